@@ -1,0 +1,65 @@
+//! Finds the libtorch of the PyPI `torch` wheel (the one `tch` links against),
+//! compiles the small C++ shim in `csrc/`, and embeds run paths so that neither
+//! `cargo test` nor `import flodl` needs `LD_LIBRARY_PATH`.
+use std::env;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The torch package directory: `$LIBTORCH` if set, else where the active
+/// Python finds `torch` (found without importing it, which is slow).
+fn torch_dir() -> Result<PathBuf, String> {
+    if let Ok(dir) = env::var("LIBTORCH") {
+        return Ok(PathBuf::from(dir));
+    }
+    // Same interpreter choice as torch-sys, so both see the same torch.
+    let python = if env::var_os("VIRTUAL_ENV").is_some() { "python" } else { "python3" };
+    let script = "import importlib.util as u; print(u.find_spec('torch').submodule_search_locations[0])";
+    let out = Command::new(python)
+        .args(["-c", script])
+        .output()
+        .map_err(|e| format!("cannot run {python}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{python} cannot find the torch package: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
+}
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=LIBTORCH");
+    println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
+    println!("cargo:rerun-if-changed=csrc/shim.cpp");
+    let torch = match torch_dir() {
+        Ok(dir) => dir,
+        Err(msg) => {
+            // A build script reports failure by panicking; this is the
+            // only panic in the crate and it happens at build time.
+            panic!("flodl needs the PyPI torch wheel (see README): {msg}")
+        }
+    };
+    let lib = torch.join("lib");
+
+    cc::Build::new()
+        .cpp(true)
+        .file("csrc/shim.cpp")
+        .include(torch.join("include"))
+        .include(torch.join("include/torch/csrc/api/include"))
+        .flag("-std=c++17")
+        .flag("-D_GLIBCXX_USE_CXX11_ABI=1")
+        .flag_if_supported("-Wno-unused-parameter")
+        .warnings(false)
+        .compile("flodl_shim");
+
+    // The installed extension lives in site-packages/flodl/, next to
+    // site-packages/torch/lib: a relative run path keeps the wheel movable.
+    println!("cargo:rustc-link-arg-cdylib=-Wl,-rpath,$ORIGIN/../torch/lib");
+    // Tests, examples and an in-tree build use the torch found now.
+    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib.display());
+    // rustc links with --as-needed, which drops libtorch_cuda (nothing refers
+    // to it by symbol) and with it CUDA support; keep it where it exists.
+    if lib.join("libtorch_cuda.so").exists() {
+        println!("cargo:rustc-link-arg=-Wl,--no-as-needed,-ltorch_cuda,--as-needed");
+    }
+}

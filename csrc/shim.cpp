@@ -1,0 +1,29 @@
+// The few libtorch calls that tch's C API lacks. Each is exception-safe:
+// nothing thrown in C++ crosses into Rust.
+#include <ATen/core/Tensor.h>
+#include <c10/core/GradMode.h>
+
+extern "C" {
+
+// Sets a tensor's .grad back to undefined (Python's `p.grad = None`), so the
+// next backward writes a fresh gradient instead of adding to a zeroed one.
+int flodl_clear_grad(at::Tensor *t) {
+  try {
+    t->mutable_grad().reset();
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}
+
+// Whether autograd records operations on this thread.
+int flodl_is_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }
+
+// Turns recording on or off for this thread; returns the previous state.
+int flodl_set_grad_enabled(int enabled) {
+  bool prev = c10::GradMode::is_enabled();
+  c10::GradMode::set_enabled(enabled != 0);
+  return prev ? 1 : 0;
+}
+
+}  // extern "C"

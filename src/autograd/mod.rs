@@ -1,0 +1,11 @@
+//! Reverse-mode automatic differentiation: [`Variable`] and grad mode.
+//!
+//! The graph is libtorch's own autograd graph, so gradients are PyTorch's to
+//! the bit; flodl adds floDl's rules on top (SPEC §6): backward frees the
+//! graph at once, errors are explicit, `zero_grad` resets to `None`.
+
+mod grad_mode;
+mod variable;
+
+pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard};
+pub use variable::Variable;

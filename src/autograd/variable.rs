@@ -1,0 +1,173 @@
+//! [`Variable`]: a tensor whose operations are recorded for backward.
+
+use std::fmt;
+
+use crate::error::{Error, Result};
+use crate::ops::{impl_ops, run, Operand};
+use crate::{DType, Device, Tensor};
+
+/// A tensor tracked by autograd. Made by the user it is a leaf; made by an
+/// op it carries the graph back to the leaves it came from.
+pub struct Variable {
+    raw: tch::Tensor,
+}
+
+impl Operand for Variable {
+    fn raw(&self) -> &tch::Tensor {
+        &self.raw
+    }
+    fn from_raw(raw: tch::Tensor) -> Self {
+        Variable { raw }
+    }
+}
+
+impl Clone for Variable {
+    /// A new handle on the same node: gradients reach the same leaf.
+    fn clone(&self) -> Self {
+        Variable { raw: self.raw.shallow_clone() }
+    }
+}
+
+impl_ops!(Variable);
+
+impl Variable {
+    /// A leaf holding `data` (shared, not copied). With `requires_grad`,
+    /// backward fills its gradient; only floating-point data can have one.
+    pub fn new(data: Tensor, requires_grad: bool) -> Result<Variable> {
+        if requires_grad && !data.dtype().is_floating_point() {
+            return Err(Error::DType(format!(
+                "Variable::new: only floating-point tensors can require grad, got {} {:?}",
+                data.dtype(),
+                data.shape()
+            )));
+        }
+        // A fresh handle, so the user's Tensor stays untracked.
+        let raw = data.detach()?.into_raw();
+        if requires_grad {
+            run("Variable::new", &[&raw], || raw.f_set_requires_grad(true))
+        } else {
+            Ok(Variable { raw })
+        }
+    }
+
+    /// The values, as an untracked Tensor sharing this Variable's memory.
+    pub fn data(&self) -> Tensor {
+        // detach of a defined tensor cannot fail.
+        Tensor::from_raw(self.raw.detach())
+    }
+
+    /// The accumulated gradient, or `None` before any backward reached this
+    /// Variable (and after `zero_grad`).
+    pub fn grad(&self) -> Option<Tensor> {
+        // Reading .grad of a defined tensor cannot fail; it is undefined
+        // when there is no gradient.
+        let grad = self.raw.grad();
+        grad.defined().then(|| Tensor::from_raw(grad))
+    }
+
+    pub fn requires_grad(&self) -> bool {
+        self.raw.requires_grad()
+    }
+
+    /// Whether the user made this Variable (true) or an op did (false).
+    pub fn is_leaf(&self) -> bool {
+        self.raw.is_leaf()
+    }
+
+    /// Resets the gradient to `None`.
+    pub fn zero_grad(&self) {
+        // The shim only fails on an undefined tensor, which a Variable never holds.
+        let _cleared = crate::ffi::clear_grad(&self.raw);
+    }
+
+    /// A new leaf sharing the data, with no tracking.
+    pub fn detach(&self) -> Variable {
+        // detach of a defined tensor cannot fail.
+        Variable { raw: self.raw.detach() }
+    }
+
+    /// Computes the gradient of this single-element output with respect to
+    /// every leaf that requires grad and contributed to it, adding it to
+    /// their `grad()`. Then cuts this output's graph, freeing its memory: a
+    /// second backward on it is an Autograd error.
+    pub fn backward(&self) -> Result<()> {
+        if self.numel() != 1 {
+            return Err(Error::Autograd(format!(
+                "backward: needs a single-element output, got shape {:?} ({} elements); reduce it first, e.g. with sum() or mean()",
+                self.shape(),
+                self.numel()
+            )));
+        }
+        if !self.requires_grad() {
+            return Err(Error::Autograd(format!(
+                "backward: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph",
+                crate::ops::describe(&self.raw)
+            )));
+        }
+        self.raw
+            .f_backward()
+            .map_err(|e| Error::from_torch("backward", &crate::ops::describe(&self.raw), e))?;
+        if !self.is_leaf() {
+            // Free the graph now rather than when the last handle goes.
+            self.data_handle().detach_()?;
+        }
+        Ok(())
+    }
+
+    /// A Tensor that is this very handle (not a detached copy).
+    fn data_handle(&self) -> Tensor {
+        Tensor::from_raw(self.raw.shallow_clone())
+    }
+
+    /// The value of a single-element Variable, as f64.
+    pub fn item(&self) -> Result<f64> {
+        self.data().item()
+    }
+
+    pub fn shape(&self) -> Vec<i64> {
+        self.raw.size()
+    }
+
+    pub fn dtype(&self) -> DType {
+        crate::tensor::dtype_of(&self.raw)
+    }
+
+    pub fn device(&self) -> Device {
+        crate::tensor::device_of(&self.raw)
+    }
+
+    pub fn numel(&self) -> usize {
+        self.raw.numel()
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.raw.dim()
+    }
+
+    /// A copy on `device`; the copy is differentiable.
+    pub fn to_device(&self, device: Device) -> Result<Variable> {
+        device.check_available("to_device")?;
+        run("to_device", &[&self.raw], || self.raw.f_to(device.to_tch()))
+    }
+}
+
+impl fmt::Display for Variable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let data = self.data();
+        write!(
+            f,
+            "Variable({}, shape={:?}, dtype={}, device={}, requires_grad={})",
+            data.values_string(),
+            data.shape(),
+            data.dtype(),
+            data.device(),
+            self.requires_grad()
+        )
+    }
+}
+
+impl fmt::Debug for Variable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}

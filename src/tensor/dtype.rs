@@ -1,0 +1,235 @@
+//! Element types and devices, and their mapping to tch's.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::{Error, Result};
+
+/// The element type of a tensor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DType {
+    Bool,
+    UInt8,
+    Int8,
+    Int16,
+    Int32,
+    Int64,
+    Float16,
+    BFloat16,
+    Float32,
+    Float64,
+}
+
+/// (flodl dtype, tch kind, name as PyTorch and numpy write it)
+const DTYPES: [(DType, tch::Kind, &str); 10] = [
+    (DType::Bool, tch::Kind::Bool, "bool"),
+    (DType::UInt8, tch::Kind::Uint8, "uint8"),
+    (DType::Int8, tch::Kind::Int8, "int8"),
+    (DType::Int16, tch::Kind::Int16, "int16"),
+    (DType::Int32, tch::Kind::Int, "int32"),
+    (DType::Int64, tch::Kind::Int64, "int64"),
+    (DType::Float16, tch::Kind::Half, "float16"),
+    (DType::BFloat16, tch::Kind::BFloat16, "bfloat16"),
+    (DType::Float32, tch::Kind::Float, "float32"),
+    (DType::Float64, tch::Kind::Double, "float64"),
+];
+
+impl DType {
+    /// Every dtype, in the order of SPEC §2.
+    pub const ALL: [DType; 10] = [
+        DType::Bool,
+        DType::UInt8,
+        DType::Int8,
+        DType::Int16,
+        DType::Int32,
+        DType::Int64,
+        DType::Float16,
+        DType::BFloat16,
+        DType::Float32,
+        DType::Float64,
+    ];
+
+    fn entry(self) -> &'static (DType, tch::Kind, &'static str) {
+        // DTYPES lists every variant, so the search cannot fail.
+        DTYPES.iter().find(|e| e.0 == self).expect("DTYPES lists every DType")
+    }
+
+    /// The name PyTorch and numpy use: `"float32"`, `"int64"`, ...
+    pub fn name(self) -> &'static str {
+        self.entry().2
+    }
+
+    pub fn is_floating_point(self) -> bool {
+        matches!(
+            self,
+            DType::Float16 | DType::BFloat16 | DType::Float32 | DType::Float64
+        )
+    }
+
+    /// Bytes per element.
+    pub fn element_size(self) -> usize {
+        match self {
+            DType::Bool | DType::UInt8 | DType::Int8 => 1,
+            DType::Int16 | DType::Float16 | DType::BFloat16 => 2,
+            DType::Int32 | DType::Float32 => 4,
+            DType::Int64 | DType::Float64 => 8,
+        }
+    }
+
+    pub(crate) fn to_kind(self) -> tch::Kind {
+        self.entry().1
+    }
+
+    pub(crate) fn from_kind(kind: tch::Kind) -> Result<DType> {
+        DTYPES
+            .iter()
+            .find(|e| e.1 == kind)
+            .map(|e| e.0)
+            .ok_or_else(|| Error::DType(format!("dtype {kind:?} is not supported by flodl")))
+    }
+}
+
+impl fmt::Display for DType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for DType {
+    type Err = Error;
+
+    /// Parses `"float32"`, `"torch.float32"`, `"Float32"` and the usual
+    /// aliases (`"float"`, `"double"`, `"long"`, `"half"`, ...).
+    fn from_str(s: &str) -> Result<DType> {
+        let name = s.trim().trim_start_matches("torch.").to_ascii_lowercase();
+        let canonical = match name.as_str() {
+            "float" => "float32",
+            "double" => "float64",
+            "half" => "float16",
+            "long" => "int64",
+            "int" => "int32",
+            "short" => "int16",
+            other => other,
+        };
+        DTYPES
+            .iter()
+            .find(|e| e.2 == canonical)
+            .map(|e| e.0)
+            .ok_or_else(|| Error::Argument(format!("unknown dtype {s:?}")))
+    }
+}
+
+/// Where a tensor lives.
+#[allow(clippy::upper_case_acronyms)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Device {
+    CPU,
+    CUDA(u8),
+}
+
+impl Device {
+    pub(crate) fn to_tch(self) -> tch::Device {
+        match self {
+            Device::CPU => tch::Device::Cpu,
+            Device::CUDA(i) => tch::Device::Cuda(i as usize),
+        }
+    }
+
+    pub(crate) fn from_tch(device: tch::Device) -> Result<Device> {
+        match device {
+            tch::Device::Cpu => Ok(Device::CPU),
+            tch::Device::Cuda(i) => u8::try_from(i)
+                .map(Device::CUDA)
+                .map_err(|_| Error::Device(format!("CUDA device index {i} is too large"))),
+            other => Err(Error::Device(format!("device {other:?} is not supported by flodl"))),
+        }
+    }
+
+    /// Errors unless this device can be used in this process.
+    pub(crate) fn check_available(self, op: &str) -> Result<()> {
+        if let Device::CUDA(i) = self {
+            let count = crate::tensor::cuda_device_count();
+            if usize::from(i) >= count {
+                return Err(Error::Device(format!(
+                    "{op}: {self} was asked for, but this process sees {count} CUDA device(s)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Device::CPU => f.write_str("cpu"),
+            Device::CUDA(i) => write!(f, "cuda:{i}"),
+        }
+    }
+}
+
+impl FromStr for Device {
+    type Err = Error;
+
+    /// Parses `"cpu"`, `"cuda"` (device 0) and `"cuda:N"`.
+    fn from_str(s: &str) -> Result<Device> {
+        let name = s.trim().to_ascii_lowercase();
+        match name.split_once(':') {
+            None if name == "cpu" => Ok(Device::CPU),
+            None if name == "cuda" => Ok(Device::CUDA(0)),
+            Some(("cuda", index)) => index
+                .parse::<u8>()
+                .map(Device::CUDA)
+                .map_err(|_| Error::Argument(format!("bad CUDA device index in {s:?}"))),
+            _ => Err(Error::Argument(format!(
+                "unknown device {s:?} (expected \"cpu\", \"cuda\" or \"cuda:N\")"
+            ))),
+        }
+    }
+}
+
+/// The dtype and device of a new tensor; Float32 on CPU by default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TensorOptions {
+    pub dtype: DType,
+    pub device: Device,
+}
+
+impl Default for TensorOptions {
+    fn default() -> Self {
+        TensorOptions {
+            dtype: DType::Float32,
+            device: Device::CPU,
+        }
+    }
+}
+
+impl TensorOptions {
+    pub(crate) fn to_tch(self) -> (tch::Kind, tch::Device) {
+        (self.dtype.to_kind(), self.device.to_tch())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dtype_names_round_trip() {
+        for dtype in DType::ALL {
+            assert_eq!(dtype.name().parse::<DType>().unwrap(), dtype);
+            assert_eq!(DType::from_kind(dtype.to_kind()).unwrap(), dtype);
+        }
+        assert_eq!("torch.double".parse::<DType>().unwrap(), DType::Float64);
+        assert!("complex64".parse::<DType>().is_err());
+    }
+
+    #[test]
+    fn device_strings_parse() {
+        assert_eq!("cpu".parse::<Device>().unwrap(), Device::CPU);
+        assert_eq!("cuda".parse::<Device>().unwrap(), Device::CUDA(0));
+        assert_eq!("cuda:1".parse::<Device>().unwrap(), Device::CUDA(1));
+        assert!("tpu".parse::<Device>().is_err());
+        assert_eq!(Device::CUDA(2).to_string(), "cuda:2");
+    }
+}

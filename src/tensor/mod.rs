@@ -1,0 +1,341 @@
+//! [`Tensor`]: an n-dimensional array on a device, with no autograd graph.
+
+mod dtype;
+mod format;
+
+use crate::error::{Error, Result};
+use crate::ops::{impl_ops, run, Operand};
+
+pub use dtype::{DType, Device, TensorOptions};
+
+/// An n-dimensional array backed by a libtorch tensor. Cloning is cheap: a
+/// clone is a new handle on the same data. The data is freed when the last
+/// handle (here or in a [`Variable`](crate::Variable)) is dropped.
+pub struct Tensor {
+    raw: tch::Tensor,
+}
+
+impl Operand for Tensor {
+    fn raw(&self) -> &tch::Tensor {
+        &self.raw
+    }
+    fn from_raw(raw: tch::Tensor) -> Self {
+        Tensor { raw }
+    }
+}
+
+impl Clone for Tensor {
+    fn clone(&self) -> Self {
+        Tensor { raw: self.raw.shallow_clone() }
+    }
+}
+
+impl_ops!(Tensor);
+
+/// Checks a shape given by the user: no negative sizes.
+fn check_shape(op: &str, shape: &[i64]) -> Result<()> {
+    if let Some(bad) = shape.iter().find(|&&d| d < 0) {
+        return Err(Error::Argument(format!(
+            "{op}: shape {shape:?} has a negative size {bad}"
+        )));
+    }
+    Ok(())
+}
+
+/// Number of elements of a valid shape, or a Shape error on overflow.
+fn shape_numel(op: &str, shape: &[i64]) -> Result<usize> {
+    shape
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
+        .ok_or_else(|| Error::Shape(format!("{op}: shape {shape:?} has too many elements")))
+}
+
+/// Shared body of the `from_*` constructors.
+fn from_slice<T: tch::kind::Element>(
+    op: &str,
+    data: &[T],
+    shape: &[i64],
+    device: Device,
+) -> Result<Tensor> {
+    check_shape(op, shape)?;
+    let numel = shape_numel(op, shape)?;
+    if data.len() != numel {
+        return Err(Error::Shape(format!(
+            "{op}: {} values cannot fill shape {shape:?} ({numel} elements)",
+            data.len()
+        )));
+    }
+    device.check_available(op)?;
+    run(op, &[], || {
+        tch::Tensor::f_from_slice(data)?
+            .f_reshape(shape)?
+            .f_to(device.to_tch())
+    })
+}
+
+/// Shared body of the shape-and-options constructors.
+fn create(
+    op: &str,
+    shape: &[i64],
+    opts: TensorOptions,
+    f: impl FnOnce(&[i64], (tch::Kind, tch::Device)) -> std::result::Result<tch::Tensor, tch::TchError>,
+) -> Result<Tensor> {
+    check_shape(op, shape)?;
+    opts.device.check_available(op)?;
+    run(op, &[], || f(shape, opts.to_tch()))
+}
+
+impl Tensor {
+    // ----- creation -----
+
+    /// A tensor of `shape` holding `data` (row-major) as Float32.
+    pub fn from_f32(data: &[f32], shape: &[i64], device: Device) -> Result<Tensor> {
+        from_slice("from_f32", data, shape, device)
+    }
+
+    /// A tensor of `shape` holding `data` (row-major) as Float64.
+    pub fn from_f64(data: &[f64], shape: &[i64], device: Device) -> Result<Tensor> {
+        from_slice("from_f64", data, shape, device)
+    }
+
+    /// A tensor of `shape` holding `data` (row-major) as Int64.
+    pub fn from_i64(data: &[i64], shape: &[i64], device: Device) -> Result<Tensor> {
+        from_slice("from_i64", data, shape, device)
+    }
+
+    /// A tensor of `shape` and `dtype` from raw little-endian bytes, as
+    /// numpy stores them (used by `Tensor.from_numpy`).
+    pub fn from_bytes(data: &[u8], shape: &[i64], dtype: DType, device: Device) -> Result<Tensor> {
+        let op = "from_bytes";
+        check_shape(op, shape)?;
+        let numel = shape_numel(op, shape)?;
+        if data.len() != numel * dtype.element_size() {
+            return Err(Error::Shape(format!(
+                "{op}: {} bytes cannot fill shape {shape:?} of {dtype} ({} bytes)",
+                data.len(),
+                numel * dtype.element_size()
+            )));
+        }
+        device.check_available(op)?;
+        run(op, &[], || {
+            tch::Tensor::f_from_data_size(data, shape, dtype.to_kind())?.f_to(device.to_tch())
+        })
+    }
+
+    pub fn zeros(shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        create("zeros", shape, opts, |s, o| tch::Tensor::f_zeros(s, o))
+    }
+
+    pub fn ones(shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        create("ones", shape, opts, |s, o| tch::Tensor::f_ones(s, o))
+    }
+
+    /// Uniform samples in [0, 1).
+    pub fn rand(shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        create("rand", shape, opts, |s, o| tch::Tensor::f_rand(s, o))
+    }
+
+    /// Standard normal samples.
+    pub fn randn(shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        create("randn", shape, opts, |s, o| tch::Tensor::f_randn(s, o))
+    }
+
+    /// Uninitialised memory of the given shape.
+    pub fn empty(shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        create("empty", shape, opts, |s, o| tch::Tensor::f_empty(s, o))
+    }
+
+    /// Every element set to `value`.
+    pub fn full(shape: &[i64], value: f64, opts: TensorOptions) -> Result<Tensor> {
+        create("full", shape, opts, |s, o| tch::Tensor::f_full(s, value, o))
+    }
+
+    /// `start, start + step, ...` up to but excluding `end`.
+    pub fn arange(start: f64, end: f64, step: f64, opts: TensorOptions) -> Result<Tensor> {
+        let op = "arange";
+        if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
+            return Err(Error::Argument(format!(
+                "{op}: needs finite bounds and a non-zero step, got start={start}, end={end}, step={step}"
+            )));
+        }
+        if (end - start) * step < 0.0 {
+            return Err(Error::Argument(format!(
+                "{op}: step {step} moves away from end (start={start}, end={end})"
+            )));
+        }
+        opts.device.check_available(op)?;
+        run(op, &[], || tch::Tensor::f_arange_start_step(start, end, step, opts.to_tch()))
+    }
+
+    /// `steps` evenly spaced values from `start` to `end`, both included.
+    pub fn linspace(start: f64, end: f64, steps: i64, opts: TensorOptions) -> Result<Tensor> {
+        let op = "linspace";
+        if steps < 0 {
+            return Err(Error::Argument(format!("{op}: steps must be >= 0, got {steps}")));
+        }
+        opts.device.check_available(op)?;
+        run(op, &[], || tch::Tensor::f_linspace(start, end, steps, opts.to_tch()))
+    }
+
+    /// The `n` x `n` identity matrix.
+    pub fn eye(n: i64, opts: TensorOptions) -> Result<Tensor> {
+        create("eye", &[n], opts, |_, o| tch::Tensor::f_eye(n, o))
+    }
+
+    pub fn zeros_like(other: &Tensor) -> Result<Tensor> {
+        run("zeros_like", &[&other.raw], || other.raw.f_zeros_like())
+    }
+
+    pub fn ones_like(other: &Tensor) -> Result<Tensor> {
+        run("ones_like", &[&other.raw], || other.raw.f_ones_like())
+    }
+
+    pub fn rand_like(other: &Tensor) -> Result<Tensor> {
+        run("rand_like", &[&other.raw], || other.raw.f_rand_like())
+    }
+
+    pub fn randn_like(other: &Tensor) -> Result<Tensor> {
+        run("randn_like", &[&other.raw], || other.raw.f_randn_like())
+    }
+
+    // ----- inspection -----
+
+    pub fn shape(&self) -> Vec<i64> {
+        self.raw.size()
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.raw.dim()
+    }
+
+    pub fn numel(&self) -> usize {
+        self.raw.numel()
+    }
+
+    pub fn dtype(&self) -> DType {
+        dtype_of(&self.raw)
+    }
+
+    pub fn device(&self) -> Device {
+        device_of(&self.raw)
+    }
+
+    /// Whether this handle is tracked by autograd (false for every tensor the
+    /// user makes; `Variable::data()` returns untracked handles too).
+    pub fn requires_grad(&self) -> bool {
+        self.raw.requires_grad()
+    }
+
+    /// The values, row-major, converted to f32 and copied to the host.
+    pub fn to_f32_vec(&self) -> Result<Vec<f32>> {
+        self.to_vec("to_f32_vec", tch::Kind::Float)
+    }
+
+    /// The values, row-major, converted to f64 and copied to the host.
+    pub fn to_f64_vec(&self) -> Result<Vec<f64>> {
+        self.to_vec("to_f64_vec", tch::Kind::Double)
+    }
+
+    /// The values, row-major, converted to i64 and copied to the host.
+    pub fn to_i64_vec(&self) -> Result<Vec<i64>> {
+        self.to_vec("to_i64_vec", tch::Kind::Int64)
+    }
+
+    fn to_vec<T: tch::kind::Element + Default + Clone>(&self, op: &str, kind: tch::Kind) -> Result<Vec<T>> {
+        let host: Tensor = run(op, &[&self.raw], || {
+            self.raw
+                .f_to_device_(tch::Device::Cpu, kind, false, false)?
+                .f_contiguous()
+        })?;
+        let mut out = vec![T::default(); self.numel()];
+        host.raw
+            .f_copy_data(&mut out, self.numel())
+            .map_err(|e| Error::from_torch(op, &crate::ops::describe(&self.raw), e))?;
+        Ok(out)
+    }
+
+    /// The raw bytes of the values, row-major, in this tensor's dtype, copied
+    /// to the host (used by `numpy()`).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let op = "to_bytes";
+        let host: Tensor = run(op, &[&self.raw], || self.raw.f_to(tch::Device::Cpu)?.f_contiguous())?;
+        let mut out = vec![0u8; self.numel() * self.dtype().element_size()];
+        host.raw
+            .f_copy_data_u8(&mut out, self.numel())
+            .map_err(|e| Error::from_torch(op, &crate::ops::describe(&self.raw), e))?;
+        Ok(out)
+    }
+
+    /// The value of a single-element tensor, as f64.
+    pub fn item(&self) -> Result<f64> {
+        if self.numel() != 1 {
+            return Err(Error::Shape(format!(
+                "item: needs a single-element tensor, got shape {:?}",
+                self.shape()
+            )));
+        }
+        self.raw
+            .f_double_value(&[])
+            .map_err(|e| Error::from_torch("item", &crate::ops::describe(&self.raw), e))
+    }
+
+    // ----- conversion -----
+
+    /// A copy on `device` (the same handle if it is there already).
+    pub fn to_device(&self, device: Device) -> Result<Tensor> {
+        device.check_available("to_device")?;
+        run("to_device", &[&self.raw], || self.raw.f_to(device.to_tch()))
+    }
+
+    /// A copy converted to `dtype` (the same handle if it has it already).
+    pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
+        run("to_dtype", &[&self.raw], || self.raw.f_to_kind(dtype.to_kind()))
+    }
+
+    /// A new handle on the same data, cut from any autograd graph.
+    pub fn detach(&self) -> Result<Tensor> {
+        run("detach", &[&self.raw], || self.raw.f_detach())
+    }
+
+    /// Cuts this handle from its autograd graph in place: the graph behind
+    /// it is freed once nothing else refers to it.
+    pub fn detach_(&self) -> Result<()> {
+        // detach_ mutates the shared TensorImpl, so acting through a second
+        // handle on it detaches this one too; tch only asks for `&mut` to
+        // mirror C++'s non-const method.
+        let _: Tensor = run("detach_", &[&self.raw], || self.raw.shallow_clone().f_detach_())?;
+        Ok(())
+    }
+
+    pub(crate) fn into_raw(self) -> tch::Tensor {
+        self.raw
+    }
+}
+
+pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
+    // Every constructor makes one of the supported dtypes and no op leaves
+    // them (no complex or quantized ops are exposed), so this cannot fail.
+    DType::from_kind(raw.kind()).expect("flodl tensors have a supported dtype")
+}
+
+pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
+    // flodl only ever places tensors on CPU or CUDA, so this cannot fail.
+    Device::from_tch(raw.device()).expect("flodl tensors live on CPU or CUDA")
+}
+
+// ----- globals -----
+
+/// Seeds every random generator libtorch uses (CPU and CUDA).
+pub fn manual_seed(seed: u64) {
+    tch::manual_seed(seed as i64);
+}
+
+/// Whether a CUDA device can be used.
+pub fn cuda_available() -> bool {
+    tch::Cuda::is_available()
+}
+
+/// How many CUDA devices this process sees.
+pub fn cuda_device_count() -> usize {
+    usize::try_from(tch::Cuda::device_count()).unwrap_or(0)
+}

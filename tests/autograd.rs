@@ -1,0 +1,142 @@
+//! Autograd semantics of SPEC §6, checked from Rust alone.
+use flodl::{is_grad_enabled, no_grad, Device, ErrorKind, NoGradGuard, Tensor, Variable};
+
+fn scalar(v: f32, requires_grad: bool) -> Variable {
+    Variable::new(Tensor::from_f32(&[v], &[1], Device::CPU).unwrap(), requires_grad).unwrap()
+}
+
+fn grad_of(v: &Variable) -> Vec<f32> {
+    v.grad().expect("a gradient").to_f32_vec().unwrap()
+}
+
+#[test]
+fn tutorial_gradients() {
+    let x = scalar(2.0, true);
+    let w = scalar(3.0, true);
+    let y = x.mul(&w).unwrap().sum().unwrap();
+    assert_eq!(y.shape(), Vec::<i64>::new(), "a full reduction is 0-dimensional");
+    y.backward().unwrap();
+    assert_eq!(grad_of(&w), vec![2.0]);
+    assert_eq!(grad_of(&x), vec![3.0]);
+}
+
+#[test]
+fn leaves_and_results() {
+    let x = scalar(2.0, true);
+    let c = scalar(5.0, false);
+    assert!(x.is_leaf() && c.is_leaf());
+    let y = x.mul(&c).unwrap();
+    assert!(!y.is_leaf());
+    assert!(y.requires_grad());
+    assert!(!c.add(&c).unwrap().requires_grad(), "no input requires grad");
+}
+
+#[test]
+fn gradients_accumulate_and_zero_grad_resets_to_none() {
+    let x = scalar(2.0, true);
+    for _ in 0..3 {
+        x.mul_scalar(4.0).unwrap().sum().unwrap().backward().unwrap();
+    }
+    assert_eq!(grad_of(&x), vec![12.0]);
+    x.zero_grad();
+    assert!(x.grad().is_none());
+    x.mul_scalar(4.0).unwrap().sum().unwrap().backward().unwrap();
+    assert_eq!(grad_of(&x), vec![4.0], "a fresh gradient after zero_grad");
+}
+
+#[test]
+fn backward_needs_a_single_element_that_requires_grad() {
+    let x = Variable::new(Tensor::from_f32(&[1.0, 2.0], &[2], Device::CPU).unwrap(), true).unwrap();
+    let err = x.mul_scalar(2.0).unwrap().backward().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd);
+    assert!(err.to_string().contains("[2]"), "{err}");
+    let c = scalar(1.0, false);
+    assert_eq!(c.backward().unwrap_err().kind(), ErrorKind::Autograd);
+}
+
+#[test]
+fn backward_frees_the_graph() {
+    let x = scalar(2.0, true);
+    let y = x.mul(&x).unwrap().sum().unwrap();
+    y.backward().unwrap();
+    assert!(!y.requires_grad(), "the chain is cut in place");
+    assert_eq!(y.backward().unwrap_err().kind(), ErrorKind::Autograd);
+    assert_eq!(grad_of(&x), vec![4.0], "the failed second pass added nothing");
+}
+
+#[test]
+fn backward_through_a_graph_freed_by_another_output() {
+    let x = scalar(2.0, true);
+    let h = x.exp().unwrap();
+    h.sum().unwrap().backward().unwrap();
+    let err = h.mul_scalar(2.0).unwrap().sum().unwrap().backward().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd, "{err}");
+}
+
+#[test]
+fn backward_of_a_leaf_keeps_it_a_leaf() {
+    let x = scalar(2.0, true);
+    x.backward().unwrap();
+    assert_eq!(grad_of(&x), vec![1.0]);
+    assert!(x.requires_grad());
+}
+
+#[test]
+fn detach_shares_data_without_tracking() {
+    let x = scalar(2.0, true);
+    let d = x.detach();
+    assert!(d.is_leaf() && !d.requires_grad());
+    assert_eq!(d.item().unwrap(), 2.0);
+    let t = Tensor::from_f32(&[1.0], &[1], Device::CPU).unwrap();
+    let v = Variable::new(t.clone(), true).unwrap();
+    assert!(!t.requires_grad(), "the user's tensor stays untracked");
+    assert!(v.requires_grad());
+}
+
+#[test]
+fn tensor_detach_in_place_cuts_the_chain() {
+    let x = scalar(2.0, true);
+    let y = x.mul_scalar(3.0).unwrap();
+    let handle = y.data();
+    assert!(!handle.requires_grad());
+    y.backward().unwrap();
+    assert!(!y.requires_grad());
+}
+
+#[test]
+fn no_grad_records_nothing_and_restores() {
+    let x = scalar(2.0, true);
+    assert!(is_grad_enabled());
+    let y = no_grad(|| {
+        assert!(!is_grad_enabled());
+        let inner = no_grad(|| x.mul_scalar(2.0).unwrap());
+        assert!(!is_grad_enabled(), "a nested block restores the outer (off) state");
+        inner
+    });
+    assert!(is_grad_enabled());
+    assert!(!y.requires_grad());
+    {
+        let _guard = NoGradGuard::new();
+        assert!(!x.exp().unwrap().requires_grad());
+    }
+    assert!(is_grad_enabled());
+    let panicked = std::panic::catch_unwind(|| no_grad(|| panic!("boom")));
+    assert!(panicked.is_err());
+    assert!(is_grad_enabled(), "a panic restores grad mode");
+}
+
+#[test]
+fn grad_mode_is_per_thread() {
+    let _guard = NoGradGuard::new();
+    let other = std::thread::spawn(is_grad_enabled).join().unwrap();
+    assert!(other, "another thread keeps recording");
+    assert!(!is_grad_enabled());
+}
+
+#[test]
+fn int_tensors_cannot_require_grad() {
+    let t = Tensor::from_i64(&[1, 2], &[2], Device::CPU).unwrap();
+    let err = Variable::new(t, true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DType);
+    assert!(err.to_string().contains("int64"), "{err}");
+}
