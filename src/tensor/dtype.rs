@@ -6,6 +6,10 @@ use std::str::FromStr;
 use crate::error::{Error, Result};
 
 /// The element type of a tensor.
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(module = "flodl", eq, eq_int, frozen, hash, from_py_object)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DType {
     Bool,

@@ -1,0 +1,53 @@
+# The two commands of the README. Each is idempotent and does the whole
+# set-up on a fresh machine: a .venv with torch, numpy, maturin and pytest,
+# and the extension built in release mode and installed into it.
+
+VENV      := $(CURDIR)/.venv
+PY        := $(VENV)/bin/python
+PYTHON    ?= python3
+# tch's build finds libtorch in the venv's torch wheel (LIBTORCH_USE_PYTORCH);
+# every cargo call shares this environment so that one target directory stays warm.
+export PATH := $(VENV)/bin:$(PATH)
+export VIRTUAL_ENV := $(VENV)
+export LIBTORCH_USE_PYTORCH := 1
+
+STAMP_VENV := $(VENV)/.deps-installed
+STAMP_EXT  := $(VENV)/.flodl-installed
+RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
+
+.PHONY: demo test test-rust test-python lint fmt bench clean
+
+demo: $(STAMP_EXT)
+	$(PY) examples/autograd_tutorial.py
+
+test: test-rust test-python
+
+test-rust: $(STAMP_VENV)
+	cargo test --release
+
+test-python: $(STAMP_EXT)
+	$(PY) -m pytest -q
+
+$(STAMP_VENV): requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(STAMP_EXT): $(STAMP_VENV) $(RUST_SRC) $(shell find python -type f -not -path '*/__pycache__/*')
+	maturin develop --release --quiet
+	touch $@
+
+lint: $(STAMP_VENV)
+	cargo fmt --check
+	cargo clippy --release --all-targets --features python -- -D warnings
+	$(VENV)/bin/ruff check python tests examples bench
+	$(VENV)/bin/ruff format --check python tests examples bench
+
+fmt: $(STAMP_VENV)
+	cargo fmt
+	$(VENV)/bin/ruff format python tests examples bench
+
+clean:
+	cargo clean
+	rm -rf $(VENV)

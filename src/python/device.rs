@@ -1,0 +1,113 @@
+//! `Device` and `TensorOptions` as Python classes (`DType` is the core enum).
+
+use pyo3::prelude::*;
+
+use super::convert::{device_arg, options_arg};
+use crate::{DType, Device, TensorOptions};
+
+/// Where a tensor lives: `Device.CPU` or `Device.CUDA(index)`.
+#[pyclass(name = "Device", module = "flodl", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyDevice(pub Device);
+
+#[pymethods]
+impl PyDevice {
+    #[classattr]
+    #[allow(non_snake_case)]
+    fn CPU() -> PyDevice {
+        PyDevice(Device::CPU)
+    }
+
+    /// The CUDA device with the given index.
+    #[staticmethod]
+    #[allow(non_snake_case)]
+    #[pyo3(signature = (index = 0))]
+    fn CUDA(index: u8) -> PyDevice {
+        PyDevice(Device::CUDA(index))
+    }
+
+    /// Parses `"cpu"`, `"cuda"` or `"cuda:N"`.
+    #[staticmethod]
+    fn parse(name: &Bound<'_, PyAny>) -> PyResult<PyDevice> {
+        device_arg(Some(name)).map(PyDevice)
+    }
+
+    /// `"cpu"` or `"cuda"`.
+    #[getter]
+    fn r#type(&self) -> &'static str {
+        match self.0 {
+            Device::CPU => "cpu",
+            Device::CUDA(_) => "cuda",
+        }
+    }
+
+    /// The CUDA index, or None for the CPU.
+    #[getter]
+    fn index(&self) -> Option<u8> {
+        match self.0 {
+            Device::CPU => None,
+            Device::CUDA(i) => Some(i),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        match self.0 {
+            Device::CPU => "Device.CPU".to_string(),
+            Device::CUDA(i) => format!("Device.CUDA({i})"),
+        }
+    }
+
+    fn __str__(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+#[pymethods]
+impl DType {
+    /// The name PyTorch and numpy use (`"float32"`).
+    #[getter(name)]
+    fn py_name(&self) -> &'static str {
+        DType::name(*self)
+    }
+
+    #[getter(is_floating_point)]
+    fn py_is_floating_point(&self) -> bool {
+        DType::is_floating_point(*self)
+    }
+
+    fn __str__(&self) -> &'static str {
+        DType::name(*self)
+    }
+}
+
+/// The dtype and device of a new tensor; Float32 on the CPU by default.
+#[pyclass(name = "TensorOptions", module = "flodl", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PyTensorOptions(pub TensorOptions);
+
+#[pymethods]
+impl PyTensorOptions {
+    #[new]
+    #[pyo3(signature = (dtype = None, device = None))]
+    fn new(dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        options_arg(None, dtype, device).map(PyTensorOptions)
+    }
+
+    #[getter]
+    fn dtype(&self) -> DType {
+        self.0.dtype
+    }
+
+    #[getter]
+    fn device(&self) -> PyDevice {
+        PyDevice(self.0.device)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "TensorOptions(dtype=DType.{:?}, device={})",
+            self.0.dtype,
+            PyDevice(self.0.device).__repr__()
+        )
+    }
+}

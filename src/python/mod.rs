@@ -1,0 +1,56 @@
+//! The Python extension module `flodl._flodl`: a thin layer over the core.
+//! Each Rust name keeps its name in Python (SPEC §3).
+
+mod convert;
+mod device;
+mod errors;
+mod ops;
+mod tensor;
+mod variable;
+
+use pyo3::prelude::*;
+
+/// Whether ops on this thread record a graph.
+#[pyfunction]
+fn is_grad_enabled() -> bool {
+    crate::is_grad_enabled()
+}
+
+/// Turns recording on or off for this thread; returns the previous state.
+/// `flodl.no_grad` is built on it.
+#[pyfunction]
+fn set_grad_enabled(enabled: bool) -> bool {
+    crate::set_grad_enabled(enabled)
+}
+
+/// Seeds every random generator libtorch uses.
+#[pyfunction]
+fn manual_seed(seed: u64) {
+    crate::manual_seed(seed)
+}
+
+#[pyfunction]
+fn cuda_available() -> bool {
+    crate::cuda_available()
+}
+
+#[pyfunction]
+fn cuda_device_count() -> usize {
+    crate::cuda_device_count()
+}
+
+#[pymodule]
+fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<variable::PyVariable>()?;
+    m.add_class::<device::PyDevice>()?;
+    m.add_class::<device::PyTensorOptions>()?;
+    m.add_class::<crate::DType>()?;
+    m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
+    Ok(())
+}

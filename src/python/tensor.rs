@@ -1,0 +1,308 @@
+//! `flodl.Tensor`.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyTuple};
+
+use super::convert::{device_arg, dtype_arg, options_arg};
+use super::device::PyDevice;
+use super::ops::py_ops;
+use crate::{DType, Error, Tensor};
+
+/// An n-dimensional array on a device, with no autograd graph.
+#[pyclass(name = "Tensor", module = "flodl", frozen)]
+pub struct PyTensor {
+    pub(crate) inner: Tensor,
+}
+
+// SAFETY: pyo3 wants Sync. Every method reads through `&self`; libtorch
+// tensor handles are safe to read from several threads (atomic refcounts),
+// and the one in-place method, detach_, changes autograd metadata exactly as
+// PyTorch's own Tensor.detach_ does from any Python thread.
+unsafe impl Sync for PyTensor {}
+
+impl From<Tensor> for PyTensor {
+    fn from(inner: Tensor) -> Self {
+        PyTensor { inner }
+    }
+}
+
+/// The operand of a Tensor op: another Tensor.
+pub(crate) struct TensorArg<'py>(Bound<'py, PyTensor>);
+
+impl TensorArg<'_> {
+    pub(crate) fn get(&self) -> &Tensor {
+        &self.0.get().inner
+    }
+}
+
+pub(crate) fn tensor_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
+    Ok(obj.cast::<PyTensor>().ok().map(|t| TensorArg(t.clone())))
+}
+
+py_ops!(PyTensor, tensor_operand);
+
+/// Flat values of `data` (a flat list/tuple of numbers, a nested sequence or
+/// a numpy array) as raw bytes of `dtype`, and how many there are.
+fn values_as_bytes(op: &str, data: &Bound<'_, PyAny>, dtype: DType) -> PyResult<(Vec<u8>, usize)> {
+    let py = data.py();
+    let numpy = py.import("numpy")?;
+    let array = numpy
+        .call_method1("ascontiguousarray", (data, dtype.name()))
+        .map_err(|_| {
+            let got = data.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+            PyTypeError::new_err(format!("{op}: data must be a sequence of numbers or a numpy array, got {got}"))
+        })?;
+    let count: usize = array.getattr("size")?.extract()?;
+    let bytes = array.call_method0("tobytes")?;
+    Ok((bytes.cast::<PyBytes>()?.as_bytes().to_vec(), count))
+}
+
+/// Shared body of `from_f32` / `from_f64` / `from_i64`: a fast path for flat
+/// lists and tuples, numpy for everything else.
+fn from_values(op: &str, data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>, dtype: DType) -> PyResult<PyTensor> {
+    let device = device_arg(device)?;
+    if data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>() {
+        let flat = match dtype {
+            DType::Float32 => data.extract::<Vec<f32>>().ok().map(|v| Tensor::from_f32(&v, &shape, device)),
+            DType::Float64 => data.extract::<Vec<f64>>().ok().map(|v| Tensor::from_f64(&v, &shape, device)),
+            _ => data.extract::<Vec<i64>>().ok().map(|v| Tensor::from_i64(&v, &shape, device)),
+        };
+        if let Some(t) = flat {
+            return Ok(t?.into());
+        }
+    }
+    let (bytes, count) = values_as_bytes(op, data, dtype)?;
+    let numel: i64 = shape.iter().product();
+    if shape.iter().all(|&d| d >= 0) && count as i64 != numel {
+        return Err(Error::Shape(format!("{op}: {count} values cannot fill shape {shape:?} ({numel} elements)")).into());
+    }
+    Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
+}
+
+/// `numpy.ndarray` holding a copy of `t`'s values.
+pub(crate) fn to_numpy<'py>(py: Python<'py>, t: &Tensor, dtype: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    if t.dtype() == DType::BFloat16 {
+        return Err(Error::DType(format!(
+            "numpy: numpy has no bfloat16; convert first with to_dtype(DType.Float32) (tensor {:?} bfloat16)",
+            t.shape()
+        ))
+        .into());
+    }
+    let numpy = py.import("numpy")?;
+    let buffer = PyByteArray::new(py, &t.to_bytes()?);
+    let array = numpy
+        .call_method1("frombuffer", (buffer, t.dtype().name()))?
+        .call_method1("reshape", (PyTuple::new(py, t.shape())?,))?;
+    match dtype.filter(|d| !d.is_none()) {
+        Some(d) => array.call_method1("astype", (d,)),
+        None => Ok(array),
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    // ----- creation -----
+
+    /// A Float32 tensor of `shape` from a sequence of numbers or an array.
+    #[staticmethod]
+    #[pyo3(signature = (data, shape, device = None))]
+    fn from_f32(data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        from_values("from_f32", data, shape, device, DType::Float32)
+    }
+
+    /// A Float64 tensor of `shape` from a sequence of numbers or an array.
+    #[staticmethod]
+    #[pyo3(signature = (data, shape, device = None))]
+    fn from_f64(data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        from_values("from_f64", data, shape, device, DType::Float64)
+    }
+
+    /// An Int64 tensor of `shape` from a sequence of integers or an array.
+    #[staticmethod]
+    #[pyo3(signature = (data, shape, device = None))]
+    fn from_i64(data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        from_values("from_i64", data, shape, device, DType::Int64)
+    }
+
+    /// A copy of a numpy array, keeping its dtype and shape.
+    #[staticmethod]
+    #[pyo3(signature = (array, device = None))]
+    fn from_numpy(array: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let py = array.py();
+        let numpy = py.import("numpy")?;
+        if !array.is_instance(&numpy.getattr("ndarray")?)? {
+            let got = array.get_type().name()?;
+            return Err(PyTypeError::new_err(format!("from_numpy: expected a numpy.ndarray, got {got}")));
+        }
+        let dtype = dtype_arg(&array.getattr("dtype")?)?;
+        let shape: Vec<i64> = array.getattr("shape")?.extract()?;
+        let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;
+        Ok(Tensor::from_bytes(&bytes, &shape, dtype, device_arg(device)?)?.into())
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+    fn zeros(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::zeros(&shape, options_arg(options, dtype, device)?)?.into())
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+    fn ones(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::ones(&shape, options_arg(options, dtype, device)?)?.into())
+    }
+
+    /// Uniform samples in [0, 1).
+    #[staticmethod]
+    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+    fn rand(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::rand(&shape, options_arg(options, dtype, device)?)?.into())
+    }
+
+    /// Standard normal samples.
+    #[staticmethod]
+    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+    fn randn(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::randn(&shape, options_arg(options, dtype, device)?)?.into())
+    }
+
+    /// Uninitialised memory.
+    #[staticmethod]
+    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+    fn empty(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::empty(&shape, options_arg(options, dtype, device)?)?.into())
+    }
+
+    #[staticmethod]
+    #[pyo3(signature = (shape, value, options = None, *, dtype = None, device = None))]
+    fn full(shape: Vec<i64>, value: f64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::full(&shape, value, options_arg(options, dtype, device)?)?.into())
+    }
+
+    /// `start, start + step, ...` below `end`; `arange(n)` counts from 0.
+    #[staticmethod]
+    #[pyo3(signature = (start, end = None, step = 1.0, options = None, *, dtype = None, device = None))]
+    fn arange(start: f64, end: Option<f64>, step: f64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let (start, end) = match end {
+            Some(end) => (start, end),
+            None => (0.0, start),
+        };
+        Ok(Tensor::arange(start, end, step, options_arg(options, dtype, device)?)?.into())
+    }
+
+    /// `steps` evenly spaced values from `start` to `end`, both included.
+    #[staticmethod]
+    #[pyo3(signature = (start, end, steps, options = None, *, dtype = None, device = None))]
+    fn linspace(start: f64, end: f64, steps: i64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::linspace(start, end, steps, options_arg(options, dtype, device)?)?.into())
+    }
+
+    /// The `n` x `n` identity matrix.
+    #[staticmethod]
+    #[pyo3(signature = (n, options = None, *, dtype = None, device = None))]
+    fn eye(n: i64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        Ok(Tensor::eye(n, options_arg(options, dtype, device)?)?.into())
+    }
+
+    #[staticmethod]
+    fn zeros_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
+        Ok(Tensor::zeros_like(&other.inner)?.into())
+    }
+
+    #[staticmethod]
+    fn ones_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
+        Ok(Tensor::ones_like(&other.inner)?.into())
+    }
+
+    #[staticmethod]
+    fn rand_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
+        Ok(Tensor::rand_like(&other.inner)?.into())
+    }
+
+    #[staticmethod]
+    fn randn_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
+        Ok(Tensor::randn_like(&other.inner)?.into())
+    }
+
+    // ----- inspection -----
+
+    fn shape(&self) -> Vec<i64> {
+        self.inner.shape()
+    }
+
+    fn ndim(&self) -> usize {
+        self.inner.ndim()
+    }
+
+    fn numel(&self) -> usize {
+        self.inner.numel()
+    }
+
+    fn dtype(&self) -> DType {
+        self.inner.dtype()
+    }
+
+    fn device(&self) -> PyDevice {
+        PyDevice(self.inner.device())
+    }
+
+    fn requires_grad(&self) -> bool {
+        self.inner.requires_grad()
+    }
+
+    fn to_f32_vec(&self) -> PyResult<Vec<f32>> {
+        Ok(self.inner.to_f32_vec()?)
+    }
+
+    fn to_f64_vec(&self) -> PyResult<Vec<f64>> {
+        Ok(self.inner.to_f64_vec()?)
+    }
+
+    fn to_i64_vec(&self) -> PyResult<Vec<i64>> {
+        Ok(self.inner.to_i64_vec()?)
+    }
+
+    /// The value of a single-element tensor.
+    fn item(&self) -> PyResult<f64> {
+        Ok(self.inner.item()?)
+    }
+
+    /// A numpy array holding a copy of the values.
+    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_numpy(py, &self.inner, None)
+    }
+
+    #[pyo3(signature = (dtype = None, copy = None))]
+    fn __array__<'py>(&self, py: Python<'py>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+        let _always_a_copy = copy;
+        to_numpy(py, &self.inner, dtype)
+    }
+
+    fn __float__(&self) -> PyResult<f64> {
+        Ok(self.inner.item()?)
+    }
+
+    fn __repr__(&self) -> String {
+        self.inner.to_string()
+    }
+
+    // ----- conversion -----
+
+    fn to_device(&self, device: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(self.inner.to_device(device_arg(Some(device))?)?.into())
+    }
+
+    fn to_dtype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(self.inner.to_dtype(dtype_arg(dtype)?)?.into())
+    }
+
+    fn detach(&self) -> PyResult<Self> {
+        Ok(self.inner.detach()?.into())
+    }
+
+    /// Cuts this tensor from its autograd graph, in place.
+    fn detach_(&self) -> PyResult<()> {
+        Ok(self.inner.detach_()?)
+    }
+}

@@ -1,0 +1,167 @@
+//! `flodl.Variable`.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+
+use super::convert::device_arg;
+use super::device::PyDevice;
+use super::ops::py_ops;
+use super::tensor::{to_numpy, PyTensor};
+use crate::{DType, Variable};
+
+/// A tensor whose operations are recorded, so that `backward()` can fill
+/// the gradients of the leaves it came from.
+#[pyclass(name = "Variable", module = "flodl", frozen)]
+pub struct PyVariable {
+    pub(crate) inner: Variable,
+}
+
+// SAFETY: as for PyTensor: all access is through `&self`; zero_grad and
+// backward change autograd state the way PyTorch does from any thread.
+unsafe impl Sync for PyVariable {}
+
+impl From<Variable> for PyVariable {
+    fn from(inner: Variable) -> Self {
+        PyVariable { inner }
+    }
+}
+
+/// The operand of a Variable op: a Variable, or a Tensor taken as a
+/// constant (a leaf that needs no grad).
+pub(crate) enum VariableArg<'py> {
+    Tracked(Bound<'py, PyVariable>),
+    Constant(Variable),
+}
+
+impl VariableArg<'_> {
+    pub(crate) fn get(&self) -> &Variable {
+        match self {
+            VariableArg::Tracked(v) => &v.get().inner,
+            VariableArg::Constant(v) => v,
+        }
+    }
+}
+
+pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<VariableArg<'py>>> {
+    if let Ok(v) = obj.cast::<PyVariable>() {
+        return Ok(Some(VariableArg::Tracked(v.clone())));
+    }
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(Some(VariableArg::Constant(Variable::new(t.get().inner.clone(), false)?)));
+    }
+    Ok(None)
+}
+
+py_ops!(PyVariable, variable_operand);
+
+fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
+    let t = tensor.cast::<PyTensor>().map_err(|_| {
+        let got = tensor.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        PyTypeError::new_err(format!("Variable: expected a Tensor, got {got}"))
+    })?;
+    Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into())
+}
+
+#[pymethods]
+impl PyVariable {
+    /// A leaf holding `tensor`'s data (shared, not copied).
+    #[new]
+    #[pyo3(signature = (tensor, requires_grad = false))]
+    fn py_new(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+        make(tensor, requires_grad)
+    }
+
+    /// The same as `Variable(tensor, requires_grad)`.
+    #[staticmethod]
+    #[pyo3(name = "new", signature = (tensor, requires_grad = false))]
+    fn new_leaf(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+        make(tensor, requires_grad)
+    }
+
+    /// The values, as an untracked Tensor sharing this Variable's memory.
+    fn data(&self) -> PyTensor {
+        self.inner.data().into()
+    }
+
+    /// The accumulated gradient, or None.
+    fn grad(&self) -> Option<PyTensor> {
+        self.inner.grad().map(PyTensor::from)
+    }
+
+    fn requires_grad(&self) -> bool {
+        self.inner.requires_grad()
+    }
+
+    fn is_leaf(&self) -> bool {
+        self.inner.is_leaf()
+    }
+
+    /// Resets the gradient to None.
+    fn zero_grad(&self) {
+        self.inner.zero_grad()
+    }
+
+    /// A new leaf sharing the data, with no tracking.
+    fn detach(&self) -> Self {
+        self.inner.detach().into()
+    }
+
+    /// Fills the gradients of the leaves behind this single-element output,
+    /// then frees its graph (a second backward raises AutogradError).
+    fn backward(&self) -> PyResult<()> {
+        Ok(self.inner.backward()?)
+    }
+
+    fn item(&self) -> PyResult<f64> {
+        Ok(self.inner.item()?)
+    }
+
+    fn shape(&self) -> Vec<i64> {
+        self.inner.shape()
+    }
+
+    fn ndim(&self) -> usize {
+        self.inner.ndim()
+    }
+
+    fn numel(&self) -> usize {
+        self.inner.numel()
+    }
+
+    fn dtype(&self) -> DType {
+        self.inner.dtype()
+    }
+
+    fn device(&self) -> PyDevice {
+        PyDevice(self.inner.device())
+    }
+
+    /// A differentiable copy on `device`.
+    fn to_device(&self, device: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(self.inner.to_device(device_arg(Some(device))?)?.into())
+    }
+
+    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        to_numpy(py, &self.inner.data(), None)
+    }
+
+    #[pyo3(signature = (dtype = None, copy = None))]
+    fn __array__<'py>(&self, py: Python<'py>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+        let _always_a_copy = copy;
+        to_numpy(py, &self.inner.data(), dtype)
+    }
+
+    fn __float__(&self) -> PyResult<f64> {
+        Ok(self.inner.item()?)
+    }
+
+    fn __repr__(&self) -> String {
+        // The core prints Rust's `true`; Python users read `True`.
+        let text = self.inner.to_string();
+        let flag = if self.inner.requires_grad() { "True" } else { "False" };
+        match text.rsplit_once("requires_grad=") {
+            Some((head, _)) => format!("{head}requires_grad={flag})"),
+            None => text,
+        }
+    }
+}
