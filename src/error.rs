@@ -162,6 +162,8 @@ fn classify(message: &str) -> ErrorKind {
                 "can require gradients",
                 "Expected object of scalar type",
                 "result type",
+                "bool tensor",
+                "Boolean inputs",
             ],
         ),
         (

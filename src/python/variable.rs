@@ -54,6 +54,21 @@ pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<
 
 py_ops!(PyVariable, variable_operand);
 
+/// A `&Variable` carried into `Python::detach`.
+struct Unshared<'a>(&'a Variable);
+
+// SAFETY: this thread blocks inside `detach` until the closure returns, so
+// the borrow outlives the call. Other Python threads may run meanwhile and
+// reach the same Variable, exactly as with PyTorch's backward; libtorch's
+// autograd engine guards its own state.
+unsafe impl Send for Unshared<'_> {}
+
+impl<'a> Unshared<'a> {
+    fn get(self) -> &'a Variable {
+        self.0
+    }
+}
+
 fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
     let t = tensor.cast::<PyTensor>().map_err(|_| {
         let got = tensor.get_type().name().map(|n| n.to_string()).unwrap_or_default();
@@ -108,8 +123,12 @@ impl PyVariable {
 
     /// Fills the gradients of the leaves behind this single-element output,
     /// then frees its graph (a second backward raises AutogradError).
-    fn backward(&self) -> PyResult<()> {
-        Ok(self.inner.backward()?)
+    ///
+    /// The GIL is released meanwhile: the autograd engine may run hooks on
+    /// other threads, and refuses to start under the GIL once torch is loaded.
+    fn backward(&self, py: Python<'_>) -> PyResult<()> {
+        let output = Unshared(&self.inner);
+        Ok(py.detach(move || output.get().backward())?)
     }
 
     fn item(&self) -> PyResult<f64> {
