@@ -16,6 +16,22 @@ int flodl_clear_grad(at::Tensor *t) {
   }
 }
 
+// Cuts a tensor handle from its autograd graph in place. libtorch refuses
+// detach_() on views, so a view's handle is re-pointed at a detached alias
+// instead: the graph behind it is released all the same.
+int flodl_detach_in_place(at::Tensor *t) {
+  try {
+    if (t->is_view()) {
+      *t = t->detach();
+    } else {
+      t->detach_();
+    }
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}
+
 // Whether autograd records operations on this thread.
 int flodl_is_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }
 

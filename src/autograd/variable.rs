@@ -107,16 +107,15 @@ impl Variable {
         self.raw
             .f_backward()
             .map_err(|e| Error::from_torch("backward", &crate::ops::describe(&self.raw), e))?;
-        if !self.is_leaf() {
-            // Free the graph now rather than when the last handle goes.
-            self.data_handle().detach_()?;
+        // Free the graph now rather than when the last handle goes. A leaf
+        // has no graph and must keep requiring grad.
+        if !self.is_leaf() && !crate::ffi::detach_in_place(&self.raw) {
+            return Err(Error::Autograd(format!(
+                "backward: the gradients are filled, but libtorch could not free the graph of {}",
+                crate::ops::describe(&self.raw)
+            )));
         }
         Ok(())
-    }
-
-    /// A Tensor that is this very handle (not a detached copy).
-    fn data_handle(&self) -> Tensor {
-        Tensor::from_raw(self.raw.shallow_clone())
     }
 
     /// The value of a single-element Variable, as f64.

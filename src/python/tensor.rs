@@ -135,7 +135,10 @@ impl PyTensor {
             let got = array.get_type().name()?;
             return Err(PyTypeError::new_err(format!("from_numpy: expected a numpy.ndarray, got {got}")));
         }
-        let dtype = dtype_arg(&array.getattr("dtype")?)?;
+        let numpy_dtype = array.getattr("dtype")?;
+        let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
+            Error::DType(format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"))
+        })?;
         let shape: Vec<i64> = array.getattr("shape")?.extract()?;
         let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;
         Ok(Tensor::from_bytes(&bytes, &shape, dtype, device_arg(device)?)?.into())

@@ -300,11 +300,14 @@ impl Tensor {
     /// Cuts this handle from its autograd graph in place: the graph behind
     /// it is freed once nothing else refers to it.
     pub fn detach_(&self) -> Result<()> {
-        // detach_ mutates the shared TensorImpl, so acting through a second
-        // handle on it detaches this one too; tch only asks for `&mut` to
-        // mirror C++'s non-const method.
-        let _: Tensor = run("detach_", &[&self.raw], || self.raw.shallow_clone().f_detach_())?;
-        Ok(())
+        if crate::ffi::detach_in_place(&self.raw) {
+            Ok(())
+        } else {
+            Err(Error::Torch(format!(
+                "detach_: libtorch could not detach {}",
+                crate::ops::describe(&self.raw)
+            )))
+        }
     }
 
     pub(crate) fn into_raw(self) -> tch::Tensor {

@@ -1,0 +1,178 @@
+"""Tensor creation, inspection and conversion (SPEC §2-3)."""
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl import Device, DType, Tensor, TensorOptions
+
+
+def test_from_sequences_and_shapes() -> None:
+    t = Tensor.from_f32([1, 2, 3, 4, 5, 6], [2, 3], Device.CPU)
+    assert t.shape() == [2, 3] and t.ndim() == 2 and t.numel() == 6
+    assert t.dtype() == DType.Float32 and t.device() == Device.CPU
+    assert t.to_f32_vec() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
+    assert Tensor.from_f64((0.1, 0.2), [2]).to_f64_vec() == [0.1, 0.2]
+    assert Tensor.from_i64([7, 8], [2]).dtype() == DType.Int64
+    assert Tensor.from_i64([7, 8], [2]).to_i64_vec() == [7, 8]
+    nested = Tensor.from_f32(np.ones((2, 2)), [4])
+    assert nested.to_f32_vec() == [1.0] * 4
+
+
+def test_from_numpy_keeps_dtype_and_shape() -> None:
+    for dtype, expected in [
+        (np.float64, DType.Float64),
+        (np.float32, DType.Float32),
+        (np.int32, DType.Int32),
+        (np.int64, DType.Int64),
+        (np.uint8, DType.UInt8),
+        (np.int8, DType.Int8),
+        (np.int16, DType.Int16),
+        (np.float16, DType.Float16),
+        (np.bool_, DType.Bool),
+    ]:
+        a = (np.arange(6) % 3).astype(dtype).reshape(2, 3)
+        t = Tensor.from_numpy(a)
+        assert t.dtype() == expected
+        assert t.shape() == [2, 3]
+        np.testing.assert_array_equal(t.numpy(), a)
+        assert t.numpy().dtype == a.dtype
+        np.testing.assert_array_equal(np.asarray(t), a)
+    strided = np.arange(12.0).reshape(3, 4)[:, ::2]
+    np.testing.assert_array_equal(Tensor.from_numpy(strided).numpy(), strided)
+    big_endian = np.arange(3, dtype=">f8")
+    np.testing.assert_array_equal(Tensor.from_numpy(big_endian).numpy(), big_endian)
+
+
+def test_numpy_copy_is_writable_and_independent() -> None:
+    t = Tensor.from_f32([1.0, 2.0], [2])
+    a = t.numpy()
+    a[0] = 9.0
+    assert t.to_f32_vec() == [1.0, 2.0]
+    assert np.asarray(t, dtype=np.float64).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "make,torch_make",
+    [
+        (lambda: Tensor.zeros([2, 3]), lambda: torch.zeros(2, 3)),
+        (lambda: Tensor.ones([4]), lambda: torch.ones(4)),
+        (lambda: Tensor.full([2, 2], 3.5), lambda: torch.full((2, 2), 3.5)),
+        (lambda: Tensor.arange(0, 5, 1), lambda: torch.arange(0, 5, 1, dtype=torch.float32)),
+        (lambda: Tensor.arange(5), lambda: torch.arange(5, dtype=torch.float32)),
+        (lambda: Tensor.arange(1, 2, 0.25), lambda: torch.arange(1, 2, 0.25)),
+        (lambda: Tensor.linspace(0, 1, 5), lambda: torch.linspace(0, 1, 5)),
+        (lambda: Tensor.eye(3), lambda: torch.eye(3)),
+    ],
+)
+def test_creation_matches_torch(make, torch_make) -> None:
+    got, expected = make(), torch_make()
+    assert got.shape() == list(expected.shape)
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def test_dtype_and_device_keywords() -> None:
+    assert Tensor.zeros([2], dtype=DType.Float64).dtype() == DType.Float64
+    assert Tensor.ones([2], dtype="int32").dtype() == DType.Int32
+    assert Tensor.ones([2], dtype=np.float16).dtype() == DType.Float16
+    assert Tensor.ones([2], dtype=np.dtype("int8")).dtype() == DType.Int8
+    assert Tensor.eye(2, dtype="bfloat16").dtype() == DType.BFloat16
+    assert Tensor.zeros([2], device="cpu").device() == Device.CPU
+    opts = TensorOptions(dtype=DType.Float64, device=Device.CPU)
+    assert Tensor.zeros([1], opts).dtype() == DType.Float64
+    assert Tensor.zeros([1], opts, dtype="float32").dtype() == DType.Float32, "keywords win"
+    assert TensorOptions().dtype == DType.Float32 and TensorOptions().device == Device.CPU
+
+
+def test_every_dtype_round_trips() -> None:
+    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
+             "float32", "float64"]
+    for name in names:
+        t = Tensor.ones([3], dtype=name)
+        assert t.dtype().name == name
+        assert t.to_dtype("float64").to_f64_vec() == [1.0, 1.0, 1.0]
+
+
+def test_random_tensors_follow_the_seed() -> None:
+    flodl.manual_seed(7)
+    a = Tensor.randn([5]).to_f32_vec()
+    flodl.manual_seed(7)
+    assert Tensor.randn([5]).to_f32_vec() == a
+    r = Tensor.rand([1000]).numpy()
+    assert r.min() >= 0.0 and r.max() < 1.0
+    like = Tensor.rand_like(Tensor.zeros([2, 3], dtype="float64"))
+    assert like.shape() == [2, 3] and like.dtype() == DType.Float64
+    assert Tensor.zeros_like(like).to_f64_vec() == [0.0] * 6
+    assert Tensor.ones_like(like).to_f64_vec() == [1.0] * 6
+    assert Tensor.randn_like(like).shape() == [2, 3]
+    assert Tensor.empty([3, 1]).shape() == [3, 1]
+
+
+def test_item_and_float() -> None:
+    assert Tensor.from_f32([2.5], [1]).item() == 2.5
+    assert float(Tensor.full([], 4.0)) == 4.0
+    with pytest.raises(flodl.ShapeError):
+        Tensor.zeros([2]).item()
+
+
+def test_repr_shows_values() -> None:
+    t = Tensor.from_f32([1.0, 2.0, 3.0, 4.0], [2, 2])
+    text = repr(t)
+    assert "[[1.0, 2.0], [3.0, 4.0]]" in text
+    assert "shape=[2, 2]" in text and "float32" in text and "cpu" in text
+    assert "True" in repr(Tensor.from_numpy(np.array([True])))
+    assert "..." in repr(Tensor.zeros([5000]))
+
+
+def test_detach_and_to_device() -> None:
+    t = Tensor.from_f32([1.0], [1])
+    assert not t.requires_grad()
+    assert t.detach().to_f32_vec() == [1.0]
+    assert t.detach_() is None
+    assert t.to_device(Device.CPU).to_f32_vec() == [1.0]
+    assert t.to_device("cpu").device() == Device.CPU
+
+
+def test_cuda_queries() -> None:
+    assert isinstance(flodl.cuda_available(), bool)
+    assert flodl.cuda_device_count() >= (1 if flodl.cuda_available() else 0)
+    assert Device.CUDA(1) == Device.parse("cuda:1")
+    assert repr(Device.CUDA(0)) == "Device.CUDA(0)" and str(Device.CPU) == "cpu"
+
+
+@pytest.mark.skipif(not flodl.cuda_available(), reason="needs a CUDA device")
+def test_cuda_round_trip_and_gradients() -> None:
+    t = Tensor.from_f32([1.0, 2.0], [2], Device.CUDA(0))
+    assert t.device() == Device.CUDA(0)
+    x = flodl.Variable(t, True)
+    (x * x).sum().backward()
+    assert x.grad().device() == Device.CUDA(0)
+    assert x.grad().to_f32_vec() == [2.0, 4.0]
+    assert Tensor.zeros([2], device="cuda").to_device("cpu").device() == Device.CPU
+
+
+def test_operators() -> None:
+    a = Tensor.from_f32([1.0, 2.0], [2])
+    b = Tensor.from_f32([4.0, 8.0], [2])
+    assert (a + b).to_f32_vec() == [5.0, 10.0]
+    assert (a - b).to_f32_vec() == [-3.0, -6.0]
+    assert (a * b).to_f32_vec() == [4.0, 16.0]
+    assert (b / a).to_f32_vec() == [4.0, 4.0]
+    assert (a @ b).item() == 20.0
+    assert (-a).to_f32_vec() == [-1.0, -2.0]
+    assert (a**2).to_f32_vec() == [1.0, 4.0]
+    assert (a + 1).to_f32_vec() == [2.0, 3.0]
+    assert (1 + a).to_f32_vec() == [2.0, 3.0]
+    assert (10 - a).to_f32_vec() == [9.0, 8.0]
+    assert (a - 1).to_f32_vec() == [0.0, 1.0]
+    assert (2 * a).to_f32_vec() == [2.0, 4.0]
+    assert (8 / b).to_f32_vec() == [2.0, 1.0]
+    assert (a / 2).to_f32_vec() == [0.5, 1.0]
+    assert (a * np.float32(3)).to_f32_vec() == [3.0, 6.0]
+    with pytest.raises(TypeError):
+        a + "x"
+    with pytest.raises(TypeError):
+        a @ 2
+    with pytest.raises(TypeError):
+        2**a
