@@ -12,8 +12,13 @@ fn torch_dir() -> Result<PathBuf, String> {
         return Ok(PathBuf::from(dir));
     }
     // Same interpreter choice as torch-sys, so both see the same torch.
-    let python = if env::var_os("VIRTUAL_ENV").is_some() { "python" } else { "python3" };
-    let script = "import importlib.util as u; print(u.find_spec('torch').submodule_search_locations[0])";
+    let python = if env::var_os("VIRTUAL_ENV").is_some() {
+        "python"
+    } else {
+        "python3"
+    };
+    let script =
+        "import importlib.util as u; print(u.find_spec('torch').submodule_search_locations[0])";
     let out = Command::new(python)
         .args(["-c", script])
         .output()

@@ -11,12 +11,30 @@ fn main() -> flodl::Result<()> {
 
     // 2. backward fills the leaves' gradients: dy/dw = x, dy/dx = w.
     y.backward()?;
-    println!("dy/dw = {:?}", w.grad().map(|g| g.to_f32_vec()).transpose()?.unwrap_or_default());
-    println!("dy/dx = {:?}", x.grad().map(|g| g.to_f32_vec()).transpose()?.unwrap_or_default());
+    println!(
+        "dy/dw = {:?}",
+        w.grad()
+            .map(|g| g.to_f32_vec())
+            .transpose()?
+            .unwrap_or_default()
+    );
+    println!(
+        "dy/dx = {:?}",
+        x.grad()
+            .map(|g| g.to_f32_vec())
+            .transpose()?
+            .unwrap_or_default()
+    );
 
     // 3. Gradients accumulate over backward passes...
     x.mul(&w)?.sum()?.backward()?;
-    println!("after a second pass, dy/dw = {:?}", w.grad().map(|g| g.to_f32_vec()).transpose()?.unwrap_or_default());
+    println!(
+        "after a second pass, dy/dw = {:?}",
+        w.grad()
+            .map(|g| g.to_f32_vec())
+            .transpose()?
+            .unwrap_or_default()
+    );
 
     // 4. ...until zero_grad resets them to None.
     w.zero_grad();
@@ -25,7 +43,11 @@ fn main() -> flodl::Result<()> {
 
     // 5. detach: a new leaf sharing the data, with no tracking.
     let frozen = w.detach();
-    println!("detached: requires_grad = {}, is_leaf = {}", frozen.requires_grad(), frozen.is_leaf());
+    println!(
+        "detached: requires_grad = {}, is_leaf = {}",
+        frozen.requires_grad(),
+        frozen.is_leaf()
+    );
 
     // 6. no_grad: nothing is recorded inside.
     let z = no_grad(|| x.mul(&w))?;

@@ -125,7 +125,11 @@ fn classify(message: &str) -> ErrorKind {
     const RULES: &[(ErrorKind, &[&str])] = &[
         (
             ErrorKind::OutOfMemory,
-            &["out of memory", "can't allocate memory", "not enough memory"],
+            &[
+                "out of memory",
+                "can't allocate memory",
+                "not enough memory",
+            ],
         ),
         (
             ErrorKind::Autograd,
@@ -199,12 +203,30 @@ mod tests {
     #[test]
     fn classifies_libtorch_phrases() {
         let cases = [
-            ("The size of tensor a (3) must match the size of tensor b (4)", ErrorKind::Shape),
-            ("Dimension out of range (expected to be in range of [-1, 0], but got 3)", ErrorKind::Index),
-            ("Expected all tensors to be on the same device", ErrorKind::Device),
-            ("element 0 of tensors does not require grad and does not have a grad_fn", ErrorKind::Autograd),
-            ("\"exp_vml_cpu\" not implemented for 'Long'", ErrorKind::DType),
-            ("DefaultCPUAllocator: can't allocate memory", ErrorKind::OutOfMemory),
+            (
+                "The size of tensor a (3) must match the size of tensor b (4)",
+                ErrorKind::Shape,
+            ),
+            (
+                "Dimension out of range (expected to be in range of [-1, 0], but got 3)",
+                ErrorKind::Index,
+            ),
+            (
+                "Expected all tensors to be on the same device",
+                ErrorKind::Device,
+            ),
+            (
+                "element 0 of tensors does not require grad and does not have a grad_fn",
+                ErrorKind::Autograd,
+            ),
+            (
+                "\"exp_vml_cpu\" not implemented for 'Long'",
+                ErrorKind::DType,
+            ),
+            (
+                "DefaultCPUAllocator: can't allocate memory",
+                ErrorKind::OutOfMemory,
+            ),
             ("something nobody foresaw", ErrorKind::Torch),
         ];
         for (message, kind) in cases {

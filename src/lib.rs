@@ -18,4 +18,6 @@ mod python;
 
 pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard, Variable};
 pub use error::{Error, ErrorKind, Result};
-pub use tensor::{cuda_available, cuda_device_count, manual_seed, DType, Device, Tensor, TensorOptions};
+pub use tensor::{
+    cuda_available, cuda_device_count, manual_seed, DType, Device, Tensor, TensorOptions,
+};

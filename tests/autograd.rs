@@ -2,7 +2,11 @@
 use flodl::{is_grad_enabled, no_grad, Device, ErrorKind, NoGradGuard, Tensor, Variable};
 
 fn scalar(v: f32, requires_grad: bool) -> Variable {
-    Variable::new(Tensor::from_f32(&[v], &[1], Device::CPU).unwrap(), requires_grad).unwrap()
+    Variable::new(
+        Tensor::from_f32(&[v], &[1], Device::CPU).unwrap(),
+        requires_grad,
+    )
+    .unwrap()
 }
 
 fn grad_of(v: &Variable) -> Vec<f32> {
@@ -14,7 +18,11 @@ fn tutorial_gradients() {
     let x = scalar(2.0, true);
     let w = scalar(3.0, true);
     let y = x.mul(&w).unwrap().sum().unwrap();
-    assert_eq!(y.shape(), Vec::<i64>::new(), "a full reduction is 0-dimensional");
+    assert_eq!(
+        y.shape(),
+        Vec::<i64>::new(),
+        "a full reduction is 0-dimensional"
+    );
     y.backward().unwrap();
     assert_eq!(grad_of(&w), vec![2.0]);
     assert_eq!(grad_of(&x), vec![3.0]);
@@ -28,25 +36,42 @@ fn leaves_and_results() {
     let y = x.mul(&c).unwrap();
     assert!(!y.is_leaf());
     assert!(y.requires_grad());
-    assert!(!c.add(&c).unwrap().requires_grad(), "no input requires grad");
+    assert!(
+        !c.add(&c).unwrap().requires_grad(),
+        "no input requires grad"
+    );
 }
 
 #[test]
 fn gradients_accumulate_and_zero_grad_resets_to_none() {
     let x = scalar(2.0, true);
     for _ in 0..3 {
-        x.mul_scalar(4.0).unwrap().sum().unwrap().backward().unwrap();
+        x.mul_scalar(4.0)
+            .unwrap()
+            .sum()
+            .unwrap()
+            .backward()
+            .unwrap();
     }
     assert_eq!(grad_of(&x), vec![12.0]);
     x.zero_grad();
     assert!(x.grad().is_none());
-    x.mul_scalar(4.0).unwrap().sum().unwrap().backward().unwrap();
+    x.mul_scalar(4.0)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward()
+        .unwrap();
     assert_eq!(grad_of(&x), vec![4.0], "a fresh gradient after zero_grad");
 }
 
 #[test]
 fn backward_needs_a_single_element_that_requires_grad() {
-    let x = Variable::new(Tensor::from_f32(&[1.0, 2.0], &[2], Device::CPU).unwrap(), true).unwrap();
+    let x = Variable::new(
+        Tensor::from_f32(&[1.0, 2.0], &[2], Device::CPU).unwrap(),
+        true,
+    )
+    .unwrap();
     let err = x.mul_scalar(2.0).unwrap().backward().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Autograd);
     assert!(err.to_string().contains("[2]"), "{err}");
@@ -61,7 +86,11 @@ fn backward_frees_the_graph() {
     y.backward().unwrap();
     assert!(!y.requires_grad(), "the chain is cut in place");
     assert_eq!(y.backward().unwrap_err().kind(), ErrorKind::Autograd);
-    assert_eq!(grad_of(&x), vec![4.0], "the failed second pass added nothing");
+    assert_eq!(
+        grad_of(&x),
+        vec![4.0],
+        "the failed second pass added nothing"
+    );
 }
 
 #[test]
@@ -69,7 +98,13 @@ fn backward_through_a_graph_freed_by_another_output() {
     let x = scalar(2.0, true);
     let h = x.exp().unwrap();
     h.sum().unwrap().backward().unwrap();
-    let err = h.mul_scalar(2.0).unwrap().sum().unwrap().backward().unwrap_err();
+    let err = h
+        .mul_scalar(2.0)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Autograd, "{err}");
 }
 
@@ -110,7 +145,10 @@ fn no_grad_records_nothing_and_restores() {
     let y = no_grad(|| {
         assert!(!is_grad_enabled());
         let inner = no_grad(|| x.mul_scalar(2.0).unwrap());
-        assert!(!is_grad_enabled(), "a nested block restores the outer (off) state");
+        assert!(
+            !is_grad_enabled(),
+            "a nested block restores the outer (off) state"
+        );
         inner
     });
     assert!(is_grad_enabled());

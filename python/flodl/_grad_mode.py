@@ -11,7 +11,7 @@ from ._flodl import set_grad_enabled
 T = TypeVar("T")
 
 
-class no_grad:  # noqa: N801 - named like torch.no_grad
+class no_grad:
     """Turns graph recording off on this thread.
 
     - ``with no_grad(): ...`` records nothing inside the block;

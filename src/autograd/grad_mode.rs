@@ -30,7 +30,9 @@ pub struct NoGradGuard {
 impl NoGradGuard {
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
-        NoGradGuard { previous: set_grad_enabled(false) }
+        NoGradGuard {
+            previous: set_grad_enabled(false),
+        }
     }
 }
 

@@ -24,7 +24,9 @@ impl Operand for Variable {
 impl Clone for Variable {
     /// A new handle on the same node: gradients reach the same leaf.
     fn clone(&self) -> Self {
-        Variable { raw: self.raw.shallow_clone() }
+        Variable {
+            raw: self.raw.shallow_clone(),
+        }
     }
 }
 
@@ -83,7 +85,9 @@ impl Variable {
     /// A new leaf sharing the data, with no tracking.
     pub fn detach(&self) -> Variable {
         // detach of a defined tensor cannot fail.
-        Variable { raw: self.raw.detach() }
+        Variable {
+            raw: self.raw.detach(),
+        }
     }
 
     /// Computes the gradient of this single-element output with respect to

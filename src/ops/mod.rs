@@ -48,7 +48,11 @@ pub(crate) fn check_matmul(a: &tch::Tensor, b: &tch::Tensor) -> Result<()> {
         ));
     }
     let inner_a = sa[sa.len() - 1];
-    let inner_b = if sb.len() == 1 { sb[0] } else { sb[sb.len() - 2] };
+    let inner_b = if sb.len() == 1 {
+        sb[0]
+    } else {
+        sb[sb.len() - 2]
+    };
     if inner_a != inner_b {
         return Err(Error::new(
             ErrorKind::Shape,

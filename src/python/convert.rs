@@ -52,11 +52,12 @@ pub(crate) fn options_arg(
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<TensorOptions> {
     let mut opts = match options.filter(|o| !o.is_none()) {
-        Some(o) => o
-            .cast::<super::device::PyTensorOptions>()
-            .map_err(|_| PyTypeError::new_err("options must be a TensorOptions"))?
-            .get()
-            .0,
+        Some(o) => {
+            o.cast::<super::device::PyTensorOptions>()
+                .map_err(|_| PyTypeError::new_err("options must be a TensorOptions"))?
+                .get()
+                .0
+        }
         None => TensorOptions::default(),
     };
     if let Some(dtype) = dtype.filter(|o| !o.is_none()) {

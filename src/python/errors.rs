@@ -10,15 +10,58 @@ use crate::{Error, ErrorKind};
 
 /// (kind, class name, the builtin it also derives from, docstring).
 /// `FlodlError` itself (kind Torch) derives from RuntimeError.
-const CLASSES: [(ErrorKind, &str, Option<fn(Python<'_>) -> Bound<'_, PyType>>, &str); 8] = [
-    (ErrorKind::Torch, "FlodlError", None, "Base class of flodl's errors; also raised for any libtorch failure that fits no subclass."),
-    (ErrorKind::Shape, "ShapeError", Some(|py| py.get_type::<PyValueError>()), "Shapes don't fit the op, or data length != product of shape."),
-    (ErrorKind::DType, "DTypeError", Some(|py| py.get_type::<PyTypeError>()), "An op got a dtype it can't take."),
-    (ErrorKind::Device, "DeviceError", None, "Operands on different devices, or CUDA asked for but absent."),
-    (ErrorKind::Index, "OutOfRangeError", Some(|py| py.get_type::<PyIndexError>()), "An index or dim out of range."),
-    (ErrorKind::Autograd, "AutogradError", None, "backward from a non-scalar, from something that needs no grad, or through a freed graph."),
-    (ErrorKind::Argument, "ArgumentError", Some(|py| py.get_type::<PyValueError>()), "Any other invalid argument."),
-    (ErrorKind::OutOfMemory, "OutOfMemoryError", Some(|py| py.get_type::<PyMemoryError>()), "An allocation failed."),
+/// Gives the builtin exception class a flodl class also derives from.
+type BuiltinBase = fn(Python<'_>) -> Bound<'_, PyType>;
+
+const CLASSES: [(ErrorKind, &str, Option<BuiltinBase>, &str); 8] = [
+    (
+        ErrorKind::Torch,
+        "FlodlError",
+        None,
+        "Base class of flodl's errors; also raised for any libtorch failure that fits no subclass.",
+    ),
+    (
+        ErrorKind::Shape,
+        "ShapeError",
+        Some(|py| py.get_type::<PyValueError>()),
+        "Shapes don't fit the op, or data length != product of shape.",
+    ),
+    (
+        ErrorKind::DType,
+        "DTypeError",
+        Some(|py| py.get_type::<PyTypeError>()),
+        "An op got a dtype it can't take.",
+    ),
+    (
+        ErrorKind::Device,
+        "DeviceError",
+        None,
+        "Operands on different devices, or CUDA asked for but absent.",
+    ),
+    (
+        ErrorKind::Index,
+        "OutOfRangeError",
+        Some(|py| py.get_type::<PyIndexError>()),
+        "An index or dim out of range.",
+    ),
+    (
+        ErrorKind::Autograd,
+        "AutogradError",
+        None,
+        "backward from a non-scalar, from something that needs no grad, or through a freed graph.",
+    ),
+    (
+        ErrorKind::Argument,
+        "ArgumentError",
+        Some(|py| py.get_type::<PyValueError>()),
+        "Any other invalid argument.",
+    ),
+    (
+        ErrorKind::OutOfMemory,
+        "OutOfMemoryError",
+        Some(|py| py.get_type::<PyMemoryError>()),
+        "An allocation failed.",
+    ),
 ];
 
 static TYPES: PyOnceLock<Vec<(ErrorKind, Py<PyType>)>> = PyOnceLock::new();

@@ -125,11 +125,16 @@ use pyo3::types::{PyBool, PyFloat, PyInt};
 
 /// A Python number as f64 (bool, int, float and numpy scalars), else None.
 pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<f64> {
-    if obj.is_instance_of::<PyFloat>() || obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyBool>() {
+    if obj.is_instance_of::<PyFloat>()
+        || obj.is_instance_of::<PyInt>()
+        || obj.is_instance_of::<PyBool>()
+    {
         return obj.extract::<f64>().ok();
     }
     // numpy scalars (np.float32(2.0), np.int64(3)) carry `dtype` and convert with float().
-    if obj.hasattr("dtype").unwrap_or(false) && obj.getattr("ndim").and_then(|n| n.extract::<usize>()).ok() == Some(0) {
+    if obj.hasattr("dtype").unwrap_or(false)
+        && obj.getattr("ndim").and_then(|n| n.extract::<usize>()).ok() == Some(0)
+    {
         return obj.extract::<f64>().ok();
     }
     None
@@ -138,7 +143,11 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<f64> {
 /// An operand that must be there: a TypeError naming the op otherwise.
 pub(crate) fn required<T>(arg: Option<T>, obj: &Bound<'_, PyAny>, op: &str) -> PyResult<T> {
     arg.ok_or_else(|| {
-        let got = obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into());
+        let got = obj
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
         PyTypeError::new_err(format!("{op}: expected a Tensor or Variable, got {got}"))
     })
 }
@@ -166,6 +175,9 @@ where
     new_object(py, P::from(result?))
 }
 
-pub(crate) fn new_object<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(py: Python<'_>, value: T) -> PyResult<Py<PyAny>> {
+pub(crate) fn new_object<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(
+    py: Python<'_>,
+    value: T,
+) -> PyResult<Py<PyAny>> {
     Ok(Bound::new(py, value)?.into_any().unbind())
 }

@@ -50,8 +50,14 @@ fn values_as_bytes(op: &str, data: &Bound<'_, PyAny>, dtype: DType) -> PyResult<
     let array = numpy
         .call_method1("ascontiguousarray", (data, dtype.name()))
         .map_err(|_| {
-            let got = data.get_type().name().map(|n| n.to_string()).unwrap_or_default();
-            PyTypeError::new_err(format!("{op}: data must be a sequence of numbers or a numpy array, got {got}"))
+            let got = data
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default();
+            PyTypeError::new_err(format!(
+                "{op}: data must be a sequence of numbers or a numpy array, got {got}"
+            ))
         })?;
     let count: usize = array.getattr("size")?.extract()?;
     let bytes = array.call_method0("tobytes")?;
@@ -60,13 +66,28 @@ fn values_as_bytes(op: &str, data: &Bound<'_, PyAny>, dtype: DType) -> PyResult<
 
 /// Shared body of `from_f32` / `from_f64` / `from_i64`: a fast path for flat
 /// lists and tuples, numpy for everything else.
-fn from_values(op: &str, data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>, dtype: DType) -> PyResult<PyTensor> {
+fn from_values(
+    op: &str,
+    data: &Bound<'_, PyAny>,
+    shape: Vec<i64>,
+    device: Option<&Bound<'_, PyAny>>,
+    dtype: DType,
+) -> PyResult<PyTensor> {
     let device = device_arg(device)?;
     if data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>() {
         let flat = match dtype {
-            DType::Float32 => data.extract::<Vec<f32>>().ok().map(|v| Tensor::from_f32(&v, &shape, device)),
-            DType::Float64 => data.extract::<Vec<f64>>().ok().map(|v| Tensor::from_f64(&v, &shape, device)),
-            _ => data.extract::<Vec<i64>>().ok().map(|v| Tensor::from_i64(&v, &shape, device)),
+            DType::Float32 => data
+                .extract::<Vec<f32>>()
+                .ok()
+                .map(|v| Tensor::from_f32(&v, &shape, device)),
+            DType::Float64 => data
+                .extract::<Vec<f64>>()
+                .ok()
+                .map(|v| Tensor::from_f64(&v, &shape, device)),
+            _ => data
+                .extract::<Vec<i64>>()
+                .ok()
+                .map(|v| Tensor::from_i64(&v, &shape, device)),
         };
         if let Some(t) = flat {
             return Ok(t?.into());
@@ -75,13 +96,20 @@ fn from_values(op: &str, data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Optio
     let (bytes, count) = values_as_bytes(op, data, dtype)?;
     let numel: i64 = shape.iter().product();
     if shape.iter().all(|&d| d >= 0) && count as i64 != numel {
-        return Err(Error::Shape(format!("{op}: {count} values cannot fill shape {shape:?} ({numel} elements)")).into());
+        return Err(Error::Shape(format!(
+            "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)"
+        ))
+        .into());
     }
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
 }
 
 /// `numpy.ndarray` holding a copy of `t`'s values.
-pub(crate) fn to_numpy<'py>(py: Python<'py>, t: &Tensor, dtype: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn to_numpy<'py>(
+    py: Python<'py>,
+    t: &Tensor,
+    dtype: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     if t.dtype() == DType::BFloat16 {
         return Err(Error::DType(format!(
             "numpy: numpy has no bfloat16; convert first with to_dtype(DType.Float32) (tensor {:?} bfloat16)",
@@ -107,21 +135,33 @@ impl PyTensor {
     /// A Float32 tensor of `shape` from a sequence of numbers or an array.
     #[staticmethod]
     #[pyo3(signature = (data, shape, device = None))]
-    fn from_f32(data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_f32(
+        data: &Bound<'_, PyAny>,
+        shape: Vec<i64>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         from_values("from_f32", data, shape, device, DType::Float32)
     }
 
     /// A Float64 tensor of `shape` from a sequence of numbers or an array.
     #[staticmethod]
     #[pyo3(signature = (data, shape, device = None))]
-    fn from_f64(data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_f64(
+        data: &Bound<'_, PyAny>,
+        shape: Vec<i64>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         from_values("from_f64", data, shape, device, DType::Float64)
     }
 
     /// An Int64 tensor of `shape` from a sequence of integers or an array.
     #[staticmethod]
     #[pyo3(signature = (data, shape, device = None))]
-    fn from_i64(data: &Bound<'_, PyAny>, shape: Vec<i64>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn from_i64(
+        data: &Bound<'_, PyAny>,
+        shape: Vec<i64>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         from_values("from_i64", data, shape, device, DType::Int64)
     }
 
@@ -133,11 +173,15 @@ impl PyTensor {
         let numpy = py.import("numpy")?;
         if !array.is_instance(&numpy.getattr("ndarray")?)? {
             let got = array.get_type().name()?;
-            return Err(PyTypeError::new_err(format!("from_numpy: expected a numpy.ndarray, got {got}")));
+            return Err(PyTypeError::new_err(format!(
+                "from_numpy: expected a numpy.ndarray, got {got}"
+            )));
         }
         let numpy_dtype = array.getattr("dtype")?;
         let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
-            Error::DType(format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"))
+            Error::DType(format!(
+                "from_numpy: numpy dtype {numpy_dtype} has no flodl DType"
+            ))
         })?;
         let shape: Vec<i64> = array.getattr("shape")?.extract()?;
         let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;
@@ -146,47 +190,85 @@ impl PyTensor {
 
     #[staticmethod]
     #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn zeros(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn zeros(
+        shape: Vec<i64>,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::zeros(&shape, options_arg(options, dtype, device)?)?.into())
     }
 
     #[staticmethod]
     #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn ones(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn ones(
+        shape: Vec<i64>,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::ones(&shape, options_arg(options, dtype, device)?)?.into())
     }
 
     /// Uniform samples in [0, 1).
     #[staticmethod]
     #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn rand(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn rand(
+        shape: Vec<i64>,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::rand(&shape, options_arg(options, dtype, device)?)?.into())
     }
 
     /// Standard normal samples.
     #[staticmethod]
     #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn randn(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn randn(
+        shape: Vec<i64>,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::randn(&shape, options_arg(options, dtype, device)?)?.into())
     }
 
     /// Uninitialised memory.
     #[staticmethod]
     #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn empty(shape: Vec<i64>, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn empty(
+        shape: Vec<i64>,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::empty(&shape, options_arg(options, dtype, device)?)?.into())
     }
 
     #[staticmethod]
     #[pyo3(signature = (shape, value, options = None, *, dtype = None, device = None))]
-    fn full(shape: Vec<i64>, value: f64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn full(
+        shape: Vec<i64>,
+        value: f64,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::full(&shape, value, options_arg(options, dtype, device)?)?.into())
     }
 
     /// `start, start + step, ...` below `end`; `arange(n)` counts from 0.
     #[staticmethod]
     #[pyo3(signature = (start, end = None, step = 1.0, options = None, *, dtype = None, device = None))]
-    fn arange(start: f64, end: Option<f64>, step: f64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn arange(
+        start: f64,
+        end: Option<f64>,
+        step: f64,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         let (start, end) = match end {
             Some(end) => (start, end),
             None => (0.0, start),
@@ -197,14 +279,26 @@ impl PyTensor {
     /// `steps` evenly spaced values from `start` to `end`, both included.
     #[staticmethod]
     #[pyo3(signature = (start, end, steps, options = None, *, dtype = None, device = None))]
-    fn linspace(start: f64, end: f64, steps: i64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn linspace(
+        start: f64,
+        end: f64,
+        steps: i64,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::linspace(start, end, steps, options_arg(options, dtype, device)?)?.into())
     }
 
     /// The `n` x `n` identity matrix.
     #[staticmethod]
     #[pyo3(signature = (n, options = None, *, dtype = None, device = None))]
-    fn eye(n: i64, options: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+    fn eye(
+        n: i64,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
         Ok(Tensor::eye(n, options_arg(options, dtype, device)?)?.into())
     }
 
@@ -277,7 +371,12 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dtype = None, copy = None))]
-    fn __array__<'py>(&self, py: Python<'py>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let _always_a_copy = copy;
         to_numpy(py, &self.inner, dtype)
     }

@@ -47,7 +47,10 @@ pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<
         return Ok(Some(VariableArg::Tracked(v.clone())));
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(Some(VariableArg::Constant(Variable::new(t.get().inner.clone(), false)?)));
+        return Ok(Some(VariableArg::Constant(Variable::new(
+            t.get().inner.clone(),
+            false,
+        )?)));
     }
     Ok(None)
 }
@@ -71,7 +74,11 @@ impl<'a> Unshared<'a> {
 
 fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
     let t = tensor.cast::<PyTensor>().map_err(|_| {
-        let got = tensor.get_type().name().map(|n| n.to_string()).unwrap_or_default();
+        let got = tensor
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default();
         PyTypeError::new_err(format!("Variable: expected a Tensor, got {got}"))
     })?;
     Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into())
@@ -165,7 +172,12 @@ impl PyVariable {
     }
 
     #[pyo3(signature = (dtype = None, copy = None))]
-    fn __array__<'py>(&self, py: Python<'py>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let _always_a_copy = copy;
         to_numpy(py, &self.inner.data(), dtype)
     }
@@ -177,7 +189,11 @@ impl PyVariable {
     fn __repr__(&self) -> String {
         // The core prints Rust's `true`; Python users read `True`.
         let text = self.inner.to_string();
-        let flag = if self.inner.requires_grad() { "True" } else { "False" };
+        let flag = if self.inner.requires_grad() {
+            "True"
+        } else {
+            "False"
+        };
         match text.rsplit_once("requires_grad=") {
             Some((head, _)) => format!("{head}requires_grad={flag})"),
             None => text,

@@ -55,7 +55,10 @@ impl DType {
 
     fn entry(self) -> &'static (DType, tch::Kind, &'static str) {
         // DTYPES lists every variant, so the search cannot fail.
-        DTYPES.iter().find(|e| e.0 == self).expect("DTYPES lists every DType")
+        DTYPES
+            .iter()
+            .find(|e| e.0 == self)
+            .expect("DTYPES lists every DType")
     }
 
     /// The name PyTorch and numpy use: `"float32"`, `"int64"`, ...
@@ -145,7 +148,9 @@ impl Device {
             tch::Device::Cuda(i) => u8::try_from(i)
                 .map(Device::CUDA)
                 .map_err(|_| Error::Device(format!("CUDA device index {i} is too large"))),
-            other => Err(Error::Device(format!("device {other:?} is not supported by flodl"))),
+            other => Err(Error::Device(format!(
+                "device {other:?} is not supported by flodl"
+            ))),
         }
     }
 

@@ -16,12 +16,17 @@ impl Tensor {
         let summarise = self.numel() > SUMMARY_THRESHOLD;
         let dtype = self.dtype();
         let text = if dtype.is_floating_point() {
-            self.to_f64_vec().map(|v| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>())
+            self.to_f64_vec()
+                .map(|v| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>())
         } else if dtype == DType::Bool {
-            self.to_i64_vec()
-                .map(|v| v.iter().map(|&x| (if x != 0 { "True" } else { "False" }).to_string()).collect())
+            self.to_i64_vec().map(|v| {
+                v.iter()
+                    .map(|&x| (if x != 0 { "True" } else { "False" }).to_string())
+                    .collect()
+            })
         } else {
-            self.to_i64_vec().map(|v| v.iter().map(|x| x.to_string()).collect())
+            self.to_i64_vec()
+                .map(|v| v.iter().map(|x| x.to_string()).collect())
         };
         match text {
             Ok(items) => {

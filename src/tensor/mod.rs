@@ -26,7 +26,9 @@ impl Operand for Tensor {
 
 impl Clone for Tensor {
     fn clone(&self) -> Self {
-        Tensor { raw: self.raw.shallow_clone() }
+        Tensor {
+            raw: self.raw.shallow_clone(),
+        }
     }
 }
 
@@ -164,17 +166,23 @@ impl Tensor {
             )));
         }
         opts.device.check_available(op)?;
-        run(op, &[], || tch::Tensor::f_arange_start_step(start, end, step, opts.to_tch()))
+        run(op, &[], || {
+            tch::Tensor::f_arange_start_step(start, end, step, opts.to_tch())
+        })
     }
 
     /// `steps` evenly spaced values from `start` to `end`, both included.
     pub fn linspace(start: f64, end: f64, steps: i64, opts: TensorOptions) -> Result<Tensor> {
         let op = "linspace";
         if steps < 0 {
-            return Err(Error::Argument(format!("{op}: steps must be >= 0, got {steps}")));
+            return Err(Error::Argument(format!(
+                "{op}: steps must be >= 0, got {steps}"
+            )));
         }
         opts.device.check_available(op)?;
-        run(op, &[], || tch::Tensor::f_linspace(start, end, steps, opts.to_tch()))
+        run(op, &[], || {
+            tch::Tensor::f_linspace(start, end, steps, opts.to_tch())
+        })
     }
 
     /// The `n` x `n` identity matrix.
@@ -241,7 +249,11 @@ impl Tensor {
         self.to_vec("to_i64_vec", tch::Kind::Int64)
     }
 
-    fn to_vec<T: tch::kind::Element + Default + Clone>(&self, op: &str, kind: tch::Kind) -> Result<Vec<T>> {
+    fn to_vec<T: tch::kind::Element + Default + Clone>(
+        &self,
+        op: &str,
+        kind: tch::Kind,
+    ) -> Result<Vec<T>> {
         let host: Tensor = run(op, &[&self.raw], || {
             self.raw
                 .f_to_device_(tch::Device::Cpu, kind, false, false)?
@@ -258,7 +270,9 @@ impl Tensor {
     /// to the host (used by `numpy()`).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let op = "to_bytes";
-        let host: Tensor = run(op, &[&self.raw], || self.raw.f_to(tch::Device::Cpu)?.f_contiguous())?;
+        let host: Tensor = run(op, &[&self.raw], || {
+            self.raw.f_to(tch::Device::Cpu)?.f_contiguous()
+        })?;
         let mut out = vec![0u8; self.numel() * self.dtype().element_size()];
         host.raw
             .f_copy_data_u8(&mut out, self.numel())
@@ -289,7 +303,9 @@ impl Tensor {
 
     /// A copy converted to `dtype` (the same handle if it has it already).
     pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
-        run("to_dtype", &[&self.raw], || self.raw.f_to_kind(dtype.to_kind()))
+        run("to_dtype", &[&self.raw], || {
+            self.raw.f_to_kind(dtype.to_kind())
+        })
     }
 
     /// A new handle on the same data, cut from any autograd graph.

@@ -26,7 +26,9 @@ SMOOTH_CASES = [case for case in CASES if case.values[0].smooth]
 
 def make_inputs(info: OpInfo, sample: Sample, dtype, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
-    return [np.asarray(info.domain(rng.standard_normal(shape)), dtype=dtype) for shape in sample.shapes]
+    return [
+        np.asarray(info.domain(rng.standard_normal(shape)), dtype=dtype) for shape in sample.shapes
+    ]
 
 
 def call(info: OpInfo, operands, kwargs):
@@ -120,8 +122,22 @@ def test_wrong_python_type_is_a_type_error(info: OpInfo, wrap) -> None:
 
 # Methods of Variable that are not ops of the catalogue.
 NON_OPS = {
-    "backward", "data", "detach", "device", "dtype", "grad", "is_leaf", "item", "ndim",
-    "new", "numel", "numpy", "requires_grad", "shape", "to_device", "zero_grad",
+    "backward",
+    "data",
+    "detach",
+    "device",
+    "dtype",
+    "grad",
+    "is_leaf",
+    "item",
+    "ndim",
+    "new",
+    "numel",
+    "numpy",
+    "requires_grad",
+    "shape",
+    "to_device",
+    "zero_grad",
 }
 
 

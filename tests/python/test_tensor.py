@@ -86,8 +86,18 @@ def test_dtype_and_device_keywords() -> None:
 
 
 def test_every_dtype_round_trips() -> None:
-    names = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16",
-             "float32", "float64"]
+    names = [
+        "bool",
+        "uint8",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "float16",
+        "bfloat16",
+        "float32",
+        "float64",
+    ]
     for name in names:
         t = Tensor.ones([3], dtype=name)
         assert t.dtype().name == name
