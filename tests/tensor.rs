@@ -1,0 +1,229 @@
+//! Tensor creation, inspection and errors (SPEC §2, §4), from Rust alone.
+use flodl::{DType, Device, ErrorKind, Tensor, TensorOptions};
+
+fn f64_opts() -> TensorOptions {
+    TensorOptions {
+        dtype: DType::Float64,
+        device: Device::CPU,
+    }
+}
+
+#[test]
+fn creation_and_inspection() {
+    let t = Tensor::from_f32(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3], Device::CPU).unwrap();
+    assert_eq!(t.shape(), vec![2, 3]);
+    assert_eq!((t.ndim(), t.numel()), (2, 6));
+    assert_eq!((t.dtype(), t.device()), (DType::Float32, Device::CPU));
+    assert_eq!(t.to_f64_vec().unwrap(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    assert_eq!(
+        Tensor::from_i64(&[3, 4], &[2], Device::CPU)
+            .unwrap()
+            .to_i64_vec()
+            .unwrap(),
+        vec![3, 4]
+    );
+    assert_eq!(
+        Tensor::full(&[2], 1.5, f64_opts())
+            .unwrap()
+            .to_f64_vec()
+            .unwrap(),
+        vec![1.5, 1.5]
+    );
+    assert_eq!(
+        Tensor::eye(2, f64_opts()).unwrap().to_f64_vec().unwrap(),
+        vec![1.0, 0.0, 0.0, 1.0]
+    );
+    assert_eq!(
+        Tensor::arange(0.0, 1.0, 0.25, f64_opts())
+            .unwrap()
+            .to_f64_vec()
+            .unwrap(),
+        vec![0.0, 0.25, 0.5, 0.75]
+    );
+    assert_eq!(
+        Tensor::linspace(0.0, 1.0, 3, f64_opts())
+            .unwrap()
+            .to_f64_vec()
+            .unwrap(),
+        vec![0.0, 0.5, 1.0]
+    );
+    let z = Tensor::zeros(&[3], TensorOptions::default()).unwrap();
+    assert_eq!(
+        Tensor::ones_like(&z).unwrap().to_f32_vec().unwrap(),
+        vec![1.0; 3]
+    );
+    assert_eq!(Tensor::zeros_like(&z).unwrap().shape(), vec![3]);
+    assert_eq!(
+        Tensor::ones(&[2, 2], TensorOptions::default())
+            .unwrap()
+            .sum()
+            .unwrap()
+            .item()
+            .unwrap(),
+        4.0
+    );
+    assert_eq!(
+        Tensor::empty(&[0, 4], TensorOptions::default())
+            .unwrap()
+            .numel(),
+        0
+    );
+}
+
+#[test]
+fn random_tensors_follow_the_seed() {
+    flodl::manual_seed(3);
+    let a = Tensor::randn(&[4], TensorOptions::default())
+        .unwrap()
+        .to_f32_vec()
+        .unwrap();
+    flodl::manual_seed(3);
+    let b = Tensor::randn(&[4], TensorOptions::default())
+        .unwrap()
+        .to_f32_vec()
+        .unwrap();
+    assert_eq!(a, b);
+    let r = Tensor::rand(&[100], TensorOptions::default())
+        .unwrap()
+        .to_f32_vec()
+        .unwrap();
+    assert!(r.iter().all(|&v| (0.0..1.0).contains(&v)));
+    let like = Tensor::rand_like(&Tensor::zeros(&[2], f64_opts()).unwrap()).unwrap();
+    assert_eq!(like.dtype(), DType::Float64);
+    assert_eq!(Tensor::randn_like(&like).unwrap().shape(), vec![2]);
+}
+
+#[test]
+fn every_dtype_converts() {
+    for dtype in DType::ALL {
+        let t = Tensor::ones(
+            &[2],
+            TensorOptions {
+                dtype,
+                device: Device::CPU,
+            },
+        )
+        .unwrap();
+        assert_eq!(t.dtype(), dtype);
+        assert_eq!(
+            t.to_dtype(DType::Float64).unwrap().to_f64_vec().unwrap(),
+            vec![1.0, 1.0]
+        );
+        assert_eq!(t.to_bytes().unwrap().len(), 2 * dtype.element_size());
+    }
+}
+
+#[test]
+fn ops_compute_the_expected_values() {
+    let a = Tensor::from_f64(&[1.0, 2.0, 3.0, 4.0], &[2, 2], Device::CPU).unwrap();
+    let b = Tensor::from_f64(&[10.0, 20.0], &[2], Device::CPU).unwrap();
+    assert_eq!(
+        a.add(&b).unwrap().to_f64_vec().unwrap(),
+        vec![11.0, 22.0, 13.0, 24.0]
+    );
+    assert_eq!(
+        a.matmul(&b).unwrap().to_f64_vec().unwrap(),
+        vec![50.0, 110.0]
+    );
+    assert_eq!(a.mean().unwrap().item().unwrap(), 2.5);
+    assert_eq!(
+        a.neg()
+            .unwrap()
+            .relu()
+            .unwrap()
+            .sum()
+            .unwrap()
+            .item()
+            .unwrap(),
+        0.0
+    );
+    assert_eq!(
+        a.pow_scalar(2.0).unwrap().to_f64_vec().unwrap(),
+        vec![1.0, 4.0, 9.0, 16.0]
+    );
+}
+
+#[test]
+fn errors_have_the_right_kind_and_name_the_op() {
+    let cases: Vec<(flodl::Error, ErrorKind, &str)> = vec![
+        (
+            Tensor::from_f32(&[1.0; 3], &[2, 2], Device::CPU).unwrap_err(),
+            ErrorKind::Shape,
+            "from_f32: 3 values cannot fill shape [2, 2]",
+        ),
+        (
+            Tensor::zeros(&[2, 3], TensorOptions::default())
+                .unwrap()
+                .matmul(&Tensor::zeros(&[4, 5], TensorOptions::default()).unwrap())
+                .unwrap_err(),
+            ErrorKind::Shape,
+            "matmul: cannot multiply [2, 3] by [4, 5] (3 != 4)",
+        ),
+        (
+            Tensor::zeros(&[2], TensorOptions::default())
+                .unwrap()
+                .add(&Tensor::zeros(&[3], TensorOptions::default()).unwrap())
+                .unwrap_err(),
+            ErrorKind::Shape,
+            "add: ",
+        ),
+        (
+            Tensor::from_i64(&[1], &[1], Device::CPU)
+                .unwrap()
+                .mean()
+                .unwrap_err(),
+            ErrorKind::DType,
+            "mean: ",
+        ),
+        (
+            Tensor::zeros(
+                &[1],
+                TensorOptions {
+                    dtype: DType::Float32,
+                    device: Device::CUDA(200),
+                },
+            )
+            .unwrap_err(),
+            ErrorKind::Device,
+            "zeros: cuda:200",
+        ),
+        (
+            Tensor::zeros(&[-1], TensorOptions::default()).unwrap_err(),
+            ErrorKind::Argument,
+            "zeros: shape [-1]",
+        ),
+        (
+            Tensor::arange(0.0, 1.0, -1.0, TensorOptions::default()).unwrap_err(),
+            ErrorKind::Argument,
+            "arange: ",
+        ),
+        (
+            Tensor::empty(&[1 << 40, 1 << 20], TensorOptions::default()).unwrap_err(),
+            ErrorKind::OutOfMemory,
+            "empty: ",
+        ),
+        (
+            Tensor::zeros(&[2], TensorOptions::default())
+                .unwrap()
+                .item()
+                .unwrap_err(),
+            ErrorKind::Shape,
+            "item: ",
+        ),
+    ];
+    for (err, kind, prefix) in cases {
+        assert_eq!(err.kind(), kind, "{err}");
+        assert!(
+            err.to_string().starts_with(prefix),
+            "{err:?} should start with {prefix:?}"
+        );
+    }
+}
+
+#[test]
+fn detach_in_place_works_on_views_too() {
+    // from_f32 reshapes a flat buffer, so its result is a view.
+    let t = Tensor::from_f32(&[1.0, 2.0], &[2, 1], Device::CPU).unwrap();
+    t.detach_().unwrap();
+    assert_eq!(t.to_f32_vec().unwrap(), vec![1.0, 2.0]);
+}
