@@ -3,9 +3,10 @@
 use flodl::{DType, Device, Result, Tensor, TensorOptions, Variable};
 
 type Op = fn(&Variable, &Variable) -> Result<Variable>;
+type Domain = fn(f64) -> f64;
 
 /// (name, op on (x, y), whether y is used, maps samples into the domain)
-const OPS: &[(&str, Op, bool, fn(f64) -> f64)] = &[
+const OPS: &[(&str, Op, bool, Domain)] = &[
     ("add", |x, y| x.add(y), true, |v| v),
     ("sub", |x, y| x.sub(y), true, |v| v),
     ("mul", |x, y| x.mul(y), true, |v| v),
@@ -41,7 +42,7 @@ const OPS: &[(&str, Op, bool, fn(f64) -> f64)] = &[
     ("mean", |x, _| x.mean(), false, |v| v),
 ];
 
-fn sample(shape: &[i64], domain: fn(f64) -> f64, seed: u64) -> Vec<f64> {
+fn sample(shape: &[i64], domain: Domain, seed: u64) -> Vec<f64> {
     flodl::manual_seed(seed);
     let opts = TensorOptions {
         dtype: DType::Float64,
