@@ -41,12 +41,12 @@ $(STAMP_EXT): $(STAMP_VENV) $(RUST_SRC) $(shell find python -type f -not -path '
 lint: $(STAMP_VENV)
 	cargo fmt --check
 	cargo clippy --release --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests examples bench
-	$(VENV)/bin/ruff format --check python tests examples bench
+	$(VENV)/bin/ruff check python tests examples
+	$(VENV)/bin/ruff format --check python tests examples
 
 fmt: $(STAMP_VENV)
 	cargo fmt
-	$(VENV)/bin/ruff format python tests examples bench
+	$(VENV)/bin/ruff format python tests examples
 
 clean:
 	cargo clean
