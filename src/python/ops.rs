@@ -60,6 +60,47 @@ macro_rules! py_ops {
                 }
             )*
 
+            // ----- inspection, the same on Tensor and Variable -----
+
+            fn shape(&self) -> Vec<i64> {
+                self.inner.shape()
+            }
+
+            fn ndim(&self) -> usize {
+                self.inner.ndim()
+            }
+
+            fn numel(&self) -> usize {
+                self.inner.numel()
+            }
+
+            fn dtype(&self) -> $crate::DType {
+                self.inner.dtype()
+            }
+
+            fn device(&self) -> $crate::python::device::PyDevice {
+                $crate::python::device::PyDevice(self.inner.device())
+            }
+
+            fn requires_grad(&self) -> bool {
+                self.inner.requires_grad()
+            }
+
+            /// The value of a single-element tensor.
+            fn item(&self) -> pyo3::PyResult<f64> {
+                Ok(self.inner.item()?)
+            }
+
+            fn __float__(&self) -> pyo3::PyResult<f64> {
+                Ok(self.inner.item()?)
+            }
+
+            /// A copy on `device` (differentiable on a Variable).
+            fn to_device(&self, device: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<Self> {
+                let device = $crate::python::convert::device_arg(Some(device))?;
+                Ok(Self::from(self.inner.to_device(device)?))
+            }
+
             // ----- operators: a Python number on either side means the _scalar op -----
 
             fn __add__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {

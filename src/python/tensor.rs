@@ -5,7 +5,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyTuple};
 
 use super::convert::{device_arg, dtype_arg, options_arg};
-use super::device::PyDevice;
 use super::ops::py_ops;
 use crate::{DType, Error, Tensor};
 
@@ -324,30 +323,6 @@ impl PyTensor {
 
     // ----- inspection -----
 
-    fn shape(&self) -> Vec<i64> {
-        self.inner.shape()
-    }
-
-    fn ndim(&self) -> usize {
-        self.inner.ndim()
-    }
-
-    fn numel(&self) -> usize {
-        self.inner.numel()
-    }
-
-    fn dtype(&self) -> DType {
-        self.inner.dtype()
-    }
-
-    fn device(&self) -> PyDevice {
-        PyDevice(self.inner.device())
-    }
-
-    fn requires_grad(&self) -> bool {
-        self.inner.requires_grad()
-    }
-
     fn to_f32_vec(&self) -> PyResult<Vec<f32>> {
         Ok(self.inner.to_f32_vec()?)
     }
@@ -358,11 +333,6 @@ impl PyTensor {
 
     fn to_i64_vec(&self) -> PyResult<Vec<i64>> {
         Ok(self.inner.to_i64_vec()?)
-    }
-
-    /// The value of a single-element tensor.
-    fn item(&self) -> PyResult<f64> {
-        Ok(self.inner.item()?)
     }
 
     /// A numpy array holding a copy of the values.
@@ -381,19 +351,11 @@ impl PyTensor {
         to_numpy(py, &self.inner, dtype)
     }
 
-    fn __float__(&self) -> PyResult<f64> {
-        Ok(self.inner.item()?)
-    }
-
     fn __repr__(&self) -> String {
         self.inner.to_string()
     }
 
     // ----- conversion -----
-
-    fn to_device(&self, device: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(self.inner.to_device(device_arg(Some(device))?)?.into())
-    }
 
     fn to_dtype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<Self> {
         Ok(self.inner.to_dtype(dtype_arg(dtype)?)?.into())

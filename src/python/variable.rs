@@ -3,11 +3,9 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::convert::device_arg;
-use super::device::PyDevice;
 use super::ops::py_ops;
 use super::tensor::{to_numpy, PyTensor};
-use crate::{DType, Variable};
+use crate::Variable;
 
 /// A tensor whose operations are recorded, so that `backward()` can fill
 /// the gradients of the leaves it came from.
@@ -110,10 +108,6 @@ impl PyVariable {
         self.inner.grad().map(PyTensor::from)
     }
 
-    fn requires_grad(&self) -> bool {
-        self.inner.requires_grad()
-    }
-
     fn is_leaf(&self) -> bool {
         self.inner.is_leaf()
     }
@@ -138,35 +132,6 @@ impl PyVariable {
         Ok(py.detach(move || output.get().backward())?)
     }
 
-    fn item(&self) -> PyResult<f64> {
-        Ok(self.inner.item()?)
-    }
-
-    fn shape(&self) -> Vec<i64> {
-        self.inner.shape()
-    }
-
-    fn ndim(&self) -> usize {
-        self.inner.ndim()
-    }
-
-    fn numel(&self) -> usize {
-        self.inner.numel()
-    }
-
-    fn dtype(&self) -> DType {
-        self.inner.dtype()
-    }
-
-    fn device(&self) -> PyDevice {
-        PyDevice(self.inner.device())
-    }
-
-    /// A differentiable copy on `device`.
-    fn to_device(&self, device: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(self.inner.to_device(device_arg(Some(device))?)?.into())
-    }
-
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_numpy(py, &self.inner.data(), None)
     }
@@ -180,10 +145,6 @@ impl PyVariable {
     ) -> PyResult<Bound<'py, PyAny>> {
         let _always_a_copy = copy;
         to_numpy(py, &self.inner.data(), dtype)
-    }
-
-    fn __float__(&self) -> PyResult<f64> {
-        Ok(self.inner.item()?)
     }
 
     fn __repr__(&self) -> String {
