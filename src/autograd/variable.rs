@@ -164,7 +164,12 @@ impl fmt::Display for Variable {
             data.shape(),
             data.dtype(),
             data.device(),
-            self.requires_grad()
+            // As Bool values print: the same word in Rust and Python.
+            if self.requires_grad() {
+                "True"
+            } else {
+                "False"
+            }
         )
     }
 }

@@ -127,8 +127,60 @@ pub(crate) fn to_numpy<'py>(
     }
 }
 
+/// Constructors that take only a shape (and options), and their `*_like`
+/// forms, each the core function of the same name.
+macro_rules! shape_constructors {
+    ($($(#[doc = $doc:literal])* $name:ident / $like:ident;)*) => {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                $(#[doc = $doc])*
+                #[staticmethod]
+                #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+                fn $name(
+                    shape: Vec<i64>,
+                    options: Option<&Bound<'_, PyAny>>,
+                    dtype: Option<&Bound<'_, PyAny>>,
+                    device: Option<&Bound<'_, PyAny>>,
+                ) -> PyResult<Self> {
+                    Ok(Tensor::$name(&shape, options_arg(options, dtype, device)?)?.into())
+                }
+
+                /// The same, with the shape, dtype and device of `other`.
+                #[staticmethod]
+                fn $like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
+                    Ok(Tensor::$like(&other.inner)?.into())
+                }
+            )*
+        }
+    };
+}
+
+shape_constructors! {
+    /// Every element 0.
+    zeros / zeros_like;
+    /// Every element 1.
+    ones / ones_like;
+    /// Uniform samples in [0, 1).
+    rand / rand_like;
+    /// Standard normal samples.
+    randn / randn_like;
+}
+
 #[pymethods]
 impl PyTensor {
+    /// Uninitialised memory.
+    #[staticmethod]
+    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
+    fn empty(
+        shape: Vec<i64>,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        Ok(Tensor::empty(&shape, options_arg(options, dtype, device)?)?.into())
+    }
+
     // ----- creation -----
 
     /// A Float32 tensor of `shape` from a sequence of numbers or an array.
@@ -188,64 +240,6 @@ impl PyTensor {
     }
 
     #[staticmethod]
-    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn zeros(
-        shape: Vec<i64>,
-        options: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        Ok(Tensor::zeros(&shape, options_arg(options, dtype, device)?)?.into())
-    }
-
-    #[staticmethod]
-    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn ones(
-        shape: Vec<i64>,
-        options: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        Ok(Tensor::ones(&shape, options_arg(options, dtype, device)?)?.into())
-    }
-
-    /// Uniform samples in [0, 1).
-    #[staticmethod]
-    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn rand(
-        shape: Vec<i64>,
-        options: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        Ok(Tensor::rand(&shape, options_arg(options, dtype, device)?)?.into())
-    }
-
-    /// Standard normal samples.
-    #[staticmethod]
-    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn randn(
-        shape: Vec<i64>,
-        options: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        Ok(Tensor::randn(&shape, options_arg(options, dtype, device)?)?.into())
-    }
-
-    /// Uninitialised memory.
-    #[staticmethod]
-    #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
-    fn empty(
-        shape: Vec<i64>,
-        options: Option<&Bound<'_, PyAny>>,
-        dtype: Option<&Bound<'_, PyAny>>,
-        device: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Self> {
-        Ok(Tensor::empty(&shape, options_arg(options, dtype, device)?)?.into())
-    }
-
-    #[staticmethod]
     #[pyo3(signature = (shape, value, options = None, *, dtype = None, device = None))]
     fn full(
         shape: Vec<i64>,
@@ -299,26 +293,6 @@ impl PyTensor {
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         Ok(Tensor::eye(n, options_arg(options, dtype, device)?)?.into())
-    }
-
-    #[staticmethod]
-    fn zeros_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
-        Ok(Tensor::zeros_like(&other.inner)?.into())
-    }
-
-    #[staticmethod]
-    fn ones_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
-        Ok(Tensor::ones_like(&other.inner)?.into())
-    }
-
-    #[staticmethod]
-    fn rand_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
-        Ok(Tensor::rand_like(&other.inner)?.into())
-    }
-
-    #[staticmethod]
-    fn randn_like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
-        Ok(Tensor::randn_like(&other.inner)?.into())
     }
 
     // ----- inspection -----

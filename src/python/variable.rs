@@ -148,16 +148,6 @@ impl PyVariable {
     }
 
     fn __repr__(&self) -> String {
-        // The core prints Rust's `true`; Python users read `True`.
-        let text = self.inner.to_string();
-        let flag = if self.inner.requires_grad() {
-            "True"
-        } else {
-            "False"
-        };
-        match text.rsplit_once("requires_grad=") {
-            Some((head, _)) => format!("{head}requires_grad={flag})"),
-            None => text,
-        }
+        self.inner.to_string()
     }
 }

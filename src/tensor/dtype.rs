@@ -54,11 +54,9 @@ impl DType {
     ];
 
     fn entry(self) -> &'static (DType, tch::Kind, &'static str) {
-        // DTYPES lists every variant, so the search cannot fail.
-        DTYPES
-            .iter()
-            .find(|e| e.0 == self)
-            .expect("DTYPES lists every DType")
+        // DTYPES lists the variants in declaration order (checked by
+        // `dtype_names_round_trip`), so the discriminant is the row.
+        &DTYPES[self as usize]
     }
 
     /// The name PyTorch and numpy use: `"float32"`, `"int64"`, ...
@@ -225,7 +223,8 @@ mod tests {
 
     #[test]
     fn dtype_names_round_trip() {
-        for dtype in DType::ALL {
+        for (i, dtype) in DType::ALL.into_iter().enumerate() {
+            assert_eq!(DTYPES[i].0, dtype, "DTYPES is in declaration order");
             assert_eq!(dtype.name().parse::<DType>().unwrap(), dtype);
             assert_eq!(DType::from_kind(dtype.to_kind()).unwrap(), dtype);
         }

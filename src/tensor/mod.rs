@@ -332,14 +332,16 @@ impl Tensor {
 }
 
 pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
-    // Every constructor makes one of the supported dtypes and no op leaves
-    // them (no complex or quantized ops are exposed), so this cannot fail.
-    DType::from_kind(raw.kind()).expect("flodl tensors have a supported dtype")
+    // Every constructor makes a supported dtype and no exposed op leaves
+    // them (no complex or quantized ops).
+    let dtype = DType::from_kind(raw.kind());
+    dtype.expect("flodl tensors have a supported dtype") // cannot fail: see above
 }
 
 pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
-    // flodl only ever places tensors on CPU or CUDA, so this cannot fail.
-    Device::from_tch(raw.device()).expect("flodl tensors live on CPU or CUDA")
+    // flodl only ever places tensors on CPU or CUDA.
+    let device = Device::from_tch(raw.device());
+    device.expect("flodl tensors live on CPU or CUDA") // cannot fail: see above
 }
 
 // ----- globals -----
