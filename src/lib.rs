@@ -18,6 +18,8 @@ mod python;
 
 pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard, Variable};
 pub use error::{Error, ErrorKind, Result};
+pub use ops::nn::*;
+pub use ops::Operand;
 pub use tensor::{
     cuda_available, cuda_device_count, manual_seed, DType, Device, Tensor, TensorOptions,
 };

@@ -7,10 +7,38 @@
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// A type the op table is expanded for: a handle on one libtorch tensor.
-pub(crate) trait Operand: Sized {
+/// What the op table and the nn functions are written for: [`Tensor`](crate::Tensor)
+/// (no graph) and [`Variable`](crate::Variable) (graph recorded). Each is a
+/// handle on one libtorch tensor; the trait is implemented by those two only.
+pub trait Operand: Sized {
+    #[doc(hidden)]
     fn raw(&self) -> &tch::Tensor;
+    #[doc(hidden)]
     fn from_raw(raw: tch::Tensor) -> Self;
+}
+
+/// How a libtorch result becomes a flodl result: one tensor, a pair of
+/// (values, indices), a list.
+pub(crate) trait FromTch<Raw> {
+    fn from_tch(raw: Raw) -> Self;
+}
+
+impl<T: Operand> FromTch<tch::Tensor> for T {
+    fn from_tch(raw: tch::Tensor) -> Self {
+        T::from_raw(raw)
+    }
+}
+
+impl<A: Operand, B: Operand> FromTch<(tch::Tensor, tch::Tensor)> for (A, B) {
+    fn from_tch((a, b): (tch::Tensor, tch::Tensor)) -> Self {
+        (A::from_raw(a), B::from_raw(b))
+    }
+}
+
+impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
+    fn from_tch(raw: Vec<tch::Tensor>) -> Self {
+        raw.into_iter().map(T::from_raw).collect()
+    }
 }
 
 /// `[2, 3] float32 cpu`: what an error message says of one operand.
@@ -27,15 +55,32 @@ pub(crate) fn describe(t: &tch::Tensor) -> String {
 
 /// Runs `f`, turning a libtorch failure into an [`Error`] that names `op`
 /// and its operands.
-pub(crate) fn run<T: Operand>(
+pub(crate) fn run<R: FromTch<Raw>, Raw>(
     op: &str,
     operands: &[&tch::Tensor],
-    f: impl FnOnce() -> std::result::Result<tch::Tensor, tch::TchError>,
-) -> Result<T> {
-    f().map(T::from_raw).map_err(|err| {
-        let context = operands.iter().map(|t| describe(t)).collect::<Vec<_>>();
-        Error::from_torch(op, &context.join(" and "), err)
-    })
+    f: impl FnOnce() -> std::result::Result<Raw, tch::TchError>,
+) -> Result<R> {
+    f().map(R::from_tch)
+        .map_err(|err| failure(op, operands.iter().copied(), err))
+}
+
+/// [`run`] for operands some of which are optional (a bias, a mask).
+pub(crate) fn run_opt<R: FromTch<Raw>, Raw>(
+    op: &str,
+    operands: &[Option<&tch::Tensor>],
+    f: impl FnOnce() -> std::result::Result<Raw, tch::TchError>,
+) -> Result<R> {
+    f().map(R::from_tch)
+        .map_err(|err| failure(op, operands.iter().flatten().copied(), err))
+}
+
+fn failure<'a>(
+    op: &str,
+    operands: impl Iterator<Item = &'a tch::Tensor>,
+    err: tch::TchError,
+) -> Error {
+    let context = operands.map(describe).collect::<Vec<_>>();
+    Error::from_torch(op, &context.join(" and "), err)
 }
 
 /// Checks that `matmul` can multiply `a` by `b`, with the message of SPEC §4.
@@ -62,12 +107,75 @@ pub(crate) fn check_matmul(a: &tch::Tensor, b: &tch::Tensor) -> Result<()> {
     Ok(())
 }
 
-/// One method of the op table: `name(args) [other operands] |x| body`, where
-/// `x` is `self`'s libtorch tensor and `body` a fallible tch call.
+/// Checks that a mask is Bool (libtorch would reject it less clearly).
+pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
+    if mask.kind() == tch::Kind::Bool {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::DType,
+            format!("{op}: the mask must be bool, got {}", describe(mask)),
+        ))
+    }
+}
+
+/// Inserts size-1 dims at `dims`, positions in the result (negative ones
+/// count from its end), in ascending order.
+pub(crate) fn unsqueeze_many(
+    x: &tch::Tensor,
+    dims: &[i32],
+) -> std::result::Result<tch::Tensor, tch::TchError> {
+    let rank = (x.dim() + dims.len()) as i64;
+    let mut positions = Vec::with_capacity(dims.len());
+    for &d in dims {
+        let d = i64::from(d);
+        let position = if d < 0 { d + rank } else { d };
+        if !(0..rank).contains(&position) {
+            return Err(tch::TchError::Torch(format!(
+                "Dimension out of range (expected to be in range of [{}, {}], but got {d})",
+                -rank,
+                rank - 1
+            )));
+        }
+        positions.push(position);
+    }
+    positions.sort_unstable();
+    if positions.windows(2).any(|w| w[0] == w[1]) {
+        return Err(tch::TchError::Torch(format!(
+            "dims {dims:?} must be distinct positions in a result of {rank} dims"
+        )));
+    }
+    positions
+        .into_iter()
+        .try_fold(x.shallow_clone(), |acc, p| acc.f_unsqueeze(p))
+}
+
+/// Shared body of `cat_many` and `stack`: `f` gets the raw tensors.
+pub(crate) fn join<T: Operand, B: std::borrow::Borrow<T>>(
+    op: &str,
+    tensors: &[B],
+    f: impl FnOnce(&[&tch::Tensor]) -> std::result::Result<tch::Tensor, tch::TchError>,
+) -> Result<T> {
+    let raws: Vec<&tch::Tensor> = tensors.iter().map(|t| t.borrow().raw()).collect();
+    if raws.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Argument,
+            format!("{op}: needs at least one tensor"),
+        ));
+    }
+    run(op, &raws, || f(&raws))
+}
+
+/// One method of the op table: `name(args) -> Ret [other operands] |x| body`,
+/// where `x` is `self`'s libtorch tensor and `body` a fallible tch call.
+/// `-> Ret` may be left out for `-> Self`.
 macro_rules! op {
     ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) [$($other:expr),*] $(check $check:expr;)? |$x:ident| $body:expr) => {
+        $crate::ops::op!($(#[$doc])* $name($($arg: $ty),*) -> Self [$($other),*] $(check $check;)? |$x| $body);
+    };
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty [$($other:expr),*] $(check $check:expr;)? |$x:ident| $body:expr) => {
         $(#[$doc])*
-        pub fn $name(&self, $($arg: $ty),*) -> $crate::Result<Self> {
+        pub fn $name(&self, $($arg: $ty),*) -> $crate::Result<$ret> {
             use $crate::ops::Operand as _;
             let $x = self.raw();
             $($check?;)?
@@ -76,55 +184,9 @@ macro_rules! op {
     };
 }
 
-/// Expands the op table as methods of `$T` (an [`Operand`]).
-macro_rules! impl_ops {
-    ($T:ident) => {
-        impl $T {
-            // --- arithmetic ---
-            $crate::ops::op!(/// `self + other`, broadcasting.
-                add(other: &$T) [other] |x| x.f_add(other.raw()));
-            $crate::ops::op!(/// `self - other`, broadcasting.
-                sub(other: &$T) [other] |x| x.f_sub(other.raw()));
-            $crate::ops::op!(/// `self * other` elementwise, broadcasting.
-                mul(other: &$T) [other] |x| x.f_mul(other.raw()));
-            $crate::ops::op!(/// `self / other` elementwise, broadcasting (true division).
-                div(other: &$T) [other] |x| x.f_div(other.raw()));
-            $crate::ops::op!(/// Matrix product with `torch.matmul`'s batching and broadcasting.
-                matmul(other: &$T) [other]
-                check $crate::ops::check_matmul(x, other.raw());
-                |x| x.f_matmul(other.raw()));
-            $crate::ops::op!(/// `self * scalar`.
-                mul_scalar(scalar: f64) [] |x| x.f_mul_scalar(scalar));
-            $crate::ops::op!(/// `self + scalar`.
-                add_scalar(scalar: f64) [] |x| x.f_add_scalar(scalar));
-            $crate::ops::op!(/// `self / scalar`.
-                div_scalar(scalar: f64) [] |x| x.f_div_scalar(scalar));
-            $crate::ops::op!(/// `-self`.
-                neg() [] |x| x.f_neg());
-            // --- activation ---
-            $crate::ops::op!(/// `max(self, 0)` elementwise.
-                relu() [] |x| x.f_relu());
-            $crate::ops::op!(/// `1 / (1 + exp(-self))` elementwise.
-                sigmoid() [] |x| x.f_sigmoid());
-            $crate::ops::op!(/// Hyperbolic tangent, elementwise.
-                tanh() [] |x| x.f_tanh());
-            // --- math ---
-            $crate::ops::op!(/// `e ** self`, elementwise.
-                exp() [] |x| x.f_exp());
-            $crate::ops::op!(/// Natural logarithm, elementwise.
-                log() [] |x| x.f_log());
-            $crate::ops::op!(/// `1 / self`, elementwise.
-                reciprocal() [] |x| x.f_reciprocal());
-            $crate::ops::op!(/// `self ** exponent`, elementwise.
-                pow_scalar(exponent: f64) [] |x| x.f_pow_tensor_scalar(exponent));
-            // --- reduction ---
-            $crate::ops::op!(/// Sum of all elements, as a 0-dimensional result.
-                sum() [] |x| x.f_sum(None::<tch::Kind>));
-            $crate::ops::op!(/// Mean of all elements, as a 0-dimensional result.
-                mean() [] |x| x.f_mean(None::<tch::Kind>));
-        }
-    };
-}
+mod catalogue;
+pub(crate) mod nn;
 
-pub(crate) use impl_ops;
+pub(crate) use catalogue::impl_ops;
+
 pub(crate) use op;

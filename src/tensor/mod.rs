@@ -1,5 +1,6 @@
 //! [`Tensor`]: an n-dimensional array on a device, with no autograd graph.
 
+mod compare;
 mod dtype;
 mod format;
 
