@@ -63,18 +63,44 @@ int flodl_set_grad_enabled(int enabled) {
 
 void flodl_free_message(char *message) { std::free(message); }
 
-// Activations whose parameters tch's generated API leaves out (it drops
-// Scalar arguments that have defaults).
-char *flodl_leaky_relu(const at::Tensor *x, double negative_slope, at::Tensor **out) {
-  return guarded(out, [&] { return at::leaky_relu(*x, negative_slope); });
+// Ops with Scalar arguments. tch's wrappers of these panic when libtorch
+// reports an error (their Scalar temporary is freed, and the pending error
+// read with unwrap, before the call's own error check), so flodl calls them
+// here. Some also have parameters tch leaves out (leaky_relu's slope, ...).
+#define FLODL_OP_1(name, expr)                                              \
+  char *flodl_##name(const at::Tensor *x, double a, at::Tensor **out) {     \
+    return guarded(out, [&] { return expr; });                              \
+  }
+#define FLODL_OP_2(name, expr)                                              \
+  char *flodl_##name(const at::Tensor *x, double a, double b, at::Tensor **out) { \
+    return guarded(out, [&] { return expr; });                              \
+  }
+
+FLODL_OP_1(add_scalar, at::add(*x, a))
+FLODL_OP_1(mul_scalar, at::mul(*x, a))
+FLODL_OP_1(div_scalar, at::div(*x, a))
+FLODL_OP_1(pow_scalar, at::pow(*x, a))
+FLODL_OP_1(clamp_min, at::clamp_min(*x, a))
+FLODL_OP_1(clamp_max, at::clamp_max(*x, a))
+FLODL_OP_1(leaky_relu, at::leaky_relu(*x, a))
+FLODL_OP_1(elu, at::elu(*x, a))
+FLODL_OP_1(gt_scalar, at::gt(*x, a))
+FLODL_OP_1(lt_scalar, at::lt(*x, a))
+FLODL_OP_1(ge_scalar, at::ge(*x, a))
+FLODL_OP_1(le_scalar, at::le(*x, a))
+FLODL_OP_1(eq_scalar, at::eq(*x, a))
+FLODL_OP_1(ne_scalar, at::ne(*x, a))
+FLODL_OP_2(clamp, at::clamp(*x, a, b))
+FLODL_OP_2(softplus, at::softplus(*x, a, b))
+
+char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, double value,
+                        at::Tensor **out) {
+  return guarded(out, [&] { return at::masked_fill(*x, *mask, value); });
 }
 
-char *flodl_elu(const at::Tensor *x, double alpha, at::Tensor **out) {
-  return guarded(out, [&] { return at::elu(*x, alpha); });
-}
-
-char *flodl_softplus(const at::Tensor *x, double beta, double threshold, at::Tensor **out) {
-  return guarded(out, [&] { return at::softplus(*x, beta, threshold); });
+// The p-norm along dim, keeping dim (F.normalize's denominator).
+char *flodl_norm_keepdim(const at::Tensor *x, double p, int64_t dim, at::Tensor **out) {
+  return guarded(out, [&] { return at::norm(*x, p, {dim}, true); });
 }
 
 }  // extern "C"

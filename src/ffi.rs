@@ -8,14 +8,13 @@ extern "C" {
     fn flodl_is_grad_enabled() -> c_int;
     fn flodl_set_grad_enabled(enabled: c_int) -> c_int;
     fn flodl_free_message(message: *mut c_char);
-    fn flodl_leaky_relu(x: *mut c_void, negative_slope: f64, out: *mut *mut c_void) -> *mut c_char;
-    fn flodl_elu(x: *mut c_void, alpha: f64, out: *mut *mut c_void) -> *mut c_char;
-    fn flodl_softplus(
+    fn flodl_masked_fill(
         x: *mut c_void,
-        beta: f64,
-        threshold: f64,
+        mask: *mut c_void,
+        value: f64,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_norm_keepdim(x: *mut c_void, p: f64, dim: i64, out: *mut *mut c_void) -> *mut c_char;
 }
 
 /// Calls a shim function that makes a tensor: `call(out)` returns null and
@@ -44,31 +43,58 @@ fn ptr(t: &tch::Tensor) -> *mut c_void {
     t.as_ptr() as *mut c_void
 }
 
-/// `F.leaky_relu(x, negative_slope)`.
-pub(crate) fn leaky_relu(
+/// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`.
+macro_rules! scalar_ops {
+    (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*) => {
+        extern "C" {
+            $(fn $c(x: *mut c_void, a: f64, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c2(x: *mut c_void, a: f64, b: f64, out: *mut *mut c_void) -> *mut c_char;)*
+        }
+        $(
+            pub(crate) fn $name(x: &tch::Tensor, a: f64) -> Result<tch::Tensor, tch::TchError> {
+                // SAFETY: `x` is a live tch tensor; the shim catches every C++ exception.
+                make_tensor(|out| unsafe { $c(ptr(x), a, out) })
+            }
+        )*
+        $(
+            pub(crate) fn $name2(x: &tch::Tensor, a: f64, b: f64) -> Result<tch::Tensor, tch::TchError> {
+                // SAFETY: as above.
+                make_tensor(|out| unsafe { $c2(ptr(x), a, b, out) })
+            }
+        )*
+    };
+}
+
+scalar_ops!(
+    one: add_scalar => flodl_add_scalar, mul_scalar => flodl_mul_scalar,
+        div_scalar => flodl_div_scalar, pow_scalar => flodl_pow_scalar,
+        clamp_min => flodl_clamp_min, clamp_max => flodl_clamp_max,
+        leaky_relu => flodl_leaky_relu, elu => flodl_elu,
+        gt_scalar => flodl_gt_scalar, lt_scalar => flodl_lt_scalar,
+        ge_scalar => flodl_ge_scalar, le_scalar => flodl_le_scalar,
+        eq_scalar => flodl_eq_scalar, ne_scalar => flodl_ne_scalar;
+    two: clamp => flodl_clamp, softplus => flodl_softplus
+);
+
+/// `x.masked_fill(mask, value)`.
+pub(crate) fn masked_fill(
     x: &tch::Tensor,
-    negative_slope: f64,
+    mask: &tch::Tensor,
+    value: f64,
 ) -> Result<tch::Tensor, tch::TchError> {
-    // SAFETY: `x` is a live tch tensor; the shim catches every C++ exception.
-    make_tensor(|out| unsafe { flodl_leaky_relu(ptr(x), negative_slope, out) })
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_masked_fill(ptr(x), ptr(mask), value, out) })
 }
 
-/// `F.elu(x, alpha)`.
-pub(crate) fn elu(x: &tch::Tensor, alpha: f64) -> Result<tch::Tensor, tch::TchError> {
-    // SAFETY: as for leaky_relu.
-    make_tensor(|out| unsafe { flodl_elu(ptr(x), alpha, out) })
-}
-
-/// `F.softplus(x, beta, threshold)`.
-pub(crate) fn softplus(
+/// The `p`-norm of `x` along `dim`, keeping `dim`.
+pub(crate) fn norm_keepdim(
     x: &tch::Tensor,
-    beta: f64,
-    threshold: f64,
+    p: f64,
+    dim: i64,
 ) -> Result<tch::Tensor, tch::TchError> {
-    // SAFETY: as for leaky_relu.
-    make_tensor(|out| unsafe { flodl_softplus(ptr(x), beta, threshold, out) })
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_norm_keepdim(ptr(x), p, dim, out) })
 }
-
 /// Resets `t.grad` to undefined. Returns false if libtorch refused.
 pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {
     // SAFETY: the pointer is tch's `at::Tensor*`, valid while `t` lives; the

@@ -20,11 +20,11 @@ macro_rules! impl_ops {
                 check $crate::ops::check_matmul(x, other.raw());
                 |x| x.f_matmul(other.raw()));
             $crate::ops::op!(/// `self * scalar`.
-                mul_scalar(scalar: f64) [] |x| x.f_mul_scalar(scalar));
+                mul_scalar(scalar: f64) [] |x| $crate::ffi::mul_scalar(x, scalar));
             $crate::ops::op!(/// `self + scalar`.
-                add_scalar(scalar: f64) [] |x| x.f_add_scalar(scalar));
+                add_scalar(scalar: f64) [] |x| $crate::ffi::add_scalar(x, scalar));
             $crate::ops::op!(/// `self / scalar`.
-                div_scalar(scalar: f64) [] |x| x.f_div_scalar(scalar));
+                div_scalar(scalar: f64) [] |x| $crate::ffi::div_scalar(x, scalar));
             $crate::ops::op!(/// `-self`.
                 neg() [] |x| x.f_neg());
 
@@ -92,13 +92,13 @@ macro_rules! impl_ops {
             $crate::ops::op!(/// Base-10 logarithm, elementwise.
                 log10() [] |x| x.f_log10());
             $crate::ops::op!(/// `self ** exponent`, elementwise.
-                pow_scalar(exponent: f64) [] |x| x.f_pow_tensor_scalar(exponent));
+                pow_scalar(exponent: f64) [] |x| $crate::ffi::pow_scalar(x, exponent));
             $crate::ops::op!(/// Each element limited to `[min, max]`.
-                clamp(min: f64, max: f64) [] |x| x.f_clamp(min, max));
+                clamp(min: f64, max: f64) [] |x| $crate::ffi::clamp(x, min, max));
             $crate::ops::op!(/// Each element raised to at least `min`.
-                clamp_min(min: f64) [] |x| x.f_clamp_min(min));
+                clamp_min(min: f64) [] |x| $crate::ffi::clamp_min(x, min));
             $crate::ops::op!(/// Each element lowered to at most `max`.
-                clamp_max(max: f64) [] |x| x.f_clamp_max(max));
+                clamp_max(max: f64) [] |x| $crate::ffi::clamp_max(x, max));
             $crate::ops::op!(/// Angle of `(other, self)` as `atan2(self, other)`, broadcasting.
                 atan2(other: &$T) [other] |x| x.f_atan2(other.raw()));
             $crate::ops::op!(/// Elementwise maximum, broadcasting.
@@ -108,10 +108,11 @@ macro_rules! impl_ops {
             $crate::ops::op!(/// `value` where the Bool `mask` is true, `self` elsewhere (mask broadcasts).
                 masked_fill(mask: &$crate::Tensor, value: f64) [mask]
                 check $crate::ops::check_mask("masked_fill", mask.raw());
-                |x| x.f_masked_fill(mask.raw(), value));
+                |x| $crate::ffi::masked_fill(x, mask.raw(), value));
             $crate::ops::op!(/// `self` divided by its `p`-norm along `dim` (at least 1e-12), as `F.normalize`.
                 normalize(p: f64, dim: i32) [] |x| {
-                    let norm = x.f_norm_scalaropt_dim(p, i64::from(dim), true)?.f_clamp_min(1e-12)?;
+                    let norm = $crate::ffi::norm_keepdim(x, p, i64::from(dim))?;
+                    let norm = $crate::ffi::clamp_min(&norm, 1e-12)?;
                     x.f_div(&norm)
                 });
             $crate::ops::op!(/// Cosine of the angle between `self` and `other` along `dim`, as `F.cosine_similarity`.

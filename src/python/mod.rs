@@ -1,9 +1,11 @@
 //! The Python extension module `flodl._flodl`: a thin layer over the core.
 //! Each Rust name keeps its name in Python (SPEC §3).
 
+mod args;
 mod convert;
 mod device;
 mod errors;
+mod nn;
 mod ops;
 mod tensor;
 mod variable;
@@ -42,6 +44,7 @@ fn cuda_device_count() -> usize {
 #[pymodule]
 fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
+    nn::register(m)?;
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<variable::PyVariable>()?;
     m.add_class::<device::PyDevice>()?;

@@ -4,8 +4,9 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyTuple};
 
+use super::args::{tensor_operand, TensorArg};
 use super::convert::{device_arg, dtype_arg, options_arg};
-use super::ops::py_ops;
+use super::ops::{py_methods, py_ops};
 use crate::{DType, Error, Tensor};
 
 /// An n-dimensional array on a device, with no autograd graph.
@@ -26,20 +27,35 @@ impl From<Tensor> for PyTensor {
     }
 }
 
-/// The operand of a Tensor op: another Tensor.
-pub(crate) struct TensorArg<'py>(Bound<'py, PyTensor>);
+py_ops!(PyTensor, Tensor, TensorArg<'_>, tensor_operand);
 
-impl TensorArg<'_> {
-    pub(crate) fn get(&self) -> &Tensor {
-        &self.0.get().inner
+// The Tensor-only helpers of SPEC §2.
+py_methods!(PyTensor, Tensor, [
+    gt(other: TensorArg<'_>): "`self > other` elementwise, as a bool mask (broadcasting).",
+    lt(other: TensorArg<'_>): "`self < other` elementwise, as a bool mask (broadcasting).",
+    ge(other: TensorArg<'_>): "`self >= other` elementwise, as a bool mask (broadcasting).",
+    le(other: TensorArg<'_>): "`self <= other` elementwise, as a bool mask (broadcasting).",
+    eq(other: TensorArg<'_>): "`self == other` elementwise, as a bool mask (broadcasting).",
+    ne(other: TensorArg<'_>): "`self != other` elementwise, as a bool mask (broadcasting).",
+    gt_scalar(scalar: f64): "`self > scalar` elementwise, as a bool mask.",
+    lt_scalar(scalar: f64): "`self < scalar` elementwise, as a bool mask.",
+    ge_scalar(scalar: f64): "`self >= scalar` elementwise, as a bool mask.",
+    le_scalar(scalar: f64): "`self <= scalar` elementwise, as a bool mask.",
+    eq_scalar(scalar: f64): "`self == scalar` elementwise, as a bool mask.",
+    ne_scalar(scalar: f64): "`self != scalar` elementwise, as a bool mask.",
+    argmax(dim: i32): "Int64 indices of the largest values along `dim`.",
+    argmin(dim: i32): "Int64 indices of the smallest values along `dim`.",
+]);
+
+#[pymethods]
+impl PyTensor {
+    /// `a` where the bool `mask` is true, `b` elsewhere (broadcasting), as
+    /// `torch.where(mask, a, b)`.
+    #[staticmethod]
+    fn where_cond(mask: TensorArg<'_>, a: TensorArg<'_>, b: TensorArg<'_>) -> PyResult<Tensor> {
+        Ok(Tensor::where_cond(mask.get(), a.get(), b.get())?)
     }
 }
-
-pub(crate) fn tensor_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
-    Ok(obj.cast::<PyTensor>().ok().map(|t| TensorArg(t.clone())))
-}
-
-py_ops!(PyTensor, tensor_operand);
 
 /// Flat values of `data` (a flat list/tuple of numbers, a nested sequence or
 /// a numpy array) as raw bytes of `dtype`, and how many there are.

@@ -3,6 +3,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
+use super::args::{variable_operand, VariableArg};
 use super::ops::py_ops;
 use super::tensor::{to_numpy, PyTensor};
 use crate::Variable;
@@ -24,36 +25,7 @@ impl From<Variable> for PyVariable {
     }
 }
 
-/// The operand of a Variable op: a Variable, or a Tensor taken as a
-/// constant (a leaf that needs no grad).
-pub(crate) enum VariableArg<'py> {
-    Tracked(Bound<'py, PyVariable>),
-    Constant(Variable),
-}
-
-impl VariableArg<'_> {
-    pub(crate) fn get(&self) -> &Variable {
-        match self {
-            VariableArg::Tracked(v) => &v.get().inner,
-            VariableArg::Constant(v) => v,
-        }
-    }
-}
-
-pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<VariableArg<'py>>> {
-    if let Ok(v) = obj.cast::<PyVariable>() {
-        return Ok(Some(VariableArg::Tracked(v.clone())));
-    }
-    if let Ok(t) = obj.cast::<PyTensor>() {
-        return Ok(Some(VariableArg::Constant(Variable::new(
-            t.get().inner.clone(),
-            false,
-        )?)));
-    }
-    Ok(None)
-}
-
-py_ops!(PyVariable, variable_operand);
+py_ops!(PyVariable, Variable, VariableArg<'_>, variable_operand);
 
 /// A `&Variable` carried into `Python::detach`.
 struct Unshared<'a>(&'a Variable);

@@ -19,17 +19,17 @@ impl Tensor {
     op!(/// `self != other` elementwise, as a Bool mask (broadcasting).
         ne(other: &Tensor) [other] |x| x.f_ne_tensor(other.raw()));
     op!(/// `self > scalar` elementwise, as a Bool mask.
-        gt_scalar(scalar: f64) [] |x| x.f_gt(scalar));
+        gt_scalar(scalar: f64) [] |x| crate::ffi::gt_scalar(x, scalar));
     op!(/// `self < scalar` elementwise, as a Bool mask.
-        lt_scalar(scalar: f64) [] |x| x.f_lt(scalar));
+        lt_scalar(scalar: f64) [] |x| crate::ffi::lt_scalar(x, scalar));
     op!(/// `self >= scalar` elementwise, as a Bool mask.
-        ge_scalar(scalar: f64) [] |x| x.f_ge(scalar));
+        ge_scalar(scalar: f64) [] |x| crate::ffi::ge_scalar(x, scalar));
     op!(/// `self <= scalar` elementwise, as a Bool mask.
-        le_scalar(scalar: f64) [] |x| x.f_le(scalar));
+        le_scalar(scalar: f64) [] |x| crate::ffi::le_scalar(x, scalar));
     op!(/// `self == scalar` elementwise, as a Bool mask.
-        eq_scalar(scalar: f64) [] |x| x.f_eq(scalar));
+        eq_scalar(scalar: f64) [] |x| crate::ffi::eq_scalar(x, scalar));
     op!(/// `self != scalar` elementwise, as a Bool mask.
-        ne_scalar(scalar: f64) [] |x| x.f_ne(scalar));
+        ne_scalar(scalar: f64) [] |x| crate::ffi::ne_scalar(x, scalar));
     op!(/// Int64 indices of the largest values along `dim` (the first of equal ones).
         argmax(dim: i32) [] |x| x.f_argmax(i64::from(dim), false));
     op!(/// Int64 indices of the smallest values along `dim` (the first of equal ones).

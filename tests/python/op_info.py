@@ -1,9 +1,10 @@
 """The op-info table: one entry per differentiable op of SPEC §5.
 
-Each entry names the flodl method, the PyTorch function it must match, and
-sample inputs. tests/python/test_ops.py drives every entry through forward
-parity, gradient parity with torch.autograd, a float64 finite-difference
-check and the error cases. Adding an op means adding an entry here.
+Each entry names the flodl op, the PyTorch function it must match (called
+with the same keyword names), and sample inputs. tests/python/test_ops.py
+drives every entry through forward parity, gradient parity with
+torch.autograd, a float64 finite-difference check and the error cases.
+Adding an op means adding an entry here.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ from typing import Any, Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
+
+import flodl
 
 
 @dataclass
 class Sample:
-    """Inputs of one call: the tensor operands (numpy arrays; the first is
-    `self`) and the scalar arguments, passed by keyword."""
+    """Inputs of one call: the shapes of the differentiable operands (random
+    values; the first is `self` for a method) and the other arguments, by
+    keyword. A numpy array among them is passed as a Tensor (an index, a
+    mask); a float array takes the dtype under test."""
 
     shapes: tuple[tuple[int, ...], ...]
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -26,9 +32,10 @@ class Sample:
 
 @dataclass
 class ErrorCase:
-    """A bad call and the exception class it must raise."""
+    """A bad call and the exception class it must raise. `operands` makes the
+    operands (flodl Tensors, or a wrong Python object)."""
 
-    operands: Callable[[], tuple]  # makes flodl Tensors (first is self)
+    operands: Callable[[], tuple]
     kwargs: dict[str, Any]
     raises: type
 
@@ -36,13 +43,22 @@ class ErrorCase:
 @dataclass
 class OpInfo:
     name: str
-    torch_fn: Callable[..., torch.Tensor]
+    torch_fn: Callable[..., Any]
     samples: list[Sample]
     # Maps standard normal samples into the op's domain (log needs x > 0).
     domain: Callable[[np.ndarray], np.ndarray] = lambda a: a
-    # Whether the op is smooth at the samples (finite differences apply).
-    smooth: bool = True
     errors: list[ErrorCase] = field(default_factory=list)
+    # How flodl is called: "method" (x.op(*others, **kw)), "nn"
+    # (flodl.op(**dict(zip(operand_names, operands)), **kw)) or "static"
+    # (Class.op(list_of_operands, **kw)).
+    kind: str = "method"
+    operand_names: tuple[str, ...] = ()
+    # Whether the op's gradient is zero almost everywhere (no finite-difference
+    # signal beyond zero; still checked).
+    smooth: bool = True
+
+
+# ----- domains -----
 
 
 def _positive(a: np.ndarray) -> np.ndarray:
@@ -54,9 +70,21 @@ def _away_from_zero(a: np.ndarray) -> np.ndarray:
 
 
 def _away_from_kinks(a: np.ndarray) -> np.ndarray:
-    # relu's kink at 0 would make finite differences meaningless there.
+    # A kink at 0 (relu, abs, ...) would make finite differences meaningless there.
     return np.where(np.abs(a) < 0.1, a + 0.3, a)
 
+
+def _away_from_steps(a: np.ndarray) -> np.ndarray:
+    # floor/ceil/round jump at integers and halves.
+    return np.trunc(a * 2) / 2 + 0.25
+
+
+def _grid(a: np.ndarray) -> np.ndarray:
+    # Sampling locations inside the image and off the pixel centres.
+    return np.tanh(a) * 0.8 + 0.03
+
+
+# ----- samples -----
 
 ELEMENTWISE_BINARY = [
     Sample(((3, 4), (3, 4))),
@@ -65,39 +93,100 @@ ELEMENTWISE_BINARY = [
     Sample(((), (2, 3))),
 ]
 UNARY = [Sample(((5,),)), Sample(((3, 4),)), Sample(((),)), Sample(((2, 3, 2),))]
+DIM_KEEPDIM = [
+    Sample(((3, 4),), {"dim": 1}),
+    Sample(((3, 4),), {"dim": -1, "keepdim": True}),
+    Sample(((2, 3, 4),), {"dim": 0, "keepdim": False}),
+    Sample(((2, 3, 4),), {"dim": -2, "keepdim": True}),
+]
+DIM = [
+    Sample(((3, 4),), {"dim": 1}),
+    Sample(((2, 3, 4),), {"dim": -3}),
+    Sample(((5,),), {"dim": 0}),
+]
 
 
-def _flodl():
-    import flodl
-
-    return flodl
+# ----- bad inputs -----
 
 
-def _mismatched():
-    f = _flodl()
-    return (f.Tensor.zeros([2, 3]), f.Tensor.zeros([4]))
-
-
-def _int_tensor():
-    f = _flodl()
-    return (f.Tensor.from_i64([1, 2, 3], [3]),)
+def _tensors(*shapes):
+    return lambda: tuple(flodl.Tensor.zeros(list(s)) for s in shapes)
 
 
 def _bool_tensor():
-    f = _flodl()
-    return (f.Tensor.from_numpy(np.array([True, False])),)
+    return (flodl.Tensor.from_numpy(np.array([True, False])),)
 
 
-def _shape_error():
-    return [ErrorCase(_mismatched, {}, _flodl().ShapeError)]
+def _int_tensor():
+    return (flodl.Tensor.from_i64([1, 2, 3], [3]),)
 
+
+def _not_a_tensor():
+    return ("not a tensor",)
+
+
+def shape_error(*shapes, **kwargs) -> list[ErrorCase]:
+    return [ErrorCase(_tensors(*shapes), kwargs, flodl.ShapeError)]
+
+
+def range_error(*shapes, **kwargs) -> list[ErrorCase]:
+    return [ErrorCase(_tensors(*shapes), kwargs, flodl.OutOfRangeError)]
+
+
+def argument_error(*shapes, **kwargs) -> list[ErrorCase]:
+    return [ErrorCase(_tensors(*shapes), kwargs, flodl.ArgumentError)]
+
+
+def bool_error(**kwargs) -> list[ErrorCase]:
+    return [ErrorCase(_bool_tensor, kwargs, flodl.DTypeError)]
+
+
+def int_error(**kwargs) -> list[ErrorCase]:
+    return [ErrorCase(_int_tensor, kwargs, flodl.DTypeError)]
+
+
+def type_error(**kwargs) -> list[ErrorCase]:
+    """For ops that take any tensor (ints and bools are promoted, as in
+    PyTorch): the bad input left is a wrong Python type."""
+    return [ErrorCase(_not_a_tensor, kwargs, TypeError)]
+
+
+# ----- torch references with flodl's argument names -----
+
+
+def _unsqueeze_many(x, dims):
+    rank = x.dim() + len(dims)
+    for d in sorted(d % rank for d in dims):
+        x = x.unsqueeze(d)
+    return x
+
+
+def _values(pair):
+    return pair.values
+
+
+def _nn(name: str, torch_fn, samples, names, errors=(), domain=None) -> OpInfo:
+    info = OpInfo(name, torch_fn, samples, errors=list(errors), kind="nn", operand_names=names)
+    if domain is not None:
+        info.domain = domain
+    return info
+
+
+INDEX = np.array([2, 0, 2])
+MASK = np.array([[True, False, False, True], [False, False, True, True], [True] * 4])
 
 OP_INFOS: list[OpInfo] = [
     # --- arithmetic ---
-    OpInfo("add", torch.add, ELEMENTWISE_BINARY, errors=_shape_error()),
-    OpInfo("sub", torch.sub, ELEMENTWISE_BINARY, errors=_shape_error()),
-    OpInfo("mul", torch.mul, ELEMENTWISE_BINARY, errors=_shape_error()),
-    OpInfo("div", torch.div, ELEMENTWISE_BINARY, domain=_away_from_zero, errors=_shape_error()),
+    OpInfo("add", torch.add, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("sub", torch.sub, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("mul", torch.mul, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo(
+        "div",
+        torch.div,
+        ELEMENTWISE_BINARY,
+        domain=_away_from_zero,
+        errors=shape_error((2, 3), (4,)),
+    ),
     OpInfo(
         "matmul",
         torch.matmul,
@@ -108,44 +197,706 @@ OP_INFOS: list[OpInfo] = [
             Sample(((2, 3, 4), (4, 5))),
             Sample(((2, 1, 3, 4), (3, 4, 2))),  # batch broadcasting
         ],
-        errors=[ErrorCase(_mismatched, {}, _flodl().ShapeError)],
+        errors=shape_error((2, 3), (4, 5)),
     ),
-    OpInfo("mul_scalar", lambda x, scalar: x * scalar, [Sample(((3, 4),), {"scalar": -2.5})]),
-    OpInfo("add_scalar", lambda x, scalar: x + scalar, [Sample(((3, 4),), {"scalar": 1.5})]),
-    OpInfo("div_scalar", lambda x, scalar: x / scalar, [Sample(((3, 4),), {"scalar": 4.0})]),
     OpInfo(
-        "neg",
-        torch.neg,
-        UNARY,
-        errors=[ErrorCase(_bool_tensor, {}, _flodl().DTypeError)],
+        "mul_scalar",
+        lambda x, scalar: x * scalar,
+        [Sample(((3, 4),), {"scalar": -2.5})],
+        errors=type_error(scalar=1.0),
     ),
+    OpInfo(
+        "add_scalar",
+        lambda x, scalar: x + scalar,
+        [Sample(((3, 4),), {"scalar": 1.5})],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
+        "div_scalar",
+        lambda x, scalar: x / scalar,
+        [Sample(((3, 4),), {"scalar": 4.0})],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo("neg", torch.neg, UNARY, errors=bool_error()),
     # --- activation ---
+    OpInfo("relu", torch.relu, UNARY, domain=_away_from_kinks, errors=bool_error()),
+    OpInfo("sigmoid", torch.sigmoid, UNARY, errors=type_error()),
+    OpInfo("tanh", torch.tanh, UNARY, errors=type_error()),
+    OpInfo("gelu", F.gelu, UNARY, errors=int_error()),
+    OpInfo("silu", F.silu, UNARY, errors=int_error()),
+    OpInfo("mish", F.mish, UNARY, errors=int_error()),
+    OpInfo("selu", F.selu, UNARY, domain=_away_from_kinks, errors=int_error()),
+    OpInfo("hardswish", F.hardswish, UNARY, errors=int_error()),
+    OpInfo("hardsigmoid", F.hardsigmoid, UNARY, errors=int_error()),
     OpInfo(
-        "relu",
-        torch.relu,
-        UNARY,
+        "leaky_relu",
+        lambda x, negative_slope=0.01: F.leaky_relu(x, negative_slope),
+        [Sample(((3, 4),)), Sample(((5,),), {"negative_slope": 0.2})],
         domain=_away_from_kinks,
-        errors=[ErrorCase(_bool_tensor, {}, _flodl().DTypeError)],
+        errors=int_error(),
     ),
-    OpInfo("sigmoid", torch.sigmoid, UNARY),
-    OpInfo("tanh", torch.tanh, UNARY),
+    OpInfo(
+        "elu",
+        lambda x, alpha=1.0: F.elu(x, alpha),
+        [Sample(((3, 4),)), Sample(((5,),), {"alpha": 0.5})],
+        domain=_away_from_kinks,
+        errors=int_error(),
+    ),
+    OpInfo(
+        "softplus",
+        lambda x, beta=1.0, threshold=20.0: F.softplus(x, beta, threshold),
+        [Sample(((3, 4),)), Sample(((5,),), {"beta": 2.0, "threshold": 1.0})],
+        domain=_away_from_kinks,
+        errors=int_error(),
+    ),
+    OpInfo(
+        "prelu",
+        F.prelu,
+        [Sample(((2, 3, 4), (3,))), Sample(((3, 4), (1,)))],
+        domain=_away_from_kinks,
+        errors=shape_error((2, 3, 4), (2,)),
+    ),
+    OpInfo("softmax", lambda x, dim: F.softmax(x, dim), DIM, errors=range_error((2, 3), dim=2)),
+    OpInfo(
+        "log_softmax", lambda x, dim: F.log_softmax(x, dim), DIM, errors=range_error((2, 3), dim=-3)
+    ),
     # --- math ---
-    OpInfo("exp", torch.exp, UNARY),
-    OpInfo("log", torch.log, UNARY, domain=_positive),
-    OpInfo("reciprocal", torch.reciprocal, UNARY, domain=_away_from_zero),
+    OpInfo("exp", torch.exp, UNARY, errors=type_error()),
+    OpInfo("log", torch.log, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("sqrt", torch.sqrt, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("abs", torch.abs, UNARY, domain=_away_from_kinks, errors=bool_error()),
+    OpInfo("sin", torch.sin, UNARY, errors=type_error()),
+    OpInfo("cos", torch.cos, UNARY, errors=type_error()),
+    OpInfo("sign", torch.sign, UNARY, domain=_away_from_kinks, smooth=False, errors=type_error()),
+    OpInfo("floor", torch.floor, UNARY, domain=_away_from_steps, smooth=False, errors=bool_error()),
+    OpInfo("ceil", torch.ceil, UNARY, domain=_away_from_steps, smooth=False, errors=bool_error()),
+    OpInfo("round", torch.round, UNARY, domain=_away_from_steps, smooth=False, errors=bool_error()),
+    OpInfo("reciprocal", torch.reciprocal, UNARY, domain=_away_from_zero, errors=type_error()),
+    OpInfo("log1p", torch.log1p, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("expm1", torch.expm1, UNARY, errors=type_error()),
+    OpInfo("log2", torch.log2, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("log10", torch.log10, UNARY, domain=_positive, errors=type_error()),
     OpInfo(
         "pow_scalar",
         lambda x, exponent: torch.pow(x, exponent),
         [Sample(((3, 4),), {"exponent": 2.0}), Sample(((5,),), {"exponent": -1.5})],
         domain=_positive,
+        errors=type_error(exponent=2.0),
     ),
-    # --- reduction ---
-    OpInfo("sum", torch.sum, UNARY),
     OpInfo(
-        "mean",
-        torch.mean,
-        UNARY,
-        errors=[ErrorCase(_int_tensor, {}, _flodl().DTypeError)],
+        "clamp",
+        lambda x, min, max: torch.clamp(x, min, max),
+        [Sample(((3, 4),), {"min": -0.5, "max": 0.5}), Sample(((5,),), {"min": 0.0, "max": 0.0})],
+        domain=_away_from_kinks,
+        errors=type_error(min=0.0, max=1.0),
+    ),
+    OpInfo(
+        "clamp_min",
+        lambda x, min: torch.clamp_min(x, min),
+        [Sample(((3, 4),), {"min": 0.0})],
+        domain=_away_from_kinks,
+        errors=type_error(min=0.0),
+    ),
+    OpInfo(
+        "clamp_max",
+        lambda x, max: torch.clamp_max(x, max),
+        [Sample(((3, 4),), {"max": 0.0})],
+        domain=_away_from_kinks,
+        errors=type_error(max=0.0),
+    ),
+    OpInfo("atan2", torch.atan2, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("maximum", torch.maximum, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("minimum", torch.minimum, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo(
+        "masked_fill",
+        lambda x, mask, value: x.masked_fill(mask, value),
+        [
+            Sample(((3, 4),), {"mask": MASK, "value": 2.5}),
+            Sample(((2, 3, 4),), {"mask": MASK[0], "value": -1.0}),  # the mask broadcasts
+        ],
+        errors=[
+            ErrorCase(_tensors((3, 4), (3, 4)), {}, flodl.DTypeError),  # a float mask
+        ],
+    ),
+    OpInfo(
+        "normalize",
+        lambda x, p=2.0, dim=1: F.normalize(x, p, dim),
+        [
+            Sample(((3, 4),)),
+            Sample(((2, 3, 4),), {"p": 1.0, "dim": -1}),
+            Sample(((4,),), {"dim": 0}),
+        ],
+        errors=range_error((2, 3), dim=3),
+    ),
+    OpInfo(
+        "cosine_similarity",
+        lambda x, other, dim=1, eps=1e-8: F.cosine_similarity(x, other, dim, eps),
+        [Sample(((3, 4), (3, 4))), Sample(((2, 3, 4), (3, 1)), {"dim": -2, "eps": 1e-6})],
+        errors=shape_error((2, 3), (4, 5)),
+    ),
+    OpInfo(
+        "triu",
+        lambda x, diagonal=0: torch.triu(x, diagonal),
+        [Sample(((3, 4),)), Sample(((2, 3, 3),), {"diagonal": -1})],
+        errors=shape_error((3,)),
+    ),
+    OpInfo(
+        "tril",
+        lambda x, diagonal=0: torch.tril(x, diagonal),
+        [Sample(((3, 4),)), Sample(((2, 3, 3),), {"diagonal": 1})],
+        errors=shape_error((3,)),
+    ),
+    # --- reduction: all elements ---
+    OpInfo("sum", torch.sum, UNARY, errors=type_error()),
+    OpInfo("mean", torch.mean, UNARY, errors=int_error()),
+    OpInfo("min", torch.min, UNARY, errors=shape_error((0,))),
+    OpInfo("max", torch.max, UNARY, errors=shape_error((0,))),
+    OpInfo("var", torch.var, UNARY[:2] + UNARY[3:], errors=int_error()),
+    OpInfo("std", torch.std, UNARY[:2] + UNARY[3:], errors=int_error()),
+    OpInfo("prod", torch.prod, UNARY, errors=type_error()),
+    # --- reduction along a dim ---
+    OpInfo(
+        "sum_dim",
+        lambda x, dim, keepdim=False: torch.sum(x, dim, keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "mean_dim",
+        lambda x, dim, keepdim=False: torch.mean(x, dim, keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=-3),
+    ),
+    OpInfo(
+        "min_dim",
+        lambda x, dim, keepdim=False: torch.min(x, dim, keepdim).values,
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "max_dim",
+        lambda x, dim, keepdim=False: torch.max(x, dim, keepdim).values,
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "var_dim",
+        lambda x, dim, keepdim=False: torch.var(x, dim, keepdim=keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "std_dim",
+        lambda x, dim, keepdim=False: torch.std(x, dim, keepdim=keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "prod_dim",
+        lambda x, dim, keepdim=False: torch.prod(x, dim, keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo("cumsum", lambda x, dim: torch.cumsum(x, dim), DIM, errors=range_error((2, 3), dim=2)),
+    OpInfo(
+        "logsumexp",
+        lambda x, dim, keepdim=False: torch.logsumexp(x, dim, keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    # --- shape ---
+    OpInfo(
+        "transpose",
+        lambda x, dim0, dim1: torch.transpose(x, dim0, dim1),
+        [Sample(((3, 4),), {"dim0": 0, "dim1": 1}), Sample(((2, 3, 4),), {"dim0": -1, "dim1": 0})],
+        errors=range_error((2, 3), dim0=0, dim1=2),
+    ),
+    OpInfo(
+        "permute",
+        lambda x, dims: x.permute(dims),
+        [Sample(((2, 3, 4),), {"dims": [2, 0, 1]}), Sample(((3, 4),), {"dims": (-1, 0)})],
+        errors=argument_error((2, 3), dims=[0, 0]),
+    ),
+    OpInfo(
+        "reshape",
+        lambda x, shape: x.reshape(shape),
+        [Sample(((3, 4),), {"shape": [2, 6]}), Sample(((2, 3, 4),), {"shape": (4, -1)})],
+        errors=shape_error((2, 3), shape=[4, 2]),
+    ),
+    OpInfo(
+        "flatten",
+        lambda x, start_dim=0, end_dim=-1: torch.flatten(x, start_dim, end_dim),
+        [Sample(((2, 3, 4),)), Sample(((2, 3, 4, 2),), {"start_dim": 1, "end_dim": -2})],
+        errors=range_error((2, 3), start_dim=0, end_dim=4),
+    ),
+    OpInfo(
+        "squeeze",
+        lambda x, dim: x.squeeze(dim),
+        [
+            Sample(((3, 1, 4),), {"dim": 1}),
+            Sample(((3, 4, 1),), {"dim": -1}),
+            Sample(((3, 4),), {"dim": 0}),
+        ],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "unsqueeze",
+        lambda x, dim: x.unsqueeze(dim),
+        [Sample(((3, 4),), {"dim": 0}), Sample(((3, 4),), {"dim": -1}), Sample(((),), {"dim": 0})],
+        errors=range_error((2, 3), dim=3),
+    ),
+    OpInfo(
+        "unsqueeze_many",
+        _unsqueeze_many,
+        [Sample(((3, 4),), {"dims": [0, 2]}), Sample(((3,),), {"dims": [-1, 0, 2]})],
+        errors=range_error((2, 3), dims=[0, 4]),
+    ),
+    OpInfo(
+        "expand",
+        lambda x, shape: x.expand(shape),
+        [Sample(((3, 1),), {"shape": [3, 4]}), Sample(((4,),), {"shape": [2, 3, -1]})],
+        errors=shape_error((2, 3), shape=[4, 3]),
+    ),
+    OpInfo(
+        "narrow",
+        lambda x, dim, start, length: x.narrow(dim, start, length),
+        [
+            Sample(((3, 4),), {"dim": 1, "start": 1, "length": 2}),
+            Sample(((5, 2),), {"dim": -2, "start": 0, "length": 5}),
+        ],
+        errors=range_error((2, 3), dim=0, start=5, length=1),
+    ),
+    OpInfo(
+        "select",
+        lambda x, dim, index: x.select(dim, index),
+        [Sample(((3, 4),), {"dim": 1, "index": 2}), Sample(((2, 3, 4),), {"dim": -3, "index": -1})],
+        errors=range_error((2, 3), dim=1, index=3),
+    ),
+    OpInfo(
+        "cat",
+        lambda x, other, dim=0: torch.cat([x, other], dim),
+        [Sample(((3, 4), (2, 4))), Sample(((3, 4), (3, 1)), {"dim": -1})],
+        errors=shape_error((2, 3), (2, 4)),
+    ),
+    OpInfo(
+        "cat_many",
+        lambda *xs, dim=0: torch.cat(xs, dim),
+        [
+            Sample(((3, 4), (2, 4), (1, 4))),
+            Sample(((3, 1), (3, 2)), {"dim": -1}),
+            Sample(((2, 3),)),
+        ],
+        kind="static",
+        errors=shape_error((2, 3), (2, 4)),
+    ),
+    OpInfo(
+        "stack",
+        lambda *xs, dim=0: torch.stack(xs, dim),
+        [Sample(((3, 4), (3, 4))), Sample(((3,), (3,), (3,)), {"dim": -1})],
+        kind="static",
+        errors=shape_error((2, 3), (3, 2)),
+    ),
+    OpInfo(
+        "chunk",
+        lambda x, chunks, dim=0: list(torch.chunk(x, chunks, dim)),
+        [Sample(((5, 4),), {"chunks": 2}), Sample(((3, 6),), {"chunks": 3, "dim": -1})],
+        errors=range_error((2, 3), chunks=2, dim=2),
+    ),
+    OpInfo(
+        "repeat",
+        lambda x, repeats: x.repeat(repeats),
+        [Sample(((2, 3),), {"repeats": [2, 1]}), Sample(((3,),), {"repeats": (2, 1, 3)})],
+        errors=argument_error((2, 3), repeats=[2]),
+    ),
+    OpInfo(
+        "pad",
+        lambda x, padding, value=0.0: F.pad(x, padding, value=value),
+        [
+            Sample(((2, 3),), {"padding": [1, 2]}),
+            Sample(((2, 3, 2),), {"padding": [0, 1, 2, 0], "value": 1.5}),
+        ],
+        errors=argument_error((2, 3), padding=[1, 1, 1]),
+    ),
+    OpInfo(
+        "index_select",
+        lambda x, dim, index: torch.index_select(x, dim, index),
+        [
+            Sample(((4, 3),), {"dim": 0, "index": INDEX}),
+            Sample(((2, 3, 4),), {"dim": -1, "index": INDEX}),
+        ],
+        errors=range_error((2, 3), dim=0, index=INDEX),
+    ),
+    OpInfo(
+        "gather",
+        lambda x, dim, index: torch.gather(x, dim, index),
+        [
+            Sample(((3, 4),), {"dim": 1, "index": np.array([[0, 3], [1, 1], [2, 0]])}),
+            Sample(((3, 4),), {"dim": -2, "index": np.array([[2, 0, 1, 1]])}),
+        ],
+        errors=range_error((2, 3), dim=1, index=np.array([[0], [5]])),
+    ),
+    OpInfo(
+        "topk",
+        lambda x, k, dim=-1, largest=True, sorted=True: tuple(
+            torch.topk(x, k, dim, largest, sorted)
+        ),
+        [
+            Sample(((3, 5),), {"k": 2}),
+            Sample(((4, 3),), {"k": 3, "dim": 0, "largest": False}),
+        ],
+        errors=range_error((2, 3), k=4),
+    ),
+    OpInfo(
+        "sort",
+        lambda x, dim=-1, descending=False: tuple(torch.sort(x, dim=dim, descending=descending)),
+        [Sample(((3, 5),)), Sample(((4, 3),), {"dim": 0, "descending": True})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    # --- nn: module functions ---
+    _nn(
+        "conv1d",
+        F.conv1d,
+        [
+            Sample(((2, 3, 7), (4, 3, 3), (4,)), {"stride": 2, "padding": 1}),
+            Sample(((1, 4, 6), (4, 2, 2)), {"dilation": 2, "groups": 2}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 3, 5), (2, 4, 3)),
+    ),
+    _nn(
+        "conv2d",
+        F.conv2d,
+        [
+            Sample(((2, 3, 5, 5), (4, 3, 3, 3), (4,)), {"stride": 2, "padding": 1}),
+            Sample(
+                ((1, 2, 5, 4), (2, 1, 2, 2)),
+                {"stride": [1, 2], "padding": [1, 0], "dilation": 2, "groups": 2},
+            ),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 3, 5, 5), (2, 4, 3, 3)),
+    ),
+    _nn(
+        "conv3d",
+        F.conv3d,
+        [
+            Sample(((1, 2, 4, 4, 4), (3, 2, 2, 2, 2), (3,)), {"stride": 2}),
+            Sample(((1, 1, 3, 4, 3), (2, 1, 2, 2, 2)), {"padding": [1, 0, 1]}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 3, 4, 4, 4), (2, 4, 2, 2, 2)),
+    ),
+    _nn(
+        "conv_transpose1d",
+        F.conv_transpose1d,
+        [
+            Sample(((2, 3, 4), (3, 2, 3), (2,)), {"stride": 2, "padding": 1, "output_padding": 1}),
+            Sample(((1, 4, 3), (4, 1, 2)), {"groups": 2, "dilation": 2}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 3, 5), (2, 4, 3)),
+    ),
+    _nn(
+        "conv_transpose2d",
+        F.conv_transpose2d,
+        [
+            Sample(
+                ((1, 3, 3, 3), (3, 2, 3, 3), (2,)), {"stride": 2, "padding": 1, "output_padding": 1}
+            ),
+            Sample(
+                ((1, 2, 3, 2), (2, 1, 2, 2)), {"stride": [1, 2], "dilation": [2, 1], "groups": 2}
+            ),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 3, 4, 4), (2, 4, 3, 3)),
+    ),
+    _nn(
+        "conv_transpose3d",
+        F.conv_transpose3d,
+        [
+            Sample(((1, 2, 2, 3, 2), (2, 2, 2, 2, 2), (2,)), {"stride": 2}),
+            Sample(((1, 1, 2, 2, 2), (1, 1, 2, 2, 2)), {"padding": [1, 0, 0]}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 3, 2, 2, 2), (2, 4, 2, 2, 2)),
+    ),
+    _nn(
+        "max_pool1d",
+        F.max_pool1d,
+        [
+            Sample(((2, 3, 8),), {"kernel_size": 2}),
+            Sample(
+                ((1, 2, 7),),
+                {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1, "ceil_mode": True},
+            ),
+        ],
+        ("input",),
+        argument_error((1, 2, 4), kernel_size=0),
+    ),
+    _nn(
+        "max_pool2d",
+        F.max_pool2d,
+        [
+            Sample(((2, 3, 6, 6),), {"kernel_size": 2}),
+            Sample(
+                ((1, 2, 7, 5),),
+                {
+                    "kernel_size": [3, 2],
+                    "stride": [2, 1],
+                    "padding": 1,
+                    "dilation": [1, 2],
+                    "ceil_mode": True,
+                },
+            ),
+        ],
+        ("input",),
+        argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2]),
+    ),
+    _nn(
+        "avg_pool1d",
+        F.avg_pool1d,
+        [
+            Sample(((2, 3, 8),), {"kernel_size": 2}),
+            Sample(
+                ((1, 2, 7),),
+                {
+                    "kernel_size": 3,
+                    "stride": 2,
+                    "padding": 1,
+                    "ceil_mode": True,
+                    "count_include_pad": False,
+                },
+            ),
+        ],
+        ("input",),
+        argument_error((1, 2, 4), kernel_size=0),
+    ),
+    _nn(
+        "avg_pool2d",
+        F.avg_pool2d,
+        [
+            Sample(((2, 3, 6, 6),), {"kernel_size": 2}),
+            Sample(
+                ((1, 2, 7, 5),),
+                {"kernel_size": [3, 2], "stride": [2, 1], "padding": 1, "count_include_pad": False},
+            ),
+        ],
+        ("input",),
+        argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2]),
+    ),
+    _nn(
+        "adaptive_avg_pool2d",
+        F.adaptive_avg_pool2d,
+        [
+            Sample(((2, 3, 7, 5),), {"output_size": [3, 2]}),
+            Sample(((1, 2, 4, 4),), {"output_size": 2}),
+        ],
+        ("input",),
+        shape_error((1, 2), output_size=2),
+    ),
+    _nn(
+        "adaptive_max_pool2d",
+        F.adaptive_max_pool2d,
+        [
+            Sample(((2, 3, 7, 5),), {"output_size": [3, 2]}),
+            Sample(((1, 2, 4, 4),), {"output_size": 2}),
+        ],
+        ("input",),
+        shape_error((1, 2), output_size=2),
+    ),
+    _nn(
+        "instance_norm",
+        lambda input, weight=None, bias=None, **kw: F.instance_norm(
+            input, weight=weight, bias=bias, **kw
+        ),
+        [
+            Sample(((2, 3, 5), (3,), (3,))),
+            Sample(
+                ((2, 3, 4, 2),),
+                {
+                    "running_mean": np.zeros(3),
+                    "running_var": np.ones(3),
+                    "momentum": 0.2,
+                    "eps": 1e-3,
+                },
+            ),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((2, 3, 5), (4,)),
+    ),
+    _nn(
+        "group_norm",
+        lambda input, num_groups, weight=None, bias=None, eps=1e-5: F.group_norm(
+            input, num_groups, weight, bias, eps
+        ),
+        [
+            Sample(((2, 4, 3), (4,), (4,)), {"num_groups": 2}),
+            Sample(((2, 6, 2, 2),), {"num_groups": 3, "eps": 1e-3}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((2, 3, 4), num_groups=2),
+    ),
+    _nn(
+        "layer_norm",
+        lambda input, weight, bias, normalized_size, eps=1e-5: F.layer_norm(
+            input, (normalized_size,), weight, bias, eps
+        ),
+        [
+            Sample(((2, 3, 4), (4,), (4,)), {"normalized_size": 4}),
+            Sample(((3, 5),), {"weight": None, "bias": None, "normalized_size": 5, "eps": 1e-3}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((2, 3), weight=None, bias=None, normalized_size=4),
+    ),
+    _nn(
+        "grid_sample",
+        lambda input, grid, mode="bilinear", padding_mode="zeros", align_corners=False: (
+            F.grid_sample(input, grid, mode, padding_mode, align_corners)
+        ),
+        [
+            Sample(((1, 2, 4, 5), (1, 3, 2, 2))),
+            Sample(
+                ((2, 1, 3, 3), (2, 2, 3, 2)),
+                {"mode": "bicubic", "padding_mode": "border", "align_corners": True},
+            ),
+            Sample(((1, 1, 3, 3), (1, 2, 2, 2)), {"mode": "nearest", "padding_mode": "reflection"}),
+        ],
+        ("input", "grid"),
+        [ErrorCase(_tensors((1, 1, 3, 3), (1, 2, 2, 2)), {"mode": "linear"}, flodl.ArgumentError)],
+        domain=_grid,
+    ),
+    _nn(
+        "pixel_shuffle",
+        F.pixel_shuffle,
+        [Sample(((1, 8, 2, 3),), {"upscale_factor": 2})],
+        ("input",),
+        argument_error((1, 3, 2, 2), upscale_factor=2),
+    ),
+    _nn(
+        "pixel_unshuffle",
+        F.pixel_unshuffle,
+        [Sample(((1, 2, 4, 6),), {"downscale_factor": 2})],
+        ("input",),
+        argument_error((1, 2, 3, 3), downscale_factor=2),
+    ),
+    _nn(
+        "bilinear",
+        F.bilinear,
+        [
+            Sample(((3, 4), (3, 2), (5, 4, 2), (5,))),
+            Sample(((2, 3, 4), (2, 3, 2), (1, 4, 2))),
+        ],
+        ("input1", "input2", "weight", "bias"),
+        shape_error((3, 4), (3, 2), (5, 3, 2)),
+    ),
+    _nn(
+        "embedding_bag",
+        lambda weight, indices, offsets, mode="mean": F.embedding_bag(
+            indices, weight, offsets, mode=mode
+        ),
+        [
+            Sample(((5, 3),), {"indices": np.array([0, 2, 4, 1, 1]), "offsets": np.array([0, 2])}),
+            Sample(
+                ((5, 3),),
+                {"indices": np.array([3, 2, 4, 1]), "offsets": np.array([0, 1, 3]), "mode": "sum"},
+            ),
+            Sample(
+                ((5, 3),),
+                {"indices": np.array([3, 2, 4, 1]), "offsets": np.array([0, 3]), "mode": "max"},
+            ),
+        ],
+        ("weight",),
+        [
+            ErrorCase(
+                _tensors((5, 3)),
+                {"indices": np.array([0, 7]), "offsets": np.array([0])},
+                flodl.OutOfRangeError,
+            )
+        ],
+    ),
+    _nn(
+        "im2col",
+        F.unfold,
+        [
+            Sample(((2, 3, 4, 4),), {"kernel_size": 2}),
+            Sample(
+                ((1, 2, 5, 4),),
+                {"kernel_size": [2, 3], "dilation": [2, 1], "padding": 1, "stride": [1, 2]},
+            ),
+        ],
+        ("input",),
+        argument_error((1, 2, 3, 3), kernel_size=0),
+    ),
+    _nn(
+        "col2im",
+        F.fold,
+        [
+            Sample(((2, 12, 9),), {"output_size": 4, "kernel_size": 2}),
+            Sample(
+                ((1, 6, 6),),
+                {"output_size": [3, 4], "kernel_size": [2, 3], "padding": [1, 0], "stride": [2, 1]},
+            ),
+        ],
+        ("input",),
+        shape_error((1, 5, 9), output_size=4, kernel_size=2),
+    ),
+    _nn(
+        "linear",
+        F.linear,
+        [
+            Sample(((3, 4), (5, 4), (5,))),
+            Sample(((2, 3, 4), (2, 4))),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((3, 4), (5, 3)),
+    ),
+    _nn(
+        "embedding",
+        lambda weight, indices, padding_idx=-1: F.embedding(
+            indices, weight, None if padding_idx == -1 else padding_idx
+        ),
+        [
+            Sample(((5, 3),), {"indices": np.array([[0, 2], [4, 2]])}),
+            Sample(((5, 3),), {"indices": np.array([1, 3, 1, 0]), "padding_idx": 1}),
+        ],
+        ("weight",),
+        [ErrorCase(_tensors((5, 3)), {"indices": np.array([0, 9])}, flodl.OutOfRangeError)],
+    ),
+    _nn(
+        "scaled_dot_product_attention",
+        F.scaled_dot_product_attention,
+        [
+            Sample(((2, 3, 4), (2, 5, 4), (2, 5, 2))),
+            Sample(((1, 2, 3, 4), (1, 2, 3, 4), (1, 2, 3, 4)), {"is_causal": True, "scale": 0.3}),
+            Sample(
+                ((2, 3, 4), (2, 5, 4), (2, 5, 2)),
+                {"attn_mask": np.tril(np.ones((3, 5), dtype=bool))},
+            ),
+        ],
+        ("query", "key", "value"),
+        shape_error((2, 3, 4), (2, 5, 3), (2, 5, 2)),
+    ),
+    _nn(
+        "gru_cell",
+        torch.gru_cell,
+        [
+            Sample(((3, 4), (3, 2), (6, 4), (6, 2), (6,), (6,))),
+            Sample(((2, 3), (2, 2), (6, 3), (6, 2))),
+        ],
+        ("input", "hx", "w_ih", "w_hh", "b_ih", "b_hh"),
+        shape_error((3, 4), (3, 2), (6, 5), (6, 2)),
+    ),
+    _nn(
+        "lstm_cell",
+        lambda input, hx, cx, w_ih, w_hh, b_ih=None, b_hh=None: torch.lstm_cell(
+            input, (hx, cx), w_ih, w_hh, b_ih, b_hh
+        ),
+        [
+            Sample(((3, 4), (3, 2), (3, 2), (8, 4), (8, 2), (8,), (8,))),
+            Sample(((2, 3), (2, 2), (2, 2), (8, 3), (8, 2))),
+        ],
+        ("input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh"),
+        shape_error((3, 4), (3, 2), (3, 2), (8, 5), (8, 2)),
     ),
 ]
 
