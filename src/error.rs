@@ -153,7 +153,12 @@ fn classify(message: &str) -> ErrorKind {
         ),
         (
             ErrorKind::Index,
-            &["out of range", "out of bounds", "Dimension out of range"],
+            &[
+                "out of range",
+                "out of bounds",
+                "Dimension out of range",
+                "valid range",
+            ],
         ),
         (
             ErrorKind::DType,
@@ -181,11 +186,26 @@ fn classify(message: &str) -> ErrorKind {
                 "dimension",
                 "invalid for input of size",
                 "Expected",
+                "Mismatch of",
+                "equal size",
+                "channels",
+                "should contain",
+                "not divisible",
+                "inconsistent",
+                "does not match",
             ],
         ),
         (
             ErrorKind::Argument,
-            &["negative", "must be", "invalid", "expected"],
+            &[
+                "negative",
+                "must be",
+                "invalid",
+                "expected",
+                "duplicate",
+                "should be",
+                "should not be",
+            ],
         ),
     ];
     for (kind, phrases) in RULES {

@@ -193,14 +193,14 @@ impl<const N: usize> CoreArg for Ints<N> {
 /// A string argument standing for an integer code of the core, as in
 /// `grid_sample(mode="bilinear")`: the code is its index in `NAMES`.
 macro_rules! choice_arg {
-    ($(#[$doc:meta])* $name:ident: $code:ty, $what:literal, $names:expr) => {
+    ($(#[$doc:meta])* $name:ident: $code:ty, $op:literal, $what:literal, $names:expr) => {
         $(#[$doc])*
         pub(crate) struct $name(pub $code);
 
         impl FromPyObject<'_, '_> for $name {
             type Error = PyErr;
             fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-                choice(&obj, $what, $names).map(|i| $name(i as $code))
+                choice(&obj, $op, $what, $names).map(|i| $name(i as $code))
             }
         }
 
@@ -213,22 +213,28 @@ macro_rules! choice_arg {
     };
 }
 
-fn choice(obj: &Bound<'_, PyAny>, what: &str, names: &[&str]) -> PyResult<usize> {
+fn choice(obj: &Bound<'_, PyAny>, op: &str, what: &str, names: &[&str]) -> PyResult<usize> {
     let text = obj.cast::<PyString>().map_err(|_| {
-        PyTypeError::new_err(format!("{what} must be a string, got {}", type_name(obj)))
+        PyTypeError::new_err(format!(
+            "{op}: {what} must be a string, got {}",
+            type_name(obj)
+        ))
     })?;
     let text = text.to_cow()?;
     names.iter().position(|n| *n == text).ok_or_else(|| {
-        Error::Argument(format!("{what} must be one of {names:?}, got {text:?}")).into()
+        Error::Argument(format!(
+            "{op}: {what} must be one of {names:?}, got {text:?}"
+        ))
+        .into()
     })
 }
 
 choice_arg!(/// `grid_sample`'s `mode`.
-    GridSampleMode: i32, "mode", crate::GRID_SAMPLE_MODES);
+    GridSampleMode: i32, "grid_sample", "mode", crate::GRID_SAMPLE_MODES);
 choice_arg!(/// `grid_sample`'s `padding_mode`.
-    GridSamplePadding: i32, "padding_mode", crate::GRID_SAMPLE_PADDING_MODES);
+    GridSamplePadding: i32, "grid_sample", "padding_mode", crate::GRID_SAMPLE_PADDING_MODES);
 choice_arg!(/// `embedding_bag`'s `mode`.
-    EmbeddingBagMode: i64, "mode", crate::EMBEDDING_BAG_MODES);
+    EmbeddingBagMode: i64, "embedding_bag", "mode", crate::EMBEDDING_BAG_MODES);
 
 // Results: core values become their Python classes.
 
