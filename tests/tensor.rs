@@ -227,3 +227,59 @@ fn detach_in_place_works_on_views_too() {
     t.detach_().unwrap();
     assert_eq!(t.to_f32_vec().unwrap(), vec![1.0, 2.0]);
 }
+
+#[test]
+fn comparisons_give_bool_masks_and_where_cond_picks_by_them() {
+    let a = Tensor::from_f64(&[1.0, -2.0, 3.0], &[3], Device::CPU).unwrap();
+    let b = Tensor::from_f64(&[1.0, 0.0, 4.0], &[3], Device::CPU).unwrap();
+    let gt = a.gt(&b).unwrap();
+    assert_eq!(gt.dtype(), DType::Bool);
+    assert_eq!(gt.to_i64_vec().unwrap(), vec![0, 0, 0]);
+    assert_eq!(a.ge(&b).unwrap().to_i64_vec().unwrap(), vec![1, 0, 0]);
+    assert_eq!(
+        a.ne_scalar(1.0).unwrap().to_i64_vec().unwrap(),
+        vec![0, 1, 1]
+    );
+    let picked = Tensor::where_cond(&a.lt_scalar(0.0).unwrap(), &b, &a).unwrap();
+    assert_eq!(picked.to_f64_vec().unwrap(), vec![1.0, 0.0, 3.0]);
+    let err = Tensor::where_cond(&a, &a, &b).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DType);
+}
+
+#[test]
+fn argmax_and_argmin_index_along_a_dim() {
+    let t = Tensor::from_f64(&[1.0, 5.0, 2.0, 7.0, 0.0, 3.0], &[2, 3], Device::CPU).unwrap();
+    assert_eq!(t.argmax(1).unwrap().to_i64_vec().unwrap(), vec![1, 0]);
+    assert_eq!(t.argmin(-2).unwrap().to_i64_vec().unwrap(), vec![0, 1, 0]);
+    assert_eq!(t.argmax(2).unwrap_err().kind(), ErrorKind::Index);
+}
+
+#[test]
+fn nn_functions_take_tensors_too() {
+    let x = Tensor::ones(&[1, 1, 4, 4], TensorOptions::default()).unwrap();
+    let w = Tensor::ones(&[1, 1, 2, 2], TensorOptions::default()).unwrap();
+    let y = flodl::conv2d(&x, &w, None, [2, 2], [0, 0], [1, 1], 1).unwrap();
+    assert_eq!(y.shape(), vec![1, 1, 2, 2]);
+    assert_eq!(y.to_f32_vec().unwrap(), vec![4.0; 4]);
+    let err = flodl::grid_sample(&x, &w, 7, 0, false).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert!(
+        err.to_string().contains("grid_sample: mode must be one of"),
+        "{err}"
+    );
+}
+
+#[test]
+fn failing_scalar_ops_return_errors() {
+    // tch's own wrappers of these panic on a libtorch error.
+    let t = Tensor::zeros(&[2, 3], TensorOptions::default()).unwrap();
+    assert_eq!(t.normalize(2.0, 5).unwrap_err().kind(), ErrorKind::Index);
+    let mask = Tensor::zeros(&[4], TensorOptions::default())
+        .unwrap()
+        .gt_scalar(0.0)
+        .unwrap();
+    assert_eq!(
+        t.masked_fill(&mask, 1.0).unwrap_err().kind(),
+        ErrorKind::Shape
+    );
+}

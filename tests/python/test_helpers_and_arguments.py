@@ -1,0 +1,138 @@
+"""The Tensor-only helpers of SPEC §2 against PyTorch, and the argument rules
+of SPEC §3 (ints for `[i64; N]`, None for Option, strings for modes,
+keywords, defaults)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import flodl
+from flodl import Tensor, Variable
+
+A = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -1.0]])
+B = np.array([1.0, 0.5, 3.0])
+
+
+@pytest.mark.parametrize("name", ["gt", "lt", "ge", "le", "eq", "ne"])
+def test_comparisons_give_bool_masks_like_torch(name: str) -> None:
+    got = getattr(Tensor.from_numpy(A), name)(Tensor.from_numpy(B))  # broadcasting
+    expected = getattr(torch.from_numpy(A), name)(torch.from_numpy(B)).numpy()
+    assert got.dtype() == flodl.DType.Bool
+    np.testing.assert_array_equal(got.numpy(), expected)
+    got = getattr(Tensor.from_numpy(A), f"{name}_scalar")(0.5)
+    np.testing.assert_array_equal(got.numpy(), getattr(torch.from_numpy(A), name)(0.5).numpy())
+
+
+def test_comparison_of_mismatched_shapes_is_a_shape_error() -> None:
+    with pytest.raises(flodl.ShapeError, match="gt"):
+        Tensor.zeros([2, 3]).gt(Tensor.zeros([4]))
+
+
+def test_where_cond_matches_torch_where() -> None:
+    mask = Tensor.from_numpy(A).gt_scalar(0.7)
+    got = Tensor.where_cond(mask, Tensor.from_numpy(A), Tensor.from_numpy(B))
+    expected = torch.where(torch.from_numpy(A) > 0.7, torch.from_numpy(A), torch.from_numpy(B))
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def test_where_cond_wants_a_bool_mask() -> None:
+    with pytest.raises(flodl.DTypeError, match="where_cond"):
+        Tensor.where_cond(Tensor.ones([3]), Tensor.ones([3]), Tensor.zeros([3]))
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_argmax_and_argmin_match_torch(dim: int) -> None:
+    t = torch.from_numpy(A)
+    for name in ("argmax", "argmin"):
+        got = getattr(Tensor.from_numpy(A), name)(dim)
+        assert got.dtype() == flodl.DType.Int64
+        np.testing.assert_array_equal(got.numpy(), getattr(t, name)(dim).numpy())
+    with pytest.raises(flodl.OutOfRangeError, match="argmax"):
+        Tensor.from_numpy(A).argmax(2)
+
+
+def test_one_int_stands_for_every_window_dim() -> None:
+    x = np.random.default_rng(0).standard_normal((1, 2, 6, 6))
+    w = np.random.default_rng(1).standard_normal((3, 2, 3, 3))
+    expected = F.conv2d(torch.from_numpy(x), torch.from_numpy(w), stride=2, padding=1).numpy()
+    for stride, padding in [(2, 1), ([2, 2], (1, 1)), ((2, 2), 1)]:
+        got = flodl.conv2d(
+            Tensor.from_numpy(x), Tensor.from_numpy(w), stride=stride, padding=padding
+        )
+        np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12)
+
+
+def test_wrong_number_of_window_ints_is_an_argument_error() -> None:
+    with pytest.raises(flodl.ArgumentError, match="expected 2 ints, got 3"):
+        flodl.max_pool2d(Tensor.zeros([1, 1, 4, 4]), [2, 2, 2])
+    with pytest.raises(TypeError):
+        flodl.max_pool2d(Tensor.zeros([1, 1, 4, 4]), "2")
+
+
+def test_none_is_an_absent_optional_operand() -> None:
+    x, w = Tensor.randn([2, 3]), Tensor.randn([4, 3])
+    np.testing.assert_array_equal(flodl.linear(x, w, None).numpy(), flodl.linear(x, w).numpy())
+
+
+def test_mode_strings_map_to_the_core_codes() -> None:
+    x = np.random.default_rng(0).standard_normal((1, 1, 3, 3))
+    grid = np.random.default_rng(1).uniform(-1, 1, (1, 2, 2, 2))
+    for mode in ("bilinear", "nearest", "bicubic"):
+        got = flodl.grid_sample(Tensor.from_numpy(x), Tensor.from_numpy(grid), mode=mode)
+        expected = F.grid_sample(
+            torch.from_numpy(x), torch.from_numpy(grid), mode=mode, align_corners=False
+        )
+        np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12)
+    with pytest.raises(flodl.ArgumentError, match="grid_sample: padding_mode must be one of"):
+        flodl.grid_sample(Tensor.from_numpy(x), Tensor.from_numpy(grid), padding_mode="wrap")
+    with pytest.raises(TypeError, match="grid_sample: mode must be a string"):
+        flodl.grid_sample(Tensor.from_numpy(x), Tensor.from_numpy(grid), mode=0)
+
+
+def test_keywords_and_defaults_are_pytorchs() -> None:
+    x = Tensor.from_numpy(A)
+    np.testing.assert_array_equal(
+        x.sum_dim(dim=1, keepdim=True).numpy(), torch.from_numpy(A).sum(1, keepdim=True).numpy()
+    )
+    np.testing.assert_allclose(
+        x.leaky_relu().numpy(), F.leaky_relu(torch.from_numpy(A)).numpy(), rtol=1e-12
+    )
+    values, indices = x.topk(k=2)
+    t_values, t_indices = torch.from_numpy(A).topk(2)
+    np.testing.assert_array_equal(values.numpy(), t_values.numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+
+
+def test_nn_functions_return_variables_when_any_operand_is_one() -> None:
+    x, w = Tensor.randn([2, 3]), Tensor.randn([4, 3])
+    assert isinstance(flodl.linear(x, w), Tensor)
+    out = flodl.linear(x, Variable(w, True))
+    assert isinstance(out, Variable) and out.requires_grad()
+    h, c = flodl.lstm_cell(
+        Variable(x), Tensor.zeros([2, 2]), Tensor.zeros([2, 2]), Tensor.randn([8, 3]),
+        Tensor.randn([8, 2]),
+    )  # fmt: skip
+    assert isinstance(h, Variable) and isinstance(c, Variable)
+
+
+def test_static_joins_take_lists_of_either_kind() -> None:
+    v = Variable(Tensor.ones([2]), True)
+    joined = Variable.cat_many([v, Tensor.zeros([3])])
+    assert joined.shape() == [5]
+    joined.sum().backward()
+    np.testing.assert_array_equal(v.grad().numpy(), [1.0, 1.0])
+    assert Tensor.stack([Tensor.ones([2]), Tensor.zeros([2])], dim=1).shape() == [2, 2]
+    with pytest.raises(flodl.ArgumentError, match="stack: needs at least one tensor"):
+        Tensor.stack([])
+
+
+def test_failing_scalar_ops_raise_instead_of_panicking() -> None:
+    # tch's wrappers of ops with Scalar arguments panic on libtorch errors;
+    # flodl routes them through its shim. Each of these used to panic.
+    with pytest.raises(flodl.OutOfRangeError):
+        Tensor.zeros([2, 3]).normalize(dim=4)
+    with pytest.raises(flodl.ShapeError):
+        Tensor.zeros([2, 3]).masked_fill(Tensor.zeros([4]).gt_scalar(0), 1.0)
