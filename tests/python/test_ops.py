@@ -249,6 +249,13 @@ def test_every_op_of_the_spec_is_bound_and_in_the_table() -> None:
     assert methods <= public_methods(Tensor), methods - public_methods(Tensor)
 
 
+def test_the_catalogue_page_lists_every_op() -> None:
+    page = (Path(__file__).parent.parent.parent / "docs" / "ops.md").read_text()
+    rows = {line.split("|")[1].strip() for line in page.splitlines() if line.startswith("| ")}
+    missing = set(SPEC_OPS) - rows
+    assert not missing, f"docs/ops.md has no row for {sorted(missing)}"
+
+
 def test_every_sample_runs_on_flodl_directly() -> None:
     # A smoke check that the table itself is sound (shapes fit each op).
     for info in OP_INFOS:
