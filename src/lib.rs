@@ -10,6 +10,7 @@
 mod autograd;
 mod error;
 mod ffi;
+mod live;
 mod ops;
 mod tensor;
 
@@ -18,6 +19,7 @@ mod python;
 
 pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard, Variable};
 pub use error::{Error, ErrorKind, Result};
+pub use live::live_tensor_count;
 pub use ops::nn::*;
 pub use ops::Operand;
 pub use tensor::{

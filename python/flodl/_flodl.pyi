@@ -395,6 +395,10 @@ def set_grad_enabled(enabled: bool) -> bool:
 
 def manual_seed(seed: int) -> None: ...
 def cuda_available() -> bool: ...
+def live_tensor_count() -> int:
+    """How many Tensor and Variable handles exist now; flat across training
+    steps when nothing is kept alive."""
+
 def cuda_device_count() -> int: ...
 
 # --- the nn group (SPEC §5): operands are Variables or Tensors ---

@@ -10,6 +10,7 @@ use crate::{DType, Device, Tensor};
 /// op it carries the graph back to the leaves it came from.
 pub struct Variable {
     raw: tch::Tensor,
+    _live: crate::live::LiveHandle,
 }
 
 impl Operand for Variable {
@@ -17,7 +18,10 @@ impl Operand for Variable {
         &self.raw
     }
     fn from_raw(raw: tch::Tensor) -> Self {
-        Variable { raw }
+        Variable {
+            raw,
+            _live: crate::live::LiveHandle::new(),
+        }
     }
 }
 
@@ -26,6 +30,7 @@ impl Clone for Variable {
     fn clone(&self) -> Self {
         Variable {
             raw: self.raw.shallow_clone(),
+            _live: crate::live::LiveHandle::new(),
         }
     }
 }
@@ -48,7 +53,10 @@ impl Variable {
         if requires_grad {
             run("Variable::new", &[&raw], || raw.f_set_requires_grad(true))
         } else {
-            Ok(Variable { raw })
+            Ok(Variable {
+                raw,
+                _live: crate::live::LiveHandle::new(),
+            })
         }
     }
 
@@ -85,9 +93,7 @@ impl Variable {
     /// A new leaf sharing the data, with no tracking.
     pub fn detach(&self) -> Variable {
         // detach of a defined tensor cannot fail.
-        Variable {
-            raw: self.raw.detach(),
-        }
+        Variable::from_raw(self.raw.detach())
     }
 
     /// Computes the gradient of this single-element output with respect to

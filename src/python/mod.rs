@@ -31,6 +31,13 @@ fn manual_seed(seed: u64) {
     crate::manual_seed(seed)
 }
 
+/// How many Tensor and Variable handles exist now (Python objects and the
+/// core's own). Flat across training steps when nothing is kept alive.
+#[pyfunction]
+fn live_tensor_count() -> usize {
+    crate::live_tensor_count()
+}
+
 #[pyfunction]
 fn cuda_available() -> bool {
     crate::cuda_available()
@@ -54,6 +61,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
+    m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     Ok(())
 }

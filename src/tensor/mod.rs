@@ -14,6 +14,7 @@ pub use dtype::{DType, Device, TensorOptions};
 /// handle (here or in a [`Variable`](crate::Variable)) is dropped.
 pub struct Tensor {
     raw: tch::Tensor,
+    _live: crate::live::LiveHandle,
 }
 
 impl Operand for Tensor {
@@ -21,7 +22,10 @@ impl Operand for Tensor {
         &self.raw
     }
     fn from_raw(raw: tch::Tensor) -> Self {
-        Tensor { raw }
+        Tensor {
+            raw,
+            _live: crate::live::LiveHandle::new(),
+        }
     }
 }
 
@@ -29,6 +33,7 @@ impl Clone for Tensor {
     fn clone(&self) -> Self {
         Tensor {
             raw: self.raw.shallow_clone(),
+            _live: crate::live::LiveHandle::new(),
         }
     }
 }
