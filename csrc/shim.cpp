@@ -1,6 +1,7 @@
 // The few libtorch calls that tch's C API lacks. Each is exception-safe:
 // nothing thrown in C++ crosses into Rust.
 #include <ATen/Functions.h>
+#include <ATen/ScalarOps.h>
 #include <ATen/core/Tensor.h>
 #include <c10/core/GradMode.h>
 
@@ -76,9 +77,12 @@ void flodl_free_message(char *message) { std::free(message); }
     return guarded(out, [&] { return expr; });                              \
   }
 
-FLODL_OP_1(add_scalar, at::add(*x, a))
-FLODL_OP_1(mul_scalar, at::mul(*x, a))
-FLODL_OP_1(div_scalar, at::div(*x, a))
+// As PyTorch's Python binding does for `x * 0.5`: the number becomes a
+// wrapped 0-dim tensor (it does not promote x's dtype) and the Tensor
+// overload runs, one dispatcher hop shorter than the Scalar overload.
+FLODL_OP_1(add_scalar, at::add(*x, at::native::wrapped_scalar_tensor(a)))
+FLODL_OP_1(mul_scalar, at::mul(*x, at::native::wrapped_scalar_tensor(a)))
+FLODL_OP_1(div_scalar, at::div(*x, at::native::wrapped_scalar_tensor(a)))
 FLODL_OP_1(pow_scalar, at::pow(*x, a))
 FLODL_OP_1(clamp_min, at::clamp_min(*x, a))
 FLODL_OP_1(clamp_max, at::clamp_max(*x, a))

@@ -1,0 +1,286 @@
+"""flodl against PyTorch eager, side by side in one process.
+
+Both run the same libtorch (flodl links the torch wheel's libraries), with
+the same thread settings. Each benchmark runs in interleaved rounds (flodl,
+torch, flodl, torch, ...), so drifts of the machine hit both; the table
+gives the median time per iteration, the spread (interquartile range over
+rounds, as a percentage of the median) and the ratio flodl / torch (lower is
+better for flodl).
+
+    .venv/bin/python bench/compare_torch.py [--rounds N] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+import flodl
+from flodl import Tensor, Variable
+
+Step = Callable[[], None]
+
+
+def timed(step: Step, iterations: int) -> float:
+    """Seconds per iteration of `step`."""
+    start = time.perf_counter()
+    for _ in range(iterations):
+        step()
+    return (time.perf_counter() - start) / iterations
+
+
+def compare(rounds: int, iterations: int, flodl_step: Step, torch_step: Step) -> dict:
+    for step in (flodl_step, torch_step):  # warm-up: allocators, lazy init
+        timed(step, max(1, iterations // 5))
+    times: dict[str, list[float]] = {"flodl": [], "torch": []}
+    for _ in range(rounds):
+        times["flodl"].append(timed(flodl_step, iterations))
+        times["torch"].append(timed(torch_step, iterations))
+    return {name: summary(ts) for name, ts in times.items()}
+
+
+def summary(ts: list[float]) -> tuple[float, float]:
+    q1, median, q3 = np.percentile(ts, [25, 50, 75])
+    return float(median), float((q3 - q1) / median * 100)
+
+
+# ----- the benchmarks: each returns (flodl step, torch step) -----
+
+
+def tiny_step():
+    """1-element x*w, sum, backward, zero_grad."""
+    x_f, w_f = Variable(Tensor.from_f32([2.0], [1])), Variable(Tensor.from_f32([3.0], [1]), True)
+    x_t, w_t = torch.tensor([2.0]), torch.tensor([3.0], requires_grad=True)
+
+    def f() -> None:
+        x_f.mul(w_f).sum().backward()
+        w_f.zero_grad()
+
+    def t() -> None:
+        (x_t * w_t).sum().backward()
+        w_t.grad = None
+
+    return f, t
+
+
+def chain_step():
+    """20 elementwise ops on a [64] tensor, then backward."""
+    x_f = Variable(Tensor.randn([64]), True)
+    x_t = torch.randn(64, requires_grad=True)
+
+    def f() -> None:
+        y = x_f
+        for _ in range(5):
+            y = y.mul_scalar(0.9).add_scalar(0.1).tanh().sigmoid()
+        y.sum().backward()
+        x_f.zero_grad()
+
+    def t() -> None:
+        y = x_t
+        for _ in range(5):
+            y = torch.sigmoid(torch.tanh(y * 0.9 + 0.1))
+        y.sum().backward()
+        x_t.grad = None
+
+    return f, t
+
+
+def mlp_step(in_place_torch: bool = False):
+    """3 layers of 64, batch 32, MSE, SGD, written in Python."""
+    rng = np.random.default_rng(0)
+    shapes = [(64, 64), (64,), (64, 64), (64,), (64, 64), (64,)]
+    init = [rng.standard_normal(s).astype(np.float32) * 0.1 for s in shapes]
+    x = rng.standard_normal((32, 64)).astype(np.float32)
+    y = rng.standard_normal((32, 64)).astype(np.float32)
+    lr = 0.01
+
+    params_f = [Variable(Tensor.from_numpy(a), True) for a in init]
+    x_f, y_f = Tensor.from_numpy(x), Tensor.from_numpy(y)
+
+    def f() -> None:
+        h = x_f
+        for i in range(0, 6, 2):
+            h = flodl.linear(h, params_f[i], params_f[i + 1])
+            if i < 4:
+                h = h.relu()
+        loss = (h - y_f).pow_scalar(2.0).mean()
+        loss.backward()
+        for i, p in enumerate(params_f):  # SGD: a new leaf per parameter
+            params_f[i] = Variable(p.data() - p.grad() * lr, True)
+
+    params_t = [torch.tensor(a, requires_grad=True) for a in init]
+    x_t, y_t = torch.from_numpy(x), torch.from_numpy(y)
+
+    def t() -> None:
+        h = x_t
+        for i in range(0, 6, 2):
+            h = F.linear(h, params_t[i], params_t[i + 1])
+            if i < 4:
+                h = torch.relu(h)
+        loss = F.mse_loss(h, y_t) if in_place_torch else ((h - y_t) ** 2).mean()
+        loss.backward()
+        if in_place_torch:  # the usual PyTorch idiom
+            with torch.no_grad():
+                for p in params_t:
+                    p -= lr * p.grad
+                    p.grad = None
+        else:  # the same work as flodl's update
+            for i, p in enumerate(params_t):
+                params_t[i] = (p.detach() - p.grad * lr).requires_grad_()
+
+    return f, t
+
+
+def matmul_step():
+    """512x512 matmul, forward and backward."""
+    a = np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32)
+    b = np.random.default_rng(1).standard_normal((512, 512)).astype(np.float32)
+    a_f, b_f = Variable(Tensor.from_numpy(a), True), Variable(Tensor.from_numpy(b), True)
+    a_t, b_t = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+
+    def f() -> None:
+        a_f.matmul(b_f).sum().backward()
+        a_f.zero_grad()
+        b_f.zero_grad()
+
+    def t() -> None:
+        (a_t @ b_t).sum().backward()
+        a_t.grad = None
+        b_t.grad = None
+
+    return f, t
+
+
+def conv_step():
+    """A small conv net (2 convs, pools, linear), batch 8 of 3x32x32, forward and backward."""
+    rng = np.random.default_rng(0)
+    shapes = [(16, 3, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32), (10,)]
+    init = [rng.standard_normal(s).astype(np.float32) * 0.1 for s in shapes]
+    x = rng.standard_normal((8, 3, 32, 32)).astype(np.float32)
+    p_f = [Variable(Tensor.from_numpy(a), True) for a in init]
+    p_t = [torch.tensor(a, requires_grad=True) for a in init]
+    x_f, x_t = Tensor.from_numpy(x), torch.from_numpy(x)
+
+    def f() -> None:
+        h = flodl.conv2d(x_f, p_f[0], p_f[1], padding=1).relu()
+        h = flodl.max_pool2d(h, 2)
+        h = flodl.conv2d(h, p_f[2], p_f[3], padding=1).relu()
+        h = flodl.adaptive_avg_pool2d(h, 1).flatten(1, -1)
+        flodl.linear(h, p_f[4], p_f[5]).sum().backward()
+        for p in p_f:
+            p.zero_grad()
+
+    def t() -> None:
+        h = torch.relu(F.conv2d(x_t, p_t[0], p_t[1], padding=1))
+        h = F.max_pool2d(h, 2)
+        h = torch.relu(F.conv2d(h, p_t[2], p_t[3], padding=1))
+        h = F.adaptive_avg_pool2d(h, 1).flatten(1)
+        F.linear(h, p_t[4], p_t[5]).sum().backward()
+        for p in p_t:
+            p.grad = None
+
+    return f, t
+
+
+def import_times(rounds: int) -> dict:
+    """`import flodl` against `import torch`, each in a fresh interpreter."""
+
+    def once(module: str) -> float:
+        code = (
+            f"import time; s = time.perf_counter(); import {module}; print(time.perf_counter() - s)"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        return float(out.stdout)
+
+    times: dict[str, list[float]] = {"flodl": [], "torch": []}
+    for _ in range(rounds):
+        times["flodl"].append(once("flodl"))
+        times["torch"].append(once("torch"))
+    return {name: summary(ts) for name, ts in times.items()}
+
+
+def live_handles_line(steps: int) -> str:
+    """The live handle count and RSS before and after `steps` MLP steps."""
+    step, _ = mlp_step()
+    for _ in range(200):
+        step()
+
+    def rss() -> float:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+    before = (flodl.live_tensor_count(), rss())
+    for _ in range(steps):
+        step()
+    after = (flodl.live_tensor_count(), rss())
+    return (
+        f"{steps} MLP steps: live handles {before[0]} -> {after[0]}, "
+        f"RSS {before[1]:.1f} -> {after[1]:.1f} MiB"
+    )
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:8.1f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:8.2f} ms"
+    return f"{seconds:8.3f} s "
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    args = parser.parse_args()
+    scale = 0.1 if args.quick else 1.0
+
+    benchmarks = [
+        ("tiny step (1 elem: mul, sum, backward, zero_grad)", tiny_step, 2000, 0.9),
+        ("20-op chain on [64], backward", chain_step, 1000, 0.8),
+        ("MLP step 3x64, batch 32, MSE, SGD", mlp_step, 500, 0.9),
+        ("MLP step, torch with in-place SGD", lambda: mlp_step(True), 500, None),
+        ("matmul 512x512 forward + backward", matmul_step, 20, 1.03),
+        ("small conv net forward + backward", conv_step, 10, 1.03),
+    ]
+    print(f"flodl vs torch {torch.__version__} eager, same libtorch, same process")
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
+        f"torch threads {torch.get_num_threads()}, python {platform.python_version()}, "
+        f"{args.rounds} interleaved rounds, median (IQR % of median)"
+    )
+    print()
+    header = f"{'benchmark':52} {'flodl':>20} {'torch':>20} {'flodl/torch':>12} {'target':>7}"
+    print(header)
+    print("-" * len(header))
+    for name, make, iterations, target in benchmarks:
+        f, t = make()
+        result = compare(args.rounds, max(1, int(iterations * scale)), f, t)
+        row(name, result, target)
+    row("import (fresh process)", import_times(max(3, args.rounds // 3)), 0.8)
+    print()
+    print(live_handles_line(max(100, int(10_000 * scale))))
+
+
+def row(name: str, result: dict, target: float | None) -> None:
+    (f_med, f_iqr), (t_med, t_iqr) = result["flodl"], result["torch"]
+    target_text = f"<= {target}" if target else ""
+    print(
+        f"{name:52} {fmt_time(f_med)} ({f_iqr:4.1f}%) {fmt_time(t_med)} ({t_iqr:4.1f}%) "
+        f"{f_med / t_med:12.2f} {target_text:>7}"
+    )
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
