@@ -22,6 +22,11 @@ demo: $(STAMP_EXT)
 
 test: test-rust test-python
 
+# flodl against PyTorch eager (docs/benchmarks.md), then the Rust floor.
+bench: $(STAMP_EXT)
+	$(PY) bench/compare_torch.py
+	cargo run --release --quiet --example bench_overhead
+
 test-rust: $(STAMP_VENV)
 	cargo test --release
 
@@ -41,12 +46,12 @@ $(STAMP_EXT): $(STAMP_VENV) $(RUST_SRC) $(shell find python -type f -not -path '
 lint: $(STAMP_VENV)
 	cargo fmt --check
 	cargo clippy --release --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests examples
-	$(VENV)/bin/ruff format --check python tests examples
+	$(VENV)/bin/ruff check python tests examples bench
+	$(VENV)/bin/ruff format --check python tests examples bench
 
 fmt: $(STAMP_VENV)
 	cargo fmt
-	$(VENV)/bin/ruff format python tests examples
+	$(VENV)/bin/ruff format python tests examples bench
 
 clean:
 	cargo clean

@@ -281,3 +281,25 @@ impl NnResult for (Variable, Variable) {
         Ok(pair.into_pyobject(py)?.into_any().unbind())
     }
 }
+
+/// Runs `f` with the GIL released, for work long enough that other Python
+/// threads should run meanwhile (backward, the nn functions). `f` may borrow
+/// tensors owned by Python objects of the caller's frame.
+pub(crate) fn without_gil<T: Send>(py: Python<'_>, f: impl FnOnce() -> T) -> T {
+    struct AssertSend<F>(F);
+    // SAFETY: this thread blocks inside `detach` until `f` returns, so its
+    // borrows outlive the call. Other Python threads may reach the same
+    // tensors meanwhile, exactly as with PyTorch, which releases the GIL in
+    // every op; libtorch guards its own shared state (refcounts, autograd).
+    unsafe impl<F> Send for AssertSend<F> {}
+    impl<F> AssertSend<F> {
+        fn call<T>(self) -> T
+        where
+            F: FnOnce() -> T,
+        {
+            (self.0)()
+        }
+    }
+    let f = AssertSend(f);
+    py.detach(move || f.call())
+}

@@ -1,12 +1,13 @@
 //! The nn group as module functions: `flodl.conv2d(input, weight, ...)`.
 //! Operands may be Variables or Tensors; the result is a Variable when any
-//! operand is one, else a Tensor (no graph), as with the methods.
+//! operand is one, else a Tensor (no graph), as with the methods. They run
+//! with the GIL released: they are the heavy ops.
 
 use pyo3::prelude::*;
 
 use super::args::{
-    CoreArg, EmbeddingBagMode, GridSampleMode, GridSamplePadding, Ints, NnResult, TensorArg,
-    VariableArg,
+    without_gil, CoreArg, EmbeddingBagMode, GridSampleMode, GridSamplePadding, Ints, NnResult,
+    TensorArg, VariableArg,
 };
 use crate::Variable;
 
@@ -24,7 +25,8 @@ macro_rules! py_nn {
             #[allow(clippy::too_many_arguments)] // PyTorch's signature
             fn $name(py: Python<'_>, $($arg: $ty),*) -> PyResult<Py<PyAny>> {
                 let tracked = false $(|| $arg.tracked())*;
-                crate::$name::<Variable>($($arg.core()),*)?.into_python(py, tracked)
+                let result = without_gil(py, || crate::$name::<Variable>($($arg.core()),*));
+                result?.into_python(py, tracked)
             }
         )*
 

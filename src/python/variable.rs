@@ -3,7 +3,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::args::{variable_operand, VariableArg};
+use super::args::{variable_operand, without_gil, VariableArg};
 use super::ops::py_ops;
 use super::tensor::{to_numpy, PyTensor};
 use crate::Variable;
@@ -26,21 +26,6 @@ impl From<Variable> for PyVariable {
 }
 
 py_ops!(PyVariable, Variable, VariableArg<'_>, variable_operand);
-
-/// A `&Variable` carried into `Python::detach`.
-struct Unshared<'a>(&'a Variable);
-
-// SAFETY: this thread blocks inside `detach` until the closure returns, so
-// the borrow outlives the call. Other Python threads may run meanwhile and
-// reach the same Variable, exactly as with PyTorch's backward; libtorch's
-// autograd engine guards its own state.
-unsafe impl Send for Unshared<'_> {}
-
-impl<'a> Unshared<'a> {
-    fn get(self) -> &'a Variable {
-        self.0
-    }
-}
 
 fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
     let t = tensor.cast::<PyTensor>().map_err(|_| {
@@ -100,8 +85,7 @@ impl PyVariable {
     /// The GIL is released meanwhile: the autograd engine may run hooks on
     /// other threads, and refuses to start under the GIL once torch is loaded.
     fn backward(&self, py: Python<'_>) -> PyResult<()> {
-        let output = Unshared(&self.inner);
-        Ok(py.detach(move || output.get().backward())?)
+        Ok(without_gil(py, || self.inner.backward())?)
     }
 
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
