@@ -8,6 +8,11 @@ rounds, as a percentage of the median) and the ratio flodl / torch (lower is
 better for flodl).
 
     .venv/bin/python bench/compare_torch.py [--rounds N] [--quick]
+
+`--profile NAME [--library torch]` runs one library's step of one benchmark
+in a loop, for a profiler:
+
+    perf record -D 2500 -o perf.data .venv/bin/python bench/compare_torch.py --profile chain
 """
 
 from __future__ import annotations
@@ -230,6 +235,15 @@ def live_handles_line(steps: int) -> str:
     )
 
 
+PROFILES = {
+    "tiny": tiny_step,
+    "chain": chain_step,
+    "mlp": mlp_step,
+    "matmul": matmul_step,
+    "conv": conv_step,
+}
+
+
 def fmt_time(seconds: float) -> str:
     if seconds < 1e-3:
         return f"{seconds * 1e6:8.1f} us"
@@ -242,8 +256,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    parser.add_argument("--profile", choices=sorted(PROFILES), help="loop one step, for perf")
+    parser.add_argument("--library", choices=["flodl", "torch"], default="flodl")
     args = parser.parse_args()
     scale = 0.1 if args.quick else 1.0
+    if args.profile:
+        flodl_step, torch_step = PROFILES[args.profile]()
+        step = flodl_step if args.library == "flodl" else torch_step
+        print(f"{args.library} {args.profile}: {fmt_time(timed(step, 60_000 // 20))}, looping")
+        timed(step, int(60_000 * scale))
+        return
 
     benchmarks = [
         ("tiny step (1 elem: mul, sum, backward, zero_grad)", tiny_step, 2000, 0.9),
