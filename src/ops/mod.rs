@@ -2,8 +2,10 @@
 //! both [`Tensor`](crate::Tensor) (no graph) and
 //! [`Variable`](crate::Variable) (graph recorded by libtorch's autograd).
 //!
-//! Adding an op means adding one `op!` entry to [`impl_ops`]; the Python
-//! bindings and the op-info tests each have one matching table.
+//! Here: the machinery (`op!`, `run`, result conversion, shared checks).
+//! `catalogue.rs` holds the method table (`impl_ops!`, one `op!` line per
+//! op), `nn.rs` the free functions. Adding an op means one line there; the
+//! Python bindings and the op-info tests each have one matching table.
 
 use crate::error::{Error, ErrorKind, Result};
 
