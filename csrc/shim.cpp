@@ -94,12 +94,25 @@ FLODL_OP_1(ge_scalar, at::ge(*x, a))
 FLODL_OP_1(le_scalar, at::le(*x, a))
 FLODL_OP_1(eq_scalar, at::eq(*x, a))
 FLODL_OP_1(ne_scalar, at::ne(*x, a))
+FLODL_OP_1(fill_, x->fill_(a))  // in place; returns a new handle on x
 FLODL_OP_2(clamp, at::clamp(*x, a, b))
 FLODL_OP_2(softplus, at::softplus(*x, a, b))
 
 char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, double value,
                         at::Tensor **out) {
   return guarded(out, [&] { return at::masked_fill(*x, *mask, value); });
+}
+
+// Creation functions with Scalar arguments; `like` is an empty tensor with
+// the dtype and device to create with.
+char *flodl_arange(double start, double end, double step, const at::Tensor *like,
+                   at::Tensor **out) {
+  return guarded(out, [&] { return at::arange(start, end, step, like->options()); });
+}
+
+char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *like,
+                     at::Tensor **out) {
+  return guarded(out, [&] { return at::linspace(start, end, steps, like->options()); });
 }
 
 // The p-norm along dim, keeping dim (F.normalize's denominator).

@@ -205,6 +205,7 @@ fn classify(message: &str) -> ErrorKind {
                 "duplicate",
                 "should be",
                 "should not be",
+                "overflow",
             ],
         ),
     ];

@@ -14,6 +14,20 @@ extern "C" {
         value: f64,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_arange(
+        start: f64,
+        end: f64,
+        step: f64,
+        like: *mut c_void,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_linspace(
+        start: f64,
+        end: f64,
+        steps: i64,
+        like: *mut c_void,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_norm_keepdim(x: *mut c_void, p: f64, dim: i64, out: *mut *mut c_void) -> *mut c_char;
 }
 
@@ -72,7 +86,7 @@ scalar_ops!(
         leaky_relu => flodl_leaky_relu, elu => flodl_elu,
         gt_scalar => flodl_gt_scalar, lt_scalar => flodl_lt_scalar,
         ge_scalar => flodl_ge_scalar, le_scalar => flodl_le_scalar,
-        eq_scalar => flodl_eq_scalar, ne_scalar => flodl_ne_scalar;
+        eq_scalar => flodl_eq_scalar, ne_scalar => flodl_ne_scalar, fill_ => flodl_fill_;
     two: clamp => flodl_clamp, softplus => flodl_softplus
 );
 
@@ -84,6 +98,28 @@ pub(crate) fn masked_fill(
 ) -> Result<tch::Tensor, tch::TchError> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_masked_fill(ptr(x), ptr(mask), value, out) })
+}
+
+/// `torch.arange(start, end, step)` with `like`'s dtype and device.
+pub(crate) fn arange(
+    start: f64,
+    end: f64,
+    step: f64,
+    like: &tch::Tensor,
+) -> Result<tch::Tensor, tch::TchError> {
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_arange(start, end, step, ptr(like), out) })
+}
+
+/// `torch.linspace(start, end, steps)` with `like`'s dtype and device.
+pub(crate) fn linspace(
+    start: f64,
+    end: f64,
+    steps: i64,
+    like: &tch::Tensor,
+) -> Result<tch::Tensor, tch::TchError> {
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
 }
 
 /// The `p`-norm of `x` along `dim`, keeping `dim`.

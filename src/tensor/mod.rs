@@ -155,7 +155,11 @@ impl Tensor {
 
     /// Every element set to `value`.
     pub fn full(shape: &[i64], value: f64, opts: TensorOptions) -> Result<Tensor> {
-        create("full", shape, opts, |s, o| tch::Tensor::f_full(s, value, o))
+        // Not tch's f_full: its Scalar argument panics on libtorch errors
+        // (a value out of an integer dtype's range).
+        create("full", shape, opts, |s, o| {
+            crate::ffi::fill_(&tch::Tensor::f_empty(s, o)?, value)
+        })
     }
 
     /// `start, start + step, ...` up to but excluding `end`.
@@ -172,8 +176,11 @@ impl Tensor {
             )));
         }
         opts.device.check_available(op)?;
+        // Through the shim: tch's f_arange panics on libtorch errors (its
+        // Scalar arguments), e.g. bounds out of an integer dtype's range.
         run(op, &[], || {
-            tch::Tensor::f_arange_start_step(start, end, step, opts.to_tch())
+            let like = tch::Tensor::f_empty([0], opts.to_tch())?;
+            crate::ffi::arange(start, end, step, &like)
         })
     }
 
@@ -186,8 +193,10 @@ impl Tensor {
             )));
         }
         opts.device.check_available(op)?;
+        // Through the shim, as arange.
         run(op, &[], || {
-            tch::Tensor::f_linspace(start, end, steps, opts.to_tch())
+            let like = tch::Tensor::f_empty([0], opts.to_tch())?;
+            crate::ffi::linspace(start, end, steps, &like)
         })
     }
 

@@ -186,3 +186,20 @@ def test_operators() -> None:
         a @ 2
     with pytest.raises(TypeError):
         2**a
+
+
+@pytest.mark.parametrize(
+    "make,raises",
+    [
+        (lambda: Tensor.full([2], 1e30, dtype="int64"), flodl.ArgumentError),
+        (lambda: Tensor.arange(0, 1e30, 1e28, dtype="int8"), flodl.ArgumentError),
+        (lambda: Tensor.linspace(0, 1e30, 3, dtype="int8"), flodl.ArgumentError),
+        (lambda: Tensor.linspace(0, 1, 3, dtype="bool"), flodl.DTypeError),
+        (lambda: Tensor.arange(0, 1e15, 1, dtype="int64"), flodl.OutOfMemoryError),
+    ],
+)
+def test_creation_failures_raise_instead_of_panicking(make, raises) -> None:
+    # tch's wrappers of these (Scalar arguments) panic on libtorch errors. The
+    # last asks for 8 PB: more than any address space, so it fails at once.
+    with pytest.raises(raises):
+        make()
