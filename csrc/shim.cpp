@@ -80,9 +80,25 @@ void flodl_free_message(char *message) { std::free(message); }
 // As PyTorch's Python binding does for `x * 0.5`: the number becomes a
 // wrapped 0-dim tensor (it does not promote x's dtype) and the Tensor
 // overload runs, one dispatcher hop shorter than the Scalar overload.
-FLODL_OP_1(add_scalar, at::add(*x, at::native::wrapped_scalar_tensor(a)))
-FLODL_OP_1(mul_scalar, at::mul(*x, at::native::wrapped_scalar_tensor(a)))
-FLODL_OP_1(div_scalar, at::div(*x, at::native::wrapped_scalar_tensor(a)))
+// Wrapped numbers are immutable and flodl never exposes them, so each
+// thread keeps the last few it made and hands them out again.
+static at::Tensor wrapped(double a) {
+  constexpr int kSlots = 8;
+  thread_local double values[kSlots];
+  thread_local at::Tensor tensors[kSlots];
+  thread_local int next = 0;
+  for (int i = 0; i < kSlots; ++i) {
+    if (tensors[i].defined() && std::memcmp(&values[i], &a, sizeof a) == 0) return tensors[i];
+  }
+  int slot = next;
+  next = (next + 1) % kSlots;
+  values[slot] = a;
+  tensors[slot] = at::native::wrapped_scalar_tensor(a);
+  return tensors[slot];
+}
+FLODL_OP_1(add_scalar, at::add(*x, wrapped(a)))
+FLODL_OP_1(mul_scalar, at::mul(*x, wrapped(a)))
+FLODL_OP_1(div_scalar, at::div(*x, wrapped(a)))
 FLODL_OP_1(pow_scalar, at::pow(*x, a))
 FLODL_OP_1(clamp_min, at::clamp_min(*x, a))
 FLODL_OP_1(clamp_max, at::clamp_max(*x, a))
