@@ -16,7 +16,6 @@ macro_rules! py_ops {
             sub(other: $Arg): "Elementwise `self - other`, broadcasting.",
             mul(other: $Arg): "Elementwise `self * other`, broadcasting.",
             div(other: $Arg): "Elementwise `self / other` (true division), broadcasting.",
-            matmul(other: $Arg): "Matrix product, as `torch.matmul`.",
             mul_scalar(scalar: f64): "`self * scalar`.",
             add_scalar(scalar: f64): "`self + scalar`.",
             div_scalar(scalar: f64): "`self / scalar`.",
@@ -107,6 +106,12 @@ macro_rules! py_ops {
     (@shared $Py:ident, $Core:ident, $Arg:ty, $operand:path) => {
         #[pyo3::pymethods]
         impl $Py {
+            /// Matrix product, as `torch.matmul`. Large products run with the
+            /// GIL released.
+            fn matmul(&self, py: pyo3::Python<'_>, other: $Arg) -> pyo3::PyResult<$Core> {
+                Ok($crate::python::ops::matmul(py, &self.inner, other.get())?)
+            }
+
             /// `tensors` joined along `dim`.
             #[staticmethod]
             #[pyo3(signature = (tensors, dim = 0))]
@@ -200,11 +205,11 @@ macro_rules! py_ops {
             }
 
             fn __matmul__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
-                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| self.inner.matmul(o.get()), |_| None)
+                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| $crate::python::ops::matmul(py, &self.inner, o.get()), |_| None)
             }
 
             fn __rmatmul__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
-                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| o.get().matmul(&self.inner), |_| None)
+                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| $crate::python::ops::matmul(py, o.get(), &self.inner), |_| None)
             }
 
             fn __pow__(&self, py: pyo3::Python<'_>, exponent: &pyo3::Bound<'_, pyo3::PyAny>, modulo: Option<&pyo3::Bound<'_, pyo3::PyAny>>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
@@ -249,6 +254,39 @@ pub(crate) use py_ops;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
+
+/// Operand elements from which a matmul releases the GIL: about where the
+/// kernel (tens of µs) dwarfs the release (a fraction of a µs).
+const LARGE_MATMUL: usize = 1 << 16;
+
+/// The two types with a `matmul`, for the GIL decision below.
+pub(crate) trait Matmul: Sized + Send {
+    fn numel(&self) -> usize;
+    fn matmul(&self, other: &Self) -> crate::Result<Self>;
+}
+
+macro_rules! impl_matmul {
+    ($($T:ty),*) => {$(
+        impl Matmul for $T {
+            fn numel(&self) -> usize {
+                <$T>::numel(self)
+            }
+            fn matmul(&self, other: &Self) -> crate::Result<Self> {
+                <$T>::matmul(self, other)
+            }
+        }
+    )*};
+}
+impl_matmul!(crate::Tensor, crate::Variable);
+
+/// `a.matmul(b)`, with the GIL released when the operands are large.
+pub(crate) fn matmul<T: Matmul>(py: Python<'_>, a: &T, b: &T) -> crate::Result<T> {
+    if a.numel() + b.numel() >= LARGE_MATMUL {
+        super::args::without_gil(py, || a.matmul(b))
+    } else {
+        a.matmul(b)
+    }
+}
 
 /// A Python number as f64 (bool, int, float and numpy scalars), else None.
 pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<f64> {
