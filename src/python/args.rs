@@ -15,7 +15,9 @@ pub(crate) trait CoreArg {
     type Core<'a>
     where
         Self: 'a;
-    fn core(&self) -> Self::Core<'_>;
+    /// The core value; `op` and `name` (the call and this argument) go into
+    /// the error when the value PyO3 extracted does not fit.
+    fn core(&self, op: &str, name: &str) -> PyResult<Self::Core<'_>>;
     /// Whether this argument is a Variable (the nn functions return a
     /// Variable then, and a Tensor when every operand is a Tensor).
     fn tracked(&self) -> bool {
@@ -27,8 +29,8 @@ macro_rules! copy_args {
     ($($t:ty),*) => {$(
         impl CoreArg for $t {
             type Core<'a> = $t;
-            fn core(&self) -> $t {
-                *self
+            fn core(&self, _: &str, _: &str) -> PyResult<$t> {
+                Ok(*self)
             }
         }
     )*};
@@ -40,8 +42,8 @@ impl<A: CoreArg> CoreArg for Option<A> {
         = Option<A::Core<'a>>
     where
         A: 'a;
-    fn core(&self) -> Self::Core<'_> {
-        self.as_ref().map(A::core)
+    fn core(&self, op: &str, name: &str) -> PyResult<Self::Core<'_>> {
+        self.as_ref().map(|a| a.core(op, name)).transpose()
     }
     fn tracked(&self) -> bool {
         self.as_ref().is_some_and(A::tracked)
@@ -50,8 +52,8 @@ impl<A: CoreArg> CoreArg for Option<A> {
 
 impl<T: Copy + 'static> CoreArg for Vec<T> {
     type Core<'a> = &'a [T];
-    fn core(&self) -> &[T] {
-        self
+    fn core(&self, _: &str, _: &str) -> PyResult<&[T]> {
+        Ok(self)
     }
 }
 
@@ -89,8 +91,8 @@ impl CoreArg for TensorArg<'_> {
         = &'a Tensor
     where
         Self: 'a;
-    fn core(&self) -> &Tensor {
-        self.get()
+    fn core(&self, _: &str, _: &str) -> PyResult<&Tensor> {
+        Ok(self.get())
     }
 }
 
@@ -144,20 +146,36 @@ impl CoreArg for VariableArg<'_> {
         = &'a Variable
     where
         Self: 'a;
-    fn core(&self) -> &Variable {
-        self.get()
+    fn core(&self, _: &str, _: &str) -> PyResult<&Variable> {
+        Ok(self.get())
     }
     fn tracked(&self) -> bool {
         matches!(self, VariableArg::Tracked(_))
     }
 }
 
+/// What was wrong with an argument PyO3 extracted, kept until the op can
+/// raise it with its own name and the argument's.
+pub(crate) enum Problem {
+    Type(String),
+    Value(String),
+}
+
+impl Problem {
+    fn raise(&self, op: &str, name: &str) -> PyErr {
+        match self {
+            Problem::Type(m) => PyTypeError::new_err(format!("{op}: {name} {m}")),
+            Problem::Value(m) => Error::Argument(format!("{op}: {name} {m}")).into(),
+        }
+    }
+}
+
 /// `[i64; N]`: N ints, or one int standing for all N (SPEC §3).
-pub(crate) struct Ints<const N: usize>(pub [i64; N]);
+pub(crate) struct Ints<const N: usize>(Result<[i64; N], Problem>);
 
 impl<const N: usize> Ints<N> {
     pub(crate) const fn splat(v: i64) -> Self {
-        Ints([v; N])
+        Ints(Ok([v; N]))
     }
 }
 
@@ -167,74 +185,64 @@ impl<const N: usize> FromPyObject<'_, '_> for Ints<N> {
         if let Ok(v) = obj.extract::<i64>() {
             return Ok(Ints::splat(v));
         }
-        let values: Vec<i64> = obj.extract().map_err(|_| {
-            PyTypeError::new_err(format!(
-                "expected an int or a sequence of {N} ints, got {}",
-                type_name(&obj)
-            ))
-        })?;
-        let array = <[i64; N]>::try_from(values.as_slice()).map_err(|_| {
-            Error::Argument(format!(
-                "expected {N} ints, got {} ({values:?})",
-                values.len()
-            ))
-        })?;
-        Ok(Ints(array))
+        let Ok(values) = obj.extract::<Vec<i64>>() else {
+            let got = type_name(&obj);
+            let problem = format!("expects an int or a sequence of {N} ints, got {got}");
+            return Ok(Ints(Err(Problem::Type(problem))));
+        };
+        Ok(Ints(<[i64; N]>::try_from(values.as_slice()).map_err(|_| {
+            Problem::Value(format!("expects {N} ints, got {} ({values:?})", values.len()))
+        })))
     }
 }
 
 impl<const N: usize> CoreArg for Ints<N> {
     type Core<'a> = [i64; N];
-    fn core(&self) -> [i64; N] {
-        self.0
+    fn core(&self, op: &str, name: &str) -> PyResult<[i64; N]> {
+        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
     }
 }
 
 /// A string argument standing for an integer code of the core, as in
-/// `grid_sample(mode="bilinear")`: the code is its index in `NAMES`.
+/// `grid_sample(mode="bilinear")`: the code is its index in `$names`.
 macro_rules! choice_arg {
-    ($(#[$doc:meta])* $name:ident: $code:ty, $op:literal, $what:literal, $names:expr) => {
+    ($(#[$doc:meta])* $name:ident: $code:ty, $names:expr) => {
         $(#[$doc])*
-        pub(crate) struct $name(pub $code);
+        pub(crate) struct $name(pub Result<$code, Problem>);
 
         impl FromPyObject<'_, '_> for $name {
             type Error = PyErr;
             fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-                choice(&obj, $op, $what, $names).map(|i| $name(i as $code))
+                Ok($name(choice(&obj, $names).map(|i| i as $code)))
             }
         }
 
         impl CoreArg for $name {
             type Core<'a> = $code;
-            fn core(&self) -> $code {
-                self.0
+            fn core(&self, op: &str, name: &str) -> PyResult<$code> {
+                self.0.as_ref().map(|c| *c).map_err(|p| p.raise(op, name))
             }
         }
     };
 }
 
-fn choice(obj: &Bound<'_, PyAny>, op: &str, what: &str, names: &[&str]) -> PyResult<usize> {
-    let text = obj.cast::<PyString>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{op}: {what} must be a string, got {}",
-            type_name(obj)
-        ))
-    })?;
-    let text = text.to_cow()?;
-    names.iter().position(|n| *n == text).ok_or_else(|| {
-        Error::Argument(format!(
-            "{op}: {what} must be one of {names:?}, got {text:?}"
-        ))
-        .into()
-    })
+fn choice(obj: &Bound<'_, PyAny>, names: &[&str]) -> Result<usize, Problem> {
+    let Ok(text) = obj.cast::<PyString>() else {
+        return Err(Problem::Type(format!("must be a string, got {}", type_name(obj))));
+    };
+    let text = text.to_cow().map_err(|e| Problem::Value(e.to_string()))?;
+    names
+        .iter()
+        .position(|n| *n == text)
+        .ok_or_else(|| Problem::Value(format!("must be one of {names:?}, got {text:?}")))
 }
 
 choice_arg!(/// `grid_sample`'s `mode`.
-    GridSampleMode: i32, "grid_sample", "mode", crate::GRID_SAMPLE_MODES);
+    GridSampleMode: i32, crate::GRID_SAMPLE_MODES);
 choice_arg!(/// `grid_sample`'s `padding_mode`.
-    GridSamplePadding: i32, "grid_sample", "padding_mode", crate::GRID_SAMPLE_PADDING_MODES);
+    GridSamplePadding: i32, crate::GRID_SAMPLE_PADDING_MODES);
 choice_arg!(/// `embedding_bag`'s `mode`.
-    EmbeddingBagMode: i64, "embedding_bag", "mode", crate::EMBEDDING_BAG_MODES);
+    EmbeddingBagMode: i64, crate::EMBEDDING_BAG_MODES);
 
 // Results: core values become their Python classes.
 

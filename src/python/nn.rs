@@ -25,7 +25,8 @@ macro_rules! py_nn {
             #[allow(clippy::too_many_arguments)] // PyTorch's signature
             fn $name(py: Python<'_>, $($arg: $ty),*) -> PyResult<Py<PyAny>> {
                 let tracked = false $(|| $arg.tracked())*;
-                let result = without_gil(py, || crate::$name::<Variable>($($arg.core()),*));
+                $(let $arg = $arg.core(stringify!($name), stringify!($arg))?;)*
+                let result = without_gil(py, || crate::$name::<Variable>($($arg),*));
                 result?.into_python(py, tracked)
             }
         )*
@@ -69,7 +70,7 @@ py_nn![
         "Normalization over groups of channels, as `F.group_norm`.",
     layer_norm(input: V<'_>, weight: Option<V<'_>>, bias: Option<V<'_>>, normalized_size: i64, eps: f64 = 1e-5):
         "Normalization over the last dim (of size `normalized_size`), as `F.layer_norm`.",
-    grid_sample(input: V<'_>, grid: V<'_>, mode: GridSampleMode = GridSampleMode(0), padding_mode: GridSamplePadding = GridSamplePadding(0), align_corners: bool = false):
+    grid_sample(input: V<'_>, grid: V<'_>, mode: GridSampleMode = GridSampleMode(Ok(0)), padding_mode: GridSamplePadding = GridSamplePadding(Ok(0)), align_corners: bool = false):
         "Samples `input` at `grid`, as `F.grid_sample`; mode 'bilinear', 'nearest' or 'bicubic', padding_mode 'zeros', 'border' or 'reflection'.",
     pixel_shuffle(input: V<'_>, upscale_factor: i64):
         "`[N, C*r*r, H, W]` to `[N, C, H*r, W*r]`, as `F.pixel_shuffle`.",
@@ -77,7 +78,7 @@ py_nn![
         "`[N, C, H*r, W*r]` to `[N, C*r*r, H, W]`, as `F.pixel_unshuffle`.",
     bilinear(input1: V<'_>, input2: V<'_>, weight: V<'_>, bias: Option<V<'_>> = None):
         "`input1 @ weight @ input2 + bias` per output feature, as `F.bilinear`.",
-    embedding_bag(weight: V<'_>, indices: T<'_>, offsets: T<'_>, mode: EmbeddingBagMode = EmbeddingBagMode(1)):
+    embedding_bag(weight: V<'_>, indices: T<'_>, offsets: T<'_>, mode: EmbeddingBagMode = EmbeddingBagMode(Ok(1))):
         "Bags of embedding rows reduced by mode 'sum', 'mean' or 'max', as `F.embedding_bag(indices, weight, offsets)`.",
     im2col(input: V<'_>, kernel_size: Ints<2>, dilation: Ints<2> = Ints::splat(1), padding: Ints<2> = Ints::splat(0), stride: Ints<2> = Ints::splat(1)):
         "Sliding blocks as columns, as `F.unfold`.",

@@ -240,7 +240,7 @@ macro_rules! py_methods {
                 fn $name(&self, $($arg: $ty),*) -> pyo3::PyResult<$crate::python::ops::py_methods!(@ret $Core $(; $ret)?)> {
                     #[allow(unused_imports)]
                     use $crate::python::args::CoreArg as _;
-                    Ok(self.inner.$name($($arg.core()),*)?)
+                    Ok(self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?)
                 }
             )*
         }

@@ -650,7 +650,7 @@ OP_INFOS: list[OpInfo] = [
             ),
         ],
         ("input",),
-        argument_error((1, 2, 4, 4), kernel_size=[2, 0]),
+        argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2]),
     ),
     _nn(
         "avg_pool1d",
@@ -682,7 +682,7 @@ OP_INFOS: list[OpInfo] = [
             ),
         ],
         ("input",),
-        argument_error((1, 2, 4, 4), kernel_size=[2, 0]),
+        argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2]),
     ),
     _nn(
         "adaptive_avg_pool2d",
