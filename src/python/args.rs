@@ -190,9 +190,14 @@ impl<const N: usize> FromPyObject<'_, '_> for Ints<N> {
             let problem = format!("expects an int or a sequence of {N} ints, got {got}");
             return Ok(Ints(Err(Problem::Type(problem))));
         };
-        Ok(Ints(<[i64; N]>::try_from(values.as_slice()).map_err(|_| {
-            Problem::Value(format!("expects {N} ints, got {} ({values:?})", values.len()))
-        })))
+        Ok(Ints(<[i64; N]>::try_from(values.as_slice()).map_err(
+            |_| {
+                Problem::Value(format!(
+                    "expects {N} ints, got {} ({values:?})",
+                    values.len()
+                ))
+            },
+        )))
     }
 }
 
@@ -228,7 +233,10 @@ macro_rules! choice_arg {
 
 fn choice(obj: &Bound<'_, PyAny>, names: &[&str]) -> Result<usize, Problem> {
     let Ok(text) = obj.cast::<PyString>() else {
-        return Err(Problem::Type(format!("must be a string, got {}", type_name(obj))));
+        return Err(Problem::Type(format!(
+            "must be a string, got {}",
+            type_name(obj)
+        )));
     };
     let text = text.to_cow().map_err(|e| Problem::Value(e.to_string()))?;
     names
