@@ -135,14 +135,14 @@ pub(crate) fn norm_keepdim(
 pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {
     // SAFETY: the pointer is tch's `at::Tensor*`, valid while `t` lives; the
     // shim catches every C++ exception.
-    unsafe { flodl_clear_grad(t.as_ptr() as *mut c_void) == 0 }
+    unsafe { flodl_clear_grad(ptr(t)) == 0 }
 }
 
 /// Cuts `t` from its graph in place (views included). False if libtorch refused.
 pub(crate) fn detach_in_place(t: &tch::Tensor) -> bool {
     // SAFETY: as for clear_grad. The shim may re-point the C++ handle, which
     // tch owns through a pointer, so `&` suffices on the Rust side.
-    unsafe { flodl_detach_in_place(t.as_ptr() as *mut c_void) == 0 }
+    unsafe { flodl_detach_in_place(ptr(t)) == 0 }
 }
 
 pub(crate) fn is_grad_enabled() -> bool {

@@ -76,13 +76,9 @@ impl TensorArg<'_> {
 impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        match obj.cast::<PyTensor>() {
-            Ok(t) => Ok(TensorArg(t.to_owned())),
-            Err(_) => Err(PyTypeError::new_err(format!(
-                "expected a Tensor, got {}",
-                type_name(&obj)
-            ))),
-        }
+        tensor_operand(&obj)?.ok_or_else(|| {
+            PyTypeError::new_err(format!("expected a Tensor, got {}", type_name(&obj)))
+        })
     }
 }
 

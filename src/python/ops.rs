@@ -104,12 +104,19 @@ macro_rules! py_ops {
         $crate::python::ops::py_ops!(@shared $Py, $Core, $Arg, $operand);
     };
     (@shared $Py:ident, $Core:ident, $Arg:ty, $operand:path) => {
+        impl $Py {
+            /// `a.matmul(b)`, with the GIL released for large operands.
+            fn matmul_of(py: pyo3::Python<'_>, a: &$Core, b: &$Core) -> $crate::Result<$Core> {
+                $crate::python::ops::release_if_large(py, a.numel() + b.numel(), || a.matmul(b))
+            }
+        }
+
         #[pyo3::pymethods]
         impl $Py {
             /// Matrix product, as `torch.matmul`. Large products run with the
             /// GIL released.
             fn matmul(&self, py: pyo3::Python<'_>, other: $Arg) -> pyo3::PyResult<$Core> {
-                Ok($crate::python::ops::matmul(py, &self.inner, other.get())?)
+                Ok(Self::matmul_of(py, &self.inner, other.get())?)
             }
 
             /// `tensors` joined along `dim`.
@@ -205,11 +212,11 @@ macro_rules! py_ops {
             }
 
             fn __matmul__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
-                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| $crate::python::ops::matmul(py, &self.inner, o.get()), |_| None)
+                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| Self::matmul_of(py, &self.inner, o.get()), |_| None)
             }
 
             fn __rmatmul__(&self, py: pyo3::Python<'_>, other: &pyo3::Bound<'_, pyo3::PyAny>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
-                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| $crate::python::ops::matmul(py, o.get(), &self.inner), |_| None)
+                $crate::python::ops::operator::<_, _, Self>(py, $operand(other)?, other, |o| Self::matmul_of(py, o.get(), &self.inner), |_| None)
             }
 
             fn __pow__(&self, py: pyo3::Python<'_>, exponent: &pyo3::Bound<'_, pyo3::PyAny>, modulo: Option<&pyo3::Bound<'_, pyo3::PyAny>>) -> pyo3::PyResult<pyo3::Py<pyo3::PyAny>> {
@@ -259,32 +266,17 @@ use pyo3::types::{PyBool, PyFloat, PyInt};
 /// kernel (tens of µs) dwarfs the release (a fraction of a µs).
 const LARGE_MATMUL: usize = 1 << 16;
 
-/// The two types with a `matmul`, for the GIL decision below.
-pub(crate) trait Matmul: Sized + Send {
-    fn numel(&self) -> usize;
-    fn matmul(&self, other: &Self) -> crate::Result<Self>;
-}
-
-macro_rules! impl_matmul {
-    ($($T:ty),*) => {$(
-        impl Matmul for $T {
-            fn numel(&self) -> usize {
-                <$T>::numel(self)
-            }
-            fn matmul(&self, other: &Self) -> crate::Result<Self> {
-                <$T>::matmul(self, other)
-            }
-        }
-    )*};
-}
-impl_matmul!(crate::Tensor, crate::Variable);
-
-/// `a.matmul(b)`, with the GIL released when the operands are large.
-pub(crate) fn matmul<T: Matmul>(py: Python<'_>, a: &T, b: &T) -> crate::Result<T> {
-    if a.numel() + b.numel() >= LARGE_MATMUL {
-        super::args::without_gil(py, || a.matmul(b))
+/// Runs `f` (an op over `elements` operand elements) with the GIL released
+/// when the operands are large, under it otherwise.
+pub(crate) fn release_if_large<T: Send>(
+    py: Python<'_>,
+    elements: usize,
+    f: impl FnOnce() -> T,
+) -> T {
+    if elements >= LARGE_MATMUL {
+        super::args::without_gil(py, f)
     } else {
-        a.matmul(b)
+        f()
     }
 }
 
