@@ -4,22 +4,51 @@
 #include <ATen/ScalarOps.h>
 #include <ATen/core/Tensor.h>
 #include <c10/core/GradMode.h>
+#include <c10/util/Exception.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 
+// The message handed to Rust: one letter for the exception's type (the
+// error kind it implies), then the text without any C++ backtrace, which
+// is never built: symbolising one costs milliseconds.
+//   I IndexError  V ValueError  T TypeError  N NotImplementedError
+//   M OutOfMemoryError  E any other c10::Error  X anything else
+static char *failure(char type, const char *text) {
+  size_t n = std::strlen(text);
+  char *out = static_cast<char *>(std::malloc(n + 2));
+  if (out == nullptr) return nullptr;  // Rust reads a null message as "out of memory"
+  out[0] = type;
+  std::memcpy(out + 1, text, n + 1);
+  return out;
+}
+
 // Runs `make`, storing the new tensor in *out. Returns null on success, or
-// the exception's message (malloc'd; Rust frees it with flodl_free_message).
+// the failure (malloc'd; Rust frees it with flodl_free_message).
 template <class Make>
 static char *guarded(at::Tensor **out, Make make) {
   try {
     *out = new at::Tensor(make());
     return nullptr;
+  } catch (const c10::IndexError &e) {
+    return failure('I', e.what_without_backtrace());
+  } catch (const c10::ValueError &e) {
+    return failure('V', e.what_without_backtrace());
+  } catch (const c10::TypeError &e) {
+    return failure('T', e.what_without_backtrace());
+  } catch (const c10::NotImplementedError &e) {
+    return failure('N', e.what_without_backtrace());
+  } catch (const c10::OutOfMemoryError &e) {
+    return failure('M', e.what_without_backtrace());
+  } catch (const c10::Error &e) {
+    return failure('E', e.what_without_backtrace());
+  } catch (const std::bad_alloc &) {
+    return failure('M', "cannot allocate memory");
   } catch (const std::exception &e) {
-    return strdup(e.what());
+    return failure('X', e.what());
   } catch (...) {
-    return strdup("unknown C++ exception");
+    return failure('X', "unknown C++ exception");
   }
 }
 
@@ -131,9 +160,13 @@ char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *
   return guarded(out, [&] { return at::linspace(start, end, steps, like->options()); });
 }
 
-// The p-norm along dim, keeping dim (F.normalize's denominator).
-char *flodl_norm_keepdim(const at::Tensor *x, double p, int64_t dim, at::Tensor **out) {
-  return guarded(out, [&] { return at::norm(*x, p, {dim}, true); });
+// torch.linalg.vector_norm(x, p, dim, keepdim); all elements when has_dim is 0.
+char *flodl_vector_norm(const at::Tensor *x, double p, int64_t dim, int has_dim, int keepdim,
+                        at::Tensor **out) {
+  return guarded(out, [&] {
+    if (has_dim) return at::linalg_vector_norm(*x, p, at::IntArrayRef{dim}, keepdim != 0);
+    return at::linalg_vector_norm(*x, p, at::OptionalIntArrayRef{}, keepdim != 0);
+  });
 }
 
 }  // extern "C"

@@ -1,9 +1,10 @@
-//! The one error type of flodl. Every fallible call returns [`Result`]; the
-//! Python bindings map each [`ErrorKind`] to one exception class.
+//! The one error type of flodl: a kind and a one-line message. Every
+//! fallible call returns [`Result`]; the Python bindings map each
+//! [`ErrorKind`] to one exception class, in one place.
 
 use std::fmt;
 
-/// What went wrong, by kind. The Python class of each kind is in SPEC §4.
+/// What went wrong, by kind. Each kind has one Python exception class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// Shapes don't fit the op, or data length != product of shape.
@@ -28,108 +29,139 @@ pub enum ErrorKind {
 /// A flodl error: its kind and a message that names the op and the shapes,
 /// dtypes or devices involved.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Error {
-    Shape(String),
-    DType(String),
-    Device(String),
-    Index(String),
-    Autograd(String),
-    Argument(String),
-    OutOfMemory(String),
-    Torch(String),
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
 }
 
 /// `std::result::Result` with [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Returns early with an [`Error`] of the given kind:
+/// `bail!(Shape, "{op}: ...", ...)`.
+macro_rules! bail {
+    ($kind:ident, $($fmt:tt)+) => {
+        return Err($crate::Error::new($crate::ErrorKind::$kind, format!($($fmt)+)))
+    };
+}
+
+/// Returns early with an [`Error`] unless `cond` holds:
+/// `ensure!(n >= 0, Argument, "{op}: ...")`.
+macro_rules! ensure {
+    ($cond:expr, $kind:ident, $($fmt:tt)+) => {
+        if !$cond {
+            $crate::error::bail!($kind, $($fmt)+);
+        }
+    };
+}
+
+pub(crate) use {bail, ensure};
+
 impl Error {
     /// Builds an error of the given kind.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        let message = message.into();
-        match kind {
-            ErrorKind::Shape => Error::Shape(message),
-            ErrorKind::DType => Error::DType(message),
-            ErrorKind::Device => Error::Device(message),
-            ErrorKind::Index => Error::Index(message),
-            ErrorKind::Autograd => Error::Autograd(message),
-            ErrorKind::Argument => Error::Argument(message),
-            ErrorKind::OutOfMemory => Error::OutOfMemory(message),
-            ErrorKind::Torch => Error::Torch(message),
+        Error {
+            kind,
+            message: message.into(),
         }
     }
 
     pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::Shape(_) => ErrorKind::Shape,
-            Error::DType(_) => ErrorKind::DType,
-            Error::Device(_) => ErrorKind::Device,
-            Error::Index(_) => ErrorKind::Index,
-            Error::Autograd(_) => ErrorKind::Autograd,
-            Error::Argument(_) => ErrorKind::Argument,
-            Error::OutOfMemory(_) => ErrorKind::OutOfMemory,
-            Error::Torch(_) => ErrorKind::Torch,
-        }
+        self.kind
     }
 
     pub fn message(&self) -> &str {
-        match self {
-            Error::Shape(m)
-            | Error::DType(m)
-            | Error::Device(m)
-            | Error::Index(m)
-            | Error::Autograd(m)
-            | Error::Argument(m)
-            | Error::OutOfMemory(m)
-            | Error::Torch(m) => m,
-        }
+        &self.message
     }
 
-    /// Turns an error from libtorch into a flodl error for op `op`, whose
-    /// `context` (the operands' shapes, dtypes and devices) leads the message.
-    pub fn from_torch(op: &str, context: &str, err: tch::TchError) -> Self {
-        let detail = torch_message(&err);
-        let kind = classify(&detail);
+    /// Turns a libtorch failure into a flodl error for op `op`, whose
+    /// `context` (the operands' shapes, dtypes and devices) ends the message.
+    pub(crate) fn from_failure(op: &str, context: &str, failure: Failure) -> Self {
+        let (kind, detail) = match failure {
+            Failure::Own(error) => return error,
+            Failure::Typed(kind, text) => (kind.unwrap_or_else(|| classify(&text)), text),
+            Failure::Torch(err) => {
+                let detail = first_lines(&err);
+                (classify(&detail), detail)
+            }
+        };
+        let detail = one_line(&detail);
         if context.is_empty() {
             Error::new(kind, format!("{op}: {detail}"))
         } else {
             Error::new(kind, format!("{op}: {detail} ({context})"))
         }
     }
+
+    /// [`Error::from_failure`] for an error of a tch call.
+    pub fn from_torch(op: &str, context: &str, err: tch::TchError) -> Self {
+        Error::from_failure(op, context, Failure::Torch(err))
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.message())
+        f.write_str(&self.message)
     }
 }
 
 impl std::error::Error for Error {}
 
-/// The first meaningful line of a libtorch error: tch appends the C++
-/// backtrace, which tells a user nothing.
-fn torch_message(err: &tch::TchError) -> String {
+/// How a libtorch call failed, before it is an [`Error`]: through tch (a
+/// message only), or through the C++ shim, which also knows the exception's
+/// type and so, often, the kind.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    Torch(tch::TchError),
+    /// The kind the C++ exception type gives (None: a plain `c10::Error`),
+    /// and its message without backtrace.
+    Typed(Option<ErrorKind>, String),
+    /// A complete error from flodl's own check of the arguments.
+    Own(Error),
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Own(error)
+    }
+}
+
+impl From<tch::TchError> for Failure {
+    fn from(err: tch::TchError) -> Self {
+        Failure::Torch(err)
+    }
+}
+
+/// The message of a tch error without the C++ backtrace tch appends.
+fn first_lines(err: &tch::TchError) -> String {
     let text = match err {
         tch::TchError::Torch(text) => text.clone(),
         other => other.to_string(),
     };
-    let head = text.split("Exception raised from").next().unwrap_or(&text);
-    head.lines()
+    text.split("Exception raised from")
+        .next()
+        .unwrap_or(&text)
+        .to_string()
+}
+
+/// The non-empty lines of `text`, joined into one.
+fn one_line(text: &str) -> String {
+    text.lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-/// Sorts a libtorch message into a kind, by the phrases libtorch uses.
+/// Sorts a libtorch message into a kind by the phrases libtorch uses: the
+/// fallback for failures whose C++ exception type says nothing (tch's calls,
+/// and plain `c10::Error`s). The first kind with a matching phrase wins;
+/// phrases are matched without regard to case, so order alone decides.
 fn classify(message: &str) -> ErrorKind {
     const RULES: &[(ErrorKind, &[&str])] = &[
         (
             ErrorKind::OutOfMemory,
-            &[
-                "out of memory",
-                "can't allocate memory",
-                "not enough memory",
-            ],
+            &["out of memory", "can't allocate memory", "not enough memory"],
         ),
         (
             ErrorKind::Autograd,
@@ -144,35 +176,42 @@ fn classify(message: &str) -> ErrorKind {
             ErrorKind::Device,
             &[
                 "same device",
-                "Torch not compiled with CUDA",
-                "no CUDA GPUs",
-                "CUDA driver",
+                "torch not compiled with cuda",
+                "no cuda gpus",
+                "cuda driver",
                 "invalid device ordinal",
                 "device type",
             ],
         ),
         (
             ErrorKind::Index,
-            &[
-                "out of range",
-                "out of bounds",
-                "Dimension out of range",
-                "valid range",
-            ],
+            &["out of range", "out of bounds", "valid range"],
         ),
         (
             ErrorKind::DType,
             &[
                 "dtype",
                 "scalar type",
-                "ScalarType",
+                "scalartype",
                 "not implemented for",
                 "floating point",
                 "can require gradients",
-                "Expected object of scalar type",
                 "result type",
                 "bool tensor",
-                "Boolean inputs",
+                "boolean inputs",
+            ],
+        ),
+        (
+            ErrorKind::Argument,
+            &[
+                "negative",
+                "must be positive",
+                "must be greater",
+                "must be non-negative",
+                "duplicate",
+                "overflow",
+                "should be greater",
+                "should be positive",
             ],
         ),
         (
@@ -185,36 +224,26 @@ fn classify(message: &str) -> ErrorKind {
                 "size mismatch",
                 "dimension",
                 "invalid for input of size",
-                "Expected",
-                "Mismatch of",
+                "mismatch of",
                 "equal size",
                 "channels",
                 "should contain",
                 "not divisible",
                 "inconsistent",
                 "does not match",
+                "expected",
             ],
         ),
         (
             ErrorKind::Argument,
-            &[
-                "negative",
-                "must be",
-                "invalid",
-                "expected",
-                "duplicate",
-                "should be",
-                "should not be",
-                "overflow",
-            ],
+            &["must be", "invalid", "should be", "should not be"],
         ),
     ];
-    for (kind, phrases) in RULES {
-        if phrases.iter().any(|p| message.contains(p)) {
-            return *kind;
-        }
-    }
-    ErrorKind::Torch
+    let message = message.to_lowercase();
+    RULES
+        .iter()
+        .find(|(_, phrases)| phrases.iter().any(|p| message.contains(p)))
+        .map_or(ErrorKind::Torch, |(kind, _)| *kind)
 }
 
 #[cfg(test)]
@@ -248,11 +277,25 @@ mod tests {
                 "DefaultCPUAllocator: can't allocate memory",
                 ErrorKind::OutOfMemory,
             ),
+            (
+                "Expected 3D (unbatched) or 4D (batched) input to conv2d",
+                ErrorKind::Shape,
+            ),
+            ("expected 3D or 4D input", ErrorKind::Shape),
             ("something nobody foresaw", ErrorKind::Torch),
         ];
         for (message, kind) in cases {
             assert_eq!(classify(message), kind, "{message}");
         }
+    }
+
+    #[test]
+    fn the_exception_type_comes_before_the_phrases() {
+        let failure = Failure::Typed(Some(ErrorKind::Argument), "shape is wrong".into());
+        let e = Error::from_failure("op", "", failure);
+        assert_eq!(e.kind(), ErrorKind::Argument);
+        let plain = Failure::Typed(None, "shape is wrong".into());
+        assert_eq!(Error::from_failure("op", "", plain).kind(), ErrorKind::Shape);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::ffi::{c_char, c_int, c_void, CStr};
 
+use crate::error::{ErrorKind, Failure};
+
 extern "C" {
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
@@ -28,29 +30,43 @@ extern "C" {
         like: *mut c_void,
         out: *mut *mut c_void,
     ) -> *mut c_char;
-    fn flodl_norm_keepdim(x: *mut c_void, p: f64, dim: i64, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_vector_norm(
+        x: *mut c_void,
+        p: f64,
+        dim: i64,
+        has_dim: c_int,
+        keepdim: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
 }
 
 /// Calls a shim function that makes a tensor: `call(out)` returns null and
-/// fills `out`, or returns libtorch's message.
-fn make_tensor(
-    call: impl FnOnce(*mut *mut c_void) -> *mut c_char,
-) -> Result<tch::Tensor, tch::TchError> {
+/// fills `out`, or returns the failure (see `failure` in the shim).
+fn make_tensor(call: impl FnOnce(*mut *mut c_void) -> *mut c_char) -> Result<tch::Tensor, Failure> {
     let mut out: *mut c_void = std::ptr::null_mut();
     let message = call(&mut out);
-    if message.is_null() {
+    if !out.is_null() {
         // SAFETY: on success the shim stored a `new at::Tensor`, which is
         // exactly what a tch::Tensor owns (and deletes on drop).
-        Ok(unsafe { tch::Tensor::from_ptr(out.cast()) })
-    } else {
-        // SAFETY: a non-null message is a NUL-terminated malloc'd string,
-        // read once and freed here.
-        let text = unsafe { CStr::from_ptr(message) }
-            .to_string_lossy()
-            .into_owned();
-        unsafe { flodl_free_message(message) };
-        Err(tch::TchError::Torch(text))
+        return Ok(unsafe { tch::Tensor::from_ptr(out.cast()) });
     }
+    if message.is_null() {
+        // The shim could not even allocate the message.
+        return Err(Failure::Typed(Some(ErrorKind::OutOfMemory), "out of memory".into()));
+    }
+    // SAFETY: a non-null message is a NUL-terminated malloc'd string, read
+    // once and freed here.
+    let text = unsafe { CStr::from_ptr(message) }.to_string_lossy().into_owned();
+    unsafe { flodl_free_message(message) };
+    let mut chars = text.chars();
+    let kind = match chars.next() {
+        Some('I') => Some(ErrorKind::Index),
+        Some('V') => Some(ErrorKind::Argument),
+        Some('T' | 'N') => Some(ErrorKind::DType),
+        Some('M') => Some(ErrorKind::OutOfMemory),
+        _ => None,
+    };
+    Err(Failure::Typed(kind, chars.as_str().to_string()))
 }
 
 fn ptr(t: &tch::Tensor) -> *mut c_void {
@@ -65,13 +81,13 @@ macro_rules! scalar_ops {
             $(fn $c2(x: *mut c_void, a: f64, b: f64, out: *mut *mut c_void) -> *mut c_char;)*
         }
         $(
-            pub(crate) fn $name(x: &tch::Tensor, a: f64) -> Result<tch::Tensor, tch::TchError> {
+            pub(crate) fn $name(x: &tch::Tensor, a: f64) -> Result<tch::Tensor, Failure> {
                 // SAFETY: `x` is a live tch tensor; the shim catches every C++ exception.
                 make_tensor(|out| unsafe { $c(ptr(x), a, out) })
             }
         )*
         $(
-            pub(crate) fn $name2(x: &tch::Tensor, a: f64, b: f64) -> Result<tch::Tensor, tch::TchError> {
+            pub(crate) fn $name2(x: &tch::Tensor, a: f64, b: f64) -> Result<tch::Tensor, Failure> {
                 // SAFETY: as above.
                 make_tensor(|out| unsafe { $c2(ptr(x), a, b, out) })
             }
@@ -95,7 +111,7 @@ pub(crate) fn masked_fill(
     x: &tch::Tensor,
     mask: &tch::Tensor,
     value: f64,
-) -> Result<tch::Tensor, tch::TchError> {
+) -> Result<tch::Tensor, Failure> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_masked_fill(ptr(x), ptr(mask), value, out) })
 }
@@ -106,7 +122,7 @@ pub(crate) fn arange(
     end: f64,
     step: f64,
     like: &tch::Tensor,
-) -> Result<tch::Tensor, tch::TchError> {
+) -> Result<tch::Tensor, Failure> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_arange(start, end, step, ptr(like), out) })
 }
@@ -117,20 +133,25 @@ pub(crate) fn linspace(
     end: f64,
     steps: i64,
     like: &tch::Tensor,
-) -> Result<tch::Tensor, tch::TchError> {
+) -> Result<tch::Tensor, Failure> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
 }
 
-/// The `p`-norm of `x` along `dim`, keeping `dim`.
-pub(crate) fn norm_keepdim(
+/// `torch.linalg.vector_norm(x, p, dim, keepdim)`; `dim` None: all elements.
+pub(crate) fn vector_norm(
     x: &tch::Tensor,
     p: f64,
-    dim: i64,
-) -> Result<tch::Tensor, tch::TchError> {
+    dim: Option<i64>,
+    keepdim: bool,
+) -> Result<tch::Tensor, Failure> {
+    let (dim, has_dim) = (dim.unwrap_or(0), c_int::from(dim.is_some()));
     // SAFETY: as for the scalar ops.
-    make_tensor(|out| unsafe { flodl_norm_keepdim(ptr(x), p, dim, out) })
+    make_tensor(|out| unsafe {
+        flodl_vector_norm(ptr(x), p, dim, has_dim, c_int::from(keepdim), out)
+    })
 }
+
 /// Resets `t.grad` to undefined. Returns false if libtorch refused.
 pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {
     // SAFETY: the pointer is tch's `at::Tensor*`, valid while `t` lives; the

@@ -3,9 +3,11 @@
 //! - [`Tensor`]: n-dimensional arrays, no graph.
 //! - [`Variable`]: tensors whose ops are recorded; [`Variable::backward`]
 //!   fills the leaves' gradients and frees the graph at once.
-//! - [`Error`]: one error enum; every fallible call returns [`Result`].
+//! - [`Error`]: one error type (a kind and a message); every fallible call
+//!   returns [`Result`].
 //!
-//! The op catalogue (SPEC §5) is one table in `ops`, expanded for both types.
+//! The op catalogue is declared once, in `ops`, and expanded as methods of
+//! both types, as free functions (the nn group) and as Python bindings.
 
 mod autograd;
 mod error;

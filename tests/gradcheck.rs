@@ -1,7 +1,10 @@
 //! Each differentiable op's gradient against central finite differences in
 //! float64, from Rust alone: the core is proven without Python. One case per
 //! op of SPEC §5, grouped as there.
-use flodl::{DType, Device, Result, Tensor, TensorOptions, Variable};
+use flodl::{
+    DType, Device, EmbeddingBagMode, GridSampleMode, PaddingMode, Result, Tensor, TensorOptions,
+    Variable,
+};
 
 type Op = fn(&[Variable]) -> Result<Variable>;
 type Domain = fn(f64) -> f64;
@@ -169,15 +172,15 @@ fn cases() -> Vec<Case> {
         case("instance_norm", &[&[2, 2, 4], &[2], &[2]], any, |v| flodl::instance_norm(&v[0], Some(&v[1]), Some(&v[2]), None, None, true, 0.1, 1e-5)),
         case("group_norm", &[&[2, 4, 3], &[4], &[4]], any, |v| flodl::group_norm(&v[0], 2, Some(&v[1]), Some(&v[2]), 1e-5)),
         case("layer_norm", &[&[2, 4], &[4], &[4]], any, |v| flodl::layer_norm(&v[0], Some(&v[1]), Some(&v[2]), 4, 1e-5)),
-        case("grid_sample", &[&[1, 1, 3, 3], &[1, 2, 2, 2]], |x| x.tanh() * 0.9, |v| flodl::grid_sample(&v[0], &v[1], 0, 0, false)),
+        case("grid_sample", &[&[1, 1, 3, 3], &[1, 2, 2, 2]], |x| x.tanh() * 0.9, |v| flodl::grid_sample(&v[0], &v[1], GridSampleMode::Bilinear, PaddingMode::Zeros, false)),
         case("pixel_shuffle", &[&[1, 4, 2, 2]], any, |v| flodl::pixel_shuffle(&v[0], 2)),
         case("pixel_unshuffle", &[&[1, 1, 4, 4]], any, |v| flodl::pixel_unshuffle(&v[0], 2)),
         case("bilinear", &[&[2, 3], &[2, 2], &[4, 3, 2], &[4]], any, |v| flodl::bilinear(&v[0], &v[1], &v[2], Some(&v[3]))),
-        case("embedding_bag", &[&[4, 3]], any, |v| flodl::embedding_bag(&v[0], &int64(&[0, 2, 1, 3, 3], &[5]), &int64(&[0, 2], &[2]), 1)),
+        case("embedding_bag", &[&[4, 3]], any, |v| flodl::embedding_bag(&v[0], &int64(&[0, 2, 1, 3, 3], &[5]), &int64(&[0, 2], &[2]), EmbeddingBagMode::Mean)),
         case("im2col", &[&[1, 2, 3, 3]], any, |v| flodl::im2col(&v[0], [2, 2], [1, 1], [0, 0], [1, 1])),
         case("col2im", &[&[1, 4, 4]], any, |v| flodl::col2im(&v[0], [3, 3], [2, 2], [1, 1], [0, 0], [1, 1])),
         case("linear", &[&[2, 3], &[4, 3], &[4]], any, |v| flodl::linear(&v[0], &v[1], Some(&v[2]))),
-        case("embedding", &[&[4, 3]], any, |v| flodl::embedding(&v[0], &int64(&[1, 3, 1, 0], &[2, 2]), -1)),
+        case("embedding", &[&[4, 3]], any, |v| flodl::embedding(&v[0], &int64(&[1, 3, 1, 0], &[2, 2]), None)),
         case("scaled_dot_product_attention", &[&[1, 2, 3], &[1, 4, 3], &[1, 4, 2]], any, |v| flodl::scaled_dot_product_attention(&v[0], &v[1], &v[2], None, 0.0, false, None)),
         case("gru_cell", &[&[2, 3], &[2, 2], &[6, 3], &[6, 2], &[6], &[6]], any, |v| flodl::gru_cell(&v[0], &v[1], &v[2], &v[3], Some(&v[4]), Some(&v[5]))),
         case("lstm_cell", &[&[2, 3], &[2, 2], &[2, 2], &[8, 3], &[8, 2]], any, |v| {

@@ -1,5 +1,5 @@
 //! Tensor creation, inspection and errors (SPEC §2, §4), from Rust alone.
-use flodl::{DType, Device, ErrorKind, Tensor, TensorOptions};
+use flodl::{DType, Device, ErrorKind, GridSampleMode, PaddingMode, Tensor, TensorOptions};
 
 fn f64_opts() -> TensorOptions {
     TensorOptions {
@@ -261,12 +261,13 @@ fn nn_functions_take_tensors_too() {
     let y = flodl::conv2d(&x, &w, None, [2, 2], [0, 0], [1, 1], 1).unwrap();
     assert_eq!(y.shape(), vec![1, 1, 2, 2]);
     assert_eq!(y.to_f32_vec().unwrap(), vec![4.0; 4]);
-    let err = flodl::grid_sample(&x, &w, 7, 0, false).unwrap_err();
+    // Modes are enums: a bad one cannot be passed, only parsed.
+    let err = "cubic".parse::<GridSampleMode>().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Argument);
-    assert!(
-        err.to_string().contains("grid_sample: mode must be one of"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("must be one of"), "{err}");
+    let grid = Tensor::zeros(&[1, 2, 2, 2], TensorOptions::default()).unwrap();
+    let y = flodl::grid_sample(&x, &grid, GridSampleMode::Nearest, PaddingMode::Border, false);
+    assert_eq!(y.unwrap().shape(), vec![1, 1, 2, 2]);
 }
 
 #[test]

@@ -2,9 +2,10 @@
 
 use std::fmt;
 
-use crate::error::{Error, Result};
-use crate::ops::{impl_ops, run, Operand};
-use crate::{DType, Device, Tensor};
+use crate::error::{bail, Error, Result};
+use crate::ops::catalogue::method_ops;
+use crate::ops::{core_methods, run, shared_methods, Operand};
+use crate::Tensor;
 
 /// A tensor tracked by autograd. Made by the user it is a leaf; made by an
 /// op it carries the graph back to the leaves it came from.
@@ -35,18 +36,17 @@ impl Clone for Variable {
     }
 }
 
-impl_ops!(Variable);
+method_ops!(core_methods(Variable));
+shared_methods!(Variable);
 
 impl Variable {
     /// A leaf holding `data` (shared, not copied). With `requires_grad`,
     /// backward fills its gradient; only floating-point data can have one.
     pub fn new(data: Tensor, requires_grad: bool) -> Result<Variable> {
         if requires_grad && !data.dtype().is_floating_point() {
-            return Err(Error::DType(format!(
-                "Variable::new: only floating-point tensors can require grad, got {} {:?}",
+            bail!(DType, "Variable::new: only floating-point tensors can require grad, got {} {:?}",
                 data.dtype(),
-                data.shape()
-            )));
+                data.shape());
         }
         // A fresh handle, so the user's Tensor stays untracked.
         let raw = data.detach()?.into_raw();
@@ -75,10 +75,6 @@ impl Variable {
         grad.defined().then(|| Tensor::from_raw(grad))
     }
 
-    pub fn requires_grad(&self) -> bool {
-        self.raw.requires_grad()
-    }
-
     /// Whether the user made this Variable (true) or an op did (false).
     pub fn is_leaf(&self) -> bool {
         self.raw.is_leaf()
@@ -102,17 +98,13 @@ impl Variable {
     /// second backward on it is an Autograd error.
     pub fn backward(&self) -> Result<()> {
         if self.numel() != 1 {
-            return Err(Error::Autograd(format!(
-                "backward: needs a single-element output, got shape {:?} ({} elements); reduce it first, e.g. with sum() or mean()",
+            bail!(Autograd, "backward: needs a single-element output, got shape {:?} ({} elements); reduce it first, e.g. with sum() or mean()",
                 self.shape(),
-                self.numel()
-            )));
+                self.numel());
         }
         if !self.requires_grad() {
-            return Err(Error::Autograd(format!(
-                "backward: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph",
-                crate::ops::describe(&self.raw)
-            )));
+            bail!(Autograd, "backward: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph",
+                crate::ops::describe(&self.raw));
         }
         self.raw
             .f_backward()
@@ -120,44 +112,12 @@ impl Variable {
         // Free the graph now rather than when the last handle goes. A leaf
         // has no graph and must keep requiring grad.
         if !self.is_leaf() && !crate::ffi::detach_in_place(&self.raw) {
-            return Err(Error::Autograd(format!(
-                "backward: the gradients are filled, but libtorch could not free the graph of {}",
-                crate::ops::describe(&self.raw)
-            )));
+            bail!(Autograd, "backward: the gradients are filled, but libtorch could not free the graph of {}",
+                crate::ops::describe(&self.raw));
         }
         Ok(())
     }
 
-    /// The value of a single-element Variable, as f64.
-    pub fn item(&self) -> Result<f64> {
-        self.data().item()
-    }
-
-    pub fn shape(&self) -> Vec<i64> {
-        self.raw.size()
-    }
-
-    pub fn dtype(&self) -> DType {
-        crate::tensor::dtype_of(&self.raw)
-    }
-
-    pub fn device(&self) -> Device {
-        crate::tensor::device_of(&self.raw)
-    }
-
-    pub fn numel(&self) -> usize {
-        self.raw.numel()
-    }
-
-    pub fn ndim(&self) -> usize {
-        self.raw.dim()
-    }
-
-    /// A copy on `device`; the copy is differentiable.
-    pub fn to_device(&self, device: Device) -> Result<Variable> {
-        device.check_available("to_device")?;
-        run("to_device", &[&self.raw], || self.raw.f_to(device.to_tch()))
-    }
 }
 
 impl fmt::Display for Variable {

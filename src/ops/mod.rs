@@ -1,53 +1,216 @@
-//! The differentiable op catalogue (SPEC §5), written once and expanded for
-//! both [`Tensor`](crate::Tensor) (no graph) and
-//! [`Variable`](crate::Variable) (graph recorded by libtorch's autograd).
+//! The differentiable op catalogue, declared once and expanded for both
+//! [`Tensor`](crate::Tensor) (no graph) and [`Variable`](crate::Variable)
+//! (graph recorded by libtorch's autograd).
 //!
-//! Here: the machinery (`op!`, `run`, result conversion, shared checks).
-//! `catalogue.rs` holds the method table (`impl_ops!`, one `op!` line per
-//! op), `nn.rs` the free functions. Adding an op means one line there; the
-//! Python bindings and the op-info tests each have one matching table.
+//! - `catalogue.rs`: the method ops, one declaration each (name, arguments
+//!   with their Python defaults, doc, libtorch call), and the Tensor-only
+//!   helpers.
+//! - `nn.rs`: the nn ops as free functions, and their mode enums.
+//! - `expand.rs`: how a declaration becomes a Rust method or function. The
+//!   Python bindings expand the same declarations (`src/python/catalogue.rs`).
+//! - here: what every op shares: running a libtorch call, turning its result
+//!   into flodl values and its failure into an [`Error`].
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{bail, Error, Failure, Result};
 
-/// What the op table and the nn functions are written for: [`Tensor`](crate::Tensor)
-/// (no graph) and [`Variable`](crate::Variable) (graph recorded). Each is a
-/// handle on one libtorch tensor; the trait is implemented by those two only.
-pub trait Operand: Sized {
+pub(crate) mod catalogue;
+mod expand;
+pub(crate) mod nn;
+
+pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret};
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::Tensor {}
+    impl Sealed for crate::Variable {}
+}
+
+/// What the op catalogue is written for: [`Tensor`](crate::Tensor) (no
+/// graph) and [`Variable`](crate::Variable) (graph recorded), each a handle
+/// on one libtorch tensor. Sealed: only those two implement it. Generic code
+/// (`fn f<T: Operand>(x: &T)`) can inspect either through it.
+pub trait Operand: Sized + sealed::Sealed {
     #[doc(hidden)]
     fn raw(&self) -> &tch::Tensor;
     #[doc(hidden)]
     fn from_raw(raw: tch::Tensor) -> Self;
+
+    /// The size of each dim.
+    fn shape(&self) -> Vec<i64> {
+        self.raw().size()
+    }
+    /// The number of dims.
+    fn ndim(&self) -> usize {
+        self.raw().dim()
+    }
+    /// The number of elements.
+    fn numel(&self) -> usize {
+        self.raw().numel()
+    }
+    fn dtype(&self) -> crate::DType {
+        crate::tensor::dtype_of(self.raw())
+    }
+    fn device(&self) -> crate::Device {
+        crate::tensor::device_of(self.raw())
+    }
+    /// Whether autograd tracks this handle (always false for a Tensor the
+    /// user made; `Variable::data()` returns untracked handles too).
+    fn requires_grad(&self) -> bool {
+        self.raw().requires_grad()
+    }
 }
 
+/// The methods Tensor and Variable share outside the catalogue: inspection
+/// (through [`Operand`], so no trait import is needed), conversion, and the
+/// joins. Expanded once for each.
+macro_rules! shared_methods {
+    ($T:ident) => {
+        impl $T {
+            /// The size of each dim.
+            pub fn shape(&self) -> Vec<i64> {
+                $crate::Operand::shape(self)
+            }
+            /// The number of dims.
+            pub fn ndim(&self) -> usize {
+                $crate::Operand::ndim(self)
+            }
+            /// The number of elements.
+            pub fn numel(&self) -> usize {
+                $crate::Operand::numel(self)
+            }
+            pub fn dtype(&self) -> $crate::DType {
+                $crate::Operand::dtype(self)
+            }
+            pub fn device(&self) -> $crate::Device {
+                $crate::Operand::device(self)
+            }
+            /// Whether autograd tracks this handle.
+            pub fn requires_grad(&self) -> bool {
+                $crate::Operand::requires_grad(self)
+            }
+
+            /// The value of a single-element tensor, as f64.
+            pub fn item(&self) -> $crate::Result<f64> {
+                let raw = $crate::Operand::raw(self);
+                $crate::error::ensure!(
+                    raw.numel() == 1,
+                    Shape,
+                    "item: needs a single-element tensor, got shape {:?}",
+                    raw.size()
+                );
+                raw.f_double_value(&[])
+                    .map_err(|e| $crate::Error::from_torch("item", &$crate::ops::describe(raw), e))
+            }
+
+            /// A copy on `device` (the same handle if it is there already);
+            /// differentiable on a Variable.
+            pub fn to_device(&self, device: $crate::Device) -> $crate::Result<$T> {
+                device.check_available("to_device")?;
+                let raw = $crate::Operand::raw(self);
+                $crate::ops::run("to_device", &[raw], || raw.f_to(device.to_tch()))
+            }
+
+            /// A copy converted to `dtype` (the same handle if it has it
+            /// already); differentiable on a Variable between float dtypes.
+            pub fn to_dtype(&self, dtype: $crate::DType) -> $crate::Result<$T> {
+                let raw = $crate::Operand::raw(self);
+                $crate::ops::run("to_dtype", &[raw], || raw.f_to_kind(dtype.to_kind()))
+            }
+
+            /// `tensors` joined along `dim` (all but `dim` must match).
+            pub fn cat_many<B: std::borrow::Borrow<Self>>(tensors: &[B], dim: i64) -> $crate::Result<Self> {
+                $crate::ops::join("cat_many", tensors, |raws| tch::Tensor::f_cat(raws, dim))
+            }
+
+            /// `tensors` (all of one shape) stacked along a new dim `dim`.
+            pub fn stack<B: std::borrow::Borrow<Self>>(tensors: &[B], dim: i64) -> $crate::Result<Self> {
+                $crate::ops::join("stack", tensors, |raws| tch::Tensor::f_stack(raws, dim))
+            }
+        }
+    };
+}
+
+pub(crate) use shared_methods;
+
 /// How a libtorch result becomes a flodl result: one tensor, a pair of
-/// (values, indices), a list.
-pub(crate) trait FromTch<Raw> {
-    fn from_tch(raw: Raw) -> Self;
+/// (values, indices), a list. Fails for a dtype flodl does not have (a
+/// complex result), so that every Tensor and Variable has a [`DType`](crate::DType).
+pub(crate) trait FromTch<Raw>: Sized {
+    fn from_tch(raw: Raw) -> std::result::Result<Self, Failure>;
+}
+
+fn supported(raw: tch::Tensor) -> std::result::Result<tch::Tensor, Failure> {
+    match raw.f_kind().ok().map(crate::DType::from_kind) {
+        Some(Ok(_)) => Ok(raw),
+        _ => Err(Failure::Typed(
+            Some(crate::ErrorKind::DType),
+            format!("the result's dtype {:?} is not one of flodl's", raw.f_kind()),
+        )),
+    }
 }
 
 impl<T: Operand> FromTch<tch::Tensor> for T {
-    fn from_tch(raw: tch::Tensor) -> Self {
-        T::from_raw(raw)
+    fn from_tch(raw: tch::Tensor) -> std::result::Result<Self, Failure> {
+        supported(raw).map(T::from_raw)
     }
 }
 
 impl<A: Operand, B: Operand> FromTch<(tch::Tensor, tch::Tensor)> for (A, B) {
-    fn from_tch((a, b): (tch::Tensor, tch::Tensor)) -> Self {
-        (A::from_raw(a), B::from_raw(b))
+    fn from_tch((a, b): (tch::Tensor, tch::Tensor)) -> std::result::Result<Self, Failure> {
+        Ok((A::from_tch(a)?, B::from_tch(b)?))
     }
 }
 
 impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
-    fn from_tch(raw: Vec<tch::Tensor>) -> Self {
-        raw.into_iter().map(T::from_raw).collect()
+    fn from_tch(raw: Vec<tch::Tensor>) -> std::result::Result<Self, Failure> {
+        raw.into_iter().map(T::from_tch).collect()
     }
 }
 
+/// An argument of an op as the error message sees it: a tensor operand (its
+/// shape, dtype and device are named), or nothing (a number, a flag).
+pub(crate) trait Described {
+    fn operand(&self) -> Option<&tch::Tensor> {
+        None
+    }
+}
+
+impl<T: Operand> Described for &T {
+    fn operand(&self) -> Option<&tch::Tensor> {
+        Some(self.raw())
+    }
+}
+
+impl<T: Operand> Described for Option<&T> {
+    fn operand(&self) -> Option<&tch::Tensor> {
+        self.map(Operand::raw)
+    }
+}
+
+macro_rules! not_operands {
+    ($($t:ty),*) => { $(impl Described for $t {})* };
+}
+not_operands!(
+    f64,
+    i64,
+    bool,
+    &[i64],
+    [i64; 2],
+    [i64; 3],
+    Option<f64>,
+    Option<i64>,
+    Option<[i64; 2]>,
+    nn::GridSampleMode,
+    nn::PaddingMode,
+    nn::EmbeddingBagMode
+);
+
 /// `[2, 3] float32 cpu`: what an error message says of one operand.
 pub(crate) fn describe(t: &tch::Tensor) -> String {
-    let dtype = crate::DType::from_kind(t.kind())
-        .map(|d| d.name().to_string())
-        .unwrap_or_else(|_| format!("{:?}", t.kind()));
+    let dtype = match t.f_kind().ok().map(crate::DType::from_kind) {
+        Some(Ok(d)) => d.name().to_string(),
+        _ => format!("{:?}", t.f_kind()),
+    };
     let device = match crate::Device::from_tch(t.device()) {
         Ok(d) => d.to_string(),
         Err(_) => format!("{:?}", t.device()),
@@ -57,42 +220,51 @@ pub(crate) fn describe(t: &tch::Tensor) -> String {
 
 /// Runs `f`, turning a libtorch failure into an [`Error`] that names `op`
 /// and its operands.
-pub(crate) fn run<R: FromTch<Raw>, Raw>(
+pub(crate) fn run<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     op: &str,
     operands: &[&tch::Tensor],
-    f: impl FnOnce() -> std::result::Result<Raw, tch::TchError>,
+    f: impl FnOnce() -> std::result::Result<Raw, E>,
 ) -> Result<R> {
-    f().map(R::from_tch)
-        .map_err(|err| failure(op, operands.iter().copied(), err))
+    f().map_err(Into::into)
+        .and_then(R::from_tch)
+        .map_err(|failure| failed(op, operands.iter().copied(), failure))
 }
 
-/// [`run`] for operands some of which are optional (a bias, a mask).
-pub(crate) fn run_opt<R: FromTch<Raw>, Raw>(
+/// [`run`] for operands some of which are absent (a bias, a mask, or an
+/// argument that is not a tensor).
+pub(crate) fn run_opt<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     op: &str,
     operands: &[Option<&tch::Tensor>],
-    f: impl FnOnce() -> std::result::Result<Raw, tch::TchError>,
+    f: impl FnOnce() -> std::result::Result<Raw, E>,
 ) -> Result<R> {
-    f().map(R::from_tch)
-        .map_err(|err| failure(op, operands.iter().flatten().copied(), err))
+    f().map_err(Into::into)
+        .and_then(R::from_tch)
+        .map_err(|failure| failed(op, operands.iter().flatten().copied(), failure))
 }
 
-fn failure<'a>(
+fn failed<'a>(
     op: &str,
     operands: impl Iterator<Item = &'a tch::Tensor>,
-    err: tch::TchError,
+    failure: Failure,
 ) -> Error {
     let context = operands.map(describe).collect::<Vec<_>>();
-    Error::from_torch(op, &context.join(" and "), err)
+    Error::from_failure(op, &context.join(" and "), failure)
 }
 
-/// Checks that `matmul` can multiply `a` by `b`, with the message of SPEC §4.
+/// A failure of kind `kind` found by flodl's own check of an op's arguments;
+/// `run` adds the op's name and operands.
+pub(crate) fn invalid(kind: crate::ErrorKind, message: impl Into<String>) -> Failure {
+    Failure::Typed(Some(kind), message.into())
+}
+
+/// Checks that `matmul` can multiply `a` by `b`, with shapes in the message.
 pub(crate) fn check_matmul(a: &tch::Tensor, b: &tch::Tensor) -> Result<()> {
     let (sa, sb) = (a.size(), b.size());
     if sa.is_empty() || sb.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Shape,
-            format!("matmul: both operands need at least one dimension, got {sa:?} and {sb:?}"),
-        ));
+        bail!(
+            Shape,
+            "matmul: both operands need at least one dimension, got {sa:?} and {sb:?}"
+        );
     }
     let inner_a = sa[sa.len() - 1];
     let inner_b = if sb.len() == 1 {
@@ -101,55 +273,54 @@ pub(crate) fn check_matmul(a: &tch::Tensor, b: &tch::Tensor) -> Result<()> {
         sb[sb.len() - 2]
     };
     if inner_a != inner_b {
-        return Err(Error::new(
-            ErrorKind::Shape,
-            format!("matmul: cannot multiply {sa:?} by {sb:?} ({inner_a} != {inner_b})"),
-        ));
+        bail!(
+            Shape,
+            "matmul: cannot multiply {sa:?} by {sb:?} ({inner_a} != {inner_b})"
+        );
     }
     Ok(())
 }
 
 /// Checks that a mask is Bool (libtorch would reject it less clearly).
 pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
-    if mask.kind() == tch::Kind::Bool {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::DType,
-            format!("{op}: the mask must be bool, got {}", describe(mask)),
-        ))
+    if mask.f_kind().ok() != Some(tch::Kind::Bool) {
+        bail!(DType, "{op}: the mask must be bool, got {}", describe(mask));
     }
+    Ok(())
 }
 
 /// Inserts size-1 dims at `dims`, positions in the result (negative ones
 /// count from its end), in ascending order.
 pub(crate) fn unsqueeze_many(
     x: &tch::Tensor,
-    dims: &[i32],
-) -> std::result::Result<tch::Tensor, tch::TchError> {
+    dims: &[i64],
+) -> std::result::Result<tch::Tensor, Failure> {
     let rank = (x.dim() + dims.len()) as i64;
     let mut positions = Vec::with_capacity(dims.len());
     for &d in dims {
-        let d = i64::from(d);
         let position = if d < 0 { d + rank } else { d };
         if !(0..rank).contains(&position) {
-            return Err(tch::TchError::Torch(format!(
-                "Dimension out of range (expected to be in range of [{}, {}], but got {d})",
-                -rank,
-                rank - 1
-            )));
+            return Err(invalid(
+                crate::ErrorKind::Index,
+                format!(
+                    "Dimension out of range (expected to be in range of [{}, {}], but got {d})",
+                    -rank,
+                    rank - 1
+                ),
+            ));
         }
         positions.push(position);
     }
     positions.sort_unstable();
     if positions.windows(2).any(|w| w[0] == w[1]) {
-        return Err(tch::TchError::Torch(format!(
-            "dims {dims:?} must be distinct positions in a result of {rank} dims"
-        )));
+        return Err(invalid(
+            crate::ErrorKind::Argument,
+            format!("dims {dims:?} must be distinct positions in a result of {rank} dims"),
+        ));
     }
-    positions
+    Ok(positions
         .into_iter()
-        .try_fold(x.shallow_clone(), |acc, p| acc.f_unsqueeze(p))
+        .try_fold(x.shallow_clone(), |acc, p| acc.f_unsqueeze(p))?)
 }
 
 /// Shared body of `cat_many` and `stack`: `f` gets the raw tensors.
@@ -160,35 +331,24 @@ pub(crate) fn join<T: Operand, B: std::borrow::Borrow<T>>(
 ) -> Result<T> {
     let raws: Vec<&tch::Tensor> = tensors.iter().map(|t| t.borrow().raw()).collect();
     if raws.is_empty() {
-        return Err(Error::new(
-            ErrorKind::Argument,
-            format!("{op}: needs at least one tensor"),
-        ));
+        bail!(Argument, "{op}: needs at least one tensor");
     }
     run(op, &raws, || f(&raws))
 }
 
-/// One method of the op table: `name(args) -> Ret [other operands] |x| body`,
-/// where `x` is `self`'s libtorch tensor and `body` a fallible tch call.
-/// `-> Ret` may be left out for `-> Self`.
-macro_rules! op {
-    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) [$($other:expr),*] $(check $check:expr;)? |$x:ident| $body:expr) => {
-        $crate::ops::op!($(#[$doc])* $name($($arg: $ty),*) -> Self [$($other),*] $(check $check;)? |$x| $body);
-    };
-    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty [$($other:expr),*] $(check $check:expr;)? |$x:ident| $body:expr) => {
-        $(#[$doc])*
-        pub fn $name(&self, $($arg: $ty),*) -> $crate::Result<$ret> {
-            use $crate::ops::Operand as _;
-            let $x = self.raw();
-            $($check?;)?
-            $crate::ops::run(stringify!($name), &[$x $(, $other.raw())*], || $body)
-        }
-    };
+/// The row `padding_idx` names in a table of `rows` rows, as ATen takes it
+/// (-1 for none): PyTorch's rule, negative counting from the end.
+pub(crate) fn padding_row(
+    padding_idx: Option<i64>,
+    rows: i64,
+) -> std::result::Result<i64, Failure> {
+    match padding_idx {
+        None => Ok(-1),
+        Some(p) if (0..rows).contains(&p) => Ok(p),
+        Some(p) if (-rows..0).contains(&p) => Ok(p + rows),
+        Some(p) => Err(invalid(
+            crate::ErrorKind::Index,
+            format!("padding_idx {p} is out of range for {rows} rows"),
+        )),
+    }
 }
-
-mod catalogue;
-pub(crate) mod nn;
-
-pub(crate) use catalogue::impl_ops;
-
-pub(crate) use op;

@@ -1,165 +1,199 @@
-//! The nn group of the op catalogue (SPEC §5): free functions generic over
-//! [`Operand`], so `flodl::conv2d(&x, &w, ...)` takes Variables (and records
-//! a graph) or Tensors (and does not). 1-d ops take `i64` windows, 2-d ops
-//! `[i64; 2]`, 3-d ops `[i64; 3]`.
+//! The nn group of the op catalogue: free functions generic over
+//! [`Operand`](crate::Operand), so `flodl::conv2d(&x, &w, ...)` takes
+//! Variables (and records a graph) or Tensors (and does not). 1-d ops take
+//! `i64` windows, 2-d ops `[i64; 2]`, 3-d ops `[i64; 3]`; a pooling `stride`
+//! of `None` is the kernel size. Modes are enums here, strings in Python.
 
-use super::{run_opt, Operand};
-use crate::error::{Error, ErrorKind, Result};
-use crate::Tensor;
+use std::fmt;
+use std::str::FromStr;
 
-/// One nn function: `name(args) -> Ret [required operands; optional ones]
-/// check ...; => body`, `body` a fallible tch call.
-macro_rules! nn_fn {
-    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty
-     [$($req:ident),*; $($opt:ident),*] $(check $check:expr;)? => $body:expr) => {
-        $(#[$doc])*
-        #[allow(clippy::too_many_arguments)] // the PyTorch signature, argument for argument
-        pub fn $name<T: Operand>($($arg: $ty),*) -> Result<$ret> {
-            $($check?;)?
-            run_opt(
-                stringify!($name),
-                &[$(Some($req.raw())),* $(, $opt.map(Operand::raw))*],
-                || $body,
-            )
+use crate::error::{Error, ErrorKind};
+
+/// A mode argument: a Rust enum that Python writes as a string.
+pub trait Mode: Copy + Sized + 'static {
+    /// Every mode, in ATen's order (the index is ATen's code).
+    const ALL: &'static [Self];
+    /// The name Python and PyTorch use.
+    fn name(self) -> &'static str;
+}
+
+/// Declares a [`Mode`] enum: `Name { Variant = "python name", ... }`.
+macro_rules! mode_enum {
+    ($(#[doc = $doc:literal])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant),*
+        }
+
+        impl Mode for $name {
+            const ALL: &'static [Self] = &[$($name::$variant),*];
+            fn name(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),*
+                }
+            }
+        }
+
+        impl $name {
+            /// ATen's integer code for this mode.
+            pub(crate) fn code(self) -> i64 {
+                self as i64
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(text: &str) -> Result<Self, Error> {
+                Self::ALL.iter().copied().find(|m| m.name() == text).ok_or_else(|| {
+                    let names: Vec<&str> = Self::ALL.iter().map(|m| m.name()).collect();
+                    Error::new(
+                        ErrorKind::Argument,
+                        format!("{} must be one of {names:?}, got {text:?}", stringify!($name)),
+                    )
+                })
+            }
         }
     };
 }
 
+mode_enum!(/// How `grid_sample` interpolates.
+    GridSampleMode { Bilinear = "bilinear", Nearest = "nearest", Bicubic = "bicubic" });
+mode_enum!(/// What `grid_sample` reads outside the input.
+    PaddingMode { Zeros = "zeros", Border = "border", Reflection = "reflection" });
+mode_enum!(/// How `embedding_bag` reduces a bag.
+    EmbeddingBagMode { Sum = "sum", Mean = "mean", Max = "max" });
+
 /// A window argument that PyTorch lets default to the kernel size.
-fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
+pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
     stride.unwrap_or(kernel_size)
 }
 
-/// Checks an integer code that stands for one of `names` (Python passes the names).
-fn check_code(op: &str, what: &str, code: i64, names: &[&str]) -> Result<()> {
-    if (0..names.len() as i64).contains(&code) {
-        return Ok(());
-    }
-    let choices: Vec<String> = names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| format!("{i} ({n})"))
-        .collect();
-    Err(Error::new(
-        ErrorKind::Argument,
-        format!(
-            "{op}: {what} must be one of {}, got {code}",
-            choices.join(", ")
-        ),
-    ))
+/// Calls `$expand! { $ctx declarations... }` with every nn op (the grammar is
+/// in `expand.rs`; no `|x|`: the arguments are named directly).
+macro_rules! nn_ops {
+    ($expand:ident $ctx:tt) => {
+        $expand! { $ctx
+            // --- convolution ---
+            /// 1-d convolution over `[N, C, L]`, as `F.conv1d`.
+            conv1d(input: Same, weight: Same, bias: Option<Same> = None, stride: i64 = 1, padding: i64 = 0, dilation: i64 = 1, groups: i64 = 1)
+                => input.raw().f_conv1d(weight.raw(), bias.map(|b| b.raw()), stride, padding, dilation, groups);
+            /// 2-d convolution over `[N, C, H, W]`, as `F.conv2d`.
+            conv2d(input: Same, weight: Same, bias: Option<Same> = None, stride: I2 = 1, padding: I2 = 0, dilation: I2 = 1, groups: i64 = 1)
+                => input.raw().f_conv2d(weight.raw(), bias.map(|b| b.raw()), stride, padding, dilation, groups);
+            /// 3-d convolution over `[N, C, D, H, W]`, as `F.conv3d`.
+            conv3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, dilation: I3 = 1, groups: i64 = 1)
+                => input.raw().f_conv3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, dilation, groups);
+            /// 1-d transposed convolution, as `F.conv_transpose1d` (dilation
+            /// before groups).
+            conv_transpose1d(input: Same, weight: Same, bias: Option<Same> = None, stride: i64 = 1, padding: i64 = 0, output_padding: i64 = 0, dilation: i64 = 1, groups: i64 = 1)
+                => input.raw().f_conv_transpose1d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
+            /// 2-d transposed convolution, as `F.conv_transpose2d` (dilation
+            /// before groups).
+            conv_transpose2d(input: Same, weight: Same, bias: Option<Same> = None, stride: I2 = 1, padding: I2 = 0, output_padding: I2 = 0, dilation: I2 = 1, groups: i64 = 1)
+                => input.raw().f_conv_transpose2d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
+            /// 3-d transposed convolution, as `F.conv_transpose3d` (dilation
+            /// before groups).
+            conv_transpose3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, output_padding: I3 = 0, dilation: I3 = 1, groups: i64 = 1)
+                => input.raw().f_conv_transpose3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
+
+            // --- pooling ---
+            /// 1-d max pooling, as `F.max_pool1d`; `stride=None` is the kernel size.
+            max_pool1d(input: Same, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false)
+                => input.raw().f_max_pool1d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            /// 2-d max pooling, as `F.max_pool2d`; `stride=None` is the kernel size.
+            max_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, dilation: I2 = 1, ceil_mode: bool = false)
+                => input.raw().f_max_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            /// 1-d average pooling, as `F.avg_pool1d`; `stride=None` is the kernel size.
+            avg_pool1d(input: Same, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
+                => input.raw().f_avg_pool1d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad);
+            /// 2-d average pooling, as `F.avg_pool2d`; `stride=None` is the kernel size.
+            avg_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
+                => input.raw().f_avg_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, None::<i64>);
+            /// Average pooling to `output_size`, as `F.adaptive_avg_pool2d`.
+            adaptive_avg_pool2d(input: Same, output_size: I2)
+                => input.raw().f_adaptive_avg_pool2d(output_size);
+            /// Max pooling to `output_size` (values only), as `F.adaptive_max_pool2d`.
+            adaptive_max_pool2d(input: Same, output_size: I2)
+                => input.raw().f_adaptive_max_pool2d(output_size).map(|(values, _)| values);
+
+            // --- normalization ---
+            /// Per-sample, per-channel normalization, as `F.instance_norm`.
+            /// With `use_input_stats`, given running statistics are updated
+            /// in place.
+            instance_norm(input: Same, weight: Option<Same> = None, bias: Option<Same> = None, running_mean: Option<Tensor> = None, running_var: Option<Tensor> = None, use_input_stats: bool = true, momentum: f64 = 0.1, eps: f64 = 1e-5)
+                => input.raw().f_instance_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), use_input_stats, momentum, eps, true);
+            /// Normalization over groups of channels, as `F.group_norm`.
+            group_norm(input: Same, num_groups: i64, weight: Option<Same> = None, bias: Option<Same> = None, eps: f64 = 1e-5)
+                => input.raw().f_group_norm(num_groups, weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);
+            /// Normalization over the last dim (of size `normalized_size`), as
+            /// `F.layer_norm`.
+            layer_norm(input: Same, weight: Option<Same>, bias: Option<Same>, normalized_size: i64, eps: f64 = 1e-5)
+                => input.raw().f_layer_norm([normalized_size], weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);
+
+            // --- sampling and rearranging ---
+            /// Samples `input` at the `grid` locations, as `F.grid_sample`.
+            grid_sample(input: Same, grid: Same, mode: GridSampleMode = "bilinear", padding_mode: PaddingMode = "zeros", align_corners: bool = false)
+                => input.raw().f_grid_sampler(grid.raw(), mode.code(), padding_mode.code(), align_corners);
+            /// `[N, C*r*r, H, W]` to `[N, C, H*r, W*r]`, as `F.pixel_shuffle`.
+            pixel_shuffle(input: Same, upscale_factor: i64)
+                => input.raw().f_pixel_shuffle(upscale_factor);
+            /// `[N, C, H*r, W*r]` to `[N, C*r*r, H, W]`, as `F.pixel_unshuffle`.
+            pixel_unshuffle(input: Same, downscale_factor: i64)
+                => input.raw().f_pixel_unshuffle(downscale_factor);
+            /// `input1 @ weight @ input2 + bias` per output feature, as `F.bilinear`.
+            bilinear(input1: Same, input2: Same, weight: Same, bias: Option<Same> = None)
+                => tch::Tensor::f_bilinear(input1.raw(), input2.raw(), weight.raw(), bias.map(|b| b.raw()));
+            /// Sliding `kernel_size` blocks as columns, as `F.unfold`.
+            im2col(input: Same, kernel_size: I2, dilation: I2 = 1, padding: I2 = 0, stride: I2 = 1)
+                => input.raw().f_im2col(kernel_size, dilation, padding, stride);
+            /// Columns summed back into an image of `output_size`, as `F.fold`.
+            col2im(input: Same, output_size: I2, kernel_size: I2, dilation: I2 = 1, padding: I2 = 0, stride: I2 = 1)
+                => input.raw().f_col2im(output_size, kernel_size, dilation, padding, stride);
+
+            // --- linear maps and lookups ---
+            /// `input @ weight.T + bias`, as `F.linear`.
+            linear(input: Same, weight: Same, bias: Option<Same> = None)
+                => input.raw().f_linear(weight.raw(), bias.map(|b| b.raw()));
+            /// Rows of `weight` at the Int64 `indices`, as
+            /// `F.embedding(indices, weight, padding_idx)`: row `padding_idx`
+            /// (negative counts from the end; None: no row) gets no gradient.
+            embedding(weight: Same, indices: Tensor, padding_idx: Option<i64> = None) => {
+                let rows = weight.raw().size().first().copied().unwrap_or(0);
+                let padding_row = $crate::ops::padding_row(padding_idx, rows)?;
+                Ok::<_, $crate::error::Failure>(tch::Tensor::f_embedding(weight.raw(), indices.raw(), padding_row, false, false)?)
+            };
+            /// Bags of embedding rows reduced by `mode`, as
+            /// `F.embedding_bag(indices, weight, offsets, mode=mode)`;
+            /// `offsets` start each bag in the flat `indices`.
+            embedding_bag(weight: Same, indices: Tensor, offsets: Tensor, mode: EmbeddingBagMode = "mean")
+                => tch::Tensor::f_embedding_bag(weight.raw(), indices.raw(), offsets.raw(), false, mode.code(), false, None::<&tch::Tensor>, false)
+                    .map(|(bags, _, _, _)| bags);
+            /// `softmax(q @ k.T * scale + mask) @ v`, as
+            /// `F.scaled_dot_product_attention`; `scale` defaults to
+            /// `1/sqrt(q.shape[-1])`.
+            scaled_dot_product_attention(query: Same, key: Same, value: Same, attn_mask: Option<Tensor> = None, dropout_p: f64 = 0.0, is_causal: bool = false, scale: Option<f64> = None)
+                => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(|m| m.raw()), dropout_p, is_causal, scale, false);
+
+            // --- recurrent cells ---
+            /// One GRU step: the next hidden state, as `torch.gru_cell`.
+            gru_cell(input: Same, hx: Same, w_ih: Same, w_hh: Same, b_ih: Option<Same> = None, b_hh: Option<Same> = None)
+                => input.raw().f_gru_cell(hx.raw(), w_ih.raw(), w_hh.raw(), b_ih.map(|b| b.raw()), b_hh.map(|b| b.raw()));
+            /// One LSTM step from `(hx, cx)`: the next `(h, c)`, as
+            /// `torch.lstm_cell(input, (hx, cx), ...)`.
+            lstm_cell(input: Same, hx: Same, cx: Same, w_ih: Same, w_hh: Same, b_ih: Option<Same> = None, b_hh: Option<Same> = None) -> (Same, Same)
+                => input.raw().f_lstm_cell(&[hx.raw(), cx.raw()], w_ih.raw(), w_hh.raw(), b_ih.map(|b| b.raw()), b_hh.map(|b| b.raw()));
+        }
+    };
 }
 
-/// `grid_sample`'s `mode` codes, in ATen's order.
-pub const GRID_SAMPLE_MODES: &[&str] = &["bilinear", "nearest", "bicubic"];
-/// `grid_sample`'s `padding_mode` codes, in ATen's order.
-pub const GRID_SAMPLE_PADDING_MODES: &[&str] = &["zeros", "border", "reflection"];
-/// `embedding_bag`'s `mode` codes, in ATen's order.
-pub const EMBEDDING_BAG_MODES: &[&str] = &["sum", "mean", "max"];
+pub(crate) use nn_ops;
 
-// --- convolution ---
-nn_fn!(/// 1-d convolution over `[N, C, L]` (`F.conv1d`).
-    conv1d(input: &T, weight: &T, bias: Option<&T>, stride: i64, padding: i64, dilation: i64, groups: i64) -> T
-    [input, weight; bias] => input.raw().f_conv1d(weight.raw(), bias.map(Operand::raw), stride, padding, dilation, groups));
-nn_fn!(/// 2-d convolution over `[N, C, H, W]` (`F.conv2d`).
-    conv2d(input: &T, weight: &T, bias: Option<&T>, stride: [i64; 2], padding: [i64; 2], dilation: [i64; 2], groups: i64) -> T
-    [input, weight; bias] => input.raw().f_conv2d(weight.raw(), bias.map(Operand::raw), stride, padding, dilation, groups));
-nn_fn!(/// 3-d convolution over `[N, C, D, H, W]` (`F.conv3d`).
-    conv3d(input: &T, weight: &T, bias: Option<&T>, stride: [i64; 3], padding: [i64; 3], dilation: [i64; 3], groups: i64) -> T
-    [input, weight; bias] => input.raw().f_conv3d(weight.raw(), bias.map(Operand::raw), stride, padding, dilation, groups));
-nn_fn!(/// 1-d transposed convolution (`F.conv_transpose1d`).
-    conv_transpose1d(input: &T, weight: &T, bias: Option<&T>, stride: i64, padding: i64, output_padding: i64, dilation: i64, groups: i64) -> T
-    [input, weight; bias] => input.raw().f_conv_transpose1d(weight.raw(), bias.map(Operand::raw), stride, padding, output_padding, groups, dilation));
-nn_fn!(/// 2-d transposed convolution (`F.conv_transpose2d`).
-    conv_transpose2d(input: &T, weight: &T, bias: Option<&T>, stride: [i64; 2], padding: [i64; 2], output_padding: [i64; 2], dilation: [i64; 2], groups: i64) -> T
-    [input, weight; bias] => input.raw().f_conv_transpose2d(weight.raw(), bias.map(Operand::raw), stride, padding, output_padding, groups, dilation));
-nn_fn!(/// 3-d transposed convolution (`F.conv_transpose3d`).
-    conv_transpose3d(input: &T, weight: &T, bias: Option<&T>, stride: [i64; 3], padding: [i64; 3], output_padding: [i64; 3], dilation: [i64; 3], groups: i64) -> T
-    [input, weight; bias] => input.raw().f_conv_transpose3d(weight.raw(), bias.map(Operand::raw), stride, padding, output_padding, groups, dilation));
-
-// --- pooling (a `None` stride is the kernel size, as in PyTorch) ---
-nn_fn!(/// 1-d max pooling (`F.max_pool1d`).
-    max_pool1d(input: &T, kernel_size: i64, stride: Option<i64>, padding: i64, dilation: i64, ceil_mode: bool) -> T
-    [input;] => input.raw().f_max_pool1d(kernel_size, or_kernel(stride, kernel_size), padding, dilation, ceil_mode));
-nn_fn!(/// 2-d max pooling (`F.max_pool2d`).
-    max_pool2d(input: &T, kernel_size: [i64; 2], stride: Option<[i64; 2]>, padding: [i64; 2], dilation: [i64; 2], ceil_mode: bool) -> T
-    [input;] => input.raw().f_max_pool2d(kernel_size, or_kernel(stride, kernel_size), padding, dilation, ceil_mode));
-nn_fn!(/// 1-d average pooling (`F.avg_pool1d`).
-    avg_pool1d(input: &T, kernel_size: i64, stride: Option<i64>, padding: i64, ceil_mode: bool, count_include_pad: bool) -> T
-    [input;] => input.raw().f_avg_pool1d(kernel_size, or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad));
-nn_fn!(/// 2-d average pooling (`F.avg_pool2d`).
-    avg_pool2d(input: &T, kernel_size: [i64; 2], stride: Option<[i64; 2]>, padding: [i64; 2], ceil_mode: bool, count_include_pad: bool) -> T
-    [input;] => input.raw().f_avg_pool2d(kernel_size, or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, None::<i64>));
-nn_fn!(/// Average pooling to a fixed `output_size` (`F.adaptive_avg_pool2d`).
-    adaptive_avg_pool2d(input: &T, output_size: [i64; 2]) -> T
-    [input;] => input.raw().f_adaptive_avg_pool2d(output_size));
-nn_fn!(/// Max pooling to a fixed `output_size`, values only (`F.adaptive_max_pool2d`).
-    adaptive_max_pool2d(input: &T, output_size: [i64; 2]) -> T
-    [input;] => input.raw().f_adaptive_max_pool2d(output_size).map(|(values, _)| values));
-
-// --- normalization ---
-nn_fn!(/// Per-sample, per-channel normalization (`F.instance_norm`). With
-    /// `use_input_stats`, given running statistics are updated in place.
-    instance_norm(input: &T, weight: Option<&T>, bias: Option<&T>, running_mean: Option<&Tensor>, running_var: Option<&Tensor>, use_input_stats: bool, momentum: f64, eps: f64) -> T
-    [input; weight, bias, running_mean, running_var]
-    => input.raw().f_instance_norm(weight.map(Operand::raw), bias.map(Operand::raw), running_mean.map(Operand::raw), running_var.map(Operand::raw), use_input_stats, momentum, eps, true));
-nn_fn!(/// Normalization over groups of channels (`F.group_norm`).
-    group_norm(input: &T, num_groups: i64, weight: Option<&T>, bias: Option<&T>, eps: f64) -> T
-    [input; weight, bias] => input.raw().f_group_norm(num_groups, weight.map(Operand::raw), bias.map(Operand::raw), eps, true));
-nn_fn!(/// Normalization over the last dim, of size `normalized_size` (`F.layer_norm`).
-    layer_norm(input: &T, weight: Option<&T>, bias: Option<&T>, normalized_size: i64, eps: f64) -> T
-    [input; weight, bias] => input.raw().f_layer_norm([normalized_size], weight.map(Operand::raw), bias.map(Operand::raw), eps, true));
-
-// --- sampling and rearranging ---
-nn_fn!(/// Samples `input` at the `grid` locations (`F.grid_sample`). `mode`
-    /// indexes [`GRID_SAMPLE_MODES`], `padding_mode` [`GRID_SAMPLE_PADDING_MODES`].
-    grid_sample(input: &T, grid: &T, mode: i32, padding_mode: i32, align_corners: bool) -> T
-    [input, grid;]
-    check check_code("grid_sample", "mode", i64::from(mode), GRID_SAMPLE_MODES)
-        .and_then(|()| check_code("grid_sample", "padding_mode", i64::from(padding_mode), GRID_SAMPLE_PADDING_MODES));
-    => input.raw().f_grid_sampler(grid.raw(), i64::from(mode), i64::from(padding_mode), align_corners));
-nn_fn!(/// `[N, C*r*r, H, W]` to `[N, C, H*r, W*r]` (`F.pixel_shuffle`).
-    pixel_shuffle(input: &T, upscale_factor: i64) -> T
-    [input;] => input.raw().f_pixel_shuffle(upscale_factor));
-nn_fn!(/// `[N, C, H*r, W*r]` to `[N, C*r*r, H, W]` (`F.pixel_unshuffle`).
-    pixel_unshuffle(input: &T, downscale_factor: i64) -> T
-    [input;] => input.raw().f_pixel_unshuffle(downscale_factor));
-nn_fn!(/// Sliding `kernel_size` blocks as columns (`F.unfold`).
-    im2col(input: &T, kernel_size: [i64; 2], dilation: [i64; 2], padding: [i64; 2], stride: [i64; 2]) -> T
-    [input;] => input.raw().f_im2col(kernel_size, dilation, padding, stride));
-nn_fn!(/// Columns summed back into an image of `output_size` (`F.fold`).
-    col2im(input: &T, output_size: [i64; 2], kernel_size: [i64; 2], dilation: [i64; 2], padding: [i64; 2], stride: [i64; 2]) -> T
-    [input;] => input.raw().f_col2im(output_size, kernel_size, dilation, padding, stride));
-
-// --- linear maps and lookups ---
-nn_fn!(/// `input @ weight.T + bias` (`F.linear`).
-    linear(input: &T, weight: &T, bias: Option<&T>) -> T
-    [input, weight; bias] => input.raw().f_linear(weight.raw(), bias.map(Operand::raw)));
-nn_fn!(/// `input1 @ weight @ input2 + bias`, per output feature (`F.bilinear`).
-    bilinear(input1: &T, input2: &T, weight: &T, bias: Option<&T>) -> T
-    [input1, input2, weight; bias] => tch::Tensor::f_bilinear(input1.raw(), input2.raw(), weight.raw(), bias.map(Operand::raw)));
-nn_fn!(/// Rows of `weight` at the Int64 `indices`; `padding_idx` (-1: none)
-    /// gets no gradient (`F.embedding`).
-    embedding(weight: &T, indices: &Tensor, padding_idx: i64) -> T
-    [weight, indices;] => tch::Tensor::f_embedding(weight.raw(), indices.raw(), padding_idx, false, false));
-nn_fn!(/// Bags of embedding rows reduced by `mode` (an index of
-    /// [`EMBEDDING_BAG_MODES`]); `offsets` start each bag in the flat `indices` (`F.embedding_bag`).
-    embedding_bag(weight: &T, indices: &Tensor, offsets: &Tensor, mode: i64) -> T
-    [weight, indices, offsets;]
-    check check_code("embedding_bag", "mode", mode, EMBEDDING_BAG_MODES);
-    => tch::Tensor::f_embedding_bag(weight.raw(), indices.raw(), offsets.raw(), false, mode, false, None::<&tch::Tensor>, false)
-        .map(|(bags, _, _, _)| bags));
-nn_fn!(/// `softmax(q @ k.T * scale + mask) @ v` (`F.scaled_dot_product_attention`);
-    /// `scale` defaults to `1/sqrt(q.shape[-1])`.
-    scaled_dot_product_attention(query: &T, key: &T, value: &T, attn_mask: Option<&Tensor>, dropout_p: f64, is_causal: bool, scale: Option<f64>) -> T
-    [query, key, value; attn_mask]
-    => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(Operand::raw), dropout_p, is_causal, scale, false));
-
-// --- recurrent cells ---
-nn_fn!(/// One GRU step: the next hidden state (`torch.gru_cell`).
-    gru_cell(input: &T, hx: &T, w_ih: &T, w_hh: &T, b_ih: Option<&T>, b_hh: Option<&T>) -> T
-    [input, hx, w_ih, w_hh; b_ih, b_hh]
-    => input.raw().f_gru_cell(hx.raw(), w_ih.raw(), w_hh.raw(), b_ih.map(Operand::raw), b_hh.map(Operand::raw)));
-nn_fn!(/// One LSTM step from `(hx, cx)`: the next `(h, c)` (`torch.lstm_cell`).
-    lstm_cell(input: &T, hx: &T, cx: &T, w_ih: &T, w_hh: &T, b_ih: Option<&T>, b_hh: Option<&T>) -> (T, T)
-    [input, hx, cx, w_ih, w_hh; b_ih, b_hh]
-    => input.raw().f_lstm_cell(&[hx.raw(), cx.raw()], w_ih.raw(), w_hh.raw(), b_ih.map(Operand::raw), b_hh.map(Operand::raw)));
+crate::ops::nn::nn_ops!(core_function ());
+use crate::ops::core_function;

@@ -161,7 +161,7 @@ impl Problem {
     fn raise(&self, op: &str, name: &str) -> PyErr {
         match self {
             Problem::Type(m) => PyTypeError::new_err(format!("{op}: {name} {m}")),
-            Problem::Value(m) => Error::Argument(format!("{op}: {name} {m}")).into(),
+            Problem::Value(m) => Error::new(ErrorKind::Argument, format!("{op}: {name} {m}")).into(),
         }
     }
 }

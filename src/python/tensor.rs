@@ -111,8 +111,7 @@ fn from_values(
     let (bytes, count) = values_as_bytes(op, data, dtype)?;
     let numel: i64 = shape.iter().product();
     if shape.iter().all(|&d| d >= 0) && count as i64 != numel {
-        return Err(Error::Shape(format!(
-            "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)"
+        bail!(Shape, "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)"
         ))
         .into());
     }
@@ -126,7 +125,7 @@ pub(crate) fn to_numpy<'py>(
     dtype: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     if t.dtype() == DType::BFloat16 {
-        return Err(Error::DType(format!(
+        return Err(Error::new(ErrorKind::DType, format!(
             "numpy: numpy has no bfloat16; convert first with to_dtype(DType.Float32) (tensor {:?} bfloat16)",
             t.shape()
         ))
@@ -241,12 +240,11 @@ impl PyTensor {
         if !array.is_instance(&numpy.getattr("ndarray")?)? {
             let got = array.get_type().name()?;
             return Err(PyTypeError::new_err(format!(
-                "from_numpy: expected a numpy.ndarray, got {got}"
-            )));
+                "from_numpy: expected a numpy.ndarray, got {got}");
         }
         let numpy_dtype = array.getattr("dtype")?;
         let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
-            Error::DType(format!(
+            Error::new(ErrorKind::DType, format!(
                 "from_numpy: numpy dtype {numpy_dtype} has no flodl DType"
             ))
         })?;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::{Error, Result};
+use crate::error::{bail, Error, ErrorKind, Result};
 
 /// The element type of a tensor.
 #[cfg_attr(
@@ -90,7 +90,7 @@ impl DType {
             .iter()
             .find(|e| e.1 == kind)
             .map(|e| e.0)
-            .ok_or_else(|| Error::DType(format!("dtype {kind:?} is not supported by flodl")))
+            .ok_or_else(|| Error::new(ErrorKind::DType, format!("dtype {kind:?} is not supported by flodl")))
     }
 }
 
@@ -120,7 +120,7 @@ impl FromStr for DType {
             .iter()
             .find(|e| e.2 == canonical)
             .map(|e| e.0)
-            .ok_or_else(|| Error::Argument(format!("unknown dtype {s:?}")))
+            .ok_or_else(|| Error::new(ErrorKind::Argument, format!("unknown dtype {s:?}")))
     }
 }
 
@@ -145,8 +145,8 @@ impl Device {
             tch::Device::Cpu => Ok(Device::CPU),
             tch::Device::Cuda(i) => u8::try_from(i)
                 .map(Device::CUDA)
-                .map_err(|_| Error::Device(format!("CUDA device index {i} is too large"))),
-            other => Err(Error::Device(format!(
+                .map_err(|_| Error::new(ErrorKind::Device, format!("CUDA device index {i} is too large"))),
+            other => Err(Error::new(ErrorKind::Device, format!(
                 "device {other:?} is not supported by flodl"
             ))),
         }
@@ -157,9 +157,7 @@ impl Device {
         if let Device::CUDA(i) = self {
             let count = crate::tensor::cuda_device_count();
             if usize::from(i) >= count {
-                return Err(Error::Device(format!(
-                    "{op}: {self} was asked for, but this process sees {count} CUDA device(s)"
-                )));
+                bail!(Device, "{op}: {self} was asked for, but this process sees {count} CUDA device(s)");
             }
         }
         Ok(())
@@ -187,8 +185,8 @@ impl FromStr for Device {
             Some(("cuda", index)) => index
                 .parse::<u8>()
                 .map(Device::CUDA)
-                .map_err(|_| Error::Argument(format!("bad CUDA device index in {s:?}"))),
-            _ => Err(Error::Argument(format!(
+                .map_err(|_| Error::new(ErrorKind::Argument, format!("bad CUDA device index in {s:?}"))),
+            _ => Err(Error::new(ErrorKind::Argument, format!(
                 "unknown device {s:?} (expected \"cpu\", \"cuda\" or \"cuda:N\")"
             ))),
         }

@@ -1,11 +1,11 @@
 //! [`Tensor`]: an n-dimensional array on a device, with no autograd graph.
 
-mod compare;
 mod dtype;
 mod format;
 
-use crate::error::{Error, Result};
-use crate::ops::{impl_ops, run, Operand};
+use crate::error::{bail, Error, ErrorKind, Failure, Result};
+use crate::ops::catalogue::{method_ops, tensor_ops};
+use crate::ops::{core_methods, run, shared_methods, Operand};
 
 pub use dtype::{DType, Device, TensorOptions};
 
@@ -38,14 +38,14 @@ impl Clone for Tensor {
     }
 }
 
-impl_ops!(Tensor);
+method_ops!(core_methods(Tensor));
+tensor_ops!(core_methods(Tensor));
+shared_methods!(Tensor);
 
 /// Checks a shape given by the user: no negative sizes.
 fn check_shape(op: &str, shape: &[i64]) -> Result<()> {
     if let Some(bad) = shape.iter().find(|&&d| d < 0) {
-        return Err(Error::Argument(format!(
-            "{op}: shape {shape:?} has a negative size {bad}"
-        )));
+        bail!(Argument, "{op}: shape {shape:?} has a negative size {bad}");
     }
     Ok(())
 }
@@ -55,7 +55,7 @@ fn shape_numel(op: &str, shape: &[i64]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
-        .ok_or_else(|| Error::Shape(format!("{op}: shape {shape:?} has too many elements")))
+        .ok_or_else(|| Error::new(ErrorKind::Shape, format!("{op}: shape {shape:?} has too many elements")))
 }
 
 /// Shared body of the `from_*` constructors.
@@ -68,10 +68,8 @@ fn from_slice<T: tch::kind::Element>(
     check_shape(op, shape)?;
     let numel = shape_numel(op, shape)?;
     if data.len() != numel {
-        return Err(Error::Shape(format!(
-            "{op}: {} values cannot fill shape {shape:?} ({numel} elements)",
-            data.len()
-        )));
+        bail!(Shape, "{op}: {} values cannot fill shape {shape:?} ({numel} elements)",
+            data.len());
     }
     device.check_available(op)?;
     run(op, &[], || {
@@ -82,11 +80,11 @@ fn from_slice<T: tch::kind::Element>(
 }
 
 /// Shared body of the shape-and-options constructors.
-fn create(
+fn create<E: Into<Failure>>(
     op: &str,
     shape: &[i64],
     opts: TensorOptions,
-    f: impl FnOnce(&[i64], (tch::Kind, tch::Device)) -> std::result::Result<tch::Tensor, tch::TchError>,
+    f: impl FnOnce(&[i64], (tch::Kind, tch::Device)) -> std::result::Result<tch::Tensor, E>,
 ) -> Result<Tensor> {
     check_shape(op, shape)?;
     opts.device.check_available(op)?;
@@ -118,11 +116,9 @@ impl Tensor {
         check_shape(op, shape)?;
         let numel = shape_numel(op, shape)?;
         if data.len() != numel * dtype.element_size() {
-            return Err(Error::Shape(format!(
-                "{op}: {} bytes cannot fill shape {shape:?} of {dtype} ({} bytes)",
+            bail!(Shape, "{op}: {} bytes cannot fill shape {shape:?} of {dtype} ({} bytes)",
                 data.len(),
-                numel * dtype.element_size()
-            )));
+                numel * dtype.element_size());
         }
         device.check_available(op)?;
         run(op, &[], || {
@@ -158,7 +154,8 @@ impl Tensor {
         // Not tch's f_full: its Scalar argument panics on libtorch errors
         // (a value out of an integer dtype's range).
         create("full", shape, opts, |s, o| {
-            crate::ffi::fill_(&tch::Tensor::f_empty(s, o)?, value)
+            let empty = tch::Tensor::f_empty(s, o)?;
+            crate::ffi::fill_(&empty, value)
         })
     }
 
@@ -166,14 +163,10 @@ impl Tensor {
     pub fn arange(start: f64, end: f64, step: f64, opts: TensorOptions) -> Result<Tensor> {
         let op = "arange";
         if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
-            return Err(Error::Argument(format!(
-                "{op}: needs finite bounds and a non-zero step, got start={start}, end={end}, step={step}"
-            )));
+            bail!(Argument, "{op}: needs finite bounds and a non-zero step, got start={start}, end={end}, step={step}");
         }
         if (end - start) * step < 0.0 {
-            return Err(Error::Argument(format!(
-                "{op}: step {step} moves away from end (start={start}, end={end})"
-            )));
+            bail!(Argument, "{op}: step {step} moves away from end (start={start}, end={end})");
         }
         opts.device.check_available(op)?;
         // Through the shim: tch's f_arange panics on libtorch errors (its
@@ -188,9 +181,7 @@ impl Tensor {
     pub fn linspace(start: f64, end: f64, steps: i64, opts: TensorOptions) -> Result<Tensor> {
         let op = "linspace";
         if steps < 0 {
-            return Err(Error::Argument(format!(
-                "{op}: steps must be >= 0, got {steps}"
-            )));
+            bail!(Argument, "{op}: steps must be >= 0, got {steps}");
         }
         opts.device.check_available(op)?;
         // Through the shim, as arange.
@@ -222,32 +213,6 @@ impl Tensor {
     }
 
     // ----- inspection -----
-
-    pub fn shape(&self) -> Vec<i64> {
-        self.raw.size()
-    }
-
-    pub fn ndim(&self) -> usize {
-        self.raw.dim()
-    }
-
-    pub fn numel(&self) -> usize {
-        self.raw.numel()
-    }
-
-    pub fn dtype(&self) -> DType {
-        dtype_of(&self.raw)
-    }
-
-    pub fn device(&self) -> Device {
-        device_of(&self.raw)
-    }
-
-    /// Whether this handle is tracked by autograd (false for every tensor the
-    /// user makes; `Variable::data()` returns untracked handles too).
-    pub fn requires_grad(&self) -> bool {
-        self.raw.requires_grad()
-    }
 
     /// The values, row-major, converted to f32 and copied to the host.
     pub fn to_f32_vec(&self) -> Result<Vec<f32>> {
@@ -295,33 +260,16 @@ impl Tensor {
         Ok(out)
     }
 
-    /// The value of a single-element tensor, as f64.
-    pub fn item(&self) -> Result<f64> {
-        if self.numel() != 1 {
-            return Err(Error::Shape(format!(
-                "item: needs a single-element tensor, got shape {:?}",
-                self.shape()
-            )));
-        }
-        self.raw
-            .f_double_value(&[])
-            .map_err(|e| Error::from_torch("item", &crate::ops::describe(&self.raw), e))
+    /// `a` where the Bool `mask` is true, `b` elsewhere (all three
+    /// broadcast), as `torch.where(mask, a, b)`. Not differentiable.
+    pub fn where_cond(mask: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        crate::ops::check_mask("where_cond", mask.raw())?;
+        run("where_cond", &[mask.raw(), a.raw(), b.raw()], || {
+            a.raw().f_where_self(mask.raw(), b.raw())
+        })
     }
 
     // ----- conversion -----
-
-    /// A copy on `device` (the same handle if it is there already).
-    pub fn to_device(&self, device: Device) -> Result<Tensor> {
-        device.check_available("to_device")?;
-        run("to_device", &[&self.raw], || self.raw.f_to(device.to_tch()))
-    }
-
-    /// A copy converted to `dtype` (the same handle if it has it already).
-    pub fn to_dtype(&self, dtype: DType) -> Result<Tensor> {
-        run("to_dtype", &[&self.raw], || {
-            self.raw.f_to_kind(dtype.to_kind())
-        })
-    }
 
     /// A new handle on the same data, cut from any autograd graph.
     pub fn detach(&self) -> Result<Tensor> {
@@ -334,7 +282,7 @@ impl Tensor {
         if crate::ffi::detach_in_place(&self.raw) {
             Ok(())
         } else {
-            Err(Error::Torch(format!(
+            Err(Error::new(ErrorKind::Torch, format!(
                 "detach_: libtorch could not detach {}",
                 crate::ops::describe(&self.raw)
             )))
@@ -347,10 +295,10 @@ impl Tensor {
 }
 
 pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
-    // Every constructor makes a supported dtype and no exposed op leaves
-    // them (no complex or quantized ops).
-    let dtype = DType::from_kind(raw.kind());
-    dtype.expect("flodl tensors have a supported dtype") // cannot fail: see above
+    // Every Tensor and Variable has one of flodl's dtypes: the constructors
+    // make only those, and every op result is checked (`ops::FromTch`).
+    let dtype = raw.f_kind().ok().map(DType::from_kind);
+    dtype.and_then(|d| d.ok()).expect("flodl tensors have a supported dtype") // cannot fail: see above
 }
 
 pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
