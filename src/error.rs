@@ -41,7 +41,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// `bail!(Shape, "{op}: ...", ...)`.
 macro_rules! bail {
     ($kind:ident, $($fmt:tt)+) => {
-        return Err($crate::Error::new($crate::ErrorKind::$kind, format!($($fmt)+)))
+        return Err($crate::Error::new($crate::ErrorKind::$kind, format!($($fmt)+)).into())
     };
 }
 

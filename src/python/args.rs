@@ -1,14 +1,17 @@
-//! Python arguments of the op catalogue, by the rules of SPEC §3: each type
-//! here is extracted by PyO3 and then lent to the core as the Rust type of
-//! the signature (`CoreArg::core`).
+//! Python arguments to Rust values. Each op argument kind of the catalogue
+//! has a type here that PyO3 extracts and then lends to the core as the
+//! Rust type of the signature (`CoreArg::core`); devices, dtypes and
+//! options are extracted by the functions at the end.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
+use super::device::{PyDevice, PyTensorOptions};
 use super::tensor::PyTensor;
 use super::variable::PyVariable;
-use crate::{Error, Tensor, Variable};
+use crate::ops::nn::Mode;
+use crate::{DType, Device, Error, ErrorKind, Tensor, TensorOptions, Variable};
 
 /// A Python argument as the core takes it.
 pub(crate) trait CoreArg {
@@ -35,7 +38,7 @@ macro_rules! copy_args {
         }
     )*};
 }
-copy_args!(f64, i64, i32, bool);
+copy_args!(f64, i64, bool);
 
 impl<A: CoreArg> CoreArg for Option<A> {
     type Core<'a>
@@ -50,62 +53,55 @@ impl<A: CoreArg> CoreArg for Option<A> {
     }
 }
 
-impl<T: Copy + 'static> CoreArg for Vec<T> {
-    type Core<'a> = &'a [T];
-    fn core(&self, _: &str, _: &str) -> PyResult<&[T]> {
+impl CoreArg for Vec<i64> {
+    type Core<'a> = &'a [i64];
+    fn core(&self, _: &str, _: &str) -> PyResult<&[i64]> {
         Ok(self)
     }
 }
 
-fn type_name(obj: &Bound<'_, PyAny>) -> String {
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type()
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".into())
 }
 
+// ----- tensor operands -----
+
 /// A Tensor operand (of a Tensor op, or an index or mask of any op).
-pub(crate) struct TensorArg<'py>(pub(crate) Bound<'py, PyTensor>);
+pub(crate) struct TensorArg<'py>(Bound<'py, PyTensor>);
 
-impl TensorArg<'_> {
-    pub(crate) fn get(&self) -> &Tensor {
-        &self.0.get().inner
-    }
-}
-
-impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
-    type Error = PyErr;
-    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        tensor_operand(&obj)?.ok_or_else(|| {
-            PyTypeError::new_err(format!("expected a Tensor, got {}", type_name(&obj)))
-        })
-    }
-}
-
-impl CoreArg for TensorArg<'_> {
-    type Core<'a>
-        = &'a Tensor
-    where
-        Self: 'a;
-    fn core(&self, _: &str, _: &str) -> PyResult<&Tensor> {
-        Ok(self.get())
-    }
-}
-
-/// The operand of a Variable op: a Variable, or a Tensor taken as a
-/// constant (a leaf that needs no grad).
+/// A Variable operand: a Variable, or a Tensor taken as a constant (a leaf
+/// that needs no grad).
 pub(crate) enum VariableArg<'py> {
     Tracked(Bound<'py, PyVariable>),
     Constant(Variable),
 }
 
-impl VariableArg<'_> {
-    pub(crate) fn get(&self) -> &Variable {
+/// An operand of a class's ops, lent to the core as `&C`.
+pub(crate) trait Operand<C> {
+    fn get(&self) -> &C;
+}
+
+impl Operand<Tensor> for TensorArg<'_> {
+    fn get(&self) -> &Tensor {
+        &self.0.get().inner
+    }
+}
+
+impl Operand<Variable> for VariableArg<'_> {
+    fn get(&self) -> &Variable {
         match self {
             VariableArg::Tracked(v) => &v.get().inner,
             VariableArg::Constant(v) => v,
         }
     }
+}
+
+/// A Tensor, or None for anything else.
+pub(crate) fn tensor_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
+    Ok(obj.cast::<PyTensor>().ok().map(|t| TensorArg(t.clone())))
 }
 
 /// A Variable, a Tensor as a constant Variable, or None for anything else.
@@ -120,20 +116,32 @@ pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<
     Ok(None)
 }
 
-/// A Tensor, or None for anything else.
-pub(crate) fn tensor_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
-    Ok(obj.cast::<PyTensor>().ok().map(|t| TensorArg(t.clone())))
+impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        tensor_operand(&obj)?.ok_or_else(|| {
+            PyTypeError::new_err(format!("expected a Tensor, got {}", type_name(&obj)))
+        })
+    }
 }
 
 impl<'py> FromPyObject<'_, 'py> for VariableArg<'py> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
         variable_operand(&obj)?.ok_or_else(|| {
-            PyTypeError::new_err(format!(
-                "expected a Variable or a Tensor, got {}",
-                type_name(&obj)
-            ))
+            let got = type_name(&obj);
+            PyTypeError::new_err(format!("expected a Variable or a Tensor, got {got}"))
         })
+    }
+}
+
+impl CoreArg for TensorArg<'_> {
+    type Core<'a>
+        = &'a Tensor
+    where
+        Self: 'a;
+    fn core(&self, _: &str, _: &str) -> PyResult<&Tensor> {
+        Ok(self.get())
     }
 }
 
@@ -149,6 +157,8 @@ impl CoreArg for VariableArg<'_> {
         matches!(self, VariableArg::Tracked(_))
     }
 }
+
+// ----- windows and modes: checked when the op runs, to name op and argument -----
 
 /// What was wrong with an argument PyO3 extracted, kept until the op can
 /// raise it with its own name and the argument's.
@@ -166,11 +176,11 @@ impl Problem {
     }
 }
 
-/// `[i64; N]`: N ints, or one int standing for all N (SPEC §3).
+/// `[i64; N]`: N ints, or one int standing for all N.
 pub(crate) struct Ints<const N: usize>(Result<[i64; N], Problem>);
 
-impl<const N: usize> Ints<N> {
-    pub(crate) const fn splat(v: i64) -> Self {
+impl<const N: usize> From<i64> for Ints<N> {
+    fn from(v: i64) -> Self {
         Ints(Ok([v; N]))
     }
 }
@@ -179,21 +189,18 @@ impl<const N: usize> FromPyObject<'_, '_> for Ints<N> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
         if let Ok(v) = obj.extract::<i64>() {
-            return Ok(Ints::splat(v));
+            return Ok(Ints::from(v));
         }
         let Ok(values) = obj.extract::<Vec<i64>>() else {
             let got = type_name(&obj);
             let problem = format!("expects an int or a sequence of {N} ints, got {got}");
             return Ok(Ints(Err(Problem::Type(problem))));
         };
-        Ok(Ints(<[i64; N]>::try_from(values.as_slice()).map_err(
-            |_| {
-                Problem::Value(format!(
-                    "expects {N} ints, got {} ({values:?})",
-                    values.len()
-                ))
-            },
-        )))
+        let fixed = <[i64; N]>::try_from(values.as_slice()).map_err(|_| {
+            let count = values.len();
+            Problem::Value(format!("expects {N} ints, got {count} ({values:?})"))
+        });
+        Ok(Ints(fixed))
     }
 }
 
@@ -204,114 +211,100 @@ impl<const N: usize> CoreArg for Ints<N> {
     }
 }
 
-/// A string argument standing for an integer code of the core, as in
-/// `grid_sample(mode="bilinear")`: the code is its index in `$names`.
-macro_rules! choice_arg {
-    ($(#[$doc:meta])* $name:ident: $code:ty, $names:expr) => {
-        $(#[$doc])*
-        pub(crate) struct $name(pub Result<$code, Problem>);
+/// A mode enum, given in Python by its name (`grid_sample(mode="bilinear")`).
+pub(crate) struct Choice<M>(Result<M, Problem>);
 
-        impl FromPyObject<'_, '_> for $name {
-            type Error = PyErr;
-            fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-                Ok($name(choice(&obj, $names).map(|i| i as $code)))
-            }
-        }
-
-        impl CoreArg for $name {
-            type Core<'a> = $code;
-            fn core(&self, op: &str, name: &str) -> PyResult<$code> {
-                self.0.as_ref().map(|c| *c).map_err(|p| p.raise(op, name))
-            }
-        }
-    };
+impl<M: Mode> From<&str> for Choice<M> {
+    /// A default of the table (always one of the names).
+    fn from(name: &str) -> Self {
+        Choice(choose(name))
+    }
 }
 
-fn choice(obj: &Bound<'_, PyAny>, names: &[&str]) -> Result<usize, Problem> {
-    let Ok(text) = obj.cast::<PyString>() else {
-        return Err(Problem::Type(format!(
-            "must be a string, got {}",
+fn choose<M: Mode>(text: &str) -> Result<M, Problem> {
+    M::ALL.iter().copied().find(|m| m.name() == text).ok_or_else(|| {
+        let names: Vec<&str> = M::ALL.iter().map(|m| m.name()).collect();
+        Problem::Value(format!("must be one of {names:?}, got {text:?}"))
+    })
+}
+
+impl<M: Mode> FromPyObject<'_, '_> for Choice<M> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        let Ok(text) = obj.cast::<PyString>() else {
+            let got = type_name(&obj);
+            return Ok(Choice(Err(Problem::Type(format!("must be a string, got {got}")))));
+        };
+        Ok(Choice(choose(&text.to_cow()?)))
+    }
+}
+
+impl<M: Mode> CoreArg for Choice<M> {
+    type Core<'a> = M;
+    fn core(&self, op: &str, name: &str) -> PyResult<M> {
+        self.0.as_ref().map(|m| *m).map_err(|p| p.raise(op, name))
+    }
+}
+
+// ----- devices, dtypes, options -----
+
+/// `Device.CPU`, `Device.CUDA(i)`, `"cpu"`, `"cuda:0"`; `None` is the CPU.
+pub(crate) fn device_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Device::CPU);
+    };
+    if let Ok(d) = obj.cast::<PyDevice>() {
+        return Ok(d.get().0);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.parse::<Device>()?);
+    }
+    Err(PyTypeError::new_err(format!(
+        "expected a Device or a string like \"cpu\" or \"cuda:0\", got {}",
+        type_name(obj)
+    )))
+}
+
+/// `DType.Float32`, `"float32"`, `numpy.float32`, `numpy.dtype("float32")`.
+pub(crate) fn dtype_arg(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
+    if let Ok(d) = obj.extract::<DType>() {
+        return Ok(d);
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(s.to_cow()?.parse::<DType>()?);
+    }
+    // Anything numpy understands as a dtype.
+    let numpy = obj.py().import("numpy")?;
+    match numpy.call_method1("dtype", (obj,)) {
+        Ok(dt) => Ok(dt.getattr("name")?.extract::<String>()?.parse::<DType>()?),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "expected a DType, a dtype name or a numpy dtype, got {}",
             type_name(obj)
-        )));
+        ))),
+    }
+}
+
+/// The `options=`, `dtype=` and `device=` arguments of creation functions;
+/// the keywords override the options.
+pub(crate) fn options_arg(
+    options: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<TensorOptions> {
+    let mut opts = match options.filter(|o| !o.is_none()) {
+        Some(o) => {
+            o.cast::<PyTensorOptions>()
+                .map_err(|_| PyTypeError::new_err("options must be a TensorOptions"))?
+                .get()
+                .0
+        }
+        None => TensorOptions::default(),
     };
-    let text = text.to_cow().map_err(|e| Problem::Value(e.to_string()))?;
-    names
-        .iter()
-        .position(|n| *n == text)
-        .ok_or_else(|| Problem::Value(format!("must be one of {names:?}, got {text:?}")))
-}
-
-choice_arg!(/// `grid_sample`'s `mode`.
-    GridSampleMode: i32, crate::GRID_SAMPLE_MODES);
-choice_arg!(/// `grid_sample`'s `padding_mode`.
-    GridSamplePadding: i32, crate::GRID_SAMPLE_PADDING_MODES);
-choice_arg!(/// `embedding_bag`'s `mode`.
-    EmbeddingBagMode: i64, crate::EMBEDDING_BAG_MODES);
-
-// Results: core values become their Python classes.
-
-impl<'py> IntoPyObject<'py> for Tensor {
-    type Target = PyTensor;
-    type Output = Bound<'py, PyTensor>;
-    type Error = PyErr;
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        Bound::new(py, PyTensor::from(self))
+    if let Some(dtype) = dtype.filter(|o| !o.is_none()) {
+        opts.dtype = dtype_arg(dtype)?;
     }
-}
-
-impl<'py> IntoPyObject<'py> for Variable {
-    type Target = PyVariable;
-    type Output = Bound<'py, PyVariable>;
-    type Error = PyErr;
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        Bound::new(py, PyVariable::from(self))
+    if let Some(device) = device.filter(|o| !o.is_none()) {
+        opts.device = device_arg(Some(device))?;
     }
-}
-
-/// An nn function's result as a Python object: Variables when any operand
-/// was one, else their data as Tensors.
-pub(crate) trait NnResult {
-    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>>;
-}
-
-impl NnResult for Variable {
-    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>> {
-        if tracked {
-            Ok(self.into_pyobject(py)?.into_any().unbind())
-        } else {
-            Ok(self.data().into_pyobject(py)?.into_any().unbind())
-        }
-    }
-}
-
-impl NnResult for (Variable, Variable) {
-    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>> {
-        let pair = (
-            self.0.into_python(py, tracked)?,
-            self.1.into_python(py, tracked)?,
-        );
-        Ok(pair.into_pyobject(py)?.into_any().unbind())
-    }
-}
-
-/// Runs `f` with the GIL released, for work long enough that other Python
-/// threads should run meanwhile (backward, the nn functions). `f` may borrow
-/// tensors owned by Python objects of the caller's frame.
-pub(crate) fn without_gil<T: Send>(py: Python<'_>, f: impl FnOnce() -> T) -> T {
-    struct AssertSend<F>(F);
-    // SAFETY: this thread blocks inside `detach` until `f` returns, so its
-    // borrows outlive the call. Other Python threads may reach the same
-    // tensors meanwhile, exactly as with PyTorch, which releases the GIL in
-    // every op; libtorch guards its own shared state (refcounts, autograd).
-    unsafe impl<F> Send for AssertSend<F> {}
-    impl<F> AssertSend<F> {
-        fn call<T>(self) -> T
-        where
-            F: FnOnce() -> T,
-        {
-            (self.0)()
-        }
-    }
-    let f = AssertSend(f);
-    py.detach(move || f.call())
+    Ok(opts)
 }

@@ -2,7 +2,7 @@
 
 use pyo3::prelude::*;
 
-use super::convert::{device_arg, options_arg};
+use super::args::{device_arg, options_arg};
 use crate::{DType, Device, TensorOptions};
 
 /// Where a tensor lives: `Device.CPU` or `Device.CUDA(index)`.

@@ -1,14 +1,16 @@
 //! The Python extension module `flodl._flodl`: a thin layer over the core.
-//! Each Rust name keeps its name in Python (SPEC §3).
+//! Each Rust name keeps its name in Python.
 
-mod args;
-mod convert;
-mod device;
-mod errors;
-mod nn;
-mod ops;
-mod tensor;
-mod variable;
+mod args; // Python arguments to Rust values
+mod catalogue; // the op tables' bindings
+mod device; // Device, TensorOptions
+mod errors; // the exception classes, and Error -> PyErr
+mod gil; // when the GIL is released
+mod operators; // + - * / @ ** on both classes
+mod results; // Rust values to Python objects
+mod shared; // methods Tensor and Variable share outside the table
+mod tensor; // the Tensor class
+mod variable; // the Variable class
 
 use pyo3::prelude::*;
 
@@ -51,7 +53,7 @@ fn cuda_device_count() -> usize {
 #[pymodule]
 fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
-    nn::register(m)?;
+    catalogue::nn_functions::register(m)?;
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<variable::PyVariable>()?;
     m.add_class::<device::PyDevice>()?;
@@ -63,5 +65,6 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
+    m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     Ok(())
 }

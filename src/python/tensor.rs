@@ -1,13 +1,16 @@
-//! `flodl.Tensor`.
+//! `flodl.Tensor`: the class, its constructors and its Tensor-only methods.
+//! The op table's methods are bound in `catalogue.rs`, the operators in
+//! `operators.rs`, what it shares with Variable in `shared.rs`.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyTuple};
 
-use super::args::{tensor_operand, TensorArg};
-use super::convert::{device_arg, dtype_arg, options_arg};
-use super::ops::{py_methods, py_ops};
-use crate::{DType, Error, Tensor};
+use super::args::{device_arg, dtype_arg, options_arg, Operand as _, TensorArg};
+use super::operators::{self, operators};
+use super::shared::shared_methods;
+use crate::error::bail;
+use crate::{DType, Error, ErrorKind, Tensor};
 
 /// An n-dimensional array on a device, with no autograd graph.
 #[pyclass(name = "Tensor", module = "flodl", frozen)]
@@ -27,25 +30,8 @@ impl From<Tensor> for PyTensor {
     }
 }
 
-py_ops!(PyTensor, Tensor, TensorArg<'_>, tensor_operand);
-
-// The Tensor-only helpers of SPEC §2.
-py_methods!(PyTensor, Tensor, [
-    gt(other: TensorArg<'_>): "`self > other` elementwise, as a bool mask (broadcasting).",
-    lt(other: TensorArg<'_>): "`self < other` elementwise, as a bool mask (broadcasting).",
-    ge(other: TensorArg<'_>): "`self >= other` elementwise, as a bool mask (broadcasting).",
-    le(other: TensorArg<'_>): "`self <= other` elementwise, as a bool mask (broadcasting).",
-    eq(other: TensorArg<'_>): "`self == other` elementwise, as a bool mask (broadcasting).",
-    ne(other: TensorArg<'_>): "`self != other` elementwise, as a bool mask (broadcasting).",
-    gt_scalar(scalar: f64): "`self > scalar` elementwise, as a bool mask.",
-    lt_scalar(scalar: f64): "`self < scalar` elementwise, as a bool mask.",
-    ge_scalar(scalar: f64): "`self >= scalar` elementwise, as a bool mask.",
-    le_scalar(scalar: f64): "`self <= scalar` elementwise, as a bool mask.",
-    eq_scalar(scalar: f64): "`self == scalar` elementwise, as a bool mask.",
-    ne_scalar(scalar: f64): "`self != scalar` elementwise, as a bool mask.",
-    argmax(dim: i32): "Int64 indices of the largest values along `dim`.",
-    argmin(dim: i32): "Int64 indices of the smallest values along `dim`.",
-]);
+operators!(PyTensor, Tensor);
+shared_methods!(PyTensor, Tensor, TensorArg<'_>);
 
 #[pymethods]
 impl PyTensor {
@@ -111,9 +97,7 @@ fn from_values(
     let (bytes, count) = values_as_bytes(op, data, dtype)?;
     let numel: i64 = shape.iter().product();
     if shape.iter().all(|&d| d >= 0) && count as i64 != numel {
-        bail!(Shape, "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)"
-        ))
-        .into());
+        bail!(Shape, "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)");
     }
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
 }
@@ -240,7 +224,8 @@ impl PyTensor {
         if !array.is_instance(&numpy.getattr("ndarray")?)? {
             let got = array.get_type().name()?;
             return Err(PyTypeError::new_err(format!(
-                "from_numpy: expected a numpy.ndarray, got {got}");
+                "from_numpy: expected a numpy.ndarray, got {got}"
+            )));
         }
         let numpy_dtype = array.getattr("dtype")?;
         let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
@@ -339,15 +324,7 @@ impl PyTensor {
         to_numpy(py, &self.inner, dtype)
     }
 
-    fn __repr__(&self) -> String {
-        self.inner.to_string()
-    }
-
     // ----- conversion -----
-
-    fn to_dtype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(self.inner.to_dtype(dtype_arg(dtype)?)?.into())
-    }
 
     fn detach(&self) -> PyResult<Self> {
         Ok(self.inner.detach()?.into())

@@ -1,10 +1,14 @@
-//! `flodl.Variable`.
+//! `flodl.Variable`: the class and its autograd methods. The op table's
+//! methods are bound in `catalogue.rs`, the operators in `operators.rs`,
+//! what it shares with Tensor in `shared.rs`.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::args::{variable_operand, without_gil, VariableArg};
-use super::ops::py_ops;
+use super::args::{Operand as _, VariableArg};
+use super::gil::without_gil;
+use super::operators::{self, operators};
+use super::shared::shared_methods;
 use super::tensor::{to_numpy, PyTensor};
 use crate::Variable;
 
@@ -25,7 +29,8 @@ impl From<Variable> for PyVariable {
     }
 }
 
-py_ops!(PyVariable, Variable, VariableArg<'_>, variable_operand);
+operators!(PyVariable, Variable);
+shared_methods!(PyVariable, Variable, VariableArg<'_>);
 
 fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
     let t = tensor.cast::<PyTensor>().map_err(|_| {
@@ -103,7 +108,4 @@ impl PyVariable {
         to_numpy(py, &self.inner.data(), dtype)
     }
 
-    fn __repr__(&self) -> String {
-        self.inner.to_string()
-    }
 }

@@ -1,0 +1,200 @@
+//! The op catalogue's Python bindings, expanded from the same declarations
+//! as the Rust methods (`src/ops/catalogue.rs`, `src/ops/nn.rs`): each
+//! method op becomes a method of `Tensor` and `Variable`, each nn op a
+//! function of the module, with the table's defaults, its doc and a real
+//! `__text_signature__` (so `help()` and `inspect.signature` show the
+//! defaults). Ops marked `[overloaded]` are bound by hand (`overloads.rs`).
+//! `catalogue()` exposes the declarations, from which `make stubs` writes
+//! the stubs and the op table of the docs.
+
+use pyo3::prelude::*;
+
+use super::args::{TensorArg, VariableArg};
+use super::tensor::PyTensor;
+use super::variable::PyVariable;
+use crate::ops::catalogue::{method_ops, tensor_ops};
+use crate::ops::nn::nn_ops;
+
+/// The Python type that extracts an argument kind; `$Arg` is the class's
+/// operand type.
+macro_rules! py_arg {
+    ($Arg:ty; Same) => { $Arg };
+    ($Arg:ty; Tensor) => { $crate::python::args::TensorArg<'_> };
+    ($Arg:ty; Ints) => { Vec<i64> };
+    ($Arg:ty; I2) => { $crate::python::args::Ints<2> };
+    ($Arg:ty; I3) => { $crate::python::args::Ints<3> };
+    ($Arg:ty; Option<$k:ident>) => { Option<$crate::python::catalogue::py_arg!($Arg; $k)> };
+    ($Arg:ty; f64) => { f64 };
+    ($Arg:ty; i64) => { i64 };
+    ($Arg:ty; bool) => { bool };
+    ($Arg:ty; $mode:ident) => { $crate::python::args::Choice<$crate::ops::catalogue::kinds::$mode> };
+}
+
+/// A table default as the Rust value PyO3 passes when the argument is left out.
+macro_rules! py_default {
+    (None) => { None };
+    ($value:tt) => { ::core::convert::From::from($value) };
+}
+
+/// A table default as Python writes it, for `__text_signature__`.
+macro_rules! py_text {
+    (true) => { "True" };
+    (false) => { "False" };
+    ($value:tt) => { stringify!($value) };
+}
+
+/// `__text_signature__` of a binding, in the form CPython reads from the
+/// doc: `name($self, a, b=1)\n--\n` (PyO3 adds one more newline).
+macro_rules! text_signature {
+    ($name:ident($($first:literal)?) $($arg:ident $(= $default:tt)?),*) => {
+        concat!(
+            stringify!($name), "(", $($first,)?
+            $crate::python::catalogue::text_signature!(@args [$($first)?] $($arg $(= $default)?),*),
+            ")\n--\n"
+        )
+    };
+    (@args [] $first:ident $(= $d0:tt)? $(, $arg:ident $(= $default:tt)?)*) => {
+        concat!(stringify!($first), $("=", $crate::python::catalogue::py_text!($d0),)?
+                $(", ", stringify!($arg), $("=", $crate::python::catalogue::py_text!($default),)?)*)
+    };
+    (@args [] ) => { "" };
+    (@args [$first:literal] $($arg:ident $(= $default:tt)?),*) => {
+        concat!($(", ", stringify!($arg), $("=", $crate::python::catalogue::py_text!($default),)?)*)
+    };
+}
+
+/// Expands a method table as methods of a class: `(PyClass, Core, Arg)`.
+macro_rules! py_methods {
+    (($Py:ident, $Core:ident, $Arg:ty) $(
+        $(#[doc = $doc:literal])*
+        $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+        $(-> $ret:tt)? $([$mode:ident])? => |$x:ident| $body:expr;
+    )*) => {
+        $($crate::python::catalogue::py_method! {
+            [$($mode)?] $Py, $Core, $Arg;
+            $(#[doc = $doc])* $name($($arg: $kind $(<$inner>)? $(= $default)?),*) -> [$($ret)?]
+        })*
+    };
+}
+
+/// One method of [`py_methods!`], in its own `#[pymethods]` block.
+macro_rules! py_method {
+    ([overloaded] $($hand_written:tt)*) => {};
+    ([] $Py:ident, $Core:ident, $Arg:ty;
+     $(#[doc = $doc:literal])* $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+     -> [$($ret:tt)?]) => {
+        #[pyo3::pymethods]
+        impl $Py {
+            #[doc = $crate::python::catalogue::text_signature!($name("$self") $($arg $(= $default)?),*)]
+            $(#[doc = $doc])*
+            #[pyo3(signature = ($($arg $(= $crate::python::catalogue::py_default!($default))?),*), text_signature = None)]
+            fn $name(&self $(, $arg: $crate::python::catalogue::py_arg!($Arg; $kind $(<$inner>)?))*)
+                -> pyo3::PyResult<$crate::ops::core_ret!($Core; $($ret)?)>
+            {
+                #[allow(unused_imports)]
+                use $crate::python::args::CoreArg as _;
+                Ok(self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?)
+            }
+        }
+    };
+}
+
+/// Expands the nn table as module functions, and `register` adding them.
+/// Operands may be Variables or Tensors; the result is a Variable when any
+/// operand is one, else a Tensor. They run with the GIL released.
+macro_rules! py_functions {
+    (() $(
+        $(#[doc = $doc:literal])*
+        $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+        $(-> $ret:tt)? $([$mode:ident])? => $body:expr;
+    )*) => {
+        /// The nn functions, one `#[pyfunction]` each.
+        pub(crate) mod nn_functions {
+            use pyo3::prelude::*;
+            $(
+                #[doc = $crate::python::catalogue::text_signature!($name() $($arg $(= $default)?),*)]
+                $(#[doc = $doc])*
+                #[pyfunction]
+                #[pyo3(signature = ($($arg $(= $crate::python::catalogue::py_default!($default))?),*), text_signature = None)]
+                #[allow(clippy::too_many_arguments)] // PyTorch's signature
+                pub(crate) fn $name(py: Python<'_> $(, $arg: $crate::python::catalogue::py_arg!($crate::python::args::VariableArg<'_>; $kind $(<$inner>)?))*)
+                    -> PyResult<Py<PyAny>>
+                {
+                    use $crate::python::args::CoreArg as _;
+                    use $crate::python::results::NnResult as _;
+                    let tracked = false $(|| $arg.tracked())*;
+                    $(let $arg = $arg.core(stringify!($name), stringify!($arg))?;)*
+                    let result = $crate::python::gil::without_gil(py, || $crate::$name::<$crate::Variable>($($arg),*));
+                    result?.into_python(py, tracked)
+                }
+            )*
+
+            /// Adds every nn function to the module.
+            pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+                $(m.add_function(wrap_pyfunction!($name, m)?)?;)*
+                Ok(())
+            }
+        }
+    };
+}
+
+/// One row of [`catalogue`]: what `make stubs` needs of a declaration.
+type Row = (
+    &'static str,                       // table: "method", "tensor" or "nn"
+    &'static str,                       // name
+    &'static [(&'static str, &'static str)], // (argument, kind)
+    &'static str,                       // result kind ("" for Same)
+    bool,                               // bound by hand as an overload
+    &'static str,                       // doc
+);
+
+/// Expands a table as rows of [`catalogue`] (method tables first: their
+/// bodies start with `|x|`; then the nn table).
+macro_rules! py_rows {
+    (($table:literal) $(
+        $(#[doc = $doc:literal])*
+        $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+        $(-> $ret:tt)? $([$mode:ident])? => |$x:ident| $body:expr;
+    )*) => {
+        &[$($crate::python::catalogue::py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?], [$($mode)?], [$($doc)*])),*]
+    };
+    (($table:literal) $(
+        $(#[doc = $doc:literal])*
+        $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+        $(-> $ret:tt)? $([$mode:ident])? => $body:expr;
+    )*) => {
+        &[$($crate::python::catalogue::py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?], [$($mode)?], [$($doc)*])),*]
+    };
+    (@row $table:literal, $name:ident, [$($arg:ident: $kind:ident $(<$inner:ident>)?),*], [$($ret:tt)?], [$($mode:ident)?], [$($doc:literal)*]) => {
+        (
+            $table,
+            stringify!($name),
+            &[$((stringify!($arg), stringify!($kind $(<$inner>)?))),*],
+            concat!("" $(, stringify!($ret))?),
+            $crate::python::catalogue::py_rows!(@overloaded $($mode)?),
+            concat!($($doc, "\n"),*),
+        )
+    };
+    (@overloaded overloaded) => { true };
+    (@overloaded) => { false };
+}
+
+const METHOD_ROWS: &[Row] = method_ops!(py_rows("method"));
+const TENSOR_ROWS: &[Row] = tensor_ops!(py_rows("tensor"));
+const NN_ROWS: &[Row] = nn_ops!(py_rows("nn"));
+
+/// The op declarations as `(table, name, [(argument, kind)], result kind,
+/// overloaded, doc)` tuples: the input of `make stubs`.
+#[pyfunction]
+pub(crate) fn catalogue() -> Vec<Row> {
+    [METHOD_ROWS, TENSOR_ROWS, NN_ROWS].concat()
+}
+
+method_ops!(py_methods(PyTensor, Tensor, TensorArg<'_>));
+method_ops!(py_methods(PyVariable, Variable, VariableArg<'_>));
+tensor_ops!(py_methods(PyTensor, Tensor, TensorArg<'_>));
+nn_ops!(py_functions());
+
+use crate::{Tensor, Variable};
+
+pub(crate) use {py_arg, py_default, py_method, py_rows, py_text, text_signature};

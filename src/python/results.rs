@@ -1,0 +1,62 @@
+//! Core values to Python objects: a Tensor becomes a `flodl.Tensor`, a
+//! Variable a `flodl.Variable`; tuples and lists of them follow.
+
+use pyo3::prelude::*;
+use pyo3::BoundObject;
+
+use super::tensor::PyTensor;
+use super::variable::PyVariable;
+use crate::{Tensor, Variable};
+
+impl<'py> IntoPyObject<'py> for Tensor {
+    type Target = PyTensor;
+    type Output = Bound<'py, PyTensor>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        Bound::new(py, PyTensor::from(self))
+    }
+}
+
+impl<'py> IntoPyObject<'py> for Variable {
+    type Target = PyVariable;
+    type Output = Bound<'py, PyVariable>;
+    type Error = PyErr;
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
+        Bound::new(py, PyVariable::from(self))
+    }
+}
+
+/// An nn function's result as a Python object: Variables when any operand
+/// was one, else their data as Tensors.
+pub(crate) trait NnResult {
+    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>>;
+}
+
+impl NnResult for Variable {
+    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>> {
+        if tracked {
+            Ok(self.into_pyobject(py)?.into_any().unbind())
+        } else {
+            Ok(self.data().into_pyobject(py)?.into_any().unbind())
+        }
+    }
+}
+
+impl NnResult for (Variable, Variable) {
+    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>> {
+        let pair = (
+            self.0.into_python(py, tracked)?,
+            self.1.into_python(py, tracked)?,
+        );
+        Ok(pair.into_pyobject(py)?.into_any().unbind())
+    }
+}
+
+/// A new Python object holding `value`, as `Py<PyAny>` (what an operator
+/// returns, since it may also return `NotImplemented`).
+pub(crate) fn new_object<T>(py: Python<'_>, value: T) -> PyResult<Py<PyAny>>
+where
+    T: for<'py> IntoPyObject<'py, Error = PyErr>,
+{
+    Ok(value.into_pyobject(py)?.into_any().unbind())
+}
