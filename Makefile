@@ -15,7 +15,7 @@ STAMP_VENV := $(VENV)/.deps-installed
 STAMP_EXT  := $(VENV)/.flodl-installed
 RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
 
-.PHONY: demo test test-rust test-python lint fmt bench clean
+.PHONY: demo test test-rust test-python lint fmt stubs bench clean
 
 demo: $(STAMP_EXT)
 	$(PY) examples/autograd_tutorial.py
@@ -43,15 +43,22 @@ $(STAMP_EXT): $(STAMP_VENV) $(RUST_SRC) $(shell find python -type f -not -path '
 	maturin develop --release --quiet
 	touch $@
 
-lint: $(STAMP_VENV)
+# The stubs, the op tables of docs/ops.md and the name lists of
+# python/flodl/__init__.py, written from the op declarations of the built
+# module. `make lint` fails while a checked-in copy is stale.
+stubs: $(STAMP_EXT)
+	$(PY) tools/generate.py
+
+lint: $(STAMP_EXT)
 	cargo fmt --check
 	cargo clippy --release --all-targets --features python -- -D warnings
-	$(VENV)/bin/ruff check python tests examples bench
-	$(VENV)/bin/ruff format --check python tests examples bench
+	$(VENV)/bin/ruff check python tests examples bench tools
+	$(VENV)/bin/ruff format --check python tests examples bench tools
+	$(PY) tools/generate.py --check
 
 fmt: $(STAMP_VENV)
 	cargo fmt
-	$(VENV)/bin/ruff format python tests examples bench
+	$(VENV)/bin/ruff format python tests examples bench tools
 
 clean:
 	cargo clean

@@ -161,7 +161,11 @@ fn classify(message: &str) -> ErrorKind {
     const RULES: &[(ErrorKind, &[&str])] = &[
         (
             ErrorKind::OutOfMemory,
-            &["out of memory", "can't allocate memory", "not enough memory"],
+            &[
+                "out of memory",
+                "can't allocate memory",
+                "not enough memory",
+            ],
         ),
         (
             ErrorKind::Autograd,
@@ -212,6 +216,7 @@ fn classify(message: &str) -> ErrorKind {
                 "overflow",
                 "should be greater",
                 "should be positive",
+                "cannot sample",
             ],
         ),
         (
@@ -227,6 +232,7 @@ fn classify(message: &str) -> ErrorKind {
                 "mismatch of",
                 "equal size",
                 "channels",
+                "number of columns",
                 "should contain",
                 "not divisible",
                 "inconsistent",
@@ -295,7 +301,10 @@ mod tests {
         let e = Error::from_failure("op", "", failure);
         assert_eq!(e.kind(), ErrorKind::Argument);
         let plain = Failure::Typed(None, "shape is wrong".into());
-        assert_eq!(Error::from_failure("op", "", plain).kind(), ErrorKind::Shape);
+        assert_eq!(
+            Error::from_failure("op", "", plain).kind(),
+            ErrorKind::Shape
+        );
     }
 
     #[test]

@@ -52,11 +52,16 @@ fn make_tensor(call: impl FnOnce(*mut *mut c_void) -> *mut c_char) -> Result<tch
     }
     if message.is_null() {
         // The shim could not even allocate the message.
-        return Err(Failure::Typed(Some(ErrorKind::OutOfMemory), "out of memory".into()));
+        return Err(Failure::Typed(
+            Some(ErrorKind::OutOfMemory),
+            "out of memory".into(),
+        ));
     }
     // SAFETY: a non-null message is a NUL-terminated malloc'd string, read
     // once and freed here.
-    let text = unsafe { CStr::from_ptr(message) }.to_string_lossy().into_owned();
+    let text = unsafe { CStr::from_ptr(message) }
+        .to_string_lossy()
+        .into_owned();
     unsafe { flodl_free_message(message) };
     let mut chars = text.chars();
     let kind = match chars.next() {

@@ -266,7 +266,13 @@ fn nn_functions_take_tensors_too() {
     assert_eq!(err.kind(), ErrorKind::Argument);
     assert!(err.to_string().contains("must be one of"), "{err}");
     let grid = Tensor::zeros(&[1, 2, 2, 2], TensorOptions::default()).unwrap();
-    let y = flodl::grid_sample(&x, &grid, GridSampleMode::Nearest, PaddingMode::Border, false);
+    let y = flodl::grid_sample(
+        &x,
+        &grid,
+        GridSampleMode::Nearest,
+        PaddingMode::Border,
+        false,
+    );
     assert_eq!(y.unwrap().shape(), vec![1, 1, 2, 2]);
 }
 

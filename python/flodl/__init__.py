@@ -7,7 +7,8 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
-from ._flodl import (  # the nn group of the op catalogue
+# generated:names
+from ._flodl import (
     ArgumentError,
     AutogradError,
     Device,
@@ -57,7 +58,7 @@ from ._flodl import (  # the nn group of the op catalogue
 )
 from ._grad_mode import no_grad
 
-# Module functions of the nn group, in the order of SPEC §5.
+# The nn functions, in the order they are declared.
 NN_FUNCTIONS = (
     "conv1d",
     "conv2d",
@@ -78,11 +79,11 @@ NN_FUNCTIONS = (
     "pixel_shuffle",
     "pixel_unshuffle",
     "bilinear",
-    "embedding_bag",
     "im2col",
     "col2im",
     "linear",
     "embedding",
+    "embedding_bag",
     "scaled_dot_product_attention",
     "gru_cell",
     "lstm_cell",
@@ -137,3 +138,4 @@ __all__ = [
     "scaled_dot_product_attention",
     "set_grad_enabled",
 ]
+# /generated:names

@@ -44,9 +44,12 @@ impl Variable {
     /// backward fills its gradient; only floating-point data can have one.
     pub fn new(data: Tensor, requires_grad: bool) -> Result<Variable> {
         if requires_grad && !data.dtype().is_floating_point() {
-            bail!(DType, "Variable::new: only floating-point tensors can require grad, got {} {:?}",
+            bail!(
+                DType,
+                "Variable::new: only floating-point tensors can require grad, got {} {:?}",
                 data.dtype(),
-                data.shape());
+                data.shape()
+            );
         }
         // A fresh handle, so the user's Tensor stays untracked.
         let raw = data.detach()?.into_raw();
@@ -112,12 +115,14 @@ impl Variable {
         // Free the graph now rather than when the last handle goes. A leaf
         // has no graph and must keep requiring grad.
         if !self.is_leaf() && !crate::ffi::detach_in_place(&self.raw) {
-            bail!(Autograd, "backward: the gradients are filled, but libtorch could not free the graph of {}",
-                crate::ops::describe(&self.raw));
+            bail!(
+                Autograd,
+                "backward: the gradients are filled, but libtorch could not free the graph of {}",
+                crate::ops::describe(&self.raw)
+            );
         }
         Ok(())
     }
-
 }
 
 impl fmt::Display for Variable {

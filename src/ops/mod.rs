@@ -118,12 +118,18 @@ macro_rules! shared_methods {
             }
 
             /// `tensors` joined along `dim` (all but `dim` must match).
-            pub fn cat_many<B: std::borrow::Borrow<Self>>(tensors: &[B], dim: i64) -> $crate::Result<Self> {
+            pub fn cat_many<B: std::borrow::Borrow<Self>>(
+                tensors: &[B],
+                dim: i64,
+            ) -> $crate::Result<Self> {
                 $crate::ops::join("cat_many", tensors, |raws| tch::Tensor::f_cat(raws, dim))
             }
 
             /// `tensors` (all of one shape) stacked along a new dim `dim`.
-            pub fn stack<B: std::borrow::Borrow<Self>>(tensors: &[B], dim: i64) -> $crate::Result<Self> {
+            pub fn stack<B: std::borrow::Borrow<Self>>(
+                tensors: &[B],
+                dim: i64,
+            ) -> $crate::Result<Self> {
                 $crate::ops::join("stack", tensors, |raws| tch::Tensor::f_stack(raws, dim))
             }
         }
@@ -144,7 +150,10 @@ fn supported(raw: tch::Tensor) -> std::result::Result<tch::Tensor, Failure> {
         Some(Ok(_)) => Ok(raw),
         _ => Err(Failure::Typed(
             Some(crate::ErrorKind::DType),
-            format!("the result's dtype {:?} is not one of flodl's", raw.f_kind()),
+            format!(
+                "the result's dtype {:?} is not one of flodl's",
+                raw.f_kind()
+            ),
         )),
     }
 }

@@ -171,7 +171,9 @@ impl Problem {
     fn raise(&self, op: &str, name: &str) -> PyErr {
         match self {
             Problem::Type(m) => PyTypeError::new_err(format!("{op}: {name} {m}")),
-            Problem::Value(m) => Error::new(ErrorKind::Argument, format!("{op}: {name} {m}")).into(),
+            Problem::Value(m) => {
+                Error::new(ErrorKind::Argument, format!("{op}: {name} {m}")).into()
+            }
         }
     }
 }
@@ -222,10 +224,14 @@ impl<M: Mode> From<&str> for Choice<M> {
 }
 
 fn choose<M: Mode>(text: &str) -> Result<M, Problem> {
-    M::ALL.iter().copied().find(|m| m.name() == text).ok_or_else(|| {
-        let names: Vec<&str> = M::ALL.iter().map(|m| m.name()).collect();
-        Problem::Value(format!("must be one of {names:?}, got {text:?}"))
-    })
+    M::ALL
+        .iter()
+        .copied()
+        .find(|m| m.name() == text)
+        .ok_or_else(|| {
+            let names: Vec<&str> = M::ALL.iter().map(|m| m.name()).collect();
+            Problem::Value(format!("must be one of {names:?}, got {text:?}"))
+        })
 }
 
 impl<M: Mode> FromPyObject<'_, '_> for Choice<M> {
@@ -233,7 +239,9 @@ impl<M: Mode> FromPyObject<'_, '_> for Choice<M> {
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
         let Ok(text) = obj.cast::<PyString>() else {
             let got = type_name(&obj);
-            return Ok(Choice(Err(Problem::Type(format!("must be a string, got {got}")))));
+            return Ok(Choice(Err(Problem::Type(format!(
+                "must be a string, got {got}"
+            )))));
         };
         Ok(Choice(choose(&text.to_cow()?)))
     }

@@ -32,15 +32,25 @@ macro_rules! py_arg {
 
 /// A table default as the Rust value PyO3 passes when the argument is left out.
 macro_rules! py_default {
-    (None) => { None };
-    ($value:tt) => { ::core::convert::From::from($value) };
+    (None) => {
+        None
+    };
+    ($value:tt) => {
+        ::core::convert::From::from($value)
+    };
 }
 
 /// A table default as Python writes it, for `__text_signature__`.
 macro_rules! py_text {
-    (true) => { "True" };
-    (false) => { "False" };
-    ($value:tt) => { stringify!($value) };
+    (true) => {
+        "True"
+    };
+    (false) => {
+        "False"
+    };
+    ($value:tt) => {
+        stringify!($value)
+    };
 }
 
 /// `__text_signature__` of a binding, in the form CPython reads from the
@@ -140,12 +150,12 @@ macro_rules! py_functions {
 
 /// One row of [`catalogue`]: what `make stubs` needs of a declaration.
 type Row = (
-    &'static str,                       // table: "method", "tensor" or "nn"
-    &'static str,                       // name
+    &'static str,                            // table: "method", "tensor" or "nn"
+    &'static str,                            // name
     &'static [(&'static str, &'static str)], // (argument, kind)
-    &'static str,                       // result kind ("" for Same)
-    bool,                               // bound by hand as an overload
-    &'static str,                       // doc
+    &'static str,                            // result kind ("" for Same)
+    bool,                                    // bound by hand as an overload
+    &'static str,                            // doc
 );
 
 /// Expands a table as rows of [`catalogue`] (method tables first: their
@@ -185,9 +195,24 @@ const NN_ROWS: &[Row] = nn_ops!(py_rows("nn"));
 
 /// The op declarations as `(table, name, [(argument, kind)], result kind,
 /// overloaded, doc)` tuples: the input of `make stubs`.
-#[pyfunction]
+#[pyfunction(name = "_catalogue")]
 pub(crate) fn catalogue() -> Vec<Row> {
     [METHOD_ROWS, TENSOR_ROWS, NN_ROWS].concat()
+}
+
+/// Each mode kind of the tables and its names, for the stubs.
+#[pyfunction(name = "_modes")]
+pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
+    use crate::ops::catalogue::kinds::{EmbeddingBagMode, GridSampleMode, PaddingMode};
+    use crate::ops::nn::Mode;
+    fn names<M: Mode>() -> Vec<&'static str> {
+        M::ALL.iter().map(|m| m.name()).collect()
+    }
+    vec![
+        ("GridSampleMode", names::<GridSampleMode>()),
+        ("PaddingMode", names::<PaddingMode>()),
+        ("EmbeddingBagMode", names::<EmbeddingBagMode>()),
+    ]
 }
 
 method_ops!(py_methods(PyTensor, Tensor, TensorArg<'_>));

@@ -93,7 +93,10 @@ pub(crate) fn matmul<C: Class>(
     };
     let b = operand.get();
     let (left, right) = if reflected { (b, a) } else { (a, b) };
-    new_object(py, matmul_gil(py, a.numel() + b.numel(), || left.matmul(right))?)
+    new_object(
+        py,
+        matmul_gil(py, a.numel() + b.numel(), || left.matmul(right))?,
+    )
 }
 
 /// `a ** exponent` for a number exponent; three-argument `pow` is not
@@ -126,7 +129,12 @@ macro_rules! operators {
                 operators::binary(&self.inner, other, $Core::sub, |a, s| a.add_scalar(-s))
             }
             fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, |a, o| o.sub(a), |a, s| a.neg()?.add_scalar(s))
+                operators::binary(
+                    &self.inner,
+                    other,
+                    |a, o| o.sub(a),
+                    |a, s| a.neg()?.add_scalar(s),
+                )
             }
             fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::binary(&self.inner, other, $Core::mul, $Core::mul_scalar)
@@ -139,7 +147,12 @@ macro_rules! operators {
             }
             /// As PyTorch does: `s / x` is `reciprocal(x) * s`.
             fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, |a, o| o.div(a), |a, s| a.reciprocal()?.mul_scalar(s))
+                operators::binary(
+                    &self.inner,
+                    other,
+                    |a, o| o.div(a),
+                    |a, s| a.reciprocal()?.mul_scalar(s),
+                )
             }
             fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::matmul(&self.inner, other, false)

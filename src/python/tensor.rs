@@ -97,7 +97,10 @@ fn from_values(
     let (bytes, count) = values_as_bytes(op, data, dtype)?;
     let numel: i64 = shape.iter().product();
     if shape.iter().all(|&d| d >= 0) && count as i64 != numel {
-        bail!(Shape, "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)");
+        bail!(
+            Shape,
+            "{op}: {count} values cannot fill shape {shape:?} ({numel} elements)"
+        );
     }
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
 }
@@ -229,9 +232,10 @@ impl PyTensor {
         }
         let numpy_dtype = array.getattr("dtype")?;
         let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
-            Error::new(ErrorKind::DType, format!(
-                "from_numpy: numpy dtype {numpy_dtype} has no flodl DType"
-            ))
+            Error::new(
+                ErrorKind::DType,
+                format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"),
+            )
         })?;
         let shape: Vec<i64> = array.getattr("shape")?.extract()?;
         let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;

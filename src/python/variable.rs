@@ -107,5 +107,4 @@ impl PyVariable {
         let _always_a_copy = copy;
         to_numpy(py, &self.inner.data(), dtype)
     }
-
 }

@@ -90,7 +90,12 @@ impl DType {
             .iter()
             .find(|e| e.1 == kind)
             .map(|e| e.0)
-            .ok_or_else(|| Error::new(ErrorKind::DType, format!("dtype {kind:?} is not supported by flodl")))
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::DType,
+                    format!("dtype {kind:?} is not supported by flodl"),
+                )
+            })
     }
 }
 
@@ -143,12 +148,16 @@ impl Device {
     pub(crate) fn from_tch(device: tch::Device) -> Result<Device> {
         match device {
             tch::Device::Cpu => Ok(Device::CPU),
-            tch::Device::Cuda(i) => u8::try_from(i)
-                .map(Device::CUDA)
-                .map_err(|_| Error::new(ErrorKind::Device, format!("CUDA device index {i} is too large"))),
-            other => Err(Error::new(ErrorKind::Device, format!(
-                "device {other:?} is not supported by flodl"
-            ))),
+            tch::Device::Cuda(i) => u8::try_from(i).map(Device::CUDA).map_err(|_| {
+                Error::new(
+                    ErrorKind::Device,
+                    format!("CUDA device index {i} is too large"),
+                )
+            }),
+            other => Err(Error::new(
+                ErrorKind::Device,
+                format!("device {other:?} is not supported by flodl"),
+            )),
         }
     }
 
@@ -157,7 +166,10 @@ impl Device {
         if let Device::CUDA(i) = self {
             let count = crate::tensor::cuda_device_count();
             if usize::from(i) >= count {
-                bail!(Device, "{op}: {self} was asked for, but this process sees {count} CUDA device(s)");
+                bail!(
+                    Device,
+                    "{op}: {self} was asked for, but this process sees {count} CUDA device(s)"
+                );
             }
         }
         Ok(())
@@ -182,13 +194,16 @@ impl FromStr for Device {
         match name.split_once(':') {
             None if name == "cpu" => Ok(Device::CPU),
             None if name == "cuda" => Ok(Device::CUDA(0)),
-            Some(("cuda", index)) => index
-                .parse::<u8>()
-                .map(Device::CUDA)
-                .map_err(|_| Error::new(ErrorKind::Argument, format!("bad CUDA device index in {s:?}"))),
-            _ => Err(Error::new(ErrorKind::Argument, format!(
-                "unknown device {s:?} (expected \"cpu\", \"cuda\" or \"cuda:N\")"
-            ))),
+            Some(("cuda", index)) => index.parse::<u8>().map(Device::CUDA).map_err(|_| {
+                Error::new(
+                    ErrorKind::Argument,
+                    format!("bad CUDA device index in {s:?}"),
+                )
+            }),
+            _ => Err(Error::new(
+                ErrorKind::Argument,
+                format!("unknown device {s:?} (expected \"cpu\", \"cuda\" or \"cuda:N\")"),
+            )),
         }
     }
 }

@@ -55,7 +55,12 @@ fn shape_numel(op: &str, shape: &[i64]) -> Result<usize> {
     shape
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d as usize))
-        .ok_or_else(|| Error::new(ErrorKind::Shape, format!("{op}: shape {shape:?} has too many elements")))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Shape,
+                format!("{op}: shape {shape:?} has too many elements"),
+            )
+        })
 }
 
 /// Shared body of the `from_*` constructors.
@@ -68,8 +73,11 @@ fn from_slice<T: tch::kind::Element>(
     check_shape(op, shape)?;
     let numel = shape_numel(op, shape)?;
     if data.len() != numel {
-        bail!(Shape, "{op}: {} values cannot fill shape {shape:?} ({numel} elements)",
-            data.len());
+        bail!(
+            Shape,
+            "{op}: {} values cannot fill shape {shape:?} ({numel} elements)",
+            data.len()
+        );
     }
     device.check_available(op)?;
     run(op, &[], || {
@@ -116,9 +124,12 @@ impl Tensor {
         check_shape(op, shape)?;
         let numel = shape_numel(op, shape)?;
         if data.len() != numel * dtype.element_size() {
-            bail!(Shape, "{op}: {} bytes cannot fill shape {shape:?} of {dtype} ({} bytes)",
+            bail!(
+                Shape,
+                "{op}: {} bytes cannot fill shape {shape:?} of {dtype} ({} bytes)",
                 data.len(),
-                numel * dtype.element_size());
+                numel * dtype.element_size()
+            );
         }
         device.check_available(op)?;
         run(op, &[], || {
@@ -166,7 +177,10 @@ impl Tensor {
             bail!(Argument, "{op}: needs finite bounds and a non-zero step, got start={start}, end={end}, step={step}");
         }
         if (end - start) * step < 0.0 {
-            bail!(Argument, "{op}: step {step} moves away from end (start={start}, end={end})");
+            bail!(
+                Argument,
+                "{op}: step {step} moves away from end (start={start}, end={end})"
+            );
         }
         opts.device.check_available(op)?;
         // Through the shim: tch's f_arange panics on libtorch errors (its
@@ -282,10 +296,13 @@ impl Tensor {
         if crate::ffi::detach_in_place(&self.raw) {
             Ok(())
         } else {
-            Err(Error::new(ErrorKind::Torch, format!(
-                "detach_: libtorch could not detach {}",
-                crate::ops::describe(&self.raw)
-            )))
+            Err(Error::new(
+                ErrorKind::Torch,
+                format!(
+                    "detach_: libtorch could not detach {}",
+                    crate::ops::describe(&self.raw)
+                ),
+            ))
         }
     }
 
@@ -298,7 +315,9 @@ pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
     // Every Tensor and Variable has one of flodl's dtypes: the constructors
     // make only those, and every op result is checked (`ops::FromTch`).
     let dtype = raw.f_kind().ok().map(DType::from_kind);
-    dtype.and_then(|d| d.ok()).expect("flodl tensors have a supported dtype") // cannot fail: see above
+    dtype
+        .and_then(|d| d.ok())
+        .expect("flodl tensors have a supported dtype") // cannot fail: see above
 }
 
 pub(crate) fn device_of(raw: &tch::Tensor) -> Device {

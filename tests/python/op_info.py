@@ -1,10 +1,11 @@
-"""The op-info table: one entry per differentiable op of SPEC §5.
+"""The op-info table: one entry per op the catalogue declares.
 
 Each entry names the flodl op, the PyTorch function it must match (called
 with the same keyword names), and sample inputs. tests/python/test_ops.py
 drives every entry through forward parity, gradient parity with
-torch.autograd, a float64 finite-difference check and the error cases.
-Adding an op means adding an entry here.
+torch.autograd, a float64 finite-difference check and the error cases
+(the gradient checks only where the op is differentiable). Adding an op
+means its declaration in src/ops/ and an entry here.
 """
 
 from __future__ import annotations
@@ -51,11 +52,18 @@ class OpInfo:
     # Maps standard normal samples into the op's domain (log needs x > 0).
     domain: Callable[[np.ndarray], np.ndarray] = lambda a: a
     errors: list[ErrorCase] = field(default_factory=list)
-    # How flodl is called: "method" (x.op(*others, **kw)), "nn"
+    # How flodl is called: "method" (x.op(*others, **kw), on Tensor and
+    # Variable), "tensor" (the same, on Tensor only), "nn"
     # (flodl.op(**dict(zip(operand_names, operands)), **kw)) or "static"
-    # (Class.op(list_of_operands, **kw)).
+    # (Class.op(list_of_operands, **kw)). A method whose other operands come
+    # after other arguments names them in operand_names (passed by keyword).
     kind: str = "method"
     operand_names: tuple[str, ...] = ()
+    # False for ops without a gradient (index results, comparisons, sampling).
+    differentiable: bool = True
+    # A random op: flodl and torch run from the same seed (they share
+    # libtorch's generator), so their samples must be equal.
+    random: bool = False
 
 
 # ----- domains -----
@@ -165,6 +173,22 @@ def _values(pair):
     return pair.values
 
 
+def _tensor_only(name: str, torch_fn, samples, errors=(), domain=None, random=False) -> OpInfo:
+    info = OpInfo(name, torch_fn, samples, errors=list(errors), kind="tensor", random=random)
+    info.differentiable = False
+    if domain is not None:
+        info.domain = domain
+    return info
+
+
+def _probability(a: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-a))
+
+
+def _vector_norm(x, p=2.0, dim=None, keepdim=False):
+    return torch.linalg.vector_norm(x, p, dim, keepdim)
+
+
 def _nn(name: str, torch_fn, samples, names, errors=(), domain=None) -> OpInfo:
     info = OpInfo(name, torch_fn, samples, errors=list(errors), kind="nn", operand_names=names)
     if domain is not None:
@@ -222,7 +246,18 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("relu", torch.relu, UNARY, domain=_away_from_kinks, errors=bool_error()),
     OpInfo("sigmoid", torch.sigmoid, UNARY, errors=type_error()),
     OpInfo("tanh", torch.tanh, UNARY, errors=type_error()),
-    OpInfo("gelu", F.gelu, UNARY, errors=int_error()),
+    OpInfo(
+        "gelu",
+        F.gelu,
+        [*UNARY, Sample(((3, 4),), {"approximate": "tanh"})],
+        errors=int_error() + argument_error((3,), approximate="cubic"),
+    ),
+    OpInfo(
+        "gelu_tanh",
+        lambda x: F.gelu(x, approximate="tanh"),
+        UNARY,
+        errors=int_error(),
+    ),
     OpInfo("silu", F.silu, UNARY, errors=int_error()),
     OpInfo("mish", F.mish, UNARY, errors=int_error()),
     OpInfo("selu", F.selu, UNARY, domain=_away_from_kinks, errors=int_error()),
@@ -329,6 +364,38 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=3),
     ),
     OpInfo(
+        "norm",
+        _vector_norm,
+        [
+            Sample(((3, 4),)),
+            Sample(((5,),), {"p": 1.0}),
+            Sample(((2, 3, 4),), {"p": 3.0, "dim": 1}),
+            Sample(((3, 4),), {"dim": -1, "keepdim": True}),
+            Sample(((3, 4),), {"keepdim": True}),
+        ],
+        domain=_away_from_zero,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "norm_dim",
+        lambda x, p, dim, keepdim=False: torch.linalg.vector_norm(x, p, dim, keepdim),
+        [
+            Sample(((3, 4),), {"p": 2.0, "dim": 1}),
+            Sample(((2, 3, 4),), {"p": 1.0, "dim": 0, "keepdim": True}),
+        ],
+        domain=_away_from_zero,
+        errors=range_error((2, 3), p=2.0, dim=2),
+    ),
+    OpInfo(
+        "cdist",
+        lambda x, other, p=2.0: torch.cdist(x, other, p),
+        [
+            Sample(((3, 4), (5, 4))),
+            Sample(((2, 3, 4), (2, 2, 4)), {"p": 1.0}),
+        ],
+        errors=shape_error((3, 4), (5, 3)),
+    ),
+    OpInfo(
         "cosine_similarity",
         lambda x, other, dim=1, eps=1e-8: F.cosine_similarity(x, other, dim, eps),
         [Sample(((3, 4), (3, 4))), Sample(((2, 3, 4), (3, 1)), {"dim": -2, "eps": 1e-6})],
@@ -403,6 +470,20 @@ OP_INFOS: list[OpInfo] = [
         lambda x, dim, keepdim=False: torch.logsumexp(x, dim, keepdim),
         DIM_KEEPDIM,
         errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "argmax_dim",
+        lambda x, dim, keepdim=False: torch.argmax(x, dim, keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+        differentiable=False,
+    ),
+    OpInfo(
+        "argmin_dim",
+        lambda x, dim, keepdim=False: torch.argmin(x, dim, keepdim),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+        differentiable=False,
     ),
     # --- shape ---
     OpInfo(
@@ -534,6 +615,18 @@ OP_INFOS: list[OpInfo] = [
             Sample(((3, 4),), {"dim": -2, "index": np.array([[2, 0, 1, 1]])}),
         ],
         errors=range_error((2, 3), dim=1, index=np.array([[0], [5]])),
+    ),
+    OpInfo(
+        "scatter_add",
+        lambda x, src, dim, index: torch.scatter_add(x, dim, index, src),
+        [
+            Sample(
+                ((3, 5), (2, 5)), {"dim": 0, "index": np.array([[0, 1, 2, 0, 1], [2, 0, 1, 1, 0]])}
+            ),
+            Sample(((3, 4), (3, 2)), {"dim": -1, "index": np.array([[0, 3], [1, 1], [2, 0]])}),
+        ],
+        errors=range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]])),
+        operand_names=("src",),
     ),
     OpInfo(
         "topk",
@@ -852,9 +945,7 @@ OP_INFOS: list[OpInfo] = [
     ),
     _nn(
         "embedding",
-        lambda weight, indices, padding_idx=-1: F.embedding(
-            indices, weight, None if padding_idx == -1 else padding_idx
-        ),
+        lambda weight, indices, padding_idx=None: F.embedding(indices, weight, padding_idx),
         [
             Sample(((5, 3),), {"indices": np.array([[0, 2], [4, 2]])}),
             Sample(
@@ -862,9 +953,27 @@ OP_INFOS: list[OpInfo] = [
                 {"indices": np.array([1, 3, 1, 0]), "padding_idx": 1},
                 finite_differences=False,
             ),
+            Sample(  # negative: counted from the end, as in PyTorch
+                ((5, 3),),
+                {"indices": np.array([4, 3, 4, 0]), "padding_idx": -1},
+                finite_differences=False,
+            ),
+            Sample(((5, 3),), {"indices": np.array([4, 3]), "padding_idx": None}),
         ],
         ("weight",),
-        [ErrorCase(_tensors((5, 3)), {"indices": np.array([0, 9])}, flodl.OutOfRangeError)],
+        [
+            ErrorCase(_tensors((5, 3)), {"indices": np.array([0, 9])}, flodl.OutOfRangeError),
+            ErrorCase(
+                _tensors((5, 3)),
+                {"indices": np.array([0, 1]), "padding_idx": 5},
+                flodl.OutOfRangeError,
+            ),
+            ErrorCase(
+                _tensors((5, 3)),
+                {"indices": np.array([0, 1]), "padding_idx": -6},
+                flodl.OutOfRangeError,
+            ),
+        ],
     ),
     _nn(
         "scaled_dot_product_attention",
@@ -901,6 +1010,44 @@ OP_INFOS: list[OpInfo] = [
         ],
         ("input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh"),
         shape_error((3, 4), (3, 2), (3, 2), (8, 5), (8, 2)),
+    ),
+]
+
+# --- Tensor-only helpers: comparisons, index results, sampling ---
+for _name in ("gt", "lt", "ge", "le", "eq", "ne"):
+    _torch = getattr(torch, _name)
+    OP_INFOS.append(
+        _tensor_only(_name, _torch, ELEMENTWISE_BINARY, shape_error((2, 3), (4,))),
+    )
+    OP_INFOS.append(
+        _tensor_only(
+            f"{_name}_scalar",
+            lambda x, scalar, _torch=_torch: _torch(x, scalar),
+            [Sample(((3, 4),), {"scalar": 0.25}), Sample(((),), {"scalar": -1.0})],
+            type_error(scalar=1.0),
+        ),
+    )
+OP_INFOS += [
+    _tensor_only("argmax", lambda x, dim: torch.argmax(x, dim), DIM, range_error((2, 3), dim=2)),
+    _tensor_only("argmin", lambda x, dim: torch.argmin(x, dim), DIM, range_error((2, 3), dim=2)),
+    _tensor_only(
+        "multinomial",
+        lambda x, num_samples, replacement=False: torch.multinomial(x, num_samples, replacement),
+        [
+            Sample(((6,),), {"num_samples": 3}),
+            Sample(((3, 4),), {"num_samples": 5, "replacement": True}),
+        ],
+        argument_error((3,), num_samples=5),  # more samples than categories, without replacement
+        domain=_positive,
+        random=True,
+    ),
+    _tensor_only(
+        "bernoulli",
+        torch.bernoulli,
+        [Sample(((50,),)), Sample(((3, 4),))],
+        type_error(),
+        domain=_probability,
+        random=True,
     ),
 ]
 

@@ -1,5 +1,7 @@
 """The stub file declares exactly what the extension binds, with the same
-parameter names (keywords work everywhere, so the names are API)."""
+parameter names (keywords work everywhere, so the names are API) and the
+same defaults. (`make lint` also checks that the generated parts are
+current: tools/generate.py --check.)"""
 
 from __future__ import annotations
 
@@ -34,12 +36,47 @@ def parameter_names(node: ast.FunctionDef) -> list[str]:
     return [n for n in names if n != "self"]
 
 
-def runtime_parameter_names(obj) -> list[str] | None:
+def parameter_defaults(node: ast.FunctionDef) -> dict[str, object]:
+    """The stub's defaults, as values."""
+    args = node.args.posonlyargs + node.args.args
+    positional = dict(
+        zip([a.arg for a in args[len(args) - len(node.args.defaults) :]], node.args.defaults)
+    )
+    keyword = {
+        a.arg: d for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None
+    }
+    return {name: ast.literal_eval(d) for name, d in {**positional, **keyword}.items()}
+
+
+def runtime_signature(obj) -> inspect.Signature | None:
     try:
-        signature = inspect.signature(obj)
+        return inspect.signature(obj)
     except (TypeError, ValueError):
         return None
+
+
+def runtime_parameter_names(obj) -> list[str] | None:
+    signature = runtime_signature(obj)
+    if signature is None:
+        return None
     return [n for n in signature.parameters if n != "self"]
+
+
+def runtime_defaults(obj) -> dict[str, object]:
+    signature = runtime_signature(obj)
+    if signature is None:
+        return {}
+    return {
+        n: p.default
+        for n, p in signature.parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
+def check_same_defaults(node: ast.FunctionDef, obj, name: str) -> None:
+    declared = parameter_defaults(node)
+    bound = runtime_defaults(obj)
+    assert declared == bound, f"{name}: stub defaults {declared}, binding {bound}"
 
 
 @pytest.mark.parametrize("cls", [flodl.Tensor, flodl.Variable], ids=lambda c: c.__name__)
@@ -52,6 +89,7 @@ def test_class_stubs_match_the_bindings(cls) -> None:
         runtime = runtime_parameter_names(getattr(cls, name))
         if runtime is not None:
             assert parameter_names(declared[name]) == runtime, name
+            check_same_defaults(declared[name], getattr(cls, name), name)
 
 
 def test_function_stubs_match_the_bindings() -> None:
@@ -63,3 +101,23 @@ def test_function_stubs_match_the_bindings() -> None:
         runtime = runtime_parameter_names(getattr(_flodl, name))
         if runtime is not None:
             assert parameter_names(FUNCTIONS[name]) == runtime, name
+            check_same_defaults(FUNCTIONS[name], getattr(_flodl, name), name)
+
+
+def test_every_binding_shows_its_defaults() -> None:
+    """help() and inspect.signature show real defaults, never `...`."""
+    for owner in (flodl.Tensor, flodl.Variable, _flodl):
+        for name in dir(owner):
+            obj = getattr(owner, name)
+            if name.startswith("_") or not callable(obj) or isinstance(obj, type):
+                continue
+            for default in runtime_defaults(obj).values():
+                assert default is not Ellipsis, f"{owner.__name__}.{name}"
+
+
+def test_help_shows_the_signature() -> None:
+    text = flodl.Tensor.leaky_relu.__text_signature__
+    assert text == "($self, negative_slope=0.01)"
+    assert str(inspect.signature(flodl.conv2d)).startswith(
+        "(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1)"
+    )

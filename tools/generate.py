@@ -1,0 +1,294 @@
+"""Writes what is generated from the op declarations of the built module.
+
+- ``python/flodl/_flodl.pyi``: tools/_flodl.pyi.template with each
+  ``# @generated <table>`` line replaced by the stubs of that table.
+- ``docs/ops.md``: the op tables between the ``generated`` markers.
+- ``python/flodl/__init__.py``: the names it imports and exports, between
+  the ``generated`` markers.
+
+``python tools/generate.py`` writes them (``make stubs``);
+``--check`` writes nothing and fails when a checked-in copy is stale
+(``make lint``). Needs the extension built (``make`` does it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import re
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+from flodl import _flodl
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "tools" / "_flodl.pyi.template"
+STUB = ROOT / "python" / "flodl" / "_flodl.pyi"
+OPS_DOC = ROOT / "docs" / "ops.md"
+INIT = ROOT / "python" / "flodl" / "__init__.py"
+
+MODES = dict(_flodl._modes())
+
+
+@dataclass
+class Op:
+    table: str  # "method", "tensor" or "nn"
+    name: str
+    params: list[tuple[str, str]]  # (name, kind)
+    ret: str  # result kind; "" is the op's own class
+    overloaded: bool
+    doc: str
+
+    @property
+    def binding(self):
+        """The Python binding: a method of Tensor, or a module function."""
+        return (
+            getattr(_flodl, self.name) if self.table == "nn" else getattr(_flodl.Tensor, self.name)
+        )
+
+    def defaults(self) -> dict[str, object]:
+        signature = inspect.signature(self.binding)
+        return {
+            name: p.default
+            for name, p in signature.parameters.items()
+            if p.default is not inspect.Parameter.empty
+        }
+
+
+def catalogue() -> list[Op]:
+    rows = _flodl._catalogue()
+    return [
+        Op(
+            table,
+            name,
+            [(a, k.replace(" ", "")) for a, k in params],
+            ret.replace(" ", ""),
+            over,
+            doc,
+        )
+        for table, name, params, ret, over, doc in rows
+    ]
+
+
+# ----- Python annotations of the kinds -----
+
+
+def python_kind(kind: str, table: str) -> str:
+    option = re.fullmatch(r"Option<(\w+)>", kind)
+    if option:
+        return f"{python_kind(option.group(1), table)} | None"
+    simple = {
+        "Same": "VariableLike"
+        if table == "nn"
+        else ("Tensor" if table == "tensor" else "_Operand"),
+        "Tensor": "Tensor",
+        "Ints": "Sequence[int]",
+        "I2": "Ints2",
+        "I3": "Ints3",
+        "f64": "float",
+        "i64": "int",
+        "bool": "bool",
+    }
+    if kind in simple:
+        return simple[kind]
+    if kind in MODES:
+        return kind
+    raise SystemExit(f"generate.py: no Python type for the kind {kind!r}")
+
+
+def python_result(ret: str, table: str) -> str:
+    same = {"method": "_Self", "tensor": "Tensor", "nn": "NnResult"}[table]
+    results = {
+        "": same,
+        "Tensor": "Tensor",
+        "(Same,Tensor)": f"tuple[{same}, Tensor]",
+        "(Same,Same)": f"tuple[{same}, {same}]",
+        "[Same]": f"list[{same}]",
+    }
+    return results[ret]
+
+
+def docstring(doc: str, indent: str) -> str:
+    lines = [line.strip() for line in doc.strip().splitlines()]
+    text = " ".join(lines).replace("`", "``")
+    inner = indent + "    "
+    quoted = '"""' + text + '"""'
+    wrapped = textwrap.wrap(quoted, width=100 - len(inner), break_on_hyphens=False)
+    return "".join(f"{inner}{line}\n" for line in wrapped)
+
+
+def stub(op: Op, indent: str) -> str:
+    defaults = op.defaults()
+    params = ["self"] if op.table != "nn" else []
+    for name, kind in op.params:
+        text = f"{name}: {python_kind(kind, op.table)}"
+        if name in defaults:
+            text += f" = {defaults[name]!r}"
+        params.append(text)
+    head = f"{indent}def {op.name}({', '.join(params)}) -> {python_result(op.ret, op.table)}:\n"
+    return head + docstring(op.doc, indent)
+
+
+def write_stub(ops: list[Op]) -> str:
+    out = []
+    for line in TEMPLATE.read_text().splitlines(keepends=True):
+        out.append(line)
+        marker = re.match(r"(\s*)# @generated (\w+)", line)
+        if not marker:
+            continue
+        indent, what = marker.groups()
+        if what == "modes":
+            out.extend(
+                f"{name}: TypeAlias = Literal[{', '.join(repr(n) for n in names)}]\n"
+                for name, names in MODES.items()
+            )
+        else:
+            table = what.removesuffix("_ops")
+            out.extend(stub(op, indent) for op in ops if op.table == table and not op.overloaded)
+    return "".join(out)
+
+
+# ----- docs/ops.md -----
+
+
+def rust_kind(kind: str, table: str) -> str:
+    option = re.fullmatch(r"Option<(\w+)>", kind)
+    if option:
+        return f"Option<{rust_kind(option.group(1), table)}>"
+    same = "&T" if table == "nn" else "&Self"
+    return {
+        "Same": same,
+        "Tensor": "&Tensor",
+        "Ints": "&[i64]",
+        "I2": "[i64; 2]",
+        "I3": "[i64; 3]",
+    }.get(kind, kind)
+
+
+def rust_result(ret: str, table: str) -> str:
+    same = "T" if table == "nn" else "Self"
+    return {
+        "": same,
+        "Tensor": "Tensor",
+        "(Same,Tensor)": f"({same}, Tensor)",
+        "(Same,Same)": f"({same}, {same})",
+        "[Same]": f"Vec<{same}>",
+    }[ret]
+
+
+def python_call(op: Op) -> str:
+    signature = inspect.signature(op.binding)
+    params = [str(p) for name, p in signature.parameters.items() if name != "self"]
+    prefix = "flodl." if op.table == "nn" else "x."
+    return f"{prefix}{op.name}({', '.join(params)})"
+
+
+def doc_row(op: Op) -> str:
+    args = ", ".join(f"{n}: {rust_kind(k, op.table)}" for n, k in op.params)
+    if op.table == "nn":
+        rust = f"fn {op.name}({args}) -> Result<{rust_result(op.ret, op.table)}>"
+    else:
+        receiver = "&self" + (", " if args else "")
+        rust = f"{op.name}({receiver}{args}) -> Result<{rust_result(op.ret, op.table)}>"
+    what = " ".join(line.strip() for line in op.doc.strip().splitlines()).replace("|", "\\|")
+    return f"| {op.name} | `{rust}` | `{python_call(op)}` | {what} |\n"
+
+
+TABLE_TITLES = {
+    "method": "Methods of Tensor and Variable",
+    "tensor": "Tensor-only helpers (not differentiable)",
+    "nn": "The nn functions",
+}
+
+
+def write_ops_doc(ops: list[Op], current: str) -> str:
+    parts = []
+    for table, title in TABLE_TITLES.items():
+        parts.append(f"## {title}\n\n| op | Rust | Python | what it does |\n|---|---|---|---|\n")
+        parts.extend(doc_row(op) for op in ops if op.table == table)
+        parts.append("\n")
+    return replace_between(
+        current, "<!-- generated:ops -->", "<!-- /generated:ops -->", "".join(parts)
+    )
+
+
+# ----- python/flodl/__init__.py -----
+
+
+def write_init(ops: list[Op], current: str) -> str:
+    exported = sorted(
+        name
+        for name in dir(_flodl)
+        if not name.startswith("_") and not inspect.ismodule(getattr(_flodl, name))
+    )
+    nn = [op.name for op in ops if op.table == "nn"]
+    imports = "from ._flodl import (\n" + "".join(f"    {n},\n" for n in exported) + ")\n"
+    nn_list = "NN_FUNCTIONS = (\n" + "".join(f'    "{n}",\n' for n in nn) + ")\n"
+    everything = sorted([*exported, "no_grad"], key=str.lower)
+    all_list = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in everything) + "]\n"
+    body = (
+        imports
+        + "from ._grad_mode import no_grad\n\n"
+        + "# The nn functions, in the order they are declared.\n"
+        + nn_list
+        + "\n"
+        + all_list
+    )
+    return replace_between(current, "# generated:names", "# /generated:names", body)
+
+
+def replace_between(text: str, begin: str, end: str, body: str) -> str:
+    start = text.index(begin) + len(begin)
+    stop = text.index(end)
+    return text[:start] + "\n" + body + text[stop:]
+
+
+# ----- driver -----
+
+
+def formatted(path: Path, text: str) -> str:
+    """`text` as ruff formats it for `path` (ruff decides by the suffix)."""
+    if path.suffix not in (".py", ".pyi"):
+        return text
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Path(tmp) / path.name
+        scratch.write_text(text)
+        ruff = Path(sys.executable).parent / "ruff"
+        config = ["--config", str(ROOT / "pyproject.toml")]
+        subprocess.run([ruff, "check", "--fix", "--quiet", *config, scratch], check=False)
+        subprocess.run([ruff, "format", "--quiet", *config, scratch], check=True)
+        return scratch.read_text()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if a file is stale")
+    check = parser.parse_args().check
+    ops = catalogue()
+    outputs = {
+        STUB: write_stub(ops),
+        OPS_DOC: write_ops_doc(ops, OPS_DOC.read_text()),
+        INIT: write_init(ops, INIT.read_text()),
+    }
+    stale = []
+    for path, text in outputs.items():
+        text = formatted(path, text)
+        if path.read_text() != text:
+            stale.append(path.relative_to(ROOT))
+            if not check:
+                path.write_text(text)
+    if check and stale:
+        names = ", ".join(map(str, stale))
+        print(f"stale: {names}; run `make stubs` and commit the result", file=sys.stderr)
+        return 1
+    if not check:
+        print(f"written: {', '.join(map(str, stale)) or 'nothing (all up to date)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
