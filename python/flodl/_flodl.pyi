@@ -195,6 +195,8 @@ class _Ops(Generic[_Self, _Operand]):
         """Base-2 logarithm, elementwise."""
     def log10(self) -> _Self:
         """Base-10 logarithm, elementwise."""
+    def erf(self) -> _Self:
+        """The error function, elementwise, as ``torch.erf``."""
     def pow_scalar(self, exponent: float) -> _Self:
         """``self ** exponent``, elementwise."""
     def clamp(self, min: float, max: float) -> _Self:

@@ -103,6 +103,8 @@ macro_rules! method_ops {
             log2() => |x| x.f_log2();
             /// Base-10 logarithm, elementwise.
             log10() => |x| x.f_log10();
+            /// The error function, elementwise, as `torch.erf`.
+            erf() => |x| x.f_erf();
             /// `self ** exponent`, elementwise.
             pow_scalar(exponent: f64) => |x| $crate::ffi::pow_scalar(x, exponent);
             /// Each element limited to `[min, max]`.

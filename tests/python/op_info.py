@@ -311,6 +311,7 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("expm1", torch.expm1, UNARY, errors=type_error()),
     OpInfo("log2", torch.log2, UNARY, domain=_positive, errors=type_error()),
     OpInfo("log10", torch.log10, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("erf", torch.erf, UNARY, errors=type_error()),
     OpInfo(
         "pow_scalar",
         lambda x, exponent: torch.pow(x, exponent),
