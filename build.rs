@@ -32,15 +32,46 @@ fn torch_dir() -> Result<PathBuf, String> {
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
 
+/// Writes `$OUT_DIR/scalar_ops.rs`: a `scalar_ops!` call naming each op of
+/// csrc/scalar_ops.def, so that one line there gives both the C++ function
+/// and its Rust wrapper.
+fn write_scalar_ops() {
+    let def = std::fs::read_to_string("csrc/scalar_ops.def")
+        .unwrap_or_else(|e| panic!("cannot read csrc/scalar_ops.def: {e}"));
+    let (mut one, mut two) = (Vec::new(), Vec::new());
+    for line in def.lines() {
+        let Some((head, rest)) = line.split_once('(') else {
+            continue;
+        };
+        let name = rest.split(',').next().unwrap_or_default().trim();
+        let pair = format!("{name} => flodl_{name}");
+        match head.trim() {
+            "FLODL_OP_1" => one.push(pair),
+            "FLODL_OP_2" => two.push(pair),
+            _ => {}
+        }
+    }
+    let code = format!(
+        "scalar_ops!(one: {}; two: {});\n",
+        one.join(", "),
+        two.join(", ")
+    );
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("scalar_ops.rs"), code)
+        .unwrap_or_else(|e| panic!("cannot write scalar_ops.rs: {e}"));
+}
+
 fn main() {
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
     println!("cargo:rerun-if-changed=csrc/shim.cpp");
+    println!("cargo:rerun-if-changed=csrc/scalar_ops.def");
+    write_scalar_ops();
     let torch = match torch_dir() {
         Ok(dir) => dir,
         Err(msg) => {
-            // A build script reports failure by panicking; this is the
-            // only panic in the crate and it happens at build time.
+            // A build script reports failure by panicking (at build time,
+            // never in the library).
             panic!("flodl needs the PyPI torch wheel (see README): {msg}")
         }
     };

@@ -125,23 +125,7 @@ static at::Tensor wrapped(double a) {
   tensors[slot] = at::native::wrapped_scalar_tensor(a);
   return tensors[slot];
 }
-FLODL_OP_1(add_scalar, at::add(*x, wrapped(a)))
-FLODL_OP_1(mul_scalar, at::mul(*x, wrapped(a)))
-FLODL_OP_1(div_scalar, at::div(*x, wrapped(a)))
-FLODL_OP_1(pow_scalar, at::pow(*x, a))
-FLODL_OP_1(clamp_min, at::clamp_min(*x, a))
-FLODL_OP_1(clamp_max, at::clamp_max(*x, a))
-FLODL_OP_1(leaky_relu, at::leaky_relu(*x, a))
-FLODL_OP_1(elu, at::elu(*x, a))
-FLODL_OP_1(gt_scalar, at::gt(*x, a))
-FLODL_OP_1(lt_scalar, at::lt(*x, a))
-FLODL_OP_1(ge_scalar, at::ge(*x, a))
-FLODL_OP_1(le_scalar, at::le(*x, a))
-FLODL_OP_1(eq_scalar, at::eq(*x, a))
-FLODL_OP_1(ne_scalar, at::ne(*x, a))
-FLODL_OP_1(fill_, x->fill_(a))  // in place; returns a new handle on x
-FLODL_OP_2(clamp, at::clamp(*x, a, b))
-FLODL_OP_2(softplus, at::softplus(*x, a, b))
+#include "scalar_ops.def"
 
 char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, double value,
                         at::Tensor **out) {

@@ -78,7 +78,8 @@ fn ptr(t: &tch::Tensor) -> *mut c_void {
     t.as_ptr() as *mut c_void
 }
 
-/// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`.
+/// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`
+/// (invoked by the file build.rs writes from csrc/scalar_ops.def).
 macro_rules! scalar_ops {
     (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*) => {
         extern "C" {
@@ -100,16 +101,8 @@ macro_rules! scalar_ops {
     };
 }
 
-scalar_ops!(
-    one: add_scalar => flodl_add_scalar, mul_scalar => flodl_mul_scalar,
-        div_scalar => flodl_div_scalar, pow_scalar => flodl_pow_scalar,
-        clamp_min => flodl_clamp_min, clamp_max => flodl_clamp_max,
-        leaky_relu => flodl_leaky_relu, elu => flodl_elu,
-        gt_scalar => flodl_gt_scalar, lt_scalar => flodl_lt_scalar,
-        ge_scalar => flodl_ge_scalar, le_scalar => flodl_le_scalar,
-        eq_scalar => flodl_eq_scalar, ne_scalar => flodl_ne_scalar, fill_ => flodl_fill_;
-    two: clamp => flodl_clamp, softplus => flodl_softplus
-);
+// One safe function per line of csrc/scalar_ops.def (written by build.rs).
+include!(concat!(env!("OUT_DIR"), "/scalar_ops.rs"));
 
 /// `x.masked_fill(mask, value)`.
 pub(crate) fn masked_fill(

@@ -1,4 +1,4 @@
-//! Autograd semantics of SPEC §6, checked from Rust alone.
+//! The autograd rules (leaves, grad mode, backward freeing the graph), checked from Rust alone.
 use flodl::{is_grad_enabled, no_grad, Device, ErrorKind, NoGradGuard, Tensor, Variable};
 
 fn scalar(v: f32, requires_grad: bool) -> Variable {

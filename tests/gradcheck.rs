@@ -1,6 +1,6 @@
 //! Each differentiable op's gradient against central finite differences in
 //! float64, from Rust alone: the core is proven without Python. One case per
-//! op of SPEC §5, grouped as there.
+//! op of the catalogue (tests/spec_ops.txt), grouped as there.
 use flodl::{
     DType, Device, EmbeddingBagMode, GridSampleMode, PaddingMode, Result, Tensor, TensorOptions,
     Variable,

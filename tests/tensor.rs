@@ -1,4 +1,4 @@
-//! Tensor creation, inspection and errors (SPEC §2, §4), from Rust alone.
+//! Tensor creation, inspection and errors, from Rust alone.
 use flodl::{DType, Device, ErrorKind, GridSampleMode, PaddingMode, Tensor, TensorOptions};
 
 fn f64_opts() -> TensorOptions {

@@ -1,7 +1,7 @@
 //! Reverse-mode automatic differentiation: [`Variable`] and grad mode.
 //!
 //! The graph is libtorch's own autograd graph, so gradients are PyTorch's to
-//! the bit; flodl adds floDl's rules on top (SPEC §6): backward frees the
+//! the bit; flodl adds floDl's rules on top: backward frees the
 //! graph at once, errors are explicit, `zero_grad` resets to `None`.
 
 mod grad_mode;

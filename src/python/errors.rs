@@ -1,4 +1,4 @@
-//! The Python exception hierarchy of SPEC §4, and the one mapping from
+//! The Python exception hierarchy (one class per error kind), and the one mapping from
 //! [`ErrorKind`] to it.
 
 use pyo3::exceptions::{PyIndexError, PyMemoryError, PyRuntimeError, PyTypeError, PyValueError};

@@ -39,7 +39,7 @@ const DTYPES: [(DType, tch::Kind, &str); 10] = [
 ];
 
 impl DType {
-    /// Every dtype, in the order of SPEC §2.
+    /// Every dtype, in declaration order.
     pub const ALL: [DType; 10] = [
         DType::Bool,
         DType::UInt8,

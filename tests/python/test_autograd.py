@@ -1,4 +1,4 @@
-"""Variable and grad mode (SPEC §3, §6)."""
+"""Variable and grad mode."""
 
 import threading
 

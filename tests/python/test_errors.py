@@ -1,4 +1,4 @@
-"""The error classes of SPEC §4, each raised from a realistic bad input."""
+"""The error classes, each raised from a realistic bad input."""
 
 import numpy as np
 import pytest

@@ -1,5 +1,5 @@
-"""The Tensor-only helpers of SPEC §2 against PyTorch, and the argument rules
-of SPEC §3 (ints for `[i64; N]`, None for Option, strings for modes,
+"""The Tensor-only helpers against PyTorch, and the Python argument rules
+(ints for `[i64; N]`, None for Option, strings for modes,
 keywords, defaults)."""
 
 from __future__ import annotations

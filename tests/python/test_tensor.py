@@ -1,4 +1,4 @@
-"""Tensor creation, inspection and conversion (SPEC §2-3)."""
+"""Tensor creation, inspection and conversion."""
 
 import numpy as np
 import pytest
