@@ -1,5 +1,7 @@
 //! Tensor creation, inspection and errors, from Rust alone.
-use flodl::{DType, Device, ErrorKind, GridSampleMode, PaddingMode, Tensor, TensorOptions};
+use flodl::{
+    DType, Device, ErrorKind, GridSampleMode, PaddingMode, Tensor, TensorOptions, Variable,
+};
 
 fn f64_opts() -> TensorOptions {
     TensorOptions {
@@ -289,4 +291,33 @@ fn failing_scalar_ops_return_errors() {
         t.masked_fill(&mask, 1.0).unwrap_err().kind(),
         ErrorKind::Shape
     );
+}
+
+#[test]
+fn shim_failures_take_their_kind_from_the_exception_type() {
+    let t = Tensor::zeros(&[2, 3], TensorOptions::default()).unwrap();
+    // at::linalg_vector_norm throws c10::IndexError for a bad dim.
+    let err = t.norm_dim(2.0, 5, false).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Index);
+    assert!(err.to_string().starts_with("norm_dim: "), "{err}");
+    assert!(!err.to_string().contains("Exception raised from"), "{err}");
+}
+
+#[test]
+fn embedding_padding_idx_counts_from_the_end() {
+    let w = Variable::new(
+        Tensor::ones(&[4, 2], TensorOptions::default()).unwrap(),
+        true,
+    )
+    .unwrap();
+    let indices = Tensor::from_i64(&[3, 0, 3], &[3], Device::CPU).unwrap();
+    let y = flodl::embedding(&w, &indices, Some(-1)).unwrap();
+    y.sum().unwrap().backward().unwrap();
+    // Row 3 (= -1) is the padding row: no gradient; row 0 gets one.
+    let grad = w.grad().unwrap().to_f32_vec().unwrap();
+    assert_eq!(grad, vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+    for bad in [4, -5] {
+        let err = flodl::embedding(&w, &indices, Some(bad)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Index, "{bad}");
+    }
 }

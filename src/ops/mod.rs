@@ -361,3 +361,16 @@ pub(crate) fn padding_row(
         )),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ErrorKind, Tensor};
+
+    #[test]
+    fn a_result_of_a_dtype_flodl_lacks_is_an_error_not_a_tensor() {
+        let complex = || tch::Tensor::f_zeros([2], (tch::Kind::ComplexFloat, tch::Device::Cpu));
+        let result: Result<Tensor> = run("op", &[], complex);
+        assert_eq!(result.err().map(|e| e.kind()), Some(ErrorKind::DType));
+    }
+}
