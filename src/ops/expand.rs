@@ -88,7 +88,9 @@ macro_rules! core_function {
         $(
             $(#[doc = $doc])*
             #[allow(clippy::too_many_arguments)] // PyTorch's signature, argument for argument
-            pub fn $name<T: $crate::Operand>($($arg: $crate::ops::core_arg!(T; $kind $(<$inner>)?)),*)
+            pub fn $name<T: $crate::Operand>(
+                $($arg: $crate::ops::core_arg!(T; $kind $(<$inner>)?)),*
+            )
                 -> $crate::Result<$crate::ops::core_ret!(T; $($ret)?)>
             {
                 #[allow(unused_imports)]

@@ -27,7 +27,9 @@ macro_rules! py_arg {
     ($Arg:ty; f64) => { f64 };
     ($Arg:ty; i64) => { i64 };
     ($Arg:ty; bool) => { bool };
-    ($Arg:ty; $mode:ident) => { $crate::python::args::Choice<$crate::ops::catalogue::kinds::$mode> };
+    ($Arg:ty; $mode:ident) => {
+        $crate::python::args::Choice<$crate::ops::catalogue::kinds::$mode>
+    };
 }
 
 /// A table default as the Rust value PyO3 passes when the argument is left out.
@@ -91,14 +93,18 @@ macro_rules! py_methods {
 macro_rules! py_method {
     ([overloaded] $($hand_written:tt)*) => {};
     ([] $Py:ident, $Core:ident, $Arg:ty;
-     $(#[doc = $doc:literal])* $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+     $(#[doc = $doc:literal])*
+     $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
      -> [$($ret:tt)?]) => {
         #[pyo3::pymethods]
         impl $Py {
-            #[doc = $crate::python::catalogue::text_signature!($name("$self") $($arg $(= $default)?),*)]
+            #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
             $(#[doc = $doc])*
-            #[pyo3(signature = ($($arg $(= $crate::python::catalogue::py_default!($default))?),*), text_signature = None)]
-            fn $name(&self $(, $arg: $crate::python::catalogue::py_arg!($Arg; $kind $(<$inner>)?))*)
+            #[pyo3(
+                signature = ($($arg $(= py_default!($default))?),*),
+                text_signature = None
+            )]
+            fn $name(&self $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
                 -> pyo3::PyResult<$crate::ops::core_ret!($Core; $($ret)?)>
             {
                 #[allow(unused_imports)]
@@ -121,20 +127,27 @@ macro_rules! py_functions {
         /// The nn functions, one `#[pyfunction]` each.
         pub(crate) mod nn_functions {
             use pyo3::prelude::*;
+
+            use crate::python::args::{CoreArg as _, VariableArg};
+            use crate::python::gil::without_gil;
+            use crate::python::results::NnResult as _;
+            use crate::Variable;
             $(
-                #[doc = $crate::python::catalogue::text_signature!($name() $($arg $(= $default)?),*)]
+                #[doc = text_signature!($name() $($arg $(= $default)?),*)]
                 $(#[doc = $doc])*
                 #[pyfunction]
-                #[pyo3(signature = ($($arg $(= $crate::python::catalogue::py_default!($default))?),*), text_signature = None)]
+                #[pyo3(
+                    signature = ($($arg $(= py_default!($default))?),*),
+                    text_signature = None
+                )]
                 #[allow(clippy::too_many_arguments)] // PyTorch's signature
-                pub(crate) fn $name(py: Python<'_> $(, $arg: $crate::python::catalogue::py_arg!($crate::python::args::VariableArg<'_>; $kind $(<$inner>)?))*)
-                    -> PyResult<Py<PyAny>>
-                {
-                    use $crate::python::args::CoreArg as _;
-                    use $crate::python::results::NnResult as _;
+                pub(crate) fn $name(
+                    py: Python<'_>
+                    $(, $arg: py_arg!(VariableArg<'_>; $kind $(<$inner>)?))*
+                ) -> PyResult<Py<PyAny>> {
                     let tracked = false $(|| $arg.tracked())*;
                     $(let $arg = $arg.core(stringify!($name), stringify!($arg))?;)*
-                    let result = $crate::python::gil::without_gil(py, || $crate::$name::<$crate::Variable>($($arg),*));
+                    let result = without_gil(py, || crate::$name::<Variable>($($arg),*));
                     result?.into_python(py, tracked)
                 }
             )*
@@ -166,22 +179,25 @@ macro_rules! py_rows {
         $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
         $(-> $ret:tt)? $([$mode:ident])? => |$x:ident| $body:expr;
     )*) => {
-        &[$($crate::python::catalogue::py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?], [$($mode)?], [$($doc)*])),*]
+        &[$(py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?],
+                      [$($mode)?], [$($doc)*])),*]
     };
     (($table:literal) $(
         $(#[doc = $doc:literal])*
         $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
         $(-> $ret:tt)? $([$mode:ident])? => $body:expr;
     )*) => {
-        &[$($crate::python::catalogue::py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?], [$($mode)?], [$($doc)*])),*]
+        &[$(py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?],
+                      [$($mode)?], [$($doc)*])),*]
     };
-    (@row $table:literal, $name:ident, [$($arg:ident: $kind:ident $(<$inner:ident>)?),*], [$($ret:tt)?], [$($mode:ident)?], [$($doc:literal)*]) => {
+    (@row $table:literal, $name:ident, [$($arg:ident: $kind:ident $(<$inner:ident>)?),*],
+     [$($ret:tt)?], [$($mode:ident)?], [$($doc:literal)*]) => {
         (
             $table,
             stringify!($name),
             &[$((stringify!($arg), stringify!($kind $(<$inner>)?))),*],
             concat!("" $(, stringify!($ret))?),
-            $crate::python::catalogue::py_rows!(@overloaded $($mode)?),
+            py_rows!(@overloaded $($mode)?),
             concat!($($doc, "\n"),*),
         )
     };
@@ -222,4 +238,4 @@ nn_ops!(py_functions());
 
 use crate::{Tensor, Variable};
 
-pub(crate) use {py_arg, py_default, py_method, py_rows, py_text, text_signature};
+pub(crate) use {py_arg, py_method, py_text, text_signature};
