@@ -235,6 +235,43 @@ def live_handles_line(steps: int) -> str:
     )
 
 
+def failing(flodl_call, torch_call):
+    """A step that makes one call fail and catches the exception."""
+
+    def f() -> None:
+        try:
+            flodl_call()
+        except flodl.FlodlError:
+            pass
+
+    def t() -> None:
+        try:
+            torch_call()
+        except (RuntimeError, IndexError, MemoryError):
+            pass
+
+    return f, t
+
+
+def shape_error_step():
+    """`add` of [2, 3] and [4, 5]."""
+    a_f, b_f = Tensor.zeros([2, 3]), Tensor.zeros([4, 5])
+    a_t, b_t = torch.zeros(2, 3), torch.zeros(4, 5)
+    return failing(lambda: a_f.add(b_f), lambda: a_t.add(b_t))
+
+
+def dim_error_step():
+    """`softmax` along dim 5 of a [2, 3] tensor."""
+    a_f, a_t = Tensor.zeros([2, 3]), torch.zeros(2, 3)
+    return failing(lambda: a_f.softmax(5), lambda: a_t.softmax(5))
+
+
+def oom_step():
+    """`zeros` of 2**42 float32 (16 TiB) on the CPU."""
+    shape = [1 << 21, 1 << 21]
+    return failing(lambda: Tensor.zeros(shape), lambda: torch.zeros(shape))
+
+
 PROFILES = {
     "tiny": tiny_step,
     "chain": chain_step,
@@ -274,6 +311,9 @@ def main() -> None:
         ("MLP step, torch with in-place SGD", lambda: mlp_step(True), 500, None),
         ("matmul 512x512 forward + backward", matmul_step, 20, 1.03),
         ("small conv net forward + backward", conv_step, 10, 1.03),
+        ("error: shape mismatch in add", shape_error_step, 2000, 3.0),
+        ("error: dim out of range in softmax", dim_error_step, 2000, 3.0),
+        ("error: out of memory in zeros", oom_step, 500, 3.0),
     ]
     print(f"flodl vs torch {torch.__version__} eager, same libtorch, same process")
     print(

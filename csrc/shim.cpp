@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
+#include <c10/util/Logging.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -51,6 +52,19 @@ static char *guarded(at::Tensor **out, Make make) {
     return failure('X', "unknown C++ exception");
   }
 }
+
+// libtorch records a C++ backtrace in every c10::Error and symbolises it
+// when the message is read, which tch's wrappers do: about 4 ms per failed
+// call, for frames flodl drops anyway. An empty fetcher makes a failure
+// cost microseconds. Runs when the library loads; TORCH_SHOW_CPP_STACKTRACES=1
+// keeps libtorch's backtraces for whoever debugs libtorch itself.
+static const bool quiet_backtraces = [] {
+  const char *show = std::getenv("TORCH_SHOW_CPP_STACKTRACES");
+  if (show == nullptr || std::strcmp(show, "1") != 0) {
+    c10::SetStackTraceFetcher([]() -> std::string { return std::string(); });
+  }
+  return true;
+}();
 
 extern "C" {
 

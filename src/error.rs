@@ -85,7 +85,10 @@ impl Error {
                 (classify(&detail), detail)
             }
         };
-        let detail = one_line(&detail);
+        let mut detail = one_line(&detail);
+        if kind == ErrorKind::OutOfMemory {
+            detail = out_of_memory(&detail).unwrap_or(detail);
+        }
         if context.is_empty() {
             Error::new(kind, format!("{op}: {detail}"))
         } else {
@@ -144,6 +147,35 @@ fn first_lines(err: &tch::TchError) -> String {
         .to_string()
 }
 
+/// An allocator's failure as "out of memory: cannot allocate N bytes on
+/// DEVICE", from the CPU allocator's "you tried to allocate N bytes" or the
+/// CUDA allocator's "Tried to allocate 2.00 GiB (GPU 0; ...)".
+fn out_of_memory(detail: &str) -> Option<String> {
+    let number_after = |marker: &str| -> Option<&str> {
+        let rest = &detail[detail.find(marker)? + marker.len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        Some(&rest[..end]).filter(|n| !n.is_empty())
+    };
+    if let Some(bytes) = number_after("you tried to allocate ") {
+        return Some(format!(
+            "out of memory: cannot allocate {bytes} bytes on cpu"
+        ));
+    }
+    let amount = number_after("Tried to allocate ")?;
+    let unit_start = detail.find("Tried to allocate ")? + "Tried to allocate ".len() + amount.len();
+    let unit = detail[unit_start..]
+        .split_whitespace()
+        .next()
+        .unwrap_or("bytes");
+    let unit = unit.trim_end_matches(|c: char| !c.is_ascii_alphabetic());
+    let device = number_after("GPU ").map_or("cuda".to_string(), |i| format!("cuda:{i}"));
+    Some(format!(
+        "out of memory: cannot allocate {amount} {unit} on {device}"
+    ))
+}
+
 /// The non-empty lines of `text`, joined into one.
 fn one_line(text: &str) -> String {
     text.lines()
@@ -185,6 +217,9 @@ fn classify(message: &str) -> ErrorKind {
                 "cuda driver",
                 "invalid device ordinal",
                 "device type",
+                // conv: "Input type (torch.cuda.FloatTensor) and weight type
+                // (torch.FloatTensor) should be the same"
+                "torch.cuda.",
             ],
         ),
         (
@@ -217,6 +252,13 @@ fn classify(message: &str) -> ErrorKind {
                 "should be greater",
                 "should be positive",
                 "cannot sample",
+                "non-positive",
+                "greater than 0",
+                "expects a positive",
+                "has to be between",
+                "has to be 0",
+                "cannot be represented",
+                "element < 0",
             ],
         ),
         (
@@ -233,6 +275,11 @@ fn classify(message: &str) -> ErrorKind {
                 "equal size",
                 "channels",
                 "number of columns",
+                "cannot be applied to a 0-dim",
+                "is supposed to be a vector",
+                "batch size",
+                "at least 1d",
+                "doesn't match",
                 "should contain",
                 "not divisible",
                 "inconsistent",
@@ -304,6 +351,23 @@ mod tests {
         assert_eq!(
             Error::from_failure("op", "", plain).kind(),
             ErrorKind::Shape
+        );
+    }
+
+    #[test]
+    fn out_of_memory_names_the_bytes_and_the_device() {
+        let cpu = "[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate 4398046511104 bytes. Error code 12 (Cannot allocate memory)";
+        let e = Error::from_failure("zeros", "", Failure::Typed(None, cpu.into()));
+        assert_eq!(e.kind(), ErrorKind::OutOfMemory);
+        assert_eq!(
+            e.message(),
+            "zeros: out of memory: cannot allocate 4398046511104 bytes on cpu"
+        );
+        let cuda = "CUDA out of memory. Tried to allocate 20.00 GiB. GPU 0 has a total capacity of 79.10 GiB";
+        let e = Error::from_failure("ones", "", Failure::Typed(None, cuda.into()));
+        assert_eq!(
+            e.message(),
+            "ones: out of memory: cannot allocate 20.00 GiB on cuda:0"
         );
     }
 

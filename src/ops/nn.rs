@@ -75,6 +75,24 @@ pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
     stride.unwrap_or(kernel_size)
 }
 
+/// Checks that a per-sample normalization has more than one spatial element
+/// to take statistics over (`[N, C, ...]`), as PyTorch does; libtorch would
+/// return zeros for a `[N, C]` input.
+pub(crate) fn check_spatial(
+    op: &str,
+    input: &tch::Tensor,
+    use_input_stats: bool,
+) -> crate::Result<()> {
+    let size = input.size();
+    let spatial: i64 = size.iter().skip(2).product();
+    crate::error::ensure!(
+        !use_input_stats || (size.len() > 2 && spatial > 1),
+        Shape,
+        "{op}: needs more than one spatial element per channel, got input of shape {size:?}"
+    );
+    Ok(())
+}
+
 /// Calls `$expand! { $ctx declarations... }` with every nn op (the grammar is
 /// in `expand.rs`; no `|x|`: the arguments are named directly).
 macro_rules! nn_ops {
@@ -128,7 +146,10 @@ macro_rules! nn_ops {
             /// With `use_input_stats`, given running statistics are updated
             /// in place.
             instance_norm(input: Same, weight: Option<Same> = None, bias: Option<Same> = None, running_mean: Option<Tensor> = None, running_var: Option<Tensor> = None, use_input_stats: bool = true, momentum: f64 = 0.1, eps: f64 = 1e-5)
-                => input.raw().f_instance_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), use_input_stats, momentum, eps, true);
+                => {
+                    $crate::ops::nn::check_spatial("instance_norm", input.raw(), use_input_stats)?;
+                    Ok::<_, $crate::error::Failure>(input.raw().f_instance_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), use_input_stats, momentum, eps, true)?)
+                };
             /// Normalization over groups of channels, as `F.group_norm`.
             group_norm(input: Same, num_groups: i64, weight: Option<Same> = None, bias: Option<Same> = None, eps: f64 = 1e-5)
                 => input.raw().f_group_norm(num_groups, weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);

@@ -3,7 +3,7 @@
 //! Rust type of the signature (`CoreArg::core`); devices, dtypes and
 //! options are extracted by the functions at the end.
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -38,7 +38,7 @@ macro_rules! copy_args {
         }
     )*};
 }
-copy_args!(f64, i64, bool);
+copy_args!(f64, bool);
 
 impl<A: CoreArg> CoreArg for Option<A> {
     type Core<'a>
@@ -53,10 +53,67 @@ impl<A: CoreArg> CoreArg for Option<A> {
     }
 }
 
-impl CoreArg for Vec<i64> {
+/// Whether `err` is Python's OverflowError: an int too large for 64 bits,
+/// which is the op's ArgumentError, not a wrong type.
+fn overflowed(obj: &Bound<'_, PyAny>, err: &PyErr) -> Option<Problem> {
+    err.is_instance_of::<PyOverflowError>(obj.py()).then(|| {
+        let text = obj.str().map(|s| s.to_string()).unwrap_or_default();
+        Problem::Value(format!("{text} does not fit in a 64-bit integer"))
+    })
+}
+
+/// An `i64` (a dim, an index, a size): a Python int; one too large for 64
+/// bits is an ArgumentError naming the op and the argument.
+pub(crate) struct Int(Result<i64, Problem>);
+
+impl From<i64> for Int {
+    fn from(v: i64) -> Self {
+        Int(Ok(v))
+    }
+}
+
+impl FromPyObject<'_, '_> for Int {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        match obj.extract::<i64>() {
+            Ok(v) => Ok(Int(Ok(v))),
+            Err(err) => overflowed(&obj, &err).map(|p| Int(Err(p))).ok_or(err),
+        }
+    }
+}
+
+impl CoreArg for Int {
+    type Core<'a> = i64;
+    fn core(&self, op: &str, name: &str) -> PyResult<i64> {
+        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
+    }
+}
+
+/// `&[i64]` (a shape, dims): a list or tuple of ints, each fitting 64 bits.
+pub(crate) struct IntList(Result<Vec<i64>, Problem>);
+
+impl FromPyObject<'_, '_> for IntList {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        match obj.extract::<Vec<i64>>() {
+            Ok(v) => Ok(IntList(Ok(v))),
+            Err(err) => {
+                let problem = obj.try_iter().ok().and_then(|items| {
+                    items.flatten().find_map(|item| {
+                        let err = item.extract::<i64>().err()?;
+                        overflowed(&item, &err)
+                    })
+                });
+                problem.map(|p| IntList(Err(p))).ok_or(err)
+            }
+        }
+    }
+}
+
+impl CoreArg for IntList {
     type Core<'a> = &'a [i64];
-    fn core(&self, _: &str, _: &str) -> PyResult<&[i64]> {
-        Ok(self)
+    fn core(&self, op: &str, name: &str) -> PyResult<&[i64]> {
+        self.0.as_deref().map_err(|p| p.raise(op, name))
     }
 }
 
@@ -190,13 +247,22 @@ impl<const N: usize> From<i64> for Ints<N> {
 impl<const N: usize> FromPyObject<'_, '_> for Ints<N> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-        if let Ok(v) = obj.extract::<i64>() {
-            return Ok(Ints::from(v));
+        match obj.extract::<i64>() {
+            Ok(v) => return Ok(Ints::from(v)),
+            Err(err) => {
+                if let Some(problem) = overflowed(&obj, &err) {
+                    return Ok(Ints(Err(problem)));
+                }
+            }
         }
-        let Ok(values) = obj.extract::<Vec<i64>>() else {
-            let got = type_name(&obj);
-            let problem = format!("expects an int or a sequence of {N} ints, got {got}");
-            return Ok(Ints(Err(Problem::Type(problem))));
+        let values = match IntList::extract(obj) {
+            Ok(IntList(Ok(values))) => values,
+            Ok(IntList(Err(problem))) => return Ok(Ints(Err(problem))),
+            Err(_) => {
+                let got = type_name(&obj);
+                let problem = format!("expects an int or a sequence of {N} ints, got {got}");
+                return Ok(Ints(Err(Problem::Type(problem))));
+            }
         };
         let fixed = <[i64; N]>::try_from(values.as_slice()).map_err(|_| {
             let count = values.len();

@@ -20,12 +20,12 @@ use crate::ops::nn::nn_ops;
 macro_rules! py_arg {
     ($Arg:ty; Same) => { $Arg };
     ($Arg:ty; Tensor) => { $crate::python::args::TensorArg<'_> };
-    ($Arg:ty; Ints) => { Vec<i64> };
+    ($Arg:ty; Ints) => { $crate::python::args::IntList };
     ($Arg:ty; I2) => { $crate::python::args::Ints<2> };
     ($Arg:ty; I3) => { $crate::python::args::Ints<3> };
     ($Arg:ty; Option<$k:ident>) => { Option<$crate::python::catalogue::py_arg!($Arg; $k)> };
     ($Arg:ty; f64) => { f64 };
-    ($Arg:ty; i64) => { i64 };
+    ($Arg:ty; i64) => { $crate::python::args::Int };
     ($Arg:ty; bool) => { bool };
     ($Arg:ty; $mode:ident) => {
         $crate::python::args::Choice<$crate::ops::catalogue::kinds::$mode>

@@ -102,3 +102,88 @@ def test_errors_leave_grad_mode_alone() -> None:
     with pytest.raises(flodl.ShapeError), flodl.no_grad():
         Tensor.zeros([2]).add(Tensor.zeros([3]))
     assert flodl.is_grad_enabled()
+
+
+# Invalid arguments that raised the base FlodlError (or a bare OverflowError,
+# or nothing) before, each with the kind it is.
+def _x4():
+    return Tensor.randn([1, 2, 5, 5])
+
+
+def _w():
+    return Tensor.randn([2, 2, 3, 3])
+
+
+KINDS_OF_BAD_ARGUMENTS = [
+    ("conv2d", lambda: flodl.conv2d(_x4(), _w(), stride=0), flodl.ArgumentError),
+    ("conv2d", lambda: flodl.conv2d(_x4(), _w(), groups=0), flodl.ArgumentError),
+    (
+        "conv_transpose2d",
+        lambda: flodl.conv_transpose2d(_x4(), _w(), stride=0),
+        flodl.ArgumentError,
+    ),
+    ("chunk", lambda: Tensor.randn([4]).chunk(0), flodl.ArgumentError),
+    ("pixel_shuffle", lambda: flodl.pixel_shuffle(_x4(), 0), flodl.ArgumentError),
+    ("select", lambda: Tensor.randn([]).select(0, 0), flodl.ShapeError),
+    (
+        "index_select",
+        lambda: Tensor.randn([3, 4]).index_select(0, Tensor.from_i64([0, 1, 0, 1], [2, 2])),
+        flodl.ShapeError,
+    ),
+    (
+        "gru_cell",
+        lambda: flodl.gru_cell(
+            Tensor.randn([3, 4]), Tensor.randn([2, 2]), Tensor.randn([6, 4]), Tensor.randn([6, 2])
+        ),
+        flodl.ShapeError,
+    ),
+    ("linear", lambda: flodl.linear(Tensor.randn([]), Tensor.randn([2, 1])), flodl.ShapeError),
+    (
+        "scaled_dot_product_attention",
+        lambda: flodl.scaled_dot_product_attention(
+            Tensor.randn([2, 3, 4]), Tensor.randn([2, 3, 4]), Tensor.randn([2, 3, 4]), dropout_p=2.0
+        ),
+        flodl.ArgumentError,
+    ),
+    (
+        "embedding_bag",
+        lambda: flodl.embedding_bag(
+            Tensor.randn([4, 3]), Tensor.from_i64([0, 1], [2]), Tensor.from_i64([1, 0], [2])
+        ),
+        flodl.ArgumentError,
+    ),
+    ("repeat", lambda: Tensor.randn([2]).repeat([1 << 62]), flodl.ArgumentError),
+    ("instance_norm", lambda: flodl.instance_norm(Tensor.randn([3, 4])), flodl.ShapeError),
+    ("select", lambda: Tensor.randn([3]).select(0, 1 << 70), flodl.ArgumentError),
+    ("softmax", lambda: Tensor.randn([3]).softmax(1 << 70), flodl.ArgumentError),
+    ("conv2d", lambda: flodl.conv2d(_x4(), _w(), stride=[1 << 70, 1]), flodl.ArgumentError),
+    ("reshape", lambda: Tensor.randn([3]).reshape([1 << 70]), flodl.ArgumentError),
+    ("multinomial", lambda: Tensor.from_f32([-1.0, 2.0], [2]).multinomial(1), flodl.ArgumentError),
+]
+
+
+@pytest.mark.parametrize(
+    "op,call,kind",
+    KINDS_OF_BAD_ARGUMENTS,
+    ids=[f"{c[0]}-{i}" for i, c in enumerate(KINDS_OF_BAD_ARGUMENTS)],
+)
+def test_bad_arguments_raise_their_kind(op, call, kind) -> None:
+    with pytest.raises(kind) as caught:
+        call()
+    message = str(caught.value)
+    assert message.startswith(f"{op}: "), message
+    assert "\n" not in message and "frame #" not in message and "Exception raised" not in message
+
+
+def test_out_of_memory_names_the_op_the_bytes_and_the_device() -> None:
+    with pytest.raises(flodl.OutOfMemoryError) as caught:
+        Tensor.zeros([1 << 21, 1 << 21])
+    assert str(caught.value) == "zeros: out of memory: cannot allocate 17592186044416 bytes on cpu"
+
+
+def test_no_message_carries_a_cpp_backtrace() -> None:
+    a, b = Tensor.zeros([2, 3]), Tensor.zeros([4, 5])
+    for call in (lambda: a.add(b), lambda: a.softmax(5), lambda: a.norm_dim(2.0, 5)):
+        with pytest.raises(flodl.FlodlError) as caught:
+            call()
+        assert "frame #" not in str(caught.value) and "\n" not in str(caught.value)
