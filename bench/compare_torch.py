@@ -120,7 +120,7 @@ def mlp_step(in_place_torch: bool = False):
         loss = (h - y_f).pow_scalar(2.0).mean()
         loss.backward()
         for i, p in enumerate(params_f):  # SGD: a new leaf per parameter
-            params_f[i] = Variable(p.data() - p.grad() * lr, True)
+            params_f[i] = Variable(p.data - p.grad * lr, True)
 
     params_t = [torch.tensor(a, requires_grad=True) for a in init]
     x_t, y_t = torch.from_numpy(x), torch.from_numpy(y)

@@ -66,7 +66,46 @@ static const bool quiet_backtraces = [] {
   return true;
 }();
 
+// `guarded` for a change of `t` in place: null on success, else the failure.
+template <class Change>
+static char *guarded_change(Change change) {
+  at::Tensor *unused = nullptr;
+  char *message = guarded(&unused, [&] {
+    change();
+    return at::Tensor();
+  });
+  delete unused;  // an undefined tensor, or null when `change` threw
+  return message;
+}
+
 extern "C" {
+
+// `t.grad = g` (g null: None), as PyTorch's setter checks it.
+char *flodl_set_grad(at::Tensor *t, const at::Tensor *g) {
+  return guarded_change([&] {
+    if (g == nullptr) {
+      t->mutable_grad().reset();
+      return;
+    }
+    TORCH_CHECK(g->sizes() == t->sizes(), "the gradient's shape ", g->sizes(),
+                      " differs from the tensor's ", t->sizes());
+    TORCH_CHECK(g->scalar_type() == t->scalar_type(), "the gradient's dtype ",
+                     g->scalar_type(), " differs from the tensor's ", t->scalar_type());
+    TORCH_CHECK(g->device() == t->device(), "the gradient is on ", g->device(),
+                ", the tensor on ", t->device(), ": not the same device");
+    t->mutable_grad() = *g;
+  });
+}
+
+// `t.data = d`: the same node, new values (shape and dtype may change).
+char *flodl_set_data(at::Tensor *t, const at::Tensor *d) {
+  return guarded_change([&] { t->set_data(*d); });
+}
+
+// `t.requires_grad = r` on a leaf.
+char *flodl_set_requires_grad(at::Tensor *t, int r) {
+  return guarded_change([&] { t->set_requires_grad(r != 0); });
+}
 
 // Sets a tensor's .grad back to undefined (Python's `p.grad = None`), so the
 // next backward writes a fresh gradient instead of adding to a zeroed one.

@@ -10,6 +10,9 @@ extern "C" {
     fn flodl_is_grad_enabled() -> c_int;
     fn flodl_set_grad_enabled(enabled: c_int) -> c_int;
     fn flodl_free_message(message: *mut c_char);
+    fn flodl_set_grad(t: *mut c_void, grad: *mut c_void) -> *mut c_char;
+    fn flodl_set_data(t: *mut c_void, data: *mut c_void) -> *mut c_char;
+    fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
     fn flodl_masked_fill(
         x: *mut c_void,
         mask: *mut c_void,
@@ -50,12 +53,23 @@ fn make_tensor(call: impl FnOnce(*mut *mut c_void) -> *mut c_char) -> Result<tch
         // exactly what a tch::Tensor owns (and deletes on drop).
         return Ok(unsafe { tch::Tensor::from_ptr(out.cast()) });
     }
+    Err(read_failure(message))
+}
+
+/// The result of a shim call that changes a tensor in place: null on success.
+fn failure_of(message: *mut c_char) -> Result<(), Failure> {
     if message.is_null() {
-        // The shim could not even allocate the message.
-        return Err(Failure::Typed(
-            Some(ErrorKind::OutOfMemory),
-            "out of memory".into(),
-        ));
+        Ok(())
+    } else {
+        Err(read_failure(message))
+    }
+}
+
+/// The failure a shim call returned: one letter for the C++ exception's
+/// type, then the message. Null means the shim could not even allocate it.
+fn read_failure(message: *mut c_char) -> Failure {
+    if message.is_null() {
+        return Failure::Typed(Some(ErrorKind::OutOfMemory), "out of memory".into());
     }
     // SAFETY: a non-null message is a NUL-terminated malloc'd string, read
     // once and freed here.
@@ -71,7 +85,7 @@ fn make_tensor(call: impl FnOnce(*mut *mut c_void) -> *mut c_char) -> Result<tch
         Some('M') => Some(ErrorKind::OutOfMemory),
         _ => None,
     };
-    Err(Failure::Typed(kind, chars.as_str().to_string()))
+    Failure::Typed(kind, chars.as_str().to_string())
 }
 
 fn ptr(t: &tch::Tensor) -> *mut c_void {
@@ -148,6 +162,26 @@ pub(crate) fn vector_norm(
     make_tensor(|out| unsafe {
         flodl_vector_norm(ptr(x), p, dim, has_dim, c_int::from(keepdim), out)
     })
+}
+
+/// `t.grad = grad` (None: no gradient).
+pub(crate) fn set_grad(t: &tch::Tensor, grad: Option<&tch::Tensor>) -> Result<(), Failure> {
+    let grad = grad.map_or(std::ptr::null_mut(), ptr);
+    // SAFETY: both pointers are live tch tensors (or null); the shim
+    // catches every C++ exception and changes `t`'s grad in place.
+    failure_of(unsafe { flodl_set_grad(ptr(t), grad) })
+}
+
+/// `t.data = data`: the same autograd node with new values.
+pub(crate) fn set_data(t: &tch::Tensor, data: &tch::Tensor) -> Result<(), Failure> {
+    // SAFETY: as for set_grad.
+    failure_of(unsafe { flodl_set_data(ptr(t), ptr(data)) })
+}
+
+/// `t.requires_grad = requires_grad`.
+pub(crate) fn set_requires_grad(t: &tch::Tensor, requires_grad: bool) -> Result<(), Failure> {
+    // SAFETY: as for set_grad.
+    failure_of(unsafe { flodl_set_requires_grad(ptr(t), c_int::from(requires_grad)) })
 }
 
 /// Resets `t.grad` to undefined. Returns false if libtorch refused.

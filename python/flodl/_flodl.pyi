@@ -15,6 +15,8 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import TypeAlias
 
+from ._size import Size
+
 DeviceLike: TypeAlias = Device | str | None
 """A Device, or ``"cpu"``, ``"cuda"``, ``"cuda:N"``; None means the CPU."""
 DTypeLike: TypeAlias = DType | str | np.dtype[Any] | type
@@ -105,14 +107,28 @@ class _Ops(Generic[_Self, _Operand]):
     @staticmethod
     def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.stack([...])`` gives a Tensor, ``Variable.stack`` a Variable."""
-    # Shared inspection and conversion.
-    def shape(self) -> list[int]: ...
+    # Attributes, as PyTorch's.
+    @property
+    def shape(self) -> Size:
+        """The size of each dim: a tuple that also equals a list."""
+    @property
     def ndim(self) -> int: ...
-    def numel(self) -> int: ...
+    @property
     def dtype(self) -> DType: ...
+    @property
     def device(self) -> Device: ...
-    def requires_grad(self) -> bool: ...
-    def item(self) -> float: ...
+    @property
+    def requires_grad(self) -> bool:
+        """Whether autograd tracks this (always False for a Tensor)."""
+    # Actions.
+    def numel(self) -> int: ...
+    def dim(self) -> int: ...
+    def size(self, dim: int | None = None) -> Any:
+        """The shape (a ``Size``), or the size of dim ``dim`` (an int)."""
+    def tolist(self) -> Any:
+        """Nested lists of Python numbers (a number for a 0-dim tensor)."""
+    def item(self) -> int | float | bool:
+        """The value of a single-element tensor, typed by its dtype."""
     def __float__(self) -> float: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
     def to_dtype(self, dtype: DTypeLike) -> _Self: ...
@@ -484,9 +500,23 @@ class Variable(_Ops[Variable, VariableLike]):
     @staticmethod
     def new(tensor: Tensor, requires_grad: bool = False) -> Variable:
         """The same as ``Variable(tensor, requires_grad)``."""
+    @property
     def data(self) -> Tensor:
-        """The values, untracked, sharing this Variable's memory."""
-    def grad(self) -> Tensor | None: ...
+        """The values, untracked, sharing this Variable's memory; settable."""
+    @data.setter
+    def data(self, value: Tensor) -> None: ...
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient, or None; settable (a Tensor or None)."""
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None: ...
+    @property
+    def requires_grad(self) -> bool: ...
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None: ...
+    def requires_grad_(self, requires_grad: bool = True) -> Variable:
+        """Sets ``requires_grad`` (leaves only); returns this Variable."""
+    @property
     def is_leaf(self) -> bool: ...
     def zero_grad(self) -> None:
         """Resets the gradient to None."""

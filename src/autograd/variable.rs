@@ -89,6 +89,49 @@ impl Variable {
         let _cleared = crate::ffi::clear_grad(&self.raw);
     }
 
+    /// The same as [`zero_grad`](Self::zero_grad): flodl always resets to `None`.
+    pub fn zero_grad_set_to_none(&self) {
+        self.zero_grad()
+    }
+
+    /// Sets the gradient (`None` clears it). It must have this Variable's
+    /// shape, dtype and device.
+    pub fn set_grad(&self, grad: Option<&Tensor>) -> Result<()> {
+        let raws: Vec<&tch::Tensor> = std::iter::once(&self.raw)
+            .chain(grad.map(Operand::raw))
+            .collect();
+        run("set_grad", &raws, || {
+            crate::ffi::set_grad(&self.raw, grad.map(Operand::raw))
+        })
+    }
+
+    /// Makes a leaf require grad, or not. A result of an op (not a leaf) is
+    /// an Autograd error, as is an integer Variable asked to require grad.
+    pub fn set_requires_grad(&self, requires_grad: bool) -> Result<()> {
+        let op = "set_requires_grad";
+        let described = crate::ops::describe(&self.raw);
+        if !self.is_leaf() {
+            bail!(Autograd, "{op}: only a leaf's requires_grad can be set; this Variable ({described}) was made by an op (use detach() for a new leaf)");
+        }
+        if requires_grad && !self.dtype().is_floating_point() {
+            bail!(
+                DType,
+                "{op}: only floating-point tensors can require grad, got {described}"
+            );
+        }
+        run(op, &[&self.raw], || {
+            crate::ffi::set_requires_grad(&self.raw, requires_grad)
+        })
+    }
+
+    /// Replaces the values behind this Variable (the same leaf, the same
+    /// graph position) with `data`'s, as PyTorch's `v.data = t`.
+    pub fn set_data(&self, data: &Tensor) -> Result<()> {
+        run("set_data", &[&self.raw, data.raw()], || {
+            crate::ffi::set_data(&self.raw, data.raw())
+        })
+    }
+
     /// A new leaf sharing the data, with no tracking.
     pub fn detach(&self) -> Variable {
         // detach of a defined tensor cannot fail.

@@ -170,6 +170,13 @@ impl<A: Operand, B: Operand> FromTch<(tch::Tensor, tch::Tensor)> for (A, B) {
     }
 }
 
+/// An in-place change (of a gradient, of the data) returns nothing.
+impl FromTch<()> for () {
+    fn from_tch((): ()) -> std::result::Result<Self, Failure> {
+        Ok(())
+    }
+}
+
 impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
     fn from_tch(raw: Vec<tch::Tensor>) -> std::result::Result<Self, Failure> {
         raw.into_iter().map(T::from_tch).collect()

@@ -18,6 +18,8 @@ pub(crate) trait Class: Sized + Send + for<'py> IntoPyObject<'py, Error = PyErr>
     fn operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Self::Arg<'py>>>;
     fn numel(&self) -> usize;
     fn matmul(&self, other: &Self) -> Result<Self>;
+    /// The values, as an untracked Tensor sharing memory.
+    fn values(&self) -> Tensor;
 }
 
 impl Class for Tensor {
@@ -31,6 +33,9 @@ impl Class for Tensor {
     fn matmul(&self, other: &Self) -> Result<Self> {
         Tensor::matmul(self, other)
     }
+    fn values(&self) -> Tensor {
+        self.clone()
+    }
 }
 
 impl Class for Variable {
@@ -43,6 +48,9 @@ impl Class for Variable {
     }
     fn matmul(&self, other: &Self) -> Result<Self> {
         Variable::matmul(self, other)
+    }
+    fn values(&self) -> Tensor {
+        self.data()
     }
 }
 

@@ -2,6 +2,8 @@
 //! Variable a `flodl.Variable`; tuples and lists of them follow.
 
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyTuple, PyType};
 use pyo3::BoundObject;
 
 use super::tensor::PyTensor;
@@ -50,6 +52,13 @@ impl NnResult for (Variable, Variable) {
         );
         Ok(pair.into_pyobject(py)?.into_any().unbind())
     }
+}
+
+/// `shape` as a `flodl.Size` (a tuple that also equals a list).
+pub(crate) fn size<'py>(py: Python<'py>, shape: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
+    static SIZE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    let class = SIZE.import(py, "flodl._size", "Size")?;
+    class.call1((PyTuple::new(py, shape)?,))
 }
 
 /// A new Python object holding `value`, as `Py<PyAny>` (what an operator

@@ -129,6 +129,17 @@ pub(crate) fn to_numpy<'py>(
     }
 }
 
+/// `t`'s values as nested Python lists of ints, floats or bools (a single
+/// number for a 0-dim tensor), as `torch.Tensor.tolist`.
+pub(crate) fn to_list<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
+    let t = if t.dtype() == DType::BFloat16 {
+        t.to_dtype(DType::Float32)?
+    } else {
+        t.clone()
+    };
+    to_numpy(py, &t, None)?.call_method0("tolist")
+}
+
 /// Constructors that take only a shape (and options), and their `*_like`
 /// forms, each the core function of the same name.
 macro_rules! shape_constructors {

@@ -5,7 +5,7 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::args::{Operand as _, VariableArg};
+use super::args::{Operand as _, TensorArg, VariableArg};
 use super::gil::without_gil;
 use super::operators::{self, operators};
 use super::shared::shared_methods;
@@ -61,15 +61,48 @@ impl PyVariable {
     }
 
     /// The values, as an untracked Tensor sharing this Variable's memory.
+    /// Setting it replaces the values (the same leaf, the same graph).
+    #[getter]
     fn data(&self) -> PyTensor {
         self.inner.data().into()
     }
 
-    /// The accumulated gradient, or None.
+    #[setter]
+    fn set_data(&self, data: Option<TensorArg<'_>>) -> PyResult<()> {
+        let data =
+            data.ok_or_else(|| PyTypeError::new_err("data: cannot delete or set to None"))?;
+        Ok(self.inner.set_data(data.get())?)
+    }
+
+    /// The accumulated gradient, or None. Setting it (a Tensor of this
+    /// shape, dtype and device, or None) replaces it.
+    #[getter]
     fn grad(&self) -> Option<PyTensor> {
         self.inner.grad().map(PyTensor::from)
     }
 
+    #[setter]
+    fn set_grad(&self, grad: Option<Option<TensorArg<'_>>>) -> PyResult<()> {
+        // Deleting (`del v.grad`) is setting None, as in PyTorch.
+        let grad = grad.flatten();
+        Ok(self.inner.set_grad(grad.as_ref().map(|g| g.get()))?)
+    }
+
+    /// Whether backward fills this Variable's gradient. Settable on leaves.
+    #[setter]
+    fn set_requires_grad(&self, requires_grad: bool) -> PyResult<()> {
+        Ok(self.inner.set_requires_grad(requires_grad)?)
+    }
+
+    /// Sets `requires_grad` (leaves only) and returns this Variable.
+    #[pyo3(signature = (requires_grad = true))]
+    fn requires_grad_(slf: PyRef<'_, Self>, requires_grad: bool) -> PyResult<PyRef<'_, Self>> {
+        slf.inner.set_requires_grad(requires_grad)?;
+        Ok(slf)
+    }
+
+    /// Whether the user made this Variable (an op's result is not a leaf).
+    #[getter]
     fn is_leaf(&self) -> bool {
         self.inner.is_leaf()
     }

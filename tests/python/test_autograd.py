@@ -17,16 +17,16 @@ def test_tutorial_gradients() -> None:
     x, w = leaf([2.0]), leaf([3.0])
     y = x.mul(w).sum()
     y.backward()
-    assert w.grad().to_f32_vec() == [2.0]
-    assert x.grad().to_f32_vec() == [3.0]
+    assert w.grad.to_f32_vec() == [2.0]
+    assert x.grad.to_f32_vec() == [3.0]
 
 
 def test_new_is_the_constructor() -> None:
     t = Tensor.from_f32([1.0], [1])
     v = Variable.new(t, True)
-    assert v.requires_grad() and v.is_leaf()
-    assert not Variable(t).requires_grad()
-    assert not t.requires_grad(), "the user's tensor stays untracked"
+    assert v.requires_grad and v.is_leaf
+    assert not Variable(t).requires_grad
+    assert not t.requires_grad, "the user's tensor stays untracked"
     with pytest.raises(TypeError):
         Variable([1.0], True)
 
@@ -34,22 +34,22 @@ def test_new_is_the_constructor() -> None:
 def test_leaf_and_requires_grad_rules() -> None:
     x, c = leaf([1.0]), leaf([2.0], requires_grad=False)
     y = x * c
-    assert not y.is_leaf() and y.requires_grad()
-    assert not (c * c).requires_grad()
+    assert not y.is_leaf and y.requires_grad
+    assert not (c * c).requires_grad
     with no_grad():
-        assert not (x * c).requires_grad()
+        assert not (x * c).requires_grad
 
 
 def test_accumulation_and_zero_grad() -> None:
     x = leaf([1.0, 2.0])
-    assert x.grad() is None
+    assert x.grad is None
     (x * 3).sum().backward()
     (x * 3).sum().backward()
-    assert x.grad().to_f32_vec() == [6.0, 6.0]
+    assert x.grad.to_f32_vec() == [6.0, 6.0]
     x.zero_grad()
-    assert x.grad() is None
+    assert x.grad is None
     (x * x).sum().backward()
-    assert x.grad().to_f32_vec() == [2.0, 4.0]
+    assert x.grad.to_f32_vec() == [2.0, 4.0]
 
 
 def test_backward_errors() -> None:
@@ -60,7 +60,7 @@ def test_backward_errors() -> None:
         leaf([1.0], requires_grad=False).sum().backward()
     y = (x * x).sum()
     y.backward()
-    assert not y.requires_grad(), "the graph is cut after backward"
+    assert not y.requires_grad, "the graph is cut after backward"
     with pytest.raises(flodl.AutogradError):
         y.backward()
     h = x.exp()
@@ -75,15 +75,15 @@ def test_variable_mixes_with_tensors_and_numbers() -> None:
     y = (t * x + 1 - x / 2).sum() + (2 / x).sum() + (t - x).sum()
     y.backward()
     expected = np.array([3.0, 4.0]) - 0.5 - 2 / np.array([1.0, 2.0]) ** 2 - 1
-    np.testing.assert_allclose(x.grad().numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6)
 
 
 def test_inspection_and_data() -> None:
     x = leaf([1.0, 2.0])
-    assert x.shape() == [2] and x.numel() == 2 and x.ndim() == 1
-    assert x.dtype() == flodl.DType.Float32 and x.device() == Device.CPU
-    d = x.data()
-    assert isinstance(d, Tensor) and not d.requires_grad()
+    assert x.shape == [2] and x.numel() == 2 and x.ndim == 1
+    assert x.dtype == flodl.DType.Float32 and x.device == Device.CPU
+    d = x.data
+    assert isinstance(d, Tensor) and not d.requires_grad
     assert (x * 2).sum().item() == 6.0
     np.testing.assert_array_equal(np.asarray(x), [1.0, 2.0])
     assert "requires_grad=True" in repr(x) and "[1.0, 2.0]" in repr(x)
@@ -92,14 +92,14 @@ def test_inspection_and_data() -> None:
 def test_detach() -> None:
     x = leaf([1.0])
     d = (x * 2).detach()
-    assert d.is_leaf() and not d.requires_grad()
+    assert d.is_leaf and not d.requires_grad
     assert d.item() == 2.0
 
 
 def test_to_device_is_differentiable() -> None:
     x = leaf([1.0, 2.0])
     (x.to_device(Device.CPU) * 3).sum().backward()
-    assert x.grad().to_f32_vec() == [3.0, 3.0]
+    assert x.grad.to_f32_vec() == [3.0, 3.0]
 
 
 def test_no_grad_forms() -> None:
@@ -116,10 +116,10 @@ def test_no_grad_forms() -> None:
         assert not flodl.is_grad_enabled()
         return v * 2
 
-    assert not double(x).requires_grad()
+    assert not double(x).requires_grad
     assert flodl.is_grad_enabled()
     y = no_grad(lambda: x * 3)
-    assert not y.requires_grad() and y.item() == 3.0
+    assert not y.requires_grad and y.item() == 3.0
     assert flodl.is_grad_enabled()
 
 
@@ -137,7 +137,7 @@ def test_no_grad_keeps_existing_gradients() -> None:
     (x * 5).sum().backward()
     with no_grad():
         _ = x * 2
-    assert x.grad().to_f32_vec() == [5.0]
+    assert x.grad.to_f32_vec() == [5.0]
 
 
 def test_grad_mode_is_per_thread() -> None:
@@ -148,3 +148,59 @@ def test_grad_mode_is_per_thread() -> None:
         worker.join()
         assert not flodl.is_grad_enabled()
     assert seen == [True]
+
+
+# ----- attributes are properties, as in PyTorch -----
+
+
+def test_attributes_are_values_not_methods() -> None:
+    v = Variable(Tensor.zeros([2, 3]), True)
+    assert v.requires_grad is True and v.grad is None and v.is_leaf is True
+    assert v.shape[0] == 2 and v.shape == [2, 3] and v.shape == (2, 3) and len(v.shape) == 2
+    assert v.ndim == 2 and v.dim() == 2 and v.numel() == 6
+    assert v.size() == [2, 3] and v.size(1) == 3 and v.size(-2) == 2
+    assert repr(v.shape) == "flodl.Size([2, 3])" and hash(v.shape) == hash((2, 3))
+    assert v.dtype == flodl.DType.Float32 and v.device == flodl.Device.CPU
+    t = Tensor.ones([4])
+    assert t.requires_grad is False and t.shape == [4]
+    with pytest.raises(flodl.OutOfRangeError, match="size: dim 2 is out of range"):
+        v.size(2)
+    if not v.mul_scalar(2.0).requires_grad:
+        pytest.fail("requires_grad must be a value, not a bound method")
+
+
+def test_grad_data_and_requires_grad_are_settable() -> None:
+    v = Variable(Tensor.zeros([2]), True)
+    v.grad = Tensor.from_f32([1.0, 2.0], [2])
+    assert v.grad.tolist() == [1.0, 2.0]
+    v.sum().backward()
+    assert v.grad.tolist() == [2.0, 3.0]  # backward adds to the set gradient
+    v.grad = None
+    assert v.grad is None
+    with pytest.raises(flodl.ShapeError, match="set_grad"):
+        v.grad = Tensor.zeros([3])
+    with pytest.raises(flodl.DTypeError, match="set_grad"):
+        v.grad = Tensor.zeros([2], dtype="float64")
+    v.data = Tensor.from_f32([5.0, 6.0], [2])
+    assert v.tolist() == [5.0, 6.0] and v.is_leaf and v.requires_grad
+    v.requires_grad = False
+    assert not v.requires_grad
+    assert v.requires_grad_() is v and v.requires_grad
+    with pytest.raises(flodl.AutogradError, match="only a leaf"):
+        v.mul_scalar(2.0).requires_grad = False
+    with pytest.raises(flodl.DTypeError):
+        Variable(Tensor.from_i64([1], [1])).requires_grad = True
+    with pytest.raises(AttributeError):
+        Tensor.zeros([1]).requires_grad = True  # a Tensor never requires grad
+
+
+def test_item_and_tolist_keep_the_dtype() -> None:
+    assert Tensor.from_i64([7], [1]).item() == 7 and isinstance(
+        Tensor.from_i64([7], [1]).item(), int
+    )
+    assert Tensor.from_f64([0.1], []).item() == 0.1
+    assert Tensor.from_numpy(np.array([True])).item() is True
+    assert Tensor.from_i64([1, 2, 3, 4], [2, 2]).tolist() == [[1, 2], [3, 4]]
+    assert Tensor.from_f32([1.5], []).tolist() == 1.5
+    with pytest.raises(flodl.ShapeError):
+        Tensor.zeros([2]).item()

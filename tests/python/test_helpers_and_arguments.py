@@ -20,7 +20,7 @@ B = np.array([1.0, 0.5, 3.0])
 def test_comparisons_give_bool_masks_like_torch(name: str) -> None:
     got = getattr(Tensor.from_numpy(A), name)(Tensor.from_numpy(B))  # broadcasting
     expected = getattr(torch.from_numpy(A), name)(torch.from_numpy(B)).numpy()
-    assert got.dtype() == flodl.DType.Bool
+    assert got.dtype == flodl.DType.Bool
     np.testing.assert_array_equal(got.numpy(), expected)
     got = getattr(Tensor.from_numpy(A), f"{name}_scalar")(0.5)
     np.testing.assert_array_equal(got.numpy(), getattr(torch.from_numpy(A), name)(0.5).numpy())
@@ -48,7 +48,7 @@ def test_argmax_and_argmin_match_torch(dim: int) -> None:
     t = torch.from_numpy(A)
     for name in ("argmax", "argmin"):
         got = getattr(Tensor.from_numpy(A), name)(dim)
-        assert got.dtype() == flodl.DType.Int64
+        assert got.dtype == flodl.DType.Int64
         np.testing.assert_array_equal(got.numpy(), getattr(t, name)(dim).numpy())
     with pytest.raises(flodl.OutOfRangeError, match="argmax"):
         Tensor.from_numpy(A).argmax(2)
@@ -110,7 +110,7 @@ def test_nn_functions_return_variables_when_any_operand_is_one() -> None:
     x, w = Tensor.randn([2, 3]), Tensor.randn([4, 3])
     assert isinstance(flodl.linear(x, w), Tensor)
     out = flodl.linear(x, Variable(w, True))
-    assert isinstance(out, Variable) and out.requires_grad()
+    assert isinstance(out, Variable) and out.requires_grad
     h, c = flodl.lstm_cell(
         Variable(x), Tensor.zeros([2, 2]), Tensor.zeros([2, 2]), Tensor.randn([8, 3]),
         Tensor.randn([8, 2]),
@@ -121,10 +121,10 @@ def test_nn_functions_return_variables_when_any_operand_is_one() -> None:
 def test_static_joins_take_lists_of_either_kind() -> None:
     v = Variable(Tensor.ones([2]), True)
     joined = Variable.cat_many([v, Tensor.zeros([3])])
-    assert joined.shape() == [5]
+    assert joined.shape == [5]
     joined.sum().backward()
-    np.testing.assert_array_equal(v.grad().numpy(), [1.0, 1.0])
-    assert Tensor.stack([Tensor.ones([2]), Tensor.zeros([2])], dim=1).shape() == [2, 2]
+    np.testing.assert_array_equal(v.grad.numpy(), [1.0, 1.0])
+    assert Tensor.stack([Tensor.ones([2]), Tensor.zeros([2])], dim=1).shape == [2, 2]
     with pytest.raises(flodl.ArgumentError, match="stack: needs at least one tensor"):
         Tensor.stack([])
 

@@ -15,7 +15,7 @@ def test_flodl_and_torch_share_one_process() -> None:
         "import flodl, torch\n"
         "x = flodl.Variable(flodl.Tensor.ones([3]), True)\n"
         "(x * torch.ones(3).sum().item()).sum().backward()\n"
-        "print(x.grad().to_f32_vec())"
+        "print(x.grad.to_f32_vec())"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[3.0, 3.0, 3.0]"

@@ -37,7 +37,7 @@ def test_ten_thousand_training_steps_stay_flat() -> None:
         loss = (h.matmul(params[-1]) - target).pow_scalar(2.0).mean()
         loss.backward()
         for i, w in enumerate(params):
-            params[i] = Variable(w.data() - w.grad().mul_scalar(0.01), True)
+            params[i] = Variable(w.data - w.grad.mul_scalar(0.01), True)
 
     for _ in range(500):  # warm-up: allocator caches, lazy initialisation
         step()

@@ -77,7 +77,7 @@ def outputs(result) -> list:
 def is_float(out) -> bool:
     if isinstance(out, torch.Tensor):
         return out.is_floating_point()
-    return out.dtype().is_floating_point
+    return out.dtype.is_floating_point
 
 
 def weights(torch_result) -> list[np.ndarray | None]:
@@ -104,7 +104,7 @@ def flodl_loss_grads(info, arrays, kwargs, ws):
     for term in terms[1:]:
         loss = loss + term
     loss.backward()
-    grads = [v.grad() for v in vs]
+    grads = [v.grad for v in vs]
     zeros = [np.zeros_like(a) for a in arrays]
     return [o.numpy() for o in outs], [z if g is None else g.numpy() for g, z in zip(grads, zeros)]
 
@@ -121,8 +121,8 @@ def test_forward_matches_torch(info: OpInfo, index: int, dtype) -> None:
         got = outputs(call(info, [wrap(a) for a in arrays], sample.kwargs, dtype))
         assert len(got) == len(expected)
         for g, e in zip(got, expected):
-            assert g.shape() == list(e.shape)
-            assert g.dtype().name == str(e.dtype)
+            assert g.shape == list(e.shape)
+            assert g.dtype.name == str(e.dtype)
             np.testing.assert_allclose(g.numpy(), e, rtol=1e-6, atol=1e-6)
 
 
@@ -136,15 +136,15 @@ def test_result_kind_follows_the_operands(info: OpInfo, index: int) -> None:
         assert isinstance(out, Tensor)
     tracked = [Variable(Tensor.from_numpy(a), True) for a in arrays]
     for out in outputs(call(info, tracked, sample.kwargs)):
-        if out.dtype().is_floating_point:
-            assert isinstance(out, Variable) and out.requires_grad() and not out.is_leaf()
+        if out.dtype.is_floating_point:
+            assert isinstance(out, Variable) and out.requires_grad and not out.is_leaf
         else:
             assert isinstance(out, Tensor)  # indices
     with flodl.no_grad():
         for out in outputs(call(info, tracked, sample.kwargs)):
             # No graph. (A view of a tensor that requires grad keeps
             # requires_grad=True as a leaf, as in PyTorch.)
-            assert isinstance(out, Tensor) or out.is_leaf()
+            assert isinstance(out, Tensor) or out.is_leaf
 
 
 @pytest.mark.parametrize("info,index", GRAD_CASES)

@@ -19,16 +19,34 @@ CLASSES = {node.name: node for node in STUB.body if isinstance(node, ast.ClassDe
 FUNCTIONS = {node.name: node for node in STUB.body if isinstance(node, ast.FunctionDef)}
 
 
-def stub_methods(name: str) -> dict[str, ast.FunctionDef]:
-    """A class's methods in the stub, those of its stub-only bases included."""
+def is_property(node: ast.FunctionDef) -> bool:
+    return any(
+        (isinstance(d, ast.Name) and d.id == "property") or isinstance(d, ast.Attribute)
+        for d in node.decorator_list
+    )
+
+
+def stub_members(name: str, properties: bool) -> dict[str, ast.FunctionDef]:
+    """A class's methods (or properties) in the stub, those of its stub-only
+    bases included."""
     cls = CLASSES[name]
-    methods: dict[str, ast.FunctionDef] = {}
+    members: dict[str, ast.FunctionDef] = {}
     for base in cls.bases:
         base_name = base.value.id if isinstance(base, ast.Subscript) else getattr(base, "id", "")
         if base_name in CLASSES:
-            methods.update(stub_methods(base_name))
-    methods.update({n.name: n for n in cls.body if isinstance(n, ast.FunctionDef)})
-    return methods
+            members.update(stub_members(base_name, properties))
+    members.update(
+        {
+            n.name: n
+            for n in cls.body
+            if isinstance(n, ast.FunctionDef) and is_property(n) == properties
+        }
+    )
+    return members
+
+
+def stub_methods(name: str) -> dict[str, ast.FunctionDef]:
+    return stub_members(name, properties=False)
 
 
 def parameter_names(node: ast.FunctionDef) -> list[str]:
@@ -77,6 +95,15 @@ def check_same_defaults(node: ast.FunctionDef, obj, name: str) -> None:
     declared = parameter_defaults(node)
     bound = runtime_defaults(obj)
     assert declared == bound, f"{name}: stub defaults {declared}, binding {bound}"
+
+
+@pytest.mark.parametrize("cls", [flodl.Tensor, flodl.Variable], ids=lambda c: c.__name__)
+def test_property_stubs_match_the_bindings(cls) -> None:
+    declared = set(stub_members(cls.__name__, properties=True))
+    bound = {
+        n for n in dir(cls) if not n.startswith("_") and inspect.isdatadescriptor(getattr(cls, n))
+    }
+    assert declared == bound, declared ^ bound
 
 
 @pytest.mark.parametrize("cls", [flodl.Tensor, flodl.Variable], ids=lambda c: c.__name__)

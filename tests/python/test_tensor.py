@@ -10,11 +10,11 @@ from flodl import Device, DType, Tensor, TensorOptions
 
 def test_from_sequences_and_shapes() -> None:
     t = Tensor.from_f32([1, 2, 3, 4, 5, 6], [2, 3], Device.CPU)
-    assert t.shape() == [2, 3] and t.ndim() == 2 and t.numel() == 6
-    assert t.dtype() == DType.Float32 and t.device() == Device.CPU
+    assert t.shape == [2, 3] and t.ndim == 2 and t.numel() == 6
+    assert t.dtype == DType.Float32 and t.device == Device.CPU
     assert t.to_f32_vec() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert Tensor.from_f64((0.1, 0.2), [2]).to_f64_vec() == [0.1, 0.2]
-    assert Tensor.from_i64([7, 8], [2]).dtype() == DType.Int64
+    assert Tensor.from_i64([7, 8], [2]).dtype == DType.Int64
     assert Tensor.from_i64([7, 8], [2]).to_i64_vec() == [7, 8]
     nested = Tensor.from_f32(np.ones((2, 2)), [4])
     assert nested.to_f32_vec() == [1.0] * 4
@@ -34,8 +34,8 @@ def test_from_numpy_keeps_dtype_and_shape() -> None:
     ]:
         a = (np.arange(6) % 3).astype(dtype).reshape(2, 3)
         t = Tensor.from_numpy(a)
-        assert t.dtype() == expected
-        assert t.shape() == [2, 3]
+        assert t.dtype == expected
+        assert t.shape == [2, 3]
         np.testing.assert_array_equal(t.numpy(), a)
         assert t.numpy().dtype == a.dtype
         np.testing.assert_array_equal(np.asarray(t), a)
@@ -68,20 +68,20 @@ def test_numpy_copy_is_writable_and_independent() -> None:
 )
 def test_creation_matches_torch(make, torch_make) -> None:
     got, expected = make(), torch_make()
-    assert got.shape() == list(expected.shape)
+    assert got.shape == list(expected.shape)
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
 def test_dtype_and_device_keywords() -> None:
-    assert Tensor.zeros([2], dtype=DType.Float64).dtype() == DType.Float64
-    assert Tensor.ones([2], dtype="int32").dtype() == DType.Int32
-    assert Tensor.ones([2], dtype=np.float16).dtype() == DType.Float16
-    assert Tensor.ones([2], dtype=np.dtype("int8")).dtype() == DType.Int8
-    assert Tensor.eye(2, dtype="bfloat16").dtype() == DType.BFloat16
-    assert Tensor.zeros([2], device="cpu").device() == Device.CPU
+    assert Tensor.zeros([2], dtype=DType.Float64).dtype == DType.Float64
+    assert Tensor.ones([2], dtype="int32").dtype == DType.Int32
+    assert Tensor.ones([2], dtype=np.float16).dtype == DType.Float16
+    assert Tensor.ones([2], dtype=np.dtype("int8")).dtype == DType.Int8
+    assert Tensor.eye(2, dtype="bfloat16").dtype == DType.BFloat16
+    assert Tensor.zeros([2], device="cpu").device == Device.CPU
     opts = TensorOptions(dtype=DType.Float64, device=Device.CPU)
-    assert Tensor.zeros([1], opts).dtype() == DType.Float64
-    assert Tensor.zeros([1], opts, dtype="float32").dtype() == DType.Float32, "keywords win"
+    assert Tensor.zeros([1], opts).dtype == DType.Float64
+    assert Tensor.zeros([1], opts, dtype="float32").dtype == DType.Float32, "keywords win"
     assert TensorOptions().dtype == DType.Float32 and TensorOptions().device == Device.CPU
 
 
@@ -100,7 +100,7 @@ def test_every_dtype_round_trips() -> None:
     ]
     for name in names:
         t = Tensor.ones([3], dtype=name)
-        assert t.dtype().name == name
+        assert t.dtype.name == name
         assert t.to_dtype("float64").to_f64_vec() == [1.0, 1.0, 1.0]
 
 
@@ -112,11 +112,11 @@ def test_random_tensors_follow_the_seed() -> None:
     r = Tensor.rand([1000]).numpy()
     assert r.min() >= 0.0 and r.max() < 1.0
     like = Tensor.rand_like(Tensor.zeros([2, 3], dtype="float64"))
-    assert like.shape() == [2, 3] and like.dtype() == DType.Float64
+    assert like.shape == [2, 3] and like.dtype == DType.Float64
     assert Tensor.zeros_like(like).to_f64_vec() == [0.0] * 6
     assert Tensor.ones_like(like).to_f64_vec() == [1.0] * 6
-    assert Tensor.randn_like(like).shape() == [2, 3]
-    assert Tensor.empty([3, 1]).shape() == [3, 1]
+    assert Tensor.randn_like(like).shape == [2, 3]
+    assert Tensor.empty([3, 1]).shape == [3, 1]
 
 
 def test_item_and_float() -> None:
@@ -137,11 +137,11 @@ def test_repr_shows_values() -> None:
 
 def test_detach_and_to_device() -> None:
     t = Tensor.from_f32([1.0], [1])
-    assert not t.requires_grad()
+    assert not t.requires_grad
     assert t.detach().to_f32_vec() == [1.0]
     assert t.detach_() is None
     assert t.to_device(Device.CPU).to_f32_vec() == [1.0]
-    assert t.to_device("cpu").device() == Device.CPU
+    assert t.to_device("cpu").device == Device.CPU
 
 
 def test_cuda_queries() -> None:
@@ -154,12 +154,12 @@ def test_cuda_queries() -> None:
 @pytest.mark.skipif(not flodl.cuda_available(), reason="needs a CUDA device")
 def test_cuda_round_trip_and_gradients() -> None:
     t = Tensor.from_f32([1.0, 2.0], [2], Device.CUDA(0))
-    assert t.device() == Device.CUDA(0)
+    assert t.device == Device.CUDA(0)
     x = flodl.Variable(t, True)
     (x * x).sum().backward()
-    assert x.grad().device() == Device.CUDA(0)
-    assert x.grad().to_f32_vec() == [2.0, 4.0]
-    assert Tensor.zeros([2], device="cuda").to_device("cpu").device() == Device.CPU
+    assert x.grad.device == Device.CUDA(0)
+    assert x.grad.to_f32_vec() == [2.0, 4.0]
+    assert Tensor.zeros([2], device="cuda").to_device("cpu").device == Device.CPU
 
 
 def test_operators() -> None:
