@@ -9,7 +9,7 @@ Exceptions to the Rust signatures are noted per method.
 """
 
 from collections.abc import Sequence
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -93,9 +93,55 @@ class _Ops(Generic[_Self, _Operand]):
     graph) and Variable (operands: Variables, or Tensors as constants; the
     graph is recorded). Defaults are PyTorch's."""
 
-    # Overloads: one Python method for several Rust ops.
+    # Overloads: one Python method for several Rust ops, as PyTorch's.
     def matmul(self, other: _Operand) -> _Self:
         """Matrix product, as ``torch.matmul``. Large products run with the GIL released."""
+    def pow(self, exponent: _Operand | Number) -> _Self:
+        """``self ** exponent``: Rust's ``pow`` (a tensor) or ``pow_scalar`` (a number)."""
+    def sum(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements (Rust ``sum``) or along ``dim`` (``sum_dim``)."""
+    def mean(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements (Rust ``mean``) or along ``dim`` (``mean_dim``)."""
+    def prod(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements (Rust ``prod``) or along ``dim`` (``prod_dim``)."""
+    def var(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """Unbiased, of all elements (Rust ``var``) or along ``dim`` (``var_dim``)."""
+    def std(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """Unbiased, of all elements (Rust ``std``) or along ``dim`` (``std_dim``)."""
+    def logsumexp(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements, or along ``dim`` (Rust ``logsumexp``)."""
+    @overload
+    def max(self) -> _Self: ...
+    @overload
+    def max(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]: ...
+    @overload
+    def max(self, dim: _Operand) -> _Self: ...
+    def max(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The largest element (Rust ``max``); ``(values, indices)`` along ``dim``
+        (``max_dim``, ``argmax_dim``); or the elementwise maximum with a tensor
+        (``maximum``)."""
+    @overload
+    def min(self) -> _Self: ...
+    @overload
+    def min(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]: ...
+    @overload
+    def min(self, dim: _Operand) -> _Self: ...
+    def min(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The smallest element (Rust ``min``); ``(values, indices)`` along ``dim``
+        (``min_dim``, ``argmin_dim``); or the elementwise minimum with a tensor
+        (``minimum``)."""
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Int64 index of the largest value, of the flattened tensor or along ``dim``."""
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Int64 index of the smallest value, of the flattened tensor or along ``dim``."""
+    def permute(self, *args: int | Sequence[int], dims: Sequence[int] | None = None) -> _Self:
+        """Reorders the dims: ``x.permute(1, 0)`` or ``x.permute([1, 0])``."""
+    def reshape(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
+        """The same values in a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``."""
+    def expand(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
+        """Broadcasts without copying: ``x.expand(4, -1)`` or ``x.expand([4, -1])``."""
+    def repeat(self, *args: int | Sequence[int], repeats: Sequence[int] | None = None) -> _Self:
+        """Tiles the values: ``x.repeat(2, 1)`` or ``x.repeat([2, 1])``."""
     def gelu(self, approximate: Literal["none", "tanh"] = "none") -> _Self:
         """GELU, as ``F.gelu``: ``'none'`` is Rust's ``gelu``, ``'tanh'`` its ``gelu_tanh``."""
     def norm(self, p: float = 2.0, dim: int | None = None, keepdim: bool = False) -> _Self:
@@ -215,6 +261,8 @@ class _Ops(Generic[_Self, _Operand]):
         """The error function, elementwise, as ``torch.erf``."""
     def pow_scalar(self, exponent: float) -> _Self:
         """``self ** exponent``, elementwise."""
+    def rpow_scalar(self, base: float) -> _Self:
+        """``base ** self`` elementwise, as ``torch.pow(base, x)``."""
     def clamp(self, min: float, max: float) -> _Self:
         """Each element limited to ``[min, max]``."""
     def clamp_min(self, min: float) -> _Self:
@@ -242,20 +290,6 @@ class _Ops(Generic[_Self, _Operand]):
         """The upper triangle from ``diagonal`` up; the rest zero."""
     def tril(self, diagonal: int = 0) -> _Self:
         """The lower triangle from ``diagonal`` down; the rest zero."""
-    def sum(self) -> _Self:
-        """Sum of all elements."""
-    def mean(self) -> _Self:
-        """Mean of all elements."""
-    def min(self) -> _Self:
-        """Smallest element."""
-    def max(self) -> _Self:
-        """Largest element."""
-    def var(self) -> _Self:
-        """Unbiased variance of all elements."""
-    def std(self) -> _Self:
-        """Unbiased standard deviation of all elements."""
-    def prod(self) -> _Self:
-        """Product of all elements."""
     def sum_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Sum along ``dim``."""
     def mean_dim(self, dim: int, keepdim: bool = False) -> _Self:
@@ -272,8 +306,6 @@ class _Ops(Generic[_Self, _Operand]):
         """Product along ``dim``."""
     def cumsum(self, dim: int) -> _Self:
         """Running sum along ``dim``."""
-    def logsumexp(self, dim: int, keepdim: bool = False) -> _Self:
-        """``log(sum(exp(self)))`` along ``dim``, computed stably."""
     def argmax_dim(self, dim: int, keepdim: bool = False) -> Tensor:
         """Int64 indices of the largest values along ``dim`` (the first of equal ones), as
         ``torch.argmax(x, dim, keepdim)``."""
@@ -282,10 +314,6 @@ class _Ops(Generic[_Self, _Operand]):
         ``torch.argmin(x, dim, keepdim)``."""
     def transpose(self, dim0: int, dim1: int) -> _Self:
         """Swaps dims ``dim0`` and ``dim1`` (a view)."""
-    def permute(self, dims: Sequence[int]) -> _Self:
-        """Reorders the dims (a view)."""
-    def reshape(self, shape: Sequence[int]) -> _Self:
-        """The same values in ``shape`` (one size may be -1)."""
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> _Self:
         """Merges dims ``start_dim..=end_dim`` into one."""
     def squeeze(self, dim: int) -> _Self:
@@ -295,8 +323,6 @@ class _Ops(Generic[_Self, _Operand]):
     def unsqueeze_many(self, dims: Sequence[int]) -> _Self:
         """Inserts dims of size 1 at each of ``dims``, positions in the result, in ascending
         order."""
-    def expand(self, shape: Sequence[int]) -> _Self:
-        """Broadcasts to ``shape`` (-1 keeps a size) without copying."""
     def narrow(self, dim: int, start: int, length: int) -> _Self:
         """``length`` entries of ``dim`` from ``start`` (a view)."""
     def select(self, dim: int, index: int) -> _Self:
@@ -305,8 +331,6 @@ class _Ops(Generic[_Self, _Operand]):
         """``self`` and ``other`` joined along ``dim``."""
     def chunk(self, chunks: int, dim: int = 0) -> list[_Self]:
         """``chunks`` nearly equal pieces along ``dim`` (fewer if the size is small)."""
-    def repeat(self, repeats: Sequence[int]) -> _Self:
-        """Tiles the values ``repeats[i]`` times along each dim, as ``Tensor.repeat``."""
     def pad(self, padding: Sequence[int], value: float = 0.0) -> _Self:
         """Pads with ``value``: ``(left, right)`` pairs from the last dim backwards, as
         ``F.pad``."""
@@ -466,10 +490,6 @@ class Tensor(_Ops[Tensor, Tensor]):
         """``self == scalar`` elementwise, as a Bool mask."""
     def ne_scalar(self, scalar: float) -> Tensor:
         """``self != scalar`` elementwise, as a Bool mask."""
-    def argmax(self, dim: int) -> Tensor:
-        """Int64 indices of the largest values along ``dim`` (the first of equal ones)."""
-    def argmin(self, dim: int) -> Tensor:
-        """Int64 indices of the smallest values along ``dim`` (the first of equal ones)."""
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as
         ``torch.multinomial``."""
@@ -490,7 +510,8 @@ class Tensor(_Ops[Tensor, Tensor]):
     def __rtruediv__(self, other: Tensor | Number) -> Tensor: ...
     def __matmul__(self, other: Tensor) -> Tensor: ...
     def __rmatmul__(self, other: Tensor) -> Tensor: ...
-    def __pow__(self, exponent: Number) -> Tensor: ...
+    def __pow__(self, exponent: Tensor | Number) -> Tensor: ...
+    def __rpow__(self, base: Number) -> Tensor: ...
     def __neg__(self) -> Tensor: ...
 
 class Variable(_Ops[Variable, VariableLike]):
@@ -537,7 +558,8 @@ class Variable(_Ops[Variable, VariableLike]):
     def __rtruediv__(self, other: VariableLike | Number) -> Variable: ...
     def __matmul__(self, other: VariableLike) -> Variable: ...
     def __rmatmul__(self, other: VariableLike) -> Variable: ...
-    def __pow__(self, exponent: Number) -> Variable: ...
+    def __pow__(self, exponent: VariableLike | Number) -> Variable: ...
+    def __rpow__(self, base: Number) -> Variable: ...
     def __neg__(self) -> Variable: ...
 
 def is_grad_enabled() -> bool: ...

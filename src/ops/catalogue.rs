@@ -107,6 +107,11 @@ macro_rules! method_ops {
             erf() => |x| x.f_erf();
             /// `self ** exponent`, elementwise.
             pow_scalar(exponent: f64) => |x| $crate::ffi::pow_scalar(x, exponent);
+            /// `self ** exponent` elementwise, broadcasting, as `torch.pow`.
+            /// Python: `pow(exponent)` and `**` take a number or a tensor.
+            pow(exponent: Same) [overloaded] => |x| x.f_pow(exponent.raw());
+            /// `base ** self` elementwise, as `torch.pow(base, x)`.
+            rpow_scalar(base: f64) => |x| $crate::ffi::rpow_scalar(x, base);
             /// Each element limited to `[min, max]`.
             clamp(min: f64, max: f64) => |x| $crate::ffi::clamp(x, min, max);
             /// Each element raised to at least `min`.
@@ -150,19 +155,19 @@ macro_rules! method_ops {
 
             // --- reduction of all elements (0-dimensional results) ---
             /// Sum of all elements.
-            sum() => |x| x.f_sum(None::<tch::Kind>);
+            sum() [overloaded] => |x| x.f_sum(None::<tch::Kind>);
             /// Mean of all elements.
-            mean() => |x| x.f_mean(None::<tch::Kind>);
+            mean() [overloaded] => |x| x.f_mean(None::<tch::Kind>);
             /// Smallest element.
-            min() => |x| x.f_min();
+            min() [overloaded] => |x| x.f_min();
             /// Largest element.
-            max() => |x| x.f_max();
+            max() [overloaded] => |x| x.f_max();
             /// Unbiased variance of all elements.
-            var() => |x| x.f_var(true);
+            var() [overloaded] => |x| x.f_var(true);
             /// Unbiased standard deviation of all elements.
-            std() => |x| x.f_std(true);
+            std() [overloaded] => |x| x.f_std(true);
             /// Product of all elements.
-            prod() => |x| x.f_prod(None::<tch::Kind>);
+            prod() [overloaded] => |x| x.f_prod(None::<tch::Kind>);
 
             // --- reduction along one dim ---
             /// Sum along `dim`.
@@ -182,7 +187,7 @@ macro_rules! method_ops {
             /// Running sum along `dim`.
             cumsum(dim: i64) => |x| x.f_cumsum(dim, None::<tch::Kind>);
             /// `log(sum(exp(self)))` along `dim`, computed stably.
-            logsumexp(dim: i64, keepdim: bool = false) => |x| x.f_logsumexp(dim, keepdim);
+            logsumexp(dim: i64, keepdim: bool = false) [overloaded] => |x| x.f_logsumexp(dim, keepdim);
             /// Int64 indices of the largest values along `dim` (the first of
             /// equal ones), as `torch.argmax(x, dim, keepdim)`.
             argmax_dim(dim: i64, keepdim: bool = false) -> Tensor => |x| x.f_argmax(dim, keepdim);
@@ -194,9 +199,9 @@ macro_rules! method_ops {
             /// Swaps dims `dim0` and `dim1` (a view).
             transpose(dim0: i64, dim1: i64) => |x| x.f_transpose(dim0, dim1);
             /// Reorders the dims (a view).
-            permute(dims: Ints) => |x| x.f_permute(dims);
+            permute(dims: Ints) [overloaded] => |x| x.f_permute(dims);
             /// The same values in `shape` (one size may be -1).
-            reshape(shape: Ints) => |x| x.f_reshape(shape);
+            reshape(shape: Ints) [overloaded] => |x| x.f_reshape(shape);
             /// Merges dims `start_dim..=end_dim` into one.
             flatten(start_dim: i64 = 0, end_dim: i64 = (-1)) => |x| x.f_flatten(start_dim, end_dim);
             /// Removes `dim` if its size is 1 (else keeps the shape, as PyTorch).
@@ -207,7 +212,7 @@ macro_rules! method_ops {
             /// result, in ascending order.
             unsqueeze_many(dims: Ints) => |x| $crate::ops::unsqueeze_many(x, dims);
             /// Broadcasts to `shape` (-1 keeps a size) without copying.
-            expand(shape: Ints) => |x| x.f_expand(shape, false);
+            expand(shape: Ints) [overloaded] => |x| x.f_expand(shape, false);
             /// `length` entries of `dim` from `start` (a view).
             narrow(dim: i64, start: i64, length: i64) => |x| x.f_narrow(dim, start, length);
             /// Entry `index` of `dim`, which is removed (a view).
@@ -219,7 +224,7 @@ macro_rules! method_ops {
             chunk(chunks: i64, dim: i64 = 0) -> [Same] => |x| x.f_chunk(chunks, dim);
             /// Tiles the values `repeats[i]` times along each dim, as
             /// `Tensor.repeat`.
-            repeat(repeats: Ints) => |x| x.f_repeat(repeats);
+            repeat(repeats: Ints) [overloaded] => |x| x.f_repeat(repeats);
             /// Pads with `value`: `(left, right)` pairs from the last dim
             /// backwards, as `F.pad`.
             pad(padding: Ints, value: f64 = 0.0) => |x| x.f_pad(padding, "constant", Some(value));
@@ -273,10 +278,10 @@ macro_rules! tensor_ops {
             ne_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::ne_scalar(x, scalar);
             /// Int64 indices of the largest values along `dim` (the first of
             /// equal ones).
-            argmax(dim: i64) -> Tensor => |x| x.f_argmax(dim, false);
+            argmax(dim: i64) -> Tensor [overloaded] => |x| x.f_argmax(dim, false);
             /// Int64 indices of the smallest values along `dim` (the first of
             /// equal ones).
-            argmin(dim: i64) -> Tensor => |x| x.f_argmin(dim, false);
+            argmin(dim: i64) -> Tensor [overloaded] => |x| x.f_argmin(dim, false);
             /// `num_samples` Int64 indices drawn from the rows of `self`
             /// (non-negative weights), as `torch.multinomial`.
             multinomial(num_samples: i64, replacement: bool = false) -> Tensor

@@ -7,6 +7,7 @@ mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
 mod gil; // when the GIL is released
 mod operators; // + - * / @ ** on both classes
+mod overloads; // PyTorch's Python forms that stand for several Rust ops
 mod results; // Rust values to Python objects
 mod shared; // methods Tensor and Variable share outside the table
 mod tensor; // the Tensor class

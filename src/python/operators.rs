@@ -20,6 +20,10 @@ pub(crate) trait Class: Sized + Send + for<'py> IntoPyObject<'py, Error = PyErr>
     fn matmul(&self, other: &Self) -> Result<Self>;
     /// The values, as an untracked Tensor sharing memory.
     fn values(&self) -> Tensor;
+    fn ndim(&self) -> usize;
+    fn reshape(&self, shape: &[i64]) -> Result<Self>;
+    fn pow(&self, exponent: &Self) -> Result<Self>;
+    fn pow_scalar(&self, exponent: f64) -> Result<Self>;
 }
 
 impl Class for Tensor {
@@ -36,6 +40,18 @@ impl Class for Tensor {
     fn values(&self) -> Tensor {
         self.clone()
     }
+    fn ndim(&self) -> usize {
+        Tensor::ndim(self)
+    }
+    fn reshape(&self, shape: &[i64]) -> Result<Self> {
+        Tensor::reshape(self, shape)
+    }
+    fn pow(&self, exponent: &Self) -> Result<Self> {
+        Tensor::pow(self, exponent)
+    }
+    fn pow_scalar(&self, exponent: f64) -> Result<Self> {
+        Tensor::pow_scalar(self, exponent)
+    }
 }
 
 impl Class for Variable {
@@ -51,6 +67,18 @@ impl Class for Variable {
     }
     fn values(&self) -> Tensor {
         self.data()
+    }
+    fn ndim(&self) -> usize {
+        Variable::ndim(self)
+    }
+    fn reshape(&self, shape: &[i64]) -> Result<Self> {
+        Variable::reshape(self, shape)
+    }
+    fn pow(&self, exponent: &Self) -> Result<Self> {
+        Variable::pow(self, exponent)
+    }
+    fn pow_scalar(&self, exponent: f64) -> Result<Self> {
+        Variable::pow_scalar(self, exponent)
     }
 }
 
@@ -107,19 +135,17 @@ pub(crate) fn matmul<C: Class>(
     )
 }
 
-/// `a ** exponent` for a number exponent; three-argument `pow` is not
-/// supported.
+/// `a ** exponent` for a number or tensor exponent; three-argument `pow` is
+/// not supported.
 pub(crate) fn power<C: Class>(
     a: &C,
     exponent: &Bound<'_, PyAny>,
     modulo: Option<&Bound<'_, PyAny>>,
-    pow_scalar: impl FnOnce(&C, f64) -> Result<C>,
 ) -> PyResult<Py<PyAny>> {
-    let py = exponent.py();
-    match (scalar(exponent), modulo) {
-        (Some(e), None) => new_object(py, pow_scalar(a, e)?),
-        _ => Ok(py.NotImplemented()),
+    if modulo.is_some_and(|m| !m.is_none()) {
+        return Ok(exponent.py().NotImplemented());
     }
+    binary(a, exponent, C::pow, C::pow_scalar)
 }
 
 /// Binds the operators to a class (`PyClass`, `Core`).
@@ -173,7 +199,17 @@ macro_rules! operators {
                 exponent: &Bound<'_, PyAny>,
                 modulo: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Py<PyAny>> {
-                operators::power(&self.inner, exponent, modulo, $Core::pow_scalar)
+                operators::power(&self.inner, exponent, modulo)
+            }
+            fn __rpow__(
+                &self,
+                base: &Bound<'_, PyAny>,
+                modulo: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Py<PyAny>> {
+                if modulo.is_some_and(|m| !m.is_none()) {
+                    return Ok(base.py().NotImplemented());
+                }
+                operators::binary(&self.inner, base, |a, o| o.pow(a), $Core::rpow_scalar)
             }
             fn __neg__(&self) -> PyResult<$Core> {
                 Ok(self.inner.neg()?)

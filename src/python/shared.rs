@@ -1,20 +1,5 @@
-//! The methods Tensor and Variable share outside the op table: inspection,
-//! conversion, the joins, and the overloads (Python forms that cover more
-//! than one Rust op, so the table does not bind them).
-
-use crate::{Error, ErrorKind};
-
-/// Whether `gelu(approximate=...)` means the tanh form.
-pub(crate) fn gelu_is_tanh(approximate: &str) -> crate::Result<bool> {
-    match approximate {
-        "none" => Ok(false),
-        "tanh" => Ok(true),
-        other => Err(Error::new(
-            ErrorKind::Argument,
-            format!("gelu: approximate must be one of ['none', 'tanh'], got {other:?}"),
-        )),
-    }
-}
+//! The methods Tensor and Variable share outside the op table: attributes,
+//! actions, conversion and the joins. (The overloads are in `overloads.rs`.)
 
 /// The size of dim `dim` of `shape` (negative counts from the end).
 pub(crate) fn dim_size(op: &str, shape: &[i64], dim: i64) -> crate::Result<i64> {
@@ -33,47 +18,6 @@ macro_rules! shared_methods {
     ($Py:ident, $Core:ident, $Arg:ty) => {
         #[pyo3::pymethods]
         impl $Py {
-            // ----- overloads -----
-
-            /// Matrix product, as `torch.matmul`. Large products run with the
-            /// GIL released.
-            fn matmul(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                let result = operators::matmul(&self.inner, other, false)?;
-                if result.is(&other.py().NotImplemented()) {
-                    let got = super::args::type_name(other);
-                    let message = format!("matmul: expected a Tensor or Variable, got {got}");
-                    return Err(pyo3::exceptions::PyTypeError::new_err(message));
-                }
-                Ok(result)
-            }
-
-            /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
-            /// form (Rust `gelu`), `'tanh'` the tanh approximation (Rust
-            /// `gelu_tanh`).
-            #[pyo3(signature = (approximate = "none"))]
-            fn gelu(&self, approximate: &str) -> PyResult<$Core> {
-                if super::shared::gelu_is_tanh(approximate)? {
-                    Ok(self.inner.gelu_tanh()?)
-                } else {
-                    Ok(self.inner.gelu()?)
-                }
-            }
-
-            /// The `p`-norm, as `torch.linalg.vector_norm(x, p, dim, keepdim)`:
-            /// of all elements when `dim` is None (Rust `norm`), else along
-            /// `dim` (Rust `norm_dim`).
-            #[pyo3(signature = (p = 2.0, dim = None, keepdim = false))]
-            fn norm(&self, p: f64, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
-                match (dim, keepdim) {
-                    (Some(dim), _) => Ok(self.inner.norm_dim(p, dim, keepdim)?),
-                    (None, false) => Ok(self.inner.norm(p)?),
-                    (None, true) => {
-                        let ones = vec![1; self.inner.ndim()];
-                        Ok(self.inner.norm(p)?.reshape(&ones)?)
-                    }
-                }
-            }
-
             // ----- joins -----
 
             /// `tensors` joined along `dim`.

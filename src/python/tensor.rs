@@ -8,6 +8,7 @@ use pyo3::types::{PyByteArray, PyBytes, PyList, PyTuple};
 
 use super::args::{device_arg, dtype_arg, options_arg, Operand as _, TensorArg};
 use super::operators::{self, operators};
+use super::overloads::overloads;
 use super::shared::shared_methods;
 use crate::error::bail;
 use crate::{DType, Error, ErrorKind, Tensor};
@@ -32,6 +33,7 @@ impl From<Tensor> for PyTensor {
 
 operators!(PyTensor, Tensor);
 shared_methods!(PyTensor, Tensor, TensorArg<'_>);
+overloads!(PyTensor, Tensor);
 
 #[pymethods]
 impl PyTensor {

@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use super::args::{Operand as _, TensorArg, VariableArg};
 use super::gil::without_gil;
 use super::operators::{self, operators};
+use super::overloads::overloads;
 use super::shared::shared_methods;
 use super::tensor::{to_numpy, PyTensor};
 use crate::Variable;
@@ -31,6 +32,7 @@ impl From<Variable> for PyVariable {
 
 operators!(PyVariable, Variable);
 shared_methods!(PyVariable, Variable, VariableArg<'_>);
+overloads!(PyVariable, Variable);
 
 fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
     let t = tensor.cast::<PyTensor>().map_err(|_| {

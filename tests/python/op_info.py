@@ -313,6 +313,19 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("log10", torch.log10, UNARY, domain=_positive, errors=type_error()),
     OpInfo("erf", torch.erf, UNARY, errors=type_error()),
     OpInfo(
+        "pow",
+        torch.pow,
+        [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,))), Sample(((), (2,)))],
+        domain=_positive,
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "rpow_scalar",
+        lambda x, base: torch.pow(base, x),
+        [Sample(((3, 4),), {"base": 2.0}), Sample(((5,),), {"base": 0.5})],
+        errors=type_error(base=2.0),
+    ),
+    OpInfo(
         "pow_scalar",
         lambda x, exponent: torch.pow(x, exponent),
         [Sample(((3, 4),), {"exponent": 2.0}), Sample(((5,),), {"exponent": -1.5})],

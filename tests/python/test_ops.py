@@ -223,6 +223,7 @@ SPEC_OPS = [
 ]
 # The declarations of the built module: (table, name, ...).
 DECLARED = {row[1]: row[0] for row in flodl._flodl._catalogue()}
+OVERLOADED = {row[1] for row in flodl._flodl._catalogue() if row[4]}
 JOINS = {"cat_many", "stack"}  # static methods, bound by hand
 
 
@@ -249,7 +250,10 @@ def test_every_declared_op_is_bound() -> None:
             assert name in flodl.NN_FUNCTIONS and callable(getattr(flodl, name)), name
         else:
             assert callable(getattr(Tensor, name)), name
-            assert (table == "method") == hasattr(Variable, name), name
+            # A Tensor-only op is not on Variable, unless its Python name is
+            # an overload bound for both (argmax).
+            if name not in OVERLOADED:
+                assert (table == "method") == hasattr(Variable, name), name
 
 
 def test_the_catalogue_page_lists_every_op() -> None:

@@ -50,7 +50,10 @@ def stub_methods(name: str) -> dict[str, ast.FunctionDef]:
 
 
 def parameter_names(node: ast.FunctionDef) -> list[str]:
-    names = [a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs]
+    args = node.args
+    varargs = [args.vararg.arg] if args.vararg else []
+    names = [a.arg for a in args.posonlyargs + args.args] + varargs
+    names += [a.arg for a in args.kwonlyargs]
     return [n for n in names if n != "self"]
 
 

@@ -184,8 +184,9 @@ def test_operators() -> None:
         a + "x"
     with pytest.raises(TypeError):
         a @ 2
+    assert (2**a).tolist() == [2.0, 4.0]  # a number base: torch.pow(2, a)
     with pytest.raises(TypeError):
-        2**a
+        "x" ** a
 
 
 @pytest.mark.parametrize(

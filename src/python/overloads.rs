@@ -1,0 +1,376 @@
+//! PyTorch's Python overloads: one Python method standing for several Rust
+//! ops (`x.sum()` / `x.sum(dim)` are Rust's `sum` / `sum_dim`; `x.max(other)`
+//! is `maximum`). The op table marks these names `[overloaded]`, and they
+//! are bound here for both classes; the Rust names stay available.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use pyo3::BoundObject;
+
+use super::args::{type_name, IntList, Operand as _};
+use super::operators::Class;
+use crate::{Error, ErrorKind, Result};
+
+/// Whether `gelu(approximate=...)` means the tanh form.
+pub(crate) fn gelu_is_tanh(approximate: &str) -> Result<bool> {
+    match approximate {
+        "none" => Ok(false),
+        "tanh" => Ok(true),
+        other => Err(Error::new(
+            ErrorKind::Argument,
+            format!("gelu: approximate must be one of ['none', 'tanh'], got {other:?}"),
+        )),
+    }
+}
+
+/// A reduction: of all elements when `dim` is None (keeping every dim as
+/// size 1 with `keepdim`, as PyTorch), else along `dim`.
+pub(crate) fn reduce<C: Class>(
+    x: &C,
+    dim: Option<i64>,
+    keepdim: bool,
+    all: impl FnOnce(&C) -> Result<C>,
+    along: impl FnOnce(&C, i64, bool) -> Result<C>,
+) -> Result<C> {
+    match dim {
+        Some(dim) => along(x, dim, keepdim),
+        None if keepdim => all(x)?.reshape(&vec![1; x.ndim()]),
+        None => all(x),
+    }
+}
+
+/// `x.max()` / `x.max(dim, keepdim)` / `x.max(other)`, and the same for min:
+/// all elements, (values, indices) along a dim, or the elementwise op.
+pub(crate) fn extreme<'py, C: Class>(
+    py: Python<'py>,
+    x: &C,
+    dim: Option<&Bound<'py, PyAny>>,
+    keepdim: bool,
+    ops: &Extreme<C>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Some(dim) = dim.filter(|d| !d.is_none()) else {
+        return new_in(py, reduce(x, None, keepdim, ops.all, ops.values)?);
+    };
+    if let Some(other) = C::operand(dim)? {
+        return new_in(py, (ops.elementwise)(x, other.get())?);
+    }
+    let dim: i64 = dim.extract().map_err(|_| {
+        let (name, got) = (ops.name, type_name(dim));
+        PyTypeError::new_err(format!(
+            "{name}: expected an int dim or a tensor, got {got}"
+        ))
+    })?;
+    let values = new_in(py, (ops.values)(x, dim, keepdim)?)?;
+    let indices = new_in(py, (ops.indices)(x, dim, keepdim)?)?;
+    Ok(PyTuple::new(py, [values, indices])?.into_any())
+}
+
+/// The Rust ops behind `max` or `min`.
+pub(crate) struct Extreme<C> {
+    pub name: &'static str,
+    pub all: fn(&C) -> Result<C>,
+    pub values: fn(&C, i64, bool) -> Result<C>,
+    pub indices: fn(&C, i64, bool) -> Result<crate::Tensor>,
+    pub elementwise: fn(&C, &C) -> Result<C>,
+}
+
+fn new_in<'py, T>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
+where
+    T: IntoPyObject<'py, Error = PyErr>,
+{
+    Ok(value.into_pyobject(py)?.into_any().into_bound())
+}
+
+/// `argmax(dim=None, keepdim=False)`: the index of the largest value of all
+/// elements (of the flattened tensor) or along `dim`, an int64 Tensor.
+pub(crate) fn arg_extreme<C: Class>(
+    x: &C,
+    dim: Option<i64>,
+    keepdim: bool,
+    along: fn(&C, i64, bool) -> Result<crate::Tensor>,
+) -> Result<crate::Tensor> {
+    match dim {
+        Some(dim) => along(x, dim, keepdim),
+        None => {
+            let flat = along(&x.reshape(&[-1])?, 0, false)?;
+            if keepdim {
+                flat.reshape(&vec![1; x.ndim()])
+            } else {
+                Ok(flat)
+            }
+        }
+    }
+}
+
+/// The ints of a shape-like argument written PyTorch's ways: `f(2, 3)`,
+/// `f((2, 3))`, `f([2, 3])` or `f(name=(2, 3))`.
+pub(crate) fn int_args(
+    op: &str,
+    name: &str,
+    args: &Bound<'_, PyTuple>,
+    keyword: Option<super::args::IntList>,
+) -> PyResult<Vec<i64>> {
+    use super::args::CoreArg as _;
+    let list = match (args.len(), keyword) {
+        (0, Some(list)) => list,
+        (_, Some(_)) => {
+            let message = format!("{op}: {name} given both as positional and keyword arguments");
+            return Err(PyTypeError::new_err(message));
+        }
+        (1, None) if !args.get_item(0)?.is_instance_of::<pyo3::types::PyInt>() => {
+            args.get_item(0)?.extract::<IntList>()?
+        }
+        (_, None) => args.extract::<IntList>()?,
+    };
+    Ok(list.core(op, name)?.to_vec())
+}
+
+/// Binds the overloads to a class (`PyClass`, `Core`).
+macro_rules! overloads {
+    ($Py:ident, $Core:ident) => {
+        #[pyo3::pymethods]
+        impl $Py {
+            /// Matrix product, as `torch.matmul`. Large products run with the
+            /// GIL released.
+            fn matmul(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let result = $crate::python::operators::matmul(&self.inner, other, false)?;
+                if result.is(&other.py().NotImplemented()) {
+                    let got = $crate::python::args::type_name(other);
+                    let message = format!("matmul: expected a Tensor or Variable, got {got}");
+                    return Err(pyo3::exceptions::PyTypeError::new_err(message));
+                }
+                Ok(result)
+            }
+
+            /// `self ** exponent`, as `torch.pow`: a number or a tensor.
+            fn pow(&self, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let result = $crate::python::operators::power(&self.inner, exponent, None)?;
+                if result.is(&exponent.py().NotImplemented()) {
+                    let got = $crate::python::args::type_name(exponent);
+                    let message = format!("pow: expected a number or a tensor, got {got}");
+                    return Err(pyo3::exceptions::PyTypeError::new_err(message));
+                }
+                Ok(result)
+            }
+
+            /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
+            /// form (Rust `gelu`), `'tanh'` the tanh approximation (Rust
+            /// `gelu_tanh`).
+            #[pyo3(signature = (approximate = "none"))]
+            fn gelu(&self, approximate: &str) -> PyResult<$Core> {
+                if $crate::python::overloads::gelu_is_tanh(approximate)? {
+                    Ok(self.inner.gelu_tanh()?)
+                } else {
+                    Ok(self.inner.gelu()?)
+                }
+            }
+
+            /// The `p`-norm, as `torch.linalg.vector_norm(x, p, dim, keepdim)`:
+            /// of all elements when `dim` is None (Rust `norm`), else along
+            /// `dim` (Rust `norm_dim`).
+            #[pyo3(signature = (p = 2.0, dim = None, keepdim = false))]
+            fn norm(&self, p: f64, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                let all = |x: &$Core| x.norm(p);
+                let along = |x: &$Core, d, k| x.norm_dim(p, d, k);
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    all,
+                    along,
+                )?)
+            }
+
+            /// The sum of all elements, or along `dim` (Rust `sum`, `sum_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn sum(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::sum,
+                    $Core::sum_dim,
+                )?)
+            }
+
+            /// The mean of all elements, or along `dim` (Rust `mean`, `mean_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn mean(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::mean,
+                    $Core::mean_dim,
+                )?)
+            }
+
+            /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn prod(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::prod,
+                    $Core::prod_dim,
+                )?)
+            }
+
+            /// The unbiased variance of all elements, or along `dim` (Rust
+            /// `var`, `var_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn var(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::var,
+                    $Core::var_dim,
+                )?)
+            }
+
+            /// The unbiased standard deviation of all elements, or along `dim`
+            /// (Rust `std`, `std_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn std(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::std,
+                    $Core::std_dim,
+                )?)
+            }
+
+            /// `log(sum(exp(self)))` of all elements, or along `dim`, computed
+            /// stably (Rust `logsumexp(dim, keepdim)`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn logsumexp(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+                let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
+                Ok($crate::python::overloads::reduce(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    all,
+                    $Core::logsumexp,
+                )?)
+            }
+
+            /// The largest element; `(values, indices)` along `dim`; or the
+            /// elementwise maximum with a tensor (Rust `max`, `max_dim` with
+            /// `argmax_dim`, `maximum`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn max<'py>(
+                &self,
+                py: Python<'py>,
+                dim: Option<&Bound<'py, PyAny>>,
+                keepdim: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let ops = $crate::python::overloads::Extreme {
+                    name: "max",
+                    all: $Core::max,
+                    values: $Core::max_dim,
+                    indices: $Core::argmax_dim,
+                    elementwise: $Core::maximum,
+                };
+                $crate::python::overloads::extreme(py, &self.inner, dim, keepdim, &ops)
+            }
+
+            /// The smallest element; `(values, indices)` along `dim`; or the
+            /// elementwise minimum with a tensor (Rust `min`, `min_dim` with
+            /// `argmin_dim`, `minimum`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn min<'py>(
+                &self,
+                py: Python<'py>,
+                dim: Option<&Bound<'py, PyAny>>,
+                keepdim: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let ops = $crate::python::overloads::Extreme {
+                    name: "min",
+                    all: $Core::min,
+                    values: $Core::min_dim,
+                    indices: $Core::argmin_dim,
+                    elementwise: $Core::minimum,
+                };
+                $crate::python::overloads::extreme(py, &self.inner, dim, keepdim, &ops)
+            }
+
+            /// Int64 index of the largest value of the flattened tensor, or
+            /// along `dim` (Rust `argmax_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn argmax(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                Ok($crate::python::overloads::arg_extreme(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::argmax_dim,
+                )?)
+            }
+
+            /// Int64 index of the smallest value of the flattened tensor, or
+            /// along `dim` (Rust `argmin_dim`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn argmin(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                Ok($crate::python::overloads::arg_extreme(
+                    &self.inner,
+                    dim,
+                    keepdim,
+                    $Core::argmin_dim,
+                )?)
+            }
+
+            /// Reorders the dims: `x.permute(1, 0)` or `x.permute([1, 0])`.
+            #[pyo3(signature = (*args, dims = None))]
+            fn permute(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                dims: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let dims = $crate::python::overloads::int_args("permute", "dims", args, dims)?;
+                Ok(self.inner.permute(&dims)?)
+            }
+
+            /// The same values in `shape` (one size may be -1):
+            /// `x.reshape(2, 3)` or `x.reshape((2, 3))`.
+            #[pyo3(signature = (*args, shape = None))]
+            fn reshape(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                shape: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let shape = $crate::python::overloads::int_args("reshape", "shape", args, shape)?;
+                Ok(self.inner.reshape(&shape)?)
+            }
+
+            /// Broadcasts to `shape` (-1 keeps a size) without copying:
+            /// `x.expand(4, -1)` or `x.expand([4, -1])`.
+            #[pyo3(signature = (*args, shape = None))]
+            fn expand(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                shape: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let shape = $crate::python::overloads::int_args("expand", "shape", args, shape)?;
+                Ok(self.inner.expand(&shape)?)
+            }
+
+            /// Tiles the values `repeats[i]` times along each dim:
+            /// `x.repeat(2, 1)` or `x.repeat([2, 1])`.
+            #[pyo3(signature = (*args, repeats = None))]
+            fn repeat(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                repeats: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let repeats =
+                    $crate::python::overloads::int_args("repeat", "repeats", args, repeats)?;
+                Ok(self.inner.repeat(&repeats)?)
+            }
+        }
+    };
+}
+
+pub(crate) use overloads;
