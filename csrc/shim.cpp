@@ -150,39 +150,71 @@ void flodl_free_message(char *message) { std::free(message); }
 // reports an error (their Scalar temporary is freed, and the pending error
 // read with unwrap, before the call's own error check), so flodl calls them
 // here. Some also have parameters tch leaves out (leaky_relu's slope, ...).
-#define FLODL_OP_1(name, expr)                                              \
-  char *flodl_##name(const at::Tensor *x, double a, at::Tensor **out) {     \
-    return guarded(out, [&] { return expr; });                              \
+// A number crosses as a FlodlScalar, typed as Python's are, so that type
+// promotion is PyTorch's (int64 tensor + 1 stays int64).
+struct FlodlScalar {
+  int32_t tag;  // 0 bool, 1 int, 2 float
+  int64_t i;
+  double d;
+};
+
+static c10::Scalar to_scalar(FlodlScalar s) {
+  switch (s.tag) {
+    case 0: return c10::Scalar(s.i != 0);
+    case 1: return c10::Scalar(s.i);
+    default: return c10::Scalar(s.d);
   }
-#define FLODL_OP_2(name, expr)                                              \
-  char *flodl_##name(const at::Tensor *x, double a, double b, at::Tensor **out) { \
-    return guarded(out, [&] { return expr; });                              \
+}
+
+#define FLODL_OP_1(name, expr)                                                   \
+  char *flodl_##name(const at::Tensor *x, FlodlScalar a_, at::Tensor **out) {    \
+    c10::Scalar a = to_scalar(a_);                                               \
+    return guarded(out, [&] { return expr; });                                   \
+  }
+#define FLODL_OP_2(name, expr)                                                            \
+  char *flodl_##name(const at::Tensor *x, FlodlScalar a_, FlodlScalar b_, at::Tensor **out) { \
+    c10::Scalar a = to_scalar(a_), b = to_scalar(b_);                                     \
+    return guarded(out, [&] { return expr; });                                            \
   }
 
 // As PyTorch's Python binding does for `x * 0.5`: the number becomes a
-// wrapped 0-dim tensor (it does not promote x's dtype) and the Tensor
-// overload runs, one dispatcher hop shorter than the Scalar overload.
-// Wrapped numbers are immutable and flodl never exposes them, so each
-// thread keeps the last few it made and hands them out again.
-static at::Tensor wrapped(double a) {
+// wrapped 0-dim tensor (it does not promote x's dtype beyond its category)
+// and the Tensor overload runs, one dispatcher hop shorter than the Scalar
+// overload. Wrapped numbers are immutable and flodl never exposes them, so
+// each thread keeps the last few it made and hands them out again.
+static at::Tensor wrapped(const c10::Scalar &a) {
+  struct Key {
+    int tag;
+    int64_t bits;
+    bool operator==(const Key &o) const { return tag == o.tag && bits == o.bits; }
+  };
+  Key key{2, 0};
+  if (a.isBoolean()) {
+    key = {0, a.toBool() ? 1 : 0};
+  } else if (a.isIntegral(false)) {
+    key = {1, a.toLong()};
+  } else {
+    double d = a.toDouble();
+    std::memcpy(&key.bits, &d, sizeof d);
+  }
   constexpr int kSlots = 8;
-  thread_local double values[kSlots];
+  thread_local Key keys[kSlots];
   thread_local at::Tensor tensors[kSlots];
   thread_local int next = 0;
   for (int i = 0; i < kSlots; ++i) {
-    if (tensors[i].defined() && std::memcmp(&values[i], &a, sizeof a) == 0) return tensors[i];
+    if (tensors[i].defined() && keys[i] == key) return tensors[i];
   }
   int slot = next;
   next = (next + 1) % kSlots;
-  values[slot] = a;
+  keys[slot] = key;
   tensors[slot] = at::native::wrapped_scalar_tensor(a);
   return tensors[slot];
 }
 #include "scalar_ops.def"
 
-char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, double value,
+char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, FlodlScalar value,
                         at::Tensor **out) {
-  return guarded(out, [&] { return at::masked_fill(*x, *mask, value); });
+  return guarded(out, [&] { return at::masked_fill(*x, *mask, to_scalar(value)); });
 }
 
 // Creation functions with Scalar arguments; `like` is an empty tensor with

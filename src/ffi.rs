@@ -3,6 +3,7 @@
 use std::ffi::{c_char, c_int, c_void, CStr};
 
 use crate::error::{ErrorKind, Failure};
+use crate::Scalar;
 
 extern "C" {
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
@@ -16,7 +17,7 @@ extern "C" {
     fn flodl_masked_fill(
         x: *mut c_void,
         mask: *mut c_void,
-        value: f64,
+        value: FlodlScalar,
         out: *mut *mut c_void,
     ) -> *mut c_char;
     fn flodl_arange(
@@ -92,22 +93,51 @@ fn ptr(t: &tch::Tensor) -> *mut c_void {
     t.as_ptr() as *mut c_void
 }
 
+/// A [`Scalar`] as the shim takes it (`FlodlScalar` in shim.cpp).
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct FlodlScalar {
+    tag: i32,
+    i: i64,
+    d: f64,
+}
+
+impl From<Scalar> for FlodlScalar {
+    fn from(s: Scalar) -> Self {
+        match s {
+            Scalar::Bool(b) => FlodlScalar {
+                tag: 0,
+                i: i64::from(b),
+                d: 0.0,
+            },
+            Scalar::Int(i) => FlodlScalar { tag: 1, i, d: 0.0 },
+            Scalar::Float(d) => FlodlScalar { tag: 2, i: 0, d },
+        }
+    }
+}
+
 /// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`
 /// (invoked by the file build.rs writes from csrc/scalar_ops.def).
 macro_rules! scalar_ops {
     (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*) => {
         extern "C" {
-            $(fn $c(x: *mut c_void, a: f64, out: *mut *mut c_void) -> *mut c_char;)*
-            $(fn $c2(x: *mut c_void, a: f64, b: f64, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c(x: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c2(x: *mut c_void, a: FlodlScalar, b: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
         }
         $(
-            pub(crate) fn $name(x: &tch::Tensor, a: f64) -> Result<tch::Tensor, Failure> {
+            pub(crate) fn $name(x: &tch::Tensor, a: impl Into<Scalar>) -> Result<tch::Tensor, Failure> {
+                let a = FlodlScalar::from(a.into());
                 // SAFETY: `x` is a live tch tensor; the shim catches every C++ exception.
                 make_tensor(|out| unsafe { $c(ptr(x), a, out) })
             }
         )*
         $(
-            pub(crate) fn $name2(x: &tch::Tensor, a: f64, b: f64) -> Result<tch::Tensor, Failure> {
+            pub(crate) fn $name2(
+                x: &tch::Tensor,
+                a: impl Into<Scalar>,
+                b: impl Into<Scalar>,
+            ) -> Result<tch::Tensor, Failure> {
+                let (a, b) = (FlodlScalar::from(a.into()), FlodlScalar::from(b.into()));
                 // SAFETY: as above.
                 make_tensor(|out| unsafe { $c2(ptr(x), a, b, out) })
             }
@@ -122,8 +152,9 @@ include!(concat!(env!("OUT_DIR"), "/scalar_ops.rs"));
 pub(crate) fn masked_fill(
     x: &tch::Tensor,
     mask: &tch::Tensor,
-    value: f64,
+    value: impl Into<Scalar>,
 ) -> Result<tch::Tensor, Failure> {
+    let value = FlodlScalar::from(value.into());
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_masked_fill(ptr(x), ptr(mask), value, out) })
 }

@@ -25,5 +25,5 @@ pub use live::live_tensor_count;
 pub use ops::nn::*;
 pub use ops::Operand;
 pub use tensor::{
-    cuda_available, cuda_device_count, manual_seed, DType, Device, Tensor, TensorOptions,
+    cuda_available, cuda_device_count, manual_seed, DType, Device, Scalar, Tensor, TensorOptions,
 };

@@ -89,6 +89,7 @@ def python_kind(kind: str, table: str) -> str:
         "Ints": "Sequence[int]",
         "I2": "Ints2",
         "I3": "Ints3",
+        "Scalar": "Number",
         "f64": "float",
         "i64": "int",
         "bool": "bool",
@@ -166,6 +167,7 @@ def rust_kind(kind: str, table: str) -> str:
         "Ints": "&[i64]",
         "I2": "[i64; 2]",
         "I3": "[i64; 3]",
+        "Scalar": "impl Into<Scalar>",
     }.get(kind, kind)
 
 

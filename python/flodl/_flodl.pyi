@@ -21,7 +21,7 @@ DeviceLike: TypeAlias = Device | str | None
 """A Device, or ``"cpu"``, ``"cuda"``, ``"cuda:N"``; None means the CPU."""
 DTypeLike: TypeAlias = DType | str | np.dtype[Any] | type
 """A DType, a name (``"float32"``), or anything ``numpy.dtype`` accepts."""
-Number: TypeAlias = int | float | np.number[Any]
+Number: TypeAlias = bool | int | float | np.number[Any] | np.bool_
 VariableLike: TypeAlias = Variable | Tensor
 """A Variable, or a Tensor taken as a constant."""
 Ints2: TypeAlias = int | Sequence[int]
@@ -188,12 +188,29 @@ class _Ops(Generic[_Self, _Operand]):
         """``self * other`` elementwise, broadcasting."""
     def div(self, other: _Operand) -> _Self:
         """``self / other`` elementwise (true division), broadcasting."""
-    def mul_scalar(self, scalar: float) -> _Self:
+    def mul_scalar(self, scalar: Number) -> _Self:
         """``self * scalar``."""
-    def add_scalar(self, scalar: float) -> _Self:
+    def add_scalar(self, scalar: Number) -> _Self:
         """``self + scalar``."""
-    def div_scalar(self, scalar: float) -> _Self:
-        """``self / scalar``."""
+    def sub_scalar(self, scalar: Number) -> _Self:
+        """``self - scalar``."""
+    def rsub_scalar(self, scalar: Number) -> _Self:
+        """``scalar - self``."""
+    def div_scalar(self, scalar: Number) -> _Self:
+        """``self / scalar`` (true division: an integer tensor gives floats)."""
+    def floor_divide(self, other: _Operand) -> _Self:
+        """``self // other``: division rounded down, as ``torch.floor_divide`` (not
+        differentiable)."""
+    def floor_divide_scalar(self, scalar: Number) -> _Self:
+        """``self // scalar``."""
+    def rfloor_divide_scalar(self, scalar: Number) -> _Self:
+        """``scalar // self``."""
+    def remainder(self, other: _Operand) -> _Self:
+        """``self % other``, with the sign of ``other``, as ``torch.remainder``."""
+    def remainder_scalar(self, scalar: Number) -> _Self:
+        """``self % scalar``."""
+    def rremainder_scalar(self, scalar: Number) -> _Self:
+        """``scalar % self``."""
     def neg(self) -> _Self:
         """``-self``."""
     def relu(self) -> _Self:
@@ -259,15 +276,15 @@ class _Ops(Generic[_Self, _Operand]):
         """Base-10 logarithm, elementwise."""
     def erf(self) -> _Self:
         """The error function, elementwise, as ``torch.erf``."""
-    def pow_scalar(self, exponent: float) -> _Self:
+    def pow_scalar(self, exponent: Number) -> _Self:
         """``self ** exponent``, elementwise."""
-    def rpow_scalar(self, base: float) -> _Self:
+    def rpow_scalar(self, base: Number) -> _Self:
         """``base ** self`` elementwise, as ``torch.pow(base, x)``."""
-    def clamp(self, min: float, max: float) -> _Self:
+    def clamp(self, min: Number, max: Number) -> _Self:
         """Each element limited to ``[min, max]``."""
-    def clamp_min(self, min: float) -> _Self:
+    def clamp_min(self, min: Number) -> _Self:
         """Each element raised to at least ``min``."""
-    def clamp_max(self, max: float) -> _Self:
+    def clamp_max(self, max: Number) -> _Self:
         """Each element lowered to at most ``max``."""
     def atan2(self, other: _Operand) -> _Self:
         """``atan2(self, other)``, elementwise, broadcasting."""
@@ -275,7 +292,7 @@ class _Ops(Generic[_Self, _Operand]):
         """Elementwise maximum, broadcasting."""
     def minimum(self, other: _Operand) -> _Self:
         """Elementwise minimum, broadcasting."""
-    def masked_fill(self, mask: Tensor, value: float) -> _Self:
+    def masked_fill(self, mask: Tensor, value: Number) -> _Self:
         """``value`` where the Bool ``mask`` is true, ``self`` elsewhere (the mask broadcasts)."""
     def normalize(self, p: float = 2.0, dim: int = 1) -> _Self:
         """``self`` over its ``p``-norm along ``dim`` (at least 1e-12), as ``F.normalize``."""
@@ -290,6 +307,44 @@ class _Ops(Generic[_Self, _Operand]):
         """The upper triangle from ``diagonal`` up; the rest zero."""
     def tril(self, diagonal: int = 0) -> _Self:
         """The lower triangle from ``diagonal`` down; the rest zero."""
+    def gt(self, other: _Operand) -> Tensor:
+        """``self > other`` elementwise, as a Bool mask (broadcasting)."""
+    def lt(self, other: _Operand) -> Tensor:
+        """``self < other`` elementwise, as a Bool mask (broadcasting)."""
+    def ge(self, other: _Operand) -> Tensor:
+        """``self >= other`` elementwise, as a Bool mask (broadcasting)."""
+    def le(self, other: _Operand) -> Tensor:
+        """``self <= other`` elementwise, as a Bool mask (broadcasting)."""
+    def eq(self, other: _Operand) -> Tensor:
+        """``self == other`` elementwise, as a Bool mask (broadcasting)."""
+    def ne(self, other: _Operand) -> Tensor:
+        """``self != other`` elementwise, as a Bool mask (broadcasting)."""
+    def gt_scalar(self, scalar: Number) -> Tensor:
+        """``self > scalar`` elementwise, as a Bool mask."""
+    def lt_scalar(self, scalar: Number) -> Tensor:
+        """``self < scalar`` elementwise, as a Bool mask."""
+    def ge_scalar(self, scalar: Number) -> Tensor:
+        """``self >= scalar`` elementwise, as a Bool mask."""
+    def le_scalar(self, scalar: Number) -> Tensor:
+        """``self <= scalar`` elementwise, as a Bool mask."""
+    def eq_scalar(self, scalar: Number) -> Tensor:
+        """``self == scalar`` elementwise, as a Bool mask."""
+    def ne_scalar(self, scalar: Number) -> Tensor:
+        """``self != scalar`` elementwise, as a Bool mask."""
+    def bitwise_and(self, other: _Operand) -> _Self:
+        """``self & other`` elementwise, on Bool and integer tensors."""
+    def bitwise_or(self, other: _Operand) -> _Self:
+        """``self | other`` elementwise, on Bool and integer tensors."""
+    def bitwise_xor(self, other: _Operand) -> _Self:
+        """``self ^ other`` elementwise, on Bool and integer tensors."""
+    def bitwise_and_scalar(self, scalar: Number) -> _Self:
+        """``self & scalar``."""
+    def bitwise_or_scalar(self, scalar: Number) -> _Self:
+        """``self | scalar``."""
+    def bitwise_xor_scalar(self, scalar: Number) -> _Self:
+        """``self ^ scalar``."""
+    def bitwise_not(self) -> _Self:
+        """``~self``: logical not of a Bool tensor, bitwise not of an integer one."""
     def sum_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Sum along ``dim``."""
     def mean_dim(self, dim: int, keepdim: bool = False) -> _Self:
@@ -466,30 +521,6 @@ class Tensor(_Ops[Tensor, Tensor]):
     def detach(self) -> Tensor: ...
     def detach_(self) -> None: ...
     # @generated tensor_ops: written by `make stubs` from the op declarations
-    def gt(self, other: Tensor) -> Tensor:
-        """``self > other`` elementwise, as a Bool mask (broadcasting)."""
-    def lt(self, other: Tensor) -> Tensor:
-        """``self < other`` elementwise, as a Bool mask (broadcasting)."""
-    def ge(self, other: Tensor) -> Tensor:
-        """``self >= other`` elementwise, as a Bool mask (broadcasting)."""
-    def le(self, other: Tensor) -> Tensor:
-        """``self <= other`` elementwise, as a Bool mask (broadcasting)."""
-    def eq(self, other: Tensor) -> Tensor:
-        """``self == other`` elementwise, as a Bool mask (broadcasting)."""
-    def ne(self, other: Tensor) -> Tensor:
-        """``self != other`` elementwise, as a Bool mask (broadcasting)."""
-    def gt_scalar(self, scalar: float) -> Tensor:
-        """``self > scalar`` elementwise, as a Bool mask."""
-    def lt_scalar(self, scalar: float) -> Tensor:
-        """``self < scalar`` elementwise, as a Bool mask."""
-    def ge_scalar(self, scalar: float) -> Tensor:
-        """``self >= scalar`` elementwise, as a Bool mask."""
-    def le_scalar(self, scalar: float) -> Tensor:
-        """``self <= scalar`` elementwise, as a Bool mask."""
-    def eq_scalar(self, scalar: float) -> Tensor:
-        """``self == scalar`` elementwise, as a Bool mask."""
-    def ne_scalar(self, scalar: float) -> Tensor:
-        """``self != scalar`` elementwise, as a Bool mask."""
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as
         ``torch.multinomial``."""

@@ -28,11 +28,28 @@ macro_rules! method_ops {
                 Ok::<_, $crate::error::Failure>(x.f_matmul(other.raw())?)
             };
             /// `self * scalar`.
-            mul_scalar(scalar: f64) => |x| $crate::ffi::mul_scalar(x, scalar);
+            mul_scalar(scalar: Scalar) => |x| $crate::ffi::mul_scalar(x, scalar);
             /// `self + scalar`.
-            add_scalar(scalar: f64) => |x| $crate::ffi::add_scalar(x, scalar);
-            /// `self / scalar`.
-            div_scalar(scalar: f64) => |x| $crate::ffi::div_scalar(x, scalar);
+            add_scalar(scalar: Scalar) => |x| $crate::ffi::add_scalar(x, scalar);
+            /// `self - scalar`.
+            sub_scalar(scalar: Scalar) => |x| $crate::ffi::sub_scalar(x, scalar);
+            /// `scalar - self`.
+            rsub_scalar(scalar: Scalar) => |x| $crate::ffi::rsub_scalar(x, scalar);
+            /// `self / scalar` (true division: an integer tensor gives floats).
+            div_scalar(scalar: Scalar) => |x| $crate::ffi::div_scalar(x, scalar);
+            /// `self // other`: division rounded down, as `torch.floor_divide`
+            /// (not differentiable).
+            floor_divide(other: Same) => |x| x.f_floor_divide(other.raw());
+            /// `self // scalar`.
+            floor_divide_scalar(scalar: Scalar) => |x| $crate::ffi::floor_divide_scalar(x, scalar);
+            /// `scalar // self`.
+            rfloor_divide_scalar(scalar: Scalar) => |x| $crate::ffi::rfloor_divide_scalar(x, scalar);
+            /// `self % other`, with the sign of `other`, as `torch.remainder`.
+            remainder(other: Same) => |x| x.f_remainder_tensor(other.raw());
+            /// `self % scalar`.
+            remainder_scalar(scalar: Scalar) => |x| $crate::ffi::remainder_scalar(x, scalar);
+            /// `scalar % self`.
+            rremainder_scalar(scalar: Scalar) => |x| $crate::ffi::rremainder_scalar(x, scalar);
             /// `-self`.
             neg() => |x| x.f_neg();
 
@@ -106,18 +123,18 @@ macro_rules! method_ops {
             /// The error function, elementwise, as `torch.erf`.
             erf() => |x| x.f_erf();
             /// `self ** exponent`, elementwise.
-            pow_scalar(exponent: f64) => |x| $crate::ffi::pow_scalar(x, exponent);
+            pow_scalar(exponent: Scalar) => |x| $crate::ffi::pow_scalar(x, exponent);
             /// `self ** exponent` elementwise, broadcasting, as `torch.pow`.
             /// Python: `pow(exponent)` and `**` take a number or a tensor.
             pow(exponent: Same) [overloaded] => |x| x.f_pow(exponent.raw());
             /// `base ** self` elementwise, as `torch.pow(base, x)`.
-            rpow_scalar(base: f64) => |x| $crate::ffi::rpow_scalar(x, base);
+            rpow_scalar(base: Scalar) => |x| $crate::ffi::rpow_scalar(x, base);
             /// Each element limited to `[min, max]`.
-            clamp(min: f64, max: f64) => |x| $crate::ffi::clamp(x, min, max);
+            clamp(min: Scalar, max: Scalar) => |x| $crate::ffi::clamp(x, min, max);
             /// Each element raised to at least `min`.
-            clamp_min(min: f64) => |x| $crate::ffi::clamp_min(x, min);
+            clamp_min(min: Scalar) => |x| $crate::ffi::clamp_min(x, min);
             /// Each element lowered to at most `max`.
-            clamp_max(max: f64) => |x| $crate::ffi::clamp_max(x, max);
+            clamp_max(max: Scalar) => |x| $crate::ffi::clamp_max(x, max);
             /// `atan2(self, other)`, elementwise, broadcasting.
             atan2(other: Same) => |x| x.f_atan2(other.raw());
             /// Elementwise maximum, broadcasting.
@@ -126,7 +143,7 @@ macro_rules! method_ops {
             minimum(other: Same) => |x| x.f_minimum(other.raw());
             /// `value` where the Bool `mask` is true, `self` elsewhere (the
             /// mask broadcasts).
-            masked_fill(mask: Tensor, value: f64) => |x| {
+            masked_fill(mask: Tensor, value: Scalar) => |x| {
                 $crate::ops::check_mask("masked_fill", mask.raw())?;
                 $crate::ffi::masked_fill(x, mask.raw(), value)
             };
@@ -152,6 +169,46 @@ macro_rules! method_ops {
             triu(diagonal: i64 = 0) => |x| x.f_triu(diagonal);
             /// The lower triangle from `diagonal` down; the rest zero.
             tril(diagonal: i64 = 0) => |x| x.f_tril(diagonal);
+
+            // --- comparisons and bitwise ops (not differentiable) ---
+            /// `self > other` elementwise, as a Bool mask (broadcasting).
+            gt(other: Same) -> Tensor => |x| x.f_gt_tensor(other.raw());
+            /// `self < other` elementwise, as a Bool mask (broadcasting).
+            lt(other: Same) -> Tensor => |x| x.f_lt_tensor(other.raw());
+            /// `self >= other` elementwise, as a Bool mask (broadcasting).
+            ge(other: Same) -> Tensor => |x| x.f_ge_tensor(other.raw());
+            /// `self <= other` elementwise, as a Bool mask (broadcasting).
+            le(other: Same) -> Tensor => |x| x.f_le_tensor(other.raw());
+            /// `self == other` elementwise, as a Bool mask (broadcasting).
+            eq(other: Same) -> Tensor => |x| x.f_eq_tensor(other.raw());
+            /// `self != other` elementwise, as a Bool mask (broadcasting).
+            ne(other: Same) -> Tensor => |x| x.f_ne_tensor(other.raw());
+            /// `self > scalar` elementwise, as a Bool mask.
+            gt_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::gt_scalar(x, scalar);
+            /// `self < scalar` elementwise, as a Bool mask.
+            lt_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::lt_scalar(x, scalar);
+            /// `self >= scalar` elementwise, as a Bool mask.
+            ge_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::ge_scalar(x, scalar);
+            /// `self <= scalar` elementwise, as a Bool mask.
+            le_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::le_scalar(x, scalar);
+            /// `self == scalar` elementwise, as a Bool mask.
+            eq_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::eq_scalar(x, scalar);
+            /// `self != scalar` elementwise, as a Bool mask.
+            ne_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::ne_scalar(x, scalar);
+            /// `self & other` elementwise, on Bool and integer tensors.
+            bitwise_and(other: Same) => |x| x.f_bitwise_and_tensor(other.raw());
+            /// `self | other` elementwise, on Bool and integer tensors.
+            bitwise_or(other: Same) => |x| x.f_bitwise_or_tensor(other.raw());
+            /// `self ^ other` elementwise, on Bool and integer tensors.
+            bitwise_xor(other: Same) => |x| x.f_bitwise_xor_tensor(other.raw());
+            /// `self & scalar`.
+            bitwise_and_scalar(scalar: Scalar) => |x| $crate::ffi::bitwise_and_scalar(x, scalar);
+            /// `self | scalar`.
+            bitwise_or_scalar(scalar: Scalar) => |x| $crate::ffi::bitwise_or_scalar(x, scalar);
+            /// `self ^ scalar`.
+            bitwise_xor_scalar(scalar: Scalar) => |x| $crate::ffi::bitwise_xor_scalar(x, scalar);
+            /// `~self`: logical not of a Bool tensor, bitwise not of an integer one.
+            bitwise_not() => |x| x.f_bitwise_not();
 
             // --- reduction of all elements (0-dimensional results) ---
             /// Sum of all elements.
@@ -248,34 +305,10 @@ macro_rules! method_ops {
 }
 
 /// Calls `$expand! { $ctx declarations... }` with the Tensor-only helpers:
-/// comparisons, index results, sampling. None is differentiable.
+/// index results and sampling. None is differentiable.
 macro_rules! tensor_ops {
     ($expand:ident $ctx:tt) => {
         $expand! { $ctx
-            /// `self > other` elementwise, as a Bool mask (broadcasting).
-            gt(other: Tensor) -> Tensor => |x| x.f_gt_tensor(other.raw());
-            /// `self < other` elementwise, as a Bool mask (broadcasting).
-            lt(other: Tensor) -> Tensor => |x| x.f_lt_tensor(other.raw());
-            /// `self >= other` elementwise, as a Bool mask (broadcasting).
-            ge(other: Tensor) -> Tensor => |x| x.f_ge_tensor(other.raw());
-            /// `self <= other` elementwise, as a Bool mask (broadcasting).
-            le(other: Tensor) -> Tensor => |x| x.f_le_tensor(other.raw());
-            /// `self == other` elementwise, as a Bool mask (broadcasting).
-            eq(other: Tensor) -> Tensor => |x| x.f_eq_tensor(other.raw());
-            /// `self != other` elementwise, as a Bool mask (broadcasting).
-            ne(other: Tensor) -> Tensor => |x| x.f_ne_tensor(other.raw());
-            /// `self > scalar` elementwise, as a Bool mask.
-            gt_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::gt_scalar(x, scalar);
-            /// `self < scalar` elementwise, as a Bool mask.
-            lt_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::lt_scalar(x, scalar);
-            /// `self >= scalar` elementwise, as a Bool mask.
-            ge_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::ge_scalar(x, scalar);
-            /// `self <= scalar` elementwise, as a Bool mask.
-            le_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::le_scalar(x, scalar);
-            /// `self == scalar` elementwise, as a Bool mask.
-            eq_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::eq_scalar(x, scalar);
-            /// `self != scalar` elementwise, as a Bool mask.
-            ne_scalar(scalar: f64) -> Tensor => |x| $crate::ffi::ne_scalar(x, scalar);
             /// Int64 indices of the largest values along `dim` (the first of
             /// equal ones).
             argmax(dim: i64) -> Tensor [overloaded] => |x| x.f_argmax(dim, false);

@@ -14,8 +14,9 @@
 //! - `Kind` is one of `Same` (an operand of the op's own class: `&Tensor` on
 //!   Tensor, `&Variable` on Variable, `&T` in a generic nn function),
 //!   `Tensor` (always a Tensor: an index, a mask), `Ints` (`&[i64]`), `I2`
-//!   and `I3` (`[i64; 2]`, `[i64; 3]`), `f64`, `i64` (also every dim),
-//!   `bool`, a mode enum, or `Option<Kind>`.
+//!   and `I3` (`[i64; 2]`, `[i64; 3]`), `Scalar` (`impl Into<Scalar>`: a
+//!   number typed as Python's, for PyTorch's type promotion), `f64`, `i64`
+//!   (also every dim), `bool`, a mode enum, or `Option<Kind>`.
 //! - `= default` is the Python default (Rust has none), as one token:
 //!   `0.01`, `false`, `None`, `"bilinear"`, `(-1)`.
 //! - `-> Ret` is left out for `Same`, or is `Tensor`, `(Same, Tensor)` (values
@@ -33,8 +34,29 @@ macro_rules! core_arg {
     ($T:ty; Ints) => { &[i64] };
     ($T:ty; I2) => { [i64; 2] };
     ($T:ty; I3) => { [i64; 3] };
+    ($T:ty; Scalar) => { impl Into<$crate::Scalar> };
     ($T:ty; Option<$k:ident>) => { Option<$crate::ops::core_arg!($T; $k)> };
     ($T:ty; $k:ident) => { $crate::ops::catalogue::kinds::$k };
+}
+
+/// What an argument adds to an op's error message: its libtorch tensor if
+/// it is a tensor, so the message names its shape, dtype and device.
+macro_rules! operand_of {
+    ($arg:ident; Same) => {
+        Some($crate::ops::Operand::raw($arg))
+    };
+    ($arg:ident; Tensor) => {
+        Some($crate::ops::Operand::raw($arg))
+    };
+    ($arg:ident; Option<Same>) => {
+        $arg.map($crate::ops::Operand::raw)
+    };
+    ($arg:ident; Option<Tensor>) => {
+        $arg.map($crate::ops::Operand::raw)
+    };
+    ($arg:ident; $($other:tt)*) => {
+        None
+    };
 }
 
 /// The Rust type of a result kind.
@@ -70,9 +92,10 @@ macro_rules! core_method {
             -> $crate::Result<$crate::ops::core_ret!($T; $($ret)?)>
         {
             #[allow(unused_imports)]
-            use $crate::ops::{Described as _, Operand as _};
+            use $crate::ops::Operand as _;
             let $x = self.raw();
-            $crate::ops::run_opt(stringify!($name), &[Some($x) $(, $arg.operand())*], || $body)
+            let operands = [Some($x) $(, $crate::ops::operand_of!($arg; $kind $(<$inner>)?))*];
+            $crate::ops::run_opt(stringify!($name), &operands, || $body)
         }
     };
 }
@@ -94,11 +117,12 @@ macro_rules! core_function {
                 -> $crate::Result<$crate::ops::core_ret!(T; $($ret)?)>
             {
                 #[allow(unused_imports)]
-                use $crate::ops::{Described as _, Operand as _};
-                $crate::ops::run_opt(stringify!($name), &[$($arg.operand()),*], || $body)
+                use $crate::ops::Operand as _;
+                let operands = [$($crate::ops::operand_of!($arg; $kind $(<$inner>)?)),*];
+                $crate::ops::run_opt(stringify!($name), &operands, || $body)
             }
         )*
     };
 }
 
-pub(crate) use {core_arg, core_function, core_method, core_methods, core_ret};
+pub(crate) use {core_arg, core_function, core_method, core_methods, core_ret, operand_of};

@@ -17,7 +17,7 @@ pub(crate) mod catalogue;
 mod expand;
 pub(crate) mod nn;
 
-pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret};
+pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret, operand_of};
 
 mod sealed {
     pub trait Sealed {}
@@ -182,44 +182,6 @@ impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
         raw.into_iter().map(T::from_tch).collect()
     }
 }
-
-/// An argument of an op as the error message sees it: a tensor operand (its
-/// shape, dtype and device are named), or nothing (a number, a flag).
-pub(crate) trait Described {
-    fn operand(&self) -> Option<&tch::Tensor> {
-        None
-    }
-}
-
-impl<T: Operand> Described for &T {
-    fn operand(&self) -> Option<&tch::Tensor> {
-        Some(self.raw())
-    }
-}
-
-impl<T: Operand> Described for Option<&T> {
-    fn operand(&self) -> Option<&tch::Tensor> {
-        self.map(Operand::raw)
-    }
-}
-
-macro_rules! not_operands {
-    ($($t:ty),*) => { $(impl Described for $t {})* };
-}
-not_operands!(
-    f64,
-    i64,
-    bool,
-    &[i64],
-    [i64; 2],
-    [i64; 3],
-    Option<f64>,
-    Option<i64>,
-    Option<[i64; 2]>,
-    nn::GridSampleMode,
-    nn::PaddingMode,
-    nn::EmbeddingBagMode
-);
 
 /// `[2, 3] float32 cpu`: what an error message says of one operand.
 pub(crate) fn describe(t: &tch::Tensor) -> String {

@@ -5,13 +5,13 @@
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
 
 use super::device::{PyDevice, PyTensorOptions};
 use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::ops::nn::Mode;
-use crate::{DType, Device, Error, ErrorKind, Tensor, TensorOptions, Variable};
+use crate::{DType, Device, Error, ErrorKind, Scalar, Tensor, TensorOptions, Variable};
 
 /// A Python argument as the core takes it.
 pub(crate) trait CoreArg {
@@ -124,6 +124,61 @@ pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+/// A number argument (`Scalar` in the tables): a Python bool, int or float,
+/// or a numpy scalar, keeping its kind so that type promotion is PyTorch's.
+pub(crate) struct ScalarArg(Result<Scalar, Problem>);
+
+/// A Python or numpy number as a [`Scalar`]; None for anything else. An int
+/// too large for 64 bits is a Problem for the op to raise.
+pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> {
+    if obj.is_instance_of::<PyBool>() {
+        return obj.extract::<bool>().ok().map(|b| Ok(Scalar::Bool(b)));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Some(match obj.extract::<i64>() {
+            Ok(i) => Ok(Scalar::Int(i)),
+            Err(err) => Err(overflowed(obj, &err)?),
+        });
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return obj.extract::<f64>().ok().map(|f| Ok(Scalar::Float(f)));
+    }
+    // A numpy scalar (np.float32(2.0), np.int64(3), np.bool_(True)): its
+    // dtype's kind says which number it is.
+    let kind: String = obj
+        .getattr("dtype")
+        .ok()?
+        .getattr("kind")
+        .ok()?
+        .extract()
+        .ok()?;
+    if obj.getattr("ndim").ok()?.extract::<usize>().ok()? != 0 {
+        return None;
+    }
+    match kind.as_str() {
+        "b" => obj.extract::<bool>().ok().map(|b| Ok(Scalar::Bool(b))),
+        "i" | "u" => obj.extract::<i64>().ok().map(|i| Ok(Scalar::Int(i))),
+        "f" => obj.extract::<f64>().ok().map(|f| Ok(Scalar::Float(f))),
+        _ => None,
+    }
+}
+
+impl FromPyObject<'_, '_> for ScalarArg {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        scalar(&obj).map(ScalarArg).ok_or_else(|| {
+            PyTypeError::new_err(format!("expected a number, got {}", type_name(&obj)))
+        })
+    }
+}
+
+impl CoreArg for ScalarArg {
+    type Core<'a> = Scalar;
+    fn core(&self, op: &str, name: &str) -> PyResult<Scalar> {
+        self.0.as_ref().map(|s| *s).map_err(|p| p.raise(op, name))
+    }
+}
+
 // ----- tensor operands -----
 
 /// A Tensor operand (of a Tensor op, or an index or mask of any op).
@@ -225,7 +280,7 @@ pub(crate) enum Problem {
 }
 
 impl Problem {
-    fn raise(&self, op: &str, name: &str) -> PyErr {
+    pub(crate) fn raise(&self, op: &str, name: &str) -> PyErr {
         match self {
             Problem::Type(m) => PyTypeError::new_err(format!("{op}: {name} {m}")),
             Problem::Value(m) => {

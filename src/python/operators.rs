@@ -4,16 +4,17 @@
 //! `NotImplemented`, so Python raises its usual TypeError.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use super::args::{tensor_operand, variable_operand, Operand, TensorArg, VariableArg};
+use super::args::{scalar, tensor_operand, variable_operand, Operand, TensorArg, VariableArg};
 use super::gil::matmul_gil;
 use super::results::new_object;
-use crate::{Result, Tensor, Variable};
+use crate::{Result, Scalar, Tensor, Variable};
 
 /// A core class as the operators see it: how to find an operand of it in
 /// a Python object.
-pub(crate) trait Class: Sized + Send + for<'py> IntoPyObject<'py, Error = PyErr> {
+pub(crate) trait Class:
+    Sized + Send + Clone + for<'py> IntoPyObject<'py, Error = PyErr>
+{
     type Arg<'py>: Operand<Self>;
     fn operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Self::Arg<'py>>>;
     fn numel(&self) -> usize;
@@ -23,7 +24,9 @@ pub(crate) trait Class: Sized + Send + for<'py> IntoPyObject<'py, Error = PyErr>
     fn ndim(&self) -> usize;
     fn reshape(&self, shape: &[i64]) -> Result<Self>;
     fn pow(&self, exponent: &Self) -> Result<Self>;
-    fn pow_scalar(&self, exponent: f64) -> Result<Self>;
+    fn pow_scalar(&self, exponent: Scalar) -> Result<Self>;
+    /// A Tensor as an operand of this class (a constant for a Variable).
+    fn constant(t: Tensor) -> Result<Self>;
 }
 
 impl Class for Tensor {
@@ -49,8 +52,11 @@ impl Class for Tensor {
     fn pow(&self, exponent: &Self) -> Result<Self> {
         Tensor::pow(self, exponent)
     }
-    fn pow_scalar(&self, exponent: f64) -> Result<Self> {
+    fn pow_scalar(&self, exponent: Scalar) -> Result<Self> {
         Tensor::pow_scalar(self, exponent)
+    }
+    fn constant(t: Tensor) -> Result<Self> {
+        Ok(t)
     }
 }
 
@@ -77,43 +83,48 @@ impl Class for Variable {
     fn pow(&self, exponent: &Self) -> Result<Self> {
         Variable::pow(self, exponent)
     }
-    fn pow_scalar(&self, exponent: f64) -> Result<Self> {
+    fn pow_scalar(&self, exponent: Scalar) -> Result<Self> {
         Variable::pow_scalar(self, exponent)
     }
+    fn constant(t: Tensor) -> Result<Self> {
+        Variable::new(t, false)
+    }
 }
 
-/// A Python number as f64 (bool, int, float and numpy scalars), else None.
-pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<f64> {
-    if obj.is_instance_of::<PyFloat>()
-        || obj.is_instance_of::<PyInt>()
-        || obj.is_instance_of::<PyBool>()
-    {
-        return obj.extract::<f64>().ok();
-    }
-    // numpy scalars (np.float32(2.0), np.int64(3)) carry `dtype` and convert with float().
-    let zero_dim = obj.getattr("ndim").and_then(|n| n.extract::<usize>()).ok() == Some(0);
-    if obj.hasattr("dtype").unwrap_or(false) && zero_dim {
-        return obj.extract::<f64>().ok();
-    }
-    None
-}
-
-/// A binary operator of `a` and `other`: `with_operand(a, operand)` or
-/// `with_scalar(a, number)`.
-pub(crate) fn binary<C: Class>(
+/// A binary operator of `a` and `other`: `with_operand(a, operand)` for a
+/// Tensor, Variable or numpy array, `with_scalar(a, number)` for a Python
+/// or numpy number, and `NotImplemented` otherwise.
+pub(crate) fn binary<C: Class, R>(
     a: &C,
     other: &Bound<'_, PyAny>,
-    with_operand: impl FnOnce(&C, &C) -> Result<C>,
-    with_scalar: impl FnOnce(&C, f64) -> Result<C>,
-) -> PyResult<Py<PyAny>> {
+    with_operand: impl FnOnce(&C, &C) -> Result<R>,
+    with_scalar: impl FnOnce(&C, Scalar) -> Result<R>,
+) -> PyResult<Py<PyAny>>
+where
+    R: for<'py> IntoPyObject<'py, Error = PyErr>,
+{
     let py = other.py();
     if let Some(operand) = C::operand(other)? {
         return new_object(py, with_operand(a, operand.get())?);
     }
-    match scalar(other) {
-        Some(s) => new_object(py, with_scalar(a, s)?),
-        None => Ok(py.NotImplemented()),
+    if let Some(number) = scalar(other) {
+        let number = number.map_err(|p| p.raise("operator", "operand"))?;
+        return new_object(py, with_scalar(a, number)?);
     }
+    if let Some(array) = numpy_array(other)? {
+        return new_object(py, with_operand(a, &C::constant(array)?)?);
+    }
+    Ok(py.NotImplemented())
+}
+
+/// A numpy array as a Tensor (a copy), or None for anything else.
+fn numpy_array(obj: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
+    let is_array = obj.get_type().name().is_ok_and(|n| n == "ndarray")
+        && obj.get_type().module().is_ok_and(|m| m == "numpy");
+    if !is_array {
+        return Ok(None);
+    }
+    Ok(Some(super::tensor::from_numpy_array(obj, None)?))
 }
 
 /// `a @ other` (or `other @ a` when `reflected`); no number operand.
@@ -124,11 +135,12 @@ pub(crate) fn matmul<C: Class>(
     reflected: bool,
 ) -> PyResult<Py<PyAny>> {
     let py = other.py();
-    let Some(operand) = C::operand(other)? else {
-        return Ok(py.NotImplemented());
+    let b = match (C::operand(other)?, numpy_array(other)?) {
+        (Some(operand), _) => operand.get().clone(),
+        (None, Some(array)) => C::constant(array)?,
+        (None, None) => return Ok(py.NotImplemented()),
     };
-    let b = operand.get();
-    let (left, right) = if reflected { (b, a) } else { (a, b) };
+    let (left, right) = if reflected { (&b, a) } else { (a, &b) };
     new_object(
         py,
         matmul_gil(py, a.numel() + b.numel(), || left.matmul(right))?,
@@ -148,11 +160,35 @@ pub(crate) fn power<C: Class>(
     binary(a, exponent, C::pow, C::pow_scalar)
 }
 
+/// The single value of `a` for `bool()`, `int()`, `float()` and
+/// `operator.index()`; a ShapeError unless `a` has one element.
+pub(crate) fn single_value<'py, C: Class>(
+    py: Python<'py>,
+    a: &C,
+    op: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let values = a.values();
+    crate::error::ensure!(
+        values.numel() == 1,
+        Shape,
+        "{op}: needs a single-element tensor, got shape {:?}",
+        values.shape()
+    );
+    super::tensor::to_list(py, &values.reshape(&[])?)
+}
+
 /// Binds the operators to a class (`PyClass`, `Core`).
 macro_rules! operators {
     ($Py:ident, $Core:ident) => {
         #[pyo3::pymethods]
         impl $Py {
+            // numpy defers to these operators rather than converting a
+            // flodl operand into an array (which would drop the graph).
+            #[classattr]
+            fn __array_ufunc__() -> Option<()> {
+                None
+            }
+
             fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::binary(&self.inner, other, $Core::add, $Core::add_scalar)
             }
@@ -160,15 +196,10 @@ macro_rules! operators {
                 operators::binary(&self.inner, other, |a, o| o.add(a), $Core::add_scalar)
             }
             fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::sub, |a, s| a.add_scalar(-s))
+                operators::binary(&self.inner, other, $Core::sub, $Core::sub_scalar)
             }
             fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(
-                    &self.inner,
-                    other,
-                    |a, o| o.sub(a),
-                    |a, s| a.neg()?.add_scalar(s),
-                )
+                operators::binary(&self.inner, other, |a, o| o.sub(a), $Core::rsub_scalar)
             }
             fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::binary(&self.inner, other, $Core::mul, $Core::mul_scalar)
@@ -181,12 +212,28 @@ macro_rules! operators {
             }
             /// As PyTorch does: `s / x` is `reciprocal(x) * s`.
             fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let reflected = |a: &$Core, s| a.reciprocal()?.mul_scalar(s);
+                operators::binary(&self.inner, other, |a, o| o.div(a), reflected)
+            }
+            fn __floordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let scalar = $Core::floor_divide_scalar;
+                operators::binary(&self.inner, other, $Core::floor_divide, scalar)
+            }
+            fn __rfloordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let scalar = $Core::rfloor_divide_scalar;
+                operators::binary(&self.inner, other, |a, o| o.floor_divide(a), scalar)
+            }
+            fn __mod__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::binary(
                     &self.inner,
                     other,
-                    |a, o| o.div(a),
-                    |a, s| a.reciprocal()?.mul_scalar(s),
+                    $Core::remainder,
+                    $Core::remainder_scalar,
                 )
+            }
+            fn __rmod__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let scalar = $Core::rremainder_scalar;
+                operators::binary(&self.inner, other, |a, o| o.remainder(a), scalar)
             }
             fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::matmul(&self.inner, other, false)
@@ -211,8 +258,83 @@ macro_rules! operators {
                 }
                 operators::binary(&self.inner, base, |a, o| o.pow(a), $Core::rpow_scalar)
             }
+            fn __and__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let scalar = $Core::bitwise_and_scalar;
+                operators::binary(&self.inner, other, $Core::bitwise_and, scalar)
+            }
+            fn __rand__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                self.__and__(other)
+            }
+            fn __or__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let scalar = $Core::bitwise_or_scalar;
+                operators::binary(&self.inner, other, $Core::bitwise_or, scalar)
+            }
+            fn __ror__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                self.__or__(other)
+            }
+            fn __xor__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let scalar = $Core::bitwise_xor_scalar;
+                operators::binary(&self.inner, other, $Core::bitwise_xor, scalar)
+            }
+            fn __rxor__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                self.__xor__(other)
+            }
+            fn __invert__(&self) -> PyResult<$Core> {
+                Ok(self.inner.bitwise_not()?)
+            }
             fn __neg__(&self) -> PyResult<$Core> {
                 Ok(self.inner.neg()?)
+            }
+            fn __abs__(&self) -> PyResult<$Core> {
+                Ok(self.inner.abs()?)
+            }
+
+            // Comparisons are elementwise and give Bool Tensors, as PyTorch's.
+            fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                operators::binary(&self.inner, other, $Core::eq, $Core::eq_scalar)
+            }
+            fn __ne__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                operators::binary(&self.inner, other, $Core::ne, $Core::ne_scalar)
+            }
+            fn __lt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                operators::binary(&self.inner, other, $Core::lt, $Core::lt_scalar)
+            }
+            fn __le__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                operators::binary(&self.inner, other, $Core::le, $Core::le_scalar)
+            }
+            fn __gt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                operators::binary(&self.inner, other, $Core::gt, $Core::gt_scalar)
+            }
+            fn __ge__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                operators::binary(&self.inner, other, $Core::ge, $Core::ge_scalar)
+            }
+            /// By identity, as every PyTorch tensor: `==` compares values.
+            fn __hash__(slf: &Bound<'_, Self>) -> isize {
+                (slf.as_ptr() as usize >> 4) as isize
+            }
+
+            // A single element as a Python number.
+            fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+                operators::single_value(py, &self.inner, "bool")?.is_truthy()
+            }
+            fn __int__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let value = operators::single_value(py, &self.inner, "int")?;
+                py.get_type::<pyo3::types::PyInt>().call1((value,))
+            }
+            fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
+                operators::single_value(py, &self.inner, "float")?.extract()
+            }
+            fn __index__(&self, py: Python<'_>) -> PyResult<i64> {
+                let value = operators::single_value(py, &self.inner, "index")?;
+                if !value.is_instance_of::<pyo3::types::PyInt>()
+                    || value.is_instance_of::<pyo3::types::PyBool>()
+                {
+                    let dtype = self.inner.dtype();
+                    let message =
+                        format!("index: only an integer tensor can be an index, got {dtype}");
+                    return Err(pyo3::exceptions::PyTypeError::new_err(message));
+                }
+                value.extract()
             }
         }
     };

@@ -104,10 +104,6 @@ macro_rules! shared_methods {
                 super::tensor::to_list(py, &values)
             }
 
-            fn __float__(&self) -> PyResult<f64> {
-                Ok(self.inner.item()?)
-            }
-
             fn __repr__(&self) -> String {
                 self.inner.to_string()
             }

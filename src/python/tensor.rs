@@ -107,6 +107,36 @@ fn from_values(
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
 }
 
+/// A Tensor holding a copy of a numpy array, with its dtype and shape.
+pub(crate) fn from_numpy_array(
+    array: &Bound<'_, PyAny>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Tensor> {
+    let py = array.py();
+    let numpy = py.import("numpy")?;
+    if !array.is_instance(&numpy.getattr("ndarray")?)? {
+        let got = array.get_type().name()?;
+        return Err(PyTypeError::new_err(format!(
+            "from_numpy: expected a numpy.ndarray, got {got}"
+        )));
+    }
+    let numpy_dtype = array.getattr("dtype")?;
+    let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
+        Error::new(
+            ErrorKind::DType,
+            format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"),
+        )
+    })?;
+    let shape: Vec<i64> = array.getattr("shape")?.extract()?;
+    let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;
+    Ok(Tensor::from_bytes(
+        &bytes,
+        &shape,
+        dtype,
+        device_arg(device)?,
+    )?)
+}
+
 /// `numpy.ndarray` holding a copy of `t`'s values.
 pub(crate) fn to_numpy<'py>(
     py: Python<'py>,
@@ -235,24 +265,7 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (array, device = None))]
     fn from_numpy(array: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        let py = array.py();
-        let numpy = py.import("numpy")?;
-        if !array.is_instance(&numpy.getattr("ndarray")?)? {
-            let got = array.get_type().name()?;
-            return Err(PyTypeError::new_err(format!(
-                "from_numpy: expected a numpy.ndarray, got {got}"
-            )));
-        }
-        let numpy_dtype = array.getattr("dtype")?;
-        let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
-            Error::new(
-                ErrorKind::DType,
-                format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"),
-            )
-        })?;
-        let shape: Vec<i64> = array.getattr("shape")?.extract()?;
-        let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;
-        Ok(Tensor::from_bytes(&bytes, &shape, dtype, device_arg(device)?)?.into())
+        Ok(from_numpy_array(array, device)?.into())
     }
 
     #[staticmethod]

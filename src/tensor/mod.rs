@@ -2,12 +2,14 @@
 
 mod dtype;
 mod format;
+mod scalar;
 
 use crate::error::{bail, Error, ErrorKind, Failure, Result};
 use crate::ops::catalogue::{method_ops, tensor_ops};
 use crate::ops::{core_methods, run, shared_methods, Operand};
 
 pub use dtype::{DType, Device, TensorOptions};
+pub use scalar::Scalar;
 
 /// An n-dimensional array backed by a libtorch tensor. Cloning is cheap: a
 /// clone is a new handle on the same data. The data is freed when the last

@@ -64,6 +64,9 @@ class OpInfo:
     # A random op: flodl and torch run from the same seed (they share
     # libtorch's generator), so their samples must be equal.
     random: bool = False
+    # The dtype of the inputs when the op takes only this one (bitwise ops
+    # take bools), instead of the float dtype under test.
+    input_dtype: Any = None
 
 
 # ----- domains -----
@@ -204,6 +207,71 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("add", torch.add, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
     OpInfo("sub", torch.sub, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
     OpInfo("mul", torch.mul, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo(
+        "sub_scalar",
+        lambda x, scalar: x - scalar,
+        [Sample(((3, 4),), {"scalar": 1.5}), Sample(((2,),), {"scalar": 2})],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
+        "rsub_scalar",
+        lambda x, scalar: scalar - x,
+        [Sample(((3, 4),), {"scalar": 1.5})],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
+        "floor_divide",
+        torch.floor_divide,
+        ELEMENTWISE_BINARY,
+        domain=_away_from_zero,
+        errors=shape_error((2, 3), (4,)),
+        differentiable=False,
+    ),
+    OpInfo(
+        "floor_divide_scalar",
+        lambda x, scalar: torch.floor_divide(x, scalar),
+        [Sample(((3, 4),), {"scalar": 0.7}), Sample(((5,),), {"scalar": -2})],
+        errors=type_error(scalar=1.0),
+        differentiable=False,
+    ),
+    OpInfo(
+        "rfloor_divide_scalar",
+        lambda x, scalar: scalar // x,
+        [Sample(((3, 4),), {"scalar": 3.0})],
+        domain=_away_from_zero,
+        errors=type_error(scalar=1.0),
+        differentiable=False,
+    ),
+    OpInfo(
+        "remainder",
+        torch.remainder,
+        [
+            Sample(
+                (
+                    (3, 4),
+                    (3, 4),
+                ),
+                finite_differences=False,
+            ),
+            Sample(((2, 3), (3,)), finite_differences=False),
+        ],
+        domain=_positive,
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "remainder_scalar",
+        lambda x, scalar: torch.remainder(x, scalar),
+        [Sample(((3, 4),), {"scalar": 0.7}, finite_differences=False)],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
+        "rremainder_scalar",
+        lambda x, scalar: scalar % x,
+        [Sample(((3, 4),), {"scalar": 2.5}, finite_differences=False)],
+        domain=_positive,
+        errors=type_error(scalar=1.0),
+        differentiable=False,  # PyTorch has no derivative for number % tensor
+    ),
     OpInfo(
         "div",
         torch.div,
@@ -1027,20 +1095,53 @@ OP_INFOS: list[OpInfo] = [
     ),
 ]
 
-# --- Tensor-only helpers: comparisons, index results, sampling ---
+# --- comparisons (methods of both classes, Bool results) ---
 for _name in ("gt", "lt", "ge", "le", "eq", "ne"):
     _torch = getattr(torch, _name)
     OP_INFOS.append(
-        _tensor_only(_name, _torch, ELEMENTWISE_BINARY, shape_error((2, 3), (4,))),
+        OpInfo(
+            _name,
+            _torch,
+            ELEMENTWISE_BINARY,
+            errors=shape_error((2, 3), (4,)),
+            differentiable=False,
+        )
     )
     OP_INFOS.append(
-        _tensor_only(
+        OpInfo(
             f"{_name}_scalar",
             lambda x, scalar, _torch=_torch: _torch(x, scalar),
-            [Sample(((3, 4),), {"scalar": 0.25}), Sample(((),), {"scalar": -1.0})],
-            type_error(scalar=1.0),
-        ),
+            [Sample(((3, 4),), {"scalar": 0.25}), Sample(((),), {"scalar": -1})],
+            errors=type_error(scalar=1.0),
+            differentiable=False,
+        )
     )
+
+# --- bitwise ops, on Bool inputs ---
+_BOOLS = {"domain": lambda a: a > 0, "input_dtype": np.bool_, "differentiable": False}
+for _name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
+    _torch = getattr(torch, _name)
+    OP_INFOS.append(
+        OpInfo(
+            _name,
+            _torch,
+            ELEMENTWISE_BINARY,
+            errors=[ErrorCase(_tensors((2, 3), (2, 3)), {}, flodl.DTypeError)],
+            **_BOOLS,
+        )
+    )
+    OP_INFOS.append(
+        OpInfo(
+            f"{_name}_scalar",
+            lambda x, scalar, _torch=_torch: _torch(x, scalar),
+            [Sample(((3, 4),), {"scalar": True}), Sample(((5,),), {"scalar": False})],
+            errors=type_error(scalar=True),
+            **_BOOLS,
+        )
+    )
+OP_INFOS.append(OpInfo("bitwise_not", torch.bitwise_not, UNARY, errors=type_error(), **_BOOLS))
+
+# --- Tensor-only helpers: index results, sampling ---
 OP_INFOS += [
     _tensor_only("argmax", lambda x, dim: torch.argmax(x, dim), DIM, range_error((2, 3), dim=2)),
     _tensor_only("argmin", lambda x, dim: torch.argmin(x, dim), DIM, range_error((2, 3), dim=2)),
