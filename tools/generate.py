@@ -221,21 +221,35 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 # ----- python/flodl/__init__.py -----
 
 
+# Names the package defines in Python, by module (they replace a binding of
+# the same name, as set_grad_enabled does).
+PYTHON_NAMES = {
+    "_creation": ["tensor"],
+    "_grad_mode": ["enable_grad", "no_grad", "set_grad_enabled"],
+    "_size": ["Size"],
+}
+
+
 def write_init(ops: list[Op], current: str) -> str:
+    in_python = {name for names in PYTHON_NAMES.values() for name in names}
     exported = sorted(
         name
         for name in dir(_flodl)
-        if not name.startswith("_") and not inspect.ismodule(getattr(_flodl, name))
+        if (not name.startswith("_") or name == "__version__")
+        and not inspect.ismodule(getattr(_flodl, name))
+        and name not in in_python
     )
     nn = [op.name for op in ops if op.table == "nn"]
     imports = "from ._flodl import (\n" + "".join(f"    {n},\n" for n in exported) + ")\n"
+    imports += "".join(
+        f"from .{module} import {', '.join(names)}\n" for module, names in PYTHON_NAMES.items()
+    )
     nn_list = "NN_FUNCTIONS = (\n" + "".join(f'    "{n}",\n' for n in nn) + ")\n"
-    everything = sorted([*exported, "no_grad"], key=str.lower)
+    everything = sorted([*exported, *in_python], key=str.lower)
     all_list = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in everything) + "]\n"
     body = (
         imports
-        + "from ._grad_mode import no_grad\n\n"
-        + "# The nn functions, in the order they are declared.\n"
+        + "\n# The nn functions, in the order they are declared.\n"
         + nn_list
         + "\n"
         + all_list

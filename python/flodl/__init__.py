@@ -7,6 +7,8 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
+from ._creation import tensor
+
 # generated:names
 from ._flodl import (
     ArgumentError,
@@ -22,6 +24,7 @@ from ._flodl import (
     Tensor,
     TensorOptions,
     Variable,
+    __version__,
     adaptive_avg_pool2d,
     adaptive_max_pool2d,
     avg_pool1d,
@@ -54,9 +57,9 @@ from ._flodl import (
     pixel_shuffle,
     pixel_unshuffle,
     scaled_dot_product_attention,
-    set_grad_enabled,
 )
-from ._grad_mode import no_grad
+from ._grad_mode import enable_grad, no_grad, set_grad_enabled
+from ._size import Size
 
 # The nn functions, in the order they are declared.
 NN_FUNCTIONS = (
@@ -100,9 +103,11 @@ __all__ = [
     "OutOfMemoryError",
     "OutOfRangeError",
     "ShapeError",
+    "Size",
     "Tensor",
     "TensorOptions",
     "Variable",
+    "__version__",
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
     "avg_pool1d",
@@ -119,6 +124,7 @@ __all__ = [
     "cuda_device_count",
     "embedding",
     "embedding_bag",
+    "enable_grad",
     "grid_sample",
     "group_norm",
     "gru_cell",
@@ -137,5 +143,6 @@ __all__ = [
     "pixel_unshuffle",
     "scaled_dot_product_attention",
     "set_grad_enabled",
+    "tensor",
 ]
 # /generated:names

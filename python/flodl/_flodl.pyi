@@ -8,7 +8,7 @@ Python number on either side of an operator means the ``_scalar`` op.
 Exceptions to the Rust signatures are noted per method.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
 
 import numpy as np
@@ -176,6 +176,36 @@ class _Ops(Generic[_Self, _Operand]):
     def item(self) -> int | float | bool:
         """The value of a single-element tensor, typed by its dtype."""
     def __float__(self) -> float: ...
+    def __int__(self) -> int: ...
+    def __index__(self) -> int: ...
+    def __bool__(self) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[_Self]: ...
+    @property
+    def T(self) -> _Self:
+        """The dims reversed (a matrix transposed)."""
+    @property
+    def mT(self) -> _Self:
+        """The last two dims swapped."""
+    # Conversion, as PyTorch's.
+    def clone(self) -> _Self:
+        """A copy of the values (differentiable); Rust's ``copy``."""
+    def to(
+        self,
+        *args: DTypeLike | DeviceLike | Tensor | Variable,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> _Self:
+        """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)``."""
+    def float(self) -> _Self: ...
+    def double(self) -> _Self: ...
+    def half(self) -> _Self: ...
+    def bfloat16(self) -> _Self: ...
+    def long(self) -> _Self: ...
+    def int(self) -> _Self: ...
+    def bool(self) -> _Self: ...
+    def cpu(self) -> _Self: ...
+    def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
     def to_dtype(self, dtype: DTypeLike) -> _Self: ...
 
@@ -367,6 +397,9 @@ class _Ops(Generic[_Self, _Operand]):
     def argmin_dim(self, dim: int, keepdim: bool = False) -> Tensor:
         """Int64 indices of the smallest values along ``dim`` (the first of equal ones), as
         ``torch.argmin(x, dim, keepdim)``."""
+    def copy(self) -> _Self:
+        """A copy of the values (differentiable), as ``Tensor.clone`` (Python: also ``clone()``;
+        Rust's ``clone`` is a new handle)."""
     def transpose(self, dim0: int, dim1: int) -> _Self:
         """Swaps dims ``dim0`` and ``dim1`` (a view)."""
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> _Self:
@@ -548,10 +581,11 @@ class Tensor(_Ops[Tensor, Tensor]):
 class Variable(_Ops[Variable, VariableLike]):
     """A tensor whose operations are recorded for backward()."""
 
-    def __init__(self, tensor: Tensor, requires_grad: bool = False) -> None: ...
+    def __init__(self, data: Tensor | npt.ArrayLike, requires_grad: bool = False) -> None:
+        """A leaf of a Tensor (shared) or of anything ``flodl.tensor`` takes (copied)."""
     @staticmethod
-    def new(tensor: Tensor, requires_grad: bool = False) -> Variable:
-        """The same as ``Variable(tensor, requires_grad)``."""
+    def new(data: Tensor | npt.ArrayLike, requires_grad: bool = False) -> Variable:
+        """The same as ``Variable(data, requires_grad)``."""
     @property
     def data(self) -> Tensor:
         """The values, untracked, sharing this Variable's memory; settable."""

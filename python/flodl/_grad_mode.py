@@ -1,26 +1,90 @@
-"""``no_grad``: a context manager, a decorator, and a direct call."""
+"""Grad modes: ``no_grad``, ``enable_grad`` and ``set_grad_enabled``, each a
+context manager and a decorator (of functions and of generator functions),
+as PyTorch's. Grad mode is per thread; leaving a block, by an exception
+too, restores the state it found."""
 
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
 import threading
 from typing import Any, Callable, TypeVar
 
-from ._flodl import set_grad_enabled
+from . import _flodl
 
 T = TypeVar("T")
 
 
-class no_grad:
+class _GradMode:
+    """A context manager and decorator that sets grad mode to ``enabled``."""
+
+    enabled: bool
+
+    def __init__(self) -> None:
+        # One stack of saved states per thread, so that one instance can be
+        # entered re-entrantly and from several threads.
+        self._saved = threading.local()
+
+    def __enter__(self) -> None:
+        stack = self._saved.__dict__.setdefault("stack", [])
+        stack.append(_flodl.set_grad_enabled(self.enabled))
+
+    def __exit__(self, *exc_info: object) -> None:
+        _flodl.set_grad_enabled(self._saved.stack.pop())
+
+    def __call__(self, fn: Callable[..., T]) -> Callable[..., T]:
+        if inspect.isgeneratorfunction(fn):
+            return _generator_in_mode(self, fn)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            with self:
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def _generator_in_mode(mode: _GradMode, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps a generator function so that its body runs in `mode` each time
+    it resumes, while the caller's code between resumptions keeps its own."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        generator = fn(*args, **kwargs)
+        try:
+            with mode:
+                response = generator.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with mode:
+                        generator.close()
+                    raise
+                except BaseException:  # noqa: BLE001 - passed on into the generator
+                    with mode:
+                        response = generator.throw(*sys.exc_info())
+                else:
+                    with mode:
+                        response = generator.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
+
+
+class no_grad(_GradMode):
     """Turns graph recording off on this thread.
 
     - ``with no_grad(): ...`` records nothing inside the block;
-    - ``@no_grad()`` does the same for every call of a function;
+    - ``@no_grad()`` does the same for every call of a function (or every
+      step of a generator);
     - ``no_grad(fn)`` calls ``fn()`` at once with recording off and returns
       its result, like the Rust ``no_grad(|| ...)``.
-
-    The previous state comes back on exit, exceptions included; blocks nest.
     """
+
+    enabled = False
 
     def __new__(cls, fn: Callable[[], T] | None = None) -> Any:
         if fn is not None:
@@ -29,21 +93,37 @@ class no_grad:
         return super().__new__(cls)
 
     def __init__(self, fn: Callable[[], Any] | None = None) -> None:
-        # One stack of saved states per thread, so that one instance can be
-        # entered re-entrantly and from several threads.
-        self._saved = threading.local()
+        super().__init__()
+
+
+class enable_grad(_GradMode):
+    """Turns graph recording on on this thread (inside ``no_grad``, say)."""
+
+    enabled = True
+
+
+class set_grad_enabled(_GradMode):
+    """Sets grad mode on this thread to ``mode`` at once; as a context
+    manager, restores the previous mode on exit, as ``torch.set_grad_enabled``."""
+
+    def __init__(self, mode: bool) -> None:
+        super().__init__()
+        self.enabled = bool(mode)
+        self._previous: bool | None = _flodl.set_grad_enabled(self.enabled)
 
     def __enter__(self) -> None:
+        if self._previous is None:
+            super().__enter__()
+            return
+        # Entered right after construction: the mode is set already, and the
+        # state to restore is the one before it.
         stack = self._saved.__dict__.setdefault("stack", [])
-        stack.append(set_grad_enabled(False))
-
-    def __exit__(self, *exc_info: object) -> None:
-        set_grad_enabled(self._saved.stack.pop())
+        stack.append(self._previous)
+        self._previous = None
 
     def __call__(self, fn: Callable[..., T]) -> Callable[..., T]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> T:
-            with self:
-                return fn(*args, **kwargs)
-
-        return wrapper
+        # As a decorator it sets the mode for each call only.
+        if self._previous is not None:
+            _flodl.set_grad_enabled(self._previous)
+            self._previous = None
+        return super().__call__(fn)

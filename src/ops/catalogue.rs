@@ -253,6 +253,9 @@ macro_rules! method_ops {
             argmin_dim(dim: i64, keepdim: bool = false) -> Tensor => |x| x.f_argmin(dim, keepdim);
 
             // --- shape ---
+            /// A copy of the values (differentiable), as `Tensor.clone`
+            /// (Python: also `clone()`; Rust's `clone` is a new handle).
+            copy() => |x| x.f_to_dtype(x.f_kind()?, false, true);
             /// Swaps dims `dim0` and `dim1` (a view).
             transpose(dim0: i64, dim1: i64) => |x| x.f_transpose(dim0, dim1);
             /// Reorders the dims (a view).

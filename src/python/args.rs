@@ -413,8 +413,8 @@ pub(crate) fn dtype_arg(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
     }
 }
 
-/// The `options=`, `dtype=` and `device=` arguments of creation functions;
-/// the keywords override the options.
+/// The `options=`, `dtype=` and `device=` arguments of creation functions:
+/// a keyword may repeat what the options say, not contradict it.
 pub(crate) fn options_arg(
     options: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
@@ -429,11 +429,27 @@ pub(crate) fn options_arg(
         }
         None => TensorOptions::default(),
     };
-    if let Some(dtype) = dtype.filter(|o| !o.is_none()) {
-        opts.dtype = dtype_arg(dtype)?;
+    let given = options.is_some_and(|o| !o.is_none());
+    if let Some(dtype) = dtype.filter(|o| !o.is_none()).map(dtype_arg).transpose()? {
+        if given && dtype != opts.dtype {
+            let message = format!(
+                "options say dtype {}, the dtype= keyword {dtype}",
+                opts.dtype
+            );
+            return Err(Error::new(ErrorKind::Argument, message).into());
+        }
+        opts.dtype = dtype;
     }
     if let Some(device) = device.filter(|o| !o.is_none()) {
-        opts.device = device_arg(Some(device))?;
+        let device = device_arg(Some(device))?;
+        if given && device != opts.device {
+            let message = format!(
+                "options say device {}, the device= keyword {device}",
+                opts.device
+            );
+            return Err(Error::new(ErrorKind::Argument, message).into());
+        }
+        opts.device = device;
     }
     Ok(opts)
 }

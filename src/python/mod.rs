@@ -53,6 +53,7 @@ fn cuda_device_count() -> usize {
 
 #[pymodule]
 fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     catalogue::nn_functions::register(m)?;
     m.add_class::<tensor::PyTensor>()?;

@@ -1,5 +1,8 @@
 //! The methods Tensor and Variable share outside the op table: attributes,
-//! actions, conversion and the joins. (The overloads are in `overloads.rs`.)
+//! actions, conversion, the joins, sequences, pickle and copy. (The
+//! overloads are in `overloads.rs`.)
+
+use pyo3::prelude::*;
 
 /// The size of dim `dim` of `shape` (negative counts from the end).
 pub(crate) fn dim_size(op: &str, shape: &[i64], dim: i64) -> crate::Result<i64> {
@@ -121,8 +124,211 @@ macro_rules! shared_methods {
             fn to_dtype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<$Core> {
                 Ok(self.inner.to_dtype(super::args::dtype_arg(dtype)?)?)
             }
+
+            /// A copy of the values (differentiable), as `Tensor.clone`.
+            fn clone(&self) -> PyResult<$Core> {
+                Ok(self.inner.copy()?)
+            }
+
+            /// `x.to(dtype)`, `x.to(device)`, `x.to(device, dtype)`,
+            /// `x.to(other)` (its dtype and device), or keywords.
+            #[pyo3(signature = (*args, dtype = None, device = None))]
+            fn to(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                dtype: Option<&Bound<'_, PyAny>>,
+                device: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<$Core> {
+                let (dtype, device) = super::shared::to_arguments(args, dtype, device)?;
+                let mut result = self.inner.clone();
+                if let Some(device) = device {
+                    result = result.to_device(device)?;
+                }
+                if let Some(dtype) = dtype {
+                    result = result.to_dtype(dtype)?;
+                }
+                Ok(result)
+            }
+
+            /// The same as `to_dtype(DType.Float32)`; likewise `double`,
+            /// `half`, `bfloat16`, `long`, `int`, `bool`.
+            fn float(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Float32)?)
+            }
+            fn double(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Float64)?)
+            }
+            fn half(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Float16)?)
+            }
+            fn bfloat16(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::BFloat16)?)
+            }
+            fn long(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Int64)?)
+            }
+            fn int(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Int32)?)
+            }
+            fn bool(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Bool)?)
+            }
+
+            /// A copy on the CPU (this tensor if it is there).
+            fn cpu(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_device($crate::Device::CPU)?)
+            }
+
+            /// A copy on CUDA device `device` (an index or a Device; 0 by default).
+            #[pyo3(signature = (device = None))]
+            fn cuda(&self, device: Option<&Bound<'_, PyAny>>) -> PyResult<$Core> {
+                let device = match device {
+                    None => $crate::Device::CUDA(0),
+                    Some(d) => match d.extract::<u8>() {
+                        Ok(index) => $crate::Device::CUDA(index),
+                        Err(_) => super::args::device_arg(Some(d))?,
+                    },
+                };
+                Ok(self.inner.to_device(device)?)
+            }
+
+            // ----- sequences -----
+
+            /// The size of dim 0; a 0-dim tensor has no length.
+            fn __len__(&self) -> PyResult<usize> {
+                match self.inner.shape().first() {
+                    Some(&n) => Ok(n as usize),
+                    None => Err(pyo3::exceptions::PyTypeError::new_err(
+                        "len() of a 0-d tensor",
+                    )),
+                }
+            }
+
+            /// The entries along dim 0 (`select(0, i)` each).
+            fn __iter__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                let this = &slf.get().inner;
+                let rows = this.shape().first().copied().ok_or_else(|| {
+                    pyo3::exceptions::PyTypeError::new_err("iteration over a 0-d tensor")
+                })?;
+                let items = (0..rows)
+                    .map(|i| this.select(0, i))
+                    .collect::<$crate::Result<Vec<_>>>()?;
+                pyo3::types::PyList::new(slf.py(), items)?
+                    .try_iter()
+                    .map(|it| it.into_any())
+            }
+
+            /// The dims reversed (the transpose of a matrix), as PyTorch's `T`.
+            #[getter(T)]
+            fn transposed(&self) -> PyResult<$Core> {
+                let dims: Vec<i64> = (0..self.inner.ndim() as i64).rev().collect();
+                Ok(self.inner.permute(&dims)?)
+            }
+
+            /// The last two dims swapped (a batch of matrices transposed).
+            #[getter(mT)]
+            fn matrix_transposed(&self) -> PyResult<$Core> {
+                crate::error::ensure!(
+                    self.inner.ndim() >= 2,
+                    Shape,
+                    "mT: needs at least 2 dims, got shape {:?}",
+                    self.inner.shape()
+                );
+                Ok(self.inner.transpose(-2, -1)?)
+            }
+
+            // ----- pickle and copy (values, dtype, device, requires_grad; not the graph) -----
+
+            fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                super::shared::reduce(
+                    py,
+                    &operators::Class::values(&self.inner),
+                    self.inner.requires_grad(),
+                    stringify!($Core),
+                )
+            }
+
+            fn __copy__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                super::shared::py_copy(slf)
+            }
+
+            #[pyo3(signature = (memo = None))]
+            fn __deepcopy__<'py>(
+                slf: &Bound<'py, Self>,
+                memo: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let _fresh_values_need_no_memo = memo;
+                super::shared::py_copy(slf)
+            }
         }
     };
+}
+
+/// `copy.copy` and `copy.deepcopy`: new values, as pickle rebuilds them.
+pub(crate) fn py_copy<'py>(obj: &Bound<'py, impl pyo3::PyClass>) -> PyResult<Bound<'py, PyAny>> {
+    let reduced = obj.as_any().call_method0("__reduce__")?;
+    let (rebuild, args): (Bound<'py, PyAny>, Bound<'py, pyo3::types::PyTuple>) =
+        reduced.extract()?;
+    rebuild.call1(args)
+}
+
+/// `__reduce__`: a rebuild function of `flodl._creation` and its arguments
+/// (the values as a numpy array, dtype name, device, and for a Variable
+/// requires_grad).
+pub(crate) fn reduce<'py>(
+    py: Python<'py>,
+    values: &crate::Tensor,
+    requires_grad: bool,
+    class: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    let dtype = values.dtype();
+    let host = if dtype == crate::DType::BFloat16 {
+        values.to_dtype(crate::DType::Float32)?
+    } else {
+        values.clone()
+    };
+    let array = super::tensor::to_numpy(py, &host, None)?;
+    let device = values.device().to_string();
+    let creation = py.import("flodl._creation")?;
+    if class == "Variable" {
+        let rebuild = creation.getattr("_rebuild_variable")?;
+        (rebuild, (array, dtype.name(), device, requires_grad))
+            .into_pyobject(py)
+            .map(|t| t.into_any())
+    } else {
+        let rebuild = creation.getattr("_rebuild_tensor")?;
+        (rebuild, (array, dtype.name(), device))
+            .into_pyobject(py)
+            .map(|t| t.into_any())
+    }
+}
+
+/// The dtype and device `x.to(...)` asks for.
+pub(crate) fn to_arguments(
+    args: &Bound<'_, pyo3::types::PyTuple>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Option<crate::DType>, Option<crate::Device>)> {
+    use super::args::{device_arg, dtype_arg};
+    let mut wanted = (
+        dtype.filter(|d| !d.is_none()).map(dtype_arg).transpose()?,
+        device
+            .filter(|d| !d.is_none())
+            .map(|d| device_arg(Some(d)))
+            .transpose()?,
+    );
+    for arg in args.iter() {
+        if let Ok(t) = arg.cast::<super::tensor::PyTensor>() {
+            wanted = (Some(t.get().inner.dtype()), Some(t.get().inner.device()));
+        } else if let Ok(v) = arg.cast::<super::variable::PyVariable>() {
+            wanted = (Some(v.get().inner.dtype()), Some(v.get().inner.device()));
+        } else if let Ok(device) = device_arg(Some(&arg)) {
+            wanted.1 = Some(device);
+        } else {
+            wanted.0 = Some(dtype_arg(&arg)?);
+        }
+    }
+    Ok(wanted)
 }
 
 pub(crate) use shared_methods;

@@ -4,7 +4,7 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyList, PyTuple};
 
 use super::args::{device_arg, dtype_arg, options_arg, Operand as _, TensorArg};
 use super::operators::{self, operators};
@@ -50,18 +50,24 @@ impl PyTensor {
 fn values_as_bytes(op: &str, data: &Bound<'_, PyAny>, dtype: DType) -> PyResult<(Vec<u8>, usize)> {
     let py = data.py();
     let numpy = py.import("numpy")?;
+    let not_numbers = || {
+        let got = super::args::type_name(data);
+        PyTypeError::new_err(format!(
+            "{op}: data must be a sequence of numbers or a numpy array, got {got}"
+        ))
+    };
+    // Numbers only: numpy would also read None as nan and "1.5" as 1.5.
+    let values = numpy
+        .call_method1("asarray", (data,))
+        .map_err(|_| not_numbers())?;
+    let kind: String = values.getattr("dtype")?.getattr("kind")?.extract()?;
+    let allowed = if op == "from_numpy" { "biuf" } else { "iuf" };
+    if !allowed.contains(kind.as_str()) {
+        return Err(not_numbers());
+    }
     let array = numpy
-        .call_method1("ascontiguousarray", (data, dtype.name()))
-        .map_err(|_| {
-            let got = data
-                .get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default();
-            PyTypeError::new_err(format!(
-                "{op}: data must be a sequence of numbers or a numpy array, got {got}"
-            ))
-        })?;
+        .call_method1("ascontiguousarray", (values, dtype.name()))
+        .map_err(|_| not_numbers())?;
     let count: usize = array.getattr("size")?.extract()?;
     let bytes = array.call_method0("tobytes")?;
     Ok((bytes.cast::<PyBytes>()?.as_bytes().to_vec(), count))
@@ -77,7 +83,17 @@ fn from_values(
     dtype: DType,
 ) -> PyResult<PyTensor> {
     let device = device_arg(device)?;
-    if data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>() {
+    let is_sequence = data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>();
+    if is_sequence
+        && data
+            .try_iter()?
+            .flatten()
+            .any(|item| item.is_instance_of::<PyBool>())
+    {
+        let message = format!("{op}: data must be numbers, not bools (use Tensor.from_numpy)");
+        return Err(PyTypeError::new_err(message));
+    }
+    if is_sequence {
         let flat = match dtype {
             DType::Float32 => data
                 .extract::<Vec<f32>>()

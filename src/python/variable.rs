@@ -34,32 +34,42 @@ operators!(PyVariable, Variable);
 shared_methods!(PyVariable, Variable, VariableArg<'_>);
 overloads!(PyVariable, Variable);
 
-fn make(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
-    let t = tensor.cast::<PyTensor>().map_err(|_| {
-        let got = tensor
-            .get_type()
-            .name()
-            .map(|n| n.to_string())
-            .unwrap_or_default();
-        PyTypeError::new_err(format!("Variable: expected a Tensor, got {got}"))
-    })?;
+/// A leaf from a Tensor (sharing its data) or from anything `flodl.tensor`
+/// takes (nested lists of numbers, numpy arrays; copied).
+fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
+    if let Ok(t) = data.cast::<PyTensor>() {
+        return Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into());
+    }
+    if data.is_instance_of::<PyVariable>() {
+        let got = "a Variable (use v.detach() or flodl.tensor(v) for new values)";
+        return Err(PyTypeError::new_err(format!(
+            "Variable: expected a Tensor or numbers, got {got}"
+        )));
+    }
+    let tensor = data
+        .py()
+        .import("flodl")?
+        .getattr("tensor")?
+        .call1((data,))?;
+    let t = tensor.cast::<PyTensor>()?;
     Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into())
 }
 
 #[pymethods]
 impl PyVariable {
-    /// A leaf holding `tensor`'s data (shared, not copied).
+    /// A leaf holding `data`: a Tensor (shared, not copied), or anything
+    /// `flodl.tensor` takes (copied).
     #[new]
-    #[pyo3(signature = (tensor, requires_grad = false))]
-    fn py_new(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
-        make(tensor, requires_grad)
+    #[pyo3(signature = (data, requires_grad = false))]
+    fn py_new(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+        make(data, requires_grad)
     }
 
-    /// The same as `Variable(tensor, requires_grad)`.
+    /// The same as `Variable(data, requires_grad)`.
     #[staticmethod]
-    #[pyo3(name = "new", signature = (tensor, requires_grad = false))]
-    fn new_leaf(tensor: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
-        make(tensor, requires_grad)
+    #[pyo3(name = "new", signature = (data, requires_grad = false))]
+    fn new_leaf(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+        make(data, requires_grad)
     }
 
     /// The values, as an untracked Tensor sharing this Variable's memory.

@@ -568,6 +568,7 @@ OP_INFOS: list[OpInfo] = [
         differentiable=False,
     ),
     # --- shape ---
+    OpInfo("copy", torch.clone, UNARY, errors=type_error()),
     OpInfo(
         "transpose",
         lambda x, dim0, dim1: torch.transpose(x, dim0, dim1),

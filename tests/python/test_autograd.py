@@ -27,8 +27,10 @@ def test_new_is_the_constructor() -> None:
     assert v.requires_grad and v.is_leaf
     assert not Variable(t).requires_grad
     assert not t.requires_grad, "the user's tensor stays untracked"
+    from_list = Variable([[1.0, 2.0]], True)  # anything flodl.tensor takes
+    assert from_list.shape == [1, 2] and from_list.requires_grad and from_list.is_leaf
     with pytest.raises(TypeError):
-        Variable([1.0], True)
+        Variable("not numbers")
 
 
 def test_leaf_and_requires_grad_rules() -> None:

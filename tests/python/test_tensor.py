@@ -81,7 +81,9 @@ def test_dtype_and_device_keywords() -> None:
     assert Tensor.zeros([2], device="cpu").device == Device.CPU
     opts = TensorOptions(dtype=DType.Float64, device=Device.CPU)
     assert Tensor.zeros([1], opts).dtype == DType.Float64
-    assert Tensor.zeros([1], opts, dtype="float32").dtype == DType.Float32, "keywords win"
+    assert Tensor.zeros([1], opts, dtype="float64").dtype == DType.Float64
+    with pytest.raises(flodl.ArgumentError):
+        Tensor.zeros([1], opts, dtype="float32")  # options and keyword disagree
     assert TensorOptions().dtype == DType.Float32 and TensorOptions().device == Device.CPU
 
 

@@ -1,0 +1,55 @@
+"""``flodl.tensor``, and how Tensors and Variables are rebuilt by pickle and
+``copy``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import _flodl
+from ._flodl import Tensor, Variable
+
+# numpy's kinds of numbers: bool, signed, unsigned, float.
+_NUMBER_KINDS = "biuf"
+
+
+def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """A Tensor holding a copy of ``data``: a number, nested sequences of
+    numbers (ints give int64, floats float32, bools bool, as
+    ``torch.tensor``), a numpy array (its dtype is kept), or a Tensor or
+    Variable (their values). ``dtype=`` and ``device=`` convert the result."""
+    if isinstance(data, Variable):
+        result = data.data.copy()
+    elif isinstance(data, Tensor):
+        result = data.copy()
+    else:
+        result = Tensor.from_numpy(_as_array(data))
+    if dtype is not None:
+        result = result.to_dtype(dtype)
+    if device is not None:
+        result = result.to_device(device)
+    return result
+
+
+def _as_array(data: Any) -> np.ndarray:
+    if isinstance(data, np.ndarray):
+        array = data
+    else:
+        try:
+            array = np.asarray(data)
+        except ValueError as e:  # ragged nesting
+            raise _flodl.ShapeError(f"tensor: the nested sequences are not rectangular ({e})")
+        if array.dtype.kind == "f":
+            array = array.astype(np.float32)  # PyTorch's default float dtype
+    if array.dtype.kind not in _NUMBER_KINDS:
+        raise TypeError(f"tensor: expected numbers, got {type(data).__name__} of {array.dtype}")
+    return array
+
+
+def _rebuild_tensor(values: np.ndarray, dtype: str, device: str) -> Tensor:
+    return Tensor.from_numpy(values).to_dtype(dtype).to_device(device)
+
+
+def _rebuild_variable(values: np.ndarray, dtype: str, device: str, requires_grad: bool) -> Variable:
+    return Variable(_rebuild_tensor(values, dtype, device), requires_grad)

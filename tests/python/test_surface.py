@@ -1,0 +1,219 @@
+"""The Python surface a PyTorch user expects, each item from a reproduction
+of a trap a first user hit: creation, conversion, sequences, truth values,
+hashing, numpy operands, pickle and copy, grad modes, the version."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl import Tensor, TensorOptions, Variable
+
+# ----- creation takes numbers only, and infers as torch.tensor does -----
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Tensor.from_f32(None, [1]),
+        lambda: Tensor.from_f32("1.5", [1]),
+        lambda: Tensor.from_f32(["1.5"], [1]),
+        lambda: Tensor.from_i64(["7"], [1]),
+        lambda: Tensor.from_f64([True, False], [2]),
+        lambda: Tensor.from_f32([[1.0], [None]], [2]),
+    ],
+)
+def test_from_f32_and_friends_take_numbers_only(call) -> None:
+    with pytest.raises(TypeError):
+        call()
+
+
+@pytest.mark.parametrize(
+    "data", [[1, 2], [[1.5, 2.0]], [True, False], 3, 2.5, [[1, 2.5]], np.arange(3, dtype=np.int16)]
+)
+def test_tensor_infers_shape_and_dtype_as_torch(data) -> None:
+    got, expected = flodl.tensor(data), torch.tensor(data)
+    assert got.shape == list(expected.shape)
+    assert got.dtype.name == str(expected.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def test_tensor_conversions_and_errors() -> None:
+    assert flodl.tensor([1, 2], dtype="float64").dtype == flodl.DType.Float64
+    source = Tensor.ones([2])
+    copied = flodl.tensor(source)
+    assert copied.tolist() == [1.0, 1.0] and copied is not source
+    with pytest.raises(flodl.ShapeError):
+        flodl.tensor([[1, 2], [3]])
+    with pytest.raises(TypeError):
+        flodl.tensor(["a"])
+    v = Variable([[1.0, 2.0]], requires_grad=True)
+    assert v.shape == [1, 2] and v.requires_grad
+
+
+def test_options_and_keywords_may_not_contradict() -> None:
+    with pytest.raises(flodl.ArgumentError, match="dtype"):
+        Tensor.zeros([2], TensorOptions(dtype="int64"), dtype="float32")
+    same = Tensor.zeros([2], TensorOptions(dtype="int64"), dtype="int64")
+    assert same.dtype == flodl.DType.Int64
+
+
+# ----- conversion -----
+
+
+def test_to_and_the_dtype_shorthands() -> None:
+    x = Tensor.from_f32([1.5, 2.5], [2])
+    assert x.to("float64").dtype == flodl.DType.Float64
+    assert x.to(flodl.DType.Int32).tolist() == [1, 2]
+    assert x.to("cpu").dtype == flodl.DType.Float32
+    assert x.to("cpu", "float16").dtype == flodl.DType.Float16
+    assert x.to(dtype="bfloat16").dtype == flodl.DType.BFloat16
+    assert x.to(Tensor.zeros([1], dtype="int64")).dtype == flodl.DType.Int64
+    names = {
+        "float": "float32",
+        "double": "float64",
+        "half": "float16",
+        "bfloat16": "bfloat16",
+        "long": "int64",
+        "int": "int32",
+        "bool": "bool",
+    }
+    for method, dtype in names.items():
+        assert getattr(x, method)().dtype.name == dtype
+    assert x.cpu().device == flodl.Device.CPU
+    v = Variable(x, True)
+    assert v.double().requires_grad and not v.double().is_leaf  # differentiable
+    if not flodl.cuda_available():
+        with pytest.raises(flodl.DeviceError):
+            x.cuda()
+
+
+# ----- sequences and truth values -----
+
+
+def test_len_iteration_and_transposes() -> None:
+    x = flodl.tensor([[1, 2, 3], [4, 5, 6]])
+    assert len(x) == 2
+    assert [row.tolist() for row in x] == [[1, 2, 3], [4, 5, 6]]
+    assert x.T.tolist() == [[1, 4], [2, 5], [3, 6]]
+    assert flodl.tensor(np.ones((4, 2, 3))).mT.shape == [4, 3, 2]
+    with pytest.raises(TypeError):
+        len(flodl.tensor(1))
+    with pytest.raises(flodl.ShapeError):
+        _ = flodl.tensor([1, 2]).mT
+    v = Variable(Tensor.ones([2, 2]), True)
+    sum(row.sum() for row in v).backward()  # iteration is differentiable
+    assert v.grad.tolist() == [[1.0, 1.0], [1.0, 1.0]]
+
+
+def test_single_elements_convert_to_python_numbers() -> None:
+    assert bool(Tensor.zeros([1])) is False and bool(Tensor.ones([1])) is True
+    assert int(flodl.tensor([7])) == 7 and float(flodl.tensor(2.5)) == 2.5
+    assert [10, 20, 30][flodl.tensor(1)] == 20  # operator.index
+    with pytest.raises(flodl.ShapeError):
+        bool(Tensor.zeros([2]))
+    with pytest.raises(TypeError):
+        [1, 2][flodl.tensor(1.0)]
+
+
+def test_comparison_is_elementwise_and_hashing_by_identity() -> None:
+    a, b = flodl.tensor([1, 2, 3]), flodl.tensor([1, 0, 3])
+    assert (a == b).tolist() == [True, False, True]
+    assert (a != b).tolist() == [False, True, False]
+    assert (a > 1).tolist() == [False, True, True]
+    assert len({a, b, a}) == 2 and hash(a) == hash(a)
+    v = Variable(flodl.tensor([1.0, 2.0]))
+    assert isinstance(v == 1.0, Tensor) and (v == 1.0).tolist() == [True, False]
+    assert (a == "x") is False  # not a tensor or number: identity, as Python's default
+
+
+# ----- numpy operands keep flodl results and graphs -----
+
+
+def test_numpy_scalars_and_arrays_are_operands() -> None:
+    v = Variable(Tensor.ones([3]), True)
+    for result in (np.float64(0.5) * v, v * np.float32(2.0), v + np.ones(3), np.ones(3) + v):
+        assert isinstance(result, Variable) and result.requires_grad
+    (np.float64(0.5) * v).sum().backward()
+    assert v.grad.tolist() == [0.5, 0.5, 0.5]
+    t = Tensor.ones([2])
+    assert isinstance(np.int64(3) + t, Tensor) and (np.int64(3) + t).tolist() == [4.0, 4.0]
+    assert isinstance(t @ np.ones((2, 2), dtype=np.float32), Tensor)
+
+
+# ----- pickle and copy -----
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int64", "bool", "bfloat16", "float16"])
+def test_tensors_pickle_and_copy(dtype) -> None:
+    x = flodl.tensor([[1, 0], [3, 4]], dtype=dtype)
+    for clone in (pickle.loads(pickle.dumps(x)), copy.copy(x), copy.deepcopy(x)):
+        assert isinstance(clone, Tensor) and clone is not x
+        assert clone.dtype == x.dtype and clone.shape == x.shape
+        assert clone.float().tolist() == x.float().tolist()
+
+
+def test_variables_pickle_and_copy_without_the_graph() -> None:
+    leaf = Variable(flodl.tensor([1.0, 2.0]), True)
+    result = leaf * 2
+    for v, requires_grad in ((leaf, True), (result, True), (Variable(flodl.tensor([1.0])), False)):
+        for clone in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v), copy.copy(v)):
+            assert isinstance(clone, Variable) and clone.is_leaf
+            assert clone.requires_grad == requires_grad and clone.tolist() == v.tolist()
+    copied = copy.deepcopy(leaf)
+    copied.sum().backward()
+    assert leaf.grad is None, "a copy is independent"
+
+
+def test_version() -> None:
+    assert isinstance(flodl.__version__, str) and flodl.__version__.count(".") == 2
+
+
+# ----- grad modes -----
+
+
+def test_no_grad_on_a_generator_function() -> None:
+    w = Variable(Tensor.ones([1]), True)
+
+    @flodl.no_grad()
+    def steps():
+        for _ in range(2):
+            yield (w * 2).requires_grad, flodl.is_grad_enabled()
+
+    seen = []
+    for requires_grad, enabled in steps():
+        seen.append((requires_grad, enabled))
+        assert flodl.is_grad_enabled(), "the caller keeps its mode between steps"
+    assert seen == [(False, False), (False, False)]
+
+
+def test_enable_grad_and_set_grad_enabled() -> None:
+    w = Variable(Tensor.ones([1]), True)
+    with flodl.no_grad():
+        with flodl.enable_grad():
+            assert (w * 2).requires_grad
+        assert not (w * 2).requires_grad
+    flodl.set_grad_enabled(False)
+    assert not flodl.is_grad_enabled()
+    flodl.set_grad_enabled(True)
+    with flodl.set_grad_enabled(False):
+        assert not flodl.is_grad_enabled()
+    assert flodl.is_grad_enabled()
+
+    @flodl.set_grad_enabled(False)
+    def off():
+        return flodl.is_grad_enabled()
+
+    assert flodl.is_grad_enabled() and off() is False and flodl.is_grad_enabled()
+
+    @flodl.enable_grad()
+    def on():
+        return flodl.is_grad_enabled()
+
+    with flodl.no_grad():
+        assert on() is True and not flodl.is_grad_enabled()
