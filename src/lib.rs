@@ -22,6 +22,7 @@ mod python;
 pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard, Variable};
 pub use error::{Error, ErrorKind, Result};
 pub use live::live_tensor_count;
+pub use ops::index::TensorIndex;
 pub use ops::nn::*;
 pub use ops::Operand;
 pub use tensor::{

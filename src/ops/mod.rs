@@ -15,6 +15,7 @@ use crate::error::{bail, Error, Failure, Result};
 
 pub(crate) mod catalogue;
 mod expand;
+pub(crate) mod index;
 pub(crate) mod nn;
 
 pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret, operand_of};
@@ -115,6 +116,12 @@ macro_rules! shared_methods {
             pub fn to_dtype(&self, dtype: $crate::DType) -> $crate::Result<$T> {
                 let raw = $crate::Operand::raw(self);
                 $crate::ops::run("to_dtype", &[raw], || raw.f_to_kind(dtype.to_kind()))
+            }
+
+            /// `self[items]`: numpy's and PyTorch's basic and advanced
+            /// indexing, differentiable on a Variable (see [`TensorIndex`](crate::TensorIndex)).
+            pub fn index(&self, items: &[$crate::TensorIndex]) -> $crate::Result<$T> {
+                $crate::ops::index::index(self, items)
             }
 
             /// `tensors` joined along `dim` (all but `dim` must match).

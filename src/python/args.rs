@@ -5,13 +5,15 @@
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
 
 use super::device::{PyDevice, PyTensorOptions};
 use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::ops::nn::Mode;
-use crate::{DType, Device, Error, ErrorKind, Scalar, Tensor, TensorOptions, Variable};
+use crate::{
+    DType, Device, Error, ErrorKind, Scalar, Tensor, TensorIndex, TensorOptions, Variable,
+};
 
 /// A Python argument as the core takes it.
 pub(crate) trait CoreArg {
@@ -373,6 +375,67 @@ impl<M: Mode> CoreArg for Choice<M> {
     fn core(&self, op: &str, name: &str) -> PyResult<M> {
         self.0.as_ref().map(|m| *m).map_err(|p| p.raise(op, name))
     }
+}
+
+// ----- indexing -----
+
+/// `x[key]`'s key as index items: ints, slices, None, `...`, Tensors,
+/// lists of ints or bools, numpy arrays; a tuple of them.
+pub(crate) fn index_items(key: &Bound<'_, PyAny>) -> PyResult<Vec<TensorIndex>> {
+    match key.cast::<PyTuple>() {
+        Ok(items) => items.iter().map(|item| index_item(&item)).collect(),
+        Err(_) => Ok(vec![index_item(key)?]),
+    }
+}
+
+fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
+    let py = item.py();
+    if item.is_none() {
+        return Ok(TensorIndex::NewAxis);
+    }
+    if item.is(&py.Ellipsis()) {
+        return Ok(TensorIndex::Ellipsis);
+    }
+    if let Ok(slice) = item.cast::<PySlice>() {
+        let bound = |name: &str| -> PyResult<Option<i64>> {
+            let value = slice.getattr(name)?;
+            if value.is_none() {
+                Ok(None)
+            } else {
+                Int::extract(value.as_borrowed())?
+                    .core("index", "slice")
+                    .map(Some)
+            }
+        };
+        let step = bound("step")?.unwrap_or(1);
+        return Ok(TensorIndex::Slice {
+            start: bound("start")?,
+            end: bound("stop")?,
+            step,
+        });
+    }
+    if let Ok(t) = item.cast::<PyTensor>() {
+        return Ok(TensorIndex::Tensor(t.get().inner.clone()));
+    }
+    if item.is_instance_of::<PyInt>() && !item.is_instance_of::<PyBool>() {
+        return Ok(TensorIndex::Int(
+            Int::extract(item.as_borrowed())?.core("index", "index")?,
+        ));
+    }
+    let is_sequence = item.is_instance_of::<PyList>() || item.get_type().name()? == "ndarray";
+    if is_sequence {
+        let tensor = py.import("flodl")?.getattr("tensor")?.call1((item,))?;
+        return Ok(TensorIndex::Tensor(
+            tensor.cast::<PyTensor>()?.get().inner.clone(),
+        ));
+    }
+    if let Ok(v) = item.cast::<PyVariable>() {
+        return Ok(TensorIndex::Tensor(v.get().inner.data()));
+    }
+    let got = type_name(item);
+    Err(PyTypeError::new_err(format!(
+        "index: an index is an int, a slice, None, ..., a Tensor or a list of ints or bools, got {got}"
+    )))
 }
 
 // ----- devices, dtypes, options -----

@@ -218,6 +218,14 @@ macro_rules! shared_methods {
                     .map(|it| it.into_any())
             }
 
+            /// `x[key]`: ints, slices, None, `...`, int64 or Bool Tensors,
+            /// lists; basic and advanced indexing as numpy's and PyTorch's,
+            /// differentiable on a Variable.
+            fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<$Core> {
+                let items = super::args::index_items(key)?;
+                Ok(self.inner.index(&items)?)
+            }
+
             /// The dims reversed (the transpose of a matrix), as PyTorch's `T`.
             #[getter(T)]
             fn transposed(&self) -> PyResult<$Core> {

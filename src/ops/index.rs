@@ -1,0 +1,109 @@
+//! Indexing: `x[i]`, `x[a:b:c]`, `x[..., None]`, `x[mask]`, `x[idx]` and
+//! their combinations, with numpy's and PyTorch's rules. Basic indices
+//! (ints, slices, new axes, an ellipsis) become views (`select`, `slice`,
+//! `unsqueeze`); tensor indices (int64 positions, Bool masks) are then
+//! applied together by libtorch's advanced `index`. All of it is
+//! differentiable on a Variable.
+
+use super::{run, Operand};
+use crate::error::{bail, Result};
+use crate::Tensor;
+
+/// One item of an index, as Python writes `x[item, item, ...]`.
+#[derive(Debug, Clone)]
+pub enum TensorIndex {
+    /// One entry of a dim, which is removed (`x[2]`, `x[-1]`).
+    Int(i64),
+    /// A range of a dim (`x[1:5:2]`); `None` ends are the dim's ends. The
+    /// step must be positive.
+    Slice {
+        start: Option<i64>,
+        end: Option<i64>,
+        step: i64,
+    },
+    /// A new dim of size 1 (`x[None]`).
+    NewAxis,
+    /// As many full dims as the other items leave (`x[..., 0]`).
+    Ellipsis,
+    /// Int64 positions, or a Bool mask over as many dims as it has.
+    Tensor(Tensor),
+}
+
+impl TensorIndex {
+    /// How many dims of the indexed tensor this item consumes.
+    fn consumes(&self) -> usize {
+        match self {
+            TensorIndex::Int(_) | TensorIndex::Slice { .. } => 1,
+            TensorIndex::Tensor(t) if t.dtype() == crate::DType::Bool => t.ndim(),
+            TensorIndex::Tensor(_) => 1,
+            TensorIndex::NewAxis | TensorIndex::Ellipsis => 0,
+        }
+    }
+}
+
+/// `x[items]` for either operand type.
+pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
+    let op = "index";
+    let rank = x.ndim();
+    let consumed: usize = items.iter().map(TensorIndex::consumes).sum();
+    let ellipses = items
+        .iter()
+        .filter(|i| matches!(i, TensorIndex::Ellipsis))
+        .count();
+    if ellipses > 1 {
+        bail!(Argument, "{op}: an index can have only one ellipsis (...)");
+    }
+    if consumed > rank {
+        bail!(
+            Index,
+            "{op}: too many indices for a tensor of {rank} dims ({consumed} given, shape {:?})",
+            x.shape()
+        );
+    }
+    let raw = x.raw();
+    run(op, &[raw], || {
+        let mut result = raw.shallow_clone();
+        let mut dim = 0i64; // the dim of `result` the next item applies to
+        let mut advanced: Vec<(i64, &Tensor)> = Vec::new();
+        for item in items {
+            match item {
+                TensorIndex::Int(i) => result = result.f_select(dim, *i)?,
+                TensorIndex::Slice { start, end, step } => {
+                    if *step <= 0 {
+                        return Err(super::invalid(
+                            crate::ErrorKind::Argument,
+                            format!("slice step must be positive, got {step}"),
+                        ));
+                    }
+                    result = result.f_slice(dim, *start, *end, *step)?;
+                    dim += 1;
+                }
+                TensorIndex::NewAxis => {
+                    result = result.f_unsqueeze(dim)?;
+                    dim += 1;
+                }
+                TensorIndex::Ellipsis => dim += (rank - consumed) as i64,
+                TensorIndex::Tensor(t) => {
+                    advanced.push((dim, t));
+                    dim += item.consumes() as i64;
+                }
+            }
+        }
+        if advanced.is_empty() {
+            return Ok(result);
+        }
+        // libtorch's `index` takes one entry per dim, a Bool mask standing
+        // for as many dims as it has.
+        let mut entries: Vec<Option<&tch::Tensor>> = Vec::new();
+        let mut covered = 0i64;
+        for (position, t) in advanced {
+            while covered < position {
+                entries.push(None);
+                covered += 1;
+            }
+            entries.push(Some(t.raw()));
+            covered += TensorIndex::Tensor(t.clone()).consumes() as i64;
+        }
+        Ok::<_, crate::error::Failure>(result.f_index(&entries)?)
+    })
+}
