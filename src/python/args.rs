@@ -393,7 +393,7 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
     if item.is_none() {
         return Ok(TensorIndex::NewAxis);
     }
-    if item.is(&py.Ellipsis()) {
+    if item.is(py.Ellipsis()) {
         return Ok(TensorIndex::Ellipsis);
     }
     if let Ok(slice) = item.cast::<PySlice>() {
