@@ -28,6 +28,11 @@ pub(crate) trait CoreArg {
     fn tracked(&self) -> bool {
         false
     }
+    /// Whether this operand of a Tensor method is a Variable, so that the
+    /// call must run as the Variable method (and record a graph).
+    fn needs_variable(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! copy_args {
@@ -191,6 +196,60 @@ pub(crate) struct TensorArg<'py>(Bound<'py, PyTensor>);
 pub(crate) enum VariableArg<'py> {
     Tracked(Bound<'py, PyVariable>),
     Constant(Variable),
+}
+
+/// The operand of a Tensor method: a Tensor, or a Variable, which makes the
+/// call run as the Variable method (`Tensor.add(variable)` is a Variable, as
+/// `tensor + variable` is).
+pub(crate) enum SameTensorArg<'py> {
+    Tensor(Bound<'py, PyTensor>),
+    Variable(Bound<'py, PyVariable>, Tensor),
+}
+
+impl<'py> SameTensorArg<'py> {
+    /// This operand for the Variable method: a Tensor as a constant.
+    pub(crate) fn into_variable(self) -> PyResult<VariableArg<'py>> {
+        match self {
+            SameTensorArg::Tensor(t) => Ok(VariableArg::Constant(Variable::new(
+                t.get().inner.clone(),
+                false,
+            )?)),
+            SameTensorArg::Variable(v, _) => Ok(VariableArg::Tracked(v)),
+        }
+    }
+}
+
+impl<'py> FromPyObject<'_, 'py> for SameTensorArg<'py> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(t) = obj.cast::<PyTensor>() {
+            return Ok(SameTensorArg::Tensor(t.to_owned()));
+        }
+        if let Ok(v) = obj.cast::<PyVariable>() {
+            let data = v.get().inner.data();
+            return Ok(SameTensorArg::Variable(v.to_owned(), data));
+        }
+        let got = type_name(&obj);
+        Err(PyTypeError::new_err(format!(
+            "expected a Tensor or a Variable, got {got}"
+        )))
+    }
+}
+
+impl CoreArg for SameTensorArg<'_> {
+    type Core<'a>
+        = &'a Tensor
+    where
+        Self: 'a;
+    fn core(&self, _: &str, _: &str) -> PyResult<&Tensor> {
+        Ok(match self {
+            SameTensorArg::Tensor(t) => &t.get().inner,
+            SameTensorArg::Variable(_, data) => data,
+        })
+    }
+    fn needs_variable(&self) -> bool {
+        matches!(self, SameTensorArg::Variable(..))
+    }
 }
 
 /// An operand of a class's ops, lent to the core as `&C`.

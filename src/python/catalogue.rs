@@ -9,7 +9,7 @@
 
 use pyo3::prelude::*;
 
-use super::args::{TensorArg, VariableArg};
+use super::args::{SameTensorArg, VariableArg};
 use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::ops::catalogue::{method_ops, tensor_ops};
@@ -78,22 +78,24 @@ macro_rules! text_signature {
 
 /// Expands a method table as methods of a class: `(PyClass, Core, Arg)`.
 macro_rules! py_methods {
-    (($Py:ident, $Core:ident, $Arg:ty) $(
+    (($Py:ident, $Core:ident, $Arg:ty, $operands:ident) $(
         $(#[doc = $doc:literal])*
         $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
         $(-> $ret:tt)? $([$mode:ident])? => |$x:ident| $body:expr;
     )*) => {
         $($crate::python::catalogue::py_method! {
-            [$($mode)?] $Py, $Core, $Arg;
+            [$($mode)?] $operands $Py, $Core, $Arg;
             $(#[doc = $doc])* $name($($arg: $kind $(<$inner>)? $(= $default)?),*) -> [$($ret)?]
         })*
     };
 }
 
-/// One method of [`py_methods!`], in its own `#[pymethods]` block.
+/// One method of [`py_methods!`], in its own `#[pymethods]` block. With
+/// `mixed` operands (Tensor's methods), a Variable operand makes the call
+/// run as the Variable method; `single` classes take their own operands.
 macro_rules! py_method {
     ([overloaded] $($hand_written:tt)*) => {};
-    ([] $Py:ident, $Core:ident, $Arg:ty;
+    ([] $operands:ident $Py:ident, $Core:ident, $Arg:ty;
      $(#[doc = $doc:literal])*
      $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
      -> [$($ret:tt)?]) => {
@@ -105,14 +107,35 @@ macro_rules! py_method {
                 signature = ($($arg $(= py_default!($default))?),*),
                 text_signature = None
             )]
-            fn $name(&self $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
-                -> pyo3::PyResult<$crate::ops::core_ret!($Core; $($ret)?)>
+            fn $name(&self, py: Python<'_> $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
+                -> PyResult<Py<PyAny>>
             {
                 #[allow(unused_imports)]
                 use $crate::python::args::CoreArg as _;
-                Ok(self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?)
+                py_method!(@promote $operands self, py, $name($($arg: $kind),*));
+                let result = self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
+                $crate::python::results::new_object(py, result)
             }
         }
+    };
+    (@promote single $($unused:tt)*) => {};
+    (@promote mixed $this:ident, $py:ident, $name:ident($($arg:ident: $kind:ident),*)) => {
+        if false $(|| $arg.needs_variable())* {
+            let variable = $crate::python::operators::Class::to_variable(&$this.inner)?;
+            $(let $arg = variable_form!($arg; $kind);)*
+            let result = variable.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
+            return $crate::python::results::new_object($py, result);
+        }
+    };
+}
+
+/// An argument of a Tensor method as the Variable method takes it.
+macro_rules! variable_form {
+    ($arg:ident; Same) => {
+        $arg.into_variable()?
+    };
+    ($arg:ident; $($other:tt)*) => {
+        $arg
     };
 }
 
@@ -232,11 +255,10 @@ pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
     ]
 }
 
-method_ops!(py_methods(PyTensor, Tensor, TensorArg<'_>));
-method_ops!(py_methods(PyVariable, Variable, VariableArg<'_>));
-tensor_ops!(py_methods(PyTensor, Tensor, TensorArg<'_>));
+method_ops!(py_methods(PyTensor, Tensor, SameTensorArg<'_>, mixed));
+method_ops!(py_methods(PyVariable, Variable, VariableArg<'_>, single));
+// The Tensor-only ops take no operand of their own class.
+tensor_ops!(py_methods(PyTensor, Tensor, SameTensorArg<'_>, single));
 nn_ops!(py_functions());
-
-use crate::{Tensor, Variable};
 
 pub(crate) use {py_arg, py_method, py_text, text_signature};

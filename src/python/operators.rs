@@ -27,6 +27,8 @@ pub(crate) trait Class:
     fn pow_scalar(&self, exponent: Scalar) -> Result<Self>;
     /// A Tensor as an operand of this class (a constant for a Variable).
     fn constant(t: Tensor) -> Result<Self>;
+    /// This value as a Variable (a Tensor as a constant).
+    fn to_variable(&self) -> Result<Variable>;
 }
 
 impl Class for Tensor {
@@ -58,6 +60,9 @@ impl Class for Tensor {
     fn constant(t: Tensor) -> Result<Self> {
         Ok(t)
     }
+    fn to_variable(&self) -> Result<Variable> {
+        Variable::new(self.clone(), false)
+    }
 }
 
 impl Class for Variable {
@@ -88,6 +93,9 @@ impl Class for Variable {
     }
     fn constant(t: Tensor) -> Result<Self> {
         Variable::new(t, false)
+    }
+    fn to_variable(&self) -> Result<Variable> {
+        Ok(self.clone())
     }
 }
 

@@ -133,8 +133,14 @@ macro_rules! overloads {
         impl $Py {
             /// Matrix product, as `torch.matmul`. Large products run with the
             /// GIL released.
-            fn matmul(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                let result = $crate::python::operators::matmul(&self.inner, other, false)?;
+            fn matmul(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let result = $crate::python::operators::matmul(&slf.get().inner, other, false)?;
+                if result.is(&other.py().NotImplemented())
+                    && other.is_instance_of::<$crate::python::variable::PyVariable>()
+                {
+                    // A Tensor times a Variable: the Variable's product, with a graph.
+                    return Ok(other.call_method1("__rmatmul__", (slf,))?.unbind());
+                }
                 if result.is(&other.py().NotImplemented()) {
                     let got = $crate::python::args::type_name(other);
                     let message = format!("matmul: expected a Tensor or Variable, got {got}");
@@ -144,8 +150,13 @@ macro_rules! overloads {
             }
 
             /// `self ** exponent`, as `torch.pow`: a number or a tensor.
-            fn pow(&self, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                let result = $crate::python::operators::power(&self.inner, exponent, None)?;
+            fn pow(slf: &Bound<'_, Self>, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let result = $crate::python::operators::power(&slf.get().inner, exponent, None)?;
+                if result.is(&exponent.py().NotImplemented())
+                    && exponent.is_instance_of::<$crate::python::variable::PyVariable>()
+                {
+                    return Ok(exponent.call_method1("__rpow__", (slf,))?.unbind());
+                }
                 if result.is(&exponent.py().NotImplemented()) {
                     let got = $crate::python::args::type_name(exponent);
                     let message = format!("pow: expected a number or a tensor, got {got}");

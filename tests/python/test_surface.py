@@ -217,3 +217,17 @@ def test_enable_grad_and_set_grad_enabled() -> None:
 
     with flodl.no_grad():
         assert on() is True and not flodl.is_grad_enabled()
+
+
+# ----- a Tensor operand mixed with a Variable, in methods as in operators -----
+
+
+def test_tensor_methods_take_variable_operands() -> None:
+    t = flodl.tensor([1.0, 2.0])
+    v = Variable(flodl.tensor([3.0, 4.0]), True)
+    for result in (t.add(v), t.mul(v), t.maximum(v), t.matmul(v), t.pow(v), t + v, t @ v):
+        assert isinstance(result, Variable) and result.requires_grad
+    t.mul(v).sum().backward()
+    assert v.grad.tolist() == [1.0, 2.0]
+    assert isinstance(t.gt(v), Tensor) and t.gt(v).tolist() == [False, False]
+    assert isinstance(v.add(t), Variable)
