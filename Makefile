@@ -15,7 +15,7 @@ STAMP_VENV := $(VENV)/.deps-installed
 STAMP_EXT  := $(VENV)/.flodl-installed
 RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
 
-.PHONY: demo test test-rust test-python lint fmt stubs bench clean
+.PHONY: demo test test-rust test-python lint fmt stubs bench fuzz clean
 
 demo: $(STAMP_EXT)
 	$(PY) examples/autograd_tutorial.py
@@ -26,6 +26,14 @@ test: test-rust test-python
 bench: $(STAMP_EXT)
 	$(PY) bench/compare_torch.py
 	cargo run --release --quiet --example bench_overhead
+
+# The property-based fuzz test at length (make test runs a short profile):
+# FLODL_FUZZ_EXAMPLES random op sequences against PyTorch, seed FLODL_FUZZ_SEED.
+FLODL_FUZZ_EXAMPLES ?= 10000
+FLODL_FUZZ_SEED ?= 20261126
+fuzz: $(STAMP_EXT)
+	FLODL_FUZZ_EXAMPLES=$(FLODL_FUZZ_EXAMPLES) FLODL_FUZZ_SEED=$(FLODL_FUZZ_SEED) \
+		$(PY) -m pytest -q tests/python/test_fuzz.py --hypothesis-show-statistics
 
 test-rust: $(STAMP_VENV)
 	cargo test --release

@@ -224,7 +224,12 @@ fn classify(message: &str) -> ErrorKind {
         ),
         (
             ErrorKind::Index,
-            &["out of range", "out of bounds", "valid range"],
+            &[
+                "out of range",
+                "out of bounds",
+                "valid range",
+                "cannot be applied to a 0-dim",
+            ],
         ),
         (
             ErrorKind::DType,
@@ -275,7 +280,6 @@ fn classify(message: &str) -> ErrorKind {
                 "equal size",
                 "channels",
                 "number of columns",
-                "cannot be applied to a 0-dim",
                 "is supposed to be a vector",
                 "batch size",
                 "at least 1d",

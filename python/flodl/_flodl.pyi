@@ -118,7 +118,7 @@ class _Ops(Generic[_Self, _Operand]):
     def max(self, dim: _Operand) -> _Self: ...
     def max(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The largest element (Rust ``max``); ``(values, indices)`` along ``dim``
-        (``max_dim``, ``argmax_dim``); or the elementwise maximum with a tensor
+        (``max_with_indices``); or the elementwise maximum with a tensor
         (``maximum``)."""
     @overload
     def min(self) -> _Self: ...
@@ -128,7 +128,7 @@ class _Ops(Generic[_Self, _Operand]):
     def min(self, dim: _Operand) -> _Self: ...
     def min(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The smallest element (Rust ``min``); ``(values, indices)`` along ``dim``
-        (``min_dim``, ``argmin_dim``); or the elementwise minimum with a tensor
+        (``min_with_indices``); or the elementwise minimum with a tensor
         (``minimum``)."""
     def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Int64 index of the largest value, of the flattened tensor or along ``dim``."""
@@ -385,6 +385,12 @@ class _Ops(Generic[_Self, _Operand]):
         """Smallest values along ``dim`` (the values only)."""
     def max_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Largest values along ``dim`` (the values only)."""
+    def min_with_indices(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]:
+        """Smallest values along ``dim`` and their int64 indices, as ``torch.min(x, dim, keepdim)``
+        (Python: ``x.min(dim)``)."""
+    def max_with_indices(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]:
+        """Largest values along ``dim`` and their int64 indices, as ``torch.max(x, dim, keepdim)``
+        (Python: ``x.max(dim)``)."""
     def var_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Unbiased variance along ``dim``."""
     def std_dim(self, dim: int, keepdim: bool = False) -> _Self:

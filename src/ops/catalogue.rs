@@ -235,6 +235,12 @@ macro_rules! method_ops {
             min_dim(dim: i64, keepdim: bool = false) => |x| x.f_min_dim(dim, keepdim).map(|(values, _)| values);
             /// Largest values along `dim` (the values only).
             max_dim(dim: i64, keepdim: bool = false) => |x| x.f_max_dim(dim, keepdim).map(|(values, _)| values);
+            /// Smallest values along `dim` and their int64 indices, as
+            /// `torch.min(x, dim, keepdim)` (Python: `x.min(dim)`).
+            min_with_indices(dim: i64, keepdim: bool = false) -> (Same, Tensor) => |x| x.f_min_dim(dim, keepdim);
+            /// Largest values along `dim` and their int64 indices, as
+            /// `torch.max(x, dim, keepdim)` (Python: `x.max(dim)`).
+            max_with_indices(dim: i64, keepdim: bool = false) -> (Same, Tensor) => |x| x.f_max_dim(dim, keepdim);
             /// Unbiased variance along `dim`.
             var_dim(dim: i64, keepdim: bool = false) => |x| x.f_var_dim(dim, true, keepdim);
             /// Unbiased standard deviation along `dim`.

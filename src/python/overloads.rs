@@ -61,9 +61,7 @@ pub(crate) fn extreme<'py, C: Class>(
             "{name}: expected an int dim or a tensor, got {got}"
         ))
     })?;
-    let values = new_in(py, (ops.values)(x, dim, keepdim)?)?;
-    let indices = new_in(py, (ops.indices)(x, dim, keepdim)?)?;
-    Ok(PyTuple::new(py, [values, indices])?.into_any())
+    new_in(py, (ops.with_indices)(x, dim, keepdim)?)
 }
 
 /// The Rust ops behind `max` or `min`.
@@ -71,7 +69,7 @@ pub(crate) struct Extreme<C> {
     pub name: &'static str,
     pub all: fn(&C) -> Result<C>,
     pub values: fn(&C, i64, bool) -> Result<C>,
-    pub indices: fn(&C, i64, bool) -> Result<crate::Tensor>,
+    pub with_indices: fn(&C, i64, bool) -> Result<(C, crate::Tensor)>,
     pub elementwise: fn(&C, &C) -> Result<C>,
 }
 
@@ -270,8 +268,8 @@ macro_rules! overloads {
             }
 
             /// The largest element; `(values, indices)` along `dim`; or the
-            /// elementwise maximum with a tensor (Rust `max`, `max_dim` with
-            /// `argmax_dim`, `maximum`).
+            /// elementwise maximum with a tensor (Rust `max`, `max_with_indices`,
+            /// `maximum`).
             #[pyo3(signature = (dim = None, keepdim = false))]
             fn max<'py>(
                 &self,
@@ -283,15 +281,15 @@ macro_rules! overloads {
                     name: "max",
                     all: $Core::max,
                     values: $Core::max_dim,
-                    indices: $Core::argmax_dim,
+                    with_indices: $Core::max_with_indices,
                     elementwise: $Core::maximum,
                 };
                 $crate::python::overloads::extreme(py, &self.inner, dim, keepdim, &ops)
             }
 
             /// The smallest element; `(values, indices)` along `dim`; or the
-            /// elementwise minimum with a tensor (Rust `min`, `min_dim` with
-            /// `argmin_dim`, `minimum`).
+            /// elementwise minimum with a tensor (Rust `min`, `min_with_indices`,
+            /// `minimum`).
             #[pyo3(signature = (dim = None, keepdim = false))]
             fn min<'py>(
                 &self,
@@ -303,7 +301,7 @@ macro_rules! overloads {
                     name: "min",
                     all: $Core::min,
                     values: $Core::min_dim,
-                    indices: $Core::argmin_dim,
+                    with_indices: $Core::min_with_indices,
                     elementwise: $Core::minimum,
                 };
                 $crate::python::overloads::extreme(py, &self.inner, dim, keepdim, &ops)

@@ -529,6 +529,18 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=2),
     ),
     OpInfo(
+        "max_with_indices",
+        lambda x, dim, keepdim=False: tuple(torch.max(x, dim, keepdim)),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "min_with_indices",
+        lambda x, dim, keepdim=False: tuple(torch.min(x, dim, keepdim)),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
         "var_dim",
         lambda x, dim, keepdim=False: torch.var(x, dim, keepdim=keepdim),
         DIM_KEEPDIM,
