@@ -7,9 +7,11 @@
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <variant>
 
 // The message handed to Rust: one letter for the exception's type (the
 // error kind it implies), then the text without any C++ backtrace, which
@@ -78,7 +80,41 @@ static char *guarded_change(Change change) {
   return message;
 }
 
+// libtorch's warnings go to flodl's callback (Python's `warnings`, or
+// Rust's `log`) instead of raw stderr lines. c10 keeps the handler per
+// thread, so each thread that runs flodl ops installs it once.
+typedef void (*flodl_warning_fn)(const char *message, int deprecation);
+static std::atomic<flodl_warning_fn> warning_callback{nullptr};
+
+class FlodlWarningHandler : public c10::WarningHandler {
+ public:
+  void process(const c10::Warning &warning) override {
+    flodl_warning_fn callback = warning_callback.load();
+    if (callback == nullptr) {
+      c10::WarningHandler::process(warning);
+      return;
+    }
+    bool deprecation = std::holds_alternative<c10::DeprecationWarning>(warning.type());
+    callback(warning.msg().c_str(), deprecation ? 1 : 0);
+  }
+};
+static FlodlWarningHandler warning_handler;
+
 extern "C" {
+
+void flodl_set_warning_callback(flodl_warning_fn callback) { warning_callback.store(callback); }
+
+// A warning of flodl's own, through the same handler as libtorch's.
+void flodl_warn(const char *message) {
+  c10::warn(c10::Warning(c10::UserWarning(), c10::SourceLocation{__func__, __FILE__, __LINE__},
+                         std::string(message), true));
+}
+
+void flodl_use_warning_handler() {
+  if (c10::WarningUtils::get_warning_handler() != &warning_handler) {
+    c10::WarningUtils::set_warning_handler(&warning_handler);
+  }
+}
 
 // `t.grad = g` (g null: None), as PyTorch's setter checks it.
 char *flodl_set_grad(at::Tensor *t, const at::Tensor *g) {

@@ -176,13 +176,23 @@ fn out_of_memory(detail: &str) -> Option<String> {
     ))
 }
 
-/// The non-empty lines of `text`, joined into one.
+/// The non-empty lines of `text`, joined into one, without libtorch's
+/// advice about APIs flodl does not have (`retain_graph=True`,
+/// `.retain_grad()`, `torch.autograd...`).
 fn one_line(text: &str) -> String {
-    text.lines()
+    let joined = text
+        .lines()
         .map(str::trim)
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
-        .join(" ")
+        .join(" ");
+    const ADVICE: [&str; 3] = ["retain_graph=True", "retain_grad()", "torch.autograd"];
+    joined
+        .split_inclusive(". ")
+        .filter(|sentence| !ADVICE.iter().any(|a| sentence.contains(a)))
+        .collect::<String>()
+        .trim_end()
+        .to_string()
 }
 
 /// Sorts a libtorch message into a kind by the phrases libtorch uses: the
@@ -372,6 +382,16 @@ mod tests {
         assert_eq!(
             e.message(),
             "ones: out of memory: cannot allocate 20.00 GiB on cuda:0"
+        );
+    }
+
+    #[test]
+    fn drops_advice_about_apis_flodl_lacks() {
+        let text = "Trying to backward through the graph a second time. Specify retain_graph=True if you need to. Saved tensors were freed.";
+        let e = Error::from_torch("backward", "", tch::TchError::Torch(text.into()));
+        assert_eq!(
+            e.message(),
+            "backward: Trying to backward through the graph a second time. Saved tensors were freed."
         );
     }
 

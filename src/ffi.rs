@@ -11,6 +11,9 @@ extern "C" {
     fn flodl_is_grad_enabled() -> c_int;
     fn flodl_set_grad_enabled(enabled: c_int) -> c_int;
     fn flodl_free_message(message: *mut c_char);
+    fn flodl_set_warning_callback(callback: WarningCallback);
+    fn flodl_use_warning_handler();
+    fn flodl_warn(message: *const c_char);
     fn flodl_set_grad(t: *mut c_void, grad: *mut c_void) -> *mut c_char;
     fn flodl_set_data(t: *mut c_void, data: *mut c_void) -> *mut c_char;
     fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
@@ -214,6 +217,57 @@ pub(crate) fn set_requires_grad(t: &tch::Tensor, requires_grad: bool) -> Result<
     // SAFETY: as for set_grad.
     failure_of(unsafe { flodl_set_requires_grad(ptr(t), c_int::from(requires_grad)) })
 }
+
+/// What receives libtorch's warnings: the message and whether it is a
+/// deprecation.
+pub(crate) type WarningCallback = extern "C" fn(message: *const c_char, deprecation: c_int);
+
+/// Sends libtorch's warnings to `callback` (the Python module sends them to
+/// `warnings`; without it they go to the `log` facade).
+pub(crate) fn set_warning_callback(callback: WarningCallback) {
+    // SAFETY: stores a function pointer; the shim calls it with a valid
+    // NUL-terminated message.
+    unsafe { flodl_set_warning_callback(callback) }
+}
+
+extern "C" fn log_warning(message: *const c_char, deprecation: c_int) {
+    // SAFETY: the shim passes a valid NUL-terminated message.
+    let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
+    let kind = if deprecation != 0 { "deprecated: " } else { "" };
+    log::warn!(target: "flodl", "{kind}{text}");
+}
+
+/// Installs flodl's warning handler on this thread, once (c10 keeps one per
+/// thread). Called before every op; after the first call, a thread-local read.
+pub(crate) fn use_warning_handler() {
+    thread_local!(static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+    static DEFAULT_CALLBACK: std::sync::Once = std::sync::Once::new();
+    INSTALLED.with(|installed| {
+        if !installed.get() {
+            DEFAULT_CALLBACK.call_once(|| {
+                if !CALLBACK_CHOSEN.load(std::sync::atomic::Ordering::Relaxed) {
+                    set_warning_callback(log_warning);
+                }
+            });
+            // SAFETY: sets c10's thread-local handler to the shim's static one.
+            unsafe { flodl_use_warning_handler() };
+            installed.set(true);
+        }
+    });
+}
+
+/// Issues a warning of flodl's own: a Python `UserWarning`, or a `log`
+/// record in Rust.
+pub(crate) fn warn(message: &str) {
+    use_warning_handler();
+    let text = std::ffi::CString::new(message.replace('\0', " ")).unwrap_or_default();
+    // SAFETY: a valid NUL-terminated string, read during the call.
+    unsafe { flodl_warn(text.as_ptr()) }
+}
+
+/// Whether a caller (the Python module) chose the callback already.
+pub(crate) static CALLBACK_CHOSEN: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Resets `t.grad` to undefined. Returns false if libtorch refused.
 pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {

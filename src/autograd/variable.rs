@@ -72,6 +72,14 @@ impl Variable {
     /// The accumulated gradient, or `None` before any backward reached this
     /// Variable (and after `zero_grad`).
     pub fn grad(&self) -> Option<Tensor> {
+        // retains_grad of a defined tensor cannot fail (false if it could).
+        if !self.is_leaf() && !self.raw.f_retains_grad().unwrap_or(false) {
+            crate::ffi::warn(&format!(
+                "grad: this Variable ({}) was made by an op, not by you: backward fills the gradients of leaves only, so its grad is None",
+                crate::ops::describe(&self.raw)
+            ));
+            return None;
+        }
         // Reading .grad of a defined tensor cannot fail; it is undefined
         // when there is no gradient.
         let grad = self.raw.grad();

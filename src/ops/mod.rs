@@ -210,6 +210,7 @@ pub(crate) fn run<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     operands: &[&tch::Tensor],
     f: impl FnOnce() -> std::result::Result<Raw, E>,
 ) -> Result<R> {
+    crate::ffi::use_warning_handler();
     f().map_err(Into::into)
         .and_then(R::from_tch)
         .map_err(|failure| failed(op, operands.iter().copied(), failure))
@@ -222,6 +223,7 @@ pub(crate) fn run_opt<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     operands: &[Option<&tch::Tensor>],
     f: impl FnOnce() -> std::result::Result<Raw, E>,
 ) -> Result<R> {
+    crate::ffi::use_warning_handler();
     f().map_err(Into::into)
         .and_then(R::from_tch)
         .map_err(|failure| failed(op, operands.iter().flatten().copied(), failure))

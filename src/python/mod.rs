@@ -51,8 +51,29 @@ fn cuda_device_count() -> usize {
     crate::cuda_device_count()
 }
 
+/// libtorch's warnings as Python warnings (UserWarning, DeprecationWarning),
+/// raised where the Python code called flodl.
+extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std::ffi::c_int) {
+    // SAFETY: the shim passes a valid NUL-terminated message.
+    let text = unsafe { std::ffi::CStr::from_ptr(message) };
+    Python::attach(|py| {
+        let category = if deprecation != 0 {
+            py.get_type::<pyo3::exceptions::PyDeprecationWarning>()
+        } else {
+            py.get_type::<pyo3::exceptions::PyUserWarning>()
+        };
+        // A warning turned into an error by a filter cannot cross libtorch;
+        // it is reported as unraisable instead.
+        if let Err(err) = PyErr::warn(py, &category, text, 1) {
+            err.write_unraisable(py, None);
+        }
+    });
+}
+
 #[pymodule]
 fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    crate::ffi::CALLBACK_CHOSEN.store(true, std::sync::atomic::Ordering::Relaxed);
+    crate::ffi::set_warning_callback(python_warning);
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     catalogue::nn_functions::register(m)?;

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import pickle
+import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -231,3 +233,25 @@ def test_tensor_methods_take_variable_operands() -> None:
     assert v.grad.tolist() == [1.0, 2.0]
     assert isinstance(t.gt(v), Tensor) and t.gt(v).tolist() == [False, False]
     assert isinstance(v.add(t), Variable)
+
+
+# ----- warnings reach Python's warnings module, never raw stderr -----
+
+
+def test_warnings_are_python_warnings(capfd) -> None:
+    v = Variable(Tensor.ones([2]), True)
+    result = v * 2
+    with pytest.warns(UserWarning, match="grad: this Variable .* was made by an op") as caught:
+        assert result.grad is None
+    assert "retain_grad" not in str(caught[0].message)
+    assert capfd.readouterr().err == "", "nothing on raw stderr"
+
+
+def test_a_warning_turned_error_does_not_cross_libtorch(monkeypatch) -> None:
+    reported = []
+    monkeypatch.setattr(sys, "unraisablehook", reported.append)
+    result = Variable(Tensor.ones([2]), True) * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert result.grad is None  # reported as unraisable, not raised through C++
+    assert len(reported) == 1 and isinstance(reported[0].exc_value, UserWarning)
