@@ -37,6 +37,15 @@ extern "C" {
         like: *mut c_void,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_var_std(
+        x: *mut c_void,
+        correction: f64,
+        dim: i64,
+        has_dim: c_int,
+        keepdim: c_int,
+        std: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_vector_norm(
         x: *mut c_void,
         p: f64,
@@ -182,6 +191,21 @@ pub(crate) fn linspace(
 ) -> Result<tch::Tensor, Failure> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
+}
+
+/// `torch.var` (or `torch.std` with `std`) with `correction`; `dim` None:
+/// all elements.
+pub(crate) fn var_std(
+    x: &tch::Tensor,
+    correction: f64,
+    dim: Option<i64>,
+    keepdim: bool,
+    std: bool,
+) -> Result<tch::Tensor, Failure> {
+    let (dim, has_dim) = (dim.unwrap_or(0), c_int::from(dim.is_some()));
+    let (keepdim, std) = (c_int::from(keepdim), c_int::from(std));
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_var_std(ptr(x), correction, dim, has_dim, keepdim, std, out) })
 }
 
 /// `torch.linalg.vector_norm(x, p, dim, keepdim)`; `dim` None: all elements.

@@ -104,10 +104,25 @@ class _Ops(Generic[_Self, _Operand]):
         """Of all elements (Rust ``mean``) or along ``dim`` (``mean_dim``)."""
     def prod(self, dim: int | None = None, keepdim: bool = False) -> _Self:
         """Of all elements (Rust ``prod``) or along ``dim`` (``prod_dim``)."""
-    def var(self, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """Unbiased, of all elements (Rust ``var``) or along ``dim`` (``var_dim``)."""
-    def std(self, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """Unbiased, of all elements (Rust ``std``) or along ``dim`` (``std_dim``)."""
+    def var(
+        self,
+        dim: int | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> _Self:
+        """Unbiased by default, of all elements or along ``dim`` (Rust ``var``,
+        ``var_dim``, ``var_correction``)."""
+    def std(
+        self,
+        dim: int | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> _Self:
+        """Unbiased by default, as ``var``."""
     def logsumexp(self, dim: int | None = None, keepdim: bool = False) -> _Self:
         """Of all elements, or along ``dim`` (Rust ``logsumexp``)."""
     @overload
@@ -395,6 +410,15 @@ class _Ops(Generic[_Self, _Operand]):
         """Unbiased variance along ``dim``."""
     def std_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Unbiased standard deviation along ``dim``."""
+    def var_correction(
+        self, dim: int | None = None, correction: float = 1.0, keepdim: bool = False
+    ) -> _Self:
+        """Variance with ``correction`` (1: unbiased, 0: the population's), of all elements or along
+        ``dim``, as ``torch.var(x, dim, correction=..., keepdim=...)``."""
+    def std_correction(
+        self, dim: int | None = None, correction: float = 1.0, keepdim: bool = False
+    ) -> _Self:
+        """Standard deviation with ``correction``, as ``var_correction``."""
     def prod_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Product along ``dim``."""
     def cumsum(self, dim: int) -> _Self:

@@ -245,6 +245,14 @@ macro_rules! method_ops {
             var_dim(dim: i64, keepdim: bool = false) => |x| x.f_var_dim(dim, true, keepdim);
             /// Unbiased standard deviation along `dim`.
             std_dim(dim: i64, keepdim: bool = false) => |x| x.f_std_dim(dim, true, keepdim);
+            /// Variance with `correction` (1: unbiased, 0: the population's),
+            /// of all elements or along `dim`, as `torch.var(x, dim,
+            /// correction=..., keepdim=...)`.
+            var_correction(dim: Option<i64> = None, correction: f64 = 1.0, keepdim: bool = false)
+                => |x| $crate::ffi::var_std(x, correction, dim, keepdim, false);
+            /// Standard deviation with `correction`, as `var_correction`.
+            std_correction(dim: Option<i64> = None, correction: f64 = 1.0, keepdim: bool = false)
+                => |x| $crate::ffi::var_std(x, correction, dim, keepdim, true);
             /// Product along `dim`.
             prod_dim(dim: i64, keepdim: bool = false) => |x| x.f_prod_dim_int(dim, keepdim, None::<tch::Kind>);
             /// Running sum along `dim`.

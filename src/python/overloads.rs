@@ -24,6 +24,26 @@ pub(crate) fn gelu_is_tanh(approximate: &str) -> Result<bool> {
     }
 }
 
+/// The correction `var`/`std` ask for: None for the unbiased default
+/// (Rust's `var`/`var_dim`), else the number; both forms at once is an
+/// ArgumentError.
+pub(crate) fn correction(
+    op: &str,
+    unbiased: Option<bool>,
+    correction: Option<f64>,
+) -> Result<Option<f64>> {
+    match (unbiased, correction) {
+        (Some(_), Some(_)) => Err(Error::new(
+            ErrorKind::Argument,
+            format!("{op}: give unbiased= or correction=, not both"),
+        )),
+        (None, None) | (Some(true), None) => Ok(None),
+        (Some(false), None) => Ok(Some(0.0)),
+        (None, Some(c)) if c == 1.0 => Ok(None),
+        (None, Some(c)) => Ok(Some(c)),
+    }
+}
+
 /// A reduction: of all elements when `dim` is None (keeping every dim as
 /// size 1 with `keepdim`, as PyTorch), else along `dim`.
 pub(crate) fn reduce<C: Class>(
@@ -227,30 +247,36 @@ macro_rules! overloads {
                 )?)
             }
 
-            /// The unbiased variance of all elements, or along `dim` (Rust
-            /// `var`, `var_dim`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn var(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    $Core::var,
-                    $Core::var_dim,
-                )?)
+            /// The variance of all elements, or along `dim`: unbiased by
+            /// default, `unbiased=False` or `correction=0` for the
+            /// population's (Rust `var`, `var_dim`, `var_correction`).
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            fn var(
+                &self,
+                dim: Option<i64>,
+                unbiased: Option<bool>,
+                keepdim: bool,
+                correction: Option<f64>,
+            ) -> PyResult<$Core> {
+                match $crate::python::overloads::correction("var", unbiased, correction)? {
+                    None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::var, $Core::var_dim)?),
+                    Some(c) => Ok(self.inner.var_correction(dim, c, keepdim)?),
+                }
             }
 
-            /// The unbiased standard deviation of all elements, or along `dim`
-            /// (Rust `std`, `std_dim`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn std(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    $Core::std,
-                    $Core::std_dim,
-                )?)
+            /// The standard deviation, as `var`.
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            fn std(
+                &self,
+                dim: Option<i64>,
+                unbiased: Option<bool>,
+                keepdim: bool,
+                correction: Option<f64>,
+            ) -> PyResult<$Core> {
+                match $crate::python::overloads::correction("std", unbiased, correction)? {
+                    None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::std, $Core::std_dim)?),
+                    Some(c) => Ok(self.inner.std_correction(dim, c, keepdim)?),
+                }
             }
 
             /// `log(sum(exp(self)))` of all elements, or along `dim`, computed

@@ -541,6 +541,26 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=2),
     ),
     OpInfo(
+        "var_correction",
+        lambda x, dim=None, correction=1.0, keepdim=False: torch.var(
+            x, dim, correction=correction, keepdim=keepdim
+        ),
+        [
+            Sample(((3, 4),)),
+            Sample(((3, 4),), {"dim": 1, "correction": 0.0}),
+            Sample(((2, 3, 4),), {"dim": -1, "correction": 2.0, "keepdim": True}),
+        ],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "std_correction",
+        lambda x, dim=None, correction=1.0, keepdim=False: torch.std(
+            x, dim, correction=correction, keepdim=keepdim
+        ),
+        [Sample(((3, 4),), {"correction": 0.0}), Sample(((3, 4),), {"dim": 0})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
         "var_dim",
         lambda x, dim, keepdim=False: torch.var(x, dim, keepdim=keepdim),
         DIM_KEEPDIM,

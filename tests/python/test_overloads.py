@@ -126,3 +126,24 @@ def test_expand_takes_star_sizes() -> None:
     same(f.expand([2, 4]), t.expand([2, 4]))
     with pytest.raises(TypeError, match="shape given both"):
         f.expand(2, 4, shape=[2, 4])
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"unbiased": False},
+        {"correction": 0},
+        {"dim": 1, "correction": 2},
+        {"dim": 0, "unbiased": True},
+    ],
+    ids=str,
+)
+def test_var_and_std_take_a_correction(name, kwargs) -> None:
+    f, t = both(A)
+    same(getattr(f, name)(**kwargs), getattr(t, name)(**kwargs))
+
+
+def test_var_needs_one_form_of_correction() -> None:
+    with pytest.raises(flodl.ArgumentError, match="var: give unbiased= or correction="):
+        Tensor.ones([3]).var(unbiased=True, correction=1)
