@@ -39,7 +39,7 @@ pub(crate) fn correction(
         )),
         (None, None) | (Some(true), None) => Ok(None),
         (Some(false), None) => Ok(Some(0.0)),
-        (None, Some(c)) if c == 1.0 => Ok(None),
+        (None, Some(1.0)) => Ok(None),
         (None, Some(c)) => Ok(Some(c)),
     }
 }
