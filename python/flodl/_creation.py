@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from . import _flodl
 from ._flodl import Tensor, Variable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # numpy's kinds of numbers: bool, signed, unsigned, float.
 _NUMBER_KINDS = "biuf"
@@ -33,6 +34,10 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
 
 
 def _as_array(data: Any) -> np.ndarray:
+    # numpy is imported on first use: `import flodl` stays light, and
+    # numpy's BLAS threads do not start until something needs numpy.
+    import numpy as np
+
     if isinstance(data, np.ndarray):
         array = data
     else:

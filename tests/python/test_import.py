@@ -10,6 +10,13 @@ def test_import_flodl_does_not_import_torch() -> None:
     assert out.stdout.split() == ["False", "2.0"]
 
 
+def test_import_flodl_leaves_numpy_for_later() -> None:
+    # numpy (and its BLAS threads) loads when something needs it.
+    code = "import sys, flodl; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
+
+
 def test_flodl_and_torch_share_one_process() -> None:
     code = (
         "import flodl, torch\n"
