@@ -253,6 +253,8 @@ fn classify(message: &str) -> ErrorKind {
                 "result type",
                 "bool tensor",
                 "boolean inputs",
+                "and weight type",
+                "and bias type",
             ],
         ),
         (
@@ -349,6 +351,16 @@ mod tests {
                 ErrorKind::Shape,
             ),
             ("expected 3D or 4D input", ErrorKind::Shape),
+            // conv2d with a CUDA input and a CPU weight
+            (
+                "Input type (torch.cuda.FloatTensor) and weight type (torch.FloatTensor) should be the same",
+                ErrorKind::Device,
+            ),
+            // ... and the same mismatch in dtype only
+            (
+                "Input type (double) and bias type (float) should be the same",
+                ErrorKind::DType,
+            ),
             ("something nobody foresaw", ErrorKind::Torch),
         ];
         for (message, kind) in cases {
