@@ -6,6 +6,7 @@
 #include <c10/core/GradMode.h>
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
+#include <torch/csrc/autograd/autograd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -78,6 +79,14 @@ static char *guarded_change(Change change) {
   });
   delete unused;  // an undefined tensor, or null when `change` threw
   return message;
+}
+
+// A C array of tensor pointers (null: an undefined tensor) as a vector.
+static std::vector<at::Tensor> tensors_of(at::Tensor *const *items, int n) {
+  std::vector<at::Tensor> out;
+  out.reserve(n);
+  for (int i = 0; i < n; ++i) out.push_back(items[i] == nullptr ? at::Tensor() : *items[i]);
+  return out;
 }
 
 // libtorch's warnings go to flodl's callback (Python's `warnings`, or
@@ -263,6 +272,34 @@ char *flodl_arange(double start, double end, double step, const at::Tensor *like
 char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *like,
                      at::Tensor **out) {
   return guarded(out, [&] { return at::linspace(start, end, steps, like->options()); });
+}
+
+// torch::autograd::backward(outputs, grads, retain_graph, false, inputs):
+// a null grad is "ones" (a single-element output), no inputs is every leaf.
+char *flodl_backward(at::Tensor *const *outputs, at::Tensor *const *grads, int n, int retain_graph,
+                     at::Tensor *const *inputs, int n_inputs) {
+  return guarded_change([&] {
+    torch::autograd::backward(tensors_of(outputs, n), tensors_of(grads, n), retain_graph != 0,
+                              /*create_graph=*/false, tensors_of(inputs, n_inputs));
+  });
+}
+
+// torch::autograd::grad; results[i] is null where the gradient is undefined
+// (an input that did not contribute, with allow_unused). retain_graph < 0
+// is "as create_graph".
+char *flodl_grad(at::Tensor *const *outputs, at::Tensor *const *grad_outputs, int n,
+                 at::Tensor *const *inputs, int n_inputs, int retain_graph, int create_graph,
+                 int allow_unused, at::Tensor **results) {
+  return guarded_change([&] {
+    std::optional<bool> retain;
+    if (retain_graph >= 0) retain = retain_graph != 0;
+    auto grads = torch::autograd::grad(tensors_of(outputs, n), tensors_of(inputs, n_inputs),
+                                       tensors_of(grad_outputs, n), retain, create_graph != 0,
+                                       allow_unused != 0);
+    for (int i = 0; i < n_inputs; ++i) {
+      results[i] = grads[i].defined() ? new at::Tensor(grads[i]) : nullptr;
+    }
+  });
 }
 
 // torch.var / torch.std with a correction, of all elements when has_dim is 0.

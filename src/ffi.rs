@@ -46,6 +46,25 @@ extern "C" {
         std: c_int,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_backward(
+        outputs: *const *mut c_void,
+        grads: *const *mut c_void,
+        n: c_int,
+        retain_graph: c_int,
+        inputs: *const *mut c_void,
+        n_inputs: c_int,
+    ) -> *mut c_char;
+    fn flodl_grad(
+        outputs: *const *mut c_void,
+        grad_outputs: *const *mut c_void,
+        n: c_int,
+        inputs: *const *mut c_void,
+        n_inputs: c_int,
+        retain_graph: c_int,
+        create_graph: c_int,
+        allow_unused: c_int,
+        results: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_vector_norm(
         x: *mut c_void,
         p: f64,
@@ -191,6 +210,80 @@ pub(crate) fn linspace(
 ) -> Result<tch::Tensor, Failure> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
+}
+
+fn pointers(tensors: &[Option<&tch::Tensor>]) -> Vec<*mut c_void> {
+    tensors
+        .iter()
+        .map(|t| t.map_or(std::ptr::null_mut(), ptr))
+        .collect()
+}
+
+fn count(n: usize) -> Result<c_int, Failure> {
+    c_int::try_from(n)
+        .map_err(|_| Failure::Typed(Some(ErrorKind::Argument), format!("too many tensors ({n})")))
+}
+
+/// `torch::autograd::backward(outputs, grads, retain_graph, inputs)`; a
+/// `None` gradient is ones (a single-element output); no inputs: every leaf.
+pub(crate) fn backward(
+    outputs: &[Option<&tch::Tensor>],
+    grads: &[Option<&tch::Tensor>],
+    retain_graph: bool,
+    inputs: &[Option<&tch::Tensor>],
+) -> Result<(), Failure> {
+    let (outs, gs, ins) = (pointers(outputs), pointers(grads), pointers(inputs));
+    let (n, n_inputs) = (count(outs.len())?, count(ins.len())?);
+    // SAFETY: the arrays hold live tch tensors (or null) for the call; the
+    // shim catches every C++ exception.
+    failure_of(unsafe {
+        flodl_backward(
+            outs.as_ptr(),
+            gs.as_ptr(),
+            n,
+            c_int::from(retain_graph),
+            ins.as_ptr(),
+            n_inputs,
+        )
+    })
+}
+
+/// `torch::autograd::grad(...)`: one gradient per input, `None` where it is
+/// undefined (an input that did not contribute, with `allow_unused`).
+pub(crate) fn grad(
+    outputs: &[Option<&tch::Tensor>],
+    grad_outputs: &[Option<&tch::Tensor>],
+    inputs: &[Option<&tch::Tensor>],
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    allow_unused: bool,
+) -> Result<Vec<Option<tch::Tensor>>, Failure> {
+    let (outs, gos, ins) = (pointers(outputs), pointers(grad_outputs), pointers(inputs));
+    let (n, n_inputs) = (count(outs.len())?, count(ins.len())?);
+    let retain = retain_graph.map_or(-1, c_int::from);
+    let mut results: Vec<*mut c_void> = vec![std::ptr::null_mut(); ins.len()];
+    // SAFETY: as for backward; `results` has one slot per input, which the
+    // shim fills with `new at::Tensor` or null.
+    failure_of(unsafe {
+        flodl_grad(
+            outs.as_ptr(),
+            gos.as_ptr(),
+            n,
+            ins.as_ptr(),
+            n_inputs,
+            retain,
+            c_int::from(create_graph),
+            c_int::from(allow_unused),
+            results.as_mut_ptr(),
+        )
+    })?;
+    Ok(results
+        .into_iter()
+        .map(|p| {
+            // SAFETY: a non-null result is a `new at::Tensor` that tch now owns.
+            (!p.is_null()).then(|| unsafe { tch::Tensor::from_ptr(p.cast()) })
+        })
+        .collect())
 }
 
 /// `torch.var` (or `torch.std` with `std`) with `correction`; `dim` None:

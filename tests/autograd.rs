@@ -178,3 +178,85 @@ fn int_tensors_cannot_require_grad() {
     assert_eq!(err.kind(), ErrorKind::DType);
     assert!(err.to_string().contains("int64"), "{err}");
 }
+
+fn leaf(values: &[f64]) -> Variable {
+    let data = Tensor::from_f64(values, &[values.len() as i64], Device::CPU).unwrap();
+    Variable::new(data, true).unwrap()
+}
+
+#[test]
+fn backward_with_an_upstream_gradient_retained_graph_and_inputs() {
+    use flodl::autograd::BackwardOptions;
+    let x = leaf(&[1.0, 2.0, 3.0]);
+    let w = leaf(&[0.5]);
+    let y = x.mul(&w).unwrap();
+    let g = Tensor::from_f64(&[1.0, 2.0, 3.0], &[3], Device::CPU).unwrap();
+    let options = BackwardOptions {
+        gradient: Some(&g),
+        retain_graph: true,
+        ..Default::default()
+    };
+    y.backward_with(options).unwrap();
+    assert_eq!(x.grad().unwrap().to_f64_vec().unwrap(), vec![0.5, 1.0, 1.5]);
+    // The graph was kept: a second pass, into w only.
+    let only_w = [&w];
+    y.backward_with(BackwardOptions {
+        gradient: Some(&g),
+        inputs: Some(&only_w),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(x.grad().unwrap().to_f64_vec().unwrap(), vec![0.5, 1.0, 1.5]);
+    assert_eq!(w.grad().unwrap().to_f64_vec().unwrap(), vec![28.0]); // 2 * (1 + 4 + 9)
+                                                                     // Without retain_graph the graph is gone.
+    let err = y.backward_with(BackwardOptions {
+        gradient: Some(&g),
+        ..Default::default()
+    });
+    assert_eq!(err.unwrap_err().kind(), ErrorKind::Autograd);
+    let bad = Tensor::from_f64(&[1.0], &[1], Device::CPU).unwrap();
+    let z = x.mul(&w).unwrap();
+    let err = z.backward_with(BackwardOptions {
+        gradient: Some(&bad),
+        ..Default::default()
+    });
+    assert_eq!(err.unwrap_err().kind(), ErrorKind::Shape);
+}
+
+#[test]
+fn grad_returns_gradients_with_graphs_for_higher_orders() {
+    use flodl::autograd::{grad, GradOptions};
+    let x = leaf(&[1.0, 2.0]);
+    let y = x.pow_scalar(3).unwrap().sum().unwrap();
+    let create = GradOptions {
+        create_graph: true,
+        ..Default::default()
+    };
+    let dy = grad(&[&y], &[&x], create).unwrap().remove(0).unwrap();
+    assert_eq!(dy.data().to_f64_vec().unwrap(), vec![3.0, 12.0]); // 3x^2
+    assert!(x.grad().is_none(), "grad() does not touch .grad");
+    let d2y = grad(&[&dy.sum().unwrap()], &[&x], GradOptions::default()).unwrap();
+    assert_eq!(
+        d2y[0].as_ref().unwrap().data().to_f64_vec().unwrap(),
+        vec![6.0, 12.0]
+    ); // 6x
+    let unused = leaf(&[1.0]);
+    let y = x.sum().unwrap();
+    let err = grad(
+        &[&y],
+        &[&x, &unused],
+        GradOptions {
+            retain_graph: Some(true),
+            ..Default::default()
+        },
+    );
+    let err = err.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd);
+    assert!(err.to_string().contains("input 1"), "{err}");
+    let allowed = GradOptions {
+        allow_unused: true,
+        ..Default::default()
+    };
+    let grads = grad(&[&y], &[&x, &unused], allowed).unwrap();
+    assert!(grads[1].is_none());
+}

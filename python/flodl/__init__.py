@@ -7,6 +7,7 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
+from . import autograd
 from ._creation import tensor
 
 # generated:names
@@ -110,6 +111,7 @@ __all__ = [
     "__version__",
     "adaptive_avg_pool2d",
     "adaptive_max_pool2d",
+    "autograd",
     "avg_pool1d",
     "avg_pool2d",
     "bilinear",

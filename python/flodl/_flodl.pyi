@@ -639,9 +639,16 @@ class Variable(_Ops[Variable, VariableLike]):
     def zero_grad(self) -> None:
         """Resets the gradient to None."""
     def detach(self) -> Variable: ...
-    def backward(self) -> None:
-        """Needs a single-element output; frees the graph afterwards, so a
-        second backward raises AutogradError."""
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool = False,
+        inputs: Sequence[Variable] | None = None,
+    ) -> None:
+        """Fills the leaves' gradients: a single-element output, or any output
+        with a ``gradient`` of its shape. The graph is freed afterwards (a
+        second backward raises AutogradError) unless ``retain_graph``;
+        ``inputs`` limits which leaves get gradients."""
     def numpy(self) -> np.ndarray[Any, Any]: ...
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
     # The op catalogue is declared once, in _Ops. Operators:
@@ -660,6 +667,14 @@ class Variable(_Ops[Variable, VariableLike]):
     def __neg__(self) -> Variable: ...
 
 def is_grad_enabled() -> bool: ...
+def _autograd_grad(
+    outputs: Sequence[Variable],
+    inputs: Sequence[Variable],
+    grad_outputs: Sequence[VariableLike] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> list[Variable | None]: ...
 def set_grad_enabled(enabled: bool) -> bool:
     """Sets grad mode for this thread; returns the previous state."""
 

@@ -4,8 +4,10 @@
 //! the bit; flodl adds floDl's rules on top: backward frees the
 //! graph at once, errors are explicit, `zero_grad` resets to `None`.
 
+mod functions;
 mod grad_mode;
 mod variable;
 
+pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard};
 pub use variable::Variable;

@@ -41,6 +41,36 @@ fn live_tensor_count() -> usize {
     crate::live_tensor_count()
 }
 
+/// `flodl.autograd.grad`'s core: the gradients of `outputs` with respect to
+/// `inputs` (Variables), returned, not accumulated.
+#[pyfunction(name = "_autograd_grad")]
+#[pyo3(signature = (outputs, inputs, grad_outputs = None, retain_graph = None, create_graph = false, allow_unused = false))]
+fn autograd_grad(
+    py: Python<'_>,
+    outputs: Vec<PyRef<'_, variable::PyVariable>>,
+    inputs: Vec<PyRef<'_, variable::PyVariable>>,
+    grad_outputs: Option<Vec<args::VariableArg<'_>>>,
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    allow_unused: bool,
+) -> PyResult<Vec<Option<crate::Variable>>> {
+    use args::Operand as _;
+    let outputs: Vec<&crate::Variable> = outputs.iter().map(|v| &v.inner).collect();
+    let inputs: Vec<&crate::Variable> = inputs.iter().map(|v| &v.inner).collect();
+    let grad_outputs: Option<Vec<&crate::Variable>> = grad_outputs
+        .as_ref()
+        .map(|g| g.iter().map(|a| a.get()).collect());
+    let options = crate::autograd::GradOptions {
+        grad_outputs: grad_outputs.as_deref(),
+        retain_graph,
+        create_graph,
+        allow_unused,
+    };
+    Ok(gil::without_gil(py, || {
+        crate::autograd::grad(&outputs, &inputs, options)
+    })?)
+}
+
 #[pyfunction]
 fn cuda_available() -> bool {
     crate::cuda_available()
@@ -89,6 +119,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::modes, m)?)?;
     Ok(())
 }

@@ -134,8 +134,30 @@ impl PyVariable {
     ///
     /// The GIL is released meanwhile: the autograd engine may run hooks on
     /// other threads, and refuses to start under the GIL once torch is loaded.
-    fn backward(&self, py: Python<'_>) -> PyResult<()> {
-        Ok(without_gil(py, || self.inner.backward())?)
+    ///
+    /// `gradient` (a Tensor shaped like this output) makes a non-scalar
+    /// output's backward; `retain_graph=True` keeps the graph for another
+    /// pass; `inputs` (Variables) limits which leaves get gradients.
+    #[pyo3(signature = (gradient = None, retain_graph = false, inputs = None))]
+    fn backward(
+        &self,
+        py: Python<'_>,
+        gradient: Option<TensorArg<'_>>,
+        retain_graph: bool,
+        inputs: Option<Vec<PyRef<'_, PyVariable>>>,
+    ) -> PyResult<()> {
+        if gradient.is_none() && !retain_graph && inputs.is_none() {
+            return Ok(without_gil(py, || self.inner.backward())?);
+        }
+        let inputs: Option<Vec<&Variable>> = inputs
+            .as_ref()
+            .map(|v| v.iter().map(|p| &p.inner).collect());
+        let options = crate::autograd::BackwardOptions {
+            gradient: gradient.as_ref().map(|g| g.get()),
+            retain_graph,
+            inputs: inputs.as_deref(),
+        };
+        Ok(without_gil(py, || self.inner.backward_with(options))?)
     }
 
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -124,7 +124,9 @@ def test_class_stubs_match_the_bindings(cls) -> None:
 
 def test_function_stubs_match_the_bindings() -> None:
     bound = {
-        n for n in dir(_flodl) if not n.startswith("_") and inspect.isbuiltin(getattr(_flodl, n))
+        n
+        for n in dir(_flodl)
+        if (not n.startswith("_") or n in FUNCTIONS) and inspect.isbuiltin(getattr(_flodl, n))
     }
     assert set(FUNCTIONS) == bound, set(FUNCTIONS) ^ bound
     for name in bound:

@@ -1,0 +1,189 @@
+//! Autograd beyond `backward()`: an upstream gradient, a retained graph,
+//! gradients restricted to some inputs ([`Variable::backward_with`]), and
+//! gradients returned instead of accumulated, with their own graph for
+//! higher orders ([`grad`]).
+
+use crate::error::{bail, Result};
+use crate::ops::{describe, run, Operand};
+use crate::{Tensor, Variable};
+
+/// The options of [`Variable::backward_with`]; `Default` is plain
+/// `backward()`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BackwardOptions<'a> {
+    /// The gradient of the output (shaped like it); `None` for a
+    /// single-element output, whose gradient is 1.
+    pub gradient: Option<&'a Tensor>,
+    /// Keep the graph for another backward (else it is freed at once).
+    pub retain_graph: bool,
+    /// Fill the gradients of these leaves only (`None`: every leaf).
+    pub inputs: Option<&'a [&'a Variable]>,
+}
+
+/// The options of [`grad`]; `Default` gives PyTorch's defaults.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct GradOptions<'a> {
+    /// The gradients of the outputs (each shaped like its output); `None`
+    /// for single-element outputs. Variables, so that with `create_graph`
+    /// the result can be differentiated through them too.
+    pub grad_outputs: Option<&'a [&'a Variable]>,
+    /// Keep the graph afterwards; `None` means as `create_graph`.
+    pub retain_graph: Option<bool>,
+    /// Record the gradients' own graph, for gradients of gradients.
+    pub create_graph: bool,
+    /// An input that did not contribute gets `None` instead of an error.
+    pub allow_unused: bool,
+}
+
+impl Variable {
+    /// `backward()` with options: an upstream `gradient` for a non-scalar
+    /// output, `retain_graph` to keep the graph, `inputs` to fill only some
+    /// leaves' gradients. Without `retain_graph`, the output's graph is cut
+    /// afterwards, as plain `backward()` does.
+    pub fn backward_with(&self, options: BackwardOptions<'_>) -> Result<()> {
+        let op = "backward";
+        let raw = self.raw();
+        match options.gradient {
+            Some(g) if g.shape() != self.shape() => bail!(
+                Shape,
+                "{op}: the gradient's shape {:?} differs from the output's {:?}",
+                g.shape(),
+                self.shape()
+            ),
+            None if self.numel() != 1 => bail!(
+                Autograd,
+                "{op}: an output of shape {:?} ({} elements) needs a gradient of its shape (or reduce it first, e.g. with sum())",
+                self.shape(),
+                self.numel()
+            ),
+            _ => {}
+        }
+        if !self.requires_grad() {
+            bail!(Autograd, "{op}: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph", describe(raw));
+        }
+        let inputs: Vec<Option<&tch::Tensor>> = options
+            .inputs
+            .unwrap_or(&[])
+            .iter()
+            .map(|v| Some(v.raw()))
+            .collect();
+        run::<(), _, _>(op, &[raw], || {
+            crate::ffi::backward(
+                &[Some(raw)],
+                &[options.gradient.map(Operand::raw)],
+                options.retain_graph,
+                &inputs,
+            )
+        })?;
+        if !options.retain_graph && !self.is_leaf() && !crate::ffi::detach_in_place(raw) {
+            bail!(
+                Autograd,
+                "{op}: the gradients are filled, but libtorch could not free the graph of {}",
+                describe(raw)
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The gradients of `outputs` with respect to `inputs`, returned rather
+/// than added to `.grad`, as `torch.autograd.grad`. With
+/// `create_graph`, each gradient carries a graph, so gradients of gradients
+/// (penalties, Hessian-vector products, any order) follow. An input that
+/// did not contribute is an Autograd error naming it, or `None` with
+/// `allow_unused`.
+pub fn grad(
+    outputs: &[&Variable],
+    inputs: &[&Variable],
+    options: GradOptions<'_>,
+) -> Result<Vec<Option<Variable>>> {
+    let op = "grad";
+    if outputs.is_empty() || inputs.is_empty() {
+        bail!(Argument, "{op}: needs at least one output and one input");
+    }
+    if let Some(grads) = options.grad_outputs {
+        if grads.len() != outputs.len() {
+            bail!(
+                Argument,
+                "{op}: {} grad_outputs for {} outputs",
+                grads.len(),
+                outputs.len()
+            );
+        }
+    }
+    for (i, out) in outputs.iter().enumerate() {
+        let given = options.grad_outputs.map(|g| g[i]);
+        match given {
+            Some(g) if g.shape() != out.shape() => bail!(
+                Shape,
+                "{op}: grad_outputs[{i}] has shape {:?}, output {i} has {:?}",
+                g.shape(),
+                out.shape()
+            ),
+            None if out.numel() != 1 => bail!(
+                Autograd,
+                "{op}: output {i} has shape {:?}: a non-scalar output needs a grad_outputs entry",
+                out.shape()
+            ),
+            _ => {}
+        }
+        if !out.requires_grad() {
+            bail!(
+                Autograd,
+                "{op}: output {i} ({}) does not require grad",
+                describe(out.raw())
+            );
+        }
+    }
+    for (i, input) in inputs.iter().enumerate() {
+        if !input.requires_grad() {
+            bail!(
+                Autograd,
+                "{op}: input {i} ({}) does not require grad",
+                describe(input.raw())
+            );
+        }
+    }
+    let outs: Vec<Option<&tch::Tensor>> = outputs.iter().map(|v| Some(v.raw())).collect();
+    let ins: Vec<Option<&tch::Tensor>> = inputs.iter().map(|v| Some(v.raw())).collect();
+    let grad_outs: Vec<Option<&tch::Tensor>> = match options.grad_outputs {
+        Some(g) => g.iter().map(|v| Some(v.raw())).collect(),
+        None => vec![None; outputs.len()],
+    };
+    let operands: Vec<&tch::Tensor> = outs.iter().chain(&ins).flatten().copied().collect();
+    let grads: Vec<Option<tch::Tensor>> = run(op, &operands, || {
+        crate::ffi::grad(
+            &outs,
+            &grad_outs,
+            &ins,
+            options.retain_graph,
+            options.create_graph,
+            true,
+        )
+        .map(Raw)
+    })
+    .map(|Raw(g)| g)?;
+    let mut results = Vec::with_capacity(grads.len());
+    for (i, g) in grads.into_iter().enumerate() {
+        match g {
+            Some(g) => results.push(Some(Variable::from_raw(g))),
+            None if options.allow_unused => results.push(None),
+            None => bail!(
+                Autograd,
+                "{op}: input {i} ({}) was not used to compute the outputs; pass allow_unused to get None for it",
+                describe(inputs[i].raw())
+            ),
+        }
+    }
+    Ok(results)
+}
+
+/// Raw gradients, passed through `run` untouched (their dtypes are the
+/// inputs', which are flodl's).
+struct Raw(Vec<Option<tch::Tensor>>);
+
+impl crate::ops::FromTch<Raw> for Raw {
+    fn from_tch(raw: Raw) -> std::result::Result<Self, crate::error::Failure> {
+        Ok(raw)
+    }
+}
