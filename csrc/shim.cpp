@@ -297,7 +297,11 @@ char *flodl_grad(at::Tensor *const *outputs, at::Tensor *const *grad_outputs, in
                                        tensors_of(grad_outputs, n), retain, create_graph != 0,
                                        allow_unused != 0);
     for (int i = 0; i < n_inputs; ++i) {
-      results[i] = grads[i].defined() ? new at::Tensor(grads[i]) : nullptr;
+      at::Tensor g = grads[i];
+      // A ZeroTensor (autograd's storage-less zeros) becomes real zeros:
+      // flodl reads values through data pointers.
+      if (g.defined() && g._is_zerotensor()) g = at::zeros(g.sizes(), g.options());
+      results[i] = g.defined() ? new at::Tensor(g) : nullptr;
     }
   });
 }

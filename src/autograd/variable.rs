@@ -83,7 +83,16 @@ impl Variable {
         // Reading .grad of a defined tensor cannot fail; it is undefined
         // when there is no gradient.
         let grad = self.raw.grad();
-        grad.defined().then(|| Tensor::from_raw(grad))
+        if !grad.defined() {
+            return None;
+        }
+        // A ZeroTensor (storage-less zeros from autograd) is read as zeros.
+        if grad.f_internal_is_zerotensor().unwrap_or(false) {
+            if let Ok(zeros) = tch::Tensor::f_zeros(grad.size(), (grad.kind(), grad.device())) {
+                return Some(Tensor::from_raw(zeros));
+            }
+        }
+        Some(Tensor::from_raw(grad))
     }
 
     /// Whether the user made this Variable (true) or an op did (false).

@@ -251,9 +251,10 @@ impl Tensor {
         kind: tch::Kind,
     ) -> Result<Vec<T>> {
         let host: Tensor = run(op, &[&self.raw], || {
-            self.raw
-                .f_to_device_(tch::Device::Cpu, kind, false, false)?
-                .f_contiguous()
+            let host = self
+                .raw
+                .f_to_device_(tch::Device::Cpu, kind, false, false)?;
+            materialized(host)?.f_contiguous()
         })?;
         let mut out = vec![T::default(); self.numel()];
         host.raw
@@ -267,7 +268,7 @@ impl Tensor {
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let op = "to_bytes";
         let host: Tensor = run(op, &[&self.raw], || {
-            self.raw.f_to(tch::Device::Cpu)?.f_contiguous()
+            materialized(self.raw.f_to(tch::Device::Cpu)?)?.f_contiguous()
         })?;
         let mut out = vec![0u8; self.numel() * self.dtype().element_size()];
         host.raw
@@ -310,6 +311,16 @@ impl Tensor {
 
     pub(crate) fn into_raw(self) -> tch::Tensor {
         self.raw
+    }
+}
+
+/// `raw` with real memory: autograd's ZeroTensors (zeros without storage)
+/// become zeros, since values are read through the data pointer.
+fn materialized(raw: tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
+    if raw.f_internal_is_zerotensor()? {
+        tch::Tensor::f_zeros(raw.size(), (raw.f_kind()?, raw.device()))
+    } else {
+        Ok(raw)
     }
 }
 

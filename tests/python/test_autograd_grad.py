@@ -112,3 +112,11 @@ def test_unused_inputs_and_errors() -> None:
         autograd.grad(Variable(Tensor.ones([1])).sum(), x)
     with pytest.raises(TypeError):
         autograd.grad(y, "x")
+
+
+def test_zero_gradients_of_gradients_read_as_zeros() -> None:
+    # The second derivative of abs is autograd's storage-less zero tensor.
+    x = Variable(flodl.tensor([1.0, -2.0], dtype="float64"), True)
+    (g,) = autograd.grad(x.abs().sum(), x, create_graph=True)
+    (h,) = autograd.grad(g.sum(), x, allow_unused=True)
+    assert h.tolist() == [0.0, 0.0] and h.numpy().tolist() == [0.0, 0.0]

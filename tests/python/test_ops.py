@@ -275,3 +275,64 @@ def test_every_sample_runs_on_flodl_directly() -> None:
             arrays = make_inputs(info, sample, np.float32)
             call(info, [Tensor.from_numpy(a) for a in arrays], sample.kwargs, np.float32)
     assert flodl.is_grad_enabled()
+
+
+# ----- second order: gradients of gradients, against torch.autograd -----
+
+# Ops whose first derivative PyTorch cannot differentiate again (its double
+# backward is not implemented): cdist, hardsigmoid,
+# scaled_dot_product_attention on the CPU. flodl raises for them as PyTorch
+# does; docs/ops.md lists them.
+NOT_TWICE_DIFFERENTIABLE: set[str] = set()
+
+
+def _second_order(lib, info, arrays, kwargs, ws, us):
+    """d/dx of sum(u * d(sum(w * f(x)))/dx), for flodl (lib=None) or torch."""
+    if lib is None:
+        xs = [Variable(Tensor.from_numpy(a.copy()), True) for a in arrays]
+        outs = outputs(call(info, xs, kwargs))
+        weigh = lambda o, w: (o * Variable(Tensor.from_numpy(w))).sum()
+        grad = flodl.autograd.grad
+    else:
+        xs = [torch.tensor(a, requires_grad=True) for a in arrays]
+        outs = outputs(call_torch(info, xs, kwargs))
+        weigh = lambda o, w: (o * torch.from_numpy(w)).sum()
+        grad = torch.autograd.grad
+    terms = [weigh(o, w) for o, w in zip(outs, ws) if w is not None]
+    loss = terms[0]
+    for term in terms[1:]:
+        loss = loss + term
+    firsts = grad(loss, xs, create_graph=True, allow_unused=True)
+    inner = [weigh(g, u) for g, u in zip(firsts, us) if g is not None and g.requires_grad]
+    if not inner:
+        return [np.zeros_like(a) for a in arrays]
+    total = inner[0]
+    for term in inner[1:]:
+        total = total + term
+    seconds = grad(total, xs, allow_unused=True)
+    return [
+        np.zeros_like(a)
+        if s is None
+        else (s.data.numpy() if lib is None else s.detach().numpy(force=True))
+        for s, a in zip(seconds, arrays)
+    ]
+
+
+@pytest.mark.parametrize("info,index", GRAD_CASES)
+def test_second_order_matches_torch(info: OpInfo, index: int) -> None:
+    sample = info.samples[index]
+    arrays = make_inputs(info, sample, np.float64)
+    ws = weights(call_torch(info, [torch.from_numpy(a) for a in arrays], sample.kwargs))
+    rng = np.random.default_rng(3)
+    us = [rng.standard_normal(a.shape) for a in arrays]
+    try:
+        expected = _second_order(torch, info, arrays, sample.kwargs, ws, us)
+    except RuntimeError as e:
+        assert "not implemented" in str(e) or "does not require grad" in str(e), e
+        with pytest.raises(flodl.FlodlError):
+            _second_order(None, info, arrays, sample.kwargs, ws, us)
+        NOT_TWICE_DIFFERENTIABLE.add(info.name)
+        return
+    got = _second_order(None, info, arrays, sample.kwargs, ws, us)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-10)
