@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <memory>
+#include <string>
 #include <variant>
 
 // The message handed to Rust: one letter for the exception's type (the
@@ -140,6 +142,54 @@ char *flodl_set_grad(at::Tensor *t, const at::Tensor *g) {
                 ", the tensor on ", t->device(), ": not the same device");
     t->mutable_grad() = *g;
   });
+}
+
+// `t.retain_grad()`: a non-leaf keeps its gradient in .grad.
+char *flodl_retain_grad(at::Tensor *t) {
+  return guarded_change([&] { t->retain_grad(); });
+}
+
+// Gradient hooks. `call(ctx, grad, &replacement)` runs when the gradient
+// with respect to `t` is computed: it owns `grad` (a new handle), and may
+// set `replacement` (a new handle, or null to keep the gradient); it returns
+// null, or a malloc'd message that fails the backward. `drop(ctx)` runs once
+// when libtorch forgets the hook (removed, or the tensor gone).
+typedef char *(*flodl_hook_fn)(void *ctx, at::Tensor *grad, at::Tensor **replacement);
+typedef void (*flodl_drop_fn)(void *ctx);
+
+namespace {
+struct HookContext {
+  void *ctx;
+  flodl_drop_fn drop;
+  HookContext(void *c, flodl_drop_fn d) : ctx(c), drop(d) {}
+  HookContext(const HookContext &) = delete;
+  HookContext &operator=(const HookContext &) = delete;
+  ~HookContext() { drop(ctx); }
+};
+}  // namespace
+
+char *flodl_register_hook(at::Tensor *t, void *ctx, flodl_hook_fn call, flodl_drop_fn drop,
+                          unsigned *handle) {
+  std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
+  return guarded_change([&] {
+    *handle = t->register_hook([owner, call](at::Tensor grad) -> at::Tensor {
+      at::Tensor *replacement = nullptr;
+      char *failure = call(owner->ctx, new at::Tensor(grad), &replacement);
+      if (failure != nullptr) {
+        std::string text(failure);
+        std::free(failure);
+        TORCH_CHECK(false, text);
+      }
+      if (replacement == nullptr) return at::Tensor();  // keep the gradient
+      at::Tensor result = *replacement;
+      delete replacement;
+      return result;
+    });
+  });
+}
+
+char *flodl_remove_hook(at::Tensor *t, unsigned handle) {
+  return guarded_change([&] { t->remove_hook(handle); });
 }
 
 // `t.data = d`: the same node, new values (shape and dtype may change).

@@ -79,6 +79,15 @@ impl Error {
     pub(crate) fn from_failure(op: &str, context: &str, failure: Failure) -> Self {
         let (kind, detail) = match failure {
             Failure::Own(error) => return error,
+            Failure::Torch(tch::TchError::Torch(ref text)) if text.contains(CARRIED) => {
+                if let Some(error) = Error::carried_in(text) {
+                    return error;
+                }
+                (
+                    ErrorKind::Torch,
+                    first_lines(&tch::TchError::Torch(text.clone())),
+                )
+            }
             Failure::Typed(kind, text) => (kind.unwrap_or_else(|| classify(&text)), text),
             Failure::Torch(err) => {
                 let detail = first_lines(&err);
@@ -96,6 +105,26 @@ impl Error {
         }
     }
 
+    /// This error as text that can cross libtorch (a hook's error travels
+    /// through the autograd engine as a C++ exception's message) and be
+    /// read back whole by [`Error::carried_in`].
+    pub(crate) fn to_carried(&self) -> String {
+        let code = CARRIED_KINDS
+            .iter()
+            .position(|k| *k == self.kind)
+            .unwrap_or_default();
+        format!("{CARRIED}{code}:{}{CARRIED_END}", self.message)
+    }
+
+    /// The error [`Error::to_carried`] wrote into `text`, if any.
+    fn carried_in(text: &str) -> Option<Error> {
+        let rest = text.split(CARRIED).nth(1)?;
+        let (code, rest) = rest.split_once(':')?;
+        let message = rest.split(CARRIED_END).next()?;
+        let kind = *CARRIED_KINDS.get(code.parse::<usize>().ok()?)?;
+        Some(Error::new(kind, message))
+    }
+
     /// [`Error::from_failure`] for an error of a tch call.
     pub fn from_torch(op: &str, context: &str, err: tch::TchError) -> Self {
         Error::from_failure(op, context, Failure::Torch(err))
@@ -109,6 +138,20 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// Marks an [`Error`] carried through libtorch as text.
+const CARRIED: &str = "\u{1}flodl:";
+const CARRIED_END: &str = "\u{2}";
+const CARRIED_KINDS: [ErrorKind; 8] = [
+    ErrorKind::Shape,
+    ErrorKind::DType,
+    ErrorKind::Device,
+    ErrorKind::Index,
+    ErrorKind::Autograd,
+    ErrorKind::Argument,
+    ErrorKind::OutOfMemory,
+    ErrorKind::Torch,
+];
 
 /// How a libtorch call failed, before it is an [`Error`]: through tch (a
 /// message only), or through the C++ shim, which also knows the exception's
@@ -405,6 +448,17 @@ mod tests {
             e.message(),
             "backward: Trying to backward through the graph a second time. Saved tensors were freed."
         );
+    }
+
+    #[test]
+    fn an_error_carried_through_libtorch_comes_back_whole() {
+        let original = Error::new(ErrorKind::Argument, "clip: too large");
+        let text = format!(
+            "hook failed: {}\nException raised from ...",
+            original.to_carried()
+        );
+        let back = Error::from_torch("backward", "[2]", tch::TchError::Torch(text));
+        assert_eq!(back, original);
     }
 
     #[test]

@@ -15,6 +15,15 @@ extern "C" {
     fn flodl_use_warning_handler();
     fn flodl_warn(message: *const c_char);
     fn flodl_set_grad(t: *mut c_void, grad: *mut c_void) -> *mut c_char;
+    fn flodl_retain_grad(t: *mut c_void) -> *mut c_char;
+    fn flodl_register_hook(
+        t: *mut c_void,
+        ctx: *mut c_void,
+        call: HookCall,
+        drop: HookDrop,
+        handle: *mut std::ffi::c_uint,
+    ) -> *mut c_char;
+    fn flodl_remove_hook(t: *mut c_void, handle: std::ffi::c_uint) -> *mut c_char;
     fn flodl_set_data(t: *mut c_void, data: *mut c_void) -> *mut c_char;
     fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
     fn flodl_masked_fill(
@@ -313,6 +322,78 @@ pub(crate) fn vector_norm(
     make_tensor(|out| unsafe {
         flodl_vector_norm(ptr(x), p, dim, has_dim, c_int::from(keepdim), out)
     })
+}
+
+/// `t.retain_grad()`.
+pub(crate) fn retain_grad(t: &tch::Tensor) -> Result<(), Failure> {
+    // SAFETY: as for set_grad.
+    failure_of(unsafe { flodl_retain_grad(ptr(t)) })
+}
+
+/// A gradient hook as the shim calls it (see `flodl_register_hook`).
+type HookCall = extern "C" fn(*mut c_void, *mut c_void, *mut *mut c_void) -> *mut c_char;
+type HookDrop = extern "C" fn(*mut c_void);
+
+/// What a hook is on the Rust side: given the gradient, a replacement or
+/// `None` to keep it.
+pub(crate) type HookFn = dyn Fn(tch::Tensor) -> Result<Option<tch::Tensor>, String> + Send + Sync;
+
+extern "C" fn call_hook(
+    ctx: *mut c_void,
+    grad: *mut c_void,
+    replacement: *mut *mut c_void,
+) -> *mut c_char {
+    // SAFETY: `ctx` is the Box<Box<HookFn>> registered below, alive until
+    // drop_hook; `grad` is a new at::Tensor the shim hands over.
+    let hook = unsafe { &*(ctx as *const Box<HookFn>) };
+    let grad = unsafe { tch::Tensor::from_ptr(grad.cast()) };
+    // A panic must not unwind into C++.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(grad))) {
+        Ok(Ok(Some(new_grad))) => {
+            // The shim takes the handle over and deletes it: tch must not.
+            let handle = new_grad.as_ptr() as *mut c_void;
+            std::mem::forget(new_grad);
+            // SAFETY: `replacement` is the shim's out slot.
+            unsafe { *replacement = handle };
+            std::ptr::null_mut()
+        }
+        Ok(Ok(None)) => std::ptr::null_mut(),
+        Ok(Err(message)) => message_for_cpp(&message),
+        Err(_) => message_for_cpp("a gradient hook panicked"),
+    }
+}
+
+extern "C" fn drop_hook(ctx: *mut c_void) {
+    // SAFETY: called once by the shim, when libtorch forgets the hook.
+    drop(unsafe { Box::from_raw(ctx as *mut Box<HookFn>) });
+}
+
+/// A malloc'd copy of `text`, which C++ frees.
+fn message_for_cpp(text: &str) -> *mut c_char {
+    let text = std::ffi::CString::new(text.replace('\0', " ")).unwrap_or_default();
+    // SAFETY: strdup copies a valid C string into malloc'd memory.
+    unsafe { libc_strdup(text.as_ptr()) }
+}
+
+extern "C" {
+    #[link_name = "strdup"]
+    fn libc_strdup(s: *const c_char) -> *mut c_char;
+}
+
+/// Registers `hook` on `t`; returns libtorch's handle for `remove_hook`.
+pub(crate) fn register_hook(t: &tch::Tensor, hook: Box<HookFn>) -> Result<u32, Failure> {
+    let ctx = Box::into_raw(Box::new(hook)) as *mut c_void;
+    let mut handle: std::ffi::c_uint = 0;
+    // SAFETY: the shim owns `ctx` from here on and calls drop_hook exactly
+    // once (also when registration fails).
+    failure_of(unsafe { flodl_register_hook(ptr(t), ctx, call_hook, drop_hook, &mut handle) })?;
+    Ok(handle)
+}
+
+/// Removes the hook `handle` from `t`.
+pub(crate) fn remove_hook(t: &tch::Tensor, handle: u32) -> Result<(), Failure> {
+    // SAFETY: as for set_grad.
+    failure_of(unsafe { flodl_remove_hook(ptr(t), handle) })
 }
 
 /// `t.grad = grad` (None: no gradient).

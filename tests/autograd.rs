@@ -260,3 +260,36 @@ fn grad_returns_gradients_with_graphs_for_higher_orders() {
     let grads = grad(&[&y], &[&x, &unused], allowed).unwrap();
     assert!(grads[1].is_none());
 }
+
+#[test]
+fn retain_grad_and_hooks() {
+    let x = leaf(&[1.0, 2.0]);
+    let y = x.mul_scalar(3.0).unwrap();
+    y.retain_grad().unwrap();
+    assert!(y.retains_grad());
+    // A hook that doubles y's gradient: x's gradient doubles too.
+    let handle = y.register_hook(|g| Ok(Some(g.mul_scalar(2.0)?))).unwrap();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    x.register_hook(move |g| {
+        record.lock().unwrap().push(g.to_f64_vec()?);
+        Ok(None)
+    })
+    .unwrap();
+    y.sum().unwrap().backward().unwrap();
+    assert_eq!(y.grad().unwrap().to_f64_vec().unwrap(), vec![2.0, 2.0]);
+    assert_eq!(x.grad().unwrap().to_f64_vec().unwrap(), vec![6.0, 6.0]);
+    assert_eq!(*seen.lock().unwrap(), vec![vec![6.0, 6.0]]);
+    handle.remove().unwrap();
+    // An error in a hook fails the backward with its message.
+    let z = x.mul_scalar(1.0).unwrap();
+    z.register_hook(|_| Err(flodl::Error::new(ErrorKind::Argument, "clip: too large")))
+        .unwrap();
+    let err = z.sum().unwrap().backward().unwrap_err();
+    assert!(err.to_string().contains("clip: too large"), "{err}");
+    let plain = Variable::new(Tensor::ones(&[1], Default::default()).unwrap(), false).unwrap();
+    assert_eq!(
+        plain.register_hook(|_| Ok(None)).unwrap_err().kind(),
+        ErrorKind::Autograd
+    );
+}

@@ -8,7 +8,7 @@ Python number on either side of an operator means the ``_scalar`` op.
 Exceptions to the Rust signatures are noted per method.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, Literal, TypeVar, overload
 
 import numpy as np
@@ -610,6 +610,11 @@ class Tensor(_Ops[Tensor, Tensor]):
     def __rpow__(self, base: Number) -> Tensor: ...
     def __neg__(self) -> Tensor: ...
 
+class RemovableHandle:
+    """What ``register_hook`` returns."""
+
+    def remove(self) -> None: ...
+
 class Variable(_Ops[Variable, VariableLike]):
     """A tensor whose operations are recorded for backward()."""
 
@@ -636,6 +641,14 @@ class Variable(_Ops[Variable, VariableLike]):
         """Sets ``requires_grad`` (leaves only); returns this Variable."""
     @property
     def is_leaf(self) -> bool: ...
+    def retain_grad(self) -> None:
+        """Makes this non-leaf keep its gradient in ``grad`` after backward."""
+    @property
+    def retains_grad(self) -> bool: ...
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Calls ``hook(grad)`` when the gradient with respect to this Variable is
+        computed; a returned Tensor replaces it. ``remove()`` on the handle
+        unregisters it."""
     def zero_grad(self) -> None:
         """Resets the gradient to None."""
     def detach(self) -> Variable: ...

@@ -6,8 +6,10 @@
 
 mod functions;
 mod grad_mode;
+mod hooks;
 mod variable;
 
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard};
+pub use hooks::HookHandle;
 pub use variable::Variable;

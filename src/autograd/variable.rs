@@ -75,7 +75,7 @@ impl Variable {
         // retains_grad of a defined tensor cannot fail (false if it could).
         if !self.is_leaf() && !self.raw.f_retains_grad().unwrap_or(false) {
             crate::ffi::warn(&format!(
-                "grad: this Variable ({}) was made by an op, not by you: backward fills the gradients of leaves only, so its grad is None",
+                "grad: this Variable ({}) was made by an op, not by you: backward keeps the gradients of leaves only, so its grad is None (call retain_grad() on it before backward to keep its gradient)",
                 crate::ops::describe(&self.raw)
             ));
             return None;

@@ -6,6 +6,7 @@ mod catalogue; // the op tables' bindings
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
 mod gil; // when the GIL is released
+mod hooks; // Python gradient hooks
 mod operators; // + - * / @ ** on both classes
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
 mod results; // Rust values to Python objects
@@ -110,6 +111,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<variable::PyVariable>()?;
     m.add_class::<device::PyDevice>()?;
+    m.add_class::<hooks::PyHookHandle>()?;
     m.add_class::<device::PyTensorOptions>()?;
     m.add_class::<crate::DType>()?;
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;

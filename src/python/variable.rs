@@ -147,7 +147,7 @@ impl PyVariable {
         inputs: Option<Vec<PyRef<'_, PyVariable>>>,
     ) -> PyResult<()> {
         if gradient.is_none() && !retain_graph && inputs.is_none() {
-            return Ok(without_gil(py, || self.inner.backward())?);
+            return without_gil(py, || self.inner.backward()).map_err(super::hooks::restore);
         }
         let inputs: Option<Vec<&Variable>> = inputs
             .as_ref()
@@ -157,7 +157,27 @@ impl PyVariable {
             retain_graph,
             inputs: inputs.as_deref(),
         };
-        Ok(without_gil(py, || self.inner.backward_with(options))?)
+        without_gil(py, || self.inner.backward_with(options)).map_err(super::hooks::restore)
+    }
+
+    /// Makes this non-leaf keep its gradient in `grad` after backward.
+    fn retain_grad(&self) -> PyResult<()> {
+        Ok(self.inner.retain_grad()?)
+    }
+
+    /// Whether this non-leaf keeps its gradient (after `retain_grad()`).
+    #[getter]
+    fn retains_grad(&self) -> bool {
+        self.inner.retains_grad()
+    }
+
+    /// Calls `hook(grad)` (a Tensor) each time the gradient with respect to
+    /// this Variable is computed; a returned Tensor replaces the gradient,
+    /// None keeps it. An exception in the hook comes out of `backward()`.
+    /// Returns a handle whose `remove()` unregisters the hook.
+    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<super::hooks::PyHookHandle> {
+        let handle = self.inner.register_hook(super::hooks::python_hook(hook))?;
+        Ok(handle.into())
     }
 
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

@@ -1,0 +1,81 @@
+//! Gradient hooks and retained gradients: `retain_grad()` makes a non-leaf
+//! keep its gradient; `register_hook(f)` calls `f(grad)` when the gradient
+//! with respect to a Variable is computed, and may replace it.
+
+use crate::error::{bail, Result};
+use crate::ops::{describe, run, Operand};
+use crate::{Tensor, Variable};
+
+/// Removes a hook registered by [`Variable::register_hook`].
+#[derive(Debug)]
+pub struct HookHandle {
+    tensor: tch::Tensor,
+    handle: u32,
+}
+
+impl HookHandle {
+    /// Unregisters the hook; later backward passes do not call it.
+    pub fn remove(self) -> Result<()> {
+        run::<(), _, _>("remove_hook", &[&self.tensor], || {
+            crate::ffi::remove_hook(&self.tensor, self.handle)
+        })
+    }
+}
+
+impl Variable {
+    /// Makes this non-leaf keep its gradient in `grad()` after backward
+    /// (a leaf keeps it anyway).
+    pub fn retain_grad(&self) -> Result<()> {
+        if !self.requires_grad() {
+            bail!(
+                Autograd,
+                "retain_grad: this Variable ({}) does not require grad",
+                describe(self.raw())
+            );
+        }
+        run::<(), _, _>("retain_grad", &[self.raw()], || {
+            crate::ffi::retain_grad(self.raw())
+        })
+    }
+
+    /// Whether this Variable keeps its gradient though it is not a leaf.
+    pub fn retains_grad(&self) -> bool {
+        // Reading the flag of a defined tensor cannot fail (false if it could).
+        self.raw().f_retains_grad().unwrap_or(false)
+    }
+
+    /// Calls `hook(grad)` each time the gradient with respect to this
+    /// Variable is computed; a returned Tensor replaces the gradient, `None`
+    /// keeps it, an error fails the backward with it.
+    pub fn register_hook<F>(&self, hook: F) -> Result<HookHandle>
+    where
+        F: Fn(&Tensor) -> Result<Option<Tensor>> + Send + Sync + 'static,
+    {
+        if !self.requires_grad() {
+            bail!(Autograd, "register_hook: this Variable ({}) does not require grad, so no gradient reaches it", describe(self.raw()));
+        }
+        let call = move |grad: tch::Tensor| -> std::result::Result<Option<tch::Tensor>, String> {
+            let grad = Tensor::from_raw(grad);
+            match hook(&grad) {
+                Ok(replacement) => Ok(replacement.map(|t| t.raw().shallow_clone())),
+                Err(e) => Err(e.to_carried()),
+            }
+        };
+        let handle: Handle = run("register_hook", &[self.raw()], || {
+            crate::ffi::register_hook(self.raw(), Box::new(call)).map(Handle)
+        })?;
+        Ok(HookHandle {
+            tensor: self.raw().shallow_clone(),
+            handle: handle.0,
+        })
+    }
+}
+
+/// A hook's id, passed through `run`.
+struct Handle(u32);
+
+impl crate::ops::FromTch<Handle> for Handle {
+    fn from_tch(raw: Handle) -> std::result::Result<Self, crate::error::Failure> {
+        Ok(raw)
+    }
+}

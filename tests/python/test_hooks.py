@@ -1,0 +1,100 @@
+"""retain_grad and gradient hooks, against torch.autograd: a hook that
+changes a gradient, removal, an exception raised in a hook, hooks while
+several threads run backward."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl import Tensor, Variable
+
+
+def pair(values):
+    array = np.asarray(values, dtype=np.float64)
+    return Variable(Tensor.from_numpy(array.copy()), True), torch.tensor(array, requires_grad=True)
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient() -> None:
+    (x, tx) = pair([1.0, -2.0, 3.0])
+    y, ty = x.tanh(), tx.tanh()
+    y.retain_grad()
+    ty.retain_grad()
+    assert y.retains_grad and ty.retains_grad
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+
+
+def test_a_clipping_hook_changes_the_gradient_as_in_torch() -> None:
+    (x, tx) = pair([0.5, -4.0, 2.0])
+    clip = lambda g: g.clamp(-1.0, 1.0)
+    handle = x.register_hook(clip)
+    tx.register_hook(clip)
+    ((x * 3.0) ** 2).sum().backward()
+    ((tx * 3.0) ** 2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    handle.remove()
+    handle.remove()  # a second remove does nothing
+    x.grad = None
+    ((x * 3.0) ** 2).sum().backward()
+    assert x.grad.tolist() == [9.0, -72.0, 36.0]  # no clipping any more
+
+
+def test_a_hook_sees_the_gradient_and_none_keeps_it() -> None:
+    (x, _) = pair([1.0, 2.0])
+    seen = []
+    x.register_hook(lambda g: seen.append(g.tolist()))
+    (x * 2.0).sum().backward()
+    assert seen == [[2.0, 2.0]] and x.grad.tolist() == [2.0, 2.0]
+
+
+class ClipError(Exception):
+    pass
+
+
+def test_an_exception_in_a_hook_comes_out_of_backward_unchanged() -> None:
+    (x, _) = pair([1.0])
+
+    def hook(grad):
+        raise ClipError("gradient too large")
+
+    x.register_hook(hook)
+    with pytest.raises(ClipError, match="gradient too large") as caught:
+        (x * 2.0).sum().backward()
+    assert any(entry.name == "hook" for entry in caught.traceback)
+    with pytest.raises(flodl.AutogradError, match="returns a Tensor or None"):
+        (y := Variable(Tensor.ones([1]), True)).register_hook(lambda g: "x")
+        (y * 2.0).sum().backward()
+
+
+def test_hooks_while_threads_run_backward() -> None:
+    errors = []
+
+    def work() -> None:
+        try:
+            for _ in range(50):
+                x = Variable(Tensor.ones([8]), True)
+                x.register_hook(lambda g: g * 2.0)
+                (x * 3.0).sum().backward()
+                assert x.grad.tolist() == [6.0] * 8
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck"
+    assert not errors, errors
+
+
+def test_hooks_need_a_variable_that_requires_grad() -> None:
+    with pytest.raises(flodl.AutogradError):
+        Variable(Tensor.ones([1])).register_hook(lambda g: None)
