@@ -356,6 +356,32 @@ char *flodl_grad(at::Tensor *const *outputs, at::Tensor *const *grad_outputs, in
   });
 }
 
+// Forward-mode AD through libtorch's dual tensors: a level is entered,
+// primals are made dual with their tangents, the function runs, the output
+// is unpacked, and the level is exited (which drops its tangents).
+char *flodl_enter_dual_level(uint64_t *level) {
+  return guarded_change([&] { *level = torch::autograd::forward_ad::enter_dual_level(); });
+}
+
+char *flodl_exit_dual_level(uint64_t level) {
+  return guarded_change([&] { torch::autograd::forward_ad::exit_dual_level(level); });
+}
+
+char *flodl_make_dual(const at::Tensor *primal, const at::Tensor *tangent, uint64_t level,
+                      at::Tensor **out) {
+  return guarded(out, [&] { return at::_make_dual(*primal, *tangent, static_cast<int64_t>(level)); });
+}
+
+// The tangent of `t` at `level` (undefined, so null, when it has none).
+char *flodl_unpack_dual(const at::Tensor *t, uint64_t level, at::Tensor **tangent) {
+  return guarded_change([&] {
+    auto unpacked = at::_unpack_dual(*t, static_cast<int64_t>(level));
+    at::Tensor tan = std::get<1>(unpacked);
+    if (tan.defined() && tan._is_zerotensor()) tan = at::zeros(tan.sizes(), tan.options());
+    *tangent = tan.defined() ? new at::Tensor(tan) : nullptr;
+  });
+}
+
 // torch.var / torch.std with a correction, of all elements when has_dim is 0.
 char *flodl_var_std(const at::Tensor *x, double correction, int64_t dim, int has_dim,
                     int keepdim, int std, at::Tensor **out) {

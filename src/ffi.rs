@@ -74,6 +74,15 @@ extern "C" {
         allow_unused: c_int,
         results: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_enter_dual_level(level: *mut u64) -> *mut c_char;
+    fn flodl_exit_dual_level(level: u64) -> *mut c_char;
+    fn flodl_make_dual(
+        primal: *mut c_void,
+        tangent: *mut c_void,
+        level: u64,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_unpack_dual(t: *mut c_void, level: u64, tangent: *mut *mut c_void) -> *mut c_char;
     fn flodl_vector_norm(
         x: *mut c_void,
         p: f64,
@@ -293,6 +302,39 @@ pub(crate) fn grad(
             (!p.is_null()).then(|| unsafe { tch::Tensor::from_ptr(p.cast()) })
         })
         .collect())
+}
+
+/// Enters a new forward-AD level.
+pub(crate) fn enter_dual_level() -> Result<u64, Failure> {
+    let mut level = 0u64;
+    // SAFETY: writes the level into `level`; catches every C++ exception.
+    failure_of(unsafe { flodl_enter_dual_level(&mut level) })?;
+    Ok(level)
+}
+
+/// Exits forward-AD level `level` (the innermost).
+pub(crate) fn exit_dual_level(level: u64) -> Result<(), Failure> {
+    // SAFETY: as above.
+    failure_of(unsafe { flodl_exit_dual_level(level) })
+}
+
+/// `primal` carrying `tangent` at `level`.
+pub(crate) fn make_dual(
+    primal: &tch::Tensor,
+    tangent: &tch::Tensor,
+    level: u64,
+) -> Result<tch::Tensor, Failure> {
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_make_dual(ptr(primal), ptr(tangent), level, out) })
+}
+
+/// The tangent `t` carries at `level`, if any.
+pub(crate) fn unpack_dual(t: &tch::Tensor, level: u64) -> Result<Option<tch::Tensor>, Failure> {
+    let mut tangent: *mut c_void = std::ptr::null_mut();
+    // SAFETY: the shim stores a `new at::Tensor` or null in `tangent`.
+    failure_of(unsafe { flodl_unpack_dual(ptr(t), level, &mut tangent) })?;
+    // SAFETY: a non-null result is a `new at::Tensor` that tch now owns.
+    Ok((!tangent.is_null()).then(|| unsafe { tch::Tensor::from_ptr(tangent.cast()) }))
 }
 
 /// `torch.var` (or `torch.std` with `std`) with `correction`; `dim` None:

@@ -12,6 +12,7 @@
 pub mod autograd;
 mod error;
 mod ffi;
+pub mod func;
 mod live;
 mod ops;
 mod tensor;

@@ -224,7 +224,7 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 # Names the package defines in Python, by module (they replace a binding of
 # the same name, as set_grad_enabled does).
 PYTHON_NAMES = {
-    "": ["autograd"],  # the submodule
+    "": ["autograd", "func"],  # the submodules
     "_creation": ["tensor"],
     "_grad_mode": ["enable_grad", "no_grad", "set_grad_enabled"],
     "_size": ["Size"],

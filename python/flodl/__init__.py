@@ -7,7 +7,7 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
-from . import autograd
+from . import autograd, func
 from ._creation import tensor
 
 # generated:names
@@ -129,6 +129,7 @@ __all__ = [
     "embedding",
     "embedding_bag",
     "enable_grad",
+    "func",
     "grid_sample",
     "group_norm",
     "gru_cell",

@@ -72,6 +72,50 @@ fn autograd_grad(
     })?)
 }
 
+/// Forward-mode primitives for `flodl.func.jvp`: a new level...
+#[pyfunction(name = "_enter_dual_level")]
+fn enter_dual_level() -> PyResult<u64> {
+    crate::ffi::enter_dual_level().map_err(|f| crate::Error::from_failure("jvp", "", f).into())
+}
+
+/// ... its end (dropping its tangents) ...
+#[pyfunction(name = "_exit_dual_level")]
+fn exit_dual_level(level: u64) -> PyResult<()> {
+    crate::ffi::exit_dual_level(level).map_err(|f| crate::Error::from_failure("jvp", "", f).into())
+}
+
+/// ... a primal carrying a tangent at the level ...
+#[pyfunction(name = "_make_dual")]
+fn make_dual(
+    primal: args::TensorArg<'_>,
+    tangent: args::TensorArg<'_>,
+    level: u64,
+) -> PyResult<crate::Variable> {
+    use crate::ops::Operand as _;
+    use args::Operand as _;
+    let (p, t) = (primal.get().raw(), tangent.get().raw());
+    let context = format!(
+        "{} and {}",
+        crate::ops::describe(p),
+        crate::ops::describe(t)
+    );
+    let dual = crate::ffi::make_dual(p, t, level)
+        .map_err(|f| crate::Error::from_failure("jvp", &context, f))?;
+    Ok(crate::Variable::from_raw(dual))
+}
+
+/// ... and the tangent an output carries (None if it has none).
+#[pyfunction(name = "_unpack_dual")]
+fn unpack_dual(
+    output: PyRef<'_, variable::PyVariable>,
+    level: u64,
+) -> PyResult<Option<crate::Tensor>> {
+    use crate::ops::Operand as _;
+    let tangent = crate::ffi::unpack_dual(output.inner.raw(), level)
+        .map_err(|f| crate::Error::from_failure("jvp", "", f))?;
+    Ok(tangent.map(crate::Tensor::from_raw))
+}
+
 #[pyfunction]
 fn cuda_available() -> bool {
     crate::cuda_available()
@@ -122,6 +166,10 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(enter_dual_level, m)?)?;
+    m.add_function(wrap_pyfunction!(exit_dual_level, m)?)?;
+    m.add_function(wrap_pyfunction!(make_dual, m)?)?;
+    m.add_function(wrap_pyfunction!(unpack_dual, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::modes, m)?)?;
     Ok(())
 }

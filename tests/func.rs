@@ -1,0 +1,50 @@
+//! The function transforms from Rust alone, against their closed forms.
+use flodl::{func, Device, Result, Tensor, Variable};
+
+fn t(values: &[f64]) -> Tensor {
+    Tensor::from_f64(values, &[values.len() as i64], Device::CPU).unwrap()
+}
+
+fn close(a: &Tensor, b: &[f64]) {
+    let a = a.to_f64_vec().unwrap();
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() < 1e-10, "{a:?} vs {b:?}");
+    }
+}
+
+fn cube_sum(xs: &[Variable]) -> Result<Variable> {
+    xs[0].pow_scalar(3).and_then(|c| c.sum())
+}
+
+#[test]
+fn grad_hessian_and_hvp_of_a_cube() {
+    let x = t(&[1.0, -2.0]);
+    let g = func::grad(cube_sum, &[&x]).unwrap();
+    close(&g[0], &[3.0, 12.0]);
+    let (gs, value) = func::grad_and_value(cube_sum, &[&x]).unwrap();
+    close(&gs[0], &[3.0, 12.0]);
+    close(&value.reshape(&[1]).unwrap(), &[-7.0]);
+    let h = func::hessian(cube_sum, &x).unwrap();
+    assert_eq!(h.shape(), vec![2, 2]);
+    close(&h.reshape(&[4]).unwrap(), &[6.0, 0.0, 0.0, -12.0]);
+    let (_, hv) = func::hvp(cube_sum, &x, &t(&[1.0, 1.0])).unwrap();
+    close(&hv, &[6.0, -12.0]);
+}
+
+#[test]
+fn jacobian_vjp_and_forward_mode_jvp() {
+    let x = t(&[0.5, 2.0]);
+    let square = |xs: &[Variable]| xs[0].mul(&xs[0]);
+    let j = func::jacobian(square, &[&x]).unwrap();
+    close(&j[0].reshape(&[4]).unwrap(), &[1.0, 0.0, 0.0, 4.0]);
+    let (value, products) = func::vjp(square, &[&x]).unwrap();
+    close(&value, &[0.25, 4.0]);
+    close(&products.apply(&t(&[1.0, 10.0])).unwrap()[0], &[1.0, 40.0]);
+    // d/dx (x sin x) = sin x + x cos x, in forward mode.
+    let f = |xs: &[Variable]| xs[0].sin()?.mul(&xs[0]);
+    let (value, tangent) = func::jvp(f, &[&x], &[&t(&[1.0, 2.0])]).unwrap();
+    let expected = |v: f64| v.sin() + v * v.cos();
+    close(&value, &[0.5 * 0.5f64.sin(), 2.0 * 2.0f64.sin()]);
+    close(&tangent, &[expected(0.5), 2.0 * expected(2.0)]);
+}

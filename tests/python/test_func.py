@@ -1,0 +1,95 @@
+"""flodl.func against torch.func and torch.autograd.functional, in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+import flodl
+from flodl import Tensor, func
+
+# torch.func warns about torch.jit on import, which is PyTorch's business.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:`torch.jit.script` is deprecated:DeprecationWarning"
+)
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal(4)
+W = RNG.standard_normal((3, 4))
+V = RNG.standard_normal(4)
+
+
+def f_flodl(x):
+    return (flodl.linear(x, Tensor.from_numpy(W.copy())).tanh() * 2.0).sum() + (x * x.sin()).sum()
+
+
+def f_torch(x):
+    return (F.linear(x, torch.from_numpy(W)).tanh() * 2.0).sum() + (x * x.sin()).sum()
+
+
+def g_flodl(x):
+    return flodl.linear(x, Tensor.from_numpy(W.copy())).sigmoid()
+
+
+def g_torch(x):
+    return F.linear(x, torch.from_numpy(W)).sigmoid()
+
+
+def t(a):
+    return Tensor.from_numpy(np.asarray(a).copy())
+
+
+def same(got, expected) -> None:
+    np.testing.assert_allclose(got.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_grad_and_grad_and_value() -> None:
+    same(func.grad(f_flodl)(t(X)), torch.func.grad(f_torch)(torch.from_numpy(X)))
+    g, value = func.grad_and_value(f_flodl)(t(X))
+    tg, tvalue = torch.func.grad_and_value(f_torch)(torch.from_numpy(X))
+    same(g, tg)
+    same(value, tvalue)
+
+
+def test_vjp_and_forward_mode_jvp() -> None:
+    out, vjp_fn = func.vjp(g_flodl, t(X))
+    tout, tvjp_fn = torch.func.vjp(g_torch, torch.from_numpy(X))
+    same(out, tout)
+    cot = RNG.standard_normal(3)
+    same(vjp_fn(t(cot))[0], tvjp_fn(torch.from_numpy(cot))[0])
+    value, tangent = func.jvp(g_flodl, (t(X),), (t(V),))
+    tvalue, ttangent = torch.func.jvp(g_torch, (torch.from_numpy(X),), (torch.from_numpy(V),))
+    same(value, tvalue)
+    same(tangent, ttangent)
+
+
+def test_jacobian_jacrev_hessian_hvp() -> None:
+    same(
+        func.jacobian(g_flodl, t(X)),
+        torch.autograd.functional.jacobian(g_torch, torch.from_numpy(X)),
+    )
+    same(func.jacrev(g_flodl)(t(X)), torch.func.jacrev(g_torch)(torch.from_numpy(X)))
+    same(
+        func.hessian(f_flodl, t(X)), torch.autograd.functional.hessian(f_torch, torch.from_numpy(X))
+    )
+    out, product = func.hvp(f_flodl, t(X), t(V))
+    tout, tproduct = torch.autograd.functional.hvp(
+        f_torch, torch.from_numpy(X), torch.from_numpy(V)
+    )
+    same(out, tout)
+    same(product, tproduct)
+
+
+def test_transforms_take_variables_and_leave_them_alone() -> None:
+    v = flodl.Variable(t(X), requires_grad=True)
+    same(func.grad(f_flodl)(v), torch.func.grad(f_torch)(torch.from_numpy(X)))
+    assert v.grad is None and v.is_leaf
+
+
+def test_jvp_needs_one_tangent_per_primal() -> None:
+    with pytest.raises(flodl.ArgumentError):
+        func.jvp(g_flodl, (t(X),), (t(V), t(V)))
+    with pytest.raises(flodl.ShapeError):
+        func.jvp(g_flodl, (t(X),), (t(V[:2]),))
