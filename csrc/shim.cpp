@@ -4,6 +4,7 @@
 #include <ATen/ScalarOps.h>
 #include <ATen/core/Tensor.h>
 #include <c10/core/GradMode.h>
+#include <c10/core/InferenceMode.h>
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 #include <torch/csrc/autograd/autograd.h>
@@ -228,6 +229,20 @@ int flodl_detach_in_place(at::Tensor *t) {
     return 1;
   }
 }
+
+// c10::InferenceMode as an object: entered by new, left by delete, on the
+// same thread, innermost first. Null if libtorch refused.
+void *flodl_inference_mode_enter(int enabled) {
+  try {
+    return new c10::InferenceMode(enabled != 0);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void flodl_inference_mode_exit(void *guard) { delete static_cast<c10::InferenceMode *>(guard); }
+
+int flodl_is_inference_mode_enabled() { return c10::InferenceMode::is_enabled() ? 1 : 0; }
 
 // Whether autograd records operations on this thread.
 int flodl_is_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }

@@ -9,6 +9,9 @@ extern "C" {
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
     fn flodl_is_grad_enabled() -> c_int;
+    fn flodl_inference_mode_enter(enabled: c_int) -> *mut c_void;
+    fn flodl_inference_mode_exit(guard: *mut c_void);
+    fn flodl_is_inference_mode_enabled() -> c_int;
     fn flodl_set_grad_enabled(enabled: c_int) -> c_int;
     fn flodl_free_message(message: *mut c_char);
     fn flodl_set_warning_callback(callback: WarningCallback);
@@ -521,6 +524,25 @@ pub(crate) fn detach_in_place(t: &tch::Tensor) -> bool {
     // SAFETY: as for clear_grad. The shim may re-point the C++ handle, which
     // tch owns through a pointer, so `&` suffices on the Rust side.
     unsafe { flodl_detach_in_place(ptr(t)) == 0 }
+}
+
+/// Enters libtorch's inference mode (or leaves it, with `false`) until the
+/// returned guard is passed to [`inference_mode_exit`]; null if refused.
+pub(crate) fn inference_mode_enter(enabled: bool) -> *mut c_void {
+    // SAFETY: allocates a c10::InferenceMode; catches every C++ exception.
+    unsafe { flodl_inference_mode_enter(c_int::from(enabled)) }
+}
+
+/// Leaves the inference mode `guard` entered (on the same thread).
+pub(crate) fn inference_mode_exit(guard: *mut c_void) {
+    // SAFETY: `guard` came from inference_mode_enter on this thread and is
+    // deleted once.
+    unsafe { flodl_inference_mode_exit(guard) }
+}
+
+pub(crate) fn is_inference_mode_enabled() -> bool {
+    // SAFETY: reads a thread-local flag; cannot fail.
+    unsafe { flodl_is_inference_mode_enabled() != 0 }
 }
 
 pub(crate) fn is_grad_enabled() -> bool {

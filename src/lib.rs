@@ -20,7 +20,10 @@ mod tensor;
 #[cfg(feature = "python")]
 mod python;
 
-pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard, Variable};
+pub use autograd::{
+    enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled, EnableGradGuard,
+    InferenceModeGuard, NoGradGuard, Variable,
+};
 pub use error::{Error, ErrorKind, Result};
 pub use live::live_tensor_count;
 pub use ops::index::TensorIndex;

@@ -293,3 +293,24 @@ fn retain_grad_and_hooks() {
         ErrorKind::Autograd
     );
 }
+
+#[test]
+fn enable_grad_and_inference_mode_closures_and_guards() {
+    use flodl::{enable_grad, inference_mode, no_grad, EnableGradGuard, NoGradGuard};
+    let w = leaf(&[1.0]);
+    no_grad(|| {
+        assert!(enable_grad(|| w.mul_scalar(2.0).unwrap().requires_grad()));
+        let _on = EnableGradGuard::default();
+        assert!(is_grad_enabled());
+    });
+    {
+        let _off = NoGradGuard::default();
+        assert!(!is_grad_enabled());
+    }
+    let y = inference_mode(|| {
+        assert!(flodl::autograd::is_inference_mode_enabled());
+        w.mul_scalar(2.0).unwrap()
+    })
+    .unwrap();
+    assert!(!y.requires_grad() && !flodl::autograd::is_inference_mode_enabled());
+}

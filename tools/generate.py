@@ -226,7 +226,7 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 PYTHON_NAMES = {
     "": ["autograd", "func"],  # the submodules
     "_creation": ["tensor"],
-    "_grad_mode": ["enable_grad", "no_grad", "set_grad_enabled"],
+    "_grad_mode": ["enable_grad", "inference_mode", "no_grad", "set_grad_enabled"],
     "_size": ["Size"],
 }
 

@@ -49,6 +49,7 @@ from ._flodl import (
     im2col,
     instance_norm,
     is_grad_enabled,
+    is_inference_mode_enabled,
     layer_norm,
     linear,
     live_tensor_count,
@@ -60,7 +61,7 @@ from ._flodl import (
     pixel_unshuffle,
     scaled_dot_product_attention,
 )
-from ._grad_mode import enable_grad, no_grad, set_grad_enabled
+from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ._size import Size
 
 # The nn functions, in the order they are declared.
@@ -134,8 +135,10 @@ __all__ = [
     "group_norm",
     "gru_cell",
     "im2col",
+    "inference_mode",
     "instance_norm",
     "is_grad_enabled",
+    "is_inference_mode_enabled",
     "layer_norm",
     "linear",
     "live_tensor_count",

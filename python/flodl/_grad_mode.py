@@ -1,4 +1,5 @@
-"""Grad modes: ``no_grad``, ``enable_grad`` and ``set_grad_enabled``, each a
+"""Grad modes: ``no_grad``, ``enable_grad``, ``set_grad_enabled`` and
+``inference_mode``, each a
 context manager and a decorator (of functions and of generator functions),
 as PyTorch's. Grad mode is per thread; leaving a block, by an exception
 too, restores the state it found."""
@@ -127,3 +128,33 @@ class set_grad_enabled(_GradMode):
             _flodl.set_grad_enabled(self._previous)
             self._previous = None
         return super().__call__(fn)
+
+
+class inference_mode:
+    """libtorch's inference mode on this thread, as ``torch.inference_mode``:
+    no graph, and the tensors made inside are inference tensors (faster;
+    they cannot enter a graph later). ``inference_mode(False)`` leaves it
+    inside an outer block. A context manager and a decorator (generator
+    functions too)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self.mode = bool(mode)
+        self._guards = threading.local()
+
+    def __enter__(self) -> None:
+        stack = self._guards.__dict__.setdefault("stack", [])
+        stack.append(_flodl._InferenceMode(self.mode))
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._guards.stack.pop().exit()
+
+    def __call__(self, fn: Callable[..., T]) -> Callable[..., T]:
+        if inspect.isgeneratorfunction(fn):
+            return _generator_in_mode(self, fn)  # type: ignore[arg-type]
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> T:
+            with self:
+                return fn(*args, **kwargs)
+
+        return wrapper

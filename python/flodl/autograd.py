@@ -3,7 +3,8 @@
 - ``grad(outputs, inputs, ...)`` returns gradients instead of adding them to
   ``.grad``; with ``create_graph=True`` they carry a graph, so gradients of
   gradients (penalties, Hessian-vector products, any order) follow.
-- The grad modes ``no_grad``, ``enable_grad``, ``set_grad_enabled``.
+- The grad modes ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+  ``inference_mode``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Union
 
 from . import _flodl
 from ._flodl import Tensor, Variable
-from ._grad_mode import enable_grad, no_grad, set_grad_enabled
+from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
-__all__ = ["enable_grad", "grad", "no_grad", "set_grad_enabled"]
+__all__ = ["enable_grad", "grad", "inference_mode", "no_grad", "set_grad_enabled"]
 
 _Variables = Union[Variable, Sequence[Variable]]
 

@@ -28,12 +28,88 @@ pub struct NoGradGuard {
 }
 
 impl NoGradGuard {
-    #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         NoGradGuard {
             previous: set_grad_enabled(false),
         }
     }
+}
+
+impl Default for NoGradGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Runs `f` with recording on (inside a `no_grad`, say) and returns what it
+/// returns; the previous state comes back afterwards.
+pub fn enable_grad<R>(f: impl FnOnce() -> R) -> R {
+    let _guard = EnableGradGuard::new();
+    f()
+}
+
+/// Turns recording on until dropped, then restores the previous state.
+#[must_use = "the guard restores grad mode when dropped"]
+pub struct EnableGradGuard {
+    previous: bool,
+}
+
+impl EnableGradGuard {
+    pub fn new() -> Self {
+        EnableGradGuard {
+            previous: set_grad_enabled(true),
+        }
+    }
+}
+
+impl Default for EnableGradGuard {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for EnableGradGuard {
+    fn drop(&mut self) {
+        set_grad_enabled(self.previous);
+    }
+}
+
+/// Runs `f` in libtorch's inference mode: no graph, and the tensors made
+/// inside are inference tensors (faster; they cannot enter a graph later).
+pub fn inference_mode<R>(f: impl FnOnce() -> R) -> crate::Result<R> {
+    let _guard = InferenceModeGuard::new(true)?;
+    Ok(f())
+}
+
+/// Inference mode (or, with `false`, out of it) until dropped. It must be
+/// dropped on the thread that made it, innermost first (it is not `Send`).
+#[must_use = "the guard leaves inference mode when dropped"]
+pub struct InferenceModeGuard {
+    guard: *mut std::ffi::c_void,
+}
+
+impl InferenceModeGuard {
+    pub fn new(enabled: bool) -> crate::Result<Self> {
+        let guard = ffi::inference_mode_enter(enabled);
+        if guard.is_null() {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Torch,
+                "inference_mode: libtorch could not enter inference mode",
+            ));
+        }
+        Ok(InferenceModeGuard { guard })
+    }
+}
+
+impl Drop for InferenceModeGuard {
+    fn drop(&mut self) {
+        ffi::inference_mode_exit(self.guard);
+    }
+}
+
+/// Whether this thread is in inference mode.
+pub fn is_inference_mode_enabled() -> bool {
+    ffi::is_inference_mode_enabled()
 }
 
 impl Drop for NoGradGuard {

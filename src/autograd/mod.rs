@@ -10,6 +10,9 @@ mod hooks;
 mod variable;
 
 pub use functions::{grad, BackwardOptions, GradOptions};
-pub use grad_mode::{is_grad_enabled, no_grad, set_grad_enabled, NoGradGuard};
+pub use grad_mode::{
+    enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled, EnableGradGuard, InferenceModeGuard, NoGradGuard,
+};
 pub use hooks::HookHandle;
 pub use variable::Variable;

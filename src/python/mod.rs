@@ -116,6 +116,31 @@ fn unpack_dual(
     Ok(tangent.map(crate::Tensor::from_raw))
 }
 
+/// Inference mode entered by `flodl.inference_mode`: left by `exit()` (or
+/// when collected), on the thread that entered it.
+#[pyclass(name = "_InferenceMode", module = "flodl", unsendable)]
+struct InferenceMode(Option<crate::InferenceModeGuard>);
+
+#[pymethods]
+impl InferenceMode {
+    #[new]
+    fn new(enabled: bool) -> PyResult<Self> {
+        Ok(InferenceMode(Some(crate::InferenceModeGuard::new(
+            enabled,
+        )?)))
+    }
+
+    fn exit(&mut self) {
+        self.0 = None;
+    }
+}
+
+/// Whether this thread is in inference mode.
+#[pyfunction]
+fn is_inference_mode_enabled() -> bool {
+    crate::autograd::is_inference_mode_enabled()
+}
+
 #[pyfunction]
 fn cuda_available() -> bool {
     crate::cuda_available()
@@ -166,6 +191,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
+    m.add_class::<InferenceMode>()?;
+    m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(enter_dual_level, m)?)?;
     m.add_function(wrap_pyfunction!(exit_dual_level, m)?)?;
     m.add_function(wrap_pyfunction!(make_dual, m)?)?;

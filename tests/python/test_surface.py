@@ -255,3 +255,22 @@ def test_a_warning_turned_error_does_not_cross_libtorch(monkeypatch) -> None:
         warnings.simplefilter("error")
         assert result.grad is None  # reported as unraisable, not raised through C++
     assert len(reported) == 1 and isinstance(reported[0].exc_value, UserWarning)
+
+
+def test_inference_mode() -> None:
+    w = Variable(Tensor.ones([2]), True)
+    with flodl.inference_mode():
+        assert flodl.is_inference_mode_enabled() and not flodl.is_grad_enabled()
+        y = w * 2.0
+        assert not y.requires_grad
+        with flodl.inference_mode(False):
+            assert not flodl.is_inference_mode_enabled()
+    assert not flodl.is_inference_mode_enabled() and flodl.is_grad_enabled()
+    with pytest.raises(flodl.FlodlError):
+        (Variable(y.data, True) * w).sum().backward()  # an inference tensor in a graph
+
+    @flodl.inference_mode()
+    def steps():
+        yield flodl.is_inference_mode_enabled()
+
+    assert list(steps()) == [True] and not flodl.is_inference_mode_enabled()
