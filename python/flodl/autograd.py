@@ -3,6 +3,8 @@
 - ``grad(outputs, inputs, ...)`` returns gradients instead of adding them to
   ``.grad``; with ``create_graph=True`` they carry a graph, so gradients of
   gradients (penalties, Hessian-vector products, any order) follow.
+- ``gradcheck`` and ``gradgradcheck``: float64 finite differences against
+  backward and double backward.
 - The grad modes ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
   ``inference_mode``.
 """
@@ -16,7 +18,15 @@ from . import _flodl
 from ._flodl import Tensor, Variable
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
-__all__ = ["enable_grad", "grad", "inference_mode", "no_grad", "set_grad_enabled"]
+__all__ = [
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 _Variables = Union[Variable, Sequence[Variable]]
 
@@ -47,3 +57,95 @@ def grad(
         allow_unused,
     )
     return tuple(grads)
+
+
+def _float64_leaves(inputs) -> list[Variable]:
+    leaves = []
+    for k, x in enumerate(inputs):
+        values = x.data if isinstance(x, Variable) else x
+        if values.dtype.name != "float64":
+            raise _flodl.ArgumentError(
+                f"gradcheck: input {k} is {values.dtype.name}; finite differences need float64"
+            )
+        leaves.append(Variable(values.clone(), requires_grad=True))
+    return leaves
+
+
+def _outputs(result) -> list[Variable]:
+    return list(result) if isinstance(result, (tuple, list)) else [result]
+
+
+def _jacobians(f, leaves: list[Variable], eps: float):
+    """Analytical (backward) and numerical (central differences) Jacobians,
+    as numpy arrays [output][input] of shape (output elements, input elements)."""
+    import numpy as np
+
+    outputs = _outputs(f(*leaves))
+    analytical = []
+    for out in outputs:
+        rows = np.zeros((out.numel(), len(leaves)), dtype=object)
+        flat = out.reshape(-1)
+        for j in range(out.numel()):
+            grads = grad(flat[j], leaves, retain_graph=True, allow_unused=True)
+            for k, (g, x) in enumerate(zip(grads, leaves)):
+                rows[j, k] = np.zeros(x.numel()) if g is None else g.numpy().reshape(-1)
+        analytical.append(
+            [np.stack([rows[j, k] for j in range(out.numel())]) for k in range(len(leaves))]
+        )
+    # The perturbed inputs require grad too: `f` may take gradients itself
+    # (gradgradcheck's does).
+    numerical = [[np.zeros((o.numel(), x.numel())) for x in leaves] for o in outputs]
+    for k, x in enumerate(leaves):
+        shape = x.data.numpy().shape
+        base = x.data.numpy().reshape(-1)
+        for e in range(base.size):
+            results = []
+            for step in (eps, -eps):
+                moved = base.copy()
+                moved[e] += step
+                args = list(leaves)
+                args[k] = Variable(Tensor.from_numpy(moved.reshape(shape)), requires_grad=True)
+                results.append([o.data.numpy().reshape(-1) for o in _outputs(f(*args))])
+            for i, (plus, minus) in enumerate(zip(*results)):
+                numerical[i][k][:, e] = (plus - minus) / (2 * eps)
+    return analytical, numerical
+
+
+def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> bool:
+    """Checks ``f``'s gradients (backward) against float64 central finite
+    differences, as ``torch.autograd.gradcheck``. Returns True, or raises
+    AutogradError naming the input and its worst element."""
+    import numpy as np
+
+    leaves = _float64_leaves(inputs if isinstance(inputs, (tuple, list)) else (inputs,))
+    analytical, numerical = _jacobians(f, leaves, eps)
+    for i, (a_rows, n_rows) in enumerate(zip(analytical, numerical)):
+        for k, (a, n) in enumerate(zip(a_rows, n_rows)):
+            excess = np.abs(a - n) - (atol + rtol * np.abs(n))
+            if excess.size and excess.max() > 0:
+                j, e = np.unravel_index(int(excess.argmax()), excess.shape)
+                raise _flodl.AutogradError(
+                    f"gradcheck: input {k}, element {e}: backward gives {a[j, e]:.6g}, "
+                    f"finite differences {n[j, e]:.6g} (output {i}, element {j})"
+                )
+    return True
+
+
+def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> bool:
+    """Checks ``f``'s second derivatives (double backward) against finite
+    differences of its gradients, as ``torch.autograd.gradgradcheck``: the
+    gradients, for fixed random output weights, are checked by
+    ``gradcheck``."""
+    import numpy as np
+
+    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
+    leaves = _float64_leaves(inputs)
+    rng = np.random.default_rng(0)
+    weights = [Tensor.from_numpy(rng.standard_normal(tuple(o.shape))) for o in _outputs(f(*leaves))]
+
+    def first_derivatives(*xs):
+        outs = _outputs(f(*xs))
+        grads = grad(outs, list(xs), grad_outputs=weights, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else (x * 0.0) for g, x in zip(grads, xs))
+
+    return gradcheck(first_derivatives, leaves, eps, atol, rtol)

@@ -120,3 +120,22 @@ def test_zero_gradients_of_gradients_read_as_zeros() -> None:
     (g,) = autograd.grad(x.abs().sum(), x, create_graph=True)
     (h,) = autograd.grad(g.sum(), x, allow_unused=True)
     assert h.tolist() == [0.0, 0.0] and h.numpy().tolist() == [0.0, 0.0]
+
+
+def test_gradcheck_and_gradgradcheck() -> None:
+    x = flodl.tensor(RNG.standard_normal((2, 3)), dtype="float64")
+    w = flodl.tensor(RNG.standard_normal((3,)), dtype="float64")
+    assert autograd.gradcheck(lambda a, b: (a * b).tanh(), (x, w))
+    assert autograd.gradgradcheck(lambda a, b: (a * b).tanh().sum(), (x, w))
+    # A wrong gradient (a hook that doubles it) is caught and located.
+
+    def doubled(a):
+        a.register_hook(lambda g: g * 2.0)
+        return a.sin()
+
+    with pytest.raises(
+        flodl.AutogradError, match=r"gradcheck: input 0, element \d+: backward gives"
+    ):
+        autograd.gradcheck(doubled, (x,))
+    with pytest.raises(flodl.ArgumentError, match="float64"):
+        autograd.gradcheck(lambda a: a, (flodl.tensor([1.0]),))
