@@ -235,6 +235,96 @@ def live_handles_line(steps: int) -> str:
     )
 
 
+def grad_chain_step():
+    """autograd.grad of the 20-op chain (no .grad written)."""
+    x_f = Variable(Tensor.randn([64]), True)
+    x_t = torch.randn(64, requires_grad=True)
+
+    def f() -> None:
+        y = x_f
+        for _ in range(5):
+            y = y.mul_scalar(0.9).add_scalar(0.1).tanh().sigmoid()
+        flodl.autograd.grad(y.sum(), x_f)
+
+    def t() -> None:
+        y = x_t
+        for _ in range(5):
+            y = torch.sigmoid(torch.tanh(y * 0.9 + 0.1))
+        torch.autograd.grad(y.sum(), x_t)
+
+    return f, t
+
+
+def _mlp_params():
+    rng = np.random.default_rng(0)
+    shapes = [(64, 64), (64,), (64, 64), (64,), (1, 64), (1,)]
+    arrays = [rng.standard_normal(s).astype(np.float32) * 0.1 for s in shapes]
+    x = rng.standard_normal((32, 64)).astype(np.float32)
+    return arrays, x
+
+
+def _mlp(lib, linear, x, params):
+    h = x
+    for i in range(0, 6, 2):
+        h = linear(h, params[i], params[i + 1])
+        if i < 4:
+            h = h.tanh()
+    return h
+
+
+def penalty_step():
+    """A gradient penalty on a 3-layer MLP: grad(create_graph) then backward."""
+    arrays, x = _mlp_params()
+    pf = [Variable(Tensor.from_numpy(a), True) for a in arrays]
+    pt = [torch.tensor(a, requires_grad=True) for a in arrays]
+    xf = Variable(Tensor.from_numpy(x), True)
+    xt = torch.tensor(x, requires_grad=True)
+    ones_f, ones_t = Tensor.ones([32, 1]), torch.ones(32, 1)
+
+    def f() -> None:
+        out = _mlp(flodl, flodl.linear, xf, pf)
+        (g,) = flodl.autograd.grad(out, xf, grad_outputs=ones_f, create_graph=True)
+        ((g.norm(2, dim=1) - 1) ** 2).mean().backward()
+        for p in pf:
+            p.zero_grad()
+        xf.zero_grad()
+
+    def t() -> None:
+        out = _mlp(torch, torch.nn.functional.linear, xt, pt)
+        (g,) = torch.autograd.grad(out, xt, grad_outputs=ones_t, create_graph=True)
+        ((g.norm(2, dim=1) - 1) ** 2).mean().backward()
+        for p in pt:
+            p.grad = None
+        xt.grad = None
+
+    return f, t
+
+
+def _mlp_function(lib):
+    arrays, x = _mlp_params()
+    if lib == "flodl":
+        params = [Tensor.from_numpy(a) for a in arrays]
+        data = Tensor.from_numpy(x[:1].reshape(-1))
+        return (lambda v: _mlp(flodl, flodl.linear, v, params).sum()), data
+    params = [torch.from_numpy(a) for a in arrays]
+    data = torch.from_numpy(x[:1].reshape(-1))
+    return (lambda v: _mlp(torch, torch.nn.functional.linear, v, params).sum()), data
+
+
+def jvp_step():
+    """func.jvp (forward mode) of the MLP at one input."""
+    (ff, xf), (ft, xt) = _mlp_function("flodl"), _mlp_function("torch")
+    vf, vt = Tensor.ones([64]), torch.ones(64)
+    return (lambda: flodl.func.jvp(ff, (xf,), (vf,))), (lambda: torch.func.jvp(ft, (xt,), (vt,)))
+
+
+def hvp_step():
+    """func.hvp (reverse over reverse) of the MLP at one input."""
+    (ff, xf), (ft, xt) = _mlp_function("flodl"), _mlp_function("torch")
+    vf, vt = Tensor.ones([64]), torch.ones(64)
+    return (lambda: flodl.func.hvp(ff, xf, vf)), (lambda: torch.autograd.functional.hvp(ft, xt, vt))
+
+
 def failing(flodl_call, torch_call):
     """A step that makes one call fail and catches the exception."""
 
@@ -311,6 +401,10 @@ def main() -> None:
         ("MLP step, torch with in-place SGD", lambda: mlp_step(True), 500, None),
         ("matmul 512x512 forward + backward", matmul_step, 20, 1.03),
         ("small conv net forward + backward", conv_step, 10, 1.03),
+        ("autograd.grad of the 20-op chain", grad_chain_step, 1000, 0.9),
+        ("gradient penalty, MLP 3x64 (double backward)", penalty_step, 200, 0.9),
+        ("func.jvp of an MLP (forward mode)", jvp_step, 500, 0.9),
+        ("func.hvp of an MLP", hvp_step, 300, 0.9),
         ("error: shape mismatch in add", shape_error_step, 2000, 3.0),
         ("error: dim out of range in softmax", dim_error_step, 2000, 3.0),
         ("error: out of memory in zeros", oom_step, 500, 3.0),

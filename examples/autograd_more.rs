@@ -1,0 +1,91 @@
+//! The Rust side of docs/autograd.md: each function is one of its examples
+//! (the docs show these bodies; a test checks they match). Run:
+//! `cargo run --release --example autograd_more`.
+use flodl::autograd::{grad, BackwardOptions, GradOptions};
+use flodl::{func, no_grad, Device, Result, Tensor, Variable};
+
+fn upstream_gradient() -> Result<()> {
+    let x = Variable::new(Tensor::from_f64(&[1.0, 2.0, 3.0], &[3], Device::CPU)?, true)?;
+    let y = x.mul_scalar(2.0)?;
+    let g = Tensor::from_f64(&[1.0, 0.5, 0.0], &[3], Device::CPU)?;
+    y.backward_with(BackwardOptions {
+        gradient: Some(&g),
+        ..Default::default()
+    })?;
+    println!("x.grad = {:?}", x.grad().unwrap().to_f64_vec()?); // [2.0, 1.0, 0.0]
+    Ok(())
+}
+
+fn gradient_penalty() -> Result<()> {
+    let x = Variable::new(Tensor::randn(&[8, 4], Default::default())?, true)?;
+    let w = Variable::new(Tensor::randn(&[1, 4], Default::default())?, true)?;
+    let out = flodl::linear(&x, &w, None)?.tanh()?.sum()?;
+    let create = GradOptions {
+        create_graph: true,
+        ..Default::default()
+    };
+    let gx = grad(&[&out], &[&x], create)?.remove(0).unwrap();
+    let penalty = gx
+        .norm_dim(2.0, 1, false)?
+        .add_scalar(-1.0)?
+        .pow_scalar(2)?
+        .mean()?;
+    penalty.backward()?; // a gradient of a gradient reaches w
+    println!(
+        "penalty {:.4}, w.grad {:?}",
+        penalty.item()?,
+        w.grad().unwrap().shape()
+    );
+    Ok(())
+}
+
+fn hessian_vector_product() -> Result<()> {
+    let x = Tensor::from_f64(&[1.0, -2.0], &[2], Device::CPU)?;
+    let v = Tensor::from_f64(&[1.0, 1.0], &[2], Device::CPU)?;
+    let cube_sum = |xs: &[Variable]| xs[0].pow_scalar(3)?.sum();
+    let (value, hv) = func::hvp(cube_sum, &x, &v)?;
+    println!("f = {}, H v = {:?}", value.item()?, hv.to_f64_vec()?); // -7, [6.0, -12.0]
+    Ok(())
+}
+
+fn jacobian_of_a_network() -> Result<()> {
+    let w = Tensor::randn(&[3, 4], Default::default())?;
+    let x = Tensor::randn(&[4], Default::default())?;
+    let net = |xs: &[Variable]| {
+        let w = Variable::new(w.clone(), false)?;
+        flodl::linear(&xs[0], &w, None)?.sigmoid()
+    };
+    let j = func::jacobian(net, &[&x])?.remove(0);
+    println!("Jacobian shape {:?}", j.shape()); // [3, 4]
+    let tangent = Tensor::ones(&[4], Default::default())?;
+    let (_, jv) = func::jvp(net, &[&x], &[&tangent])?; // forward mode: J @ ones
+    println!("J v = {:?}", jv.to_f32_vec()?);
+    Ok(())
+}
+
+fn clipping_hook() -> Result<()> {
+    let x = Variable::new(Tensor::from_f64(&[0.5, -4.0], &[2], Device::CPU)?, true)?;
+    let handle = x.register_hook(|g| Ok(Some(g.clamp(-1.0, 1.0)?)))?;
+    x.mul_scalar(3.0)?.pow_scalar(2)?.sum()?.backward()?;
+    println!("clipped x.grad = {:?}", x.grad().unwrap().to_f64_vec()?); // [1.0, -1.0]
+    handle.remove()?;
+    let non_leaf = x.mul_scalar(2.0)?;
+    non_leaf.retain_grad()?; // keep a non-leaf's gradient
+    no_grad(|| {
+        println!(
+            "no graph here: {}",
+            x.mul_scalar(2.0)
+                .map(|y| y.requires_grad())
+                .unwrap_or(false)
+        )
+    });
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    upstream_gradient()?;
+    gradient_penalty()?;
+    hessian_vector_product()?;
+    jacobian_of_a_network()?;
+    clipping_hook()
+}
