@@ -229,7 +229,12 @@ fn one_line(text: &str) -> String {
         .filter(|line| !line.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    const ADVICE: [&str; 3] = ["retain_graph=True", "retain_grad()", "torch.autograd"];
+    const ADVICE: [&str; 4] = [
+        "retain_graph=True",
+        "retain_grad()",
+        "torch.autograd",
+        "Please file an issue",
+    ];
     joined
         .split_inclusive(". ")
         .filter(|sentence| !ADVICE.iter().any(|a| sentence.contains(a)))

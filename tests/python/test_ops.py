@@ -336,3 +336,46 @@ def test_second_order_matches_torch(info: OpInfo, index: int) -> None:
     got = _second_order(None, info, arrays, sample.kwargs, ws, us)
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-10)
+
+
+# ----- forward mode: Jacobian-vector products, against torch.func.jvp -----
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("info,index", GRAD_CASES)
+def test_forward_mode_matches_torch(info: OpInfo, index: int) -> None:
+    sample = info.samples[index]
+    arrays = make_inputs(info, sample, np.float64)
+    rng = np.random.default_rng(4)
+    tangents = [rng.standard_normal(a.shape) for a in arrays]
+
+    def torch_f(*xs):
+        return tuple(
+            o for o in outputs(call_torch(info, list(xs), sample.kwargs)) if o.is_floating_point()
+        )
+
+    def flodl_f(*xs):
+        return tuple(o for o in outputs(call(info, list(xs), sample.kwargs)) if is_float(o))
+
+    try:
+        expected = torch.func.jvp(
+            torch_f,
+            tuple(torch.from_numpy(a) for a in arrays),
+            tuple(torch.from_numpy(t) for t in tangents),
+        )
+    except (RuntimeError, NotImplementedError) as e:
+        assert "implemented" in str(e), e  # no forward-mode formula in PyTorch
+        with pytest.raises(flodl.FlodlError):
+            flodl.func.jvp(
+                flodl_f,
+                [Tensor.from_numpy(a) for a in arrays],
+                [Tensor.from_numpy(t) for t in tangents],
+            )
+        return
+    values, out_tangents = flodl.func.jvp(
+        flodl_f, [Tensor.from_numpy(a) for a in arrays], [Tensor.from_numpy(t) for t in tangents]
+    )
+    for got, want in zip(values, expected[0]):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    for got, want in zip(out_tangents, expected[1]):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-9, atol=1e-10)
