@@ -244,6 +244,17 @@ void flodl_inference_mode_exit(void *guard) { delete static_cast<c10::InferenceM
 
 int flodl_is_inference_mode_enabled() { return c10::InferenceMode::is_enabled() ? 1 : 0; }
 
+// The name of the autograd node that made `t` ("MulBackward0"), malloc'd;
+// null for a leaf.
+char *flodl_grad_fn_name(const at::Tensor *t) {
+  try {
+    const auto &fn = t->grad_fn();
+    return fn ? strdup(fn->name().c_str()) : nullptr;
+  } catch (...) {
+    return nullptr;
+  }
+}
+
 // Whether autograd records operations on this thread.
 int flodl_is_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }
 

@@ -9,6 +9,7 @@ extern "C" {
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
     fn flodl_is_grad_enabled() -> c_int;
+    fn flodl_grad_fn_name(t: *mut c_void) -> *mut c_char;
     fn flodl_inference_mode_enter(enabled: c_int) -> *mut c_void;
     fn flodl_inference_mode_exit(guard: *mut c_void);
     fn flodl_is_inference_mode_enabled() -> c_int;
@@ -538,6 +539,21 @@ pub(crate) fn inference_mode_exit(guard: *mut c_void) {
     // SAFETY: `guard` came from inference_mode_enter on this thread and is
     // deleted once.
     unsafe { flodl_inference_mode_exit(guard) }
+}
+
+/// The name of the autograd node that made `t` (`"MulBackward0"`); None for
+/// a leaf.
+pub(crate) fn grad_fn_name(t: &tch::Tensor) -> Option<String> {
+    // SAFETY: the shim returns a malloc'd string or null; read once, freed.
+    let name = unsafe { flodl_grad_fn_name(ptr(t)) };
+    if name.is_null() {
+        return None;
+    }
+    let text = unsafe { CStr::from_ptr(name) }
+        .to_string_lossy()
+        .into_owned();
+    unsafe { flodl_free_message(name) };
+    Some(text)
 }
 
 pub(crate) fn is_inference_mode_enabled() -> bool {

@@ -314,3 +314,18 @@ fn enable_grad_and_inference_mode_closures_and_guards() {
     .unwrap();
     assert!(!y.requires_grad() && !flodl::autograd::is_inference_mode_enabled());
 }
+
+#[test]
+fn explain_grad_names_the_cause() {
+    let x = leaf(&[1.0]);
+    assert!(x.explain_grad().contains("no backward has run"));
+    let y = x.mul_scalar(2.0).unwrap();
+    assert!(y.explain_grad().contains("MulBackward0"));
+    assert!(x.detach().explain_grad().contains("detach()"));
+    let z = no_grad(|| x.mul_scalar(2.0).unwrap());
+    assert!(z.explain_grad().contains("grad mode off"));
+    let out = y.sum().unwrap();
+    out.backward().unwrap();
+    assert!(out.explain_grad().contains("freed its graph"));
+    assert!(flodl::autograd::explain_grad(&x).contains("has a gradient"));
+}

@@ -641,6 +641,8 @@ class Variable(_Ops[Variable, VariableLike]):
         """Sets ``requires_grad`` (leaves only); returns this Variable."""
     @property
     def is_leaf(self) -> bool: ...
+    def explain_grad(self) -> str:
+        """Why ``grad`` is what it is, above all why it is None, in a paragraph."""
     def retain_grad(self) -> None:
         """Makes this non-leaf keep its gradient in ``grad`` after backward."""
     @property

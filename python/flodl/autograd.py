@@ -20,6 +20,7 @@ from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 __all__ = [
     "enable_grad",
+    "explain_grad",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -57,6 +58,14 @@ def grad(
         allow_unused,
     )
     return tuple(grads)
+
+
+def explain_grad(v: Variable) -> str:
+    """Why ``v.grad`` is what it is, above all why it is None: ``v`` does not
+    require grad (made so, by ``detach()``, under ``no_grad``, an integer
+    dtype), is not a leaf and did not ``retain_grad()``, no backward reached
+    it since it was made or last zeroed, or its graph was freed."""
+    return v.explain_grad()
 
 
 def _float64_leaves(inputs) -> list[Variable]:

@@ -67,6 +67,7 @@ impl Variable {
             .iter()
             .map(|v| Some(v.raw()))
             .collect();
+        Variable::count_backward_pass();
         run::<(), _, _>(op, &[raw], || {
             crate::ffi::backward(
                 &[Some(raw)],
@@ -75,12 +76,15 @@ impl Variable {
                 &inputs,
             )
         })?;
-        if !options.retain_graph && !self.is_leaf() && !crate::ffi::detach_in_place(raw) {
-            bail!(
-                Autograd,
-                "{op}: the gradients are filled, but libtorch could not free the graph of {}",
-                describe(raw)
-            );
+        if !options.retain_graph && !self.is_leaf() {
+            if !crate::ffi::detach_in_place(raw) {
+                bail!(
+                    Autograd,
+                    "{op}: the gradients are filled, but libtorch could not free the graph of {}",
+                    describe(raw)
+                );
+            }
+            self.mark_freed();
         }
         Ok(())
     }

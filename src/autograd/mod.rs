@@ -4,11 +4,13 @@
 //! the bit; flodl adds floDl's rules on top: backward frees the
 //! graph at once, errors are explicit, `zero_grad` resets to `None`.
 
+mod explain;
 mod functions;
 mod grad_mode;
 mod hooks;
 mod variable;
 
+pub use explain::explain_grad;
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,

@@ -1,6 +1,7 @@
 //! [`Variable`]: a tensor whose operations are recorded for backward.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use crate::error::{bail, Error, Result};
 use crate::ops::catalogue::method_ops;
@@ -12,6 +13,67 @@ use crate::Tensor;
 pub struct Variable {
     raw: tch::Tensor,
     _live: crate::live::LiveHandle,
+    /// How this Variable came to be (an [`Origin`]), for `explain_grad`.
+    origin: AtomicU8,
+    /// The count of backward passes when it was made or last zeroed.
+    since: AtomicU64,
+}
+
+/// How a Variable came to be: what `explain_grad` tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Origin {
+    /// `Variable::new` (the user).
+    User = 0,
+    /// An op, with grad mode on.
+    Op = 1,
+    /// An op, with grad mode off.
+    NoGrad = 2,
+    /// `detach()`.
+    Detached = 3,
+    /// An output whose graph a backward freed.
+    Freed = 4,
+}
+
+/// Backward passes run in this process (`backward`, `backward_with`).
+pub(crate) static BACKWARD_PASSES: AtomicU64 = AtomicU64::new(0);
+
+impl Variable {
+    fn with_origin(raw: tch::Tensor, origin: Origin) -> Self {
+        Variable {
+            raw,
+            _live: crate::live::LiveHandle::new(),
+            origin: AtomicU8::new(origin as u8),
+            since: AtomicU64::new(BACKWARD_PASSES.load(Ordering::Relaxed)),
+        }
+    }
+
+    pub(crate) fn origin(&self) -> Origin {
+        match self.origin.load(Ordering::Relaxed) {
+            0 => Origin::User,
+            1 => Origin::Op,
+            2 => Origin::NoGrad,
+            3 => Origin::Detached,
+            _ => Origin::Freed,
+        }
+    }
+
+    fn set_origin(&self, origin: Origin) {
+        self.origin.store(origin as u8, Ordering::Relaxed);
+    }
+
+    /// Backward passes since this Variable was made or last zeroed.
+    pub(crate) fn passes_since(&self) -> u64 {
+        BACKWARD_PASSES.load(Ordering::Relaxed) - self.since.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_backward_pass() {
+        BACKWARD_PASSES.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn mark_freed(&self) {
+        self.set_origin(Origin::Freed);
+    }
 }
 
 impl Operand for Variable {
@@ -19,20 +81,22 @@ impl Operand for Variable {
         &self.raw
     }
     fn from_raw(raw: tch::Tensor) -> Self {
-        Variable {
-            raw,
-            _live: crate::live::LiveHandle::new(),
-        }
+        let origin = if crate::is_grad_enabled() {
+            Origin::Op
+        } else {
+            Origin::NoGrad
+        };
+        Variable::with_origin(raw, origin)
     }
 }
 
 impl Clone for Variable {
     /// A new handle on the same node: gradients reach the same leaf.
     fn clone(&self) -> Self {
-        Variable {
-            raw: self.raw.shallow_clone(),
-            _live: crate::live::LiveHandle::new(),
-        }
+        let copy = Variable::with_origin(self.raw.shallow_clone(), self.origin());
+        copy.since
+            .store(self.since.load(Ordering::Relaxed), Ordering::Relaxed);
+        copy
     }
 }
 
@@ -54,12 +118,11 @@ impl Variable {
         // A fresh handle, so the user's Tensor stays untracked.
         let raw = data.detach()?.into_raw();
         if requires_grad {
-            run("Variable::new", &[&raw], || raw.f_set_requires_grad(true))
+            let leaf: Variable = run("Variable::new", &[&raw], || raw.f_set_requires_grad(true))?;
+            leaf.set_origin(Origin::User);
+            Ok(leaf)
         } else {
-            Ok(Variable {
-                raw,
-                _live: crate::live::LiveHandle::new(),
-            })
+            Ok(Variable::with_origin(raw, Origin::User))
         }
     }
 
@@ -75,7 +138,7 @@ impl Variable {
         // retains_grad of a defined tensor cannot fail (false if it could).
         if !self.is_leaf() && !self.raw.f_retains_grad().unwrap_or(false) {
             crate::ffi::warn(&format!(
-                "grad: this Variable ({}) was made by an op, not by you: backward keeps the gradients of leaves only, so its grad is None (call retain_grad() on it before backward to keep its gradient)",
+                "grad: this Variable ({}) was made by an op, not by you: backward keeps the gradients of leaves only, so its grad is None (call retain_grad() on it before backward to keep its gradient; explain_grad() tells why a grad is None)",
                 crate::ops::describe(&self.raw)
             ));
             return None;
@@ -104,6 +167,8 @@ impl Variable {
     pub fn zero_grad(&self) {
         // The shim only fails on an undefined tensor, which a Variable never holds.
         let _cleared = crate::ffi::clear_grad(&self.raw);
+        self.since
+            .store(BACKWARD_PASSES.load(Ordering::Relaxed), Ordering::Relaxed);
     }
 
     /// The same as [`zero_grad`](Self::zero_grad): flodl always resets to `None`.
@@ -152,7 +217,7 @@ impl Variable {
     /// A new leaf sharing the data, with no tracking.
     pub fn detach(&self) -> Variable {
         // detach of a defined tensor cannot fail.
-        Variable::from_raw(self.raw.detach())
+        Variable::with_origin(self.raw.detach(), Origin::Detached)
     }
 
     /// Computes the gradient of this single-element output with respect to
@@ -169,17 +234,21 @@ impl Variable {
             bail!(Autograd, "backward: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph",
                 crate::ops::describe(&self.raw));
         }
+        Variable::count_backward_pass();
         self.raw
             .f_backward()
             .map_err(|e| Error::from_torch("backward", &crate::ops::describe(&self.raw), e))?;
         // Free the graph now rather than when the last handle goes. A leaf
         // has no graph and must keep requiring grad.
-        if !self.is_leaf() && !crate::ffi::detach_in_place(&self.raw) {
-            bail!(
-                Autograd,
-                "backward: the gradients are filled, but libtorch could not free the graph of {}",
-                crate::ops::describe(&self.raw)
-            );
+        if !self.is_leaf() {
+            if !crate::ffi::detach_in_place(&self.raw) {
+                bail!(
+                    Autograd,
+                    "backward: the gradients are filled, but libtorch could not free the graph of {}",
+                    crate::ops::describe(&self.raw)
+                );
+            }
+            self.mark_freed();
         }
         Ok(())
     }

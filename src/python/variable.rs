@@ -160,6 +160,11 @@ impl PyVariable {
         without_gil(py, || self.inner.backward_with(options)).map_err(super::hooks::restore)
     }
 
+    /// Why `grad` is what it is, above all why it is None, in a paragraph.
+    fn explain_grad(&self) -> String {
+        self.inner.explain_grad()
+    }
+
     /// Makes this non-leaf keep its gradient in `grad` after backward.
     fn retain_grad(&self) -> PyResult<()> {
         Ok(self.inner.retain_grad()?)
