@@ -8,6 +8,8 @@
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -379,6 +381,36 @@ char *flodl_grad(at::Tensor *const *outputs, at::Tensor *const *grad_outputs, in
       if (g.defined() && g._is_zerotensor()) g = at::zeros(g.sizes(), g.options());
       results[i] = g.defined() ? new at::Tensor(g) : nullptr;
     }
+  });
+}
+
+// detect_anomaly: a post hook on the node that made a result checks the
+// gradients that node's backward produces; a NaN or inf fails the backward
+// with an Autograd error (carried whole to Rust, see error.rs) that names
+// the forward op, its operands and where it was called.
+namespace {
+struct AnomalyHook : torch::autograd::FunctionPostHook {
+  std::string where;
+  explicit AnomalyHook(std::string w) : where(std::move(w)) {}
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list &grad_inputs,
+                                            const torch::autograd::variable_list &) override {
+    for (size_t i = 0; i < grad_inputs.size(); ++i) {
+      const at::Tensor &g = grad_inputs[i];
+      if (!g.defined() || !g.is_floating_point() || at::isfinite(g).all().item<bool>()) continue;
+      const char *bad = at::isnan(g).any().item<bool>() ? "nan" : "inf";
+      // "\x01flodl:4:" + message + "\x02" is an Autograd Error (kind 4).
+      TORCH_CHECK(false, "\x01" "flodl:4:detect_anomaly: the backward of ", where, " produced ",
+                  bad, " in the gradient of its input ", i, "\x02");
+    }
+    return grad_inputs;
+  }
+};
+}  // namespace
+
+char *flodl_watch_anomaly(const at::Tensor *result, const char *where) {
+  return guarded_change([&] {
+    const auto &node = result->grad_fn();
+    if (node) node->add_post_hook(std::make_unique<AnomalyHook>(std::string(where)));
   });
 }
 

@@ -78,6 +78,7 @@ extern "C" {
         allow_unused: c_int,
         results: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_watch_anomaly(result: *mut c_void, place: *const c_char) -> *mut c_char;
     fn flodl_enter_dual_level(level: *mut u64) -> *mut c_char;
     fn flodl_exit_dual_level(level: u64) -> *mut c_char;
     fn flodl_make_dual(
@@ -306,6 +307,15 @@ pub(crate) fn grad(
             (!p.is_null()).then(|| unsafe { tch::Tensor::from_ptr(p.cast()) })
         })
         .collect())
+}
+
+/// Makes the backward of the node that made `result` check its gradients
+/// for NaN and inf (detect_anomaly); `place` names the op and where.
+pub(crate) fn watch_anomaly(result: &tch::Tensor, place: &str) -> Result<(), Failure> {
+    let place = std::ffi::CString::new(place.replace('\0', " ")).unwrap_or_default();
+    // SAFETY: a live tensor and a C string valid for the call; the shim
+    // copies the string and catches every C++ exception.
+    failure_of(unsafe { flodl_watch_anomaly(ptr(result), place.as_ptr()) })
 }
 
 /// Enters a new forward-AD level.

@@ -329,3 +329,20 @@ fn explain_grad_names_the_cause() {
     assert!(out.explain_grad().contains("freed its graph"));
     assert!(flodl::autograd::explain_grad(&x).contains("has a gradient"));
 }
+
+#[test]
+fn detect_anomaly_names_the_op_of_a_nan_gradient() {
+    use flodl::autograd::detect_anomaly;
+    let x = leaf(&[0.0, 1.0]);
+    let err = detect_anomaly(|| x.sqrt().unwrap().sum().unwrap().backward()).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd);
+    assert!(
+        err.to_string()
+            .starts_with("detect_anomaly: the backward of sqrt ([2] float64 cpu)"),
+        "{err}"
+    );
+    // Without it, the same backward gives inf, as PyTorch does.
+    let y = leaf(&[0.0]);
+    y.sqrt().unwrap().sum().unwrap().backward().unwrap();
+    assert!(y.grad().unwrap().to_f64_vec().unwrap()[0].is_infinite());
+}

@@ -19,6 +19,7 @@ from ._flodl import Tensor, Variable
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 __all__ = [
+    "detect_anomaly",
     "enable_grad",
     "explain_grad",
     "grad",
@@ -58,6 +59,33 @@ def grad(
         allow_unused,
     )
     return tuple(grads)
+
+
+class detect_anomaly:
+    """Anomaly detection, as ``torch.autograd.detect_anomaly``: while it is
+    on, a backward that produces NaN or inf raises AutogradError naming the
+    forward op that made the bad gradient, its operands, and the file and
+    line where it was called. A context manager and a decorator; costs a
+    check per backward node, so it is for debugging."""
+
+    def __init__(self) -> None:
+        self._guards: list = []
+
+    def __enter__(self) -> None:
+        self._guards.append(_flodl._DetectAnomaly())
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._guards.pop().exit()
+
+    def __call__(self, fn):
+        import functools
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with self:
+                return fn(*args, **kwargs)
+
+        return wrapper
 
 
 def explain_grad(v: Variable) -> str:

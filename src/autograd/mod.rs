@@ -4,12 +4,14 @@
 //! the bit; flodl adds floDl's rules on top: backward frees the
 //! graph at once, errors are explicit, `zero_grad` resets to `None`.
 
+pub(crate) mod anomaly;
 mod explain;
 mod functions;
 mod grad_mode;
 mod hooks;
 mod variable;
 
+pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 pub use explain::explain_grad;
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{

@@ -150,6 +150,10 @@ pub(crate) use shared_methods;
 /// complex result), so that every Tensor and Variable has a [`DType`](crate::DType).
 pub(crate) trait FromTch<Raw>: Sized {
     fn from_tch(raw: Raw) -> std::result::Result<Self, Failure>;
+    /// The tensors of a raw result (for detect_anomaly).
+    fn tensors(_raw: &Raw) -> Vec<&tch::Tensor> {
+        Vec::new()
+    }
 }
 
 fn supported(raw: tch::Tensor) -> std::result::Result<tch::Tensor, Failure> {
@@ -169,11 +173,17 @@ impl<T: Operand> FromTch<tch::Tensor> for T {
     fn from_tch(raw: tch::Tensor) -> std::result::Result<Self, Failure> {
         supported(raw).map(T::from_raw)
     }
+    fn tensors(raw: &tch::Tensor) -> Vec<&tch::Tensor> {
+        vec![raw]
+    }
 }
 
 impl<A: Operand, B: Operand> FromTch<(tch::Tensor, tch::Tensor)> for (A, B) {
     fn from_tch((a, b): (tch::Tensor, tch::Tensor)) -> std::result::Result<Self, Failure> {
         Ok((A::from_tch(a)?, B::from_tch(b)?))
+    }
+    fn tensors(raw: &(tch::Tensor, tch::Tensor)) -> Vec<&tch::Tensor> {
+        vec![&raw.0, &raw.1]
     }
 }
 
@@ -187,6 +197,9 @@ impl FromTch<()> for () {
 impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
     fn from_tch(raw: Vec<tch::Tensor>) -> std::result::Result<Self, Failure> {
         raw.into_iter().map(T::from_tch).collect()
+    }
+    fn tensors(raw: &Vec<tch::Tensor>) -> Vec<&tch::Tensor> {
+        raw.iter().collect()
     }
 }
 
@@ -211,9 +224,23 @@ pub(crate) fn run<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     f: impl FnOnce() -> std::result::Result<Raw, E>,
 ) -> Result<R> {
     crate::ffi::use_warning_handler();
-    f().map_err(Into::into)
-        .and_then(R::from_tch)
-        .map_err(|failure| failed(op, operands.iter().copied(), failure))
+    let raw = f().map_err(|e| failed(op, operands.iter().copied(), e.into()))?;
+    if crate::autograd::is_anomaly_enabled() {
+        watch_results::<R, Raw>(op, operands.iter().copied(), &raw);
+    }
+    R::from_tch(raw).map_err(|failure| failed(op, operands.iter().copied(), failure))
+}
+
+/// detect_anomaly's check on each tensor of a result.
+fn watch_results<'a, R: FromTch<Raw>, Raw>(
+    op: &str,
+    operands: impl Iterator<Item = &'a tch::Tensor>,
+    raw: &Raw,
+) {
+    let context = operands.map(describe).collect::<Vec<_>>().join(" and ");
+    for t in R::tensors(raw) {
+        crate::autograd::anomaly::watch(op, &context, t);
+    }
 }
 
 /// [`run`] for operands some of which are absent (a bias, a mask, or an
@@ -224,9 +251,11 @@ pub(crate) fn run_opt<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     f: impl FnOnce() -> std::result::Result<Raw, E>,
 ) -> Result<R> {
     crate::ffi::use_warning_handler();
-    f().map_err(Into::into)
-        .and_then(R::from_tch)
-        .map_err(|failure| failed(op, operands.iter().flatten().copied(), failure))
+    let raw = f().map_err(|e| failed(op, operands.iter().flatten().copied(), e.into()))?;
+    if crate::autograd::is_anomaly_enabled() {
+        watch_results::<R, Raw>(op, operands.iter().flatten().copied(), &raw);
+    }
+    R::from_tch(raw).map_err(|failure| failed(op, operands.iter().flatten().copied(), failure))
 }
 
 fn failed<'a>(

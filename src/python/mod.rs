@@ -135,6 +135,59 @@ impl InferenceMode {
     }
 }
 
+/// Anomaly detection entered by `flodl.autograd.detect_anomaly`, until
+/// `exit()`.
+#[pyclass(name = "_DetectAnomaly", module = "flodl")]
+struct DetectAnomaly(std::sync::Mutex<Option<crate::autograd::AnomalyGuard>>);
+
+#[pymethods]
+impl DetectAnomaly {
+    #[new]
+    fn new() -> Self {
+        DetectAnomaly(std::sync::Mutex::new(Some(
+            crate::autograd::AnomalyGuard::new(),
+        )))
+    }
+
+    fn exit(&self) {
+        let mut guard = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *guard = None;
+    }
+}
+
+/// The file and line of the innermost Python frame outside flodl's own
+/// package: where the user called the op (for detect_anomaly's messages).
+fn python_location() -> Option<String> {
+    Python::attach(|py| {
+        let mut frame = py
+            .import("sys")
+            .ok()?
+            .call_method1("_getframe", (0,))
+            .ok()?;
+        loop {
+            let file: String = frame
+                .getattr("f_code")
+                .ok()?
+                .getattr("co_filename")
+                .ok()?
+                .extract()
+                .ok()?;
+            let inside_flodl = file.contains("/flodl/") && !file.contains("/tests/");
+            if !inside_flodl {
+                let line: i64 = frame.getattr("f_lineno").ok()?.extract().ok()?;
+                return Some(format!("{file}:{line}"));
+            }
+            frame = frame.getattr("f_back").ok()?;
+            if frame.is_none() {
+                return None;
+            }
+        }
+    })
+}
+
 /// Whether this thread is in inference mode.
 #[pyfunction]
 fn is_inference_mode_enabled() -> bool {
@@ -192,6 +245,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_class::<InferenceMode>()?;
+    m.add_class::<DetectAnomaly>()?;
+    crate::autograd::anomaly::set_location_source(python_location);
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(enter_dual_level, m)?)?;
     m.add_function(wrap_pyfunction!(exit_dual_level, m)?)?;

@@ -75,3 +75,21 @@ def test_the_non_leaf_warning_names_retain_grad_and_explain_grad() -> None:
     with pytest.warns(UserWarning, match=r"retain_grad\(\).*explain_grad\(\)"):
         assert y.grad is None
     assert flodl.is_grad_enabled()
+
+
+def test_detect_anomaly_names_the_op_its_operands_and_the_line() -> None:
+    import pytest
+
+    x = Variable(flodl.tensor([0.0, 1.0]), True)
+    with autograd.detect_anomaly():
+        y = x.sqrt()  # d/dx sqrt(x) is inf at 0
+        line = __import__("inspect").currentframe().f_lineno - 1
+        with pytest.raises(flodl.AutogradError) as caught:
+            y.sum().backward()
+    message = str(caught.value)
+    assert message.startswith("detect_anomaly: the backward of sqrt ([2] float32 cpu)")
+    assert "produced inf" in message and f"test_explain_grad.py:{line}" in message
+    # Off again: the same backward runs and gives inf, as PyTorch without anomaly mode.
+    z = Variable(flodl.tensor([0.0, 1.0]), True)
+    z.sqrt().sum().backward()
+    assert z.grad.tolist()[0] == float("inf")
