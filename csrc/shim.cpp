@@ -16,6 +16,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <vector>
 #include <string>
 #include <variant>
 
@@ -193,6 +194,66 @@ char *flodl_register_hook(at::Tensor *t, void *ctx, flodl_hook_fn call, flodl_dr
 
 char *flodl_remove_hook(at::Tensor *t, unsigned handle) {
   return guarded_change([&] { t->remove_hook(handle); });
+}
+
+// Post-accumulate-grad hooks: `call(ctx, leaf)` runs after backward has
+// added into a leaf's .grad (it owns `leaf`, a new handle) and returns null
+// or a malloc'd message. libtorch keeps one such hook object per tensor;
+// flodl's holds a list, so hooks can be added and removed one by one.
+typedef char *(*flodl_post_hook_fn)(void *ctx, at::Tensor *leaf);
+
+namespace {
+struct PostAccumulateHooks : torch::autograd::PostAccumulateGradHook {
+  struct Entry {
+    unsigned id;
+    std::shared_ptr<HookContext> owner;
+    flodl_post_hook_fn call;
+  };
+  std::vector<Entry> entries;
+  unsigned next = 0;
+  void operator()(const torch::autograd::Variable &leaf) override {
+    for (const auto &entry : entries) {
+      char *failure = entry.call(entry.owner->ctx, new at::Tensor(leaf));
+      if (failure != nullptr) {
+        std::string text(failure);
+        std::free(failure);
+        TORCH_CHECK(false, text);
+      }
+    }
+  }
+};
+}  // namespace
+
+char *flodl_register_post_accumulate_grad_hook(at::Tensor *t, void *ctx, flodl_post_hook_fn call,
+                                               flodl_drop_fn drop, unsigned *handle) {
+  std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
+  return guarded_change([&] {
+    TORCH_CHECK(t->is_leaf() && t->requires_grad(),
+                "a post-accumulate-grad hook goes on a leaf that requires grad");
+    auto &slot = torch::autograd::impl::post_acc_grad_hooks(*t);
+    auto *hooks = dynamic_cast<PostAccumulateHooks *>(slot.get());
+    if (hooks == nullptr) {
+      TORCH_CHECK(!slot, "this tensor has a post-accumulate-grad hook of PyTorch's own");
+      slot = std::make_unique<PostAccumulateHooks>();
+      hooks = static_cast<PostAccumulateHooks *>(slot.get());
+    }
+    *handle = hooks->next++;
+    hooks->entries.push_back({*handle, owner, call});
+  });
+}
+
+char *flodl_remove_post_accumulate_grad_hook(at::Tensor *t, unsigned handle) {
+  return guarded_change([&] {
+    auto *hooks = dynamic_cast<PostAccumulateHooks *>(torch::autograd::impl::post_acc_grad_hooks(*t).get());
+    if (hooks == nullptr) return;
+    auto &entries = hooks->entries;
+    for (auto it = entries.begin(); it != entries.end(); ++it) {
+      if (it->id == handle) {
+        entries.erase(it);
+        return;
+      }
+    }
+  });
 }
 
 // `t.data = d`: the same node, new values (shape and dtype may change).

@@ -28,6 +28,17 @@ extern "C" {
         handle: *mut std::ffi::c_uint,
     ) -> *mut c_char;
     fn flodl_remove_hook(t: *mut c_void, handle: std::ffi::c_uint) -> *mut c_char;
+    fn flodl_register_post_accumulate_grad_hook(
+        t: *mut c_void,
+        ctx: *mut c_void,
+        call: PostHookCall,
+        drop: HookDrop,
+        handle: *mut std::ffi::c_uint,
+    ) -> *mut c_char;
+    fn flodl_remove_post_accumulate_grad_hook(
+        t: *mut c_void,
+        handle: std::ffi::c_uint,
+    ) -> *mut c_char;
     fn flodl_set_data(t: *mut c_void, data: *mut c_void) -> *mut c_char;
     fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
     fn flodl_masked_fill(
@@ -444,6 +455,58 @@ pub(crate) fn register_hook(t: &tch::Tensor, hook: Box<HookFn>) -> Result<u32, F
     // once (also when registration fails).
     failure_of(unsafe { flodl_register_hook(ptr(t), ctx, call_hook, drop_hook, &mut handle) })?;
     Ok(handle)
+}
+
+/// A post-accumulate-grad hook as the shim calls it.
+type PostHookCall = extern "C" fn(*mut c_void, *mut c_void) -> *mut c_char;
+
+/// What a post-accumulate-grad hook is on the Rust side: given the leaf.
+pub(crate) type PostHookFn = dyn Fn(tch::Tensor) -> Result<(), String> + Send + Sync;
+
+extern "C" fn call_post_hook(ctx: *mut c_void, leaf: *mut c_void) -> *mut c_char {
+    // SAFETY: `ctx` is the Box<Box<PostHookFn>> registered below, alive until
+    // drop_post_hook; `leaf` is a new at::Tensor the shim hands over.
+    let hook = unsafe { &*(ctx as *const Box<PostHookFn>) };
+    let leaf = unsafe { tch::Tensor::from_ptr(leaf.cast()) };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| hook(leaf))) {
+        Ok(Ok(())) => std::ptr::null_mut(),
+        Ok(Err(message)) => message_for_cpp(&message),
+        Err(_) => message_for_cpp("a post-accumulate-grad hook panicked"),
+    }
+}
+
+extern "C" fn drop_post_hook(ctx: *mut c_void) {
+    // SAFETY: called once by the shim, when the hook is forgotten.
+    drop(unsafe { Box::from_raw(ctx as *mut Box<PostHookFn>) });
+}
+
+/// Registers a post-accumulate-grad `hook` on the leaf `t`.
+pub(crate) fn register_post_accumulate_grad_hook(
+    t: &tch::Tensor,
+    hook: Box<PostHookFn>,
+) -> Result<u32, Failure> {
+    let ctx = Box::into_raw(Box::new(hook)) as *mut c_void;
+    let mut handle: std::ffi::c_uint = 0;
+    // SAFETY: the shim owns `ctx` from here on and calls drop_post_hook once.
+    failure_of(unsafe {
+        flodl_register_post_accumulate_grad_hook(
+            ptr(t),
+            ctx,
+            call_post_hook,
+            drop_post_hook,
+            &mut handle,
+        )
+    })?;
+    Ok(handle)
+}
+
+/// Removes the post-accumulate-grad hook `handle` from `t`.
+pub(crate) fn remove_post_accumulate_grad_hook(
+    t: &tch::Tensor,
+    handle: u32,
+) -> Result<(), Failure> {
+    // SAFETY: as for set_grad.
+    failure_of(unsafe { flodl_remove_post_accumulate_grad_hook(ptr(t), handle) })
 }
 
 /// Removes the hook `handle` from `t`.

@@ -346,3 +346,34 @@ fn detect_anomaly_names_the_op_of_a_nan_gradient() {
     y.sqrt().unwrap().sum().unwrap().backward().unwrap();
     assert!(y.grad().unwrap().to_f64_vec().unwrap()[0].is_infinite());
 }
+
+#[test]
+fn post_accumulate_grad_hooks() {
+    let w = leaf(&[1.0, 1.0]);
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let handle = w
+        .register_post_accumulate_grad_hook(move |leaf| {
+            record
+                .lock()
+                .unwrap()
+                .push(leaf.grad().unwrap().to_f64_vec()?);
+            Ok(())
+        })
+        .unwrap();
+    w.mul_scalar(3.0)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward()
+        .unwrap();
+    assert_eq!(*seen.lock().unwrap(), vec![vec![3.0, 3.0]]);
+    handle.remove().unwrap();
+    w.mul_scalar(1.0)
+        .unwrap()
+        .sum()
+        .unwrap()
+        .backward()
+        .unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}

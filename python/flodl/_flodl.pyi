@@ -647,6 +647,10 @@ class Variable(_Ops[Variable, VariableLike]):
         """Makes this non-leaf keep its gradient in ``grad`` after backward."""
     @property
     def retains_grad(self) -> bool: ...
+    def register_post_accumulate_grad_hook(
+        self, hook: Callable[[Variable], Any]
+    ) -> RemovableHandle:
+        """Calls ``hook(self)`` after each backward has added into this leaf's grad."""
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
         """Calls ``hook(grad)`` when the gradient with respect to this Variable is
         computed; a returned Tensor replaces it. ``remove()`` on the handle

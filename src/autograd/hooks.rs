@@ -6,18 +6,24 @@ use crate::error::{bail, Result};
 use crate::ops::{describe, run, Operand};
 use crate::{Tensor, Variable};
 
-/// Removes a hook registered by [`Variable::register_hook`].
+/// Removes a hook registered by [`Variable::register_hook`] or
+/// [`Variable::register_post_accumulate_grad_hook`].
 #[derive(Debug)]
 pub struct HookHandle {
     tensor: tch::Tensor,
     handle: u32,
+    post_accumulate: bool,
 }
 
 impl HookHandle {
     /// Unregisters the hook; later backward passes do not call it.
     pub fn remove(self) -> Result<()> {
         run::<(), _, _>("remove_hook", &[&self.tensor], || {
-            crate::ffi::remove_hook(&self.tensor, self.handle)
+            if self.post_accumulate {
+                crate::ffi::remove_post_accumulate_grad_hook(&self.tensor, self.handle)
+            } else {
+                crate::ffi::remove_hook(&self.tensor, self.handle)
+            }
         })
     }
 }
@@ -67,6 +73,31 @@ impl Variable {
         Ok(HookHandle {
             tensor: self.raw().shallow_clone(),
             handle: handle.0,
+            post_accumulate: false,
+        })
+    }
+
+    /// Calls `hook(leaf)` after each backward has added into this leaf's
+    /// `grad()` (an optimizer can step this parameter at once; data-parallel
+    /// training can start reducing it). An error fails the backward.
+    pub fn register_post_accumulate_grad_hook<F>(&self, hook: F) -> Result<HookHandle>
+    where
+        F: Fn(&Variable) -> Result<()> + Send + Sync + 'static,
+    {
+        let op = "register_post_accumulate_grad_hook";
+        if !self.is_leaf() || !self.requires_grad() {
+            bail!(Autograd, "{op}: this Variable ({}) is not a leaf that requires grad; only those accumulate gradients", describe(self.raw()));
+        }
+        let call = move |leaf: tch::Tensor| -> std::result::Result<(), String> {
+            hook(&Variable::from_raw(leaf)).map_err(|e| e.to_carried())
+        };
+        let handle: Handle = run(op, &[self.raw()], || {
+            crate::ffi::register_post_accumulate_grad_hook(self.raw(), Box::new(call)).map(Handle)
+        })?;
+        Ok(HookHandle {
+            tensor: self.raw().shallow_clone(),
+            handle: handle.0,
+            post_accumulate: true,
         })
     }
 }

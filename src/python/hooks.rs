@@ -77,6 +77,22 @@ pub(crate) fn python_hook(
     }
 }
 
+/// `callable(leaf)` as a Rust post-accumulate-grad hook (its result is
+/// ignored, as in PyTorch); it takes the GIL for the call.
+pub(crate) fn python_post_accumulate_hook(
+    callable: Py<PyAny>,
+) -> impl Fn(&crate::Variable) -> crate::Result<()> + Send + Sync + 'static {
+    move |leaf: &crate::Variable| {
+        Python::attach(|py| match callable.call1(py, (leaf.clone(),)) {
+            Ok(_) => Ok(()),
+            Err(err) => Err(Error::new(
+                ErrorKind::Autograd,
+                format!("{MARKER}{})", stash(err)),
+            )),
+        })
+    }
+}
+
 /// What `register_hook` returns: `remove()` unregisters the hook.
 #[pyclass(name = "RemovableHandle", module = "flodl", frozen)]
 pub struct PyHookHandle {

@@ -185,6 +185,18 @@ impl PyVariable {
         Ok(handle.into())
     }
 
+    /// Calls `hook(self)` after each backward has added into this leaf's
+    /// `grad` (step an optimizer on it, start reducing it, ...). An
+    /// exception in the hook comes out of `backward()`. Returns a handle
+    /// whose `remove()` unregisters the hook.
+    fn register_post_accumulate_grad_hook(
+        &self,
+        hook: Py<PyAny>,
+    ) -> PyResult<super::hooks::PyHookHandle> {
+        let hook = super::hooks::python_post_accumulate_hook(hook);
+        Ok(self.inner.register_post_accumulate_grad_hook(hook)?.into())
+    }
+
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_numpy(py, &self.inner.data(), None)
     }

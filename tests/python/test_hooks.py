@@ -98,3 +98,40 @@ def test_hooks_while_threads_run_backward() -> None:
 def test_hooks_need_a_variable_that_requires_grad() -> None:
     with pytest.raises(flodl.AutogradError):
         Variable(Tensor.ones([1])).register_hook(lambda g: None)
+
+
+def test_post_accumulate_grad_hooks_run_after_the_gradient_is_added() -> None:
+    w = Variable(Tensor.ones([2]), True)
+    seen = []
+    first = w.register_post_accumulate_grad_hook(
+        lambda leaf: seen.append(("a", leaf.grad.tolist()))
+    )
+    w.register_post_accumulate_grad_hook(lambda leaf: seen.append(("b", leaf.grad.tolist())))
+    (w * 3.0).sum().backward()
+    (w * 1.0).sum().backward()
+    assert seen == [("a", [3.0, 3.0]), ("b", [3.0, 3.0]), ("a", [4.0, 4.0]), ("b", [4.0, 4.0])]
+    first.remove()
+    seen.clear()
+    (w * 1.0).sum().backward()
+    assert seen == [("b", [5.0, 5.0])]
+    with pytest.raises(flodl.AutogradError, match="leaf that requires grad"):
+        (w * 2.0).register_post_accumulate_grad_hook(lambda leaf: None)
+
+
+def test_an_optimizer_step_in_a_post_accumulate_hook() -> None:
+    w = Variable(Tensor.ones([2]), True)
+
+    def step(leaf):
+        leaf.data = leaf.data - leaf.grad * 0.5
+        leaf.grad = None
+
+    w.register_post_accumulate_grad_hook(step)
+    (w * 2.0).sum().backward()
+    assert w.tolist() == [0.0, 0.0] and w.grad is None
+
+    def fails(leaf):
+        raise ClipError("no step")
+
+    w.register_post_accumulate_grad_hook(fails)
+    with pytest.raises(ClipError, match="no step"):
+        (w * 2.0).sum().backward()
