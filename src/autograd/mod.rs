@@ -5,6 +5,7 @@
 //! graph at once, errors are explicit, `zero_grad` resets to `None`.
 
 pub(crate) mod anomaly;
+mod check;
 mod explain;
 mod functions;
 mod grad_mode;
@@ -12,6 +13,7 @@ mod hooks;
 mod variable;
 
 pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
+pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use explain::explain_grad;
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{
