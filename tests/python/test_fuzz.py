@@ -176,25 +176,21 @@ def make(dtype: str, values: np.ndarray):
     return f, t
 
 
-def run(steps, x, y):
-    """The program's result, or the exception it raised."""
+def run(steps, x, y, library: str = "flodl"):
+    """The program's result in `library` ("flodl" or "torch"), or the
+    exception it raised."""
     try:
         value = x
         for op, kwargs in steps:
-            value = op.flodl(value, y, **kwargs) if op.arity == 2 else op.flodl(value, **kwargs)
+            call = getattr(op, library)
+            value = call(value, y, **kwargs) if op.arity == 2 else call(value, **kwargs)
         return value, None
     except Exception as e:  # noqa: BLE001 - every exception is an outcome
         return None, e
 
 
 def run_torch(steps, x, y):
-    try:
-        value = x
-        for op, kwargs in steps:
-            value = op.torch(value, y, **kwargs) if op.arity == 2 else op.torch(value, **kwargs)
-        return value, None
-    except Exception as e:  # noqa: BLE001
-        return None, e
+    return run(steps, x, y, "torch")
 
 
 def same_kind(error: Exception, torch_error: Exception) -> bool:
