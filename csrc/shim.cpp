@@ -8,6 +8,7 @@
 #include <c10/util/Exception.h>
 #include <c10/util/Logging.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/function_hook.h>
 #include <torch/csrc/autograd/variable.h>
 
@@ -519,6 +520,91 @@ char *flodl_vector_norm(const at::Tensor *x, double p, int64_t dim, int has_dim,
   return guarded(out, [&] {
     if (has_dim) return at::linalg_vector_norm(*x, p, at::IntArrayRef{dim}, keepdim != 0);
     return at::linalg_vector_norm(*x, p, at::OptionalIntArrayRef{}, keepdim != 0);
+  });
+}
+
+
+// Custom functions: a node of libtorch's graph whose backward is flodl's
+// callback. `call(ctx, grads, n, results, m)` owns the `n` gradients of the
+// outputs (new handles, null when undefined) and fills the `m` gradients of
+// the inputs (new handles, or null); it returns null or a malloc'd message.
+// `release(ctx)` runs when a backward without retain_graph frees the node's
+// saved values; `drop(ctx)` once, when the node is destroyed.
+typedef char *(*flodl_node_fn)(void *ctx, at::Tensor **grads, size_t n, at::Tensor **results,
+                               size_t m);
+typedef void (*flodl_release_fn)(void *ctx);
+
+namespace {
+struct FlodlNode : torch::autograd::Node {
+  std::shared_ptr<HookContext> owner;
+  flodl_node_fn call;
+  flodl_release_fn release;
+  std::string label;
+
+  torch::autograd::variable_list apply(torch::autograd::variable_list &&grads) override {
+    std::vector<at::Tensor *> given(grads.size());
+    for (size_t i = 0; i < grads.size(); ++i)
+      given[i] = grads[i].defined() ? new at::Tensor(grads[i]) : nullptr;
+    std::vector<at::Tensor *> out(num_outputs(), nullptr);
+    char *failure = call(owner->ctx, given.data(), given.size(), out.data(), out.size());
+    torch::autograd::variable_list result(out.size());
+    for (size_t i = 0; i < out.size(); ++i) {
+      if (out[i] == nullptr) continue;
+      result[i] = *out[i];
+      delete out[i];
+    }
+    if (failure != nullptr) {
+      std::string text(failure);
+      std::free(failure);
+      TORCH_CHECK(false, text);
+    }
+    return result;
+  }
+  std::string name() const override { return label; }
+  void release_variables() override { release(owner->ctx); }
+};
+}  // namespace
+
+// Wraps the `n_out` results of a custom forward (computed without a graph)
+// as outputs of a new FlodlNode whose next edges are the `n_in` inputs; an
+// output with differentiable[j] == 0 gets no gradient. Without grad mode or
+// an input that requires grad, the outputs are returned without a node.
+// `results` receives `n_out` new handles.
+char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *const *outputs,
+                           int n_out, const unsigned char *differentiable, const char *name,
+                           void *ctx, flodl_node_fn call, flodl_release_fn release,
+                           flodl_drop_fn drop, at::Tensor **results) {
+  std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
+  return guarded_change([&] {
+    std::vector<at::Tensor> in = tensors_of(inputs, n_in);
+    bool record = false;
+    if (c10::GradMode::is_enabled())
+      for (const auto &t : in) record = record || (t.defined() && t.requires_grad());
+    c10::intrusive_ptr<FlodlNode> node;
+    if (record) {
+      node = c10::make_intrusive<FlodlNode>();
+      node->owner = owner;
+      node->call = call;
+      node->release = release;
+      node->label = name;
+      node->set_next_edges(torch::autograd::collect_next_edges(in));
+    }
+    std::vector<at::Tensor> made;
+    made.reserve(n_out);
+    for (int j = 0; j < n_out; ++j) {
+      // A new handle, so an input returned as it is gets its own history.
+      at::Tensor out = outputs[j]->detach();
+      if (record) {
+        if (differentiable[j] && torch::autograd::isDifferentiableType(out.scalar_type())) {
+          uint32_t slot = node->add_input_metadata(out);
+          torch::autograd::impl::set_gradient_edge(out, torch::autograd::Edge(node, slot));
+        } else {
+          node->add_input_metadata(torch::autograd::Node::undefined_input());
+        }
+      }
+      made.push_back(out);
+    }
+    for (int j = 0; j < n_out; ++j) results[j] = new at::Tensor(made[j]);
   });
 }
 

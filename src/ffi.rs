@@ -643,3 +643,119 @@ pub(crate) fn set_grad_enabled(enabled: bool) -> bool {
     // SAFETY: writes a thread-local flag; cannot fail.
     unsafe { flodl_set_grad_enabled(c_int::from(enabled)) != 0 }
 }
+
+/// The backward of a custom function's node, as flodl runs it: the
+/// gradients of the outputs in, the gradients of the inputs out.
+pub(crate) trait NodeBackward: Send + Sync {
+    fn backward(&self, grads: Vec<Option<tch::Tensor>>)
+        -> Result<Vec<Option<tch::Tensor>>, String>;
+    /// A backward without retain_graph is done with the node's saved values.
+    fn release(&self);
+}
+
+type NodeCall =
+    extern "C" fn(*mut c_void, *const *mut c_void, usize, *mut *mut c_void, usize) -> *mut c_char;
+type NodeRelease = extern "C" fn(*mut c_void);
+
+extern "C" {
+    fn flodl_function_apply(
+        inputs: *const *mut c_void,
+        n_in: c_int,
+        outputs: *const *mut c_void,
+        n_out: c_int,
+        differentiable: *const u8,
+        name: *const c_char,
+        ctx: *mut c_void,
+        call: NodeCall,
+        release: NodeRelease,
+        drop: HookDrop,
+        results: *mut *mut c_void,
+    ) -> *mut c_char;
+}
+
+extern "C" fn call_node(
+    ctx: *mut c_void,
+    grads: *const *mut c_void,
+    n: usize,
+    results: *mut *mut c_void,
+    m: usize,
+) -> *mut c_char {
+    // SAFETY: `ctx` is the Box<Box<dyn NodeBackward>> of function_apply,
+    // alive until drop_node; `grads` holds `n` new handles (or nulls) that
+    // this call owns; `results` has `m` slots the shim reads back.
+    let node = unsafe { &*(ctx as *const Box<dyn NodeBackward>) };
+    let grads: Vec<Option<tch::Tensor>> = (0..n)
+        .map(|i| {
+            let p = unsafe { *grads.add(i) };
+            (!p.is_null()).then(|| unsafe { tch::Tensor::from_ptr(p.cast()) })
+        })
+        .collect();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.backward(grads))) {
+        Ok(Ok(gradients)) => {
+            for (i, g) in gradients.into_iter().take(m).enumerate() {
+                if let Some(g) = g {
+                    // The shim takes the handle over and deletes it.
+                    let handle = g.as_ptr() as *mut c_void;
+                    std::mem::forget(g);
+                    // SAFETY: i < m, a slot of `results`.
+                    unsafe { *results.add(i) = handle };
+                }
+            }
+            std::ptr::null_mut()
+        }
+        Ok(Err(message)) => message_for_cpp(&message),
+        Err(_) => message_for_cpp("a custom function's backward panicked"),
+    }
+}
+
+extern "C" fn release_node(ctx: *mut c_void) {
+    // SAFETY: as in call_node.
+    let node = unsafe { &*(ctx as *const Box<dyn NodeBackward>) };
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| node.release()));
+}
+
+extern "C" fn drop_node(ctx: *mut c_void) {
+    // SAFETY: called once by the shim, when the node is destroyed.
+    drop(unsafe { Box::from_raw(ctx as *mut Box<dyn NodeBackward>) });
+}
+
+/// The outputs of a custom forward, attached to a new node whose backward
+/// is `node` and whose next edges are `inputs` (see flodl_function_apply).
+pub(crate) fn function_apply(
+    name: &str,
+    inputs: &[&tch::Tensor],
+    outputs: &[&tch::Tensor],
+    differentiable: &[bool],
+    node: Box<dyn NodeBackward>,
+) -> Result<Vec<tch::Tensor>, Failure> {
+    let ins: Vec<*mut c_void> = inputs.iter().map(|t| ptr(t)).collect();
+    let outs: Vec<*mut c_void> = outputs.iter().map(|t| ptr(t)).collect();
+    let flags: Vec<u8> = differentiable.iter().map(|&d| u8::from(d)).collect();
+    let (n_in, n_out) = (count(ins.len())?, count(outs.len())?);
+    let name = std::ffi::CString::new(name.replace('\0', " ")).unwrap_or_default();
+    let ctx = Box::into_raw(Box::new(node)) as *mut c_void;
+    let mut results: Vec<*mut c_void> = vec![std::ptr::null_mut(); outs.len()];
+    // SAFETY: live tensors and arrays valid for the call; the shim owns `ctx`
+    // from here on and calls drop_node once (also when it fails); on success
+    // every slot of `results` is a `new at::Tensor`.
+    failure_of(unsafe {
+        flodl_function_apply(
+            ins.as_ptr(),
+            n_in,
+            outs.as_ptr(),
+            n_out,
+            flags.as_ptr(),
+            name.as_ptr(),
+            ctx,
+            call_node,
+            release_node,
+            drop_node,
+            results.as_mut_ptr(),
+        )
+    })?;
+    // SAFETY: each result is a new handle that tch now owns.
+    Ok(results
+        .into_iter()
+        .map(|p| unsafe { tch::Tensor::from_ptr(p.cast()) })
+        .collect())
+}

@@ -708,6 +708,14 @@ def _autograd_grad(
     create_graph: bool = False,
     allow_unused: bool = False,
 ) -> list[Variable | None]: ...
+def _function_apply(
+    name: str,
+    inputs: Sequence[Variable],
+    outputs: Sequence[VariableLike],
+    differentiable: Sequence[bool],
+    backward: Callable[[list[Variable | None]], Sequence[Tensor | Variable | None]],
+    release: Callable[[], object],
+) -> list[Variable]: ...
 def set_grad_enabled(enabled: bool) -> bool:
     """Sets grad mode for this thread; returns the previous state."""
 

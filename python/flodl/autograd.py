@@ -5,6 +5,8 @@
   gradients (penalties, Hessian-vector products, any order) follow.
 - ``gradcheck`` and ``gradgradcheck``: float64 finite differences against
   backward and double backward.
+- ``Function``: a custom differentiable function with a hand-written
+  backward, whose node sits in libtorch's graph.
 - The grad modes ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
   ``inference_mode``.
 """
@@ -16,9 +18,12 @@ from typing import Union
 
 from . import _flodl
 from ._flodl import Tensor, Variable
+from ._function import Function, FunctionCtx
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 __all__ = [
+    "Function",
+    "FunctionCtx",
     "detect_anomaly",
     "enable_grad",
     "explain_grad",

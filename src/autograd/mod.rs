@@ -7,6 +7,7 @@
 pub(crate) mod anomaly;
 mod check;
 mod explain;
+mod function;
 mod functions;
 mod grad_mode;
 mod hooks;
@@ -15,6 +16,8 @@ mod variable;
 pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use explain::explain_grad;
+pub use function::{apply, Function, FunctionCtx};
+pub(crate) use function::{attach, ReleaseSaved};
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,

@@ -14,10 +14,16 @@ use super::variable::PyVariable;
 use crate::autograd::HookHandle;
 use crate::{Error, ErrorKind, Tensor};
 
-const MARKER: &str = "a Python hook raised an exception (#";
+const MARKER: &str = "a Python callback raised an exception (#";
 
 static PENDING: Mutex<Option<HashMap<u64, PyErr>>> = Mutex::new(None);
 static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// The Rust error standing for a Python exception raised inside libtorch's
+/// engine; [`restore`] gives the exception back.
+pub(crate) fn carried(err: PyErr) -> Error {
+    Error::new(ErrorKind::Autograd, format!("{MARKER}{})", stash(err)))
+}
 
 fn stash(err: PyErr) -> u64 {
     let id = NEXT.fetch_add(1, Ordering::Relaxed);
@@ -69,10 +75,7 @@ pub(crate) fn python_hook(
                     format!("register_hook: a hook returns a Tensor or None, got {got}"),
                 ))
             }
-            Err(err) => Err(Error::new(
-                ErrorKind::Autograd,
-                format!("{MARKER}{})", stash(err)),
-            )),
+            Err(err) => Err(carried(err)),
         })
     }
 }
@@ -85,10 +88,7 @@ pub(crate) fn python_post_accumulate_hook(
     move |leaf: &crate::Variable| {
         Python::attach(|py| match callable.call1(py, (leaf.clone(),)) {
             Ok(_) => Ok(()),
-            Err(err) => Err(Error::new(
-                ErrorKind::Autograd,
-                format!("{MARKER}{})", stash(err)),
-            )),
+            Err(err) => Err(carried(err)),
         })
     }
 }

@@ -5,6 +5,7 @@ mod args; // Python arguments to Rust values
 mod catalogue; // the op tables' bindings
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
+mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
 mod hooks; // Python gradient hooks
 mod operators; // + - * / @ ** on both classes
@@ -67,9 +68,8 @@ fn autograd_grad(
         create_graph,
         allow_unused,
     };
-    Ok(gil::without_gil(py, || {
-        crate::autograd::grad(&outputs, &inputs, options)
-    })?)
+    gil::without_gil(py, || crate::autograd::grad(&outputs, &inputs, options))
+        .map_err(hooks::restore)
 }
 
 /// Forward-mode primitives for `flodl.func.jvp`: a new level...
@@ -241,6 +241,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
+    m.add_function(wrap_pyfunction!(function::function_apply, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;

@@ -1,0 +1,129 @@
+"""``flodl.autograd.Function``: a differentiable function with a hand-written
+backward, as ``torch.autograd.Function``. Its node is a node of libtorch's
+graph (made by the Rust core), not a Python-side tape, so it mixes with
+built-in ops, hooks, ``retain_graph``, ``autograd.grad`` and
+``create_graph``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _flodl
+from ._flodl import AutogradError, Tensor, Variable
+from ._grad_mode import no_grad
+
+__all__ = ["Function", "FunctionCtx"]
+
+
+class FunctionCtx:
+    """What ``forward`` leaves for ``backward`` (the ``ctx`` argument)."""
+
+    def __init__(self, name: str, needs_input_grad: tuple[bool, ...]) -> None:
+        self._name = name
+        self._saved: tuple[Any, ...] = ()
+        self._released = False
+        self._non_differentiable: list[Any] = []
+        self.needs_input_grad = needs_input_grad
+        self.materialize_grads = True
+
+    def save_for_backward(self, *tensors: Any) -> None:
+        """Keeps ``tensors`` (Variables, Tensors or None) for backward."""
+        for t in tensors:
+            if t is not None and not isinstance(t, (Tensor, Variable)):
+                raise TypeError(
+                    f"{self._name}: save_for_backward takes Tensors, Variables or None, "
+                    f"got {type(t).__name__}"
+                )
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self) -> tuple[Any, ...]:
+        if self._released:
+            raise AutogradError(
+                f"{self._name}: its saved tensors were freed by an earlier backward; "
+                "pass retain_graph=True to the first one"
+            )
+        return self._saved
+
+    def mark_non_differentiable(self, *outputs: Any) -> None:
+        """These outputs of forward get no gradient (indices, masks)."""
+        self._non_differentiable.extend(outputs)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward gets None for an output that did not reach
+        the loss instead of zeros."""
+        self.materialize_grads = value
+
+    def _release(self) -> None:
+        self._saved = ()
+        self._released = True
+
+
+def _zeros_like(x: Any) -> Tensor:
+    return Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device)
+
+
+class Function:
+    """Subclass with static ``forward(ctx, *args)`` and
+    ``backward(ctx, *grad_outputs)``; call ``MyFunction.apply(*args)``.
+
+    ``forward`` runs without recording a graph and may take any arguments;
+    ``backward`` gets one gradient per output of ``forward`` and returns one
+    per argument of ``forward`` (None for an argument that is not a Variable
+    or needs no gradient)."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError("a Function subclass defines forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("a Function subclass defines backward(ctx, ...)")
+
+    @classmethod
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
+        name = cls.__name__
+        ctx = FunctionCtx(name, tuple(isinstance(a, Variable) and a.requires_grad for a in args))
+        with no_grad():
+            result = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(result, tuple)
+        outputs = (result,) if single else result
+        slots = [i for i, o in enumerate(outputs) if isinstance(o, (Tensor, Variable))]
+        if not slots:
+            return result
+        made = [outputs[i] for i in slots]
+        marked = {id(o) for o in ctx._non_differentiable}
+        differentiable = [id(o) not in marked for o in made]
+        inputs = [i for i, a in enumerate(args) if isinstance(a, Variable)]
+
+        def backward(grads: list[Variable | None]) -> list[Any]:
+            if ctx.materialize_grads:
+                grads = [_zeros_like(o) if g is None else g for g, o in zip(grads, made)]
+            full: list[Any] = [None] * len(outputs)
+            for i, g in zip(slots, grads):
+                full[i] = g
+            got = cls.backward(ctx, *full)
+            got = got if isinstance(got, tuple) else (got,)
+            # As PyTorch: extra trailing Nones are allowed.
+            while len(got) > len(args) and got[-1] is None:
+                got = got[:-1]
+            if len(got) != len(args):
+                raise AutogradError(
+                    f"{name}: backward returned {len(got)} gradients, expected {len(args)} "
+                    "(one per argument of forward)"
+                )
+            for i, g in enumerate(got):
+                if g is not None and i not in inputs:
+                    raise AutogradError(
+                        f"{name}: backward returned a gradient for argument {i}, "
+                        f"which is a {type(args[i]).__name__}, not a Variable"
+                    )
+            return [got[i] for i in inputs]
+
+        wrapped = _flodl._function_apply(
+            name, [args[i] for i in inputs], made, differentiable, backward, ctx._release
+        )
+        results = list(outputs)
+        for i, w in zip(slots, wrapped):
+            results[i] = w
+        return results[0] if single else tuple(results)

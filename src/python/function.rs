@@ -1,0 +1,91 @@
+//! `flodl.autograd.Function`'s core: the outputs of a Python forward joined
+//! to libtorch's graph by one node whose backward calls back into Python
+//! (taking the GIL on whichever thread libtorch's engine runs it).
+
+use pyo3::prelude::*;
+
+use super::args::{Operand as _, VariableArg};
+use super::tensor::PyTensor;
+use super::variable::PyVariable;
+use crate::autograd::{attach, ReleaseSaved};
+use crate::ops::Operand as _;
+use crate::{Error, ErrorKind, Tensor, Variable};
+
+/// Joins `outputs` (made under no_grad) to the graph of `inputs` by a node
+/// named `name`: `backward(grads)` gets one Variable or None per output and
+/// returns one Tensor, Variable or None per input; `release()` runs when a
+/// backward without retain_graph is done with the node.
+#[pyfunction(name = "_function_apply")]
+pub(crate) fn function_apply(
+    name: &str,
+    inputs: Vec<PyRef<'_, PyVariable>>,
+    outputs: Vec<VariableArg<'_>>,
+    differentiable: Vec<bool>,
+    backward: Py<PyAny>,
+    release: Py<PyAny>,
+) -> PyResult<Vec<Variable>> {
+    if differentiable.len() != outputs.len() {
+        return Err(Error::new(
+            ErrorKind::Argument,
+            format!("{name}: one differentiable flag per output"),
+        )
+        .into());
+    }
+    let inputs: Vec<&Variable> = inputs.iter().map(|v| &v.inner).collect();
+    let values: Vec<Tensor> = outputs.iter().map(|o| o.get().data()).collect();
+    let values: Vec<&Tensor> = values.iter().collect();
+    let label = name.to_string();
+    let call = move |grads: &[Option<Tensor>]| {
+        Python::attach(|py| {
+            // Variables with their history, so a backward under
+            // create_graph is recorded.
+            let grads: Vec<Option<Variable>> = grads
+                .iter()
+                .map(|g| {
+                    g.as_ref()
+                        .map(|g| Variable::from_raw(g.raw().shallow_clone()))
+                })
+                .collect();
+            let result = backward
+                .call1(py, (grads,))
+                .map_err(super::hooks::carried)?;
+            let items: Vec<Bound<'_, PyAny>> = result.bind(py).extract().map_err(|_| {
+                Error::new(
+                    ErrorKind::Autograd,
+                    format!("{label}: backward returns a sequence of gradients"),
+                )
+            })?;
+            items.iter().map(|item| gradient_of(&label, item)).collect()
+        })
+    };
+    let free = move || Python::attach(|py| drop(release.call0(py)));
+    Ok(attach(
+        name,
+        &inputs,
+        &values,
+        &differentiable,
+        call,
+        ReleaseSaved(Some(Box::new(free))),
+    )?)
+}
+
+/// One gradient returned by a Python backward: None, a Tensor, or a Variable
+/// (kept with its history).
+fn gradient_of(name: &str, item: &Bound<'_, PyAny>) -> crate::Result<Option<Tensor>> {
+    if item.is_none() {
+        return Ok(None);
+    }
+    if let Ok(t) = item.cast::<PyTensor>() {
+        return Ok(Some(t.get().inner.clone()));
+    }
+    if let Ok(v) = item.cast::<PyVariable>() {
+        return Ok(Some(Tensor::from_raw(v.get().inner.raw().shallow_clone())));
+    }
+    Err(Error::new(
+        ErrorKind::Autograd,
+        format!(
+            "{name}: backward returned a {} where a gradient (a Tensor, Variable or None) goes",
+            super::args::type_name(item)
+        ),
+    ))
+}

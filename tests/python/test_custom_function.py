@@ -1,0 +1,236 @@
+"""flodl.autograd.Function against torch.autograd.Function with the same
+body: values, gradients, second order, its place in the graph (hooks,
+retain_graph, autograd.grad), errors, threads."""
+
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl.autograd import Function
+
+F64 = flodl.DType.Float64
+
+
+def make_swish(base):
+    """`x * sigmoid(beta * x)` with a hand-written backward, for either library."""
+
+    class Swish(base):
+        @staticmethod
+        def forward(ctx, x, beta=1.0):
+            ctx.save_for_backward(x)
+            ctx.beta = beta
+            return x * (x * beta).sigmoid()
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            s = (x * ctx.beta).sigmoid()
+            return g * (s + ctx.beta * x * s * (1 - s)), None
+
+    return Swish
+
+
+Swish = make_swish(Function)
+TorchSwish = make_swish(torch.autograd.Function)
+
+
+def pair(values):
+    data = np.asarray(values, dtype=np.float64)
+    x = flodl.Variable(flodl.tensor(data), requires_grad=True)
+    t = torch.tensor(data, requires_grad=True)
+    return x, t
+
+
+def test_values_and_gradients_match_torch_function():
+    rng = np.random.default_rng(0)
+    x, t = pair(rng.standard_normal((4, 5)))
+    y, ty = Swish.apply(x, 1.5), TorchSwish.apply(t, 1.5)
+    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    (y * y).sum().backward()
+    (ty * ty).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
+def test_gradcheck_and_gradgradcheck():
+    x, _ = pair(np.random.default_rng(1).standard_normal(6))
+    assert flodl.autograd.gradcheck(lambda v: Swish.apply(v, 0.7), (x,))
+    assert flodl.autograd.gradgradcheck(lambda v: Swish.apply(v, 0.7), (x,))
+
+
+def test_second_order_through_autograd_grad_matches_torch():
+    x, t = pair([0.3, -1.2, 2.0])
+    (g,) = flodl.autograd.grad(Swish.apply(x, 2.0).sum(), x, create_graph=True)
+    (tg,) = torch.autograd.grad(TorchSwish.apply(t, 2.0).sum(), t, create_graph=True)
+    (g * g).sum().backward()
+    (tg * tg).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
+def test_mixes_with_built_in_ops_and_a_hook():
+    x, t = pair([0.5, -0.25, 1.0])
+    seen = []
+    y = Swish.apply(x.exp(), 1.0)
+    y.register_hook(lambda g: seen.append(g) or g * 2)
+    (y.tanh() * 3).sum().backward()
+    ty = TorchSwish.apply(t.exp(), 1.0)
+    ty.register_hook(lambda g: g * 2)
+    (ty.tanh() * 3).sum().backward()
+    assert len(seen) == 1
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+
+
+def test_retain_graph_and_the_freed_node():
+    x, _ = pair([1.0, 2.0])
+    y = Swish.apply(x).sum()
+    y.backward(retain_graph=True)
+    first = x.grad.numpy().copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first)
+    with pytest.raises(flodl.AutogradError):
+        y.backward()
+
+
+def test_needs_input_grad_non_variable_arguments_and_no_grad():
+    seen = {}
+
+    class Scale(Function):
+        @staticmethod
+        def forward(ctx, x, w, factor):
+            seen["needs"] = ctx.needs_input_grad
+            return x * w * factor
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2.0, None, None
+
+    x = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    w = flodl.Variable(flodl.tensor([3.0, 4.0]))
+    y = Scale.apply(x, w, 2.0)
+    assert seen["needs"] == (True, False, False)
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]
+    with flodl.no_grad():
+        assert not Scale.apply(x, w, 2.0).requires_grad
+    assert not Scale.apply(w, w, 1.0).requires_grad
+
+
+def test_non_differentiable_outputs_and_unused_outputs_get_zeros():
+    grads_seen = []
+
+    class SortValues(Function):
+        @staticmethod
+        def forward(ctx, x):
+            values, indices = x.sort(0)
+            ctx.mark_non_differentiable(indices)
+            ctx.save_for_backward(indices)
+            return values, indices, values * 2
+
+        @staticmethod
+        def backward(ctx, g_values, g_indices, g_double):
+            grads_seen.append(g_double)
+            (indices,) = ctx.saved_tensors
+            g = g_values + 2 * g_double
+            return flodl.Tensor.zeros([3], dtype=g.dtype).scatter_add(0, indices, g.data)
+
+    x = flodl.Variable(flodl.tensor([3.0, 1.0, 2.0]), requires_grad=True)
+    values, indices, _ = SortValues.apply(x)
+    assert values.requires_grad and not indices.requires_grad
+    (values * flodl.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert grads_seen[0].tolist() == [0.0, 0.0, 0.0]  # materialized zeros
+    assert x.grad.tolist() == [100.0, 1.0, 10.0]
+
+
+def backward_error(backward, x=None):
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+    Bad.backward = staticmethod(backward)
+    x = x if x is not None else flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    return Bad.apply(x).sum()
+
+
+def test_wrong_number_of_gradients_is_an_autograd_error_naming_the_function():
+    y = backward_error(lambda ctx, g: (g, g))
+    with pytest.raises(flodl.AutogradError, match="Bad: backward returned 2 gradients, expected 1"):
+        y.backward()
+
+
+def test_wrong_shape_is_an_autograd_error_naming_function_and_input():
+    y = backward_error(lambda ctx, g: g.sum())
+    with pytest.raises(flodl.AutogradError, match=r"Bad: .*shape \[\].*input 0"):
+        y.backward()
+
+
+def test_a_floating_gradient_of_another_dtype_is_cast():
+    x = flodl.Variable(flodl.tensor([1.0, 2.0], dtype=F64), requires_grad=True)
+    backward_error(lambda ctx, g: g.to(flodl.DType.Float32), x).backward()
+    assert x.grad.dtype == F64
+
+
+def test_a_gradient_that_is_not_a_tensor_is_an_autograd_error():
+    y = backward_error(lambda ctx, g: "oops")
+    with pytest.raises(flodl.AutogradError, match="Bad: backward returned a str"):
+        y.backward()
+
+
+def test_an_exception_in_backward_comes_out_unchanged():
+    class Mine(Exception):
+        pass
+
+    raised = Mine("from backward")
+
+    def backward(ctx, g):
+        raise raised
+
+    y = backward_error(backward)
+    with pytest.raises(Mine) as info:
+        y.backward()
+    assert info.value is raised
+    assert any(entry.name == "backward" for entry in info.traceback)
+
+
+def test_an_exception_in_forward_comes_out_unchanged():
+    class Broken(Function):
+        @staticmethod
+        def forward(ctx, x):
+            raise KeyError("from forward")
+
+    with pytest.raises(KeyError, match="from forward"):
+        Broken.apply(flodl.Variable(flodl.tensor([1.0]), requires_grad=True))
+
+
+def test_python_threads_backward_through_custom_functions_at_once():
+    errors = []
+
+    def work(seed):
+        try:
+            rng = np.random.default_rng(seed)
+            for _ in range(30):
+                x, t = pair(rng.standard_normal(8))
+                Swish.apply(x.sin(), 1.3).sum().backward()
+                TorchSwish.apply(t.sin(), 1.3).sum().backward()
+                np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
+        except BaseException as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=60)
+    assert not any(th.is_alive() for th in threads), "deadlock"
+    assert errors == []
+
+
+def test_saved_tensors_are_freed_after_backward():
+    x = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    before = flodl.live_tensor_count()
+    y = Swish.apply(x * 1.0).sum()
+    y.backward()
+    del y
+    assert flodl.live_tensor_count() == before
