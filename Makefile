@@ -13,6 +13,7 @@ export LIBTORCH_USE_PYTORCH := 1
 
 STAMP_VENV := $(VENV)/.deps-installed
 STAMP_EXT  := $(VENV)/.flodl-installed
+STAMP_EXAMPLE := $(VENV)/.rust-extension-installed
 RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
 
 .PHONY: demo test test-rust test-python lint fmt stubs bench fuzz clean
@@ -38,7 +39,7 @@ fuzz: $(STAMP_EXT)
 test-rust: $(STAMP_VENV)
 	cargo test --release
 
-test-python: $(STAMP_EXT)
+test-python: $(STAMP_EXT) $(STAMP_EXAMPLE)
 	$(PY) -m pytest -q
 
 $(STAMP_VENV): requirements-dev.txt
@@ -51,6 +52,12 @@ $(STAMP_EXT): $(STAMP_VENV) $(RUST_SRC) $(shell find python -type f -not -path '
 	maturin develop --release --quiet
 	touch $@
 
+# The example of a Python extension of your own, on flodl's python feature
+# (examples/rust_extension); tests/python/test_rust_extension.py imports it.
+$(STAMP_EXAMPLE): $(STAMP_EXT) $(shell find examples/rust_extension -type f -not -path '*/target/*')
+	maturin develop --release --quiet -m examples/rust_extension/Cargo.toml
+	touch $@
+
 # The stubs, the op tables of docs/ops.md and the name lists of
 # python/flodl/__init__.py, written from the op declarations of the built
 # module. `make lint` fails while a checked-in copy is stale.
@@ -58,14 +65,15 @@ stubs: $(STAMP_EXT)
 	$(PY) tools/generate.py
 
 lint: $(STAMP_EXT)
-	cargo fmt --check
+	cargo fmt --all --check
 	cargo clippy --release --all-targets --features python -- -D warnings
+	cargo clippy --release -p flodl_swish -- -D warnings
 	$(VENV)/bin/ruff check python tests examples bench tools
 	$(VENV)/bin/ruff format --check python tests examples bench tools
 	$(PY) tools/generate.py --check
 
 fmt: $(STAMP_VENV)
-	cargo fmt
+	cargo fmt --all
 	$(VENV)/bin/ruff format python tests examples bench tools
 
 clean:

@@ -18,7 +18,7 @@ mod ops;
 mod tensor;
 
 #[cfg(feature = "python")]
-mod python;
+pub mod python;
 
 pub use autograd::{
     enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled, EnableGradGuard,

@@ -25,7 +25,9 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     elif isinstance(data, Tensor):
         result = data.copy()
     else:
-        result = Tensor.from_numpy(_as_array(data))
+        # With a dtype given, floats keep float64 until converted to it
+        # (no rounding through float32 first).
+        result = Tensor.from_numpy(_as_array(data, default_float=dtype is None))
     if dtype is not None:
         result = result.to_dtype(dtype)
     if device is not None:
@@ -33,7 +35,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return result
 
 
-def _as_array(data: Any) -> np.ndarray:
+def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
     # numpy is imported on first use: `import flodl` stays light, and
     # numpy's BLAS threads do not start until something needs numpy.
     import numpy as np
@@ -45,7 +47,7 @@ def _as_array(data: Any) -> np.ndarray:
             array = np.asarray(data)
         except ValueError as e:  # ragged nesting
             raise _flodl.ShapeError(f"tensor: the nested sequences are not rectangular ({e})")
-        if array.dtype.kind == "f":
+        if array.dtype.kind == "f" and default_float:
             array = array.astype(np.float32)  # PyTorch's default float dtype
     if array.dtype.kind not in _NUMBER_KINDS:
         raise TypeError(f"tensor: expected numbers, got {type(data).__name__} of {array.dtype}")

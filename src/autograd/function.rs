@@ -81,7 +81,19 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
         name,
         ..Default::default()
     };
-    let outputs = crate::no_grad(|| F::forward(&mut ctx, &values))?;
+    let forward = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::no_grad(|| F::forward(&mut ctx, &values))
+    }));
+    let outputs = match forward {
+        Ok(outputs) => outputs?,
+        // A panic in a user's forward becomes an error (it may be called
+        // from Python, where it must not unwind).
+        Err(panic) => bail!(
+            Autograd,
+            "{name}: its forward panicked: {}",
+            panic_text(&*panic)
+        ),
+    };
     let differentiable: Vec<bool> = (0..outputs.len())
         .map(|i| !ctx.non_differentiable.contains(&i))
         .collect();

@@ -84,6 +84,20 @@ fn make_types(py: Python<'_>) -> PyResult<Vec<(ErrorKind, Py<PyType>)>> {
     Ok(made)
 }
 
+/// The classes `flodl._flodl` made, for another copy of flodl.
+fn classes_of_flodl(py: Python<'_>) -> PyResult<Vec<(ErrorKind, Py<PyType>)>> {
+    let module = py.import("flodl._flodl")?;
+    CLASSES
+        .iter()
+        .map(|(kind, name, _, _)| {
+            Ok((
+                *kind,
+                module.getattr(*name)?.cast_into::<PyType>()?.unbind(),
+            ))
+        })
+        .collect()
+}
+
 /// Creates the classes (once) and adds them to the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -97,8 +111,14 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 impl From<Error> for PyErr {
     fn from(err: Error) -> PyErr {
         Python::attach(|py| {
-            let class = TYPES
+            // In a user's extension module (its own copy of flodl) the
+            // classes are flodl._flodl's, found once.
+            let types = TYPES
                 .get(py)
+                .map(Ok)
+                .unwrap_or_else(|| TYPES.get_or_try_init(py, || classes_of_flodl(py)));
+            let class = types
+                .ok()
                 .and_then(|types| types.iter().find(|(k, _)| *k == err.kind()))
                 .map(|(_, class)| class.bind(py).clone());
             match class {

@@ -5,6 +5,7 @@ mod args; // Python arguments to Rust values
 mod catalogue; // the op tables' bindings
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
+mod extension; // values crossing into a user's own extension module
 mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
 mod hooks; // Python gradient hooks
@@ -14,6 +15,10 @@ mod results; // Rust values to Python objects
 mod shared; // methods Tensor and Variable share outside the table
 mod tensor; // the Tensor class
 mod variable; // the Variable class
+
+/// For a Python extension module of your own that takes and returns flodl
+/// values (see docs/extending.md).
+pub use extension::{FlodlTensor, FlodlVariable};
 
 use pyo3::prelude::*;
 
@@ -206,6 +211,14 @@ fn cuda_device_count() -> usize {
 
 /// libtorch's warnings as Python warnings (UserWarning, DeprecationWarning),
 /// raised where the Python code called flodl.
+/// libtorch's warnings become Python warnings (in `flodl._flodl`, and in a
+/// user's extension module with its own copy of flodl, whose handler may be
+/// the one libtorch calls on a thread).
+pub(crate) fn route_warnings_to_python() {
+    crate::ffi::CALLBACK_CHOSEN.store(true, std::sync::atomic::Ordering::Relaxed);
+    crate::ffi::set_warning_callback(python_warning);
+}
+
 extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std::ffi::c_int) {
     // SAFETY: the shim passes a valid NUL-terminated message.
     let text = unsafe { std::ffi::CStr::from_ptr(message) };
@@ -225,8 +238,7 @@ extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std:
 
 #[pymodule]
 fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    crate::ffi::CALLBACK_CHOSEN.store(true, std::sync::atomic::Ordering::Relaxed);
-    crate::ffi::set_warning_callback(python_warning);
+    route_warnings_to_python();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     catalogue::nn_functions::register(m)?;
@@ -242,6 +254,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
     m.add_function(wrap_pyfunction!(function::function_apply, m)?)?;
+    m.add_function(wrap_pyfunction!(extension::to_capsule, m)?)?;
+    m.add_function(wrap_pyfunction!(extension::from_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;

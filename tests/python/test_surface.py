@@ -45,6 +45,12 @@ def test_tensor_infers_shape_and_dtype_as_torch(data) -> None:
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
+def test_tensor_with_a_dtype_does_not_round_through_float32() -> None:
+    for data in (1.7, [1.7, 1e-40], [[0.1]]):
+        got = flodl.tensor(data, dtype="float64")
+        assert got.tolist() == torch.tensor(data, dtype=torch.float64).tolist()
+
+
 def test_tensor_conversions_and_errors() -> None:
     assert flodl.tensor([1, 2], dtype="float64").dtype == flodl.DType.Float64
     source = Tensor.ones([2])
