@@ -1,5 +1,6 @@
 // The few libtorch calls that tch's C API lacks. Each is exception-safe:
 // nothing thrown in C++ crosses into Rust.
+#include <ATen/Context.h>
 #include <ATen/Functions.h>
 #include <ATen/ScalarOps.h>
 #include <ATen/core/Tensor.h>
@@ -17,6 +18,7 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <vector>
 #include <string>
 #include <variant>
@@ -605,6 +607,30 @@ char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *cons
       made.push_back(out);
     }
     for (int j = 0; j < n_out; ++j) results[j] = new at::Tensor(made[j]);
+  });
+}
+
+// The default random generator of the CPU (cuda_index < 0) or of a CUDA
+// device, whose state checkpoint saves and restores.
+static at::Generator default_generator(int cuda_index) {
+  if (cuda_index < 0) return at::globalContext().defaultGenerator(c10::Device(c10::kCPU));
+  return at::globalContext().defaultGenerator(
+      c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(cuda_index)));
+}
+
+char *flodl_get_rng_state(int cuda_index, at::Tensor **out) {
+  return guarded(out, [&] {
+    at::Generator gen = default_generator(cuda_index);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    return gen.get_state();
+  });
+}
+
+char *flodl_set_rng_state(int cuda_index, const at::Tensor *state) {
+  return guarded_change([&] {
+    at::Generator gen = default_generator(cuda_index);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(*state);
   });
 }
 

@@ -759,3 +759,22 @@ pub(crate) fn function_apply(
         .map(|p| unsafe { tch::Tensor::from_ptr(p.cast()) })
         .collect())
 }
+
+extern "C" {
+    fn flodl_get_rng_state(cuda_index: c_int, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_set_rng_state(cuda_index: c_int, state: *mut c_void) -> *mut c_char;
+}
+
+/// The state of the default generator of the CPU (`None`) or a CUDA device.
+pub(crate) fn get_rng_state(cuda_index: Option<u8>) -> Result<tch::Tensor, Failure> {
+    let index = cuda_index.map_or(-1, c_int::from);
+    // SAFETY: the shim stores a new handle in `out` or returns a failure.
+    make_tensor(|out| unsafe { flodl_get_rng_state(index, out) })
+}
+
+/// Restores a state from [`get_rng_state`].
+pub(crate) fn set_rng_state(cuda_index: Option<u8>, state: &tch::Tensor) -> Result<(), Failure> {
+    let index = cuda_index.map_or(-1, c_int::from);
+    // SAFETY: a live tensor for the duration of the call.
+    failure_of(unsafe { flodl_set_rng_state(index, ptr(state)) })
+}

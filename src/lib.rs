@@ -30,5 +30,6 @@ pub use ops::index::TensorIndex;
 pub use ops::nn::*;
 pub use ops::Operand;
 pub use tensor::{
-    cuda_available, cuda_device_count, manual_seed, DType, Device, Scalar, Tensor, TensorOptions,
+    cuda_available, cuda_device_count, get_rng_state, manual_seed, set_rng_state, DType, Device,
+    Scalar, Tensor, TensorOptions,
 };

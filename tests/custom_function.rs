@@ -200,3 +200,62 @@ fn a_wrong_backward_is_an_autograd_error_naming_the_function_and_input() {
     y.sum().unwrap().backward().unwrap();
     assert_eq!(x.grad().unwrap().dtype(), DType::Float64);
 }
+
+/// A small random block: tanh(x w) masked by a random draw (dropout's kind
+/// of randomness), so that a replay with other numbers would show.
+fn random_block(xs: &[Variable]) -> Result<Vec<Variable>> {
+    let h = xs[0].matmul(&xs[1])?.tanh()?;
+    let mask = Variable::new(h.data().sigmoid()?.bernoulli()?, false)?;
+    Ok(vec![h.mul(&mask)?.exp()?])
+}
+
+#[test]
+fn checkpoint_gives_the_same_gradients_and_replays_random_ops() -> Result<()> {
+    let (x, w) = (f64_randn(&[4, 6]), f64_randn(&[6, 5]));
+    let run = |checkpointed: bool| -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+        flodl::manual_seed(7);
+        let xv = Variable::new(x.clone(), true)?;
+        let wv = Variable::new(w.clone(), true)?;
+        let y = if checkpointed {
+            flodl::autograd::checkpoint(random_block, &[&xv, &wv])?.remove(0)
+        } else {
+            random_block(&[xv.clone(), wv.clone()])?.remove(0)
+        };
+        // A random draw after the block: checkpoint must leave the generator
+        // where the forward left it.
+        let after = Tensor::rand(&[3], Default::default())?.to_f64_vec()?;
+        y.sum()?.backward()?;
+        Ok((
+            xv.grad().unwrap().to_f64_vec()?,
+            wv.grad().unwrap().to_f64_vec()?,
+            after,
+        ))
+    };
+    let (plain, checkpointed) = (run(false)?, run(true)?);
+    assert_eq!(plain.2, checkpointed.2);
+    for (p, q) in plain
+        .0
+        .iter()
+        .chain(&plain.1)
+        .zip(checkpointed.0.iter().chain(&checkpointed.1))
+    {
+        assert!((p - q).abs() < 1e-12, "{p} vs {q}");
+    }
+    Ok(())
+}
+
+#[test]
+fn checkpoint_frees_its_inputs_after_backward() -> Result<()> {
+    let (x, w) = (f64_randn(&[2, 3]), f64_randn(&[3, 3]));
+    let before = flodl::live_tensor_count();
+    {
+        let xv = Variable::new(x.clone(), true)?;
+        let wv = Variable::new(w.clone(), true)?;
+        let y = flodl::autograd::checkpoint(random_block, &[&xv, &wv])?.remove(0);
+        y.sum()?.backward()?;
+        let again = y.sum()?.backward();
+        assert_eq!(again.unwrap_err().kind(), ErrorKind::Autograd);
+    }
+    assert_eq!(flodl::live_tensor_count(), before);
+    Ok(())
+}

@@ -43,6 +43,7 @@ from ._flodl import (
     cuda_device_count,
     embedding,
     embedding_bag,
+    get_rng_state,
     grid_sample,
     group_norm,
     gru_cell,
@@ -60,6 +61,7 @@ from ._flodl import (
     pixel_shuffle,
     pixel_unshuffle,
     scaled_dot_product_attention,
+    set_rng_state,
 )
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ._size import Size
@@ -131,6 +133,7 @@ __all__ = [
     "embedding_bag",
     "enable_grad",
     "func",
+    "get_rng_state",
     "grid_sample",
     "group_norm",
     "gru_cell",
@@ -151,6 +154,7 @@ __all__ = [
     "pixel_unshuffle",
     "scaled_dot_product_attention",
     "set_grad_enabled",
+    "set_rng_state",
     "tensor",
 ]
 # /generated:names

@@ -720,6 +720,14 @@ def set_grad_enabled(enabled: bool) -> bool:
     """Sets grad mode for this thread; returns the previous state."""
 
 def manual_seed(seed: int) -> None: ...
+def get_rng_state(device: DeviceLike | None = None) -> Tensor:
+    """The state of the default random generator of `device` (the CPU when
+    None), as `torch.get_rng_state`."""
+
+def set_rng_state(state: Tensor, device: DeviceLike | None = None) -> None:
+    """Restores the generator of `device` (the CPU when None) to a state from
+    `get_rng_state`, as `torch.set_rng_state`."""
+
 def cuda_available() -> bool: ...
 def live_tensor_count() -> int:
     """How many Tensor and Variable handles exist now; flat across training

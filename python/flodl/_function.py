@@ -10,9 +10,9 @@ from typing import Any
 
 from . import _flodl
 from ._flodl import AutogradError, Tensor, Variable
-from ._grad_mode import no_grad
+from ._grad_mode import enable_grad, no_grad
 
-__all__ = ["Function", "FunctionCtx"]
+__all__ = ["Function", "FunctionCtx", "checkpoint"]
 
 
 class FunctionCtx:
@@ -127,3 +127,59 @@ class Function:
         for i, w in zip(slots, wrapped):
             results[i] = w
         return results[0] if single else tuple(results)
+
+
+class _Checkpoint(Function):
+    """``checkpoint``'s node: forward keeps only the inputs; backward runs
+    the function again on fresh leaves and differentiates that."""
+
+    @staticmethod
+    def forward(ctx, function, preserve_rng_state, kwargs, *args):
+        ctx.function, ctx.kwargs = function, kwargs
+        ctx.rng_state = _flodl.get_rng_state() if preserve_rng_state else None
+        ctx.slots = [i for i, a in enumerate(args) if isinstance(a, (Tensor, Variable))]
+        ctx.constants = [None if i in ctx.slots else a for i, a in enumerate(args)]
+        ctx.save_for_backward(*[args[i] for i in ctx.slots])
+        return function(*args, **kwargs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        args = list(ctx.constants)
+        for i, t in zip(ctx.slots, ctx.saved_tensors):
+            args[i] = (
+                Variable(t.data, requires_grad=t.requires_grad) if isinstance(t, Variable) else t
+            )
+        now = _flodl.get_rng_state()
+        if ctx.rng_state is not None:
+            _flodl.set_rng_state(ctx.rng_state)
+        try:
+            with enable_grad():
+                outputs = ctx.function(*args, **ctx.kwargs)
+        finally:
+            _flodl.set_rng_state(now)
+        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+        reached = [
+            (o, g)
+            for o, g in zip(outputs, grads)
+            if isinstance(o, Variable) and o.requires_grad and g is not None
+        ]
+        leaves = [a for a in args if isinstance(a, Variable) and a.requires_grad]
+        found = iter(())
+        if reached and leaves:
+            found = iter(
+                _flodl._autograd_grad(
+                    [o for o, _ in reached], leaves, [g for _, g in reached], None, False, True
+                )
+            )
+        per_arg = [
+            next(found) if isinstance(a, Variable) and a.requires_grad else None for a in args
+        ]
+        return (None, None, None, *per_arg)
+
+
+def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` without keeping its intermediate values:
+    backward runs it again (with the CPU random generator as it was, so
+    dropout and other random ops replay the same numbers) and
+    differentiates that. Same gradients as without it, less memory."""
+    return _Checkpoint.apply(function, preserve_rng_state, kwargs, *args)

@@ -7,6 +7,8 @@
   backward and double backward.
 - ``Function``: a custom differentiable function with a hand-written
   backward, whose node sits in libtorch's graph.
+- ``checkpoint``: recompute a block in backward instead of keeping its
+  intermediate values.
 - The grad modes ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
   ``inference_mode``.
 """
@@ -18,12 +20,13 @@ from typing import Union
 
 from . import _flodl
 from ._flodl import Tensor, Variable
-from ._function import Function, FunctionCtx
+from ._function import Function, FunctionCtx, checkpoint
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 __all__ = [
     "Function",
     "FunctionCtx",
+    "checkpoint",
     "detect_anomaly",
     "enable_grad",
     "explain_grad",

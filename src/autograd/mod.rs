@@ -6,6 +6,7 @@
 
 pub(crate) mod anomaly;
 mod check;
+mod checkpoint;
 mod explain;
 mod function;
 mod functions;
@@ -15,6 +16,7 @@ mod variable;
 
 pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
+pub use checkpoint::checkpoint;
 pub use explain::explain_grad;
 pub use function::{apply, Function, FunctionCtx};
 pub(crate) use function::{attach, ReleaseSaved};

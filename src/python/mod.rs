@@ -41,6 +41,33 @@ fn manual_seed(seed: u64) {
     crate::manual_seed(seed)
 }
 
+/// The state of the default random generator of `device` (the CPU when
+/// None), as `torch.get_rng_state`.
+#[pyfunction]
+#[pyo3(signature = (device = None))]
+fn get_rng_state(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::Tensor> {
+    let device = match device.filter(|d| !d.is_none()) {
+        Some(d) => args::device_arg(Some(d))?,
+        None => crate::Device::CPU,
+    };
+    Ok(crate::get_rng_state(device)?)
+}
+
+/// Restores the generator of `device` (the CPU when None) to a state from
+/// `get_rng_state`, as `torch.set_rng_state`.
+#[pyfunction]
+#[pyo3(signature = (state, device = None))]
+fn set_rng_state(
+    state: PyRef<'_, tensor::PyTensor>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let device = match device.filter(|d| !d.is_none()) {
+        Some(d) => args::device_arg(Some(d))?,
+        None => crate::Device::CPU,
+    };
+    Ok(crate::set_rng_state(&state.inner, device)?)
+}
+
 /// How many Tensor and Variable handles exist now (Python objects and the
 /// core's own). Flat across training steps when nothing is kept alive.
 #[pyfunction]
@@ -251,6 +278,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(get_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(set_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
     m.add_function(wrap_pyfunction!(function::function_apply, m)?)?;

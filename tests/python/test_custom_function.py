@@ -234,3 +234,47 @@ def test_saved_tensors_are_freed_after_backward():
     y.backward()
     del y
     assert flodl.live_tensor_count() == before
+
+
+def random_block(x, w, scale=1.0):
+    h = (x @ w).tanh() * scale
+    return h * flodl.Variable(h.data.sigmoid().bernoulli())
+
+
+def run_block(checkpointed):
+    flodl.manual_seed(3)
+    x = flodl.Variable(flodl.Tensor.randn([4, 5], dtype="float64"), requires_grad=True)
+    w = flodl.Variable(flodl.Tensor.randn([5, 5], dtype="float64"), requires_grad=True)
+    if checkpointed:
+        y = flodl.autograd.checkpoint(random_block, x, w, scale=2.0)
+    else:
+        y = random_block(x, w, scale=2.0)
+    after = flodl.Tensor.rand([3]).tolist()
+    y.exp().sum().backward()
+    return x.grad.numpy(), w.grad.numpy(), after
+
+
+def test_checkpoint_same_gradients_and_random_ops_replay():
+    plain, checkpointed = run_block(False), run_block(True)
+    np.testing.assert_array_equal(plain[0], checkpointed[0])
+    np.testing.assert_array_equal(plain[1], checkpointed[1])
+    assert plain[2] == checkpointed[2], "the generator continues where forward left it"
+
+
+def test_checkpoint_keeps_no_graph_inside_and_frees_its_inputs():
+    x = flodl.Variable(flodl.Tensor.randn([2, 3]), requires_grad=True)
+    w = flodl.Variable(flodl.Tensor.randn([3, 3]), requires_grad=True)
+    y = flodl.autograd.checkpoint(lambda a, b: (a @ b).relu().sum(), x, w)
+    assert y.requires_grad
+    y.backward()
+    assert x.grad is not None and w.grad is not None
+    with pytest.raises(flodl.AutogradError):
+        y.backward()
+
+
+def test_rng_state_is_torchs():
+    state = flodl.get_rng_state()
+    assert state.tolist() == torch.get_rng_state().tolist()
+    first = flodl.Tensor.rand([4]).tolist()
+    flodl.set_rng_state(state)
+    assert flodl.Tensor.rand([4]).tolist() == first
