@@ -325,6 +325,65 @@ def hvp_step():
     return (lambda: flodl.func.hvp(ff, xf, vf)), (lambda: torch.autograd.functional.hvp(ft, xt, vt))
 
 
+def _swish_function(base):
+    """x * sigmoid(x) as a custom Function of either library (same body)."""
+
+    class Swish(base):
+        @staticmethod
+        def forward(ctx, x):
+            s = x.sigmoid()
+            ctx.save_for_backward(x, s)
+            return x * s
+
+        @staticmethod
+        def backward(ctx, g):
+            x, s = ctx.saved_tensors
+            return g * (s + x * s * (1 - s))
+
+    return Swish
+
+
+def custom_function_step():
+    """A custom Python Function (Swish) on [64]: forward, sum, backward."""
+    swish_f, swish_t = (
+        _swish_function(flodl.autograd.Function),
+        _swish_function(torch.autograd.Function),
+    )
+    x_f = Variable(Tensor.randn([64]), True)
+    x_t = torch.randn(64, requires_grad=True)
+
+    def f() -> None:
+        swish_f.apply(x_f).sum().backward()
+        x_f.zero_grad()
+
+    def t() -> None:
+        swish_t.apply(x_t).sum().backward()
+        x_t.grad = None
+
+    return f, t
+
+
+def checkpoint_step():
+    """checkpoint of a 4-op block on [64], then backward."""
+    from torch.utils.checkpoint import checkpoint as torch_checkpoint
+
+    x_f = Variable(Tensor.randn([64]), True)
+    x_t = torch.randn(64, requires_grad=True)
+
+    def block(x):
+        return (x * 0.9 + 0.1).tanh().sigmoid()
+
+    def f() -> None:
+        flodl.autograd.checkpoint(block, x_f).sum().backward()
+        x_f.zero_grad()
+
+    def t() -> None:
+        torch_checkpoint(block, x_t, use_reentrant=False).sum().backward()
+        x_t.grad = None
+
+    return f, t
+
+
 def failing(flodl_call, torch_call):
     """A step that makes one call fail and catches the exception."""
 
@@ -405,6 +464,8 @@ def main() -> None:
         ("gradient penalty, MLP 3x64 (double backward)", penalty_step, 200, 0.9),
         ("func.jvp of an MLP (forward mode)", jvp_step, 500, 0.9),
         ("func.hvp of an MLP", hvp_step, 300, 0.9),
+        ("custom Python Function (Swish) on [64], fwd+bwd", custom_function_step, 1000, 0.9),
+        ("checkpoint of a 4-op block on [64], fwd+bwd", checkpoint_step, 500, None),
         ("error: shape mismatch in add", shape_error_step, 2000, 3.0),
         ("error: dim out of range in softmax", dim_error_step, 2000, 3.0),
         ("error: out of memory in zeros", oom_step, 500, 3.0),

@@ -88,6 +88,12 @@ impl Error {
                     first_lines(&tch::TchError::Torch(text.clone())),
                 )
             }
+            Failure::Typed(_, ref text) if text.contains(CARRIED) => {
+                match Error::carried_in(text) {
+                    Some(error) => return error,
+                    None => (ErrorKind::Torch, text.clone()),
+                }
+            }
             Failure::Typed(kind, text) => (kind.unwrap_or_else(|| classify(&text)), text),
             Failure::Torch(err) => {
                 let detail = first_lines(&err);

@@ -59,10 +59,6 @@ class FunctionCtx:
         self._released = True
 
 
-def _zeros_like(x: Any) -> Tensor:
-    return Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device)
-
-
 class Function:
     """Subclass with static ``forward(ctx, *args)`` and
     ``backward(ctx, *grad_outputs)``; call ``MyFunction.apply(*args)``.
@@ -95,28 +91,36 @@ class Function:
         marked = {id(o) for o in ctx._non_differentiable}
         differentiable = [id(o) not in marked for o in made]
         inputs = [i for i, a in enumerate(args) if isinstance(a, Variable)]
+        # The node keeps what backward needs, not the outputs or arguments
+        # themselves (their memory goes when the user drops them).
+        shapes = [(list(o.shape), o.dtype, o.device) for o in made]
+        kinds = [type(a).__name__ for a in args]
+        n_outputs = len(outputs)
 
         def backward(grads: list[Variable | None]) -> list[Any]:
             if ctx.materialize_grads:
-                grads = [_zeros_like(o) if g is None else g for g, o in zip(grads, made)]
-            full: list[Any] = [None] * len(outputs)
+                grads = [
+                    Tensor.zeros(shape, dtype=dtype, device=device) if g is None else g
+                    for g, (shape, dtype, device) in zip(grads, shapes)
+                ]
+            full: list[Any] = [None] * n_outputs
             for i, g in zip(slots, grads):
                 full[i] = g
             got = cls.backward(ctx, *full)
             got = got if isinstance(got, tuple) else (got,)
             # As PyTorch: extra trailing Nones are allowed.
-            while len(got) > len(args) and got[-1] is None:
+            while len(got) > len(kinds) and got[-1] is None:
                 got = got[:-1]
-            if len(got) != len(args):
+            if len(got) != len(kinds):
                 raise AutogradError(
-                    f"{name}: backward returned {len(got)} gradients, expected {len(args)} "
+                    f"{name}: backward returned {len(got)} gradients, expected {len(kinds)} "
                     "(one per argument of forward)"
                 )
             for i, g in enumerate(got):
                 if g is not None and i not in inputs:
                     raise AutogradError(
                         f"{name}: backward returned a gradient for argument {i}, "
-                        f"which is a {type(args[i]).__name__}, not a Variable"
+                        f"which is a {kinds[i]}, not a Variable"
                     )
             return [got[i] for i in inputs]
 
@@ -131,10 +135,11 @@ class Function:
 
 class _Checkpoint(Function):
     """``checkpoint``'s node: forward keeps only the inputs; backward runs
-    the function again on fresh leaves and differentiates that."""
+    the function again on fresh leaves and runs backward through that, so
+    the parameters it uses get their gradients as without checkpointing."""
 
     @staticmethod
-    def forward(ctx, function, preserve_rng_state, kwargs, *args):
+    def forward(ctx, function, preserve_rng_state, kwargs, anchor, *args):
         ctx.function, ctx.kwargs = function, kwargs
         ctx.rng_state = _flodl.get_rng_state() if preserve_rng_state else None
         ctx.slots = [i for i, a in enumerate(args) if isinstance(a, (Tensor, Variable))]
@@ -158,28 +163,31 @@ class _Checkpoint(Function):
         finally:
             _flodl.set_rng_state(now)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        reached = [
-            (o, g)
-            for o, g in zip(outputs, grads)
-            if isinstance(o, Variable) and o.requires_grad and g is not None
-        ]
-        leaves = [a for a in args if isinstance(a, Variable) and a.requires_grad]
-        found = iter(())
-        if reached and leaves:
-            found = iter(
-                _flodl._autograd_grad(
-                    [o for o, _ in reached], leaves, [g for _, g in reached], None, False, True
-                )
-            )
-        per_arg = [
-            next(found) if isinstance(a, Variable) and a.requires_grad else None for a in args
-        ]
-        return (None, None, None, *per_arg)
+        with enable_grad():  # libtorch runs a node's backward with grad mode off
+            reached = [
+                (o * g.data).sum()
+                for o, g in zip(outputs, grads)
+                if isinstance(o, Variable) and o.requires_grad and g is not None
+            ]
+            if reached:
+                total = reached[0]
+                for term in reached[1:]:
+                    total = total + term
+                total.backward()  # into the inputs' leaves and the parameters f uses
+        per_arg = [a.grad if isinstance(a, Variable) and a.requires_grad else None for a in args]
+        return (None, None, None, None, *per_arg)
 
 
 def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwargs: Any) -> Any:
     """``function(*args, **kwargs)`` without keeping its intermediate values:
     backward runs it again (with the CPU random generator as it was, so
-    dropout and other random ops replay the same numbers) and
-    differentiates that. Same gradients as without it, less memory."""
-    return _Checkpoint.apply(function, preserve_rng_state, kwargs, *args)
+    dropout and other random ops replay the same numbers) and runs backward
+    through it, so its inputs and the parameters it uses get the same
+    gradients as without checkpointing, with less memory."""
+    # A leaf that requires grad, so that the node is recorded even when no
+    # argument requires grad (the parameters inside may).
+    anchor = Variable(_ANCHOR, requires_grad=True)
+    return _Checkpoint.apply(function, preserve_rng_state, kwargs, anchor, *args)
+
+
+_ANCHOR = Tensor.zeros([])

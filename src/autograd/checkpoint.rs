@@ -4,19 +4,18 @@
 use std::sync::Mutex;
 
 use super::function::{attach, ReleaseSaved};
-use super::functions::{grad, GradOptions};
 use crate::error::{bail, Result};
-use crate::ops::Operand;
 use crate::{get_rng_state, set_rng_state, Device, Tensor, Variable};
 
 /// `f(inputs)`, keeping only the inputs for backward: backward runs `f`
 /// again (with the random generators as they were, so dropout and other
-/// random ops replay the same numbers) and differentiates that. The
-/// gradients are the same as without checkpointing; the memory of `f`'s
-/// intermediates is held only during its own backward.
+/// random ops replay the same numbers) and runs backward through that, so
+/// the inputs and the parameters `f` uses get the same gradients as without
+/// checkpointing, while `f`'s intermediates are held only during its own
+/// backward.
 pub fn checkpoint<F>(f: F, inputs: &[&Variable]) -> Result<Vec<Variable>>
 where
-    F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + Sync + 'static,
+    F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + 'static,
 {
     let mut devices = vec![Device::CPU];
     for v in inputs {
@@ -36,6 +35,11 @@ where
         .iter()
         .map(|o| o.dtype().is_floating_point())
         .collect();
+    // A leaf that requires grad, so that the node is recorded even when no
+    // input requires grad (the parameters `f` uses may).
+    let anchor = Variable::new(Tensor::zeros(&[], Default::default())?, true)?;
+    let mut with_anchor: Vec<&Variable> = inputs.to_vec();
+    with_anchor.push(&anchor);
     let saved = std::sync::Arc::new(Mutex::new(Some(kept)));
     let freed = std::sync::Arc::clone(&saved);
     let backward = move |grads: &[Option<Tensor>]| {
@@ -50,7 +54,10 @@ where
         for (d, state) in &states {
             set_rng_state(state, *d)?;
         }
-        let gradients = recompute(&f, &inputs, grads);
+        let gradients = recompute(&f, &inputs, grads).map(|mut g| {
+            g.push(None); // the anchor's
+            g
+        });
         for (d, state) in &now {
             set_rng_state(state, *d)?;
         }
@@ -59,7 +66,7 @@ where
     let free = move || drop(freed.lock().unwrap_or_else(|p| p.into_inner()).take());
     attach(
         "checkpoint",
-        inputs,
+        &with_anchor,
         &values,
         &differentiable,
         backward,
@@ -67,8 +74,10 @@ where
     )
 }
 
-/// Runs `f` again on fresh leaves holding the inputs' values and returns
-/// the gradients of its outputs (weighted by `grads`) for each input.
+/// Runs `f` again on fresh leaves holding the inputs' values and runs
+/// backward through it with the outputs' gradients: the parameters `f`
+/// uses get their gradients as without checkpointing, and the leaves' are
+/// returned (one per input).
 fn recompute<F>(f: &F, inputs: &[Variable], grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>>
 where
     F: Fn(&[Variable]) -> Result<Vec<Variable>>,
@@ -77,42 +86,35 @@ where
         .iter()
         .map(|v| Variable::new(v.data(), v.requires_grad()))
         .collect::<Result<Vec<Variable>>>()?;
-    let outputs = crate::enable_grad(|| f(&leaves))?;
-    if outputs.len() != grads.len() {
-        bail!(
-            Autograd,
-            "checkpoint: f returned {} outputs when run again, {} the first time",
-            outputs.len(),
-            grads.len()
-        );
-    }
-    let mut reached = Vec::new();
-    let mut weights = Vec::new();
-    for (out, g) in outputs.iter().zip(grads) {
-        if let (Some(g), true) = (g, out.requires_grad()) {
-            reached.push(out);
-            weights.push(Variable::from_raw(g.raw().shallow_clone()));
+    // libtorch runs a node's backward with grad mode off.
+    crate::enable_grad(|| -> Result<()> {
+        let outputs = f(&leaves)?;
+        if outputs.len() != grads.len() {
+            bail!(
+                Autograd,
+                "checkpoint: f returned {} outputs when run again, {} the first time",
+                outputs.len(),
+                grads.len()
+            );
         }
-    }
-    let wanted: Vec<&Variable> = leaves.iter().filter(|l| l.requires_grad()).collect();
-    if reached.is_empty() || wanted.is_empty() {
-        return Ok(vec![None; inputs.len()]);
-    }
-    let weights: Vec<&Variable> = weights.iter().collect();
-    let options = GradOptions {
-        grad_outputs: Some(&weights),
-        allow_unused: true,
-        ..Default::default()
-    };
-    let mut found = grad(&reached, &wanted, options)?.into_iter();
+        let mut total: Option<Variable> = None;
+        for (out, g) in outputs.iter().zip(grads) {
+            if let (Some(g), true) = (g, out.requires_grad()) {
+                let weight = Variable::new(g.clone(), false)?;
+                let term = out.mul(&weight)?.sum()?;
+                total = Some(match total {
+                    Some(t) => t.add(&term)?,
+                    None => term,
+                });
+            }
+        }
+        match total {
+            Some(total) => total.backward(),
+            None => Ok(()),
+        }
+    })?;
     Ok(leaves
         .iter()
-        .map(|l| {
-            if l.requires_grad() {
-                found.next().flatten().map(|g| g.data())
-            } else {
-                None
-            }
-        })
+        .map(|l| if l.requires_grad() { l.grad() } else { None })
         .collect())
 }

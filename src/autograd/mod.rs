@@ -19,6 +19,7 @@ pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use checkpoint::checkpoint;
 pub use explain::explain_grad;
 pub use function::{apply, Function, FunctionCtx};
+#[cfg(feature = "python")]
 pub(crate) use function::{attach, ReleaseSaved};
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{

@@ -35,7 +35,9 @@ pub(crate) fn function_apply(
     let values: Vec<Tensor> = outputs.iter().map(|o| o.get().data()).collect();
     let values: Vec<&Tensor> = values.iter().collect();
     let label = name.to_string();
+    let (backward, release) = (Callback(Some(backward)), Callback(Some(release)));
     let call = move |grads: &[Option<Tensor>]| {
+        let backward = backward.get();
         Python::attach(|py| {
             // Variables with their history, so a backward under
             // create_graph is recorded.
@@ -58,7 +60,20 @@ pub(crate) fn function_apply(
             items.iter().map(|item| gradient_of(&label, item)).collect()
         })
     };
-    let free = move || Python::attach(|py| drop(release.call0(py)));
+    // libtorch may free the node's values while an exception is being
+    // raised (a failed backward, then the output's dealloc): the call must
+    // leave that exception in place.
+    let free = move || {
+        Python::attach(|py| {
+            let pending = PyErr::take(py);
+            if let Err(err) = release.get().call0(py) {
+                err.write_unraisable(py, None);
+            }
+            if let Some(err) = pending {
+                err.restore(py);
+            }
+        })
+    };
     Ok(attach(
         name,
         &inputs,
@@ -88,4 +103,33 @@ fn gradient_of(name: &str, item: &Bound<'_, PyAny>) -> crate::Result<Option<Tens
             super::args::type_name(item)
         ),
     ))
+}
+
+/// A Python callable held by a node. The node may be freed while an
+/// exception is being raised (a failed backward frees the graph of a
+/// temporary output), and freeing the callable's objects then must leave
+/// that exception in place.
+struct Callback(Option<Py<PyAny>>);
+
+impl Callback {
+    fn get(&self) -> &Py<PyAny> {
+        // Set at construction, taken only in drop.
+        self.0.as_ref().expect("a callback is held until dropped")
+    }
+}
+
+impl Drop for Callback {
+    fn drop(&mut self) {
+        if let Some(callable) = self.0.take() {
+            // The same: freeing the callable's objects must not disturb an
+            // exception being raised.
+            Python::attach(|py| {
+                let pending = PyErr::take(py);
+                drop(callable);
+                if let Some(err) = pending {
+                    err.restore(py);
+                }
+            });
+        }
+    }
 }

@@ -160,6 +160,28 @@ def test_wrong_number_of_gradients_is_an_autograd_error_naming_the_function():
         y.backward()
 
 
+def test_errors_of_a_temporary_output_come_out_whole():
+    """A failed backward on an output nobody holds: its dealloc (during the
+    raise) frees the node, which must leave the exception alone."""
+    x = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+
+    def raising(ctx, g):
+        raise KeyError("from backward")
+
+    for backward, error in ((lambda ctx, g: g.sum(), flodl.AutogradError), (raising, KeyError)):
+
+        class Bad(Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+        Bad.backward = staticmethod(backward)
+        with pytest.raises(error):
+            Bad.apply(x).sum().backward()
+        with pytest.raises(error):
+            Bad.apply(x).backward(flodl.tensor([1.0, 1.0]))
+
+
 def test_wrong_shape_is_an_autograd_error_naming_function_and_input():
     y = backward_error(lambda ctx, g: g.sum())
     with pytest.raises(flodl.AutogradError, match=r"Bad: .*shape \[\].*input 0"):
@@ -278,3 +300,15 @@ def test_rng_state_is_torchs():
     first = flodl.Tensor.rand([4]).tolist()
     flodl.set_rng_state(state)
     assert flodl.Tensor.rand([4]).tolist() == first
+
+
+def test_checkpoint_gives_gradients_to_the_parameters_the_function_uses():
+    rng = np.random.default_rng(5)
+    x = flodl.tensor(rng.standard_normal((3, 4)))
+    w = flodl.Variable(flodl.tensor(rng.standard_normal((4, 2))), requires_grad=True)
+    w_ref = flodl.Variable(w.data, requires_grad=True)
+    y = flodl.autograd.checkpoint(lambda v: (v @ w).tanh(), x)
+    assert y.requires_grad, "recorded though no argument requires grad"
+    y.sum().backward()
+    (x @ w_ref).tanh().sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), w_ref.grad.numpy(), rtol=1e-12)

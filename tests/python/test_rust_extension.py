@@ -70,6 +70,8 @@ def test_errors_are_flodl_errors_and_no_panic_crosses():
     y = flodl_swish.broken_double(x).sum()
     with pytest.raises(flodl.AutogradError, match="Broken: backward returned 0 gradients"):
         y.backward()
+    with pytest.raises(flodl.AutogradError, match="^Broken: backward returned 0 gradients"):
+        flodl_swish.broken_double(x).backward(flodl.tensor([1.0, 1.0]))
     with pytest.raises(flodl.AutogradError, match="Panicking: its forward panicked"):
         flodl_swish.panicking(x)
     with pytest.raises(TypeError, match="expected a flodl Tensor or Variable, got int"):
