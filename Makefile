@@ -24,8 +24,9 @@ demo: $(STAMP_EXT)
 test: test-rust test-python
 
 # flodl against PyTorch eager (docs/benchmarks.md), then the Rust floor.
-bench: $(STAMP_EXT)
+bench: $(STAMP_EXT) $(STAMP_EXAMPLE)
 	$(PY) bench/compare_torch.py
+	$(PY) bench/custom_functions.py
 	cargo run --release --quiet --example bench_overhead
 
 # The property-based fuzz test at length (make test runs a short profile):

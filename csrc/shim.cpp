@@ -542,11 +542,15 @@ struct FlodlNode : torch::autograd::Node {
   flodl_node_fn call;
   flodl_release_fn release;
   std::string label;
+  bool materialize = false;  // undefined output gradients become zeros
 
   torch::autograd::variable_list apply(torch::autograd::variable_list &&grads) override {
     std::vector<at::Tensor *> given(grads.size());
-    for (size_t i = 0; i < grads.size(); ++i)
+    for (size_t i = 0; i < grads.size(); ++i) {
+      if (!grads[i].defined() && materialize && !input_metadata(i).was_default_constructed())
+        grads[i] = input_metadata(i).zeros_like();
       given[i] = grads[i].defined() ? new at::Tensor(grads[i]) : nullptr;
+    }
     std::vector<at::Tensor *> out(num_outputs(), nullptr);
     char *failure = call(owner->ctx, given.data(), given.size(), out.data(), out.size());
     torch::autograd::variable_list result(out.size());
@@ -571,11 +575,13 @@ struct FlodlNode : torch::autograd::Node {
 // as outputs of a new FlodlNode whose next edges are the `n_in` inputs; an
 // output with differentiable[j] == 0 gets no gradient. Without grad mode or
 // an input that requires grad, the outputs are returned without a node.
+// With `materialize`, backward gets zeros for an output that got no
+// gradient (Python's default) instead of null.
 // `results` receives `n_out` new handles.
 char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *const *outputs,
                            int n_out, const unsigned char *differentiable, const char *name,
-                           void *ctx, flodl_node_fn call, flodl_release_fn release,
-                           flodl_drop_fn drop, at::Tensor **results) {
+                           int materialize, void *ctx, flodl_node_fn call,
+                           flodl_release_fn release, flodl_drop_fn drop, at::Tensor **results) {
   std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
   return guarded_change([&] {
     std::vector<at::Tensor> in = tensors_of(inputs, n_in);
@@ -589,6 +595,7 @@ char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *cons
       node->call = call;
       node->release = release;
       node->label = name;
+      node->materialize = materialize != 0;
       node->set_next_edges(torch::autograd::collect_next_edges(in));
     }
     std::vector<at::Tensor> made;

@@ -665,6 +665,7 @@ extern "C" {
         n_out: c_int,
         differentiable: *const u8,
         name: *const c_char,
+        materialize: c_int,
         ctx: *mut c_void,
         call: NodeCall,
         release: NodeRelease,
@@ -726,6 +727,7 @@ pub(crate) fn function_apply(
     inputs: &[&tch::Tensor],
     outputs: &[&tch::Tensor],
     differentiable: &[bool],
+    materialize: bool,
     node: Box<dyn NodeBackward>,
 ) -> Result<Vec<tch::Tensor>, Failure> {
     let ins: Vec<*mut c_void> = inputs.iter().map(|t| ptr(t)).collect();
@@ -746,6 +748,7 @@ pub(crate) fn function_apply(
             n_out,
             flags.as_ptr(),
             name.as_ptr(),
+            c_int::from(materialize),
             ctx,
             call_node,
             release_node,

@@ -713,6 +713,7 @@ def _function_apply(
     inputs: Sequence[Variable],
     outputs: Sequence[VariableLike],
     differentiable: Sequence[bool],
+    materialize: bool,
     backward: Callable[[list[Variable | None]], Sequence[Tensor | Variable | None]],
     release: Callable[[], object],
 ) -> list[Variable]: ...

@@ -10,7 +10,7 @@ from typing import Any
 
 from . import _flodl
 from ._flodl import AutogradError, Tensor, Variable
-from ._grad_mode import enable_grad, no_grad
+from ._grad_mode import enable_grad
 
 __all__ = ["Function", "FunctionCtx", "checkpoint"]
 
@@ -79,43 +79,53 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         name = cls.__name__
-        ctx = FunctionCtx(name, tuple(isinstance(a, Variable) and a.requires_grad for a in args))
-        with no_grad():
+        inputs = [i for i, a in enumerate(args) if isinstance(a, Variable)]
+        needs = [False] * len(args)
+        for i in inputs:
+            needs[i] = args[i].requires_grad
+        ctx = FunctionCtx(name, tuple(needs))
+        previous = _flodl.set_grad_enabled(False)
+        try:
             result = cls.forward(ctx, *args, **kwargs)
+        finally:
+            _flodl.set_grad_enabled(previous)
         single = not isinstance(result, tuple)
         outputs = (result,) if single else result
         slots = [i for i, o in enumerate(outputs) if isinstance(o, (Tensor, Variable))]
         if not slots:
             return result
         made = [outputs[i] for i in slots]
-        marked = {id(o) for o in ctx._non_differentiable}
-        differentiable = [id(o) not in marked for o in made]
-        inputs = [i for i, a in enumerate(args) if isinstance(a, Variable)]
+        if ctx._non_differentiable:
+            marked = {id(o) for o in ctx._non_differentiable}
+            differentiable = [id(o) not in marked for o in made]
+        else:
+            differentiable = [True] * len(made)
         # The node keeps what backward needs, not the outputs or arguments
         # themselves (their memory goes when the user drops them).
-        shapes = [(list(o.shape), o.dtype, o.device) for o in made]
-        kinds = [type(a).__name__ for a in args]
-        n_outputs = len(outputs)
+        n_args, n_outputs = len(args), len(outputs)
+        kinds = None if len(inputs) == n_args else [type(a).__name__ for a in args]
+        backward_of = cls.backward
 
         def backward(grads: list[Variable | None]) -> list[Any]:
-            if ctx.materialize_grads:
-                grads = [
-                    Tensor.zeros(shape, dtype=dtype, device=device) if g is None else g
-                    for g, (shape, dtype, device) in zip(grads, shapes)
-                ]
-            full: list[Any] = [None] * n_outputs
-            for i, g in zip(slots, grads):
-                full[i] = g
-            got = cls.backward(ctx, *full)
+            if n_outputs == 1:
+                got = backward_of(ctx, grads[0])
+            else:
+                full: list[Any] = [None] * n_outputs
+                for i, g in zip(slots, grads):
+                    full[i] = g
+                got = backward_of(ctx, *full)
             got = got if isinstance(got, tuple) else (got,)
-            # As PyTorch: extra trailing Nones are allowed.
-            while len(got) > len(kinds) and got[-1] is None:
-                got = got[:-1]
-            if len(got) != len(kinds):
-                raise AutogradError(
-                    f"{name}: backward returned {len(got)} gradients, expected {len(kinds)} "
-                    "(one per argument of forward)"
-                )
+            if len(got) != n_args:
+                # As PyTorch: extra trailing Nones are allowed.
+                while len(got) > n_args and got[-1] is None:
+                    got = got[:-1]
+                if len(got) != n_args:
+                    raise AutogradError(
+                        f"{name}: backward returned {len(got)} gradients, expected {n_args} "
+                        "(one per argument of forward)"
+                    )
+            if kinds is None:
+                return got
             for i, g in enumerate(got):
                 if g is not None and i not in inputs:
                     raise AutogradError(
@@ -125,12 +135,20 @@ class Function:
             return [got[i] for i in inputs]
 
         wrapped = _flodl._function_apply(
-            name, [args[i] for i in inputs], made, differentiable, backward, ctx._release
+            name,
+            [args[i] for i in inputs],
+            made,
+            differentiable,
+            ctx.materialize_grads,
+            backward,
+            ctx._release,
         )
+        if single:
+            return wrapped[0]
         results = list(outputs)
         for i, w in zip(slots, wrapped):
             results[i] = w
-        return results[0] if single else tuple(results)
+        return tuple(results)
 
 
 class _Checkpoint(Function):

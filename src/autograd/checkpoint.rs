@@ -69,6 +69,7 @@ where
         &with_anchor,
         &values,
         &differentiable,
+        false,
         backward,
         ReleaseSaved(Some(Box::new(free))),
     )

@@ -111,6 +111,7 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
         inputs,
         &outputs,
         &differentiable,
+        false,
         backward,
         ReleaseSaved(Some(Box::new(free))),
     )
@@ -124,14 +125,16 @@ fn lock(ctx: &Mutex<FunctionCtx>) -> std::sync::MutexGuard<'_, FunctionCtx> {
 pub(crate) struct ReleaseSaved(pub(crate) Option<Box<dyn Fn() + Send + Sync>>);
 
 /// Joins `outputs` (computed without a graph) to the graph of `inputs` by one
-/// node named `name` whose backward is `backward`; the gradients it returns
-/// are checked against the inputs (count, shape, device; a floating dtype is
+/// node named `name` whose backward is `backward` (given zeros for an
+/// output without a gradient when `materialize`, else None); the gradients
+/// it returns are checked against the inputs (count, shape, device; a floating dtype is
 /// cast). Shared by Rust's [`apply`] and Python's `Function.apply`.
 pub(crate) fn attach<B>(
     name: &str,
     inputs: &[&Variable],
     outputs: &[&Tensor],
     differentiable: &[bool],
+    materialize: bool,
     backward: B,
     release: ReleaseSaved,
 ) -> Result<Vec<Variable>>
@@ -156,6 +159,7 @@ where
             &raw_inputs,
             &raw_outputs,
             differentiable,
+            materialize,
             Box::new(node),
         )
     })

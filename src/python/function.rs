@@ -13,7 +13,8 @@ use crate::{Error, ErrorKind, Tensor, Variable};
 
 /// Joins `outputs` (made under no_grad) to the graph of `inputs` by a node
 /// named `name`: `backward(grads)` gets one Variable or None per output and
-/// returns one Tensor, Variable or None per input; `release()` runs when a
+/// returns one Tensor, Variable or None per input (with `materialize`,
+/// zeros stand for an output that got no gradient); `release()` runs when a
 /// backward without retain_graph is done with the node.
 #[pyfunction(name = "_function_apply")]
 pub(crate) fn function_apply(
@@ -21,6 +22,7 @@ pub(crate) fn function_apply(
     inputs: Vec<PyRef<'_, PyVariable>>,
     outputs: Vec<VariableArg<'_>>,
     differentiable: Vec<bool>,
+    materialize: bool,
     backward: Py<PyAny>,
     release: Py<PyAny>,
 ) -> PyResult<Vec<Variable>> {
@@ -79,6 +81,7 @@ pub(crate) fn function_apply(
         &inputs,
         &values,
         &differentiable,
+        materialize,
         call,
         ReleaseSaved(Some(Box::new(free))),
     )?)

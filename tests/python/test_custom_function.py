@@ -312,3 +312,24 @@ def test_checkpoint_gives_gradients_to_the_parameters_the_function_uses():
     y.sum().backward()
     (x @ w_ref).tanh().sum().backward()
     np.testing.assert_allclose(w.grad.numpy(), w_ref.grad.numpy(), rtol=1e-12)
+
+
+def test_set_materialize_grads_false_gives_none_for_an_unused_output():
+    seen = []
+
+    class Two(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.set_materialize_grads(False)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g2, g3):
+            seen.append((g2, g3))
+            return g2 * 2
+
+    x = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    a, _ = Two.apply(x)
+    a.sum().backward()
+    assert seen[0][1] is None and seen[0][0].tolist() == [1.0, 1.0]
+    assert x.grad.tolist() == [2.0, 2.0]

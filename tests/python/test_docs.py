@@ -1,6 +1,7 @@
-"""The examples of docs/autograd.md run: every Python block executes, and
-every Rust block is a function body of examples/autograd_more.rs (which
-`cargo test` compiles)."""
+"""The examples of docs/autograd.md and docs/extending.md run: every Python
+block executes, and every Rust block of autograd.md is a function body of
+examples/autograd_more.rs (which `cargo test` compiles); extending.md's Rust
+blocks come from tests/custom_function.rs and examples/rust_extension."""
 
 from __future__ import annotations
 
@@ -11,13 +12,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGE = (ROOT / "docs" / "autograd.md").read_text()
-PYTHON = re.findall(r"```python\n(.*?)```", PAGE, re.DOTALL)
+EXTENDING = (ROOT / "docs" / "extending.md").read_text()
+PYTHON = [
+    (page, code)
+    for page, text in (("autograd.md", PAGE), ("extending.md", EXTENDING))
+    for code in re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+]
 RUST = re.findall(r"```rust\n(.*?)```", PAGE, re.DOTALL)
 
 
-@pytest.mark.parametrize("code", PYTHON, ids=range(len(PYTHON)))
-def test_python_examples_run(code: str) -> None:
-    exec(compile(code, "docs/autograd.md", "exec"), {})  # noqa: S102 - the docs are ours
+@pytest.mark.parametrize("page,code", PYTHON, ids=[f"{p}-{i}" for i, (p, _) in enumerate(PYTHON)])
+def test_python_examples_run(page: str, code: str) -> None:
+    exec(compile(code, f"docs/{page}", "exec"), {})  # noqa: S102 - the docs are ours
 
 
 @pytest.mark.parametrize("code", RUST, ids=range(len(RUST)))
