@@ -270,6 +270,14 @@ fn classify(message: &str) -> ErrorKind {
                 "backward through the graph",
                 "implicitly created only for scalar",
                 "does not have a grad_fn",
+                // backward(inputs=[...]) with an input that needs no grad
+                "can't retain_grad on tensor that has requires_grad=false",
+                // a gradient hook that returns another shape
+                "has changed the size of value",
+                // in-place ops: on a leaf that requires grad, or on a value
+                // backward needs
+                "used in an in-place operation",
+                "modified by an inplace operation",
             ],
         ),
         (

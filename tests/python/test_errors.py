@@ -187,3 +187,14 @@ def test_no_message_carries_a_cpp_backtrace() -> None:
         with pytest.raises(flodl.FlodlError) as caught:
             call()
         assert "frame #" not in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_backward_errors_of_libtorch_have_autograd_kinds() -> None:
+    x = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    constant = flodl.Variable(flodl.tensor([1.0]))
+    with pytest.raises(flodl.AutogradError):
+        (x * 2).sum().backward(inputs=[constant])
+    y = x * 2
+    y.register_hook(lambda g: g.sum())
+    with pytest.raises(flodl.AutogradError, match="changed the size"):
+        (y * 1).sum().backward()
