@@ -432,7 +432,9 @@ extern "C" fn call_hook(
 
 extern "C" fn drop_hook(ctx: *mut c_void) {
     // SAFETY: called once by the shim, when libtorch forgets the hook.
-    drop(unsafe { Box::from_raw(ctx as *mut Box<HookFn>) });
+    let hook = unsafe { Box::from_raw(ctx as *mut Box<HookFn>) };
+    // A panic must not unwind into C++ (a destructor).
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(hook)));
 }
 
 /// A malloc'd copy of `text`, which C++ frees.
@@ -717,7 +719,9 @@ extern "C" fn release_node(ctx: *mut c_void) {
 
 extern "C" fn drop_node(ctx: *mut c_void) {
     // SAFETY: called once by the shim, when the node is destroyed.
-    drop(unsafe { Box::from_raw(ctx as *mut Box<dyn NodeBackward>) });
+    let node = unsafe { Box::from_raw(ctx as *mut Box<dyn NodeBackward>) };
+    // A panic must not unwind into C++ (a destructor).
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || drop(node)));
 }
 
 /// The outputs of a custom forward, attached to a new node whose backward

@@ -109,6 +109,7 @@ def python_result(ret: str, table: str) -> str:
         "(Same,Tensor)": f"tuple[{same}, Tensor]",
         "(Same,Same)": f"tuple[{same}, {same}]",
         "[Same]": f"list[{same}]",
+        "()": "_Self",
     }
     return results[ret]
 
@@ -179,6 +180,7 @@ def rust_result(ret: str, table: str) -> str:
         "(Same,Tensor)": f"({same}, Tensor)",
         "(Same,Same)": f"({same}, {same})",
         "[Same]": f"Vec<{same}>",
+        "()": "()",
     }[ret]
 
 

@@ -468,6 +468,30 @@ class _Ops(Generic[_Self, _Operand]):
         """The ``k`` largest (or smallest) values along ``dim``, and their indices."""
     def sort(self, dim: int = -1, descending: bool = False) -> tuple[_Self, Tensor]:
         """The values sorted along ``dim``, and the indices they came from."""
+    def add_(self, other: _Operand) -> _Self:
+        """``self += other``, in place."""
+    def sub_(self, other: _Operand) -> _Self:
+        """``self -= other``, in place."""
+    def mul_(self, other: _Operand) -> _Self:
+        """``self *= other``, in place."""
+    def div_(self, other: _Operand) -> _Self:
+        """``self /= other``, in place."""
+    def add_scalar_(self, scalar: Number) -> _Self:
+        """``self += scalar``, in place."""
+    def sub_scalar_(self, scalar: Number) -> _Self:
+        """``self -= scalar``, in place."""
+    def mul_scalar_(self, scalar: Number) -> _Self:
+        """``self *= scalar``, in place."""
+    def div_scalar_(self, scalar: Number) -> _Self:
+        """``self /= scalar``, in place."""
+    def zero_(self) -> _Self:
+        """Every element set to zero, in place."""
+    def fill_(self, value: Number) -> _Self:
+        """Every element set to ``value``, in place."""
+    def copy_(self, src: _Operand) -> _Self:
+        """``src``'s values copied into self (broadcast, cast to self's dtype), in place."""
+    def clamp_(self, min: Number, max: Number) -> _Self:
+        """Values clamped into ``[min, max]``, in place."""
 
 class Tensor(_Ops[Tensor, Tensor]):
     """An n-dimensional array on a device, with no autograd graph."""

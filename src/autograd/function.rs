@@ -148,7 +148,6 @@ where
             .map(|v| (v.shape(), v.dtype(), v.device()))
             .collect(),
         backward: Mutex::new(Box::new(backward)),
-        released: std::sync::atomic::AtomicBool::new(false),
         release,
     };
     let raw_inputs: Vec<&tch::Tensor> = inputs.iter().map(|v| v.raw()).collect();
@@ -173,7 +172,6 @@ struct Node {
     // A Mutex so that the node is Sync whatever the closure holds; libtorch
     // runs one node's backward at a time anyway.
     backward: Mutex<Box<Backward>>,
-    released: std::sync::atomic::AtomicBool,
     release: ReleaseSaved,
 }
 
@@ -234,36 +232,29 @@ impl NodeBackward for Node {
     ) -> std::result::Result<Vec<Option<tch::Tensor>>, String> {
         let grads: Vec<Option<Tensor>> =
             grads.into_iter().map(|g| g.map(Tensor::from_raw)).collect();
-        let outcome = if self.released.load(std::sync::atomic::Ordering::Relaxed) {
-            Err(Error::new(
+        // A second backward after the values were freed fails only if
+        // backward reads them (`saved_tensors`), as in PyTorch.
+        let backward = self
+            .backward
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A panic in a user's backward must not unwind into libtorch.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backward(&grads)));
+        let outcome = match run {
+            Ok(gradients) => gradients.and_then(|g| self.check(g)),
+            Err(panic) => Err(Error::new(
                 ErrorKind::Autograd,
-                format!("{}: backward through it a second time, but its saved tensors were freed; pass retain_graph=true to the first backward", self.name),
-            ))
-        } else {
-            let backward = self
-                .backward
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            // A panic in a user's backward must not unwind into libtorch.
-            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| backward(&grads)));
-            match run {
-                Ok(gradients) => gradients.and_then(|g| self.check(g)),
-                Err(panic) => Err(Error::new(
-                    ErrorKind::Autograd,
-                    format!(
-                        "{}: its backward panicked: {}",
-                        self.name,
-                        panic_text(&*panic)
-                    ),
-                )),
-            }
+                format!(
+                    "{}: its backward panicked: {}",
+                    self.name,
+                    panic_text(&*panic)
+                ),
+            )),
         };
         outcome.map_err(|e| e.to_carried())
     }
 
     fn release(&self) {
-        self.released
-            .store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(free) = &self.release.0 {
             free();
         }

@@ -317,6 +317,36 @@ macro_rules! method_ops {
             /// The values sorted along `dim`, and the indices they came from.
             sort(dim: i64 = (-1), descending: bool = false) -> (Same, Tensor)
                 => |x| x.f_sort(dim, descending);
+
+            // ----- in place: change self's values (every handle on them
+            // sees the change) and return self. On a leaf that requires
+            // grad only under no_grad; a value backward needs may not be
+            // changed (libtorch's version counters tell). -----
+            /// `self += other`, in place.
+            add_(other: Same) -> () => |x| x.shallow_clone().f_add_(other.raw()).map(drop);
+            /// `self -= other`, in place.
+            sub_(other: Same) -> () => |x| x.shallow_clone().f_sub_(other.raw()).map(drop);
+            /// `self *= other`, in place.
+            mul_(other: Same) -> () => |x| x.shallow_clone().f_mul_(other.raw()).map(drop);
+            /// `self /= other`, in place.
+            div_(other: Same) -> () => |x| x.shallow_clone().f_div_(other.raw()).map(drop);
+            /// `self += scalar`, in place.
+            add_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::add_scalar_(x, scalar).map(drop);
+            /// `self -= scalar`, in place.
+            sub_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::sub_scalar_(x, scalar).map(drop);
+            /// `self *= scalar`, in place.
+            mul_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::mul_scalar_(x, scalar).map(drop);
+            /// `self /= scalar`, in place.
+            div_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::div_scalar_(x, scalar).map(drop);
+            /// Every element set to zero, in place.
+            zero_() -> () => |x| x.shallow_clone().f_zero_().map(drop);
+            /// Every element set to `value`, in place.
+            fill_(value: Scalar) -> () => |x| $crate::ffi::fill_(x, value).map(drop);
+            /// `src`'s values copied into self (broadcast, cast to self's
+            /// dtype), in place.
+            copy_(src: Same) -> () => |x| x.shallow_clone().f_copy_(src.raw());
+            /// Values clamped into `[min, max]`, in place.
+            clamp_(min: Scalar, max: Scalar) -> () => |x| $crate::ffi::clamp_(x, min, max).map(drop);
         }
     };
 }

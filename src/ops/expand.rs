@@ -20,7 +20,8 @@
 //! - `= default` is the Python default (Rust has none), as one token:
 //!   `0.01`, `false`, `None`, `"bilinear"`, `(-1)`.
 //! - `-> Ret` is left out for `Same`, or is `Tensor`, `(Same, Tensor)` (values
-//!   and indices), `(Same, Same)` or `[Same]` (a list).
+//!   and indices), `(Same, Same)`, `[Same]` (a list) or `()` (an in-place
+//!   op: Rust returns nothing, Python returns `self`).
 //! - `[overloaded]`: Python binds this name by hand, as an overload that
 //!   also covers other Rust ops (`gelu(approximate=...)`); Rust is unchanged.
 //! - `|x|` names `self`'s libtorch tensor (methods only); the call returns
@@ -66,6 +67,7 @@ macro_rules! core_ret {
     ($T:ty; [Same]) => { Vec<$T> };
     ($T:ty; (Same, Tensor)) => { ($T, $crate::Tensor) };
     ($T:ty; (Same, Same)) => { ($T, $T) };
+    ($T:ty; ()) => { () };
 }
 
 /// Expands a method table (`(Type) declarations...`) as methods of `Type`.

@@ -95,6 +95,31 @@ macro_rules! py_methods {
 /// run as the Variable method; `single` classes take their own operands.
 macro_rules! py_method {
     ([overloaded] $($hand_written:tt)*) => {};
+    // In place: the operands are of self's own class (a Tensor's values
+    // cannot take a graph), and the result is self.
+    ([] $operands:ident $Py:ident, $Core:ident, $Arg:ty;
+     $(#[doc = $doc:literal])*
+     $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
+     -> [()]) => {
+        #[pyo3::pymethods]
+        impl $Py {
+            #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
+            $(#[doc = $doc])*
+            #[pyo3(
+                signature = ($($arg $(= py_default!($default))?),*),
+                text_signature = None
+            )]
+            fn $name<'py>(slf: PyRef<'py, Self> $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
+                -> PyResult<PyRef<'py, Self>>
+            {
+                #[allow(unused_imports)]
+                use $crate::python::args::CoreArg as _;
+                $(py_method!(@own_class $arg: $kind, $name);)*
+                slf.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
+                Ok(slf)
+            }
+        }
+    };
     ([] $operands:ident $Py:ident, $Core:ident, $Arg:ty;
      $(#[doc = $doc:literal])*
      $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
@@ -118,6 +143,16 @@ macro_rules! py_method {
             }
         }
     };
+    (@own_class $arg:ident: Same, $name:ident) => {
+        if $arg.needs_variable() {
+            return Err($crate::Error::new(
+                $crate::ErrorKind::DType,
+                concat!(stringify!($name), ": a Tensor cannot take a Variable's values in place (pass its .data)"),
+            )
+            .into());
+        }
+    };
+    (@own_class $arg:ident: $kind:ident, $name:ident) => {};
     (@promote single $($unused:tt)*) => {};
     (@promote mixed $this:ident, $py:ident, $name:ident($($arg:ident: $kind:ident),*)) => {
         if false $(|| $arg.needs_variable())* {

@@ -67,13 +67,11 @@ pub(crate) fn function_apply(
     // leave that exception in place.
     let free = move || {
         Python::attach(|py| {
-            let pending = PyErr::take(py);
-            if let Err(err) = release.get().call0(py) {
-                err.write_unraisable(py, None);
-            }
-            if let Some(err) = pending {
-                err.restore(py);
-            }
+            keeping_raised_exception(py, || {
+                if let Err(err) = release.get().call0(py) {
+                    err.write_unraisable(py, None);
+                }
+            })
         })
     };
     Ok(attach(
@@ -126,13 +124,30 @@ impl Drop for Callback {
         if let Some(callable) = self.0.take() {
             // The same: freeing the callable's objects must not disturb an
             // exception being raised.
-            Python::attach(|py| {
-                let pending = PyErr::take(py);
-                drop(callable);
-                if let Some(err) = pending {
-                    err.restore(py);
-                }
-            });
+            Python::attach(|py| keeping_raised_exception(py, || drop(callable)));
         }
+    }
+}
+
+/// Runs `f` with the exception being raised (if any) set aside and put back
+/// after, untouched. Raw C calls: PyO3's `PyErr::take` would resume a
+/// pending panic here, inside a callback from C++, and abort.
+fn keeping_raised_exception(_py: Python<'_>, f: impl FnOnce()) {
+    let (mut kind, mut value, mut traceback) = (
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+        std::ptr::null_mut(),
+    );
+    // SAFETY: the thread is attached (`_py`); Fetch moves the error
+    // indicator's three references into the locals and Restore moves them
+    // back (nulls for none).
+    unsafe { pyo3::ffi::PyErr_Fetch(&mut kind, &mut value, &mut traceback) };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    // SAFETY: as above.
+    unsafe { pyo3::ffi::PyErr_Restore(kind, value, traceback) };
+    if outcome.is_err() {
+        // Nothing to report to: the callback runs inside libtorch's
+        // destructor. The values were freed or leaked; going on is safe.
+        log::warn!("flodl: a custom function's callback panicked while being freed");
     }
 }

@@ -67,6 +67,10 @@ class OpInfo:
     # The dtype of the inputs when the op takes only this one (bitwise ops
     # take bools), instead of the float dtype under test.
     input_dtype: Any = None
+    # An in-place op: it changes its first operand and returns it (not on a
+    # leaf that requires grad, so no gradient cases here; test_inplace.py
+    # checks gradients through in-place ops on non-leaves).
+    in_place: bool = False
 
 
 # ----- domains -----
@@ -1200,3 +1204,52 @@ OP_INFOS += [
 ]
 
 OPS_BY_NAME = {info.name: info for info in OP_INFOS}
+
+
+# --- In place: the torch reference works on a copy (the inputs are shared
+# with numpy arrays the test reuses) ---
+def _in_place(name, torch_fn, samples, errors):
+    return OpInfo(name, torch_fn, samples, errors=errors, differentiable=False, in_place=True)
+
+
+OP_INFOS += (
+    [
+        _in_place(
+            f"{op}_",
+            lambda x, other, op=op: getattr(x.clone(), f"{op}_")(other),
+            ELEMENTWISE_BINARY[:1] + [Sample(((2, 3), (3,)))],  # other broadcasts into self
+            shape_error((2, 3), (4,)),
+        )
+        for op in ("add", "sub", "mul", "div")
+    ]
+    + [
+        _in_place(
+            f"{op}_scalar_",
+            lambda x, scalar, op=op: getattr(x.clone(), f"{op}_")(scalar),
+            [Sample(((3, 4),), {"scalar": 1.5}), Sample(((2,),), {"scalar": 2})],
+            type_error(scalar=1.0),
+        )
+        for op in ("add", "sub", "mul", "div")
+    ]
+    + [
+        _in_place("zero_", lambda x: x.clone().zero_(), [Sample(((3, 4),))], type_error()),
+        _in_place(
+            "fill_",
+            lambda x, value: x.clone().fill_(value),
+            [Sample(((3,),), {"value": 2.5})],
+            type_error(value=1.0),
+        ),
+        _in_place(
+            "copy_",
+            lambda x, src: x.clone().copy_(src),
+            [Sample(((2, 3), (2, 3))), Sample(((2, 3), (3,)))],
+            shape_error((2, 3), (4,)),
+        ),
+        _in_place(
+            "clamp_",
+            lambda x, min, max: x.clone().clamp_(min, max),
+            [Sample(((3, 4),), {"min": -0.5, "max": 0.5})],
+            type_error(min=0.0, max=1.0),
+        ),
+    ]
+)

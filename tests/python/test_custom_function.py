@@ -333,3 +333,19 @@ def test_set_materialize_grads_false_gives_none_for_an_unused_output():
     a.sum().backward()
     assert seen[0][1] is None and seen[0][0].tolist() == [1.0, 1.0]
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_a_second_backward_needs_retain_graph_only_when_backward_reads_saved_tensors():
+    class Double(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    y = Double.apply(x).sum()
+    assert flodl.autograd.grad(y, x)[0].tolist() == [2.0, 2.0]
+    assert flodl.autograd.grad(y, x)[0].tolist() == [2.0, 2.0]  # as torch
