@@ -44,3 +44,18 @@ fn changing_a_value_backward_needs_is_an_autograd_error() -> Result<()> {
     assert_eq!(err.kind(), ErrorKind::Autograd, "{err}");
     Ok(())
 }
+
+#[test]
+fn index_put_writes_the_indexed_entries() -> Result<()> {
+    use flodl::TensorIndex;
+    let x = Tensor::zeros(&[2, 3], Default::default())?;
+    x.index_put_(&[TensorIndex::Int(1)], &t(&[1.0, 2.0, 3.0]))?;
+    let mask =
+        Tensor::from_f64(&[1.0, 0.0, 1.0], &[3], Device::CPU)?.to_dtype(flodl::DType::Bool)?;
+    x.index_put_(
+        &[TensorIndex::Ellipsis, TensorIndex::Tensor(mask)],
+        &t(&[9.0]),
+    )?;
+    assert_eq!(x.to_f64_vec()?, vec![9.0, 0.0, 9.0, 9.0, 2.0, 9.0]);
+    Ok(())
+}

@@ -44,6 +44,36 @@ impl TensorIndex {
 /// `x[items]` for either operand type.
 pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
     let op = "index";
+    check(op, x, items)?;
+    let raw = x.raw();
+    run(op, &[raw], || {
+        let (view, entries) = basic_view(raw, x.ndim(), items)?;
+        if entries.is_empty() {
+            return Ok(view);
+        }
+        Ok::<_, crate::error::Failure>(view.f_index(&entries)?)
+    })
+}
+
+/// `x[items] = value`, in place: `value` (broadcast, cast to x's dtype)
+/// replaces the indexed entries; on a Variable it is recorded (not on a
+/// leaf that requires grad, outside no_grad).
+pub(crate) fn index_put<T: Operand>(x: &T, items: &[TensorIndex], value: &T) -> Result<()> {
+    let op = "index_put_";
+    check(op, x, items)?;
+    let raw = x.raw();
+    run::<(), _, _>(op, &[raw, value.raw()], || {
+        let (mut view, entries) = basic_view(raw, x.ndim(), items)?;
+        if entries.is_empty() {
+            view.f_copy_(value.raw())?;
+        } else {
+            drop(view.f_index_put_(&entries, value.raw(), false)?);
+        }
+        Ok::<_, crate::error::Failure>(())
+    })
+}
+
+fn check<T: Operand>(op: &str, x: &T, items: &[TensorIndex]) -> Result<()> {
     let rank = x.ndim();
     let consumed: usize = items.iter().map(TensorIndex::consumes).sum();
     let ellipses = items
@@ -60,50 +90,59 @@ pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
             x.shape()
         );
     }
-    let raw = x.raw();
-    run(op, &[raw], || {
-        let mut result = raw.shallow_clone();
-        let mut dim = 0i64; // the dim of `result` the next item applies to
-        let mut advanced: Vec<(i64, &Tensor)> = Vec::new();
-        for item in items {
-            match item {
-                TensorIndex::Int(i) => result = result.f_select(dim, *i)?,
-                TensorIndex::Slice { start, end, step } => {
-                    if *step <= 0 {
-                        return Err(super::invalid(
-                            crate::ErrorKind::Argument,
-                            format!("slice step must be positive, got {step}"),
-                        ));
-                    }
-                    result = result.f_slice(dim, *start, *end, *step)?;
-                    dim += 1;
+    Ok(())
+}
+
+/// The view the basic items make (`select`, `slice`, `unsqueeze`), and the
+/// entries of the advanced ones, one per dim of the view as libtorch's
+/// `index` takes them (a Bool mask stands for as many dims as it has; empty
+/// when there is none).
+fn basic_view<'a>(
+    raw: &tch::Tensor,
+    rank: usize,
+    items: &'a [TensorIndex],
+) -> std::result::Result<(tch::Tensor, Vec<Option<&'a tch::Tensor>>), crate::error::Failure> {
+    let consumed: usize = items.iter().map(TensorIndex::consumes).sum();
+    let mut result = raw.shallow_clone();
+    let mut dim = 0i64; // the dim of `result` the next item applies to
+    let mut advanced: Vec<(i64, &Tensor)> = Vec::new();
+    for item in items {
+        match item {
+            TensorIndex::Int(i) => result = result.f_select(dim, *i)?,
+            TensorIndex::Slice { start, end, step } => {
+                if *step <= 0 {
+                    return Err(super::invalid(
+                        crate::ErrorKind::Argument,
+                        format!("slice step must be positive, got {step}"),
+                    ));
                 }
-                TensorIndex::NewAxis => {
-                    result = result.f_unsqueeze(dim)?;
-                    dim += 1;
-                }
-                TensorIndex::Ellipsis => dim += (rank - consumed) as i64,
-                TensorIndex::Tensor(t) => {
-                    advanced.push((dim, t));
-                    dim += item.consumes() as i64;
-                }
+                result = result.f_slice(dim, *start, *end, *step)?;
+                dim += 1;
+            }
+            TensorIndex::NewAxis => {
+                result = result.f_unsqueeze(dim)?;
+                dim += 1;
+            }
+            TensorIndex::Ellipsis => dim += (rank - consumed) as i64,
+            TensorIndex::Tensor(t) => {
+                advanced.push((dim, t));
+                dim += item.consumes() as i64;
             }
         }
-        if advanced.is_empty() {
-            return Ok(result);
+    }
+    let mut entries: Vec<Option<&tch::Tensor>> = Vec::new();
+    let mut covered = 0i64;
+    for (position, t) in advanced {
+        while covered < position {
+            entries.push(None);
+            covered += 1;
         }
-        // libtorch's `index` takes one entry per dim, a Bool mask standing
-        // for as many dims as it has.
-        let mut entries: Vec<Option<&tch::Tensor>> = Vec::new();
-        let mut covered = 0i64;
-        for (position, t) in advanced {
-            while covered < position {
-                entries.push(None);
-                covered += 1;
-            }
-            entries.push(Some(t.raw()));
-            covered += TensorIndex::Tensor(t.clone()).consumes() as i64;
-        }
-        Ok::<_, crate::error::Failure>(result.f_index(&entries)?)
-    })
+        entries.push(Some(t.raw()));
+        covered += if t.dtype() == crate::DType::Bool {
+            t.ndim() as i64
+        } else {
+            1
+        };
+    }
+    Ok((result, entries))
 }

@@ -124,6 +124,17 @@ macro_rules! shared_methods {
                 $crate::ops::index::index(self, items)
             }
 
+            /// `self[items] = value`, in place (Python's `x[key] = v`):
+            /// `value` is broadcast to the indexed entries and cast to
+            /// self's dtype.
+            pub fn index_put_(
+                &self,
+                items: &[$crate::TensorIndex],
+                value: &$T,
+            ) -> $crate::Result<()> {
+                $crate::ops::index::index_put(self, items, value)
+            }
+
             /// `tensors` joined along `dim` (all but `dim` must match).
             pub fn cat_many<B: std::borrow::Borrow<Self>>(
                 tensors: &[B],

@@ -575,3 +575,70 @@ pub(crate) fn options_arg(
     }
     Ok(opts)
 }
+
+/// The value of `x[key] = value` as an operand of x's class: a number
+/// (filled in x's dtype and device), a Tensor, or (for a Variable) a
+/// Variable.
+pub(crate) fn setitem_value<C: SetItemTarget>(x: &C, value: &Bound<'_, PyAny>) -> PyResult<C> {
+    if let Some(number) = scalar(value) {
+        let number = number.map_err(|p| p.raise("__setitem__", "value"))?;
+        let options = crate::TensorOptions {
+            dtype: x.dtype(),
+            device: x.device(),
+        };
+        let filled = Tensor::full(&[], number.to_f64(), options)?;
+        return C::from_tensor(filled);
+    }
+    if let Ok(t) = value.cast::<PyTensor>() {
+        return C::from_tensor(t.get().inner.clone());
+    }
+    if let Ok(v) = value.cast::<PyVariable>() {
+        return C::from_variable(&v.get().inner);
+    }
+    let got = type_name(value);
+    Err(PyTypeError::new_err(format!(
+        "__setitem__: the value is a number, a Tensor or a Variable, got {got}"
+    )))
+}
+
+/// A class that `x[key] = value` can write into.
+pub(crate) trait SetItemTarget: Sized {
+    fn dtype(&self) -> crate::DType;
+    fn device(&self) -> crate::Device;
+    fn from_tensor(t: Tensor) -> PyResult<Self>;
+    fn from_variable(v: &Variable) -> PyResult<Self>;
+}
+
+impl SetItemTarget for Tensor {
+    fn dtype(&self) -> crate::DType {
+        Tensor::dtype(self)
+    }
+    fn device(&self) -> crate::Device {
+        Tensor::device(self)
+    }
+    fn from_tensor(t: Tensor) -> PyResult<Self> {
+        Ok(t)
+    }
+    fn from_variable(_: &Variable) -> PyResult<Self> {
+        Err(crate::Error::new(
+            crate::ErrorKind::DType,
+            "__setitem__: a Tensor cannot take a Variable's values in place (pass its .data)",
+        )
+        .into())
+    }
+}
+
+impl SetItemTarget for Variable {
+    fn dtype(&self) -> crate::DType {
+        Variable::dtype(self)
+    }
+    fn device(&self) -> crate::Device {
+        Variable::device(self)
+    }
+    fn from_tensor(t: Tensor) -> PyResult<Self> {
+        Ok(Variable::new(t, false)?)
+    }
+    fn from_variable(v: &Variable) -> PyResult<Self> {
+        Ok(v.clone())
+    }
+}

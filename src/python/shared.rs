@@ -226,6 +226,19 @@ macro_rules! shared_methods {
                 Ok(self.inner.index(&items)?)
             }
 
+            /// `x[key] = value`, in place: `value` (a number, or a tensor
+            /// of this class broadcast to the indexed entries) is cast to
+            /// x's dtype. On a Variable the change is recorded.
+            fn __setitem__(
+                &self,
+                key: &Bound<'_, PyAny>,
+                value: &Bound<'_, PyAny>,
+            ) -> PyResult<()> {
+                let items = super::args::index_items(key)?;
+                let value = super::args::setitem_value::<$Core>(&self.inner, value)?;
+                Ok(self.inner.index_put_(&items, &value)?)
+            }
+
             /// The dims reversed (the transpose of a matrix), as PyTorch's `T`.
             #[getter(T)]
             fn transposed(&self) -> PyResult<$Core> {

@@ -73,3 +73,56 @@ def test_a_tensor_cannot_take_a_variable_in_place():
 def test_an_int_tensor_cannot_take_a_float_in_place():
     with pytest.raises(flodl.DTypeError, match="add_scalar_"):
         flodl.tensor([1, 2]).add_scalar_(0.5)
+
+
+def _torch_key(key):
+    key = key if isinstance(key, tuple) else (key,)
+    return tuple(torch.tensor(k.tolist()) if isinstance(k, Tensor) else k for k in key)
+
+
+SETITEM_CASES = [
+    ((0,), 1.5),
+    ((slice(None), 1), [1.0, 2.0, 3.0]),
+    ((slice(0, 3, 2), slice(1, None)), [[5.0], [6.0]]),  # broadcast
+    ((Ellipsis, -1), 9),
+    ((None, 1), [4.0, 3.0, 2.0, 1.0]),
+    ("int64 positions", -2.0),
+    ("bool mask", [[7.0]]),
+]
+
+
+@pytest.mark.parametrize("key,value", SETITEM_CASES)
+def test_setitem_matches_torch(key, value):
+    if key == "int64 positions":
+        key = (flodl.tensor([0, 2]), flodl.tensor([1, 3]))
+    elif key == "bool mask":
+        key = (flodl.tensor([[True, False, True, False]] * 3),)
+    x, t = Tensor.zeros([3, 4]), torch.zeros(3, 4)
+    x[key] = value if not isinstance(value, list) else flodl.tensor(value)
+    t[_torch_key(key)] = value if not isinstance(value, list) else torch.tensor(value)
+    np.testing.assert_array_equal(x.numpy(), t.numpy())
+
+
+def test_setitem_on_a_non_leaf_records_and_on_a_leaf_is_refused():
+    v = Variable(flodl.tensor([1.0, 2.0, 3.0]), requires_grad=True)
+    w = v * 2
+    w[1] = v[0] * 10  # a Variable value takes part in the graph
+    w.sum().backward()
+    assert v.grad.tolist() == [12.0, 0.0, 2.0]
+    with pytest.raises(flodl.AutogradError, match="index_put_"):
+        v[0] = 5.0
+    with flodl.no_grad():
+        v[0] = 5.0
+    assert v.tolist()[0] == 5.0
+
+
+def test_setitem_errors():
+    x = Tensor.zeros([3, 4])
+    with pytest.raises(TypeError, match="__setitem__"):
+        x[0] = "a"
+    with pytest.raises(flodl.OutOfRangeError):
+        x[5] = 1.0
+    with pytest.raises(flodl.DTypeError, match="Tensor cannot take a Variable"):
+        x[0] = Variable(flodl.tensor([1.0]), requires_grad=True)
+    with pytest.raises(flodl.ShapeError):
+        x[0] = flodl.tensor([1.0, 2.0])
