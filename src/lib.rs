@@ -13,6 +13,7 @@ pub mod autograd;
 mod error;
 mod ffi;
 pub mod func;
+pub mod io;
 mod live;
 mod ops;
 mod tensor;

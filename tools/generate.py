@@ -229,6 +229,7 @@ PYTHON_NAMES = {
     "": ["autograd", "func"],  # the submodules
     "_creation": ["tensor"],
     "_grad_mode": ["enable_grad", "inference_mode", "no_grad", "set_grad_enabled"],
+    "_io": ["load", "save"],
     "_size": ["Size"],
 }
 

@@ -64,6 +64,7 @@ from ._flodl import (
     set_rng_state,
 )
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from ._io import load, save
 from ._size import Size
 
 # The nn functions, in the order they are declared.
@@ -145,6 +146,7 @@ __all__ = [
     "layer_norm",
     "linear",
     "live_tensor_count",
+    "load",
     "lstm_cell",
     "manual_seed",
     "max_pool1d",
@@ -152,6 +154,7 @@ __all__ = [
     "no_grad",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "save",
     "scaled_dot_product_attention",
     "set_grad_enabled",
     "set_rng_state",

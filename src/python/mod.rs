@@ -68,6 +68,26 @@ fn set_rng_state(
     Ok(crate::set_rng_state(&state.inner, device)?)
 }
 
+/// `flodl.save`'s core: (name, Tensor) pairs to a safetensors file.
+#[pyfunction(name = "_save")]
+fn save(
+    py: Python<'_>,
+    tensors: Vec<(String, PyRef<'_, tensor::PyTensor>)>,
+    path: std::path::PathBuf,
+) -> PyResult<()> {
+    let pairs: Vec<(&str, &crate::Tensor)> = tensors
+        .iter()
+        .map(|(n, t)| (n.as_str(), &t.inner))
+        .collect();
+    Ok(gil::without_gil(py, || crate::io::save(&pairs, &path))?)
+}
+
+/// `flodl.load`'s core: the (name, Tensor) pairs of a safetensors file.
+#[pyfunction(name = "_load")]
+fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Vec<(String, crate::Tensor)>> {
+    Ok(gil::without_gil(py, || crate::io::load(&path))?)
+}
+
 /// How many Tensor and Variable handles exist now (Python objects and the
 /// core's own). Flat across training steps when nothing is kept alive.
 #[pyfunction]
@@ -279,6 +299,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(get_rng_state, m)?)?;
+    m.add_function(wrap_pyfunction!(save, m)?)?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(set_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;

@@ -1,0 +1,40 @@
+//! flodl::io from Rust: a round trip of every dtype, and bad files.
+use flodl::{io, DType, Device, ErrorKind, Result, Tensor};
+
+#[test]
+fn save_then_load_gives_the_same_tensors() -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("flodl-io-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("model.safetensors");
+    let base = Tensor::from_f64(&[1.0, -2.5, 3.0, 0.0, 7.0, 1.0], &[2, 3], Device::CPU)?;
+    let dtypes = [
+        DType::Float32,
+        DType::Float64,
+        DType::Int64,
+        DType::Bool,
+        DType::BFloat16,
+    ];
+    let tensors: Vec<(String, Tensor)> = dtypes
+        .iter()
+        .map(|d| Ok((format!("{d}"), base.to_dtype(*d)?)))
+        .collect::<Result<_>>()?;
+    let named: Vec<(&str, &Tensor)> = tensors.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    io::save(&named, &path)?;
+    let loaded = io::load(&path)?;
+    assert_eq!(loaded.len(), tensors.len());
+    for (name, tensor) in &tensors {
+        let (_, got) = loaded.iter().find(|(n, _)| n == name).unwrap();
+        assert_eq!(got.dtype(), tensor.dtype());
+        assert_eq!(got.shape(), tensor.shape());
+        assert_eq!(got.to_f64_vec()?, tensor.to_f64_vec()?);
+    }
+    std::fs::write(&path, b"not a safetensors file at all").unwrap();
+    assert_eq!(io::load(&path).unwrap_err().kind(), ErrorKind::Argument);
+    let twice = [("w", &tensors[0].1), ("w", &tensors[1].1)];
+    assert_eq!(
+        io::save(&twice, &path).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
