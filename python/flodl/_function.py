@@ -157,13 +157,25 @@ class _Checkpoint(Function):
     the parameters it uses get their gradients as without checkpointing."""
 
     @staticmethod
-    def forward(ctx, function, preserve_rng_state, kwargs, anchor, *args):
-        ctx.function, ctx.kwargs = function, kwargs
-        ctx.rng_state = _flodl.get_rng_state() if preserve_rng_state else None
+    def forward(ctx, function, preserve_rng_state, kwargs, tensor_keys, anchor, *args):
+        # Tensor keyword arguments come last among `args` (node inputs, so
+        # that they get gradients); the function gets them back by name.
+        ctx.function, ctx.kwargs, ctx.tensor_keys = function, kwargs, tensor_keys
+        # The generators to replay: the CPU's and those of the arguments'
+        # CUDA devices.
+        devices = {"cpu"} | {
+            str(a.device)
+            for a in args
+            if isinstance(a, (Tensor, Variable)) and a.device.type == "cuda"
+        }
+        ctx.rng_states = (
+            [(d, _flodl.get_rng_state(d)) for d in sorted(devices)] if preserve_rng_state else []
+        )
         ctx.slots = [i for i, a in enumerate(args) if isinstance(a, (Tensor, Variable))]
         ctx.constants = [None if i in ctx.slots else a for i, a in enumerate(args)]
         ctx.save_for_backward(*[args[i] for i in ctx.slots])
-        return function(*args, **kwargs)
+        positional, keywords = _call_args(args, kwargs, tensor_keys)
+        return function(*positional, **keywords)
 
     @staticmethod
     def backward(ctx, *grads):
@@ -172,14 +184,16 @@ class _Checkpoint(Function):
             args[i] = (
                 Variable(t.data, requires_grad=t.requires_grad) if isinstance(t, Variable) else t
             )
-        now = _flodl.get_rng_state()
-        if ctx.rng_state is not None:
-            _flodl.set_rng_state(ctx.rng_state)
+        now = [(d, _flodl.get_rng_state(d)) for d, _ in ctx.rng_states]
+        for device, state in ctx.rng_states:
+            _flodl.set_rng_state(state, device)
         try:
             with enable_grad():
-                outputs = ctx.function(*args, **ctx.kwargs)
+                positional, keywords = _call_args(args, ctx.kwargs, ctx.tensor_keys)
+                outputs = ctx.function(*positional, **keywords)
         finally:
-            _flodl.set_rng_state(now)
+            for device, state in now:
+                _flodl.set_rng_state(state, device)
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         with enable_grad():  # libtorch runs a node's backward with grad mode off
             reached = [
@@ -193,7 +207,16 @@ class _Checkpoint(Function):
                     total = total + term
                 total.backward()  # into the inputs' leaves and the parameters f uses
         per_arg = [a.grad if isinstance(a, Variable) and a.requires_grad else None for a in args]
-        return (None, None, None, None, *per_arg)
+        return (None, None, None, None, None, *per_arg)
+
+
+def _call_args(args, kwargs, tensor_keys):
+    """The function's positional and keyword arguments from a node's inputs
+    (whose last ones are the tensor keyword arguments)."""
+    if not tensor_keys:
+        return args, kwargs
+    n = len(tensor_keys)
+    return args[:-n], {**kwargs, **dict(zip(tensor_keys, args[-n:]))}
 
 
 def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwargs: Any) -> Any:
@@ -205,7 +228,12 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
     # A leaf that requires grad, so that the node is recorded even when no
     # argument requires grad (the parameters inside may).
     anchor = Variable(_ANCHOR, requires_grad=True)
-    return _Checkpoint.apply(function, preserve_rng_state, kwargs, anchor, *args)
+    tensor_keys = tuple(k for k, v in kwargs.items() if isinstance(v, (Tensor, Variable)))
+    plain = {k: v for k, v in kwargs.items() if k not in tensor_keys}
+    tensors = [kwargs[k] for k in tensor_keys]
+    return _Checkpoint.apply(
+        function, preserve_rng_state, plain, tensor_keys, anchor, *args, *tensors
+    )
 
 
 _ANCHOR = Tensor.zeros([])

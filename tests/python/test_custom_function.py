@@ -349,3 +349,18 @@ def test_a_second_backward_needs_retain_graph_only_when_backward_reads_saved_ten
     y = Double.apply(x).sum()
     assert flodl.autograd.grad(y, x)[0].tolist() == [2.0, 2.0]
     assert flodl.autograd.grad(y, x)[0].tolist() == [2.0, 2.0]  # as torch
+
+
+def test_checkpoint_gives_gradients_to_tensor_keyword_arguments():
+    rng = np.random.default_rng(6)
+    x = flodl.Variable(flodl.tensor(rng.standard_normal(4)), requires_grad=True)
+    w = flodl.Variable(flodl.tensor(rng.standard_normal(4)), requires_grad=True)
+    scale = w * 2  # a non-leaf keyword argument: a node input, not captured
+    y = flodl.autograd.checkpoint(lambda a, scale, power=2: (a * scale) ** power, x, scale=scale)
+    (y.sum() + scale.sum()).backward()
+    tx = torch.tensor(x.tolist(), dtype=torch.float64, requires_grad=True)
+    tw = torch.tensor(w.tolist(), dtype=torch.float64, requires_grad=True)
+    ts = tw * 2
+    (((tx * ts) ** 2).sum() + ts.sum()).backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
