@@ -173,11 +173,23 @@ struct HookContext {
   HookContext &operator=(const HookContext &) = delete;
   ~HookContext() { drop(ctx); }
 };
+
+// The owner of a callback context; on an allocation failure the context is
+// dropped at once and the result is null (nothing may throw out of here).
+std::shared_ptr<HookContext> owner_of(void *ctx, flodl_drop_fn drop) {
+  try {
+    return std::make_shared<HookContext>(ctx, drop);
+  } catch (...) {
+    drop(ctx);
+    return nullptr;
+  }
+}
 }  // namespace
 
 char *flodl_register_hook(at::Tensor *t, void *ctx, flodl_hook_fn call, flodl_drop_fn drop,
                           unsigned *handle) {
-  std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
+  std::shared_ptr<HookContext> owner = owner_of(ctx, drop);
+  if (!owner) return failure('M', "cannot allocate memory");
   return guarded_change([&] {
     *handle = t->register_hook([owner, call](at::Tensor grad) -> at::Tensor {
       at::Tensor *replacement = nullptr;
@@ -229,7 +241,8 @@ struct PostAccumulateHooks : torch::autograd::PostAccumulateGradHook {
 
 char *flodl_register_post_accumulate_grad_hook(at::Tensor *t, void *ctx, flodl_post_hook_fn call,
                                                flodl_drop_fn drop, unsigned *handle) {
-  std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
+  std::shared_ptr<HookContext> owner = owner_of(ctx, drop);
+  if (!owner) return failure('M', "cannot allocate memory");
   return guarded_change([&] {
     TORCH_CHECK(t->is_leaf() && t->requires_grad(),
                 "a post-accumulate-grad hook goes on a leaf that requires grad");
@@ -582,7 +595,8 @@ char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *cons
                            int n_out, const unsigned char *differentiable, const char *name,
                            int materialize, void *ctx, flodl_node_fn call,
                            flodl_release_fn release, flodl_drop_fn drop, at::Tensor **results) {
-  std::shared_ptr<HookContext> owner(new HookContext(ctx, drop));
+  std::shared_ptr<HookContext> owner = owner_of(ctx, drop);
+  if (!owner) return failure('M', "cannot allocate memory");
   return guarded_change([&] {
     std::vector<at::Tensor> in = tensors_of(inputs, n_in);
     bool record = false;
