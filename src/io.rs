@@ -10,19 +10,38 @@ use crate::error::{bail, Error, ErrorKind, Result};
 use crate::ops::Operand;
 use crate::{DType, Device, Tensor};
 
-/// flodl's dtypes and their safetensors names.
-const DTYPES: [(DType, Dtype); 10] = [
-    (DType::Bool, Dtype::BOOL),
-    (DType::UInt8, Dtype::U8),
-    (DType::Int8, Dtype::I8),
-    (DType::Int16, Dtype::I16),
-    (DType::Int32, Dtype::I32),
-    (DType::Int64, Dtype::I64),
-    (DType::Float16, Dtype::F16),
-    (DType::BFloat16, Dtype::BF16),
-    (DType::Float32, Dtype::F32),
-    (DType::Float64, Dtype::F64),
-];
+/// A flodl dtype's safetensors name.
+fn file_dtype(dtype: DType) -> Dtype {
+    match dtype {
+        DType::Bool => Dtype::BOOL,
+        DType::UInt8 => Dtype::U8,
+        DType::Int8 => Dtype::I8,
+        DType::Int16 => Dtype::I16,
+        DType::Int32 => Dtype::I32,
+        DType::Int64 => Dtype::I64,
+        DType::Float16 => Dtype::F16,
+        DType::BFloat16 => Dtype::BF16,
+        DType::Float32 => Dtype::F32,
+        DType::Float64 => Dtype::F64,
+    }
+}
+
+/// The flodl dtype of a safetensors dtype, if flodl has it.
+fn flodl_dtype(dtype: Dtype) -> Option<DType> {
+    Some(match dtype {
+        Dtype::BOOL => DType::Bool,
+        Dtype::U8 => DType::UInt8,
+        Dtype::I8 => DType::Int8,
+        Dtype::I16 => DType::Int16,
+        Dtype::I32 => DType::Int32,
+        Dtype::I64 => DType::Int64,
+        Dtype::F16 => DType::Float16,
+        Dtype::BF16 => DType::BFloat16,
+        Dtype::F32 => DType::Float32,
+        Dtype::F64 => DType::Float64,
+        _ => return None,
+    })
+}
 
 /// Writes `tensors` (name, tensor) to `path` in the safetensors format. The
 /// file is written next to `path` and renamed over it, so a failed save
@@ -96,11 +115,7 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
     entries.sort_by_key(|(_, view)| view.data().as_ptr() as usize);
     let mut out = Vec::with_capacity(entries.len());
     for (name, view) in entries {
-        let Some(dtype) = DTYPES
-            .iter()
-            .find(|(_, d)| *d == view.dtype())
-            .map(|(t, _)| *t)
-        else {
+        let Some(dtype) = flodl_dtype(view.dtype()) else {
             bail!(
                 DType,
                 "{op}: {name} in {} has dtype {:?}, which flodl does not have",
@@ -114,13 +129,4 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
         out.push((name, Tensor::from_raw(raw)));
     }
     Ok(out)
-}
-
-fn file_dtype(dtype: DType) -> Dtype {
-    DTYPES
-        .iter()
-        .find(|(t, _)| *t == dtype)
-        .map(|(_, d)| *d)
-        // DTYPES lists every flodl dtype.
-        .expect("every flodl dtype has a safetensors name")
 }

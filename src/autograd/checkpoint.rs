@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use super::function::{attach, ReleaseSaved};
+use super::function::attach;
 use crate::error::{bail, Result};
 use crate::{get_rng_state, set_rng_state, Device, Tensor, Variable};
 
@@ -71,7 +71,7 @@ where
         &differentiable,
         false,
         backward,
-        ReleaseSaved(Some(Box::new(free))),
+        Box::new(free),
     )
 }
 

@@ -113,7 +113,7 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
         &differentiable,
         false,
         backward,
-        ReleaseSaved(Some(Box::new(free))),
+        Box::new(free),
     )
 }
 
@@ -121,8 +121,9 @@ fn lock(ctx: &Mutex<FunctionCtx>) -> std::sync::MutexGuard<'_, FunctionCtx> {
     ctx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// How the saved values of a node are freed when a backward is done with it.
-pub(crate) struct ReleaseSaved(pub(crate) Option<Box<dyn Fn() + Send + Sync>>);
+/// Frees what a node saved, when a backward without retain_graph is done
+/// with it.
+pub(crate) type Release = Box<dyn Fn() + Send + Sync>;
 
 /// Joins `outputs` (computed without a graph) to the graph of `inputs` by one
 /// node named `name` whose backward is `backward` (given zeros for an
@@ -136,7 +137,7 @@ pub(crate) fn attach<B>(
     differentiable: &[bool],
     materialize: bool,
     backward: B,
-    release: ReleaseSaved,
+    release: Release,
 ) -> Result<Vec<Variable>>
 where
     B: Fn(&[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send + 'static,
@@ -172,7 +173,7 @@ struct Node {
     // A Mutex so that the node is Sync whatever the closure holds; libtorch
     // runs one node's backward at a time anyway.
     backward: Mutex<Box<Backward>>,
-    release: ReleaseSaved,
+    release: Release,
 }
 
 impl Node {
@@ -255,9 +256,7 @@ impl NodeBackward for Node {
     }
 
     fn release(&self) {
-        if let Some(free) = &self.release.0 {
-            free();
-        }
+        (self.release)();
     }
 }
 

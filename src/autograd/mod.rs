@@ -18,9 +18,9 @@ pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use checkpoint::checkpoint;
 pub use explain::explain_grad;
-pub use function::{apply, Function, FunctionCtx};
 #[cfg(feature = "python")]
-pub(crate) use function::{attach, ReleaseSaved};
+pub(crate) use function::attach;
+pub use function::{apply, Function, FunctionCtx};
 pub use functions::{grad, BackwardOptions, GradOptions};
 pub use grad_mode::{
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,

@@ -44,10 +44,10 @@ impl TensorIndex {
 /// `x[items]` for either operand type.
 pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
     let op = "index";
-    check(op, x, items)?;
+    let consumed = check(op, x, items)?;
     let raw = x.raw();
     run(op, &[raw], || {
-        let (view, entries) = basic_view(raw, x.ndim(), items)?;
+        let (view, entries) = basic_view(raw, x.ndim(), consumed, items)?;
         if entries.is_empty() {
             return Ok(view);
         }
@@ -60,10 +60,10 @@ pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
 /// leaf that requires grad, outside no_grad).
 pub(crate) fn index_put<T: Operand>(x: &T, items: &[TensorIndex], value: &T) -> Result<()> {
     let op = "index_put_";
-    check(op, x, items)?;
+    let consumed = check(op, x, items)?;
     let raw = x.raw();
     run::<(), _, _>(op, &[raw, value.raw()], || {
-        let (mut view, entries) = basic_view(raw, x.ndim(), items)?;
+        let (mut view, entries) = basic_view(raw, x.ndim(), consumed, items)?;
         if entries.is_empty() {
             view.f_copy_(value.raw())?;
         } else {
@@ -73,7 +73,8 @@ pub(crate) fn index_put<T: Operand>(x: &T, items: &[TensorIndex], value: &T) -> 
     })
 }
 
-fn check<T: Operand>(op: &str, x: &T, items: &[TensorIndex]) -> Result<()> {
+/// Checks `items` against x's rank; returns how many dims they consume.
+fn check<T: Operand>(op: &str, x: &T, items: &[TensorIndex]) -> Result<usize> {
     let rank = x.ndim();
     let consumed: usize = items.iter().map(TensorIndex::consumes).sum();
     let ellipses = items
@@ -90,7 +91,7 @@ fn check<T: Operand>(op: &str, x: &T, items: &[TensorIndex]) -> Result<()> {
             x.shape()
         );
     }
-    Ok(())
+    Ok(consumed)
 }
 
 /// The view the basic items make (`select`, `slice`, `unsqueeze`), and the
@@ -100,12 +101,13 @@ fn check<T: Operand>(op: &str, x: &T, items: &[TensorIndex]) -> Result<()> {
 fn basic_view<'a>(
     raw: &tch::Tensor,
     rank: usize,
+    consumed: usize,
     items: &'a [TensorIndex],
 ) -> std::result::Result<(tch::Tensor, Vec<Option<&'a tch::Tensor>>), crate::error::Failure> {
-    let consumed: usize = items.iter().map(TensorIndex::consumes).sum();
     let mut result = raw.shallow_clone();
     let mut dim = 0i64; // the dim of `result` the next item applies to
-    let mut advanced: Vec<(i64, &Tensor)> = Vec::new();
+                        // (the view's dim it starts at, the tensor, how many dims it covers)
+    let mut advanced: Vec<(i64, &Tensor, i64)> = Vec::new();
     for item in items {
         match item {
             TensorIndex::Int(i) => result = result.f_select(dim, *i)?,
@@ -125,24 +127,21 @@ fn basic_view<'a>(
             }
             TensorIndex::Ellipsis => dim += (rank - consumed) as i64,
             TensorIndex::Tensor(t) => {
-                advanced.push((dim, t));
-                dim += item.consumes() as i64;
+                let covers = item.consumes() as i64;
+                advanced.push((dim, t, covers));
+                dim += covers;
             }
         }
     }
     let mut entries: Vec<Option<&tch::Tensor>> = Vec::new();
     let mut covered = 0i64;
-    for (position, t) in advanced {
+    for (position, t, covers) in advanced {
         while covered < position {
             entries.push(None);
             covered += 1;
         }
         entries.push(Some(t.raw()));
-        covered += if t.dtype() == crate::DType::Bool {
-            t.ndim() as i64
-        } else {
-            1
-        };
+        covered += covers;
     }
     Ok((result, entries))
 }

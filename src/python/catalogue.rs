@@ -101,14 +101,7 @@ macro_rules! py_method {
      $(#[doc = $doc:literal])*
      $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
      -> [()]) => {
-        #[pyo3::pymethods]
-        impl $Py {
-            #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
-            $(#[doc = $doc])*
-            #[pyo3(
-                signature = ($($arg $(= py_default!($default))?),*),
-                text_signature = None
-            )]
+        py_method!(@bind $Py; [$(#[doc = $doc])*] $name($($arg $(= $default)?),*);
             fn $name<'py>(slf: PyRef<'py, Self> $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
                 -> PyResult<PyRef<'py, Self>>
             {
@@ -118,20 +111,13 @@ macro_rules! py_method {
                 slf.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
                 Ok(slf)
             }
-        }
+        );
     };
     ([] $operands:ident $Py:ident, $Core:ident, $Arg:ty;
      $(#[doc = $doc:literal])*
      $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
      -> [$($ret:tt)?]) => {
-        #[pyo3::pymethods]
-        impl $Py {
-            #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
-            $(#[doc = $doc])*
-            #[pyo3(
-                signature = ($($arg $(= py_default!($default))?),*),
-                text_signature = None
-            )]
+        py_method!(@bind $Py; [$(#[doc = $doc])*] $name($($arg $(= $default)?),*);
             fn $name(&self, py: Python<'_> $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
                 -> PyResult<Py<PyAny>>
             {
@@ -141,6 +127,20 @@ macro_rules! py_method {
                 let result = self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
                 $crate::python::results::new_object(py, result)
             }
+        );
+    };
+    // A method in its own `#[pymethods]` block, with its text signature and
+    // Python defaults.
+    (@bind $Py:ident; [$($doc:tt)*] $name:ident($($arg:ident $(= $default:tt)?),*); $($method:tt)*) => {
+        #[pyo3::pymethods]
+        impl $Py {
+            #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
+            $($doc)*
+            #[pyo3(
+                signature = ($($arg $(= py_default!($default))?),*),
+                text_signature = None
+            )]
+            $($method)*
         }
     };
     (@own_class $arg:ident: Same, $name:ident) => {

@@ -113,17 +113,14 @@ impl From<Error> for PyErr {
         Python::attach(|py| {
             // In a user's extension module (its own copy of flodl) the
             // classes are flodl._flodl's, found once.
-            let types = TYPES
-                .get(py)
-                .map(Ok)
-                .unwrap_or_else(|| TYPES.get_or_try_init(py, || classes_of_flodl(py)));
+            let types = TYPES.get_or_try_init(py, || classes_of_flodl(py));
             let class = types
                 .ok()
                 .and_then(|types| types.iter().find(|(k, _)| *k == err.kind()))
                 .map(|(_, class)| class.bind(py).clone());
             match class {
                 Some(class) => PyErr::from_type(class, err.message().to_string()),
-                // Only before module init, which every call comes after.
+                // Only if flodl._flodl cannot be imported.
                 None => PyRuntimeError::new_err(err.message().to_string()),
             }
         })

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use super::args::{Operand as _, VariableArg};
 use super::tensor::PyTensor;
 use super::variable::PyVariable;
-use crate::autograd::{attach, ReleaseSaved};
+use crate::autograd::attach;
 use crate::ops::Operand as _;
 use crate::{Error, ErrorKind, Tensor, Variable};
 
@@ -81,7 +81,7 @@ pub(crate) fn function_apply(
         &differentiable,
         materialize,
         call,
-        ReleaseSaved(Some(Box::new(free))),
+        Box::new(free),
     )?)
 }
 
@@ -114,7 +114,7 @@ struct Callback(Option<Py<PyAny>>);
 
 impl Callback {
     fn get(&self) -> &Py<PyAny> {
-        // Set at construction, taken only in drop.
+        // Cannot fail: `Some` from construction; only `drop` takes it.
         self.0.as_ref().expect("a callback is held until dropped")
     }
 }

@@ -46,11 +46,7 @@ fn manual_seed(seed: u64) {
 #[pyfunction]
 #[pyo3(signature = (device = None))]
 fn get_rng_state(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::Tensor> {
-    let device = match device.filter(|d| !d.is_none()) {
-        Some(d) => args::device_arg(Some(d))?,
-        None => crate::Device::CPU,
-    };
-    Ok(crate::get_rng_state(device)?)
+    Ok(crate::get_rng_state(args::device_arg(device)?)?)
 }
 
 /// Restores the generator of `device` (the CPU when None) to a state from
@@ -61,11 +57,10 @@ fn set_rng_state(
     state: PyRef<'_, tensor::PyTensor>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    let device = match device.filter(|d| !d.is_none()) {
-        Some(d) => args::device_arg(Some(d))?,
-        None => crate::Device::CPU,
-    };
-    Ok(crate::set_rng_state(&state.inner, device)?)
+    Ok(crate::set_rng_state(
+        &state.inner,
+        args::device_arg(device)?,
+    )?)
 }
 
 /// `flodl.save`'s core: (name, Tensor) pairs to a safetensors file.

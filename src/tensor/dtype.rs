@@ -145,6 +145,14 @@ impl Device {
         }
     }
 
+    /// The CUDA index, None for the CPU.
+    pub(crate) fn cuda_index(self) -> Option<u8> {
+        match self {
+            Device::CPU => None,
+            Device::CUDA(i) => Some(i),
+        }
+    }
+
     pub(crate) fn from_tch(device: tch::Device) -> Result<Device> {
         match device {
             tch::Device::Cpu => Ok(Device::CPU),

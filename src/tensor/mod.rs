@@ -349,11 +349,7 @@ pub fn manual_seed(seed: u64) {
 /// The state of `device`'s default random generator (a uint8 Tensor), as
 /// `torch.get_rng_state` (CPU) and `torch.cuda.get_rng_state`.
 pub fn get_rng_state(device: Device) -> Result<Tensor> {
-    let index = match device {
-        Device::CPU => None,
-        Device::CUDA(i) => Some(i),
-    };
-    let state = crate::ffi::get_rng_state(index)
+    let state = crate::ffi::get_rng_state(device.cuda_index())
         .map_err(|f| crate::Error::from_failure("get_rng_state", "", f))?;
     Ok(Tensor::from_raw(state))
 }
@@ -361,11 +357,7 @@ pub fn get_rng_state(device: Device) -> Result<Tensor> {
 /// Restores `device`'s default random generator to a state from
 /// [`get_rng_state`]: the same random numbers follow again.
 pub fn set_rng_state(state: &Tensor, device: Device) -> Result<()> {
-    let index = match device {
-        Device::CPU => None,
-        Device::CUDA(i) => Some(i),
-    };
-    crate::ffi::set_rng_state(index, state.raw())
+    crate::ffi::set_rng_state(device.cuda_index(), state.raw())
         .map_err(|f| crate::Error::from_failure("set_rng_state", "", f))
 }
 

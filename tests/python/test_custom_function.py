@@ -2,11 +2,10 @@
 body: values, gradients, second order, its place in the graph (hooks,
 retain_graph, autograd.grad), errors, threads."""
 
-import threading
-
 import numpy as np
 import pytest
 import torch
+from concurrency import run_on_threads
 
 import flodl
 from flodl.autograd import Function
@@ -227,26 +226,15 @@ def test_an_exception_in_forward_comes_out_unchanged():
 
 
 def test_python_threads_backward_through_custom_functions_at_once():
-    errors = []
-
     def work(seed):
-        try:
-            rng = np.random.default_rng(seed)
-            for _ in range(30):
-                x, t = pair(rng.standard_normal(8))
-                Swish.apply(x.sin(), 1.3).sum().backward()
-                TorchSwish.apply(t.sin(), 1.3).sum().backward()
-                np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
-        except BaseException as e:  # noqa: BLE001 - reported below
-            errors.append(e)
+        rng = np.random.default_rng(seed)
+        for _ in range(30):
+            x, t = pair(rng.standard_normal(8))
+            Swish.apply(x.sin(), 1.3).sum().backward()
+            TorchSwish.apply(t.sin(), 1.3).sum().backward()
+            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), rtol=1e-12)
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in range(4)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=60)
-    assert not any(th.is_alive() for th in threads), "deadlock"
-    assert errors == []
+    run_on_threads(work)
 
 
 def test_saved_tensors_are_freed_after_backward():
