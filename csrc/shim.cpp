@@ -655,4 +655,109 @@ char *flodl_set_rng_state(int cuda_index, const at::Tensor *state) {
   });
 }
 
+// Optimizer updates, one call per parameter group, on libtorch's fused
+// kernels (SGD, Adam, AdamW, Adagrad) or its foreach kernels (RMSprop, which
+// has no fused one), as torch.optim's fused and foreach paths run them.
+struct FlodlOptimLists {
+  at::Tensor *const *items[6];  // params, grads, then the method's state lists
+  int n[6];
+};
+
+struct FlodlOptimHyper {
+  double lr, momentum, dampening, weight_decay, beta1, beta2, eps, alpha, lr_decay;
+  int32_t nesterov, maximize, amsgrad, decoupled, centered, is_first_step;
+};
+
+enum FlodlOptimMethod { kSgd = 0, kAdam = 1, kAdagrad = 2, kRmsprop = 3 };
+
+static void rmsprop_step(std::vector<at::Tensor> &params, std::vector<at::Tensor> grads,
+                         std::vector<at::Tensor> &square_avgs, std::vector<at::Tensor> &grad_avgs,
+                         std::vector<at::Tensor> &buffers, const FlodlOptimHyper &h) {
+  if (h.maximize) grads = at::_foreach_neg(grads);
+  if (h.weight_decay != 0) grads = at::_foreach_add(grads, params, h.weight_decay);
+  at::_foreach_mul_(square_avgs, h.alpha);
+  at::_foreach_addcmul_(square_avgs, grads, grads, 1 - h.alpha);
+  std::vector<at::Tensor> avg;
+  if (h.centered) {
+    at::_foreach_lerp_(grad_avgs, grads, 1 - h.alpha);
+    avg = at::_foreach_addcmul(square_avgs, grad_avgs, grad_avgs, -1);
+    at::_foreach_sqrt_(avg);
+  } else {
+    avg = at::_foreach_sqrt(square_avgs);
+  }
+  at::_foreach_add_(avg, h.eps);
+  if (h.momentum > 0) {
+    at::_foreach_mul_(buffers, h.momentum);
+    at::_foreach_addcdiv_(buffers, grads, avg);
+    at::_foreach_add_(params, buffers, -h.lr);
+  } else {
+    at::_foreach_addcdiv_(params, grads, avg, -h.lr);
+  }
+}
+
+char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper) {
+  return guarded_change([&] {
+    at::NoGradGuard no_grad;
+    const FlodlOptimHyper &h = *hyper;
+    std::vector<at::Tensor> l[6];
+    for (int i = 0; i < 6; ++i) l[i] = tensors_of(lists->items[i], lists->n[i]);
+    auto &params = l[0], &grads = l[1];
+    if (params.empty()) return;
+    switch (method) {
+      case kSgd:  // l[2]: momentum buffers (none without momentum)
+        at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,
+                        h.nesterov != 0, h.maximize != 0, h.is_first_step != 0);
+        break;
+      case kAdam:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
+        at::_foreach_add_(l[5], 1);
+        if (h.decoupled) {
+          at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                            h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0);
+        } else {
+          at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                           h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0);
+        }
+        break;
+      case kAdagrad:  // l[2], l[3]: state sums, steps
+        at::_foreach_add_(l[3], 1);
+        at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
+                            h.maximize != 0);
+        break;
+      case kRmsprop:  // l[2..5]: square averages, grad averages, buffers, steps
+        at::_foreach_add_(l[5], 1);
+        rmsprop_step(params, grads, l[2], l[3], l[4], h);
+        break;
+      default:
+        throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                              "unknown optimizer method");
+    }
+  });
+}
+
+// Which tensor an at::Tensor handle is: handles of one tensor share it.
+uintptr_t flodl_impl_id(const at::Tensor *t) {
+  return reinterpret_cast<uintptr_t>(t->unsafeGetTensorImpl());
+}
+
+// clip_grad_norm_: the norm of all gradients together; when it exceeds
+// max_norm every gradient is scaled by max_norm / (norm + 1e-6), in place.
+char *flodl_clip_grad_norm(at::Tensor *const *grads, int n, double max_norm, double norm_type,
+                           int error_if_nonfinite, at::Tensor **total) {
+  return guarded(total, [&] {
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> gs = tensors_of(grads, n);
+    if (gs.empty()) return at::zeros({});
+    at::Tensor norm = at::linalg_vector_norm(at::stack(at::_foreach_norm(gs, norm_type)), norm_type);
+    if (error_if_nonfinite && !at::isfinite(norm).item<bool>()) {
+      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                            "the total norm of order " + std::to_string(norm_type) +
+                                " of the gradients is non-finite, so they cannot be clipped");
+    }
+    // As Python's `max_norm / (norm + 1e-6)`: a reciprocal times the number.
+    at::Tensor coefficient = at::clamp_max(at::mul(at::reciprocal(at::add(norm, 1e-6)), max_norm), 1.0);
+    at::_foreach_mul_(gs, coefficient);
+    return norm;
+  });
+}
+
 }  // extern "C"

@@ -6,6 +6,20 @@ use crate::error::{ErrorKind, Failure};
 use crate::Scalar;
 
 extern "C" {
+    fn flodl_optim_step(
+        method: c_int,
+        lists: *const OptimLists,
+        hyper: *const OptimHyper,
+    ) -> *mut c_char;
+    fn flodl_clip_grad_norm(
+        grads: *const *mut c_void,
+        n: c_int,
+        max_norm: f64,
+        norm_type: f64,
+        error_if_nonfinite: c_int,
+        total: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_impl_id(t: *mut c_void) -> usize;
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
     fn flodl_is_grad_enabled() -> c_int;
@@ -784,4 +798,93 @@ pub(crate) fn set_rng_state(cuda_index: Option<u8>, state: &tch::Tensor) -> Resu
     let index = cuda_index.map_or(-1, c_int::from);
     // SAFETY: a live tensor for the duration of the call.
     failure_of(unsafe { flodl_set_rng_state(index, ptr(state)) })
+}
+
+/// The update rules of `flodl_optim_step` (`FlodlOptimMethod` in shim.cpp).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OptimMethod {
+    Sgd = 0,
+    Adam = 1,
+    Adagrad = 2,
+    Rmsprop = 3,
+}
+
+/// The hyperparameters of one update (`FlodlOptimHyper` in shim.cpp); each
+/// method reads its own.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OptimHyper {
+    pub lr: f64,
+    pub momentum: f64,
+    pub dampening: f64,
+    pub weight_decay: f64,
+    pub beta1: f64,
+    pub beta2: f64,
+    pub eps: f64,
+    pub alpha: f64,
+    pub lr_decay: f64,
+    pub nesterov: i32,
+    pub maximize: i32,
+    pub amsgrad: i32,
+    pub decoupled: i32,
+    pub centered: i32,
+    pub is_first_step: i32,
+}
+
+#[repr(C)]
+struct OptimLists {
+    items: [*const *mut c_void; 6],
+    n: [c_int; 6],
+}
+
+/// One optimizer update of a parameter group, in place: `lists` are the
+/// params, their grads and the method's state lists (see shim.cpp).
+pub(crate) fn optim_step(
+    method: OptimMethod,
+    lists: [&[&tch::Tensor]; 6],
+    hyper: &OptimHyper,
+) -> Result<(), Failure> {
+    let pointers: Vec<Vec<*mut c_void>> = lists
+        .iter()
+        .map(|list| list.iter().map(|t| ptr(t)).collect())
+        .collect();
+    let mut n = [0; 6];
+    for (count_of, list) in n.iter_mut().zip(&pointers) {
+        *count_of = count(list.len())?;
+    }
+    let items = std::array::from_fn(|i| pointers[i].as_ptr());
+    let lists = OptimLists { items, n };
+    // SAFETY: every pointer is a live tch tensor for the call; the shim
+    // reads `n[i]` entries of `items[i]` and catches every C++ exception.
+    failure_of(unsafe { flodl_optim_step(method as c_int, &lists, hyper) })
+}
+
+/// Scales `grads` in place so that their joint `norm_type`-norm is at most
+/// `max_norm`; returns the norm before scaling.
+pub(crate) fn clip_grad_norm(
+    grads: &[&tch::Tensor],
+    max_norm: f64,
+    norm_type: f64,
+    error_if_nonfinite: bool,
+) -> Result<tch::Tensor, Failure> {
+    let pointers: Vec<*mut c_void> = grads.iter().map(|t| ptr(t)).collect();
+    let n = count(pointers.len())?;
+    // SAFETY: as for optim_step; the shim stores a new tensor in `out`.
+    make_tensor(|out| unsafe {
+        flodl_clip_grad_norm(
+            pointers.as_ptr(),
+            n,
+            max_norm,
+            norm_type,
+            c_int::from(error_if_nonfinite),
+            out,
+        )
+    })
+}
+
+/// The identity of the tensor behind a handle: equal for handles (clones)
+/// of one tensor, different for distinct tensors alive at the same time.
+pub(crate) fn impl_id(t: &tch::Tensor) -> usize {
+    // SAFETY: `t` is a live tch tensor; the shim reads its impl pointer.
+    unsafe { flodl_impl_id(ptr(t)) }
 }

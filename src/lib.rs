@@ -16,6 +16,7 @@ pub mod func;
 pub mod io;
 mod live;
 mod ops;
+pub mod optim;
 mod tensor;
 
 #[cfg(feature = "python")]
@@ -29,6 +30,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use live::live_tensor_count;
 pub use ops::index::TensorIndex;
 pub use ops::nn::*;
+pub use ops::rnn::{gru, lstm, RnnOptions};
 pub use ops::Operand;
 pub use tensor::{
     cuda_available, cuda_device_count, get_rng_state, manual_seed, set_rng_state, DType, Device,

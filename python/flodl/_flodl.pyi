@@ -35,6 +35,8 @@ NnResult: TypeAlias = Variable | Tensor
 GridSampleMode: TypeAlias = Literal["bilinear", "nearest", "bicubic"]
 PaddingMode: TypeAlias = Literal["zeros", "border", "reflection"]
 EmbeddingBagMode: TypeAlias = Literal["sum", "mean", "max"]
+Reduction: TypeAlias = Literal["none", "mean", "sum"]
+KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
 
 class FlodlError(RuntimeError):
     """Base class; also raised for libtorch failures that fit no subclass."""
@@ -494,6 +496,11 @@ class _Ops(Generic[_Self, _Operand]):
         """``src``'s values copied into self (broadcast, cast to self's dtype), in place."""
     def clamp_(self, min: Number, max: Number) -> _Self:
         """Values clamped into ``[min, max]``, in place."""
+    def uniform_(self, low: float = 0.0, high: float = 1.0) -> _Self:
+        """Values drawn uniformly from ``[low, high)``, in place, from libtorch's default generator
+        (``manual_seed`` seeds it)."""
+    def normal_(self, mean: float = 0.0, std: float = 1.0) -> _Self:
+        """Values drawn from a normal distribution, in place, from libtorch's default generator."""
 
 class Tensor(_Ops[Tensor, Tensor]):
     """An n-dimensional array on a device, with no autograd graph."""
@@ -617,6 +624,9 @@ class Tensor(_Ops[Tensor, Tensor]):
         ``torch.multinomial``."""
     def bernoulli(self) -> Tensor:
         """1 with probability ``self``, else 0 (same dtype), as ``torch.bernoulli``."""
+    def one_hot(self, num_classes: int = -1) -> Tensor:
+        """Int64 class indices as one-hot rows (a new last dim of ``num_classes``; -1: the largest
+        index + 1), as ``F.one_hot``."""
 
     @staticmethod
     def where_cond(mask: Tensor, a: Tensor, b: Tensor) -> Tensor:
@@ -763,6 +773,95 @@ def live_tensor_count() -> int:
     steps when nothing is kept alive."""
 
 def cuda_device_count() -> int: ...
+def lstm(
+    input: VariableLike,
+    hx: VariableLike,
+    cx: VariableLike,
+    params: Sequence[VariableLike],
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple[Any, Any, Any]:
+    """A multi-layer LSTM over a sequence: `(output, h_n, c_n)`; `params` in
+    `torch.nn.LSTM`'s order."""
+
+def gru(
+    input: VariableLike,
+    hx: VariableLike,
+    params: Sequence[VariableLike],
+    has_biases: bool,
+    num_layers: int,
+    dropout: float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> tuple[Any, Any]:
+    """A multi-layer GRU over a sequence: `(output, h_n)`."""
+
+def _optim_sgd(
+    params: Sequence[Variable],
+    grads: Sequence[Tensor],
+    momentum_buffers: Sequence[Tensor],
+    *,
+    lr: float,
+    momentum: float,
+    dampening: float,
+    nesterov: bool,
+    weight_decay: float,
+    maximize: bool,
+    is_first_step: bool,
+) -> None: ...
+def _optim_adam(
+    params: Sequence[Variable],
+    grads: Sequence[Tensor],
+    exp_avgs: Sequence[Tensor],
+    exp_avg_sqs: Sequence[Tensor],
+    max_exp_avg_sqs: Sequence[Tensor],
+    steps: Sequence[Tensor],
+    *,
+    lr: float,
+    beta1: float,
+    beta2: float,
+    eps: float,
+    weight_decay: float,
+    amsgrad: bool,
+    maximize: bool,
+    decoupled_weight_decay: bool,
+) -> None: ...
+def _optim_adagrad(
+    params: Sequence[Variable],
+    grads: Sequence[Tensor],
+    state_sums: Sequence[Tensor],
+    steps: Sequence[Tensor],
+    *,
+    lr: float,
+    lr_decay: float,
+    weight_decay: float,
+    eps: float,
+    maximize: bool,
+) -> None: ...
+def _optim_rmsprop(
+    params: Sequence[Variable],
+    grads: Sequence[Tensor],
+    square_avgs: Sequence[Tensor],
+    grad_avgs: Sequence[Tensor],
+    momentum_buffers: Sequence[Tensor],
+    steps: Sequence[Tensor],
+    *,
+    lr: float,
+    alpha: float,
+    eps: float,
+    weight_decay: float,
+    momentum: float,
+    centered: bool,
+    maximize: bool,
+) -> None: ...
+def _clip_grad_norm(
+    grads: Sequence[Tensor], max_norm: float, norm_type: float, error_if_nonfinite: bool
+) -> Tensor: ...
 
 # @generated nn_ops: written by `make stubs` from the op declarations
 def conv1d(
@@ -978,6 +1077,90 @@ def scaled_dot_product_attention(
 ) -> NnResult:
     """``softmax(q @ k.T * scale + mask) @ v``, as ``F.scaled_dot_product_attention``; ``scale``
     defaults to ``1/sqrt(q.shape[-1])``."""
+
+def dropout(input: VariableLike, p: float = 0.5, training: bool = True) -> NnResult:
+    """Zeroes each element with probability ``p`` and scales the rest by ``1/(1-p)`` when
+    ``training``, as ``F.dropout``."""
+
+def batch_norm(
+    input: VariableLike,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: VariableLike | None = None,
+    bias: VariableLike | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-05,
+) -> NnResult:
+    """Normalization over the batch, per channel (dim 1), as ``F.batch_norm``: batch statistics when
+    ``training`` (updating the given running statistics in place), else the running ones."""
+
+def mse_loss(input: VariableLike, target: VariableLike, reduction: Reduction = "mean") -> NnResult:
+    """Mean squared error, as ``F.mse_loss``."""
+
+def l1_loss(input: VariableLike, target: VariableLike, reduction: Reduction = "mean") -> NnResult:
+    """Mean absolute error, as ``F.l1_loss``."""
+
+def smooth_l1_loss(
+    input: VariableLike, target: VariableLike, reduction: Reduction = "mean", beta: float = 1.0
+) -> NnResult:
+    """Squared error below ``beta``, absolute error above (the two joined smoothly), as
+    ``F.smooth_l1_loss``."""
+
+def huber_loss(
+    input: VariableLike, target: VariableLike, reduction: Reduction = "mean", delta: float = 1.0
+) -> NnResult:
+    """Squared error below ``delta``, linear above, as ``F.huber_loss``."""
+
+def cross_entropy(
+    input: VariableLike,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+) -> NnResult:
+    """Cross-entropy of the logits ``input`` (``[N, C, ...]``) against class indices (Int64) or
+    class probabilities, as ``F.cross_entropy``: per-class ``weight``, ``ignore_index`` targets
+    skipped, ``label_smoothing`` mixed with the uniform distribution."""
+
+def nll_loss(
+    input: VariableLike,
+    target: Tensor,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """Negative log-likelihood of log-probabilities ``input`` at the Int64 class indices ``target``,
+    as ``F.nll_loss``."""
+
+def binary_cross_entropy(
+    input: VariableLike,
+    target: VariableLike,
+    weight: Tensor | None = None,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """Binary cross-entropy of probabilities ``input`` against ``target`` in ``[0, 1]``, as
+    ``F.binary_cross_entropy``."""
+
+def binary_cross_entropy_with_logits(
+    input: VariableLike,
+    target: VariableLike,
+    weight: Tensor | None = None,
+    reduction: Reduction = "mean",
+    pos_weight: Tensor | None = None,
+) -> NnResult:
+    """Binary cross-entropy of the logits ``input`` (sigmoid applied stably inside), as
+    ``F.binary_cross_entropy_with_logits``; ``pos_weight`` weighs the positive term per class."""
+
+def kl_div(
+    input: VariableLike,
+    target: VariableLike,
+    reduction: KlDivReduction = "mean",
+    log_target: bool = False,
+) -> NnResult:
+    """Kullback-Leibler divergence of the log-probabilities ``input`` from ``target``
+    (probabilities, or log-probabilities with ``log_target``), as ``F.kl_div``."""
 
 def gru_cell(
     input: VariableLike,

@@ -5,7 +5,9 @@
 
 /// The non-operand argument kinds, by the names the tables use.
 pub(crate) mod kinds {
-    pub use super::super::nn::{EmbeddingBagMode, GridSampleMode, PaddingMode};
+    pub use super::super::nn::{
+        EmbeddingBagMode, GridSampleMode, KlDivReduction, PaddingMode, Reduction,
+    };
     pub use core::primitive::{bool, f64, i64};
 }
 
@@ -347,6 +349,12 @@ macro_rules! method_ops {
             copy_(src: Same) -> () => |x| x.shallow_clone().f_copy_(src.raw());
             /// Values clamped into `[min, max]`, in place.
             clamp_(min: Scalar, max: Scalar) -> () => |x| $crate::ffi::clamp_(x, min, max).map(drop);
+            /// Values drawn uniformly from `[low, high)`, in place, from
+            /// libtorch's default generator (`manual_seed` seeds it).
+            uniform_(low: f64 = 0.0, high: f64 = 1.0) -> () => |x| x.shallow_clone().f_uniform_(low, high).map(drop);
+            /// Values drawn from a normal distribution, in place, from
+            /// libtorch's default generator.
+            normal_(mean: f64 = 0.0, std: f64 = 1.0) -> () => |x| x.shallow_clone().f_normal_(mean, std).map(drop);
         }
     };
 }
@@ -369,6 +377,12 @@ macro_rules! tensor_ops {
             /// 1 with probability `self`, else 0 (same dtype), as
             /// `torch.bernoulli`.
             bernoulli() -> Tensor => |x| x.f_bernoulli();
+            /// Int64 class indices as one-hot rows (a new last dim of
+            /// `num_classes`; -1: the largest index + 1), as `F.one_hot`.
+            one_hot(num_classes: i64 = (-1)) -> Tensor => |x| {
+                $crate::ops::check_indices("one_hot", x)?;
+                Ok::<_, $crate::error::Failure>(x.f_one_hot(num_classes)?)
+            };
         }
     };
 }

@@ -17,6 +17,7 @@ pub(crate) mod catalogue;
 mod expand;
 pub(crate) mod index;
 pub(crate) mod nn;
+pub(crate) mod rnn;
 
 pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret, operand_of};
 
@@ -199,6 +200,19 @@ impl<A: Operand, B: Operand> FromTch<(tch::Tensor, tch::Tensor)> for (A, B) {
 }
 
 /// An in-place change (of a gradient, of the data) returns nothing.
+impl<A: Operand, B: Operand, C: Operand> FromTch<(tch::Tensor, tch::Tensor, tch::Tensor)>
+    for (A, B, C)
+{
+    fn from_tch(
+        (a, b, c): (tch::Tensor, tch::Tensor, tch::Tensor),
+    ) -> std::result::Result<Self, Failure> {
+        Ok((A::from_tch(a)?, B::from_tch(b)?, C::from_tch(c)?))
+    }
+    fn tensors(raw: &(tch::Tensor, tch::Tensor, tch::Tensor)) -> Vec<&tch::Tensor> {
+        vec![&raw.0, &raw.1, &raw.2]
+    }
+}
+
 impl FromTch<()> for () {
     fn from_tch((): ()) -> std::result::Result<Self, Failure> {
         Ok(())
@@ -282,6 +296,19 @@ fn failed<'a>(
 /// `run` adds the op's name and operands.
 pub(crate) fn invalid(kind: crate::ErrorKind, message: impl Into<String>) -> Failure {
     Failure::Typed(Some(kind), message.into())
+}
+
+/// Checks that `x` holds Int64 class indices.
+pub(crate) fn check_indices(op: &str, x: &tch::Tensor) -> Result<()> {
+    let dtype = crate::tensor::dtype_of(x);
+    if dtype != crate::DType::Int64 {
+        bail!(
+            DType,
+            "{op}: expects an Int64 tensor of class indices, got {}",
+            describe(x)
+        );
+    }
+    Ok(())
 }
 
 /// Checks that `matmul` can multiply `a` by `b`, with shapes in the message.

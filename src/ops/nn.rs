@@ -36,7 +36,8 @@ macro_rules! mode_enum {
         }
 
         impl $name {
-            /// ATen's integer code for this mode.
+            /// ATen's integer code for this mode (not every mode is one).
+            #[allow(dead_code)]
             pub(crate) fn code(self) -> i64 {
                 self as i64
             }
@@ -69,6 +70,69 @@ mode_enum!(/// What `grid_sample` reads outside the input.
     PaddingMode { Zeros = "zeros", Border = "border", Reflection = "reflection" });
 mode_enum!(/// How `embedding_bag` reduces a bag.
     EmbeddingBagMode { Sum = "sum", Mean = "mean", Max = "max" });
+mode_enum!(/// How a loss reduces its per-element values.
+    Reduction { None = "none", Mean = "mean", Sum = "sum" });
+mode_enum!(/// How `kl_div` reduces: as [`Reduction`], or `"batchmean"` (the sum
+    /// divided by the batch size, the mathematically right mean).
+    KlDivReduction { None = "none", Mean = "mean", Sum = "sum", BatchMean = "batchmean" });
+
+impl Reduction {
+    /// tch's form of the same reduction.
+    pub(crate) fn aten(self) -> tch::Reduction {
+        match self {
+            Reduction::None => tch::Reduction::None,
+            Reduction::Mean => tch::Reduction::Mean,
+            Reduction::Sum => tch::Reduction::Sum,
+        }
+    }
+}
+
+/// `kl_div` in libtorch's terms; `"batchmean"` is a sum divided afterwards.
+pub(crate) fn kl_div_reduced(
+    input: &tch::Tensor,
+    target: &tch::Tensor,
+    reduction: KlDivReduction,
+    log_target: bool,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    let aten = match reduction {
+        KlDivReduction::None => tch::Reduction::None,
+        KlDivReduction::Mean => tch::Reduction::Mean,
+        KlDivReduction::Sum | KlDivReduction::BatchMean => tch::Reduction::Sum,
+    };
+    let loss = input.f_kl_div(target, aten, log_target)?;
+    match (reduction, input.size().first()) {
+        (KlDivReduction::BatchMean, Some(&batch)) => Ok(loss.f_div_scalar(batch)?),
+        _ => Ok(loss),
+    }
+}
+
+/// Checks a probability argument (`p` of dropout) is in `[0, 1]`.
+pub(crate) fn check_probability(op: &str, p: f64) -> crate::Result<()> {
+    crate::error::ensure!(
+        (0.0..=1.0).contains(&p),
+        Argument,
+        "{op}: p must be in [0, 1], got {p}"
+    );
+    Ok(())
+}
+
+/// Checks that a training batch norm has more than one value per channel
+/// to take statistics over, as PyTorch does.
+pub(crate) fn check_batch_stats(input: &tch::Tensor, training: bool) -> crate::Result<()> {
+    let size = input.size();
+    let per_channel: i64 = size
+        .iter()
+        .enumerate()
+        .filter(|&(d, _)| d != 1)
+        .map(|(_, n)| n)
+        .product();
+    crate::error::ensure!(
+        !training || per_channel != 1,
+        Argument,
+        "batch_norm: expected more than 1 value per channel when training, got input of shape {size:?}"
+    );
+    Ok(())
+}
 
 /// A window argument that PyTorch lets default to the kernel size.
 pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
@@ -201,6 +265,61 @@ macro_rules! nn_ops {
             /// `1/sqrt(q.shape[-1])`.
             scaled_dot_product_attention(query: Same, key: Same, value: Same, attn_mask: Option<Tensor> = None, dropout_p: f64 = 0.0, is_causal: bool = false, scale: Option<f64> = None)
                 => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(|m| m.raw()), dropout_p, is_causal, scale, false);
+
+            // --- regularization ---
+            /// Zeroes each element with probability `p` and scales the rest by
+            /// `1/(1-p)` when `training`, as `F.dropout`.
+            dropout(input: Same, p: f64 = 0.5, training: bool = true) => {
+                $crate::ops::nn::check_probability("dropout", p)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_dropout(p, training)?)
+            };
+            /// Normalization over the batch, per channel (dim 1), as
+            /// `F.batch_norm`: batch statistics when `training` (updating
+            /// the given running statistics in place), else the running ones.
+            batch_norm(input: Same, running_mean: Option<Tensor>, running_var: Option<Tensor>, weight: Option<Same> = None, bias: Option<Same> = None, training: bool = false, momentum: f64 = 0.1, eps: f64 = 1e-5)
+                => {
+                    $crate::ops::nn::check_batch_stats(input.raw(), training)?;
+                    Ok::<_, $crate::error::Failure>(input.raw().f_batch_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), training, momentum, eps, true)?)
+                };
+
+            // --- losses ---
+            /// Mean squared error, as `F.mse_loss`.
+            mse_loss(input: Same, target: Same, reduction: Reduction = "mean")
+                => input.raw().f_mse_loss(target.raw(), reduction.aten());
+            /// Mean absolute error, as `F.l1_loss`.
+            l1_loss(input: Same, target: Same, reduction: Reduction = "mean")
+                => input.raw().f_l1_loss(target.raw(), reduction.aten());
+            /// Squared error below `beta`, absolute error above (the two
+            /// joined smoothly), as `F.smooth_l1_loss`.
+            smooth_l1_loss(input: Same, target: Same, reduction: Reduction = "mean", beta: f64 = 1.0)
+                => input.raw().f_smooth_l1_loss(target.raw(), reduction.aten(), beta);
+            /// Squared error below `delta`, linear above, as `F.huber_loss`.
+            huber_loss(input: Same, target: Same, reduction: Reduction = "mean", delta: f64 = 1.0)
+                => input.raw().f_huber_loss(target.raw(), reduction.aten(), delta);
+            /// Cross-entropy of the logits `input` (`[N, C, ...]`) against
+            /// class indices (Int64) or class probabilities, as
+            /// `F.cross_entropy`: per-class `weight`, `ignore_index` targets
+            /// skipped, `label_smoothing` mixed with the uniform distribution.
+            cross_entropy(input: Same, target: Tensor, weight: Option<Tensor> = None, ignore_index: i64 = (-100), reduction: Reduction = "mean", label_smoothing: f64 = 0.0)
+                => input.raw().f_cross_entropy_loss(target.raw(), weight.map(|w| w.raw()), reduction.aten(), ignore_index, label_smoothing);
+            /// Negative log-likelihood of log-probabilities `input` at the
+            /// Int64 class indices `target`, as `F.nll_loss`.
+            nll_loss(input: Same, target: Tensor, weight: Option<Tensor> = None, ignore_index: i64 = (-100), reduction: Reduction = "mean")
+                => input.raw().f_nll_loss(target.raw(), weight.map(|w| w.raw()), reduction.aten(), ignore_index);
+            /// Binary cross-entropy of probabilities `input` against
+            /// `target` in `[0, 1]`, as `F.binary_cross_entropy`.
+            binary_cross_entropy(input: Same, target: Same, weight: Option<Tensor> = None, reduction: Reduction = "mean")
+                => input.raw().f_binary_cross_entropy(target.raw(), weight.map(|w| w.raw()), reduction.aten());
+            /// Binary cross-entropy of the logits `input` (sigmoid applied
+            /// stably inside), as `F.binary_cross_entropy_with_logits`;
+            /// `pos_weight` weighs the positive term per class.
+            binary_cross_entropy_with_logits(input: Same, target: Same, weight: Option<Tensor> = None, reduction: Reduction = "mean", pos_weight: Option<Tensor> = None)
+                => input.raw().f_binary_cross_entropy_with_logits(target.raw(), weight.map(|w| w.raw()), pos_weight.map(|w| w.raw()), reduction.aten());
+            /// Kullback-Leibler divergence of the log-probabilities `input`
+            /// from `target` (probabilities, or log-probabilities with
+            /// `log_target`), as `F.kl_div`.
+            kl_div(input: Same, target: Same, reduction: KlDivReduction = "mean", log_target: bool = false)
+                => $crate::ops::nn::kl_div_reduced(input.raw(), target.raw(), reduction, log_target);
 
             // --- recurrent cells ---
             /// One GRU step: the next hidden state, as `torch.gru_cell`.

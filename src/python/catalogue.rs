@@ -278,7 +278,9 @@ pub(crate) fn catalogue() -> Vec<Row> {
 /// Each mode kind of the tables and its names, for the stubs.
 #[pyfunction(name = "_modes")]
 pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
-    use crate::ops::catalogue::kinds::{EmbeddingBagMode, GridSampleMode, PaddingMode};
+    use crate::ops::catalogue::kinds::{
+        EmbeddingBagMode, GridSampleMode, KlDivReduction, PaddingMode, Reduction,
+    };
     use crate::ops::nn::Mode;
     fn names<M: Mode>() -> Vec<&'static str> {
         M::ALL.iter().map(|m| m.name()).collect()
@@ -287,6 +289,8 @@ pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
         ("GridSampleMode", names::<GridSampleMode>()),
         ("PaddingMode", names::<PaddingMode>()),
         ("EmbeddingBagMode", names::<EmbeddingBagMode>()),
+        ("Reduction", names::<Reduction>()),
+        ("KlDivReduction", names::<KlDivReduction>()),
     ]
 }
 

@@ -10,8 +10,10 @@ mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
 mod hooks; // Python gradient hooks
 mod operators; // + - * / @ ** on both classes
+mod optim; // the optimizers' update kernels
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
 mod results; // Rust values to Python objects
+mod rnn; // the fused LSTM and GRU
 mod shared; // methods Tensor and Variable share outside the table
 mod tensor; // the Tensor class
 mod variable; // the Variable class
@@ -284,6 +286,13 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     catalogue::nn_functions::register(m)?;
+    m.add_function(wrap_pyfunction!(rnn::lstm, m)?)?;
+    m.add_function(wrap_pyfunction!(rnn::gru, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::sgd, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::adam, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::adagrad, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::rmsprop, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<variable::PyVariable>()?;
     m.add_class::<device::PyDevice>()?;

@@ -15,7 +15,8 @@ use crate::Variable;
 
 /// A tensor whose operations are recorded, so that `backward()` can fill
 /// the gradients of the leaves it came from.
-#[pyclass(name = "Variable", module = "flodl", frozen)]
+// Subclassable: `flodl.nn.Parameter` is a Variable.
+#[pyclass(name = "Variable", module = "flodl", frozen, subclass)]
 pub struct PyVariable {
     pub(crate) inner: Variable,
 }

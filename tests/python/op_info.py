@@ -1203,13 +1203,175 @@ OP_INFOS += [
     ),
 ]
 
+
+# --- regularization and losses ---
+_LABELS = np.array([0, 2, 4, 1])
+_REDUCTIONS = [{"reduction": r} for r in ("mean", "sum", "none")]
+
+
+def _pointwise_loss(name, torch_fn, extra=(), domain=None):
+    samples = [Sample(((3, 4), (3, 4)), kw) for kw in _REDUCTIONS]
+    samples += [Sample(((2, 5), (2, 5)), kw) for kw in extra]
+    return _nn(name, torch_fn, samples, ("input", "target"), shape_error((2, 3), (4,)), domain)
+
+
+OP_INFOS += [
+    OpInfo(
+        "dropout",
+        lambda input, p=0.5, training=True: F.dropout(input, p, training),
+        [
+            Sample(((4, 5),), {"p": 0.3}),
+            Sample(((2, 3),), {"p": 0.8}),
+        ],
+        errors=argument_error((2, 3), p=1.5),
+        kind="nn",
+        operand_names=("input",),
+        random=True,
+    ),
+    _nn(
+        "batch_norm",
+        lambda input, running_mean, running_var, weight=None, bias=None, training=False, **kw: (
+            F.batch_norm(input, running_mean, running_var, weight, bias, training, **kw)
+        ),
+        [
+            Sample(
+                ((4, 3), (3,), (3,)), {"running_mean": None, "running_var": None, "training": True}
+            ),
+            Sample(
+                ((2, 3, 4), (3,), (3,)),
+                {
+                    "running_mean": np.array([0.1, -0.2, 0.3]),
+                    "running_var": np.array([1.0, 0.5, 2.0]),
+                    "momentum": 0.2,
+                },
+            ),
+            Sample(
+                ((2, 2, 3, 3),),
+                {
+                    "running_mean": np.zeros(2),
+                    "running_var": np.ones(2),
+                    "training": True,
+                    "eps": 1e-3,
+                },
+            ),
+        ],
+        ("input", "weight", "bias"),
+        argument_error((1, 3), running_mean=None, running_var=None, training=True),
+    ),
+    _pointwise_loss(
+        "mse_loss",
+        lambda input, target, reduction="mean": F.mse_loss(input, target, reduction=reduction),
+    ),
+    _pointwise_loss(
+        "l1_loss",
+        lambda input, target, reduction="mean": F.l1_loss(input, target, reduction=reduction),
+    ),
+    _pointwise_loss(
+        "smooth_l1_loss",
+        lambda input, target, reduction="mean", beta=1.0: F.smooth_l1_loss(
+            input, target, reduction=reduction, beta=beta
+        ),
+        [{"beta": 0.5}],
+    ),
+    _pointwise_loss(
+        "huber_loss",
+        lambda input, target, reduction="mean", delta=1.0: F.huber_loss(
+            input, target, reduction=reduction, delta=delta
+        ),
+        [{"delta": 0.5}],
+    ),
+    _pointwise_loss(
+        "binary_cross_entropy",
+        lambda input, target, weight=None, reduction="mean": F.binary_cross_entropy(
+            input, target, weight, reduction=reduction
+        ),
+        [{"weight": np.array([0.5, 1.0, 2.0, 1.5, 1.0])}],
+        domain=_probability,
+    ),
+    _pointwise_loss(
+        "binary_cross_entropy_with_logits",
+        lambda input, target, weight=None, reduction="mean", pos_weight=None: (
+            F.binary_cross_entropy_with_logits(
+                input, target, weight, reduction=reduction, pos_weight=pos_weight
+            )
+        ),
+        [{"pos_weight": np.array([1.0, 2.0, 0.5, 1.0, 3.0])}],
+        domain=_probability,
+    ),
+    _pointwise_loss(
+        "kl_div",
+        lambda input, target, reduction="mean", log_target=False: F.kl_div(
+            input, target, reduction=reduction, log_target=log_target
+        ),
+        [{"reduction": "batchmean"}, {"log_target": True}],
+        domain=_probability,
+    ),
+    _nn(
+        "cross_entropy",
+        lambda input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0: (
+            F.cross_entropy(
+                input,
+                target,
+                weight,
+                ignore_index=ignore_index,
+                reduction=reduction,
+                label_smoothing=label_smoothing,
+            )
+        ),
+        [
+            Sample(((4, 5),), {"target": _LABELS}),
+            Sample(((4, 5),), {"target": _LABELS, "reduction": "none", "ignore_index": 2}),
+            Sample(
+                ((4, 5),),
+                {
+                    "target": _LABELS,
+                    "weight": np.array([1.0, 2.0, 0.5, 1.0, 1.5]),
+                    "label_smoothing": 0.1,
+                },
+            ),
+            Sample(
+                ((2, 3, 4),), {"target": np.array([[0, 1, 2, 0], [2, 2, 1, 0]]), "reduction": "sum"}
+            ),
+            Sample(
+                ((4, 5),),
+                {"target": _probability(np.random.default_rng(5).standard_normal((4, 5)))},
+            ),
+        ],
+        ("input",),
+        shape_error((4, 5), target=np.array([0, 1, 2])),
+    ),
+    _nn(
+        "nll_loss",
+        lambda input, target, weight=None, ignore_index=-100, reduction="mean": F.nll_loss(
+            input, target, weight, ignore_index=ignore_index, reduction=reduction
+        ),
+        [
+            Sample(((4, 5),), {"target": _LABELS}),
+            Sample(((4, 5),), {"target": _LABELS, "weight": np.array([1.0, 2.0, 0.5, 1.0, 1.5])}),
+            Sample(((4, 5),), {"target": _LABELS, "ignore_index": 0, "reduction": "none"}),
+        ],
+        ("input",),
+        shape_error((4, 5), target=np.array([0, 1, 2])),
+    ),
+    _tensor_only(
+        "one_hot",
+        lambda x, num_classes=-1: F.one_hot(x, num_classes),
+        [Sample(((5,),), {"num_classes": 8}), Sample(((2, 3),))],
+        [ErrorCase(_tensors((3,)), {}, flodl.DTypeError)],  # float classes
+        domain=lambda a: np.clip(np.abs(a) * 2, 0, 7),
+    ),
+]
+OP_INFOS[-1].input_dtype = np.int64
+
 OPS_BY_NAME = {info.name: info for info in OP_INFOS}
 
 
 # --- In place: the torch reference works on a copy (the inputs are shared
 # with numpy arrays the test reuses) ---
-def _in_place(name, torch_fn, samples, errors):
-    return OpInfo(name, torch_fn, samples, errors=errors, differentiable=False, in_place=True)
+def _in_place(name, torch_fn, samples, errors, random=False):
+    return OpInfo(
+        name, torch_fn, samples, errors=errors, differentiable=False, in_place=True, random=random
+    )
 
 
 OP_INFOS += (
@@ -1250,6 +1412,22 @@ OP_INFOS += (
             lambda x, min, max: x.clone().clamp_(min, max),
             [Sample(((3, 4),), {"min": -0.5, "max": 0.5})],
             type_error(min=0.0, max=1.0),
+        ),
+    ]
+    + [
+        _in_place(
+            "uniform_",
+            lambda x, low=0.0, high=1.0: x.clone().uniform_(low, high),
+            [Sample(((3, 4),)), Sample(((50,),), {"low": -2.0, "high": 3.0})],
+            type_error(),
+            random=True,
+        ),
+        _in_place(
+            "normal_",
+            lambda x, mean=0.0, std=1.0: x.clone().normal_(mean, std),
+            [Sample(((3, 4),)), Sample(((50,),), {"mean": 1.0, "std": 0.5})],
+            type_error(),
+            random=True,
         ),
     ]
 )

@@ -1,0 +1,253 @@
+//! flodl::optim from Rust: each update rule against its formula written out
+//! (PyTorch's, step by step, in f64), the parameter checks, gradient
+//! clipping and the schedules. tests/python/test_optim.py checks the same
+//! kernels against torch.optim.
+use flodl::optim::lr_scheduler::{
+    CosineAnnealingLR, MultiStepLR, OneCycleLR, Schedule, Scheduler, StepLR,
+};
+use flodl::optim::{self, AdamOptions, AdamWOptions, SgdOptions};
+use flodl::{Device, ErrorKind, Result, Tensor, Variable};
+
+fn leaf(values: &[f64]) -> Variable {
+    let t = Tensor::from_f64(values, &[values.len() as i64], Device::CPU).unwrap();
+    Variable::new(t, true).unwrap()
+}
+
+/// Sets `w.grad` to d/dw of sum(w^3) = 3 w^2 and returns it.
+fn cube_grad(w: &Variable) -> Result<Vec<f64>> {
+    w.zero_grad();
+    w.mul(w)?.mul(w)?.sum()?.backward()?;
+    w.grad().unwrap().to_f64_vec()
+}
+
+fn close(a: &[f64], b: &[f64]) {
+    for (x, y) in a.iter().zip(b) {
+        assert!((x - y).abs() <= 1e-12 * y.abs().max(1.0), "{a:?} != {b:?}");
+    }
+}
+
+#[test]
+fn sgd_with_momentum_follows_the_formula() -> Result<()> {
+    let (lr, momentum, dampening, wd) = (0.1, 0.9, 0.1, 0.01);
+    let w = leaf(&[0.5, -1.0]);
+    let options = SgdOptions {
+        lr,
+        momentum,
+        dampening,
+        weight_decay: wd,
+        ..Default::default()
+    };
+    let mut opt = optim::Sgd::new(vec![w.clone()], options)?;
+    let (mut expected, mut buf) = (vec![0.5, -1.0], vec![0.0; 2]);
+    for step in 0..5 {
+        let g = cube_grad(&w)?;
+        opt.step()?;
+        for i in 0..2 {
+            let d = g[i] + wd * expected[i];
+            buf[i] = if step == 0 {
+                d
+            } else {
+                momentum * buf[i] + (1.0 - dampening) * d
+            };
+            expected[i] -= lr * buf[i];
+        }
+        close(&w.data().to_f64_vec()?, &expected);
+    }
+    assert_eq!(opt.state(&w)[0].0, "momentum_buffer");
+    Ok(())
+}
+
+fn adam_reference(w0: &[f64], steps: usize, lr: f64, wd: f64, decoupled: bool) -> Vec<f64> {
+    let (b1, b2, eps) = (0.9, 0.999, 1e-8);
+    let w = leaf(w0);
+    let mut p = w0.to_vec();
+    let (mut m, mut v) = (vec![0.0; p.len()], vec![0.0; p.len()]);
+    for t in 1..=steps {
+        w.data()
+            .copy_(&Tensor::from_f64(&p, &[p.len() as i64], Device::CPU).unwrap())
+            .unwrap();
+        let g = cube_grad(&w).unwrap();
+        for i in 0..p.len() {
+            let mut gi = g[i];
+            if decoupled {
+                p[i] *= 1.0 - lr * wd;
+            } else {
+                gi += wd * p[i];
+            }
+            m[i] = b1 * m[i] + (1.0 - b1) * gi;
+            v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+            let m_hat = m[i] / (1.0 - b1.powi(t as i32));
+            let v_hat = v[i] / (1.0 - b2.powi(t as i32));
+            p[i] -= lr * m_hat / (v_hat.sqrt() + eps);
+        }
+    }
+    p
+}
+
+#[test]
+fn adam_and_adamw_follow_the_formula() -> Result<()> {
+    let start = [0.5, -1.0, 2.0];
+    let w = leaf(&start);
+    let mut adam = optim::Adam::new(
+        vec![w.clone()],
+        AdamOptions {
+            lr: 0.05,
+            weight_decay: 0.1,
+            ..Default::default()
+        },
+    )?;
+    for _ in 0..10 {
+        cube_grad(&w)?;
+        adam.step()?;
+    }
+    let got = w.data().to_f64_vec()?;
+    let want = adam_reference(&start, 10, 0.05, 0.1, false);
+    for (g, e) in got.iter().zip(&want) {
+        assert!((g - e).abs() < 1e-9, "{got:?} vs {want:?}");
+    }
+    let w = leaf(&start);
+    let mut adamw = optim::AdamW::new(
+        vec![w.clone()],
+        AdamWOptions {
+            lr: 0.05,
+            ..Default::default()
+        },
+    )?;
+    for _ in 0..10 {
+        cube_grad(&w)?;
+        adamw.step()?;
+    }
+    let got = w.data().to_f64_vec()?;
+    let want = adam_reference(&start, 10, 0.05, 0.01, true);
+    for (g, e) in got.iter().zip(&want) {
+        assert!((g - e).abs() < 1e-9, "{got:?} vs {want:?}");
+    }
+    let names: Vec<&str> = adamw.state(&w).iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["step", "exp_avg", "exp_avg_sq"]);
+    assert_eq!(adamw.state(&w)[0].1.to_f64_vec()?, vec![10.0]);
+    Ok(())
+}
+
+#[test]
+fn parameters_without_a_grad_are_left_alone() -> Result<()> {
+    let (a, b) = (leaf(&[1.0]), leaf(&[2.0]));
+    let mut opt = optim::RmsProp::new(vec![a.clone(), b.clone()], Default::default())?;
+    cube_grad(&a)?;
+    opt.step()?;
+    assert_ne!(a.data().to_f64_vec()?, vec![1.0]);
+    assert_eq!(b.data().to_f64_vec()?, vec![2.0]);
+    assert!(opt.state(&b).is_empty());
+    let mut adagrad = optim::Adagrad::new(vec![b.clone()], Default::default())?;
+    cube_grad(&b)?;
+    adagrad.step()?;
+    // The first Adagrad step moves by lr (the gradient over its own norm).
+    close(
+        &b.data().to_f64_vec()?,
+        &[2.0 - 0.01 * 12.0 / (144.0f64.sqrt() + 1e-10)],
+    );
+    Ok(())
+}
+
+#[test]
+fn bad_parameters_and_options_are_argument_errors() {
+    let w = leaf(&[1.0]);
+    let non_leaf = w.mul_scalar(2.0).unwrap();
+    let cases = [
+        optim::Sgd::new(vec![non_leaf], Default::default()).unwrap_err(),
+        optim::Sgd::new(vec![w.clone(), w.clone()], Default::default()).unwrap_err(),
+        optim::Sgd::new(Vec::new(), Default::default()).unwrap_err(),
+        optim::Sgd::new(
+            vec![w.clone()],
+            SgdOptions {
+                lr: -1.0,
+                ..Default::default()
+            },
+        )
+        .unwrap_err(),
+        optim::Adam::new(
+            vec![w.clone()],
+            AdamOptions {
+                betas: (1.0, 0.9),
+                ..Default::default()
+            },
+        )
+        .unwrap_err(),
+        optim::Sgd::new(
+            vec![w.clone()],
+            SgdOptions {
+                nesterov: true,
+                ..Default::default()
+            },
+        )
+        .unwrap_err(),
+    ];
+    for err in cases {
+        assert_eq!(err.kind(), ErrorKind::Argument, "{err}");
+    }
+    let mut opt = optim::Sgd::new(vec![w.clone()], Default::default()).unwrap();
+    let err = opt
+        .add_param_group(vec![w], Default::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("more than once"), "{err}");
+}
+
+#[test]
+fn clip_grad_norm_scales_to_the_max_norm() -> Result<()> {
+    let (a, b) = (leaf(&[3.0]), leaf(&[0.0, 4.0]));
+    a.set_grad(Some(&Tensor::from_f64(&[3.0], &[1], Device::CPU)?))?;
+    b.set_grad(Some(&Tensor::from_f64(&[0.0, 4.0], &[2], Device::CPU)?))?;
+    let norm = optim::clip_grad_norm_(&[a.clone(), b.clone()], 1.0, 2.0, false)?;
+    close(&norm.to_f64_vec()?, &[5.0]);
+    let scale = 1.0 / (5.0 + 1e-6);
+    close(&a.grad().unwrap().to_f64_vec()?, &[3.0 * scale]);
+    close(&b.grad().unwrap().to_f64_vec()?, &[0.0, 4.0 * scale]);
+    optim::clip_grad_value_(std::slice::from_ref(&b), 0.1)?;
+    close(&b.grad().unwrap().to_f64_vec()?, &[0.0, 0.1]);
+    b.set_grad(Some(&Tensor::from_f64(
+        &[f64::NAN, 1.0],
+        &[2],
+        Device::CPU,
+    )?))?;
+    let err = optim::clip_grad_norm_(&[b], 1.0, 2.0, true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument, "{err}");
+    Ok(())
+}
+
+#[test]
+fn schedules_set_the_learning_rate() -> Result<()> {
+    let w = leaf(&[1.0]);
+    let mut opt = optim::Sgd::new(
+        vec![w],
+        SgdOptions {
+            lr: 1.0,
+            ..Default::default()
+        },
+    )?;
+    let mut step = Scheduler::new(
+        &opt,
+        StepLR {
+            step_size: 2,
+            gamma: 0.5,
+        },
+    );
+    let mut lrs = Vec::new();
+    for _ in 0..5 {
+        step.step(&mut opt);
+        lrs.push(opt.lr());
+    }
+    assert_eq!(lrs, [1.0, 0.5, 0.5, 0.25, 0.25]);
+    let multi = MultiStepLR {
+        milestones: vec![1, 3],
+        gamma: 0.1,
+    };
+    close(&[multi.lr_at(1.0, 2)], &[0.1]);
+    let cosine = CosineAnnealingLR {
+        t_max: 10,
+        eta_min: 0.0,
+    };
+    close(&[cosine.lr_at(1.0, 5)], &[0.5]);
+    let one_cycle = OneCycleLR::new(1.0, 100);
+    let peak = one_cycle.lr_at(0.0, 29);
+    close(&[peak], &[1.0]);
+    Ok(())
+}
