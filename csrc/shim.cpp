@@ -703,6 +703,47 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     for (int i = 0; i < 6; ++i) l[i] = tensors_of(lists->items[i], lists->n[i]);
     auto &params = l[0], &grads = l[1];
     if (params.empty()) return;
+    // The fused kernels walk every list with the parameter's layout: each
+    // gradient and state tensor must have its shape, and state its strides
+    // (a gradient laid out otherwise is copied into the parameter's layout).
+    static const std::vector<int> like_param[] = {{2}, {2, 3, 4}, {2}, {2, 3, 4}};
+    static const int steps_list[] = {-1, 5, 3, 5};
+    if (method < kSgd || method > kRmsprop) {
+      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                            "unknown optimizer method");
+    }
+    auto fail = [](const std::string &message) {
+      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)}, message);
+    };
+    auto check_count = [&](size_t i, const char *what) {
+      if (l[i].size() != params.size() && !l[i].empty()) {
+        fail(std::string("got ") + std::to_string(l[i].size()) + " " + what + " for " +
+             std::to_string(params.size()) + " parameters");
+      }
+    };
+    check_count(1, "gradients");
+    if (grads.size() != params.size()) fail("no gradients given");
+    for (int i : like_param[method]) check_count(i, "state tensors");
+    if (steps_list[method] >= 0) check_count(steps_list[method], "step counters");
+    for (size_t j = 0; j < params.size(); ++j) {
+      const at::Tensor &p = params[j];
+      if (!grads[j].sizes().equals(p.sizes())) {
+        fail("the gradient of parameter " + std::to_string(j) + " has shape " +
+             c10::str(grads[j].sizes()) + ", the parameter " + c10::str(p.sizes()));
+      }
+      if (!grads[j].strides().equals(p.strides())) {
+        grads[j] = at::empty_strided(p.sizes(), p.strides(), p.options()).copy_(grads[j]);
+      }
+      for (int i : like_param[method]) {
+        if (l[i].empty()) continue;
+        const at::Tensor &s = l[i][j];
+        if (!s.sizes().equals(p.sizes()) || !s.strides().equals(p.strides())) {
+          fail("a state tensor of parameter " + std::to_string(j) + " (shape " +
+               c10::str(s.sizes()) + ") is not laid out as the parameter (shape " +
+               c10::str(p.sizes()) + ")");
+        }
+      }
+    }
     switch (method) {
       case kSgd:  // l[2]: momentum buffers (none without momentum)
         at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,

@@ -15,6 +15,7 @@ mod ffi;
 pub mod func;
 pub mod io;
 mod live;
+pub mod nn;
 mod ops;
 pub mod optim;
 mod tensor;

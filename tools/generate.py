@@ -226,7 +226,7 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 # Names the package defines in Python, by module (they replace a binding of
 # the same name, as set_grad_enabled does).
 PYTHON_NAMES = {
-    "": ["autograd", "func"],  # the submodules
+    "": ["autograd", "func", "nn", "optim"],  # the submodules
     "_creation": ["tensor"],
     "_grad_mode": ["enable_grad", "inference_mode", "no_grad", "set_grad_enabled"],
     "_io": ["load", "save"],

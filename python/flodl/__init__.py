@@ -7,7 +7,7 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
-from . import autograd, func
+from . import autograd, func, nn, optim
 from ._creation import tensor
 
 # generated:names
@@ -187,7 +187,9 @@ __all__ = [
     "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "nn",
     "no_grad",
+    "optim",
     "pixel_shuffle",
     "pixel_unshuffle",
     "save",

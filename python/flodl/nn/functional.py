@@ -1,0 +1,433 @@
+"""The functional forms of layers, activations and losses, as ``torch.nn.functional``.
+
+Every nn function of flodl (``flodl.NN_FUNCTIONS``) is here; where
+PyTorch's argument order differs from the Rust one (``embedding``,
+``embedding_bag``, ``layer_norm``, ``instance_norm``,
+``conv_transpose*d``), this module takes PyTorch's. Inputs are Tensors or
+Variables; a Variable in gives a Variable out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Union
+
+from .. import _flodl
+from .._flodl import (
+    ArgumentError,
+    Tensor,
+    Variable,
+    adaptive_avg_pool2d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    batch_norm,
+    bilinear,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    col2im,
+    conv1d,
+    conv2d,
+    conv3d,
+    cross_entropy,
+    grid_sample,
+    group_norm,
+    gru_cell,
+    huber_loss,
+    im2col,
+    kl_div,
+    l1_loss,
+    linear,
+    lstm_cell,
+    max_pool1d,
+    max_pool2d,
+    mse_loss,
+    nll_loss,
+    pixel_shuffle,
+    pixel_unshuffle,
+    scaled_dot_product_attention,
+    smooth_l1_loss,
+)
+
+TensorLike = Union[Tensor, Variable]
+Ints = Union[int, Sequence[int]]
+
+__all__ = [
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "batch_norm",
+    "bilinear",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "celu",
+    "col2im",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "cosine_similarity",
+    "cross_entropy",
+    "dropout",
+    "elu",
+    "embedding",
+    "embedding_bag",
+    "fold",
+    "gelu",
+    "glu",
+    "grid_sample",
+    "group_norm",
+    "gru_cell",
+    "hardshrink",
+    "hardsigmoid",
+    "hardswish",
+    "hardtanh",
+    "huber_loss",
+    "im2col",
+    "instance_norm",
+    "kl_div",
+    "l1_loss",
+    "layer_norm",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "logsigmoid",
+    "lstm_cell",
+    "max_pool1d",
+    "max_pool2d",
+    "mish",
+    "mse_loss",
+    "nll_loss",
+    "normalize",
+    "one_hot",
+    "pad",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "prelu",
+    "relu",
+    "relu6",
+    "scaled_dot_product_attention",
+    "selu",
+    "sigmoid",
+    "silu",
+    "smooth_l1_loss",
+    "softmax",
+    "softmin",
+    "softplus",
+    "softshrink",
+    "softsign",
+    "tanh",
+    "tanhshrink",
+    "threshold",
+    "unfold",
+]
+
+unfold = im2col
+fold = col2im
+
+
+# ----- nn functions in PyTorch's argument order -----
+
+
+def conv_transpose1d(
+    input: TensorLike,
+    weight: TensorLike,
+    bias: TensorLike | None = None,
+    stride: int = 1,
+    padding: int = 0,
+    output_padding: int = 0,
+    groups: int = 1,
+    dilation: int = 1,
+) -> TensorLike:
+    """1-d transposed convolution (groups before dilation, as PyTorch)."""
+    return _flodl.conv_transpose1d(
+        input, weight, bias, stride, padding, output_padding, dilation, groups
+    )
+
+
+def conv_transpose2d(
+    input: TensorLike,
+    weight: TensorLike,
+    bias: TensorLike | None = None,
+    stride: Ints = 1,
+    padding: Ints = 0,
+    output_padding: Ints = 0,
+    groups: int = 1,
+    dilation: Ints = 1,
+) -> TensorLike:
+    """2-d transposed convolution (groups before dilation, as PyTorch)."""
+    return _flodl.conv_transpose2d(
+        input, weight, bias, stride, padding, output_padding, dilation, groups
+    )
+
+
+def conv_transpose3d(
+    input: TensorLike,
+    weight: TensorLike,
+    bias: TensorLike | None = None,
+    stride: Ints = 1,
+    padding: Ints = 0,
+    output_padding: Ints = 0,
+    groups: int = 1,
+    dilation: Ints = 1,
+) -> TensorLike:
+    """3-d transposed convolution (groups before dilation, as PyTorch)."""
+    return _flodl.conv_transpose3d(
+        input, weight, bias, stride, padding, output_padding, dilation, groups
+    )
+
+
+def embedding(input: Tensor, weight: TensorLike, padding_idx: int | None = None) -> TensorLike:
+    """Rows of ``weight`` at the Int64 indices ``input``; row ``padding_idx`` gets no gradient."""
+    if isinstance(input, Variable):
+        input = input.data
+    return _flodl.embedding(weight, input, padding_idx)
+
+
+def embedding_bag(
+    input: Tensor, weight: TensorLike, offsets: Tensor, mode: str = "mean"
+) -> TensorLike:
+    """Bags of rows of ``weight`` reduced by ``mode`` ("sum", "mean", "max");
+    ``offsets`` start each bag in the flat ``input``."""
+    return _flodl.embedding_bag(weight, input, offsets, mode)
+
+
+def layer_norm(
+    input: TensorLike,
+    normalized_shape: Ints,
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
+    eps: float = 1e-5,
+) -> TensorLike:
+    """Normalization over the trailing dims ``normalized_shape``."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if len(shape) == 1:
+        return _flodl.layer_norm(input, weight, bias, shape[0], eps)
+    size = math.prod(shape)
+    if tuple(input.shape[-len(shape) :]) != shape:
+        raise _flodl.ShapeError(
+            f"layer_norm: expected input [..., {', '.join(map(str, shape))}], "
+            f"got {list(input.shape)}"
+        )
+    flat = input.flatten(input.ndim - len(shape), -1)
+    w = None if weight is None else weight.reshape(size)
+    b = None if bias is None else bias.reshape(size)
+    return _flodl.layer_norm(flat, w, b, size, eps).reshape(list(input.shape))
+
+
+def instance_norm(
+    input: TensorLike,
+    running_mean: Tensor | None = None,
+    running_var: Tensor | None = None,
+    weight: TensorLike | None = None,
+    bias: TensorLike | None = None,
+    use_input_stats: bool = True,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> TensorLike:
+    """Per-sample, per-channel normalization."""
+    return _flodl.instance_norm(
+        input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps
+    )
+
+
+# ----- dropout, one_hot -----
+
+
+def dropout(
+    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> TensorLike:
+    """Zeroes each element with probability ``p`` and scales the rest by
+    ``1 / (1 - p)`` when ``training``; the identity otherwise. ``inplace`` is
+    accepted for compatibility; the result is always a new tensor."""
+    return _flodl.dropout(input, p, training)
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Int64 ``[..., num_classes]`` one-hot rows of an Int64 ``tensor``
+    (``num_classes=-1``: the largest value + 1)."""
+    return tensor.one_hot(num_classes)  # type: ignore[attr-defined]
+
+
+# ----- activations -----
+
+
+def relu(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """``max(input, 0)``. ``inplace`` is accepted; the result is a new tensor."""
+    return input.relu()
+
+
+def relu6(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """``min(max(input, 0), 6)``."""
+    return input.clamp(0.0, 6.0)
+
+
+def hardtanh(
+    input: TensorLike, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> TensorLike:
+    """``input`` clamped into ``[min_val, max_val]``."""
+    return input.clamp(min_val, max_val)
+
+
+def leaky_relu(
+    input: TensorLike, negative_slope: float = 0.01, inplace: bool = False
+) -> TensorLike:
+    """``input`` where positive, ``negative_slope * input`` elsewhere."""
+    return input.leaky_relu(negative_slope)
+
+
+def elu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorLike:
+    """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere."""
+    return input.elu(alpha)
+
+
+def celu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorLike:
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    return input.div_scalar(alpha).elu(1.0).mul_scalar(alpha)
+
+
+def selu(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """Scaled ELU with the self-normalizing constants."""
+    return input.selu()
+
+
+def gelu(input: TensorLike, approximate: str = "none") -> TensorLike:
+    """GELU, exact (``"none"``) or the tanh approximation (``"tanh"``)."""
+    return input.gelu(approximate)  # type: ignore[arg-type]
+
+
+def silu(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """``input * sigmoid(input)``."""
+    return input.silu()
+
+
+def mish(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """``input * tanh(softplus(input))``."""
+    return input.mish()
+
+
+def sigmoid(input: TensorLike) -> TensorLike:
+    """``1 / (1 + exp(-input))``."""
+    return input.sigmoid()
+
+
+def tanh(input: TensorLike) -> TensorLike:
+    """Hyperbolic tangent."""
+    return input.tanh()
+
+
+def softplus(input: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> TensorLike:
+    """``log(1 + exp(beta * input)) / beta``, linear above ``threshold``."""
+    return input.softplus(beta, threshold)
+
+
+def hardsigmoid(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """``clamp(input / 6 + 1/2, 0, 1)``."""
+    return input.hardsigmoid()
+
+
+def hardswish(input: TensorLike, inplace: bool = False) -> TensorLike:
+    """``input * hardsigmoid(input)``."""
+    return input.hardswish()
+
+
+def _softmax_dim(ndim: int) -> int:
+    # PyTorch's choice when no dim is given (deprecated there).
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
+    """Softmax along ``dim``."""
+    if dtype is not None:
+        input = input.to_dtype(dtype)
+    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
+
+
+def log_softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
+    """Log of the softmax along ``dim``, computed stably."""
+    if dtype is not None:
+        input = input.to_dtype(dtype)
+    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
+
+
+def softmin(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
+    """Softmax of ``-input`` along ``dim``."""
+    if dtype is not None:
+        input = input.to_dtype(dtype)
+    return input.neg().softmax(_softmax_dim(input.ndim) if dim is None else dim)
+
+
+def softsign(input: TensorLike) -> TensorLike:
+    """``input / (1 + |input|)``."""
+    return input.div(input.abs().add_scalar(1.0))  # type: ignore[arg-type]
+
+
+def tanhshrink(input: TensorLike) -> TensorLike:
+    """``input - tanh(input)``."""
+    return input.sub(input.tanh())  # type: ignore[arg-type]
+
+
+def logsigmoid(input: TensorLike) -> TensorLike:
+    """``log(sigmoid(input))``, computed stably."""
+    return input.neg().softplus().neg()
+
+
+def hardshrink(input: TensorLike, lambd: float = 0.5) -> TensorLike:
+    """``input`` where ``|input| > lambd``, 0 elsewhere."""
+    return input.masked_fill(input.abs().le_scalar(lambd), 0.0)
+
+
+def softshrink(input: TensorLike, lambd: float = 0.5) -> TensorLike:
+    """``input`` moved ``lambd`` towards 0, and 0 within ``lambd`` of it."""
+    return input.sub(input.clamp(-lambd, lambd))  # type: ignore[arg-type]
+
+
+def threshold(
+    input: TensorLike, threshold: float, value: float, inplace: bool = False
+) -> TensorLike:
+    """``input`` where greater than ``threshold``, ``value`` elsewhere."""
+    return input.masked_fill(input.le_scalar(threshold), value)
+
+
+def prelu(input: TensorLike, weight: TensorLike) -> TensorLike:
+    """``input`` where positive, ``weight * input`` elsewhere (one weight, or one per channel)."""
+    return input.prelu(weight)  # type: ignore[arg-type]
+
+
+def glu(input: TensorLike, dim: int = -1) -> TensorLike:
+    """``a * sigmoid(b)`` for the halves ``a``, ``b`` of ``input`` along ``dim``."""
+    if input.shape[dim] % 2:
+        raise _flodl.ShapeError(
+            f"glu: halving dimension must be even, but dimension {dim} is size {input.shape[dim]}"
+        )
+    a, b = input.chunk(2, dim)
+    return a.mul(b.sigmoid())  # type: ignore[arg-type]
+
+
+def normalize(input: TensorLike, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> TensorLike:
+    """``input`` over its ``p``-norm along ``dim`` (at least ``eps``)."""
+    if eps == 1e-12:
+        return input.normalize(p, dim)
+    norm = input.norm(p, dim, keepdim=True).clamp_min(eps)
+    return input.div(norm)  # type: ignore[arg-type]
+
+
+def cosine_similarity(
+    x1: TensorLike, x2: TensorLike, dim: int = 1, eps: float = 1e-8
+) -> TensorLike:
+    """Cosine similarity along ``dim``."""
+    return x1.cosine_similarity(x2, dim, eps)  # type: ignore[arg-type]
+
+
+def pad(
+    input: TensorLike, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> TensorLike:
+    """Pads with ``value`` (0 by default): ``(left, right)`` pairs from the last dim backwards.
+    Only ``mode="constant"``."""
+    if mode != "constant":
+        raise ArgumentError(f"pad: mode {mode!r} is not supported (only 'constant')")
+    return input.pad(list(pad), 0.0 if value is None else value)

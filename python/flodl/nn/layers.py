@@ -1,0 +1,1021 @@
+"""Layers with PyTorch's names, arguments, parameter order and initialisation."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Union
+
+from .. import _flodl
+from .._flodl import ArgumentError, ShapeError, Tensor, Variable
+from .._grad_mode import no_grad
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+TensorLike = Union[Tensor, Variable]
+
+__all__ = [
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "BatchNorm3d",
+    "Bilinear",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "Dropout",
+    "Embedding",
+    "Flatten",
+    "GroupNorm",
+    "Identity",
+    "LayerNorm",
+    "Linear",
+    "MaxPool1d",
+    "MaxPool2d",
+    "Unflatten",
+]
+
+
+def _empty(shape: Sequence[int], device: Any, dtype: Any) -> Parameter:
+    """A Parameter of uninitialised values (each layer fills it, as PyTorch)."""
+    options: dict[str, Any] = {}
+    if device is not None:
+        options["device"] = device
+    if dtype is not None:
+        options["dtype"] = dtype
+    return Parameter(Tensor.empty(list(shape), **options))
+
+
+def _filled(shape: Sequence[int], value: float, device: Any, dtype: Any) -> Tensor:
+    options: dict[str, Any] = {}
+    if device is not None:
+        options["device"] = device
+    if dtype is not None:
+        options["dtype"] = dtype
+    return Tensor.full(list(shape), value, **options)
+
+
+def _shape_error(module: Module, expected: str, input: Any) -> ShapeError:
+    shape = list(input.shape) if hasattr(input, "shape") else type(input).__name__
+    return ShapeError(f"{module._layer_name()}: expected input {expected}, got {shape}")
+
+
+def _ntuple(value: Any, n: int) -> tuple[Any, ...]:
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ArgumentError(f"expected {n} values, got {len(value)}: {value}")
+        return tuple(value)
+    return (value,) * n
+
+
+def _dims(names: str) -> str:
+    return ", ".join(names)
+
+
+class Identity(Module):
+    """Returns its input; takes and ignores any arguments."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
+
+
+class Linear(Module):
+    """``y = x @ weight.T + bias``; ``weight`` ``[out_features, in_features]``,
+    both from U(-1/sqrt(in_features), 1/sqrt(in_features))."""
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = _empty((out_features, in_features), device, dtype)
+        if bias:
+            self.bias = _empty((out_features,), device, dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        try:
+            return _flodl.linear(input, self.weight, self.bias)
+        except ShapeError as e:
+            raise _shape_error(self, f"[..., {self.in_features}]", input) from e
+
+    def extra_repr(self) -> str:
+        return (
+            f"in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear under another name: MultiheadAttention's ``out_proj``, as in PyTorch."""
+
+
+class Bilinear(Module):
+    """``y = x1 @ weight[k] @ x2 + bias[k]`` for each output feature ``k``."""
+
+    def __init__(
+        self,
+        in1_features: int,
+        in2_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.in1_features = in1_features
+        self.in2_features = in2_features
+        self.out_features = out_features
+        self.weight = _empty((out_features, in1_features, in2_features), device, dtype)
+        if bias:
+            self.bias = _empty((out_features,), device, dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.weight.shape[1])
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1: TensorLike, input2: TensorLike) -> TensorLike:
+        try:
+            return _flodl.bilinear(input1, input2, self.weight, self.bias)
+        except ShapeError as e:
+            got = f"{list(input1.shape)} and {list(input2.shape)}"
+            raise ShapeError(
+                f"{self._layer_name()}: expected inputs [..., {self.in1_features}] and "
+                f"[..., {self.in2_features}], got {got}"
+            ) from e
+
+    def extra_repr(self) -> str:
+        return (
+            f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+            f"out_features={self.out_features}, bias={self.bias is not None}"
+        )
+
+
+# ----- convolutions -----
+
+_SPATIAL = {1: "L", 2: "HW", 3: "DHW"}
+
+
+class _ConvNd(Module):
+    _n = 0
+    _transposed = False
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any,
+        padding: Any,
+        dilation: Any,
+        transposed: bool,
+        output_padding: Any,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        n = self._n
+        if groups <= 0:
+            raise ArgumentError("groups must be a positive integer")
+        if in_channels % groups != 0:
+            raise ArgumentError("in_channels must be divisible by groups")
+        if out_channels % groups != 0:
+            raise ArgumentError("out_channels must be divisible by groups")
+        if padding_mode != "zeros":
+            raise ArgumentError(
+                f"{type(self).__name__}: padding_mode {padding_mode!r} is not supported "
+                "(only 'zeros')"
+            )
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride, n)
+        self.dilation = _ntuple(dilation, n)
+        self.transposed = transposed
+        self.output_padding = _ntuple(output_padding, n)
+        self.groups = groups
+        self.padding_mode = padding_mode
+        # Input padding for an asymmetric padding="same" (extra on the right, as PyTorch).
+        self._pre_pad: list[int] | None = None
+        if isinstance(padding, str):
+            if padding not in ("valid", "same"):
+                raise ArgumentError(
+                    f"Invalid padding string {padding!r}, should be one of ['valid', 'same']"
+                )
+            if padding == "same" and any(s != 1 for s in self.stride):
+                raise ArgumentError("padding='same' is not supported for strided convolutions")
+            self.padding = padding
+            if padding == "valid":
+                self._padding = (0,) * n
+            else:
+                totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
+                self._padding = tuple(t // 2 for t in totals)
+                extra = [t - t // 2 * 2 for t in totals]
+                if any(extra):
+                    pre: list[int] = []
+                    for e in reversed(extra):
+                        pre += [0, e]
+                    self._pre_pad = pre
+        else:
+            self.padding = _ntuple(padding, n)
+            self._padding = self.padding
+        if transposed:
+            shape = (in_channels, out_channels // groups, *self.kernel_size)
+        else:
+            shape = (out_channels, in_channels // groups, *self.kernel_size)
+        self.weight = _empty(shape, device, dtype)
+        if bias:
+            self.bias = _empty((out_channels,), device, dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def _expected(self) -> str:
+        spatial = _dims(_SPATIAL[self._n])
+        return f"[N, {self.in_channels}, {spatial}] or [{self.in_channels}, {spatial}]"
+
+    def extra_repr(self) -> str:
+        s = (
+            f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}"
+        )
+        n = self._n
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        return s
+
+
+class _Conv(_ConvNd):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            False,
+            0,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        x = input if self._pre_pad is None else input.pad(self._pre_pad)
+        try:
+            return self._op(
+                x, self.weight, self.bias, self.stride, self._padding, self.dilation, self.groups
+            )
+        except ShapeError as e:
+            raise _shape_error(self, self._expected(), input) from e
+
+
+class Conv1d(_Conv):
+    """1-d convolution over ``[N, C_in, L]`` (or unbatched ``[C_in, L]``)."""
+
+    _n = 1
+    _op = staticmethod(_flodl.conv1d)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        x = input if self._pre_pad is None else input.pad(self._pre_pad)
+        try:
+            return _flodl.conv1d(
+                x,
+                self.weight,
+                self.bias,
+                self.stride[0],
+                self._padding[0],
+                self.dilation[0],
+                self.groups,
+            )
+        except ShapeError as e:
+            raise _shape_error(self, self._expected(), input) from e
+
+
+class Conv2d(_Conv):
+    """2-d convolution over ``[N, C_in, H, W]`` (or unbatched ``[C_in, H, W]``)."""
+
+    _n = 2
+    _op = staticmethod(_flodl.conv2d)
+
+
+class Conv3d(_Conv):
+    """3-d convolution over ``[N, C_in, D, H, W]`` (or unbatched)."""
+
+    _n = 3
+    _op = staticmethod(_flodl.conv3d)
+
+
+class _ConvTranspose(_ConvNd):
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: Any,
+        stride: Any = 1,
+        padding: Any = 0,
+        output_padding: Any = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: Any = 1,
+        padding_mode: str = "zeros",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        if isinstance(padding, str):
+            raise ArgumentError(f"{type(self).__name__}: padding must be ints, not {padding!r}")
+        super().__init__(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride,
+            padding,
+            dilation,
+            True,
+            output_padding,
+            groups,
+            bias,
+            padding_mode,
+            device,
+            dtype,
+        )
+
+    def _output_padding(self, input: TensorLike, output_size: Sequence[int] | None) -> Any:
+        if output_size is None:
+            return self.output_padding
+        n = self._n
+        size = list(output_size)[-n:]
+        if len(size) != n:
+            raise ArgumentError(f"output_size must have {n} or {n + 2} elements, got {output_size}")
+        result = []
+        spatial = list(input.shape)[-n:]
+        for i in range(n):
+            smallest = (
+                (spatial[i] - 1) * self.stride[i]
+                - 2 * self._padding[i]
+                + self.dilation[i] * (self.kernel_size[i] - 1)
+                + 1
+            )
+            extra = size[i] - smallest
+            if not 0 <= extra < max(self.stride[i], self.dilation[i]):
+                raise ArgumentError(
+                    f"requested an output size of {size}, but valid sizes are from {smallest} "
+                    f"to {smallest + max(self.stride[i], self.dilation[i]) - 1} in dim {i}"
+                )
+            result.append(extra)
+        return tuple(result)
+
+    def forward(self, input: TensorLike, output_size: Sequence[int] | None = None) -> TensorLike:
+        output_padding = self._output_padding(input, output_size)
+        args = (self.stride, self._padding, output_padding, self.dilation)
+        if self._n == 1:
+            args = tuple(a[0] for a in args)  # type: ignore[assignment]
+        try:
+            return self._op(input, self.weight, self.bias, *args, self.groups)
+        except ShapeError as e:
+            raise _shape_error(self, self._expected(), input) from e
+
+
+class ConvTranspose1d(_ConvTranspose):
+    """1-d transposed convolution over ``[N, C_in, L]`` (or unbatched)."""
+
+    _n = 1
+    _op = staticmethod(_flodl.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTranspose):
+    """2-d transposed convolution over ``[N, C_in, H, W]`` (or unbatched)."""
+
+    _n = 2
+    _op = staticmethod(_flodl.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-d transposed convolution over ``[N, C_in, D, H, W]`` (or unbatched)."""
+
+    _n = 3
+    _op = staticmethod(_flodl.conv_transpose3d)
+
+
+# ----- pooling -----
+
+
+class _Pool(Module):
+    _expected = ""
+
+    def _run(self, op: Any, input: TensorLike, *args: Any) -> TensorLike:
+        try:
+            return op(input, *args)
+        except ShapeError as e:
+            raise _shape_error(self, self._expected, input) from e
+
+
+class MaxPool1d(_Pool):
+    """1-d max pooling over ``[N, C, L]`` or ``[C, L]``; ``stride`` defaults to ``kernel_size``."""
+
+    _expected = "[N, C, L] or [C, L]"
+
+    def __init__(
+        self,
+        kernel_size: int,
+        stride: int | None = None,
+        padding: int = 0,
+        dilation: int = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        if return_indices:
+            raise ArgumentError(f"{type(self).__name__}: return_indices=True is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            _flodl.max_pool1d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class MaxPool2d(MaxPool1d):
+    """2-d max pooling over ``[N, C, H, W]`` or ``[C, H, W]``; ``stride`` defaults to
+    ``kernel_size``."""
+
+    _expected = "[N, C, H, W] or [C, H, W]"
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            _flodl.max_pool2d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+        )
+
+
+class AvgPool2d(_Pool):
+    """2-d average pooling over ``[N, C, H, W]`` or ``[C, H, W]``; ``stride`` defaults to
+    ``kernel_size``."""
+
+    _expected = "[N, C, H, W] or [C, H, W]"
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        if divisor_override is not None:
+            raise ArgumentError(f"{type(self).__name__}: divisor_override is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            _flodl.avg_pool2d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AvgPool1d(AvgPool2d):
+    """1-d average pooling over ``[N, C, L]`` or ``[C, L]``; ``stride`` defaults to
+    ``kernel_size``."""
+
+    _expected = "[N, C, L] or [C, L]"
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+    ) -> None:
+        # One-element tuples, as PyTorch keeps them.
+        super().__init__(
+            _ntuple(kernel_size, 1),
+            None if stride is None else _ntuple(stride, 1),
+            _ntuple(padding, 1),
+            ceil_mode,
+            count_include_pad,
+        )
+        del self.divisor_override
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            _flodl.avg_pool1d,
+            input,
+            self.kernel_size[0],
+            self.stride[0],
+            self.padding[0],
+            self.ceil_mode,
+            self.count_include_pad,
+        )
+
+
+class AdaptiveAvgPool2d(_Pool):
+    """Average pooling of ``[N, C, H, W]`` or ``[C, H, W]`` to ``output_size``
+    (None in it keeps the input's size)."""
+
+    _expected = "[N, C, H, W] or [C, H, W]"
+    _op = staticmethod(_flodl.adaptive_avg_pool2d)
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        size = self.output_size
+        if isinstance(size, (tuple, list)) and None in size:
+            shape = list(input.shape)[-2:]
+            size = [shape[i] if s is None else s for i, s in enumerate(size)]
+        return self._run(self._op, input, size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
+    """Max pooling of ``[N, C, H, W]`` or ``[C, H, W]`` to ``output_size`` (values only)."""
+
+    _op = staticmethod(_flodl.adaptive_max_pool2d)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        if return_indices:
+            raise ArgumentError("AdaptiveMaxPool2d: return_indices=True is not supported")
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+# ----- normalization -----
+
+
+class _BatchNorm(Module):
+    _ndims: tuple[int, ...] = ()
+    _expected = ""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = _empty((num_features,), device, dtype)
+            if bias:
+                self.bias = _empty((num_features,), device, dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", _filled((num_features,), 0.0, device, dtype))
+            self.register_buffer("running_var", _filled((num_features,), 1.0, device, dtype))
+            self.register_buffer("num_batches_tracked", _filled((), 0, device, "int64"))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+        self.reset_parameters()
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.zero_()
+            self.running_var.fill_(1.0)
+            self.num_batches_tracked.zero_()
+
+    def reset_parameters(self) -> None:
+        self.reset_running_stats()
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        if input.ndim not in self._ndims or input.shape[1] != self.num_features:
+            raise _shape_error(self, self._expected, input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_scalar_(1)
+            if self.momentum is None:
+                factor = 1.0 / float(self.num_batches_tracked.item())
+        if self.training:
+            use_batch_stats = True
+        else:
+            use_batch_stats = self.running_mean is None and self.running_var is None
+        keep = not self.training or self.track_running_stats
+        return F.batch_norm(
+            input,
+            self.running_mean if keep else None,
+            self.running_var if keep else None,
+            self.weight,
+            self.bias,
+            use_batch_stats,
+            factor,
+            self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, bias={self.bias is not None}, "
+            f"track_running_stats={self.track_running_stats}"
+        )
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalization of ``[N, C]`` or ``[N, C, L]`` over the batch (and length)."""
+
+    _ndims = (2, 3)
+
+    @property
+    def _expected(self) -> str:  # type: ignore[override]
+        return f"[N, {self.num_features}] or [N, {self.num_features}, L]"
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalization of ``[N, C, H, W]`` per channel."""
+
+    _ndims = (4,)
+
+    @property
+    def _expected(self) -> str:  # type: ignore[override]
+        return f"[N, {self.num_features}, H, W]"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalization of ``[N, C, D, H, W]`` per channel."""
+
+    _ndims = (5,)
+
+    @property
+    def _expected(self) -> str:  # type: ignore[override]
+        return f"[N, {self.num_features}, D, H, W]"
+
+
+class LayerNorm(Module):
+    """Normalization over the trailing dims ``normalized_shape`` (an int or a
+    tuple), with elementwise ``weight`` (ones) and ``bias`` (zeros)."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = _empty(self.normalized_shape, device, dtype)
+            if bias:
+                self.bias = _empty(self.normalized_shape, device, dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self._size = math.prod(self.normalized_shape)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def _error(self, input: Any) -> ShapeError:
+        return _shape_error(self, f"[..., {_dims(map(str, self.normalized_shape))}]", input)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        shape = self.normalized_shape
+        if len(shape) == 1:
+            try:
+                return _flodl.layer_norm(input, self.weight, self.bias, shape[0], self.eps)
+            except ShapeError as e:
+                raise self._error(input) from e
+        if tuple(input.shape[input.ndim - len(shape) :]) != shape:
+            raise self._error(input)
+        return F.layer_norm(input, shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, "
+            f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}"
+        )
+
+
+class GroupNorm(Module):
+    """Normalization of ``[N, C, *]`` over groups of ``C / num_groups`` channels."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ArgumentError("num_channels must be divisible by num_groups")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = _empty((num_channels,), device, dtype)
+            if bias:
+                self.bias = _empty((num_channels,), device, dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        try:
+            return _flodl.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+        except ShapeError as e:
+            raise _shape_error(self, f"[N, {self.num_channels}, *]", input) from e
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+# ----- embedding, dropout, reshaping -----
+
+
+class Embedding(Module):
+    """A lookup table of ``num_embeddings`` rows of size ``embedding_dim``,
+    from N(0, 1); row ``padding_idx`` starts at zero and gets no gradient."""
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: TensorLike | None = None,
+        _freeze: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if max_norm is not None or scale_grad_by_freq or sparse:
+            raise ArgumentError(
+                "Embedding: max_norm, scale_grad_by_freq and sparse are not supported"
+            )
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ArgumentError("padding_idx must be within num_embeddings")
+            if padding_idx < 0:
+                padding_idx += num_embeddings
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.padding_idx = padding_idx
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.sparse = sparse
+        if _weight is None:
+            self.weight = _empty((num_embeddings, embedding_dim), device, dtype)
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise ShapeError("Shape of weight does not match num_embeddings and embedding_dim")
+            self.weight = Parameter(_weight, requires_grad=not _freeze)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0.0
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: TensorLike,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+    ) -> Embedding:
+        """An Embedding holding ``embeddings`` (shared), trainable unless ``freeze``."""
+        rows, cols = list(embeddings.shape)
+        return cls(
+            rows,
+            cols,
+            padding_idx,
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+            sparse,
+            embeddings,
+            freeze,
+        )
+
+    def forward(self, input: Tensor) -> TensorLike:
+        if isinstance(input, Variable):
+            input = input.data
+        return _flodl.embedding(self.weight, input, self.padding_idx)
+
+    def extra_repr(self) -> str:
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
+
+
+class Dropout(Module):
+    """Zeroes elements with probability ``p`` in training (scaling the rest
+    by ``1 / (1 - p)``); the identity in eval mode."""
+
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ArgumentError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        if not self.training:
+            return input
+        return _flodl.dropout(input, self.p, True)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Flatten(Module):
+    """Merges dims ``start_dim..=end_dim`` into one."""
+
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Splits dim ``dim`` into ``unflattened_size``."""
+
+    def __init__(self, dim: int, unflattened_size: Sequence[int]) -> None:
+        super().__init__()
+        self.dim = dim
+        self.unflattened_size = tuple(unflattened_size)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        shape = list(input.shape)
+        dim = self.dim % len(shape) if shape else self.dim
+        new = shape[:dim] + list(self.unflattened_size) + shape[dim + 1 :]
+        try:
+            return input.reshape(new)
+        except ShapeError as e:
+            raise _shape_error(
+                self, f"dim {self.dim} of size {self.unflattened_size}", input
+            ) from e
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,0 +1,599 @@
+"""``Module``, the base class of layers and models, as ``torch.nn.Module``."""
+
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict, namedtuple
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
+
+from typing_extensions import Self
+
+from .._flodl import ArgumentError, Device, DType, Tensor, Variable
+from .._grad_mode import no_grad
+from .parameter import Parameter
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+T = TypeVar("T", bound="Module")
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: the keys it missed and the ones it did not use."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+class _HookHandle:
+    """Removes a forward hook from its module's table."""
+
+    _next_id = itertools.count()
+
+    def __init__(self, table: dict[int, Callable[..., Any]]) -> None:
+        self._table = table
+        self.id = next(_HookHandle._next_id)
+
+    def remove(self) -> None:
+        self._table.pop(self.id, None)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.remove()
+
+
+def _add_indent(text: str, spaces: int) -> str:
+    lines = text.split("\n")
+    if len(lines) == 1:
+        return text
+    pad = " " * spaces
+    return lines[0] + "\n" + "\n".join(pad + line for line in lines[1:])
+
+
+def _shape(value: Any) -> list[int]:
+    return list(value.shape)
+
+
+def _is_floating(t: Tensor | Variable) -> bool:
+    return t.dtype.is_floating_point
+
+
+def _as_dtype(value: Any) -> DType:
+    if isinstance(value, DType):
+        return value
+    return Tensor.empty([0], dtype=value).dtype
+
+
+def _is_device_name(value: str) -> bool:
+    try:
+        Device.parse(value)
+    except ArgumentError:
+        return False
+    return True
+
+
+def _parse_to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, DType | None]:
+    """Device and dtype of ``Module.to``'s arguments, as ``Tensor.to`` takes them."""
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for arg in args:
+        if isinstance(arg, (Tensor, Variable)):
+            device, dtype = arg.device, arg.dtype
+        elif isinstance(arg, Device) or isinstance(arg, str) and _is_device_name(arg):
+            device = arg
+        elif arg is not None:
+            dtype = arg
+    if dtype is not None:
+        dtype = _as_dtype(dtype)
+        if not dtype.is_floating_point:
+            raise ArgumentError(f"Module.to only accepts floating point dtypes, got {dtype.name}")
+    return device, dtype
+
+
+class Module:
+    """Base class of layers and models. Attributes that are Parameters or
+    Modules are registered (in assignment order); ``register_buffer`` adds
+    state that is not a parameter. Subclasses define ``forward``; calling the
+    module calls it."""
+
+    training: bool
+    _parameters: dict[str, Parameter | None]
+    _buffers: dict[str, Tensor | None]
+    _modules: dict[str, Module | None]
+
+    def __init__(self) -> None:
+        setattr_ = object.__setattr__
+        setattr_(self, "training", True)
+        setattr_(self, "_parameters", {})
+        setattr_(self, "_buffers", {})
+        setattr_(self, "_non_persistent_buffers_set", set())
+        setattr_(self, "_modules", {})
+        setattr_(self, "_forward_hooks", {})
+        setattr_(self, "_forward_pre_hooks", {})
+
+    # ----- forward -----
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(f'Module [{type(self).__name__}] is missing "forward"')
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not (self._forward_pre_hooks or self._forward_hooks):
+            return self.forward(*args, **kwargs)
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(module, args)`` runs before ``forward``; a returned value replaces the args."""
+        handle = _HookHandle(self._forward_pre_hooks)
+        self._forward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(module, args, output)`` runs after ``forward``; a returned value replaces the
+        output."""
+        handle = _HookHandle(self._forward_hooks)
+        self._forward_hooks[handle.id] = hook
+        return handle
+
+    # ----- registration -----
+
+    def _check_name(self, name: Any, kind: str) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Adds ``param`` (a Parameter, or None for an absent one) under ``name``."""
+        self._check_name(name, "parameter")
+        if hasattr(self, name) and name not in self._parameters:
+            raise KeyError(f"attribute '{name}' already exists")
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(flodl.nn.Parameter or None required)"
+            )
+        if param is not None and not param.is_leaf:
+            raise ArgumentError(f"cannot assign non-leaf Variable to parameter '{name}'")
+        self._parameters[name] = param
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Adds a Tensor that is module state but not a parameter (running
+        statistics); ``persistent`` ones are in ``state_dict``."""
+        self._check_name(name, "buffer")
+        if hasattr(self, name) and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(flodl.Tensor or None required)"
+            )
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent_buffers_set.discard(name)
+        else:
+            self._non_persistent_buffers_set.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Adds a child module (or None) under ``name``."""
+        self._check_name(name, "module")
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if hasattr(self, name) and name not in self._modules:
+            raise KeyError(f"attribute '{name}' already exists")
+        self._modules[name] = module
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at the dotted path ``target`` ("" is this module)."""
+        if target == "":
+            return self
+        module: Module = self
+        for item in target.split("."):
+            child = module._modules.get(item)
+            if child is None:
+                raise AttributeError(f"{module._get_name()} has no submodule `{item}`")
+            module = child
+        return module
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at the dotted path ``target``."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        param = module._parameters.get(name)
+        if param is None:
+            raise AttributeError(f"{module._get_name()} has no parameter `{name}`")
+        return param
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        params = self.__dict__.get("_parameters")
+        if isinstance(value, Parameter):
+            if params is None:
+                raise AttributeError("cannot assign parameters before Module.__init__() call")
+            self._forget(name, keep=params)
+            self.register_parameter(name, value)
+            return
+        if params is not None and name in params:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(flodl.nn.Parameter or None expected)"
+                )
+            params[name] = None
+            return
+        modules = self.__dict__.get("_modules")
+        if isinstance(value, Module):
+            if modules is None:
+                raise AttributeError("cannot assign module before Module.__init__() call")
+            self._forget(name, keep=modules)
+            modules[name] = value
+            return
+        if modules is not None and name in modules:
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                    "(flodl.nn.Module or None expected)"
+                )
+            modules[name] = None
+            return
+        buffers = self.__dict__.get("_buffers")
+        if buffers is not None and name in buffers:
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    "(flodl.Tensor or None expected)"
+                )
+            buffers[name] = value
+            return
+        object.__setattr__(self, name, value)
+
+    def _forget(self, name: str, keep: dict[str, Any]) -> None:
+        self.__dict__.pop(name, None)
+        for table in (self._parameters, self._buffers, self._modules):
+            if table is not keep:
+                table.pop(name, None)
+        self._non_persistent_buffers_set.discard(name)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: the registered names.
+        d = self.__dict__
+        for table in ("_parameters", "_buffers", "_modules"):
+            entries = d.get(table)
+            if entries is not None and name in entries:
+                return entries[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __delattr__(self, name: str) -> None:
+        for table in (self._parameters, self._buffers, self._modules):
+            if name in table:
+                del table[name]
+                self._non_persistent_buffers_set.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    def __dir__(self) -> list[str]:
+        keys = (
+            list(dir(type(self)))
+            + list(self.__dict__)
+            + list(self._parameters)
+            + list(self._modules)
+            + list(self._buffers)
+        )
+        return sorted({k for k in keys if not k[0].isdigit()})
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
+    # ----- iteration -----
+
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and all below it, depth first, with their dotted names."""
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is None:
+                continue
+            sub_prefix = prefix + ("." if prefix else "") + name
+            yield from module.named_modules(memo, sub_prefix, remove_duplicate)
+
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The direct submodules, each once."""
+        seen: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        for _, module in self.named_children():
+            yield module
+
+    def _named_members(
+        self, table: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
+        seen: set[int] = set()
+        for module_prefix, module in modules:
+            for name, value in getattr(module, table).items():
+                if value is None or id(value) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(value))
+                yield module_prefix + ("." if module_prefix else "") + name, value
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """The parameters with their dotted names, in registration order, each once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, buf in self.named_buffers(recurse=recurse):
+            yield buf
+
+    # ----- modes and gradients -----
+
+    def train(self, mode: bool = True) -> Self:
+        """Sets training mode (Dropout drops, BatchNorm uses batch statistics) here and below."""
+        if not isinstance(mode, bool):
+            raise ArgumentError("training mode is expected to be boolean")
+        self.training = mode
+        for module in self.children():
+            module.train(mode)
+        return self
+
+    def eval(self) -> Self:
+        """``train(False)``."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clears the parameters' gradients (None, or zeros when not ``set_to_none``)."""
+        for param in self.parameters():
+            grad = param.grad
+            if grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                grad.zero_()  # the handle shares the gradient's memory
+
+    def apply(self, fn: Callable[[Module], Any]) -> Self:
+        """Calls ``fn`` on every submodule (children first) and then on this module."""
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    # ----- conversion -----
+
+    def _apply(self, fn: Callable[[Tensor], Tensor]) -> Self:
+        for module in self.children():
+            module._apply(fn)
+        for param in self._parameters.values():
+            if param is None:
+                continue
+            data = param.data
+            new = fn(data)
+            if new is not data:
+                param.data = new
+            grad = param.grad
+            if grad is not None:
+                new_grad = fn(grad)
+                if new_grad is not grad:
+                    param.grad = new_grad
+        for key, buf in self._buffers.items():
+            if buf is not None:
+                self._buffers[key] = fn(buf)
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Self:
+        """Moves and/or casts the parameters and buffers in place:
+        ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``;
+        only floating point values change dtype. The Parameter objects stay
+        the same (their ``data`` is replaced)."""
+        device, dtype = _parse_to_args(args, dict(kwargs))
+
+        def convert(t: Tensor) -> Tensor:
+            if dtype is not None and _is_floating(t) and t.dtype != dtype:
+                t = t.to_dtype(dtype)
+            if device is not None:
+                t = t.to_device(device)
+            return t
+
+        return self._apply(convert)
+
+    def float(self) -> Self:
+        return self._apply(lambda t: t.float() if _is_floating(t) else t)
+
+    def double(self) -> Self:
+        return self._apply(lambda t: t.double() if _is_floating(t) else t)
+
+    def half(self) -> Self:
+        return self._apply(lambda t: t.half() if _is_floating(t) else t)
+
+    def bfloat16(self) -> Self:
+        return self._apply(lambda t: t.bfloat16() if _is_floating(t) else t)
+
+    def cpu(self) -> Self:
+        return self._apply(lambda t: t.cpu())
+
+    def cuda(self, device: Any = None) -> Self:
+        return self._apply(lambda t: t.cuda(device))
+
+    # ----- state -----
+
+    def _save_to_state_dict(
+        self, destination: dict[str, Any], prefix: str, keep_vars: bool
+    ) -> None:
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.data
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                destination[prefix + name] = buf
+
+    def state_dict(
+        self, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
+    ) -> dict[str, Any]:
+        """Parameters (their ``data``, or the Parameters with ``keep_vars``) and
+        persistent buffers by dotted name, in PyTorch's order. The Tensors
+        share the module's memory."""
+        if destination is None:
+            destination = OrderedDict()
+        self._save_to_state_dict(destination, prefix, keep_vars)
+        for name, module in self._modules.items():
+            if module is not None:
+                module.state_dict(destination, prefix + name + ".", keep_vars)
+        return destination
+
+    def _state_entries(self) -> dict[str, tuple[Module, str, bool]]:
+        """name -> (module, key, is_parameter) for every state_dict entry."""
+        entries: dict[str, tuple[Module, str, bool]] = {}
+        for prefix, module in self.named_modules(remove_duplicate=False):
+            dotted = prefix + "." if prefix else ""
+            for key, param in module._parameters.items():
+                if param is not None:
+                    entries[dotted + key] = (module, key, True)
+            for key, buf in module._buffers.items():
+                if buf is not None and key not in module._non_persistent_buffers_set:
+                    entries[dotted + key] = (module, key, False)
+        return entries
+
+    def load_state_dict(
+        self, state_dict: dict[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
+        """Copies ``state_dict``'s Tensors (or Variables) into the parameters
+        and buffers. Every key and shape is checked first: missing or
+        unexpected keys (with ``strict``) and wrong shapes (always) raise
+        ArgumentError listing all of them, and nothing is loaded. With
+        ``assign`` the values replace the parameters' data instead of being
+        copied into it."""
+        entries = self._state_entries()
+        missing = [k for k in entries if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in entries]
+        wrong: list[str] = []
+        values: dict[str, Tensor] = {}
+        for key, (module, name, is_param) in entries.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            if isinstance(value, Variable):
+                value = value.data
+            if not isinstance(value, Tensor):
+                wrong.append(f"{key!r} expected a Tensor, got {type(value).__name__}")
+                continue
+            current = module._parameters[name] if is_param else module._buffers[name]
+            assert current is not None
+            if _shape(value) != _shape(current):
+                wrong.append(f"{key!r} expected {_shape(current)}, got {_shape(value)}")
+                continue
+            values[key] = value
+        problems = []
+        if strict and missing:
+            problems.append(f"missing keys {missing}")
+        if strict and unexpected:
+            problems.append(f"unexpected keys {unexpected}")
+        if wrong:
+            problems.append("wrong shapes: " + ", ".join(wrong))
+        if problems:
+            raise ArgumentError(f"load_state_dict for {self._get_name()}: " + "; ".join(problems))
+        with no_grad():
+            for key, value in values.items():
+                module, name, is_param = entries[key]
+                if is_param:
+                    param = module._parameters[name]
+                    assert param is not None
+                    if assign:
+                        param.data = value
+                    else:
+                        param.data.copy_(value)
+                else:
+                    buf = module._buffers[name]
+                    assert buf is not None
+                    if assign:
+                        module._buffers[name] = value
+                    else:
+                        buf.copy_(value)
+        return _IncompatibleKeys(missing, unexpected)
+
+    # ----- printing -----
+
+    def _get_name(self) -> str:
+        return type(self).__name__
+
+    def extra_repr(self) -> str:
+        """The layer's settings, shown inside its repr's parentheses."""
+        return ""
+
+    def _layer_name(self) -> str:
+        """``Name(extra_repr)`` on one line, for error messages."""
+        return f"{self._get_name()}({self.extra_repr()})"
+
+    def __repr__(self) -> str:
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [
+            f"({key}): " + _add_indent(repr(module), 2) for key, module in self._modules.items()
+        ]
+        lines = extra_lines + child_lines
+        body = ""
+        if lines:
+            if len(extra_lines) == 1 and not child_lines:
+                body = extra_lines[0]
+            else:
+                body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{self._get_name()}({body})"

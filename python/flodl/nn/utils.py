@@ -1,0 +1,108 @@
+"""Gradient clipping and parameter flattening, as ``torch.nn.utils``:
+``clip_grad_norm_``, ``clip_grad_value_``, ``parameters_to_vector``,
+``vector_to_parameters``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Union
+
+from .. import _flodl
+from .._flodl import ArgumentError, Tensor, Variable
+
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_value_",
+    "parameters_to_vector",
+    "vector_to_parameters",
+]
+
+Parameters = Union[Variable, Iterable[Variable]]
+
+
+def _as_list(parameters: Parameters, caller: str) -> list[Variable]:
+    if isinstance(parameters, Variable):
+        return [parameters]
+    if isinstance(parameters, Tensor):
+        raise ArgumentError(f"{caller}: expected Variables (parameters), got a Tensor")
+    try:
+        params = list(parameters)
+    except TypeError:
+        raise ArgumentError(
+            f"{caller}: expected a Variable or an iterable of Variables, "
+            f"got {type(parameters).__name__}"
+        ) from None
+    for p in params:
+        if not isinstance(p, Variable):
+            raise ArgumentError(f"{caller}: expected Variables, got a {type(p).__name__}")
+    return params
+
+
+def _grads(parameters: Parameters, caller: str) -> list[Tensor]:
+    grads = []
+    for p in _as_list(parameters, caller):
+        g = p.grad
+        if g is not None:
+            grads.append(g)
+    return grads
+
+
+def clip_grad_norm_(
+    parameters: Parameters,
+    max_norm: float,
+    norm_type: float | str = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """Scales the gradients in place so that their total ``norm_type``-norm
+    (over all of them, as one vector) is at most ``max_norm``; returns that
+    total norm before clipping, as ``torch.nn.utils.clip_grad_norm_``.
+    ``error_if_nonfinite`` raises when the norm is nan or inf. ``foreach`` is
+    accepted for compatibility: the kernel always works on the whole list."""
+    grads = _grads(parameters, "clip_grad_norm_")
+    if not grads:
+        return Tensor.zeros([], dtype=_flodl.DType.Float32)
+    return _flodl._clip_grad_norm(grads, float(max_norm), float(norm_type), error_if_nonfinite)
+
+
+def clip_grad_value_(
+    parameters: Parameters, clip_value: float, foreach: bool | None = None
+) -> None:
+    """Clamps each gradient into ``[-clip_value, clip_value]`` in place, as
+    ``torch.nn.utils.clip_grad_value_``."""
+    value = float(clip_value)
+    for g in _grads(parameters, "clip_grad_value_"):
+        g.clamp_(-value, value)
+
+
+def parameters_to_vector(parameters: Parameters) -> Variable:
+    """The parameters flattened and joined into one vector (differentiable), as
+    ``torch.nn.utils.parameters_to_vector``."""
+    params = _as_list(parameters, "parameters_to_vector")
+    if not params:
+        raise ArgumentError("parameters_to_vector: got no parameters")
+    return Variable.cat_many([p.reshape(-1) for p in params])
+
+
+def vector_to_parameters(vec: Tensor | Variable, parameters: Parameters) -> None:
+    """Copies consecutive slices of the vector ``vec`` into the parameters'
+    values (their ``data``), as ``torch.nn.utils.vector_to_parameters``."""
+    if not isinstance(vec, (Tensor, Variable)):
+        raise ArgumentError(f"vector_to_parameters: expected a Tensor, got {type(vec).__name__}")
+    values = vec.data if isinstance(vec, Variable) else vec
+    if values.dim() != 1:
+        raise ArgumentError(
+            f"vector_to_parameters: expected a 1-d vector, got shape {list(values.shape)}"
+        )
+    params = _as_list(parameters, "vector_to_parameters")
+    total = sum(p.numel() for p in params)
+    if values.numel() != total:
+        raise ArgumentError(
+            f"vector_to_parameters: the vector has {values.numel()} elements, "
+            f"the parameters {total}"
+        )
+    offset = 0
+    for p in params:
+        n = p.numel()
+        p.data = values.narrow(0, offset, n).reshape(list(p.shape))
+        offset += n

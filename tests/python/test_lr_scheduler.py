@@ -1,0 +1,243 @@
+"""flodl.optim.lr_scheduler against torch.optim.lr_scheduler: the same
+learning rates (and OneCycleLR's momenta), exactly, for many steps; state
+dicts that resume the schedule; bad arguments."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl import ArgumentError, Variable
+from flodl import optim as fl_optim
+from flodl.optim import lr_scheduler as fl_sched
+
+STEPS = 40
+LRS = (0.1, 0.025)  # two param groups with their own rates
+
+
+def optimizers(name: str = "SGD", **kwargs: Any) -> tuple[Any, Any]:
+    """A flodl and a torch optimizer of two groups of one dummy parameter each."""
+    fp = [Variable(flodl.tensor(np.zeros(2)), requires_grad=True) for _ in LRS]
+    tp = [torch.zeros(2, requires_grad=True) for _ in LRS]
+    fl = getattr(fl_optim, name)([{"params": [p], "lr": lr} for p, lr in zip(fp, LRS)], **kwargs)
+    th = getattr(torch.optim, name)([{"params": [p], "lr": lr} for p, lr in zip(tp, LRS)], **kwargs)
+    return fl, th
+
+
+def momenta(opt: Any) -> list[Any]:
+    return [g["betas"][0] if "betas" in g else g.get("momentum") for g in opt.param_groups]
+
+
+# (id, optimizer name, optimizer kwargs, scheduler name, scheduler kwargs)
+CASES: list[tuple[str, str, dict[str, Any], str, dict[str, Any]]] = [
+    ("step", "SGD", {}, "StepLR", {"step_size": 7}),
+    ("step-gamma", "SGD", {}, "StepLR", {"step_size": 3, "gamma": 0.5}),
+    ("multistep", "SGD", {}, "MultiStepLR", {"milestones": [5, 12, 12, 30], "gamma": 0.3}),
+    ("exponential", "SGD", {}, "ExponentialLR", {"gamma": 0.93}),
+    ("cosine", "SGD", {}, "CosineAnnealingLR", {"T_max": 10}),
+    ("cosine-eta", "SGD", {}, "CosineAnnealingLR", {"T_max": 7, "eta_min": 0.001}),
+    ("linear", "SGD", {}, "LinearLR", {}),
+    (
+        "linear-down",
+        "SGD",
+        {},
+        "LinearLR",
+        {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 25},
+    ),
+    ("onecycle-sgd", "SGD", {"momentum": 0.9}, "OneCycleLR", {"max_lr": 0.5, "total_steps": STEPS}),
+    (
+        "onecycle-linear",
+        "SGD",
+        {"momentum": 0.9},
+        "OneCycleLR",
+        {"max_lr": [0.5, 0.2], "total_steps": STEPS, "anneal_strategy": "linear"},
+    ),
+    (
+        "onecycle-three-phase",
+        "Adam",
+        {},
+        "OneCycleLR",
+        {"max_lr": 0.3, "epochs": 4, "steps_per_epoch": 10, "three_phase": True, "pct_start": 0.25},
+    ),
+    (
+        "onecycle-adamw-no-momentum",
+        "AdamW",
+        {},
+        "OneCycleLR",
+        {"max_lr": 0.3, "total_steps": STEPS, "cycle_momentum": False, "div_factor": 10.0},
+    ),
+    (
+        "onecycle-rmsprop",
+        "RMSprop",
+        {"momentum": 0.5},
+        "OneCycleLR",
+        {"max_lr": 0.05, "total_steps": STEPS, "base_momentum": 0.7, "max_momentum": 0.9},
+    ),
+    ("lambda", "SGD", {}, "LambdaLR", {"lr_lambda": lambda e: 0.95**e}),
+]
+
+
+def make(case: tuple[Any, ...], fl: Any, th: Any) -> tuple[Any, Any]:
+    _, _, _, sched, kwargs = case
+    return getattr(fl_sched, sched)(fl, **kwargs), getattr(torch.optim.lr_scheduler, sched)(
+        th, **kwargs
+    )
+
+
+def assert_same(fl: Any, th: Any, fs: Any, ts: Any) -> None:
+    assert fs.get_last_lr() == ts.get_last_lr()
+    assert [g["lr"] for g in fl.param_groups] == [g["lr"] for g in th.param_groups]
+    assert momenta(fl) == momenta(th)
+    assert fs.last_epoch == ts.last_epoch
+
+
+def step_both(fl: Any, th: Any, fs: Any, ts: Any) -> None:
+    fl.step()
+    th.step()
+    fs.step()
+    ts.step()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_rates_match_torch(case: tuple[Any, ...]) -> None:
+    fl, th = optimizers(case[1], **case[2])
+    fs, ts = make(case, fl, th)
+    assert fl.param_groups[0]["initial_lr"] == th.param_groups[0]["initial_lr"]
+    assert_same(fl, th, fs, ts)
+    for _ in range(STEPS if case[3] != "OneCycleLR" else STEPS - 1):
+        step_both(fl, th, fs, ts)
+        assert_same(fl, th, fs, ts)
+    assert sorted(fl.param_groups[0]) == sorted(th.param_groups[0])
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_state_dict_resumes_the_schedule(case: tuple[Any, ...]) -> None:
+    fl, th = optimizers(case[1], **case[2])
+    fs, ts = make(case, fl, th)
+    for _ in range(13):
+        step_both(fl, th, fs, ts)
+    saved_sched = fs.state_dict()
+    saved_opt = fl.state_dict()
+    torch_keys = {k for k in ts.state_dict() if not k.startswith("_get_lr")}
+    assert torch_keys <= set(saved_sched) | {"_is_initial"}
+    assert "optimizer" not in saved_sched
+    # A fresh optimizer and scheduler, then the saved states loaded.
+    fl2, _ = optimizers(case[1], **case[2])
+    fs2 = getattr(fl_sched, case[3])(fl2, **case[4])
+    fl2.load_state_dict(saved_opt)
+    fs2.load_state_dict(saved_sched)
+    for _ in range(STEPS - 14):
+        step_both(fl2, th, fs2, ts)
+        assert_same(fl2, th, fs2, ts)
+
+
+def test_resume_with_last_epoch() -> None:
+    fl, th = optimizers()
+    for opt in (fl, th):
+        for g in opt.param_groups:
+            g["initial_lr"] = g["lr"] * 2
+    fs = fl_sched.CosineAnnealingLR(fl, T_max=9, last_epoch=4)
+    ts = torch.optim.lr_scheduler.CosineAnnealingLR(th, T_max=9, last_epoch=4)
+    assert_same(fl, th, fs, ts)
+    for _ in range(20):
+        step_both(fl, th, fs, ts)
+        assert_same(fl, th, fs, ts)
+    fresh, _ = optimizers()
+    with pytest.raises(KeyError, match="initial_lr"):
+        fl_sched.StepLR(fresh, step_size=2, last_epoch=3)
+
+
+@pytest.mark.parametrize(
+    "sched,kwargs",
+    [
+        ("StepLR", {"step_size": 4, "gamma": 0.5}),
+        ("MultiStepLR", {"milestones": [3, 6, 6]}),
+        ("ExponentialLR", {"gamma": 0.9}),
+        ("CosineAnnealingLR", {"T_max": 5}),
+        ("LinearLR", {"total_iters": 6}),
+    ],
+)
+def test_step_with_epoch_uses_the_closed_form(sched: str, kwargs: dict[str, Any]) -> None:
+    fl, th = optimizers()
+    fs = getattr(fl_sched, sched)(fl, **kwargs)
+    ts = getattr(torch.optim.lr_scheduler, sched)(th, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for epoch in (3, 8, 2, 11):
+            fs.step(epoch)
+            ts.step(epoch)
+            assert fs.get_last_lr() == pytest.approx(ts.get_last_lr(), rel=1e-15)
+
+
+def test_scheduler_touches_only_param_groups() -> None:
+    fl, _ = optimizers("Adam")
+    p = fl.param_groups[0]["params"][0]
+    fs = fl_sched.OneCycleLR(fl, max_lr=0.1, total_steps=10)
+    fs.step()
+    assert fl.param_groups[0]["params"][0] is p
+    assert len(fl.state) == 0
+
+
+def test_lambda_state_dict_keeps_callable_objects_state() -> None:
+    class Warmup:
+        def __init__(self) -> None:
+            self.factor = 0.5
+
+        def __call__(self, epoch: int) -> float:
+            return self.factor * (epoch + 1)
+
+    fl, _ = optimizers()
+    fn = Warmup()
+    fs = fl_sched.LambdaLR(fl, [fn, lambda e: 1.0])
+    saved = fs.state_dict()
+    assert saved["lr_lambdas"] == [{"factor": 0.5}, None]
+    fn.factor = 3.0
+    fs.load_state_dict(saved)
+    assert fn.factor == 0.5
+
+
+BadCase = tuple[str, Callable[[Any], Any], str]
+BAD: list[BadCase] = [
+    ("not-optimizer", lambda opt: fl_sched.StepLR(object(), step_size=2), "Optimizer"),
+    ("linear-start", lambda opt: fl_sched.LinearLR(opt, start_factor=0.0), "start_factor"),
+    ("linear-end", lambda opt: fl_sched.LinearLR(opt, end_factor=1.5), "end_factor"),
+    ("onecycle-steps", lambda opt: fl_sched.OneCycleLR(opt, max_lr=0.1), "total_steps"),
+    (
+        "onecycle-pct",
+        lambda opt: fl_sched.OneCycleLR(opt, max_lr=0.1, total_steps=5, pct_start=1.5),
+        "pct_start",
+    ),
+    (
+        "onecycle-anneal",
+        lambda opt: fl_sched.OneCycleLR(opt, max_lr=0.1, total_steps=5, anneal_strategy="x"),
+        "anneal_strategy",
+    ),
+    (
+        "onecycle-max-lr-count",
+        lambda opt: fl_sched.OneCycleLR(opt, max_lr=[0.1, 0.2, 0.3], total_steps=5),
+        "max_lr",
+    ),
+    ("lambda-count", lambda opt: fl_sched.LambdaLR(opt, [lambda e: 1.0]), "lr_lambdas"),
+]
+
+
+@pytest.mark.parametrize("case", BAD, ids=[b[0] for b in BAD])
+def test_bad_arguments_are_argument_errors(case: BadCase) -> None:
+    fl, _ = optimizers()
+    with pytest.raises(ArgumentError, match=case[2]):
+        case[1](fl)
+
+
+def test_onecycle_past_the_end_is_an_error() -> None:
+    fl, _ = optimizers(momentum=0.9)
+    fs = fl_sched.OneCycleLR(fl, max_lr=0.1, total_steps=3)
+    for _ in range(2):
+        fs.step()
+    fs.step()  # step 3 == total_steps: torch allows it
+    with pytest.raises(ArgumentError, match="total_steps"):
+        fs.step()
