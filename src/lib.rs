@@ -34,6 +34,6 @@ pub use ops::nn::*;
 pub use ops::rnn::{gru, lstm, RnnOptions};
 pub use ops::Operand;
 pub use tensor::{
-    cuda_available, cuda_device_count, get_rng_state, manual_seed, set_rng_state, DType, Device,
-    Scalar, Tensor, TensorOptions,
+    cuda_available, cuda_device_count, get_num_threads, get_rng_state, manual_seed,
+    set_num_threads, set_rng_state, DType, Device, Scalar, Tensor, TensorOptions,
 };

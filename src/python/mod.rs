@@ -43,6 +43,19 @@ fn manual_seed(seed: u64) {
     crate::manual_seed(seed)
 }
 
+/// The number of threads libtorch's CPU ops use, as `torch.get_num_threads`.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    crate::get_num_threads()
+}
+
+/// Sets the number of threads libtorch's CPU ops use (shared with torch in
+/// one process), as `torch.set_num_threads`.
+#[pyfunction]
+fn set_num_threads(threads: usize) {
+    crate::set_num_threads(threads)
+}
+
 /// The state of the default random generator of `device` (the CPU when
 /// None), as `torch.get_rng_state`.
 #[pyfunction]
@@ -302,6 +315,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(save, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;

@@ -125,6 +125,38 @@ where
     Ok(py.NotImplemented())
 }
 
+/// `a op= other` in place, as PyTorch's `+=` (`symbol`). A Variable into
+/// a Tensor is a TypeError: a Tensor records no graph.
+pub(crate) fn in_place<C: Class>(
+    a: &C,
+    other: &Bound<'_, PyAny>,
+    symbol: &str,
+    with_operand: impl FnOnce(&C, &C) -> Result<()>,
+    with_scalar: impl FnOnce(&C, Scalar) -> Result<()>,
+) -> PyResult<()> {
+    if let Some(operand) = C::operand(other)? {
+        return Ok(with_operand(a, operand.get())?);
+    }
+    if let Some(number) = scalar(other) {
+        return Ok(with_scalar(
+            a,
+            number.map_err(|p| p.raise("operator", "operand"))?,
+        )?);
+    }
+    if let Some(array) = numpy_array(other)? {
+        return Ok(with_operand(a, &C::constant(array)?)?);
+    }
+    let got = other.get_type().name()?;
+    let hint = if got == "Variable" {
+        " (use its .data, or x = x op v)"
+    } else {
+        ""
+    };
+    Err(pyo3::exceptions::PyTypeError::new_err(format!(
+        "{symbol}: cannot apply a {got} in place to this value{hint}"
+    )))
+}
+
 /// A numpy array as a Tensor (a copy), or None for anything else.
 fn numpy_array(obj: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
     let is_array = obj.get_type().name().is_ok_and(|n| n == "ndarray")
@@ -195,6 +227,29 @@ macro_rules! operators {
             #[classattr]
             fn __array_ufunc__() -> Option<()> {
                 None
+            }
+
+            // In place, as PyTorch: `x += y` changes x (an Autograd error on
+            // a leaf that requires grad, outside no_grad).
+            fn __iadd__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "+=", $Core::add_, |a, s| {
+                    a.add_scalar_(s)
+                })
+            }
+            fn __isub__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "-=", $Core::sub_, |a, s| {
+                    a.sub_scalar_(s)
+                })
+            }
+            fn __imul__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "*=", $Core::mul_, |a, s| {
+                    a.mul_scalar_(s)
+                })
+            }
+            fn __itruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "/=", $Core::div_, |a, s| {
+                    a.div_scalar_(s)
+                })
             }
 
             fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

@@ -341,6 +341,17 @@ pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
 
 // ----- globals -----
 
+/// The number of threads libtorch's CPU ops use (intra-op parallelism).
+pub fn get_num_threads() -> usize {
+    usize::try_from(tch::get_num_threads()).unwrap_or(1)
+}
+
+/// Sets the number of threads libtorch's CPU ops use, as
+/// `torch.set_num_threads` (at least 1).
+pub fn set_num_threads(threads: usize) {
+    tch::set_num_threads(i32::try_from(threads.max(1)).unwrap_or(i32::MAX));
+}
+
 /// Seeds every random generator libtorch uses (CPU and CUDA).
 pub fn manual_seed(seed: u64) {
     tch::manual_seed(seed as i64);

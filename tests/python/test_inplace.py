@@ -126,3 +126,43 @@ def test_setitem_errors():
         x[0] = Variable(flodl.tensor([1.0]), requires_grad=True)
     with pytest.raises(flodl.ShapeError):
         x[0] = flodl.tensor([1.0, 2.0])
+
+
+def test_augmented_assignment_is_in_place_as_in_pytorch() -> None:
+    t = flodl.tensor([1.0, 2.0])
+    alias = t
+    t += 1
+    t *= flodl.tensor([2.0, 3.0])
+    t -= np.array([1.0, 1.0])
+    t /= 2
+    assert t is alias
+    expected = torch.tensor([1.0, 2.0])
+    expected += 1
+    expected *= torch.tensor([2.0, 3.0])
+    expected -= torch.tensor([1.0, 1.0])
+    expected /= 2
+    np.testing.assert_array_equal(t.numpy(), expected.numpy())
+    # An integer tensor keeps its dtype: a float number is an error, as in PyTorch.
+    ints = flodl.tensor([1, 2])
+    ints += 1
+    assert ints.tolist() == [2, 3]
+    with pytest.raises(flodl.DTypeError):
+        ints /= 2
+
+
+def test_augmented_assignment_follows_autograd_rules() -> None:
+    w = flodl.Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    with pytest.raises(flodl.AutogradError):
+        w += 1
+    with flodl.no_grad():
+        w -= 0.5
+    np.testing.assert_array_equal(w.data.numpy(), [0.5, 1.5])
+    h = w * 2
+    h += 1  # a non-leaf changes in place and keeps its history
+    h.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 2.0])
+    with pytest.raises(TypeError, match="in place"):
+        t = flodl.tensor([1.0])
+        t += flodl.Variable(flodl.tensor([1.0]))
+    with pytest.raises(TypeError):
+        t += "one"

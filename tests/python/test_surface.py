@@ -280,3 +280,15 @@ def test_inference_mode() -> None:
         yield flodl.is_inference_mode_enabled()
 
     assert list(steps()) == [True] and not flodl.is_inference_mode_enabled()
+
+
+def test_num_threads_is_libtorch_s_setting_shared_with_torch() -> None:
+    import torch
+
+    before = flodl.get_num_threads()
+    try:
+        flodl.set_num_threads(1)
+        assert flodl.get_num_threads() == 1 == torch.get_num_threads()
+    finally:
+        flodl.set_num_threads(before)
+    assert flodl.get_num_threads() == before
