@@ -16,10 +16,17 @@ STAMP_EXT  := $(VENV)/.flodl-installed
 STAMP_EXAMPLE := $(VENV)/.rust-extension-installed
 RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
 
-.PHONY: demo test test-rust test-python lint fmt stubs bench fuzz clean
+.PHONY: demo train-demo test test-rust test-python lint fmt stubs bench fuzz clean
 
 demo: $(STAMP_EXT)
 	$(PY) examples/autograd_tutorial.py
+
+# The digits example with a progress bar and PyTorch's twin beside it, then
+# the same training in Rust on the data the Python script exports.
+train-demo: $(STAMP_EXT)
+	$(PY) examples/train_digits.py --torch
+	$(PY) examples/train_digits.py --export target/digits.safetensors
+	cargo run --release --quiet --example train_digits -- target/digits.safetensors
 
 test: test-rust test-python
 

@@ -113,8 +113,13 @@ fn main() -> Result<()> {
         .nth(1)
         .unwrap_or_else(|| "target/digits.safetensors".into());
     let data = load(&path)?;
+    // One thread unless told otherwise, as the Python example: on a small,
+    // shared machine libtorch's threads cost more than they give.
+    if std::env::var_os("OMP_NUM_THREADS").is_none() {
+        flodl::set_num_threads(1);
+    }
     flodl::manual_seed(0);
-    for (name, model, image, epochs) in [("mlp", mlp()?, false, 30), ("cnn", cnn()?, true, 30)] {
+    for (name, model, image, epochs) in [("mlp", mlp()?, false, 20), ("cnn", cnn()?, true, 20)] {
         let start = Instant::now();
         let acc = train(&model, &data, epochs, image)?;
         println!(

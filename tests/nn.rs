@@ -1,0 +1,167 @@
+//! flodl::nn from Rust: parameter names, state dicts and their errors,
+//! train/eval, dtype moves, initialisation, shape errors naming the layer.
+//! tests/python/test_nn.py checks the Python layers against torch.nn.
+use flodl::nn::{self, Module};
+use flodl::{DType, Device, ErrorKind, Result, Tensor, TensorOptions, Variable};
+
+fn model() -> Result<nn::Sequential> {
+    Ok(nn::Sequential::new()
+        .add(nn::Linear::new(4, 3, true)?)
+        .add(nn::ReLU)
+        .add(nn::LayerNorm::new(3)?)
+        .add(nn::Linear::new(3, 2, false)?))
+}
+
+fn input() -> Result<Variable> {
+    Variable::new(Tensor::randn(&[5, 4], TensorOptions::default())?, false)
+}
+
+#[test]
+fn parameters_are_named_as_pytorch_names_them() -> Result<()> {
+    let names: Vec<String> = model()?
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        ["0.weight", "0.bias", "2.weight", "2.bias", "3.weight"]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_state_dict_round_trips_through_a_file() -> Result<()> {
+    let (a, b) = (model()?, model()?);
+    let x = input()?;
+    let path = std::env::temp_dir().join(format!("flodl-nn-{}.safetensors", std::process::id()));
+    let state = a.state_dict();
+    let named: Vec<(&str, &Tensor)> = state.iter().map(|(n, t)| (n.as_str(), t)).collect();
+    flodl::io::save(&named, &path)?;
+    let loaded = flodl::io::load(&path)?;
+    std::fs::remove_file(&path).ok();
+    let report = b.load_state_dict(&loaded, true)?;
+    assert!(report.missing_keys.is_empty() && report.unexpected_keys.is_empty());
+    assert_eq!(
+        a.forward(&x)?.data().to_f64_vec()?,
+        b.forward(&x)?.data().to_f64_vec()?
+    );
+    Ok(())
+}
+
+#[test]
+fn a_bad_state_dict_lists_every_problem_and_loads_nothing() -> Result<()> {
+    let m = model()?;
+    let before = m.state_dict()[0].1.copy()?.to_f64_vec()?;
+    let mut state = model()?.state_dict();
+    state.retain(|(n, _)| n != "0.bias");
+    state.push((
+        "extra".into(),
+        Tensor::zeros(&[1], TensorOptions::default())?,
+    ));
+    state[1].1 = Tensor::zeros(&[7], TensorOptions::default())?; // "2.weight"
+    let err = m.load_state_dict(&state, true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    let message = err.to_string();
+    for part in [
+        "missing keys [\"0.bias\"]",
+        "unexpected keys [\"extra\"]",
+        "\"2.weight\" expected [3], got [7]",
+    ] {
+        assert!(message.contains(part), "{message}");
+    }
+    assert_eq!(m.state_dict()[0].1.to_f64_vec()?, before, "nothing loaded");
+    // Not strict: names that do not match are reported, shapes still checked.
+    state[1].1 = Tensor::ones(&[3], TensorOptions::default())?;
+    let report = m.load_state_dict(&state, false)?;
+    assert_eq!(report.missing_keys, ["0.bias"]);
+    assert_eq!(report.unexpected_keys, ["extra"]);
+    assert_eq!(m.state_dict()[2].1.to_f64_vec()?, vec![1.0; 3]);
+    Ok(())
+}
+
+#[test]
+fn dropout_obeys_train_and_eval() -> Result<()> {
+    let m = nn::Sequential::new().add(nn::Dropout::new(0.5)?);
+    let x = Variable::new(Tensor::ones(&[1000], TensorOptions::default())?, false)?;
+    let zeros = |v: Variable| -> Result<usize> {
+        Ok(v.data().to_f64_vec()?.iter().filter(|&&z| z == 0.0).count())
+    };
+    assert!((300..700).contains(&zeros(m.forward(&x)?)?));
+    m.eval();
+    assert_eq!(zeros(m.forward(&x)?)?, 0);
+    m.train();
+    assert!(zeros(m.forward(&x)?)? > 0);
+    Ok(())
+}
+
+#[test]
+fn to_changes_dtype_and_keeps_the_parameters() -> Result<()> {
+    let m = model()?;
+    let first = m.parameters()[0].clone();
+    m.to(Some(Device::CPU), Some(DType::Float64))?;
+    assert_eq!(first.dtype(), DType::Float64);
+    let x = Variable::new(
+        Tensor::randn(
+            &[2, 4],
+            TensorOptions {
+                dtype: DType::Float64,
+                ..Default::default()
+            },
+        )?,
+        false,
+    )?;
+    m.forward(&x)?.sum()?.backward()?;
+    assert!(first.grad().is_some(), "the same leaf gets the gradient");
+    Ok(())
+}
+
+#[test]
+fn initialisation_is_pytorch_s_and_follows_the_seed() -> Result<()> {
+    flodl::manual_seed(7);
+    let a = nn::Linear::new(16, 8, true)?;
+    flodl::manual_seed(7);
+    let b = nn::Linear::new(16, 8, true)?;
+    assert_eq!(a.weight.data().to_f64_vec()?, b.weight.data().to_f64_vec()?);
+    let bound = 1.0 / 4.0; // 1 / sqrt(fan_in)
+    for w in a
+        .weight
+        .data()
+        .to_f64_vec()?
+        .into_iter()
+        .chain(a.bias.unwrap().data().to_f64_vec()?)
+    {
+        assert!(w.abs() <= bound, "{w}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_wrong_input_shape_names_the_layer() -> Result<()> {
+    let err = model()?
+        .forward(&Variable::new(
+            Tensor::zeros(&[2, 5], TensorOptions::default())?,
+            false,
+        )?)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    let message = err.to_string();
+    assert!(
+        message.starts_with(
+            "Linear(in_features=4, out_features=3, bias=true): expected input [..., 4], got [2, 5]"
+        ),
+        "{message}"
+    );
+    let conv = nn::Conv2d::new(3, 4, 3, 1, 1)?;
+    let err = conv
+        .forward(&Variable::new(
+            Tensor::zeros(&[1, 2, 5, 5], TensorOptions::default())?,
+            false,
+        )?)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("expected input [N, 3, H, W]"),
+        "{err}"
+    );
+    Ok(())
+}
