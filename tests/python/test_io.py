@@ -83,3 +83,15 @@ def test_save_takes_tensors_by_name(tmp_path):
     assert not (tmp_path / "x.safetensors").exists()
     with pytest.raises(flodl.ArgumentError, match="cannot write"):
         flodl.save({"w": Tensor.ones([1])}, tmp_path / "no_such_dir" / "x.safetensors")
+
+
+def test_a_truncated_checkpoint_leaves_the_model_as_it_was(tmp_path) -> None:
+    path = tmp_path / "model.safetensors"
+    flodl.save(flodl.nn.Linear(3, 2).state_dict(), str(path))
+    path.write_bytes(path.read_bytes()[:-8])
+    model = flodl.nn.Linear(3, 2)
+    before = {name: t.numpy().copy() for name, t in model.state_dict().items()}
+    with pytest.raises(flodl.ArgumentError, match="load"):
+        model.load_state_dict(flodl.load(str(path)))
+    for name, t in model.state_dict().items():
+        np.testing.assert_array_equal(t.numpy(), before[name])
