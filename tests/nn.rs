@@ -165,3 +165,95 @@ fn a_wrong_input_shape_names_the_layer() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn batch_norm_keeps_running_statistics_as_buffers() -> Result<()> {
+    let bn = nn::BatchNorm2d::new(3)?;
+    let names: Vec<String> = bn.state_dict().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "weight",
+            "bias",
+            "running_mean",
+            "running_var",
+            "num_batches_tracked"
+        ]
+    );
+    let x = Variable::new(
+        Tensor::randn(&[4, 3, 2, 2], TensorOptions::default())?.add_scalar(5.0)?,
+        false,
+    )?;
+    let y = bn.forward(&x)?;
+    // Training: batch statistics, so each channel comes out with mean ~0.
+    assert!(y.mean()?.item()?.abs() < 1e-5);
+    assert_eq!(bn.num_batches_tracked.data().to_f64_vec()?, vec![1.0]);
+    let mean = bn.running_mean.data().to_f64_vec()?;
+    assert!(mean.iter().all(|m| (0.3..0.7).contains(m)), "{mean:?}"); // 0.1 * ~5
+    bn.eval();
+    let y = bn.forward(&x)?;
+    assert!(
+        y.mean()?.item()? > 1.0,
+        "evaluation uses the running statistics"
+    );
+    assert_eq!(bn.num_batches_tracked.data().to_f64_vec()?, vec![1.0]);
+    Ok(())
+}
+
+#[test]
+fn lstm_and_gru_have_pytorch_s_parameters_and_shapes() -> Result<()> {
+    let options = nn::RecurrentOptions {
+        num_layers: 2,
+        batch_first: true,
+        bidirectional: true,
+        ..Default::default()
+    };
+    let lstm = nn::LSTM::new(5, 7, options)?;
+    let names: Vec<String> = lstm
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        &names[..4],
+        ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+    );
+    assert_eq!(names[4], "weight_ih_l0_reverse");
+    assert_eq!(names.len(), 16);
+    assert_eq!(lstm.named_parameters()[8].1.shape(), vec![28, 14]); // layer 1 takes both directions
+    let x = Variable::new(Tensor::randn(&[3, 4, 5], TensorOptions::default())?, false)?;
+    let (out, (h, c)) = lstm.forward_with_state(&x, None)?;
+    assert_eq!(out.shape(), vec![3, 4, 14]);
+    assert_eq!(h.shape(), vec![4, 3, 7]);
+    assert_eq!(c.shape(), vec![4, 3, 7]);
+    let (again, _) = lstm.forward_with_state(&x, Some((&h, &c)))?;
+    assert_eq!(again.shape(), out.shape());
+    let gru = nn::GRU::new(5, 6, Default::default())?;
+    let x = Variable::new(Tensor::randn(&[4, 2, 5], TensorOptions::default())?, false)?;
+    assert_eq!(gru.forward(&x)?.shape(), vec![4, 2, 6]);
+    gru.forward(&x)?.sum()?.backward()?;
+    assert!(gru.parameters().iter().all(|p| p.grad().is_some()));
+    Ok(())
+}
+
+#[test]
+fn embedding_rows_and_the_padding_row() -> Result<()> {
+    let emb = nn::Embedding::new(10, 3, Some(-1))?;
+    assert_eq!(emb.weight.data().select(0, 9)?.to_f64_vec()?, vec![0.0; 3]);
+    let idx = Variable::new(Tensor::from_i64(&[1, 9, 1], &[3], Device::CPU)?, false)?;
+    let out = emb.forward(&idx)?;
+    assert_eq!(out.shape(), vec![3, 3]);
+    out.sum()?.backward()?;
+    let grad = emb.weight.grad().unwrap();
+    assert_eq!(grad.select(0, 1)?.to_f64_vec()?, vec![2.0; 3]);
+    assert_eq!(
+        grad.select(0, 9)?.to_f64_vec()?,
+        vec![0.0; 3],
+        "no gradient for padding"
+    );
+    assert_eq!(
+        nn::Embedding::new(4, 2, Some(4)).unwrap_err().kind(),
+        ErrorKind::Index
+    );
+    Ok(())
+}

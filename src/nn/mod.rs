@@ -213,6 +213,15 @@ fn in_layer<T>(layer: String, expected: impl FnOnce() -> String, result: Result<
     })
 }
 
+/// A normalization's affine parameters as PyTorch starts them: a weight of
+/// ones and a bias of zeros.
+fn ones_and_zeros(size: i64) -> Result<(Parameter, Parameter)> {
+    let opts = TensorOptions::default();
+    let weight = Variable::new(Tensor::ones(&[size], opts)?, true)?;
+    let bias = Variable::new(Tensor::zeros(&[size], opts)?, true)?;
+    Ok((weight, bias))
+}
+
 /// `input @ weight.T + bias`, as `torch.nn.Linear`.
 #[derive(Debug)]
 pub struct Linear {
@@ -322,9 +331,7 @@ pub struct LayerNorm {
 impl LayerNorm {
     /// Weight ones, bias zeros, as PyTorch's.
     pub fn new(normalized_size: i64) -> Result<Self> {
-        let opts = TensorOptions::default();
-        let weight = Variable::new(Tensor::ones(&[normalized_size], opts)?, true)?;
-        let bias = Variable::new(Tensor::zeros(&[normalized_size], opts)?, true)?;
+        let (weight, bias) = ones_and_zeros(normalized_size)?;
         Ok(LayerNorm {
             weight,
             bias,
@@ -438,6 +445,496 @@ activations! {
     /// `x * sigmoid(x)`, as `torch.nn.SiLU`.
     SiLU => silu;
 }
+
+/// 1-d convolution, as `torch.nn.Conv1d` (zero padding).
+#[derive(Debug)]
+pub struct Conv1d {
+    pub weight: Parameter,
+    pub bias: Option<Parameter>,
+    pub stride: i64,
+    pub padding: i64,
+}
+
+impl Conv1d {
+    /// `[out_channels, in_channels, k]` weights, initialised as PyTorch's.
+    pub fn new(
+        in_channels: i64,
+        out_channels: i64,
+        kernel_size: i64,
+        stride: i64,
+        padding: i64,
+    ) -> Result<Self> {
+        let fan_in = in_channels * kernel_size;
+        let weight = uniform(
+            &[out_channels, in_channels, kernel_size],
+            kaiming_bound(fan_in),
+        )?;
+        let bias = Some(uniform(&[out_channels], bias_bound(fan_in))?);
+        Ok(Conv1d {
+            weight,
+            bias,
+            stride,
+            padding,
+        })
+    }
+}
+
+impl Module for Conv1d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let s = self.weight.shape();
+        in_layer(
+            format!(
+                "Conv1d({}, {}, kernel_size=({},), stride=({},))",
+                s[1], s[0], s[2], self.stride
+            ),
+            || format!("[N, {}, L], got {:?}", s[1], input.shape()),
+            crate::conv1d(
+                input,
+                &self.weight,
+                self.bias.as_ref(),
+                self.stride,
+                self.padding,
+                1,
+                1,
+            ),
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
+    }
+}
+
+/// Normalization over groups of channels, as `torch.nn.GroupNorm`.
+#[derive(Debug)]
+pub struct GroupNorm {
+    pub num_groups: i64,
+    pub weight: Parameter,
+    pub bias: Parameter,
+    pub eps: f64,
+}
+
+impl GroupNorm {
+    /// Weight ones, bias zeros, as PyTorch's.
+    pub fn new(num_groups: i64, num_channels: i64) -> Result<Self> {
+        let (weight, bias) = ones_and_zeros(num_channels)?;
+        Ok(GroupNorm {
+            num_groups,
+            weight,
+            bias,
+            eps: 1e-5,
+        })
+    }
+}
+
+impl Module for GroupNorm {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::group_norm(
+            input,
+            self.num_groups,
+            Some(&self.weight),
+            Some(&self.bias),
+            self.eps,
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", Some(&self.weight)), ("bias", Some(&self.bias))])
+    }
+}
+
+/// Batch normalization over dim 1 (`[N, C]`, `[N, C, L]` or `[N, C, H, W]`),
+/// as `torch.nn.BatchNorm1d`/`BatchNorm2d`: batch statistics while training
+/// (updating the running ones), the running ones in evaluation.
+#[derive(Debug)]
+pub struct BatchNorm {
+    pub weight: Parameter,
+    pub bias: Parameter,
+    pub running_mean: Variable,
+    pub running_var: Variable,
+    pub num_batches_tracked: Variable,
+    pub momentum: f64,
+    pub eps: f64,
+    training: Cell<bool>,
+}
+
+/// The same module: PyTorch's two names check the input rank, flodl's don't.
+pub type BatchNorm1d = BatchNorm;
+/// See [`BatchNorm`].
+pub type BatchNorm2d = BatchNorm;
+
+impl BatchNorm {
+    /// Weight ones, bias zeros, running mean 0 and variance 1, as PyTorch's.
+    pub fn new(num_features: i64) -> Result<Self> {
+        let opts = TensorOptions::default();
+        let (weight, bias) = ones_and_zeros(num_features)?;
+        let long = TensorOptions {
+            dtype: DType::Int64,
+            ..opts
+        };
+        Ok(BatchNorm {
+            weight,
+            bias,
+            running_mean: Variable::new(Tensor::zeros(&[num_features], opts)?, false)?,
+            running_var: Variable::new(Tensor::ones(&[num_features], opts)?, false)?,
+            num_batches_tracked: Variable::new(Tensor::zeros(&[], long)?, false)?,
+            momentum: 0.1,
+            eps: 1e-5,
+            training: Cell::new(true),
+        })
+    }
+}
+
+impl Module for BatchNorm {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let training = self.training.get();
+        if training {
+            crate::no_grad(|| self.num_batches_tracked.data().add_scalar_(1))?;
+        }
+        let (mean, var) = (self.running_mean.data(), self.running_var.data());
+        let n = self.weight.shape()[0];
+        in_layer(
+            format!(
+                "BatchNorm({n}, eps={:e}, momentum={})",
+                self.eps, self.momentum
+            ),
+            || format!("[N, {n}, ...], got {:?}", input.shape()),
+            crate::batch_norm(
+                input,
+                Some(&mean),
+                Some(&var),
+                Some(&self.weight),
+                Some(&self.bias),
+                training,
+                self.momentum,
+                self.eps,
+            ),
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", Some(&self.weight)), ("bias", Some(&self.bias))])
+    }
+    fn named_buffers(&self) -> Vec<(String, Variable)> {
+        named(&[
+            ("running_mean", Some(&self.running_mean)),
+            ("running_var", Some(&self.running_var)),
+            ("num_batches_tracked", Some(&self.num_batches_tracked)),
+        ])
+    }
+    fn set_training(&self, training: bool) {
+        self.training.set(training)
+    }
+}
+
+/// A lookup table of `num_embeddings` rows, as `torch.nn.Embedding`: the
+/// input holds Int64 indices (a Variable that needs no grad).
+#[derive(Debug)]
+pub struct Embedding {
+    pub weight: Parameter,
+    pub padding_idx: Option<i64>,
+}
+
+impl Embedding {
+    /// Rows drawn from N(0, 1), the padding row zeroed, as PyTorch's.
+    pub fn new(num_embeddings: i64, embedding_dim: i64, padding_idx: Option<i64>) -> Result<Self> {
+        let data = Tensor::empty(&[num_embeddings, embedding_dim], TensorOptions::default())?;
+        data.normal_(0.0, 1.0)?;
+        if let Some(row) = padding_idx {
+            let row = if row < 0 { row + num_embeddings } else { row };
+            ensure!(
+                (0..num_embeddings).contains(&row),
+                Index,
+                "Embedding: padding_idx {row} is out of range for {num_embeddings} rows"
+            );
+            data.select(0, row)?.zero_()?;
+        }
+        Ok(Embedding {
+            weight: Variable::new(data, true)?,
+            padding_idx,
+        })
+    }
+}
+
+impl Module for Embedding {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::embedding(&self.weight, &input.data(), self.padding_idx)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", Some(&self.weight))])
+    }
+}
+
+/// 2-d average pooling with a square window, as `torch.nn.AvgPool2d(k)`.
+#[derive(Debug, Clone, Copy)]
+pub struct AvgPool2d {
+    pub kernel_size: i64,
+}
+
+impl Module for AvgPool2d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::avg_pool2d(input, [self.kernel_size; 2], None, [0, 0], false, true)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// Average pooling to a fixed output size, as `torch.nn.AdaptiveAvgPool2d`.
+#[derive(Debug, Clone, Copy)]
+pub struct AdaptiveAvgPool2d {
+    pub output_size: [i64; 2],
+}
+
+impl Module for AdaptiveAvgPool2d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::adaptive_avg_pool2d(input, self.output_size)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// Which cell a recurrent stack runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecurrentCell {
+    Lstm,
+    Gru,
+}
+
+/// What [`LSTM`] and [`GRU`] share: a multi-layer stack on libtorch's
+/// fused kernels.
+#[derive(Debug)]
+struct Recurrent {
+    cell: RecurrentCell,
+    /// `(name, parameter)` in PyTorch's order: per layer and direction
+    /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
+    params: Vec<(String, Parameter)>,
+    hidden_size: i64,
+    num_layers: i64,
+    bidirectional: bool,
+    batch_first: bool,
+    dropout: f64,
+    training: Cell<bool>,
+}
+
+/// The shape of a recurrent stack, with PyTorch's defaults (one layer,
+/// biases, `[seq, batch, feature]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecurrentOptions {
+    pub num_layers: i64,
+    pub bias: bool,
+    pub batch_first: bool,
+    pub dropout: f64,
+    pub bidirectional: bool,
+}
+
+impl Default for RecurrentOptions {
+    fn default() -> Self {
+        RecurrentOptions {
+            num_layers: 1,
+            bias: true,
+            batch_first: false,
+            dropout: 0.0,
+            bidirectional: false,
+        }
+    }
+}
+
+impl Recurrent {
+    fn new(
+        cell: RecurrentCell,
+        input_size: i64,
+        hidden_size: i64,
+        o: RecurrentOptions,
+    ) -> Result<Self> {
+        ensure!(
+            o.num_layers >= 1 && hidden_size >= 1,
+            Argument,
+            "{cell:?}: num_layers and hidden_size must be positive"
+        );
+        ensure!(
+            (0.0..=1.0).contains(&o.dropout),
+            Argument,
+            "{cell:?}: dropout must be in [0, 1], got {}",
+            o.dropout
+        );
+        let gates = match cell {
+            RecurrentCell::Lstm => 4,
+            RecurrentCell::Gru => 3,
+        };
+        // Every weight and bias uniform in +-1/sqrt(hidden_size), drawn in
+        // registration order as PyTorch's reset_parameters does.
+        let bound = 1.0 / (hidden_size as f64).sqrt();
+        let directions = if o.bidirectional { 2 } else { 1 };
+        let mut params = Vec::new();
+        for layer in 0..o.num_layers {
+            for direction in 0..directions {
+                let suffix = if direction == 1 { "_reverse" } else { "" };
+                let inputs = if layer == 0 {
+                    input_size
+                } else {
+                    hidden_size * directions
+                };
+                let mut shapes = vec![
+                    ("weight_ih", vec![gates * hidden_size, inputs]),
+                    ("weight_hh", vec![gates * hidden_size, hidden_size]),
+                ];
+                if o.bias {
+                    shapes.push(("bias_ih", vec![gates * hidden_size]));
+                    shapes.push(("bias_hh", vec![gates * hidden_size]));
+                }
+                for (name, shape) in shapes {
+                    params.push((format!("{name}_l{layer}{suffix}"), uniform(&shape, bound)?));
+                }
+            }
+        }
+        Ok(Recurrent {
+            cell,
+            params,
+            hidden_size,
+            num_layers: o.num_layers,
+            bidirectional: o.bidirectional,
+            batch_first: o.batch_first,
+            dropout: o.dropout,
+            training: Cell::new(true),
+        })
+    }
+
+    /// The output sequence and the final `(h, c)` (`c` is `None` for a GRU)
+    /// from the initial `state` (zeros when `None`).
+    fn run(
+        &self,
+        input: &Variable,
+        state: Option<(&Variable, Option<&Variable>)>,
+    ) -> Result<(Variable, (Variable, Option<Variable>))> {
+        let shape = input.shape();
+        ensure!(
+            shape.len() == 3,
+            Shape,
+            "{:?}: expected a 3-d input, got shape {shape:?}",
+            self.cell
+        );
+        let batch = if self.batch_first { shape[0] } else { shape[1] };
+        let directions = if self.bidirectional { 2 } else { 1 };
+        let zeros = || -> Result<Variable> {
+            let opts = TensorOptions {
+                dtype: input.dtype(),
+                device: input.device(),
+            };
+            Variable::new(
+                Tensor::zeros(
+                    &[self.num_layers * directions, batch, self.hidden_size],
+                    opts,
+                )?,
+                false,
+            )
+        };
+        let h0 = match state {
+            Some((h, _)) => h.clone(),
+            None => zeros()?,
+        };
+        let weights: Vec<Variable> = self.params.iter().map(|(_, p)| p.clone()).collect();
+        let options = crate::RnnOptions {
+            has_biases: weights.len() as i64 > 2 * self.num_layers * directions,
+            num_layers: self.num_layers,
+            dropout: self.dropout,
+            train: self.training.get(),
+            bidirectional: self.bidirectional,
+            batch_first: self.batch_first,
+        };
+        match self.cell {
+            RecurrentCell::Lstm => {
+                let c0 = match state.and_then(|(_, c)| c) {
+                    Some(c) => c.clone(),
+                    None => zeros()?,
+                };
+                let (out, h, c) = crate::lstm(input, &h0, &c0, &weights, options)?;
+                Ok((out, (h, Some(c))))
+            }
+            RecurrentCell::Gru => {
+                let (out, h) = crate::gru(input, &h0, &weights, options)?;
+                Ok((out, (h, None)))
+            }
+        }
+    }
+}
+
+/// A multi-layer LSTM, as `torch.nn.LSTM`: `[seq, batch, feature]` in and
+/// out (`[batch, seq, feature]` with `batch_first`). `forward` starts from
+/// zero states and returns the output sequence.
+#[derive(Debug)]
+pub struct LSTM(Recurrent);
+
+impl LSTM {
+    /// `num_layers` layers from `input_size` to `hidden_size` features,
+    /// initialised as PyTorch's.
+    pub fn new(input_size: i64, hidden_size: i64, options: RecurrentOptions) -> Result<Self> {
+        Ok(LSTM(Recurrent::new(
+            RecurrentCell::Lstm,
+            input_size,
+            hidden_size,
+            options,
+        )?))
+    }
+
+    /// The output sequence and the final `(h, c)`, from `(h0, c0)` (zeros
+    /// when `None`), each `[layers * directions, batch, hidden]`.
+    pub fn forward_with_state(
+        &self,
+        input: &Variable,
+        state: Option<(&Variable, &Variable)>,
+    ) -> Result<(Variable, (Variable, Variable))> {
+        let (out, (h, c)) = self.0.run(input, state.map(|(h, c)| (h, Some(c))))?;
+        // An LSTM run always returns its cell state.
+        let c =
+            c.ok_or_else(|| crate::Error::new(crate::ErrorKind::Torch, "LSTM: no cell state"))?;
+        Ok((out, (h, c)))
+    }
+}
+
+/// A multi-layer GRU, as `torch.nn.GRU`; shapes as [`LSTM`]'s.
+#[derive(Debug)]
+pub struct GRU(Recurrent);
+
+impl GRU {
+    /// `num_layers` layers from `input_size` to `hidden_size` features,
+    /// initialised as PyTorch's.
+    pub fn new(input_size: i64, hidden_size: i64, options: RecurrentOptions) -> Result<Self> {
+        Ok(GRU(Recurrent::new(
+            RecurrentCell::Gru,
+            input_size,
+            hidden_size,
+            options,
+        )?))
+    }
+
+    /// The output sequence and the final `h`, from `h0` (zeros when `None`).
+    pub fn forward_with_state(
+        &self,
+        input: &Variable,
+        h0: Option<&Variable>,
+    ) -> Result<(Variable, Variable)> {
+        let (out, (h, _)) = self.0.run(input, h0.map(|h| (h, None)))?;
+        Ok((out, h))
+    }
+}
+
+/// LSTM and GRU are modules through their stack.
+macro_rules! recurrent_module {
+    ($($name:ident),*) => {$(
+        impl Module for $name {
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                Ok(self.0.run(input, None)?.0)
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                self.0.params.clone()
+            }
+            fn set_training(&self, training: bool) {
+                self.0.training.set(training)
+            }
+        }
+    )*};
+}
+
+recurrent_module!(LSTM, GRU);
 
 /// Modules applied in order, named "0", "1", ... as `torch.nn.Sequential`.
 #[derive(Default)]
