@@ -724,9 +724,29 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     check_count(1, "gradients");
     if (grads.size() != params.size()) fail("no gradients given");
     for (int i : like_param[method]) check_count(i, "state tensors");
-    if (steps_list[method] >= 0) check_count(steps_list[method], "step counters");
+    if (steps_list[method] >= 0) {
+      check_count(steps_list[method], "step counters");
+      // The fused kernels read each counter as a float on its parameter's
+      // device; checked before anything changes.
+      const auto &steps = l[steps_list[method]];
+      for (size_t j = 0; j < steps.size(); ++j) {
+        const at::Tensor &step = steps[j];
+        if (step.dim() != 0 || step.scalar_type() != at::kFloat ||
+            step.device() != params[j].device()) {
+          fail("the step counter of parameter " + std::to_string(j) +
+               " must be a 0-d float32 tensor on the parameter's device, got " +
+               c10::str(step.sizes()) + " " + c10::toString(step.scalar_type()) + " on " +
+               step.device().str());
+        }
+      }
+    }
     for (size_t j = 0; j < params.size(); ++j) {
       const at::Tensor &p = params[j];
+      if (grads[j].scalar_type() != p.scalar_type() || grads[j].device() != p.device()) {
+        fail("the gradient of parameter " + std::to_string(j) + " is " +
+             c10::toString(grads[j].scalar_type()) + " on " + grads[j].device().str() +
+             ", the parameter " + c10::toString(p.scalar_type()) + " on " + p.device().str());
+      }
       if (!grads[j].sizes().equals(p.sizes())) {
         fail("the gradient of parameter " + std::to_string(j) + " has shape " +
              c10::str(grads[j].sizes()) + ", the parameter " + c10::str(p.sizes()));
@@ -737,7 +757,8 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
       for (int i : like_param[method]) {
         if (l[i].empty()) continue;
         const at::Tensor &s = l[i][j];
-        if (!s.sizes().equals(p.sizes()) || !s.strides().equals(p.strides())) {
+        if (!s.sizes().equals(p.sizes()) || !s.strides().equals(p.strides()) ||
+            s.scalar_type() != p.scalar_type() || s.device() != p.device()) {
           fail("a state tensor of parameter " + std::to_string(j) + " (shape " +
                c10::str(s.sizes()) + ") is not laid out as the parameter (shape " +
                c10::str(p.sizes()) + ")");

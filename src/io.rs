@@ -45,14 +45,21 @@ fn flodl_dtype(dtype: Dtype) -> Option<DType> {
 
 /// Writes `tensors` (name, tensor) to `path` in the safetensors format. The
 /// file is written next to `path` and renamed over it, so a failed save
-/// leaves no half-written file.
-pub fn save<P: AsRef<Path>>(tensors: &[(&str, &Tensor)], path: P) -> Result<()> {
+/// leaves no half-written file. Takes `(&str, &Tensor)` pairs or what
+/// `Module::state_dict()` returns.
+pub fn save<N, T, P>(tensors: &[(N, T)], path: P) -> Result<()>
+where
+    N: AsRef<str>,
+    T: std::borrow::Borrow<Tensor>,
+    P: AsRef<Path>,
+{
     let op = "save";
     let path = path.as_ref();
     let mut names = std::collections::HashSet::new();
     let mut bytes: Vec<(String, DType, Vec<usize>, Vec<u8>)> = Vec::with_capacity(tensors.len());
     for (name, tensor) in tensors {
-        if !names.insert(*name) {
+        let (name, tensor) = (name.as_ref(), tensor.borrow());
+        if !names.insert(name) {
             bail!(Argument, "{op}: the name {name:?} appears twice");
         }
         let cpu = tensor.to_device(Device::CPU)?;

@@ -35,9 +35,7 @@ fn a_state_dict_round_trips_through_a_file() -> Result<()> {
     let (a, b) = (model()?, model()?);
     let x = input()?;
     let path = std::env::temp_dir().join(format!("flodl-nn-{}.safetensors", std::process::id()));
-    let state = a.state_dict();
-    let named: Vec<(&str, &Tensor)> = state.iter().map(|(n, t)| (n.as_str(), t)).collect();
-    flodl::io::save(&named, &path)?;
+    flodl::io::save(&a.state_dict(), &path)?;
     let loaded = flodl::io::load(&path)?;
     std::fs::remove_file(&path).ok();
     let report = b.load_state_dict(&loaded, true)?;
@@ -255,5 +253,39 @@ fn embedding_rows_and_the_padding_row() -> Result<()> {
         nn::Embedding::new(4, 2, Some(4)).unwrap_err().kind(),
         ErrorKind::Index
     );
+    Ok(())
+}
+
+#[test]
+fn fused_rnn_ops_check_every_shape_first() -> Result<()> {
+    let t = |shape: &[i64]| {
+        Variable::new(
+            Tensor::zeros(shape, TensorOptions::default()).unwrap(),
+            false,
+        )
+        .unwrap()
+    };
+    let options = flodl::RnnOptions {
+        has_biases: true,
+        num_layers: 1,
+        dropout: 0.0,
+        train: false,
+        bidirectional: false,
+        batch_first: false,
+    };
+    let (x, h, c) = (t(&[5, 2, 3]), t(&[1, 2, 4]), t(&[1, 2, 4]));
+    let good = [t(&[16, 3]), t(&[16, 4]), t(&[16]), t(&[16])];
+    assert_eq!(
+        flodl::lstm(&x, &h, &c, &good, options)?.0.shape(),
+        vec![5, 2, 4]
+    );
+    let bad_weight = [t(&[16, 3]), t(&[12, 4]), t(&[16]), t(&[16])];
+    let err = flodl::lstm(&x, &h, &c, &bad_weight, options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape, "{err}");
+    assert!(err.to_string().contains("weight 1"), "{err}");
+    let err = flodl::lstm(&x, &t(&[3, 2, 4]), &c, &good, options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape, "{err}");
+    let err = flodl::gru(&x, &h, &[t(&[12, 3]), t(&[12, 4])], options).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument, "{err}"); // two weights where biases are declared
     Ok(())
 }

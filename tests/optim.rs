@@ -5,8 +5,8 @@
 use flodl::optim::lr_scheduler::{
     CosineAnnealingLR, MultiStepLR, OneCycleLR, Schedule, Scheduler, StepLR,
 };
-use flodl::optim::{self, AdamOptions, AdamWOptions, SgdOptions};
-use flodl::{Device, ErrorKind, Result, Tensor, Variable};
+use flodl::optim::{self, AdamOptions, AdamWOptions, SGDOptions};
+use flodl::{nn, Device, ErrorKind, Result, Tensor, Variable};
 
 fn leaf(values: &[f64]) -> Variable {
     let t = Tensor::from_f64(values, &[values.len() as i64], Device::CPU).unwrap();
@@ -30,14 +30,14 @@ fn close(a: &[f64], b: &[f64]) {
 fn sgd_with_momentum_follows_the_formula() -> Result<()> {
     let (lr, momentum, dampening, wd) = (0.1, 0.9, 0.1, 0.01);
     let w = leaf(&[0.5, -1.0]);
-    let options = SgdOptions {
+    let options = SGDOptions {
         lr,
         momentum,
         dampening,
         weight_decay: wd,
         ..Default::default()
     };
-    let mut opt = optim::Sgd::new(vec![w.clone()], options)?;
+    let mut opt = optim::SGD::new(vec![w.clone()], options)?;
     let (mut expected, mut buf) = (vec![0.5, -1.0], vec![0.0; 2]);
     for step in 0..5 {
         let g = cube_grad(&w)?;
@@ -131,7 +131,7 @@ fn adam_and_adamw_follow_the_formula() -> Result<()> {
 #[test]
 fn parameters_without_a_grad_are_left_alone() -> Result<()> {
     let (a, b) = (leaf(&[1.0]), leaf(&[2.0]));
-    let mut opt = optim::RmsProp::new(vec![a.clone(), b.clone()], Default::default())?;
+    let mut opt = optim::RMSprop::new(vec![a.clone(), b.clone()], Default::default())?;
     cube_grad(&a)?;
     opt.step()?;
     assert_ne!(a.data().to_f64_vec()?, vec![1.0]);
@@ -153,12 +153,12 @@ fn bad_parameters_and_options_are_argument_errors() {
     let w = leaf(&[1.0]);
     let non_leaf = w.mul_scalar(2.0).unwrap();
     let cases = [
-        optim::Sgd::new(vec![non_leaf], Default::default()).unwrap_err(),
-        optim::Sgd::new(vec![w.clone(), w.clone()], Default::default()).unwrap_err(),
-        optim::Sgd::new(Vec::new(), Default::default()).unwrap_err(),
-        optim::Sgd::new(
+        optim::SGD::new(vec![non_leaf], Default::default()).unwrap_err(),
+        optim::SGD::new(vec![w.clone(), w.clone()], Default::default()).unwrap_err(),
+        optim::SGD::new(Vec::new(), Default::default()).unwrap_err(),
+        optim::SGD::new(
             vec![w.clone()],
-            SgdOptions {
+            SGDOptions {
                 lr: -1.0,
                 ..Default::default()
             },
@@ -172,9 +172,9 @@ fn bad_parameters_and_options_are_argument_errors() {
             },
         )
         .unwrap_err(),
-        optim::Sgd::new(
+        optim::SGD::new(
             vec![w.clone()],
-            SgdOptions {
+            SGDOptions {
                 nesterov: true,
                 ..Default::default()
             },
@@ -184,7 +184,7 @@ fn bad_parameters_and_options_are_argument_errors() {
     for err in cases {
         assert_eq!(err.kind(), ErrorKind::Argument, "{err}");
     }
-    let mut opt = optim::Sgd::new(vec![w.clone()], Default::default()).unwrap();
+    let mut opt = optim::SGD::new(vec![w.clone()], Default::default()).unwrap();
     let err = opt
         .add_param_group(vec![w], Default::default())
         .unwrap_err();
@@ -196,19 +196,19 @@ fn clip_grad_norm_scales_to_the_max_norm() -> Result<()> {
     let (a, b) = (leaf(&[3.0]), leaf(&[0.0, 4.0]));
     a.set_grad(Some(&Tensor::from_f64(&[3.0], &[1], Device::CPU)?))?;
     b.set_grad(Some(&Tensor::from_f64(&[0.0, 4.0], &[2], Device::CPU)?))?;
-    let norm = optim::clip_grad_norm_(&[a.clone(), b.clone()], 1.0, 2.0, false)?;
+    let norm = nn::utils::clip_grad_norm_(&[a.clone(), b.clone()], 1.0, 2.0, false)?;
     close(&norm.to_f64_vec()?, &[5.0]);
     let scale = 1.0 / (5.0 + 1e-6);
     close(&a.grad().unwrap().to_f64_vec()?, &[3.0 * scale]);
     close(&b.grad().unwrap().to_f64_vec()?, &[0.0, 4.0 * scale]);
-    optim::clip_grad_value_(std::slice::from_ref(&b), 0.1)?;
+    nn::utils::clip_grad_value_(std::slice::from_ref(&b), 0.1)?;
     close(&b.grad().unwrap().to_f64_vec()?, &[0.0, 0.1]);
     b.set_grad(Some(&Tensor::from_f64(
         &[f64::NAN, 1.0],
         &[2],
         Device::CPU,
     )?))?;
-    let err = optim::clip_grad_norm_(&[b], 1.0, 2.0, true).unwrap_err();
+    let err = nn::utils::clip_grad_norm_(&[b], 1.0, 2.0, true).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Argument, "{err}");
     Ok(())
 }
@@ -216,15 +216,15 @@ fn clip_grad_norm_scales_to_the_max_norm() -> Result<()> {
 #[test]
 fn schedules_set_the_learning_rate() -> Result<()> {
     let w = leaf(&[1.0]);
-    let mut opt = optim::Sgd::new(
+    let mut opt = optim::SGD::new(
         vec![w],
-        SgdOptions {
+        SGDOptions {
             lr: 1.0,
             ..Default::default()
         },
     )?;
     let mut step = Scheduler::new(
-        &opt,
+        &mut opt,
         StepLR {
             step_size: 2,
             gamma: 0.5,
@@ -249,5 +249,55 @@ fn schedules_set_the_learning_rate() -> Result<()> {
     let one_cycle = OneCycleLR::new(1.0, 100);
     let peak = one_cycle.lr_at(0.0, 29);
     close(&[peak], &[1.0]);
+    Ok(())
+}
+
+#[test]
+fn a_parameter_starting_late_gets_pytorch_s_first_momentum_step() -> Result<()> {
+    // b has no gradient at first: its buffer starts at its first gradient
+    // (not dampened), while a's continues.
+    let (a, b) = (leaf(&[1.0]), leaf(&[2.0]));
+    let options = SGDOptions {
+        lr: 0.1,
+        momentum: 0.9,
+        dampening: 0.5,
+        ..Default::default()
+    };
+    let mut opt = optim::SGD::new(vec![a.clone(), b.clone()], options)?;
+    cube_grad(&a)?;
+    opt.step()?;
+    let g = cube_grad(&b)?[0];
+    cube_grad(&a)?;
+    opt.step()?;
+    close(&b.data().to_f64_vec()?, &[2.0 - 0.1 * g]);
+    Ok(())
+}
+
+#[test]
+fn state_an_option_turns_on_later_is_made_when_needed() -> Result<()> {
+    let w = leaf(&[1.0, 2.0]);
+    let mut opt = optim::Adam::new(vec![w.clone()], Default::default())?;
+    cube_grad(&w)?;
+    opt.step()?;
+    opt.options_mut(0).unwrap().amsgrad = true;
+    cube_grad(&w)?;
+    opt.step()?;
+    let names: Vec<&str> = opt.state(&w).iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"]);
+    Ok(())
+}
+
+#[test]
+fn a_scheduler_sets_step_zero_s_rate_at_once() -> Result<()> {
+    let mut opt = optim::SGD::new(
+        vec![leaf(&[1.0])],
+        SGDOptions {
+            lr: 0.3,
+            ..Default::default()
+        },
+    )?;
+    let schedule = flodl::optim::lr_scheduler::LinearLR::default(); // from a third
+    let _scheduler = Scheduler::new(&mut opt, schedule);
+    close(&[opt.lr()], &[0.1]);
     Ok(())
 }

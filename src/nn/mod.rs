@@ -18,6 +18,8 @@
 
 use std::cell::Cell;
 
+pub mod utils;
+
 use crate::error::{bail, ensure, Result};
 use crate::{DType, Device, Tensor, TensorOptions, Variable};
 
@@ -161,6 +163,14 @@ pub trait Module {
                 data = data.to_dtype(dtype)?;
             }
             v.set_data(&data)?;
+            if let Some(grad) = v.grad() {
+                let mut moved = grad;
+                if let Some(device) = device {
+                    moved = moved.to_device(device)?;
+                }
+                moved = moved.to_dtype(v.dtype())?;
+                v.set_grad(Some(&moved))?;
+            }
         }
         Ok(())
     }
@@ -199,18 +209,22 @@ fn named(pairs: &[(&str, Option<&Parameter>)]) -> Vec<(String, Parameter)> {
         .collect()
 }
 
-/// Adds a layer's name and expected input to a shape error from its op.
-fn in_layer<T>(layer: String, expected: impl FnOnce() -> String, result: Result<T>) -> Result<T> {
+/// Adds the layer and the input it expects (`context()`, only made when
+/// the op fails) to a shape error from its op.
+fn in_layer<T>(context: impl FnOnce() -> String, result: Result<T>) -> Result<T> {
     result.map_err(|e| {
         if e.kind() == crate::ErrorKind::Shape {
-            crate::Error::new(
-                crate::ErrorKind::Shape,
-                format!("{layer}: expected input {}: {e}", expected()),
-            )
+            crate::Error::new(crate::ErrorKind::Shape, format!("{}: {e}", context()))
         } else {
             e
         }
     })
+}
+
+/// Size `d` of a parameter's shape (0 if it has fewer dims: a replaced
+/// weight must not make an error message panic).
+fn size(p: &Parameter, d: usize) -> i64 {
+    p.shape().get(d).copied().unwrap_or(0)
 }
 
 /// A normalization's affine parameters as PyTorch starts them: a weight of
@@ -245,15 +259,15 @@ impl Linear {
 
 impl Module for Linear {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let shape = self.weight.shape();
         in_layer(
-            format!(
-                "Linear(in_features={}, out_features={}, bias={})",
-                shape[1],
-                shape[0],
-                self.bias.is_some()
-            ),
-            || format!("[..., {}], got {:?}", shape[1], input.shape()),
+            || {
+                let (inputs, outputs) = (size(&self.weight, 1), size(&self.weight, 0));
+                let bias = self.bias.is_some();
+                format!(
+                    "Linear(in_features={inputs}, out_features={outputs}, bias={bias}): expected input [..., {inputs}], got {:?}",
+                    input.shape()
+                )
+            },
             crate::linear(input, &self.weight, self.bias.as_ref()),
         )
     }
@@ -297,13 +311,14 @@ impl Conv2d {
 
 impl Module for Conv2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let s = self.weight.shape();
         in_layer(
-            format!(
-                "Conv2d({}, {}, kernel_size=({}, {}), stride=({}, {}))",
-                s[1], s[0], s[2], s[3], self.stride, self.stride
-            ),
-            || format!("[N, {}, H, W], got {:?}", s[1], input.shape()),
+            || {
+                let w = |d| size(&self.weight, d);
+                format!(
+                    "Conv2d({}, {}, kernel_size=({}, {}), stride=({s}, {s})): expected input [N, {}, H, W], got {:?}",
+                    w(1), w(0), w(2), w(3), w(1), input.shape(), s = self.stride
+                )
+            },
             crate::conv2d(
                 input,
                 &self.weight,
@@ -342,10 +357,15 @@ impl LayerNorm {
 
 impl Module for LayerNorm {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let n = self.weight.shape()[0];
+        let n = size(&self.weight, 0);
         in_layer(
-            format!("LayerNorm(({n},), eps={:e})", self.eps),
-            || format!("[..., {n}], got {:?}", input.shape()),
+            || {
+                format!(
+                    "LayerNorm(({n},), eps={:e}): expected input [..., {n}], got {:?}",
+                    self.eps,
+                    input.shape()
+                )
+            },
             crate::layer_norm(input, Some(&self.weight), Some(&self.bias), n, self.eps),
         )
     }
@@ -481,13 +501,14 @@ impl Conv1d {
 
 impl Module for Conv1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let s = self.weight.shape();
         in_layer(
-            format!(
-                "Conv1d({}, {}, kernel_size=({},), stride=({},))",
-                s[1], s[0], s[2], self.stride
-            ),
-            || format!("[N, {}, L], got {:?}", s[1], input.shape()),
+            || {
+                let w = |d| size(&self.weight, d);
+                format!(
+                    "Conv1d({}, {}, kernel_size=({},), stride=({},)): expected input [N, {}, L], got {:?}",
+                    w(1), w(0), w(2), self.stride, w(1), input.shape()
+                )
+            },
             crate::conv1d(
                 input,
                 &self.weight,
@@ -590,13 +611,16 @@ impl Module for BatchNorm {
             crate::no_grad(|| self.num_batches_tracked.data().add_scalar_(1))?;
         }
         let (mean, var) = (self.running_mean.data(), self.running_var.data());
-        let n = self.weight.shape()[0];
         in_layer(
-            format!(
-                "BatchNorm({n}, eps={:e}, momentum={})",
-                self.eps, self.momentum
-            ),
-            || format!("[N, {n}, ...], got {:?}", input.shape()),
+            || {
+                let n = size(&self.weight, 0);
+                format!(
+                    "BatchNorm({n}, eps={:e}, momentum={}): expected input [N, {n}, ...], got {:?}",
+                    self.eps,
+                    self.momentum,
+                    input.shape()
+                )
+            },
             crate::batch_norm(
                 input,
                 Some(&mean),
@@ -977,6 +1001,19 @@ impl Module for Sequential {
     }
     fn named_buffers(&self) -> Vec<(String, Variable)> {
         prefixed(self.layers.iter().enumerate(), |m| m.named_buffers())
+    }
+    /// Each module's parameters then buffers, module by module, as PyTorch
+    /// orders a state dict.
+    fn state_dict(&self) -> Vec<(String, Tensor)> {
+        self.layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| {
+                m.state_dict()
+                    .into_iter()
+                    .map(move |(n, t)| (format!("{i}.{n}"), t))
+            })
+            .collect()
     }
     fn set_training(&self, training: bool) {
         for layer in &self.layers {

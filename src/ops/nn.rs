@@ -305,7 +305,7 @@ macro_rules! nn_ops {
             /// Negative log-likelihood of log-probabilities `input` at the
             /// Int64 class indices `target`, as `F.nll_loss`.
             nll_loss(input: Same, target: Tensor, weight: Option<Tensor> = None, ignore_index: i64 = (-100), reduction: Reduction = "mean")
-                => input.raw().f_nll_loss(target.raw(), weight.map(|w| w.raw()), reduction.aten(), ignore_index);
+                => input.raw().f_nll_loss_nd(target.raw(), weight.map(|w| w.raw()), reduction.aten(), ignore_index);
             /// Binary cross-entropy of probabilities `input` against
             /// `target` in `[0, 1]`, as `F.binary_cross_entropy`.
             binary_cross_entropy(input: Same, target: Same, weight: Option<Tensor> = None, reduction: Reduction = "mean")

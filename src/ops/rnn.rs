@@ -3,7 +3,83 @@
 //! which the op tables have no kind for, so they are written out here.
 
 use super::{run_opt, Operand};
+use crate::error::{bail, ensure};
 use crate::Result;
+
+/// Checks every shape libtorch's fused kernels trust (a wrong one would be
+/// read out of bounds): the input, the states and each weight, for a cell
+/// of `gates` gates.
+fn check_shapes<T: Operand>(
+    op: &str,
+    gates: i64,
+    input: &T,
+    states: &[&T],
+    params: &[T],
+    o: &RnnOptions,
+) -> Result<()> {
+    let shape = input.shape();
+    ensure!(
+        shape.len() == 3,
+        Shape,
+        "{op}: expected a 3-d input, got shape {shape:?}"
+    );
+    ensure!(
+        o.num_layers >= 1,
+        Argument,
+        "{op}: num_layers must be positive, got {}",
+        o.num_layers
+    );
+    let batch = if o.batch_first { shape[0] } else { shape[1] };
+    let directions = if o.bidirectional { 2 } else { 1 };
+    let hidden = states[0].shape().get(2).copied().unwrap_or(0);
+    let state_shape = vec![o.num_layers * directions, batch, hidden];
+    for state in states {
+        ensure!(
+            state.shape() == state_shape && hidden > 0,
+            Shape,
+            "{op}: expected states of shape {state_shape:?} (layers x directions, batch, hidden), got {:?}",
+            state.shape()
+        );
+    }
+    let per_cell = if o.has_biases { 4 } else { 2 };
+    let expected = (o.num_layers * directions * per_cell) as usize;
+    ensure!(
+        params.len() == expected,
+        Argument,
+        "{op}: expected {expected} weights, got {}",
+        params.len()
+    );
+    for (k, p) in params.iter().enumerate() {
+        let layer = k as i64 / (directions * per_cell);
+        let inputs = if layer == 0 {
+            shape[2]
+        } else {
+            hidden * directions
+        };
+        let want = match k as i64 % per_cell {
+            0 => vec![gates * hidden, inputs],
+            1 => vec![gates * hidden, hidden],
+            _ => vec![gates * hidden],
+        };
+        if p.shape() != want {
+            bail!(
+                Shape,
+                "{op}: weight {k} (layer {layer}) has shape {:?}, expected {want:?}",
+                p.shape()
+            );
+        }
+        ensure!(
+            p.dtype() == input.dtype() && p.device() == input.device(),
+            DType,
+            "{op}: weight {k} is {:?} on {:?}, the input {:?} on {:?}",
+            p.dtype(),
+            p.device(),
+            input.dtype(),
+            input.device()
+        );
+    }
+    Ok(())
+}
 
 /// The shape of a recurrent stack, as the fields of `torch.nn.LSTM`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -30,6 +106,7 @@ pub fn lstm<T: Operand>(
     params: &[T],
     options: RnnOptions,
 ) -> Result<(T, T, T)> {
+    check_shapes("lstm", 4, input, &[hx, cx], params, &options)?;
     let RnnOptions {
         has_biases,
         num_layers,
@@ -58,6 +135,7 @@ pub fn lstm<T: Operand>(
 /// A multi-layer GRU over a sequence from `hx`: `(output, h_n)`; `params` as
 /// for [`lstm`].
 pub fn gru<T: Operand>(input: &T, hx: &T, params: &[T], options: RnnOptions) -> Result<(T, T)> {
+    check_shapes("gru", 3, input, &[hx], params, &options)?;
     let RnnOptions {
         has_biases,
         num_layers,

@@ -6,8 +6,8 @@
 //! # fn main() -> flodl::Result<()> {
 //! use flodl::optim::{self, lr_scheduler::{Scheduler, StepLR}};
 //! # let params: Vec<flodl::Variable> = Vec::new();
-//! let mut opt = optim::Sgd::new(params, optim::SgdOptions { lr: 0.1, ..Default::default() })?;
-//! let mut sched = Scheduler::new(&opt, StepLR { step_size: 30, gamma: 0.1 });
+//! let mut opt = optim::SGD::new(params, optim::SGDOptions { lr: 0.1, ..Default::default() })?;
+//! let mut sched = Scheduler::new(&mut opt, StepLR { step_size: 30, gamma: 0.1 });
 //! for _epoch in 0..100 {
 //!     // ... train one epoch, opt.step() per batch ...
 //!     sched.step(&mut opt);
@@ -120,6 +120,8 @@ pub struct OneCycleLR {
 
 impl OneCycleLR {
     /// PyTorch's defaults: `pct_start` 0.3, `div_factor` 25, `final_div_factor` 1e4.
+    /// (Rates past `total_steps` stay at the last one; the momentum is not
+    /// cycled, unlike Python's `cycle_momentum`.)
     pub fn new(max_lr: f64, total_steps: usize) -> Self {
         OneCycleLR {
             max_lr,
@@ -139,9 +141,10 @@ impl Schedule for OneCycleLR {
     fn lr_at(&self, _base: f64, t: usize) -> f64 {
         let initial = self.max_lr / self.div_factor;
         let min_lr = initial / self.final_div_factor;
-        let peak = self.pct_start * self.total_steps as f64 - 1.0;
-        let last = self.total_steps as f64 - 1.0;
-        let t = t as f64;
+        // Each phase lasts at least a step (PyTorch refuses a shorter one).
+        let last = (self.total_steps as f64 - 1.0).max(2.0);
+        let peak = (self.pct_start * self.total_steps as f64 - 1.0).clamp(1.0, last - 1.0);
+        let t = (t as f64).min(last);
         if t <= peak {
             cosine_anneal(initial, self.max_lr, t / peak)
         } else {
@@ -160,29 +163,35 @@ pub struct Scheduler<S: Schedule> {
 
 impl<S: Schedule> Scheduler<S> {
     /// Starts the schedule at step 0: the optimizer's current rates are the
-    /// initial ones (and step 0's rate is set, as PyTorch does).
-    pub fn new<M: Method>(optimizer: &Optimizer<M>, schedule: S) -> Self {
+    /// initial ones, and step 0's rates are set at once, as PyTorch does.
+    pub fn new<M: Method>(optimizer: &mut Optimizer<M>, schedule: S) -> Self {
         let base_lrs = optimizer
             .param_groups()
             .iter()
             .map(|g| g.options.lr())
             .collect();
-        Scheduler {
+        let scheduler = Scheduler {
             schedule,
             base_lrs,
             last_epoch: 0,
-        }
+        };
+        scheduler.apply(optimizer);
+        scheduler
     }
 
-    /// Moves to the next step and sets each group's rate.
-    pub fn step<M: Method>(&mut self, optimizer: &mut Optimizer<M>) {
-        self.last_epoch += 1;
+    fn apply<M: Method>(&self, optimizer: &mut Optimizer<M>) {
         for (i, base) in self.base_lrs.iter().enumerate() {
             let lr = self.schedule.lr_at(*base, self.last_epoch);
             if let Some(options) = optimizer.options_mut(i) {
                 options.set_lr(lr);
             }
         }
+    }
+
+    /// Moves to the next step and sets each group's rate.
+    pub fn step<M: Method>(&mut self, optimizer: &mut Optimizer<M>) {
+        self.last_epoch += 1;
+        self.apply(optimizer);
     }
 
     /// The rates of the current step, per group.

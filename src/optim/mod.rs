@@ -1,4 +1,4 @@
-//! Optimizers, as `torch.optim`: [`Sgd`], [`Adam`], [`AdamW`], [`RmsProp`]
+//! Optimizers, as `torch.optim`: [`SGD`], [`Adam`], [`AdamW`], [`RMSprop`]
 //! and [`Adagrad`] over parameter groups, each step one call per group into
 //! libtorch's fused kernels (foreach kernels for RMSprop), with the state
 //! (`exp_avg`, `momentum_buffer`, ...) PyTorch keeps. Schedulers are in
@@ -32,52 +32,79 @@ pub struct ParamGroup<O> {
     pub options: O,
 }
 
+/// One state tensor an update rule keeps per parameter: its name
+/// (PyTorch's `optimizer.state[p]` key), the list it fills in the kernel
+/// call (after params and grads) and how it starts. The shim checks the
+/// same lists (`like_param`, `steps_list` in shim.cpp).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StateSlot {
+    pub name: &'static str,
+    list: usize,
+    start: Start,
+}
+
+/// How a state tensor starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Start {
+    /// Zeros like the parameter.
+    Zeros,
+    /// This value everywhere, like the parameter.
+    Fill(f64),
+    /// A step counter: a float32 zero on the parameter's device.
+    Step,
+}
+
+impl StateSlot {
+    const fn new(name: &'static str, list: usize, start: Start) -> Self {
+        StateSlot { name, list, start }
+    }
+
+    fn make(&self, param: &tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
+        match self.start {
+            Start::Zeros => param.f_zeros_like(),
+            Start::Fill(value) => param.f_full_like(value),
+            Start::Step => tch::Tensor::f_zeros([], (tch::Kind::Float, param.device())),
+        }
+    }
+}
+
 /// An update rule: its options and the state it keeps per parameter.
-/// Its kernel methods speak the shim's private types, so only flodl
+/// Its kernel method speaks the shim's private types, so only flodl
 /// implements it (sealed), while everyone can use its optimizers.
 #[allow(private_interfaces)]
 pub trait Method: Clone + fmt::Debug {
     /// The optimizer's name, for errors.
     const NAME: &'static str;
-    /// The names of the state tensors kept per parameter, as PyTorch's
-    /// `optimizer.state[p]` keys.
-    fn state_names(&self) -> Vec<&'static str>;
     /// The learning rate.
     fn lr(&self) -> f64;
     /// Sets the learning rate (what a scheduler does).
     fn set_lr(&mut self, lr: f64);
     /// PyTorch's checks of the options: an ArgumentError naming the bad one.
     fn check(&self) -> Result<()>;
-    /// The state of a parameter before its first step, in
-    /// [`state_names`](Self::state_names)'s order.
-    fn initial_state(
-        &self,
-        param: &tch::Tensor,
-    ) -> std::result::Result<Vec<tch::Tensor>, tch::TchError>;
-    /// The kernel and its hyperparameters; `first` is true on a group's
-    /// first step.
+    /// The state kept per parameter with these options (a state tensor an
+    /// option turns on later is made when it is first needed).
+    fn state_layout(&self) -> Vec<StateSlot>;
+    /// The kernel and its hyperparameters; `first` is true for parameters
+    /// taking their first step (SGD's momentum starts at the gradient).
     fn kernel(&self, first: bool) -> (OptimMethod, OptimHyper);
-    /// Where each state tensor goes in the kernel's lists (2.. after params
-    /// and grads).
-    fn slots(&self) -> Vec<usize>;
 }
 
 /// An optimizer over parameter groups with the update rule `M`.
 #[derive(Debug)]
 pub struct Optimizer<M: Method> {
     groups: Vec<ParamGroup<M>>,
-    /// Per group, per parameter: its state once it has taken a step.
-    state: Vec<Vec<Option<Vec<tch::Tensor>>>>,
+    /// Per group, per parameter: its named state tensors.
+    state: Vec<Vec<Vec<(&'static str, tch::Tensor)>>>,
 }
 
 /// Stochastic gradient descent (momentum, Nesterov, weight decay).
-pub type Sgd = Optimizer<SgdOptions>;
+pub type SGD = Optimizer<SGDOptions>;
 /// Adam (L2 weight decay added to the gradient).
 pub type Adam = Optimizer<AdamOptions>;
 /// AdamW: Adam with decoupled weight decay.
 pub type AdamW = Optimizer<AdamWOptions>;
 /// RMSprop (centered, momentum).
-pub type RmsProp = Optimizer<RmsPropOptions>;
+pub type RMSprop = Optimizer<RMSpropOptions>;
 /// Adagrad.
 pub type Adagrad = Optimizer<AdagradOptions>;
 
@@ -113,10 +140,10 @@ impl<M: Method> Optimizer<M> {
             .flat_map(|g| g.params.iter().map(|p| crate::ffi::impl_id(p.raw())))
             .collect();
         for (i, p) in params.iter().enumerate() {
-            if !p.is_leaf() || !p.requires_grad() {
+            if !p.is_leaf() {
                 bail!(
                     Argument,
-                    "{name}: parameter {i} ({}) is not a leaf that requires grad (an optimizer can only update leaves)",
+                    "{name}: parameter {i} ({}) is not a leaf (an optimizer can only update leaves)",
                     crate::ops::describe(p.raw())
                 );
             }
@@ -129,7 +156,7 @@ impl<M: Method> Optimizer<M> {
             );
             seen.push(id);
         }
-        self.state.push(params.iter().map(|_| None).collect());
+        self.state.push(params.iter().map(|_| Vec::new()).collect());
         self.groups.push(ParamGroup { params, options });
         Ok(())
     }
@@ -167,42 +194,51 @@ impl<M: Method> Optimizer<M> {
     pub fn step(&mut self) -> Result<()> {
         for (group, states) in self.groups.iter().zip(&mut self.state) {
             let options = &group.options;
-            let mut params = Vec::with_capacity(group.params.len());
-            let mut grads = Vec::with_capacity(group.params.len());
-            let mut first = true;
-            let mut with_grad = Vec::with_capacity(group.params.len());
+            let layout = options.state_layout();
+            // The parameters with a gradient, and whether their state is new.
+            let mut members: Vec<(usize, Tensor, bool)> = Vec::with_capacity(group.params.len());
             for (i, p) in group.params.iter().enumerate() {
-                if let Some(g) = p.grad() {
-                    first &= states[i].is_none();
-                    params.push(p.raw());
-                    grads.push(g);
-                    with_grad.push(i);
+                let Some(grad) = p.grad() else { continue };
+                let state = &mut states[i];
+                let mut fresh = false;
+                for slot in &layout {
+                    if !state.iter().any(|(n, _)| *n == slot.name) {
+                        let tensor = slot.make(p.raw()).map_err(|e| {
+                            crate::Error::new(
+                                crate::ErrorKind::Argument,
+                                format!("{}: {e}", M::NAME),
+                            )
+                        })?;
+                        state.push((slot.name, tensor));
+                        fresh = true;
+                    }
                 }
+                members.push((i, grad, fresh));
             }
-            for &i in &with_grad {
-                if states[i].is_none() {
-                    let param = group.params[i].raw();
-                    let initial = options.initial_state(param).map_err(|e| {
-                        crate::Error::new(crate::ErrorKind::Argument, format!("{}: {e}", M::NAME))
-                    })?;
-                    states[i] = Some(initial);
+            // First steps and later ones in separate calls (SGD's momentum
+            // buffer starts differently); usually only one of them runs.
+            for first in [true, false] {
+                let chosen: Vec<&(usize, Tensor, bool)> =
+                    members.iter().filter(|m| m.2 == first).collect();
+                if chosen.is_empty() {
+                    continue;
                 }
+                let mut lists: [Vec<&tch::Tensor>; 6] = Default::default();
+                lists[0] = chosen.iter().map(|m| group.params[m.0].raw()).collect();
+                lists[1] = chosen.iter().map(|m| m.1.raw()).collect();
+                for slot in &layout {
+                    lists[slot.list] = chosen
+                        .iter()
+                        .filter_map(|m| states[m.0].iter().find(|(n, _)| *n == slot.name))
+                        .map(|(_, t)| t)
+                        .collect();
+                }
+                let (method, hyper) = options.kernel(first);
+                let refs: [&[&tch::Tensor]; 6] = std::array::from_fn(|i| lists[i].as_slice());
+                crate::ops::run_opt::<(), (), _>(M::NAME, &[], || {
+                    crate::ffi::optim_step(method, refs, &hyper)
+                })?;
             }
-            let grads: Vec<&tch::Tensor> = grads.iter().map(Operand::raw).collect();
-            let mut lists: [Vec<&tch::Tensor>; 6] = Default::default();
-            lists[0] = params;
-            lists[1] = grads;
-            for (k, slot) in options.slots().into_iter().enumerate() {
-                lists[slot] = with_grad
-                    .iter()
-                    .filter_map(|&i| states[i].as_ref().and_then(|s| s.get(k)))
-                    .collect();
-            }
-            let (method, hyper) = options.kernel(first);
-            let refs: [&[&tch::Tensor]; 6] = std::array::from_fn(|i| lists[i].as_slice());
-            crate::ops::run_opt::<(), (), _>(M::NAME, &[], || {
-                crate::ffi::optim_step(method, refs, &hyper)
-            })?;
         }
         Ok(())
     }
@@ -211,22 +247,17 @@ impl<M: Method> Optimizer<M> {
     /// empty before its first step or for a parameter not in this optimizer.
     pub fn state(&self, param: &Variable) -> Vec<(&'static str, Tensor)> {
         let id = crate::ffi::impl_id(param.raw());
-        for (group, states) in self.groups.iter().zip(&self.state) {
-            for (p, state) in group.params.iter().zip(states) {
-                if crate::ffi::impl_id(p.raw()) == id {
-                    let names = group.options.state_names();
-                    return match state {
-                        Some(tensors) => names
-                            .into_iter()
-                            .zip(tensors)
-                            .map(|(n, t)| (n, Tensor::from_raw(t.shallow_clone())))
-                            .collect(),
-                        None => Vec::new(),
-                    };
-                }
-            }
-        }
-        Vec::new()
+        let params = self.groups.iter().flat_map(|g| &g.params);
+        params
+            .zip(self.state.iter().flatten())
+            .find(|(p, _)| crate::ffi::impl_id(p.raw()) == id)
+            .map(|(_, state)| {
+                state
+                    .iter()
+                    .map(|(n, t)| (*n, Tensor::from_raw(t.shallow_clone())))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -244,15 +275,9 @@ fn flag(b: bool) -> i32 {
     i32::from(b)
 }
 
-/// A step counter as the fused kernels want it: a float32 scalar on the
-/// parameter's device.
-fn step_counter(param: &tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
-    tch::Tensor::f_zeros([], (tch::Kind::Float, param.device()))
-}
-
-/// The options of [`Sgd`], with PyTorch's defaults.
+/// The options of [`SGD`], with PyTorch's defaults.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SgdOptions {
+pub struct SGDOptions {
     pub lr: f64,
     pub momentum: f64,
     pub dampening: f64,
@@ -261,9 +286,9 @@ pub struct SgdOptions {
     pub maximize: bool,
 }
 
-impl Default for SgdOptions {
+impl Default for SGDOptions {
     fn default() -> Self {
-        SgdOptions {
+        SGDOptions {
             lr: 1e-3,
             momentum: 0.0,
             dampening: 0.0,
@@ -274,11 +299,11 @@ impl Default for SgdOptions {
     }
 }
 
-impl Method for SgdOptions {
+impl Method for SGDOptions {
     const NAME: &'static str = "SGD";
-    fn state_names(&self) -> Vec<&'static str> {
+    fn state_layout(&self) -> Vec<StateSlot> {
         if self.momentum != 0.0 {
-            vec!["momentum_buffer"]
+            vec![StateSlot::new("momentum_buffer", 2, Start::Zeros)]
         } else {
             Vec::new()
         }
@@ -300,16 +325,6 @@ impl Method for SgdOptions {
         );
         Ok(())
     }
-    fn initial_state(
-        &self,
-        param: &tch::Tensor,
-    ) -> std::result::Result<Vec<tch::Tensor>, tch::TchError> {
-        if self.momentum != 0.0 {
-            Ok(vec![param.f_zeros_like()?])
-        } else {
-            Ok(Vec::new())
-        }
-    }
     #[allow(private_interfaces)]
     fn kernel(&self, first: bool) -> (OptimMethod, OptimHyper) {
         let hyper = OptimHyper {
@@ -323,9 +338,6 @@ impl Method for SgdOptions {
             ..Default::default()
         };
         (OptimMethod::Sgd, hyper)
-    }
-    fn slots(&self) -> Vec<usize> {
-        vec![2]
     }
 }
 
@@ -382,12 +394,16 @@ macro_rules! adam_method {
     ($options:ident, $name:literal, $decoupled:literal) => {
         impl Method for $options {
             const NAME: &'static str = $name;
-            fn state_names(&self) -> Vec<&'static str> {
-                let mut names = vec!["step", "exp_avg", "exp_avg_sq"];
+            fn state_layout(&self) -> Vec<StateSlot> {
+                let mut layout = vec![
+                    StateSlot::new("step", 5, Start::Step),
+                    StateSlot::new("exp_avg", 2, Start::Zeros),
+                    StateSlot::new("exp_avg_sq", 3, Start::Zeros),
+                ];
                 if self.amsgrad {
-                    names.push("max_exp_avg_sq");
+                    layout.push(StateSlot::new("max_exp_avg_sq", 4, Start::Zeros));
                 }
-                names
+                layout
             }
             fn lr(&self) -> f64 {
                 self.lr
@@ -409,20 +425,6 @@ macro_rules! adam_method {
                 }
                 Ok(())
             }
-            fn initial_state(
-                &self,
-                param: &tch::Tensor,
-            ) -> std::result::Result<Vec<tch::Tensor>, tch::TchError> {
-                let mut state = vec![
-                    step_counter(param)?,
-                    param.f_zeros_like()?,
-                    param.f_zeros_like()?,
-                ];
-                if self.amsgrad {
-                    state.push(param.f_zeros_like()?);
-                }
-                Ok(state)
-            }
             #[allow(private_interfaces)]
             fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
                 let hyper = OptimHyper {
@@ -438,9 +440,6 @@ macro_rules! adam_method {
                 };
                 (OptimMethod::Adam, hyper)
             }
-            fn slots(&self) -> Vec<usize> {
-                vec![5, 2, 3, 4]
-            }
         }
     };
 }
@@ -448,9 +447,9 @@ macro_rules! adam_method {
 adam_method!(AdamOptions, "Adam", false);
 adam_method!(AdamWOptions, "AdamW", true);
 
-/// The options of [`RmsProp`], with PyTorch's defaults.
+/// The options of [`RMSprop`], with PyTorch's defaults.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RmsPropOptions {
+pub struct RMSpropOptions {
     pub lr: f64,
     pub alpha: f64,
     pub eps: f64,
@@ -460,9 +459,9 @@ pub struct RmsPropOptions {
     pub maximize: bool,
 }
 
-impl Default for RmsPropOptions {
+impl Default for RMSpropOptions {
     fn default() -> Self {
-        RmsPropOptions {
+        RMSpropOptions {
             lr: 1e-2,
             alpha: 0.99,
             eps: 1e-8,
@@ -474,17 +473,20 @@ impl Default for RmsPropOptions {
     }
 }
 
-impl Method for RmsPropOptions {
+impl Method for RMSpropOptions {
     const NAME: &'static str = "RMSprop";
-    fn state_names(&self) -> Vec<&'static str> {
-        let mut names = vec!["step", "square_avg"];
+    fn state_layout(&self) -> Vec<StateSlot> {
+        let mut layout = vec![
+            StateSlot::new("step", 5, Start::Step),
+            StateSlot::new("square_avg", 2, Start::Zeros),
+        ];
         if self.momentum > 0.0 {
-            names.push("momentum_buffer");
+            layout.push(StateSlot::new("momentum_buffer", 4, Start::Zeros));
         }
         if self.centered {
-            names.push("grad_avg");
+            layout.push(StateSlot::new("grad_avg", 3, Start::Zeros));
         }
-        names
+        layout
     }
     fn lr(&self) -> f64 {
         self.lr
@@ -499,19 +501,6 @@ impl Method for RmsPropOptions {
         check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)?;
         check_non_negative(Self::NAME, "alpha value", self.alpha)
     }
-    fn initial_state(
-        &self,
-        param: &tch::Tensor,
-    ) -> std::result::Result<Vec<tch::Tensor>, tch::TchError> {
-        let mut state = vec![step_counter(param)?, param.f_zeros_like()?];
-        if self.momentum > 0.0 {
-            state.push(param.f_zeros_like()?);
-        }
-        if self.centered {
-            state.push(param.f_zeros_like()?);
-        }
-        Ok(state)
-    }
     #[allow(private_interfaces)]
     fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
         let hyper = OptimHyper {
@@ -525,16 +514,6 @@ impl Method for RmsPropOptions {
             ..Default::default()
         };
         (OptimMethod::Rmsprop, hyper)
-    }
-    fn slots(&self) -> Vec<usize> {
-        let mut slots = vec![5, 2];
-        if self.momentum > 0.0 {
-            slots.push(4);
-        }
-        if self.centered {
-            slots.push(3);
-        }
-        slots
     }
 }
 
@@ -564,8 +543,11 @@ impl Default for AdagradOptions {
 
 impl Method for AdagradOptions {
     const NAME: &'static str = "Adagrad";
-    fn state_names(&self) -> Vec<&'static str> {
-        vec!["step", "sum"]
+    fn state_layout(&self) -> Vec<StateSlot> {
+        vec![
+            StateSlot::new("step", 3, Start::Step),
+            StateSlot::new("sum", 2, Start::Fill(self.initial_accumulator_value)),
+        ]
     }
     fn lr(&self) -> f64 {
         self.lr
@@ -584,13 +566,6 @@ impl Method for AdagradOptions {
         )?;
         check_non_negative(Self::NAME, "epsilon value", self.eps)
     }
-    fn initial_state(
-        &self,
-        param: &tch::Tensor,
-    ) -> std::result::Result<Vec<tch::Tensor>, tch::TchError> {
-        let sum = param.f_full_like(self.initial_accumulator_value)?;
-        Ok(vec![step_counter(param)?, sum])
-    }
     #[allow(private_interfaces)]
     fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
         let hyper = OptimHyper {
@@ -603,33 +578,4 @@ impl Method for AdagradOptions {
         };
         (OptimMethod::Adagrad, hyper)
     }
-    fn slots(&self) -> Vec<usize> {
-        vec![3, 2]
-    }
-}
-
-/// Scales the gradients of `params` in place so that their joint
-/// `norm_type`-norm (`f64::INFINITY`: the largest magnitude) is at most
-/// `max_norm`, as `torch.nn.utils.clip_grad_norm_`; returns the norm before
-/// scaling. A non-finite norm is an Argument error with `error_if_nonfinite`.
-pub fn clip_grad_norm_(
-    params: &[Variable],
-    max_norm: f64,
-    norm_type: f64,
-    error_if_nonfinite: bool,
-) -> Result<Tensor> {
-    let grads: Vec<Tensor> = params.iter().filter_map(Variable::grad).collect();
-    let raws: Vec<&tch::Tensor> = grads.iter().map(Operand::raw).collect();
-    crate::ops::run_opt("clip_grad_norm_", &[], || {
-        crate::ffi::clip_grad_norm(&raws, max_norm, norm_type, error_if_nonfinite)
-    })
-}
-
-/// Clamps every gradient of `params` into `[-clip_value, clip_value]`, in
-/// place, as `torch.nn.utils.clip_grad_value_`.
-pub fn clip_grad_value_(params: &[Variable], clip_value: f64) -> Result<()> {
-    for grad in params.iter().filter_map(Variable::grad) {
-        grad.clamp_(-clip_value, clip_value)?;
-    }
-    Ok(())
 }

@@ -1349,6 +1349,7 @@ OP_INFOS += [
             Sample(((4, 5),), {"target": _LABELS}),
             Sample(((4, 5),), {"target": _LABELS, "weight": np.array([1.0, 2.0, 0.5, 1.0, 1.5])}),
             Sample(((4, 5),), {"target": _LABELS, "ignore_index": 0, "reduction": "none"}),
+            Sample(((2, 3, 4),), {"target": np.array([[0, 1, 2, 0], [2, 2, 1, 0]])}),
         ],
         ("input",),
         shape_error((4, 5), target=np.array([0, 1, 2])),

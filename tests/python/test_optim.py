@@ -627,3 +627,30 @@ def test_parameters_to_vector_and_back() -> None:
     assert [list(p.shape) for p in fp] == [list(q.shape) for q in tp]
     with pytest.raises(ArgumentError, match="vector_to_parameters"):
         fl_utils.vector_to_parameters(flodl.tensor(np.ones(3)), fp)
+
+
+def test_the_kernels_check_step_counters_before_changing_anything() -> None:
+    p = Variable(flodl.tensor([1.0, 2.0]), requires_grad=True)
+    grad = flodl.tensor([0.5, 0.5])
+    exp_avg, exp_avg_sq = flodl.tensor([0.0, 0.0]), flodl.tensor([0.0, 0.0])
+    step = flodl.tensor(0.0).double()  # not the float32 the kernels read
+    kwargs = {
+        "lr": 0.1,
+        "beta1": 0.9,
+        "beta2": 0.999,
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+        "maximize": False,
+        "decoupled_weight_decay": False,
+    }
+    with pytest.raises(flodl.ArgumentError, match="step counter"):
+        flodl._flodl._optim_adam([p], [grad], [exp_avg], [exp_avg_sq], [], [step], **kwargs)
+    assert step.item() == 0.0 and p.data.tolist() == [1.0, 2.0]
+
+
+def test_fused_rnn_ops_refuse_misshaped_weights() -> None:
+    x, h, c = (flodl.Tensor.zeros(s) for s in ([5, 2, 3], [1, 2, 4], [1, 2, 4]))
+    weights = [flodl.Tensor.zeros(s) for s in ([16, 3], [12, 4], [16], [16])]
+    with pytest.raises(flodl.ShapeError, match="weight 1"):
+        flodl.lstm(x, h, c, weights, True, 1, 0.0, False, False, False)

@@ -61,7 +61,7 @@ class Adagrad(Optimizer):
 
     def _init_state(self, p: Variable, group: dict[str, Any]) -> dict[str, Any]:
         s = self.state[p]
-        s["step"] = _new_step()
+        s["step"] = _new_step(p)
         s["sum"] = Tensor.zeros_like(p.data).fill_(group["initial_accumulator_value"])
         return s
 

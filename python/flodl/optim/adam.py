@@ -84,7 +84,7 @@ class Adam(Optimizer):
                 s = state[p]
                 if not s:
                     data = p.data
-                    s["step"] = _new_step()
+                    s["step"] = _new_step(p)
                     s["exp_avg"] = zeros_like(data)
                     s["exp_avg_sq"] = zeros_like(data)
                     if amsgrad:

@@ -33,9 +33,10 @@ required: Any = _Required()
 _FLOAT32 = _flodl.DType.Float32
 
 
-def _new_step() -> Tensor:
-    """A float32 0-d step counter at zero (the kernels count it up)."""
-    return Tensor.zeros([], dtype=_FLOAT32)
+def _new_step(param: Any) -> Tensor:
+    """A float32 0-d step counter at zero on ``param``'s device (the fused
+    kernels read it there and count it up)."""
+    return Tensor.zeros([], dtype=_FLOAT32, device=param.device)
 
 
 class Optimizer:

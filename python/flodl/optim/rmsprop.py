@@ -76,7 +76,7 @@ class RMSprop(Optimizer):
             for p in params:
                 s = state[p]
                 if not s:
-                    s["step"] = _new_step()
+                    s["step"] = _new_step(p)
                     s["square_avg"] = zeros_like(p.data)
                     if momentum > 0:
                         s["momentum_buffer"] = zeros_like(p.data)

@@ -1,0 +1,279 @@
+//! The Rust side of docs/training.md: each function is one of its examples
+//! (the docs show these bodies; tests/python/test_docs.py checks they
+//! match). Run: `cargo run --release --example training_snippets`.
+use flodl::nn::{self, Module, Parameter};
+use flodl::optim::lr_scheduler::{CosineAnnealingLR, Schedule, Scheduler, StepLR};
+use flodl::optim::{self, AdamWOptions, SGDOptions};
+use flodl::{
+    no_grad, DType, Device, ErrorKind, Reduction, Result, Tensor, TensorOptions, Variable,
+};
+
+fn training_loop() -> Result<()> {
+    flodl::manual_seed(0);
+    let opts = TensorOptions::default();
+    // Data: 512 points of 8 features in 3 classes.
+    let x = Tensor::randn(&[512, 8], opts)?;
+    let y = x.matmul(&Tensor::randn(&[8, 3], opts)?)?.argmax(1)?; // Int64 class indices
+    let (x_train, y_train) = (x.narrow(0, 0, 384)?, y.narrow(0, 0, 384)?);
+    let (x_test, y_test) = (x.narrow(0, 384, 128)?, y.narrow(0, 384, 128)?);
+
+    let model = nn::Sequential::new()
+        .add(nn::Linear::new(8, 32, true)?)
+        .add(nn::ReLU)
+        .add(nn::Dropout::new(0.1)?)
+        .add(nn::Linear::new(32, 3, true)?);
+    let options = AdamWOptions {
+        lr: 1e-2,
+        ..Default::default()
+    };
+    let mut optimizer = optim::AdamW::new(model.parameters(), options)?;
+    let epochs = 20;
+    let cosine = CosineAnnealingLR {
+        t_max: epochs,
+        eta_min: 0.0,
+    };
+    let mut scheduler = Scheduler::new(&mut optimizer, cosine);
+
+    let mut last_loss = f64::NAN;
+    for _epoch in 0..epochs {
+        model.train();
+        for start in (0..384).step_by(64) {
+            let xb = Variable::new(x_train.narrow(0, start, 64)?, false)?;
+            let yb = y_train.narrow(0, start, 64)?;
+            let logits = model.forward(&xb)?;
+            let loss = flodl::cross_entropy(&logits, &yb, None, -100, Reduction::Mean, 0.0)?;
+            optimizer.zero_grad();
+            loss.backward()?;
+            optimizer.step()?;
+            last_loss = loss.item()?;
+        }
+        scheduler.step(&mut optimizer);
+    }
+
+    model.eval();
+    let logits = no_grad(|| model.forward(&Variable::new(x_test.clone(), false)?))?;
+    let correct = logits.data().argmax(1)?.eq(&y_test)?.sum()?.item()?;
+    println!(
+        "loss {last_loss:.3}, held-out accuracy {:.1}%",
+        correct / 128.0 * 100.0
+    );
+
+    let path = std::env::temp_dir().join("flodl-training-loop.safetensors");
+    flodl::io::save(&model.state_dict(), &path)?;
+    let restored = nn::Sequential::new()
+        .add(nn::Linear::new(8, 32, true)?)
+        .add(nn::ReLU)
+        .add(nn::Dropout::new(0.1)?)
+        .add(nn::Linear::new(32, 3, true)?);
+    restored.load_state_dict(&flodl::io::load(&path)?, true)?;
+    std::fs::remove_file(&path).ok();
+    Ok(())
+}
+
+fn a_module_of_your_own() -> Result<()> {
+    /// Two linear layers with dropout between them.
+    struct Mlp {
+        hidden: nn::Linear,
+        drop: nn::Dropout,
+        out: nn::Linear,
+    }
+
+    impl Module for Mlp {
+        fn forward(&self, x: &Variable) -> Result<Variable> {
+            let h = self.hidden.forward(x)?.relu()?;
+            self.out.forward(&self.drop.forward(&h)?)
+        }
+
+        fn named_parameters(&self) -> Vec<(String, Parameter)> {
+            // Each child's names behind its field name, as PyTorch names them.
+            let children: [(&str, &dyn Module); 2] = [("hidden", &self.hidden), ("out", &self.out)];
+            children
+                .into_iter()
+                .flat_map(|(prefix, child)| {
+                    child
+                        .named_parameters()
+                        .into_iter()
+                        .map(move |(name, p)| (format!("{prefix}.{name}"), p))
+                })
+                .collect()
+        }
+
+        fn set_training(&self, training: bool) {
+            self.drop.set_training(training);
+        }
+    }
+
+    let model = Mlp {
+        hidden: nn::Linear::new(4, 8, true)?,
+        drop: nn::Dropout::new(0.5)?,
+        out: nn::Linear::new(8, 2, true)?,
+    };
+    let names: Vec<String> = model
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    println!("{names:?}"); // ["hidden.weight", "hidden.bias", "out.weight", "out.bias"]
+    model.eval(); // dropout off
+    let x = Variable::new(Tensor::randn(&[3, 4], TensorOptions::default())?, false)?;
+    println!("{:?}", model.forward(&x)?.shape()); // [3, 2]
+    model.to(None, Some(DType::Float64))?; // the same Parameters, now float64
+    Ok(())
+}
+
+fn initialisation() -> Result<()> {
+    flodl::manual_seed(0);
+    let layer = nn::Linear::new(4, 3, true)?;
+    // The numbers torch.nn.Linear(4, 3) holds after torch.manual_seed(0).
+    println!("{:?}", layer.weight.data().to_f32_vec()?);
+    // Re-initialise in place, through data(): not recorded, same memory.
+    layer.weight.data().normal_(0.0, 0.02)?;
+    if let Some(bias) = &layer.bias {
+        bias.data().zero_()?;
+    }
+    Ok(())
+}
+
+fn losses() -> Result<()> {
+    let opts = TensorOptions::default();
+    let logits = Variable::new(Tensor::randn(&[4, 5], opts)?, true)?;
+    let target = Tensor::from_i64(&[0, 3, 1, 4], &[4], Device::CPU)?;
+    let loss = flodl::cross_entropy(&logits, &target, None, -100, Reduction::Mean, 0.1)?;
+    loss.backward()?;
+    println!("{:?}", logits.grad().unwrap().shape()); // [4, 5]
+
+    let pred = Variable::new(Tensor::randn(&[4, 2], opts)?, true)?;
+    let zeros = Variable::new(Tensor::zeros(&[4, 2], opts)?, false)?;
+    let per_element = flodl::mse_loss(&pred, &zeros, Reduction::None)?;
+    println!("{:?}", per_element.shape()); // [4, 2]
+    let probs = logits.softmax(1)?;
+    println!("{:.4}", probs.sum()?.item()?); // 4.0000
+    Ok(())
+}
+
+fn optimizer_groups_and_state() -> Result<()> {
+    let model = nn::Linear::new(8, 2, true)?;
+    let options = SGDOptions {
+        lr: 0.1,
+        momentum: 0.9,
+        weight_decay: 1e-4,
+        ..Default::default()
+    };
+    let mut opt = optim::SGD::new(vec![model.weight.clone()], options.clone())?;
+    // The bias in a group of its own, without weight decay.
+    let no_decay = SGDOptions {
+        weight_decay: 0.0,
+        ..options
+    };
+    opt.add_param_group(model.bias.iter().cloned(), no_decay)?;
+
+    let x = Variable::new(Tensor::randn(&[32, 8], TensorOptions::default())?, false)?;
+    opt.zero_grad();
+    model.forward(&x)?.pow_scalar(2)?.mean()?.backward()?;
+    opt.step()?; // one fused kernel call per group
+    for (name, value) in opt.state(&model.weight) {
+        println!("{name}: {:?}", value.shape()); // momentum_buffer: [2, 8]
+    }
+    if let Some(bias_options) = opt.options_mut(1) {
+        bias_options.lr = 0.01;
+    }
+    println!("{} groups, first lr {}", opt.param_groups().len(), opt.lr());
+    Ok(())
+}
+
+fn schedulers() -> Result<()> {
+    let w = Variable::new(Tensor::zeros(&[3], TensorOptions::default())?, true)?;
+    let options = SGDOptions {
+        lr: 1.0,
+        ..Default::default()
+    };
+    let mut opt = optim::SGD::new(vec![w.clone()], options.clone())?;
+    let step_lr = StepLR {
+        step_size: 2,
+        gamma: 0.5,
+    };
+    let mut sched = Scheduler::new(&mut opt, step_lr);
+    let mut lrs = Vec::new();
+    for _epoch in 0..5 {
+        opt.step()?; // ... after the epoch's batches
+        sched.step(&mut opt);
+        lrs.push(opt.lr());
+    }
+    println!("{lrs:?}"); // [1.0, 0.5, 0.5, 0.25, 0.25]
+
+    /// A linear warm-up over `steps` steps: Python's
+    /// `LambdaLR(opt, lambda t: min(1.0, (t + 1) / steps))`.
+    struct Warmup {
+        steps: usize,
+    }
+
+    impl Schedule for Warmup {
+        fn lr_at(&self, base: f64, t: usize) -> f64 {
+            base * ((t + 1) as f64 / self.steps as f64).min(1.0)
+        }
+    }
+
+    let mut opt = optim::SGD::new(vec![w], SGDOptions { lr: 0.1, ..options })?;
+    let mut warmup = Scheduler::new(&mut opt, Warmup { steps: 5 });
+    println!("{:.2}", opt.lr()); // step 0's rate, set at once: 0.02
+    warmup.step(&mut opt);
+    println!("{:.2}", opt.lr()); // 0.04
+    Ok(())
+}
+
+fn gradient_clipping() -> Result<()> {
+    let model = nn::Linear::new(4, 2, true)?;
+    let x = Variable::new(Tensor::randn(&[8, 4], TensorOptions::default())?, false)?;
+    model.forward(&x)?.mul_scalar(100.0)?.sum()?.backward()?;
+    let params = model.parameters();
+    let total = nn::utils::clip_grad_norm_(&params, 1.0, 2.0, false)?;
+    println!("norm before clipping: {:.1}", total.item()?);
+    nn::utils::clip_grad_value_(&params, 0.01)?;
+    Ok(())
+}
+
+fn in_place_ops() -> Result<()> {
+    let w = Variable::new(Tensor::from_f64(&[1.0, 2.0], &[2], Device::CPU)?, true)?;
+    let err = w.add_scalar_(1.0).unwrap_err(); // a leaf that requires grad
+    assert_eq!(err.kind(), ErrorKind::Autograd);
+    w.mul(&w)?.sum()?.backward()?;
+    let step = Variable::new(w.grad().unwrap().mul_scalar(0.25)?, false)?;
+    no_grad(|| w.sub_(&step))?; // a hand-written SGD step
+    println!("{:?}", w.data().to_f64_vec()?); // [0.5, 1.0]
+
+    let h = w.mul_scalar(2.0)?; // a non-leaf: recorded
+    h.add_scalar_(1.0)?;
+    w.zero_grad();
+    h.sum()?.backward()?;
+    println!("{:?}", w.grad().unwrap().to_f64_vec()?); // [2.0, 2.0]
+    Ok(())
+}
+
+fn save_and_load() -> Result<()> {
+    let model = nn::Sequential::new()
+        .add(nn::Linear::new(4, 8, true)?)
+        .add(nn::ReLU)
+        .add(nn::Linear::new(8, 2, true)?);
+    let path = std::env::temp_dir().join("flodl-training-snippet.safetensors");
+    flodl::io::save(&model.state_dict(), &path)?;
+    let loaded = flodl::io::load(&path)?; // on the CPU, in the file's (name) order
+    for (name, tensor) in &loaded {
+        println!("{name}: {:?}", tensor.shape()); // 0.bias: [8], 0.weight: [8, 4], ...
+    }
+    let report = model.load_state_dict(&loaded, true)?;
+    assert!(report.missing_keys.is_empty() && report.unexpected_keys.is_empty());
+    std::fs::remove_file(&path).ok();
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    training_loop()?;
+    a_module_of_your_own()?;
+    initialisation()?;
+    losses()?;
+    optimizer_groups_and_state()?;
+    schedulers()?;
+    gradient_clipping()?;
+    in_place_ops()?;
+    save_and_load()
+}
