@@ -18,7 +18,12 @@
 
 use std::cell::Cell;
 
+mod transformer;
 pub mod utils;
+
+pub use transformer::{
+    Activation, MultiheadAttention, TransformerEncoderLayer, TransformerOptions,
+};
 
 use crate::error::{bail, ensure, Result};
 use crate::{DType, Device, Tensor, TensorOptions, Variable};
@@ -1020,6 +1025,15 @@ impl Module for Sequential {
             layer.set_training(training);
         }
     }
+}
+
+/// `named` with `prefix.` before each name: what a module does with its
+/// submodules' parameters (`fc` and `weight` make `fc.weight`).
+pub fn with_prefix<V>(prefix: &str, named: Vec<(String, V)>) -> Vec<(String, V)> {
+    named
+        .into_iter()
+        .map(|(n, v)| (format!("{prefix}.{n}"), v))
+        .collect()
 }
 
 /// Each submodule's named values with `index.` before the names.

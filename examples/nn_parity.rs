@@ -1,0 +1,72 @@
+//! Rust's flodl::nn layers on inputs from a file, for the parity test
+//! against torch.nn (tests/python/test_rust_layers.py): each layer is built
+//! after `manual_seed(0)`, so its parameters must be PyTorch's, and its
+//! output (evaluation mode) must be PyTorch's output.
+//!
+//! ```text
+//! cargo run --release --example nn_parity -- inputs.safetensors outputs.safetensors
+//! ```
+
+use flodl::nn::{self, Module, RecurrentOptions, TransformerOptions};
+use flodl::{Result, Tensor, Variable};
+
+fn layer(name: &str) -> Result<Box<dyn Module>> {
+    let stacked = RecurrentOptions {
+        num_layers: 2,
+        bidirectional: true,
+        batch_first: true,
+        ..Default::default()
+    };
+    let encoder = TransformerOptions {
+        dim_feedforward: 16,
+        dropout: 0.0,
+        ..Default::default()
+    };
+    Ok(match name {
+        "linear" => Box::new(nn::Linear::new(5, 4, true)?),
+        "conv2d" => Box::new(nn::Conv2d::new(3, 4, 3, 1, 1)?),
+        "conv1d" => Box::new(nn::Conv1d::new(3, 4, 3, 2, 1)?),
+        "layer_norm" => Box::new(nn::LayerNorm::new(6)?),
+        "batch_norm" => Box::new(nn::BatchNorm2d::new(3)?),
+        "group_norm" => Box::new(nn::GroupNorm::new(2, 4)?),
+        "embedding" => Box::new(nn::Embedding::new(10, 3, Some(0))?),
+        "lstm" => Box::new(nn::LSTM::new(3, 4, stacked)?),
+        "gru" => Box::new(nn::GRU::new(3, 4, Default::default())?),
+        "mha" => Box::new(nn::MultiheadAttention::new(8, 2, 0.0, true)?),
+        "encoder" => Box::new(nn::TransformerEncoderLayer::new(8, 2, encoder)?),
+        other => {
+            return Err(flodl::Error::new(
+                flodl::ErrorKind::Argument,
+                format!("no layer {other:?}"),
+            ))
+        }
+    })
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let (inputs, out) = match &args[..] {
+        [_, inputs, out] => (inputs, out),
+        _ => {
+            return Err(flodl::Error::new(
+                flodl::ErrorKind::Argument,
+                "usage: nn_parity INPUTS OUTPUTS",
+            ))
+        }
+    };
+    let mut results: Vec<(String, Tensor)> = Vec::new();
+    for (name, input) in flodl::io::load(inputs)? {
+        flodl::manual_seed(0);
+        let module = layer(&name)?;
+        module.eval();
+        let output = flodl::no_grad(|| module.forward(&Variable::new(input, false)?))?;
+        results.extend(
+            module
+                .state_dict()
+                .into_iter()
+                .map(|(n, t)| (format!("{name}.{n}"), t)),
+        );
+        results.push((format!("{name}.output"), output.data()));
+    }
+    flodl::io::save(&results, out)
+}

@@ -1,0 +1,82 @@
+"""Rust's flodl::nn layers against torch.nn: examples/nn_parity.rs builds
+each layer after manual_seed(0) and runs it on inputs written here; its
+parameters must be torch's (same seed, same draws) and its outputs torch's.
+The files go through flodl.save / flodl::io::load and back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+import flodl
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+# name -> (the torch layer, its input, how torch calls it)
+LAYERS = {
+    "linear": (lambda: nn.Linear(5, 4), [3, 5], None),
+    "conv2d": (lambda: nn.Conv2d(3, 4, 3, padding=1), [2, 3, 5, 5], None),
+    "conv1d": (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1), [2, 3, 7], None),
+    "layer_norm": (lambda: nn.LayerNorm(6), [2, 6], None),
+    "batch_norm": (lambda: nn.BatchNorm2d(3), [2, 3, 4, 4], None),
+    "group_norm": (lambda: nn.GroupNorm(2, 4), [2, 4, 3], None),
+    "embedding": (lambda: nn.Embedding(10, 3, padding_idx=0), None, None),
+    "lstm": (
+        lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+        [2, 5, 3],
+        lambda m, x: m(x)[0],
+    ),
+    "gru": (lambda: nn.GRU(3, 4), [5, 2, 3], lambda m, x: m(x)[0]),
+    "mha": (
+        lambda: nn.MultiheadAttention(8, 2, batch_first=True),
+        [2, 5, 8],
+        lambda m, x: m(x, x, x, need_weights=False)[0],
+    ),
+    "encoder": (
+        lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0),
+        [5, 2, 8],
+        None,
+    ),
+}
+
+
+def run_rust(inputs: dict[str, np.ndarray], tmp_path: Path) -> dict[str, np.ndarray]:
+    src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
+    flodl.save({k: flodl.tensor(v) for k, v in inputs.items()}, str(src))
+    env = {**os.environ, "LIBTORCH_USE_PYTORCH": "1"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    command = ["cargo", "run", "--release", "--quiet", "--example", "nn_parity", "--"]
+    subprocess.run([*command, str(src), str(out)], cwd=ROOT, env=env, check=True, timeout=900)
+    return {k: v.numpy() for k, v in flodl.load(str(out)).items()}
+
+
+def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    inputs = {
+        name: rng.standard_normal(shape).astype(np.float32)
+        for name, (_, shape, _) in LAYERS.items()
+        if shape is not None
+    }
+    inputs["embedding"] = np.array([0, 3, 9, 3], dtype=np.int64)
+    got = run_rust(inputs, tmp_path)
+    for name, (make, _, call) in LAYERS.items():
+        torch.manual_seed(0)
+        module = make().eval()
+        for key, value in module.state_dict().items():
+            np.testing.assert_array_equal(
+                got[f"{name}.{key}"], value.numpy(), err_msg=f"{name}.{key}"
+            )
+        with torch.no_grad():
+            x = torch.from_numpy(inputs[name])
+            expected = (call or (lambda m, v: m(v)))(module, x).numpy()
+        np.testing.assert_allclose(
+            got[f"{name}.output"], expected, rtol=1e-5, atol=1e-5, err_msg=name
+        )
+    names = {key.split(".")[0] for key in got}
+    assert names == set(LAYERS)
