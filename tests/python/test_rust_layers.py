@@ -1,7 +1,9 @@
-"""Rust's flodl::nn layers against torch.nn: examples/nn_parity.rs builds
-each layer after manual_seed(0) and runs it on inputs written here; its
-parameters must be torch's (same seed, same draws) and its outputs torch's.
-The files go through flodl.save / flodl::io::load and back."""
+"""Rust's flodl::nn and flodl::optim against torch: examples/nn_parity.rs
+builds each layer after manual_seed(0) and runs it on inputs written here
+(its parameters must be torch's: same seed, same draws; its outputs
+torch's); examples/optim_parity.rs takes 10 steps of each optimizer (the
+parameters must be those of torch.optim's default implementation). The files
+go through flodl.save / flodl::io::load and back."""
 
 from __future__ import annotations
 
@@ -46,12 +48,12 @@ LAYERS = {
 }
 
 
-def run_rust(inputs: dict[str, np.ndarray], tmp_path: Path) -> dict[str, np.ndarray]:
+def run_rust(example: str, inputs: dict[str, np.ndarray], tmp_path: Path) -> dict[str, np.ndarray]:
     src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
     flodl.save({k: flodl.tensor(v) for k, v in inputs.items()}, str(src))
     env = {**os.environ, "LIBTORCH_USE_PYTORCH": "1"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    command = ["cargo", "run", "--release", "--quiet", "--example", "nn_parity", "--"]
+    command = ["cargo", "run", "--release", "--quiet", "--example", example, "--"]
     subprocess.run([*command, str(src), str(out)], cwd=ROOT, env=env, check=True, timeout=900)
     return {k: v.numpy() for k, v in flodl.load(str(out)).items()}
 
@@ -64,7 +66,7 @@ def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
         if shape is not None
     }
     inputs["embedding"] = np.array([0, 3, 9, 3], dtype=np.int64)
-    got = run_rust(inputs, tmp_path)
+    got = run_rust("nn_parity", inputs, tmp_path)
     for name, (make, _, call) in LAYERS.items():
         torch.manual_seed(0)
         module = make().eval()
@@ -80,3 +82,32 @@ def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
         )
     names = {key.split(".")[0] for key in got}
     assert names == set(LAYERS)
+
+
+# name -> the torch optimizer with the options examples/optim_parity.rs uses
+OPTIMIZERS = {
+    "sgd": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01),
+    "sgd_nesterov": lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+    "adam": lambda p: torch.optim.Adam(p, lr=0.05, weight_decay=0.1, amsgrad=True),
+    "adamw": lambda p: torch.optim.AdamW(p, lr=0.05, betas=(0.8, 0.99)),
+    "rmsprop": lambda p: torch.optim.RMSprop(
+        p, lr=0.01, momentum=0.5, centered=True, weight_decay=0.01
+    ),
+    "adagrad": lambda p: torch.optim.Adagrad(
+        p, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1
+    ),
+}
+
+
+def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
+    start = np.random.default_rng(1).standard_normal((4, 3))
+    got = run_rust("optim_parity", {"w": start}, tmp_path)
+    assert set(got) == set(OPTIMIZERS)
+    for name, make in OPTIMIZERS.items():
+        w = torch.tensor(start, requires_grad=True)
+        opt = make([w])
+        for _ in range(10):
+            opt.zero_grad()
+            (w * w.tanh() + w * w / 4).sum().backward()
+            opt.step()
+        np.testing.assert_allclose(got[name], w.detach().numpy(), rtol=1e-6, err_msg=name)
