@@ -16,7 +16,7 @@ STAMP_EXT  := $(VENV)/.flodl-installed
 STAMP_EXAMPLE := $(VENV)/.rust-extension-installed
 RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
 
-.PHONY: demo train-demo test test-rust test-python lint fmt stubs bench fuzz clean
+.PHONY: demo train-demo train-memory test test-rust test-python lint fmt stubs bench fuzz clean
 
 demo: $(STAMP_EXT)
 	$(PY) examples/autograd_tutorial.py
@@ -34,7 +34,13 @@ test: test-rust test-python
 bench: $(STAMP_EXT) $(STAMP_EXAMPLE)
 	$(PY) bench/compare_torch.py
 	$(PY) bench/custom_functions.py
+	$(PY) bench/train_vs_torch.py
 	cargo run --release --quiet --example bench_overhead
+
+# 10,000 training steps of each example model: RSS and live handles must
+# stay flat (exit status 1 if they grow).
+train-memory: $(STAMP_EXT)
+	$(PY) bench/train_memory.py
 
 # The property-based fuzz test at length (make test runs a short profile):
 # FLODL_FUZZ_EXAMPLES random op sequences against PyTorch, seed FLODL_FUZZ_SEED.

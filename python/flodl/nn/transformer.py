@@ -162,10 +162,16 @@ class MultiheadAttention(Module):
                 k = _flodl.linear(key, ws[1], bs[1])
                 v = _flodl.linear(value, ws[2], bs[2])
         hd = self.head_dim
-        q = q.reshape(L, N * H, hd).transpose(0, 1)
-        k = k.reshape(S, N * H, hd).transpose(0, 1)
-        v = v.reshape(S, N * H, hd).transpose(0, 1)
+        # Heads as [N, H, L, hd] views of the projections (no copies): on 4-d
+        # inputs scaled_dot_product_attention can take libtorch's fused CPU
+        # kernel, as torch's MultiheadAttention does, instead of the composed
+        # matmul-softmax-matmul that 3-d [N * H, L, hd] inputs get.
+        q = q.reshape(L, N, H, hd).permute(1, 2, 0, 3)
+        k = k.reshape(S, N, H, hd).permute(1, 2, 0, 3)
+        v = v.reshape(S, N, H, hd).permute(1, 2, 0, 3)
         mask = self._merged_mask(attn_mask, key_padding_mask, L, S, N, q.dtype)
+        if mask is not None:  # [1 or N * H, L or 1, S] -> [1 or N, 1 or H, L or 1, S]
+            mask = mask.unsqueeze(0) if mask.shape[0] == 1 else mask.reshape(N, H, -1, S)
         dropout_p = self.dropout if self.training else 0.0
         if need_weights:
             scores = q.mul_scalar(math.sqrt(1.0 / float(hd))).matmul(k.transpose(-2, -1))
@@ -177,10 +183,9 @@ class MultiheadAttention(Module):
         else:
             weights = None
             out = _flodl.scaled_dot_product_attention(q, k, v, mask, dropout_p)
-        out = out.transpose(0, 1).reshape(L * N, E)
+        out = out.permute(2, 0, 1, 3).reshape(L * N, E)  # [N, H, L, hd] -> [L * N, E]
         out = self.out_proj(out).reshape(L, N, E)
         if weights is not None:
-            weights = weights.reshape(N, H, L, S)
             if average_attn_weights:
                 weights = weights.mean(1)
             if not batched:
