@@ -65,6 +65,8 @@ fn main() {
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
     println!("cargo:rerun-if-changed=csrc/shim.cpp");
+    println!("cargo:rerun-if-changed=csrc/gru.cpp");
+    println!("cargo:rerun-if-changed=csrc/gru.h");
     println!("cargo:rerun-if-changed=csrc/scalar_ops.def");
     write_scalar_ops();
     let torch = match torch_dir() {
@@ -80,6 +82,7 @@ fn main() {
     cc::Build::new()
         .cpp(true)
         .file("csrc/shim.cpp")
+        .file("csrc/gru.cpp")
         .include(torch.join("include"))
         .include(torch.join("include/torch/csrc/api/include"))
         .flag("-std=c++17")

@@ -13,6 +13,8 @@
 #include <torch/csrc/autograd/function_hook.h>
 #include <torch/csrc/autograd/variable.h>
 
+#include "gru.h"
+
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -794,6 +796,27 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
                               "unknown optimizer method");
     }
   });
+}
+
+// A multi-layer GRU on the CPU with one autograd node per layer and
+// direction (gru.cpp): (output, h_n) as at::gru gives them.
+char *flodl_gru(const at::Tensor *input, const at::Tensor *hx, at::Tensor *const *params,
+                int n_params, int has_biases, int64_t num_layers, double dropout, int train,
+                int bidirectional, int batch_first, at::Tensor **output, at::Tensor **h_n) {
+  at::Tensor last;
+  char *message = guarded(output, [&] {
+    auto result = flodl::gru(*input, *hx, tensors_of(params, n_params), has_biases != 0,
+                             num_layers, dropout, train != 0, bidirectional != 0, batch_first != 0);
+    last = std::get<1>(result);
+    return std::get<0>(result);
+  });
+  if (message != nullptr) return message;
+  message = guarded(h_n, [&] { return last; });
+  if (message != nullptr) {  // nothing half-returned
+    delete *output;
+    *output = nullptr;
+  }
+  return message;
 }
 
 // Which tensor an at::Tensor handle is: handles of one tensor share it.

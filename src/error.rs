@@ -278,6 +278,8 @@ fn classify(message: &str) -> ErrorKind {
                 // backward needs
                 "used in an in-place operation",
                 "modified by an inplace operation",
+                // create_graph through flodl's fused CPU GRU
+                "has no second derivative",
             ],
         ),
         (

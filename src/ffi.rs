@@ -20,6 +20,20 @@ extern "C" {
         total: *mut *mut c_void,
     ) -> *mut c_char;
     fn flodl_impl_id(t: *mut c_void) -> usize;
+    fn flodl_gru(
+        input: *mut c_void,
+        hx: *mut c_void,
+        params: *const *mut c_void,
+        n_params: c_int,
+        has_biases: c_int,
+        num_layers: i64,
+        dropout: f64,
+        train: c_int,
+        bidirectional: c_int,
+        batch_first: c_int,
+        output: *mut *mut c_void,
+        h_n: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
     fn flodl_is_grad_enabled() -> c_int;
@@ -887,4 +901,47 @@ pub(crate) fn clip_grad_norm(
 pub(crate) fn impl_id(t: &tch::Tensor) -> usize {
     // SAFETY: `t` is a live tch tensor; the shim reads its impl pointer.
     unsafe { flodl_impl_id(ptr(t)) }
+}
+
+/// A multi-layer GRU on the CPU with one autograd node per layer and
+/// direction (csrc/gru.cpp): `(output, h_n)`, the numbers of `at::gru`.
+#[allow(clippy::too_many_arguments)] // at::gru's signature
+pub(crate) fn gru(
+    input: &tch::Tensor,
+    hx: &tch::Tensor,
+    params: &[&tch::Tensor],
+    has_biases: bool,
+    num_layers: i64,
+    dropout: f64,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> Result<(tch::Tensor, tch::Tensor), Failure> {
+    let pointers: Vec<*mut c_void> = params.iter().map(|t| ptr(t)).collect();
+    let n = count(pointers.len())?;
+    let mut h_n: *mut c_void = std::ptr::null_mut();
+    // SAFETY: as for optim_step; on success the shim stores a `new
+    // at::Tensor` in each out-pointer (and none on failure).
+    let output = make_tensor(|out| unsafe {
+        flodl_gru(
+            ptr(input),
+            ptr(hx),
+            pointers.as_ptr(),
+            n,
+            c_int::from(has_biases),
+            num_layers,
+            dropout,
+            c_int::from(train),
+            c_int::from(bidirectional),
+            c_int::from(batch_first),
+            out,
+            &mut h_n,
+        )
+    })?;
+    if h_n.is_null() {
+        return Err(Failure::Typed(None, "gru: the shim returned no h_n".into()));
+    }
+    // SAFETY: the call succeeded, so `h_n` is a `new at::Tensor` we own.
+    let h_n = unsafe { tch::Tensor::from_ptr(h_n.cast()) };
+    Ok((output, h_n))
 }

@@ -148,6 +148,22 @@ pub fn gru<T: Operand>(input: &T, hx: &T, params: &[T], options: RnnOptions) -> 
     let operands = [Some(input.raw()), Some(hx.raw())];
     run_opt("gru", &operands, || {
         crate::ops::nn::check_probability("gru", dropout)?;
+        // On the CPU, one autograd node per layer (csrc/gru.cpp): libtorch
+        // composes its CPU GRU from hundreds of small recorded ops.
+        let fused_dtype = matches!(input.dtype(), crate::DType::Float32 | crate::DType::Float64);
+        if input.device() == crate::Device::CPU && fused_dtype {
+            return crate::ffi::gru(
+                input.raw(),
+                hx.raw(),
+                &weights,
+                has_biases,
+                num_layers,
+                dropout,
+                train,
+                bidirectional,
+                batch_first,
+            );
+        }
         Ok::<_, crate::error::Failure>(input.raw().f_gru(
             hx.raw(),
             &weights,

@@ -994,3 +994,30 @@ def test_embedding_from_pretrained_and_init_on_tensors() -> None:
     torch.manual_seed(2)
     expected = torch.nn.init.kaiming_normal_(torch.empty(3, 2), nonlinearity="relu")
     np.testing.assert_array_equal(t.numpy(), expected.numpy())
+
+
+def test_gru_on_the_cpu_is_one_node_per_layer_with_torch_s_numbers() -> None:
+    """The CPU GRU runs as one autograd node per layer and direction: the
+    same outputs and gradients as torch's (float64), and a clear error for
+    a second derivative, which it does not have."""
+    torch.manual_seed(0)
+    tg = torch.nn.GRU(3, 5, num_layers=2, bidirectional=True, batch_first=True).double()
+    fg = flodl.nn.GRU(3, 5, num_layers=2, bidirectional=True, batch_first=True).double()
+    fg.load_state_dict({k: flodl.tensor(v.detach().numpy()) for k, v in tg.state_dict().items()})
+    rng = np.random.default_rng(0)
+    x, h0 = rng.standard_normal((4, 6, 3)), rng.standard_normal((4, 4, 5))
+    tx, th = torch.tensor(x, requires_grad=True), torch.tensor(h0, requires_grad=True)
+    out, h_n = tg(tx, th)
+    (out.sin().sum() + h_n.cos().sum()).backward()
+    fx = flodl.Variable(flodl.tensor(x), requires_grad=True)
+    fh = flodl.Variable(flodl.tensor(h0), requires_grad=True)
+    f_out, f_h_n = fg(fx, fh)
+    (f_out.sin().sum() + f_h_n.cos().sum()).backward()
+    np.testing.assert_allclose(f_out.data.numpy(), out.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(fh.grad.numpy(), th.grad.numpy(), rtol=1e-10, atol=1e-14)
+    for p, q in zip(fg.parameters(), tg.parameters()):
+        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-10, atol=1e-14)
+    f_out, _ = fg(fx)
+    with pytest.raises(flodl.AutogradError, match="second derivative"):
+        flodl.autograd.grad(f_out.sum(), [fx], create_graph=True)
