@@ -20,6 +20,15 @@ extern "C" {
         total: *mut *mut c_void,
     ) -> *mut c_char;
     fn flodl_impl_id(t: *mut c_void) -> usize;
+    fn flodl_to_torch(t: *mut c_void, object: *mut *mut c_void) -> *mut c_char;
+    fn flodl_from_tensor_impl(impl_: usize, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_to_dlpack(t: *mut c_void, versioned: c_int, managed: *mut *mut c_void) -> *mut c_char;
+    fn flodl_from_dlpack(
+        managed: *mut c_void,
+        versioned: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_dlpack_delete(managed: *mut c_void, versioned: c_int);
     fn flodl_gru(
         input: *mut c_void,
         hx: *mut c_void,
@@ -944,4 +953,57 @@ pub(crate) fn gru(
     // SAFETY: the call succeeded, so `h_n` is a `new at::Tensor` we own.
     let h_n = unsafe { tch::Tensor::from_ptr(h_n.cast()) };
     Ok((output, h_n))
+}
+
+/// `t` as a torch.Tensor (a new reference to a Python object, sharing memory
+/// and autograd graph), or null with a Python exception set. Needs the GIL
+/// and torch imported.
+pub(crate) fn to_torch(t: &tch::Tensor) -> Result<*mut c_void, Failure> {
+    let mut object: *mut c_void = std::ptr::null_mut();
+    // SAFETY: `t` is a live tch tensor; the shim catches C++ exceptions.
+    failure_of(unsafe { flodl_to_torch(ptr(t), &mut object) })?;
+    Ok(object)
+}
+
+/// A new handle on the tensor whose TensorImpl is at `impl_`.
+///
+/// # Safety
+/// `impl_` must be the TensorImpl of a tensor alive for the call (what a
+/// live torch.Tensor's `_cdata` gives).
+pub(crate) unsafe fn from_tensor_impl(impl_: usize) -> Result<tch::Tensor, Failure> {
+    // SAFETY: the caller's contract; the shim takes a new reference.
+    make_tensor(|out| unsafe { flodl_from_tensor_impl(impl_, out) })
+}
+
+/// A DLPack managed tensor sharing `t`'s memory (versioned: DLPack 1.x);
+/// the caller owns it (it goes into a capsule, whose consumer or destructor
+/// frees it).
+pub(crate) fn to_dlpack(t: &tch::Tensor, versioned: bool) -> Result<*mut c_void, Failure> {
+    let mut managed: *mut c_void = std::ptr::null_mut();
+    // SAFETY: `t` is a live tch tensor.
+    failure_of(unsafe { flodl_to_dlpack(ptr(t), c_int::from(versioned), &mut managed) })?;
+    Ok(managed)
+}
+
+/// A tensor on a DLPack managed tensor's memory, taking ownership of it
+/// (read-only memory is copied).
+///
+/// # Safety
+/// `managed` must be a managed tensor of that version nobody else will free
+/// or use.
+pub(crate) unsafe fn from_dlpack(
+    managed: *mut c_void,
+    versioned: bool,
+) -> Result<tch::Tensor, Failure> {
+    // SAFETY: the caller's contract.
+    make_tensor(|out| unsafe { flodl_from_dlpack(managed, c_int::from(versioned), out) })
+}
+
+/// Frees a DLPack managed tensor nobody consumed.
+///
+/// # Safety
+/// `managed` must be an unconsumed managed tensor of that version (or null).
+pub(crate) unsafe fn dlpack_delete(managed: *mut c_void, versioned: bool) {
+    // SAFETY: the caller's contract.
+    unsafe { flodl_dlpack_delete(managed, c_int::from(versioned)) }
 }

@@ -522,7 +522,22 @@ class Tensor(_Ops[Tensor, Tensor]):
     ) -> Tensor: ...
     @staticmethod
     def from_numpy(array: np.ndarray[Any, Any], device: DeviceLike = None) -> Tensor:
-        """A copy of `array`, keeping its dtype (bool becomes Bool)."""
+        """Shares `array`'s memory when it is writable, aligned and native
+        (as torch.from_numpy), else copies; keeps its dtype."""
+    @staticmethod
+    def from_torch(tensor: Any) -> Tensor:
+        """Shares a torch.Tensor's memory (no copy; records nothing)."""
+    def to_torch(self) -> Any:
+        """A torch.Tensor sharing this Tensor's memory (imports torch)."""
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: Any = None,
+        copy: bool | None = None,
+    ) -> Any: ...
+    def __dlpack_device__(self) -> tuple[int, int]: ...
     @staticmethod
     def zeros(
         shape: Sequence[int],
@@ -613,7 +628,8 @@ class Tensor(_Ops[Tensor, Tensor]):
     def to_f64_vec(self) -> list[float]: ...
     def to_i64_vec(self) -> list[int]: ...
     def numpy(self) -> np.ndarray[Any, Any]:
-        """A writable copy; BFloat16 raises DTypeError (numpy has none)."""
+        """Shares a CPU tensor's memory (as torch); a copy otherwise
+        (BFloat16 raises DTypeError: numpy has none)."""
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
     # Conversion
     def detach(self) -> Tensor: ...
@@ -704,8 +720,23 @@ class Variable(_Ops[Variable, VariableLike]):
         with a ``gradient`` of its shape. The graph is freed afterwards (a
         second backward raises AutogradError) unless ``retain_graph``;
         ``inputs`` limits which leaves get gradients."""
-    def numpy(self) -> np.ndarray[Any, Any]: ...
+    def numpy(self) -> np.ndarray[Any, Any]:
+        """A copy of the values (``.data.numpy()`` shares them)."""
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
+    @staticmethod
+    def from_torch(tensor: Any) -> Variable:
+        """The same tensor as a torch.Tensor: memory and autograd graph shared."""
+    def to_torch(self) -> Any:
+        """A torch.Tensor on the same tensor: memory and autograd graph shared."""
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: Any = None,
+        copy: bool | None = None,
+    ) -> Any: ...
+    def __dlpack_device__(self) -> tuple[int, int]: ...
     # The op catalogue is declared once, in _Ops. Operators:
     def __add__(self, other: VariableLike | Number) -> Variable: ...
     def __radd__(self, other: VariableLike | Number) -> Variable: ...
@@ -777,6 +808,10 @@ def live_tensor_count() -> int:
     steps when nothing is kept alive."""
 
 def cuda_device_count() -> int: ...
+def from_dlpack(obj: Any) -> Tensor:
+    """A Tensor sharing the memory of anything with `__dlpack__` (numpy,
+    torch, JAX, CuPy) or of an unconsumed DLPack capsule."""
+
 def lstm(
     input: VariableLike,
     hx: VariableLike,

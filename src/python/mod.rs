@@ -9,6 +9,7 @@ mod extension; // values crossing into a user's own extension module
 mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
 mod hooks; // Python gradient hooks
+mod interop; // torch tensors, DLPack and numpy sharing memory
 mod operators; // + - * / @ ** on both classes
 mod optim; // the optimizers' update kernels
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
@@ -301,6 +302,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     catalogue::nn_functions::register(m)?;
     m.add_function(wrap_pyfunction!(rnn::lstm, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::gru, m)?)?;
+    m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(optim::sgd, m)?)?;
     m.add_function(wrap_pyfunction!(optim::adam, m)?)?;
     m.add_function(wrap_pyfunction!(optim::adagrad, m)?)?;

@@ -153,6 +153,46 @@ pub(crate) fn from_numpy_array(
     )?)
 }
 
+/// `t`'s DLPack device: `(1, 0)` for the CPU, `(2, index)` for CUDA.
+pub(crate) fn dlpack_device(t: &Tensor) -> (i32, i64) {
+    match t.device() {
+        crate::Device::CUDA(index) => (2, i64::from(index)),
+        _ => (1, 0),
+    }
+}
+
+/// A Tensor sharing `array`'s memory when it can (a writable, aligned,
+/// native-order numpy array staying on the CPU, of a flodl dtype, without
+/// negative strides, as `torch.from_numpy` shares); None otherwise (the
+/// caller copies).
+fn share_numpy(
+    array: &Bound<'_, PyAny>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Tensor>> {
+    if device_arg(device)? != crate::Device::CPU || !array.hasattr("__dlpack__")? {
+        return Ok(None);
+    }
+    let flags = array.getattr("flags")?;
+    let strides: Vec<i64> = array.getattr("strides")?.extract()?;
+    let shareable = flags.getattr("writeable")?.extract::<bool>()?
+        && flags.getattr("aligned")?.extract::<bool>()?
+        && strides.iter().all(|&s| s >= 0)
+        && array
+            .getattr("dtype")?
+            .getattr("isnative")?
+            .extract::<bool>()?
+        && dtype_arg(&array.getattr("dtype")?).is_ok();
+    if !shareable {
+        return Ok(None);
+    }
+    match super::interop::from_dlpack(array) {
+        Ok(t) => Ok(Some(t)),
+        // A layout numpy does not export: copy it.
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyBufferError>(array.py()) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// `numpy.ndarray` holding a copy of `t`'s values.
 pub(crate) fn to_numpy<'py>(
     py: Python<'py>,
@@ -277,11 +317,58 @@ impl PyTensor {
         from_values("from_i64", data, shape, device, DType::Int64)
     }
 
-    /// A copy of a numpy array, keeping its dtype and shape.
+    /// A Tensor sharing a numpy array's memory (as `torch.from_numpy`) when
+    /// the array is writable, aligned and in native byte order and stays on
+    /// the CPU; otherwise a copy. Keeps its dtype and shape.
     #[staticmethod]
     #[pyo3(signature = (array, device = None))]
     fn from_numpy(array: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        if let Some(shared) = share_numpy(array, device)? {
+            return Ok(shared.into());
+        }
         Ok(from_numpy_array(array, device)?.into())
+    }
+
+    /// A Tensor sharing a torch.Tensor's memory (no copy, any device; the
+    /// Tensor records nothing, whatever the torch tensor's requires_grad).
+    #[staticmethod]
+    fn from_torch(tensor: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let raw = super::interop::from_torch(tensor)?;
+        let detached = raw
+            .f_detach()
+            .map_err(|e| Error::from_torch("from_torch", "", e))?;
+        Ok(super::interop::adopt::<Tensor>("from_torch", detached)?.into())
+    }
+
+    /// A torch.Tensor sharing this Tensor's memory (no copy; imports torch).
+    fn to_torch(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        super::interop::to_torch(py, crate::Operand::raw(&self.inner))
+    }
+
+    /// A DLPack capsule sharing this Tensor's memory (the DLPack protocol;
+    /// `copy=True` exports a copy).
+    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
+    fn __dlpack__<'py>(
+        &self,
+        py: Python<'py>,
+        stream: Option<&Bound<'py, PyAny>>,
+        max_version: Option<&Bound<'py, PyAny>>,
+        dl_device: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        // flodl's ops run on libtorch's current stream, which the consumer
+        // syncs with; DLPack 1.x when `max_version` asks for it, else 0.x.
+        let _ = (stream, dl_device);
+        if copy == Some(true) {
+            return super::interop::to_dlpack(py, &self.inner.copy()?, max_version);
+        }
+        super::interop::to_dlpack(py, &self.inner, max_version)
+    }
+
+    /// `(device type, index)` in DLPack's codes: `(1, 0)` for the CPU,
+    /// `(2, i)` for CUDA device i.
+    fn __dlpack_device__(&self) -> (i32, i64) {
+        dlpack_device(&self.inner)
     }
 
     #[staticmethod]
@@ -355,10 +442,15 @@ impl PyTensor {
     }
 
     /// A numpy array holding a copy of the values.
+    /// A numpy array sharing this CPU tensor's memory (as PyTorch's
+    /// `numpy()`); a copy for a tensor numpy cannot share (CUDA, bfloat16).
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        to_numpy(py, &self.inner, None)
+        self.__array__(py, None, None)
     }
 
+    /// `np.asarray(t)`: shares a CPU tensor's memory; `copy=True` copies,
+    /// `copy=False` refuses what cannot be shared (a CUDA or bfloat16
+    /// tensor, another dtype), as numpy's protocol says.
     #[pyo3(signature = (dtype = None, copy = None))]
     fn __array__<'py>(
         &self,
@@ -366,8 +458,38 @@ impl PyTensor {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let _always_a_copy = copy;
-        to_numpy(py, &self.inner, dtype)
+        if copy == Some(true) {
+            return to_numpy(py, &self.inner, dtype);
+        }
+        let t = &self.inner;
+        let why = if t.device() != crate::Device::CPU {
+            Some("the tensor is not on the CPU")
+        } else if t.dtype() == DType::BFloat16 {
+            Some("numpy has no bfloat16")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            if copy == Some(false) {
+                return Err(super::interop::cannot_share(why));
+            }
+            return to_numpy(py, t, dtype);
+        }
+        let numpy = py.import("numpy")?;
+        let shared = numpy.call_method1("from_dlpack", (self.inner.clone().into_pyobject(py)?,))?;
+        match dtype {
+            Some(dtype)
+                if !shared
+                    .getattr("dtype")?
+                    .eq(numpy.call_method1("dtype", (dtype,))?)? =>
+            {
+                if copy == Some(false) {
+                    return Err(super::interop::cannot_share("the dtype differs"));
+                }
+                shared.call_method1("astype", (dtype,))
+            }
+            _ => Ok(shared),
+        }
     }
 
     // ----- conversion -----

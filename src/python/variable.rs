@@ -198,6 +198,55 @@ impl PyVariable {
         Ok(self.inner.register_post_accumulate_grad_hook(hook)?.into())
     }
 
+    /// A Variable on a torch.Tensor's at::Tensor: memory and autograd graph
+    /// shared, so a backward from either library reaches the leaves of both.
+    #[staticmethod]
+    fn from_torch(tensor: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let raw = super::interop::from_torch(tensor)?;
+        Ok(super::interop::adopt::<Variable>("from_torch", raw)?.into())
+    }
+
+    /// A torch.Tensor on this Variable's at::Tensor: memory and autograd
+    /// graph shared (imports torch).
+    fn to_torch(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        super::interop::to_torch(py, crate::Operand::raw(&self.inner))
+    }
+
+    /// A DLPack capsule sharing the values. As PyTorch, not for a Variable
+    /// that requires grad (DLPack carries no graph): export `.data`.
+    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
+    fn __dlpack__<'py>(
+        &self,
+        py: Python<'py>,
+        stream: Option<&Bound<'py, PyAny>>,
+        max_version: Option<&Bound<'py, PyAny>>,
+        dl_device: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let _ = (stream, dl_device);
+        if self.inner.requires_grad() {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Autograd,
+                "__dlpack__: cannot export a Variable that requires grad (DLPack carries no graph; export its .data)",
+            )
+            .into());
+        }
+        let data = self.inner.data();
+        let data = if copy == Some(true) {
+            data.copy()?
+        } else {
+            data
+        };
+        super::interop::to_dlpack(py, &data, max_version)
+    }
+
+    /// `(device type, index)` in DLPack's codes.
+    fn __dlpack_device__(&self) -> (i32, i64) {
+        super::tensor::dlpack_device(&self.inner.data())
+    }
+
+    /// A copy of the values as a numpy array (a Variable's values are
+    /// tracked: numpy writes would bypass autograd; `.data.numpy()` shares).
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         to_numpy(py, &self.inner.data(), None)
     }
@@ -209,7 +258,11 @@ impl PyVariable {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let _always_a_copy = copy;
+        if copy == Some(false) {
+            return Err(super::interop::cannot_share(
+                "a Variable's values are copied (use .data to share them)",
+            ));
+        }
         to_numpy(py, &self.inner.data(), dtype)
     }
 }

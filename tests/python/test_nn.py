@@ -506,7 +506,7 @@ def test_attribute_assignment_rules() -> None:
 
 def test_load_state_dict_reports_all_problems_and_loads_nothing() -> None:
     model = nn.Sequential(OrderedDict(fc=nn.Linear(4, 3), bn=nn.BatchNorm1d(3)))
-    before = {k: v.numpy() for k, v in model.state_dict().items()}
+    before = {k: v.numpy().copy() for k, v in model.state_dict().items()}
     bad = {k: v.clone() + 1 for k, v in model.state_dict().items() if k != "fc.bias"}
     bad["fc.weight"] = Tensor.zeros([4, 4])
     bad["bn.running_mean"] = Tensor.zeros([2])

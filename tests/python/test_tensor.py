@@ -45,11 +45,14 @@ def test_from_numpy_keeps_dtype_and_shape() -> None:
     np.testing.assert_array_equal(Tensor.from_numpy(big_endian).numpy(), big_endian)
 
 
-def test_numpy_copy_is_writable_and_independent() -> None:
+def test_numpy_shares_memory_as_torch_s_and_np_array_copies() -> None:
     t = Tensor.from_f32([1.0, 2.0], [2])
-    a = t.numpy()
+    a = t.numpy()  # shared, writable, as torch.Tensor.numpy()
     a[0] = 9.0
-    assert t.to_f32_vec() == [1.0, 2.0]
+    assert t.to_f32_vec() == [9.0, 2.0]
+    copied = np.array(t)  # numpy's copy=True
+    copied[1] = 7.0
+    assert t.to_f32_vec() == [9.0, 2.0]
     assert np.asarray(t, dtype=np.float64).dtype == np.float64
 
 
