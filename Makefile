@@ -16,7 +16,7 @@ STAMP_EXT  := $(VENV)/.flodl-installed
 STAMP_EXAMPLE := $(VENV)/.rust-extension-installed
 RUST_SRC   := $(shell find src csrc -type f) build.rs Cargo.toml pyproject.toml
 
-.PHONY: demo train-demo train-memory test test-rust test-python lint fmt stubs bench fuzz clean
+.PHONY: demo train-demo train-memory wheel test test-rust test-python lint fmt stubs bench fuzz clean
 
 demo: $(STAMP_EXT)
 	$(PY) examples/autograd_tutorial.py
@@ -29,6 +29,11 @@ train-demo: $(STAMP_EXT)
 	cargo run --release --quiet --example train_digits -- target/digits.safetensors
 
 test: test-rust test-python
+
+# An abi3 wheel of flodl alone in target/wheels: libtorch stays in the torch
+# wheel, which the extension finds by a relative run path.
+wheel: $(STAMP_VENV)
+	maturin build --release --quiet --out target/wheels
 
 # flodl against PyTorch eager (docs/benchmarks.md), then the Rust floor.
 bench: $(STAMP_EXT) $(STAMP_EXAMPLE)
@@ -51,7 +56,8 @@ fuzz: $(STAMP_EXT)
 		$(PY) -m pytest -q tests/python/test_fuzz.py --hypothesis-show-statistics
 
 test-rust: $(STAMP_VENV)
-	cargo test --release
+	cargo test --release -p flodl -p flodl-downstream
+	cargo run --release --quiet -p flodl-downstream
 
 test-python: $(STAMP_EXT) $(STAMP_EXAMPLE)
 	$(PY) -m pytest -q

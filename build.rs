@@ -61,6 +61,25 @@ fn write_scalar_ops() {
         .unwrap_or_else(|e| panic!("cannot write scalar_ops.rs: {e}"));
 }
 
+/// `lib` relative to target/<profile>/deps (OUT_DIR is
+/// target/<profile>/build/flodl-<hash>/out).
+fn relative_from_binaries(lib: &std::path::Path) -> Option<std::path::PathBuf> {
+    let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR")?);
+    let deps = out.ancestors().nth(3)?.canonicalize().ok()?.join("deps");
+    let lib = lib.canonicalize().ok()?;
+    let common = deps
+        .components()
+        .zip(lib.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut relative = std::path::PathBuf::new();
+    for _ in deps.components().skip(common) {
+        relative.push("..");
+    }
+    relative.extend(lib.components().skip(common));
+    Some(relative)
+}
+
 fn main() {
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
@@ -94,8 +113,18 @@ fn main() {
     // The installed extension lives in site-packages/flodl/, next to
     // site-packages/torch/lib: a relative run path keeps the wheel movable.
     println!("cargo:rustc-link-arg-cdylib=-Wl,-rpath,$ORIGIN/../torch/lib");
-    // Tests, examples and an in-tree build use the torch found now.
-    println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib.display());
+    // flodl's tests and examples (in target/<profile>/deps and .../examples)
+    // find the torch found now by a path relative to themselves, so that no
+    // absolute path of this machine goes into the wheel either.
+    if let Some(relative) = relative_from_binaries(&lib) {
+        println!(
+            "cargo:rustc-link-arg=-Wl,-rpath,$ORIGIN/{}",
+            relative.display()
+        );
+    }
+    // A crate that depends on flodl reads this as DEP_FLODL_TORCH_LIB: one
+    // line of its build.rs gives its own binaries the same run path.
+    println!("cargo:torch_lib={}", lib.display());
     // rustc links with --as-needed, which drops libtorch_cuda (nothing refers
     // to it by symbol) and with it CUDA support; keep it where it exists.
     if lib.join("libtorch_cuda.so").exists() {

@@ -20,14 +20,19 @@ extern "C" {
         total: *mut *mut c_void,
     ) -> *mut c_char;
     fn flodl_impl_id(t: *mut c_void) -> usize;
+    #[cfg(feature = "python")]
     fn flodl_to_torch(t: *mut c_void, object: *mut *mut c_void) -> *mut c_char;
+    #[cfg(feature = "python")]
     fn flodl_from_tensor_impl(impl_: usize, out: *mut *mut c_void) -> *mut c_char;
+    #[cfg(feature = "python")]
     fn flodl_to_dlpack(t: *mut c_void, versioned: c_int, managed: *mut *mut c_void) -> *mut c_char;
+    #[cfg(feature = "python")]
     fn flodl_from_dlpack(
         managed: *mut c_void,
         versioned: c_int,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    #[cfg(feature = "python")]
     fn flodl_dlpack_delete(managed: *mut c_void, versioned: c_int);
     fn flodl_gru(
         input: *mut c_void,
@@ -955,6 +960,7 @@ pub(crate) fn gru(
     Ok((output, h_n))
 }
 
+#[cfg(feature = "python")] // used by the Python bindings only
 /// `t` as a torch.Tensor (a new reference to a Python object, sharing memory
 /// and autograd graph), or null with a Python exception set. Needs the GIL
 /// and torch imported.
@@ -965,6 +971,7 @@ pub(crate) fn to_torch(t: &tch::Tensor) -> Result<*mut c_void, Failure> {
     Ok(object)
 }
 
+#[cfg(feature = "python")] // used by the Python bindings only
 /// A new handle on the tensor whose TensorImpl is at `impl_`.
 ///
 /// # Safety
@@ -975,6 +982,7 @@ pub(crate) unsafe fn from_tensor_impl(impl_: usize) -> Result<tch::Tensor, Failu
     make_tensor(|out| unsafe { flodl_from_tensor_impl(impl_, out) })
 }
 
+#[cfg(feature = "python")] // used by the Python bindings only
 /// A DLPack managed tensor sharing `t`'s memory (versioned: DLPack 1.x);
 /// the caller owns it (it goes into a capsule, whose consumer or destructor
 /// frees it).
@@ -985,6 +993,7 @@ pub(crate) fn to_dlpack(t: &tch::Tensor, versioned: bool) -> Result<*mut c_void,
     Ok(managed)
 }
 
+#[cfg(feature = "python")] // used by the Python bindings only
 /// A tensor on a DLPack managed tensor's memory, taking ownership of it
 /// (read-only memory is copied).
 ///
@@ -999,6 +1008,7 @@ pub(crate) unsafe fn from_dlpack(
     make_tensor(|out| unsafe { flodl_from_dlpack(managed, c_int::from(versioned), out) })
 }
 
+#[cfg(feature = "python")] // used by the Python bindings only
 /// Frees a DLPack managed tensor nobody consumed.
 ///
 /// # Safety

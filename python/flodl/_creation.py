@@ -41,7 +41,7 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
     import numpy as np
 
     if isinstance(data, np.ndarray):
-        array = data
+        array = data.copy()  # tensor() copies, as torch.tensor (from_numpy shares)
     else:
         try:
             array = np.asarray(data)

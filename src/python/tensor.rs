@@ -341,8 +341,13 @@ impl PyTensor {
     }
 
     /// A torch.Tensor sharing this Tensor's memory (no copy; imports torch).
+    /// Its own handle: torch's `requires_grad_()` on it leaves this Tensor
+    /// untracked.
     fn to_torch(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        super::interop::to_torch(py, crate::Operand::raw(&self.inner))
+        let alias = crate::Operand::raw(&self.inner)
+            .f_detach()
+            .map_err(|e| Error::from_torch("to_torch", "", e))?;
+        super::interop::to_torch(py, &alias)
     }
 
     /// A DLPack capsule sharing this Tensor's memory (the DLPack protocol;
@@ -441,9 +446,9 @@ impl PyTensor {
         Ok(self.inner.to_i64_vec()?)
     }
 
-    /// A numpy array holding a copy of the values.
     /// A numpy array sharing this CPU tensor's memory (as PyTorch's
-    /// `numpy()`); a copy for a tensor numpy cannot share (CUDA, bfloat16).
+    /// `numpy()`); a copy of a CUDA tensor; a DTypeError for bfloat16
+    /// (numpy has none).
     fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         self.__array__(py, None, None)
     }

@@ -38,6 +38,17 @@ def test_torch_tensors_share_memory_both_ways() -> None:
     leaf = torch.ones(2, requires_grad=True)
     assert not Tensor.from_torch(leaf).requires_grad
     assert Tensor.from_torch(torch.zeros(2, dtype=torch.int64)).dtype == flodl.DType.Int64
+    # torch's requires_grad_ on the shared tensor leaves the flodl Tensor untracked.
+    untracked = flodl.tensor([1.0])
+    untracked.to_torch().requires_grad_()
+    assert not untracked.requires_grad and not (untracked * 2).requires_grad
+
+
+def test_flodl_tensor_copies_an_array_as_torch_tensor_does() -> None:
+    a = np.zeros(2, np.float32)
+    t = flodl.tensor(a)
+    a[0] = 7.0
+    assert t.tolist() == [0.0, 0.0]
 
 
 def test_one_graph_across_flodl_and_torch() -> None:
