@@ -7,7 +7,16 @@ gives the median time per iteration, the spread (interquartile range over
 rounds, as a percentage of the median) and the ratio flodl / torch (lower is
 better for flodl).
 
-    .venv/bin/python bench/compare_torch.py [--rounds N] [--quick]
+    .venv/bin/python bench/compare_torch.py [--rounds N] [--quick] [--device cuda]
+
+With `--device cuda` every row's tensors and models live on the GPU for
+both libraries, each timed block ends with `torch.cuda.synchronize()`
+(flodl runs on the same libtorch, so on the same CUDA context and
+streams), and floDl's three published GPU training workloads follow the
+table (bench/gpu_workloads.py), each with floDl's published ratio beside
+it. The error rows, the import row and the live-handle line stay on the
+CPU. `--gpu-workloads-on-cpu` runs those workloads on the CPU at tiny
+sizes, a smoke test of the code path on a machine without a GPU.
 
 `--profile NAME [--library torch]` runs one library's step of one benchmark
 in a loop, for a profiler:
@@ -23,7 +32,7 @@ import platform
 import subprocess
 import sys
 import time
-from typing import Callable
+from typing import Any, Callable, Optional
 
 import numpy as np
 import torch
@@ -33,24 +42,40 @@ import flodl
 from flodl import Tensor, Variable
 
 Step = Callable[[], None]
+Sync = Optional[Callable[[], None]]
 
 
-def timed(step: Step, iterations: int) -> float:
-    """Seconds per iteration of `step`."""
+def timed(step: Step, iterations: int, sync: Sync = None) -> float:
+    """Seconds per iteration of `step`. `sync` (on CUDA, torch.cuda.synchronize:
+    it waits for the whole device, so for flodl's kernels too, which run on
+    the same libtorch and CUDA context) runs before the clock starts and
+    before it is read, so the time covers the kernels the steps queued, not
+    only their launches."""
+    if sync is not None:
+        sync()
     start = time.perf_counter()
     for _ in range(iterations):
         step()
+    if sync is not None:
+        sync()
     return (time.perf_counter() - start) / iterations
 
 
-def compare(rounds: int, iterations: int, flodl_step: Step, torch_step: Step) -> dict:
+def compare(
+    rounds: int, iterations: int, flodl_step: Step, torch_step: Step, sync: Sync = None
+) -> dict:
     for step in (flodl_step, torch_step):  # warm-up: allocators, lazy init
-        timed(step, max(1, iterations // 5))
+        timed(step, max(1, iterations // 5), sync)
     times: dict[str, list[float]] = {"flodl": [], "torch": []}
     for _ in range(rounds):
-        times["flodl"].append(timed(flodl_step, iterations))
-        times["torch"].append(timed(torch_step, iterations))
+        times["flodl"].append(timed(flodl_step, iterations, sync))
+        times["torch"].append(timed(torch_step, iterations, sync))
     return {name: summary(ts) for name, ts in times.items()}
+
+
+def on(device: str, x: Any) -> Any:
+    """A flodl or torch tensor moved to `device`; `x` itself on the CPU."""
+    return x if device == "cpu" else x.to(device)
 
 
 def summary(ts: list[float]) -> tuple[float, float]:
@@ -59,12 +84,15 @@ def summary(ts: list[float]) -> tuple[float, float]:
 
 
 # ----- the benchmarks: each returns (flodl step, torch step) -----
+# `device` ("cpu" or "cuda") is where both libraries' tensors live.
 
 
-def tiny_step():
+def tiny_step(device: str = "cpu"):
     """1-element x*w, sum, backward, zero_grad."""
-    x_f, w_f = Variable(Tensor.from_f32([2.0], [1])), Variable(Tensor.from_f32([3.0], [1]), True)
-    x_t, w_t = torch.tensor([2.0]), torch.tensor([3.0], requires_grad=True)
+    x_f = Variable(on(device, Tensor.from_f32([2.0], [1])))
+    w_f = Variable(on(device, Tensor.from_f32([3.0], [1])), True)
+    x_t = torch.tensor([2.0], device=device)
+    w_t = torch.tensor([3.0], device=device, requires_grad=True)
 
     def f() -> None:
         x_f.mul(w_f).sum().backward()
@@ -77,10 +105,10 @@ def tiny_step():
     return f, t
 
 
-def chain_step():
+def chain_step(device: str = "cpu"):
     """20 elementwise ops on a [64] tensor, then backward."""
-    x_f = Variable(Tensor.randn([64]), True)
-    x_t = torch.randn(64, requires_grad=True)
+    x_f = Variable(on(device, Tensor.randn([64])), True)
+    x_t = torch.randn(64, device=device, requires_grad=True)
 
     def f() -> None:
         y = x_f
@@ -99,7 +127,7 @@ def chain_step():
     return f, t
 
 
-def mlp_step(in_place_torch: bool = False):
+def mlp_step(in_place_torch: bool = False, device: str = "cpu"):
     """3 layers of 64, batch 32, MSE, SGD, written in Python."""
     rng = np.random.default_rng(0)
     shapes = [(64, 64), (64,), (64, 64), (64,), (64, 64), (64,)]
@@ -108,8 +136,8 @@ def mlp_step(in_place_torch: bool = False):
     y = rng.standard_normal((32, 64)).astype(np.float32)
     lr = 0.01
 
-    params_f = [Variable(Tensor.from_numpy(a), True) for a in init]
-    x_f, y_f = Tensor.from_numpy(x), Tensor.from_numpy(y)
+    params_f = [Variable(on(device, Tensor.from_numpy(a)), True) for a in init]
+    x_f, y_f = on(device, Tensor.from_numpy(x)), on(device, Tensor.from_numpy(y))
 
     def f() -> None:
         h = x_f
@@ -122,8 +150,8 @@ def mlp_step(in_place_torch: bool = False):
         for i, p in enumerate(params_f):  # SGD: a new leaf per parameter
             params_f[i] = Variable(p.data - p.grad * lr, True)
 
-    params_t = [torch.tensor(a, requires_grad=True) for a in init]
-    x_t, y_t = torch.from_numpy(x), torch.from_numpy(y)
+    params_t = [torch.tensor(a, device=device, requires_grad=True) for a in init]
+    x_t, y_t = on(device, torch.from_numpy(x)), on(device, torch.from_numpy(y))
 
     def t() -> None:
         h = x_t
@@ -145,12 +173,14 @@ def mlp_step(in_place_torch: bool = False):
     return f, t
 
 
-def matmul_step():
+def matmul_step(device: str = "cpu"):
     """512x512 matmul, forward and backward."""
     a = np.random.default_rng(0).standard_normal((512, 512)).astype(np.float32)
     b = np.random.default_rng(1).standard_normal((512, 512)).astype(np.float32)
-    a_f, b_f = Variable(Tensor.from_numpy(a), True), Variable(Tensor.from_numpy(b), True)
-    a_t, b_t = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+    a_f = Variable(on(device, Tensor.from_numpy(a)), True)
+    b_f = Variable(on(device, Tensor.from_numpy(b)), True)
+    a_t = torch.tensor(a, device=device, requires_grad=True)
+    b_t = torch.tensor(b, device=device, requires_grad=True)
 
     def f() -> None:
         a_f.matmul(b_f).sum().backward()
@@ -165,15 +195,15 @@ def matmul_step():
     return f, t
 
 
-def conv_step():
+def conv_step(device: str = "cpu"):
     """A small conv net (2 convs, pools, linear), batch 8 of 3x32x32, forward and backward."""
     rng = np.random.default_rng(0)
     shapes = [(16, 3, 3, 3), (16,), (32, 16, 3, 3), (32,), (10, 32), (10,)]
     init = [rng.standard_normal(s).astype(np.float32) * 0.1 for s in shapes]
     x = rng.standard_normal((8, 3, 32, 32)).astype(np.float32)
-    p_f = [Variable(Tensor.from_numpy(a), True) for a in init]
-    p_t = [torch.tensor(a, requires_grad=True) for a in init]
-    x_f, x_t = Tensor.from_numpy(x), torch.from_numpy(x)
+    p_f = [Variable(on(device, Tensor.from_numpy(a)), True) for a in init]
+    p_t = [torch.tensor(a, device=device, requires_grad=True) for a in init]
+    x_f, x_t = on(device, Tensor.from_numpy(x)), on(device, torch.from_numpy(x))
 
     def f() -> None:
         h = flodl.conv2d(x_f, p_f[0], p_f[1], padding=1).relu()
@@ -235,10 +265,10 @@ def live_handles_line(steps: int) -> str:
     )
 
 
-def grad_chain_step():
+def grad_chain_step(device: str = "cpu"):
     """autograd.grad of the 20-op chain (no .grad written)."""
-    x_f = Variable(Tensor.randn([64]), True)
-    x_t = torch.randn(64, requires_grad=True)
+    x_f = Variable(on(device, Tensor.randn([64])), True)
+    x_t = torch.randn(64, device=device, requires_grad=True)
 
     def f() -> None:
         y = x_f
@@ -272,14 +302,14 @@ def _mlp(lib, linear, x, params):
     return h
 
 
-def penalty_step():
+def penalty_step(device: str = "cpu"):
     """A gradient penalty on a 3-layer MLP: grad(create_graph) then backward."""
     arrays, x = _mlp_params()
-    pf = [Variable(Tensor.from_numpy(a), True) for a in arrays]
-    pt = [torch.tensor(a, requires_grad=True) for a in arrays]
-    xf = Variable(Tensor.from_numpy(x), True)
-    xt = torch.tensor(x, requires_grad=True)
-    ones_f, ones_t = Tensor.ones([32, 1]), torch.ones(32, 1)
+    pf = [Variable(on(device, Tensor.from_numpy(a)), True) for a in arrays]
+    pt = [torch.tensor(a, device=device, requires_grad=True) for a in arrays]
+    xf = Variable(on(device, Tensor.from_numpy(x)), True)
+    xt = torch.tensor(x, device=device, requires_grad=True)
+    ones_f, ones_t = on(device, Tensor.ones([32, 1])), torch.ones(32, 1, device=device)
 
     def f() -> None:
         out = _mlp(flodl, flodl.linear, xf, pf)
@@ -300,28 +330,28 @@ def penalty_step():
     return f, t
 
 
-def _mlp_function(lib):
+def _mlp_function(lib, device: str = "cpu"):
     arrays, x = _mlp_params()
     if lib == "flodl":
-        params = [Tensor.from_numpy(a) for a in arrays]
-        data = Tensor.from_numpy(x[:1].reshape(-1))
+        params = [on(device, Tensor.from_numpy(a)) for a in arrays]
+        data = on(device, Tensor.from_numpy(x[:1].reshape(-1)))
         return (lambda v: _mlp(flodl, flodl.linear, v, params).sum()), data
-    params = [torch.from_numpy(a) for a in arrays]
-    data = torch.from_numpy(x[:1].reshape(-1))
+    params = [on(device, torch.from_numpy(a)) for a in arrays]
+    data = on(device, torch.from_numpy(x[:1].reshape(-1)))
     return (lambda v: _mlp(torch, torch.nn.functional.linear, v, params).sum()), data
 
 
-def jvp_step():
+def jvp_step(device: str = "cpu"):
     """func.jvp (forward mode) of the MLP at one input."""
-    (ff, xf), (ft, xt) = _mlp_function("flodl"), _mlp_function("torch")
-    vf, vt = Tensor.ones([64]), torch.ones(64)
+    (ff, xf), (ft, xt) = _mlp_function("flodl", device), _mlp_function("torch", device)
+    vf, vt = on(device, Tensor.ones([64])), torch.ones(64, device=device)
     return (lambda: flodl.func.jvp(ff, (xf,), (vf,))), (lambda: torch.func.jvp(ft, (xt,), (vt,)))
 
 
-def hvp_step():
+def hvp_step(device: str = "cpu"):
     """func.hvp (reverse over reverse) of the MLP at one input."""
-    (ff, xf), (ft, xt) = _mlp_function("flodl"), _mlp_function("torch")
-    vf, vt = Tensor.ones([64]), torch.ones(64)
+    (ff, xf), (ft, xt) = _mlp_function("flodl", device), _mlp_function("torch", device)
+    vf, vt = on(device, Tensor.ones([64])), torch.ones(64, device=device)
     return (lambda: flodl.func.hvp(ff, xf, vf)), (lambda: torch.autograd.functional.hvp(ft, xt, vt))
 
 
@@ -343,14 +373,14 @@ def _swish_function(base):
     return Swish
 
 
-def custom_function_step():
+def custom_function_step(device: str = "cpu"):
     """A custom Python Function (Swish) on [64]: forward, sum, backward."""
     swish_f, swish_t = (
         _swish_function(flodl.autograd.Function),
         _swish_function(torch.autograd.Function),
     )
-    x_f = Variable(Tensor.randn([64]), True)
-    x_t = torch.randn(64, requires_grad=True)
+    x_f = Variable(on(device, Tensor.randn([64])), True)
+    x_t = torch.randn(64, device=device, requires_grad=True)
 
     def f() -> None:
         swish_f.apply(x_f).sum().backward()
@@ -363,12 +393,12 @@ def custom_function_step():
     return f, t
 
 
-def checkpoint_step():
+def checkpoint_step(device: str = "cpu"):
     """checkpoint of a 4-op block on [64], then backward."""
     from torch.utils.checkpoint import checkpoint as torch_checkpoint
 
-    x_f = Variable(Tensor.randn([64]), True)
-    x_t = torch.randn(64, requires_grad=True)
+    x_f = Variable(on(device, Tensor.randn([64])), True)
+    x_t = torch.randn(64, device=device, requires_grad=True)
 
     def block(x):
         return (x * 0.9 + 0.1).tanh().sigmoid()
@@ -438,26 +468,77 @@ def fmt_time(seconds: float) -> str:
     return f"{seconds:8.3f} s "
 
 
+def cuda_sync() -> None:
+    """Waits for every kernel queued on the GPU, torch's and flodl's alike."""
+    torch.cuda.synchronize()
+
+
+def gpu_workload_rows(device: str, small: bool, rounds: int, scale: float, sync: Sync) -> None:
+    """floDl's published GPU training workloads (bench/gpu_workloads.py), at
+    the published sizes, or tiny ones with `small`; floDl's figure beside each."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import gpu_workloads
+
+    sizes = "tiny sizes, a smoke test" if small else "published sizes"
+    print()
+    print(
+        f"floDl's published GPU workloads on {device} ({sizes}): "
+        "forward, MSE, zero_grad, backward, Adam"
+    )
+    gaps = []
+    for work in gpu_workloads.workloads(small):
+        f, t = gpu_workloads.twin_steps(work, device)
+        gaps.append(f"{work.name} {gpu_workloads.loss_gap(f, t):.1e}")  # also a warm-up
+        result = compare(rounds, max(1, int(work.iterations * scale)), f, t, sync)
+        row(f"{work.name}: {work.description}", result, None, f"floDl: {work.published:.2f}")
+    print("largest relative loss difference over the first 3 steps: " + ", ".join(gaps))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--quick", action="store_true", help="fewer iterations (a smoke run)")
+    parser.add_argument(
+        "--device",
+        choices=["cpu", "cuda"],
+        default="cpu",
+        help="where both libraries' tensors live (cuda: synchronised timing, GPU workloads)",
+    )
+    parser.add_argument(
+        "--gpu-workloads-on-cpu",
+        action="store_true",
+        help="with --device cpu: add the GPU workloads at tiny sizes (a smoke test)",
+    )
     parser.add_argument("--profile", choices=sorted(PROFILES), help="loop one step, for perf")
     parser.add_argument("--library", choices=["flodl", "torch"], default="flodl")
     args = parser.parse_args()
+    device = args.device
+    sync: Sync = None
+    if device == "cuda":
+        torch_cuda, flodl_cuda = torch.cuda.is_available(), flodl.cuda_available()
+        if not (torch_cuda and flodl_cuda):
+            print(
+                "compare_torch.py: --device cuda, but no CUDA device is usable "
+                f"(torch.cuda.is_available() {torch_cuda}, flodl.cuda_available() {flodl_cuda})",
+                file=sys.stderr,
+            )
+            sys.exit(2)
+        sync = cuda_sync
     scale = 0.1 if args.quick else 1.0
     if args.profile:
-        flodl_step, torch_step = PROFILES[args.profile]()
+        flodl_step, torch_step = PROFILES[args.profile](device=device)
         step = flodl_step if args.library == "flodl" else torch_step
-        print(f"{args.library} {args.profile}: {fmt_time(timed(step, 60_000 // 20))}, looping")
-        timed(step, int(60_000 * scale))
+        print(
+            f"{args.library} {args.profile}: {fmt_time(timed(step, 60_000 // 20, sync))}, looping"
+        )
+        timed(step, int(60_000 * scale), sync)
         return
 
     benchmarks = [
         ("tiny step (1 elem: mul, sum, backward, zero_grad)", tiny_step, 2000, 0.9),
         ("20-op chain on [64], backward", chain_step, 1000, 0.8),
         ("MLP step 3x64, batch 32, MSE, SGD", mlp_step, 500, 0.9),
-        ("MLP step, torch with in-place SGD", lambda: mlp_step(True), 500, None),
+        ("MLP step, torch with in-place SGD", lambda d: mlp_step(True, d), 500, None),
         ("matmul 512x512 forward + backward", matmul_step, 20, 1.03),
         ("small conv net forward + backward", conv_step, 10, 1.03),
         ("autograd.grad of the 20-op chain", grad_chain_step, 1000, 0.9),
@@ -466,32 +547,48 @@ def main() -> None:
         ("func.hvp of an MLP", hvp_step, 300, 0.9),
         ("custom Python Function (Swish) on [64], fwd+bwd", custom_function_step, 1000, 0.9),
         ("checkpoint of a 4-op block on [64], fwd+bwd", checkpoint_step, 500, None),
+    ]
+    # The error path is the same host-side check on any device: these stay on the CPU.
+    cpu_benchmarks = [
         ("error: shape mismatch in add", shape_error_step, 2000, 3.0),
         ("error: dim out of range in softmax", dim_error_step, 2000, 3.0),
         ("error: out of memory in zeros", oom_step, 500, 3.0),
     ]
+    cpu_suffix = " (cpu)" if device == "cuda" else ""
     print(f"flodl vs torch {torch.__version__} eager, same libtorch, same process")
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
         f"torch threads {torch.get_num_threads()}, python {platform.python_version()}, "
         f"{args.rounds} interleaved rounds, median (IQR % of median)"
     )
+    if device == "cuda":
+        print(
+            f"device cuda: {torch.cuda.get_device_name()}; each timed block ends with "
+            "torch.cuda.synchronize(); rows marked (cpu), the import row and the "
+            "live-handle line run on the CPU"
+        )
     print()
     header = f"{'benchmark':52} {'flodl':>20} {'torch':>20} {'flodl/torch':>12} {'target':>7}"
     print(header)
     print("-" * len(header))
     for name, make, iterations, target in benchmarks:
+        f, t = make(device)
+        result = compare(args.rounds, max(1, int(iterations * scale)), f, t, sync)
+        row(name, result, target)
+    for name, make, iterations, target in cpu_benchmarks:
         f, t = make()
         result = compare(args.rounds, max(1, int(iterations * scale)), f, t)
-        row(name, result, target)
+        row(name + cpu_suffix, result, target)
     row("import (fresh process)", import_times(max(3, args.rounds // 3)), 0.8)
+    if device == "cuda" or args.gpu_workloads_on_cpu:
+        gpu_workload_rows(device, device == "cpu", args.rounds, scale, sync)
     print()
     print(live_handles_line(max(100, int(10_000 * scale))))
 
 
-def row(name: str, result: dict, target: float | None) -> None:
+def row(name: str, result: dict, target: float | None, target_text: str = "") -> None:
     (f_med, f_iqr), (t_med, t_iqr) = result["flodl"], result["torch"]
-    target_text = f"<= {target}" if target else ""
+    target_text = f"<= {target}" if target else target_text
     print(
         f"{name:52} {fmt_time(f_med)} ({f_iqr:4.1f}%) {fmt_time(t_med)} ({t_iqr:4.1f}%) "
         f"{f_med / t_med:12.2f} {target_text:>7}"
