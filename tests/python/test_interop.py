@@ -181,3 +181,11 @@ def test_cuda_tensors_share_memory_with_torch() -> None:
     assert flodl.from_dlpack(torch.ones(2, device="cuda")).device == flodl.Device.CUDA(0)
     with pytest.raises(ValueError, match="copy=False"):
         np.asarray(t, copy=False)
+
+
+def test_torch_s_own_constructors_take_flodl_tensors() -> None:
+    t = flodl.tensor([[1.0, 2.0], [3.0, 4.0]])
+    copied = torch.tensor(t)  # a copy, as for any sequence
+    shared = torch.asarray(t)  # DLPack: shares
+    shared[0, 0] = 9.0
+    assert t.tolist() == [[9.0, 2.0], [3.0, 4.0]] and copied[0, 0].item() == 1.0
