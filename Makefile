@@ -1,6 +1,14 @@
 # The two commands of the README. Each is idempotent and does the whole
 # set-up on a fresh machine: a .venv with torch, numpy, maturin and pytest,
 # and the extension built in release mode and installed into it.
+#
+# TORCH=2.11 (make test TORCH=2.11) builds and tests against torch 2.11.0 and
+# tch 0.24 instead, in a tree, target directory and .venv-2.11 of its own:
+# tools/torch_release.mk. TORCH=2.13, the default, is what follows here.
+TORCH ?= 2.13
+ifneq ($(TORCH),2.13)
+include tools/torch_release.mk
+else
 
 VENV      := $(CURDIR)/.venv
 PY        := $(VENV)/bin/python
@@ -32,8 +40,9 @@ test: test-rust test-python
 
 # An abi3 wheel of flodl alone in target/wheels: libtorch stays in the torch
 # wheel, which the extension finds by a relative run path.
+WHEELS := $(CURDIR)/target/wheels
 wheel: $(STAMP_VENV)
-	maturin build --release --quiet --out target/wheels
+	maturin build --release --quiet --out $(WHEELS)
 
 # flodl against PyTorch eager (docs/benchmarks.md), then the Rust floor.
 bench: $(STAMP_EXT) $(STAMP_EXAMPLE)
@@ -99,3 +108,29 @@ fmt: $(STAMP_VENV)
 clean:
 	cargo clean
 	rm -rf $(VENV)
+
+endif
+
+# A folder for a machine with Python and torch but no Rust and no network (a
+# GPU machine; build it with the TORCH that machine has: make gpu-bundle
+# TORCH=2.11): the wheel, the Python tests, the benchmarks, wheels of their
+# Python dependencies (CPython 3.12 and this Python) and run.sh
+# (tools/gpu_run.sh), which prints one line per check. `sh run.sh` here runs
+# its CPU parts.
+GPU_BUNDLE := $(CURDIR)/target/gpu-bundle-$(TORCH)
+BUNDLE_DEPS := numpy pytest hypothesis safetensors
+.PHONY: gpu-bundle
+gpu-bundle: wheel
+	rm -rf $(GPU_BUNDLE)
+	mkdir -p $(GPU_BUNDLE)/wheels $(GPU_BUNDLE)/tests $(GPU_BUNDLE)/python/flodl
+	cp $(WHEELS)/flodl-*.whl $(GPU_BUNDLE)/wheels/
+	$(PY) -m pip download --quiet --only-binary=:all: --python-version 3.12 --implementation cp \
+		--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
+		--platform manylinux2014_x86_64 --dest $(GPU_BUNDLE)/wheels $(BUNDLE_DEPS)
+	$(PY) -m pip download --quiet --only-binary=:all: --dest $(GPU_BUNDLE)/wheels $(BUNDLE_DEPS)
+	cp -r tests/python tests/spec_ops.txt $(GPU_BUNDLE)/tests/
+	cp -r bench docs examples $(GPU_BUNDLE)/
+	cp python/flodl/_flodl.pyi $(GPU_BUNDLE)/python/flodl/
+	cp tools/gpu_run.sh $(GPU_BUNDLE)/run.sh
+	find $(GPU_BUNDLE) -name __pycache__ -prune -exec rm -rf {} +
+	du -sh $(GPU_BUNDLE)

@@ -26,6 +26,7 @@
 #include <mutex>
 #include <vector>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 // The message handed to Rust: one letter for the exception's type (the
@@ -587,6 +588,17 @@ struct FlodlNode : torch::autograd::Node {
   std::string name() const override { return label; }
   void release_variables() override { release(owner->ctx); }
 };
+
+// A new node held the way this libtorch holds autograd nodes: by
+// c10::intrusive_ptr from torch 2.13 (Node derives from intrusive_ptr_target),
+// by std::shared_ptr before (torch 2.11, `make test TORCH=2.11`).
+extern "C++" template <class T>
+auto make_node() {
+  if constexpr (std::is_base_of_v<c10::intrusive_ptr_target, T>)
+    return c10::make_intrusive<T>();
+  else
+    return std::make_shared<T>();
+}
 }  // namespace
 
 // Wraps the `n_out` results of a custom forward (computed without a graph)
@@ -607,9 +619,9 @@ char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *cons
     bool record = false;
     if (c10::GradMode::is_enabled())
       for (const auto &t : in) record = record || (t.defined() && t.requires_grad());
-    c10::intrusive_ptr<FlodlNode> node;
+    decltype(make_node<FlodlNode>()) node;
     if (record) {
-      node = c10::make_intrusive<FlodlNode>();
+      node = make_node<FlodlNode>();
       node->owner = owner;
       node->call = call;
       node->release = release;

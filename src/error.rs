@@ -296,6 +296,10 @@ fn classify(message: &str) -> ErrorKind {
                 "torch.cuda.",
             ],
         ),
+        // An integer argument that does not fit the kernel's type (torch
+        // 2.11's avg_pool1d(kernel_size=0); 2.13 says "stride should not be
+        // zero"): an invalid argument, not an index out of range.
+        (ErrorKind::Argument, &["integer out of range"]),
         (
             ErrorKind::Index,
             &[
@@ -415,6 +419,7 @@ mod tests {
                 ErrorKind::Shape,
             ),
             ("expected 3D or 4D input", ErrorKind::Shape),
+            ("integer out of range", ErrorKind::Argument),
             // conv2d with a CUDA input and a CPU weight
             (
                 "Input type (torch.cuda.FloatTensor) and weight type (torch.FloatTensor) should be the same",

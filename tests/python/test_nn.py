@@ -5,8 +5,10 @@ Module API, containers, init, functional and the shape errors."""
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 import pickle
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -271,8 +273,30 @@ LAYER_CASES = [
 _PAIR_STATE = ("LSTM", "LSTMCell")
 
 
+# torch 2.12 gave the batch norms a `bias` argument and prints `bias=` in
+# the norms' reprs; flodl follows torch 2.13 (the default build). Against an
+# older torch (`make test TORCH=2.11`) reprs are compared without it, and the
+# case that needs the argument cannot be built on the torch side.
+NORM_BIAS = "bias" in inspect.signature(torch.nn.BatchNorm1d).parameters
+NEEDS_NORM_BIAS = {"BatchNorm3d"}  # BatchNorm3d(2, bias=False)
+
+
+def same_repr(ours: Any, theirs: Any) -> bool:
+    text = repr(ours)
+    if not NORM_BIAS:
+        text = "\n".join(
+            re.sub(r", bias=(True|False)", "", line) if "Norm" in line else line
+            for line in text.split("\n")
+        )
+    return text == repr(theirs)
+
+
 def _ids(cases: list[LayerCase]) -> list[Any]:
-    return [pytest.param(c, id=c.name) for c in cases]
+    older = pytest.mark.skipif(not NORM_BIAS, reason="this torch's BatchNorm has no bias=")
+    return [
+        pytest.param(c, id=c.name, marks=[older] if c.name in NEEDS_NORM_BIAS else [])
+        for c in cases
+    ]
 
 
 def _build(case: LayerCase, seed: int = 0) -> tuple[Any, Any]:
@@ -344,7 +368,7 @@ def test_layer_init_matches_torch(case: LayerCase) -> None:
     assert list(fm.state_dict()) == list(tm.state_dict())
     for name, b in fm.named_buffers():
         np.testing.assert_array_equal(b.numpy(), _np(dict(tm.named_buffers())[name]))
-    assert repr(fm) == repr(tm)
+    assert same_repr(fm, tm)
 
 
 @pytest.mark.parametrize("case", _ids(LAYER_CASES))
@@ -466,7 +490,7 @@ def test_registration_order_and_names_match_torch() -> None:
     assert [n for n, _ in fm.named_modules()] == [n for n, _ in tm.named_modules()]
     assert [n for n, _ in fm.named_children()] == [n for n, _ in tm.named_children()]
     assert list(fm.state_dict()) == list(tm.state_dict())
-    assert repr(fm) == repr(tm)
+    assert same_repr(fm, tm)
     assert [n for n, _ in fm.named_parameters(prefix="m", recurse=False)] == ["m.scale"]
     assert fm.get_submodule("head.1") is fm.head[1]
     assert fm.get_parameter("head.1.bias") is fm.head[1].bias
@@ -696,7 +720,7 @@ def test_module_list_and_dict() -> None:
             torch.nn.Tanh(),
         ]
     )
-    assert repr(layers) == repr(torch_layers)
+    assert same_repr(layers, torch_layers)
     del layers[0]
     assert list(layers._modules) == [str(i) for i in range(5)]
     assert len(list(layers.parameters())) == 2
@@ -732,7 +756,7 @@ def test_repr_matches_torch_for_models() -> None:
             ),
         )
 
-    assert repr(build(nn)) == repr(build(torch.nn))
+    assert same_repr(build(nn), build(torch.nn))
 
 
 # ----- shape errors -----
