@@ -82,13 +82,21 @@ pub(crate) fn python_hook(
 
 /// `callable(leaf)` as a Rust post-accumulate-grad hook (its result is
 /// ignored, as in PyTorch); it takes the GIL for the call.
+/// `owner` is a weak reference to the Python object the hook was registered
+/// on: the hook gets that very object while it lives (as PyTorch passes the
+/// parameter itself), without keeping it alive (the tensor holds the hook).
 pub(crate) fn python_post_accumulate_hook(
     callable: Py<PyAny>,
+    owner: Py<pyo3::types::PyWeakrefReference>,
 ) -> impl Fn(&crate::Variable) -> crate::Result<()> + Send + Sync + 'static {
+    use pyo3::types::PyWeakrefMethods as _;
     move |leaf: &crate::Variable| {
-        Python::attach(|py| match callable.call1(py, (leaf.clone(),)) {
-            Ok(_) => Ok(()),
-            Err(err) => Err(carried(err)),
+        Python::attach(|py| {
+            let called = match owner.bind(py).upgrade() {
+                Some(object) => callable.call1(py, (object,)),
+                None => callable.call1(py, (leaf.clone(),)),
+            };
+            called.map(drop).map_err(carried)
         })
     }
 }

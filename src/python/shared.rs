@@ -76,6 +76,11 @@ macro_rules! shared_methods {
                 self.inner.numel()
             }
 
+            /// The size of one element in bytes, as `torch.Tensor.element_size()`.
+            fn element_size(&self) -> usize {
+                self.inner.dtype().to_kind().elt_size_in_bytes()
+            }
+
             /// The number of dims (as `ndim`).
             fn dim(&self) -> usize {
                 self.inner.ndim()

@@ -16,7 +16,7 @@ use crate::Variable;
 /// A tensor whose operations are recorded, so that `backward()` can fill
 /// the gradients of the leaves it came from.
 // Subclassable: `flodl.nn.Parameter` is a Variable.
-#[pyclass(name = "Variable", module = "flodl", frozen, subclass)]
+#[pyclass(name = "Variable", module = "flodl", frozen, subclass, weakref)]
 pub struct PyVariable {
     pub(crate) inner: Variable,
 }
@@ -191,11 +191,16 @@ impl PyVariable {
     /// exception in the hook comes out of `backward()`. Returns a handle
     /// whose `remove()` unregisters the hook.
     fn register_post_accumulate_grad_hook(
-        &self,
+        slf: &Bound<'_, Self>,
         hook: Py<PyAny>,
     ) -> PyResult<super::hooks::PyHookHandle> {
-        let hook = super::hooks::python_post_accumulate_hook(hook);
-        Ok(self.inner.register_post_accumulate_grad_hook(hook)?.into())
+        let owner = pyo3::types::PyWeakrefReference::new(slf.as_any())?.unbind();
+        let hook = super::hooks::python_post_accumulate_hook(hook, owner);
+        Ok(slf
+            .get()
+            .inner
+            .register_post_accumulate_grad_hook(hook)?
+            .into())
     }
 
     /// A Variable on a torch.Tensor's at::Tensor: memory and autograd graph

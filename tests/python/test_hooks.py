@@ -123,3 +123,12 @@ def test_an_optimizer_step_in_a_post_accumulate_hook() -> None:
     w.register_post_accumulate_grad_hook(fails)
     with pytest.raises(ClipError, match="no step"):
         (w * 2.0).sum().backward()
+
+
+def test_a_post_accumulate_hook_gets_the_parameter_itself() -> None:
+    p = flodl.nn.Linear(2, 2).weight
+    seen = []
+    p.register_post_accumulate_grad_hook(lambda v: seen.append(v is p))
+    (p * 2).sum().backward()
+    assert seen == [True]
+    assert p.element_size() == 4 and p.data.to_dtype(flodl.DType.Float64).element_size() == 8
