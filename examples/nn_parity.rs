@@ -26,6 +26,9 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "linear" => Box::new(nn::Linear::new(5, 4, true)?),
         "conv2d" => Box::new(nn::Conv2d::new(3, 4, 3, 1, 1)?),
         "conv1d" => Box::new(nn::Conv1d::new(3, 4, 3, 2, 1)?),
+        "conv3d" => Box::new(nn::Conv3d::new(2, 3, 3, 1, 1)?),
+        "conv_transpose1d" => Box::new(nn::ConvTranspose1d::new(3, 2, 3, 2, 1)?),
+        "conv_transpose2d" => Box::new(nn::ConvTranspose2d::new(3, 2, 3, 2, 0)?),
         "layer_norm" => Box::new(nn::LayerNorm::new(6)?),
         "batch_norm" => Box::new(nn::BatchNorm2d::new(3)?),
         "group_norm" => Box::new(nn::GroupNorm::new(2, 4)?),
@@ -57,9 +60,23 @@ fn main() -> Result<()> {
     let mut results: Vec<(String, Tensor)> = Vec::new();
     for (name, input) in flodl::io::load(inputs)? {
         flodl::manual_seed(0);
+        let input = Variable::new(input, false)?;
+        if name == "bilinear" {
+            // Two inputs: the same tensor twice.
+            let bilinear = nn::Bilinear::new(4, 4, 3, true)?;
+            let output = flodl::no_grad(|| bilinear.forward_pair(&input, &input))?;
+            results.extend(
+                bilinear
+                    .state_dict()
+                    .into_iter()
+                    .map(|(n, t)| (format!("{name}.{n}"), t)),
+            );
+            results.push((format!("{name}.output"), output.data()));
+            continue;
+        }
         let module = layer(&name)?;
         module.eval();
-        let output = flodl::no_grad(|| module.forward(&Variable::new(input, false)?))?;
+        let output = flodl::no_grad(|| module.forward(&input))?;
         results.extend(
             module
                 .state_dict()

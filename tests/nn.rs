@@ -289,3 +289,35 @@ fn fused_rnn_ops_check_every_shape_first() -> Result<()> {
     assert_eq!(err.kind(), ErrorKind::Argument, "{err}"); // two weights where biases are declared
     Ok(())
 }
+
+#[test]
+fn module_list_names_its_modules_and_has_no_forward() -> Result<()> {
+    let mut list = nn::ModuleList::new();
+    list.push(nn::Linear::new(2, 3, true)?);
+    list.push(nn::BatchNorm1d::new(3)?);
+    let names: Vec<String> = list.state_dict().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(
+        names,
+        [
+            "0.weight",
+            "0.bias",
+            "1.weight",
+            "1.bias",
+            "1.running_mean",
+            "1.running_var",
+            "1.num_batches_tracked"
+        ]
+    );
+    assert_eq!(list.parameters().len(), 4);
+    let x = Variable::new(Tensor::zeros(&[1, 2], TensorOptions::default())?, false)?;
+    assert_eq!(list.forward(&x).unwrap_err().kind(), ErrorKind::Argument);
+    let h = list.get(0).unwrap().forward(&x)?;
+    assert_eq!(h.shape(), vec![1, 3]);
+    let bilinear = nn::Bilinear::new(2, 2, 4, true)?;
+    assert_eq!(
+        bilinear.forward(&x).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
+    assert_eq!(bilinear.forward_pair(&x, &x)?.shape(), vec![1, 4]);
+    Ok(())
+}

@@ -18,8 +18,11 @@
 
 use std::cell::Cell;
 
+mod conv;
 mod transformer;
 pub mod utils;
+
+pub use conv::{Bilinear, Conv3d, ConvTranspose1d, ConvTranspose2d};
 
 pub use transformer::{
     Activation, MultiheadAttention, TransformerEncoderLayer, TransformerOptions,
@@ -1010,19 +1013,72 @@ impl Module for Sequential {
     /// Each module's parameters then buffers, module by module, as PyTorch
     /// orders a state dict.
     fn state_dict(&self) -> Vec<(String, Tensor)> {
-        self.layers
-            .iter()
-            .enumerate()
-            .flat_map(|(i, m)| {
-                m.state_dict()
-                    .into_iter()
-                    .map(move |(n, t)| (format!("{i}.{n}"), t))
-            })
-            .collect()
+        prefixed_state(self.layers.iter().enumerate())
     }
     fn set_training(&self, training: bool) {
         for layer in &self.layers {
             layer.set_training(training);
+        }
+    }
+}
+
+/// Modules kept in a list and named "0", "1", ..., as `torch.nn.ModuleList`:
+/// their parameters belong to the owner, which calls them as it likes (it
+/// has no `forward` of its own).
+#[derive(Default)]
+pub struct ModuleList {
+    modules: Vec<Box<dyn Module>>,
+}
+
+impl ModuleList {
+    pub fn new() -> Self {
+        ModuleList::default()
+    }
+
+    /// Appends a module.
+    pub fn push(&mut self, module: impl Module + 'static) {
+        self.modules.push(Box::new(module));
+    }
+
+    /// The module at `index`.
+    pub fn get(&self, index: usize) -> Option<&dyn Module> {
+        self.modules.get(index).map(|m| m.as_ref())
+    }
+
+    /// The modules, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Module> {
+        self.modules.iter().map(|m| m.as_ref())
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+}
+
+impl Module for ModuleList {
+    /// A list has no forward: an Argument error (call its modules).
+    fn forward(&self, _input: &Variable) -> Result<Variable> {
+        bail!(
+            Argument,
+            "ModuleList: has no forward; call its modules (get(i), iter())"
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        prefixed(self.modules.iter().enumerate(), |m| m.named_parameters())
+    }
+    fn named_buffers(&self) -> Vec<(String, Variable)> {
+        prefixed(self.modules.iter().enumerate(), |m| m.named_buffers())
+    }
+    fn state_dict(&self) -> Vec<(String, Tensor)> {
+        prefixed_state(self.modules.iter().enumerate())
+    }
+    fn set_training(&self, training: bool) {
+        for module in &self.modules {
+            module.set_training(training);
         }
     }
 }
@@ -1033,6 +1089,20 @@ pub fn with_prefix<V>(prefix: &str, named: Vec<(String, V)>) -> Vec<(String, V)>
     named
         .into_iter()
         .map(|(n, v)| (format!("{prefix}.{n}"), v))
+        .collect()
+}
+
+/// Each submodule's state dict with `index.` before the names, module by
+/// module (parameters then buffers of each), as PyTorch orders it.
+fn prefixed_state<'a>(
+    modules: impl Iterator<Item = (usize, &'a Box<dyn Module>)>,
+) -> Vec<(String, Tensor)> {
+    modules
+        .flat_map(|(i, m)| {
+            m.state_dict()
+                .into_iter()
+                .map(move |(n, t)| (format!("{i}.{n}"), t))
+        })
         .collect()
 }
 
