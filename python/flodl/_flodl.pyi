@@ -489,6 +489,18 @@ class _Ops(Generic[_Self, _Operand]):
         """``self *= scalar``, in place."""
     def div_scalar_(self, scalar: Number) -> _Self:
         """``self /= scalar``, in place."""
+    def floor_divide_(self, other: _Operand) -> _Self:
+        """``self //= other`` (rounded down), in place."""
+    def remainder_(self, other: _Operand) -> _Self:
+        """``self %= other`` (the sign of ``other``), in place."""
+    def pow_(self, exponent: _Operand) -> _Self:
+        """``self **= exponent``, in place."""
+    def floor_divide_scalar_(self, scalar: Number) -> _Self:
+        """``self //= scalar``, in place."""
+    def remainder_scalar_(self, scalar: Number) -> _Self:
+        """``self %= scalar``, in place."""
+    def pow_scalar_(self, exponent: Number) -> _Self:
+        """``self **= exponent``, in place."""
     def zero_(self) -> _Self:
         """Every element set to zero, in place."""
     def fill_(self, value: Number) -> _Self:

@@ -340,6 +340,18 @@ macro_rules! method_ops {
             mul_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::mul_scalar_(x, scalar).map(drop);
             /// `self /= scalar`, in place.
             div_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::div_scalar_(x, scalar).map(drop);
+            /// `self //= other` (rounded down), in place.
+            floor_divide_(other: Same) -> () => |x| x.shallow_clone().f_floor_divide_(other.raw()).map(drop);
+            /// `self %= other` (the sign of `other`), in place.
+            remainder_(other: Same) -> () => |x| x.shallow_clone().f_remainder_tensor_(other.raw()).map(drop);
+            /// `self **= exponent`, in place.
+            pow_(exponent: Same) -> () => |x| x.shallow_clone().f_pow_tensor_(exponent.raw()).map(drop);
+            /// `self //= scalar`, in place.
+            floor_divide_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::floor_divide_scalar_(x, scalar).map(drop);
+            /// `self %= scalar`, in place.
+            remainder_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::remainder_scalar_(x, scalar).map(drop);
+            /// `self **= exponent`, in place.
+            pow_scalar_(exponent: Scalar) -> () => |x| $crate::ffi::pow_scalar_(x, exponent).map(drop);
             /// Every element set to zero, in place.
             zero_() -> () => |x| x.shallow_clone().f_zero_().map(drop);
             /// Every element set to `value`, in place.

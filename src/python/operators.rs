@@ -246,6 +246,25 @@ macro_rules! operators {
                     a.mul_scalar_(s)
                 })
             }
+            fn __ifloordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "//=", $Core::floor_divide_, |a, s| {
+                    a.floor_divide_scalar_(s)
+                })
+            }
+            fn __imod__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "%=", $Core::remainder_, |a, s| {
+                    a.remainder_scalar_(s)
+                })
+            }
+            fn __ipow__(
+                &self,
+                other: &Bound<'_, PyAny>,
+                _modulo: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<()> {
+                operators::in_place(&self.inner, other, "**=", $Core::pow_, |a, s| {
+                    a.pow_scalar_(s)
+                })
+            }
             fn __itruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<()> {
                 operators::in_place(&self.inner, other, "/=", $Core::div_, |a, s| {
                     a.div_scalar_(s)

@@ -1383,16 +1383,19 @@ OP_INFOS += (
             ELEMENTWISE_BINARY[:1] + [Sample(((2, 3), (3,)))],  # other broadcasts into self
             shape_error((2, 3), (4,)),
         )
-        for op in ("add", "sub", "mul", "div")
+        for op in ("add", "sub", "mul", "div", "floor_divide", "remainder", "pow")
     ]
     + [
         _in_place(
             f"{op}_scalar_",
-            lambda x, scalar, op=op: getattr(x.clone(), f"{op}_")(scalar),
-            [Sample(((3, 4),), {"scalar": 1.5}), Sample(((2,),), {"scalar": 2})],
-            type_error(scalar=1.0),
+            lambda x, op=op, **number: getattr(x.clone(), f"{op}_")(*number.values()),
+            [Sample(((3, 4),), {arg: 1.5}), Sample(((2,),), {arg: 2})],
+            type_error(**{arg: 1.0}),
         )
-        for op in ("add", "sub", "mul", "div")
+        for op, arg in [
+            *((op, "scalar") for op in ("add", "sub", "mul", "div", "floor_divide", "remainder")),
+            ("pow", "exponent"),  # as pow_scalar names it
+        ]
     ]
     + [
         _in_place("zero_", lambda x: x.clone().zero_(), [Sample(((3, 4),))], type_error()),

@@ -166,3 +166,16 @@ def test_augmented_assignment_follows_autograd_rules() -> None:
         t += flodl.Variable(flodl.tensor([1.0]))
     with pytest.raises(TypeError):
         t += "one"
+
+
+def test_floor_division_remainder_and_power_assignments_are_in_place() -> None:
+    t = flodl.tensor([7.0, -7.0, 9.0])
+    alias = t
+    t //= 2
+    t %= flodl.tensor([3.0, 3.0, 3.0])
+    t **= 2
+    expected = torch.tensor([7.0, -7.0, 9.0])
+    expected //= 2
+    expected %= torch.tensor([3.0, 3.0, 3.0])
+    expected **= 2
+    assert t is alias and t.tolist() == expected.tolist()
