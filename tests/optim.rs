@@ -301,3 +301,57 @@ fn a_scheduler_sets_step_zero_s_rate_at_once() -> Result<()> {
     close(&[opt.lr()], &[0.1]);
     Ok(())
 }
+
+#[test]
+fn a_checkpoint_resumes_as_if_never_stopped() -> Result<()> {
+    let start = [0.5, -1.0, 2.0];
+    let options = AdamOptions {
+        lr: 0.05,
+        amsgrad: true,
+        ..Default::default()
+    };
+    // Six steps without a stop.
+    let w = leaf(&start);
+    let mut opt = optim::Adam::new(vec![w.clone()], options.clone())?;
+    for _ in 0..6 {
+        cube_grad(&w)?;
+        opt.step()?;
+    }
+    // Three steps, a checkpoint through a file, three more in a new optimizer.
+    let v = leaf(&start);
+    let mut first = optim::Adam::new(vec![v.clone()], options.clone())?;
+    for _ in 0..3 {
+        cube_grad(&v)?;
+        first.step()?;
+    }
+    let path = std::env::temp_dir().join(format!("flodl-optim-{}.safetensors", std::process::id()));
+    flodl::io::save(&first.state_dict(), &path)?;
+    let saved = flodl::io::load(&path)?;
+    std::fs::remove_file(&path).ok();
+    let mut resumed = optim::Adam::new(vec![v.clone()], options)?;
+    resumed.load_state_dict(&saved)?;
+    for _ in 0..3 {
+        cube_grad(&v)?;
+        resumed.step()?;
+    }
+    close(&v.data().to_f64_vec()?, &w.data().to_f64_vec()?);
+    // Unknown names and wrong shapes: one error, nothing loaded.
+    let bad = vec![
+        (
+            "state.0.exp_avg".to_string(),
+            Tensor::from_f64(&[1.0], &[1], Device::CPU)?,
+        ),
+        (
+            "state.7.step".to_string(),
+            Tensor::from_f64(&[1.0], &[], Device::CPU)?,
+        ),
+    ];
+    let err = resumed.load_state_dict(&bad).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert!(
+        err.to_string().contains("expected [3], got [1]")
+            && err.to_string().contains("state.7.step"),
+        "{err}"
+    );
+    Ok(())
+}

@@ -243,6 +243,102 @@ impl<M: Method> Optimizer<M> {
         Ok(())
     }
 
+    /// Every parameter's state as named tensors, `state.<i>.<name>` with
+    /// `i` the parameter's position across the groups (PyTorch's numbering),
+    /// sharing memory: what `flodl::io::save` writes for a checkpoint. The
+    /// options are code, not state: the resumed optimizer is built with them.
+    pub fn state_dict(&self) -> Vec<(String, Tensor)> {
+        self.state
+            .iter()
+            .flatten()
+            .enumerate()
+            .flat_map(|(i, state)| {
+                state.iter().map(move |(name, t)| {
+                    (
+                        format!("state.{i}.{name}"),
+                        Tensor::from_raw(t.shallow_clone()),
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Loads a [`state_dict`](Self::state_dict) (copies, onto each
+    /// parameter's device), so that stepping on continues as the saved
+    /// optimizer would have. Unknown names and wrong shapes are one Argument
+    /// error listing them, and then nothing is loaded.
+    pub fn load_state_dict(&mut self, state: &[(String, Tensor)]) -> Result<()> {
+        let name = M::NAME;
+        // (group, position in group) of each parameter, in PyTorch's order.
+        let places: Vec<(usize, usize)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, group)| (0..group.params.len()).map(move |i| (g, i)))
+            .collect();
+        let mut problems = Vec::new();
+        let mut loads = Vec::new();
+        for (key, tensor) in state {
+            let parsed = key
+                .strip_prefix("state.")
+                .and_then(|rest| rest.split_once('.'));
+            let Some((index, entry)) =
+                parsed.and_then(|(i, e)| Some((i.parse::<usize>().ok()?, e)))
+            else {
+                problems.push(format!("{key:?} is not state.<index>.<name>"));
+                continue;
+            };
+            let Some(&(g, i)) = places.get(index) else {
+                problems.push(format!("{key:?}: there are {} parameters", places.len()));
+                continue;
+            };
+            let group = &self.groups[g];
+            let Some(slot) = group
+                .options
+                .state_layout()
+                .into_iter()
+                .find(|s| s.name == entry)
+            else {
+                problems.push(format!(
+                    "{key:?}: {name} keeps no {entry:?} with these options"
+                ));
+                continue;
+            };
+            let param = &group.params[i];
+            let expected = if slot.start == Start::Step {
+                Vec::new()
+            } else {
+                param.shape()
+            };
+            if tensor.shape() != expected {
+                problems.push(format!(
+                    "{key:?} expected {expected:?}, got {:?}",
+                    tensor.shape()
+                ));
+                continue;
+            }
+            loads.push((g, i, slot, tensor));
+        }
+        if !problems.is_empty() {
+            bail!(Argument, "{name}.load_state_dict: {}", problems.join("; "));
+        }
+        for (g, i, slot, tensor) in loads {
+            let param = self.groups[g].params[i].raw();
+            // The kernels' layout: a fresh state tensor like the parameter's,
+            // then the saved values copied in (cast and moved as needed).
+            let target = slot
+                .make(param)
+                .map_err(|e| crate::Error::from_torch(name, "", e))?;
+            let mut copy = target.shallow_clone();
+            copy.f_copy_(tensor.raw())
+                .map_err(|e| crate::Error::from_torch(name, "", e))?;
+            let entries = &mut self.state[g][i];
+            entries.retain(|(n, _)| *n != slot.name);
+            entries.push((slot.name, target));
+        }
+        Ok(())
+    }
+
     /// The state of `param` (by name, as PyTorch's `optimizer.state[p]`),
     /// empty before its first step or for a parameter not in this optimizer.
     pub fn state(&self, param: &Variable) -> Vec<(&'static str, Tensor)> {
