@@ -919,17 +919,11 @@ pub(crate) fn impl_id(t: &tch::Tensor) -> usize {
 
 /// A multi-layer GRU on the CPU with one autograd node per layer and
 /// direction (csrc/gru.cpp): `(output, h_n)`, the numbers of `at::gru`.
-#[allow(clippy::too_many_arguments)] // at::gru's signature
 pub(crate) fn gru(
     input: &tch::Tensor,
     hx: &tch::Tensor,
     params: &[&tch::Tensor],
-    has_biases: bool,
-    num_layers: i64,
-    dropout: f64,
-    train: bool,
-    bidirectional: bool,
-    batch_first: bool,
+    options: &crate::RnnOptions,
 ) -> Result<(tch::Tensor, tch::Tensor), Failure> {
     let pointers: Vec<*mut c_void> = params.iter().map(|t| ptr(t)).collect();
     let n = count(pointers.len())?;
@@ -942,12 +936,12 @@ pub(crate) fn gru(
             ptr(hx),
             pointers.as_ptr(),
             n,
-            c_int::from(has_biases),
-            num_layers,
-            dropout,
-            c_int::from(train),
-            c_int::from(bidirectional),
-            c_int::from(batch_first),
+            c_int::from(options.has_biases),
+            options.num_layers,
+            options.dropout,
+            c_int::from(options.train),
+            c_int::from(options.bidirectional),
+            c_int::from(options.batch_first),
             out,
             &mut h_n,
         )

@@ -391,11 +391,7 @@ pub struct Dropout {
 
 impl Dropout {
     pub fn new(p: f64) -> Result<Self> {
-        ensure!(
-            (0.0..=1.0).contains(&p),
-            Argument,
-            "Dropout: p must be in [0, 1], got {p}"
-        );
+        crate::ops::nn::check_probability("Dropout", p)?;
         Ok(Dropout {
             p,
             training: Cell::new(true),
@@ -782,12 +778,7 @@ impl Recurrent {
             Argument,
             "{cell:?}: num_layers and hidden_size must be positive"
         );
-        ensure!(
-            (0.0..=1.0).contains(&o.dropout),
-            Argument,
-            "{cell:?}: dropout must be in [0, 1], got {}",
-            o.dropout
-        );
+        crate::ops::nn::check_probability(&format!("{cell:?}"), o.dropout)?;
         let gates = match cell {
             RecurrentCell::Lstm => 4,
             RecurrentCell::Gru => 3,

@@ -107,27 +107,19 @@ pub fn lstm<T: Operand>(
     options: RnnOptions,
 ) -> Result<(T, T, T)> {
     check_shapes("lstm", 4, input, &[hx, cx], params, &options)?;
-    let RnnOptions {
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-    } = options;
     let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
     let operands = [Some(input.raw()), Some(hx.raw()), Some(cx.raw())];
     run_opt("lstm", &operands, || {
-        crate::ops::nn::check_probability("lstm", dropout)?;
+        let o = options;
         Ok::<_, crate::error::Failure>(input.raw().f_lstm(
             &[hx.raw(), cx.raw()],
             &weights,
-            has_biases,
-            num_layers,
-            dropout,
-            train,
-            bidirectional,
-            batch_first,
+            o.has_biases,
+            o.num_layers,
+            o.dropout,
+            o.train,
+            o.bidirectional,
+            o.batch_first,
         )?)
     })
 }
@@ -136,43 +128,25 @@ pub fn lstm<T: Operand>(
 /// for [`lstm`].
 pub fn gru<T: Operand>(input: &T, hx: &T, params: &[T], options: RnnOptions) -> Result<(T, T)> {
     check_shapes("gru", 3, input, &[hx], params, &options)?;
-    let RnnOptions {
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-    } = options;
     let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
     let operands = [Some(input.raw()), Some(hx.raw())];
     run_opt("gru", &operands, || {
-        crate::ops::nn::check_probability("gru", dropout)?;
         // On the CPU, one autograd node per layer (csrc/gru.cpp): libtorch
         // composes its CPU GRU from hundreds of small recorded ops.
         let fused_dtype = matches!(input.dtype(), crate::DType::Float32 | crate::DType::Float64);
         if input.device() == crate::Device::CPU && fused_dtype {
-            return crate::ffi::gru(
-                input.raw(),
-                hx.raw(),
-                &weights,
-                has_biases,
-                num_layers,
-                dropout,
-                train,
-                bidirectional,
-                batch_first,
-            );
+            return crate::ffi::gru(input.raw(), hx.raw(), &weights, &options);
         }
+        let o = options;
         Ok::<_, crate::error::Failure>(input.raw().f_gru(
             hx.raw(),
             &weights,
-            has_biases,
-            num_layers,
-            dropout,
-            train,
-            bidirectional,
-            batch_first,
+            o.has_biases,
+            o.num_layers,
+            o.dropout,
+            o.train,
+            o.bidirectional,
+            o.batch_first,
         )?)
     })
 }

@@ -37,7 +37,7 @@ pub(crate) fn function_apply(
     let values: Vec<Tensor> = outputs.iter().map(|o| o.get().data()).collect();
     let values: Vec<&Tensor> = values.iter().collect();
     let label = name.to_string();
-    let (backward, release) = (Callback(Some(backward)), Callback(Some(release)));
+    let (backward, release) = (Callback(backward), Callback(release));
     let call = move |grads: &[Option<Tensor>]| {
         let backward = backward.get();
         Python::attach(|py| {
@@ -110,22 +110,22 @@ fn gradient_of(name: &str, item: &Bound<'_, PyAny>) -> crate::Result<Option<Tens
 /// exception is being raised (a failed backward frees the graph of a
 /// temporary output), and freeing the callable's objects then must leave
 /// that exception in place.
-struct Callback(Option<Py<PyAny>>);
+struct Callback(Py<PyAny>);
 
 impl Callback {
     fn get(&self) -> &Py<PyAny> {
-        // Cannot fail: `Some` from construction; only `drop` takes it.
-        self.0.as_ref().expect("a callback is held until dropped")
+        &self.0
     }
 }
 
 impl Drop for Callback {
     fn drop(&mut self) {
-        if let Some(callable) = self.0.take() {
-            // The same: freeing the callable's objects must not disturb an
-            // exception being raised.
-            Python::attach(|py| keeping_raised_exception(py, || drop(callable)));
-        }
+        // The same: freeing the callable's objects must not disturb an
+        // exception being raised. (None takes its place; dropping that
+        // touches nothing else.)
+        Python::attach(|py| {
+            keeping_raised_exception(py, || drop(std::mem::replace(&mut self.0, py.None())))
+        });
     }
 }
 

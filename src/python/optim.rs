@@ -6,19 +6,21 @@ use pyo3::prelude::*;
 
 use super::args::{Operand as _, TensorArg, VariableArg};
 use super::gil::without_gil;
-use crate::ffi::{OptimHyper, OptimMethod};
+use crate::optim::{AdagradOptions, AdamOptions, AdamWOptions, Method, RMSpropOptions, SGDOptions};
 use crate::Operand as _;
 
-/// Runs one kernel over `params`, `grads` and the state lists, in place.
-fn step(
+/// Runs `options`' kernel over `params`, `grads` and the state lists, in
+/// place: the kernel and its hyperparameters come from the options, as for
+/// Rust's optimizers (`first` marks SGD's first momentum step).
+fn step<M: Method>(
     py: Python<'_>,
-    name: &str,
-    method: OptimMethod,
+    options: M,
+    first: bool,
     params: &[VariableArg<'_>],
     grads: &[TensorArg<'_>],
     states: &[&[TensorArg<'_>]; 4],
-    hyper: OptimHyper,
 ) -> PyResult<()> {
+    let (method, hyper) = options.kernel(first);
     let params: Vec<&tch::Tensor> = params.iter().map(|p| p.get().raw()).collect();
     let grads: Vec<&tch::Tensor> = grads.iter().map(|g| g.get().raw()).collect();
     let states: Vec<Vec<&tch::Tensor>> = states
@@ -33,7 +35,7 @@ fn step(
         &states[2][..],
         &states[3][..],
     ];
-    let op = format!("{name}.step");
+    let op = format!("{}.step", M::NAME);
     let result = without_gil(py, || {
         crate::ops::run_opt::<(), (), _>(&op, &[], || crate::ffi::optim_step(method, lists, &hyper))
     });
@@ -57,18 +59,16 @@ pub(crate) fn sgd(
     maximize: bool,
     is_first_step: bool,
 ) -> PyResult<()> {
-    let hyper = OptimHyper {
+    let options = SGDOptions {
         lr,
         momentum,
         dampening,
         weight_decay,
-        nesterov: nesterov.into(),
-        maximize: maximize.into(),
-        is_first_step: is_first_step.into(),
-        ..Default::default()
+        nesterov,
+        maximize,
     };
     let states = [&momentum_buffers[..], &[], &[], &[]];
-    step(py, "SGD", OptimMethod::Sgd, &params, &grads, &states, hyper)
+    step(py, options, is_first_step, &params, &grads, &states)
 }
 
 /// One Adam (or, with `decoupled_weight_decay`, AdamW) update (fused
@@ -93,29 +93,34 @@ pub(crate) fn adam(
     maximize: bool,
     decoupled_weight_decay: bool,
 ) -> PyResult<()> {
-    let hyper = OptimHyper {
-        lr,
-        beta1,
-        beta2,
-        eps,
-        weight_decay,
-        amsgrad: amsgrad.into(),
-        maximize: maximize.into(),
-        decoupled: decoupled_weight_decay.into(),
-        ..Default::default()
-    };
-    let name = if decoupled_weight_decay {
-        "AdamW"
-    } else {
-        "Adam"
-    };
     let states = [
         &exp_avgs[..],
         &exp_avg_sqs[..],
         &max_exp_avg_sqs[..],
         &steps[..],
     ];
-    step(py, name, OptimMethod::Adam, &params, &grads, &states, hyper)
+    let betas = (beta1, beta2);
+    if decoupled_weight_decay {
+        let options = AdamWOptions {
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize,
+        };
+        step(py, options, false, &params, &grads, &states)
+    } else {
+        let options = AdamOptions {
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize,
+        };
+        step(py, options, false, &params, &grads, &states)
+    }
 }
 
 /// One Adagrad update (fused kernel); increments `steps` first.
@@ -134,24 +139,18 @@ pub(crate) fn adagrad(
     eps: f64,
     maximize: bool,
 ) -> PyResult<()> {
-    let hyper = OptimHyper {
+    // The sums are the caller's: their starting value plays no part here.
+    let initial_accumulator_value = 0.0;
+    let options = AdagradOptions {
         lr,
         lr_decay,
         weight_decay,
+        initial_accumulator_value,
         eps,
-        maximize: maximize.into(),
-        ..Default::default()
+        maximize,
     };
     let states = [&state_sums[..], &steps[..], &[], &[]];
-    step(
-        py,
-        "Adagrad",
-        OptimMethod::Adagrad,
-        &params,
-        &grads,
-        &states,
-        hyper,
-    )
+    step(py, options, false, &params, &grads, &states)
 }
 
 /// One RMSprop update (foreach kernels); increments `steps` first.
@@ -175,15 +174,14 @@ pub(crate) fn rmsprop(
     centered: bool,
     maximize: bool,
 ) -> PyResult<()> {
-    let hyper = OptimHyper {
+    let options = RMSpropOptions {
         lr,
         alpha,
         eps,
         weight_decay,
         momentum,
-        centered: centered.into(),
-        maximize: maximize.into(),
-        ..Default::default()
+        centered,
+        maximize,
     };
     let states = [
         &square_avgs[..],
@@ -191,15 +189,7 @@ pub(crate) fn rmsprop(
         &momentum_buffers[..],
         &steps[..],
     ];
-    step(
-        py,
-        "RMSprop",
-        OptimMethod::Rmsprop,
-        &params,
-        &grads,
-        &states,
-        hyper,
-    )
+    step(py, options, false, &params, &grads, &states)
 }
 
 /// Scales `grads` in place so that their joint norm is at most `max_norm`;
