@@ -438,10 +438,10 @@ char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *
 // torch::autograd::backward(outputs, grads, retain_graph, false, inputs):
 // a null grad is "ones" (a single-element output), no inputs is every leaf.
 char *flodl_backward(at::Tensor *const *outputs, at::Tensor *const *grads, int n, int retain_graph,
-                     at::Tensor *const *inputs, int n_inputs) {
+                     int create_graph, at::Tensor *const *inputs, int n_inputs) {
   return guarded_change([&] {
     torch::autograd::backward(tensors_of(outputs, n), tensors_of(grads, n), retain_graph != 0,
-                              /*create_graph=*/false, tensors_of(inputs, n_inputs));
+                              create_graph != 0, tensors_of(inputs, n_inputs));
   });
 }
 
@@ -810,6 +810,10 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
         throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
                               "unknown optimizer method");
     }
+    // The fused kernels write the parameters without telling autograd; a
+    // graph that saved the old values must see the change (as PyTorch's
+    // default optimizers make it), so each parameter's version moves on.
+    for (auto &p : params) p.unsafeGetTensorImpl()->bump_version();
   });
 }
 

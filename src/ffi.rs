@@ -117,6 +117,7 @@ extern "C" {
         grads: *const *mut c_void,
         n: c_int,
         retain_graph: c_int,
+        create_graph: c_int,
         inputs: *const *mut c_void,
         n_inputs: c_int,
     ) -> *mut c_char;
@@ -306,6 +307,7 @@ pub(crate) fn backward(
     outputs: &[Option<&tch::Tensor>],
     grads: &[Option<&tch::Tensor>],
     retain_graph: bool,
+    create_graph: bool,
     inputs: &[Option<&tch::Tensor>],
 ) -> Result<(), Failure> {
     let (outs, gs, ins) = (pointers(outputs), pointers(grads), pointers(inputs));
@@ -318,6 +320,7 @@ pub(crate) fn backward(
             gs.as_ptr(),
             n,
             c_int::from(retain_graph),
+            c_int::from(create_graph),
             ins.as_ptr(),
             n_inputs,
         )

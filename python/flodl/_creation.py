@@ -42,16 +42,55 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
 
     if isinstance(data, np.ndarray):
         array = data.copy()  # tensor() copies, as torch.tensor (from_numpy shares)
+    elif isinstance(data, np.generic):
+        array = np.asarray(data)  # a numpy scalar keeps its dtype, as in PyTorch
     else:
         try:
             array = np.asarray(data)
         except ValueError as e:  # ragged nesting
             raise _flodl.ShapeError(f"tensor: the nested sequences are not rectangular ({e})")
+        except OverflowError:  # an int beyond 64 bits
+            raise _flodl.ArgumentError("tensor: an int does not fit in int64") from None
+        if (array.dtype.kind == "u" and array.dtype.itemsize == 8) or (
+            array.dtype.kind == "O" and _has_huge_int(data)
+        ):
+            # numpy makes ints in [2**63, 2**64) uint64 and larger ones
+            # objects; PyTorch's ints are int64.
+            raise _flodl.ArgumentError("tensor: an int does not fit in int64 (at most 2**63 - 1)")
         if array.dtype.kind == "f" and default_float:
-            array = array.astype(np.float32)  # PyTorch's default float dtype
+            # Python floats are PyTorch's default float32; numpy's float
+            # scalars among them keep their own dtype.
+            array = array.astype(_float_dtype(data))
     if array.dtype.kind not in _NUMBER_KINDS:
         raise TypeError(f"tensor: expected numbers, got {type(data).__name__} of {array.dtype}")
     return array
+
+
+def _has_huge_int(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
+            return True
+    return False
+
+
+def _float_dtype(data: Any) -> np.dtype:
+    """The float dtype PyTorch infers for nested sequences: float32 for
+    Python floats, promoted by any numpy float scalar's own dtype."""
+    import numpy as np
+
+    found = {np.dtype(np.float32)}
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (list, tuple)):
+            pending.extend(item)
+        elif isinstance(item, (np.floating, np.ndarray)) and item.dtype.kind == "f":
+            found.add(item.dtype)
+    return np.result_type(*found)
 
 
 def _rebuild_tensor(values: np.ndarray, dtype: str, device: str) -> Tensor:

@@ -16,8 +16,13 @@ pub struct BackwardOptions<'a> {
     pub gradient: Option<&'a Tensor>,
     /// Keep the graph for another backward (else it is freed at once).
     pub retain_graph: bool,
-    /// Fill the gradients of these leaves only (`None`: every leaf).
+    /// Fill the gradients of these leaves only (`None`: every leaf; an
+    /// empty list is an Argument error, as in PyTorch).
     pub inputs: Option<&'a [&'a Variable]>,
+    /// Record the gradients' own graph, so the filled gradients can be
+    /// differentiated again. It keeps the graph too (PyTorch's
+    /// `retain_graph=None` follows `create_graph`).
+    pub create_graph: bool,
 }
 
 /// The options of [`grad`]; `Default` gives PyTorch's defaults.
@@ -61,6 +66,13 @@ impl Variable {
         if !self.requires_grad() {
             bail!(Autograd, "{op}: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph", describe(raw));
         }
+        if options.inputs.is_some_and(|inputs| inputs.is_empty()) {
+            bail!(
+                Argument,
+                "{op}: inputs is empty; leave it out (None) to fill every leaf's gradient"
+            );
+        }
+        let retain_graph = options.retain_graph || options.create_graph;
         let inputs: Vec<Option<&tch::Tensor>> = options
             .inputs
             .unwrap_or(&[])
@@ -72,11 +84,12 @@ impl Variable {
             crate::ffi::backward(
                 &[Some(raw)],
                 &[options.gradient.map(Operand::raw)],
-                options.retain_graph,
+                retain_graph,
+                options.create_graph,
                 &inputs,
             )
         })?;
-        if !options.retain_graph && !self.is_leaf() {
+        if !retain_graph && !self.is_leaf() {
             if !crate::ffi::detach_in_place(raw) {
                 bail!(
                     Autograd,

@@ -151,7 +151,11 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> 
         return obj.extract::<f64>().ok().map(|f| Ok(Scalar::Float(f)));
     }
     // A numpy scalar (np.float32(2.0), np.int64(3), np.bool_(True)): its
-    // dtype's kind says which number it is.
+    // dtype's kind says which number it is. A 0-d array is an array, not a
+    // number (PyTorch hands it to numpy's rules).
+    if super::operators::is_numpy_array(obj) {
+        return None;
+    }
     let kind: String = obj
         .getattr("dtype")
         .ok()?
@@ -176,6 +180,12 @@ impl FromPyObject<'_, '_> for ScalarArg {
         scalar(&obj).map(ScalarArg).ok_or_else(|| {
             PyTypeError::new_err(format!("expected a number, got {}", type_name(&obj)))
         })
+    }
+}
+
+impl From<i64> for ScalarArg {
+    fn from(value: i64) -> Self {
+        ScalarArg(Ok(Scalar::Int(value)))
     }
 }
 
@@ -533,6 +543,15 @@ pub(crate) fn dtype_arg(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
             type_name(obj)
         ))),
     }
+}
+
+/// Whether a creation function was given a dtype (by `options=` or
+/// `dtype=`), or should choose PyTorch's default for its values.
+pub(crate) fn dtype_given(
+    options: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+) -> bool {
+    options.is_some_and(|o| !o.is_none()) || dtype.is_some_and(|d| !d.is_none())
 }
 
 /// The `options=`, `dtype=` and `device=` arguments of creation functions:

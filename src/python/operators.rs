@@ -1,6 +1,7 @@
 //! Python's operators on Tensor and Variable: `+ - * / @ **` (and reflected
 //! forms), unary `-`. A Tensor or Variable operand means the op of the same
-//! name; a Python or numpy number means the `_scalar` op; anything else is
+//! name; a Python or numpy number means the `_scalar` op; a numpy array
+//! follows PyTorch, which hands it to numpy (see [`Op`]); anything else is
 //! `NotImplemented`, so Python raises its usual TypeError.
 
 use pyo3::prelude::*;
@@ -8,7 +9,7 @@ use pyo3::prelude::*;
 use super::args::{scalar, tensor_operand, variable_operand, Operand, TensorArg, VariableArg};
 use super::gil::matmul_gil;
 use super::results::new_object;
-use crate::{Result, Scalar, Tensor, Variable};
+use crate::{DType, Result, Scalar, Tensor, Variable};
 
 /// A core class as the operators see it: how to find an operand of it in
 /// a Python object.
@@ -29,6 +30,10 @@ pub(crate) trait Class:
     fn constant(t: Tensor) -> Result<Self>;
     /// This value as a Variable (a Tensor as a constant).
     fn to_variable(&self) -> Result<Variable>;
+    fn dtype(&self) -> DType;
+    fn to_dtype(&self, dtype: DType) -> Result<Self>;
+    fn reciprocal(&self) -> Result<Self>;
+    fn mul(&self, other: &Self) -> Result<Self>;
 }
 
 impl Class for Tensor {
@@ -62,6 +67,18 @@ impl Class for Tensor {
     }
     fn to_variable(&self) -> Result<Variable> {
         Variable::new(self.clone(), false)
+    }
+    fn dtype(&self) -> DType {
+        Tensor::dtype(self)
+    }
+    fn to_dtype(&self, dtype: DType) -> Result<Self> {
+        Tensor::to_dtype(self, dtype)
+    }
+    fn reciprocal(&self) -> Result<Self> {
+        Tensor::reciprocal(self)
+    }
+    fn mul(&self, other: &Self) -> Result<Self> {
+        Tensor::mul(self, other)
     }
 }
 
@@ -97,14 +114,60 @@ impl Class for Variable {
     fn to_variable(&self) -> Result<Variable> {
         Ok(self.clone())
     }
+    fn dtype(&self) -> DType {
+        Variable::dtype(self)
+    }
+    fn to_dtype(&self, dtype: DType) -> Result<Self> {
+        Variable::to_dtype(self, dtype)
+    }
+    fn reciprocal(&self) -> Result<Self> {
+        Variable::reciprocal(self)
+    }
+    fn mul(&self, other: &Self) -> Result<Self> {
+        Variable::mul(self, other)
+    }
+}
+
+/// Which operator a binary call is, for a numpy array operand: its numpy
+/// ufunc, and whether the flodl value is on the right (`other op a`).
+///
+/// PyTorch does not take an array as a tensor here: its operator gives up
+/// and numpy's runs on the tensor's values, then wraps numpy's result as a
+/// tensor. So, as PyTorch, with the array on the right the result has
+/// numpy's dtype (an int64 tensor over an int64 array is float64; a bool
+/// result becomes uint8, as PyTorch's wrapping makes it); `==` and `!=`
+/// compare elementwise; `< <= > >=` are a TypeError; with the array on the
+/// left only `/` works (PyTorch's `reciprocal(x) * array`) and `==`/`!=`.
+/// flodl computes in numpy's dtype with libtorch, so a Variable keeps its
+/// graph.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    ufunc: &'static str,
+    reflected: bool,
+}
+
+impl Op {
+    pub(crate) const fn new(ufunc: &'static str) -> Op {
+        Op {
+            ufunc,
+            reflected: false,
+        }
+    }
+    pub(crate) const fn reflected(ufunc: &'static str) -> Op {
+        Op {
+            ufunc,
+            reflected: true,
+        }
+    }
 }
 
 /// A binary operator of `a` and `other`: `with_operand(a, operand)` for a
-/// Tensor, Variable or numpy array, `with_scalar(a, number)` for a Python
-/// or numpy number, and `NotImplemented` otherwise.
+/// Tensor or Variable (or a numpy array, as [`Op`] says), `with_scalar(a,
+/// number)` for a Python or numpy number, and `NotImplemented` otherwise.
 pub(crate) fn binary<C: Class, R>(
     a: &C,
     other: &Bound<'_, PyAny>,
+    op: Op,
     with_operand: impl FnOnce(&C, &C) -> Result<R>,
     with_scalar: impl FnOnce(&C, Scalar) -> Result<R>,
 ) -> PyResult<Py<PyAny>>
@@ -119,10 +182,103 @@ where
         let number = number.map_err(|p| p.raise("operator", "operand"))?;
         return new_object(py, with_scalar(a, number)?);
     }
-    if let Some(array) = numpy_array(other)? {
-        return new_object(py, with_operand(a, &C::constant(array)?)?);
+    if is_numpy_array(other) {
+        return with_array(a, other, op, with_operand);
     }
     Ok(py.NotImplemented())
+}
+
+/// [`binary`] with a numpy array operand, as [`Op`] describes.
+fn with_array<C: Class, R>(
+    a: &C,
+    array: &Bound<'_, PyAny>,
+    op: Op,
+    with_operand: impl FnOnce(&C, &C) -> Result<R>,
+) -> PyResult<Py<PyAny>>
+where
+    R: for<'py> IntoPyObject<'py, Error = PyErr>,
+{
+    let py = array.py();
+    let comparison = matches!(op.ufunc, "equal" | "not_equal");
+    if op.reflected && !comparison {
+        if op.ufunc != "true_divide" {
+            return Ok(py.NotImplemented());
+        }
+        let inverse = a.reciprocal()?;
+        let (x, y) = array_operands(&inverse, array, Op::new("multiply"))?;
+        return wrapped(new_object(py, x.mul(&y)?)?.into_bound(py), op);
+    }
+    if matches!(
+        op.ufunc,
+        "less" | "less_equal" | "greater" | "greater_equal"
+    ) {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{}: a flodl tensor is not ordered against a numpy array (as in PyTorch); \
+             make the array a tensor first (flodl.tensor(array))",
+            op.ufunc
+        )));
+    }
+    let (x, y) = array_operands(a, array, op)?;
+    wrapped(new_object(py, with_operand(&x, &y)?)?.into_bound(py), op)
+}
+
+/// numpy's result as PyTorch wraps it: a bool array becomes uint8 (but
+/// for `==` and `!=`, which PyTorch computes itself).
+fn wrapped(result: Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
+    let is_bool = result.getattr("dtype")?.extract::<DType>()? == DType::Bool;
+    if is_bool && !matches!(op.ufunc, "equal" | "not_equal") {
+        return Ok(result.call_method1("to_dtype", (DType::UInt8,))?.unbind());
+    }
+    Ok(result.unbind())
+}
+
+/// `a` and `array` in the dtype numpy gives `op` of them.
+fn array_operands<C: Class>(a: &C, array: &Bound<'_, PyAny>, op: Op) -> PyResult<(C, C)> {
+    let dtype = numpy_result_dtype(array.py(), op, a.dtype(), array)?;
+    let b = C::constant(super::tensor::from_numpy_array(array, None)?.to_dtype(dtype)?)?;
+    Ok((a.to_dtype(dtype)?, b))
+}
+
+/// The dtype numpy gives `op` of a `dtype` array and `array` (a TypeError
+/// where numpy has no such ufunc loop, as for floats with `&`).
+fn numpy_result_dtype(
+    py: Python<'_>,
+    op: Op,
+    dtype: DType,
+    array: &Bound<'_, PyAny>,
+) -> PyResult<DType> {
+    let numpy = py.import("numpy")?;
+    let name = dtype.to_string();
+    if dtype == DType::BFloat16 {
+        return Err(pyo3::exceptions::PyTypeError::new_err(
+            "operator: numpy has no bfloat16, so a bfloat16 tensor cannot meet a numpy array \
+             (as in PyTorch); make the array a tensor first (flodl.tensor(array))",
+        ));
+    }
+    let mine = numpy.call_method1("empty", ((0,), name.as_str()))?;
+    let theirs = numpy.call_method1("empty", ((0,), array.getattr("dtype")?))?;
+    let result = if matches!(op.ufunc, "equal" | "not_equal") {
+        numpy.call_method1("result_type", (mine, theirs))?
+    } else {
+        let out = numpy.getattr(op.ufunc)?.call1((mine, theirs))?;
+        out.getattr("dtype")?
+    };
+    let result = super::args::dtype_arg(&result).map_err(|_| {
+        crate::Error::new(
+            crate::ErrorKind::DType,
+            format!(
+                "{}: numpy gives {} for {name} and {}, a dtype flodl does not have",
+                op.ufunc,
+                result.str().map(|s| s.to_string()).unwrap_or_default(),
+                array
+                    .getattr("dtype")
+                    .and_then(|d| d.str())
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            ),
+        )
+    })?;
+    Ok(result)
 }
 
 /// `a op= other` in place, as PyTorch's `+=` (`symbol`). A Variable into
@@ -143,7 +299,8 @@ pub(crate) fn in_place<C: Class>(
             number.map_err(|p| p.raise("operator", "operand"))?,
         )?);
     }
-    if let Some(array) = numpy_array(other)? {
+    if is_numpy_array(other) {
+        let array = super::tensor::from_numpy_array(other, None)?;
         return Ok(with_operand(a, &C::constant(array)?)?);
     }
     let got = other.get_type().name()?;
@@ -157,14 +314,11 @@ pub(crate) fn in_place<C: Class>(
     )))
 }
 
-/// A numpy array as a Tensor (a copy), or None for anything else.
-fn numpy_array(obj: &Bound<'_, PyAny>) -> PyResult<Option<Tensor>> {
-    let is_array = obj.get_type().name().is_ok_and(|n| n == "ndarray")
-        && obj.get_type().module().is_ok_and(|m| m == "numpy");
-    if !is_array {
-        return Ok(None);
-    }
-    Ok(Some(super::tensor::from_numpy_array(obj, None)?))
+/// Whether `obj` is a numpy array (0-d included: numpy's own scalars are
+/// numbers, arrays are not).
+pub(crate) fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type().name().is_ok_and(|n| n == "ndarray")
+        && obj.get_type().module().is_ok_and(|m| m == "numpy")
 }
 
 /// `a @ other` (or `other @ a` when `reflected`); no number operand.
@@ -175,10 +329,17 @@ pub(crate) fn matmul<C: Class>(
     reflected: bool,
 ) -> PyResult<Py<PyAny>> {
     let py = other.py();
-    let b = match (C::operand(other)?, numpy_array(other)?) {
-        (Some(operand), _) => operand.get().clone(),
-        (None, Some(array)) => C::constant(array)?,
-        (None, None) => return Ok(py.NotImplemented()),
+    let b = match C::operand(other)? {
+        Some(operand) => operand.get().clone(),
+        None if is_numpy_array(other) => {
+            let op = if reflected {
+                Op::reflected("matmul")
+            } else {
+                Op::new("matmul")
+            };
+            return with_array(a, other, op, |x, y| x.matmul(y));
+        }
+        None => return Ok(py.NotImplemented()),
     };
     let (left, right) = if reflected { (&b, a) } else { (a, &b) };
     new_object(
@@ -197,7 +358,7 @@ pub(crate) fn power<C: Class>(
     if modulo.is_some_and(|m| !m.is_none()) {
         return Ok(exponent.py().NotImplemented());
     }
-    binary(a, exponent, C::pow, C::pow_scalar)
+    binary(a, exponent, Op::new("power"), C::pow, C::pow_scalar)
 }
 
 /// The single value of `a` for `bool()`, `int()`, `float()` and
@@ -272,50 +433,117 @@ macro_rules! operators {
             }
 
             fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::add, $Core::add_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("add"),
+                    $Core::add,
+                    $Core::add_scalar,
+                )
             }
             fn __radd__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, |a, o| o.add(a), $Core::add_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::reflected("add"),
+                    |a, o| o.add(a),
+                    $Core::add_scalar,
+                )
             }
             fn __sub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::sub, $Core::sub_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("subtract"),
+                    $Core::sub,
+                    $Core::sub_scalar,
+                )
             }
             fn __rsub__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, |a, o| o.sub(a), $Core::rsub_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::reflected("subtract"),
+                    |a, o| o.sub(a),
+                    $Core::rsub_scalar,
+                )
             }
             fn __mul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::mul, $Core::mul_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("multiply"),
+                    $Core::mul,
+                    $Core::mul_scalar,
+                )
             }
             fn __rmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, |a, o| o.mul(a), $Core::mul_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::reflected("multiply"),
+                    |a, o| o.mul(a),
+                    $Core::mul_scalar,
+                )
             }
             fn __truediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::div, $Core::div_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("true_divide"),
+                    $Core::div,
+                    $Core::div_scalar,
+                )
             }
             /// As PyTorch does: `s / x` is `reciprocal(x) * s`.
             fn __rtruediv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let reflected = |a: &$Core, s| a.reciprocal()?.mul_scalar(s);
-                operators::binary(&self.inner, other, |a, o| o.div(a), reflected)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::reflected("true_divide"),
+                    |a, o| o.div(a),
+                    reflected,
+                )
             }
             fn __floordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::floor_divide_scalar;
-                operators::binary(&self.inner, other, $Core::floor_divide, scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("floor_divide"),
+                    $Core::floor_divide,
+                    scalar,
+                )
             }
             fn __rfloordiv__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::rfloor_divide_scalar;
-                operators::binary(&self.inner, other, |a, o| o.floor_divide(a), scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::reflected("floor_divide"),
+                    |a, o| o.floor_divide(a),
+                    scalar,
+                )
             }
             fn __mod__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::binary(
                     &self.inner,
                     other,
+                    operators::Op::new("remainder"),
                     $Core::remainder,
                     $Core::remainder_scalar,
                 )
             }
             fn __rmod__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::rremainder_scalar;
-                operators::binary(&self.inner, other, |a, o| o.remainder(a), scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::reflected("remainder"),
+                    |a, o| o.remainder(a),
+                    scalar,
+                )
             }
             fn __matmul__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::matmul(&self.inner, other, false)
@@ -338,28 +566,58 @@ macro_rules! operators {
                 if modulo.is_some_and(|m| !m.is_none()) {
                     return Ok(base.py().NotImplemented());
                 }
-                operators::binary(&self.inner, base, |a, o| o.pow(a), $Core::rpow_scalar)
+                operators::binary(
+                    &self.inner,
+                    base,
+                    operators::Op::reflected("power"),
+                    |a, o| o.pow(a),
+                    $Core::rpow_scalar,
+                )
             }
             fn __and__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::bitwise_and_scalar;
-                operators::binary(&self.inner, other, $Core::bitwise_and, scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("bitwise_and"),
+                    $Core::bitwise_and,
+                    scalar,
+                )
             }
             fn __rand__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                self.__and__(other)
+                let op = operators::Op::reflected("bitwise_and");
+                let scalar = $Core::bitwise_and_scalar;
+                operators::binary(&self.inner, other, op, |a, o| o.bitwise_and(a), scalar)
             }
             fn __or__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::bitwise_or_scalar;
-                operators::binary(&self.inner, other, $Core::bitwise_or, scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("bitwise_or"),
+                    $Core::bitwise_or,
+                    scalar,
+                )
             }
             fn __ror__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                self.__or__(other)
+                let op = operators::Op::reflected("bitwise_or");
+                let scalar = $Core::bitwise_or_scalar;
+                operators::binary(&self.inner, other, op, |a, o| o.bitwise_or(a), scalar)
             }
             fn __xor__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::bitwise_xor_scalar;
-                operators::binary(&self.inner, other, $Core::bitwise_xor, scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("bitwise_xor"),
+                    $Core::bitwise_xor,
+                    scalar,
+                )
             }
             fn __rxor__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                self.__xor__(other)
+                let op = operators::Op::reflected("bitwise_xor");
+                let scalar = $Core::bitwise_xor_scalar;
+                operators::binary(&self.inner, other, op, |a, o| o.bitwise_xor(a), scalar)
             }
             fn __invert__(&self) -> PyResult<$Core> {
                 Ok(self.inner.bitwise_not()?)
@@ -373,22 +631,58 @@ macro_rules! operators {
 
             // Comparisons are elementwise and give Bool Tensors, as PyTorch's.
             fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::eq, $Core::eq_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("equal"),
+                    $Core::eq,
+                    $Core::eq_scalar,
+                )
             }
             fn __ne__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::ne, $Core::ne_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("not_equal"),
+                    $Core::ne,
+                    $Core::ne_scalar,
+                )
             }
             fn __lt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::lt, $Core::lt_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("less"),
+                    $Core::lt,
+                    $Core::lt_scalar,
+                )
             }
             fn __le__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::le, $Core::le_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("less_equal"),
+                    $Core::le,
+                    $Core::le_scalar,
+                )
             }
             fn __gt__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::gt, $Core::gt_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("greater"),
+                    $Core::gt,
+                    $Core::gt_scalar,
+                )
             }
             fn __ge__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                operators::binary(&self.inner, other, $Core::ge, $Core::ge_scalar)
+                operators::binary(
+                    &self.inner,
+                    other,
+                    operators::Op::new("greater_equal"),
+                    $Core::ge,
+                    $Core::ge_scalar,
+                )
             }
             /// By identity, as every PyTorch tensor: `==` compares values.
             fn __hash__(slf: &Bound<'_, Self>) -> isize {

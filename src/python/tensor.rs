@@ -6,12 +6,14 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyList, PyTuple};
 
-use super::args::{device_arg, dtype_arg, options_arg, Operand as _, TensorArg};
+use super::args::{
+    device_arg, dtype_arg, dtype_given, options_arg, CoreArg as _, Operand as _, ScalarArg, TensorArg,
+};
 use super::operators::{self, operators};
 use super::overloads::overloads;
 use super::shared::shared_methods;
 use crate::error::bail;
-use crate::{DType, Error, ErrorKind, Tensor};
+use crate::{DType, Error, ErrorKind, Scalar, Tensor};
 
 /// An n-dimensional array on a device, with no autograd graph.
 #[pyclass(name = "Tensor", module = "flodl", frozen)]
@@ -376,34 +378,61 @@ impl PyTensor {
         dlpack_device(&self.inner)
     }
 
+    /// A tensor of `shape` filled with `value`. Without a dtype, the
+    /// value's kind chooses it, as in PyTorch: bool, int64 or float32.
     #[staticmethod]
     #[pyo3(signature = (shape, value, options = None, *, dtype = None, device = None))]
     fn full(
         shape: Vec<i64>,
-        value: f64,
+        value: ScalarArg,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(Tensor::full(&shape, value, options_arg(options, dtype, device)?)?.into())
+        let value = value.core("full", "value")?;
+        let mut opts = options_arg(options, dtype, device)?;
+        if !dtype_given(options, dtype) {
+            opts.dtype = match value {
+                Scalar::Bool(_) => DType::Bool,
+                Scalar::Int(_) => DType::Int64,
+                Scalar::Float(_) => DType::Float32,
+            };
+        }
+        Ok(Tensor::full(&shape, value, opts)?.into())
     }
 
     /// `start, start + step, ...` below `end`; `arange(n)` counts from 0.
+    /// Without a dtype, int64 when every bound is an int (as PyTorch),
+    /// float32 otherwise.
     #[staticmethod]
-    #[pyo3(signature = (start, end = None, step = 1.0, options = None, *, dtype = None, device = None))]
+    #[pyo3(signature = (start, end = None, step = ScalarArg::from(1), options = None, *, dtype = None, device = None))]
     fn arange(
-        start: f64,
-        end: Option<f64>,
-        step: f64,
+        start: ScalarArg,
+        end: Option<ScalarArg>,
+        step: ScalarArg,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let start = start.core("arange", "start")?;
         let (start, end) = match end {
-            Some(end) => (start, end),
-            None => (0.0, start),
+            Some(end) => (start, end.core("arange", "end")?),
+            None => (Scalar::Int(0), start),
         };
-        Ok(Tensor::arange(start, end, step, options_arg(options, dtype, device)?)?.into())
+        let step = step.core("arange", "step")?;
+        let mut opts = options_arg(options, dtype, device)?;
+        if !dtype_given(options, dtype) {
+            let all_ints = [start, end, step]
+                .iter()
+                .all(|s| !matches!(s, Scalar::Float(_)));
+            opts.dtype = if all_ints {
+                DType::Int64
+            } else {
+                DType::Float32
+            };
+        }
+        let (start, end, step) = (start.to_f64(), end.to_f64(), step.to_f64());
+        Ok(Tensor::arange(start, end, step, opts)?.into())
     }
 
     /// `steps` evenly spaced values from `start` to `end`, both included.

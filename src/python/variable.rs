@@ -89,16 +89,31 @@ impl PyVariable {
 
     /// The accumulated gradient, or None. Setting it (a Tensor of this
     /// shape, dtype and device, or None) replaces it.
+    /// After `backward(create_graph=True)` the gradient has a graph of its
+    /// own, so it is a Variable (PyTorch's has a grad_fn).
     #[getter]
-    fn grad(&self) -> Option<PyTensor> {
-        self.inner.grad().map(PyTensor::from)
+    fn grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        let Some(grad) = self.inner.grad() else {
+            return Ok(None);
+        };
+        let raw = crate::ops::Operand::raw(&grad);
+        // requires_grad of a defined tensor (a gradient) cannot fail.
+        if raw.requires_grad() {
+            let tracked = <Variable as crate::ops::Operand>::from_raw(raw.shallow_clone());
+            return Ok(Some(super::results::new_object(py, tracked)?));
+        }
+        Ok(Some(super::results::new_object(py, grad)?))
     }
 
     #[setter]
-    fn set_grad(&self, grad: Option<Option<TensorArg<'_>>>) -> PyResult<()> {
-        // Deleting (`del v.grad`) is setting None, as in PyTorch.
-        let grad = grad.flatten();
+    fn set_grad(&self, grad: Option<TensorArg<'_>>) -> PyResult<()> {
         Ok(self.inner.set_grad(grad.as_ref().map(|g| g.get()))?)
+    }
+
+    /// `del v.grad` resets the gradient to None, as in PyTorch.
+    #[deleter]
+    fn delete_grad(&self) -> PyResult<()> {
+        Ok(self.inner.set_grad(None)?)
     }
 
     /// Whether backward fills this Variable's gradient. Settable on leaves.
@@ -138,18 +153,33 @@ impl PyVariable {
     ///
     /// `gradient` (a Tensor shaped like this output) makes a non-scalar
     /// output's backward; `retain_graph=True` keeps the graph for another
-    /// pass; `inputs` (Variables) limits which leaves get gradients.
-    #[pyo3(signature = (gradient = None, retain_graph = false, inputs = None))]
+    /// pass (None: as `create_graph`); `create_graph=True` records the
+    /// gradients' own graph; `inputs` (a Variable or a sequence of them)
+    /// limits which leaves get gradients.
+    #[pyo3(signature = (gradient = None, retain_graph = None, create_graph = false, inputs = None))]
     fn backward(
         &self,
         py: Python<'_>,
         gradient: Option<TensorArg<'_>>,
-        retain_graph: bool,
-        inputs: Option<Vec<PyRef<'_, PyVariable>>>,
+        retain_graph: Option<bool>,
+        create_graph: bool,
+        inputs: Option<Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        if gradient.is_none() && !retain_graph && inputs.is_none() {
+        let retain_graph = retain_graph.unwrap_or(create_graph);
+        if gradient.is_none() && !retain_graph && !create_graph && inputs.is_none() {
             return without_gil(py, || self.inner.backward()).map_err(super::hooks::restore);
         }
+        // One Variable counts as `[v]` (it is a sequence too: its rows).
+        let inputs: Option<Vec<PyRef<'_, PyVariable>>> = match inputs {
+            None => None,
+            Some(one) if one.is_instance_of::<PyVariable>() => Some(vec![one.extract()?]),
+            Some(many) => Some(many.extract().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "backward: inputs must be a Variable or a sequence of Variables, got {}",
+                    super::args::type_name(&many)
+                ))
+            })?),
+        };
         let inputs: Option<Vec<&Variable>> = inputs
             .as_ref()
             .map(|v| v.iter().map(|p| &p.inner).collect());
@@ -157,6 +187,7 @@ impl PyVariable {
             gradient: gradient.as_ref().map(|g| g.get()),
             retain_graph,
             inputs: inputs.as_deref(),
+            create_graph,
         };
         without_gil(py, || self.inner.backward_with(options)).map_err(super::hooks::restore)
     }

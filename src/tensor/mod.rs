@@ -163,7 +163,8 @@ impl Tensor {
     }
 
     /// Every element set to `value`.
-    pub fn full(shape: &[i64], value: f64, opts: TensorOptions) -> Result<Tensor> {
+    pub fn full(shape: &[i64], value: impl Into<Scalar>, opts: TensorOptions) -> Result<Tensor> {
+        let value = value.into();
         // Not tch's f_full: its Scalar argument panics on libtorch errors
         // (a value out of an integer dtype's range).
         create("full", shape, opts, |s, o| {

@@ -92,3 +92,66 @@ def test_the_issue_reproductions() -> None:
     assert small.dtype == flodl.DType.UInt8 and small.tolist() == [4]  # wraps, as PyTorch
     with pytest.raises(flodl.ArgumentError, match="pow_scalar"):
         Tensor.from_i64([2], [1]) ** -1
+
+
+# A numpy array operand: PyTorch's operators give up on it and numpy's run
+# on the tensor's values, their result wrapped as a tensor (bool as uint8);
+# with the array on the left only `/`, `==` and `!=` work. flodl gives the
+# same dtypes, values and errors.
+ARRAY_DTYPES = ["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]
+ARRAY_OPERATORS = {
+    **OPERATORS,
+    "<=": operator.le,
+    ">": operator.gt,
+    "@": operator.matmul,
+    "&": operator.and_,
+    "|": operator.or_,
+    "^": operator.xor,
+}
+
+
+def array_outcome(op, array, x, left):
+    try:
+        result = op(array, x) if left else op(x, array)
+    except TypeError:
+        return "TypeError"
+    except ValueError:
+        return "ValueError"
+    values = np.asarray(result.detach()) if hasattr(result, "detach") else np.asarray(result)
+    return str(result.dtype).removeprefix("torch."), values.tolist()
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's __array_wrap__
+@pytest.mark.parametrize("symbol", ARRAY_OPERATORS)
+@pytest.mark.parametrize("dtype", ARRAY_DTYPES)
+def test_tensor_with_a_numpy_array(symbol, dtype) -> None:
+    op = ARRAY_OPERATORS[symbol]
+    for array_dtype in ARRAY_DTYPES:
+        for shape, array_shape in [((), ()), ((2,), ()), ((2, 2), (2,)), ((), (2, 2))]:
+            t = torch.full(shape, 2).to(getattr(torch, dtype))
+            f = Tensor.from_torch(t.clone())
+            array = np.full(array_shape, 3).astype(array_dtype)
+            for left in (False, True):
+                what = f"{dtype}{list(shape)} {symbol} {array_dtype}{list(array_shape)} left={left}"
+                try:
+                    expected = array_outcome(op, array, t, left)
+                except AttributeError:  # torch's `!=` with an array: flodl compares
+                    expected = array_outcome(op, array, t.numpy(), left)
+                    expected = ("bool", expected[1])
+                if symbol == "@" and dtype == array_dtype == "bool":
+                    continue  # numpy's logical matmul; libtorch has none (a DTypeError)
+                got = array_outcome(op, array, f, left)
+                assert got == expected, what
+
+
+def test_numpy_operands_from_the_issue() -> None:
+    ints, floats = flodl.tensor([1, 2]), flodl.tensor([1.0, 2.0])
+    assert (ints + np.array(0.5)).dtype == flodl.DType.Float64
+    assert (floats + np.array([1, 2])).dtype == flodl.DType.Float64
+    assert (ints / np.array([1, 2])).dtype == flodl.DType.Float64
+    with pytest.raises(TypeError):
+        np.array([1, 2]) + ints
+    # A Variable keeps its graph through numpy's dtype.
+    v = flodl.Variable(floats, requires_grad=True)
+    (v * np.array([2.0, 3.0])).sum().backward()
+    assert v.grad.tolist() == [2.0, 3.0]
