@@ -56,13 +56,22 @@ bench: $(STAMP_EXT) $(STAMP_EXAMPLE)
 train-memory: $(STAMP_EXT)
 	$(PY) bench/train_memory.py
 
-# The property-based fuzz test at length (make test runs a short profile):
-# FLODL_FUZZ_EXAMPLES random op sequences against PyTorch, seed FLODL_FUZZ_SEED.
+# The fuzz tests at length (make test runs short profiles): FLODL_FUZZ_EXAMPLES
+# random op sequences against PyTorch, seed FLODL_FUZZ_SEED; then
+# FLODL_FUZZ_API_CALLS calls of the public API with hostile arguments for
+# each seed of FLODL_FUZZ_API_SEEDS (tests/python/test_fuzz_api.py). Both
+# run; the target fails if either finds something.
 FLODL_FUZZ_EXAMPLES ?= 10000
 FLODL_FUZZ_SEED ?= 20261126
+FLODL_FUZZ_API_CALLS ?= 20000
+FLODL_FUZZ_API_SEEDS ?= 1,2,3
 fuzz: $(STAMP_EXT)
+	status=0; \
 	FLODL_FUZZ_EXAMPLES=$(FLODL_FUZZ_EXAMPLES) FLODL_FUZZ_SEED=$(FLODL_FUZZ_SEED) \
-		$(PY) -m pytest -q tests/python/test_fuzz.py --hypothesis-show-statistics
+		$(PY) -m pytest -q tests/python/test_fuzz.py --hypothesis-show-statistics || status=1; \
+	$(PY) tests/python/test_fuzz_api.py --calls $(FLODL_FUZZ_API_CALLS) \
+		--seeds $(FLODL_FUZZ_API_SEEDS) || status=1; \
+	exit $$status
 
 test-rust: $(STAMP_VENV)
 	cargo test --release -p flodl -p flodl-downstream

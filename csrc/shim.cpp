@@ -302,6 +302,21 @@ int flodl_clear_grad(at::Tensor *t) {
 // Cuts a tensor handle from its autograd graph in place. libtorch refuses
 // detach_() on views, so a view's handle is re-pointed at a detached alias
 // instead: the graph behind it is released all the same.
+// Where `t`'s memory lives, for copy.deepcopy keeping views shared: its
+// storage's address and size in elements of t's dtype, and t's offset.
+int flodl_storage_info(const at::Tensor *t, uintptr_t *storage, int64_t *numel,
+                       int64_t *offset) {
+  try {
+    const auto &s = t->storage();
+    *storage = reinterpret_cast<uintptr_t>(s.data());
+    *numel = static_cast<int64_t>(s.nbytes() / t->element_size());
+    *offset = t->storage_offset();
+    return 0;
+  } catch (...) {
+    return 1;
+  }
+}
+
 int flodl_detach_in_place(at::Tensor *t) {
   try {
     if (t->is_view()) {

@@ -272,8 +272,11 @@ fn classify(message: &str) -> ErrorKind {
                 "does not have a grad_fn",
                 // backward(inputs=[...]) with an input that needs no grad
                 "can't retain_grad on tensor that has requires_grad=false",
-                // a gradient hook that returns another shape
+                // a gradient hook that returns another shape or dtype
                 "has changed the size of value",
+                "has changed the type of value",
+                // jvp through an op with no forward formula
+                "forward ad",
                 // in-place ops: on a leaf that requires grad, or on a value
                 // backward needs
                 "used in an in-place operation",
@@ -298,8 +301,27 @@ fn classify(message: &str) -> ErrorKind {
         ),
         // An integer argument that does not fit the kernel's type (torch
         // 2.11's avg_pool1d(kernel_size=0); 2.13 says "stride should not be
-        // zero"): an invalid argument, not an index out of range.
-        (ErrorKind::Argument, &["integer out of range"]),
+        // zero"): an invalid argument, not an index out of range. Integer
+        // division by zero; an in-place write into memory that several
+        // elements share (an expanded tensor); one_hot of nothing.
+        (
+            ErrorKind::Argument,
+            &[
+                "integer out of range",
+                "zerodivisionerror",
+                "refer to a single memory location",
+                "refers to a single memory location",
+                "infer total number of classes",
+            ],
+        ),
+        // A window larger than its (padded) input.
+        (
+            ErrorKind::Shape,
+            &[
+                "can't be greater than actual input size",
+                "output size is too small",
+            ],
+        ),
         (
             ErrorKind::Index,
             &[

@@ -50,6 +50,12 @@ extern "C" {
     ) -> *mut c_char;
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
+    fn flodl_storage_info(
+        tensor: *mut c_void,
+        storage: *mut usize,
+        numel: *mut i64,
+        offset: *mut i64,
+    ) -> c_int;
     fn flodl_is_grad_enabled() -> c_int;
     fn flodl_grad_fn_name(t: *mut c_void) -> *mut c_char;
     fn flodl_inference_mode_enter(enabled: c_int) -> *mut c_void;
@@ -638,6 +644,16 @@ pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {
     // SAFETY: the pointer is tch's `at::Tensor*`, valid while `t` lives; the
     // shim catches every C++ exception.
     unsafe { flodl_clear_grad(ptr(t)) == 0 }
+}
+
+/// `(storage address, storage size in t's elements, t's offset in it)`:
+/// views of one memory share the address. None if libtorch refused.
+pub(crate) fn storage_info(t: &tch::Tensor) -> Option<(usize, i64, i64)> {
+    let (mut storage, mut numel, mut offset) = (0usize, 0i64, 0i64);
+    // SAFETY: a live tensor and three out-pointers valid for the call; the
+    // shim catches every C++ exception.
+    let status = unsafe { flodl_storage_info(ptr(t), &mut storage, &mut numel, &mut offset) };
+    (status == 0).then_some((storage, numel, offset))
 }
 
 /// Cuts `t` from its graph in place (views included). False if libtorch refused.

@@ -93,6 +93,38 @@ def _float_dtype(data: Any) -> np.dtype:
     return np.result_type(*found)
 
 
+def _deepcopy(obj: Tensor | Variable, memo: dict[Any, Any] | None) -> Tensor | Variable:
+    """``copy.deepcopy`` of a Tensor or Variable, as PyTorch's: new memory,
+    copied once per memory so views of one memory stay views of one copy; a
+    Variable keeps requires_grad and its grad is copied too; a Variable an
+    op made (not a leaf) cannot be copied."""
+    memo = {} if memo is None else memo
+    if id(obj) in memo:
+        return memo[id(obj)]
+    if isinstance(obj, Variable):
+        if not obj.is_leaf:
+            raise _flodl.AutogradError(
+                "deepcopy: only Variables you made (graph leaves) can be deep-copied, as in "
+                "PyTorch; copy its detach() instead"
+            )
+        result = type(obj)(_deepcopy_values(obj.data, memo), obj.requires_grad)
+        if obj.grad is not None:
+            result.grad = _deepcopy(obj.grad, memo)
+    else:
+        result = _deepcopy_values(obj, memo)
+    memo[id(obj)] = result
+    return result
+
+
+def _deepcopy_values(values: Tensor, memo: dict[Any, Any]) -> Tensor:
+    storage, _, offset, strides = values._storage_info()
+    key = ("flodl storage", storage, values.dtype.name, values.device.__str__())
+    copied = memo.get(key)
+    if copied is None:
+        copied = memo[key] = values._storage_copy()
+    return Tensor._view_of(copied, list(values.shape), strides, offset)
+
+
 def _rebuild_tensor(values: np.ndarray, dtype: str, device: str) -> Tensor:
     return Tensor.from_numpy(values).to_dtype(dtype).to_device(device)
 

@@ -9,7 +9,7 @@ Exceptions to the Rust signatures are noted per method.
 """
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, Literal, TypeVar, overload
+from typing import Any, Generic, Literal, NoReturn, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -159,6 +159,9 @@ class _Ops(Generic[_Self, _Operand]):
         """Broadcasts without copying: ``x.expand(4, -1)`` or ``x.expand([4, -1])``."""
     def repeat(self, *args: int | Sequence[int], repeats: Sequence[int] | None = None) -> _Self:
         """Tiles the values: ``x.repeat(2, 1)`` or ``x.repeat([2, 1])``."""
+    def clamp(self, min: float | None = None, max: float | None = None) -> _Self:
+        """Values clamped into ``[min, max]``; a missing bound is Rust's ``clamp_min``
+        or ``clamp_max``."""
     def gelu(self, approximate: Literal["none", "tanh"] = "none") -> _Self:
         """GELU, as ``F.gelu``: ``'none'`` is Rust's ``gelu``, ``'tanh'`` its ``gelu_tanh``."""
     def norm(self, p: float = 2.0, dim: int | None = None, keepdim: bool = False) -> _Self:
@@ -332,8 +335,6 @@ class _Ops(Generic[_Self, _Operand]):
         """``self ** exponent``, elementwise."""
     def rpow_scalar(self, base: Number) -> _Self:
         """``base ** self`` elementwise, as ``torch.pow(base, x)``."""
-    def clamp(self, min: Number, max: Number) -> _Self:
-        """Each element limited to ``[min, max]``."""
     def clamp_min(self, min: Number) -> _Self:
         """Each element raised to at least ``min``."""
     def clamp_max(self, max: Number) -> _Self:
@@ -594,7 +595,7 @@ class Tensor(_Ops[Tensor, Tensor]):
     @staticmethod
     def full(
         shape: Sequence[int],
-        value: float,
+        value: bool | float,
         options: TensorOptions | None = None,
         *,
         dtype: DTypeLike | None = None,
@@ -604,7 +605,7 @@ class Tensor(_Ops[Tensor, Tensor]):
     def arange(
         start: float,
         end: float | None = None,
-        step: float = 1.0,
+        step: float = 1,
         options: TensorOptions | None = None,
         *,
         dtype: DTypeLike | None = None,
@@ -623,6 +624,7 @@ class Tensor(_Ops[Tensor, Tensor]):
     @staticmethod
     def eye(
         n: int,
+        m: int | None = None,
         options: TensorOptions | None = None,
         *,
         dtype: DTypeLike | None = None,
@@ -637,6 +639,8 @@ class Tensor(_Ops[Tensor, Tensor]):
     @staticmethod
     def randn_like(other: Tensor) -> Tensor: ...
     # Inspection
+    def backward(self, *args: Any, **kwargs: Any) -> NoReturn:
+        """A Tensor records no graph: an AutogradError saying to use a Variable."""
     def to_f32_vec(self) -> list[float]: ...
     def to_f64_vec(self) -> list[float]: ...
     def to_i64_vec(self) -> list[int]: ...
@@ -726,12 +730,14 @@ class Variable(_Ops[Variable, VariableLike]):
     def backward(
         self,
         gradient: Tensor | None = None,
-        retain_graph: bool = False,
-        inputs: Sequence[Variable] | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Variable | Sequence[Variable] | None = None,
     ) -> None:
         """Fills the leaves' gradients: a single-element output, or any output
         with a ``gradient`` of its shape. The graph is freed afterwards (a
-        second backward raises AutogradError) unless ``retain_graph``;
+        second backward raises AutogradError) unless ``retain_graph`` (None:
+        as ``create_graph``, which records the gradients' own graph);
         ``inputs`` limits which leaves get gradients."""
     def numpy(self) -> np.ndarray[Any, Any]:
         """A copy of the values (``.data.numpy()`` shares them)."""

@@ -103,7 +103,11 @@ class Function:
         # The node keeps what backward needs, not the outputs or arguments
         # themselves (their memory goes when the user drops them).
         n_args, n_outputs = len(args), len(outputs)
-        kinds = None if len(inputs) == n_args else [type(a).__name__ for a in args]
+        # Every argument a Variable that requires grad: the gradients go
+        # through as returned.
+        direct = len(inputs) == n_args and all(needs)
+        kinds = [type(a).__name__ for a in args]
+        tensors = {i for i, a in enumerate(args) if isinstance(a, (Tensor, Variable))}
         backward_of = cls.backward
 
         def backward(grads: list[Variable | None]) -> list[Any]:
@@ -124,15 +128,24 @@ class Function:
                         f"{name}: backward returned {len(got)} gradients, expected {n_args} "
                         "(one per argument of forward)"
                     )
-            if kinds is None:
+            if direct:
                 return got
             for i, g in enumerate(got):
-                if g is not None and i not in inputs:
+                if g is None:
+                    continue
+                if not isinstance(g, (Tensor, Variable)):
+                    raise AutogradError(
+                        f"{name}: backward returned a {type(g).__name__} for argument {i}, "
+                        "where a gradient (a Tensor, Variable or None) goes"
+                    )
+                if i not in tensors:
                     raise AutogradError(
                         f"{name}: backward returned a gradient for argument {i}, "
-                        f"which is a {kinds[i]}, not a Variable"
+                        f"which is a {kinds[i]}, not a tensor"
                     )
-            return [got[i] for i in inputs]
+            # As PyTorch: a gradient for a tensor that needs none (a plain
+            # Tensor, a Variable without requires_grad) is ignored.
+            return [got[i] if needs[i] else None for i in inputs]
 
         wrapped = _flodl._function_apply(
             name,
@@ -157,7 +170,7 @@ class _Checkpoint(Function):
     the parameters it uses get their gradients as without checkpointing."""
 
     @staticmethod
-    def forward(ctx, function, preserve_rng_state, kwargs, tensor_keys, anchor, *args):
+    def forward(ctx, function, preserve_rng_state, kwargs, tensor_keys, plain, anchor, *args):
         # Tensor keyword arguments come last among `args` (node inputs, so
         # that they get gradients); the function gets them back by name.
         ctx.function, ctx.kwargs, ctx.tensor_keys = function, kwargs, tensor_keys
@@ -175,7 +188,19 @@ class _Checkpoint(Function):
         ctx.constants = [None if i in ctx.slots else a for i, a in enumerate(args)]
         ctx.save_for_backward(*[args[i] for i in ctx.slots])
         positional, keywords = _call_args(args, kwargs, tensor_keys)
-        return function(*positional, **keywords)
+        result = function(*positional, **keywords)
+        outputs = result if isinstance(result, tuple) else (result,)
+        # What backward's recomputation must give again.
+        ctx.layout = _layout(result)
+        # A plain Tensor is no function of anything that needs grad: it is
+        # handed back as it is (checkpoint's caller puts it in place of the
+        # node's output), so that a backward through it fails as in PyTorch
+        # instead of leaving the gradients None.
+        for i, o in enumerate(outputs):
+            if isinstance(o, Tensor) and not isinstance(o, Variable):
+                plain[i] = o
+        ctx.mark_non_differentiable(*plain.values())
+        return result
 
     @staticmethod
     def backward(ctx, *grads):
@@ -194,6 +219,13 @@ class _Checkpoint(Function):
         finally:
             for device, state in now:
                 _flodl.set_rng_state(state, device)
+        layout = _layout(outputs)
+        if layout != ctx.layout:
+            raise AutogradError(
+                "checkpoint: the function returned "
+                f"{_describe(layout)} when recomputed in backward, but {_describe(ctx.layout)} "
+                "in forward; it must compute the same outputs both times"
+            )
         outputs = outputs if isinstance(outputs, tuple) else (outputs,)
         with enable_grad():  # libtorch runs a node's backward with grad mode off
             reached = [
@@ -207,7 +239,24 @@ class _Checkpoint(Function):
                     total = total + term
                 total.backward()  # into the inputs' leaves and the parameters f uses
         per_arg = [a.grad if isinstance(a, Variable) and a.requires_grad else None for a in args]
-        return (None, None, None, None, None, *per_arg)
+        return (None, None, None, None, None, None, *per_arg)
+
+
+def _layout(result: Any) -> tuple[bool, tuple[Any, ...]]:
+    """A function's result as checkpoint compares forward and recomputation:
+    tuple or not, and each output's shape (a type name for a non-tensor)."""
+    outputs = result if isinstance(result, tuple) else (result,)
+    return isinstance(result, tuple), tuple(
+        list(o.shape) if isinstance(o, (Tensor, Variable)) else type(o).__name__ for o in outputs
+    )
+
+
+def _describe(layout: tuple[bool, tuple[Any, ...]]) -> str:
+    is_tuple, outputs = layout
+    items = ", ".join(str(o) for o in outputs)
+    if not is_tuple:
+        return f"one output {items}"
+    return f"a tuple of {len(outputs)} output{'' if len(outputs) == 1 else 's'} ({items})"
 
 
 def _call_args(args, kwargs, tensor_keys):
@@ -231,9 +280,15 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
     tensor_keys = tuple(k for k, v in kwargs.items() if isinstance(v, (Tensor, Variable)))
     plain = {k: v for k, v in kwargs.items() if k not in tensor_keys}
     tensors = [kwargs[k] for k in tensor_keys]
-    return _Checkpoint.apply(
-        function, preserve_rng_state, plain, tensor_keys, anchor, *args, *tensors
+    plain_outputs: dict[int, Tensor] = {}
+    result = _Checkpoint.apply(
+        function, preserve_rng_state, plain, tensor_keys, plain_outputs, anchor, *args, *tensors
     )
+    if not plain_outputs:
+        return result
+    if not isinstance(result, tuple):
+        return plain_outputs[0]
+    return tuple(plain_outputs.get(i, r) for i, r in enumerate(result))
 
 
 _ANCHOR = Tensor.zeros([])

@@ -75,6 +75,19 @@ def _generator_in_mode(mode: _GradMode, fn: Callable[..., Any]) -> Callable[...,
     return wrapper
 
 
+def _check_bool(name: str, what: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name}: {what} must be a bool, got {type(value).__name__}")
+
+
+def _check_callable(name: str, fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(
+            f"{name}: takes no argument or a function, got {type(fn).__name__}; "
+            f"use `with {name}():`"
+        )
+
+
 class no_grad(_GradMode):
     """Turns graph recording off on this thread.
 
@@ -89,6 +102,7 @@ class no_grad(_GradMode):
 
     def __new__(cls, fn: Callable[[], T] | None = None) -> Any:
         if fn is not None:
+            _check_callable("no_grad", fn)
             with cls():
                 return fn()
         return super().__new__(cls)
@@ -98,9 +112,19 @@ class no_grad(_GradMode):
 
 
 class enable_grad(_GradMode):
-    """Turns graph recording on on this thread (inside ``no_grad``, say)."""
+    """Turns graph recording on on this thread (inside ``no_grad``, say).
+    ``enable_grad(fn)`` is ``enable_grad()(fn)``, as in PyTorch."""
 
     enabled = True
+
+    def __new__(cls, fn: Callable[..., T] | None = None) -> Any:
+        if fn is not None:
+            _check_callable("enable_grad", fn)
+            return cls()(fn)
+        return super().__new__(cls)
+
+    def __init__(self, fn: Callable[..., Any] | None = None) -> None:
+        super().__init__()
 
 
 class set_grad_enabled(_GradMode):
@@ -109,7 +133,9 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode: bool) -> None:
         super().__init__()
-        self.enabled = bool(mode)
+        # As PyTorch: a non-bool ("no", 0, None) is rejected, not read as truthy.
+        _check_bool("set_grad_enabled", "mode", mode)
+        self.enabled = mode
         self._previous: bool | None = _flodl.set_grad_enabled(self.enabled)
 
     def __enter__(self) -> None:
@@ -137,8 +163,15 @@ class inference_mode:
     inside an outer block. A context manager and a decorator (generator
     functions too)."""
 
+    def __new__(cls, mode: Any = True) -> Any:
+        # ``@inference_mode`` without parentheses decorates, as in PyTorch.
+        if not isinstance(mode, bool) and callable(mode):
+            return cls()(mode)
+        return super().__new__(cls)
+
     def __init__(self, mode: bool = True) -> None:
-        self.mode = bool(mode)
+        _check_bool("inference_mode", "mode", mode)
+        self.mode = mode
         self._guards = threading.local()
 
     def __enter__(self) -> None:

@@ -19,6 +19,8 @@ def save(state_dict: Mapping[str, Tensor | Variable], path: PathLike) -> None:
     """Writes ``state_dict`` (names to Tensors or Variables, whose values
     are saved) to ``path`` as a safetensors file. The file appears whole or
     not at all."""
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"save: {_what_instead(state_dict)}")
     pairs = []
     for name, value in state_dict.items():
         if not isinstance(name, str):
@@ -26,9 +28,32 @@ def save(state_dict: Mapping[str, Tensor | Variable], path: PathLike) -> None:
         if isinstance(value, Variable):
             value = value.data
         if not isinstance(value, Tensor):
+            if _is_torch_tensor(value):
+                raise TypeError(
+                    f"save: {name!r} is a torch tensor, not a flodl Tensor; "
+                    "convert it with flodl.Tensor.from_torch(t)"
+                )
             raise TypeError(f"save: {name!r} is a {type(value).__name__}, not a Tensor or Variable")
         pairs.append((name, value))
     _flodl._save(pairs, os.fspath(path))
+
+
+def _is_torch_tensor(value: object) -> bool:
+    return type(value).__module__.split(".")[0] == "torch" and hasattr(value, "dtype")
+
+
+def _what_instead(obj: object) -> str:
+    """Why ``obj`` is not a state dict, and what to pass instead."""
+    kind = type(obj).__name__
+    takes = "takes a state dict (names to tensors)"
+    if callable(getattr(obj, "state_dict", None)) and hasattr(obj, "named_parameters"):
+        # A module: its tensors are in its state dict.
+        return f"{takes}, got a {kind}; save model.state_dict() instead"
+    if _is_torch_tensor(obj):
+        return f"{takes}, got a torch tensor; save {{'name': flodl.Tensor.from_torch(t)}} instead"
+    if isinstance(obj, (Tensor, Variable)):
+        return f"{takes}, got a {kind}; save {{'name': tensor}} instead"
+    return f"{takes}, got a {kind}"
 
 
 def load(path: PathLike) -> dict[str, Tensor]:

@@ -101,19 +101,35 @@ def explain_grad(v: Variable) -> str:
     require grad (made so, by ``detach()``, under ``no_grad``, an integer
     dtype), is not a leaf and did not ``retain_grad()``, no backward reached
     it since it was made or last zeroed, or its graph was freed."""
-    return v.explain_grad()
+    if isinstance(v, Variable):
+        return v.explain_grad()
+    if isinstance(v, Tensor):
+        return (
+            "this is a Tensor, not a Variable: it records no operations and has no grad; "
+            "make it Variable(t, requires_grad=True) to get one"
+        )
+    raise TypeError(f"explain_grad: takes a Variable, got {type(v).__name__}")
 
 
-def _float64_leaves(inputs) -> list[Variable]:
+def _float64_leaves(inputs, name: str = "gradcheck") -> list[Variable]:
     leaves = []
     for k, x in enumerate(inputs):
+        if not isinstance(x, (Tensor, Variable)):
+            raise TypeError(
+                f"{name}: input {k} must be a Tensor or Variable, got {type(x).__name__}"
+            )
         values = x.data if isinstance(x, Variable) else x
         if values.dtype.name != "float64":
             raise _flodl.ArgumentError(
-                f"gradcheck: input {k} is {values.dtype.name}; finite differences need float64"
+                f"{name}: input {k} is {values.dtype.name}; finite differences need float64"
             )
         leaves.append(Variable(values.clone(), requires_grad=True))
     return leaves
+
+
+def _check_function(name: str, f) -> None:
+    if not callable(f):
+        raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
 
 
 def _outputs(result) -> list[Variable]:
@@ -162,6 +178,7 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
     AutogradError naming the input and its worst element."""
     import numpy as np
 
+    _check_function("gradcheck", f)
     leaves = _float64_leaves(inputs if isinstance(inputs, (tuple, list)) else (inputs,))
     analytical, numerical = _jacobians(f, leaves, eps)
     for i, (a_rows, n_rows) in enumerate(zip(analytical, numerical)):
@@ -183,8 +200,9 @@ def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
     ``gradcheck``."""
     import numpy as np
 
+    _check_function("gradgradcheck", f)
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
-    leaves = _float64_leaves(inputs)
+    leaves = _float64_leaves(inputs, "gradgradcheck")
     rng = np.random.default_rng(0)
     weights = [Tensor.from_numpy(rng.standard_normal(tuple(o.shape))) for o in _outputs(f(*leaves))]
 

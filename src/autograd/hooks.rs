@@ -63,6 +63,17 @@ impl Variable {
         let call = move |grad: tch::Tensor| -> std::result::Result<Option<tch::Tensor>, String> {
             let grad = Tensor::from_raw(grad);
             match hook(&grad) {
+                // libtorch would refuse another shape, dtype or device too,
+                // but names the hook by its index ("hook '0'").
+                Ok(Some(t)) if !same_layout(&t, &grad) => Err(crate::Error::new(
+                    crate::ErrorKind::Autograd,
+                    format!(
+                        "register_hook: a hook returned a gradient of {} for a value of {} (a hook keeps the gradient's shape, dtype and device)",
+                        describe(t.raw()),
+                        describe(grad.raw())
+                    ),
+                )
+                .to_carried()),
                 Ok(replacement) => Ok(replacement.map(|t| t.raw().shallow_clone())),
                 Err(e) => Err(e.to_carried()),
             }
@@ -109,4 +120,11 @@ impl crate::ops::FromTch<Handle> for Handle {
     fn from_tch(raw: Handle) -> std::result::Result<Self, crate::error::Failure> {
         Ok(raw)
     }
+}
+
+/// Whether a hook's replacement can stand for `grad`.
+fn same_layout(replacement: &Tensor, grad: &Tensor) -> bool {
+    replacement.shape() == grad.shape()
+        && replacement.dtype() == grad.dtype()
+        && replacement.device() == grad.device()
 }

@@ -132,7 +132,7 @@ macro_rules! method_ops {
             /// `base ** self` elementwise, as `torch.pow(base, x)`.
             rpow_scalar(base: Scalar) => |x| $crate::ffi::rpow_scalar(x, base);
             /// Each element limited to `[min, max]`.
-            clamp(min: Scalar, max: Scalar) => |x| $crate::ffi::clamp(x, min, max);
+            clamp(min: Scalar, max: Scalar) [overloaded] => |x| $crate::ffi::clamp(x, min, max);
             /// Each element raised to at least `min`.
             clamp_min(min: Scalar) => |x| $crate::ffi::clamp_min(x, min);
             /// Each element lowered to at most `max`.

@@ -27,6 +27,9 @@ pub enum TensorIndex {
     Ellipsis,
     /// Int64 positions, or a Bool mask over as many dims as it has.
     Tensor(Tensor),
+    /// `x[True]` (a new dim of size 1) or `x[False]` (a new dim of size
+    /// 0), as a 0-d mask indexes in PyTorch.
+    Bool(bool),
 }
 
 impl TensorIndex {
@@ -36,7 +39,7 @@ impl TensorIndex {
             TensorIndex::Int(_) | TensorIndex::Slice { .. } => 1,
             TensorIndex::Tensor(t) if t.dtype() == crate::DType::Bool => t.ndim(),
             TensorIndex::Tensor(_) => 1,
-            TensorIndex::NewAxis | TensorIndex::Ellipsis => 0,
+            TensorIndex::NewAxis | TensorIndex::Ellipsis | TensorIndex::Bool(_) => 0,
         }
     }
 }
@@ -123,6 +126,13 @@ fn basic_view<'a>(
             }
             TensorIndex::NewAxis => {
                 result = result.f_unsqueeze(dim)?;
+                dim += 1;
+            }
+            TensorIndex::Bool(keep) => {
+                result = result.f_unsqueeze(dim)?;
+                if !keep {
+                    result = result.f_slice(dim, 0, 0, 1)?;
+                }
                 dim += 1;
             }
             TensorIndex::Ellipsis => dim += (rank - consumed) as i64,

@@ -174,8 +174,8 @@ fn supported(raw: tch::Tensor) -> std::result::Result<tch::Tensor, Failure> {
         _ => Err(Failure::Typed(
             Some(crate::ErrorKind::DType),
             format!(
-                "the result's dtype {:?} is not one of flodl's",
-                raw.f_kind()
+                "the result's dtype {} is not one of flodl's",
+                crate::tensor::dtype::raw_dtype_name(&raw)
             ),
         )),
     }
@@ -230,14 +230,8 @@ impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
 
 /// `[2, 3] float32 cpu`: what an error message says of one operand.
 pub(crate) fn describe(t: &tch::Tensor) -> String {
-    let dtype = match t.f_kind().ok().map(crate::DType::from_kind) {
-        Some(Ok(d)) => d.name().to_string(),
-        _ => format!("{:?}", t.f_kind()),
-    };
-    let device = match crate::Device::from_tch(t.device()) {
-        Ok(d) => d.to_string(),
-        Err(_) => format!("{:?}", t.device()),
-    };
+    let dtype = crate::tensor::dtype::raw_dtype_name(t);
+    let device = crate::tensor::dtype::raw_device_name(t.device());
     format!("{:?} {dtype} {device}", t.size())
 }
 

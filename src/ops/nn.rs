@@ -118,7 +118,22 @@ pub(crate) fn check_probability(op: &str, p: f64) -> crate::Result<()> {
 
 /// Checks that a training batch norm has more than one value per channel
 /// to take statistics over, as PyTorch does.
-pub(crate) fn check_batch_stats(input: &tch::Tensor, training: bool) -> crate::Result<()> {
+pub(crate) fn check_batch_stats(
+    input: &tch::Tensor,
+    training: bool,
+    eps: f64,
+) -> crate::Result<()> {
+    // PyTorch's rule: eps divides a variance that may be 0 in training.
+    crate::error::ensure!(
+        eps > 0.0 || (!training && eps >= 0.0),
+        Argument,
+        "batch_norm: eps must be {}, got {eps}",
+        if training {
+            "positive when training"
+        } else {
+            "non-negative"
+        }
+    );
     let size = input.size();
     let per_channel: i64 = size
         .iter()
@@ -132,6 +147,35 @@ pub(crate) fn check_batch_stats(input: &tch::Tensor, training: bool) -> crate::R
         "batch_norm: expected more than 1 value per channel when training, got input of shape {size:?}"
     );
     Ok(())
+}
+
+/// A pointwise loss's operands as PyTorch's functional form makes them: a
+/// target shaped unlike the input is warned of, since it broadcasts and
+/// that is rarely meant ([N, 1] against [N] gives an [N, N] loss), and both
+/// are expanded to one shape, so a mean and its gradient count every
+/// broadcast element.
+pub(crate) fn loss_operands(
+    input: &tch::Tensor,
+    target: &tch::Tensor,
+) -> Result<(tch::Tensor, tch::Tensor), crate::error::Failure> {
+    let (input_size, target_size) = (input.size(), target.size());
+    if input_size == target_size {
+        return Ok((input.shallow_clone(), target.shallow_clone()));
+    }
+    crate::ffi::warn(&format!(
+        "Using a target size ({}) that is different to the input size ({}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
+        // As Python prints a shape (flodl.Size).
+        format_args!("flodl.Size({target_size:?})"),
+        format_args!("flodl.Size({input_size:?})"),
+    ));
+    let mut both = tch::Tensor::f_broadcast_tensors(&[input, target])?.into_iter();
+    match (both.next(), both.next()) {
+        (Some(input), Some(target)) => Ok((input, target)),
+        _ => Err(crate::error::Failure::Own(crate::Error::new(
+            crate::ErrorKind::Shape,
+            "broadcast_tensors returned fewer tensors than given",
+        ))),
+    }
 }
 
 /// A window argument that PyTorch lets default to the kernel size.
@@ -278,24 +322,32 @@ macro_rules! nn_ops {
             /// the given running statistics in place), else the running ones.
             batch_norm(input: Same, running_mean: Option<Tensor>, running_var: Option<Tensor>, weight: Option<Same> = None, bias: Option<Same> = None, training: bool = false, momentum: f64 = 0.1, eps: f64 = 1e-5)
                 => {
-                    $crate::ops::nn::check_batch_stats(input.raw(), training)?;
+                    $crate::ops::nn::check_batch_stats(input.raw(), training, eps)?;
                     Ok::<_, $crate::error::Failure>(input.raw().f_batch_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), training, momentum, eps, true)?)
                 };
 
             // --- losses ---
             /// Mean squared error, as `F.mse_loss`.
-            mse_loss(input: Same, target: Same, reduction: Reduction = "mean")
-                => input.raw().f_mse_loss(target.raw(), reduction.aten());
+            mse_loss(input: Same, target: Same, reduction: Reduction = "mean") => {
+                let (input, target) = $crate::ops::nn::loss_operands(input.raw(), target.raw())?;
+                Ok::<_, $crate::error::Failure>(input.f_mse_loss(&target, reduction.aten())?)
+            };
             /// Mean absolute error, as `F.l1_loss`.
-            l1_loss(input: Same, target: Same, reduction: Reduction = "mean")
-                => input.raw().f_l1_loss(target.raw(), reduction.aten());
+            l1_loss(input: Same, target: Same, reduction: Reduction = "mean") => {
+                let (input, target) = $crate::ops::nn::loss_operands(input.raw(), target.raw())?;
+                Ok::<_, $crate::error::Failure>(input.f_l1_loss(&target, reduction.aten())?)
+            };
             /// Squared error below `beta`, absolute error above (the two
             /// joined smoothly), as `F.smooth_l1_loss`.
-            smooth_l1_loss(input: Same, target: Same, reduction: Reduction = "mean", beta: f64 = 1.0)
-                => input.raw().f_smooth_l1_loss(target.raw(), reduction.aten(), beta);
+            smooth_l1_loss(input: Same, target: Same, reduction: Reduction = "mean", beta: f64 = 1.0) => {
+                let (input, target) = $crate::ops::nn::loss_operands(input.raw(), target.raw())?;
+                Ok::<_, $crate::error::Failure>(input.f_smooth_l1_loss(&target, reduction.aten(), beta)?)
+            };
             /// Squared error below `delta`, linear above, as `F.huber_loss`.
-            huber_loss(input: Same, target: Same, reduction: Reduction = "mean", delta: f64 = 1.0)
-                => input.raw().f_huber_loss(target.raw(), reduction.aten(), delta);
+            huber_loss(input: Same, target: Same, reduction: Reduction = "mean", delta: f64 = 1.0) => {
+                let (input, target) = $crate::ops::nn::loss_operands(input.raw(), target.raw())?;
+                Ok::<_, $crate::error::Failure>(input.f_huber_loss(&target, reduction.aten(), delta)?)
+            };
             /// Cross-entropy of the logits `input` (`[N, C, ...]`) against
             /// class indices (Int64) or class probabilities, as
             /// `F.cross_entropy`: per-class `weight`, `ignore_index` targets
@@ -308,8 +360,17 @@ macro_rules! nn_ops {
                 => input.raw().f_nll_loss_nd(target.raw(), weight.map(|w| w.raw()), reduction.aten(), ignore_index);
             /// Binary cross-entropy of probabilities `input` against
             /// `target` in `[0, 1]`, as `F.binary_cross_entropy`.
-            binary_cross_entropy(input: Same, target: Same, weight: Option<Tensor> = None, reduction: Reduction = "mean")
-                => input.raw().f_binary_cross_entropy(target.raw(), weight.map(|w| w.raw()), reduction.aten());
+            binary_cross_entropy(input: Same, target: Same, weight: Option<Tensor> = None, reduction: Reduction = "mean") => {
+                let (x, t) = (input.raw(), target.raw());
+                $crate::error::ensure!(
+                    x.size() == t.size(),
+                    Shape,
+                    "binary_cross_entropy: the target's shape {:?} differs from the input's {:?}",
+                    t.size(),
+                    x.size()
+                );
+                Ok::<_, $crate::error::Failure>(x.f_binary_cross_entropy(t, weight.map(|w| w.raw()), reduction.aten())?)
+            };
             /// Binary cross-entropy of the logits `input` (sigmoid applied
             /// stably inside), as `F.binary_cross_entropy_with_logits`;
             /// `pos_weight` weighs the positive term per class.

@@ -82,6 +82,11 @@ impl From<i64> for Int {
 impl FromPyObject<'_, '_> for Int {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        // A bool is an int to Python, never a dim or a size to PyTorch
+        // (`x.sum(True)` is a TypeError there, not dim 1).
+        if obj.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err("expected an int, got bool"));
+        }
         match obj.extract::<i64>() {
             Ok(v) => Ok(Int(Ok(v))),
             Err(err) => overflowed(&obj, &err).map(|p| Int(Err(p))).ok_or(err),
@@ -94,6 +99,11 @@ impl CoreArg for Int {
     fn core(&self, op: &str, name: &str) -> PyResult<i64> {
         self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
     }
+}
+
+/// An optional dim of `op` (None: all of them), as the core takes it.
+pub(crate) fn optional_dim(dim: Option<Int>, op: &str) -> PyResult<Option<i64>> {
+    dim.map(|d| d.core(op, "dim")).transpose()
 }
 
 /// `&[i64]` (a shape, dims): a list or tuple of ints, each fitting 64 bits.
@@ -239,11 +249,26 @@ impl<'py> FromPyObject<'_, 'py> for SameTensorArg<'py> {
             let data = v.get().inner.data();
             return Ok(SameTensorArg::Variable(v.to_owned(), data));
         }
-        let got = type_name(&obj);
-        Err(PyTypeError::new_err(format!(
-            "expected a Tensor or a Variable, got {got}"
-        )))
+        Err(not_a_tensor(&obj, "a Tensor or a Variable"))
     }
+}
+
+/// The TypeError for `obj` where a tensor goes: a torch tensor is named as
+/// one, with the conversion; a number gets the forms that take numbers.
+pub(crate) fn not_a_tensor(obj: &Bound<'_, PyAny>, expected: &str) -> PyErr {
+    let got = type_name(obj);
+    let from_torch = obj
+        .get_type()
+        .module()
+        .is_ok_and(|m| m.to_string().split('.').next() == Some("torch"));
+    let hint = if from_torch {
+        " from torch: convert it with flodl.Tensor.from_torch(t) (or Variable.from_torch)"
+    } else if scalar(obj).is_some() {
+        " (a number: use an operator, x + 2.0, or the method's _scalar form, add_scalar(2.0))"
+    } else {
+        ""
+    };
+    PyTypeError::new_err(format!("expected {expected}, got {got}{hint}"))
 }
 
 impl CoreArg for SameTensorArg<'_> {
@@ -302,19 +327,14 @@ pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<
 impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        tensor_operand(&obj)?.ok_or_else(|| {
-            PyTypeError::new_err(format!("expected a Tensor, got {}", type_name(&obj)))
-        })
+        tensor_operand(&obj)?.ok_or_else(|| not_a_tensor(&obj, "a Tensor"))
     }
 }
 
 impl<'py> FromPyObject<'_, 'py> for VariableArg<'py> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        variable_operand(&obj)?.ok_or_else(|| {
-            let got = type_name(&obj);
-            PyTypeError::new_err(format!("expected a Variable or a Tensor, got {got}"))
-        })
+        variable_operand(&obj)?.ok_or_else(|| not_a_tensor(&obj, "a Variable or a Tensor"))
     }
 }
 
@@ -483,28 +503,58 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
             step,
         });
     }
-    if let Ok(t) = item.cast::<PyTensor>() {
-        return Ok(TensorIndex::Tensor(t.get().inner.clone()));
+    let tensor = match (item.cast::<PyTensor>(), item.cast::<PyVariable>()) {
+        (Ok(t), _) => Some(t.get().inner.clone()),
+        (_, Ok(v)) => Some(v.get().inner.data()),
+        _ => None,
+    };
+    if let Some(tensor) = tensor {
+        // A 0-d mask adds a dim, as `True` does (libtorch's index takes none).
+        if tensor.dtype() == DType::Bool && tensor.ndim() == 0 {
+            return Ok(TensorIndex::Bool(tensor.item()? != 0.0));
+        }
+        return Ok(TensorIndex::Tensor(tensor));
     }
-    if item.is_instance_of::<PyInt>() && !item.is_instance_of::<PyBool>() {
+    // Python's bools and numpy's before ints: a bool is an int to Python.
+    if item.is_instance_of::<PyBool>() || item.get_type().name()? == "bool" {
+        return Ok(TensorIndex::Bool(item.is_truthy()?));
+    }
+    if item.is_instance_of::<PyInt>() || is_numpy_integer(item) {
         return Ok(TensorIndex::Int(
             Int::extract(item.as_borrowed())?.core("index", "index")?,
         ));
     }
     let is_sequence = item.is_instance_of::<PyList>() || item.get_type().name()? == "ndarray";
     if is_sequence {
-        let tensor = py.import("flodl")?.getattr("tensor")?.call1((item,))?;
+        // An empty list indexes nothing, in int64 (not float32's default).
+        let dtype = if item.len()? == 0 {
+            Some("int64")
+        } else {
+            None
+        };
+        let tensor = py
+            .import("flodl")?
+            .getattr("tensor")?
+            .call1((item, dtype))?;
         return Ok(TensorIndex::Tensor(
             tensor.cast::<PyTensor>()?.get().inner.clone(),
         ));
-    }
-    if let Ok(v) = item.cast::<PyVariable>() {
-        return Ok(TensorIndex::Tensor(v.get().inner.data()));
     }
     let got = type_name(item);
     Err(PyTypeError::new_err(format!(
         "index: an index is an int, a slice, None, ..., a Tensor or a list of ints or bools, got {got}"
     )))
+}
+
+/// A numpy integer scalar (np.int64(1)), an index as a Python int is.
+fn is_numpy_integer(item: &Bound<'_, PyAny>) -> bool {
+    item.get_type().module().is_ok_and(|m| m == "numpy")
+        && !super::operators::is_numpy_array(item)
+        && item
+            .getattr("dtype")
+            .and_then(|d| d.getattr("kind"))
+            .and_then(|k| k.extract::<String>())
+            .is_ok_and(|k| k == "i" || k == "u")
 }
 
 // ----- devices, dtypes, options -----

@@ -132,6 +132,7 @@ macro_rules! py_method {
     // A method in its own `#[pymethods]` block, with its text signature and
     // Python defaults.
     (@bind $Py:ident; [$($doc:tt)*] $name:ident($($arg:ident $(= $default:tt)?),*); $($method:tt)*) => {
+        crate::python::guard::guarded! {
         #[pyo3::pymethods]
         impl $Py {
             #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
@@ -141,6 +142,7 @@ macro_rules! py_method {
                 text_signature = None
             )]
             $($method)*
+        }
         }
     };
     (@own_class $arg:ident: Same, $name:ident) => {
@@ -204,10 +206,12 @@ macro_rules! py_functions {
                     py: Python<'_>
                     $(, $arg: py_arg!(VariableArg<'_>; $kind $(<$inner>)?))*
                 ) -> PyResult<Py<PyAny>> {
-                    let tracked = false $(|| $arg.tracked())*;
-                    $(let $arg = $arg.core(stringify!($name), stringify!($arg))?;)*
-                    let result = without_gil(py, || crate::$name::<Variable>($($arg),*));
-                    result?.into_python(py, tracked)
+                    crate::python::guard::run(stringify!($name), move || {
+                        let tracked = false $(|| $arg.tracked())*;
+                        $(let $arg = $arg.core(stringify!($name), stringify!($arg))?;)*
+                        let result = without_gil(py, || crate::$name::<Variable>($($arg),*));
+                        result?.into_python(py, tracked)
+                    })
                 }
             )*
 

@@ -21,9 +21,25 @@ impl PyDevice {
     /// The CUDA device with the given index.
     #[staticmethod]
     #[allow(non_snake_case)]
-    #[pyo3(signature = (index = 0))]
-    fn CUDA(index: u8) -> PyDevice {
-        PyDevice(Device::CUDA(index))
+    #[pyo3(signature = (index = None))]
+    fn CUDA(index: Option<&Bound<'_, PyAny>>) -> PyResult<PyDevice> {
+        let Some(index) = index else {
+            return Ok(PyDevice(Device::CUDA(0)));
+        };
+        let index: i64 = index.extract().or_else(|err| {
+            if index.is_instance_of::<pyo3::types::PyInt>() {
+                Ok(-1) // beyond 64 bits: out of range below
+            } else {
+                Err(err)
+            }
+        })?;
+        let index = u8::try_from(index).map_err(|_| {
+            crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("Device.CUDA: the device index must be in [0, 255], got {index}"),
+            )
+        })?;
+        Ok(PyDevice(Device::CUDA(index)))
     }
 
     /// Parses `"cpu"`, `"cuda"` or `"cuda:N"`.

@@ -78,30 +78,34 @@ fn tensor_in(capsule: &Bound<'_, PyAny>, name: &CStr) -> Option<tch::Tensor> {
 /// `flodl._flodl._to_capsule(x)`: a flodl Tensor or Variable as a capsule.
 #[pyfunction(name = "_to_capsule")]
 pub(crate) fn to_capsule<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-    if let Ok(v) = obj.cast::<PyVariable>() {
-        return capsule_of(obj.py(), v.get().inner.raw(), VARIABLE);
-    }
-    if let Ok(t) = obj.cast::<PyTensor>() {
-        return capsule_of(obj.py(), t.get().inner.raw(), TENSOR);
-    }
-    let got = super::args::type_name(obj);
-    Err(PyTypeError::new_err(format!(
-        "expected a flodl Tensor or Variable, got {got}"
-    )))
+    crate::python::guard::run("to_capsule", move || {
+        if let Ok(v) = obj.cast::<PyVariable>() {
+            return capsule_of(obj.py(), v.get().inner.raw(), VARIABLE);
+        }
+        if let Ok(t) = obj.cast::<PyTensor>() {
+            return capsule_of(obj.py(), t.get().inner.raw(), TENSOR);
+        }
+        let got = super::args::type_name(obj);
+        Err(PyTypeError::new_err(format!(
+            "expected a flodl Tensor or Variable, got {got}"
+        )))
+    })
 }
 
 /// `flodl._flodl._from_capsule(c)`: the Tensor or Variable a capsule holds.
 #[pyfunction(name = "_from_capsule")]
 pub(crate) fn from_capsule(py: Python<'_>, capsule: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    if let Some(t) = tensor_in(capsule, VARIABLE) {
-        return Ok(Variable::from_raw(t).into_pyobject(py)?.into_any().unbind());
-    }
-    if let Some(t) = tensor_in(capsule, TENSOR) {
-        return Ok(Tensor::from_raw(t).into_pyobject(py)?.into_any().unbind());
-    }
-    Err(PyTypeError::new_err(
-        "_from_capsule: not a flodl tensor capsule",
-    ))
+    crate::python::guard::run("from_capsule", move || {
+        if let Some(t) = tensor_in(capsule, VARIABLE) {
+            return Ok(Variable::from_raw(t).into_pyobject(py)?.into_any().unbind());
+        }
+        if let Some(t) = tensor_in(capsule, TENSOR) {
+            return Ok(Tensor::from_raw(t).into_pyobject(py)?.into_any().unbind());
+        }
+        Err(PyTypeError::new_err(
+            "_from_capsule: not a flodl tensor capsule",
+        ))
+    })
 }
 
 /// `flodl._flodl`'s `name` function, looked up once per process and copy.

@@ -26,63 +26,65 @@ pub(crate) fn function_apply(
     backward: Py<PyAny>,
     release: Py<PyAny>,
 ) -> PyResult<Vec<Variable>> {
-    if differentiable.len() != outputs.len() {
-        return Err(Error::new(
-            ErrorKind::Argument,
-            format!("{name}: one differentiable flag per output"),
-        )
-        .into());
-    }
-    let inputs: Vec<&Variable> = inputs.iter().map(|v| &v.inner).collect();
-    let values: Vec<Tensor> = outputs.iter().map(|o| o.get().data()).collect();
-    let values: Vec<&Tensor> = values.iter().collect();
-    let label = name.to_string();
-    let (backward, release) = (Callback(backward), Callback(release));
-    let call = move |grads: &[Option<Tensor>]| {
-        let backward = backward.get();
-        Python::attach(|py| {
-            // Variables with their history, so a backward under
-            // create_graph is recorded.
-            let grads: Vec<Option<Variable>> = grads
-                .iter()
-                .map(|g| {
-                    g.as_ref()
-                        .map(|g| Variable::from_raw(g.raw().shallow_clone()))
-                })
-                .collect();
-            let result = backward
-                .call1(py, (grads,))
-                .map_err(super::hooks::carried)?;
-            let items: Vec<Bound<'_, PyAny>> = result.bind(py).extract().map_err(|_| {
-                Error::new(
-                    ErrorKind::Autograd,
-                    format!("{label}: backward returns a sequence of gradients"),
-                )
-            })?;
-            items.iter().map(|item| gradient_of(&label, item)).collect()
-        })
-    };
-    // libtorch may free the node's values while an exception is being
-    // raised (a failed backward, then the output's dealloc): the call must
-    // leave that exception in place.
-    let free = move || {
-        Python::attach(|py| {
-            keeping_raised_exception(py, || {
-                if let Err(err) = release.get().call0(py) {
-                    err.write_unraisable(py, None);
-                }
+    crate::python::guard::run("function_apply", move || {
+        if differentiable.len() != outputs.len() {
+            return Err(Error::new(
+                ErrorKind::Argument,
+                format!("{name}: one differentiable flag per output"),
+            )
+            .into());
+        }
+        let inputs: Vec<&Variable> = inputs.iter().map(|v| &v.inner).collect();
+        let values: Vec<Tensor> = outputs.iter().map(|o| o.get().data()).collect();
+        let values: Vec<&Tensor> = values.iter().collect();
+        let label = name.to_string();
+        let (backward, release) = (Callback(backward), Callback(release));
+        let call = move |grads: &[Option<Tensor>]| {
+            let backward = backward.get();
+            Python::attach(|py| {
+                // Variables with their history, so a backward under
+                // create_graph is recorded.
+                let grads: Vec<Option<Variable>> = grads
+                    .iter()
+                    .map(|g| {
+                        g.as_ref()
+                            .map(|g| Variable::from_raw(g.raw().shallow_clone()))
+                    })
+                    .collect();
+                let result = backward
+                    .call1(py, (grads,))
+                    .map_err(super::hooks::carried)?;
+                let items: Vec<Bound<'_, PyAny>> = result.bind(py).extract().map_err(|_| {
+                    Error::new(
+                        ErrorKind::Autograd,
+                        format!("{label}: backward returns a sequence of gradients"),
+                    )
+                })?;
+                items.iter().map(|item| gradient_of(&label, item)).collect()
             })
-        })
-    };
-    Ok(attach(
-        name,
-        &inputs,
-        &values,
-        &differentiable,
-        materialize,
-        call,
-        Box::new(free),
-    )?)
+        };
+        // libtorch may free the node's values while an exception is being
+        // raised (a failed backward, then the output's dealloc): the call must
+        // leave that exception in place.
+        let free = move || {
+            Python::attach(|py| {
+                keeping_raised_exception(py, || {
+                    if let Err(err) = release.get().call0(py) {
+                        err.write_unraisable(py, None);
+                    }
+                })
+            })
+        };
+        Ok(attach(
+            name,
+            &inputs,
+            &values,
+            &differentiable,
+            materialize,
+            call,
+            Box::new(free),
+        )?)
+    })
 }
 
 /// One gradient returned by a Python backward: None, a Tensor, or a Variable

@@ -115,6 +115,8 @@ impl From<HookHandle> for PyHookHandle {
     }
 }
 
+crate::python::guard::guarded! {
+
 #[pymethods]
 impl PyHookHandle {
     /// Unregisters the hook (a second call does nothing).
@@ -129,4 +131,6 @@ impl PyHookHandle {
         }
         Ok(())
     }
+}
+
 }

@@ -63,10 +63,44 @@ pub(crate) fn from_torch(obj: &Bound<'_, PyAny>) -> PyResult<tch::Tensor> {
             got()
         )));
     }
+    check_holdable(obj)?;
     let impl_: usize = obj.getattr("_cdata")?.extract()?;
     // SAFETY: `_cdata` is the TensorImpl of `obj`, which the caller holds
     // for the call.
     unsafe { crate::ffi::from_tensor_impl(impl_) }.map_err(|f| failed("from_torch", f))
+}
+
+/// Whether flodl can hold the torch tensor `obj`: a dense (strided, not
+/// nested) tensor of one of flodl's dtypes on the CPU or CUDA. Anything
+/// else is refused before it is adopted, since its sizes, data or device
+/// could not be read afterwards.
+fn check_holdable(obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    let op = "from_torch";
+    let device: String = obj.getattr("device")?.getattr("type")?.extract()?;
+    if device != "cpu" && device != "cuda" {
+        let message =
+            format!("{op}: a tensor on {device}; flodl holds tensors on cpu and cuda only");
+        return Err(Error::new(ErrorKind::Device, message).into());
+    }
+    if obj.getattr("is_nested")?.is_truthy()? {
+        let message = format!("{op}: a nested tensor; flodl holds dense tensors only");
+        return Err(Error::new(ErrorKind::Argument, message).into());
+    }
+    let layout = obj.getattr("layout")?.str()?.to_string();
+    if layout != "torch.strided" {
+        let layout = layout.trim_start_matches("torch.");
+        let message = format!(
+            "{op}: a {layout} tensor; flodl holds dense (strided) tensors only: convert it with .to_dense() first"
+        );
+        return Err(Error::new(ErrorKind::Argument, message).into());
+    }
+    let dtype = obj.getattr("dtype")?.str()?.to_string();
+    let dtype = dtype.trim_start_matches("torch.");
+    if dtype.parse::<crate::DType>().is_err() {
+        let message = format!("{op}: flodl has no dtype {dtype}");
+        return Err(Error::new(ErrorKind::DType, message).into());
+    }
+    Ok(())
 }
 
 // ----- DLPack -----
@@ -151,42 +185,44 @@ pub(crate) fn to_dlpack<'py>(
 /// marks read-only is copied.
 #[pyfunction]
 pub(crate) fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
-    let py = obj.py();
-    let capsule = if obj.hasattr("__dlpack__")? {
-        let kwargs = pyo3::types::PyDict::new(py);
-        kwargs.set_item("max_version", (1, 0))?;
-        match obj.call_method("__dlpack__", (), Some(&kwargs)) {
-            Ok(capsule) => capsule,
-            // A producer of DLPack 0.x only.
-            Err(e) if e.is_instance_of::<PyTypeError>(py) => obj.call_method0("__dlpack__")?,
-            Err(e) => return Err(e),
-        }
-    } else {
-        obj.clone()
-    };
-    let ptr = capsule.as_ptr();
-    // SAFETY: `capsule` is alive; IsValid accepts any object.
-    let kind = [VERSIONED, LEGACY]
-        .into_iter()
-        .find(|k| unsafe { ffi::PyCapsule_IsValid(ptr, k.name.as_ptr()) } == 1);
-    let Some(kind) = kind else {
-        let got = obj.get_type().name()?;
-        return Err(PyTypeError::new_err(format!(
+    crate::python::guard::run("from_dlpack", move || {
+        let py = obj.py();
+        let capsule = if obj.hasattr("__dlpack__")? {
+            let kwargs = pyo3::types::PyDict::new(py);
+            kwargs.set_item("max_version", (1, 0))?;
+            match obj.call_method("__dlpack__", (), Some(&kwargs)) {
+                Ok(capsule) => capsule,
+                // A producer of DLPack 0.x only.
+                Err(e) if e.is_instance_of::<PyTypeError>(py) => obj.call_method0("__dlpack__")?,
+                Err(e) => return Err(e),
+            }
+        } else {
+            obj.clone()
+        };
+        let ptr = capsule.as_ptr();
+        // SAFETY: `capsule` is alive; IsValid accepts any object.
+        let kind = [VERSIONED, LEGACY]
+            .into_iter()
+            .find(|k| unsafe { ffi::PyCapsule_IsValid(ptr, k.name.as_ptr()) } == 1);
+        let Some(kind) = kind else {
+            let got = obj.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
             "from_dlpack: expected an object with __dlpack__ or an unconsumed DLPack capsule, got {got}"
         )));
-    };
-    // SAFETY: a valid capsule of this kind holds a managed tensor nobody
-    // consumed; the new tensor owns it, and the capsule is renamed at once
-    // so that its destructor leaves it alone (the DLPack protocol). On a
-    // failure the capsule keeps it and frees it.
-    let raw = unsafe {
-        let managed = ffi::PyCapsule_GetPointer(ptr, kind.name.as_ptr());
-        let raw = crate::ffi::from_dlpack(managed, kind.versioned)
-            .map_err(|f| failed("from_dlpack", f))?;
-        ffi::PyCapsule_SetName(ptr, kind.used.as_ptr());
-        raw
-    };
-    adopt("from_dlpack", raw)
+        };
+        // SAFETY: a valid capsule of this kind holds a managed tensor nobody
+        // consumed; the new tensor owns it, and the capsule is renamed at once
+        // so that its destructor leaves it alone (the DLPack protocol). On a
+        // failure the capsule keeps it and frees it.
+        let raw = unsafe {
+            let managed = ffi::PyCapsule_GetPointer(ptr, kind.name.as_ptr());
+            let raw = crate::ffi::from_dlpack(managed, kind.versioned)
+                .map_err(|f| failed("from_dlpack", f))?;
+            ffi::PyCapsule_SetName(ptr, kind.used.as_ptr());
+            raw
+        };
+        adopt("from_dlpack", raw)
+    })
 }
 
 /// An error for `np.asarray(t, copy=False)` when `t` cannot share.

@@ -8,6 +8,7 @@ mod errors; // the exception classes, and Error -> PyErr
 mod extension; // values crossing into a user's own extension module
 mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
+mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
 mod interop; // torch tensors, DLPack and numpy sharing memory
 mod operators; // + - * / @ ** on both classes
@@ -38,10 +39,27 @@ fn set_grad_enabled(enabled: bool) -> bool {
     crate::set_grad_enabled(enabled)
 }
 
-/// Seeds every random generator libtorch uses.
+/// Seeds every random generator libtorch uses. A negative seed counts
+/// from 2**64, as in PyTorch.
 #[pyfunction]
-fn manual_seed(seed: u64) {
-    crate::manual_seed(seed)
+fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<()> {
+    let seed = match (seed.extract::<u64>(), seed.extract::<i64>()) {
+        (Ok(seed), _) => seed,
+        (_, Ok(negative)) => negative as u64, // two's complement, as PyTorch wraps it
+        _ if seed.is_instance_of::<pyo3::types::PyInt>() => {
+            let message = format!("manual_seed: the seed {seed} is outside [-2**63, 2**64)");
+            return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+        }
+        _ => {
+            let message = format!(
+                "manual_seed: expected an int, got {}",
+                args::type_name(seed)
+            );
+            return Err(pyo3::exceptions::PyTypeError::new_err(message));
+        }
+    };
+    crate::manual_seed(seed);
+    Ok(())
 }
 
 /// The number of threads libtorch's CPU ops use, as `torch.get_num_threads`.
@@ -53,8 +71,17 @@ fn get_num_threads() -> usize {
 /// Sets the number of threads libtorch's CPU ops use (shared with torch in
 /// one process), as `torch.set_num_threads`.
 #[pyfunction]
-fn set_num_threads(threads: usize) {
-    crate::set_num_threads(threads)
+fn set_num_threads(threads: args::Int) -> PyResult<()> {
+    use args::CoreArg as _;
+    let threads = threads.core("set_num_threads", "threads")?;
+    crate::error::ensure!(
+        threads > 0,
+        Argument,
+        "set_num_threads: expects a positive number of threads, got {threads}"
+    );
+    // Positive and at most i64::MAX, so it fits a usize on 64-bit targets.
+    crate::set_num_threads(usize::try_from(threads).unwrap_or(usize::MAX));
+    Ok(())
 }
 
 /// The state of the default random generator of `device` (the CPU when
@@ -62,7 +89,9 @@ fn set_num_threads(threads: usize) {
 #[pyfunction]
 #[pyo3(signature = (device = None))]
 fn get_rng_state(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::Tensor> {
-    Ok(crate::get_rng_state(args::device_arg(device)?)?)
+    crate::python::guard::run("get_rng_state", move || {
+        Ok(crate::get_rng_state(args::device_arg(device)?)?)
+    })
 }
 
 /// Restores the generator of `device` (the CPU when None) to a state from
@@ -73,10 +102,12 @@ fn set_rng_state(
     state: PyRef<'_, tensor::PyTensor>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    Ok(crate::set_rng_state(
-        &state.inner,
-        args::device_arg(device)?,
-    )?)
+    crate::python::guard::run("set_rng_state", move || {
+        Ok(crate::set_rng_state(
+            &state.inner,
+            args::device_arg(device)?,
+        )?)
+    })
 }
 
 /// `flodl.save`'s core: (name, Tensor) pairs to a safetensors file.
@@ -86,17 +117,21 @@ fn save(
     tensors: Vec<(String, PyRef<'_, tensor::PyTensor>)>,
     path: std::path::PathBuf,
 ) -> PyResult<()> {
-    let pairs: Vec<(&str, &crate::Tensor)> = tensors
-        .iter()
-        .map(|(n, t)| (n.as_str(), &t.inner))
-        .collect();
-    Ok(gil::without_gil(py, || crate::io::save(&pairs, &path))?)
+    crate::python::guard::run("save", move || {
+        let pairs: Vec<(&str, &crate::Tensor)> = tensors
+            .iter()
+            .map(|(n, t)| (n.as_str(), &t.inner))
+            .collect();
+        Ok(gil::without_gil(py, || crate::io::save(&pairs, &path))?)
+    })
 }
 
 /// `flodl.load`'s core: the (name, Tensor) pairs of a safetensors file.
 #[pyfunction(name = "_load")]
 fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Vec<(String, crate::Tensor)>> {
-    Ok(gil::without_gil(py, || crate::io::load(&path))?)
+    crate::python::guard::run("load", move || {
+        Ok(gil::without_gil(py, || crate::io::load(&path))?)
+    })
 }
 
 /// How many Tensor and Variable handles exist now (Python objects and the
@@ -119,20 +154,22 @@ fn autograd_grad(
     create_graph: bool,
     allow_unused: bool,
 ) -> PyResult<Vec<Option<crate::Variable>>> {
-    use args::Operand as _;
-    let outputs: Vec<&crate::Variable> = outputs.iter().map(|v| &v.inner).collect();
-    let inputs: Vec<&crate::Variable> = inputs.iter().map(|v| &v.inner).collect();
-    let grad_outputs: Option<Vec<&crate::Variable>> = grad_outputs
-        .as_ref()
-        .map(|g| g.iter().map(|a| a.get()).collect());
-    let options = crate::autograd::GradOptions {
-        grad_outputs: grad_outputs.as_deref(),
-        retain_graph,
-        create_graph,
-        allow_unused,
-    };
-    gil::without_gil(py, || crate::autograd::grad(&outputs, &inputs, options))
-        .map_err(hooks::restore)
+    crate::python::guard::run("autograd_grad", move || {
+        use args::Operand as _;
+        let outputs: Vec<&crate::Variable> = outputs.iter().map(|v| &v.inner).collect();
+        let inputs: Vec<&crate::Variable> = inputs.iter().map(|v| &v.inner).collect();
+        let grad_outputs: Option<Vec<&crate::Variable>> = grad_outputs
+            .as_ref()
+            .map(|g| g.iter().map(|a| a.get()).collect());
+        let options = crate::autograd::GradOptions {
+            grad_outputs: grad_outputs.as_deref(),
+            retain_graph,
+            create_graph,
+            allow_unused,
+        };
+        gil::without_gil(py, || crate::autograd::grad(&outputs, &inputs, options))
+            .map_err(hooks::restore)
+    })
 }
 
 /// Forward-mode primitives for `flodl.func.jvp`: a new level...
@@ -154,17 +191,19 @@ fn make_dual(
     tangent: args::TensorArg<'_>,
     level: u64,
 ) -> PyResult<crate::Variable> {
-    use crate::ops::Operand as _;
-    use args::Operand as _;
-    let (p, t) = (primal.get().raw(), tangent.get().raw());
-    let context = format!(
-        "{} and {}",
-        crate::ops::describe(p),
-        crate::ops::describe(t)
-    );
-    let dual = crate::ffi::make_dual(p, t, level)
-        .map_err(|f| crate::Error::from_failure("jvp", &context, f))?;
-    Ok(crate::Variable::from_raw(dual))
+    crate::python::guard::run("make_dual", move || {
+        use crate::ops::Operand as _;
+        use args::Operand as _;
+        let (p, t) = (primal.get().raw(), tangent.get().raw());
+        let context = format!(
+            "{} and {}",
+            crate::ops::describe(p),
+            crate::ops::describe(t)
+        );
+        let dual = crate::ffi::make_dual(p, t, level)
+            .map_err(|f| crate::Error::from_failure("jvp", &context, f))?;
+        Ok(crate::Variable::from_raw(dual))
+    })
 }
 
 /// ... and the tangent an output carries (None if it has none).
@@ -173,10 +212,12 @@ fn unpack_dual(
     output: PyRef<'_, variable::PyVariable>,
     level: u64,
 ) -> PyResult<Option<crate::Tensor>> {
-    use crate::ops::Operand as _;
-    let tangent = crate::ffi::unpack_dual(output.inner.raw(), level)
-        .map_err(|f| crate::Error::from_failure("jvp", "", f))?;
-    Ok(tangent.map(crate::Tensor::from_raw))
+    crate::python::guard::run("unpack_dual", move || {
+        use crate::ops::Operand as _;
+        let tangent = crate::ffi::unpack_dual(output.inner.raw(), level)
+            .map_err(|f| crate::Error::from_failure("jvp", "", f))?;
+        Ok(tangent.map(crate::Tensor::from_raw))
+    })
 }
 
 /// Inference mode entered by `flodl.inference_mode`: left by `exit()` (or
@@ -277,6 +318,40 @@ pub(crate) fn route_warnings_to_python() {
     crate::ffi::set_warning_callback(python_warning);
 }
 
+/// The `stacklevel` of a warning that points at the user's line: the first
+/// Python frame outside flodl's package (an `nn.MSELoss` calls flodl's own
+/// Python before the op that warns).
+fn user_stacklevel(py: Python<'_>) -> i32 {
+    let package = py
+        .import("flodl")
+        .and_then(|m| m.getattr("__file__"))
+        .and_then(|f| f.extract::<String>())
+        .ok()
+        .and_then(|file| Some(std::path::Path::new(&file).parent()?.to_path_buf()));
+    let (Some(package), Ok(mut frame)) = (
+        package,
+        py.import("sys")
+            .and_then(|sys| sys.call_method1("_getframe", (0,))),
+    ) else {
+        return 1;
+    };
+    for level in 1..64 {
+        let file = frame
+            .getattr("f_code")
+            .and_then(|code| code.getattr("co_filename"))
+            .and_then(|name| name.extract::<String>())
+            .unwrap_or_default();
+        if !std::path::Path::new(&file).starts_with(&package) {
+            return level;
+        }
+        match frame.getattr("f_back") {
+            Ok(back) if !back.is_none() => frame = back,
+            _ => return 1,
+        }
+    }
+    1
+}
+
 extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std::ffi::c_int) {
     // SAFETY: the shim passes a valid NUL-terminated message.
     let text = unsafe { std::ffi::CStr::from_ptr(message) };
@@ -288,7 +363,7 @@ extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std:
         };
         // A warning turned into an error by a filter cannot cross libtorch;
         // it is reported as unraisable instead.
-        if let Err(err) = PyErr::warn(py, &category, text, 1) {
+        if let Err(err) = PyErr::warn(py, &category, text, user_stacklevel(py)) {
             err.write_unraisable(py, None);
         }
     });
@@ -297,6 +372,7 @@ extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std:
 #[pymodule]
 fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     route_warnings_to_python();
+    guard::install_quiet_hook();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     catalogue::nn_functions::register(m)?;

@@ -34,6 +34,9 @@ pub(crate) trait Class:
     fn to_dtype(&self, dtype: DType) -> Result<Self>;
     fn reciprocal(&self) -> Result<Self>;
     fn mul(&self, other: &Self) -> Result<Self>;
+    /// `copy.copy`: a new handle on the same memory (a Variable's is a new
+    /// leaf with the same requires_grad, as PyTorch's).
+    fn shallow_copy(&self) -> Result<Self>;
 }
 
 impl Class for Tensor {
@@ -80,6 +83,9 @@ impl Class for Tensor {
     fn mul(&self, other: &Self) -> Result<Self> {
         Tensor::mul(self, other)
     }
+    fn shallow_copy(&self) -> Result<Self> {
+        Ok(self.clone())
+    }
 }
 
 impl Class for Variable {
@@ -125,6 +131,9 @@ impl Class for Variable {
     }
     fn mul(&self, other: &Self) -> Result<Self> {
         Variable::mul(self, other)
+    }
+    fn shallow_copy(&self) -> Result<Self> {
+        Variable::new(self.data(), self.requires_grad())
     }
 }
 
@@ -381,6 +390,7 @@ pub(crate) fn single_value<'py, C: Class>(
 /// Binds the operators to a class (`PyClass`, `Core`).
 macro_rules! operators {
     ($Py:ident, $Core:ident) => {
+        crate::python::guard::guarded! {
         #[pyo3::pymethods]
         impl $Py {
             // numpy defers to these operators rather than converting a
@@ -712,6 +722,7 @@ macro_rules! operators {
                 }
                 value.extract()
             }
+        }
         }
     };
 }

@@ -59,16 +59,18 @@ pub(crate) fn sgd(
     maximize: bool,
     is_first_step: bool,
 ) -> PyResult<()> {
-    let options = SGDOptions {
-        lr,
-        momentum,
-        dampening,
-        weight_decay,
-        nesterov,
-        maximize,
-    };
-    let states = [&momentum_buffers[..], &[], &[], &[]];
-    step(py, options, is_first_step, &params, &grads, &states)
+    crate::python::guard::run("sgd", move || {
+        let options = SGDOptions {
+            lr,
+            momentum,
+            dampening,
+            weight_decay,
+            nesterov,
+            maximize,
+        };
+        let states = [&momentum_buffers[..], &[], &[], &[]];
+        step(py, options, is_first_step, &params, &grads, &states)
+    })
 }
 
 /// One Adam (or, with `decoupled_weight_decay`, AdamW) update (fused
@@ -93,34 +95,36 @@ pub(crate) fn adam(
     maximize: bool,
     decoupled_weight_decay: bool,
 ) -> PyResult<()> {
-    let states = [
-        &exp_avgs[..],
-        &exp_avg_sqs[..],
-        &max_exp_avg_sqs[..],
-        &steps[..],
-    ];
-    let betas = (beta1, beta2);
-    if decoupled_weight_decay {
-        let options = AdamWOptions {
-            lr,
-            betas,
-            eps,
-            weight_decay,
-            amsgrad,
-            maximize,
-        };
-        step(py, options, false, &params, &grads, &states)
-    } else {
-        let options = AdamOptions {
-            lr,
-            betas,
-            eps,
-            weight_decay,
-            amsgrad,
-            maximize,
-        };
-        step(py, options, false, &params, &grads, &states)
-    }
+    crate::python::guard::run("adam", move || {
+        let states = [
+            &exp_avgs[..],
+            &exp_avg_sqs[..],
+            &max_exp_avg_sqs[..],
+            &steps[..],
+        ];
+        let betas = (beta1, beta2);
+        if decoupled_weight_decay {
+            let options = AdamWOptions {
+                lr,
+                betas,
+                eps,
+                weight_decay,
+                amsgrad,
+                maximize,
+            };
+            step(py, options, false, &params, &grads, &states)
+        } else {
+            let options = AdamOptions {
+                lr,
+                betas,
+                eps,
+                weight_decay,
+                amsgrad,
+                maximize,
+            };
+            step(py, options, false, &params, &grads, &states)
+        }
+    })
 }
 
 /// One Adagrad update (fused kernel); increments `steps` first.
@@ -139,18 +143,20 @@ pub(crate) fn adagrad(
     eps: f64,
     maximize: bool,
 ) -> PyResult<()> {
-    // The sums are the caller's: their starting value plays no part here.
-    let initial_accumulator_value = 0.0;
-    let options = AdagradOptions {
-        lr,
-        lr_decay,
-        weight_decay,
-        initial_accumulator_value,
-        eps,
-        maximize,
-    };
-    let states = [&state_sums[..], &steps[..], &[], &[]];
-    step(py, options, false, &params, &grads, &states)
+    crate::python::guard::run("adagrad", move || {
+        // The sums are the caller's: their starting value plays no part here.
+        let initial_accumulator_value = 0.0;
+        let options = AdagradOptions {
+            lr,
+            lr_decay,
+            weight_decay,
+            initial_accumulator_value,
+            eps,
+            maximize,
+        };
+        let states = [&state_sums[..], &steps[..], &[], &[]];
+        step(py, options, false, &params, &grads, &states)
+    })
 }
 
 /// One RMSprop update (foreach kernels); increments `steps` first.
@@ -174,22 +180,24 @@ pub(crate) fn rmsprop(
     centered: bool,
     maximize: bool,
 ) -> PyResult<()> {
-    let options = RMSpropOptions {
-        lr,
-        alpha,
-        eps,
-        weight_decay,
-        momentum,
-        centered,
-        maximize,
-    };
-    let states = [
-        &square_avgs[..],
-        &grad_avgs[..],
-        &momentum_buffers[..],
-        &steps[..],
-    ];
-    step(py, options, false, &params, &grads, &states)
+    crate::python::guard::run("rmsprop", move || {
+        let options = RMSpropOptions {
+            lr,
+            alpha,
+            eps,
+            weight_decay,
+            momentum,
+            centered,
+            maximize,
+        };
+        let states = [
+            &square_avgs[..],
+            &grad_avgs[..],
+            &momentum_buffers[..],
+            &steps[..],
+        ];
+        step(py, options, false, &params, &grads, &states)
+    })
 }
 
 /// Scales `grads` in place so that their joint norm is at most `max_norm`;
@@ -203,11 +211,13 @@ pub(crate) fn clip_grad_norm(
     norm_type: f64,
     error_if_nonfinite: bool,
 ) -> PyResult<crate::Tensor> {
-    let raws: Vec<&tch::Tensor> = grads.iter().map(|g| g.get().raw()).collect();
-    let result = without_gil(py, || {
-        crate::ops::run_opt("clip_grad_norm_", &[], || {
-            crate::ffi::clip_grad_norm(&raws, max_norm, norm_type, error_if_nonfinite)
-        })
-    });
-    Ok(result?)
+    crate::python::guard::run("clip_grad_norm", move || {
+        let raws: Vec<&tch::Tensor> = grads.iter().map(|g| g.get().raw()).collect();
+        let result = without_gil(py, || {
+            crate::ops::run_opt("clip_grad_norm_", &[], || {
+                crate::ffi::clip_grad_norm(&raws, max_norm, norm_type, error_if_nonfinite)
+            })
+        });
+        Ok(result?)
+    })
 }

@@ -147,6 +147,7 @@ pub(crate) fn int_args(
 /// Binds the overloads to a class (`PyClass`, `Core`).
 macro_rules! overloads {
     ($Py:ident, $Core:ident) => {
+        crate::python::guard::guarded! {
         #[pyo3::pymethods]
         impl $Py {
             /// Matrix product, as `torch.matmul`. Large products run with the
@@ -183,6 +184,28 @@ macro_rules! overloads {
                 Ok(result)
             }
 
+            /// Values clamped into `[min, max]`, as `torch.clamp(x, min=None,
+            /// max=None)`: a missing bound is `clamp_max` or `clamp_min`.
+            #[pyo3(signature = (min = None, max = None))]
+            fn clamp(
+                &self,
+                min: Option<$crate::python::args::ScalarArg>,
+                max: Option<$crate::python::args::ScalarArg>,
+            ) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                let min = min.map(|m| m.core("clamp", "min")).transpose()?;
+                let max = max.map(|m| m.core("clamp", "max")).transpose()?;
+                Ok(match (min, max) {
+                    (Some(min), Some(max)) => self.inner.clamp(min, max)?,
+                    (Some(min), None) => self.inner.clamp_min(min)?,
+                    (None, Some(max)) => self.inner.clamp_max(max)?,
+                    (None, None) => {
+                        let message = "clamp: give min, max or both";
+                        return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
+                    }
+                })
+            }
+
             /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
             /// form (Rust `gelu`), `'tanh'` the tanh approximation (Rust
             /// `gelu_tanh`).
@@ -199,7 +222,8 @@ macro_rules! overloads {
             /// of all elements when `dim` is None (Rust `norm`), else along
             /// `dim` (Rust `norm_dim`).
             #[pyo3(signature = (p = 2.0, dim = None, keepdim = false))]
-            fn norm(&self, p: f64, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+            fn norm(&self, p: f64, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "norm")?;
                 let all = |x: &$Core| x.norm(p);
                 let along = |x: &$Core, d, k| x.norm_dim(p, d, k);
                 Ok($crate::python::overloads::reduce(
@@ -213,7 +237,8 @@ macro_rules! overloads {
 
             /// The sum of all elements, or along `dim` (Rust `sum`, `sum_dim`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn sum(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+            fn sum(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "sum")?;
                 Ok($crate::python::overloads::reduce(
                     &self.inner,
                     dim,
@@ -225,7 +250,8 @@ macro_rules! overloads {
 
             /// The mean of all elements, or along `dim` (Rust `mean`, `mean_dim`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn mean(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+            fn mean(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "mean")?;
                 Ok($crate::python::overloads::reduce(
                     &self.inner,
                     dim,
@@ -237,7 +263,8 @@ macro_rules! overloads {
 
             /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn prod(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "prod")?;
                 Ok($crate::python::overloads::reduce(
                     &self.inner,
                     dim,
@@ -253,11 +280,12 @@ macro_rules! overloads {
             #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
             fn var(
                 &self,
-                dim: Option<i64>,
+                dim: Option<$crate::python::args::Int>,
                 unbiased: Option<bool>,
                 keepdim: bool,
                 correction: Option<f64>,
             ) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "var")?;
                 match $crate::python::overloads::correction("var", unbiased, correction)? {
                     None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::var, $Core::var_dim)?),
                     Some(c) => Ok(self.inner.var_correction(dim, c, keepdim)?),
@@ -268,11 +296,12 @@ macro_rules! overloads {
             #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
             fn std(
                 &self,
-                dim: Option<i64>,
+                dim: Option<$crate::python::args::Int>,
                 unbiased: Option<bool>,
                 keepdim: bool,
                 correction: Option<f64>,
             ) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "std")?;
                 match $crate::python::overloads::correction("std", unbiased, correction)? {
                     None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::std, $Core::std_dim)?),
                     Some(c) => Ok(self.inner.std_correction(dim, c, keepdim)?),
@@ -282,7 +311,8 @@ macro_rules! overloads {
             /// `log(sum(exp(self)))` of all elements, or along `dim`, computed
             /// stably (Rust `logsumexp(dim, keepdim)`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn logsumexp(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$Core> {
+            fn logsumexp(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+                let dim = $crate::python::args::optional_dim(dim, "logsumexp")?;
                 let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
                 Ok($crate::python::overloads::reduce(
                     &self.inner,
@@ -336,7 +366,8 @@ macro_rules! overloads {
             /// Int64 index of the largest value of the flattened tensor, or
             /// along `dim` (Rust `argmax_dim`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn argmax(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$crate::Tensor> {
+            fn argmax(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                let dim = $crate::python::args::optional_dim(dim, "argmax")?;
                 Ok($crate::python::overloads::arg_extreme(
                     &self.inner,
                     dim,
@@ -348,7 +379,8 @@ macro_rules! overloads {
             /// Int64 index of the smallest value of the flattened tensor, or
             /// along `dim` (Rust `argmin_dim`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn argmin(&self, dim: Option<i64>, keepdim: bool) -> PyResult<$crate::Tensor> {
+            fn argmin(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                let dim = $crate::python::args::optional_dim(dim, "argmin")?;
                 Ok($crate::python::overloads::arg_extreme(
                     &self.inner,
                     dim,
@@ -404,6 +436,7 @@ macro_rules! overloads {
                     $crate::python::overloads::int_args("repeat", "repeats", args, repeats)?;
                 Ok(self.inner.repeat(&repeats)?)
             }
+        }
         }
     };
 }

@@ -37,24 +37,26 @@ pub(crate) fn lstm(
     bidirectional: bool,
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
-    let (any_weight, params) = weights(&params);
-    let tracked = any_weight || input.tracked() || hx.tracked() || cx.tracked();
-    let options = RnnOptions {
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-    };
-    let (input, hx, cx) = (input.get(), hx.get(), cx.get());
-    let (output, h, c) = without_gil(py, || crate::lstm(input, hx, cx, &params, options))?;
-    let triple = (
-        output.into_python(py, tracked)?,
-        h.into_python(py, tracked)?,
-        c.into_python(py, tracked)?,
-    );
-    Ok(triple.into_pyobject(py)?.into_any().unbind())
+    crate::python::guard::run("lstm", move || {
+        let (any_weight, params) = weights(&params);
+        let tracked = any_weight || input.tracked() || hx.tracked() || cx.tracked();
+        let options = RnnOptions {
+            has_biases,
+            num_layers,
+            dropout,
+            train,
+            bidirectional,
+            batch_first,
+        };
+        let (input, hx, cx) = (input.get(), hx.get(), cx.get());
+        let (output, h, c) = without_gil(py, || crate::lstm(input, hx, cx, &params, options))?;
+        let triple = (
+            output.into_python(py, tracked)?,
+            h.into_python(py, tracked)?,
+            c.into_python(py, tracked)?,
+        );
+        Ok(triple.into_pyobject(py)?.into_any().unbind())
+    })
 }
 
 /// gru(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first)
@@ -76,17 +78,19 @@ pub(crate) fn gru(
     bidirectional: bool,
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
-    let (any_weight, params) = weights(&params);
-    let tracked = any_weight || input.tracked() || hx.tracked();
-    let options = RnnOptions {
-        has_biases,
-        num_layers,
-        dropout,
-        train,
-        bidirectional,
-        batch_first,
-    };
-    let (input, hx) = (input.get(), hx.get());
-    let pair = without_gil(py, || crate::gru(input, hx, &params, options))?;
-    pair.into_python(py, tracked)
+    crate::python::guard::run("gru", move || {
+        let (any_weight, params) = weights(&params);
+        let tracked = any_weight || input.tracked() || hx.tracked();
+        let options = RnnOptions {
+            has_biases,
+            num_layers,
+            dropout,
+            train,
+            bidirectional,
+            batch_first,
+        };
+        let (input, hx) = (input.get(), hx.get());
+        let pair = without_gil(py, || crate::gru(input, hx, &params, options))?;
+        pair.into_python(py, tracked)
+    })
 }

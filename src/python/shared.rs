@@ -19,22 +19,31 @@ pub(crate) fn dim_size(op: &str, shape: &[i64], dim: i64) -> crate::Result<i64> 
 /// Binds the shared methods to a class (`PyClass`, `Core`, operand type).
 macro_rules! shared_methods {
     ($Py:ident, $Core:ident, $Arg:ty) => {
+        crate::python::guard::guarded! {
         #[pyo3::pymethods]
         impl $Py {
             // ----- joins -----
 
             /// `tensors` joined along `dim`.
             #[staticmethod]
-            #[pyo3(signature = (tensors, dim = 0))]
-            fn cat_many(tensors: Vec<$Arg>, dim: i64) -> PyResult<$Core> {
+            #[pyo3(signature = (tensors, dim = $crate::python::args::Int::from(0)), text_signature = "(tensors, dim=0)")]
+            fn cat_many(tensors: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                super::shared::check_sequence("cat_many", tensors)?;
+                let tensors: Vec<$Arg> = tensors.extract()?;
+                let dim = dim.core("cat_many", "dim")?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                 Ok($Core::cat_many(&parts, dim)?)
             }
 
             /// `tensors` (all of one shape) stacked along a new dim `dim`.
             #[staticmethod]
-            #[pyo3(signature = (tensors, dim = 0))]
-            fn stack(tensors: Vec<$Arg>, dim: i64) -> PyResult<$Core> {
+            #[pyo3(signature = (tensors, dim = $crate::python::args::Int::from(0)), text_signature = "(tensors, dim=0)")]
+            fn stack(tensors: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                super::shared::check_sequence("stack", tensors)?;
+                let tensors: Vec<$Arg> = tensors.extract()?;
+                let dim = dim.core("stack", "dim")?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                 Ok($Core::stack(&parts, dim)?)
             }
@@ -49,47 +58,48 @@ macro_rules! shared_methods {
 
             /// The number of dims.
             #[getter]
-            fn ndim(&self) -> usize {
-                self.inner.ndim()
+            fn ndim(&self) -> PyResult<usize> {
+                Ok(self.inner.ndim())
             }
 
             #[getter]
-            fn dtype(&self) -> $crate::DType {
-                self.inner.dtype()
+            fn dtype(&self) -> PyResult<$crate::DType> {
+                Ok(self.inner.dtype())
             }
 
             #[getter]
-            fn device(&self) -> super::device::PyDevice {
-                super::device::PyDevice(self.inner.device())
+            fn device(&self) -> PyResult<super::device::PyDevice> {
+                Ok(super::device::PyDevice(self.inner.device()))
             }
 
             /// Whether autograd tracks this (always False for a Tensor).
             #[getter]
-            fn requires_grad(&self) -> bool {
-                self.inner.requires_grad()
+            fn requires_grad(&self) -> PyResult<bool> {
+                Ok(self.inner.requires_grad())
             }
 
             // ----- actions -----
 
             /// The number of elements.
-            fn numel(&self) -> usize {
-                self.inner.numel()
+            fn numel(&self) -> PyResult<usize> {
+                Ok(self.inner.numel())
             }
 
             /// The size of one element in bytes, as `torch.Tensor.element_size()`.
-            fn element_size(&self) -> usize {
-                self.inner.dtype().to_kind().elt_size_in_bytes()
+            fn element_size(&self) -> PyResult<usize> {
+                Ok(self.inner.dtype().to_kind().elt_size_in_bytes())
             }
 
             /// The number of dims (as `ndim`).
-            fn dim(&self) -> usize {
-                self.inner.ndim()
+            fn dim(&self) -> PyResult<usize> {
+                Ok(self.inner.ndim())
             }
 
             /// The shape as a `flodl.Size`, or the size of one dim (negative
             /// counts from the end).
             #[pyo3(signature = (dim = None))]
-            fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+            fn size<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>) -> PyResult<Bound<'py, PyAny>> {
+                let dim = $crate::python::args::optional_dim(dim, "size")?;
                 let shape = self.inner.shape();
                 match dim {
                     None => super::results::size(py, shape),
@@ -112,8 +122,8 @@ macro_rules! shared_methods {
                 super::tensor::to_list(py, &values)
             }
 
-            fn __repr__(&self) -> String {
-                self.inner.to_string()
+            fn __repr__(&self) -> PyResult<String> {
+                Ok(self.inner.to_string())
             }
 
             // ----- conversion -----
@@ -274,25 +284,60 @@ macro_rules! shared_methods {
                 )
             }
 
+            /// `copy.copy`: a new handle on the same memory, as in PyTorch (a
+            /// Variable's copy is a new leaf, without the graph or grad).
             fn __copy__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
-                super::shared::py_copy(slf)
+                let class = slf.get_type();
+                if class.is(&slf.py().get_type::<Self>()) {
+                    let copy = operators::Class::shallow_copy(&slf.get().inner)?;
+                    return $crate::python::results::new_object(slf.py(), copy)
+                        .map(|o| o.into_bound(slf.py()));
+                }
+                super::shared::py_copy(slf) // a subclass rebuilds itself by pickle's route
             }
 
+            /// `copy.deepcopy`: new memory, with views of one memory still
+            /// sharing theirs, and a Variable's grad copied too, as in
+            /// PyTorch (`flodl._creation._deepcopy`).
             #[pyo3(signature = (memo = None))]
             fn __deepcopy__<'py>(
                 slf: &Bound<'py, Self>,
                 memo: Option<&Bound<'py, PyAny>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let _fresh_values_need_no_memo = memo;
-                super::shared::py_copy(slf)
+                let creation = slf.py().import("flodl._creation")?;
+                creation.getattr("_deepcopy")?.call1((slf, memo))
             }
+
+            /// `(storage address, storage size in elements, offset, strides)`:
+            /// where the values live, for `copy.deepcopy`.
+            fn _storage_info(&self) -> PyResult<(usize, i64, i64, Vec<i64>)> {
+                let values = operators::Class::values(&self.inner);
+                let raw = $crate::ops::Operand::raw(&values);
+                let Some((storage, numel, offset)) = $crate::ffi::storage_info(raw) else {
+                    let message = "deepcopy: libtorch could not tell where this tensor's memory is";
+                    return Err($crate::Error::new($crate::ErrorKind::Torch, message).into());
+                };
+                Ok((storage, numel, offset, raw.stride()))
+            }
+
+            /// A copy of the whole memory this tensor views, as a 1-d Tensor.
+            fn _storage_copy(&self) -> PyResult<$crate::Tensor> {
+                let values = operators::Class::values(&self.inner);
+                let (_, numel, _, _) = self._storage_info()?;
+                let raw = $crate::ops::Operand::raw(&values);
+                let whole = $crate::ops::run("deepcopy", &[raw], || {
+                    raw.f_as_strided([numel], [1], 0)?.f_detach_copy()
+                })?;
+                Ok(whole)
+            }
+        }
         }
     };
 }
 
-/// `copy.copy` and `copy.deepcopy`: new values, as pickle rebuilds them.
+/// Pickle's route, for a subclass of Tensor or Variable.
 pub(crate) fn py_copy<'py>(obj: &Bound<'py, impl pyo3::PyClass>) -> PyResult<Bound<'py, PyAny>> {
-    let reduced = obj.as_any().call_method0("__reduce__")?;
+    let reduced = obj.as_any().call_method1("__reduce_ex__", (4,))?;
     let (rebuild, args): (Bound<'py, PyAny>, Bound<'py, pyo3::types::PyTuple>) =
         reduced.extract()?;
     rebuild.call1(args)
@@ -348,6 +393,19 @@ pub(crate) fn to_arguments(
             wanted = (Some(t.get().inner.dtype()), Some(t.get().inner.device()));
         } else if let Ok(v) = arg.cast::<super::variable::PyVariable>() {
             wanted = (Some(v.get().inner.dtype()), Some(v.get().inner.device()));
+        } else if let Ok(name) = arg.cast::<pyo3::types::PyString>() {
+            let name = name.to_cow()?;
+            match (name.parse::<crate::Device>(), name.parse::<crate::DType>()) {
+                (Ok(device), _) => wanted.1 = Some(device),
+                (_, Ok(dtype)) => wanted.0 = Some(dtype),
+                (Err(err), _) if err.kind() == crate::ErrorKind::Device => return Err(err.into()),
+                _ => {
+                    let message = format!(
+                        "to: {name:?} is neither a device (\"cpu\", \"cuda\", \"cuda:N\") nor a dtype (\"float32\", ...)"
+                    );
+                    return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+                }
+            }
         } else if let Ok(device) = device_arg(Some(&arg)) {
             wanted.1 = Some(device);
         } else {
@@ -355,6 +413,20 @@ pub(crate) fn to_arguments(
         }
     }
     Ok(wanted)
+}
+
+/// The tensors of `cat_many`/`stack`: a sequence of them, not one tensor
+/// (which is a sequence of its rows, and PyTorch refuses it).
+pub(crate) fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<()> {
+    let one_tensor = tensors.is_instance_of::<super::tensor::PyTensor>()
+        || tensors.is_instance_of::<super::variable::PyVariable>();
+    if one_tensor || tensors.is_instance_of::<pyo3::types::PyString>() {
+        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{op}: expected a sequence of tensors, got one {}",
+            super::args::type_name(tensors)
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) use shared_methods;

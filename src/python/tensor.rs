@@ -7,7 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyList, PyTuple};
 
 use super::args::{
-    device_arg, dtype_arg, dtype_given, options_arg, CoreArg as _, Operand as _, ScalarArg, TensorArg,
+    device_arg, dtype_arg, dtype_given, options_arg, CoreArg as _, Int, IntList, Operand as _,
+    ScalarArg, TensorArg,
 };
 use super::operators::{self, operators};
 use super::overloads::overloads;
@@ -37,6 +38,8 @@ operators!(PyTensor, Tensor);
 shared_methods!(PyTensor, Tensor, TensorArg<'_>);
 overloads!(PyTensor, Tensor);
 
+crate::python::guard::guarded! {
+
 #[pymethods]
 impl PyTensor {
     /// `a` where the bool `mask` is true, `b` elsewhere (broadcasting), as
@@ -45,6 +48,8 @@ impl PyTensor {
     fn where_cond(mask: TensorArg<'_>, a: TensorArg<'_>, b: TensorArg<'_>) -> PyResult<Tensor> {
         Ok(Tensor::where_cond(mask.get(), a.get(), b.get())?)
     }
+}
+
 }
 
 /// Flat values of `data` (a flat list/tuple of numbers, a nested sequence or
@@ -234,6 +239,7 @@ pub(crate) fn to_list<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, P
 /// forms, each the core function of the same name.
 macro_rules! shape_constructors {
     ($($(#[doc = $doc:literal])* $name:ident / $like:ident;)*) => {
+        crate::python::guard::guarded! {
         #[pymethods]
         impl PyTensor {
             $(
@@ -241,12 +247,13 @@ macro_rules! shape_constructors {
                 #[staticmethod]
                 #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
                 fn $name(
-                    shape: Vec<i64>,
+                    shape: IntList,
                     options: Option<&Bound<'_, PyAny>>,
                     dtype: Option<&Bound<'_, PyAny>>,
                     device: Option<&Bound<'_, PyAny>>,
                 ) -> PyResult<Self> {
-                    Ok(Tensor::$name(&shape, options_arg(options, dtype, device)?)?.into())
+                    let shape = shape.core(stringify!($name), "shape")?;
+                    Ok(Tensor::$name(shape, options_arg(options, dtype, device)?)?.into())
                 }
 
                 /// The same, with the shape, dtype and device of `other`.
@@ -255,6 +262,7 @@ macro_rules! shape_constructors {
                     Ok(Tensor::$like(&other.inner)?.into())
                 }
             )*
+        }
         }
     };
 }
@@ -270,18 +278,21 @@ shape_constructors! {
     randn / randn_like;
 }
 
+crate::python::guard::guarded! {
+
 #[pymethods]
 impl PyTensor {
     /// Uninitialised memory.
     #[staticmethod]
     #[pyo3(signature = (shape, options = None, *, dtype = None, device = None))]
     fn empty(
-        shape: Vec<i64>,
+        shape: IntList,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(Tensor::empty(&shape, options_arg(options, dtype, device)?)?.into())
+        let shape = shape.core("empty", "shape")?;
+        Ok(Tensor::empty(shape, options_arg(options, dtype, device)?)?.into())
     }
 
     // ----- creation -----
@@ -291,9 +302,10 @@ impl PyTensor {
     #[pyo3(signature = (data, shape, device = None))]
     fn from_f32(
         data: &Bound<'_, PyAny>,
-        shape: Vec<i64>,
+        shape: IntList,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let shape = shape.core("from_f32", "shape")?.to_vec();
         from_values("from_f32", data, shape, device, DType::Float32)
     }
 
@@ -302,9 +314,10 @@ impl PyTensor {
     #[pyo3(signature = (data, shape, device = None))]
     fn from_f64(
         data: &Bound<'_, PyAny>,
-        shape: Vec<i64>,
+        shape: IntList,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let shape = shape.core("from_f64", "shape")?.to_vec();
         from_values("from_f64", data, shape, device, DType::Float64)
     }
 
@@ -313,9 +326,10 @@ impl PyTensor {
     #[pyo3(signature = (data, shape, device = None))]
     fn from_i64(
         data: &Bound<'_, PyAny>,
-        shape: Vec<i64>,
+        shape: IntList,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let shape = shape.core("from_i64", "shape")?.to_vec();
         from_values("from_i64", data, shape, device, DType::Int64)
     }
 
@@ -374,8 +388,8 @@ impl PyTensor {
 
     /// `(device type, index)` in DLPack's codes: `(1, 0)` for the CPU,
     /// `(2, i)` for CUDA device i.
-    fn __dlpack_device__(&self) -> (i32, i64) {
-        dlpack_device(&self.inner)
+    fn __dlpack_device__(&self) -> PyResult<(i32, i64)> {
+        Ok(dlpack_device(&self.inner))
     }
 
     /// A tensor of `shape` filled with `value`. Without a dtype, the
@@ -383,13 +397,14 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (shape, value, options = None, *, dtype = None, device = None))]
     fn full(
-        shape: Vec<i64>,
+        shape: IntList,
         value: ScalarArg,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let value = value.core("full", "value")?;
+        let shape = shape.core("full", "shape")?;
         let mut opts = options_arg(options, dtype, device)?;
         if !dtype_given(options, dtype) {
             opts.dtype = match value {
@@ -398,14 +413,17 @@ impl PyTensor {
                 Scalar::Float(_) => DType::Float32,
             };
         }
-        Ok(Tensor::full(&shape, value, opts)?.into())
+        Ok(Tensor::full(shape, value, opts)?.into())
     }
 
     /// `start, start + step, ...` below `end`; `arange(n)` counts from 0.
     /// Without a dtype, int64 when every bound is an int (as PyTorch),
     /// float32 otherwise.
     #[staticmethod]
-    #[pyo3(signature = (start, end = None, step = ScalarArg::from(1), options = None, *, dtype = None, device = None))]
+    #[pyo3(
+        signature = (start, end = None, step = ScalarArg::from(1), options = None, *, dtype = None, device = None),
+        text_signature = "(start, end=None, step=1, options=None, *, dtype=None, device=None)"
+    )]
     fn arange(
         start: ScalarArg,
         end: Option<ScalarArg>,
@@ -441,24 +459,61 @@ impl PyTensor {
     fn linspace(
         start: f64,
         end: f64,
-        steps: i64,
+        steps: Int,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let steps = steps.core("linspace", "steps")?;
         Ok(Tensor::linspace(start, end, steps, options_arg(options, dtype, device)?)?.into())
     }
 
-    /// The `n` x `n` identity matrix.
+    /// The `n` x `n` identity matrix, or `n` x `m` (ones on the diagonal).
     #[staticmethod]
-    #[pyo3(signature = (n, options = None, *, dtype = None, device = None))]
+    #[pyo3(signature = (n, m = None, options = None, *, dtype = None, device = None))]
     fn eye(
-        n: i64,
+        n: Int,
+        m: Option<Int>,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        Ok(Tensor::eye(n, options_arg(options, dtype, device)?)?.into())
+        let n = n.core("eye", "n")?;
+        let opts = options_arg(options, dtype, device)?;
+        Ok(match m {
+            None => Tensor::eye(n, opts)?,
+            Some(m) => Tensor::eye_m(n, m.core("eye", "m")?, opts)?,
+        }
+        .into())
+    }
+
+    /// A view of `base`'s memory (`torch.as_strided`), for `copy.deepcopy`
+    /// rebuilding a view of copied memory.
+    #[staticmethod]
+    fn _view_of(base: PyRef<'_, PyTensor>, shape: IntList, strides: IntList, offset: Int) -> PyResult<Self> {
+        let (shape, strides) = (shape.core("deepcopy", "shape")?, strides.core("deepcopy", "strides")?);
+        let offset = offset.core("deepcopy", "offset")?;
+        let raw = crate::ops::Operand::raw(&base.inner);
+        let view: Tensor = crate::ops::run("deepcopy", &[raw], || raw.f_as_strided(shape, strides, offset))?;
+        Ok(view.into())
+    }
+
+    /// A Tensor records no graph, so it has no backward: make the values
+    /// you want gradients of a Variable first (an AutogradError saying so,
+    /// where a missing method would give an AttributeError).
+    #[pyo3(signature = (*args, **kwargs))]
+    fn backward(
+        &self,
+        args: &Bound<'_, pyo3::types::PyTuple>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        let _whatever_was_passed = (args, kwargs);
+        Err(Error::new(
+            ErrorKind::Autograd,
+            "backward: a Tensor records no graph; make the leaves a Variable \
+             (flodl.Variable(t, requires_grad=True)) and compute from them",
+        )
+        .into())
     }
 
     // ----- inspection -----
@@ -536,4 +591,6 @@ impl PyTensor {
     fn detach_(&self) -> PyResult<()> {
         Ok(self.inner.detach_()?)
     }
+}
+
 }

@@ -56,6 +56,8 @@ fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
     Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into())
 }
 
+crate::python::guard::guarded! {
+
 #[pymethods]
 impl PyVariable {
     /// A leaf holding `data`: a Tensor (shared, not copied), or anything
@@ -76,8 +78,8 @@ impl PyVariable {
     /// The values, as an untracked Tensor sharing this Variable's memory.
     /// Setting it replaces the values (the same leaf, the same graph).
     #[getter]
-    fn data(&self) -> PyTensor {
-        self.inner.data().into()
+    fn data(&self) -> PyResult<PyTensor> {
+        Ok(self.inner.data().into())
     }
 
     #[setter]
@@ -136,13 +138,14 @@ impl PyVariable {
     }
 
     /// Resets the gradient to None.
-    fn zero_grad(&self) {
-        self.inner.zero_grad()
+    fn zero_grad(&self) -> PyResult<()> {
+        self.inner.zero_grad();
+        Ok(())
     }
 
     /// A new leaf sharing the data, with no tracking.
-    fn detach(&self) -> Self {
-        self.inner.detach().into()
+    fn detach(&self) -> PyResult<Self> {
+        Ok(self.inner.detach().into())
     }
 
     /// Fills the gradients of the leaves behind this single-element output,
@@ -277,8 +280,8 @@ impl PyVariable {
     }
 
     /// `(device type, index)` in DLPack's codes.
-    fn __dlpack_device__(&self) -> (i32, i64) {
-        super::tensor::dlpack_device(&self.inner.data())
+    fn __dlpack_device__(&self) -> PyResult<(i32, i64)> {
+        Ok(super::tensor::dlpack_device(&self.inner.data()))
     }
 
     /// A copy of the values as a numpy array (a Variable's values are
@@ -301,4 +304,6 @@ impl PyVariable {
         }
         to_numpy(py, &self.inner.data(), dtype)
     }
+}
+
 }

@@ -93,9 +93,53 @@ impl DType {
             .ok_or_else(|| {
                 Error::new(
                     ErrorKind::DType,
-                    format!("dtype {kind:?} is not supported by flodl"),
+                    format!("flodl has no dtype {}", kind_name(kind)),
                 )
             })
+    }
+}
+
+/// PyTorch's name of a libtorch dtype, for messages about the ones flodl
+/// lacks (tch's names are Rust's: `ComplexFloat` is torch's complex64).
+pub(crate) fn kind_name(kind: tch::Kind) -> String {
+    if let Some(dtype) = DTYPES.iter().find(|e| e.1 == kind) {
+        return dtype.0.name().to_string();
+    }
+    // By tch's spelling, which holds across its releases; variants come and go.
+    const TORCH_NAMES: &[(&str, &str)] = &[
+        ("ComplexHalf", "complex32"),
+        ("ComplexFloat", "complex64"),
+        ("ComplexDouble", "complex128"),
+        ("QInt8", "qint8"),
+        ("QUInt8", "quint8"),
+        ("QInt32", "qint32"),
+        ("Float8e5m2", "float8_e5m2"),
+        ("Float8e4m3fn", "float8_e4m3fn"),
+        ("Float8e5m2fnuz", "float8_e5m2fnuz"),
+        ("Float8e4m3fnuz", "float8_e4m3fnuz"),
+        ("UInt16", "uint16"),
+        ("UInt32", "uint32"),
+        ("UInt64", "uint64"),
+    ];
+    let rust = format!("{kind:?}");
+    TORCH_NAMES
+        .iter()
+        .find(|(r, _)| *r == rust)
+        .map_or_else(|| rust.to_lowercase(), |(_, torch)| (*torch).to_string())
+}
+
+/// The dtype of a raw tensor in PyTorch's words, whether or not flodl has
+/// it (`f_kind` fails for dtypes tch itself does not know).
+pub(crate) fn raw_dtype_name(raw: &tch::Tensor) -> String {
+    raw.f_kind()
+        .map_or_else(|_| "a dtype flodl does not know".to_string(), kind_name)
+}
+
+/// The device of a raw tensor in PyTorch's words.
+pub(crate) fn raw_device_name(device: tch::Device) -> String {
+    match Device::from_tch(device) {
+        Ok(d) => d.to_string(),
+        Err(_) => "a device flodl does not support".to_string(),
     }
 }
 
@@ -162,9 +206,9 @@ impl Device {
                     format!("CUDA device index {i} is too large"),
                 )
             }),
-            other => Err(Error::new(
+            _ => Err(Error::new(
                 ErrorKind::Device,
-                format!("device {other:?} is not supported by flodl"),
+                "flodl holds tensors on cpu and cuda only",
             )),
         }
     }
@@ -196,18 +240,53 @@ impl fmt::Display for Device {
 impl FromStr for Device {
     type Err = Error;
 
-    /// Parses `"cpu"`, `"cuda"` (device 0) and `"cuda:N"`.
+    /// Parses `"cpu"`, `"cuda"` (device 0) and `"cuda:N"`, exactly as
+    /// PyTorch spells them (`"CPU"` and `" cpu"` are errors there too).
+    /// PyTorch's other device types are Device errors: flodl lacks them.
     fn from_str(s: &str) -> Result<Device> {
-        let name = s.trim().to_ascii_lowercase();
-        match name.split_once(':') {
-            None if name == "cpu" => Ok(Device::CPU),
-            None if name == "cuda" => Ok(Device::CUDA(0)),
-            Some(("cuda", index)) => index.parse::<u8>().map(Device::CUDA).map_err(|_| {
+        const OTHER_TYPES: &[&str] = &[
+            "meta",
+            "mps",
+            "xpu",
+            "xla",
+            "hip",
+            "ipu",
+            "lazy",
+            "vulkan",
+            "mtia",
+            "hpu",
+            "ve",
+            "fpga",
+            "maia",
+            "mkldnn",
+            "opengl",
+            "opencl",
+            "ideep",
+            "privateuseone",
+        ];
+        let (kind, index) = match s.split_once(':') {
+            Some((kind, index)) => (kind, Some(index)),
+            None => (s, None),
+        };
+        let index = index.map(|i| {
+            // Digits only: "cuda: 0" and "cuda:+0" are errors, as in PyTorch.
+            let digits = !i.is_empty() && i.bytes().all(|b| b.is_ascii_digit());
+            i.parse::<u8>().ok().filter(|_| digits).ok_or_else(|| {
                 Error::new(
                     ErrorKind::Argument,
-                    format!("bad CUDA device index in {s:?}"),
+                    format!("bad device index in {s:?} (0 to 255)"),
                 )
-            }),
+            })
+        });
+        match (kind, index) {
+            ("cpu", None) => Ok(Device::CPU),
+            ("cpu", Some(index)) => index.map(|_| Device::CPU),
+            ("cuda", None) => Ok(Device::CUDA(0)),
+            ("cuda", Some(index)) => index.map(Device::CUDA),
+            (other, _) if OTHER_TYPES.contains(&other) => Err(Error::new(
+                ErrorKind::Device,
+                format!("flodl holds tensors on cpu and cuda only, not {other}"),
+            )),
             _ => Err(Error::new(
                 ErrorKind::Argument,
                 format!("unknown device {s:?} (expected \"cpu\", \"cuda\" or \"cuda:N\")"),

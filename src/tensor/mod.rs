@@ -1,6 +1,6 @@
 //! [`Tensor`]: an n-dimensional array on a device, with no autograd graph.
 
-mod dtype;
+pub(crate) mod dtype;
 mod format;
 mod scalar;
 
@@ -213,6 +213,11 @@ impl Tensor {
         create("eye", &[n], opts, |_, o| tch::Tensor::f_eye(n, o))
     }
 
+    /// The `n` x `m` matrix with ones on its diagonal, as `torch.eye(n, m)`.
+    pub fn eye_m(n: i64, m: i64, opts: TensorOptions) -> Result<Tensor> {
+        create("eye", &[n, m], opts, |_, o| tch::Tensor::f_eye_m(n, m, o))
+    }
+
     pub fn zeros_like(other: &Tensor) -> Result<Tensor> {
         run("zeros_like", &[&other.raw], || other.raw.f_zeros_like())
     }
@@ -328,16 +333,28 @@ fn materialized(raw: tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchEr
 pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
     // Every Tensor and Variable has one of flodl's dtypes: the constructors
     // make only those, and every op result is checked (`ops::FromTch`).
-    let dtype = raw.f_kind().ok().map(DType::from_kind);
-    dtype
-        .and_then(|d| d.ok())
-        .expect("flodl tensors have a supported dtype") // cannot fail: see above
+    // Only a tensor shared with torch can change behind flodl's back
+    // (`t.data = complex_tensor`); that panics with the Error itself,
+    // which the Python bindings raise as a DTypeError (python/guard.rs).
+    match raw.f_kind().ok().map(DType::from_kind) {
+        Some(Ok(dtype)) => dtype,
+        _ => std::panic::panic_any(Error::new(
+            ErrorKind::DType,
+            format!(
+                "this tensor now has dtype {}, which flodl does not have (was it changed through torch?)",
+                dtype::raw_dtype_name(raw)
+            ),
+        )),
+    }
 }
 
 pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
-    // flodl only ever places tensors on CPU or CUDA.
-    let device = Device::from_tch(raw.device());
-    device.expect("flodl tensors live on CPU or CUDA") // cannot fail: see above
+    // flodl only ever places tensors on CPU or CUDA (checked where they
+    // come in, `from_torch` and DLPack included); as for dtype_of.
+    match Device::from_tch(raw.device()) {
+        Ok(device) => device,
+        Err(err) => std::panic::panic_any(err),
+    }
 }
 
 // ----- globals -----
@@ -361,6 +378,7 @@ pub fn manual_seed(seed: u64) {
 /// The state of `device`'s default random generator (a uint8 Tensor), as
 /// `torch.get_rng_state` (CPU) and `torch.cuda.get_rng_state`.
 pub fn get_rng_state(device: Device) -> Result<Tensor> {
+    device.check_available("get_rng_state")?;
     let state = crate::ffi::get_rng_state(device.cuda_index())
         .map_err(|f| crate::Error::from_failure("get_rng_state", "", f))?;
     Ok(Tensor::from_raw(state))
@@ -369,6 +387,7 @@ pub fn get_rng_state(device: Device) -> Result<Tensor> {
 /// Restores `device`'s default random generator to a state from
 /// [`get_rng_state`]: the same random numbers follow again.
 pub fn set_rng_state(state: &Tensor, device: Device) -> Result<()> {
+    device.check_available("set_rng_state")?;
     crate::ffi::set_rng_state(device.cuda_index(), state.raw())
         .map_err(|f| crate::Error::from_failure("set_rng_state", "", f))
 }

@@ -196,5 +196,149 @@ def test_backward_errors_of_libtorch_have_autograd_kinds() -> None:
         (x * 2).sum().backward(inputs=[constant])
     y = x * 2
     y.register_hook(lambda g: g.sum())
-    with pytest.raises(flodl.AutogradError, match="changed the size"):
+    with pytest.raises(flodl.AutogradError, match="a hook returned a gradient of"):
         (y * 1).sum().backward()
+
+
+# ----- what a hostile probe found: each input gets the kind PyTorch's error
+# maps to, never a PanicException, a raw Python error or the base class -----
+
+
+def _hook_returning_float64():
+    w = Variable(Tensor.ones([2]), True)
+    w.register_hook(lambda g: g.double())
+    (w * 2).sum().backward()
+
+
+def _hook_returning_another_shape():
+    w = Variable(Tensor.ones([2]), True)
+    w.register_hook(lambda g: g.sum())
+    (w * 2).sum().backward()
+
+
+def _batch_norm_negative_eps():
+    flodl.nn.BatchNorm1d(3, eps=-1)(Variable(Tensor.randn([4, 3])))
+
+
+PROBE_INPUTS = [
+    # accepted where PyTorch raises (item 9)
+    ("sum(True)", lambda: Tensor.ones([2, 3]).sum(True), TypeError),
+    ("to('CPU')", lambda: Tensor.ones([2]).to("CPU"), flodl.ArgumentError),
+    ("to(' cpu')", lambda: Tensor.ones([2]).to(" cpu"), flodl.ArgumentError),
+    ("full 2**70", lambda: Tensor.full([2], 2**70), flodl.ArgumentError),
+    ("BatchNorm1d eps=-1", _batch_norm_negative_eps, flodl.ArgumentError),
+    ("cat_many(one tensor)", lambda: Tensor.cat_many(Tensor.ones([2, 3]), 0), TypeError),
+    ("stack(one tensor)", lambda: Tensor.stack(Tensor.ones([2, 3]), 0), TypeError),
+    # the base class where a kind fits (item 11)
+    ("get_rng_state('cuda')", lambda: flodl.get_rng_state("cuda"), flodl.DeviceError),
+    (
+        "set_rng_state(s, 'cuda')",
+        lambda: flodl.set_rng_state(flodl.get_rng_state(), "cuda"),
+        flodl.DeviceError,
+    ),
+    (
+        "conv2d kernel > input",
+        lambda: flodl.conv2d(Tensor.ones([1, 1, 2, 2]), Tensor.ones([1, 1, 3, 3])),
+        flodl.ShapeError,
+    ),
+    (
+        "max_pool2d output < 1",
+        lambda: flodl.max_pool2d(Tensor.ones([1, 1, 2, 2]), 3),
+        flodl.ShapeError,
+    ),
+    ("int // 0", lambda: flodl.tensor([1, 2]) // 0, flodl.ArgumentError),
+    ("int % 0", lambda: flodl.tensor([1, 2]) % 0, flodl.ArgumentError),
+    ("hook returning float64", _hook_returning_float64, flodl.AutogradError),
+    ("hook returning another shape", _hook_returning_another_shape, flodl.AutogradError),
+    (
+        "add_ into expanded memory",
+        lambda: Tensor.ones([1]).expand([3]).add_(Tensor.ones([3])),
+        flodl.ArgumentError,
+    ),
+    (
+        "one_hot of nothing",
+        lambda: flodl.nn.functional.one_hot(flodl.tensor([], dtype="int64")),
+        flodl.ArgumentError,
+    ),
+    # raw Python exceptions (item 12)
+    ("backward of a Tensor", lambda: (Tensor.ones([2]) > 0).sum().backward(), flodl.AutogradError),
+    ("manual_seed(2**64)", lambda: flodl.manual_seed(2**64), flodl.ArgumentError),
+    ("set_num_threads(-1)", lambda: flodl.set_num_threads(-1), flodl.ArgumentError),
+    ("set_num_threads(0)", lambda: flodl.set_num_threads(0), flodl.ArgumentError),
+    ("sum(dim=2**63)", lambda: Tensor.ones([2]).sum(dim=2**63), flodl.ArgumentError),
+    ("std(2**63)", lambda: Tensor.ones([2]).std(2**63), flodl.ArgumentError),
+    ("Device.CUDA(-1)", lambda: Device.CUDA(-1), flodl.ArgumentError),
+    ("zeros([2**63])", lambda: Tensor.zeros([2**63]), flodl.ArgumentError),
+    ("linspace(0, 1, 2**70)", lambda: Tensor.linspace(0, 1, 2**70), flodl.ArgumentError),
+    # messages (item 13)
+    ("to('meta')", lambda: Tensor.ones([2]).to("meta"), flodl.DeviceError),
+]
+
+
+@pytest.mark.parametrize(
+    "call,kind", [c[1:] for c in PROBE_INPUTS], ids=[c[0] for c in PROBE_INPUTS]
+)
+def test_probe_inputs_raise_their_kind(call, kind) -> None:
+    with pytest.raises(kind) as caught:
+        call()
+    message = str(caught.value)
+    assert "\n" not in message and "INTERNAL ASSERT" not in message
+    for debug in ("Ok(", "Err(", "Some(", "Os {", "hook '0'"):
+        assert debug not in message, message
+
+
+def test_manual_seed_takes_a_negative_seed_as_pytorch() -> None:
+    import torch
+
+    flodl.manual_seed(-1)
+    torch.manual_seed(-1)
+    assert torch.initial_seed() == 2**64 - 1
+    assert flodl.get_rng_state().tolist() == torch.get_rng_state().tolist()
+
+
+def test_torch_tensors_where_flodl_ones_go_are_named() -> None:
+    import torch
+
+    x = Tensor.ones([2])
+    with pytest.raises(TypeError, match=r"from torch: convert it with flodl\.Tensor\.from_torch"):
+        x.add(torch.ones(2))
+    with pytest.raises(TypeError, match=r"add_scalar"):
+        x.add(1.0)
+    model = flodl.nn.Linear(2, 2)
+    with pytest.raises(flodl.ArgumentError, match=r"torch\.Tensor \(convert it with"):
+        model.load_state_dict({"weight": torch.ones(2, 2), "bias": torch.ones(2)})
+    with pytest.raises(TypeError, match="expected a mapping"):
+        model.load_state_dict([("weight", Tensor.ones([2, 2]))])
+
+
+def test_tensors_flodl_cannot_hold_are_refused_at_the_door() -> None:
+    import warnings
+
+    import torch
+
+    with pytest.raises(flodl.DeviceError, match="from_torch: a tensor on meta"):
+        Tensor.from_torch(torch.empty(2, device="meta"))
+    with pytest.raises(flodl.DTypeError, match="from_torch: flodl has no dtype complex64"):
+        Tensor.from_torch(torch.zeros(2, dtype=torch.complex64))
+    with pytest.raises(flodl.ArgumentError, match=r"sparse_coo tensor.*to_dense\(\)"):
+        Tensor.from_torch(torch.eye(2).to_sparse())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's prototype warning
+        nested = torch.nested.nested_tensor([torch.ones(2), torch.ones(3)])
+    with pytest.raises(flodl.ArgumentError, match="nested tensor"):
+        Variable.from_torch(nested)
+
+
+def test_a_dtype_changed_through_torch_is_a_dtype_error_not_a_panic() -> None:
+    import torch
+
+    shared = torch.zeros(2)
+    v = Variable.from_torch(shared)
+    shared.data = torch.zeros(2, dtype=torch.complex64)  # behind flodl's back
+    for read in (lambda: v.dtype, lambda: repr(v), lambda: v + 1, lambda: v.numpy(), len):
+        try:
+            read(v) if read is len else read()
+        except flodl.DTypeError as e:
+            assert "complex64" in str(e)
+        except Exception as e:  # noqa: BLE001 - any other kind is the bug
+            pytest.fail(f"{type(e).__name__}: {e}")

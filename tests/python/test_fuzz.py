@@ -4,12 +4,18 @@ flodl result equals PyTorch's (values, dtype, shape, and the gradient where
 there is one), or both raise, and flodl's exception is a FlodlError of the
 matching kind (an IndexError where PyTorch raises one, and so on).
 
+The operands include numpy arrays and numpy scalars on either side of an
+operator (one test draws programs that start with one); another test
+compares the creation functions (`flodl.tensor`, `Tensor.arange`, `full`,
+`zeros`, `ones`) with torch's: dtype, shape and values.
+
 `make test` runs a short profile; `make fuzz` runs FLODL_FUZZ_EXAMPLES
 sequences (10,000 by default) with the seed in FLODL_FUZZ_SEED."""
 
 from __future__ import annotations
 
 import math
+import operator
 import os
 import warnings
 from dataclasses import dataclass
@@ -41,6 +47,9 @@ class Op:
     args: Callable[[st.DrawFn, int], dict[str, Any]]
     flodl: Callable[..., Any]
     torch: Callable[..., Any]
+    # The second operand of a binary op: the program's other tensor, or its
+    # numpy operand (an array or a numpy scalar, the same object for both).
+    other: str = "tensor"
 
 
 def no_args(draw, ndim):
@@ -152,10 +161,94 @@ OPS = UNARY + [
     Op("cat", 2, a_dim, lambda x, y, dim: x.cat(y, dim), lambda x, y, dim: torch.cat([x, y], dim)),
 ]
 
+# numpy operands, compared with what torch's operators do with them. A
+# numpy scalar is a number to torch, on either side (numpy scalars defer to
+# torch's reflected operators). A numpy array is not a tensor to torch:
+# `Tensor.__add__(array)` gives up, numpy's operator runs on the tensor's
+# values and torch wraps numpy's result (numpy's dtype; `<` and `>` are a
+# TypeError; on the left only `/` and `==` work). flodl does the same but
+# computes with libtorch, so a Variable keeps its graph, where torch's
+# operator raises (numpy cannot take a tensor that requires grad): there
+# the reference is torch's op in numpy's result dtype, for the gradient.
+NUMPY_DTYPES = ["float64", "float32", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
+NUMPY_SCALARS = [
+    np.float64(2.5),
+    np.float64(-0.0),
+    np.float32(-1.5),
+    np.float16(0.5),
+    np.int64(3),
+    np.int64(0),
+    np.int32(-2),
+    np.uint8(2),
+    np.bool_(True),
+]
+NUMPY_OPERATORS = [
+    ("add", operator.add),
+    ("sub", operator.sub),
+    ("mul", operator.mul),
+    ("truediv", operator.truediv),
+    ("floordiv", operator.floordiv),
+    ("pow", operator.pow),
+    ("gt", operator.gt),
+    ("eq", operator.eq),
+    ("and", operator.and_),
+    ("matmul", operator.matmul),
+]
+
+
+def with_numpy(f, left: bool):
+    """`f(x, n)` (or `f(n, x)`) as Python runs it on a flodl value `x`."""
+    return lambda x, n: f(n, x) if left else f(x, n)
+
+
+def torch_with_numpy(f, left: bool):
+    """`f(t, n)` (or `f(n, t)`) as torch runs it, but on a tensor that
+    requires grad and an array: torch's op in the dtype numpy gives."""
+
+    def call(t, n):
+        if isinstance(n, np.ndarray) and t.requires_grad:
+            dtype = with_numpy(f, left)(t.detach(), n).dtype
+            t, n = t.to(dtype), torch.as_tensor(n).to(dtype)
+        return with_numpy(f, left)(t, n)
+
+    return call
+
+
+# The flodl value on the left (flodl's operator runs), then on the right
+# (numpy's runs first, and defers to flodl's reflected one: flodl's
+# __array_ufunc__ is None).
+OPS += [
+    Op(f"{name}_numpy", 2, no_args, with_numpy(f, False), torch_with_numpy(f, False), "numpy")
+    for name, f in NUMPY_OPERATORS
+] + [
+    Op(f"numpy_{name}", 2, no_args, with_numpy(f, True), torch_with_numpy(f, True), "numpy")
+    for name, f in NUMPY_OPERATORS
+]
+
 
 @st.composite
-def programs(draw):
-    """Operands (shape, dtype, values) and a sequence of ops on them."""
+def numpy_operands(draw, shape):
+    """A numpy scalar, or an array of a numpy dtype flodl has, shaped to
+    broadcast with `shape` (or not)."""
+    if draw(st.booleans()):
+        return draw(st.sampled_from(NUMPY_SCALARS))
+    dtype = draw(st.sampled_from(NUMPY_DTYPES))
+    array_shape = draw(st.sampled_from([shape, shape[1:], [1] * len(shape), shape[::-1], []]))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    values = np.asarray(rng.standard_normal(array_shape) * 3)
+    return (np.abs(values) if dtype == "uint8" else values).astype(dtype)
+
+
+def describe_numpy(n) -> str:
+    if isinstance(n, np.ndarray):
+        return f"np.{n.dtype}{list(n.shape)}"
+    return repr(n)
+
+
+@st.composite
+def programs(draw, first=None):
+    """Operands (shape, dtype, values) and a sequence of ops on them; the
+    first op drawn from `first` when given."""
     ndim = draw(st.integers(0, 3))
     shape = draw(st.lists(st.integers(1, 3), min_size=ndim, max_size=ndim))
     dtype = draw(st.sampled_from(DTYPES))
@@ -163,11 +256,12 @@ def programs(draw):
     other_dtype = draw(st.sampled_from([dtype, *DTYPES]))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     values = [np.asarray(rng.standard_normal(s) * 2) for s in (shape, other_shape)]
+    numpy_operand = draw(numpy_operands(shape))
     steps = []
-    for _ in range(draw(st.integers(1, 4))):
-        op = draw(st.sampled_from(OPS))
+    for k in range(draw(st.integers(1, 4))):
+        op = draw(st.sampled_from(first if first and k == 0 else OPS))
         steps.append((op, op.args(draw, ndim)))
-    return (dtype, values[0]), (other_dtype, values[1]), steps
+    return (dtype, values[0]), (other_dtype, values[1]), numpy_operand, steps
 
 
 def make(dtype: str, values: np.ndarray):
@@ -176,21 +270,24 @@ def make(dtype: str, values: np.ndarray):
     return f, t
 
 
-def run(steps, x, y, library: str = "flodl"):
+def run(steps, x, y, n, library: str = "flodl"):
     """The program's result in `library` ("flodl" or "torch"), or the
-    exception it raised."""
+    exception it raised; `n` is the numpy operand."""
     try:
         value = x
         for op, kwargs in steps:
             call = getattr(op, library)
-            value = call(value, y, **kwargs) if op.arity == 2 else call(value, **kwargs)
+            if op.arity == 2:
+                value = call(value, n if op.other == "numpy" else y, **kwargs)
+            else:
+                value = call(value, **kwargs)
         return value, None
     except Exception as e:  # noqa: BLE001 - every exception is an outcome
         return None, e
 
 
-def run_torch(steps, x, y):
-    return run(steps, x, y, "torch")
+def run_torch(steps, x, y, n):
+    return run(steps, x, y, n, "torch")
 
 
 def same_kind(error: Exception, torch_error: Exception) -> bool:
@@ -220,8 +317,10 @@ def values_of(result):
 
 def compare(result, expected, what: str) -> None:
     got_dtype = result.dtype.name
-    assert got_dtype == str(expected.dtype).removeprefix("torch."), what
-    assert result.shape == list(expected.shape), what
+    expected_dtype = str(expected.dtype).removeprefix("torch.")
+    assert got_dtype == expected_dtype, f"{what}: dtype {got_dtype}, torch's {expected_dtype}"
+    shape, expected_shape = list(result.shape), list(expected.shape)
+    assert shape == expected_shape, f"{what}: shape {shape}, torch's {expected_shape}"
     tolerance = 1e-2 if got_dtype in ("float16", "bfloat16") else 1e-5
     np.testing.assert_allclose(
         values_of(result),
@@ -234,15 +333,14 @@ def compare(result, expected, what: str) -> None:
 
 
 def check_program(program) -> None:
-    (dtype, a), (other_dtype, b), steps = program
-    what = f"{dtype}{list(a.shape)} / {other_dtype}{list(b.shape)}: " + ", ".join(
-        f"{op.name}{kwargs or ''}" for op, kwargs in steps
-    )
+    (dtype, a), (other_dtype, b), n, steps = program
+    what = f"{dtype}{list(a.shape)} / {other_dtype}{list(b.shape)} / {describe_numpy(n)}: "
+    what += ", ".join(f"{op.name}{kwargs or ''}" for op, kwargs in steps)
     (fa, ta), (fb, tb) = make(dtype, a), make(other_dtype, b)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        expected, torch_error = run_torch(steps, ta, tb)
-    result, error = run(steps, fa, fb)
+        expected, torch_error = run_torch(steps, ta, tb, n)
+        result, error = run(steps, fa, fb, n)
     if torch_error is not None:
         assert error is not None, f"{what}: torch raised {torch_error!r}, flodl gave {result!r}"
         assert same_kind(error, torch_error), f"{what}: {error!r} for torch's {torch_error!r}"
@@ -257,7 +355,9 @@ def check_program(program) -> None:
     ):
         return
     ta_grad = torch.from_numpy(a).to(getattr(torch, dtype)).requires_grad_()
-    t_out, t_error = run_torch(steps, ta_grad, tb)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_out, t_error = run_torch(steps, ta_grad, tb, n)
     if t_error is not None or not t_out.requires_grad:
         return
     try:
@@ -265,7 +365,7 @@ def check_program(program) -> None:
     except RuntimeError:
         return  # no derivative in PyTorch either
     va = Variable(fa, True)
-    f_out, f_error = run(steps, va, fb)
+    f_out, f_error = run(steps, va, fb, n)
     assert f_error is None, f"{what}: on a Variable flodl raised {f_error!r}"
     f_out.sum().backward()
     np.testing.assert_allclose(
@@ -289,6 +389,156 @@ def check_program(program) -> None:
 def test_random_programs_match_torch(program) -> None:
     check_program(program)
     assert flodl.is_grad_enabled()
+
+
+# ----- creation: the dtype and values torch infers -----
+
+CREATION_DTYPES = DTYPES + ["int16", "int8", "uint8", "bfloat16"]
+ELEMENTS = {
+    "int": st.integers(-5, 5) | st.sampled_from([2**40, -(2**40)]),
+    "float": st.sampled_from([0.0, -0.0, 1.5, -2.25, 3.0, 1e10, 1e-8, math.inf, math.nan]),
+    "bool": st.booleans(),
+    "np.float64": st.sampled_from([np.float64(2.5), np.float64(-1.0)]),
+    "np.float32": st.sampled_from([np.float32(0.5), np.float32(-3.0)]),
+    "np.int64": st.sampled_from([np.int64(2), np.int64(-7)]),
+    "np.int32": st.sampled_from([np.int32(1), np.int32(-4)]),
+    "np.bool_": st.sampled_from([np.bool_(True), np.bool_(False)]),
+}
+# torch.arange: any float among the arguments makes float32, else int64.
+RANGE_NUMBERS = st.integers(-4, 12) | st.sampled_from([0.5, 2.5, -1.5, 0.25, 1.0])
+FILL_VALUES = st.integers(-3, 3) | st.sampled_from([2**40, 0.5, -2.25, math.nan, math.inf, -0.0])
+FILL_VALUES = FILL_VALUES | st.booleans() | st.sampled_from([np.float64(2.5), np.int64(4)])
+SHAPES = st.lists(st.integers(0, 3), max_size=3)
+
+
+@st.composite
+def nested_data(draw):
+    """A number, or nested lists of numbers of one or two kinds (ragged
+    now and then)."""
+    kinds = draw(st.lists(st.sampled_from(sorted(ELEMENTS)), min_size=1, max_size=2, unique=True))
+    shape = draw(SHAPES)
+
+    def build(dims):
+        if not dims:
+            return draw(ELEMENTS[draw(st.sampled_from(kinds))])
+        return [build(dims[1:]) for _ in range(dims[0])]
+
+    data = build(shape)
+    if len(shape) >= 2 and shape[0] > 0 and shape[1] > 0 and draw(st.integers(0, 9)) == 0:
+        data[0] = data[0][:-1]
+    return data
+
+
+@st.composite
+def tensor_data(draw):
+    """What `flodl.tensor` takes: nested lists, a numpy array (of a dtype
+    flodl has), a numpy scalar or a Python number."""
+    form = draw(st.sampled_from(["nested", "nested", "array", "scalar"]))
+    if form == "nested":
+        return draw(nested_data())
+    if form == "scalar":
+        return draw(st.sampled_from(sorted(ELEMENTS)).flatmap(ELEMENTS.__getitem__))
+    dtype = draw(st.sampled_from(NUMPY_DTYPES))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    values = np.asarray(rng.standard_normal(draw(SHAPES)) * 3)
+    return (np.abs(values) if dtype == "uint8" else values).astype(dtype)
+
+
+def with_dtype(draw, kwargs: dict) -> tuple[dict, dict]:
+    """The keyword arguments for flodl and torch, with a dtype now and then."""
+    flodl_kwargs, torch_kwargs = dict(kwargs), dict(kwargs)
+    if draw(st.integers(0, 2)) == 0:
+        dtype = draw(st.sampled_from(CREATION_DTYPES))
+        flodl_kwargs["dtype"], torch_kwargs["dtype"] = dtype, getattr(torch, dtype)
+    return flodl_kwargs, torch_kwargs
+
+
+def creators() -> dict[str, tuple[Callable[..., Any], Callable[..., Any]]]:
+    """flodl's creation functions and torch's twin of each; the module-level
+    forms (SPEC section 3a) where they exist."""
+    pairs = {
+        "flodl.tensor": (flodl.tensor, torch.tensor),
+        "Tensor.arange": (Tensor.arange, torch.arange),
+        "Tensor.full": (Tensor.full, torch.full),
+        "Tensor.zeros": (Tensor.zeros, torch.zeros),
+        "Tensor.ones": (Tensor.ones, torch.ones),
+    }
+    for name in ("arange", "full", "zeros", "ones"):
+        if hasattr(flodl, name):
+            pairs[f"flodl.{name}"] = (getattr(flodl, name), getattr(torch, name))
+    return pairs
+
+
+CREATORS = creators()
+
+
+@st.composite
+def creations(draw):
+    """(description, flodl's call, torch's call) of one creation."""
+    name = draw(st.sampled_from(sorted(CREATORS)))
+    flodl_fn, torch_fn = CREATORS[name]
+    if name == "flodl.tensor":
+        args = [draw(tensor_data())]
+    elif name.endswith("arange"):
+        args = draw(st.lists(RANGE_NUMBERS, min_size=1, max_size=3))
+    elif name.endswith("full"):
+        args = [draw(SHAPES), draw(FILL_VALUES)]
+    else:
+        args = [draw(SHAPES)]
+    flodl_kwargs, torch_kwargs = with_dtype(draw, {})
+    what = f"{name}({', '.join(map(repr, args))}, {flodl_kwargs})"
+    return (
+        what,
+        lambda: flodl_fn(*args, **flodl_kwargs),
+        lambda: torch_fn(*args, **torch_kwargs),
+    )
+
+
+def outcome(call):
+    try:
+        return call(), None
+    except Exception as e:  # noqa: BLE001 - every exception is an outcome
+        return None, e
+
+
+def check_creation(case) -> None:
+    what, flodl_call, torch_call = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected, torch_error = outcome(torch_call)
+        result, error = outcome(flodl_call)
+    if torch_error is not None:
+        assert error is not None, f"{what}: torch raised {torch_error!r}, flodl gave {result!r}"
+        assert same_kind(error, torch_error), f"{what}: {error!r} for torch's {torch_error!r}"
+        return
+    assert error is None, f"{what}: flodl raised {error!r}, torch gave {expected!r}"
+    compare(result, expected, what)
+
+
+@seed(SEED)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,
+)
+@given(creations())
+def test_creation_matches_torch(case) -> None:
+    check_creation(case)
+
+
+@seed(SEED)
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    database=None,
+)
+@given(programs(first=[op for op in OPS if op.other == "numpy"]))
+def test_numpy_operands_match_torch(program) -> None:
+    """Programs that start with a numpy operand (most programs above meet
+    one late, after a reduction, or never)."""
+    check_program(program)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -250,3 +250,95 @@ def test_creation_dtypes_are_pytorchs(what) -> None:
 def test_ints_beyond_int64_are_argument_errors(make) -> None:
     with pytest.raises(flodl.ArgumentError, match="does not fit"):
         make()
+
+
+# ----- valid PyTorch that failed -----
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda m: np.int64(1),
+        lambda m: True,
+        lambda m: False,
+        lambda m: [],
+        lambda m: m.tensor(True),
+        lambda m: (m.tensor(False), 0),
+        lambda m: (slice(None), True),
+    ],
+    ids=["np.int64", "True", "False", "[]", "tensor(True)", "(tensor(False), 0)", "(:, True)"],
+)
+def test_indexing_as_pytorch(key) -> None:
+    values = np.arange(6, dtype=np.float32).reshape(2, 3)
+    got = Tensor.from_numpy(values.copy())[key(flodl)]
+    expected = torch.from_numpy(values.copy())[key(torch)]
+    assert list(got.shape) == list(expected.shape)
+    assert got.tolist() == expected.tolist()
+
+
+def test_clamp_with_one_bound_and_eye_with_two_sizes() -> None:
+    values = [-2.0, 0.5, 3.0]
+    for kwargs in ({"min": None, "max": 1}, {"min": 0}, {"max": 0.0}):
+        got = flodl.tensor(values).clamp(**kwargs).tolist()
+        assert got == torch.tensor(values).clamp(**kwargs).tolist(), kwargs
+    with pytest.raises(flodl.ArgumentError, match="clamp"):
+        flodl.tensor(values).clamp()
+    assert Tensor.eye(2, 3).tolist() == torch.eye(2, 3).tolist()
+
+
+# ----- copy and deepcopy as PyTorch's -----
+
+
+def test_copy_shares_memory_as_pytorch() -> None:
+    import copy
+
+    t = Tensor.ones([3])
+    c = copy.copy(t)
+    t.add_(Tensor.ones([3]))
+    assert c.tolist() == [2.0, 2.0, 2.0]
+    v = Variable(Tensor.ones([2]), True)
+    cv = copy.copy(v * 2)  # as torch: a new leaf on the same memory
+    assert cv.is_leaf and cv.requires_grad
+
+
+def test_deepcopy_keeps_grad_and_shared_views_and_refuses_non_leaves() -> None:
+    import copy
+
+    v = Variable(Tensor.ones([3]), True)
+    (v * 2).sum().backward()
+    d = copy.deepcopy(v)
+    assert d.grad.tolist() == [2.0, 2.0, 2.0] and d.requires_grad and d.is_leaf
+    d.grad.add_(Tensor.ones([3]))
+    assert v.grad.tolist() == [2.0, 2.0, 2.0]  # its own copy
+    a = Tensor.zeros([4])
+    copied_a, copied_view = copy.deepcopy([a, a[1:3]])
+    copied_a.add_(Tensor.ones([4]))
+    assert copied_view.tolist() == [1.0, 1.0] and a.tolist() == [0.0] * 4
+    with pytest.raises(flodl.AutogradError, match="deepcopy: only Variables you made"):
+        copy.deepcopy(v * 2)
+    with pytest.raises(RuntimeError):  # PyTorch refuses the same
+        copy.deepcopy(torch.ones(2, requires_grad=True) * 2)
+    p = nn.Parameter(Tensor.ones([2]))
+    assert type(copy.deepcopy(p)) is nn.Parameter and type(copy.copy(p)) is nn.Parameter
+
+
+# ----- loss shapes, in the one Rust implementation -----
+
+
+def test_loss_shape_checks_hold_at_the_module_level_too() -> None:
+    x = Variable(flodl.tensor([[1.0], [2.0], [3.0], [4.0]], dtype="float64"), requires_grad=True)
+    target = flodl.tensor([1.0, 0.0, 1.0, 0.0], dtype="float64")
+    with pytest.warns(UserWarning, match="different to the input size") as record:
+        loss = flodl.mse_loss(x, target)
+    assert record[0].filename == __file__  # points at this line, not flodl's code
+    loss.backward()
+    tx = torch.tensor([[1.0], [2.0], [3.0], [4.0]], dtype=torch.float64, requires_grad=True)
+    with pytest.warns(UserWarning):
+        t_loss = torch.nn.functional.mse_loss(
+            tx, torch.tensor([1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
+        )
+    t_loss.backward()
+    assert loss.item() == pytest.approx(t_loss.item())
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    with pytest.raises(flodl.ShapeError, match="binary_cross_entropy"):
+        flodl.binary_cross_entropy(flodl.tensor([[0.5], [0.5]]), flodl.tensor([1.0, 0.0]))

@@ -54,6 +54,7 @@ def parameter_names(node: ast.FunctionDef) -> list[str]:
     varargs = [args.vararg.arg] if args.vararg else []
     names = [a.arg for a in args.posonlyargs + args.args] + varargs
     names += [a.arg for a in args.kwonlyargs]
+    names += [args.kwarg.arg] if args.kwarg else []
     return [n for n in names if n != "self"]
 
 

@@ -145,8 +145,10 @@ def test_comparison_is_elementwise_and_hashing_by_identity() -> None:
 
 def test_numpy_scalars_and_arrays_are_operands() -> None:
     v = Variable(Tensor.ones([3]), True)
-    for result in (np.float64(0.5) * v, v * np.float32(2.0), v + np.ones(3), np.ones(3) + v):
+    for result in (np.float64(0.5) * v, v * np.float32(2.0), v + np.ones(3), np.ones(3) / v):
         assert isinstance(result, Variable) and result.requires_grad
+    with pytest.raises(TypeError):  # as PyTorch: an array on the left is numpy's
+        np.ones(3) + v
     (np.float64(0.5) * v).sum().backward()
     assert v.grad.tolist() == [0.5, 0.5, 0.5]
     t = Tensor.ones([2])
@@ -170,7 +172,9 @@ def test_variables_pickle_and_copy_without_the_graph() -> None:
     leaf = Variable(flodl.tensor([1.0, 2.0]), True)
     result = leaf * 2
     for v, requires_grad in ((leaf, True), (result, True), (Variable(flodl.tensor([1.0])), False)):
-        for clone in (pickle.loads(pickle.dumps(v)), copy.deepcopy(v), copy.copy(v)):
+        # As PyTorch, deepcopy takes leaves only (test_reliability.py).
+        deep = [copy.deepcopy(v)] if v.is_leaf else []
+        for clone in [pickle.loads(pickle.dumps(v)), copy.copy(v), *deep]:
             assert isinstance(clone, Variable) and clone.is_leaf
             assert clone.requires_grad == requires_grad and clone.tolist() == v.tolist()
     copied = copy.deepcopy(leaf)

@@ -130,6 +130,21 @@ unfold = im2col
 fold = col2im
 
 
+# ----- argument checks -----
+
+
+def _input(name: str, value: Any, what: str = "input") -> Any:
+    """``value`` if it is a Tensor or Variable; a TypeError naming ``name`` otherwise."""
+    if isinstance(value, (Tensor, Variable)):
+        return value
+    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "dtype"):
+        raise TypeError(
+            f"{name}: {what} is a torch tensor, not a flodl one; "
+            "convert it with flodl.Tensor.from_torch(t)"
+        )
+    raise TypeError(f"{name}: {what} must be a Tensor or Variable, got {type(value).__name__}")
+
+
 # ----- nn functions in PyTorch's argument order -----
 
 
@@ -204,6 +219,7 @@ def layer_norm(
     eps: float = 1e-5,
 ) -> TensorLike:
     """Normalization over the trailing dims ``normalized_shape``."""
+    input = _input("layer_norm", input)
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if len(shape) == 1:
         return _flodl.layer_norm(input, weight, bias, shape[0], eps)
@@ -250,6 +266,9 @@ def dropout(
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Int64 ``[..., num_classes]`` one-hot rows of an Int64 ``tensor``
     (``num_classes=-1``: the largest value + 1)."""
+    tensor = _input("one_hot", tensor)
+    if isinstance(tensor, Variable):
+        tensor = tensor.data  # class indices: no gradient either way
     return tensor.one_hot(num_classes)  # type: ignore[attr-defined]
 
 
@@ -258,11 +277,13 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 def relu(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``max(input, 0)``. ``inplace`` is accepted; the result is a new tensor."""
+    input = _input("relu", input)
     return input.relu()
 
 
 def relu6(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``min(max(input, 0), 6)``."""
+    input = _input("relu6", input)
     return input.clamp(0.0, 6.0)
 
 
@@ -270,6 +291,7 @@ def hardtanh(
     input: TensorLike, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> TensorLike:
     """``input`` clamped into ``[min_val, max_val]``."""
+    input = _input("hardtanh", input)
     return input.clamp(min_val, max_val)
 
 
@@ -277,61 +299,73 @@ def leaky_relu(
     input: TensorLike, negative_slope: float = 0.01, inplace: bool = False
 ) -> TensorLike:
     """``input`` where positive, ``negative_slope * input`` elsewhere."""
+    input = _input("leaky_relu", input)
     return input.leaky_relu(negative_slope)
 
 
 def elu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorLike:
     """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere."""
+    input = _input("elu", input)
     return input.elu(alpha)
 
 
 def celu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorLike:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
+    input = _input("celu", input)
     return input.div_scalar(alpha).elu(1.0).mul_scalar(alpha)
 
 
 def selu(input: TensorLike, inplace: bool = False) -> TensorLike:
     """Scaled ELU with the self-normalizing constants."""
+    input = _input("selu", input)
     return input.selu()
 
 
 def gelu(input: TensorLike, approximate: str = "none") -> TensorLike:
     """GELU, exact (``"none"``) or the tanh approximation (``"tanh"``)."""
+    input = _input("gelu", input)
     return input.gelu(approximate)  # type: ignore[arg-type]
 
 
 def silu(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``input * sigmoid(input)``."""
+    input = _input("silu", input)
     return input.silu()
 
 
 def mish(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``input * tanh(softplus(input))``."""
+    input = _input("mish", input)
     return input.mish()
 
 
 def sigmoid(input: TensorLike) -> TensorLike:
     """``1 / (1 + exp(-input))``."""
+    input = _input("sigmoid", input)
     return input.sigmoid()
 
 
 def tanh(input: TensorLike) -> TensorLike:
     """Hyperbolic tangent."""
+    input = _input("tanh", input)
     return input.tanh()
 
 
 def softplus(input: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> TensorLike:
     """``log(1 + exp(beta * input)) / beta``, linear above ``threshold``."""
+    input = _input("softplus", input)
     return input.softplus(beta, threshold)
 
 
 def hardsigmoid(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``clamp(input / 6 + 1/2, 0, 1)``."""
+    input = _input("hardsigmoid", input)
     return input.hardsigmoid()
 
 
 def hardswish(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``input * hardsigmoid(input)``."""
+    input = _input("hardswish", input)
     return input.hardswish()
 
 
@@ -342,6 +376,7 @@ def _softmax_dim(ndim: int) -> int:
 
 def softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
     """Softmax along ``dim``."""
+    input = _input("softmax", input)
     if dtype is not None:
         input = input.to_dtype(dtype)
     return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
@@ -349,6 +384,7 @@ def softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> 
 
 def log_softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
     """Log of the softmax along ``dim``, computed stably."""
+    input = _input("log_softmax", input)
     if dtype is not None:
         input = input.to_dtype(dtype)
     return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
@@ -356,6 +392,7 @@ def log_softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None)
 
 def softmin(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
     """Softmax of ``-input`` along ``dim``."""
+    input = _input("softmin", input)
     if dtype is not None:
         input = input.to_dtype(dtype)
     return input.neg().softmax(_softmax_dim(input.ndim) if dim is None else dim)
@@ -363,26 +400,31 @@ def softmin(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> 
 
 def softsign(input: TensorLike) -> TensorLike:
     """``input / (1 + |input|)``."""
+    input = _input("softsign", input)
     return input.div(input.abs().add_scalar(1.0))  # type: ignore[arg-type]
 
 
 def tanhshrink(input: TensorLike) -> TensorLike:
     """``input - tanh(input)``."""
+    input = _input("tanhshrink", input)
     return input.sub(input.tanh())  # type: ignore[arg-type]
 
 
 def logsigmoid(input: TensorLike) -> TensorLike:
     """``log(sigmoid(input))``, computed stably."""
+    input = _input("logsigmoid", input)
     return input.neg().softplus().neg()
 
 
 def hardshrink(input: TensorLike, lambd: float = 0.5) -> TensorLike:
     """``input`` where ``|input| > lambd``, 0 elsewhere."""
+    input = _input("hardshrink", input)
     return input.masked_fill(input.abs().le_scalar(lambd), 0.0)
 
 
 def softshrink(input: TensorLike, lambd: float = 0.5) -> TensorLike:
     """``input`` moved ``lambd`` towards 0, and 0 within ``lambd`` of it."""
+    input = _input("softshrink", input)
     return input.sub(input.clamp(-lambd, lambd))  # type: ignore[arg-type]
 
 
@@ -390,16 +432,25 @@ def threshold(
     input: TensorLike, threshold: float, value: float, inplace: bool = False
 ) -> TensorLike:
     """``input`` where greater than ``threshold``, ``value`` elsewhere."""
+    input = _input("threshold", input)
     return input.masked_fill(input.le_scalar(threshold), value)
 
 
 def prelu(input: TensorLike, weight: TensorLike) -> TensorLike:
     """``input`` where positive, ``weight * input`` elsewhere (one weight, or one per channel)."""
+    input = _input("prelu", input)
     return input.prelu(weight)  # type: ignore[arg-type]
 
 
 def glu(input: TensorLike, dim: int = -1) -> TensorLike:
     """``a * sigmoid(b)`` for the halves ``a``, ``b`` of ``input`` along ``dim``."""
+    input = _input("glu", input)
+    if input.ndim == 0:
+        raise _flodl.ShapeError("glu: a 0-d input has no dimension to halve")
+    if not -input.ndim <= dim < input.ndim:
+        raise _flodl.OutOfRangeError(
+            f"glu: dim {dim} is out of range for a {input.ndim}-d input {list(input.shape)}"
+        )
     if input.shape[dim] % 2:
         raise _flodl.ShapeError(
             f"glu: halving dimension must be even, but dimension {dim} is size {input.shape[dim]}"
@@ -410,6 +461,7 @@ def glu(input: TensorLike, dim: int = -1) -> TensorLike:
 
 def normalize(input: TensorLike, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> TensorLike:
     """``input`` over its ``p``-norm along ``dim`` (at least ``eps``)."""
+    input = _input("normalize", input)
     if eps == 1e-12:
         return input.normalize(p, dim)
     norm = input.norm(p, dim, keepdim=True).clamp_min(eps)
@@ -420,6 +472,8 @@ def cosine_similarity(
     x1: TensorLike, x2: TensorLike, dim: int = 1, eps: float = 1e-8
 ) -> TensorLike:
     """Cosine similarity along ``dim``."""
+    x1 = _input("cosine_similarity", x1)
+    x2 = _input("cosine_similarity", x2, "x2")
     return x1.cosine_similarity(x2, dim, eps)  # type: ignore[arg-type]
 
 
@@ -428,6 +482,7 @@ def pad(
 ) -> TensorLike:
     """Pads with ``value`` (0 by default): ``(left, right)`` pairs from the last dim backwards.
     Only ``mode="constant"``."""
+    input = _input("pad", input)
     if mode != "constant":
         raise ArgumentError(f"pad: mode {mode!r} is not supported (only 'constant')")
     return input.pad(list(pad), 0.0 if value is None else value)

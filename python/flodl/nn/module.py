@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from typing_extensions import Self
@@ -522,10 +522,16 @@ class Module:
         ArgumentError listing all of them, and nothing is loaded. With
         ``assign`` the values replace the parameters' data instead of being
         copied into it."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to tensors (a dict), "
+                f"got {type(state_dict).__name__}"
+            )
         entries = self._state_entries()
         missing = [k for k in entries if k not in state_dict]
         unexpected = [k for k in state_dict if k not in entries]
         wrong: list[str] = []
+        not_tensors: list[str] = []
         values: dict[str, Tensor] = {}
         for key, (module, name, is_param) in entries.items():
             if key not in state_dict:
@@ -534,7 +540,10 @@ class Module:
             if isinstance(value, Variable):
                 value = value.data
             if not isinstance(value, Tensor):
-                wrong.append(f"{key!r} expected a Tensor, got {type(value).__name__}")
+                got = type(value).__name__
+                if type(value).__module__.split(".")[0] == "torch":
+                    got = f"a torch.{got} (convert it with flodl.Tensor.from_torch)"
+                not_tensors.append(f"{key!r} is {got}")
                 continue
             current = module._parameters[name] if is_param else module._buffers[name]
             assert current is not None
@@ -547,6 +556,8 @@ class Module:
             problems.append(f"missing keys {missing}")
         if strict and unexpected:
             problems.append(f"unexpected keys {unexpected}")
+        if not_tensors:
+            problems.append("not flodl tensors: " + ", ".join(not_tensors))
         if wrong:
             problems.append("wrong shapes: " + ", ".join(wrong))
         if problems:

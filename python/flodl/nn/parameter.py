@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .._creation import _deepcopy
 from .._creation import tensor as _tensor
 from .._flodl import Tensor, Variable
 
@@ -30,12 +31,7 @@ class Parameter(Variable):
         return "Parameter containing:\n" + super().__repr__()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        found = memo.get(id(self))
-        if found is not None:
-            return found
-        result = type(self)(self.data.clone(), self.requires_grad)
-        memo[id(self)] = result
-        return result
+        return _deepcopy(self, memo)
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         return (_rebuild_parameter, (type(self), self.data, self.requires_grad))

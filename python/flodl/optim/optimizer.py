@@ -219,15 +219,25 @@ class Optimizer:
         state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
         for key, values in saved_state.items():
             param = by_index.get(key)
+            if not isinstance(values, dict):
+                self._fail(
+                    f"load_state_dict: the state of parameter {key} must be a dict, "
+                    f"got {type(values).__name__}"
+                )
             if param is None:
                 state[key] = copy.deepcopy(values)
             else:
-                self._check_state_shapes(key, param, values)
+                self._check_state_values(key, param, values)
                 state[param] = {k: _cast_state(param, k, v) for k, v in values.items()}
 
         new_groups = []
         for group, saved in zip(self.param_groups, saved_groups):
             new_group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            # An older checkpoint may lack a newer option (as torch's
+            # __setstate__, the default fills it).
+            for name, default in self.defaults.items():
+                if name not in new_group and default is not required:
+                    new_group[name] = default
             new_group["params"] = group["params"]
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
@@ -235,12 +245,29 @@ class Optimizer:
         self.state = state
         self.param_groups = new_groups
 
-    def _check_state_shapes(self, key: Any, param: Variable, values: dict[str, Any]) -> None:
+    def _check_state_values(self, key: Any, param: Variable, values: dict[str, Any]) -> None:
         """The kernels trust the state's shapes: a loaded buffer must be shaped
-        like its parameter."""
+        like its parameter, and a step counter one number."""
         shape = list(param.shape)
         for name, value in values.items():
-            if name != "step" and isinstance(value, Tensor) and list(value.shape) != shape:
+            if _is_torch_tensor(value):
+                raise TypeError(
+                    f"{type(self).__name__}: load_state_dict: state {name!r} of parameter "
+                    f"{key} is a torch tensor, not a flodl Tensor; convert it with "
+                    "flodl.Tensor.from_torch(t)"
+                )
+            if name == "step":
+                if isinstance(value, bool) or not isinstance(value, (int, float, Tensor)):
+                    raise TypeError(
+                        f"{type(self).__name__}: load_state_dict: state 'step' of parameter "
+                        f"{key} must be a number or a Tensor, got {type(value).__name__}"
+                    )
+                if isinstance(value, Tensor) and value.numel() != 1:
+                    self._fail(
+                        f"load_state_dict: state 'step' of parameter {key} has shape "
+                        f"{list(value.shape)}, not one number"
+                    )
+            elif isinstance(value, Tensor) and list(value.shape) != shape:
                 self._fail(
                     f"load_state_dict: state {name!r} of parameter {key} has shape "
                     f"{list(value.shape)}, the parameter {shape}"
@@ -264,12 +291,20 @@ class Optimizer:
 def _cast_state(param: Variable, key: str, value: Any) -> Any:
     """A copy of a loaded state value: tensors copied onto the parameter's
     device (and dtype, if a float parameter), except the step counter's dtype."""
+    if key == "step":
+        # Kept as flodl keeps it (a float32 0-d tensor on the parameter's
+        # device): an old checkpoint's int, or a float64 tensor, loads too.
+        if isinstance(value, Tensor):
+            return value.to(device=param.device, dtype=_FLOAT32).reshape([]).copy()
+        return Tensor.full([], float(value), dtype=_FLOAT32, device=param.device)
     if isinstance(value, Tensor):
-        if key == "step":
-            return value.to(device=param.device).copy()
         if param.dtype.is_floating_point:
             return value.to(device=param.device, dtype=param.dtype).copy()
         return value.to(device=param.device).copy()
     if isinstance(value, dict):
         return {k: _cast_state(param, k, v) for k, v in value.items()}
     return copy.deepcopy(value)
+
+
+def _is_torch_tensor(value: Any) -> bool:
+    return type(value).__module__.split(".")[0] == "torch" and hasattr(value, "dtype")
