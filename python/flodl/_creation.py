@@ -27,7 +27,10 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     else:
         # With a dtype given, floats keep float64 until converted to it
         # (no rounding through float32 first).
-        result = Tensor.from_numpy(_as_array(data, default_float=dtype is None))
+        array = _as_array(data, default_float=dtype is None)
+        if dtype is not None:
+            _check_integral_target(data, array, dtype)
+        result = Tensor.from_numpy(array)
     if dtype is not None:
         result = result.to_dtype(dtype)
     if device is not None:
@@ -66,6 +69,32 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
     return array
 
 
+def _check_integral_target(data: Any, array: np.ndarray, dtype: Any) -> None:
+    """PyTorch's checks of numbers made integers by ``dtype=``: nan and
+    infinities do not convert (libtorch would give -2**63), nor numpy's
+    bool and float scalars (PyTorch asks them for ``__index__``)."""
+    import numpy as np
+
+    target = _flodl.Tensor.zeros([0], dtype=dtype).dtype
+    if target.name == "bool" or target.is_floating_point:
+        return
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise _flodl.ArgumentError(
+            f"tensor: nan or an infinity cannot be converted to {target.name}"
+        )
+    if not isinstance(data, np.ndarray):
+        pending = [data]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, (list, tuple)):
+                pending.extend(item)
+            elif isinstance(item, (np.bool_, np.floating)):
+                raise TypeError(
+                    f"tensor: a numpy {type(item).__name__} cannot be made {target.name} "
+                    "(as in PyTorch: use a Python number or a numpy array)"
+                )
+
+
 def _has_huge_int(data: Any) -> bool:
     pending = [data]
     while pending:
@@ -98,7 +127,10 @@ def _deepcopy(obj: Tensor | Variable, memo: dict[Any, Any] | None) -> Tensor | V
     copied once per memory so views of one memory stay views of one copy; a
     Variable keeps requires_grad and its grad is copied too; a Variable an
     op made (not a leaf) cannot be copied."""
-    memo = {} if memo is None else memo
+    if memo is None:
+        memo = {}
+    elif not isinstance(memo, dict):
+        raise TypeError(f"deepcopy: memo is a dict, got {type(memo).__name__}")
     if id(obj) in memo:
         return memo[id(obj)]
     if isinstance(obj, Variable):

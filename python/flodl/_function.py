@@ -274,6 +274,10 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
     dropout and other random ops replay the same numbers) and runs backward
     through it, so its inputs and the parameters it uses get the same
     gradients as without checkpointing, with less memory."""
+    if not isinstance(preserve_rng_state, bool):
+        raise TypeError(
+            f"checkpoint: preserve_rng_state is a bool, got {type(preserve_rng_state).__name__}"
+        )
     # A leaf that requires grad, so that the node is recorded even when no
     # argument requires grad (the parameters inside may).
     anchor = Variable(_ANCHOR, requires_grad=True)

@@ -133,7 +133,13 @@ def _check_function(name: str, f) -> None:
 
 
 def _outputs(result) -> list[Variable]:
-    return list(result) if isinstance(result, (tuple, list)) else [result]
+    outputs = list(result) if isinstance(result, (tuple, list)) else [result]
+    for output in outputs:
+        if not isinstance(output, (Tensor, Variable)):
+            raise TypeError(
+                f"gradcheck: f must return a tensor or a tuple of them, got {type(output).__name__}"
+            )
+    return outputs
 
 
 def _jacobians(f, leaves: list[Variable], eps: float):

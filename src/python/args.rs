@@ -47,6 +47,42 @@ macro_rules! copy_args {
 }
 copy_args!(f64, bool);
 
+/// An `f64` argument: a Python or numpy number (`__float__` of anything
+/// else, a torch tensor say, is not called: its errors are not flodl's).
+#[derive(Clone, Copy)]
+pub(crate) struct Float(pub(crate) f64);
+
+impl From<f64> for Float {
+    fn from(v: f64) -> Self {
+        Float(v)
+    }
+}
+
+impl FromPyObject<'_, '_> for Float {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        if let Ok(f) = obj.cast::<PyFloat>() {
+            return Ok(Float(f.value()));
+        }
+        match scalar(&obj) {
+            Some(Ok(number)) => Ok(Float(number.to_f64())),
+            // An int beyond 64 bits is still a float, if a large one.
+            Some(Err(_)) => Ok(Float(obj.extract::<f64>()?)),
+            None => Err(PyTypeError::new_err(format!(
+                "expected a number, got {}",
+                type_name(&obj)
+            ))),
+        }
+    }
+}
+
+impl CoreArg for Float {
+    type Core<'a> = f64;
+    fn core(&self, _: &str, _: &str) -> PyResult<f64> {
+        Ok(self.0)
+    }
+}
+
 impl<A: CoreArg> CoreArg for Option<A> {
     type Core<'a>
         = Option<A::Core<'a>>
@@ -177,7 +213,11 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> 
         return None;
     }
     match kind.as_str() {
-        "b" => obj.extract::<bool>().ok().map(|b| Ok(Scalar::Bool(b))),
+        // PyTorch takes numpy's bool as a float (1.0 or 0.0), not a bool.
+        "b" => obj
+            .extract::<bool>()
+            .ok()
+            .map(|b| Ok(Scalar::Float(f64::from(u8::from(b))))),
         "i" | "u" => obj.extract::<i64>().ok().map(|i| Ok(Scalar::Int(i))),
         "f" => obj.extract::<f64>().ok().map(|f| Ok(Scalar::Float(f))),
         _ => None,

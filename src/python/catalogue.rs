@@ -25,7 +25,7 @@ macro_rules! py_arg {
     ($Arg:ty; I3) => { $crate::python::args::Ints<3> };
     ($Arg:ty; Option<$k:ident>) => { Option<$crate::python::catalogue::py_arg!($Arg; $k)> };
     ($Arg:ty; Scalar) => { $crate::python::args::ScalarArg };
-    ($Arg:ty; f64) => { f64 };
+    ($Arg:ty; f64) => { $crate::python::args::Float };
     ($Arg:ty; i64) => { $crate::python::args::Int };
     ($Arg:ty; bool) => { bool };
     ($Arg:ty; $mode:ident) => {

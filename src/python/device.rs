@@ -26,8 +26,8 @@ impl PyDevice {
         let Some(index) = index else {
             return Ok(PyDevice(Device::CUDA(0)));
         };
-        let index: i64 = index.extract().or_else(|err| {
-            if index.is_instance_of::<pyo3::types::PyInt>() {
+        let index: i64 = index.extract().or_else(|err: PyErr| {
+            if err.is_instance_of::<pyo3::exceptions::PyOverflowError>(index.py()) {
                 Ok(-1) // beyond 64 bits: out of range below
             } else {
                 Err(err)

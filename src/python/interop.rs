@@ -156,7 +156,9 @@ pub(crate) fn to_dlpack<'py>(
     max_version: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let major: Option<i64> = match max_version {
-        Some(v) if !v.is_none() => Some(v.get_item(0)?.extract()?),
+        Some(v) if !v.is_none() => Some(v.get_item(0).and_then(|m| m.extract()).map_err(|_| {
+            PyTypeError::new_err("__dlpack__: max_version must be a (major, minor) tuple of ints")
+        })?),
         _ => None,
     };
     let (kind, destructor): (CapsuleKind, unsafe extern "C" fn(*mut ffi::PyObject)) =
@@ -194,6 +196,11 @@ pub(crate) fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
                 Ok(capsule) => capsule,
                 // A producer of DLPack 0.x only.
                 Err(e) if e.is_instance_of::<PyTypeError>(py) => obj.call_method0("__dlpack__")?,
+                // numpy: "DLPack only supports ... dtypes" (object, strings).
+                Err(e) if e.is_instance_of::<pyo3::exceptions::PyBufferError>(py) => {
+                    let message = format!("from_dlpack: {}", e.value(py));
+                    return Err(crate::Error::new(ErrorKind::DType, message).into());
+                }
                 Err(e) => return Err(e),
             }
         } else {

@@ -194,7 +194,21 @@ where
     if is_numpy_array(other) {
         return with_array(a, other, op, with_operand);
     }
-    Ok(py.NotImplemented())
+    not_implemented(other)
+}
+
+/// `NotImplemented`, so Python tries the other operand's method and then
+/// raises its TypeError; but a torch tensor is named, with the conversion
+/// (its own reflected operator would fail with a message about layouts).
+fn not_implemented(other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+    let from_torch = other
+        .get_type()
+        .module()
+        .is_ok_and(|m| m.to_string().split('.').next() == Some("torch"));
+    if from_torch {
+        return Err(super::args::not_a_tensor(other, "a flodl tensor"));
+    }
+    Ok(other.py().NotImplemented())
 }
 
 /// [`binary`] with a numpy array operand, as [`Op`] describes.
@@ -228,6 +242,32 @@ where
         )));
     }
     let (x, y) = array_operands(a, array, op)?;
+    if op.ufunc == "power" && !x.dtype().is_floating_point() {
+        // numpy refuses what libtorch would compute as 0 (2 ** -1).
+        let negative = array.call_method1("__lt__", (0,))?.call_method0("any")?;
+        crate::error::ensure!(
+            !negative.is_truthy()?,
+            Argument,
+            "pow: integers to negative integer powers are not allowed (as numpy, whose rule an array operand follows)"
+        );
+    }
+    let integral_division = matches!(op.ufunc, "floor_divide" | "remainder")
+        && !x.dtype().is_floating_point()
+        && x.dtype() != DType::Bool;
+    if integral_division {
+        // numpy gives 0 for an integer divided by 0 (with a warning) where
+        // libtorch refuses: divide by 1 there, then put numpy's 0.
+        let zeros = array.call_method1("__eq__", (0,))?;
+        if zeros.call_method0("any")?.is_truthy()? {
+            let numpy = py.import("numpy")?;
+            let safe = numpy.call_method1("where", (&zeros, 1, array))?;
+            let (x, y) = array_operands(a, &safe, op)?;
+            let result = new_object(py, with_operand(&x, &y)?)?.into_bound(py);
+            let mask = super::tensor::from_numpy_array(&zeros, None)?;
+            let filled = result.call_method1("masked_fill", (mask, 0))?;
+            return wrapped(filled, op);
+        }
+    }
     wrapped(new_object(py, with_operand(&x, &y)?)?.into_bound(py), op)
 }
 
@@ -348,7 +388,7 @@ pub(crate) fn matmul<C: Class>(
             };
             return with_array(a, other, op, |x, y| x.matmul(y));
         }
-        None => return Ok(py.NotImplemented()),
+        None => return not_implemented(other),
     };
     let (left, right) = if reflected { (&b, a) } else { (a, &b) };
     new_object(
@@ -576,13 +616,14 @@ macro_rules! operators {
                 if modulo.is_some_and(|m| !m.is_none()) {
                     return Ok(base.py().NotImplemented());
                 }
-                operators::binary(
-                    &self.inner,
-                    base,
-                    operators::Op::reflected("power"),
-                    |a, o| o.pow(a),
-                    $Core::rpow_scalar,
-                )
+                // A bool base is its int: libtorch's backward cannot take a
+                // bool scalar (an internal assert), and the values agree.
+                let rpow = |a: &$Core, s: $crate::Scalar| match s {
+                    $crate::Scalar::Bool(b) => a.rpow_scalar($crate::Scalar::Int(i64::from(b))),
+                    s => a.rpow_scalar(s),
+                };
+                let op = operators::Op::reflected("power");
+                operators::binary(&self.inner, base, op, |a, o| o.pow(a), rpow)
             }
             fn __and__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let scalar = $Core::bitwise_and_scalar;

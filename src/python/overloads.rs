@@ -221,8 +221,9 @@ macro_rules! overloads {
             /// The `p`-norm, as `torch.linalg.vector_norm(x, p, dim, keepdim)`:
             /// of all elements when `dim` is None (Rust `norm`), else along
             /// `dim` (Rust `norm_dim`).
-            #[pyo3(signature = (p = 2.0, dim = None, keepdim = false))]
-            fn norm(&self, p: f64, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+            #[pyo3(signature = (p = $crate::python::args::Float(2.0), dim = None, keepdim = false), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
+            fn norm(&self, p: $crate::python::args::Float, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+                let p = p.0;
                 let dim = $crate::python::args::optional_dim(dim, "norm")?;
                 let all = |x: &$Core| x.norm(p);
                 let along = |x: &$Core, d, k| x.norm_dim(p, d, k);
@@ -283,10 +284,10 @@ macro_rules! overloads {
                 dim: Option<$crate::python::args::Int>,
                 unbiased: Option<bool>,
                 keepdim: bool,
-                correction: Option<f64>,
+                correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
                 let dim = $crate::python::args::optional_dim(dim, "var")?;
-                match $crate::python::overloads::correction("var", unbiased, correction)? {
+                match $crate::python::overloads::correction("var", unbiased, correction.map(|c| c.0))? {
                     None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::var, $Core::var_dim)?),
                     Some(c) => Ok(self.inner.var_correction(dim, c, keepdim)?),
                 }
@@ -299,10 +300,10 @@ macro_rules! overloads {
                 dim: Option<$crate::python::args::Int>,
                 unbiased: Option<bool>,
                 keepdim: bool,
-                correction: Option<f64>,
+                correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
                 let dim = $crate::python::args::optional_dim(dim, "std")?;
-                match $crate::python::overloads::correction("std", unbiased, correction)? {
+                match $crate::python::overloads::correction("std", unbiased, correction.map(|c| c.0))? {
                     None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::std, $Core::std_dim)?),
                     Some(c) => Ok(self.inner.std_correction(dim, c, keepdim)?),
                 }

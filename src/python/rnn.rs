@@ -31,13 +31,15 @@ pub(crate) fn lstm(
     cx: VariableArg<'_>,
     params: Vec<VariableArg<'_>>,
     has_biases: bool,
-    num_layers: i64,
-    dropout: f64,
+    num_layers: crate::python::args::Int,
+    dropout: crate::python::args::Float,
     train: bool,
     bidirectional: bool,
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("lstm", move || {
+        use crate::python::args::CoreArg as _;
+        let (num_layers, dropout) = (num_layers.core("lstm", "num_layers")?, dropout.0);
         let (any_weight, params) = weights(&params);
         let tracked = any_weight || input.tracked() || hx.tracked() || cx.tracked();
         let options = RnnOptions {
@@ -72,13 +74,15 @@ pub(crate) fn gru(
     hx: VariableArg<'_>,
     params: Vec<VariableArg<'_>>,
     has_biases: bool,
-    num_layers: i64,
-    dropout: f64,
+    num_layers: crate::python::args::Int,
+    dropout: crate::python::args::Float,
     train: bool,
     bidirectional: bool,
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("gru", move || {
+        use crate::python::args::CoreArg as _;
+        let (num_layers, dropout) = (num_layers.core("gru", "num_layers")?, dropout.0);
         let (any_weight, params) = weights(&params);
         let tracked = any_weight || input.tracked() || hx.tracked();
         let options = RnnOptions {

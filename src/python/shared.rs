@@ -254,6 +254,15 @@ macro_rules! shared_methods {
                 Ok(self.inner.index_put_(&items, &value)?)
             }
 
+            /// `del x[key]`: a tensor's entries cannot be deleted (its shape
+            /// is fixed), a TypeError as in PyTorch.
+            fn __delitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<()> {
+                let _ = key;
+                Err(pyo3::exceptions::PyTypeError::new_err(
+                    "del x[...]: a tensor's entries cannot be deleted; build a new tensor (index_select, or a mask)",
+                ))
+            }
+
             /// The dims reversed (the transpose of a matrix), as PyTorch's `T`.
             #[getter(T)]
             fn transposed(&self) -> PyResult<$Core> {

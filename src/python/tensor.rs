@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyByteArray, PyBytes, PyList, PyTuple};
 
 use super::args::{
-    device_arg, dtype_arg, dtype_given, options_arg, CoreArg as _, Int, IntList, Operand as _,
-    ScalarArg, TensorArg,
+    device_arg, dtype_arg, dtype_given, options_arg, CoreArg as _, Float, Int, IntList,
+    Operand as _, ScalarArg, TensorArg,
 };
 use super::operators::{self, operators};
 use super::overloads::overloads;
@@ -130,6 +130,22 @@ fn from_values(
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
 }
 
+/// `__array__`'s dtype: something numpy takes as a dtype (a TypeError
+/// otherwise, not numpy's ValueError about the object).
+pub(crate) fn check_numpy_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    let Some(dtype) = dtype.filter(|d| !d.is_none()) else {
+        return Ok(());
+    };
+    let numpy = dtype.py().import("numpy")?;
+    numpy
+        .call_method1("dtype", (dtype,))
+        .map(drop)
+        .map_err(|_| {
+            let got = super::args::type_name(dtype);
+            PyTypeError::new_err(format!("__array__: dtype must be a numpy dtype, got {got}"))
+        })
+}
+
 /// A Tensor holding a copy of a numpy array, with its dtype and shape.
 pub(crate) fn from_numpy_array(
     array: &Bound<'_, PyAny>,
@@ -219,7 +235,10 @@ pub(crate) fn to_numpy<'py>(
         .call_method1("frombuffer", (buffer, t.dtype().name()))?
         .call_method1("reshape", (PyTuple::new(py, t.shape())?,))?;
     match dtype.filter(|d| !d.is_none()) {
-        Some(d) => array.call_method1("astype", (d,)),
+        Some(d) => array.call_method1("astype", (d,)).map_err(|_| {
+            let got = super::args::type_name(d);
+            PyTypeError::new_err(format!("numpy: dtype must be a numpy dtype, got {got}"))
+        }),
         None => Ok(array),
     }
 }
@@ -339,6 +358,9 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (array, device = None))]
     fn from_numpy(array: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        if !super::operators::is_numpy_array(array) {
+            return Err(super::args::not_a_tensor(array, "a numpy.ndarray").into());
+        }
         if let Some(shared) = share_numpy(array, device)? {
             return Ok(shared.into());
         }
@@ -457,14 +479,14 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (start, end, steps, options = None, *, dtype = None, device = None))]
     fn linspace(
-        start: f64,
-        end: f64,
+        start: Float,
+        end: Float,
         steps: Int,
         options: Option<&Bound<'_, PyAny>>,
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let steps = steps.core("linspace", "steps")?;
+        let (start, end, steps) = (start.0, end.0, steps.core("linspace", "steps")?);
         Ok(Tensor::linspace(start, end, steps, options_arg(options, dtype, device)?)?.into())
     }
 
@@ -547,6 +569,7 @@ impl PyTensor {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        check_numpy_dtype(dtype)?;
         if copy == Some(true) {
             return to_numpy(py, &self.inner, dtype);
         }

@@ -297,6 +297,7 @@ impl PyVariable {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        super::tensor::check_numpy_dtype(dtype)?;
         if copy == Some(false) {
             return Err(super::interop::cannot_share(
                 "a Variable's values are copied (use .data to share them)",

@@ -220,7 +220,13 @@ def layer_norm(
 ) -> TensorLike:
     """Normalization over the trailing dims ``normalized_shape``."""
     input = _input("layer_norm", input)
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
+    if not isinstance(shape, (tuple, list)) or not all(isinstance(n, int) for n in shape):
+        raise TypeError(
+            "layer_norm: normalized_shape is an int or a sequence of ints, "
+            f"got {type(normalized_shape).__name__}"
+        )
+    shape = tuple(shape)
     if len(shape) == 1:
         return _flodl.layer_norm(input, weight, bias, shape[0], eps)
     size = math.prod(shape)
@@ -230,8 +236,8 @@ def layer_norm(
             f"got {list(input.shape)}"
         )
     flat = input.flatten(input.ndim - len(shape), -1)
-    w = None if weight is None else weight.reshape(size)
-    b = None if bias is None else bias.reshape(size)
+    w = None if weight is None else _input("layer_norm", weight, "weight").reshape(size)
+    b = None if bias is None else _input("layer_norm", bias, "bias").reshape(size)
     return _flodl.layer_norm(flat, w, b, size, eps).reshape(list(input.shape))
 
 
@@ -484,5 +490,6 @@ def pad(
     Only ``mode="constant"``."""
     input = _input("pad", input)
     if mode != "constant":
-        raise ArgumentError(f"pad: mode {mode!r} is not supported (only 'constant')")
+        shown = repr(mode) if isinstance(mode, str) else f"of type {type(mode).__name__}"
+        raise ArgumentError(f"pad: mode {shown} is not supported (only 'constant')")
     return input.pad(list(pad), 0.0 if value is None else value)
