@@ -359,7 +359,7 @@ impl PyTensor {
     #[pyo3(signature = (array, device = None))]
     fn from_numpy(array: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         if !super::operators::is_numpy_array(array) {
-            return Err(super::args::not_a_tensor(array, "a numpy.ndarray").into());
+            return Err(super::args::not_a_tensor(array, "a numpy.ndarray"));
         }
         if let Some(shared) = share_numpy(array, device)? {
             return Ok(shared.into());
