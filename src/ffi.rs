@@ -50,6 +50,7 @@ extern "C" {
     ) -> *mut c_char;
     fn flodl_clear_grad(tensor: *mut c_void) -> c_int;
     fn flodl_detach_in_place(tensor: *mut c_void) -> c_int;
+    #[cfg(feature = "python")] // copy.deepcopy's only
     fn flodl_storage_info(
         tensor: *mut c_void,
         storage: *mut usize,
@@ -648,6 +649,7 @@ pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {
 
 /// `(storage address, storage size in t's elements, t's offset in it)`:
 /// views of one memory share the address. None if libtorch refused.
+#[cfg(feature = "python")] // copy.deepcopy's only
 pub(crate) fn storage_info(t: &tch::Tensor) -> Option<(usize, i64, i64)> {
     let (mut storage, mut numel, mut offset) = (0usize, 0i64, 0i64);
     // SAFETY: a live tensor and three out-pointers valid for the call; the

@@ -284,3 +284,29 @@ fn checkpoint_gives_gradients_to_the_parameters_f_uses() -> Result<()> {
     }
     Ok(())
 }
+
+/// `x * c` whose backward also returns a (wrongly shaped) gradient for the
+/// constant `c`, which needs none: ignored, as PyTorch ignores it.
+struct ScaleBy;
+
+impl Function for ScaleBy {
+    fn forward(ctx: &mut FunctionCtx, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
+        ctx.save_for_backward(&[&inputs[1]]);
+        Ok(vec![inputs[0].mul(&inputs[1])?])
+    }
+    fn backward(ctx: &FunctionCtx, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        let c = &ctx.saved_tensors()?[0];
+        let g = grads[0].as_ref().map(|g| g.mul(c)).transpose()?;
+        Ok(vec![g, Some(f64_randn(&[7]))])
+    }
+}
+
+#[test]
+fn a_gradient_for_an_input_that_needs_none_is_ignored() -> Result<()> {
+    let x = Variable::new(f64_randn(&[3]), true)?;
+    let c = Variable::new(f64_randn(&[3]), false)?;
+    apply::<ScaleBy>(&[&x, &c])?.remove(0).sum()?.backward()?;
+    assert_eq!(x.grad().unwrap().to_f64_vec()?, c.data().to_f64_vec()?);
+    assert!(c.grad().is_none());
+    Ok(())
+}

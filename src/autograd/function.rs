@@ -146,7 +146,7 @@ where
         name: name.to_string(),
         inputs: inputs
             .iter()
-            .map(|v| (v.shape(), v.dtype(), v.device()))
+            .map(|v| (v.shape(), v.dtype(), v.device(), v.requires_grad()))
             .collect(),
         backward: Mutex::new(Box::new(backward)),
         release,
@@ -169,7 +169,8 @@ type Backward = dyn Fn(&[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> + Send;
 
 struct Node {
     name: String,
-    inputs: Vec<(Vec<i64>, DType, Device)>,
+    /// Each input's shape, dtype, device, and whether it needs a gradient.
+    inputs: Vec<(Vec<i64>, DType, Device, bool)>,
     // A Mutex so that the node is Sync whatever the closure holds; libtorch
     // runs one node's backward at a time anyway.
     backward: Mutex<Box<Backward>>,
@@ -188,9 +189,12 @@ impl Node {
             );
         }
         let mut checked = Vec::with_capacity(gradients.len());
-        for (i, (g, (shape, dtype, device))) in gradients.into_iter().zip(&self.inputs).enumerate()
+        for (i, (g, (shape, dtype, device, needed))) in
+            gradients.into_iter().zip(&self.inputs).enumerate()
         {
-            let Some(g) = g else {
+            // A gradient for an input that needs none is ignored, as
+            // PyTorch does (whatever its shape): nothing receives it.
+            let Some(g) = g.filter(|_| *needed) else {
                 checked.push(None);
                 continue;
             };

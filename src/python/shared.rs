@@ -407,7 +407,10 @@ pub(crate) fn to_arguments(
             match (name.parse::<crate::Device>(), name.parse::<crate::DType>()) {
                 (Ok(device), _) => wanted.1 = Some(device),
                 (_, Ok(dtype)) => wanted.0 = Some(dtype),
-                (Err(err), _) if err.kind() == crate::ErrorKind::Device => return Err(err.into()),
+                (Err(err), _) if err.kind() == crate::ErrorKind::Device => {
+                    let message = format!("to: {err}");
+                    return Err(crate::Error::new(crate::ErrorKind::Device, message).into());
+                }
                 _ => {
                     let message = format!(
                         "to: {name:?} is neither a device (\"cpu\", \"cuda\", \"cuda:N\") nor a dtype (\"float32\", ...)"
