@@ -29,7 +29,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         # (no rounding through float32 first).
         array = _as_array(data, default_float=dtype is None)
         if dtype is not None:
-            _check_integral_target(data, array, dtype)
+            _check_integral_target(data, dtype)
         result = Tensor.from_numpy(array)
     if dtype is not None:
         result = result.to_dtype(dtype)
@@ -69,30 +69,47 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
     return array
 
 
-def _check_integral_target(data: Any, array: np.ndarray, dtype: Any) -> None:
-    """PyTorch's checks of numbers made integers by ``dtype=``: nan and
-    infinities do not convert (libtorch would give -2**63), nor numpy's
-    bool and float scalars (PyTorch asks them for ``__index__``)."""
+def _check_integral_target(data: Any, dtype: Any) -> None:
+    """PyTorch's checks of Python numbers made integers or bools by
+    ``dtype=``, element by element in order, as PyTorch converts them: a
+    value out of an integer dtype's range (a float below 0 for uint8, an int
+    above 255; a negative int wraps, as in PyTorch) or nan is an
+    ArgumentError; numpy's float32/float16 scalars (and its bools, but for
+    dtype bool) a TypeError, since PyTorch asks them for ``__index__``. A
+    numpy array converts as numpy casts it."""
     import numpy as np
 
     target = _flodl.Tensor.zeros([0], dtype=dtype).dtype
-    if target.name == "bool" or target.is_floating_point:
+    if target.is_floating_point or isinstance(data, np.ndarray):
         return
-    if array.dtype.kind == "f" and not np.isfinite(array).all():
-        raise _flodl.ArgumentError(
-            f"tensor: nan or an infinity cannot be converted to {target.name}"
-        )
-    if not isinstance(data, np.ndarray):
-        pending = [data]
-        while pending:
-            item = pending.pop()
-            if isinstance(item, (list, tuple)):
-                pending.extend(item)
-            elif isinstance(item, (np.bool_, np.floating)):
-                raise TypeError(
-                    f"tensor: a numpy {type(item).__name__} cannot be made {target.name} "
-                    "(as in PyTorch: use a Python number or a numpy array)"
-                )
+    is_bool = target.name == "bool"
+    limits = None if is_bool else np.iinfo(target.name)
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, (list, tuple)):
+            pending.extend(reversed(item))  # depth first, left to right
+            continue
+        numpy_number = isinstance(item, (np.bool_, np.floating)) and not isinstance(item, float)
+        if numpy_number and not (is_bool and isinstance(item, np.bool_)):
+            raise TypeError(
+                f"tensor: a numpy {type(item).__name__} cannot be made {target.name} "
+                "(as in PyTorch: use a Python number or a numpy array)"
+            )
+        if limits is None or isinstance(item, (bool, np.bool_)):
+            continue
+        if isinstance(item, (float, np.floating)):
+            fits = limits.min <= item <= limits.max  # False for nan
+        elif isinstance(item, (int, np.integer)):
+            # Ints wrap into an unsigned dtype from below (two's complement).
+            floor = -int(limits.max) if limits.min == 0 else int(limits.min)
+            fits = floor <= int(item) <= int(limits.max)
+        else:
+            continue
+        if not fits:
+            raise _flodl.ArgumentError(
+                f"tensor: {item!r} cannot be converted to {target.name} without overflow"
+            )
 
 
 def _has_huge_int(data: Any) -> bool:

@@ -242,6 +242,13 @@ where
         )));
     }
     let (x, y) = array_operands(a, array, op)?;
+    if op.ufunc == "matmul" && x.dtype() == DType::Bool {
+        // numpy's logical product (any of the ands), which libtorch lacks:
+        // the int product is nonzero where it is true.
+        let (xi, yi) = (x.to_dtype(DType::Int64)?, y.to_dtype(DType::Int64)?);
+        let product = new_object(py, with_operand(&xi, &yi)?)?.into_bound(py);
+        return wrapped(product.call_method1("__ne__", (0,))?, op);
+    }
     if op.ufunc == "power" && !x.dtype().is_floating_point() {
         // numpy refuses what libtorch would compute as 0 (2 ** -1).
         let negative = array.call_method1("__lt__", (0,))?.call_method0("any")?;
@@ -257,9 +264,9 @@ where
     if integral_division {
         // numpy gives 0 for an integer divided by 0 (with a warning) where
         // libtorch refuses: divide by 1 there, then put numpy's 0.
-        let zeros = array.call_method1("__eq__", (0,))?;
+        let numpy = py.import("numpy")?;
+        let zeros = numpy.call_method1("asarray", (array.call_method1("__eq__", (0,))?,))?;
         if zeros.call_method0("any")?.is_truthy()? {
-            let numpy = py.import("numpy")?;
             let safe = numpy.call_method1("where", (&zeros, 1, array))?;
             let (x, y) = array_operands(a, &safe, op)?;
             let result = new_object(py, with_operand(&x, &y)?)?.into_bound(py);
@@ -619,7 +626,9 @@ macro_rules! operators {
                 // A bool base is its int: libtorch's backward cannot take a
                 // bool scalar (an internal assert), and the values agree.
                 let rpow = |a: &$Core, s: $crate::Scalar| match s {
-                    $crate::Scalar::Bool(b) => a.rpow_scalar($crate::Scalar::Int(i64::from(b))),
+                    $crate::Scalar::Bool(b) if a.dtype().is_floating_point() => {
+                        a.rpow_scalar($crate::Scalar::Int(i64::from(b)))
+                    }
                     s => a.rpow_scalar(s),
                 };
                 let op = operators::Op::reflected("power");
