@@ -355,3 +355,22 @@ fn a_checkpoint_resumes_as_if_never_stopped() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn a_step_is_an_in_place_change_autograd_sees() -> Result<()> {
+    // A GAN-style loop: a graph saves w, the optimizer steps w, then a
+    // backward through that graph must not silently use the new values.
+    let w = leaf(&[0.5, -1.0]);
+    let x = leaf(&[2.0, 3.0]);
+    let through_w = w.mul(&x)?.sum()?;
+    let mut opt = optim::Adam::new(vec![w.clone()], AdamOptions::default())?;
+    cube_grad(&w)?;
+    opt.step()?;
+    let err = through_w.backward().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd);
+    assert!(
+        err.to_string().contains("modified by an inplace operation"),
+        "{err}"
+    );
+    Ok(())
+}
