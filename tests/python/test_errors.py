@@ -260,6 +260,13 @@ PROBE_INPUTS = [
         lambda: flodl.nn.functional.one_hot(flodl.tensor([], dtype="int64")),
         flodl.ArgumentError,
     ),
+    (
+        "jvp through an op with no forward formula",
+        lambda: flodl.func.jvp(
+            lambda a: a.cdist(a, 2.0), (Tensor.ones([2, 3]),), (Tensor.ones([2, 3]),)
+        ),
+        flodl.AutogradError,
+    ),
     # raw Python exceptions (item 12)
     ("backward of a Tensor", lambda: (Tensor.ones([2]) > 0).sum().backward(), flodl.AutogradError),
     ("manual_seed(2**64)", lambda: flodl.manual_seed(2**64), flodl.ArgumentError),
