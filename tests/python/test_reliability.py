@@ -96,16 +96,19 @@ def _save_many(path: str, value: float, rounds: int) -> None:
         flodl.save({"w": Tensor.full([256], value)}, path)
 
 
+def _saving_at_once(make_worker, jobs) -> None:
+    """Runs `_save_many(*job)` for every job at once, in threads or processes."""
+    workers = [make_worker(target=_save_many, args=job) for job in jobs]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert getattr(worker, "exitcode", 0) == 0
+
+
 def test_concurrent_saves_to_sibling_files_never_mix(tmp_path) -> None:
     a, b = str(tmp_path / "ckpt.rank0"), str(tmp_path / "ckpt.rank1")
-    threads = [
-        threading.Thread(target=_save_many, args=(a, 0.0, 30)),
-        threading.Thread(target=_save_many, args=(b, 1.0, 30)),
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _saving_at_once(threading.Thread, [(a, 0.0, 30), (b, 1.0, 30)])
     assert flodl.load(a)["w"].tolist() == [0.0] * 256
     assert flodl.load(b)["w"].tolist() == [1.0] * 256
     assert sorted(os.listdir(tmp_path)) == ["ckpt.rank0", "ckpt.rank1"]  # no leftovers
@@ -113,27 +116,14 @@ def test_concurrent_saves_to_sibling_files_never_mix(tmp_path) -> None:
 
 def test_concurrent_saves_from_processes_never_mix(tmp_path) -> None:
     a, b = str(tmp_path / "a.x"), str(tmp_path / "a.y")
-    ctx = multiprocessing.get_context("spawn")
-    procs = [
-        ctx.Process(target=_save_many, args=(a, 0.0, 20)),
-        ctx.Process(target=_save_many, args=(b, 1.0, 20)),
-    ]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(60)
-        assert p.exitcode == 0
+    _saving_at_once(multiprocessing.get_context("spawn").Process, [(a, 0.0, 20), (b, 1.0, 20)])
     assert flodl.load(a)["w"].tolist() == [0.0] * 256
     assert flodl.load(b)["w"].tolist() == [1.0] * 256
 
 
 def test_concurrent_saves_to_one_file_leave_one_whole_file(tmp_path) -> None:
     path = str(tmp_path / "same.safetensors")
-    threads = [threading.Thread(target=_save_many, args=(path, v, 20)) for v in (0.0, 1.0)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _saving_at_once(threading.Thread, [(path, 0.0, 20), (path, 1.0, 20)])
     values = set(flodl.load(path)["w"].tolist())
     assert values in ({0.0}, {1.0})
     assert os.listdir(tmp_path) == ["same.safetensors"]
