@@ -321,3 +321,25 @@ fn module_list_names_its_modules_and_has_no_forward() -> Result<()> {
     assert_eq!(bilinear.forward_pair(&x, &x)?.shape(), vec![1, 4]);
     Ok(())
 }
+
+#[test]
+fn batch_norm_checks_the_rank_its_name_says() -> Result<()> {
+    let input =
+        |shape: &[i64]| Variable::new(Tensor::randn(shape, Default::default()).unwrap(), false);
+    let two = nn::BatchNorm2d::new(3)?;
+    assert!(two.forward(&input(&[2, 3, 4, 4])?).is_ok());
+    let err = two.forward(&input(&[2, 3, 4])?).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    assert!(
+        err.to_string()
+            .contains("BatchNorm2d: expected 4D input (got 3D input)"),
+        "{err}"
+    );
+    let one = nn::BatchNorm1d::new(3)?;
+    assert!(one.forward(&input(&[2, 3])?).is_ok() && one.forward(&input(&[2, 3, 5])?).is_ok());
+    assert_eq!(
+        one.forward(&input(&[2, 3, 4, 4])?).unwrap_err().kind(),
+        ErrorKind::Shape
+    );
+    Ok(())
+}

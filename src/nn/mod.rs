@@ -566,11 +566,12 @@ impl Module for GroupNorm {
     }
 }
 
-/// Batch normalization over dim 1 (`[N, C]`, `[N, C, L]` or `[N, C, H, W]`),
-/// as `torch.nn.BatchNorm1d`/`BatchNorm2d`: batch statistics while training
-/// (updating the running ones), the running ones in evaluation.
+/// Batch normalization over dim 1, as `torch.nn.BatchNorm1d` (`[N, C]` or
+/// `[N, C, L]`, `DIMS` 1) and `BatchNorm2d` (`[N, C, H, W]`, `DIMS` 2):
+/// batch statistics while training (updating the running ones), the
+/// running ones in evaluation. Another rank is a Shape error, as in PyTorch.
 #[derive(Debug)]
-pub struct BatchNorm {
+pub struct BatchNorm<const DIMS: usize> {
     pub weight: Parameter,
     pub bias: Parameter,
     pub running_mean: Variable,
@@ -581,12 +582,12 @@ pub struct BatchNorm {
     training: Cell<bool>,
 }
 
-/// The same module: PyTorch's two names check the input rank, flodl's don't.
-pub type BatchNorm1d = BatchNorm;
-/// See [`BatchNorm`].
-pub type BatchNorm2d = BatchNorm;
+/// [`BatchNorm`] of `[N, C]` or `[N, C, L]` inputs.
+pub type BatchNorm1d = BatchNorm<1>;
+/// [`BatchNorm`] of `[N, C, H, W]` inputs.
+pub type BatchNorm2d = BatchNorm<2>;
 
-impl BatchNorm {
+impl<const DIMS: usize> BatchNorm<DIMS> {
     /// Weight ones, bias zeros, running mean 0 and variance 1, as PyTorch's.
     pub fn new(num_features: i64) -> Result<Self> {
         let opts = TensorOptions::default();
@@ -608,8 +609,19 @@ impl BatchNorm {
     }
 }
 
-impl Module for BatchNorm {
+impl<const DIMS: usize> Module for BatchNorm<DIMS> {
     fn forward(&self, input: &Variable) -> Result<Variable> {
+        // PyTorch's ranks per name (its messages too).
+        let (ranks, wanted): (&[usize], &str) = match DIMS {
+            1 => (&[2, 3], "2D or 3D"),
+            _ => (&[4], "4D"),
+        };
+        let rank = input.ndim();
+        ensure!(
+            ranks.contains(&rank),
+            Shape,
+            "BatchNorm{DIMS}d: expected {wanted} input (got {rank}D input)"
+        );
         let training = self.training.get();
         if training {
             crate::no_grad(|| self.num_batches_tracked.data().add_scalar_(1))?;
