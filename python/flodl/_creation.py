@@ -27,9 +27,10 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     else:
         # With a dtype given, floats keep float64 until converted to it
         # (no rounding through float32 first).
-        array = _as_array(data, default_float=dtype is None)
         if dtype is not None:
+            # Before the shape: PyTorch converts the first numbers first.
             _check_integral_target(data, dtype)
+        array = _as_array(data, default_float=dtype is None)
         result = Tensor.from_numpy(array)
     if dtype is not None:
         result = result.to_dtype(dtype)
