@@ -94,6 +94,10 @@ impl Error {
                     None => (ErrorKind::Torch, text.clone()),
                 }
             }
+            // A conv's "types should be the same" names devices too.
+            Failure::Typed(_, text) if mixes_devices(&text.to_lowercase()) => {
+                (ErrorKind::Device, text)
+            }
             Failure::Typed(kind, text) => (kind.unwrap_or_else(|| classify(&text)), text),
             Failure::Torch(err) => {
                 let detail = first_lines(&err);
@@ -294,9 +298,9 @@ fn classify(message: &str) -> ErrorKind {
                 "cuda driver",
                 "invalid device ordinal",
                 "device type",
-                // conv: "Input type (torch.cuda.FloatTensor) and weight type
-                // (torch.FloatTensor) should be the same"
-                "torch.cuda.",
+                // (conv's "Input type (torch.cuda.FloatTensor) and weight
+                // type (torch.FloatTensor) should be the same" is sorted by
+                // mixes_devices: the same text on one device is a dtype's)
             ],
         ),
         // An integer argument that does not fit the kernel's type (torch
@@ -399,10 +403,30 @@ fn classify(message: &str) -> ErrorKind {
         ),
     ];
     let message = message.to_lowercase();
+    if mixes_devices(&message) {
+        return ErrorKind::Device;
+    }
     RULES
         .iter()
         .find(|(_, phrases)| phrases.iter().any(|p| message.contains(p)))
         .map_or(ErrorKind::Torch, |(kind, _)| *kind)
+}
+
+/// Whether a conv's "Input type (X) and weight type (Y) should be the
+/// same" names types on two devices (one CUDA, one not): libtorch reports
+/// operands on two devices that way, which is a Device error, not a dtype
+/// one (the same text with two CUDA types is).
+fn mixes_devices(message: &str) -> bool {
+    if !message.contains("should be the same") {
+        return false;
+    }
+    let types: Vec<&str> = message
+        .split('(')
+        .skip(1)
+        .filter_map(|rest| rest.split(')').next())
+        .take(2)
+        .collect();
+    matches!(types[..], [a, b] if a.contains("cuda") != b.contains("cuda"))
 }
 
 #[cfg(test)]
@@ -423,6 +447,18 @@ mod tests {
             (
                 "Expected all tensors to be on the same device",
                 ErrorKind::Device,
+            ),
+            (
+                "Input type (torch.FloatTensor) and weight type (torch.cuda.FloatTensor) should be the same or input should be a MKLDNN tensor and weight is a dense tensor",
+                ErrorKind::Device,
+            ),
+            (
+                "Input type (CUDAFloatType) and weight type (CPUFloatType) should be the same",
+                ErrorKind::Device,
+            ),
+            (
+                "Input type (torch.cuda.HalfTensor) and weight type (torch.cuda.FloatTensor) should be the same",
+                ErrorKind::DType,
             ),
             (
                 "element 0 of tensors does not require grad and does not have a grad_fn",

@@ -119,7 +119,7 @@ MIXED = [
     ("matmul", lambda a, b: a.matmul(b), [(2, 3), (3, 2)]),
     ("linear", lambda a, b: flodl.linear(a, b), [(2, 3), (4, 3)]),
     ("conv2d", lambda a, b: flodl.conv2d(a, b), [(1, 2, 5, 5), (3, 2, 3, 3)]),
-    ("cat", lambda a, b: Tensor.cat([a, b], 0), [(2,), (2,)]),
+    ("cat", lambda a, b: Tensor.cat_many([a, b], 0), [(2,), (2,)]),
     ("index_select", lambda a, b: a.index_select(0, b.to_dtype(flodl.DType.Int64)), [(3,), (2,)]),
     ("mse_loss", lambda a, b: flodl.mse_loss(a, b), [(3,), (3,)]),
     ("masked_fill", lambda a, b: a.masked_fill(b.gt_scalar(0.0), 1.0), [(3,), (3,)]),
