@@ -132,14 +132,7 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(cannot_read)?;
     let parsed = SafeTensors::deserialize(&map).map_err(|e| {
         if let Some((name, dtype)) = unknown_dtype(&map) {
-            return Error::new(
-                ErrorKind::DType,
-                format!(
-                    "{op}: {name} in {} has dtype {dtype} ({}), which flodl does not have",
-                    path.display(),
-                    torch_dtype_name(&dtype)
-                ),
-            );
+            return lacks_dtype(path, &name, &dtype);
         }
         Error::new(
             ErrorKind::Argument,
@@ -153,21 +146,10 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
     // In the file's order (by offset), as safetensors.torch gives them.
     let mut entries = parsed.tensors();
     entries.sort_by_key(|(_, view)| view.data().as_ptr() as usize);
-    for (name, view) in &entries {
-        if flodl_dtype(view.dtype()).is_none() {
-            let dtype = format!("{:?}", view.dtype());
-            bail!(
-                DType,
-                "{op}: {name} in {} has dtype {dtype} ({}), which flodl does not have",
-                path.display(),
-                torch_dtype_name(&dtype)
-            );
-        }
-    }
     let mut out = Vec::with_capacity(entries.len());
     for (name, view) in entries {
         let Some(dtype) = flodl_dtype(view.dtype()) else {
-            continue; // checked above
+            return Err(lacks_dtype(path, &name, &format!("{:?}", view.dtype())));
         };
         let shape: Vec<i64> = view.shape().iter().map(|&d| d as i64).collect();
         let raw = tch::Tensor::f_from_data_size(view.data(), &shape, dtype.to_kind())
@@ -176,6 +158,19 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
         out.push((name, Tensor::from_raw(raw)));
     }
     Ok(out)
+}
+
+/// The DType error of a tensor `name` in the file at `path` whose `dtype`
+/// (as the file spells it) flodl does not have.
+fn lacks_dtype(path: &Path, name: &str, dtype: &str) -> Error {
+    Error::new(
+        ErrorKind::DType,
+        format!(
+            "load: {name} in {} has dtype {dtype} ({}), which flodl does not have",
+            path.display(),
+            torch_dtype_name(dtype)
+        ),
+    )
 }
 
 /// Lets the kernel drop the mapped pages of `bytes` (already copied): they

@@ -84,44 +84,79 @@ def _check_integral_target(data: Any, dtype: Any) -> None:
     if target.is_floating_point or isinstance(data, np.ndarray):
         return
     is_bool = target.name == "bool"
+
+    def refused(kind: type) -> bool:
+        numpy_number = issubclass(kind, (np.bool_, np.floating)) and not issubclass(kind, float)
+        return numpy_number and not (is_bool and issubclass(kind, np.bool_))
+
+    leaves, kinds = _leaves(data)
+    if is_bool and not any(map(refused, kinds)):
+        return
     limits = None if is_bool else np.iinfo(target.name)
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, (list, tuple)):
-            pending.extend(reversed(item))  # depth first, left to right
-            continue
-        numpy_number = isinstance(item, (np.bool_, np.floating)) and not isinstance(item, float)
-        if numpy_number and not (is_bool and isinstance(item, np.bool_)):
+    # Ints wrap into an unsigned dtype from below (two's complement).
+    int_floor = -int(limits.max) if limits is not None and limits.min == 0 else None
+
+    def fits(item: Any) -> bool:
+        if limits is None or isinstance(item, (bool, np.bool_)):
+            return True
+        if isinstance(item, (float, np.floating)):
+            return bool(limits.min <= item <= limits.max)  # False for nan
+        if isinstance(item, (int, np.integer)):
+            floor = int(limits.min) if int_floor is None else int_floor
+            return floor <= int(item) <= int(limits.max)
+        return True  # not a number: tensor() refuses it later
+
+    if limits is not None and kinds <= {int, float, bool}:
+        # Python numbers only: every failure is a range error, so numpy can
+        # find the first one (exact comparisons on the objects themselves).
+        values = np.asarray(leaves, dtype=object)
+        low = np.where(
+            [k is float for k in map(type, values)] if int_floor is not None else False,
+            int(limits.min),
+            int(limits.min) if int_floor is None else int_floor,
+        )
+        with np.errstate(invalid="ignore"):  # nan compares False: out of range
+            ok = np.asarray((values >= low) & (values <= int(limits.max)), dtype=bool)
+        if ok.all():
+            return
+        leaves = values[np.flatnonzero(~ok)[:1]]
+    # In order: the first leaf PyTorch would refuse decides the error.
+    for item in leaves:
+        if refused(type(item)):
             raise TypeError(
                 f"tensor: a numpy {type(item).__name__} cannot be made {target.name} "
                 "(as in PyTorch: use a Python number or a numpy array)"
             )
-        if limits is None or isinstance(item, (bool, np.bool_)):
-            continue
-        if isinstance(item, (float, np.floating)):
-            fits = limits.min <= item <= limits.max  # False for nan
-        elif isinstance(item, (int, np.integer)):
-            # Ints wrap into an unsigned dtype from below (two's complement).
-            floor = -int(limits.max) if limits.min == 0 else int(limits.min)
-            fits = floor <= int(item) <= int(limits.max)
-        else:
-            continue
-        if not fits:
+        if not fits(item):
             raise _flodl.ArgumentError(
                 f"tensor: {item!r} cannot be converted to {target.name} without overflow"
             )
 
 
+def _leaves(data: Any) -> tuple[Any, set[type]]:
+    """The numbers of nested sequences, depth first and left to right, and
+    their types. numpy flattens them at C speed (tensors among them become
+    their numbers); ragged sequences, whose rows numpy keeps as lists, are
+    walked in Python."""
+    import numpy as np
+
+    flat = np.array(data, dtype=object).ravel()
+    kinds = set(map(type, flat))
+    if list in kinds or tuple in kinds:
+        walked, pending = [], [data]
+        while pending:
+            item = pending.pop()
+            if isinstance(item, (list, tuple)):
+                pending.extend(reversed(item))
+            else:
+                walked.append(item)
+        flat, kinds = walked, set(map(type, walked))
+    return flat, kinds
+
+
 def _has_huge_int(data: Any) -> bool:
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif isinstance(item, int) and not -(2**63) <= item < 2**63:
-            return True
-    return False
+    leaves, kinds = _leaves(data)
+    return int in kinds and any(type(x) is int and not -(2**63) <= x < 2**63 for x in leaves)
 
 
 def _float_dtype(data: Any) -> np.dtype:
@@ -129,15 +164,9 @@ def _float_dtype(data: Any) -> np.dtype:
     Python floats, promoted by any numpy float scalar's own dtype."""
     import numpy as np
 
-    found = {np.dtype(np.float32)}
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, (list, tuple)):
-            pending.extend(item)
-        elif isinstance(item, (np.floating, np.ndarray)) and item.dtype.kind == "f":
-            found.add(item.dtype)
-    return np.result_type(*found)
+    _, kinds = _leaves(data)
+    found = [np.dtype(k) for k in kinds if issubclass(k, np.floating)]
+    return np.result_type(np.float32, *found)
 
 
 def _deepcopy(obj: Tensor | Variable, memo: dict[Any, Any] | None) -> Tensor | Variable:

@@ -813,6 +813,9 @@ def set_num_threads(threads: int) -> None:
 
 def _save(tensors: Sequence[tuple[str, Tensor]], path: str) -> None: ...
 def _load(path: str) -> list[tuple[str, Tensor]]: ...
+def _is_torch_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a torch tensor (without importing torch)."""
+
 def get_rng_state(device: DeviceLike | None = None) -> Tensor:
     """The state of the default random generator of `device` (the CPU when
     None), as `torch.get_rng_state`."""

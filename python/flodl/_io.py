@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Union
 
 from . import _flodl
-from ._flodl import Tensor, Variable
+from ._flodl import Tensor, Variable, _is_torch_tensor
 
 __all__ = ["load", "save"]
 
@@ -36,10 +36,6 @@ def save(state_dict: Mapping[str, Tensor | Variable], path: PathLike) -> None:
             raise TypeError(f"save: {name!r} is a {type(value).__name__}, not a Tensor or Variable")
         pairs.append((name, value))
     _flodl._save(pairs, os.fspath(path))
-
-
-def _is_torch_tensor(value: object) -> bool:
-    return type(value).__module__.split(".")[0] == "torch" and hasattr(value, "dtype")
 
 
 def _what_instead(obj: object) -> str:

@@ -31,7 +31,7 @@ def _tensor(name: str, what: str, x: Any) -> TensorLike:
     """``x`` if it is a Tensor or Variable; a TypeError naming ``name`` otherwise."""
     if not isinstance(x, (Tensor, Variable)):
         kind = type(x).__name__
-        if type(x).__module__.split(".")[0] == "torch":
+        if _flodl._is_torch_tensor(x):
             kind = "a torch tensor (convert it with flodl.Tensor.from_torch(t))"
         raise TypeError(f"{name}: {what} must be Tensors or Variables, got {kind}")
     return x

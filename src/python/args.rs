@@ -293,15 +293,21 @@ impl<'py> FromPyObject<'_, 'py> for SameTensorArg<'py> {
     }
 }
 
+/// Whether `obj` is a torch tensor (of torch's package, with a dtype),
+/// without importing torch; `flodl._is_torch_tensor` for the Python layer.
+#[pyfunction(name = "_is_torch_tensor")]
+pub(crate) fn is_torch_tensor(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type()
+        .module()
+        .is_ok_and(|m| m.to_string().split('.').next() == Some("torch"))
+        && obj.hasattr("dtype").unwrap_or(false)
+}
+
 /// The TypeError for `obj` where a tensor goes: a torch tensor is named as
 /// one, with the conversion; a number gets the forms that take numbers.
 pub(crate) fn not_a_tensor(obj: &Bound<'_, PyAny>, expected: &str) -> PyErr {
     let got = type_name(obj);
-    let from_torch = obj
-        .get_type()
-        .module()
-        .is_ok_and(|m| m.to_string().split('.').next() == Some("torch"));
-    let hint = if from_torch {
+    let hint = if is_torch_tensor(obj) {
         " from torch: convert it with flodl.Tensor.from_torch(t) (or Variable.from_torch)"
     } else if scalar(obj).is_some() {
         " (a number: use an operator, x + 2.0, or the method's _scalar form, add_scalar(2.0))"

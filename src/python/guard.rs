@@ -2,7 +2,7 @@
 //! `BaseException`, which `except Exception` does not catch): every binding
 //! runs its body through [`run`], which turns a panic into a FlodlError
 //! naming the binding. [`guarded!`] wraps each function of a `#[pymethods]`
-//! block or of a group of `#[pyfunction]`s, so the bindings read as usual.
+//! block, so the methods read as usual; a `#[pyfunction]` calls [`run`].
 //!
 //! A panic the guard catches prints nothing (the panic hook stays quiet on
 //! a guarded thread): its message goes into the error instead.
@@ -41,7 +41,7 @@ macro_rules! unguarded {
         }
     )*};
 }
-unguarded!(bool, usize, isize, i64, u64, f64, String, Option<()>);
+unguarded!(bool, isize, String, Option<()>);
 
 /// The error a caught panic becomes: the [`Error`] itself when flodl
 /// panicked with one (`std::panic::panic_any`, where a value must be
@@ -85,8 +85,8 @@ pub(crate) fn install_quiet_hook() {
 }
 
 /// Wraps the body of every function in `impl T { ... }` (with its
-/// attributes, e.g. `#[pymethods]`) or in a list of `fn` items (e.g.
-/// `#[pyfunction]`s) in [`run`], named after the function.
+/// attributes, e.g. `#[pymethods]`) in [`run`], named after the function.
+/// A `#[pyfunction]` calls [`run`] itself.
 macro_rules! guarded {
     (
         $(#[$im:meta])* impl $T:ident {
@@ -104,19 +104,6 @@ macro_rules! guarded {
                 }
             )*
         }
-    };
-    (
-        $(
-            $(#[$m:meta])*
-            $vis:vis fn $name:ident $(<$($lt:lifetime),*>)? ($($params:tt)*) $(-> $ret:ty)? $body:block
-        )*
-    ) => {
-        $(
-            $(#[$m])*
-            $vis fn $name $(<$($lt),*>)? ($($params)*) $(-> $ret)? {
-                $crate::python::guard::run(stringify!($name), move || $body)
-            }
-        )*
     };
 }
 

@@ -401,6 +401,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(set_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_available, m)?)?;
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
+    m.add_function(wrap_pyfunction!(args::is_torch_tensor, m)?)?;
     m.add_function(wrap_pyfunction!(function::function_apply, m)?)?;
     m.add_function(wrap_pyfunction!(extension::to_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(extension::from_capsule, m)?)?;

@@ -168,6 +168,11 @@ impl Op {
             reflected: true,
         }
     }
+    /// `==` or `!=`: computed elementwise by PyTorch itself (a bool result
+    /// stays bool), and on either side.
+    fn is_equality(self) -> bool {
+        matches!(self.ufunc, "equal" | "not_equal")
+    }
 }
 
 /// A binary operator of `a` and `other`: `with_operand(a, operand)` for a
@@ -201,11 +206,7 @@ where
 /// raises its TypeError; but a torch tensor is named, with the conversion
 /// (its own reflected operator would fail with a message about layouts).
 fn not_implemented(other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-    let from_torch = other
-        .get_type()
-        .module()
-        .is_ok_and(|m| m.to_string().split('.').next() == Some("torch"));
-    if from_torch {
+    if super::args::is_torch_tensor(other) {
         return Err(super::args::not_a_tensor(other, "a flodl tensor"));
     }
     Ok(other.py().NotImplemented())
@@ -222,8 +223,7 @@ where
     R: for<'py> IntoPyObject<'py, Error = PyErr>,
 {
     let py = array.py();
-    let comparison = matches!(op.ufunc, "equal" | "not_equal");
-    if op.reflected && !comparison {
+    if op.reflected && !op.is_equality() {
         if op.ufunc != "true_divide" {
             return Ok(py.NotImplemented());
         }
@@ -282,7 +282,7 @@ where
 /// for `==` and `!=`, which PyTorch computes itself).
 fn wrapped(result: Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
     let is_bool = result.getattr("dtype")?.extract::<DType>()? == DType::Bool;
-    if is_bool && !matches!(op.ufunc, "equal" | "not_equal") {
+    if is_bool && !op.is_equality() {
         return Ok(result.call_method1("to_dtype", (DType::UInt8,))?.unbind());
     }
     Ok(result.unbind())
@@ -313,7 +313,7 @@ fn numpy_result_dtype(
     }
     let mine = numpy.call_method1("empty", ((0,), name.as_str()))?;
     let theirs = numpy.call_method1("empty", ((0,), array.getattr("dtype")?))?;
-    let result = if matches!(op.ufunc, "equal" | "not_equal") {
+    let result = if op.is_equality() {
         numpy.call_method1("result_type", (mine, theirs))?
     } else {
         let out = numpy.getattr(op.ufunc)?.call1((mine, theirs))?;

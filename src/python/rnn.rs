@@ -38,18 +38,17 @@ pub(crate) fn lstm(
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("lstm", move || {
-        use crate::python::args::CoreArg as _;
-        let (num_layers, dropout) = (num_layers.core("lstm", "num_layers")?, dropout.0);
         let (any_weight, params) = weights(&params);
         let tracked = any_weight || input.tracked() || hx.tracked() || cx.tracked();
-        let options = RnnOptions {
+        let options = options(
+            "lstm",
             has_biases,
             num_layers,
             dropout,
             train,
             bidirectional,
             batch_first,
-        };
+        )?;
         let (input, hx, cx) = (input.get(), hx.get(), cx.get());
         let (output, h, c) = without_gil(py, || crate::lstm(input, hx, cx, &params, options))?;
         let triple = (
@@ -81,20 +80,40 @@ pub(crate) fn gru(
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("gru", move || {
-        use crate::python::args::CoreArg as _;
-        let (num_layers, dropout) = (num_layers.core("gru", "num_layers")?, dropout.0);
         let (any_weight, params) = weights(&params);
         let tracked = any_weight || input.tracked() || hx.tracked();
-        let options = RnnOptions {
+        let options = options(
+            "gru",
             has_biases,
             num_layers,
             dropout,
             train,
             bidirectional,
             batch_first,
-        };
+        )?;
         let (input, hx) = (input.get(), hx.get());
         let pair = without_gil(py, || crate::gru(input, hx, &params, options))?;
         pair.into_python(py, tracked)
+    })
+}
+
+/// The options both layers take, as the core takes them.
+fn options(
+    op: &str,
+    has_biases: bool,
+    num_layers: crate::python::args::Int,
+    dropout: crate::python::args::Float,
+    train: bool,
+    bidirectional: bool,
+    batch_first: bool,
+) -> PyResult<RnnOptions> {
+    use crate::python::args::CoreArg as _;
+    Ok(RnnOptions {
+        has_biases,
+        num_layers: num_layers.core(op, "num_layers")?,
+        dropout: dropout.0,
+        train,
+        bidirectional,
+        batch_first,
     })
 }

@@ -339,6 +339,19 @@ def compare(result, expected, what: str) -> None:
     )
 
 
+def same_outcome(what: str, got: tuple, wanted: tuple) -> bool:
+    """Asserts that flodl's (result, error) is torch's: both raise, errors
+    of one kind, or both give the same result. True when there are results."""
+    (result, error), (expected, torch_error) = got, wanted
+    if torch_error is not None:
+        assert error is not None, f"{what}: torch raised {torch_error!r}, flodl gave {result!r}"
+        assert same_kind(error, torch_error), f"{what}: {error!r} for torch's {torch_error!r}"
+        return False
+    assert error is None, f"{what}: flodl raised {error!r}, torch gave {expected!r}"
+    compare(result, expected, what)
+    return True
+
+
 def check_program(program) -> None:
     (dtype, a), (other_dtype, b), n, steps = program
     what = f"{dtype}{list(a.shape)} / {other_dtype}{list(b.shape)} / {describe_numpy(n)}: "
@@ -348,12 +361,8 @@ def check_program(program) -> None:
         warnings.simplefilter("ignore")
         expected, torch_error = run_torch(steps, ta, tb, n)
         result, error = run(steps, fa, fb, n)
-    if torch_error is not None:
-        assert error is not None, f"{what}: torch raised {torch_error!r}, flodl gave {result!r}"
-        assert same_kind(error, torch_error), f"{what}: {error!r} for torch's {torch_error!r}"
+    if not same_outcome(what, (result, error), (expected, torch_error)):
         return
-    assert error is None, f"{what}: flodl raised {error!r}, torch gave {expected!r}"
-    compare(result, expected, what)
     # The gradient of the sum, where the program is differentiable.
     if (
         dtype not in ("float32", "float64")
@@ -517,12 +526,7 @@ def check_creation(case) -> None:
         warnings.simplefilter("ignore")
         expected, torch_error = outcome(torch_call)
         result, error = outcome(flodl_call)
-    if torch_error is not None:
-        assert error is not None, f"{what}: torch raised {torch_error!r}, flodl gave {result!r}"
-        assert same_kind(error, torch_error), f"{what}: {error!r} for torch's {torch_error!r}"
-        return
-    assert error is None, f"{what}: flodl raised {error!r}, torch gave {expected!r}"
-    compare(result, expected, what)
+    same_outcome(what, (result, error), (expected, torch_error))
 
 
 @seed(SEED)

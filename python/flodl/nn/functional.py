@@ -137,7 +137,7 @@ def _input(name: str, value: Any, what: str = "input") -> Any:
     """``value`` if it is a Tensor or Variable; a TypeError naming ``name`` otherwise."""
     if isinstance(value, (Tensor, Variable)):
         return value
-    if type(value).__module__.split(".")[0] == "torch" and hasattr(value, "dtype"):
+    if _flodl._is_torch_tensor(value):
         raise TypeError(
             f"{name}: {what} is a torch tensor, not a flodl one; "
             "convert it with flodl.Tensor.from_torch(t)"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from typing_extensions import Self
 
-from .._flodl import ArgumentError, Device, DType, Tensor, Variable
+from .._flodl import ArgumentError, Device, DType, Tensor, Variable, _is_torch_tensor
 from .._grad_mode import no_grad
 from .parameter import Parameter
 
@@ -541,7 +541,7 @@ class Module:
                 value = value.data
             if not isinstance(value, Tensor):
                 got = type(value).__name__
-                if type(value).__module__.split(".")[0] == "torch":
+                if _is_torch_tensor(value):
                     got = f"a torch.{got} (convert it with flodl.Tensor.from_torch)"
                 not_tensors.append(f"{key!r} is {got}")
                 continue

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Callable
 
 from .. import _flodl
-from .._flodl import ArgumentError, Tensor, Variable
+from .._flodl import ArgumentError, Tensor, Variable, _is_torch_tensor
 from .._grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
@@ -304,7 +304,3 @@ def _cast_state(param: Variable, key: str, value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _cast_state(param, k, v) for k, v in value.items()}
     return copy.deepcopy(value)
-
-
-def _is_torch_tensor(value: Any) -> bool:
-    return type(value).__module__.split(".")[0] == "torch" and hasattr(value, "dtype")
