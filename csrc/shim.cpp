@@ -18,7 +18,9 @@
 #include <ATen/DLConvertor.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -688,19 +690,133 @@ char *flodl_set_rng_state(int cuda_index, const at::Tensor *state) {
 }
 
 // Optimizer updates, one call per parameter group, on libtorch's fused
-// kernels (SGD, Adam, AdamW, Adagrad) or its foreach kernels (RMSprop, which
-// has no fused one), as torch.optim's fused and foreach paths run them.
+// kernels (SGD, Adam, AdamW, Adagrad), its foreach kernels (RMSprop), or
+// per parameter as torch.optim's single-tensor path runs them (Adadelta,
+// Adamax, RAdam, NAdam, which have no fused kernel). Which state goes in
+// which list is flodl::optim's state layout (src/optim/methods.rs).
 struct FlodlOptimLists {
   at::Tensor *const *items[6];  // params, grads, then the method's state lists
   int n[6];
 };
 
 struct FlodlOptimHyper {
-  double lr, momentum, dampening, weight_decay, beta1, beta2, eps, alpha, lr_decay;
+  double lr, momentum, dampening, weight_decay, beta1, beta2, eps, alpha, lr_decay, rho,
+      momentum_decay;
   int32_t nesterov, maximize, amsgrad, decoupled, centered, is_first_step;
 };
+// Mirrored field for field by `OptimHyper` in src/ffi.rs (which checks the same size).
+static_assert(sizeof(FlodlOptimHyper) == 11 * sizeof(double) + 6 * sizeof(int32_t),
+              "FlodlOptimHyper is mirrored in src/ffi.rs");
 
-enum FlodlOptimMethod { kSgd = 0, kAdam = 1, kAdagrad = 2, kRmsprop = 3 };
+enum FlodlOptimMethod {
+  kSgd = 0,
+  kAdam = 1,
+  kAdagrad = 2,
+  kRmsprop = 3,
+  kAdadelta = 4,
+  kAdamax = 5,
+  kRadam = 6,
+  kNadam = 7,
+};
+
+// The gradient the single-tensor rules start from: negated to maximize,
+// with L2 weight decay added (or, decoupled, the parameter shrunk instead).
+static at::Tensor decayed_grad(at::Tensor &param, const at::Tensor &grad, const FlodlOptimHyper &h,
+                               bool decoupled) {
+  at::Tensor g = h.maximize ? grad.neg() : grad;
+  if (h.weight_decay != 0) {
+    if (decoupled) {
+      param.mul_(1 - h.lr * h.weight_decay);
+    } else {
+      g = g.add(param, h.weight_decay);
+    }
+  }
+  return g;
+}
+
+// Counts `step` up and returns it as a number (as torch's `_get_value`).
+static double next_step(at::Tensor &step) {
+  step.add_(1);
+  return step.item<double>();
+}
+
+static void adadelta_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                          std::vector<at::Tensor> &square_avgs, std::vector<at::Tensor> &acc_deltas,
+                          std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    steps[i].add_(1);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, false);
+    square_avgs[i].mul_(h.rho).addcmul_(grad, grad, 1 - h.rho);
+    at::Tensor std = square_avgs[i].add(h.eps).sqrt_();
+    at::Tensor delta = acc_deltas[i].add(h.eps).sqrt_();
+    delta.div_(std).mul_(grad);
+    acc_deltas[i].mul_(h.rho).addcmul_(delta, delta, 1 - h.rho);
+    params[i].add_(delta, -h.lr);
+  }
+}
+
+static void adamax_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                        std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_infs,
+                        std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, false);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    at::maximum_out(exp_infs[i], exp_infs[i].mul_(h.beta2), grad.abs().add_(h.eps));
+    double clr = h.lr / (1 - std::pow(h.beta1, step));
+    params[i].addcdiv_(exp_avgs[i], exp_infs[i], -clr);
+  }
+}
+
+static void radam_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                       std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_avg_sqs,
+                       std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, h.decoupled != 0);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    exp_avg_sqs[i].mul_(h.beta2).addcmul_(grad, grad, 1 - h.beta2);
+    double bias_correction1 = 1 - std::pow(h.beta1, step);
+    double bias_correction2 = 1 - std::pow(h.beta2, step);
+    at::Tensor corrected = exp_avgs[i] / bias_correction1;
+    // The length of the approximated simple moving average, and its limit.
+    double rho_inf = 2 / (1 - h.beta2) - 1;
+    double rho_t = rho_inf - 2 * step * std::pow(h.beta2, step) / bias_correction2;
+    if (rho_t > 5.0) {
+      double rect = std::pow(
+          (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t), 0.5);
+      // torch's `number / tensor` is the tensor's reciprocal times the number.
+      at::Tensor adaptive =
+          exp_avg_sqs[i].sqrt().add_(h.eps).reciprocal() * std::pow(bias_correction2, 0.5);
+      params[i].add_(corrected * h.lr * adaptive * rect, -1.0);
+    } else {
+      params[i].add_(corrected * h.lr, -1.0);
+    }
+  }
+}
+
+static void nadam_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                       std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_avg_sqs,
+                       std::vector<at::Tensor> &mu_products, std::vector<at::Tensor> &steps,
+                       const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    double bias_correction2 = 1 - std::pow(h.beta2, step);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, h.decoupled != 0);
+    // The momentum schedule: this step's and the next one's.
+    double mu = h.beta1 * (1.0 - 0.5 * std::pow(0.96, step * h.momentum_decay));
+    double mu_next = h.beta1 * (1.0 - 0.5 * std::pow(0.96, (step + 1) * h.momentum_decay));
+    mu_products[i].mul_(mu);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    exp_avg_sqs[i].mul_(h.beta2).addcmul_(grad, grad, 1 - h.beta2);
+    at::Tensor denom = exp_avg_sqs[i].div(bias_correction2).sqrt();
+    double mu_product = mu_products[i].item<double>();
+    double mu_product_next = mu_product * mu_next;
+    denom.add_(h.eps);
+    params[i].addcdiv_(grad, denom, -h.lr * (1.0 - mu) / (1.0 - mu_product));
+    params[i].addcdiv_(exp_avgs[i], denom, (-h.lr * mu_next) / (1.0 - mu_product_next));
+  }
+}
 
 static void rmsprop_step(std::vector<at::Tensor> &params, std::vector<at::Tensor> grads,
                          std::vector<at::Tensor> &square_avgs, std::vector<at::Tensor> &grad_avgs,
@@ -738,9 +854,14 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     // The fused kernels walk every list with the parameter's layout: each
     // gradient and state tensor must have its shape, and state its strides
     // (a gradient laid out otherwise is copied into the parameter's layout).
-    static const std::vector<int> like_param[] = {{2}, {2, 3, 4}, {2}, {2, 3, 4}};
-    static const int steps_list[] = {-1, 5, 3, 5};
-    if (method < kSgd || method > kRmsprop) {
+    // Per method: the state lists laid out as the parameters, and those of
+    // 0-d float32 counters (steps, NAdam's mu products).
+    static const std::vector<int> like_param[] = {{2},    {2, 3, 4}, {2},    {2, 3, 4},
+                                                  {2, 3}, {2, 3},    {2, 3}, {2, 3}};
+    static const std::vector<int> counter_lists[] = {{}, {5}, {3}, {5}, {5}, {5}, {5}, {4, 5}};
+    // The lists an option may leave empty (momentum, amsgrad, centered).
+    static const std::vector<int> optional_lists[] = {{2}, {4}, {}, {3, 4}, {}, {}, {}, {}};
+    if (method < kSgd || method > kNadam) {
       throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
                             "unknown optimizer method");
     }
@@ -755,12 +876,19 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     };
     check_count(1, "gradients");
     if (grads.size() != params.size()) fail("no gradients given");
-    for (int i : like_param[method]) check_count(i, "state tensors");
-    if (steps_list[method] >= 0) {
-      check_count(steps_list[method], "step counters");
-      // The fused kernels read each counter as a float on its parameter's
+    for (int i : like_param[method]) {
+      check_count(i, "state tensors");
+      const auto &optional = optional_lists[method];
+      if (l[i].empty() && std::find(optional.begin(), optional.end(), i) == optional.end()) {
+        fail("no state tensors given");
+      }
+    }
+    for (int counters : counter_lists[method]) {
+      check_count(counters, "step counters");
+      if (l[counters].size() != params.size()) fail("no step counters given");
+      // The kernels read each counter as a float on its parameter's
       // device; checked before anything changes.
-      const auto &steps = l[steps_list[method]];
+      const auto &steps = l[counters];
       for (size_t j = 0; j < steps.size(); ++j) {
         const at::Tensor &step = steps[j];
         if (step.dim() != 0 || step.scalar_type() != at::kFloat ||
@@ -820,6 +948,18 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
       case kRmsprop:  // l[2..5]: square averages, grad averages, buffers, steps
         at::_foreach_add_(l[5], 1);
         rmsprop_step(params, grads, l[2], l[3], l[4], h);
+        break;
+      case kAdadelta:  // l[2], l[3], l[5]: square averages, accumulated deltas, steps
+        adadelta_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case kAdamax:  // l[2], l[3], l[5]: exp_avgs, exp_infs, steps
+        adamax_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case kRadam:  // l[2], l[3], l[5]: exp_avgs, exp_avg_sqs, steps
+        radam_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case kNadam:  // l[2..5]: exp_avgs, exp_avg_sqs, mu products, steps
+        nadam_step(params, grads, l[2], l[3], l[4], l[5], h);
         break;
       default:
         throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},

@@ -856,6 +856,10 @@ pub(crate) enum OptimMethod {
     Adam = 1,
     Adagrad = 2,
     Rmsprop = 3,
+    Adadelta = 4,
+    Adamax = 5,
+    Radam = 6,
+    Nadam = 7,
 }
 
 /// The hyperparameters of one update (`FlodlOptimHyper` in shim.cpp); each
@@ -872,6 +876,8 @@ pub(crate) struct OptimHyper {
     pub eps: f64,
     pub alpha: f64,
     pub lr_decay: f64,
+    pub rho: f64,
+    pub momentum_decay: f64,
     pub nesterov: i32,
     pub maximize: i32,
     pub amsgrad: i32,
@@ -879,6 +885,9 @@ pub(crate) struct OptimHyper {
     pub centered: i32,
     pub is_first_step: i32,
 }
+
+// shim.cpp asserts the same size for its `FlodlOptimHyper`.
+const _: () = assert!(std::mem::size_of::<OptimHyper>() == 11 * 8 + 6 * 4);
 
 #[repr(C)]
 struct OptimLists {

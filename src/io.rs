@@ -1,6 +1,12 @@
 //! Named tensors to and from files in the safetensors format (the
 //! `safetensors` crate): what `state_dict`s are saved as, readable by every
 //! library that reads safetensors (`safetensors.torch` among them).
+//!
+//! [`save_value`] writes nested containers (an optimizer's `state_dict`, a
+//! checkpoint of a model, an optimizer and an epoch) as a valid safetensors
+//! file too: each tensor under its path (`"optim.state.0.exp_avg"`), the
+//! structure and the plain values as JSON in the metadata entry
+//! [`STRUCTURE_KEY`]. Python's `flodl.save`/`load` use the same functions.
 
 use std::path::Path;
 
@@ -8,7 +14,7 @@ use safetensors::tensor::{Dtype, SafeTensorError, SafeTensors, TensorView};
 
 use crate::error::{bail, Error, ErrorKind, Result};
 use crate::ops::Operand;
-use crate::{DType, Device, Tensor};
+use crate::{DType, Device, Key, Tensor, Value};
 
 /// A flodl dtype's safetensors name.
 fn file_dtype(dtype: DType) -> Dtype {
@@ -53,8 +59,172 @@ where
     T: std::borrow::Borrow<Tensor>,
     P: AsRef<Path>,
 {
-    let op = "save";
+    write(tensors, None, path.as_ref())
+}
+
+/// The metadata entry holding a nested file's structure.
+pub const STRUCTURE_KEY: &str = "flodl.structure";
+
+/// Writes `value` (nested dicts, lists and tuples of tensors, numbers,
+/// strings and `None`) to `path` as a safetensors file; [`load_value`]
+/// gives it back. A flat dict of tensors is the file [`save`] writes.
+pub fn save_value<P: AsRef<Path>>(value: &Value, path: P) -> Result<()> {
+    let mut tensors = Vec::new();
+    let structure = structure_of(value, "", &mut tensors)?;
+    let flat = matches!(value, Value::Dict(entries)
+        if entries.iter().all(|(k, v)| matches!((k, v), (Key::Str(_), Value::Tensor(_)))));
+    let metadata = (!flat).then(|| {
+        std::collections::HashMap::from([(STRUCTURE_KEY.to_string(), structure.to_string())])
+    });
+    write(&tensors, metadata, path.as_ref())
+}
+
+/// The JSON of `value`'s structure, its tensors pushed onto `tensors`
+/// under their path (`prefix` then the keys or positions, joined by '.').
+fn structure_of(
+    value: &Value,
+    prefix: &str,
+    tensors: &mut Vec<(String, Tensor)>,
+) -> Result<serde_json::Value> {
+    use serde_json::{json, Value as Json};
+    let path = |key: &dyn std::fmt::Display| {
+        if prefix.is_empty() {
+            key.to_string()
+        } else {
+            format!("{prefix}.{key}")
+        }
+    };
+    let items = |items: &[Value], tensors: &mut Vec<(String, Tensor)>| -> Result<Vec<Json>> {
+        (items.iter().enumerate())
+            .map(|(i, item)| structure_of(item, &path(&i), tensors))
+            .collect()
+    };
+    Ok(match value {
+        Value::Tensor(t) => {
+            let name = if prefix.is_empty() { "tensor" } else { prefix };
+            tensors.push((name.to_string(), t.clone()));
+            json!({ "tensor": name })
+        }
+        Value::Float(x) => match serde_json::Number::from_f64(*x) {
+            Some(number) => Json::Number(number),
+            // JSON has no NaN or infinities.
+            None => json!({ "float": x.to_string() }),
+        },
+        Value::Int(i) => json!(i),
+        Value::Bool(b) => json!(b),
+        Value::Str(s) => json!(s),
+        Value::None => Json::Null,
+        Value::List(list) => Json::Array(items(list, tensors)?),
+        Value::Tuple(tuple) => json!({ "tuple": items(tuple, tensors)? }),
+        Value::Dict(entries) => {
+            let mut pairs = Vec::with_capacity(entries.len());
+            for (key, item) in entries {
+                let key_json = match key {
+                    Key::Str(s) => json!(s),
+                    Key::Int(i) => json!(i),
+                };
+                pairs.push(json!([key_json, structure_of(item, &path(key), tensors)?]));
+            }
+            json!({ "dict": pairs })
+        }
+    })
+}
+
+/// What [`save_value`] wrote at `path`: the nested value, or a dict of the
+/// tensors by name for a file with no structure (any safetensors file).
+pub fn load_value<P: AsRef<Path>>(path: P) -> Result<Value> {
     let path = path.as_ref();
+    let (tensors, metadata) = read(path)?;
+    let Some(structure) = metadata.and_then(|m| m.get(STRUCTURE_KEY).cloned()) else {
+        return Ok(Value::dict(
+            tensors.into_iter().map(|(n, t)| (n, Value::Tensor(t))),
+        ));
+    };
+    let bad = |why: String| {
+        Error::new(
+            ErrorKind::Argument,
+            format!(
+                "load: {} has a malformed {STRUCTURE_KEY} entry: {why}",
+                path.display()
+            ),
+        )
+    };
+    let json: serde_json::Value = serde_json::from_str(&structure).map_err(|e| bad(e.to_string()))?;
+    let mut tensors: std::collections::HashMap<String, Tensor> = tensors.into_iter().collect();
+    value_of(&json, &mut tensors).map_err(bad)
+}
+
+/// The value of a structure's JSON, taking its tensors out of `tensors`.
+fn value_of(
+    json: &serde_json::Value,
+    tensors: &mut std::collections::HashMap<String, Tensor>,
+) -> std::result::Result<Value, String> {
+    use serde_json::Value as Json;
+    let list = |json: &Json, tensors: &mut std::collections::HashMap<String, Tensor>| {
+        let items = json.as_array().ok_or("a list that is not an array")?;
+        items
+            .iter()
+            .map(|item| value_of(item, tensors))
+            .collect::<std::result::Result<Vec<_>, _>>()
+    };
+    Ok(match json {
+        Json::Null => Value::None,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() => Value::Int(i),
+            _ => Value::Float(n.as_f64().ok_or("a number out of range")?),
+        },
+        Json::String(s) => Value::Str(s.clone()),
+        Json::Array(_) => Value::List(list(json, tensors)?),
+        Json::Object(tagged) => {
+            let (tag, inner) = tagged.iter().next().ok_or("an empty object")?;
+            match tag.as_str() {
+                "tensor" => {
+                    let name = inner.as_str().ok_or("a tensor name that is not a string")?;
+                    let tensor = tensors
+                        .remove(name)
+                        .ok_or_else(|| format!("it names a tensor {name:?} the file lacks"))?;
+                    Value::Tensor(tensor)
+                }
+                "float" => {
+                    let text = inner.as_str().ok_or("a float that is not a string")?;
+                    Value::Float(text.parse().map_err(|_| format!("the float {text:?}"))?)
+                }
+                "tuple" => Value::Tuple(list(inner, tensors)?),
+                "dict" => {
+                    let pairs = inner.as_array().ok_or("a dict that is not an array")?;
+                    let mut entries = Vec::with_capacity(pairs.len());
+                    for pair in pairs {
+                        let (key, item) = match pair.as_array().map(Vec::as_slice) {
+                            Some([key, item]) => (key, item),
+                            _ => return Err("a dict entry that is not a pair".into()),
+                        };
+                        let key = match key {
+                            Json::String(s) => Key::Str(s.clone()),
+                            Json::Number(n) => Key::Int(n.as_i64().ok_or("a key out of range")?),
+                            _ => return Err("a dict key that is neither a string nor a number".into()),
+                        };
+                        entries.push((key, value_of(item, tensors)?));
+                    }
+                    Value::Dict(entries)
+                }
+                other => return Err(format!("an unknown tag {other:?}")),
+            }
+        }
+    })
+}
+
+/// Writes `tensors` and `metadata` to `path` (see [`save`]).
+fn write<N, T>(
+    tensors: &[(N, T)],
+    metadata: Option<std::collections::HashMap<String, String>>,
+    path: &Path,
+) -> Result<()>
+where
+    N: AsRef<str>,
+    T: std::borrow::Borrow<Tensor>,
+{
+    let op = "save";
     let mut names = std::collections::HashSet::new();
     let mut bytes: Vec<(String, DType, Vec<usize>, Vec<u8>)> = Vec::with_capacity(tensors.len());
     for (name, tensor) in tensors {
@@ -82,7 +252,7 @@ where
         views.push((name.as_str(), view));
     }
     let partial = partial_name(path);
-    let written = safetensors::tensor::serialize_to_file(views, &None, &partial)
+    let written = safetensors::tensor::serialize_to_file(views, &metadata, &partial)
         .map_err(|e| describe_file_error(&e))
         .and_then(|()| std::fs::rename(&partial, path).map_err(|e| e.to_string()));
     written.map_err(|reason| {
@@ -117,8 +287,18 @@ fn partial_name(path: &Path) -> std::path::PathBuf {
 /// tensor is copied out of the map and its pages are let go at once, so the
 /// peak memory is about the tensors' size, not twice the file's.
 pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
+    read(path.as_ref()).map(|(tensors, _)| tensors)
+}
+
+/// The tensors and the metadata of the file at `path` (see [`load`]).
+#[allow(clippy::type_complexity)] // a pair of the file's two parts
+fn read(
+    path: &Path,
+) -> Result<(
+    Vec<(String, Tensor)>,
+    Option<std::collections::HashMap<String, String>>,
+)> {
     let op = "load";
-    let path = path.as_ref();
     let cannot_read = |e: std::io::Error| {
         Error::new(
             ErrorKind::Argument,
@@ -144,6 +324,9 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
         )
     })?;
     // In the file's order (by offset), as safetensors.torch gives them.
+    let metadata = SafeTensors::read_metadata(&map)
+        .ok()
+        .and_then(|(_, m)| m.metadata().clone());
     let mut entries = parsed.tensors();
     entries.sort_by_key(|(_, view)| view.data().as_ptr() as usize);
     let mut out = Vec::with_capacity(entries.len());
@@ -157,7 +340,7 @@ pub fn load<P: AsRef<Path>>(path: P) -> Result<Vec<(String, Tensor)>> {
         release_pages(&map, view.data());
         out.push((name, Tensor::from_raw(raw)));
     }
-    Ok(out)
+    Ok((out, metadata))
 }
 
 /// The DType error of a tensor `name` in the file at `path` whose `dtype`

@@ -19,6 +19,7 @@ pub mod nn;
 mod ops;
 pub mod optim;
 mod tensor;
+mod value;
 
 #[cfg(feature = "python")]
 pub mod python;
@@ -33,6 +34,7 @@ pub use ops::index::TensorIndex;
 pub use ops::nn::*;
 pub use ops::rnn::{gru, lstm, RnnOptions};
 pub use ops::Operand;
+pub use value::{Key, Value};
 pub use tensor::{
     cuda_available, cuda_device_count, get_num_threads, get_rng_state, manual_seed,
     set_num_threads, set_rng_state, DType, Device, Scalar, Tensor, TensorOptions,

@@ -1,8 +1,10 @@
-//! Optimizers, as `torch.optim`: [`SGD`], [`Adam`], [`AdamW`], [`RMSprop`]
-//! and [`Adagrad`] over parameter groups, each step one call per group into
-//! libtorch's fused kernels (foreach kernels for RMSprop), with the state
-//! (`exp_avg`, `momentum_buffer`, ...) PyTorch keeps. Schedulers are in
-//! [`lr_scheduler`].
+//! Optimizers, as `torch.optim`: [`SGD`], [`Adam`], [`AdamW`], [`RMSprop`],
+//! [`Adagrad`], [`Adadelta`], [`Adamax`], [`RAdam`] and [`NAdam`] over
+//! parameter groups, each step one call per group into libtorch (fused
+//! kernels where libtorch has them), with the state (`exp_avg`,
+//! `momentum_buffer`, ...) and the `state_dict` layout PyTorch keeps.
+//! Python's `flodl.optim` classes call the same code ([`step_group`]), so
+//! an update rule is written once. Schedulers are in [`lr_scheduler`].
 //!
 //! ```no_run
 //! # fn main() -> flodl::Result<()> {
@@ -18,12 +20,34 @@
 //! ```
 
 pub mod lr_scheduler;
+mod methods;
 
-use std::fmt;
+#[cfg(feature = "python")]
+pub(crate) use methods::with_optimizer_named;
+pub use methods::{
+    AdadeltaOptions, AdagradOptions, AdamOptions, AdamWOptions, AdamaxOptions, Method,
+    NAdamOptions, OptionValue, RAdamOptions, RMSpropOptions, SGDOptions,
+};
 
 use crate::error::{bail, ensure, Result};
-use crate::ffi::{OptimHyper, OptimMethod};
-use crate::{Operand, Tensor, Variable};
+use crate::{Key, Operand, Tensor, Value, Variable};
+
+/// An optimizer's options as PyTorch's param-group entries (declared for
+/// each optimizer by one `options!` table in methods.rs).
+pub trait Options: Clone + std::fmt::Debug {
+    /// The optimizer's name, for errors.
+    const NAME: &'static str;
+    /// The learning rate.
+    fn lr(&self) -> f64;
+    /// Sets the learning rate (what a scheduler does).
+    fn set_lr(&mut self, lr: f64);
+    /// Every option as `(PyTorch's name, value)`, in PyTorch's order.
+    fn to_values(&self) -> Vec<(&'static str, Value)>;
+    /// Sets the option `name`: false for a name these options do not have
+    /// (PyTorch's `foreach`, `fused`, a scheduler's `initial_lr`, ...), an
+    /// ArgumentError for a value of the wrong kind.
+    fn set(&mut self, name: &str, value: &Value) -> Result<bool>;
+}
 
 /// Parameters that share options (a learning rate, ...).
 #[derive(Debug, Clone)]
@@ -35,7 +59,7 @@ pub struct ParamGroup<O> {
 /// One state tensor an update rule keeps per parameter: its name
 /// (PyTorch's `optimizer.state[p]` key), the list it fills in the kernel
 /// call (after params and grads) and how it starts. The shim checks the
-/// same lists (`like_param`, `steps_list` in shim.cpp).
+/// same lists (`like_param`, `counter_lists` in shim.cpp).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StateSlot {
     pub name: &'static str,
@@ -46,47 +70,156 @@ pub struct StateSlot {
 /// How a state tensor starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Start {
-    /// Zeros like the parameter.
-    Zeros,
     /// This value everywhere, like the parameter.
     Fill(f64),
-    /// A step counter: a float32 zero on the parameter's device.
-    Step,
+    /// A counter (a step, a product): a float32 0-d tensor with this value
+    /// on the parameter's device.
+    Counter(f64),
 }
 
 impl StateSlot {
-    const fn new(name: &'static str, list: usize, start: Start) -> Self {
-        StateSlot { name, list, start }
+    const fn zeros(name: &'static str, list: usize) -> Self {
+        Self::filled(name, list, 0.0)
+    }
+
+    const fn filled(name: &'static str, list: usize, value: f64) -> Self {
+        StateSlot {
+            name,
+            list,
+            start: Start::Fill(value),
+        }
+    }
+
+    const fn counter(name: &'static str, list: usize, value: f64) -> Self {
+        StateSlot {
+            name,
+            list,
+            start: Start::Counter(value),
+        }
+    }
+
+    /// The shape its tensor has for `param`.
+    fn shape(&self, param: &tch::Tensor) -> Vec<i64> {
+        match self.start {
+            Start::Fill(_) => param.size(),
+            Start::Counter(_) => Vec::new(),
+        }
     }
 
     fn make(&self, param: &tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
         match self.start {
-            Start::Zeros => param.f_zeros_like(),
             Start::Fill(value) => param.f_full_like(value),
-            Start::Step => tch::Tensor::f_zeros([], (tch::Kind::Float, param.device())),
+            Start::Counter(value) => tch::Tensor::f_full(
+                [] as [i64; 0],
+                value,
+                (tch::Kind::Float, param.device()),
+            ),
         }
     }
 }
 
-/// An update rule: its options and the state it keeps per parameter.
-/// Its kernel method speaks the shim's private types, so only flodl
-/// implements it (sealed), while everyone can use its optimizers.
-#[allow(private_interfaces)]
-pub trait Method: Clone + fmt::Debug {
-    /// The optimizer's name, for errors.
-    const NAME: &'static str;
-    /// The learning rate.
-    fn lr(&self) -> f64;
-    /// Sets the learning rate (what a scheduler does).
-    fn set_lr(&mut self, lr: f64);
-    /// PyTorch's checks of the options: an ArgumentError naming the bad one.
-    fn check(&self) -> Result<()>;
-    /// The state kept per parameter with these options (a state tensor an
-    /// option turns on later is made when it is first needed).
-    fn state_layout(&self) -> Vec<StateSlot>;
-    /// The kernel and its hyperparameters; `first` is true for parameters
-    /// taking their first step (SGD's momentum starts at the gradient).
-    fn kernel(&self, first: bool) -> (OptimMethod, OptimHyper);
+/// The named state of one parameter, as `optimizer.state[p]`.
+pub(crate) type ParamState = Vec<(&'static str, tch::Tensor)>;
+
+/// One parameter's part in a step: the parameter, its gradient and its
+/// named state (made here if missing).
+pub(crate) type StepMember<'a> = (&'a tch::Tensor, &'a tch::Tensor, &'a mut ParamState);
+
+/// One update of the parameters of one group that have a gradient: missing
+/// state is made as `options` lays it out, then the kernel runs once for
+/// first steps and once for the others. The one step of flodl's
+/// optimizers, Rust's and Python's.
+pub(crate) fn step_group<M: Method>(
+    op: &str,
+    options: &M,
+    members: &mut [StepMember<'_>],
+) -> Result<()> {
+    let layout = options.state_layout();
+    // Whether each parameter's state is new.
+    let fresh = (members.iter_mut())
+        .map(|(param, _, state)| init_state(op, &layout, param, state))
+        .collect::<Result<Vec<bool>>>()?;
+    // First steps and later ones in separate calls (SGD's momentum buffer
+    // starts differently); usually only one of them runs.
+    for first in [true, false] {
+        let chosen: Vec<&StepMember<'_>> = (members.iter().zip(&fresh))
+            .filter(|(_, &f)| f == first)
+            .map(|(m, _)| m)
+            .collect();
+        if chosen.is_empty() {
+            continue;
+        }
+        let mut lists: [Vec<&tch::Tensor>; 6] = Default::default();
+        lists[0] = chosen.iter().map(|m| m.0).collect();
+        lists[1] = chosen.iter().map(|m| m.1).collect();
+        for slot in &layout {
+            lists[slot.list] = chosen
+                .iter()
+                .filter_map(|m| m.2.iter().find(|(n, _)| *n == slot.name))
+                .map(|(_, t)| t)
+                .collect();
+        }
+        let (method, hyper) = options.kernel(first);
+        let refs: [&[&tch::Tensor]; 6] = std::array::from_fn(|i| lists[i].as_slice());
+        crate::ops::run_opt::<(), (), _>(op, &[], || {
+            crate::ffi::optim_step(method, refs, &hyper)
+        })?;
+    }
+    Ok(())
+}
+
+/// Makes the state of `layout` that `state` lacks for `param`; true if
+/// anything was made (the parameter's first step).
+pub(crate) fn init_state(
+    op: &str,
+    layout: &[StateSlot],
+    param: &tch::Tensor,
+    state: &mut ParamState,
+) -> Result<bool> {
+    let mut made = false;
+    for slot in layout {
+        if !state.iter().any(|(n, _)| *n == slot.name) {
+            let tensor = slot
+                .make(param)
+                .map_err(|e| crate::Error::from_torch(op, "", e))?;
+            state.push((slot.name, tensor));
+            made = true;
+        }
+    }
+    Ok(made)
+}
+
+/// Checks a saved state tensor (or number) `value` of `slot` for `param`
+/// and gives the tensor the kernels take: a copy on the parameter's device,
+/// in its dtype (float32 for counters). `what` names it in errors.
+pub(crate) fn loaded_state(
+    slot: &StateSlot,
+    param: &tch::Tensor,
+    value: &Value,
+    what: &str,
+) -> std::result::Result<tch::Tensor, String> {
+    let expected = slot.shape(param);
+    let saved = match value {
+        Value::Tensor(t) => t.raw().shallow_clone(),
+        // A counter saved as a number (older PyTorch checkpoints).
+        Value::Float(_) | Value::Int(_) if expected.is_empty() => {
+            let x = value.as_f64().unwrap_or_default();
+            tch::Tensor::from(x)
+        }
+        other => return Err(format!("{what} must be a tensor, got {}", other.kind())),
+    };
+    let shape = saved.size();
+    let fits = shape == expected || (expected.is_empty() && saved.numel() == 1);
+    if !fits {
+        return Err(format!("{what} expected {expected:?}, got {shape:?}"));
+    }
+    // The kernels' layout: a fresh tensor as the slot makes it, then the
+    // saved values copied in (cast and moved as needed).
+    let target = slot.make(param).map_err(|e| format!("{what}: {e}"))?;
+    let mut copy = target.shallow_clone();
+    copy.f_copy_(&saved.f_reshape(expected).map_err(|e| format!("{what}: {e}"))?)
+        .map_err(|e| format!("{what}: {e}"))?;
+    Ok(target)
 }
 
 /// An optimizer over parameter groups with the update rule `M`.
@@ -94,7 +227,7 @@ pub trait Method: Clone + fmt::Debug {
 pub struct Optimizer<M: Method> {
     groups: Vec<ParamGroup<M>>,
     /// Per group, per parameter: its named state tensors.
-    state: Vec<Vec<Vec<(&'static str, tch::Tensor)>>>,
+    state: Vec<Vec<ParamState>>,
 }
 
 /// Stochastic gradient descent (momentum, Nesterov, weight decay).
@@ -107,6 +240,14 @@ pub type AdamW = Optimizer<AdamWOptions>;
 pub type RMSprop = Optimizer<RMSpropOptions>;
 /// Adagrad.
 pub type Adagrad = Optimizer<AdagradOptions>;
+/// Adadelta.
+pub type Adadelta = Optimizer<AdadeltaOptions>;
+/// Adamax (Adam on the infinity norm).
+pub type Adamax = Optimizer<AdamaxOptions>;
+/// RAdam (rectified Adam).
+pub type RAdam = Optimizer<RAdamOptions>;
+/// NAdam (Adam with Nesterov momentum).
+pub type NAdam = Optimizer<NAdamOptions>;
 
 impl<M: Method> Optimizer<M> {
     /// An optimizer of one group: `params` with `options`. Each parameter
@@ -156,7 +297,14 @@ impl<M: Method> Optimizer<M> {
             );
             seen.push(id);
         }
-        self.state.push(params.iter().map(|_| Vec::new()).collect());
+        let mut states: Vec<ParamState> = params.iter().map(|_| Vec::new()).collect();
+        if options.eager_state() {
+            let layout = options.state_layout();
+            for (p, state) in params.iter().zip(&mut states) {
+                init_state(name, &layout, p.raw(), state)?;
+            }
+        }
+        self.state.push(states);
         self.groups.push(ParamGroup { params, options });
         Ok(())
     }
@@ -192,149 +340,81 @@ impl<M: Method> Optimizer<M> {
 
     /// One update of every parameter that has a gradient.
     pub fn step(&mut self) -> Result<()> {
+        let op = format!("{}.step", M::NAME);
         for (group, states) in self.groups.iter().zip(&mut self.state) {
-            let options = &group.options;
-            let layout = options.state_layout();
-            // The parameters with a gradient, and whether their state is new.
-            let mut members: Vec<(usize, Tensor, bool)> = Vec::with_capacity(group.params.len());
-            for (i, p) in group.params.iter().enumerate() {
-                let Some(grad) = p.grad() else { continue };
-                let state = &mut states[i];
-                let mut fresh = false;
-                for slot in &layout {
-                    if !state.iter().any(|(n, _)| *n == slot.name) {
-                        let tensor = slot.make(p.raw()).map_err(|e| {
-                            crate::Error::new(
-                                crate::ErrorKind::Argument,
-                                format!("{}: {e}", M::NAME),
-                            )
-                        })?;
-                        state.push((slot.name, tensor));
-                        fresh = true;
-                    }
-                }
-                members.push((i, grad, fresh));
-            }
-            // First steps and later ones in separate calls (SGD's momentum
-            // buffer starts differently); usually only one of them runs.
-            for first in [true, false] {
-                let chosen: Vec<&(usize, Tensor, bool)> =
-                    members.iter().filter(|m| m.2 == first).collect();
-                if chosen.is_empty() {
-                    continue;
-                }
-                let mut lists: [Vec<&tch::Tensor>; 6] = Default::default();
-                lists[0] = chosen.iter().map(|m| group.params[m.0].raw()).collect();
-                lists[1] = chosen.iter().map(|m| m.1.raw()).collect();
-                for slot in &layout {
-                    lists[slot.list] = chosen
-                        .iter()
-                        .filter_map(|m| states[m.0].iter().find(|(n, _)| *n == slot.name))
-                        .map(|(_, t)| t)
-                        .collect();
-                }
-                let (method, hyper) = options.kernel(first);
-                let refs: [&[&tch::Tensor]; 6] = std::array::from_fn(|i| lists[i].as_slice());
-                crate::ops::run_opt::<(), (), _>(M::NAME, &[], || {
-                    crate::ffi::optim_step(method, refs, &hyper)
-                })?;
-            }
+            let grads: Vec<Option<Tensor>> = group.params.iter().map(Variable::grad).collect();
+            let mut members: Vec<StepMember<'_>> = (group.params.iter().zip(&grads))
+                .zip(states.iter_mut())
+                .filter_map(|((p, g), state)| Some((p.raw(), g.as_ref()?.raw(), state)))
+                .collect();
+            step_group(&op, &group.options, &mut members)?;
         }
         Ok(())
     }
 
-    /// Every parameter's state as named tensors, `state.<i>.<name>` with
-    /// `i` the parameter's position across the groups (PyTorch's numbering),
-    /// sharing memory: what `flodl::io::save` writes for a checkpoint. The
-    /// options are code, not state: the resumed optimizer is built with them.
-    pub fn state_dict(&self) -> Vec<(String, Tensor)> {
-        self.state
+    /// PyTorch's `state_dict` layout: `{"state": {i: {name: tensor}},
+    /// "param_groups": [{option: value, ..., "params": [i, ...]}]}` with `i`
+    /// the parameter's position across the groups. The tensors share memory
+    /// with the optimizer's (save or copy them); [`crate::io::save_value`]
+    /// writes it, and Python's `flodl.load` reads it as torch's dict.
+    pub fn state_dict(&self) -> Value {
+        let state = self
+            .state
             .iter()
             .flatten()
             .enumerate()
-            .flat_map(|(i, state)| {
-                state.iter().map(move |(name, t)| {
-                    (
-                        format!("state.{i}.{name}"),
-                        Tensor::from_raw(t.shallow_clone()),
-                    )
-                })
+            .filter(|(_, state)| !state.is_empty())
+            .map(|(i, state)| {
+                let entries = state
+                    .iter()
+                    .map(|(name, t)| (*name, Value::Tensor(Tensor::from_raw(t.shallow_clone()))));
+                (Key::from(i), Value::dict(entries))
             })
-            .collect()
-    }
-
-    /// Loads a [`state_dict`](Self::state_dict) (copies, onto each
-    /// parameter's device), so that stepping on continues as the saved
-    /// optimizer would have. Unknown names and wrong shapes are one Argument
-    /// error listing them, and then nothing is loaded.
-    pub fn load_state_dict(&mut self, state: &[(String, Tensor)]) -> Result<()> {
-        let name = M::NAME;
-        // (group, position in group) of each parameter, in PyTorch's order.
-        let places: Vec<(usize, usize)> = self
+            .collect();
+        let mut next = 0usize;
+        let groups = self
             .groups
             .iter()
-            .enumerate()
-            .flat_map(|(g, group)| (0..group.params.len()).map(move |i| (g, i)))
+            .map(|group| {
+                let mut entries: Vec<(Key, Value)> = group
+                    .options
+                    .to_values()
+                    .into_iter()
+                    .map(|(k, v)| (Key::from(k), v))
+                    .collect();
+                let params = (next..next + group.params.len())
+                    .map(|i| Value::Int(i as i64))
+                    .collect();
+                next += group.params.len();
+                entries.push((Key::from("params"), Value::List(params)));
+                Value::Dict(entries)
+            })
             .collect();
-        let mut problems = Vec::new();
-        let mut loads = Vec::new();
-        for (key, tensor) in state {
-            let parsed = key
-                .strip_prefix("state.")
-                .and_then(|rest| rest.split_once('.'));
-            let Some((index, entry)) =
-                parsed.and_then(|(i, e)| Some((i.parse::<usize>().ok()?, e)))
-            else {
-                problems.push(format!("{key:?} is not state.<index>.<name>"));
-                continue;
-            };
-            let Some(&(g, i)) = places.get(index) else {
-                problems.push(format!("{key:?}: there are {} parameters", places.len()));
-                continue;
-            };
-            let group = &self.groups[g];
-            let Some(slot) = group
-                .options
-                .state_layout()
-                .into_iter()
-                .find(|s| s.name == entry)
-            else {
-                problems.push(format!(
-                    "{key:?}: {name} keeps no {entry:?} with these options"
-                ));
-                continue;
-            };
-            let param = &group.params[i];
-            let expected = if slot.start == Start::Step {
-                Vec::new()
-            } else {
-                param.shape()
-            };
-            if tensor.shape() != expected {
-                problems.push(format!(
-                    "{key:?} expected {expected:?}, got {:?}",
-                    tensor.shape()
-                ));
-                continue;
-            }
-            loads.push((g, i, slot, tensor));
+        Value::dict([
+            ("state", Value::Dict(state)),
+            ("param_groups", Value::List(groups)),
+        ])
+    }
+
+    /// Loads a [`state_dict`](Self::state_dict) (this optimizer's, Python's
+    /// `flodl.optim` or torch's of the same shape): each group's options
+    /// (entries that are no option of `M`, as torch's `foreach`, are
+    /// ignored) and the state, copied onto each parameter's device, so that
+    /// stepping on continues as the saved optimizer would have. Every
+    /// problem is listed in one Argument error, and then nothing is loaded.
+    pub fn load_state_dict(&mut self, saved: &Value) -> Result<()> {
+        let groups: Vec<(M, Vec<&tch::Tensor>)> = (self.groups.iter())
+            .map(|g| (g.options.clone(), g.params.iter().map(|p| p.raw()).collect()))
+            .collect();
+        let (options, loads) = read_state_dict(&groups, saved)?;
+        for (group, options) in self.groups.iter_mut().zip(options) {
+            group.options = options;
         }
-        if !problems.is_empty() {
-            bail!(Argument, "{name}.load_state_dict: {}", problems.join("; "));
+        for states in &mut self.state {
+            states.iter_mut().for_each(Vec::clear);
         }
-        for (g, i, slot, tensor) in loads {
-            let param = self.groups[g].params[i].raw();
-            // The kernels' layout: a fresh state tensor like the parameter's,
-            // then the saved values copied in (cast and moved as needed).
-            let target = slot
-                .make(param)
-                .map_err(|e| crate::Error::from_torch(name, "", e))?;
-            let mut copy = target.shallow_clone();
-            copy.f_copy_(tensor.raw())
-                .map_err(|e| crate::Error::from_torch(name, "", e))?;
-            let entries = &mut self.state[g][i];
-            entries.retain(|(n, _)| *n != slot.name);
-            entries.push((slot.name, target));
+        for (g, i, loaded) in loads {
+            self.state[g][i] = loaded;
         }
         Ok(())
     }
@@ -357,321 +437,121 @@ impl<M: Method> Optimizer<M> {
     }
 }
 
-fn check_non_negative(name: &str, what: &str, value: f64) -> Result<()> {
-    // NaN compares to nothing, so it is rejected too.
-    ensure!(
-        value.partial_cmp(&0.0).is_some_and(|o| o.is_ge()),
-        Argument,
-        "{name}: invalid {what}: {value} (must be >= 0)"
-    );
-    Ok(())
-}
-
-fn flag(b: bool) -> i32 {
-    i32::from(b)
-}
-
-/// The options of [`SGD`], with PyTorch's defaults.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SGDOptions {
-    pub lr: f64,
-    pub momentum: f64,
-    pub dampening: f64,
-    pub weight_decay: f64,
-    pub nesterov: bool,
-    pub maximize: bool,
-}
-
-impl Default for SGDOptions {
-    fn default() -> Self {
-        SGDOptions {
-            lr: 1e-3,
-            momentum: 0.0,
-            dampening: 0.0,
-            weight_decay: 0.0,
-            nesterov: false,
-            maximize: false,
-        }
-    }
-}
-
-impl Method for SGDOptions {
-    const NAME: &'static str = "SGD";
-    fn state_layout(&self) -> Vec<StateSlot> {
-        if self.momentum != 0.0 {
-            vec![StateSlot::new("momentum_buffer", 2, Start::Zeros)]
-        } else {
-            Vec::new()
-        }
-    }
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn check(&self) -> Result<()> {
-        check_non_negative(Self::NAME, "learning rate", self.lr)?;
-        check_non_negative(Self::NAME, "momentum value", self.momentum)?;
-        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)?;
-        ensure!(
-            !self.nesterov || (self.momentum > 0.0 && self.dampening == 0.0),
-            Argument,
-            "SGD: Nesterov momentum requires a momentum and zero dampening"
-        );
-        Ok(())
-    }
-    #[allow(private_interfaces)]
-    fn kernel(&self, first: bool) -> (OptimMethod, OptimHyper) {
-        let hyper = OptimHyper {
-            lr: self.lr,
-            momentum: self.momentum,
-            dampening: self.dampening,
-            weight_decay: self.weight_decay,
-            nesterov: flag(self.nesterov),
-            maximize: flag(self.maximize),
-            is_first_step: flag(first && self.momentum != 0.0),
-            ..Default::default()
-        };
-        (OptimMethod::Sgd, hyper)
-    }
-}
-
-/// The options of [`Adam`], with PyTorch's defaults.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdamOptions {
-    pub lr: f64,
-    pub betas: (f64, f64),
-    pub eps: f64,
-    pub weight_decay: f64,
-    pub amsgrad: bool,
-    pub maximize: bool,
-}
-
-impl Default for AdamOptions {
-    fn default() -> Self {
-        AdamOptions {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 0.0,
-            amsgrad: false,
-            maximize: false,
-        }
-    }
-}
-
-/// The options of [`AdamW`], with PyTorch's defaults (weight decay 0.01).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdamWOptions {
-    pub lr: f64,
-    pub betas: (f64, f64),
-    pub eps: f64,
-    pub weight_decay: f64,
-    pub amsgrad: bool,
-    pub maximize: bool,
-}
-
-impl Default for AdamWOptions {
-    fn default() -> Self {
-        AdamWOptions {
-            lr: 1e-3,
-            betas: (0.9, 0.999),
-            eps: 1e-8,
-            weight_decay: 1e-2,
-            amsgrad: false,
-            maximize: false,
-        }
-    }
-}
-
-/// Adam and AdamW differ only in where the weight decay goes.
-macro_rules! adam_method {
-    ($options:ident, $name:literal, $decoupled:literal) => {
-        impl Method for $options {
-            const NAME: &'static str = $name;
-            fn state_layout(&self) -> Vec<StateSlot> {
-                let mut layout = vec![
-                    StateSlot::new("step", 5, Start::Step),
-                    StateSlot::new("exp_avg", 2, Start::Zeros),
-                    StateSlot::new("exp_avg_sq", 3, Start::Zeros),
-                ];
-                if self.amsgrad {
-                    layout.push(StateSlot::new("max_exp_avg_sq", 4, Start::Zeros));
-                }
-                layout
-            }
-            fn lr(&self) -> f64 {
-                self.lr
-            }
-            fn set_lr(&mut self, lr: f64) {
-                self.lr = lr;
-            }
-            fn check(&self) -> Result<()> {
-                check_non_negative(Self::NAME, "learning rate", self.lr)?;
-                check_non_negative(Self::NAME, "epsilon value", self.eps)?;
-                check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)?;
-                for (i, beta) in [self.betas.0, self.betas.1].into_iter().enumerate() {
-                    ensure!(
-                        (0.0..1.0).contains(&beta),
-                        Argument,
-                        "{}: invalid beta parameter at index {i}: {beta} (must be in [0, 1))",
-                        Self::NAME
-                    );
-                }
-                Ok(())
-            }
-            #[allow(private_interfaces)]
-            fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
-                let hyper = OptimHyper {
-                    lr: self.lr,
-                    beta1: self.betas.0,
-                    beta2: self.betas.1,
-                    eps: self.eps,
-                    weight_decay: self.weight_decay,
-                    amsgrad: flag(self.amsgrad),
-                    maximize: flag(self.maximize),
-                    decoupled: flag($decoupled),
-                    ..Default::default()
-                };
-                (OptimMethod::Adam, hyper)
-            }
-        }
+/// The options and state a `state_dict` holds for an optimizer whose
+/// groups are `groups` (their current options and parameters): per group
+/// its options with the saved entries set, and `(group, position, state)`
+/// for each parameter with saved state, each tensor checked against its
+/// parameter and copied onto it. Rust's and Python's `load_state_dict`.
+#[allow(clippy::type_complexity)] // the two halves of a loaded state dict
+pub(crate) fn read_state_dict<M: Method>(
+    groups: &[(M, Vec<&tch::Tensor>)],
+    saved: &Value,
+) -> Result<(Vec<M>, Vec<(usize, usize, ParamState)>)> {
+    let name = M::NAME;
+    let fail = |problem: String| -> crate::Error {
+        crate::Error::new(
+            crate::ErrorKind::Argument,
+            format!("{name}.load_state_dict: {problem}"),
+        )
     };
-}
-
-adam_method!(AdamOptions, "Adam", false);
-adam_method!(AdamWOptions, "AdamW", true);
-
-/// The options of [`RMSprop`], with PyTorch's defaults.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RMSpropOptions {
-    pub lr: f64,
-    pub alpha: f64,
-    pub eps: f64,
-    pub weight_decay: f64,
-    pub momentum: f64,
-    pub centered: bool,
-    pub maximize: bool,
-}
-
-impl Default for RMSpropOptions {
-    fn default() -> Self {
-        RMSpropOptions {
-            lr: 1e-2,
-            alpha: 0.99,
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum: 0.0,
-            centered: false,
-            maximize: false,
-        }
+    let (Some(state), Some(saved_groups)) = (
+        saved.get("state"),
+        saved.get("param_groups").and_then(Value::items),
+    ) else {
+        return Err(fail(
+            "expected a dict with 'state' and 'param_groups'".to_string(),
+        ));
+    };
+    if saved_groups.len() != groups.len() {
+        return Err(fail(format!(
+            "the state dict has {} parameter groups, the optimizer {}",
+            saved_groups.len(),
+            groups.len()
+        )));
     }
-}
-
-impl Method for RMSpropOptions {
-    const NAME: &'static str = "RMSprop";
-    fn state_layout(&self) -> Vec<StateSlot> {
-        let mut layout = vec![
-            StateSlot::new("step", 5, Start::Step),
-            StateSlot::new("square_avg", 2, Start::Zeros),
-        ];
-        if self.momentum > 0.0 {
-            layout.push(StateSlot::new("momentum_buffer", 4, Start::Zeros));
-        }
-        if self.centered {
-            layout.push(StateSlot::new("grad_avg", 3, Start::Zeros));
-        }
-        layout
-    }
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn check(&self) -> Result<()> {
-        check_non_negative(Self::NAME, "learning rate", self.lr)?;
-        check_non_negative(Self::NAME, "epsilon value", self.eps)?;
-        check_non_negative(Self::NAME, "momentum value", self.momentum)?;
-        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)?;
-        check_non_negative(Self::NAME, "alpha value", self.alpha)
-    }
-    #[allow(private_interfaces)]
-    fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
-        let hyper = OptimHyper {
-            lr: self.lr,
-            alpha: self.alpha,
-            eps: self.eps,
-            weight_decay: self.weight_decay,
-            momentum: self.momentum,
-            centered: flag(self.centered),
-            maximize: flag(self.maximize),
-            ..Default::default()
+    // The options of each group, and where each saved index goes.
+    let mut options = Vec::with_capacity(groups.len());
+    let mut places: Vec<(Key, (usize, usize))> = Vec::new();
+    for (g, ((current, params), saved)) in groups.iter().zip(saved_groups).enumerate() {
+        let Value::Dict(entries) = saved else {
+            return Err(fail(format!("group {g} is {}, not a dict", saved.kind())));
         };
-        (OptimMethod::Rmsprop, hyper)
-    }
-}
-
-/// The options of [`Adagrad`], with PyTorch's defaults.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AdagradOptions {
-    pub lr: f64,
-    pub lr_decay: f64,
-    pub weight_decay: f64,
-    pub initial_accumulator_value: f64,
-    pub eps: f64,
-    pub maximize: bool,
-}
-
-impl Default for AdagradOptions {
-    fn default() -> Self {
-        AdagradOptions {
-            lr: 1e-2,
-            lr_decay: 0.0,
-            weight_decay: 0.0,
-            initial_accumulator_value: 0.0,
-            eps: 1e-10,
-            maximize: false,
+        let indices = saved.get("params").and_then(Value::items).unwrap_or(&[]);
+        if indices.len() != params.len() {
+            return Err(fail(format!(
+                "parameter group {g} has {} parameters in the state dict, {} in the optimizer",
+                indices.len(),
+                params.len()
+            )));
         }
+        for (i, index) in indices.iter().enumerate() {
+            let key = match index {
+                Value::Int(k) => Key::Int(*k),
+                Value::Str(s) => Key::Str(s.clone()),
+                other => {
+                    return Err(fail(format!(
+                        "group {g}'s params must be numbers, got {}",
+                        other.kind()
+                    )))
+                }
+            };
+            places.push((key, (g, i)));
+        }
+        let mut group_options = current.clone();
+        for (key, value) in entries {
+            if let Key::Str(key) = key {
+                if key != "params" {
+                    group_options
+                        .set(key, value)
+                        .map_err(|e| fail(e.message().to_string()))?;
+                }
+            }
+        }
+        group_options
+            .check()
+            .map_err(|e| fail(e.message().to_string()))?;
+        options.push(group_options);
     }
-}
-
-impl Method for AdagradOptions {
-    const NAME: &'static str = "Adagrad";
-    fn state_layout(&self) -> Vec<StateSlot> {
-        vec![
-            StateSlot::new("step", 3, Start::Step),
-            StateSlot::new("sum", 2, Start::Fill(self.initial_accumulator_value)),
-        ]
-    }
-    fn lr(&self) -> f64 {
-        self.lr
-    }
-    fn set_lr(&mut self, lr: f64) {
-        self.lr = lr;
-    }
-    fn check(&self) -> Result<()> {
-        check_non_negative(Self::NAME, "learning rate", self.lr)?;
-        check_non_negative(Self::NAME, "lr_decay value", self.lr_decay)?;
-        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)?;
-        check_non_negative(
-            Self::NAME,
-            "initial_accumulator_value",
-            self.initial_accumulator_value,
-        )?;
-        check_non_negative(Self::NAME, "epsilon value", self.eps)
-    }
-    #[allow(private_interfaces)]
-    fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
-        let hyper = OptimHyper {
-            lr: self.lr,
-            lr_decay: self.lr_decay,
-            weight_decay: self.weight_decay,
-            eps: self.eps,
-            maximize: flag(self.maximize),
-            ..Default::default()
+    let Value::Dict(state) = state else {
+        return Err(fail(format!("'state' is {}, not a dict", state.kind())));
+    };
+    let mut problems = Vec::new();
+    let mut loads = Vec::new();
+    for (key, values) in state {
+        let Some(&(_, (g, i))) = places.iter().find(|(k, _)| k == key) else {
+            problems.push(format!(
+                "state {key} belongs to no parameter (there are {})",
+                places.len()
+            ));
+            continue;
         };
-        (OptimMethod::Adagrad, hyper)
+        let Value::Dict(values) = values else {
+            problems.push(format!("state {key} is {}, not a dict", values.kind()));
+            continue;
+        };
+        let layout = options[g].state_layout();
+        let param = groups[g].1[i];
+        let mut loaded = ParamState::new();
+        for (entry, value) in values {
+            let what = format!("state {key} {:?}", entry.to_string());
+            if matches!(value, Value::None) {
+                continue;
+            }
+            let Some(slot) = layout.iter().find(|s| Key::from(s.name) == *entry) else {
+                problems.push(format!(
+                    "{what}: {name} keeps no such state with these options"
+                ));
+                continue;
+            };
+            match loaded_state(slot, param, value, &what) {
+                Ok(tensor) => loaded.push((slot.name, tensor)),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        loads.push((g, i, loaded));
     }
+    if !problems.is_empty() {
+        return Err(fail(problems.join("; ")));
+    }
+    Ok((options, loads))
 }

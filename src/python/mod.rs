@@ -12,12 +12,13 @@ mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
 mod interop; // torch tensors, DLPack and numpy sharing memory
 mod operators; // + - * / @ ** on both classes
-mod optim; // the optimizers' update kernels
+mod optim; // flodl.optim's optimizers on flodl::optim
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
 mod results; // Rust values to Python objects
 mod rnn; // the fused LSTM and GRU
 mod shared; // methods Tensor and Variable share outside the table
 mod tensor; // the Tensor class
+mod value; // nested Python containers to core Values and back
 mod variable; // the Variable class
 
 /// For a Python extension module of your own that takes and returns flodl
@@ -379,10 +380,11 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::lstm, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::gru, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
-    m.add_function(wrap_pyfunction!(optim::sgd, m)?)?;
-    m.add_function(wrap_pyfunction!(optim::adam, m)?)?;
-    m.add_function(wrap_pyfunction!(optim::adagrad, m)?)?;
-    m.add_function(wrap_pyfunction!(optim::rmsprop, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::check, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::step, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::init, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::read_state, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<variable::PyVariable>()?;

@@ -1,203 +1,265 @@
-//! The update kernels `flodl.optim`'s optimizers call, one call per
-//! parameter group (the Python classes keep the groups and the state, in
-//! PyTorch's layout; Rust's `flodl::optim` calls the same kernels).
+//! `flodl.optim`'s optimizers on Rust's `flodl::optim`: the Python classes
+//! keep torch's object model (`param_groups` dicts, `state` keyed by
+//! parameter) and each of their steps, checks and state-dict loads is one
+//! call here into the same code Rust's optimizers run.
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
 
-use super::args::{Operand as _, TensorArg, VariableArg};
+use super::args::{type_name, Operand as _, TensorArg};
 use super::gil::without_gil;
-use crate::optim::{AdagradOptions, AdamOptions, AdamWOptions, Method, RMSpropOptions, SGDOptions};
+use super::tensor::PyTensor;
+use super::value;
+use super::variable::PyVariable;
+use crate::optim::{read_state_dict, step_group, with_optimizer_named, Method, ParamState};
+use crate::optim::StepMember;
 use crate::Operand as _;
 
-/// Runs `options`' kernel over `params`, `grads` and the state lists, in
-/// place: the kernel and its hyperparameters come from the options, as for
-/// Rust's optimizers (`first` marks SGD's first momentum step).
-fn step<M: Method>(
+fn unknown(name: &str) -> PyErr {
+    let message = format!("flodl has no optimizer {name:?}");
+    crate::Error::new(crate::ErrorKind::Argument, message).into()
+}
+
+/// `defaults` with the options a param group sets (entries that are no
+/// option of `M`, as `params` or `foreach`, are skipped).
+fn options_of<M: Method>(mut options: M, group: &Bound<'_, PyAny>) -> PyResult<M> {
+    let group = group.cast::<PyDict>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{}: a param group must be a dict, got {}",
+            M::NAME,
+            type_name(group)
+        ))
+    })?;
+    let names: Vec<&'static str> = options.to_values().into_iter().map(|(n, _)| n).collect();
+    for name in names {
+        if let Some(entry) = group.get_item(name)? {
+            let entry = value::from_py(&entry, M::NAME, &format!("option {name:?}"))?;
+            options.set(name, &entry)?;
+        }
+    }
+    Ok(options)
+}
+
+/// A param group's parameters, each a Variable.
+fn params_of<'py>(name: &str, group: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyVariable>>> {
+    let params = group.get_item("params")?;
+    let mut out = Vec::new();
+    for p in params.try_iter()? {
+        let p = p?;
+        let v = p.cast_into::<PyVariable>().map_err(|e| {
+            PyTypeError::new_err(format!(
+                "{name}: can only optimize Variables, got {}",
+                type_name(e.into_inner().as_any())
+            ))
+        })?;
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// Checks a param group's options as the optimizer `name` checks them
+/// (PyTorch's checks): an ArgumentError naming the bad one.
+#[pyfunction]
+#[pyo3(name = "_optim_check")]
+pub(crate) fn check(name: &str, group: &Bound<'_, PyAny>) -> PyResult<()> {
+    crate::python::guard::run("optim_check", move || {
+        with_optimizer_named!(
+            name,
+            |defaults| Ok(options_of(defaults, group)?.check()?),
+            Err(unknown(name))
+        )
+    })
+}
+
+/// The options of the optimizer `name` with their defaults, as a dict.
+#[pyfunction]
+#[pyo3(name = "_optim_defaults")]
+pub(crate) fn defaults<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
+    crate::python::guard::run("optim_defaults", move || {
+        let values = with_optimizer_named!(name, |defaults| defaults.to_values(), {
+            return Err(unknown(name));
+        });
+        let dict = PyDict::new(py);
+        for (key, entry) in values {
+            dict.set_item(key, value::to_py(py, entry)?)?;
+        }
+        Ok(dict)
+    })
+}
+
+/// One step of the optimizer `name` over `param_groups` (torch's list of
+/// dicts), its state in `state` (a dict by parameter, of dicts by name;
+/// what a first step makes is added to it).
+#[pyfunction]
+#[pyo3(name = "_optim_step")]
+pub(crate) fn step(
+    py: Python<'_>,
+    name: &str,
+    param_groups: &Bound<'_, PyList>,
+    state: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    crate::python::guard::run("optim_step", move || {
+        with_optimizer_named!(
+            name,
+            |defaults| {
+                for group in param_groups.iter() {
+                    step_one_group(py, options_of(defaults.clone(), &group)?, &group, state)?;
+                }
+                Ok(())
+            },
+            Err(unknown(name))
+        )
+    })
+}
+
+/// Makes the state of every parameter of `param_groups` now, for the
+/// optimizers that make it when a parameter joins (Adagrad); nothing for
+/// the others.
+#[pyfunction]
+#[pyo3(name = "_optim_init_state")]
+pub(crate) fn init(
+    name: &str,
+    param_groups: &Bound<'_, PyList>,
+    state: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    crate::python::guard::run("optim_init_state", move || {
+        with_optimizer_named!(
+            name,
+            |defaults| {
+                for group in param_groups.iter() {
+                    let options = options_of(defaults.clone(), &group)?;
+                    if !options.eager_state() {
+                        continue;
+                    }
+                    let layout = options.state_layout();
+                    for p in params_of(name, &group)? {
+                        let held = state.get_item(&p)?.cast_into::<PyDict>()?;
+                        let mut made = ParamState::new();
+                        crate::optim::init_state(name, &layout, p.get().inner.raw(), &mut made)?;
+                        for (slot, tensor) in made {
+                            if !held.contains(slot)? {
+                                held.set_item(slot, crate::Tensor::from_raw(tensor))?;
+                            }
+                        }
+                    }
+                }
+                Ok(())
+            },
+            Err(unknown(name))
+        )
+    })
+}
+
+fn step_one_group<M: Method + Send>(
     py: Python<'_>,
     options: M,
-    first: bool,
-    params: &[VariableArg<'_>],
-    grads: &[TensorArg<'_>],
-    states: &[&[TensorArg<'_>]; 4],
+    group: &Bound<'_, PyAny>,
+    state: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
-    let (method, hyper) = options.kernel(first);
-    let params: Vec<&tch::Tensor> = params.iter().map(|p| p.get().raw()).collect();
-    let grads: Vec<&tch::Tensor> = grads.iter().map(|g| g.get().raw()).collect();
-    let states: Vec<Vec<&tch::Tensor>> = states
-        .iter()
-        .map(|list| list.iter().map(|t| t.get().raw()).collect())
-        .collect();
-    let lists = [
-        &params[..],
-        &grads[..],
-        &states[0][..],
-        &states[1][..],
-        &states[2][..],
-        &states[3][..],
-    ];
-    let op = format!("{}.step", M::NAME);
-    let result = without_gil(py, || {
-        crate::ops::run_opt::<(), (), _>(&op, &[], || crate::ffi::optim_step(method, lists, &hyper))
-    });
-    Ok(result?)
-}
-
-/// One SGD update (fused kernel); `momentum_buffers` empty without momentum.
-#[pyfunction]
-#[pyo3(name = "_optim_sgd", signature = (params, grads, momentum_buffers, *, lr, momentum, dampening, nesterov, weight_decay, maximize, is_first_step))]
-#[allow(clippy::too_many_arguments)] // the optimizer's hyperparameters
-pub(crate) fn sgd(
-    py: Python<'_>,
-    params: Vec<VariableArg<'_>>,
-    grads: Vec<TensorArg<'_>>,
-    momentum_buffers: Vec<TensorArg<'_>>,
-    lr: f64,
-    momentum: f64,
-    dampening: f64,
-    nesterov: bool,
-    weight_decay: f64,
-    maximize: bool,
-    is_first_step: bool,
-) -> PyResult<()> {
-    crate::python::guard::run("sgd", move || {
-        let options = SGDOptions {
-            lr,
-            momentum,
-            dampening,
-            weight_decay,
-            nesterov,
-            maximize,
-        };
-        let states = [&momentum_buffers[..], &[], &[], &[]];
-        step(py, options, is_first_step, &params, &grads, &states)
-    })
-}
-
-/// One Adam (or, with `decoupled_weight_decay`, AdamW) update (fused
-/// kernel); increments `steps` first. `max_exp_avg_sqs` empty without amsgrad.
-#[pyfunction]
-#[pyo3(name = "_optim_adam", signature = (params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay))]
-#[allow(clippy::too_many_arguments)] // the optimizer's hyperparameters
-pub(crate) fn adam(
-    py: Python<'_>,
-    params: Vec<VariableArg<'_>>,
-    grads: Vec<TensorArg<'_>>,
-    exp_avgs: Vec<TensorArg<'_>>,
-    exp_avg_sqs: Vec<TensorArg<'_>>,
-    max_exp_avg_sqs: Vec<TensorArg<'_>>,
-    steps: Vec<TensorArg<'_>>,
-    lr: f64,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: f64,
-    amsgrad: bool,
-    maximize: bool,
-    decoupled_weight_decay: bool,
-) -> PyResult<()> {
-    crate::python::guard::run("adam", move || {
-        let states = [
-            &exp_avgs[..],
-            &exp_avg_sqs[..],
-            &max_exp_avg_sqs[..],
-            &steps[..],
-        ];
-        let betas = (beta1, beta2);
-        if decoupled_weight_decay {
-            let options = AdamWOptions {
-                lr,
-                betas,
-                eps,
-                weight_decay,
-                amsgrad,
-                maximize,
-            };
-            step(py, options, false, &params, &grads, &states)
-        } else {
-            let options = AdamOptions {
-                lr,
-                betas,
-                eps,
-                weight_decay,
-                amsgrad,
-                maximize,
-            };
-            step(py, options, false, &params, &grads, &states)
+    let layout = options.state_layout();
+    // Per parameter with a gradient: its state dict, the parameter, the
+    // gradient and the state the dict holds.
+    let mut entries: Vec<(Bound<'_, PyDict>, tch::Tensor, crate::Tensor, ParamState)> = Vec::new();
+    for p in params_of(M::NAME, group)? {
+        let variable = &p.get().inner;
+        let Some(grad) = variable.grad() else { continue };
+        // `state` is a defaultdict(dict): a parameter's first step adds its dict.
+        let held = state.get_item(&p)?;
+        let held = held.cast_into::<PyDict>().map_err(|e| {
+            PyTypeError::new_err(format!(
+                "{}: a parameter's state must be a dict, got {}",
+                M::NAME,
+                type_name(e.into_inner().as_any())
+            ))
+        })?;
+        let mut param_state = ParamState::new();
+        for slot in &layout {
+            let Some(t) = held.get_item(slot.name)? else { continue };
+            let t = t.cast_into::<PyTensor>().map_err(|e| {
+                PyTypeError::new_err(format!(
+                    "{}: state {:?} must be a Tensor, got {}",
+                    M::NAME,
+                    slot.name,
+                    type_name(e.into_inner().as_any())
+                ))
+            })?;
+            param_state.push((slot.name, t.get().inner.raw().shallow_clone()));
         }
+        entries.push((held, variable.raw().shallow_clone(), grad, param_state));
+    }
+    let known: Vec<usize> = entries.iter().map(|e| e.3.len()).collect();
+    let op = format!("{}.step", M::NAME);
+    let mut members: Vec<StepMember<'_>> = entries
+        .iter_mut()
+        .map(|(_, param, grad, state)| (&*param, grad.raw(), state))
+        .collect();
+    without_gil(py, || step_group(&op, &options, &mut members))?;
+    // The state a first step made goes into the parameters' dicts.
+    for ((held, _, _, param_state), known) in entries.into_iter().zip(known) {
+        for (slot, tensor) in param_state.into_iter().skip(known) {
+            held.set_item(slot, crate::Tensor::from_raw(tensor))?;
+        }
+    }
+    Ok(())
+}
+
+/// What `state_dict` (torch's layout) holds for the optimizer `name` over
+/// `param_groups`: `(options, states)` with each group's options as a dict
+/// and `(group, position, {name: tensor})` for each parameter with state,
+/// checked and copied onto its parameter. Nothing changes here: the Python
+/// class installs it.
+#[pyfunction]
+#[pyo3(name = "_optim_read_state_dict")]
+pub(crate) fn read_state<'py>(
+    py: Python<'py>,
+    name: &str,
+    param_groups: &Bound<'py, PyList>,
+    state_dict: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
+    crate::python::guard::run("optim_read_state_dict", move || {
+        with_optimizer_named!(
+            name,
+            |defaults| read_state_with(py, defaults, param_groups, state_dict),
+            Err(unknown(name))
+        )
     })
 }
 
-/// One Adagrad update (fused kernel); increments `steps` first.
-#[pyfunction]
-#[pyo3(name = "_optim_adagrad", signature = (params, grads, state_sums, steps, *, lr, lr_decay, weight_decay, eps, maximize))]
-#[allow(clippy::too_many_arguments)] // the optimizer's hyperparameters
-pub(crate) fn adagrad(
-    py: Python<'_>,
-    params: Vec<VariableArg<'_>>,
-    grads: Vec<TensorArg<'_>>,
-    state_sums: Vec<TensorArg<'_>>,
-    steps: Vec<TensorArg<'_>>,
-    lr: f64,
-    lr_decay: f64,
-    weight_decay: f64,
-    eps: f64,
-    maximize: bool,
-) -> PyResult<()> {
-    crate::python::guard::run("adagrad", move || {
-        // The sums are the caller's: their starting value plays no part here.
-        let initial_accumulator_value = 0.0;
-        let options = AdagradOptions {
-            lr,
-            lr_decay,
-            weight_decay,
-            initial_accumulator_value,
-            eps,
-            maximize,
-        };
-        let states = [&state_sums[..], &steps[..], &[], &[]];
-        step(py, options, false, &params, &grads, &states)
-    })
-}
-
-/// One RMSprop update (foreach kernels); increments `steps` first.
-/// `grad_avgs` empty unless centered, `momentum_buffers` without momentum.
-#[pyfunction]
-#[pyo3(name = "_optim_rmsprop", signature = (params, grads, square_avgs, grad_avgs, momentum_buffers, steps, *, lr, alpha, eps, weight_decay, momentum, centered, maximize))]
-#[allow(clippy::too_many_arguments)] // the optimizer's hyperparameters
-pub(crate) fn rmsprop(
-    py: Python<'_>,
-    params: Vec<VariableArg<'_>>,
-    grads: Vec<TensorArg<'_>>,
-    square_avgs: Vec<TensorArg<'_>>,
-    grad_avgs: Vec<TensorArg<'_>>,
-    momentum_buffers: Vec<TensorArg<'_>>,
-    steps: Vec<TensorArg<'_>>,
-    lr: f64,
-    alpha: f64,
-    eps: f64,
-    weight_decay: f64,
-    momentum: f64,
-    centered: bool,
-    maximize: bool,
-) -> PyResult<()> {
-    crate::python::guard::run("rmsprop", move || {
-        let options = RMSpropOptions {
-            lr,
-            alpha,
-            eps,
-            weight_decay,
-            momentum,
-            centered,
-            maximize,
-        };
-        let states = [
-            &square_avgs[..],
-            &grad_avgs[..],
-            &momentum_buffers[..],
-            &steps[..],
-        ];
-        step(py, options, false, &params, &grads, &states)
-    })
+fn read_state_with<'py, M: Method>(
+    py: Python<'py>,
+    defaults: M,
+    param_groups: &Bound<'py, PyList>,
+    state_dict: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
+    let op = format!("{}.load_state_dict", M::NAME);
+    let mut groups: Vec<(M, Vec<Bound<'py, PyVariable>>)> = Vec::new();
+    for group in param_groups.iter() {
+        groups.push((options_of(defaults.clone(), &group)?, params_of(M::NAME, &group)?));
+    }
+    let raw: Vec<(M, Vec<&tch::Tensor>)> = groups
+        .iter()
+        .map(|(o, ps)| (o.clone(), ps.iter().map(|p| p.get().inner.raw()).collect()))
+        .collect();
+    let saved = value::from_py(state_dict, &op, "the state dict")?;
+    let (options, loads) = read_state_dict(&raw, &saved)?;
+    let options_out = PyList::empty(py);
+    for options in options {
+        let dict = PyDict::new(py);
+        for (key, entry) in options.to_values() {
+            dict.set_item(key, value::to_py(py, entry)?)?;
+        }
+        options_out.append(dict)?;
+    }
+    let states_out = PyList::empty(py);
+    for (g, i, loaded) in loads {
+        let dict = PyDict::new(py);
+        for (slot, tensor) in loaded {
+            dict.set_item(slot, crate::Tensor::from_raw(tensor))?;
+        }
+        states_out.append((g, i, dict))?;
+    }
+    Ok((options_out, states_out))
 }
 
 /// Scales `grads` in place so that their joint norm is at most `max_norm`;

@@ -1,9 +1,10 @@
 """``Optimizer``: the base class of flodl's optimizers, with torch.optim's
 parameter groups, per-parameter state and ``state_dict`` layout.
 
-Subclasses gather, per group, the parameters that have a gradient and hand
-them to one fused libtorch kernel of the compiled core; nothing here loops
-over elements.
+The arithmetic is Rust's ``flodl::optim``, the same code Rust programs run:
+a step, the checks of the options, the state a parameter starts with and
+the checks of a loaded state dict are each one call into it. A subclass
+only names its optimizer and declares torch's signature.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any, Callable
 
 from .. import _flodl
-from .._flodl import ArgumentError, Tensor, Variable, _is_torch_tensor
+from .._flodl import ArgumentError, Tensor, Variable
 from .._grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
@@ -29,25 +30,22 @@ class _Required:
 
 required: Any = _Required()
 
-# The float32 0-d step counters of Adam, Adagrad and RMSprop, as torch keeps them.
-_FLOAT32 = _flodl.DType.Float32
-
-
-def _new_step(param: Any) -> Tensor:
-    """A float32 0-d step counter at zero on ``param``'s device (the fused
-    kernels read it there and count it up)."""
-    return Tensor.zeros([], dtype=_FLOAT32, device=param.device)
-
 
 class Optimizer:
     """Base class of the optimizers: ``param_groups`` (dicts of ``'params'``
     and hyperparameters), ``state`` (per parameter, keyed by the Variable),
     ``step``, ``zero_grad``, ``state_dict`` / ``load_state_dict``, as
-    ``torch.optim.Optimizer``."""
+    ``torch.optim.Optimizer``. A subclass sets ``_name``, the name of its
+    Rust optimizer."""
+
+    _name: str = ""
 
     def __init__(
         self, params: Iterable[Variable] | Iterable[dict[str, Any]], defaults: dict[str, Any]
     ):
+        if defaults.get("differentiable"):
+            self._fail("differentiable=True is not supported")
+        _flodl._optim_check(self._name, defaults)
         self.defaults = defaults
         self.state: defaultdict[Variable, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
@@ -133,7 +131,9 @@ class Optimizer:
                 if default is required:
                     self._fail(f"a parameter group didn't specify the required value of {name!r}")
                 group[name] = default
+        _flodl._optim_check(self._name, group)
         self.param_groups.append(group)
+        _flodl._optim_init_state(self._name, [group], self.state)
 
     # ----------------------------------------------------------------- steps
 
@@ -151,7 +151,9 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; ``closure``,
         when given, is evaluated first (with grad enabled) and its loss returned."""
-        raise NotImplementedError
+        loss = self._eval_closure(closure)
+        _flodl._optim_step(self._name, self.param_groups, self.state)
+        return loss
 
     @staticmethod
     def _eval_closure(closure: Callable[[], Any] | None) -> Any:
@@ -159,18 +161,6 @@ class Optimizer:
             return None
         with enable_grad():
             return closure()
-
-    @staticmethod
-    def _with_grads(params: list[Variable]) -> tuple[list[Variable], list[Tensor]]:
-        """The parameters that have a gradient, and those gradients."""
-        with_grad: list[Variable] = []
-        grads: list[Tensor] = []
-        for p in params:
-            g = p.grad
-            if g is not None:
-                with_grad.append(p)
-                grads.append(g)
-        return with_grad, grads
 
     # ------------------------------------------------------------ state dicts
 
@@ -194,45 +184,21 @@ class Optimizer:
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Loads a ``state_dict()`` (of this or another optimizer of the same
-        shape): hyperparameters and state are copied, state tensors cast to
-        their parameter's dtype and device (the step counters kept as they are)."""
-        try:
-            saved_groups = state_dict["param_groups"]
-            saved_state = state_dict["state"]
-        except (KeyError, TypeError):
-            self._fail("load_state_dict: expected a dict with 'state' and 'param_groups'")
-        if len(saved_groups) != len(self.param_groups):
+        """Loads a ``state_dict()`` (of this optimizer, another of the same
+        shape, or Rust's ``flodl::optim`` through ``flodl.load``): the
+        hyperparameters and the state, each state tensor checked against its
+        parameter and copied onto its device and dtype. Every problem is in
+        one ArgumentError, and then nothing changes."""
+        if not isinstance(state_dict, dict):
             self._fail(
-                f"load_state_dict: the state dict has {len(saved_groups)} parameter groups, "
-                f"the optimizer {len(self.param_groups)}"
+                "load_state_dict: expected a dict with 'state' and 'param_groups', "
+                f"got {type(state_dict).__name__}"
             )
-        by_index: dict[Any, Variable] = {}
-        for i, (group, saved) in enumerate(zip(self.param_groups, saved_groups)):
-            if len(group["params"]) != len(saved["params"]):
-                self._fail(
-                    f"load_state_dict: parameter group {i} has {len(saved['params'])} "
-                    f"parameters in the state dict, {len(group['params'])} in the optimizer"
-                )
-            by_index.update(zip(saved["params"], group["params"]))
-
-        state: defaultdict[Any, dict[str, Any]] = defaultdict(dict)
-        for key, values in saved_state.items():
-            param = by_index.get(key)
-            if not isinstance(values, dict):
-                self._fail(
-                    f"load_state_dict: the state of parameter {key} must be a dict, "
-                    f"got {type(values).__name__}"
-                )
-            if param is None:
-                state[key] = copy.deepcopy(values)
-            else:
-                self._check_state_values(key, param, values)
-                state[param] = {k: _cast_state(param, k, v) for k, v in values.items()}
-
+        options, states = _flodl._optim_read_state_dict(self._name, self.param_groups, state_dict)
         new_groups = []
-        for group, saved in zip(self.param_groups, saved_groups):
+        for group, saved, checked in zip(self.param_groups, state_dict["param_groups"], options):
             new_group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            new_group.update(checked)
             # An older checkpoint may lack a newer option (as torch's
             # __setstate__, the default fills it).
             for name, default in self.defaults.items():
@@ -242,36 +208,11 @@ class Optimizer:
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
             new_groups.append(new_group)
+        state: defaultdict[Variable, dict[str, Any]] = defaultdict(dict)
+        for g, i, values in states:
+            state[self.param_groups[g]["params"][i]] = values
         self.state = state
         self.param_groups = new_groups
-
-    def _check_state_values(self, key: Any, param: Variable, values: dict[str, Any]) -> None:
-        """The kernels trust the state's shapes: a loaded buffer must be shaped
-        like its parameter, and a step counter one number."""
-        shape = list(param.shape)
-        for name, value in values.items():
-            if _is_torch_tensor(value):
-                raise TypeError(
-                    f"{type(self).__name__}: load_state_dict: state {name!r} of parameter "
-                    f"{key} is a torch tensor, not a flodl Tensor; convert it with "
-                    "flodl.Tensor.from_torch(t)"
-                )
-            if name == "step":
-                if isinstance(value, bool) or not isinstance(value, (int, float, Tensor)):
-                    raise TypeError(
-                        f"{type(self).__name__}: load_state_dict: state 'step' of parameter "
-                        f"{key} must be a number or a Tensor, got {type(value).__name__}"
-                    )
-                if isinstance(value, Tensor) and value.numel() != 1:
-                    self._fail(
-                        f"load_state_dict: state 'step' of parameter {key} has shape "
-                        f"{list(value.shape)}, not one number"
-                    )
-            elif isinstance(value, Tensor) and list(value.shape) != shape:
-                self._fail(
-                    f"load_state_dict: state {name!r} of parameter {key} has shape "
-                    f"{list(value.shape)}, the parameter {shape}"
-                )
 
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
@@ -286,21 +227,3 @@ class Optimizer:
             lines.extend(f"    {k}: {group[k]}" for k in sorted(group) if k != "params")
         lines.append(")")
         return "\n".join(lines)
-
-
-def _cast_state(param: Variable, key: str, value: Any) -> Any:
-    """A copy of a loaded state value: tensors copied onto the parameter's
-    device (and dtype, if a float parameter), except the step counter's dtype."""
-    if key == "step":
-        # Kept as flodl keeps it (a float32 0-d tensor on the parameter's
-        # device): an old checkpoint's int, or a float64 tensor, loads too.
-        if isinstance(value, Tensor):
-            return value.to(device=param.device, dtype=_FLOAT32).reshape([]).copy()
-        return Tensor.full([], float(value), dtype=_FLOAT32, device=param.device)
-    if isinstance(value, Tensor):
-        if param.dtype.is_floating_point:
-            return value.to(device=param.device, dtype=param.dtype).copy()
-        return value.to(device=param.device).copy()
-    if isinstance(value, dict):
-        return {k: _cast_state(param, k, v) for k, v in value.items()}
-    return copy.deepcopy(value)

@@ -1,0 +1,126 @@
+//! Python objects to core [`Value`]s and back: the nested containers
+//! `flodl.save`/`load` write and read, and an optimizer's param-group
+//! entries.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+
+use super::args::{is_torch_tensor, type_name};
+use super::tensor::PyTensor;
+use super::variable::PyVariable;
+use crate::{Key, Value};
+
+/// `obj` as a Value: Tensors (a Variable's values), bools, ints, floats,
+/// strings, None, and lists, tuples and dicts (of str or int keys) of them.
+/// Anything else is a TypeError naming `op` and where it sits (`at`).
+pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Value> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(Value::Tensor(t.get().inner.clone()));
+    }
+    if let Ok(v) = obj.cast::<PyVariable>() {
+        return Ok(Value::Tensor(v.get().inner.data()));
+    }
+    // bool before int: a Python bool is an int.
+    if obj.is_instance_of::<PyBool>() {
+        return Ok(Value::Bool(obj.extract()?));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return match obj.extract::<i64>() {
+            Ok(i) => Ok(Value::Int(i)),
+            Err(_) => Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("{op}: {at} is {obj}, outside int64"),
+            )
+            .into()),
+        };
+    }
+    if obj.is_instance_of::<PyFloat>() {
+        return Ok(Value::Float(obj.extract()?));
+    }
+    if obj.is_instance_of::<PyString>() {
+        return Ok(Value::Str(obj.extract()?));
+    }
+    if obj.is_none() {
+        return Ok(Value::None);
+    }
+    let items = |seq: &Bound<'_, PyAny>| -> PyResult<Vec<Value>> {
+        let mut items = Vec::new();
+        for (i, item) in seq.try_iter()?.enumerate() {
+            items.push(from_py(&item?, op, &format!("{at}[{i}]"))?);
+        }
+        Ok(items)
+    };
+    if obj.is_instance_of::<PyList>() {
+        return Ok(Value::List(items(obj)?));
+    }
+    if obj.is_instance_of::<PyTuple>() {
+        return Ok(Value::Tuple(items(obj)?));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        let mut entries = Vec::with_capacity(dict.len());
+        for (key, item) in dict.iter() {
+            let key = if key.is_instance_of::<PyString>() {
+                Key::Str(key.extract()?)
+            } else if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
+                Key::Int(key.extract()?)
+            } else {
+                return Err(PyTypeError::new_err(format!(
+                    "{op}: the keys of {at} must be str or int, got {}",
+                    type_name(&key)
+                )));
+            };
+            let inner = format!("{at}[{}]", key_repr(&key));
+            entries.push((key, from_py(&item, op, &inner)?));
+        }
+        return Ok(Value::Dict(entries));
+    }
+    let hint = if is_torch_tensor(obj) {
+        "; convert it with flodl.Tensor.from_torch(t)"
+    } else {
+        ""
+    };
+    Err(PyTypeError::new_err(format!(
+        "{op}: {at} is a {}, which a file cannot hold (tensors, numbers, strings, None, \
+         and lists, tuples and dicts of them){hint}",
+        type_name(obj)
+    )))
+}
+
+fn key_repr(key: &Key) -> String {
+    match key {
+        Key::Str(s) => format!("{s:?}"),
+        Key::Int(i) => i.to_string(),
+    }
+}
+
+/// `value` as Python objects: a Tensor a `flodl.Tensor`, a dict a `dict`, ...
+pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
+    Ok(match value {
+        Value::Tensor(t) => t.into_pyobject(py)?.into_any(),
+        Value::Float(x) => x.into_pyobject(py)?.into_any(),
+        Value::Int(i) => i.into_pyobject(py)?.into_any(),
+        Value::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+        Value::Str(s) => s.into_pyobject(py)?.into_any(),
+        Value::None => py.None().into_bound(py),
+        Value::List(items) => {
+            let items: PyResult<Vec<_>> = items.into_iter().map(|v| to_py(py, v)).collect();
+            PyList::new(py, items?)?.into_any()
+        }
+        Value::Tuple(items) => {
+            let items: PyResult<Vec<_>> = items.into_iter().map(|v| to_py(py, v)).collect();
+            PyTuple::new(py, items?)?.into_any()
+        }
+        Value::Dict(entries) => {
+            let dict = PyDict::new(py);
+            for (key, item) in entries {
+                let item = to_py(py, item)?;
+                match key {
+                    Key::Str(s) => dict.set_item(s, item)?,
+                    Key::Int(i) => dict.set_item(i, item)?,
+                }
+            }
+            dict.into_any()
+        }
+    })
+}

@@ -1,0 +1,137 @@
+//! [`Value`]: the nested containers a checkpoint holds (an optimizer's
+//! `state_dict`, `{"model": ..., "optim": ..., "epoch": 3}`), with the
+//! kinds Python gives them, so that one file format and one state-dict
+//! layout serve both languages.
+
+use crate::Tensor;
+
+/// A dict key: a string or an integer (an optimizer numbers its state).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    Str(String),
+    Int(i64),
+}
+
+impl From<&str> for Key {
+    fn from(s: &str) -> Self {
+        Key::Str(s.to_string())
+    }
+}
+
+impl From<String> for Key {
+    fn from(s: String) -> Self {
+        Key::Str(s)
+    }
+}
+
+impl From<usize> for Key {
+    fn from(i: usize) -> Self {
+        // An index into memory fits an i64.
+        Key::Int(i as i64)
+    }
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Key::Str(s) => f.write_str(s),
+            Key::Int(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// A tensor, a number, a string, `None`, or a list, tuple or dict of them
+/// (Python's kinds; a dict keeps its order).
+#[derive(Debug, Clone)]
+pub enum Value {
+    Tensor(Tensor),
+    Float(f64),
+    Int(i64),
+    Bool(bool),
+    Str(String),
+    None,
+    List(Vec<Value>),
+    Tuple(Vec<Value>),
+    Dict(Vec<(Key, Value)>),
+}
+
+impl Value {
+    /// The kind's name, for errors ("a float", "a dict", ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Value::Tensor(_) => "a tensor",
+            Value::Float(_) => "a float",
+            Value::Int(_) => "an int",
+            Value::Bool(_) => "a bool",
+            Value::Str(_) => "a string",
+            Value::None => "None",
+            Value::List(_) => "a list",
+            Value::Tuple(_) => "a tuple",
+            Value::Dict(_) => "a dict",
+        }
+    }
+
+    /// The entry `key` of a dict (None for other kinds or a missing key).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Dict(entries) => entries
+                .iter()
+                .find(|(k, _)| matches!(k, Key::Str(s) if s == key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The items of a list or tuple.
+    pub fn items(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) | Value::Tuple(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The number of a Float or an Int.
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Float(x) => Some(*x),
+            // As Python, where an int is a float wherever one is expected.
+            Value::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+
+    /// A dict of string keys from `(name, value)` pairs.
+    pub fn dict<K: Into<Key>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Dict(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
+impl From<Tensor> for Value {
+    fn from(t: Tensor) -> Self {
+        Value::Tensor(t)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(x: f64) -> Self {
+        Value::Float(x)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::Str(s.to_string())
+    }
+}
