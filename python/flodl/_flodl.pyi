@@ -811,8 +811,8 @@ def get_num_threads() -> int: ...
 def set_num_threads(threads: int) -> None:
     """Sets the number of threads libtorch's CPU ops use (shared with torch)."""
 
-def _save(tensors: Sequence[tuple[str, Tensor]], path: str) -> None: ...
-def _load(path: str) -> list[tuple[str, Tensor]]: ...
+def _save(obj: Any, path: str) -> None: ...
+def _load(path: str) -> Any: ...
 def _is_torch_tensor(obj: Any) -> bool:
     """Whether ``obj`` is a torch tensor (without importing torch)."""
 
@@ -862,64 +862,23 @@ def gru(
 ) -> tuple[Any, Any]:
     """A multi-layer GRU over a sequence: `(output, h_n)`."""
 
-def _optim_sgd(
-    params: Sequence[Variable],
-    grads: Sequence[Tensor],
-    momentum_buffers: Sequence[Tensor],
-    *,
-    lr: float,
-    momentum: float,
-    dampening: float,
-    nesterov: bool,
-    weight_decay: float,
-    maximize: bool,
-    is_first_step: bool,
-) -> None: ...
-def _optim_adam(
-    params: Sequence[Variable],
-    grads: Sequence[Tensor],
-    exp_avgs: Sequence[Tensor],
-    exp_avg_sqs: Sequence[Tensor],
-    max_exp_avg_sqs: Sequence[Tensor],
-    steps: Sequence[Tensor],
-    *,
-    lr: float,
-    beta1: float,
-    beta2: float,
-    eps: float,
-    weight_decay: float,
-    amsgrad: bool,
-    maximize: bool,
-    decoupled_weight_decay: bool,
-) -> None: ...
-def _optim_adagrad(
-    params: Sequence[Variable],
-    grads: Sequence[Tensor],
-    state_sums: Sequence[Tensor],
-    steps: Sequence[Tensor],
-    *,
-    lr: float,
-    lr_decay: float,
-    weight_decay: float,
-    eps: float,
-    maximize: bool,
-) -> None: ...
-def _optim_rmsprop(
-    params: Sequence[Variable],
-    grads: Sequence[Tensor],
-    square_avgs: Sequence[Tensor],
-    grad_avgs: Sequence[Tensor],
-    momentum_buffers: Sequence[Tensor],
-    steps: Sequence[Tensor],
-    *,
-    lr: float,
-    alpha: float,
-    eps: float,
-    weight_decay: float,
-    momentum: float,
-    centered: bool,
-    maximize: bool,
-) -> None: ...
+def _optim_check(name: str, group: dict[str, Any]) -> None:
+    """Checks a param group's options as Rust's optimizer `name` does."""
+
+def _optim_defaults(name: str) -> dict[str, Any]:
+    """The options of Rust's optimizer `name`, with their defaults."""
+
+def _optim_init_state(name: str, param_groups: list[dict[str, Any]], state: Any) -> None:
+    """Makes the state of every parameter now (Adagrad); nothing for the others."""
+
+def _optim_step(name: str, param_groups: list[dict[str, Any]], state: Any) -> None:
+    """One step of Rust's optimizer `name` over torch-style groups and state."""
+
+def _optim_read_state_dict(
+    name: str, param_groups: list[dict[str, Any]], state_dict: Any
+) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Tensor]]]]:
+    """The checked options and state a state dict holds for these groups."""
+
 def _clip_grad_norm(
     grads: Sequence[Tensor], max_norm: float, norm_type: float, error_if_nonfinite: bool
 ) -> Tensor: ...

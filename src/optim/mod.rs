@@ -211,7 +211,9 @@ pub(crate) fn loaded_state(
     let shape = saved.size();
     let fits = shape == expected || (expected.is_empty() && saved.numel() == 1);
     if !fits {
-        return Err(format!("{what} expected {expected:?}, got {shape:?}"));
+        return Err(format!(
+            "{what} has shape {shape:?}, its parameter's state {expected:?}"
+        ));
     }
     // The kernels' layout: a fresh tensor as the slot makes it, then the
     // saved values copied in (cast and moved as needed).

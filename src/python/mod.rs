@@ -111,27 +111,23 @@ fn set_rng_state(
     })
 }
 
-/// `flodl.save`'s core: (name, Tensor) pairs to a safetensors file.
+/// `flodl.save`'s core: a tensor, a state dict or nested containers of
+/// them (see `flodl::io::save_value`) to a safetensors file.
 #[pyfunction(name = "_save")]
-fn save(
-    py: Python<'_>,
-    tensors: Vec<(String, PyRef<'_, tensor::PyTensor>)>,
-    path: std::path::PathBuf,
-) -> PyResult<()> {
+fn save(py: Python<'_>, obj: &Bound<'_, PyAny>, path: std::path::PathBuf) -> PyResult<()> {
     crate::python::guard::run("save", move || {
-        let pairs: Vec<(&str, &crate::Tensor)> = tensors
-            .iter()
-            .map(|(n, t)| (n.as_str(), &t.inner))
-            .collect();
-        Ok(gil::without_gil(py, || crate::io::save(&pairs, &path))?)
+        let value = value::from_py(obj, "save", "the object")?;
+        Ok(gil::without_gil(py, || crate::io::save_value(&value, &path))?)
     })
 }
 
-/// `flodl.load`'s core: the (name, Tensor) pairs of a safetensors file.
+/// `flodl.load`'s core: what `_save` wrote (a dict of tensors for a plain
+/// safetensors file).
 #[pyfunction(name = "_load")]
-fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Vec<(String, crate::Tensor)>> {
+fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Bound<'_, PyAny>> {
     crate::python::guard::run("load", move || {
-        Ok(gil::without_gil(py, || crate::io::load(&path))?)
+        let value = gil::without_gil(py, || crate::io::load_value(&path))?;
+        value::to_py(py, value)
     })
 }
 

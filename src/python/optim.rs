@@ -14,7 +14,7 @@ use super::value;
 use super::variable::PyVariable;
 use crate::optim::{read_state_dict, step_group, with_optimizer_named, Method, ParamState};
 use crate::optim::StepMember;
-use crate::Operand as _;
+use crate::{Operand as _, Value};
 
 fn unknown(name: &str) -> PyErr {
     let message = format!("flodl has no optimizer {name:?}");
@@ -160,10 +160,16 @@ fn step_one_group<M: Method + Send>(
     let layout = options.state_layout();
     // Per parameter with a gradient: its state dict, the parameter, the
     // gradient and the state the dict holds.
-    let mut entries: Vec<(Bound<'_, PyDict>, tch::Tensor, crate::Tensor, ParamState)> = Vec::new();
+    let mut entries: Vec<(Option<Bound<'_, PyDict>>, tch::Tensor, crate::Tensor, ParamState)> =
+        Vec::new();
     for p in params_of(M::NAME, group)? {
         let variable = &p.get().inner;
         let Some(grad) = variable.grad() else { continue };
+        if layout.is_empty() {
+            // No state (SGD without momentum): torch's `state` stays empty.
+            entries.push((None, variable.raw().shallow_clone(), grad, ParamState::new()));
+            continue;
+        }
         // `state` is a defaultdict(dict): a parameter's first step adds its dict.
         let held = state.get_item(&p)?;
         let held = held.cast_into::<PyDict>().map_err(|e| {
@@ -186,7 +192,7 @@ fn step_one_group<M: Method + Send>(
             })?;
             param_state.push((slot.name, t.get().inner.raw().shallow_clone()));
         }
-        entries.push((held, variable.raw().shallow_clone(), grad, param_state));
+        entries.push((Some(held), variable.raw().shallow_clone(), grad, param_state));
     }
     let known: Vec<usize> = entries.iter().map(|e| e.3.len()).collect();
     let op = format!("{}.step", M::NAME);
@@ -197,6 +203,7 @@ fn step_one_group<M: Method + Send>(
     without_gil(py, || step_group(&op, &options, &mut members))?;
     // The state a first step made goes into the parameters' dicts.
     for ((held, _, _, param_state), known) in entries.into_iter().zip(known) {
+        let Some(held) = held else { continue };
         for (slot, tensor) in param_state.into_iter().skip(known) {
             held.set_item(slot, crate::Tensor::from_raw(tensor))?;
         }
@@ -242,6 +249,20 @@ fn read_state_with<'py, M: Method>(
         .map(|(o, ps)| (o.clone(), ps.iter().map(|p| p.get().inner.raw()).collect()))
         .collect();
     let saved = value::from_py(state_dict, &op, "the state dict")?;
+    // A state entry of the wrong Python type is a TypeError (SPEC §4).
+    if let Some(Value::Dict(state)) = saved.get("state") {
+        for (key, entries) in state {
+            let Value::Dict(entries) = entries else { continue };
+            for (name, entry) in entries {
+                if !matches!(entry, Value::Tensor(_) | Value::Float(_) | Value::Int(_) | Value::None) {
+                    return Err(PyTypeError::new_err(format!(
+                        "{op}: state {key} '{name}' must be a Tensor or a number, got {}",
+                        entry.kind()
+                    )));
+                }
+            }
+        }
+    }
     let (options, loads) = read_state_dict(&raw, &saved)?;
     let options_out = PyList::empty(py);
     for options in options {

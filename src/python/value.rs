@@ -75,21 +75,22 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
         }
         return Ok(Value::Dict(entries));
     }
-    let hint = if is_torch_tensor(obj) {
-        "; convert it with flodl.Tensor.from_torch(t)"
-    } else {
-        ""
-    };
+    if is_torch_tensor(obj) {
+        return Err(PyTypeError::new_err(format!(
+            "{op}: {at} is a torch tensor, not a flodl Tensor; convert it with \
+             flodl.Tensor.from_torch(t)"
+        )));
+    }
     Err(PyTypeError::new_err(format!(
-        "{op}: {at} is a {}, which a file cannot hold (tensors, numbers, strings, None, \
-         and lists, tuples and dicts of them){hint}",
+        "{op}: {at} is a {}; it takes tensors, numbers, strings, None, and lists, \
+         tuples and dicts of them",
         type_name(obj)
     )))
 }
 
 fn key_repr(key: &Key) -> String {
     match key {
-        Key::Str(s) => format!("{s:?}"),
+        Key::Str(s) => format!("'{s}'"),
         Key::Int(i) => i.to_string(),
     }
 }

@@ -75,14 +75,53 @@ def test_bad_files_are_argument_errors(tmp_path):
         flodl.load(tmp_path / "missing.safetensors")
 
 
-def test_save_takes_tensors_by_name(tmp_path):
-    with pytest.raises(TypeError, match="'w' is a list"):
-        flodl.save({"w": [1.0]}, tmp_path / "x.safetensors")
-    with pytest.raises(TypeError, match="names are str"):
-        flodl.save({1: Tensor.ones([1])}, tmp_path / "x.safetensors")
+def test_save_refuses_what_a_file_cannot_hold(tmp_path):
+    with pytest.raises(TypeError, match=r"save: the object\['w'\]\[1\] is a object"):
+        flodl.save({"w": [1.0, object()]}, tmp_path / "x.safetensors")
+    with pytest.raises(TypeError, match="keys of the object must be str or int"):
+        flodl.save({(1, 2): Tensor.ones([1])}, tmp_path / "x.safetensors")
+    with pytest.raises(flodl.ArgumentError, match="outside int64"):
+        flodl.save({"n": 2**70}, tmp_path / "x.safetensors")
     assert not (tmp_path / "x.safetensors").exists()
     with pytest.raises(flodl.ArgumentError, match="cannot write"):
         flodl.save({"w": Tensor.ones([1])}, tmp_path / "no_such_dir" / "x.safetensors")
+
+
+def test_nested_containers_round_trip_as_a_valid_safetensors_file(tmp_path):
+    from safetensors.numpy import load_file
+
+    model = flodl.nn.Linear(3, 2)
+    opt = flodl.optim.Adam(model.parameters(), lr=0.01, betas=(0.8, 0.9))
+    model(flodl.Variable(Tensor.ones([4, 3]))).sum().backward()
+    opt.step()
+    checkpoint = {
+        "model": model.state_dict(),
+        "optim": opt.state_dict(),
+        "epoch": 3,
+        "loss": float("nan"),
+        "note": ("tuple", None, True, -1.5, [1, 2]),
+    }
+    path = tmp_path / "checkpoint.safetensors"
+    flodl.save(checkpoint, path)
+    back = flodl.load(path)
+    assert back["epoch"] == 3 and np.isnan(back["loss"])
+    assert back["note"] == ("tuple", None, True, -1.5, [1, 2])
+    assert list(back["model"]) == list(model.state_dict())
+    for name, t in model.state_dict().items():
+        np.testing.assert_array_equal(back["model"][name].numpy(), t.numpy())
+    saved_optim = opt.state_dict()
+    assert back["optim"]["param_groups"] == saved_optim["param_groups"]
+    assert list(back["optim"]["state"]) == [0, 1]
+    for i, state in saved_optim["state"].items():
+        for key, t in state.items():
+            np.testing.assert_array_equal(back["optim"]["state"][i][key].numpy(), t.numpy())
+    # Any safetensors reader sees the tensors under their paths.
+    names = set(load_file(str(path)))
+    assert {"model.weight", "optim.state.0.exp_avg", "optim.state.1.step"} <= names
+    # And the optimizer resumes from it.
+    resumed = flodl.optim.Adam(model.parameters())
+    resumed.load_state_dict(back["optim"])
+    assert resumed.param_groups[0]["betas"] == (0.8, 0.9) and resumed.param_groups[0]["lr"] == 0.01
 
 
 def test_a_truncated_checkpoint_leaves_the_model_as_it_was(tmp_path) -> None:
