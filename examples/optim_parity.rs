@@ -1,18 +1,25 @@
 //! Rust's flodl::optim optimizers for the parity test against torch.optim
 //! (tests/python/test_rust_layers.py): from the float64 start in the input
 //! file, 10 steps of each optimizer on `sum(w * tanh(w) + w^2 / 4)`, the
-//! parameters written after.
+//! parameters written after, and RAdam's and NAdam's state dicts (the test
+//! resumes them in Python's flodl.optim).
 //!
 //! ```text
 //! cargo run --release --example optim_parity -- start.safetensors out.safetensors
 //! ```
 
-use flodl::optim::{AdagradOptions, AdamOptions, AdamWOptions, Method, Optimizer};
-use flodl::optim::{RMSpropOptions, SGDOptions};
-use flodl::{Result, Tensor, Variable};
+use flodl::optim::{AdadeltaOptions, AdagradOptions, AdamOptions, AdamWOptions, AdamaxOptions};
+use flodl::optim::{Method, NAdamOptions, Optimizer, RAdamOptions, RMSpropOptions, SGDOptions};
+use flodl::{Result, Tensor, Value, Variable};
 
 /// Ten steps of `options` from `start`: the parameters after.
 fn run<M: Method>(start: &Tensor, options: M) -> Result<Tensor> {
+    Ok(run_keeping_state(start, options)?.0)
+}
+
+/// Ten steps of `options` from `start`: the parameters and the optimizer's
+/// state dict after.
+fn run_keeping_state<M: Method>(start: &Tensor, options: M) -> Result<(Tensor, Value)> {
     let w = Variable::new(start.copy()?, true)?;
     let mut opt = Optimizer::new(vec![w.clone()], options)?;
     for _ in 0..10 {
@@ -24,7 +31,7 @@ fn run<M: Method>(start: &Tensor, options: M) -> Result<Tensor> {
         loss.backward()?;
         opt.step()?;
     }
-    Ok(w.data())
+    Ok((w.data(), opt.state_dict()))
 }
 
 fn main() -> Result<()> {
@@ -74,6 +81,19 @@ fn main() -> Result<()> {
         initial_accumulator_value: 0.1,
         ..Default::default()
     };
+    let radam = RAdamOptions {
+        lr: 0.05,
+        weight_decay: 0.1,
+        decoupled_weight_decay: true,
+        ..Default::default()
+    };
+    let nadam = NAdamOptions {
+        lr: 0.05,
+        momentum_decay: 0.01,
+        ..Default::default()
+    };
+    let (radam_w, radam_state) = run_keeping_state(&start, radam)?;
+    let (nadam_w, nadam_state) = run_keeping_state(&start, nadam)?;
     let results = vec![
         ("sgd", run(&start, sgd)?),
         ("sgd_nesterov", run(&start, nesterov)?),
@@ -81,6 +101,30 @@ fn main() -> Result<()> {
         ("adamw", run(&start, adamw)?),
         ("rmsprop", run(&start, rmsprop)?),
         ("adagrad", run(&start, adagrad)?),
+        (
+            "adadelta",
+            run(
+                &start,
+                AdadeltaOptions {
+                    rho: 0.8,
+                    ..Default::default()
+                },
+            )?,
+        ),
+        (
+            "adamax",
+            run(
+                &start,
+                AdamaxOptions {
+                    lr: 0.05,
+                    ..Default::default()
+                },
+            )?,
+        ),
+        ("radam", radam_w),
+        ("nadam", nadam_w),
     ];
-    flodl::io::save(&results, out)
+    let params = Value::dict(results.into_iter().map(|(k, t)| (k, Value::Tensor(t))));
+    let states = Value::dict([("radam", radam_state), ("nadam", nadam_state)]);
+    flodl::io::save_value(&Value::dict([("params", params), ("states", states)]), out)
 }

@@ -149,7 +149,8 @@ pub fn load_value<P: AsRef<Path>>(path: P) -> Result<Value> {
             ),
         )
     };
-    let json: serde_json::Value = serde_json::from_str(&structure).map_err(|e| bad(e.to_string()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&structure).map_err(|e| bad(e.to_string()))?;
     let mut tensors: std::collections::HashMap<String, Tensor> = tensors.into_iter().collect();
     value_of(&json, &mut tensors).map_err(bad)
 }
@@ -202,7 +203,11 @@ fn value_of(
                         let key = match key {
                             Json::String(s) => Key::Str(s.clone()),
                             Json::Number(n) => Key::Int(n.as_i64().ok_or("a key out of range")?),
-                            _ => return Err("a dict key that is neither a string nor a number".into()),
+                            _ => {
+                                return Err(
+                                    "a dict key that is neither a string nor a number".into()
+                                )
+                            }
                         };
                         entries.push((key, value_of(item, tensors)?));
                     }

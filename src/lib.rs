@@ -34,8 +34,8 @@ pub use ops::index::TensorIndex;
 pub use ops::nn::*;
 pub use ops::rnn::{gru, lstm, RnnOptions};
 pub use ops::Operand;
-pub use value::{Key, Value};
 pub use tensor::{
     cuda_available, cuda_device_count, get_num_threads, get_rng_state, manual_seed,
     set_num_threads, set_rng_state, DType, Device, Scalar, Tensor, TensorOptions,
 };
+pub use value::{Key, Value};

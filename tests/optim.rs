@@ -5,8 +5,9 @@
 use flodl::optim::lr_scheduler::{
     CosineAnnealingLR, MultiStepLR, OneCycleLR, Schedule, Scheduler, StepLR,
 };
-use flodl::optim::{self, AdamOptions, AdamWOptions, SGDOptions};
-use flodl::{nn, Device, ErrorKind, Result, Tensor, Variable};
+use flodl::optim::{self, AdamOptions, AdamWOptions, Method, RMSpropOptions, SGDOptions};
+use flodl::optim::{AdadeltaOptions, AdagradOptions, AdamaxOptions, NAdamOptions, RAdamOptions};
+use flodl::{nn, Device, ErrorKind, Key, Result, Tensor, Value, Variable};
 
 fn leaf(values: &[f64]) -> Variable {
     let t = Tensor::from_f64(values, &[values.len() as i64], Device::CPU).unwrap();
@@ -302,6 +303,49 @@ fn a_scheduler_sets_step_zero_s_rate_at_once() -> Result<()> {
     Ok(())
 }
 
+/// `steps` steps of `options` from `start` on sum(w^3), through a
+/// checkpoint file after `stop` steps (a new optimizer built with
+/// `resumed_with` loads it); the parameters after.
+fn run_with_checkpoint<M: Method>(
+    start: &[f64],
+    options: M,
+    resumed_with: M,
+    stop: usize,
+    steps: usize,
+) -> Result<Vec<f64>> {
+    let v = leaf(start);
+    let mut first = optim::Optimizer::new(vec![v.clone()], options)?;
+    for _ in 0..stop {
+        cube_grad(&v)?;
+        first.step()?;
+    }
+    let path = std::env::temp_dir().join(format!(
+        "flodl-optim-{}-{}.safetensors",
+        std::process::id(),
+        M::NAME
+    ));
+    flodl::io::save_value(&first.state_dict(), &path)?;
+    let saved = flodl::io::load_value(&path)?;
+    std::fs::remove_file(&path).ok();
+    let mut resumed = optim::Optimizer::new(vec![v.clone()], resumed_with)?;
+    resumed.load_state_dict(&saved)?;
+    for _ in stop..steps {
+        cube_grad(&v)?;
+        resumed.step()?;
+    }
+    v.data().to_f64_vec()
+}
+
+fn run_straight<M: Method>(start: &[f64], options: M, steps: usize) -> Result<Vec<f64>> {
+    let w = leaf(start);
+    let mut opt = optim::Optimizer::new(vec![w.clone()], options)?;
+    for _ in 0..steps {
+        cube_grad(&w)?;
+        opt.step()?;
+    }
+    w.data().to_f64_vec()
+}
+
 #[test]
 fn a_checkpoint_resumes_as_if_never_stopped() -> Result<()> {
     let start = [0.5, -1.0, 2.0];
@@ -310,49 +354,141 @@ fn a_checkpoint_resumes_as_if_never_stopped() -> Result<()> {
         amsgrad: true,
         ..Default::default()
     };
-    // Six steps without a stop.
-    let w = leaf(&start);
-    let mut opt = optim::Adam::new(vec![w.clone()], options.clone())?;
-    for _ in 0..6 {
-        cube_grad(&w)?;
-        opt.step()?;
+    let straight = run_straight(&start, options.clone(), 6)?;
+    // The resumed optimizer is built with other options: the file's win
+    // (the hyperparameters are in the state dict, as PyTorch's).
+    let resumed = run_with_checkpoint(&start, options, AdamOptions::default(), 3, 6)?;
+    close(&resumed, &straight);
+    // RMSprop with momentum reloads its momentum buffers.
+    let rms = RMSpropOptions {
+        lr: 0.01,
+        momentum: 0.9,
+        centered: true,
+        ..Default::default()
+    };
+    let straight = run_straight(&start, rms.clone(), 6)?;
+    let resumed = run_with_checkpoint(&start, rms, RMSpropOptions::default(), 3, 6)?;
+    close(&resumed, &straight);
+    // Every optimizer, with options that are not its defaults.
+    macro_rules! resumes {
+        ($($options:expr),*) => {$(
+            let options = $options;
+            let straight = run_straight(&start, options.clone(), 7)?;
+            let resumed = run_with_checkpoint(&start, options, Default::default(), 4, 7)?;
+            close(&resumed, &straight);
+        )*};
     }
-    // Three steps, a checkpoint through a file, three more in a new optimizer.
-    let v = leaf(&start);
-    let mut first = optim::Adam::new(vec![v.clone()], options.clone())?;
-    for _ in 0..3 {
-        cube_grad(&v)?;
-        first.step()?;
-    }
-    let path = std::env::temp_dir().join(format!("flodl-optim-{}.safetensors", std::process::id()));
-    flodl::io::save(&first.state_dict(), &path)?;
-    let saved = flodl::io::load(&path)?;
-    std::fs::remove_file(&path).ok();
-    let mut resumed = optim::Adam::new(vec![v.clone()], options)?;
-    resumed.load_state_dict(&saved)?;
-    for _ in 0..3 {
-        cube_grad(&v)?;
-        resumed.step()?;
-    }
-    close(&v.data().to_f64_vec()?, &w.data().to_f64_vec()?);
-    // Unknown names and wrong shapes: one error, nothing loaded.
-    let bad = vec![
-        (
-            "state.0.exp_avg".to_string(),
-            Tensor::from_f64(&[1.0], &[1], Device::CPU)?,
-        ),
-        (
-            "state.7.step".to_string(),
-            Tensor::from_f64(&[1.0], &[], Device::CPU)?,
-        ),
-    ];
-    let err = resumed.load_state_dict(&bad).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Argument);
-    assert!(
-        err.to_string().contains("expected [3], got [1]")
-            && err.to_string().contains("state.7.step"),
-        "{err}"
+    resumes!(
+        SGDOptions {
+            lr: 0.01,
+            momentum: 0.9,
+            nesterov: true,
+            ..Default::default()
+        },
+        AdamWOptions {
+            lr: 0.02,
+            weight_decay: 0.1,
+            ..Default::default()
+        },
+        AdagradOptions {
+            lr: 0.1,
+            initial_accumulator_value: 0.5,
+            ..Default::default()
+        },
+        AdadeltaOptions {
+            rho: 0.8,
+            ..Default::default()
+        },
+        AdamaxOptions {
+            lr: 0.01,
+            betas: (0.8, 0.99),
+            ..Default::default()
+        },
+        RAdamOptions {
+            lr: 0.01,
+            decoupled_weight_decay: true,
+            weight_decay: 0.1,
+            ..Default::default()
+        },
+        NAdamOptions {
+            lr: 0.01,
+            momentum_decay: 0.01,
+            ..Default::default()
+        }
     );
+    Ok(())
+}
+
+#[test]
+fn a_state_dict_is_pytorch_s_layout_with_the_hyperparameters() -> Result<()> {
+    let (a, b) = (leaf(&[1.0, 2.0]), leaf(&[3.0]));
+    let options = AdamOptions {
+        lr: 0.5,
+        betas: (0.8, 0.9),
+        ..Default::default()
+    };
+    let mut opt = optim::Adam::new(vec![a.clone()], options)?;
+    opt.add_param_group(vec![b.clone()], AdamOptions::default())?;
+    cube_grad(&a)?;
+    opt.step()?;
+    let saved = opt.state_dict();
+    let groups = saved.get("param_groups").and_then(Value::items).unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0].get("lr").and_then(Value::as_f64), Some(0.5));
+    let betas = groups[0].get("betas").and_then(Value::items).unwrap();
+    assert_eq!(betas[1].as_f64(), Some(0.9));
+    assert!(
+        matches!(groups[1].get("params"), Some(Value::List(p)) if matches!(p[..], [Value::Int(1)]))
+    );
+    // Only `a` stepped: state 0 holds step, exp_avg, exp_avg_sq.
+    let Some(Value::Dict(state)) = saved.get("state") else {
+        panic!("no state")
+    };
+    assert_eq!(state.len(), 1);
+    let names: Vec<String> = match &state[0] {
+        (Key::Int(0), Value::Dict(entries)) => entries.iter().map(|(k, _)| k.to_string()).collect(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(names, ["step", "exp_avg", "exp_avg_sq"]);
+    // A loaded state dict sets each group's options.
+    let mut other = optim::Adam::new(vec![a.clone()], AdamOptions::default())?;
+    other.add_param_group(vec![b.clone()], AdamOptions::default())?;
+    other.load_state_dict(&saved)?;
+    assert_eq!(other.lr(), 0.5);
+    assert_eq!(other.param_groups()[0].options.betas, (0.8, 0.9));
+    Ok(())
+}
+
+#[test]
+fn a_bad_state_dict_is_one_argument_error_and_loads_nothing() -> Result<()> {
+    let w = leaf(&[0.5, -1.0, 2.0]);
+    let mut opt = optim::Adam::new(vec![w.clone()], AdamOptions::default())?;
+    cube_grad(&w)?;
+    opt.step()?;
+    let before = opt.state(&w)[1].1.to_f64_vec()?;
+    let mut bad = opt.state_dict();
+    let Value::Dict(entries) = &mut bad else {
+        panic!()
+    };
+    entries[0].1 = Value::dict([
+        (
+            Key::Int(0),
+            Value::dict([(
+                "exp_avg",
+                Value::Tensor(Tensor::from_f64(&[1.0], &[1], Device::CPU)?),
+            )]),
+        ),
+        (Key::Int(7), Value::dict([("step", Value::Float(1.0))])),
+    ]);
+    let err = opt.load_state_dict(&bad).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    let message = err.to_string();
+    assert!(
+        message.contains(r#"state 0 "exp_avg" has shape [1], its parameter's state [3]"#)
+            && message.contains("state 7 belongs to no parameter"),
+        "{message}"
+    );
+    assert_eq!(opt.state(&w)[1].1.to_f64_vec()?, before);
     Ok(())
 }
 

@@ -545,15 +545,42 @@ macro_rules! with_optimizer_named {
     ($name:expr, |$options:ident| $body:expr, $unknown:expr) => {{
         use $crate::optim::*;
         match $name {
-            "SGD" => { let $options = SGDOptions::default(); $body }
-            "Adam" => { let $options = AdamOptions::default(); $body }
-            "AdamW" => { let $options = AdamWOptions::default(); $body }
-            "RMSprop" => { let $options = RMSpropOptions::default(); $body }
-            "Adagrad" => { let $options = AdagradOptions::default(); $body }
-            "Adadelta" => { let $options = AdadeltaOptions::default(); $body }
-            "Adamax" => { let $options = AdamaxOptions::default(); $body }
-            "RAdam" => { let $options = RAdamOptions::default(); $body }
-            "NAdam" => { let $options = NAdamOptions::default(); $body }
+            "SGD" => {
+                let $options = SGDOptions::default();
+                $body
+            }
+            "Adam" => {
+                let $options = AdamOptions::default();
+                $body
+            }
+            "AdamW" => {
+                let $options = AdamWOptions::default();
+                $body
+            }
+            "RMSprop" => {
+                let $options = RMSpropOptions::default();
+                $body
+            }
+            "Adagrad" => {
+                let $options = AdagradOptions::default();
+                $body
+            }
+            "Adadelta" => {
+                let $options = AdadeltaOptions::default();
+                $body
+            }
+            "Adamax" => {
+                let $options = AdamaxOptions::default();
+                $body
+            }
+            "RAdam" => {
+                let $options = RAdamOptions::default();
+                $body
+            }
+            "NAdam" => {
+                let $options = NAdamOptions::default();
+                $body
+            }
             _ => $unknown,
         }
     }};

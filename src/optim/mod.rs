@@ -109,11 +109,9 @@ impl StateSlot {
     fn make(&self, param: &tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
         match self.start {
             Start::Fill(value) => param.f_full_like(value),
-            Start::Counter(value) => tch::Tensor::f_full(
-                [] as [i64; 0],
-                value,
-                (tch::Kind::Float, param.device()),
-            ),
+            Start::Counter(value) => {
+                tch::Tensor::f_full([] as [i64; 0], value, (tch::Kind::Float, param.device()))
+            }
         }
     }
 }
@@ -161,9 +159,7 @@ pub(crate) fn step_group<M: Method>(
         }
         let (method, hyper) = options.kernel(first);
         let refs: [&[&tch::Tensor]; 6] = std::array::from_fn(|i| lists[i].as_slice());
-        crate::ops::run_opt::<(), (), _>(op, &[], || {
-            crate::ffi::optim_step(method, refs, &hyper)
-        })?;
+        crate::ops::run_opt::<(), (), _>(op, &[], || crate::ffi::optim_step(method, refs, &hyper))?;
     }
     Ok(())
 }
@@ -219,8 +215,12 @@ pub(crate) fn loaded_state(
     // saved values copied in (cast and moved as needed).
     let target = slot.make(param).map_err(|e| format!("{what}: {e}"))?;
     let mut copy = target.shallow_clone();
-    copy.f_copy_(&saved.f_reshape(expected).map_err(|e| format!("{what}: {e}"))?)
-        .map_err(|e| format!("{what}: {e}"))?;
+    copy.f_copy_(
+        &saved
+            .f_reshape(expected)
+            .map_err(|e| format!("{what}: {e}"))?,
+    )
+    .map_err(|e| format!("{what}: {e}"))?;
     Ok(target)
 }
 
@@ -406,7 +406,12 @@ impl<M: Method> Optimizer<M> {
     /// problem is listed in one Argument error, and then nothing is loaded.
     pub fn load_state_dict(&mut self, saved: &Value) -> Result<()> {
         let groups: Vec<(M, Vec<&tch::Tensor>)> = (self.groups.iter())
-            .map(|g| (g.options.clone(), g.params.iter().map(|p| p.raw()).collect()))
+            .map(|g| {
+                (
+                    g.options.clone(),
+                    g.params.iter().map(|p| p.raw()).collect(),
+                )
+            })
             .collect();
         let (options, loads) = read_state_dict(&groups, saved)?;
         for (group, options) in self.groups.iter_mut().zip(options) {

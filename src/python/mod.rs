@@ -117,7 +117,9 @@ fn set_rng_state(
 fn save(py: Python<'_>, obj: &Bound<'_, PyAny>, path: std::path::PathBuf) -> PyResult<()> {
     crate::python::guard::run("save", move || {
         let value = value::from_py(obj, "save", "the object")?;
-        Ok(gil::without_gil(py, || crate::io::save_value(&value, &path))?)
+        Ok(gil::without_gil(py, || {
+            crate::io::save_value(&value, &path)
+        })?)
     })
 }
 

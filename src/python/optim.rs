@@ -12,8 +12,8 @@ use super::gil::without_gil;
 use super::tensor::PyTensor;
 use super::value;
 use super::variable::PyVariable;
-use crate::optim::{read_state_dict, step_group, with_optimizer_named, Method, ParamState};
 use crate::optim::StepMember;
+use crate::optim::{read_state_dict, step_group, with_optimizer_named, Method, ParamState};
 use crate::{Operand as _, Value};
 
 fn unknown(name: &str) -> PyErr {
@@ -160,14 +160,25 @@ fn step_one_group<M: Method + Send>(
     let layout = options.state_layout();
     // Per parameter with a gradient: its state dict, the parameter, the
     // gradient and the state the dict holds.
-    let mut entries: Vec<(Option<Bound<'_, PyDict>>, tch::Tensor, crate::Tensor, ParamState)> =
-        Vec::new();
+    let mut entries: Vec<(
+        Option<Bound<'_, PyDict>>,
+        tch::Tensor,
+        crate::Tensor,
+        ParamState,
+    )> = Vec::new();
     for p in params_of(M::NAME, group)? {
         let variable = &p.get().inner;
-        let Some(grad) = variable.grad() else { continue };
+        let Some(grad) = variable.grad() else {
+            continue;
+        };
         if layout.is_empty() {
             // No state (SGD without momentum): torch's `state` stays empty.
-            entries.push((None, variable.raw().shallow_clone(), grad, ParamState::new()));
+            entries.push((
+                None,
+                variable.raw().shallow_clone(),
+                grad,
+                ParamState::new(),
+            ));
             continue;
         }
         // `state` is a defaultdict(dict): a parameter's first step adds its dict.
@@ -181,7 +192,9 @@ fn step_one_group<M: Method + Send>(
         })?;
         let mut param_state = ParamState::new();
         for slot in &layout {
-            let Some(t) = held.get_item(slot.name)? else { continue };
+            let Some(t) = held.get_item(slot.name)? else {
+                continue;
+            };
             let t = t.cast_into::<PyTensor>().map_err(|e| {
                 PyTypeError::new_err(format!(
                     "{}: state {:?} must be a Tensor, got {}",
@@ -192,7 +205,12 @@ fn step_one_group<M: Method + Send>(
             })?;
             param_state.push((slot.name, t.get().inner.raw().shallow_clone()));
         }
-        entries.push((Some(held), variable.raw().shallow_clone(), grad, param_state));
+        entries.push((
+            Some(held),
+            variable.raw().shallow_clone(),
+            grad,
+            param_state,
+        ));
     }
     let known: Vec<usize> = entries.iter().map(|e| e.3.len()).collect();
     let op = format!("{}.step", M::NAME);
@@ -242,7 +260,10 @@ fn read_state_with<'py, M: Method>(
     let op = format!("{}.load_state_dict", M::NAME);
     let mut groups: Vec<(M, Vec<Bound<'py, PyVariable>>)> = Vec::new();
     for group in param_groups.iter() {
-        groups.push((options_of(defaults.clone(), &group)?, params_of(M::NAME, &group)?));
+        groups.push((
+            options_of(defaults.clone(), &group)?,
+            params_of(M::NAME, &group)?,
+        ));
     }
     let raw: Vec<(M, Vec<&tch::Tensor>)> = groups
         .iter()
@@ -252,9 +273,14 @@ fn read_state_with<'py, M: Method>(
     // A state entry of the wrong Python type is a TypeError (SPEC §4).
     if let Some(Value::Dict(state)) = saved.get("state") {
         for (key, entries) in state {
-            let Value::Dict(entries) = entries else { continue };
+            let Value::Dict(entries) = entries else {
+                continue;
+            };
             for (name, entry) in entries {
-                if !matches!(entry, Value::Tensor(_) | Value::Float(_) | Value::Int(_) | Value::None) {
+                if !matches!(
+                    entry,
+                    Value::Tensor(_) | Value::Float(_) | Value::Int(_) | Value::None
+                ) {
                     return Err(PyTypeError::new_err(format!(
                         "{op}: state {key} '{name}' must be a Tensor or a number, got {}",
                         entry.kind()

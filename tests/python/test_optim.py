@@ -457,7 +457,9 @@ def test_load_state_dict_mismatch_is_an_argument_error() -> None:
             "exp_avg_sq": flodl.tensor(np.zeros(3)),
         }
     }
-    with pytest.raises(ArgumentError, match=r'Adam.load_state_dict: state 0 "exp_avg" has shape \[3\]'):
+    with pytest.raises(
+        ArgumentError, match=r'Adam.load_state_dict: state 0 "exp_avg" has shape \[3\]'
+    ):
         adam.load_state_dict(saved)
 
 

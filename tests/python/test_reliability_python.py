@@ -307,7 +307,9 @@ def test_save_of_a_module_or_a_torch_tensor_says_what_to_pass(tmp_path):
     path = tmp_path / "m.safetensors"
     with pytest.raises(TypeError, match=r"save: takes tensors .*model\.state_dict\(\)"):
         flodl.save(fnn.Linear(2, 3), path)
-    with pytest.raises(TypeError, match=r"save: the object\['w'\] is a torch tensor.*Tensor\.from_torch"):
+    with pytest.raises(
+        TypeError, match=r"save: the object\['w'\] is a torch tensor.*Tensor\.from_torch"
+    ):
         flodl.save({"w": torch.ones(2)}, path)
     with pytest.raises(TypeError, match=r"save: the object is a torch tensor.*from_torch"):
         flodl.save(torch.ones(2), path)
@@ -372,10 +374,15 @@ def test_optimizer_state_of_the_wrong_kind_is_a_clear_error():
         fopt.load_state_dict(topt.state_dict())
     saved = fopt.state_dict()
     saved["state"] = {0: {"step": "3"}}
-    with pytest.raises(TypeError, match="Adam.load_state_dict: state 0 'step' must be a Tensor or a number, got a string"):
+    with pytest.raises(
+        TypeError,
+        match="Adam.load_state_dict: state 0 'step' must be a Tensor or a number, got a string",
+    ):
         fopt.load_state_dict(saved)
     saved["state"] = {0: [1, 2]}
-    with pytest.raises(flodl.ArgumentError, match="Adam.load_state_dict: state 0 is a list, not a dict"):
+    with pytest.raises(
+        flodl.ArgumentError, match="Adam.load_state_dict: state 0 is a list, not a dict"
+    ):
         fopt.load_state_dict(saved)
 
 

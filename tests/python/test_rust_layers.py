@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,11 +56,16 @@ LAYERS = {
 def run_rust(example: str, inputs: dict[str, np.ndarray], tmp_path: Path) -> dict[str, np.ndarray]:
     src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
     flodl.save({k: flodl.tensor(v) for k, v in inputs.items()}, str(src))
+    run_example(example, src, out)
+    return {k: v.numpy() for k, v in flodl.load(str(out)).items()}
+
+
+def run_example(example: str, src: Path, out: Path) -> None:
+    """Runs the Rust example `example` on the files `src` and `out`."""
     env = {**os.environ, "LIBTORCH_USE_PYTORCH": "1"}
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     command = ["cargo", "run", "--release", "--quiet", "--example", example, "--"]
     subprocess.run([*command, str(src), str(out)], cwd=ROOT, env=env, check=True, timeout=900)
-    return {k: v.numpy() for k, v in flodl.load(str(out)).items()}
 
 
 def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
@@ -100,18 +106,45 @@ OPTIMIZERS = {
     "adagrad": lambda p: torch.optim.Adagrad(
         p, lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1
     ),
+    "adadelta": lambda p: torch.optim.Adadelta(p, rho=0.8),
+    "adamax": lambda p: torch.optim.Adamax(p, lr=0.05),
+    "radam": lambda p: torch.optim.RAdam(p, lr=0.05, weight_decay=0.1, decoupled_weight_decay=True),
+    "nadam": lambda p: torch.optim.NAdam(p, lr=0.05, momentum_decay=0.01),
 }
+
+
+def _torch_steps(start: np.ndarray, make: Any, steps: int) -> np.ndarray:
+    w = torch.tensor(start, requires_grad=True)
+    opt = make([w])
+    for _ in range(steps):
+        opt.zero_grad()
+        (w * w.tanh() + w * w / 4).sum().backward()
+        opt.step()
+    return w.detach().numpy()
 
 
 def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
     start = np.random.default_rng(1).standard_normal((4, 3))
-    got = run_rust("optim_parity", {"w": start}, tmp_path)
-    assert set(got) == set(OPTIMIZERS)
+    src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
+    flodl.save({"w": flodl.tensor(start)}, str(src))
+    run_example("optim_parity", src, out)
+    got = flodl.load(str(out))
+    assert set(got["params"]) == set(OPTIMIZERS)
     for name, make in OPTIMIZERS.items():
-        w = torch.tensor(start, requires_grad=True)
-        opt = make([w])
-        for _ in range(10):
+        np.testing.assert_allclose(
+            got["params"][name].numpy(), _torch_steps(start, make, 10), rtol=1e-6, err_msg=name
+        )
+    # A Rust optimizer's state dict resumes in Python's flodl.optim (built
+    # with default options: the hyperparameters come from the file), five
+    # more steps landing where torch's fifteen do.
+    for name, cls in [("radam", flodl.optim.RAdam), ("nadam", flodl.optim.NAdam)]:
+        w = flodl.Variable(got["params"][name], requires_grad=True)
+        opt = cls([w])
+        opt.load_state_dict(got["states"][name])
+        for _ in range(5):
             opt.zero_grad()
             (w * w.tanh() + w * w / 4).sum().backward()
             opt.step()
-        np.testing.assert_allclose(got[name], w.detach().numpy(), rtol=1e-6, err_msg=name)
+        np.testing.assert_allclose(
+            w.numpy(), _torch_steps(start, OPTIMIZERS[name], 15), rtol=1e-6, err_msg=name
+        )
