@@ -130,6 +130,39 @@ fn flag(b: bool) -> i32 {
     i32::from(b)
 }
 
+/// PyTorch's checks of the options the Adam family shares.
+fn check_adam_like(
+    name: &str,
+    lr: f64,
+    eps: f64,
+    betas: (f64, f64),
+    weight_decay: f64,
+) -> Result<()> {
+    check_non_negative(name, "learning rate", lr)?;
+    check_non_negative(name, "epsilon value", eps)?;
+    check_betas(name, betas)?;
+    check_non_negative(name, "weight_decay value", weight_decay)
+}
+
+/// The kernel hyperparameters the Adam family shares.
+fn adam_like_hyper(
+    lr: f64,
+    (beta1, beta2): (f64, f64),
+    eps: f64,
+    weight_decay: f64,
+    maximize: bool,
+) -> OptimHyper {
+    OptimHyper {
+        lr,
+        beta1,
+        beta2,
+        eps,
+        weight_decay,
+        maximize: flag(maximize),
+        ..Default::default()
+    }
+}
+
 /// An update rule: its options' checks, the state it keeps per parameter
 /// and its kernel. The kernel speaks the shim's private types, so only
 /// flodl implements it (sealed), while everyone can use its optimizers.
@@ -230,10 +263,7 @@ macro_rules! adam_method {
     ($options:ident) => {
         impl Method for $options {
             fn check(&self) -> Result<()> {
-                check_non_negative(Self::NAME, "learning rate", self.lr)?;
-                check_non_negative(Self::NAME, "epsilon value", self.eps)?;
-                check_betas(Self::NAME, self.betas)?;
-                check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)
+                check_adam_like(Self::NAME, self.lr, self.eps, self.betas, self.weight_decay)
             }
             fn state_layout(&self) -> Vec<StateSlot> {
                 let mut layout = vec![
@@ -249,15 +279,15 @@ macro_rules! adam_method {
             #[allow(private_interfaces)]
             fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
                 let hyper = OptimHyper {
-                    lr: self.lr,
-                    beta1: self.betas.0,
-                    beta2: self.betas.1,
-                    eps: self.eps,
-                    weight_decay: self.weight_decay,
                     amsgrad: flag(self.amsgrad),
-                    maximize: flag(self.maximize),
                     decoupled: flag(self.decoupled_weight_decay),
-                    ..Default::default()
+                    ..adam_like_hyper(
+                        self.lr,
+                        self.betas,
+                        self.eps,
+                        self.weight_decay,
+                        self.maximize,
+                    )
                 };
                 (OptimMethod::Adam, hyper)
             }
@@ -422,10 +452,7 @@ options! {
 
 impl Method for AdamaxOptions {
     fn check(&self) -> Result<()> {
-        check_non_negative(Self::NAME, "learning rate", self.lr)?;
-        check_non_negative(Self::NAME, "epsilon value", self.eps)?;
-        check_betas(Self::NAME, self.betas)?;
-        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)
+        check_adam_like(Self::NAME, self.lr, self.eps, self.betas, self.weight_decay)
     }
     fn state_layout(&self) -> Vec<StateSlot> {
         vec![
@@ -436,15 +463,13 @@ impl Method for AdamaxOptions {
     }
     #[allow(private_interfaces)]
     fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
-        let hyper = OptimHyper {
-            lr: self.lr,
-            beta1: self.betas.0,
-            beta2: self.betas.1,
-            eps: self.eps,
-            weight_decay: self.weight_decay,
-            maximize: flag(self.maximize),
-            ..Default::default()
-        };
+        let hyper = adam_like_hyper(
+            self.lr,
+            self.betas,
+            self.eps,
+            self.weight_decay,
+            self.maximize,
+        );
         (OptimMethod::Adamax, hyper)
     }
 }
@@ -463,10 +488,7 @@ options! {
 
 impl Method for RAdamOptions {
     fn check(&self) -> Result<()> {
-        check_non_negative(Self::NAME, "learning rate", self.lr)?;
-        check_non_negative(Self::NAME, "epsilon value", self.eps)?;
-        check_betas(Self::NAME, self.betas)?;
-        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)
+        check_adam_like(Self::NAME, self.lr, self.eps, self.betas, self.weight_decay)
     }
     fn state_layout(&self) -> Vec<StateSlot> {
         vec![
@@ -478,14 +500,14 @@ impl Method for RAdamOptions {
     #[allow(private_interfaces)]
     fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
         let hyper = OptimHyper {
-            lr: self.lr,
-            beta1: self.betas.0,
-            beta2: self.betas.1,
-            eps: self.eps,
-            weight_decay: self.weight_decay,
             decoupled: flag(self.decoupled_weight_decay),
-            maximize: flag(self.maximize),
-            ..Default::default()
+            ..adam_like_hyper(
+                self.lr,
+                self.betas,
+                self.eps,
+                self.weight_decay,
+                self.maximize,
+            )
         };
         (OptimMethod::Radam, hyper)
     }
@@ -506,10 +528,7 @@ options! {
 
 impl Method for NAdamOptions {
     fn check(&self) -> Result<()> {
-        check_non_negative(Self::NAME, "learning rate", self.lr)?;
-        check_non_negative(Self::NAME, "epsilon value", self.eps)?;
-        check_betas(Self::NAME, self.betas)?;
-        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)?;
+        check_adam_like(Self::NAME, self.lr, self.eps, self.betas, self.weight_decay)?;
         check_non_negative(Self::NAME, "momentum_decay value", self.momentum_decay)
     }
     fn state_layout(&self) -> Vec<StateSlot> {
@@ -523,15 +542,15 @@ impl Method for NAdamOptions {
     #[allow(private_interfaces)]
     fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
         let hyper = OptimHyper {
-            lr: self.lr,
-            beta1: self.betas.0,
-            beta2: self.betas.1,
-            eps: self.eps,
-            weight_decay: self.weight_decay,
             momentum_decay: self.momentum_decay,
             decoupled: flag(self.decoupled_weight_decay),
-            maximize: flag(self.maximize),
-            ..Default::default()
+            ..adam_like_hyper(
+                self.lr,
+                self.betas,
+                self.eps,
+                self.weight_decay,
+                self.maximize,
+            )
         };
         (OptimMethod::Nadam, hyper)
     }

@@ -49,6 +49,18 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}),
     ("Adagrad", {"lr": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.5}),
     ("Adagrad", {"lr": 0.1, "maximize": True, "eps": 1e-5, "lr_decay": 0.1}),
+    ("Adadelta", {}),
+    ("Adadelta", {"lr": 0.5, "rho": 0.8, "weight_decay": 0.1}),
+    ("Adadelta", {"eps": 1e-3, "maximize": True}),
+    ("Adamax", {}),
+    ("Adamax", {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1}),
+    ("Adamax", {"lr": 0.05, "maximize": True, "eps": 1e-4}),
+    ("RAdam", {}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1}),
+    ("RAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("NAdam", {}),
+    ("NAdam", {"lr": 0.05, "momentum_decay": 0.01, "weight_decay": 0.1}),
+    ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
 ]
 
 
@@ -649,3 +661,39 @@ def test_fused_rnn_ops_refuse_misshaped_weights() -> None:
     weights = [flodl.Tensor.zeros(s) for s in ([16, 3], [12, 4], [16], [16])]
     with pytest.raises(flodl.ShapeError, match="weight 1"):
         flodl.lstm(x, h, c, weights, True, 1, 0.0, False, False, False)
+
+
+def test_python_signatures_declare_rust_s_defaults() -> None:
+    """Each class's signature (torch's) and its Rust options agree on every
+    default, and torch's param groups hold the same entries."""
+    import inspect
+
+    w = [torch.zeros(2, requires_grad=True)]
+    for name in sorted({name for name, _ in CASES}):
+        rust = flodl._flodl._optim_defaults(name)
+        signature = inspect.signature(getattr(fl_optim, name).__init__).parameters
+        for option, default in rust.items():
+            declared = signature[option].default if option in signature else None
+            if name == "AdamW" and option == "decoupled_weight_decay":
+                declared = True  # AdamW is Adam with it on; not an argument
+            assert declared == default, (name, option)
+        torch_keys = set(getattr(torch.optim, name)(w).defaults)
+        flodl_keys = set(
+            getattr(fl_optim, name)([Variable(Tensor.zeros([2]), requires_grad=True)]).defaults
+        )
+        assert torch_keys == flodl_keys, name
+        assert set(rust) <= flodl_keys, name
+
+
+def test_unknown_optimizer_names_and_bad_option_kinds_are_clear() -> None:
+    with pytest.raises(ArgumentError, match='flodl has no optimizer "Lion"'):
+        flodl._flodl._optim_defaults("Lion")
+    p = Variable(Tensor.ones([2]), requires_grad=True)
+    with pytest.raises(
+        ArgumentError, match='RAdam: option "betas" must be a pair of numbers, got a string'
+    ):
+        fl_optim.RAdam([p], betas="no")
+    with pytest.raises(ArgumentError, match="Adadelta: invalid rho value: 1.5"):
+        fl_optim.Adadelta([p], rho=1.5)
+    with pytest.raises(ArgumentError, match="NAdam: invalid momentum_decay value: -1"):
+        fl_optim.NAdam([p], momentum_decay=-1)
