@@ -178,6 +178,16 @@ fn optimizer_groups_and_state() -> Result<()> {
         bias_options.lr = 0.01;
     }
     println!("{} groups, first lr {}", opt.param_groups().len(), opt.lr());
+
+    // A checkpoint: PyTorch's state_dict layout, hyperparameters included, in
+    // one safetensors file (Python's flodl.load reads it as a nested dict).
+    let path = std::env::temp_dir().join(format!("optim-{}.safetensors", std::process::id()));
+    flodl::io::save_value(&opt.state_dict(), &path)?;
+    let mut resumed = optim::SGD::new(vec![model.weight.clone()], SGDOptions::default())?;
+    resumed.add_param_group(model.bias.iter().cloned(), SGDOptions::default())?;
+    resumed.load_state_dict(&flodl::io::load_value(&path)?)?;
+    std::fs::remove_file(&path).ok();
+    println!("resumed lr {}", resumed.param_groups()[1].options.lr); // 0.01
     Ok(())
 }
 
