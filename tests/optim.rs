@@ -3,7 +3,8 @@
 //! clipping and the schedules. tests/python/test_optim.py checks the same
 //! kernels against torch.optim.
 use flodl::optim::lr_scheduler::{
-    CosineAnnealingLR, MultiStepLR, OneCycleLR, Schedule, Scheduler, StepLR,
+    ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR,
+    ReduceLROnPlateau, Schedule, Scheduler, StepLR,
 };
 use flodl::optim::{self, AdamOptions, AdamWOptions, Method, RMSpropOptions, SGDOptions};
 use flodl::optim::{AdadeltaOptions, AdagradOptions, AdamaxOptions, NAdamOptions, RAdamOptions};
@@ -509,4 +510,142 @@ fn a_step_is_an_in_place_change_autograd_sees() -> Result<()> {
         "{err}"
     );
     Ok(())
+}
+
+/// Rates of `steps` steps of `schedule` on an SGD of one group at `lr`:
+/// by the chainable formula (Scheduler::step) and by the closed form.
+fn both_forms<S: Schedule + Clone>(
+    schedule: S,
+    lr: f64,
+    steps: usize,
+) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mut opt = optim::SGD::new(
+        vec![leaf(&[1.0])],
+        SGDOptions {
+            lr,
+            ..Default::default()
+        },
+    )?;
+    let mut scheduler = Scheduler::new(&mut opt, schedule.clone());
+    let mut recursive = vec![opt.lr()];
+    for _ in 0..steps {
+        scheduler.step(&mut opt);
+        recursive.push(opt.lr());
+    }
+    let closed = (0..=steps).map(|t| schedule.lr_at(lr, t)).collect();
+    Ok((recursive, closed))
+}
+
+#[test]
+fn closed_and_recursive_forms_agree_over_a_thousand_steps() -> Result<()> {
+    fn agree<S: Schedule + Clone + std::fmt::Debug>(schedule: S) -> Result<()> {
+        let (recursive, closed) = both_forms(schedule.clone(), 0.1, 1000)?;
+        for (t, (a, b)) in recursive.iter().zip(&closed).enumerate() {
+            assert!((a - b).abs() <= 1e-12, "{schedule:?} step {t}: {a} != {b}");
+        }
+        Ok(())
+    }
+    agree(StepLR {
+        step_size: 7,
+        gamma: 0.9,
+    })?;
+    agree(MultiStepLR {
+        milestones: vec![10, 200, 200, 900],
+        gamma: 0.5,
+    })?;
+    agree(ConstantLR {
+        factor: 0.25,
+        total_iters: 50,
+    })?;
+    agree(LinearLR {
+        start_factor: 0.1,
+        end_factor: 1.0,
+        total_iters: 300,
+    })?;
+    agree(ExponentialLR { gamma: 0.995 })?;
+    agree(PolynomialLR {
+        total_iters: 700,
+        power: 1.5,
+    })?;
+    agree(CosineAnnealingLR {
+        t_max: 150,
+        eta_min: 0.001,
+    })?;
+    Ok(())
+}
+
+#[test]
+fn one_cycle_cycles_the_momentum_too() -> Result<()> {
+    let w = leaf(&[1.0]);
+    let mut opt = optim::SGD::new(
+        vec![w],
+        SGDOptions {
+            lr: 0.1,
+            momentum: 0.9,
+            ..Default::default()
+        },
+    )?;
+    let mut scheduler = Scheduler::new(&mut opt, OneCycleLR::new(1.0, 100));
+    assert_eq!(opt.param_groups()[0].options.momentum, 0.95);
+    for _ in 0..29 {
+        scheduler.step(&mut opt);
+    }
+    close(
+        &[opt.lr(), opt.param_groups()[0].options.momentum],
+        &[1.0, 0.85],
+    );
+    // Adam's beta1 is its momentum.
+    let mut adam = optim::Adam::new(vec![leaf(&[1.0])], AdamOptions::default())?;
+    let _one_cycle = Scheduler::new(&mut adam, OneCycleLR::new(1.0, 100));
+    assert_eq!(adam.param_groups()[0].options.betas, (0.95, 0.999));
+    Ok(())
+}
+
+#[test]
+fn a_scheduler_state_dict_resumes_the_schedule() -> Result<()> {
+    let make = || {
+        optim::SGD::new(
+            vec![leaf(&[1.0])],
+            SGDOptions {
+                lr: 0.1,
+                ..Default::default()
+            },
+        )
+    };
+    let schedule = CosineAnnealingLR {
+        t_max: 10,
+        eta_min: 0.0,
+    };
+    let mut opt = make()?;
+    let mut first = Scheduler::new(&mut opt, schedule);
+    for _ in 0..4 {
+        first.step(&mut opt);
+    }
+    let saved = first.state_dict();
+    let mut resumed_opt = make()?;
+    let mut resumed = Scheduler::new(&mut resumed_opt, schedule);
+    resumed.load_state_dict(&saved)?;
+    resumed_opt.set_lr(opt.lr());
+    for _ in 0..3 {
+        first.step(&mut opt);
+        resumed.step(&mut resumed_opt);
+    }
+    assert_eq!(resumed.last_epoch(), 7);
+    close(&[resumed_opt.lr()], &[opt.lr()]);
+    Ok(())
+}
+
+#[test]
+fn reduce_on_plateau_waits_out_its_patience() {
+    let mut plateau = ReduceLROnPlateau {
+        patience: 2,
+        ..ReduceLROnPlateau::new()
+    };
+    let mut lrs = vec![0.1];
+    for metric in [1.0, 0.5, 0.6, 0.6, 0.6, 0.4] {
+        lrs = plateau.step(metric, &lrs);
+    }
+    // Three bad epochs after 0.5: one reduction.
+    close(&lrs, &[0.01]);
+    assert_eq!((plateau.best, plateau.num_bad_epochs), (0.4, 0));
 }

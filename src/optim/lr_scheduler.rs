@@ -1,6 +1,9 @@
-//! Learning-rate schedules, as `torch.optim.lr_scheduler`: a [`Schedule`]
-//! gives the rate of step `t` from a group's initial rate, and a
+//! Learning-rate schedules, as `torch.optim.lr_scheduler`, each formula
+//! written once: a [`Schedule`] gives a step's rate by PyTorch's chainable
+//! formula (from the group's current rate, so that schedulers compose and a
+//! rate changed by hand carries on) and by its closed form, and a
 //! [`Scheduler`] applies it to an optimizer after each epoch (or batch).
+//! Python's `flodl.optim.lr_scheduler` classes call the same formulas.
 //!
 //! ```no_run
 //! # fn main() -> flodl::Result<()> {
@@ -17,12 +20,56 @@
 
 use std::f64::consts::PI;
 
-use super::{Method, Optimizer};
+use super::{Method, Optimizer, Options};
+use crate::error::{ensure, Result};
+use crate::Value;
 
-/// The learning rate at step `t` (0 is the start) of a group whose initial
-/// rate is `base`.
+/// The step a schedule computes the rate of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    /// PyTorch's `last_epoch`: 0 for the rate set when the scheduler is built.
+    pub epoch: usize,
+    /// The steps taken, this one included (PyTorch's `_step_count`).
+    pub step_count: usize,
+    /// Whether this is the step made when the scheduler is built.
+    pub initial: bool,
+    /// The param group.
+    pub group: usize,
+}
+
+/// A learning-rate schedule.
 pub trait Schedule {
+    /// The closed form: the rate at step `t` (0 is the start) of a group
+    /// whose initial rate is `base`.
     fn lr_at(&self, base: f64, t: usize) -> f64;
+
+    /// PyTorch's `get_lr`: the rate of step `at` from the group's current
+    /// rate `lr` (PyTorch's chainable form). By default the closed form.
+    fn next_lr(&self, base: f64, lr: f64, at: At) -> f64 {
+        let _ = lr;
+        self.lr_at(base, at.epoch)
+    }
+
+    /// The momentum (or Adam's beta1) of step `at`, for a schedule that
+    /// cycles it (OneCycleLR); None leaves it alone.
+    fn momentum(&self, at: At) -> Option<f64> {
+        let _ = at;
+        None
+    }
+
+    /// Whether [`lr_at`](Self::lr_at) is PyTorch's closed form (used when a
+    /// scheduler jumps to an epoch); false sends the jump through
+    /// [`next_lr`](Self::next_lr), as PyTorch does.
+    fn has_closed_form(&self) -> bool {
+        true
+    }
+}
+
+/// The ratio `(1 - t/n) / (1 - (t-1)/n)` to the power `power`: one step of
+/// a polynomial decay (PolynomialLR).
+fn polynomial_ratio(t: usize, total: usize, power: f64) -> f64 {
+    let (t, n) = (t as f64, total as f64);
+    ((1.0 - t / n) / (1.0 - (t - 1.0) / n)).powf(power)
 }
 
 /// Multiplies the rate by `gamma` every `step_size` steps.
@@ -36,9 +83,17 @@ impl Schedule for StepLR {
     fn lr_at(&self, base: f64, t: usize) -> f64 {
         base * self.gamma.powi((t / self.step_size.max(1)) as i32)
     }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        if at.epoch == 0 || at.epoch % self.step_size.max(1) != 0 {
+            lr
+        } else {
+            lr * self.gamma
+        }
+    }
 }
 
-/// Multiplies the rate by `gamma` at each milestone.
+/// Multiplies the rate by `gamma` at each milestone (a milestone given
+/// twice multiplies twice).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MultiStepLR {
     pub milestones: Vec<usize>,
@@ -50,32 +105,45 @@ impl Schedule for MultiStepLR {
         let passed = self.milestones.iter().filter(|&&m| m <= t).count();
         base * self.gamma.powi(passed as i32)
     }
-}
-
-/// Multiplies the rate by `gamma` every step.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ExponentialLR {
-    pub gamma: f64,
-}
-
-impl Schedule for ExponentialLR {
-    fn lr_at(&self, base: f64, t: usize) -> f64 {
-        base * self.gamma.powi(t as i32)
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        let hits = self.milestones.iter().filter(|&&m| m == at.epoch).count();
+        if hits == 0 {
+            lr
+        } else {
+            lr * self.gamma.powi(hits as i32)
+        }
     }
 }
 
-/// Half a cosine from the initial rate down to `eta_min` over `t_max`
-/// steps (and back up after, as PyTorch's closed form).
+/// Multiplies the rate by `factor` until step `total_iters`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CosineAnnealingLR {
-    pub t_max: usize,
-    pub eta_min: f64,
+pub struct ConstantLR {
+    pub factor: f64,
+    pub total_iters: usize,
 }
 
-impl Schedule for CosineAnnealingLR {
+impl Default for ConstantLR {
+    fn default() -> Self {
+        ConstantLR {
+            factor: 1.0 / 3.0,
+            total_iters: 5,
+        }
+    }
+}
+
+impl Schedule for ConstantLR {
     fn lr_at(&self, base: f64, t: usize) -> f64 {
-        let phase = PI * t as f64 / self.t_max.max(1) as f64;
-        self.eta_min + (base - self.eta_min) * (1.0 + phase.cos()) / 2.0
+        let done = if t >= self.total_iters { 1.0 } else { 0.0 };
+        base * (self.factor + done * (1.0 - self.factor))
+    }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        if at.epoch == 0 {
+            lr * self.factor
+        } else if at.epoch != self.total_iters {
+            lr
+        } else {
+            lr * (1.0 / self.factor)
+        }
     }
 }
 
@@ -103,107 +171,585 @@ impl Schedule for LinearLR {
         let done = t.min(self.total_iters) as f64 / self.total_iters.max(1) as f64;
         base * (self.start_factor + (self.end_factor - self.start_factor) * done)
     }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        if at.epoch == 0 {
+            return lr * self.start_factor;
+        }
+        if at.initial || at.epoch > self.total_iters {
+            return lr;
+        }
+        let span = self.end_factor - self.start_factor;
+        // The ratio of this step's factor to the previous one's.
+        let before = self.total_iters as f64 * self.start_factor + (at.epoch as f64 - 1.0) * span;
+        lr * (1.0 + span / before)
+    }
 }
 
-/// The one-cycle policy with cosine annealing: up from `max_lr /
-/// div_factor` to `max_lr` over `pct_start` of `total_steps`, then down to
-/// the initial rate `/ final_div_factor`. It sets the rate itself (the
-/// group's initial rate is not used).
+/// Multiplies the rate by `gamma` every step.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct OneCycleLR {
-    pub max_lr: f64,
-    pub total_steps: usize,
-    pub pct_start: f64,
-    pub div_factor: f64,
-    pub final_div_factor: f64,
+pub struct ExponentialLR {
+    pub gamma: f64,
 }
 
-impl OneCycleLR {
-    /// PyTorch's defaults: `pct_start` 0.3, `div_factor` 25, `final_div_factor` 1e4.
-    /// (Rates past `total_steps` stay at the last one; the momentum is not
-    /// cycled, unlike Python's `cycle_momentum`.)
-    pub fn new(max_lr: f64, total_steps: usize) -> Self {
-        OneCycleLR {
-            max_lr,
-            total_steps,
-            pct_start: 0.3,
-            div_factor: 25.0,
-            final_div_factor: 1e4,
+impl Schedule for ExponentialLR {
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        base * self.gamma.powi(t as i32)
+    }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        if at.initial {
+            lr
+        } else {
+            lr * self.gamma
         }
     }
 }
 
-fn cosine_anneal(start: f64, end: f64, pct: f64) -> f64 {
-    end + (start - end) / 2.0 * ((PI * pct).cos() + 1.0)
+/// Decays the rate to 0 over `total_iters` steps as `(1 - t/total)^power`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PolynomialLR {
+    pub total_iters: usize,
+    pub power: f64,
+}
+
+impl Default for PolynomialLR {
+    fn default() -> Self {
+        PolynomialLR {
+            total_iters: 5,
+            power: 1.0,
+        }
+    }
+}
+
+impl Schedule for PolynomialLR {
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        let n = self.total_iters.max(1) as f64;
+        base * (1.0 - t.min(self.total_iters) as f64 / n).powf(self.power)
+    }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        if at.initial || at.epoch > self.total_iters {
+            lr
+        } else {
+            lr * polynomial_ratio(at.epoch, self.total_iters.max(1), self.power)
+        }
+    }
+}
+
+/// Half a cosine from the initial rate down to `eta_min` over `t_max`
+/// steps (and back up after, periodically), PyTorch's `T_max`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CosineAnnealingLR {
+    pub t_max: usize,
+    pub eta_min: f64,
+}
+
+impl Schedule for CosineAnnealingLR {
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        let phase = PI * t as f64 / self.t_max.max(1) as f64;
+        self.eta_min + (base - self.eta_min) * (1.0 + phase.cos()) / 2.0
+    }
+    fn next_lr(&self, base: f64, lr: f64, at: At) -> f64 {
+        let (t, t_max, eta_min) = (at.epoch as f64, self.t_max.max(1) as f64, self.eta_min);
+        if at.initial {
+            return lr;
+        }
+        if at.step_count == 1 && at.epoch > 0 {
+            // Resumed: the closed form once.
+            return self.lr_at(base, at.epoch);
+        }
+        let t_max_steps = self.t_max.max(1);
+        if (at.epoch as i64 - 1 - t_max_steps as i64).rem_euclid(2 * t_max_steps as i64) == 0 {
+            // At the bottom of a period the recursion's ratio is 0/0: step up.
+            return lr + (base - eta_min) * (1.0 - (PI / t_max).cos()) / 2.0;
+        }
+        let ratio = (1.0 + (PI * t / t_max).cos()) / (1.0 + (PI * (t - 1.0) / t_max).cos());
+        ratio * (lr - eta_min) + eta_min
+    }
+}
+
+/// How a one-cycle phase moves between its ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anneal {
+    Cos,
+    Linear,
+}
+
+impl Anneal {
+    fn at(self, start: f64, end: f64, pct: f64) -> f64 {
+        match self {
+            Anneal::Cos => end + (start - end) / 2.0 * ((PI * pct).cos() + 1.0),
+            Anneal::Linear => (end - start) * pct + start,
+        }
+    }
+}
+
+/// The one-cycle policy: the rate rises from `max_lr / div_factor` to
+/// `max_lr` over `pct_start` of `total_steps`, then anneals to the initial
+/// rate `/ final_div_factor` (with `three_phase`, back to the initial rate
+/// first); with `cycle_momentum` the momentum (or Adam's beta1) moves the
+/// other way between `max_momentum` and `base_momentum`. It sets the rate
+/// itself (the group's rate before is not used). `max_lr` and the momenta
+/// have one value per group (the last one serves the groups after).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneCycleLR {
+    pub max_lr: Vec<f64>,
+    pub total_steps: usize,
+    pub pct_start: f64,
+    pub anneal_strategy: Anneal,
+    pub cycle_momentum: bool,
+    pub base_momentum: Vec<f64>,
+    pub max_momentum: Vec<f64>,
+    pub div_factor: f64,
+    pub final_div_factor: f64,
+    pub three_phase: bool,
+}
+
+impl OneCycleLR {
+    /// PyTorch's defaults: `pct_start` 0.3, cosine annealing, momentum
+    /// cycled between 0.85 and 0.95, `div_factor` 25, `final_div_factor` 1e4.
+    pub fn new(max_lr: f64, total_steps: usize) -> Self {
+        OneCycleLR {
+            max_lr: vec![max_lr],
+            total_steps,
+            pct_start: 0.3,
+            anneal_strategy: Anneal::Cos,
+            cycle_momentum: true,
+            base_momentum: vec![0.85],
+            max_momentum: vec![0.95],
+            div_factor: 25.0,
+            final_div_factor: 1e4,
+            three_phase: false,
+        }
+    }
+
+    /// PyTorch's checks: an ArgumentError naming the bad option.
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            self.total_steps > 0,
+            Argument,
+            "OneCycleLR: total_steps must be a positive int, got {}",
+            self.total_steps
+        );
+        ensure!(
+            (0.0..=1.0).contains(&self.pct_start),
+            Argument,
+            "OneCycleLR: pct_start must be a float in [0, 1], got {}",
+            self.pct_start
+        );
+        Ok(())
+    }
+
+    fn of(values: &[f64], group: usize) -> f64 {
+        values
+            .get(group)
+            .or(values.last())
+            .copied()
+            .unwrap_or(f64::NAN)
+    }
+
+    /// Group `group`'s (rate, momentum) at step `t`: PyTorch's phases.
+    fn values(&self, group: usize, t: usize) -> (f64, f64) {
+        let max_lr = Self::of(&self.max_lr, group);
+        let initial = max_lr / self.div_factor;
+        let min_lr = initial / self.final_div_factor;
+        let (high, low) = (
+            Self::of(&self.max_momentum, group),
+            Self::of(&self.base_momentum, group),
+        );
+        let total = self.total_steps as f64;
+        let warm_end = self.pct_start * total - 1.0;
+        // (last step, start rate, end rate, start momentum, end momentum)
+        let phases: Vec<(f64, f64, f64, f64, f64)> = if self.three_phase {
+            vec![
+                (warm_end, initial, max_lr, high, low),
+                (
+                    2.0 * self.pct_start * total - 2.0,
+                    max_lr,
+                    initial,
+                    low,
+                    high,
+                ),
+                (total - 1.0, initial, min_lr, high, high),
+            ]
+        } else {
+            vec![
+                (warm_end, initial, max_lr, high, low),
+                (total - 1.0, max_lr, min_lr, low, high),
+            ]
+        };
+        let t = t as f64;
+        let mut start = 0.0;
+        for (i, &(end, lr0, lr1, m0, m1)) in phases.iter().enumerate() {
+            if t <= end || i == phases.len() - 1 {
+                let pct = (t - start) / (end - start);
+                return (
+                    self.anneal_strategy.at(lr0, lr1, pct),
+                    self.anneal_strategy.at(m0, m1, pct),
+                );
+            }
+            start = end;
+        }
+        (f64::NAN, f64::NAN)
+    }
 }
 
 impl Schedule for OneCycleLR {
     fn lr_at(&self, _base: f64, t: usize) -> f64 {
-        let initial = self.max_lr / self.div_factor;
-        let min_lr = initial / self.final_div_factor;
-        // Each phase lasts at least a step (PyTorch refuses a shorter one).
-        let last = (self.total_steps as f64 - 1.0).max(2.0);
-        let peak = (self.pct_start * self.total_steps as f64 - 1.0).clamp(1.0, last - 1.0);
-        let t = (t as f64).min(last);
-        if t <= peak {
-            cosine_anneal(initial, self.max_lr, t / peak)
-        } else {
-            cosine_anneal(self.max_lr, min_lr, (t - peak) / (last - peak))
-        }
+        self.values(0, t).0
+    }
+    fn next_lr(&self, _base: f64, _lr: f64, at: At) -> f64 {
+        self.values(at.group, at.epoch).0
+    }
+    fn momentum(&self, at: At) -> Option<f64> {
+        self.cycle_momentum
+            .then(|| self.values(at.group, at.epoch).1)
+    }
+    fn has_closed_form(&self) -> bool {
+        false
     }
 }
 
-/// Applies a [`Schedule`] to an optimizer's groups.
+/// Cosine annealing with warm restarts: periods of `t_0` steps, each
+/// `t_mult` times the last (PyTorch's `T_0`, `T_mult`), the rate falling
+/// from the initial one to `eta_min` within each. The position in the
+/// period is state of its own ([`WarmRestarts`]), since a jump to an epoch
+/// may be fractional.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CosineAnnealingWarmRestarts {
+    pub t_0: usize,
+    pub t_mult: usize,
+    pub eta_min: f64,
+}
+
+/// Where [`CosineAnnealingWarmRestarts`] stands: PyTorch's `T_cur` (steps
+/// into the period), `T_i` (the period's length) and `last_epoch`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WarmRestarts {
+    pub t_cur: f64,
+    pub t_i: f64,
+    pub last_epoch: f64,
+}
+
+impl CosineAnnealingWarmRestarts {
+    /// PyTorch's checks of `T_0` and `T_mult`.
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            self.t_0 > 0,
+            Argument,
+            "CosineAnnealingWarmRestarts: expected a positive integer T_0, got {}",
+            self.t_0
+        );
+        ensure!(
+            self.t_mult >= 1,
+            Argument,
+            "CosineAnnealingWarmRestarts: expected an integer T_mult >= 1, got {}",
+            self.t_mult
+        );
+        Ok(())
+    }
+
+    /// The state after one more step (`epoch` None) or at `epoch`, as
+    /// PyTorch's `step` moves it.
+    pub fn advance(&self, state: WarmRestarts, epoch: Option<f64>) -> Result<WarmRestarts> {
+        let (t_0, t_mult) = (self.t_0 as f64, self.t_mult as f64);
+        // The first step (from last_epoch -1) is a jump to epoch 0.
+        let epoch = epoch.or((state.last_epoch < 0.0).then_some(0.0));
+        let WarmRestarts {
+            mut t_cur, mut t_i, ..
+        } = state;
+        let epoch = match epoch {
+            None => {
+                t_cur += 1.0;
+                if t_cur >= t_i {
+                    t_cur %= t_i;
+                    t_i *= t_mult;
+                }
+                state.last_epoch + 1.0
+            }
+            Some(epoch) => {
+                ensure!(
+                    epoch >= 0.0,
+                    Argument,
+                    "CosineAnnealingWarmRestarts: expected a non-negative epoch, got {epoch}"
+                );
+                if epoch < t_0 {
+                    (t_cur, t_i) = (epoch, t_0);
+                } else if self.t_mult == 1 {
+                    t_cur = epoch % t_0;
+                } else {
+                    // The restarts before `epoch`: periods t_0, t_0 t_mult, ...
+                    let n = ((epoch / t_0 * (t_mult - 1.0) + 1.0).ln() / t_mult.ln()).trunc();
+                    t_cur = epoch - t_0 * (t_mult.powf(n) - 1.0) / (t_mult - 1.0);
+                    t_i = t_0 * t_mult.powf(n);
+                }
+                epoch
+            }
+        };
+        Ok(WarmRestarts {
+            t_cur,
+            t_i,
+            last_epoch: epoch.floor(),
+        })
+    }
+
+    /// The rate of a group whose initial rate is `base`, at `state`.
+    pub fn lr(&self, base: f64, state: WarmRestarts) -> f64 {
+        self.eta_min + (base - self.eta_min) * (1.0 + (PI * state.t_cur / state.t_i).cos()) / 2.0
+    }
+}
+
+/// Reduces the rates by `factor` when a metric has stopped improving for
+/// `patience` steps (PyTorch's ReduceLROnPlateau); the counters are its
+/// state, in PyTorch's names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReduceLROnPlateau {
+    /// "min" (a loss) or "max" (an accuracy).
+    pub mode_max: bool,
+    pub factor: f64,
+    pub patience: usize,
+    pub threshold: f64,
+    /// "rel" (true) or "abs".
+    pub threshold_rel: bool,
+    pub cooldown: usize,
+    /// The lowest rate, per group (the last one serves the groups after).
+    pub min_lrs: Vec<f64>,
+    pub eps: f64,
+    pub best: f64,
+    pub num_bad_epochs: usize,
+    pub cooldown_counter: usize,
+    pub last_epoch: usize,
+}
+
+impl ReduceLROnPlateau {
+    /// PyTorch's defaults, minimizing.
+    pub fn new() -> Self {
+        ReduceLROnPlateau {
+            mode_max: false,
+            factor: 0.1,
+            patience: 10,
+            threshold: 1e-4,
+            threshold_rel: true,
+            cooldown: 0,
+            min_lrs: vec![0.0],
+            eps: 1e-8,
+            best: f64::INFINITY,
+            num_bad_epochs: 0,
+            cooldown_counter: 0,
+            last_epoch: 0,
+        }
+    }
+
+    /// PyTorch's checks: `factor` below 1.
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            self.factor < 1.0,
+            Argument,
+            "ReduceLROnPlateau: factor should be < 1.0, got {}",
+            self.factor
+        );
+        Ok(())
+    }
+
+    /// The worst value of the metric (where `best` starts).
+    pub fn worst(&self) -> f64 {
+        if self.mode_max {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        }
+    }
+
+    fn is_better(&self, a: f64) -> bool {
+        let best = self.best;
+        match (self.mode_max, self.threshold_rel) {
+            (false, true) => a < best * (1.0 - self.threshold),
+            (false, false) => a < best - self.threshold,
+            (true, true) => a > best * (self.threshold + 1.0),
+            (true, false) => a > best + self.threshold,
+        }
+    }
+
+    /// One step with the latest `metric`: the new rates of groups whose
+    /// rates are `lrs` (reduced, or as they were).
+    pub fn step(&mut self, metric: f64, lrs: &[f64]) -> Vec<f64> {
+        self.last_epoch += 1;
+        if self.is_better(metric) {
+            self.best = metric;
+            self.num_bad_epochs = 0;
+        } else {
+            self.num_bad_epochs += 1;
+        }
+        if self.cooldown_counter > 0 {
+            self.cooldown_counter -= 1;
+            self.num_bad_epochs = 0;
+        }
+        if self.num_bad_epochs <= self.patience {
+            return lrs.to_vec();
+        }
+        self.cooldown_counter = self.cooldown;
+        self.num_bad_epochs = 0;
+        (lrs.iter().enumerate())
+            .map(|(i, &old)| {
+                let min_lr = OneCycleLR::of(&self.min_lrs, i);
+                let new = (old * self.factor).max(min_lr);
+                // A change smaller than eps is ignored.
+                if old - new > self.eps {
+                    new
+                } else {
+                    old
+                }
+            })
+            .collect()
+    }
+}
+
+impl Default for ReduceLROnPlateau {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Applies a [`Schedule`] to an optimizer's groups, as PyTorch's
+/// `LRScheduler`.
 #[derive(Debug, Clone)]
 pub struct Scheduler<S: Schedule> {
     schedule: S,
     base_lrs: Vec<f64>,
+    last_lrs: Vec<f64>,
     last_epoch: usize,
+    step_count: usize,
 }
 
 impl<S: Schedule> Scheduler<S> {
     /// Starts the schedule at step 0: the optimizer's current rates are the
     /// initial ones, and step 0's rates are set at once, as PyTorch does.
     pub fn new<M: Method>(optimizer: &mut Optimizer<M>, schedule: S) -> Self {
-        let base_lrs = optimizer
+        let base_lrs: Vec<f64> = optimizer
             .param_groups()
             .iter()
             .map(|g| g.options.lr())
             .collect();
-        let scheduler = Scheduler {
+        let mut scheduler = Scheduler {
             schedule,
+            last_lrs: base_lrs.clone(),
             base_lrs,
             last_epoch: 0,
+            step_count: 0,
         };
-        scheduler.apply(optimizer);
+        scheduler.apply(optimizer, true, false);
         scheduler
     }
 
-    fn apply<M: Method>(&self, optimizer: &mut Optimizer<M>) {
-        for (i, base) in self.base_lrs.iter().enumerate() {
-            let lr = self.schedule.lr_at(*base, self.last_epoch);
-            if let Some(options) = optimizer.options_mut(i) {
-                options.set_lr(lr);
+    /// Sets each group's rate (and momentum) for `self.last_epoch`.
+    fn apply<M: Method>(&mut self, optimizer: &mut Optimizer<M>, initial: bool, closed: bool) {
+        self.step_count += 1;
+        let mut lrs = Vec::with_capacity(self.base_lrs.len());
+        for (group, base) in self.base_lrs.iter().enumerate() {
+            let Some(options) = optimizer.options_mut(group) else {
+                continue;
+            };
+            let at = At {
+                epoch: self.last_epoch,
+                step_count: self.step_count,
+                initial,
+                group,
+            };
+            let lr = if closed && self.schedule.has_closed_form() {
+                self.schedule.lr_at(*base, self.last_epoch)
+            } else {
+                self.schedule.next_lr(*base, options.lr(), at)
+            };
+            options.set_lr(lr);
+            if let Some(momentum) = self.schedule.momentum(at) {
+                set_momentum(options, momentum);
             }
+            lrs.push(lr);
         }
+        self.last_lrs = lrs;
     }
 
     /// Moves to the next step and sets each group's rate.
     pub fn step<M: Method>(&mut self, optimizer: &mut Optimizer<M>) {
         self.last_epoch += 1;
-        self.apply(optimizer);
+        self.apply(optimizer, false, false);
     }
 
-    /// The rates of the current step, per group.
+    /// Jumps to step `epoch` (by the closed form, where the schedule has one).
+    pub fn step_to<M: Method>(&mut self, optimizer: &mut Optimizer<M>, epoch: usize) {
+        self.last_epoch = epoch;
+        self.apply(optimizer, false, true);
+    }
+
+    /// The rates the last step set, per group.
     pub fn last_lr(&self) -> Vec<f64> {
-        self.base_lrs
-            .iter()
-            .map(|b| self.schedule.lr_at(*b, self.last_epoch))
-            .collect()
+        self.last_lrs.clone()
     }
 
     /// The number of steps taken.
     pub fn last_epoch(&self) -> usize {
         self.last_epoch
+    }
+
+    /// The schedule.
+    pub fn schedule(&self) -> &S {
+        &self.schedule
+    }
+
+    /// PyTorch's scheduler state: `base_lrs`, `last_epoch`, `_step_count`,
+    /// `_last_lr` (the schedule's options are code: build it with them).
+    pub fn state_dict(&self) -> Value {
+        let floats = |v: &[f64]| Value::List(v.iter().map(|&x| Value::Float(x)).collect());
+        Value::dict([
+            ("base_lrs", floats(&self.base_lrs)),
+            ("last_epoch", Value::Int(self.last_epoch as i64)),
+            ("_step_count", Value::Int(self.step_count as i64)),
+            ("_last_lr", floats(&self.last_lrs)),
+        ])
+    }
+
+    /// Restores a [`state_dict`](Self::state_dict) (Rust's or Python's).
+    pub fn load_state_dict(&mut self, state: &Value) -> Result<()> {
+        let floats = |key: &str| -> Result<Vec<f64>> {
+            let items = state.get(key).and_then(Value::items);
+            let values: Option<Vec<f64>> = items
+                .map(|items| items.iter().map(Value::as_f64).collect::<Option<_>>())
+                .flatten();
+            values.ok_or_else(|| {
+                crate::Error::new(
+                    crate::ErrorKind::Argument,
+                    format!("Scheduler.load_state_dict: {key:?} must be a list of numbers"),
+                )
+            })
+        };
+        let count = |key: &str| -> Result<usize> {
+            match state.get(key) {
+                Some(Value::Int(i)) if *i >= 0 => Ok(*i as usize),
+                _ => Err(crate::Error::new(
+                    crate::ErrorKind::Argument,
+                    format!("Scheduler.load_state_dict: {key:?} must be an int >= 0"),
+                )),
+            }
+        };
+        let (base_lrs, last_lrs) = (floats("base_lrs")?, floats("_last_lr")?);
+        let (last_epoch, step_count) = (count("last_epoch")?, count("_step_count")?);
+        self.base_lrs = base_lrs;
+        self.last_lrs = last_lrs;
+        self.last_epoch = last_epoch;
+        self.step_count = step_count;
+        Ok(())
+    }
+}
+
+/// Sets a group's momentum: `momentum` where the optimizer has one, else
+/// the first of its `betas` (Adam's family), as PyTorch's OneCycleLR.
+fn set_momentum<O: Options>(options: &mut O, momentum: f64) {
+    let values = options.to_values();
+    if values.iter().any(|(n, _)| *n == "momentum") {
+        // The options have a float "momentum": setting it cannot fail.
+        let _ = options.set("momentum", &Value::Float(momentum));
+    } else if let Some((_, betas)) = values.iter().find(|(n, _)| *n == "betas") {
+        if let Some([_, beta2]) = betas.items() {
+            let pair = Value::Tuple(vec![Value::Float(momentum), beta2.clone()]);
+            let _ = options.set("betas", &pair);
+        }
     }
 }

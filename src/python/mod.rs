@@ -16,6 +16,7 @@ mod optim; // flodl.optim's optimizers on flodl::optim
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
 mod results; // Rust values to Python objects
 mod rnn; // the fused LSTM and GRU
+mod schedule; // flodl.optim.lr_scheduler's classes on flodl::optim::lr_scheduler
 mod shared; // methods Tensor and Variable share outside the table
 mod tensor; // the Tensor class
 mod value; // nested Python containers to core Values and back
@@ -382,6 +383,10 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(optim::step, m)?)?;
     m.add_function(wrap_pyfunction!(optim::init, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::lr_schedule, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::warm_restarts_step, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::plateau_step, m)?)?;
+    m.add_function(wrap_pyfunction!(schedule::plateau_worst, m)?)?;
     m.add_function(wrap_pyfunction!(optim::read_state, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
     m.add_class::<tensor::PyTensor>()?;

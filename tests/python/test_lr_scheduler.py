@@ -79,6 +79,20 @@ CASES: list[tuple[str, str, dict[str, Any], str, dict[str, Any]]] = [
         {"max_lr": 0.05, "total_steps": STEPS, "base_momentum": 0.7, "max_momentum": 0.9},
     ),
     ("lambda", "SGD", {}, "LambdaLR", {"lr_lambda": lambda e: 0.95**e}),
+    ("multiplicative", "SGD", {}, "MultiplicativeLR", {"lr_lambda": lambda e: 0.9 + e / 1000}),
+    ("constant", "SGD", {}, "ConstantLR", {}),
+    ("constant-half", "SGD", {}, "ConstantLR", {"factor": 0.5, "total_iters": 12}),
+    ("polynomial", "SGD", {}, "PolynomialLR", {}),
+    ("polynomial-power", "SGD", {}, "PolynomialLR", {"total_iters": 30, "power": 2.5}),
+    ("warm-restarts", "SGD", {}, "CosineAnnealingWarmRestarts", {"T_0": 6}),
+    (
+        "warm-restarts-mult",
+        "SGD",
+        {},
+        "CosineAnnealingWarmRestarts",
+        {"T_0": 3, "T_mult": 2, "eta_min": 0.001},
+    ),
+    ("onecycle-nadam", "NAdam", {}, "OneCycleLR", {"max_lr": 0.3, "total_steps": STEPS}),
 ]
 
 
@@ -241,3 +255,84 @@ def test_onecycle_past_the_end_is_an_error() -> None:
     fs.step()  # step 3 == total_steps: torch allows it
     with pytest.raises(ArgumentError, match="total_steps"):
         fs.step()
+
+
+def test_warm_restarts_at_fractional_epochs_match_torch() -> None:
+    fl, th = optimizers()
+    fs = fl_sched.CosineAnnealingWarmRestarts(fl, T_0=4, T_mult=2, eta_min=0.01)
+    ts = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(th, T_0=4, T_mult=2, eta_min=0.01)
+    for epoch in [0.5, 1.25, 3.9, 4.0, 7.5, 11.99, 12.0, 30.3, 2.0]:
+        fs.step(epoch)
+        ts.step(epoch)
+        assert fs.get_last_lr() == ts.get_last_lr(), epoch
+        assert (fs.T_cur, fs.T_i, fs.last_epoch) == (ts.T_cur, ts.T_i, ts.last_epoch), epoch
+    with pytest.raises(ArgumentError, match="non-negative epoch"):
+        fs.step(-1.0)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"mode": "max", "factor": 0.5, "patience": 2, "threshold": 0.01},
+        {
+            "patience": 1,
+            "threshold_mode": "abs",
+            "threshold": 0.05,
+            "cooldown": 2,
+            "min_lr": [0.01, 0.002],
+        },
+    ],
+)
+def test_reduce_on_plateau_matches_torch(kwargs: dict[str, Any]) -> None:
+    fl, th = optimizers()
+    fs = fl_sched.ReduceLROnPlateau(fl, **kwargs)
+    ts = torch.optim.lr_scheduler.ReduceLROnPlateau(th, **kwargs)
+    metrics = np.abs(np.sin(np.arange(60) / 3.0)) + np.linspace(1.0, 0.5, 60)
+    for metric in metrics:
+        fs.step(metric)
+        ts.step(metric)
+        assert fs.get_last_lr() == ts.get_last_lr()
+        assert (fs.best, fs.num_bad_epochs, fs.cooldown_counter, fs.last_epoch) == (
+            ts.best,
+            ts.num_bad_epochs,
+            ts.cooldown_counter,
+            ts.last_epoch,
+        )
+    assert set(ts.state_dict()) <= set(fs.state_dict())
+
+
+def test_reduce_on_plateau_refuses_bad_options() -> None:
+    fl, _ = optimizers()
+    with pytest.raises(ArgumentError, match="factor should be < 1.0"):
+        fl_sched.ReduceLROnPlateau(fl, factor=1.5)
+    with pytest.raises(ArgumentError, match='mode "sideways" is unknown'):
+        fl_sched.ReduceLROnPlateau(fl, mode="sideways")
+    with pytest.raises(ArgumentError, match="expected 2 min_lrs, got 3"):
+        fl_sched.ReduceLROnPlateau(fl, min_lr=[0, 0, 0])
+
+
+def _pair(fl: Any, th: Any, make: Callable[[Any, Any], Any]) -> tuple[Any, Any]:
+    return make(fl_sched, fl), make(torch.optim.lr_scheduler, th)
+
+
+@pytest.mark.parametrize("kind", ["sequential", "chained"])
+def test_composed_schedulers_match_torch(kind: str) -> None:
+    fl, th = optimizers("Adam")
+
+    def build(module: Any, opt: Any) -> Any:
+        warmup = module.LinearLR(opt, start_factor=0.1, total_iters=5)
+        decay = module.CosineAnnealingLR(opt, T_max=20)
+        if kind == "sequential":
+            return module.SequentialLR(opt, [warmup, decay], milestones=[5])
+        return module.ChainedScheduler([warmup, module.ExponentialLR(opt, gamma=0.97)])
+
+    fs, ts = _pair(fl, th, build)
+    assert fs.get_last_lr() == ts.get_last_lr()
+    for _ in range(STEPS):
+        fl.step()
+        th.step()
+        fs.step()
+        ts.step()
+        assert fs.get_last_lr() == ts.get_last_lr()
+        assert [g["lr"] for g in fl.param_groups] == [g["lr"] for g in th.param_groups]

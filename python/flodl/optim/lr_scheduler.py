@@ -1,27 +1,37 @@
 """Learning-rate schedulers, as ``torch.optim.lr_scheduler``: each reads and
 writes only its optimizer's ``param_groups`` dicts, and gives the same
-sequence of rates as torch's (the same recursive formulas)."""
+sequence of rates as torch's (the same recursive formulas). The formulas are
+Rust's ``flodl::optim::lr_scheduler`` (the same code Rust programs run): a
+class keeps torch's attributes, which are its ``state_dict``, and names the
+ones its formula reads in ``_args``."""
 
 from __future__ import annotations
 
-import math
 import types
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, Callable
 
+from .. import _flodl
 from .._flodl import ArgumentError
 from .optimizer import Optimizer
 
 __all__ = [
+    "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
 
@@ -41,7 +51,12 @@ def _per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
 class LRScheduler:
     """Base class: sets each group's ``initial_lr`` (when ``last_epoch`` is -1)
     and takes the first step at construction; ``step()`` advances
-    ``last_epoch`` and writes ``get_lr()`` into the groups' ``'lr'``."""
+    ``last_epoch`` and writes ``get_lr()`` into the groups' ``'lr'``. A
+    subclass of its own overrides ``get_lr``."""
+
+    # The Rust schedule this class runs, and the attributes it reads.
+    _name = ""
+    _args: tuple[str, ...] = ()
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         if not isinstance(optimizer, Optimizer):
@@ -61,6 +76,10 @@ class LRScheduler:
                     )
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """Counts steps from zero and takes the first."""
         self._step_count = 0
         self._is_initial = True
         try:
@@ -71,7 +90,38 @@ class LRScheduler:
     def get_lr(self) -> list[float]:
         """The rates for the current ``last_epoch`` (computed from the groups'
         present rates where the schedule is recursive)."""
-        raise NotImplementedError
+        if not self._name:
+            raise NotImplementedError(f"{type(self).__name__} must define get_lr()")
+        return self._schedule(closed=False)
+
+    def _closed_form_lr(self) -> list[float]:
+        """The rates at ``last_epoch`` by the closed form (where the schedule
+        has one), for ``step(epoch)``."""
+        return self._schedule(closed=True) if self._name else self.get_lr()
+
+    def _schedule(self, closed: bool) -> list[float]:
+        """The Rust schedule's rates (and momenta, set here) for this step."""
+        args = {name: getattr(self, name) for name in self._args}
+        lrs, momenta = _flodl._lr_schedule(
+            self._name,
+            args,
+            list(self.base_lrs),
+            self._current_lrs(),
+            self.last_epoch,
+            self._step_count,
+            self._is_initial,
+            closed,
+        )
+        if momenta is not None:
+            for group, momentum in zip(self.optimizer.param_groups, momenta):
+                self._set_momentum(group, momentum)
+        return lrs
+
+    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
+        if "betas" in group:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
 
     def get_last_lr(self) -> list[float]:
         """The rates the last ``step()`` set."""
@@ -86,15 +136,14 @@ class LRScheduler:
             values = self.get_lr()
         else:
             self.last_epoch = epoch
-            closed_form = getattr(self, "_closed_form_lr", None)
-            values = closed_form() if closed_form is not None else self.get_lr()
+            values = self._closed_form_lr()
         groups = self.optimizer.param_groups
         for group, lr in zip(groups, values):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in groups]
 
     def _current_lrs(self) -> list[float]:
-        return [group["lr"] for group in self.optimizer.param_groups]
+        return [float(group["lr"]) for group in self.optimizer.param_groups]
 
     def state_dict(self) -> dict[str, Any]:
         """Every attribute but the optimizer, as torch's."""
@@ -106,7 +155,8 @@ class LRScheduler:
 
 
 class LambdaLR(LRScheduler):
-    """``initial_lr * lr_lambda(epoch)``, one function for all groups or one each."""
+    """``initial_lr * lr_lambda(epoch)``, one function for all groups or one
+    each (the formula is the user's function)."""
 
     def __init__(
         self,
@@ -115,13 +165,7 @@ class LambdaLR(LRScheduler):
         last_epoch: int = -1,
     ) -> None:
         self.optimizer = optimizer
-        n = len(optimizer.param_groups)
-        if isinstance(lr_lambda, (list, tuple)):
-            if len(lr_lambda) != n:
-                raise ArgumentError(f"LambdaLR: expected {n} lr_lambdas, got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * n
+        self.lr_lambdas = _lambdas(type(self).__name__, optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -144,8 +188,29 @@ class LambdaLR(LRScheduler):
                 f.__dict__.update(attrs)
 
 
+def _lambdas(name: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
+    n = len(optimizer.param_groups)
+    if isinstance(lr_lambda, (list, tuple)):
+        if len(lr_lambda) != n:
+            raise ArgumentError(f"{name}: expected {n} lr_lambdas, got {len(lr_lambda)}")
+        return list(lr_lambda)
+    return [lr_lambda] * n
+
+
+class MultiplicativeLR(LambdaLR):
+    """Multiplies the rate by ``lr_lambda(epoch)`` every epoch after the first."""
+
+    def get_lr(self) -> list[float]:
+        if self._is_initial:
+            return self._current_lrs()
+        return [lr * f(self.last_epoch) for f, lr in zip(self.lr_lambdas, self._current_lrs())]
+
+
 class StepLR(LRScheduler):
     """Multiplies the rate by ``gamma`` every ``step_size`` epochs."""
+
+    _name = "StepLR"
+    _args = ("step_size", "gamma")
 
     def __init__(
         self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
@@ -154,19 +219,13 @@ class StepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        epoch = self.last_epoch
-        if epoch == 0 or epoch % self.step_size != 0:
-            return self._current_lrs()
-        return [lr * self.gamma for lr in self._current_lrs()]
-
-    def _closed_form_lr(self) -> list[float]:
-        return [base * self.gamma ** (self.last_epoch // self.step_size) for base in self.base_lrs]
-
 
 class MultiStepLR(LRScheduler):
     """Multiplies the rate by ``gamma`` at each milestone epoch (repeated
     milestones multiply again)."""
+
+    _name = "MultiStepLR"
+    _args = ("milestones", "gamma")
 
     def __init__(
         self,
@@ -179,21 +238,33 @@ class MultiStepLR(LRScheduler):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        hits = self.milestones.get(self.last_epoch, 0)
-        if not hits:
-            return self._current_lrs()
-        return [lr * self.gamma**hits for lr in self._current_lrs()]
 
-    def _closed_form_lr(self) -> list[float]:
-        marks = sorted(self.milestones.elements())
-        passed = bisect_right(marks, self.last_epoch)
-        return [base * self.gamma**passed for base in self.base_lrs]
+class ConstantLR(LRScheduler):
+    """Multiplies the rate by ``factor`` until epoch ``total_iters``."""
+
+    _name = "ConstantLR"
+    _args = ("factor", "total_iters")
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
+    ) -> None:
+        if factor > 1.0 or factor < 0:
+            raise ArgumentError("ConstantLR: factor must be in [0, 1]")
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
 
 
 class LinearLR(LRScheduler):
     """Scales the rate linearly from ``start_factor`` to ``end_factor`` over
     ``total_iters`` epochs."""
+
+    _name = "LinearLR"
+    _args = ("start_factor", "end_factor", "total_iters")
 
     def __init__(
         self,
@@ -212,42 +283,39 @@ class LinearLR(LRScheduler):
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        epoch = self.last_epoch
-        if epoch == 0:
-            return [lr * self.start_factor for lr in self._current_lrs()]
-        if self._is_initial or epoch > self.total_iters:
-            return self._current_lrs()
-        span = self.end_factor - self.start_factor
-        # The ratio of this epoch's factor to the previous one's.
-        ratio = 1.0 + span / (self.total_iters * self.start_factor + (epoch - 1) * span)
-        return [lr * ratio for lr in self._current_lrs()]
-
-    def _closed_form_lr(self) -> list[float]:
-        done = min(self.total_iters, self.last_epoch) / self.total_iters
-        factor = self.start_factor + (self.end_factor - self.start_factor) * done
-        return [base * factor for base in self.base_lrs]
-
 
 class ExponentialLR(LRScheduler):
     """Multiplies the rate by ``gamma`` every epoch."""
+
+    _name = "ExponentialLR"
+    _args = ("gamma",)
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        if self._is_initial:
-            return self._current_lrs()
-        return [lr * self.gamma for lr in self._current_lrs()]
 
-    def _closed_form_lr(self) -> list[float]:
-        return [base * self.gamma**self.last_epoch for base in self.base_lrs]
+class PolynomialLR(LRScheduler):
+    """Decays the rate to zero over ``total_iters`` epochs as
+    ``(1 - epoch / total_iters) ** power``."""
+
+    _name = "PolynomialLR"
+    _args = ("total_iters", "power")
+
+    def __init__(
+        self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0, last_epoch: int = -1
+    ) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
 
 
 class CosineAnnealingLR(LRScheduler):
     """Cosine annealing from the initial rate to ``eta_min`` over ``T_max``
     epochs (and back up, periodically), by torch's recursive formula."""
+
+    _name = "CosineAnnealingLR"
+    _args = ("T_max", "eta_min")
 
     def __init__(
         self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1
@@ -256,38 +324,49 @@ class CosineAnnealingLR(LRScheduler):
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        if self._is_initial:
-            return self._current_lrs()
-        epoch, t_max, eta_min = self.last_epoch, self.T_max, self.eta_min
-        if self._step_count == 1 and epoch > 0:
-            # Resumed: the closed form once.
-            return [
-                eta_min + (base - eta_min) * (1 + math.cos(epoch * math.pi / t_max)) / 2
-                for base in self.base_lrs
-            ]
-        if (epoch - 1 - t_max) % (2 * t_max) == 0:
-            # At the bottom of a period: the recursion's ratio is 0/0, step up instead.
-            rise = (1 - math.cos(math.pi / t_max)) / 2
-            return [
-                lr + (base - eta_min) * rise for lr, base in zip(self._current_lrs(), self.base_lrs)
-            ]
-        ratio = (1 + math.cos(math.pi * epoch / t_max)) / (
-            1 + math.cos(math.pi * (epoch - 1) / t_max)
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing restarted every ``T_0`` epochs, each period
+    ``T_mult`` times the last; ``step(epoch)`` takes fractional epochs."""
+
+    _args = ("T_0", "T_mult", "eta_min", "T_cur", "T_i", "last_epoch")
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        T_0: int,
+        T_mult: int = 1,
+        eta_min: float = 0.0,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(T_0, int) or isinstance(T_0, bool) or T_0 <= 0:
+            raise ArgumentError(
+                f"CosineAnnealingWarmRestarts: expected a positive integer T_0, got {T_0}"
+            )
+        if not isinstance(T_mult, int) or isinstance(T_mult, bool) or T_mult < 1:
+            raise ArgumentError(
+                f"CosineAnnealingWarmRestarts: expected an integer T_mult >= 1, got {T_mult}"
+            )
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def step(self, epoch: float | None = None) -> None:
+        """The next epoch, or the (fractional) ``epoch`` given."""
+        self._step_count += 1
+        args = {name: getattr(self, name) for name in self._args}
+        self.T_cur, self.T_i, self.last_epoch, lrs = _flodl._warm_restarts_step(
+            args, list(self.base_lrs), None if epoch is None else float(epoch)
         )
-        return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
 
-    def _closed_form_lr(self) -> list[float]:
-        cos = 1 + math.cos(math.pi * self.last_epoch / self.T_max)
-        return [self.eta_min + (base - self.eta_min) * cos / 2 for base in self.base_lrs]
-
-
-def _anneal_cos(start: float, end: float, pct: float) -> float:
-    return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
-
-
-def _anneal_linear(start: float, end: float, pct: float) -> float:
-    return (end - start) * pct + start
+    def get_lr(self) -> list[float]:
+        return self._current_lrs()
 
 
 class OneCycleLR(LRScheduler):
@@ -295,6 +374,8 @@ class OneCycleLR(LRScheduler):
     ``max_lr`` and anneals to ``initial_lr / final_div_factor`` over
     ``total_steps`` (or ``epochs * steps_per_epoch``) steps; the momentum (or
     Adam's beta1) moves the other way when ``cycle_momentum``."""
+
+    _name = "OneCycleLR"
 
     def __init__(
         self,
@@ -341,26 +422,13 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}"
             )
         self._anneal_func_type = anneal_strategy
-        warm_end = float(pct_start * self.total_steps) - 1
-        last = self.total_steps - 1
-        # Each phase: (last step, start lr key, end lr key, start momentum key, end momentum key).
-        if three_phase:
-            self._schedule_phases = [
-                _phase(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                _phase(
-                    float(2 * pct_start * self.total_steps) - 2,
-                    "max_lr",
-                    "initial_lr",
-                    "base_momentum",
-                    "max_momentum",
-                ),
-                _phase(last, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
-            ]
-        else:
-            self._schedule_phases = [
-                _phase(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
-                _phase(last, "max_lr", "min_lr", "base_momentum", "max_momentum"),
-            ]
+        self._pct_start = pct_start
+        self._div_factor = div_factor
+        self._final_div_factor = final_div_factor
+        self._three_phase = three_phase
+        # torch's description of the phases, kept for its state_dict layout
+        # (the formula reads the options above).
+        self._schedule_phases = _phases(self.total_steps, pct_start, three_phase)
         groups = optimizer.param_groups
         max_lrs = _per_group("max_lr", optimizer, max_lr)
         if last_epoch == -1:
@@ -384,43 +452,243 @@ class OneCycleLR(LRScheduler):
                     group["base_momentum"] = low
         super().__init__(optimizer, last_epoch)
 
-    def _set_momentum(self, group: dict[str, Any], value: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
-
-    def get_lr(self) -> list[float]:
-        step = self.last_epoch
-        if step > self.total_steps:
+    def _schedule(self, closed: bool) -> list[float]:
+        if self.last_epoch > self.total_steps:
             raise ArgumentError(
-                f"OneCycleLR: stepped {step} times, but total_steps is {self.total_steps}"
+                f"OneCycleLR: stepped {self.last_epoch} times, but total_steps is {self.total_steps}"
             )
-        anneal = _anneal_cos if self._anneal_func_type == "cos" else _anneal_linear
-        phases = self._schedule_phases
-        lrs = []
-        for group in self.optimizer.param_groups:
-            start = 0.0
-            for i, phase in enumerate(phases):
-                end = phase["end_step"]
-                if step <= end or i == len(phases) - 1:
-                    pct = (step - start) / (end - start)
-                    lrs.append(anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
-                    if self.cycle_momentum:
-                        momentum = anneal(
-                            group[phase["start_momentum"]], group[phase["end_momentum"]], pct
-                        )
-                        self._set_momentum(group, momentum)
-                    break
-                start = end
+        groups = self.optimizer.param_groups
+        # The per-group values live in the groups, as torch keeps them.
+        args = {
+            "max_lr": [g["max_lr"] for g in groups],
+            "total_steps": self.total_steps,
+            "pct_start": self._pct_start,
+            "anneal_strategy": self._anneal_func_type,
+            "cycle_momentum": self.cycle_momentum,
+            "base_momentum": [g.get("base_momentum", 0.0) for g in groups],
+            "max_momentum": [g.get("max_momentum", 0.0) for g in groups],
+            "div_factor": self._div_factor,
+            "final_div_factor": self._final_div_factor,
+            "three_phase": self._three_phase,
+        }
+        lrs, momenta = _flodl._lr_schedule(
+            self._name,
+            args,
+            list(self.base_lrs),
+            self._current_lrs(),
+            self.last_epoch,
+            self._step_count,
+            self._is_initial,
+            closed,
+        )
+        if momenta is not None:
+            for group, momentum in zip(groups, momenta):
+                self._set_momentum(group, momentum)
         return lrs
 
 
-def _phase(end_step: float, start_lr: str, end_lr: str, start_m: str, end_m: str) -> dict[str, Any]:
-    return {
-        "end_step": end_step,
-        "start_lr": start_lr,
-        "end_lr": end_lr,
-        "start_momentum": start_m,
-        "end_momentum": end_m,
-    }
+class ReduceLROnPlateau(LRScheduler):
+    """Reduces the rates by ``factor`` when a metric has not improved for
+    ``patience`` epochs: ``step(metric)`` after each validation."""
+
+    _args = (
+        "mode",
+        "factor",
+        "patience",
+        "threshold",
+        "threshold_mode",
+        "cooldown",
+        "min_lrs",
+        "eps",
+        "best",
+        "num_bad_epochs",
+        "cooldown_counter",
+        "last_epoch",
+    )
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float | list[float] = 0,
+        eps: float = 1e-8,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise ArgumentError(
+                f"ReduceLROnPlateau: expected a flodl Optimizer, got {type(optimizer).__name__}"
+            )
+        self.optimizer = optimizer
+        self.factor = factor
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ArgumentError(
+                    f"ReduceLROnPlateau: expected {len(optimizer.param_groups)} min_lrs, "
+                    f"got {len(min_lr)}"
+                )
+            self.default_min_lr = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = self._current_lrs()
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+        self.best = 0.0
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        # Checks the options, and gives where `best` starts.
+        self.mode_worse = _flodl._plateau_worst(self._arg_values())
+        self.best = self.mode_worse
+
+    def _arg_values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self._args}
+
+    def step(self, metrics: Any, epoch: int | None = None) -> None:  # type: ignore[override]
+        """One epoch with its validation ``metrics`` (a number)."""
+        current = float(metrics)
+        if self.default_min_lr is not None and len(self.min_lrs) != len(
+            self.optimizer.param_groups
+        ):
+            self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
+        args = self._arg_values()
+        if epoch is not None:
+            args["last_epoch"] = epoch - 1
+        counters, lrs = _flodl._plateau_step(args, current, self._current_lrs())
+        self.best, self.num_bad_epochs, self.cooldown_counter, self.last_epoch = counters
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = self._current_lrs()
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+
+class SequentialLR(LRScheduler):
+    """Runs ``schedulers`` one after the other, switching at each milestone
+    (the next one starts from its epoch 0)."""
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        schedulers: Sequence[LRScheduler],
+        milestones: Sequence[int],
+        last_epoch: int = -1,
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ArgumentError("SequentialLR: expects at least one scheduler")
+        for i, scheduler in enumerate(schedulers):
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ArgumentError(
+                    f"SequentialLR: scheduler {i} is a ReduceLROnPlateau, which needs a metric"
+                )
+            if scheduler.optimizer is not optimizer:
+                raise ArgumentError(f"SequentialLR: scheduler {i} belongs to another optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ArgumentError(
+                f"SequentialLR: expects {len(schedulers) - 1} milestones for "
+                f"{len(schedulers)} schedulers, got {len(milestones)}"
+            )
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        # The schedulers' own first steps are undone: the rates go back to
+        # the initial ones and only the first scheduler's first step counts.
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for scheduler in self._schedulers:
+            scheduler.last_epoch -= 1
+        self._schedulers[0]._initial_step()
+        self._last_lr = self._schedulers[0].get_last_lr()
+
+    def step(self) -> None:  # type: ignore[override]
+        self.last_epoch += 1
+        index = bisect_right(self._milestones, self.last_epoch)
+        scheduler = self._schedulers[index]
+        if index > 0 and self._milestones[index - 1] == self.last_epoch:
+            scheduler.step(0)
+        else:
+            scheduler.step()
+        self._last_lr = scheduler.get_last_lr()
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base's, with each scheduler's state dict."""
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for scheduler, s in zip(self._schedulers, saved):
+            scheduler.load_state_dict(s)
+
+
+class ChainedScheduler(SequentialLR):
+    """Steps every scheduler of ``schedulers`` at each step, in order (their
+    factors multiply)."""
+
+    def __init__(
+        self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
+    ) -> None:
+        if len(schedulers) < 1:
+            raise ArgumentError("ChainedScheduler: expects at least one scheduler")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, scheduler in enumerate(schedulers):
+            if isinstance(scheduler, ReduceLROnPlateau):
+                raise ArgumentError(
+                    f"ChainedScheduler: scheduler {i} is a ReduceLROnPlateau, which needs a metric"
+                )
+            if scheduler.optimizer is not optimizer:
+                raise ArgumentError(f"ChainedScheduler: scheduler {i} belongs to another optimizer")
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = self._current_lrs()
+
+    def step(self) -> None:  # type: ignore[override]
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = self._current_lrs()
+
+
+def _phases(total_steps: int, pct_start: float, three_phase: bool) -> list[dict[str, Any]]:
+    def phase(
+        end_step: float, start_lr: str, end_lr: str, start_m: str, end_m: str
+    ) -> dict[str, Any]:
+        return {
+            "end_step": end_step,
+            "start_lr": start_lr,
+            "end_lr": end_lr,
+            "start_momentum": start_m,
+            "end_momentum": end_m,
+        }
+
+    warm_end = float(pct_start * total_steps) - 1
+    if three_phase:
+        return [
+            phase(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+            phase(
+                float(2 * pct_start * total_steps) - 2,
+                "max_lr",
+                "initial_lr",
+                "base_momentum",
+                "max_momentum",
+            ),
+            phase(total_steps - 1, "initial_lr", "min_lr", "max_momentum", "max_momentum"),
+        ]
+    return [
+        phase(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+        phase(total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
+    ]

@@ -1,0 +1,311 @@
+//! `flodl.optim.lr_scheduler`'s classes on Rust's
+//! `flodl::optim::lr_scheduler`: each class keeps PyTorch's attributes (its
+//! `state_dict`) and asks here for a step's rates, so every formula is
+//! Rust's.
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use super::value;
+use crate::optim::lr_scheduler::{
+    Anneal, At, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR,
+    LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, Schedule, StepLR,
+    WarmRestarts,
+};
+use crate::{Error, ErrorKind, Key, Result, Value};
+
+/// A scheduler's attributes, read by PyTorch's names.
+struct Args<'a> {
+    scheduler: &'a str,
+    values: Value,
+}
+
+impl Args<'_> {
+    fn value(&self, name: &str) -> Result<&Value> {
+        self.values.get(name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Argument,
+                format!("{}: missing attribute {name:?}", self.scheduler),
+            )
+        })
+    }
+
+    fn bad(&self, name: &str, expected: &str, got: &Value) -> Error {
+        Error::new(
+            ErrorKind::Argument,
+            format!(
+                "{}: {name} must be {expected}, got {}",
+                self.scheduler,
+                got.kind()
+            ),
+        )
+    }
+
+    fn float(&self, name: &str) -> Result<f64> {
+        let v = self.value(name)?;
+        v.as_f64().ok_or_else(|| self.bad(name, "a number", v))
+    }
+
+    fn count(&self, name: &str) -> Result<usize> {
+        match self.value(name)? {
+            Value::Int(i) if *i >= 0 => Ok(*i as usize),
+            v => Err(self.bad(name, "an int >= 0", v)),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<bool> {
+        match self.value(name)? {
+            Value::Bool(b) => Ok(*b),
+            v => Err(self.bad(name, "a bool", v)),
+        }
+    }
+
+    fn text(&self, name: &str) -> Result<&str> {
+        match self.value(name)? {
+            Value::Str(s) => Ok(s),
+            v => Err(self.bad(name, "a string", v)),
+        }
+    }
+
+    /// One number per group, or one for all.
+    fn floats(&self, name: &str) -> Result<Vec<f64>> {
+        let v = self.value(name)?;
+        if let Some(x) = v.as_f64() {
+            return Ok(vec![x]);
+        }
+        let items = v.items().ok_or_else(|| self.bad(name, "numbers", v))?;
+        items
+            .iter()
+            .map(|x| x.as_f64().ok_or_else(|| self.bad(name, "numbers", x)))
+            .collect()
+    }
+
+    /// Milestones: a list, or PyTorch's Counter of them.
+    fn milestones(&self, name: &str) -> Result<Vec<usize>> {
+        let v = self.value(name)?;
+        let as_count = |x: &Value| match x {
+            Value::Int(i) if *i >= 0 => Some(*i as usize),
+            _ => None,
+        };
+        let out: Option<Vec<usize>> = match v {
+            Value::List(items) | Value::Tuple(items) => items.iter().map(as_count).collect(),
+            Value::Dict(entries) => entries
+                .iter()
+                .map(|(k, n)| match (k, as_count(n)) {
+                    (Key::Int(m), Some(n)) if *m >= 0 => Some(vec![*m as usize; n]),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.concat()),
+            _ => None,
+        };
+        out.ok_or_else(|| self.bad(name, "ints >= 0", v))
+    }
+}
+
+/// The schedule `name` with the attributes `args`.
+fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
+    Ok(match args.scheduler {
+        "StepLR" => Box::new(StepLR {
+            step_size: args.count("step_size")?,
+            gamma: args.float("gamma")?,
+        }),
+        "MultiStepLR" => Box::new(MultiStepLR {
+            milestones: args.milestones("milestones")?,
+            gamma: args.float("gamma")?,
+        }),
+        "ConstantLR" => Box::new(ConstantLR {
+            factor: args.float("factor")?,
+            total_iters: args.count("total_iters")?,
+        }),
+        "LinearLR" => Box::new(LinearLR {
+            start_factor: args.float("start_factor")?,
+            end_factor: args.float("end_factor")?,
+            total_iters: args.count("total_iters")?,
+        }),
+        "ExponentialLR" => Box::new(ExponentialLR {
+            gamma: args.float("gamma")?,
+        }),
+        "PolynomialLR" => Box::new(PolynomialLR {
+            total_iters: args.count("total_iters")?,
+            power: args.float("power")?,
+        }),
+        "CosineAnnealingLR" => Box::new(CosineAnnealingLR {
+            t_max: args.count("T_max")?,
+            eta_min: args.float("eta_min")?,
+        }),
+        "OneCycleLR" => {
+            let schedule = OneCycleLR {
+                max_lr: args.floats("max_lr")?,
+                total_steps: args.count("total_steps")?,
+                pct_start: args.float("pct_start")?,
+                anneal_strategy: match args.text("anneal_strategy")? {
+                    "cos" => Anneal::Cos,
+                    "linear" => Anneal::Linear,
+                    other => return Err(Error::new(
+                        ErrorKind::Argument,
+                        format!(
+                            "OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {other:?}"
+                        ),
+                    )),
+                },
+                cycle_momentum: args.flag("cycle_momentum")?,
+                base_momentum: args.floats("base_momentum")?,
+                max_momentum: args.floats("max_momentum")?,
+                div_factor: args.float("div_factor")?,
+                final_div_factor: args.float("final_div_factor")?,
+                three_phase: args.flag("three_phase")?,
+            };
+            schedule.check()?;
+            Box::new(schedule)
+        }
+        other => {
+            return Err(Error::new(
+                ErrorKind::Argument,
+                format!("flodl has no scheduler {other:?}"),
+            ))
+        }
+    })
+}
+
+fn args_of<'a>(scheduler: &'a str, args: &Bound<'_, PyDict>) -> PyResult<Args<'a>> {
+    let values = value::from_py(args.as_any(), scheduler, "the scheduler's attributes")?;
+    Ok(Args { scheduler, values })
+}
+
+/// The rates (and momenta, for a schedule that cycles them) of step
+/// `epoch` for groups whose initial rates are `base_lrs` and current rates
+/// `lrs`: PyTorch's `get_lr`, or with `closed` its closed form.
+#[pyfunction]
+#[pyo3(name = "_lr_schedule")]
+#[allow(clippy::too_many_arguments)] // where the schedule stands
+#[allow(clippy::type_complexity)] // (rates, momenta)
+pub(crate) fn lr_schedule(
+    name: &str,
+    args: &Bound<'_, PyDict>,
+    base_lrs: Vec<f64>,
+    lrs: Vec<f64>,
+    epoch: usize,
+    step_count: usize,
+    initial: bool,
+    closed: bool,
+) -> PyResult<(Vec<f64>, Option<Vec<f64>>)> {
+    crate::python::guard::run("lr_schedule", move || {
+        let schedule = schedule_of(&args_of(name, args)?)?;
+        let mut rates = Vec::with_capacity(lrs.len());
+        let mut momenta = Vec::new();
+        for (group, (&base, &lr)) in base_lrs.iter().zip(&lrs).enumerate() {
+            let at = At {
+                epoch,
+                step_count,
+                initial,
+                group,
+            };
+            rates.push(if closed && schedule.has_closed_form() {
+                schedule.lr_at(base, epoch)
+            } else {
+                schedule.next_lr(base, lr, at)
+            });
+            momenta.extend(schedule.momentum(at));
+        }
+        let momenta = (!momenta.is_empty()).then_some(momenta);
+        Ok((rates, momenta))
+    })
+}
+
+/// One step of CosineAnnealingWarmRestarts from `(T_cur, T_i,
+/// last_epoch)`, to `epoch` when given: the new position and the rates.
+#[pyfunction]
+#[pyo3(name = "_warm_restarts_step")]
+#[allow(clippy::type_complexity)] // (T_cur, T_i, last_epoch, rates)
+pub(crate) fn warm_restarts_step(
+    args: &Bound<'_, PyDict>,
+    base_lrs: Vec<f64>,
+    epoch: Option<f64>,
+) -> PyResult<(f64, f64, i64, Vec<f64>)> {
+    crate::python::guard::run("warm_restarts_step", move || {
+        let args = args_of("CosineAnnealingWarmRestarts", args)?;
+        let schedule = CosineAnnealingWarmRestarts {
+            t_0: args.count("T_0")?,
+            t_mult: args.count("T_mult")?,
+            eta_min: args.float("eta_min")?,
+        };
+        schedule.check()?;
+        let state = WarmRestarts {
+            t_cur: args.float("T_cur")?,
+            t_i: args.float("T_i")?,
+            last_epoch: args.float("last_epoch")?,
+        };
+        let state = schedule.advance(state, epoch)?;
+        let rates = base_lrs.iter().map(|&b| schedule.lr(b, state)).collect();
+        Ok((state.t_cur, state.t_i, state.last_epoch as i64, rates))
+    })
+}
+
+/// One step of ReduceLROnPlateau with `metric`: its new counters
+/// (`best`, `num_bad_epochs`, `cooldown_counter`, `last_epoch`) and the
+/// groups' new rates.
+#[pyfunction]
+#[pyo3(name = "_plateau_step")]
+#[allow(clippy::type_complexity)] // the counters and the rates
+pub(crate) fn plateau_step(
+    args: &Bound<'_, PyDict>,
+    metric: f64,
+    lrs: Vec<f64>,
+) -> PyResult<((f64, usize, usize, usize), Vec<f64>)> {
+    crate::python::guard::run("plateau_step", move || {
+        let args = args_of("ReduceLROnPlateau", args)?;
+        let mut plateau = plateau_of(&args)?;
+        let rates = plateau.step(metric, &lrs);
+        let counters = (
+            plateau.best,
+            plateau.num_bad_epochs,
+            plateau.cooldown_counter,
+            plateau.last_epoch,
+        );
+        Ok((counters, rates))
+    })
+}
+
+/// The worst value of the metric for ReduceLROnPlateau's `args` (where
+/// `best` starts), after checking them.
+#[pyfunction]
+#[pyo3(name = "_plateau_worst")]
+pub(crate) fn plateau_worst(args: &Bound<'_, PyDict>) -> PyResult<f64> {
+    crate::python::guard::run("plateau_worst", move || {
+        let args = args_of("ReduceLROnPlateau", args)?;
+        Ok(plateau_of(&args)?.worst())
+    })
+}
+
+fn plateau_of(args: &Args<'_>) -> Result<ReduceLROnPlateau> {
+    let choice = |name: &str, options: [&str; 2]| -> Result<bool> {
+        let got = args.text(name)?;
+        match options.iter().position(|o| *o == got) {
+            Some(i) => Ok(i == 1),
+            None => Err(Error::new(
+                ErrorKind::Argument,
+                format!(
+                    "ReduceLROnPlateau: {name} {got:?} is unknown (expected {:?} or {:?})",
+                    options[0], options[1]
+                ),
+            )),
+        }
+    };
+    let plateau = ReduceLROnPlateau {
+        mode_max: choice("mode", ["min", "max"])?,
+        factor: args.float("factor")?,
+        patience: args.count("patience")?,
+        threshold: args.float("threshold")?,
+        threshold_rel: !choice("threshold_mode", ["rel", "abs"])?,
+        cooldown: args.count("cooldown")?,
+        min_lrs: args.floats("min_lrs")?,
+        eps: args.float("eps")?,
+        best: args.float("best")?,
+        num_bad_epochs: args.count("num_bad_epochs")?,
+        cooldown_counter: args.count("cooldown_counter")?,
+        last_epoch: args.count("last_epoch")?,
+    };
+    plateau.check()?;
+    Ok(plateau)
+}
