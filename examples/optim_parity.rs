@@ -2,7 +2,9 @@
 //! (tests/python/test_rust_layers.py): from the float64 start in the input
 //! file, 10 steps of each optimizer on `sum(w * tanh(w) + w^2 / 4)`, the
 //! parameters written after, and RAdam's and NAdam's state dicts (the test
-//! resumes them in Python's flodl.optim).
+//! resumes them in Python's flodl.optim). With a `resume` entry (a Python
+//! Adam's parameter and state dict), five more steps of a Rust Adam built
+//! with default options from that state.
 //!
 //! ```text
 //! cargo run --release --example optim_parity -- start.safetensors out.safetensors
@@ -24,11 +26,7 @@ fn run_keeping_state<M: Method>(start: &Tensor, options: M) -> Result<(Tensor, V
     let mut opt = Optimizer::new(vec![w.clone()], options)?;
     for _ in 0..10 {
         opt.zero_grad();
-        let loss = w
-            .mul(&w.tanh()?)?
-            .add(&w.mul(&w)?.mul_scalar(0.25)?)?
-            .sum()?;
-        loss.backward()?;
+        loss(&w)?.backward()?;
         opt.step()?;
     }
     Ok((w.data(), opt.state_dict()))
@@ -42,7 +40,13 @@ fn main() -> Result<()> {
             "usage: optim_parity START OUT",
         ));
     };
-    let start = flodl::io::load(start)?.remove(0).1;
+    let inputs = flodl::io::load_value(start)?;
+    let Some(Value::Tensor(start)) = inputs.get("w").cloned() else {
+        return Err(flodl::Error::new(
+            flodl::ErrorKind::Argument,
+            "optim_parity: the input file has no tensor 'w'",
+        ));
+    };
     let sgd = SGDOptions {
         lr: 0.1,
         momentum: 0.9,
@@ -124,7 +128,36 @@ fn main() -> Result<()> {
         ("radam", radam_w),
         ("nadam", nadam_w),
     ];
+    let mut results: Vec<(&str, Tensor)> = results;
+    if let Some(resume) = inputs.get("resume") {
+        results.push(("adam_resumed", resume_adam(resume)?));
+    }
     let params = Value::dict(results.into_iter().map(|(k, t)| (k, Value::Tensor(t))));
     let states = Value::dict([("radam", radam_state), ("nadam", nadam_state)]);
     flodl::io::save_value(&Value::dict([("params", params), ("states", states)]), out)
+}
+
+/// Five Adam steps from a parameter and a state dict Python saved, the
+/// options (all of them) coming from the state dict.
+fn resume_adam(resume: &Value) -> Result<Tensor> {
+    let Some(Value::Tensor(w)) = resume.get("w") else {
+        return Err(flodl::Error::new(
+            flodl::ErrorKind::Argument,
+            "optim_parity: 'resume' has no tensor 'w'",
+        ));
+    };
+    let w = Variable::new(w.copy()?, true)?;
+    let mut opt = Optimizer::new(vec![w.clone()], AdamOptions::default())?;
+    opt.load_state_dict(resume.get("state").unwrap_or(&Value::None))?;
+    for _ in 0..5 {
+        opt.zero_grad();
+        loss(&w)?.backward()?;
+        opt.step()?;
+    }
+    Ok(w.data())
+}
+
+/// `sum(w * tanh(w) + w^2 / 4)`.
+fn loss(w: &Variable) -> Result<Variable> {
+    w.mul(&w.tanh()?)?.add(&w.mul(w)?.mul_scalar(0.25)?)?.sum()
 }

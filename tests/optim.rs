@@ -649,3 +649,47 @@ fn reduce_on_plateau_waits_out_its_patience() {
     close(&lrs, &[0.01]);
     assert_eq!((plateau.best, plateau.num_bad_epochs), (0.4, 0));
 }
+
+#[test]
+fn lbfgs_finds_a_quadratic_s_minimum_and_resumes() -> Result<()> {
+    // sum((w - c)^2 * k): the minimum is c, which L-BFGS reaches in a step.
+    let c = [1.0, -2.0, 0.5];
+    let k = [1.0, 3.0, 10.0];
+    let loss_of = |w: &Variable| -> Result<Variable> {
+        let target = Variable::new(Tensor::from_f64(&c, &[3], Device::CPU)?, false)?;
+        let weight = Variable::new(Tensor::from_f64(&k, &[3], Device::CPU)?, false)?;
+        w.sub(&target)?.mul(&w.sub(&target)?)?.mul(&weight)?.sum()
+    };
+    let w = leaf(&[0.0, 0.0, 0.0]);
+    let options = optim::LBFGSOptions {
+        line_search_fn: Some("strong_wolfe".into()),
+        ..Default::default()
+    };
+    let mut opt = optim::LBFGS::new(vec![w.clone()], options)?;
+    let mut closure = || -> Result<f64> {
+        w.zero_grad();
+        let loss = loss_of(&w)?;
+        loss.backward()?;
+        loss.item()
+    };
+    let first = opt.step(&mut closure)?;
+    assert!((first - (1.0 + 12.0 + 2.5)).abs() < 1e-12);
+    for (got, want) in w.data().to_f64_vec()?.iter().zip(c) {
+        assert!((got - want).abs() < 1e-6, "{got} != {want}");
+    }
+    // Its state dict (PyTorch's layout) loads into a new one, options too.
+    let saved = opt.state_dict();
+    let mut other = optim::LBFGS::new(vec![w.clone()], Default::default())?;
+    other.load_state_dict(&saved)?;
+    assert_eq!(
+        other.options.line_search_fn.as_deref(),
+        Some("strong_wolfe")
+    );
+    let bad = optim::LBFGSOptions {
+        line_search_fn: Some("backtracking".into()),
+        ..Default::default()
+    };
+    let err = optim::LBFGS::new(vec![w], bad).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    Ok(())
+}

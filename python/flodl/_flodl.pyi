@@ -879,6 +879,37 @@ def _optim_read_state_dict(
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Tensor]]]]:
     """The checked options and state a state dict holds for these groups."""
 
+def _lbfgs_step(group: dict[str, Any], state: dict[str, Any], closure: Any) -> Any:
+    """One L-BFGS step of Rust's `lbfgs_step`; returns the closure's first result."""
+
+def _lbfgs_state(state: Any) -> dict[str, Any]:
+    """An L-BFGS state checked and in flodl's kinds."""
+
+def _lr_schedule(
+    name: str,
+    args: dict[str, Any],
+    base_lrs: list[float],
+    lrs: list[float],
+    epoch: int,
+    step_count: int,
+    initial: bool,
+    closed: bool,
+) -> tuple[list[float], list[float] | None]:
+    """A step's rates (and momenta) by Rust's schedule `name`."""
+
+def _warm_restarts_step(
+    args: dict[str, Any], base_lrs: list[float], epoch: float | None
+) -> tuple[float, float, int, list[float]]:
+    """One step of CosineAnnealingWarmRestarts: (T_cur, T_i, last_epoch, rates)."""
+
+def _plateau_step(
+    args: dict[str, Any], metric: float, lrs: list[float]
+) -> tuple[tuple[float, int, int, int], list[float]]:
+    """One step of ReduceLROnPlateau: its counters and the new rates."""
+
+def _plateau_worst(args: dict[str, Any]) -> float:
+    """Where ReduceLROnPlateau's `best` starts, after checking its options."""
+
 def _clip_grad_norm(
     grads: Sequence[Tensor], max_norm: float, norm_type: float, error_if_nonfinite: bool
 ) -> Tensor: ...

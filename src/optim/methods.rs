@@ -105,6 +105,8 @@ macro_rules! options {
     };
 }
 
+pub(super) use options;
+
 fn check_non_negative(name: &str, what: &str, value: f64) -> Result<()> {
     // NaN compares to nothing, so it is rejected too.
     ensure!(

@@ -1,5 +1,5 @@
 //! Optimizers, as `torch.optim`: [`SGD`], [`Adam`], [`AdamW`], [`RMSprop`],
-//! [`Adagrad`], [`Adadelta`], [`Adamax`], [`RAdam`] and [`NAdam`] over
+//! [`Adagrad`], [`Adadelta`], [`Adamax`], [`RAdam`], [`NAdam`] and [`LBFGS`] over
 //! parameter groups, each step one call per group into libtorch (fused
 //! kernels where libtorch has them), with the state (`exp_avg`,
 //! `momentum_buffer`, ...) and the `state_dict` layout PyTorch keeps.
@@ -19,9 +19,11 @@
 //! # Ok(()) }
 //! ```
 
+pub(crate) mod lbfgs;
 pub mod lr_scheduler;
 mod methods;
 
+pub use lbfgs::{lbfgs_step, LBFGSOptions, LbfgsState, LBFGS};
 #[cfg(feature = "python")]
 pub(crate) use methods::with_optimizer_named;
 pub use methods::{

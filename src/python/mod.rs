@@ -383,6 +383,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(optim::step, m)?)?;
     m.add_function(wrap_pyfunction!(optim::init, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::lbfgs_step, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::lbfgs_state, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::lr_schedule, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::warm_restarts_step, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::plateau_step, m)?)?;

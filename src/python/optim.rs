@@ -12,9 +12,9 @@ use super::gil::without_gil;
 use super::tensor::PyTensor;
 use super::value;
 use super::variable::PyVariable;
-use crate::optim::StepMember;
 use crate::optim::{read_state_dict, step_group, with_optimizer_named, Method, ParamState};
-use crate::{Operand as _, Value};
+use crate::optim::{LBFGSOptions, Options, StepMember};
+use crate::{ErrorKind, Operand as _, Value};
 
 fn unknown(name: &str) -> PyErr {
     let message = format!("flodl has no optimizer {name:?}");
@@ -23,7 +23,7 @@ fn unknown(name: &str) -> PyErr {
 
 /// `defaults` with the options a param group sets (entries that are no
 /// option of `M`, as `params` or `foreach`, are skipped).
-fn options_of<M: Method>(mut options: M, group: &Bound<'_, PyAny>) -> PyResult<M> {
+fn options_of<M: Options>(mut options: M, group: &Bound<'_, PyAny>) -> PyResult<M> {
     let group = group.cast::<PyDict>().map_err(|_| {
         PyTypeError::new_err(format!(
             "{}: a param group must be a dict, got {}",
@@ -64,6 +64,9 @@ fn params_of<'py>(name: &str, group: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'
 #[pyo3(name = "_optim_check")]
 pub(crate) fn check(name: &str, group: &Bound<'_, PyAny>) -> PyResult<()> {
     crate::python::guard::run("optim_check", move || {
+        if name == "LBFGS" {
+            return Ok(options_of(LBFGSOptions::default(), group)?.check()?);
+        }
         with_optimizer_named!(
             name,
             |defaults| Ok(options_of(defaults, group)?.check()?),
@@ -77,9 +80,13 @@ pub(crate) fn check(name: &str, group: &Bound<'_, PyAny>) -> PyResult<()> {
 #[pyo3(name = "_optim_defaults")]
 pub(crate) fn defaults<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyDict>> {
     crate::python::guard::run("optim_defaults", move || {
-        let values = with_optimizer_named!(name, |defaults| defaults.to_values(), {
-            return Err(unknown(name));
-        });
+        let values = if name == "LBFGS" {
+            LBFGSOptions::default().to_values()
+        } else {
+            with_optimizer_named!(name, |defaults| defaults.to_values(), {
+                return Err(unknown(name));
+            })
+        };
         let dict = PyDict::new(py);
         for (key, entry) in values {
             dict.set_item(key, value::to_py(py, entry)?)?;
@@ -124,6 +131,9 @@ pub(crate) fn init(
     state: &Bound<'_, PyAny>,
 ) -> PyResult<()> {
     crate::python::guard::run("optim_init_state", move || {
+        if name == "LBFGS" {
+            return Ok(()); // its state starts at the first step
+        }
         with_optimizer_named!(
             name,
             |defaults| {
@@ -328,5 +338,66 @@ pub(crate) fn clip_grad_norm(
             })
         });
         Ok(result?)
+    })
+}
+
+/// One L-BFGS step over a param group (torch's dict), its state in `state`
+/// (torch's `state[params[0]]`, updated in place); `closure` re-evaluates
+/// the loss. Returns the closure's first result.
+#[pyfunction]
+#[pyo3(name = "_lbfgs_step")]
+pub(crate) fn lbfgs_step<'py>(
+    py: Python<'py>,
+    group: &Bound<'py, PyAny>,
+    state: &Bound<'py, PyDict>,
+    closure: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::python::guard::run("lbfgs_step", move || {
+        let options = options_of(LBFGSOptions::default(), group)?;
+        let params: Vec<crate::Variable> = (params_of("LBFGS", group)?.iter())
+            .map(|p| p.get().inner.clone())
+            .collect();
+        let saved = value::from_py(state.as_any(), "LBFGS.step", "the state")?;
+        let mut lbfgs_state = crate::optim::lbfgs::state_from_value(&saved)?;
+        // The closure's first result is returned as it is; a Python error
+        // inside it comes out unchanged.
+        let mut first: Option<Bound<'py, PyAny>> = None;
+        let mut raised: Option<PyErr> = None;
+        let float = py.get_type::<pyo3::types::PyFloat>();
+        let mut call = || -> crate::Result<f64> {
+            let result = closure.call0().and_then(|loss| {
+                let value = float.call1((&loss,))?.extract::<f64>()?;
+                first.get_or_insert(loss);
+                Ok(value)
+            });
+            result.map_err(|e| {
+                raised = Some(e);
+                crate::Error::new(ErrorKind::Argument, "LBFGS.step: the closure raised")
+            })
+        };
+        let outcome = crate::optim::lbfgs_step(&options, &params, &mut lbfgs_state, &mut call);
+        if let Some(e) = raised {
+            return Err(e);
+        }
+        outcome?;
+        let new_state = value::to_py(py, crate::optim::lbfgs::state_to_value(&lbfgs_state))?;
+        state.clear();
+        state.update(new_state.cast::<PyDict>()?.as_mapping())?;
+        Ok(first.unwrap_or_else(|| py.None().into_bound(py)))
+    })
+}
+
+/// An L-BFGS state (torch's `state[params[0]]`) checked and in flodl's
+/// kinds, for `load_state_dict`.
+#[pyfunction]
+#[pyo3(name = "_lbfgs_state")]
+pub(crate) fn lbfgs_state<'py>(
+    py: Python<'py>,
+    state: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::python::guard::run("lbfgs_state", move || {
+        let saved = value::from_py(state, "LBFGS.load_state_dict", "the state")?;
+        let parsed = crate::optim::lbfgs::state_from_value(&saved)?;
+        value::to_py(py, crate::optim::lbfgs::state_to_value(&parsed))
     })
 }

@@ -142,12 +142,14 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
                 anneal_strategy: match args.text("anneal_strategy")? {
                     "cos" => Anneal::Cos,
                     "linear" => Anneal::Linear,
-                    other => return Err(Error::new(
-                        ErrorKind::Argument,
-                        format!(
+                    other => {
+                        return Err(Error::new(
+                            ErrorKind::Argument,
+                            format!(
                             "OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {other:?}"
                         ),
-                    )),
+                        ))
+                    }
                 },
                 cycle_momentum: args.flag("cycle_momentum")?,
                 base_momentum: args.floats("base_momentum")?,

@@ -7,7 +7,7 @@ clipping against torch.nn.utils."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pytest
@@ -697,3 +697,83 @@ def test_unknown_optimizer_names_and_bad_option_kinds_are_clear() -> None:
         fl_optim.Adadelta([p], rho=1.5)
     with pytest.raises(ArgumentError, match="NAdam: invalid momentum_decay value: -1"):
         fl_optim.NAdam([p], momentum_decay=-1)
+
+
+# ------------------------------------------------------------------ L-BFGS
+
+
+def _lbfgs_problem(lib: str, start: np.ndarray) -> tuple[Any, Callable[[Any], Any]]:
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((6, 4)), rng.standard_normal(6)
+    if lib == "torch":
+        w = torch.tensor(start, requires_grad=True)
+        at, bt = torch.tensor(a), torch.tensor(b)
+    else:
+        w = Variable(flodl.tensor(start), requires_grad=True)
+        at, bt = flodl.tensor(a), flodl.tensor(b)
+
+    def closure_for(opt: Any) -> Callable[[], Any]:
+        def closure() -> Any:
+            opt.zero_grad()
+            loss = (at @ w - bt).pow(2).sum() + (w * 3.0).sin().sum()
+            loss.backward()
+            return loss
+
+        return closure
+
+    return w, closure_for
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("history_size", [100, 3])
+def test_lbfgs_steps_match_torch(line_search_fn: str | None, history_size: int) -> None:
+    start = np.random.default_rng(6).standard_normal(4)
+    kwargs = {
+        "lr": 0.8,
+        "max_iter": 7,
+        "history_size": history_size,
+        "line_search_fn": line_search_fn,
+    }
+    tw, tclosure = _lbfgs_problem("torch", start)
+    fw, fclosure = _lbfgs_problem("flodl", start)
+    th, fl = torch.optim.LBFGS([tw], **kwargs), fl_optim.LBFGS([fw], **kwargs)
+    for _ in range(4):
+        tl, flo = th.step(tclosure(th)), fl.step(fclosure(fl))
+        assert isinstance(flo, Variable)  # the closure's own result
+        np.testing.assert_allclose(float(flo), tl.item(), rtol=1e-10)
+        np.testing.assert_allclose(fw.numpy(), tw.detach().numpy(), rtol=1e-9, atol=1e-12)
+    ts, fs = th.state[tw], fl.state[fw]
+    assert sorted(fs) == sorted(ts)
+    assert (fs["func_evals"], fs["n_iter"]) == (ts["func_evals"], ts["n_iter"])
+    assert len(fs["old_dirs"]) == len(ts["old_dirs"]) <= history_size
+
+
+def test_lbfgs_resumes_from_a_checkpoint_and_refuses_groups(tmp_path: Any) -> None:
+    start = np.random.default_rng(7).standard_normal(4)
+    kwargs = {"max_iter": 5, "line_search_fn": "strong_wolfe"}
+    w, closure_for = _lbfgs_problem("flodl", start)
+    straight = fl_optim.LBFGS([w], **kwargs)
+    for _ in range(4):
+        straight.step(closure_for(straight))
+    v, closure_for = _lbfgs_problem("flodl", start)
+    first = fl_optim.LBFGS([v], **kwargs)
+    for _ in range(2):
+        first.step(closure_for(first))
+    flodl.save(first.state_dict(), tmp_path / "lbfgs.safetensors")
+    resumed = fl_optim.LBFGS([v])  # the options come from the file
+    resumed.load_state_dict(flodl.load(tmp_path / "lbfgs.safetensors"))
+    assert resumed.param_groups[0]["line_search_fn"] == "strong_wolfe"
+    for _ in range(2):
+        resumed.step(closure_for(resumed))
+    np.testing.assert_allclose(v.numpy(), w.numpy(), rtol=1e-12)
+    p, q = (Variable(Tensor.ones([2]), requires_grad=True) for _ in range(2))
+    with pytest.raises(ArgumentError, match="LBFGS: doesn't support per-parameter options"):
+        fl_optim.LBFGS([{"params": [p]}, {"params": [q]}])
+    with pytest.raises(ArgumentError, match="line_search_fn must be None or 'strong_wolfe'"):
+        fl_optim.LBFGS([p], line_search_fn="backtracking")
+
+    def failing() -> Any:
+        raise KeyError("from the closure")
+
+    with pytest.raises(KeyError, match="from the closure"):
+        fl_optim.LBFGS([p]).step(failing)

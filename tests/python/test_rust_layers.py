@@ -126,9 +126,21 @@ def _torch_steps(start: np.ndarray, make: Any, steps: int) -> np.ndarray:
 def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
     start = np.random.default_rng(1).standard_normal((4, 3))
     src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
-    flodl.save({"w": flodl.tensor(start)}, str(src))
+    # A Python Adam's ten steps and state dict, which Rust resumes.
+    adam = lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.8, 0.99), amsgrad=True)  # noqa: E731
+    pw = flodl.Variable(flodl.tensor(start), requires_grad=True)
+    python_adam = flodl.optim.Adam([pw], lr=0.05, betas=(0.8, 0.99), amsgrad=True)
+    for _ in range(10):
+        python_adam.zero_grad()
+        (pw * pw.tanh() + pw * pw / 4).sum().backward()
+        python_adam.step()
+    resume = {"w": pw.data, "state": python_adam.state_dict()}
+    flodl.save({"w": flodl.tensor(start), "resume": resume}, str(src))
     run_example("optim_parity", src, out)
     got = flodl.load(str(out))
+    np.testing.assert_allclose(
+        got["params"].pop("adam_resumed").numpy(), _torch_steps(start, adam, 15), rtol=1e-6
+    )
     assert set(got["params"]) == set(OPTIMIZERS)
     for name, make in OPTIMIZERS.items():
         np.testing.assert_allclose(
