@@ -66,12 +66,7 @@ super::methods::options! {
 impl LBFGSOptions {
     /// PyTorch's checks: an ArgumentError naming the bad option.
     pub fn check(&self) -> Result<()> {
-        ensure!(
-            self.lr >= 0.0,
-            Argument,
-            "LBFGS: invalid learning rate: {} (must be >= 0)",
-            self.lr
-        );
+        super::methods::check_non_negative("LBFGS", "learning rate", self.lr)?;
         if let Some(other) = self.line_search_fn.as_deref() {
             ensure!(
                 other == "strong_wolfe",
@@ -261,21 +256,13 @@ pub fn lbfgs_step(
                 Some(h) => q.f_mul(h).map_err(torch_err)?,
                 None => q,
             };
-            for i in 0..n {
-                let be_i = item(
-                    &state.old_dirs[i]
-                        .f_dot(&r)
-                        .map_err(torch_err)?
-                        .f_mul(&state.ro[i])
-                        .map_err(torch_err)?,
-                )?;
-                r = r
-                    .f_add(
-                        &state.old_stps[i]
-                            .f_mul_scalar(al[i] - be_i)
-                            .map_err(torch_err)?,
-                    )
+            for (i, coefficient) in al.iter().enumerate() {
+                let be_i = (state.old_dirs[i].f_dot(&r))
+                    .and_then(|b| b.f_mul(&state.ro[i]))
                     .map_err(torch_err)?;
+                let step = coefficient - item(&be_i)?;
+                let along = state.old_stps[i].f_mul_scalar(step).map_err(torch_err)?;
+                r = r.f_add(&along).map_err(torch_err)?;
             }
             r
         };

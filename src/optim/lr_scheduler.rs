@@ -84,7 +84,7 @@ impl Schedule for StepLR {
         base * self.gamma.powi((t / self.step_size.max(1)) as i32)
     }
     fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
-        if at.epoch == 0 || at.epoch % self.step_size.max(1) != 0 {
+        if at.epoch == 0 || !at.epoch.is_multiple_of(self.step_size.max(1)) {
             lr
         } else {
             lr * self.gamma
@@ -467,7 +467,7 @@ impl CosineAnnealingWarmRestarts {
             }
             Some(epoch) => {
                 ensure!(
-                    epoch >= 0.0,
+                    epoch.partial_cmp(&0.0).is_some_and(|o| o.is_ge()),
                     Argument,
                     "CosineAnnealingWarmRestarts: expected a non-negative epoch, got {epoch}"
                 );
@@ -541,7 +541,7 @@ impl ReduceLROnPlateau {
     /// PyTorch's checks: `factor` below 1.
     pub fn check(&self) -> Result<()> {
         ensure!(
-            self.factor < 1.0,
+            self.factor.partial_cmp(&1.0).is_some_and(|o| o.is_lt()),
             Argument,
             "ReduceLROnPlateau: factor should be < 1.0, got {}",
             self.factor
@@ -710,9 +710,8 @@ impl<S: Schedule> Scheduler<S> {
     pub fn load_state_dict(&mut self, state: &Value) -> Result<()> {
         let floats = |key: &str| -> Result<Vec<f64>> {
             let items = state.get(key).and_then(Value::items);
-            let values: Option<Vec<f64>> = items
-                .map(|items| items.iter().map(Value::as_f64).collect::<Option<_>>())
-                .flatten();
+            let values: Option<Vec<f64>> =
+                items.and_then(|items| items.iter().map(Value::as_f64).collect::<Option<_>>());
             values.ok_or_else(|| {
                 crate::Error::new(
                     crate::ErrorKind::Argument,

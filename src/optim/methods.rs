@@ -107,7 +107,7 @@ macro_rules! options {
 
 pub(super) use options;
 
-fn check_non_negative(name: &str, what: &str, value: f64) -> Result<()> {
+pub(super) fn check_non_negative(name: &str, what: &str, value: f64) -> Result<()> {
     // NaN compares to nothing, so it is rejected too.
     ensure!(
         value.partial_cmp(&0.0).is_some_and(|o| o.is_ge()),
