@@ -127,7 +127,7 @@ def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
     start = np.random.default_rng(1).standard_normal((4, 3))
     src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
     # A Python Adam's ten steps and state dict, which Rust resumes.
-    adam = lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.8, 0.99), amsgrad=True)  # noqa: E731
+    adam = lambda p: torch.optim.Adam(p, lr=0.05, betas=(0.8, 0.99), amsgrad=True)
     pw = flodl.Variable(flodl.tensor(start), requires_grad=True)
     python_adam = flodl.optim.Adam([pw], lr=0.05, betas=(0.8, 0.99), amsgrad=True)
     for _ in range(10):
