@@ -126,10 +126,10 @@ fn initialisation() -> Result<()> {
     let layer = nn::Linear::new(4, 3, true)?;
     // The numbers torch.nn.Linear(4, 3) holds after torch.manual_seed(0).
     println!("{:?}", layer.weight.data().to_f32_vec()?);
-    // Re-initialise in place, through data(): not recorded, same memory.
-    layer.weight.data().normal_(0.0, 0.02)?;
+    // Re-initialise in place: not recorded, same memory.
+    nn::init::trunc_normal_(&layer.weight, 0.0, 0.02, -0.04, 0.04)?;
     if let Some(bias) = &layer.bias {
-        bias.data().zero_()?;
+        nn::init::zeros_(bias)?;
     }
     Ok(())
 }

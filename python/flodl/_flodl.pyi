@@ -910,6 +910,29 @@ def _plateau_step(
 def _plateau_worst(args: dict[str, Any]) -> float:
     """Where ReduceLROnPlateau's `best` starts, after checking its options."""
 
+def _nn_init(
+    name: str,
+    tensor: Tensor | Variable,
+    *,
+    a: float = 0.0,
+    b: float = 1.0,
+    mean: float = 0.0,
+    std: float = 1.0,
+    val: float = 0.0,
+    gain: float = 1.0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    groups: int = 1,
+    sparsity: float = 0.0,
+) -> None:
+    """Fills `tensor` in place by Rust's initialiser `name` (torch.nn.init's name)."""
+
+def _nn_init_gain(nonlinearity: str, param: Any = None) -> float:
+    """The recommended gain for `nonlinearity`."""
+
+def _nn_init_fans(tensor: Tensor | Variable) -> tuple[int, int]:
+    """`(fan_in, fan_out)` of a weight."""
+
 def _clip_grad_norm(
     grads: Sequence[Tensor], max_norm: float, norm_type: float, error_if_nonfinite: bool
 ) -> Tensor: ...

@@ -1,7 +1,7 @@
 //! The other weight layers: 3-d and transposed convolutions, and the
 //! bilinear map, initialised as PyTorch's (same draws in the same order).
 
-use super::{bias_bound, in_layer, kaiming_bound, named, size, uniform, Module, Parameter};
+use super::{bias_bound, default_weight, in_layer, named, size, uniform, Module, Parameter};
 use crate::error::{bail, Result};
 use crate::Variable;
 
@@ -26,7 +26,7 @@ impl Conv3d {
     ) -> Result<Self> {
         let k = kernel_size;
         let fan_in = in_channels * k * k * k;
-        let weight = uniform(&[out_channels, in_channels, k, k, k], kaiming_bound(fan_in))?;
+        let weight = default_weight(&[out_channels, in_channels, k, k, k])?;
         let bias = Some(uniform(&[out_channels], bias_bound(fan_in))?);
         Ok(Conv3d {
             weight,
@@ -73,7 +73,7 @@ fn transposed(
     let fan_in = out_channels * kernel.iter().product::<i64>();
     let mut shape = vec![in_channels, out_channels];
     shape.extend_from_slice(kernel);
-    let weight = uniform(&shape, kaiming_bound(fan_in))?;
+    let weight = default_weight(&shape)?;
     let bias = uniform(&[out_channels], bias_bound(fan_in))?;
     Ok((weight, bias))
 }

@@ -19,6 +19,7 @@
 use std::cell::Cell;
 
 mod conv;
+pub mod init;
 mod transformer;
 pub mod utils;
 
@@ -187,17 +188,16 @@ pub trait Module {
 /// A new parameter of `shape` drawn uniformly from `[-bound, bound)`.
 fn uniform(shape: &[i64], bound: f64) -> Result<Parameter> {
     let data = Tensor::empty(shape, TensorOptions::default())?;
-    data.uniform_(-bound, bound)?;
+    init::uniform_(&data, -bound, bound)?;
     Variable::new(data, true)
 }
 
-/// PyTorch's default weight bound: `kaiming_uniform_(a=sqrt(5))`, which is
-/// `1/sqrt(fan_in)`, computed as PyTorch computes it so the draws agree.
-fn kaiming_bound(fan_in: i64) -> f64 {
-    let a = 5f64.sqrt();
-    let gain = (2.0 / (1.0 + a.powi(2))).sqrt();
-    let std = gain / (fan_in as f64).sqrt();
-    3f64.sqrt() * std
+/// A new weight of `shape` as PyTorch's layers start theirs:
+/// `kaiming_uniform_(a = sqrt(5))`, a bound of `1/sqrt(fan_in)`.
+fn default_weight(shape: &[i64]) -> Result<Parameter> {
+    let data = Tensor::empty(shape, TensorOptions::default())?;
+    init::kaiming_uniform_(&data, 5f64.sqrt(), "fan_in", "leaky_relu")?;
+    Variable::new(data, true)
 }
 
 /// PyTorch's default bias bound, `1/sqrt(fan_in)` (0 without inputs).
@@ -255,7 +255,7 @@ impl Linear {
     /// A `[out_features, in_features]` weight (and bias), initialised as
     /// PyTorch's.
     pub fn new(in_features: i64, out_features: i64, bias: bool) -> Result<Self> {
-        let weight = uniform(&[out_features, in_features], kaiming_bound(in_features))?;
+        let weight = default_weight(&[out_features, in_features])?;
         let bias = if bias {
             Some(uniform(&[out_features], bias_bound(in_features))?)
         } else {
@@ -303,10 +303,7 @@ impl Conv2d {
         padding: i64,
     ) -> Result<Self> {
         let fan_in = in_channels * kernel_size * kernel_size;
-        let weight = uniform(
-            &[out_channels, in_channels, kernel_size, kernel_size],
-            kaiming_bound(fan_in),
-        )?;
+        let weight = default_weight(&[out_channels, in_channels, kernel_size, kernel_size])?;
         let bias = Some(uniform(&[out_channels], bias_bound(fan_in))?);
         Ok(Conv2d {
             weight,
@@ -489,10 +486,7 @@ impl Conv1d {
         padding: i64,
     ) -> Result<Self> {
         let fan_in = in_channels * kernel_size;
-        let weight = uniform(
-            &[out_channels, in_channels, kernel_size],
-            kaiming_bound(fan_in),
-        )?;
+        let weight = default_weight(&[out_channels, in_channels, kernel_size])?;
         let bias = Some(uniform(&[out_channels], bias_bound(fan_in))?);
         Ok(Conv1d {
             weight,

@@ -10,6 +10,7 @@ mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
 mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
+mod init; // flodl.nn.init on flodl::nn::init
 mod interop; // torch tensors, DLPack and numpy sharing memory
 mod operators; // + - * / @ ** on both classes
 mod optim; // flodl.optim's optimizers on flodl::optim
@@ -383,6 +384,9 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(optim::step, m)?)?;
     m.add_function(wrap_pyfunction!(optim::init, m)?)?;
+    m.add_function(wrap_pyfunction!(init::nn_init, m)?)?;
+    m.add_function(wrap_pyfunction!(init::gain, m)?)?;
+    m.add_function(wrap_pyfunction!(init::fans, m)?)?;
     m.add_function(wrap_pyfunction!(optim::lbfgs_step, m)?)?;
     m.add_function(wrap_pyfunction!(optim::lbfgs_state, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::lr_schedule, m)?)?;

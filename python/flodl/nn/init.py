@@ -1,154 +1,139 @@
 """Parameter initialisation, as ``torch.nn.init``: the same formulas and the
 same draws from libtorch's generator, so that a seeded flodl layer equals
-the seeded torch layer. Each function fills its argument in place (under
-``no_grad``) and returns it."""
+the seeded torch layer. Each function fills its argument in place (without
+recording a graph) and returns it. The formulas are Rust's
+``flodl::nn::init``, which Rust's layers use too."""
 
 from __future__ import annotations
 
-import math
-import warnings
 from typing import Any, TypeVar, Union
 
-from .._flodl import ArgumentError, Tensor, Variable
-from .._grad_mode import no_grad
+from .. import _flodl
+from .._flodl import Tensor, Variable
 
 _T = TypeVar("_T", bound=Union[Tensor, Variable])
 
 __all__ = [
     "calculate_gain",
     "constant_",
+    "dirac_",
+    "eye_",
     "kaiming_normal_",
     "kaiming_uniform_",
     "normal_",
     "ones_",
+    "orthogonal_",
+    "sparse_",
+    "trunc_normal_",
     "uniform_",
     "xavier_normal_",
     "xavier_uniform_",
     "zeros_",
 ]
 
-_LINEAR_FNS = (
-    "linear",
-    "conv1d",
-    "conv2d",
-    "conv3d",
-    "conv_transpose1d",
-    "conv_transpose2d",
-    "conv_transpose3d",
-)
-
 
 def calculate_gain(nonlinearity: str, param: Any = None) -> float:
     """The recommended gain for ``nonlinearity``: 1 for linear, conv and
     sigmoid; 5/3 for tanh; sqrt(2) for relu; sqrt(2 / (1 + slope**2)) for
     leaky_relu (slope ``param``, default 0.01); 3/4 for selu."""
-    if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
-        return 1.0
-    if nonlinearity == "tanh":
-        return 5.0 / 3
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)
-    if nonlinearity == "leaky_relu":
-        if param is None:
-            negative_slope = 0.01
-        elif not isinstance(param, bool) and isinstance(param, (int, float)):
-            negative_slope = param
-        else:
-            raise ArgumentError(f"negative_slope {param} not a valid number")
-        return math.sqrt(2.0 / (1 + negative_slope**2))
-    if nonlinearity == "selu":
-        return 3.0 / 4
-    raise ArgumentError(f"Unsupported nonlinearity {nonlinearity}")
+    return _flodl._nn_init_gain(nonlinearity, param)
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor | Variable) -> tuple[int, int]:
-    shape = list(tensor.shape)
-    if len(shape) < 2:
-        raise ArgumentError(
-            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
-        )
-    receptive_field = math.prod(shape[2:])
-    return shape[1] * receptive_field, shape[0] * receptive_field
+    return _flodl._nn_init_fans(tensor)
 
 
-def _calculate_correct_fan(tensor: Tensor | Variable, mode: str) -> int:
-    mode = mode.lower()
-    if mode not in ("fan_in", "fan_out"):
-        raise ArgumentError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return fan_in if mode == "fan_in" else fan_out
+def _fill(name: str, tensor: _T, **kwargs: Any) -> _T:
+    _flodl._nn_init(name, tensor, **kwargs)
+    return tensor
 
 
-def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0) -> _T:
+def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: None = None) -> _T:
     """Fills ``tensor`` from U(a, b)."""
-    with no_grad():
-        tensor.uniform_(a, b)  # type: ignore[union-attr]
-    return tensor
+    return _fill("uniform_", tensor, a=a, b=b)
 
 
-def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0) -> _T:
+def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: None = None) -> _T:
     """Fills ``tensor`` from N(mean, std**2)."""
-    with no_grad():
-        tensor.normal_(mean, std)  # type: ignore[union-attr]
-    return tensor
+    return _fill("normal_", tensor, mean=mean, std=std)
+
+
+def trunc_normal_(
+    tensor: _T,
+    mean: float = 0.0,
+    std: float = 1.0,
+    a: float = -2.0,
+    b: float = 2.0,
+    generator: None = None,
+) -> _T:
+    """Fills ``tensor`` from N(mean, std**2) truncated to [a, b]."""
+    return _fill("trunc_normal_", tensor, mean=mean, std=std, a=a, b=b)
 
 
 def constant_(tensor: _T, val: float) -> _T:
     """Fills ``tensor`` with ``val``."""
-    with no_grad():
-        tensor.fill_(val)
-    return tensor
+    return _fill("constant_", tensor, val=val)
 
 
 def ones_(tensor: _T) -> _T:
     """Fills ``tensor`` with ones."""
-    return constant_(tensor, 1.0)
+    return _fill("ones_", tensor)
 
 
 def zeros_(tensor: _T) -> _T:
     """Fills ``tensor`` with zeros."""
-    with no_grad():
-        tensor.zero_()
-    return tensor
+    return _fill("zeros_", tensor)
 
 
-def xavier_uniform_(tensor: _T, gain: float = 1.0) -> _T:
+def eye_(tensor: _T) -> _T:
+    """Fills a 2-d ``tensor`` with the identity matrix."""
+    return _fill("eye_", tensor)
+
+
+def dirac_(tensor: _T, groups: int = 1) -> _T:
+    """Fills a 3-, 4- or 5-d convolution weight with the Dirac delta (each
+    group's input channels pass through)."""
+    return _fill("dirac_", tensor, groups=groups)
+
+
+def xavier_uniform_(tensor: _T, gain: float = 1.0, generator: None = None) -> _T:
     """Glorot uniform: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    a = math.sqrt(3.0) * std
-    return uniform_(tensor, -a, a)
+    return _fill("xavier_uniform_", tensor, gain=gain)
 
 
-def xavier_normal_(tensor: _T, gain: float = 1.0) -> _T:
+def xavier_normal_(tensor: _T, gain: float = 1.0, generator: None = None) -> _T:
     """Glorot normal: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return normal_(tensor, 0.0, std)
-
-
-def _kaiming_std(tensor: Tensor | Variable, a: float, mode: str, nonlinearity: str) -> float:
-    fan = _calculate_correct_fan(tensor, mode)
-    gain = calculate_gain(nonlinearity, a)
-    return gain / math.sqrt(fan)
+    return _fill("xavier_normal_", tensor, gain=gain)
 
 
 def kaiming_uniform_(
-    tensor: _T, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: _T,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: None = None,
 ) -> _T:
-    """He uniform: U(-b, b), b = gain * sqrt(3 / fan), fan by ``mode``."""
-    if 0 in list(tensor.shape):
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
-        return tensor
-    bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
-    return uniform_(tensor, -bound, bound)
+    """He uniform: U(-bound, bound), bound = gain * sqrt(3 / fan)."""
+    return _fill("kaiming_uniform_", tensor, a=a, mode=mode, nonlinearity=nonlinearity)
 
 
 def kaiming_normal_(
-    tensor: _T, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: _T,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    generator: None = None,
 ) -> _T:
-    """He normal: N(0, std**2), std = gain / sqrt(fan), fan by ``mode``."""
-    if 0 in list(tensor.shape):
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
-        return tensor
-    return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity))
+    """He normal: N(0, std**2), std = gain / sqrt(fan)."""
+    return _fill("kaiming_normal_", tensor, a=a, mode=mode, nonlinearity=nonlinearity)
+
+
+def orthogonal_(tensor: _T, gain: float = 1.0, generator: None = None) -> _T:
+    """A (semi-)orthogonal matrix times ``gain`` (dims after the first flattened)."""
+    return _fill("orthogonal_", tensor, gain=gain)
+
+
+def sparse_(tensor: _T, sparsity: float, std: float = 0.01, generator: None = None) -> _T:
+    """A 2-d matrix of N(0, std**2) values with a fraction ``sparsity`` of
+    each column zero."""
+    return _fill("sparse_", tensor, sparsity=sparsity, std=std)

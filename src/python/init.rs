@@ -1,0 +1,109 @@
+//! `flodl.nn.init` on Rust's `flodl::nn::init`: each initialiser is one
+//! call here, on a Tensor or a Variable (filled in place).
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyInt};
+
+use super::args::type_name;
+use super::tensor::PyTensor;
+use super::variable::PyVariable;
+use crate::nn::init;
+
+/// The values of a Tensor or Variable argument (sharing its memory).
+fn values(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<crate::Tensor> {
+    if let Ok(t) = obj.cast::<PyTensor>() {
+        return Ok(t.get().inner.clone());
+    }
+    if let Ok(v) = obj.cast::<PyVariable>() {
+        return Ok(v.get().inner.data());
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name}: expected a Tensor or a Variable, got {}",
+        type_name(obj)
+    )))
+}
+
+/// Fills `tensor` in place by the initialiser `name` (torch.nn.init's
+/// name), reading the arguments it takes.
+#[pyfunction]
+#[pyo3(name = "_nn_init", signature = (
+    name, tensor, *, a = 0.0, b = 1.0, mean = 0.0, std = 1.0, val = 0.0, gain = 1.0,
+    mode = "fan_in", nonlinearity = "leaky_relu", groups = 1, sparsity = 0.0
+))]
+#[allow(clippy::too_many_arguments)] // every initialiser's arguments, by name
+pub(crate) fn nn_init(
+    name: &str,
+    tensor: &Bound<'_, PyAny>,
+    a: f64,
+    b: f64,
+    mean: f64,
+    std: f64,
+    val: f64,
+    gain: f64,
+    mode: &str,
+    nonlinearity: &str,
+    groups: i64,
+    sparsity: f64,
+) -> PyResult<()> {
+    crate::python::guard::run("nn_init", move || {
+        let t = values(name, tensor)?;
+        match name {
+            "uniform_" => init::uniform_(&t, a, b),
+            "normal_" => init::normal_(&t, mean, std),
+            "constant_" => init::constant_(&t, val),
+            "ones_" => init::ones_(&t),
+            "zeros_" => init::zeros_(&t),
+            "eye_" => init::eye_(&t),
+            "dirac_" => init::dirac_(&t, groups),
+            "xavier_uniform_" => init::xavier_uniform_(&t, gain),
+            "xavier_normal_" => init::xavier_normal_(&t, gain),
+            "kaiming_uniform_" => init::kaiming_uniform_(&t, a, mode, nonlinearity),
+            "kaiming_normal_" => init::kaiming_normal_(&t, a, mode, nonlinearity),
+            "trunc_normal_" => init::trunc_normal_(&t, mean, std, a, b),
+            "orthogonal_" => init::orthogonal_(&t, gain),
+            "sparse_" => init::sparse_(&t, sparsity, std),
+            other => Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("flodl.nn.init has no {other}"),
+            )),
+        }?;
+        Ok(())
+    })
+}
+
+/// The recommended gain for `nonlinearity` (`param`: leaky_relu's slope).
+#[pyfunction]
+#[pyo3(name = "_nn_init_gain", signature = (nonlinearity, param = None))]
+pub(crate) fn gain(nonlinearity: &str, param: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    crate::python::guard::run("nn_init_gain", move || {
+        let param = match param {
+            None => None,
+            Some(p) if p.is_none() => None,
+            Some(p)
+                if !p.is_instance_of::<PyBool>()
+                    && (p.is_instance_of::<PyInt>() || p.is_instance_of::<PyFloat>()) =>
+            {
+                Some(p.extract::<f64>()?)
+            }
+            Some(p) => {
+                return Err(crate::Error::new(
+                    crate::ErrorKind::Argument,
+                    format!("calculate_gain: negative_slope {p} not a valid number"),
+                )
+                .into())
+            }
+        };
+        Ok(init::calculate_gain(nonlinearity, param)?)
+    })
+}
+
+/// `(fan_in, fan_out)` of a weight.
+#[pyfunction]
+#[pyo3(name = "_nn_init_fans")]
+pub(crate) fn fans(tensor: &Bound<'_, PyAny>) -> PyResult<(i64, i64)> {
+    crate::python::guard::run("nn_init_fans", move || {
+        let t = values("fan_in_and_fan_out", tensor)?;
+        Ok(init::fan_in_and_fan_out(&t.shape())?)
+    })
+}
