@@ -226,7 +226,7 @@ pub fn trunc_normal_<T: Operand>(t: &T, mean: f64, std: f64, a: f64, b: f64) -> 
             let _ = fresh.f_normal_(mean, std).map_err(&fail)?;
             result = fresh.f_where_self(&mask, &result).map_err(&fail)?;
         }
-        let _ = raw.f_copy_(&result).map_err(&fail)?;
+        raw.f_copy_(&result).map_err(&fail)?;
     } else {
         let mode = a.max(mean.min(b));
         let log_peak = -0.5 * ((mode - mean) / std).powi(2);
@@ -243,7 +243,7 @@ pub fn trunc_normal_<T: Operand>(t: &T, mean: f64, std: f64, a: f64, b: f64) -> 
             Ok(())
         };
         let _ = raw.f_uniform_(a, b).map_err(&fail)?;
-        let _ = candidates.f_copy_(&raw).map_err(&fail)?;
+        candidates.f_copy_(&raw).map_err(&fail)?;
         log_ratio(&mut candidates)?;
         let draw_rejections = |accept: &mut tch::Tensor, c: &tch::Tensor| -> Result<tch::Tensor> {
             (accept.f_uniform_(0.0, 1.0))
@@ -264,7 +264,7 @@ pub fn trunc_normal_<T: Operand>(t: &T, mean: f64, std: f64, a: f64, b: f64) -> 
                     break;
                 }
             }
-            let _ = raw.f_copy_(&result).map_err(&fail)?;
+            raw.f_copy_(&result).map_err(&fail)?;
         }
     }
     Ok(())
