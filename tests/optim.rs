@@ -693,3 +693,70 @@ fn lbfgs_finds_a_quadratic_s_minimum_and_resumes() -> Result<()> {
     assert_eq!(err.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+#[test]
+fn composed_and_cyclic_schedules_follow_pytorch_s_rules() -> Result<()> {
+    use flodl::optim::lr_scheduler::{ChainedScheduler, CyclicLR, SequentialLR};
+    let sgd = |lr: f64, momentum: f64| {
+        optim::SGD::new(
+            vec![leaf(&[1.0])],
+            SGDOptions {
+                lr,
+                momentum,
+                ..Default::default()
+            },
+        )
+    };
+    // A warm-up of 5 steps, then cosine annealing from its own step 0.
+    let mut opt = sgd(0.1, 0.0)?;
+    let warmup_then_cosine = SequentialLR {
+        schedules: vec![
+            Box::new(LinearLR {
+                start_factor: 0.1,
+                end_factor: 1.0,
+                total_iters: 5,
+            }),
+            Box::new(CosineAnnealingLR {
+                t_max: 10,
+                eta_min: 0.0,
+            }),
+        ],
+        milestones: vec![5],
+    };
+    let mut scheduler = Scheduler::new(&mut opt, warmup_then_cosine);
+    let mut lrs = vec![opt.lr()];
+    for _ in 0..15 {
+        scheduler.step(&mut opt);
+        lrs.push(opt.lr());
+    }
+    close(
+        &[lrs[0], lrs[4], lrs[5], lrs[10], lrs[15]],
+        &[0.01, 0.082, 0.1, 0.05, 0.0],
+    );
+    // Chained: the factors multiply.
+    let mut opt = sgd(1.0, 0.0)?;
+    let chained = ChainedScheduler {
+        schedules: vec![
+            Box::new(ExponentialLR { gamma: 0.5 }),
+            Box::new(StepLR {
+                step_size: 2,
+                gamma: 0.1,
+            }),
+        ],
+    };
+    let mut scheduler = Scheduler::new(&mut opt, chained);
+    scheduler.step(&mut opt);
+    scheduler.step(&mut opt);
+    close(&[opt.lr()], &[0.25 * 0.1]);
+    // Cyclic: base, max after step_size_up, base again; momentum opposite.
+    let mut opt = sgd(0.5, 0.9)?;
+    let mut scheduler = Scheduler::new(&mut opt, CyclicLR::new(0.01, 0.1, 4.0, None));
+    let mut seen = vec![(opt.lr(), opt.param_groups()[0].options.momentum)];
+    for _ in 0..8 {
+        scheduler.step(&mut opt);
+        seen.push((opt.lr(), opt.param_groups()[0].options.momentum));
+    }
+    close(&[seen[0].0, seen[4].0, seen[8].0], &[0.01, 0.1, 0.01]);
+    close(&[seen[0].1, seen[4].1, seen[8].1], &[0.9, 0.8, 0.9]);
+    Ok(())
+}

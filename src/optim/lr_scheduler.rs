@@ -408,6 +408,205 @@ impl Schedule for OneCycleLR {
     }
 }
 
+/// How [`CyclicLR`] scales each cycle's amplitude.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CyclicMode {
+    /// The same amplitude every cycle.
+    Triangular,
+    /// Half the amplitude each cycle.
+    Triangular2,
+    /// `gamma^step` times the amplitude.
+    ExpRange,
+}
+
+/// A scale of your own for [`CyclicLR`] (PyTorch's `scale_fn`), of the
+/// cycle number (`by_cycle`) or of the step.
+#[derive(Clone)]
+pub struct ScaleFn {
+    pub f: std::rc::Rc<dyn Fn(f64) -> f64>,
+    pub by_cycle: bool,
+}
+
+impl std::fmt::Debug for ScaleFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScaleFn {{ by_cycle: {} }}", self.by_cycle)
+    }
+}
+
+/// The cyclical learning rate policy: each group's rate goes from
+/// `base_lr` up to `max_lr` over `step_size_up` steps and back over
+/// `step_size_down`, the amplitude scaled by `mode`; with
+/// `cycle_momentum` the momentum (or beta1) moves the other way between
+/// `max_momentum` and `base_momentum`. It sets the rate itself. Per-group
+/// values: the last one serves the groups after.
+#[derive(Debug, Clone)]
+pub struct CyclicLR {
+    pub base_lr: Vec<f64>,
+    pub max_lr: Vec<f64>,
+    /// Steps per cycle, and the rising part's share of them (PyTorch's
+    /// `total_size` and `step_ratio`).
+    pub total_size: f64,
+    pub step_ratio: f64,
+    pub mode: CyclicMode,
+    pub gamma: f64,
+    pub scale_fn: Option<ScaleFn>,
+    pub cycle_momentum: bool,
+    pub base_momentum: Vec<f64>,
+    pub max_momentum: Vec<f64>,
+}
+
+impl CyclicLR {
+    /// PyTorch's defaults (triangular, momentum cycled between 0.8 and
+    /// 0.9); `step_size_down` None is `step_size_up`.
+    pub fn new(base_lr: f64, max_lr: f64, step_size_up: f64, step_size_down: Option<f64>) -> Self {
+        let total_size = step_size_up + step_size_down.unwrap_or(step_size_up);
+        CyclicLR {
+            base_lr: vec![base_lr],
+            max_lr: vec![max_lr],
+            total_size,
+            step_ratio: step_size_up / total_size,
+            mode: CyclicMode::Triangular,
+            gamma: 1.0,
+            scale_fn: None,
+            cycle_momentum: true,
+            base_momentum: vec![0.8],
+            max_momentum: vec![0.9],
+        }
+    }
+
+    /// Step `t`'s place: the amplitude's fraction and its scale.
+    fn place(&self, t: usize) -> (f64, f64) {
+        let t = t as f64;
+        let cycle = (1.0 + t / self.total_size).floor();
+        let x = 1.0 + t / self.total_size - cycle;
+        let factor = if x <= self.step_ratio {
+            x / self.step_ratio
+        } else {
+            (x - 1.0) / (self.step_ratio - 1.0)
+        };
+        let scale = match &self.scale_fn {
+            Some(custom) => (custom.f)(if custom.by_cycle { cycle } else { t }),
+            None => match self.mode {
+                CyclicMode::Triangular => 1.0,
+                CyclicMode::Triangular2 => 1.0 / 2f64.powf(cycle - 1.0),
+                CyclicMode::ExpRange => self.gamma.powf(t),
+            },
+        };
+        (factor, scale)
+    }
+}
+
+impl Schedule for CyclicLR {
+    fn lr_at(&self, _base: f64, t: usize) -> f64 {
+        self.next_lr(
+            0.0,
+            0.0,
+            At {
+                epoch: t,
+                step_count: 0,
+                initial: false,
+                group: 0,
+            },
+        )
+    }
+    fn next_lr(&self, _base: f64, _lr: f64, at: At) -> f64 {
+        let (factor, scale) = self.place(at.epoch);
+        let (base, max) = (
+            OneCycleLR::of(&self.base_lr, at.group),
+            OneCycleLR::of(&self.max_lr, at.group),
+        );
+        base + (max - base) * factor * scale
+    }
+    fn momentum(&self, at: At) -> Option<f64> {
+        self.cycle_momentum.then(|| {
+            let (factor, scale) = self.place(at.epoch);
+            let (low, high) = (
+                OneCycleLR::of(&self.base_momentum, at.group),
+                OneCycleLR::of(&self.max_momentum, at.group),
+            );
+            high - (high - low) * factor * scale
+        })
+    }
+    fn has_closed_form(&self) -> bool {
+        false
+    }
+}
+
+/// Schedules one after another: `schedules[i]` from step `milestones[i-1]`
+/// on, each starting from its own step 0 (PyTorch's SequentialLR).
+pub struct SequentialLR {
+    pub schedules: Vec<Box<dyn Schedule>>,
+    pub milestones: Vec<usize>,
+}
+
+impl SequentialLR {
+    /// The schedule of step `t` and the step it started at.
+    fn phase(&self, t: usize) -> (usize, usize) {
+        let i = self.milestones.iter().filter(|&&m| m <= t).count();
+        let start = if i == 0 { 0 } else { self.milestones[i - 1] };
+        (i.min(self.schedules.len().saturating_sub(1)), start)
+    }
+}
+
+impl Schedule for SequentialLR {
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        let (i, start) = self.phase(t);
+        self.schedules
+            .get(i)
+            .map_or(base, |s| s.lr_at(base, t - start))
+    }
+    fn next_lr(&self, base: f64, lr: f64, at: At) -> f64 {
+        let (i, start) = self.phase(at.epoch);
+        let Some(schedule) = self.schedules.get(i) else {
+            return lr;
+        };
+        let local = At {
+            epoch: at.epoch - start,
+            ..at
+        };
+        if i > 0 && at.epoch == start && schedule.has_closed_form() {
+            // A schedule starts by jumping to its step 0 (closed form).
+            schedule.lr_at(base, 0)
+        } else {
+            schedule.next_lr(base, lr, local)
+        }
+    }
+    fn momentum(&self, at: At) -> Option<f64> {
+        let (i, start) = self.phase(at.epoch);
+        let local = At {
+            epoch: at.epoch - start,
+            ..at
+        };
+        self.schedules.get(i).and_then(|s| s.momentum(local))
+    }
+    fn has_closed_form(&self) -> bool {
+        false
+    }
+}
+
+/// Schedules applied together, each to the rate the one before set
+/// (their factors multiply; PyTorch's ChainedScheduler).
+pub struct ChainedScheduler {
+    pub schedules: Vec<Box<dyn Schedule>>,
+}
+
+impl Schedule for ChainedScheduler {
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        self.schedules.iter().fold(base, |lr, s| s.lr_at(lr, t))
+    }
+    fn next_lr(&self, base: f64, lr: f64, at: At) -> f64 {
+        self.schedules
+            .iter()
+            .fold(lr, |lr, s| s.next_lr(base, lr, at))
+    }
+    fn momentum(&self, at: At) -> Option<f64> {
+        self.schedules.iter().rev().find_map(|s| s.momentum(at))
+    }
+    fn has_closed_form(&self) -> bool {
+        false
+    }
+}
+
 /// Cosine annealing with warm restarts: periods of `t_0` steps, each
 /// `t_mult` times the last (PyTorch's `T_0`, `T_mult`), the rate falling
 /// from the initial one to `eta_min` within each. The position in the

@@ -8,9 +8,9 @@ use pyo3::types::PyDict;
 
 use super::value;
 use crate::optim::lr_scheduler::{
-    Anneal, At, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, ExponentialLR,
-    LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, Schedule, StepLR,
-    WarmRestarts,
+    Anneal, At, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, CyclicMode,
+    ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, ScaleFn,
+    Schedule, StepLR, WarmRestarts,
 };
 use crate::{Error, ErrorKind, Key, Result, Value};
 
@@ -161,12 +161,44 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
             schedule.check()?;
             Box::new(schedule)
         }
+        "CyclicLR" => Box::new(cyclic_of(args, None)?),
         other => {
             return Err(Error::new(
                 ErrorKind::Argument,
                 format!("flodl has no scheduler {other:?}"),
             ))
         }
+    })
+}
+
+/// CyclicLR from its attributes (its mode unread with a scale of its own).
+fn cyclic_of(args: &Args<'_>, scale_fn: Option<ScaleFn>) -> Result<CyclicLR> {
+    let mode = if scale_fn.is_some() {
+        CyclicMode::Triangular
+    } else {
+        match args.text("mode")? {
+            "triangular" => CyclicMode::Triangular,
+            "triangular2" => CyclicMode::Triangular2,
+            "exp_range" => CyclicMode::ExpRange,
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Argument,
+                    format!("CyclicLR: mode {other:?} is invalid and scale_fn is None"),
+                ))
+            }
+        }
+    };
+    Ok(CyclicLR {
+        base_lr: args.floats("base_lrs")?,
+        max_lr: args.floats("max_lrs")?,
+        total_size: args.float("total_size")?,
+        step_ratio: args.float("step_ratio")?,
+        mode,
+        gamma: args.float("gamma")?,
+        scale_fn,
+        cycle_momentum: args.flag("cycle_momentum")?,
+        base_momentum: args.floats("base_momentums")?,
+        max_momentum: args.floats("max_momentums")?,
     })
 }
 
@@ -179,7 +211,9 @@ fn args_of<'a>(scheduler: &'a str, args: &Bound<'_, PyDict>) -> PyResult<Args<'a
 /// `epoch` for groups whose initial rates are `base_lrs` and current rates
 /// `lrs`: PyTorch's `get_lr`, or with `closed` its closed form.
 #[pyfunction]
-#[pyo3(name = "_lr_schedule")]
+#[pyo3(name = "_lr_schedule", signature = (
+    name, args, base_lrs, lrs, epoch, step_count, initial, closed, scale_fn = None
+))]
 #[allow(clippy::too_many_arguments)] // where the schedule stands
 #[allow(clippy::type_complexity)] // (rates, momenta)
 pub(crate) fn lr_schedule(
@@ -191,9 +225,33 @@ pub(crate) fn lr_schedule(
     step_count: usize,
     initial: bool,
     closed: bool,
+    scale_fn: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Vec<f64>, Option<Vec<f64>>)> {
     crate::python::guard::run("lr_schedule", move || {
-        let schedule = schedule_of(&args_of(name, args)?)?;
+        let args = args_of(name, args)?;
+        // CyclicLR's scale of the user's own: a Python function, whose
+        // error comes out unchanged.
+        let raised: std::rc::Rc<std::cell::RefCell<Option<PyErr>>> = Default::default();
+        let schedule: Box<dyn Schedule> = match (name, scale_fn) {
+            ("CyclicLR", Some(f)) => {
+                let by_cycle = args.text("scale_mode")? == "cycle";
+                let (f, sink) = (f.clone().unbind(), raised.clone());
+                let scale = ScaleFn {
+                    f: std::rc::Rc::new(move |x| {
+                        Python::attach(|py| {
+                            let value = f.bind(py).call1((x,)).and_then(|v| v.extract::<f64>());
+                            value.unwrap_or_else(|e| {
+                                sink.borrow_mut().get_or_insert(e);
+                                f64::NAN
+                            })
+                        })
+                    }),
+                    by_cycle,
+                };
+                Box::new(cyclic_of(&args, Some(scale))?)
+            }
+            _ => schedule_of(&args)?,
+        };
         let mut rates = Vec::with_capacity(lrs.len());
         let mut momenta = Vec::new();
         for (group, (&base, &lr)) in base_lrs.iter().zip(&lrs).enumerate() {
@@ -209,6 +267,9 @@ pub(crate) fn lr_schedule(
                 schedule.next_lr(base, lr, at)
             });
             momenta.extend(schedule.momentum(at));
+        }
+        if let Some(e) = raised.borrow_mut().take() {
+            return Err(e);
         }
         let momenta = (!momenta.is_empty()).then_some(momenta);
         Ok((rates, momenta))

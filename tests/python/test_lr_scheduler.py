@@ -93,6 +93,53 @@ CASES: list[tuple[str, str, dict[str, Any], str, dict[str, Any]]] = [
         {"T_0": 3, "T_mult": 2, "eta_min": 0.001},
     ),
     ("onecycle-nadam", "NAdam", {}, "OneCycleLR", {"max_lr": 0.3, "total_steps": STEPS}),
+    (
+        "cyclic",
+        "SGD",
+        {"momentum": 0.9},
+        "CyclicLR",
+        {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4},
+    ),
+    (
+        "cyclic-triangular2",
+        "Adam",
+        {},
+        "CyclicLR",
+        {
+            "base_lr": [0.01, 0.002],
+            "max_lr": 0.1,
+            "step_size_up": 3,
+            "step_size_down": 5,
+            "mode": "triangular2",
+        },
+    ),
+    (
+        "cyclic-exp-range",
+        "SGD",
+        {},
+        "CyclicLR",
+        {
+            "base_lr": 0.01,
+            "max_lr": 0.1,
+            "step_size_up": 5,
+            "mode": "exp_range",
+            "gamma": 0.97,
+            "cycle_momentum": False,
+        },
+    ),
+    (
+        "cyclic-scale-fn",
+        "RMSprop",
+        {"momentum": 0.5},
+        "CyclicLR",
+        {
+            "base_lr": 0.01,
+            "max_lr": 0.1,
+            "step_size_up": 3,
+            "scale_fn": lambda x: 0.9**x,
+            "scale_mode": "iterations",
+        },
+    ),
 ]
 
 

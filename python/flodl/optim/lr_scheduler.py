@@ -22,6 +22,7 @@ __all__ = [
     "ConstantLR",
     "CosineAnnealingLR",
     "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
@@ -99,18 +100,24 @@ class LRScheduler:
         has one), for ``step(epoch)``."""
         return self._schedule(closed=True) if self._name else self.get_lr()
 
-    def _schedule(self, closed: bool) -> list[float]:
+    def _schedule_args(self) -> dict[str, Any]:
+        """What the Rust schedule reads: the attributes ``_args`` names."""
+        return {name: getattr(self, name) for name in self._args}
+
+    def _schedule(
+        self, closed: bool, scale_fn: Callable[[float], float] | None = None
+    ) -> list[float]:
         """The Rust schedule's rates (and momenta, set here) for this step."""
-        args = {name: getattr(self, name) for name in self._args}
         lrs, momenta = _flodl._lr_schedule(
             self._name,
-            args,
+            self._schedule_args(),
             list(self.base_lrs),
             self._current_lrs(),
             self.last_epoch,
             self._step_count,
             self._is_initial,
             closed,
+            scale_fn,
         )
         if momenta is not None:
             for group, momentum in zip(self.optimizer.param_groups, momenta):
@@ -452,14 +459,17 @@ class OneCycleLR(LRScheduler):
                     group["base_momentum"] = low
         super().__init__(optimizer, last_epoch)
 
-    def _schedule(self, closed: bool) -> list[float]:
+    def _schedule(self, closed: bool, scale_fn: Any = None) -> list[float]:
         if self.last_epoch > self.total_steps:
             raise ArgumentError(
                 f"OneCycleLR: stepped {self.last_epoch} times, but total_steps is {self.total_steps}"
             )
+        return super()._schedule(closed)
+
+    def _schedule_args(self) -> dict[str, Any]:
         groups = self.optimizer.param_groups
         # The per-group values live in the groups, as torch keeps them.
-        args = {
+        return {
             "max_lr": [g["max_lr"] for g in groups],
             "total_steps": self.total_steps,
             "pct_start": self._pct_start,
@@ -471,20 +481,110 @@ class OneCycleLR(LRScheduler):
             "final_div_factor": self._final_div_factor,
             "three_phase": self._three_phase,
         }
-        lrs, momenta = _flodl._lr_schedule(
-            self._name,
-            args,
-            list(self.base_lrs),
-            self._current_lrs(),
-            self.last_epoch,
-            self._step_count,
-            self._is_initial,
-            closed,
-        )
-        if momenta is not None:
-            for group, momentum in zip(groups, momenta):
-                self._set_momentum(group, momentum)
-        return lrs
+
+
+class CyclicLR(LRScheduler):
+    """The cyclical policy: each group's rate goes between ``base_lr`` and
+    ``max_lr`` (up over ``step_size_up`` steps, down over
+    ``step_size_down``), the amplitude scaled by ``mode`` ("triangular",
+    "triangular2", "exp_range") or ``scale_fn``; the momentum moves the
+    other way when ``cycle_momentum``. Step it after every batch."""
+
+    _name = "CyclicLR"
+    _args = (
+        "max_lrs",
+        "total_size",
+        "step_ratio",
+        "mode",
+        "gamma",
+        "scale_mode",
+        "cycle_momentum",
+    )
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        base_lr: float | list[float],
+        max_lr: float | list[float],
+        step_size_up: int = 2000,
+        step_size_down: int | None = None,
+        mode: str = "triangular",
+        gamma: float = 1.0,
+        scale_fn: Callable[[float], float] | None = None,
+        scale_mode: str = "cycle",
+        cycle_momentum: bool = True,
+        base_momentum: float = 0.8,
+        max_momentum: float = 0.9,
+        last_epoch: int = -1,
+    ) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise ArgumentError(
+                f"CyclicLR: expected a flodl Optimizer, got {type(optimizer).__name__}"
+            )
+        self.optimizer = optimizer
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ArgumentError(f"CyclicLR: mode {mode!r} is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        # The built-in modes fix what their scale reads.
+        if scale_fn is None:
+            scale_mode = "iterations" if mode == "exp_range" else "cycle"
+        self.scale_mode = scale_mode
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ArgumentError(
+                    "CyclicLR: optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
+                )
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
+            if last_epoch == -1:
+                for high, low, group in zip(
+                    self.max_momentums, self.base_momentums, optimizer.param_groups
+                ):
+                    self._set_momentum(group, high)
+                    group["max_momentum"] = high
+                    group["base_momentum"] = low
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _schedule_args(self) -> dict[str, Any]:
+        args = super()._schedule_args()
+        args["base_lrs"] = list(self.base_lrs)
+        args["base_momentums"] = getattr(self, "base_momentums", [0.0])
+        args["max_momentums"] = getattr(self, "max_momentums", [0.0])
+        return args
+
+    def _schedule(self, closed: bool, scale_fn: Any = None) -> list[float]:
+        return super()._schedule(closed, self._scale_fn_custom)
+
+    def state_dict(self) -> dict[str, Any]:
+        """As the base's; a custom ``scale_fn`` is saved as its attributes
+        (None for a plain function), as torch's."""
+        state = super().state_dict()
+        fn = state.pop("_scale_fn_custom", None)
+        state["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = fn.__dict__.copy()
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        saved = state.pop("_scale_fn_custom", None)
+        self.__dict__.update(state)
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(saved)
 
 
 class ReduceLROnPlateau(LRScheduler):
