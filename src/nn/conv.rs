@@ -1,8 +1,8 @@
-//! The other weight layers: 3-d and transposed convolutions, and the
-//! bilinear map, initialised as PyTorch's (same draws in the same order).
+//! Convolutions: `Conv1d`, `Conv2d`, `Conv3d`, `ConvTranspose1d`,
+//! `ConvTranspose2d`, initialised as PyTorch's (same draws in the same order).
 
 use super::{bias_bound, default_weight, in_layer, named, size, uniform, Module, Parameter};
-use crate::error::{bail, Result};
+use crate::error::Result;
 use crate::Variable;
 
 /// 3-d convolution over `[N, C, D, H, W]`, as `torch.nn.Conv3d` (cubic
@@ -190,55 +190,111 @@ impl Module for ConvTranspose2d {
     }
 }
 
-/// `x1 @ W @ x2 + b` per output feature, as `torch.nn.Bilinear`; it takes
-/// two inputs, so it runs through [`forward_pair`](Bilinear::forward_pair).
+/// 2-d convolution, as `torch.nn.Conv2d` (square kernel, zero padding).
 #[derive(Debug)]
-pub struct Bilinear {
+pub struct Conv2d {
     pub weight: Parameter,
     pub bias: Option<Parameter>,
+    pub stride: i64,
+    pub padding: i64,
 }
 
-impl Bilinear {
-    /// A `[out, in1, in2]` weight and a bias, both uniform in
-    /// `+-1/sqrt(in1)` as PyTorch's.
+impl Conv2d {
+    /// `[out_channels, in_channels, k, k]` weights, initialised as PyTorch's.
     pub fn new(
-        in1_features: i64,
-        in2_features: i64,
-        out_features: i64,
-        bias: bool,
+        in_channels: i64,
+        out_channels: i64,
+        kernel_size: i64,
+        stride: i64,
+        padding: i64,
     ) -> Result<Self> {
-        let bound = bias_bound(in1_features);
-        let weight = uniform(&[out_features, in1_features, in2_features], bound)?;
-        let bias = if bias {
-            Some(uniform(&[out_features], bound)?)
-        } else {
-            None
-        };
-        Ok(Bilinear { weight, bias })
+        let fan_in = in_channels * kernel_size * kernel_size;
+        let weight = default_weight(&[out_channels, in_channels, kernel_size, kernel_size])?;
+        let bias = Some(uniform(&[out_channels], bias_bound(fan_in))?);
+        Ok(Conv2d {
+            weight,
+            bias,
+            stride,
+            padding,
+        })
     }
+}
 
-    /// The layer on its two inputs.
-    pub fn forward_pair(&self, input1: &Variable, input2: &Variable) -> Result<Variable> {
+impl Module for Conv2d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
         in_layer(
             || {
                 let w = |d| size(&self.weight, d);
                 format!(
-                    "Bilinear(in1_features={}, in2_features={}, out_features={}): expected inputs [..., {}] and [..., {}], got {:?} and {:?}",
-                    w(1), w(2), w(0), w(1), w(2), input1.shape(), input2.shape()
+                    "Conv2d({}, {}, kernel_size=({}, {}), stride=({s}, {s})): expected input [N, {}, H, W], got {:?}",
+                    w(1), w(0), w(2), w(3), w(1), input.shape(), s = self.stride
                 )
             },
-            crate::bilinear(input1, input2, &self.weight, self.bias.as_ref()),
+            crate::conv2d(
+                input,
+                &self.weight,
+                self.bias.as_ref(),
+                [self.stride; 2],
+                [self.padding; 2],
+                [1, 1],
+                1,
+            ),
         )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
     }
 }
 
-impl Module for Bilinear {
-    /// A Bilinear layer needs two inputs: an Argument error (use
-    /// [`forward_pair`](Bilinear::forward_pair)).
-    fn forward(&self, _input: &Variable) -> Result<Variable> {
-        bail!(
-            Argument,
-            "Bilinear: takes two inputs; call forward_pair(input1, input2)"
+/// 1-d convolution, as `torch.nn.Conv1d` (zero padding).
+#[derive(Debug)]
+pub struct Conv1d {
+    pub weight: Parameter,
+    pub bias: Option<Parameter>,
+    pub stride: i64,
+    pub padding: i64,
+}
+
+impl Conv1d {
+    /// `[out_channels, in_channels, k]` weights, initialised as PyTorch's.
+    pub fn new(
+        in_channels: i64,
+        out_channels: i64,
+        kernel_size: i64,
+        stride: i64,
+        padding: i64,
+    ) -> Result<Self> {
+        let fan_in = in_channels * kernel_size;
+        let weight = default_weight(&[out_channels, in_channels, kernel_size])?;
+        let bias = Some(uniform(&[out_channels], bias_bound(fan_in))?);
+        Ok(Conv1d {
+            weight,
+            bias,
+            stride,
+            padding,
+        })
+    }
+}
+
+impl Module for Conv1d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        in_layer(
+            || {
+                let w = |d| size(&self.weight, d);
+                format!(
+                    "Conv1d({}, {}, kernel_size=({},), stride=({},)): expected input [N, {}, L], got {:?}",
+                    w(1), w(0), w(2), self.stride, w(1), input.shape()
+                )
+            },
+            crate::conv1d(
+                input,
+                &self.weight,
+                self.bias.as_ref(),
+                self.stride,
+                self.padding,
+                1,
+                1,
+            ),
         )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
