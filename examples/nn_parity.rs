@@ -37,6 +37,47 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "gru" => Box::new(nn::GRU::new(3, 4, Default::default())?),
         "mha" => Box::new(nn::MultiheadAttention::new(8, 2, 0.0, true)?),
         "encoder" => Box::new(nn::TransformerEncoderLayer::new(8, 2, encoder)?),
+        "identity" => Box::new(nn::Identity),
+        "flatten" => Box::new(nn::Flatten {
+            start_dim: 0,
+            end_dim: 1,
+        }),
+        "unflatten" => Box::new(nn::Unflatten {
+            dim: 1,
+            sizes: vec![2, -1],
+        }),
+        "max_pool1d" => Box::new(nn::MaxPool1d {
+            stride: Some(2),
+            padding: 1,
+            ..nn::MaxPool1d::new(3)
+        }),
+        "max_pool2d" => Box::new(nn::MaxPool2d {
+            stride: Some([1, 2]),
+            dilation: [2, 1],
+            ceil_mode: true,
+            ..nn::MaxPool2d::new([2, 3])
+        }),
+        "avg_pool1d" => Box::new(nn::AvgPool1d {
+            padding: 1,
+            count_include_pad: false,
+            ..nn::AvgPool1d::new(3)
+        }),
+        "avg_pool2d" => Box::new(nn::AvgPool2d {
+            stride: Some([2, 1]),
+            padding: [1, 0],
+            ..nn::AvgPool2d::new([3, 2])
+        }),
+        "adaptive_max_pool2d" => Box::new(nn::AdaptiveMaxPool2d {
+            output_size: [2, 3],
+        }),
+        "pixel_shuffle" => Box::new(nn::PixelShuffle { upscale_factor: 2 }),
+        "instance_norm1d" => Box::new(nn::InstanceNorm1d::new(3, true)?),
+        "instance_norm2d" => Box::new(nn::InstanceNorm2d::new(3, false)?),
+        "rms_norm" => Box::new(nn::RMSNorm::new(6, None, true)?),
+        "embedding_bag" => Box::new(nn::EmbeddingBag::new(10, 3, flodl::EmbeddingBagMode::Mean)?),
+        "rnn_cell" => Box::new(nn::RNNCell::new(nn::CellKind::RnnTanh, 3, 4, true)?),
+        "lstm_cell" => Box::new(nn::LSTMCell::new(nn::CellKind::Lstm, 3, 4, true)?),
+        "gru_cell" => Box::new(nn::GRUCell::new(nn::CellKind::Gru, 3, 4, false)?),
         other => {
             return Err(flodl::Error::new(
                 flodl::ErrorKind::Argument,

@@ -343,3 +343,28 @@ fn batch_norm_checks_the_rank_its_name_says() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn modules_name_themselves_as_pytorch_s_classes() -> flodl::Result<()> {
+    use flodl::nn::{self, Module};
+    let names = [
+        nn::Linear::new(2, 3, true)?.name(),
+        nn::BatchNorm2d::new(3)?.name(),
+        nn::InstanceNorm1d::new(3, false)?.name(),
+        nn::LSTMCell::new(nn::CellKind::Lstm, 2, 3, true)?.name(),
+        nn::MaxPool2d::new([2, 2]).name(),
+        nn::Identity.name(),
+    ];
+    assert_eq!(
+        names,
+        [
+            "Linear",
+            "BatchNorm2d",
+            "InstanceNorm1d",
+            "LSTMCell",
+            "MaxPool2d",
+            "Identity"
+        ]
+    );
+    Ok(())
+}

@@ -1,4 +1,4 @@
-//! Lookup tables: `Embedding`.
+//! Lookup tables: `Embedding`, `EmbeddingBag`.
 
 use super::{named, Module, Parameter};
 use crate::error::{ensure, Result};
@@ -36,6 +36,56 @@ impl Embedding {
 impl Module for Embedding {
     fn forward(&self, input: &Variable) -> Result<Variable> {
         crate::embedding(&self.weight, &input.data(), self.padding_idx)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", Some(&self.weight))])
+    }
+}
+
+/// Sums, means or maxima of bags of embedding rows, as
+/// `torch.nn.EmbeddingBag` (mode "mean" by default): a `[B, L]` input is `B`
+/// bags of `L` indices; [`forward_bags`](EmbeddingBag::forward_bags) takes
+/// 1-d indices and the offsets where bags start.
+#[derive(Debug)]
+pub struct EmbeddingBag {
+    pub weight: Parameter,
+    pub mode: crate::EmbeddingBagMode,
+}
+
+impl EmbeddingBag {
+    /// Rows drawn from N(0, 1), as PyTorch's.
+    pub fn new(
+        num_embeddings: i64,
+        embedding_dim: i64,
+        mode: crate::EmbeddingBagMode,
+    ) -> Result<Self> {
+        let data = Tensor::empty(&[num_embeddings, embedding_dim], TensorOptions::default())?;
+        data.normal_(0.0, 1.0)?;
+        Ok(EmbeddingBag {
+            weight: Variable::new(data, true)?,
+            mode,
+        })
+    }
+
+    /// The bags of `indices` (1-d) starting at `offsets`.
+    pub fn forward_bags(&self, indices: &Tensor, offsets: &Tensor) -> Result<Variable> {
+        crate::embedding_bag(&self.weight, indices, offsets, self.mode)
+    }
+}
+
+impl Module for EmbeddingBag {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let shape = input.shape();
+        ensure!(
+            shape.len() == 2,
+            Shape,
+            "EmbeddingBag: forward takes [bags, indices] (2-d), got {shape:?}; \
+             use forward_bags for 1-d indices with offsets"
+        );
+        let (bags, length) = (shape[0], shape[1]);
+        let starts: Vec<i64> = (0..bags).map(|b| b * length).collect();
+        let offsets = Tensor::from_i64(&starts, &[bags], input.device())?;
+        self.forward_bags(&input.data().reshape(&[-1])?, &offsets)
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight))])

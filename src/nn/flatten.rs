@@ -1,16 +1,92 @@
-//! Shape layers: `Flatten`.
+//! Shape layers: `Flatten`, `Unflatten`, `PixelShuffle`, `PixelUnshuffle`.
 
 use super::{Module, Parameter};
-use crate::error::Result;
+use crate::error::{ensure, Result};
 use crate::Variable;
 
-/// Flattens every dim after the first, as `torch.nn.Flatten()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Flatten;
+/// Flattens dims `start_dim..=end_dim` into one, as `torch.nn.Flatten`
+/// (by default every dim after the first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flatten {
+    pub start_dim: i64,
+    pub end_dim: i64,
+}
+
+impl Default for Flatten {
+    fn default() -> Self {
+        Flatten {
+            start_dim: 1,
+            end_dim: -1,
+        }
+    }
+}
 
 impl Module for Flatten {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        input.flatten(1, -1)
+        input.flatten(self.start_dim, self.end_dim)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// Splits dim `dim` into `sizes`, as `torch.nn.Unflatten` (one size may be -1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unflatten {
+    pub dim: i64,
+    pub sizes: Vec<i64>,
+}
+
+impl Module for Unflatten {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let shape = input.shape();
+        let rank = shape.len() as i64;
+        let dim = if self.dim < 0 {
+            self.dim + rank
+        } else {
+            self.dim
+        };
+        ensure!(
+            (0..rank).contains(&dim),
+            Index,
+            "Unflatten: dim {} out of range for an input of {rank} dims",
+            self.dim
+        );
+        let d = dim as usize;
+        let mut new_shape = shape[..d].to_vec();
+        new_shape.extend(&self.sizes);
+        new_shape.extend(&shape[d + 1..]);
+        input.reshape(&new_shape)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// Rearranges `[N, C r^2, H, W]` to `[N, C, H r, W r]`, as `torch.nn.PixelShuffle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PixelShuffle {
+    pub upscale_factor: i64,
+}
+
+impl Module for PixelShuffle {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::pixel_shuffle(input, self.upscale_factor)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// The inverse of [`PixelShuffle`], as `torch.nn.PixelUnshuffle`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PixelUnshuffle {
+    pub downscale_factor: i64,
+}
+
+impl Module for PixelUnshuffle {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::pixel_unshuffle(input, self.downscale_factor)
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()

@@ -4,6 +4,19 @@ use super::{bias_bound, default_weight, in_layer, named, size, uniform, Module, 
 use crate::error::{bail, Result};
 use crate::Variable;
 
+/// Its input, unchanged, as `torch.nn.Identity` (a placeholder layer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Identity;
+
+impl Module for Identity {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        Ok(input.clone())
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
 /// `input @ weight.T + bias`, as `torch.nn.Linear`.
 #[derive(Debug)]
 pub struct Linear {

@@ -67,6 +67,14 @@ pub trait Module {
     /// `(name, parameter)` pairs, in PyTorch's order and with its names.
     fn named_parameters(&self) -> Vec<(String, Parameter)>;
 
+    /// The layer's name, as PyTorch's class name (`"Linear"`, ...): the
+    /// type's name without its path or parameters, unless the layer says.
+    fn name(&self) -> String {
+        let full = std::any::type_name::<Self>();
+        let bare = full.split('<').next().unwrap_or(full);
+        bare.rsplit("::").next().unwrap_or(bare).to_string()
+    }
+
     /// `(name, buffer)` pairs (running statistics, ...): state that is saved
     /// but not trained. Buffers are Variables that do not require grad.
     fn named_buffers(&self) -> Vec<(String, Variable)> {

@@ -1,4 +1,5 @@
-//! Normalization layers: `LayerNorm`, `GroupNorm`, `BatchNorm1d`/`2d`.
+//! Normalization layers: `LayerNorm`, `GroupNorm`, `BatchNorm1d`/`2d`,
+//! `InstanceNorm1d`/`2d`, `RMSNorm`.
 
 use std::cell::Cell;
 
@@ -126,6 +127,9 @@ impl<const DIMS: usize> BatchNorm<DIMS> {
 }
 
 impl<const DIMS: usize> Module for BatchNorm<DIMS> {
+    fn name(&self) -> String {
+        format!("BatchNorm{DIMS}d")
+    }
     fn forward(&self, input: &Variable) -> Result<Variable> {
         // PyTorch's ranks per name (its messages too).
         let (ranks, wanted): (&[usize], &str) = match DIMS {
@@ -177,5 +181,113 @@ impl<const DIMS: usize> Module for BatchNorm<DIMS> {
     }
     fn set_training(&self, training: bool) {
         self.training.set(training)
+    }
+}
+
+/// Instance normalization: each sample's channels normalized over their
+/// own positions, as `torch.nn.InstanceNorm1d` (`[N, C, L]`) and
+/// `InstanceNorm2d` (`[N, C, H, W]`); PyTorch's defaults: no affine
+/// parameters, no running statistics.
+#[derive(Debug)]
+pub struct InstanceNorm<const DIMS: usize> {
+    pub weight: Option<Parameter>,
+    pub bias: Option<Parameter>,
+    pub eps: f64,
+}
+
+/// [`InstanceNorm`] of `[N, C, L]` inputs.
+pub type InstanceNorm1d = InstanceNorm<1>;
+/// [`InstanceNorm`] of `[N, C, H, W]` inputs.
+pub type InstanceNorm2d = InstanceNorm<2>;
+
+impl<const DIMS: usize> InstanceNorm<DIMS> {
+    /// `affine`: a weight of ones and a bias of zeros per channel.
+    pub fn new(num_features: i64, affine: bool) -> Result<Self> {
+        let (weight, bias) = if affine {
+            let (w, b) = ones_and_zeros(num_features)?;
+            (Some(w), Some(b))
+        } else {
+            (None, None)
+        };
+        Ok(InstanceNorm {
+            weight,
+            bias,
+            eps: 1e-5,
+        })
+    }
+}
+
+impl<const DIMS: usize> Module for InstanceNorm<DIMS> {
+    fn name(&self) -> String {
+        format!("InstanceNorm{DIMS}d")
+    }
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let rank = input.shape().len();
+        ensure!(
+            rank == DIMS + 2,
+            Shape,
+            "InstanceNorm{DIMS}d: expected {}D input (got {rank}D input)",
+            DIMS + 2
+        );
+        crate::instance_norm(
+            input,
+            self.weight.as_ref(),
+            self.bias.as_ref(),
+            None,
+            None,
+            true,
+            0.1,
+            self.eps,
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[
+            ("weight", self.weight.as_ref()),
+            ("bias", self.bias.as_ref()),
+        ])
+    }
+}
+
+/// Root-mean-square normalization over the last dim, as
+/// `torch.nn.RMSNorm(size)`: `x / sqrt(mean(x^2) + eps) * weight`, `eps`
+/// None being the input dtype's machine epsilon (PyTorch's default).
+#[derive(Debug)]
+pub struct RMSNorm {
+    pub weight: Option<Parameter>,
+    pub eps: Option<f64>,
+}
+
+impl RMSNorm {
+    /// With `elementwise_affine`, a weight of ones.
+    pub fn new(normalized_size: i64, eps: Option<f64>, elementwise_affine: bool) -> Result<Self> {
+        let weight = if elementwise_affine {
+            Some(ones_and_zeros(normalized_size)?.0)
+        } else {
+            None
+        };
+        Ok(RMSNorm { weight, eps })
+    }
+}
+
+impl Module for RMSNorm {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let eps = match self.eps {
+            Some(eps) => eps,
+            None => match input.dtype() {
+                DType::Float64 => f64::EPSILON,
+                DType::Float16 => 0.000_976_562_5,
+                DType::BFloat16 => 0.007_812_5,
+                _ => f64::from(f32::EPSILON),
+            },
+        };
+        let mean_square = input.pow_scalar(2)?.mean_dim(-1, true)?;
+        let normalized = input.div(&mean_square.add_scalar(eps)?.sqrt()?)?;
+        match &self.weight {
+            Some(weight) => normalized.mul(weight),
+            None => Ok(normalized),
+        }
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        named(&[("weight", self.weight.as_ref())])
     }
 }

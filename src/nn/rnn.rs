@@ -1,4 +1,5 @@
-//! Recurrent layers: `LSTM` and `GRU` (multi-layer, bidirectional).
+//! Recurrent layers: `LSTM` and `GRU` (multi-layer, bidirectional), and
+//! the cells `RNNCell`, `LSTMCell`, `GRUCell`.
 
 use std::cell::Cell;
 
@@ -244,3 +245,160 @@ macro_rules! recurrent_module {
 }
 
 recurrent_module!(LSTM, GRU);
+
+/// Which step a recurrent cell takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// `tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)` (RNNCell's default).
+    RnnTanh,
+    /// The same with ReLU.
+    RnnRelu,
+    Lstm,
+    Gru,
+}
+
+impl CellKind {
+    fn gates(self) -> i64 {
+        match self {
+            CellKind::RnnTanh | CellKind::RnnRelu => 1,
+            CellKind::Lstm => 4,
+            CellKind::Gru => 3,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            CellKind::RnnTanh | CellKind::RnnRelu => "RNNCell",
+            CellKind::Lstm => "LSTMCell",
+            CellKind::Gru => "GRUCell",
+        }
+    }
+}
+
+/// One step of a recurrent cell, as `torch.nn.RNNCell`, `LSTMCell` and
+/// `GRUCell`: `forward` starts from a zero state and gives the new hidden
+/// state; [`step`](RecurrentCellLayer::step) takes and gives the state
+/// (`h`, and `c` for an LSTM).
+#[derive(Debug)]
+pub struct RecurrentCellLayer {
+    pub kind: CellKind,
+    pub weight_ih: Parameter,
+    pub weight_hh: Parameter,
+    pub bias_ih: Option<Parameter>,
+    pub bias_hh: Option<Parameter>,
+    pub hidden_size: i64,
+}
+
+/// `torch.nn.RNNCell`.
+pub type RNNCell = RecurrentCellLayer;
+/// `torch.nn.LSTMCell`.
+pub type LSTMCell = RecurrentCellLayer;
+/// `torch.nn.GRUCell`.
+pub type GRUCell = RecurrentCellLayer;
+
+impl RecurrentCellLayer {
+    /// Weights `[gates * hidden, input]` and `[gates * hidden, hidden]`
+    /// (and biases), all drawn from `U(-1/sqrt(hidden), 1/sqrt(hidden))` in
+    /// PyTorch's order.
+    pub fn new(kind: CellKind, input_size: i64, hidden_size: i64, bias: bool) -> Result<Self> {
+        ensure!(
+            hidden_size > 0,
+            Argument,
+            "{}: hidden_size must be positive, got {hidden_size}",
+            kind.name()
+        );
+        let bound = 1.0 / (hidden_size as f64).sqrt();
+        let rows = kind.gates() * hidden_size;
+        let weight_ih = uniform(&[rows, input_size], bound)?;
+        let weight_hh = uniform(&[rows, hidden_size], bound)?;
+        let (bias_ih, bias_hh) = if bias {
+            (
+                Some(uniform(&[rows], bound)?),
+                Some(uniform(&[rows], bound)?),
+            )
+        } else {
+            (None, None)
+        };
+        Ok(RecurrentCellLayer {
+            kind,
+            weight_ih,
+            weight_hh,
+            bias_ih,
+            bias_hh,
+            hidden_size,
+        })
+    }
+
+    /// One step from `state` (zeros when None): the new `(h, c)` (`c` only
+    /// for an LSTM).
+    pub fn step(
+        &self,
+        input: &Variable,
+        state: Option<(&Variable, Option<&Variable>)>,
+    ) -> Result<(Variable, Option<Variable>)> {
+        let shape = input.shape();
+        ensure!(
+            shape.len() == 2,
+            Shape,
+            "{}: expected input [batch, input_size], got {shape:?}",
+            self.kind.name()
+        );
+        let zeros = || -> Result<Variable> {
+            let opts = TensorOptions {
+                dtype: input.dtype(),
+                device: input.device(),
+            };
+            Variable::new(Tensor::zeros(&[shape[0], self.hidden_size], opts)?, false)
+        };
+        let h = match state {
+            Some((h, _)) => h.clone(),
+            None => zeros()?,
+        };
+        let (b_ih, b_hh) = (self.bias_ih.as_ref(), self.bias_hh.as_ref());
+        Ok(match self.kind {
+            CellKind::Lstm => {
+                let c = match state.and_then(|(_, c)| c) {
+                    Some(c) => c.clone(),
+                    None => zeros()?,
+                };
+                let (h, c) =
+                    crate::lstm_cell(input, &h, &c, &self.weight_ih, &self.weight_hh, b_ih, b_hh)?;
+                (h, Some(c))
+            }
+            CellKind::Gru => (
+                crate::gru_cell(input, &h, &self.weight_ih, &self.weight_hh, b_ih, b_hh)?,
+                None,
+            ),
+            CellKind::RnnTanh | CellKind::RnnRelu => {
+                let pre = crate::linear(input, &self.weight_ih, b_ih)?.add(&crate::linear(
+                    &h,
+                    &self.weight_hh,
+                    b_hh,
+                )?)?;
+                let h = if self.kind == CellKind::RnnTanh {
+                    pre.tanh()?
+                } else {
+                    pre.relu()?
+                };
+                (h, None)
+            }
+        })
+    }
+}
+
+impl Module for RecurrentCellLayer {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        Ok(self.step(input, None)?.0)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        super::named(&[
+            ("weight_ih", Some(&self.weight_ih)),
+            ("weight_hh", Some(&self.weight_hh)),
+            ("bias_ih", self.bias_ih.as_ref()),
+            ("bias_hh", self.bias_hh.as_ref()),
+        ])
+    }
+    fn name(&self) -> String {
+        self.kind.name().to_string()
+    }
+}

@@ -50,6 +50,26 @@ LAYERS = {
         [5, 2, 8],
         None,
     ),
+    "identity": (lambda: nn.Identity(), [2, 3], None),
+    "flatten": (lambda: nn.Flatten(0, 1), [2, 3, 4], None),
+    "unflatten": (lambda: nn.Unflatten(1, (2, -1)), [3, 6, 2], None),
+    "max_pool1d": (lambda: nn.MaxPool1d(3, stride=2, padding=1), [2, 3, 9], None),
+    "max_pool2d": (
+        lambda: nn.MaxPool2d((2, 3), stride=(1, 2), dilation=(2, 1), ceil_mode=True),
+        [1, 2, 7, 8],
+        None,
+    ),
+    "avg_pool1d": (lambda: nn.AvgPool1d(3, padding=1, count_include_pad=False), [2, 3, 8], None),
+    "avg_pool2d": (lambda: nn.AvgPool2d((3, 2), stride=(2, 1), padding=(1, 0)), [1, 2, 7, 6], None),
+    "adaptive_max_pool2d": (lambda: nn.AdaptiveMaxPool2d((2, 3)), [2, 3, 7, 8], None),
+    "pixel_shuffle": (lambda: nn.PixelShuffle(2), [1, 8, 3, 3], None),
+    "instance_norm1d": (lambda: nn.InstanceNorm1d(3, affine=True), [2, 3, 7], None),
+    "instance_norm2d": (lambda: nn.InstanceNorm2d(3), [2, 3, 4, 5], None),
+    "rms_norm": (lambda: nn.RMSNorm(6), [2, 6], None),
+    "embedding_bag": (lambda: nn.EmbeddingBag(10, 3), None, None),
+    "rnn_cell": (lambda: nn.RNNCell(3, 4), [5, 3], None),
+    "lstm_cell": (lambda: nn.LSTMCell(3, 4), [5, 3], lambda m, x: m(x)[0]),
+    "gru_cell": (lambda: nn.GRUCell(3, 4, bias=False), [5, 3], None),
 }
 
 
@@ -76,6 +96,7 @@ def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
         if shape is not None
     }
     inputs["embedding"] = np.array([0, 3, 9, 3], dtype=np.int64)
+    inputs["embedding_bag"] = np.array([[0, 3, 9], [3, 1, 1]], dtype=np.int64)
     got = run_rust("nn_parity", inputs, tmp_path)
     for name, (make, _, call) in LAYERS.items():
         torch.manual_seed(0)
