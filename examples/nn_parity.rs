@@ -37,6 +37,28 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "gru" => Box::new(nn::GRU::new(3, 4, Default::default())?),
         "mha" => Box::new(nn::MultiheadAttention::new(8, 2, 0.0, true)?),
         "encoder" => Box::new(nn::TransformerEncoderLayer::new(8, 2, encoder)?),
+        "conv2d_options" => Box::new(nn::Conv2d::with_options(
+            4,
+            6,
+            [3, 2],
+            nn::ConvOptions {
+                stride: [2, 1],
+                padding: [1, 0],
+                dilation: [1, 2],
+                groups: 2,
+                bias: false,
+            },
+        )?),
+        "conv1d_depthwise" => Box::new(nn::Conv1d::with_options(
+            4,
+            8,
+            [3],
+            nn::ConvOptions {
+                padding: [1],
+                groups: 4,
+                ..Default::default()
+            },
+        )?),
         "identity" => Box::new(nn::Identity),
         "flatten" => Box::new(nn::Flatten {
             start_dim: 0,

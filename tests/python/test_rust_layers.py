@@ -50,6 +50,14 @@ LAYERS = {
         [5, 2, 8],
         None,
     ),
+    "conv2d_options": (
+        lambda: nn.Conv2d(
+            4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, bias=False
+        ),
+        [2, 4, 7, 8],
+        None,
+    ),
+    "conv1d_depthwise": (lambda: nn.Conv1d(4, 8, 3, padding=1, groups=4), [2, 4, 9], None),
     "identity": (lambda: nn.Identity(), [2, 3], None),
     "flatten": (lambda: nn.Flatten(0, 1), [2, 3, 4], None),
     "unflatten": (lambda: nn.Unflatten(1, (2, -1)), [3, 6, 2], None),
