@@ -59,6 +59,7 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
                 ..Default::default()
             },
         )?),
+        "layer_norm_shape" => Box::new(nn::LayerNorm::with_shape(&[3, 4], 1e-3, true, false)?),
         "identity" => Box::new(nn::Identity),
         "flatten" => Box::new(nn::Flatten {
             start_dim: 0,

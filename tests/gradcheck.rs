@@ -177,7 +177,7 @@ fn cases() -> Vec<Case> {
         case("adaptive_max_pool2d", &[&[1, 1, 4, 4]], any, |v| flodl::adaptive_max_pool2d(&v[0], [2, 2])),
         case("instance_norm", &[&[2, 2, 4], &[2], &[2]], any, |v| flodl::instance_norm(&v[0], Some(&v[1]), Some(&v[2]), None, None, true, 0.1, 1e-5)),
         case("group_norm", &[&[2, 4, 3], &[4], &[4]], any, |v| flodl::group_norm(&v[0], 2, Some(&v[1]), Some(&v[2]), 1e-5)),
-        case("layer_norm", &[&[2, 4], &[4], &[4]], any, |v| flodl::layer_norm(&v[0], Some(&v[1]), Some(&v[2]), 4, 1e-5)),
+        case("layer_norm", &[&[2, 4], &[4], &[4]], any, |v| flodl::layer_norm(&v[0], &[4], Some(&v[1]), Some(&v[2]), 1e-5)),
         case("grid_sample", &[&[1, 1, 3, 3], &[1, 2, 2, 2]], |x| x.tanh() * 0.9, |v| flodl::grid_sample(&v[0], &v[1], GridSampleMode::Bilinear, PaddingMode::Zeros, false)),
         case("pixel_shuffle", &[&[1, 4, 2, 2]], any, |v| flodl::pixel_shuffle(&v[0], 2)),
         case("pixel_unshuffle", &[&[1, 1, 4, 4]], any, |v| flodl::pixel_unshuffle(&v[0], 2)),

@@ -1078,12 +1078,13 @@ def group_norm(
 
 def layer_norm(
     input: VariableLike,
-    weight: VariableLike | None,
-    bias: VariableLike | None,
-    normalized_size: int,
+    normalized_shape: Sequence[int],
+    weight: VariableLike | None = None,
+    bias: VariableLike | None = None,
     eps: float = 1e-05,
 ) -> NnResult:
-    """Normalization over the last dim (of size ``normalized_size``), as ``F.layer_norm``."""
+    """Normalization over the trailing dims ``normalized_shape`` (one int or several), as
+    ``F.layer_norm``."""
 
 def grid_sample(
     input: VariableLike,

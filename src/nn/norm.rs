@@ -7,42 +7,79 @@ use super::{in_layer, named, ones_and_zeros, size, Module, Parameter};
 use crate::error::{ensure, Result};
 use crate::{DType, Tensor, TensorOptions, Variable};
 
-/// Layer normalization over the last dim, as `torch.nn.LayerNorm(size)`.
+/// Layer normalization over the trailing dims `normalized_shape`, as
+/// `torch.nn.LayerNorm`: a weight of ones and a bias of zeros of that shape
+/// (each optional).
 #[derive(Debug)]
 pub struct LayerNorm {
-    pub weight: Parameter,
-    pub bias: Parameter,
+    pub normalized_shape: Vec<i64>,
+    pub weight: Option<Parameter>,
+    pub bias: Option<Parameter>,
     pub eps: f64,
 }
 
 impl LayerNorm {
-    /// Weight ones, bias zeros, as PyTorch's.
+    /// Over the last dim, of `normalized_size`, with a weight and a bias.
     pub fn new(normalized_size: i64) -> Result<Self> {
-        let (weight, bias) = ones_and_zeros(normalized_size)?;
+        Self::with_shape(&[normalized_size], 1e-5, true, true)
+    }
+
+    /// Over the trailing dims `normalized_shape`; `elementwise_affine`
+    /// gives the weight, and with it `bias` the bias (PyTorch's options).
+    pub fn with_shape(
+        normalized_shape: &[i64],
+        eps: f64,
+        elementwise_affine: bool,
+        bias: bool,
+    ) -> Result<Self> {
+        let opts = TensorOptions::default();
+        let (weight, bias) = if elementwise_affine {
+            let weight = Variable::new(Tensor::ones(normalized_shape, opts)?, true)?;
+            let bias = if bias {
+                Some(Variable::new(Tensor::zeros(normalized_shape, opts)?, true)?)
+            } else {
+                None
+            };
+            (Some(weight), bias)
+        } else {
+            (None, None)
+        };
         Ok(LayerNorm {
+            normalized_shape: normalized_shape.to_vec(),
             weight,
             bias,
-            eps: 1e-5,
+            eps,
         })
     }
 }
 
 impl Module for LayerNorm {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let n = size(&self.weight, 0);
+        let shape = &self.normalized_shape;
         in_layer(
             || {
+                let dims: Vec<String> = shape.iter().map(i64::to_string).collect();
                 format!(
-                    "LayerNorm(({n},), eps={:e}): expected input [..., {n}], got {:?}",
+                    "LayerNorm({shape:?}, eps={:e}): expected input [..., {}], got {:?}",
                     self.eps,
+                    dims.join(", "),
                     input.shape()
                 )
             },
-            crate::layer_norm(input, Some(&self.weight), Some(&self.bias), n, self.eps),
+            crate::layer_norm(
+                input,
+                shape,
+                self.weight.as_ref(),
+                self.bias.as_ref(),
+                self.eps,
+            ),
         )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        named(&[("weight", Some(&self.weight)), ("bias", Some(&self.bias))])
+        named(&[
+            ("weight", self.weight.as_ref()),
+            ("bias", self.bias.as_ref()),
+        ])
     }
 }
 

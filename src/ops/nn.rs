@@ -261,10 +261,10 @@ macro_rules! nn_ops {
             /// Normalization over groups of channels, as `F.group_norm`.
             group_norm(input: Same, num_groups: i64, weight: Option<Same> = None, bias: Option<Same> = None, eps: f64 = 1e-5)
                 => input.raw().f_group_norm(num_groups, weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);
-            /// Normalization over the last dim (of size `normalized_size`), as
-            /// `F.layer_norm`.
-            layer_norm(input: Same, weight: Option<Same>, bias: Option<Same>, normalized_size: i64, eps: f64 = 1e-5)
-                => input.raw().f_layer_norm([normalized_size], weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);
+            /// Normalization over the trailing dims `normalized_shape` (one int
+            /// or several), as `F.layer_norm`.
+            layer_norm(input: Same, normalized_shape: Ints, weight: Option<Same> = None, bias: Option<Same> = None, eps: f64 = 1e-5)
+                => input.raw().f_layer_norm(normalized_shape, weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);
 
             // --- sampling and rearranging ---
             /// Samples `input` at the `grid` locations, as `F.grid_sample`.

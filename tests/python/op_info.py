@@ -950,15 +950,16 @@ OP_INFOS: list[OpInfo] = [
     ),
     _nn(
         "layer_norm",
-        lambda input, weight, bias, normalized_size, eps=1e-5: F.layer_norm(
-            input, (normalized_size,), weight, bias, eps
+        lambda input, normalized_shape, weight=None, bias=None, eps=1e-5: F.layer_norm(
+            input, normalized_shape, weight, bias, eps
         ),
         [
-            Sample(((2, 3, 4), (4,), (4,)), {"normalized_size": 4}),
-            Sample(((3, 5),), {"weight": None, "bias": None, "normalized_size": 5, "eps": 1e-3}),
+            Sample(((2, 3, 4), (4,), (4,)), {"normalized_shape": [4]}),
+            Sample(((3, 5),), {"normalized_shape": [5], "eps": 1e-3}),
+            Sample(((2, 3, 4), (3, 4), (3, 4)), {"normalized_shape": (3, 4)}),
         ],
         ("input", "weight", "bias"),
-        shape_error((2, 3), weight=None, bias=None, normalized_size=4),
+        shape_error((2, 3), normalized_shape=[4]),
     ),
     _nn(
         "grid_sample",

@@ -58,6 +58,7 @@ LAYERS = {
         None,
     ),
     "conv1d_depthwise": (lambda: nn.Conv1d(4, 8, 3, padding=1, groups=4), [2, 4, 9], None),
+    "layer_norm_shape": (lambda: nn.LayerNorm((3, 4), eps=1e-3, bias=False), [2, 3, 4], None),
     "identity": (lambda: nn.Identity(), [2, 3], None),
     "flatten": (lambda: nn.Flatten(0, 1), [2, 3, 4], None),
     "unflatten": (lambda: nn.Unflatten(1, (2, -1)), [3, 6, 2], None),

@@ -2,14 +2,13 @@
 
 Every nn function of flodl (``flodl.NN_FUNCTIONS``) is here; where
 PyTorch's argument order differs from the Rust one (``embedding``,
-``embedding_bag``, ``layer_norm``, ``instance_norm``,
-``conv_transpose*d``), this module takes PyTorch's. Inputs are Tensors or
+``embedding_bag``, ``instance_norm``, ``conv_transpose*d``), this module
+takes PyTorch's. Inputs are Tensors or
 Variables; a Variable in gives a Variable out.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -38,6 +37,7 @@ from .._flodl import (
     im2col,
     kl_div,
     l1_loss,
+    layer_norm,
     linear,
     lstm_cell,
     max_pool1d,
@@ -209,36 +209,6 @@ def embedding_bag(
     """Bags of rows of ``weight`` reduced by ``mode`` ("sum", "mean", "max");
     ``offsets`` start each bag in the flat ``input``."""
     return _flodl.embedding_bag(weight, input, offsets, mode)
-
-
-def layer_norm(
-    input: TensorLike,
-    normalized_shape: Ints,
-    weight: TensorLike | None = None,
-    bias: TensorLike | None = None,
-    eps: float = 1e-5,
-) -> TensorLike:
-    """Normalization over the trailing dims ``normalized_shape``."""
-    input = _input("layer_norm", input)
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else normalized_shape
-    if not isinstance(shape, (tuple, list)) or not all(isinstance(n, int) for n in shape):
-        raise TypeError(
-            "layer_norm: normalized_shape is an int or a sequence of ints, "
-            f"got {type(normalized_shape).__name__}"
-        )
-    shape = tuple(shape)
-    if len(shape) == 1:
-        return _flodl.layer_norm(input, weight, bias, shape[0], eps)
-    size = math.prod(shape)
-    if tuple(input.shape[-len(shape) :]) != shape:
-        raise _flodl.ShapeError(
-            f"layer_norm: expected input [..., {', '.join(map(str, shape))}], "
-            f"got {list(input.shape)}"
-        )
-    flat = input.flatten(input.ndim - len(shape), -1)
-    w = None if weight is None else _input("layer_norm", weight, "weight").reshape(size)
-    b = None if bias is None else _input("layer_norm", bias, "bias").reshape(size)
-    return _flodl.layer_norm(flat, w, b, size, eps).reshape(list(input.shape))
 
 
 def instance_norm(

@@ -806,15 +806,10 @@ class LayerNorm(Module):
         return _shape_error(self, f"[..., {_dims(map(str, self.normalized_shape))}]", input)
 
     def forward(self, input: TensorLike) -> TensorLike:
-        shape = self.normalized_shape
-        if len(shape) == 1:
-            try:
-                return _flodl.layer_norm(input, self.weight, self.bias, shape[0], self.eps)
-            except ShapeError as e:
-                raise self._error(input) from e
-        if tuple(input.shape[input.ndim - len(shape) :]) != shape:
-            raise self._error(input)
-        return F.layer_norm(input, shape, self.weight, self.bias, self.eps)
+        try:
+            return _flodl.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+        except ShapeError as e:
+            raise self._error(input) from e
 
     def extra_repr(self) -> str:
         return (
