@@ -407,6 +407,41 @@ impl CoreArg for VariableArg<'_> {
     }
 }
 
+/// An nn function's operand: a Variable or a Tensor, or what was passed
+/// instead, kept so that the function raises the TypeError naming itself
+/// and the argument (SPEC section 4), not PyO3's anonymous one.
+pub(crate) struct NnOperand<'py>(Result<VariableArg<'py>, Bound<'py, PyAny>>);
+
+impl<'py> FromPyObject<'_, 'py> for NnOperand<'py> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        Ok(NnOperand(variable_operand(&obj)?.ok_or_else(|| obj.to_owned())))
+    }
+}
+
+impl CoreArg for NnOperand<'_> {
+    type Core<'a>
+        = &'a Variable
+    where
+        Self: 'a;
+    fn core(&self, op: &str, name: &str) -> PyResult<&Variable> {
+        match &self.0 {
+            Ok(v) => Ok(v.get()),
+            Err(obj) if is_torch_tensor(obj) => Err(PyTypeError::new_err(format!(
+                "{op}: {name} is a torch tensor, not a flodl Tensor; convert it with \
+                 flodl.Tensor.from_torch(t)"
+            ))),
+            Err(obj) => Err(PyTypeError::new_err(format!(
+                "{op}: {name} must be a Tensor or Variable, got {}",
+                type_name(obj)
+            ))),
+        }
+    }
+    fn tracked(&self) -> bool {
+        matches!(&self.0, Ok(VariableArg::Tracked(_)))
+    }
+}
+
 // ----- windows and modes: checked when the op runs, to name op and argument -----
 
 /// What was wrong with an argument PyO3 extracted, kept until the op can

@@ -189,7 +189,7 @@ macro_rules! py_functions {
         pub(crate) mod nn_functions {
             use pyo3::prelude::*;
 
-            use crate::python::args::{CoreArg as _, VariableArg};
+            use crate::python::args::{CoreArg as _, NnOperand};
             use crate::python::gil::without_gil;
             use crate::python::results::NnResult as _;
             use crate::Variable;
@@ -204,7 +204,7 @@ macro_rules! py_functions {
                 #[allow(clippy::too_many_arguments)] // PyTorch's signature
                 pub(crate) fn $name(
                     py: Python<'_>
-                    $(, $arg: py_arg!(VariableArg<'_>; $kind $(<$inner>)?))*
+                    $(, $arg: py_arg!(NnOperand<'_>; $kind $(<$inner>)?))*
                 ) -> PyResult<Py<PyAny>> {
                     crate::python::guard::run(stringify!($name), move || {
                         let tracked = false $(|| $arg.tracked())*;
