@@ -979,8 +979,8 @@ def conv_transpose1d(
     stride: int = 1,
     padding: int = 0,
     output_padding: int = 0,
-    dilation: int = 1,
     groups: int = 1,
+    dilation: int = 1,
 ) -> NnResult:
     """1-d transposed convolution, as ``F.conv_transpose1d`` (dilation before groups)."""
 
@@ -991,8 +991,8 @@ def conv_transpose2d(
     stride: Ints2 = 1,
     padding: Ints2 = 0,
     output_padding: Ints2 = 0,
-    dilation: Ints2 = 1,
     groups: int = 1,
+    dilation: Ints2 = 1,
 ) -> NnResult:
     """2-d transposed convolution, as ``F.conv_transpose2d`` (dilation before groups)."""
 
@@ -1003,8 +1003,8 @@ def conv_transpose3d(
     stride: Ints3 = 1,
     padding: Ints3 = 0,
     output_padding: Ints3 = 0,
-    dilation: Ints3 = 1,
     groups: int = 1,
+    dilation: Ints3 = 1,
 ) -> NnResult:
     """3-d transposed convolution, as ``F.conv_transpose3d`` (dilation before groups)."""
 
@@ -1056,10 +1056,10 @@ def adaptive_max_pool2d(input: VariableLike, output_size: Ints2) -> NnResult:
 
 def instance_norm(
     input: VariableLike,
-    weight: VariableLike | None = None,
-    bias: VariableLike | None = None,
     running_mean: Tensor | None = None,
     running_var: Tensor | None = None,
+    weight: VariableLike | None = None,
+    bias: VariableLike | None = None,
     use_input_stats: bool = True,
     momentum: float = 0.1,
     eps: float = 1e-05,

@@ -280,8 +280,8 @@ impl Module for ConvTranspose2d {
                 [self.stride; 2],
                 [self.padding; 2],
                 [self.output_padding; 2],
-                [1, 1],
                 1,
+                [1, 1],
             ),
         )
     }

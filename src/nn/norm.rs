@@ -268,10 +268,10 @@ impl<const DIMS: usize> Module for InstanceNorm<DIMS> {
         );
         crate::instance_norm(
             input,
+            None,
+            None,
             self.weight.as_ref(),
             self.bias.as_ref(),
-            None,
-            None,
             true,
             0.1,
             self.eps,

@@ -218,15 +218,15 @@ macro_rules! nn_ops {
                 => input.raw().f_conv3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, dilation, groups);
             /// 1-d transposed convolution, as `F.conv_transpose1d` (dilation
             /// before groups).
-            conv_transpose1d(input: Same, weight: Same, bias: Option<Same> = None, stride: i64 = 1, padding: i64 = 0, output_padding: i64 = 0, dilation: i64 = 1, groups: i64 = 1)
+            conv_transpose1d(input: Same, weight: Same, bias: Option<Same> = None, stride: i64 = 1, padding: i64 = 0, output_padding: i64 = 0, groups: i64 = 1, dilation: i64 = 1)
                 => input.raw().f_conv_transpose1d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
             /// 2-d transposed convolution, as `F.conv_transpose2d` (dilation
             /// before groups).
-            conv_transpose2d(input: Same, weight: Same, bias: Option<Same> = None, stride: I2 = 1, padding: I2 = 0, output_padding: I2 = 0, dilation: I2 = 1, groups: i64 = 1)
+            conv_transpose2d(input: Same, weight: Same, bias: Option<Same> = None, stride: I2 = 1, padding: I2 = 0, output_padding: I2 = 0, groups: i64 = 1, dilation: I2 = 1)
                 => input.raw().f_conv_transpose2d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
             /// 3-d transposed convolution, as `F.conv_transpose3d` (dilation
             /// before groups).
-            conv_transpose3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, output_padding: I3 = 0, dilation: I3 = 1, groups: i64 = 1)
+            conv_transpose3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, output_padding: I3 = 0, groups: i64 = 1, dilation: I3 = 1)
                 => input.raw().f_conv_transpose3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
 
             // --- pooling ---
@@ -253,7 +253,7 @@ macro_rules! nn_ops {
             /// Per-sample, per-channel normalization, as `F.instance_norm`.
             /// With `use_input_stats`, given running statistics are updated
             /// in place.
-            instance_norm(input: Same, weight: Option<Same> = None, bias: Option<Same> = None, running_mean: Option<Tensor> = None, running_var: Option<Tensor> = None, use_input_stats: bool = true, momentum: f64 = 0.1, eps: f64 = 1e-5)
+            instance_norm(input: Same, running_mean: Option<Tensor> = None, running_var: Option<Tensor> = None, weight: Option<Same> = None, bias: Option<Same> = None, use_input_stats: bool = true, momentum: f64 = 0.1, eps: f64 = 1e-5)
                 => {
                     $crate::ops::nn::check_spatial("instance_norm", input.raw(), use_input_stats)?;
                     Ok::<_, $crate::error::Failure>(input.raw().f_instance_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), use_input_stats, momentum, eps, true)?)

@@ -415,7 +415,9 @@ pub(crate) struct NnOperand<'py>(Result<VariableArg<'py>, Bound<'py, PyAny>>);
 impl<'py> FromPyObject<'_, 'py> for NnOperand<'py> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        Ok(NnOperand(variable_operand(&obj)?.ok_or_else(|| obj.to_owned())))
+        Ok(NnOperand(
+            variable_operand(&obj)?.ok_or_else(|| obj.to_owned()),
+        ))
     }
 }
 

@@ -2,8 +2,7 @@
 
 Every nn function of flodl (``flodl.NN_FUNCTIONS``) is here; where
 PyTorch's argument order differs from the Rust one (``embedding``,
-``embedding_bag``, ``instance_norm``, ``conv_transpose*d``), this module
-takes PyTorch's. Inputs are Tensors or
+``embedding_bag``), this module takes PyTorch's. Inputs are Tensors or
 Variables; a Variable in gives a Variable out.
 """
 
@@ -29,12 +28,16 @@ from .._flodl import (
     conv1d,
     conv2d,
     conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
     cross_entropy,
     grid_sample,
     group_norm,
     gru_cell,
     huber_loss,
     im2col,
+    instance_norm,
     kl_div,
     l1_loss,
     layer_norm,
@@ -148,54 +151,6 @@ def _input(name: str, value: Any, what: str = "input") -> Any:
 # ----- nn functions in PyTorch's argument order -----
 
 
-def conv_transpose1d(
-    input: TensorLike,
-    weight: TensorLike,
-    bias: TensorLike | None = None,
-    stride: int = 1,
-    padding: int = 0,
-    output_padding: int = 0,
-    groups: int = 1,
-    dilation: int = 1,
-) -> TensorLike:
-    """1-d transposed convolution (groups before dilation, as PyTorch)."""
-    return _flodl.conv_transpose1d(
-        input, weight, bias, stride, padding, output_padding, dilation, groups
-    )
-
-
-def conv_transpose2d(
-    input: TensorLike,
-    weight: TensorLike,
-    bias: TensorLike | None = None,
-    stride: Ints = 1,
-    padding: Ints = 0,
-    output_padding: Ints = 0,
-    groups: int = 1,
-    dilation: Ints = 1,
-) -> TensorLike:
-    """2-d transposed convolution (groups before dilation, as PyTorch)."""
-    return _flodl.conv_transpose2d(
-        input, weight, bias, stride, padding, output_padding, dilation, groups
-    )
-
-
-def conv_transpose3d(
-    input: TensorLike,
-    weight: TensorLike,
-    bias: TensorLike | None = None,
-    stride: Ints = 1,
-    padding: Ints = 0,
-    output_padding: Ints = 0,
-    groups: int = 1,
-    dilation: Ints = 1,
-) -> TensorLike:
-    """3-d transposed convolution (groups before dilation, as PyTorch)."""
-    return _flodl.conv_transpose3d(
-        input, weight, bias, stride, padding, output_padding, dilation, groups
-    )
-
-
 def embedding(input: Tensor, weight: TensorLike, padding_idx: int | None = None) -> TensorLike:
     """Rows of ``weight`` at the Int64 indices ``input``; row ``padding_idx`` gets no gradient."""
     if isinstance(input, Variable):
@@ -209,25 +164,6 @@ def embedding_bag(
     """Bags of rows of ``weight`` reduced by ``mode`` ("sum", "mean", "max");
     ``offsets`` start each bag in the flat ``input``."""
     return _flodl.embedding_bag(weight, input, offsets, mode)
-
-
-def instance_norm(
-    input: TensorLike,
-    running_mean: Tensor | None = None,
-    running_var: Tensor | None = None,
-    weight: TensorLike | None = None,
-    bias: TensorLike | None = None,
-    use_input_stats: bool = True,
-    momentum: float = 0.1,
-    eps: float = 1e-5,
-) -> TensorLike:
-    """Per-sample, per-channel normalization."""
-    return _flodl.instance_norm(
-        input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps
-    )
-
-
-# ----- dropout, one_hot -----
 
 
 def dropout(

@@ -433,11 +433,28 @@ class _ConvTranspose(_ConvNd):
 
     def forward(self, input: TensorLike, output_size: Sequence[int] | None = None) -> TensorLike:
         output_padding = self._output_padding(input, output_size)
-        args = (self.stride, self._padding, output_padding, self.dilation)
+        stride, padding, output_padding, dilation = (
+            self.stride,
+            self._padding,
+            output_padding,
+            self.dilation,
+        )
         if self._n == 1:
-            args = tuple(a[0] for a in args)  # type: ignore[assignment]
+            stride, padding, output_padding, dilation = (
+                a[0] for a in (stride, padding, output_padding, dilation)
+            )
         try:
-            return self._op(input, self.weight, self.bias, *args, self.groups)
+            # PyTorch's order: groups before dilation.
+            return self._op(
+                input,
+                self.weight,
+                self.bias,
+                stride,
+                padding,
+                output_padding,
+                self.groups,
+                dilation,
+            )
         except ShapeError as e:
             raise _shape_error(self, self._expected(), input) from e
 
