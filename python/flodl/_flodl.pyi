@@ -982,7 +982,7 @@ def conv_transpose1d(
     groups: int = 1,
     dilation: int = 1,
 ) -> NnResult:
-    """1-d transposed convolution, as ``F.conv_transpose1d`` (dilation before groups)."""
+    """1-d transposed convolution, as ``F.conv_transpose1d``."""
 
 def conv_transpose2d(
     input: VariableLike,
@@ -994,7 +994,7 @@ def conv_transpose2d(
     groups: int = 1,
     dilation: Ints2 = 1,
 ) -> NnResult:
-    """2-d transposed convolution, as ``F.conv_transpose2d`` (dilation before groups)."""
+    """2-d transposed convolution, as ``F.conv_transpose2d``."""
 
 def conv_transpose3d(
     input: VariableLike,
@@ -1006,7 +1006,7 @@ def conv_transpose3d(
     groups: int = 1,
     dilation: Ints3 = 1,
 ) -> NnResult:
-    """3-d transposed convolution, as ``F.conv_transpose3d`` (dilation before groups)."""
+    """3-d transposed convolution, as ``F.conv_transpose3d``."""
 
 def max_pool1d(
     input: VariableLike,

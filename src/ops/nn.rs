@@ -216,16 +216,13 @@ macro_rules! nn_ops {
             /// 3-d convolution over `[N, C, D, H, W]`, as `F.conv3d`.
             conv3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, dilation: I3 = 1, groups: i64 = 1)
                 => input.raw().f_conv3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, dilation, groups);
-            /// 1-d transposed convolution, as `F.conv_transpose1d` (dilation
-            /// before groups).
+            /// 1-d transposed convolution, as `F.conv_transpose1d`.
             conv_transpose1d(input: Same, weight: Same, bias: Option<Same> = None, stride: i64 = 1, padding: i64 = 0, output_padding: i64 = 0, groups: i64 = 1, dilation: i64 = 1)
                 => input.raw().f_conv_transpose1d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
-            /// 2-d transposed convolution, as `F.conv_transpose2d` (dilation
-            /// before groups).
+            /// 2-d transposed convolution, as `F.conv_transpose2d`.
             conv_transpose2d(input: Same, weight: Same, bias: Option<Same> = None, stride: I2 = 1, padding: I2 = 0, output_padding: I2 = 0, groups: i64 = 1, dilation: I2 = 1)
                 => input.raw().f_conv_transpose2d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
-            /// 3-d transposed convolution, as `F.conv_transpose3d` (dilation
-            /// before groups).
+            /// 3-d transposed convolution, as `F.conv_transpose3d`.
             conv_transpose3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, output_padding: I3 = 0, groups: i64 = 1, dilation: I3 = 1)
                 => input.raw().f_conv_transpose3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
 
