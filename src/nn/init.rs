@@ -179,7 +179,7 @@ pub fn kaiming_normal_<T: Operand>(t: &T, a: f64, mode: &str, nonlinearity: &str
 
 /// Whether `trunc_normal_`'s mean lies more than 2 standard deviations
 /// outside `[a, b]` (where PyTorch warns that the values may be off).
-pub fn trunc_normal_mean_is_far(mean: f64, std: f64, a: f64, b: f64) -> bool {
+fn trunc_normal_mean_is_far(mean: f64, std: f64, a: f64, b: f64) -> bool {
     mean < a - 2.0 * std || mean > b + 2.0 * std
 }
 

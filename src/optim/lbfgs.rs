@@ -9,46 +9,6 @@ use super::Options;
 use crate::error::{ensure, Error, ErrorKind, Result};
 use crate::{Key, Operand, Tensor, Value, Variable};
 
-impl OptionValue for usize {
-    const EXPECTED: &'static str = "an int >= 0";
-    fn to_value(&self) -> Value {
-        Value::Int(*self as i64)
-    }
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Int(i) => usize::try_from(*i).ok(),
-            _ => None,
-        }
-    }
-}
-
-impl OptionValue for Option<usize> {
-    const EXPECTED: &'static str = "an int >= 0 or None";
-    fn to_value(&self) -> Value {
-        self.map_or(Value::None, |n| n.to_value())
-    }
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::None => Some(None),
-            other => usize::from_value(other).map(Some),
-        }
-    }
-}
-
-impl OptionValue for Option<String> {
-    const EXPECTED: &'static str = "a string or None";
-    fn to_value(&self) -> Value {
-        self.as_ref().map_or(Value::None, |s| Value::Str(s.clone()))
-    }
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::None => Some(None),
-            Value::Str(s) => Some(Some(s.clone())),
-            _ => None,
-        }
-    }
-}
-
 super::methods::options! {
     /// The options of [`LBFGS`], with PyTorch's defaults (`max_eval` None
     /// is `max_iter * 5 / 4`; `line_search_fn` None or "strong_wolfe").
@@ -281,11 +241,8 @@ pub fn lbfgs_step(
             lr
         };
         let gtd = item(&flat_grad.f_dot(&direction).map_err(torch_err)?)?;
-        d = Some(direction);
-        let direction = d
-            .as_ref()
-            .map(|d| d.shallow_clone())
-            .unwrap_or_else(|| tch::Tensor::from(0.0));
+        // Kept for the next step (it shares the memory).
+        d = Some(direction.shallow_clone());
         if gtd > -tolerance_change {
             break;
         }

@@ -20,7 +20,7 @@
 
 use std::f64::consts::PI;
 
-use super::{Method, Optimizer, Options};
+use super::{Method, Optimizer, OptionValue, Options};
 use crate::error::{ensure, Result};
 use crate::Value;
 
@@ -70,6 +70,16 @@ pub trait Schedule {
 fn polynomial_ratio(t: usize, total: usize, power: f64) -> f64 {
     let (t, n) = (t as f64, total as f64);
     ((1.0 - t / n) / (1.0 - (t - 1.0) / n)).powf(power)
+}
+
+/// Group `group`'s value of a per-group option (the last one serves the
+/// groups after it).
+fn per_group(values: &[f64], group: usize) -> f64 {
+    values
+        .get(group)
+        .or(values.last())
+        .copied()
+        .unwrap_or(f64::NAN)
 }
 
 /// Multiplies the rate by `gamma` every `step_size` steps.
@@ -338,22 +348,14 @@ impl OneCycleLR {
         Ok(())
     }
 
-    fn of(values: &[f64], group: usize) -> f64 {
-        values
-            .get(group)
-            .or(values.last())
-            .copied()
-            .unwrap_or(f64::NAN)
-    }
-
     /// Group `group`'s (rate, momentum) at step `t`: PyTorch's phases.
     fn values(&self, group: usize, t: usize) -> (f64, f64) {
-        let max_lr = Self::of(&self.max_lr, group);
+        let max_lr = per_group(&self.max_lr, group);
         let initial = max_lr / self.div_factor;
         let min_lr = initial / self.final_div_factor;
         let (high, low) = (
-            Self::of(&self.max_momentum, group),
-            Self::of(&self.base_momentum, group),
+            per_group(&self.max_momentum, group),
+            per_group(&self.base_momentum, group),
         );
         let total = self.total_steps as f64;
         let warm_end = self.pct_start * total - 1.0;
@@ -512,8 +514,8 @@ impl Schedule for CyclicLR {
     fn next_lr(&self, _base: f64, _lr: f64, at: At) -> f64 {
         let (factor, scale) = self.place(at.epoch);
         let (base, max) = (
-            OneCycleLR::of(&self.base_lr, at.group),
-            OneCycleLR::of(&self.max_lr, at.group),
+            per_group(&self.base_lr, at.group),
+            per_group(&self.max_lr, at.group),
         );
         base + (max - base) * factor * scale
     }
@@ -521,8 +523,8 @@ impl Schedule for CyclicLR {
         self.cycle_momentum.then(|| {
             let (factor, scale) = self.place(at.epoch);
             let (low, high) = (
-                OneCycleLR::of(&self.base_momentum, at.group),
-                OneCycleLR::of(&self.max_momentum, at.group),
+                per_group(&self.base_momentum, at.group),
+                per_group(&self.max_momentum, at.group),
             );
             high - (high - low) * factor * scale
         })
@@ -788,7 +790,7 @@ impl ReduceLROnPlateau {
         self.num_bad_epochs = 0;
         (lrs.iter().enumerate())
             .map(|(i, &old)| {
-                let min_lr = OneCycleLR::of(&self.min_lrs, i);
+                let min_lr = per_group(&self.min_lrs, i);
                 let new = (old * self.factor).max(min_lr);
                 // A change smaller than eps is ignored.
                 if old - new > self.eps {
@@ -907,28 +909,16 @@ impl<S: Schedule> Scheduler<S> {
 
     /// Restores a [`state_dict`](Self::state_dict) (Rust's or Python's).
     pub fn load_state_dict(&mut self, state: &Value) -> Result<()> {
-        let floats = |key: &str| -> Result<Vec<f64>> {
-            let items = state.get(key).and_then(Value::items);
-            let values: Option<Vec<f64>> =
-                items.and_then(|items| items.iter().map(Value::as_f64).collect::<Option<_>>());
-            values.ok_or_else(|| {
+        fn read<T: OptionValue>(state: &Value, key: &str) -> Result<T> {
+            state.get(key).and_then(T::from_value).ok_or_else(|| {
                 crate::Error::new(
                     crate::ErrorKind::Argument,
-                    format!("Scheduler.load_state_dict: {key:?} must be a list of numbers"),
+                    format!("Scheduler.load_state_dict: {key:?} must be {}", T::EXPECTED),
                 )
             })
-        };
-        let count = |key: &str| -> Result<usize> {
-            match state.get(key) {
-                Some(Value::Int(i)) if *i >= 0 => Ok(*i as usize),
-                _ => Err(crate::Error::new(
-                    crate::ErrorKind::Argument,
-                    format!("Scheduler.load_state_dict: {key:?} must be an int >= 0"),
-                )),
-            }
-        };
-        let (base_lrs, last_lrs) = (floats("base_lrs")?, floats("_last_lr")?);
-        let (last_epoch, step_count) = (count("last_epoch")?, count("_step_count")?);
+        }
+        let (base_lrs, last_lrs) = (read(state, "base_lrs")?, read(state, "_last_lr")?);
+        let (last_epoch, step_count) = (read(state, "last_epoch")?, read(state, "_step_count")?);
         self.base_lrs = base_lrs;
         self.last_lrs = last_lrs;
         self.last_epoch = last_epoch;

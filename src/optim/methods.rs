@@ -53,6 +53,56 @@ impl OptionValue for (f64, f64) {
     }
 }
 
+impl OptionValue for usize {
+    const EXPECTED: &'static str = "an int >= 0";
+    fn to_value(&self) -> Value {
+        Value::Int(*self as i64)
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::Int(i) => usize::try_from(*i).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl OptionValue for Option<usize> {
+    const EXPECTED: &'static str = "an int >= 0 or None";
+    fn to_value(&self) -> Value {
+        self.map_or(Value::None, |n| n.to_value())
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::None => Some(None),
+            other => usize::from_value(other).map(Some),
+        }
+    }
+}
+
+impl OptionValue for Option<String> {
+    const EXPECTED: &'static str = "a string or None";
+    fn to_value(&self) -> Value {
+        self.as_ref().map_or(Value::None, |s| Value::Str(s.clone()))
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::None => Some(None),
+            Value::Str(s) => Some(Some(s.clone())),
+            _ => None,
+        }
+    }
+}
+
+impl OptionValue for Vec<f64> {
+    const EXPECTED: &'static str = "a list of numbers";
+    fn to_value(&self) -> Value {
+        Value::List(self.iter().map(|&x| Value::Float(x)).collect())
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        value.items()?.iter().map(Value::as_f64).collect()
+    }
+}
+
 /// Declares an optimizer's options: the struct, PyTorch's defaults, and the
 /// conversion to and from param-group entries named as the fields.
 macro_rules! options {

@@ -12,6 +12,7 @@ use crate::optim::lr_scheduler::{
     ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, ScaleFn,
     Schedule, StepLR, WarmRestarts,
 };
+use crate::optim::OptionValue;
 use crate::{Error, ErrorKind, Key, Result, Value};
 
 /// A scheduler's attributes, read by PyTorch's names.
@@ -41,23 +42,10 @@ impl Args<'_> {
         )
     }
 
-    fn float(&self, name: &str) -> Result<f64> {
+    /// The attribute `name`, of the option kind `T`.
+    fn get<T: OptionValue>(&self, name: &str) -> Result<T> {
         let v = self.value(name)?;
-        v.as_f64().ok_or_else(|| self.bad(name, "a number", v))
-    }
-
-    fn count(&self, name: &str) -> Result<usize> {
-        match self.value(name)? {
-            Value::Int(i) if *i >= 0 => Ok(*i as usize),
-            v => Err(self.bad(name, "an int >= 0", v)),
-        }
-    }
-
-    fn flag(&self, name: &str) -> Result<bool> {
-        match self.value(name)? {
-            Value::Bool(b) => Ok(*b),
-            v => Err(self.bad(name, "a bool", v)),
-        }
+        T::from_value(v).ok_or_else(|| self.bad(name, T::EXPECTED, v))
     }
 
     fn text(&self, name: &str) -> Result<&str> {
@@ -107,38 +95,38 @@ impl Args<'_> {
 fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
     Ok(match args.scheduler {
         "StepLR" => Box::new(StepLR {
-            step_size: args.count("step_size")?,
-            gamma: args.float("gamma")?,
+            step_size: args.get::<usize>("step_size")?,
+            gamma: args.get::<f64>("gamma")?,
         }),
         "MultiStepLR" => Box::new(MultiStepLR {
             milestones: args.milestones("milestones")?,
-            gamma: args.float("gamma")?,
+            gamma: args.get::<f64>("gamma")?,
         }),
         "ConstantLR" => Box::new(ConstantLR {
-            factor: args.float("factor")?,
-            total_iters: args.count("total_iters")?,
+            factor: args.get::<f64>("factor")?,
+            total_iters: args.get::<usize>("total_iters")?,
         }),
         "LinearLR" => Box::new(LinearLR {
-            start_factor: args.float("start_factor")?,
-            end_factor: args.float("end_factor")?,
-            total_iters: args.count("total_iters")?,
+            start_factor: args.get::<f64>("start_factor")?,
+            end_factor: args.get::<f64>("end_factor")?,
+            total_iters: args.get::<usize>("total_iters")?,
         }),
         "ExponentialLR" => Box::new(ExponentialLR {
-            gamma: args.float("gamma")?,
+            gamma: args.get::<f64>("gamma")?,
         }),
         "PolynomialLR" => Box::new(PolynomialLR {
-            total_iters: args.count("total_iters")?,
-            power: args.float("power")?,
+            total_iters: args.get::<usize>("total_iters")?,
+            power: args.get::<f64>("power")?,
         }),
         "CosineAnnealingLR" => Box::new(CosineAnnealingLR {
-            t_max: args.count("T_max")?,
-            eta_min: args.float("eta_min")?,
+            t_max: args.get::<usize>("T_max")?,
+            eta_min: args.get::<f64>("eta_min")?,
         }),
         "OneCycleLR" => {
             let schedule = OneCycleLR {
                 max_lr: args.floats("max_lr")?,
-                total_steps: args.count("total_steps")?,
-                pct_start: args.float("pct_start")?,
+                total_steps: args.get::<usize>("total_steps")?,
+                pct_start: args.get::<f64>("pct_start")?,
                 anneal_strategy: match args.text("anneal_strategy")? {
                     "cos" => Anneal::Cos,
                     "linear" => Anneal::Linear,
@@ -151,12 +139,12 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
                         ))
                     }
                 },
-                cycle_momentum: args.flag("cycle_momentum")?,
+                cycle_momentum: args.get::<bool>("cycle_momentum")?,
                 base_momentum: args.floats("base_momentum")?,
                 max_momentum: args.floats("max_momentum")?,
-                div_factor: args.float("div_factor")?,
-                final_div_factor: args.float("final_div_factor")?,
-                three_phase: args.flag("three_phase")?,
+                div_factor: args.get::<f64>("div_factor")?,
+                final_div_factor: args.get::<f64>("final_div_factor")?,
+                three_phase: args.get::<bool>("three_phase")?,
             };
             schedule.check()?;
             Box::new(schedule)
@@ -191,12 +179,12 @@ fn cyclic_of(args: &Args<'_>, scale_fn: Option<ScaleFn>) -> Result<CyclicLR> {
     Ok(CyclicLR {
         base_lr: args.floats("base_lrs")?,
         max_lr: args.floats("max_lrs")?,
-        total_size: args.float("total_size")?,
-        step_ratio: args.float("step_ratio")?,
+        total_size: args.get::<f64>("total_size")?,
+        step_ratio: args.get::<f64>("step_ratio")?,
         mode,
-        gamma: args.float("gamma")?,
+        gamma: args.get::<f64>("gamma")?,
         scale_fn,
-        cycle_momentum: args.flag("cycle_momentum")?,
+        cycle_momentum: args.get::<bool>("cycle_momentum")?,
         base_momentum: args.floats("base_momentums")?,
         max_momentum: args.floats("max_momentums")?,
     })
@@ -289,15 +277,15 @@ pub(crate) fn warm_restarts_step(
     crate::python::guard::run("warm_restarts_step", move || {
         let args = args_of("CosineAnnealingWarmRestarts", args)?;
         let schedule = CosineAnnealingWarmRestarts {
-            t_0: args.count("T_0")?,
-            t_mult: args.count("T_mult")?,
-            eta_min: args.float("eta_min")?,
+            t_0: args.get::<usize>("T_0")?,
+            t_mult: args.get::<usize>("T_mult")?,
+            eta_min: args.get::<f64>("eta_min")?,
         };
         schedule.check()?;
         let state = WarmRestarts {
-            t_cur: args.float("T_cur")?,
-            t_i: args.float("T_i")?,
-            last_epoch: args.float("last_epoch")?,
+            t_cur: args.get::<f64>("T_cur")?,
+            t_i: args.get::<f64>("T_i")?,
+            last_epoch: args.get::<f64>("last_epoch")?,
         };
         let state = schedule.advance(state, epoch)?;
         let rates = base_lrs.iter().map(|&b| schedule.lr(b, state)).collect();
@@ -357,17 +345,17 @@ fn plateau_of(args: &Args<'_>) -> Result<ReduceLROnPlateau> {
     };
     let plateau = ReduceLROnPlateau {
         mode_max: choice("mode", ["min", "max"])?,
-        factor: args.float("factor")?,
-        patience: args.count("patience")?,
-        threshold: args.float("threshold")?,
+        factor: args.get::<f64>("factor")?,
+        patience: args.get::<usize>("patience")?,
+        threshold: args.get::<f64>("threshold")?,
         threshold_rel: !choice("threshold_mode", ["rel", "abs"])?,
-        cooldown: args.count("cooldown")?,
+        cooldown: args.get::<usize>("cooldown")?,
         min_lrs: args.floats("min_lrs")?,
-        eps: args.float("eps")?,
-        best: args.float("best")?,
-        num_bad_epochs: args.count("num_bad_epochs")?,
-        cooldown_counter: args.count("cooldown_counter")?,
-        last_epoch: args.count("last_epoch")?,
+        eps: args.get::<f64>("eps")?,
+        best: args.get::<f64>("best")?,
+        num_bad_epochs: args.get::<usize>("num_bad_epochs")?,
+        cooldown_counter: args.get::<usize>("cooldown_counter")?,
+        last_epoch: args.get::<usize>("last_epoch")?,
     };
     plateau.check()?;
     Ok(plateau)

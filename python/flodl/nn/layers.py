@@ -433,12 +433,7 @@ class _ConvTranspose(_ConvNd):
 
     def forward(self, input: TensorLike, output_size: Sequence[int] | None = None) -> TensorLike:
         output_padding = self._output_padding(input, output_size)
-        stride, padding, output_padding, dilation = (
-            self.stride,
-            self._padding,
-            output_padding,
-            self.dilation,
-        )
+        stride, padding, dilation = self.stride, self._padding, self.dilation
         if self._n == 1:
             stride, padding, output_padding, dilation = (
                 a[0] for a in (stride, padding, output_padding, dilation)

@@ -47,8 +47,6 @@ class LBFGS(Optimizer):
             "line_search_fn": line_search_fn,
         }
         super().__init__(params, defaults)
-        if len(self.param_groups) != 1:
-            self._fail("doesn't support per-parameter options (parameter groups)")
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if self.param_groups:

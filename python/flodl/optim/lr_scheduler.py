@@ -124,6 +124,26 @@ class LRScheduler:
                 self._set_momentum(group, momentum)
         return lrs
 
+    def _start_momentum_cycle(
+        self, refusal: str, base_momentum: Any, max_momentum: Any, last_epoch: int
+    ) -> tuple[list[float], list[float]]:
+        """For a schedule that cycles the momentum (or Adam's beta1): checks
+        the optimizer has one (else ArgumentError ``refusal``) and, at the
+        start, sets each group's to its maximum and keeps both ends in the
+        group, as torch does. The per-group (lows, highs)."""
+        optimizer = self.optimizer
+        if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+            raise ArgumentError(refusal)
+        self.use_beta1 = "betas" in optimizer.defaults
+        lows = _per_group("base_momentum", optimizer, base_momentum)
+        highs = _per_group("max_momentum", optimizer, max_momentum)
+        if last_epoch == -1:
+            for group, high, low in zip(optimizer.param_groups, highs, lows):
+                self._set_momentum(group, high)
+                group["max_momentum"] = high
+                group["base_momentum"] = low
+        return lows, highs
+
     def _set_momentum(self, group: dict[str, Any], value: float) -> None:
         if "betas" in group:
             group["betas"] = (value, *group["betas"][1:])
@@ -445,18 +465,12 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ArgumentError(
-                    "OneCycleLR: cycle_momentum needs an optimizer with momentum or betas"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            highs = _per_group("max_momentum", optimizer, max_momentum)
-            lows = _per_group("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for group, high, low in zip(groups, highs, lows):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+            self._start_momentum_cycle(
+                "OneCycleLR: cycle_momentum needs an optimizer with momentum or betas",
+                base_momentum,
+                max_momentum,
+                last_epoch,
+            )
         super().__init__(optimizer, last_epoch)
 
     def _schedule(self, closed: bool, scale_fn: Any = None) -> list[float]:
@@ -542,20 +556,13 @@ class CyclicLR(LRScheduler):
         self.scale_mode = scale_mode
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
-                raise ArgumentError(
-                    "CyclicLR: optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
-                )
-            self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = _per_group("base_momentum", optimizer, base_momentum)
-            self.max_momentums = _per_group("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for high, low, group in zip(
-                    self.max_momentums, self.base_momentums, optimizer.param_groups
-                ):
-                    self._set_momentum(group, high)
-                    group["max_momentum"] = high
-                    group["base_momentum"] = low
+            self.base_momentums, self.max_momentums = self._start_momentum_cycle(
+                "CyclicLR: optimizer must support momentum or beta1 with `cycle_momentum` "
+                "option enabled",
+                base_momentum,
+                max_momentum,
+                last_epoch,
+            )
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
