@@ -35,8 +35,40 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "embedding" => Box::new(nn::Embedding::new(10, 3, Some(0))?),
         "lstm" => Box::new(nn::LSTM::new(3, 4, stacked)?),
         "gru" => Box::new(nn::GRU::new(3, 4, Default::default())?),
-        "mha" => Box::new(nn::MultiheadAttention::new(8, 2, 0.0, true)?),
+        "mha" => Box::new(nn::MultiheadAttention::new(
+            8,
+            2,
+            nn::MultiheadAttentionOptions {
+                batch_first: true,
+                ..Default::default()
+            },
+        )?),
+        "mha_bias_kv" => Box::new(nn::MultiheadAttention::new(
+            8,
+            2,
+            nn::MultiheadAttentionOptions {
+                add_bias_kv: true,
+                add_zero_attn: true,
+                bias: false,
+                ..Default::default()
+            },
+        )?),
         "encoder" => Box::new(nn::TransformerEncoderLayer::new(8, 2, encoder)?),
+        "decoder" => Box::new(nn::TransformerDecoderLayer::new(
+            8,
+            2,
+            TransformerOptions {
+                norm_first: true,
+                activation: nn::Activation::Gelu,
+                ..encoder
+            },
+        )?),
+        "encoder_stack" => Box::new(nn::TransformerEncoder::new(
+            nn::TransformerEncoderLayer::new(8, 2, encoder)?,
+            2,
+            Some(nn::LayerNorm::new(8)?),
+        )?),
+        "transformer" => Box::new(nn::Transformer::new(8, 2, 2, 1, encoder)?),
         "conv2d_options" => Box::new(nn::Conv2d::with_options(
             4,
             6,

@@ -862,6 +862,39 @@ def gru(
 ) -> tuple[Any, Any]:
     """A multi-layer GRU over a sequence: `(output, h_n)`."""
 
+def multi_head_attention_forward(
+    query: VariableLike,
+    key: VariableLike,
+    value: VariableLike,
+    embed_dim_to_check: int,
+    num_heads: int,
+    in_proj_weight: VariableLike | None,
+    in_proj_bias: VariableLike | None,
+    bias_k: VariableLike | None,
+    bias_v: VariableLike | None,
+    add_zero_attn: bool,
+    dropout_p: float,
+    out_proj_weight: VariableLike,
+    out_proj_bias: VariableLike | None,
+    training: bool = True,
+    key_padding_mask: VariableLike | None = None,
+    need_weights: bool = True,
+    attn_mask: VariableLike | None = None,
+    use_separate_proj_weight: bool = False,
+    q_proj_weight: VariableLike | None = None,
+    k_proj_weight: VariableLike | None = None,
+    v_proj_weight: VariableLike | None = None,
+    static_k: VariableLike | None = None,
+    static_v: VariableLike | None = None,
+    average_attn_weights: bool = True,
+    is_causal: bool = False,
+) -> tuple[Any, Any]:
+    """Multi-head attention as `torch.nn.functional.multi_head_attention_forward`:
+    `(output, weights)`, the weights None unless `need_weights`."""
+
+def _square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
+    """`-inf` above the diagonal, zeros elsewhere (`[sz, sz]`)."""
+
 def _optim_check(name: str, group: dict[str, Any]) -> None:
     """Checks a param group's options as Rust's optimizer `name` does."""
 

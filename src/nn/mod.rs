@@ -17,6 +17,7 @@
 //! ```
 
 mod activation;
+mod attention;
 mod container;
 mod conv;
 mod dropout;
@@ -41,8 +42,13 @@ pub use norm::*;
 pub use pool::*;
 pub use rnn::*;
 
+pub use attention::{
+    multi_head_attention_forward, AttentionArgs, AttentionParams, MultiheadAttention,
+    MultiheadAttentionOptions,
+};
 pub use transformer::{
-    Activation, MultiheadAttention, TransformerEncoderLayer, TransformerOptions,
+    square_subsequent_mask, Activation, Masks, Transformer, TransformerDecoder,
+    TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, TransformerOptions,
 };
 
 use crate::error::{bail, Result};

@@ -1,134 +1,22 @@
-//! Attention layers, as `torch.nn.MultiheadAttention` and
-//! `torch.nn.TransformerEncoderLayer`: the same parameters, names,
-//! initialisation (in the same draw order) and arithmetic.
+//! Transformer layers, as `torch.nn`'s: `TransformerEncoderLayer`,
+//! `TransformerDecoderLayer`, the stacks `TransformerEncoder` and
+//! `TransformerDecoder`, and `Transformer`: the same parameters, names,
+//! initialisation (in the same draw order) and arithmetic. Attention is
+//! [`super::attention`]'s.
 
-use std::cell::Cell;
-
-use super::{with_prefix, Dropout, LayerNorm, Linear, Module, Parameter};
+use super::attention::{AttentionArgs, MultiheadAttention, MultiheadAttentionOptions};
+use super::{init, with_prefix, Dropout, LayerNorm, Linear, Module, Parameter};
 use crate::error::{ensure, Result};
-use crate::{Tensor, TensorOptions, Variable};
+use crate::{Device, Tensor, Variable};
 
-/// Multi-head self-attention over `[seq, batch, embed]` (`[batch, seq,
-/// embed]` with `batch_first`): the input projected to queries, keys and
-/// values by one `in_proj` matrix, attention per head, then `out_proj`.
-#[derive(Debug)]
-pub struct MultiheadAttention {
-    pub in_proj_weight: Parameter,
-    pub in_proj_bias: Parameter,
-    pub out_proj: Linear,
-    pub num_heads: i64,
-    pub dropout: f64,
-    pub batch_first: bool,
-    training: Cell<bool>,
-}
-
-impl MultiheadAttention {
-    /// `embed_dim` split over `num_heads` heads, initialised as PyTorch's
-    /// (`out_proj` as a Linear, then `in_proj_weight` Xavier-uniform, the
-    /// biases zero).
-    pub fn new(embed_dim: i64, num_heads: i64, dropout: f64, batch_first: bool) -> Result<Self> {
-        ensure!(
-            num_heads > 0 && embed_dim % num_heads == 0,
-            Argument,
-            "MultiheadAttention: embed_dim {embed_dim} must divide into num_heads {num_heads}"
-        );
-        let out_proj = Linear::new(embed_dim, embed_dim, true)?;
-        let in_proj = Tensor::empty(&[3 * embed_dim, embed_dim], TensorOptions::default())?;
-        // xavier_uniform_: gain 1, fan_in embed_dim, fan_out 3 * embed_dim.
-        let std = (2.0 / (embed_dim + 3 * embed_dim) as f64).sqrt();
-        let bound = 3f64.sqrt() * std;
-        in_proj.uniform_(-bound, bound)?;
-        let zeros = |n| -> Result<Parameter> {
-            Variable::new(Tensor::zeros(&[n], TensorOptions::default())?, true)
-        };
-        let out_proj = Linear {
-            weight: out_proj.weight,
-            bias: Some(zeros(embed_dim)?),
-        };
-        Ok(MultiheadAttention {
-            in_proj_weight: Variable::new(in_proj, true)?,
-            in_proj_bias: zeros(3 * embed_dim)?,
-            out_proj,
-            num_heads,
-            dropout,
-            batch_first,
-            training: Cell::new(true),
-        })
-    }
-
-    /// Self-attention of `x` with an optional `attn_mask` (`[seq, seq]`):
-    /// a float mask is added to the scores; a boolean one is true where
-    /// attention is allowed, as `scaled_dot_product_attention` takes it
-    /// (the opposite of `torch.nn.MultiheadAttention`'s boolean masks).
-    pub fn attend(
-        &self,
-        x: &Variable,
-        attn_mask: Option<&Tensor>,
-        is_causal: bool,
-    ) -> Result<Variable> {
-        let shape = x.shape();
-        ensure!(
-            shape.len() == 3,
-            Shape,
-            "MultiheadAttention: expected a 3-d input, got shape {shape:?}"
-        );
-        // To [batch, seq, embed], as the attention op wants.
-        let x = if self.batch_first {
-            x.clone()
-        } else {
-            x.transpose(0, 1)?
-        };
-        let (batch, seq, embed) = (x.shape()[0], x.shape()[1], x.shape()[2]);
-        let head = embed / self.num_heads;
-        let qkv =
-            crate::linear(&x, &self.in_proj_weight, Some(&self.in_proj_bias))?.chunk(3, -1)?;
-        let heads = |t: &Variable| {
-            t.reshape(&[batch, seq, self.num_heads, head])?
-                .transpose(1, 2)
-        };
-        let (q, k, v) = (heads(&qkv[0])?, heads(&qkv[1])?, heads(&qkv[2])?);
-        let dropout = if self.training.get() {
-            self.dropout
-        } else {
-            0.0
-        };
-        let attended =
-            crate::scaled_dot_product_attention(&q, &k, &v, attn_mask, dropout, is_causal, None)?;
-        let merged = attended.transpose(1, 2)?.reshape(&[batch, seq, embed])?;
-        let out = self.out_proj.forward(&merged)?;
-        if self.batch_first {
-            Ok(out)
-        } else {
-            out.transpose(0, 1)
-        }
-    }
-}
-
-impl Module for MultiheadAttention {
-    fn forward(&self, input: &Variable) -> Result<Variable> {
-        self.attend(input, None, false)
-    }
-    fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        let mut named = vec![
-            ("in_proj_weight".to_string(), self.in_proj_weight.clone()),
-            ("in_proj_bias".to_string(), self.in_proj_bias.clone()),
-        ];
-        named.extend(with_prefix("out_proj", self.out_proj.named_parameters()));
-        named
-    }
-    fn set_training(&self, training: bool) {
-        self.training.set(training)
-    }
-}
-
-/// The feed-forward activation of a [`TransformerEncoderLayer`].
+/// The feed-forward activation of the transformer layers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Activation {
     Relu,
     Gelu,
 }
 
-/// The options of [`TransformerEncoderLayer`], with PyTorch's defaults.
+/// The options of the transformer layers, with PyTorch's defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TransformerOptions {
     pub dim_feedforward: i64,
@@ -138,6 +26,8 @@ pub struct TransformerOptions {
     pub batch_first: bool,
     /// Layer norm before each block instead of after.
     pub norm_first: bool,
+    /// Biases in the linear layers, the attention and the layer norms.
+    pub bias: bool,
 }
 
 impl Default for TransformerOptions {
@@ -149,8 +39,64 @@ impl Default for TransformerOptions {
             layer_norm_eps: 1e-5,
             batch_first: false,
             norm_first: false,
+            bias: true,
         }
     }
+}
+
+impl TransformerOptions {
+    fn attention(&self, d_model: i64, nhead: i64) -> Result<MultiheadAttention> {
+        let options = MultiheadAttentionOptions {
+            dropout: self.dropout,
+            bias: self.bias,
+            batch_first: self.batch_first,
+            ..Default::default()
+        };
+        MultiheadAttention::new(d_model, nhead, options)
+    }
+
+    fn norm(&self, d_model: i64) -> Result<LayerNorm> {
+        LayerNorm::with_shape(&[d_model], self.layer_norm_eps, true, self.bias)
+    }
+}
+
+/// The masks of one attention block (PyTorch's meaning: boolean true where
+/// attention is not allowed, float added to the scores).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Masks<'a> {
+    pub attn_mask: Option<&'a Tensor>,
+    pub key_padding_mask: Option<&'a Tensor>,
+    /// A hint that `attn_mask` is the causal mask.
+    pub is_causal: bool,
+}
+
+impl Masks<'_> {
+    fn args(&self) -> AttentionArgs<'_> {
+        AttentionArgs {
+            attn_mask: self.attn_mask,
+            key_padding_mask: self.key_padding_mask,
+            is_causal: self.is_causal,
+            need_weights: false,
+            ..Default::default()
+        }
+    }
+}
+
+/// `linear2(dropout(activation(linear1(x))))`, then `dropout_out`.
+fn feed_forward(
+    x: &Variable,
+    linear1: &Linear,
+    dropout: &Dropout,
+    linear2: &Linear,
+    dropout_out: &Dropout,
+    activation: Activation,
+) -> Result<Variable> {
+    let hidden = linear1.forward(x)?;
+    let hidden = match activation {
+        Activation::Relu => hidden.relu()?,
+        Activation::Gelu => hidden.gelu()?,
+    };
+    dropout_out.forward(&linear2.forward(&dropout.forward(&hidden)?)?)
 }
 
 /// Self-attention then a feed-forward block, each with a residual
@@ -173,61 +119,49 @@ impl TransformerEncoderLayer {
     /// parameters.
     pub fn new(d_model: i64, nhead: i64, options: TransformerOptions) -> Result<Self> {
         let o = options;
-        let self_attn = MultiheadAttention::new(d_model, nhead, o.dropout, o.batch_first)?;
-        let linear1 = Linear::new(d_model, o.dim_feedforward, true)?;
-        let dropout = Dropout::new(o.dropout)?;
-        let linear2 = Linear::new(o.dim_feedforward, d_model, true)?;
-        let mut norm1 = LayerNorm::new(d_model)?;
-        let mut norm2 = LayerNorm::new(d_model)?;
-        norm1.eps = o.layer_norm_eps;
-        norm2.eps = o.layer_norm_eps;
         Ok(TransformerEncoderLayer {
-            self_attn,
-            linear1,
-            dropout,
-            linear2,
-            norm1,
-            norm2,
+            self_attn: o.attention(d_model, nhead)?,
+            linear1: Linear::new(d_model, o.dim_feedforward, o.bias)?,
+            dropout: Dropout::new(o.dropout)?,
+            linear2: Linear::new(o.dim_feedforward, d_model, o.bias)?,
+            norm1: o.norm(d_model)?,
+            norm2: o.norm(d_model)?,
             dropout1: Dropout::new(o.dropout)?,
             dropout2: Dropout::new(o.dropout)?,
             options,
         })
     }
 
-    /// The layer on `src` with an optional attention mask (as
-    /// [`MultiheadAttention::attend`]'s).
-    pub fn encode(
-        &self,
-        src: &Variable,
-        mask: Option<&Tensor>,
-        is_causal: bool,
-    ) -> Result<Variable> {
+    /// The layer on `src` with the masks of its self-attention.
+    pub fn encode(&self, src: &Variable, masks: &Masks<'_>) -> Result<Variable> {
         let attention = |x: &Variable| {
-            self.dropout1
-                .forward(&self.self_attn.attend(x, mask, is_causal)?)
+            let out = self.self_attn.attend(x, x, x, &masks.args())?.0;
+            self.dropout1.forward(&out)
         };
-        let feed_forward = |x: &Variable| -> Result<Variable> {
-            let hidden = self.linear1.forward(x)?;
-            let hidden = match self.options.activation {
-                Activation::Relu => hidden.relu()?,
-                Activation::Gelu => hidden.gelu()?,
-            };
-            self.dropout2
-                .forward(&self.linear2.forward(&self.dropout.forward(&hidden)?)?)
+        let ff = |x: &Variable| {
+            let (l1, l2) = (&self.linear1, &self.linear2);
+            feed_forward(
+                x,
+                l1,
+                &self.dropout,
+                l2,
+                &self.dropout2,
+                self.options.activation,
+            )
         };
         if self.options.norm_first {
             let x = src.add(&attention(&self.norm1.forward(src)?)?)?;
-            x.add(&feed_forward(&self.norm2.forward(&x)?)?)
+            x.add(&ff(&self.norm2.forward(&x)?)?)
         } else {
             let x = self.norm1.forward(&src.add(&attention(src)?)?)?;
-            self.norm2.forward(&x.add(&feed_forward(&x)?)?)
+            self.norm2.forward(&x.add(&ff(&x)?)?)
         }
     }
 }
 
 impl Module for TransformerEncoderLayer {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        self.encode(input, None, false)
+        self.encode(input, &Masks::default())
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         let mut named = with_prefix("self_attn", self.self_attn.named_parameters());
@@ -243,4 +177,368 @@ impl Module for TransformerEncoderLayer {
             dropout.set_training(training);
         }
     }
+}
+
+/// Self-attention, attention over the encoder's output (`memory`) and a
+/// feed-forward block, each with a residual connection and a layer norm, as
+/// `torch.nn.TransformerDecoderLayer`.
+#[derive(Debug)]
+pub struct TransformerDecoderLayer {
+    pub self_attn: MultiheadAttention,
+    pub multihead_attn: MultiheadAttention,
+    pub linear1: Linear,
+    pub dropout: Dropout,
+    pub linear2: Linear,
+    pub norm1: LayerNorm,
+    pub norm2: LayerNorm,
+    pub norm3: LayerNorm,
+    pub dropout1: Dropout,
+    pub dropout2: Dropout,
+    pub dropout3: Dropout,
+    pub options: TransformerOptions,
+}
+
+impl TransformerDecoderLayer {
+    /// Built in PyTorch's order, so that the same seed gives the same
+    /// parameters.
+    pub fn new(d_model: i64, nhead: i64, options: TransformerOptions) -> Result<Self> {
+        let o = options;
+        Ok(TransformerDecoderLayer {
+            self_attn: o.attention(d_model, nhead)?,
+            multihead_attn: o.attention(d_model, nhead)?,
+            linear1: Linear::new(d_model, o.dim_feedforward, o.bias)?,
+            dropout: Dropout::new(o.dropout)?,
+            linear2: Linear::new(o.dim_feedforward, d_model, o.bias)?,
+            norm1: o.norm(d_model)?,
+            norm2: o.norm(d_model)?,
+            norm3: o.norm(d_model)?,
+            dropout1: Dropout::new(o.dropout)?,
+            dropout2: Dropout::new(o.dropout)?,
+            dropout3: Dropout::new(o.dropout)?,
+            options,
+        })
+    }
+
+    /// The layer on `tgt` attending to `memory`, with the masks of its
+    /// self-attention (`tgt_masks`) and of its attention over the memory.
+    pub fn decode(
+        &self,
+        tgt: &Variable,
+        memory: &Variable,
+        tgt_masks: &Masks<'_>,
+        memory_masks: &Masks<'_>,
+    ) -> Result<Variable> {
+        let self_block = |x: &Variable| {
+            let out = self.self_attn.attend(x, x, x, &tgt_masks.args())?.0;
+            self.dropout1.forward(&out)
+        };
+        let memory_block = |x: &Variable| {
+            let args = memory_masks.args();
+            let out = self.multihead_attn.attend(x, memory, memory, &args)?.0;
+            self.dropout2.forward(&out)
+        };
+        let ff = |x: &Variable| {
+            let (l1, l2) = (&self.linear1, &self.linear2);
+            feed_forward(
+                x,
+                l1,
+                &self.dropout,
+                l2,
+                &self.dropout3,
+                self.options.activation,
+            )
+        };
+        if self.options.norm_first {
+            let x = tgt.add(&self_block(&self.norm1.forward(tgt)?)?)?;
+            let x = x.add(&memory_block(&self.norm2.forward(&x)?)?)?;
+            x.add(&ff(&self.norm3.forward(&x)?)?)
+        } else {
+            let x = self.norm1.forward(&tgt.add(&self_block(tgt)?)?)?;
+            let x = self.norm2.forward(&x.add(&memory_block(&x)?)?)?;
+            self.norm3.forward(&x.add(&ff(&x)?)?)
+        }
+    }
+}
+
+impl Module for TransformerDecoderLayer {
+    /// The layer on `input` attending to itself as the memory.
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        self.decode(input, input, &Masks::default(), &Masks::default())
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        let mut named = with_prefix("self_attn", self.self_attn.named_parameters());
+        named.extend(with_prefix(
+            "multihead_attn",
+            self.multihead_attn.named_parameters(),
+        ));
+        named.extend(with_prefix("linear1", self.linear1.named_parameters()));
+        named.extend(with_prefix("linear2", self.linear2.named_parameters()));
+        named.extend(with_prefix("norm1", self.norm1.named_parameters()));
+        named.extend(with_prefix("norm2", self.norm2.named_parameters()));
+        named.extend(with_prefix("norm3", self.norm3.named_parameters()));
+        named
+    }
+    fn set_training(&self, training: bool) {
+        self.self_attn.set_training(training);
+        self.multihead_attn.set_training(training);
+        for dropout in [
+            &self.dropout,
+            &self.dropout1,
+            &self.dropout2,
+            &self.dropout3,
+        ] {
+            dropout.set_training(training);
+        }
+    }
+}
+
+/// `num_layers` copies of `prototype`, as PyTorch's stacks deep-copy their
+/// layer: the copies are built with the random generator put back after,
+/// so that they draw nothing, then given the prototype's values.
+fn copies<M: Module>(
+    prototype: M,
+    num_layers: i64,
+    build: impl Fn() -> Result<M>,
+) -> Result<Vec<M>> {
+    ensure!(
+        num_layers >= 1,
+        Argument,
+        "{}: num_layers must be positive, got {num_layers}",
+        prototype.name()
+    );
+    let state = crate::get_rng_state(Device::CPU)?;
+    let built: Result<Vec<M>> = (1..num_layers).map(|_| build()).collect();
+    crate::set_rng_state(&state, Device::CPU)?;
+    let values = prototype.state_dict();
+    let mut layers = vec![prototype];
+    for layer in built? {
+        layer.load_state_dict(&values, true)?;
+        layers.push(layer);
+    }
+    Ok(layers)
+}
+
+/// Parameters of a stack: each layer's under `layers.i`, then the norm's.
+fn stack_parameters<M: Module>(layers: &[M], norm: Option<&LayerNorm>) -> Vec<(String, Parameter)> {
+    let mut named = Vec::new();
+    for (i, layer) in layers.iter().enumerate() {
+        named.extend(with_prefix(
+            &format!("layers.{i}"),
+            layer.named_parameters(),
+        ));
+    }
+    if let Some(norm) = norm {
+        named.extend(with_prefix("norm", norm.named_parameters()));
+    }
+    named
+}
+
+/// A stack of encoder layers, then an optional layer norm, as
+/// `torch.nn.TransformerEncoder`.
+#[derive(Debug)]
+pub struct TransformerEncoder {
+    pub layers: Vec<TransformerEncoderLayer>,
+    pub norm: Option<LayerNorm>,
+}
+
+impl TransformerEncoder {
+    /// `num_layers` copies of `layer` (the same starting values, as
+    /// PyTorch's deep copies).
+    pub fn new(
+        layer: TransformerEncoderLayer,
+        num_layers: i64,
+        norm: Option<LayerNorm>,
+    ) -> Result<Self> {
+        let (d_model, nhead, o) = (
+            layer.self_attn.embed_dim,
+            layer.self_attn.num_heads,
+            layer.options,
+        );
+        let layers = copies(layer, num_layers, || {
+            TransformerEncoderLayer::new(d_model, nhead, o)
+        })?;
+        Ok(TransformerEncoder { layers, norm })
+    }
+
+    /// Every layer on `src` in turn, with the same masks.
+    pub fn encode(&self, src: &Variable, masks: &Masks<'_>) -> Result<Variable> {
+        let mut x = src.clone();
+        for layer in &self.layers {
+            x = layer.encode(&x, masks)?;
+        }
+        match &self.norm {
+            Some(norm) => norm.forward(&x),
+            None => Ok(x),
+        }
+    }
+}
+
+impl Module for TransformerEncoder {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        self.encode(input, &Masks::default())
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        stack_parameters(&self.layers, self.norm.as_ref())
+    }
+    fn set_training(&self, training: bool) {
+        self.layers.iter().for_each(|l| l.set_training(training));
+    }
+}
+
+/// A stack of decoder layers, then an optional layer norm, as
+/// `torch.nn.TransformerDecoder`.
+#[derive(Debug)]
+pub struct TransformerDecoder {
+    pub layers: Vec<TransformerDecoderLayer>,
+    pub norm: Option<LayerNorm>,
+}
+
+impl TransformerDecoder {
+    /// `num_layers` copies of `layer`, as [`TransformerEncoder::new`].
+    pub fn new(
+        layer: TransformerDecoderLayer,
+        num_layers: i64,
+        norm: Option<LayerNorm>,
+    ) -> Result<Self> {
+        let (d_model, nhead, o) = (
+            layer.self_attn.embed_dim,
+            layer.self_attn.num_heads,
+            layer.options,
+        );
+        let layers = copies(layer, num_layers, || {
+            TransformerDecoderLayer::new(d_model, nhead, o)
+        })?;
+        Ok(TransformerDecoder { layers, norm })
+    }
+
+    /// Every layer on `tgt` in turn, each attending to `memory`.
+    pub fn decode(
+        &self,
+        tgt: &Variable,
+        memory: &Variable,
+        tgt_masks: &Masks<'_>,
+        memory_masks: &Masks<'_>,
+    ) -> Result<Variable> {
+        let mut x = tgt.clone();
+        for layer in &self.layers {
+            x = layer.decode(&x, memory, tgt_masks, memory_masks)?;
+        }
+        match &self.norm {
+            Some(norm) => norm.forward(&x),
+            None => Ok(x),
+        }
+    }
+}
+
+impl Module for TransformerDecoder {
+    /// The stack on `input` attending to itself as the memory.
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        self.decode(input, input, &Masks::default(), &Masks::default())
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        stack_parameters(&self.layers, self.norm.as_ref())
+    }
+    fn set_training(&self, training: bool) {
+        self.layers.iter().for_each(|l| l.set_training(training));
+    }
+}
+
+/// An encoder and a decoder stack, as `torch.nn.Transformer`: the same
+/// layers, then every matrix re-drawn Xavier-uniform, as PyTorch does.
+#[derive(Debug)]
+pub struct Transformer {
+    pub encoder: TransformerEncoder,
+    pub decoder: TransformerDecoder,
+    pub d_model: i64,
+    pub nhead: i64,
+    pub batch_first: bool,
+}
+
+impl Transformer {
+    /// `num_encoder_layers` and `num_decoder_layers` layers of `d_model`
+    /// features over `nhead` heads, each stack ending with a layer norm.
+    pub fn new(
+        d_model: i64,
+        nhead: i64,
+        num_encoder_layers: i64,
+        num_decoder_layers: i64,
+        options: TransformerOptions,
+    ) -> Result<Self> {
+        let encoder_layer = TransformerEncoderLayer::new(d_model, nhead, options)?;
+        let encoder_norm = options.norm(d_model)?;
+        let encoder =
+            TransformerEncoder::new(encoder_layer, num_encoder_layers, Some(encoder_norm))?;
+        let decoder_layer = TransformerDecoderLayer::new(d_model, nhead, options)?;
+        let decoder_norm = options.norm(d_model)?;
+        let decoder =
+            TransformerDecoder::new(decoder_layer, num_decoder_layers, Some(decoder_norm))?;
+        let transformer = Transformer {
+            encoder,
+            decoder,
+            d_model,
+            nhead,
+            batch_first: options.batch_first,
+        };
+        for (_, p) in transformer.named_parameters() {
+            if p.shape().len() > 1 {
+                init::xavier_uniform_(&p, 1.0)?;
+            }
+        }
+        Ok(transformer)
+    }
+
+    /// The decoder on `tgt` attending to the encoder's output on `src`.
+    pub fn transform(
+        &self,
+        src: &Variable,
+        tgt: &Variable,
+        src_masks: &Masks<'_>,
+        tgt_masks: &Masks<'_>,
+        memory_masks: &Masks<'_>,
+    ) -> Result<Variable> {
+        let (s, t) = (src.shape(), tgt.shape());
+        let batch_dim = usize::from(!self.batch_first);
+        ensure!(
+            s.len() == t.len() && (s.len() == 2 || s.get(batch_dim) == t.get(batch_dim)),
+            Shape,
+            "Transformer: the batch number of src and tgt must be equal, got src {s:?} and tgt {t:?}"
+        );
+        ensure!(
+            s.last() == Some(&self.d_model) && t.last() == Some(&self.d_model),
+            Shape,
+            "Transformer: the feature number of src and tgt must be equal to d_model {}, got src {s:?} and tgt {t:?}",
+            self.d_model
+        );
+        let memory = self.encoder.encode(src, src_masks)?;
+        self.decoder.decode(tgt, &memory, tgt_masks, memory_masks)
+    }
+}
+
+impl Module for Transformer {
+    /// The transformer with `input` as both source and target.
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let none = Masks::default();
+        self.transform(input, input, &none, &none, &none)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        let mut named = with_prefix("encoder", self.encoder.named_parameters());
+        named.extend(with_prefix("decoder", self.decoder.named_parameters()));
+        named
+    }
+    fn set_training(&self, training: bool) {
+        self.encoder.set_training(training);
+        self.decoder.set_training(training);
+    }
+}
+
+/// A `[size, size]` float mask with `-inf` above the diagonal and zeros
+/// elsewhere, as `Transformer.generate_square_subsequent_mask`.
+pub fn square_subsequent_mask(size: i64, options: crate::TensorOptions) -> Result<Tensor> {
+    let index = crate::TensorOptions {
+        dtype: crate::DType::Int64,
+        device: options.device,
+    };
+    let steps = Tensor::arange(0.0, size as f64, 1.0, index)?;
+    let future = steps.unsqueeze(0)?.gt(&steps.unsqueeze(1)?)?;
+    Tensor::zeros(&[size, size], options)?.masked_fill(&future, f64::NEG_INFINITY)
 }

@@ -2,6 +2,7 @@
 //! Each Rust name keeps its name in Python.
 
 mod args; // Python arguments to Rust values
+mod attention; // flodl.nn.MultiheadAttention on flodl::nn's attention
 mod catalogue; // the op tables' bindings
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
@@ -378,6 +379,11 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     catalogue::nn_functions::register(m)?;
     m.add_function(wrap_pyfunction!(rnn::lstm, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        attention::multi_head_attention_forward,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(attention::square_subsequent_mask, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::gru, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(optim::check, m)?)?;

@@ -231,6 +231,76 @@ LAYER_CASES = [
         },
     ),
     LayerCase(
+        "MultiheadAttention-kdim-vdim",
+        lambda nn_: nn_.MultiheadAttention(8, 2, kdim=5, vdim=3),
+        ((4, 2, 8), (6, 2, 5), (6, 2, 3)),
+        kwargs={"key_padding_mask": Fixed(np.array([[0] * 5 + [1], [0] * 6], dtype=bool))},
+    ),
+    LayerCase(
+        "MultiheadAttention-bias_kv-zero_attn",
+        lambda nn_: nn_.MultiheadAttention(
+            8, 2, add_bias_kv=True, add_zero_attn=True, batch_first=True
+        ),
+        ((2, 3, 8), (2, 5, 8), (2, 5, 8)),
+        kwargs={
+            "key_padding_mask": Fixed(np.array([[0, 0, 0, 1, 1], [0, 0, 0, 0, 1]], dtype=bool)),
+            "attn_mask": Fixed(np.linspace(-1.0, 1.0, 15).reshape(3, 5)),
+        },
+    ),
+    LayerCase(
+        "MultiheadAttention-unbatched-3dmask",
+        lambda nn_: nn_.MultiheadAttention(6, 3),
+        ((4, 6), (5, 6), (5, 6)),
+        kwargs={
+            "attn_mask": Fixed(np.linspace(-1.0, 1.0, 60).reshape(3, 4, 5)),
+            "key_padding_mask": Fixed(np.array([0, 0, 1, 0, 0], dtype=bool)),
+            "average_attn_weights": False,
+        },
+    ),
+    LayerCase(
+        "MultiheadAttention-causal",
+        lambda nn_: nn_.MultiheadAttention(8, 2),
+        ((5, 2, 8),),
+        same_input=True,
+        kwargs={
+            "attn_mask": Fixed(np.triu(np.ones((5, 5), dtype=bool), 1)),
+            "is_causal": True,
+            "need_weights": False,
+        },
+    ),
+    LayerCase(
+        "TransformerDecoderLayer",
+        lambda nn_: nn_.TransformerDecoderLayer(8, 2, 16, dropout=0.0),
+        ((5, 2, 8), (4, 2, 8)),
+        kwargs={
+            "tgt_mask": Fixed(np.triu(np.full((5, 5), -np.inf), 1)),
+            "memory_key_padding_mask": Fixed(np.array([[0, 0, 0, 1], [0, 0, 0, 0]], dtype=bool)),
+        },
+    ),
+    LayerCase(
+        "TransformerDecoderLayer-gelu-normfirst-nobias",
+        lambda nn_: nn_.TransformerDecoderLayer(
+            8, 2, 12, 0.0, "gelu", batch_first=True, norm_first=True, bias=False
+        ),
+        ((2, 5, 8), (2, 3, 8)),
+    ),
+    LayerCase(
+        "TransformerDecoder",
+        lambda nn_: nn_.TransformerDecoder(
+            nn_.TransformerDecoderLayer(8, 2, 16, dropout=0.0), 2, nn_.LayerNorm(8)
+        ),
+        ((5, 2, 8), (4, 2, 8)),
+    ),
+    LayerCase(
+        "Transformer",
+        lambda nn_: nn_.Transformer(8, 2, 2, 2, 16, 0.0),
+        ((4, 2, 8), (5, 2, 8)),
+        kwargs={
+            "tgt_mask": Fixed(np.triu(np.full((5, 5), -np.inf), 1)),
+            "src_key_padding_mask": Fixed(np.array([[0, 0, 0, 1], [0, 0, 0, 0]], dtype=bool)),
+        },
+    ),
+    LayerCase(
         "TransformerEncoderLayer",
         lambda nn_: nn_.TransformerEncoderLayer(8, 2, 16, dropout=0.0),
         ((5, 2, 8),),
@@ -805,7 +875,7 @@ def test_repr_matches_torch_for_models() -> None:
         (
             nn.MultiheadAttention(8, 2),
             [5, 2, 6],
-            "MultiheadAttention(embed_dim=8, num_heads=2): expected query [L, N, E] or [L, E] with E=8, got [5, 2, 6]",
+            "MultiheadAttention(embed_dim=8, num_heads=2): expected query [L, N, 8] or [L, 8], got [5, 2, 6]",
         ),
     ],
     ids=lambda v: type(v).__name__ if isinstance(v, nn.Module) else None,

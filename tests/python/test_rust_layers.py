@@ -50,6 +50,24 @@ LAYERS = {
         [5, 2, 8],
         None,
     ),
+    "mha_bias_kv": (
+        lambda: nn.MultiheadAttention(8, 2, bias=False, add_bias_kv=True, add_zero_attn=True),
+        [5, 2, 8],
+        lambda m, x: m(x, x, x, need_weights=False)[0],
+    ),
+    "decoder": (
+        lambda: nn.TransformerDecoderLayer(8, 2, 16, 0.0, "gelu", norm_first=True),
+        [5, 2, 8],
+        lambda m, x: m(x, x),
+    ),
+    "encoder_stack": (
+        lambda: nn.TransformerEncoder(
+            nn.TransformerEncoderLayer(8, 2, 16, 0.0), 2, nn.LayerNorm(8), enable_nested_tensor=False
+        ),
+        [5, 2, 8],
+        None,
+    ),
+    "transformer": (lambda: nn.Transformer(8, 2, 2, 1, 16, 0.0), [5, 2, 8], lambda m, x: m(x, x)),
     "conv2d_options": (
         lambda: nn.Conv2d(
             4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, bias=False
