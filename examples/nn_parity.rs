@@ -35,6 +35,25 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "embedding" => Box::new(nn::Embedding::new(10, 3, Some(0))?),
         "lstm" => Box::new(nn::LSTM::new(3, 4, stacked)?),
         "gru" => Box::new(nn::GRU::new(3, 4, Default::default())?),
+        "rnn_relu" => Box::new(nn::RNN::new(
+            3,
+            4,
+            nn::CellKind::RnnRelu,
+            RecurrentOptions {
+                num_layers: 2,
+                bidirectional: true,
+                ..Default::default()
+            },
+        )?),
+        "lstm_proj" => Box::new(nn::LSTM::new(
+            3,
+            5,
+            RecurrentOptions {
+                num_layers: 2,
+                proj_size: 2,
+                ..Default::default()
+            },
+        )?),
         "mha" => Box::new(nn::MultiheadAttention::new(
             8,
             2,

@@ -32,7 +32,7 @@ pub use error::{Error, ErrorKind, Result};
 pub use live::live_tensor_count;
 pub use ops::index::TensorIndex;
 pub use ops::nn::*;
-pub use ops::rnn::{gru, lstm, RnnOptions};
+pub use ops::rnn::{gru, lstm, rnn, RnnOptions};
 pub use ops::Operand;
 pub use tensor::{
     cuda_available, cuda_device_count, get_num_threads, get_rng_state, manual_seed,

@@ -895,6 +895,14 @@ def multi_head_attention_forward(
 def _square_subsequent_mask(sz: int, device: Any = None, dtype: Any = None) -> Tensor:
     """`-inf` above the diagonal, zeros elsewhere (`[sz, sz]`)."""
 
+def _recurrent_weights(layer: Any) -> list[tuple[str, list[int]]]:
+    """The `(name, shape)` of each weight of the stack `layer` describes."""
+
+def _recurrent(
+    layer: Any, input: VariableLike, hx: Any, weights: Sequence[VariableLike]
+) -> tuple[Any, list[Any]]:
+    """The stack `layer` describes over `input` from `hx`: `(output, [final states])`."""
+
 def _optim_check(name: str, group: dict[str, Any]) -> None:
     """Checks a param group's options as Rust's optimizer `name` does."""
 

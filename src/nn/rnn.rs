@@ -1,5 +1,7 @@
-//! Recurrent layers: `LSTM` and `GRU` (multi-layer, bidirectional), and
-//! the cells `RNNCell`, `LSTMCell`, `GRUCell`.
+//! Recurrent layers: `RNN`, `LSTM` (with projections) and `GRU`
+//! (multi-layer, bidirectional), and the cells `RNNCell`, `LSTMCell`,
+//! `GRUCell`. A stack's forward is [`recurrent_forward`] on its weights,
+//! which Python's classes call too.
 
 use std::cell::Cell;
 
@@ -7,38 +9,18 @@ use super::{uniform, Module, Parameter};
 use crate::error::{ensure, Result};
 use crate::{Tensor, TensorOptions, Variable};
 
-/// Which cell a recurrent stack runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum RecurrentCell {
-    Lstm,
-    Gru,
-}
-
-/// What [`LSTM`] and [`GRU`] share: a multi-layer stack on libtorch's
-/// fused kernels.
-#[derive(Debug)]
-struct Recurrent {
-    cell: RecurrentCell,
-    /// `(name, parameter)` in PyTorch's order: per layer and direction
-    /// `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh`.
-    params: Vec<(String, Parameter)>,
-    hidden_size: i64,
-    num_layers: i64,
-    bidirectional: bool,
-    batch_first: bool,
-    dropout: f64,
-    training: Cell<bool>,
-}
-
 /// The shape of a recurrent stack, with PyTorch's defaults (one layer,
-/// biases, `[seq, batch, feature]`).
+/// biases, `[seq, batch, feature]`, no projection).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RecurrentOptions {
     pub num_layers: i64,
     pub bias: bool,
     pub batch_first: bool,
+    /// Dropout on each layer's output but the last, while training.
     pub dropout: f64,
     pub bidirectional: bool,
+    /// An LSTM's hidden state projected to this size (0: none).
+    pub proj_size: i64,
 }
 
 impl Default for RecurrentOptions {
@@ -49,167 +31,359 @@ impl Default for RecurrentOptions {
             batch_first: false,
             dropout: 0.0,
             bidirectional: false,
+            proj_size: 0,
         }
     }
+}
+
+/// What a stack is, besides its weights: the cell, the sizes and the
+/// options (PyTorch's `RNN`, `LSTM` and `GRU` attributes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RecurrentSpec {
+    pub cell: CellKind,
+    pub input_size: i64,
+    pub hidden_size: i64,
+    pub options: RecurrentOptions,
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
+impl RecurrentSpec {
+    /// The layer's name, as PyTorch's class.
+    pub fn name(&self) -> &'static str {
+        match self.cell {
+            CellKind::RnnTanh | CellKind::RnnRelu => "RNN",
+            CellKind::Lstm => "LSTM",
+            CellKind::Gru => "GRU",
+        }
+    }
+
+    /// The layer as PyTorch prints it (`LSTM(3, 4, num_layers=2)`), which
+    /// its error messages start with.
+    pub fn describe(&self) -> String {
+        let o = &self.options;
+        let mut s = format!("{}({}, {}", self.name(), self.input_size, self.hidden_size);
+        if o.proj_size != 0 {
+            s += &format!(", proj_size={}", o.proj_size);
+        }
+        if o.num_layers != 1 {
+            s += &format!(", num_layers={}", o.num_layers);
+        }
+        if !o.bias {
+            s += ", bias=False";
+        }
+        if o.batch_first {
+            s += ", batch_first=True";
+        }
+        if o.dropout != 0.0 {
+            s += &format!(", dropout={:?}", o.dropout);
+        }
+        if o.bidirectional {
+            s += &format!(", bidirectional={}", py_bool(o.bidirectional));
+        }
+        s + ")"
+    }
+
+    /// The options PyTorch accepts (an Argument error naming the layer
+    /// otherwise).
+    pub fn check(&self) -> Result<()> {
+        let (name, o) = (self.name(), &self.options);
+        crate::ops::nn::check_probability(name, o.dropout)?;
+        ensure!(
+            self.hidden_size > 0,
+            Argument,
+            "{name}: hidden_size must be an integer greater than zero"
+        );
+        ensure!(
+            o.num_layers > 0,
+            Argument,
+            "{name}: num_layers must be an integer greater than zero"
+        );
+        ensure!(
+            o.proj_size >= 0,
+            Argument,
+            "{name}: proj_size should be a positive integer or zero to disable projections"
+        );
+        ensure!(
+            o.proj_size < self.hidden_size,
+            Argument,
+            "{name}: proj_size has to be smaller than hidden_size"
+        );
+        ensure!(
+            o.proj_size == 0 || self.cell == CellKind::Lstm,
+            Argument,
+            "{name}: proj_size argument is only supported for LSTM, not RNN or GRU"
+        );
+        Ok(())
+    }
+
+    /// The size each step emits: the projection's, else the hidden size.
+    fn out_size(&self) -> i64 {
+        match self.options.proj_size {
+            0 => self.hidden_size,
+            p => p,
+        }
+    }
+
+    fn directions(&self) -> i64 {
+        if self.options.bidirectional {
+            2
+        } else {
+            1
+        }
+    }
+
+    /// Each weight's name and shape, in PyTorch's order: per layer and
+    /// direction `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` and
+    /// `weight_hr` (with projections).
+    pub fn weight_shapes(&self) -> Result<Vec<(String, Vec<i64>)>> {
+        self.check()?;
+        let o = &self.options;
+        let (gates, hidden, out) = (
+            self.cell.gates() * self.hidden_size,
+            self.hidden_size,
+            self.out_size(),
+        );
+        let mut shapes = Vec::new();
+        for layer in 0..o.num_layers {
+            for direction in 0..self.directions() {
+                let suffix = if direction == 1 { "_reverse" } else { "" };
+                let inputs = if layer == 0 {
+                    self.input_size
+                } else {
+                    out * self.directions()
+                };
+                let mut cell = vec![
+                    ("weight_ih", vec![gates, inputs]),
+                    ("weight_hh", vec![gates, out]),
+                ];
+                if o.bias {
+                    cell.push(("bias_ih", vec![gates]));
+                    cell.push(("bias_hh", vec![gates]));
+                }
+                if o.proj_size > 0 {
+                    cell.push(("weight_hr", vec![out, hidden]));
+                }
+                for (name, shape) in cell {
+                    shapes.push((format!("{name}_l{layer}{suffix}"), shape));
+                }
+            }
+        }
+        Ok(shapes)
+    }
+}
+
+/// The stack `spec` with `weights` (in [`RecurrentSpec::weight_shapes`]'s
+/// order) over `input` (`[L, N, input_size]`, `[N, L, input_size]` with
+/// `batch_first`, or unbatched `[L, input_size]`), from the initial states
+/// `hx` (`h`, and `c` for an LSTM; zeros when empty): the output sequence
+/// and the final states, as PyTorch's `forward`.
+pub fn recurrent_forward(
+    spec: &RecurrentSpec,
+    input: &Variable,
+    hx: &[Variable],
+    weights: &[Variable],
+    training: bool,
+) -> Result<(Variable, Vec<Variable>)> {
+    let o = &spec.options;
+    let shape = input.shape();
+    let order = if o.batch_first { "[N, L, " } else { "[L, N, " };
+    ensure!(
+        matches!(shape.len(), 2 | 3) && shape.last() == Some(&spec.input_size),
+        Shape,
+        "{}: expected input {order}{}] or [L, {}], got {shape:?}",
+        spec.describe(),
+        spec.input_size,
+        spec.input_size
+    );
+    let batched = shape.len() == 3;
+    let batch_dim = if o.batch_first { 0 } else { 1 };
+    let input = if batched {
+        input.clone()
+    } else {
+        input.unsqueeze(batch_dim)?
+    };
+    let batch = input.shape()[batch_dim as usize];
+    let rows = o.num_layers * spec.directions();
+    let lstm = spec.cell == CellKind::Lstm;
+    let sizes: &[i64] = if lstm {
+        &[spec.out_size(), spec.hidden_size]
+    } else {
+        &[spec.hidden_size]
+    };
+    let states = if hx.is_empty() {
+        let opts = TensorOptions {
+            dtype: input.dtype(),
+            device: input.device(),
+        };
+        sizes
+            .iter()
+            .map(|&size| Variable::new(Tensor::zeros(&[rows, batch, size], opts)?, false))
+            .collect::<Result<Vec<_>>>()?
+    } else {
+        initial_states(spec, hx, sizes, batched, rows, batch)?
+    };
+    let options = crate::RnnOptions {
+        has_biases: o.bias,
+        num_layers: o.num_layers,
+        dropout: o.dropout,
+        train: training,
+        bidirectional: o.bidirectional,
+        batch_first: o.batch_first,
+    };
+    let (output, finals) = match spec.cell {
+        CellKind::Lstm => {
+            let (out, h, c) = crate::lstm(&input, &states[0], &states[1], weights, options)?;
+            (out, vec![h, c])
+        }
+        CellKind::Gru => {
+            let (out, h) = crate::gru(&input, &states[0], weights, options)?;
+            (out, vec![h])
+        }
+        relu_or_tanh => {
+            let relu = relu_or_tanh == CellKind::RnnRelu;
+            let (out, h) = crate::rnn(&input, &states[0], weights, options, relu)?;
+            (out, vec![h])
+        }
+    };
+    if batched {
+        return Ok((output, finals));
+    }
+    let finals = finals
+        .iter()
+        .map(|s| s.squeeze(1))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((output.squeeze(batch_dim)?, finals))
+}
+
+/// `hx` checked against the stack and batched like the input.
+fn initial_states(
+    spec: &RecurrentSpec,
+    hx: &[Variable],
+    sizes: &[i64],
+    batched: bool,
+    rows: i64,
+    batch: i64,
+) -> Result<Vec<Variable>> {
+    ensure!(
+        hx.len() == sizes.len(),
+        Argument,
+        "{}: expected {} initial states, got {}",
+        spec.name(),
+        sizes.len(),
+        hx.len()
+    );
+    let (rank, kind) = if batched {
+        (3, "batched 3-D")
+    } else {
+        (2, "unbatched 2-D")
+    };
+    let mut states = Vec::new();
+    for (i, (state, &size)) in hx.iter().zip(sizes).enumerate() {
+        let name = if sizes.len() == 1 {
+            "hx".to_string()
+        } else {
+            format!("hx[{i}]")
+        };
+        ensure!(
+            state.shape().len() == rank,
+            Shape,
+            "{}: for {kind} input, {name} should also be {rank}-D but got {:?}",
+            spec.describe(),
+            state.shape()
+        );
+        let want = if batched {
+            vec![rows, batch, size]
+        } else {
+            vec![rows, size]
+        };
+        ensure!(
+            state.shape() == want,
+            Shape,
+            "{}: expected hidden state {want:?}, got {:?}",
+            spec.describe(),
+            state.shape()
+        );
+        states.push(if batched {
+            state.clone()
+        } else {
+            state.unsqueeze(1)?
+        });
+    }
+    Ok(states)
+}
+
+/// What [`RNN`], [`LSTM`] and [`GRU`] share: a stack's spec and weights.
+#[derive(Debug)]
+struct Recurrent {
+    spec: RecurrentSpec,
+    /// `(name, parameter)` in PyTorch's order.
+    params: Vec<(String, Parameter)>,
+    training: Cell<bool>,
 }
 
 impl Recurrent {
     fn new(
-        cell: RecurrentCell,
+        cell: CellKind,
         input_size: i64,
         hidden_size: i64,
-        o: RecurrentOptions,
+        options: RecurrentOptions,
     ) -> Result<Self> {
-        ensure!(
-            o.num_layers >= 1 && hidden_size >= 1,
-            Argument,
-            "{cell:?}: num_layers and hidden_size must be positive"
-        );
-        crate::ops::nn::check_probability(&format!("{cell:?}"), o.dropout)?;
-        let gates = match cell {
-            RecurrentCell::Lstm => 4,
-            RecurrentCell::Gru => 3,
+        let spec = RecurrentSpec {
+            cell,
+            input_size,
+            hidden_size,
+            options,
         };
-        // Every weight and bias uniform in +-1/sqrt(hidden_size), drawn in
+        // Every weight uniform in +-1/sqrt(hidden_size), drawn in
         // registration order as PyTorch's reset_parameters does.
         let bound = 1.0 / (hidden_size as f64).sqrt();
-        let directions = if o.bidirectional { 2 } else { 1 };
-        let mut params = Vec::new();
-        for layer in 0..o.num_layers {
-            for direction in 0..directions {
-                let suffix = if direction == 1 { "_reverse" } else { "" };
-                let inputs = if layer == 0 {
-                    input_size
-                } else {
-                    hidden_size * directions
-                };
-                let mut shapes = vec![
-                    ("weight_ih", vec![gates * hidden_size, inputs]),
-                    ("weight_hh", vec![gates * hidden_size, hidden_size]),
-                ];
-                if o.bias {
-                    shapes.push(("bias_ih", vec![gates * hidden_size]));
-                    shapes.push(("bias_hh", vec![gates * hidden_size]));
-                }
-                for (name, shape) in shapes {
-                    params.push((format!("{name}_l{layer}{suffix}"), uniform(&shape, bound)?));
-                }
-            }
-        }
+        let params = spec
+            .weight_shapes()?
+            .into_iter()
+            .map(|(name, shape)| Ok((name, uniform(&shape, bound)?)))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Recurrent {
-            cell,
+            spec,
             params,
-            hidden_size,
-            num_layers: o.num_layers,
-            bidirectional: o.bidirectional,
-            batch_first: o.batch_first,
-            dropout: o.dropout,
             training: Cell::new(true),
         })
     }
 
-    /// The output sequence and the final `(h, c)` (`c` is `None` for a GRU)
-    /// from the initial `state` (zeros when `None`).
-    fn run(
-        &self,
-        input: &Variable,
-        state: Option<(&Variable, Option<&Variable>)>,
-    ) -> Result<(Variable, (Variable, Option<Variable>))> {
-        let shape = input.shape();
-        ensure!(
-            shape.len() == 3,
-            Shape,
-            "{:?}: expected a 3-d input, got shape {shape:?}",
-            self.cell
-        );
-        let batch = if self.batch_first { shape[0] } else { shape[1] };
-        let directions = if self.bidirectional { 2 } else { 1 };
-        let zeros = || -> Result<Variable> {
-            let opts = TensorOptions {
-                dtype: input.dtype(),
-                device: input.device(),
-            };
-            Variable::new(
-                Tensor::zeros(
-                    &[self.num_layers * directions, batch, self.hidden_size],
-                    opts,
-                )?,
-                false,
-            )
-        };
-        let h0 = match state {
-            Some((h, _)) => h.clone(),
-            None => zeros()?,
-        };
+    fn run(&self, input: &Variable, hx: &[Variable]) -> Result<(Variable, Vec<Variable>)> {
         let weights: Vec<Variable> = self.params.iter().map(|(_, p)| p.clone()).collect();
-        let options = crate::RnnOptions {
-            has_biases: weights.len() as i64 > 2 * self.num_layers * directions,
-            num_layers: self.num_layers,
-            dropout: self.dropout,
-            train: self.training.get(),
-            bidirectional: self.bidirectional,
-            batch_first: self.batch_first,
-        };
-        match self.cell {
-            RecurrentCell::Lstm => {
-                let c0 = match state.and_then(|(_, c)| c) {
-                    Some(c) => c.clone(),
-                    None => zeros()?,
-                };
-                let (out, h, c) = crate::lstm(input, &h0, &c0, &weights, options)?;
-                Ok((out, (h, Some(c))))
-            }
-            RecurrentCell::Gru => {
-                let (out, h) = crate::gru(input, &h0, &weights, options)?;
-                Ok((out, (h, None)))
-            }
-        }
+        recurrent_forward(&self.spec, input, hx, &weights, self.training.get())
     }
 }
 
-/// A multi-layer LSTM, as `torch.nn.LSTM`: `[seq, batch, feature]` in and
-/// out (`[batch, seq, feature]` with `batch_first`). `forward` starts from
-/// zero states and returns the output sequence.
+/// A multi-layer Elman RNN (`tanh`, or ReLU with [`CellKind::RnnRelu`]),
+/// as `torch.nn.RNN`: shapes as [`LSTM`]'s.
 #[derive(Debug)]
-pub struct LSTM(Recurrent);
+pub struct RNN(Recurrent);
 
-impl LSTM {
-    /// `num_layers` layers from `input_size` to `hidden_size` features,
+impl RNN {
+    /// `num_layers` layers from `input_size` to `hidden_size` features with
+    /// `nonlinearity` ([`CellKind::RnnTanh`] or [`CellKind::RnnRelu`]),
     /// initialised as PyTorch's.
-    pub fn new(input_size: i64, hidden_size: i64, options: RecurrentOptions) -> Result<Self> {
-        Ok(LSTM(Recurrent::new(
-            RecurrentCell::Lstm,
-            input_size,
-            hidden_size,
-            options,
-        )?))
-    }
-
-    /// The output sequence and the final `(h, c)`, from `(h0, c0)` (zeros
-    /// when `None`), each `[layers * directions, batch, hidden]`.
-    pub fn forward_with_state(
-        &self,
-        input: &Variable,
-        state: Option<(&Variable, &Variable)>,
-    ) -> Result<(Variable, (Variable, Variable))> {
-        let (out, (h, c)) = self.0.run(input, state.map(|(h, c)| (h, Some(c))))?;
-        // An LSTM run always returns its cell state.
-        let c =
-            c.ok_or_else(|| crate::Error::new(crate::ErrorKind::Torch, "LSTM: no cell state"))?;
-        Ok((out, (h, c)))
-    }
-}
-
-/// A multi-layer GRU, as `torch.nn.GRU`; shapes as [`LSTM`]'s.
-#[derive(Debug)]
-pub struct GRU(Recurrent);
-
-impl GRU {
-    /// `num_layers` layers from `input_size` to `hidden_size` features,
-    /// initialised as PyTorch's.
-    pub fn new(input_size: i64, hidden_size: i64, options: RecurrentOptions) -> Result<Self> {
-        Ok(GRU(Recurrent::new(
-            RecurrentCell::Gru,
+    pub fn new(
+        input_size: i64,
+        hidden_size: i64,
+        nonlinearity: CellKind,
+        options: RecurrentOptions,
+    ) -> Result<Self> {
+        ensure!(
+            matches!(nonlinearity, CellKind::RnnTanh | CellKind::RnnRelu),
+            Argument,
+            "RNN: the nonlinearity is tanh or relu, got {nonlinearity:?}"
+        );
+        Ok(RNN(Recurrent::new(
+            nonlinearity,
             input_size,
             hidden_size,
             options,
@@ -222,20 +396,101 @@ impl GRU {
         input: &Variable,
         h0: Option<&Variable>,
     ) -> Result<(Variable, Variable)> {
-        let (out, (h, _)) = self.0.run(input, h0.map(|h| (h, None)))?;
-        Ok((out, h))
+        let (out, finals) = self
+            .0
+            .run(input, &h0.into_iter().cloned().collect::<Vec<_>>())?;
+        Ok((out, only_state(finals)?))
     }
 }
 
-/// LSTM and GRU are modules through their stack.
+/// A multi-layer LSTM, as `torch.nn.LSTM`: `[seq, batch, feature]` in and
+/// out (`[batch, seq, feature]` with `batch_first`, or unbatched `[seq,
+/// feature]`). `forward` starts from zero states and returns the output
+/// sequence.
+#[derive(Debug)]
+pub struct LSTM(Recurrent);
+
+impl LSTM {
+    /// `num_layers` layers from `input_size` to `hidden_size` features,
+    /// initialised as PyTorch's.
+    pub fn new(input_size: i64, hidden_size: i64, options: RecurrentOptions) -> Result<Self> {
+        Ok(LSTM(Recurrent::new(
+            CellKind::Lstm,
+            input_size,
+            hidden_size,
+            options,
+        )?))
+    }
+
+    /// The output sequence and the final `(h, c)`, from `(h0, c0)` (zeros
+    /// when `None`), each `[layers * directions, batch, hidden]` (`h` of
+    /// `proj_size` with projections).
+    pub fn forward_with_state(
+        &self,
+        input: &Variable,
+        state: Option<(&Variable, &Variable)>,
+    ) -> Result<(Variable, (Variable, Variable))> {
+        let hx: Vec<Variable> = state.map_or(Vec::new(), |(h, c)| vec![h.clone(), c.clone()]);
+        let (out, finals) = self.0.run(input, &hx)?;
+        match <[Variable; 2]>::try_from(finals) {
+            Ok([h, c]) => Ok((out, (h, c))),
+            Err(_) => Err(crate::Error::new(
+                crate::ErrorKind::Torch,
+                "LSTM: no cell state",
+            )),
+        }
+    }
+}
+
+/// A multi-layer GRU, as `torch.nn.GRU`; shapes as [`LSTM`]'s.
+#[derive(Debug)]
+pub struct GRU(Recurrent);
+
+impl GRU {
+    /// `num_layers` layers from `input_size` to `hidden_size` features,
+    /// initialised as PyTorch's.
+    pub fn new(input_size: i64, hidden_size: i64, options: RecurrentOptions) -> Result<Self> {
+        Ok(GRU(Recurrent::new(
+            CellKind::Gru,
+            input_size,
+            hidden_size,
+            options,
+        )?))
+    }
+
+    /// The output sequence and the final `h`, from `h0` (zeros when `None`).
+    pub fn forward_with_state(
+        &self,
+        input: &Variable,
+        h0: Option<&Variable>,
+    ) -> Result<(Variable, Variable)> {
+        let (out, finals) = self
+            .0
+            .run(input, &h0.into_iter().cloned().collect::<Vec<_>>())?;
+        Ok((out, only_state(finals)?))
+    }
+}
+
+/// The one final state of an RNN or a GRU.
+fn only_state(finals: Vec<Variable>) -> Result<Variable> {
+    finals
+        .into_iter()
+        .next()
+        .ok_or_else(|| crate::Error::new(crate::ErrorKind::Torch, "recurrent: no final state"))
+}
+
+/// The stacks are modules through their [`Recurrent`].
 macro_rules! recurrent_module {
     ($($name:ident),*) => {$(
         impl Module for $name {
             fn forward(&self, input: &Variable) -> Result<Variable> {
-                Ok(self.0.run(input, None)?.0)
+                Ok(self.0.run(input, &[])?.0)
             }
             fn named_parameters(&self) -> Vec<(String, Parameter)> {
                 self.0.params.clone()
+            }
+            fn name(&self) -> String {
+                self.0.spec.name().to_string()
             }
             fn set_training(&self, training: bool) {
                 self.0.training.set(training)
@@ -244,7 +499,7 @@ macro_rules! recurrent_module {
     )*};
 }
 
-recurrent_module!(LSTM, GRU);
+recurrent_module!(RNN, LSTM, GRU);
 
 /// Which step a recurrent cell takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

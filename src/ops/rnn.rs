@@ -8,12 +8,14 @@ use crate::Result;
 
 /// Checks every shape libtorch's fused kernels trust (a wrong one would be
 /// read out of bounds): the input, the states and each weight, for a cell
-/// of `gates` gates.
+/// of `gates` gates. An LSTM whose `hx` is narrower than its `cx` has
+/// projections (`w_hr` after each cell's weights), as libtorch reads it.
 fn check_shapes<T: Operand>(
     op: &str,
     gates: i64,
     input: &T,
-    states: &[&T],
+    hx: &T,
+    cx: Option<&T>,
     params: &[T],
     o: &RnnOptions,
 ) -> Result<()> {
@@ -31,18 +33,29 @@ fn check_shapes<T: Operand>(
     );
     let batch = if o.batch_first { shape[0] } else { shape[1] };
     let directions = if o.bidirectional { 2 } else { 1 };
-    let hidden = states[0].shape().get(2).copied().unwrap_or(0);
-    let state_shape = vec![o.num_layers * directions, batch, hidden];
-    for state in states {
+    let rows = o.num_layers * directions;
+    // `out`: what each step emits (the projection's size if there is one).
+    let out = hx.shape().get(2).copied().unwrap_or(0);
+    let hidden = cx.map_or(out, |c| c.shape().get(2).copied().unwrap_or(0));
+    let projected = out != hidden;
+    for (state, size) in [(Some(hx), out), (cx, hidden)] {
+        let Some(state) = state else { continue };
+        let want = vec![rows, batch, size];
         ensure!(
-            state.shape() == state_shape && hidden > 0,
+            state.shape() == want && size > 0,
             Shape,
-            "{op}: expected states of shape {state_shape:?} (layers x directions, batch, hidden), got {:?}",
+            "{op}: expected states of shape {want:?} (layers x directions, batch, hidden), got {:?}",
             state.shape()
         );
     }
-    let per_cell = if o.has_biases { 4 } else { 2 };
-    let expected = (o.num_layers * directions * per_cell) as usize;
+    ensure!(
+        !projected || out < hidden,
+        Shape,
+        "{op}: a projected hx ({out}) must be narrower than cx ({hidden})"
+    );
+    let biases = if o.has_biases { 2 } else { 0 };
+    let per_cell = 2 + biases + i64::from(projected);
+    let expected = (rows * per_cell) as usize;
     ensure!(
         params.len() == expected,
         Argument,
@@ -54,12 +67,13 @@ fn check_shapes<T: Operand>(
         let inputs = if layer == 0 {
             shape[2]
         } else {
-            hidden * directions
+            out * directions
         };
         let want = match k as i64 % per_cell {
             0 => vec![gates * hidden, inputs],
-            1 => vec![gates * hidden, hidden],
-            _ => vec![gates * hidden],
+            1 => vec![gates * hidden, out],
+            j if j < 2 + biases => vec![gates * hidden],
+            _ => vec![out, hidden],
         };
         if p.shape() != want {
             bail!(
@@ -98,7 +112,8 @@ pub struct RnnOptions {
 
 /// A multi-layer LSTM over a sequence from `(hx, cx)`: `(output, h_n, c_n)`.
 /// `params` are the weights in PyTorch's order: per layer (and direction)
-/// `w_ih, w_hh` and, with biases, `b_ih, b_hh`.
+/// `w_ih, w_hh`, with biases `b_ih, b_hh`, and with projections (an `hx`
+/// narrower than `cx`) `w_hr`.
 pub fn lstm<T: Operand>(
     input: &T,
     hx: &T,
@@ -106,7 +121,7 @@ pub fn lstm<T: Operand>(
     params: &[T],
     options: RnnOptions,
 ) -> Result<(T, T, T)> {
-    check_shapes("lstm", 4, input, &[hx, cx], params, &options)?;
+    check_shapes("lstm", 4, input, hx, Some(cx), params, &options)?;
     let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
     let operands = [Some(input.raw()), Some(hx.raw()), Some(cx.raw())];
     run_opt("lstm", &operands, || {
@@ -127,7 +142,7 @@ pub fn lstm<T: Operand>(
 /// A multi-layer GRU over a sequence from `hx`: `(output, h_n)`; `params` as
 /// for [`lstm`].
 pub fn gru<T: Operand>(input: &T, hx: &T, params: &[T], options: RnnOptions) -> Result<(T, T)> {
-    check_shapes("gru", 3, input, &[hx], params, &options)?;
+    check_shapes("gru", 3, input, hx, None, params, &options)?;
     let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
     let operands = [Some(input.raw()), Some(hx.raw())];
     run_opt("gru", &operands, || {
@@ -139,6 +154,40 @@ pub fn gru<T: Operand>(input: &T, hx: &T, params: &[T], options: RnnOptions) -> 
         }
         let o = options;
         Ok::<_, crate::error::Failure>(input.raw().f_gru(
+            hx.raw(),
+            &weights,
+            o.has_biases,
+            o.num_layers,
+            o.dropout,
+            o.train,
+            o.bidirectional,
+            o.batch_first,
+        )?)
+    })
+}
+
+/// A multi-layer Elman RNN over a sequence from `hx`, with `tanh` (or ReLU
+/// when `relu`) between steps: `(output, h_n)`; `params` as for [`gru`].
+pub fn rnn<T: Operand>(
+    input: &T,
+    hx: &T,
+    params: &[T],
+    options: RnnOptions,
+    relu: bool,
+) -> Result<(T, T)> {
+    let op = if relu { "rnn_relu" } else { "rnn_tanh" };
+    check_shapes(op, 1, input, hx, None, params, &options)?;
+    let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
+    let operands = [Some(input.raw()), Some(hx.raw())];
+    run_opt(op, &operands, || {
+        let o = options;
+        let run = if relu {
+            tch::Tensor::f_rnn_relu
+        } else {
+            tch::Tensor::f_rnn_tanh
+        };
+        Ok::<_, crate::error::Failure>(run(
+            input.raw(),
             hx.raw(),
             &weights,
             o.has_biases,

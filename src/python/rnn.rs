@@ -1,6 +1,7 @@
-//! `flodl.lstm` and `flodl.gru`: the fused recurrent ops `flodl.nn.LSTM`
-//! and `flodl.nn.GRU` run on (their weights are a list, so they are bound
-//! by hand rather than from the nn table).
+//! `flodl.lstm` and `flodl.gru`, libtorch's fused recurrent ops (their
+//! weights are a list, so they are bound by hand rather than from the nn
+//! table), and `flodl::nn`'s recurrent stacks, which `flodl.nn.RNN`,
+//! `LSTM` and `GRU` call.
 
 use pyo3::prelude::*;
 
@@ -115,5 +116,90 @@ fn options(
         train,
         bidirectional,
         batch_first,
+    })
+}
+
+/// The spec of a `flodl.nn.RNN`, `LSTM` or `GRU`, read from its attributes
+/// (PyTorch's: `mode`, `input_size`, `hidden_size`, `num_layers`, `bias`,
+/// `batch_first`, `dropout`, `bidirectional`, `proj_size`).
+fn spec_of(layer: &Bound<'_, PyAny>) -> PyResult<crate::nn::RecurrentSpec> {
+    use crate::nn::CellKind;
+    let mode: String = layer.getattr("mode")?.extract()?;
+    let cell = match mode.as_str() {
+        "RNN_TANH" => CellKind::RnnTanh,
+        "RNN_RELU" => CellKind::RnnRelu,
+        "LSTM" => CellKind::Lstm,
+        "GRU" => CellKind::Gru,
+        other => {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("recurrent: unknown mode {other:?} (RNN_TANH, RNN_RELU, LSTM or GRU)"),
+            )
+            .into())
+        }
+    };
+    let int = |name: &str| -> PyResult<i64> { layer.getattr(name)?.extract() };
+    let flag = |name: &str| -> PyResult<bool> { layer.getattr(name)?.is_truthy() };
+    Ok(crate::nn::RecurrentSpec {
+        cell,
+        input_size: int("input_size")?,
+        hidden_size: int("hidden_size")?,
+        options: crate::nn::RecurrentOptions {
+            num_layers: int("num_layers")?,
+            bias: flag("bias")?,
+            batch_first: flag("batch_first")?,
+            dropout: layer.getattr("dropout")?.extract()?,
+            bidirectional: flag("bidirectional")?,
+            proj_size: int("proj_size")?,
+        },
+    })
+}
+
+/// _recurrent_weights(layer)
+/// --
+///
+/// The `(name, shape)` of each weight of the stack `layer` describes, in
+/// PyTorch's order, after checking its options.
+#[pyfunction(name = "_recurrent_weights")]
+pub(crate) fn recurrent_weights(layer: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Vec<i64>)>> {
+    crate::python::guard::run("recurrent", move || Ok(spec_of(layer)?.weight_shapes()?))
+}
+
+/// _recurrent(layer, input, hx, weights)
+/// --
+///
+/// The stack `layer` describes, with `weights`, over `input` from `hx`
+/// (None, `h`, or `(h, c)`): `(output, [final states])`.
+#[pyfunction(name = "_recurrent")]
+pub(crate) fn recurrent<'py>(
+    py: Python<'py>,
+    layer: &Bound<'py, PyAny>,
+    input: VariableArg<'py>,
+    hx: &Bound<'py, PyAny>,
+    weights: Vec<VariableArg<'py>>,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("recurrent", move || {
+        let spec = spec_of(layer)?;
+        let training = layer.getattr("training")?.is_truthy()?;
+        let states: Vec<VariableArg<'py>> = if hx.is_none() {
+            Vec::new()
+        } else if let Ok(single) = hx.extract::<VariableArg<'py>>() {
+            vec![single]
+        } else {
+            hx.extract()?
+        };
+        let (any_weight, weights) = self::weights(&weights);
+        let tracked = any_weight || input.tracked() || states.iter().any(|s| s.tracked());
+        let hx: Vec<Variable> = states.iter().map(|s| s.get().clone()).collect();
+        let input = input.get();
+        let (output, finals) = without_gil(py, || {
+            crate::nn::recurrent_forward(&spec, input, &hx, &weights, training)
+        })?;
+        let finals = finals
+            .into_iter()
+            .map(|s| s.into_python(py, tracked))
+            .collect::<PyResult<Vec<_>>>()?;
+        let pair = (output.into_python(py, tracked)?, finals);
+        Ok(pair.into_pyobject(py)?.into_any().unbind())
     })
 }

@@ -329,6 +329,23 @@ LAYER_CASES = [
         ((2, 5, 3),),
     ),
     LayerCase("GRU-unbatched", lambda nn_: nn_.GRU(3, 4), ((5, 3), (1, 4))),
+    LayerCase(
+        "LSTM-proj-2-bidirectional-batch_first",
+        lambda nn_: nn_.LSTM(3, 5, 2, batch_first=True, bidirectional=True, proj_size=2),
+        ((2, 4, 3), (4, 2, 2), (4, 2, 5)),
+    ),
+    LayerCase(
+        "LSTM-proj-unbatched", lambda nn_: nn_.LSTM(3, 4, proj_size=3, bias=False), ((5, 3),)
+    ),
+    LayerCase("RNN", lambda nn_: nn_.RNN(3, 4, 2), ((5, 2, 3), (2, 2, 4))),
+    LayerCase(
+        "RNN-relu-bidirectional-batch_first",
+        lambda nn_: nn_.RNN(3, 4, nonlinearity="relu", batch_first=True, bidirectional=True),
+        ((2, 5, 3),),
+    ),
+    LayerCase(
+        "RNN-unbatched-nobias", lambda nn_: nn_.RNN(3, 4, 1, "tanh", False), ((5, 3), (1, 4))
+    ),
     LayerCase("LSTMCell", lambda nn_: nn_.LSTMCell(3, 4), ((2, 3), (2, 4), (2, 4))),
     LayerCase("LSTMCell-unbatched", lambda nn_: nn_.LSTMCell(3, 4, bias=False), ((3,),)),
     LayerCase("GRUCell", lambda nn_: nn_.GRUCell(3, 4), ((2, 3), (2, 4))),
@@ -1115,3 +1132,27 @@ def test_gru_on_the_cpu_is_one_node_per_layer_with_torch_s_numbers() -> None:
     f_out, _ = fg(fx)
     with pytest.raises(flodl.AutogradError, match="second derivative"):
         flodl.autograd.grad(f_out.sum(), [fx], create_graph=True)
+
+
+def test_recurrent_options_and_states_are_checked_as_torch_s() -> None:
+    with pytest.raises(ArgumentError, match="proj_size has to be smaller than hidden_size"):
+        nn.LSTM(3, 4, proj_size=4)
+    with pytest.raises(ArgumentError, match="Unknown nonlinearity 'gelu'"):
+        nn.RNN(3, 4, nonlinearity="gelu")
+    with pytest.raises(ArgumentError, match="num_layers must be an integer greater than zero"):
+        nn.GRU(3, 4, num_layers=0)
+    lstm = nn.LSTM(3, 4, proj_size=2)
+    x = Tensor.randn([5, 2, 3])
+    h, c = Tensor.zeros([1, 2, 2]), Tensor.zeros([1, 2, 4])
+    out, (h_n, c_n) = lstm(x, (h, c))
+    assert (list(out.shape), list(h_n.shape), list(c_n.shape)) == ([5, 2, 2], [1, 2, 2], [1, 2, 4])
+    with pytest.raises(
+        ShapeError,
+        match=r"LSTM\(3, 4, proj_size=2\): expected hidden state \[1, 2, 4\], got \[1, 2, 2\]",
+    ):
+        lstm(x, (h, h))
+    with pytest.raises(ShapeError, match="for batched 3-D input, hx should also be 3-D"):
+        nn.GRU(3, 4)(x, Tensor.zeros([2, 4]))
+    with pytest.raises(ArgumentError, match="LSTM: expected 2 initial states, got 1"):
+        lstm(x, (h,))
+    lstm.flatten_parameters()  # a no-op, as programs call it

@@ -40,6 +40,10 @@ LAYERS = {
         lambda m, x: m(x)[0],
     ),
     "gru": (lambda: nn.GRU(3, 4), [5, 2, 3], lambda m, x: m(x)[0]),
+    "rnn_relu": (
+        lambda: nn.RNN(3, 4, 2, "relu", bidirectional=True), [5, 2, 3], lambda m, x: m(x)[0]
+    ),
+    "lstm_proj": (lambda: nn.LSTM(3, 5, 2, proj_size=2), [5, 3], lambda m, x: m(x)[0]),
     "mha": (
         lambda: nn.MultiheadAttention(8, 2, batch_first=True),
         [2, 5, 8],

@@ -69,7 +69,7 @@ from .loss import (
 )
 from .module import Module
 from .parameter import Parameter
-from .rnn import GRU, LSTM, GRUCell, LSTMCell, RNNCell
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .transformer import (
     MultiheadAttention,
     Transformer,
@@ -86,6 +86,7 @@ __all__ = [
     "GLU",
     "GRU",
     "LSTM",
+    "RNN",
     "SELU",
     "AdaptiveAvgPool2d",
     "AdaptiveMaxPool2d",
@@ -134,6 +135,7 @@ __all__ = [
     "NLLLoss",
     "PReLU",
     "Parameter",
+    "RNNBase",
     "RNNCell",
     "ReLU",
     "ReLU6",
