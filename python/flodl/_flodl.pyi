@@ -903,6 +903,17 @@ def _recurrent(
 ) -> tuple[Any, list[Any]]:
     """The stack `layer` describes over `input` from `hx`: `(output, [final states])`."""
 
+def _recurrent_cell(
+    mode: str,
+    input: VariableLike,
+    hx: Any,
+    weight_ih: VariableLike,
+    weight_hh: VariableLike,
+    bias_ih: VariableLike | None,
+    bias_hh: VariableLike | None,
+) -> list[Any]:
+    """One step of the cell `mode` from `hx`: the new states."""
+
 def _optim_check(name: str, group: dict[str, Any]) -> None:
     """Checks a param group's options as Rust's optimizer `name` does."""
 

@@ -591,54 +591,149 @@ impl RecurrentCellLayer {
         input: &Variable,
         state: Option<(&Variable, Option<&Variable>)>,
     ) -> Result<(Variable, Option<Variable>)> {
-        let shape = input.shape();
-        ensure!(
-            shape.len() == 2,
-            Shape,
-            "{}: expected input [batch, input_size], got {shape:?}",
-            self.kind.name()
-        );
-        let zeros = || -> Result<Variable> {
-            let opts = TensorOptions {
-                dtype: input.dtype(),
-                device: input.device(),
-            };
-            Variable::new(Tensor::zeros(&[shape[0], self.hidden_size], opts)?, false)
+        let hx: Vec<Variable> = match state {
+            Some((h, c)) => std::iter::once(h).chain(c).cloned().collect(),
+            None => Vec::new(),
         };
-        let h = match state {
-            Some((h, _)) => h.clone(),
-            None => zeros()?,
+        let weights = CellWeights {
+            weight_ih: &self.weight_ih,
+            weight_hh: &self.weight_hh,
+            bias_ih: self.bias_ih.as_ref(),
+            bias_hh: self.bias_hh.as_ref(),
         };
-        let (b_ih, b_hh) = (self.bias_ih.as_ref(), self.bias_hh.as_ref());
-        Ok(match self.kind {
-            CellKind::Lstm => {
-                let c = match state.and_then(|(_, c)| c) {
-                    Some(c) => c.clone(),
-                    None => zeros()?,
-                };
-                let (h, c) =
-                    crate::lstm_cell(input, &h, &c, &self.weight_ih, &self.weight_hh, b_ih, b_hh)?;
-                (h, Some(c))
-            }
-            CellKind::Gru => (
-                crate::gru_cell(input, &h, &self.weight_ih, &self.weight_hh, b_ih, b_hh)?,
-                None,
-            ),
-            CellKind::RnnTanh | CellKind::RnnRelu => {
-                let pre = crate::linear(input, &self.weight_ih, b_ih)?.add(&crate::linear(
-                    &h,
-                    &self.weight_hh,
-                    b_hh,
-                )?)?;
-                let h = if self.kind == CellKind::RnnTanh {
-                    pre.tanh()?
-                } else {
-                    pre.relu()?
-                };
-                (h, None)
-            }
-        })
+        let mut states = cell_forward(self.kind, input, &hx, &weights)?.into_iter();
+        let h = states
+            .next()
+            .ok_or_else(|| crate::Error::new(crate::ErrorKind::Torch, "cell: no state"))?;
+        Ok((h, states.next()))
     }
+}
+
+/// The weights of one recurrent cell, as [`cell_forward`] takes them.
+#[derive(Debug, Clone, Copy)]
+pub struct CellWeights<'a> {
+    pub weight_ih: &'a Variable,
+    pub weight_hh: &'a Variable,
+    pub bias_ih: Option<&'a Variable>,
+    pub bias_hh: Option<&'a Variable>,
+}
+
+/// The cell as PyTorch prints it (`LSTMCell(3, 4, bias=False)`), from its
+/// weights.
+fn describe_cell(kind: CellKind, w: &CellWeights<'_>) -> String {
+    let dim = |v: &Variable, d: usize| v.shape().get(d).copied().unwrap_or(0);
+    let mut s = format!(
+        "{}({}, {}",
+        kind.name(),
+        dim(w.weight_ih, 1),
+        dim(w.weight_hh, 1)
+    );
+    if w.bias_ih.is_none() {
+        s += ", bias=False";
+    }
+    if kind == CellKind::RnnRelu {
+        s += ", nonlinearity=relu";
+    }
+    s + ")"
+}
+
+/// One step of the cell `kind` with `weights` on `input` (`[N, input]`, or
+/// unbatched `[input]`) from `hx` (`h`, and `c` for an LSTM; zeros when
+/// empty): the new states, as PyTorch's cells' `forward`.
+pub fn cell_forward(
+    kind: CellKind,
+    input: &Variable,
+    hx: &[Variable],
+    weights: &CellWeights<'_>,
+) -> Result<Vec<Variable>> {
+    let w = weights;
+    let inputs = w.weight_ih.shape().get(1).copied().unwrap_or(0);
+    let hidden = w.weight_hh.shape().get(1).copied().unwrap_or(0);
+    let shape = input.shape();
+    ensure!(
+        matches!(shape.len(), 1 | 2) && shape.last() == Some(&inputs),
+        Shape,
+        "{}: expected input [N, {inputs}] or [{inputs}], got {shape:?}",
+        describe_cell(kind, w)
+    );
+    let batched = shape.len() == 2;
+    let input = if batched {
+        input.clone()
+    } else {
+        input.unsqueeze(0)?
+    };
+    let batch = input.shape()[0];
+    let n_states = if kind == CellKind::Lstm { 2 } else { 1 };
+    let states: Vec<Variable> = if hx.is_empty() {
+        let opts = TensorOptions {
+            dtype: input.dtype(),
+            device: input.device(),
+        };
+        let zeros = Variable::new(Tensor::zeros(&[batch, hidden], opts)?, false)?;
+        vec![zeros; n_states]
+    } else {
+        ensure!(
+            hx.len() == n_states,
+            Argument,
+            "{}: expected {n_states} states, got {}",
+            kind.name(),
+            hx.len()
+        );
+        let want = if batched {
+            vec![batch, hidden]
+        } else {
+            vec![hidden]
+        };
+        hx.iter()
+            .map(|state| {
+                ensure!(
+                    state.shape() == want,
+                    Shape,
+                    "{}: expected hidden state {want:?}, got {:?}",
+                    describe_cell(kind, w),
+                    state.shape()
+                );
+                if batched {
+                    Ok(state.clone())
+                } else {
+                    state.unsqueeze(0)
+                }
+            })
+            .collect::<Result<_>>()?
+    };
+    let (b_ih, b_hh) = (w.bias_ih, w.bias_hh);
+    let h = &states[0];
+    let next = match kind {
+        CellKind::Lstm => {
+            let (h, c) =
+                crate::lstm_cell(&input, h, &states[1], w.weight_ih, w.weight_hh, b_ih, b_hh)?;
+            vec![h, c]
+        }
+        CellKind::Gru => vec![crate::gru_cell(
+            &input,
+            h,
+            w.weight_ih,
+            w.weight_hh,
+            b_ih,
+            b_hh,
+        )?],
+        CellKind::RnnTanh | CellKind::RnnRelu => {
+            let pre = crate::linear(&input, w.weight_ih, b_ih)?.add(&crate::linear(
+                h,
+                w.weight_hh,
+                b_hh,
+            )?)?;
+            vec![if kind == CellKind::RnnTanh {
+                pre.tanh()?
+            } else {
+                pre.relu()?
+            }]
+        }
+    };
+    if batched {
+        return Ok(next);
+    }
+    next.iter().map(|s| s.squeeze(0)).collect()
 }
 
 impl Module for RecurrentCellLayer {

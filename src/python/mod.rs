@@ -387,6 +387,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::gru, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
+    m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(optim::check, m)?)?;
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;

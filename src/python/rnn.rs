@@ -123,21 +123,8 @@ fn options(
 /// (PyTorch's: `mode`, `input_size`, `hidden_size`, `num_layers`, `bias`,
 /// `batch_first`, `dropout`, `bidirectional`, `proj_size`).
 fn spec_of(layer: &Bound<'_, PyAny>) -> PyResult<crate::nn::RecurrentSpec> {
-    use crate::nn::CellKind;
     let mode: String = layer.getattr("mode")?.extract()?;
-    let cell = match mode.as_str() {
-        "RNN_TANH" => CellKind::RnnTanh,
-        "RNN_RELU" => CellKind::RnnRelu,
-        "LSTM" => CellKind::Lstm,
-        "GRU" => CellKind::Gru,
-        other => {
-            return Err(crate::Error::new(
-                crate::ErrorKind::Argument,
-                format!("recurrent: unknown mode {other:?} (RNN_TANH, RNN_RELU, LSTM or GRU)"),
-            )
-            .into())
-        }
-    };
+    let cell = cell_kind(&mode)?;
     let int = |name: &str| -> PyResult<i64> { layer.getattr(name)?.extract() };
     let flag = |name: &str| -> PyResult<bool> { layer.getattr(name)?.is_truthy() };
     Ok(crate::nn::RecurrentSpec {
@@ -181,13 +168,7 @@ pub(crate) fn recurrent<'py>(
     crate::python::guard::run("recurrent", move || {
         let spec = spec_of(layer)?;
         let training = layer.getattr("training")?.is_truthy()?;
-        let states: Vec<VariableArg<'py>> = if hx.is_none() {
-            Vec::new()
-        } else if let Ok(single) = hx.extract::<VariableArg<'py>>() {
-            vec![single]
-        } else {
-            hx.extract()?
-        };
+        let states = states_of(hx)?;
         let (any_weight, weights) = self::weights(&weights);
         let tracked = any_weight || input.tracked() || states.iter().any(|s| s.tracked());
         let hx: Vec<Variable> = states.iter().map(|s| s.get().clone()).collect();
@@ -201,5 +182,80 @@ pub(crate) fn recurrent<'py>(
             .collect::<PyResult<Vec<_>>>()?;
         let pair = (output.into_python(py, tracked)?, finals);
         Ok(pair.into_pyobject(py)?.into_any().unbind())
+    })
+}
+
+/// _recurrent_cell(mode, input, hx, weight_ih, weight_hh, bias_ih, bias_hh)
+/// --
+///
+/// One step of the cell `mode` (`"RNN_TANH"`, `"RNN_RELU"`, `"LSTM"`,
+/// `"GRU"`) from `hx` (None, `h`, or `(h, c)`): the new states, a list.
+#[pyfunction(name = "_recurrent_cell")]
+#[allow(clippy::too_many_arguments)] // the cell's weights, as PyTorch's
+pub(crate) fn recurrent_cell<'py>(
+    py: Python<'py>,
+    mode: &str,
+    input: VariableArg<'py>,
+    hx: &Bound<'py, PyAny>,
+    weight_ih: VariableArg<'py>,
+    weight_hh: VariableArg<'py>,
+    bias_ih: Option<VariableArg<'py>>,
+    bias_hh: Option<VariableArg<'py>>,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("recurrent_cell", move || {
+        let kind = cell_kind(mode)?;
+        let states = states_of(hx)?;
+        let operands = [
+            Some(&input),
+            Some(&weight_ih),
+            Some(&weight_hh),
+            bias_ih.as_ref(),
+            bias_hh.as_ref(),
+        ];
+        let tracked =
+            operands.iter().flatten().any(|a| a.tracked()) || states.iter().any(|s| s.tracked());
+        let hx: Vec<Variable> = states.iter().map(|s| s.get().clone()).collect();
+        let weights = crate::nn::CellWeights {
+            weight_ih: weight_ih.get(),
+            weight_hh: weight_hh.get(),
+            bias_ih: bias_ih.as_ref().map(|b| b.get()),
+            bias_hh: bias_hh.as_ref().map(|b| b.get()),
+        };
+        let input = input.get();
+        let next = without_gil(py, || crate::nn::cell_forward(kind, input, &hx, &weights))?;
+        let next = next
+            .into_iter()
+            .map(|s| s.into_python(py, tracked))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(next.into_pyobject(py)?.into_any().unbind())
+    })
+}
+
+/// `hx` as the states: None (none), one tensor, or a tuple or list of them.
+fn states_of<'py>(hx: &Bound<'py, PyAny>) -> PyResult<Vec<VariableArg<'py>>> {
+    if hx.is_none() {
+        Ok(Vec::new())
+    } else if let Ok(single) = hx.extract::<VariableArg<'py>>() {
+        Ok(vec![single])
+    } else {
+        hx.extract()
+    }
+}
+
+/// A cell's kind from PyTorch's `mode` names.
+fn cell_kind(mode: &str) -> PyResult<crate::nn::CellKind> {
+    use crate::nn::CellKind;
+    Ok(match mode {
+        "RNN_TANH" => CellKind::RnnTanh,
+        "RNN_RELU" => CellKind::RnnRelu,
+        "LSTM" => CellKind::Lstm,
+        "GRU" => CellKind::Gru,
+        other => {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("recurrent: unknown mode {other:?} (RNN_TANH, RNN_RELU, LSTM or GRU)"),
+            )
+            .into())
+        }
     })
 }

@@ -10,9 +10,9 @@ import warnings
 from typing import Any, Union
 
 from .. import _flodl
-from .._flodl import ArgumentError, ShapeError, Tensor, Variable
+from .._flodl import ArgumentError, Tensor, Variable
 from . import init
-from .layers import _empty, _shape_error
+from .layers import _empty
 from .module import Module
 
 TensorLike = Union[Tensor, Variable]
@@ -239,26 +239,10 @@ class _RNNCellBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def _states(self, input: TensorLike, hx: Any, n_states: int) -> tuple[Any, list[Any], bool]:
-        if input.ndim not in (1, 2) or input.shape[-1] != self.input_size:
-            raise _shape_error(self, f"[N, {self.input_size}] or [{self.input_size}]", input)
-        batched = input.ndim == 2
-        if not batched:
-            input = input.unsqueeze(0)
-        if hx is None:
-            zeros = _zeros([input.shape[0], self.hidden_size], input)
-            return input, [zeros] * n_states, batched
-        states = list(hx) if n_states > 1 else [hx]
-        expected = [input.shape[0], self.hidden_size]
-        for i, state in enumerate(states):
-            if not batched:
-                state = state.unsqueeze(0)
-                states[i] = state
-            if list(state.shape) != expected:
-                shown = expected if batched else expected[1:]
-                got = list(state.shape) if batched else list(state.shape)[1:]
-                raise ShapeError(f"{self._layer_name()}: expected hidden state {shown}, got {got}")
-        return input, states, batched
+    def _step(self, mode: str, input: TensorLike, hx: Any) -> list[Any]:
+        return _flodl._recurrent_cell(  # type: ignore[no-any-return]
+            mode, input, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        )
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -286,12 +270,7 @@ class LSTMCell(_RNNCellBase):
     def forward(
         self, input: TensorLike, hx: tuple[TensorLike, TensorLike] | None = None
     ) -> tuple[TensorLike, TensorLike]:
-        input, (h, c), batched = self._states(input, hx, 2)
-        h, c = _flodl.lstm_cell(
-            input, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
-        )
-        if not batched:
-            h, c = h.squeeze(0), c.squeeze(0)
+        h, c = self._step("LSTM", input, hx)
         return h, c
 
 
@@ -309,9 +288,7 @@ class GRUCell(_RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: TensorLike, hx: TensorLike | None = None) -> TensorLike:
-        input, (h,), batched = self._states(input, hx, 1)
-        h = _flodl.gru_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return h if batched else h.squeeze(0)
+        return self._step("GRU", input, hx)[0]
 
 
 class RNNCell(_RNNCellBase):
@@ -333,9 +310,5 @@ class RNNCell(_RNNCellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: TensorLike, hx: TensorLike | None = None) -> TensorLike:
-        input, (h,), batched = self._states(input, hx, 1)
-        pre = _flodl.linear(input, self.weight_ih, self.bias_ih) + _flodl.linear(
-            h, self.weight_hh, self.bias_hh
-        )
-        h = pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
-        return h if batched else h.squeeze(0)
+        mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
+        return self._step(mode, input, hx)[0]
