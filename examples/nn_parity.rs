@@ -31,6 +31,15 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "conv_transpose2d" => Box::new(nn::ConvTranspose2d::new(3, 2, 3, 2, 0)?),
         "layer_norm" => Box::new(nn::LayerNorm::new(6)?),
         "batch_norm" => Box::new(nn::BatchNorm2d::new(3)?),
+        "batch_norm3d_batch_stats" => Box::new(nn::BatchNorm3d::with_options(
+            2,
+            nn::BatchNormOptions {
+                momentum: None,
+                affine: false,
+                track_running_stats: false,
+                ..Default::default()
+            },
+        )?),
         "group_norm" => Box::new(nn::GroupNorm::new(2, 4)?),
         "embedding" => Box::new(nn::Embedding::new(10, 3, Some(0))?),
         "lstm" => Box::new(nn::LSTM::new(3, 4, stacked)?),

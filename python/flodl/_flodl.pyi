@@ -914,6 +914,9 @@ def _recurrent_cell(
 ) -> list[Any]:
     """One step of the cell `mode` from `hx`: the new states."""
 
+def _batch_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
+    """The batch norm `layer` of `dims` spatial dims on `input`."""
+
 def _optim_check(name: str, group: dict[str, Any]) -> None:
     """Checks a param group's options as Rust's optimizer `name` does."""
 

@@ -215,6 +215,45 @@ pub trait Module {
     }
 }
 
+/// `x` as Python's `repr(float)` writes it (`0.1`, `1e-05`, `1.0`), so
+/// that a layer describes itself as PyTorch prints it.
+pub(crate) fn py_float(x: f64) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    // Rust's `{:e}` and `{}` print the shortest digits that round-trip, as
+    // Python's repr does; Python switches to an exponent outside [1e-4, 1e16).
+    let scientific = format!("{x:e}");
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if (-4..16).contains(&exponent) {
+        let fixed = format!("{x}");
+        if fixed.contains('.') {
+            fixed
+        } else {
+            fixed + ".0"
+        }
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    }
+}
+
+/// `b` as Python writes it.
+pub(crate) fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}
+
 /// A new parameter of `shape` drawn uniformly from `[-bound, bound)`.
 fn uniform(shape: &[i64], bound: f64) -> Result<Parameter> {
     let data = Tensor::empty(shape, TensorOptions::default())?;

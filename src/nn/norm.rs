@@ -120,19 +120,118 @@ impl Module for GroupNorm {
     }
 }
 
+/// The running statistics of a batch norm, as its buffers hold them.
+#[derive(Debug, Clone, Copy)]
+pub struct RunningStats<'a> {
+    pub mean: &'a Variable,
+    pub var: &'a Variable,
+    /// Counts the training steps (`momentum: None` averages over them).
+    pub num_batches_tracked: Option<&'a Variable>,
+}
+
+/// The options of a batch norm, with PyTorch's defaults.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BatchNormOptions {
+    pub eps: f64,
+    /// The running statistics' update factor; `None`: a cumulative average.
+    pub momentum: Option<f64>,
+    /// A learnt weight (ones) and bias (zeros).
+    pub affine: bool,
+    /// Running statistics, used in evaluation.
+    pub track_running_stats: bool,
+    /// The bias, when `affine`.
+    pub bias: bool,
+}
+
+impl Default for BatchNormOptions {
+    fn default() -> Self {
+        BatchNormOptions {
+            eps: 1e-5,
+            momentum: Some(0.1),
+            affine: true,
+            track_running_stats: true,
+            bias: true,
+        }
+    }
+}
+
+/// The input layout a batch norm of `dims` spatial dims takes, as its
+/// error messages show it.
+fn batch_layout(dims: usize, channels: i64) -> (&'static [usize], String) {
+    match dims {
+        1 => (&[2, 3], format!("[N, {channels}] or [N, {channels}, L]")),
+        2 => (&[4], format!("[N, {channels}, H, W]")),
+        _ => (&[5], format!("[N, {channels}, D, H, W]")),
+    }
+}
+
+/// Batch normalization of `input` over all dims but 1, as PyTorch's
+/// `BatchNorm1d/2d/3d.forward` (`dims` 1, 2, 3): batch statistics while
+/// training or without running ones (then updating them, and counting the
+/// step), else the running ones. `layer` starts the error messages.
+#[allow(clippy::too_many_arguments)] // the layer's parts, as PyTorch's forward reads them
+pub fn batch_norm_forward(
+    layer: &str,
+    dims: usize,
+    input: &Variable,
+    weight: Option<&Variable>,
+    bias: Option<&Variable>,
+    running: Option<RunningStats<'_>>,
+    options: &BatchNormOptions,
+    training: bool,
+) -> Result<Variable> {
+    let channels = running.map_or_else(|| weight.map_or(-1, |w| size(w, 0)), |r| size(r.mean, 0));
+    let (ranks, layout) = batch_layout(dims, channels);
+    let shape = input.shape();
+    ensure!(
+        ranks.contains(&shape.len()) && (channels < 0 || shape[1] == channels),
+        Shape,
+        "{layer}: expected input {layout}, got {shape:?}"
+    );
+    let mut factor = options.momentum.unwrap_or(0.0);
+    if training && options.track_running_stats {
+        if let Some(count) = running.and_then(|r| r.num_batches_tracked) {
+            let count = count.data();
+            crate::no_grad(|| count.add_scalar_(1))?;
+            if options.momentum.is_none() {
+                factor = 1.0 / count.item()?;
+            }
+        }
+    }
+    // Batch statistics while training, or in evaluation without running ones.
+    let batch_stats = training || running.is_none();
+    let keep = (!training || options.track_running_stats)
+        .then_some(running)
+        .flatten();
+    let (mean, var) = match keep {
+        Some(r) => (Some(r.mean.data()), Some(r.var.data())),
+        None => (None, None),
+    };
+    crate::batch_norm(
+        input,
+        mean.as_ref(),
+        var.as_ref(),
+        weight,
+        bias,
+        batch_stats,
+        factor,
+        options.eps,
+    )
+}
+
 /// Batch normalization over dim 1, as `torch.nn.BatchNorm1d` (`[N, C]` or
-/// `[N, C, L]`, `DIMS` 1) and `BatchNorm2d` (`[N, C, H, W]`, `DIMS` 2):
-/// batch statistics while training (updating the running ones), the
-/// running ones in evaluation. Another rank is a Shape error, as in PyTorch.
+/// `[N, C, L]`, `DIMS` 1), `BatchNorm2d` (`[N, C, H, W]`) and `BatchNorm3d`
+/// (`[N, C, D, H, W]`): batch statistics while training (updating the
+/// running ones), the running ones in evaluation.
 #[derive(Debug)]
 pub struct BatchNorm<const DIMS: usize> {
-    pub weight: Parameter,
-    pub bias: Parameter,
-    pub running_mean: Variable,
-    pub running_var: Variable,
-    pub num_batches_tracked: Variable,
-    pub momentum: f64,
-    pub eps: f64,
+    pub num_features: i64,
+    pub weight: Option<Parameter>,
+    pub bias: Option<Parameter>,
+    pub running_mean: Option<Variable>,
+    pub running_var: Option<Variable>,
+    pub num_batches_tracked: Option<Variable>,
+    pub options: BatchNormOptions,
     training: Cell<bool>,
 }
 
@@ -140,26 +239,59 @@ pub struct BatchNorm<const DIMS: usize> {
 pub type BatchNorm1d = BatchNorm<1>;
 /// [`BatchNorm`] of `[N, C, H, W]` inputs.
 pub type BatchNorm2d = BatchNorm<2>;
+/// [`BatchNorm`] of `[N, C, D, H, W]` inputs.
+pub type BatchNorm3d = BatchNorm<3>;
 
 impl<const DIMS: usize> BatchNorm<DIMS> {
-    /// Weight ones, bias zeros, running mean 0 and variance 1, as PyTorch's.
+    /// With PyTorch's default options.
     pub fn new(num_features: i64) -> Result<Self> {
+        Self::with_options(num_features, BatchNormOptions::default())
+    }
+
+    /// Weight ones, bias zeros, running mean 0 and variance 1, as PyTorch's.
+    pub fn with_options(num_features: i64, options: BatchNormOptions) -> Result<Self> {
         let opts = TensorOptions::default();
-        let (weight, bias) = ones_and_zeros(num_features)?;
+        let (weight, bias) = if options.affine {
+            let (weight, bias) = ones_and_zeros(num_features)?;
+            (Some(weight), options.bias.then_some(bias))
+        } else {
+            (None, None)
+        };
         let long = TensorOptions {
             dtype: DType::Int64,
             ..opts
         };
+        let buffer = |t: Result<Tensor>| -> Result<Option<Variable>> {
+            if options.track_running_stats {
+                Ok(Some(Variable::new(t?, false)?))
+            } else {
+                Ok(None)
+            }
+        };
         Ok(BatchNorm {
+            num_features,
             weight,
             bias,
-            running_mean: Variable::new(Tensor::zeros(&[num_features], opts)?, false)?,
-            running_var: Variable::new(Tensor::ones(&[num_features], opts)?, false)?,
-            num_batches_tracked: Variable::new(Tensor::zeros(&[], long)?, false)?,
-            momentum: 0.1,
-            eps: 1e-5,
+            running_mean: buffer(Tensor::zeros(&[num_features], opts))?,
+            running_var: buffer(Tensor::ones(&[num_features], opts))?,
+            num_batches_tracked: buffer(Tensor::zeros(&[], long))?,
+            options,
             training: Cell::new(true),
         })
+    }
+
+    /// The layer as PyTorch prints it, which its error messages start with.
+    pub fn describe(&self) -> String {
+        let o = &self.options;
+        let momentum = o.momentum.map_or("None".to_string(), super::py_float);
+        format!(
+            "BatchNorm{DIMS}d({}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={})",
+            self.num_features,
+            super::py_float(o.eps),
+            super::py_bool(o.affine),
+            super::py_bool(self.bias.is_some()),
+            super::py_bool(o.track_running_stats)
+        )
     }
 }
 
@@ -168,52 +300,36 @@ impl<const DIMS: usize> Module for BatchNorm<DIMS> {
         format!("BatchNorm{DIMS}d")
     }
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        // PyTorch's ranks per name (its messages too).
-        let (ranks, wanted): (&[usize], &str) = match DIMS {
-            1 => (&[2, 3], "2D or 3D"),
-            _ => (&[4], "4D"),
+        let running = match (&self.running_mean, &self.running_var) {
+            (Some(mean), Some(var)) => Some(RunningStats {
+                mean,
+                var,
+                num_batches_tracked: self.num_batches_tracked.as_ref(),
+            }),
+            _ => None,
         };
-        let rank = input.ndim();
-        ensure!(
-            ranks.contains(&rank),
-            Shape,
-            "BatchNorm{DIMS}d: expected {wanted} input (got {rank}D input)"
-        );
-        let training = self.training.get();
-        if training {
-            crate::no_grad(|| self.num_batches_tracked.data().add_scalar_(1))?;
-        }
-        let (mean, var) = (self.running_mean.data(), self.running_var.data());
-        in_layer(
-            || {
-                let n = size(&self.weight, 0);
-                format!(
-                    "BatchNorm({n}, eps={:e}, momentum={}): expected input [N, {n}, ...], got {:?}",
-                    self.eps,
-                    self.momentum,
-                    input.shape()
-                )
-            },
-            crate::batch_norm(
-                input,
-                Some(&mean),
-                Some(&var),
-                Some(&self.weight),
-                Some(&self.bias),
-                training,
-                self.momentum,
-                self.eps,
-            ),
+        batch_norm_forward(
+            &self.describe(),
+            DIMS,
+            input,
+            self.weight.as_ref(),
+            self.bias.as_ref(),
+            running,
+            &self.options,
+            self.training.get(),
         )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        named(&[("weight", Some(&self.weight)), ("bias", Some(&self.bias))])
+        named(&[
+            ("weight", self.weight.as_ref()),
+            ("bias", self.bias.as_ref()),
+        ])
     }
     fn named_buffers(&self) -> Vec<(String, Variable)> {
         named(&[
-            ("running_mean", Some(&self.running_mean)),
-            ("running_var", Some(&self.running_var)),
-            ("num_batches_tracked", Some(&self.num_batches_tracked)),
+            ("running_mean", self.running_mean.as_ref()),
+            ("running_var", self.running_var.as_ref()),
+            ("num_batches_tracked", self.num_batches_tracked.as_ref()),
         ])
     }
     fn set_training(&self, training: bool) {

@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use super::{uniform, Module, Parameter};
+use super::{py_bool, uniform, Module, Parameter};
 use crate::error::{ensure, Result};
 use crate::{Tensor, TensorOptions, Variable};
 
@@ -46,14 +46,6 @@ pub struct RecurrentSpec {
     pub options: RecurrentOptions,
 }
 
-fn py_bool(b: bool) -> &'static str {
-    if b {
-        "True"
-    } else {
-        "False"
-    }
-}
-
 impl RecurrentSpec {
     /// The layer's name, as PyTorch's class.
     pub fn name(&self) -> &'static str {
@@ -82,7 +74,7 @@ impl RecurrentSpec {
             s += ", batch_first=True";
         }
         if o.dropout != 0.0 {
-            s += &format!(", dropout={:?}", o.dropout);
+            s += &format!(", dropout={}", super::py_float(o.dropout));
         }
         if o.bidirectional {
             s += &format!(", bidirectional={}", py_bool(o.bidirectional));

@@ -13,6 +13,7 @@ mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
 mod init; // flodl.nn.init on flodl::nn::init
 mod interop; // torch tensors, DLPack and numpy sharing memory
+mod norm; // flodl.nn's batch norms on flodl::nn's
 mod operators; // + - * / @ ** on both classes
 mod optim; // flodl.optim's optimizers on flodl::optim
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
@@ -388,6 +389,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::recurrent, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;
+    m.add_function(wrap_pyfunction!(norm::batch_norm_layer, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(optim::check, m)?)?;
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;

@@ -32,6 +32,11 @@ LAYERS = {
     "bilinear": (lambda: nn.Bilinear(4, 4, 3), [5, 4], lambda m, x: m(x, x)),
     "layer_norm": (lambda: nn.LayerNorm(6), [2, 6], None),
     "batch_norm": (lambda: nn.BatchNorm2d(3), [2, 3, 4, 4], None),
+    "batch_norm3d_batch_stats": (
+        lambda: nn.BatchNorm3d(2, momentum=None, affine=False, track_running_stats=False),
+        [2, 2, 3, 2, 2],
+        None,
+    ),
     "group_norm": (lambda: nn.GroupNorm(2, 4), [2, 4, 3], None),
     "embedding": (lambda: nn.Embedding(10, 3, padding_idx=0), None, None),
     "lstm": (

@@ -9,7 +9,6 @@ from typing import Any, Union
 from .. import _flodl
 from .._flodl import ArgumentError, ShapeError, Tensor, Variable
 from .._grad_mode import no_grad
-from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -662,8 +661,10 @@ class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
 
 
 class _BatchNorm(Module):
-    _ndims: tuple[int, ...] = ()
-    _expected = ""
+    """What the batch norms share; the forward is flodl::nn's
+    ``batch_norm_forward`` on the parameters and buffers."""
+
+    _dims = 0  # spatial dims
 
     def __init__(
         self,
@@ -716,28 +717,7 @@ class _BatchNorm(Module):
             init.zeros_(self.bias)
 
     def forward(self, input: TensorLike) -> TensorLike:
-        if input.ndim not in self._ndims or input.shape[1] != self.num_features:
-            raise _shape_error(self, self._expected, input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_scalar_(1)
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked.item())
-        if self.training:
-            use_batch_stats = True
-        else:
-            use_batch_stats = self.running_mean is None and self.running_var is None
-        keep = not self.training or self.track_running_stats
-        return F.batch_norm(
-            input,
-            self.running_mean if keep else None,
-            self.running_var if keep else None,
-            self.weight,
-            self.bias,
-            use_batch_stats,
-            factor,
-            self.eps,
-        )
+        return _flodl._batch_norm_layer(self, input, self._dims)  # type: ignore[no-any-return]
 
     def extra_repr(self) -> str:
         return (
@@ -750,31 +730,19 @@ class _BatchNorm(Module):
 class BatchNorm1d(_BatchNorm):
     """Batch normalization of ``[N, C]`` or ``[N, C, L]`` over the batch (and length)."""
 
-    _ndims = (2, 3)
-
-    @property
-    def _expected(self) -> str:  # type: ignore[override]
-        return f"[N, {self.num_features}] or [N, {self.num_features}, L]"
+    _dims = 1
 
 
 class BatchNorm2d(_BatchNorm):
     """Batch normalization of ``[N, C, H, W]`` per channel."""
 
-    _ndims = (4,)
-
-    @property
-    def _expected(self) -> str:  # type: ignore[override]
-        return f"[N, {self.num_features}, H, W]"
+    _dims = 2
 
 
 class BatchNorm3d(_BatchNorm):
     """Batch normalization of ``[N, C, D, H, W]`` per channel."""
 
-    _ndims = (5,)
-
-    @property
-    def _expected(self) -> str:  # type: ignore[override]
-        return f"[N, {self.num_features}, D, H, W]"
+    _dims = 3
 
 
 class LayerNorm(Module):
