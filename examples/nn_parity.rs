@@ -103,10 +103,44 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
             [3, 2],
             nn::ConvOptions {
                 stride: [2, 1],
-                padding: [1, 0],
+                padding: [1, 0].into(),
                 dilation: [1, 2],
                 groups: 2,
                 bias: false,
+                ..Default::default()
+            },
+        )?),
+        "conv2d_same_reflect" => Box::new(nn::Conv2d::with_options(
+            3,
+            4,
+            [3, 2],
+            nn::ConvOptions {
+                padding: nn::ConvPadding::Same,
+                padding_mode: flodl::PadMode::Reflect,
+                ..Default::default()
+            },
+        )?),
+        "conv1d_circular" => Box::new(nn::Conv1d::with_options(
+            2,
+            3,
+            [3],
+            nn::ConvOptions {
+                padding: [2].into(),
+                padding_mode: flodl::PadMode::Circular,
+                ..Default::default()
+            },
+        )?),
+        "conv_transpose3d" => Box::new(nn::ConvTranspose3d::with_options(
+            4,
+            2,
+            [2, 3, 2],
+            nn::ConvTransposeOptions {
+                stride: [2, 1, 2],
+                padding: [0, 1, 1],
+                output_padding: [1, 0, 1],
+                groups: 2,
+                dilation: [1, 2, 1],
+                ..Default::default()
             },
         )?),
         "conv1d_depthwise" => Box::new(nn::Conv1d::with_options(
@@ -114,7 +148,7 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
             8,
             [3],
             nn::ConvOptions {
-                padding: [1],
+                padding: [1].into(),
                 groups: 4,
                 ..Default::default()
             },

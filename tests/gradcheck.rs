@@ -156,7 +156,7 @@ fn cases() -> Vec<Case> {
             parts[0].sum()?.add(&parts[1].mul_scalar(2.0)?.sum()?)
         }),
         case("repeat", &[&[2, 3]], any, |v| v[0].repeat(&[2, 1, 2])),
-        case("pad", &[&[2, 3]], any, |v| v[0].pad(&[1, 2, 0, 1], 0.5)),
+        case("pad", &[&[2, 3]], any, |v| v[0].pad(&[1, 2, 0, 1], flodl::PadMode::Constant, Some(0.5))),
         case("index_select", &[&[3, 2]], any, |v| v[0].index_select(0, &int64(&[2, 0, 2], &[3]))),
         case("gather", &[&[2, 3]], any, |v| v[0].gather(1, &int64(&[0, 2, 1, 1], &[2, 2]))),
         case("scatter_add", &[&[3, 2], &[2, 2]], any, |v| v[0].scatter_add(0, &int64(&[0, 2, 2, 1], &[2, 2]), &v[1])),

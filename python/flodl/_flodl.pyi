@@ -34,6 +34,7 @@ NnResult: TypeAlias = Variable | Tensor
 # @generated modes: the mode arguments (Rust enums, strings in Python)
 GridSampleMode: TypeAlias = Literal["bilinear", "nearest", "bicubic"]
 PaddingMode: TypeAlias = Literal["zeros", "border", "reflection"]
+PadMode: TypeAlias = Literal["constant", "reflect", "replicate", "circular"]
 EmbeddingBagMode: TypeAlias = Literal["sum", "mean", "max"]
 Reduction: TypeAlias = Literal["none", "mean", "sum"]
 KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
@@ -457,9 +458,12 @@ class _Ops(Generic[_Self, _Operand]):
         """``self`` and ``other`` joined along ``dim``."""
     def chunk(self, chunks: int, dim: int = 0) -> list[_Self]:
         """``chunks`` nearly equal pieces along ``dim`` (fewer if the size is small)."""
-    def pad(self, padding: Sequence[int], value: float = 0.0) -> _Self:
-        """Pads with ``value``: ``(left, right)`` pairs from the last dim backwards, as
-        ``F.pad``."""
+    def pad(
+        self, padding: Sequence[int], mode: PadMode = "constant", value: float | None = None
+    ) -> _Self:
+        """Pads by ``(left, right)`` pairs from the last dim backwards, as ``F.pad``: with ``value``
+        (0 by default) in ``"constant"`` mode, or the input reflected, replicated or wrapped (no
+        ``value``)."""
     def index_select(self, dim: int, index: Tensor) -> _Self:
         """The entries of ``dim`` at the Int64 ``index``."""
     def gather(self, dim: int, index: Tensor) -> _Self:
@@ -916,6 +920,12 @@ def _recurrent_cell(
 
 def _batch_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
     """The batch norm `layer` of `dims` spatial dims on `input`."""
+
+def _conv_weight_shape(layer: Any) -> list[int]:
+    """The weight shape of the convolution `layer` describes."""
+
+def _conv_layer(layer: Any, input: VariableLike, output_size: Sequence[int] | None = None) -> Any:
+    """The convolution `layer` on `input`."""
 
 def _optim_check(name: str, group: dict[str, Any]) -> None:
     """Checks a param group's options as Rust's optimizer `name` does."""

@@ -264,10 +264,10 @@ pub fn multi_head_attention_forward(
     // One more key (and value) per sequence: a learnt one, then zeros.
     let widen_masks = |attn: &mut Option<Tensor>, pad: &mut Option<Tensor>| -> Result<()> {
         if let Some(m) = attn.take() {
-            *attn = Some(m.pad(&[0, 1], 0.0)?);
+            *attn = Some(m.pad(&[0, 1], crate::PadMode::Constant, None)?);
         }
         if let Some(m) = pad.take() {
-            *pad = Some(m.pad(&[0, 1], 0.0)?);
+            *pad = Some(m.pad(&[0, 1], crate::PadMode::Constant, None)?);
         }
         Ok(())
     };

@@ -168,10 +168,10 @@ fn batch_layout(dims: usize, channels: i64) -> (&'static [usize], String) {
 /// Batch normalization of `input` over all dims but 1, as PyTorch's
 /// `BatchNorm1d/2d/3d.forward` (`dims` 1, 2, 3): batch statistics while
 /// training or without running ones (then updating them, and counting the
-/// step), else the running ones. `layer` starts the error messages.
+/// step), else the running ones. A shape error starts with `layer()`.
 #[allow(clippy::too_many_arguments)] // the layer's parts, as PyTorch's forward reads them
 pub fn batch_norm_forward(
-    layer: &str,
+    layer: &dyn Fn() -> String,
     dims: usize,
     input: &Variable,
     weight: Option<&Variable>,
@@ -186,7 +186,8 @@ pub fn batch_norm_forward(
     ensure!(
         ranks.contains(&shape.len()) && (channels < 0 || shape[1] == channels),
         Shape,
-        "{layer}: expected input {layout}, got {shape:?}"
+        "{}: expected input {layout}, got {shape:?}",
+        layer()
     );
     let mut factor = options.momentum.unwrap_or(0.0);
     if training && options.track_running_stats {
@@ -309,7 +310,7 @@ impl<const DIMS: usize> Module for BatchNorm<DIMS> {
             _ => None,
         };
         batch_norm_forward(
-            &self.describe(),
+            &|| self.describe(),
             DIMS,
             input,
             self.weight.as_ref(),

@@ -6,7 +6,7 @@
 /// The non-operand argument kinds, by the names the tables use.
 pub(crate) mod kinds {
     pub use super::super::nn::{
-        EmbeddingBagMode, GridSampleMode, KlDivReduction, PaddingMode, Reduction,
+        EmbeddingBagMode, GridSampleMode, KlDivReduction, PadMode, PaddingMode, Reduction,
     };
     pub use core::primitive::{bool, f64, i64};
 }
@@ -301,9 +301,13 @@ macro_rules! method_ops {
             /// Tiles the values `repeats[i]` times along each dim, as
             /// `Tensor.repeat`.
             repeat(repeats: Ints) [overloaded] => |x| x.f_repeat(repeats);
-            /// Pads with `value`: `(left, right)` pairs from the last dim
-            /// backwards, as `F.pad`.
-            pad(padding: Ints, value: f64 = 0.0) => |x| x.f_pad(padding, "constant", Some(value));
+            /// Pads by `(left, right)` pairs from the last dim backwards, as
+            /// `F.pad`: with `value` (0 by default) in `"constant"` mode, or
+            /// the input reflected, replicated or wrapped (no `value`).
+            pad(padding: Ints, mode: PadMode = "constant", value: Option<f64> = None) => |x| {
+                $crate::ops::nn::check_pad("pad", mode, value)?;
+                Ok::<_, $crate::error::Failure>(x.f_pad(padding, $crate::ops::nn::Mode::name(mode), value)?)
+            };
             /// The entries of `dim` at the Int64 `index`.
             index_select(dim: i64, index: Tensor) => |x| x.f_index_select(dim, index.raw());
             /// Values along `dim` at the Int64 `index` (shaped like the

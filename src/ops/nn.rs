@@ -68,6 +68,9 @@ mode_enum!(/// How `grid_sample` interpolates.
     GridSampleMode { Bilinear = "bilinear", Nearest = "nearest", Bicubic = "bicubic" });
 mode_enum!(/// What `grid_sample` reads outside the input.
     PaddingMode { Zeros = "zeros", Border = "border", Reflection = "reflection" });
+mode_enum!(/// What `pad` puts outside the input: a constant, the input mirrored
+    /// (without the edge), the edge repeated, or the other end (wrapped).
+    PadMode { Constant = "constant", Reflect = "reflect", Replicate = "replicate", Circular = "circular" });
 mode_enum!(/// How `embedding_bag` reduces a bag.
     EmbeddingBagMode { Sum = "sum", Mean = "mean", Max = "max" });
 mode_enum!(/// How a loss reduces its per-element values.
@@ -104,6 +107,20 @@ pub(crate) fn kl_div_reduced(
         (KlDivReduction::BatchMean, Some(&batch)) => Ok(loss.f_div_scalar(batch)?),
         _ => Ok(loss),
     }
+}
+
+/// A `value` only pads in constant mode (PyTorch's rule).
+pub(crate) fn check_pad(op: &str, mode: PadMode, value: Option<f64>) -> crate::Result<()> {
+    if mode != PadMode::Constant && value.is_some() {
+        return Err(Error::new(
+            ErrorKind::Argument,
+            format!(
+                "{op}: padding mode {mode:?} takes no value",
+                mode = mode.name()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Checks a probability argument (`p` of dropout) is in `[0, 1]`.

@@ -283,7 +283,7 @@ pub(crate) fn catalogue() -> Vec<Row> {
 #[pyfunction(name = "_modes")]
 pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
     use crate::ops::catalogue::kinds::{
-        EmbeddingBagMode, GridSampleMode, KlDivReduction, PaddingMode, Reduction,
+        EmbeddingBagMode, GridSampleMode, KlDivReduction, PadMode, PaddingMode, Reduction,
     };
     use crate::ops::nn::Mode;
     fn names<M: Mode>() -> Vec<&'static str> {
@@ -292,6 +292,7 @@ pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
     vec![
         ("GridSampleMode", names::<GridSampleMode>()),
         ("PaddingMode", names::<PaddingMode>()),
+        ("PadMode", names::<PadMode>()),
         ("EmbeddingBagMode", names::<EmbeddingBagMode>()),
         ("Reduction", names::<Reduction>()),
         ("KlDivReduction", names::<KlDivReduction>()),

@@ -4,6 +4,7 @@
 mod args; // Python arguments to Rust values
 mod attention; // flodl.nn.MultiheadAttention on flodl::nn's attention
 mod catalogue; // the op tables' bindings
+mod conv; // flodl.nn's convolutions on flodl::nn's
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
 mod extension; // values crossing into a user's own extension module
@@ -13,6 +14,7 @@ mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
 mod init; // flodl.nn.init on flodl::nn::init
 mod interop; // torch tensors, DLPack and numpy sharing memory
+mod layers; // what the layer computations' bindings share
 mod norm; // flodl.nn's batch norms on flodl::nn's
 mod operators; // + - * / @ ** on both classes
 mod optim; // flodl.optim's optimizers on flodl::optim
@@ -390,6 +392,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;
     m.add_function(wrap_pyfunction!(norm::batch_norm_layer, m)?)?;
+    m.add_function(wrap_pyfunction!(conv::conv_layer, m)?)?;
+    m.add_function(wrap_pyfunction!(conv::conv_weight_shape, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(optim::check, m)?)?;
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;

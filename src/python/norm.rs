@@ -39,7 +39,6 @@ pub(crate) fn batch_norm_layer<'py>(
             bias: bias.is_some(),
         };
         let training = layer.getattr("training")?.is_truthy()?;
-        let name: String = layer.call_method0("_layer_name")?.extract()?;
         let tracked = [Some(&input), weight.as_ref(), bias.as_ref()]
             .iter()
             .flatten()
@@ -59,9 +58,16 @@ pub(crate) fn batch_norm_layer<'py>(
         let input = input.get();
         let out = without_gil(py, || {
             crate::nn::batch_norm_forward(
-                &name, dims, input, weight, bias, running, &options, training,
+                &super::layers::unnamed,
+                dims,
+                input,
+                weight,
+                bias,
+                running,
+                &options,
+                training,
             )
-        })?;
-        out.into_python(py, tracked)
+        });
+        super::layers::named_by(layer, out)?.into_python(py, tracked)
     })
 }

@@ -710,10 +710,13 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "pad",
-        lambda x, padding, value=0.0: F.pad(x, padding, value=value),
+        lambda x, padding, mode="constant", value=None: F.pad(x, padding, mode, value),
         [
             Sample(((2, 3),), {"padding": [1, 2]}),
             Sample(((2, 3, 2),), {"padding": [0, 1, 2, 0], "value": 1.5}),
+            Sample(((2, 3, 4),), {"padding": [2, 1], "mode": "reflect"}),
+            Sample(((1, 2, 3, 4),), {"padding": [1, 2, 2, 0], "mode": "replicate"}),
+            Sample(((1, 2, 3, 4),), {"padding": [1, 2, 2, 1], "mode": "circular"}),
         ],
         errors=argument_error((2, 3), padding=[1, 1, 1]),
     ),

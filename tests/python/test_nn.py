@@ -108,6 +108,33 @@ _ACTIVATIONS = [
 LAYER_CASES = [
     LayerCase("Linear", lambda nn_: nn_.Linear(4, 3), ((2, 4),)),
     LayerCase("Linear-nobias-3d", lambda nn_: nn_.Linear(4, 3, bias=False), ((5, 2, 4),)),
+    LayerCase(
+        "Conv2d-same-reflect",
+        lambda nn_: nn_.Conv2d(3, 4, (3, 2), padding="same", padding_mode="reflect"),
+        ((2, 3, 5, 6),),
+    ),
+    LayerCase(
+        "Conv1d-circular-unbatched",
+        lambda nn_: nn_.Conv1d(2, 3, 3, padding=2, padding_mode="circular", bias=False),
+        ((2, 7),),
+    ),
+    LayerCase(
+        "Conv3d-replicate-valid",
+        lambda nn_: nn_.Conv3d(2, 2, 2, padding=(1, 0, 1), padding_mode="replicate"),
+        ((1, 2, 3, 4, 3),),
+    ),
+    LayerCase(
+        "Conv2d-same-dilated",
+        lambda nn_: nn_.Conv2d(2, 2, (2, 3), padding="same", dilation=(3, 1)),
+        ((1, 2, 6, 5),),
+    ),
+    LayerCase(
+        "ConvTranspose3d-options",
+        lambda nn_: nn_.ConvTranspose3d(
+            4, 2, (2, 3, 2), (2, 1, 2), (0, 1, 1), (1, 0, 1), groups=2, dilation=(1, 2, 1)
+        ),
+        ((1, 4, 3, 4, 3),),
+    ),
     LayerCase("Bilinear", lambda nn_: nn_.Bilinear(2, 3, 4), ((5, 2), (5, 3))),
     LayerCase("Identity", lambda nn_: nn_.Identity(3, x=1), ((2, 3),)),
     LayerCase("Conv1d", lambda nn_: nn_.Conv1d(2, 4, 3, stride=2, padding=1), ((2, 2, 7),)),
@@ -924,8 +951,14 @@ def test_wrong_hidden_state_shape() -> None:
 def test_bad_constructor_arguments() -> None:
     with pytest.raises(ArgumentError, match="divisible by groups"):
         nn.Conv2d(3, 4, 3, groups=2)
-    with pytest.raises(ArgumentError, match="padding_mode"):
-        nn.Conv2d(3, 4, 3, padding_mode="reflect")
+    with pytest.raises(ArgumentError, match="padding_mode must be one of"):
+        nn.Conv2d(3, 4, 3, padding_mode="mirror")
+    with pytest.raises(ArgumentError, match="only the 'zeros' padding mode"):
+        nn.ConvTranspose2d(3, 4, 3, padding_mode="reflect")
+    with pytest.raises(ArgumentError, match="Invalid padding string 'full'"):
+        nn.Conv2d(3, 4, 3, padding="full")
+    with pytest.raises(ArgumentError, match="valid sizes range from 9 to 10"):
+        nn.ConvTranspose2d(2, 2, 3, stride=2)(Tensor.randn([1, 2, 4, 4]), output_size=[12, 12])
     with pytest.raises(ArgumentError, match="strided"):
         nn.Conv1d(3, 4, 3, stride=2, padding="same")
     with pytest.raises(ArgumentError, match="divisible by num_heads"):

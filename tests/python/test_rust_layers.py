@@ -84,6 +84,21 @@ LAYERS = {
         [2, 4, 7, 8],
         None,
     ),
+    "conv2d_same_reflect": (
+        lambda: nn.Conv2d(3, 4, (3, 2), padding="same", padding_mode="reflect"),
+        [2, 3, 5, 6],
+        None,
+    ),
+    "conv1d_circular": (
+        lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"), [2, 2, 7], None
+    ),
+    "conv_transpose3d": (
+        lambda: nn.ConvTranspose3d(
+            4, 2, (2, 3, 2), (2, 1, 2), (0, 1, 1), (1, 0, 1), groups=2, dilation=(1, 2, 1)
+        ),
+        [1, 4, 3, 4, 3],
+        None,
+    ),
     "conv1d_depthwise": (lambda: nn.Conv1d(4, 8, 3, padding=1, groups=4), [2, 4, 9], None),
     "layer_norm_shape": (lambda: nn.LayerNorm((3, 4), eps=1e-3, bias=False), [2, 3, 4], None),
     "identity": (lambda: nn.Identity(), [2, 3], None),

@@ -13,7 +13,6 @@ from typing import Any, Union
 
 from .. import _flodl
 from .._flodl import (
-    ArgumentError,
     Tensor,
     Variable,
     adaptive_avg_pool2d,
@@ -394,10 +393,7 @@ def cosine_similarity(
 def pad(
     input: TensorLike, pad: Sequence[int], mode: str = "constant", value: float | None = None
 ) -> TensorLike:
-    """Pads with ``value`` (0 by default): ``(left, right)`` pairs from the last dim backwards.
-    Only ``mode="constant"``."""
-    input = _input("pad", input)
-    if mode != "constant":
-        shown = repr(mode) if isinstance(mode, str) else f"of type {type(mode).__name__}"
-        raise ArgumentError(f"pad: mode {shown} is not supported (only 'constant')")
-    return input.pad(list(pad), 0.0 if value is None else value)
+    """Pads by ``(left, right)`` pairs from the last dim backwards: with ``value`` (0 by
+    default) in ``"constant"`` mode, or the input ``"reflect"``-ed, ``"replicate"``-d or
+    wrapped (``"circular"``)."""
+    return _input("pad", input).pad(list(pad), mode, value)

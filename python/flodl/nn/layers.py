@@ -183,12 +183,13 @@ class Bilinear(Module):
 
 # ----- convolutions -----
 
-_SPATIAL = {1: "L", 2: "HW", 3: "DHW"}
 
 
 class _ConvNd(Module):
+    """What the convolutions share: PyTorch's attributes, and the forward,
+    flodl::nn's ``conv_forward`` on them (which also checks the options)."""
+
     _n = 0
-    _transposed = False
 
     def __init__(
         self,
@@ -208,55 +209,18 @@ class _ConvNd(Module):
     ) -> None:
         super().__init__()
         n = self._n
-        if groups <= 0:
-            raise ArgumentError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ArgumentError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ArgumentError("out_channels must be divisible by groups")
-        if padding_mode != "zeros":
-            raise ArgumentError(
-                f"{type(self).__name__}: padding_mode {padding_mode!r} is not supported "
-                "(only 'zeros')"
-            )
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _ntuple(kernel_size, n)
         self.stride = _ntuple(stride, n)
+        self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
         self.dilation = _ntuple(dilation, n)
         self.transposed = transposed
         self.output_padding = _ntuple(output_padding, n)
         self.groups = groups
         self.padding_mode = padding_mode
-        # Input padding for an asymmetric padding="same" (extra on the right, as PyTorch).
-        self._pre_pad: list[int] | None = None
-        if isinstance(padding, str):
-            if padding not in ("valid", "same"):
-                raise ArgumentError(
-                    f"Invalid padding string {padding!r}, should be one of ['valid', 'same']"
-                )
-            if padding == "same" and any(s != 1 for s in self.stride):
-                raise ArgumentError("padding='same' is not supported for strided convolutions")
-            self.padding = padding
-            if padding == "valid":
-                self._padding = (0,) * n
-            else:
-                totals = [d * (k - 1) for d, k in zip(self.dilation, self.kernel_size)]
-                self._padding = tuple(t // 2 for t in totals)
-                extra = [t - t // 2 * 2 for t in totals]
-                if any(extra):
-                    pre: list[int] = []
-                    for e in reversed(extra):
-                        pre += [0, e]
-                    self._pre_pad = pre
-        else:
-            self.padding = _ntuple(padding, n)
-            self._padding = self.padding
-        if transposed:
-            shape = (in_channels, out_channels // groups, *self.kernel_size)
-        else:
-            shape = (out_channels, in_channels // groups, *self.kernel_size)
-        self.weight = _empty(shape, device, dtype)
+        shape = _flodl._conv_weight_shape(self)  # checks the options
+        self.weight = _empty(tuple(shape), device, dtype)
         if bias:
             self.bias = _empty((out_channels,), device, dtype)
         else:
@@ -270,10 +234,6 @@ class _ConvNd(Module):
             if fan_in != 0:
                 bound = 1 / math.sqrt(fan_in)
                 init.uniform_(self.bias, -bound, bound)
-
-    def _expected(self) -> str:
-        spatial = _dims(_SPATIAL[self._n])
-        return f"[N, {self.in_channels}, {spatial}] or [{self.in_channels}, {spatial}]"
 
     def extra_repr(self) -> str:
         s = (
@@ -291,6 +251,8 @@ class _ConvNd(Module):
             s += f", groups={self.groups}"
         if self.bias is None:
             s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
         return s
 
 
@@ -326,49 +288,25 @@ class _Conv(_ConvNd):
         )
 
     def forward(self, input: TensorLike) -> TensorLike:
-        x = input if self._pre_pad is None else input.pad(self._pre_pad)
-        try:
-            return self._op(
-                x, self.weight, self.bias, self.stride, self._padding, self.dilation, self.groups
-            )
-        except ShapeError as e:
-            raise _shape_error(self, self._expected(), input) from e
+        return _flodl._conv_layer(self, input)  # type: ignore[no-any-return]
 
 
 class Conv1d(_Conv):
     """1-d convolution over ``[N, C_in, L]`` (or unbatched ``[C_in, L]``)."""
 
     _n = 1
-    _op = staticmethod(_flodl.conv1d)
-
-    def forward(self, input: TensorLike) -> TensorLike:
-        x = input if self._pre_pad is None else input.pad(self._pre_pad)
-        try:
-            return _flodl.conv1d(
-                x,
-                self.weight,
-                self.bias,
-                self.stride[0],
-                self._padding[0],
-                self.dilation[0],
-                self.groups,
-            )
-        except ShapeError as e:
-            raise _shape_error(self, self._expected(), input) from e
 
 
 class Conv2d(_Conv):
     """2-d convolution over ``[N, C_in, H, W]`` (or unbatched ``[C_in, H, W]``)."""
 
     _n = 2
-    _op = staticmethod(_flodl.conv2d)
 
 
 class Conv3d(_Conv):
     """3-d convolution over ``[N, C_in, D, H, W]`` (or unbatched)."""
 
     _n = 3
-    _op = staticmethod(_flodl.conv3d)
 
 
 class _ConvTranspose(_ConvNd):
@@ -387,8 +325,6 @@ class _ConvTranspose(_ConvNd):
         device: Any = None,
         dtype: Any = None,
     ) -> None:
-        if isinstance(padding, str):
-            raise ArgumentError(f"{type(self).__name__}: padding must be ints, not {padding!r}")
         super().__init__(
             in_channels,
             out_channels,
@@ -405,73 +341,27 @@ class _ConvTranspose(_ConvNd):
             dtype,
         )
 
-    def _output_padding(self, input: TensorLike, output_size: Sequence[int] | None) -> Any:
-        if output_size is None:
-            return self.output_padding
-        n = self._n
-        size = list(output_size)[-n:]
-        if len(size) != n:
-            raise ArgumentError(f"output_size must have {n} or {n + 2} elements, got {output_size}")
-        result = []
-        spatial = list(input.shape)[-n:]
-        for i in range(n):
-            smallest = (
-                (spatial[i] - 1) * self.stride[i]
-                - 2 * self._padding[i]
-                + self.dilation[i] * (self.kernel_size[i] - 1)
-                + 1
-            )
-            extra = size[i] - smallest
-            if not 0 <= extra < max(self.stride[i], self.dilation[i]):
-                raise ArgumentError(
-                    f"requested an output size of {size}, but valid sizes are from {smallest} "
-                    f"to {smallest + max(self.stride[i], self.dilation[i]) - 1} in dim {i}"
-                )
-            result.append(extra)
-        return tuple(result)
-
     def forward(self, input: TensorLike, output_size: Sequence[int] | None = None) -> TensorLike:
-        output_padding = self._output_padding(input, output_size)
-        stride, padding, dilation = self.stride, self._padding, self.dilation
-        if self._n == 1:
-            stride, padding, output_padding, dilation = (
-                a[0] for a in (stride, padding, output_padding, dilation)
-            )
-        try:
-            # PyTorch's order: groups before dilation.
-            return self._op(
-                input,
-                self.weight,
-                self.bias,
-                stride,
-                padding,
-                output_padding,
-                self.groups,
-                dilation,
-            )
-        except ShapeError as e:
-            raise _shape_error(self, self._expected(), input) from e
+        size = None if output_size is None else [int(s) for s in output_size]
+        return _flodl._conv_layer(self, input, size)  # type: ignore[no-any-return]
 
 
 class ConvTranspose1d(_ConvTranspose):
     """1-d transposed convolution over ``[N, C_in, L]`` (or unbatched)."""
 
     _n = 1
-    _op = staticmethod(_flodl.conv_transpose1d)
 
 
 class ConvTranspose2d(_ConvTranspose):
     """2-d transposed convolution over ``[N, C_in, H, W]`` (or unbatched)."""
 
     _n = 2
-    _op = staticmethod(_flodl.conv_transpose2d)
 
 
 class ConvTranspose3d(_ConvTranspose):
     """3-d transposed convolution over ``[N, C_in, D, H, W]`` (or unbatched)."""
 
     _n = 3
-    _op = staticmethod(_flodl.conv_transpose3d)
 
 
 # ----- pooling -----
