@@ -1113,6 +1113,33 @@ def avg_pool2d(
 ) -> NnResult:
     """2-d average pooling, as ``F.avg_pool2d``; ``stride=None`` is the kernel size."""
 
+def max_pool3d(
+    input: VariableLike,
+    kernel_size: Ints3,
+    stride: Ints3 | None = None,
+    padding: Ints3 = 0,
+    dilation: Ints3 = 1,
+    ceil_mode: bool = False,
+) -> NnResult:
+    """3-d max pooling, as ``F.max_pool3d``; ``stride=None`` is the kernel size."""
+
+def avg_pool3d(
+    input: VariableLike,
+    kernel_size: Ints3,
+    stride: Ints3 | None = None,
+    padding: Ints3 = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> NnResult:
+    """3-d average pooling, as ``F.avg_pool3d``; ``stride=None`` is the kernel size."""
+
+def adaptive_avg_pool1d(input: VariableLike, output_size: int) -> NnResult:
+    """Average pooling of ``[N, C, L]`` to ``output_size``, as ``F.adaptive_avg_pool1d``."""
+
+def adaptive_max_pool1d(input: VariableLike, output_size: int) -> NnResult:
+    """Max pooling of ``[N, C, L]`` to ``output_size`` (values only), as
+    ``F.adaptive_max_pool1d``."""
+
 def adaptive_avg_pool2d(input: VariableLike, output_size: Ints2) -> NnResult:
     """Average pooling to ``output_size``, as ``F.adaptive_avg_pool2d``."""
 
@@ -1223,6 +1250,17 @@ def dropout(input: VariableLike, p: float = 0.5, training: bool = True) -> NnRes
     """Zeroes each element with probability ``p`` and scales the rest by ``1/(1-p)`` when
     ``training``, as ``F.dropout``."""
 
+def feature_dropout(input: VariableLike, p: float = 0.5, training: bool = True) -> NnResult:
+    """Zeroes whole channels (dim 1 of ``[N, C, ...]``) with probability ``p`` and scales the rest
+    by ``1/(1-p)`` when ``training``, as ``F.dropout1d``, ``F.dropout2d`` and ``F.dropout3d``."""
+
+def alpha_dropout(input: VariableLike, p: float = 0.5, training: bool = False) -> NnResult:
+    """Dropout that keeps SELU's mean and variance, as ``F.alpha_dropout`` (off unless
+    ``training``)."""
+
+def feature_alpha_dropout(input: VariableLike, p: float = 0.5, training: bool = False) -> NnResult:
+    """[``alpha_dropout``] of whole channels, as ``F.feature_alpha_dropout``."""
+
 def batch_norm(
     input: VariableLike,
     running_mean: Tensor | None,
@@ -1302,6 +1340,83 @@ def kl_div(
 ) -> NnResult:
     """Kullback-Leibler divergence of the log-probabilities ``input`` from ``target``
     (probabilities, or log-probabilities with ``log_target``), as ``F.kl_div``."""
+
+def cosine_embedding_loss(
+    input1: VariableLike,
+    input2: VariableLike,
+    target: Tensor,
+    margin: float = 0.0,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """``1 - cos(x1, x2)`` where ``target`` is 1, ``max(0, cos(x1, x2) - margin)`` where it is -1,
+    as ``F.cosine_embedding_loss``."""
+
+def margin_ranking_loss(
+    input1: VariableLike,
+    input2: VariableLike,
+    target: VariableLike,
+    margin: float = 0.0,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """``max(0, -target * (x1 - x2) + margin)``, as ``F.margin_ranking_loss``."""
+
+def hinge_embedding_loss(
+    input: VariableLike, target: Tensor, margin: float = 1.0, reduction: Reduction = "mean"
+) -> NnResult:
+    """``x`` where ``target`` is 1, ``max(0, margin - x)`` where it is -1, as
+    ``F.hinge_embedding_loss``."""
+
+def triplet_margin_loss(
+    anchor: VariableLike,
+    positive: VariableLike,
+    negative: VariableLike,
+    margin: float = 1.0,
+    p: float = 2.0,
+    eps: float = 1e-06,
+    swap: bool = False,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with the ``p``-norm distance (``swap``: the smaller of
+    ``d(a, n)`` and ``d(p, n)``), as ``F.triplet_margin_loss``."""
+
+def poisson_nll_loss(
+    input: VariableLike,
+    target: VariableLike,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-08,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """Negative log-likelihood of a Poisson ``target`` with rate ``exp(input)`` (``input`` itself
+    without ``log_input``), as ``F.poisson_nll_loss``; ``full`` adds Stirling's term."""
+
+def gaussian_nll_loss(
+    input: VariableLike,
+    target: VariableLike,
+    var: VariableLike,
+    full: bool = False,
+    eps: float = 1e-06,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """Negative log-likelihood of ``target`` under a Gaussian of mean ``input`` and variance ``var``
+    (clamped to ``eps``, without changing its gradient), as ``F.gaussian_nll_loss``."""
+
+def soft_margin_loss(
+    input: VariableLike, target: Tensor, reduction: Reduction = "mean"
+) -> NnResult:
+    """``log(1 + exp(-target * input))``, as ``F.soft_margin_loss``."""
+
+def ctc_loss(
+    log_probs: VariableLike,
+    targets: Tensor,
+    input_lengths: Tensor,
+    target_lengths: Tensor,
+    blank: int = 0,
+    reduction: Reduction = "mean",
+    zero_infinity: bool = False,
+) -> NnResult:
+    """Connectionist temporal classification loss of ``log_probs`` (``[T, N, C]``) against
+    ``targets``, as ``F.ctc_loss``."""
 
 def gru_cell(
     input: VariableLike,

@@ -109,6 +109,61 @@ pub(crate) fn kl_div_reduced(
     }
 }
 
+/// `F.gaussian_nll_loss`: PyTorch composes it from ops, so it is composed
+/// here in the same order (the same rounding).
+pub(crate) fn gaussian_nll(
+    input: &tch::Tensor,
+    target: &tch::Tensor,
+    var: &tch::Tensor,
+    full: bool,
+    eps: f64,
+    reduction: Reduction,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    const OP: &str = "gaussian_nll_loss";
+    let (shape, var_shape) = (input.size(), var.size());
+    // A var with one dim fewer, or a trailing 1, is one variance per sample.
+    let var = if var_shape == shape {
+        var.shallow_clone()
+    } else if shape[..shape.len().saturating_sub(1)] == var_shape[..] {
+        var.f_unsqueeze(-1)?
+    } else if shape.len() == var_shape.len()
+        && shape[..shape.len() - 1] == var_shape[..var_shape.len() - 1]
+        && var_shape.last() == Some(&1)
+    {
+        var.shallow_clone()
+    } else {
+        return Err(Error::new(
+            ErrorKind::Shape,
+            format!("{OP}: var of shape {var_shape:?} fits no input of shape {shape:?}"),
+        )
+        .into());
+    };
+    if var.f_lt(0.0)?.f_any()?.f_int64_value(&[])? != 0 {
+        return Err(Error::new(
+            ErrorKind::Argument,
+            format!("{OP}: var has negative entries"),
+        )
+        .into());
+    }
+    // Clamped in place on a copy without recording, as PyTorch does, so
+    // the gradient reaches `var` unchanged.
+    let clamped = var.f_to_dtype(var.f_kind()?, false, true)?;
+    tch::no_grad(|| clamped.shallow_clone().f_clamp_min_(eps).map(drop))?;
+    let diff = input.f_sub(target)?;
+    let mut loss = clamped
+        .f_log()?
+        .f_add(&diff.f_pow_tensor_scalar(2)?.f_div(&clamped)?)?
+        .f_mul_scalar(0.5)?;
+    if full {
+        loss = loss.f_add_scalar(0.5 * (2.0 * std::f64::consts::PI).ln())?;
+    }
+    Ok(match reduction {
+        Reduction::Mean => loss.f_mean(None::<tch::Kind>)?,
+        Reduction::Sum => loss.f_sum(None::<tch::Kind>)?,
+        Reduction::None => loss,
+    })
+}
+
 /// A `value` only pads in constant mode (PyTorch's rule).
 pub(crate) fn check_pad(op: &str, mode: PadMode, value: Option<f64>) -> crate::Result<()> {
     if mode != PadMode::Constant && value.is_some() {
@@ -256,6 +311,18 @@ macro_rules! nn_ops {
             /// 2-d average pooling, as `F.avg_pool2d`; `stride=None` is the kernel size.
             avg_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
                 => input.raw().f_avg_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, None::<i64>);
+            /// 3-d max pooling, as `F.max_pool3d`; `stride=None` is the kernel size.
+            max_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, dilation: I3 = 1, ceil_mode: bool = false)
+                => input.raw().f_max_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            /// 3-d average pooling, as `F.avg_pool3d`; `stride=None` is the kernel size.
+            avg_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
+                => input.raw().f_avg_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, None::<i64>);
+            /// Average pooling of `[N, C, L]` to `output_size`, as `F.adaptive_avg_pool1d`.
+            adaptive_avg_pool1d(input: Same, output_size: i64)
+                => input.raw().f_adaptive_avg_pool1d([output_size]);
+            /// Max pooling of `[N, C, L]` to `output_size` (values only), as `F.adaptive_max_pool1d`.
+            adaptive_max_pool1d(input: Same, output_size: i64)
+                => input.raw().f_adaptive_max_pool1d([output_size]).map(|(values, _)| values);
             /// Average pooling to `output_size`, as `F.adaptive_avg_pool2d`.
             adaptive_avg_pool2d(input: Same, output_size: I2)
                 => input.raw().f_adaptive_avg_pool2d(output_size);
@@ -331,6 +398,24 @@ macro_rules! nn_ops {
                 $crate::ops::nn::check_probability("dropout", p)?;
                 Ok::<_, $crate::error::Failure>(input.raw().f_dropout(p, training)?)
             };
+            /// Zeroes whole channels (dim 1 of `[N, C, ...]`) with probability
+            /// `p` and scales the rest by `1/(1-p)` when `training`, as
+            /// `F.dropout1d`, `F.dropout2d` and `F.dropout3d`.
+            feature_dropout(input: Same, p: f64 = 0.5, training: bool = true) => {
+                $crate::ops::nn::check_probability("feature_dropout", p)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_feature_dropout(p, training)?)
+            };
+            /// Dropout that keeps SELU's mean and variance, as
+            /// `F.alpha_dropout` (off unless `training`).
+            alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false) => {
+                $crate::ops::nn::check_probability("alpha_dropout", p)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_alpha_dropout(p, training)?)
+            };
+            /// [`alpha_dropout`] of whole channels, as `F.feature_alpha_dropout`.
+            feature_alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false) => {
+                $crate::ops::nn::check_probability("feature_alpha_dropout", p)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_feature_alpha_dropout(p, training)?)
+            };
             /// Normalization over the batch, per channel (dim 1), as
             /// `F.batch_norm`: batch statistics when `training` (updating
             /// the given running statistics in place), else the running ones.
@@ -395,6 +480,40 @@ macro_rules! nn_ops {
             /// `log_target`), as `F.kl_div`.
             kl_div(input: Same, target: Same, reduction: KlDivReduction = "mean", log_target: bool = false)
                 => $crate::ops::nn::kl_div_reduced(input.raw(), target.raw(), reduction, log_target);
+
+            /// `1 - cos(x1, x2)` where `target` is 1, `max(0, cos(x1, x2) -
+            /// margin)` where it is -1, as `F.cosine_embedding_loss`.
+            cosine_embedding_loss(input1: Same, input2: Same, target: Tensor, margin: f64 = 0.0, reduction: Reduction = "mean")
+                => tch::Tensor::f_cosine_embedding_loss(input1.raw(), input2.raw(), target.raw(), margin, reduction.aten());
+            /// `max(0, -target * (x1 - x2) + margin)`, as `F.margin_ranking_loss`.
+            margin_ranking_loss(input1: Same, input2: Same, target: Same, margin: f64 = 0.0, reduction: Reduction = "mean")
+                => tch::Tensor::f_margin_ranking_loss(input1.raw(), input2.raw(), target.raw(), margin, reduction.aten());
+            /// `x` where `target` is 1, `max(0, margin - x)` where it is -1,
+            /// as `F.hinge_embedding_loss`.
+            hinge_embedding_loss(input: Same, target: Tensor, margin: f64 = 1.0, reduction: Reduction = "mean")
+                => input.raw().f_hinge_embedding_loss(target.raw(), margin, reduction.aten());
+            /// `max(d(a, p) - d(a, n) + margin, 0)` with the `p`-norm
+            /// distance (`swap`: the smaller of `d(a, n)` and `d(p, n)`), as
+            /// `F.triplet_margin_loss`.
+            triplet_margin_loss(anchor: Same, positive: Same, negative: Same, margin: f64 = 1.0, p: f64 = 2.0, eps: f64 = 1e-6, swap: bool = false, reduction: Reduction = "mean")
+                => tch::Tensor::f_triplet_margin_loss(anchor.raw(), positive.raw(), negative.raw(), margin, p, eps, swap, reduction.aten());
+            /// Negative log-likelihood of a Poisson `target` with rate
+            /// `exp(input)` (`input` itself without `log_input`), as
+            /// `F.poisson_nll_loss`; `full` adds Stirling's term.
+            poisson_nll_loss(input: Same, target: Same, log_input: bool = true, full: bool = false, eps: f64 = 1e-8, reduction: Reduction = "mean")
+                => input.raw().f_poisson_nll_loss(target.raw(), log_input, full, eps, reduction.aten());
+            /// Negative log-likelihood of `target` under a Gaussian of mean
+            /// `input` and variance `var` (clamped to `eps`, without changing
+            /// its gradient), as `F.gaussian_nll_loss`.
+            gaussian_nll_loss(input: Same, target: Same, var: Same, full: bool = false, eps: f64 = 1e-6, reduction: Reduction = "mean")
+                => $crate::ops::nn::gaussian_nll(input.raw(), target.raw(), var.raw(), full, eps, reduction);
+            /// `log(1 + exp(-target * input))`, as `F.soft_margin_loss`.
+            soft_margin_loss(input: Same, target: Tensor, reduction: Reduction = "mean")
+                => input.raw().f_soft_margin_loss(target.raw(), reduction.aten());
+            /// Connectionist temporal classification loss of `log_probs`
+            /// (`[T, N, C]`) against `targets`, as `F.ctc_loss`.
+            ctc_loss(log_probs: Same, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: i64 = 0, reduction: Reduction = "mean", zero_infinity: bool = false)
+                => tch::Tensor::f_ctc_loss_tensor(log_probs.raw(), targets.raw(), input_lengths.raw(), target_lengths.raw(), blank, reduction.aten(), zero_infinity);
 
             // --- recurrent cells ---
             /// One GRU step: the next hidden state, as `torch.gru_cell`.

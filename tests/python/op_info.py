@@ -1368,6 +1368,195 @@ OP_INFOS += [
 ]
 OP_INFOS[-1].input_dtype = np.int64
 
+_SIGNS = np.array([[1.0, -1.0, 1.0, 1.0], [-1.0, -1.0, 1.0, -1.0], [1.0, 1.0, -1.0, 1.0]])
+
+OP_INFOS += [
+    _nn(
+        "max_pool3d",
+        F.max_pool3d,
+        [
+            Sample(((1, 2, 4, 4, 4),), {"kernel_size": 2}),
+            Sample(
+                ((1, 1, 5, 4, 5),),
+                {
+                    "kernel_size": [3, 2, 2],
+                    "stride": [2, 1, 2],
+                    "padding": 1,
+                    "dilation": [1, 2, 1],
+                    "ceil_mode": True,
+                },
+            ),
+        ],
+        ("input",),
+    ),
+    _nn(
+        "avg_pool3d",
+        F.avg_pool3d,
+        [
+            Sample(((1, 2, 4, 4, 4),), {"kernel_size": 2}),
+            Sample(
+                ((1, 1, 5, 4, 5),),
+                {"kernel_size": [3, 2, 2], "padding": 1, "count_include_pad": False},
+            ),
+        ],
+        ("input",),
+    ),
+    _nn(
+        "adaptive_avg_pool1d",
+        F.adaptive_avg_pool1d,
+        [Sample(((2, 3, 7),), {"output_size": 3}), Sample(((3, 5),), {"output_size": 5})],
+        ("input",),
+    ),
+    _nn(
+        "adaptive_max_pool1d",
+        F.adaptive_max_pool1d,
+        [Sample(((2, 3, 7),), {"output_size": 3}), Sample(((3, 5),), {"output_size": 2})],
+        ("input",),
+    ),
+    OpInfo(
+        "feature_dropout",
+        lambda input, p=0.5, training=True: torch.feature_dropout(input, p, training),
+        [Sample(((4, 5, 3),), {"p": 0.3}), Sample(((2, 3, 2, 2),), {"p": 0.6})],
+        errors=argument_error((2, 3), p=1.5),
+        kind="nn",
+        operand_names=("input",),
+        random=True,
+    ),
+    OpInfo(
+        "alpha_dropout",
+        lambda input, p=0.5, training=False: F.alpha_dropout(input, p, training),
+        [Sample(((4, 5),), {"p": 0.3, "training": True})],
+        errors=argument_error((2, 3), p=-0.5),
+        kind="nn",
+        operand_names=("input",),
+        random=True,
+    ),
+    OpInfo(
+        "feature_alpha_dropout",
+        lambda input, p=0.5, training=False: F.feature_alpha_dropout(input, p, training),
+        [Sample(((4, 5, 3),), {"p": 0.3, "training": True})],
+        errors=argument_error((2, 3), p=2.0),
+        kind="nn",
+        operand_names=("input",),
+        random=True,
+    ),
+    _nn(
+        "cosine_embedding_loss",
+        lambda input1, input2, target, margin=0.0, reduction="mean": F.cosine_embedding_loss(
+            input1, input2, target, margin, reduction=reduction
+        ),
+        [
+            Sample(((4, 5), (4, 5)), {"target": np.array([1.0, -1.0, 1.0, -1.0])}),
+            Sample(
+                ((4, 5), (4, 5)),
+                {"target": np.array([-1.0, -1.0, 1.0, -1.0]), "margin": 0.2, "reduction": "sum"},
+            ),
+        ],
+        ("input1", "input2"),
+        shape_error((4, 5), (3, 5), target=np.array([1.0, -1.0, 1.0, 1.0])),
+    ),
+    _nn(
+        "margin_ranking_loss",
+        lambda input1, input2, target, margin=0.0, reduction="mean": F.margin_ranking_loss(
+            input1, input2, target, margin, reduction=reduction
+        ),
+        [
+            Sample(((6,), (6,), (6,))),
+            Sample(((6,), (6,), (6,)), {"margin": 0.3, "reduction": "none"}),
+        ],
+        ("input1", "input2", "target"),
+        shape_error((4,), (3,), (4,)),
+    ),
+    _nn(
+        "hinge_embedding_loss",
+        lambda input, target, margin=1.0, reduction="mean": F.hinge_embedding_loss(
+            input, target, margin, reduction=reduction
+        ),
+        [
+            Sample(((3, 4),), {"target": _SIGNS}),
+            Sample(((3, 4),), {"target": _SIGNS, "margin": 0.5, "reduction": "none"}),
+        ],
+        ("input",),
+    ),
+    _nn(
+        "soft_margin_loss",
+        lambda input, target, reduction="mean": F.soft_margin_loss(
+            input, target, reduction=reduction
+        ),
+        [
+            Sample(((3, 4),), {"target": _SIGNS}),
+            Sample(((3, 4),), {"target": _SIGNS, "reduction": "sum"}),
+        ],
+        ("input",),
+    ),
+    _nn(
+        "triplet_margin_loss",
+        lambda anchor, positive, negative, **kw: F.triplet_margin_loss(
+            anchor, positive, negative, **kw
+        ),
+        [
+            Sample(((4, 5), (4, 5), (4, 5))),
+            Sample(
+                ((4, 5), (4, 5), (4, 5)),
+                {"margin": 0.5, "p": 1.0, "swap": True, "reduction": "sum"},
+            ),
+        ],
+        ("anchor", "positive", "negative"),
+        shape_error((4, 5), (4, 5), (3, 2)),
+    ),
+    _nn(
+        "poisson_nll_loss",
+        lambda input, target, **kw: F.poisson_nll_loss(input, target, **kw),
+        [
+            Sample(((3, 4), (3, 4))),
+            Sample(((3, 4), (3, 4)), {"log_input": False, "full": True, "reduction": "sum"}),
+        ],
+        ("input", "target"),
+        domain=_positive,
+    ),
+    _nn(
+        "gaussian_nll_loss",
+        lambda input, target, var, **kw: F.gaussian_nll_loss(input, target, var, **kw),
+        [
+            Sample(((4, 3), (4, 3), (4, 3))),
+            Sample(((4, 3), (4, 3), (4,)), {"full": True, "reduction": "sum"}),
+            Sample(((4, 3), (4, 3), (4, 1)), {"eps": 0.6, "reduction": "none"}),
+        ],
+        ("input", "target", "var"),
+        shape_error((2, 3), (2, 3), (5,)),
+        domain=_positive,
+    ),
+    _nn(
+        "ctc_loss",
+        lambda log_probs, targets, input_lengths, target_lengths, **kw: F.ctc_loss(
+            log_probs, targets, input_lengths, target_lengths, **kw
+        ),
+        [
+            Sample(
+                ((6, 2, 4),),
+                {
+                    "targets": np.array([[1, 2, 1], [3, 1, 0]]),
+                    "input_lengths": np.array([6, 5]),
+                    "target_lengths": np.array([3, 2]),
+                },
+                finite_differences=False,  # libtorch's gradient assumes log-softmax inputs
+            ),
+            Sample(
+                ((5, 2, 3),),
+                {
+                    "targets": np.array([1, 2, 2, 1]),
+                    "input_lengths": np.array([5, 4]),
+                    "target_lengths": np.array([3, 1]),
+                    "reduction": "sum",
+                    "blank": 0,
+                },
+                finite_differences=False,
+            ),
+        ],
+        ("log_probs",),
+    ),
+]
+
 OPS_BY_NAME = {info.name: info for info in OP_INFOS}
 
 

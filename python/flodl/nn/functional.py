@@ -15,10 +15,14 @@ from .. import _flodl
 from .._flodl import (
     Tensor,
     Variable,
+    adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_max_pool1d,
     adaptive_max_pool2d,
+    alpha_dropout,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     batch_norm,
     bilinear,
     binary_cross_entropy,
@@ -30,10 +34,16 @@ from .._flodl import (
     conv_transpose1d,
     conv_transpose2d,
     conv_transpose3d,
+    cosine_embedding_loss,
     cross_entropy,
+    ctc_loss,
+    feature_alpha_dropout,
+    feature_dropout,
+    gaussian_nll_loss,
     grid_sample,
     group_norm,
     gru_cell,
+    hinge_embedding_loss,
     huber_loss,
     im2col,
     instance_norm,
@@ -42,25 +52,34 @@ from .._flodl import (
     layer_norm,
     linear,
     lstm_cell,
+    margin_ranking_loss,
     max_pool1d,
     max_pool2d,
+    max_pool3d,
     mse_loss,
     multi_head_attention_forward,
     nll_loss,
     pixel_shuffle,
     pixel_unshuffle,
+    poisson_nll_loss,
     scaled_dot_product_attention,
     smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
 )
 
 TensorLike = Union[Tensor, Variable]
 Ints = Union[int, Sequence[int]]
 
 __all__ = [
+    "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
     "adaptive_max_pool2d",
+    "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "batch_norm",
     "bilinear",
     "binary_cross_entropy",
@@ -73,13 +92,21 @@ __all__ = [
     "conv_transpose1d",
     "conv_transpose2d",
     "conv_transpose3d",
+    "cosine_embedding_loss",
     "cosine_similarity",
     "cross_entropy",
+    "ctc_loss",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
     "elu",
     "embedding",
     "embedding_bag",
+    "feature_alpha_dropout",
+    "feature_dropout",
     "fold",
+    "gaussian_nll_loss",
     "gelu",
     "glu",
     "grid_sample",
@@ -89,6 +116,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hinge_embedding_loss",
     "huber_loss",
     "im2col",
     "instance_norm",
@@ -100,8 +128,10 @@ __all__ = [
     "log_softmax",
     "logsigmoid",
     "lstm_cell",
+    "margin_ranking_loss",
     "max_pool1d",
     "max_pool2d",
+    "max_pool3d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
@@ -111,6 +141,7 @@ __all__ = [
     "pad",
     "pixel_shuffle",
     "pixel_unshuffle",
+    "poisson_nll_loss",
     "prelu",
     "relu",
     "relu6",
@@ -119,6 +150,7 @@ __all__ = [
     "sigmoid",
     "silu",
     "smooth_l1_loss",
+    "soft_margin_loss",
     "softmax",
     "softmin",
     "softplus",
@@ -127,6 +159,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "triplet_margin_loss",
     "unfold",
 ]
 
@@ -174,6 +207,30 @@ def dropout(
     ``1 / (1 - p)`` when ``training``; the identity otherwise. ``inplace`` is
     accepted for compatibility; the result is always a new tensor."""
     return _flodl.dropout(input, p, training)
+
+
+def dropout1d(
+    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> TensorLike:
+    """Zeroes whole channels of ``[N, C, L]`` (or ``[C, L]``) with probability
+    ``p`` when ``training``, scaling the rest; ``inplace`` as for ``dropout``."""
+    return feature_dropout(input, p, training)
+
+
+def dropout2d(
+    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> TensorLike:
+    """Zeroes whole channels of ``[N, C, H, W]`` (or ``[C, H, W]``) with
+    probability ``p`` when ``training``, scaling the rest."""
+    return feature_dropout(input, p, training)
+
+
+def dropout3d(
+    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> TensorLike:
+    """Zeroes whole channels of ``[N, C, D, H, W]`` with probability ``p``
+    when ``training``, scaling the rest."""
+    return feature_dropout(input, p, training)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -184,7 +184,6 @@ class Bilinear(Module):
 # ----- convolutions -----
 
 
-
 class _ConvNd(Module):
     """What the convolutions share: PyTorch's attributes, and the forward,
     flodl::nn's ``conv_forward`` on them (which also checks the options)."""
