@@ -188,6 +188,41 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
             output_size: [2, 3],
         }),
         "pixel_shuffle" => Box::new(nn::PixelShuffle { upscale_factor: 2 }),
+        "max_pool3d" => Box::new(nn::MaxPool3d {
+            stride: Some([1, 2, 1]),
+            padding: [1, 1, 1],
+            ceil_mode: true,
+            ..nn::MaxPool3d::new([2, 2, 2])
+        }),
+        "avg_pool3d" => Box::new(nn::AvgPool3d {
+            padding: [1, 1, 1],
+            count_include_pad: false,
+            ..nn::AvgPool3d::new([2, 3, 2])
+        }),
+        "adaptive_avg_pool1d" => Box::new(nn::AdaptiveAvgPool1d { output_size: 3 }),
+        "reflection_pad2d" => Box::new(nn::ReflectionPad2d::new([1, 2, 0, 1])),
+        "constant_pad1d" => Box::new(nn::ConstantPad1d {
+            value: 3.5,
+            ..nn::ConstantPad1d::uniform(2)
+        }),
+        "upsample_bilinear" => Box::new(nn::Upsample {
+            align_corners: Some(true),
+            ..nn::Upsample::scale(2.0, flodl::InterpolateMode::Bilinear)
+        }),
+        "upsample_nearest" => Box::new(nn::Upsample::to_size(
+            &[5, 7],
+            flodl::InterpolateMode::Nearest,
+        )),
+        "instance_norm3d_stats" => Box::new(nn::InstanceNorm3d::with_options(
+            2,
+            nn::BatchNormOptions {
+                affine: true,
+                track_running_stats: true,
+                ..Default::default()
+            },
+        )?),
+        "rms_norm_shape" => Box::new(nn::RMSNorm::with_shape(&[3, 4], Some(1e-3), true)?),
+        "dropout2d" => Box::new(nn::Dropout2d::new(0.5)?),
         "instance_norm1d" => Box::new(nn::InstanceNorm1d::new(3, true)?),
         "instance_norm2d" => Box::new(nn::InstanceNorm2d::new(3, false)?),
         "rms_norm" => Box::new(nn::RMSNorm::new(6, None, true)?),

@@ -31,6 +31,7 @@ pub use autograd::{
 pub use error::{Error, ErrorKind, Result};
 pub use live::live_tensor_count;
 pub use ops::index::TensorIndex;
+pub use ops::interpolate::interpolate;
 pub use ops::nn::*;
 pub use ops::rnn::{gru, lstm, rnn, RnnOptions};
 pub use ops::Operand;

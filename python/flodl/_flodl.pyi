@@ -921,11 +921,25 @@ def _recurrent_cell(
 def _batch_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
     """The batch norm `layer` of `dims` spatial dims on `input`."""
 
+def _instance_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
+    """The instance norm `layer` of `dims` spatial dims on `input`."""
+
 def _conv_weight_shape(layer: Any) -> list[int]:
     """The weight shape of the convolution `layer` describes."""
 
 def _conv_layer(layer: Any, input: VariableLike, output_size: Sequence[int] | None = None) -> Any:
     """The convolution `layer` on `input`."""
+
+def interpolate(
+    input: VariableLike,
+    size: int | Sequence[int] | None = None,
+    scale_factor: float | Sequence[float] | None = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+    recompute_scale_factor: bool | None = None,
+    antialias: bool = False,
+) -> Any:
+    """`input` resized to `size` or by `scale_factor`, as `F.interpolate`."""
 
 def _optim_check(name: str, group: dict[str, Any]) -> None:
     """Checks a param group's options as Rust's optimizer `name` does."""
@@ -1158,6 +1172,15 @@ def instance_norm(
 ) -> NnResult:
     """Per-sample, per-channel normalization, as ``F.instance_norm``. With ``use_input_stats``,
     given running statistics are updated in place."""
+
+def rms_norm(
+    input: VariableLike,
+    normalized_shape: Sequence[int],
+    weight: VariableLike | None = None,
+    eps: float | None = None,
+) -> NnResult:
+    """Division by the root mean square over the trailing dims ``normalized_shape`` (plus ``eps``,
+    by default the dtype's epsilon), then ``weight``, as ``F.rms_norm``."""
 
 def group_norm(
     input: VariableLike,

@@ -1,4 +1,5 @@
-//! Dropout layers.
+//! Dropout layers: `Dropout`, `Dropout1d/2d/3d` (whole channels),
+//! `AlphaDropout`, `FeatureAlphaDropout`.
 
 use std::cell::Cell;
 
@@ -34,3 +35,58 @@ impl Module for Dropout {
         self.training.set(training)
     }
 }
+
+/// Declares a dropout layer of another kind: its op on `(input, p, training)`.
+macro_rules! dropout_layer {
+    ($(#[$doc:meta])* $name:ident => $op:path) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name {
+            pub p: f64,
+            training: Cell<bool>,
+        }
+
+        impl $name {
+            pub fn new(p: f64) -> Result<Self> {
+                crate::ops::nn::check_probability(stringify!($name), p)?;
+                Ok($name {
+                    p,
+                    training: Cell::new(true),
+                })
+            }
+        }
+
+        impl Module for $name {
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                $op(input, self.p, self.training.get())
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                Vec::new()
+            }
+            fn set_training(&self, training: bool) {
+                self.training.set(training)
+            }
+        }
+    };
+}
+
+dropout_layer!(
+    /// Zeroes whole channels of `[N, C, L]` while training, as `torch.nn.Dropout1d`.
+    Dropout1d => crate::feature_dropout
+);
+dropout_layer!(
+    /// Zeroes whole channels of `[N, C, H, W]` while training, as `torch.nn.Dropout2d`.
+    Dropout2d => crate::feature_dropout
+);
+dropout_layer!(
+    /// Zeroes whole channels of `[N, C, D, H, W]` while training, as `torch.nn.Dropout3d`.
+    Dropout3d => crate::feature_dropout
+);
+dropout_layer!(
+    /// Dropout that keeps SELU's mean and variance, as `torch.nn.AlphaDropout`.
+    AlphaDropout => crate::alpha_dropout
+);
+dropout_layer!(
+    /// [`AlphaDropout`] of whole channels, as `torch.nn.FeatureAlphaDropout`.
+    FeatureAlphaDropout => crate::feature_alpha_dropout
+);

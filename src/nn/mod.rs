@@ -26,6 +26,7 @@ mod flatten;
 pub mod init;
 mod linear;
 mod norm;
+mod padding;
 mod pool;
 mod rnn;
 mod transformer;
@@ -39,6 +40,7 @@ pub use embedding::*;
 pub use flatten::*;
 pub use linear::*;
 pub use norm::*;
+pub use padding::*;
 pub use pool::*;
 pub use rnn::*;
 

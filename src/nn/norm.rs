@@ -1,5 +1,7 @@
-//! Normalization layers: `LayerNorm`, `GroupNorm`, `BatchNorm1d`/`2d`,
-//! `InstanceNorm1d`/`2d`, `RMSNorm`.
+//! Normalization layers: `LayerNorm`, `GroupNorm`, `BatchNorm1d/2d/3d`,
+//! `InstanceNorm1d/2d/3d`, `RMSNorm`. The batch and instance norms' forward
+//! is [`batch_norm_forward`] and [`instance_norm_forward`] on their
+//! parameters and buffers, which Python's classes call too.
 
 use std::cell::Cell;
 
@@ -338,36 +340,150 @@ impl<const DIMS: usize> Module for BatchNorm<DIMS> {
     }
 }
 
+/// Instance normalization of `input` (`[N, C, ...]` or unbatched `[C,
+/// ...]` with `dims` spatial dims), as PyTorch's `InstanceNorm1d/2d/3d.forward`:
+/// each sample's channels over their own positions, the running statistics
+/// (when given) updated while training and used in evaluation. A shape
+/// error starts with `layer()`.
+#[allow(clippy::too_many_arguments)] // the layer's parts, as PyTorch's forward reads them
+pub fn instance_norm_forward(
+    layer: &dyn Fn() -> String,
+    dims: usize,
+    num_features: i64,
+    input: &Variable,
+    weight: Option<&Variable>,
+    bias: Option<&Variable>,
+    running: Option<RunningStats<'_>>,
+    options: &BatchNormOptions,
+    training: bool,
+) -> Result<Variable> {
+    let shape = input.shape();
+    ensure!(
+        shape.len() == dims + 1 || shape.len() == dims + 2,
+        Shape,
+        "{}: expected {}D or {}D input (got {}D input)",
+        layer(),
+        dims + 1,
+        dims + 2,
+        shape.len()
+    );
+    let batched = shape.len() == dims + 2;
+    let channels = shape[usize::from(batched)];
+    // Without affine parameters PyTorch only warns; their shapes need it.
+    ensure!(
+        channels == num_features || weight.is_none(),
+        Shape,
+        "{}: expected input's size at dim={} to match num_features ({num_features}), but got: {channels}.",
+        layer(),
+        usize::from(batched)
+    );
+    let input = if batched {
+        input.clone()
+    } else {
+        input.unsqueeze(0)?
+    };
+    let (mean, var) = match running {
+        Some(r) => (Some(r.mean.data()), Some(r.var.data())),
+        None => (None, None),
+    };
+    let use_input_stats = training || !options.track_running_stats;
+    let out = crate::instance_norm(
+        &input,
+        mean.as_ref(),
+        var.as_ref(),
+        weight,
+        bias,
+        use_input_stats,
+        options.momentum.unwrap_or(0.0),
+        options.eps,
+    )?;
+    if batched {
+        Ok(out)
+    } else {
+        out.squeeze(0)
+    }
+}
+
 /// Instance normalization: each sample's channels normalized over their
-/// own positions, as `torch.nn.InstanceNorm1d` (`[N, C, L]`) and
-/// `InstanceNorm2d` (`[N, C, H, W]`); PyTorch's defaults: no affine
-/// parameters, no running statistics.
+/// own positions, as `torch.nn.InstanceNorm1d` (`[N, C, L]`),
+/// `InstanceNorm2d` (`[N, C, H, W]`) and `InstanceNorm3d`; PyTorch's
+/// defaults: no affine parameters, no running statistics.
 #[derive(Debug)]
 pub struct InstanceNorm<const DIMS: usize> {
+    pub num_features: i64,
     pub weight: Option<Parameter>,
     pub bias: Option<Parameter>,
-    pub eps: f64,
+    pub running_mean: Option<Variable>,
+    pub running_var: Option<Variable>,
+    /// Kept as PyTorch keeps it (its instance norms do not count).
+    pub num_batches_tracked: Option<Variable>,
+    pub options: BatchNormOptions,
+    training: Cell<bool>,
 }
 
 /// [`InstanceNorm`] of `[N, C, L]` inputs.
 pub type InstanceNorm1d = InstanceNorm<1>;
 /// [`InstanceNorm`] of `[N, C, H, W]` inputs.
 pub type InstanceNorm2d = InstanceNorm<2>;
+/// [`InstanceNorm`] of `[N, C, D, H, W]` inputs.
+pub type InstanceNorm3d = InstanceNorm<3>;
 
 impl<const DIMS: usize> InstanceNorm<DIMS> {
-    /// `affine`: a weight of ones and a bias of zeros per channel.
+    /// `affine`: a weight of ones and a bias of zeros per channel; the
+    /// other options PyTorch's defaults.
     pub fn new(num_features: i64, affine: bool) -> Result<Self> {
-        let (weight, bias) = if affine {
+        let options = BatchNormOptions {
+            affine,
+            track_running_stats: false,
+            ..Default::default()
+        };
+        Self::with_options(num_features, options)
+    }
+
+    /// With `options`.
+    pub fn with_options(num_features: i64, options: BatchNormOptions) -> Result<Self> {
+        let (weight, bias) = if options.affine {
             let (w, b) = ones_and_zeros(num_features)?;
-            (Some(w), Some(b))
+            (Some(w), options.bias.then_some(b))
         } else {
             (None, None)
         };
+        let opts = TensorOptions::default();
+        let long = TensorOptions {
+            dtype: DType::Int64,
+            ..opts
+        };
+        let buffer = |t: Result<Tensor>| -> Result<Option<Variable>> {
+            if options.track_running_stats {
+                Ok(Some(Variable::new(t?, false)?))
+            } else {
+                Ok(None)
+            }
+        };
         Ok(InstanceNorm {
+            num_features,
             weight,
             bias,
-            eps: 1e-5,
+            running_mean: buffer(Tensor::zeros(&[num_features], opts))?,
+            running_var: buffer(Tensor::ones(&[num_features], opts))?,
+            num_batches_tracked: buffer(Tensor::zeros(&[], long))?,
+            options,
+            training: Cell::new(true),
         })
+    }
+
+    /// The layer as PyTorch prints it.
+    pub fn describe(&self) -> String {
+        let o = &self.options;
+        let momentum = o.momentum.map_or("None".to_string(), super::py_float);
+        format!(
+            "InstanceNorm{DIMS}d({}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={})",
+            self.num_features,
+            super::py_float(o.eps),
+            super::py_bool(o.affine),
+            super::py_bool(self.bias.is_some()),
+            super::py_bool(o.track_running_stats)
+        )
     }
 }
 
@@ -376,22 +492,24 @@ impl<const DIMS: usize> Module for InstanceNorm<DIMS> {
         format!("InstanceNorm{DIMS}d")
     }
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let rank = input.shape().len();
-        ensure!(
-            rank == DIMS + 2,
-            Shape,
-            "InstanceNorm{DIMS}d: expected {}D input (got {rank}D input)",
-            DIMS + 2
-        );
-        crate::instance_norm(
+        let running = match (&self.running_mean, &self.running_var) {
+            (Some(mean), Some(var)) => Some(RunningStats {
+                mean,
+                var,
+                num_batches_tracked: None,
+            }),
+            _ => None,
+        };
+        instance_norm_forward(
+            &|| self.describe(),
+            DIMS,
+            self.num_features,
             input,
-            None,
-            None,
             self.weight.as_ref(),
             self.bias.as_ref(),
-            true,
-            0.1,
-            self.eps,
+            running,
+            &self.options,
+            self.training.get(),
         )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
@@ -400,46 +518,64 @@ impl<const DIMS: usize> Module for InstanceNorm<DIMS> {
             ("bias", self.bias.as_ref()),
         ])
     }
+    fn named_buffers(&self) -> Vec<(String, Variable)> {
+        named(&[
+            ("running_mean", self.running_mean.as_ref()),
+            ("running_var", self.running_var.as_ref()),
+            ("num_batches_tracked", self.num_batches_tracked.as_ref()),
+        ])
+    }
+    fn set_training(&self, training: bool) {
+        self.training.set(training)
+    }
 }
 
-/// Root-mean-square normalization over the last dim, as
-/// `torch.nn.RMSNorm(size)`: `x / sqrt(mean(x^2) + eps) * weight`, `eps`
-/// None being the input dtype's machine epsilon (PyTorch's default).
+/// Root-mean-square normalization over the trailing dims
+/// `normalized_shape`, as `torch.nn.RMSNorm`: `x / sqrt(mean(x^2) + eps) *
+/// weight`, `eps` None being the input dtype's machine epsilon (PyTorch's
+/// default).
 #[derive(Debug)]
 pub struct RMSNorm {
+    pub normalized_shape: Vec<i64>,
     pub weight: Option<Parameter>,
     pub eps: Option<f64>,
 }
 
 impl RMSNorm {
-    /// With `elementwise_affine`, a weight of ones.
+    /// Over the last dim, of `normalized_size`; with `elementwise_affine`,
+    /// a weight of ones.
     pub fn new(normalized_size: i64, eps: Option<f64>, elementwise_affine: bool) -> Result<Self> {
+        Self::with_shape(&[normalized_size], eps, elementwise_affine)
+    }
+
+    /// Over the trailing dims `normalized_shape`.
+    pub fn with_shape(
+        normalized_shape: &[i64],
+        eps: Option<f64>,
+        elementwise_affine: bool,
+    ) -> Result<Self> {
         let weight = if elementwise_affine {
-            Some(ones_and_zeros(normalized_size)?.0)
+            let ones = Tensor::ones(normalized_shape, TensorOptions::default())?;
+            Some(Variable::new(ones, true)?)
         } else {
             None
         };
-        Ok(RMSNorm { weight, eps })
+        Ok(RMSNorm {
+            normalized_shape: normalized_shape.to_vec(),
+            weight,
+            eps,
+        })
     }
 }
 
 impl Module for RMSNorm {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let eps = match self.eps {
-            Some(eps) => eps,
-            None => match input.dtype() {
-                DType::Float64 => f64::EPSILON,
-                DType::Float16 => 0.000_976_562_5,
-                DType::BFloat16 => 0.007_812_5,
-                _ => f64::from(f32::EPSILON),
-            },
-        };
-        let mean_square = input.pow_scalar(2)?.mean_dim(-1, true)?;
-        let normalized = input.div(&mean_square.add_scalar(eps)?.sqrt()?)?;
-        match &self.weight {
-            Some(weight) => normalized.mul(weight),
-            None => Ok(normalized),
-        }
+        crate::rms_norm(
+            input,
+            &self.normalized_shape,
+            self.weight.as_ref(),
+            self.eps,
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", self.weight.as_ref())])

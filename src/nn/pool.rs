@@ -1,5 +1,5 @@
-//! Pooling layers: `MaxPool1d`, `MaxPool2d`, `AvgPool1d`, `AvgPool2d`,
-//! `AdaptiveAvgPool2d`, `AdaptiveMaxPool2d`, with PyTorch's options.
+//! Pooling layers: `MaxPool1d/2d/3d`, `AvgPool1d/2d/3d`,
+//! `AdaptiveAvgPool1d/2d`, `AdaptiveMaxPool1d/2d`, with PyTorch's options.
 
 use super::{Module, Parameter};
 use crate::error::Result;
@@ -73,6 +73,56 @@ pool! {
         count_include_pad: bool = true,
     }
     |s, x| crate::avg_pool2d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
+}
+
+pool! {
+    /// 3-d max pooling, as `torch.nn.MaxPool3d`.
+    MaxPool3d<[i64; 3]> {
+        padding: [i64; 3] = [0, 0, 0],
+        dilation: [i64; 3] = [1, 1, 1],
+        ceil_mode: bool = false,
+    }
+    |s, x| crate::max_pool3d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode)
+}
+
+pool! {
+    /// 3-d average pooling, as `torch.nn.AvgPool3d`.
+    AvgPool3d<[i64; 3]> {
+        padding: [i64; 3] = [0, 0, 0],
+        ceil_mode: bool = false,
+        count_include_pad: bool = true,
+    }
+    |s, x| crate::avg_pool3d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
+}
+
+/// Average pooling of `[N, C, L]` to a fixed length, as `torch.nn.AdaptiveAvgPool1d`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdaptiveAvgPool1d {
+    pub output_size: i64,
+}
+
+impl Module for AdaptiveAvgPool1d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::adaptive_avg_pool1d(input, self.output_size)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// Max pooling of `[N, C, L]` to a fixed length, as `torch.nn.AdaptiveMaxPool1d`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdaptiveMaxPool1d {
+    pub output_size: i64,
+}
+
+impl Module for AdaptiveMaxPool1d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::adaptive_max_pool1d(input, self.output_size)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
 }
 
 /// Average pooling to a fixed output size, as `torch.nn.AdaptiveAvgPool2d`.

@@ -16,6 +16,7 @@ use crate::error::{bail, Error, Failure, Result};
 pub(crate) mod catalogue;
 mod expand;
 pub(crate) mod index;
+pub(crate) mod interpolate;
 pub(crate) mod nn;
 pub(crate) mod rnn;
 

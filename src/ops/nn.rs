@@ -71,6 +71,8 @@ mode_enum!(/// What `grid_sample` reads outside the input.
 mode_enum!(/// What `pad` puts outside the input: a constant, the input mirrored
     /// (without the edge), the edge repeated, or the other end (wrapped).
     PadMode { Constant = "constant", Reflect = "reflect", Replicate = "replicate", Circular = "circular" });
+mode_enum!(/// How `interpolate` computes the new values.
+    InterpolateMode { Nearest = "nearest", Linear = "linear", Bilinear = "bilinear", Bicubic = "bicubic", Trilinear = "trilinear", Area = "area", NearestExact = "nearest-exact" });
 mode_enum!(/// How `embedding_bag` reduces a bag.
     EmbeddingBagMode { Sum = "sum", Mean = "mean", Max = "max" });
 mode_enum!(/// How a loss reduces its per-element values.
@@ -339,6 +341,11 @@ macro_rules! nn_ops {
                     $crate::ops::nn::check_spatial("instance_norm", input.raw(), use_input_stats)?;
                     Ok::<_, $crate::error::Failure>(input.raw().f_instance_norm(weight.map(|w| w.raw()), bias.map(|b| b.raw()), running_mean.map(|m| m.raw()), running_var.map(|v| v.raw()), use_input_stats, momentum, eps, true)?)
                 };
+            /// Division by the root mean square over the trailing dims
+            /// `normalized_shape` (plus `eps`, by default the dtype's
+            /// epsilon), then `weight`, as `F.rms_norm`.
+            rms_norm(input: Same, normalized_shape: Ints, weight: Option<Same> = None, eps: Option<f64> = None)
+                => input.raw().f_rms_norm(normalized_shape, weight.map(|w| w.raw()), eps);
             /// Normalization over groups of channels, as `F.group_norm`.
             group_norm(input: Same, num_groups: i64, weight: Option<Same> = None, bias: Option<Same> = None, eps: f64 = 1e-5)
                 => input.raw().f_group_norm(num_groups, weight.map(|w| w.raw()), bias.map(|b| b.raw()), eps, true);

@@ -14,6 +14,7 @@ mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
 mod init; // flodl.nn.init on flodl::nn::init
 mod interop; // torch tensors, DLPack and numpy sharing memory
+mod interpolate; // F.interpolate on flodl::interpolate
 mod layers; // what the layer computations' bindings share
 mod norm; // flodl.nn's batch norms on flodl::nn's
 mod operators; // + - * / @ ** on both classes
@@ -392,7 +393,9 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;
     m.add_function(wrap_pyfunction!(norm::batch_norm_layer, m)?)?;
+    m.add_function(wrap_pyfunction!(norm::instance_norm_layer, m)?)?;
     m.add_function(wrap_pyfunction!(conv::conv_layer, m)?)?;
+    m.add_function(wrap_pyfunction!(interpolate::interpolate, m)?)?;
     m.add_function(wrap_pyfunction!(conv::conv_weight_shape, m)?)?;
     m.add_function(wrap_pyfunction!(interop::from_dlpack, m)?)?;
     m.add_function(wrap_pyfunction!(optim::check, m)?)?;

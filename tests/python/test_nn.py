@@ -231,6 +231,119 @@ LAYER_CASES = [
         ((3, 4), probs((3, 4))),
         domain=_log_probs,
     ),
+    # pools, dropouts, norms, padding and resampling on the newer ops
+    LayerCase(
+        "MaxPool3d",
+        lambda nn_: nn_.MaxPool3d(2, stride=(1, 2, 1), padding=1, ceil_mode=True),
+        ((1, 2, 4, 5, 4),),
+    ),
+    LayerCase(
+        "AvgPool3d",
+        lambda nn_: nn_.AvgPool3d((2, 3, 2), padding=1, count_include_pad=False),
+        ((1, 2, 4, 5, 4),),
+    ),
+    LayerCase("AdaptiveAvgPool1d", lambda nn_: nn_.AdaptiveAvgPool1d(3), ((2, 3, 7),)),
+    LayerCase("AdaptiveMaxPool1d", lambda nn_: nn_.AdaptiveMaxPool1d(4), ((3, 9),)),
+    LayerCase("Dropout2d-eval", lambda nn_: nn_.Dropout2d(0.5), ((2, 3, 4, 4),), train=False),
+    LayerCase("AlphaDropout-eval", lambda nn_: nn_.AlphaDropout(0.2), ((3, 4),), train=False),
+    LayerCase("InstanceNorm1d", lambda nn_: nn_.InstanceNorm1d(3), ((2, 3, 5),)),
+    LayerCase(
+        "InstanceNorm2d-affine-stats",
+        lambda nn_: nn_.InstanceNorm2d(3, affine=True, track_running_stats=True),
+        ((2, 3, 4, 4),),
+    ),
+    LayerCase(
+        "InstanceNorm2d-eval-stats",
+        lambda nn_: nn_.InstanceNorm2d(3, track_running_stats=True, momentum=None),
+        ((2, 3, 4, 4),),
+        train=False,
+    ),
+    LayerCase(
+        "InstanceNorm3d-unbatched", lambda nn_: nn_.InstanceNorm3d(2, affine=True), ((2, 3, 3, 3),)
+    ),
+    LayerCase("RMSNorm", lambda nn_: nn_.RMSNorm((3, 4), eps=1e-3), ((2, 3, 4),)),
+    LayerCase("RMSNorm-noaffine", lambda nn_: nn_.RMSNorm(4, elementwise_affine=False), ((3, 4),)),
+    LayerCase("EmbeddingBag", lambda nn_: nn_.EmbeddingBag(10, 3, mode="sum"), (ints((2, 4), 10),)),
+    LayerCase("ZeroPad2d", lambda nn_: nn_.ZeroPad2d((1, 2, 0, 1)), ((1, 2, 3, 4),)),
+    LayerCase("ConstantPad1d", lambda nn_: nn_.ConstantPad1d(2, 3.5), ((2, 3, 4),)),
+    LayerCase("ReflectionPad2d", lambda nn_: nn_.ReflectionPad2d(1), ((1, 2, 3, 4),)),
+    LayerCase(
+        "ReplicationPad3d", lambda nn_: nn_.ReplicationPad3d((1, 0, 1, 0, 0, 1)), ((1, 2, 2, 3, 2),)
+    ),
+    LayerCase("CircularPad1d", lambda nn_: nn_.CircularPad1d((1, 2)), ((2, 3, 4),)),
+    LayerCase(
+        "Upsample-bilinear",
+        lambda nn_: nn_.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+        ((1, 2, 3, 4),),
+    ),
+    LayerCase(
+        "Upsample-bicubic-size",
+        lambda nn_: nn_.Upsample(size=(5, 7), mode="bicubic", align_corners=True),
+        ((1, 2, 3, 4),),
+    ),
+    LayerCase("Upsample-nearest", lambda nn_: nn_.Upsample(scale_factor=1.5), ((1, 2, 4, 4),)),
+    LayerCase("Upsample-linear", lambda nn_: nn_.Upsample(size=6, mode="linear"), ((2, 3, 4),)),
+    LayerCase(
+        "Upsample-trilinear",
+        lambda nn_: nn_.Upsample(scale_factor=(2, 1, 1.5), mode="trilinear"),
+        ((1, 1, 2, 3, 4),),
+    ),
+    LayerCase("Upsample-area", lambda nn_: nn_.Upsample(size=(3, 5), mode="area"), ((1, 2, 6, 7),)),
+    LayerCase(
+        "Upsample-nearest-exact",
+        lambda nn_: nn_.Upsample(scale_factor=2, mode="nearest-exact"),
+        ((1, 2, 3),),
+    ),
+    LayerCase(
+        "UpsamplingBilinear2d",
+        lambda nn_: nn_.UpsamplingBilinear2d(scale_factor=2),
+        ((1, 1, 2, 3),),
+    ),
+    LayerCase("PixelShuffle", lambda nn_: nn_.PixelShuffle(2), ((1, 8, 3, 3),)),
+    LayerCase("PixelUnshuffle", lambda nn_: nn_.PixelUnshuffle(2), ((1, 2, 4, 6),)),
+    LayerCase(
+        "CosineEmbeddingLoss",
+        lambda nn_: nn_.CosineEmbeddingLoss(margin=0.1),
+        ((4, 5), (4, 5), Fixed(np.array([1.0, -1.0, -1.0, 1.0]))),
+    ),
+    LayerCase("MarginRankingLoss", lambda nn_: nn_.MarginRankingLoss(0.2), ((5,), (5,), (5,))),
+    LayerCase(
+        "HingeEmbeddingLoss",
+        lambda nn_: nn_.HingeEmbeddingLoss(0.5, reduction="sum"),
+        ((3, 4), Fixed(np.sign(np.linspace(-1.0, 1.1, 12)).reshape(3, 4))),
+    ),
+    LayerCase(
+        "SoftMarginLoss",
+        lambda nn_: nn_.SoftMarginLoss(),
+        ((3, 4), Fixed(np.sign(np.linspace(-1.0, 1.1, 12)).reshape(3, 4))),
+    ),
+    LayerCase(
+        "TripletMarginLoss",
+        lambda nn_: nn_.TripletMarginLoss(p=1.5, swap=True),
+        ((4, 5), (4, 5), (4, 5)),
+    ),
+    LayerCase(
+        "PoissonNLLLoss",
+        lambda nn_: nn_.PoissonNLLLoss(log_input=False, full=True),
+        ((3, 4), (3, 4)),
+        domain=lambda a: np.abs(a) + 0.5,
+    ),
+    LayerCase(
+        "GaussianNLLLoss",
+        lambda nn_: nn_.GaussianNLLLoss(full=True),
+        ((4, 3), (4, 3), (4, 1)),
+        domain=lambda a: np.abs(a) + 0.5,
+    ),
+    LayerCase(
+        "CTCLoss",
+        lambda nn_: nn_.CTCLoss(reduction="sum"),
+        (
+            (6, 2, 4),
+            Fixed(np.array([[1, 2, 1], [3, 1, 0]])),
+            Fixed(np.array([6, 5])),
+            Fixed(np.array([3, 2])),
+        ),
+    ),
     # attention and transformers
     LayerCase(
         "MultiheadAttention-self",
@@ -1189,3 +1302,50 @@ def test_recurrent_options_and_states_are_checked_as_torch_s() -> None:
     with pytest.raises(ArgumentError, match="LSTM: expected 2 initial states, got 1"):
         lstm(x, (h,))
     lstm.flatten_parameters()  # a no-op, as programs call it
+
+
+def test_parameter_list_and_dict_register_their_parameters_as_torch_s() -> None:
+    flodl.manual_seed(0)
+    params = nn.ParameterList([nn.Parameter(Tensor.randn([2, 3])), Tensor.zeros([4])])
+    params.append(Variable(Tensor.ones([1]), requires_grad=True))
+    table = nn.ParameterDict({"scale": Tensor.ones([3]), "shift": Tensor.zeros([3])})
+    assert [n for n, _ in params.named_parameters()] == ["0", "1", "2"]
+    assert all(isinstance(p, nn.Parameter) for p in params)
+    assert len(params) == 3 and list(params[1].shape) == [4]
+    assert list(table.keys()) == ["scale", "shift"] and "scale" in table
+    model = nn.Module()
+    model.params, model.table = params, table
+    assert list(model.state_dict()) == [
+        "params.0",
+        "params.1",
+        "params.2",
+        "table.scale",
+        "table.shift",
+    ]
+    torch_model = torch.nn.Module()
+    torch_model.params = torch.nn.ParameterList([torch.zeros(2, 3), torch.zeros(4), torch.zeros(1)])
+    torch_model.table = torch.nn.ParameterDict({"scale": torch.ones(3), "shift": torch.zeros(3)})
+    assert list(model.state_dict()) == list(torch_model.state_dict())
+    del table["shift"]
+    assert list(table.keys()) == ["scale"] and len(list(table.parameters())) == 1
+
+
+def test_interpolate_checks_its_arguments_as_torch_does() -> None:
+    x = Tensor.randn([1, 2, 3, 4])
+    with pytest.raises(ArgumentError, match="only one of size or scale_factor"):
+        F.interpolate(x, size=4, scale_factor=2.0)
+    with pytest.raises(ArgumentError, match="either size or scale_factor"):
+        F.interpolate(x)
+    with pytest.raises(ArgumentError, match="align_corners option can only be set"):
+        F.interpolate(x, scale_factor=2.0, align_corners=True)
+    with pytest.raises(ArgumentError, match="but linear mode needs 3D input"):
+        F.interpolate(x, scale_factor=2.0, mode="linear")
+    with pytest.raises(ShapeError, match="one value or one per spatial dim"):
+        F.interpolate(x, size=[2, 3, 4])
+    with pytest.raises(ArgumentError, match="InterpolateMode must be one of"):
+        F.interpolate(x, scale_factor=2.0, mode="cubic")
+    out = F.interpolate(x, scale_factor=2.5, mode="bilinear", recompute_scale_factor=True)
+    ref = torch.nn.functional.interpolate(
+        torch.from_numpy(x.numpy()), scale_factor=2.5, mode="bilinear", recompute_scale_factor=True
+    )
+    np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-6)

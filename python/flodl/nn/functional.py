@@ -47,6 +47,7 @@ from .._flodl import (
     huber_loss,
     im2col,
     instance_norm,
+    interpolate,
     kl_div,
     l1_loss,
     layer_norm,
@@ -62,6 +63,7 @@ from .._flodl import (
     pixel_shuffle,
     pixel_unshuffle,
     poisson_nll_loss,
+    rms_norm,
     scaled_dot_product_attention,
     smooth_l1_loss,
     soft_margin_loss,
@@ -120,6 +122,7 @@ __all__ = [
     "huber_loss",
     "im2col",
     "instance_norm",
+    "interpolate",
     "kl_div",
     "l1_loss",
     "layer_norm",
@@ -145,6 +148,7 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "rms_norm",
     "scaled_dot_product_attention",
     "selu",
     "sigmoid",
@@ -161,6 +165,7 @@ __all__ = [
     "threshold",
     "triplet_margin_loss",
     "unfold",
+    "upsample",
 ]
 
 unfold = im2col
@@ -231,6 +236,17 @@ def dropout3d(
     """Zeroes whole channels of ``[N, C, D, H, W]`` with probability ``p``
     when ``training``, scaling the rest."""
     return feature_dropout(input, p, training)
+
+
+def upsample(
+    input: TensorLike,
+    size: Any = None,
+    scale_factor: Any = None,
+    mode: str = "nearest",
+    align_corners: bool | None = None,
+) -> TensorLike:
+    """``interpolate`` under its older name."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -1,0 +1,507 @@
+"""More layers, as torch.nn's, each on a flodl op or a flodl::nn layer
+computation: the 3-d and 1-d pools, the channel and alpha dropouts, the
+instance norms, ``RMSNorm``, ``EmbeddingBag``, the padding layers,
+``Upsample`` and the pixel shuffles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Union
+
+from .. import _flodl
+from .._flodl import ArgumentError, Tensor, Variable
+from . import functional as F
+from . import init
+from .layers import Dropout, _BatchNorm, _empty, _ntuple, _Pool
+from .module import Module
+
+TensorLike = Union[Tensor, Variable]
+
+__all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveMaxPool1d",
+    "AlphaDropout",
+    "AvgPool3d",
+    "CircularPad1d",
+    "CircularPad2d",
+    "CircularPad3d",
+    "ConstantPad1d",
+    "ConstantPad2d",
+    "ConstantPad3d",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "EmbeddingBag",
+    "FeatureAlphaDropout",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "MaxPool3d",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "RMSNorm",
+    "ReflectionPad1d",
+    "ReflectionPad2d",
+    "ReflectionPad3d",
+    "ReplicationPad1d",
+    "ReplicationPad2d",
+    "ReplicationPad3d",
+    "Upsample",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "ZeroPad1d",
+    "ZeroPad2d",
+    "ZeroPad3d",
+]
+
+
+# ----- pooling -----
+
+
+class MaxPool3d(_Pool):
+    """3-d max pooling over ``[N, C, D, H, W]`` or ``[C, D, H, W]``; ``stride`` defaults to
+    ``kernel_size``."""
+
+    _expected = "[N, C, D, H, W] or [C, D, H, W]"
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        dilation: Any = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
+        super().__init__()
+        if return_indices:
+            raise ArgumentError("MaxPool3d: return_indices=True is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.dilation = dilation
+        self.return_indices = return_indices
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            _flodl.max_pool3d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.dilation,
+            self.ceil_mode,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class AvgPool3d(_Pool):
+    """3-d average pooling over ``[N, C, D, H, W]`` or ``[C, D, H, W]``; ``stride`` defaults
+    to ``kernel_size``."""
+
+    _expected = "[N, C, D, H, W] or [C, D, H, W]"
+
+    def __init__(
+        self,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
+        super().__init__()
+        if divisor_override is not None:
+            raise ArgumentError("AvgPool3d: divisor_override is not supported")
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            _flodl.avg_pool3d,
+            input,
+            self.kernel_size,
+            self.stride,
+            self.padding,
+            self.ceil_mode,
+            self.count_include_pad,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(_Pool):
+    """Average pooling of ``[N, C, L]`` or ``[C, L]`` to length ``output_size``."""
+
+    _expected = "[N, C, L] or [C, L]"
+    _op = staticmethod(_flodl.adaptive_avg_pool1d)
+
+    def __init__(self, output_size: Any) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        size = self.output_size
+        return self._run(self._op, input, size[0] if isinstance(size, (tuple, list)) else size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
+    """Max pooling of ``[N, C, L]`` or ``[C, L]`` to length ``output_size`` (values only)."""
+
+    _op = staticmethod(_flodl.adaptive_max_pool1d)
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        if return_indices:
+            raise ArgumentError("AdaptiveMaxPool1d: return_indices=True is not supported")
+        super().__init__(output_size)
+        self.return_indices = return_indices
+
+
+# ----- dropout -----
+
+
+class Dropout1d(Dropout):
+    """Zeroes whole channels of ``[N, C, L]`` (or ``[C, L]``) with probability ``p`` in
+    training, scaling the rest; the identity in eval mode."""
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.feature_dropout(input, self.p, self.training)
+
+
+class Dropout2d(Dropout1d):
+    """Zeroes whole channels of ``[N, C, H, W]`` (or ``[C, H, W]``) in training."""
+
+
+class Dropout3d(Dropout1d):
+    """Zeroes whole channels of ``[N, C, D, H, W]`` (or ``[C, D, H, W]``) in training."""
+
+
+class AlphaDropout(Dropout):
+    """Dropout that keeps the mean and variance of SELU's outputs, in training."""
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    """``AlphaDropout`` of whole channels, in training."""
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.feature_alpha_dropout(input, self.p, self.training)
+
+
+# ----- normalization -----
+
+
+class _InstanceNorm(_BatchNorm):
+    """What the instance norms share: a batch norm's parameters and buffers
+    (PyTorch's defaults here: no affine parameters, no running statistics);
+    the forward is flodl::nn's ``instance_norm_forward`` on them."""
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__(
+            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
+        )
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return _flodl._instance_norm_layer(self, input, self._dims)  # type: ignore[no-any-return]
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Each sample's channels of ``[N, C, L]`` (or ``[C, L]``) normalized over their length."""
+
+    _dims = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Each sample's channels of ``[N, C, H, W]`` normalized over their positions."""
+
+    _dims = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Each sample's channels of ``[N, C, D, H, W]`` normalized over their positions."""
+
+    _dims = 3
+
+
+class RMSNorm(Module):
+    """``x / sqrt(mean(x^2) + eps) * weight`` over the trailing dims
+    ``normalized_shape``; ``eps`` None is the input dtype's epsilon."""
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float | None = None,
+        elementwise_affine: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = _empty(self.normalized_shape, device, dtype)
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.weight is not None:
+            init.ones_(self.weight)
+
+    def forward(self, x: TensorLike) -> TensorLike:
+        return F.rms_norm(x, list(self.normalized_shape), self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        )
+
+
+# ----- embedding bags -----
+
+
+class EmbeddingBag(Module):
+    """Bags of embedding rows reduced by ``mode`` ("sum", "mean", "max"):
+    ``forward(input, offsets=None)`` with a 2-d ``input`` (one bag per row) or
+    a 1-d one split at ``offsets``."""
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        _weight: TensorLike | None = None,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        unsupported = {
+            "max_norm": max_norm is not None,
+            "scale_grad_by_freq": scale_grad_by_freq,
+            "sparse": sparse,
+            "include_last_offset": include_last_offset,
+            "padding_idx": padding_idx is not None,
+        }
+        for name, given in unsupported.items():
+            if given:
+                raise ArgumentError(f"EmbeddingBag: {name} is not supported")
+        self.num_embeddings = num_embeddings
+        self.embedding_dim = embedding_dim
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        self.scale_grad_by_freq = scale_grad_by_freq
+        self.mode = mode
+        self.sparse = sparse
+        self.include_last_offset = include_last_offset
+        self.padding_idx = padding_idx
+        if _weight is None:
+            self.weight = _empty((num_embeddings, embedding_dim), device, dtype)
+            self.reset_parameters()
+        else:
+            self.weight = _empty(tuple(_weight.shape), device, dtype)
+            self.weight.data.copy_(_weight.data if isinstance(_weight, Variable) else _weight)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+
+    def forward(
+        self, input: Tensor, offsets: Tensor | None = None, per_sample_weights: Any = None
+    ) -> TensorLike:
+        if per_sample_weights is not None:
+            raise ArgumentError("EmbeddingBag: per_sample_weights is not supported")
+        if offsets is None:
+            if input.ndim != 2:
+                raise ArgumentError("EmbeddingBag: a 1-d input needs offsets")
+            bags, length = input.shape
+            offsets = Tensor.arange(0, bags * length, length, dtype=input.dtype)
+            input = input.reshape([-1])
+        return F.embedding_bag(input, self.weight, offsets, mode=self.mode)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}, mode='{self.mode}'"
+
+
+# ----- padding -----
+
+
+class _Pad(Module):
+    """``F.pad`` of the last ``_dims`` dims with ``_mode``."""
+
+    _dims = 0
+    _mode = "constant"
+
+    def __init__(self, padding: Any) -> None:
+        super().__init__()
+        self.padding = _ntuple(padding, 2 * self._dims)
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.pad(input, list(self.padding), self._mode, self._value())
+
+    def _value(self) -> float | None:
+        return None
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+class _ConstantPad(_Pad):
+    def __init__(self, padding: Any, value: float) -> None:
+        super().__init__(padding)
+        self.value = value
+
+    def _value(self) -> float | None:
+        return float(self.value)
+
+    def extra_repr(self) -> str:
+        return f"padding={self.padding}, value={self.value}"
+
+
+class _ZeroPad(_ConstantPad):
+    def __init__(self, padding: Any) -> None:
+        super().__init__(padding, 0.0)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}"
+
+
+def _padding_class(name: str, base: type, dims: int, mode: str, what: str) -> type:
+    doc = f"{what} around the last {dims} dim{'s' if dims > 1 else ''}, as torch.nn.{name}."
+    return type(name, (base,), {"_dims": dims, "_mode": mode, "__doc__": doc})
+
+
+ZeroPad1d = _padding_class("ZeroPad1d", _ZeroPad, 1, "constant", "Zeros")
+ZeroPad2d = _padding_class("ZeroPad2d", _ZeroPad, 2, "constant", "Zeros")
+ZeroPad3d = _padding_class("ZeroPad3d", _ZeroPad, 3, "constant", "Zeros")
+ConstantPad1d = _padding_class("ConstantPad1d", _ConstantPad, 1, "constant", "``value``")
+ConstantPad2d = _padding_class("ConstantPad2d", _ConstantPad, 2, "constant", "``value``")
+ConstantPad3d = _padding_class("ConstantPad3d", _ConstantPad, 3, "constant", "``value``")
+ReflectionPad1d = _padding_class("ReflectionPad1d", _Pad, 1, "reflect", "The input mirrored")
+ReflectionPad2d = _padding_class("ReflectionPad2d", _Pad, 2, "reflect", "The input mirrored")
+ReflectionPad3d = _padding_class("ReflectionPad3d", _Pad, 3, "reflect", "The input mirrored")
+ReplicationPad1d = _padding_class("ReplicationPad1d", _Pad, 1, "replicate", "The edge repeated")
+ReplicationPad2d = _padding_class("ReplicationPad2d", _Pad, 2, "replicate", "The edge repeated")
+ReplicationPad3d = _padding_class("ReplicationPad3d", _Pad, 3, "replicate", "The edge repeated")
+CircularPad1d = _padding_class("CircularPad1d", _Pad, 1, "circular", "The other end wrapped")
+CircularPad2d = _padding_class("CircularPad2d", _Pad, 2, "circular", "The other end wrapped")
+CircularPad3d = _padding_class("CircularPad3d", _Pad, 3, "circular", "The other end wrapped")
+
+
+# ----- resampling and rearranging -----
+
+
+class Upsample(Module):
+    """``F.interpolate`` to ``size`` or by ``scale_factor`` with ``mode``."""
+
+    def __init__(
+        self,
+        size: Any = None,
+        scale_factor: Any = None,
+        mode: str = "nearest",
+        align_corners: bool | None = None,
+        recompute_scale_factor: bool | None = None,
+    ) -> None:
+        super().__init__()
+        self.name = type(self).__name__
+        self.size = size
+        if isinstance(scale_factor, (tuple, list)):
+            self.scale_factor: Any = tuple(float(f) for f in scale_factor)
+        else:
+            self.scale_factor = float(scale_factor) if scale_factor else None
+        self.mode = mode
+        self.align_corners = align_corners
+        self.recompute_scale_factor = recompute_scale_factor
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.interpolate(
+            input,
+            self.size,
+            self.scale_factor,
+            self.mode,
+            self.align_corners,
+            recompute_scale_factor=self.recompute_scale_factor,
+        )
+
+    def extra_repr(self) -> str:
+        if self.scale_factor is not None:
+            info = f"scale_factor={self.scale_factor!r}"
+        else:
+            info = f"size={self.size!r}"
+        return f"{info}, mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """``Upsample`` with ``mode="nearest"`` on ``[N, C, H, W]``."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """``Upsample`` with ``mode="bilinear"`` and ``align_corners=True`` on ``[N, C, H, W]``."""
+
+    def __init__(self, size: Any = None, scale_factor: Any = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class PixelShuffle(Module):
+    """``[N, C r^2, H, W]`` to ``[N, C, H r, W r]``."""
+
+    def __init__(self, upscale_factor: int) -> None:
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """``[N, C, H r, W r]`` to ``[N, C r^2, H, W]``."""
+
+    def __init__(self, downscale_factor: int) -> None:
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.pixel_unshuffle(input, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"

@@ -1,0 +1,137 @@
+//! Padding layers, as `torch.nn`'s `ZeroPad`, `ConstantPad`,
+//! `ReflectionPad`, `ReplicationPad` and `CircularPad` (1-d, 2-d, 3-d):
+//! `pad` with their mode on the last 1, 2 or 3 dims.
+
+use super::{Module, Parameter};
+use crate::error::{ensure, Result};
+use crate::{PadMode, Variable};
+
+/// Declares a padding layer of `$dims` dims padding with `$mode`.
+macro_rules! padding_layer {
+    ($(#[$doc:meta])* $name:ident, $dims:literal, $mode:expr, $value:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name {
+            /// `(before, after)` pairs from the last dim backwards.
+            pub padding: [i64; 2 * $dims],
+            /// What constant padding fills in.
+            pub value: f64,
+        }
+
+        impl $name {
+            /// `(before, after)` pairs from the last dim backwards.
+            pub fn new(padding: [i64; 2 * $dims]) -> Self {
+                $name { padding, value: $value }
+            }
+
+            /// The same padding on every side.
+            pub fn uniform(padding: i64) -> Self {
+                Self::new([padding; 2 * $dims])
+            }
+        }
+
+        impl Module for $name {
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                let rank = input.shape().len();
+                ensure!(
+                    rank == $dims + 1 || rank == $dims + 2,
+                    Shape,
+                    "{}: expected a {}-d or {}-d input, got shape {:?}",
+                    stringify!($name),
+                    $dims + 1,
+                    $dims + 2,
+                    input.shape()
+                );
+                let mode: PadMode = $mode;
+                let value = (mode == PadMode::Constant).then_some(self.value);
+                input.pad(&self.padding, mode, value)
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                Vec::new()
+            }
+        }
+    };
+}
+
+padding_layer!(/// Zeros around the last dim, as `torch.nn.ZeroPad1d`.
+    ZeroPad1d, 1, PadMode::Constant, 0.0);
+padding_layer!(/// Zeros around the last 2 dims, as `torch.nn.ZeroPad2d`.
+    ZeroPad2d, 2, PadMode::Constant, 0.0);
+padding_layer!(/// Zeros around the last 3 dims, as `torch.nn.ZeroPad3d`.
+    ZeroPad3d, 3, PadMode::Constant, 0.0);
+padding_layer!(/// `value` around the last dim, as `torch.nn.ConstantPad1d`.
+    ConstantPad1d, 1, PadMode::Constant, 0.0);
+padding_layer!(/// `value` around the last 2 dims, as `torch.nn.ConstantPad2d`.
+    ConstantPad2d, 2, PadMode::Constant, 0.0);
+padding_layer!(/// `value` around the last 3 dims, as `torch.nn.ConstantPad3d`.
+    ConstantPad3d, 3, PadMode::Constant, 0.0);
+padding_layer!(/// The input mirrored at its edges (last dim), as `torch.nn.ReflectionPad1d`.
+    ReflectionPad1d, 1, PadMode::Reflect, 0.0);
+padding_layer!(/// The input mirrored at its edges (last 2 dims), as `torch.nn.ReflectionPad2d`.
+    ReflectionPad2d, 2, PadMode::Reflect, 0.0);
+padding_layer!(/// The input mirrored at its edges (last 3 dims), as `torch.nn.ReflectionPad3d`.
+    ReflectionPad3d, 3, PadMode::Reflect, 0.0);
+padding_layer!(/// The edge repeated (last dim), as `torch.nn.ReplicationPad1d`.
+    ReplicationPad1d, 1, PadMode::Replicate, 0.0);
+padding_layer!(/// The edge repeated (last 2 dims), as `torch.nn.ReplicationPad2d`.
+    ReplicationPad2d, 2, PadMode::Replicate, 0.0);
+padding_layer!(/// The edge repeated (last 3 dims), as `torch.nn.ReplicationPad3d`.
+    ReplicationPad3d, 3, PadMode::Replicate, 0.0);
+padding_layer!(/// The other end wrapped around (last dim), as `torch.nn.CircularPad1d`.
+    CircularPad1d, 1, PadMode::Circular, 0.0);
+padding_layer!(/// The other end wrapped around (last 2 dims), as `torch.nn.CircularPad2d`.
+    CircularPad2d, 2, PadMode::Circular, 0.0);
+padding_layer!(/// The other end wrapped around (last 3 dims), as `torch.nn.CircularPad3d`.
+    CircularPad3d, 3, PadMode::Circular, 0.0);
+
+/// Resizing by `interpolate`, as `torch.nn.Upsample`: to `size` or by
+/// `scale_factor` (one value or one per spatial dim).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upsample {
+    pub size: Option<Vec<i64>>,
+    pub scale_factor: Option<Vec<f64>>,
+    pub mode: crate::InterpolateMode,
+    pub align_corners: Option<bool>,
+    pub recompute_scale_factor: Option<bool>,
+}
+
+impl Upsample {
+    /// By `scale_factor` in every spatial dim with `mode`.
+    pub fn scale(scale_factor: f64, mode: crate::InterpolateMode) -> Self {
+        Upsample {
+            size: None,
+            scale_factor: Some(vec![scale_factor]),
+            mode,
+            align_corners: None,
+            recompute_scale_factor: None,
+        }
+    }
+
+    /// To `size` (one value or one per spatial dim) with `mode`.
+    pub fn to_size(size: &[i64], mode: crate::InterpolateMode) -> Self {
+        Upsample {
+            size: Some(size.to_vec()),
+            scale_factor: None,
+            mode,
+            align_corners: None,
+            recompute_scale_factor: None,
+        }
+    }
+}
+
+impl Module for Upsample {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::interpolate(
+            input,
+            self.size.as_deref(),
+            self.scale_factor.as_deref(),
+            self.mode,
+            self.align_corners,
+            self.recompute_scale_factor,
+            false,
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}

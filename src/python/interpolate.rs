@@ -1,0 +1,64 @@
+//! `flodl.nn.functional.interpolate`: `flodl::interpolate` with PyTorch's
+//! signature (a size or a factor, each one value or one per spatial dim).
+
+use pyo3::prelude::*;
+
+use super::args::{CoreArg as _, Operand as _, VariableArg};
+use super::gil::without_gil;
+use super::results::NnResult as _;
+use crate::InterpolateMode;
+
+/// `value` (None, one number or a sequence) as a list of `T`.
+fn one_or_many<'py, T: for<'a> FromPyObject<'a, 'py>>(
+    value: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Option<Vec<T>>> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(one) = value.extract::<T>() {
+        return Ok(Some(vec![one]));
+    }
+    Ok(Some(value.extract()?))
+}
+
+/// interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None, antialias=False)
+/// --
+///
+/// `input` (`[N, C, L]`, `[N, C, H, W]` or `[N, C, D, H, W]`) resized to
+/// `size` or by `scale_factor` (one value, or one per spatial dim), as
+/// `torch.nn.functional.interpolate`; `mode` is "nearest", "linear",
+/// "bilinear", "bicubic", "trilinear", "area" or "nearest-exact".
+#[pyfunction]
+#[pyo3(signature = (input, size = None, scale_factor = None, mode = "nearest", align_corners = None, recompute_scale_factor = None, antialias = false))]
+pub(crate) fn interpolate<'py>(
+    py: Python<'py>,
+    input: VariableArg<'py>,
+    size: Option<&Bound<'py, PyAny>>,
+    scale_factor: Option<&Bound<'py, PyAny>>,
+    mode: &str,
+    align_corners: Option<bool>,
+    recompute_scale_factor: Option<bool>,
+    antialias: bool,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("interpolate", move || {
+        let size: Option<Vec<i64>> = one_or_many(size)?;
+        let scale_factor: Option<Vec<f64>> = one_or_many(scale_factor)?;
+        let mode: InterpolateMode = mode
+            .parse()
+            .map_err(|e: crate::Error| crate::Error::new(e.kind(), format!("interpolate: {e}")))?;
+        let tracked = input.tracked();
+        let x = input.get();
+        let out = without_gil(py, || {
+            crate::interpolate(
+                x,
+                size.as_deref(),
+                scale_factor.as_deref(),
+                mode,
+                align_corners,
+                recompute_scale_factor,
+                antialias,
+            )
+        })?;
+        out.into_python(py, tracked)
+    })
+}
