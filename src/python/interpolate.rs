@@ -29,6 +29,7 @@ fn one_or_many<'py, T: for<'a> FromPyObject<'a, 'py>>(
 /// `torch.nn.functional.interpolate`; `mode` is "nearest", "linear",
 /// "bilinear", "bicubic", "trilinear", "area" or "nearest-exact".
 #[pyfunction]
+#[allow(clippy::too_many_arguments)] // PyTorch's signature
 #[pyo3(signature = (input, size = None, scale_factor = None, mode = "nearest", align_corners = None, recompute_scale_factor = None, antialias = false))]
 pub(crate) fn interpolate<'py>(
     py: Python<'py>,

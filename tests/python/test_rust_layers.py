@@ -46,7 +46,9 @@ LAYERS = {
     ),
     "gru": (lambda: nn.GRU(3, 4), [5, 2, 3], lambda m, x: m(x)[0]),
     "rnn_relu": (
-        lambda: nn.RNN(3, 4, 2, "relu", bidirectional=True), [5, 2, 3], lambda m, x: m(x)[0]
+        lambda: nn.RNN(3, 4, 2, "relu", bidirectional=True),
+        [5, 2, 3],
+        lambda m, x: m(x)[0],
     ),
     "lstm_proj": (lambda: nn.LSTM(3, 5, 2, proj_size=2), [5, 3], lambda m, x: m(x)[0]),
     "mha": (
@@ -71,7 +73,10 @@ LAYERS = {
     ),
     "encoder_stack": (
         lambda: nn.TransformerEncoder(
-            nn.TransformerEncoderLayer(8, 2, 16, 0.0), 2, nn.LayerNorm(8), enable_nested_tensor=False
+            nn.TransformerEncoderLayer(8, 2, 16, 0.0),
+            2,
+            nn.LayerNorm(8),
+            enable_nested_tensor=False,
         ),
         [5, 2, 8],
         None,
@@ -90,7 +95,9 @@ LAYERS = {
         None,
     ),
     "conv1d_circular": (
-        lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"), [2, 2, 7], None
+        lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"),
+        [2, 2, 7],
+        None,
     ),
     "conv_transpose3d": (
         lambda: nn.ConvTranspose3d(
