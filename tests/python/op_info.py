@@ -965,6 +965,19 @@ OP_INFOS: list[OpInfo] = [
         shape_error((2, 3), normalized_shape=[4]),
     ),
     _nn(
+        "rms_norm",
+        lambda input, normalized_shape, weight=None, eps=None: F.rms_norm(
+            input, normalized_shape, weight, eps
+        ),
+        [
+            Sample(((2, 3, 4), (4,)), {"normalized_shape": [4]}),
+            Sample(((3, 5),), {"normalized_shape": [5], "eps": 1e-3}),
+            Sample(((2, 3, 4), (3, 4)), {"normalized_shape": (3, 4)}),
+        ],
+        ("input", "weight"),
+        shape_error((2, 3), normalized_shape=[4]),
+    ),
+    _nn(
         "grid_sample",
         lambda input, grid, mode="bilinear", padding_mode="zeros", align_corners=False: (
             F.grid_sample(input, grid, mode, padding_mode, align_corners)
