@@ -1,7 +1,10 @@
-//! Rust's flodl::nn layers on inputs from a file, for the parity test
-//! against torch.nn (tests/python/test_rust_layers.py): each layer is built
-//! after `manual_seed(0)`, so its parameters must be PyTorch's, and its
-//! output (evaluation mode) must be PyTorch's output.
+//! Rust's flodl::nn layers on inputs from a file, for the parity tests
+//! (tests/python/test_rust_layers.py): each layer is built after
+//! `manual_seed(0)`, so its parameters must be PyTorch's and flodl.nn's,
+//! and in evaluation mode it writes its output, the gradients of
+//! `sum(output^2) / 2` (parameters and input) and, next to the outputs in
+//! `OUTPUTS.errors.json`, the kind and message of its error on a 1-d input,
+//! which Python's twin class must give too.
 //!
 //! ```text
 //! cargo run --release --example nn_parity -- inputs.safetensors outputs.safetensors
@@ -239,6 +242,18 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
     })
 }
 
+/// Bilinear as a module of one input: the same tensor twice.
+struct Pair(nn::Bilinear);
+
+impl Module for Pair {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        self.0.forward_pair(input, input)
+    }
+    fn named_parameters(&self) -> Vec<(String, nn::Parameter)> {
+        self.0.named_parameters()
+    }
+}
+
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let (inputs, out) = match &args[..] {
@@ -251,25 +266,17 @@ fn main() -> Result<()> {
         }
     };
     let mut results: Vec<(String, Tensor)> = Vec::new();
+    let mut errors = serde_json::Map::new();
     for (name, input) in flodl::io::load(inputs)? {
         flodl::manual_seed(0);
-        let input = Variable::new(input, false)?;
-        if name == "bilinear" {
-            // Two inputs: the same tensor twice.
-            let bilinear = nn::Bilinear::new(4, 4, 3, true)?;
-            let output = flodl::no_grad(|| bilinear.forward_pair(&input, &input))?;
-            results.extend(
-                bilinear
-                    .state_dict()
-                    .into_iter()
-                    .map(|(n, t)| (format!("{name}.{n}"), t)),
-            );
-            results.push((format!("{name}.output"), output.data()));
-            continue;
-        }
-        let module = layer(&name)?;
+        let module: Box<dyn Module> = if name == "bilinear" {
+            Box::new(Pair(nn::Bilinear::new(4, 4, 3, true)?))
+        } else {
+            layer(&name)?
+        };
         module.eval();
-        let output = flodl::no_grad(|| module.forward(&input))?;
+        let constant = Variable::new(input.clone(), false)?;
+        let output = flodl::no_grad(|| module.forward(&constant))?;
         results.extend(
             module
                 .state_dict()
@@ -277,6 +284,33 @@ fn main() -> Result<()> {
                 .map(|(n, t)| (format!("{name}.{n}"), t)),
         );
         results.push((format!("{name}.output"), output.data()));
+
+        // Gradients of sum(output^2) / 2, whose gradient at the output is
+        // the output itself.
+        let float = input.dtype().is_floating_point();
+        let x = Variable::new(input, float)?;
+        let out = module.forward(&x)?;
+        out.mul(&out)?.sum()?.mul_scalar(0.5)?.backward()?;
+        for (n, p) in module.named_parameters() {
+            if let Some(grad) = p.grad() {
+                results.push((format!("{name}.grad.{n}"), grad));
+            }
+        }
+        if let Some(grad) = x.grad().filter(|_| float) {
+            results.push((format!("{name}.grad_input"), grad));
+        }
+
+        // A 1-d input no layer takes: its error's kind and message.
+        let bad = Variable::new(Tensor::zeros(&[2], Default::default())?, false)?;
+        let error = match module.forward(&bad) {
+            Ok(_) => serde_json::Value::Null,
+            Err(e) => serde_json::json!([format!("{:?}", e.kind()), e.message()]),
+        };
+        errors.insert(name, error);
     }
+    let errors_path = format!("{out}.errors.json");
+    std::fs::write(&errors_path, serde_json::Value::Object(errors).to_string()).map_err(|e| {
+        flodl::Error::new(flodl::ErrorKind::Argument, format!("{errors_path}: {e}"))
+    })?;
     flodl::io::save(&results, out)
 }

@@ -443,6 +443,8 @@ class _Ops(Generic[_Self, _Operand]):
         """Swaps dims ``dim0`` and ``dim1`` (a view)."""
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> _Self:
         """Merges dims ``start_dim..=end_dim`` into one."""
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
+        """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
     def squeeze(self, dim: int) -> _Self:
         """Removes ``dim`` if its size is 1 (else keeps the shape, as PyTorch)."""
     def unsqueeze(self, dim: int) -> _Self:

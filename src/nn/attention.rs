@@ -566,6 +566,23 @@ impl MultiheadAttention {
         value: &Variable,
         args: &AttentionArgs<'_>,
     ) -> Result<(Variable, Option<Variable>)> {
+        // Errors name the layer, as Python's MultiheadAttention's do.
+        self.attend_unnamed(query, key, value, args).map_err(|e| {
+            let layer = format!(
+                "MultiheadAttention(embed_dim={}, num_heads={})",
+                self.embed_dim, self.num_heads
+            );
+            crate::Error::new(e.kind(), e.message().replacen(OP, &layer, 1))
+        })
+    }
+
+    fn attend_unnamed(
+        &self,
+        query: &Variable,
+        key: &Variable,
+        value: &Variable,
+        args: &AttentionArgs<'_>,
+    ) -> Result<(Variable, Option<Variable>)> {
         let flip = self.options.batch_first && query.shape().len() == 3;
         if !flip {
             return multi_head_attention_forward(query, key, value, &self.params(), args);

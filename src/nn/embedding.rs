@@ -79,8 +79,7 @@ impl Module for EmbeddingBag {
         ensure!(
             shape.len() == 2,
             Shape,
-            "EmbeddingBag: forward takes [bags, indices] (2-d), got {shape:?}; \
-             use forward_bags for 1-d indices with offsets"
+            "EmbeddingBag: a 1-d input needs offsets, got shape {shape:?}"
         );
         let (bags, length) = (shape[0], shape[1]);
         let starts: Vec<i64> = (0..bags).map(|b| b * length).collect();

@@ -1,7 +1,7 @@
 //! Shape layers: `Flatten`, `Unflatten`, `PixelShuffle`, `PixelUnshuffle`.
 
 use super::{Module, Parameter};
-use crate::error::{ensure, Result};
+use crate::error::Result;
 use crate::Variable;
 
 /// Flattens dims `start_dim..=end_dim` into one, as `torch.nn.Flatten`
@@ -39,24 +39,7 @@ pub struct Unflatten {
 
 impl Module for Unflatten {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let shape = input.shape();
-        let rank = shape.len() as i64;
-        let dim = if self.dim < 0 {
-            self.dim + rank
-        } else {
-            self.dim
-        };
-        ensure!(
-            (0..rank).contains(&dim),
-            Index,
-            "Unflatten: dim {} out of range for an input of {rank} dims",
-            self.dim
-        );
-        let d = dim as usize;
-        let mut new_shape = shape[..d].to_vec();
-        new_shape.extend(&self.sizes);
-        new_shape.extend(&shape[d + 1..]);
-        input.reshape(&new_shape)
+        input.unflatten(self.dim, &self.sizes)
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()

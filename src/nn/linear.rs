@@ -43,7 +43,7 @@ impl Module for Linear {
         in_layer(
             || {
                 let (inputs, outputs) = (size(&self.weight, 1), size(&self.weight, 0));
-                let bias = self.bias.is_some();
+                let bias = super::py_bool(self.bias.is_some());
                 format!(
                     "Linear(in_features={inputs}, out_features={outputs}, bias={bias}): expected input [..., {inputs}], got {:?}",
                     input.shape()

@@ -288,15 +288,15 @@ fn named(pairs: &[(&str, Option<&Parameter>)]) -> Vec<(String, Parameter)> {
         .collect()
 }
 
-/// Adds the layer and the input it expects (`context()`, only made when
-/// the op fails) to a shape error from its op.
+/// A shape error of a layer's op (or its op's index error on an input of
+/// too few dims) as the layer's: `context()`, made only on failure, names
+/// the layer and the input it expects, as Python's layers word it.
 fn in_layer<T>(context: impl FnOnce() -> String, result: Result<T>) -> Result<T> {
-    result.map_err(|e| {
-        if e.kind() == crate::ErrorKind::Shape {
-            crate::Error::new(crate::ErrorKind::Shape, format!("{}: {e}", context()))
-        } else {
-            e
+    result.map_err(|e| match e.kind() {
+        crate::ErrorKind::Shape | crate::ErrorKind::Index => {
+            crate::Error::new(crate::ErrorKind::Shape, context())
         }
+        _ => e,
     })
 }
 

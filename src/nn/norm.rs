@@ -61,9 +61,14 @@ impl Module for LayerNorm {
         in_layer(
             || {
                 let dims: Vec<String> = shape.iter().map(i64::to_string).collect();
+                let tuple = match dims.len() {
+                    1 => format!("({},)", dims[0]),
+                    _ => format!("({})", dims.join(", ")),
+                };
                 format!(
-                    "LayerNorm({shape:?}, eps={:e}): expected input [..., {}], got {:?}",
-                    self.eps,
+                    "LayerNorm({tuple}, eps={}, elementwise_affine={}): expected input [..., {}], got {:?}",
+                    super::py_float(self.eps),
+                    super::py_bool(self.weight.is_some()),
                     dims.join(", "),
                     input.shape()
                 )

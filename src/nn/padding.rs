@@ -3,7 +3,7 @@
 //! `pad` with their mode on the last 1, 2 or 3 dims.
 
 use super::{Module, Parameter};
-use crate::error::{ensure, Result};
+use crate::error::Result;
 use crate::{PadMode, Variable};
 
 /// Declares a padding layer of `$dims` dims padding with `$mode`.
@@ -32,16 +32,6 @@ macro_rules! padding_layer {
 
         impl Module for $name {
             fn forward(&self, input: &Variable) -> Result<Variable> {
-                let rank = input.shape().len();
-                ensure!(
-                    rank == $dims + 1 || rank == $dims + 2,
-                    Shape,
-                    "{}: expected a {}-d or {}-d input, got shape {:?}",
-                    stringify!($name),
-                    $dims + 1,
-                    $dims + 2,
-                    input.shape()
-                );
                 let mode: PadMode = $mode;
                 let value = (mode == PadMode::Constant).then_some(self.value);
                 input.pad(&self.padding, mode, value)

@@ -5,10 +5,19 @@ use super::{Module, Parameter};
 use crate::error::Result;
 use crate::Variable;
 
+/// A pooling op's shape error (or index error, on too few dims) as the
+/// layer's, in the words of Python's pooling layers.
+fn pooled(name: &str, layout: &str, input: &Variable, result: Result<Variable>) -> Result<Variable> {
+    super::in_layer(
+        || format!("{name}: expected input {layout}, got {:?}", input.shape()),
+        result,
+    )
+}
+
 /// Declares a pooling layer: its options, PyTorch's defaults (the stride
 /// is the kernel's) and the op it runs.
 macro_rules! pool {
-    ($(#[$doc:meta])* $name:ident<$window:ty> {
+    ($(#[$doc:meta])* $name:ident<$window:ty> [$layout:literal] {
         $($(#[$field_doc:meta])* $field:ident: $ty:ty = $default:expr,)*
     } |$s:ident, $x:ident| $forward:expr) => {
         $(#[$doc])*
@@ -34,7 +43,7 @@ macro_rules! pool {
         impl Module for $name {
             fn forward(&self, input: &Variable) -> Result<Variable> {
                 let ($s, $x) = (self, input);
-                $forward
+                pooled(stringify!($name), $layout, input, $forward)
             }
             fn named_parameters(&self) -> Vec<(String, Parameter)> {
                 Vec::new()
@@ -45,13 +54,13 @@ macro_rules! pool {
 
 pool! {
     /// 1-d max pooling, as `torch.nn.MaxPool1d`.
-    MaxPool1d<i64> { padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false, }
+    MaxPool1d<i64> ["[N, C, L] or [C, L]"] { padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false, }
     |s, x| crate::max_pool1d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode)
 }
 
 pool! {
     /// 2-d max pooling, as `torch.nn.MaxPool2d`.
-    MaxPool2d<[i64; 2]> {
+    MaxPool2d<[i64; 2]> ["[N, C, H, W] or [C, H, W]"] {
         padding: [i64; 2] = [0, 0],
         dilation: [i64; 2] = [1, 1],
         ceil_mode: bool = false,
@@ -61,13 +70,13 @@ pool! {
 
 pool! {
     /// 1-d average pooling, as `torch.nn.AvgPool1d`.
-    AvgPool1d<i64> { padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true, }
+    AvgPool1d<i64> ["[N, C, L] or [C, L]"] { padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true, }
     |s, x| crate::avg_pool1d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
 }
 
 pool! {
     /// 2-d average pooling, as `torch.nn.AvgPool2d`.
-    AvgPool2d<[i64; 2]> {
+    AvgPool2d<[i64; 2]> ["[N, C, H, W] or [C, H, W]"] {
         padding: [i64; 2] = [0, 0],
         ceil_mode: bool = false,
         count_include_pad: bool = true,
@@ -77,7 +86,7 @@ pool! {
 
 pool! {
     /// 3-d max pooling, as `torch.nn.MaxPool3d`.
-    MaxPool3d<[i64; 3]> {
+    MaxPool3d<[i64; 3]> ["[N, C, D, H, W] or [C, D, H, W]"] {
         padding: [i64; 3] = [0, 0, 0],
         dilation: [i64; 3] = [1, 1, 1],
         ceil_mode: bool = false,
@@ -87,7 +96,7 @@ pool! {
 
 pool! {
     /// 3-d average pooling, as `torch.nn.AvgPool3d`.
-    AvgPool3d<[i64; 3]> {
+    AvgPool3d<[i64; 3]> ["[N, C, D, H, W] or [C, D, H, W]"] {
         padding: [i64; 3] = [0, 0, 0],
         ceil_mode: bool = false,
         count_include_pad: bool = true,
@@ -103,7 +112,7 @@ pub struct AdaptiveAvgPool1d {
 
 impl Module for AdaptiveAvgPool1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        crate::adaptive_avg_pool1d(input, self.output_size)
+        pooled("AdaptiveAvgPool1d", "[N, C, L] or [C, L]", input, crate::adaptive_avg_pool1d(input, self.output_size))
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -118,7 +127,7 @@ pub struct AdaptiveMaxPool1d {
 
 impl Module for AdaptiveMaxPool1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        crate::adaptive_max_pool1d(input, self.output_size)
+        pooled("AdaptiveMaxPool1d", "[N, C, L] or [C, L]", input, crate::adaptive_max_pool1d(input, self.output_size))
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -133,7 +142,7 @@ pub struct AdaptiveAvgPool2d {
 
 impl Module for AdaptiveAvgPool2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        crate::adaptive_avg_pool2d(input, self.output_size)
+        pooled("AdaptiveAvgPool2d", "[N, C, H, W] or [C, H, W]", input, crate::adaptive_avg_pool2d(input, self.output_size))
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -148,7 +157,7 @@ pub struct AdaptiveMaxPool2d {
 
 impl Module for AdaptiveMaxPool2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        crate::adaptive_max_pool2d(input, self.output_size)
+        pooled("AdaptiveMaxPool2d", "[N, C, H, W] or [C, H, W]", input, crate::adaptive_max_pool2d(input, self.output_size))
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()

@@ -280,6 +280,12 @@ macro_rules! method_ops {
             reshape(shape: Ints) [overloaded] => |x| x.f_reshape(shape);
             /// Merges dims `start_dim..=end_dim` into one.
             flatten(start_dim: i64 = 0, end_dim: i64 = (-1)) => |x| x.f_flatten(start_dim, end_dim);
+            /// Splits dim `dim` into `sizes` (one of them may be -1), as
+            /// `Tensor.unflatten`.
+            unflatten(dim: i64, sizes: Ints) => |x| {
+                $crate::ops::check_unflatten(x, dim, sizes)?;
+                Ok::<_, $crate::error::Failure>(x.f_unflatten(dim, sizes)?)
+            };
             /// Removes `dim` if its size is 1 (else keeps the shape, as PyTorch).
             squeeze(dim: i64) => |x| x.f_squeeze_dim(dim);
             /// Inserts a dim of size 1 at `dim`.

@@ -338,6 +338,37 @@ pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
     Ok(())
 }
 
+/// Checks `unflatten`'s arguments (libtorch's own failures are untyped): a
+/// dim of the input, and sizes (one may be -1) whose product is its size.
+pub(crate) fn check_unflatten(x: &tch::Tensor, dim: i64, sizes: &[i64]) -> Result<()> {
+    let shape = x.size();
+    let rank = shape.len() as i64;
+    let d = if dim < 0 { dim + rank } else { dim };
+    if !(0..rank).contains(&d) {
+        bail!(
+            Index,
+            "unflatten: dim {dim} out of range for a {rank}-d input ({})",
+            describe(x)
+        );
+    }
+    let size = shape[d as usize];
+    let known: i64 = sizes.iter().filter(|&&s| s != -1).product();
+    let inferred = sizes.iter().filter(|&&s| s == -1).count();
+    let fits = match inferred {
+        0 => known == size,
+        1 => known > 0 && size % known == 0,
+        _ => false,
+    };
+    if !fits || sizes.iter().any(|&s| s < -1) {
+        bail!(
+            Shape,
+            "unflatten: sizes {sizes:?} do not multiply up to the size of dim {dim} ({size}) ({})",
+            describe(x)
+        );
+    }
+    Ok(())
+}
+
 /// Inserts size-1 dims at `dims`, positions in the result (negative ones
 /// count from its end), in ascending order.
 pub(crate) fn unsqueeze_many(

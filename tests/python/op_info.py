@@ -630,6 +630,15 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), start_dim=0, end_dim=4),
     ),
     OpInfo(
+        "unflatten",
+        lambda x, dim, sizes: x.unflatten(dim, sizes),
+        [
+            Sample(((2, 6, 4),), {"dim": 1, "sizes": [2, 3]}),
+            Sample(((12,),), {"dim": -1, "sizes": (3, -1)}),
+        ],
+        errors=shape_error((2, 6), dim=1, sizes=[4, 2]),
+    ),
+    OpInfo(
         "squeeze",
         lambda x, dim: x.squeeze(dim),
         [

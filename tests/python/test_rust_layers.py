@@ -7,6 +7,7 @@ go through flodl.save / flodl::io::load and back."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
 from torch import nn
 
@@ -23,56 +25,60 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 # name -> (the torch layer, its input, how torch calls it)
 LAYERS = {
-    "linear": (lambda: nn.Linear(5, 4), [3, 5], None),
-    "conv2d": (lambda: nn.Conv2d(3, 4, 3, padding=1), [2, 3, 5, 5], None),
-    "conv1d": (lambda: nn.Conv1d(3, 4, 3, stride=2, padding=1), [2, 3, 7], None),
-    "conv3d": (lambda: nn.Conv3d(2, 3, 3, padding=1), [1, 2, 4, 4, 4], None),
-    "conv_transpose1d": (lambda: nn.ConvTranspose1d(3, 2, 3, stride=2, padding=1), [2, 3, 5], None),
-    "conv_transpose2d": (lambda: nn.ConvTranspose2d(3, 2, 3, stride=2), [1, 3, 4, 4], None),
-    "bilinear": (lambda: nn.Bilinear(4, 4, 3), [5, 4], lambda m, x: m(x, x)),
-    "layer_norm": (lambda: nn.LayerNorm(6), [2, 6], None),
-    "batch_norm": (lambda: nn.BatchNorm2d(3), [2, 3, 4, 4], None),
+    "linear": (lambda nn: nn.Linear(5, 4), [3, 5], None),
+    "conv2d": (lambda nn: nn.Conv2d(3, 4, 3, padding=1), [2, 3, 5, 5], None),
+    "conv1d": (lambda nn: nn.Conv1d(3, 4, 3, stride=2, padding=1), [2, 3, 7], None),
+    "conv3d": (lambda nn: nn.Conv3d(2, 3, 3, padding=1), [1, 2, 4, 4, 4], None),
+    "conv_transpose1d": (
+        lambda nn: nn.ConvTranspose1d(3, 2, 3, stride=2, padding=1),
+        [2, 3, 5],
+        None,
+    ),
+    "conv_transpose2d": (lambda nn: nn.ConvTranspose2d(3, 2, 3, stride=2), [1, 3, 4, 4], None),
+    "bilinear": (lambda nn: nn.Bilinear(4, 4, 3), [5, 4], lambda m, x: m(x, x)),
+    "layer_norm": (lambda nn: nn.LayerNorm(6), [2, 6], None),
+    "batch_norm": (lambda nn: nn.BatchNorm2d(3), [2, 3, 4, 4], None),
     "batch_norm3d_batch_stats": (
-        lambda: nn.BatchNorm3d(2, momentum=None, affine=False, track_running_stats=False),
+        lambda nn: nn.BatchNorm3d(2, momentum=None, affine=False, track_running_stats=False),
         [2, 2, 3, 2, 2],
         None,
     ),
-    "group_norm": (lambda: nn.GroupNorm(2, 4), [2, 4, 3], None),
-    "embedding": (lambda: nn.Embedding(10, 3, padding_idx=0), None, None),
+    "group_norm": (lambda nn: nn.GroupNorm(2, 4), [2, 4, 3], None),
+    "embedding": (lambda nn: nn.Embedding(10, 3, padding_idx=0), None, None),
     "lstm": (
-        lambda: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+        lambda nn: nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
         [2, 5, 3],
         lambda m, x: m(x)[0],
     ),
-    "gru": (lambda: nn.GRU(3, 4), [5, 2, 3], lambda m, x: m(x)[0]),
+    "gru": (lambda nn: nn.GRU(3, 4), [5, 2, 3], lambda m, x: m(x)[0]),
     "rnn_relu": (
-        lambda: nn.RNN(3, 4, 2, "relu", bidirectional=True),
+        lambda nn: nn.RNN(3, 4, 2, "relu", bidirectional=True),
         [5, 2, 3],
         lambda m, x: m(x)[0],
     ),
-    "lstm_proj": (lambda: nn.LSTM(3, 5, 2, proj_size=2), [5, 3], lambda m, x: m(x)[0]),
+    "lstm_proj": (lambda nn: nn.LSTM(3, 5, 2, proj_size=2), [5, 3], lambda m, x: m(x)[0]),
     "mha": (
-        lambda: nn.MultiheadAttention(8, 2, batch_first=True),
+        lambda nn: nn.MultiheadAttention(8, 2, batch_first=True),
         [2, 5, 8],
         lambda m, x: m(x, x, x, need_weights=False)[0],
     ),
     "encoder": (
-        lambda: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0),
+        lambda nn: nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0),
         [5, 2, 8],
         None,
     ),
     "mha_bias_kv": (
-        lambda: nn.MultiheadAttention(8, 2, bias=False, add_bias_kv=True, add_zero_attn=True),
+        lambda nn: nn.MultiheadAttention(8, 2, bias=False, add_bias_kv=True, add_zero_attn=True),
         [5, 2, 8],
         lambda m, x: m(x, x, x, need_weights=False)[0],
     ),
     "decoder": (
-        lambda: nn.TransformerDecoderLayer(8, 2, 16, 0.0, "gelu", norm_first=True),
+        lambda nn: nn.TransformerDecoderLayer(8, 2, 16, 0.0, "gelu", norm_first=True),
         [5, 2, 8],
         lambda m, x: m(x, x),
     ),
     "encoder_stack": (
-        lambda: nn.TransformerEncoder(
+        lambda nn: nn.TransformerEncoder(
             nn.TransformerEncoderLayer(8, 2, 16, 0.0),
             2,
             nn.LayerNorm(8),
@@ -81,79 +87,87 @@ LAYERS = {
         [5, 2, 8],
         None,
     ),
-    "transformer": (lambda: nn.Transformer(8, 2, 2, 1, 16, 0.0), [5, 2, 8], lambda m, x: m(x, x)),
+    "transformer": (
+        lambda nn: nn.Transformer(8, 2, 2, 1, 16, 0.0),
+        [5, 2, 8],
+        lambda m, x: m(x, x),
+    ),
     "conv2d_options": (
-        lambda: nn.Conv2d(
+        lambda nn: nn.Conv2d(
             4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, bias=False
         ),
         [2, 4, 7, 8],
         None,
     ),
     "conv2d_same_reflect": (
-        lambda: nn.Conv2d(3, 4, (3, 2), padding="same", padding_mode="reflect"),
+        lambda nn: nn.Conv2d(3, 4, (3, 2), padding="same", padding_mode="reflect"),
         [2, 3, 5, 6],
         None,
     ),
     "conv1d_circular": (
-        lambda: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"),
+        lambda nn: nn.Conv1d(2, 3, 3, padding=2, padding_mode="circular"),
         [2, 2, 7],
         None,
     ),
     "conv_transpose3d": (
-        lambda: nn.ConvTranspose3d(
+        lambda nn: nn.ConvTranspose3d(
             4, 2, (2, 3, 2), (2, 1, 2), (0, 1, 1), (1, 0, 1), groups=2, dilation=(1, 2, 1)
         ),
         [1, 4, 3, 4, 3],
         None,
     ),
-    "conv1d_depthwise": (lambda: nn.Conv1d(4, 8, 3, padding=1, groups=4), [2, 4, 9], None),
-    "layer_norm_shape": (lambda: nn.LayerNorm((3, 4), eps=1e-3, bias=False), [2, 3, 4], None),
-    "identity": (lambda: nn.Identity(), [2, 3], None),
-    "flatten": (lambda: nn.Flatten(0, 1), [2, 3, 4], None),
-    "unflatten": (lambda: nn.Unflatten(1, (2, -1)), [3, 6, 2], None),
-    "max_pool1d": (lambda: nn.MaxPool1d(3, stride=2, padding=1), [2, 3, 9], None),
+    "conv1d_depthwise": (lambda nn: nn.Conv1d(4, 8, 3, padding=1, groups=4), [2, 4, 9], None),
+    "layer_norm_shape": (lambda nn: nn.LayerNorm((3, 4), eps=1e-3, bias=False), [2, 3, 4], None),
+    "identity": (lambda nn: nn.Identity(), [2, 3], None),
+    "flatten": (lambda nn: nn.Flatten(0, 1), [2, 3, 4], None),
+    "unflatten": (lambda nn: nn.Unflatten(1, (2, -1)), [3, 6, 2], None),
+    "max_pool1d": (lambda nn: nn.MaxPool1d(3, stride=2, padding=1), [2, 3, 9], None),
     "max_pool2d": (
-        lambda: nn.MaxPool2d((2, 3), stride=(1, 2), dilation=(2, 1), ceil_mode=True),
+        lambda nn: nn.MaxPool2d((2, 3), stride=(1, 2), dilation=(2, 1), ceil_mode=True),
         [1, 2, 7, 8],
         None,
     ),
-    "avg_pool1d": (lambda: nn.AvgPool1d(3, padding=1, count_include_pad=False), [2, 3, 8], None),
-    "avg_pool2d": (lambda: nn.AvgPool2d((3, 2), stride=(2, 1), padding=(1, 0)), [1, 2, 7, 6], None),
-    "adaptive_max_pool2d": (lambda: nn.AdaptiveMaxPool2d((2, 3)), [2, 3, 7, 8], None),
-    "pixel_shuffle": (lambda: nn.PixelShuffle(2), [1, 8, 3, 3], None),
-    "instance_norm1d": (lambda: nn.InstanceNorm1d(3, affine=True), [2, 3, 7], None),
-    "instance_norm2d": (lambda: nn.InstanceNorm2d(3), [2, 3, 4, 5], None),
-    "rms_norm": (lambda: nn.RMSNorm(6), [2, 6], None),
+    "avg_pool1d": (lambda nn: nn.AvgPool1d(3, padding=1, count_include_pad=False), [2, 3, 8], None),
+    "avg_pool2d": (
+        lambda nn: nn.AvgPool2d((3, 2), stride=(2, 1), padding=(1, 0)),
+        [1, 2, 7, 6],
+        None,
+    ),
+    "adaptive_max_pool2d": (lambda nn: nn.AdaptiveMaxPool2d((2, 3)), [2, 3, 7, 8], None),
+    "pixel_shuffle": (lambda nn: nn.PixelShuffle(2), [1, 8, 3, 3], None),
+    "instance_norm1d": (lambda nn: nn.InstanceNorm1d(3, affine=True), [2, 3, 7], None),
+    "instance_norm2d": (lambda nn: nn.InstanceNorm2d(3), [2, 3, 4, 5], None),
+    "rms_norm": (lambda nn: nn.RMSNorm(6), [2, 6], None),
     "max_pool3d": (
-        lambda: nn.MaxPool3d(2, stride=(1, 2, 1), padding=1, ceil_mode=True),
+        lambda nn: nn.MaxPool3d(2, stride=(1, 2, 1), padding=1, ceil_mode=True),
         [1, 2, 4, 5, 4],
         None,
     ),
     "avg_pool3d": (
-        lambda: nn.AvgPool3d((2, 3, 2), padding=1, count_include_pad=False),
+        lambda nn: nn.AvgPool3d((2, 3, 2), padding=1, count_include_pad=False),
         [1, 2, 4, 5, 4],
         None,
     ),
-    "adaptive_avg_pool1d": (lambda: nn.AdaptiveAvgPool1d(3), [2, 3, 7], None),
-    "reflection_pad2d": (lambda: nn.ReflectionPad2d((1, 2, 0, 1)), [1, 2, 3, 4], None),
-    "constant_pad1d": (lambda: nn.ConstantPad1d(2, 3.5), [2, 3, 4], None),
+    "adaptive_avg_pool1d": (lambda nn: nn.AdaptiveAvgPool1d(3), [2, 3, 7], None),
+    "reflection_pad2d": (lambda nn: nn.ReflectionPad2d((1, 2, 0, 1)), [1, 2, 3, 4], None),
+    "constant_pad1d": (lambda nn: nn.ConstantPad1d(2, 3.5), [2, 3, 4], None),
     "upsample_bilinear": (
-        lambda: nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True),
+        lambda nn: nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True),
         [1, 2, 3, 4],
         None,
     ),
-    "upsample_nearest": (lambda: nn.Upsample(size=(5, 7)), [1, 2, 3, 4], None),
+    "upsample_nearest": (lambda nn: nn.Upsample(size=(5, 7)), [1, 2, 3, 4], None),
     "instance_norm3d_stats": (
-        lambda: nn.InstanceNorm3d(2, affine=True, track_running_stats=True),
+        lambda nn: nn.InstanceNorm3d(2, affine=True, track_running_stats=True),
         [2, 2, 3, 3, 3],
         None,
     ),
-    "rms_norm_shape": (lambda: nn.RMSNorm((3, 4), eps=1e-3), [2, 3, 4], None),
-    "dropout2d": (lambda: nn.Dropout2d(0.5), [2, 3, 4, 4], None),
-    "embedding_bag": (lambda: nn.EmbeddingBag(10, 3), None, None),
-    "rnn_cell": (lambda: nn.RNNCell(3, 4), [5, 3], None),
-    "lstm_cell": (lambda: nn.LSTMCell(3, 4), [5, 3], lambda m, x: m(x)[0]),
-    "gru_cell": (lambda: nn.GRUCell(3, 4, bias=False), [5, 3], None),
+    "rms_norm_shape": (lambda nn: nn.RMSNorm((3, 4), eps=1e-3), [2, 3, 4], None),
+    "dropout2d": (lambda nn: nn.Dropout2d(0.5), [2, 3, 4, 4], None),
+    "embedding_bag": (lambda nn: nn.EmbeddingBag(10, 3), None, None),
+    "rnn_cell": (lambda nn: nn.RNNCell(3, 4), [5, 3], None),
+    "lstm_cell": (lambda nn: nn.LSTMCell(3, 4), [5, 3], lambda m, x: m(x)[0]),
+    "gru_cell": (lambda nn: nn.GRUCell(3, 4, bias=False), [5, 3], None),
 }
 
 
@@ -172,7 +186,10 @@ def run_example(example: str, src: Path, out: Path) -> None:
     subprocess.run([*command, str(src), str(out)], cwd=ROOT, env=env, check=True, timeout=900)
 
 
-def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def rust_layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
+    """The inputs, and what examples/nn_parity.rs computed from them: each
+    layer's state dict, output, gradients, and its error on a 1-d input."""
     rng = np.random.default_rng(0)
     inputs = {
         name: rng.standard_normal(shape).astype(np.float32)
@@ -181,10 +198,17 @@ def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
     }
     inputs["embedding"] = np.array([0, 3, 9, 3], dtype=np.int64)
     inputs["embedding_bag"] = np.array([[0, 3, 9], [3, 1, 1]], dtype=np.int64)
+    tmp_path = tmp_path_factory.mktemp("nn_parity")
     got = run_rust("nn_parity", inputs, tmp_path)
+    errors = json.loads((tmp_path / "outputs.safetensors.errors.json").read_text())
+    return inputs, got, errors
+
+
+def test_rust_layers_start_and_compute_as_torch_s(rust_layers: tuple[dict, dict, dict]) -> None:
+    inputs, got, _ = rust_layers
     for name, (make, _, call) in LAYERS.items():
         torch.manual_seed(0)
-        module = make().eval()
+        module = make(nn).eval()
         for key, value in module.state_dict().items():
             np.testing.assert_array_equal(
                 got[f"{name}.{key}"], value.numpy(), err_msg=f"{name}.{key}"
@@ -197,6 +221,67 @@ def test_rust_layers_start_and_compute_as_torch_s(tmp_path: Path) -> None:
         )
     names = {key.split(".")[0] for key in got}
     assert names == set(LAYERS)
+
+
+@pytest.mark.parametrize("name", list(LAYERS))
+def test_python_classes_and_their_rust_twins_agree(
+    name: str, rust_layers: tuple[dict, dict, dict]
+) -> None:
+    """Each flodl.nn class, built by the expression that builds its torch
+    twin, and the Rust layer of examples/nn_parity.rs: the same state dict
+    after the same seed, outputs, gradients, and error on a wrong input."""
+    inputs, got, errors = rust_layers
+    make, _, call = LAYERS[name]
+    call = call or (lambda m, v: m(v))
+    flodl.manual_seed(0)
+    module = make(flodl.nn).eval()
+    state = module.state_dict()
+    assert sorted(state) == sorted(k[len(name) + 1 :] for k in got if _is_state(k, name))
+    for key, value in state.items():
+        np.testing.assert_array_equal(value.numpy(), got[f"{name}.{key}"], err_msg=key)
+    array = inputs[name]
+    floating = array.dtype.kind == "f"
+    x = flodl.Variable(flodl.tensor(array), requires_grad=True) if floating else flodl.tensor(array)
+    out = call(module, x)
+    np.testing.assert_allclose(out.numpy(), got[f"{name}.output"], rtol=1e-6, atol=1e-6)
+    (out * out).sum().mul_scalar(0.5).backward()
+    for key, p in module.named_parameters():
+        if p.grad is None:
+            assert f"{name}.grad.{key}" not in got, key
+            continue
+        np.testing.assert_allclose(
+            p.grad.numpy(), got[f"{name}.grad.{key}"], rtol=1e-5, atol=1e-6, err_msg=key
+        )
+    if floating:
+        np.testing.assert_allclose(x.grad.numpy(), got[f"{name}.grad_input"], rtol=1e-5, atol=1e-6)
+    bad = flodl.Tensor.zeros([2])
+    if errors[name] is None:  # a layer that takes any shape
+        call(module, bad)
+        return
+    with pytest.raises(flodl.FlodlError) as info:
+        call(module, bad)
+    kind = KINDS.get(type(info.value).__name__, type(info.value).__name__)
+    assert kind == errors[name][0]
+    # The same message after the layer's name, which each language prints
+    # in its own way (PyTorch's repr keeps an int where Rust holds a tuple).
+    ours, theirs = (m.split(": ", 1) for m in (str(info.value), errors[name][1]))
+    assert ours[1] == theirs[1]
+    assert ours[0].split("(")[0] == theirs[0].split("(")[0]
+
+
+# Python's exception classes by the Rust ErrorKind they stand for.
+KINDS = {"ShapeError": "Shape", "DTypeError": "DType", "OutOfRangeError": "Index"}
+KINDS |= {"ArgumentError": "Argument", "DeviceError": "Device", "AutogradError": "Autograd"}
+
+
+def _is_state(key: str, name: str) -> bool:
+    rest = key[len(name) + 1 :]
+    return (
+        key.startswith(f"{name}.")
+        and rest != "output"
+        and not rest.startswith("grad.")
+        and rest != "grad_input"
+    )
 
 
 # name -> the torch optimizer with the options examples/optim_parity.rs uses

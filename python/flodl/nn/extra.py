@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 from .. import _flodl
-from .._flodl import ArgumentError, Tensor, Variable
+from .._flodl import ArgumentError, ShapeError, Tensor, Variable
 from . import functional as F
 from . import init
 from .layers import Dropout, _BatchNorm, _empty, _ntuple, _Pool
@@ -347,7 +347,9 @@ class EmbeddingBag(Module):
             raise ArgumentError("EmbeddingBag: per_sample_weights is not supported")
         if offsets is None:
             if input.ndim != 2:
-                raise ArgumentError("EmbeddingBag: a 1-d input needs offsets")
+                raise ShapeError(
+                    f"EmbeddingBag: a 1-d input needs offsets, got shape {list(input.shape)}"
+                )
             bags, length = input.shape
             offsets = Tensor.arange(0, bags * length, length, dtype=input.dtype)
             input = input.reshape([-1])

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 from .. import _flodl
-from .._flodl import ArgumentError, ShapeError, Tensor, Variable
+from .._flodl import ArgumentError, OutOfRangeError, ShapeError, Tensor, Variable
 from .._grad_mode import no_grad
 from . import init
 from .module import Module
@@ -372,7 +372,7 @@ class _Pool(Module):
     def _run(self, op: Any, input: TensorLike, *args: Any) -> TensorLike:
         try:
             return op(input, *args)
-        except ShapeError as e:
+        except (ShapeError, OutOfRangeError) as e:  # too few dims: an index error of the op
             raise _shape_error(self, self._expected, input) from e
 
 
@@ -871,15 +871,7 @@ class Unflatten(Module):
         self.unflattened_size = tuple(unflattened_size)
 
     def forward(self, input: TensorLike) -> TensorLike:
-        shape = list(input.shape)
-        dim = self.dim % len(shape) if shape else self.dim
-        new = shape[:dim] + list(self.unflattened_size) + shape[dim + 1 :]
-        try:
-            return input.reshape(new)
-        except ShapeError as e:
-            raise _shape_error(
-                self, f"dim {self.dim} of size {self.unflattened_size}", input
-            ) from e
+        return input.unflatten(self.dim, list(self.unflattened_size))
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
