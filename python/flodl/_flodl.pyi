@@ -1006,6 +1006,7 @@ def _nn_init(
     nonlinearity: str = "leaky_relu",
     groups: int = 1,
     sparsity: float = 0.0,
+    bias: Tensor | Variable | None = None,
 ) -> None:
     """Fills `tensor` in place by Rust's initialiser `name` (torch.nn.init's name)."""
 

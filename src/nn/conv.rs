@@ -3,9 +3,7 @@
 //! [`conv_forward`] on its [`ConvSpec`] and weights, which Python's classes
 //! call too.
 
-use super::{
-    bias_bound, default_weight, in_layer, init, named, py_bool, uniform, Module, Parameter,
-};
+use super::{in_layer, named, py_bool, Module, Parameter};
 use crate::error::{bail, ensure, Result};
 use crate::{PadMode, Variable};
 
@@ -361,19 +359,10 @@ pub fn conv_forward(
     in_layer(context, result)
 }
 
-/// A convolution's weight and bias for `spec`, drawn as PyTorch's
-/// `reset_parameters` does: Kaiming-uniform with `a = sqrt(5)`, the bias
-/// uniform in `1/sqrt(fan_in)`.
+/// A convolution's weight and bias for `spec`, started as PyTorch's
+/// `reset_parameters` starts them ([`super::init::layer_default_`]).
 fn conv_parameters(spec: &ConvSpec) -> Result<(Parameter, Option<Parameter>)> {
-    let shape = spec.weight_shape()?;
-    let weight = default_weight(&shape)?;
-    let (fan_in, _) = init::fan_in_and_fan_out(&shape)?;
-    let bias = if spec.bias {
-        Some(uniform(&[spec.out_channels], bias_bound(fan_in))?)
-    } else {
-        None
-    };
-    Ok((weight, bias))
+    super::layer_parameters(&spec.weight_shape()?, spec.bias, spec.out_channels)
 }
 
 /// A convolution's options, with PyTorch's defaults (stride 1, no padding,

@@ -312,6 +312,24 @@ pub fn orthogonal_<T: Operand>(t: &T, gain: f64) -> Result<()> {
     Ok(())
 }
 
+/// How PyTorch starts a linear or convolution layer (its
+/// `reset_parameters`), the one place both languages' layers take it from:
+/// the weight Kaiming-uniform with `a = sqrt(5)` (a bound of
+/// `1/sqrt(fan_in)`), then the bias uniform in `+-1/sqrt(fan_in)`.
+pub fn layer_default_<T: Operand>(weight: &T, bias: Option<&T>) -> Result<()> {
+    kaiming_uniform_(weight, 5f64.sqrt(), "fan_in", "leaky_relu")?;
+    if let Some(bias) = bias {
+        let (fan_in, _) = fan_in_and_fan_out(&weight.shape())?;
+        // Without inputs nothing is drawn (PyTorch's convolutions; its
+        // Linear would draw from an empty range).
+        if fan_in > 0 {
+            let bound = 1.0 / (fan_in as f64).sqrt();
+            uniform_(bias, -bound, bound)?;
+        }
+    }
+    Ok(())
+}
+
 /// A sparse 2-d matrix: normal values of deviation `std`, with a fraction
 /// `sparsity` of each column set to zero (rows picked by `randperm`).
 pub fn sparse_<T: Operand>(t: &T, sparsity: f64, std: f64) -> Result<()> {

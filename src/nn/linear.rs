@@ -1,6 +1,6 @@
 //! Linear layers: `Linear`, `Bilinear`, `Identity`.
 
-use super::{bias_bound, default_weight, in_layer, named, size, uniform, Module, Parameter};
+use super::{in_layer, layer_parameters, named, size, uniform, Module, Parameter};
 use crate::error::{bail, Result};
 use crate::Variable;
 
@@ -28,12 +28,7 @@ impl Linear {
     /// A `[out_features, in_features]` weight (and bias), initialised as
     /// PyTorch's.
     pub fn new(in_features: i64, out_features: i64, bias: bool) -> Result<Self> {
-        let weight = default_weight(&[out_features, in_features])?;
-        let bias = if bias {
-            Some(uniform(&[out_features], bias_bound(in_features))?)
-        } else {
-            None
-        };
+        let (weight, bias) = layer_parameters(&[out_features, in_features], bias, out_features)?;
         Ok(Linear { weight, bias })
     }
 }
@@ -74,7 +69,7 @@ impl Bilinear {
         out_features: i64,
         bias: bool,
     ) -> Result<Self> {
-        let bound = bias_bound(in1_features);
+        let bound = 1.0 / (in1_features as f64).sqrt();
         let weight = uniform(&[out_features, in1_features, in2_features], bound)?;
         let bias = if bias {
             Some(uniform(&[out_features], bound)?)

@@ -263,21 +263,19 @@ fn uniform(shape: &[i64], bound: f64) -> Result<Parameter> {
     Variable::new(data, true)
 }
 
-/// A new weight of `shape` as PyTorch's layers start theirs:
-/// `kaiming_uniform_(a = sqrt(5))`, a bound of `1/sqrt(fan_in)`.
-fn default_weight(shape: &[i64]) -> Result<Parameter> {
-    let data = Tensor::empty(shape, TensorOptions::default())?;
-    init::kaiming_uniform_(&data, 5f64.sqrt(), "fan_in", "leaky_relu")?;
-    Variable::new(data, true)
-}
-
-/// PyTorch's default bias bound, `1/sqrt(fan_in)` (0 without inputs).
-fn bias_bound(fan_in: i64) -> f64 {
-    if fan_in > 0 {
-        1.0 / (fan_in as f64).sqrt()
-    } else {
-        0.0
-    }
+/// A linear or convolution layer's weight of `weight_shape` and, with
+/// `bias`, its bias of `out` values, started by [`init::layer_default_`].
+fn layer_parameters(
+    weight_shape: &[i64],
+    bias: bool,
+    out: i64,
+) -> Result<(Parameter, Option<Parameter>)> {
+    let empty =
+        |shape: &[i64]| Variable::new(Tensor::empty(shape, TensorOptions::default())?, true);
+    let weight = empty(weight_shape)?;
+    let bias = if bias { Some(empty(&[out])?) } else { None };
+    init::layer_default_(&weight, bias.as_ref())?;
+    Ok((weight, bias))
 }
 
 /// `(name, parameter)` for each parameter that is there.

@@ -7,7 +7,12 @@ use crate::Variable;
 
 /// A pooling op's shape error (or index error, on too few dims) as the
 /// layer's, in the words of Python's pooling layers.
-fn pooled(name: &str, layout: &str, input: &Variable, result: Result<Variable>) -> Result<Variable> {
+fn pooled(
+    name: &str,
+    layout: &str,
+    input: &Variable,
+    result: Result<Variable>,
+) -> Result<Variable> {
     super::in_layer(
         || format!("{name}: expected input {layout}, got {:?}", input.shape()),
         result,
@@ -112,7 +117,12 @@ pub struct AdaptiveAvgPool1d {
 
 impl Module for AdaptiveAvgPool1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        pooled("AdaptiveAvgPool1d", "[N, C, L] or [C, L]", input, crate::adaptive_avg_pool1d(input, self.output_size))
+        pooled(
+            "AdaptiveAvgPool1d",
+            "[N, C, L] or [C, L]",
+            input,
+            crate::adaptive_avg_pool1d(input, self.output_size),
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -127,7 +137,12 @@ pub struct AdaptiveMaxPool1d {
 
 impl Module for AdaptiveMaxPool1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        pooled("AdaptiveMaxPool1d", "[N, C, L] or [C, L]", input, crate::adaptive_max_pool1d(input, self.output_size))
+        pooled(
+            "AdaptiveMaxPool1d",
+            "[N, C, L] or [C, L]",
+            input,
+            crate::adaptive_max_pool1d(input, self.output_size),
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -142,7 +157,12 @@ pub struct AdaptiveAvgPool2d {
 
 impl Module for AdaptiveAvgPool2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        pooled("AdaptiveAvgPool2d", "[N, C, H, W] or [C, H, W]", input, crate::adaptive_avg_pool2d(input, self.output_size))
+        pooled(
+            "AdaptiveAvgPool2d",
+            "[N, C, H, W] or [C, H, W]",
+            input,
+            crate::adaptive_avg_pool2d(input, self.output_size),
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -157,7 +177,12 @@ pub struct AdaptiveMaxPool2d {
 
 impl Module for AdaptiveMaxPool2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        pooled("AdaptiveMaxPool2d", "[N, C, H, W] or [C, H, W]", input, crate::adaptive_max_pool2d(input, self.output_size))
+        pooled(
+            "AdaptiveMaxPool2d",
+            "[N, C, H, W] or [C, H, W]",
+            input,
+            crate::adaptive_max_pool2d(input, self.output_size),
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()

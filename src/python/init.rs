@@ -29,7 +29,7 @@ fn values(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<crate::Tensor> {
 #[pyfunction]
 #[pyo3(name = "_nn_init", signature = (
     name, tensor, *, a = 0.0, b = 1.0, mean = 0.0, std = 1.0, val = 0.0, gain = 1.0,
-    mode = "fan_in", nonlinearity = "leaky_relu", groups = 1, sparsity = 0.0
+    mode = "fan_in", nonlinearity = "leaky_relu", groups = 1, sparsity = 0.0, bias = None
 ))]
 #[allow(clippy::too_many_arguments)] // every initialiser's arguments, by name
 pub(crate) fn nn_init(
@@ -45,6 +45,7 @@ pub(crate) fn nn_init(
     nonlinearity: &str,
     groups: i64,
     sparsity: f64,
+    bias: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     crate::python::guard::run("nn_init", move || {
         let t = values(name, tensor)?;
@@ -63,6 +64,13 @@ pub(crate) fn nn_init(
             "trunc_normal_" => init::trunc_normal_(&t, mean, std, a, b),
             "orthogonal_" => init::orthogonal_(&t, gain),
             "sparse_" => init::sparse_(&t, sparsity, std),
+            "layer_default_" => {
+                let bias = bias
+                    .filter(|b| !b.is_none())
+                    .map(|b| values(name, b))
+                    .transpose()?;
+                init::layer_default_(&t, bias.as_ref())
+            }
             other => Err(crate::Error::new(
                 crate::ErrorKind::Argument,
                 format!("flodl.nn.init has no {other}"),

@@ -48,6 +48,13 @@ def _fill(name: str, tensor: _T, **kwargs: Any) -> _T:
     return tensor
 
 
+def _layer_default_(weight: Any, bias: Any) -> None:
+    """How linear and convolution layers start (PyTorch's
+    ``reset_parameters``): flodl::nn::init::layer_default_, which Rust's
+    layers start from too."""
+    _flodl._nn_init("layer_default_", weight, bias=bias)
+
+
 def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: None = None) -> _T:
     """Fills ``tensor`` from U(a, b)."""
     return _fill("uniform_", tensor, a=a, b=b)
