@@ -311,13 +311,13 @@ fn embedding_padding_idx_counts_from_the_end() {
     )
     .unwrap();
     let indices = Tensor::from_i64(&[3, 0, 3], &[3], Device::CPU).unwrap();
-    let y = flodl::embedding(&w, &indices, Some(-1)).unwrap();
+    let y = flodl::embedding(&indices, &w, Some(-1), None, 2.0, false, false).unwrap();
     y.sum().unwrap().backward().unwrap();
     // Row 3 (= -1) is the padding row: no gradient; row 0 gets one.
     let grad = w.grad().unwrap().to_f32_vec().unwrap();
     assert_eq!(grad, vec![1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
     for bad in [4, -5] {
-        let err = flodl::embedding(&w, &indices, Some(bad)).unwrap_err();
+        let err = flodl::embedding(&indices, &w, Some(bad), None, 2.0, false, false).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Index, "{bad}");
     }
 }

@@ -1249,10 +1249,19 @@ def col2im(
 def linear(input: VariableLike, weight: VariableLike, bias: VariableLike | None = None) -> NnResult:
     """``input @ weight.T + bias``, as ``F.linear``."""
 
-def embedding(weight: VariableLike, indices: Tensor, padding_idx: int | None = None) -> NnResult:
-    """Rows of ``weight`` at the Int64 ``indices``, as ``F.embedding(indices, weight,
-    padding_idx)``: row ``padding_idx`` (negative counts from the end; None: no row) gets no
-    gradient."""
+def embedding(
+    input: Tensor,
+    weight: VariableLike,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> NnResult:
+    """Rows of ``weight`` at the Int64 indices ``input``, as ``F.embedding``: row ``padding_idx``
+    (negative counts from the end; None: no row) gets no gradient; with ``max_norm``, the rows
+    looked up are first renormalized in place (without recording) to a ``norm_type``-norm of at most
+    ``max_norm``; ``scale_grad_by_freq`` divides each row's gradient by its count."""
 
 def embedding_bag(
     weight: VariableLike, indices: Tensor, offsets: Tensor, mode: EmbeddingBagMode = "mean"

@@ -35,7 +35,15 @@ impl Embedding {
 
 impl Module for Embedding {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        crate::embedding(&self.weight, &input.data(), self.padding_idx)
+        crate::embedding(
+            &input.data(),
+            &self.weight,
+            self.padding_idx,
+            None,
+            2.0,
+            false,
+            false,
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight))])

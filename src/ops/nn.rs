@@ -166,6 +166,36 @@ pub(crate) fn gaussian_nll(
     })
 }
 
+/// `F.embedding`'s `max_norm`: the rows at `indices` scaled in place, not
+/// recorded, to a `norm_type`-norm of at most `max_norm` (PyTorch's
+/// `embedding_renorm_`). Sparse gradients are refused: flodl has none.
+pub(crate) fn renorm_rows(
+    op: &str,
+    weight: &tch::Tensor,
+    indices: &tch::Tensor,
+    max_norm: Option<f64>,
+    norm_type: f64,
+    sparse: bool,
+) -> std::result::Result<(), crate::error::Failure> {
+    if sparse {
+        return Err(Error::new(
+            ErrorKind::Argument,
+            format!("{op}: sparse gradients are not supported"),
+        )
+        .into());
+    }
+    if let Some(max_norm) = max_norm {
+        let flat = indices.f_contiguous()?.f_view([-1])?;
+        tch::no_grad(|| {
+            weight
+                .shallow_clone()
+                .f_embedding_renorm_(&flat, max_norm, norm_type)
+                .map(drop)
+        })?;
+    }
+    Ok(())
+}
+
 /// A `value` only pads in constant mode (PyTorch's rule).
 pub(crate) fn check_pad(op: &str, mode: PadMode, value: Option<f64>) -> crate::Result<()> {
     if mode != PadMode::Constant && value.is_some() {
@@ -378,13 +408,17 @@ macro_rules! nn_ops {
             /// `input @ weight.T + bias`, as `F.linear`.
             linear(input: Same, weight: Same, bias: Option<Same> = None)
                 => input.raw().f_linear(weight.raw(), bias.map(|b| b.raw()));
-            /// Rows of `weight` at the Int64 `indices`, as
-            /// `F.embedding(indices, weight, padding_idx)`: row `padding_idx`
-            /// (negative counts from the end; None: no row) gets no gradient.
-            embedding(weight: Same, indices: Tensor, padding_idx: Option<i64> = None) => {
+            /// Rows of `weight` at the Int64 indices `input`, as
+            /// `F.embedding`: row `padding_idx` (negative counts from the
+            /// end; None: no row) gets no gradient; with `max_norm`, the
+            /// rows looked up are first renormalized in place (without
+            /// recording) to a `norm_type`-norm of at most `max_norm`;
+            /// `scale_grad_by_freq` divides each row's gradient by its count.
+            embedding(input: Tensor, weight: Same, padding_idx: Option<i64> = None, max_norm: Option<f64> = None, norm_type: f64 = 2.0, scale_grad_by_freq: bool = false, sparse: bool = false) => {
                 let rows = weight.raw().size().first().copied().unwrap_or(0);
                 let padding_row = $crate::ops::padding_row(padding_idx, rows)?;
-                Ok::<_, $crate::error::Failure>(tch::Tensor::f_embedding(weight.raw(), indices.raw(), padding_row, false, false)?)
+                $crate::ops::nn::renorm_rows("embedding", weight.raw(), input.raw(), max_norm, norm_type, sparse)?;
+                Ok::<_, $crate::error::Failure>(tch::Tensor::f_embedding(weight.raw(), input.raw(), padding_row, scale_grad_by_freq, false)?)
             };
             /// Bags of embedding rows reduced by `mode`, as
             /// `F.embedding_bag(indices, weight, offsets, mode=mode)`;

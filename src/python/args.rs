@@ -372,8 +372,27 @@ pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<
 
 impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
     type Error = PyErr;
+    /// A Tensor, or a Variable that requires no grad (as PyTorch takes any
+    /// tensor for an index, a mask or a target): its data, shared. One that
+    /// requires grad is refused, since its gradient would be lost.
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        tensor_operand(&obj)?.ok_or_else(|| not_a_tensor(&obj, "a Tensor"))
+        if let Some(t) = tensor_operand(&obj)? {
+            return Ok(t);
+        }
+        if let Ok(v) = obj.cast::<PyVariable>() {
+            let inner = &v.get().inner;
+            if inner.requires_grad() {
+                return Err(PyTypeError::new_err(
+                    "expected a Tensor, got a Variable that requires grad (no gradient flows \
+                     through this argument: pass its .data or .detach())",
+                ));
+            }
+            return Ok(TensorArg(Bound::new(
+                obj.py(),
+                PyTensor::from(inner.data()),
+            )?));
+        }
+        Err(not_a_tensor(&obj, "a Tensor"))
     }
 }
 

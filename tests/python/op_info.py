@@ -1090,32 +1090,37 @@ OP_INFOS: list[OpInfo] = [
     ),
     _nn(
         "embedding",
-        lambda weight, indices, padding_idx=None: F.embedding(indices, weight, padding_idx),
+        lambda weight, input, padding_idx=None, **kw: F.embedding(input, weight, padding_idx, **kw),
         [
-            Sample(((5, 3),), {"indices": np.array([[0, 2], [4, 2]])}),
+            Sample(((5, 3),), {"input": np.array([[0, 2], [4, 2]])}),
             Sample(
                 ((5, 3),),
-                {"indices": np.array([1, 3, 1, 0]), "padding_idx": 1},
+                {"input": np.array([1, 3, 1, 0]), "scale_grad_by_freq": True},
+                finite_differences=False,  # the gradient is scaled on purpose
+            ),
+            Sample(
+                ((5, 3),),
+                {"input": np.array([1, 3, 1, 0]), "padding_idx": 1},
                 finite_differences=False,
             ),
             Sample(  # negative: counted from the end, as in PyTorch
                 ((5, 3),),
-                {"indices": np.array([4, 3, 4, 0]), "padding_idx": -1},
+                {"input": np.array([4, 3, 4, 0]), "padding_idx": -1},
                 finite_differences=False,
             ),
-            Sample(((5, 3),), {"indices": np.array([4, 3]), "padding_idx": None}),
+            Sample(((5, 3),), {"input": np.array([4, 3]), "padding_idx": None}),
         ],
         ("weight",),
         [
-            ErrorCase(_tensors((5, 3)), {"indices": np.array([0, 9])}, flodl.OutOfRangeError),
+            ErrorCase(_tensors((5, 3)), {"input": np.array([0, 9])}, flodl.OutOfRangeError),
             ErrorCase(
                 _tensors((5, 3)),
-                {"indices": np.array([0, 1]), "padding_idx": 5},
+                {"input": np.array([0, 1]), "padding_idx": 5},
                 flodl.OutOfRangeError,
             ),
             ErrorCase(
                 _tensors((5, 3)),
-                {"indices": np.array([0, 1]), "padding_idx": -6},
+                {"input": np.array([0, 1]), "padding_idx": -6},
                 flodl.OutOfRangeError,
             ),
         ],

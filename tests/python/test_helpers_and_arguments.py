@@ -136,3 +136,19 @@ def test_failing_scalar_ops_raise_instead_of_panicking() -> None:
         Tensor.zeros([2, 3]).normalize(dim=4)
     with pytest.raises(flodl.ShapeError):
         Tensor.zeros([2, 3]).masked_fill(Tensor.zeros([4]).gt_scalar(0), 1.0)
+
+
+def test_tensor_arguments_take_variables_that_need_no_grad() -> None:
+    """Indices, masks and targets may be Variables, as any tensor is in
+    PyTorch; one that requires grad is refused, since no gradient would
+    reach it."""
+    import flodl.nn.functional as F
+
+    logits = Variable(Tensor.randn([4, 5]), requires_grad=True)
+    target = Variable(flodl.tensor([0, 3, 1, 4]), requires_grad=False)
+    loss = F.cross_entropy(logits, target)
+    assert abs(loss.item() - F.cross_entropy(logits, target.data).item()) < 1e-7
+    mask = Variable(flodl.tensor([True, False, True, False]))
+    assert logits.data[:, 0].masked_fill(mask, 0.0).tolist()[1] == logits.data[1, 0].item()
+    with pytest.raises(TypeError, match="requires grad"):
+        F.cross_entropy(logits, Variable(Tensor.zeros([4, 5]), requires_grad=True))

@@ -200,6 +200,16 @@ LAYER_CASES = [
     LayerCase(
         "Embedding-padding", lambda nn_: nn_.Embedding(6, 3, padding_idx=-2), (ints((7,), 6),)
     ),
+    LayerCase(
+        "Embedding-max_norm",
+        lambda nn_: nn_.Embedding(10, 3, max_norm=1.0, norm_type=1.5),
+        (ints((2, 5), 10),),
+    ),
+    LayerCase(
+        "Embedding-scale_grad_by_freq",
+        lambda nn_: nn_.Embedding(6, 3, scale_grad_by_freq=True),
+        (ints((9,), 6),),
+    ),
     LayerCase("Flatten", lambda nn_: nn_.Flatten(), ((2, 3, 4),)),
     LayerCase("Flatten-dims", lambda nn_: nn_.Flatten(0, 1), ((2, 3, 4),)),
     LayerCase("Unflatten", lambda nn_: nn_.Unflatten(1, (2, 2)), ((3, 4),)),

@@ -37,6 +37,7 @@ from .._flodl import (
     cosine_embedding_loss,
     cross_entropy,
     ctc_loss,
+    embedding,
     feature_alpha_dropout,
     feature_dropout,
     gaussian_nll_loss,
@@ -188,13 +189,6 @@ def _input(name: str, value: Any, what: str = "input") -> Any:
 
 
 # ----- nn functions in PyTorch's argument order -----
-
-
-def embedding(input: Tensor, weight: TensorLike, padding_idx: int | None = None) -> TensorLike:
-    """Rows of ``weight`` at the Int64 indices ``input``; row ``padding_idx`` gets no gradient."""
-    if isinstance(input, Variable):
-        input = input.data
-    return _flodl.embedding(weight, input, padding_idx)
 
 
 def embedding_bag(

@@ -751,10 +751,8 @@ class Embedding(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        if max_norm is not None or scale_grad_by_freq or sparse:
-            raise ArgumentError(
-                "Embedding: max_norm, scale_grad_by_freq and sparse are not supported"
-            )
+        if sparse:
+            raise ArgumentError("Embedding: sparse gradients are not supported")
         if padding_idx is not None:
             if not -num_embeddings <= padding_idx < num_embeddings:
                 raise ArgumentError("padding_idx must be within num_embeddings")
@@ -807,14 +805,26 @@ class Embedding(Module):
         )
 
     def forward(self, input: Tensor) -> TensorLike:
-        if isinstance(input, Variable):
-            input = input.data
-        return _flodl.embedding(self.weight, input, self.padding_idx)
+        return _flodl.embedding(
+            input,
+            self.weight,
+            self.padding_idx,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.sparse,
+        )
 
     def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
         return s
 
 
