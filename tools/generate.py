@@ -5,6 +5,8 @@
 - ``docs/ops.md``: the op tables between the ``generated`` markers.
 - ``python/flodl/__init__.py``: the names it imports and exports, between
   the ``generated`` markers.
+- ``python/flodl/nn/functional.py``: its imports of the nn functions and its
+  ``__all__``, between the ``generated`` markers.
 
 ``python tools/generate.py`` writes them (``make stubs``);
 ``--check`` writes nothing and fails when a checked-in copy is stale
@@ -30,6 +32,7 @@ TEMPLATE = ROOT / "tools" / "_flodl.pyi.template"
 STUB = ROOT / "python" / "flodl" / "_flodl.pyi"
 OPS_DOC = ROOT / "docs" / "ops.md"
 INIT = ROOT / "python" / "flodl" / "__init__.py"
+FUNCTIONAL = ROOT / "python" / "flodl" / "nn" / "functional.py"
 
 MODES = dict(_flodl._modes())
 
@@ -261,6 +264,28 @@ def write_init(ops: list[Op], current: str) -> str:
     return replace_between(current, "# generated:names", "# /generated:names", body)
 
 
+# ----- python/flodl/nn/functional.py -----
+
+
+# Bindings outside the op tables that are torch.nn.functional functions.
+FUNCTIONAL_BINDINGS = ["interpolate", "multi_head_attention_forward"]
+
+
+def write_functional(ops: list[Op], current: str) -> str:
+    """Imports every nn op and binding that functional.py does not define
+    itself (a definition there is PyTorch's form of it), and exports both."""
+    defined = set(re.findall(r"^def ([a-z]\w*)\(", current, re.MULTILINE))
+    defined |= set(re.findall(r"^([a-z]\w*) = ", current, re.MULTILINE))
+    bound = {op.name for op in ops if op.table == "nn"} | set(FUNCTIONAL_BINDINGS)
+    imported = sorted(bound - defined)
+    imports = "from .._flodl import (\n    Tensor,\n    Variable,\n"
+    imports += "".join(f"    {n},\n" for n in imported) + ")\n"
+    everything = sorted(set(imported) | defined)
+    all_list = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in everything) + "]\n"
+    text = replace_between(current, "# generated:imports", "# /generated:imports", imports)
+    return replace_between(text, "# generated:all", "# /generated:all", all_list)
+
+
 def replace_between(text: str, begin: str, end: str, body: str) -> str:
     start = text.index(begin) + len(begin)
     stop = text.index(end)
@@ -293,6 +318,7 @@ def main() -> int:
         STUB: write_stub(ops),
         OPS_DOC: write_ops_doc(ops, OPS_DOC.read_text()),
         INIT: write_init(ops, INIT.read_text()),
+        FUNCTIONAL: write_functional(ops, FUNCTIONAL.read_text()),
     }
     stale = []
     for path, text in outputs.items():

@@ -1,9 +1,11 @@
 """The functional forms of layers, activations and losses, as ``torch.nn.functional``.
 
-Every nn function of flodl (``flodl.NN_FUNCTIONS``) is here; where
-PyTorch's argument order differs from the Rust one (``embedding``,
-``embedding_bag``), this module takes PyTorch's. Inputs are Tensors or
-Variables; a Variable in gives a Variable out.
+Every nn function of flodl (``flodl.NN_FUNCTIONS``) is here: the imports
+and ``__all__`` between the ``generated`` markers are written by
+``tools/generate.py`` from the op tables, so a new nn op appears here by
+itself; the functions defined below are PyTorch's forms the tables do not
+declare (``embedding_bag``'s order, the activations' ``inplace``, ...).
+Inputs are Tensors or Variables; a Variable in gives a Variable out.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 from .. import _flodl
+
+# generated:imports
 from .._flodl import (
     Tensor,
     Variable,
@@ -71,9 +75,12 @@ from .._flodl import (
     triplet_margin_loss,
 )
 
+# /generated:imports
+
 TensorLike = Union[Tensor, Variable]
 Ints = Union[int, Sequence[int]]
 
+# generated:all
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -168,6 +175,7 @@ __all__ = [
     "unfold",
     "upsample",
 ]
+# /generated:all
 
 unfold = im2col
 fold = col2im
