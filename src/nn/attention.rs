@@ -144,23 +144,25 @@ fn project(
     Ok((q, k, v))
 }
 
-/// `[len, N, E]` as `[N * H, len, head_dim]` (a view where it can be), or
-/// the already split `fixed` (checked).
+/// `[len, N, E]` as `[N, H, len, head_dim]`: a view of the projection
+/// (splitting E never copies), the layout the fused kernel takes; or the
+/// already split `fixed` (`[N * H, S, head_dim]`, checked).
 fn heads(x: &Variable, fixed: Option<&Variable>, n: i64, h: i64, name: &str) -> Result<Variable> {
     let head_dim = x.shape()[2] / h;
     match fixed {
         Some(f) => {
-            let want = [n * h, x.shape()[0], head_dim];
+            let shape = f.shape();
             ensure!(
-                f.shape().len() == 3 && f.shape()[0] == n * h && f.shape()[2] == head_dim,
+                shape.len() == 3 && shape[0] == n * h && shape[2] == head_dim,
                 Shape,
-                "{OP}: expected {name} [{}, S, {head_dim}], got {:?}",
-                want[0],
-                f.shape()
+                "{OP}: expected {name} [{}, S, {head_dim}], got {shape:?}",
+                n * h
             );
-            Ok(f.clone())
+            f.reshape(&[n, h, shape[1], head_dim])
         }
-        None => x.reshape(&[x.shape()[0], n * h, head_dim])?.transpose(0, 1),
+        None => x
+            .reshape(&[x.shape()[0], n, h, head_dim])?
+            .permute(&[1, 2, 0, 3]),
     }
 }
 
@@ -286,7 +288,7 @@ pub fn multi_head_attention_forward(
         _ => bail!(Argument, "{OP}: bias_k and bias_v go together"),
     }
     let head_dim = e / h;
-    let q = q.reshape(&[tgt_len, n * h, head_dim])?.transpose(0, 1)?;
+    let q = heads(&q, None, n, h, "query")?;
     let mut k = heads(&k, args.static_k, n, h, "static_k")?;
     let mut v = heads(&v, args.static_v, n, h, "static_v")?;
     if p.add_zero_attn {
@@ -294,12 +296,12 @@ pub fn multi_head_attention_forward(
             dtype,
             device: k.device(),
         };
-        let zeros = Variable::new(Tensor::zeros(&[n * h, 1, head_dim], opts)?, false)?;
-        k = k.cat(&zeros, 1)?;
-        v = v.cat(&zeros, 1)?;
+        let zeros = Variable::new(Tensor::zeros(&[n, h, 1, head_dim], opts)?, false)?;
+        k = k.cat(&zeros, 2)?;
+        v = v.cat(&zeros, 2)?;
         widen_masks(&mut attn_mask, &mut key_padding_mask)?;
     }
-    let src_len = k.shape()[1];
+    let src_len = k.shape()[2];
     if let Some(pad) = key_padding_mask {
         ensure!(
             pad.shape() == [n, src_len],
@@ -326,10 +328,19 @@ pub fn multi_head_attention_forward(
             out.squeeze(1)
         }
     };
+    // [1 or N * H, L or 1, S] as [1 or N, 1 or H, L or 1, S], to broadcast
+    // over the [N, H, L, S] scores.
+    let mask = match attn_mask {
+        Some(m) if m.shape()[0] == 1 => Some(m.unsqueeze(0)?),
+        Some(m) => Some(m.reshape(&[n, h, -1, src_len])?),
+        None => None,
+    };
+    // [N, H, L, hd] back to [L * N, E], heads side by side.
+    let merged = |x: Variable| x.permute(&[2, 0, 1, 3])?.reshape(&[tgt_len * n, e]);
     if args.need_weights {
         let scaled = q.mul_scalar((1.0 / head_dim as f64).sqrt())?;
         let mut scores = scaled.matmul(&k.transpose(-2, -1)?)?;
-        if let Some(mask) = &attn_mask {
+        if let Some(mask) = &mask {
             scores = Variable::new(mask.clone(), false)?.add(&scores)?;
         }
         let weights = scores.softmax(-1)?;
@@ -338,12 +349,8 @@ pub fn multi_head_attention_forward(
         } else {
             weights
         };
-        let attended = weights
-            .matmul(&v)?
-            .transpose(0, 1)?
-            .reshape(&[tgt_len * n, e])?;
-        let out = out_proj(attended)?;
-        let mut weights = weights.reshape(&[n, h, tgt_len, src_len])?;
+        let out = out_proj(merged(weights.matmul(&v)?)?)?;
+        let mut weights = weights;
         if args.average_attn_weights {
             weights = weights.mean_dim(1, false)?;
         }
@@ -352,28 +359,9 @@ pub fn multi_head_attention_forward(
         }
         return Ok((out, Some(weights)));
     }
-    // [N * H, len, hd] as [N, H, len, hd]: the fused kernel's layout.
-    let mask = match attn_mask {
-        Some(m) if m.shape()[0] == 1 => Some(m.unsqueeze(0)?),
-        Some(m) => Some(m.reshape(&[n, h, -1, src_len])?),
-        None => None,
-    };
-    let split = |x: &Variable, len: i64| x.reshape(&[n, h, len, head_dim]);
-    let attended = crate::scaled_dot_product_attention(
-        &split(&q, tgt_len)?,
-        &split(&k, src_len)?,
-        &split(&v, src_len)?,
-        mask.as_ref(),
-        dropout_p,
-        is_causal,
-        None,
-    )?;
-    out_proj(
-        attended
-            .permute(&[2, 0, 1, 3])?
-            .reshape(&[n * tgt_len, e])?,
-    )
-    .map(|out| (out, None))
+    let attended =
+        crate::scaled_dot_product_attention(&q, &k, &v, mask.as_ref(), dropout_p, is_causal, None)?;
+    out_proj(merged(attended)?).map(|out| (out, None))
 }
 
 /// Whether the call is batched, after checking the ranks PyTorch accepts.
