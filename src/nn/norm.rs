@@ -162,6 +162,59 @@ impl Default for BatchNormOptions {
     }
 }
 
+/// A batch or instance norm's parameters and buffers as PyTorch starts
+/// them (`_NormBase`): weight ones and bias zeros when `affine`, running
+/// mean 0 and variance 1 and a step count when tracking statistics.
+struct NormParts {
+    weight: Option<Parameter>,
+    bias: Option<Parameter>,
+    running_mean: Option<Variable>,
+    running_var: Option<Variable>,
+    num_batches_tracked: Option<Variable>,
+}
+
+impl NormParts {
+    fn new(num_features: i64, options: &BatchNormOptions) -> Result<Self> {
+        let (weight, bias) = if options.affine {
+            let (weight, bias) = ones_and_zeros(num_features)?;
+            (Some(weight), options.bias.then_some(bias))
+        } else {
+            (None, None)
+        };
+        let opts = TensorOptions::default();
+        let long = TensorOptions {
+            dtype: DType::Int64,
+            ..opts
+        };
+        let buffer = |t: Result<Tensor>| -> Result<Option<Variable>> {
+            if options.track_running_stats {
+                Ok(Some(Variable::new(t?, false)?))
+            } else {
+                Ok(None)
+            }
+        };
+        Ok(NormParts {
+            weight,
+            bias,
+            running_mean: buffer(Tensor::zeros(&[num_features], opts))?,
+            running_var: buffer(Tensor::ones(&[num_features], opts))?,
+            num_batches_tracked: buffer(Tensor::zeros(&[], long))?,
+        })
+    }
+}
+
+/// A batch or instance norm as PyTorch prints it.
+fn describe_norm(name: &str, num_features: i64, o: &BatchNormOptions, bias: bool) -> String {
+    let momentum = o.momentum.map_or("None".to_string(), super::py_float);
+    format!(
+        "{name}({num_features}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={})",
+        super::py_float(o.eps),
+        super::py_bool(o.affine),
+        super::py_bool(bias),
+        super::py_bool(o.track_running_stats)
+    )
+}
+
 /// The input layout a batch norm of `dims` spatial dims takes, as its
 /// error messages show it.
 fn batch_layout(dims: usize, channels: i64) -> (&'static [usize], String) {
@@ -258,31 +311,14 @@ impl<const DIMS: usize> BatchNorm<DIMS> {
 
     /// Weight ones, bias zeros, running mean 0 and variance 1, as PyTorch's.
     pub fn with_options(num_features: i64, options: BatchNormOptions) -> Result<Self> {
-        let opts = TensorOptions::default();
-        let (weight, bias) = if options.affine {
-            let (weight, bias) = ones_and_zeros(num_features)?;
-            (Some(weight), options.bias.then_some(bias))
-        } else {
-            (None, None)
-        };
-        let long = TensorOptions {
-            dtype: DType::Int64,
-            ..opts
-        };
-        let buffer = |t: Result<Tensor>| -> Result<Option<Variable>> {
-            if options.track_running_stats {
-                Ok(Some(Variable::new(t?, false)?))
-            } else {
-                Ok(None)
-            }
-        };
+        let p = NormParts::new(num_features, &options)?;
         Ok(BatchNorm {
             num_features,
-            weight,
-            bias,
-            running_mean: buffer(Tensor::zeros(&[num_features], opts))?,
-            running_var: buffer(Tensor::ones(&[num_features], opts))?,
-            num_batches_tracked: buffer(Tensor::zeros(&[], long))?,
+            weight: p.weight,
+            bias: p.bias,
+            running_mean: p.running_mean,
+            running_var: p.running_var,
+            num_batches_tracked: p.num_batches_tracked,
             options,
             training: Cell::new(true),
         })
@@ -290,16 +326,8 @@ impl<const DIMS: usize> BatchNorm<DIMS> {
 
     /// The layer as PyTorch prints it, which its error messages start with.
     pub fn describe(&self) -> String {
-        let o = &self.options;
-        let momentum = o.momentum.map_or("None".to_string(), super::py_float);
-        format!(
-            "BatchNorm{DIMS}d({}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={})",
-            self.num_features,
-            super::py_float(o.eps),
-            super::py_bool(o.affine),
-            super::py_bool(self.bias.is_some()),
-            super::py_bool(o.track_running_stats)
-        )
+        let name = format!("BatchNorm{DIMS}d");
+        describe_norm(&name, self.num_features, &self.options, self.bias.is_some())
     }
 }
 
@@ -447,31 +475,14 @@ impl<const DIMS: usize> InstanceNorm<DIMS> {
 
     /// With `options`.
     pub fn with_options(num_features: i64, options: BatchNormOptions) -> Result<Self> {
-        let (weight, bias) = if options.affine {
-            let (w, b) = ones_and_zeros(num_features)?;
-            (Some(w), options.bias.then_some(b))
-        } else {
-            (None, None)
-        };
-        let opts = TensorOptions::default();
-        let long = TensorOptions {
-            dtype: DType::Int64,
-            ..opts
-        };
-        let buffer = |t: Result<Tensor>| -> Result<Option<Variable>> {
-            if options.track_running_stats {
-                Ok(Some(Variable::new(t?, false)?))
-            } else {
-                Ok(None)
-            }
-        };
+        let p = NormParts::new(num_features, &options)?;
         Ok(InstanceNorm {
             num_features,
-            weight,
-            bias,
-            running_mean: buffer(Tensor::zeros(&[num_features], opts))?,
-            running_var: buffer(Tensor::ones(&[num_features], opts))?,
-            num_batches_tracked: buffer(Tensor::zeros(&[], long))?,
+            weight: p.weight,
+            bias: p.bias,
+            running_mean: p.running_mean,
+            running_var: p.running_var,
+            num_batches_tracked: p.num_batches_tracked,
             options,
             training: Cell::new(true),
         })
@@ -479,16 +490,8 @@ impl<const DIMS: usize> InstanceNorm<DIMS> {
 
     /// The layer as PyTorch prints it.
     pub fn describe(&self) -> String {
-        let o = &self.options;
-        let momentum = o.momentum.map_or("None".to_string(), super::py_float);
-        format!(
-            "InstanceNorm{DIMS}d({}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={})",
-            self.num_features,
-            super::py_float(o.eps),
-            super::py_bool(o.affine),
-            super::py_bool(self.bias.is_some()),
-            super::py_bool(o.track_running_stats)
-        )
+        let name = format!("InstanceNorm{DIMS}d");
+        describe_norm(&name, self.num_features, &self.options, self.bias.is_some())
     }
 }
 

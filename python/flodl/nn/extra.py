@@ -12,7 +12,7 @@ from .. import _flodl
 from .._flodl import ArgumentError, ShapeError, Tensor, Variable
 from . import functional as F
 from . import init
-from .layers import Dropout, _BatchNorm, _empty, _ntuple, _Pool
+from .layers import AvgPool2d, Dropout, MaxPool1d, _BatchNorm, _empty, _ntuple, _Pool
 from .module import Module
 
 TensorLike = Union[Tensor, Variable]
@@ -58,30 +58,11 @@ __all__ = [
 # ----- pooling -----
 
 
-class MaxPool3d(_Pool):
+class MaxPool3d(MaxPool1d):
     """3-d max pooling over ``[N, C, D, H, W]`` or ``[C, D, H, W]``; ``stride`` defaults to
     ``kernel_size``."""
 
     _expected = "[N, C, D, H, W] or [C, D, H, W]"
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        dilation: Any = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        if return_indices:
-            raise ArgumentError("MaxPool3d: return_indices=True is not supported")
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
 
     def forward(self, input: TensorLike) -> TensorLike:
         return self._run(
@@ -94,37 +75,12 @@ class MaxPool3d(_Pool):
             self.ceil_mode,
         )
 
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
 
-
-class AvgPool3d(_Pool):
+class AvgPool3d(AvgPool2d):
     """3-d average pooling over ``[N, C, D, H, W]`` or ``[C, D, H, W]``; ``stride`` defaults
     to ``kernel_size``."""
 
     _expected = "[N, C, D, H, W] or [C, D, H, W]"
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        ceil_mode: bool = False,
-        count_include_pad: bool = True,
-        divisor_override: int | None = None,
-    ) -> None:
-        super().__init__()
-        if divisor_override is not None:
-            raise ArgumentError("AvgPool3d: divisor_override is not supported")
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
 
     def forward(self, input: TensorLike) -> TensorLike:
         return self._run(
@@ -136,9 +92,6 @@ class AvgPool3d(_Pool):
             self.ceil_mode,
             self.count_include_pad,
         )
-
-    def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class AdaptiveAvgPool1d(_Pool):
