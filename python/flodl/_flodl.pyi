@@ -443,6 +443,41 @@ class _Ops(Generic[_Self, _Operand]):
         """Swaps dims ``dim0`` and ``dim1`` (a view)."""
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> _Self:
         """Merges dims ``start_dim..=end_dim`` into one."""
+    def view_as(self, other: _Operand) -> _Self:
+        """A view in the shape of ``other``, as ``Tensor.view_as``."""
+    def expand_as(self, other: _Operand) -> _Self:
+        """Broadcast to the shape of ``other``, as ``Tensor.expand_as``."""
+    def contiguous(self) -> _Self:
+        """The values in one block of memory, in order (itself if they are), as
+        ``Tensor.contiguous``."""
+    def t(self) -> _Self:
+        """The transpose of a matrix (a vector or a scalar as it is), as ``Tensor.t``."""
+    def flip(self, dims: Sequence[int]) -> _Self:
+        """The values reversed along each of ``dims``, as ``torch.flip``."""
+    def split(self, split_size: int, dim: int = 0) -> list[_Self]:
+        """Pieces of ``split_size`` along ``dim`` (the last one smaller if needed), as
+        ``torch.split(x, split_size, dim)``."""
+    def unbind(self, dim: int = 0) -> list[_Self]:
+        """The slices along ``dim``, as ``torch.unbind``."""
+    def mm(self, other: _Operand) -> _Self:
+        """The matrix product of two 2-d tensors, as ``torch.mm``."""
+    def bmm(self, other: _Operand) -> _Self:
+        """Batched matrix products of two 3-d tensors, as ``torch.bmm``."""
+    def outer(self, other: _Operand) -> _Self:
+        """The outer product of two vectors, as ``torch.outer``."""
+    def cumprod(self, dim: int) -> _Self:
+        """Cumulative product along ``dim``, as ``torch.cumprod``."""
+    def rsqrt(self) -> _Self:
+        """``1 / sqrt(self)``, elementwise."""
+    def diag(self, diagonal: int = 0) -> _Self:
+        """A vector's diagonal matrix, or a matrix's diagonal, ``diagonal`` above the main one, as
+        ``torch.diag``."""
+    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
+        """The indices that sort along ``dim``, as ``torch.argsort``."""
+    def isnan(self) -> Tensor:
+        """Where the values are NaN, as ``torch.isnan``."""
+    def isinf(self) -> Tensor:
+        """Where the values are infinite, as ``torch.isinf``."""
     def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
     def squeeze(self, dim: int) -> _Self:

@@ -280,6 +280,61 @@ macro_rules! method_ops {
             reshape(shape: Ints) [overloaded] => |x| x.f_reshape(shape);
             /// Merges dims `start_dim..=end_dim` into one.
             flatten(start_dim: i64 = 0, end_dim: i64 = (-1)) => |x| x.f_flatten(start_dim, end_dim);
+            /// The same values in `shape` (one size may be -1) without
+            /// copying, as `Tensor.view`: a Shape error where the strides
+            /// allow no view (`reshape` copies then).
+            view(shape: Ints) [overloaded] => |x| $crate::ops::view(x, shape);
+            /// A view in the shape of `other`, as `Tensor.view_as`.
+            view_as(other: Same) => |x| $crate::ops::view(x, &other.raw().size());
+            /// Broadcast to the shape of `other`, as `Tensor.expand_as`.
+            expand_as(other: Same) => |x| x.f_expand_as(other.raw());
+            /// The values in one block of memory, in order (itself if they
+            /// are), as `Tensor.contiguous`.
+            contiguous() => |x| x.f_contiguous();
+            /// The transpose of a matrix (a vector or a scalar as it is), as
+            /// `Tensor.t`.
+            t() => |x| {
+                $crate::ops::check_rank("t", x, 2)?;
+                Ok::<_, $crate::error::Failure>(x.f_tr()?)
+            };
+            /// The values reversed along each of `dims`, as `torch.flip`.
+            flip(dims: Ints) => |x| x.f_flip(dims);
+            /// Pieces of `split_size` along `dim` (the last one smaller if
+            /// needed), as `torch.split(x, split_size, dim)`.
+            split(split_size: i64, dim: i64 = 0) -> [Same] => |x| x.f_split(split_size, dim);
+            /// The slices along `dim`, as `torch.unbind`.
+            unbind(dim: i64 = 0) -> [Same] => |x| x.f_unbind(dim);
+            /// The matrix product of two 2-d tensors, as `torch.mm`.
+            mm(other: Same) => |x| {
+                $crate::ops::check_matrices("mm", x, other.raw(), 2)?;
+                Ok::<_, $crate::error::Failure>(x.f_mm(other.raw())?)
+            };
+            /// Batched matrix products of two 3-d tensors, as `torch.bmm`.
+            bmm(other: Same) => |x| {
+                $crate::ops::check_matrices("bmm", x, other.raw(), 3)?;
+                Ok::<_, $crate::error::Failure>(x.f_bmm(other.raw())?)
+            };
+            /// The outer product of two vectors, as `torch.outer`.
+            outer(other: Same) => |x| {
+                $crate::ops::check_matrices("outer", x, other.raw(), 1)?;
+                Ok::<_, $crate::error::Failure>(x.f_outer(other.raw())?)
+            };
+            /// Cumulative product along `dim`, as `torch.cumprod`.
+            cumprod(dim: i64) => |x| x.f_cumprod(dim, None::<tch::Kind>);
+            /// `1 / sqrt(self)`, elementwise.
+            rsqrt() => |x| x.f_rsqrt();
+            /// A vector's diagonal matrix, or a matrix's diagonal, `diagonal`
+            /// above the main one, as `torch.diag`.
+            diag(diagonal: i64 = 0) => |x| {
+                $crate::ops::check_rank("diag", x, 2)?;
+                Ok::<_, $crate::error::Failure>(x.f_diag(diagonal)?)
+            };
+            /// The indices that sort along `dim`, as `torch.argsort`.
+            argsort(dim: i64 = (-1), descending: bool = false) -> Tensor => |x| x.f_argsort(dim, descending);
+            /// Where the values are NaN, as `torch.isnan`.
+            isnan() -> Tensor => |x| x.f_isnan();
+            /// Where the values are infinite, as `torch.isinf`.
+            isinf() -> Tensor => |x| x.f_isinf();
             /// Splits dim `dim` into `sizes` (one of them may be -1), as
             /// `Tensor.unflatten`.
             unflatten(dim: i64, sizes: Ints) => |x| {

@@ -338,6 +338,53 @@ pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
     Ok(())
 }
 
+/// `x.view(shape)`: libtorch's refusal (strides that allow no view, or a
+/// shape of another size) as the Shape error it is.
+pub(crate) fn view(x: &tch::Tensor, shape: &[i64]) -> std::result::Result<tch::Tensor, Failure> {
+    x.f_view(shape).map_err(|e| {
+        let text = e.to_string();
+        let first = text
+            .split("Exception raised from")
+            .next()
+            .unwrap_or(&text)
+            .trim();
+        invalid(
+            crate::ErrorKind::Shape,
+            format!("view: {first} ({})", describe(x)),
+        )
+    })
+}
+
+/// At most `max` dims (`t`, `diag`).
+pub(crate) fn check_rank(op: &str, x: &tch::Tensor, max: usize) -> Result<()> {
+    if x.dim() > max {
+        bail!(
+            Shape,
+            "{op}: expected at most {max} dims, got {}",
+            describe(x)
+        );
+    }
+    Ok(())
+}
+
+/// Both operands of exactly `rank` dims (`mm`, `bmm`, `outer`).
+pub(crate) fn check_matrices(
+    op: &str,
+    a: &tch::Tensor,
+    b: &tch::Tensor,
+    rank: usize,
+) -> Result<()> {
+    if a.dim() != rank || b.dim() != rank {
+        bail!(
+            Shape,
+            "{op}: expected two {rank}-d tensors, got {} and {}",
+            describe(a),
+            describe(b)
+        );
+    }
+    Ok(())
+}
+
 /// Checks `unflatten`'s arguments (libtorch's own failures are untyped): a
 /// dim of the input, and sizes (one may be -1) whose product is its size.
 pub(crate) fn check_unflatten(x: &tch::Tensor, dim: i64, sizes: &[i64]) -> Result<()> {

@@ -413,6 +413,18 @@ macro_rules! overloads {
                 Ok(self.inner.reshape(&shape)?)
             }
 
+            /// The same values in `shape` without copying (one size may be
+            /// -1): `x.view(2, 3)` or `x.view((2, 3))`.
+            #[pyo3(signature = (*args, shape = None))]
+            fn view(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                shape: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let shape = $crate::python::overloads::int_args("view", "shape", args, shape)?;
+                Ok(self.inner.view(&shape)?)
+            }
+
             /// Broadcasts to `shape` (-1 keeps a size) without copying:
             /// `x.expand(4, -1)` or `x.expand([4, -1])`.
             #[pyo3(signature = (*args, shape = None))]

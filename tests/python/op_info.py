@@ -67,6 +67,10 @@ class OpInfo:
     # The dtype of the inputs when the op takes only this one (bitwise ops
     # take bools), instead of the float dtype under test.
     input_dtype: Any = None
+    # An op that returns its input itself when there is nothing to do (as
+    # PyTorch's contiguous does for contiguous values): its result may be
+    # the leaf it was given.
+    returns_input: bool = False
     # An in-place op: it changes its first operand and returns it (not on a
     # leaf that requires grad, so no gradient cases here; test_inplace.py
     # checks gradients through in-place ops on non-leaves).
@@ -629,6 +633,91 @@ OP_INFOS: list[OpInfo] = [
         [Sample(((2, 3, 4),)), Sample(((2, 3, 4, 2),), {"start_dim": 1, "end_dim": -2})],
         errors=range_error((2, 3), start_dim=0, end_dim=4),
     ),
+    OpInfo(
+        "view",
+        lambda x, shape: x.view(shape),
+        [Sample(((2, 3, 4),), {"shape": [6, -1]}), Sample(((12,),), {"shape": (3, 2, 2)})],
+        errors=shape_error((2, 3), shape=[4, 2]),
+    ),
+    OpInfo(
+        "view_as",
+        lambda x, other: x.view_as(other),
+        # `other` gives a shape only: a Tensor, as it gets no gradient.
+        [
+            Sample(((2, 6),), {"other": np.zeros((3, 4))}),
+            Sample(((6,),), {"other": np.zeros((2, 3))}),
+        ],
+        errors=shape_error((2, 3), other=np.zeros(4)),
+    ),
+    OpInfo(
+        "expand_as",
+        lambda x, other: x.expand_as(other),
+        [
+            Sample(((3, 1),), {"other": np.zeros((3, 4))}),
+            Sample(((4,),), {"other": np.zeros((2, 4))}),
+        ],
+        errors=shape_error((2, 3), other=np.zeros((4, 5))),
+    ),
+    OpInfo("contiguous", lambda x: x.contiguous(), UNARY, returns_input=True),
+    OpInfo(
+        "t",
+        lambda x: x.t(),
+        [Sample(((3, 4),)), Sample(((5,),)), Sample(((),))],
+        errors=shape_error((2, 3, 4)),
+    ),
+    OpInfo(
+        "flip",
+        lambda x, dims: torch.flip(x, dims),
+        [Sample(((2, 3, 4),), {"dims": [0, 2]}), Sample(((5,),), {"dims": (-1,)})],
+        errors=range_error((2, 3), dims=[2]),
+    ),
+    OpInfo(
+        "split",
+        lambda x, split_size, dim=0: list(torch.split(x, split_size, dim)),
+        [Sample(((5, 4),), {"split_size": 2}), Sample(((3, 6),), {"split_size": 4, "dim": -1})],
+        errors=range_error((2, 3), split_size=2, dim=2),
+    ),
+    OpInfo(
+        "unbind",
+        lambda x, dim=0: list(torch.unbind(x, dim)),
+        [Sample(((3, 4),)), Sample(((2, 3, 2),), {"dim": -1})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "mm",
+        torch.mm,
+        [Sample(((3, 4), (4, 5))), Sample(((1, 2), (2, 1)))],
+        errors=shape_error((3, 4), (5, 2)) + shape_error((3,), (3, 2)),
+    ),
+    OpInfo(
+        "bmm",
+        torch.bmm,
+        [Sample(((2, 3, 4), (2, 4, 5)))],
+        errors=shape_error((2, 3, 4), (3, 4, 5)) + shape_error((3, 4), (4, 2)),
+    ),
+    OpInfo(
+        "outer",
+        torch.outer,
+        [Sample(((3,), (4,)))],
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo("cumprod", lambda x, dim: torch.cumprod(x, dim), DIM, errors=range_error((2, 3), dim=2)),
+    OpInfo("rsqrt", torch.rsqrt, UNARY, domain=_positive),
+    OpInfo(
+        "diag",
+        lambda x, diagonal=0: torch.diag(x, diagonal),
+        [Sample(((4,),)), Sample(((3, 4),), {"diagonal": 1}), Sample(((4, 3),), {"diagonal": -1})],
+        errors=shape_error((2, 3, 4)),
+    ),
+    OpInfo(
+        "argsort",
+        lambda x, dim=-1, descending=False: torch.argsort(x, dim=dim, descending=descending),
+        [Sample(((3, 4),)), Sample(((2, 5),), {"dim": 0, "descending": True})],
+        errors=range_error((2, 3), dim=2),
+        differentiable=False,
+    ),
+    OpInfo("isnan", torch.isnan, UNARY, differentiable=False),
+    OpInfo("isinf", torch.isinf, UNARY, differentiable=False),
     OpInfo(
         "unflatten",
         lambda x, dim, sizes: x.unflatten(dim, sizes),

@@ -147,3 +147,15 @@ def test_var_and_std_take_a_correction(name, kwargs) -> None:
 def test_var_needs_one_form_of_correction() -> None:
     with pytest.raises(flodl.ArgumentError, match="var: give unbiased= or correction="):
         Tensor.ones([3]).var(unbiased=True, correction=1)
+
+
+def test_view_takes_sizes_as_arguments_or_a_sequence_as_torch_s() -> None:
+    x = Tensor.randn([2, 3, 4])
+    t = torch.from_numpy(x.numpy())
+    for args in [(6, 4), ((6, 4),), (-1,), (2, -1), ([4, 6],)]:
+        assert x.view(*args).tolist() == t.view(*args).tolist(), args
+    v = Variable(x, requires_grad=True)
+    v.view(4, 6).t().sum().backward()
+    assert v.grad.tolist() == Tensor.ones([2, 3, 4]).tolist()
+    with pytest.raises(flodl.ShapeError, match="view"):
+        x.transpose(0, 2).view(24)  # no view of these strides: reshape copies
