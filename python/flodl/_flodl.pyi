@@ -156,6 +156,8 @@ class _Ops(Generic[_Self, _Operand]):
         """Reorders the dims: ``x.permute(1, 0)`` or ``x.permute([1, 0])``."""
     def reshape(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
         """The same values in a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``."""
+    def view(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
+        """The same values in a new shape, without copying: ``x.view(2, 3)`` or ``x.view((2, 3))``."""
     def expand(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
         """Broadcasts without copying: ``x.expand(4, -1)`` or ``x.expand([4, -1])``."""
     def repeat(self, *args: int | Sequence[int], repeats: Sequence[int] | None = None) -> _Self:
