@@ -236,6 +236,39 @@ class _Ops(Generic[_Self, _Operand]):
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
     def to_dtype(self, dtype: DTypeLike) -> _Self: ...
+    def new_zeros(
+        self,
+        *args: int | Sequence[int],
+        size: Sequence[int] | None = None,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> Tensor:
+        """A new Tensor of zeros, of this one's dtype and device unless given."""
+    def new_ones(
+        self,
+        *args: int | Sequence[int],
+        size: Sequence[int] | None = None,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> Tensor:
+        """A new Tensor of ones, of this one's dtype and device unless given."""
+    def new_empty(
+        self,
+        *args: int | Sequence[int],
+        size: Sequence[int] | None = None,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> Tensor:
+        """A new uninitialised Tensor, of this one's dtype and device unless given."""
+    def new_full(
+        self,
+        size: Sequence[int],
+        fill_value: float | int | bool,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> Tensor:
+        """A new Tensor filled with ``fill_value``, of this one's dtype and device unless given."""
 
     # @generated method_ops: written by `make stubs` from the op declarations
     def add(self, other: _Operand) -> _Self:

@@ -140,6 +140,63 @@ macro_rules! shared_methods {
                 Ok(self.inner.to_dtype(super::args::dtype_arg(dtype)?)?)
             }
 
+            /// A new Tensor of zeros of `size` (sizes as arguments or one
+            /// sequence), of this one's dtype and device unless given, as
+            /// `Tensor.new_zeros`; likewise `new_ones`, `new_empty`.
+            #[pyo3(signature = (*args, size = None, dtype = None, device = None))]
+            fn new_zeros(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                size: Option<$crate::python::args::IntList>,
+                dtype: Option<&Bound<'_, PyAny>>,
+                device: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<$crate::Tensor> {
+                let shape = super::overloads::int_args("new_zeros", "size", args, size)?;
+                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                Ok($crate::Tensor::zeros(&shape, options)?)
+            }
+            #[pyo3(signature = (*args, size = None, dtype = None, device = None))]
+            fn new_ones(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                size: Option<$crate::python::args::IntList>,
+                dtype: Option<&Bound<'_, PyAny>>,
+                device: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<$crate::Tensor> {
+                let shape = super::overloads::int_args("new_ones", "size", args, size)?;
+                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                Ok($crate::Tensor::ones(&shape, options)?)
+            }
+            #[pyo3(signature = (*args, size = None, dtype = None, device = None))]
+            fn new_empty(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                size: Option<$crate::python::args::IntList>,
+                dtype: Option<&Bound<'_, PyAny>>,
+                device: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<$crate::Tensor> {
+                let shape = super::overloads::int_args("new_empty", "size", args, size)?;
+                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                Ok($crate::Tensor::empty(&shape, options)?)
+            }
+
+            /// A new Tensor of `size` filled with `fill_value`, of this
+            /// one's dtype and device unless given, as `Tensor.new_full`.
+            #[pyo3(signature = (size, fill_value, *, dtype = None, device = None))]
+            fn new_full(
+                &self,
+                size: $crate::python::args::IntList,
+                fill_value: $crate::python::args::ScalarArg,
+                dtype: Option<&Bound<'_, PyAny>>,
+                device: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<$crate::Tensor> {
+                use $crate::python::args::CoreArg as _;
+                let shape = size.core("new_full", "size")?;
+                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                let value = fill_value.core("new_full", "fill_value")?;
+                Ok($crate::Tensor::full(&shape, value, options)?)
+            }
+
             /// A copy of the values (differentiable), as `Tensor.clone`.
             fn clone(&self) -> PyResult<$Core> {
                 Ok(self.inner.copy()?)
@@ -381,6 +438,25 @@ pub(crate) fn reduce<'py>(
             .into_pyobject(py)
             .map(|t| t.into_any())
     }
+}
+
+/// `dtype` and `device` where given, else `like_dtype` and `like_device`
+/// (the `new_*` methods: PyTorch's "like this one unless told").
+pub(crate) fn options_like(
+    like_dtype: crate::DType,
+    like_device: crate::Device,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<crate::TensorOptions> {
+    let dtype = match dtype.filter(|d| !d.is_none()) {
+        Some(d) => super::args::dtype_arg(d)?,
+        None => like_dtype,
+    };
+    let device = match device.filter(|d| !d.is_none()) {
+        Some(d) => super::args::device_arg(Some(d))?,
+        None => like_device,
+    };
+    Ok(crate::TensorOptions { dtype, device })
 }
 
 /// The dtype and device `x.to(...)` asks for.

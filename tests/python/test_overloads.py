@@ -159,3 +159,19 @@ def test_view_takes_sizes_as_arguments_or_a_sequence_as_torch_s() -> None:
     assert v.grad.tolist() == Tensor.ones([2, 3, 4]).tolist()
     with pytest.raises(flodl.ShapeError, match="view"):
         x.transpose(0, 2).view(24)  # no view of these strides: reshape copies
+
+
+def test_new_methods_make_tensors_like_this_one_as_torch_s() -> None:
+    x = Tensor.randn([2, 3]).to_dtype("float64")
+    t = torch.from_numpy(x.numpy())
+    v = Variable(x, requires_grad=True)
+    for ours, theirs in [
+        (x.new_zeros(2, 4), t.new_zeros(2, 4)),
+        (v.new_ones((3,)), t.new_ones((3,))),
+        (x.new_full([2, 2], 1.5), t.new_full([2, 2], 1.5)),
+        (x.new_zeros([2], dtype="int64"), t.new_zeros([2], dtype=torch.int64)),
+    ]:
+        assert isinstance(ours, Tensor)
+        assert ours.tolist() == theirs.tolist()
+        assert str(ours.dtype).lower().endswith(str(theirs.dtype).split(".")[-1])
+    assert list(v.new_empty(4, 1).shape) == [4, 1]
