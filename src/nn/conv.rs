@@ -3,7 +3,7 @@
 //! [`conv_forward`] on its [`ConvSpec`] and weights, which Python's classes
 //! call too.
 
-use super::{in_layer, named, py_bool, Module, Parameter};
+use super::{in_layer, named, py_bool, py_tuple, Module, Parameter};
 use crate::error::{bail, ensure, Result};
 use crate::{PadMode, Variable};
 
@@ -41,16 +41,6 @@ pub struct ConvSpec {
     pub padding_mode: PadMode,
 }
 
-/// `v` as PyTorch prints a tuple: `(3, 3)`, `(3,)`.
-fn tuple(v: &[i64]) -> String {
-    let items: Vec<String> = v.iter().map(i64::to_string).collect();
-    if items.len() == 1 {
-        format!("({},)", items[0])
-    } else {
-        format!("({})", items.join(", "))
-    }
-}
-
 impl ConvSpec {
     fn dims(&self) -> usize {
         self.kernel_size.len()
@@ -74,22 +64,22 @@ impl ConvSpec {
             self.name(),
             self.in_channels,
             self.out_channels,
-            tuple(&self.kernel_size),
-            tuple(&self.stride)
+            py_tuple(&self.kernel_size),
+            py_tuple(&self.stride)
         );
         match &self.padding {
             ConvPadding::Explicit(p) if p.iter().any(|&p| p != 0) => {
-                s += &format!(", padding={}", tuple(p))
+                s += &format!(", padding={}", py_tuple(p))
             }
             ConvPadding::Explicit(_) => {}
             ConvPadding::Same => s += ", padding=same",
             ConvPadding::Valid => s += ", padding=valid",
         }
         if self.dilation != vec![1; n] {
-            s += &format!(", dilation={}", tuple(&self.dilation));
+            s += &format!(", dilation={}", py_tuple(&self.dilation));
         }
         if self.output_padding != vec![0; n] {
-            s += &format!(", output_padding={}", tuple(&self.output_padding));
+            s += &format!(", output_padding={}", py_tuple(&self.output_padding));
         }
         if self.groups != 1 {
             s += &format!(", groups={}", self.groups);
@@ -450,26 +440,6 @@ impl<const N: usize> Conv<N> {
     }
 }
 
-impl<const N: usize> Module for Conv<N> {
-    fn forward(&self, input: &Variable) -> Result<Variable> {
-        let describe = || self.spec.describe();
-        conv_forward(
-            &describe,
-            &self.spec,
-            input,
-            &self.weight,
-            self.bias.as_ref(),
-            None,
-        )
-    }
-    fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
-    }
-    fn name(&self) -> String {
-        self.spec.name()
-    }
-}
-
 /// A transposed convolution's options, with PyTorch's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConvTransposeOptions<const N: usize> {
@@ -569,22 +539,23 @@ impl<const N: usize> ConvTranspose<N> {
     }
 }
 
-impl<const N: usize> Module for ConvTranspose<N> {
-    fn forward(&self, input: &Variable) -> Result<Variable> {
-        let describe = || self.spec.describe();
-        conv_forward(
-            &describe,
-            &self.spec,
-            input,
-            &self.weight,
-            self.bias.as_ref(),
-            None,
-        )
-    }
-    fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
-    }
-    fn name(&self) -> String {
-        self.spec.name()
-    }
+/// Both kinds of convolution are modules through their spec.
+macro_rules! conv_module {
+    ($($name:ident),*) => {$(
+        impl<const N: usize> Module for $name<N> {
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                let describe = || self.spec.describe();
+                let bias = self.bias.as_ref();
+                conv_forward(&describe, &self.spec, input, &self.weight, bias, None)
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
+            }
+            fn name(&self) -> String {
+                self.spec.name()
+            }
+        }
+    )*};
 }
+
+conv_module!(Conv, ConvTranspose);

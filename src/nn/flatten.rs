@@ -1,4 +1,5 @@
-//! Shape layers: `Flatten`, `Unflatten`, `PixelShuffle`, `PixelUnshuffle`.
+//! Shape and resampling layers: `Flatten`, `Unflatten`, `PixelShuffle`,
+//! `PixelUnshuffle`, `Upsample`.
 
 use super::{Module, Parameter};
 use crate::error::Result;
@@ -70,6 +71,58 @@ pub struct PixelUnshuffle {
 impl Module for PixelUnshuffle {
     fn forward(&self, input: &Variable) -> Result<Variable> {
         crate::pixel_unshuffle(input, self.downscale_factor)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+}
+
+/// Resizing by `interpolate`, as `torch.nn.Upsample`: to `size` or by
+/// `scale_factor` (one value or one per spatial dim).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Upsample {
+    pub size: Option<Vec<i64>>,
+    pub scale_factor: Option<Vec<f64>>,
+    pub mode: crate::InterpolateMode,
+    pub align_corners: Option<bool>,
+    pub recompute_scale_factor: Option<bool>,
+}
+
+impl Upsample {
+    /// By `scale_factor` in every spatial dim with `mode`.
+    pub fn scale(scale_factor: f64, mode: crate::InterpolateMode) -> Self {
+        Upsample {
+            size: None,
+            scale_factor: Some(vec![scale_factor]),
+            mode,
+            align_corners: None,
+            recompute_scale_factor: None,
+        }
+    }
+
+    /// To `size` (one value or one per spatial dim) with `mode`.
+    pub fn to_size(size: &[i64], mode: crate::InterpolateMode) -> Self {
+        Upsample {
+            size: Some(size.to_vec()),
+            scale_factor: None,
+            mode,
+            align_corners: None,
+            recompute_scale_factor: None,
+        }
+    }
+}
+
+impl Module for Upsample {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::interpolate(
+            input,
+            self.size.as_deref(),
+            self.scale_factor.as_deref(),
+            self.mode,
+            self.align_corners,
+            self.recompute_scale_factor,
+            false,
+        )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()

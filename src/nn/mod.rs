@@ -247,6 +247,16 @@ pub(crate) fn py_float(x: f64) -> String {
     }
 }
 
+/// `v` as Python prints a tuple: `(3, 3)`, `(3,)`.
+pub(crate) fn py_tuple(v: &[i64]) -> String {
+    let items: Vec<String> = v.iter().map(i64::to_string).collect();
+    if items.len() == 1 {
+        format!("({},)", items[0])
+    } else {
+        format!("({})", items.join(", "))
+    }
+}
+
 /// `b` as Python writes it.
 pub(crate) fn py_bool(b: bool) -> &'static str {
     if b {

@@ -61,12 +61,9 @@ impl Module for LayerNorm {
         in_layer(
             || {
                 let dims: Vec<String> = shape.iter().map(i64::to_string).collect();
-                let tuple = match dims.len() {
-                    1 => format!("({},)", dims[0]),
-                    _ => format!("({})", dims.join(", ")),
-                };
                 format!(
-                    "LayerNorm({tuple}, eps={}, elementwise_affine={}): expected input [..., {}], got {:?}",
+                    "LayerNorm({}, eps={}, elementwise_affine={}): expected input [..., {}], got {:?}",
+                    super::py_tuple(shape),
                     super::py_float(self.eps),
                     super::py_bool(self.weight.is_some()),
                     dims.join(", "),
@@ -203,6 +200,46 @@ impl NormParts {
     }
 }
 
+/// A batch or instance norm is a module through its parts: `$forward`
+/// runs on the layer, the input and its running statistics (if tracked).
+macro_rules! norm_module {
+    ($name:ident, $label:literal, |$layer:ident, $input:ident, $running:ident| $forward:expr) => {
+        impl<const DIMS: usize> Module for $name<DIMS> {
+            fn name(&self) -> String {
+                format!(concat!($label, "{}d"), DIMS)
+            }
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                let ($layer, $input) = (self, input);
+                let $running = match (&self.running_mean, &self.running_var) {
+                    (Some(mean), Some(var)) => Some(RunningStats {
+                        mean,
+                        var,
+                        num_batches_tracked: self.num_batches_tracked.as_ref(),
+                    }),
+                    _ => None,
+                };
+                $forward
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                named(&[
+                    ("weight", self.weight.as_ref()),
+                    ("bias", self.bias.as_ref()),
+                ])
+            }
+            fn named_buffers(&self) -> Vec<(String, Variable)> {
+                named(&[
+                    ("running_mean", self.running_mean.as_ref()),
+                    ("running_var", self.running_var.as_ref()),
+                    ("num_batches_tracked", self.num_batches_tracked.as_ref()),
+                ])
+            }
+            fn set_training(&self, training: bool) {
+                self.training.set(training)
+            }
+        }
+    };
+}
+
 /// A batch or instance norm as PyTorch prints it.
 fn describe_norm(name: &str, num_features: i64, o: &BatchNormOptions, bias: bool) -> String {
     let momentum = o.momentum.map_or("None".to_string(), super::py_float);
@@ -331,47 +368,18 @@ impl<const DIMS: usize> BatchNorm<DIMS> {
     }
 }
 
-impl<const DIMS: usize> Module for BatchNorm<DIMS> {
-    fn name(&self) -> String {
-        format!("BatchNorm{DIMS}d")
-    }
-    fn forward(&self, input: &Variable) -> Result<Variable> {
-        let running = match (&self.running_mean, &self.running_var) {
-            (Some(mean), Some(var)) => Some(RunningStats {
-                mean,
-                var,
-                num_batches_tracked: self.num_batches_tracked.as_ref(),
-            }),
-            _ => None,
-        };
-        batch_norm_forward(
-            &|| self.describe(),
-            DIMS,
-            input,
-            self.weight.as_ref(),
-            self.bias.as_ref(),
-            running,
-            &self.options,
-            self.training.get(),
-        )
-    }
-    fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        named(&[
-            ("weight", self.weight.as_ref()),
-            ("bias", self.bias.as_ref()),
-        ])
-    }
-    fn named_buffers(&self) -> Vec<(String, Variable)> {
-        named(&[
-            ("running_mean", self.running_mean.as_ref()),
-            ("running_var", self.running_var.as_ref()),
-            ("num_batches_tracked", self.num_batches_tracked.as_ref()),
-        ])
-    }
-    fn set_training(&self, training: bool) {
-        self.training.set(training)
-    }
-}
+norm_module!(BatchNorm, "BatchNorm", |layer, input, running| {
+    batch_norm_forward(
+        &|| layer.describe(),
+        DIMS,
+        input,
+        layer.weight.as_ref(),
+        layer.bias.as_ref(),
+        running,
+        &layer.options,
+        layer.training.get(),
+    )
+});
 
 /// Instance normalization of `input` (`[N, C, ...]` or unbatched `[C,
 /// ...]` with `dims` spatial dims), as PyTorch's `InstanceNorm1d/2d/3d.forward`:
@@ -495,48 +503,19 @@ impl<const DIMS: usize> InstanceNorm<DIMS> {
     }
 }
 
-impl<const DIMS: usize> Module for InstanceNorm<DIMS> {
-    fn name(&self) -> String {
-        format!("InstanceNorm{DIMS}d")
-    }
-    fn forward(&self, input: &Variable) -> Result<Variable> {
-        let running = match (&self.running_mean, &self.running_var) {
-            (Some(mean), Some(var)) => Some(RunningStats {
-                mean,
-                var,
-                num_batches_tracked: None,
-            }),
-            _ => None,
-        };
-        instance_norm_forward(
-            &|| self.describe(),
-            DIMS,
-            self.num_features,
-            input,
-            self.weight.as_ref(),
-            self.bias.as_ref(),
-            running,
-            &self.options,
-            self.training.get(),
-        )
-    }
-    fn named_parameters(&self) -> Vec<(String, Parameter)> {
-        named(&[
-            ("weight", self.weight.as_ref()),
-            ("bias", self.bias.as_ref()),
-        ])
-    }
-    fn named_buffers(&self) -> Vec<(String, Variable)> {
-        named(&[
-            ("running_mean", self.running_mean.as_ref()),
-            ("running_var", self.running_var.as_ref()),
-            ("num_batches_tracked", self.num_batches_tracked.as_ref()),
-        ])
-    }
-    fn set_training(&self, training: bool) {
-        self.training.set(training)
-    }
-}
+norm_module!(InstanceNorm, "InstanceNorm", |layer, input, running| {
+    instance_norm_forward(
+        &|| layer.describe(),
+        DIMS,
+        layer.num_features,
+        input,
+        layer.weight.as_ref(),
+        layer.bias.as_ref(),
+        running,
+        &layer.options,
+        layer.training.get(),
+    )
+});
 
 /// Root-mean-square normalization over the trailing dims
 /// `normalized_shape`, as `torch.nn.RMSNorm`: `x / sqrt(mean(x^2) + eps) *

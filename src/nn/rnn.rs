@@ -348,6 +348,19 @@ impl Recurrent {
         })
     }
 
+    /// An RNN's or a GRU's run: the output and the one final state.
+    fn run_one_state(
+        &self,
+        input: &Variable,
+        h0: Option<&Variable>,
+    ) -> Result<(Variable, Variable)> {
+        let (out, finals) = self.run(input, &h0.into_iter().cloned().collect::<Vec<_>>())?;
+        let h = finals.into_iter().next().ok_or_else(|| {
+            crate::Error::new(crate::ErrorKind::Torch, "recurrent: no final state")
+        })?;
+        Ok((out, h))
+    }
+
     fn run(&self, input: &Variable, hx: &[Variable]) -> Result<(Variable, Vec<Variable>)> {
         let weights: Vec<Variable> = self.params.iter().map(|(_, p)| p.clone()).collect();
         recurrent_forward(&self.spec, input, hx, &weights, self.training.get())
@@ -388,10 +401,7 @@ impl RNN {
         input: &Variable,
         h0: Option<&Variable>,
     ) -> Result<(Variable, Variable)> {
-        let (out, finals) = self
-            .0
-            .run(input, &h0.into_iter().cloned().collect::<Vec<_>>())?;
-        Ok((out, only_state(finals)?))
+        self.0.run_one_state(input, h0)
     }
 }
 
@@ -456,19 +466,8 @@ impl GRU {
         input: &Variable,
         h0: Option<&Variable>,
     ) -> Result<(Variable, Variable)> {
-        let (out, finals) = self
-            .0
-            .run(input, &h0.into_iter().cloned().collect::<Vec<_>>())?;
-        Ok((out, only_state(finals)?))
+        self.0.run_one_state(input, h0)
     }
-}
-
-/// The one final state of an RNN or a GRU.
-fn only_state(finals: Vec<Variable>) -> Result<Variable> {
-    finals
-        .into_iter()
-        .next()
-        .ok_or_else(|| crate::Error::new(crate::ErrorKind::Torch, "recurrent: no final state"))
 }
 
 /// The stacks are modules through their [`Recurrent`].

@@ -168,22 +168,13 @@ pub(crate) fn gaussian_nll(
 
 /// `F.embedding`'s `max_norm`: the rows at `indices` scaled in place, not
 /// recorded, to a `norm_type`-norm of at most `max_norm` (PyTorch's
-/// `embedding_renorm_`). Sparse gradients are refused: flodl has none.
+/// `embedding_renorm_`).
 pub(crate) fn renorm_rows(
-    op: &str,
     weight: &tch::Tensor,
     indices: &tch::Tensor,
     max_norm: Option<f64>,
     norm_type: f64,
-    sparse: bool,
 ) -> std::result::Result<(), crate::error::Failure> {
-    if sparse {
-        return Err(Error::new(
-            ErrorKind::Argument,
-            format!("{op}: sparse gradients are not supported"),
-        )
-        .into());
-    }
     if let Some(max_norm) = max_norm {
         let flat = indices.f_contiguous()?.f_view([-1])?;
         tch::no_grad(|| {
@@ -417,7 +408,8 @@ macro_rules! nn_ops {
             embedding(input: Tensor, weight: Same, padding_idx: Option<i64> = None, max_norm: Option<f64> = None, norm_type: f64 = 2.0, scale_grad_by_freq: bool = false, sparse: bool = false) => {
                 let rows = weight.raw().size().first().copied().unwrap_or(0);
                 let padding_row = $crate::ops::padding_row(padding_idx, rows)?;
-                $crate::ops::nn::renorm_rows("embedding", weight.raw(), input.raw(), max_norm, norm_type, sparse)?;
+                $crate::error::ensure!(!sparse, Argument, "embedding: sparse gradients are not supported");
+                $crate::ops::nn::renorm_rows(weight.raw(), input.raw(), max_norm, norm_type)?;
                 Ok::<_, $crate::error::Failure>(tch::Tensor::f_embedding(weight.raw(), input.raw(), padding_row, scale_grad_by_freq, false)?)
             };
             /// Bags of embedding rows reduced by `mode`, as

@@ -11,7 +11,7 @@ use super::results::NnResult as _;
 use crate::nn::{BatchNormOptions, RunningStats};
 
 /// A norm layer's parts, read from PyTorch's attributes (`weight`, `bias`,
-/// `running_mean`, `running_var`, `num_batches_tracked` when it has one,
+/// `running_mean`, `running_var`, `num_batches_tracked`,
 /// `eps`, `momentum`, `track_running_stats`, `training`).
 struct NormParts<'py> {
     weight: Option<VariableArg<'py>>,
@@ -25,12 +25,8 @@ struct NormParts<'py> {
 
 impl<'py> NormParts<'py> {
     fn of(layer: &Bound<'py, PyAny>) -> PyResult<Self> {
-        let part = |name: &str| -> PyResult<Option<VariableArg<'py>>> {
-            match layer.getattr(name) {
-                Ok(value) => Ok(value.extract()?),
-                Err(_) => Ok(None), // instance norms count no batches
-            }
-        };
+        let part =
+            |name: &str| -> PyResult<Option<VariableArg<'py>>> { layer.getattr(name)?.extract() };
         let (weight, bias) = (part("weight")?, part("bias")?);
         let options = BatchNormOptions {
             eps: layer.getattr("eps")?.extract()?,

@@ -151,8 +151,7 @@ macro_rules! shared_methods {
                 dtype: Option<&Bound<'_, PyAny>>,
                 device: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<$crate::Tensor> {
-                let shape = super::overloads::int_args("new_zeros", "size", args, size)?;
-                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                let (shape, options) = super::shared::new_like("new_zeros", (self.inner.dtype(), self.inner.device()), args, size, (dtype, device))?;
                 Ok($crate::Tensor::zeros(&shape, options)?)
             }
             #[pyo3(signature = (*args, size = None, dtype = None, device = None))]
@@ -163,8 +162,7 @@ macro_rules! shared_methods {
                 dtype: Option<&Bound<'_, PyAny>>,
                 device: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<$crate::Tensor> {
-                let shape = super::overloads::int_args("new_ones", "size", args, size)?;
-                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                let (shape, options) = super::shared::new_like("new_ones", (self.inner.dtype(), self.inner.device()), args, size, (dtype, device))?;
                 Ok($crate::Tensor::ones(&shape, options)?)
             }
             #[pyo3(signature = (*args, size = None, dtype = None, device = None))]
@@ -175,8 +173,7 @@ macro_rules! shared_methods {
                 dtype: Option<&Bound<'_, PyAny>>,
                 device: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<$crate::Tensor> {
-                let shape = super::overloads::int_args("new_empty", "size", args, size)?;
-                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                let (shape, options) = super::shared::new_like("new_empty", (self.inner.dtype(), self.inner.device()), args, size, (dtype, device))?;
                 Ok($crate::Tensor::empty(&shape, options)?)
             }
 
@@ -457,6 +454,19 @@ pub(crate) fn options_like(
         None => like_device,
     };
     Ok(crate::TensorOptions { dtype, device })
+}
+
+/// The size (as arguments or one sequence) and options of `x.new_zeros(...)`
+/// and its kin, `like` being `x`'s dtype and device.
+pub(crate) fn new_like(
+    op: &str,
+    like: (crate::DType, crate::Device),
+    args: &Bound<'_, pyo3::types::PyTuple>,
+    size: Option<super::args::IntList>,
+    (dtype, device): (Option<&Bound<'_, PyAny>>, Option<&Bound<'_, PyAny>>),
+) -> PyResult<(Vec<i64>, crate::TensorOptions)> {
+    let shape = super::overloads::int_args(op, "size", args, size)?;
+    Ok((shape, options_like(like.0, like.1, dtype, device)?))
 }
 
 /// The dtype and device `x.to(...)` asks for.

@@ -20,10 +20,6 @@ TensorLike = Union[Tensor, Variable]
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell"]
 
 
-def _zeros(shape: list[int], like: TensorLike) -> Tensor:
-    return Tensor.zeros(shape, dtype=like.dtype, device=like.device)
-
-
 class RNNBase(Module):
     """What ``RNN``, ``LSTM`` and ``GRU`` share: the weights, named and shaped
     by flodl::nn's spec of the stack, and the forward, flodl::nn's
