@@ -6,20 +6,31 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 
-/// Held by each Tensor and Variable: counts one handle while it lives.
-pub(crate) struct LiveHandle(());
+/// Held by each Tensor and Variable: counts one handle while it lives
+/// (unless it is an uncounted alias).
+pub(crate) struct LiveHandle {
+    counted: bool,
+}
 
 impl LiveHandle {
     pub(crate) fn new() -> LiveHandle {
         // Relaxed: the count is a statistic; nothing is ordered by it.
         LIVE.fetch_add(1, Ordering::Relaxed);
-        LiveHandle(())
+        LiveHandle { counted: true }
+    }
+
+    /// For a second handle that is part of one already counted (the Tensor
+    /// part of a Python Variable).
+    pub(crate) fn uncounted() -> LiveHandle {
+        LiveHandle { counted: false }
     }
 }
 
 impl Drop for LiveHandle {
     fn drop(&mut self) {
-        LIVE.fetch_sub(1, Ordering::Relaxed);
+        if self.counted {
+            LIVE.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 }
 

@@ -726,7 +726,7 @@ class Tensor(_Ops[Tensor, Tensor]):
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
     # Conversion
     def detach(self) -> Tensor: ...
-    def detach_(self) -> None: ...
+    def detach_(self) -> Tensor: ...
     # @generated tensor_ops: written by `make stubs` from the op declarations
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as
@@ -760,8 +760,10 @@ class RemovableHandle:
 
     def remove(self) -> None: ...
 
-class Variable(_Ops[Variable, VariableLike]):
-    """A tensor whose operations are recorded for backward()."""
+class Variable(_Ops[Variable, VariableLike], Tensor):  # type: ignore[misc]
+    """A tensor whose operations are recorded for backward(). A Tensor to
+    Python: it inherits the Tensor-only methods (creation, sampling, value
+    readers), which give Tensors."""
 
     def __init__(self, data: Tensor | npt.ArrayLike, requires_grad: bool = False) -> None:
         """A leaf of a Tensor (shared) or of anything ``flodl.tensor`` takes (copied)."""
@@ -803,6 +805,8 @@ class Variable(_Ops[Variable, VariableLike]):
     def zero_grad(self) -> None:
         """Resets the gradient to None."""
     def detach(self) -> Variable: ...
+    def detach_(self) -> Variable:
+        """Cuts this Variable from its graph in place (a view too); returns it."""
     def backward(
         self,
         gradient: Tensor | None = None,

@@ -214,6 +214,21 @@ impl Variable {
         })
     }
 
+    /// Cuts this Variable from its graph in place, as PyTorch's `detach_`:
+    /// it becomes a leaf that requires no grad. (A view is detached too,
+    /// where PyTorch refuses: this handle then stops being a view.)
+    pub fn detach_(&self) -> Result<()> {
+        if !crate::ffi::detach_in_place(&self.raw) {
+            bail!(
+                Autograd,
+                "detach_: libtorch could not detach {} in place",
+                crate::ops::describe(&self.raw)
+            );
+        }
+        self.set_origin(Origin::Detached);
+        Ok(())
+    }
+
     /// A new leaf sharing the data, with no tracking.
     pub fn detach(&self) -> Variable {
         // detach of a defined tensor cannot fail.

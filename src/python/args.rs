@@ -282,8 +282,8 @@ impl<'py> SameTensorArg<'py> {
 impl<'py> FromPyObject<'_, 'py> for SameTensorArg<'py> {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
-        if let Ok(t) = obj.cast::<PyTensor>() {
-            return Ok(SameTensorArg::Tensor(t.to_owned()));
+        if let Some(t) = plain_tensor(&obj) {
+            return Ok(SameTensorArg::Tensor(t.clone()));
         }
         if let Ok(v) = obj.cast::<PyVariable>() {
             let data = v.get().inner.data();
@@ -353,9 +353,21 @@ impl Operand<Variable> for VariableArg<'_> {
     }
 }
 
+/// `obj` as a Tensor that is not a Variable. A Variable is a Tensor to
+/// Python, but its values are read through its own class (its Tensor part
+/// is an alias for inherited queries): every argument reads it that way.
+pub(crate) fn plain_tensor<'a, 'py>(
+    obj: &'a Bound<'py, PyAny>,
+) -> Option<&'a Bound<'py, PyTensor>> {
+    if obj.is_instance_of::<PyVariable>() {
+        return None;
+    }
+    obj.cast::<PyTensor>().ok()
+}
+
 /// A Tensor, or None for anything else.
 pub(crate) fn tensor_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
-    Ok(obj.cast::<PyTensor>().ok().map(|t| TensorArg(t.clone())))
+    Ok(plain_tensor(obj).map(|t| TensorArg(t.clone())))
 }
 
 /// A Variable, a Tensor as a constant Variable, or None for anything else.
@@ -605,9 +617,9 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
             step,
         });
     }
-    let tensor = match (item.cast::<PyTensor>(), item.cast::<PyVariable>()) {
-        (Ok(t), _) => Some(t.get().inner.clone()),
-        (_, Ok(v)) => Some(v.get().inner.data()),
+    let tensor = match (item.cast::<PyVariable>(), plain_tensor(item)) {
+        (Ok(v), _) => Some(v.get().inner.data()),
+        (_, Some(t)) => Some(t.get().inner.clone()),
         _ => None,
     };
     if let Some(tensor) = tensor {
@@ -760,7 +772,7 @@ pub(crate) fn setitem_value<C: SetItemTarget>(x: &C, value: &Bound<'_, PyAny>) -
         let filled = Tensor::full(&[], number.to_f64(), options)?;
         return C::from_tensor(filled);
     }
-    if let Ok(t) = value.cast::<PyTensor>() {
+    if let Some(t) = plain_tensor(value) {
         return C::from_tensor(t.get().inner.clone());
     }
     if let Ok(v) = value.cast::<PyVariable>() {

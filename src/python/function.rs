@@ -5,7 +5,6 @@
 use pyo3::prelude::*;
 
 use super::args::{Operand as _, VariableArg};
-use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::autograd::attach;
 use crate::ops::Operand as _;
@@ -93,7 +92,7 @@ fn gradient_of(name: &str, item: &Bound<'_, PyAny>) -> crate::Result<Option<Tens
     if item.is_none() {
         return Ok(None);
     }
-    if let Ok(t) = item.cast::<PyTensor>() {
+    if let Some(t) = super::args::plain_tensor(item) {
         return Ok(Some(t.get().inner.clone()));
     }
     if let Ok(v) = item.cast::<PyVariable>() {

@@ -9,7 +9,6 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 
-use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::autograd::HookHandle;
 use crate::{Error, ErrorKind, Tensor};
@@ -63,7 +62,7 @@ pub(crate) fn python_hook(
             Ok(result) if result.is_none(py) => Ok(None),
             Ok(result) => {
                 let result = result.bind(py);
-                if let Ok(t) = result.cast::<PyTensor>() {
+                if let Some(t) = super::args::plain_tensor(result) {
                     return Ok(Some(t.get().inner.clone()));
                 }
                 if let Ok(v) = result.cast::<PyVariable>() {

@@ -6,13 +6,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use super::args::type_name;
-use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::nn::init;
 
 /// The values of a Tensor or Variable argument (sharing its memory).
 fn values(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<crate::Tensor> {
-    if let Ok(t) = obj.cast::<PyTensor>() {
+    if let Some(t) = super::args::plain_tensor(obj) {
         return Ok(t.get().inner.clone());
     }
     if let Ok(v) = obj.cast::<PyVariable>() {

@@ -24,7 +24,7 @@ impl<'py> IntoPyObject<'py> for Variable {
     type Output = Bound<'py, PyVariable>;
     type Error = PyErr;
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Self::Output> {
-        Bound::new(py, PyVariable::from(self))
+        Bound::new(py, self)
     }
 }
 

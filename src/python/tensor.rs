@@ -16,8 +16,10 @@ use super::shared::shared_methods;
 use crate::error::bail;
 use crate::{DType, Error, ErrorKind, Scalar, Tensor};
 
-/// An n-dimensional array on a device, with no autograd graph.
-#[pyclass(name = "Tensor", module = "flodl", frozen)]
+/// An n-dimensional array on a device. A plain Tensor records no graph; its
+/// subclass Variable does.
+// Subclassable: a Python Variable is a Tensor, as every torch.Tensor is.
+#[pyclass(name = "Tensor", module = "flodl", frozen, subclass)]
 pub struct PyTensor {
     pub(crate) inner: Tensor,
 }
@@ -610,9 +612,10 @@ impl PyTensor {
         Ok(self.inner.detach()?.into())
     }
 
-    /// Cuts this tensor from its autograd graph, in place.
-    fn detach_(&self) -> PyResult<()> {
-        Ok(self.inner.detach_()?)
+    /// Cuts this tensor from its autograd graph, in place; returns it.
+    fn detach_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
+        slf.inner.detach_()?;
+        Ok(slf)
     }
 }
 

@@ -7,7 +7,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::args::{is_torch_tensor, type_name};
-use super::tensor::PyTensor;
 use super::variable::PyVariable;
 use crate::{Key, Value};
 
@@ -15,7 +14,7 @@ use crate::{Key, Value};
 /// strings, None, and lists, tuples and dicts (of str or int keys) of them.
 /// Anything else is a TypeError naming `op` and where it sits (`at`).
 pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Value> {
-    if let Ok(t) = obj.cast::<PyTensor>() {
+    if let Some(t) = super::args::plain_tensor(obj) {
         return Ok(Value::Tensor(t.get().inner.clone()));
     }
     if let Ok(v) = obj.cast::<PyVariable>() {

@@ -15,8 +15,11 @@ use crate::Variable;
 
 /// A tensor whose operations are recorded, so that `backward()` can fill
 /// the gradients of the leaves it came from.
-// Subclassable: `flodl.nn.Parameter` is a Variable.
-#[pyclass(name = "Variable", module = "flodl", frozen, subclass, weakref)]
+// Subclassable: `flodl.nn.Parameter` is a Variable. A Tensor to Python
+// (isinstance), so that PyTorch programs may pass it wherever a tensor goes;
+// its Tensor part is an alias that only inherited read-only queries use
+// (`tests/python/test_variable_is_tensor.py` keeps that list).
+#[pyclass(name = "Variable", module = "flodl", frozen, subclass, weakref, extends = PyTensor)]
 pub struct PyVariable {
     pub(crate) inner: Variable,
 }
@@ -25,9 +28,10 @@ pub struct PyVariable {
 // backward change autograd state the way PyTorch does from any thread.
 unsafe impl Sync for PyVariable {}
 
-impl From<Variable> for PyVariable {
+impl From<Variable> for PyClassInitializer<PyVariable> {
     fn from(inner: Variable) -> Self {
-        PyVariable { inner }
+        PyClassInitializer::from(PyTensor::from(crate::Tensor::alias_of(&inner)))
+            .add_subclass(PyVariable { inner })
     }
 }
 
@@ -37,9 +41,9 @@ overloads!(PyVariable, Variable);
 
 /// A leaf from a Tensor (sharing its data) or from anything `flodl.tensor`
 /// takes (nested lists of numbers, numpy arrays; copied).
-fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
-    if let Ok(t) = data.cast::<PyTensor>() {
-        return Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into());
+fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Variable> {
+    if let Some(t) = super::args::plain_tensor(data) {
+        return Ok(Variable::new(t.get().inner.clone(), requires_grad)?);
     }
     if data.is_instance_of::<PyVariable>() {
         let got = "a Variable (use v.detach() or flodl.tensor(v) for new values)";
@@ -53,7 +57,7 @@ fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyVariable> {
         .getattr("tensor")?
         .call1((data,))?;
     let t = tensor.cast::<PyTensor>()?;
-    Ok(Variable::new(t.get().inner.clone(), requires_grad)?.into())
+    Ok(Variable::new(t.get().inner.clone(), requires_grad)?)
 }
 
 crate::python::guard::guarded! {
@@ -64,14 +68,14 @@ impl PyVariable {
     /// `flodl.tensor` takes (copied).
     #[new]
     #[pyo3(signature = (data, requires_grad = false))]
-    fn py_new(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
-        make(data, requires_grad)
+    fn py_new(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<PyClassInitializer<Self>> {
+        make(data, requires_grad).map(Into::into)
     }
 
     /// The same as `Variable(data, requires_grad)`.
     #[staticmethod]
     #[pyo3(name = "new", signature = (data, requires_grad = false))]
-    fn new_leaf(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Self> {
+    fn new_leaf(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Variable> {
         make(data, requires_grad)
     }
 
@@ -83,10 +87,12 @@ impl PyVariable {
     }
 
     #[setter]
-    fn set_data(&self, data: Option<TensorArg<'_>>) -> PyResult<()> {
+    fn set_data(slf: PyRef<'_, Self>, data: Option<TensorArg<'_>>) -> PyResult<()> {
         let data =
             data.ok_or_else(|| PyTypeError::new_err("data: cannot delete or set to None"))?;
-        Ok(self.inner.set_data(data.get())?)
+        slf.inner.set_data(data.get())?;
+        // The Tensor part follows (it shares the values, not the handle).
+        Ok(slf.as_super().inner.set_data_of_alias(data.get())?)
     }
 
     /// The accumulated gradient, or None. Setting it (a Tensor of this
@@ -143,9 +149,16 @@ impl PyVariable {
         Ok(())
     }
 
+    /// Cuts this Variable from its graph in place: it becomes a leaf that
+    /// requires no grad (a view too, where PyTorch refuses). Returns it.
+    fn detach_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
+        slf.inner.detach_()?;
+        Ok(slf)
+    }
+
     /// A new leaf sharing the data, with no tracking.
-    fn detach(&self) -> PyResult<Self> {
-        Ok(self.inner.detach().into())
+    fn detach(&self) -> PyResult<Variable> {
+        Ok(self.inner.detach())
     }
 
     /// Fills the gradients of the leaves behind this single-element output,
@@ -240,9 +253,9 @@ impl PyVariable {
     /// A Variable on a torch.Tensor's at::Tensor: memory and autograd graph
     /// shared, so a backward from either library reaches the leaves of both.
     #[staticmethod]
-    fn from_torch(tensor: &Bound<'_, PyAny>) -> PyResult<Self> {
+    fn from_torch(tensor: &Bound<'_, PyAny>) -> PyResult<Variable> {
         let raw = super::interop::from_torch(tensor)?;
-        Ok(super::interop::adopt::<Variable>("from_torch", raw)?.into())
+        super::interop::adopt::<Variable>("from_torch", raw)
     }
 
     /// A torch.Tensor on this Variable's at::Tensor: memory and autograd

@@ -31,6 +31,28 @@ impl Operand for Tensor {
     }
 }
 
+impl Tensor {
+    /// A handle on `v`'s values (shared memory, no graph), not counted as
+    /// live: the Tensor part of a Python Variable, which inherited read-only
+    /// queries use; the Variable's own methods compute with the Variable.
+    #[cfg(feature = "python")]
+    pub(crate) fn alias_of(v: &crate::Variable) -> Tensor {
+        Tensor {
+            // detach of a defined tensor cannot fail.
+            raw: crate::ops::Operand::raw(v).detach(),
+            _live: crate::live::LiveHandle::uncounted(),
+        }
+    }
+
+    /// Points this alias at `data`'s values, as `Variable::set_data` does
+    /// the Variable it aliases.
+    pub(crate) fn set_data_of_alias(&self, data: &Tensor) -> Result<()> {
+        run("set_data", &[&self.raw, data.raw()], || {
+            crate::ffi::set_data(&self.raw, data.raw())
+        })
+    }
+}
+
 impl Clone for Tensor {
     fn clone(&self) -> Self {
         Tensor {

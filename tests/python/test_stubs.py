@@ -31,7 +31,8 @@ def stub_members(name: str, properties: bool) -> dict[str, ast.FunctionDef]:
     bases included."""
     cls = CLASSES[name]
     members: dict[str, ast.FunctionDef] = {}
-    for base in cls.bases:
+    # Reversed: the first base wins, as in the class's method resolution order.
+    for base in reversed(cls.bases):
         base_name = base.value.id if isinstance(base, ast.Subscript) else getattr(base, "id", "")
         if base_name in CLASSES:
             members.update(stub_members(base_name, properties))

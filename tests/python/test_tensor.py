@@ -144,7 +144,7 @@ def test_detach_and_to_device() -> None:
     t = Tensor.from_f32([1.0], [1])
     assert not t.requires_grad
     assert t.detach().to_f32_vec() == [1.0]
-    assert t.detach_() is None
+    assert t.detach_() is t
     assert t.to_device(Device.CPU).to_f32_vec() == [1.0]
     assert t.to_device("cpu").device == Device.CPU
 

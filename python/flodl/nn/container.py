@@ -246,10 +246,10 @@ def _as_parameter(value: Any) -> Any:
 
     if isinstance(value, Parameter):
         return value
-    if isinstance(value, Tensor):
-        return Parameter(value)
     if isinstance(value, Variable):
         return Parameter(value.data, value.requires_grad)
+    if isinstance(value, Tensor):
+        return Parameter(value)
     return value
 
 
