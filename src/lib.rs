@@ -36,7 +36,8 @@ pub use ops::nn::*;
 pub use ops::rnn::{gru, lstm, rnn, RnnOptions};
 pub use ops::Operand;
 pub use tensor::{
-    cuda_available, cuda_device_count, get_num_threads, get_rng_state, manual_seed,
-    set_num_threads, set_rng_state, DType, Device, Scalar, Tensor, TensorOptions,
+    cuda_available, cuda_device_count, cuda_synchronize, cudnn_available, cudnn_set_benchmark,
+    get_num_threads, get_rng_state, manual_seed, set_num_threads, set_rng_state, DType, Device,
+    Scalar, Tensor, TensorOptions,
 };
 pub use value::{Key, Value};

@@ -1,5 +1,10 @@
-"""``flodl.tensor``, and how Tensors and Variables are rebuilt by pickle and
-``copy``."""
+"""The creation functions with PyTorch's signatures (``flodl.tensor``,
+``zeros``, ``arange``, ``rand_like``, ...), and how Tensors and Variables are
+rebuilt by pickle and ``copy``.
+
+Each takes sizes as ints or one sequence, and the keywords ``dtype=``,
+``device=`` and ``requires_grad=`` (True gives a leaf Variable); the default
+dtypes are PyTorch's (``arange(5)`` and ``full([2], 7)`` are int64)."""
 
 from __future__ import annotations
 
@@ -15,11 +20,12 @@ if TYPE_CHECKING:
 _NUMBER_KINDS = "biuf"
 
 
-def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A Tensor holding a copy of ``data``: a number, nested sequences of
     numbers (ints give int64, floats float32, bools bool, as
     ``torch.tensor``), a numpy array (its dtype is kept), or a Tensor or
-    Variable (their values). ``dtype=`` and ``device=`` convert the result."""
+    Variable (their values). ``dtype=`` and ``device=`` convert the result;
+    ``requires_grad=True`` makes it a leaf Variable."""
     if isinstance(data, Variable):
         result = data.data.copy()
     elif isinstance(data, Tensor):
@@ -32,6 +38,267 @@ def tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
             _check_integral_target(data, dtype)
         array = _as_array(data, default_float=dtype is None)
         result = Tensor.from_numpy(array)
+    if dtype is not None:
+        result = result.to_dtype(dtype)
+    if device is not None:
+        result = result.to_device(device)
+    return _leaf(result, requires_grad)
+
+
+def _leaf(values: Tensor, requires_grad: bool) -> Tensor:
+    return Variable(values, True) if requires_grad else values
+
+
+def _sizes(op: str, size: tuple[Any, ...]) -> list[Any]:
+    """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` alike."""
+    if len(size) == 1 and not isinstance(size[0], int) and hasattr(size[0], "__len__"):
+        return list(size[0])
+    return list(size)
+
+
+def _default_float(dtype: Any) -> Any:
+    return _flodl.DType.Float32 if dtype is None else dtype
+
+
+def _shaped(op: str):
+    make = getattr(Tensor, op)
+
+    def create(
+        *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        values = make(_sizes(op, size), dtype=_default_float(dtype), device=device)
+        return _leaf(values, requires_grad)
+
+    create.__name__ = create.__qualname__ = op
+    create.__doc__ = (
+        f"``torch.{op}``: a Tensor of the given sizes (ints or one sequence), "
+        "float32 unless ``dtype=``; ``requires_grad=True`` gives a leaf Variable."
+    )
+    return create
+
+
+zeros = _shaped("zeros")
+ones = _shaped("ones")
+empty = _shaped("empty")
+rand = _shaped("rand")
+randn = _shaped("randn")
+
+
+def _like(op: str):
+    make = getattr(Tensor, op)
+
+    def create(
+        input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> Tensor:
+        _check_tensor(f"{op}_like", input)
+        dtype = input.dtype if dtype is None else dtype
+        device = input.device if device is None else device
+        return _leaf(make(list(input.shape), dtype=dtype, device=device), requires_grad)
+
+    create.__name__ = create.__qualname__ = f"{op}_like"
+    create.__doc__ = (
+        f"``torch.{op}_like``: a Tensor shaped like ``input``, of its dtype and device "
+        "unless given."
+    )
+    return create
+
+
+zeros_like = _like("zeros")
+ones_like = _like("ones")
+empty_like = _like("empty")
+rand_like = _like("rand")
+randn_like = _like("randn")
+
+
+def _check_tensor(op: str, input: Any) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a flodl Tensor, got {type(input).__name__}")
+
+
+def _fill_dtype(value: Any) -> Any:
+    """The dtype ``torch.full`` infers from its fill value."""
+    import numpy as np
+
+    if isinstance(value, (bool, np.bool_)):
+        return _flodl.DType.Bool
+    if isinstance(value, (int, np.integer)):
+        return _flodl.DType.Int64
+    return _flodl.DType.Float32
+
+
+def full(
+    size: Any,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.full``: every element ``fill_value``; the dtype follows it
+    (bool, int64, float32) unless given."""
+    dtype = _fill_dtype(fill_value) if dtype is None else dtype
+    return _leaf(
+        Tensor.full(_sizes("full", (size,)), fill_value, dtype=dtype, device=device), requires_grad
+    )
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.full_like``: shaped like ``input``, of its dtype and device unless given."""
+    _check_tensor("full_like", input)
+    dtype = input.dtype if dtype is None else dtype
+    device = input.device if device is None else device
+    return _leaf(
+        Tensor.full(list(input.shape), fill_value, dtype=dtype, device=device), requires_grad
+    )
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.arange``: ``start, start + step, ...`` below ``end`` (from 0
+    when only one bound is given); int64 when every bound is an int, else
+    float32, unless ``dtype=``."""
+    if end is None:
+        start, end = 0, start
+    if dtype is None:
+        integral = all(isinstance(b, int) or _is_integral_tensor(b) for b in (start, end, step))
+        dtype = _flodl.DType.Int64 if integral else _flodl.DType.Float32
+    values = Tensor.arange(start, end, step, dtype=dtype, device=device)
+    return _leaf(values, requires_grad)
+
+
+def _is_integral_tensor(value: Any) -> bool:
+    return isinstance(value, Tensor) and not value.dtype.is_floating_point
+
+
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.linspace``: ``steps`` values from ``start`` to ``end``, both included."""
+    values = Tensor.linspace(start, end, steps, dtype=_default_float(dtype), device=device)
+    return _leaf(values, requires_grad)
+
+
+def logspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.logspace``: ``base ** linspace(start, end, steps)``."""
+    exponents = Tensor.linspace(start, end, steps, dtype="float64", device=device)
+    values = exponents.rpow_scalar(base).to_dtype(_default_float(dtype))
+    return _leaf(values, requires_grad)
+
+
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.eye``: the ``n`` x ``m`` matrix (``m = n`` unless given) with
+    ones on its diagonal."""
+    values = Tensor.eye(n, m, dtype=_default_float(dtype), device=device)
+    return _leaf(values, requires_grad)
+
+
+def randint(
+    *args: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.randint(low=0, high, size)``: integers drawn uniformly from
+    ``[low, high)``, int64 unless ``dtype=``; ``randint(high, size)`` too."""
+    if size is not None:
+        args = (*args, size)
+    if len(args) == 2:
+        low, (high, size) = 0, args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError(
+            f"randint: takes (high, size) or (low, high, size), got {len(args)} arguments"
+        )
+    values = Tensor.randint(low, high, _sizes("randint", (size,)), dtype=dtype, device=device)
+    return _leaf(values, requires_grad)
+
+
+def randint_like(
+    input: Tensor,
+    *bounds: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.randint_like(input, low=0, high)``: integers from ``[low,
+    high)`` shaped like ``input``, of its dtype and device unless given."""
+    _check_tensor("randint_like", input)
+    if len(bounds) == 1:
+        low, high = 0, bounds[0]
+    elif len(bounds) == 2:
+        low, high = bounds
+    else:
+        raise TypeError(
+            f"randint_like: takes (input, high) or (input, low, high), got {len(bounds) + 1} arguments"
+        )
+    dtype = input.dtype if dtype is None else dtype
+    device = input.device if device is None else device
+    values = Tensor.randint(low, high, list(input.shape), dtype=dtype, device=device)
+    return _leaf(values, requires_grad)
+
+
+def randperm(
+    n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``torch.randperm``: a random permutation of ``0 .. n-1``, int64 unless ``dtype=``."""
+    return _leaf(Tensor.randperm(n, dtype=dtype, device=device), requires_grad)
+
+
+def from_numpy(array: Any) -> Tensor:
+    """``torch.from_numpy``: a Tensor sharing the array's memory and dtype."""
+    return Tensor.from_numpy(array)
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """``torch.as_tensor``: ``data`` itself when it is a Tensor of this
+    dtype and device, a numpy array's memory shared when it can be, else a
+    copy as ``tensor(data)``."""
+    import numpy as np
+
+    if isinstance(data, Tensor):
+        result = data
+    elif isinstance(data, np.ndarray) and data.dtype.kind in _NUMBER_KINDS:
+        result = Tensor.from_numpy(data)
+    else:
+        return tensor(data, dtype, device)
     if dtype is not None:
         result = result.to_dtype(dtype)
     if device is not None:

@@ -69,6 +69,8 @@ class DType:
 
 class Device:
     CPU: Device
+    def __init__(self, type: DeviceLike, index: int | None = None) -> None:
+        """``Device("cpu")``, ``Device("cuda:1")`` or ``Device("cuda", 1)``, as ``torch.device``."""
     @staticmethod
     def CUDA(index: int = 0) -> Device: ...
     @staticmethod
@@ -176,6 +178,10 @@ class _Ops(Generic[_Self, _Operand]):
     @staticmethod
     def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.stack([...])`` gives a Tensor, ``Variable.stack`` a Variable."""
+    @staticmethod
+    def where_cond(mask: Tensor, a: Any, b: Any) -> Any:
+        """``a`` where the bool ``mask`` is true, ``b`` elsewhere (``torch.where``);
+        ``Variable.where_cond`` records."""
     # Attributes, as PyTorch's.
     @property
     def shape(self) -> Size:
@@ -707,6 +713,26 @@ class Tensor(_Ops[Tensor, Tensor]):
         device: DeviceLike = None,
     ) -> Tensor: ...
     @staticmethod
+    def randint(
+        low: int,
+        high: int,
+        shape: Sequence[int],
+        options: TensorOptions | None = None,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> Tensor:
+        """Integers drawn uniformly from ``[low, high)``; Int64 unless ``dtype=``."""
+    @staticmethod
+    def randperm(
+        n: int,
+        options: TensorOptions | None = None,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+    ) -> Tensor:
+        """A random permutation of ``0 .. n-1``; Int64 unless ``dtype=``."""
+    @staticmethod
     def zeros_like(other: Tensor) -> Tensor: ...
     @staticmethod
     def ones_like(other: Tensor) -> Tensor: ...
@@ -737,9 +763,6 @@ class Tensor(_Ops[Tensor, Tensor]):
         """Int64 class indices as one-hot rows (a new last dim of ``num_classes``; -1: the largest
         index + 1), as ``F.one_hot``."""
 
-    @staticmethod
-    def where_cond(mask: Tensor, a: Tensor, b: Tensor) -> Tensor:
-        """``a`` where the bool ``mask`` is true, ``b`` elsewhere (``torch.where``)."""
     # Operators
     def __add__(self, other: Tensor | Number) -> Tensor: ...
     def __radd__(self, other: Tensor | Number) -> Tensor: ...

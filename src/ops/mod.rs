@@ -145,6 +145,19 @@ macro_rules! shared_methods {
                 $crate::ops::join("cat_many", tensors, |raws| tch::Tensor::f_cat(raws, dim))
             }
 
+            /// `a` where the Bool `mask` is true, `b` elsewhere (all three
+            /// broadcast), as `torch.where(mask, a, b)`; differentiable in
+            /// `a` and `b` on a Variable.
+            pub fn where_cond(mask: &$crate::Tensor, a: &Self, b: &Self) -> $crate::Result<Self> {
+                let (mask, a, b) = (
+                    $crate::Operand::raw(mask),
+                    $crate::Operand::raw(a),
+                    $crate::Operand::raw(b),
+                );
+                $crate::ops::check_mask("where_cond", mask)?;
+                $crate::ops::run("where_cond", &[mask, a, b], || a.f_where_self(mask, b))
+            }
+
             /// `tensors` (all of one shape) stacked along a new dim `dim`.
             pub fn stack<B: std::borrow::Borrow<Self>>(
                 tensors: &[B],

@@ -12,6 +12,27 @@ pub struct PyDevice(pub Device);
 
 #[pymethods]
 impl PyDevice {
+    /// `Device("cpu")`, `Device("cuda:1")` or `Device("cuda", 1)` (any form
+    /// a device argument takes), as `torch.device`.
+    #[new]
+    #[pyo3(signature = (r#type, index = None))]
+    fn new(r#type: &Bound<'_, PyAny>, index: Option<&Bound<'_, PyAny>>) -> PyResult<PyDevice> {
+        let device = device_arg(Some(r#type))?;
+        let Some(index) = index.filter(|i| !i.is_none()) else {
+            return Ok(PyDevice(device));
+        };
+        let with_index = r#type.extract::<String>().is_ok_and(|s| s.contains(':'));
+        match device {
+            Device::CUDA(_) if !with_index => Self::CUDA(Some(index)),
+            Device::CPU if !with_index => Ok(PyDevice(Device::CPU)),
+            _ => Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("Device: the index is given twice ({type} and {index})"),
+            )
+            .into()),
+        }
+    }
+
     #[classattr]
     #[allow(non_snake_case)]
     fn CPU() -> PyDevice {

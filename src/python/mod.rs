@@ -314,6 +314,21 @@ fn cuda_device_count() -> usize {
     crate::cuda_device_count()
 }
 
+#[pyfunction(name = "_cuda_synchronize")]
+fn cuda_synchronize(index: u8) -> PyResult<()> {
+    Ok(crate::cuda_synchronize(index)?)
+}
+
+#[pyfunction(name = "_cudnn_available")]
+fn cudnn_available() -> bool {
+    crate::cudnn_available()
+}
+
+#[pyfunction(name = "_cudnn_set_benchmark")]
+fn cudnn_set_benchmark(benchmark: bool) {
+    crate::cudnn_set_benchmark(benchmark)
+}
+
 /// libtorch's warnings as Python warnings (UserWarning, DeprecationWarning),
 /// raised where the Python code called flodl.
 /// libtorch's warnings become Python warnings (in `flodl._flodl`, and in a
@@ -435,6 +450,9 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extension::to_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(extension::from_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda_synchronize, m)?)?;
+    m.add_function(wrap_pyfunction!(cudnn_available, m)?)?;
+    m.add_function(wrap_pyfunction!(cudnn_set_benchmark, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_class::<InferenceMode>()?;

@@ -36,6 +36,18 @@ macro_rules! shared_methods {
                 Ok($Core::cat_many(&parts, dim)?)
             }
 
+            /// `a` where the bool `mask` is true, `b` elsewhere (broadcasting),
+            /// as `torch.where(mask, a, b)`.
+            #[staticmethod]
+            fn where_cond(
+                mask: $crate::python::args::TensorArg<'_>,
+                a: $Arg,
+                b: $Arg,
+            ) -> PyResult<$Core> {
+                use $crate::python::args::Operand as _;
+                Ok($Core::where_cond(mask.get(), a.get(), b.get())?)
+            }
+
             /// `tensors` (all of one shape) stacked along a new dim `dim`.
             #[staticmethod]
             #[pyo3(signature = (tensors, dim = $crate::python::args::Int::from(0)), text_signature = "(tensors, dim=0)")]

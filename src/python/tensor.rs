@@ -40,18 +40,18 @@ operators!(PyTensor, Tensor);
 shared_methods!(PyTensor, Tensor, TensorArg<'_>);
 overloads!(PyTensor, Tensor);
 
-crate::python::guard::guarded! {
-
-#[pymethods]
-impl PyTensor {
-    /// `a` where the bool `mask` is true, `b` elsewhere (broadcasting), as
-    /// `torch.where(mask, a, b)`.
-    #[staticmethod]
-    fn where_cond(mask: TensorArg<'_>, a: TensorArg<'_>, b: TensorArg<'_>) -> PyResult<Tensor> {
-        Ok(Tensor::where_cond(mask.get(), a.get(), b.get())?)
+/// The options of an integer-valued creation (randint, randperm): Int64
+/// unless a dtype is given, as PyTorch's.
+fn integer_options(
+    options: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<crate::TensorOptions> {
+    let mut opts = options_arg(options, dtype, device)?;
+    if options.is_none() && dtype.is_none() {
+        opts.dtype = DType::Int64;
     }
-}
-
+    Ok(opts)
 }
 
 /// Flat values of `data` (a flat list/tuple of numbers, a nested sequence or
@@ -509,6 +509,35 @@ impl PyTensor {
             Some(m) => Tensor::eye_m(n, m.core("eye", "m")?, opts)?,
         }
         .into())
+    }
+
+    /// Integers drawn uniformly from `[low, high)`; Int64 unless `dtype=`.
+    #[staticmethod]
+    #[pyo3(signature = (low, high, shape, options = None, *, dtype = None, device = None))]
+    fn randint(
+        low: Int,
+        high: Int,
+        shape: IntList,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let (low, high) = (low.core("randint", "low")?, high.core("randint", "high")?);
+        let opts = integer_options(options, dtype, device)?;
+        Ok(Tensor::randint(low, high, shape.core("randint", "shape")?, opts)?.into())
+    }
+
+    /// A random permutation of `0..n`; Int64 unless `dtype=`.
+    #[staticmethod]
+    #[pyo3(signature = (n, options = None, *, dtype = None, device = None))]
+    fn randperm(
+        n: Int,
+        options: Option<&Bound<'_, PyAny>>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let opts = integer_options(options, dtype, device)?;
+        Ok(Tensor::randperm(n.core("randperm", "n")?, opts)?.into())
     }
 
     /// A view of `base`'s memory (`torch.as_strided`), for `copy.deepcopy`

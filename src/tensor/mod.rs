@@ -240,6 +240,25 @@ impl Tensor {
         create("eye", &[n, m], opts, |_, o| tch::Tensor::f_eye_m(n, m, o))
     }
 
+    /// Integers drawn uniformly from `[low, high)`, as `torch.randint`
+    /// (the same stream from the same seed).
+    pub fn randint(low: i64, high: i64, shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        if low >= high {
+            bail!(
+                Argument,
+                "randint: low must be below high, got low={low}, high={high}"
+            );
+        }
+        create("randint", shape, opts, |s, o| {
+            tch::Tensor::f_randint_low(low, high, s, o)
+        })
+    }
+
+    /// A random permutation of `0..n`, as `torch.randperm`.
+    pub fn randperm(n: i64, opts: TensorOptions) -> Result<Tensor> {
+        create("randperm", &[n], opts, |_, o| tch::Tensor::f_randperm(n, o))
+    }
+
     pub fn zeros_like(other: &Tensor) -> Result<Tensor> {
         run("zeros_like", &[&other.raw], || other.raw.f_zeros_like())
     }
@@ -303,15 +322,6 @@ impl Tensor {
             .f_copy_data_u8(&mut out, self.numel())
             .map_err(|e| Error::from_torch(op, &crate::ops::describe(&self.raw), e))?;
         Ok(out)
-    }
-
-    /// `a` where the Bool `mask` is true, `b` elsewhere (all three
-    /// broadcast), as `torch.where(mask, a, b)`. Not differentiable.
-    pub fn where_cond(mask: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-        crate::ops::check_mask("where_cond", mask.raw())?;
-        run("where_cond", &[mask.raw(), a.raw(), b.raw()], || {
-            a.raw().f_where_self(mask.raw(), b.raw())
-        })
     }
 
     // ----- conversion -----
@@ -422,4 +432,22 @@ pub fn cuda_available() -> bool {
 /// How many CUDA devices this process sees.
 pub fn cuda_device_count() -> usize {
     usize::try_from(tch::Cuda::device_count()).unwrap_or(0)
+}
+
+/// Waits for every kernel queued on CUDA device `index` to finish.
+pub fn cuda_synchronize(index: u8) -> Result<()> {
+    Device::CUDA(index).check_available("cuda_synchronize")?;
+    tch::Cuda::synchronize(i64::from(index));
+    Ok(())
+}
+
+/// Whether cuDNN can be used (a CUDA build with a device).
+pub fn cudnn_available() -> bool {
+    tch::Cuda::cudnn_is_available()
+}
+
+/// Lets cuDNN time its algorithms for each new input shape and keep the
+/// fastest (`torch.backends.cudnn.benchmark`); no effect on the CPU.
+pub fn cudnn_set_benchmark(benchmark: bool) {
+    tch::Cuda::cudnn_set_benchmark(benchmark);
 }

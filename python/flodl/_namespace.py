@@ -1,0 +1,179 @@
+"""PyTorch's module-level names that are not method ops: joins of a
+sequence, ``where``, predicates, the default dtype and device, seeds, and
+the dtype and device names (``flodl.float32``, ``flodl.device("cuda", 0)``).
+
+The dtype names shadow Python's ``float``, ``int`` and ``bool`` in this
+module, so they are bound last and the code above uses ``builtins``."""
+
+from __future__ import annotations
+
+import builtins
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from . import _flodl
+from ._flodl import ArgumentError, Device, DType, Tensor, Variable
+
+# libtorch's default CPU generator starts from this seed, as PyTorch's.
+_DEFAULT_SEED = 67280421310721
+_seed = _DEFAULT_SEED
+_deterministic = False
+
+
+def _class_of(tensors: Iterable[Any]) -> type:
+    """Variable when any operand is one (the result records), else Tensor."""
+    return Variable if any(isinstance(t, Variable) for t in tensors) else Tensor
+
+
+def _sequence(op: str, tensors: Any) -> list[Any]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, Iterable):
+        raise TypeError(
+            f"{op}: expected a sequence of tensors, got {'one ' if isinstance(tensors, Tensor) else ''}"
+            f"{type(tensors).__name__}"
+        )
+    return list(tensors)
+
+
+def cat(tensors: Any, dim: builtins.int = 0) -> Tensor:
+    """``torch.cat``: ``tensors`` joined along ``dim``; a Variable when any
+    of them is one."""
+    tensors = _sequence("cat", tensors)
+    return _class_of(tensors).cat_many(tensors, dim)
+
+
+concat = concatenate = cat
+
+
+def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
+    """``torch.stack``: ``tensors`` (of one shape) along a new dim ``dim``."""
+    tensors = _sequence("stack", tensors)
+    return _class_of(tensors).stack(tensors, dim)
+
+
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:
+    """``torch.where(condition, input, other)``: ``input`` where the bool
+    ``condition`` holds, ``other`` elsewhere (broadcast; either may be a
+    number); differentiable in both. ``where(condition)`` alone (PyTorch's
+    ``nonzero(as_tuple=True)``) is not in flodl."""
+    if input is None and other is None:
+        raise ArgumentError(
+            "where: where(condition) alone (torch's nonzero(condition, as_tuple=True)) is not in "
+            "flodl; pass input and other"
+        )
+    input, other = _as_operand(input, other), _as_operand(other, input)
+    return _class_of((input, other)).where_cond(condition, input, other)
+
+
+def _as_operand(value: Any, partner: Any) -> Any:
+    """A number as a 0-d Tensor, of its partner's dtype when that holds it
+    (a float with an integer tensor is float32, as PyTorch promotes)."""
+    if isinstance(value, Tensor):
+        return value
+    if not isinstance(value, (builtins.int, builtins.float, builtins.bool)):
+        raise TypeError(
+            f"where: input and other are tensors or numbers, got {type(value).__name__}"
+        )
+    if isinstance(partner, Tensor):
+        dtype = partner.dtype
+        if isinstance(value, builtins.float) and not dtype.is_floating_point:
+            dtype = DType.Float32
+        return Tensor.full([], value, dtype=dtype, device=partner.device)
+    from ._creation import tensor
+
+    return tensor(value)
+
+
+def is_tensor(obj: Any) -> builtins.bool:
+    """Whether ``obj`` is a flodl Tensor (a Variable is one)."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> builtins.bool:
+    """Whether ``input``'s dtype is a float dtype."""
+    return input.dtype.is_floating_point
+
+
+def numel(input: Tensor) -> builtins.int:
+    """The number of elements of ``input``."""
+    return input.numel()
+
+
+def get_default_dtype() -> DType:
+    """The dtype of new float tensors: float32."""
+    return DType.Float32
+
+
+def set_default_dtype(d: Any) -> None:
+    """Only float32, the default, is supported: layers and creation
+    functions make float32 unless told (pass ``dtype=`` where you need
+    another)."""
+    if Tensor.zeros([0], dtype=d).dtype != DType.Float32:
+        raise ArgumentError(
+            f"set_default_dtype: flodl's default float dtype is float32 and cannot be changed "
+            f"(got {d}); pass dtype= to the creation functions and convert modules with "
+            ".to(dtype) / .double()"
+        )
+
+
+def set_default_device(device: Any) -> None:
+    """Only the CPU (or None) is supported: tensors are made on the CPU
+    unless ``device=`` says otherwise."""
+    if device is not None and Device(device) != Device.CPU:
+        raise ArgumentError(
+            f"set_default_device: flodl makes tensors on the CPU unless told (got {device}); "
+            "pass device= to the creation functions and move modules with .to(device)"
+        )
+
+
+def manual_seed(seed: builtins.int) -> None:
+    """Seeds the random streams of every device, as ``torch.manual_seed``."""
+    global _seed
+    _flodl.manual_seed(seed)
+    _seed = builtins.int(seed)
+
+
+def seed() -> builtins.int:
+    """Seeds the random streams with a non-deterministic number and returns it."""
+    chosen = random.SystemRandom().getrandbits(63)
+    manual_seed(chosen)
+    return chosen
+
+
+def initial_seed() -> builtins.int:
+    """The last seed given (``manual_seed``, ``seed``), or libtorch's default."""
+    return _seed
+
+
+def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.bool = False) -> None:
+    """On the CPU, flodl's kernels are libtorch's deterministic ones, so the
+    flag is recorded and changes nothing; on a CUDA machine turning it on is
+    an ArgumentError (flodl cannot make libtorch's CUDA kernels refuse
+    nondeterminism yet)."""
+    global _deterministic
+    if mode and _flodl.cuda_available():
+        raise ArgumentError(
+            "use_deterministic_algorithms: not supported with CUDA in flodl yet (libtorch's "
+            "flag is not reachable); seed with manual_seed and set backends.cudnn.benchmark = False"
+        )
+    _deterministic = builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled() -> builtins.bool:
+    """What ``use_deterministic_algorithms`` last set."""
+    return _deterministic
+
+
+device = Device
+
+# The dtype names, last: they shadow builtins in this module.
+float32 = float = DType.Float32
+float64 = double = DType.Float64
+float16 = half = DType.Float16
+bfloat16 = DType.BFloat16
+int64 = long = DType.Int64
+int32 = int = DType.Int32
+int16 = short = DType.Int16
+int8 = DType.Int8
+uint8 = DType.UInt8
+bool = DType.Bool

@@ -1,0 +1,249 @@
+"""The torch namespace at module level (SPEC 3a): the method ops as
+functions, the creation functions with PyTorch's signatures and default
+dtypes, joins, ``where``, dtype and device names, ``cuda``, ``accelerator``,
+``backends`` and seeds; each compared with torch from the same seed."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl import ArgumentError, DType, Tensor, Variable, _functions
+
+A = np.arange(12, dtype=np.float32).reshape(3, 4) / 7 - 0.5
+
+
+def close(got: Tensor, want: torch.Tensor) -> None:
+    assert list(got.shape) == list(want.shape)
+    assert got.dtype.name == str(want.dtype).removeprefix("torch.")
+    np.testing.assert_allclose(
+        np.asarray(got.detach().tolist(), dtype=np.float64),
+        want.detach().double().numpy(),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.exp(x),
+        lambda m, x: m.sum(x, 1),
+        lambda m, x: m.sum(x, dim=0, keepdim=True),
+        lambda m, x: m.mean(x),
+        lambda m, x: m.max(x),
+        lambda m, x: m.reshape(x, (4, 3)),
+        lambda m, x: m.permute(x, (1, 0)),
+        lambda m, x: m.transpose(x, 0, 1),
+        lambda m, x: m.softmax(x, 1),
+        lambda m, x: m.clamp(x, min=0.0),
+        lambda m, x: m.matmul(x, m.t(x)),
+        lambda m, x: m.flatten(x),
+        lambda m, x: m.tanh(x),
+        lambda m, x: m.var(x, 1),
+        lambda m, x: m.cumsum(x, 0),
+        lambda m, x: m.unsqueeze(x, 0),
+        lambda m, x: m.argmax(x, 1),
+    ],
+)
+def test_method_ops_are_module_functions_as_torch_s(call) -> None:
+    close(call(flodl, Tensor.from_numpy(A)), call(torch, torch.from_numpy(A)))
+
+
+def test_module_functions_record_on_variables() -> None:
+    x = flodl.tensor(A, requires_grad=True)
+    flodl.sum(flodl.exp(x) * 2).backward()
+    tx = torch.tensor(A, requires_grad=True)
+    torch.sum(torch.exp(tx) * 2).backward()
+    close(x.grad, tx.grad)
+
+
+def test_every_method_op_is_a_module_function_with_the_method_s_signature() -> None:
+    for name in _functions.__all__:
+        function, method = getattr(flodl, name), getattr(Tensor, name)
+        assert function is getattr(_functions, name), name
+        wanted = list(inspect.signature(method).parameters)[1:]
+        got = list(inspect.signature(function).parameters)
+        assert got == ["input", *wanted], name
+    assert "add_" not in _functions.__all__  # in place: methods only, as PyTorch
+
+
+def test_a_module_function_refuses_what_is_not_a_tensor() -> None:
+    with pytest.raises(TypeError, match="exp: input must be a flodl Tensor, got float"):
+        flodl.exp(1.0)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m: m.zeros(2, 3),
+        lambda m: m.ones((2, 3)),
+        lambda m: m.zeros([2], dtype=m.float64),
+        lambda m: m.full([2], 7),
+        lambda m: m.full([2], True),
+        lambda m: m.full((2, 2), 1.5),
+        lambda m: m.arange(5),
+        lambda m: m.arange(1, 7, 2),
+        lambda m: m.arange(0, 1, 0.25),
+        lambda m: m.arange(5.0),
+        lambda m: m.linspace(-1, 1, 5),
+        lambda m: m.logspace(0, 2, 3),
+        lambda m: m.eye(3),
+        lambda m: m.eye(2, 3, dtype=m.int32),
+        lambda m: m.tensor([[1, 2], [3, 4]]),
+        lambda m: m.tensor(2.5),
+        lambda m: m.zeros_like(m.ones(2, dtype=m.int64)),
+        lambda m: m.full_like(m.ones(2), 3.0),
+        lambda m: m.ones_like(m.ones(2, 2), dtype=m.float64),
+    ],
+)
+def test_creation_has_torch_s_signatures_and_default_dtypes(make) -> None:
+    close(make(flodl), make(torch))
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda m: m.rand(3, 2),
+        lambda m: m.randn(4),
+        lambda m: m.randint(0, 10, (5,)),
+        lambda m: m.randint(10, (2, 3)),
+        lambda m: m.randint(3, 9, size=(4,)),
+        lambda m: m.randperm(7),
+        lambda m: m.rand_like(m.zeros(2, 2)),
+        lambda m: m.randn_like(m.zeros(3, dtype=m.float64)),
+        lambda m: m.randint_like(m.zeros(2, 2), 5),
+    ],
+)
+def test_random_creation_draws_torch_s_values_from_the_same_seed(draw) -> None:
+    # One libtorch in the process: one generator, seeded before each draw.
+    flodl.manual_seed(11)
+    got = draw(flodl)
+    torch.manual_seed(11)
+    close(got, draw(torch))
+
+
+def test_requires_grad_gives_a_leaf_variable() -> None:
+    for made in (
+        flodl.zeros(2, requires_grad=True),
+        flodl.tensor([1.0], requires_grad=True),
+        flodl.randn(2, 2, requires_grad=True),
+        flodl.ones_like(flodl.ones(2), requires_grad=True),
+        flodl.linspace(0, 1, 3, requires_grad=True),
+    ):
+        assert type(made) is Variable and made.requires_grad and made.is_leaf
+    assert type(flodl.zeros(2)) is Tensor
+
+
+def test_cat_stack_and_where_record_when_an_input_is_a_variable() -> None:
+    x = flodl.tensor(A, requires_grad=True)
+    t = Tensor.from_numpy(A)
+    joined = flodl.cat([t, x], dim=0)
+    assert type(joined) is Variable and joined.shape == [6, 4]
+    assert type(flodl.cat((t, t), 1)) is Tensor
+    assert flodl.concat is flodl.cat and flodl.concatenate is flodl.cat
+    assert type(flodl.stack([x, t])) is Variable
+    picked = flodl.where(x > 0, x, 0.0)
+    (picked * picked).sum().backward()
+    tx = torch.tensor(A, requires_grad=True)
+    tp = torch.where(tx > 0, tx, 0.0)
+    (tp * tp).sum().backward()
+    close(picked, tp)
+    close(x.grad, tx.grad)
+    ints = flodl.tensor([1, -2, 3])
+    close(
+        flodl.where(ints > 0, ints, 0),
+        torch.where(torch.tensor([1, -2, 3]) > 0, torch.tensor([1, -2, 3]), 0),
+    )
+    close(
+        flodl.where(ints > 0, ints, 0.5),
+        torch.where(torch.tensor([1, -2, 3]) > 0, torch.tensor([1, -2, 3]), 0.5),
+    )
+
+
+def test_joins_and_where_refuse_bad_arguments() -> None:
+    t = flodl.ones(2)
+    with pytest.raises(TypeError, match="cat: expected a sequence of tensors, got one Tensor"):
+        flodl.cat(t)
+    with pytest.raises(ArgumentError, match="where"):
+        flodl.where(t > 0)
+    with pytest.raises(TypeError, match="where"):
+        flodl.where(t > 0, t, "zero")
+    with pytest.raises(flodl.DTypeError, match="where_cond"):
+        flodl.where(t, t, t)
+
+
+def test_dtype_and_device_names() -> None:
+    pairs = {
+        "float32": ["float32", "float"],
+        "float64": ["float64", "double"],
+        "float16": ["float16", "half"],
+        "bfloat16": ["bfloat16"],
+        "int64": ["int64", "long"],
+        "int32": ["int32", "int"],
+        "int16": ["int16", "short"],
+        "int8": ["int8"],
+        "uint8": ["uint8"],
+        "bool": ["bool"],
+    }
+    for dtype, names in pairs.items():
+        for name in names:
+            assert isinstance(getattr(flodl, name), DType) and getattr(flodl, name).name == dtype
+            assert str(getattr(torch, name)).removeprefix("torch.") == dtype
+    assert flodl.device("cpu") == flodl.Device.CPU
+    assert flodl.device("cuda", 1) == flodl.Device.CUDA(1) == flodl.device("cuda:1")
+    assert flodl.device("cuda:0").type == "cuda" and flodl.device("cuda:0").index == 0
+    assert flodl.device("cpu").index is None and str(flodl.device("cpu")) == "cpu"
+    assert isinstance(flodl.device("cpu"), flodl.device)
+    with pytest.raises(ArgumentError, match="index is given twice"):
+        flodl.device("cuda:0", 1)
+    assert flodl.get_default_dtype() == flodl.float32
+    flodl.set_default_dtype(flodl.float32)
+    with pytest.raises(ArgumentError, match="set_default_dtype"):
+        flodl.set_default_dtype(flodl.float64)
+    flodl.set_default_device("cpu")
+    with pytest.raises(ArgumentError, match="set_default_device"):
+        flodl.set_default_device("cuda")
+    assert flodl.is_tensor(flodl.ones(1)) and flodl.is_tensor(flodl.ones(1, requires_grad=True))
+    assert not flodl.is_tensor([1.0])
+    assert flodl.is_floating_point(flodl.ones(1)) and flodl.numel(flodl.ones(2, 3)) == 6
+
+
+def test_cuda_accelerator_and_backends_on_this_machine() -> None:
+    assert flodl.cuda.is_available() == torch.cuda.is_available()
+    assert flodl.cuda.device_count() == torch.cuda.device_count()
+    assert flodl.accelerator.is_available() == torch.cuda.is_available()
+    if not flodl.cuda.is_available():
+        assert flodl.accelerator.current_accelerator() is None
+        with pytest.raises(flodl.DeviceError):
+            flodl.cuda.synchronize()
+        with pytest.raises(flodl.DeviceError):
+            flodl.cuda.current_device()
+    flodl.cuda.set_device(0)
+    with pytest.raises(ArgumentError, match="set_device"):
+        flodl.cuda.set_device(1)
+    with pytest.raises(AttributeError, match="torch.cuda.mem_get_info"):
+        flodl.cuda.mem_get_info  # noqa: B018
+    assert flodl.backends.mps.is_available() is False
+    flodl.backends.cudnn.benchmark = True
+    assert flodl.backends.cudnn.benchmark is True
+    flodl.backends.cudnn.benchmark = False
+    flodl.backends.cudnn.deterministic = flodl.cuda.is_available() is False
+    assert flodl.backends.cudnn.deterministic is not flodl.cuda.is_available()
+    flodl.backends.cudnn.deterministic = False
+
+
+def test_seeds() -> None:
+    flodl.manual_seed(5)
+    assert flodl.initial_seed() == 5
+    first = flodl.rand(3)
+    flodl.cuda.manual_seed_all(5)
+    assert flodl.rand(3).tolist() == first.tolist()
+    chosen = flodl.seed()
+    assert flodl.initial_seed() == chosen and 0 <= chosen < 2**63
+    flodl.use_deterministic_algorithms(False)
+    assert not flodl.are_deterministic_algorithms_enabled()
