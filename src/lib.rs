@@ -37,7 +37,7 @@ pub use ops::rnn::{gru, lstm, rnn, RnnOptions};
 pub use ops::Operand;
 pub use tensor::{
     cuda_available, cuda_device_count, cuda_synchronize, cudnn_available, cudnn_set_benchmark,
-    get_num_threads, get_rng_state, manual_seed, set_num_threads, set_rng_state, DType, Device,
-    Scalar, Tensor, TensorOptions,
+    get_num_threads, get_rng_state, manual_seed, print_options, set_num_threads, set_print_options,
+    set_rng_state, torch_repr, DType, Device, PrintOptions, Scalar, Tensor, TensorOptions,
 };
 pub use value::{Key, Value};

@@ -928,6 +928,23 @@ def set_rng_state(state: Tensor, device: DeviceLike | None = None) -> None:
     `get_rng_state`, as `torch.set_rng_state`."""
 
 def cuda_available() -> bool: ...
+def _cuda_synchronize(index: int) -> None: ...
+def _cudnn_available() -> bool: ...
+def _cudnn_set_benchmark(benchmark: bool) -> None: ...
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """How tensors print, as ``torch.set_printoptions`` (profiles "default",
+    "short", "full"; ``sci_mode`` is always set, None lets it be chosen)."""
+
+def get_printoptions() -> dict[str, Any]:
+    """The print options in force."""
+
 def live_tensor_count() -> int:
     """How many Tensor and Variable handles exist now; flat across training
     steps when nothing is kept alive."""

@@ -137,6 +137,16 @@ macro_rules! shared_methods {
                 $crate::ops::index::index_put(self, items, value)
             }
 
+            /// This tensor as PyTorch prints it: `tensor([1.5000, 2.0000],
+            /// requires_grad=True)`, with [`print_options`](crate::print_options).
+            pub fn torch_string(&self) -> $crate::Result<String> {
+                let raw = $crate::Operand::raw(self);
+                // detach of a defined tensor cannot fail.
+                let values = <$crate::Tensor as $crate::Operand>::from_raw(raw.detach());
+                let grad_fn = $crate::ffi::grad_fn_name(raw);
+                $crate::torch_repr(&values, raw.requires_grad(), grad_fn.as_deref())
+            }
+
             /// `tensors` joined along `dim` (all but `dim` must match).
             pub fn cat_many<B: std::borrow::Borrow<Self>>(
                 tensors: &[B],

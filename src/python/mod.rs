@@ -314,6 +314,76 @@ fn cuda_device_count() -> usize {
     crate::cuda_device_count()
 }
 
+/// How tensors print, as `torch.set_printoptions`: `precision` digits,
+/// summarise above `threshold` elements keeping `edgeitems` at each end,
+/// wrap at `linewidth`; `profile` is "default", "short" or "full";
+/// `sci_mode` forces scientific notation on or off (None: chosen).
+#[pyfunction]
+#[pyo3(signature = (precision = None, threshold = None, edgeitems = None, linewidth = None, profile = None, sci_mode = None))]
+fn set_printoptions(
+    precision: Option<i64>,
+    threshold: Option<f64>,
+    edgeitems: Option<i64>,
+    linewidth: Option<i64>,
+    profile: Option<&str>,
+    sci_mode: Option<bool>,
+) -> PyResult<()> {
+    use crate::PrintOptions;
+    let count = |name: &str, value: i64| {
+        usize::try_from(value).map_err(|_| {
+            crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("set_printoptions: {name} must be >= 0, got {value}"),
+            )
+        })
+    };
+    let mut options = match profile {
+        None => crate::print_options(),
+        Some("default") => PrintOptions::DEFAULT,
+        Some("short") => PrintOptions::SHORT,
+        Some("full") => PrintOptions::FULL,
+        Some(other) => {
+            let message = format!(
+                "set_printoptions: profile is \"default\", \"short\" or \"full\", got {other:?}"
+            );
+            return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+        }
+    };
+    if let Some(p) = precision {
+        options.precision = count("precision", p)?;
+    }
+    if let Some(t) = threshold {
+        if t.is_nan() {
+            let message = "set_printoptions: threshold must be a number, got nan";
+            return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+        }
+        options.threshold = t;
+    }
+    if let Some(e) = edgeitems {
+        options.edgeitems = count("edgeitems", e)?;
+    }
+    if let Some(w) = linewidth {
+        options.linewidth = count("linewidth", w)?;
+    }
+    // As PyTorch: sci_mode is always set, None included.
+    options.sci_mode = sci_mode;
+    crate::set_print_options(options);
+    Ok(())
+}
+
+/// The print options in force, as a dict of `set_printoptions`' arguments.
+#[pyfunction]
+fn get_printoptions(py: Python<'_>) -> PyResult<Bound<'_, pyo3::types::PyDict>> {
+    let options = crate::print_options();
+    let dict = pyo3::types::PyDict::new(py);
+    dict.set_item("precision", options.precision)?;
+    dict.set_item("threshold", options.threshold)?;
+    dict.set_item("edgeitems", options.edgeitems)?;
+    dict.set_item("linewidth", options.linewidth)?;
+    dict.set_item("sci_mode", options.sci_mode)?;
+    Ok(dict)
+}
+
 #[pyfunction(name = "_cuda_synchronize")]
 fn cuda_synchronize(index: u8) -> PyResult<()> {
     Ok(crate::cuda_synchronize(index)?)
@@ -451,6 +521,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(extension::from_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_synchronize, m)?)?;
+    m.add_function(wrap_pyfunction!(set_printoptions, m)?)?;
+    m.add_function(wrap_pyfunction!(get_printoptions, m)?)?;
     m.add_function(wrap_pyfunction!(cudnn_available, m)?)?;
     m.add_function(wrap_pyfunction!(cudnn_set_benchmark, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;

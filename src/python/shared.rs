@@ -134,8 +134,24 @@ macro_rules! shared_methods {
                 super::tensor::to_list(py, &values)
             }
 
+            /// As PyTorch prints it (`flodl.set_printoptions` sets how).
             fn __repr__(&self) -> PyResult<String> {
-                Ok(self.inner.to_string())
+                Ok(self.inner.torch_string()?)
+            }
+
+            /// `f"{t:.4f}"`: a single-element tensor formats as its number;
+            /// an empty spec prints the tensor.
+            fn __format__(slf: &Bound<'_, Self>, spec: &str) -> PyResult<String> {
+                if spec.is_empty() {
+                    return Ok(slf.get().inner.torch_string()?);
+                }
+                if slf.get().inner.numel() != 1 {
+                    return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                        "unsupported format string {spec:?} passed to {}.__format__ (only a single-element tensor formats as a number)",
+                        slf.get_type().name()?
+                    )));
+                }
+                slf.call_method0("item")?.call_method1("__format__", (spec,))?.extract()
             }
 
             // ----- conversion -----

@@ -3,6 +3,7 @@
 pub(crate) mod dtype;
 mod format;
 mod scalar;
+mod torch_print;
 
 use crate::error::{bail, Error, ErrorKind, Failure, Result};
 use crate::ops::catalogue::{method_ops, tensor_ops};
@@ -10,6 +11,7 @@ use crate::ops::{core_methods, run, shared_methods, Operand};
 
 pub use dtype::{DType, Device, TensorOptions};
 pub use scalar::Scalar;
+pub use torch_print::{print_options, set_print_options, torch_repr, PrintOptions};
 
 /// An n-dimensional array backed by a libtorch tensor. Cloning is cheap: a
 /// clone is a new handle on the same data. The data is freed when the last

@@ -88,7 +88,7 @@ def test_inspection_and_data() -> None:
     assert isinstance(d, Tensor) and not d.requires_grad
     assert (x * 2).sum().item() == 6.0
     np.testing.assert_array_equal(np.asarray(x), [1.0, 2.0])
-    assert "requires_grad=True" in repr(x) and "[1.0, 2.0]" in repr(x)
+    assert "requires_grad=True" in repr(x) and "[1., 2.]" in repr(x)
 
 
 def test_detach() -> None:
