@@ -7,7 +7,7 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
-from . import accelerator, autograd, backends, cuda, func, nn, optim
+from . import accelerator, autograd, backends, cuda, func, nn, optim, utils
 from ._creation import (
     arange,
     as_tensor,
@@ -663,6 +663,7 @@ __all__ = [
     "unsqueeze",
     "unsqueeze_many",
     "use_deterministic_algorithms",
+    "utils",
     "var",
     "var_correction",
     "var_dim",
