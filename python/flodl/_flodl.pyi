@@ -101,6 +101,33 @@ class _Ops(Generic[_Self, _Operand]):
     # Overloads: one Python method for several Rust ops, as PyTorch's.
     def matmul(self, other: _Operand) -> _Self:
         """Matrix product, as ``torch.matmul``. Large products run with the GIL released."""
+    # Arithmetic and comparisons take a tensor or a number, as PyTorch's.
+    def add(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
+        """``self + alpha * other``."""
+    def sub(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
+        """``self - alpha * other``."""
+    def mul(self, other: _Operand | Number) -> _Self: ...
+    def div(self, other: _Operand | Number, *, rounding_mode: str | None = None) -> _Self:
+        """True division; ``rounding_mode="floor"`` is ``floor_divide``."""
+    def floor_divide(self, other: _Operand | Number) -> _Self: ...
+    def remainder(self, other: _Operand | Number) -> _Self: ...
+    def gt(self, other: _Operand | Number) -> Tensor: ...
+    def lt(self, other: _Operand | Number) -> Tensor: ...
+    def ge(self, other: _Operand | Number) -> Tensor: ...
+    def le(self, other: _Operand | Number) -> Tensor: ...
+    def eq(self, other: _Operand | Number) -> Tensor: ...
+    def ne(self, other: _Operand | Number) -> Tensor: ...
+    def bitwise_and(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_or(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_xor(self, other: _Operand | Number) -> _Self: ...
+    def add_(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
+        """``self += alpha * other`` in place; returns self."""
+    def sub_(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
+        """``self -= alpha * other`` in place; returns self."""
+    def mul_(self, other: _Operand | Number) -> _Self: ...
+    def div_(self, other: _Operand | Number) -> _Self: ...
+    def floor_divide_(self, other: _Operand | Number) -> _Self: ...
+    def remainder_(self, other: _Operand | Number) -> _Self: ...
     def pow(self, exponent: _Operand | Number) -> _Self:
         """``self ** exponent``: Rust's ``pow`` (a tensor) or ``pow_scalar`` (a number)."""
     def sum(self, dim: int | None = None, keepdim: bool = False) -> _Self:
@@ -241,6 +268,9 @@ class _Ops(Generic[_Self, _Operand]):
     def cpu(self) -> _Self: ...
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
+    def type(self, dtype: DTypeLike | str | None = None) -> Any:
+        """Converted to ``dtype`` (or a legacy name, ``"torch.FloatTensor"``);
+        with no argument, the legacy type name, as PyTorch's."""
     def to_dtype(self, dtype: DTypeLike) -> _Self: ...
     def new_zeros(
         self,
@@ -277,14 +307,6 @@ class _Ops(Generic[_Self, _Operand]):
         """A new Tensor filled with ``fill_value``, of this one's dtype and device unless given."""
 
     # @generated method_ops: written by `make stubs` from the op declarations
-    def add(self, other: _Operand) -> _Self:
-        """``self + other``, broadcasting."""
-    def sub(self, other: _Operand) -> _Self:
-        """``self - other``, broadcasting."""
-    def mul(self, other: _Operand) -> _Self:
-        """``self * other`` elementwise, broadcasting."""
-    def div(self, other: _Operand) -> _Self:
-        """``self / other`` elementwise (true division), broadcasting."""
     def mul_scalar(self, scalar: Number) -> _Self:
         """``self * scalar``."""
     def add_scalar(self, scalar: Number) -> _Self:
@@ -295,15 +317,10 @@ class _Ops(Generic[_Self, _Operand]):
         """``scalar - self``."""
     def div_scalar(self, scalar: Number) -> _Self:
         """``self / scalar`` (true division: an integer tensor gives floats)."""
-    def floor_divide(self, other: _Operand) -> _Self:
-        """``self // other``: division rounded down, as ``torch.floor_divide`` (not
-        differentiable)."""
     def floor_divide_scalar(self, scalar: Number) -> _Self:
         """``self // scalar``."""
     def rfloor_divide_scalar(self, scalar: Number) -> _Self:
         """``scalar // self``."""
-    def remainder(self, other: _Operand) -> _Self:
-        """``self % other``, with the sign of ``other``, as ``torch.remainder``."""
     def remainder_scalar(self, scalar: Number) -> _Self:
         """``self % scalar``."""
     def rremainder_scalar(self, scalar: Number) -> _Self:
@@ -402,18 +419,6 @@ class _Ops(Generic[_Self, _Operand]):
         """The upper triangle from ``diagonal`` up; the rest zero."""
     def tril(self, diagonal: int = 0) -> _Self:
         """The lower triangle from ``diagonal`` down; the rest zero."""
-    def gt(self, other: _Operand) -> Tensor:
-        """``self > other`` elementwise, as a Bool mask (broadcasting)."""
-    def lt(self, other: _Operand) -> Tensor:
-        """``self < other`` elementwise, as a Bool mask (broadcasting)."""
-    def ge(self, other: _Operand) -> Tensor:
-        """``self >= other`` elementwise, as a Bool mask (broadcasting)."""
-    def le(self, other: _Operand) -> Tensor:
-        """``self <= other`` elementwise, as a Bool mask (broadcasting)."""
-    def eq(self, other: _Operand) -> Tensor:
-        """``self == other`` elementwise, as a Bool mask (broadcasting)."""
-    def ne(self, other: _Operand) -> Tensor:
-        """``self != other`` elementwise, as a Bool mask (broadcasting)."""
     def gt_scalar(self, scalar: Number) -> Tensor:
         """``self > scalar`` elementwise, as a Bool mask."""
     def lt_scalar(self, scalar: Number) -> Tensor:
@@ -426,12 +431,6 @@ class _Ops(Generic[_Self, _Operand]):
         """``self == scalar`` elementwise, as a Bool mask."""
     def ne_scalar(self, scalar: Number) -> Tensor:
         """``self != scalar`` elementwise, as a Bool mask."""
-    def bitwise_and(self, other: _Operand) -> _Self:
-        """``self & other`` elementwise, on Bool and integer tensors."""
-    def bitwise_or(self, other: _Operand) -> _Self:
-        """``self | other`` elementwise, on Bool and integer tensors."""
-    def bitwise_xor(self, other: _Operand) -> _Self:
-        """``self ^ other`` elementwise, on Bool and integer tensors."""
     def bitwise_and_scalar(self, scalar: Number) -> _Self:
         """``self & scalar``."""
     def bitwise_or_scalar(self, scalar: Number) -> _Self:
@@ -556,14 +555,6 @@ class _Ops(Generic[_Self, _Operand]):
         """The ``k`` largest (or smallest) values along ``dim``, and their indices."""
     def sort(self, dim: int = -1, descending: bool = False) -> tuple[_Self, Tensor]:
         """The values sorted along ``dim``, and the indices they came from."""
-    def add_(self, other: _Operand) -> _Self:
-        """``self += other``, in place."""
-    def sub_(self, other: _Operand) -> _Self:
-        """``self -= other``, in place."""
-    def mul_(self, other: _Operand) -> _Self:
-        """``self *= other``, in place."""
-    def div_(self, other: _Operand) -> _Self:
-        """``self /= other``, in place."""
     def add_scalar_(self, scalar: Number) -> _Self:
         """``self += scalar``, in place."""
     def sub_scalar_(self, scalar: Number) -> _Self:
@@ -572,10 +563,6 @@ class _Ops(Generic[_Self, _Operand]):
         """``self *= scalar``, in place."""
     def div_scalar_(self, scalar: Number) -> _Self:
         """``self /= scalar``, in place."""
-    def floor_divide_(self, other: _Operand) -> _Self:
-        """``self //= other`` (rounded down), in place."""
-    def remainder_(self, other: _Operand) -> _Self:
-        """``self %= other`` (the sign of ``other``), in place."""
     def pow_(self, exponent: _Operand) -> _Self:
         """``self **= exponent``, in place."""
     def floor_divide_scalar_(self, scalar: Number) -> _Self:

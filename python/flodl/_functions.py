@@ -14,18 +14,18 @@ def _not_a_tensor(op: str, input: Any) -> TypeError:
     return TypeError(f"{op}: input must be a flodl Tensor, got {type(input).__name__}")
 
 
-def add(input: Tensor, other: Any) -> Any:
+def add(input: Tensor, other: Any, *, alpha: Any = None) -> Any:
     """``input.add(...)``: `self + other`, broadcasting."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("add", input)
-    return input.add(other)
+    return input.add(other, alpha=alpha)
 
 
-def sub(input: Tensor, other: Any) -> Any:
+def sub(input: Tensor, other: Any, *, alpha: Any = None) -> Any:
     """``input.sub(...)``: `self - other`, broadcasting."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sub", input)
-    return input.sub(other)
+    return input.sub(other, alpha=alpha)
 
 
 def mul(input: Tensor, other: Any) -> Any:
@@ -35,11 +35,11 @@ def mul(input: Tensor, other: Any) -> Any:
     return input.mul(other)
 
 
-def div(input: Tensor, other: Any) -> Any:
+def div(input: Tensor, other: Any, *, rounding_mode: Any = None) -> Any:
     """``input.div(...)``: `self / other` elementwise (true division), broadcasting."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("div", input)
-    return input.div(other)
+    return input.div(other, rounding_mode=rounding_mode)
 
 
 def matmul(input: Tensor, other: Any) -> Any:

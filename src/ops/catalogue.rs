@@ -17,13 +17,13 @@ macro_rules! method_ops {
         $expand! { $ctx
             // --- arithmetic ---
             /// `self + other`, broadcasting.
-            add(other: Same) => |x| x.f_add(other.raw());
+            add(other: Same) [overloaded] => |x| x.f_add(other.raw());
             /// `self - other`, broadcasting.
-            sub(other: Same) => |x| x.f_sub(other.raw());
+            sub(other: Same) [overloaded] => |x| x.f_sub(other.raw());
             /// `self * other` elementwise, broadcasting.
-            mul(other: Same) => |x| x.f_mul(other.raw());
+            mul(other: Same) [overloaded] => |x| x.f_mul(other.raw());
             /// `self / other` elementwise (true division), broadcasting.
-            div(other: Same) => |x| x.f_div(other.raw());
+            div(other: Same) [overloaded] => |x| x.f_div(other.raw());
             /// Matrix product with `torch.matmul`'s batching and broadcasting.
             matmul(other: Same) [overloaded] => |x| {
                 $crate::ops::check_matmul(x, other.raw())?;
@@ -41,13 +41,13 @@ macro_rules! method_ops {
             div_scalar(scalar: Scalar) => |x| $crate::ffi::div_scalar(x, scalar);
             /// `self // other`: division rounded down, as `torch.floor_divide`
             /// (not differentiable).
-            floor_divide(other: Same) => |x| x.f_floor_divide(other.raw());
+            floor_divide(other: Same) [overloaded] => |x| x.f_floor_divide(other.raw());
             /// `self // scalar`.
             floor_divide_scalar(scalar: Scalar) => |x| $crate::ffi::floor_divide_scalar(x, scalar);
             /// `scalar // self`.
             rfloor_divide_scalar(scalar: Scalar) => |x| $crate::ffi::rfloor_divide_scalar(x, scalar);
             /// `self % other`, with the sign of `other`, as `torch.remainder`.
-            remainder(other: Same) => |x| x.f_remainder_tensor(other.raw());
+            remainder(other: Same) [overloaded] => |x| x.f_remainder_tensor(other.raw());
             /// `self % scalar`.
             remainder_scalar(scalar: Scalar) => |x| $crate::ffi::remainder_scalar(x, scalar);
             /// `scalar % self`.
@@ -174,17 +174,17 @@ macro_rules! method_ops {
 
             // --- comparisons and bitwise ops (not differentiable) ---
             /// `self > other` elementwise, as a Bool mask (broadcasting).
-            gt(other: Same) -> Tensor => |x| x.f_gt_tensor(other.raw());
+            gt(other: Same) -> Tensor [overloaded] => |x| x.f_gt_tensor(other.raw());
             /// `self < other` elementwise, as a Bool mask (broadcasting).
-            lt(other: Same) -> Tensor => |x| x.f_lt_tensor(other.raw());
+            lt(other: Same) -> Tensor [overloaded] => |x| x.f_lt_tensor(other.raw());
             /// `self >= other` elementwise, as a Bool mask (broadcasting).
-            ge(other: Same) -> Tensor => |x| x.f_ge_tensor(other.raw());
+            ge(other: Same) -> Tensor [overloaded] => |x| x.f_ge_tensor(other.raw());
             /// `self <= other` elementwise, as a Bool mask (broadcasting).
-            le(other: Same) -> Tensor => |x| x.f_le_tensor(other.raw());
+            le(other: Same) -> Tensor [overloaded] => |x| x.f_le_tensor(other.raw());
             /// `self == other` elementwise, as a Bool mask (broadcasting).
-            eq(other: Same) -> Tensor => |x| x.f_eq_tensor(other.raw());
+            eq(other: Same) -> Tensor [overloaded] => |x| x.f_eq_tensor(other.raw());
             /// `self != other` elementwise, as a Bool mask (broadcasting).
-            ne(other: Same) -> Tensor => |x| x.f_ne_tensor(other.raw());
+            ne(other: Same) -> Tensor [overloaded] => |x| x.f_ne_tensor(other.raw());
             /// `self > scalar` elementwise, as a Bool mask.
             gt_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::gt_scalar(x, scalar);
             /// `self < scalar` elementwise, as a Bool mask.
@@ -198,11 +198,11 @@ macro_rules! method_ops {
             /// `self != scalar` elementwise, as a Bool mask.
             ne_scalar(scalar: Scalar) -> Tensor => |x| $crate::ffi::ne_scalar(x, scalar);
             /// `self & other` elementwise, on Bool and integer tensors.
-            bitwise_and(other: Same) => |x| x.f_bitwise_and_tensor(other.raw());
+            bitwise_and(other: Same) [overloaded] => |x| x.f_bitwise_and_tensor(other.raw());
             /// `self | other` elementwise, on Bool and integer tensors.
-            bitwise_or(other: Same) => |x| x.f_bitwise_or_tensor(other.raw());
+            bitwise_or(other: Same) [overloaded] => |x| x.f_bitwise_or_tensor(other.raw());
             /// `self ^ other` elementwise, on Bool and integer tensors.
-            bitwise_xor(other: Same) => |x| x.f_bitwise_xor_tensor(other.raw());
+            bitwise_xor(other: Same) [overloaded] => |x| x.f_bitwise_xor_tensor(other.raw());
             /// `self & scalar`.
             bitwise_and_scalar(scalar: Scalar) => |x| $crate::ffi::bitwise_and_scalar(x, scalar);
             /// `self | scalar`.
@@ -390,13 +390,13 @@ macro_rules! method_ops {
             // grad only under no_grad; a value backward needs may not be
             // changed (libtorch's version counters tell). -----
             /// `self += other`, in place.
-            add_(other: Same) -> () => |x| x.shallow_clone().f_add_(other.raw()).map(drop);
+            add_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_add_(other.raw()).map(drop);
             /// `self -= other`, in place.
-            sub_(other: Same) -> () => |x| x.shallow_clone().f_sub_(other.raw()).map(drop);
+            sub_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_sub_(other.raw()).map(drop);
             /// `self *= other`, in place.
-            mul_(other: Same) -> () => |x| x.shallow_clone().f_mul_(other.raw()).map(drop);
+            mul_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_mul_(other.raw()).map(drop);
             /// `self /= other`, in place.
-            div_(other: Same) -> () => |x| x.shallow_clone().f_div_(other.raw()).map(drop);
+            div_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_div_(other.raw()).map(drop);
             /// `self += scalar`, in place.
             add_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::add_scalar_(x, scalar).map(drop);
             /// `self -= scalar`, in place.
@@ -406,9 +406,9 @@ macro_rules! method_ops {
             /// `self /= scalar`, in place.
             div_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::div_scalar_(x, scalar).map(drop);
             /// `self //= other` (rounded down), in place.
-            floor_divide_(other: Same) -> () => |x| x.shallow_clone().f_floor_divide_(other.raw()).map(drop);
+            floor_divide_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_floor_divide_(other.raw()).map(drop);
             /// `self %= other` (the sign of `other`), in place.
-            remainder_(other: Same) -> () => |x| x.shallow_clone().f_remainder_tensor_(other.raw()).map(drop);
+            remainder_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_remainder_tensor_(other.raw()).map(drop);
             /// `self **= exponent`, in place.
             pow_(exponent: Same) -> () => |x| x.shallow_clone().f_pow_tensor_(exponent.raw()).map(drop);
             /// `self //= scalar`, in place.

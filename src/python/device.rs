@@ -112,8 +112,14 @@ impl DType {
         DType::is_floating_point(*self)
     }
 
-    fn __str__(&self) -> &'static str {
-        DType::name(*self)
+    /// `flodl.float32`, as PyTorch prints `torch.float32` (the names
+    /// `flodl.float32` and `DType.Float32` are one value).
+    fn __str__(&self) -> String {
+        format!("flodl.{}", DType::name(*self))
+    }
+
+    fn __repr__(&self) -> String {
+        self.__str__()
     }
 }
 

@@ -144,12 +144,195 @@ pub(crate) fn int_args(
     Ok(list.core(op, name)?.to_vec())
 }
 
+/// `x.add(other, alpha=...)` and its kin: PyTorch's arithmetic and
+/// comparison methods take a tensor or a number, as the operators do, so
+/// they run as the operator (`apply`), with `other` scaled by `alpha` first.
+pub(crate) fn as_operator<'py>(
+    op: &str,
+    x: &Bound<'py, PyAny>,
+    other: &Bound<'py, PyAny>,
+    alpha: Option<&Bound<'py, PyAny>>,
+    apply: impl FnOnce(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let other = operand(op, other, alpha)?;
+    Ok(apply(x, &other)?.unbind())
+}
+
+/// The in-place form of [`as_operator`]: Python's in-place operator
+/// `dunder` (`"__iadd__"`), returning `x`.
+pub(crate) fn as_in_place_operator<'py>(
+    op: &str,
+    x: &Bound<'py, PyAny>,
+    other: &Bound<'py, PyAny>,
+    alpha: Option<&Bound<'py, PyAny>>,
+    dunder: &str,
+) -> PyResult<Py<PyAny>> {
+    let other = operand(op, other, alpha)?;
+    let tensor_takes_variable = !x.is_instance_of::<super::variable::PyVariable>()
+        && other.is_instance_of::<super::variable::PyVariable>();
+    if tensor_takes_variable {
+        let message =
+            format!("{op}: a Tensor cannot take a Variable's values in place (pass its .data)");
+        return Err(crate::Error::new(crate::ErrorKind::DType, message).into());
+    }
+    x.call_method1(dunder, (other,))?;
+    Ok(x.clone().unbind())
+}
+
+/// `other` (a flodl tensor or a number) times `alpha` when given.
+fn operand<'py>(
+    op: &str,
+    other: &Bound<'py, PyAny>,
+    alpha: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let is_tensor = other.is_instance_of::<super::tensor::PyTensor>();
+    if super::args::is_torch_tensor(other) {
+        let err = super::args::not_a_tensor(other, "a flodl tensor or a number");
+        return Err(PyTypeError::new_err(format!(
+            "{op}: {}",
+            err.value(other.py())
+        )));
+    }
+    if !is_tensor && super::args::scalar(other).is_none() {
+        let got = type_name(other);
+        return Err(PyTypeError::new_err(format!(
+            "{op}: other must be a tensor or a number, got {got}"
+        )));
+    }
+    match alpha {
+        None => Ok(other.clone()),
+        Some(alpha) if super::args::scalar(alpha).is_none() => Err(PyTypeError::new_err(format!(
+            "{op}: alpha must be a number, got {}",
+            type_name(alpha)
+        ))),
+        Some(alpha) => other.mul(alpha),
+    }
+}
+
 /// Binds the overloads to a class (`PyClass`, `Core`).
 macro_rules! overloads {
     ($Py:ident, $Core:ident) => {
         crate::python::guard::guarded! {
         #[pyo3::pymethods]
         impl $Py {
+            /// `self + alpha * other`, as `torch.add`: other a tensor or a number.
+            #[pyo3(signature = (other, *, alpha = None))]
+            fn add(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("add", slf.as_any(), other, alpha, |a, b| a.add(b))
+            }
+
+            /// `self - alpha * other`, as `torch.sub`: other a tensor or a number.
+            #[pyo3(signature = (other, *, alpha = None))]
+            fn sub(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("sub", slf.as_any(), other, alpha, |a, b| a.sub(b))
+            }
+
+            /// `self * other` elementwise: other a tensor or a number.
+            fn mul(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("mul", slf.as_any(), other, None, |a, b| a.mul(b))
+            }
+
+            /// `self / other` (true division), as `torch.div`; `rounding_mode="floor"`
+            /// is `floor_divide`.
+            #[pyo3(signature = (other, *, rounding_mode = None))]
+            fn div(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, rounding_mode: Option<&str>) -> PyResult<Py<PyAny>> {
+                match rounding_mode {
+                    None => $crate::python::overloads::as_operator("div", slf.as_any(), other, None, |a, b| a.div(b)),
+                    Some("floor") => $crate::python::overloads::as_operator("div", slf.as_any(), other, None, |a, b| a.floor_div(b)),
+                    Some(mode) => Err($crate::Error::new(
+                        $crate::ErrorKind::Argument,
+                        format!("div: rounding_mode {mode:?} is not in flodl (None or \"floor\")"),
+                    ).into()),
+                }
+            }
+
+            /// `self // other` (rounding down): other a tensor or a number.
+            fn floor_divide(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("floor_divide", slf.as_any(), other, None, |a, b| a.floor_div(b))
+            }
+
+            /// `self % other` (the sign of other, as Python's): a tensor or a number.
+            fn remainder(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("remainder", slf.as_any(), other, None, |a, b| a.rem(b))
+            }
+
+            /// `self > other` elementwise (a bool Tensor): other a tensor or a number.
+            fn gt(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("gt", slf.as_any(), other, None, |a, b| a.rich_compare(b, pyo3::basic::CompareOp::Gt))
+            }
+
+            /// `self < other` elementwise (a bool Tensor): other a tensor or a number.
+            fn lt(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("lt", slf.as_any(), other, None, |a, b| a.rich_compare(b, pyo3::basic::CompareOp::Lt))
+            }
+
+            /// `self >= other` elementwise (a bool Tensor): other a tensor or a number.
+            fn ge(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("ge", slf.as_any(), other, None, |a, b| a.rich_compare(b, pyo3::basic::CompareOp::Ge))
+            }
+
+            /// `self <= other` elementwise (a bool Tensor): other a tensor or a number.
+            fn le(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("le", slf.as_any(), other, None, |a, b| a.rich_compare(b, pyo3::basic::CompareOp::Le))
+            }
+
+            /// `self == other` elementwise (a bool Tensor): other a tensor or a number.
+            fn eq(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("eq", slf.as_any(), other, None, |a, b| a.rich_compare(b, pyo3::basic::CompareOp::Eq))
+            }
+
+            /// `self != other` elementwise (a bool Tensor): other a tensor or a number.
+            fn ne(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("ne", slf.as_any(), other, None, |a, b| a.rich_compare(b, pyo3::basic::CompareOp::Ne))
+            }
+
+            /// `self & other` on bool or integer tensors: other a tensor or a number.
+            fn bitwise_and(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("bitwise_and", slf.as_any(), other, None, |a, b| a.bitand(b))
+            }
+
+            /// `self | other` on bool or integer tensors: other a tensor or a number.
+            fn bitwise_or(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("bitwise_or", slf.as_any(), other, None, |a, b| a.bitor(b))
+            }
+
+            /// `self ^ other` on bool or integer tensors: other a tensor or a number.
+            fn bitwise_xor(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("bitwise_xor", slf.as_any(), other, None, |a, b| a.bitxor(b))
+            }
+
+            /// `self += alpha * other` in place; returns self.
+            #[pyo3(signature = (other, *, alpha = None))]
+            fn add_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("add_", slf.as_any(), other, alpha, "__iadd__")
+            }
+
+            /// `self -= alpha * other` in place; returns self.
+            #[pyo3(signature = (other, *, alpha = None))]
+            fn sub_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, alpha: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("sub_", slf.as_any(), other, alpha, "__isub__")
+            }
+
+            /// `self *= other` in place; returns self.
+            fn mul_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("mul_", slf.as_any(), other, None, "__imul__")
+            }
+
+            /// `self /= other` in place; returns self.
+            fn div_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("div_", slf.as_any(), other, None, "__itruediv__")
+            }
+
+            /// `self //= other` in place; returns self.
+            fn floor_divide_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("floor_divide_", slf.as_any(), other, None, "__ifloordiv__")
+            }
+
+            /// `self %= other` in place; returns self.
+            fn remainder_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("remainder_", slf.as_any(), other, None, "__imod__")
+            }
+
             /// Matrix product, as `torch.matmul`. Large products run with the
             /// GIL released.
             fn matmul(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

@@ -168,6 +168,22 @@ macro_rules! shared_methods {
                 Ok(self.inner.to_dtype(super::args::dtype_arg(dtype)?)?)
             }
 
+            /// `x.type(dtype)`: converted to `dtype` (also PyTorch's legacy
+            /// names, `"torch.FloatTensor"`); `x.type()`: the legacy name of
+            /// this tensor's type, as PyTorch's (`"torch.FloatTensor"`).
+            #[pyo3(signature = (dtype = None))]
+            fn r#type(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                let Some(dtype) = dtype else {
+                    let name = super::shared::legacy_type_name(self.inner.dtype(), self.inner.device());
+                    return Ok(name.into_pyobject(py)?.into_any().unbind());
+                };
+                let dtype = match dtype.extract::<String>() {
+                    Ok(name) if name.starts_with("torch.") => super::shared::legacy_dtype(&name)?,
+                    _ => super::args::dtype_arg(dtype)?,
+                };
+                $crate::python::results::new_object(py, self.inner.to_dtype(dtype)?)
+            }
+
             /// A new Tensor of zeros of `size` (sizes as arguments or one
             /// sequence), of this one's dtype and device unless given, as
             /// `Tensor.new_zeros`; likewise `new_ones`, `new_empty`.
@@ -539,6 +555,49 @@ pub(crate) fn to_arguments(
         }
     }
     Ok(wanted)
+}
+
+/// PyTorch's legacy tensor type names, by dtype.
+const LEGACY_TYPES: [(crate::DType, &str); 10] = [
+    (crate::DType::Float32, "FloatTensor"),
+    (crate::DType::Float64, "DoubleTensor"),
+    (crate::DType::Float16, "HalfTensor"),
+    (crate::DType::BFloat16, "BFloat16Tensor"),
+    (crate::DType::Int64, "LongTensor"),
+    (crate::DType::Int32, "IntTensor"),
+    (crate::DType::Int16, "ShortTensor"),
+    (crate::DType::Int8, "CharTensor"),
+    (crate::DType::UInt8, "ByteTensor"),
+    (crate::DType::Bool, "BoolTensor"),
+];
+
+/// `"torch.FloatTensor"`, `"torch.cuda.LongTensor"`: what `x.type()` says.
+pub(crate) fn legacy_type_name(dtype: crate::DType, device: crate::Device) -> String {
+    let name = LEGACY_TYPES
+        .iter()
+        .find(|(d, _)| *d == dtype)
+        .map_or("Tensor", |(_, name)| *name);
+    match device {
+        crate::Device::CPU => format!("torch.{name}"),
+        crate::Device::CUDA(_) => format!("torch.cuda.{name}"),
+    }
+}
+
+/// The dtype of a legacy type name (the device part is not a dtype: a CUDA
+/// name on a CPU tensor is an ArgumentError, not a move).
+pub(crate) fn legacy_dtype(name: &str) -> PyResult<crate::DType> {
+    let short = name.trim_start_matches("torch.");
+    LEGACY_TYPES
+        .iter()
+        .find(|(_, legacy)| *legacy == short)
+        .map(|(dtype, _)| *dtype)
+        .ok_or_else(|| {
+            crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("type: {name:?} is not a tensor type flodl converts to (\"torch.FloatTensor\", ..., or a dtype; move devices with .to(device))"),
+            )
+            .into()
+        })
 }
 
 /// The tensors of `cat_many`/`stack`: a sequence of them, not one tensor

@@ -118,7 +118,7 @@ def array_outcome(op, array, x, left):
     except ValueError:
         return "ValueError"
     values = np.asarray(result.detach()) if hasattr(result, "detach") else np.asarray(result)
-    return str(result.dtype).removeprefix("torch."), values.tolist()
+    return str(result.dtype).removeprefix("torch.").removeprefix("flodl."), values.tolist()
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # torch's __array_wrap__
