@@ -260,6 +260,7 @@ PYTHON_NAMES = {
     "_grad_mode": ["enable_grad", "inference_mode", "no_grad", "set_grad_enabled"],
     "_io": ["load", "save"],
     "_namespace": [
+        "allclose",
         "are_deterministic_algorithms_enabled",
         "bfloat16",
         "bool",
@@ -268,6 +269,7 @@ PYTHON_NAMES = {
         "concatenate",
         "device",
         "double",
+        "equal",
         "float",
         "float16",
         "float32",

@@ -268,6 +268,12 @@ class _Ops(Generic[_Self, _Operand]):
     def cpu(self) -> _Self: ...
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
+    def allclose(
+        self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """Whether every element is close to ``other``'s (values only)."""
+    def equal(self, other: Tensor) -> bool:
+        """Whether ``other`` has this shape and these values."""
     def type(self, dtype: DTypeLike | str | None = None) -> Any:
         """Converted to ``dtype`` (or a legacy name, ``"torch.FloatTensor"``);
         with no argument, the legacy type name, as PyTorch's."""
@@ -518,6 +524,15 @@ class _Ops(Generic[_Self, _Operand]):
         """Where the values are NaN, as ``torch.isnan``."""
     def isinf(self) -> Tensor:
         """Where the values are infinite, as ``torch.isinf``."""
+    def isclose(
+        self, other: _Operand, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Tensor:
+        """Where ``|self - other| <= atol + rtol * |other|`` (broadcasting), as ``torch.isclose``;
+        NaNs are equal with ``equal_nan``."""
+    def all(self) -> Tensor:
+        """Whether every element is true (non-zero), as a 0-d Bool tensor."""
+    def any(self) -> Tensor:
+        """Whether any element is true (non-zero), as a 0-d Bool tensor."""
     def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
     def squeeze(self, dim: int) -> _Self:

@@ -6,6 +6,7 @@ built-in ops, hooks, ``retain_graph``, ``autograd.grad`` and
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from . import _flodl
@@ -21,6 +22,10 @@ class FunctionCtx:
     def __init__(self, name: str, needs_input_grad: tuple[bool, ...]) -> None:
         self._name = name
         self._saved: tuple[Any, ...] = ()
+        # Saved tensors that are outputs of forward, by position: weak
+        # references to the outputs apply returns, whose graph runs through
+        # this node (a strong one would keep node and output alive forever).
+        self._saved_outputs: dict[int, weakref.ref[Variable]] = {}
         self._released = False
         self._non_differentiable: list[Any] = []
         self.needs_input_grad = needs_input_grad
@@ -38,12 +43,28 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
+        """What ``save_for_backward`` kept. An output of ``forward`` comes back
+        as the output ``apply`` returned, with its graph (through this
+        Function), so that a double backward differentiates through it."""
         if self._released:
             raise AutogradError(
                 f"{self._name}: its saved tensors were freed by an earlier backward; "
                 "pass retain_graph=True to the first one"
             )
-        return self._saved
+        if not self._saved_outputs:
+            return self._saved
+        saved = list(self._saved)
+        for i, output in self._saved_outputs.items():
+            alive = output()
+            if alive is not None:
+                saved[i] = alive
+            elif _flodl.is_grad_enabled():
+                raise AutogradError(
+                    f"{self._name}: a double backward through a saved output of forward needs "
+                    "that output still referenced (keep the result of apply in a variable); "
+                    "flodl cannot rebuild its graph once it is gone"
+                )
+        return tuple(saved)
 
     def mark_non_differentiable(self, *outputs: Any) -> None:
         """These outputs of forward get no gradient (indices, masks)."""
@@ -156,6 +177,13 @@ class Function:
             backward,
             ctx._release,
         )
+        if ctx._saved:
+            position = {id(o): k for k, o in enumerate(made)}
+            ctx._saved_outputs = {
+                i: weakref.ref(wrapped[position[id(s)]])
+                for i, s in enumerate(ctx._saved)
+                if id(s) in position and isinstance(wrapped[position[id(s)]], Variable)
+            }
         if single:
             return wrapped[0]
         results = list(outputs)

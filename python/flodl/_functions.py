@@ -935,6 +935,29 @@ def isinf(input: Tensor) -> Any:
     return input.isinf()
 
 
+def isclose(
+    input: Tensor, other: Any, rtol: Any = 1e-05, atol: Any = 1e-08, equal_nan: Any = False
+) -> Any:
+    """``input.isclose(...)``: Where `|self - other| <= atol + rtol * |other|` (broadcasting),  as `torch.isclose`; NaNs are equal with `equal_nan`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("isclose", input)
+    return input.isclose(other, rtol, atol, equal_nan)
+
+
+def all(input: Tensor) -> Any:
+    """``input.all(...)``: Whether every element is true (non-zero), as a 0-d Bool tensor."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("all", input)
+    return input.all()
+
+
+def any(input: Tensor) -> Any:
+    """``input.any(...)``: Whether any element is true (non-zero), as a 0-d Bool tensor."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("any", input)
+    return input.any()
+
+
 def unflatten(input: Tensor, dim: Any, sizes: Any) -> Any:
     """``input.unflatten(...)``: Splits dim `dim` into `sizes` (one of them may be -1), as  `Tensor.unflatten`."""
     if not isinstance(input, Tensor):
@@ -1072,6 +1095,8 @@ __all__ = [
     "abs",
     "add",
     "add_scalar",
+    "all",
+    "any",
     "argmax",
     "argmax_dim",
     "argmin",
@@ -1125,6 +1150,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "index_select",
+    "isclose",
     "isinf",
     "isnan",
     "le",

@@ -21,6 +21,12 @@ _seed = _DEFAULT_SEED
 _deterministic = False
 
 
+def _tensor(op: str, input: Any) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a flodl Tensor, got {type(input).__name__}")
+    return input
+
+
 def _class_of(tensors: Iterable[Any]) -> type:
     """Variable when any operand is one (the result records), else Tensor."""
     return Variable if any(isinstance(t, Variable) for t in tensors) else Tensor
@@ -84,6 +90,22 @@ def _as_operand(value: Any, partner: Any) -> Any:
     return tensor(value)
 
 
+def allclose(
+    input: Tensor,
+    other: Tensor,
+    rtol: builtins.float = 1e-05,
+    atol: builtins.float = 1e-08,
+    equal_nan: builtins.bool = False,
+) -> builtins.bool:
+    """Whether every element of ``input`` is close to ``other``'s."""
+    return _tensor("allclose", input).allclose(other, rtol, atol, equal_nan)
+
+
+def equal(input: Tensor, other: Tensor) -> builtins.bool:
+    """Whether ``input`` and ``other`` have one shape and the same values."""
+    return _tensor("equal", input).equal(other)
+
+
 def is_tensor(obj: Any) -> builtins.bool:
     """Whether ``obj`` is a flodl Tensor (a Variable is one)."""
     return isinstance(obj, Tensor)
@@ -91,12 +113,12 @@ def is_tensor(obj: Any) -> builtins.bool:
 
 def is_floating_point(input: Tensor) -> builtins.bool:
     """Whether ``input``'s dtype is a float dtype."""
-    return input.dtype.is_floating_point
+    return _tensor("is_floating_point", input).dtype.is_floating_point
 
 
 def numel(input: Tensor) -> builtins.int:
     """The number of elements of ``input``."""
-    return input.numel()
+    return _tensor("numel", input).numel()
 
 
 def get_default_dtype() -> DType:

@@ -203,14 +203,18 @@ def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
     """Checks ``f``'s second derivatives (double backward) against finite
     differences of its gradients, as ``torch.autograd.gradgradcheck``: the
     gradients, for fixed random output weights, are checked by
-    ``gradcheck``."""
-    import numpy as np
-
+    ``gradcheck``. The weights are PyTorch's: uniform in [-1, 1), drawn from
+    libtorch's generator, so a seeded program draws the same numbers after
+    it as under torch."""
     _check_function("gradgradcheck", f)
     inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
     leaves = _float64_leaves(inputs, "gradgradcheck")
-    rng = np.random.default_rng(0)
-    weights = [Tensor.from_numpy(rng.standard_normal(tuple(o.shape))) for o in _outputs(f(*leaves))]
+    weights = [
+        Tensor.empty(
+            list(o.shape), dtype=o.dtype if o.dtype.is_floating_point else "float64"
+        ).uniform_(-1.0, 1.0)
+        for o in _outputs(f(*leaves))
+    ]
 
     def first_derivatives(*xs):
         outs = _outputs(f(*xs))

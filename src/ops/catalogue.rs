@@ -335,6 +335,14 @@ macro_rules! method_ops {
             isnan() -> Tensor => |x| x.f_isnan();
             /// Where the values are infinite, as `torch.isinf`.
             isinf() -> Tensor => |x| x.f_isinf();
+            /// Where `|self - other| <= atol + rtol * |other|` (broadcasting),
+            /// as `torch.isclose`; NaNs are equal with `equal_nan`.
+            isclose(other: Same, rtol: f64 = 1e-05, atol: f64 = 1e-08, equal_nan: bool = false) -> Tensor
+                => |x| x.f_isclose(other.raw(), rtol, atol, equal_nan);
+            /// Whether every element is true (non-zero), as a 0-d Bool tensor.
+            all() -> Tensor => |x| x.f_all();
+            /// Whether any element is true (non-zero), as a 0-d Bool tensor.
+            any() -> Tensor => |x| x.f_any();
             /// Splits dim `dim` into `sizes` (one of them may be -1), as
             /// `Tensor.unflatten`.
             unflatten(dim: i64, sizes: Ints) => |x| {

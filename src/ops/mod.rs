@@ -137,6 +137,27 @@ macro_rules! shared_methods {
                 $crate::ops::index::index_put(self, items, value)
             }
 
+            /// Whether every element is close to `other`'s (broadcasting), as
+            /// `torch.allclose`.
+            pub fn allclose(
+                &self,
+                other: &Self,
+                rtol: f64,
+                atol: f64,
+                equal_nan: bool,
+            ) -> $crate::Result<bool> {
+                Ok(self.isclose(other, rtol, atol, equal_nan)?.all()?.item()? != 0.0)
+            }
+
+            /// Whether `other` has this shape and these values, as `torch.equal`.
+            pub fn equal(&self, other: &Self) -> $crate::Result<bool> {
+                let (a, b) = ($crate::Operand::raw(self), $crate::Operand::raw(other));
+                if a.size() != b.size() {
+                    return Ok(false);
+                }
+                Ok(self.isclose(other, 0.0, 0.0, false)?.all()?.item()? != 0.0)
+            }
+
             /// This tensor as PyTorch prints it: `tensor([1.5000, 2.0000],
             /// requires_grad=True)`, with [`print_options`](crate::print_options).
             pub fn torch_string(&self) -> $crate::Result<String> {

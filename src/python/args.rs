@@ -353,6 +353,21 @@ impl Operand<Variable> for VariableArg<'_> {
     }
 }
 
+/// The values of a Tensor or Variable argument (a Variable's data, shared);
+/// a TypeError naming `op` for anything else.
+pub(crate) fn tensor_values(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    if let Ok(v) = obj.cast::<PyVariable>() {
+        return Ok(v.get().inner.data());
+    }
+    match plain_tensor(obj) {
+        Some(t) => Ok(t.get().inner.clone()),
+        None => Err(PyTypeError::new_err(format!(
+            "{op}: {}",
+            not_a_tensor(obj, "a Tensor or a Variable").value(obj.py())
+        ))),
+    }
+}
+
 /// `obj` as a Tensor that is not a Variable. A Variable is a Tensor to
 /// Python, but its values are read through its own class (its Tensor part
 /// is an alias for inherited queries): every argument reads it that way.

@@ -168,6 +168,21 @@ macro_rules! shared_methods {
                 Ok(self.inner.to_dtype(super::args::dtype_arg(dtype)?)?)
             }
 
+            /// Whether every element is close to `other`'s, as `torch.allclose`.
+            /// (Values only: either may be a Tensor or a Variable.)
+            #[pyo3(signature = (other, rtol = 1e-05, atol = 1e-08, equal_nan = false))]
+            fn allclose(&self, other: &Bound<'_, PyAny>, rtol: f64, atol: f64, equal_nan: bool) -> PyResult<bool> {
+                let other = super::args::tensor_values("allclose", other)?;
+                let values = operators::Class::values(&self.inner);
+                Ok(values.allclose(&other, rtol, atol, equal_nan)?)
+            }
+
+            /// Whether `other` has this shape and these values, as `torch.equal`.
+            fn equal(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+                let other = super::args::tensor_values("equal", other)?;
+                Ok(operators::Class::values(&self.inner).equal(&other)?)
+            }
+
             /// `x.type(dtype)`: converted to `dtype` (also PyTorch's legacy
             /// names, `"torch.FloatTensor"`); `x.type()`: the legacy name of
             /// this tensor's type, as PyTorch's (`"torch.FloatTensor"`).

@@ -719,6 +719,18 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("isnan", torch.isnan, UNARY, differentiable=False),
     OpInfo("isinf", torch.isinf, UNARY, differentiable=False),
     OpInfo(
+        "isclose",
+        torch.isclose,
+        [
+            *ELEMENTWISE_BINARY,
+            Sample(((3, 4), (3, 4)), {"rtol": 0.5, "atol": 0.1, "equal_nan": True}),
+        ],
+        errors=shape_error((2, 3), (4,)),
+        differentiable=False,
+    ),
+    OpInfo("all", torch.all, UNARY, differentiable=False),
+    OpInfo("any", torch.any, UNARY, differentiable=False),
+    OpInfo(
         "unflatten",
         lambda x, dim, sizes: x.unflatten(dim, sizes),
         [

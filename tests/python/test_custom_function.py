@@ -352,3 +352,38 @@ def test_checkpoint_gives_gradients_to_tensor_keyword_arguments():
     (((tx * ts) ** 2).sum() + ts.sum()).backward()
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-12)
+
+
+class _ExpSavingItsOutput(flodl.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        result = x.exp()
+        ctx.save_for_backward(result)
+        return result
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (result,) = ctx.saved_tensors
+        return grad_out * result
+
+
+def test_a_saved_output_keeps_its_graph_for_double_backward() -> None:
+    """SPEC 8: the output a Function saved comes back in backward with its
+    graph, so the gradient of a gradient flows through it (as PyTorch's)."""
+    x = flodl.tensor([0.5, -1.0], dtype="float64", requires_grad=True)
+    out = _ExpSavingItsOutput.apply(x)
+    (first,) = flodl.autograd.grad(out.sum(), x, create_graph=True)
+    (second,) = flodl.autograd.grad(first.sum(), x)
+    tx = torch.tensor([0.5, -1.0], dtype=torch.float64, requires_grad=True)
+    assert np.allclose(second.tolist(), tx.exp().tolist())
+    assert flodl.autograd.gradgradcheck(_ExpSavingItsOutput.apply, x)
+
+
+def test_a_saved_output_that_is_gone_is_named_in_double_backward() -> None:
+    x = flodl.tensor([0.5], dtype="float64", requires_grad=True)
+    total = _ExpSavingItsOutput.apply(x).sum()  # the output itself is dropped
+    with pytest.raises(flodl.AutogradError, match="saved output"):
+        flodl.autograd.grad(total, x, create_graph=True)
+    again = _ExpSavingItsOutput.apply(x).sum()
+    (g,) = flodl.autograd.grad(again, x)  # a first-order backward needs only the values
+    assert np.allclose(g.tolist(), np.exp([0.5]))

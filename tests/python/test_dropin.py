@@ -53,6 +53,8 @@ def ported(source: str) -> str:
 
 
 def run(source: str, workdir: Path) -> str:
+    for data in PROGRAMS.glob("*.txt"):  # the programs' own text data
+        (workdir / data.name).write_bytes(data.read_bytes())
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
     script = workdir / "program.py"
     script.write_text(source)
