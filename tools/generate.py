@@ -232,7 +232,17 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 # Names the package defines in Python, by module (they replace a binding of
 # the same name, as set_grad_enabled does). `_functions` is generated.
 PYTHON_NAMES = {
-    "": ["accelerator", "autograd", "backends", "cuda", "func", "nn", "optim", "utils"],
+    "": [
+        "accelerator",
+        "autograd",
+        "backends",
+        "cuda",
+        "func",
+        "nn",
+        "optim",
+        "return_types",
+        "utils",
+    ],
     "_creation": [
         "arange",
         "as_tensor",

@@ -7,7 +7,7 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
-from . import accelerator, autograd, backends, cuda, func, nn, optim, utils
+from . import accelerator, autograd, backends, cuda, func, nn, optim, return_types, utils
 from ._creation import (
     arange,
     as_tensor,
@@ -619,6 +619,7 @@ __all__ = [
     "remainder_scalar",
     "repeat",
     "reshape",
+    "return_types",
     "rfloor_divide_scalar",
     "rms_norm",
     "round",
@@ -684,3 +685,28 @@ __all__ = [
     "zeros_like",
 ]
 # /generated:names
+
+# PyTorch names flodl does not have, and the way out (docs/pytorch.md).
+_ABSENT = {
+    "onnx": "export through torch: copy the weights into a torch model (state_dict / to_torch()) "
+    "and call torch.onnx.export",
+    "jit": "flodl runs eagerly: script or trace a torch model instead",
+    "compile": "flodl runs eagerly (its step overhead is already below torch eager); "
+    "torch.compile applies to torch models",
+    "Generator": "flodl has one random generator per device: seed it with flodl.manual_seed",
+    "fft": "convert with .to_torch(), use torch.fft, come back with Tensor.from_torch (no copies)",
+    "linalg": "convert with .to_torch(), use torch.linalg, come back with Tensor.from_torch "
+    "(no copies; a Variable keeps its graph)",
+    "distributions": "use torch.distributions on .to_torch() tensors (no copies)",
+    "sparse": "flodl tensors are dense (strided) only",
+    "nonzero": "use a Bool mask to index (x[mask]) or torch.nonzero on .to_torch()",
+    "amp": "mixed precision is not in flodl yet: cast with .half()/.bfloat16() explicitly",
+}
+
+
+def __getattr__(name: str) -> object:
+    way_out = _ABSENT.get(name)
+    hint = f": {way_out}" if way_out else " (docs/pytorch.md lists what differs and what is absent)"
+    raise AttributeError(
+        f"module 'flodl' has no attribute {name!r}; torch.{name} is not in flodl{hint}"
+    )

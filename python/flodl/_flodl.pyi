@@ -755,6 +755,9 @@ class Tensor(_Ops[Tensor, Tensor]):
     # Conversion
     def detach(self) -> Tensor: ...
     def detach_(self) -> Tensor: ...
+    def requires_grad_(self, requires_grad: bool = True) -> None:
+        """An AutogradError unless False: a Tensor cannot start recording in
+        place (make it a Variable)."""
     # @generated tensor_ops: written by `make stubs` from the op declarations
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as

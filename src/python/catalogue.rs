@@ -125,7 +125,8 @@ macro_rules! py_method {
                 use $crate::python::args::CoreArg as _;
                 py_method!(@promote $operands self, py, $name($($arg: $kind),*));
                 let result = self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
-                $crate::python::results::new_object(py, result)
+                let result = $crate::python::results::new_object(py, result)?;
+                $crate::python::results::named(py, stringify!($name), result)
             }
         );
     };

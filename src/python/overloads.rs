@@ -81,7 +81,8 @@ pub(crate) fn extreme<'py, C: Class>(
             "{name}: expected an int dim or a tensor, got {got}"
         ))
     })?;
-    new_in(py, (ops.with_indices)(x, dim, keepdim)?)
+    let pair = new_in(py, (ops.with_indices)(x, dim, keepdim)?)?;
+    super::results::named(py, ops.name, pair.unbind()).map(|r| r.into_bound(py))
 }
 
 /// The Rust ops behind `max` or `min`.

@@ -54,6 +54,20 @@ impl NnResult for (Variable, Variable) {
     }
 }
 
+/// A `(values, indices)` result as the named tuple of `flodl.return_types`
+/// for the ops that have one (`sort`, `topk`, and `max`/`min` along a dim);
+/// any other result as it is.
+pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<PyAny>> {
+    let name = match op {
+        "sort" | "topk" | "max" | "min" => op,
+        "max_with_indices" => "max",
+        "min_with_indices" => "min",
+        _ => return Ok(result),
+    };
+    let class = py.import("flodl.return_types")?.getattr(name)?;
+    Ok(class.call_method1("_make", (result,))?.unbind())
+}
+
 /// `shape` as a `flodl.Size` (a tuple that also equals a list).
 pub(crate) fn size<'py>(py: Python<'py>, shape: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
     static SIZE: PyOnceLock<Py<PyType>> = PyOnceLock::new();

@@ -641,6 +641,21 @@ impl PyTensor {
         Ok(self.inner.detach()?.into())
     }
 
+    /// A Tensor cannot start recording in place: an AutogradError with the
+    /// way (a Variable of it, or `requires_grad=True` at creation).
+    #[pyo3(signature = (requires_grad = true))]
+    fn requires_grad_(&self, requires_grad: bool) -> PyResult<()> {
+        if !requires_grad {
+            return Ok(());
+        }
+        Err(crate::Error::new(
+            ErrorKind::Autograd,
+            "requires_grad_: a Tensor does not record operations; make it a Variable \
+             (x = flodl.Variable(x, requires_grad=True)) or create it with requires_grad=True",
+        )
+        .into())
+    }
+
     /// Cuts this tensor from its autograd graph, in place; returns it.
     fn detach_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
         slf.inner.detach_()?;

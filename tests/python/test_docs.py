@@ -1,5 +1,5 @@
-"""The examples of docs/autograd.md, docs/extending.md, docs/training.md and
-docs/interop.md run: every Python block executes, and every Rust block of
+"""The examples of docs/autograd.md, docs/extending.md, docs/training.md,
+docs/interop.md and docs/pytorch.md run: every Python block executes, and every Rust block of
 autograd.md and training.md is a function body of examples/autograd_more.rs
 and examples/training_snippets.rs (which `cargo test` compiles);
 extending.md's Rust blocks come from tests/custom_function.rs and
@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGES = {
     name: (ROOT / "docs" / name).read_text()
-    for name in ("autograd.md", "extending.md", "training.md", "interop.md")
+    for name in ("autograd.md", "extending.md", "training.md", "interop.md", "pytorch.md")
 }
 # Each page whose Rust blocks are the bodies of an example program, and that program.
 RUST_PROGRAMS = {"autograd.md": "autograd_more.rs", "training.md": "training_snippets.rs"}

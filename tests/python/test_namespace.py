@@ -247,3 +247,26 @@ def test_seeds() -> None:
     assert flodl.initial_seed() == chosen and 0 <= chosen < 2**63
     flodl.use_deterministic_algorithms(False)
     assert not flodl.are_deterministic_algorithms_enabled()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: x.max(0),
+        lambda m, x: x.min(1, keepdim=True),
+        lambda m, x: m.max(x, 1),
+        lambda m, x: x.sort(),
+        lambda m, x: x.sort(dim=0, descending=True),
+        lambda m, x: x.topk(2),
+        lambda m, x: m.topk(x, 1, dim=0),
+    ],
+)
+def test_values_and_indices_come_as_torch_s_named_tuples(call) -> None:
+    got = call(flodl, flodl.tensor(A, requires_grad=True))
+    want = call(torch, torch.tensor(A, requires_grad=True))
+    assert type(got).__name__ == type(want).__name__ and isinstance(got, tuple)
+    close(got.values, want.values)
+    close(got.indices, want.indices)
+    values, indices = got
+    assert values is got[0] and indices is got.indices
+    assert repr(got).replace("flodl.", "torch.") == repr(want)
