@@ -46,6 +46,8 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 def _leaf(values: Tensor, requires_grad: bool) -> Tensor:
+    if type(requires_grad) is not bool and type(requires_grad).__name__ != "bool":  # numpy's
+        raise TypeError(f"requires_grad must be a bool, got {type(requires_grad).__name__}")
     return Variable(values, True) if requires_grad else values
 
 

@@ -101,6 +101,8 @@ class _Ops(Generic[_Self, _Operand]):
     # Overloads: one Python method for several Rust ops, as PyTorch's.
     def matmul(self, other: _Operand) -> _Self:
         """Matrix product, as ``torch.matmul``. Large products run with the GIL released."""
+    def squeeze(self, dim: int | None = None) -> _Self:
+        """Every dim of size 1 removed, or only ``dim`` (if its size is 1)."""
     # Arithmetic and comparisons take a tensor or a number, as PyTorch's.
     def add(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
         """``self + alpha * other``."""
@@ -268,6 +270,15 @@ class _Ops(Generic[_Self, _Operand]):
     def cpu(self) -> _Self: ...
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
+    def nelement(self) -> int: ...
+    def is_contiguous(self) -> bool: ...
+    @overload
+    def stride(self) -> tuple[int, ...]: ...
+    @overload
+    def stride(self, dim: int) -> int: ...
+    def stride(self, dim: int | None = None) -> Any:
+        """The step in memory between neighbours along each dim, or along ``dim``."""
+    def data_ptr(self) -> int: ...
     def allclose(
         self, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
     ) -> bool:
@@ -396,6 +407,20 @@ class _Ops(Generic[_Self, _Operand]):
         """Base-10 logarithm, elementwise."""
     def erf(self) -> _Self:
         """The error function, elementwise, as ``torch.erf``."""
+    def asin(self) -> _Self:
+        """Arcsine, elementwise (NaN outside [-1, 1])."""
+    def acos(self) -> _Self:
+        """Arccosine, elementwise (NaN outside [-1, 1])."""
+    def atan(self) -> _Self:
+        """Arctangent, elementwise."""
+    def sinh(self) -> _Self:
+        """Hyperbolic sine, elementwise."""
+    def cosh(self) -> _Self:
+        """Hyperbolic cosine, elementwise."""
+    def trunc(self) -> _Self:
+        """Rounds toward zero, elementwise (its gradient is zero)."""
+    def frac(self) -> _Self:
+        """The fractional part, ``self - trunc(self)``."""
     def pow_scalar(self, exponent: Number) -> _Self:
         """``self ** exponent``, elementwise."""
     def rpow_scalar(self, base: Number) -> _Self:
@@ -443,6 +468,14 @@ class _Ops(Generic[_Self, _Operand]):
         """``self | scalar``."""
     def bitwise_xor_scalar(self, scalar: Number) -> _Self:
         """``self ^ scalar``."""
+    def logical_and(self, other: _Operand) -> Tensor:
+        """Where both are true (non-zero), as a Bool mask (broadcasting)."""
+    def logical_or(self, other: _Operand) -> Tensor:
+        """Where either is true (non-zero), as a Bool mask (broadcasting)."""
+    def logical_xor(self, other: _Operand) -> Tensor:
+        """Where exactly one is true (non-zero), as a Bool mask (broadcasting)."""
+    def logical_not(self) -> Tensor:
+        """Where the values are zero (false), as a Bool mask."""
     def bitwise_not(self) -> _Self:
         """``~self``: logical not of a Bool tensor, bitwise not of an integer one."""
     def sum_dim(self, dim: int, keepdim: bool = False) -> _Self:
@@ -491,6 +524,8 @@ class _Ops(Generic[_Self, _Operand]):
         """Merges dims ``start_dim..=end_dim`` into one."""
     def view_as(self, other: _Operand) -> _Self:
         """A view in the shape of ``other``, as ``Tensor.view_as``."""
+    def reshape_as(self, other: _Operand) -> _Self:
+        """Reshaped to the shape of ``other`` (a view when possible), as ``Tensor.reshape_as``."""
     def expand_as(self, other: _Operand) -> _Self:
         """Broadcast to the shape of ``other``, as ``Tensor.expand_as``."""
     def contiguous(self) -> _Self:
@@ -522,6 +557,8 @@ class _Ops(Generic[_Self, _Operand]):
         """The indices that sort along ``dim``, as ``torch.argsort``."""
     def isnan(self) -> Tensor:
         """Where the values are NaN, as ``torch.isnan``."""
+    def isfinite(self) -> Tensor:
+        """Where the values are finite (neither NaN nor infinite), as ``torch.isfinite``."""
     def isinf(self) -> Tensor:
         """Where the values are infinite, as ``torch.isinf``."""
     def isclose(
@@ -535,8 +572,8 @@ class _Ops(Generic[_Self, _Operand]):
         """Whether any element is true (non-zero), as a 0-d Bool tensor."""
     def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
-    def squeeze(self, dim: int) -> _Self:
-        """Removes ``dim`` if its size is 1 (else keeps the shape, as PyTorch)."""
+    def squeeze_all(self) -> _Self:
+        """Removes every dim of size 1 (``Tensor.squeeze()`` with no dim)."""
     def unsqueeze(self, dim: int) -> _Self:
         """Inserts a dim of size 1 at ``dim``."""
     def unsqueeze_many(self, dims: Sequence[int]) -> _Self:

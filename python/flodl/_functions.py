@@ -357,6 +357,55 @@ def erf(input: Tensor) -> Any:
     return input.erf()
 
 
+def asin(input: Tensor) -> Any:
+    """``input.asin(...)``: Arcsine, elementwise (NaN outside [-1, 1])."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("asin", input)
+    return input.asin()
+
+
+def acos(input: Tensor) -> Any:
+    """``input.acos(...)``: Arccosine, elementwise (NaN outside [-1, 1])."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("acos", input)
+    return input.acos()
+
+
+def atan(input: Tensor) -> Any:
+    """``input.atan(...)``: Arctangent, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("atan", input)
+    return input.atan()
+
+
+def sinh(input: Tensor) -> Any:
+    """``input.sinh(...)``: Hyperbolic sine, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sinh", input)
+    return input.sinh()
+
+
+def cosh(input: Tensor) -> Any:
+    """``input.cosh(...)``: Hyperbolic cosine, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cosh", input)
+    return input.cosh()
+
+
+def trunc(input: Tensor) -> Any:
+    """``input.trunc(...)``: Rounds toward zero, elementwise (its gradient is zero)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("trunc", input)
+    return input.trunc()
+
+
+def frac(input: Tensor) -> Any:
+    """``input.frac(...)``: The fractional part, `self - trunc(self)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("frac", input)
+    return input.frac()
+
+
 def pow_scalar(input: Tensor, exponent: Any) -> Any:
     """``input.pow_scalar(...)``: `self ** exponent`, elementwise."""
     if not isinstance(input, Tensor):
@@ -602,6 +651,34 @@ def bitwise_xor_scalar(input: Tensor, scalar: Any) -> Any:
     return input.bitwise_xor_scalar(scalar)
 
 
+def logical_and(input: Tensor, other: Any) -> Any:
+    """``input.logical_and(...)``: Where both are true (non-zero), as a Bool mask (broadcasting)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logical_and", input)
+    return input.logical_and(other)
+
+
+def logical_or(input: Tensor, other: Any) -> Any:
+    """``input.logical_or(...)``: Where either is true (non-zero), as a Bool mask (broadcasting)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logical_or", input)
+    return input.logical_or(other)
+
+
+def logical_xor(input: Tensor, other: Any) -> Any:
+    """``input.logical_xor(...)``: Where exactly one is true (non-zero), as a Bool mask (broadcasting)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logical_xor", input)
+    return input.logical_xor(other)
+
+
+def logical_not(input: Tensor) -> Any:
+    """``input.logical_not(...)``: Where the values are zero (false), as a Bool mask."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logical_not", input)
+    return input.logical_not()
+
+
 def bitwise_not(input: Tensor) -> Any:
     """``input.bitwise_not(...)``: `~self`: logical not of a Bool tensor, bitwise not of an integer one."""
     if not isinstance(input, Tensor):
@@ -830,6 +907,13 @@ def view_as(input: Tensor, other: Any) -> Any:
     return input.view_as(other)
 
 
+def reshape_as(input: Tensor, other: Any) -> Any:
+    """``input.reshape_as(...)``: Reshaped to the shape of `other` (a view when possible), as  `Tensor.reshape_as`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("reshape_as", input)
+    return input.reshape_as(other)
+
+
 def expand_as(input: Tensor, other: Any) -> Any:
     """``input.expand_as(...)``: Broadcast to the shape of `other`, as `Tensor.expand_as`."""
     if not isinstance(input, Tensor):
@@ -928,6 +1012,13 @@ def isnan(input: Tensor) -> Any:
     return input.isnan()
 
 
+def isfinite(input: Tensor) -> Any:
+    """``input.isfinite(...)``: Where the values are finite (neither NaN nor infinite), as `torch.isfinite`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("isfinite", input)
+    return input.isfinite()
+
+
 def isinf(input: Tensor) -> Any:
     """``input.isinf(...)``: Where the values are infinite, as `torch.isinf`."""
     if not isinstance(input, Tensor):
@@ -965,11 +1056,18 @@ def unflatten(input: Tensor, dim: Any, sizes: Any) -> Any:
     return input.unflatten(dim, sizes)
 
 
-def squeeze(input: Tensor, dim: Any) -> Any:
+def squeeze(input: Tensor, dim: Any = None) -> Any:
     """``input.squeeze(...)``: Removes `dim` if its size is 1 (else keeps the shape, as PyTorch)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("squeeze", input)
     return input.squeeze(dim)
+
+
+def squeeze_all(input: Tensor) -> Any:
+    """``input.squeeze_all(...)``: Removes every dim of size 1 (`Tensor.squeeze()` with no dim)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("squeeze_all", input)
+    return input.squeeze_all()
 
 
 def unsqueeze(input: Tensor, dim: Any) -> Any:
@@ -1093,6 +1191,7 @@ def one_hot(input: Tensor, num_classes: Any = -1) -> Any:
 
 __all__ = [
     "abs",
+    "acos",
     "add",
     "add_scalar",
     "all",
@@ -1102,6 +1201,8 @@ __all__ = [
     "argmin",
     "argmin_dim",
     "argsort",
+    "asin",
+    "atan",
     "atan2",
     "bernoulli",
     "bitwise_and",
@@ -1121,6 +1222,7 @@ __all__ = [
     "contiguous",
     "copy",
     "cos",
+    "cosh",
     "cosine_similarity",
     "cumprod",
     "cumsum",
@@ -1140,6 +1242,7 @@ __all__ = [
     "floor",
     "floor_divide",
     "floor_divide_scalar",
+    "frac",
     "gather",
     "ge",
     "ge_scalar",
@@ -1151,6 +1254,7 @@ __all__ = [
     "hardswish",
     "index_select",
     "isclose",
+    "isfinite",
     "isinf",
     "isnan",
     "le",
@@ -1161,6 +1265,10 @@ __all__ = [
     "log2",
     "log10",
     "log_softmax",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
     "logsumexp",
     "lt",
     "lt_scalar",
@@ -1202,6 +1310,7 @@ __all__ = [
     "remainder_scalar",
     "repeat",
     "reshape",
+    "reshape_as",
     "rfloor_divide_scalar",
     "round",
     "rpow_scalar",
@@ -1215,12 +1324,14 @@ __all__ = [
     "sign",
     "silu",
     "sin",
+    "sinh",
     "softmax",
     "softplus",
     "sort",
     "split",
     "sqrt",
     "squeeze",
+    "squeeze_all",
     "std",
     "std_correction",
     "std_dim",
@@ -1234,6 +1345,7 @@ __all__ = [
     "transpose",
     "tril",
     "triu",
+    "trunc",
     "unbind",
     "unflatten",
     "unsqueeze",

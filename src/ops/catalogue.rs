@@ -124,6 +124,20 @@ macro_rules! method_ops {
             log10() => |x| x.f_log10();
             /// The error function, elementwise, as `torch.erf`.
             erf() => |x| x.f_erf();
+            /// Arcsine, elementwise (NaN outside [-1, 1]).
+            asin() => |x| x.f_asin();
+            /// Arccosine, elementwise (NaN outside [-1, 1]).
+            acos() => |x| x.f_acos();
+            /// Arctangent, elementwise.
+            atan() => |x| x.f_atan();
+            /// Hyperbolic sine, elementwise.
+            sinh() => |x| x.f_sinh();
+            /// Hyperbolic cosine, elementwise.
+            cosh() => |x| x.f_cosh();
+            /// Rounds toward zero, elementwise (its gradient is zero).
+            trunc() => |x| x.f_trunc();
+            /// The fractional part, `self - trunc(self)`.
+            frac() => |x| x.f_frac();
             /// `self ** exponent`, elementwise.
             pow_scalar(exponent: Scalar) => |x| $crate::ffi::pow_scalar(x, exponent);
             /// `self ** exponent` elementwise, broadcasting, as `torch.pow`.
@@ -209,6 +223,14 @@ macro_rules! method_ops {
             bitwise_or_scalar(scalar: Scalar) => |x| $crate::ffi::bitwise_or_scalar(x, scalar);
             /// `self ^ scalar`.
             bitwise_xor_scalar(scalar: Scalar) => |x| $crate::ffi::bitwise_xor_scalar(x, scalar);
+            /// Where both are true (non-zero), as a Bool mask (broadcasting).
+            logical_and(other: Same) -> Tensor => |x| x.f_logical_and(other.raw());
+            /// Where either is true (non-zero), as a Bool mask (broadcasting).
+            logical_or(other: Same) -> Tensor => |x| x.f_logical_or(other.raw());
+            /// Where exactly one is true (non-zero), as a Bool mask (broadcasting).
+            logical_xor(other: Same) -> Tensor => |x| x.f_logical_xor(other.raw());
+            /// Where the values are zero (false), as a Bool mask.
+            logical_not() -> Tensor => |x| x.f_logical_not();
             /// `~self`: logical not of a Bool tensor, bitwise not of an integer one.
             bitwise_not() => |x| x.f_bitwise_not();
 
@@ -286,6 +308,9 @@ macro_rules! method_ops {
             view(shape: Ints) [overloaded] => |x| $crate::ops::view(x, shape);
             /// A view in the shape of `other`, as `Tensor.view_as`.
             view_as(other: Same) => |x| $crate::ops::view(x, &other.raw().size());
+            /// Reshaped to the shape of `other` (a view when possible), as
+            /// `Tensor.reshape_as`.
+            reshape_as(other: Same) => |x| x.f_reshape(other.raw().size());
             /// Broadcast to the shape of `other`, as `Tensor.expand_as`.
             expand_as(other: Same) => |x| x.f_expand_as(other.raw());
             /// The values in one block of memory, in order (itself if they
@@ -333,6 +358,8 @@ macro_rules! method_ops {
             argsort(dim: i64 = (-1), descending: bool = false) -> Tensor => |x| x.f_argsort(dim, descending);
             /// Where the values are NaN, as `torch.isnan`.
             isnan() -> Tensor => |x| x.f_isnan();
+            /// Where the values are finite (neither NaN nor infinite), as `torch.isfinite`.
+            isfinite() -> Tensor => |x| x.f_isfinite();
             /// Where the values are infinite, as `torch.isinf`.
             isinf() -> Tensor => |x| x.f_isinf();
             /// Where `|self - other| <= atol + rtol * |other|` (broadcasting),
@@ -350,7 +377,9 @@ macro_rules! method_ops {
                 Ok::<_, $crate::error::Failure>(x.f_unflatten(dim, sizes)?)
             };
             /// Removes `dim` if its size is 1 (else keeps the shape, as PyTorch).
-            squeeze(dim: i64) => |x| x.f_squeeze_dim(dim);
+            squeeze(dim: i64) [overloaded] => |x| x.f_squeeze_dim(dim);
+            /// Removes every dim of size 1 (`Tensor.squeeze()` with no dim).
+            squeeze_all() => |x| x.f_squeeze();
             /// Inserts a dim of size 1 at `dim`.
             unsqueeze(dim: i64) => |x| x.f_unsqueeze(dim);
             /// Inserts dims of size 1 at each of `dims`, positions in the

@@ -137,6 +137,21 @@ macro_rules! shared_methods {
                 $crate::ops::index::index_put(self, items, value)
             }
 
+            /// The step in memory, in elements, between neighbours along each dim.
+            pub fn stride(&self) -> Vec<i64> {
+                $crate::Operand::raw(self).stride()
+            }
+
+            /// Whether the elements lie in memory in row-major order, without gaps.
+            pub fn is_contiguous(&self) -> bool {
+                $crate::Operand::raw(self).is_contiguous()
+            }
+
+            /// The address of the first element (for identity checks and interop).
+            pub fn data_ptr(&self) -> usize {
+                $crate::Operand::raw(self).data_ptr() as usize
+            }
+
             /// Whether every element is close to `other`'s (broadcasting), as
             /// `torch.allclose`.
             pub fn allclose(

@@ -140,6 +140,21 @@ pub(crate) fn gaussian_nll(
         )
         .into());
     };
+    // Before the clamp below: tch's clamp_min_ panics where libtorch refuses
+    // (a bool var cannot hold eps).
+    if !matches!(
+        var.f_kind()?,
+        tch::Kind::Float | tch::Kind::Double | tch::Kind::Half | tch::Kind::BFloat16
+    ) {
+        return Err(Error::new(
+            ErrorKind::DType,
+            format!(
+                "{OP}: var must be a float tensor, got {}",
+                crate::ops::describe(&var)
+            ),
+        )
+        .into());
+    }
     if var.f_lt(0.0)?.f_any()?.f_int64_value(&[])? != 0 {
         return Err(Error::new(
             ErrorKind::Argument,

@@ -334,6 +334,17 @@ macro_rules! overloads {
                 $crate::python::overloads::as_in_place_operator("remainder_", slf.as_any(), other, None, "__imod__")
             }
 
+            /// Without `dim`, every dim of size 1 removed (Rust `squeeze_all`);
+            /// with it, that dim if its size is 1 (Rust `squeeze`).
+            #[pyo3(signature = (dim = None))]
+            fn squeeze(&self, dim: Option<$crate::python::args::Int>) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                Ok(match dim {
+                    None => self.inner.squeeze_all()?,
+                    Some(dim) => self.inner.squeeze(dim.core("squeeze", "dim")?)?,
+                })
+            }
+
             /// Matrix product, as `torch.matmul`. Large products run with the
             /// GIL released.
             fn matmul(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

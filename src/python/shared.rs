@@ -97,6 +97,43 @@ macro_rules! shared_methods {
                 Ok(self.inner.numel())
             }
 
+            /// The number of elements (PyTorch's other name for `numel`).
+            fn nelement(&self) -> PyResult<usize> {
+                Ok(self.inner.numel())
+            }
+
+            /// Whether the elements lie in memory in row-major order, without gaps.
+            fn is_contiguous(&self) -> PyResult<bool> {
+                Ok(self.inner.is_contiguous())
+            }
+
+            /// The step in memory, in elements, between neighbours along each
+            /// dim (a tuple), or along `dim`.
+            #[pyo3(signature = (dim = None))]
+            fn stride<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>) -> PyResult<Bound<'py, PyAny>> {
+                use $crate::python::args::CoreArg as _;
+                let strides = self.inner.stride();
+                let Some(dim) = dim else {
+                    return Ok(pyo3::types::PyTuple::new(py, strides)?.into_any());
+                };
+                let dim = dim.core("stride", "dim")?;
+                let rank = strides.len() as i64;
+                let at = if dim < 0 { dim + rank } else { dim };
+                match usize::try_from(at).ok().and_then(|i| strides.get(i)) {
+                    Some(s) => Ok(s.into_pyobject(py)?.into_any()),
+                    None => Err($crate::Error::new(
+                        $crate::ErrorKind::Index,
+                        format!("stride: dim {dim} is out of range for {rank} dims"),
+                    )
+                    .into()),
+                }
+            }
+
+            /// The address of the first element.
+            fn data_ptr(&self) -> PyResult<usize> {
+                Ok(self.inner.data_ptr())
+            }
+
             /// The size of one element in bytes, as `torch.Tensor.element_size()`.
             fn element_size(&self) -> PyResult<usize> {
                 Ok(self.inner.dtype().to_kind().elt_size_in_bytes())

@@ -388,6 +388,13 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("log2", torch.log2, UNARY, domain=_positive, errors=type_error()),
     OpInfo("log10", torch.log10, UNARY, domain=_positive, errors=type_error()),
     OpInfo("erf", torch.erf, UNARY, errors=type_error()),
+    OpInfo("asin", torch.asin, UNARY, domain=lambda a: np.tanh(a) * 0.9, errors=type_error()),
+    OpInfo("acos", torch.acos, UNARY, domain=lambda a: np.tanh(a) * 0.9, errors=type_error()),
+    OpInfo("atan", torch.atan, UNARY, errors=type_error()),
+    OpInfo("sinh", torch.sinh, UNARY, errors=type_error()),
+    OpInfo("cosh", torch.cosh, UNARY, errors=type_error()),
+    OpInfo("trunc", torch.trunc, UNARY, domain=_away_from_steps, errors=bool_error()),
+    OpInfo("frac", torch.frac, UNARY, domain=_away_from_steps, errors=bool_error()),
     OpInfo(
         "pow",
         torch.pow,
@@ -729,6 +736,23 @@ OP_INFOS: list[OpInfo] = [
         differentiable=False,
     ),
     OpInfo("all", torch.all, UNARY, differentiable=False),
+    OpInfo("isfinite", torch.isfinite, UNARY, differentiable=False),
+    OpInfo("logical_not", torch.logical_not, UNARY, differentiable=False),
+    OpInfo(
+        "squeeze_all",
+        lambda x: x.squeeze(),
+        [Sample(((3, 1, 4, 1),)), Sample(((1,),)), Sample(((2, 3),))],
+        errors=type_error(),
+    ),
+    OpInfo(
+        "reshape_as",
+        lambda x, other: x.reshape_as(other),
+        [
+            Sample(((2, 6),), {"other": np.zeros((3, 4))}),
+            Sample(((6,),), {"other": np.zeros((2, 3))}),
+        ],
+        errors=shape_error((2, 3), other=np.zeros(4)),
+    ),
     OpInfo("any", torch.any, UNARY, differentiable=False),
     OpInfo(
         "unflatten",
@@ -1309,6 +1333,16 @@ for _name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
         )
     )
 OP_INFOS.append(OpInfo("bitwise_not", torch.bitwise_not, UNARY, errors=type_error(), **_BOOLS))
+for _name in ("logical_and", "logical_or", "logical_xor"):
+    OP_INFOS.append(
+        OpInfo(
+            _name,
+            getattr(torch, _name),
+            ELEMENTWISE_BINARY,
+            errors=shape_error((2, 3), (4,)),
+            differentiable=False,
+        )
+    )
 
 # --- Tensor-only helpers: index results, sampling ---
 OP_INFOS += [

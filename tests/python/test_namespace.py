@@ -270,3 +270,21 @@ def test_values_and_indices_come_as_torch_s_named_tuples(call) -> None:
     values, indices = got
     assert values is got[0] and indices is got.indices
     assert repr(got).replace("flodl.", "torch.") == repr(want)
+
+
+def test_layout_queries_and_squeeze_as_torch_s() -> None:
+    for make in (
+        lambda m: m.ones(2, 1, 3),
+        lambda m: m.ones(2, 1, 3).transpose(0, 2),
+        lambda m: m.ones(4, 6)[:, ::2],
+    ):
+        got, want = make(flodl), make(torch)
+        assert got.stride() == want.stride() and got.stride(-1) == want.stride(-1)
+        assert got.is_contiguous() == want.is_contiguous()
+        assert got.nelement() == want.nelement()
+        assert list(got.squeeze().shape) == list(want.squeeze().shape)
+        assert list(flodl.squeeze(got, 1).shape) == list(torch.squeeze(want, 1).shape)
+    x = flodl.ones(3)
+    assert x.data_ptr() == x.view(3).data_ptr() != flodl.ones(3).data_ptr()
+    with pytest.raises(flodl.OutOfRangeError, match="stride"):
+        x.stride(1)
