@@ -174,7 +174,9 @@ def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.boo
     nondeterminism yet)."""
     global _deterministic
     if not isinstance(mode, builtins.bool):
-        raise TypeError(f"use_deterministic_algorithms: mode must be a bool, got {type(mode).__name__}")
+        raise TypeError(
+            f"use_deterministic_algorithms: mode must be a bool, got {type(mode).__name__}"
+        )
     if mode and _flodl.cuda_available():
         raise ArgumentError(
             "use_deterministic_algorithms: not supported with CUDA in flodl yet (libtorch's "
