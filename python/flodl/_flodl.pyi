@@ -605,6 +605,20 @@ class _Ops(Generic[_Self, _Operand]):
         self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     ) -> tuple[_Self, Tensor]:
         """The ``k`` largest (or smallest) values along ``dim``, and their indices."""
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> tuple[_Self, Tensor]:
+        """The ``k``-th smallest value along ``dim`` (from 1), and its index."""
+    def masked_select(self, mask: Tensor) -> _Self:
+        """The entries where the Bool ``mask`` is true (broadcast), as a 1-d tensor, as
+        ``torch.masked_select``."""
+    def nonzero(self) -> Tensor:
+        """The Int64 indices of the non-zero entries, one row per entry."""
+    def count_nonzero(self) -> Tensor:
+        """How many entries are non-zero, as a 0-d Int64 tensor."""
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> _Self:
+        """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (the dtype's largest
+        and smallest values by default)."""
     def sort(self, dim: int = -1, descending: bool = False) -> tuple[_Self, Tensor]:
         """The values sorted along ``dim``, and the indices they came from."""
     def add_scalar_(self, scalar: Number) -> _Self:

@@ -1147,6 +1147,41 @@ def topk(input: Tensor, k: Any, dim: Any = -1, largest: Any = True, sorted: Any 
     return input.topk(k, dim, largest, sorted)
 
 
+def kthvalue(input: Tensor, k: Any, dim: Any = -1, keepdim: Any = False) -> Any:
+    """``input.kthvalue(...)``: The `k`-th smallest value along `dim` (from 1), and its index."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("kthvalue", input)
+    return input.kthvalue(k, dim, keepdim)
+
+
+def masked_select(input: Tensor, mask: Any) -> Any:
+    """``input.masked_select(...)``: The entries where the Bool `mask` is true (broadcast), as a 1-d  tensor, as `torch.masked_select`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("masked_select", input)
+    return input.masked_select(mask)
+
+
+def nonzero(input: Tensor) -> Any:
+    """``input.nonzero(...)``: The Int64 indices of the non-zero entries, one row per entry."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nonzero", input)
+    return input.nonzero()
+
+
+def count_nonzero(input: Tensor) -> Any:
+    """``input.count_nonzero(...)``: How many entries are non-zero, as a 0-d Int64 tensor."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("count_nonzero", input)
+    return input.count_nonzero()
+
+
+def nan_to_num(input: Tensor, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+    """``input.nan_to_num(...)``: NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (the  dtype's largest and smallest values by default)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nan_to_num", input)
+    return input.nan_to_num(nan, posinf, neginf)
+
+
 def sort(input: Tensor, dim: Any = -1, descending: Any = False) -> Any:
     """``input.sort(...)``: The values sorted along `dim`, and the indices they came from."""
     if not isinstance(input, Tensor):
@@ -1224,6 +1259,7 @@ __all__ = [
     "cos",
     "cosh",
     "cosine_similarity",
+    "count_nonzero",
     "cumprod",
     "cumsum",
     "diag",
@@ -1257,6 +1293,7 @@ __all__ = [
     "isfinite",
     "isinf",
     "isnan",
+    "kthvalue",
     "le",
     "le_scalar",
     "leaky_relu",
@@ -1273,6 +1310,7 @@ __all__ = [
     "lt",
     "lt_scalar",
     "masked_fill",
+    "masked_select",
     "matmul",
     "max",
     "max_dim",
@@ -1289,10 +1327,12 @@ __all__ = [
     "mul",
     "mul_scalar",
     "multinomial",
+    "nan_to_num",
     "narrow",
     "ne",
     "ne_scalar",
     "neg",
+    "nonzero",
     "norm",
     "norm_dim",
     "normalize",

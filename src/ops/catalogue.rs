@@ -418,6 +418,23 @@ macro_rules! method_ops {
             /// indices.
             topk(k: i64, dim: i64 = (-1), largest: bool = true, sorted: bool = true) -> (Same, Tensor)
                 => |x| x.f_topk(k, dim, largest, sorted);
+            /// The `k`-th smallest value along `dim` (from 1), and its index.
+            kthvalue(k: i64, dim: i64 = (-1), keepdim: bool = false) -> (Same, Tensor)
+                => |x| x.f_kthvalue(k, dim, keepdim);
+            /// The entries where the Bool `mask` is true (broadcast), as a 1-d
+            /// tensor, as `torch.masked_select`.
+            masked_select(mask: Tensor) => |x| {
+                $crate::ops::check_mask("masked_select", mask.raw())?;
+                Ok::<_, $crate::error::Failure>(x.f_masked_select(mask.raw())?)
+            };
+            /// The Int64 indices of the non-zero entries, one row per entry.
+            nonzero() -> Tensor => |x| x.f_nonzero();
+            /// How many entries are non-zero, as a 0-d Int64 tensor.
+            count_nonzero() -> Tensor => |x| x.f_count_nonzero(None::<i64>);
+            /// NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (the
+            /// dtype's largest and smallest values by default).
+            nan_to_num(nan: f64 = 0.0, posinf: Option<f64> = None, neginf: Option<f64> = None)
+                => |x| x.f_nan_to_num(nan, posinf, neginf);
             /// The values sorted along `dim`, and the indices they came from.
             sort(dim: i64 = (-1), descending: bool = false) -> (Same, Tensor)
                 => |x| x.f_sort(dim, descending);

@@ -59,7 +59,7 @@ impl NnResult for (Variable, Variable) {
 /// any other result as it is.
 pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<PyAny>> {
     let name = match op {
-        "sort" | "topk" | "max" | "min" => op,
+        "sort" | "topk" | "kthvalue" | "max" | "min" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
         _ => return Ok(result),

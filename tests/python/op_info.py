@@ -885,6 +885,40 @@ OP_INFOS: list[OpInfo] = [
         operand_names=("src",),
     ),
     OpInfo(
+        "kthvalue",
+        lambda x, k, dim=-1, keepdim=False: tuple(torch.kthvalue(x, k, dim, keepdim)),
+        [
+            Sample(((3, 5),), {"k": 2}),
+            Sample(((4, 3),), {"k": 4, "dim": 0, "keepdim": True}),
+        ],
+        errors=range_error((2, 3), k=4),
+    ),
+    OpInfo(
+        "masked_select",
+        lambda x, mask: torch.masked_select(x, mask),
+        [Sample(((3, 4),), {"mask": MASK}), Sample(((2, 3, 4),), {"mask": MASK[0]})],
+        errors=[ErrorCase(_tensors((3, 4), (3, 4)), {}, flodl.DTypeError)],
+    ),
+    OpInfo("nonzero", torch.nonzero, UNARY, domain=lambda a: np.round(a), differentiable=False),
+    OpInfo(
+        "count_nonzero",
+        torch.count_nonzero,
+        UNARY,
+        domain=lambda a: np.round(a),
+        differentiable=False,
+    ),
+    OpInfo(
+        "nan_to_num",
+        lambda x, nan=0.0, posinf=None, neginf=None: torch.nan_to_num(x, nan, posinf, neginf),
+        [
+            Sample(((3, 4),)),
+            Sample(((5,),), {"nan": 1.5, "posinf": 9.0, "neginf": -9.0}),
+        ],
+        # Finite values here (finite differences); test_namespace.py checks
+        # the replacements of NaN and the infinities against torch.
+        errors=type_error(),
+    ),
+    OpInfo(
         "topk",
         lambda x, k, dim=-1, largest=True, sorted=True: tuple(
             torch.topk(x, k, dim, largest, sorted)

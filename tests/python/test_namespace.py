@@ -288,3 +288,11 @@ def test_layout_queries_and_squeeze_as_torch_s() -> None:
     assert x.data_ptr() == x.view(3).data_ptr() != flodl.ones(3).data_ptr()
     with pytest.raises(flodl.OutOfRangeError, match="stride"):
         x.stride(1)
+
+
+def test_nan_to_num_replaces_as_torch_s() -> None:
+    values = np.array([np.nan, np.inf, -np.inf, 1.5], dtype=np.float32)
+    for kwargs in ({}, {"nan": 2.0}, {"nan": 0.5, "posinf": 9.0, "neginf": -9.0}):
+        got = flodl.nan_to_num(Tensor.from_numpy(values.copy()), **kwargs)
+        close(got, torch.nan_to_num(torch.from_numpy(values.copy()), **kwargs))
+    assert flodl.tensor([[1, 0], [0, 3]]).kthvalue(1).indices.tolist() == [1, 0]
