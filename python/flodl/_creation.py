@@ -93,8 +93,7 @@ def _like(op: str):
         input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
     ) -> Tensor:
         _check_tensor(f"{op}_like", input)
-        dtype = input.dtype if dtype is None else dtype
-        device = input.device if device is None else device
+        dtype, device = _options_like(input, dtype, device)
         return _leaf(make(list(input.shape), dtype=dtype, device=device), requires_grad)
 
     create.__name__ = create.__qualname__ = f"{op}_like"
@@ -110,6 +109,11 @@ ones_like = _like("ones")
 empty_like = _like("empty")
 rand_like = _like("rand")
 randn_like = _like("randn")
+
+
+def _options_like(input: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
+    """The ``*_like`` functions' dtype and device: ``input``'s unless given."""
+    return (input.dtype if dtype is None else dtype, input.device if device is None else device)
 
 
 def _check_tensor(op: str, input: Any) -> None:
@@ -154,8 +158,7 @@ def full_like(
 ) -> Tensor:
     """``torch.full_like``: shaped like ``input``, of its dtype and device unless given."""
     _check_tensor("full_like", input)
-    dtype = input.dtype if dtype is None else dtype
-    device = input.device if device is None else device
+    dtype, device = _options_like(input, dtype, device)
     return _leaf(
         Tensor.full(list(input.shape), fill_value, dtype=dtype, device=device), requires_grad
     )
@@ -271,8 +274,7 @@ def randint_like(
         raise TypeError(
             f"randint_like: takes (input, high) or (input, low, high), got {len(bounds) + 1} arguments"
         )
-    dtype = input.dtype if dtype is None else dtype
-    device = input.device if device is None else device
+    dtype, device = _options_like(input, dtype, device)
     values = Tensor.randint(low, high, list(input.shape), dtype=dtype, device=device)
     return _leaf(values, requires_grad)
 

@@ -361,21 +361,25 @@ fn py_tuple(shape: &[i64]) -> String {
 mod tests {
     use super::*;
 
-    fn repr(values: &[f32], shape: &[i64]) -> String {
-        let t = Tensor::from_f32(values, shape, Device::CPU).unwrap();
-        torch_repr(&t, false, None).unwrap()
+    fn repr(values: &[f32], shape: &[i64]) -> Result<String> {
+        let t = Tensor::from_f32(values, shape, Device::CPU)?;
+        torch_repr(&t, false, None)
     }
 
     #[test]
-    fn prints_as_pytorch() {
-        assert_eq!(repr(&[1.5, 2.0], &[2]), "tensor([1.5000, 2.0000])");
+    fn prints_as_pytorch() -> Result<()> {
+        assert_eq!(repr(&[1.5, 2.0], &[2])?, "tensor([1.5000, 2.0000])");
         assert_eq!(
-            repr(&[1.0, 2.0, 3.0, 4.0], &[2, 2]),
+            repr(&[1.0, 2.0, 3.0, 4.0], &[2, 2])?,
             "tensor([[1., 2.],\n        [3., 4.]])"
         );
-        assert_eq!(repr(&[1e-5, 1.0], &[2]), "tensor([1.0000e-05, 1.0000e+00])");
-        assert_eq!(repr(&[2.5], &[]), "tensor(2.5000)");
-        assert_eq!(repr(&[], &[0, 3]), "tensor([], size=(0, 3))");
+        assert_eq!(
+            repr(&[1e-5, 1.0], &[2])?,
+            "tensor([1.0000e-05, 1.0000e+00])"
+        );
+        assert_eq!(repr(&[2.5], &[])?, "tensor(2.5000)");
+        assert_eq!(repr(&[], &[0, 3])?, "tensor([], size=(0, 3))");
         assert_eq!(sci(f64::NAN, 4), "nan");
+        Ok(())
     }
 }
