@@ -43,8 +43,8 @@ fn hessian_vector_product() -> Result<()> {
     let x = Tensor::from_f64(&[1.0, -2.0], &[2], Device::CPU)?;
     let v = Tensor::from_f64(&[1.0, 1.0], &[2], Device::CPU)?;
     let cube_sum = |xs: &[Variable]| xs[0].pow_scalar(3)?.sum();
-    let (value, hv) = func::hvp(cube_sum, &x, &v)?;
-    println!("f = {}, H v = {:?}", value.item()?, hv.to_f64_vec()?); // -7, [6.0, -12.0]
+    let (value, hv) = func::hvp(cube_sum, &[&x], &[&v])?;
+    println!("f = {}, H v = {:?}", value.item()?, hv[0].to_f64_vec()?); // -7, [6.0, -12.0]
     Ok(())
 }
 

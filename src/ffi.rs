@@ -24,15 +24,12 @@ extern "C" {
     fn flodl_to_torch(t: *mut c_void, object: *mut *mut c_void) -> *mut c_char;
     #[cfg(feature = "python")]
     fn flodl_from_tensor_impl(impl_: usize, out: *mut *mut c_void) -> *mut c_char;
-    #[cfg(feature = "python")]
     fn flodl_to_dlpack(t: *mut c_void, versioned: c_int, managed: *mut *mut c_void) -> *mut c_char;
-    #[cfg(feature = "python")]
     fn flodl_from_dlpack(
         managed: *mut c_void,
         versioned: c_int,
         out: *mut *mut c_void,
     ) -> *mut c_char;
-    #[cfg(feature = "python")]
     fn flodl_dlpack_delete(managed: *mut c_void, versioned: c_int);
     fn flodl_gru(
         input: *mut c_void,
@@ -591,35 +588,26 @@ pub(crate) fn set_requires_grad(t: &tch::Tensor, requires_grad: bool) -> Result<
 
 /// What receives libtorch's warnings: the message and whether it is a
 /// deprecation.
-pub(crate) type WarningCallback = extern "C" fn(message: *const c_char, deprecation: c_int);
+type WarningCallback = extern "C" fn(message: *const c_char, deprecation: c_int);
 
-/// Sends libtorch's warnings to `callback` (the Python module sends them to
-/// `warnings`; without it they go to the `log` facade).
-pub(crate) fn set_warning_callback(callback: WarningCallback) {
-    // SAFETY: stores a function pointer; the shim calls it with a valid
-    // NUL-terminated message.
-    unsafe { flodl_set_warning_callback(callback) }
-}
-
-extern "C" fn log_warning(message: *const c_char, deprecation: c_int) {
+/// The one callback the shim calls: it hands the warning to
+/// [`crate::warnings`].
+extern "C" fn deliver_warning(message: *const c_char, deprecation: c_int) {
     // SAFETY: the shim passes a valid NUL-terminated message.
     let text = unsafe { CStr::from_ptr(message) }.to_string_lossy();
-    let kind = if deprecation != 0 { "deprecated: " } else { "" };
-    log::warn!(target: "flodl", "{kind}{text}");
+    crate::warnings::deliver(&text, deprecation != 0);
 }
 
 /// Installs flodl's warning handler on this thread, once (c10 keeps one per
 /// thread). Called before every op; after the first call, a thread-local read.
 pub(crate) fn use_warning_handler() {
     thread_local!(static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-    static DEFAULT_CALLBACK: std::sync::Once = std::sync::Once::new();
+    static CALLBACK: std::sync::Once = std::sync::Once::new();
     INSTALLED.with(|installed| {
         if !installed.get() {
-            DEFAULT_CALLBACK.call_once(|| {
-                if !CALLBACK_CHOSEN.load(std::sync::atomic::Ordering::Relaxed) {
-                    set_warning_callback(log_warning);
-                }
-            });
+            // SAFETY: stores a function pointer; the shim calls it with a
+            // valid NUL-terminated message.
+            CALLBACK.call_once(|| unsafe { flodl_set_warning_callback(deliver_warning) });
             // SAFETY: sets c10's thread-local handler to the shim's static one.
             unsafe { flodl_use_warning_handler() };
             installed.set(true);
@@ -627,18 +615,13 @@ pub(crate) fn use_warning_handler() {
     });
 }
 
-/// Issues a warning of flodl's own: a Python `UserWarning`, or a `log`
-/// record in Rust.
+/// Issues a warning of flodl's own (see [`crate::warnings::warn`]).
 pub(crate) fn warn(message: &str) {
     use_warning_handler();
     let text = std::ffi::CString::new(message.replace('\0', " ")).unwrap_or_default();
     // SAFETY: a valid NUL-terminated string, read during the call.
     unsafe { flodl_warn(text.as_ptr()) }
 }
-
-/// Whether a caller (the Python module) chose the callback already.
-pub(crate) static CALLBACK_CHOSEN: std::sync::atomic::AtomicBool =
-    std::sync::atomic::AtomicBool::new(false);
 
 /// Resets `t.grad` to undefined. Returns false if libtorch refused.
 pub(crate) fn clear_grad(t: &tch::Tensor) -> bool {
@@ -1006,7 +989,6 @@ pub(crate) unsafe fn from_tensor_impl(impl_: usize) -> Result<tch::Tensor, Failu
     make_tensor(|out| unsafe { flodl_from_tensor_impl(impl_, out) })
 }
 
-#[cfg(feature = "python")] // used by the Python bindings only
 /// A DLPack managed tensor sharing `t`'s memory (versioned: DLPack 1.x);
 /// the caller owns it (it goes into a capsule, whose consumer or destructor
 /// frees it).
@@ -1017,7 +999,6 @@ pub(crate) fn to_dlpack(t: &tch::Tensor, versioned: bool) -> Result<*mut c_void,
     Ok(managed)
 }
 
-#[cfg(feature = "python")] // used by the Python bindings only
 /// A tensor on a DLPack managed tensor's memory, taking ownership of it
 /// (read-only memory is copied).
 ///
@@ -1032,7 +1013,6 @@ pub(crate) unsafe fn from_dlpack(
     make_tensor(|out| unsafe { flodl_from_dlpack(managed, c_int::from(versioned), out) })
 }
 
-#[cfg(feature = "python")] // used by the Python bindings only
 /// Frees a DLPack managed tensor nobody consumed.
 ///
 /// # Safety

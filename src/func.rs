@@ -1,16 +1,57 @@
 //! Function transforms, as `torch.func` and `torch.autograd.functional`:
 //! the vector-Jacobian product ([`vjp`]), the Jacobian-vector product in
 //! true forward mode through libtorch's dual tensors ([`jvp`]), and from them
-//! [`grad`], [`jacobian`], [`hessian`] and [`hvp`].
+//! [`grad`], [`grad_and_value`], [`jacobian`], [`hessian`] and [`hvp`].
+//! Python's `flodl.func` calls these functions; only the shaping of its
+//! arguments and results (`argnums`, tuples) is written in Python.
 //!
-//! `f` is a closure over Variables with one Variable result. The primals
-//! become fresh leaves (their values are shared, their graphs are not), so
-//! a transform does not reach back into the graph the primals came from.
+//! `f` is a closure over Variables returning one Variable or a
+//! `Vec<Variable>` ([`Outputs`]); results come back in the same form. The
+//! primals become fresh leaves (their values are shared, their graphs are
+//! not), so a transform does not reach back into the graph the primals came
+//! from. An output that does not depend on the inputs (one that requires no
+//! grad, or an integer one) has zero derivatives, as in PyTorch.
 
 use crate::autograd::{grad as autograd_grad, GradOptions};
 use crate::error::{bail, Result};
 use crate::ops::{run, Operand};
 use crate::{Tensor, Variable};
+
+/// What `f` returns: one Variable, or several in a `Vec`. Each transform
+/// gives one result per output in the same form ([`Outputs::Each`]).
+pub trait Outputs: Sized {
+    /// One `T` per output: `T` itself for one Variable, `Vec<T>` for a `Vec`.
+    type Each<T>;
+    /// The outputs, in order.
+    fn into_vec(self) -> Vec<Variable>;
+    /// One result per output (as many as [`Outputs::into_vec`] gave), in
+    /// this form.
+    fn each<T>(items: Vec<T>) -> Self::Each<T>;
+}
+
+impl Outputs for Variable {
+    type Each<T> = T;
+    fn into_vec(self) -> Vec<Variable> {
+        vec![self]
+    }
+    fn each<T>(items: Vec<T>) -> T {
+        // The transforms build one item per output, and `into_vec` gave one.
+        items
+            .into_iter()
+            .next()
+            .expect("one output gives one result")
+    }
+}
+
+impl Outputs for Vec<Variable> {
+    type Each<T> = Vec<T>;
+    fn into_vec(self) -> Vec<Variable> {
+        self
+    }
+    fn each<T>(items: Vec<T>) -> Vec<T> {
+        items
+    }
+}
 
 /// Fresh leaves holding the primals' values, that require grad.
 fn leaves(primals: &[&Tensor]) -> Result<Vec<Variable>> {
@@ -20,47 +61,107 @@ fn leaves(primals: &[&Tensor]) -> Result<Vec<Variable>> {
         .collect()
 }
 
+/// `x`'s dtype and device, for tensors made to go with it.
+fn options_of(x: &Tensor) -> crate::TensorOptions {
+    crate::TensorOptions {
+        dtype: x.dtype(),
+        device: x.device(),
+    }
+}
+
+/// Zeros shaped like `x`: the derivative of a constant.
+fn zeros(x: &Tensor) -> Result<Variable> {
+    Variable::new(Tensor::zeros_like(x)?, false)
+}
+
+/// The gradients of `outputs` (weighted by `cotangents`, one per output, or
+/// none for single-element outputs) with respect to `inputs`. Outputs that
+/// require no grad are constants of the inputs and contribute nothing; an
+/// input reached by none has a zero gradient. With `create_graph` the
+/// gradients carry a graph (those that depend on the inputs).
+fn gradients(
+    outputs: &[Variable],
+    cotangents: Option<&[Variable]>,
+    inputs: &[Variable],
+    create_graph: bool,
+) -> Result<Vec<Variable>> {
+    let mut reached: Vec<&Variable> = Vec::new();
+    let mut weights: Vec<&Variable> = Vec::new();
+    for (i, o) in outputs.iter().enumerate() {
+        if o.requires_grad() {
+            reached.push(o);
+            if let Some(c) = cotangents {
+                weights.push(&c[i]);
+            }
+        }
+    }
+    let grads = if reached.is_empty() {
+        vec![None; inputs.len()]
+    } else {
+        let refs: Vec<&Variable> = inputs.iter().collect();
+        let options = GradOptions {
+            grad_outputs: cotangents.map(|_| weights.as_slice()),
+            retain_graph: Some(true),
+            create_graph,
+            allow_unused: true,
+        };
+        autograd_grad(&reached, &refs, options)?
+    };
+    grads
+        .into_iter()
+        .zip(inputs)
+        .map(|(g, x)| match g {
+            Some(g) => Ok(g),
+            None => zeros(&x.data()),
+        })
+        .collect()
+}
+
+/// The values of gradients, without their graphs.
+fn values(vars: Vec<Variable>) -> Vec<Tensor> {
+    vars.iter().map(Variable::data).collect()
+}
+
 /// The vector-Jacobian products of one evaluation of `f`: what [`vjp`]
 /// returns next to the value.
 pub struct Vjp {
-    output: Variable,
+    outputs: Vec<Variable>,
     inputs: Vec<Variable>,
 }
 
 impl Vjp {
-    /// One vector-Jacobian product per primal, for `cotangent` (shaped like
-    /// the output). It can be called again with another cotangent.
-    pub fn apply(&self, cotangent: &Tensor) -> Result<Vec<Tensor>> {
-        let cotangent = Variable::new(cotangent.clone(), false)?;
-        let refs: Vec<&Variable> = self.inputs.iter().collect();
-        let options = GradOptions {
-            grad_outputs: Some(&[&cotangent]),
-            retain_graph: Some(true),
-            allow_unused: true,
-            ..Default::default()
-        };
-        let grads = autograd_grad(&[&self.output], &refs, options)?;
-        grads
-            .into_iter()
-            .zip(&self.inputs)
-            .map(|(g, x)| match g {
-                Some(g) => Ok(g.data()),
-                None => Tensor::zeros_like(&x.data()),
-            })
-            .collect()
+    /// One vector-Jacobian product per primal, for `cotangents` (one per
+    /// output of `f`, each shaped like its output). It can be called again
+    /// with other cotangents.
+    pub fn apply(&self, cotangents: &[&Tensor]) -> Result<Vec<Tensor>> {
+        if cotangents.len() != self.outputs.len() {
+            bail!(
+                Argument,
+                "vjp: got {} cotangents for {} outputs of f",
+                cotangents.len(),
+                self.outputs.len()
+            );
+        }
+        let cotangents: Vec<Variable> = cotangents
+            .iter()
+            .map(|c| Variable::new((*c).clone(), false))
+            .collect::<Result<_>>()?;
+        let grads = gradients(&self.outputs, Some(&cotangents), &self.inputs, false)?;
+        Ok(values(grads))
     }
 }
 
 /// `f(primals)` and its vector-Jacobian products ([`Vjp::apply`]), as
 /// `torch.func.vjp`.
-pub fn vjp<F>(f: F, primals: &[&Tensor]) -> Result<(Tensor, Vjp)>
+pub fn vjp<F, O>(f: F, primals: &[&Tensor]) -> Result<(O::Each<Tensor>, Vjp)>
 where
-    F: Fn(&[Variable]) -> Result<Variable>,
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
 {
     let inputs = leaves(primals)?;
-    let output = f(&inputs)?;
-    let value = output.data();
-    Ok((value, Vjp { output, inputs }))
+    let outputs = f(&inputs)?.into_vec();
+    let value = O::each(outputs.iter().map(Variable::data).collect());
+    Ok((value, Vjp { outputs, inputs }))
 }
 
 /// Exits a forward-AD level however the transform ends.
@@ -74,11 +175,17 @@ impl Drop for DualLevel {
     }
 }
 
-/// `f(primals)` and its Jacobian-vector product with `tangents`, computed
-/// in forward mode (libtorch's dual tensors), as `torch.func.jvp`.
-pub fn jvp<F>(f: F, primals: &[&Tensor], tangents: &[&Tensor]) -> Result<(Tensor, Tensor)>
+/// `f(primals)` and its Jacobian-vector product with `tangents` (one per
+/// primal, shaped like it), computed in forward mode (libtorch's dual
+/// tensors), as `torch.func.jvp`: one value and one tangent per output.
+pub fn jvp<F, O>(
+    f: F,
+    primals: &[&Tensor],
+    tangents: &[&Tensor],
+) -> Result<(O::Each<Tensor>, O::Each<Tensor>)>
 where
-    F: Fn(&[Variable]) -> Result<Variable>,
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
 {
     let op = "jvp";
     if primals.len() != tangents.len() {
@@ -98,6 +205,16 @@ where
                 p.shape()
             );
         }
+        // As torch.func: forward mode runs on floating values only.
+        for (what, x) in [("primal", p), ("tangent", t)] {
+            if !x.dtype().is_floating_point() {
+                bail!(
+                    DType,
+                    "{op}: {what} {i} is {}; forward mode needs floating point",
+                    x.dtype().name()
+                );
+            }
+        }
     }
     let level =
         DualLevel(run::<Level, _, _>(op, &[], || crate::ffi::enter_dual_level().map(Level))?.0);
@@ -110,19 +227,42 @@ where
             })
         })
         .collect::<Result<_>>()?;
-    let output = f(&duals)?;
-    let tangent: Option<Tensor> = run::<Maybe, _, _>(op, &[output.raw()], || {
-        crate::ffi::unpack_dual(output.raw(), level.0).map(Maybe)
-    })?
-    .0
-    .map(Tensor::from_raw);
-    let value = output.data().copy()?; // plain values, without the level's tangent
+    let outputs = f(&duals)?.into_vec();
+    let mut values = Vec::with_capacity(outputs.len());
+    let mut out_tangents = Vec::with_capacity(outputs.len());
+    for output in &outputs {
+        // An integer output carries no tangent: it is constant along the
+        // tangents, as one that requires no grad is.
+        let tangent = if output.dtype().is_floating_point() {
+            run::<Maybe, _, _>(op, &[output.raw()], || {
+                crate::ffi::unpack_dual(output.raw(), level.0).map(Maybe)
+            })?
+            .0
+            .map(Tensor::from_raw)
+        } else {
+            None
+        };
+        let value = output.data().copy()?; // plain values, without the level's tangent
+        out_tangents.push(match tangent {
+            Some(t) => t,
+            None => Tensor::zeros_like(&value)?,
+        });
+        values.push(value);
+    }
     drop(level);
-    let tangent = match tangent {
-        Some(t) => t,
-        None => Tensor::zeros_like(&value)?,
-    };
-    Ok((value, tangent))
+    Ok((O::each(values), O::each(out_tangents)))
+}
+
+/// `f`'s single-element output, or the Autograd error naming `op`.
+fn single_element(op: &str, output: Variable) -> Result<Variable> {
+    if output.numel() != 1 {
+        bail!(
+            Autograd,
+            "{op}: f must return a single-element tensor, got shape {:?}",
+            output.shape()
+        );
+    }
+    Ok(output)
 }
 
 /// The gradient of a single-element `f` with respect to each primal, and
@@ -132,29 +272,9 @@ where
     F: Fn(&[Variable]) -> Result<Variable>,
 {
     let inputs = leaves(primals)?;
-    let output = f(&inputs)?;
-    if output.numel() != 1 {
-        bail!(
-            Shape,
-            "grad: f must return a single-element Variable, got shape {:?}",
-            output.shape()
-        );
-    }
-    let refs: Vec<&Variable> = inputs.iter().collect();
-    let options = GradOptions {
-        allow_unused: true,
-        ..Default::default()
-    };
-    let grads = autograd_grad(&[&output], &refs, options)?;
-    let grads = grads
-        .into_iter()
-        .zip(&inputs)
-        .map(|(g, x)| match g {
-            Some(g) => Ok(g.data()),
-            None => Tensor::zeros_like(&x.data()),
-        })
-        .collect::<Result<_>>()?;
-    Ok((grads, output.data()))
+    let output = single_element("grad", f(&inputs)?)?;
+    let grads = gradients(std::slice::from_ref(&output), None, &inputs, false)?;
+    Ok((values(grads), output.data()))
 }
 
 /// The gradient of a single-element `f` with respect to each primal, as
@@ -166,95 +286,115 @@ where
     Ok(grad_and_value(f, primals)?.0)
 }
 
-/// The Jacobian of `f` with respect to each input, shaped
-/// `output.shape ++ input.shape`, as `torch.autograd.functional.jacobian`
-/// (one vector-Jacobian product per output element).
-pub fn jacobian<F>(f: F, inputs: &[&Tensor]) -> Result<Vec<Tensor>>
-where
-    F: Fn(&[Variable]) -> Result<Variable>,
-{
-    let (output, products) = vjp(f, inputs)?;
+/// The Jacobian of one output with respect to each leaf, shaped
+/// `output.shape ++ leaf.shape` (one vector-Jacobian product per output
+/// element).
+fn jacobian_of(output: &Variable, leaves: &[Variable]) -> Result<Vec<Tensor>> {
     let out_shape = output.shape();
     let n = output.numel() as i64;
-    let eye = Tensor::eye(
-        n,
-        crate::TensorOptions {
-            dtype: output.dtype(),
-            device: output.device(),
-        },
-    )?;
-    let mut rows: Vec<Vec<Tensor>> = vec![Vec::new(); inputs.len()];
+    let shapes: Vec<Vec<i64>> = leaves
+        .iter()
+        .map(|x| [out_shape.clone(), x.shape()].concat())
+        .collect();
+    if n == 0 || !output.requires_grad() {
+        // An empty output, or one that does not depend on the leaves.
+        return leaves
+            .iter()
+            .zip(&shapes)
+            .map(|(x, s)| Tensor::zeros(s, options_of(&x.data())))
+            .collect();
+    }
+    let eye = Tensor::eye(n, options_of(&output.data()))?;
+    let mut rows: Vec<Vec<Tensor>> = vec![Vec::new(); leaves.len()];
+    let one = std::slice::from_ref(output);
     for i in 0..n {
-        let cotangent = eye.select(0, i)?.reshape(&out_shape)?;
-        for (k, g) in products.apply(&cotangent)?.into_iter().enumerate() {
-            rows[k].push(g);
+        let cotangent = Variable::new(eye.select(0, i)?.reshape(&out_shape)?, false)?;
+        let grads = gradients(one, Some(std::slice::from_ref(&cotangent)), leaves, false)?;
+        for (row, g) in rows.iter_mut().zip(grads) {
+            row.push(g.data());
         }
     }
     rows.into_iter()
-        .zip(inputs)
-        .map(|(row, x)| {
-            let mut shape = out_shape.clone();
-            shape.extend(x.shape());
-            Tensor::stack(&row, 0)?.reshape(&shape)
-        })
+        .zip(&shapes)
+        .map(|(row, s)| Tensor::stack(&row, 0)?.reshape(s))
         .collect()
 }
 
-/// The Hessian of a single-element `f` with respect to one input, shaped
-/// `input.shape ++ input.shape`, as `torch.autograd.functional.hessian`.
-pub fn hessian<F>(f: F, input: &Tensor) -> Result<Tensor>
+/// The Jacobian of `f` with respect to each input, shaped
+/// `output.shape ++ input.shape`, per output as `f` returns them, as
+/// `torch.autograd.functional.jacobian`.
+pub fn jacobian<F, O>(f: F, inputs: &[&Tensor]) -> Result<O::Each<Vec<Tensor>>>
 where
-    F: Fn(&[Variable]) -> Result<Variable>,
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
 {
-    let gradient = |xs: &[Variable]| -> Result<Variable> {
-        let output = f(xs)?;
-        let options = GradOptions {
-            create_graph: true,
-            ..Default::default()
-        };
-        autograd_grad(&[&output], &[&xs[0]], options)?
-            .remove(0)
-            .ok_or_else(|| {
-                crate::Error::new(
-                    crate::ErrorKind::Autograd,
-                    "hessian: f does not depend on its input",
-                )
-            })
-    };
-    Ok(jacobian(gradient, &[input])?.remove(0))
+    let leaves = leaves(inputs)?;
+    let outputs = f(&leaves)?.into_vec();
+    let per_output = outputs
+        .iter()
+        .map(|o| jacobian_of(o, &leaves))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(O::each(per_output))
 }
 
-/// `f(inputs)` and the Hessian-vector product with `v`, as
-/// `torch.autograd.functional.hvp` (reverse over reverse).
-pub fn hvp<F>(f: F, input: &Tensor, v: &Tensor) -> Result<(Tensor, Tensor)>
+/// `f(xs)` (single-element) and its gradients with a graph, for the second
+/// derivatives; a gradient that does not depend on `xs` is a constant.
+fn first_gradients<F>(op: &str, f: &F, xs: &[Variable]) -> Result<(Variable, Vec<Variable>)>
 where
     F: Fn(&[Variable]) -> Result<Variable>,
 {
-    let x = Variable::new(input.clone(), true)?;
-    let output = f(std::slice::from_ref(&x))?;
-    let create = GradOptions {
-        create_graph: true,
-        ..Default::default()
-    };
-    let g = autograd_grad(&[&output], &[&x], create)?
-        .remove(0)
-        .ok_or_else(|| {
-            crate::Error::new(
-                crate::ErrorKind::Autograd,
-                "hvp: f does not depend on its input",
-            )
-        })?;
-    let v = Variable::new(v.clone(), false)?;
-    let options = GradOptions {
-        grad_outputs: Some(&[&v]),
-        allow_unused: true,
-        ..Default::default()
-    };
-    let product = match autograd_grad(&[&g], &[&x], options)?.remove(0) {
-        Some(p) => p.data(),
-        None => Tensor::zeros_like(input)?,
-    };
-    Ok((output.data(), product))
+    let output = single_element(op, f(xs)?)?;
+    let grads = gradients(std::slice::from_ref(&output), None, xs, true)?;
+    Ok((output, grads))
+}
+
+/// The Hessian of a single-element `f`: `h[i][j]` is shaped
+/// `inputs[i].shape ++ inputs[j].shape`, as
+/// `torch.autograd.functional.hessian`.
+pub fn hessian<F>(f: F, inputs: &[&Tensor]) -> Result<Vec<Vec<Tensor>>>
+where
+    F: Fn(&[Variable]) -> Result<Variable>,
+{
+    jacobian(
+        |xs: &[Variable]| Ok(first_gradients("hessian", &f, xs)?.1),
+        inputs,
+    )
+}
+
+/// `f(inputs)` (single-element) and the Hessian-vector products with `v`
+/// (one per input, shaped like it), as `torch.autograd.functional.hvp`
+/// (reverse over reverse).
+pub fn hvp<F>(f: F, inputs: &[&Tensor], v: &[&Tensor]) -> Result<(Tensor, Vec<Tensor>)>
+where
+    F: Fn(&[Variable]) -> Result<Variable>,
+{
+    let op = "hvp";
+    if v.len() != inputs.len() {
+        bail!(
+            Argument,
+            "{op}: got {} vectors v for {} inputs",
+            v.len(),
+            inputs.len()
+        );
+    }
+    for (x, u) in inputs.iter().zip(v) {
+        if x.shape() != u.shape() {
+            bail!(
+                Shape,
+                "{op}: v has shape {:?}, its input {:?}",
+                u.shape(),
+                x.shape()
+            );
+        }
+    }
+    let leaves = leaves(inputs)?;
+    let (output, grads) = first_gradients(op, &f, &leaves)?;
+    let v: Vec<Variable> = v
+        .iter()
+        .map(|u| Variable::new((*u).clone(), false))
+        .collect::<Result<_>>()?;
+    let products = gradients(&grads, Some(&v), &leaves, false)?;
+    Ok((output.data(), values(products)))
 }
 
 /// Passes a level through `run`.

@@ -13,6 +13,7 @@ pub mod autograd;
 mod error;
 mod ffi;
 pub mod func;
+mod interop;
 pub mod io;
 mod live;
 pub mod nn;
@@ -20,6 +21,7 @@ mod ops;
 pub mod optim;
 mod tensor;
 mod value;
+pub mod warnings;
 
 #[cfg(feature = "python")]
 pub mod python;
@@ -29,6 +31,7 @@ pub use autograd::{
     InferenceModeGuard, NoGradGuard, Variable,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use interop::DlpackTensor;
 pub use live::live_tensor_count;
 pub use ops::index::TensorIndex;
 pub use ops::interpolate::interpolate;

@@ -21,6 +21,7 @@ impl LiveHandle {
 
     /// For a second handle that is part of one already counted (the Tensor
     /// part of a Python Variable).
+    #[cfg(feature = "python")]
     pub(crate) fn uncounted() -> LiveHandle {
         LiveHandle { counted: false }
     }

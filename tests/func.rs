@@ -25,11 +25,11 @@ fn grad_hessian_and_hvp_of_a_cube() {
     let (gs, value) = func::grad_and_value(cube_sum, &[&x]).unwrap();
     close(&gs[0], &[3.0, 12.0]);
     close(&value.reshape(&[1]).unwrap(), &[-7.0]);
-    let h = func::hessian(cube_sum, &x).unwrap();
-    assert_eq!(h.shape(), vec![2, 2]);
-    close(&h.reshape(&[4]).unwrap(), &[6.0, 0.0, 0.0, -12.0]);
-    let (_, hv) = func::hvp(cube_sum, &x, &t(&[1.0, 1.0])).unwrap();
-    close(&hv, &[6.0, -12.0]);
+    let h = func::hessian(cube_sum, &[&x]).unwrap();
+    assert_eq!(h[0][0].shape(), vec![2, 2]);
+    close(&h[0][0].reshape(&[4]).unwrap(), &[6.0, 0.0, 0.0, -12.0]);
+    let (_, hv) = func::hvp(cube_sum, &[&x], &[&t(&[1.0, 1.0])]).unwrap();
+    close(&hv[0], &[6.0, -12.0]);
 }
 
 #[test]
@@ -40,11 +40,56 @@ fn jacobian_vjp_and_forward_mode_jvp() {
     close(&j[0].reshape(&[4]).unwrap(), &[1.0, 0.0, 0.0, 4.0]);
     let (value, products) = func::vjp(square, &[&x]).unwrap();
     close(&value, &[0.25, 4.0]);
-    close(&products.apply(&t(&[1.0, 10.0])).unwrap()[0], &[1.0, 40.0]);
+    close(
+        &products.apply(&[&t(&[1.0, 10.0])]).unwrap()[0],
+        &[1.0, 40.0],
+    );
     // d/dx (x sin x) = sin x + x cos x, in forward mode.
     let f = |xs: &[Variable]| xs[0].sin()?.mul(&xs[0]);
     let (value, tangent) = func::jvp(f, &[&x], &[&t(&[1.0, 2.0])]).unwrap();
     let expected = |v: f64| v.sin() + v * v.cos();
     close(&value, &[0.5 * 0.5f64.sin(), 2.0 * 2.0f64.sin()]);
     close(&tangent, &[expected(0.5), 2.0 * expected(2.0)]);
+}
+
+#[test]
+fn several_outputs_and_constants() {
+    let x = t(&[0.5, 2.0]);
+    let y = t(&[3.0]);
+    // (x * y, a constant, sum(x)): the constant has zero derivatives.
+    let f = |xs: &[Variable]| -> Result<Vec<Variable>> {
+        let constant = Variable::new(t(&[1.0, 1.0]), false)?;
+        Ok(vec![xs[0].mul(&xs[1])?, constant, xs[0].sum()?])
+    };
+    let (values, products) = func::vjp(f, &[&x, &y]).unwrap();
+    assert_eq!(values.len(), 3);
+    close(&values[0], &[1.5, 6.0]);
+    let (a, b, c) = (
+        t(&[1.0, 2.0]),
+        t(&[5.0, 5.0]),
+        t(&[10.0]).reshape(&[]).unwrap(),
+    );
+    let grads = products.apply(&[&a, &b, &c]).unwrap();
+    close(&grads[0], &[13.0, 16.0]); // y * a + c
+    close(&grads[1], &[4.5]); // x . a
+    let err = products.apply(&[&a]).unwrap_err();
+    assert_eq!(err.kind(), flodl::ErrorKind::Argument);
+    let (_, tangents) = func::jvp(f, &[&x, &y], &[&t(&[1.0, 0.0]), &t(&[1.0])]).unwrap();
+    close(&tangents[0], &[3.5, 2.0]); // y dx + x dy
+    close(&tangents[1], &[0.0, 0.0]);
+    let j = func::jacobian(f, &[&x, &y]).unwrap();
+    close(&j[0][1].reshape(&[2]).unwrap(), &[0.5, 2.0]);
+    close(&j[1][0].reshape(&[4]).unwrap(), &[0.0; 4]);
+    // A linear f has a zero Hessian, and a non-scalar f is an Autograd error.
+    let linear = |xs: &[Variable]| xs[0].sum();
+    close(
+        &func::hessian(linear, &[&x]).unwrap()[0][0]
+            .reshape(&[4])
+            .unwrap(),
+        &[0.0; 4],
+    );
+    let (_, hv) = func::hvp(linear, &[&x], &[&x]).unwrap();
+    close(&hv[0], &[0.0, 0.0]);
+    let err = func::grad(|xs: &[Variable]| Ok(xs[0].clone()), &[&x]).unwrap_err();
+    assert_eq!(err.kind(), flodl::ErrorKind::Autograd);
 }

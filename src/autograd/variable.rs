@@ -137,7 +137,7 @@ impl Variable {
     pub fn grad(&self) -> Option<Tensor> {
         // retains_grad of a defined tensor cannot fail (false if it could).
         if !self.is_leaf() && !self.raw.f_retains_grad().unwrap_or(false) {
-            crate::ffi::warn(&format!(
+            crate::warnings::warn(&format!(
                 "grad: this Variable ({}) was made by an op, not by you: backward keeps the gradients of leaves only, so its grad is None (call retain_grad() on it before backward to keep its gradient; explain_grad() tells why a grad is None)",
                 crate::ops::describe(&self.raw)
             ));

@@ -189,7 +189,7 @@ fn trunc_normal_mean_is_far(mean: f64, std: f64, a: f64, b: f64) -> bool {
 /// `[a, b]` accepted by the density.
 pub fn trunc_normal_<T: Operand>(t: &T, mean: f64, std: f64, a: f64, b: f64) -> Result<()> {
     if trunc_normal_mean_is_far(mean, std, a, b) {
-        crate::ffi::warn(
+        crate::warnings::warn(
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. \
              The distribution of values may be incorrect.",
         );

@@ -15,6 +15,16 @@ pub fn clip_grad_norm_(
     error_if_nonfinite: bool,
 ) -> Result<Tensor> {
     let grads: Vec<Tensor> = params.iter().filter_map(Variable::grad).collect();
+    clip_grads_norm_(&grads, max_norm, norm_type, error_if_nonfinite)
+}
+
+/// [`clip_grad_norm_`] on the gradients themselves (a zero norm for none).
+pub fn clip_grads_norm_(
+    grads: &[Tensor],
+    max_norm: f64,
+    norm_type: f64,
+    error_if_nonfinite: bool,
+) -> Result<Tensor> {
     let raws: Vec<&tch::Tensor> = grads.iter().map(Operand::raw).collect();
     crate::ops::run_opt("clip_grad_norm_", &[], || {
         crate::ffi::clip_grad_norm(&raws, max_norm, norm_type, error_if_nonfinite)

@@ -272,7 +272,7 @@ pub(crate) fn loss_operands(
     if input_size == target_size {
         return Ok((input.shallow_clone(), target.shallow_clone()));
     }
-    crate::ffi::warn(&format!(
+    crate::warnings::warn(&format!(
         "Using a target size ({}) that is different to the input size ({}). This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.",
         // As Python prints a shape (flodl.Size).
         format_args!("flodl.Size({target_size:?})"),

@@ -8,19 +8,9 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use crate::error::{Error, ErrorKind, Failure};
-use crate::ops::FromTch;
-use crate::{Operand, Tensor};
-
-fn failed(op: &str, failure: Failure) -> PyErr {
-    Error::from_failure(op, "", failure).into()
-}
-
-/// A raw tensor from another library as a flodl value (an Argument error
-/// for a dtype flodl does not have, such as a complex one).
-pub(crate) fn adopt<T: FromTch<tch::Tensor>>(op: &str, raw: tch::Tensor) -> PyResult<T> {
-    T::from_tch(raw).map_err(|f| failed(op, f))
-}
+pub(crate) use crate::interop::adopt;
+use crate::interop::DlpackTensor;
+use crate::{Error, ErrorKind, Tensor};
 
 // ----- torch -----
 
@@ -28,7 +18,7 @@ pub(crate) fn adopt<T: FromTch<tch::Tensor>>(op: &str, raw: tch::Tensor) -> PyRe
 /// shared); imports torch if it is not yet.
 pub(crate) fn to_torch(py: Python<'_>, t: &tch::Tensor) -> PyResult<Py<PyAny>> {
     py.import("torch")?; // loads torch's Python library, whose wrapper this uses
-    let object = crate::ffi::to_torch(t).map_err(|f| failed("to_torch", f))?;
+    let object = crate::interop::to_torch(t)?;
     if object.is_null() {
         return Err(PyErr::take(py)
             .unwrap_or_else(|| PyRuntimeError::new_err("to_torch: torch returned no tensor")));
@@ -67,7 +57,7 @@ pub(crate) fn from_torch(obj: &Bound<'_, PyAny>) -> PyResult<tch::Tensor> {
     let impl_: usize = obj.getattr("_cdata")?.extract()?;
     // SAFETY: `_cdata` is the TensorImpl of `obj`, which the caller holds
     // for the call.
-    unsafe { crate::ffi::from_tensor_impl(impl_) }.map_err(|f| failed("from_torch", f))
+    Ok(unsafe { crate::interop::from_tensor_impl(impl_) }?)
 }
 
 /// Whether flodl can hold the torch tensor `obj`: a dense (strided, not
@@ -132,7 +122,7 @@ unsafe fn drop_capsule(capsule: *mut ffi::PyObject, kind: CapsuleKind) {
     unsafe {
         if ffi::PyCapsule_IsValid(capsule, kind.name.as_ptr()) == 1 {
             let managed = ffi::PyCapsule_GetPointer(capsule, kind.name.as_ptr());
-            crate::ffi::dlpack_delete(managed, kind.versioned);
+            drop(DlpackTensor::from_raw(managed, kind.versioned));
         }
     }
 }
@@ -167,14 +157,13 @@ pub(crate) fn to_dlpack<'py>(
         } else {
             (LEGACY, drop_legacy)
         };
-    let managed =
-        crate::ffi::to_dlpack(t.raw(), kind.versioned).map_err(|f| failed("__dlpack__", f))?;
+    let managed = t.to_dlpack(kind.versioned)?.into_raw();
     // SAFETY: `managed` is ours; the capsule owns it from here (its
     // destructor frees it unless a consumer takes it).
     unsafe {
         let capsule = ffi::PyCapsule_New(managed, kind.name.as_ptr(), Some(destructor));
         if capsule.is_null() {
-            crate::ffi::dlpack_delete(managed, kind.versioned);
+            drop(DlpackTensor::from_raw(managed, kind.versioned));
             return Err(PyErr::fetch(py));
         }
         Ok(Bound::from_owned_ptr(py, capsule))
@@ -221,14 +210,13 @@ pub(crate) fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         // consumed; the new tensor owns it, and the capsule is renamed at once
         // so that its destructor leaves it alone (the DLPack protocol). On a
         // failure the capsule keeps it and frees it.
-        let raw = unsafe {
+        let tensor = unsafe {
             let managed = ffi::PyCapsule_GetPointer(ptr, kind.name.as_ptr());
-            let raw = crate::ffi::from_dlpack(managed, kind.versioned)
-                .map_err(|f| failed("from_dlpack", f))?;
+            let tensor = Tensor::from_dlpack(managed, kind.versioned)?;
             ffi::PyCapsule_SetName(ptr, kind.used.as_ptr());
-            raw
+            tensor
         };
-        adopt("from_dlpack", raw)
+        Ok(tensor)
     })
 }
 

@@ -8,6 +8,7 @@ mod conv; // flodl.nn's convolutions on flodl::nn's
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
 mod extension; // values crossing into a user's own extension module
+mod func; // flodl.func's transforms on flodl::func
 mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
 mod guard; // a Rust panic becomes a FlodlError, never a PanicException
@@ -175,54 +176,6 @@ fn autograd_grad(
         };
         gil::without_gil(py, || crate::autograd::grad(&outputs, &inputs, options))
             .map_err(hooks::restore)
-    })
-}
-
-/// Forward-mode primitives for `flodl.func.jvp`: a new level...
-#[pyfunction(name = "_enter_dual_level")]
-fn enter_dual_level() -> PyResult<u64> {
-    crate::ffi::enter_dual_level().map_err(|f| crate::Error::from_failure("jvp", "", f).into())
-}
-
-/// ... its end (dropping its tangents) ...
-#[pyfunction(name = "_exit_dual_level")]
-fn exit_dual_level(level: u64) -> PyResult<()> {
-    crate::ffi::exit_dual_level(level).map_err(|f| crate::Error::from_failure("jvp", "", f).into())
-}
-
-/// ... a primal carrying a tangent at the level ...
-#[pyfunction(name = "_make_dual")]
-fn make_dual(
-    primal: args::TensorArg<'_>,
-    tangent: args::TensorArg<'_>,
-    level: u64,
-) -> PyResult<crate::Variable> {
-    crate::python::guard::run("make_dual", move || {
-        use crate::ops::Operand as _;
-        use args::Operand as _;
-        let (p, t) = (primal.get().raw(), tangent.get().raw());
-        let context = format!(
-            "{} and {}",
-            crate::ops::describe(p),
-            crate::ops::describe(t)
-        );
-        let dual = crate::ffi::make_dual(p, t, level)
-            .map_err(|f| crate::Error::from_failure("jvp", &context, f))?;
-        Ok(crate::Variable::from_raw(dual))
-    })
-}
-
-/// ... and the tangent an output carries (None if it has none).
-#[pyfunction(name = "_unpack_dual")]
-fn unpack_dual(
-    output: PyRef<'_, variable::PyVariable>,
-    level: u64,
-) -> PyResult<Option<crate::Tensor>> {
-    crate::python::guard::run("unpack_dual", move || {
-        use crate::ops::Operand as _;
-        let tangent = crate::ffi::unpack_dual(output.inner.raw(), level)
-            .map_err(|f| crate::Error::from_failure("jvp", "", f))?;
-        Ok(tangent.map(crate::Tensor::from_raw))
     })
 }
 
@@ -405,8 +358,7 @@ fn cudnn_set_benchmark(benchmark: bool) {
 /// user's extension module with its own copy of flodl, whose handler may be
 /// the one libtorch calls on a thread).
 pub(crate) fn route_warnings_to_python() {
-    crate::ffi::CALLBACK_CHOSEN.store(true, std::sync::atomic::Ordering::Relaxed);
-    crate::ffi::set_warning_callback(python_warning);
+    crate::warnings::set_warning_handler(python_warning);
 }
 
 /// The `stacklevel` of a warning that points at the user's line: the first
@@ -443,18 +395,17 @@ fn user_stacklevel(py: Python<'_>) -> i32 {
     1
 }
 
-extern "C" fn python_warning(message: *const std::ffi::c_char, deprecation: std::ffi::c_int) {
-    // SAFETY: the shim passes a valid NUL-terminated message.
-    let text = unsafe { std::ffi::CStr::from_ptr(message) };
+fn python_warning(message: &str, deprecation: bool) {
+    let text = std::ffi::CString::new(message.replace('\0', " ")).unwrap_or_default();
     Python::attach(|py| {
-        let category = if deprecation != 0 {
+        let category = if deprecation {
             py.get_type::<pyo3::exceptions::PyDeprecationWarning>()
         } else {
             py.get_type::<pyo3::exceptions::PyUserWarning>()
         };
         // A warning turned into an error by a filter cannot cross libtorch;
         // it is reported as unraisable instead.
-        if let Err(err) = PyErr::warn(py, &category, text, user_stacklevel(py)) {
+        if let Err(err) = PyErr::warn(py, &category, &text, user_stacklevel(py)) {
             err.write_unraisable(py, None);
         }
     });
@@ -531,10 +482,13 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<DetectAnomaly>()?;
     crate::autograd::anomaly::set_location_source(python_location);
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
-    m.add_function(wrap_pyfunction!(enter_dual_level, m)?)?;
-    m.add_function(wrap_pyfunction!(exit_dual_level, m)?)?;
-    m.add_function(wrap_pyfunction!(make_dual, m)?)?;
-    m.add_function(wrap_pyfunction!(unpack_dual, m)?)?;
+    m.add_function(wrap_pyfunction!(func::vjp, m)?)?;
+    m.add_function(wrap_pyfunction!(func::jvp, m)?)?;
+    m.add_function(wrap_pyfunction!(func::grad_and_value, m)?)?;
+    m.add_function(wrap_pyfunction!(func::jacobian, m)?)?;
+    m.add_function(wrap_pyfunction!(func::hessian, m)?)?;
+    m.add_function(wrap_pyfunction!(func::hvp, m)?)?;
+    m.add_class::<func::VjpFn>()?;
     m.add_function(wrap_pyfunction!(catalogue::modes, m)?)?;
     Ok(())
 }

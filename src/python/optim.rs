@@ -331,11 +331,9 @@ pub(crate) fn clip_grad_norm(
     error_if_nonfinite: bool,
 ) -> PyResult<crate::Tensor> {
     crate::python::guard::run("clip_grad_norm", move || {
-        let raws: Vec<&tch::Tensor> = grads.iter().map(|g| g.get().raw()).collect();
+        let grads: Vec<crate::Tensor> = grads.iter().map(|g| g.get().clone()).collect();
         let result = without_gil(py, || {
-            crate::ops::run_opt("clip_grad_norm_", &[], || {
-                crate::ffi::clip_grad_norm(&raws, max_norm, norm_type, error_if_nonfinite)
-            })
+            crate::nn::utils::clip_grads_norm_(&grads, max_norm, norm_type, error_if_nonfinite)
         });
         Ok(result?)
     })

@@ -472,10 +472,7 @@ macro_rules! shared_methods {
             fn _storage_info(&self) -> PyResult<(usize, i64, i64, Vec<i64>)> {
                 let values = operators::Class::values(&self.inner);
                 let raw = $crate::ops::Operand::raw(&values);
-                let Some((storage, numel, offset)) = $crate::ffi::storage_info(raw) else {
-                    let message = "deepcopy: libtorch could not tell where this tensor's memory is";
-                    return Err($crate::Error::new($crate::ErrorKind::Torch, message).into());
-                };
+                let (storage, numel, offset) = values.storage_info("deepcopy")?;
                 Ok((storage, numel, offset, raw.stride()))
             }
 

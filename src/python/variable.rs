@@ -255,7 +255,7 @@ impl PyVariable {
     #[staticmethod]
     fn from_torch(tensor: &Bound<'_, PyAny>) -> PyResult<Variable> {
         let raw = super::interop::from_torch(tensor)?;
-        super::interop::adopt::<Variable>("from_torch", raw)
+        Ok(super::interop::adopt::<Variable>("from_torch", raw)?)
     }
 
     /// A torch.Tensor on this Variable's at::Tensor: memory and autograd

@@ -48,9 +48,23 @@ impl Tensor {
 
     /// Points this alias at `data`'s values, as `Variable::set_data` does
     /// the Variable it aliases.
+    #[cfg(feature = "python")]
     pub(crate) fn set_data_of_alias(&self, data: &Tensor) -> Result<()> {
         run("set_data", &[&self.raw, data.raw()], || {
             crate::ffi::set_data(&self.raw, data.raw())
+        })
+    }
+
+    /// `(storage address, storage size in elements, offset)`: where the
+    /// values live (views of one memory share the address), for `op`
+    /// (`copy.deepcopy`, which keeps views views).
+    #[cfg(feature = "python")]
+    pub(crate) fn storage_info(&self, op: &str) -> Result<(usize, i64, i64)> {
+        crate::ffi::storage_info(&self.raw).ok_or_else(|| {
+            crate::Error::new(
+                crate::ErrorKind::Torch,
+                format!("{op}: libtorch could not tell where this tensor's memory is"),
+            )
         })
     }
 }

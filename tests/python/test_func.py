@@ -93,3 +93,63 @@ def test_jvp_needs_one_tangent_per_primal() -> None:
         func.jvp(g_flodl, (t(X),), (t(V), t(V)))
     with pytest.raises(flodl.ShapeError):
         func.jvp(g_flodl, (t(X),), (t(V[:2]),))
+
+
+def test_several_outputs_come_back_in_their_container_as_torch() -> None:
+    x, y = t(X), t(V[:2])
+    tx, ty = torch.from_numpy(X), torch.from_numpy(V[:2])
+
+    def pair(a, b):
+        return (a * b.sum(), a.sin().sum() * b)
+
+    out, vjp_fn = func.vjp(pair, x, y)
+    tout, tvjp_fn = torch.func.vjp(pair, tx, ty)
+    assert isinstance(out, tuple) and len(out) == 2
+    for got, expected in zip(out, tout):
+        same(got, expected)
+    cots = (RNG.standard_normal(4), RNG.standard_normal(2))
+    for got, expected in zip(
+        vjp_fn(t(cots[0]), t(cots[1])),
+        tvjp_fn((torch.from_numpy(cots[0]), torch.from_numpy(cots[1]))),
+    ):
+        same(got, expected)
+    # One tuple of cotangents reads as the cotangents themselves.
+    same(vjp_fn((t(cots[0]), t(cots[1])))[1], tvjp_fn(tuple(map(torch.from_numpy, cots)))[1])
+    with pytest.raises(flodl.ArgumentError, match="vjp: got 1 cotangents for 2 outputs"):
+        vjp_fn(t(cots[0]))
+    values, tangents = func.jvp(lambda a: [a.exp(), a * 3.0], (x,), (t(V),))
+    tvalues, ttangents = torch.func.jvp(lambda a: [a.exp(), a * 3.0], (tx,), (torch.from_numpy(V),))
+    assert isinstance(values, list) and isinstance(tangents, list)
+    for got, expected in zip(values + tangents, tvalues + ttangents):
+        same(got, expected)
+
+
+def test_an_exception_raised_in_f_comes_out_unchanged() -> None:
+    class Mine(Exception):
+        pass
+
+    def f(a):
+        raise Mine("from f")
+
+    x = t(X)
+    transforms = [
+        lambda: func.vjp(f, x),
+        lambda: func.jvp(f, (x,), (x,)),
+        lambda: func.grad(f)(x),
+        lambda: func.jacobian(f, x),
+        lambda: func.hessian(f, x),
+        lambda: func.hvp(f, x, x),
+    ]
+    for transform in transforms:
+        with pytest.raises(Mine, match="from f"):
+            transform()
+
+
+def test_single_element_transforms_refuse_several_outputs() -> None:
+    x = t(X)
+    with pytest.raises(flodl.AutogradError, match="grad: f must return a single-element"):
+        func.grad(lambda a: (a.sum(), a.sum()))(x)
+    with pytest.raises(flodl.AutogradError, match="hessian: f must return a single-element"):
+        func.hessian(lambda a: a * 2.0, x)
+    with pytest.raises(flodl.ShapeError, match=r"hvp: v has shape \[2\], its input \[4\]"):
+        func.hvp(f_flodl, x, t(V[:2]))

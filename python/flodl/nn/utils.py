@@ -60,8 +60,6 @@ def clip_grad_norm_(
     ``error_if_nonfinite`` raises when the norm is nan or inf. ``foreach`` is
     accepted for compatibility: the kernel always works on the whole list."""
     grads = _grads(parameters, "clip_grad_norm_")
-    if not grads:
-        return Tensor.zeros([], dtype=_flodl.DType.Float32)
     return _flodl._clip_grad_norm(grads, float(max_norm), float(norm_type), error_if_nonfinite)
 
 

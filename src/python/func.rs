@@ -1,0 +1,289 @@
+//! `flodl.func`'s transforms on `flodl::func`: a Python `f` becomes a Rust
+//! closure over Variables, and the results come back in the container `f`
+//! returned its outputs in. The math is `flodl::func`'s; `func.py` keeps
+//! only PyTorch's argument shapes (`argnums`, tuples of inputs).
+
+use std::cell::Cell;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+use super::args::{is_torch_tensor, plain_tensor, tensor_values, type_name};
+use super::gil::without_gil;
+use super::hooks;
+use super::variable::PyVariable;
+use crate::{Tensor, Variable};
+
+/// How `f` returned its outputs: results come back the same way.
+#[derive(Clone, Copy)]
+enum Container {
+    One,
+    Tuple,
+    List,
+}
+
+/// A Python callable as the `f` of a transform. It runs with the GIL
+/// released around it (backward may run hooks on other threads), so each
+/// call takes the GIL; an exception it raises is carried through the Rust
+/// transform and comes out unchanged.
+struct PyF<'a> {
+    op: &'static str,
+    f: &'a Py<PyAny>,
+    container: Cell<Container>,
+}
+
+impl<'a> PyF<'a> {
+    fn new(op: &'static str, f: &'a Py<PyAny>) -> Self {
+        PyF {
+            op,
+            f,
+            container: Cell::new(Container::One),
+        }
+    }
+
+    fn call(&self, xs: &[Variable]) -> crate::Result<Vec<Variable>> {
+        Python::attach(|py| self.call_in(py, xs)).map_err(hooks::carried)
+    }
+
+    fn call_in(&self, py: Python<'_>, xs: &[Variable]) -> PyResult<Vec<Variable>> {
+        let args = PyTuple::new(py, xs.iter().cloned())?;
+        let output = self.f.bind(py).call1(args)?;
+        let (container, items): (Container, Vec<Bound<'_, PyAny>>) =
+            if let Ok(t) = output.cast::<PyTuple>() {
+                (Container::Tuple, t.iter().collect())
+            } else if let Ok(l) = output.cast::<PyList>() {
+                (Container::List, l.iter().collect())
+            } else {
+                (Container::One, vec![output])
+            };
+        self.container.set(container);
+        items.iter().map(|o| self.output(o)).collect()
+    }
+
+    /// One output of `f`: a Variable as it is, a Tensor as a constant.
+    fn output(&self, o: &Bound<'_, PyAny>) -> PyResult<Variable> {
+        if let Ok(v) = o.cast::<PyVariable>() {
+            return Ok(v.get().inner.clone());
+        }
+        if let Some(t) = plain_tensor(o) {
+            return Ok(Variable::new(t.get().inner.clone(), false)?);
+        }
+        let got = if is_torch_tensor(o) {
+            "a torch tensor (convert it with flodl.Tensor.from_torch(t))".to_string()
+        } else {
+            type_name(o)
+        };
+        Err(PyTypeError::new_err(format!(
+            "{}: f's outputs must be Tensors or Variables, got {got}",
+            self.op
+        )))
+    }
+
+    /// `items` (one per output) in the container `f` returned.
+    fn shaped<'py, T: IntoPyObject<'py>>(
+        &self,
+        py: Python<'py>,
+        items: Vec<T>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        match self.container.get() {
+            Container::Tuple => Ok(PyTuple::new(py, items)?.into_any()),
+            Container::List => Ok(PyList::new(py, items)?.into_any()),
+            Container::One => match items.into_iter().next() {
+                Some(item) => item.into_bound_py_any(py),
+                None => Ok(PyTuple::empty(py).into_any()),
+            },
+        }
+    }
+}
+
+/// The values of a sequence of Tensors or Variables, each checked.
+fn values_of(op: &str, items: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
+    items
+        .try_iter()?
+        .map(|item| tensor_values(op, &item?))
+        .collect()
+}
+
+fn refs(tensors: &[Tensor]) -> Vec<&Tensor> {
+    tensors.iter().collect()
+}
+
+/// Runs a transform with the GIL released; a Python exception raised in
+/// `f` comes back as itself.
+fn transform<T: Send>(py: Python<'_>, body: impl FnOnce() -> crate::Result<T>) -> PyResult<T> {
+    without_gil(py, body).map_err(hooks::restore)
+}
+
+/// What `vjp` returns beside the value: called with one cotangent per
+/// output of `f`, it gives one vector-Jacobian product per primal.
+#[pyclass(name = "_VjpFn", module = "flodl", frozen)]
+pub(crate) struct VjpFn(crate::func::Vjp);
+
+// SAFETY: as for PyVariable: `apply` reads the graph through `&self`, and
+// libtorch's engine runs concurrent backward passes over one graph.
+unsafe impl Sync for VjpFn {}
+
+crate::python::guard::guarded! {
+
+#[pymethods]
+impl VjpFn {
+    /// `vjp_fn(*cotangents)`, or `vjp_fn(cotangents)` with one tuple.
+    #[pyo3(signature = (*cotangents))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        cotangents: &Bound<'py, PyTuple>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let mut given = cotangents.clone().into_any();
+        if cotangents.len() == 1 {
+            let first = cotangents.get_item(0)?;
+            if first.is_instance_of::<PyTuple>() || first.is_instance_of::<PyList>() {
+                given = first;
+            }
+        }
+        let cotangents = values_of("vjp", &given)?;
+        let grads = transform(py, || self.0.apply(&refs(&cotangents)))?;
+        PyTuple::new(py, grads)
+    }
+}
+
+}
+
+/// `(f(*primals), vjp_fn)`, as `torch.func.vjp`.
+#[pyfunction(name = "_func_vjp")]
+pub(crate) fn vjp<'py>(
+    py: Python<'py>,
+    f: Py<PyAny>,
+    primals: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, VjpFn)> {
+    crate::python::guard::run("vjp", || {
+        let primals = values_of("vjp", primals)?;
+        let f = PyF::new("vjp", &f);
+        let (values, products) = transform(py, || {
+            crate::func::vjp(|xs: &[Variable]| f.call(xs), &refs(&primals))
+        })?;
+        Ok((f.shaped(py, values)?, VjpFn(products)))
+    })
+}
+
+/// `(f(*primals), J @ tangents)` in forward mode, as `torch.func.jvp`.
+#[pyfunction(name = "_func_jvp")]
+pub(crate) fn jvp<'py>(
+    py: Python<'py>,
+    f: Py<PyAny>,
+    primals: &Bound<'py, PyAny>,
+    tangents: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    crate::python::guard::run("jvp", || {
+        let (primals, tangents) = (values_of("jvp", primals)?, values_of("jvp", tangents)?);
+        let f = PyF::new("jvp", &f);
+        let (values, out_tangents) = transform(py, || {
+            crate::func::jvp(
+                |xs: &[Variable]| f.call(xs),
+                &refs(&primals),
+                &refs(&tangents),
+            )
+        })?;
+        Ok((f.shaped(py, values)?, f.shaped(py, out_tangents)?))
+    })
+}
+
+/// `f`'s single output, for the transforms of a single-element `f`.
+fn single(f: &PyF<'_>, xs: &[Variable]) -> crate::Result<Variable> {
+    let mut outputs = f.call(xs)?;
+    match (f.container.get(), outputs.len()) {
+        (Container::One, 1) => Ok(outputs.remove(0)),
+        _ => Err(crate::Error::new(
+            crate::ErrorKind::Autograd,
+            format!(
+                "{}: f must return a single-element tensor, got {} outputs",
+                f.op,
+                outputs.len()
+            ),
+        )),
+    }
+}
+
+/// `(gradients, value)` of a single-element `f` with respect to each
+/// primal, as `torch.func.grad_and_value` over all its arguments.
+#[pyfunction(name = "_func_grad_and_value")]
+pub(crate) fn grad_and_value<'py>(
+    py: Python<'py>,
+    f: Py<PyAny>,
+    primals: &Bound<'py, PyAny>,
+) -> PyResult<(Vec<Tensor>, Tensor)> {
+    crate::python::guard::run("grad", || {
+        let primals = values_of("grad", primals)?;
+        let f = PyF::new("grad", &f);
+        transform(py, || {
+            crate::func::grad_and_value(|xs: &[Variable]| single(&f, xs), &refs(&primals))
+        })
+    })
+}
+
+/// The Jacobians of `f` at `inputs`, per output as `f` returns them, then a
+/// tuple per input when `per_input` (else the first input's), as
+/// `torch.autograd.functional.jacobian`. `op` names the transform.
+#[pyfunction(name = "_func_jacobian")]
+pub(crate) fn jacobian<'py>(
+    py: Python<'py>,
+    op: &str,
+    f: Py<PyAny>,
+    inputs: &Bound<'py, PyAny>,
+    per_input: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let op = if op == "jacrev" { "jacrev" } else { "jacobian" };
+    crate::python::guard::run(op, || {
+        let inputs = values_of(op, inputs)?;
+        let f = PyF::new(op, &f);
+        let per_output = transform(py, || {
+            crate::func::jacobian(|xs: &[Variable]| f.call(xs), &refs(&inputs))
+        })?;
+        let rows = per_output
+            .into_iter()
+            .map(|mut row| match per_input {
+                true => Ok(PyTuple::new(py, row)?.into_any()),
+                false => Ok(row.remove(0).into_pyobject(py)?.into_any()),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        f.shaped(py, rows)
+    })
+}
+
+/// The Hessian of a single-element `f`: a tuple of tuples over `inputs`,
+/// as `torch.autograd.functional.hessian` with a tuple of inputs.
+#[pyfunction(name = "_func_hessian")]
+pub(crate) fn hessian<'py>(
+    py: Python<'py>,
+    f: Py<PyAny>,
+    inputs: &Bound<'py, PyAny>,
+) -> PyResult<Vec<Bound<'py, PyTuple>>> {
+    crate::python::guard::run("hessian", || {
+        let inputs = values_of("hessian", inputs)?;
+        let f = PyF::new("hessian", &f);
+        let rows = transform(py, || {
+            crate::func::hessian(|xs: &[Variable]| single(&f, xs), &refs(&inputs))
+        })?;
+        rows.into_iter().map(|row| PyTuple::new(py, row)).collect()
+    })
+}
+
+/// `(f(*inputs), H @ v)` for a single-element `f`, one product per input,
+/// as `torch.autograd.functional.hvp` with a tuple of inputs.
+#[pyfunction(name = "_func_hvp")]
+pub(crate) fn hvp<'py>(
+    py: Python<'py>,
+    f: Py<PyAny>,
+    inputs: &Bound<'py, PyAny>,
+    v: &Bound<'py, PyAny>,
+) -> PyResult<(Tensor, Vec<Tensor>)> {
+    crate::python::guard::run("hvp", || {
+        let (inputs, v) = (values_of("hvp", inputs)?, values_of("hvp", v)?);
+        let f = PyF::new("hvp", &f);
+        transform(py, || {
+            crate::func::hvp(|xs: &[Variable]| single(&f, xs), &refs(&inputs), &refs(&v))
+        })
+    })
+}
