@@ -30,11 +30,14 @@ demo: $(STAMP_EXT)
 	$(PY) examples/autograd_tutorial.py
 
 # The digits example with a progress bar and PyTorch's twin beside it, then
-# the same training in Rust on the data the Python script exports.
+# the same training in Rust on the data the Python script exports (the same
+# numbers); then a checkpoint saved in Rust and resumed in Python.
 train-demo: $(STAMP_EXT)
 	$(PY) examples/train_digits.py --torch
 	$(PY) examples/train_digits.py --export target/digits.safetensors
 	cargo run --release --quiet --example train_digits -- target/digits.safetensors
+	cargo run --release --quiet --example resume_training -- --stop --checkpoint target/resume.safetensors
+	$(PY) examples/resume_training.py --resume target/resume.safetensors
 
 test: test-rust test-python
 

@@ -10,11 +10,18 @@ weights on the same batches and prints a table of accuracy and time.
     python examples/train_digits.py --torch          # flodl beside PyTorch
     python examples/train_digits.py --export d.safetensors  # the data for train_digits.rs
     python examples/train_digits.py --save cnn.safetensors  # the trained CNN's weights
+    python examples/train_digits.py --epochs 3 --json  # per-epoch losses, as JSON lines
+
+``examples/train_digits.rs`` is the flodl run in Rust, on the data
+``--export`` writes: the same models, seed, batches and optimizer, so the
+same numbers (tests/python/test_rust_twins.py compares their ``--json``
+lines).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -144,6 +151,7 @@ class Result:
     library: str
     accuracy: float
     seconds: float
+    losses: list[float]  # each epoch's mean training loss
 
 
 def train(
@@ -154,8 +162,9 @@ def train(
     lr: float,
     label: str,
     progress: bool,
-) -> tuple[Any, float]:
-    """Trains ``model`` with Adam and cross-entropy; returns it and its held-out accuracy."""
+) -> tuple[Any, float, list[float]]:
+    """Trains ``model`` with Adam and cross-entropy; returns it, its held-out
+    accuracy and each epoch's mean training loss."""
     x_train, y_train, x_test, y_test = data
     optimizer = lib.optim.Adam(model.parameters(), lr=lr)
     bar = tqdm(
@@ -164,6 +173,7 @@ def train(
         disable=not progress,
         leave=False,
     )
+    losses = []
     model.train()
     for epoch, epoch_batches in enumerate(batches, 1):
         total = 0.0
@@ -175,13 +185,14 @@ def train(
             optimizer.step()
             total += loss.item() * len(idx)
             bar.update()
-        bar.set_postfix(epoch=epoch, loss=f"{total / len(x_train):.4f}")
+        losses.append(total / len(x_train))
+        bar.set_postfix(epoch=epoch, loss=f"{losses[-1]:.4f}")
     bar.close()
 
     model.eval()
     with lib.no_grad():
         predicted = model(lib.tensor(x_test)).argmax(1).numpy()
-    return model, float((predicted == y_test).mean())
+    return model, float((predicted == y_test).mean()), losses
 
 
 def warm_up(lib: Library) -> None:
@@ -207,6 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--export", metavar="PATH", help="write the split data and exit")
     parser.add_argument("--save", metavar="PATH", help="save the trained CNN's state_dict")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="also print a JSON line per model: its per-epoch losses and accuracy",
+    )
     args = parser.parse_args(argv)
 
     data = load_split()
@@ -233,10 +249,14 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 model.load_state_dict({k: lib.tensor(v) for k, v in start_weights.items()})
             start = time.perf_counter()
-            model, accuracy = train(lib, model, data, batches, args.lr, label, not args.no_progress)
+            progress = not args.no_progress
+            model, accuracy, losses = train(lib, model, data, batches, args.lr, label, progress)
             seconds = time.perf_counter() - start
-            results.append(Result(label, lib.name, accuracy, seconds))
+            results.append(Result(label, lib.name, accuracy, seconds, losses))
             print(f"{label} ({lib.name}): held-out accuracy {accuracy:.2%} in {seconds:.1f} s")
+            if args.json:
+                line = {"model": label, "library": lib.name, "losses": losses, "accuracy": accuracy}
+                print(json.dumps(line))
             if label == "CNN" and lib.name == "flodl" and args.save:
                 flodl.save(model.state_dict(), args.save)
                 print(f"saved the CNN's state_dict to {args.save}")
