@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use crate::error::{bail, Error, Result};
 use crate::ops::catalogue::method_ops;
-use crate::ops::{core_methods, run, shared_methods, Operand};
+use crate::ops::{core_methods, run, tensor_like_methods, Operand};
 use crate::Tensor;
 
 /// A tensor tracked by autograd. Made by the user it is a leaf; made by an
@@ -101,7 +101,7 @@ impl Clone for Variable {
 }
 
 method_ops!(core_methods(Variable));
-shared_methods!(Variable);
+tensor_like_methods!(Variable);
 
 impl Variable {
     /// A leaf holding `data` (shared, not copied). With `requires_grad`,

@@ -66,7 +66,7 @@ pub trait Operand: Sized + sealed::Sealed {
 /// The methods Tensor and Variable share outside the catalogue: inspection
 /// (through [`Operand`], so no trait import is needed), conversion, and the
 /// joins. Expanded once for each.
-macro_rules! shared_methods {
+macro_rules! tensor_like_methods {
     ($T:ident) => {
         impl $T {
             /// The size of each dim.
@@ -215,7 +215,7 @@ macro_rules! shared_methods {
     };
 }
 
-pub(crate) use shared_methods;
+pub(crate) use tensor_like_methods;
 
 /// How a libtorch result becomes a flodl result: one tensor, a pair of
 /// (values, indices), a list. Fails for a dtype flodl does not have (a

@@ -7,9 +7,9 @@ use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
 
-use super::device::{PyDevice, PyTensorOptions};
-use super::tensor::PyTensor;
-use super::variable::PyVariable;
+use super::classes::PyTensor;
+use super::classes::PyVariable;
+use super::classes::{PyDevice, PyTensorOptions};
 use crate::ops::nn::Mode;
 use crate::{
     DType, Device, Error, ErrorKind, Scalar, Tensor, TensorIndex, TensorOptions, Variable,
@@ -199,7 +199,7 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> 
     // A numpy scalar (np.float32(2.0), np.int64(3), np.bool_(True)): its
     // dtype's kind says which number it is. A 0-d array is an array, not a
     // number (PyTorch hands it to numpy's rules).
-    if super::operators::is_numpy_array(obj) {
+    if super::args::is_numpy_array(obj) {
         return None;
     }
     let kind: String = obj
@@ -293,6 +293,13 @@ impl<'py> FromPyObject<'_, 'py> for SameTensorArg<'py> {
     }
 }
 
+/// Whether `obj` is a numpy array (0-d included: numpy's own scalars are
+/// numbers, arrays are not).
+pub(crate) fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
+    obj.get_type().name().is_ok_and(|n| n == "ndarray")
+        && obj.get_type().module().is_ok_and(|m| m == "numpy")
+}
+
 /// Whether `obj` is a torch tensor (of torch's package, with a dtype),
 /// without importing torch; `flodl._is_torch_tensor` for the Python layer.
 #[pyfunction(name = "_is_torch_tensor")]
@@ -334,17 +341,17 @@ impl CoreArg for SameTensorArg<'_> {
 }
 
 /// An operand of a class's ops, lent to the core as `&C`.
-pub(crate) trait Operand<C> {
+pub(crate) trait PyOperand<C> {
     fn get(&self) -> &C;
 }
 
-impl Operand<Tensor> for TensorArg<'_> {
+impl PyOperand<Tensor> for TensorArg<'_> {
     fn get(&self) -> &Tensor {
         &self.0.get().inner
     }
 }
 
-impl Operand<Variable> for VariableArg<'_> {
+impl PyOperand<Variable> for VariableArg<'_> {
     fn get(&self) -> &Variable {
         match self {
             VariableArg::Tracked(v) => &v.get().inner,
@@ -678,7 +685,7 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
 /// A numpy integer scalar (np.int64(1)), an index as a Python int is.
 fn is_numpy_integer(item: &Bound<'_, PyAny>) -> bool {
     item.get_type().module().is_ok_and(|m| m == "numpy")
-        && !super::operators::is_numpy_array(item)
+        && !super::args::is_numpy_array(item)
         && item
             .getattr("dtype")
             .and_then(|d| d.getattr("kind"))

@@ -4,7 +4,7 @@
 
 use pyo3::prelude::*;
 
-use super::args::{CoreArg as _, Float, Int, Operand as _, VariableArg};
+use super::args::{CoreArg as _, Float, Int, PyOperand as _, VariableArg};
 use super::gil::without_gil;
 use super::results::NnResult as _;
 use crate::nn::{AttentionArgs, AttentionParams};

@@ -10,8 +10,8 @@
 use pyo3::prelude::*;
 
 use super::args::{SameTensorArg, VariableArg};
-use super::tensor::PyTensor;
-use super::variable::PyVariable;
+use super::classes::PyTensor;
+use super::classes::PyVariable;
 use crate::ops::catalogue::{method_ops, tensor_ops};
 use crate::ops::nn::nn_ops;
 

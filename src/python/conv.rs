@@ -4,7 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use super::args::{CoreArg as _, Operand as _, VariableArg};
+use super::args::{CoreArg as _, PyOperand as _, VariableArg};
 use super::gil::without_gil;
 use super::layers::{named_by, unnamed};
 use super::results::NnResult as _;

@@ -3,12 +3,8 @@
 use pyo3::prelude::*;
 
 use super::args::{device_arg, options_arg};
-use crate::{DType, Device, TensorOptions};
-
-/// Where a tensor lives: `Device.CPU` or `Device.CUDA(index)`.
-#[pyclass(name = "Device", module = "flodl", frozen, eq, hash)]
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PyDevice(pub Device);
+use super::classes::{PyDevice, PyTensorOptions};
+use crate::{DType, Device};
 
 #[pymethods]
 impl PyDevice {
@@ -122,11 +118,6 @@ impl DType {
         self.__str__()
     }
 }
-
-/// The dtype and device of a new tensor; Float32 on the CPU by default.
-#[pyclass(name = "TensorOptions", module = "flodl", frozen, eq, hash)]
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PyTensorOptions(pub TensorOptions);
 
 #[pymethods]
 impl PyTensorOptions {

@@ -14,8 +14,8 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
-use super::tensor::PyTensor;
-use super::variable::PyVariable;
+use super::classes::PyTensor;
+use super::classes::PyVariable;
 use crate::ops::Operand;
 use crate::{Tensor, Variable};
 

@@ -11,9 +11,9 @@ use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use super::args::{is_torch_tensor, plain_tensor, tensor_values, type_name};
+use super::classes::PyVariable;
 use super::gil::without_gil;
 use super::hooks;
-use super::variable::PyVariable;
 use crate::{Tensor, Variable};
 
 /// How `f` returned its outputs: results come back the same way.

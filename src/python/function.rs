@@ -4,8 +4,8 @@
 
 use pyo3::prelude::*;
 
-use super::args::{Operand as _, VariableArg};
-use super::variable::PyVariable;
+use super::args::{PyOperand as _, VariableArg};
+use super::classes::PyVariable;
 use crate::autograd::attach;
 use crate::ops::Operand as _;
 use crate::{Error, ErrorKind, Tensor, Variable};

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 
-use super::variable::PyVariable;
+use super::classes::PyVariable;
 use crate::autograd::HookHandle;
 use crate::{Error, ErrorKind, Tensor};
 

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use super::args::type_name;
-use super::variable::PyVariable;
+use super::classes::PyVariable;
 use crate::nn::init;
 
 /// The values of a Tensor or Variable argument (sharing its memory).

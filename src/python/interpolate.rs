@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 
-use super::args::{CoreArg as _, Operand as _, VariableArg};
+use super::args::{CoreArg as _, PyOperand as _, VariableArg};
 use super::gil::without_gil;
 use super::results::NnResult as _;
 use crate::InterpolateMode;

@@ -4,6 +4,7 @@
 mod args; // Python arguments to Rust values
 mod attention; // flodl.nn.MultiheadAttention on flodl::nn's attention
 mod catalogue; // the op tables' bindings
+mod classes; // the classes' structs (a leaf: no binding module imports another in a cycle)
 mod conv; // flodl.nn's convolutions on flodl::nn's
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
@@ -18,6 +19,7 @@ mod interop; // torch tensors, DLPack and numpy sharing memory
 mod interpolate; // F.interpolate on flodl::interpolate
 mod layers; // what the layer computations' bindings share
 mod norm; // flodl.nn's batch norms on flodl::nn's
+mod numpy; // numpy arrays to Tensors and back
 mod operators; // + - * / @ ** on both classes
 mod optim; // flodl.optim's optimizers on flodl::optim
 mod overloads; // PyTorch's Python forms that stand for several Rust ops
@@ -108,7 +110,7 @@ fn get_rng_state(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::Tensor> {
 #[pyfunction]
 #[pyo3(signature = (state, device = None))]
 fn set_rng_state(
-    state: PyRef<'_, tensor::PyTensor>,
+    state: PyRef<'_, classes::PyTensor>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     crate::python::guard::run("set_rng_state", move || {
@@ -154,15 +156,15 @@ fn live_tensor_count() -> usize {
 #[pyo3(signature = (outputs, inputs, grad_outputs = None, retain_graph = None, create_graph = false, allow_unused = false))]
 fn autograd_grad(
     py: Python<'_>,
-    outputs: Vec<PyRef<'_, variable::PyVariable>>,
-    inputs: Vec<PyRef<'_, variable::PyVariable>>,
+    outputs: Vec<PyRef<'_, classes::PyVariable>>,
+    inputs: Vec<PyRef<'_, classes::PyVariable>>,
     grad_outputs: Option<Vec<args::VariableArg<'_>>>,
     retain_graph: Option<bool>,
     create_graph: bool,
     allow_unused: bool,
 ) -> PyResult<Vec<Option<crate::Variable>>> {
     crate::python::guard::run("autograd_grad", move || {
-        use args::Operand as _;
+        use args::PyOperand as _;
         let outputs: Vec<&crate::Variable> = outputs.iter().map(|v| &v.inner).collect();
         let inputs: Vec<&crate::Variable> = inputs.iter().map(|v| &v.inner).collect();
         let grad_outputs: Option<Vec<&crate::Variable>> = grad_outputs
@@ -449,11 +451,11 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schedule::plateau_worst, m)?)?;
     m.add_function(wrap_pyfunction!(optim::read_state, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
-    m.add_class::<tensor::PyTensor>()?;
-    m.add_class::<variable::PyVariable>()?;
-    m.add_class::<device::PyDevice>()?;
+    m.add_class::<classes::PyTensor>()?;
+    m.add_class::<classes::PyVariable>()?;
+    m.add_class::<classes::PyDevice>()?;
     m.add_class::<hooks::PyHookHandle>()?;
-    m.add_class::<device::PyTensorOptions>()?;
+    m.add_class::<classes::PyTensorOptions>()?;
     m.add_class::<crate::DType>()?;
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;

@@ -6,7 +6,9 @@
 
 use pyo3::prelude::*;
 
-use super::args::{scalar, tensor_operand, variable_operand, Operand, TensorArg, VariableArg};
+use super::args::{
+    is_numpy_array, scalar, tensor_operand, variable_operand, PyOperand, TensorArg, VariableArg,
+};
 use super::gil::matmul_gil;
 use super::results::new_object;
 use crate::{DType, Result, Scalar, Tensor, Variable};
@@ -16,7 +18,7 @@ use crate::{DType, Result, Scalar, Tensor, Variable};
 pub(crate) trait Class:
     Sized + Send + Clone + for<'py> IntoPyObject<'py, Error = PyErr>
 {
-    type Arg<'py>: Operand<Self>;
+    type Arg<'py>: PyOperand<Self>;
     fn operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Self::Arg<'py>>>;
     fn numel(&self) -> usize;
     fn matmul(&self, other: &Self) -> Result<Self>;
@@ -270,7 +272,7 @@ where
             let safe = numpy.call_method1("where", (&zeros, 1, array))?;
             let (x, y) = array_operands(a, &safe, op)?;
             let result = new_object(py, with_operand(&x, &y)?)?.into_bound(py);
-            let mask = super::tensor::from_numpy_array(&zeros, None)?;
+            let mask = super::numpy::from_numpy_array(&zeros, None)?;
             let filled = result.call_method1("masked_fill", (mask, 0))?;
             return wrapped(filled, op);
         }
@@ -291,7 +293,7 @@ fn wrapped(result: Bound<'_, PyAny>, op: Op) -> PyResult<Py<PyAny>> {
 /// `a` and `array` in the dtype numpy gives `op` of them.
 fn array_operands<C: Class>(a: &C, array: &Bound<'_, PyAny>, op: Op) -> PyResult<(C, C)> {
     let dtype = numpy_result_dtype(array.py(), op, a.dtype(), array)?;
-    let b = C::constant(super::tensor::from_numpy_array(array, None)?.to_dtype(dtype)?)?;
+    let b = C::constant(super::numpy::from_numpy_array(array, None)?.to_dtype(dtype)?)?;
     Ok((a.to_dtype(dtype)?, b))
 }
 
@@ -356,7 +358,7 @@ pub(crate) fn in_place<C: Class>(
         )?);
     }
     if is_numpy_array(other) {
-        let array = super::tensor::from_numpy_array(other, None)?;
+        let array = super::numpy::from_numpy_array(other, None)?;
         return Ok(with_operand(a, &C::constant(array)?)?);
     }
     let got = other.get_type().name()?;
@@ -368,13 +370,6 @@ pub(crate) fn in_place<C: Class>(
     Err(pyo3::exceptions::PyTypeError::new_err(format!(
         "{symbol}: cannot apply a {got} in place to this value{hint}"
     )))
-}
-
-/// Whether `obj` is a numpy array (0-d included: numpy's own scalars are
-/// numbers, arrays are not).
-pub(crate) fn is_numpy_array(obj: &Bound<'_, PyAny>) -> bool {
-    obj.get_type().name().is_ok_and(|n| n == "ndarray")
-        && obj.get_type().module().is_ok_and(|m| m == "numpy")
 }
 
 /// `a @ other` (or `other @ a` when `reflected`); no number operand.
@@ -431,7 +426,7 @@ pub(crate) fn single_value<'py, C: Class>(
         "{op}: needs a single-element tensor, got shape {:?}",
         values.shape()
     );
-    super::tensor::to_list(py, &values.reshape(&[])?)
+    super::numpy::to_list(py, &values.reshape(&[])?)
 }
 
 /// Binds the operators to a class (`PyClass`, `Core`).

@@ -7,11 +7,11 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-use super::args::{type_name, Operand as _, TensorArg};
+use super::args::{type_name, PyOperand as _, TensorArg};
+use super::classes::PyTensor;
+use super::classes::PyVariable;
 use super::gil::without_gil;
-use super::tensor::PyTensor;
 use super::value;
-use super::variable::PyVariable;
 use crate::optim::{read_state_dict, step_group, with_optimizer_named, Method, ParamState};
 use crate::optim::{LBFGSOptions, Options, StepMember};
 use crate::{ErrorKind, Operand as _, Value};

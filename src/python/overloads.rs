@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use pyo3::BoundObject;
 
-use super::args::{type_name, IntList, Operand as _};
+use super::args::{type_name, IntList, PyOperand as _};
 use super::operators::Class;
 use crate::{Error, ErrorKind, Result};
 
@@ -169,8 +169,8 @@ pub(crate) fn as_in_place_operator<'py>(
     dunder: &str,
 ) -> PyResult<Py<PyAny>> {
     let other = operand(op, other, alpha)?;
-    let tensor_takes_variable = !x.is_instance_of::<super::variable::PyVariable>()
-        && other.is_instance_of::<super::variable::PyVariable>();
+    let tensor_takes_variable = !x.is_instance_of::<super::classes::PyVariable>()
+        && other.is_instance_of::<super::classes::PyVariable>();
     if tensor_takes_variable {
         let message =
             format!("{op}: a Tensor cannot take a Variable's values in place (pass its .data)");
@@ -186,7 +186,7 @@ fn operand<'py>(
     other: &Bound<'py, PyAny>,
     alpha: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let is_tensor = other.is_instance_of::<super::tensor::PyTensor>();
+    let is_tensor = other.is_instance_of::<super::classes::PyTensor>();
     if super::args::is_torch_tensor(other) {
         let err = super::args::not_a_tensor(other, "a flodl tensor or a number");
         return Err(PyTypeError::new_err(format!(
@@ -350,7 +350,7 @@ macro_rules! overloads {
             fn matmul(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let result = $crate::python::operators::matmul(&slf.get().inner, other, false)?;
                 if result.is(&other.py().NotImplemented())
-                    && other.is_instance_of::<$crate::python::variable::PyVariable>()
+                    && other.is_instance_of::<$crate::python::classes::PyVariable>()
                 {
                     // A Tensor times a Variable: the Variable's product, with a graph.
                     return Ok(other.call_method1("__rmatmul__", (slf,))?.unbind());
@@ -367,7 +367,7 @@ macro_rules! overloads {
             fn pow(slf: &Bound<'_, Self>, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let result = $crate::python::operators::power(&slf.get().inner, exponent, None)?;
                 if result.is(&exponent.py().NotImplemented())
-                    && exponent.is_instance_of::<$crate::python::variable::PyVariable>()
+                    && exponent.is_instance_of::<$crate::python::classes::PyVariable>()
                 {
                     return Ok(exponent.call_method1("__rpow__", (slf,))?.unbind());
                 }

@@ -6,8 +6,8 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 use pyo3::BoundObject;
 
-use super::tensor::PyTensor;
-use super::variable::PyVariable;
+use super::classes::PyTensor;
+use super::classes::PyVariable;
 use crate::{Tensor, Variable};
 
 impl<'py> IntoPyObject<'py> for Tensor {

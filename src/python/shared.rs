@@ -17,7 +17,7 @@ pub(crate) fn dim_size(op: &str, shape: &[i64], dim: i64) -> crate::Result<i64> 
 }
 
 /// Binds the shared methods to a class (`PyClass`, `Core`, operand type).
-macro_rules! shared_methods {
+macro_rules! py_shared_methods {
     ($Py:ident, $Core:ident, $Arg:ty) => {
         crate::python::guard::guarded! {
         #[pyo3::pymethods]
@@ -44,7 +44,7 @@ macro_rules! shared_methods {
                 a: $Arg,
                 b: $Arg,
             ) -> PyResult<$Core> {
-                use $crate::python::args::Operand as _;
+                use $crate::python::args::PyOperand as _;
                 Ok($Core::where_cond(mask.get(), a.get(), b.get())?)
             }
 
@@ -80,8 +80,8 @@ macro_rules! shared_methods {
             }
 
             #[getter]
-            fn device(&self) -> PyResult<super::device::PyDevice> {
-                Ok(super::device::PyDevice(self.inner.device()))
+            fn device(&self) -> PyResult<super::classes::PyDevice> {
+                Ok(super::classes::PyDevice(self.inner.device()))
             }
 
             /// Whether autograd tracks this (always False for a Tensor).
@@ -160,7 +160,7 @@ macro_rules! shared_methods {
 
             /// The values as nested Python lists (a number for a 0-dim tensor).
             fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                super::tensor::to_list(py, &operators::Class::values(&self.inner))
+                super::numpy::to_list(py, &operators::Class::values(&self.inner))
             }
 
             /// The value of a single-element tensor, as a Python int, float
@@ -168,7 +168,7 @@ macro_rules! shared_methods {
             fn item<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 self.inner.item()?; // a ShapeError unless there is one element
                 let values = operators::Class::values(&self.inner).reshape(&[])?;
-                super::tensor::to_list(py, &values)
+                super::numpy::to_list(py, &values)
             }
 
             /// As PyTorch prints it (`flodl.set_printoptions` sets how).
@@ -514,7 +514,7 @@ pub(crate) fn reduce<'py>(
     } else {
         values.clone()
     };
-    let array = super::tensor::to_numpy(py, &host, None)?;
+    let array = super::numpy::to_numpy(py, &host, None)?;
     let device = values.device().to_string();
     let creation = py.import("flodl._creation")?;
     if class == "Variable" {
@@ -577,9 +577,9 @@ pub(crate) fn to_arguments(
             .transpose()?,
     );
     for arg in args.iter() {
-        if let Ok(t) = arg.cast::<super::tensor::PyTensor>() {
+        if let Ok(t) = arg.cast::<super::classes::PyTensor>() {
             wanted = (Some(t.get().inner.dtype()), Some(t.get().inner.device()));
-        } else if let Ok(v) = arg.cast::<super::variable::PyVariable>() {
+        } else if let Ok(v) = arg.cast::<super::classes::PyVariable>() {
             wanted = (Some(v.get().inner.dtype()), Some(v.get().inner.device()));
         } else if let Ok(name) = arg.cast::<pyo3::types::PyString>() {
             let name = name.to_cow()?;
@@ -652,8 +652,8 @@ pub(crate) fn legacy_dtype(name: &str) -> PyResult<crate::DType> {
 /// The tensors of `cat_many`/`stack`: a sequence of them, not one tensor
 /// (which is a sequence of its rows, and PyTorch refuses it).
 pub(crate) fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<()> {
-    let one_tensor = tensors.is_instance_of::<super::tensor::PyTensor>()
-        || tensors.is_instance_of::<super::variable::PyVariable>();
+    let one_tensor = tensors.is_instance_of::<super::classes::PyTensor>()
+        || tensors.is_instance_of::<super::classes::PyVariable>();
     if one_tensor || tensors.is_instance_of::<pyo3::types::PyString>() {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "{op}: expected a sequence of tensors, got one {}",
@@ -663,4 +663,4 @@ pub(crate) fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<(
     Ok(())
 }
 
-pub(crate) use shared_methods;
+pub(crate) use py_shared_methods;

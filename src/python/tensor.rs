@@ -4,40 +4,24 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyByteArray, PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBool, PyList, PyTuple};
 
 use super::args::{
-    device_arg, dtype_arg, dtype_given, options_arg, CoreArg as _, Float, Int, IntList,
-    Operand as _, ScalarArg, TensorArg,
+    device_arg, dtype_given, options_arg, CoreArg as _, Float, Int, IntList, PyOperand as _,
+    ScalarArg, TensorArg,
+};
+use super::classes::PyTensor;
+use super::numpy::{
+    check_numpy_dtype, dlpack_device, from_numpy_array, share_numpy, to_numpy, values_as_bytes,
 };
 use super::operators::{self, operators};
 use super::overloads::overloads;
-use super::shared::shared_methods;
+use super::shared::py_shared_methods;
 use crate::error::bail;
 use crate::{DType, Error, ErrorKind, Scalar, Tensor};
 
-/// An n-dimensional array on a device. A plain Tensor records no graph; its
-/// subclass Variable does.
-// Subclassable: a Python Variable is a Tensor, as every torch.Tensor is.
-#[pyclass(name = "Tensor", module = "flodl", frozen, subclass)]
-pub struct PyTensor {
-    pub(crate) inner: Tensor,
-}
-
-// SAFETY: pyo3 wants Sync. Every method reads through `&self`; libtorch
-// tensor handles are safe to read from several threads (atomic refcounts),
-// and the one in-place method, detach_, changes autograd metadata exactly as
-// PyTorch's own Tensor.detach_ does from any Python thread.
-unsafe impl Sync for PyTensor {}
-
-impl From<Tensor> for PyTensor {
-    fn from(inner: Tensor) -> Self {
-        PyTensor { inner }
-    }
-}
-
 operators!(PyTensor, Tensor);
-shared_methods!(PyTensor, Tensor, TensorArg<'_>);
+py_shared_methods!(PyTensor, Tensor, TensorArg<'_>);
 overloads!(PyTensor, Tensor);
 
 /// The options of an integer-valued creation (randint, randperm): Int64
@@ -52,34 +36,6 @@ fn integer_options(
         opts.dtype = DType::Int64;
     }
     Ok(opts)
-}
-
-/// Flat values of `data` (a flat list/tuple of numbers, a nested sequence or
-/// a numpy array) as raw bytes of `dtype`, and how many there are.
-fn values_as_bytes(op: &str, data: &Bound<'_, PyAny>, dtype: DType) -> PyResult<(Vec<u8>, usize)> {
-    let py = data.py();
-    let numpy = py.import("numpy")?;
-    let not_numbers = || {
-        let got = super::args::type_name(data);
-        PyTypeError::new_err(format!(
-            "{op}: data must be a sequence of numbers or a numpy array, got {got}"
-        ))
-    };
-    // Numbers only: numpy would also read None as nan and "1.5" as 1.5.
-    let values = numpy
-        .call_method1("asarray", (data,))
-        .map_err(|_| not_numbers())?;
-    let kind: String = values.getattr("dtype")?.getattr("kind")?.extract()?;
-    let allowed = if op == "from_numpy" { "biuf" } else { "iuf" };
-    if !allowed.contains(kind.as_str()) {
-        return Err(not_numbers());
-    }
-    let array = numpy
-        .call_method1("ascontiguousarray", (values, dtype.name()))
-        .map_err(|_| not_numbers())?;
-    let count: usize = array.getattr("size")?.extract()?;
-    let bytes = array.call_method0("tobytes")?;
-    Ok((bytes.cast::<PyBytes>()?.as_bytes().to_vec(), count))
 }
 
 /// Shared body of `from_f32` / `from_f64` / `from_i64`: a fast path for flat
@@ -130,130 +86,6 @@ fn from_values(
         );
     }
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
-}
-
-/// `__array__`'s dtype: something numpy takes as a dtype (a TypeError
-/// otherwise, not numpy's ValueError about the object).
-pub(crate) fn check_numpy_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
-    let Some(dtype) = dtype.filter(|d| !d.is_none()) else {
-        return Ok(());
-    };
-    let numpy = dtype.py().import("numpy")?;
-    numpy
-        .call_method1("dtype", (dtype,))
-        .map(drop)
-        .map_err(|_| {
-            let got = super::args::type_name(dtype);
-            PyTypeError::new_err(format!("__array__: dtype must be a numpy dtype, got {got}"))
-        })
-}
-
-/// A Tensor holding a copy of a numpy array, with its dtype and shape.
-pub(crate) fn from_numpy_array(
-    array: &Bound<'_, PyAny>,
-    device: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Tensor> {
-    let py = array.py();
-    let numpy = py.import("numpy")?;
-    if !array.is_instance(&numpy.getattr("ndarray")?)? {
-        let got = array.get_type().name()?;
-        return Err(PyTypeError::new_err(format!(
-            "from_numpy: expected a numpy.ndarray, got {got}"
-        )));
-    }
-    let numpy_dtype = array.getattr("dtype")?;
-    let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
-        Error::new(
-            ErrorKind::DType,
-            format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"),
-        )
-    })?;
-    let shape: Vec<i64> = array.getattr("shape")?.extract()?;
-    let (bytes, _) = values_as_bytes("from_numpy", array, dtype)?;
-    Ok(Tensor::from_bytes(
-        &bytes,
-        &shape,
-        dtype,
-        device_arg(device)?,
-    )?)
-}
-
-/// `t`'s DLPack device: `(1, 0)` for the CPU, `(2, index)` for CUDA.
-pub(crate) fn dlpack_device(t: &Tensor) -> (i32, i64) {
-    match t.device() {
-        crate::Device::CUDA(index) => (2, i64::from(index)),
-        _ => (1, 0),
-    }
-}
-
-/// A Tensor sharing `array`'s memory when it can (a writable, aligned,
-/// native-order numpy array staying on the CPU, of a flodl dtype, without
-/// negative strides, as `torch.from_numpy` shares); None otherwise (the
-/// caller copies).
-fn share_numpy(
-    array: &Bound<'_, PyAny>,
-    device: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<Tensor>> {
-    if device_arg(device)? != crate::Device::CPU || !array.hasattr("__dlpack__")? {
-        return Ok(None);
-    }
-    let flags = array.getattr("flags")?;
-    let strides: Vec<i64> = array.getattr("strides")?.extract()?;
-    let shareable = flags.getattr("writeable")?.extract::<bool>()?
-        && flags.getattr("aligned")?.extract::<bool>()?
-        && strides.iter().all(|&s| s >= 0)
-        && array
-            .getattr("dtype")?
-            .getattr("isnative")?
-            .extract::<bool>()?
-        && dtype_arg(&array.getattr("dtype")?).is_ok();
-    if !shareable {
-        return Ok(None);
-    }
-    match super::interop::from_dlpack(array) {
-        Ok(t) => Ok(Some(t)),
-        // A layout numpy does not export: copy it.
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyBufferError>(array.py()) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// `numpy.ndarray` holding a copy of `t`'s values.
-pub(crate) fn to_numpy<'py>(
-    py: Python<'py>,
-    t: &Tensor,
-    dtype: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    if t.dtype() == DType::BFloat16 {
-        return Err(Error::new(ErrorKind::DType, format!(
-            "numpy: numpy has no bfloat16; convert first with to_dtype(DType.Float32) (tensor {:?} bfloat16)",
-            t.shape()
-        ))
-        .into());
-    }
-    let numpy = py.import("numpy")?;
-    let buffer = PyByteArray::new(py, &t.to_bytes()?);
-    let array = numpy
-        .call_method1("frombuffer", (buffer, t.dtype().name()))?
-        .call_method1("reshape", (PyTuple::new(py, t.shape())?,))?;
-    match dtype.filter(|d| !d.is_none()) {
-        Some(d) => array.call_method1("astype", (d,)).map_err(|_| {
-            let got = super::args::type_name(d);
-            PyTypeError::new_err(format!("numpy: dtype must be a numpy dtype, got {got}"))
-        }),
-        None => Ok(array),
-    }
-}
-
-/// `t`'s values as nested Python lists of ints, floats or bools (a single
-/// number for a 0-dim tensor), as `torch.Tensor.tolist`.
-pub(crate) fn to_list<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
-    let t = if t.dtype() == DType::BFloat16 {
-        t.to_dtype(DType::Float32)?
-    } else {
-        t.clone()
-    };
-    to_numpy(py, &t, None)?.call_method0("tolist")
 }
 
 /// Constructors that take only a shape (and options), and their `*_like`
@@ -360,7 +192,7 @@ impl PyTensor {
     #[staticmethod]
     #[pyo3(signature = (array, device = None))]
     fn from_numpy(array: &Bound<'_, PyAny>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        if !super::operators::is_numpy_array(array) {
+        if !super::args::is_numpy_array(array) {
             return Err(super::args::not_a_tensor(array, "a numpy.ndarray"));
         }
         if let Some(shared) = share_numpy(array, device)? {

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::args::{is_torch_tensor, type_name};
-use super::variable::PyVariable;
+use super::classes::PyVariable;
 use crate::{Key, Value};
 
 /// `obj` as a Value: Tensors (a Variable's values), bools, ints, floats,

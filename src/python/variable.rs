@@ -5,38 +5,17 @@
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
-use super::args::{Operand as _, TensorArg, VariableArg};
+use super::args::{PyOperand as _, TensorArg, VariableArg};
+use super::classes::{PyTensor, PyVariable};
 use super::gil::without_gil;
+use super::numpy::to_numpy;
 use super::operators::{self, operators};
 use super::overloads::overloads;
-use super::shared::shared_methods;
-use super::tensor::{to_numpy, PyTensor};
+use super::shared::py_shared_methods;
 use crate::Variable;
 
-/// A tensor whose operations are recorded, so that `backward()` can fill
-/// the gradients of the leaves it came from.
-// Subclassable: `flodl.nn.Parameter` is a Variable. A Tensor to Python
-// (isinstance), so that PyTorch programs may pass it wherever a tensor goes;
-// its Tensor part is an alias that only inherited read-only queries use
-// (`tests/python/test_variable_is_tensor.py` keeps that list).
-#[pyclass(name = "Variable", module = "flodl", frozen, subclass, weakref, extends = PyTensor)]
-pub struct PyVariable {
-    pub(crate) inner: Variable,
-}
-
-// SAFETY: as for PyTensor: all access is through `&self`; zero_grad and
-// backward change autograd state the way PyTorch does from any thread.
-unsafe impl Sync for PyVariable {}
-
-impl From<Variable> for PyClassInitializer<PyVariable> {
-    fn from(inner: Variable) -> Self {
-        PyClassInitializer::from(PyTensor::from(crate::Tensor::alias_of(&inner)))
-            .add_subclass(PyVariable { inner })
-    }
-}
-
 operators!(PyVariable, Variable);
-shared_methods!(PyVariable, Variable, VariableArg<'_>);
+py_shared_methods!(PyVariable, Variable, VariableArg<'_>);
 overloads!(PyVariable, Variable);
 
 /// A leaf from a Tensor (sharing its data) or from anything `flodl.tensor`
@@ -294,7 +273,7 @@ impl PyVariable {
 
     /// `(device type, index)` in DLPack's codes.
     fn __dlpack_device__(&self) -> PyResult<(i32, i64)> {
-        Ok(super::tensor::dlpack_device(&self.inner.data()))
+        Ok(super::numpy::dlpack_device(&self.inner.data()))
     }
 
     /// A copy of the values as a numpy array (a Variable's values are
@@ -310,7 +289,7 @@ impl PyVariable {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        super::tensor::check_numpy_dtype(dtype)?;
+        super::numpy::check_numpy_dtype(dtype)?;
         if copy == Some(false) {
             return Err(super::interop::cannot_share(
                 "a Variable's values are copied (use .data to share them)",

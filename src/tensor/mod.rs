@@ -7,7 +7,7 @@ mod torch_print;
 
 use crate::error::{bail, Error, ErrorKind, Failure, Result};
 use crate::ops::catalogue::{method_ops, tensor_ops};
-use crate::ops::{core_methods, run, shared_methods, Operand};
+use crate::ops::{core_methods, run, tensor_like_methods, Operand};
 
 pub use dtype::{DType, Device, TensorOptions};
 pub use scalar::Scalar;
@@ -80,7 +80,7 @@ impl Clone for Tensor {
 
 method_ops!(core_methods(Tensor));
 tensor_ops!(core_methods(Tensor));
-shared_methods!(Tensor);
+tensor_like_methods!(Tensor);
 
 /// Checks a shape given by the user: no negative sizes.
 fn check_shape(op: &str, shape: &[i64]) -> Result<()> {
