@@ -1,9 +1,13 @@
-"""``flodl.save`` / ``flodl.load``: a state dict (names to Tensors) in the
-safetensors format, the format ``safetensors.torch`` reads and writes."""
+"""``flodl.save`` / ``flodl.load``: tensors, state dicts and checkpoints in the
+safetensors format (the format ``safetensors.torch`` reads and writes), and
+whole objects through pickle when asked, as PyTorch's ``weights_only`` rule
+allows."""
 
 from __future__ import annotations
 
+import itertools
 import os
+import pickle as _pickle
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -13,27 +17,93 @@ __all__ = ["load", "save"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
+# The first byte of a pickle of protocol 2 or later (what `save(pickle=True)`
+# writes). A safetensors file starts with its header's length (8 bytes,
+# little-endian), then the header's "{": that is checked first.
+_PICKLE_START = b"\x80"
+_COUNTER = itertools.count()
 
-def save(obj: Any, path: PathLike) -> None:
+
+def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
     """Writes ``obj`` to ``path`` as a safetensors file: a state dict (names
     to Tensors or Variables, whose values are saved), or nested dicts, lists
     and tuples of tensors, numbers, strings and None (an optimizer's
     ``state_dict()``, a ``{"model": ..., "optim": ..., "epoch": 3}``
-    checkpoint), the structure kept in the file's metadata. The file appears
+    checkpoint), the structure kept in the file's metadata. With
+    ``pickle=True`` any picklable object (a whole module) is pickled instead;
+    only ``load(path, weights_only=False)`` reads it back. The file appears
     whole or not at all."""
+    if pickle:
+        _save_pickle(obj, os.fspath(path))
+        return
     if callable(getattr(obj, "state_dict", None)) and hasattr(obj, "named_parameters"):
         raise TypeError(
             f"save: takes tensors and containers of them, got a {type(obj).__name__}; "
-            "save model.state_dict() instead"
+            "save model.state_dict() instead (or the whole module with pickle=True)"
         )
     if isinstance(obj, Mapping) and not isinstance(obj, dict):
         obj = dict(obj)
     _flodl._save(obj, os.fspath(path))
 
 
-def load(path: PathLike) -> Any:
+def _save_pickle(obj: Any, path: str) -> None:
+    """``obj`` pickled to ``path``, through a name unique to this call that is
+    renamed over ``path`` once written."""
+    temporary = f"{path}.{os.getpid()}.{next(_COUNTER)}.tmp"
+    try:
+        with open(temporary, "wb") as f:
+            _pickle.dump(obj, f, protocol=_pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except OSError as e:
+        raise _flodl.ArgumentError(f"save: cannot write {path}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+
+
+def load(path: PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
     """What ``save`` wrote to ``path`` (a state dict, or the nested
-    containers), tensors on the CPU; a plain safetensors file gives its
-    tensors by name, in the file's order. A missing, truncated or malformed
-    file is an ArgumentError, and nothing is returned."""
-    return _flodl._load(os.fspath(path))
+    containers), tensors on the CPU, or on ``map_location`` when given (a
+    device, or its name); a plain safetensors file gives its tensors by
+    name, in the file's order. A file written with ``save(obj, path,
+    pickle=True)`` is read only with ``weights_only=False`` (unpickling runs
+    code from the file: load only files you trust). A missing, truncated or
+    malformed file is an ArgumentError, and nothing is returned."""
+    path = os.fspath(path)
+    device = None if map_location is None else _flodl.Device(map_location)
+    if _starts_with_pickle(path):
+        if weights_only:
+            raise _flodl.ArgumentError(
+                f"load: {path} holds a pickled object (saved with pickle=True); "
+                "load it with weights_only=False if you trust its source"
+            )
+        with open(path, "rb") as f:
+            obj = _pickle.load(f)
+    else:
+        obj = _flodl._load(path)
+    return obj if device is None or device == _flodl.Device("cpu") else _to_device(obj, device)
+
+
+def _starts_with_pickle(path: str) -> bool:
+    """Whether ``path`` holds a pickle rather than a safetensors file."""
+    try:
+        with open(path, "rb") as f:
+            start = f.read(9)
+    except OSError:
+        return False  # `_load` says what is wrong with the path
+    if len(start) == 9 and start[8:] == b"{":
+        return False
+    return start[:1] == _PICKLE_START
+
+
+def _to_device(obj: Any, device: Any) -> Any:
+    """``obj`` with every tensor in it moved to ``device``."""
+    if isinstance(obj, (_flodl.Tensor, _flodl.Variable)):
+        return obj.to(device)
+    if isinstance(obj, dict):
+        return {k: _to_device(v, device) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(_to_device(v, device) for v in obj)
+    if callable(getattr(obj, "to", None)) and hasattr(obj, "named_parameters"):
+        return obj.to(device)
+    return obj

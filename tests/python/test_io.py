@@ -134,3 +134,30 @@ def test_a_truncated_checkpoint_leaves_the_model_as_it_was(tmp_path) -> None:
         model.load_state_dict(flodl.load(str(path)))
     for name, t in model.state_dict().items():
         np.testing.assert_array_equal(t.numpy(), before[name])
+
+
+def test_a_whole_module_is_pickled_only_when_asked(tmp_path):
+    model = flodl.nn.Sequential(flodl.nn.Linear(3, 2), flodl.nn.ReLU())
+    path = tmp_path / "model.pt"
+    with pytest.raises(TypeError, match="save model.state_dict.*pickle=True"):
+        flodl.save(model, path)
+    flodl.save(model, path, pickle=True)
+    # As PyTorch's rule: unpickling runs the file's code, so it must be asked for.
+    with pytest.raises(flodl.ArgumentError, match="weights_only=False"):
+        flodl.load(path)
+    back = flodl.load(path, weights_only=False)
+    assert type(back) is type(model) and repr(back) == repr(model)
+    x = Tensor.ones([2, 3])
+    assert back(x).tolist() == model(x).tolist()
+    assert [n for n, _ in back.named_parameters()] == ["0.weight", "0.bias"]
+
+
+def test_load_moves_tensors_to_map_location(tmp_path):
+    path = tmp_path / "state.safetensors"
+    # A header of 128 bytes starts the file with 0x80, a pickle's first byte:
+    # the file is still read as safetensors.
+    flodl.save(flodl.nn.Linear(3, 2).state_dict(), path)
+    state = flodl.load(path, map_location="cpu")
+    assert list(state) == ["bias", "weight"] and state["weight"].device == flodl.device("cpu")
+    with pytest.raises(flodl.ArgumentError):
+        flodl.load(path, map_location="nowhere")
