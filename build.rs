@@ -1,5 +1,6 @@
 //! Finds the libtorch of the PyPI `torch` wheel (the one `tch` links against),
-//! compiles the small C++ shim in `csrc/`, and embeds run paths so that neither
+//! compiles the small C++ shim in `csrc/` (and writes the Rust side of its
+//! codes and scalar ops), and embeds run paths so that neither
 //! `cargo test` nor `import flodl` needs `LD_LIBRARY_PATH`.
 use std::env;
 use std::path::PathBuf;
@@ -61,6 +62,42 @@ fn write_scalar_ops() {
         .unwrap_or_else(|e| panic!("cannot write scalar_ops.rs: {e}"));
 }
 
+/// Writes `$OUT_DIR/flodl_abi.rs`: a Rust constant for each code of
+/// csrc/flodl.h (each line `FLODL_<NAME> = <number>,` of its enums), so that
+/// the codes both sides use are written once, in the header.
+fn write_abi_codes() {
+    let header = std::fs::read_to_string("csrc/flodl.h")
+        .unwrap_or_else(|e| panic!("cannot read csrc/flodl.h: {e}"));
+    let mut code = String::new();
+    let mut names = std::collections::HashSet::new();
+    for line in header.lines() {
+        let Some((name, rest)) = line.trim().split_once(" = ") else {
+            continue;
+        };
+        let Some(value) = rest.strip_suffix(',') else {
+            continue;
+        };
+        if !name.starts_with("FLODL_")
+            || !name
+                .bytes()
+                .all(|b| b == b'_' || b.is_ascii_uppercase() || b.is_ascii_digit())
+        {
+            continue;
+        }
+        let value: i32 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("csrc/flodl.h: {name} is not a number"));
+        assert!(names.insert(name.to_string()), "csrc/flodl.h: {name} twice");
+        code.push_str(&format!(
+            "pub(crate) const {name}: std::ffi::c_int = {value};\n"
+        ));
+    }
+    assert!(!names.is_empty(), "csrc/flodl.h declares no codes");
+    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("flodl_abi.rs"), code)
+        .unwrap_or_else(|e| panic!("cannot write flodl_abi.rs: {e}"));
+}
+
 /// `lib` relative to target/<profile>/deps (OUT_DIR is
 /// target/<profile>/build/flodl-<hash>/out).
 fn relative_from_binaries(lib: &std::path::Path) -> Option<std::path::PathBuf> {
@@ -80,14 +117,24 @@ fn relative_from_binaries(lib: &std::path::Path) -> Option<std::path::PathBuf> {
     Some(relative)
 }
 
+/// The shim's sources (csrc/flodl.h says what each holds), the slowest to
+/// compile first: cc compiles them side by side.
+const SHIM_SOURCES: [&str; 6] = [
+    "csrc/gru.cpp",
+    "csrc/optim.cpp",
+    "csrc/autograd.cpp",
+    "csrc/interop.cpp",
+    "csrc/ops.cpp",
+    "csrc/runtime.cpp",
+];
+
 fn main() {
     println!("cargo:rerun-if-env-changed=LIBTORCH");
     println!("cargo:rerun-if-env-changed=VIRTUAL_ENV");
-    println!("cargo:rerun-if-changed=csrc/shim.cpp");
-    println!("cargo:rerun-if-changed=csrc/gru.cpp");
-    println!("cargo:rerun-if-changed=csrc/gru.h");
-    println!("cargo:rerun-if-changed=csrc/scalar_ops.def");
+    // Any change in csrc/ (a directory: cargo scans all of it).
+    println!("cargo:rerun-if-changed=csrc");
     write_scalar_ops();
+    write_abi_codes();
     let torch = match torch_dir() {
         Ok(dir) => dir,
         Err(msg) => {
@@ -98,10 +145,11 @@ fn main() {
     };
     let lib = torch.join("lib");
 
+    // The shim, by concern; each declares csrc/flodl.h's functions. Every file
+    // parses libtorch's headers (seconds each): few files, not one per op.
     cc::Build::new()
         .cpp(true)
-        .file("csrc/shim.cpp")
-        .file("csrc/gru.cpp")
+        .files(SHIM_SOURCES)
         .include(torch.join("include"))
         .include(torch.join("include/torch/csrc/api/include"))
         .flag("-std=c++17")

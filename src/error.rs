@@ -119,10 +119,7 @@ impl Error {
     /// through the autograd engine as a C++ exception's message) and be
     /// read back whole by [`Error::carried_in`].
     pub(crate) fn to_carried(&self) -> String {
-        let code = CARRIED_KINDS
-            .iter()
-            .position(|k| *k == self.kind)
-            .unwrap_or_default();
+        let code = self.kind.code();
         format!("{CARRIED}{code}:{}{CARRIED_END}", self.message)
     }
 
@@ -131,7 +128,7 @@ impl Error {
         let rest = text.split(CARRIED).nth(1)?;
         let (code, rest) = rest.split_once(':')?;
         let message = rest.split(CARRIED_END).next()?;
-        let kind = *CARRIED_KINDS.get(code.parse::<usize>().ok()?)?;
+        let kind = ErrorKind::of_code(code.parse().ok()?)?;
         Some(Error::new(kind, message))
     }
 
@@ -149,9 +146,15 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Marks an [`Error`] carried through libtorch as text.
+/// Marks an [`Error`] carried through libtorch as text: CARRIED, the
+/// kind's code, ":", the message, CARRIED_END (the shim writes the same,
+/// csrc/common.h's `carried`).
 const CARRIED: &str = "\u{1}flodl:";
 const CARRIED_END: &str = "\u{2}";
+
+/// The kinds in the order of their codes across the C++ boundary
+/// (`FlodlErrorKind` in csrc/flodl.h, which build.rs reads into
+/// `crate::ffi::abi`): the code of `CARRIED_KINDS[i]` is `i`.
 const CARRIED_KINDS: [ErrorKind; 8] = [
     ErrorKind::Shape,
     ErrorKind::DType,
@@ -162,6 +165,44 @@ const CARRIED_KINDS: [ErrorKind; 8] = [
     ErrorKind::OutOfMemory,
     ErrorKind::Torch,
 ];
+
+// Checked when flodl compiles: CARRIED_KINDS is in the header's order, and
+// the header's one code past it is FLODL_ERROR_UNSORTED.
+const _: () = {
+    let mut i = 0;
+    while i < CARRIED_KINDS.len() {
+        assert!(
+            CARRIED_KINDS[i].code() as usize == i,
+            "CARRIED_KINDS is not in the order of FlodlErrorKind (csrc/flodl.h)"
+        );
+        i += 1;
+    }
+    assert!(crate::ffi::abi::FLODL_ERROR_UNSORTED as usize == CARRIED_KINDS.len());
+};
+
+impl ErrorKind {
+    /// This kind's code across the C++ boundary (`FlodlErrorKind` in
+    /// csrc/flodl.h): every kind has one, or this does not compile.
+    const fn code(self) -> std::ffi::c_int {
+        use crate::ffi::abi::*;
+        match self {
+            ErrorKind::Shape => FLODL_ERROR_SHAPE,
+            ErrorKind::DType => FLODL_ERROR_DTYPE,
+            ErrorKind::Device => FLODL_ERROR_DEVICE,
+            ErrorKind::Index => FLODL_ERROR_INDEX,
+            ErrorKind::Autograd => FLODL_ERROR_AUTOGRAD,
+            ErrorKind::Argument => FLODL_ERROR_ARGUMENT,
+            ErrorKind::OutOfMemory => FLODL_ERROR_OUT_OF_MEMORY,
+            ErrorKind::Torch => FLODL_ERROR_TORCH,
+        }
+    }
+
+    /// The kind of a code; None for FLODL_ERROR_UNSORTED (a failure whose
+    /// kind its message tells) and for any other number.
+    fn of_code(code: std::ffi::c_int) -> Option<ErrorKind> {
+        CARRIED_KINDS.get(usize::try_from(code).ok()?).copied()
+    }
+}
 
 /// How a libtorch call failed, before it is an [`Error`]: through tch (a
 /// message only), or through the C++ shim, which also knows the exception's
@@ -174,6 +215,24 @@ pub(crate) enum Failure {
     Typed(Option<ErrorKind>, String),
     /// A complete error from flodl's own check of the arguments.
     Own(Error),
+}
+
+impl Failure {
+    /// A failure the C++ shim returned (csrc/flodl.h's convention): its
+    /// first character is '0' + the code of a kind, or of
+    /// FLODL_ERROR_UNSORTED (the kind is then sorted from the message, as
+    /// is a flodl error carried inside it); the rest is the message.
+    pub(crate) fn from_shim(text: &str) -> Failure {
+        let mut chars = text.chars();
+        let code = chars
+            .next()
+            .and_then(|c| u32::from(c).checked_sub(u32::from('0')))
+            .and_then(|code| std::ffi::c_int::try_from(code).ok());
+        Failure::Typed(
+            code.and_then(ErrorKind::of_code),
+            chars.as_str().to_string(),
+        )
+    }
 }
 
 impl From<Error> for Failure {
@@ -543,6 +602,30 @@ mod tests {
         );
         let back = Error::from_torch("backward", "[2]", tch::TchError::Torch(text));
         assert_eq!(back, original);
+    }
+
+    #[test]
+    fn a_shim_failure_names_its_kind_by_code() {
+        use crate::ffi::abi::{FLODL_ERROR_INDEX, FLODL_ERROR_UNSORTED};
+        let typed = |failure| match failure {
+            Failure::Typed(kind, text) => (kind, text),
+            other => panic!("{other:?}"),
+        };
+        let index = Failure::from_shim(&format!("{FLODL_ERROR_INDEX}index 3 is out of bounds"));
+        assert_eq!(
+            typed(index),
+            (Some(ErrorKind::Index), "index 3 is out of bounds".into())
+        );
+        let unsorted = Failure::from_shim(&format!("{FLODL_ERROR_UNSORTED}shape is wrong"));
+        assert_eq!(typed(unsorted), (None, "shape is wrong".into()));
+        for (code, kind) in CARRIED_KINDS.iter().enumerate() {
+            let carried = Error::new(*kind, "m").to_carried();
+            assert!(
+                carried.starts_with(&format!("{CARRIED}{code}:")),
+                "{carried:?}"
+            );
+            assert_eq!(Error::carried_in(&carried), Some(Error::new(*kind, "m")));
+        }
     }
 
     #[test]

@@ -31,5 +31,8 @@ pub(crate) fn deliver(message: &str, deprecation: bool) {
 
 /// Issues a warning of flodl's own, through the same route as libtorch's.
 pub(crate) fn warn(message: &str) {
-    crate::ffi::warn(message)
+    // Should libtorch fail to take it, the warning still reaches the handler.
+    if crate::ffi::warn(message).is_err() {
+        deliver(message, false);
+    }
 }

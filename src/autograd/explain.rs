@@ -49,7 +49,10 @@ impl Variable {
             return format!("grad is None: this Variable ({what}) does not require grad: {why}.");
         }
         if !self.is_leaf() && !self.retains_grad() {
-            let node = crate::ffi::grad_fn_name(self.raw()).unwrap_or_else(|| "an op".to_string());
+            let node = crate::ffi::grad_fn_name(self.raw())
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "an op".to_string());
             return format!(
                 "grad is None: this Variable ({what}) was made by an op ({node}), not by you, and backward keeps the gradients of leaves only; call retain_grad() on it before backward to keep its gradient."
             );

@@ -90,7 +90,7 @@ impl Variable {
             )
         })?;
         if !retain_graph && !self.is_leaf() {
-            if !crate::ffi::detach_in_place(raw) {
+            if crate::ffi::detach_in_place(raw).is_err() {
                 bail!(
                     Autograd,
                     "{op}: the gradients are filled, but libtorch could not free the graph of {}",

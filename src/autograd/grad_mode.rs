@@ -90,13 +90,8 @@ pub struct InferenceModeGuard {
 
 impl InferenceModeGuard {
     pub fn new(enabled: bool) -> crate::Result<Self> {
-        let guard = ffi::inference_mode_enter(enabled);
-        if guard.is_null() {
-            return Err(crate::Error::new(
-                crate::ErrorKind::Torch,
-                "inference_mode: libtorch could not enter inference mode",
-            ));
-        }
+        let guard = ffi::inference_mode_enter(enabled)
+            .map_err(|f| crate::Error::from_failure("inference_mode", "", f))?;
         Ok(InferenceModeGuard { guard })
     }
 }

@@ -218,7 +218,7 @@ impl Variable {
     /// it becomes a leaf that requires no grad. (A view is detached too,
     /// where PyTorch refuses: this handle then stops being a view.)
     pub fn detach_(&self) -> Result<()> {
-        if !crate::ffi::detach_in_place(&self.raw) {
+        if crate::ffi::detach_in_place(&self.raw).is_err() {
             bail!(
                 Autograd,
                 "detach_: libtorch could not detach {} in place",
@@ -256,7 +256,7 @@ impl Variable {
         // Free the graph now rather than when the last handle goes. A leaf
         // has no graph and must keep requiring grad.
         if !self.is_leaf() {
-            if !crate::ffi::detach_in_place(&self.raw) {
+            if crate::ffi::detach_in_place(&self.raw).is_err() {
                 bail!(
                     Autograd,
                     "backward: the gradients are filled, but libtorch could not free the graph of {}",

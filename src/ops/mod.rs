@@ -179,7 +179,8 @@ macro_rules! tensor_like_methods {
                 let raw = $crate::Operand::raw(self);
                 // detach of a defined tensor cannot fail.
                 let values = <$crate::Tensor as $crate::Operand>::from_raw(raw.detach());
-                let grad_fn = $crate::ffi::grad_fn_name(raw);
+                let grad_fn = $crate::ffi::grad_fn_name(raw)
+                    .map_err(|f| $crate::Error::from_failure("torch_string", "", f))?;
                 $crate::torch_repr(&values, raw.requires_grad(), grad_fn.as_deref())
             }
 

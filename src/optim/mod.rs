@@ -61,7 +61,7 @@ pub struct ParamGroup<O> {
 /// One state tensor an update rule keeps per parameter: its name
 /// (PyTorch's `optimizer.state[p]` key), the list it fills in the kernel
 /// call (after params and grads) and how it starts. The shim checks the
-/// same lists (`like_param`, `counter_lists` in shim.cpp).
+/// same lists (`like_param`, `counter_lists` in csrc/optim.cpp).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StateSlot {
     pub name: &'static str,

@@ -60,12 +60,8 @@ impl Tensor {
     /// (`copy.deepcopy`, which keeps views views).
     #[cfg(feature = "python")]
     pub(crate) fn storage_info(&self, op: &str) -> Result<(usize, i64, i64)> {
-        crate::ffi::storage_info(&self.raw).ok_or_else(|| {
-            crate::Error::new(
-                crate::ErrorKind::Torch,
-                format!("{op}: libtorch could not tell where this tensor's memory is"),
-            )
-        })
+        crate::ffi::storage_info(&self.raw)
+            .map_err(|f| Error::from_failure(op, &crate::ops::describe(&self.raw), f))
     }
 }
 
@@ -350,17 +346,9 @@ impl Tensor {
     /// Cuts this handle from its autograd graph in place: the graph behind
     /// it is freed once nothing else refers to it.
     pub fn detach_(&self) -> Result<()> {
-        if crate::ffi::detach_in_place(&self.raw) {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::Torch,
-                format!(
-                    "detach_: libtorch could not detach {}",
-                    crate::ops::describe(&self.raw)
-                ),
-            ))
-        }
+        run::<(), _, _>("detach_", &[&self.raw], || {
+            crate::ffi::detach_in_place(&self.raw)
+        })
     }
 
     pub(crate) fn into_raw(self) -> tch::Tensor {

@@ -1,0 +1,250 @@
+// The C ABI of flodl's C++ shim: every function src/ffi/ calls, the structs
+// and enums both sides share, and the one error convention. The shim's
+// sources (ops.cpp, autograd.cpp, optim.cpp, interop.cpp, runtime.cpp)
+// define what is declared here; a definition that differs from its
+// declaration does not compile (extern "C" functions cannot overload).
+//
+// Rust mirrors this file by hand in src/ffi/, except the enum constants:
+// build.rs reads every `FLODL_<NAME> = <number>,` line below into
+// `crate::ffi::abi`, so each code is written once, here.
+//
+// Errors. Every function that can fail returns `char *`: null on success,
+// else a failure, malloc'd (Rust frees it with flodl_free_message), whose
+// first byte is '0' + a FlodlErrorKind (the kind the C++ exception's type
+// implies, or FLODL_ERROR_UNSORTED) and whose rest is the message. Results
+// come back through out-parameters. A flodl error that travels through
+// libtorch's engine (raised by a Rust hook, or by the anomaly check)
+// crosses as text inside a C++ exception's message, "\x01flodl:" + the
+// kind's number + ":" + message + "\x02" (error.rs's CARRIED, read back
+// whole). The few functions that return something else cannot fail; each
+// says why. Callbacks into Rust follow the same rule: null, or a malloc'd
+// message that C++ frees and throws.
+#ifndef FLODL_H
+#define FLODL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+namespace at {
+class Tensor;
+}
+// A tensor handle: a `new at::Tensor`, what a tch::Tensor owns.
+typedef at::Tensor FlodlTensor;
+#define FLODL_STATIC_ASSERT static_assert
+extern "C" {
+#else
+typedef struct FlodlTensor FlodlTensor;
+#define FLODL_STATIC_ASSERT _Static_assert
+#endif
+
+// ----- codes (each line `FLODL_<NAME> = <number>,` is read by build.rs) -----
+
+// The kinds of error, numbered as src/error.rs's CARRIED_KINDS (which
+// checks this order at compile time).
+typedef enum FlodlErrorKind {
+  FLODL_ERROR_SHAPE = 0,
+  FLODL_ERROR_DTYPE = 1,
+  FLODL_ERROR_DEVICE = 2,
+  FLODL_ERROR_INDEX = 3,
+  FLODL_ERROR_AUTOGRAD = 4,
+  FLODL_ERROR_ARGUMENT = 5,
+  FLODL_ERROR_OUT_OF_MEMORY = 6,
+  FLODL_ERROR_TORCH = 7,
+  // A c10::Error of no telling type: Rust sorts it by its message.
+  FLODL_ERROR_UNSORTED = 8,
+} FlodlErrorKind;
+
+// The tag of a FlodlScalar.
+typedef enum FlodlScalarTag {
+  FLODL_SCALAR_BOOL = 0,
+  FLODL_SCALAR_INT = 1,
+  FLODL_SCALAR_FLOAT = 2,
+} FlodlScalarTag;
+
+// The update rules of flodl_optim_step.
+typedef enum FlodlOptimMethod {
+  FLODL_OPTIM_SGD = 0,
+  FLODL_OPTIM_ADAM = 1,
+  FLODL_OPTIM_ADAGRAD = 2,
+  FLODL_OPTIM_RMSPROP = 3,
+  FLODL_OPTIM_ADADELTA = 4,
+  FLODL_OPTIM_ADAMAX = 5,
+  FLODL_OPTIM_RADAM = 6,
+  FLODL_OPTIM_NADAM = 7,
+} FlodlOptimMethod;
+
+// ----- mirrored structs (src/ffi/ asserts the same sizes and offsets) -----
+
+// A number, typed as Python's are, so that type promotion is PyTorch's
+// (int64 tensor + 1 stays int64). `tag` is a FlodlScalarTag; bool and int
+// are in `i`, float in `d`.
+typedef struct FlodlScalar {
+  int32_t tag;
+  int64_t i;
+  double d;
+} FlodlScalar;
+FLODL_STATIC_ASSERT(sizeof(FlodlScalar) == 24, "FlodlScalar is mirrored in src/ffi/ops.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlScalar, i) == 8, "FlodlScalar is mirrored in src/ffi/ops.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlScalar, d) == 16, "FlodlScalar is mirrored in src/ffi/ops.rs");
+
+// The hyperparameters of one optimizer update; each method reads its own.
+typedef struct FlodlOptimHyper {
+  double lr, momentum, dampening, weight_decay, beta1, beta2, eps, alpha, lr_decay, rho,
+      momentum_decay;
+  int32_t nesterov, maximize, amsgrad, decoupled, centered, is_first_step;
+} FlodlOptimHyper;
+FLODL_STATIC_ASSERT(sizeof(FlodlOptimHyper) == 11 * 8 + 6 * 4,
+                    "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, momentum_decay) == 10 * 8,
+                    "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, nesterov) == 11 * 8,
+                    "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, is_first_step) == 11 * 8 + 5 * 4,
+                    "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
+
+// The tensor lists of one optimizer update: params, grads, then the
+// method's state lists (which is which: optim.cpp), n[i] entries each.
+typedef struct FlodlOptimLists {
+  FlodlTensor *const *items[6];
+  int n[6];
+} FlodlOptimLists;
+FLODL_STATIC_ASSERT(sizeof(FlodlOptimLists) == 6 * sizeof(void *) + 6 * sizeof(int),
+                    "FlodlOptimLists is mirrored in src/ffi/optim.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimLists, n) == 6 * sizeof(void *),
+                    "FlodlOptimLists is mirrored in src/ffi/optim.rs");
+
+// ----- callbacks into Rust -----
+
+// Receives a libtorch warning: its message and whether it is a deprecation.
+typedef void (*flodl_warning_fn)(const char *message, int deprecation);
+// A gradient hook: owns `grad` (a new handle), may set `*replacement` (a new
+// handle, or null to keep the gradient); returns null or a failure message.
+typedef char *(*flodl_hook_fn)(void *ctx, FlodlTensor *grad, FlodlTensor **replacement);
+// A post-accumulate-grad hook: owns `leaf` (a new handle).
+typedef char *(*flodl_post_hook_fn)(void *ctx, FlodlTensor *leaf);
+// A custom function's backward: owns the `n` gradients of the outputs (new
+// handles, null when undefined) and fills the `m` gradients of the inputs
+// (new handles, or null).
+typedef char *(*flodl_node_fn)(void *ctx, FlodlTensor **grads, size_t n, FlodlTensor **results,
+                               size_t m);
+// A custom function's node freed its saved values (backward without
+// retain_graph).
+typedef void (*flodl_release_fn)(void *ctx);
+// Runs once, when libtorch forgets a hook or a node: frees `ctx`.
+typedef void (*flodl_drop_fn)(void *ctx);
+
+// ----- runtime.cpp: messages, warnings, random state -----
+
+// Frees a failure or a string the shim returned. Cannot fail.
+void flodl_free_message(char *message);
+// Where libtorch's warnings go (an atomic store: cannot fail).
+void flodl_set_warning_callback(flodl_warning_fn callback);
+// Installs flodl's warning handler on this thread (a thread-local store:
+// cannot fail).
+void flodl_use_warning_handler(void);
+// A warning of flodl's own, through the same handler as libtorch's.
+char *flodl_warn(const char *message);
+// The state of the default generator of the CPU (cuda_index < 0) or of a
+// CUDA device, and its restoring.
+char *flodl_get_rng_state(int cuda_index, FlodlTensor **out);
+char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
+
+// ----- ops.cpp: ops tch lacks or cannot call safely -----
+
+// One function per line of scalar_ops.def: flodl_<name>(x, a[, b], out).
+#define FLODL_OP_1(name, expr) char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlTensor **out);
+#define FLODL_OP_2(name, expr) \
+  char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlScalar b, FlodlTensor **out);
+#include "scalar_ops.def"
+#undef FLODL_OP_1
+#undef FLODL_OP_2
+char *flodl_masked_fill(const FlodlTensor *x, const FlodlTensor *mask, FlodlScalar value,
+                        FlodlTensor **out);
+// Creation with `like`'s dtype and device.
+char *flodl_arange(double start, double end, double step, const FlodlTensor *like,
+                   FlodlTensor **out);
+char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor *like,
+                     FlodlTensor **out);
+// torch.var (or torch.std with `std`) with a correction; all elements
+// when has_dim is 0.
+char *flodl_var_std(const FlodlTensor *x, double correction, int64_t dim, int has_dim,
+                    int keepdim, int std, FlodlTensor **out);
+// torch.linalg.vector_norm; all elements when has_dim is 0.
+char *flodl_vector_norm(const FlodlTensor *x, double p, int64_t dim, int has_dim, int keepdim,
+                        FlodlTensor **out);
+// A multi-layer GRU on the CPU with one autograd node per layer and
+// direction (gru.cpp): (output, h_n) as at::gru gives them.
+char *flodl_gru(const FlodlTensor *input, const FlodlTensor *hx, FlodlTensor *const *params,
+                int n_params, int has_biases, int64_t num_layers, double dropout, int train,
+                int bidirectional, int batch_first, FlodlTensor **output, FlodlTensor **h_n);
+
+// ----- autograd.cpp: gradients, hooks, modes, custom functions -----
+
+char *flodl_set_grad(FlodlTensor *t, const FlodlTensor *g);
+char *flodl_clear_grad(FlodlTensor *t);
+char *flodl_retain_grad(FlodlTensor *t);
+char *flodl_set_data(FlodlTensor *t, const FlodlTensor *d);
+char *flodl_set_requires_grad(FlodlTensor *t, int requires_grad);
+char *flodl_detach_in_place(FlodlTensor *t);
+// The name of the node that made `t` ("MulBackward0"), malloc'd (freed by
+// flodl_free_message); *name is null for a leaf.
+char *flodl_grad_fn_name(const FlodlTensor *t, char **name);
+char *flodl_register_hook(FlodlTensor *t, void *ctx, flodl_hook_fn call, flodl_drop_fn drop,
+                          unsigned *handle);
+char *flodl_remove_hook(FlodlTensor *t, unsigned handle);
+char *flodl_register_post_accumulate_grad_hook(FlodlTensor *t, void *ctx, flodl_post_hook_fn call,
+                                               flodl_drop_fn drop, unsigned *handle);
+char *flodl_remove_post_accumulate_grad_hook(FlodlTensor *t, unsigned handle);
+// Grad mode: thread-local flags, read and written (these cannot fail).
+int flodl_is_grad_enabled(void);
+int flodl_set_grad_enabled(int enabled);
+// Inference mode: entered into *guard, left by flodl_inference_mode_exit
+// (a destructor: cannot fail) on the same thread, innermost first.
+char *flodl_inference_mode_enter(int enabled, void **guard);
+void flodl_inference_mode_exit(void *guard);
+int flodl_is_inference_mode_enabled(void);
+char *flodl_backward(FlodlTensor *const *outputs, FlodlTensor *const *grads, int n,
+                     int retain_graph, int create_graph, FlodlTensor *const *inputs, int n_inputs);
+char *flodl_grad(FlodlTensor *const *outputs, FlodlTensor *const *grad_outputs, int n,
+                 FlodlTensor *const *inputs, int n_inputs, int retain_graph, int create_graph,
+                 int allow_unused, FlodlTensor **results);
+char *flodl_watch_anomaly(const FlodlTensor *result, const char *where);
+char *flodl_enter_dual_level(uint64_t *level);
+char *flodl_exit_dual_level(uint64_t level);
+char *flodl_make_dual(const FlodlTensor *primal, const FlodlTensor *tangent, uint64_t level,
+                      FlodlTensor **out);
+char *flodl_unpack_dual(const FlodlTensor *t, uint64_t level, FlodlTensor **tangent);
+char *flodl_function_apply(FlodlTensor *const *inputs, int n_in, FlodlTensor *const *outputs,
+                           int n_out, const unsigned char *differentiable, const char *name,
+                           int materialize, void *ctx, flodl_node_fn call,
+                           flodl_release_fn release, flodl_drop_fn drop, FlodlTensor **results);
+
+// ----- optim.cpp: optimizer updates, gradient clipping -----
+
+char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper);
+char *flodl_clip_grad_norm(FlodlTensor *const *grads, int n, double max_norm, double norm_type,
+                           int error_if_nonfinite, FlodlTensor **total);
+
+// ----- interop.cpp: torch tensors, DLPack, memory -----
+
+// A torch.Tensor (a new Python reference) sharing `t`; *object null with a
+// Python exception set when torch's wrapper failed.
+char *flodl_to_torch(const FlodlTensor *t, void **object);
+char *flodl_from_tensor_impl(uintptr_t impl, FlodlTensor **out);
+char *flodl_to_dlpack(const FlodlTensor *t, int versioned, void **managed);
+char *flodl_from_dlpack(void *managed, int versioned, FlodlTensor **out);
+// Frees an unconsumed managed tensor: its producer's deleter reports
+// nothing, so neither can this.
+void flodl_dlpack_delete(void *managed, int versioned);
+// Which tensor a handle is (a pointer read: cannot fail).
+uintptr_t flodl_impl_id(const FlodlTensor *t);
+char *flodl_storage_info(const FlodlTensor *t, uintptr_t *storage, int64_t *numel,
+                         int64_t *offset);
+
+#ifdef __cplusplus
+}  // extern "C"
+#endif
+#undef FLODL_STATIC_ASSERT
+
+#endif  // FLODL_H

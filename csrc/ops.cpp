@@ -1,0 +1,138 @@
+// Ops with Scalar arguments, and a few others. tch's wrappers of the Scalar
+// ones panic when libtorch reports an error (their Scalar temporary is
+// freed, and the pending error read with unwrap, before the call's own
+// error check), so flodl calls them here. Some also have parameters tch
+// leaves out (leaky_relu's slope, ...).
+#include "common.h"
+#include "gru.h"
+
+#include <ATen/Functions.h>
+#include <ATen/ScalarOps.h>
+
+#include <tuple>
+
+namespace flodl {
+namespace {
+
+// A number as libtorch takes it (a FlodlScalar, typed as Python's are).
+c10::Scalar to_scalar(FlodlScalar s) {
+  switch (s.tag) {
+    case FLODL_SCALAR_BOOL: return c10::Scalar(s.i != 0);
+    case FLODL_SCALAR_INT: return c10::Scalar(s.i);
+    default: return c10::Scalar(s.d);
+  }
+}
+
+// As PyTorch's Python binding does for `x * 0.5`: the number becomes a
+// wrapped 0-dim tensor (it does not promote x's dtype beyond its category)
+// and the Tensor overload runs, one dispatcher hop shorter than the Scalar
+// overload. Wrapped numbers are immutable and flodl never exposes them, so
+// each thread keeps the last few it made and hands them out again.
+at::Tensor wrapped(const c10::Scalar &a) {
+  struct Key {
+    int tag;
+    int64_t bits;
+    bool operator==(const Key &o) const { return tag == o.tag && bits == o.bits; }
+  };
+  Key key{FLODL_SCALAR_FLOAT, 0};
+  if (a.isBoolean()) {
+    key = {FLODL_SCALAR_BOOL, a.toBool() ? 1 : 0};
+  } else if (a.isIntegral(false)) {
+    key = {FLODL_SCALAR_INT, a.toLong()};
+  } else {
+    double d = a.toDouble();
+    std::memcpy(&key.bits, &d, sizeof d);
+  }
+  constexpr int kSlots = 8;
+  thread_local Key keys[kSlots];
+  thread_local at::Tensor tensors[kSlots];
+  thread_local int next = 0;
+  for (int i = 0; i < kSlots; ++i) {
+    if (tensors[i].defined() && keys[i] == key) return tensors[i];
+  }
+  int slot = next;
+  next = (next + 1) % kSlots;
+  keys[slot] = key;
+  tensors[slot] = at::native::wrapped_scalar_tensor(a);
+  return tensors[slot];
+}
+
+}  // namespace
+}  // namespace flodl
+
+using namespace flodl;
+
+extern "C" {
+
+#define FLODL_OP_1(name, expr)                                                 \
+  char *flodl_##name(const at::Tensor *x, FlodlScalar a_, at::Tensor **out) {  \
+    c10::Scalar a = to_scalar(a_);                                             \
+    return guarded(out, [&] { return expr; });                                 \
+  }
+#define FLODL_OP_2(name, expr)                                                                \
+  char *flodl_##name(const at::Tensor *x, FlodlScalar a_, FlodlScalar b_, at::Tensor **out) { \
+    c10::Scalar a = to_scalar(a_), b = to_scalar(b_);                                         \
+    return guarded(out, [&] { return expr; });                                                \
+  }
+#include "scalar_ops.def"
+#undef FLODL_OP_1
+#undef FLODL_OP_2
+
+char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, FlodlScalar value,
+                        at::Tensor **out) {
+  return guarded(out, [&] { return at::masked_fill(*x, *mask, to_scalar(value)); });
+}
+
+// Creation functions with Scalar arguments; `like` is an empty tensor with
+// the dtype and device to create with.
+char *flodl_arange(double start, double end, double step, const at::Tensor *like,
+                   at::Tensor **out) {
+  return guarded(out, [&] { return at::arange(start, end, step, like->options()); });
+}
+
+char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *like,
+                     at::Tensor **out) {
+  return guarded(out, [&] { return at::linspace(start, end, steps, like->options()); });
+}
+
+char *flodl_var_std(const at::Tensor *x, double correction, int64_t dim, int has_dim,
+                    int keepdim, int std, at::Tensor **out) {
+  return guarded(out, [&] {
+    const int64_t the_dim[1] = {dim};  // outlives `dims`, which only points to it
+    at::OptionalIntArrayRef dims =
+        has_dim ? at::OptionalIntArrayRef(at::IntArrayRef(the_dim, 1)) : at::OptionalIntArrayRef();
+    c10::Scalar c(correction);
+    return std ? at::std(*x, dims, c, keepdim != 0) : at::var(*x, dims, c, keepdim != 0);
+  });
+}
+
+char *flodl_vector_norm(const at::Tensor *x, double p, int64_t dim, int has_dim, int keepdim,
+                        at::Tensor **out) {
+  return guarded(out, [&] {
+    if (has_dim) return at::linalg_vector_norm(*x, p, at::IntArrayRef{dim}, keepdim != 0);
+    return at::linalg_vector_norm(*x, p, at::OptionalIntArrayRef{}, keepdim != 0);
+  });
+}
+
+char *flodl_gru(const at::Tensor *input, const at::Tensor *hx, at::Tensor *const *params,
+                int n_params, int has_biases, int64_t num_layers, double dropout, int train,
+                int bidirectional, int batch_first, at::Tensor **output, at::Tensor **h_n) {
+  at::Tensor last;
+  *output = nullptr;
+  *h_n = nullptr;
+  char *message = guarded(output, [&] {
+    auto result = flodl::gru(*input, *hx, tensors_of(params, n_params), has_biases != 0,
+                             num_layers, dropout, train != 0, bidirectional != 0, batch_first != 0);
+    last = std::get<1>(result);
+    return std::get<0>(result);
+  });
+  if (message != nullptr) return message;
+  message = guarded(h_n, [&] { return last; });
+  if (message != nullptr) {  // nothing half-returned
+    delete *output;
+    *output = nullptr;
+  }
+  return message;
+}
+
+}  // extern "C"

@@ -1,0 +1,300 @@
+// Optimizer updates, one call per parameter group, on libtorch's fused
+// kernels (SGD, Adam, AdamW, Adagrad), its foreach kernels (RMSprop), or
+// per parameter as torch.optim's single-tensor path runs them (Adadelta,
+// Adamax, RAdam, NAdam, which have no fused kernel). Which state goes in
+// which list is flodl::optim's state layout (src/optim/methods.rs). Also
+// clip_grad_norm_.
+#include "common.h"
+
+#include <ATen/Functions.h>
+#include <ATen/TensorOperators.h>
+#include <c10/core/GradMode.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace flodl {
+namespace {
+
+// The gradient the single-tensor rules start from: negated to maximize,
+// with L2 weight decay added (or, decoupled, the parameter shrunk instead).
+at::Tensor decayed_grad(at::Tensor &param, const at::Tensor &grad, const FlodlOptimHyper &h,
+                        bool decoupled) {
+  at::Tensor g = h.maximize ? grad.neg() : grad;
+  if (h.weight_decay != 0) {
+    if (decoupled) {
+      param.mul_(1 - h.lr * h.weight_decay);
+    } else {
+      g = g.add(param, h.weight_decay);
+    }
+  }
+  return g;
+}
+
+// Counts `step` up and returns it as a number (as torch's `_get_value`).
+double next_step(at::Tensor &step) {
+  step.add_(1);
+  return step.item<double>();
+}
+
+void adadelta_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                   std::vector<at::Tensor> &square_avgs, std::vector<at::Tensor> &acc_deltas,
+                   std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    steps[i].add_(1);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, false);
+    square_avgs[i].mul_(h.rho).addcmul_(grad, grad, 1 - h.rho);
+    at::Tensor std = square_avgs[i].add(h.eps).sqrt_();
+    at::Tensor delta = acc_deltas[i].add(h.eps).sqrt_();
+    delta.div_(std).mul_(grad);
+    acc_deltas[i].mul_(h.rho).addcmul_(delta, delta, 1 - h.rho);
+    params[i].add_(delta, -h.lr);
+  }
+}
+
+void adamax_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                 std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_infs,
+                 std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, false);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    at::maximum_out(exp_infs[i], exp_infs[i].mul_(h.beta2), grad.abs().add_(h.eps));
+    double clr = h.lr / (1 - std::pow(h.beta1, step));
+    params[i].addcdiv_(exp_avgs[i], exp_infs[i], -clr);
+  }
+}
+
+void radam_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_avg_sqs,
+                std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, h.decoupled != 0);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    exp_avg_sqs[i].mul_(h.beta2).addcmul_(grad, grad, 1 - h.beta2);
+    double bias_correction1 = 1 - std::pow(h.beta1, step);
+    double bias_correction2 = 1 - std::pow(h.beta2, step);
+    at::Tensor corrected = exp_avgs[i] / bias_correction1;
+    // The length of the approximated simple moving average, and its limit.
+    double rho_inf = 2 / (1 - h.beta2) - 1;
+    double rho_t = rho_inf - 2 * step * std::pow(h.beta2, step) / bias_correction2;
+    if (rho_t > 5.0) {
+      double rect = std::pow(
+          (rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t), 0.5);
+      // torch's `number / tensor` is the tensor's reciprocal times the number.
+      at::Tensor adaptive =
+          exp_avg_sqs[i].sqrt().add_(h.eps).reciprocal() * std::pow(bias_correction2, 0.5);
+      params[i].add_(corrected * h.lr * adaptive * rect, -1.0);
+    } else {
+      params[i].add_(corrected * h.lr, -1.0);
+    }
+  }
+}
+
+void nadam_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_avg_sqs,
+                std::vector<at::Tensor> &mu_products, std::vector<at::Tensor> &steps,
+                const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    double bias_correction2 = 1 - std::pow(h.beta2, step);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, h.decoupled != 0);
+    // The momentum schedule: this step's and the next one's.
+    double mu = h.beta1 * (1.0 - 0.5 * std::pow(0.96, step * h.momentum_decay));
+    double mu_next = h.beta1 * (1.0 - 0.5 * std::pow(0.96, (step + 1) * h.momentum_decay));
+    mu_products[i].mul_(mu);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    exp_avg_sqs[i].mul_(h.beta2).addcmul_(grad, grad, 1 - h.beta2);
+    at::Tensor denom = exp_avg_sqs[i].div(bias_correction2).sqrt();
+    double mu_product = mu_products[i].item<double>();
+    double mu_product_next = mu_product * mu_next;
+    denom.add_(h.eps);
+    params[i].addcdiv_(grad, denom, -h.lr * (1.0 - mu) / (1.0 - mu_product));
+    params[i].addcdiv_(exp_avgs[i], denom, (-h.lr * mu_next) / (1.0 - mu_product_next));
+  }
+}
+
+void rmsprop_step(std::vector<at::Tensor> &params, std::vector<at::Tensor> grads,
+                  std::vector<at::Tensor> &square_avgs, std::vector<at::Tensor> &grad_avgs,
+                  std::vector<at::Tensor> &buffers, const FlodlOptimHyper &h) {
+  if (h.maximize) grads = at::_foreach_neg(grads);
+  if (h.weight_decay != 0) grads = at::_foreach_add(grads, params, h.weight_decay);
+  at::_foreach_mul_(square_avgs, h.alpha);
+  at::_foreach_addcmul_(square_avgs, grads, grads, 1 - h.alpha);
+  std::vector<at::Tensor> avg;
+  if (h.centered) {
+    at::_foreach_lerp_(grad_avgs, grads, 1 - h.alpha);
+    avg = at::_foreach_addcmul(square_avgs, grad_avgs, grad_avgs, -1);
+    at::_foreach_sqrt_(avg);
+  } else {
+    avg = at::_foreach_sqrt(square_avgs);
+  }
+  at::_foreach_add_(avg, h.eps);
+  if (h.momentum > 0) {
+    at::_foreach_mul_(buffers, h.momentum);
+    at::_foreach_addcdiv_(buffers, grads, avg);
+    at::_foreach_add_(params, buffers, -h.lr);
+  } else {
+    at::_foreach_addcdiv_(params, grads, avg, -h.lr);
+  }
+}
+
+}  // namespace
+}  // namespace flodl
+
+using namespace flodl;
+
+extern "C" {
+
+char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper) {
+  return guarded_change([&] {
+    at::NoGradGuard no_grad;
+    const FlodlOptimHyper &h = *hyper;
+    std::vector<at::Tensor> l[6];
+    for (int i = 0; i < 6; ++i) l[i] = tensors_of(lists->items[i], lists->n[i]);
+    auto &params = l[0], &grads = l[1];
+    if (params.empty()) return;
+    // The fused kernels walk every list with the parameter's layout: each
+    // gradient and state tensor must have its shape, and state its strides
+    // (a gradient laid out otherwise is copied into the parameter's layout).
+    // Per method: the state lists laid out as the parameters, and those of
+    // 0-d float32 counters (steps, NAdam's mu products).
+    static const std::vector<int> like_param[] = {{2},    {2, 3, 4}, {2},    {2, 3, 4},
+                                                  {2, 3}, {2, 3},    {2, 3}, {2, 3}};
+    static const std::vector<int> counter_lists[] = {{}, {5}, {3}, {5}, {5}, {5}, {5}, {4, 5}};
+    // The lists an option may leave empty (momentum, amsgrad, centered).
+    static const std::vector<int> optional_lists[] = {{2}, {4}, {}, {3, 4}, {}, {}, {}, {}};
+    if (method < FLODL_OPTIM_SGD || method > FLODL_OPTIM_NADAM) {
+      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                            "unknown optimizer method");
+    }
+    auto fail = [](const std::string &message) {
+      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)}, message);
+    };
+    auto check_count = [&](size_t i, const char *what) {
+      if (l[i].size() != params.size() && !l[i].empty()) {
+        fail(std::string("got ") + std::to_string(l[i].size()) + " " + what + " for " +
+             std::to_string(params.size()) + " parameters");
+      }
+    };
+    check_count(1, "gradients");
+    if (grads.size() != params.size()) fail("no gradients given");
+    for (int i : like_param[method]) {
+      check_count(i, "state tensors");
+      const auto &optional = optional_lists[method];
+      if (l[i].empty() && std::find(optional.begin(), optional.end(), i) == optional.end()) {
+        fail("no state tensors given");
+      }
+    }
+    for (int counters : counter_lists[method]) {
+      check_count(counters, "step counters");
+      if (l[counters].size() != params.size()) fail("no step counters given");
+      // The kernels read each counter as a float on its parameter's
+      // device; checked before anything changes.
+      const auto &steps = l[counters];
+      for (size_t j = 0; j < steps.size(); ++j) {
+        const at::Tensor &step = steps[j];
+        if (step.dim() != 0 || step.scalar_type() != at::kFloat ||
+            step.device() != params[j].device()) {
+          fail("the step counter of parameter " + std::to_string(j) +
+               " must be a 0-d float32 tensor on the parameter's device, got " +
+               c10::str(step.sizes()) + " " + c10::toString(step.scalar_type()) + " on " +
+               step.device().str());
+        }
+      }
+    }
+    for (size_t j = 0; j < params.size(); ++j) {
+      const at::Tensor &p = params[j];
+      if (grads[j].scalar_type() != p.scalar_type() || grads[j].device() != p.device()) {
+        fail("the gradient of parameter " + std::to_string(j) + " is " +
+             c10::toString(grads[j].scalar_type()) + " on " + grads[j].device().str() +
+             ", the parameter " + c10::toString(p.scalar_type()) + " on " + p.device().str());
+      }
+      if (!grads[j].sizes().equals(p.sizes())) {
+        fail("the gradient of parameter " + std::to_string(j) + " has shape " +
+             c10::str(grads[j].sizes()) + ", the parameter " + c10::str(p.sizes()));
+      }
+      if (!grads[j].strides().equals(p.strides())) {
+        grads[j] = at::empty_strided(p.sizes(), p.strides(), p.options()).copy_(grads[j]);
+      }
+      for (int i : like_param[method]) {
+        if (l[i].empty()) continue;
+        const at::Tensor &s = l[i][j];
+        if (!s.sizes().equals(p.sizes()) || !s.strides().equals(p.strides()) ||
+            s.scalar_type() != p.scalar_type() || s.device() != p.device()) {
+          fail("a state tensor of parameter " + std::to_string(j) + " (shape " +
+               c10::str(s.sizes()) + ") is not laid out as the parameter (shape " +
+               c10::str(p.sizes()) + ")");
+        }
+      }
+    }
+    switch (method) {
+      case FLODL_OPTIM_SGD:  // l[2]: momentum buffers (none without momentum)
+        at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,
+                        h.nesterov != 0, h.maximize != 0, h.is_first_step != 0);
+        break;
+      case FLODL_OPTIM_ADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
+        at::_foreach_add_(l[5], 1);
+        if (h.decoupled) {
+          at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                            h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0);
+        } else {
+          at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                           h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0);
+        }
+        break;
+      case FLODL_OPTIM_ADAGRAD:  // l[2], l[3]: state sums, steps
+        at::_foreach_add_(l[3], 1);
+        at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
+                            h.maximize != 0);
+        break;
+      case FLODL_OPTIM_RMSPROP:  // l[2..5]: square averages, grad averages, buffers, steps
+        at::_foreach_add_(l[5], 1);
+        rmsprop_step(params, grads, l[2], l[3], l[4], h);
+        break;
+      case FLODL_OPTIM_ADADELTA:  // l[2], l[3], l[5]: square averages, accumulated deltas, steps
+        adadelta_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case FLODL_OPTIM_ADAMAX:  // l[2], l[3], l[5]: exp_avgs, exp_infs, steps
+        adamax_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case FLODL_OPTIM_RADAM:  // l[2], l[3], l[5]: exp_avgs, exp_avg_sqs, steps
+        radam_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case FLODL_OPTIM_NADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, mu products, steps
+        nadam_step(params, grads, l[2], l[3], l[4], l[5], h);
+        break;
+      default:
+        throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                              "unknown optimizer method");
+    }
+    // The fused kernels write the parameters without telling autograd; a
+    // graph that saved the old values must see the change (as PyTorch's
+    // default optimizers make it), so each parameter's version moves on.
+    for (auto &p : params) p.unsafeGetTensorImpl()->bump_version();
+  });
+}
+
+// clip_grad_norm_: the norm of all gradients together; when it exceeds
+// max_norm every gradient is scaled by max_norm / (norm + 1e-6), in place.
+char *flodl_clip_grad_norm(at::Tensor *const *grads, int n, double max_norm, double norm_type,
+                           int error_if_nonfinite, at::Tensor **total) {
+  return guarded(total, [&] {
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> gs = tensors_of(grads, n);
+    if (gs.empty()) return at::zeros({});
+    at::Tensor norm = at::linalg_vector_norm(at::stack(at::_foreach_norm(gs, norm_type)), norm_type);
+    if (error_if_nonfinite && !at::isfinite(norm).item<bool>()) {
+      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                            "the total norm of order " + std::to_string(norm_type) +
+                                " of the gradients is non-finite, so they cannot be clipped");
+    }
+    // As Python's `max_norm / (norm + 1e-6)`: a reciprocal times the number.
+    at::Tensor coefficient = at::clamp_max(at::mul(at::reciprocal(at::add(norm, 1e-6)), max_norm), 1.0);
+    at::_foreach_mul_(gs, coefficient);
+    return norm;
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,232 @@
+//! csrc/ops.cpp: ops with Scalar arguments (one per line of
+//! csrc/scalar_ops.def), creation, reductions, and the CPU GRU.
+
+use std::ffi::{c_char, c_int, c_void};
+
+use super::{abi, check, count, make_tensor, ptr, take_tensor};
+use crate::error::Failure;
+use crate::Scalar;
+
+extern "C" {
+    fn flodl_masked_fill(
+        x: *mut c_void,
+        mask: *mut c_void,
+        value: FlodlScalar,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_arange(
+        start: f64,
+        end: f64,
+        step: f64,
+        like: *mut c_void,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_linspace(
+        start: f64,
+        end: f64,
+        steps: i64,
+        like: *mut c_void,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_var_std(
+        x: *mut c_void,
+        correction: f64,
+        dim: i64,
+        has_dim: c_int,
+        keepdim: c_int,
+        std: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_vector_norm(
+        x: *mut c_void,
+        p: f64,
+        dim: i64,
+        has_dim: c_int,
+        keepdim: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_gru(
+        input: *mut c_void,
+        hx: *mut c_void,
+        params: *const *mut c_void,
+        n_params: c_int,
+        has_biases: c_int,
+        num_layers: i64,
+        dropout: f64,
+        train: c_int,
+        bidirectional: c_int,
+        batch_first: c_int,
+        output: *mut *mut c_void,
+        h_n: *mut *mut c_void,
+    ) -> *mut c_char;
+}
+
+/// A [`Scalar`] as the shim takes it (`FlodlScalar` in csrc/flodl.h).
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct FlodlScalar {
+    tag: i32,
+    i: i64,
+    d: f64,
+}
+
+// csrc/flodl.h asserts the same layout for its `FlodlScalar`.
+const _: () = {
+    assert!(std::mem::size_of::<FlodlScalar>() == 24);
+    assert!(std::mem::offset_of!(FlodlScalar, i) == 8);
+    assert!(std::mem::offset_of!(FlodlScalar, d) == 16);
+};
+
+impl From<Scalar> for FlodlScalar {
+    fn from(s: Scalar) -> Self {
+        match s {
+            Scalar::Bool(b) => FlodlScalar {
+                tag: abi::FLODL_SCALAR_BOOL,
+                i: i64::from(b),
+                d: 0.0,
+            },
+            Scalar::Int(i) => FlodlScalar {
+                tag: abi::FLODL_SCALAR_INT,
+                i,
+                d: 0.0,
+            },
+            Scalar::Float(d) => FlodlScalar {
+                tag: abi::FLODL_SCALAR_FLOAT,
+                i: 0,
+                d,
+            },
+        }
+    }
+}
+
+/// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`
+/// (invoked by the file build.rs writes from csrc/scalar_ops.def).
+macro_rules! scalar_ops {
+    (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*) => {
+        extern "C" {
+            $(fn $c(x: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c2(x: *mut c_void, a: FlodlScalar, b: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
+        }
+        $(
+            pub(crate) fn $name(x: &tch::Tensor, a: impl Into<Scalar>) -> Result<tch::Tensor, Failure> {
+                let a = FlodlScalar::from(a.into());
+                // SAFETY: `x` is a live tch tensor; the shim catches every C++ exception.
+                make_tensor(|out| unsafe { $c(ptr(x), a, out) })
+            }
+        )*
+        $(
+            pub(crate) fn $name2(
+                x: &tch::Tensor,
+                a: impl Into<Scalar>,
+                b: impl Into<Scalar>,
+            ) -> Result<tch::Tensor, Failure> {
+                let (a, b) = (FlodlScalar::from(a.into()), FlodlScalar::from(b.into()));
+                // SAFETY: as above.
+                make_tensor(|out| unsafe { $c2(ptr(x), a, b, out) })
+            }
+        )*
+    };
+}
+
+// One safe function per line of csrc/scalar_ops.def (written by build.rs).
+include!(concat!(env!("OUT_DIR"), "/scalar_ops.rs"));
+
+/// `x.masked_fill(mask, value)`.
+pub(crate) fn masked_fill(
+    x: &tch::Tensor,
+    mask: &tch::Tensor,
+    value: impl Into<Scalar>,
+) -> Result<tch::Tensor, Failure> {
+    let value = FlodlScalar::from(value.into());
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_masked_fill(ptr(x), ptr(mask), value, out) })
+}
+
+/// `torch.arange(start, end, step)` with `like`'s dtype and device.
+pub(crate) fn arange(
+    start: f64,
+    end: f64,
+    step: f64,
+    like: &tch::Tensor,
+) -> Result<tch::Tensor, Failure> {
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_arange(start, end, step, ptr(like), out) })
+}
+
+/// `torch.linspace(start, end, steps)` with `like`'s dtype and device.
+pub(crate) fn linspace(
+    start: f64,
+    end: f64,
+    steps: i64,
+    like: &tch::Tensor,
+) -> Result<tch::Tensor, Failure> {
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
+}
+
+/// `torch.var` (or `torch.std` with `std`) with `correction`; `dim` None:
+/// all elements.
+pub(crate) fn var_std(
+    x: &tch::Tensor,
+    correction: f64,
+    dim: Option<i64>,
+    keepdim: bool,
+    std: bool,
+) -> Result<tch::Tensor, Failure> {
+    let (dim, has_dim) = (dim.unwrap_or(0), c_int::from(dim.is_some()));
+    let (keepdim, std) = (c_int::from(keepdim), c_int::from(std));
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe { flodl_var_std(ptr(x), correction, dim, has_dim, keepdim, std, out) })
+}
+
+/// `torch.linalg.vector_norm(x, p, dim, keepdim)`; `dim` None: all elements.
+pub(crate) fn vector_norm(
+    x: &tch::Tensor,
+    p: f64,
+    dim: Option<i64>,
+    keepdim: bool,
+) -> Result<tch::Tensor, Failure> {
+    let (dim, has_dim) = (dim.unwrap_or(0), c_int::from(dim.is_some()));
+    // SAFETY: as for the scalar ops.
+    make_tensor(|out| unsafe {
+        flodl_vector_norm(ptr(x), p, dim, has_dim, c_int::from(keepdim), out)
+    })
+}
+
+/// A multi-layer GRU on the CPU with one autograd node per layer and
+/// direction (csrc/gru.cpp): `(output, h_n)`, the numbers of `at::gru`.
+pub(crate) fn gru(
+    input: &tch::Tensor,
+    hx: &tch::Tensor,
+    params: &[&tch::Tensor],
+    options: &crate::RnnOptions,
+) -> Result<(tch::Tensor, tch::Tensor), Failure> {
+    let pointers: Vec<*mut c_void> = params.iter().map(|t| ptr(t)).collect();
+    let n = count(pointers.len())?;
+    let (mut output, mut h_n) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: live tensors and an array valid for the call; on success the
+    // shim stores a `new at::Tensor` in each out-pointer (and none on failure).
+    check(unsafe {
+        flodl_gru(
+            ptr(input),
+            ptr(hx),
+            pointers.as_ptr(),
+            n,
+            c_int::from(options.has_biases),
+            options.num_layers,
+            options.dropout,
+            c_int::from(options.train),
+            c_int::from(options.bidirectional),
+            c_int::from(options.batch_first),
+            &mut output,
+            &mut h_n,
+        )
+    })?;
+    match (take_tensor(output), take_tensor(h_n)) {
+        (Some(output), Some(h_n)) => Ok((output, h_n)),
+        _ => Err(Failure::Typed(
+            None,
+            "gru: the shim returned no result".into(),
+        )),
+    }
+}
