@@ -164,14 +164,49 @@ where
     Ok((value, Vjp { outputs, inputs }))
 }
 
-/// Exits a forward-AD level however the transform ends.
-struct DualLevel(u64);
+/// libtorch keeps one forward-AD level for the whole process: `jvp`s on
+/// several threads take turns.
+static DUAL_LEVEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+thread_local! {
+    /// Whether this thread is inside a `jvp` (whose `f` may call another).
+    static IN_JVP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A forward-AD level held by this thread: entered with the process's turn,
+/// exited (and the turn given back) however the transform ends.
+struct DualLevel {
+    level: u64,
+    _turn: std::sync::MutexGuard<'static, ()>,
+}
+
+impl DualLevel {
+    fn enter(op: &str) -> Result<DualLevel> {
+        if IN_JVP.with(|inside| inside.replace(true)) {
+            bail!(
+                Autograd,
+                "{op}: nested forward mode (a jvp inside jvp's f) is not supported"
+            );
+        }
+        // A poisoned lock only means another jvp panicked; the level is free.
+        let turn = DUAL_LEVEL.lock().unwrap_or_else(|p| p.into_inner());
+        let level = run::<Level, _, _>(op, &[], || crate::ffi::enter_dual_level().map(Level));
+        match level {
+            Ok(Level(level)) => Ok(DualLevel { level, _turn: turn }),
+            Err(err) => {
+                IN_JVP.with(|inside| inside.set(false));
+                Err(err)
+            }
+        }
+    }
+}
 
 impl Drop for DualLevel {
     fn drop(&mut self) {
         // Exiting the innermost level cannot fail; if libtorch refused, the
         // level's tangents would only stay alive longer.
-        let _exited = crate::ffi::exit_dual_level(self.0);
+        let _exited = crate::ffi::exit_dual_level(self.level);
+        IN_JVP.with(|inside| inside.set(false));
     }
 }
 
@@ -216,14 +251,13 @@ where
             }
         }
     }
-    let level =
-        DualLevel(run::<Level, _, _>(op, &[], || crate::ffi::enter_dual_level().map(Level))?.0);
+    let level = DualLevel::enter(op)?;
     let duals: Vec<Variable> = primals
         .iter()
         .zip(tangents)
         .map(|(p, t)| {
             run(op, &[p.raw(), t.raw()], || {
-                crate::ffi::make_dual(p.raw(), t.raw(), level.0)
+                crate::ffi::make_dual(p.raw(), t.raw(), level.level)
             })
         })
         .collect::<Result<_>>()?;
@@ -235,7 +269,7 @@ where
         // tangents, as one that requires no grad is.
         let tangent = if output.dtype().is_floating_point() {
             run::<Maybe, _, _>(op, &[output.raw()], || {
-                crate::ffi::unpack_dual(output.raw(), level.0).map(Maybe)
+                crate::ffi::unpack_dual(output.raw(), level.level).map(Maybe)
             })?
             .0
             .map(Tensor::from_raw)

@@ -257,9 +257,14 @@ where
         views.push((name.as_str(), view));
     }
     let partial = partial_name(path);
-    let written = safetensors::tensor::serialize_to_file(views, &metadata, &partial)
-        .map_err(|e| describe_file_error(&e))
-        .and_then(|()| std::fs::rename(&partial, path).map_err(|e| e.to_string()));
+    let written = match (&metadata, views.is_empty()) {
+        // safetensors 0.3 writes `{}` and then the metadata for a file of no
+        // tensors, which no reader takes: such a header is written here.
+        (Some(metadata), true) => write_metadata_only(metadata, &partial),
+        _ => safetensors::tensor::serialize_to_file(views, &metadata, &partial)
+            .map_err(|e| describe_file_error(&e)),
+    }
+    .and_then(|()| std::fs::rename(&partial, path).map_err(|e| e.to_string()));
     written.map_err(|reason| {
         // Nothing half-written stays behind (the partial file may not exist).
         let _ = std::fs::remove_file(&partial);
@@ -268,6 +273,20 @@ where
             format!("{op}: cannot write {}: {reason}", path.display()),
         )
     })
+}
+
+/// A safetensors file of no tensors: the 8-byte header size, then the
+/// header `{"__metadata__": ...}` padded with spaces to 8 bytes, as the
+/// format lays it out.
+fn write_metadata_only(
+    metadata: &std::collections::HashMap<String, String>,
+    path: &Path,
+) -> std::result::Result<(), String> {
+    let mut header = serde_json::json!({ "__metadata__": metadata }).to_string();
+    header.push_str(&" ".repeat((8 - header.len() % 8) % 8));
+    let mut file = (header.len() as u64).to_le_bytes().to_vec();
+    file.extend_from_slice(header.as_bytes());
+    std::fs::write(path, file).map_err(|e| e.to_string())
 }
 
 /// A temporary name next to `path` that no other save uses, in this process

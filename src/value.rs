@@ -100,6 +100,54 @@ impl Value {
         }
     }
 
+    /// The number of an Int.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The value of a Bool.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// The text of a Str.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The tensor of a Tensor.
+    pub fn as_tensor(&self) -> Option<&Tensor> {
+        match self {
+            Value::Tensor(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// A dict of tensors as `(name, tensor)` pairs: a module's state dict, as
+    /// `Module::load_state_dict` takes it. None if this is not a dict of
+    /// tensors with string keys.
+    pub fn to_state_dict(&self) -> Option<Vec<(String, Tensor)>> {
+        let Value::Dict(entries) = self else {
+            return None;
+        };
+        entries
+            .iter()
+            .map(|(k, v)| match (k, v) {
+                (Key::Str(name), Value::Tensor(t)) => Some((name.clone(), t.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A dict of string keys from `(name, value)` pairs.
     pub fn dict<K: Into<Key>>(entries: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Dict(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
@@ -133,5 +181,19 @@ impl From<bool> for Value {
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::Str(s.to_string())
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::Str(s)
+    }
+}
+
+/// A module's state dict (`Module::state_dict`) as a dict of tensors, to go
+/// into a checkpoint beside the optimizer's.
+impl From<Vec<(String, Tensor)>> for Value {
+    fn from(state: Vec<(String, Tensor)>) -> Self {
+        Value::dict(state.into_iter().map(|(n, t)| (n, Value::Tensor(t))))
     }
 }

@@ -394,3 +394,63 @@ fn modules_name_themselves_as_pytorch_s_classes() -> flodl::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn module_and_parameter_containers_name_as_pytorch() -> Result<()> {
+    let mut dict = nn::ModuleDict::new();
+    dict.insert("encoder", nn::Linear::new(3, 2, true)?)?;
+    dict.insert("decoder", nn::Linear::new(2, 3, false)?)?;
+    let names: Vec<String> = dict
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["encoder.weight", "encoder.bias", "decoder.weight"]);
+    // Replacing a module keeps its place; a dotted name is refused.
+    dict.insert("encoder", nn::Linear::new(3, 2, false)?)?;
+    assert_eq!(dict.keys().collect::<Vec<_>>(), ["encoder", "decoder"]);
+    assert_eq!(dict.state_dict().len(), 2);
+    let err = dict.insert("a.b", nn::Identity).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert!(dict.remove("decoder").is_some() && dict.len() == 1);
+
+    let mut list = nn::ParameterList::new();
+    let ones = Tensor::ones(&[2], TensorOptions::default())?;
+    list.push(Variable::new(ones.clone(), true)?);
+    list.push(Variable::new(ones.clone(), true)?);
+    let names: Vec<String> = list
+        .named_parameters()
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(names, ["0", "1"]);
+    let mut params = nn::ParameterDict::new();
+    params.insert("scale", Variable::new(ones, true)?)?;
+    assert_eq!(params.state_dict()[0].0, "scale");
+    assert_eq!(
+        list.forward(&list.get(0).unwrap().clone())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Argument
+    );
+    Ok(())
+}
+
+#[test]
+fn a_state_dict_goes_into_a_value_and_back() -> Result<()> {
+    let model = nn::Linear::new(3, 2, true)?;
+    let value = flodl::Value::from(model.state_dict());
+    assert_eq!(
+        value
+            .get("weight")
+            .and_then(flodl::Value::as_tensor)
+            .map(Tensor::shape),
+        Some(vec![2, 3])
+    );
+    let back = value.to_state_dict().expect("a dict of tensors");
+    let report = model.load_state_dict(&back, true)?;
+    assert!(report.missing_keys.is_empty());
+    assert_eq!(flodl::Value::Int(3).as_i64(), Some(3));
+    assert!(flodl::Value::Float(3.0).as_i64().is_none());
+    Ok(())
+}

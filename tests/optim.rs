@@ -760,3 +760,30 @@ fn composed_and_cyclic_schedules_follow_pytorch_s_rules() -> Result<()> {
     close(&[seen[0].1, seen[4].1, seen[8].1], &[0.9, 0.8, 0.9]);
     Ok(())
 }
+
+#[test]
+fn lambda_and_multiplicative_schedules_use_the_closure() -> Result<()> {
+    let options = SGDOptions {
+        lr: 0.5,
+        ..Default::default()
+    };
+    let mut opt = optim::SGD::new(vec![leaf(&[1.0])], options.clone())?;
+    let warmup = flodl::optim::lr_scheduler::LambdaLR::new(|t| ((t + 1) as f64 / 4.0).min(1.0));
+    let mut sched = Scheduler::new(&mut opt, warmup);
+    let mut lrs = vec![opt.lr()];
+    for _ in 0..4 {
+        sched.step(&mut opt);
+        lrs.push(opt.lr());
+    }
+    close(&lrs, &[0.125, 0.25, 0.375, 0.5, 0.5]);
+    let mut opt = optim::SGD::new(vec![leaf(&[1.0])], options)?;
+    let halving = flodl::optim::lr_scheduler::MultiplicativeLR::new(|_| 0.5);
+    let mut sched = Scheduler::new(&mut opt, halving);
+    let mut lrs = vec![opt.lr()];
+    for _ in 0..3 {
+        sched.step(&mut opt);
+        lrs.push(opt.lr());
+    }
+    close(&lrs, &[0.5, 0.25, 0.125, 0.0625]);
+    Ok(())
+}

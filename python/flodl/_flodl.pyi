@@ -1158,7 +1158,7 @@ def _lr_schedule(
     step_count: int,
     initial: bool,
     closed: bool,
-    scale_fn: Any = None,
+    functions: Any = None,
 ) -> tuple[list[float], list[float] | None]:
     """A step's rates (and momenta) by Rust's schedule `name`."""
 

@@ -1,4 +1,5 @@
-//! Containers: `Sequential`, `ModuleList`, and parameter-name prefixes.
+//! Containers: `Sequential`, `ModuleList`, `ModuleDict`, `ParameterList`,
+//! `ParameterDict`, and parameter-name prefixes.
 
 use super::{Module, Parameter};
 use crate::error::{bail, Result};
@@ -119,6 +120,207 @@ impl Module for ModuleList {
     }
 }
 
+/// Modules kept by name, in insertion order, as `torch.nn.ModuleDict`:
+/// their parameters are named `name.param`; the owner calls them as it
+/// likes (it has no `forward` of its own).
+#[derive(Default)]
+pub struct ModuleDict {
+    modules: Vec<(String, Box<dyn Module>)>,
+}
+
+impl ModuleDict {
+    pub fn new() -> Self {
+        ModuleDict::default()
+    }
+
+    /// Adds `module` under `name`, replacing (in its place) a module of
+    /// that name, as assigning to a key does in PyTorch. A name with a dot
+    /// or an empty one is an Argument error, as PyTorch refuses it.
+    pub fn insert(&mut self, name: &str, module: impl Module + 'static) -> Result<()> {
+        if name.is_empty() || name.contains('.') {
+            bail!(
+                Argument,
+                "ModuleDict: a module name must be non-empty and without \".\", got {name:?}"
+            );
+        }
+        let module: Box<dyn Module> = Box::new(module);
+        match self.modules.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = module,
+            None => self.modules.push((name.to_string(), module)),
+        }
+        Ok(())
+    }
+
+    /// The module named `name`.
+    pub fn get(&self, name: &str) -> Option<&dyn Module> {
+        self.modules
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m.as_ref())
+    }
+
+    /// Removes and returns the module named `name`.
+    pub fn remove(&mut self, name: &str) -> Option<Box<dyn Module>> {
+        let at = self.modules.iter().position(|(n, _)| n == name)?;
+        Some(self.modules.remove(at).1)
+    }
+
+    /// The names, in insertion order.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.modules.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// `(name, module)` pairs, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &dyn Module)> {
+        self.modules.iter().map(|(n, m)| (n.as_str(), m.as_ref()))
+    }
+
+    pub fn len(&self) -> usize {
+        self.modules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+}
+
+impl Module for ModuleDict {
+    /// A dict has no forward: an Argument error (call its modules).
+    fn forward(&self, _input: &Variable) -> Result<Variable> {
+        bail!(
+            Argument,
+            "ModuleDict: has no forward; call its modules (get(name), iter())"
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        let named = self.modules.iter().map(|(n, m)| (n, m));
+        prefixed(named, |m| m.named_parameters())
+    }
+    fn named_buffers(&self) -> Vec<(String, Variable)> {
+        let named = self.modules.iter().map(|(n, m)| (n, m));
+        prefixed(named, |m| m.named_buffers())
+    }
+    fn state_dict(&self) -> Vec<(String, Tensor)> {
+        prefixed_state(self.modules.iter().map(|(n, m)| (n, m)))
+    }
+    fn set_training(&self, training: bool) {
+        for (_, module) in &self.modules {
+            module.set_training(training);
+        }
+    }
+}
+
+/// Parameters kept in a list and named "0", "1", ..., as
+/// `torch.nn.ParameterList`: the owner uses them as it likes.
+#[derive(Default)]
+pub struct ParameterList {
+    params: Vec<Parameter>,
+}
+
+impl ParameterList {
+    pub fn new() -> Self {
+        ParameterList::default()
+    }
+
+    /// Appends a parameter (a Variable; one that requires no grad stays so,
+    /// as in PyTorch, where `requires_grad=False` parameters are kept).
+    pub fn push(&mut self, param: Parameter) {
+        self.params.push(param);
+    }
+
+    /// The parameter at `index`.
+    pub fn get(&self, index: usize) -> Option<&Parameter> {
+        self.params.get(index)
+    }
+
+    /// The parameters, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &Parameter> {
+        self.params.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.params.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+}
+
+impl Module for ParameterList {
+    /// A list has no forward: an Argument error (use its parameters).
+    fn forward(&self, _input: &Variable) -> Result<Variable> {
+        bail!(
+            Argument,
+            "ParameterList: has no forward; use its parameters (get(i), iter())"
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        let named = self.params.iter().enumerate();
+        named.map(|(i, p)| (i.to_string(), p.clone())).collect()
+    }
+}
+
+/// Parameters kept by name, in insertion order, as
+/// `torch.nn.ParameterDict`.
+#[derive(Default)]
+pub struct ParameterDict {
+    params: Vec<(String, Parameter)>,
+}
+
+impl ParameterDict {
+    pub fn new() -> Self {
+        ParameterDict::default()
+    }
+
+    /// Adds `param` under `name`, replacing (in its place) one of that name;
+    /// a name with a dot or an empty one is an Argument error.
+    pub fn insert(&mut self, name: &str, param: Parameter) -> Result<()> {
+        if name.is_empty() || name.contains('.') {
+            bail!(
+                Argument,
+                "ParameterDict: a parameter name must be non-empty and without \".\", got {name:?}"
+            );
+        }
+        match self.params.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = param,
+            None => self.params.push((name.to_string(), param)),
+        }
+        Ok(())
+    }
+
+    /// The parameter named `name`.
+    pub fn get(&self, name: &str) -> Option<&Parameter> {
+        self.params.iter().find(|(n, _)| n == name).map(|(_, p)| p)
+    }
+
+    /// `(name, parameter)` pairs, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Parameter)> {
+        self.params.iter().map(|(n, p)| (n.as_str(), p))
+    }
+
+    pub fn len(&self) -> usize {
+        self.params.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.params.is_empty()
+    }
+}
+
+impl Module for ParameterDict {
+    /// A dict has no forward: an Argument error (use its parameters).
+    fn forward(&self, _input: &Variable) -> Result<Variable> {
+        bail!(
+            Argument,
+            "ParameterDict: has no forward; use its parameters (get(name), iter())"
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        self.params.clone()
+    }
+}
+
 /// `named` with `prefix.` before each name: what a module does with its
 /// submodules' parameters (`fc` and `weight` make `fc.weight`).
 pub fn with_prefix<V>(prefix: &str, named: Vec<(String, V)>) -> Vec<(String, V)> {
@@ -128,10 +330,11 @@ pub fn with_prefix<V>(prefix: &str, named: Vec<(String, V)>) -> Vec<(String, V)>
         .collect()
 }
 
-/// Each submodule's state dict with `index.` before the names, module by
-/// module (parameters then buffers of each), as PyTorch orders it.
-fn prefixed_state<'a>(
-    modules: impl Iterator<Item = (usize, &'a Box<dyn Module>)>,
+/// Each submodule's state dict with its key (index or name) and `.` before
+/// the names, module by module (parameters then buffers of each), as
+/// PyTorch orders it.
+fn prefixed_state<'a, K: std::fmt::Display>(
+    modules: impl Iterator<Item = (K, &'a Box<dyn Module>)>,
 ) -> Vec<(String, Tensor)> {
     modules
         .flat_map(|(i, m)| {
@@ -142,9 +345,10 @@ fn prefixed_state<'a>(
         .collect()
 }
 
-/// Each submodule's named values with `index.` before the names.
-fn prefixed<'a>(
-    modules: impl Iterator<Item = (usize, &'a Box<dyn Module>)>,
+/// Each submodule's named values with its key (index or name) and `.`
+/// before the names.
+fn prefixed<'a, K: std::fmt::Display>(
+    modules: impl Iterator<Item = (K, &'a Box<dyn Module>)>,
     values: impl Fn(&dyn Module) -> Vec<(String, Variable)>,
 ) -> Vec<(String, Variable)> {
     modules

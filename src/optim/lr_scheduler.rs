@@ -214,6 +214,94 @@ impl Schedule for ExponentialLR {
     }
 }
 
+/// A rate factor of your own: `f(epoch)`, for [`LambdaLR`] and
+/// [`MultiplicativeLR`].
+pub type LrLambda = std::rc::Rc<dyn Fn(usize) -> f64>;
+
+/// The function of group `group`: one for all groups, or one each (the
+/// last serves the groups after). None only for an empty list.
+fn lambda_of(lambdas: &[LrLambda], group: usize) -> Option<&LrLambda> {
+    lambdas.get(group).or(lambdas.last())
+}
+
+/// `base * f(epoch)`: a factor of your own on the initial rate, one
+/// function for all groups or one each, as PyTorch's `LambdaLR`.
+#[derive(Clone)]
+pub struct LambdaLR {
+    pub lr_lambdas: Vec<LrLambda>,
+}
+
+impl LambdaLR {
+    /// One function for every group.
+    pub fn new(f: impl Fn(usize) -> f64 + 'static) -> Self {
+        LambdaLR {
+            lr_lambdas: vec![std::rc::Rc::new(f)],
+        }
+    }
+}
+
+impl std::fmt::Debug for LambdaLR {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LambdaLR {{ {} functions }}", self.lr_lambdas.len())
+    }
+}
+
+impl Schedule for LambdaLR {
+    /// The first group's rate (the group-aware form is `next_lr`).
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        lambda_of(&self.lr_lambdas, 0).map_or(base, |f| base * f(t))
+    }
+    fn next_lr(&self, base: f64, _lr: f64, at: At) -> f64 {
+        lambda_of(&self.lr_lambdas, at.group).map_or(base, |f| base * f(at.epoch))
+    }
+    fn has_closed_form(&self) -> bool {
+        false // per group: `step_to` goes through next_lr, as PyTorch's get_lr
+    }
+}
+
+/// `lr * f(epoch)` at every step after the first: a factor of your own on
+/// the current rate, one function for all groups or one each, as PyTorch's
+/// `MultiplicativeLR`.
+#[derive(Clone)]
+pub struct MultiplicativeLR {
+    pub lr_lambdas: Vec<LrLambda>,
+}
+
+impl MultiplicativeLR {
+    /// One function for every group.
+    pub fn new(f: impl Fn(usize) -> f64 + 'static) -> Self {
+        MultiplicativeLR {
+            lr_lambdas: vec![std::rc::Rc::new(f)],
+        }
+    }
+}
+
+impl std::fmt::Debug for MultiplicativeLR {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "MultiplicativeLR {{ {} functions }}",
+            self.lr_lambdas.len()
+        )
+    }
+}
+
+impl Schedule for MultiplicativeLR {
+    /// The first group's rate: `base` times the factors of steps 1 to `t`.
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        lambda_of(&self.lr_lambdas, 0).map_or(base, |f| (1..=t).fold(base, |lr, k| lr * f(k)))
+    }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        match lambda_of(&self.lr_lambdas, at.group) {
+            Some(f) if !at.initial => lr * f(at.epoch),
+            _ => lr,
+        }
+    }
+    fn has_closed_form(&self) -> bool {
+        false
+    }
+}
+
 /// Decays the rate to 0 over `total_iters` steps as `(1 - t/total)^power`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PolynomialLR {

@@ -9,8 +9,8 @@ use pyo3::types::PyDict;
 use super::value;
 use crate::optim::lr_scheduler::{
     Anneal, At, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, CyclicMode,
-    ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR, ReduceLROnPlateau, ScaleFn,
-    Schedule, StepLR, WarmRestarts,
+    ExponentialLR, LambdaLR, LinearLR, LrLambda, MultiStepLR, MultiplicativeLR, OneCycleLR,
+    PolynomialLR, ReduceLROnPlateau, ScaleFn, Schedule, StepLR, WarmRestarts,
 };
 use crate::optim::OptionValue;
 use crate::{Error, ErrorKind, Key, Result, Value};
@@ -190,6 +190,31 @@ fn cyclic_of(args: &Args<'_>, scale_fn: Option<ScaleFn>) -> Result<CyclicLR> {
     })
 }
 
+/// The first exception a user's function raised during one schedule call.
+type Raised = std::rc::Rc<std::cell::RefCell<Option<PyErr>>>;
+
+/// A Python function of one number as a Rust one: its result as a float;
+/// an exception goes into `raised` (the rate becomes nan, and the call
+/// raises the exception instead of returning it).
+fn python_function(f: &Bound<'_, PyAny>, raised: &Raised) -> std::rc::Rc<dyn Fn(f64) -> f64> {
+    let (f, sink) = (f.clone().unbind(), raised.clone());
+    std::rc::Rc::new(move |x| {
+        Python::attach(|py| {
+            let bound = f.bind(py);
+            // An int epoch goes in as an int, as PyTorch passes `last_epoch`.
+            let called = if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                bound.call1((x as i64,))
+            } else {
+                bound.call1((x,))
+            };
+            called.and_then(|v| v.extract::<f64>()).unwrap_or_else(|e| {
+                sink.borrow_mut().get_or_insert(e);
+                f64::NAN
+            })
+        })
+    })
+}
+
 fn args_of<'a>(scheduler: &'a str, args: &Bound<'_, PyDict>) -> PyResult<Args<'a>> {
     let values = value::from_py(args.as_any(), scheduler, "the scheduler's attributes")?;
     Ok(Args { scheduler, values })
@@ -197,10 +222,12 @@ fn args_of<'a>(scheduler: &'a str, args: &Bound<'_, PyDict>) -> PyResult<Args<'a
 
 /// The rates (and momenta, for a schedule that cycles them) of step
 /// `epoch` for groups whose initial rates are `base_lrs` and current rates
-/// `lrs`: PyTorch's `get_lr`, or with `closed` its closed form.
+/// `lrs`: PyTorch's `get_lr`, or with `closed` its closed form. `functions`
+/// are the user's own: CyclicLR's `scale_fn`, or the `lr_lambdas` (a list)
+/// of LambdaLR and MultiplicativeLR.
 #[pyfunction]
 #[pyo3(name = "_lr_schedule", signature = (
-    name, args, base_lrs, lrs, epoch, step_count, initial, closed, scale_fn = None
+    name, args, base_lrs, lrs, epoch, step_count, initial, closed, functions = None
 ))]
 #[allow(clippy::too_many_arguments)] // where the schedule stands
 #[allow(clippy::type_complexity)] // (rates, momenta)
@@ -213,30 +240,33 @@ pub(crate) fn lr_schedule(
     step_count: usize,
     initial: bool,
     closed: bool,
-    scale_fn: Option<&Bound<'_, PyAny>>,
+    functions: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(Vec<f64>, Option<Vec<f64>>)> {
     crate::python::guard::run("lr_schedule", move || {
         let args = args_of(name, args)?;
-        // CyclicLR's scale of the user's own: a Python function, whose
-        // error comes out unchanged.
-        let raised: std::rc::Rc<std::cell::RefCell<Option<PyErr>>> = Default::default();
-        let schedule: Box<dyn Schedule> = match (name, scale_fn) {
+        // The user's own functions, in Python: an error one raises comes out
+        // unchanged.
+        let raised: Raised = Default::default();
+        let schedule: Box<dyn Schedule> = match (name, functions) {
             ("CyclicLR", Some(f)) => {
-                let by_cycle = args.text("scale_mode")? == "cycle";
-                let (f, sink) = (f.clone().unbind(), raised.clone());
                 let scale = ScaleFn {
-                    f: std::rc::Rc::new(move |x| {
-                        Python::attach(|py| {
-                            let value = f.bind(py).call1((x,)).and_then(|v| v.extract::<f64>());
-                            value.unwrap_or_else(|e| {
-                                sink.borrow_mut().get_or_insert(e);
-                                f64::NAN
-                            })
-                        })
-                    }),
-                    by_cycle,
+                    f: python_function(f, &raised),
+                    by_cycle: args.text("scale_mode")? == "cycle",
                 };
                 Box::new(cyclic_of(&args, Some(scale))?)
+            }
+            ("LambdaLR" | "MultiplicativeLR", Some(fs)) => {
+                let lr_lambdas: Vec<LrLambda> = fs
+                    .try_iter()?
+                    .map(|f| {
+                        let f = python_function(&f?, &raised);
+                        Ok(std::rc::Rc::new(move |epoch: usize| f(epoch as f64)) as LrLambda)
+                    })
+                    .collect::<PyResult<_>>()?;
+                match name {
+                    "LambdaLR" => Box::new(LambdaLR { lr_lambdas }),
+                    _ => Box::new(MultiplicativeLR { lr_lambdas }),
+                }
             }
             _ => schedule_of(&args)?,
         };

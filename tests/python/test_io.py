@@ -161,3 +161,13 @@ def test_load_moves_tensors_to_map_location(tmp_path):
     assert list(state) == ["bias", "weight"] and state["weight"].device == flodl.device("cpu")
     with pytest.raises(flodl.ArgumentError):
         flodl.load(path, map_location="nowhere")
+
+
+def test_a_checkpoint_without_tensors_is_a_valid_safetensors_file(tmp_path):
+    from safetensors.numpy import load_file
+
+    path = tmp_path / "numbers.safetensors"
+    numbers = {"epoch": 3, "lrs": [0.015049999999999997, 1.3436424411240121e-09]}
+    flodl.save(numbers, path)
+    assert load_file(str(path)) == {}  # safetensors reads it: no tensors
+    assert flodl.load(path) == numbers  # floats come back exactly

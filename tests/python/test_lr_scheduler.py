@@ -383,3 +383,32 @@ def test_composed_schedulers_match_torch(kind: str) -> None:
         ts.step()
         assert fs.get_last_lr() == ts.get_last_lr()
         assert [g["lr"] for g in fl.param_groups] == [g["lr"] for g in th.param_groups]
+
+
+def test_an_exception_in_a_user_function_comes_out_unchanged() -> None:
+    class Mine(Exception):
+        pass
+
+    def fails(epoch: int) -> float:
+        if epoch > 0:
+            raise Mine(f"at epoch {epoch}")
+        return 1.0
+
+    for cls in (fl_sched.LambdaLR, fl_sched.MultiplicativeLR):
+        fl, _ = optimizers()
+        fs = cls(fl, fails)
+        with pytest.raises(Mine, match="at epoch 1"):
+            fs.step()
+
+
+def test_lambdas_get_the_epoch_as_an_int_as_torch() -> None:
+    seen: list[Any] = []
+
+    def record(epoch: Any) -> float:
+        seen.append(epoch)
+        return 1.0
+
+    fl, _ = optimizers()
+    fs = fl_sched.LambdaLR(fl, record)
+    fs.step()
+    assert seen == [0, 0, 1, 1] and all(type(e) is int for e in seen)  # two groups

@@ -2,8 +2,7 @@
 examples/train_digits.rs against train_digits.py's flodl run (the same data
 export, seed, batches and Adam), and examples/resume_training.rs against
 resume_training.py (RAdam, a cosine schedule, a checkpoint and its resume).
-A resumed run repeats the uninterrupted one (its losses to the bit; its
-learning rates to the last bit but one, see the xfail), a checkpoint written
+A resumed run repeats the uninterrupted one to the bit, a checkpoint written
 by either language resumes in the other, and the Python twin run on PyTorch
 gives the same numbers.
 
@@ -146,12 +145,10 @@ def test_resume_training_rust_matches_python(runs: dict[str, Any]) -> None:
 
 
 def assert_resumes(resumed: dict[str, Any], full: dict[str, Any], epochs: slice) -> None:
-    """``resumed`` ran the epochs ``epochs`` of ``full`` to the same numbers.
-    The rates may differ in the last bit (see the xfail below: a checkpoint
-    reads its floats back an ulp off), the losses and accuracies may not."""
-    for name in ("epochs", "losses", "accuracies"):
+    """``resumed`` ran the epochs ``epochs`` of ``full`` to the same numbers,
+    bit for bit (a checkpoint reads its floats back exactly)."""
+    for name in ("epochs", "losses", "accuracies", "lrs"):
         assert resumed[name] == full[name][epochs], name
-    assert_close(resumed["lrs"], full["lrs"][epochs], rtol=1e-15)
 
 
 @pytest.mark.parametrize("lang", ["rs", "py"])
@@ -166,11 +163,6 @@ def test_a_resumed_run_is_the_uninterrupted_one(runs: dict[str, Any], lang: str)
     assert_resumes(runs[f"{lang}_from_{lang}"], full, slice(4, None))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="flodl::io::load_value parses the structure's JSON with serde_json "
-    "without its float_roundtrip feature: some floats come back an ulp off",
-)
 def test_checkpoint_floats_read_back_exactly(tmp_path: Path) -> None:
     # The rate of resume_training's fifth epoch, and others of its kind.
     floats = [0.015049999999999997, 0.009328882686141907, 1.3436424411240121e-09]

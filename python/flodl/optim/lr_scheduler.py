@@ -104,9 +104,7 @@ class LRScheduler:
         """What the Rust schedule reads: the attributes ``_args`` names."""
         return {name: getattr(self, name) for name in self._args}
 
-    def _schedule(
-        self, closed: bool, scale_fn: Callable[[float], float] | None = None
-    ) -> list[float]:
+    def _schedule(self, closed: bool, functions: Any = None) -> list[float]:
         """The Rust schedule's rates (and momenta, set here) for this step."""
         lrs, momenta = _flodl._lr_schedule(
             self._name,
@@ -117,7 +115,7 @@ class LRScheduler:
             self._step_count,
             self._is_initial,
             closed,
-            scale_fn,
+            functions,
         )
         if momenta is not None:
             for group, momentum in zip(self.optimizer.param_groups, momenta):
@@ -183,7 +181,9 @@ class LRScheduler:
 
 class LambdaLR(LRScheduler):
     """``initial_lr * lr_lambda(epoch)``, one function for all groups or one
-    each (the formula is the user's function)."""
+    each (the factor is the user's function, the formula Rust's)."""
+
+    _name = "LambdaLR"
 
     def __init__(
         self,
@@ -195,8 +195,8 @@ class LambdaLR(LRScheduler):
         self.lr_lambdas = _lambdas(type(self).__name__, optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float]:
-        return [base * f(self.last_epoch) for f, base in zip(self.lr_lambdas, self.base_lrs)]
+    def _schedule(self, closed: bool, functions: Any = None) -> list[float]:
+        return super()._schedule(closed, self.lr_lambdas)
 
     def state_dict(self) -> dict[str, Any]:
         """As the base's, with the lambdas' attributes (None for plain functions)."""
@@ -227,10 +227,7 @@ def _lambdas(name: str, optimizer: Optimizer, lr_lambda: Any) -> list[Any]:
 class MultiplicativeLR(LambdaLR):
     """Multiplies the rate by ``lr_lambda(epoch)`` every epoch after the first."""
 
-    def get_lr(self) -> list[float]:
-        if self._is_initial:
-            return self._current_lrs()
-        return [lr * f(self.last_epoch) for f, lr in zip(self.lr_lambdas, self._current_lrs())]
+    _name = "MultiplicativeLR"
 
 
 class StepLR(LRScheduler):
@@ -473,7 +470,7 @@ class OneCycleLR(LRScheduler):
             )
         super().__init__(optimizer, last_epoch)
 
-    def _schedule(self, closed: bool, scale_fn: Any = None) -> list[float]:
+    def _schedule(self, closed: bool, functions: Any = None) -> list[float]:
         if self.last_epoch > self.total_steps:
             raise ArgumentError(
                 f"OneCycleLR: stepped {self.last_epoch} times, but total_steps is {self.total_steps}"
@@ -573,7 +570,7 @@ class CyclicLR(LRScheduler):
         args["max_momentums"] = getattr(self, "max_momentums", [0.0])
         return args
 
-    def _schedule(self, closed: bool, scale_fn: Any = None) -> list[float]:
+    def _schedule(self, closed: bool, functions: Any = None) -> list[float]:
         return super()._schedule(closed, self._scale_fn_custom)
 
     def state_dict(self) -> dict[str, Any]:
