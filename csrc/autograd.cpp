@@ -6,6 +6,7 @@
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/functions/accumulate_grad.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/function_hook.h>
 #include <torch/csrc/autograd/variable.h>
@@ -186,6 +187,61 @@ char *flodl_grad_fn_name(const at::Tensor *t, char **name) {
     if (*name == nullptr) throw std::bad_alloc();
   });
 }
+
+// A node handle: an owned reference to a node of the graph (libtorch's
+// own pointer type, a shared_ptr or an intrusive_ptr by version).
+using NodeRef = std::decay_t<decltype(std::declval<const at::Tensor &>().grad_fn())>;
+
+static const NodeRef &node_of(const void *node) { return *static_cast<const NodeRef *>(node); }
+
+char *flodl_grad_fn(const at::Tensor *t, void **node) {
+  *node = nullptr;
+  return guarded_change([&] {
+    NodeRef fn = t->grad_fn();
+    if (fn) *node = new NodeRef(std::move(fn));
+  });
+}
+
+void flodl_node_free(void *node) { delete static_cast<NodeRef *>(node); }
+
+char *flodl_node_name(const void *node, char **name) {
+  *name = nullptr;
+  return guarded_change([&] {
+    *name = strdup(node_of(node)->name().c_str());
+    if (*name == nullptr) throw std::bad_alloc();
+  });
+}
+
+char *flodl_node_num_next(const void *node, int64_t *count) {
+  *count = 0;
+  return guarded_change([&] { *count = static_cast<int64_t>(node_of(node)->num_outputs()); });
+}
+
+char *flodl_node_next(const void *node, int64_t i, void **next, int64_t *input_nr) {
+  *next = nullptr;
+  *input_nr = 0;
+  return guarded_change([&] {
+    const auto &n = node_of(node);
+    if (i < 0 || static_cast<uint64_t>(i) >= n->num_outputs()) {
+      throw c10::IndexError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                            "edge " + std::to_string(i) + " is out of range");
+    }
+    const auto &edge = n->next_edge(static_cast<size_t>(i));
+    *input_nr = static_cast<int64_t>(edge.input_nr);
+    if (edge.function) *next = new NodeRef(edge.function);
+  });
+}
+
+char *flodl_node_variable(const void *node, at::Tensor **variable) {
+  *variable = nullptr;
+  return guarded_change([&] {
+    auto *accumulate = dynamic_cast<torch::autograd::AccumulateGrad *>(node_of(node).get());
+    if (accumulate == nullptr || !accumulate->variable.defined()) return;
+    *variable = new at::Tensor(accumulate->variable);
+  });
+}
+
+uintptr_t flodl_node_id(const void *node) { return reinterpret_cast<uintptr_t>(node_of(node).get()); }
 
 // Gradient hooks: `call` runs when the gradient with respect to `t` is
 // computed; `drop` once when libtorch forgets the hook (removed, or the

@@ -190,6 +190,23 @@ char *flodl_detach_in_place(FlodlTensor *t);
 // The name of the node that made `t` ("MulBackward0"), malloc'd (freed by
 // flodl_free_message); *name is null for a leaf.
 char *flodl_grad_fn_name(const FlodlTensor *t, char **name);
+// Autograd graph nodes, as Python's `grad_fn` objects. A node handle is an
+// opaque owned reference (freed by flodl_node_free); `*node` is null for a
+// tensor no node made (a leaf, or one that records nothing).
+char *flodl_grad_fn(const FlodlTensor *t, void **node);
+void flodl_node_free(void *node);  // cannot fail
+// The node's name ("MulBackward0"), malloc'd (freed by flodl_free_message).
+char *flodl_node_name(const void *node, char **name);
+// How many edges lead on from the node (its next_functions).
+char *flodl_node_num_next(const void *node, int64_t *count);
+// Edge `i`: the node it leads to (null for an input that needs no
+// gradient) and which of that node's inputs it feeds.
+char *flodl_node_next(const void *node, int64_t i, void **next, int64_t *input_nr);
+// The leaf an AccumulateGrad node writes into (null for other nodes, or a
+// leaf that is gone).
+char *flodl_node_variable(const void *node, FlodlTensor **variable);
+// The node's identity: equal for handles on one node (cannot fail).
+uintptr_t flodl_node_id(const void *node);
 char *flodl_register_hook(FlodlTensor *t, void *ctx, flodl_hook_fn call, flodl_drop_fn drop,
                           unsigned *handle);
 char *flodl_remove_hook(FlodlTensor *t, unsigned handle);

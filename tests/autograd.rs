@@ -377,3 +377,28 @@ fn post_accumulate_grad_hooks() {
         .unwrap();
     assert_eq!(seen.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn grad_fn_walks_the_graph_to_the_leaves() -> flodl::Result<()> {
+    let x = Variable::new(Tensor::ones(&[2], Default::default())?, true)?;
+    let y = x.mul_scalar(2.0)?.sum()?;
+    let sum = y.grad_fn()?.expect("an op's result has a node");
+    assert_eq!(sum.name()?, "SumBackward0");
+    let next = sum.next_functions()?;
+    assert_eq!(next.len(), 1);
+    let mul = next[0].0.as_ref().expect("the product needs a gradient");
+    assert_eq!(mul.name()?, "MulBackward0");
+    let leaf_node = mul
+        .next_functions()?
+        .remove(0)
+        .0
+        .expect("x needs a gradient");
+    assert_eq!(leaf_node.name()?, "torch::autograd::AccumulateGrad");
+    let leaf = leaf_node
+        .variable()?
+        .expect("AccumulateGrad holds its leaf");
+    assert_eq!(leaf.shape(), vec![2]);
+    assert!(x.grad_fn()?.is_none());
+    assert_eq!(y.grad_fn()?, Some(sum));
+    Ok(())
+}

@@ -809,6 +809,9 @@ class Tensor(_Ops[Tensor, Tensor]):
     def requires_grad_(self, requires_grad: bool = True) -> None:
         """An AutogradError unless False: a Tensor cannot start recording in
         place (make it a Variable)."""
+    @property
+    def grad_fn(self) -> Node | None:
+        """None: no node of a graph made a Tensor."""
     # @generated tensor_ops: written by `make stubs` from the op declarations
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as
@@ -867,6 +870,9 @@ class Variable(_Ops[Variable, VariableLike], Tensor):  # type: ignore[misc]
         """Sets ``requires_grad`` (leaves only); returns this Variable."""
     @property
     def is_leaf(self) -> bool: ...
+    @property
+    def grad_fn(self) -> Node | None:  # type: ignore[override]
+        """The node of the graph that made this Variable (None for a leaf)."""
     def explain_grad(self) -> str:
         """Why ``grad`` is what it is, above all why it is None, in a paragraph."""
     def retain_grad(self) -> None:
@@ -940,6 +946,16 @@ class _DetectAnomaly:
 class _InferenceMode:
     def __init__(self, enabled: bool) -> None: ...
     def exit(self) -> None: ...
+
+class Node:
+    """A node of the autograd graph, as PyTorch's ``grad_fn`` objects."""
+
+    def name(self) -> str: ...
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]: ...
+    @property
+    def variable(self) -> Variable | None:
+        """The leaf an AccumulateGrad node writes into (None for others)."""
 
 class _VjpFn:
     def __call__(self, *cotangents: Any) -> tuple[Tensor, ...]: ...

@@ -11,6 +11,7 @@ mod explain;
 mod function;
 mod functions;
 mod grad_mode;
+mod graph;
 mod hooks;
 mod variable;
 
@@ -26,5 +27,6 @@ pub use grad_mode::{
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
     set_grad_enabled, EnableGradGuard, InferenceModeGuard, NoGradGuard,
 };
+pub use graph::Node;
 pub use hooks::HookHandle;
 pub use variable::Variable;

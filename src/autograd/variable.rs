@@ -39,7 +39,7 @@ pub(crate) enum Origin {
 pub(crate) static BACKWARD_PASSES: AtomicU64 = AtomicU64::new(0);
 
 impl Variable {
-    fn with_origin(raw: tch::Tensor, origin: Origin) -> Self {
+    pub(crate) fn with_origin(raw: tch::Tensor, origin: Origin) -> Self {
         Variable {
             raw,
             _live: crate::live::LiveHandle::new(),

@@ -29,6 +29,18 @@ extern "C" {
     fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
     fn flodl_detach_in_place(t: *mut c_void) -> *mut c_char;
     fn flodl_grad_fn_name(t: *mut c_void, name: *mut *mut c_char) -> *mut c_char;
+    fn flodl_grad_fn(t: *mut c_void, node: *mut *mut c_void) -> *mut c_char;
+    fn flodl_node_free(node: *mut c_void);
+    fn flodl_node_name(node: *const c_void, name: *mut *mut c_char) -> *mut c_char;
+    fn flodl_node_num_next(node: *const c_void, count: *mut i64) -> *mut c_char;
+    fn flodl_node_next(
+        node: *const c_void,
+        i: i64,
+        next: *mut *mut c_void,
+        input_nr: *mut i64,
+    ) -> *mut c_char;
+    fn flodl_node_variable(node: *const c_void, variable: *mut *mut c_void) -> *mut c_char;
+    fn flodl_node_id(node: *const c_void) -> usize;
     fn flodl_register_hook(
         t: *mut c_void,
         ctx: *mut c_void,
@@ -142,6 +154,70 @@ pub(crate) fn grad_fn_name(t: &tch::Tensor) -> Result<Option<String>, Failure> {
     // SAFETY: a live tensor; the shim stores a malloc'd string or null.
     check(unsafe { flodl_grad_fn_name(ptr(t), &mut name) })?;
     Ok(take_string(name))
+}
+
+/// An owned reference to a node of the autograd graph (a shim handle).
+pub(crate) struct NodeHandle(*mut c_void);
+
+// SAFETY: the handle is a `std::shared_ptr<Node>`, whose count is atomic;
+// the node's fields read here (name, edges, AccumulateGrad's variable) are
+// not changed once the graph is built.
+unsafe impl Send for NodeHandle {}
+unsafe impl Sync for NodeHandle {}
+
+impl Drop for NodeHandle {
+    fn drop(&mut self) {
+        // SAFETY: this value owns the handle, freed once.
+        unsafe { flodl_node_free(self.0) }
+    }
+}
+
+/// The node that made `t`; None for a leaf or a tensor that records nothing.
+pub(crate) fn grad_fn(t: &tch::Tensor) -> Result<Option<NodeHandle>, Failure> {
+    let mut node: *mut c_void = std::ptr::null_mut();
+    // SAFETY: a live tensor; the shim stores a new handle or null.
+    check(unsafe { flodl_grad_fn(ptr(t), &mut node) })?;
+    Ok((!node.is_null()).then_some(NodeHandle(node)))
+}
+
+impl NodeHandle {
+    /// The node's name (`"MulBackward0"`).
+    pub(crate) fn name(&self) -> Result<String, Failure> {
+        let mut name: *mut c_char = std::ptr::null_mut();
+        // SAFETY: a live handle; the shim stores a malloc'd string.
+        check(unsafe { flodl_node_name(self.0, &mut name) })?;
+        Ok(take_string(name).unwrap_or_default())
+    }
+
+    /// The edges on from the node: the next node (None for an input that
+    /// needs no gradient) and which of its inputs the edge feeds.
+    pub(crate) fn next(&self) -> Result<Vec<(Option<NodeHandle>, i64)>, Failure> {
+        let mut count = 0i64;
+        // SAFETY: a live handle and an out-parameter.
+        check(unsafe { flodl_node_num_next(self.0, &mut count) })?;
+        (0..count)
+            .map(|i| {
+                let (mut next, mut input_nr) = (std::ptr::null_mut(), 0i64);
+                // SAFETY: `i` is in range; the shim stores a new handle or null.
+                check(unsafe { flodl_node_next(self.0, i, &mut next, &mut input_nr) })?;
+                Ok(((!next.is_null()).then_some(NodeHandle(next)), input_nr))
+            })
+            .collect()
+    }
+
+    /// The leaf an AccumulateGrad node writes into.
+    pub(crate) fn variable(&self) -> Result<Option<tch::Tensor>, Failure> {
+        let mut variable: *mut c_void = std::ptr::null_mut();
+        // SAFETY: a live handle; the shim stores a new tensor handle or null.
+        check(unsafe { flodl_node_variable(self.0, &mut variable) })?;
+        Ok(take_tensor(variable))
+    }
+
+    /// The node's identity (equal for handles on one node).
+    pub(crate) fn id(&self) -> usize {
+        // SAFETY: a live handle; the call reads a pointer and cannot fail.
+        unsafe { flodl_node_id(self.0) }
+    }
 }
 
 /// A gradient hook on the Rust side: given the gradient, a replacement or

@@ -12,6 +12,7 @@ mod extension; // values crossing into a user's own extension module
 mod func; // flodl.func's transforms on flodl::func
 mod function; // custom functions (flodl.autograd.Function)
 mod gil; // when the GIL is released
+mod graph; // grad_fn: the autograd graph's nodes
 mod guard; // a Rust panic becomes a FlodlError, never a PanicException
 mod hooks; // Python gradient hooks
 mod init; // flodl.nn.init on flodl::nn::init
@@ -491,6 +492,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(func::hessian, m)?)?;
     m.add_function(wrap_pyfunction!(func::hvp, m)?)?;
     m.add_class::<func::VjpFn>()?;
+    m.add_class::<graph::PyNode>()?;
     m.add_function(wrap_pyfunction!(catalogue::modes, m)?)?;
     Ok(())
 }

@@ -473,6 +473,13 @@ impl PyTensor {
         Ok(self.inner.detach()?.into())
     }
 
+    /// None: a Tensor is made by no node of a graph (PyTorch's `grad_fn` of
+    /// a tensor that records nothing).
+    #[getter]
+    fn grad_fn(&self) -> Option<()> {
+        None
+    }
+
     /// A Tensor cannot start recording in place: an AutogradError with the
     /// way (a Variable of it, or `requires_grad=True` at creation).
     #[pyo3(signature = (requires_grad = true))]

@@ -122,6 +122,13 @@ impl PyVariable {
         self.inner.is_leaf()
     }
 
+    /// The node of the graph that made this Variable, as PyTorch's
+    /// `grad_fn`: None for a leaf, or one made without recording.
+    #[getter]
+    fn grad_fn(&self) -> PyResult<Option<super::graph::PyNode>> {
+        Ok(self.inner.grad_fn()?.map(super::graph::PyNode))
+    }
+
     /// Resets the gradient to None.
     fn zero_grad(&self) -> PyResult<()> {
         self.inner.zero_grad();

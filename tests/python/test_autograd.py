@@ -206,3 +206,51 @@ def test_item_and_tolist_keep_the_dtype() -> None:
     assert Tensor.from_f32([1.5], []).tolist() == 1.5
     with pytest.raises(flodl.ShapeError):
         Tensor.zeros([2]).item()
+
+
+def _graph(node, depth=0):
+    """The names along ``next_functions`` from ``node``, nested (None for an
+    input that needs no gradient), with the input numbers."""
+    if node is None:
+        return None
+    return (node.name(), [(_graph(n, depth + 1), i) for n, i in node.next_functions])
+
+
+def test_grad_fn_walks_the_graph_as_torch():
+    import torch
+
+    x = flodl.Variable(flodl.Tensor.ones([3]), requires_grad=True)
+    w = flodl.Tensor.full([3], 2.0)
+    tx, tw = torch.ones(3, requires_grad=True), torch.full((3,), 2.0)
+
+    def f(a, b):
+        return ((a * b).sin() + a).sum()
+
+    y, ty = f(x, w), f(tx, tw)
+    assert _graph(y.grad_fn) == _graph(ty.grad_fn)
+    assert repr(y.grad_fn).startswith("<SumBackward0 object at 0x")
+    leaf = y.grad_fn.next_functions[0][0].next_functions[1][0]
+    assert repr(leaf).startswith("<AccumulateGrad object at")
+    assert leaf.variable.shape == [3] and leaf.variable.requires_grad
+    # One node, one identity; leaves and Tensors have no node.
+    assert y.grad_fn == y.grad_fn and hash(y.grad_fn) == hash(y.grad_fn)
+    assert y.grad_fn != leaf
+    assert x.grad_fn is None and w.grad_fn is None
+    with flodl.no_grad():
+        assert (x * 2).grad_fn is None
+
+
+def test_grad_fn_of_a_custom_function_is_its_node():
+    class Double(flodl.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    x = flodl.Variable(flodl.Tensor.ones([2]), requires_grad=True)
+    node = Double.apply(x).grad_fn
+    assert "Double" in node.name()
+    assert node.next_functions[0][0].name() == "torch::autograd::AccumulateGrad"
