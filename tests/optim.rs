@@ -787,3 +787,37 @@ fn lambda_and_multiplicative_schedules_use_the_closure() -> Result<()> {
     close(&lrs, &[0.5, 0.25, 0.125, 0.0625]);
     Ok(())
 }
+
+#[test]
+fn a_scheduler_writes_pytorch_s_group_entries_into_the_state_dict() -> Result<()> {
+    let options = SGDOptions {
+        lr: 0.1,
+        momentum: 0.9,
+        ..Default::default()
+    };
+    let mut opt = optim::SGD::new(vec![leaf(&[1.0])], options.clone())?;
+    let _sched = Scheduler::new(&mut opt, OneCycleLR::new(0.5, 10));
+    let saved = opt.state_dict();
+    let group = &saved.get("param_groups").and_then(Value::items).unwrap()[0];
+    let entry = |name: &str| group.get(name).and_then(Value::as_f64);
+    // As torch's OneCycleLR writes them: initial = max / div_factor, ...
+    assert_eq!(entry("initial_lr"), Some(0.5 / 25.0));
+    assert_eq!(entry("max_lr"), Some(0.5));
+    assert_eq!(entry("min_lr"), Some(0.5 / 25.0 / 1e4));
+    assert_eq!(entry("max_momentum"), Some(0.95));
+    assert_eq!(entry("base_momentum"), Some(0.85));
+    // They come back with the state dict, and a plain schedule writes initial_lr.
+    let mut other = optim::SGD::new(vec![leaf(&[1.0])], options)?;
+    other.load_state_dict(&saved)?;
+    assert_eq!(other.param_groups()[0].extra.len(), 5);
+    let _step = Scheduler::new(
+        &mut other,
+        StepLR {
+            step_size: 2,
+            gamma: 0.5,
+        },
+    );
+    let extra = &other.param_groups()[0].extra;
+    assert_eq!(extra[0].0, "initial_lr"); // kept: a scheduler had set it
+    Ok(())
+}

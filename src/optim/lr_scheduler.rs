@@ -57,6 +57,15 @@ pub trait Schedule {
         None
     }
 
+    /// What PyTorch's scheduler writes into group `group`'s dict besides the
+    /// rate and `initial_lr` (OneCycleLR's `max_lr`, `min_lr` and momentum
+    /// bounds): [`Scheduler::new`] puts them in the optimizer's groups, so
+    /// its state dict is PyTorch's. None by default.
+    fn group_entries(&self, group: usize) -> Vec<(&'static str, f64)> {
+        let _ = group;
+        Vec::new()
+    }
+
     /// Whether [`lr_at`](Self::lr_at) is PyTorch's closed form (used when a
     /// scheduler jumps to an epoch); false sends the jump through
     /// [`next_lr`](Self::next_lr), as PyTorch does.
@@ -485,6 +494,20 @@ impl OneCycleLR {
 impl Schedule for OneCycleLR {
     fn lr_at(&self, _base: f64, t: usize) -> f64 {
         self.values(0, t).0
+    }
+    fn group_entries(&self, group: usize) -> Vec<(&'static str, f64)> {
+        let max_lr = per_group(&self.max_lr, group);
+        let initial = max_lr / self.div_factor;
+        let mut entries = vec![
+            ("initial_lr", initial),
+            ("max_lr", max_lr),
+            ("min_lr", initial / self.final_div_factor),
+        ];
+        if self.cycle_momentum {
+            entries.push(("max_momentum", per_group(&self.max_momentum, group)));
+            entries.push(("base_momentum", per_group(&self.base_momentum, group)));
+        }
+        entries
     }
     fn next_lr(&self, _base: f64, _lr: f64, at: At) -> f64 {
         self.values(at.group, at.epoch).0
@@ -917,6 +940,18 @@ impl<S: Schedule> Scheduler<S> {
             .iter()
             .map(|g| g.options.lr())
             .collect();
+        // PyTorch's group entries: `initial_lr` (unless a scheduler set it),
+        // and the schedule's own.
+        for (i, &base) in base_lrs.iter().enumerate() {
+            if let Some(group) = optimizer.param_group_mut(i) {
+                if !group.extra.iter().any(|(n, _)| n == "initial_lr") {
+                    group.set_extra("initial_lr", Value::Float(base));
+                }
+                for (name, value) in schedule.group_entries(i) {
+                    group.set_extra(name, Value::Float(value));
+                }
+            }
+        }
         let mut scheduler = Scheduler {
             schedule,
             last_lrs: base_lrs.clone(),

@@ -56,6 +56,21 @@ pub trait Options: Clone + std::fmt::Debug {
 pub struct ParamGroup<O> {
     pub params: Vec<Variable>,
     pub options: O,
+    /// Entries that are no option, as a scheduler writes them into PyTorch's
+    /// group dicts (`initial_lr`, OneCycleLR's `max_lr`, ...): kept in the
+    /// state dict and restored from it, so a checkpoint resumes in Python too.
+    pub extra: Vec<(String, Value)>,
+}
+
+impl<O> ParamGroup<O> {
+    /// Sets the entry `name` of [`extra`](Self::extra) (in its place, or
+    /// appended).
+    pub fn set_extra(&mut self, name: &str, value: Value) {
+        match self.extra.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.extra.push((name.to_string(), value)),
+        }
+    }
 }
 
 /// One state tensor an update rule keeps per parameter: its name
@@ -309,13 +324,22 @@ impl<M: Method> Optimizer<M> {
             }
         }
         self.state.push(states);
-        self.groups.push(ParamGroup { params, options });
+        self.groups.push(ParamGroup {
+            params,
+            options,
+            extra: Vec::new(),
+        });
         Ok(())
     }
 
     /// The parameter groups.
     pub fn param_groups(&self) -> &[ParamGroup<M>] {
         &self.groups
+    }
+
+    /// Group `i`, to change (its options, its extra entries).
+    pub fn param_group_mut(&mut self, group: usize) -> Option<&mut ParamGroup<M>> {
+        self.groups.get_mut(group)
     }
 
     /// The options of group `i`, to change (a learning rate, ...).
@@ -386,6 +410,8 @@ impl<M: Method> Optimizer<M> {
                     .into_iter()
                     .map(|(k, v)| (Key::from(k), v))
                     .collect();
+                let extra = group.extra.iter();
+                entries.extend(extra.map(|(k, v)| (Key::from(k.as_str()), v.clone())));
                 let params = (next..next + group.params.len())
                     .map(|i| Value::Int(i as i64))
                     .collect();
@@ -416,8 +442,23 @@ impl<M: Method> Optimizer<M> {
             })
             .collect();
         let (options, loads) = read_state_dict(&groups, saved)?;
-        for (group, options) in self.groups.iter_mut().zip(options) {
+        let saved_groups = saved.get("param_groups").and_then(Value::items);
+        for (i, (group, options)) in self.groups.iter_mut().zip(options).enumerate() {
+            let names: Vec<&str> = options.to_values().into_iter().map(|(n, _)| n).collect();
             group.options = options;
+            // What the saved group holds besides its options and params.
+            group.extra = match saved_groups.and_then(|g| g.get(i)) {
+                Some(Value::Dict(entries)) => entries
+                    .iter()
+                    .filter_map(|(k, v)| match k {
+                        Key::Str(k) if k != "params" && !names.contains(&k.as_str()) => {
+                            Some((k.clone(), v.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
         }
         for states in &mut self.state {
             states.iter_mut().for_each(Vec::clear);
