@@ -137,18 +137,13 @@ impl ModuleDict {
     /// that name, as assigning to a key does in PyTorch. A name with a dot
     /// or an empty one is an Argument error, as PyTorch refuses it.
     pub fn insert(&mut self, name: &str, module: impl Module + 'static) -> Result<()> {
-        if name.is_empty() || name.contains('.') {
-            bail!(
-                Argument,
-                "ModuleDict: a module name must be non-empty and without \".\", got {name:?}"
-            );
-        }
-        let module: Box<dyn Module> = Box::new(module);
-        match self.modules.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = module,
-            None => self.modules.push((name.to_string(), module)),
-        }
-        Ok(())
+        insert_named(
+            "ModuleDict",
+            "module",
+            &mut self.modules,
+            name,
+            Box::new(module),
+        )
     }
 
     /// The module named `name`.
@@ -208,6 +203,29 @@ impl Module for ModuleDict {
             module.set_training(training);
         }
     }
+}
+
+/// Puts `value` under `name` in a dict container's entries (in its place if
+/// the name is there); a name with a dot or an empty one is an Argument
+/// error, as PyTorch refuses it.
+fn insert_named<T>(
+    container: &str,
+    what: &str,
+    entries: &mut Vec<(String, T)>,
+    name: &str,
+    value: T,
+) -> Result<()> {
+    if name.is_empty() || name.contains('.') {
+        bail!(
+            Argument,
+            "{container}: a {what} name must be non-empty and without \".\", got {name:?}"
+        );
+    }
+    match entries.iter_mut().find(|(n, _)| n == name) {
+        Some(slot) => slot.1 = value,
+        None => entries.push((name.to_string(), value)),
+    }
+    Ok(())
 }
 
 /// Parameters kept in a list and named "0", "1", ..., as
@@ -276,17 +294,7 @@ impl ParameterDict {
     /// Adds `param` under `name`, replacing (in its place) one of that name;
     /// a name with a dot or an empty one is an Argument error.
     pub fn insert(&mut self, name: &str, param: Parameter) -> Result<()> {
-        if name.is_empty() || name.contains('.') {
-            bail!(
-                Argument,
-                "ParameterDict: a parameter name must be non-empty and without \".\", got {name:?}"
-            );
-        }
-        match self.params.iter_mut().find(|(n, _)| n == name) {
-            Some(slot) => slot.1 = param,
-            None => self.params.push((name.to_string(), param)),
-        }
-        Ok(())
+        insert_named("ParameterDict", "parameter", &mut self.params, name, param)
     }
 
     /// The parameter named `name`.
