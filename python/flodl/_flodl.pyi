@@ -201,6 +201,59 @@ class _Ops(Generic[_Self, _Operand]):
     def norm(self, p: float = 2.0, dim: int | None = None, keepdim: bool = False) -> _Self:
         """The ``p``-norm, as ``torch.linalg.vector_norm``: Rust's ``norm``, or ``norm_dim``
         with a ``dim``."""
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether any element is true, of all elements (Rust ``any``) or along ``dim``
+        (``any_dim``)."""
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Whether every element is true, of all elements (Rust ``all``) or along ``dim``
+        (``all_dim``)."""
+    @overload
+    def median(self) -> _Self: ...
+    @overload
+    def median(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]: ...
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """The median of all elements (Rust ``median``), or ``(values, indices)`` along
+        ``dim`` (``median_dim``)."""
+    def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> _Self:
+        """The values shifted along ``dims``, wrapping around; no dims rolls the flattened
+        values."""
+    def lerp(self, end: _Operand, weight: _Operand | Number) -> _Self:
+        """``self + weight * (end - self)``: Rust's ``lerp`` (a tensor weight) or
+        ``lerp_scalar`` (a number)."""
+    def lerp_(self, end: _Operand, weight: _Operand | Number) -> _Self:
+        """``lerp`` in place; returns self."""
+    def bitwise_left_shift(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_right_shift(self, other: _Operand | Number) -> _Self: ...
+    def __lshift__(self, other: _Operand | Number) -> _Self: ...
+    def __rlshift__(self, other: Number) -> _Self: ...
+    def __rshift__(self, other: _Operand | Number) -> _Self: ...
+    def __rrshift__(self, other: Number) -> _Self: ...
+    @overload
+    def nonzero(self, *, as_tuple: Literal[False] = False) -> Tensor: ...
+    @overload
+    def nonzero(self, *, as_tuple: Literal[True]) -> tuple[Tensor, ...]: ...
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """The int64 indices of the non-zero entries: one row per entry, or one 1-d tensor
+        per dim with ``as_tuple=True``."""
+    def unique(
+        self,
+        sorted: bool = True,
+        return_inverse: bool = False,
+        return_counts: bool = False,
+        dim: int | None = None,
+    ) -> Any:
+        """The distinct values (or slices along ``dim``): a Tensor, or a tuple with the
+        inverse indices and the counts asked for. Not differentiable."""
+    def new_tensor(
+        self,
+        data: Any,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        requires_grad: bool = False,
+    ) -> Tensor:
+        """A copy of ``data``, of this one's dtype and device unless given
+        (``requires_grad=True``: a Variable)."""
     @staticmethod
     def cat_many(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.cat_many([...])`` gives a Tensor, ``Variable.cat_many`` a Variable."""
@@ -450,6 +503,13 @@ class _Ops(Generic[_Self, _Operand]):
         """The upper triangle from ``diagonal`` up; the rest zero."""
     def tril(self, diagonal: int = 0) -> _Self:
         """The lower triangle from ``diagonal`` down; the rest zero."""
+    def lerp_scalar(self, end: _Operand, weight: Number) -> _Self:
+        """``self + weight * (end - self)`` with a number weight, as ``torch.lerp(x, end, 0.5)``."""
+    def addcmul(self, tensor1: _Operand, tensor2: _Operand, value: Number = 1) -> _Self:
+        """``self + value * tensor1 * tensor2`` elementwise, broadcasting, as ``torch.addcmul``."""
+    def addcdiv(self, tensor1: _Operand, tensor2: _Operand, value: Number = 1) -> _Self:
+        """``self + value * tensor1 / tensor2`` elementwise, broadcasting, as ``torch.addcdiv``
+        (float operands)."""
     def gt_scalar(self, scalar: Number) -> Tensor:
         """``self > scalar`` elementwise, as a Bool mask."""
     def lt_scalar(self, scalar: Number) -> Tensor:
@@ -478,6 +538,10 @@ class _Ops(Generic[_Self, _Operand]):
         """Where the values are zero (false), as a Bool mask."""
     def bitwise_not(self) -> _Self:
         """``~self``: logical not of a Bool tensor, bitwise not of an integer one."""
+    def bitwise_left_shift_scalar(self, scalar: Number) -> _Self:
+        """``self << scalar``."""
+    def bitwise_right_shift_scalar(self, scalar: Number) -> _Self:
+        """``self >> scalar``."""
     def sum_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Sum along ``dim``."""
     def mean_dim(self, dim: int, keepdim: bool = False) -> _Self:
@@ -496,6 +560,12 @@ class _Ops(Generic[_Self, _Operand]):
         """Unbiased variance along ``dim``."""
     def std_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Unbiased standard deviation along ``dim``."""
+    def median_dim(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]:
+        """The medians along ``dim`` (the lower middle values) and their int64 indices, as
+        ``torch.median(x, dim, keepdim)``."""
+    def mode(self, dim: int = -1, keepdim: bool = False) -> tuple[_Self, Tensor]:
+        """The most frequent values along ``dim`` (the smallest of equally frequent ones) and int64
+        indices of them, as ``torch.mode``."""
     def var_correction(
         self, dim: int | None = None, correction: float = 1.0, keepdim: bool = False
     ) -> _Self:
@@ -566,10 +636,12 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> Tensor:
         """Where ``|self - other| <= atol + rtol * |other|`` (broadcasting), as ``torch.isclose``;
         NaNs are equal with ``equal_nan``."""
-    def all(self) -> Tensor:
-        """Whether every element is true (non-zero), as a 0-d Bool tensor."""
-    def any(self) -> Tensor:
-        """Whether any element is true (non-zero), as a 0-d Bool tensor."""
+    def all_dim(self, dim: int, keepdim: bool = False) -> Tensor:
+        """Whether every element along ``dim`` is true (non-zero), as ``torch.all(x, dim,
+        keepdim)``: Bool (uint8 for uint8 input)."""
+    def any_dim(self, dim: int, keepdim: bool = False) -> Tensor:
+        """Whether any element along ``dim`` is true (non-zero), as ``torch.any(x, dim, keepdim)``:
+        Bool (uint8 for uint8 input)."""
     def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
     def squeeze_all(self) -> _Self:
@@ -610,8 +682,6 @@ class _Ops(Generic[_Self, _Operand]):
     def masked_select(self, mask: Tensor) -> _Self:
         """The entries where the Bool ``mask`` is true (broadcast), as a 1-d tensor, as
         ``torch.masked_select``."""
-    def nonzero(self) -> Tensor:
-        """The Int64 indices of the non-zero entries, one row per entry."""
     def count_nonzero(self) -> Tensor:
         """How many entries are non-zero, as a 0-d Int64 tensor."""
     def nan_to_num(
@@ -645,6 +715,16 @@ class _Ops(Generic[_Self, _Operand]):
         """``src``'s values copied into self (broadcast, cast to self's dtype), in place."""
     def clamp_(self, min: Number, max: Number) -> _Self:
         """Values clamped into ``[min, max]``, in place."""
+    def lerp_scalar_(self, end: _Operand, weight: Number) -> _Self:
+        """``self += weight * (end - self)``, in place (a number weight)."""
+    def addcmul_(self, tensor1: _Operand, tensor2: _Operand, value: Number = 1) -> _Self:
+        """``self += value * tensor1 * tensor2``, in place."""
+    def addcdiv_(self, tensor1: _Operand, tensor2: _Operand, value: Number = 1) -> _Self:
+        """``self += value * tensor1 / tensor2``, in place."""
+    def fill_diagonal_(self, fill_value: Number, wrap: bool = False) -> _Self:
+        """The main diagonal set to ``fill_value``, in place, as ``Tensor.fill_diagonal_``: of a
+        matrix, or of a tensor whose dims have one size; with ``wrap``, a tall matrix's diagonal
+        starts again every ``width + 1`` rows (numpy's ``fill_diagonal``)."""
     def uniform_(self, low: float = 0.0, high: float = 1.0) -> _Self:
         """Values drawn uniformly from ``[low, high)``, in place, from libtorch's default generator
         (``manual_seed`` seeds it)."""

@@ -525,6 +525,34 @@ def tril(input: Tensor, diagonal: Any = 0) -> Any:
     return input.tril(diagonal)
 
 
+def lerp(input: Tensor, end: Any, weight: Any) -> Any:
+    """``input.lerp(...)``: `self + weight * (end - self)` elementwise, broadcasting, as  `torch.lerp` with a tensor weight. Python: `lerp(end, weight)`  with a number or a tensor weight (Rust `lerp_scalar`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("lerp", input)
+    return input.lerp(end, weight)
+
+
+def lerp_scalar(input: Tensor, end: Any, weight: Any) -> Any:
+    """``input.lerp_scalar(...)``: `self + weight * (end - self)` with a number weight, as  `torch.lerp(x, end, 0.5)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("lerp_scalar", input)
+    return input.lerp_scalar(end, weight)
+
+
+def addcmul(input: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Any:
+    """``input.addcmul(...)``: `self + value * tensor1 * tensor2` elementwise, broadcasting,  as `torch.addcmul`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("addcmul", input)
+    return input.addcmul(tensor1, tensor2, value)
+
+
+def addcdiv(input: Tensor, tensor1: Any, tensor2: Any, value: Any = 1) -> Any:
+    """``input.addcdiv(...)``: `self + value * tensor1 / tensor2` elementwise, broadcasting,  as `torch.addcdiv` (float operands)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("addcdiv", input)
+    return input.addcdiv(tensor1, tensor2, value)
+
+
 def gt(input: Tensor, other: Any) -> Any:
     """``input.gt(...)``: `self > other` elementwise, as a Bool mask (broadcasting)."""
     if not isinstance(input, Tensor):
@@ -686,6 +714,34 @@ def bitwise_not(input: Tensor) -> Any:
     return input.bitwise_not()
 
 
+def bitwise_left_shift(input: Tensor, other: Any) -> Any:
+    """``input.bitwise_left_shift(...)``: `self << other` elementwise, broadcasting, on integer tensors,  as `torch.bitwise_left_shift`. Python: also a number, and `<<`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("bitwise_left_shift", input)
+    return input.bitwise_left_shift(other)
+
+
+def bitwise_right_shift(input: Tensor, other: Any) -> Any:
+    """``input.bitwise_right_shift(...)``: `self >> other` elementwise (arithmetic shift), broadcasting,  on integer tensors, as `torch.bitwise_right_shift`. Python:  also a number, and `>>`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("bitwise_right_shift", input)
+    return input.bitwise_right_shift(other)
+
+
+def bitwise_left_shift_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.bitwise_left_shift_scalar(...)``: `self << scalar`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("bitwise_left_shift_scalar", input)
+    return input.bitwise_left_shift_scalar(scalar)
+
+
+def bitwise_right_shift_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.bitwise_right_shift_scalar(...)``: `self >> scalar`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("bitwise_right_shift_scalar", input)
+    return input.bitwise_right_shift_scalar(scalar)
+
+
 def sum(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
     """``input.sum(...)``: Sum of all elements."""
     if not isinstance(input, Tensor):
@@ -803,6 +859,27 @@ def std_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std_dim", input)
     return input.std_dim(dim, keepdim)
+
+
+def median(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.median(...)``: The median of all elements (the lower of the two middle values  of an even count), as `torch.median(x)`. Python:  `median(dim=None, keepdim=False)`, `median_dim` with a dim."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("median", input)
+    return input.median(dim, keepdim)
+
+
+def median_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+    """``input.median_dim(...)``: The medians along `dim` (the lower middle values) and their  int64 indices, as `torch.median(x, dim, keepdim)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("median_dim", input)
+    return input.median_dim(dim, keepdim)
+
+
+def mode(input: Tensor, dim: Any = -1, keepdim: Any = False) -> Any:
+    """``input.mode(...)``: The most frequent values along `dim` (the smallest of equally  frequent ones) and int64 indices of them, as `torch.mode`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("mode", input)
+    return input.mode(dim, keepdim)
 
 
 def var_correction(
@@ -942,6 +1019,13 @@ def flip(input: Tensor, dims: Any) -> Any:
     return input.flip(dims)
 
 
+def roll(input: Tensor, shifts: Any, dims: Any = None) -> Any:
+    """``input.roll(...)``: The values shifted by `shifts[i]` along `dims[i]`, wrapping  around, as `torch.roll`; with no dims, one shift of the  flattened values (the shape kept). Python: `roll(shifts,  dims=None)`, each an int or a sequence."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("roll", input)
+    return input.roll(shifts, dims)
+
+
 def split(input: Tensor, split_size: Any, dim: Any = 0) -> Any:
     """``input.split(...)``: Pieces of `split_size` along `dim` (the last one smaller if  needed), as `torch.split(x, split_size, dim)`."""
     if not isinstance(input, Tensor):
@@ -1035,18 +1119,32 @@ def isclose(
     return input.isclose(other, rtol, atol, equal_nan)
 
 
-def all(input: Tensor) -> Any:
-    """``input.all(...)``: Whether every element is true (non-zero), as a 0-d Bool tensor."""
+def all(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.all(...)``: Whether every element is true (non-zero), as a 0-d Bool tensor.  Python: `all(dim=None, keepdim=False)`, `all_dim` with a dim."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("all", input)
-    return input.all()
+    return input.all(dim, keepdim)
 
 
-def any(input: Tensor) -> Any:
-    """``input.any(...)``: Whether any element is true (non-zero), as a 0-d Bool tensor."""
+def any(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.any(...)``: Whether any element is true (non-zero), as a 0-d Bool tensor.  Python: `any(dim=None, keepdim=False)`, `any_dim` with a dim."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("any", input)
-    return input.any()
+    return input.any(dim, keepdim)
+
+
+def all_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+    """``input.all_dim(...)``: Whether every element along `dim` is true (non-zero), as  `torch.all(x, dim, keepdim)`: Bool (uint8 for uint8 input)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("all_dim", input)
+    return input.all_dim(dim, keepdim)
+
+
+def any_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+    """``input.any_dim(...)``: Whether any element along `dim` is true (non-zero), as  `torch.any(x, dim, keepdim)`: Bool (uint8 for uint8 input)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("any_dim", input)
+    return input.any_dim(dim, keepdim)
 
 
 def unflatten(input: Tensor, dim: Any, sizes: Any) -> Any:
@@ -1161,11 +1259,11 @@ def masked_select(input: Tensor, mask: Any) -> Any:
     return input.masked_select(mask)
 
 
-def nonzero(input: Tensor) -> Any:
-    """``input.nonzero(...)``: The Int64 indices of the non-zero entries, one row per entry."""
+def nonzero(input: Tensor, *, as_tuple: Any = False) -> Any:
+    """``input.nonzero(...)``: The Int64 indices of the non-zero entries, one row per entry.  Python: `nonzero(*, as_tuple=False)`; `as_tuple=True` gives  one 1-d index tensor per dim, as `torch.nonzero`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nonzero", input)
-    return input.nonzero()
+    return input.nonzero(as_tuple=as_tuple)
 
 
 def count_nonzero(input: Tensor) -> Any:
@@ -1203,6 +1301,19 @@ def argmin(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
     return input.argmin(dim, keepdim)
 
 
+def unique(
+    input: Tensor,
+    sorted: Any = True,
+    return_inverse: Any = False,
+    return_counts: Any = False,
+    dim: Any = None,
+) -> Any:
+    """``input.unique(...)``: The distinct values, sorted, as `torch.unique`: of the  flattened tensor, or the distinct slices along `dim`; then the  index of each element's (slice's) value among them and each  value's count, both empty unless asked for. Python: one tensor,  or a tuple of those asked for."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("unique", input)
+    return input.unique(sorted, return_inverse, return_counts, dim)
+
+
 def multinomial(input: Tensor, num_samples: Any, replacement: Any = False) -> Any:
     """``input.multinomial(...)``: `num_samples` Int64 indices drawn from the rows of `self`  (non-negative weights), as `torch.multinomial`."""
     if not isinstance(input, Tensor):
@@ -1229,8 +1340,12 @@ __all__ = [
     "acos",
     "add",
     "add_scalar",
+    "addcdiv",
+    "addcmul",
     "all",
+    "all_dim",
     "any",
+    "any_dim",
     "argmax",
     "argmax_dim",
     "argmin",
@@ -1242,9 +1357,13 @@ __all__ = [
     "bernoulli",
     "bitwise_and",
     "bitwise_and_scalar",
+    "bitwise_left_shift",
+    "bitwise_left_shift_scalar",
     "bitwise_not",
     "bitwise_or",
     "bitwise_or_scalar",
+    "bitwise_right_shift",
+    "bitwise_right_shift_scalar",
     "bitwise_xor",
     "bitwise_xor_scalar",
     "bmm",
@@ -1297,6 +1416,8 @@ __all__ = [
     "le",
     "le_scalar",
     "leaky_relu",
+    "lerp",
+    "lerp_scalar",
     "log",
     "log1p",
     "log2",
@@ -1318,12 +1439,15 @@ __all__ = [
     "maximum",
     "mean",
     "mean_dim",
+    "median",
+    "median_dim",
     "min",
     "min_dim",
     "min_with_indices",
     "minimum",
     "mish",
     "mm",
+    "mode",
     "mul",
     "mul_scalar",
     "multinomial",
@@ -1352,6 +1476,7 @@ __all__ = [
     "reshape",
     "reshape_as",
     "rfloor_divide_scalar",
+    "roll",
     "round",
     "rpow_scalar",
     "rremainder_scalar",
@@ -1388,6 +1513,7 @@ __all__ = [
     "trunc",
     "unbind",
     "unflatten",
+    "unique",
     "unsqueeze",
     "unsqueeze_many",
     "var",

@@ -57,16 +57,15 @@ def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
     return _class_of(tensors).stack(tensors, dim)
 
 
-def where(condition: Tensor, input: Any = None, other: Any = None) -> Tensor:
+def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``torch.where(condition, input, other)``: ``input`` where the bool
     ``condition`` holds, ``other`` elsewhere (broadcast; either may be a
-    number); differentiable in both. ``where(condition)`` alone (PyTorch's
-    ``nonzero(as_tuple=True)``) is not in flodl."""
+    number); differentiable in both. ``where(condition)`` alone is
+    ``condition.nonzero(as_tuple=True)``, as PyTorch's."""
     if input is None and other is None:
-        raise ArgumentError(
-            "where: where(condition) alone (torch's nonzero(condition, as_tuple=True)) is not in "
-            "flodl; pass input and other"
-        )
+        return _tensor("where", condition).nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError("where: give both input and other, or neither (as in PyTorch)")
     input, other = _as_operand(input, other), _as_operand(other, input)
     return _class_of((input, other)).where_cond(condition, input, other)
 

@@ -1,13 +1,14 @@
 """The named results of the ops that give values and their indices, as
 ``torch.return_types``: ``x.max(dim)``, ``x.min(dim)``, ``x.sort()``,
-``x.topk(k)``, ``x.kthvalue(k)`` return tuples that also have ``.values`` and ``.indices``."""
+``x.topk(k)``, ``x.kthvalue(k)``, ``x.median(dim)``, ``x.mode()`` return
+tuples that also have ``.values`` and ``.indices``."""
 
 from __future__ import annotations
 
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["kthvalue", "max", "min", "sort", "topk"]
+__all__ = ["kthvalue", "max", "median", "min", "mode", "sort", "topk"]
 
 
 def _return_type(name: str) -> type:
@@ -26,3 +27,5 @@ min = _return_type("min")
 sort = _return_type("sort")
 topk = _return_type("topk")
 kthvalue = _return_type("kthvalue")
+median = _return_type("median")
+mode = _return_type("mode")

@@ -185,6 +185,21 @@ macro_rules! method_ops {
             triu(diagonal: i64 = 0) => |x| x.f_triu(diagonal);
             /// The lower triangle from `diagonal` down; the rest zero.
             tril(diagonal: i64 = 0) => |x| x.f_tril(diagonal);
+            /// `self + weight * (end - self)` elementwise, broadcasting, as
+            /// `torch.lerp` with a tensor weight. Python: `lerp(end, weight)`
+            /// with a number or a tensor weight (Rust `lerp_scalar`).
+            lerp(end: Same, weight: Same) [overloaded] => |x| x.f_lerp_tensor(end.raw(), weight.raw());
+            /// `self + weight * (end - self)` with a number weight, as
+            /// `torch.lerp(x, end, 0.5)`.
+            lerp_scalar(end: Same, weight: Scalar) => |x| $crate::ops::lerp_scalar(x, end.raw(), weight.into());
+            /// `self + value * tensor1 * tensor2` elementwise, broadcasting,
+            /// as `torch.addcmul`.
+            addcmul(tensor1: Same, tensor2: Same, value: Scalar = 1)
+                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), false, false);
+            /// `self + value * tensor1 / tensor2` elementwise, broadcasting,
+            /// as `torch.addcdiv` (float operands).
+            addcdiv(tensor1: Same, tensor2: Same, value: Scalar = 1)
+                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), true, false);
 
             // --- comparisons and bitwise ops (not differentiable) ---
             /// `self > other` elementwise, as a Bool mask (broadcasting).
@@ -233,6 +248,23 @@ macro_rules! method_ops {
             logical_not() -> Tensor => |x| x.f_logical_not();
             /// `~self`: logical not of a Bool tensor, bitwise not of an integer one.
             bitwise_not() => |x| x.f_bitwise_not();
+            /// `self << other` elementwise, broadcasting, on integer tensors,
+            /// as `torch.bitwise_left_shift`. Python: also a number, and `<<`.
+            bitwise_left_shift(other: Same) [overloaded] => |x| x.f_bitwise_left_shift(other.raw());
+            /// `self >> other` elementwise (arithmetic shift), broadcasting,
+            /// on integer tensors, as `torch.bitwise_right_shift`. Python:
+            /// also a number, and `>>`.
+            bitwise_right_shift(other: Same) [overloaded] => |x| x.f_bitwise_right_shift(other.raw());
+            /// `self << scalar`.
+            bitwise_left_shift_scalar(scalar: Scalar) => |x| {
+                let scalar = $crate::ops::scalar_operand(x, scalar.into())?;
+                Ok::<_, $crate::error::Failure>(x.f_bitwise_left_shift(&scalar)?)
+            };
+            /// `self >> scalar`.
+            bitwise_right_shift_scalar(scalar: Scalar) => |x| {
+                let scalar = $crate::ops::scalar_operand(x, scalar.into())?;
+                Ok::<_, $crate::error::Failure>(x.f_bitwise_right_shift(&scalar)?)
+            };
 
             // --- reduction of all elements (0-dimensional results) ---
             /// Sum of all elements.
@@ -269,6 +301,16 @@ macro_rules! method_ops {
             var_dim(dim: i64, keepdim: bool = false) => |x| x.f_var_dim(dim, true, keepdim);
             /// Unbiased standard deviation along `dim`.
             std_dim(dim: i64, keepdim: bool = false) => |x| x.f_std_dim(dim, true, keepdim);
+            /// The median of all elements (the lower of the two middle values
+            /// of an even count), as `torch.median(x)`. Python:
+            /// `median(dim=None, keepdim=False)`, `median_dim` with a dim.
+            median() [overloaded] => |x| x.f_median();
+            /// The medians along `dim` (the lower middle values) and their
+            /// int64 indices, as `torch.median(x, dim, keepdim)`.
+            median_dim(dim: i64, keepdim: bool = false) -> (Same, Tensor) => |x| x.f_median_dim(dim, keepdim);
+            /// The most frequent values along `dim` (the smallest of equally
+            /// frequent ones) and int64 indices of them, as `torch.mode`.
+            mode(dim: i64 = (-1), keepdim: bool = false) -> (Same, Tensor) => |x| x.f_mode(dim, keepdim);
             /// Variance with `correction` (1: unbiased, 0: the population's),
             /// of all elements or along `dim`, as `torch.var(x, dim,
             /// correction=..., keepdim=...)`.
@@ -324,6 +366,14 @@ macro_rules! method_ops {
             };
             /// The values reversed along each of `dims`, as `torch.flip`.
             flip(dims: Ints) => |x| x.f_flip(dims);
+            /// The values shifted by `shifts[i]` along `dims[i]`, wrapping
+            /// around, as `torch.roll`; with no dims, one shift of the
+            /// flattened values (the shape kept). Python: `roll(shifts,
+            /// dims=None)`, each an int or a sequence.
+            roll(shifts: Ints, dims: Ints) [overloaded] => |x| {
+                $crate::ops::check_roll(shifts, dims)?;
+                Ok::<_, $crate::error::Failure>(x.f_roll(shifts, dims)?)
+            };
             /// Pieces of `split_size` along `dim` (the last one smaller if
             /// needed), as `torch.split(x, split_size, dim)`.
             split(split_size: i64, dim: i64 = 0) -> [Same] => |x| x.f_split(split_size, dim);
@@ -367,9 +417,17 @@ macro_rules! method_ops {
             isclose(other: Same, rtol: f64 = 1e-05, atol: f64 = 1e-08, equal_nan: bool = false) -> Tensor
                 => |x| x.f_isclose(other.raw(), rtol, atol, equal_nan);
             /// Whether every element is true (non-zero), as a 0-d Bool tensor.
-            all() -> Tensor => |x| x.f_all();
+            /// Python: `all(dim=None, keepdim=False)`, `all_dim` with a dim.
+            all() -> Tensor [overloaded] => |x| x.f_all();
             /// Whether any element is true (non-zero), as a 0-d Bool tensor.
-            any() -> Tensor => |x| x.f_any();
+            /// Python: `any(dim=None, keepdim=False)`, `any_dim` with a dim.
+            any() -> Tensor [overloaded] => |x| x.f_any();
+            /// Whether every element along `dim` is true (non-zero), as
+            /// `torch.all(x, dim, keepdim)`: Bool (uint8 for uint8 input).
+            all_dim(dim: i64, keepdim: bool = false) -> Tensor => |x| x.f_all_dim(dim, keepdim);
+            /// Whether any element along `dim` is true (non-zero), as
+            /// `torch.any(x, dim, keepdim)`: Bool (uint8 for uint8 input).
+            any_dim(dim: i64, keepdim: bool = false) -> Tensor => |x| x.f_any_dim(dim, keepdim);
             /// Splits dim `dim` into `sizes` (one of them may be -1), as
             /// `Tensor.unflatten`.
             unflatten(dim: i64, sizes: Ints) => |x| {
@@ -428,7 +486,9 @@ macro_rules! method_ops {
                 Ok::<_, $crate::error::Failure>(x.f_masked_select(mask.raw())?)
             };
             /// The Int64 indices of the non-zero entries, one row per entry.
-            nonzero() -> Tensor => |x| x.f_nonzero();
+            /// Python: `nonzero(*, as_tuple=False)`; `as_tuple=True` gives
+            /// one 1-d index tensor per dim, as `torch.nonzero`.
+            nonzero() -> Tensor [overloaded] => |x| x.f_nonzero();
             /// How many entries are non-zero, as a 0-d Int64 tensor.
             count_nonzero() -> Tensor => |x| x.f_count_nonzero(None::<i64>);
             /// NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (the
@@ -480,6 +540,25 @@ macro_rules! method_ops {
             copy_(src: Same) -> () => |x| x.shallow_clone().f_copy_(src.raw());
             /// Values clamped into `[min, max]`, in place.
             clamp_(min: Scalar, max: Scalar) -> () => |x| $crate::ffi::clamp_(x, min, max).map(drop);
+            /// `self += weight * (end - self)`, in place (a tensor weight).
+            /// Python: `lerp_(end, weight)` with a number or a tensor.
+            lerp_(end: Same, weight: Same) -> () [overloaded]
+                => |x| x.shallow_clone().f_lerp_tensor_(end.raw(), weight.raw()).map(drop);
+            /// `self += weight * (end - self)`, in place (a number weight).
+            lerp_scalar_(end: Same, weight: Scalar) -> () => |x| $crate::ops::lerp_scalar_(x, end.raw(), weight.into());
+            /// `self += value * tensor1 * tensor2`, in place.
+            addcmul_(tensor1: Same, tensor2: Same, value: Scalar = 1) -> ()
+                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), false, true).map(drop);
+            /// `self += value * tensor1 / tensor2`, in place.
+            addcdiv_(tensor1: Same, tensor2: Same, value: Scalar = 1) -> ()
+                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), true, true).map(drop);
+            /// The main diagonal set to `fill_value`, in place, as
+            /// `Tensor.fill_diagonal_`: of a matrix, or of a tensor whose
+            /// dims have one size; with `wrap`, a tall matrix's diagonal
+            /// starts again every `width + 1` rows (numpy's
+            /// `fill_diagonal`).
+            fill_diagonal_(fill_value: Scalar, wrap: bool = false) -> ()
+                => |x| $crate::ops::fill_diagonal_(x, fill_value.into(), wrap);
             /// Values drawn uniformly from `[low, high)`, in place, from
             /// libtorch's default generator (`manual_seed` seeds it).
             uniform_(low: f64 = 0.0, high: f64 = 1.0) -> () => |x| x.shallow_clone().f_uniform_(low, high).map(drop);
@@ -501,6 +580,14 @@ macro_rules! tensor_ops {
             /// Int64 indices of the smallest values along `dim` (the first of
             /// equal ones).
             argmin(dim: i64) -> Tensor [overloaded] => |x| x.f_argmin(dim, false);
+            /// The distinct values, sorted, as `torch.unique`: of the
+            /// flattened tensor, or the distinct slices along `dim`; then the
+            /// index of each element's (slice's) value among them and each
+            /// value's count, both empty unless asked for. Python: one tensor,
+            /// or a tuple of those asked for.
+            unique(sorted: bool = true, return_inverse: bool = false, return_counts: bool = false, dim: Option<i64> = None)
+                -> [Same] [overloaded]
+                => |x| $crate::ops::unique(x, sorted, return_inverse, return_counts, dim);
             /// `num_samples` Int64 indices drawn from the rows of `self`
             /// (non-negative weights), as `torch.multinomial`.
             multinomial(num_samples: i64, replacement: bool = false) -> Tensor

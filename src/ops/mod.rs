@@ -12,6 +12,7 @@
 //!   into flodl values and its failure into an [`Error`].
 
 use crate::error::{bail, Error, Failure, Result};
+use crate::Scalar;
 
 pub(crate) mod catalogue;
 mod expand;
@@ -538,6 +539,321 @@ pub(crate) fn padding_row(
             format!("padding_idx {p} is out of range for {rows} rows"),
         )),
     }
+}
+
+/// A 0-d tensor of `value` in `kind` on `device` (through the shim's
+/// `fill_`: tch's Scalar arguments panic on libtorch errors).
+pub(crate) fn scalar_tensor(
+    value: Scalar,
+    kind: tch::Kind,
+    device: tch::Device,
+) -> std::result::Result<tch::Tensor, Failure> {
+    let empty = tch::Tensor::f_empty([0i64; 0], (kind, device))?;
+    crate::ffi::fill_(&empty, value)
+}
+
+/// A number as an operand of `x`'s op, of the dtype that makes the op's
+/// result PyTorch's (a Python number is a "wrapped" scalar there, which
+/// never widens a tensor of its own category: `int8 << 2` is int8, `int8 <<
+/// 2.0` float32).
+pub(crate) fn scalar_operand(
+    x: &tch::Tensor,
+    value: Scalar,
+) -> std::result::Result<tch::Tensor, Failure> {
+    use tch::Kind;
+    let own = x.f_kind()?;
+    let floating = is_float_kind(own);
+    let kind = match value {
+        Scalar::Bool(_) => own,
+        Scalar::Int(_) if own == Kind::Bool => Kind::Int64,
+        // Of x's own category: a 0-d x takes x's dtype (two 0-d operands
+        // would promote); a dimensioned x wins over an int64 0-d operand.
+        Scalar::Int(_) if x.dim() == 0 => own,
+        Scalar::Int(_) => Kind::Int64,
+        Scalar::Float(_) if !floating => Kind::Float,
+        Scalar::Float(_) if x.dim() == 0 => own,
+        Scalar::Float(_) => Kind::Double,
+    };
+    scalar_tensor(value, kind, x.device())
+}
+
+fn is_float_kind(kind: tch::Kind) -> bool {
+    use tch::Kind;
+    matches!(
+        kind,
+        Kind::Half | Kind::BFloat16 | Kind::Float | Kind::Double
+    )
+}
+
+/// Whether libtorch computes `kind`'s elementwise ops in float32 (its
+/// "opmath" type), rounding only the result.
+fn is_reduced_float(kind: tch::Kind) -> bool {
+    matches!(kind, tch::Kind::Half | tch::Kind::BFloat16)
+}
+
+/// `x.lerp(end, weight)` for a number `weight`, as libtorch's kernel of a
+/// Scalar weight computes it: the weight as a 0-d tensor of x's dtype (for
+/// float16 and bfloat16, in float32, unrounded, as the kernel takes it).
+pub(crate) fn lerp_scalar(
+    x: &tch::Tensor,
+    end: &tch::Tensor,
+    weight: Scalar,
+) -> std::result::Result<tch::Tensor, Failure> {
+    let kind = x.f_kind()?;
+    if is_reduced_float(kind) && end.f_kind()? == kind {
+        let weight = scalar_tensor(weight, tch::Kind::Float, x.device())?;
+        let (a, b) = (
+            x.f_to_kind(tch::Kind::Float)?,
+            end.f_to_kind(tch::Kind::Float)?,
+        );
+        return Ok(a.f_lerp_tensor(&b, &weight)?.f_to_kind(kind)?);
+    }
+    let weight = scalar_tensor(weight, kind, x.device())?;
+    Ok(x.f_lerp_tensor(end, &weight)?)
+}
+
+/// [`lerp_scalar`] in place.
+pub(crate) fn lerp_scalar_(
+    x: &tch::Tensor,
+    end: &tch::Tensor,
+    weight: Scalar,
+) -> std::result::Result<(), Failure> {
+    let kind = x.f_kind()?;
+    if is_reduced_float(kind) && end.f_kind()? == kind {
+        let result = lerp_scalar(x, end, weight)?;
+        return Ok(x.shallow_clone().f_copy_(&result)?);
+    }
+    let weight = scalar_tensor(weight, kind, x.device())?;
+    Ok(x.shallow_clone().f_lerp_tensor_(end, &weight).map(drop)?)
+}
+
+/// libtorch's addcmul or addcdiv (`div`) with `value` 1, in place or not.
+fn addc_kernel(
+    x: &tch::Tensor,
+    t1: &tch::Tensor,
+    t2: &tch::Tensor,
+    div: bool,
+    in_place: bool,
+) -> std::result::Result<tch::Tensor, tch::TchError> {
+    match (div, in_place) {
+        (false, false) => x.f_addcmul(t1, t2),
+        (true, false) => x.f_addcdiv(t1, t2),
+        (false, true) => x.shallow_clone().f_addcmul_(t1, t2),
+        (true, true) => x.shallow_clone().f_addcdiv_(t1, t2),
+    }
+}
+
+/// `x + value * t1 * t2` (addcmul) or `x + value * t1 / t2` (addcdiv,
+/// `div`), in place or not, with PyTorch's numerics: its kernel computes
+/// `x + (value * t1) * t2` in the operands' common dtype (float32 for
+/// float16 and bfloat16), so `t1` is scaled first, in that dtype, and the
+/// kernel runs with value 1 (tch's binding has no value argument).
+pub(crate) fn addc(
+    x: &tch::Tensor,
+    t1: &tch::Tensor,
+    t2: &tch::Tensor,
+    value: Scalar,
+    div: bool,
+    in_place: bool,
+) -> std::result::Result<tch::Tensor, Failure> {
+    let kinds = [x.f_kind()?, t1.f_kind()?, t2.f_kind()?];
+    if div && !kinds.into_iter().any(is_float_kind) {
+        return Err(invalid(
+            crate::ErrorKind::DType,
+            "integer division is not supported (as in PyTorch): make the operands floats",
+        ));
+    }
+    if matches!(value, Scalar::Int(1) | Scalar::Bool(true)) {
+        return Ok(addc_kernel(x, t1, t2, div, in_place)?);
+    }
+    // The common dtype, as the kernel finds it: from operands of no
+    // elements of the same dtypes and ranks (0-d or not).
+    let probe = |t: &tch::Tensor, kind| {
+        let shape: &[i64] = if t.dim() == 0 { &[] } else { &[0] };
+        tch::Tensor::f_zeros(shape, (kind, tch::Device::Cpu))
+    };
+    let common = addc_kernel(
+        &probe(x, kinds[0])?,
+        &probe(t1, kinds[1])?,
+        &probe(t2, kinds[2])?,
+        div,
+        false,
+    )?
+    .f_kind()?;
+    let reduced = is_reduced_float(common);
+    let work = if reduced { tch::Kind::Float } else { common };
+    let value = checked_scalar(value, work)?;
+    let cast = |t: &tch::Tensor, kind| {
+        if kind == work {
+            Ok(t.shallow_clone())
+        } else {
+            t.f_to_kind(work)
+        }
+    };
+    let scaled = crate::ffi::mul_scalar(&cast(t1, kinds[1])?, value)?;
+    if !reduced {
+        return Ok(addc_kernel(x, &scaled, t2, div, in_place)?);
+    }
+    let result = addc_kernel(
+        &cast(x, kinds[0])?,
+        &scaled,
+        &cast(t2, kinds[2])?,
+        div,
+        false,
+    )?
+    .f_to_kind(common)?;
+    if !in_place {
+        return Ok(result);
+    }
+    if !is_float_kind(kinds[0]) {
+        return Err(invalid(
+            crate::ErrorKind::DType,
+            format!(
+                "result type {} can't be cast to the desired output type {}",
+                crate::tensor::dtype::raw_dtype_name(&result),
+                crate::tensor::dtype::raw_dtype_name(x)
+            ),
+        ));
+    }
+    x.shallow_clone().f_copy_(&result)?;
+    Ok(x.shallow_clone())
+}
+
+/// `value` as libtorch converts a Scalar argument to the dtype `kind` it
+/// computes in: an Argument error where it overflows (c10's checked
+/// conversion; infinities and NaN fit a float dtype), a float truncated
+/// toward zero for an integer dtype.
+fn checked_scalar(value: Scalar, kind: tch::Kind) -> std::result::Result<Scalar, Failure> {
+    use tch::Kind;
+    let overflow = || {
+        invalid(
+            crate::ErrorKind::Argument,
+            format!(
+                "value {} cannot be converted to {} without overflow",
+                value.to_f64(),
+                crate::DType::from_kind(kind)
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|_| format!("{kind:?}"))
+            ),
+        )
+    };
+    if is_float_kind(kind) {
+        let max = if kind == Kind::Double {
+            f64::MAX
+        } else {
+            f64::from(f32::MAX)
+        };
+        let v = value.to_f64();
+        return if v.is_finite() && v.abs() > max {
+            Err(overflow())
+        } else {
+            Ok(value)
+        };
+    }
+    let (low, high) = match kind {
+        Kind::Int8 => (i64::from(i8::MIN), i64::from(i8::MAX)),
+        Kind::Int16 => (i64::from(i16::MIN), i64::from(i16::MAX)),
+        Kind::Int => (i64::from(i32::MIN), i64::from(i32::MAX)),
+        _ => (i64::MIN, i64::MAX),
+    };
+    match value {
+        Scalar::Bool(b) => Ok(Scalar::Int(i64::from(b))),
+        // c10 lets an unsigned dtype take a negative int (two's complement).
+        Scalar::Int(i) if kind == Kind::Uint8 => {
+            if i.unsigned_abs() > 255 {
+                Err(overflow())
+            } else {
+                Ok(value)
+            }
+        }
+        Scalar::Int(i) if (low..=high).contains(&i) => Ok(value),
+        Scalar::Int(_) => Err(overflow()),
+        Scalar::Float(f) => {
+            let (low, high) = if kind == Kind::Uint8 {
+                (0.0, 255.0)
+            } else {
+                (low as f64, high as f64)
+            };
+            // i64::MAX as f64 rounds up to 2^63, which does not fit.
+            if f.is_nan() || f < low || f > high || f >= 9.223_372_036_854_776e18 {
+                Err(overflow())
+            } else {
+                Ok(Scalar::Int(f.trunc() as i64))
+            }
+        }
+    }
+}
+
+/// `x.fill_diagonal_(value, wrap)`, as libtorch writes it (tch's binding
+/// takes a Scalar): the main diagonal of a matrix, or of a tensor of equal
+/// sizes, as a strided view filled in place; with `wrap`, a tall matrix's
+/// diagonal restarts every `width + 1` rows.
+pub(crate) fn fill_diagonal_(
+    x: &tch::Tensor,
+    value: Scalar,
+    wrap: bool,
+) -> std::result::Result<(), Failure> {
+    let shape = x.size();
+    if shape.len() < 2 {
+        return Err(invalid(
+            crate::ErrorKind::Shape,
+            format!("needs at least 2 dims, got {}", shape.len()),
+        ));
+    }
+    if shape.len() > 2 && shape.iter().any(|&s| s != shape[0]) {
+        return Err(invalid(
+            crate::ErrorKind::Shape,
+            format!("a tensor of more than 2 dims needs all of one size, got {shape:?}"),
+        ));
+    }
+    let (height, width) = (shape[0], shape[1]);
+    let step: i64 = x.stride().iter().sum();
+    let size = height.min(width);
+    crate::ffi::fill_(&x.f_as_strided([size], [step], None)?, value).map(drop)?;
+    if wrap && shape.len() == 2 && height > width + 1 {
+        let numel = height * width;
+        let count = (numel + width) / (width + 1) - size;
+        // Below the first square: the view's own offset is libtorch's.
+        let below = x.f_narrow(0, width + 1, height - width - 1)?;
+        crate::ffi::fill_(&below.f_as_strided([count], [step], None)?, value).map(drop)?;
+    }
+    Ok(())
+}
+
+/// `torch.unique(x, sorted, return_inverse, return_counts, dim)`: the
+/// distinct values (or slices along `dim`), each element's index in them,
+/// and their counts (those two empty unless asked for).
+pub(crate) fn unique(
+    x: &tch::Tensor,
+    sorted: bool,
+    return_inverse: bool,
+    return_counts: bool,
+    dim: Option<i64>,
+) -> std::result::Result<Vec<tch::Tensor>, Failure> {
+    let (values, inverse, counts) = match dim {
+        None => x.f_internal_unique2(sorted, return_inverse, return_counts)?,
+        Some(dim) => x.f_unique_dim(dim, sorted, return_inverse, return_counts)?,
+    };
+    Ok(vec![values, inverse, counts])
+}
+
+/// Checks `roll`'s shifts and dims: one shift per dim, or one shift and no
+/// dims (the flattened tensor rolled).
+pub(crate) fn check_roll(shifts: &[i64], dims: &[i64]) -> std::result::Result<(), Failure> {
+    let fits = if dims.is_empty() {
+        shifts.len() == 1
+    } else {
+        shifts.len() == dims.len()
+    };
+    if fits {
+        return Ok(());
+    }
+    Err(invalid(
+        crate::ErrorKind::Argument,
+        format!(
+            "shifts {shifts:?} and dims {dims:?} must have one shift per dim (or one shift and no dims)"
+        ),
+    ))
 }
 
 #[cfg(test)]

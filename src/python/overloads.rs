@@ -94,7 +94,7 @@ pub(crate) struct Extreme<C> {
     pub elementwise: fn(&C, &C) -> Result<C>,
 }
 
-fn new_in<'py, T>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
+pub(crate) fn new_in<'py, T>(py: Python<'py>, value: T) -> PyResult<Bound<'py, PyAny>>
 where
     T: IntoPyObject<'py, Error = PyErr>,
 {
@@ -208,6 +208,210 @@ fn operand<'py>(
         ))),
         Some(alpha) => other.mul(alpha),
     }
+}
+
+/// A reduction to a Tensor (`any`, `all`): of all elements when `dim` is
+/// None (keeping every dim as size 1 with `keepdim`), else along `dim`.
+pub(crate) fn reduce_to_tensor<C: Class>(
+    x: &C,
+    dim: Option<i64>,
+    keepdim: bool,
+    all: fn(&C) -> Result<crate::Tensor>,
+    along: fn(&C, i64, bool) -> Result<crate::Tensor>,
+) -> Result<crate::Tensor> {
+    match dim {
+        Some(dim) => along(x, dim, keepdim),
+        None if keepdim => all(x)?.reshape(&vec![1; x.ndim()]),
+        None => all(x),
+    }
+}
+
+/// `x.median()` / `x.median(dim, keepdim)`: the median of all elements, or
+/// the named `(values, indices)` along `dim` (Rust `median`, `median_dim`).
+pub(crate) fn median<'py, C: Class>(
+    py: Python<'py>,
+    x: &C,
+    dim: Option<i64>,
+    keepdim: bool,
+    all: fn(&C) -> Result<C>,
+    along: fn(&C, i64, bool) -> Result<(C, crate::Tensor)>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let Some(dim) = dim else {
+        if keepdim {
+            let message =
+                "median: keepdim needs a dim (as in PyTorch: median() or median(dim, keepdim))";
+            return Err(PyTypeError::new_err(message));
+        }
+        return new_in(py, all(x)?);
+    };
+    let pair = new_in(py, along(x, dim, keepdim)?)?;
+    super::results::named(py, "median", pair.unbind()).map(|r| r.into_bound(py))
+}
+
+/// The ints of an argument that PyTorch takes as one int or a sequence of
+/// them (`roll`'s shifts and dims).
+pub(crate) fn int_or_ints(op: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<i64>> {
+    use super::args::CoreArg as _;
+    if obj.is_instance_of::<pyo3::types::PyInt>() {
+        let one: super::args::Int = obj.extract()?;
+        return Ok(vec![one.core(op, name)?]);
+    }
+    let list: IntList = obj.extract().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{op}: {name} must be an int or a sequence of ints, got {}",
+            type_name(obj)
+        ))
+    })?;
+    Ok(list.core(op, name)?.to_vec())
+}
+
+/// `x` as a Variable when `x` is a plain Tensor and one of `operands` is a
+/// Variable: the call then runs as the Variable method, and records (as
+/// `tensor + variable` does); None otherwise.
+pub(crate) fn as_variable<'py>(
+    x: &Bound<'py, PyAny>,
+    operands: &[&Bound<'py, PyAny>],
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    use super::classes::PyVariable;
+    let promote = !x.is_instance_of::<PyVariable>()
+        && operands.iter().any(|o| o.is_instance_of::<PyVariable>());
+    if !promote {
+        return Ok(None);
+    }
+    let variable = crate::Variable::new(super::args::tensor_values("", x)?, false)?;
+    Ok(Some(variable.into_pyobject(x.py())?.into_any()))
+}
+
+/// The TypeError of an in-place method of a Tensor given a Variable operand
+/// (a Tensor records no graph), if one is.
+pub(crate) fn refuse_variables(
+    op: &str,
+    x: &Bound<'_, PyAny>,
+    operands: &[&Bound<'_, PyAny>],
+) -> PyResult<()> {
+    use super::classes::PyVariable;
+    let refused = !x.is_instance_of::<PyVariable>()
+        && operands.iter().any(|o| o.is_instance_of::<PyVariable>());
+    if refused {
+        let message =
+            format!("{op}: a Tensor cannot take a Variable's values in place (pass its .data)");
+        return Err(crate::Error::new(crate::ErrorKind::DType, message).into());
+    }
+    Ok(())
+}
+
+/// Argument `name` of `op` as an operand of class `C`; a TypeError naming
+/// both for anything else.
+pub(crate) fn operand_of<'py, C: Class>(
+    op: &str,
+    name: &str,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<C::Arg<'py>> {
+    C::operand(obj)?.ok_or_else(|| {
+        let err = super::args::not_a_tensor(obj, "a tensor");
+        PyTypeError::new_err(format!("{op}: {name}: {}", err.value(obj.py())))
+    })
+}
+
+/// A number argument of `op` (`lerp`'s weight), or None for a tensor.
+pub(crate) fn number_of(
+    op: &str,
+    name: &str,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<Option<crate::Scalar>> {
+    super::args::scalar(obj)
+        .map(|n| n.map_err(|p| p.raise(op, name)))
+        .transpose()
+}
+
+/// `number` as an operand of `x`'s class, of the dtype a Python number
+/// takes in PyTorch's promotion with `x` (for `2 << x`).
+pub(crate) fn number_operand<C: Class + crate::Operand>(
+    op: &str,
+    x: &C,
+    number: crate::Scalar,
+) -> Result<C> {
+    let raw = crate::Operand::raw(x);
+    let operand: crate::Tensor =
+        crate::ops::run(op, &[raw], || crate::ops::scalar_operand(raw, number))?;
+    C::constant(operand)
+}
+
+/// `x.nonzero(as_tuple=...)`: the indices as rows of one int64 tensor, or
+/// one 1-d index tensor per dim (a 0-d tensor counts as 1-d, as PyTorch's).
+pub(crate) fn nonzero<'py>(
+    py: Python<'py>,
+    values: &crate::Tensor,
+    as_tuple: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    if !as_tuple {
+        return new_in(py, values.nonzero()?);
+    }
+    let values = if values.ndim() == 0 {
+        values.reshape(&[1])?
+    } else {
+        values.clone()
+    };
+    let rows = values.nonzero()?;
+    let columns = rows.unbind(1)?;
+    Ok(PyTuple::new(py, columns)?.into_any())
+}
+
+/// `torch.unique`'s result: the values alone, or a tuple with the inverse
+/// indices and the counts asked for.
+pub(crate) fn unique<'py>(
+    py: Python<'py>,
+    values: &crate::Tensor,
+    (sorted, return_inverse, return_counts): (bool, bool, bool),
+    dim: Option<i64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let mut parts = values
+        .unique(sorted, return_inverse, return_counts, dim)?
+        .into_iter();
+    let (Some(unique), Some(inverse), Some(counts)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(
+            crate::Error::new(ErrorKind::Torch, "unique: libtorch gave no three results").into(),
+        );
+    };
+    if !return_inverse && !return_counts {
+        return new_in(py, unique);
+    }
+    let mut out = vec![unique];
+    if return_inverse {
+        out.push(inverse);
+    }
+    if return_counts {
+        out.push(counts);
+    }
+    Ok(PyTuple::new(py, out)?.into_any())
+}
+
+/// `x.new_tensor(data, dtype=None, device=None, requires_grad=False)`: a
+/// copy of `data` (as `flodl.tensor` takes it), of x's dtype and device
+/// unless given.
+pub(crate) fn new_tensor<'py>(
+    x: &Bound<'py, PyAny>,
+    data: &Bound<'py, PyAny>,
+    dtype: Option<&Bound<'py, PyAny>>,
+    device: Option<&Bound<'py, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = x.py();
+    let dtype = match dtype.filter(|d| !d.is_none()) {
+        Some(d) => d.clone(),
+        None => x.getattr("dtype")?,
+    };
+    let device = match device.filter(|d| !d.is_none()) {
+        Some(d) => d.clone(),
+        None => x.getattr("device")?,
+    };
+    let kwargs = pyo3::types::PyDict::new(py);
+    kwargs.set_item("dtype", dtype)?;
+    kwargs.set_item("device", device)?;
+    kwargs.set_item("requires_grad", requires_grad)?;
+    let tensor = py.import("flodl._creation")?.getattr("tensor")?;
+    tensor.call((data,), Some(&kwargs))
 }
 
 /// Binds the overloads to a class (`PyClass`, `Core`).
@@ -643,6 +847,150 @@ macro_rules! overloads {
                 let repeats =
                     $crate::python::overloads::int_args("repeat", "repeats", args, repeats)?;
                 Ok(self.inner.repeat(&repeats)?)
+            }
+        }
+        }
+        crate::python::guard::guarded! {
+        #[pyo3::pymethods]
+        impl $Py {
+            /// Whether any element is true (non-zero): of all elements (Rust
+            /// `any`) or along `dim` (`any_dim`), as `torch.any`.
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn any(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                let dim = $crate::python::args::optional_dim(dim, "any")?;
+                Ok($crate::python::overloads::reduce_to_tensor(&self.inner, dim, keepdim, $Core::any, $Core::any_dim)?)
+            }
+
+            /// Whether every element is true (non-zero): of all elements
+            /// (Rust `all`) or along `dim` (`all_dim`), as `torch.all`.
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn all(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                let dim = $crate::python::args::optional_dim(dim, "all")?;
+                Ok($crate::python::overloads::reduce_to_tensor(&self.inner, dim, keepdim, $Core::all, $Core::all_dim)?)
+            }
+
+            /// The median of all elements (Rust `median`), or the named
+            /// `(values, indices)` along `dim` (`median_dim`), as `torch.median`.
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
+                let dim = $crate::python::args::optional_dim(dim, "median")?;
+                $crate::python::overloads::median(py, &self.inner, dim, keepdim, $Core::median, $Core::median_dim)
+            }
+
+            /// The values shifted along `dims`, wrapping around, as
+            /// `torch.roll`: each an int or a sequence; no dims rolls the
+            /// flattened values.
+            #[pyo3(signature = (shifts, dims = None))]
+            fn roll(&self, shifts: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyResult<$Core> {
+                let shifts = $crate::python::overloads::int_or_ints("roll", "shifts", shifts)?;
+                let dims = match dims.filter(|d| !d.is_none()) {
+                    Some(d) => $crate::python::overloads::int_or_ints("roll", "dims", d)?,
+                    None => Vec::new(),
+                };
+                Ok(self.inner.roll(&shifts, &dims)?)
+            }
+
+            /// `self + weight * (end - self)`, as `torch.lerp`: weight a
+            /// number (Rust `lerp_scalar`) or a tensor (`lerp`).
+            fn lerp(slf: &Bound<'_, Self>, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                use $crate::python::args::PyOperand as _;
+                use $crate::python::overloads::{as_variable, number_of, operand_of};
+                if let Some(variable) = as_variable(slf.as_any(), &[end, weight])? {
+                    return Ok(variable.call_method1("lerp", (end, weight))?.unbind());
+                }
+                let x = &slf.get().inner;
+                let end = operand_of::<$Core>("lerp", "end", end)?;
+                let result = match number_of("lerp", "weight", weight)? {
+                    Some(w) => x.lerp_scalar(end.get(), w)?,
+                    None => x.lerp(end.get(), operand_of::<$Core>("lerp", "weight", weight)?.get())?,
+                };
+                $crate::python::results::new_object(slf.py(), result)
+            }
+
+            /// `self += weight * (end - self)` in place, weight a number or a
+            /// tensor; returns self.
+            fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
+                use $crate::python::args::PyOperand as _;
+                use $crate::python::overloads::{number_of, operand_of, refuse_variables};
+                refuse_variables("lerp_", slf.as_any(), &[end, weight])?;
+                let x = &slf.get().inner;
+                let end = operand_of::<$Core>("lerp_", "end", end)?;
+                match number_of("lerp_", "weight", weight)? {
+                    Some(w) => x.lerp_scalar_(end.get(), w)?,
+                    None => x.lerp_(end.get(), operand_of::<$Core>("lerp_", "weight", weight)?.get())?,
+                }
+                Ok(slf.clone())
+            }
+
+            /// `self << other` on integer tensors: other a tensor or a number.
+            fn bitwise_left_shift(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("bitwise_left_shift", slf.as_any(), other, None, |a, b| a.lshift(b))
+            }
+
+            /// `self >> other` on integer tensors: other a tensor or a number.
+            fn bitwise_right_shift(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_operator("bitwise_right_shift", slf.as_any(), other, None, |a, b| a.rshift(b))
+            }
+
+            fn __lshift__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let op = $crate::python::operators::Op::new("left_shift");
+                $crate::python::operators::binary(&self.inner, other, op, $Core::bitwise_left_shift, $Core::bitwise_left_shift_scalar)
+            }
+
+            fn __rlshift__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let op = $crate::python::operators::Op::reflected("left_shift");
+                let number = |a: &$Core, s| $crate::python::overloads::number_operand("bitwise_left_shift", a, s)?.bitwise_left_shift(a);
+                $crate::python::operators::binary(&self.inner, other, op, |a, o| o.bitwise_left_shift(a), number)
+            }
+
+            fn __rshift__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let op = $crate::python::operators::Op::new("right_shift");
+                $crate::python::operators::binary(&self.inner, other, op, $Core::bitwise_right_shift, $Core::bitwise_right_shift_scalar)
+            }
+
+            fn __rrshift__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let op = $crate::python::operators::Op::reflected("right_shift");
+                let number = |a: &$Core, s| $crate::python::overloads::number_operand("bitwise_right_shift", a, s)?.bitwise_right_shift(a);
+                $crate::python::operators::binary(&self.inner, other, op, |a, o| o.bitwise_right_shift(a), number)
+            }
+
+            /// The int64 indices of the non-zero entries: one row per entry,
+            /// or with `as_tuple=True` one 1-d tensor per dim, as
+            /// `torch.nonzero`.
+            #[pyo3(signature = (*, as_tuple = false))]
+            fn nonzero<'py>(&self, py: Python<'py>, as_tuple: bool) -> PyResult<Bound<'py, PyAny>> {
+                let values = $crate::python::operators::Class::values(&self.inner);
+                $crate::python::overloads::nonzero(py, &values, as_tuple)
+            }
+
+            /// The distinct values (or slices along `dim`), as
+            /// `torch.unique`: a tensor, or a tuple with the inverse indices
+            /// and the counts asked for (Rust `unique`). Not differentiable.
+            #[pyo3(signature = (sorted = true, return_inverse = false, return_counts = false, dim = None))]
+            fn unique<'py>(
+                &self,
+                py: Python<'py>,
+                sorted: bool,
+                return_inverse: bool,
+                return_counts: bool,
+                dim: Option<$crate::python::args::Int>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let dim = $crate::python::args::optional_dim(dim, "unique")?;
+                let values = $crate::python::operators::Class::values(&self.inner);
+                $crate::python::overloads::unique(py, &values, (sorted, return_inverse, return_counts), dim)
+            }
+
+            /// A new Tensor holding a copy of `data`, of this one's dtype and
+            /// device unless given, as `Tensor.new_tensor`.
+            #[pyo3(signature = (data, *, dtype = None, device = None, requires_grad = false))]
+            fn new_tensor<'py>(
+                slf: &Bound<'py, Self>,
+                data: &Bound<'py, PyAny>,
+                dtype: Option<&Bound<'py, PyAny>>,
+                device: Option<&Bound<'py, PyAny>>,
+                requires_grad: bool,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::python::overloads::new_tensor(slf.as_any(), data, dtype, device, requires_grad)
             }
         }
         }

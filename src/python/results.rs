@@ -55,13 +55,15 @@ impl NnResult for (Variable, Variable) {
 }
 
 /// A `(values, indices)` result as the named tuple of `flodl.return_types`
-/// for the ops that have one (`sort`, `topk`, and `max`/`min` along a dim);
+/// for the ops that have one (`sort`, `topk`, `kthvalue`, `mode`, and
+/// `max`/`min`/`median` along a dim);
 /// any other result as it is.
 pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<PyAny>> {
     let name = match op {
-        "sort" | "topk" | "kthvalue" | "max" | "min" => op,
+        "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
+        "median_dim" => "median",
         _ => return Ok(result),
     };
     let class = py.import("flodl.return_types")?.getattr(name)?;

@@ -1753,15 +1753,145 @@ OP_INFOS += [
     ),
 ]
 
+# --- issue 19: the Tensor methods PyTorch programs use ---
+_SMALL_INTS = {
+    "domain": lambda a: np.abs(np.round(a * 2)),
+    "input_dtype": np.int64,
+    "differentiable": False,
+}
+OP_INFOS += [
+    OpInfo(
+        "roll",
+        lambda x, shifts, dims=None: torch.roll(x, shifts, dims),
+        [
+            Sample(((3, 4),), {"shifts": 1}),
+            Sample(((3, 4),), {"shifts": (1, -2), "dims": (0, 1)}),
+            Sample(((2, 5),), {"shifts": 7, "dims": -1}),
+            Sample(((5,),), {"shifts": [-1]}),
+        ],
+        errors=argument_error((2, 3), shifts=(1, 2)) + range_error((2, 3), shifts=1, dims=2),
+    ),
+    OpInfo("median", torch.median, UNARY, errors=type_error()),
+    OpInfo(
+        "median_dim",
+        lambda x, dim, keepdim=False: tuple(torch.median(x, dim, keepdim)),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "mode",
+        lambda x, dim=-1, keepdim=False: tuple(torch.mode(x, dim, keepdim)),
+        # Distinct values (each as frequent): ties would make finite
+        # differences meaningless; test_overloads.py checks repeated values.
+        [Sample(((3, 5),)), Sample(((4, 3),), {"dim": 0, "keepdim": True})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "any_dim",
+        lambda x, dim, keepdim=False: torch.any(x, dim, keepdim),
+        DIM_KEEPDIM,
+        domain=lambda a: np.round(a),
+        errors=range_error((2, 3), dim=2),
+        differentiable=False,
+    ),
+    OpInfo(
+        "all_dim",
+        lambda x, dim, keepdim=False: torch.all(x, dim, keepdim),
+        DIM_KEEPDIM,
+        domain=lambda a: np.round(a * 3),
+        errors=range_error((2, 3), dim=2),
+        differentiable=False,
+    ),
+    OpInfo(
+        "lerp",
+        torch.lerp,
+        [
+            Sample(((3, 4), (3, 4), (3, 4))),
+            Sample(((3, 4), (4,), (3, 1))),  # broadcasting
+            Sample(((2, 3), (2, 3), ())),  # one weight
+        ],
+        errors=shape_error((2, 3), (4,), (2, 3)),
+    ),
+    OpInfo(
+        "lerp_scalar",
+        lambda x, end, weight: torch.lerp(x, end, weight),
+        [
+            Sample(((3, 4), (3, 4)), {"weight": 0.3}),
+            Sample(((2, 3), (3,)), {"weight": 1.5}),
+            Sample(((4,), (4,)), {"weight": 2}),
+        ],
+        errors=shape_error((2, 3), (4,), weight=0.5),
+    ),
+    OpInfo(
+        "addcmul",
+        lambda x, t1, t2, value=1: torch.addcmul(x, t1, t2, value=value),
+        [
+            Sample(((3, 4), (3, 4), (3, 4))),
+            Sample(((3, 4), (4,), (3, 1)), {"value": 0.37}),
+            Sample(((2, 3), (2, 3), ()), {"value": -2}),
+        ],
+        errors=shape_error((2, 3), (4,), (2, 3)),
+    ),
+    OpInfo(
+        "addcdiv",
+        lambda x, t1, t2, value=1: torch.addcdiv(x, t1, t2, value=value),
+        [
+            Sample(((3, 4), (3, 4), (3, 4))),
+            Sample(((3, 4), (4,), (3, 1)), {"value": 0.37}),
+            Sample(((2, 3), (2, 3), ()), {"value": -2}),
+        ],
+        domain=_away_from_zero,
+        errors=shape_error((2, 3), (4,), (2, 3))
+        + [ErrorCase(lambda: (flodl.tensor([1, 2]),) * 3, {}, flodl.DTypeError)],
+    ),
+]
+for _name in ("bitwise_left_shift", "bitwise_right_shift"):
+    _torch = getattr(torch, _name)
+    OP_INFOS.append(
+        OpInfo(
+            _name,
+            _torch,
+            ELEMENTWISE_BINARY,
+            errors=[ErrorCase(_tensors((2, 3), (2, 3)), {}, flodl.DTypeError)],
+            **_SMALL_INTS,
+        )
+    )
+    OP_INFOS.append(
+        OpInfo(
+            f"{_name}_scalar",
+            lambda x, scalar, _torch=_torch: _torch(x, scalar),
+            [Sample(((3, 4),), {"scalar": 2}), Sample(((),), {"scalar": 1})],
+            errors=[ErrorCase(_tensors((2, 3)), {"scalar": 1}, flodl.DTypeError)],
+            **_SMALL_INTS,
+        )
+    )
+OP_INFOS.append(
+    _tensor_only(
+        "unique",
+        lambda x, **kwargs: torch.unique(x, **kwargs),
+        [
+            Sample(((10,),)),
+            Sample(((3, 4),), {"return_inverse": True, "return_counts": True}),
+            Sample(((3, 4),), {"sorted": False, "return_counts": True}),
+            Sample(((5, 2),), {"dim": 0, "return_inverse": True}),
+        ],
+        range_error((2, 3), dim=2),
+        domain=lambda a: np.round(a),
+    )
+)
+
 OPS_BY_NAME = {info.name: info for info in OP_INFOS}
 
 
 # --- In place: the torch reference works on a copy (the inputs are shared
 # with numpy arrays the test reuses) ---
-def _in_place(name, torch_fn, samples, errors, random=False):
-    return OpInfo(
+def _in_place(name, torch_fn, samples, errors, random=False, domain=None):
+    info = OpInfo(
         name, torch_fn, samples, errors=errors, differentiable=False, in_place=True, random=random
     )
+    if domain is not None:
+        info.domain = domain
+    return info
 
 
 OP_INFOS += (
@@ -1821,6 +1951,44 @@ OP_INFOS += (
             [Sample(((3, 4),)), Sample(((50,),), {"mean": 1.0, "std": 0.5})],
             type_error(),
             random=True,
+        ),
+    ]
+    + [
+        _in_place(
+            "lerp_",
+            lambda x, end, weight: x.clone().lerp_(end, weight),
+            [Sample(((3, 4), (3, 4), (3, 4))), Sample(((2, 3), (3,), ()))],
+            shape_error((2, 3), (4,), (2, 3)),
+        ),
+        _in_place(
+            "lerp_scalar_",
+            lambda x, end, weight: x.clone().lerp_(end, weight),
+            [Sample(((3, 4), (3, 4)), {"weight": 0.25}), Sample(((2, 3), (3,)), {"weight": 2})],
+            shape_error((2, 3), (4,), weight=0.5),
+        ),
+        _in_place(
+            "addcmul_",
+            lambda x, t1, t2, value=1: x.clone().addcmul_(t1, t2, value=value),
+            [Sample(((3, 4), (3, 4), (4,))), Sample(((2, 3), (2, 3), (2, 3)), {"value": 0.37})],
+            shape_error((2, 3), (4,), (2, 3)),
+        ),
+        _in_place(
+            "addcdiv_",
+            lambda x, t1, t2, value=1: x.clone().addcdiv_(t1, t2, value=value),
+            [Sample(((3, 4), (3, 4), (4,))), Sample(((2, 3), (2, 3), (2, 3)), {"value": -1.5})],
+            shape_error((2, 3), (4,), (2, 3)),
+            domain=_away_from_zero,
+        ),
+        _in_place(
+            "fill_diagonal_",
+            lambda x, fill_value, wrap=False: x.clone().fill_diagonal_(fill_value, wrap),
+            [
+                Sample(((3, 4),), {"fill_value": 2.5}),
+                Sample(((7, 2),), {"fill_value": -1, "wrap": True}),
+                Sample(((7, 2),), {"fill_value": 3.0}),
+                Sample(((3, 3, 3),), {"fill_value": 0.5}),
+            ],
+            shape_error((3,), fill_value=1.0) + shape_error((2, 2, 3), fill_value=1.0),
         ),
     ]
 )

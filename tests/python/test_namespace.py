@@ -48,6 +48,18 @@ def close(got: Tensor, want: torch.Tensor) -> None:
         lambda m, x: m.cumsum(x, 0),
         lambda m, x: m.unsqueeze(x, 0),
         lambda m, x: m.argmax(x, 1),
+        lambda m, x: m.roll(x, 1),
+        lambda m, x: m.roll(x, (1, -1), (0, 1)),
+        lambda m, x: m.median(x),
+        lambda m, x: m.lerp(x, m.exp(x), 0.25),
+        lambda m, x: m.lerp(x, m.exp(x), m.sigmoid(x)),
+        lambda m, x: m.addcmul(x, x, m.exp(x), value=0.5),
+        lambda m, x: m.addcdiv(x, x, m.exp(x), value=-2),
+        lambda m, x: m.any(x > 0.3, 1),
+        lambda m, x: m.all(x > -0.4, dim=0, keepdim=True),
+        lambda m, x: m.unique(m.round(x * 2)),
+        lambda m, x: m.bitwise_left_shift(m.arange(4), 2),
+        lambda m, x: m.bitwise_right_shift(m.arange(8), m.arange(8) % 3),
     ],
 )
 def test_method_ops_are_module_functions_as_torch_s(call) -> None:
@@ -169,8 +181,8 @@ def test_joins_and_where_refuse_bad_arguments() -> None:
     t = flodl.ones(2)
     with pytest.raises(TypeError, match="cat: expected a sequence of tensors, got one Tensor"):
         flodl.cat(t)
-    with pytest.raises(ArgumentError, match="where"):
-        flodl.where(t > 0)
+    with pytest.raises(TypeError, match="where: give both input and other, or neither"):
+        flodl.where(t > 0, t)
     with pytest.raises(TypeError, match="where"):
         flodl.where(t > 0, t, "zero")
     with pytest.raises(flodl.DTypeError, match="where_cond"):
@@ -259,6 +271,10 @@ def test_seeds() -> None:
         lambda m, x: x.sort(dim=0, descending=True),
         lambda m, x: x.topk(2),
         lambda m, x: m.topk(x, 1, dim=0),
+        lambda m, x: x.median(1),
+        lambda m, x: m.median(x, 0, keepdim=True),
+        lambda m, x: x.mode(),
+        lambda m, x: m.mode(x, 0),
     ],
 )
 def test_values_and_indices_come_as_torch_s_named_tuples(call) -> None:
@@ -296,3 +312,13 @@ def test_nan_to_num_replaces_as_torch_s() -> None:
         got = flodl.nan_to_num(Tensor.from_numpy(values.copy()), **kwargs)
         close(got, torch.nan_to_num(torch.from_numpy(values.copy()), **kwargs))
     assert flodl.tensor([[1, 0], [0, 3]]).kthvalue(1).indices.tolist() == [1, 0]
+
+
+def test_where_of_a_condition_alone_is_its_nonzero_as_a_tuple() -> None:
+    got = flodl.where(Tensor.from_numpy(A) > 0)
+    want = torch.where(torch.from_numpy(A) > 0)
+    assert isinstance(got, tuple) and len(got) == len(want) == 2
+    for g, w in zip(got, want):
+        close(g, w)
+    with pytest.raises(TypeError, match="where: input must be a flodl Tensor"):
+        flodl.where([True, False])

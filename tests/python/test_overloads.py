@@ -175,3 +175,363 @@ def test_new_methods_make_tensors_like_this_one_as_torch_s() -> None:
         assert ours.tolist() == theirs.tolist()
         assert str(ours.dtype).lower().endswith(str(theirs.dtype).split(".")[-1])
     assert list(v.new_empty(4, 1).shape) == [4, 1]
+
+
+def bits(got: Tensor, expected: torch.Tensor) -> None:
+    """The same dtype, shape and bits (NaNs included)."""
+    assert got.dtype.name == str(expected.dtype).removeprefix("torch.")
+    assert got.shape == list(expected.shape)
+    theirs = expected.detach()
+    if theirs.dtype == torch.bfloat16:
+        theirs = theirs.view(torch.int16)
+        ours = torch.from_numpy(got.to_dtype("float32").numpy()).bfloat16().view(torch.int16)
+        assert torch.equal(ours, theirs)
+        return
+    ours, theirs = got.numpy().reshape(-1), theirs.numpy().reshape(-1)
+    np.testing.assert_array_equal(ours.view(np.uint8), theirs.view(np.uint8))
+
+
+def test_new_tensor_copies_data_with_this_one_s_dtype_and_device() -> None:
+    x = Tensor.randn([2, 3]).to_dtype("float64")
+    t = torch.from_numpy(x.numpy())
+    for data, kwargs, torch_kwargs in [
+        ([1, 2], {}, {}),
+        ([[1.5, 2.5]], {"dtype": "float32"}, {"dtype": torch.float32}),
+        (3, {"dtype": flodl.int64}, {"dtype": torch.int64}),
+        (np.arange(3, dtype=np.int32), {}, {}),
+    ]:
+        ours, theirs = x.new_tensor(data, **kwargs), t.new_tensor(data, **torch_kwargs)
+        same(ours, theirs) if theirs.is_floating_point() else None
+        assert ours.tolist() == theirs.tolist()
+        assert ours.dtype.name == str(theirs.dtype).removeprefix("torch.")
+    copied = x.new_tensor(x)
+    assert copied.tolist() == x.tolist() and copied.data_ptr() != x.data_ptr()
+    leaf = Variable(x).new_tensor([1.0, 2.0], requires_grad=True)
+    assert isinstance(leaf, Variable) and leaf.requires_grad and leaf.is_leaf
+    assert str(x.new_tensor([1]).device) == "cpu"
+
+
+@pytest.mark.parametrize("name", ["any", "all"])
+@pytest.mark.parametrize(
+    "kwargs", [{}, {"dim": 1}, {"dim": -2, "keepdim": True}, {"keepdim": True}], ids=str
+)
+def test_any_and_all_take_a_dim(name, kwargs) -> None:
+    values = np.round(A)
+    values[0] = 0
+    f, t = both(values)
+    if "dim" not in kwargs and kwargs.get("keepdim"):
+        expected = getattr(t, name)().reshape(1, 1)
+    else:
+        expected = getattr(t, name)(**kwargs)
+    same(getattr(f, name)(**kwargs), expected)
+    same(getattr(flodl, name)(Variable(f, True), **kwargs), expected)
+    u8 = np.array([[0, 3], [0, 0]], dtype=np.uint8)
+    same(getattr(Tensor.from_numpy(u8), name)(0), getattr(torch.from_numpy(u8), name)(0))
+
+
+def test_median_and_mode_as_torch_s() -> None:
+    f, t = both(A)
+    same(f.median(), t.median())
+    same(tuple(f.median(1)), tuple(t.median(1)))
+    same(tuple(f.median(dim=0, keepdim=True)), tuple(t.median(dim=0, keepdim=True)))
+    assert type(f.median(0)).__name__ == "median" and f.median(0).indices.dtype.name == "int64"
+    with pytest.raises(TypeError, match="median: keepdim needs a dim"):
+        f.median(keepdim=True)
+    even = np.array([4.0, 1.0, 3.0, 2.0])  # the lower of the middle two
+    same(Tensor.from_numpy(even).median(), torch.from_numpy(even).median())
+    ties = np.array([[1, 2, 2, 3, 3], [5, 5, 4, 4, 6], [0, 0, 0, 1, 1]])
+    for dtype in (np.int64, np.float64):
+        g, u = both(ties.astype(dtype))
+        for kwargs in ({}, {"dim": 0}, {"dim": 1, "keepdim": True}):
+            got, want = g.mode(**kwargs), u.mode(**kwargs)
+            assert type(got).__name__ == "mode"
+            assert got.values.tolist() == want.values.tolist()
+            assert got.indices.tolist() == want.indices.tolist()
+    v = Variable(Tensor.from_numpy(A.copy()), True)
+    (v.median(1).values.sum() + v.median() * 2).backward()
+    tv = torch.from_numpy(A.copy()).requires_grad_()
+    (tv.median(1).values.sum() + tv.median() * 2).backward()
+    same(v.grad, tv.grad)
+
+
+@pytest.mark.parametrize(
+    "args,kwargs",
+    [
+        ((1,), {}),
+        ((-3,), {}),
+        ((1, 0), {}),
+        (((1, 2), (0, 1)), {}),
+        (([2],), {"dims": [1]}),
+        ((), {"shifts": 5, "dims": None}),
+        ((), {"shifts": (1, -1), "dims": (1, 0)}),
+    ],
+    ids=str,
+)
+def test_roll_takes_ints_or_sequences(args, kwargs) -> None:
+    f, t = both(A)
+    same(f.roll(*args, **kwargs), t.roll(*args, **kwargs))
+    same(flodl.roll(f, *args, **kwargs), torch.roll(t, *args, **kwargs))
+
+
+def test_roll_records_and_refuses_bad_shifts() -> None:
+    v = Variable(Tensor.from_numpy(A.copy()), True)
+    (v.roll(1, 1) * Tensor.from_numpy(B.copy())).sum().backward()
+    t = torch.from_numpy(A.copy()).requires_grad_()
+    (t.roll(1, 1) * torch.from_numpy(B.copy())).sum().backward()
+    same(v.grad, t.grad)
+    x = Tensor.ones([2, 3])
+    with pytest.raises(flodl.ArgumentError, match="roll: shifts"):
+        x.roll((1, 2))
+    with pytest.raises(flodl.ArgumentError, match="roll: shifts"):
+        x.roll(())
+    with pytest.raises(flodl.OutOfRangeError, match="roll"):
+        x.roll(1, 2)
+    with pytest.raises(TypeError, match="roll: shifts must be an int or a sequence"):
+        x.roll("1")
+
+
+def test_lerp_takes_a_number_or_a_tensor_weight() -> None:
+    f, t = both(A)
+    g, u = both(B)
+    w, tw = both(np.linspace(-0.5, 1.5, 4))
+    for weight, torch_weight in [(0.3, 0.3), (1.7, 1.7), (2, 2), (w, tw)]:
+        bits(f.lerp(g, weight), t.lerp(u, torch_weight))
+        bits(flodl.lerp(f, g, weight), torch.lerp(t, u, torch_weight))
+    # A Tensor with a Variable operand runs as the Variable method.
+    v = Variable(Tensor.from_numpy(B.copy()), True)
+    out = f.lerp(v, w)
+    assert isinstance(out, Variable)
+    out.sum().backward()
+    tv = torch.from_numpy(B.copy()).requires_grad_()
+    t.lerp(tv, tw).sum().backward()
+    same(v.grad, tv.grad)
+    with pytest.raises(TypeError, match="lerp: end"):
+        f.lerp(1.0, 0.5)
+    with pytest.raises(TypeError, match="lerp: weight"):
+        f.lerp(g, "half")
+    with pytest.raises(flodl.DTypeError, match="lerp"):
+        Tensor.from_numpy(np.arange(3)).lerp(Tensor.from_numpy(np.arange(3)), 0.5)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_lerp_has_torch_s_bits(dtype) -> None:
+    f, t = both(RNG.standard_normal(1000))
+    g, u = both(RNG.standard_normal(1000))
+    f, g = f.to_dtype(dtype), g.to_dtype(dtype)
+    t, u = t.to(getattr(torch, dtype)), u.to(getattr(torch, dtype))
+    for weight in (0.3, 0.7, -0.2, 1.3):
+        bits(f.lerp(g, weight), t.lerp(u, weight))
+        mine, theirs = f.copy(), t.clone()
+        mine.lerp_(g, weight)
+        theirs.lerp_(u, weight)
+        bits(mine, theirs)
+
+
+def test_lerp_in_place_takes_a_number_or_a_tensor() -> None:
+    f, t = both(A)
+    g, u = both(B)
+    assert f.lerp_(g, 0.25) is f
+    t.lerp_(u, 0.25)
+    f.lerp_(g, Tensor.full([], 0.5, dtype="float64"))
+    t.lerp_(u, torch.tensor(0.5, dtype=torch.float64))
+    same(f, t)
+    with pytest.raises(flodl.DTypeError, match="lerp_: a Tensor cannot take a Variable"):
+        f.lerp_(Variable(g, True), 0.5)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+def test_addcmul_and_addcdiv_have_torch_s_bits(name, dtype) -> None:
+    arrays = [RNG.standard_normal(shape) for shape in [(50, 40), (50, 40), (40,)]]
+    arrays[2] = np.sign(arrays[2]) * (np.abs(arrays[2]) + 0.5)
+    ours = [Tensor.from_numpy(a.copy()).to_dtype(dtype) for a in arrays]
+    theirs = [torch.from_numpy(a.copy()).to(getattr(torch, dtype)) for a in arrays]
+    for value in (1, 0.37, -2, 3.5, True):
+        bits(
+            getattr(ours[0], name)(*ours[1:], value=value),
+            getattr(torch, name)(*theirs, value=value),
+        )
+        mine, want = ours[0].copy(), theirs[0].clone()
+        getattr(mine, f"{name}_")(*ours[1:], value=value)
+        getattr(want, f"{name}_")(*theirs[1:], value=value)
+        bits(mine, want)
+
+
+def test_addcmul_promotes_and_converts_value_as_torch() -> None:
+    ints = np.arange(6).reshape(2, 3) - 2
+    cases = [
+        (ints, ints, ints, 2.7),  # truncated to 2 for integers
+        (ints.astype(np.int8), ints.astype(np.int8), ints.astype(np.int8), -1),
+        (ints, A[:2, :3], ints, 2.5),  # int64 and float64: float64
+        (np.float32(1.5) * np.ones((2, 3), np.float32), A[:2, :3], ints, 0.5),
+        (np.array(2.0), A[:2, :3].astype(np.float32), A[:2, :3].astype(np.float32), 0.25),
+    ]
+    for a, b, c, value in cases:
+        got = Tensor.from_numpy(np.asarray(a).copy()).addcmul(
+            Tensor.from_numpy(np.asarray(b).copy()),
+            Tensor.from_numpy(np.asarray(c).copy()),
+            value=value,
+        )
+        want = torch.addcmul(
+            torch.from_numpy(np.asarray(a).copy()),
+            torch.from_numpy(np.asarray(b).copy()),
+            torch.from_numpy(np.asarray(c).copy()),
+            value=value,
+        )
+        bits(got, want)
+    x8 = Tensor.from_numpy(ints.astype(np.int8))
+    with pytest.raises(flodl.ArgumentError, match="addcmul: value 300"):
+        x8.addcmul(x8, x8, value=300)
+    with pytest.raises(flodl.ArgumentError, match="addcmul: value"):
+        Tensor.ones([2]).addcmul(Tensor.ones([2]), Tensor.ones([2]), value=1e300)
+    with pytest.raises(flodl.DTypeError, match="addcdiv: integer division"):
+        Tensor.from_numpy(ints).addcdiv(Tensor.from_numpy(ints), Tensor.from_numpy(ints))
+    with pytest.raises(flodl.DTypeError, match="addcmul_"):
+        Tensor.from_numpy(ints).addcmul_(
+            Tensor.from_numpy(A[:2, :3]), Tensor.from_numpy(ints), value=0.5
+        )
+    with pytest.raises(flodl.DTypeError, match="addcmul"):
+        b = Tensor.from_numpy(np.array([True, False]))
+        b.addcmul(b, b, value=2)
+
+
+def test_addcmul_and_addcdiv_record() -> None:
+    arrays = [A, B, np.abs(B) + 0.5]
+    vs = [Variable(Tensor.from_numpy(a.copy()), True) for a in arrays]
+    ts = [torch.from_numpy(a.copy()).requires_grad_() for a in arrays]
+    (
+        vs[0].addcmul(vs[1], vs[2], value=0.5) * vs[0].addcdiv(vs[1], vs[2], value=-3)
+    ).sum().backward()
+    (torch.addcmul(*ts, value=0.5) * torch.addcdiv(*ts, value=-3)).sum().backward()
+    for v, t in zip(vs, ts):
+        np.testing.assert_allclose(v.grad.numpy(), t.grad.numpy(), rtol=1e-12, atol=1e-12)
+    # A Tensor with a Variable operand records, as the operators do.
+    out = Tensor.from_numpy(A.copy()).addcmul(vs[1], Tensor.from_numpy(B.copy()))
+    assert isinstance(out, Variable) and out.requires_grad
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8"])
+def test_shifts_and_their_operators_as_torch_s(dtype) -> None:
+    values = np.array([[1, 2, 3], [4, 5, 7]]).astype(dtype)
+    amounts = np.array([0, 1, 2]).astype(dtype)
+    f, t = both(values)
+    g, u = both(amounts)
+    for ours, theirs in [
+        (f << g, t << u),
+        (f >> g, t >> u),
+        (f << 2, t << 2),
+        (f >> 1, t >> 1),
+        (3 << g, 3 << u),
+        (64 >> g, 64 >> u),
+        (f.bitwise_left_shift(g), t.bitwise_left_shift(u)),
+        (f.bitwise_right_shift(1), t.bitwise_right_shift(1)),
+        (flodl.bitwise_left_shift(f, 1), torch.bitwise_left_shift(t, 1)),
+        (f[0, 0] << 2, t[0, 0] << 2),  # 0-d keeps its dtype
+        (f << True, t << True),
+    ]:
+        bits(ours, theirs)
+    v = Variable(f)
+    assert isinstance(v << 1, Variable) and isinstance(f << v, Variable)
+    with pytest.raises(flodl.DTypeError, match="bitwise_left_shift"):
+        Tensor.ones([2]) << 1
+    with pytest.raises(flodl.DTypeError, match="bitwise_left_shift"):
+        f << 1.5  # a float number makes the result float, which cannot shift
+    with pytest.raises(TypeError):
+        f << "1"
+
+
+def test_nonzero_as_tuple_and_where_of_a_condition() -> None:
+    values = np.round(A)
+    f, t = both(values)
+    for ours, theirs in [
+        (f.nonzero(as_tuple=True), t.nonzero(as_tuple=True)),
+        (flodl.nonzero(f, as_tuple=True), torch.nonzero(t, as_tuple=True)),
+        (flodl.where(f > 0), torch.where(t > 0)),
+        (Tensor.full([], 5.0).nonzero(as_tuple=True), torch.tensor(5.0).nonzero(as_tuple=True)),
+        (Tensor.full([], 0.0).nonzero(as_tuple=True), torch.tensor(0.0).nonzero(as_tuple=True)),
+    ]:
+        assert isinstance(ours, tuple) and len(ours) == len(theirs)
+        for o, e in zip(ours, theirs):
+            assert o.tolist() == e.tolist() and o.dtype.name == "int64"
+    same(f.nonzero(), t.nonzero())
+    picked = f[flodl.where(f > 0)]
+    assert picked.tolist() == t[torch.where(t > 0)].tolist()
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"sorted": False},
+        {"return_inverse": True},
+        {"return_counts": True},
+        {"return_inverse": True, "return_counts": True},
+        {"dim": 0, "return_inverse": True, "return_counts": True},
+        {"dim": 1},
+    ],
+    ids=str,
+)
+def test_unique_as_torch_s(kwargs) -> None:
+    values = np.array([[3, 1, 1], [2, 3, 1], [3, 1, 1]])
+    for dtype in (np.int64, np.float32):
+        f, t = both(values.astype(dtype))
+        ours, theirs = f.unique(**kwargs), torch.unique(t, **kwargs)
+        if isinstance(theirs, tuple):
+            assert isinstance(ours, tuple) and len(ours) == len(theirs)
+        for o, e in zip(
+            ours if isinstance(ours, tuple) else (ours,),
+            theirs if isinstance(theirs, tuple) else (theirs,),
+        ):
+            assert o.tolist() == e.tolist() and o.dtype.name == str(e.dtype).removeprefix("torch.")
+    values = Variable(Tensor.from_numpy(A.copy()), True).unique()
+    assert type(values) is Tensor  # not differentiable
+    with pytest.raises(flodl.OutOfRangeError, match="unique"):
+        Tensor.ones([2]).unique(dim=1)
+
+
+@pytest.mark.parametrize(
+    "shape,kwargs",
+    [
+        ((3, 4), {}),
+        ((5, 3), {}),
+        ((7, 3), {"wrap": True}),
+        ((7, 2), {"wrap": True}),
+        ((3, 3, 3), {}),
+        ((0, 2), {"wrap": True}),
+    ],
+    ids=str,
+)
+def test_fill_diagonal_as_torch_s(shape, kwargs) -> None:
+    f, t = both(np.zeros(shape))
+    assert f.fill_diagonal_(2.5, **kwargs) is f
+    t.fill_diagonal_(2.5, **kwargs)
+    same(f, t)
+    # A view: the values it shares change.
+    f, t = both(np.zeros((6, 8)))
+    f[:, 1:].fill_diagonal_(1, wrap=True)
+    t[:, 1:].fill_diagonal_(1, wrap=True)
+    same(f, t)
+    f, t = both(np.zeros((4, 3)))
+    f.t().fill_diagonal_(7)
+    t.t().fill_diagonal_(7)
+    same(f, t)
+
+
+def test_fill_diagonal_refuses_what_torch_refuses() -> None:
+    with pytest.raises(flodl.ShapeError, match="fill_diagonal_: needs at least 2 dims"):
+        Tensor.zeros([3]).fill_diagonal_(1.0)
+    with pytest.raises(flodl.ShapeError, match="fill_diagonal_"):
+        Tensor.zeros([2, 2, 3]).fill_diagonal_(1.0)
+    with pytest.raises(flodl.ArgumentError, match="fill_diagonal_"):
+        Tensor.zeros([2, 2], dtype="int8").fill_diagonal_(300)
+    with pytest.raises(flodl.AutogradError, match="fill_diagonal_"):
+        Variable(Tensor.zeros([2, 2]), True).fill_diagonal_(1.0)
+    v = Variable(Tensor.from_numpy(A.copy()), True)
+    w = v * 1
+    w.fill_diagonal_(0.0)
+    w.sum().backward()
+    t = torch.from_numpy(A.copy()).requires_grad_()
+    u = t * 1
+    u.fill_diagonal_(0.0)
+    u.sum().backward()
+    same(v.grad, t.grad)
