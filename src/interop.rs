@@ -62,17 +62,32 @@ impl Tensor {
     }
 
     /// A tensor on a DLPack managed tensor's memory, taking ownership of it
-    /// (memory its producer marks read-only is copied).
+    /// (memory its producer marks read-only is copied). When libtorch
+    /// refuses it (an error from [`take_dlpack`]'s step), `managed` is still
+    /// the caller's; once taken, a dtype flodl lacks is an error and the
+    /// memory is let go here.
     ///
     /// # Safety
     /// `managed` must be a live managed tensor of that version that nobody
     /// else will free or use.
     pub unsafe fn from_dlpack(managed: *mut c_void, versioned: bool) -> Result<Tensor> {
         // SAFETY: the caller's contract.
-        let raw = unsafe { crate::ffi::from_dlpack(managed, versioned) }
-            .map_err(|f| Error::from_failure("from_dlpack", "", f))?;
+        let raw = unsafe { take_dlpack(managed, versioned) }?;
         adopt("from_dlpack", raw)
     }
+}
+
+/// The first step of [`Tensor::from_dlpack`]: libtorch's tensor on the
+/// managed tensor, which owns it from here (an error: libtorch refused it,
+/// and it is still the caller's). A capsule's consumer marks the capsule
+/// used between this step and [`adopt`], whose error drops the tensor.
+///
+/// # Safety
+/// As [`Tensor::from_dlpack`].
+pub(crate) unsafe fn take_dlpack(managed: *mut c_void, versioned: bool) -> Result<tch::Tensor> {
+    // SAFETY: the caller's contract.
+    unsafe { crate::ffi::from_dlpack(managed, versioned) }
+        .map_err(|f| Error::from_failure("from_dlpack", "", f))
 }
 
 /// `t` as a torch.Tensor (a new reference to a Python object sharing memory

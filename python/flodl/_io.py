@@ -33,6 +33,8 @@ def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
     ``pickle=True`` any picklable object (a whole module) is pickled instead;
     only ``load(path, weights_only=False)`` reads it back. The file appears
     whole or not at all."""
+    if not isinstance(pickle, bool):
+        raise TypeError(f"save: pickle must be a bool, got {type(pickle).__name__}")
     if pickle:
         _save_pickle(obj, os.fspath(path))
         return
@@ -69,6 +71,8 @@ def load(path: PathLike, map_location: Any = None, weights_only: bool = True) ->
     pickle=True)`` is read only with ``weights_only=False`` (unpickling runs
     code from the file: load only files you trust). A missing, truncated or
     malformed file is an ArgumentError, and nothing is returned."""
+    if not isinstance(weights_only, bool):
+        raise TypeError(f"load: weights_only must be a bool, got {type(weights_only).__name__}")
     path = os.fspath(path)
     device = None if map_location is None else _flodl.Device(map_location)
     if _starts_with_pickle(path):

@@ -3,13 +3,27 @@
 //! Variable, `tensor_ops!` of Tensor only; the Python bindings expand the
 //! same tables. The nn ops are in `nn.rs`.
 
-/// The non-operand argument kinds, by the names the tables use.
-pub(crate) mod kinds {
-    pub use super::super::nn::{
-        EmbeddingBagMode, GridSampleMode, KlDivReduction, PadMode, PaddingMode, Reduction,
+/// Calls `$then! { Mode, ... }` with every mode kind of the tables (the
+/// enums of `ops::nn`): the one list, which `kinds` re-exports and the
+/// Python module lists for the stubs (`_modes`).
+macro_rules! mode_kinds {
+    ($then:ident) => {
+        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction }
     };
-    pub use core::primitive::{bool, f64, i64};
 }
+#[cfg(feature = "python")] // the Python module lists them for the stubs
+pub(crate) use mode_kinds;
+
+macro_rules! kinds_module {
+    ($($mode:ident),*) => {
+        /// The non-operand argument kinds, by the names the tables use.
+        pub(crate) mod kinds {
+            pub use super::super::nn::{$($mode),*};
+            pub use core::primitive::{bool, f64, i64};
+        }
+    };
+}
+mode_kinds!(kinds_module);
 
 /// Calls `$expand! { $ctx declarations... }` with every method op.
 macro_rules! method_ops {

@@ -236,7 +236,7 @@ fn supported(raw: tch::Tensor) -> std::result::Result<tch::Tensor, Failure> {
         _ => Err(Failure::Typed(
             Some(crate::ErrorKind::DType),
             format!(
-                "the result's dtype {} is not one of flodl's",
+                "the result's dtype ({}) is not one of flodl's",
                 crate::tensor::dtype::raw_dtype_name(&raw)
             ),
         )),

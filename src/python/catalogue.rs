@@ -283,21 +283,16 @@ pub(crate) fn catalogue() -> Vec<Row> {
 /// Each mode kind of the tables and its names, for the stubs.
 #[pyfunction(name = "_modes")]
 pub(crate) fn modes() -> Vec<(&'static str, Vec<&'static str>)> {
-    use crate::ops::catalogue::kinds::{
-        EmbeddingBagMode, GridSampleMode, KlDivReduction, PadMode, PaddingMode, Reduction,
-    };
     use crate::ops::nn::Mode;
     fn names<M: Mode>() -> Vec<&'static str> {
         M::ALL.iter().map(|m| m.name()).collect()
     }
-    vec![
-        ("GridSampleMode", names::<GridSampleMode>()),
-        ("PaddingMode", names::<PaddingMode>()),
-        ("PadMode", names::<PadMode>()),
-        ("EmbeddingBagMode", names::<EmbeddingBagMode>()),
-        ("Reduction", names::<Reduction>()),
-        ("KlDivReduction", names::<KlDivReduction>()),
-    ]
+    macro_rules! listed {
+        ($($mode:ident),*) => {
+            vec![$((stringify!($mode), names::<crate::ops::catalogue::kinds::$mode>())),*]
+        };
+    }
+    crate::ops::catalogue::mode_kinds!(listed)
 }
 
 method_ops!(py_methods(PyTensor, Tensor, SameTensorArg<'_>, mixed));

@@ -210,13 +210,15 @@ pub(crate) fn from_dlpack(obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
         // consumed; the new tensor owns it, and the capsule is renamed at once
         // so that its destructor leaves it alone (the DLPack protocol). On a
         // failure the capsule keeps it and frees it.
-        let tensor = unsafe {
+        let raw = unsafe {
             let managed = ffi::PyCapsule_GetPointer(ptr, kind.name.as_ptr());
-            let tensor = Tensor::from_dlpack(managed, kind.versioned)?;
+            let raw = crate::interop::take_dlpack(managed, kind.versioned)?;
             ffi::PyCapsule_SetName(ptr, kind.used.as_ptr());
-            tensor
+            raw
         };
-        Ok(tensor)
+        // After the rename: a refused dtype drops the tensor, which frees
+        // the memory once (the capsule no longer would).
+        Ok(adopt("from_dlpack", raw)?)
     })
 }
 

@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 
-use super::args::{CoreArg as _, PyOperand as _, VariableArg};
+use super::args::{CoreArg as _, Float, Int, PyOperand as _, VariableArg};
 use super::gil::without_gil;
 use super::results::NnResult as _;
 use crate::InterpolateMode;
@@ -42,8 +42,18 @@ pub(crate) fn interpolate<'py>(
     antialias: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("interpolate", move || {
-        let size: Option<Vec<i64>> = one_or_many(size)?;
-        let scale_factor: Option<Vec<f64>> = one_or_many(scale_factor)?;
+        // `Int` and `Float`: an int beyond 64 bits is an ArgumentError, and
+        // no object's own `__float__` runs.
+        let size: Option<Vec<i64>> = one_or_many::<Int>(size)?
+            .map(|v| v.iter().map(|i| i.core("interpolate", "size")).collect())
+            .transpose()?;
+        let scale_factor: Option<Vec<f64>> = one_or_many::<Float>(scale_factor)?
+            .map(|v| {
+                v.iter()
+                    .map(|f| f.core("interpolate", "scale_factor"))
+                    .collect()
+            })
+            .transpose()?;
         let mode: InterpolateMode = mode
             .parse()
             .map_err(|e: crate::Error| crate::Error::new(e.kind(), format!("interpolate: {e}")))?;

@@ -277,20 +277,24 @@ fn cuda_device_count() -> usize {
 #[pyfunction]
 #[pyo3(signature = (precision = None, threshold = None, edgeitems = None, linewidth = None, profile = None, sci_mode = None))]
 fn set_printoptions(
-    precision: Option<i64>,
-    threshold: Option<f64>,
-    edgeitems: Option<i64>,
-    linewidth: Option<i64>,
+    precision: Option<args::Int>,
+    threshold: Option<args::Float>,
+    edgeitems: Option<args::Int>,
+    linewidth: Option<args::Int>,
     profile: Option<&str>,
     sci_mode: Option<bool>,
 ) -> PyResult<()> {
     use crate::PrintOptions;
-    let count = |name: &str, value: i64| {
+    use args::CoreArg as _;
+    // An int too large for 64 bits is an ArgumentError too (`Int`).
+    let count = |name: &str, value: args::Int| -> PyResult<usize> {
+        let value = value.core("set_printoptions", name)?;
         usize::try_from(value).map_err(|_| {
             crate::Error::new(
                 crate::ErrorKind::Argument,
                 format!("set_printoptions: {name} must be >= 0, got {value}"),
             )
+            .into()
         })
     };
     let mut options = match profile {
@@ -308,7 +312,7 @@ fn set_printoptions(
     if let Some(p) = precision {
         options.precision = count("precision", p)?;
     }
-    if let Some(t) = threshold {
+    if let Some(args::Float(t)) = threshold {
         if t.is_nan() {
             let message = "set_printoptions: threshold must be a number, got nan";
             return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());

@@ -132,7 +132,7 @@ pub(crate) fn kind_name(kind: tch::Kind) -> String {
 /// it (`f_kind` fails for dtypes tch itself does not know).
 pub(crate) fn raw_dtype_name(raw: &tch::Tensor) -> String {
     raw.f_kind()
-        .map_or_else(|_| "a dtype flodl does not know".to_string(), kind_name)
+        .map_or_else(|_| "unknown".to_string(), kind_name)
 }
 
 /// The device of a raw tensor in PyTorch's words.

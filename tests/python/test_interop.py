@@ -189,3 +189,16 @@ def test_torch_s_own_constructors_take_flodl_tensors() -> None:
     shared = torch.asarray(t)  # DLPack: shares
     shared[0, 0] = 9.0
     assert t.tolist() == [[9.0, 2.0], [3.0, 4.0]] and copied[0, 0].item() == 1.0
+
+
+def test_a_dlpack_tensor_of_a_dtype_flodl_lacks_is_refused_once():
+    """The capsule is marked used before the dtype check, so the refused
+    tensor's memory is freed once (a double free crashed the interpreter)."""
+    import torch
+
+    for dtype in (torch.complex64, torch.uint16):
+        t = torch.ones(3, dtype=dtype)
+        for _ in range(3):
+            with pytest.raises(flodl.DTypeError, match="from_dlpack: the result's dtype"):
+                flodl.from_dlpack(t)
+        assert t.tolist() == torch.ones(3, dtype=dtype).tolist()

@@ -514,3 +514,23 @@ def test_gradcheck_and_explain_grad_of_the_wrong_kind():
     with pytest.raises(TypeError, match="explain_grad: takes a Variable, got int"):
         flodl.autograd.explain_grad(1)
     assert "not a Variable" in flodl.autograd.explain_grad(x)
+
+
+def test_this_session_s_fuzz_findings_are_typed_errors(tmp_path):
+    """The API fuzz's findings (seeds 1-5), each now the error SPEC 4 names."""
+    import flodl.nn.functional as F
+
+    with pytest.raises(flodl.ArgumentError, match="set_printoptions: precision"):
+        flodl.set_printoptions(precision=np.uint64(2**64 - 1))
+    with pytest.raises(TypeError):
+        flodl.set_printoptions(threshold=torch.zeros(2))
+    with pytest.raises(flodl.ArgumentError, match="interpolate: size"):
+        F.interpolate(flodl.tensor([[[0.0, 1.0]]]), size=[2**63])
+    with pytest.raises(TypeError):
+        flodl.Tensor.ones([2]).allclose(flodl.Tensor.ones([2]), atol=torch.ones(2))
+    with pytest.raises(TypeError, match="save: pickle must be a bool"):
+        flodl.save({"a": 1}, tmp_path / "x", np.arange(3.0))
+    with pytest.raises(TypeError, match="glu: dim must be an int"):
+        F.glu(flodl.Tensor.ones([2, 4]), dim=torch.ones(2))
+    with pytest.raises(TypeError, match="normalize: eps must be a number"):
+        F.normalize(flodl.Tensor.ones([2, 4]), eps=torch.ones(0))

@@ -10,6 +10,7 @@ Inputs are Tensors or Variables; a Variable in gives a Variable out.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -194,6 +195,16 @@ def _input(name: str, value: Any, what: str = "input") -> Any:
             "convert it with flodl.Tensor.from_torch(t)"
         )
     raise TypeError(f"{name}: {what} must be a Tensor or Variable, got {type(value).__name__}")
+
+
+def _number(name: str, what: str, value: Any, kind: type = float) -> Any:
+    """``value`` as an int (``kind=int``) or a float; a TypeError naming
+    ``name`` for anything else (a tensor's own ``__float__`` is not called)."""
+    expected = numbers.Integral if kind is int else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, expected):
+        wanted = "an int" if kind is int else "a number"
+        raise TypeError(f"{name}: {what} must be {wanted}, got {type(value).__name__}")
+    return kind(value)
 
 
 # ----- nn functions in PyTorch's argument order -----
@@ -433,6 +444,7 @@ def prelu(input: TensorLike, weight: TensorLike) -> TensorLike:
 def glu(input: TensorLike, dim: int = -1) -> TensorLike:
     """``a * sigmoid(b)`` for the halves ``a``, ``b`` of ``input`` along ``dim``."""
     input = _input("glu", input)
+    dim = _number("glu", "dim", dim, int)
     if input.ndim == 0:
         raise _flodl.ShapeError("glu: a 0-d input has no dimension to halve")
     if not -input.ndim <= dim < input.ndim:
@@ -450,6 +462,7 @@ def glu(input: TensorLike, dim: int = -1) -> TensorLike:
 def normalize(input: TensorLike, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> TensorLike:
     """``input`` over its ``p``-norm along ``dim`` (at least ``eps``)."""
     input = _input("normalize", input)
+    p, eps = _number("normalize", "p", p), _number("normalize", "eps", eps)
     if eps == 1e-12:
         return input.normalize(p, dim)
     norm = input.norm(p, dim, keepdim=True).clamp_min(eps)
