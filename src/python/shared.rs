@@ -207,7 +207,10 @@ macro_rules! py_shared_methods {
 
             /// Whether every element is close to `other`'s, as `torch.allclose`.
             /// (Values only: either may be a Tensor or a Variable.)
-            #[pyo3(signature = (other, rtol = $crate::python::args::Float(1e-05), atol = $crate::python::args::Float(1e-08), equal_nan = false))]
+            #[pyo3(
+                signature = (other, rtol = $crate::python::args::Float(1e-05), atol = $crate::python::args::Float(1e-08), equal_nan = false),
+                text_signature = "($self, other, rtol=1e-05, atol=1e-08, equal_nan=False)"
+            )]
             fn allclose(&self, other: &Bound<'_, PyAny>, rtol: $crate::python::args::Float, atol: $crate::python::args::Float, equal_nan: bool) -> PyResult<bool> {
                 let other = super::args::tensor_values("allclose", other)?;
                 let values = operators::Class::values(&self.inner);
