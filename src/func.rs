@@ -25,8 +25,8 @@ pub trait Outputs: Sized {
     /// The outputs, in order.
     fn into_vec(self) -> Vec<Variable>;
     /// One result per output (as many as [`Outputs::into_vec`] gave), in
-    /// this form.
-    fn each<T>(items: Vec<T>) -> Self::Each<T>;
+    /// this form; an Argument error for any other count.
+    fn each<T>(items: Vec<T>) -> Result<Self::Each<T>>;
 }
 
 impl Outputs for Variable {
@@ -34,12 +34,12 @@ impl Outputs for Variable {
     fn into_vec(self) -> Vec<Variable> {
         vec![self]
     }
-    fn each<T>(items: Vec<T>) -> T {
-        // The transforms build one item per output, and `into_vec` gave one.
-        items
-            .into_iter()
-            .next()
-            .expect("one output gives one result")
+    fn each<T>(items: Vec<T>) -> Result<T> {
+        let count = items.len();
+        match <[T; 1]>::try_from(items) {
+            Ok([item]) => Ok(item),
+            Err(_) => bail!(Argument, "func: one output has one result, got {count}"),
+        }
     }
 }
 
@@ -48,8 +48,8 @@ impl Outputs for Vec<Variable> {
     fn into_vec(self) -> Vec<Variable> {
         self
     }
-    fn each<T>(items: Vec<T>) -> Vec<T> {
-        items
+    fn each<T>(items: Vec<T>) -> Result<Vec<T>> {
+        Ok(items)
     }
 }
 
@@ -160,7 +160,7 @@ where
 {
     let inputs = leaves(primals)?;
     let outputs = f(&inputs)?.into_vec();
-    let value = O::each(outputs.iter().map(Variable::data).collect());
+    let value = O::each(outputs.iter().map(Variable::data).collect())?;
     Ok((value, Vjp { outputs, inputs }))
 }
 
@@ -284,7 +284,7 @@ where
         values.push(value);
     }
     drop(level);
-    Ok((O::each(values), O::each(out_tangents)))
+    Ok((O::each(values)?, O::each(out_tangents)?))
 }
 
 /// `f`'s single-element output, or the Autograd error naming `op`.
@@ -368,7 +368,7 @@ where
         .iter()
         .map(|o| jacobian_of(o, &leaves))
         .collect::<Result<Vec<_>>>()?;
-    Ok(O::each(per_output))
+    O::each(per_output)
 }
 
 /// `f(xs)` (single-element) and its gradients with a graph, for the second

@@ -572,7 +572,14 @@ macro_rules! method_ops {
             /// starts again every `width + 1` rows (numpy's
             /// `fill_diagonal`).
             fill_diagonal_(fill_value: Scalar, wrap: bool = false) -> ()
-                => |x| $crate::ops::fill_diagonal_(x, fill_value.into(), wrap);
+                => |x| {
+                    // libtorch's own words are "dimensions must larger than 1".
+                    if x.dim() < 2 {
+                        let message = format!("needs at least 2 dims, got {}", x.dim());
+                        return Err($crate::ops::invalid($crate::ErrorKind::Shape, message));
+                    }
+                    $crate::ffi::fill_diagonal_(x, fill_value, wrap).map(drop)
+                };
             /// Values drawn uniformly from `[low, high)`, in place, from
             /// libtorch's default generator (`manual_seed` seeds it).
             uniform_(low: f64 = 0.0, high: f64 = 1.0) -> () => |x| x.shallow_clone().f_uniform_(low, high).map(drop);

@@ -578,11 +578,7 @@ pub(crate) fn scalar_operand(
 }
 
 fn is_float_kind(kind: tch::Kind) -> bool {
-    use tch::Kind;
-    matches!(
-        kind,
-        Kind::Half | Kind::BFloat16 | Kind::Float | Kind::Double
-    )
+    crate::DType::from_kind(kind).is_ok_and(crate::DType::is_floating_point)
 }
 
 /// Whether libtorch computes `kind`'s elementwise ops in float32 (its
@@ -782,42 +778,6 @@ fn checked_scalar(value: Scalar, kind: tch::Kind) -> std::result::Result<Scalar,
             }
         }
     }
-}
-
-/// `x.fill_diagonal_(value, wrap)`, as libtorch writes it (tch's binding
-/// takes a Scalar): the main diagonal of a matrix, or of a tensor of equal
-/// sizes, as a strided view filled in place; with `wrap`, a tall matrix's
-/// diagonal restarts every `width + 1` rows.
-pub(crate) fn fill_diagonal_(
-    x: &tch::Tensor,
-    value: Scalar,
-    wrap: bool,
-) -> std::result::Result<(), Failure> {
-    let shape = x.size();
-    if shape.len() < 2 {
-        return Err(invalid(
-            crate::ErrorKind::Shape,
-            format!("needs at least 2 dims, got {}", shape.len()),
-        ));
-    }
-    if shape.len() > 2 && shape.iter().any(|&s| s != shape[0]) {
-        return Err(invalid(
-            crate::ErrorKind::Shape,
-            format!("a tensor of more than 2 dims needs all of one size, got {shape:?}"),
-        ));
-    }
-    let (height, width) = (shape[0], shape[1]);
-    let step: i64 = x.stride().iter().sum();
-    let size = height.min(width);
-    crate::ffi::fill_(&x.f_as_strided([size], [step], None)?, value).map(drop)?;
-    if wrap && shape.len() == 2 && height > width + 1 {
-        let numel = height * width;
-        let count = (numel + width) / (width + 1) - size;
-        // Below the first square: the view's own offset is libtorch's.
-        let below = x.f_narrow(0, width + 1, height - width - 1)?;
-        crate::ffi::fill_(&below.f_as_strided([count], [step], None)?, value).map(drop)?;
-    }
-    Ok(())
 }
 
 /// `torch.unique(x, sorted, return_inverse, return_counts, dim)`: the
