@@ -119,9 +119,10 @@ fn relative_from_binaries(lib: &std::path::Path) -> Option<std::path::PathBuf> {
 
 /// The shim's sources (csrc/flodl.h says what each holds), the slowest to
 /// compile first: cc compiles them side by side.
-const SHIM_SOURCES: [&str; 6] = [
+const SHIM_SOURCES: [&str; 7] = [
     "csrc/gru.cpp",
     "csrc/optim.cpp",
+    "csrc/amp.cpp",
     "csrc/autograd.cpp",
     "csrc/interop.cpp",
     "csrc/ops.cpp",

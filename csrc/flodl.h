@@ -1,6 +1,6 @@
 // The C ABI of flodl's C++ shim: every function src/ffi/ calls, the structs
 // and enums both sides share, and the one error convention. The shim's
-// sources (ops.cpp, autograd.cpp, optim.cpp, interop.cpp, runtime.cpp)
+// sources (ops.cpp, autograd.cpp, optim.cpp, amp.cpp, interop.cpp, runtime.cpp)
 // define what is declared here; a definition that differs from its
 // declaration does not compile (extern "C" functions cannot overload).
 //
@@ -74,6 +74,12 @@ typedef enum FlodlOptimMethod {
   FLODL_OPTIM_NADAM = 7,
 } FlodlOptimMethod;
 
+// The device types autocast keeps a state for.
+typedef enum FlodlDeviceType {
+  FLODL_DEVICE_CPU = 0,
+  FLODL_DEVICE_CUDA = 1,
+} FlodlDeviceType;
+
 // ----- mirrored structs (src/ffi/ asserts the same sizes and offsets) -----
 
 // A number, typed as Python's are, so that type promotion is PyTorch's
@@ -113,6 +119,14 @@ FLODL_STATIC_ASSERT(sizeof(FlodlOptimLists) == 6 * sizeof(void *) + 6 * sizeof(i
                     "FlodlOptimLists is mirrored in src/ffi/optim.rs");
 FLODL_STATIC_ASSERT(offsetof(FlodlOptimLists, n) == 6 * sizeof(void *),
                     "FlodlOptimLists is mirrored in src/ffi/optim.rs");
+
+// One device type's autocast state (the cache flag is global in libtorch);
+// `dtype` is a c10::ScalarType code.
+typedef struct FlodlAutocastState {
+  int32_t enabled, dtype, cache_enabled;
+} FlodlAutocastState;
+FLODL_STATIC_ASSERT(sizeof(FlodlAutocastState) == 3 * 4,
+                    "FlodlAutocastState is mirrored in src/ffi/amp.rs");
 
 // ----- callbacks into Rust -----
 
@@ -237,9 +251,29 @@ char *flodl_function_apply(FlodlTensor *const *inputs, int n_in, FlodlTensor *co
                            int materialize, void *ctx, flodl_node_fn call,
                            flodl_release_fn release, flodl_drop_fn drop, FlodlTensor **results);
 
+// ----- amp.cpp: autocast and GradScaler's kernels -----
+
+// The autocast state of a FlodlDeviceType; entering a region (the previous
+// state out) and leaving it (that state back), as torch.autocast does.
+char *flodl_autocast_state(int device_type, FlodlAutocastState *out);
+char *flodl_autocast_enter(int device_type, const FlodlAutocastState *state,
+                           FlodlAutocastState *previous);
+char *flodl_autocast_exit(int device_type, const FlodlAutocastState *previous);
+// _amp_foreach_non_finite_check_and_unscale_ on `n` gradients of one device.
+char *flodl_amp_unscale(FlodlTensor *const *grads, int n, FlodlTensor *found_inf,
+                        const FlodlTensor *inv_scale);
+// _amp_update_scale_.
+char *flodl_amp_update_scale(FlodlTensor *scale, FlodlTensor *growth_tracker,
+                             const FlodlTensor *found_inf, double growth_factor,
+                             double backoff_factor, int64_t growth_interval);
+
 // ----- optim.cpp: optimizer updates, gradient clipping -----
 
-char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper);
+// With `grad_scale` (0-d float32, may be null; fused methods only) the
+// kernel unscales the gradients itself; with a nonzero `found_inf` it
+// changes nothing (GradScaler's folded step).
+char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper,
+                       const FlodlTensor *grad_scale, const FlodlTensor *found_inf);
 char *flodl_clip_grad_norm(FlodlTensor *const *grads, int n, double max_norm, double norm_type,
                            int error_if_nonfinite, FlodlTensor **total);
 

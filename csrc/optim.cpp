@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace flodl {
 namespace {
@@ -147,7 +148,8 @@ using namespace flodl;
 
 extern "C" {
 
-char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper) {
+char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOptimHyper *hyper,
+                       const FlodlTensor *grad_scale, const FlodlTensor *found_inf) {
   return guarded_change([&] {
     at::NoGradGuard no_grad;
     const FlodlOptimHyper &h = *hyper;
@@ -229,25 +231,43 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
         }
       }
     }
+    // GradScaler's folded step (fused kernels only): the scale and the
+    // inf flag on the parameters' device.
+    std::optional<at::Tensor> scale, inf;
+    if (grad_scale != nullptr || found_inf != nullptr) {
+      if (method != FLODL_OPTIM_SGD && method != FLODL_OPTIM_ADAM &&
+          method != FLODL_OPTIM_ADAGRAD) {
+        fail("this optimizer has no fused kernel to take grad_scale and found_inf");
+      }
+      if (grad_scale != nullptr) scale = grad_scale->to(params[0].device());
+      if (found_inf != nullptr) inf = found_inf->to(params[0].device());
+    }
+    // A step the fused kernel skips (found_inf) takes back its count, as
+    // torch's fused optimizers do.
+    auto uncount = [&](std::vector<at::Tensor> &steps) {
+      if (inf) at::_foreach_sub_(steps, std::vector<at::Tensor>(steps.size(), *inf));
+    };
     switch (method) {
       case FLODL_OPTIM_SGD:  // l[2]: momentum buffers (none without momentum)
         at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,
-                        h.nesterov != 0, h.maximize != 0, h.is_first_step != 0);
+                        h.nesterov != 0, h.maximize != 0, h.is_first_step != 0, scale, inf);
         break;
       case FLODL_OPTIM_ADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
         at::_foreach_add_(l[5], 1);
         if (h.decoupled) {
           at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
-                            h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0);
+                            h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
         } else {
           at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
-                           h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0);
+                           h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
         }
+        uncount(l[5]);
         break;
       case FLODL_OPTIM_ADAGRAD:  // l[2], l[3]: state sums, steps
         at::_foreach_add_(l[3], 1);
         at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
-                            h.maximize != 0);
+                            h.maximize != 0, scale, inf);
+        uncount(l[3]);
         break;
       case FLODL_OPTIM_RMSPROP:  // l[2..5]: square averages, grad averages, buffers, steps
         at::_foreach_add_(l[5], 1);

@@ -9,6 +9,7 @@
 //! The op catalogue is declared once, in `ops`, and expanded as methods of
 //! both types, as free functions (the nn group) and as Python bindings.
 
+pub mod amp;
 pub mod autograd;
 mod error;
 mod ffi;

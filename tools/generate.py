@@ -234,6 +234,7 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 PYTHON_NAMES = {
     "": [
         "accelerator",
+        "amp",
         "autograd",
         "backends",
         "cuda",
@@ -267,6 +268,7 @@ PYTHON_NAMES = {
         "zeros",
         "zeros_like",
     ],
+    "amp": ["autocast", "get_autocast_dtype", "is_autocast_enabled"],
     "_grad_mode": ["enable_grad", "inference_mode", "no_grad", "set_grad_enabled"],
     "_io": ["load", "save"],
     "_namespace": [

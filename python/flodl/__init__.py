@@ -7,7 +7,7 @@ gradients and frees the graph at once. Errors are the classes of
 importing ``torch`` itself.
 """
 
-from . import accelerator, autograd, backends, cuda, func, nn, optim, return_types, utils
+from . import accelerator, amp, autograd, backends, cuda, func, nn, optim, return_types, utils
 from ._creation import (
     arange,
     as_tensor,
@@ -42,6 +42,7 @@ from ._flodl import (
     DType,
     DTypeError,
     FlodlError,
+    GradScaler,
     Node,
     OutOfMemoryError,
     OutOfRangeError,
@@ -349,6 +350,7 @@ from ._namespace import (
     where,
 )
 from ._size import Size
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled
 
 # The nn functions, in the order they are declared.
 NN_FUNCTIONS = (
@@ -416,6 +418,7 @@ __all__ = [
     "Device",
     "DeviceError",
     "FlodlError",
+    "GradScaler",
     "Node",
     "OutOfMemoryError",
     "OutOfRangeError",
@@ -441,6 +444,7 @@ __all__ = [
     "all_dim",
     "allclose",
     "alpha_dropout",
+    "amp",
     "any",
     "any_dim",
     "arange",
@@ -454,6 +458,7 @@ __all__ = [
     "asin",
     "atan",
     "atan2",
+    "autocast",
     "autograd",
     "avg_pool1d",
     "avg_pool2d",
@@ -552,6 +557,7 @@ __all__ = [
     "ge_scalar",
     "gelu",
     "gelu_tanh",
+    "get_autocast_dtype",
     "get_default_dtype",
     "get_num_threads",
     "get_printoptions",
@@ -578,6 +584,7 @@ __all__ = [
     "int32",
     "int64",
     "interpolate",
+    "is_autocast_enabled",
     "is_floating_point",
     "is_grad_enabled",
     "is_inference_mode_enabled",
@@ -769,7 +776,6 @@ _ABSENT = {
     "(no copies; a Variable keeps its graph)",
     "distributions": "use torch.distributions on .to_torch() tensors (no copies)",
     "sparse": "flodl tensors are dense (strided) only",
-    "amp": "mixed precision is not in flodl yet: cast with .half()/.bfloat16() explicitly",
 }
 
 

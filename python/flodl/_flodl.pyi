@@ -1231,8 +1231,64 @@ def _optim_defaults(name: str) -> dict[str, Any]:
 def _optim_init_state(name: str, param_groups: list[dict[str, Any]], state: Any) -> None:
     """Makes the state of every parameter now (Adagrad); nothing for the others."""
 
-def _optim_step(name: str, param_groups: list[dict[str, Any]], state: Any) -> None:
-    """One step of Rust's optimizer `name` over torch-style groups and state."""
+def _optim_step(
+    name: str,
+    param_groups: list[dict[str, Any]],
+    state: Any,
+    grad_scale: Tensor | None = None,
+    found_inf: Tensor | None = None,
+) -> None:
+    """One step of Rust's optimizer `name` over torch-style groups and state
+    (with GradScaler's scale and inf flag for a fused kernel)."""
+
+def _optim_folds_scaling(name: str) -> bool:
+    """Whether Rust's optimizer `name` runs a fused kernel (takes grad_scale)."""
+
+class _AutocastRegion:
+    """An entered autocast region."""
+
+def _autocast_enter(device: str, dtype: Any, enabled: bool, cache_enabled: bool) -> _AutocastRegion:
+    """Enters an autocast region on this thread."""
+
+def _autocast_exit(region: _AutocastRegion) -> None:
+    """Leaves an autocast region (once)."""
+
+def is_autocast_enabled(device_type: str = "cuda") -> bool:
+    """Whether autocast is on for `device_type` on this thread."""
+
+def get_autocast_dtype(device_type: str) -> DType:
+    """The dtype autocast casts to on `device_type`."""
+
+class GradScaler:
+    """Loss scaling for float16 training, as ``torch.amp.GradScaler``."""
+
+    def __init__(
+        self,
+        device: str = "cuda",
+        init_scale: float = 65536.0,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> None: ...
+    def scale(self, outputs: Any) -> Any:
+        """``outputs`` (a Tensor, or lists/tuples of them) times the scale."""
+    def unscale_(self, optimizer: Any) -> None:
+        """Divides ``optimizer``'s gradients by the scale in place."""
+    def step(self, optimizer: Any, *args: Any, **kwargs: Any) -> Any:
+        """``optimizer.step()`` unless a gradient holds inf or NaN."""
+    def update(self, new_scale: float | Tensor | None = None) -> None:
+        """Adapts the scale (or sets it to ``new_scale``)."""
+    def get_scale(self) -> float: ...
+    def get_growth_factor(self) -> float: ...
+    def set_growth_factor(self, new_factor: float) -> None: ...
+    def get_backoff_factor(self) -> float: ...
+    def set_backoff_factor(self, new_factor: float) -> None: ...
+    def get_growth_interval(self) -> int: ...
+    def set_growth_interval(self, new_interval: int) -> None: ...
+    def is_enabled(self) -> bool: ...
+    def state_dict(self) -> dict[str, Any]: ...
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None: ...
 
 def _optim_read_state_dict(
     name: str, param_groups: list[dict[str, Any]], state_dict: Any

@@ -1,6 +1,6 @@
 //! The C++ shim of `csrc/`: libtorch calls that tch does not wrap. Its C
 //! ABI is csrc/flodl.h; each submodule here wraps one of its sources:
-//! [`ops`] (ops.cpp, gru.cpp), [`autograd`], [`optim`], [`interop`] and
+//! [`ops`] (ops.cpp, gru.cpp), [`autograd`], [`optim`], [`amp`], [`interop`] and
 //! [`runtime`] (messages, warnings, random state). Callers use
 //! `crate::ffi::name`: the submodules' items are re-exported here.
 //!
@@ -12,12 +12,14 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 
 use crate::error::{ErrorKind, Failure};
 
+mod amp;
 mod autograd;
 mod interop;
 mod ops;
 mod optim;
 mod runtime;
 
+pub(crate) use amp::*;
 pub(crate) use autograd::*;
 pub(crate) use interop::*;
 pub(crate) use ops::*;

@@ -11,6 +11,8 @@ extern "C" {
         method: c_int,
         lists: *const OptimLists,
         hyper: *const OptimHyper,
+        grad_scale: *mut c_void,
+        found_inf: *mut c_void,
     ) -> *mut c_char;
     fn flodl_clip_grad_norm(
         grads: *const *mut c_void,
@@ -35,6 +37,22 @@ pub(crate) enum OptimMethod {
     Adamax = abi::FLODL_OPTIM_ADAMAX,
     Radam = abi::FLODL_OPTIM_RADAM,
     Nadam = abi::FLODL_OPTIM_NADAM,
+}
+
+/// GradScaler's part in a fused step: the scale the kernel divides the
+/// gradients by, and the flag (nonzero: inf or NaN found) that makes it
+/// skip the update; (None, None) for a plain step.
+pub(crate) type Scaling<'a> = (Option<&'a tch::Tensor>, Option<&'a tch::Tensor>);
+
+impl OptimMethod {
+    /// Whether libtorch's fused kernel runs this method, which takes
+    /// GradScaler's scale and flag.
+    pub(crate) fn is_fused(self) -> bool {
+        matches!(
+            self,
+            OptimMethod::Sgd | OptimMethod::Adam | OptimMethod::Adagrad
+        )
+    }
 }
 
 /// The hyperparameters of one update (`FlodlOptimHyper` in csrc/flodl.h);
@@ -82,10 +100,13 @@ const _: () = {
 
 /// One optimizer update of a parameter group, in place: `lists` are the
 /// params, their grads and the method's state lists (see csrc/optim.cpp).
+/// `scaling` (GradScaler's scale and inf flag, fused methods only) folds
+/// the unscaling and the skip on inf into the kernel.
 pub(crate) fn optim_step(
     method: OptimMethod,
     lists: [&[&tch::Tensor]; 6],
     hyper: &OptimHyper,
+    scaling: Scaling<'_>,
 ) -> Result<(), Failure> {
     let pointers: Vec<Vec<*mut c_void>> = lists
         .iter()
@@ -99,7 +120,9 @@ pub(crate) fn optim_step(
     let lists = OptimLists { items, n };
     // SAFETY: every pointer is a live tch tensor for the call; the shim
     // reads `n[i]` entries of `items[i]` and catches every C++ exception.
-    check(unsafe { flodl_optim_step(method as c_int, &lists, hyper) })
+    let or_null = |t: Option<&tch::Tensor>| t.map_or(std::ptr::null_mut(), ptr);
+    let (grad_scale, found_inf) = (or_null(scaling.0), or_null(scaling.1));
+    check(unsafe { flodl_optim_step(method as c_int, &lists, hyper, grad_scale, found_inf) })
 }
 
 /// Scales `grads` in place so that their joint `norm_type`-norm is at most

@@ -233,6 +233,11 @@ pub trait Method: Options {
     /// The kernel and its hyperparameters; `first` is true for parameters
     /// taking their first step (SGD's momentum starts at the gradient).
     fn kernel(&self, first: bool) -> (OptimMethod, OptimHyper);
+    /// Whether a step runs a fused kernel, which folds GradScaler's
+    /// unscaling and inf skip into itself.
+    fn folds_scaling(&self) -> bool {
+        self.kernel(false).0.is_fused()
+    }
 }
 
 options! {

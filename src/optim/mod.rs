@@ -144,10 +144,13 @@ pub(crate) type StepMember<'a> = (&'a tch::Tensor, &'a tch::Tensor, &'a mut Para
 /// state is made as `options` lays it out, then the kernel runs once for
 /// first steps and once for the others. The one step of flodl's
 /// optimizers, Rust's and Python's.
+/// `scaling` is GradScaler's scale and inf flag for a fused kernel, which
+/// then unscales the gradients and skips the update on inf itself.
 pub(crate) fn step_group<M: Method>(
     op: &str,
     options: &M,
     members: &mut [StepMember<'_>],
+    scaling: crate::ffi::Scaling<'_>,
 ) -> Result<()> {
     let layout = options.state_layout();
     // Whether each parameter's state is new.
@@ -176,7 +179,9 @@ pub(crate) fn step_group<M: Method>(
         }
         let (method, hyper) = options.kernel(first);
         let refs: [&[&tch::Tensor]; 6] = std::array::from_fn(|i| lists[i].as_slice());
-        crate::ops::run_opt::<(), (), _>(op, &[], || crate::ffi::optim_step(method, refs, &hyper))?;
+        crate::ops::run_opt::<(), (), _>(op, &[], || {
+            crate::ffi::optim_step(method, refs, &hyper, scaling)
+        })?;
     }
     Ok(())
 }
@@ -368,6 +373,12 @@ impl<M: Method> Optimizer<M> {
 
     /// One update of every parameter that has a gradient.
     pub fn step(&mut self) -> Result<()> {
+        self.step_scaled((None, None))
+    }
+
+    /// [`step`](Self::step), with GradScaler's scale and inf flag folded
+    /// into a fused kernel (see [`crate::amp::ScaledOptimizer`]).
+    pub(crate) fn step_scaled(&mut self, scaling: crate::ffi::Scaling<'_>) -> Result<()> {
         let op = format!("{}.step", M::NAME);
         for (group, states) in self.groups.iter().zip(&mut self.state) {
             let grads: Vec<Option<Tensor>> = group.params.iter().map(Variable::grad).collect();
@@ -375,7 +386,7 @@ impl<M: Method> Optimizer<M> {
                 .zip(states.iter_mut())
                 .filter_map(|((p, g), state)| Some((p.raw(), g.as_ref()?.raw(), state)))
                 .collect();
-            step_group(&op, &group.options, &mut members)?;
+            step_group(&op, &group.options, &mut members, scaling)?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The Python extension module `flodl._flodl`: a thin layer over the core.
 //! Each Rust name keeps its name in Python.
 
+mod amp; // flodl.amp: autocast regions and GradScaler
 mod args; // Python arguments to Rust values
 mod attention; // flodl.nn.MultiheadAttention on flodl::nn's attention
 mod catalogue; // the op tables' bindings
@@ -424,6 +425,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     guard::install_quiet_hook();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
+    amp::register(m)?;
     catalogue::nn_functions::register(m)?;
     m.add_function(wrap_pyfunction!(rnn::lstm, m)?)?;
     m.add_function(wrap_pyfunction!(
@@ -444,6 +446,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::check, m)?)?;
     m.add_function(wrap_pyfunction!(optim::defaults, m)?)?;
     m.add_function(wrap_pyfunction!(optim::step, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::folds_scaling, m)?)?;
     m.add_function(wrap_pyfunction!(optim::init, m)?)?;
     m.add_function(wrap_pyfunction!(init::nn_init, m)?)?;
     m.add_function(wrap_pyfunction!(init::gain, m)?)?;

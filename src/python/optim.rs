@@ -75,6 +75,15 @@ pub(crate) fn check(name: &str, group: &Bound<'_, PyAny>) -> PyResult<()> {
     })
 }
 
+/// Whether the optimizer `name` runs a fused kernel, which takes
+/// GradScaler's `grad_scale` and `found_inf` (PyTorch's
+/// `_step_supports_amp_scaling`).
+#[pyfunction]
+#[pyo3(name = "_optim_folds_scaling")]
+pub(crate) fn folds_scaling(name: &str) -> bool {
+    with_optimizer_named!(name, |defaults| defaults.folds_scaling(), false)
+}
+
 /// The options of the optimizer `name` with their defaults, as a dict.
 #[pyfunction]
 #[pyo3(name = "_optim_defaults")]
@@ -97,21 +106,30 @@ pub(crate) fn defaults<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, 
 
 /// One step of the optimizer `name` over `param_groups` (torch's list of
 /// dicts), its state in `state` (a dict by parameter, of dicts by name;
-/// what a first step makes is added to it).
+/// what a first step makes is added to it). `grad_scale` and `found_inf`
+/// are what GradScaler hands a fused optimizer (PyTorch's attributes of
+/// the same names).
 #[pyfunction]
-#[pyo3(name = "_optim_step")]
+#[pyo3(name = "_optim_step", signature = (name, param_groups, state, grad_scale=None, found_inf=None))]
 pub(crate) fn step(
     py: Python<'_>,
     name: &str,
     param_groups: &Bound<'_, PyList>,
     state: &Bound<'_, PyAny>,
+    grad_scale: Option<PyRef<'_, PyTensor>>,
+    found_inf: Option<PyRef<'_, PyTensor>>,
 ) -> PyResult<()> {
     crate::python::guard::run("optim_step", move || {
+        let scaling = (
+            grad_scale.as_ref().map(|t| t.inner.raw()),
+            found_inf.as_ref().map(|t| t.inner.raw()),
+        );
         with_optimizer_named!(
             name,
             |defaults| {
                 for group in param_groups.iter() {
-                    step_one_group(py, options_of(defaults.clone(), &group)?, &group, state)?;
+                    let options = options_of(defaults.clone(), &group)?;
+                    step_one_group(py, options, &group, state, scaling)?;
                 }
                 Ok(())
             },
@@ -166,6 +184,7 @@ fn step_one_group<M: Method + Send>(
     options: M,
     group: &Bound<'_, PyAny>,
     state: &Bound<'_, PyAny>,
+    scaling: crate::ffi::Scaling<'_>,
 ) -> PyResult<()> {
     let layout = options.state_layout();
     // Per parameter with a gradient: its state dict, the parameter, the
@@ -228,7 +247,7 @@ fn step_one_group<M: Method + Send>(
         .iter_mut()
         .map(|(_, param, grad, state)| (&*param, grad.raw(), state))
         .collect();
-    without_gil(py, || step_group(&op, &options, &mut members))?;
+    without_gil(py, || step_group(&op, &options, &mut members, scaling))?;
     // The state a first step made goes into the parameters' dicts.
     for ((held, _, _, param_state), known) in entries.into_iter().zip(known) {
         let Some(held) = held else { continue };

@@ -24,18 +24,19 @@ pub enum DType {
     Float64,
 }
 
-/// (flodl dtype, tch kind, name as PyTorch and numpy write it)
-const DTYPES: [(DType, tch::Kind, &str); 10] = [
-    (DType::Bool, tch::Kind::Bool, "bool"),
-    (DType::UInt8, tch::Kind::Uint8, "uint8"),
-    (DType::Int8, tch::Kind::Int8, "int8"),
-    (DType::Int16, tch::Kind::Int16, "int16"),
-    (DType::Int32, tch::Kind::Int, "int32"),
-    (DType::Int64, tch::Kind::Int64, "int64"),
-    (DType::Float16, tch::Kind::Half, "float16"),
-    (DType::BFloat16, tch::Kind::BFloat16, "bfloat16"),
-    (DType::Float32, tch::Kind::Float, "float32"),
-    (DType::Float64, tch::Kind::Double, "float64"),
+/// (flodl dtype, tch kind, name as PyTorch and numpy write it, its
+/// c10::ScalarType code for the shim)
+const DTYPES: [(DType, tch::Kind, &str, i32); 10] = [
+    (DType::Bool, tch::Kind::Bool, "bool", 11),
+    (DType::UInt8, tch::Kind::Uint8, "uint8", 0),
+    (DType::Int8, tch::Kind::Int8, "int8", 1),
+    (DType::Int16, tch::Kind::Int16, "int16", 2),
+    (DType::Int32, tch::Kind::Int, "int32", 3),
+    (DType::Int64, tch::Kind::Int64, "int64", 4),
+    (DType::Float16, tch::Kind::Half, "float16", 5),
+    (DType::BFloat16, tch::Kind::BFloat16, "bfloat16", 15),
+    (DType::Float32, tch::Kind::Float, "float32", 6),
+    (DType::Float64, tch::Kind::Double, "float64", 7),
 ];
 
 impl DType {
@@ -53,7 +54,7 @@ impl DType {
         DType::Float64,
     ];
 
-    fn entry(self) -> &'static (DType, tch::Kind, &'static str) {
+    fn entry(self) -> &'static (DType, tch::Kind, &'static str, i32) {
         // DTYPES lists the variants in declaration order (checked by
         // `dtype_names_round_trip`), so the discriminant is the row.
         &DTYPES[self as usize]
@@ -83,6 +84,15 @@ impl DType {
 
     pub(crate) fn to_kind(self) -> tch::Kind {
         self.entry().1
+    }
+
+    /// Its c10::ScalarType code, as the shim takes dtypes.
+    pub(crate) fn scalar_type_code(self) -> i32 {
+        self.entry().3
+    }
+
+    pub(crate) fn from_scalar_type_code(code: i32) -> Option<DType> {
+        DTYPES.iter().find(|e| e.3 == code).map(|e| e.0)
     }
 
     pub(crate) fn from_kind(kind: tch::Kind) -> Result<DType> {

@@ -148,11 +148,23 @@ class Optimizer:
                     if g is not None:
                         g.zero_()
 
+    @property
+    def _step_supports_amp_scaling(self) -> bool:
+        """Whether the step runs a fused kernel, which takes GradScaler's
+        ``grad_scale`` and ``found_inf`` (set as attributes for one step)."""
+        return _flodl._optim_folds_scaling(self._name)
+
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; ``closure``,
         when given, is evaluated first (with grad enabled) and its loss returned."""
         loss = self._eval_closure(closure)
-        _flodl._optim_step(self._name, self.param_groups, self.state)
+        _flodl._optim_step(
+            self._name,
+            self.param_groups,
+            self.state,
+            getattr(self, "grad_scale", None),
+            getattr(self, "found_inf", None),
+        )
         return loss
 
     @staticmethod
