@@ -13,10 +13,26 @@ With `--device cuda` every row's tensors and models live on the GPU for
 both libraries, each timed block ends with `torch.cuda.synchronize()`
 (flodl runs on the same libtorch, so on the same CUDA context and
 streams), and floDl's three published GPU training workloads follow the
-table (bench/gpu_workloads.py), each with floDl's published ratio beside
-it. The error rows, the import row and the live-handle line stay on the
-CPU. `--gpu-workloads-on-cpu` runs those workloads on the CPU at tiny
-sizes, a smoke test of the code path on a machine without a GPU.
+table (bench/gpu_workloads.py: mlp, transformer, residual tower at floDl's
+sizes), each with floDl's published ratio beside it. The error rows, the
+import row and the live-handle line stay on the CPU.
+
+Each workload has four rows: fp32 eager, bf16 autocast eager, the whole
+training step as one CUDA graph (flodl.cuda.graphed_step against torch's
+capture with fused, capturable Adam), and bf16 autocast with the graphed
+step. Each row times flodl against torch in the same configuration, gives
+both against torch fp32 eager (foreach Adam), and the relative loss gap of
+the two libraries over the first steps from the same weights. A row that
+fails prints its error, the others still run, and the exit status is 1.
+
+`--gpu-workloads-on-cpu` runs those workloads on the CPU at tiny sizes, a
+smoke test of the code path on a machine without a GPU: fp32 and bf16
+autocast eager (autocast on the "cpu" device type) run, the graphed rows
+print "skipped: no CUDA". `--gpu-workloads-only` leaves out the table
+before them (and the import row and live-handle line):
+
+    .venv/bin/python bench/compare_torch.py --device cuda --gpu-workloads-only
+    .venv/bin/python bench/compare_torch.py --gpu-workloads-on-cpu --gpu-workloads-only --quick
 
 `--profile NAME [--library torch]` runs one library's step of one benchmark
 in a loop, for a profiler:
@@ -27,6 +43,7 @@ in a loop, for a profiler:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import platform
 import subprocess
@@ -473,9 +490,16 @@ def cuda_sync() -> None:
     torch.cuda.synchronize()
 
 
-def gpu_workload_rows(device: str, small: bool, rounds: int, scale: float, sync: Sync) -> None:
+def gpu_workload_rows(device: str, small: bool, rounds: int, scale: float, sync: Sync) -> int:
     """floDl's published GPU training workloads (bench/gpu_workloads.py), at
-    the published sizes, or tiny ones with `small`; floDl's figure beside each."""
+    the published sizes, or tiny ones with `small`: for each, one row per
+    configuration (fp32 eager, bf16 autocast eager, graphed step, both), each
+    timing flodl against torch in the same configuration and both against
+    torch fp32 eager (foreach Adam: the first row's torch time), with the
+    two libraries' loss gap over the first steps and floDl's figure on the
+    workload's line. Graphed rows need CUDA: elsewhere they print a skipped
+    line. Returns how many rows failed (each failure is printed, and the
+    other rows still run)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import gpu_workloads
 
@@ -483,15 +507,64 @@ def gpu_workload_rows(device: str, small: bool, rounds: int, scale: float, sync:
     print()
     print(
         f"floDl's published GPU workloads on {device} ({sizes}): "
-        "forward, MSE, zero_grad, backward, Adam"
+        "forward, loss, zero_grad, backward, Adam"
     )
-    gaps = []
+    print(
+        "base: torch fp32 eager (foreach Adam on CUDA), the first row's torch time; "
+        "loss gap: largest relative loss difference over the first 3 steps "
+        "(graphed: the first 3 replays, after 3 warm-up steps)"
+    )
+    header = (
+        f"{'workload: configuration':52} {'flodl':>20} {'torch':>20} {'flodl/torch':>12} "
+        f"{'flodl/base':>10} {'torch/base':>10} {'loss gap':>9}"
+    )
+    print(header)
+    print("-" * len(header))
+    failed = 0
     for work in gpu_workloads.workloads(small):
-        f, t = gpu_workloads.twin_steps(work, device)
-        gaps.append(f"{work.name} {gpu_workloads.loss_gap(f, t):.1e}")  # also a warm-up
-        result = compare(rounds, max(1, int(work.iterations * scale)), f, t, sync)
-        row(f"{work.name}: {work.description}", result, None, f"floDl: {work.published:.2f}")
-    print("largest relative loss difference over the first 3 steps: " + ", ".join(gaps))
+        print(f"{work.name}: {work.description} (floDl fp32 eager: {work.published:.2f})")
+        base: float | None = None
+        for config in gpu_workloads.CONFIGS:
+            name = f"  {config.name}"
+            if config.graphed and device != "cuda":
+                print(f"{name:52} skipped: no CUDA")
+                continue
+            try:
+                f, t = gpu_workloads.twin_steps(work, device, config)
+                gap = gpu_workloads.loss_gap(f, t)  # also a warm-up
+                result = compare(rounds, max(1, int(work.iterations * scale)), f, t, sync)
+            # flodl's and torch's errors (RuntimeError), an API that is missing
+            # or takes other arguments: the row says so, the others still run.
+            except (RuntimeError, MemoryError, AttributeError, TypeError, ValueError) as e:
+                failed += 1
+                print(f"{name:52} failed: {type(e).__name__}: {e}")
+                continue
+            finally:
+                f = t = None
+                release_device(device)
+            if config == gpu_workloads.FP32_EAGER:
+                base = result["torch"][0]
+            config_row(name, result, base, gap)
+    return failed
+
+
+def release_device(device: str) -> None:
+    """Frees what the last row's steps held (graphs, their memory pools,
+    models) before the next row builds its own."""
+    gc.collect()
+    if device == "cuda":
+        torch.cuda.synchronize()
+        torch.cuda.empty_cache()  # one caching allocator: flodl's blocks too
+
+
+def config_row(name: str, result: dict, base: float | None, gap: float) -> None:
+    (f_med, f_iqr), (t_med, t_iqr) = result["flodl"], result["torch"]
+    ratios = f"{f_med / base:10.2f} {t_med / base:10.2f}" if base else f"{'-':>10} {'-':>10}"
+    print(
+        f"{name:52} {fmt_time(f_med)} ({f_iqr:4.1f}%) {fmt_time(t_med)} ({t_iqr:4.1f}%) "
+        f"{f_med / t_med:12.2f} {ratios} {gap:9.1e}"
+    )
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -509,10 +582,17 @@ def main() -> None:
         action="store_true",
         help="with --device cpu: add the GPU workloads at tiny sizes (a smoke test)",
     )
+    parser.add_argument(
+        "--gpu-workloads-only",
+        action="store_true",
+        help="only the GPU workloads (with --device cuda or --gpu-workloads-on-cpu)",
+    )
     parser.add_argument("--profile", choices=sorted(PROFILES), help="loop one step, for perf")
     parser.add_argument("--library", choices=["flodl", "torch"], default="flodl")
     args = parser.parse_args()
     device = args.device
+    if args.gpu_workloads_only and not (device == "cuda" or args.gpu_workloads_on_cpu):
+        parser.error("--gpu-workloads-only needs --device cuda or --gpu-workloads-on-cpu")
     sync: Sync = None
     if device == "cuda":
         torch_cuda, flodl_cuda = torch.cuda.is_available(), flodl.cuda_available()
@@ -571,25 +651,32 @@ def main() -> None:
             "torch.cuda.synchronize(); rows marked (cpu), the import row and the "
             "live-handle line run on the CPU"
         )
-    print()
-    header = f"{'benchmark':52} {'flodl':>20} {'torch':>20} {'flodl/torch':>12} {'target':>7}"
-    print(header)
-    print("-" * len(header))
-    for name, make, iterations, target in benchmarks:
-        f, t = make(device)
-        result = compare(args.rounds, max(1, int(iterations * scale)), f, t, sync)
-        row(name, result, target)
-    for name, make, iterations, target in cpu_benchmarks:
-        f, t = make()
-        result = compare(args.rounds, max(1, int(iterations * scale)), f, t)
-        row(name + cpu_suffix, result, target)
-    if device == "cuda":
-        print("error: out of memory in zeros: skipped on CUDA runs (the host overcommits)")
-    row("import (fresh process)", import_times(max(3, args.rounds // 3)), 0.8)
-    if device == "cuda" or args.gpu_workloads_on_cpu:
-        gpu_workload_rows(device, device == "cpu", args.rounds, scale, sync)
-    print()
-    print(live_handles_line(max(100, int(10_000 * scale))))
+    workloads = device == "cuda" or args.gpu_workloads_on_cpu
+    if not args.gpu_workloads_only:
+        print()
+        header = f"{'benchmark':52} {'flodl':>20} {'torch':>20} {'flodl/torch':>12} {'target':>7}"
+        print(header)
+        print("-" * len(header))
+        for name, make, iterations, target in benchmarks:
+            f, t = make(device)
+            result = compare(args.rounds, max(1, int(iterations * scale)), f, t, sync)
+            row(name, result, target)
+        for name, make, iterations, target in cpu_benchmarks:
+            f, t = make()
+            result = compare(args.rounds, max(1, int(iterations * scale)), f, t)
+            row(name + cpu_suffix, result, target)
+        if device == "cuda":
+            print("error: out of memory in zeros: skipped on CUDA runs (the host overcommits)")
+        row("import (fresh process)", import_times(max(3, args.rounds // 3)), 0.8)
+    failed = 0
+    if workloads:
+        failed = gpu_workload_rows(device, device == "cpu", args.rounds, scale, sync)
+    if not args.gpu_workloads_only:
+        print()
+        print(live_handles_line(max(100, int(10_000 * scale))))
+    if failed:
+        print(f"compare_torch.py: {failed} GPU workload rows failed", file=sys.stderr)
+        sys.exit(1)
 
 
 def row(name: str, result: dict, target: float | None, target_text: str = "") -> None:
