@@ -98,6 +98,30 @@ fn write_abi_codes() {
         .unwrap_or_else(|e| panic!("cannot write flodl_abi.rs: {e}"));
 }
 
+/// Where `cuda_runtime_api.h` is, when the torch wheel has CUDA
+/// (libtorch_cuda and ATen's CUDA graph header) and its nvidia runtime
+/// package is installed beside it with the crt headers (requirements-dev.txt):
+/// site-packages/nvidia/<cuXX or cuda_runtime>/include.
+fn cuda_runtime_include(torch: &std::path::Path) -> Option<PathBuf> {
+    let has_cuda = torch.join("lib/libtorch_cuda.so").exists()
+        && torch.join("include/ATen/cuda/CUDAGraph.h").exists();
+    if !has_cuda {
+        return None;
+    }
+    let nvidia = torch.parent()?.join("nvidia");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&nvidia)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("include"))
+        .filter(|include| {
+            include.join("cuda_runtime_api.h").exists()
+                && include.join("crt/host_defines.h").exists()
+        })
+        .collect();
+    found.sort();
+    found.pop()
+}
+
 /// `lib` relative to target/<profile>/deps (OUT_DIR is
 /// target/<profile>/build/flodl-<hash>/out).
 fn relative_from_binaries(lib: &std::path::Path) -> Option<std::path::PathBuf> {
@@ -119,10 +143,11 @@ fn relative_from_binaries(lib: &std::path::Path) -> Option<std::path::PathBuf> {
 
 /// The shim's sources (csrc/flodl.h says what each holds), the slowest to
 /// compile first: cc compiles them side by side.
-const SHIM_SOURCES: [&str; 7] = [
+const SHIM_SOURCES: [&str; 8] = [
     "csrc/gru.cpp",
     "csrc/optim.cpp",
     "csrc/amp.cpp",
+    "csrc/cuda.cpp",
     "csrc/autograd.cpp",
     "csrc/interop.cpp",
     "csrc/ops.cpp",
@@ -148,16 +173,21 @@ fn main() {
 
     // The shim, by concern; each declares csrc/flodl.h's functions. Every file
     // parses libtorch's headers (seconds each): few files, not one per op.
-    cc::Build::new()
-        .cpp(true)
+    let mut shim = cc::Build::new();
+    shim.cpp(true)
         .files(SHIM_SOURCES)
         .include(torch.join("include"))
         .include(torch.join("include/torch/csrc/api/include"))
         .flag("-std=c++17")
         .flag("-D_GLIBCXX_USE_CXX11_ABI=1")
         .flag_if_supported("-Wno-unused-parameter")
-        .warnings(false)
-        .compile("flodl_shim");
+        .warnings(false);
+    // csrc/cuda.cpp's CUDA graphs and allocator calls need CUDA's runtime
+    // headers, which the CUDA wheels' nvidia-cuda-runtime package carries.
+    if let Some(cuda_include) = cuda_runtime_include(&torch) {
+        shim.include(cuda_include).define("FLODL_WITH_CUDA", None);
+    }
+    shim.compile("flodl_shim");
 
     // The installed extension lives in site-packages/flodl/, next to
     // site-packages/torch/lib: a relative run path keeps the wheel movable.
@@ -178,5 +208,9 @@ fn main() {
     // to it by symbol) and with it CUDA support; keep it where it exists.
     if lib.join("libtorch_cuda.so").exists() {
         println!("cargo:rustc-link-arg=-Wl,--no-as-needed,-ltorch_cuda,--as-needed");
+    }
+    // csrc/cuda.cpp calls libc10_cuda's streams and allocator.
+    if lib.join("libc10_cuda.so").exists() {
+        println!("cargo:rustc-link-lib=dylib=c10_cuda");
     }
 }

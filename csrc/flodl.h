@@ -1,6 +1,7 @@
 // The C ABI of flodl's C++ shim: every function src/ffi/ calls, the structs
 // and enums both sides share, and the one error convention. The shim's
-// sources (ops.cpp, autograd.cpp, optim.cpp, amp.cpp, interop.cpp, runtime.cpp)
+// sources (ops.cpp, autograd.cpp, optim.cpp, amp.cpp, cuda.cpp, interop.cpp,
+// runtime.cpp)
 // define what is declared here; a definition that differs from its
 // declaration does not compile (extern "C" functions cannot overload).
 //
@@ -127,6 +128,14 @@ typedef struct FlodlAutocastState {
 } FlodlAutocastState;
 FLODL_STATIC_ASSERT(sizeof(FlodlAutocastState) == 3 * 4,
                     "FlodlAutocastState is mirrored in src/ffi/amp.rs");
+
+// A CUDA device's properties (cuda.cpp).
+typedef struct FlodlCudaProperties {
+  int64_t total_memory;
+  int32_t major, minor, multi_processor_count;
+} FlodlCudaProperties;
+FLODL_STATIC_ASSERT(sizeof(FlodlCudaProperties) == 8 + 3 * 4 + 4,
+                    "FlodlCudaProperties is mirrored in src/ffi/cuda.rs");
 
 // ----- callbacks into Rust -----
 
@@ -266,6 +275,38 @@ char *flodl_amp_unscale(FlodlTensor *const *grads, int n, FlodlTensor *found_inf
 char *flodl_amp_update_scale(FlodlTensor *scale, FlodlTensor *growth_tracker,
                              const FlodlTensor *found_inf, double growth_factor,
                              double backoff_factor, int64_t growth_interval);
+
+// ----- cuda.cpp: CUDA graphs, side streams, the allocator, properties -----
+// Each fails with a Device error where the torch wheel has no CUDA.
+
+// A CUDA graph (at::cuda::CUDAGraph) of one device, and what capture needs.
+typedef struct FlodlCudaGraph FlodlCudaGraph;
+// A region where a side stream is current.
+typedef struct FlodlCudaStreamRegion FlodlCudaStreamRegion;
+char *flodl_cuda_graph_new(int device, FlodlCudaGraph **out);
+// Frees a graph (a delete: cannot fail).
+void flodl_cuda_graph_free(FlodlCudaGraph *graph);
+// Capture into the memory pool (pool_a, pool_b) ({0, 0}: the graph's own)
+// on a side stream, as torch.cuda.graph; ended (also after a failure
+// inside) by capture_end.
+char *flodl_cuda_graph_capture_begin(FlodlCudaGraph *graph, uint64_t pool_a, uint64_t pool_b);
+char *flodl_cuda_graph_capture_end(FlodlCudaGraph *graph);
+char *flodl_cuda_graph_replay(FlodlCudaGraph *graph);
+char *flodl_cuda_graph_reset(FlodlCudaGraph *graph);
+// The graph's memory pool, and a fresh pool id for graphs to share: pool[2].
+char *flodl_cuda_graph_pool(FlodlCudaGraph *graph, uint64_t *pool);
+char *flodl_cuda_graph_pool_handle(uint64_t *pool);
+// Enter: a fresh side stream of `device` becomes current, after the work
+// queued so far. Exit (frees the region): the previous stream again, after
+// the side stream's work.
+char *flodl_cuda_side_stream_enter(int device, FlodlCudaStreamRegion **out);
+char *flodl_cuda_side_stream_exit(FlodlCudaStreamRegion *region);
+// stats[4]: allocated bytes (current, peak), reserved bytes (current, peak).
+char *flodl_cuda_memory_stats(int device, int64_t *stats);
+char *flodl_cuda_reset_peak_memory_stats(int device);
+char *flodl_cuda_empty_cache(void);
+// The properties, and the name (malloc'd; free with flodl_free_message).
+char *flodl_cuda_device_properties(int device, FlodlCudaProperties *out, char **name);
 
 // ----- optim.cpp: optimizer updates, gradient clipping -----
 

@@ -11,6 +11,7 @@
 
 pub mod amp;
 pub mod autograd;
+pub mod cuda;
 mod error;
 mod ffi;
 pub mod func;

@@ -1259,6 +1259,38 @@ def is_autocast_enabled(device_type: str = "cuda") -> bool:
 def get_autocast_dtype(device_type: str) -> DType:
     """The dtype autocast casts to on `device_type`."""
 
+class CUDAGraph:
+    """A CUDA graph, as ``torch.cuda.CUDAGraph`` (device 0)."""
+
+    def __init__(self, keep_graph: bool = False) -> None: ...
+    def capture_begin(
+        self, pool: tuple[int, int] | None = None, capture_error_mode: str = "global"
+    ) -> None: ...
+    def capture_end(self) -> None: ...
+    def replay(self) -> None: ...
+    def reset(self) -> None: ...
+    def pool(self) -> tuple[int, int]: ...
+
+def graph_pool_handle() -> tuple[int, int]:
+    """A fresh memory pool id for graphs to share."""
+
+class GraphedStep:
+    """A training step captured as one CUDA graph; call it with a batch."""
+
+    def __call__(self, *batch: Tensor) -> Tensor: ...
+
+def graphed_step(
+    step_fn: Any, *example_batch: Tensor, warmup: int = 3, recapture: bool = False
+) -> GraphedStep:
+    """Captures ``step_fn(*batch) -> loss`` (a whole training step) into one CUDA graph."""
+
+def _cuda_memory_stats(index: int) -> tuple[int, int, int, int]:
+    """Allocated (current, peak) and reserved (current, peak) bytes."""
+
+def _cuda_reset_peak_memory_stats(index: int) -> None: ...
+def _cuda_empty_cache() -> None: ...
+def _cuda_device_properties(index: int) -> dict[str, Any]: ...
+
 class GradScaler:
     """Loss scaling for float16 training, as ``torch.amp.GradScaler``."""
 

@@ -1,14 +1,51 @@
-"""``flodl.cuda``: what ``torch.cuda`` programs ask of the CUDA devices.
+"""``flodl.cuda``: what ``torch.cuda`` programs ask of the CUDA devices:
+CUDA graphs (``CUDAGraph``, ``graph``, ``graph_pool_handle``), a whole
+training step as one graph replay (``graphed_step``), the caching
+allocator's statistics and the devices' properties. Each is
+``flodl::cuda`` in Rust.
 
 flodl has no current-device state: ``"cuda"`` is device 0, other devices
 are named (``"cuda:1"``), so ``set_device`` takes only the device in use."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from . import _flodl
-from ._flodl import ArgumentError, Device, DeviceError
+from ._flodl import (
+    ArgumentError,
+    CUDAGraph,
+    Device,
+    DeviceError,
+    GraphedStep,
+    graph_pool_handle,
+    graphed_step,
+)
+
+__all__ = [
+    "CUDAGraph",
+    "GraphedStep",
+    "current_device",
+    "device_count",
+    "empty_cache",
+    "get_device_name",
+    "get_device_properties",
+    "graph",
+    "graph_pool_handle",
+    "graphed_step",
+    "is_available",
+    "is_bf16_supported",
+    "manual_seed",
+    "manual_seed_all",
+    "max_memory_allocated",
+    "max_memory_reserved",
+    "memory_allocated",
+    "memory_reserved",
+    "reset_peak_memory_stats",
+    "set_device",
+    "synchronize",
+]
 
 
 def is_available() -> bool:
@@ -67,6 +104,75 @@ manual_seed_all = manual_seed
 def is_bf16_supported() -> bool:
     """Whether bfloat16 kernels can run: on any available CUDA device here."""
     return is_available()
+
+
+class graph:
+    """Captures the work queued inside the ``with`` block into ``cuda_graph``
+    (on a side stream, after synchronizing and emptying the cache), as
+    ``torch.cuda.graph``; ``pool`` shares another graph's memory pool
+    (``g.pool()`` or ``graph_pool_handle()``)."""
+
+    def __init__(
+        self,
+        cuda_graph: CUDAGraph,
+        pool: tuple[int, int] | None = None,
+        stream: Any = None,
+        capture_error_mode: str = "global",
+    ) -> None:
+        if stream is not None:
+            raise ArgumentError(
+                "cuda.graph: flodl captures on a side stream of its own; leave stream=None"
+            )
+        self.cuda_graph = cuda_graph
+        self.pool = pool
+        self.capture_error_mode = capture_error_mode
+
+    def __enter__(self) -> None:
+        self.cuda_graph.capture_begin(self.pool, self.capture_error_mode)
+
+    def __exit__(self, *exc: object) -> None:
+        self.cuda_graph.capture_end()
+
+
+def memory_allocated(device: Any = None) -> int:
+    """Bytes held by tensors on ``device`` (default: device 0)."""
+    return _flodl._cuda_memory_stats(_index(device))[0]
+
+
+def max_memory_allocated(device: Any = None) -> int:
+    """The peak of ``memory_allocated`` since the start or the last reset."""
+    return _flodl._cuda_memory_stats(_index(device))[1]
+
+
+def memory_reserved(device: Any = None) -> int:
+    """Bytes the caching allocator holds from CUDA on ``device``."""
+    return _flodl._cuda_memory_stats(_index(device))[2]
+
+
+def max_memory_reserved(device: Any = None) -> int:
+    """The peak of ``memory_reserved``."""
+    return _flodl._cuda_memory_stats(_index(device))[3]
+
+
+def reset_peak_memory_stats(device: Any = None) -> None:
+    """Starts the peaks over from the current counts."""
+    _flodl._cuda_reset_peak_memory_stats(_index(device))
+
+
+def empty_cache() -> None:
+    """Gives the cached, unused blocks back to CUDA (nothing without CUDA)."""
+    _flodl._cuda_empty_cache()
+
+
+def get_device_properties(device: Any = None) -> Any:
+    """``name``, ``total_memory``, ``major``, ``minor`` and
+    ``multi_processor_count`` of a CUDA device, as attributes."""
+    return SimpleNamespace(**_flodl._cuda_device_properties(_index(device)))
+
+
+def get_device_name(device: Any = None) -> str:
+    """The device's name (``"NVIDIA H100 80GB HBM3"``)."""
+    return get_device_properties(device).name
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,6 @@
 //! The C++ shim of `csrc/`: libtorch calls that tch does not wrap. Its C
 //! ABI is csrc/flodl.h; each submodule here wraps one of its sources:
-//! [`ops`] (ops.cpp, gru.cpp), [`autograd`], [`optim`], [`amp`], [`interop`] and
+//! [`ops`] (ops.cpp, gru.cpp), [`autograd`], [`optim`], [`amp`], [`cuda`], [`interop`] and
 //! [`runtime`] (messages, warnings, random state). Callers use
 //! `crate::ffi::name`: the submodules' items are re-exported here.
 //!
@@ -14,6 +14,7 @@ use crate::error::{ErrorKind, Failure};
 
 mod amp;
 mod autograd;
+mod cuda;
 mod interop;
 mod ops;
 mod optim;
@@ -21,6 +22,7 @@ mod runtime;
 
 pub(crate) use amp::*;
 pub(crate) use autograd::*;
+pub(crate) use cuda::*;
 pub(crate) use interop::*;
 pub(crate) use ops::*;
 pub(crate) use optim::*;

@@ -7,6 +7,7 @@ mod attention; // flodl.nn.MultiheadAttention on flodl::nn's attention
 mod catalogue; // the op tables' bindings
 mod classes; // the classes' structs (a leaf: no binding module imports another in a cycle)
 mod conv; // flodl.nn's convolutions on flodl::nn's
+mod cuda; // flodl.cuda's graphs, graphed step and statistics
 mod device; // Device, TensorOptions
 mod errors; // the exception classes, and Error -> PyErr
 mod extension; // values crossing into a user's own extension module
@@ -426,6 +427,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     errors::register(m)?;
     amp::register(m)?;
+    cuda::register(m)?;
     catalogue::nn_functions::register(m)?;
     m.add_function(wrap_pyfunction!(rnn::lstm, m)?)?;
     m.add_function(wrap_pyfunction!(

@@ -167,10 +167,204 @@ def test_half_precision_ops_match_torch(device: str, dtype: str) -> None:
         (fa.matmul(fb), a @ b),
         (fa.relu().sum(), a.relu().sum()),
         (fa.softmax(-1), a.softmax(-1)),
-        (flodl.layer_norm(fa, None, None, 8), torch.nn.functional.layer_norm(a, (8,))),
+        (flodl.layer_norm(fa, [8]), torch.nn.functional.layer_norm(a, (8,))),
     ]
     for f, t in pairs:
         assert f.dtype.name == dtype
         np.testing.assert_allclose(
             f.to_torch().float().cpu().numpy(), t.float().cpu().numpy(), rtol=1e-2, atol=1e-2
         )
+
+
+# ----- mixed precision and CUDA graphs (SPEC §13) -----
+
+CUDA_DEVICES = [d for d in DEVICES if d.startswith("cuda")]
+
+
+@pytest.mark.parametrize(
+    "info,index,device,dtype",
+    [
+        pytest.param(info, i, d, dt, id=f"{d}-{dt}-{info.name}-{i}", marks=on(d))
+        for d in CUDA_DEVICES
+        for dt in ("float16", "bfloat16")
+        for info in OP_INFOS
+        if info.kind != "static" and not info.in_place
+        for i in range(len(info.samples))
+    ],
+)
+def test_cuda_autocast_matches_torch(info: OpInfo, index: int, device: str, dtype: str) -> None:
+    sample = info.samples[index]
+    arrays = make_inputs(info, sample, np.float32)
+    t_in = [torch.from_numpy(a.copy()).to(device) for a in arrays]
+    kwargs = {
+        k: (torch.from_numpy(v.astype(np.float32) if v.dtype.kind == "f" else v).to(device))
+        if isinstance(v, np.ndarray)
+        else v
+        for k, v in sample.kwargs.items()
+    }
+    kind = torch.device(device).type
+    with torch.autocast(kind, dtype=getattr(torch, dtype)):
+        expected = outputs(_torch_call(info, t_in, kwargs))
+    f_kwargs = {
+        k: Tensor.from_torch(v) if isinstance(v, torch.Tensor) else v for k, v in kwargs.items()
+    }
+    f_in = [Tensor.from_torch(t.clone()) for t in t_in]
+    with flodl.autocast(kind, dtype=getattr(flodl, dtype)):
+        got = outputs(_flodl_call(info, f_in, f_kwargs))
+    for g, e in zip(got, expected):
+        assert g.dtype.name == str(e.dtype).removeprefix("torch."), info.name
+        np.testing.assert_allclose(
+            _wide(g.to_torch()), _wide(e), rtol=2e-3, atol=2e-3, err_msg=info.name
+        )
+
+
+def _wide(t: torch.Tensor) -> np.ndarray:
+    """A tensor's values in numpy, half floats widened (numpy has no bfloat16)."""
+    t = t.detach().cpu()
+    return (t.double() if t.is_floating_point() else t).numpy()
+
+
+def _mlp_weights(device: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    shapes = ((32, 16), (32,), (4, 32), (4,))
+    return [
+        torch.from_numpy(rng.standard_normal(s).astype(np.float32) * 0.3).to(device) for s in shapes
+    ]
+
+
+def _flodl_mlp(weights):
+    ws = [Variable.from_torch(w.clone().requires_grad_(True)) for w in weights]
+    return ws, lambda x: flodl.linear(flodl.linear(x, ws[0], ws[1]).relu(), ws[2], ws[3])
+
+
+def _batches(device: str, n: int, rows: int = 8):
+    rng = np.random.default_rng(1)
+    return [
+        (
+            torch.from_numpy(rng.standard_normal((rows, 16)).astype(np.float32)).to(device),
+            torch.from_numpy(rng.standard_normal((rows, 4)).astype(np.float32)).to(device),
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+@pytest.mark.parametrize("amp", [False, True], ids=["fp32", "bf16-scaler"])
+def test_graphed_step_equals_eager_steps(device: str, amp: bool) -> None:
+    weights = _mlp_weights(device)
+    batches = _batches(device, 20)
+    warmup = 3
+    runs = []
+    for graphed in (False, True):
+        ws, model = _flodl_mlp(weights)
+        opt = flodl.optim.Adam(ws, lr=1e-2, fused=True, capturable=True)
+        kind = torch.device(device).type
+        scaler = flodl.amp.GradScaler(kind, init_scale=1024.0, enabled=amp)
+
+        def step(x, y, ws=ws, model=model, opt=opt, scaler=scaler, kind=kind):
+            opt.zero_grad(set_to_none=True)
+            with flodl.autocast(kind, dtype=flodl.bfloat16, enabled=amp):
+                loss = flodl.mse_loss(model(x), y)
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+            return loss
+
+        xs = [(Tensor.from_torch(x), Tensor.from_torch(y)) for x, y in batches]
+        losses = []
+        if graphed:
+            run = flodl.cuda.graphed_step(step, *xs[0], warmup=warmup)
+            for x, y in xs:
+                losses.append(run(x, y).item())
+        else:
+            for _ in range(warmup):  # what the graphed step's warm-up trains
+                step(*xs[0])
+            for x, y in xs:
+                losses.append(step(x, y).item())
+        runs.append((losses, [w.data.to_torch().cpu().numpy() for w in ws]))
+    (eager_losses, eager_ws), (graph_losses, graph_ws) = runs
+    tol = 1e-6 if not amp else 1e-3
+    np.testing.assert_allclose(graph_losses, eager_losses, rtol=tol, atol=tol)
+    for g, e in zip(graph_ws, eager_ws):
+        np.testing.assert_allclose(g, e, rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+def test_graphed_step_checks_the_batch_and_recaptures(device: str) -> None:
+    weights = _mlp_weights(device)
+    ws, model = _flodl_mlp(weights)
+    opt = flodl.optim.SGD(ws, lr=1e-2)
+
+    def step(x, y):
+        opt.zero_grad()
+        loss = flodl.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    (x, y), (x2, y2) = _batches(device, 1)[0], _batches(device, 1, rows=5)[0]
+    run = flodl.cuda.graphed_step(step, Tensor.from_torch(x), Tensor.from_torch(y))
+    with pytest.raises(flodl.ArgumentError, match=r"shape \[5, 16\].*recapture"):
+        run(Tensor.from_torch(x2), Tensor.from_torch(y2))
+    with pytest.raises(flodl.ArgumentError, match="batch tensors"):
+        run(Tensor.from_torch(x))
+    again = flodl.cuda.graphed_step(
+        step, Tensor.from_torch(x), Tensor.from_torch(y), recapture=True
+    )
+    loss = again(Tensor.from_torch(x2), Tensor.from_torch(y2))
+    assert loss.shape == [] and np.isfinite(loss.item())
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+def test_cuda_graph_replays_a_captured_forward(device: str) -> None:
+    weights = _mlp_weights(device)
+    _, model = _flodl_mlp(weights)
+    static_x = Tensor.from_torch(_batches(device, 1)[0][0].clone())
+    g = flodl.cuda.CUDAGraph()
+    with flodl.no_grad():
+        model(static_x)  # warm-up outside the capture
+        with flodl.cuda.graph(g):
+            static_out = model(static_x)
+        for x, _ in _batches(device, 3):
+            static_x.copy_(Tensor.from_torch(x))
+            g.replay()
+            np.testing.assert_allclose(
+                _numpy(static_out), _numpy(model(Tensor.from_torch(x))), rtol=1e-6, atol=1e-6
+            )
+    other = flodl.cuda.CUDAGraph()
+    with flodl.no_grad(), flodl.cuda.graph(other, pool=g.pool()):
+        model(static_x)
+    assert isinstance(flodl.cuda.graph_pool_handle(), tuple)
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+def test_grad_scaler_skips_inf_steps_on_cuda(device: str) -> None:
+    w = Variable.from_torch(torch.ones(3, device=device, requires_grad=True))
+    t_w = torch.ones(3, device=device, requires_grad=True)
+    opt, t_opt = flodl.optim.Adam([w], lr=0.1), torch.optim.Adam([t_w], lr=0.1, fused=True)
+    kind = torch.device(device).type
+    sc = flodl.amp.GradScaler(kind, init_scale=8.0)
+    t_sc = torch.amp.GradScaler(kind, init_scale=8.0)
+    for factor in (1.0, float("inf"), 1.0, float("nan"), 1.0):
+        for x, o, s in ((w, opt, sc), (t_w, t_opt, t_sc)):
+            o.zero_grad()
+            s.scale((x * x).sum() * factor).backward()
+            s.step(o)
+            s.update()
+        assert sc.get_scale() == t_sc.get_scale()
+        np.testing.assert_allclose(_numpy(w), _numpy(t_w), rtol=1e-6)
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+def test_cuda_memory_statistics_and_properties(device: str) -> None:
+    flodl.cuda.reset_peak_memory_stats()
+    before = flodl.cuda.memory_allocated()
+    x = Tensor.zeros([1 << 20], device=device)
+    assert flodl.cuda.memory_allocated() >= before + 4 * (1 << 20)
+    assert flodl.cuda.max_memory_allocated() >= flodl.cuda.memory_allocated()
+    assert flodl.cuda.memory_reserved() >= flodl.cuda.memory_allocated()
+    del x
+    flodl.cuda.empty_cache()
+    assert flodl.cuda.get_device_name() == torch.cuda.get_device_name(0)
+    props = flodl.cuda.get_device_properties()
+    assert props.total_memory == torch.cuda.get_device_properties(0).total_memory

@@ -1,0 +1,238 @@
+// The CUDA device beyond kernels: CUDA graphs (libtorch's at::cuda::CUDAGraph,
+// captured on a side stream as torch.cuda.graph does), side-stream regions
+// for warm-ups, the caching allocator's statistics and device properties.
+// Built with CUDA's headers where the torch wheel has CUDA (build.rs defines
+// FLODL_WITH_CUDA); elsewhere each function fails with a Device error.
+#include "common.h"
+
+#ifdef FLODL_WITH_CUDA
+// Only functions libtorch_cuda and libc10_cuda export, and c10's
+// device-generic guards and events: no CUDA runtime call is compiled here,
+// so nothing links against libcudart directly.
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/core/DeviceGuard.h>
+#include <c10/core/Event.h>
+#include <c10/core/StreamGuard.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include <optional>
+
+// libtorch_cuda's, as ATen/cuda/CUDAContextLight.h declares it: that header
+// also pulls in cuBLAS and cuSPARSE, whose headers need CUDA's C++ library
+// headers, which the wheels do not ship.
+namespace at::cuda {
+cudaDeviceProp *getDeviceProperties(c10::DeviceIndex device);
+}
+
+struct FlodlCudaGraph {
+  at::cuda::CUDAGraph graph;
+  c10::DeviceIndex device;
+  // The capture stream, current between capture_begin and capture_end.
+  std::optional<c10::StreamGuard> capturing;
+  explicit FlodlCudaGraph(c10::DeviceIndex d) : device(d) {}
+};
+
+struct FlodlCudaStreamRegion {
+  c10::Stream previous;
+  c10::Stream side;
+  std::optional<c10::StreamGuard> guard;
+  FlodlCudaStreamRegion(c10::Stream p, c10::Stream s) : previous(p), side(s) {}
+};
+#else
+struct FlodlCudaGraph {};
+struct FlodlCudaStreamRegion {};
+#endif
+
+namespace flodl {
+namespace {
+
+[[noreturn]] void fail_device(const std::string &message) {
+  throw std::runtime_error(carried(FLODL_ERROR_DEVICE, message));
+}
+
+#ifdef FLODL_WITH_CUDA
+c10::DeviceIndex cuda_device(int device) {
+  int count = static_cast<int>(c10::cuda::device_count());
+  if (count == 0) fail_device("no CUDA device is available");
+  if (device < 0 || device >= count) {
+    fail_device("cuda:" + std::to_string(device) + " does not exist (" + std::to_string(count) +
+                " CUDA devices)");
+  }
+  return static_cast<c10::DeviceIndex>(device);
+}
+
+// An event recorded on `from`, waited for by `to`.
+void order(const c10::Stream &from, const c10::Stream &to) {
+  c10::Event event(c10::DeviceType::CUDA);
+  event.record(from);
+  event.block(to);
+}
+#else
+[[noreturn]] void no_cuda() { fail_device("this flodl was built against a torch without CUDA"); }
+#endif
+
+}  // namespace
+}  // namespace flodl
+
+using namespace flodl;
+
+extern "C" {
+
+#ifdef FLODL_WITH_CUDA
+
+char *flodl_cuda_graph_new(int device, FlodlCudaGraph **out) {
+  return guarded_change([&] { *out = new FlodlCudaGraph(cuda_device(device)); });
+}
+
+void flodl_cuda_graph_free(FlodlCudaGraph *graph) {
+  if (graph == nullptr) return;
+  graph->capturing.reset();
+  delete graph;
+}
+
+// As torch.cuda.graph's __enter__: the device synchronized and the cache
+// emptied, then capture on a fresh side stream into `pool` ({0, 0}: the
+// graph's own).
+char *flodl_cuda_graph_capture_begin(FlodlCudaGraph *graph, uint64_t pool_a, uint64_t pool_b) {
+  return guarded_change([&] {
+    if (graph->capturing) fail_device("this CUDA graph is capturing already");
+    c10::DeviceGuard device_guard(c10::Device(c10::DeviceType::CUDA, graph->device));
+    c10::cuda::device_synchronize();
+    c10::cuda::CUDACachingAllocator::emptyCache();
+    graph->capturing.emplace(c10::cuda::getStreamFromPool(false, graph->device).unwrap());
+    try {
+      graph->graph.capture_begin({pool_a, pool_b});
+    } catch (...) {
+      graph->capturing.reset();
+      throw;
+    }
+  });
+}
+
+// Ends the capture (also after a failure inside it, whose own error the
+// caller reports) and restores the stream that was current.
+char *flodl_cuda_graph_capture_end(FlodlCudaGraph *graph) {
+  return guarded_change([&] {
+    if (!graph->capturing) fail_device("this CUDA graph is not capturing");
+    try {
+      graph->graph.capture_end();
+    } catch (...) {
+      graph->capturing.reset();
+      throw;
+    }
+    graph->capturing.reset();
+  });
+}
+
+char *flodl_cuda_graph_replay(FlodlCudaGraph *graph) {
+  return guarded_change([&] { graph->graph.replay(); });
+}
+
+char *flodl_cuda_graph_reset(FlodlCudaGraph *graph) {
+  return guarded_change([&] { graph->graph.reset(); });
+}
+
+char *flodl_cuda_graph_pool(FlodlCudaGraph *graph, uint64_t *pool) {
+  return guarded_change([&] {
+    auto id = graph->graph.pool();
+    pool[0] = id.first;
+    pool[1] = id.second;
+  });
+}
+
+char *flodl_cuda_graph_pool_handle(uint64_t *pool) {
+  return guarded_change([&] {
+    cuda_device(0);  // a Device error without CUDA, as every call here
+    auto id = at::cuda::graph_pool_handle();
+    pool[0] = id.first;
+    pool[1] = id.second;
+  });
+}
+
+// A region where a fresh side stream is current, ordered after the work
+// queued so far; leaving it orders the previous stream after the side's.
+char *flodl_cuda_side_stream_enter(int device, FlodlCudaStreamRegion **out) {
+  return guarded_change([&] {
+    c10::DeviceIndex index = cuda_device(device);
+    auto region = std::make_unique<FlodlCudaStreamRegion>(
+        c10::cuda::getCurrentCUDAStream(index).unwrap(),
+        c10::cuda::getStreamFromPool(false, index).unwrap());
+    order(region->previous, region->side);
+    region->guard.emplace(region->side);
+    *out = region.release();
+  });
+}
+
+char *flodl_cuda_side_stream_exit(FlodlCudaStreamRegion *region) {
+  std::unique_ptr<FlodlCudaStreamRegion> owned(region);
+  return guarded_change([&] {
+    owned->guard.reset();
+    order(owned->side, owned->previous);
+  });
+}
+
+// The caching allocator's byte counts of `device`: allocated (current,
+// peak), reserved (current, peak).
+char *flodl_cuda_memory_stats(int device, int64_t *stats) {
+  return guarded_change([&] {
+    auto all = c10::CachingAllocator::StatType::AGGREGATE;
+    auto s = c10::cuda::CUDACachingAllocator::getDeviceStats(cuda_device(device));
+    auto at = static_cast<size_t>(all);
+    stats[0] = s.allocated_bytes[at].current;
+    stats[1] = s.allocated_bytes[at].peak;
+    stats[2] = s.reserved_bytes[at].current;
+    stats[3] = s.reserved_bytes[at].peak;
+  });
+}
+
+char *flodl_cuda_reset_peak_memory_stats(int device) {
+  return guarded_change(
+      [&] { c10::cuda::CUDACachingAllocator::resetPeakStats(cuda_device(device)); });
+}
+
+char *flodl_cuda_empty_cache(void) {
+  return guarded_change([&] {
+    if (c10::cuda::device_count() > 0) c10::cuda::CUDACachingAllocator::emptyCache();
+  });
+}
+
+char *flodl_cuda_device_properties(int device, FlodlCudaProperties *out, char **name) {
+  return guarded_change([&] {
+    cudaDeviceProp *p = at::cuda::getDeviceProperties(cuda_device(device));
+    out->total_memory = static_cast<int64_t>(p->totalGlobalMem);
+    out->major = p->major;
+    out->minor = p->minor;
+    out->multi_processor_count = p->multiProcessorCount;
+    *name = strdup(p->name);
+    if (*name == nullptr) throw std::bad_alloc();
+  });
+}
+
+#else  // no CUDA in this torch: every call is a Device error
+
+char *flodl_cuda_graph_new(int, FlodlCudaGraph **) { return guarded_change([] { no_cuda(); }); }
+void flodl_cuda_graph_free(FlodlCudaGraph *) {}
+char *flodl_cuda_graph_capture_begin(FlodlCudaGraph *, uint64_t, uint64_t) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_graph_capture_end(FlodlCudaGraph *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_graph_replay(FlodlCudaGraph *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_graph_reset(FlodlCudaGraph *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_graph_pool(FlodlCudaGraph *, uint64_t *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_graph_pool_handle(uint64_t *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_side_stream_enter(int, FlodlCudaStreamRegion **) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_side_stream_exit(FlodlCudaStreamRegion *) { return nullptr; }
+char *flodl_cuda_memory_stats(int, int64_t *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_reset_peak_memory_stats(int) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_empty_cache(void) { return nullptr; }
+char *flodl_cuda_device_properties(int, FlodlCudaProperties *, char **) {
+  return guarded_change([] { no_cuda(); });
+}
+
+#endif
+
+}  // extern "C"

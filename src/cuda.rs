@@ -1,0 +1,426 @@
+//! The CUDA device beyond its kernels (SPEC §13): CUDA graphs on libtorch's
+//! `at::cuda::CUDAGraph`, a whole training step as one graph replay
+//! ([`GraphedStep`]), the caching allocator's statistics and the devices'
+//! properties. Without a CUDA device each call is a Device error.
+
+use crate::error::{bail, ensure, Error};
+use crate::ffi::{self, GraphHandle};
+use crate::ops::Operand;
+use crate::{DType, Device, ErrorKind, Result, Tensor};
+
+fn cuda_index(op: &str, device: Device) -> Result<u8> {
+    match device {
+        Device::CUDA(i) => Ok(i),
+        Device::CPU => bail!(Device, "{op}: needs a CUDA device, got cpu"),
+    }
+}
+
+fn failed(op: &str) -> impl Fn(crate::error::Failure) -> Error + '_ {
+    move |f| Error::from_failure(op, "", f)
+}
+
+/// A memory pool graphs can share (`torch.cuda.graph_pool_handle()`): graphs
+/// captured into one pool must be replayed in the order of their capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemPool {
+    id: (u64, u64),
+}
+
+impl MemPool {
+    /// The pool libtorch knows by this pair of ids (what Python's
+    /// `graph_pool_handle()` gives).
+    pub fn from_ids(ids: (u64, u64)) -> Self {
+        MemPool { id: ids }
+    }
+
+    pub fn ids(self) -> (u64, u64) {
+        self.id
+    }
+}
+
+/// A fresh memory pool for graphs to share.
+pub fn graph_pool_handle() -> Result<MemPool> {
+    let id = ffi::cuda_graph_pool_handle().map_err(failed("graph_pool_handle"))?;
+    Ok(MemPool { id })
+}
+
+/// A CUDA graph: the kernels queued between [`capture_begin`] and
+/// [`capture_end`] (on a side stream, as `torch.cuda.graph`), replayed with
+/// one launch. Tensors made during capture live in the graph's pool and are
+/// rewritten by each replay.
+///
+/// [`capture_begin`]: CudaGraph::capture_begin
+/// [`capture_end`]: CudaGraph::capture_end
+#[derive(Debug)]
+pub struct CudaGraph {
+    handle: GraphHandle,
+    device: u8,
+}
+
+impl CudaGraph {
+    /// An empty graph on `device` (a CUDA device).
+    pub fn new(device: Device) -> Result<Self> {
+        let op = "CUDAGraph";
+        let index = cuda_index(op, device)?;
+        let handle = ffi::cuda_graph_new(index).map_err(failed(op))?;
+        Ok(CudaGraph {
+            handle,
+            device: index,
+        })
+    }
+
+    pub fn device(&self) -> Device {
+        Device::CUDA(self.device)
+    }
+
+    /// Starts capturing the work queued on this thread (into `pool`, or the
+    /// graph's own).
+    pub fn capture_begin(&mut self, pool: Option<MemPool>) -> Result<()> {
+        let id = pool.map_or((0, 0), |p| p.id);
+        (self.handle.capture_begin(id)).map_err(failed("CUDAGraph.capture_begin"))
+    }
+
+    pub fn capture_end(&mut self) -> Result<()> {
+        (self.handle.capture_end()).map_err(failed("CUDAGraph.capture_end"))
+    }
+
+    /// Captures what `f` queues: the capture ends also when `f` fails, whose
+    /// error is returned.
+    pub fn capture<T>(
+        &mut self,
+        pool: Option<MemPool>,
+        f: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        self.capture_begin(pool)?;
+        let outcome = f();
+        let ended = self.capture_end();
+        let value = outcome?;
+        ended?;
+        Ok(value)
+    }
+
+    pub fn replay(&mut self) -> Result<()> {
+        (self.handle.replay()).map_err(failed("CUDAGraph.replay"))
+    }
+
+    /// Frees the captured graph and its pool's memory (when no other graph
+    /// shares it).
+    pub fn reset(&mut self) -> Result<()> {
+        (self.handle.reset()).map_err(failed("CUDAGraph.reset"))
+    }
+
+    /// The graph's memory pool, for other graphs to share.
+    pub fn pool(&self) -> Result<MemPool> {
+        let id = (self.handle.pool()).map_err(failed("CUDAGraph.pool"))?;
+        Ok(MemPool { id })
+    }
+}
+
+/// Runs `f` with a fresh side stream of `device` current, ordered after the
+/// work queued so far and before the work queued after it: the warm-up
+/// PyTorch asks for before a capture.
+pub fn on_side_stream<T>(device: Device, f: impl FnOnce() -> T) -> Result<T> {
+    let op = "on_side_stream";
+    let region = ffi::side_stream_enter(cuda_index(op, device)?).map_err(failed(op))?;
+    let value = f();
+    ffi::side_stream_exit(region).map_err(failed(op))?;
+    Ok(value)
+}
+
+/// Bytes held by tensors on `device` (the caching allocator's count).
+pub fn memory_allocated(device: Device) -> Result<i64> {
+    Ok(memory_stats("memory_allocated", device)?[0])
+}
+
+/// The peak of [`memory_allocated`] since the start or the last reset.
+pub fn max_memory_allocated(device: Device) -> Result<i64> {
+    Ok(memory_stats("max_memory_allocated", device)?[1])
+}
+
+/// Bytes the caching allocator holds from CUDA on `device`.
+pub fn memory_reserved(device: Device) -> Result<i64> {
+    Ok(memory_stats("memory_reserved", device)?[2])
+}
+
+/// The peak of [`memory_reserved`].
+pub fn max_memory_reserved(device: Device) -> Result<i64> {
+    Ok(memory_stats("max_memory_reserved", device)?[3])
+}
+
+fn memory_stats(op: &str, device: Device) -> Result<[i64; 4]> {
+    ffi::cuda_memory_stats(cuda_index(op, device)?).map_err(failed(op))
+}
+
+pub fn reset_peak_memory_stats(device: Device) -> Result<()> {
+    let op = "reset_peak_memory_stats";
+    ffi::cuda_reset_peak_memory_stats(cuda_index(op, device)?).map_err(failed(op))
+}
+
+/// Gives the cached, unused blocks back to CUDA (nothing without CUDA).
+pub fn empty_cache() -> Result<()> {
+    ffi::cuda_empty_cache().map_err(failed("empty_cache"))
+}
+
+/// What [`get_device_properties`] tells of a CUDA device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceProperties {
+    pub name: String,
+    pub total_memory: i64,
+    pub major: i32,
+    pub minor: i32,
+    pub multi_processor_count: i32,
+}
+
+pub fn get_device_properties(device: Device) -> Result<DeviceProperties> {
+    let op = "get_device_properties";
+    let (p, name) = ffi::cuda_device_properties(cuda_index(op, device)?).map_err(failed(op))?;
+    Ok(DeviceProperties {
+        name,
+        total_memory: p.total_memory,
+        major: p.major,
+        minor: p.minor,
+        multi_processor_count: p.multi_processor_count,
+    })
+}
+
+pub fn get_device_name(device: Device) -> Result<String> {
+    Ok(get_device_properties(device)?.name)
+}
+
+/// What a batch tensor must be for a captured graph to take it.
+#[derive(Debug, Clone, PartialEq)]
+struct Signature {
+    shapes: Vec<Vec<i64>>,
+    dtypes: Vec<DType>,
+    devices: Vec<Device>,
+}
+
+impl Signature {
+    fn of(batch: &[Tensor]) -> Self {
+        Signature {
+            shapes: batch.iter().map(Tensor::shape).collect(),
+            dtypes: batch.iter().map(Tensor::dtype).collect(),
+            devices: batch.iter().map(Tensor::device).collect(),
+        }
+    }
+
+    /// Why `other` does not fit, in words (None: it fits).
+    fn mismatch(&self, other: &Signature) -> Option<String> {
+        if self.shapes.len() != other.shapes.len() {
+            return Some(format!(
+                "got {} batch tensors, the captured graph takes {}",
+                other.shapes.len(),
+                self.shapes.len()
+            ));
+        }
+        for i in 0..self.shapes.len() {
+            if self.shapes[i] != other.shapes[i] {
+                return Some(format!(
+                    "batch tensor {i} has shape {:?}, the captured graph {:?}",
+                    other.shapes[i], self.shapes[i]
+                ));
+            }
+            if self.dtypes[i] != other.dtypes[i] {
+                return Some(format!(
+                    "batch tensor {i} is {}, the captured graph {}",
+                    other.dtypes[i].name(),
+                    self.dtypes[i].name()
+                ));
+            }
+            if self.devices[i] != other.devices[i] {
+                return Some(format!(
+                    "batch tensor {i} is on {}, the captured graph on {}",
+                    other.devices[i], self.devices[i]
+                ));
+            }
+        }
+        None
+    }
+}
+
+/// One captured step: its graph, its static input buffers and its loss.
+#[derive(Debug)]
+struct Captured {
+    signature: Signature,
+    graph: CudaGraph,
+    inputs: Vec<Tensor>,
+    loss: Tensor,
+}
+
+/// At most this many graphs are kept with recapture (the oldest goes).
+const RECAPTURE_CACHE: usize = 8;
+
+/// A whole training step (forward, loss, `zero_grad`, backward, optimizer
+/// step, GradScaler calls) captured once into one CUDA graph and replayed
+/// per batch: `step` copies the batch into static buffers, replays, and
+/// returns the static loss. Parameters, gradients and optimizer state stay
+/// the model's own tensors. The learning rate and anything else the step
+/// reads from the host are fixed at capture; optimizers that read values
+/// back (NAdam, RAdam, Adamax, LBFGS) cannot be captured.
+///
+/// ```no_run
+/// use flodl::cuda::GraphedStep;
+/// use flodl::{Device, Tensor};
+/// let x = Tensor::randn(&[64, 32], Default::default()).unwrap().to_device(Device::CUDA(0)).unwrap();
+/// let mut graphed = GraphedStep::new(
+///     |batch: &[Tensor]| -> flodl::Result<Tensor> {
+///         // forward, loss, zero_grad, backward, optimizer step; returns the loss
+///         batch[0].sum()
+///     },
+///     &[x.clone()],
+///     3,
+/// )
+/// .unwrap();
+/// let loss = graphed.step(&[x]).unwrap();
+/// ```
+pub struct GraphedStep<F> {
+    step: F,
+    warmup: usize,
+    recapture: bool,
+    /// The pool the graphs share (the first graph's).
+    pool: Option<MemPool>,
+    /// The most recently used graph first.
+    graphs: Vec<Captured>,
+}
+
+impl<F> std::fmt::Debug for GraphedStep<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphedStep")
+            .field("warmup", &self.warmup)
+            .field("recapture", &self.recapture)
+            .field("graphs", &self.graphs.len())
+            .finish()
+    }
+}
+
+impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
+    /// Warms `step` up `warmup` times on a side stream (optimizer state is
+    /// made then), then captures it once on `example` (tensors on one CUDA
+    /// device), whose copies become the static input buffers.
+    pub fn new(step: F, example: &[Tensor], warmup: usize) -> Result<Self> {
+        let op = "graphed_step";
+        ensure!(
+            !example.is_empty(),
+            Argument,
+            "{op}: needs at least one batch tensor to capture the step with"
+        );
+        let device = example[0].device();
+        for (i, t) in example.iter().enumerate() {
+            let d = t.device();
+            ensure!(
+                matches!(d, Device::CUDA(_)),
+                Device,
+                "{op}: batch tensor {i} is on {d}; a graphed step runs on a CUDA device"
+            );
+            ensure!(
+                d == device,
+                Device,
+                "{op}: batch tensor {i} is on {d}, batch tensor 0 on {device}"
+            );
+        }
+        let mut graphed = GraphedStep {
+            step,
+            warmup,
+            recapture: false,
+            pool: None,
+            graphs: Vec::new(),
+        };
+        graphed.capture(example)?;
+        Ok(graphed)
+    }
+
+    /// With `on`, a batch of another shape, dtype or device gets a graph of
+    /// its own (captured at its first use, up to 8 kept) instead of an
+    /// Argument error.
+    pub fn set_recapture(&mut self, on: bool) {
+        self.recapture = on;
+    }
+
+    fn capture(&mut self, example: &[Tensor]) -> Result<()> {
+        let device = example[0].device();
+        let inputs = example
+            .iter()
+            .map(|t| {
+                (t.raw().f_detach())
+                    .and_then(|d| d.f_clone(&d))
+                    .map(Tensor::from_raw)
+                    .map_err(|e| Error::from_torch("graphed_step", "", e))
+            })
+            .collect::<Result<Vec<Tensor>>>()?;
+        let warmup = self.warmup;
+        let step = &mut self.step;
+        on_side_stream(device, || -> Result<()> {
+            for _ in 0..warmup {
+                step(&inputs)?;
+            }
+            Ok(())
+        })??;
+        let mut graph = CudaGraph::new(device)?;
+        let loss = graph.capture(self.pool, || step(&inputs))?;
+        if self.pool.is_none() {
+            self.pool = Some(graph.pool()?);
+        }
+        self.graphs.insert(
+            0,
+            Captured {
+                signature: Signature::of(example),
+                graph,
+                inputs,
+                loss,
+            },
+        );
+        self.graphs.truncate(RECAPTURE_CACHE);
+        Ok(())
+    }
+
+    /// One training step on `batch`: copied into the static buffers, the
+    /// graph replayed; returns the loss (the same static tensor each time).
+    pub fn step(&mut self, batch: &[Tensor]) -> Result<Tensor> {
+        let op = "graphed_step";
+        let signature = Signature::of(batch);
+        let found = self
+            .graphs
+            .iter()
+            .position(|c| c.signature.mismatch(&signature).is_none());
+        let index = match found {
+            Some(i) => i,
+            None if self.recapture => {
+                if let Some(d) = signature
+                    .devices
+                    .iter()
+                    .find(|d| !matches!(d, Device::CUDA(_)))
+                {
+                    bail!(
+                        Device,
+                        "{op}: a batch tensor is on {d}; a graphed step runs on a CUDA device"
+                    );
+                }
+                self.capture(batch)?;
+                0
+            }
+            None => {
+                let why = (self.graphs.first())
+                    .and_then(|c| c.signature.mismatch(&signature))
+                    .unwrap_or_default();
+                return Err(Error::new(
+                    ErrorKind::Argument,
+                    format!("{op}: {why} (recapture=True captures a graph per shape)"),
+                ));
+            }
+        };
+        let captured = &mut self.graphs[index];
+        for (buffer, value) in captured.inputs.iter().zip(batch) {
+            let mut target = buffer.raw().shallow_clone();
+            target
+                .f_copy_(value.raw())
+                .map_err(|e| Error::from_torch(op, "", e))?;
+        }
+        captured.graph.replay()?;
+        let loss = captured.loss.clone();
+        if index != 0 {
+            let used = self.graphs.remove(index);
+            self.graphs.insert(0, used);
+        }
+        Ok(loss)
+    }
+}

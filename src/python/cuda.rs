@@ -1,0 +1,219 @@
+//! `flodl.cuda`'s graphs, graphed step and device statistics on
+//! `flodl::cuda`.
+
+use std::sync::Mutex;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+use super::args::{plain_tensor, type_name};
+use super::classes::PyVariable;
+use super::hooks;
+use crate::cuda::{self, CudaGraph, GraphedStep, MemPool};
+use crate::{Device, Error, ErrorKind, Tensor};
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means a panic (turned into an error) mid-call.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A memory pool id as Python sees it: a pair of ints, as torch's.
+fn pool_arg(pool: Option<(u64, u64)>) -> Option<MemPool> {
+    pool.map(MemPool::from_ids)
+}
+
+/// `torch.cuda.CUDAGraph` on device 0 (flodl keeps no current device).
+#[pyclass(name = "CUDAGraph", module = "flodl.cuda", subclass)]
+pub(crate) struct PyCudaGraph(Mutex<CudaGraph>);
+
+#[pymethods]
+impl PyCudaGraph {
+    #[new]
+    #[pyo3(signature = (keep_graph = false))]
+    fn new(keep_graph: bool) -> PyResult<Self> {
+        let _ = keep_graph; // flodl instantiates at capture_end, as the default
+        Ok(PyCudaGraph(Mutex::new(CudaGraph::new(Device::CUDA(0))?)))
+    }
+
+    #[pyo3(signature = (pool = None, capture_error_mode = "global"))]
+    fn capture_begin(&self, pool: Option<(u64, u64)>, capture_error_mode: &str) -> PyResult<()> {
+        if capture_error_mode != "global" {
+            return Err(Error::new(
+                ErrorKind::Argument,
+                format!("CUDAGraph.capture_begin: flodl captures in 'global' mode, got {capture_error_mode:?}"),
+            )
+            .into());
+        }
+        Ok(lock(&self.0).capture_begin(pool_arg(pool))?)
+    }
+
+    fn capture_end(&self) -> PyResult<()> {
+        Ok(lock(&self.0).capture_end()?)
+    }
+
+    fn replay(&self) -> PyResult<()> {
+        Ok(lock(&self.0).replay()?)
+    }
+
+    fn reset(&self) -> PyResult<()> {
+        Ok(lock(&self.0).reset()?)
+    }
+
+    fn pool(&self) -> PyResult<(u64, u64)> {
+        Ok(lock(&self.0).pool()?.ids())
+    }
+}
+
+#[pyfunction]
+fn graph_pool_handle() -> PyResult<(u64, u64)> {
+    Ok(cuda::graph_pool_handle()?.ids())
+}
+
+/// A batch's tensors: Tensors, or Variables' values.
+fn batch_of(op: &str, items: &Bound<'_, PyTuple>) -> PyResult<Vec<Tensor>> {
+    items
+        .iter()
+        .map(|o| {
+            if let Ok(v) = o.cast::<PyVariable>() {
+                return Ok(v.get().inner.data());
+            }
+            if let Some(t) = plain_tensor(&o) {
+                return Ok(t.get().inner.clone());
+            }
+            Err(PyTypeError::new_err(format!(
+                "{op}: the batch must be Tensors, got {}",
+                type_name(&o)
+            )))
+        })
+        .collect()
+}
+
+type StepFn = Box<dyn FnMut(&[Tensor]) -> crate::Result<Tensor> + Send>;
+
+/// A Python `step_fn(*batch) -> loss` as the graphed step's closure.
+fn python_step(step_fn: Py<PyAny>) -> StepFn {
+    Box::new(move |batch: &[Tensor]| {
+        Python::attach(|py| -> PyResult<Tensor> {
+            let args = PyTuple::new(py, batch.iter().cloned())?;
+            let loss = step_fn.bind(py).call1(args)?;
+            if let Ok(v) = loss.cast::<PyVariable>() {
+                return Ok(v.get().inner.data());
+            }
+            if let Some(t) = plain_tensor(&loss) {
+                return Ok(t.get().inner.clone());
+            }
+            Err(PyTypeError::new_err(format!(
+                "graphed_step: step_fn must return the loss (a Tensor), got {}",
+                type_name(&loss)
+            )))
+        })
+        .map_err(hooks::carried)
+    })
+}
+
+/// What `flodl.cuda.graphed_step` returns: `step(*batch)` replays the
+/// captured training step on the batch and returns the loss.
+#[pyclass(name = "GraphedStep", module = "flodl.cuda")]
+pub(crate) struct PyGraphedStep(Mutex<GraphedStep<StepFn>>);
+
+#[pymethods]
+impl PyGraphedStep {
+    #[pyo3(signature = (*batch))]
+    fn __call__(&self, batch: &Bound<'_, PyTuple>) -> PyResult<Tensor> {
+        let batch = batch_of("graphed_step", batch)?;
+        lock(&self.0).step(&batch).map_err(hooks::restore)
+    }
+}
+
+/// Captures `step_fn` (a whole training step on `*example_batch`,
+/// returning the loss) into one CUDA graph after `warmup` steps on a side
+/// stream.
+#[pyfunction]
+#[pyo3(signature = (step_fn, *example_batch, warmup = None, recapture = false))]
+fn graphed_step(
+    step_fn: &Bound<'_, PyAny>,
+    example_batch: &Bound<'_, PyTuple>,
+    warmup: Option<&Bound<'_, PyAny>>,
+    recapture: bool,
+) -> PyResult<PyGraphedStep> {
+    let three = 3i64.into_pyobject(step_fn.py())?.into_any();
+    let warmup = warmup.unwrap_or(&three);
+    if !step_fn.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "graphed_step: step_fn must be callable, got {}",
+            type_name(step_fn)
+        )));
+    }
+    let warmup = match warmup.extract::<i64>() {
+        Ok(n) if n >= 0 && !warmup.is_instance_of::<pyo3::types::PyBool>() => n as usize,
+        Ok(n) => {
+            return Err(Error::new(
+                ErrorKind::Argument,
+                format!("graphed_step: warmup must be a count of steps (>= 0), got {n}"),
+            )
+            .into())
+        }
+        Err(_) => {
+            return Err(PyTypeError::new_err(format!(
+                "graphed_step: warmup must be an int, got {}",
+                type_name(warmup)
+            )))
+        }
+    };
+    let batch = batch_of("graphed_step", example_batch)?;
+    let step = python_step(step_fn.clone().unbind());
+    let mut graphed = GraphedStep::new(step, &batch, warmup).map_err(hooks::restore)?;
+    graphed.set_recapture(recapture);
+    Ok(PyGraphedStep(Mutex::new(graphed)))
+}
+
+/// Allocated (current, peak) and reserved (current, peak) bytes of cuda:index.
+#[pyfunction]
+#[pyo3(name = "_cuda_memory_stats")]
+fn memory_stats(index: u8) -> PyResult<(i64, i64, i64, i64)> {
+    let d = Device::CUDA(index);
+    Ok((
+        cuda::memory_allocated(d)?,
+        cuda::max_memory_allocated(d)?,
+        cuda::memory_reserved(d)?,
+        cuda::max_memory_reserved(d)?,
+    ))
+}
+
+#[pyfunction]
+#[pyo3(name = "_cuda_reset_peak_memory_stats")]
+fn reset_peak_memory_stats(index: u8) -> PyResult<()> {
+    Ok(cuda::reset_peak_memory_stats(Device::CUDA(index))?)
+}
+
+#[pyfunction]
+#[pyo3(name = "_cuda_empty_cache")]
+fn empty_cache() -> PyResult<()> {
+    Ok(cuda::empty_cache()?)
+}
+
+#[pyfunction]
+#[pyo3(name = "_cuda_device_properties")]
+fn device_properties(py: Python<'_>, index: u8) -> PyResult<Bound<'_, PyDict>> {
+    let p = cuda::get_device_properties(Device::CUDA(index))?;
+    let dict = PyDict::new(py);
+    dict.set_item("name", p.name)?;
+    dict.set_item("total_memory", p.total_memory)?;
+    dict.set_item("major", p.major)?;
+    dict.set_item("minor", p.minor)?;
+    dict.set_item("multi_processor_count", p.multi_processor_count)?;
+    Ok(dict)
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyCudaGraph>()?;
+    m.add_class::<PyGraphedStep>()?;
+    m.add_function(wrap_pyfunction!(graph_pool_handle, m)?)?;
+    m.add_function(wrap_pyfunction!(graphed_step, m)?)?;
+    m.add_function(wrap_pyfunction!(memory_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(reset_peak_memory_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(empty_cache, m)?)?;
+    m.add_function(wrap_pyfunction!(device_properties, m)?)?;
+    Ok(())
+}

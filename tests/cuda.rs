@@ -1,0 +1,63 @@
+//! flodl::cuda without a GPU: every entry point is a clear Device error (a
+//! CPU batch for the graphed step, a CPU device for graphs and statistics)
+//! and nothing crashes. On a GPU, tests/python/test_devices.py runs graphs
+//! and the graphed step against eager steps.
+use flodl::cuda::{self, CudaGraph, GraphedStep};
+use flodl::{Device, ErrorKind, Result, Tensor};
+
+#[test]
+fn graphed_step_checks_its_batch_before_anything_runs() {
+    let mut calls = 0;
+    let x = Tensor::ones(&[2, 3], Default::default()).unwrap();
+    let err = GraphedStep::new(
+        |b: &[Tensor]| -> Result<Tensor> {
+            calls += 1;
+            b[0].sum()
+        },
+        &[x],
+        3,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Device);
+    assert!(
+        err.to_string().contains("batch tensor 0 is on cpu"),
+        "{err}"
+    );
+    let err = GraphedStep::new(|b: &[Tensor]| b[0].sum(), &[], 3).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert_eq!(calls, 0);
+}
+
+#[test]
+fn cpu_devices_are_device_errors() {
+    assert_eq!(
+        CudaGraph::new(Device::CPU).unwrap_err().kind(),
+        ErrorKind::Device
+    );
+    for err in [
+        cuda::memory_allocated(Device::CPU).unwrap_err(),
+        cuda::max_memory_reserved(Device::CPU).unwrap_err(),
+        cuda::reset_peak_memory_stats(Device::CPU).unwrap_err(),
+        cuda::get_device_properties(Device::CPU).unwrap_err(),
+        cuda::on_side_stream(Device::CPU, || ()).unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), ErrorKind::Device, "{err}");
+    }
+    assert!(cuda::empty_cache().is_ok());
+}
+
+#[test]
+fn without_cuda_the_device_calls_say_so() {
+    if flodl::cuda_available() {
+        return; // tests/python/test_devices.py covers the GPU
+    }
+    let err = CudaGraph::new(Device::CUDA(0)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Device, "{err}");
+    let err = cuda::memory_allocated(Device::CUDA(0)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Device, "{err}");
+    assert!(err.to_string().contains("no CUDA device"), "{err}");
+    assert_eq!(
+        cuda::graph_pool_handle().unwrap_err().kind(),
+        ErrorKind::Device
+    );
+}

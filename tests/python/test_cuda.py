@@ -1,0 +1,66 @@
+"""flodl.cuda's graphs, graphed step and statistics where no GPU is: every
+argument check of the graphed step runs before anything is captured, and
+each CUDA-only call is a DeviceError. tests/python/test_devices.py runs
+graphs and the graphed step on a GPU (the bundle of `make gpu-bundle`)."""
+
+from __future__ import annotations
+
+import pytest
+
+import flodl
+
+no_cuda = pytest.mark.skipif(flodl.cuda_available(), reason="checks the machine without CUDA")
+
+
+def test_graphed_step_checks_its_arguments() -> None:
+    calls = []
+
+    def step(x):
+        calls.append(x)
+        return x.sum()
+
+    with pytest.raises(flodl.DeviceError, match="batch tensor 0 is on cpu"):
+        flodl.cuda.graphed_step(step, flodl.ones(2, 3))
+    with pytest.raises(flodl.ArgumentError, match="at least one batch tensor"):
+        flodl.cuda.graphed_step(step)
+    with pytest.raises(TypeError, match="callable"):
+        flodl.cuda.graphed_step(3, flodl.ones(2))
+    with pytest.raises(TypeError, match="must be Tensors"):
+        flodl.cuda.graphed_step(step, [1.0, 2.0])
+    with pytest.raises(flodl.ArgumentError, match="warmup"):
+        flodl.cuda.graphed_step(step, flodl.ones(2), warmup=-1)
+    with pytest.raises(TypeError, match="warmup must be an int"):
+        flodl.cuda.graphed_step(step, flodl.ones(2), warmup="3")
+    assert calls == []
+
+
+def test_graph_context_takes_no_stream() -> None:
+    with pytest.raises(flodl.ArgumentError, match="stream"):
+        flodl.cuda.graph(object(), stream=object())
+
+
+@no_cuda
+def test_cuda_only_calls_are_device_errors_without_cuda() -> None:
+    for call in (
+        flodl.cuda.CUDAGraph,
+        flodl.cuda.graph_pool_handle,
+        flodl.cuda.memory_allocated,
+        flodl.cuda.max_memory_allocated,
+        flodl.cuda.memory_reserved,
+        flodl.cuda.max_memory_reserved,
+        flodl.cuda.reset_peak_memory_stats,
+        flodl.cuda.get_device_name,
+        flodl.cuda.get_device_properties,
+    ):
+        with pytest.raises(flodl.DeviceError, match="no CUDA device"):
+            call()
+    flodl.cuda.empty_cache()  # nothing to give back, as torch's
+
+
+@no_cuda
+def test_grad_scaler_on_cuda_without_cuda_warns_and_is_disabled() -> None:
+    with pytest.warns(UserWarning, match="CUDA is not available"):
+        scaler = flodl.amp.GradScaler()
+    assert not scaler.is_enabled()
+    loss = flodl.ones(1)
+    assert scaler.scale(loss) is loss
