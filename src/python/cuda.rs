@@ -130,7 +130,10 @@ impl PyGraphedStep {
 /// returning the loss) into one CUDA graph after `warmup` steps on a side
 /// stream.
 #[pyfunction]
-#[pyo3(signature = (step_fn, *example_batch, warmup = None, recapture = false))]
+#[pyo3(
+    signature = (step_fn, *example_batch, warmup = None, recapture = false),
+    text_signature = "(step_fn, *example_batch, warmup=3, recapture=False)"
+)]
 fn graphed_step(
     step_fn: &Bound<'_, PyAny>,
     example_batch: &Bound<'_, PyTuple>,
