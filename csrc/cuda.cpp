@@ -34,6 +34,13 @@ struct FlodlCudaGraph {
   explicit FlodlCudaGraph(c10::DeviceIndex d) : device(d) {}
 };
 
+struct FlodlCudaEvent {
+  c10::Event event;
+  explicit FlodlCudaEvent(bool timing)
+      : event(c10::DeviceType::CUDA,
+              timing ? c10::EventFlag::BACKEND_DEFAULT : c10::EventFlag::PYTORCH_DEFAULT) {}
+};
+
 struct FlodlCudaStreamRegion {
   c10::Stream previous;
   c10::Stream side;
@@ -43,6 +50,7 @@ struct FlodlCudaStreamRegion {
 #else
 struct FlodlCudaGraph {};
 struct FlodlCudaStreamRegion {};
+struct FlodlCudaEvent {};
 #endif
 
 namespace flodl {
@@ -61,6 +69,19 @@ c10::DeviceIndex cuda_device(int device) {
                 " CUDA devices)");
   }
   return static_cast<c10::DeviceIndex>(device);
+}
+
+c10::Stream stream_of(const FlodlStream *s) {
+  return c10::Stream::unpack3(s->id, static_cast<c10::DeviceIndex>(s->device_index),
+                              c10::DeviceType::CUDA);
+}
+
+FlodlStream packed(const c10::Stream &stream) {
+  FlodlStream out;
+  out.id = stream.id();
+  out.device_index = stream.device_index();
+  out.reserved = 0;
+  return out;
 }
 
 // An event recorded on `from`, waited for by `to`.
@@ -210,6 +231,60 @@ char *flodl_cuda_device_properties(int device, FlodlCudaProperties *out, char **
   });
 }
 
+char *flodl_cuda_stream_new(int device, int priority, FlodlStream *out) {
+  return guarded_change(
+      [&] { *out = packed(c10::cuda::getStreamFromPool(priority, cuda_device(device)).unwrap()); });
+}
+
+char *flodl_cuda_current_stream(int device, FlodlStream *out) {
+  return guarded_change(
+      [&] { *out = packed(c10::cuda::getCurrentCUDAStream(cuda_device(device)).unwrap()); });
+}
+
+char *flodl_cuda_set_current_stream(const FlodlStream *stream) {
+  return guarded_change([&] {
+    cuda_device(stream->device_index);
+    c10::cuda::setCurrentCUDAStream(c10::cuda::CUDAStream(stream_of(stream)));
+  });
+}
+
+char *flodl_cuda_stream_synchronize(const FlodlStream *stream) {
+  return guarded_change([&] { stream_of(stream).synchronize(); });
+}
+
+char *flodl_cuda_stream_query(const FlodlStream *stream, int *done) {
+  return guarded_change([&] { *done = stream_of(stream).query() ? 1 : 0; });
+}
+
+char *flodl_cuda_event_new(int enable_timing, FlodlCudaEvent **out) {
+  return guarded_change([&] {
+    if (c10::cuda::device_count() == 0) fail_device("no CUDA device is available");
+    *out = new FlodlCudaEvent(enable_timing != 0);
+  });
+}
+
+void flodl_cuda_event_free(FlodlCudaEvent *event) { delete event; }
+
+char *flodl_cuda_event_record(FlodlCudaEvent *event, const FlodlStream *stream) {
+  return guarded_change([&] { event->event.record(stream_of(stream)); });
+}
+
+char *flodl_cuda_event_block(FlodlCudaEvent *event, const FlodlStream *stream) {
+  return guarded_change([&] { event->event.block(stream_of(stream)); });
+}
+
+char *flodl_cuda_event_synchronize(FlodlCudaEvent *event) {
+  return guarded_change([&] { event->event.synchronize(); });
+}
+
+char *flodl_cuda_event_query(FlodlCudaEvent *event, int *done) {
+  return guarded_change([&] { *done = event->event.query() ? 1 : 0; });
+}
+
+char *flodl_cuda_event_elapsed_time(FlodlCudaEvent *start, FlodlCudaEvent *end, double *ms) {
+  return guarded_change([&] { *ms = start->event.elapsedTime(end->event); });
+}
+
 #else  // no CUDA in this torch: every call is a Device error
 
 char *flodl_cuda_graph_new(int, FlodlCudaGraph **) { return guarded_change([] { no_cuda(); }); }
@@ -230,6 +305,30 @@ char *flodl_cuda_memory_stats(int, int64_t *) { return guarded_change([] { no_cu
 char *flodl_cuda_reset_peak_memory_stats(int) { return guarded_change([] { no_cuda(); }); }
 char *flodl_cuda_empty_cache(void) { return nullptr; }
 char *flodl_cuda_device_properties(int, FlodlCudaProperties *, char **) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_stream_new(int, int, FlodlStream *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_current_stream(int, FlodlStream *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_set_current_stream(const FlodlStream *) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_stream_synchronize(const FlodlStream *) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_stream_query(const FlodlStream *, int *) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_event_new(int, FlodlCudaEvent **) { return guarded_change([] { no_cuda(); }); }
+void flodl_cuda_event_free(FlodlCudaEvent *) {}
+char *flodl_cuda_event_record(FlodlCudaEvent *, const FlodlStream *) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_event_block(FlodlCudaEvent *, const FlodlStream *) {
+  return guarded_change([] { no_cuda(); });
+}
+char *flodl_cuda_event_synchronize(FlodlCudaEvent *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_event_query(FlodlCudaEvent *, int *) { return guarded_change([] { no_cuda(); }); }
+char *flodl_cuda_event_elapsed_time(FlodlCudaEvent *, FlodlCudaEvent *, double *) {
   return guarded_change([] { no_cuda(); });
 }
 

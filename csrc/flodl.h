@@ -137,6 +137,14 @@ typedef struct FlodlCudaProperties {
 FLODL_STATIC_ASSERT(sizeof(FlodlCudaProperties) == 8 + 3 * 4 + 4,
                     "FlodlCudaProperties is mirrored in src/ffi/cuda.rs");
 
+// A CUDA stream as c10::Stream packs it (its id and device index; the
+// device type is CUDA): plain data, no handle to free.
+typedef struct FlodlStream {
+  int64_t id;
+  int32_t device_index, reserved;
+} FlodlStream;
+FLODL_STATIC_ASSERT(sizeof(FlodlStream) == 16, "FlodlStream is mirrored in src/ffi/cuda.rs");
+
 // ----- callbacks into Rust -----
 
 // Receives a libtorch warning: its message and whether it is a deprecation.
@@ -307,6 +315,25 @@ char *flodl_cuda_reset_peak_memory_stats(int device);
 char *flodl_cuda_empty_cache(void);
 // The properties, and the name (malloc'd; free with flodl_free_message).
 char *flodl_cuda_device_properties(int device, FlodlCudaProperties *out, char **name);
+// Streams: a new one from libtorch's pool (priority < 0: higher), the
+// current one of a device, setting it, waiting for it, asking if done.
+char *flodl_cuda_stream_new(int device, int priority, FlodlStream *out);
+char *flodl_cuda_current_stream(int device, FlodlStream *out);
+char *flodl_cuda_set_current_stream(const FlodlStream *stream);
+char *flodl_cuda_stream_synchronize(const FlodlStream *stream);
+char *flodl_cuda_stream_query(const FlodlStream *stream, int *done);
+// Events (c10::Event on CUDA; with timing, elapsed_time works).
+typedef struct FlodlCudaEvent FlodlCudaEvent;
+char *flodl_cuda_event_new(int enable_timing, FlodlCudaEvent **out);
+// Frees an event (a delete: cannot fail).
+void flodl_cuda_event_free(FlodlCudaEvent *event);
+char *flodl_cuda_event_record(FlodlCudaEvent *event, const FlodlStream *stream);
+// Makes `stream` wait for the event's work.
+char *flodl_cuda_event_block(FlodlCudaEvent *event, const FlodlStream *stream);
+char *flodl_cuda_event_synchronize(FlodlCudaEvent *event);
+char *flodl_cuda_event_query(FlodlCudaEvent *event, int *done);
+// Milliseconds from `start` to `end` (both recorded, with timing).
+char *flodl_cuda_event_elapsed_time(FlodlCudaEvent *start, FlodlCudaEvent *end, double *ms);
 
 // ----- optim.cpp: optimizer updates, gradient clipping -----
 

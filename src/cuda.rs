@@ -4,7 +4,7 @@
 //! properties. Without a CUDA device each call is a Device error.
 
 use crate::error::{bail, ensure, Error};
-use crate::ffi::{self, GraphHandle};
+use crate::ffi::{self, EventHandle, GraphHandle, PackedStream};
 use crate::ops::Operand;
 use crate::{DType, Device, ErrorKind, Result, Tensor};
 
@@ -125,6 +125,111 @@ pub fn on_side_stream<T>(device: Device, f: impl FnOnce() -> T) -> Result<T> {
     let value = f();
     ffi::side_stream_exit(region).map_err(failed(op))?;
     Ok(value)
+}
+
+/// A CUDA stream: a queue of kernels that runs in order, beside other
+/// streams. Plain data (copy it freely); libtorch keeps the streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stream {
+    packed: PackedStream,
+}
+
+impl Stream {
+    /// A stream from libtorch's pool on `device` (`priority` < 0: higher).
+    pub fn new(device: Device, priority: i32) -> Result<Stream> {
+        let op = "Stream";
+        let packed = ffi::cuda_stream_new(cuda_index(op, device)?, priority).map_err(failed(op))?;
+        Ok(Stream { packed })
+    }
+
+    /// The stream this thread queues `device`'s kernels on.
+    pub fn current(device: Device) -> Result<Stream> {
+        let op = "current_stream";
+        let packed = ffi::cuda_current_stream(cuda_index(op, device)?).map_err(failed(op))?;
+        Ok(Stream { packed })
+    }
+
+    pub fn device(&self) -> Device {
+        // Stream indices come from a u8 device index.
+        Device::CUDA(u8::try_from(self.packed.device_index).unwrap_or(0))
+    }
+
+    /// libtorch's id of the stream (0: the default stream).
+    pub fn id(&self) -> i64 {
+        self.packed.id
+    }
+
+    /// Waits until every kernel queued on the stream is done.
+    pub fn synchronize(&self) -> Result<()> {
+        ffi::cuda_stream_synchronize(self.packed).map_err(failed("Stream.synchronize"))
+    }
+
+    /// Whether every kernel queued on the stream is done.
+    pub fn query(&self) -> Result<bool> {
+        ffi::cuda_stream_query(self.packed).map_err(failed("Stream.query"))
+    }
+
+    /// Makes this stream's later work wait for the work queued on `other`
+    /// so far.
+    pub fn wait_stream(&self, other: &Stream) -> Result<()> {
+        let mut event = Event::new(false)?;
+        event.record(other)?;
+        event.wait(self)
+    }
+}
+
+/// Makes `stream` the current stream of its device on this thread.
+pub fn set_stream(stream: &Stream) -> Result<()> {
+    ffi::cuda_set_current_stream(stream.packed).map_err(failed("set_stream"))
+}
+
+/// Runs `f` with `stream` current on its device, then restores the stream
+/// that was current.
+pub fn with_stream<T>(stream: &Stream, f: impl FnOnce() -> T) -> Result<T> {
+    let previous = Stream::current(stream.device())?;
+    set_stream(stream)?;
+    let value = f();
+    set_stream(&previous)?;
+    Ok(value)
+}
+
+/// A CUDA event: a mark in a stream's queue that other streams or the host
+/// can wait for, and (made with timing) time between.
+#[derive(Debug)]
+pub struct Event {
+    handle: EventHandle,
+}
+
+impl Event {
+    pub fn new(enable_timing: bool) -> Result<Event> {
+        let handle = ffi::cuda_event_new(enable_timing).map_err(failed("Event"))?;
+        Ok(Event { handle })
+    }
+
+    /// Marks the work queued on `stream` so far.
+    pub fn record(&mut self, stream: &Stream) -> Result<()> {
+        (self.handle.record(stream.packed)).map_err(failed("Event.record"))
+    }
+
+    /// Makes `stream`'s later work wait for the marked work.
+    pub fn wait(&self, stream: &Stream) -> Result<()> {
+        (self.handle.block(stream.packed)).map_err(failed("Event.wait"))
+    }
+
+    /// Waits on the host until the marked work is done.
+    pub fn synchronize(&self) -> Result<()> {
+        (self.handle.synchronize()).map_err(failed("Event.synchronize"))
+    }
+
+    pub fn query(&self) -> Result<bool> {
+        (self.handle.query()).map_err(failed("Event.query"))
+    }
+
+    /// Milliseconds from this event to `end` (both recorded and done, both
+    /// made with timing).
+    pub fn elapsed_time(&self, end: &Event) -> Result<f64> {
+        (self.handle.elapsed_time(&end.handle)).map_err(failed("Event.elapsed_time"))
+    }
 }
 
 /// Bytes held by tensors on `device` (the caching allocator's count).

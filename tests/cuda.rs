@@ -2,7 +2,7 @@
 //! CPU batch for the graphed step, a CPU device for graphs and statistics)
 //! and nothing crashes. On a GPU, tests/python/test_devices.py runs graphs
 //! and the graphed step against eager steps.
-use flodl::cuda::{self, CudaGraph, GraphedStep};
+use flodl::cuda::{self, CudaGraph, Event, GraphedStep, Stream};
 use flodl::{Device, ErrorKind, Result, Tensor};
 
 #[test]
@@ -40,6 +40,8 @@ fn cpu_devices_are_device_errors() {
         cuda::reset_peak_memory_stats(Device::CPU).unwrap_err(),
         cuda::get_device_properties(Device::CPU).unwrap_err(),
         cuda::on_side_stream(Device::CPU, || ()).unwrap_err(),
+        Stream::new(Device::CPU, 0).unwrap_err(),
+        Stream::current(Device::CPU).unwrap_err(),
     ] {
         assert_eq!(err.kind(), ErrorKind::Device, "{err}");
     }
@@ -60,4 +62,9 @@ fn without_cuda_the_device_calls_say_so() {
         cuda::graph_pool_handle().unwrap_err().kind(),
         ErrorKind::Device
     );
+    assert_eq!(
+        Stream::new(Device::CUDA(0), 0).unwrap_err().kind(),
+        ErrorKind::Device
+    );
+    assert_eq!(Event::new(true).unwrap_err().kind(), ErrorKind::Device);
 }

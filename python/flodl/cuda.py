@@ -18,15 +18,23 @@ from ._flodl import (
     CUDAGraph,
     Device,
     DeviceError,
+    Event,
     GraphedStep,
+    Stream,
+    current_stream,
     graph_pool_handle,
     graphed_step,
+    set_stream,
 )
 
 __all__ = [
     "CUDAGraph",
+    "Event",
     "GraphedStep",
+    "Stream",
+    "StreamContext",
     "current_device",
+    "current_stream",
     "device_count",
     "empty_cache",
     "get_device_name",
@@ -44,6 +52,8 @@ __all__ = [
     "memory_reserved",
     "reset_peak_memory_stats",
     "set_device",
+    "set_stream",
+    "stream",
     "synchronize",
 ]
 
@@ -132,6 +142,31 @@ class graph:
 
     def __exit__(self, *exc: object) -> None:
         self.cuda_graph.capture_end()
+
+
+class StreamContext:
+    """Makes ``stream`` current on its device inside the ``with`` block, then
+    restores the stream that was current (``None``: nothing changes)."""
+
+    def __init__(self, stream: Stream | None) -> None:
+        self.stream = stream
+        self._previous: list[Stream] = []
+
+    def __enter__(self) -> None:
+        if self.stream is None:
+            return
+        self._previous.append(current_stream(self.stream.device))
+        set_stream(self.stream)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.stream is None:
+            return
+        set_stream(self._previous.pop())
+
+
+def stream(stream: Stream | None) -> StreamContext:
+    """``with flodl.cuda.stream(s):`` queues the block's kernels on ``s``."""
+    return StreamContext(stream)
 
 
 def memory_allocated(device: Any = None) -> int:

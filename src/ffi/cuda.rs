@@ -18,6 +18,121 @@ pub(crate) struct CudaProperties {
 
 const _: () = assert!(std::mem::size_of::<CudaProperties>() == 24);
 
+/// A CUDA stream as c10::Stream packs it (`FlodlStream`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub(crate) struct PackedStream {
+    pub id: i64,
+    pub device_index: i32,
+    pub reserved: i32,
+}
+
+const _: () = assert!(std::mem::size_of::<PackedStream>() == 16);
+
+extern "C" {
+    fn flodl_cuda_stream_new(device: c_int, priority: c_int, out: *mut PackedStream)
+        -> *mut c_char;
+    fn flodl_cuda_current_stream(device: c_int, out: *mut PackedStream) -> *mut c_char;
+    fn flodl_cuda_set_current_stream(stream: *const PackedStream) -> *mut c_char;
+    fn flodl_cuda_stream_synchronize(stream: *const PackedStream) -> *mut c_char;
+    fn flodl_cuda_stream_query(stream: *const PackedStream, done: *mut c_int) -> *mut c_char;
+    fn flodl_cuda_event_new(enable_timing: c_int, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_cuda_event_free(event: *mut c_void);
+    fn flodl_cuda_event_record(event: *mut c_void, stream: *const PackedStream) -> *mut c_char;
+    fn flodl_cuda_event_block(event: *mut c_void, stream: *const PackedStream) -> *mut c_char;
+    fn flodl_cuda_event_synchronize(event: *mut c_void) -> *mut c_char;
+    fn flodl_cuda_event_query(event: *mut c_void, done: *mut c_int) -> *mut c_char;
+    fn flodl_cuda_event_elapsed_time(
+        start: *mut c_void,
+        end: *mut c_void,
+        ms: *mut f64,
+    ) -> *mut c_char;
+}
+
+pub(crate) fn cuda_stream_new(device: u8, priority: i32) -> Result<PackedStream, Failure> {
+    let mut out = PackedStream::default();
+    // SAFETY: a struct the shim fills; it catches every C++ exception.
+    check(unsafe { flodl_cuda_stream_new(c_int::from(device), priority, &mut out) })?;
+    Ok(out)
+}
+
+pub(crate) fn cuda_current_stream(device: u8) -> Result<PackedStream, Failure> {
+    let mut out = PackedStream::default();
+    // SAFETY: as above.
+    check(unsafe { flodl_cuda_current_stream(c_int::from(device), &mut out) })?;
+    Ok(out)
+}
+
+pub(crate) fn cuda_set_current_stream(stream: PackedStream) -> Result<(), Failure> {
+    // SAFETY: a valid struct, read during the call.
+    check(unsafe { flodl_cuda_set_current_stream(&stream) })
+}
+
+pub(crate) fn cuda_stream_synchronize(stream: PackedStream) -> Result<(), Failure> {
+    // SAFETY: as above.
+    check(unsafe { flodl_cuda_stream_synchronize(&stream) })
+}
+
+pub(crate) fn cuda_stream_query(stream: PackedStream) -> Result<bool, Failure> {
+    let mut done = 0;
+    // SAFETY: as above, and an int to fill.
+    check(unsafe { flodl_cuda_stream_query(&stream, &mut done) })?;
+    Ok(done != 0)
+}
+
+/// A c10::Event on CUDA the shim made, freed on drop.
+#[derive(Debug)]
+pub(crate) struct EventHandle(*mut c_void);
+
+// SAFETY: a CUDA event may be recorded and waited for from any thread (as
+// PyTorch's are); flodl::cuda::Event takes `&mut self` to record.
+unsafe impl Send for EventHandle {}
+
+impl Drop for EventHandle {
+    fn drop(&mut self) {
+        // SAFETY: an event the shim made, freed once.
+        unsafe { flodl_cuda_event_free(self.0) }
+    }
+}
+
+pub(crate) fn cuda_event_new(enable_timing: bool) -> Result<EventHandle, Failure> {
+    let mut out = std::ptr::null_mut();
+    // SAFETY: `out` receives a new event, or the call fails.
+    check(unsafe { flodl_cuda_event_new(c_int::from(enable_timing), &mut out) })?;
+    Ok(EventHandle(out))
+}
+
+impl EventHandle {
+    pub(crate) fn record(&mut self, stream: PackedStream) -> Result<(), Failure> {
+        // SAFETY: a live event and a valid struct; exceptions are caught.
+        check(unsafe { flodl_cuda_event_record(self.0, &stream) })
+    }
+
+    pub(crate) fn block(&self, stream: PackedStream) -> Result<(), Failure> {
+        // SAFETY: as above.
+        check(unsafe { flodl_cuda_event_block(self.0, &stream) })
+    }
+
+    pub(crate) fn synchronize(&self) -> Result<(), Failure> {
+        // SAFETY: a live event.
+        check(unsafe { flodl_cuda_event_synchronize(self.0) })
+    }
+
+    pub(crate) fn query(&self) -> Result<bool, Failure> {
+        let mut done = 0;
+        // SAFETY: a live event and an int to fill.
+        check(unsafe { flodl_cuda_event_query(self.0, &mut done) })?;
+        Ok(done != 0)
+    }
+
+    pub(crate) fn elapsed_time(&self, end: &EventHandle) -> Result<f64, Failure> {
+        let mut ms = 0.0;
+        // SAFETY: two live events and a double to fill.
+        check(unsafe { flodl_cuda_event_elapsed_time(self.0, end.0, &mut ms) })?;
+        Ok(ms)
+    }
+}
+
 extern "C" {
     fn flodl_cuda_graph_new(device: c_int, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_cuda_graph_free(graph: *mut c_void);

@@ -114,6 +114,47 @@ macro_rules! tensor_like_methods {
                 $crate::ops::run("to_device", &[raw], || raw.f_to(device.to_tch()))
             }
 
+            /// `to` with PyTorch's flags: a copy on `device` in `dtype`;
+            /// with `non_blocking`, a copy between pinned host memory and a
+            /// CUDA device does not wait for the host; with `copy`, a new
+            /// tensor even when nothing changes. Differentiable on a Variable.
+            pub fn to_with(
+                &self,
+                device: $crate::Device,
+                dtype: $crate::DType,
+                non_blocking: bool,
+                copy: bool,
+            ) -> $crate::Result<$T> {
+                device.check_available("to")?;
+                let raw = $crate::Operand::raw(self);
+                $crate::ops::run("to", &[raw], || {
+                    raw.f_to_device_(device.to_tch(), dtype.to_kind(), non_blocking, copy)
+                })
+            }
+
+            /// A copy in page-locked (pinned) host memory, which CUDA copies
+            /// from without waiting (`to(..., non_blocking=True)`); needs a
+            /// CUDA device. The same handle if it is pinned already. (The
+            /// device passed to libtorch names the accelerator to pin for.)
+            pub fn pin_memory(&self) -> $crate::Result<$T> {
+                let raw = $crate::Operand::raw(self);
+                $crate::error::ensure!(
+                    $crate::cuda_available(),
+                    Device,
+                    "pin_memory: pinned memory needs a CUDA device, and none is available"
+                );
+                $crate::ops::run("pin_memory", &[raw], || {
+                    raw.f_pin_memory(tch::Device::Cuda(0))
+                })
+            }
+
+            /// Whether the values are in pinned host memory.
+            pub fn is_pinned(&self) -> bool {
+                let raw = $crate::Operand::raw(self);
+                // Without CUDA nothing can be pinned; libtorch would fail asking.
+                $crate::cuda_available() && raw.f_is_pinned(tch::Device::Cuda(0)).unwrap_or(false)
+            }
+
             /// A copy converted to `dtype` (the same handle if it has it
             /// already); differentiable on a Variable between float dtypes.
             pub fn to_dtype(&self, dtype: $crate::DType) -> $crate::Result<$T> {

@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyTuple};
 use super::args::{plain_tensor, type_name};
 use super::classes::PyVariable;
 use super::hooks;
-use crate::cuda::{self, CudaGraph, GraphedStep, MemPool};
+use crate::cuda::{self, CudaGraph, Event, GraphedStep, MemPool, Stream};
 use crate::{Device, Error, ErrorKind, Tensor};
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -171,6 +171,149 @@ fn graphed_step(
     Ok(PyGraphedStep(Mutex::new(graphed)))
 }
 
+/// `torch.cuda.Stream`: a CUDA stream of libtorch's pool.
+#[pyclass(name = "Stream", module = "flodl.cuda", frozen, eq, hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct PyStream(pub(crate) Stream);
+
+#[pymethods]
+impl PyStream {
+    #[new]
+    #[pyo3(signature = (device = None, priority = 0))]
+    fn new(device: Option<&Bound<'_, PyAny>>, priority: i32) -> PyResult<Self> {
+        Ok(PyStream(Stream::new(cuda_device_arg(device)?, priority)?))
+    }
+
+    #[getter]
+    fn device(&self) -> super::classes::PyDevice {
+        super::classes::PyDevice(self.0.device())
+    }
+
+    #[getter]
+    fn stream_id(&self) -> i64 {
+        self.0.id()
+    }
+
+    fn synchronize(&self, py: Python<'_>) -> PyResult<()> {
+        let stream = self.0;
+        Ok(super::gil::without_gil(py, || stream.synchronize())?)
+    }
+
+    fn query(&self) -> PyResult<bool> {
+        Ok(self.0.query()?)
+    }
+
+    fn wait_stream(&self, stream: &PyStream) -> PyResult<()> {
+        Ok(self.0.wait_stream(&stream.0)?)
+    }
+
+    fn wait_event(&self, event: &PyEvent) -> PyResult<()> {
+        Ok(lock(&event.0).wait(&self.0)?)
+    }
+
+    /// Records `event` (a new one when None) on this stream and returns it.
+    #[pyo3(signature = (event = None))]
+    fn record_event(&self, py: Python<'_>, event: Option<Py<PyEvent>>) -> PyResult<Py<PyEvent>> {
+        let event = match event {
+            Some(e) => e,
+            None => Py::new(py, PyEvent(Mutex::new(Event::new(false)?)))?,
+        };
+        lock(&event.get().0).record(&self.0)?;
+        Ok(event)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<flodl.cuda.Stream device={} stream_id={}>",
+            self.0.device(),
+            self.0.id()
+        )
+    }
+}
+
+/// `torch.cuda.Event`: a mark in a stream, with timing when asked.
+#[pyclass(name = "Event", module = "flodl.cuda", frozen)]
+pub(crate) struct PyEvent(Mutex<Event>);
+
+#[pymethods]
+impl PyEvent {
+    #[new]
+    #[pyo3(signature = (enable_timing = false, blocking = false, interprocess = false))]
+    fn new(enable_timing: bool, blocking: bool, interprocess: bool) -> PyResult<Self> {
+        if blocking || interprocess {
+            return Err(Error::new(
+                ErrorKind::Argument,
+                "Event: flodl's events are neither blocking nor interprocess",
+            )
+            .into());
+        }
+        Ok(PyEvent(Mutex::new(Event::new(enable_timing)?)))
+    }
+
+    /// Marks the work queued so far on `stream` (default: the current one).
+    #[pyo3(signature = (stream = None))]
+    fn record(&self, stream: Option<&PyStream>) -> PyResult<()> {
+        let stream = stream_or_current(stream)?;
+        Ok(lock(&self.0).record(&stream)?)
+    }
+
+    /// Makes `stream`'s later work (default: the current stream's) wait.
+    #[pyo3(signature = (stream = None))]
+    fn wait(&self, stream: Option<&PyStream>) -> PyResult<()> {
+        let stream = stream_or_current(stream)?;
+        Ok(lock(&self.0).wait(&stream)?)
+    }
+
+    fn synchronize(&self, py: Python<'_>) -> PyResult<()> {
+        let event = lock(&self.0);
+        Ok(super::gil::without_gil(py, || event.synchronize())?)
+    }
+
+    fn query(&self) -> PyResult<bool> {
+        Ok(lock(&self.0).query()?)
+    }
+
+    /// Milliseconds from this event to `end_event`.
+    fn elapsed_time(&self, end_event: &PyEvent) -> PyResult<f64> {
+        if std::ptr::eq(self, end_event) {
+            let event = lock(&self.0); // one lock: the same event twice
+            return Ok(event.elapsed_time(&event)?);
+        }
+        Ok(lock(&self.0).elapsed_time(&lock(&end_event.0))?)
+    }
+}
+
+/// A device argument for CUDA calls: None (device 0), an index, or a device.
+fn cuda_device_arg(device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+    let Some(device) = device.filter(|d| !d.is_none()) else {
+        return Ok(Device::CUDA(0));
+    };
+    if let Ok(index) = device.extract::<u8>() {
+        return Ok(Device::CUDA(index));
+    }
+    super::args::device_arg(Some(device))
+}
+
+fn stream_or_current(stream: Option<&PyStream>) -> PyResult<Stream> {
+    match stream {
+        Some(s) => Ok(s.0),
+        None => Ok(Stream::current(Device::CUDA(0))?),
+    }
+}
+
+/// The stream this thread queues `device`'s kernels on.
+#[pyfunction]
+#[pyo3(signature = (device = None))]
+fn current_stream(device: Option<&Bound<'_, PyAny>>) -> PyResult<PyStream> {
+    Ok(PyStream(Stream::current(cuda_device_arg(device)?)?))
+}
+
+/// Makes `stream` current on its device for this thread.
+#[pyfunction]
+fn set_stream(stream: &PyStream) -> PyResult<()> {
+    Ok(cuda::set_stream(&stream.0)?)
+}
+
 /// Allocated (current, peak) and reserved (current, peak) bytes of cuda:index.
 #[pyfunction]
 #[pyo3(name = "_cuda_memory_stats")]
@@ -212,6 +355,10 @@ fn device_properties(py: Python<'_>, index: u8) -> PyResult<Bound<'_, PyDict>> {
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCudaGraph>()?;
     m.add_class::<PyGraphedStep>()?;
+    m.add_class::<PyStream>()?;
+    m.add_class::<PyEvent>()?;
+    m.add_function(wrap_pyfunction!(current_stream, m)?)?;
+    m.add_function(wrap_pyfunction!(set_stream, m)?)?;
     m.add_function(wrap_pyfunction!(graph_pool_handle, m)?)?;
     m.add_function(wrap_pyfunction!(graphed_step, m)?)?;
     m.add_function(wrap_pyfunction!(memory_stats, m)?)?;

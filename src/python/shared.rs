@@ -299,15 +299,23 @@ macro_rules! py_shared_methods {
             }
 
             /// `x.to(dtype)`, `x.to(device)`, `x.to(device, dtype)`,
-            /// `x.to(other)` (its dtype and device), or keywords.
-            #[pyo3(signature = (*args, dtype = None, device = None))]
+            /// `x.to(other)` (its dtype and device), or keywords;
+            /// `non_blocking` and `copy` as PyTorch's.
+            #[pyo3(signature = (*args, dtype = None, device = None, non_blocking = false, copy = false))]
             fn to(
                 &self,
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 dtype: Option<&Bound<'_, PyAny>>,
                 device: Option<&Bound<'_, PyAny>>,
+                non_blocking: bool,
+                copy: bool,
             ) -> PyResult<$Core> {
                 let (dtype, device) = super::shared::to_arguments(args, dtype, device)?;
+                if non_blocking || copy {
+                    let device = device.unwrap_or_else(|| self.inner.device());
+                    let dtype = dtype.unwrap_or_else(|| self.inner.dtype());
+                    return Ok(self.inner.to_with(device, dtype, non_blocking, copy)?);
+                }
                 let mut result = self.inner.clone();
                 if let Some(device) = device {
                     result = result.to_device(device)?;
@@ -316,6 +324,15 @@ macro_rules! py_shared_methods {
                     result = result.to_dtype(dtype)?;
                 }
                 Ok(result)
+            }
+
+            /// A copy in pinned host memory (needs a CUDA device).
+            fn pin_memory(&self) -> PyResult<$Core> {
+                Ok(self.inner.pin_memory()?)
+            }
+
+            fn is_pinned(&self) -> bool {
+                self.inner.is_pinned()
             }
 
             /// The same as `to_dtype(DType.Float32)`; likewise `double`,

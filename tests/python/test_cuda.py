@@ -64,3 +64,41 @@ def test_grad_scaler_on_cuda_without_cuda_warns_and_is_disabled() -> None:
     assert not scaler.is_enabled()
     loss = flodl.ones(1)
     assert scaler.scale(loss) is loss
+
+
+@no_cuda
+def test_streams_and_events_are_device_errors_without_cuda() -> None:
+    for call in (flodl.cuda.Stream, flodl.cuda.Event, flodl.cuda.current_stream):
+        with pytest.raises(flodl.DeviceError, match="no CUDA device"):
+            call()
+    with pytest.raises(flodl.DeviceError, match="got cpu"):
+        flodl.cuda.Stream("cpu")
+    with flodl.cuda.stream(None):  # None changes nothing, as torch's
+        pass
+
+
+def test_event_flags_flodl_lacks_are_refused() -> None:
+    with pytest.raises(flodl.ArgumentError, match="interprocess"):
+        flodl.cuda.Event(interprocess=True)
+
+
+def test_to_takes_non_blocking_and_copy() -> None:
+    x = flodl.arange(4.0)
+    same = x.to("cpu")
+    copied = x.to("cpu", copy=True)
+    copied.add_(1.0)
+    assert same.tolist() == [0.0, 1.0, 2.0, 3.0] and x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert copied.tolist() == [1.0, 2.0, 3.0, 4.0]
+    assert x.to(flodl.float64, non_blocking=True).dtype == flodl.float64
+    v = flodl.ones(2, requires_grad=True)
+    w = v.to("cpu", flodl.float64, copy=True)
+    w.sum().backward()
+    assert v.grad.tolist() == [1.0, 1.0]
+
+
+@no_cuda
+def test_pin_memory_needs_cuda() -> None:
+    x = flodl.ones(3)
+    assert not x.is_pinned()
+    with pytest.raises(flodl.DeviceError, match="pin_memory"):
+        x.pin_memory()

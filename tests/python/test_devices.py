@@ -368,3 +368,32 @@ def test_cuda_memory_statistics_and_properties(device: str) -> None:
     assert flodl.cuda.get_device_name() == torch.cuda.get_device_name(0)
     props = flodl.cuda.get_device_properties()
     assert props.total_memory == torch.cuda.get_device_properties(0).total_memory
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+def test_streams_events_and_pinned_copies(device: str) -> None:
+    s = flodl.cuda.Stream()
+    default = flodl.cuda.current_stream()
+    assert s != default and s.device == flodl.Device(device)
+    x = Tensor.ones([1 << 16], device=device)
+    start, end = flodl.cuda.Event(enable_timing=True), flodl.cuda.Event(enable_timing=True)
+    s.wait_stream(default)
+    with flodl.cuda.stream(s):
+        assert flodl.cuda.current_stream() == s
+        start.record()
+        y = (x * 2).sum()
+        end.record()
+    assert flodl.cuda.current_stream() == default
+    default.wait_stream(s)
+    end.synchronize()
+    assert end.query() and start.elapsed_time(end) >= 0.0
+    assert y.item() == 2.0 * (1 << 16)
+    event = s.record_event()
+    default.wait_event(event)
+    s.synchronize()
+    assert s.query()
+    host = flodl.arange(8.0).pin_memory()
+    assert host.is_pinned()
+    moved = host.to(device, non_blocking=True)
+    flodl.cuda.synchronize()
+    assert moved.to("cpu").tolist() == host.tolist()
