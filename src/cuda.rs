@@ -529,3 +529,217 @@ impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
         Ok(loss)
     }
 }
+
+/// What a [`GraphedCallable`]'s backward node replays: the backward graph,
+/// its static gradient buffers, and where each input's gradient is.
+struct GraphedBackward {
+    graph: CudaGraph,
+    /// One per differentiable output: where the incoming gradient goes.
+    grad_outputs: Vec<Tensor>,
+    /// Per input of the node (the call's arguments, then the parameters):
+    /// the static gradient the graph writes, None where there is none.
+    grad_inputs: Vec<Option<Tensor>>,
+}
+
+/// A function whose forward and backward are each one CUDA graph, as
+/// PyTorch's `make_graphed_callables` makes them: calling it copies the
+/// arguments into static buffers and replays the forward graph; its
+/// backward node replays the backward graph. Outputs and gradients are the
+/// graphs' static tensors (the next replay overwrites them).
+pub struct GraphedCallable {
+    forward: CudaGraph,
+    signature: Signature,
+    inputs: Vec<Tensor>,
+    outputs: Vec<Tensor>,
+    differentiable: Vec<bool>,
+    params: Vec<crate::Variable>,
+    backward: std::sync::Arc<std::sync::Mutex<GraphedBackward>>,
+}
+
+impl std::fmt::Debug for GraphedCallable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphedCallable")
+            .field("inputs", &self.signature.shapes)
+            .field("outputs", &self.outputs.len())
+            .finish()
+    }
+}
+
+/// Captures `f` (on `sample_args`, with `params` the parameters it reads)
+/// into a forward and a backward CUDA graph after `warmup` forward and
+/// backward runs on a side stream. The graphs share one memory pool.
+pub fn make_graphed_callable<F>(
+    mut f: F,
+    sample_args: &[crate::Variable],
+    params: &[crate::Variable],
+    warmup: usize,
+) -> Result<GraphedCallable>
+where
+    F: FnMut(&[crate::Variable]) -> Result<Vec<crate::Variable>>,
+{
+    use crate::autograd::GradOptions;
+    use crate::Variable;
+    let op = "make_graphed_callables";
+    ensure!(
+        !sample_args.is_empty(),
+        Argument,
+        "{op}: needs at least one sample argument"
+    );
+    let device = sample_args[0].device();
+    for (i, v) in sample_args.iter().chain(params).enumerate() {
+        let d = v.device();
+        ensure!(
+            matches!(d, Device::CUDA(_)) && d == device,
+            Device,
+            "{op}: every sample argument and parameter must be on one CUDA device; tensor {i} is on {d}"
+        );
+    }
+    let statics = sample_args
+        .iter()
+        .map(|v| {
+            let copy = (v.raw().f_detach())
+                .and_then(|d| d.f_clone(&d))
+                .map_err(|e| Error::from_torch(op, "", e))?;
+            Variable::new(Tensor::from_raw(copy), v.requires_grad())
+        })
+        .collect::<Result<Vec<Variable>>>()?;
+    // What the backward graph differentiates by: the arguments and the
+    // parameters that need a gradient.
+    let node_inputs: Vec<&Variable> = statics.iter().chain(params).collect();
+    let targets: Vec<&Variable> = node_inputs
+        .iter()
+        .copied()
+        .filter(|v| v.requires_grad())
+        .collect();
+    let backward_of =
+        |outputs: &[Variable], grads: Option<&[&Variable]>| -> Result<Vec<Option<Variable>>> {
+            let diff: Vec<&Variable> = outputs.iter().filter(|o| o.requires_grad()).collect();
+            if diff.is_empty() || targets.is_empty() {
+                return Ok(vec![None; targets.len()]);
+            }
+            let ones;
+            let grads = match grads {
+                Some(g) => g,
+                None => {
+                    ones = (diff.iter())
+                        .map(|o| Variable::new(Tensor::ones_like(&o.data())?, false))
+                        .collect::<Result<Vec<Variable>>>()?;
+                    let refs: Vec<&Variable> = ones.iter().collect();
+                    return crate::autograd::grad(
+                        &diff,
+                        &targets,
+                        GradOptions {
+                            grad_outputs: Some(&refs),
+                            allow_unused: true,
+                            ..Default::default()
+                        },
+                    );
+                }
+            };
+            crate::autograd::grad(
+                &diff,
+                &targets,
+                GradOptions {
+                    grad_outputs: Some(grads),
+                    allow_unused: true,
+                    ..Default::default()
+                },
+            )
+        };
+    on_side_stream(device, || -> Result<()> {
+        for _ in 0..warmup {
+            let outputs = f(&statics)?;
+            backward_of(&outputs, None)?;
+        }
+        Ok(())
+    })??;
+    let mut forward = CudaGraph::new(device)?;
+    let outputs = forward.capture(None, || f(&statics))?;
+    let pool = forward.pool()?;
+    let grad_buffers = (outputs.iter().filter(|o| o.requires_grad()))
+        .map(|o| Tensor::zeros_like(&o.data()))
+        .collect::<Result<Vec<Tensor>>>()?;
+    let grad_vars = (grad_buffers.iter())
+        .map(|t| Variable::new(t.clone(), false))
+        .collect::<Result<Vec<Variable>>>()?;
+    let grad_refs: Vec<&Variable> = grad_vars.iter().collect();
+    let mut backward = CudaGraph::new(device)?;
+    let grads = backward.capture(Some(pool), || backward_of(&outputs, Some(&grad_refs)))?;
+    // Back to the node's input order: None for those that need no gradient.
+    let mut grads = grads.into_iter();
+    let grad_inputs = node_inputs
+        .iter()
+        .map(|v| {
+            if v.requires_grad() {
+                grads.next().flatten().map(|g| g.data())
+            } else {
+                None
+            }
+        })
+        .collect();
+    let sample_values: Vec<Tensor> = sample_args.iter().map(Variable::data).collect();
+    Ok(GraphedCallable {
+        forward,
+        signature: Signature::of(&sample_values),
+        inputs: statics.iter().map(Variable::data).collect(),
+        differentiable: outputs.iter().map(Variable::requires_grad).collect(),
+        outputs: outputs.iter().map(Variable::data).collect(),
+        params: params.to_vec(),
+        backward: std::sync::Arc::new(std::sync::Mutex::new(GraphedBackward {
+            graph: backward,
+            grad_outputs: grad_buffers,
+            grad_inputs,
+        })),
+    })
+}
+
+impl GraphedCallable {
+    /// Replays the forward graph on `args` (shaped as the sample
+    /// arguments) and returns its outputs, whose backward replays the
+    /// backward graph.
+    pub fn call(&mut self, args: &[crate::Variable]) -> Result<Vec<crate::Variable>> {
+        let op = "GraphedCallable";
+        let values: Vec<Tensor> = args.iter().map(crate::Variable::data).collect();
+        if let Some(why) = self.signature.mismatch(&Signature::of(&values)) {
+            bail!(Argument, "{op}: {why}");
+        }
+        for (buffer, value) in self.inputs.iter().zip(&values) {
+            if buffer.raw().data_ptr() != value.raw().data_ptr() {
+                let mut target = buffer.raw().shallow_clone();
+                target
+                    .f_copy_(value.raw())
+                    .map_err(|e| Error::from_torch(op, "", e))?;
+            }
+        }
+        self.forward.replay()?;
+        let node_inputs: Vec<&crate::Variable> = args.iter().chain(&self.params).collect();
+        let shared = std::sync::Arc::clone(&self.backward);
+        let differentiable = self.differentiable.clone();
+        let backward = move |grads: &[Option<Tensor>]| -> Result<Vec<Option<Tensor>>> {
+            // A poisoned lock only means a panic (an error) in a backward.
+            let mut parts = shared.lock().unwrap_or_else(|p| p.into_inner());
+            // One gradient per output (materialized); the differentiable
+            // ones feed the graph.
+            let incoming = (grads.iter().zip(&differentiable)).filter(|(_, d)| **d);
+            for (buffer, (grad, _)) in parts.grad_outputs.iter().zip(incoming) {
+                let Some(grad) = grad else { continue };
+                let mut target = buffer.raw().shallow_clone();
+                target
+                    .f_copy_(grad.raw())
+                    .map_err(|e| Error::from_torch("GraphedCallable.backward", "", e))?;
+            }
+            parts.graph.replay()?;
+            Ok(parts.grad_inputs.clone())
+        };
+        let outputs: Vec<&Tensor> = self.outputs.iter().collect();
+        crate::autograd::attach(
+            op,
+            &node_inputs,
+            &outputs,
+            &self.differentiable,
+            true,
+            backward,
+            Box::new(|| {}),
+        )
+    }
+}

@@ -29,6 +29,27 @@ fn graphed_step_checks_its_batch_before_anything_runs() {
 }
 
 #[test]
+fn make_graphed_callable_checks_its_samples_first() {
+    let x = flodl::Variable::new(Tensor::ones(&[2, 3], Default::default()).unwrap(), true).unwrap();
+    let mut calls = 0;
+    let err = cuda::make_graphed_callable(
+        |a: &[flodl::Variable]| {
+            calls += 1;
+            Ok(vec![a[0].sum()?])
+        },
+        &[x],
+        &[],
+        3,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Device, "{err}");
+    let err = cuda::make_graphed_callable(|a: &[flodl::Variable]| Ok(a.to_vec()), &[], &[], 3)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert_eq!(calls, 0);
+}
+
+#[test]
 fn cpu_devices_are_device_errors() {
     assert_eq!(
         CudaGraph::new(Device::CPU).unwrap_err().kind(),

@@ -1289,6 +1289,16 @@ def graphed_step(
 ) -> GraphedStep:
     """Captures ``step_fn(*batch) -> loss`` (a whole training step) into one CUDA graph."""
 
+class GraphedCallable:
+    """A callable whose forward and backward are each one CUDA graph."""
+
+    def __call__(self, *args: Tensor) -> Any: ...
+
+def _make_graphed_callable(
+    f: Any, sample_args: tuple[Tensor, ...], params: list[Variable], warmup: int
+) -> GraphedCallable:
+    """Captures ``f`` into a forward and a backward CUDA graph."""
+
 class Stream:
     """A CUDA stream, as ``torch.cuda.Stream``."""
 

@@ -19,6 +19,7 @@ from ._flodl import (
     Device,
     DeviceError,
     Event,
+    GraphedCallable,
     GraphedStep,
     Stream,
     current_stream,
@@ -30,6 +31,7 @@ from ._flodl import (
 __all__ = [
     "CUDAGraph",
     "Event",
+    "GraphedCallable",
     "GraphedStep",
     "Stream",
     "StreamContext",
@@ -44,6 +46,7 @@ __all__ = [
     "graphed_step",
     "is_available",
     "is_bf16_supported",
+    "make_graphed_callables",
     "manual_seed",
     "manual_seed_all",
     "max_memory_allocated",
@@ -167,6 +170,59 @@ class StreamContext:
 def stream(stream: Stream | None) -> StreamContext:
     """``with flodl.cuda.stream(s):`` queues the block's kernels on ``s``."""
     return StreamContext(stream)
+
+
+def make_graphed_callables(
+    callables: Any,
+    sample_args: Any,
+    num_warmup_iters: int = 3,
+    allow_unused_input: bool = False,
+    pool: Any = None,
+) -> Any:
+    """Each callable (a function or a Module) with its forward and its
+    backward captured as one CUDA graph each, as
+    ``torch.cuda.make_graphed_callables``: ``sample_args`` (a tuple of
+    Tensors per callable) fixes the shapes, ``num_warmup_iters`` forward and
+    backward runs come first, on a side stream. A Module comes back with
+    its ``forward`` replaced while it is training (in eval mode it runs as
+    before); a function comes back as a ``GraphedCallable``. The outputs
+    are the graphs' static tensors: the next call overwrites them."""
+    from .nn import Module
+
+    if pool is not None:
+        raise ArgumentError(
+            "make_graphed_callables: flodl gives each callable's graphs their own pool; "
+            "leave pool=None"
+        )
+    just_one = not isinstance(callables, tuple)
+    if just_one:
+        callables, sample_args = (callables,), (sample_args,)
+    if not isinstance(sample_args, tuple) or len(sample_args) != len(callables):
+        raise ArgumentError(
+            "make_graphed_callables: sample_args needs one tuple of Tensors per callable"
+        )
+    results = []
+    for c, args in zip(callables, sample_args):
+        if not isinstance(args, tuple):
+            raise TypeError(
+                "make_graphed_callables: each callable's sample_args must be a tuple of "
+                f"Tensors, got {type(args).__name__}"
+            )
+        params = list(c.parameters()) if isinstance(c, Module) else []
+        graphed = _flodl._make_graphed_callable(c, args, params, num_warmup_iters)
+        if isinstance(c, Module):
+            original = c.forward
+
+            def forward(
+                *a: Any, _graphed: Any = graphed, _original: Any = original, _m: Any = c
+            ) -> Any:
+                return _graphed(*a) if _m.training else _original(*a)
+
+            c.forward = forward
+            results.append(c)
+        else:
+            results.append(graphed)
+    return results[0] if just_one else tuple(results)
 
 
 def memory_allocated(device: Any = None) -> int:

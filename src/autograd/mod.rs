@@ -19,7 +19,6 @@ pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use checkpoint::checkpoint;
 pub use explain::explain_grad;
-#[cfg(feature = "python")]
 pub(crate) use function::attach;
 pub use function::{apply, Function, FunctionCtx};
 pub use functions::{grad, BackwardOptions, GradOptions};

@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyTuple};
 use super::args::{plain_tensor, type_name};
 use super::classes::PyVariable;
 use super::hooks;
-use crate::cuda::{self, CudaGraph, Event, GraphedStep, MemPool, Stream};
+use crate::cuda::{self, CudaGraph, Event, GraphedCallable, GraphedStep, MemPool, Stream};
 use crate::{Device, Error, ErrorKind, Tensor};
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -169,6 +169,96 @@ fn graphed_step(
     let mut graphed = GraphedStep::new(step, &batch, warmup).map_err(hooks::restore)?;
     graphed.set_recapture(recapture);
     Ok(PyGraphedStep(Mutex::new(graphed)))
+}
+
+/// Arguments as Variables: Variables as they are, Tensors as constants.
+fn variables_of(op: &str, items: &Bound<'_, PyTuple>) -> PyResult<Vec<crate::Variable>> {
+    items
+        .iter()
+        .map(|o| {
+            if let Ok(v) = o.cast::<PyVariable>() {
+                return Ok(v.get().inner.clone());
+            }
+            if let Some(t) = plain_tensor(&o) {
+                return Ok(crate::Variable::new(t.get().inner.clone(), false)?);
+            }
+            Err(PyTypeError::new_err(format!(
+                "{op}: the arguments must be Tensors, got {}",
+                type_name(&o)
+            )))
+        })
+        .collect()
+}
+
+/// A callable's outputs as Variables, and whether it returned a tuple.
+fn outputs_of(op: &str, out: &Bound<'_, PyAny>) -> PyResult<(Vec<crate::Variable>, bool)> {
+    if let Ok(t) = out.cast::<PyTuple>() {
+        return Ok((variables_of(op, t)?, true));
+    }
+    let one = PyTuple::new(out.py(), [out])?;
+    Ok((variables_of(op, &one)?, false))
+}
+
+/// `make_graphed_callables`' result for one callable: call it as the
+/// callable (its outputs are the graphs' static tensors).
+#[pyclass(name = "GraphedCallable", module = "flodl.cuda")]
+pub(crate) struct PyGraphedCallable {
+    inner: Mutex<GraphedCallable>,
+    returns_tuple: bool,
+}
+
+#[pymethods]
+impl PyGraphedCallable {
+    #[pyo3(signature = (*args))]
+    fn __call__<'py>(&self, args: &Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
+        let py = args.py();
+        let args = variables_of("GraphedCallable", args)?;
+        let outputs = lock(&self.inner).call(&args)?;
+        if !self.returns_tuple && outputs.len() == 1 {
+            return Ok(outputs[0].clone().into_pyobject(py)?.into_any());
+        }
+        Ok(PyTuple::new(py, outputs)?.into_any())
+    }
+}
+
+/// Captures `f` on `sample_args` (reading `params`) into a forward and a
+/// backward CUDA graph.
+#[pyfunction]
+#[pyo3(name = "_make_graphed_callable")]
+fn make_graphed_callable(
+    f: &Bound<'_, PyAny>,
+    sample_args: &Bound<'_, PyTuple>,
+    params: Vec<PyRef<'_, PyVariable>>,
+    warmup: usize,
+) -> PyResult<PyGraphedCallable> {
+    let op = "make_graphed_callables";
+    if !f.is_callable() {
+        return Err(PyTypeError::new_err(format!(
+            "{op}: expected callables, got {}",
+            type_name(f)
+        )));
+    }
+    let samples = variables_of(op, sample_args)?;
+    let params: Vec<crate::Variable> = params.iter().map(|p| p.inner.clone()).collect();
+    let mut returns_tuple = false;
+    let callable = f.clone().unbind();
+    let run = |args: &[crate::Variable]| -> crate::Result<Vec<crate::Variable>> {
+        Python::attach(|py| -> PyResult<Vec<crate::Variable>> {
+            let out = callable
+                .bind(py)
+                .call1(PyTuple::new(py, args.iter().cloned())?)?;
+            let (outputs, tuple) = outputs_of(op, &out)?;
+            returns_tuple = tuple;
+            Ok(outputs)
+        })
+        .map_err(hooks::carried)
+    };
+    let graphed =
+        cuda::make_graphed_callable(run, &samples, &params, warmup).map_err(hooks::restore)?;
+    Ok(PyGraphedCallable {
+        inner: Mutex::new(graphed),
+        returns_tuple,
+    })
 }
 
 /// `torch.cuda.Stream`: a CUDA stream of libtorch's pool.
@@ -356,6 +446,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCudaGraph>()?;
     m.add_class::<PyGraphedStep>()?;
     m.add_class::<PyStream>()?;
+    m.add_class::<PyGraphedCallable>()?;
+    m.add_function(wrap_pyfunction!(make_graphed_callable, m)?)?;
     m.add_class::<PyEvent>()?;
     m.add_function(wrap_pyfunction!(current_stream, m)?)?;
     m.add_function(wrap_pyfunction!(set_stream, m)?)?;

@@ -102,3 +102,18 @@ def test_pin_memory_needs_cuda() -> None:
     assert not x.is_pinned()
     with pytest.raises(flodl.DeviceError, match="pin_memory"):
         x.pin_memory()
+
+
+def test_make_graphed_callables_checks_its_arguments() -> None:
+    lin = flodl.nn.Linear(3, 2)
+    with pytest.raises(flodl.DeviceError, match="one CUDA device"):
+        flodl.cuda.make_graphed_callables(lin, (flodl.ones(4, 3),))
+    with pytest.raises(TypeError, match="tuple of Tensors"):
+        flodl.cuda.make_graphed_callables(lin, flodl.ones(4, 3))
+    with pytest.raises(flodl.ArgumentError, match="one tuple of Tensors per callable"):
+        flodl.cuda.make_graphed_callables((lin, lin), ((flodl.ones(4, 3),),))
+    with pytest.raises(TypeError, match="callables"):
+        flodl.cuda.make_graphed_callables(3, (flodl.ones(4, 3),))
+    with pytest.raises(flodl.ArgumentError, match="pool"):
+        flodl.cuda.make_graphed_callables(lin, (flodl.ones(4, 3),), pool=(0, 1))
+    assert lin(flodl.ones(4, 3)).shape == [4, 2]  # the module is unchanged
