@@ -114,8 +114,9 @@ fn cuda_runtime_include(torch: &std::path::Path) -> Option<PathBuf> {
         .filter_map(|e| e.ok())
         .map(|e| e.path().join("include"))
         .filter(|include| {
-            include.join("cuda_runtime_api.h").exists()
-                && include.join("crt/host_defines.h").exists()
+            ["cuda_runtime_api.h", "cuda.h", "crt/host_defines.h"]
+                .iter()
+                .all(|h| include.join(h).exists())
         })
         .collect();
     found.sort();
@@ -186,6 +187,11 @@ fn main() {
     // headers, which the CUDA wheels' nvidia-cuda-runtime package carries.
     if let Some(cuda_include) = cuda_runtime_include(&torch) {
         shim.include(cuda_include).define("FLODL_WITH_CUDA", None);
+    } else if lib.join("libtorch_cuda.so").exists() {
+        println!(
+            "cargo:warning=torch has CUDA but its runtime headers (nvidia-cuda-runtime, \
+             nvidia-cuda-crt) are missing: CUDA graphs and streams are left out"
+        );
     }
     shim.compile("flodl_shim");
 

@@ -17,7 +17,12 @@
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAStream.h>
 
+#include <ATen/Context.h>
+
+#include <map>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 // libtorch_cuda's, as ATen/cuda/CUDAContextLight.h declares it: that header
 // also pulls in cuBLAS and cuSPARSE, whose headers need CUDA's C++ library
@@ -29,8 +34,12 @@ cudaDeviceProp *getDeviceProperties(c10::DeviceIndex device);
 struct FlodlCudaGraph {
   at::cuda::CUDAGraph graph;
   c10::DeviceIndex device;
-  // The capture stream, current between capture_begin and capture_end.
+  // Between capture_begin and capture_end: the capture stream made current
+  // (the guard restores the caller's stream and device), the thread that
+  // captures (c10's current stream is per thread) and the memory pool.
   std::optional<c10::StreamGuard> capturing;
+  std::thread::id capturing_thread;
+  c10::MempoolId_t pool{0, 0};
   explicit FlodlCudaGraph(c10::DeviceIndex d) : device(d) {}
 };
 
@@ -68,7 +77,45 @@ c10::DeviceIndex cuda_device(int device) {
     fail_device("cuda:" + std::to_string(device) + " does not exist (" + std::to_string(count) +
                 " CUDA devices)");
   }
+  // The allocator's statistics and a capture before any CUDA tensor need
+  // CUDA initialised, as torch.cuda's calls do it.
+  at::globalContext().lazyInitDevice(c10::DeviceType::CUDA);
   return static_cast<c10::DeviceIndex>(device);
+}
+
+// One side stream per device for warm-ups and captures, as PyTorch's
+// default capture stream: the warm-up, a forward capture and a backward
+// capture then share one stream (and its cuBLAS workspace).
+c10::Stream capture_stream(c10::DeviceIndex device) {
+  static std::mutex mutex;
+  static std::map<c10::DeviceIndex, c10::Stream> streams;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto found = streams.find(device);
+  if (found == streams.end()) {
+    found = streams.emplace(device, c10::cuda::getStreamFromPool(false, device).unwrap()).first;
+  }
+  return found->second;
+}
+
+// Ends `graph`'s capture: on the capture stream of its device whatever is
+// current now (capture_end checks it), then the caller's stream back. A
+// failed capture also gives its pool back to the allocator, which libtorch
+// 2.13 leaves allocating to it when cudaStreamEndCapture fails.
+void end_capture(FlodlCudaGraph *graph) {
+  if (std::this_thread::get_id() != graph->capturing_thread) {
+    fail_device("a CUDA graph capture must end on the thread that began it");
+  }
+  try {
+    c10::DeviceGuard device_guard(c10::Device(c10::DeviceType::CUDA, graph->device));
+    c10::cuda::setCurrentCUDAStream(c10::cuda::CUDAStream(capture_stream(graph->device)));
+    graph->graph.capture_end();
+  } catch (...) {
+    c10::cuda::CUDACachingAllocator::endAllocateToPool(graph->device, graph->pool);
+    c10::cuda::CUDACachingAllocator::releasePool(graph->device, graph->pool);
+    graph->capturing.reset();
+    throw;
+  }
+  graph->capturing.reset();
 }
 
 c10::Stream stream_of(const FlodlStream *s) {
@@ -109,22 +156,34 @@ char *flodl_cuda_graph_new(int device, FlodlCudaGraph **out) {
 
 void flodl_cuda_graph_free(FlodlCudaGraph *graph) {
   if (graph == nullptr) return;
+  // A graph dropped mid-capture (a panic in the captured code): the
+  // capture is ended first, or every later CUDA call would fail.
+  if (graph->capturing && std::this_thread::get_id() == graph->capturing_thread) {
+    try {
+      end_capture(graph);
+    } catch (...) {
+    }
+  }
   graph->capturing.reset();
   delete graph;
 }
 
-// As torch.cuda.graph's __enter__: the device synchronized and the cache
-// emptied, then capture on a fresh side stream into `pool` ({0, 0}: the
-// graph's own).
+// As torch.cuda.graph's __enter__: the capture stream made current, the
+// device synchronized and the cache emptied, then capture into `pool`
+// ({0, 0}: a pool of the graph's own, named here so that a failed capture
+// can give it back).
 char *flodl_cuda_graph_capture_begin(FlodlCudaGraph *graph, uint64_t pool_a, uint64_t pool_b) {
   return guarded_change([&] {
     if (graph->capturing) fail_device("this CUDA graph is capturing already");
-    c10::DeviceGuard device_guard(c10::Device(c10::DeviceType::CUDA, graph->device));
-    c10::cuda::device_synchronize();
-    c10::cuda::CUDACachingAllocator::emptyCache();
-    graph->capturing.emplace(c10::cuda::getStreamFromPool(false, graph->device).unwrap());
+    c10::MempoolId_t pool{pool_a, pool_b};
+    if (pool_a == 0 && pool_b == 0) pool = at::cuda::graph_pool_handle();
+    graph->capturing.emplace(capture_stream(graph->device));
+    graph->capturing_thread = std::this_thread::get_id();
+    graph->pool = pool;
     try {
-      graph->graph.capture_begin({pool_a, pool_b});
+      c10::cuda::device_synchronize();
+      c10::cuda::CUDACachingAllocator::emptyCache();
+      graph->graph.capture_begin(pool);
     } catch (...) {
       graph->capturing.reset();
       throw;
@@ -137,13 +196,7 @@ char *flodl_cuda_graph_capture_begin(FlodlCudaGraph *graph, uint64_t pool_a, uin
 char *flodl_cuda_graph_capture_end(FlodlCudaGraph *graph) {
   return guarded_change([&] {
     if (!graph->capturing) fail_device("this CUDA graph is not capturing");
-    try {
-      graph->graph.capture_end();
-    } catch (...) {
-      graph->capturing.reset();
-      throw;
-    }
-    graph->capturing.reset();
+    end_capture(graph);
   });
 }
 
@@ -172,14 +225,13 @@ char *flodl_cuda_graph_pool_handle(uint64_t *pool) {
   });
 }
 
-// A region where a fresh side stream is current, ordered after the work
-// queued so far; leaving it orders the previous stream after the side's.
+// A region where the device's capture stream is current, ordered after
+// the work queued so far; leaving it orders the previous stream after it.
 char *flodl_cuda_side_stream_enter(int device, FlodlCudaStreamRegion **out) {
   return guarded_change([&] {
     c10::DeviceIndex index = cuda_device(device);
     auto region = std::make_unique<FlodlCudaStreamRegion>(
-        c10::cuda::getCurrentCUDAStream(index).unwrap(),
-        c10::cuda::getStreamFromPool(false, index).unwrap());
+        c10::cuda::getCurrentCUDAStream(index).unwrap(), capture_stream(index));
     order(region->previous, region->side);
     region->guard.emplace(region->side);
     *out = region.release();

@@ -295,8 +295,9 @@ char *flodl_cuda_graph_new(int device, FlodlCudaGraph **out);
 // Frees a graph (a delete: cannot fail).
 void flodl_cuda_graph_free(FlodlCudaGraph *graph);
 // Capture into the memory pool (pool_a, pool_b) ({0, 0}: the graph's own)
-// on a side stream, as torch.cuda.graph; ended (also after a failure
-// inside) by capture_end.
+// on the device's side stream, as torch.cuda.graph; ended (also after a
+// failure inside) by capture_end, on the same thread. Freeing a graph that
+// is capturing ends the capture.
 char *flodl_cuda_graph_capture_begin(FlodlCudaGraph *graph, uint64_t pool_a, uint64_t pool_b);
 char *flodl_cuda_graph_capture_end(FlodlCudaGraph *graph);
 char *flodl_cuda_graph_replay(FlodlCudaGraph *graph);
@@ -304,7 +305,7 @@ char *flodl_cuda_graph_reset(FlodlCudaGraph *graph);
 // The graph's memory pool, and a fresh pool id for graphs to share: pool[2].
 char *flodl_cuda_graph_pool(FlodlCudaGraph *graph, uint64_t *pool);
 char *flodl_cuda_graph_pool_handle(uint64_t *pool);
-// Enter: a fresh side stream of `device` becomes current, after the work
+// Enter: the side stream of `device` (the one captures use) becomes current, after the work
 // queued so far. Exit (frees the region): the previous stream again, after
 // the side stream's work.
 char *flodl_cuda_side_stream_enter(int device, FlodlCudaStreamRegion **out);

@@ -206,6 +206,8 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
         }
       }
     }
+    // Gradients copied into the parameters' layout, with the originals.
+    std::vector<std::pair<size_t, at::Tensor>> relaid;
     for (size_t j = 0; j < params.size(); ++j) {
       const at::Tensor &p = params[j];
       if (grads[j].scalar_type() != p.scalar_type() || grads[j].device() != p.device()) {
@@ -218,6 +220,7 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
              c10::str(grads[j].sizes()) + ", the parameter " + c10::str(p.sizes()));
       }
       if (!grads[j].strides().equals(p.strides())) {
+        relaid.emplace_back(j, grads[j]);
         grads[j] = at::empty_strided(p.sizes(), p.strides(), p.options()).copy_(grads[j]);
       }
       for (int i : like_param[method]) {
@@ -293,6 +296,11 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     // graph that saved the old values must see the change (as PyTorch's
     // default optimizers make it), so each parameter's version moves on.
     for (auto &p : params) p.unsafeGetTensorImpl()->bump_version();
+    // A kernel that unscaled the gradients wrote them back; a copy's go to
+    // the gradient it was made from.
+    if (scale) {
+      for (auto &[j, original] : relaid) original.copy_(grads[j]);
+    }
   });
 }
 

@@ -15,6 +15,14 @@ fn cuda_index(op: &str, device: Device) -> Result<u8> {
     }
 }
 
+/// A copy of `t`'s values in memory of its own, without its graph: a
+/// static buffer that writing into never touches the caller's tensor.
+fn own_copy(op: &str, t: &tch::Tensor) -> Result<tch::Tensor> {
+    let mut out = t.f_empty_like().map_err(|e| Error::from_torch(op, "", e))?;
+    crate::no_grad(|| out.f_copy_(t)).map_err(|e| Error::from_torch(op, "", e))?;
+    Ok(out)
+}
+
 fn failed(op: &str) -> impl Fn(crate::error::Failure) -> Error + '_ {
     move |f| Error::from_failure(op, "", f)
 }
@@ -92,9 +100,11 @@ impl CudaGraph {
         f: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
         self.capture_begin(pool)?;
-        let outcome = f();
+        // Ended also when `f` panics: an open capture breaks every later
+        // CUDA call of the process.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
         let ended = self.capture_end();
-        let value = outcome?;
+        let value = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         ended?;
         Ok(value)
     }
@@ -122,8 +132,10 @@ impl CudaGraph {
 pub fn on_side_stream<T>(device: Device, f: impl FnOnce() -> T) -> Result<T> {
     let op = "on_side_stream";
     let region = ffi::side_stream_enter(cuda_index(op, device)?).map_err(failed(op))?;
-    let value = f();
-    ffi::side_stream_exit(region).map_err(failed(op))?;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let left = ffi::side_stream_exit(region).map_err(failed(op));
+    let value = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    left?;
     Ok(value)
 }
 
@@ -188,8 +200,10 @@ pub fn set_stream(stream: &Stream) -> Result<()> {
 pub fn with_stream<T>(stream: &Stream, f: impl FnOnce() -> T) -> Result<T> {
     let previous = Stream::current(stream.device())?;
     set_stream(stream)?;
-    let value = f();
-    set_stream(&previous)?;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    let restored = set_stream(&previous);
+    let value = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    restored?;
     Ok(value)
 }
 
@@ -399,15 +413,21 @@ impl<F> std::fmt::Debug for GraphedStep<F> {
 }
 
 impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
-    /// Warms `step` up `warmup` times on a side stream (optimizer state is
-    /// made then), then captures it once on `example` (tensors on one CUDA
-    /// device), whose copies become the static input buffers.
+    /// Warms `step` up `warmup` (at least 1) times on a side stream (the
+    /// optimizer's state and first step happen then; these are real
+    /// training steps), then captures it once on `example` (tensors on one
+    /// CUDA device), whose copies become the static input buffers.
     pub fn new(step: F, example: &[Tensor], warmup: usize) -> Result<Self> {
         let op = "graphed_step";
         ensure!(
             !example.is_empty(),
             Argument,
             "{op}: needs at least one batch tensor to capture the step with"
+        );
+        ensure!(
+            warmup >= 1,
+            Argument,
+            "{op}: warmup must be at least 1 (the optimizer's state and first step must run before the capture)"
         );
         let device = example[0].device();
         for (i, t) in example.iter().enumerate() {
@@ -445,12 +465,7 @@ impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
         let device = example[0].device();
         let inputs = example
             .iter()
-            .map(|t| {
-                (t.raw().f_detach())
-                    .and_then(|d| d.f_clone(&d))
-                    .map(Tensor::from_raw)
-                    .map_err(|e| Error::from_torch("graphed_step", "", e))
-            })
+            .map(|t| own_copy("graphed_step", t.raw()).map(Tensor::from_raw))
             .collect::<Result<Vec<Tensor>>>()?;
         let warmup = self.warmup;
         let step = &mut self.step;
@@ -549,6 +564,9 @@ struct GraphedBackward {
 pub struct GraphedCallable {
     forward: CudaGraph,
     signature: Signature,
+    /// Whether each argument required grad at capture (the backward graph
+    /// differentiates by those).
+    requires_grad: Vec<bool>,
     inputs: Vec<Tensor>,
     outputs: Vec<Tensor>,
     differentiable: Vec<bool>,
@@ -573,6 +591,7 @@ pub fn make_graphed_callable<F>(
     sample_args: &[crate::Variable],
     params: &[crate::Variable],
     warmup: usize,
+    allow_unused_input: bool,
 ) -> Result<GraphedCallable>
 where
     F: FnMut(&[crate::Variable]) -> Result<Vec<crate::Variable>>,
@@ -584,6 +603,17 @@ where
         !sample_args.is_empty(),
         Argument,
         "{op}: needs at least one sample argument"
+    );
+    ensure!(
+        warmup >= 1,
+        Argument,
+        "{op}: num_warmup_iters must be at least 1"
+    );
+    ensure!(
+        !(crate::amp::is_autocast_enabled(Device::CUDA(0))
+            && crate::amp::is_autocast_cache_enabled()),
+        Argument,
+        "{op}: autocast's weight cache cannot be captured; use autocast(..., cache_enabled=False)"
     );
     let device = sample_args[0].device();
     for (i, v) in sample_args.iter().chain(params).enumerate() {
@@ -597,9 +627,7 @@ where
     let statics = sample_args
         .iter()
         .map(|v| {
-            let copy = (v.raw().f_detach())
-                .and_then(|d| d.f_clone(&d))
-                .map_err(|e| Error::from_torch(op, "", e))?;
+            let copy = own_copy(op, v.raw())?;
             Variable::new(Tensor::from_raw(copy), v.requires_grad())
         })
         .collect::<Result<Vec<Variable>>>()?;
@@ -649,7 +677,15 @@ where
     on_side_stream(device, || -> Result<()> {
         for _ in 0..warmup {
             let outputs = f(&statics)?;
-            backward_of(&outputs, None)?;
+            let grads = backward_of(&outputs, None)?;
+            if !allow_unused_input {
+                if let Some(i) = grads.iter().position(Option::is_none) {
+                    bail!(
+                        Argument,
+                        "{op}: differentiated input {i} (arguments, then parameters, that require grad) does not reach the outputs; pass allow_unused_input=True"
+                    );
+                }
+            }
         }
         Ok(())
     })??;
@@ -681,6 +717,7 @@ where
     Ok(GraphedCallable {
         forward,
         signature: Signature::of(&sample_values),
+        requires_grad: sample_args.iter().map(Variable::requires_grad).collect(),
         inputs: statics.iter().map(Variable::data).collect(),
         differentiable: outputs.iter().map(Variable::requires_grad).collect(),
         outputs: outputs.iter().map(Variable::data).collect(),
@@ -702,6 +739,19 @@ impl GraphedCallable {
         let values: Vec<Tensor> = args.iter().map(crate::Variable::data).collect();
         if let Some(why) = self.signature.mismatch(&Signature::of(&values)) {
             bail!(Argument, "{op}: {why}");
+        }
+        for (i, (arg, captured)) in args.iter().zip(&self.requires_grad).enumerate() {
+            ensure!(
+                arg.requires_grad() == *captured,
+                Argument,
+                "{op}: argument {i} {} grad, the sample argument it was captured with {}",
+                if arg.requires_grad() {
+                    "requires"
+                } else {
+                    "does not require"
+                },
+                if *captured { "did" } else { "did not" }
+            );
         }
         for (buffer, value) in self.inputs.iter().zip(&values) {
             if buffer.raw().data_ptr() != value.raw().data_ptr() {

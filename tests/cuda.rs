@@ -40,11 +40,13 @@ fn make_graphed_callable_checks_its_samples_first() {
         &[x],
         &[],
         3,
+        false,
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Device, "{err}");
-    let err = cuda::make_graphed_callable(|a: &[flodl::Variable]| Ok(a.to_vec()), &[], &[], 3)
-        .unwrap_err();
+    let err =
+        cuda::make_graphed_callable(|a: &[flodl::Variable]| Ok(a.to_vec()), &[], &[], 3, false)
+            .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Argument);
     assert_eq!(calls, 0);
 }

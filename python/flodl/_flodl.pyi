@@ -1252,7 +1252,9 @@ def _optim_folds_scaling(name: str) -> bool:
 class _AutocastRegion:
     """An entered autocast region."""
 
-def _autocast_enter(device: str, dtype: Any, enabled: bool, cache_enabled: bool) -> _AutocastRegion:
+def _autocast_enter(
+    device: str, dtype: Any, enabled: bool, cache_enabled: bool | None
+) -> _AutocastRegion:
     """Enters an autocast region on this thread."""
 
 def _autocast_exit(region: _AutocastRegion) -> None:
@@ -1295,7 +1297,11 @@ class GraphedCallable:
     def __call__(self, *args: Tensor) -> Any: ...
 
 def _make_graphed_callable(
-    f: Any, sample_args: tuple[Tensor, ...], params: list[Variable], warmup: int
+    f: Any,
+    sample_args: tuple[Tensor, ...],
+    params: list[Variable],
+    warmup: int,
+    allow_unused_input: bool,
 ) -> GraphedCallable:
     """Captures ``f`` into a forward and a backward CUDA graph."""
 

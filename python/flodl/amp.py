@@ -49,7 +49,7 @@ class autocast:
         self.device = device_type
         self.fast_dtype = dtype
         self._enabled = enabled
-        self._cache_enabled = True if cache_enabled is None else cache_enabled
+        self._cache_enabled = cache_enabled
         self._regions: list[Any] = []
 
     def __enter__(self) -> None:

@@ -209,7 +209,9 @@ def make_graphed_callables(
                 f"Tensors, got {type(args).__name__}"
             )
         params = list(c.parameters()) if isinstance(c, Module) else []
-        graphed = _flodl._make_graphed_callable(c, args, params, num_warmup_iters)
+        graphed = _flodl._make_graphed_callable(
+            c, args, params, num_warmup_iters, allow_unused_input
+        )
         if isinstance(c, Module):
             original = c.forward
 

@@ -46,6 +46,13 @@ pub fn is_autocast_enabled(device: Device) -> bool {
     crate::ffi::autocast_state(device_type(device)).is_ok_and(|s| s.enabled != 0)
 }
 
+/// Whether autocast keeps the casts of leaf tensors (weights) for the
+/// rest of the outermost region (libtorch's flag, global).
+pub fn is_autocast_cache_enabled() -> bool {
+    // Either device type reads the one global flag.
+    crate::ffi::autocast_state(AutocastDevice::Cpu).is_ok_and(|s| s.cache_enabled != 0)
+}
+
 /// The dtype autocast casts to on `device`'s type (on this thread): the
 /// innermost region's, else libtorch's default (float16 on CUDA, bfloat16
 /// on the CPU).
@@ -73,9 +80,9 @@ pub struct AutocastGuard {
 
 impl AutocastGuard {
     /// Autocast on `device`'s type in `dtype` (None: the current autocast
-    /// dtype of that device type), with the cast-weight cache on.
+    /// dtype of that device type), the cast-weight cache as it is now.
     pub fn new(device: Device, dtype: Option<DType>) -> Result<Self> {
-        Self::with_options(device, dtype, true, true)
+        Self::with_options(device, dtype, true, is_autocast_cache_enabled())
     }
 
     /// As `torch.autocast(device_type, dtype, enabled, cache_enabled)`:

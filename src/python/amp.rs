@@ -38,9 +38,11 @@ fn autocast_enter(
     device: &str,
     dtype: Option<&Bound<'_, PyAny>>,
     enabled: bool,
-    cache_enabled: bool,
+    cache_enabled: Option<bool>,
 ) -> PyResult<AutocastRegion> {
     let device = device_type("autocast", device)?;
+    // None: the flag as it is (torch.is_autocast_cache_enabled()).
+    let cache_enabled = cache_enabled.unwrap_or_else(amp::is_autocast_cache_enabled);
     let dtype = dtype.filter(|d| !d.is_none()).map(dtype_arg).transpose()?;
     let guard = amp::AutocastGuard::with_options(device, dtype, enabled, cache_enabled)?;
     Ok(AutocastRegion(Mutex::new(Some(guard.into_region()))))

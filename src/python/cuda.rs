@@ -122,7 +122,20 @@ impl PyGraphedStep {
     #[pyo3(signature = (*batch))]
     fn __call__(&self, batch: &Bound<'_, PyTuple>) -> PyResult<Tensor> {
         let batch = batch_of("graphed_step", batch)?;
-        lock(&self.0).step(&batch).map_err(hooks::restore)
+        // It may run Python (a recapture calls step_fn): a second thread
+        // waiting for the lock with the GIL would deadlock, so it is refused.
+        let mut graphed = match self.0.try_lock() {
+            Ok(g) => g,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(Error::new(
+                    ErrorKind::Argument,
+                    "graphed_step: this step is running on another thread",
+                )
+                .into())
+            }
+        };
+        graphed.step(&batch).map_err(hooks::restore)
     }
 }
 
@@ -149,11 +162,11 @@ fn graphed_step(
         )));
     }
     let warmup = match warmup.extract::<i64>() {
-        Ok(n) if n >= 0 && !warmup.is_instance_of::<pyo3::types::PyBool>() => n as usize,
+        Ok(n) if n >= 1 && !warmup.is_instance_of::<pyo3::types::PyBool>() => n as usize,
         Ok(n) => {
             return Err(Error::new(
                 ErrorKind::Argument,
-                format!("graphed_step: warmup must be a count of steps (>= 0), got {n}"),
+                format!("graphed_step: warmup must be a count of steps (at least 1), got {n}"),
             )
             .into())
         }
@@ -230,6 +243,7 @@ fn make_graphed_callable(
     sample_args: &Bound<'_, PyTuple>,
     params: Vec<PyRef<'_, PyVariable>>,
     warmup: usize,
+    allow_unused_input: bool,
 ) -> PyResult<PyGraphedCallable> {
     let op = "make_graphed_callables";
     if !f.is_callable() {
@@ -253,8 +267,8 @@ fn make_graphed_callable(
         })
         .map_err(hooks::carried)
     };
-    let graphed =
-        cuda::make_graphed_callable(run, &samples, &params, warmup).map_err(hooks::restore)?;
+    let graphed = cuda::make_graphed_callable(run, &samples, &params, warmup, allow_unused_input)
+        .map_err(hooks::restore)?;
     Ok(PyGraphedCallable {
         inner: Mutex::new(graphed),
         returns_tuple,
@@ -355,8 +369,9 @@ impl PyEvent {
     }
 
     fn synchronize(&self, py: Python<'_>) -> PyResult<()> {
-        let event = lock(&self.0);
-        Ok(super::gil::without_gil(py, || event.synchronize())?)
+        // The lock is taken and let go without the GIL: a thread waiting
+        // for it never holds the GIL this one needs back.
+        Ok(super::gil::without_gil(py, || lock(&self.0).synchronize())?)
     }
 
     fn query(&self) -> PyResult<bool> {

@@ -27,8 +27,9 @@ def test_graphed_step_checks_its_arguments() -> None:
         flodl.cuda.graphed_step(3, flodl.ones(2))
     with pytest.raises(TypeError, match="must be Tensors"):
         flodl.cuda.graphed_step(step, [1.0, 2.0])
-    with pytest.raises(flodl.ArgumentError, match="warmup"):
-        flodl.cuda.graphed_step(step, flodl.ones(2), warmup=-1)
+    for bad in (-1, 0):
+        with pytest.raises(flodl.ArgumentError, match="warmup"):
+            flodl.cuda.graphed_step(step, flodl.ones(2), warmup=bad)
     with pytest.raises(TypeError, match="warmup must be an int"):
         flodl.cuda.graphed_step(step, flodl.ones(2), warmup="3")
     assert calls == []
