@@ -257,17 +257,6 @@ impl GradScaler {
     /// NaN. Once per optimizer between updates, before its step.
     pub fn unscale_<O: ScaledOptimizer>(&mut self, optimizer: &mut O) -> Result<()> {
         let key = optimizer.identity();
-        self.unscale_keyed(key, optimizer)
-    }
-
-    /// [`unscale_`](Self::unscale_) for an optimizer known by `key` (the
-    /// bindings use the Python object's identity).
-    #[doc(hidden)]
-    pub fn unscale_keyed<O: ScaledOptimizer + ?Sized>(
-        &mut self,
-        key: usize,
-        optimizer: &mut O,
-    ) -> Result<()> {
         if !self.options.enabled {
             return Ok(());
         }
@@ -304,17 +293,6 @@ impl GradScaler {
     /// optimizer, handing its kernel the scale and the flag.
     pub fn step<O: ScaledOptimizer>(&mut self, optimizer: &mut O) -> Result<()> {
         let key = optimizer.identity();
-        self.step_keyed(key, optimizer)
-    }
-
-    /// [`step`](Self::step) for an optimizer known by `key` (the bindings
-    /// use the Python object's identity).
-    #[doc(hidden)]
-    pub fn step_keyed<O: ScaledOptimizer + ?Sized>(
-        &mut self,
-        key: usize,
-        optimizer: &mut O,
-    ) -> Result<()> {
         if !self.options.enabled {
             return optimizer.scaled_step(None, None);
         }
@@ -349,7 +327,7 @@ impl GradScaler {
             optimizer.scaled_step(grad_scale.as_ref(), Some(&Tensor::from_raw(found_inf)))?;
         } else {
             if stage == Stage::Ready {
-                self.unscale_keyed(key, optimizer)?;
+                self.unscale_(optimizer)?;
             }
             let found_inf = self.combined_found_inf(op, Some(key))?;
             let found = found_inf.f_double_value(&[]).map_err(torch_error(op))?;

@@ -95,10 +95,6 @@ struct PyOptimizer<'py> {
 }
 
 impl PyOptimizer<'_> {
-    fn key(&self) -> usize {
-        self.obj.as_ptr() as usize
-    }
-
     fn gradients_py(&self) -> PyResult<Vec<Tensor>> {
         let mut grads = Vec::new();
         for group in self.obj.getattr("param_groups")?.try_iter()? {
@@ -168,8 +164,9 @@ impl ScaledOptimizer for PyOptimizer<'_> {
         self.step_py(grad_scale, found_inf).map_err(hooks::carried)
     }
 
+    /// The Python object's identity, as PyTorch keys its records by id().
     fn identity(&self) -> usize {
-        self.key()
+        self.obj.as_ptr() as usize
     }
 }
 
@@ -256,10 +253,7 @@ impl PyGradScaler {
             kwargs: None,
             returned: None,
         };
-        let key = target.key();
-        self.inner
-            .unscale_keyed(key, &mut target)
-            .map_err(hooks::restore)
+        self.inner.unscale_(&mut target).map_err(hooks::restore)
     }
 
     /// `optimizer.step(*args, **kwargs)` unless a gradient holds inf or
@@ -289,10 +283,7 @@ impl PyGradScaler {
             kwargs: kwargs.cloned(),
             returned: None,
         };
-        let key = target.key();
-        self.inner
-            .step_keyed(key, &mut target)
-            .map_err(hooks::restore)?;
+        self.inner.step(&mut target).map_err(hooks::restore)?;
         Ok(target.returned.unwrap_or_else(|| py.None()))
     }
 
