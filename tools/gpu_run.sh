@@ -8,7 +8,7 @@
 #   1. every op-info sample forward and backward on CUDA against torch, mixed
 #      devices, out of memory, float16/bfloat16 (tests/python/test_devices.py);
 #   2. the rest of the Python test suite (what needs cargo or scikit-learn
-#      stays on the build machine);
+#      stays on the build machine: the examples, the Rust twins and extension);
 #   3. bench/compare_torch.py --device cuda (skipped without CUDA).
 # PYTHON picks the interpreter (default python3). Exit status: the number of
 # parts that failed.
@@ -32,9 +32,13 @@ FLODL_TEST_DEVICES=cuda $PY -m pytest -v -p no:cacheprovider tests/python/test_d
 echo "== 2. the Python test suite"
 $PY -m pytest -q -p no:cacheprovider tests/python --ignore=tests/python/test_devices.py \
     --ignore=tests/python/test_rust_layers.py --ignore=tests/python/test_wheel.py \
-    --ignore=tests/python/test_examples.py --ignore=tests/python/test_rust_extension.py || failed=$((failed + 1))
+    --ignore=tests/python/test_examples.py --ignore=tests/python/test_rust_extension.py \
+    --ignore=tests/python/test_rust_twins.py || failed=$((failed + 1))
 echo "== 3. flodl against torch on CUDA"
 if $PY -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)"; then
+    # floDl's workloads in their four configurations first (fp32 and bf16,
+    # eager and one graphed step), then the whole table.
+    $PY bench/compare_torch.py --device cuda --gpu-workloads-only || failed=$((failed + 1))
     $PY bench/compare_torch.py --device cuda || failed=$((failed + 1))
 else
     echo "no CUDA here: skipped"
