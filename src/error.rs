@@ -458,7 +458,13 @@ fn classify(message: &str) -> ErrorKind {
         ),
         (
             ErrorKind::Argument,
-            &["must be", "invalid", "should be", "should not be"],
+            &[
+                "must be",
+                "invalid",
+                "should be",
+                "should not be",
+                "appears multiple times",
+            ],
         ),
     ];
     let message = message.to_lowercase();

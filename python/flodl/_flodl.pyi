@@ -551,6 +551,10 @@ class _Ops(Generic[_Self, _Operand]):
         """Sum along ``dim``."""
     def mean_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Mean along ``dim``."""
+    def sum_dims(self, dims: Sequence[int], keepdim: bool = False) -> _Self:
+        """Sum along several dims at once (Python: ``sum(dim=(0, 2))``)."""
+    def mean_dims(self, dims: Sequence[int], keepdim: bool = False) -> _Self:
+        """Mean along several dims at once (Python: ``mean(dim=(0, 2))``)."""
     def min_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Smallest values along ``dim`` (the values only)."""
     def max_dim(self, dim: int, keepdim: bool = False) -> _Self:
@@ -647,6 +651,10 @@ class _Ops(Generic[_Self, _Operand]):
     def any_dim(self, dim: int, keepdim: bool = False) -> Tensor:
         """Whether any element along ``dim`` is true (non-zero), as ``torch.any(x, dim, keepdim)``:
         Bool (uint8 for uint8 input)."""
+    def all_dims(self, dims: Sequence[int], keepdim: bool = False) -> Tensor:
+        """Whether every element along the dims ``dims`` is true (Python: ``all(dim=(0, 1))``)."""
+    def any_dims(self, dims: Sequence[int], keepdim: bool = False) -> Tensor:
+        """Whether any element along the dims ``dims`` is true (Python: ``any(dim=(0, 1))``)."""
     def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
     def squeeze_all(self) -> _Self:

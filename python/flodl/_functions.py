@@ -819,6 +819,20 @@ def mean_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     return input.mean_dim(dim, keepdim)
 
 
+def sum_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+    """``input.sum_dims(...)``: Sum along several dims at once (Python: `sum(dim=(0, 2))`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sum_dims", input)
+    return input.sum_dims(dims, keepdim)
+
+
+def mean_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+    """``input.mean_dims(...)``: Mean along several dims at once (Python: `mean(dim=(0, 2))`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("mean_dims", input)
+    return input.mean_dims(dims, keepdim)
+
+
 def min_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     """``input.min_dim(...)``: Smallest values along `dim` (the values only)."""
     if not isinstance(input, Tensor):
@@ -1147,6 +1161,20 @@ def any_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     return input.any_dim(dim, keepdim)
 
 
+def all_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+    """``input.all_dims(...)``: Whether every element along the dims `dims` is true  (Python: `all(dim=(0, 1))`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("all_dims", input)
+    return input.all_dims(dims, keepdim)
+
+
+def any_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+    """``input.any_dims(...)``: Whether any element along the dims `dims` is true  (Python: `any(dim=(0, 1))`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("any_dims", input)
+    return input.any_dims(dims, keepdim)
+
+
 def unflatten(input: Tensor, dim: Any, sizes: Any) -> Any:
     """``input.unflatten(...)``: Splits dim `dim` into `sizes` (one of them may be -1), as  `Tensor.unflatten`."""
     if not isinstance(input, Tensor):
@@ -1344,8 +1372,10 @@ __all__ = [
     "addcmul",
     "all",
     "all_dim",
+    "all_dims",
     "any",
     "any_dim",
+    "any_dims",
     "argmax",
     "argmax_dim",
     "argmin",
@@ -1439,6 +1469,7 @@ __all__ = [
     "maximum",
     "mean",
     "mean_dim",
+    "mean_dims",
     "median",
     "median_dim",
     "min",
@@ -1504,6 +1535,7 @@ __all__ = [
     "sub_scalar",
     "sum",
     "sum_dim",
+    "sum_dims",
     "t",
     "tanh",
     "topk",

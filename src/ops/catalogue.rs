@@ -301,6 +301,10 @@ macro_rules! method_ops {
             sum_dim(dim: i64, keepdim: bool = false) => |x| x.f_sum_dim_intlist(dim, keepdim, None::<tch::Kind>);
             /// Mean along `dim`.
             mean_dim(dim: i64, keepdim: bool = false) => |x| x.f_mean_dim(dim, keepdim, None::<tch::Kind>);
+            /// Sum along several dims at once (Python: `sum(dim=(0, 2))`).
+            sum_dims(dims: Ints, keepdim: bool = false) => |x| x.f_sum_dim_intlist(dims, keepdim, None::<tch::Kind>);
+            /// Mean along several dims at once (Python: `mean(dim=(0, 2))`).
+            mean_dims(dims: Ints, keepdim: bool = false) => |x| x.f_mean_dim(dims, keepdim, None::<tch::Kind>);
             /// Smallest values along `dim` (the values only).
             min_dim(dim: i64, keepdim: bool = false) => |x| x.f_min_dim(dim, keepdim).map(|(values, _)| values);
             /// Largest values along `dim` (the values only).
@@ -442,6 +446,12 @@ macro_rules! method_ops {
             /// Whether any element along `dim` is true (non-zero), as
             /// `torch.any(x, dim, keepdim)`: Bool (uint8 for uint8 input).
             any_dim(dim: i64, keepdim: bool = false) -> Tensor => |x| x.f_any_dim(dim, keepdim);
+            /// Whether every element along the dims `dims` is true
+            /// (Python: `all(dim=(0, 1))`).
+            all_dims(dims: Ints, keepdim: bool = false) -> Tensor => |x| x.f_all_dims(dims, keepdim);
+            /// Whether any element along the dims `dims` is true
+            /// (Python: `any(dim=(0, 1))`).
+            any_dims(dims: Ints, keepdim: bool = false) -> Tensor => |x| x.f_any_dims(dims, keepdim);
             /// Splits dim `dim` into `sizes` (one of them may be -1), as
             /// `Tensor.unflatten`.
             unflatten(dim: i64, sizes: Ints) => |x| {

@@ -137,6 +137,40 @@ impl CoreArg for Int {
     }
 }
 
+/// A reduction's `dim`: one dim, or (a list or tuple) several at once.
+pub(crate) enum DimArg {
+    One(Int),
+    Many(IntList),
+}
+
+impl FromPyObject<'_, '_> for DimArg {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<pyo3::types::PyList>()
+            || obj.is_instance_of::<pyo3::types::PyTuple>()
+        {
+            return Ok(DimArg::Many(obj.extract()?));
+        }
+        Ok(DimArg::One(obj.extract()?))
+    }
+}
+
+/// A reduction's dims: None (all of them), one, or several.
+pub(crate) enum Dims<'a> {
+    All,
+    One(i64),
+    Many(&'a [i64]),
+}
+
+/// The dims a reduction `op` was given, as the core takes them.
+pub(crate) fn reduction_dims<'a>(dim: &'a Option<DimArg>, op: &str) -> PyResult<Dims<'a>> {
+    match dim {
+        None => Ok(Dims::All),
+        Some(DimArg::One(d)) => Ok(Dims::One(d.core(op, "dim")?)),
+        Some(DimArg::Many(list)) => Ok(Dims::Many(list.core(op, "dim")?)),
+    }
+}
+
 /// An optional dim of `op` (None: all of them), as the core takes it.
 pub(crate) fn optional_dim(dim: Option<Int>, op: &str) -> PyResult<Option<i64>> {
     dim.map(|d| d.core(op, "dim")).transpose()

@@ -635,30 +635,28 @@ macro_rules! overloads {
                 )?)
             }
 
-            /// The sum of all elements, or along `dim` (Rust `sum`, `sum_dim`).
+            /// The sum of all elements, or along `dim` (one dim or several;
+            /// Rust `sum`, `sum_dim`, `sum_dims`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn sum(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
-                let dim = $crate::python::args::optional_dim(dim, "sum")?;
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    $Core::sum,
-                    $Core::sum_dim,
-                )?)
+            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+                use $crate::python::args::Dims;
+                Ok(match $crate::python::args::reduction_dims(&dim, "sum")? {
+                    Dims::Many(dims) => self.inner.sum_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce(&self.inner, Some(d), keepdim, $Core::sum, $Core::sum_dim)?,
+                    Dims::All => $crate::python::overloads::reduce(&self.inner, None, keepdim, $Core::sum, $Core::sum_dim)?,
+                })
             }
 
-            /// The mean of all elements, or along `dim` (Rust `mean`, `mean_dim`).
+            /// The mean of all elements, or along `dim` (one dim or several;
+            /// Rust `mean`, `mean_dim`, `mean_dims`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn mean(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
-                let dim = $crate::python::args::optional_dim(dim, "mean")?;
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    $Core::mean,
-                    $Core::mean_dim,
-                )?)
+            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+                use $crate::python::args::Dims;
+                Ok(match $crate::python::args::reduction_dims(&dim, "mean")? {
+                    Dims::Many(dims) => self.inner.mean_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce(&self.inner, Some(d), keepdim, $Core::mean, $Core::mean_dim)?,
+                    Dims::All => $crate::python::overloads::reduce(&self.inner, None, keepdim, $Core::mean, $Core::mean_dim)?,
+                })
             }
 
             /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
@@ -856,17 +854,25 @@ macro_rules! overloads {
             /// Whether any element is true (non-zero): of all elements (Rust
             /// `any`) or along `dim` (`any_dim`), as `torch.any`.
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn any(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
-                let dim = $crate::python::args::optional_dim(dim, "any")?;
-                Ok($crate::python::overloads::reduce_to_tensor(&self.inner, dim, keepdim, $Core::any, $Core::any_dim)?)
+            fn any(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                use $crate::python::args::Dims;
+                Ok(match $crate::python::args::reduction_dims(&dim, "any")? {
+                    Dims::Many(dims) => self.inner.any_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce_to_tensor(&self.inner, Some(d), keepdim, $Core::any, $Core::any_dim)?,
+                    Dims::All => $crate::python::overloads::reduce_to_tensor(&self.inner, None, keepdim, $Core::any, $Core::any_dim)?,
+                })
             }
 
             /// Whether every element is true (non-zero): of all elements
             /// (Rust `all`) or along `dim` (`all_dim`), as `torch.all`.
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn all(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
-                let dim = $crate::python::args::optional_dim(dim, "all")?;
-                Ok($crate::python::overloads::reduce_to_tensor(&self.inner, dim, keepdim, $Core::all, $Core::all_dim)?)
+            fn all(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$crate::Tensor> {
+                use $crate::python::args::Dims;
+                Ok(match $crate::python::args::reduction_dims(&dim, "all")? {
+                    Dims::Many(dims) => self.inner.all_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce_to_tensor(&self.inner, Some(d), keepdim, $Core::all, $Core::all_dim)?,
+                    Dims::All => $crate::python::overloads::reduce_to_tensor(&self.inner, None, keepdim, $Core::all, $Core::all_dim)?,
+                })
             }
 
             /// The median of all elements (Rust `median`), or the named

@@ -118,6 +118,12 @@ DIM_KEEPDIM = [
     Sample(((2, 3, 4),), {"dim": 0, "keepdim": False}),
     Sample(((2, 3, 4),), {"dim": -2, "keepdim": True}),
 ]
+DIMS_KEEPDIM = [
+    Sample(((3, 4, 2),), {"dims": [0, 2]}),
+    Sample(((3, 4, 2),), {"dims": [-1, 0], "keepdim": True}),
+    Sample(((3, 4),), {"dims": [0, 1]}),
+    Sample(((2, 3, 4),), {"dims": [1]}),
+]
 DIM = [
     Sample(((3, 4),), {"dim": 1}),
     Sample(((2, 3, 4),), {"dim": -3}),
@@ -530,6 +536,18 @@ OP_INFOS: list[OpInfo] = [
         lambda x, dim, keepdim=False: torch.mean(x, dim, keepdim),
         DIM_KEEPDIM,
         errors=range_error((2, 3), dim=-3),
+    ),
+    OpInfo(
+        "sum_dims",
+        lambda x, dims, keepdim=False: torch.sum(x, dims, keepdim),
+        DIMS_KEEPDIM,
+        errors=range_error((2, 3), dims=[0, 2]),
+    ),
+    OpInfo(
+        "mean_dims",
+        lambda x, dims, keepdim=False: torch.mean(x, dims, keepdim),
+        DIMS_KEEPDIM,
+        errors=range_error((2, 3), dims=[-3]),
     ),
     OpInfo(
         "min_dim",
@@ -1800,6 +1818,22 @@ OP_INFOS += [
         DIM_KEEPDIM,
         domain=lambda a: np.round(a * 3),
         errors=range_error((2, 3), dim=2),
+        differentiable=False,
+    ),
+    OpInfo(
+        "any_dims",
+        lambda x, dims, keepdim=False: torch.any(x, dims, keepdim),
+        DIMS_KEEPDIM,
+        domain=lambda a: np.round(a),
+        errors=range_error((2, 3), dims=[0, 2]),
+        differentiable=False,
+    ),
+    OpInfo(
+        "all_dims",
+        lambda x, dims, keepdim=False: torch.all(x, dims, keepdim),
+        DIMS_KEEPDIM,
+        domain=lambda a: np.round(a * 3),
+        errors=range_error((2, 3), dims=[2]),
         differentiable=False,
     ),
     OpInfo(

@@ -200,3 +200,29 @@ def test_creation_failures_raise_instead_of_panicking(make, raises) -> None:
     # last asks for 8 PB: more than any address space, so it fails at once.
     with pytest.raises(raises):
         make()
+
+
+def test_reductions_take_several_dims_as_torch() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    x, t = flodl.tensor(a), torch.tensor(a)
+    for dims in ((0, 1), [0, 2], (-1,), [2, 0]):
+        for keepdim in (False, True):
+            for name in ("sum", "mean"):
+                got = getattr(x, name)(dims, keepdim=keepdim)
+                want = getattr(t, name)(dims, keepdim=keepdim)
+                np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+                assert list(got.shape) == list(want.shape)
+            for name in ("any", "all"):
+                got = getattr(x.gt(0), name)(dim=dims, keepdim=keepdim)
+                assert got.tolist() == getattr(t.gt(0), name)(dim=dims, keepdim=keepdim).tolist()
+    assert flodl.sum(x, (0, 1)).shape == [4]
+    v = flodl.tensor(a, requires_grad=True)
+    v.mean(dim=(0, 2)).sum().backward()
+    np.testing.assert_allclose(v.grad.numpy(), np.full(a.shape, 1 / 8), rtol=1e-6)
+    with pytest.raises(flodl.ArgumentError, match="multiple times"):
+        x.sum((0, 0))
+    with pytest.raises(flodl.OutOfRangeError):
+        x.any((0, 3))
+    with pytest.raises(TypeError):
+        x.sum((0, "a"))
