@@ -380,7 +380,8 @@ const RECAPTURE_CACHE: usize = 8;
 /// ```no_run
 /// use flodl::cuda::GraphedStep;
 /// use flodl::{Device, Tensor};
-/// let x = Tensor::randn(&[64, 32], Default::default()).unwrap().to_device(Device::CUDA(0)).unwrap();
+/// # fn main() -> flodl::Result<()> {
+/// let x = Tensor::randn(&[64, 32], Default::default())?.to_device(Device::CUDA(0))?;
 /// let mut graphed = GraphedStep::new(
 ///     |batch: &[Tensor]| -> flodl::Result<Tensor> {
 ///         // forward, loss, zero_grad, backward, optimizer step; returns the loss
@@ -388,9 +389,10 @@ const RECAPTURE_CACHE: usize = 8;
 ///     },
 ///     &[x.clone()],
 ///     3,
-/// )
-/// .unwrap();
-/// let loss = graphed.step(&[x]).unwrap();
+/// )?;
+/// let loss = graphed.step(&[x])?;
+/// # Ok(())
+/// # }
 /// ```
 pub struct GraphedStep<F> {
     step: F,
@@ -639,40 +641,27 @@ where
         .copied()
         .filter(|v| v.requires_grad())
         .collect();
+    // The gradients by `targets` of the differentiable outputs, with
+    // `grads` as their gradients (ones when None, as the warm-up runs it).
     let backward_of =
         |outputs: &[Variable], grads: Option<&[&Variable]>| -> Result<Vec<Option<Variable>>> {
             let diff: Vec<&Variable> = outputs.iter().filter(|o| o.requires_grad()).collect();
             if diff.is_empty() || targets.is_empty() {
                 return Ok(vec![None; targets.len()]);
             }
-            let ones;
-            let grads = match grads {
-                Some(g) => g,
-                None => {
-                    ones = (diff.iter())
-                        .map(|o| Variable::new(Tensor::ones_like(&o.data())?, false))
-                        .collect::<Result<Vec<Variable>>>()?;
-                    let refs: Vec<&Variable> = ones.iter().collect();
-                    return crate::autograd::grad(
-                        &diff,
-                        &targets,
-                        GradOptions {
-                            grad_outputs: Some(&refs),
-                            allow_unused: true,
-                            ..Default::default()
-                        },
-                    );
-                }
+            let ones = match grads {
+                Some(_) => Vec::new(),
+                None => (diff.iter())
+                    .map(|o| Variable::new(Tensor::ones_like(&o.data())?, false))
+                    .collect::<Result<Vec<Variable>>>()?,
             };
-            crate::autograd::grad(
-                &diff,
-                &targets,
-                GradOptions {
-                    grad_outputs: Some(grads),
-                    allow_unused: true,
-                    ..Default::default()
-                },
-            )
+            let ones: Vec<&Variable> = ones.iter().collect();
+            let options = GradOptions {
+                grad_outputs: Some(grads.unwrap_or(&ones)),
+                allow_unused: true,
+                ..Default::default()
+            };
+            crate::autograd::grad(&diff, &targets, options)
         };
     on_side_stream(device, || -> Result<()> {
         for _ in 0..warmup {

@@ -10,10 +10,13 @@
 //!
 //! ```no_run
 //! use flodl::{amp, DType, Device, Tensor};
-//! let a = Tensor::randn(&[4, 8], Default::default()).unwrap();
-//! let b = Tensor::randn(&[8, 3], Default::default()).unwrap();
-//! let c = amp::autocast(Device::CPU, DType::BFloat16, || a.matmul(&b)).unwrap().unwrap();
+//! # fn main() -> flodl::Result<()> {
+//! let a = Tensor::randn(&[4, 8], Default::default())?;
+//! let b = Tensor::randn(&[8, 3], Default::default())?;
+//! let c = amp::autocast(Device::CPU, DType::BFloat16, || a.matmul(&b))??;
 //! assert_eq!(c.dtype(), DType::BFloat16);
+//! # Ok(())
+//! # }
 //! ```
 
 mod scaler;

@@ -91,14 +91,17 @@ struct Record {
 /// use flodl::amp::{GradScaler, GradScalerOptions};
 /// use flodl::optim::{Adam, AdamOptions};
 /// use flodl::{Device, Tensor, Variable};
-/// let w = Variable::new(Tensor::ones(&[3], Default::default()).unwrap(), true).unwrap();
-/// let mut opt = Adam::new([w.clone()], AdamOptions::default()).unwrap();
-/// let mut scaler = GradScaler::new(Device::CPU, GradScalerOptions::default()).unwrap();
-/// let loss = w.mul_scalar(2.0).unwrap().sum().unwrap();
-/// scaler.scale(&loss).unwrap().backward().unwrap();
-/// scaler.step(&mut opt).unwrap();
-/// scaler.update().unwrap();
-/// assert_eq!(scaler.get_scale().unwrap(), 65536.0);
+/// # fn main() -> flodl::Result<()> {
+/// let w = Variable::new(Tensor::ones(&[3], Default::default())?, true)?;
+/// let mut opt = Adam::new([w.clone()], AdamOptions::default())?;
+/// let mut scaler = GradScaler::new(Device::CPU, GradScalerOptions::default())?;
+/// let loss = w.mul_scalar(2.0)?.sum()?;
+/// scaler.scale(&loss)?.backward()?;
+/// scaler.step(&mut opt)?;
+/// scaler.update()?;
+/// assert_eq!(scaler.get_scale()?, 65536.0);
+/// # Ok(())
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct GradScaler {
@@ -229,20 +232,21 @@ impl GradScaler {
         }
         let mut flags: Vec<(tch::Device, tch::Tensor, tch::Tensor)> = Vec::new();
         for ((device, _), list) in &groups {
-            if !flags.iter().any(|(d, _, _)| d == device) {
-                // Copies, as PyTorch's per-device replicas are.
-                let flag = found_inf.f_to_device_(*device, tch::Kind::Float, false, true);
-                let inv = inv_scale.f_to_device_(*device, tch::Kind::Float, false, true);
-                flags.push((
-                    *device,
-                    flag.map_err(torch_error(op))?,
-                    inv.map_err(torch_error(op))?,
-                ));
-            }
-            // Found just above, or pushed.
-            let Some((_, flag, inv)) = flags.iter().find(|(d, _, _)| d == device) else {
-                continue;
+            let at = match flags.iter().position(|(d, _, _)| d == device) {
+                Some(at) => at,
+                None => {
+                    // Copies, as PyTorch's per-device replicas are.
+                    let flag = found_inf.f_to_device_(*device, tch::Kind::Float, false, true);
+                    let inv = inv_scale.f_to_device_(*device, tch::Kind::Float, false, true);
+                    flags.push((
+                        *device,
+                        flag.map_err(torch_error(op))?,
+                        inv.map_err(torch_error(op))?,
+                    ));
+                    flags.len() - 1
+                }
             };
+            let (_, flag, inv) = &flags[at];
             crate::ffi::amp_unscale(list, flag, inv).map_err(|f| Error::from_failure(op, "", f))?;
         }
         Ok(flags.into_iter().map(|(_, flag, _)| flag).collect())
