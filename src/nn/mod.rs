@@ -83,6 +83,30 @@ pub trait Module {
         bare.rsplit("::").next().unwrap_or(bare).to_string()
     }
 
+    /// The layer's settings as PyTorch's `extra_repr` writes them
+    /// (`in_features=5, out_features=4, bias=True`): what its repr shows
+    /// inside the parentheses. Empty for a layer without settings.
+    fn extra_repr(&self) -> String {
+        String::new()
+    }
+
+    /// The submodules by name, in PyTorch's registration order: what the
+    /// repr lists below the settings.
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        Vec::new()
+    }
+
+    /// The layer as PyTorch's `repr` prints it: `Linear(in_features=5,
+    /// out_features=4, bias=True)`, or the name with the settings and then
+    /// each child on its own indented line.
+    fn repr(&self) -> String {
+        let children = self.named_children();
+        let child_lines = children
+            .iter()
+            .map(|(name, child)| format!("({name}): {}", indent(&child.repr())));
+        nested_repr(&self.name(), &self.extra_repr(), child_lines.collect())
+    }
+
     /// `(name, buffer)` pairs (running statistics, ...): state that is saved
     /// but not trained. Buffers are Variables that do not require grad.
     fn named_buffers(&self) -> Vec<(String, Variable)> {
@@ -215,6 +239,31 @@ pub trait Module {
         }
         Ok(())
     }
+}
+
+/// `name(settings)`, or with child lines: the name, the settings' lines and
+/// the children's, each indented by two spaces, as PyTorch's
+/// `Module.__repr__` lays them out.
+pub(crate) fn nested_repr(name: &str, extra: &str, child_lines: Vec<String>) -> String {
+    let extra_lines: Vec<&str> = if extra.is_empty() {
+        Vec::new()
+    } else {
+        extra.split('\n').collect()
+    };
+    if child_lines.is_empty() && extra_lines.len() <= 1 {
+        return format!("{name}({extra})");
+    }
+    let lines: Vec<&str> = extra_lines
+        .into_iter()
+        .chain(child_lines.iter().map(String::as_str))
+        .collect();
+    format!("{name}(\n  {}\n)", lines.join("\n  "))
+}
+
+/// Every line of `text` after the first indented by two spaces (a child's
+/// repr inside its parent's).
+pub(crate) fn indent(text: &str) -> String {
+    text.replace('\n', "\n  ")
 }
 
 /// `x` as Python's `repr(float)` writes it (`0.1`, `1e-05`, `1.0`), so
