@@ -4,7 +4,8 @@
 //! and in evaluation mode it writes its output, the gradients of
 //! `sum(output^2) / 2` (parameters and input) and, next to the outputs in
 //! `OUTPUTS.errors.json`, the kind and message of its error on a 1-d input,
-//! which Python's twin class must give too.
+//! which Python's twin class must give too; in `OUTPUTS.reprs.json`, its
+//! repr, which must be PyTorch's.
 //!
 //! ```text
 //! cargo run --release --example nn_parity -- inputs.safetensors outputs.safetensors
@@ -233,6 +234,16 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "rnn_cell" => Box::new(nn::RNNCell::new(nn::CellKind::RnnTanh, 3, 4, true)?),
         "lstm_cell" => Box::new(nn::LSTMCell::new(nn::CellKind::Lstm, 3, 4, true)?),
         "gru_cell" => Box::new(nn::GRUCell::new(nn::CellKind::Gru, 3, 4, false)?),
+        "sequential" => Box::new(
+            nn::Sequential::new()
+                .add(nn::Linear::new(5, 4, true)?)
+                .add(nn::ReLU)
+                .add(nn::Linear::new(4, 3, true)?),
+        ),
+        "upsampling_nearest2d" => Box::new(nn::UpsamplingNearest2d::scale(2.0)),
+        "upsampling_bilinear2d" => Box::new(nn::UpsamplingBilinear2d::to_size([5, 7])),
+        "embedding_padding_from_end" => Box::new(nn::Embedding::new(10, 3, Some(-2))?),
+        "dropout" => Box::new(nn::Dropout::new(0.25)?),
         other => {
             return Err(flodl::Error::new(
                 flodl::ErrorKind::Argument,
@@ -252,6 +263,9 @@ impl Module for Pair {
     fn named_parameters(&self) -> Vec<(String, nn::Parameter)> {
         self.0.named_parameters()
     }
+    fn repr(&self) -> String {
+        self.0.repr()
+    }
 }
 
 fn main() -> Result<()> {
@@ -267,6 +281,7 @@ fn main() -> Result<()> {
     };
     let mut results: Vec<(String, Tensor)> = Vec::new();
     let mut errors = serde_json::Map::new();
+    let mut reprs = serde_json::Map::new();
     for (name, input) in flodl::io::load(inputs)? {
         flodl::manual_seed(0);
         let module: Box<dyn Module> = if name == "bilinear" {
@@ -275,6 +290,7 @@ fn main() -> Result<()> {
             layer(&name)?
         };
         module.eval();
+        reprs.insert(name.clone(), module.repr().into());
         let constant = Variable::new(input.clone(), false)?;
         let output = flodl::no_grad(|| module.forward(&constant))?;
         results.extend(
@@ -308,9 +324,10 @@ fn main() -> Result<()> {
         };
         errors.insert(name, error);
     }
-    let errors_path = format!("{out}.errors.json");
-    std::fs::write(&errors_path, serde_json::Value::Object(errors).to_string()).map_err(|e| {
-        flodl::Error::new(flodl::ErrorKind::Argument, format!("{errors_path}: {e}"))
-    })?;
+    for (suffix, map) in [("errors", errors), ("reprs", reprs)] {
+        let path = format!("{out}.{suffix}.json");
+        std::fs::write(&path, serde_json::Value::Object(map).to_string())
+            .map_err(|e| flodl::Error::new(flodl::ErrorKind::Argument, format!("{path}: {e}")))?;
+    }
     flodl::io::save(&results, out)
 }

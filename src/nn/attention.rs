@@ -622,4 +622,13 @@ impl Module for MultiheadAttention {
     fn set_training(&self, training: bool) {
         self.training.set(training)
     }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        vec![("out_proj".to_string(), &self.out_proj)]
+    }
+    /// PyTorch's output projection is a Linear under another class name.
+    fn repr(&self) -> String {
+        let out_proj = self.out_proj.extra_repr();
+        let line = format!("(out_proj): NonDynamicallyQuantizableLinear({out_proj})");
+        super::nested_repr("MultiheadAttention", "", vec![line])
+    }
 }

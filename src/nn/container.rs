@@ -57,6 +57,10 @@ impl Module for Sequential {
             layer.set_training(training);
         }
     }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        let layers = self.layers.iter().enumerate();
+        layers.map(|(i, m)| (i.to_string(), m.as_ref())).collect()
+    }
 }
 
 /// Modules kept in a list and named "0", "1", ..., as `torch.nn.ModuleList`:
@@ -117,6 +121,18 @@ impl Module for ModuleList {
         for module in &self.modules {
             module.set_training(training);
         }
+    }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        let modules = self.modules.iter().enumerate();
+        modules.map(|(i, m)| (i.to_string(), m.as_ref())).collect()
+    }
+    /// Runs of equal modules print once, as PyTorch's.
+    fn repr(&self) -> String {
+        if self.modules.is_empty() {
+            return "ModuleList()".to_string();
+        }
+        let reprs: Vec<String> = self.modules.iter().map(|m| m.repr()).collect();
+        super::list_repr(&reprs)
     }
 }
 
@@ -203,6 +219,10 @@ impl Module for ModuleDict {
             module.set_training(training);
         }
     }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        let modules = self.modules.iter();
+        modules.map(|(n, m)| (n.clone(), m.as_ref())).collect()
+    }
 }
 
 /// Puts `value` under `name` in a dict container's entries (in its place if
@@ -277,6 +297,32 @@ impl Module for ParameterList {
         let named = self.params.iter().enumerate();
         named.map(|(i, p)| (i.to_string(), p.clone())).collect()
     }
+    fn extra_repr(&self) -> String {
+        let lines = self.params.iter().enumerate();
+        let lines = lines
+            .map(|(i, p)| parameter_line(&i.to_string(), p, |d, _| format!("flodl.{}", d.name())));
+        lines.collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// One parameter of a `ParameterList` or `ParameterDict` as PyTorch's
+/// `extra_repr` lists it, `typename` naming its type: indented by two
+/// spaces of its own, so the repr shows four.
+fn parameter_line(
+    key: &str,
+    p: &Parameter,
+    typename: impl Fn(crate::DType, crate::Device) -> String,
+) -> String {
+    let shape: Vec<String> = p.shape().iter().map(i64::to_string).collect();
+    let device = match p.device() {
+        crate::Device::CUDA(index) => format!(" (GPU {index})"),
+        crate::Device::CPU => String::new(),
+    };
+    format!(
+        "  ({key}): Parameter containing: [{} of size {}{device}]",
+        typename(p.dtype(), p.device()),
+        shape.join("x")
+    )
 }
 
 /// Parameters kept by name, in insertion order, as
@@ -326,6 +372,12 @@ impl Module for ParameterDict {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         self.params.clone()
+    }
+    fn extra_repr(&self) -> String {
+        let lines = self.params.iter();
+        let lines =
+            lines.map(|(k, p)| parameter_line(k, p, crate::tensor::dtype::legacy_type_name));
+        lines.collect::<Vec<_>>().join("\n")
     }
 }
 

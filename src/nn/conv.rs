@@ -58,10 +58,14 @@ impl ConvSpec {
 
     /// The layer as PyTorch prints it, which its error messages start with.
     pub fn describe(&self) -> String {
+        format!("{}({})", self.name(), self.extra_repr())
+    }
+
+    /// The settings PyTorch's `extra_repr` shows (those off their default).
+    pub fn extra_repr(&self) -> String {
         let n = self.dims();
         let mut s = format!(
-            "{}({}, {}, kernel_size={}, stride={}",
-            self.name(),
+            "{}, {}, kernel_size={}, stride={}",
             self.in_channels,
             self.out_channels,
             py_tuple(&self.kernel_size),
@@ -90,7 +94,7 @@ impl ConvSpec {
         if self.padding_mode != PadMode::Constant {
             s += &format!(", padding_mode={}", self.padding_mode_name());
         }
-        s + ")"
+        s
     }
 
     /// PyTorch's name of the padding mode (`"zeros"` for constant).
@@ -553,6 +557,9 @@ macro_rules! conv_module {
             }
             fn name(&self) -> String {
                 self.spec.name()
+            }
+            fn extra_repr(&self) -> String {
+                self.spec.extra_repr()
             }
         }
     )*};

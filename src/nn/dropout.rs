@@ -34,6 +34,9 @@ impl Module for Dropout {
     fn set_training(&self, training: bool) {
         self.training.set(training)
     }
+    fn extra_repr(&self) -> String {
+        format!("p={}, inplace=False", super::py_float(self.p))
+    }
 }
 
 /// Declares a dropout layer of another kind: its op on `(input, p, training)`.
@@ -65,6 +68,9 @@ macro_rules! dropout_layer {
             }
             fn set_training(&self, training: bool) {
                 self.training.set(training)
+            }
+            fn extra_repr(&self) -> String {
+                format!("p={}, inplace=False", super::py_float(self.p))
             }
         }
     };

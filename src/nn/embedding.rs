@@ -48,6 +48,15 @@ impl Module for Embedding {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight))])
     }
+    fn extra_repr(&self) -> String {
+        let rows = super::size(&self.weight, 0);
+        let mut s = format!("{rows}, {}", super::size(&self.weight, 1));
+        if let Some(row) = self.padding_idx {
+            // PyTorch keeps a negative padding_idx counted from the start.
+            s += &format!(", padding_idx={}", if row < 0 { row + rows } else { row });
+        }
+        s
+    }
 }
 
 /// Sums, means or maxima of bags of embedding rows, as
@@ -96,5 +105,13 @@ impl Module for EmbeddingBag {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight))])
+    }
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, {}, mode='{}'",
+            super::size(&self.weight, 0),
+            super::size(&self.weight, 1),
+            crate::ops::nn::Mode::name(self.mode)
+        )
     }
 }

@@ -1,5 +1,5 @@
 //! Shape and resampling layers: `Flatten`, `Unflatten`, `PixelShuffle`,
-//! `PixelUnshuffle`, `Upsample`.
+//! `PixelUnshuffle`, `Upsample`, `UpsamplingNearest2d`, `UpsamplingBilinear2d`.
 
 use super::{Module, Parameter};
 use crate::error::Result;
@@ -29,6 +29,9 @@ impl Module for Flatten {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
     }
+    fn extra_repr(&self) -> String {
+        format!("start_dim={}, end_dim={}", self.start_dim, self.end_dim)
+    }
 }
 
 /// Splits dim `dim` into `sizes`, as `torch.nn.Unflatten` (one size may be -1).
@@ -45,6 +48,13 @@ impl Module for Unflatten {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
     }
+    fn extra_repr(&self) -> String {
+        format!(
+            "dim={}, unflattened_size={}",
+            self.dim,
+            super::py_tuple(&self.sizes)
+        )
+    }
 }
 
 /// Rearranges `[N, C r^2, H, W]` to `[N, C, H r, W r]`, as `torch.nn.PixelShuffle`.
@@ -60,6 +70,9 @@ impl Module for PixelShuffle {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
     }
+    fn extra_repr(&self) -> String {
+        format!("upscale_factor={}", self.upscale_factor)
+    }
 }
 
 /// The inverse of [`PixelShuffle`], as `torch.nn.PixelUnshuffle`.
@@ -74,6 +87,9 @@ impl Module for PixelUnshuffle {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!("downscale_factor={}", self.downscale_factor)
     }
 }
 
@@ -127,4 +143,73 @@ impl Module for Upsample {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
     }
+    fn extra_repr(&self) -> String {
+        // PyTorch shows the one setting it was given, size or scale_factor.
+        let setting = match (&self.size, &self.scale_factor) {
+            (Some(size), _) if size.len() == 1 => format!("size={}", size[0]),
+            (Some(size), _) => format!("size={}", super::py_tuple(size)),
+            (None, Some(scale)) if scale.len() == 1 => {
+                format!("scale_factor={}", super::py_float(scale[0]))
+            }
+            (None, Some(scale)) => {
+                let items: Vec<String> = scale.iter().map(|&x| super::py_float(x)).collect();
+                format!("scale_factor=({})", items.join(", "))
+            }
+            (None, None) => "size=None".to_string(),
+        };
+        format!(
+            "{setting}, mode='{}'",
+            crate::ops::nn::Mode::name(self.mode)
+        )
+    }
 }
+
+/// Declares an [`Upsample`] of 2-d inputs in one mode under PyTorch's
+/// older class name.
+macro_rules! upsampling_2d {
+    ($(#[$doc:meta])* $name:ident, $mode:ident, $align_corners:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct $name(pub Upsample);
+
+        impl $name {
+            /// By `scale_factor` in both spatial dims.
+            pub fn scale(scale_factor: f64) -> Self {
+                $name(Upsample {
+                    align_corners: $align_corners,
+                    ..Upsample::scale(scale_factor, crate::InterpolateMode::$mode)
+                })
+            }
+
+            /// To `size` (`[H, W]`).
+            pub fn to_size(size: [i64; 2]) -> Self {
+                $name(Upsample {
+                    align_corners: $align_corners,
+                    ..Upsample::to_size(&size, crate::InterpolateMode::$mode)
+                })
+            }
+        }
+
+        impl Module for $name {
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                self.0.forward(input)
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                Vec::new()
+            }
+            fn extra_repr(&self) -> String {
+                self.0.extra_repr()
+            }
+        }
+    };
+}
+
+upsampling_2d!(
+    /// Nearest-neighbour upsampling of `[N, C, H, W]`, as `torch.nn.UpsamplingNearest2d`.
+    UpsamplingNearest2d, Nearest, None
+);
+upsampling_2d!(
+    /// Bilinear upsampling of `[N, C, H, W]` with the corners aligned, as
+    /// `torch.nn.UpsamplingBilinear2d`.
+    UpsamplingBilinear2d, Bilinear, Some(true)
+);

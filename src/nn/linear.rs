@@ -50,6 +50,14 @@ impl Module for Linear {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
     }
+    fn extra_repr(&self) -> String {
+        format!(
+            "in_features={}, out_features={}, bias={}",
+            size(&self.weight, 1),
+            size(&self.weight, 0),
+            super::py_bool(self.bias.is_some())
+        )
+    }
 }
 
 /// `x1 @ W @ x2 + b` per output feature, as `torch.nn.Bilinear`; it takes
@@ -105,5 +113,15 @@ impl Module for Bilinear {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
+    }
+    fn extra_repr(&self) -> String {
+        let w = |d| size(&self.weight, d);
+        format!(
+            "in1_features={}, in2_features={}, out_features={}, bias={}",
+            w(1),
+            w(2),
+            w(0),
+            super::py_bool(self.bias.is_some())
+        )
     }
 }

@@ -260,6 +260,28 @@ pub(crate) fn nested_repr(name: &str, extra: &str, child_lines: Vec<String>) -> 
     format!("{name}(\n  {}\n)", lines.join("\n  "))
 }
 
+/// A `ModuleList` of modules with these reprs, as PyTorch prints it: a run
+/// of equal reprs prints once, as `(0-1): 2 x Module(...)`.
+pub(crate) fn list_repr(reprs: &[String]) -> String {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    while start < reprs.len() {
+        let end = start
+            + reprs[start..]
+                .iter()
+                .take_while(|r| **r == reprs[start])
+                .count();
+        let label = if end - start == 1 {
+            format!("({start}): ")
+        } else {
+            format!("({start}-{}): {} x ", end - 1, end - start)
+        };
+        lines.push(indent(&(label + &reprs[start])));
+        start = end;
+    }
+    nested_repr("ModuleList", "", lines)
+}
+
 /// Every line of `text` after the first indented by two spaces (a child's
 /// repr inside its parent's).
 pub(crate) fn indent(text: &str) -> String {

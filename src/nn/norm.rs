@@ -85,6 +85,15 @@ impl Module for LayerNorm {
             ("bias", self.bias.as_ref()),
         ])
     }
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, eps={}, elementwise_affine={}, bias={}",
+            super::py_tuple(&self.normalized_shape),
+            super::py_float(self.eps),
+            super::py_bool(self.weight.is_some()),
+            super::py_bool(self.bias.is_some())
+        )
+    }
 }
 
 /// Normalization over groups of channels, as `torch.nn.GroupNorm`.
@@ -121,6 +130,14 @@ impl Module for GroupNorm {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight)), ("bias", Some(&self.bias))])
+    }
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, {}, eps={}, affine=True, bias=True",
+            self.num_groups,
+            size(&self.weight, 0),
+            super::py_float(self.eps)
+        )
     }
 }
 
@@ -236,20 +253,28 @@ macro_rules! norm_module {
             fn set_training(&self, training: bool) {
                 self.training.set(training)
             }
+            fn extra_repr(&self) -> String {
+                let o = &self.options;
+                let momentum = o.momentum.map_or("None".to_string(), super::py_float);
+                format!(
+                    "{}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={}",
+                    self.num_features,
+                    super::py_float(o.eps),
+                    super::py_bool(o.affine),
+                    super::py_bool(self.bias.is_some()),
+                    super::py_bool(o.track_running_stats)
+                )
+            }
+        }
+
+        impl<const DIMS: usize> $name<DIMS> {
+            /// The layer as PyTorch prints it, which its error messages
+            /// start with.
+            pub fn describe(&self) -> String {
+                format!("{}({})", self.name(), self.extra_repr())
+            }
         }
     };
-}
-
-/// A batch or instance norm as PyTorch prints it.
-fn describe_norm(name: &str, num_features: i64, o: &BatchNormOptions, bias: bool) -> String {
-    let momentum = o.momentum.map_or("None".to_string(), super::py_float);
-    format!(
-        "{name}({num_features}, eps={}, momentum={momentum}, affine={}, bias={}, track_running_stats={})",
-        super::py_float(o.eps),
-        super::py_bool(o.affine),
-        super::py_bool(bias),
-        super::py_bool(o.track_running_stats)
-    )
 }
 
 /// The input layout a batch norm of `dims` spatial dims takes, as its
@@ -359,12 +384,6 @@ impl<const DIMS: usize> BatchNorm<DIMS> {
             options,
             training: Cell::new(true),
         })
-    }
-
-    /// The layer as PyTorch prints it, which its error messages start with.
-    pub fn describe(&self) -> String {
-        let name = format!("BatchNorm{DIMS}d");
-        describe_norm(&name, self.num_features, &self.options, self.bias.is_some())
     }
 }
 
@@ -495,12 +514,6 @@ impl<const DIMS: usize> InstanceNorm<DIMS> {
             training: Cell::new(true),
         })
     }
-
-    /// The layer as PyTorch prints it.
-    pub fn describe(&self) -> String {
-        let name = format!("InstanceNorm{DIMS}d");
-        describe_norm(&name, self.num_features, &self.options, self.bias.is_some())
-    }
 }
 
 norm_module!(InstanceNorm, "InstanceNorm", |layer, input, running| {
@@ -566,5 +579,13 @@ impl Module for RMSNorm {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", self.weight.as_ref())])
+    }
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, eps={}, elementwise_affine={}",
+            super::py_tuple(&self.normalized_shape),
+            self.eps.map_or("None".to_string(), super::py_float),
+            super::py_bool(self.weight.is_some())
+        )
     }
 }

@@ -9,6 +9,9 @@ use crate::{PadMode, Variable};
 /// Declares a padding layer of `$dims` dims padding with `$mode`.
 macro_rules! padding_layer {
     ($(#[$doc:meta])* $name:ident, $dims:literal, $mode:expr, $value:expr) => {
+        padding_layer!($(#[$doc])* $name, $dims, $mode, $value, |s| super::py_tuple(&s.padding));
+    };
+    ($(#[$doc:meta])* $name:ident, $dims:literal, $mode:expr, $value:expr, |$s:ident| $repr:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct $name {
@@ -39,6 +42,10 @@ macro_rules! padding_layer {
             fn named_parameters(&self) -> Vec<(String, Parameter)> {
                 Vec::new()
             }
+            fn extra_repr(&self) -> String {
+                let $s = self;
+                $repr
+            }
         }
     };
 }
@@ -50,11 +57,23 @@ padding_layer!(/// Zeros around the last 2 dims, as `torch.nn.ZeroPad2d`.
 padding_layer!(/// Zeros around the last 3 dims, as `torch.nn.ZeroPad3d`.
     ZeroPad3d, 3, PadMode::Constant, 0.0);
 padding_layer!(/// `value` around the last dim, as `torch.nn.ConstantPad1d`.
-    ConstantPad1d, 1, PadMode::Constant, 0.0);
+ConstantPad1d, 1, PadMode::Constant, 0.0, |s| format!(
+    "padding={}, value={}",
+    super::py_tuple(&s.padding),
+    super::py_float(s.value)
+));
 padding_layer!(/// `value` around the last 2 dims, as `torch.nn.ConstantPad2d`.
-    ConstantPad2d, 2, PadMode::Constant, 0.0);
+ConstantPad2d, 2, PadMode::Constant, 0.0, |s| format!(
+    "padding={}, value={}",
+    super::py_tuple(&s.padding),
+    super::py_float(s.value)
+));
 padding_layer!(/// `value` around the last 3 dims, as `torch.nn.ConstantPad3d`.
-    ConstantPad3d, 3, PadMode::Constant, 0.0);
+ConstantPad3d, 3, PadMode::Constant, 0.0, |s| format!(
+    "padding={}, value={}",
+    super::py_tuple(&s.padding),
+    super::py_float(s.value)
+));
 padding_layer!(/// The input mirrored at its edges (last dim), as `torch.nn.ReflectionPad1d`.
     ReflectionPad1d, 1, PadMode::Reflect, 0.0);
 padding_layer!(/// The input mirrored at its edges (last 2 dims), as `torch.nn.ReflectionPad2d`.

@@ -19,12 +19,39 @@ fn pooled(
     )
 }
 
+/// A pooling window's sizes (one number for the 1-d layers).
+trait Window: Copy {
+    fn sizes(&self) -> Vec<i64>;
+
+    /// The sizes as PyTorch's repr shows them: one number when they are all
+    /// equal (how they are usually given), else a tuple.
+    fn repr(&self) -> String {
+        let v = self.sizes();
+        match v.first() {
+            Some(&first) if v.iter().all(|&x| x == first) => first.to_string(),
+            _ => super::py_tuple(&v),
+        }
+    }
+}
+
+impl Window for i64 {
+    fn sizes(&self) -> Vec<i64> {
+        vec![*self]
+    }
+}
+
+impl<const N: usize> Window for [i64; N] {
+    fn sizes(&self) -> Vec<i64> {
+        self.to_vec()
+    }
+}
+
 /// Declares a pooling layer: its options, PyTorch's defaults (the stride
 /// is the kernel's) and the op it runs.
 macro_rules! pool {
     ($(#[$doc:meta])* $name:ident<$window:ty> [$layout:literal] {
         $($(#[$field_doc:meta])* $field:ident: $ty:ty = $default:expr,)*
-    } |$s:ident, $x:ident| $forward:expr) => {
+    } |$s:ident, $x:ident| $forward:expr; repr $repr:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq)]
         pub struct $name {
@@ -53,6 +80,17 @@ macro_rules! pool {
             fn named_parameters(&self) -> Vec<(String, Parameter)> {
                 Vec::new()
             }
+            fn extra_repr(&self) -> String {
+                let $s = self;
+                $repr
+            }
+        }
+
+        impl $name {
+            /// The stride, the kernel size when none was given.
+            fn stride_or_kernel(&self) -> $window {
+                self.stride.unwrap_or(self.kernel_size)
+            }
         }
     };
 }
@@ -60,7 +98,8 @@ macro_rules! pool {
 pool! {
     /// 1-d max pooling, as `torch.nn.MaxPool1d`.
     MaxPool1d<i64> ["[N, C, L] or [C, L]"] { padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false, }
-    |s, x| crate::max_pool1d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode)
+    |s, x| crate::max_pool1d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    repr max_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding, s.dilation, s.ceil_mode)
 }
 
 pool! {
@@ -70,13 +109,21 @@ pool! {
         dilation: [i64; 2] = [1, 1],
         ceil_mode: bool = false,
     }
-    |s, x| crate::max_pool2d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode)
+    |s, x| crate::max_pool2d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    repr max_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding, s.dilation, s.ceil_mode)
 }
 
 pool! {
     /// 1-d average pooling, as `torch.nn.AvgPool1d`.
     AvgPool1d<i64> ["[N, C, L] or [C, L]"] { padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true, }
-    |s, x| crate::avg_pool1d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
+    |s, x| crate::avg_pool1d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad);
+    // PyTorch's AvgPool1d keeps its sizes as 1-tuples.
+    repr format!(
+        "kernel_size=({},), stride=({},), padding=({},)",
+        s.kernel_size,
+        s.stride_or_kernel(),
+        s.padding
+    )
 }
 
 pool! {
@@ -86,7 +133,8 @@ pool! {
         ceil_mode: bool = false,
         count_include_pad: bool = true,
     }
-    |s, x| crate::avg_pool2d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
+    |s, x| crate::avg_pool2d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad);
+    repr avg_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding)
 }
 
 pool! {
@@ -96,7 +144,8 @@ pool! {
         dilation: [i64; 3] = [1, 1, 1],
         ceil_mode: bool = false,
     }
-    |s, x| crate::max_pool3d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode)
+    |s, x| crate::max_pool3d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    repr max_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding, s.dilation, s.ceil_mode)
 }
 
 pool! {
@@ -106,7 +155,30 @@ pool! {
         ceil_mode: bool = false,
         count_include_pad: bool = true,
     }
-    |s, x| crate::avg_pool3d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad)
+    |s, x| crate::avg_pool3d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad);
+    repr avg_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding)
+}
+
+/// MaxPool's settings, as PyTorch's `extra_repr` writes them.
+fn max_pool_repr<W: Window>(kernel: W, stride: W, padding: W, dilation: W, ceil: bool) -> String {
+    format!(
+        "kernel_size={}, stride={}, padding={}, dilation={}, ceil_mode={}",
+        kernel.repr(),
+        stride.repr(),
+        padding.repr(),
+        dilation.repr(),
+        super::py_bool(ceil)
+    )
+}
+
+/// AvgPool2d's and AvgPool3d's settings, as PyTorch's `extra_repr` writes them.
+fn avg_pool_repr<W: Window>(kernel: W, stride: W, padding: W) -> String {
+    format!(
+        "kernel_size={}, stride={}, padding={}",
+        kernel.repr(),
+        stride.repr(),
+        padding.repr()
+    )
 }
 
 /// Average pooling of `[N, C, L]` to a fixed length, as `torch.nn.AdaptiveAvgPool1d`.
@@ -126,6 +198,9 @@ impl Module for AdaptiveAvgPool1d {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", self.output_size.repr())
     }
 }
 
@@ -147,6 +222,9 @@ impl Module for AdaptiveMaxPool1d {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
     }
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", self.output_size.repr())
+    }
 }
 
 /// Average pooling to a fixed output size, as `torch.nn.AdaptiveAvgPool2d`.
@@ -167,6 +245,9 @@ impl Module for AdaptiveAvgPool2d {
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
     }
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", self.output_size.repr())
+    }
 }
 
 /// Max pooling to a fixed output size, as `torch.nn.AdaptiveMaxPool2d`.
@@ -186,5 +267,8 @@ impl Module for AdaptiveMaxPool2d {
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", self.output_size.repr())
     }
 }

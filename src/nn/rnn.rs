@@ -59,8 +59,13 @@ impl RecurrentSpec {
     /// The layer as PyTorch prints it (`LSTM(3, 4, num_layers=2)`), which
     /// its error messages start with.
     pub fn describe(&self) -> String {
+        format!("{}({})", self.name(), self.extra_repr())
+    }
+
+    /// The settings PyTorch's `extra_repr` shows (those off their default).
+    pub fn extra_repr(&self) -> String {
         let o = &self.options;
-        let mut s = format!("{}({}, {}", self.name(), self.input_size, self.hidden_size);
+        let mut s = format!("{}, {}", self.input_size, self.hidden_size);
         if o.proj_size != 0 {
             s += &format!(", proj_size={}", o.proj_size);
         }
@@ -79,7 +84,7 @@ impl RecurrentSpec {
         if o.bidirectional {
             s += &format!(", bidirectional={}", py_bool(o.bidirectional));
         }
-        s + ")"
+        s
     }
 
     /// The options PyTorch accepts (an Argument error naming the layer
@@ -483,6 +488,9 @@ macro_rules! recurrent_module {
             fn name(&self) -> String {
                 self.0.spec.name().to_string()
             }
+            fn extra_repr(&self) -> String {
+                self.0.spec.extra_repr()
+            }
             fn set_training(&self, training: bool) {
                 self.0.training.set(training)
             }
@@ -575,6 +583,16 @@ impl RecurrentCellLayer {
         })
     }
 
+    /// The cell's weights, as [`cell_forward`] takes them.
+    fn weights(&self) -> CellWeights<'_> {
+        CellWeights {
+            weight_ih: &self.weight_ih,
+            weight_hh: &self.weight_hh,
+            bias_ih: self.bias_ih.as_ref(),
+            bias_hh: self.bias_hh.as_ref(),
+        }
+    }
+
     /// One step from `state` (zeros when None): the new `(h, c)` (`c` only
     /// for an LSTM).
     pub fn step(
@@ -586,13 +604,7 @@ impl RecurrentCellLayer {
             Some((h, c)) => std::iter::once(h).chain(c).cloned().collect(),
             None => Vec::new(),
         };
-        let weights = CellWeights {
-            weight_ih: &self.weight_ih,
-            weight_hh: &self.weight_hh,
-            bias_ih: self.bias_ih.as_ref(),
-            bias_hh: self.bias_hh.as_ref(),
-        };
-        let mut states = cell_forward(self.kind, input, &hx, &weights)?.into_iter();
+        let mut states = cell_forward(self.kind, input, &hx, &self.weights())?.into_iter();
         let h = states
             .next()
             .ok_or_else(|| crate::Error::new(crate::ErrorKind::Torch, "cell: no state"))?;
@@ -612,20 +624,20 @@ pub struct CellWeights<'a> {
 /// The cell as PyTorch prints it (`LSTMCell(3, 4, bias=False)`), from its
 /// weights.
 fn describe_cell(kind: CellKind, w: &CellWeights<'_>) -> String {
+    format!("{}({})", kind.name(), cell_extra_repr(kind, w))
+}
+
+/// The cell's settings as PyTorch's `extra_repr` shows them.
+fn cell_extra_repr(kind: CellKind, w: &CellWeights<'_>) -> String {
     let dim = |v: &Variable, d: usize| v.shape().get(d).copied().unwrap_or(0);
-    let mut s = format!(
-        "{}({}, {}",
-        kind.name(),
-        dim(w.weight_ih, 1),
-        dim(w.weight_hh, 1)
-    );
+    let mut s = format!("{}, {}", dim(w.weight_ih, 1), dim(w.weight_hh, 1));
     if w.bias_ih.is_none() {
         s += ", bias=False";
     }
     if kind == CellKind::RnnRelu {
         s += ", nonlinearity=relu";
     }
-    s + ")"
+    s
 }
 
 /// One step of the cell `kind` with `weights` on `input` (`[N, input]`, or
@@ -741,5 +753,8 @@ impl Module for RecurrentCellLayer {
     }
     fn name(&self) -> String {
         self.kind.name().to_string()
+    }
+    fn extra_repr(&self) -> String {
+        cell_extra_repr(self.kind, &self.weights())
     }
 }

@@ -5,7 +5,10 @@
 //! [`super::attention`]'s.
 
 use super::attention::{AttentionArgs, MultiheadAttention, MultiheadAttentionOptions};
-use super::{init, with_prefix, Dropout, LayerNorm, Linear, Module, Parameter};
+use super::{
+    indent, init, list_repr, nested_repr, with_prefix, Dropout, LayerNorm, Linear, Module,
+    Parameter,
+};
 use crate::error::{ensure, Result};
 use crate::{Device, Tensor, Variable};
 
@@ -177,6 +180,34 @@ impl Module for TransformerEncoderLayer {
             dropout.set_training(training);
         }
     }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        children(&[
+            ("self_attn", &self.self_attn),
+            ("linear1", &self.linear1),
+            ("dropout", &self.dropout),
+            ("linear2", &self.linear2),
+            ("norm1", &self.norm1),
+            ("norm2", &self.norm2),
+            ("dropout1", &self.dropout1),
+            ("dropout2", &self.dropout2),
+        ])
+    }
+}
+
+/// `(name, module)` pairs as `named_children` returns them.
+fn children<'a>(pairs: &[(&str, &'a dyn Module)]) -> Vec<(String, &'a dyn Module)> {
+    pairs.iter().map(|&(n, m)| (n.to_string(), m)).collect()
+}
+
+/// A stack's repr: its layers as a `ModuleList` (PyTorch's `layers`), then
+/// its norm.
+fn stack_repr<L: Module>(name: &str, layers: &[L], norm: Option<&LayerNorm>) -> String {
+    let reprs: Vec<String> = layers.iter().map(|l| l.repr()).collect();
+    let mut lines = vec![format!("(layers): {}", indent(&list_repr(&reprs)))];
+    if let Some(norm) = norm {
+        lines.push(format!("(norm): {}", norm.repr()));
+    }
+    nested_repr(name, "", lines)
 }
 
 /// Self-attention, attention over the encoder's output (`memory`) and a
@@ -290,6 +321,21 @@ impl Module for TransformerDecoderLayer {
             dropout.set_training(training);
         }
     }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        children(&[
+            ("self_attn", &self.self_attn),
+            ("multihead_attn", &self.multihead_attn),
+            ("linear1", &self.linear1),
+            ("dropout", &self.dropout),
+            ("linear2", &self.linear2),
+            ("norm1", &self.norm1),
+            ("norm2", &self.norm2),
+            ("norm3", &self.norm3),
+            ("dropout1", &self.dropout1),
+            ("dropout2", &self.dropout2),
+            ("dropout3", &self.dropout3),
+        ])
+    }
 }
 
 /// `num_layers` copies of `prototype`, as PyTorch's stacks deep-copy their
@@ -383,6 +429,9 @@ impl Module for TransformerEncoder {
     fn set_training(&self, training: bool) {
         self.layers.iter().for_each(|l| l.set_training(training));
     }
+    fn repr(&self) -> String {
+        stack_repr("TransformerEncoder", &self.layers, self.norm.as_ref())
+    }
 }
 
 /// A stack of decoder layers, then an optional layer norm, as
@@ -440,6 +489,9 @@ impl Module for TransformerDecoder {
     }
     fn set_training(&self, training: bool) {
         self.layers.iter().for_each(|l| l.set_training(training));
+    }
+    fn repr(&self) -> String {
+        stack_repr("TransformerDecoder", &self.layers, self.norm.as_ref())
     }
 }
 
@@ -528,6 +580,9 @@ impl Module for Transformer {
     fn set_training(&self, training: bool) {
         self.encoder.set_training(training);
         self.decoder.set_training(training);
+    }
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        children(&[("encoder", &self.encoder), ("decoder", &self.decoder)])
     }
 }
 

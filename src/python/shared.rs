@@ -2,6 +2,7 @@
 //! actions, conversion, the joins, sequences, pickle and copy. (The
 //! overloads are in `overloads.rs`.)
 
+use crate::tensor::dtype::{legacy_type_name, LEGACY_TYPES};
 use pyo3::prelude::*;
 
 /// The size of dim `dim` of `shape` (negative counts from the end).
@@ -229,7 +230,7 @@ macro_rules! py_shared_methods {
             #[pyo3(signature = (dtype = None))]
             fn r#type(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
                 let Some(dtype) = dtype else {
-                    let name = super::shared::legacy_type_name(self.inner.dtype(), self.inner.device());
+                    let name = legacy_type_name(self.inner.dtype(), self.inner.device());
                     return Ok(name.into_pyobject(py)?.into_any().unbind());
                 };
                 let dtype = match dtype.extract::<String>() {
@@ -624,32 +625,6 @@ pub(crate) fn to_arguments(
         }
     }
     Ok(wanted)
-}
-
-/// PyTorch's legacy tensor type names, by dtype.
-const LEGACY_TYPES: [(crate::DType, &str); 10] = [
-    (crate::DType::Float32, "FloatTensor"),
-    (crate::DType::Float64, "DoubleTensor"),
-    (crate::DType::Float16, "HalfTensor"),
-    (crate::DType::BFloat16, "BFloat16Tensor"),
-    (crate::DType::Int64, "LongTensor"),
-    (crate::DType::Int32, "IntTensor"),
-    (crate::DType::Int16, "ShortTensor"),
-    (crate::DType::Int8, "CharTensor"),
-    (crate::DType::UInt8, "ByteTensor"),
-    (crate::DType::Bool, "BoolTensor"),
-];
-
-/// `"torch.FloatTensor"`, `"torch.cuda.LongTensor"`: what `x.type()` says.
-pub(crate) fn legacy_type_name(dtype: crate::DType, device: crate::Device) -> String {
-    let name = LEGACY_TYPES
-        .iter()
-        .find(|(d, _)| *d == dtype)
-        .map_or("Tensor", |(_, name)| *name);
-    match device {
-        crate::Device::CPU => format!("torch.{name}"),
-        crate::Device::CUDA(_) => format!("torch.cuda.{name}"),
-    }
 }
 
 /// The dtype of a legacy type name (the device part is not a dtype: a CUDA

@@ -327,6 +327,32 @@ impl TensorOptions {
     }
 }
 
+/// PyTorch's legacy tensor type names, by dtype.
+pub(crate) const LEGACY_TYPES: [(crate::DType, &str); 10] = [
+    (crate::DType::Float32, "FloatTensor"),
+    (crate::DType::Float64, "DoubleTensor"),
+    (crate::DType::Float16, "HalfTensor"),
+    (crate::DType::BFloat16, "BFloat16Tensor"),
+    (crate::DType::Int64, "LongTensor"),
+    (crate::DType::Int32, "IntTensor"),
+    (crate::DType::Int16, "ShortTensor"),
+    (crate::DType::Int8, "CharTensor"),
+    (crate::DType::UInt8, "ByteTensor"),
+    (crate::DType::Bool, "BoolTensor"),
+];
+
+/// `"torch.FloatTensor"`, `"torch.cuda.LongTensor"`: what `x.type()` says.
+pub(crate) fn legacy_type_name(dtype: crate::DType, device: crate::Device) -> String {
+    let name = LEGACY_TYPES
+        .iter()
+        .find(|(d, _)| *d == dtype)
+        .map_or("Tensor", |(_, name)| *name);
+    match device {
+        crate::Device::CPU => format!("torch.{name}"),
+        crate::Device::CUDA(_) => format!("torch.cuda.{name}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 """Rust's flodl::nn and flodl::optim against torch: examples/nn_parity.rs
 builds each layer after manual_seed(0) and runs it on inputs written here
 (its parameters must be torch's: same seed, same draws; its outputs
-torch's); examples/optim_parity.rs takes 10 steps of each optimizer (the
+torch's; its repr torch's); examples/optim_parity.rs takes 10 steps of each optimizer (the
 parameters must be those of torch.optim's default implementation). The files
 go through flodl.save / flodl::io::load and back."""
 
@@ -168,6 +168,15 @@ LAYERS = {
     "rnn_cell": (lambda nn: nn.RNNCell(3, 4), [5, 3], None),
     "lstm_cell": (lambda nn: nn.LSTMCell(3, 4), [5, 3], lambda m, x: m(x)[0]),
     "gru_cell": (lambda nn: nn.GRUCell(3, 4, bias=False), [5, 3], None),
+    "sequential": (
+        lambda nn: nn.Sequential(nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3)),
+        [3, 5],
+        None,
+    ),
+    "upsampling_nearest2d": (lambda nn: nn.UpsamplingNearest2d(scale_factor=2), [1, 2, 3, 4], None),
+    "upsampling_bilinear2d": (lambda nn: nn.UpsamplingBilinear2d(size=(5, 7)), [1, 2, 3, 4], None),
+    "embedding_padding_from_end": (lambda nn: nn.Embedding(10, 3, padding_idx=-2), None, None),
+    "dropout": (lambda nn: nn.Dropout(0.25), [2, 3], None),
 }
 
 
@@ -187,9 +196,10 @@ def run_example(example: str, src: Path, out: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def rust_layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict]:
+def rust_layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, dict, dict]:
     """The inputs, and what examples/nn_parity.rs computed from them: each
-    layer's state dict, output, gradients, and its error on a 1-d input."""
+    layer's state dict, output, gradients, its error on a 1-d input, and
+    its repr."""
     rng = np.random.default_rng(0)
     inputs = {
         name: rng.standard_normal(shape).astype(np.float32)
@@ -197,18 +207,21 @@ def rust_layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, d
         if shape is not None
     }
     inputs["embedding"] = np.array([0, 3, 9, 3], dtype=np.int64)
+    inputs["embedding_padding_from_end"] = np.array([8, 3, 9, 8], dtype=np.int64)
     inputs["embedding_bag"] = np.array([[0, 3, 9], [3, 1, 1]], dtype=np.int64)
     tmp_path = tmp_path_factory.mktemp("nn_parity")
     got = run_rust("nn_parity", inputs, tmp_path)
     errors = json.loads((tmp_path / "outputs.safetensors.errors.json").read_text())
-    return inputs, got, errors
+    reprs = json.loads((tmp_path / "outputs.safetensors.reprs.json").read_text())
+    return inputs, got, errors, reprs
 
 
-def test_rust_layers_start_and_compute_as_torch_s(rust_layers: tuple[dict, dict, dict]) -> None:
-    inputs, got, _ = rust_layers
+def test_rust_layers_start_and_compute_as_torch_s(rust_layers: tuple[dict, ...]) -> None:
+    inputs, got, _, reprs = rust_layers
     for name, (make, _, call) in LAYERS.items():
         torch.manual_seed(0)
         module = make(nn).eval()
+        assert reprs[name] == repr(module), name
         for key, value in module.state_dict().items():
             np.testing.assert_array_equal(
                 got[f"{name}.{key}"], value.numpy(), err_msg=f"{name}.{key}"
@@ -225,16 +238,18 @@ def test_rust_layers_start_and_compute_as_torch_s(rust_layers: tuple[dict, dict,
 
 @pytest.mark.parametrize("name", list(LAYERS))
 def test_python_classes_and_their_rust_twins_agree(
-    name: str, rust_layers: tuple[dict, dict, dict]
+    name: str, rust_layers: tuple[dict, ...]
 ) -> None:
     """Each flodl.nn class, built by the expression that builds its torch
     twin, and the Rust layer of examples/nn_parity.rs: the same state dict
-    after the same seed, outputs, gradients, and error on a wrong input."""
-    inputs, got, errors = rust_layers
+    after the same seed, repr, outputs, gradients, and error on a wrong
+    input."""
+    inputs, got, errors, reprs = rust_layers
     make, _, call = LAYERS[name]
     call = call or (lambda m, v: m(v))
     flodl.manual_seed(0)
     module = make(flodl.nn).eval()
+    assert repr(module) == reprs[name]
     state = module.state_dict()
     assert sorted(state) == sorted(k[len(name) + 1 :] for k in got if _is_state(k, name))
     for key, value in state.items():

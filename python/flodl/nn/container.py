@@ -286,12 +286,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        lines = []
-        for i, p in enumerate(self):
-            kind = "Parameter" if isinstance(p, Variable) else type(p).__name__
-            shape = "x".join(str(s) for s in p.shape) if hasattr(p, "shape") else ""
-            lines.append(f"({i}): {kind} containing: [{p.dtype} of size {shape}]")
-        return "\n".join(lines)
+        return "\n".join(_parameter_line(i, p, str(p.dtype)) for i, p in enumerate(self))
 
 
 class ParameterDict(Module):
@@ -339,9 +334,14 @@ class ParameterDict(Module):
             self[key] = value
 
     def extra_repr(self) -> str:
-        lines = []
-        for k, p in self.items():
-            kind = "Parameter" if isinstance(p, Variable) else type(p).__name__
-            shape = "x".join(str(s) for s in p.shape) if hasattr(p, "shape") else ""
-            lines.append(f"({k}): {kind} containing: [{p.dtype} of size {shape}]")
-        return "\n".join(lines)
+        return "\n".join(_parameter_line(k, p, p.type()) for k, p in self.items())
+
+
+def _parameter_line(key: object, p: Any, typename: str) -> str:
+    """One parameter of a ParameterList or ParameterDict as PyTorch's
+    ``extra_repr`` lists it (indented by two spaces of its own, so the repr
+    shows four)."""
+    kind = "Parameter" if isinstance(p, Variable) else type(p).__name__
+    shape = "x".join(str(s) for s in p.shape)
+    device = f" (GPU {p.device.index or 0})" if p.device.type == "cuda" else ""
+    return f"  ({key}): {kind} containing: [{typename} of size {shape}{device}]"
