@@ -30,6 +30,46 @@ fn parameters_are_named_as_pytorch_names_them() -> Result<()> {
     Ok(())
 }
 
+/// The layouts PyTorch's `Module.__repr__` prints (test_rust_layers.py
+/// compares every layer's repr with torch's; these are the containers it
+/// cannot build there).
+#[test]
+fn containers_print_as_pytorch_prints_them() -> Result<()> {
+    let param =
+        |shape: &[i64]| Variable::new(Tensor::zeros(shape, TensorOptions::default())?, true);
+    let mut list = nn::ParameterList::new();
+    list.push(param(&[3, 4])?);
+    list.push(param(&[2])?);
+    assert_eq!(
+        list.repr(),
+        "ParameterList(\n    (0): Parameter containing: [flodl.float32 of size 3x4]\n    (1): Parameter containing: [flodl.float32 of size 2]\n)"
+    );
+    let mut dict = nn::ParameterDict::new();
+    dict.insert("a", param(&[3, 4])?)?;
+    assert_eq!(
+        dict.repr(),
+        "ParameterDict(  (a): Parameter containing: [torch.FloatTensor of size 3x4])"
+    );
+    let mut layers = nn::ModuleList::new();
+    assert_eq!(layers.repr(), "ModuleList()");
+    for _ in 0..3 {
+        layers.push(nn::ReLU);
+    }
+    layers.push(nn::Linear::new(2, 3, false)?);
+    assert_eq!(
+        layers.repr(),
+        "ModuleList(\n  (0-2): 3 x ReLU()\n  (3): Linear(in_features=2, out_features=3, bias=False)\n)"
+    );
+    let mut named = nn::ModuleDict::new();
+    named.insert("act", nn::Tanh)?;
+    named.insert("seq", nn::Sequential::new().add(nn::Identity))?;
+    assert_eq!(
+        named.repr(),
+        "ModuleDict(\n  (act): Tanh()\n  (seq): Sequential(\n    (0): Identity()\n  )\n)"
+    );
+    Ok(())
+}
+
 #[test]
 fn a_state_dict_round_trips_through_a_file() -> Result<()> {
     let (a, b) = (model()?, model()?);

@@ -1336,8 +1336,13 @@ def test_parameter_list_and_dict_register_their_parameters_as_torch_s() -> None:
     torch_model.params = torch.nn.ParameterList([torch.zeros(2, 3), torch.zeros(4), torch.zeros(1)])
     torch_model.table = torch.nn.ParameterDict({"scale": torch.ones(3), "shift": torch.zeros(3)})
     assert list(model.state_dict()) == list(torch_model.state_dict())
+    # Their reprs list the parameters as torch's (four spaces in; the list
+    # by dtype, the dict by legacy type name).
+    assert repr(params).replace("flodl.", "torch.") == repr(torch_model.params)
+    assert repr(model.table) == repr(torch_model.table)
     del table["shift"]
     assert list(table.keys()) == ["scale"] and len(list(table.parameters())) == 1
+    assert repr(table) == repr(torch.nn.ParameterDict({"scale": torch.ones(3)}))
 
 
 def test_interpolate_checks_its_arguments_as_torch_does() -> None:
