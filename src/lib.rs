@@ -12,15 +12,18 @@
 pub mod amp;
 pub mod autograd;
 pub mod cuda;
+mod dtype;
 mod error;
 mod ffi;
 pub mod func;
+mod functional;
 mod interop;
 pub mod io;
 mod live;
 pub mod nn;
 mod ops;
 pub mod optim;
+mod scalar;
 mod tensor;
 mod value;
 pub mod warnings;
@@ -33,13 +36,14 @@ pub use autograd::{
     InferenceModeGuard, NoGradGuard, Variable,
 };
 pub use error::{Error, ErrorKind, Result};
+pub use functional::*;
 pub use interop::DlpackTensor;
 pub use live::live_tensor_count;
-pub use ops::index::TensorIndex;
 pub use ops::interpolate::interpolate;
 pub use ops::nn::*;
 pub use ops::rnn::{gru, lstm, rnn, RnnOptions};
 pub use ops::Operand;
+pub use tensor::index::TensorIndex;
 pub use tensor::{
     cuda_available, cuda_device_count, cuda_synchronize, cudnn_available, cudnn_set_benchmark,
     get_num_threads, get_rng_state, manual_seed, print_options, set_num_threads, set_print_options,

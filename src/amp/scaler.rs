@@ -434,11 +434,11 @@ impl GradScaler {
             raw.size()
         );
         ensure!(
-            std::mem::discriminant(&crate::tensor::device_of(raw))
+            std::mem::discriminant(&crate::dtype::device_of(raw))
                 == std::mem::discriminant(&self.device),
             Device,
             "{op}: new_scale is on {}, the scaler on {}",
-            crate::tensor::device_of(raw),
+            crate::dtype::device_of(raw),
             self.device
         );
         let (scale, _) = self.scale_and_tracker("update")?;

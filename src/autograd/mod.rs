@@ -4,7 +4,6 @@
 //! the bit; flodl adds floDl's rules on top: backward frees the
 //! graph at once, errors are explicit, `zero_grad` resets to `None`.
 
-pub(crate) mod anomaly;
 mod check;
 mod checkpoint;
 mod explain;
@@ -15,7 +14,7 @@ mod graph;
 mod hooks;
 mod variable;
 
-pub use anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
+pub use crate::ops::anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use checkpoint::checkpoint;
 pub use explain::explain_grad;

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
 use crate::error::{bail, Error, Result};
 use crate::ops::catalogue::method_ops;
-use crate::ops::{core_methods, run, tensor_like_methods, Operand};
+use crate::ops::{core_methods, run, Operand};
+use crate::tensor::tensor_like_methods;
 use crate::Tensor;
 
 /// A tensor tracked by autograd. Made by the user it is a leaf; made by an
@@ -102,6 +103,8 @@ impl Clone for Variable {
 
 method_ops!(core_methods(Variable));
 tensor_like_methods!(Variable);
+
+impl crate::ops::sealed::Sealed for Variable {}
 
 impl Variable {
     /// A leaf holding `data` (shared, not copied). With `requires_grad`,

@@ -375,8 +375,7 @@ impl Module for ParameterDict {
     }
     fn extra_repr(&self) -> String {
         let lines = self.params.iter();
-        let lines =
-            lines.map(|(k, p)| parameter_line(k, p, crate::tensor::dtype::legacy_type_name));
+        let lines = lines.map(|(k, p)| parameter_line(k, p, crate::dtype::legacy_type_name));
         lines.collect::<Vec<_>>().join("\n")
     }
 }

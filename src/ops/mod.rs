@@ -8,25 +8,27 @@
 //! - `nn.rs`: the nn ops as free functions, and their mode enums.
 //! - `expand.rs`: how a declaration becomes a Rust method or function. The
 //!   Python bindings expand the same declarations (`src/python/catalogue.rs`).
+//! - `anomaly.rs`: detect_anomaly's check of every op's results.
+//! - `rnn.rs`, `interpolate.rs`: the ops that take more than one call.
 //! - here: what every op shares: running a libtorch call, turning its result
 //!   into flodl values and its failure into an [`Error`].
 
 use crate::error::{bail, Error, Failure, Result};
 use crate::Scalar;
 
+pub(crate) mod anomaly;
 pub(crate) mod catalogue;
 mod expand;
-pub(crate) mod index;
 pub(crate) mod interpolate;
 pub(crate) mod nn;
 pub(crate) mod rnn;
 
 pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret, operand_of};
 
-mod sealed {
+/// Keeps [`Operand`] to the two handle types, which implement `Sealed`
+/// where they are declared.
+pub(crate) mod sealed {
     pub trait Sealed {}
-    impl Sealed for crate::Tensor {}
-    impl Sealed for crate::Variable {}
 }
 
 /// What the op catalogue is written for: [`Tensor`](crate::Tensor) (no
@@ -52,10 +54,10 @@ pub trait Operand: Sized + sealed::Sealed {
         self.raw().numel()
     }
     fn dtype(&self) -> crate::DType {
-        crate::tensor::dtype_of(self.raw())
+        crate::dtype::dtype_of(self.raw())
     }
     fn device(&self) -> crate::Device {
-        crate::tensor::device_of(self.raw())
+        crate::dtype::device_of(self.raw())
     }
     /// Whether autograd tracks this handle (always false for a Tensor the
     /// user made; `Variable::data()` returns untracked handles too).
@@ -63,202 +65,6 @@ pub trait Operand: Sized + sealed::Sealed {
         self.raw().requires_grad()
     }
 }
-
-/// The methods Tensor and Variable share outside the catalogue: inspection
-/// (through [`Operand`], so no trait import is needed), conversion, and the
-/// joins. Expanded once for each.
-macro_rules! tensor_like_methods {
-    ($T:ident) => {
-        impl $T {
-            /// The size of each dim.
-            pub fn shape(&self) -> Vec<i64> {
-                $crate::Operand::shape(self)
-            }
-            /// The number of dims.
-            pub fn ndim(&self) -> usize {
-                $crate::Operand::ndim(self)
-            }
-            /// The number of elements.
-            pub fn numel(&self) -> usize {
-                $crate::Operand::numel(self)
-            }
-            pub fn dtype(&self) -> $crate::DType {
-                $crate::Operand::dtype(self)
-            }
-            pub fn device(&self) -> $crate::Device {
-                $crate::Operand::device(self)
-            }
-            /// Whether autograd tracks this handle.
-            pub fn requires_grad(&self) -> bool {
-                $crate::Operand::requires_grad(self)
-            }
-
-            /// The value of a single-element tensor, as f64.
-            pub fn item(&self) -> $crate::Result<f64> {
-                let raw = $crate::Operand::raw(self);
-                $crate::error::ensure!(
-                    raw.numel() == 1,
-                    Shape,
-                    "item: needs a single-element tensor, got shape {:?}",
-                    raw.size()
-                );
-                raw.f_double_value(&[])
-                    .map_err(|e| $crate::Error::from_torch("item", &$crate::ops::describe(raw), e))
-            }
-
-            /// A copy on `device` (the same handle if it is there already);
-            /// differentiable on a Variable.
-            pub fn to_device(&self, device: $crate::Device) -> $crate::Result<$T> {
-                device.check_available("to_device")?;
-                let raw = $crate::Operand::raw(self);
-                $crate::ops::run("to_device", &[raw], || raw.f_to(device.to_tch()))
-            }
-
-            /// `to` with PyTorch's flags: a copy on `device` in `dtype`;
-            /// with `non_blocking`, a copy between pinned host memory and a
-            /// CUDA device does not wait for the host; with `copy`, a new
-            /// tensor even when nothing changes. Differentiable on a Variable.
-            pub fn to_with(
-                &self,
-                device: $crate::Device,
-                dtype: $crate::DType,
-                non_blocking: bool,
-                copy: bool,
-            ) -> $crate::Result<$T> {
-                device.check_available("to")?;
-                let raw = $crate::Operand::raw(self);
-                $crate::ops::run("to", &[raw], || {
-                    raw.f_to_device_(device.to_tch(), dtype.to_kind(), non_blocking, copy)
-                })
-            }
-
-            /// A copy in page-locked (pinned) host memory, which CUDA copies
-            /// from without waiting (`to(..., non_blocking=True)`); needs a
-            /// CUDA device. The same handle if it is pinned already. (The
-            /// device passed to libtorch names the accelerator to pin for.)
-            pub fn pin_memory(&self) -> $crate::Result<$T> {
-                let raw = $crate::Operand::raw(self);
-                $crate::error::ensure!(
-                    $crate::cuda_available(),
-                    Device,
-                    "pin_memory: pinned memory needs a CUDA device, and none is available"
-                );
-                $crate::ops::run("pin_memory", &[raw], || {
-                    raw.f_pin_memory(tch::Device::Cuda(0))
-                })
-            }
-
-            /// Whether the values are in pinned host memory.
-            pub fn is_pinned(&self) -> bool {
-                let raw = $crate::Operand::raw(self);
-                // Without CUDA nothing can be pinned; libtorch would fail asking.
-                $crate::cuda_available() && raw.f_is_pinned(tch::Device::Cuda(0)).unwrap_or(false)
-            }
-
-            /// A copy converted to `dtype` (the same handle if it has it
-            /// already); differentiable on a Variable between float dtypes.
-            pub fn to_dtype(&self, dtype: $crate::DType) -> $crate::Result<$T> {
-                let raw = $crate::Operand::raw(self);
-                $crate::ops::run("to_dtype", &[raw], || raw.f_to_kind(dtype.to_kind()))
-            }
-
-            /// `self[items]`: numpy's and PyTorch's basic and advanced
-            /// indexing, differentiable on a Variable (see [`TensorIndex`](crate::TensorIndex)).
-            pub fn index(&self, items: &[$crate::TensorIndex]) -> $crate::Result<$T> {
-                $crate::ops::index::index(self, items)
-            }
-
-            /// `self[items] = value`, in place (Python's `x[key] = v`):
-            /// `value` is broadcast to the indexed entries and cast to
-            /// self's dtype.
-            pub fn index_put_(
-                &self,
-                items: &[$crate::TensorIndex],
-                value: &$T,
-            ) -> $crate::Result<()> {
-                $crate::ops::index::index_put(self, items, value)
-            }
-
-            /// The step in memory, in elements, between neighbours along each dim.
-            pub fn stride(&self) -> Vec<i64> {
-                $crate::Operand::raw(self).stride()
-            }
-
-            /// Whether the elements lie in memory in row-major order, without gaps.
-            pub fn is_contiguous(&self) -> bool {
-                $crate::Operand::raw(self).is_contiguous()
-            }
-
-            /// The address of the first element (for identity checks and interop).
-            pub fn data_ptr(&self) -> usize {
-                $crate::Operand::raw(self).data_ptr() as usize
-            }
-
-            /// Whether every element is close to `other`'s (broadcasting), as
-            /// `torch.allclose`.
-            pub fn allclose(
-                &self,
-                other: &Self,
-                rtol: f64,
-                atol: f64,
-                equal_nan: bool,
-            ) -> $crate::Result<bool> {
-                Ok(self.isclose(other, rtol, atol, equal_nan)?.all()?.item()? != 0.0)
-            }
-
-            /// Whether `other` has this shape and these values, as `torch.equal`.
-            pub fn equal(&self, other: &Self) -> $crate::Result<bool> {
-                let (a, b) = ($crate::Operand::raw(self), $crate::Operand::raw(other));
-                if a.size() != b.size() {
-                    return Ok(false);
-                }
-                Ok(self.isclose(other, 0.0, 0.0, false)?.all()?.item()? != 0.0)
-            }
-
-            /// This tensor as PyTorch prints it: `tensor([1.5000, 2.0000],
-            /// requires_grad=True)`, with [`print_options`](crate::print_options).
-            pub fn torch_string(&self) -> $crate::Result<String> {
-                let raw = $crate::Operand::raw(self);
-                // detach of a defined tensor cannot fail.
-                let values = <$crate::Tensor as $crate::Operand>::from_raw(raw.detach());
-                let grad_fn = $crate::ffi::grad_fn_name(raw)
-                    .map_err(|f| $crate::Error::from_failure("torch_string", "", f))?;
-                $crate::torch_repr(&values, raw.requires_grad(), grad_fn.as_deref())
-            }
-
-            /// `tensors` joined along `dim` (all but `dim` must match).
-            pub fn cat_many<B: std::borrow::Borrow<Self>>(
-                tensors: &[B],
-                dim: i64,
-            ) -> $crate::Result<Self> {
-                $crate::ops::join("cat_many", tensors, |raws| tch::Tensor::f_cat(raws, dim))
-            }
-
-            /// `a` where the Bool `mask` is true, `b` elsewhere (all three
-            /// broadcast), as `torch.where(mask, a, b)`; differentiable in
-            /// `a` and `b` on a Variable.
-            pub fn where_cond(mask: &$crate::Tensor, a: &Self, b: &Self) -> $crate::Result<Self> {
-                let (mask, a, b) = (
-                    $crate::Operand::raw(mask),
-                    $crate::Operand::raw(a),
-                    $crate::Operand::raw(b),
-                );
-                $crate::ops::check_mask("where_cond", mask)?;
-                $crate::ops::run("where_cond", &[mask, a, b], || a.f_where_self(mask, b))
-            }
-
-            /// `tensors` (all of one shape) stacked along a new dim `dim`.
-            pub fn stack<B: std::borrow::Borrow<Self>>(
-                tensors: &[B],
-                dim: i64,
-            ) -> $crate::Result<Self> {
-                $crate::ops::join("stack", tensors, |raws| tch::Tensor::f_stack(raws, dim))
-            }
-        }
-    };
-}
-
-pub(crate) use tensor_like_methods;
 
 /// How a libtorch result becomes a flodl result: one tensor, a pair of
 /// (values, indices), a list. Fails for a dtype flodl does not have (a
@@ -278,7 +84,7 @@ fn supported(raw: tch::Tensor) -> std::result::Result<tch::Tensor, Failure> {
             Some(crate::ErrorKind::DType),
             format!(
                 "the result's dtype ({}) is not one of flodl's",
-                crate::tensor::dtype::raw_dtype_name(&raw)
+                crate::dtype::raw_dtype_name(&raw)
             ),
         )),
     }
@@ -333,8 +139,8 @@ impl<T: Operand> FromTch<Vec<tch::Tensor>> for Vec<T> {
 
 /// `[2, 3] float32 cpu`: what an error message says of one operand.
 pub(crate) fn describe(t: &tch::Tensor) -> String {
-    let dtype = crate::tensor::dtype::raw_dtype_name(t);
-    let device = crate::tensor::dtype::raw_device_name(t.device());
+    let dtype = crate::dtype::raw_dtype_name(t);
+    let device = crate::dtype::raw_device_name(t.device());
     format!("{:?} {dtype} {device}", t.size())
 }
 
@@ -347,7 +153,7 @@ pub(crate) fn run<R: FromTch<Raw>, Raw, E: Into<Failure>>(
 ) -> Result<R> {
     crate::ffi::use_warning_handler();
     let raw = f().map_err(|e| failed(op, operands.iter().copied(), e.into()))?;
-    if crate::autograd::is_anomaly_enabled() {
+    if anomaly::is_anomaly_enabled() {
         watch_results::<R, Raw>(op, operands.iter().copied(), &raw);
     }
     R::from_tch(raw).map_err(|failure| failed(op, operands.iter().copied(), failure))
@@ -361,7 +167,7 @@ fn watch_results<'a, R: FromTch<Raw>, Raw>(
 ) {
     let context = operands.map(describe).collect::<Vec<_>>().join(" and ");
     for t in R::tensors(raw) {
-        crate::autograd::anomaly::watch(op, &context, t);
+        anomaly::watch(op, &context, t);
     }
 }
 
@@ -374,7 +180,7 @@ pub(crate) fn run_opt<R: FromTch<Raw>, Raw, E: Into<Failure>>(
 ) -> Result<R> {
     crate::ffi::use_warning_handler();
     let raw = f().map_err(|e| failed(op, operands.iter().flatten().copied(), e.into()))?;
-    if crate::autograd::is_anomaly_enabled() {
+    if anomaly::is_anomaly_enabled() {
         watch_results::<R, Raw>(op, operands.iter().flatten().copied(), &raw);
     }
     R::from_tch(raw).map_err(|failure| failed(op, operands.iter().flatten().copied(), failure))
@@ -397,7 +203,7 @@ pub(crate) fn invalid(kind: crate::ErrorKind, message: impl Into<String>) -> Fai
 
 /// Checks that `x` holds Int64 class indices.
 pub(crate) fn check_indices(op: &str, x: &tch::Tensor) -> Result<()> {
-    let dtype = crate::tensor::dtype_of(x);
+    let dtype = crate::dtype::dtype_of(x);
     if dtype != crate::DType::Int64 {
         bail!(
             DType,
@@ -747,8 +553,8 @@ pub(crate) fn addc(
             crate::ErrorKind::DType,
             format!(
                 "result type {} can't be cast to the desired output type {}",
-                crate::tensor::dtype::raw_dtype_name(&result),
-                crate::tensor::dtype::raw_dtype_name(x)
+                crate::dtype::raw_dtype_name(&result),
+                crate::dtype::raw_dtype_name(x)
             ),
         ));
     }

@@ -576,6 +576,3 @@ macro_rules! nn_ops {
 }
 
 pub(crate) use nn_ops;
-
-crate::ops::nn::nn_ops!(core_function());
-use crate::ops::core_function;

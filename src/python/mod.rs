@@ -492,7 +492,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_class::<InferenceMode>()?;
     m.add_class::<DetectAnomaly>()?;
-    crate::autograd::anomaly::set_location_source(python_location);
+    crate::ops::anomaly::set_location_source(python_location);
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(func::vjp, m)?)?;
     m.add_function(wrap_pyfunction!(func::jvp, m)?)?;

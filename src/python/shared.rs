@@ -2,7 +2,7 @@
 //! actions, conversion, the joins, sequences, pickle and copy. (The
 //! overloads are in `overloads.rs`.)
 
-use crate::tensor::dtype::{legacy_type_name, LEGACY_TYPES};
+use crate::dtype::LEGACY_TYPES;
 use pyo3::prelude::*;
 
 /// The size of dim `dim` of `shape` (negative counts from the end).
@@ -230,7 +230,7 @@ macro_rules! py_shared_methods {
             #[pyo3(signature = (dtype = None))]
             fn r#type(&self, py: Python<'_>, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
                 let Some(dtype) = dtype else {
-                    let name = legacy_type_name(self.inner.dtype(), self.inner.device());
+                    let name = $crate::dtype::legacy_type_name(self.inner.dtype(), self.inner.device());
                     return Ok(name.into_pyobject(py)?.into_any().unbind());
                 };
                 let dtype = match dtype.extract::<String>() {

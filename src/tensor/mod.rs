@@ -1,16 +1,17 @@
 //! [`Tensor`]: an n-dimensional array on a device, with no autograd graph.
 
-pub(crate) mod dtype;
 mod format;
-mod scalar;
+pub(crate) mod index;
+mod methods;
 mod torch_print;
 
 use crate::error::{bail, Error, ErrorKind, Failure, Result};
 use crate::ops::catalogue::{method_ops, tensor_ops};
-use crate::ops::{core_methods, run, tensor_like_methods, Operand};
+use crate::ops::{core_methods, run, Operand};
+pub(crate) use methods::tensor_like_methods;
 
-pub use dtype::{DType, Device, TensorOptions};
-pub use scalar::Scalar;
+pub use crate::dtype::{cuda_available, cuda_device_count, DType, Device, TensorOptions};
+pub use crate::scalar::Scalar;
 pub use torch_print::{print_options, set_print_options, torch_repr, PrintOptions};
 
 /// An n-dimensional array backed by a libtorch tensor. Cloning is cheap: a
@@ -38,10 +39,10 @@ impl Tensor {
     /// live: the Tensor part of a Python Variable, which inherited read-only
     /// queries use; the Variable's own methods compute with the Variable.
     #[cfg(feature = "python")]
-    pub(crate) fn alias_of(v: &crate::Variable) -> Tensor {
+    pub(crate) fn alias_of(v: &impl Operand) -> Tensor {
         Tensor {
             // detach of a defined tensor cannot fail.
-            raw: crate::ops::Operand::raw(v).detach(),
+            raw: v.raw().detach(),
             _live: crate::live::LiveHandle::uncounted(),
         }
     }
@@ -77,6 +78,8 @@ impl Clone for Tensor {
 method_ops!(core_methods(Tensor));
 tensor_ops!(core_methods(Tensor));
 tensor_like_methods!(Tensor);
+
+impl crate::ops::sealed::Sealed for Tensor {}
 
 /// Checks a shape given by the user: no negative sizes.
 fn check_shape(op: &str, shape: &[i64]) -> Result<()> {
@@ -366,33 +369,6 @@ fn materialized(raw: tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchEr
     }
 }
 
-pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
-    // Every Tensor and Variable has one of flodl's dtypes: the constructors
-    // make only those, and every op result is checked (`ops::FromTch`).
-    // Only a tensor shared with torch can change behind flodl's back
-    // (`t.data = complex_tensor`); that panics with the Error itself,
-    // which the Python bindings raise as a DTypeError (python/guard.rs).
-    match raw.f_kind().ok().map(DType::from_kind) {
-        Some(Ok(dtype)) => dtype,
-        _ => std::panic::panic_any(Error::new(
-            ErrorKind::DType,
-            format!(
-                "this tensor now has dtype {}, which flodl does not have (was it changed through torch?)",
-                dtype::raw_dtype_name(raw)
-            ),
-        )),
-    }
-}
-
-pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
-    // flodl only ever places tensors on CPU or CUDA (checked where they
-    // come in, `from_torch` and DLPack included); as for dtype_of.
-    match Device::from_tch(raw.device()) {
-        Ok(device) => device,
-        Err(err) => std::panic::panic_any(err),
-    }
-}
-
 // ----- globals -----
 
 /// The number of threads libtorch's CPU ops use (intra-op parallelism).
@@ -426,16 +402,6 @@ pub fn set_rng_state(state: &Tensor, device: Device) -> Result<()> {
     device.check_available("set_rng_state")?;
     crate::ffi::set_rng_state(device.cuda_index(), state.raw())
         .map_err(|f| crate::Error::from_failure("set_rng_state", "", f))
-}
-
-/// Whether a CUDA device can be used.
-pub fn cuda_available() -> bool {
-    tch::Cuda::is_available()
-}
-
-/// How many CUDA devices this process sees.
-pub fn cuda_device_count() -> usize {
-    usize::try_from(tch::Cuda::device_count()).unwrap_or(0)
 }
 
 /// Waits for every kernel queued on CUDA device `index` to finish.

@@ -226,7 +226,7 @@ impl Device {
     /// Errors unless this device can be used in this process.
     pub(crate) fn check_available(self, op: &str) -> Result<()> {
         if let Device::CUDA(i) = self {
-            let count = crate::tensor::cuda_device_count();
+            let count = cuda_device_count();
             if usize::from(i) >= count {
                 bail!(
                     Device,
@@ -325,6 +325,45 @@ impl TensorOptions {
     pub(crate) fn to_tch(self) -> (tch::Kind, tch::Device) {
         (self.dtype.to_kind(), self.device.to_tch())
     }
+}
+
+/// The dtype of a tensor flodl holds.
+pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
+    // Every Tensor and Variable has one of flodl's dtypes: the constructors
+    // make only those, and every op result is checked (`ops::FromTch`).
+    // Only a tensor shared with torch can change behind flodl's back
+    // (`t.data = complex_tensor`); that panics with the Error itself,
+    // which the Python bindings raise as a DTypeError (python/guard.rs).
+    match raw.f_kind().ok().map(DType::from_kind) {
+        Some(Ok(dtype)) => dtype,
+        _ => std::panic::panic_any(Error::new(
+            ErrorKind::DType,
+            format!(
+                "this tensor now has dtype {}, which flodl does not have (was it changed through torch?)",
+                raw_dtype_name(raw)
+            ),
+        )),
+    }
+}
+
+/// The device of a tensor flodl holds.
+pub(crate) fn device_of(raw: &tch::Tensor) -> Device {
+    // flodl only ever places tensors on CPU or CUDA (checked where they
+    // come in, `from_torch` and DLPack included); as for dtype_of.
+    match Device::from_tch(raw.device()) {
+        Ok(device) => device,
+        Err(err) => std::panic::panic_any(err),
+    }
+}
+
+/// Whether a CUDA device can be used.
+pub fn cuda_available() -> bool {
+    tch::Cuda::is_available()
+}
+
+/// How many CUDA devices this process sees.
+pub fn cuda_device_count() -> usize {
+    usize::try_from(tch::Cuda::device_count()).unwrap_or(0)
 }
 
 /// PyTorch's legacy tensor type names, by dtype.

@@ -5,8 +5,8 @@
 //! applied together by libtorch's advanced `index`. All of it is
 //! differentiable on a Variable.
 
-use super::{run, Operand};
 use crate::error::{bail, Result};
+use crate::ops::{run, Operand};
 use crate::Tensor;
 
 /// One item of an index, as Python writes `x[item, item, ...]`.
@@ -116,7 +116,7 @@ fn basic_view<'a>(
             TensorIndex::Int(i) => result = result.f_select(dim, *i)?,
             TensorIndex::Slice { start, end, step } => {
                 if *step <= 0 {
-                    return Err(super::invalid(
+                    return Err(crate::ops::invalid(
                         crate::ErrorKind::Argument,
                         format!("slice step must be positive, got {step}"),
                     ));
