@@ -44,8 +44,9 @@ MODES = dict(_flodl._modes())
 class Op:
     table: str  # "method", "tensor" or "nn"
     name: str
-    params: list[tuple[str, str]]  # (name, kind)
-    ret: str  # result kind; "" is the op's own class
+    params: list[tuple[str, str, str]]  # (name, annotation, Rust type)
+    ret: str  # the result's annotation
+    rust_ret: str  # the result's Rust type
     overloaded: bool
     doc: str
 
@@ -66,58 +67,9 @@ class Op:
 
 
 def catalogue() -> list[Op]:
-    rows = _flodl._catalogue()
-    return [
-        Op(
-            table,
-            name,
-            [(a, k.replace(" ", "")) for a, k in params],
-            ret.replace(" ", ""),
-            over,
-            doc,
-        )
-        for table, name, params, ret, over, doc in rows
-    ]
-
-
-# ----- Python annotations of the kinds -----
-
-
-def python_kind(kind: str, table: str) -> str:
-    option = re.fullmatch(r"Option<(\w+)>", kind)
-    if option:
-        return f"{python_kind(option.group(1), table)} | None"
-    simple = {
-        "Same": "VariableLike"
-        if table == "nn"
-        else ("Tensor" if table == "tensor" else "_Operand"),
-        "Tensor": "Tensor",
-        "Ints": "Sequence[int]",
-        "I2": "Ints2",
-        "I3": "Ints3",
-        "Scalar": "Number",
-        "f64": "float",
-        "i64": "int",
-        "bool": "bool",
-    }
-    if kind in simple:
-        return simple[kind]
-    if kind in MODES:
-        return kind
-    raise SystemExit(f"generate.py: no Python type for the kind {kind!r}")
-
-
-def python_result(ret: str, table: str) -> str:
-    same = {"method": "_Self", "tensor": "Tensor", "nn": "NnResult"}[table]
-    results = {
-        "": same,
-        "Tensor": "Tensor",
-        "(Same,Tensor)": f"tuple[{same}, Tensor]",
-        "(Same,Same)": f"tuple[{same}, {same}]",
-        "[Same]": f"list[{same}]",
-        "()": "_Self",
-    }
-    return results[ret]
+    """The declarations, each argument and result with its annotation (from
+    the type that parses it) and its Rust type, as the module writes them."""
+    return [Op(*row) for row in _flodl._catalogue()]
 
 
 def docstring(doc: str, indent: str) -> str:
@@ -132,12 +84,12 @@ def docstring(doc: str, indent: str) -> str:
 def stub(op: Op, indent: str) -> str:
     defaults = op.defaults()
     params = ["self"] if op.table != "nn" else []
-    for name, kind in op.params:
-        text = f"{name}: {python_kind(kind, op.table)}"
+    for name, annotation, _ in op.params:
+        text = f"{name}: {annotation}"
         if name in defaults:
             text += f" = {defaults[name]!r}"
         params.append(text)
-    head = f"{indent}def {op.name}({', '.join(params)}) -> {python_result(op.ret, op.table)}:\n"
+    head = f"{indent}def {op.name}({', '.join(params)}) -> {op.ret}:\n"
     return head + docstring(op.doc, indent)
 
 
@@ -163,33 +115,6 @@ def write_stub(ops: list[Op]) -> str:
 # ----- docs/ops.md -----
 
 
-def rust_kind(kind: str, table: str) -> str:
-    option = re.fullmatch(r"Option<(\w+)>", kind)
-    if option:
-        return f"Option<{rust_kind(option.group(1), table)}>"
-    same = "&T" if table == "nn" else "&Self"
-    return {
-        "Same": same,
-        "Tensor": "&Tensor",
-        "Ints": "&[i64]",
-        "I2": "[i64; 2]",
-        "I3": "[i64; 3]",
-        "Scalar": "impl Into<Scalar>",
-    }.get(kind, kind)
-
-
-def rust_result(ret: str, table: str) -> str:
-    same = "T" if table == "nn" else "Self"
-    return {
-        "": same,
-        "Tensor": "Tensor",
-        "(Same,Tensor)": f"({same}, Tensor)",
-        "(Same,Same)": f"({same}, {same})",
-        "[Same]": f"Vec<{same}>",
-        "()": "()",
-    }[ret]
-
-
 def python_call(op: Op) -> str:
     signature = inspect.signature(op.binding)
     params = [str(p) for name, p in signature.parameters.items() if name != "self"]
@@ -198,12 +123,12 @@ def python_call(op: Op) -> str:
 
 
 def doc_row(op: Op) -> str:
-    args = ", ".join(f"{n}: {rust_kind(k, op.table)}" for n, k in op.params)
+    args = ", ".join(f"{n}: {rust}" for n, _, rust in op.params)
     if op.table == "nn":
-        rust = f"fn {op.name}({args}) -> Result<{rust_result(op.ret, op.table)}>"
+        rust = f"fn {op.name}({args}) -> Result<{op.rust_ret}>"
     else:
         receiver = "&self" + (", " if args else "")
-        rust = f"{op.name}({receiver}{args}) -> Result<{rust_result(op.ret, op.table)}>"
+        rust = f"{op.name}({receiver}{args}) -> Result<{op.rust_ret}>"
     what = " ".join(line.strip() for line in op.doc.strip().splitlines()).replace("|", "\\|")
     return f"| {op.name} | `{rust}` | `{python_call(op)}` | {what} |\n"
 

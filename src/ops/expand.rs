@@ -40,6 +40,20 @@ macro_rules! core_arg {
     ($T:ty; $k:ident) => { $crate::ops::catalogue::kinds::$k };
 }
 
+/// How the docs write an argument kind's Rust type (what `core_arg!` makes
+/// of it, `$same` standing for the operand type: `Self` or `T`).
+#[cfg(feature = "python")] // for the op tables of docs/ops.md
+macro_rules! core_arg_text {
+    ($same:literal; Same) => { concat!("&", $same) };
+    ($same:literal; Tensor) => { "&Tensor" };
+    ($same:literal; Ints) => { "&[i64]" };
+    ($same:literal; I2) => { "[i64; 2]" };
+    ($same:literal; I3) => { "[i64; 3]" };
+    ($same:literal; Scalar) => { "impl Into<Scalar>" };
+    ($same:literal; Option<$k:ident>) => { concat!("Option<", $crate::ops::core_arg_text!($same; $k), ">") };
+    ($same:literal; $k:ident) => { stringify!($k) };
+}
+
 /// What an argument adds to an op's error message: its libtorch tensor if
 /// it is a tensor, so the message names its shape, dtype and device.
 macro_rules! operand_of {
@@ -68,6 +82,29 @@ macro_rules! core_ret {
     ($T:ty; (Same, Tensor)) => { ($T, $crate::Tensor) };
     ($T:ty; (Same, Same)) => { ($T, $T) };
     ($T:ty; ()) => { () };
+}
+
+/// How the docs write a result kind's Rust type (what `core_ret!` makes of it).
+#[cfg(feature = "python")] // for the op tables of docs/ops.md
+macro_rules! core_ret_text {
+    ($same:literal;) => {
+        $same
+    };
+    ($same:literal; Tensor) => {
+        "Tensor"
+    };
+    ($same:literal; [Same]) => {
+        concat!("Vec<", $same, ">")
+    };
+    ($same:literal; (Same, Tensor)) => {
+        concat!("(", $same, ", Tensor)")
+    };
+    ($same:literal; (Same, Same)) => {
+        concat!("(", $same, ", ", $same, ")")
+    };
+    ($same:literal; ()) => {
+        "()"
+    };
 }
 
 /// Expands a method table (`(Type) declarations...`) as methods of `Type`.
@@ -128,3 +165,5 @@ macro_rules! core_function {
 }
 
 pub(crate) use {core_arg, core_function, core_method, core_methods, core_ret, operand_of};
+#[cfg(feature = "python")]
+pub(crate) use {core_arg_text, core_ret_text};

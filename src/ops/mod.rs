@@ -24,6 +24,8 @@ pub(crate) mod nn;
 pub(crate) mod rnn;
 
 pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret, operand_of};
+#[cfg(feature = "python")]
+pub(crate) use expand::{core_arg_text, core_ret_text};
 
 /// Keeps [`Operand`] to the two handle types, which implement `Sealed`
 /// where they are declared.

@@ -15,6 +15,55 @@ use crate::{
     DType, Device, Error, ErrorKind, Scalar, Tensor, TensorIndex, TensorOptions, Variable,
 };
 
+/// What an argument type accepts, as the stubs annotate it: each type that
+/// parses a kind of the op tables says it here, so `make stubs` keeps no
+/// map of its own.
+pub(crate) trait Annotated {
+    fn annotation() -> String;
+}
+
+/// Declares the annotation of argument types.
+macro_rules! annotated {
+    ($($t:ty => $text:literal),* $(,)?) => {$(
+        impl Annotated for $t {
+            fn annotation() -> String {
+                $text.to_string()
+            }
+        }
+    )*};
+}
+annotated!(
+    bool => "bool",
+    Float => "float",
+    Int => "int",
+    IntList => "Sequence[int]",
+    ScalarArg => "Number",
+    TensorArg<'_> => "Tensor",
+    NnOperand<'_> => "VariableLike",
+);
+
+impl<A: Annotated> Annotated for Option<A> {
+    fn annotation() -> String {
+        format!("{} | None", A::annotation())
+    }
+}
+
+impl<const N: usize> Annotated for Ints<N> {
+    /// The stubs' `Ints2`, `Ints3`: one int or `N` of them.
+    fn annotation() -> String {
+        format!("Ints{N}")
+    }
+}
+
+impl<M: Mode> Annotated for Choice<M> {
+    /// The mode's own name, which the stubs declare as a `Literal` of its
+    /// names (`_modes()`).
+    fn annotation() -> String {
+        let full = std::any::type_name::<M>();
+        full.rsplit("::").next().unwrap_or(full).to_string()
+    }
+}
+
 /// A Python argument as the core takes it.
 pub(crate) trait CoreArg {
     type Core<'a>

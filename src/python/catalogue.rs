@@ -9,7 +9,7 @@
 
 use pyo3::prelude::*;
 
-use super::args::{SameTensorArg, VariableArg};
+use super::args::{Annotated, SameTensorArg, VariableArg};
 use super::classes::PyTensor;
 use super::classes::PyVariable;
 use crate::ops::catalogue::{method_ops, tensor_ops};
@@ -225,59 +225,141 @@ macro_rules! py_functions {
     };
 }
 
-/// One row of [`catalogue`]: what `make stubs` needs of a declaration.
-type Row = (
-    &'static str,                            // table: "method", "tensor" or "nn"
-    &'static str,                            // name
-    &'static [(&'static str, &'static str)], // (argument, kind)
-    &'static str,                            // result kind ("" for Same)
-    bool,                                    // bound by hand as an overload
-    &'static str,                            // doc
+/// What `make stubs` needs of a declaration.
+struct Row {
+    /// "method", "tensor" or "nn".
+    table: &'static str,
+    name: &'static str,
+    args: &'static [Arg],
+    /// The result's annotation in the stubs.
+    result: &'static str,
+    /// The result's type in the Rust signature of docs/ops.md.
+    rust_result: &'static str,
+    /// Bound by hand as an overload.
+    overloaded: bool,
+    doc: &'static str,
+}
+
+/// An argument of a declaration: its name, its annotation in the stubs (from
+/// the type that parses it) and its type in Rust's signature.
+struct Arg {
+    name: &'static str,
+    annotation: fn() -> String,
+    rust: &'static str,
+}
+
+/// A [`Row`] as Python receives it.
+type CatalogueRow = (
+    &'static str,
+    &'static str,
+    Vec<(&'static str, String, &'static str)>,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
 );
 
+/// The operand of the methods in the stubs: their generic class
+/// `_Ops[_Self, _Operand]` stands for Tensor and Variable (whose bindings
+/// parse it with different types).
+struct MethodOperand;
+
+impl Annotated for MethodOperand {
+    fn annotation() -> String {
+        "_Operand".to_string()
+    }
+}
+
+/// A result kind as the stubs annotate it; `$same` is the table's own
+/// result (`_Self` for the methods of both classes).
+macro_rules! py_result {
+    ($same:literal;) => {
+        $same
+    };
+    ($same:literal; Tensor) => {
+        "Tensor"
+    };
+    ($same:literal; [Same]) => {
+        concat!("list[", $same, "]")
+    };
+    ($same:literal; (Same, Tensor)) => {
+        concat!("tuple[", $same, ", Tensor]")
+    };
+    ($same:literal; (Same, Same)) => {
+        concat!("tuple[", $same, ", ", $same, "]")
+    };
+    ($same:literal; ()) => {
+        "_Self"
+    };
+}
+
 /// Expands a table as rows of [`catalogue`] (method tables first: their
-/// bodies start with `|x|`; then the nn table).
+/// bodies start with `|x|`; then the nn table). `$Same` stands for the
+/// table's operand, `$same_ret` and `$rust_same` name its result in the
+/// stubs and in the docs' Rust signatures.
 macro_rules! py_rows {
-    (($table:literal) $(
+    (($table:literal, $Same:ty, $same_ret:literal, $rust_same:literal) $(
         $(#[doc = $doc:literal])*
         $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
         $(-> $ret:tt)? $([$mode:ident])? => |$x:ident| $body:expr;
     )*) => {
-        &[$(py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?],
-                      [$($mode)?], [$($doc)*])),*]
+        &[$(py_rows!(@row ($table, $Same, $same_ret, $rust_same), $name,
+                      [$($arg: $kind $(<$inner>)?),*], [$($ret)?], [$($mode)?], [$($doc)*])),*]
     };
-    (($table:literal) $(
+    (($table:literal, $Same:ty, $same_ret:literal, $rust_same:literal) $(
         $(#[doc = $doc:literal])*
         $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
         $(-> $ret:tt)? $([$mode:ident])? => $body:expr;
     )*) => {
-        &[$(py_rows!(@row $table, $name, [$($arg: $kind $(<$inner>)?),*], [$($ret)?],
-                      [$($mode)?], [$($doc)*])),*]
+        &[$(py_rows!(@row ($table, $Same, $same_ret, $rust_same), $name,
+                      [$($arg: $kind $(<$inner>)?),*], [$($ret)?], [$($mode)?], [$($doc)*])),*]
     };
-    (@row $table:literal, $name:ident, [$($arg:ident: $kind:ident $(<$inner:ident>)?),*],
+    (@row ($table:literal, $Same:ty, $same_ret:literal, $rust_same:literal), $name:ident,
+     [$($arg:ident: $kind:ident $(<$inner:ident>)?),*],
      [$($ret:tt)?], [$($mode:ident)?], [$($doc:literal)*]) => {
-        (
-            $table,
-            stringify!($name),
-            &[$((stringify!($arg), stringify!($kind $(<$inner>)?))),*],
-            concat!("" $(, stringify!($ret))?),
-            py_rows!(@overloaded $($mode)?),
-            concat!($($doc, "\n"),*),
-        )
+        Row {
+            table: $table,
+            name: stringify!($name),
+            args: &[$(Arg {
+                name: stringify!($arg),
+                annotation: <py_arg!($Same; $kind $(<$inner>)?) as Annotated>::annotation,
+                rust: $crate::ops::core_arg_text!($rust_same; $kind $(<$inner>)?),
+            }),*],
+            result: py_result!($same_ret; $($ret)?),
+            rust_result: $crate::ops::core_ret_text!($rust_same; $($ret)?),
+            overloaded: py_rows!(@overloaded $($mode)?),
+            doc: concat!($($doc, "\n"),*),
+        }
     };
     (@overloaded overloaded) => { true };
     (@overloaded) => { false };
 }
 
-const METHOD_ROWS: &[Row] = method_ops!(py_rows("method"));
-const TENSOR_ROWS: &[Row] = tensor_ops!(py_rows("tensor"));
-const NN_ROWS: &[Row] = nn_ops!(py_rows("nn"));
+const METHOD_ROWS: &[Row] = method_ops!(py_rows("method", MethodOperand, "_Self", "Self"));
+const TENSOR_ROWS: &[Row] =
+    tensor_ops!(py_rows("tensor", super::args::TensorArg<'static>, "Tensor", "Self"));
+const NN_ROWS: &[Row] = nn_ops!(py_rows("nn", super::args::NnOperand<'static>, "NnResult", "T"));
 
-/// The op declarations as `(table, name, [(argument, kind)], result kind,
-/// overloaded, doc)` tuples: the input of `make stubs`.
+/// The op declarations as `(table, name, [(argument, annotation, Rust
+/// type)], result annotation, Rust result, overloaded, doc)` tuples: the
+/// input of `make stubs`, which writes them as they are.
 #[pyfunction(name = "_catalogue")]
-pub(crate) fn catalogue() -> Vec<Row> {
-    [METHOD_ROWS, TENSOR_ROWS, NN_ROWS].concat()
+pub(crate) fn catalogue() -> Vec<CatalogueRow> {
+    let rows = [METHOD_ROWS, TENSOR_ROWS, NN_ROWS].into_iter().flatten();
+    rows.map(|r| {
+        let args = r.args.iter();
+        let args = args.map(|a| (a.name, (a.annotation)(), a.rust)).collect();
+        (
+            r.table,
+            r.name,
+            args,
+            r.result,
+            r.rust_result,
+            r.overloaded,
+            r.doc,
+        )
+    })
+    .collect()
 }
 
 /// Each mode kind of the tables and its names, for the stubs.
