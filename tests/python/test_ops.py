@@ -237,7 +237,7 @@ SPEC_OPS = [
 ]
 # The declarations of the built module: (table, name, ...).
 DECLARED = {row[1]: row[0] for row in flodl._flodl._catalogue()}
-OVERLOADED = {row[1] for row in flodl._flodl._catalogue() if row[4]}
+OVERLOADED = {row[1] for row in flodl._flodl._catalogue() if row[5]}
 JOINS = {"cat_many", "stack"}  # static methods, bound by hand
 
 
