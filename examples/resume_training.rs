@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use flodl::nn::{self, Module};
 use flodl::optim::lr_scheduler::{CosineAnnealingLR, Scheduler};
 use flodl::optim::{self, RAdamOptions};
-use flodl::{DType, Device, Reduction, Result, Tensor, TensorOptions, Value, Variable};
+use flodl::{Device, Reduction, Result, Tensor, TensorOptions, Value, Variable};
 
 const N_TRAIN: i64 = 512;
 const N_TEST: i64 = 128;
@@ -153,11 +153,7 @@ struct Log {
 fn train_epoch(t: &mut Training, data: &Data, log: &mut Log, total: usize) -> Result<()> {
     let lr = t.optimizer.lr();
     t.model.train();
-    let int64 = TensorOptions {
-        dtype: DType::Int64,
-        ..Default::default()
-    };
-    let order = Tensor::randperm(N_TRAIN, int64)?;
+    let order = Tensor::randperm(N_TRAIN, Device::CPU)?;
     let mut loss_sum = 0.0;
     for start in (0..N_TRAIN).step_by(BATCH as usize) {
         let rows = order.narrow(0, start, BATCH.min(N_TRAIN - start))?;

@@ -321,3 +321,27 @@ fn embedding_padding_idx_counts_from_the_end() {
         assert_eq!(err.kind(), ErrorKind::Index, "{bad}");
     }
 }
+
+/// PyTorch's integer creations default to Int64; so do flodl's, and the
+/// `_with` forms take another dtype.
+#[test]
+fn random_integers_are_int64_as_pytorch_s() -> flodl::Result<()> {
+    let order = Tensor::randperm(6, Device::CPU)?;
+    assert_eq!(order.dtype(), DType::Int64);
+    let mut values = order.to_i64_vec()?;
+    values.sort_unstable();
+    assert_eq!(values, (0..6).collect::<Vec<i64>>());
+    let draws = Tensor::randint(-2, 3, &[4, 5], Device::CPU)?;
+    assert_eq!((draws.dtype(), draws.shape()), (DType::Int64, vec![4, 5]));
+    assert!(draws.to_i64_vec()?.iter().all(|v| (-2..3).contains(v)));
+    let opts = TensorOptions {
+        dtype: DType::Float64,
+        device: Device::CPU,
+    };
+    assert_eq!(Tensor::randperm_with(3, opts)?.dtype(), DType::Float64);
+    assert_eq!(
+        Tensor::randint_with(0, 2, &[2], opts)?.dtype(),
+        DType::Float64
+    );
+    Ok(())
+}

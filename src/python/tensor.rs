@@ -356,7 +356,7 @@ impl PyTensor {
     ) -> PyResult<Self> {
         let (low, high) = (low.core("randint", "low")?, high.core("randint", "high")?);
         let opts = integer_options(options, dtype, device)?;
-        Ok(Tensor::randint(low, high, shape.core("randint", "shape")?, opts)?.into())
+        Ok(Tensor::randint_with(low, high, shape.core("randint", "shape")?, opts)?.into())
     }
 
     /// A random permutation of `0..n`; Int64 unless `dtype=`.
@@ -369,7 +369,7 @@ impl PyTensor {
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let opts = integer_options(options, dtype, device)?;
-        Ok(Tensor::randperm(n.core("randperm", "n")?, opts)?.into())
+        Ok(Tensor::randperm_with(n.core("randperm", "n")?, opts)?.into())
     }
 
     /// A view of `base`'s memory (`torch.as_strided`), for `copy.deepcopy`

@@ -255,9 +255,19 @@ impl Tensor {
         create("eye", &[n, m], opts, |_, o| tch::Tensor::f_eye_m(n, m, o))
     }
 
-    /// Integers drawn uniformly from `[low, high)`, as `torch.randint`
-    /// (the same stream from the same seed).
-    pub fn randint(low: i64, high: i64, shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+    /// Int64 integers drawn uniformly from `[low, high)` on `device`, as
+    /// `torch.randint` (PyTorch's default dtype; the same stream from the
+    /// same seed).
+    pub fn randint(low: i64, high: i64, shape: &[i64], device: Device) -> Result<Tensor> {
+        let opts = TensorOptions {
+            dtype: DType::Int64,
+            device,
+        };
+        Self::randint_with(low, high, shape, opts)
+    }
+
+    /// [`randint`](Tensor::randint) with another dtype.
+    pub fn randint_with(low: i64, high: i64, shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
         if low >= high {
             bail!(
                 Argument,
@@ -269,8 +279,18 @@ impl Tensor {
         })
     }
 
-    /// A random permutation of `0..n`, as `torch.randperm`.
-    pub fn randperm(n: i64, opts: TensorOptions) -> Result<Tensor> {
+    /// A random permutation of `0..n` as Int64 on `device`, as
+    /// `torch.randperm` (PyTorch's default dtype).
+    pub fn randperm(n: i64, device: Device) -> Result<Tensor> {
+        let opts = TensorOptions {
+            dtype: DType::Int64,
+            device,
+        };
+        Self::randperm_with(n, opts)
+    }
+
+    /// [`randperm`](Tensor::randperm) with another dtype.
+    pub fn randperm_with(n: i64, opts: TensorOptions) -> Result<Tensor> {
         create("randperm", &[n], opts, |_, o| tch::Tensor::f_randperm(n, o))
     }
 
