@@ -4,12 +4,15 @@
 //! parameters written after, and RAdam's and NAdam's state dicts (the test
 //! resumes them in Python's flodl.optim). With a `resume` entry (a Python
 //! Adam's parameter and state dict), five more steps of a Rust Adam built
-//! with default options from that state.
+//! with default options from that state. And eight steps of SGD with
+//! momentum under a OneCycleLR of 20 steps (momentum cycled), with both
+//! state dicts, which the test resumes in Python for the last twelve.
 //!
 //! ```text
 //! cargo run --release --example optim_parity -- start.safetensors out.safetensors
 //! ```
 
+use flodl::optim::lr_scheduler::{OneCycleLR, Scheduler};
 use flodl::optim::{AdadeltaOptions, AdagradOptions, AdamOptions, AdamWOptions, AdamaxOptions};
 use flodl::optim::{Method, NAdamOptions, Optimizer, RAdamOptions, RMSpropOptions, SGDOptions};
 use flodl::{Result, Tensor, Value, Variable};
@@ -134,7 +137,45 @@ fn main() -> Result<()> {
     }
     let params = Value::dict(results.into_iter().map(|(k, t)| (k, Value::Tensor(t))));
     let states = Value::dict([("radam", radam_state), ("nadam", nadam_state)]);
-    flodl::io::save_value(&Value::dict([("params", params), ("states", states)]), out)
+    let one_cycle = one_cycle(&start)?;
+    let saved = [
+        ("params", params),
+        ("states", states),
+        ("one_cycle", one_cycle),
+    ];
+    flodl::io::save_value(&Value::dict(saved), out)
+}
+
+/// Eight steps of SGD (momentum 0.9) under `OneCycleLR(max_lr=0.5,
+/// total_steps=20)`: the parameter, the optimizer's and the scheduler's
+/// state dicts after, and the rate and momentum of each step.
+fn one_cycle(start: &Tensor) -> Result<Value> {
+    let w = Variable::new(start.copy()?, true)?;
+    let options = SGDOptions {
+        lr: 0.1,
+        momentum: 0.9,
+        ..Default::default()
+    };
+    let mut opt = Optimizer::new(vec![w.clone()], options)?;
+    let mut sched = Scheduler::new(&mut opt, OneCycleLR::new(0.5, 20));
+    let mut rates = Vec::new();
+    for _ in 0..8 {
+        opt.zero_grad();
+        loss(&w)?.backward()?;
+        opt.step()?;
+        sched.step(&mut opt);
+        let group = &opt.param_groups()[0].options;
+        rates.push(Value::List(vec![
+            Value::Float(group.lr),
+            Value::Float(group.momentum),
+        ]));
+    }
+    Ok(Value::dict([
+        ("w", Value::Tensor(w.data())),
+        ("optimizer", opt.state_dict()),
+        ("scheduler", sched.state_dict()),
+        ("rates", Value::List(rates)),
+    ]))
 }
 
 /// Five Adam steps from a parameter and a state dict Python saved, the

@@ -351,6 +351,9 @@ def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
         np.testing.assert_allclose(
             got["params"][name].numpy(), _torch_steps(start, make, 10), rtol=1e-6, err_msg=name
         )
+    # A Rust OneCycleLR checkpoint (optimizer and scheduler) resumes in
+    # Python: torch's uninterrupted twenty steps, rates and momenta.
+    _check_one_cycle_resume(start, got["one_cycle"])
     # A Rust optimizer's state dict resumes in Python's flodl.optim (built
     # with default options: the hyperparameters come from the file), five
     # more steps landing where torch's fifteen do.
@@ -365,3 +368,37 @@ def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
         np.testing.assert_allclose(
             w.numpy(), _torch_steps(start, OPTIMIZERS[name], 15), rtol=1e-6, err_msg=name
         )
+
+
+def _check_one_cycle_resume(start: np.ndarray, rust: dict) -> None:
+    """Rust's eight SGD steps under OneCycleLR(max_lr=0.5, total_steps=20),
+    then twelve more in Python's flodl.optim from the two state dicts (built
+    with other options: the files carry them): every step's rate and
+    momentum, and the parameters at the end, are torch's."""
+    w = torch.tensor(start, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=20)
+    torch_rates = []
+    for _ in range(20):
+        opt.zero_grad()
+        (w * w.tanh() + w * w / 4).sum().backward()
+        opt.step()
+        sched.step()
+        torch_rates.append((opt.param_groups[0]["lr"], opt.param_groups[0]["momentum"]))
+    np.testing.assert_allclose(rust["rates"], torch_rates[:8], rtol=1e-12)
+
+    pw = flodl.Variable(rust["w"], requires_grad=True)
+    python_opt = flodl.optim.SGD([pw], lr=0.01, momentum=0.5)
+    python_sched = flodl.optim.lr_scheduler.OneCycleLR(python_opt, max_lr=0.5, total_steps=20)
+    python_opt.load_state_dict(rust["optimizer"])
+    python_sched.load_state_dict(rust["scheduler"])
+    rates = []
+    for _ in range(12):
+        python_opt.zero_grad()
+        (pw * pw.tanh() + pw * pw / 4).sum().backward()
+        python_opt.step()
+        python_sched.step()
+        group = python_opt.param_groups[0]
+        rates.append((group["lr"], group["momentum"]))
+    np.testing.assert_allclose(rates, torch_rates[8:], rtol=1e-12)
+    np.testing.assert_allclose(pw.numpy(), w.detach().numpy(), rtol=1e-6)
