@@ -1,36 +1,509 @@
-//! Activations as modules: `ReLU`, `GELU`, `Tanh`, `Sigmoid`, `SiLU`.
+//! Activations as modules, as `torch.nn`'s: every one Python's `flodl.nn`
+//! has, with PyTorch's options as public fields and its defaults
+//! (`Default`; `new` where PyTorch has required arguments), printing
+//! PyTorch's repr (`LeakyReLU(negative_slope=0.2)`).
+//!
+//! `inplace`: [`Hardtanh`] and [`ReLU6`] clamp their input in place (the
+//! crate's `clamp_`) and return it, as PyTorch's `hardtanh_`; the crate
+//! has no in-place op for the others (`relu_`, `elu_`, ...), so they keep
+//! `inplace` for the repr and always return a new Variable, as Python's
+//! `flodl.nn` does.
+//!
+//! `nn::ReLU`, `nn::GELU` and `nn::SiLU` are also constants holding
+//! PyTorch's defaults, so `Sequential::new().add(nn::ReLU)` reads as it
+//! did when these had no options.
 
-use super::{Module, Parameter};
-use crate::error::Result;
-use crate::Variable;
+use super::{py_bool, py_float, Module, Parameter};
+use crate::error::{bail, ensure, Result};
+use crate::{Tensor, TensorOptions, Variable};
 
-/// Declares parameterless activation modules that call a method.
+/// Declares activation modules without parameters: each is a struct of
+/// its options (a unit struct when it has none), `Default` when every
+/// option has a default, and a [`Module`] whose `extra_repr` is the
+/// `repr` expression (empty if left out) and whose `forward` is the
+/// `forward` expression, with `$s` the module and `$x` the input.
 macro_rules! activations {
-    ($($(#[doc = $doc:literal])* $name:ident => $method:ident;)*) => {$(
-        $(#[doc = $doc])*
-        #[derive(Debug, Clone, Copy)]
-        pub struct $name;
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident { $( $(#[doc = $fdoc:literal])* $field:ident: $ty:ty $(= $default:expr)? ),* $(,)? }
+        $(repr |$r:tt| $repr:expr;)?
+        forward |$s:tt, $x:tt| $body:expr;
+    )*) => {$(
+        activations!(@struct [$(#[doc = $doc])*] $name { $( [$(#[doc = $fdoc])*] $field: $ty ),* });
+        activations!(@default $name { $($field $(= $default)?),* });
 
         impl Module for $name {
             fn forward(&self, input: &Variable) -> Result<Variable> {
-                input.$method()
+                let ($s, $x) = (self, input);
+                $body
             }
             fn named_parameters(&self) -> Vec<(String, Parameter)> {
                 Vec::new()
             }
+            fn extra_repr(&self) -> String {
+                activations!(@repr self $(, |$r| $repr)?)
+            }
         }
     )*};
+    (@repr $this:expr, |$r:tt| $repr:expr) => {{
+        let $r = $this;
+        String::from($repr)
+    }};
+    (@repr $this:expr) => {
+        String::new()
+    };
+    (@struct [$($doc:tt)*] $name:ident {}) => {
+        $($doc)*
+        #[derive(Debug, Clone, Copy, PartialEq, Default)]
+        pub struct $name;
+    };
+    (@struct [$($doc:tt)*] $name:ident { $( [$($fdoc:tt)*] $field:ident: $ty:ty ),+ }) => {
+        $($doc)*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name {
+            $( $($fdoc)* pub $field: $ty, )+
+        }
+    };
+    // `Default` when every option has one (a unit struct derives it).
+    (@default $name:ident {}) => {};
+    (@default $name:ident { $($field:ident = $default:expr),+ }) => {
+        impl Default for $name {
+            /// PyTorch's defaults.
+            fn default() -> Self {
+                $name { $($field: $default),+ }
+            }
+        }
+    };
+    (@default $($rest:tt)*) => {};
 }
 
 activations! {
-    /// `max(x, 0)`, as `torch.nn.ReLU`.
-    ReLU => relu;
-    /// GELU (erf form), as `torch.nn.GELU`.
-    GELU => gelu;
-    /// As `torch.nn.Tanh`.
-    Tanh => tanh;
-    /// As `torch.nn.Sigmoid`.
-    Sigmoid => sigmoid;
-    /// `x * sigmoid(x)`, as `torch.nn.SiLU`.
-    SiLU => silu;
+    /// `max(x, 0)`, as `torch.nn.ReLU`. `inplace` is shown in the repr;
+    /// the result is a new Variable (the crate has no `relu_`).
+    ReLU {
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| inplace_only(m.inplace);
+    forward |_, x| x.relu();
+
+    /// `min(max(x, 0), 6)`, as `torch.nn.ReLU6`: with `inplace`, the input
+    /// clamped in place (`clamp_`) and returned.
+    ReLU6 {
+        /// Clamp the input in place (default false).
+        inplace: bool = false,
+    }
+    repr |m| inplace_only(m.inplace);
+    forward |m, x| clamp(x, 0.0, 6.0, m.inplace);
+
+    /// Scaled ELU with PyTorch's constants, as `torch.nn.SELU`. `inplace`
+    /// is shown in the repr; the result is a new Variable.
+    SELU {
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| inplace_only(m.inplace);
+    forward |_, x| x.selu();
+
+    /// `x * sigmoid(x)`, as `torch.nn.SiLU`. `inplace` is shown in the
+    /// repr; the result is a new Variable.
+    SiLU {
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| inplace_only(m.inplace);
+    forward |_, x| x.silu();
+
+    /// `x * tanh(softplus(x))`, as `torch.nn.Mish`. `inplace` is shown in
+    /// the repr; the result is a new Variable.
+    Mish {
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| inplace_only(m.inplace);
+    forward |_, x| x.mish();
+
+    /// `clamp(x / 6 + 1/2, 0, 1)`, as `torch.nn.Hardsigmoid` (whose repr
+    /// never shows `inplace`); the result is a new Variable.
+    Hardsigmoid {
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    forward |_, x| x.hardsigmoid();
+
+    /// `x * hardsigmoid(x)`, as `torch.nn.Hardswish` (whose repr never
+    /// shows `inplace`); the result is a new Variable.
+    Hardswish {
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    forward |_, x| x.hardswish();
+
+    /// `x` clamped into `[min_val, max_val]`, as `torch.nn.Hardtanh`: with
+    /// `inplace`, the input clamped in place (`clamp_`) and returned. (As
+    /// `clamp`, a value exactly at a bound passes its gradient, where
+    /// PyTorch's `hardtanh` passes none.)
+    Hardtanh {
+        /// The lower bound (default -1).
+        min_val: f64 = -1.0,
+        /// The upper bound (default 1), above `min_val`.
+        max_val: f64 = 1.0,
+        /// Clamp the input in place (default false).
+        inplace: bool = false,
+    }
+    repr |m| format!(
+        "min_val={}, max_val={}{}",
+        py_float(m.min_val),
+        py_float(m.max_val),
+        inplace_suffix(m.inplace)
+    );
+    forward |m, x| clamp(x, m.min_val, m.max_val, m.inplace);
+
+    /// `x` where positive, `negative_slope * x` elsewhere, as
+    /// `torch.nn.LeakyReLU`. `inplace` is shown in the repr; the result is
+    /// a new Variable.
+    LeakyReLU {
+        /// The slope below 0 (default 0.01).
+        negative_slope: f64 = 0.01,
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| format!("negative_slope={}{}", py_float(m.negative_slope), inplace_suffix(m.inplace));
+    forward |m, x| x.leaky_relu(m.negative_slope);
+
+    /// `x` where positive, `alpha * (exp(x) - 1)` elsewhere, as
+    /// `torch.nn.ELU`. `inplace` is shown in the repr; the result is a new
+    /// Variable.
+    ELU {
+        /// The scale of the negative part (default 1).
+        alpha: f64 = 1.0,
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| format!("alpha={}{}", py_float(m.alpha), inplace_suffix(m.inplace));
+    forward |m, x| x.elu(m.alpha);
+
+    /// `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`, as
+    /// `torch.nn.CELU` (computed as `alpha * elu(x / alpha)`). `inplace` is
+    /// shown in the repr; the result is a new Variable.
+    CELU {
+        /// The scale of the negative part (default 1).
+        alpha: f64 = 1.0,
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool = false,
+    }
+    repr |m| format!("alpha={}{}", py_float(m.alpha), inplace_suffix(m.inplace));
+    forward |m, x| x.div_scalar(m.alpha)?.elu(1.0)?.mul_scalar(m.alpha);
+
+    /// `x` where greater than `threshold`, `value` elsewhere, as
+    /// `torch.nn.Threshold` (which has no defaults: [`Threshold::new`]).
+    /// `inplace` is shown in the repr; the result is a new Variable.
+    Threshold {
+        /// Values at or below it are replaced.
+        threshold: f64,
+        /// What replaces them.
+        value: f64,
+        /// PyTorch's `inplace` (default false): not in place here.
+        inplace: bool,
+    }
+    repr |m| format!(
+        "threshold={}, value={}{}",
+        py_float(m.threshold),
+        py_float(m.value),
+        inplace_suffix(m.inplace)
+    );
+    forward |m, x| x.masked_fill(&x.le_scalar(m.threshold)?, m.value);
+
+    /// GELU, as `torch.nn.GELU`: the exact (erf) form, or the tanh
+    /// approximation.
+    GELU {
+        /// `"none"` (the default) or `"tanh"`.
+        approximate: GeluApproximate = GeluApproximate::None,
+    }
+    repr |m| format!("approximate='{}'", m.approximate);
+    forward |m, x| match m.approximate {
+        GeluApproximate::None => x.gelu(),
+        GeluApproximate::Tanh => x.gelu_tanh(),
+    };
+
+    /// `log(1 + exp(beta * x)) / beta`, linear above `threshold`, as
+    /// `torch.nn.Softplus`.
+    Softplus {
+        /// The sharpness (default 1).
+        beta: f64 = 1.0,
+        /// Where `beta * x` is above it, `x` itself (default 20).
+        threshold: f64 = 20.0,
+    }
+    repr |m| format!("beta={}, threshold={}", py_float(m.beta), py_float(m.threshold));
+    forward |m, x| x.softplus(m.beta, m.threshold);
+
+    /// `x` where `|x| > lambd`, 0 elsewhere, as `torch.nn.Hardshrink`.
+    Hardshrink {
+        /// The half-width of the band set to 0 (default 0.5).
+        lambd: f64 = 0.5,
+    }
+    repr |m| py_float(m.lambd);
+    forward |m, x| x.masked_fill(&x.abs()?.le_scalar(m.lambd)?, 0.0);
+
+    /// `x` moved `lambd` towards 0, and 0 within `lambd` of it, as
+    /// `torch.nn.Softshrink` (computed as `x - clamp(x, -lambd, lambd)`).
+    Softshrink {
+        /// The half-width of the band set to 0 (default 0.5).
+        lambd: f64 = 0.5,
+    }
+    repr |m| py_float(m.lambd);
+    forward |m, x| x.sub(&x.clamp(-m.lambd, m.lambd)?);
+
+    /// `a * sigmoid(b)` for the halves `a`, `b` of the input along `dim`,
+    /// as `torch.nn.GLU`.
+    GLU {
+        /// The dim halved (default -1, the last); its size must be even.
+        dim: i64 = -1,
+    }
+    repr |m| format!("dim={}", m.dim);
+    forward |m, x| glu(x, m.dim);
+
+    /// Softmax along `dim`, as `torch.nn.Softmax`: with no dim, PyTorch's
+    /// legacy choice (dim 0 of a 0-, 1- or 3-d input, else dim 1).
+    Softmax {
+        /// The dim the values sum to 1 along (default None: see above).
+        dim: Option<i64> = None,
+    }
+    repr |m| dim_repr(m.dim);
+    forward |m, x| x.softmax(softmax_dim(m.dim, x));
+
+    /// The log of the softmax along `dim`, computed stably, as
+    /// `torch.nn.LogSoftmax` (no dim: as [`Softmax`]).
+    LogSoftmax {
+        /// The dim of the softmax (default None: as [`Softmax`]).
+        dim: Option<i64> = None,
+    }
+    repr |m| dim_repr(m.dim);
+    forward |m, x| x.log_softmax(softmax_dim(m.dim, x));
+
+    /// The softmax of `-x` along `dim`, as `torch.nn.Softmin` (no dim: as
+    /// [`Softmax`]).
+    Softmin {
+        /// The dim of the softmax (default None: as [`Softmax`]).
+        dim: Option<i64> = None,
+    }
+    repr |m| dim_repr(m.dim);
+    forward |m, x| x.neg()?.softmax(softmax_dim(m.dim, x));
+
+    /// Hyperbolic tangent, as `torch.nn.Tanh`.
+    Tanh {}
+    forward |_, x| x.tanh();
+
+    /// `1 / (1 + exp(-x))`, as `torch.nn.Sigmoid`.
+    Sigmoid {}
+    forward |_, x| x.sigmoid();
+
+    /// `log(sigmoid(x))`, computed stably (as `-softplus(-x)`), as
+    /// `torch.nn.LogSigmoid`.
+    LogSigmoid {}
+    forward |_, x| x.neg()?.softplus(1.0, 20.0)?.neg();
+
+    /// `x / (1 + |x|)`, as `torch.nn.Softsign`.
+    Softsign {}
+    forward |_, x| x.div(&x.abs()?.add_scalar(1.0)?);
+
+    /// `x - tanh(x)`, as `torch.nn.Tanhshrink`.
+    Tanhshrink {}
+    forward |_, x| x.sub(&x.tanh()?);
+}
+
+/// `nn::ReLU` as a value: a [`struct@ReLU`] with PyTorch's defaults.
+#[allow(non_upper_case_globals)] // the name of the type, as a value
+pub const ReLU: ReLU = ReLU { inplace: false };
+
+/// `nn::GELU` as a value: a [`struct@GELU`] with PyTorch's defaults (the exact form).
+#[allow(non_upper_case_globals)] // the name of the type, as a value
+pub const GELU: GELU = GELU {
+    approximate: GeluApproximate::None,
+};
+
+/// `nn::SiLU` as a value: a [`struct@SiLU`] with PyTorch's defaults.
+#[allow(non_upper_case_globals)] // the name of the type, as a value
+pub const SiLU: SiLU = SiLU { inplace: false };
+
+impl Threshold {
+    /// `x` where greater than `threshold`, `value` elsewhere, not in place,
+    /// as `torch.nn.Threshold(threshold, value)`.
+    pub fn new(threshold: f64, value: f64) -> Self {
+        Threshold {
+            threshold,
+            value,
+            inplace: false,
+        }
+    }
+}
+
+impl Hardtanh {
+    /// `torch.nn.Hardtanh(min_val, max_val)`: an Argument error unless
+    /// `max_val > min_val`, as PyTorch asserts (a struct literal is not
+    /// checked, as PyTorch's attributes set later are not).
+    pub fn new(min_val: f64, max_val: f64) -> Result<Self> {
+        // As PyTorch's `assert max_val > min_val`: a NaN fails it too.
+        if max_val.partial_cmp(&min_val) != Some(std::cmp::Ordering::Greater) {
+            bail!(
+                Argument,
+                "Hardtanh: max_val must be greater than min_val, got min_val={} and max_val={}",
+                py_float(min_val),
+                py_float(max_val)
+            );
+        }
+        Ok(Hardtanh {
+            min_val,
+            max_val,
+            inplace: false,
+        })
+    }
+}
+
+/// How [`struct@GELU`] computes: PyTorch's `approximate` argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum GeluApproximate {
+    /// The exact form, `x * Phi(x)` with the normal CDF (`"none"`).
+    #[default]
+    None,
+    /// The tanh approximation (`"tanh"`).
+    Tanh,
+}
+
+impl std::fmt::Display for GeluApproximate {
+    /// PyTorch's name: `none` or `tanh`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GeluApproximate::None => "none",
+            GeluApproximate::Tanh => "tanh",
+        })
+    }
+}
+
+impl std::str::FromStr for GeluApproximate {
+    type Err = crate::Error;
+    /// `"none"` or `"tanh"`; anything else is an Argument error.
+    fn from_str(text: &str) -> Result<Self> {
+        match text {
+            "none" => Ok(GeluApproximate::None),
+            "tanh" => Ok(GeluApproximate::Tanh),
+            _ => bail!(
+                Argument,
+                "GELU: approximate must be 'none' or 'tanh', got {text:?}"
+            ),
+        }
+    }
+}
+
+/// `x` where positive, `weight * x` elsewhere, as `torch.nn.PReLU`: one
+/// learned weight, or one per channel (dim 1 of the input).
+#[derive(Debug, Clone)]
+pub struct PReLU {
+    /// How many weights: 1, or the number of channels.
+    pub num_parameters: i64,
+    /// The weights' starting value.
+    pub init: f64,
+    /// The `[num_parameters]` weights.
+    pub weight: Parameter,
+}
+
+impl PReLU {
+    /// `num_parameters` weights, each `init`, as
+    /// `torch.nn.PReLU(num_parameters, init)` (PyTorch's defaults: 1 and
+    /// 0.25).
+    pub fn new(num_parameters: i64, init: f64) -> Result<Self> {
+        let data = Tensor::full(&[num_parameters], init, TensorOptions::default())?;
+        Ok(PReLU {
+            num_parameters,
+            init,
+            weight: Variable::new(data, true)?,
+        })
+    }
+}
+
+impl Module for PReLU {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        input.prelu(&self.weight)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        vec![("weight".to_string(), self.weight.clone())]
+    }
+    fn extra_repr(&self) -> String {
+        format!("num_parameters={}", self.num_parameters)
+    }
+}
+
+/// `inplace=True` when set, else nothing (a repr with only that option).
+fn inplace_only(inplace: bool) -> String {
+    if inplace {
+        format!("inplace={}", py_bool(true))
+    } else {
+        String::new()
+    }
+}
+
+/// `, inplace=True` when set, else nothing (after other options).
+fn inplace_suffix(inplace: bool) -> &'static str {
+    if inplace {
+        ", inplace=True"
+    } else {
+        ""
+    }
+}
+
+/// `dim=1`, or `dim=None`.
+fn dim_repr(dim: Option<i64>) -> String {
+    match dim {
+        Some(d) => format!("dim={d}"),
+        None => "dim=None".to_string(),
+    }
+}
+
+/// `dim`, or PyTorch's legacy implicit one
+/// (`torch.nn.functional._get_softmax_dim`): 0 for a 0-, 1- or 3-d input,
+/// else 1.
+fn softmax_dim(dim: Option<i64>, input: &Variable) -> i64 {
+    dim.unwrap_or(match input.ndim() {
+        0 | 1 | 3 => 0,
+        _ => 1,
+    })
+}
+
+/// `input` clamped into `[min, max]`: in place (`clamp_`, returning the
+/// input) with `inplace`.
+fn clamp(input: &Variable, min: f64, max: f64, inplace: bool) -> Result<Variable> {
+    if inplace {
+        input.clamp_(min, max)?;
+        Ok(input.clone())
+    } else {
+        input.clamp(min, max)
+    }
+}
+
+/// `a * sigmoid(b)` for the halves of `input` along `dim`, with the checks
+/// and messages of Python's `flodl.nn.functional.glu` (the crate has no
+/// glu op).
+fn glu(input: &Variable, dim: i64) -> Result<Variable> {
+    let shape = input.shape();
+    let ndim = shape.len() as i64;
+    ensure!(
+        ndim > 0,
+        Shape,
+        "glu: a 0-d input has no dimension to halve"
+    );
+    ensure!(
+        -ndim <= dim && dim < ndim,
+        Index,
+        "glu: dim {dim} is out of range for a {ndim}-d input {shape:?}"
+    );
+    let size = shape[dim.rem_euclid(ndim) as usize]; // in range: checked above
+    ensure!(
+        size % 2 == 0,
+        Shape,
+        "glu: halving dimension must be even, but dimension {dim} is size {size}"
+    );
+    let half = size / 2;
+    let a = input.narrow(dim, 0, half)?;
+    let b = input.narrow(dim, half, half)?;
+    a.mul(&b.sigmoid()?)
 }
