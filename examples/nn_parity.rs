@@ -244,6 +244,21 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
         "upsampling_bilinear2d" => Box::new(nn::UpsamplingBilinear2d::to_size([5, 7])),
         "embedding_padding_from_end" => Box::new(nn::Embedding::new(10, 3, Some(-2))?),
         "dropout" => Box::new(nn::Dropout::new(0.25)?),
+        "embedding_bag_options" => Box::new(nn::EmbeddingBag::with_options(
+            10,
+            3,
+            nn::EmbeddingBagOptions {
+                mode: flodl::EmbeddingBagMode::Sum,
+                padding_idx: Some(2),
+                scale_grad_by_freq: true,
+                ..Default::default()
+            },
+        )?),
+        "embedding_scaled" => Box::new(nn::Embedding {
+            scale_grad_by_freq: true,
+            norm_type: 1.0,
+            ..nn::Embedding::new(10, 3, None)?
+        }),
         other => {
             return Err(flodl::Error::new(
                 flodl::ErrorKind::Argument,

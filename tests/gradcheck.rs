@@ -182,7 +182,7 @@ fn cases() -> Vec<Case> {
         case("pixel_shuffle", &[&[1, 4, 2, 2]], any, |v| flodl::pixel_shuffle(&v[0], 2)),
         case("pixel_unshuffle", &[&[1, 1, 4, 4]], any, |v| flodl::pixel_unshuffle(&v[0], 2)),
         case("bilinear", &[&[2, 3], &[2, 2], &[4, 3, 2], &[4]], any, |v| flodl::bilinear(&v[0], &v[1], &v[2], Some(&v[3]))),
-        case("embedding_bag", &[&[4, 3]], any, |v| flodl::embedding_bag(&v[0], &int64(&[0, 2, 1, 3, 3], &[5]), &int64(&[0, 2], &[2]), EmbeddingBagMode::Mean)),
+        case("embedding_bag", &[&[4, 3]], any, |v| flodl::embedding_bag(&int64(&[0, 2, 1, 3, 3], &[5]), &v[0], Some(&int64(&[0, 2], &[2])), None, 2.0, false, EmbeddingBagMode::Mean, false, None, false, None)),
         case("im2col", &[&[1, 2, 3, 3]], any, |v| flodl::im2col(&v[0], [2, 2], [1, 1], [0, 0], [1, 1])),
         case("col2im", &[&[1, 4, 4]], any, |v| flodl::col2im(&v[0], [3, 3], [2, 2], [1, 1], [0, 0], [1, 1])),
         case("linear", &[&[2, 3], &[4, 3], &[4]], any, |v| flodl::linear(&v[0], &v[1], Some(&v[2]))),

@@ -1692,10 +1692,23 @@ def embedding(
     ``max_norm``; ``scale_grad_by_freq`` divides each row's gradient by its count."""
 
 def embedding_bag(
-    weight: VariableLike, indices: Tensor, offsets: Tensor, mode: EmbeddingBagMode = "mean"
+    input: Tensor,
+    weight: VariableLike,
+    offsets: Tensor | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    mode: EmbeddingBagMode = "mean",
+    sparse: bool = False,
+    per_sample_weights: VariableLike | None = None,
+    include_last_offset: bool = False,
+    padding_idx: int | None = None,
 ) -> NnResult:
-    """Bags of embedding rows reduced by ``mode``, as ``F.embedding_bag(indices, weight, offsets,
-    mode=mode)``; ``offsets`` start each bag in the flat ``indices``."""
+    """Bags of rows of ``weight`` at the Int64 indices ``input``, reduced by ``mode``, as
+    ``F.embedding_bag``: a 2-d ``input`` is one bag per row; a 1-d one is split at ``offsets`` (with
+    ``include_last_offset``, the last offset ends the last bag). ``per_sample_weights`` (mode "sum"
+    only) scales each row; rows at ``padding_idx`` are left out of their bags; ``max_norm``,
+    ``norm_type`` and ``scale_grad_by_freq`` as for ``embedding``."""
 
 def scaled_dot_product_attention(
     query: VariableLike,
@@ -1709,19 +1722,45 @@ def scaled_dot_product_attention(
     """``softmax(q @ k.T * scale + mask) @ v``, as ``F.scaled_dot_product_attention``; ``scale``
     defaults to ``1/sqrt(q.shape[-1])``."""
 
-def dropout(input: VariableLike, p: float = 0.5, training: bool = True) -> NnResult:
+def dropout(
+    input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> NnResult:
     """Zeroes each element with probability ``p`` and scales the rest by ``1/(1-p)`` when
-    ``training``, as ``F.dropout``."""
+    ``training``, as ``F.dropout`` (``inplace``: in the input's own memory, as the other dropouts
+    below)."""
 
-def feature_dropout(input: VariableLike, p: float = 0.5, training: bool = True) -> NnResult:
+def feature_dropout(
+    input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> NnResult:
     """Zeroes whole channels (dim 1 of ``[N, C, ...]``) with probability ``p`` and scales the rest
     by ``1/(1-p)`` when ``training``, as ``F.dropout1d``, ``F.dropout2d`` and ``F.dropout3d``."""
 
-def alpha_dropout(input: VariableLike, p: float = 0.5, training: bool = False) -> NnResult:
+def dropout1d(
+    input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> NnResult:
+    """[``feature_dropout``] of ``[N, C, L]`` or unbatched ``[C, L]``, as ``F.dropout1d``."""
+
+def dropout2d(
+    input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> NnResult:
+    """[``feature_dropout``] of ``[N, C, H, W]``, as ``F.dropout2d`` (a 3-d input is ``[N, C, L]``,
+    as PyTorch still reads it)."""
+
+def dropout3d(
+    input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> NnResult:
+    """[``feature_dropout``] of ``[N, C, D, H, W]`` or unbatched ``[C, D, H, W]``, as
+    ``F.dropout3d``."""
+
+def alpha_dropout(
+    input: VariableLike, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> NnResult:
     """Dropout that keeps SELU's mean and variance, as ``F.alpha_dropout`` (off unless
     ``training``)."""
 
-def feature_alpha_dropout(input: VariableLike, p: float = 0.5, training: bool = False) -> NnResult:
+def feature_alpha_dropout(
+    input: VariableLike, p: float = 0.5, training: bool = False, inplace: bool = False
+) -> NnResult:
     """[``alpha_dropout``] of whole channels, as ``F.feature_alpha_dropout``."""
 
 def batch_norm(

@@ -345,7 +345,7 @@ pub fn multi_head_attention_forward(
         }
         let weights = scores.softmax(-1)?;
         let weights = if dropout_p > 0.0 {
-            crate::dropout(&weights, dropout_p, true)?
+            crate::dropout(&weights, dropout_p, true, false)?
         } else {
             weights
         };

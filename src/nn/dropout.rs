@@ -11,6 +11,8 @@ use crate::Variable;
 #[derive(Debug)]
 pub struct Dropout {
     pub p: f64,
+    /// Zeroes in the input's own memory.
+    pub inplace: bool,
     training: Cell<bool>,
 }
 
@@ -19,6 +21,7 @@ impl Dropout {
         crate::ops::nn::check_probability("Dropout", p)?;
         Ok(Dropout {
             p,
+            inplace: false,
             training: Cell::new(true),
         })
     }
@@ -26,7 +29,7 @@ impl Dropout {
 
 impl Module for Dropout {
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        crate::dropout(input, self.p, self.training.get())
+        crate::dropout(input, self.p, self.training.get(), self.inplace)
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         Vec::new()
@@ -35,7 +38,11 @@ impl Module for Dropout {
         self.training.set(training)
     }
     fn extra_repr(&self) -> String {
-        format!("p={}, inplace=False", super::py_float(self.p))
+        format!(
+            "p={}, inplace={}",
+            super::py_float(self.p),
+            super::py_bool(self.inplace)
+        )
     }
 }
 
@@ -46,6 +53,8 @@ macro_rules! dropout_layer {
         #[derive(Debug)]
         pub struct $name {
             pub p: f64,
+            /// Zeroes in the input's own memory.
+            pub inplace: bool,
             training: Cell<bool>,
         }
 
@@ -54,6 +63,7 @@ macro_rules! dropout_layer {
                 crate::ops::nn::check_probability(stringify!($name), p)?;
                 Ok($name {
                     p,
+                    inplace: false,
                     training: Cell::new(true),
                 })
             }
@@ -61,7 +71,7 @@ macro_rules! dropout_layer {
 
         impl Module for $name {
             fn forward(&self, input: &Variable) -> Result<Variable> {
-                $op(input, self.p, self.training.get())
+                $op(input, self.p, self.training.get(), self.inplace)
             }
             fn named_parameters(&self) -> Vec<(String, Parameter)> {
                 Vec::new()
@@ -70,23 +80,29 @@ macro_rules! dropout_layer {
                 self.training.set(training)
             }
             fn extra_repr(&self) -> String {
-                format!("p={}, inplace=False", super::py_float(self.p))
+                format!(
+                    "p={}, inplace={}",
+                    super::py_float(self.p),
+                    super::py_bool(self.inplace)
+                )
             }
         }
     };
 }
 
 dropout_layer!(
-    /// Zeroes whole channels of `[N, C, L]` while training, as `torch.nn.Dropout1d`.
-    Dropout1d => crate::feature_dropout
+    /// Zeroes whole channels of `[N, C, L]` (or `[C, L]`) while training, as
+    /// `torch.nn.Dropout1d`.
+    Dropout1d => crate::dropout1d
 );
 dropout_layer!(
     /// Zeroes whole channels of `[N, C, H, W]` while training, as `torch.nn.Dropout2d`.
-    Dropout2d => crate::feature_dropout
+    Dropout2d => crate::dropout2d
 );
 dropout_layer!(
-    /// Zeroes whole channels of `[N, C, D, H, W]` while training, as `torch.nn.Dropout3d`.
-    Dropout3d => crate::feature_dropout
+    /// Zeroes whole channels of `[N, C, D, H, W]` (or `[C, D, H, W]`) while
+    /// training, as `torch.nn.Dropout3d`.
+    Dropout3d => crate::dropout3d
 );
 dropout_layer!(
     /// Dropout that keeps SELU's mean and variance, as `torch.nn.AlphaDropout`.

@@ -10,27 +10,42 @@ use crate::{Tensor, TensorOptions, Variable};
 pub struct Embedding {
     pub weight: Parameter,
     pub padding_idx: Option<i64>,
+    /// Rows looked up are first scaled to a `norm_type`-norm of at most this.
+    pub max_norm: Option<f64>,
+    pub norm_type: f64,
+    /// Each row's gradient divided by its count in the batch.
+    pub scale_grad_by_freq: bool,
 }
 
 impl Embedding {
     /// Rows drawn from N(0, 1), the padding row zeroed, as PyTorch's.
     pub fn new(num_embeddings: i64, embedding_dim: i64, padding_idx: Option<i64>) -> Result<Self> {
-        let data = Tensor::empty(&[num_embeddings, embedding_dim], TensorOptions::default())?;
-        data.normal_(0.0, 1.0)?;
-        if let Some(row) = padding_idx {
-            let row = if row < 0 { row + num_embeddings } else { row };
-            ensure!(
-                (0..num_embeddings).contains(&row),
-                Index,
-                "Embedding: padding_idx {row} is out of range for {num_embeddings} rows"
-            );
-            data.select(0, row)?.zero_()?;
-        }
+        let weight = lookup_table("Embedding", num_embeddings, embedding_dim, padding_idx)?;
         Ok(Embedding {
-            weight: Variable::new(data, true)?,
+            weight,
             padding_idx,
+            max_norm: None,
+            norm_type: 2.0,
+            scale_grad_by_freq: false,
         })
     }
+}
+
+/// A `[rows, dim]` table drawn from N(0, 1), the padding row zeroed, as
+/// PyTorch's embedding layers start.
+fn lookup_table(layer: &str, rows: i64, dim: i64, padding_idx: Option<i64>) -> Result<Parameter> {
+    let data = Tensor::empty(&[rows, dim], TensorOptions::default())?;
+    data.normal_(0.0, 1.0)?;
+    if let Some(row) = padding_idx {
+        let row = if row < 0 { row + rows } else { row };
+        ensure!(
+            (0..rows).contains(&row),
+            Index,
+            "{layer}: padding_idx {row} is out of range for {rows} rows"
+        );
+        data.select(0, row)?.zero_()?;
+    }
+    Variable::new(data, true)
 }
 
 impl Module for Embedding {
@@ -39,9 +54,9 @@ impl Module for Embedding {
             &input.data(),
             &self.weight,
             self.padding_idx,
-            None,
-            2.0,
-            false,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
             false,
         )
     }
@@ -55,63 +70,141 @@ impl Module for Embedding {
             // PyTorch keeps a negative padding_idx counted from the start.
             s += &format!(", padding_idx={}", if row < 0 { row + rows } else { row });
         }
+        if let Some(max_norm) = self.max_norm {
+            s += &format!(", max_norm={}", super::py_float(max_norm));
+        }
+        if self.norm_type != 2.0 {
+            s += &format!(", norm_type={}", super::py_float(self.norm_type));
+        }
+        if self.scale_grad_by_freq {
+            s += ", scale_grad_by_freq=True";
+        }
         s
     }
 }
 
+/// `torch.nn.EmbeddingBag`'s options besides its sizes, PyTorch's defaults
+/// by `Default` (mode "mean").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EmbeddingBagOptions {
+    /// Rows looked up are first scaled to a `norm_type`-norm of at most this.
+    pub max_norm: Option<f64>,
+    pub norm_type: f64,
+    /// Each row's gradient divided by its count in the batch.
+    pub scale_grad_by_freq: bool,
+    pub mode: crate::EmbeddingBagMode,
+    /// The last offset ends the last bag (offsets has one entry per bag + 1).
+    pub include_last_offset: bool,
+    /// A row left out of its bags (and zeroed at the start).
+    pub padding_idx: Option<i64>,
+}
+
+impl Default for EmbeddingBagOptions {
+    fn default() -> Self {
+        EmbeddingBagOptions {
+            max_norm: None,
+            norm_type: 2.0,
+            scale_grad_by_freq: false,
+            mode: crate::EmbeddingBagMode::Mean,
+            include_last_offset: false,
+            padding_idx: None,
+        }
+    }
+}
+
 /// Sums, means or maxima of bags of embedding rows, as
-/// `torch.nn.EmbeddingBag` (mode "mean" by default): a `[B, L]` input is `B`
-/// bags of `L` indices; [`forward_bags`](EmbeddingBag::forward_bags) takes
-/// 1-d indices and the offsets where bags start.
+/// `torch.nn.EmbeddingBag`: a `[B, L]` input is `B` bags of `L` indices;
+/// [`forward_with`](EmbeddingBag::forward_with) also takes 1-d indices with
+/// the offsets where bags start, and per-sample weights.
 #[derive(Debug)]
 pub struct EmbeddingBag {
     pub weight: Parameter,
-    pub mode: crate::EmbeddingBagMode,
+    pub options: EmbeddingBagOptions,
 }
 
 impl EmbeddingBag {
-    /// Rows drawn from N(0, 1), as PyTorch's.
+    /// Rows drawn from N(0, 1), reduced by `mode`, as PyTorch's.
     pub fn new(
         num_embeddings: i64,
         embedding_dim: i64,
         mode: crate::EmbeddingBagMode,
     ) -> Result<Self> {
-        let data = Tensor::empty(&[num_embeddings, embedding_dim], TensorOptions::default())?;
-        data.normal_(0.0, 1.0)?;
-        Ok(EmbeddingBag {
-            weight: Variable::new(data, true)?,
+        let options = EmbeddingBagOptions {
             mode,
-        })
+            ..Default::default()
+        };
+        Self::with_options(num_embeddings, embedding_dim, options)
+    }
+
+    /// With `options`; the padding row (if any) starts at zero, as PyTorch's.
+    pub fn with_options(
+        num_embeddings: i64,
+        embedding_dim: i64,
+        options: EmbeddingBagOptions,
+    ) -> Result<Self> {
+        let weight = lookup_table(
+            "EmbeddingBag",
+            num_embeddings,
+            embedding_dim,
+            options.padding_idx,
+        )?;
+        Ok(EmbeddingBag { weight, options })
     }
 
     /// The bags of `indices` (1-d) starting at `offsets`.
     pub fn forward_bags(&self, indices: &Tensor, offsets: &Tensor) -> Result<Variable> {
-        crate::embedding_bag(&self.weight, indices, offsets, self.mode)
+        self.forward_with(indices, Some(offsets), None)
+    }
+
+    /// PyTorch's `forward(input, offsets=None, per_sample_weights=None)`.
+    pub fn forward_with(
+        &self,
+        input: &Tensor,
+        offsets: Option<&Tensor>,
+        per_sample_weights: Option<&Variable>,
+    ) -> Result<Variable> {
+        let o = &self.options;
+        crate::embedding_bag(
+            input,
+            &self.weight,
+            offsets,
+            o.max_norm,
+            o.norm_type,
+            o.scale_grad_by_freq,
+            o.mode,
+            false,
+            per_sample_weights,
+            o.include_last_offset,
+            o.padding_idx,
+        )
     }
 }
 
 impl Module for EmbeddingBag {
+    /// The bags of a `[B, L]` input, one per row.
     fn forward(&self, input: &Variable) -> Result<Variable> {
-        let shape = input.shape();
-        ensure!(
-            shape.len() == 2,
-            Shape,
-            "EmbeddingBag: a 1-d input needs offsets, got shape {shape:?}"
-        );
-        let (bags, length) = (shape[0], shape[1]);
-        let starts: Vec<i64> = (0..bags).map(|b| b * length).collect();
-        let offsets = Tensor::from_i64(&starts, &[bags], input.device())?;
-        self.forward_bags(&input.data().reshape(&[-1])?, &offsets)
+        self.forward_with(&input.data(), None, None)
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {
         named(&[("weight", Some(&self.weight))])
     }
     fn extra_repr(&self) -> String {
-        format!(
-            "{}, {}, mode='{}'",
-            super::size(&self.weight, 0),
-            super::size(&self.weight, 1),
-            crate::ops::nn::Mode::name(self.mode)
-        )
+        let o = &self.options;
+        let rows = super::size(&self.weight, 0);
+        let mut s = format!("{rows}, {}", super::size(&self.weight, 1));
+        if let Some(max_norm) = o.max_norm {
+            s += &format!(", max_norm={}", super::py_float(max_norm));
+        }
+        if o.norm_type != 2.0 {
+            s += &format!(", norm_type={}", super::py_float(o.norm_type));
+        }
+        if o.scale_grad_by_freq {
+            s += ", scale_grad_by_freq=True";
+        }
+        s += &format!(", mode='{}'", crate::ops::nn::Mode::name(o.mode));
+        if let Some(row) = o.padding_idx {
+            s += &format!(", padding_idx={}", if row < 0 { row + rows } else { row });
+        }
+        s
     }
 }

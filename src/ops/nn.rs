@@ -202,6 +202,157 @@ pub(crate) fn renorm_rows(
     Ok(())
 }
 
+/// `F.embedding_bag`'s options besides its tensors.
+pub(crate) struct EmbeddingBagArgs {
+    pub(crate) max_norm: Option<f64>,
+    pub(crate) norm_type: f64,
+    pub(crate) scale_grad_by_freq: bool,
+    pub(crate) mode: EmbeddingBagMode,
+    pub(crate) sparse: bool,
+    pub(crate) include_last_offset: bool,
+    pub(crate) padding_idx: Option<i64>,
+}
+
+impl EmbeddingBagArgs {
+    /// The bags of `input` (PyTorch's checks, then `embedding_bag` with its
+    /// padding index): a 2-d input becomes flat indices with an offset per
+    /// row.
+    pub(crate) fn run(
+        &self,
+        input: &tch::Tensor,
+        weight: &tch::Tensor,
+        offsets: Option<&tch::Tensor>,
+        per_sample_weights: Option<&tch::Tensor>,
+    ) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+        // Failures without the op's name, which `run` adds.
+        let check = |ok: bool, kind: ErrorKind, message: String| match ok {
+            true => Ok(()),
+            false => Err(super::invalid(kind, message)),
+        };
+        use ErrorKind::{Argument, Shape};
+        check(
+            !self.sparse,
+            Argument,
+            "sparse gradients are not supported".into(),
+        )?;
+        if let Some(w) = per_sample_weights {
+            let (got, want) = (w.size(), input.size());
+            let message =
+                format!("per_sample_weights ({got:?}) must have the input's shape ({want:?})");
+            check(got == want, Shape, message)?;
+            let mode = self.mode.name();
+            let message =
+                format!("per_sample_weights is only supported for mode 'sum', got mode '{mode}'");
+            check(self.mode == EmbeddingBagMode::Sum, Argument, message)?;
+        }
+        let (indices, offsets, weights) = match (input.dim(), offsets) {
+            (2, None) => {
+                let size = input.size();
+                let (bags, length) = (size[0], size[1]);
+                let starts = tch::Tensor::f_arange_start_step(
+                    0,
+                    bags * length,
+                    length.max(1),
+                    (tch::Kind::Int64, input.device()),
+                )?;
+                let flat = |t: &tch::Tensor| t.f_reshape([-1]);
+                (
+                    flat(input)?,
+                    starts,
+                    per_sample_weights.map(flat).transpose()?,
+                )
+            }
+            (2, Some(_)) => {
+                return Err(super::invalid(
+                    ErrorKind::Argument,
+                    "a 2-d input is one bag per row: offsets must be None",
+                ))
+            }
+            (1, None) => {
+                return Err(super::invalid(
+                    ErrorKind::Argument,
+                    "a 1-d input needs offsets (where each bag starts)",
+                ))
+            }
+            (1, Some(offsets)) => {
+                let dims = offsets.dim();
+                check(
+                    dims == 1,
+                    Shape,
+                    format!("offsets must be 1-d, got {dims} dims"),
+                )?;
+                let weights = per_sample_weights.map(tch::Tensor::shallow_clone);
+                (input.shallow_clone(), offsets.shallow_clone(), weights)
+            }
+            (dims, _) => {
+                return Err(super::invalid(
+                    ErrorKind::Shape,
+                    format!("input must be 1-d or 2-d, got {dims} dims"),
+                ))
+            }
+        };
+        let rows = weight.size().first().copied().unwrap_or(0);
+        // libtorch counts a negative padding index from the end: no padding
+        // row is None here (not -1, as in the Python-level call).
+        let padding_row = match self.padding_idx {
+            Some(_) => Some(super::padding_row(self.padding_idx, rows)?),
+            None => None,
+        };
+        renorm_rows(weight, &indices, self.max_norm, self.norm_type)?;
+        let (bags, _, _, _) = tch::Tensor::f_embedding_bag_padding_idx(
+            weight,
+            &indices,
+            &offsets,
+            self.scale_grad_by_freq,
+            self.mode.code(),
+            false,
+            weights.as_ref(),
+            self.include_last_offset,
+            padding_row,
+        )?;
+        Ok(bags)
+    }
+}
+
+/// `F.dropout1d/2d/3d` (`op`): whole channels zeroed by `feature_dropout`,
+/// an unbatched input (1-d: `[C, L]`; 3-d: anything but 5 dims, as PyTorch
+/// reads it) given a batch dim first.
+pub(crate) fn channel_dropout(
+    op: &str,
+    input: &tch::Tensor,
+    p: f64,
+    training: bool,
+    inplace: bool,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    check_probability(op, p)?;
+    let dims = input.dim();
+    let batched = match op {
+        "dropout1d" => {
+            if !(2..=3).contains(&dims) {
+                return Err(super::invalid(
+                    ErrorKind::Shape,
+                    format!("expected a 2-d [C, L] or 3-d [N, C, L] input, got {dims}-d"),
+                ));
+            }
+            dims == 3
+        }
+        "dropout3d" => dims == 5,
+        _ => true,
+    };
+    let x = match batched {
+        true => input.shallow_clone(),
+        false => input.f_unsqueeze(0)?,
+    };
+    let out = match inplace {
+        true => x.shallow_clone().f_feature_dropout_(p, training)?,
+        false => x.f_feature_dropout(p, training)?,
+    };
+    Ok(match batched {
+        true => out,
+        false => out.f_squeeze_dim(0)?,
+    })
+}
+
 /// A `value` only pads in constant mode (PyTorch's rule).
 pub(crate) fn check_pad(op: &str, mode: PadMode, value: Option<f64>) -> crate::Result<()> {
     if mode != PadMode::Constant && value.is_some() {
@@ -427,12 +578,17 @@ macro_rules! nn_ops {
                 $crate::ops::nn::renorm_rows(weight.raw(), input.raw(), max_norm, norm_type)?;
                 Ok::<_, $crate::error::Failure>(tch::Tensor::f_embedding(weight.raw(), input.raw(), padding_row, scale_grad_by_freq, false)?)
             };
-            /// Bags of embedding rows reduced by `mode`, as
-            /// `F.embedding_bag(indices, weight, offsets, mode=mode)`;
-            /// `offsets` start each bag in the flat `indices`.
-            embedding_bag(weight: Same, indices: Tensor, offsets: Tensor, mode: EmbeddingBagMode = "mean")
-                => tch::Tensor::f_embedding_bag(weight.raw(), indices.raw(), offsets.raw(), false, mode.code(), false, None::<&tch::Tensor>, false)
-                    .map(|(bags, _, _, _)| bags);
+            /// Bags of rows of `weight` at the Int64 indices `input`,
+            /// reduced by `mode`, as `F.embedding_bag`: a 2-d `input` is one
+            /// bag per row; a 1-d one is split at `offsets` (with
+            /// `include_last_offset`, the last offset ends the last bag).
+            /// `per_sample_weights` (mode "sum" only) scales each row;
+            /// rows at `padding_idx` are left out of their bags; `max_norm`,
+            /// `norm_type` and `scale_grad_by_freq` as for `embedding`.
+            embedding_bag(input: Tensor, weight: Same, offsets: Option<Tensor> = None, max_norm: Option<f64> = None, norm_type: f64 = 2.0, scale_grad_by_freq: bool = false, mode: EmbeddingBagMode = "mean", sparse: bool = false, per_sample_weights: Option<Same> = None, include_last_offset: bool = false, padding_idx: Option<i64> = None) => {
+                let bags = $crate::ops::nn::EmbeddingBagArgs { max_norm, norm_type, scale_grad_by_freq, mode, sparse, include_last_offset, padding_idx };
+                bags.run(input.raw(), weight.raw(), offsets.map(|o| o.raw()), per_sample_weights.map(|w| w.raw()))
+            };
             /// `softmax(q @ k.T * scale + mask) @ v`, as
             /// `F.scaled_dot_product_attention`; `scale` defaults to
             /// `1/sqrt(q.shape[-1])`.
@@ -441,28 +597,52 @@ macro_rules! nn_ops {
 
             // --- regularization ---
             /// Zeroes each element with probability `p` and scales the rest by
-            /// `1/(1-p)` when `training`, as `F.dropout`.
-            dropout(input: Same, p: f64 = 0.5, training: bool = true) => {
+            /// `1/(1-p)` when `training`, as `F.dropout` (`inplace`: in the
+            /// input's own memory, as the other dropouts below).
+            dropout(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false) => {
                 $crate::ops::nn::check_probability("dropout", p)?;
-                Ok::<_, $crate::error::Failure>(input.raw().f_dropout(p, training)?)
+                Ok::<_, $crate::error::Failure>(match inplace {
+                    true => input.raw().shallow_clone().f_dropout_(p, training)?,
+                    false => input.raw().f_dropout(p, training)?,
+                })
             };
             /// Zeroes whole channels (dim 1 of `[N, C, ...]`) with probability
             /// `p` and scales the rest by `1/(1-p)` when `training`, as
             /// `F.dropout1d`, `F.dropout2d` and `F.dropout3d`.
-            feature_dropout(input: Same, p: f64 = 0.5, training: bool = true) => {
+            feature_dropout(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false) => {
                 $crate::ops::nn::check_probability("feature_dropout", p)?;
-                Ok::<_, $crate::error::Failure>(input.raw().f_feature_dropout(p, training)?)
+                Ok::<_, $crate::error::Failure>(match inplace {
+                    true => input.raw().shallow_clone().f_feature_dropout_(p, training)?,
+                    false => input.raw().f_feature_dropout(p, training)?,
+                })
             };
+            /// [`feature_dropout`] of `[N, C, L]` or unbatched `[C, L]`, as `F.dropout1d`.
+            dropout1d(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false)
+                => $crate::ops::nn::channel_dropout("dropout1d", input.raw(), p, training, inplace);
+            /// [`feature_dropout`] of `[N, C, H, W]`, as `F.dropout2d` (a 3-d
+            /// input is `[N, C, L]`, as PyTorch still reads it).
+            dropout2d(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false)
+                => $crate::ops::nn::channel_dropout("dropout2d", input.raw(), p, training, inplace);
+            /// [`feature_dropout`] of `[N, C, D, H, W]` or unbatched `[C, D, H, W]`,
+            /// as `F.dropout3d`.
+            dropout3d(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false)
+                => $crate::ops::nn::channel_dropout("dropout3d", input.raw(), p, training, inplace);
             /// Dropout that keeps SELU's mean and variance, as
             /// `F.alpha_dropout` (off unless `training`).
-            alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false) => {
+            alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false, inplace: bool = false) => {
                 $crate::ops::nn::check_probability("alpha_dropout", p)?;
-                Ok::<_, $crate::error::Failure>(input.raw().f_alpha_dropout(p, training)?)
+                Ok::<_, $crate::error::Failure>(match inplace {
+                    true => input.raw().shallow_clone().f_alpha_dropout_(p, training)?,
+                    false => input.raw().f_alpha_dropout(p, training)?,
+                })
             };
             /// [`alpha_dropout`] of whole channels, as `F.feature_alpha_dropout`.
-            feature_alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false) => {
+            feature_alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false, inplace: bool = false) => {
                 $crate::ops::nn::check_probability("feature_alpha_dropout", p)?;
-                Ok::<_, $crate::error::Failure>(input.raw().f_feature_alpha_dropout(p, training)?)
+                Ok::<_, $crate::error::Failure>(match inplace {
+                    true => input.raw().shallow_clone().f_feature_alpha_dropout_(p, training)?,
+                    false => input.raw().f_feature_alpha_dropout(p, training)?,
+                })
             };
             /// Normalization over the batch, per channel (dim 1), as
             /// `F.batch_norm`: batch statistics when `training` (updating

@@ -1206,27 +1206,71 @@ OP_INFOS: list[OpInfo] = [
     ),
     _nn(
         "embedding_bag",
-        lambda weight, indices, offsets, mode="mean": F.embedding_bag(
-            indices, weight, offsets, mode=mode
+        lambda weight, per_sample_weights=None, *, input, **kw: F.embedding_bag(
+            input, weight, per_sample_weights=per_sample_weights, **kw
         ),
         [
-            Sample(((5, 3),), {"indices": np.array([0, 2, 4, 1, 1]), "offsets": np.array([0, 2])}),
+            Sample(((5, 3),), {"input": np.array([0, 2, 4, 1, 1]), "offsets": np.array([0, 2])}),
             Sample(
                 ((5, 3),),
-                {"indices": np.array([3, 2, 4, 1]), "offsets": np.array([0, 1, 3]), "mode": "sum"},
+                {"input": np.array([3, 2, 4, 1]), "offsets": np.array([0, 1, 3]), "mode": "sum"},
             ),
             Sample(
                 ((5, 3),),
-                {"indices": np.array([3, 2, 4, 1]), "offsets": np.array([0, 3]), "mode": "max"},
+                {"input": np.array([3, 2, 4, 1]), "offsets": np.array([0, 3]), "mode": "max"},
+            ),
+            # A 2-d input is one bag per row; the padding row is left out.
+            Sample(((5, 3),), {"input": np.array([[0, 2, 4], [1, 1, 3]]), "padding_idx": 1}),
+            # Per-sample weights (mode sum), the last offset ending the last bag.
+            Sample(
+                ((5, 3), (5,)),
+                {
+                    "input": np.array([3, 2, 4, 1, 0]),
+                    "offsets": np.array([0, 2, 5]),
+                    "mode": "sum",
+                    "include_last_offset": True,
+                },
+            ),
+            Sample(
+                ((5, 3),),
+                {
+                    "input": np.array([3, 3, 4, 1]),
+                    "offsets": np.array([0, 2]),
+                    "scale_grad_by_freq": True,
+                    "padding_idx": -1,
+                },
+                finite_differences=False,  # the gradient is scaled on purpose
+            ),
+            # The rows looked up are first renormalized in place.
+            Sample(
+                ((5, 3),),
+                {"input": np.array([0, 2, 4, 1]), "offsets": np.array([0, 2]), "max_norm": 0.5},
+                finite_differences=False,
             ),
         ],
-        ("weight",),
+        ("weight", "per_sample_weights"),
         [
             ErrorCase(
                 _tensors((5, 3)),
-                {"indices": np.array([0, 7]), "offsets": np.array([0])},
+                {"input": np.array([0, 7]), "offsets": np.array([0])},
                 flodl.OutOfRangeError,
-            )
+            ),
+            ErrorCase(
+                _tensors((5, 3)),
+                {"input": np.array([[0, 1]]), "offsets": np.array([0])},
+                flodl.ArgumentError,
+            ),
+            ErrorCase(_tensors((5, 3)), {"input": np.array([0, 1])}, flodl.ArgumentError),
+            ErrorCase(
+                _tensors((5, 3), (2,)),
+                {"input": np.array([0, 1]), "offsets": np.array([0])},
+                flodl.ArgumentError,
+            ),
+            ErrorCase(
+                _tensors((5, 3), (3,)),
+                {"input": np.array([0, 1]), "offsets": np.array([0]), "mode": "sum"},
+                flodl.ShapeError,
+            ),
         ],
     ),
     _nn(
@@ -1636,6 +1680,23 @@ OP_INFOS += [
         operand_names=("input",),
         random=True,
     ),
+    *[
+        OpInfo(
+            name,
+            lambda input, p=0.5, training=True, name=name: getattr(F, name)(input, p, training),
+            [Sample(shapes, {"p": 0.4}) for shapes in samples],
+            errors=argument_error(samples[0][0], p=1.5),
+            kind="nn",
+            operand_names=("input",),
+            random=True,
+        )
+        for name, samples in [
+            # Batched, then unbatched (a batch dim added and taken off).
+            ("dropout1d", [((2, 4, 6),), ((4, 6),)]),
+            ("dropout2d", [((2, 3, 4, 4),), ((3, 4, 5),)]),
+            ("dropout3d", [((2, 3, 2, 2, 2),), ((3, 2, 2, 2),)]),
+        ]
+    ],
     OpInfo(
         "alpha_dropout",
         lambda input, p=0.5, training=False: F.alpha_dropout(input, p, training),

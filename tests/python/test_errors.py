@@ -148,7 +148,7 @@ KINDS_OF_BAD_ARGUMENTS = [
     (
         "embedding_bag",
         lambda: flodl.embedding_bag(
-            Tensor.randn([4, 3]), Tensor.from_i64([0, 1], [2]), Tensor.from_i64([1, 0], [2])
+            Tensor.from_i64([0, 1], [2]), Tensor.randn([4, 3]), Tensor.from_i64([1, 0], [2])
         ),
         flodl.ArgumentError,
     ),

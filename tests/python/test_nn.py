@@ -1364,3 +1364,32 @@ def test_interpolate_checks_its_arguments_as_torch_does() -> None:
         torch.from_numpy(x.numpy()), scale_factor=2.5, mode="bilinear", recompute_scale_factor=True
     )
     np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-6)
+
+
+def test_dropout_inplace_changes_the_input_as_torch_s() -> None:
+    """``inplace=True`` zeroes (and scales) the input's own memory, drawing
+    what torch draws from the same seed; on a leaf that requires grad it is
+    an AutogradError (torch's RuntimeError)."""
+    x = np.random.default_rng(0).standard_normal((4, 6)).astype(np.float32)
+    for name in ("dropout", "alpha_dropout", "feature_alpha_dropout", "dropout1d"):
+        torch.manual_seed(3)
+        t = torch.from_numpy(x.copy())
+        expected = getattr(torch.nn.functional, name)(t, 0.5, True, inplace=True)
+        flodl.manual_seed(3)
+        f = flodl.tensor(x.copy())
+        got = getattr(F, name)(f, 0.5, True, inplace=True)
+        np.testing.assert_array_equal(f.numpy(), t.numpy(), err_msg=name)
+        np.testing.assert_array_equal(got.numpy(), expected.numpy(), err_msg=name)
+    leaf = Variable(flodl.tensor(x), requires_grad=True)
+    with pytest.raises(flodl.AutogradError, match="dropout: a leaf Variable"):
+        F.dropout(leaf, 0.5, True, inplace=True)
+    layer = nn.Dropout(0.3, inplace=True)
+    assert repr(layer) == repr(torch.nn.Dropout(0.3, inplace=True))
+    y = flodl.tensor(x.copy())
+    assert np.array_equal(layer(y).numpy(), y.numpy())
+
+
+def test_hardtanh_bounds_out_of_order_are_an_argument_error() -> None:
+    # torch asserts; flodl raises its typed error, worded as Rust's Hardtanh.
+    with pytest.raises(flodl.ArgumentError, match="Hardtanh: max_val must be greater than min_val"):
+        nn.Hardtanh(1.0, 0.0)

@@ -177,6 +177,16 @@ LAYERS = {
     "upsampling_bilinear2d": (lambda nn: nn.UpsamplingBilinear2d(size=(5, 7)), [1, 2, 3, 4], None),
     "embedding_padding_from_end": (lambda nn: nn.Embedding(10, 3, padding_idx=-2), None, None),
     "dropout": (lambda nn: nn.Dropout(0.25), [2, 3], None),
+    "embedding_bag_options": (
+        lambda nn: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=2, scale_grad_by_freq=True),
+        None,
+        None,
+    ),
+    "embedding_scaled": (
+        lambda nn: nn.Embedding(10, 3, scale_grad_by_freq=True, norm_type=1.0),
+        None,
+        None,
+    ),
 }
 
 
@@ -208,6 +218,8 @@ def rust_layers(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, dict, d
     }
     inputs["embedding"] = np.array([0, 3, 9, 3], dtype=np.int64)
     inputs["embedding_padding_from_end"] = np.array([8, 3, 9, 8], dtype=np.int64)
+    inputs["embedding_bag_options"] = np.array([[0, 2, 9], [3, 2, 3]], dtype=np.int64)
+    inputs["embedding_scaled"] = np.array([0, 3, 9, 3], dtype=np.int64)
     inputs["embedding_bag"] = np.array([[0, 3, 9], [3, 1, 1]], dtype=np.int64)
     tmp_path = tmp_path_factory.mktemp("nn_parity")
     got = run_rust("nn_parity", inputs, tmp_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Union
 
-from .._flodl import Tensor, Variable
+from .._flodl import ArgumentError, Tensor, Variable
 from . import functional as F
 from . import init
 from .module import Module
@@ -106,7 +106,10 @@ class Hardtanh(Module):
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         if max_val <= min_val:
-            raise ValueError("max_val must be greater than min_val")
+            raise ArgumentError(
+                "Hardtanh: max_val must be greater than min_val, "
+                f"got min_val={min_val} and max_val={max_val}"
+            )
         self.min_val = min_val
         self.max_val = max_val
         self.inplace = inplace

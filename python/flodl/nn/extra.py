@@ -10,6 +10,7 @@ from typing import Any, Union
 
 from .. import _flodl
 from .._flodl import ArgumentError, ShapeError, Tensor, Variable
+from .._grad_mode import no_grad
 from . import functional as F
 from . import init
 from .layers import AvgPool2d, Dropout, MaxPool1d, _BatchNorm, _empty, _ntuple, _Pool
@@ -132,29 +133,35 @@ class Dropout1d(Dropout):
     training, scaling the rest; the identity in eval mode."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return F.feature_dropout(input, self.p, self.training)
+        return F.dropout1d(input, self.p, self.training, self.inplace)
 
 
-class Dropout2d(Dropout1d):
-    """Zeroes whole channels of ``[N, C, H, W]`` (or ``[C, H, W]``) in training."""
+class Dropout2d(Dropout):
+    """Zeroes whole channels of ``[N, C, H, W]`` in training."""
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.dropout2d(input, self.p, self.training, self.inplace)
 
 
-class Dropout3d(Dropout1d):
+class Dropout3d(Dropout):
     """Zeroes whole channels of ``[N, C, D, H, W]`` (or ``[C, D, H, W]``) in training."""
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(Dropout):
     """Dropout that keeps the mean and variance of SELU's outputs, in training."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return F.alpha_dropout(input, self.p, self.training)
+        return F.alpha_dropout(input, self.p, self.training, self.inplace)
 
 
 class FeatureAlphaDropout(Dropout):
     """``AlphaDropout`` of whole channels, in training."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return F.feature_alpha_dropout(input, self.p, self.training)
+        return F.feature_alpha_dropout(input, self.p, self.training, self.inplace)
 
 
 # ----- normalization -----
@@ -264,16 +271,13 @@ class EmbeddingBag(Module):
         dtype: Any = None,
     ) -> None:
         super().__init__()
-        unsupported = {
-            "max_norm": max_norm is not None,
-            "scale_grad_by_freq": scale_grad_by_freq,
-            "sparse": sparse,
-            "include_last_offset": include_last_offset,
-            "padding_idx": padding_idx is not None,
-        }
-        for name, given in unsupported.items():
-            if given:
-                raise ArgumentError(f"EmbeddingBag: {name} is not supported")
+        if sparse:
+            raise ArgumentError("EmbeddingBag: sparse gradients are not supported")
+        if padding_idx is not None:
+            if not -num_embeddings <= padding_idx < num_embeddings:
+                raise ArgumentError("padding_idx must be within num_embeddings")
+            if padding_idx < 0:
+                padding_idx += num_embeddings
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm
@@ -292,24 +296,39 @@ class EmbeddingBag(Module):
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx] = 0.0
 
     def forward(
         self, input: Tensor, offsets: Tensor | None = None, per_sample_weights: Any = None
     ) -> TensorLike:
-        if per_sample_weights is not None:
-            raise ArgumentError("EmbeddingBag: per_sample_weights is not supported")
-        if offsets is None:
-            if input.ndim != 2:
-                raise ShapeError(
-                    f"EmbeddingBag: a 1-d input needs offsets, got shape {list(input.shape)}"
-                )
-            bags, length = input.shape
-            offsets = Tensor.arange(0, bags * length, length, dtype=input.dtype)
-            input = input.reshape([-1])
-        return F.embedding_bag(input, self.weight, offsets, mode=self.mode)
+        return F.embedding_bag(
+            input,
+            self.weight,
+            offsets,
+            self.max_norm,
+            self.norm_type,
+            self.scale_grad_by_freq,
+            self.mode,
+            self.sparse,
+            per_sample_weights,
+            self.include_last_offset,
+            self.padding_idx,
+        )
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}, mode='{self.mode}'"
+        s = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            s += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            s += f", norm_type={self.norm_type}"
+        if self.scale_grad_by_freq is not False:
+            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s += f", mode='{self.mode}'"
+        if self.padding_idx is not None:
+            s += f", padding_idx={self.padding_idx}"
+        return s
 
 
 # ----- padding -----

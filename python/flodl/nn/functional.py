@@ -4,7 +4,7 @@ Every nn function of flodl (``flodl.NN_FUNCTIONS``) is here: the imports
 and ``__all__`` between the ``generated`` markers are written by
 ``tools/generate.py`` from the op tables, so a new nn op appears here by
 itself; the functions defined below are PyTorch's forms the tables do not
-declare (``embedding_bag``'s order, the activations' ``inplace``, ...).
+declare (the activations' ``inplace``, ...).
 Inputs are Tensors or Variables; a Variable in gives a Variable out.
 """
 
@@ -42,7 +42,12 @@ from .._flodl import (
     cosine_embedding_loss,
     cross_entropy,
     ctc_loss,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
     embedding,
+    embedding_bag,
     feature_alpha_dropout,
     feature_dropout,
     gaussian_nll_loss,
@@ -208,47 +213,6 @@ def _number(name: str, what: str, value: Any, kind: type = float) -> Any:
 
 
 # ----- nn functions in PyTorch's argument order -----
-
-
-def embedding_bag(
-    input: Tensor, weight: TensorLike, offsets: Tensor, mode: str = "mean"
-) -> TensorLike:
-    """Bags of rows of ``weight`` reduced by ``mode`` ("sum", "mean", "max");
-    ``offsets`` start each bag in the flat ``input``."""
-    return _flodl.embedding_bag(weight, input, offsets, mode)
-
-
-def dropout(
-    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> TensorLike:
-    """Zeroes each element with probability ``p`` and scales the rest by
-    ``1 / (1 - p)`` when ``training``; the identity otherwise. ``inplace`` is
-    accepted for compatibility; the result is always a new tensor."""
-    return _flodl.dropout(input, p, training)
-
-
-def dropout1d(
-    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> TensorLike:
-    """Zeroes whole channels of ``[N, C, L]`` (or ``[C, L]``) with probability
-    ``p`` when ``training``, scaling the rest; ``inplace`` as for ``dropout``."""
-    return feature_dropout(input, p, training)
-
-
-def dropout2d(
-    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> TensorLike:
-    """Zeroes whole channels of ``[N, C, H, W]`` (or ``[C, H, W]``) with
-    probability ``p`` when ``training``, scaling the rest."""
-    return feature_dropout(input, p, training)
-
-
-def dropout3d(
-    input: TensorLike, p: float = 0.5, training: bool = True, inplace: bool = False
-) -> TensorLike:
-    """Zeroes whole channels of ``[N, C, D, H, W]`` with probability ``p``
-    when ``training``, scaling the rest."""
-    return feature_dropout(input, p, training)
 
 
 def upsample(

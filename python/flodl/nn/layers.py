@@ -842,7 +842,7 @@ class Dropout(Module):
     def forward(self, input: TensorLike) -> TensorLike:
         if not self.training:
             return input
-        return _flodl.dropout(input, self.p, True)
+        return _flodl.dropout(input, self.p, True, self.inplace)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
