@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 from .. import _flodl
-from .._flodl import ArgumentError, ShapeError, Tensor, Variable
+from .._flodl import ArgumentError, Tensor, Variable
 from .._grad_mode import no_grad
 from . import functional as F
 from . import init
