@@ -172,7 +172,7 @@ fn cases() -> Vec<Case> {
         case("max_pool1d", &[&[1, 2, 6]], any, |v| flodl::max_pool1d(&v[0], 2, None, 0, 1, false)),
         case("max_pool2d", &[&[1, 1, 4, 4]], any, |v| flodl::max_pool2d(&v[0], [2, 2], Some([1, 2]), [1, 0], [1, 1], true)),
         case("avg_pool1d", &[&[1, 2, 5]], any, |v| flodl::avg_pool1d(&v[0], 2, Some(1), 1, false, true)),
-        case("avg_pool2d", &[&[1, 1, 4, 4]], any, |v| flodl::avg_pool2d(&v[0], [2, 2], None, [1, 1], true, false)),
+        case("avg_pool2d", &[&[1, 1, 4, 4]], any, |v| flodl::avg_pool2d(&v[0], [2, 2], None, [1, 1], true, false, None)),
         case("adaptive_avg_pool2d", &[&[1, 1, 5, 4]], any, |v| flodl::adaptive_avg_pool2d(&v[0], [2, 3])),
         case("adaptive_max_pool2d", &[&[1, 1, 4, 4]], any, |v| flodl::adaptive_max_pool2d(&v[0], [2, 2])),
         case("instance_norm", &[&[2, 2, 4], &[2], &[2]], any, |v| flodl::instance_norm(&v[0], None, None, Some(&v[1]), Some(&v[2]), true, 0.1, 1e-5)),

@@ -494,3 +494,35 @@ fn a_state_dict_goes_into_a_value_and_back() -> Result<()> {
     assert!(flodl::Value::Float(3.0).as_i64().is_none());
     Ok(())
 }
+
+/// `forward_with_indices` gives `forward`'s values and, for each, the Int64
+/// position of the maximum in its input plane.
+#[test]
+fn max_pools_give_the_positions_of_their_maxima() -> Result<()> {
+    let x = Variable::new(
+        Tensor::randn(&[1, 2, 4, 6], TensorOptions::default())?,
+        false,
+    )?;
+    let pool = nn::MaxPool2d::new([2, 3]);
+    let (values, indices) = pool.forward_with_indices(&x)?;
+    assert_eq!(
+        values.data().to_f32_vec()?,
+        pool.forward(&x)?.data().to_f32_vec()?
+    );
+    assert_eq!(indices.dtype(), DType::Int64);
+    // Each position, looked up in its flattened plane, holds the maximum.
+    let planes = x.data().flatten(2, 3)?;
+    let picked = planes.gather(2, &indices.flatten(2, 3)?)?;
+    assert_eq!(picked.to_f32_vec()?, values.data().to_f32_vec()?);
+    let adaptive = nn::AdaptiveMaxPool1d { output_size: 2 };
+    let flat = Variable::new(planes, false)?;
+    let (values, indices) = adaptive.forward_with_indices(&flat)?;
+    assert_eq!(values.shape(), indices.shape());
+    let bad = Variable::new(Tensor::zeros(&[2], TensorOptions::default())?, false)?;
+    let error = pool.forward_with_indices(&bad).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Shape);
+    assert!(error
+        .message()
+        .starts_with("MaxPool2d: expected input [N, C, H, W]"));
+    Ok(())
+}

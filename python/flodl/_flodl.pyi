@@ -1538,6 +1538,28 @@ def max_pool2d(
 ) -> NnResult:
     """2-d max pooling, as ``F.max_pool2d``; ``stride=None`` is the kernel size."""
 
+def max_pool1d_with_indices(
+    input: VariableLike,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    dilation: int = 1,
+    ceil_mode: bool = False,
+) -> tuple[NnResult, Tensor]:
+    """[``max_pool1d``] and where each maximum is (Int64 positions in the input's last dim), as
+    ``F.max_pool1d(..., return_indices=True)``."""
+
+def max_pool2d_with_indices(
+    input: VariableLike,
+    kernel_size: Ints2,
+    stride: Ints2 | None = None,
+    padding: Ints2 = 0,
+    dilation: Ints2 = 1,
+    ceil_mode: bool = False,
+) -> tuple[NnResult, Tensor]:
+    """[``max_pool2d``] and where each maximum is (Int64 positions in each flattened ``H * W``
+    plane), as ``F.max_pool2d(..., return_indices=True)``."""
+
 def avg_pool1d(
     input: VariableLike,
     kernel_size: int,
@@ -1555,8 +1577,10 @@ def avg_pool2d(
     padding: Ints2 = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> NnResult:
-    """2-d average pooling, as ``F.avg_pool2d``; ``stride=None`` is the kernel size."""
+    """2-d average pooling, as ``F.avg_pool2d``; ``stride=None`` is the kernel size.
+    ``divisor_override`` divides every window's sum instead of its size."""
 
 def max_pool3d(
     input: VariableLike,
@@ -1568,6 +1592,17 @@ def max_pool3d(
 ) -> NnResult:
     """3-d max pooling, as ``F.max_pool3d``; ``stride=None`` is the kernel size."""
 
+def max_pool3d_with_indices(
+    input: VariableLike,
+    kernel_size: Ints3,
+    stride: Ints3 | None = None,
+    padding: Ints3 = 0,
+    dilation: Ints3 = 1,
+    ceil_mode: bool = False,
+) -> tuple[NnResult, Tensor]:
+    """[``max_pool3d``] and where each maximum is (Int64 positions in each flattened ``D * H * W``
+    volume), as ``F.max_pool3d(..., return_indices=True)``."""
+
 def avg_pool3d(
     input: VariableLike,
     kernel_size: Ints3,
@@ -1575,8 +1610,10 @@ def avg_pool3d(
     padding: Ints3 = 0,
     ceil_mode: bool = False,
     count_include_pad: bool = True,
+    divisor_override: int | None = None,
 ) -> NnResult:
-    """3-d average pooling, as ``F.avg_pool3d``; ``stride=None`` is the kernel size."""
+    """3-d average pooling, as ``F.avg_pool3d``; ``stride=None`` is the kernel size.
+    ``divisor_override`` divides every window's sum instead of its size."""
 
 def adaptive_avg_pool1d(input: VariableLike, output_size: int) -> NnResult:
     """Average pooling of ``[N, C, L]`` to ``output_size``, as ``F.adaptive_avg_pool1d``."""
@@ -1585,11 +1622,23 @@ def adaptive_max_pool1d(input: VariableLike, output_size: int) -> NnResult:
     """Max pooling of ``[N, C, L]`` to ``output_size`` (values only), as
     ``F.adaptive_max_pool1d``."""
 
+def adaptive_max_pool1d_with_indices(
+    input: VariableLike, output_size: int
+) -> tuple[NnResult, Tensor]:
+    """[``adaptive_max_pool1d``] and where each maximum is, as ``F.adaptive_max_pool1d(...,
+    return_indices=True)``."""
+
 def adaptive_avg_pool2d(input: VariableLike, output_size: Ints2) -> NnResult:
     """Average pooling to ``output_size``, as ``F.adaptive_avg_pool2d``."""
 
 def adaptive_max_pool2d(input: VariableLike, output_size: Ints2) -> NnResult:
     """Max pooling to ``output_size`` (values only), as ``F.adaptive_max_pool2d``."""
+
+def adaptive_max_pool2d_with_indices(
+    input: VariableLike, output_size: Ints2
+) -> tuple[NnResult, Tensor]:
+    """[``adaptive_max_pool2d``] and where each maximum is, as ``F.adaptive_max_pool2d(...,
+    return_indices=True)``."""
 
 def instance_norm(
     input: VariableLike,

@@ -3,7 +3,7 @@
 
 use super::{Module, Parameter};
 use crate::error::Result;
-use crate::Variable;
+use crate::{Tensor, Variable};
 
 /// A pooling op's shape error (or index error, on too few dims) as the
 /// layer's, in the words of Python's pooling layers.
@@ -132,8 +132,10 @@ pool! {
         padding: [i64; 2] = [0, 0],
         ceil_mode: bool = false,
         count_include_pad: bool = true,
+        /// Divides every window's sum instead of its size.
+        divisor_override: Option<i64> = None,
     }
-    |s, x| crate::avg_pool2d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad);
+    |s, x| crate::avg_pool2d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad, s.divisor_override);
     repr avg_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding)
 }
 
@@ -154,9 +156,38 @@ pool! {
         padding: [i64; 3] = [0, 0, 0],
         ceil_mode: bool = false,
         count_include_pad: bool = true,
+        /// Divides every window's sum instead of its size.
+        divisor_override: Option<i64> = None,
     }
-    |s, x| crate::avg_pool3d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad);
+    |s, x| crate::avg_pool3d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad, s.divisor_override);
     repr avg_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding)
+}
+
+/// Declares `forward_with_indices` of max pools: the maxima and where they
+/// are, PyTorch's `return_indices=True`.
+macro_rules! with_indices {
+    ($($name:ident [$layout:literal] => |$s:ident, $x:ident| $call:expr;)*) => {$(
+        impl $name {
+            /// The pooled values and the Int64 position of each maximum in
+            /// its input plane, as PyTorch's layer with `return_indices=True`.
+            pub fn forward_with_indices(&self, input: &Variable) -> Result<(Variable, Tensor)> {
+                let ($s, $x) = (self, input);
+                let name = stringify!($name);
+                super::in_layer(
+                    || format!("{name}: expected input {}, got {:?}", $layout, input.shape()),
+                    $call,
+                )
+            }
+        }
+    )*};
+}
+
+with_indices! {
+    MaxPool1d ["[N, C, L] or [C, L]"] => |s, x| crate::max_pool1d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    MaxPool2d ["[N, C, H, W] or [C, H, W]"] => |s, x| crate::max_pool2d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    MaxPool3d ["[N, C, D, H, W] or [C, D, H, W]"] => |s, x| crate::max_pool3d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    AdaptiveMaxPool1d ["[N, C, L] or [C, L]"] => |s, x| crate::adaptive_max_pool1d_with_indices(x, s.output_size);
+    AdaptiveMaxPool2d ["[N, C, H, W] or [C, H, W]"] => |s, x| crate::adaptive_max_pool2d_with_indices(x, s.output_size);
 }
 
 /// MaxPool's settings, as PyTorch's `extra_repr` writes them.

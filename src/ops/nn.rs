@@ -444,6 +444,20 @@ pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
     stride.unwrap_or(kernel_size)
 }
 
+/// An average pool's `divisor_override`, if given, is positive (libtorch
+/// would divide by zero).
+pub(crate) fn check_divisor(
+    divisor: Option<i64>,
+) -> std::result::Result<(), crate::error::Failure> {
+    match divisor {
+        Some(d) if d <= 0 => Err(super::invalid(
+            ErrorKind::Argument,
+            format!("divisor_override must be positive, got {d}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Checks that a per-sample normalization has more than one spatial element
 /// to take statistics over (`[N, C, ...]`), as PyTorch does; libtorch would
 /// return zeros for a `[N, C]` input.
@@ -494,30 +508,56 @@ macro_rules! nn_ops {
             /// 2-d max pooling, as `F.max_pool2d`; `stride=None` is the kernel size.
             max_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, dilation: I2 = 1, ceil_mode: bool = false)
                 => input.raw().f_max_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            /// [`max_pool1d`] and where each maximum is (Int64 positions in
+            /// the input's last dim), as `F.max_pool1d(..., return_indices=True)`.
+            max_pool1d_with_indices(input: Same, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false) -> (Same, Tensor)
+                => input.raw().f_max_pool1d_with_indices(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            /// [`max_pool2d`] and where each maximum is (Int64 positions in
+            /// each flattened `H * W` plane), as `F.max_pool2d(..., return_indices=True)`.
+            max_pool2d_with_indices(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, dilation: I2 = 1, ceil_mode: bool = false) -> (Same, Tensor)
+                => input.raw().f_max_pool2d_with_indices(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
             /// 1-d average pooling, as `F.avg_pool1d`; `stride=None` is the kernel size.
             avg_pool1d(input: Same, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
                 => input.raw().f_avg_pool1d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad);
             /// 2-d average pooling, as `F.avg_pool2d`; `stride=None` is the kernel size.
-            avg_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
-                => input.raw().f_avg_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, None::<i64>);
+            /// `divisor_override` divides every window's sum instead of its size.
+            avg_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, ceil_mode: bool = false, count_include_pad: bool = true, divisor_override: Option<i64> = None) => {
+                $crate::ops::nn::check_divisor(divisor_override)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_avg_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)?)
+            };
             /// 3-d max pooling, as `F.max_pool3d`; `stride=None` is the kernel size.
             max_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, dilation: I3 = 1, ceil_mode: bool = false)
                 => input.raw().f_max_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            /// [`max_pool3d`] and where each maximum is (Int64 positions in
+            /// each flattened `D * H * W` volume), as `F.max_pool3d(..., return_indices=True)`.
+            max_pool3d_with_indices(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, dilation: I3 = 1, ceil_mode: bool = false) -> (Same, Tensor)
+                => input.raw().f_max_pool3d_with_indices(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
             /// 3-d average pooling, as `F.avg_pool3d`; `stride=None` is the kernel size.
-            avg_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, ceil_mode: bool = false, count_include_pad: bool = true)
-                => input.raw().f_avg_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, None::<i64>);
+            /// `divisor_override` divides every window's sum instead of its size.
+            avg_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, ceil_mode: bool = false, count_include_pad: bool = true, divisor_override: Option<i64> = None) => {
+                $crate::ops::nn::check_divisor(divisor_override)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_avg_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)?)
+            };
             /// Average pooling of `[N, C, L]` to `output_size`, as `F.adaptive_avg_pool1d`.
             adaptive_avg_pool1d(input: Same, output_size: i64)
                 => input.raw().f_adaptive_avg_pool1d([output_size]);
             /// Max pooling of `[N, C, L]` to `output_size` (values only), as `F.adaptive_max_pool1d`.
             adaptive_max_pool1d(input: Same, output_size: i64)
                 => input.raw().f_adaptive_max_pool1d([output_size]).map(|(values, _)| values);
+            /// [`adaptive_max_pool1d`] and where each maximum is, as
+            /// `F.adaptive_max_pool1d(..., return_indices=True)`.
+            adaptive_max_pool1d_with_indices(input: Same, output_size: i64) -> (Same, Tensor)
+                => input.raw().f_adaptive_max_pool1d([output_size]);
             /// Average pooling to `output_size`, as `F.adaptive_avg_pool2d`.
             adaptive_avg_pool2d(input: Same, output_size: I2)
                 => input.raw().f_adaptive_avg_pool2d(output_size);
             /// Max pooling to `output_size` (values only), as `F.adaptive_max_pool2d`.
             adaptive_max_pool2d(input: Same, output_size: I2)
                 => input.raw().f_adaptive_max_pool2d(output_size).map(|(values, _)| values);
+            /// [`adaptive_max_pool2d`] and where each maximum is, as
+            /// `F.adaptive_max_pool2d(..., return_indices=True)`.
+            adaptive_max_pool2d_with_indices(input: Same, output_size: I2) -> (Same, Tensor)
+                => input.raw().f_adaptive_max_pool2d(output_size);
 
             // --- normalization ---
             /// Per-sample, per-channel normalization, as `F.instance_norm`.

@@ -54,6 +54,16 @@ impl NnResult for (Variable, Variable) {
     }
 }
 
+/// Values and their Int64 positions (the max pools' `return_indices`): the
+/// positions are a Tensor either way, as PyTorch's carry no gradient.
+impl NnResult for (Variable, crate::Tensor) {
+    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>> {
+        let values = self.0.into_python(py, tracked)?;
+        let indices = self.1.into_pyobject(py)?.into_any().unbind();
+        Ok((values, indices).into_pyobject(py)?.into_any().unbind())
+    }
+}
+
 /// A `(values, indices)` result as the named tuple of `flodl.return_types`
 /// for the ops that have one (`sort`, `topk`, `kthvalue`, `mode`, and
 /// `max`/`min`/`median` along a dim);

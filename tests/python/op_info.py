@@ -10,7 +10,7 @@ means its declaration in src/ops/ and an entry here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -1081,9 +1081,11 @@ OP_INFOS: list[OpInfo] = [
                 ((1, 2, 7, 5),),
                 {"kernel_size": [3, 2], "stride": [2, 1], "padding": 1, "count_include_pad": False},
             ),
+            Sample(((1, 2, 5, 5),), {"kernel_size": 2, "padding": 1, "divisor_override": 3}),
         ],
         ("input",),
-        argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2]),
+        argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2])
+        + argument_error((1, 2, 4, 4), kernel_size=2, divisor_override=0),
     ),
     _nn(
         "adaptive_avg_pool2d",
@@ -1656,8 +1658,10 @@ OP_INFOS += [
                 ((1, 1, 5, 4, 5),),
                 {"kernel_size": [3, 2, 2], "padding": 1, "count_include_pad": False},
             ),
+            Sample(((1, 1, 4, 4, 4),), {"kernel_size": 2, "divisor_override": 5}),
         ],
         ("input",),
+        argument_error((1, 1, 4, 4, 4), kernel_size=2, divisor_override=-1),
     ),
     _nn(
         "adaptive_avg_pool1d",
@@ -2087,3 +2091,27 @@ OP_INFOS += (
         ),
     ]
 )
+
+
+def _returning_indices(name: str) -> OpInfo:
+    """``<name>_with_indices``: the samples of ``<name>``, against torch's
+    ``F.<name>(..., return_indices=True)`` (values and positions)."""
+    values_only = next(info for info in OP_INFOS if info.name == name)
+    torch_fn = getattr(F, name)
+    return replace(
+        values_only,
+        name=f"{name}_with_indices",
+        torch_fn=lambda *args, **kw: torch_fn(*args, return_indices=True, **kw),
+    )
+
+
+OP_INFOS += [
+    _returning_indices(name)
+    for name in (
+        "max_pool1d",
+        "max_pool2d",
+        "max_pool3d",
+        "adaptive_max_pool1d",
+        "adaptive_max_pool2d",
+    )
+]

@@ -1393,3 +1393,38 @@ def test_hardtanh_bounds_out_of_order_are_an_argument_error() -> None:
     # torch asserts; flodl raises its typed error, worded as Rust's Hardtanh.
     with pytest.raises(flodl.ArgumentError, match="Hardtanh: max_val must be greater than min_val"):
         nn.Hardtanh(1.0, 0.0)
+
+
+def test_pools_return_indices_and_divisor_override_as_torch() -> None:
+    """``return_indices=True`` (layers, and ``F`` by keyword or position)
+    gives torch's values and Int64 positions; ``divisor_override`` divides
+    each window's sum."""
+    x = np.random.default_rng(0).standard_normal((2, 3, 6, 7)).astype(np.float32)
+    t, f = torch.from_numpy(x), flodl.tensor(x)
+    cases = [
+        (lambda nn_: nn_.MaxPool2d(3, stride=2, padding=1, return_indices=True), 4),
+        (lambda nn_: nn_.MaxPool1d(2, return_indices=True), 3),
+        (lambda nn_: nn_.MaxPool3d(2, return_indices=True), 5),
+        (lambda nn_: nn_.AdaptiveMaxPool2d((2, 3), return_indices=True), 4),
+        (lambda nn_: nn_.AdaptiveMaxPool1d(4, return_indices=True), 3),
+    ]
+    for make, dims in cases:
+        shape = {3: [2, 3, 7], 4: [2, 3, 6, 7], 5: [2, 3, 6, 7, 4]}[dims]
+        xs = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+        (values, indices), (tv, ti) = (
+            make(nn)(flodl.tensor(xs)),
+            make(torch.nn)(torch.from_numpy(xs)),
+        )
+        np.testing.assert_array_equal(values.numpy(), tv.numpy())
+        assert indices.dtype == flodl.int64
+        np.testing.assert_array_equal(indices.numpy(), ti.numpy())
+        assert repr(make(nn)) == repr(make(torch.nn))
+    values, indices = F.max_pool2d(f, 2, None, 0, 1, False, True)
+    tv, ti = torch.nn.functional.max_pool2d(t, 2, None, 0, 1, False, True)
+    np.testing.assert_array_equal(indices.numpy(), ti.numpy())
+    assert isinstance(F.max_pool2d(f, 2), Tensor)
+    pooled = nn.AvgPool2d(2, padding=1, divisor_override=3)(f)
+    expected = torch.nn.AvgPool2d(2, padding=1, divisor_override=3)(t)
+    np.testing.assert_allclose(pooled.numpy(), expected.numpy(), rtol=1e-6)
+    with pytest.raises(flodl.ArgumentError, match="divisor_override must be positive"):
+        F.avg_pool2d(f, 2, divisor_override=0)

@@ -64,17 +64,7 @@ class MaxPool3d(MaxPool1d):
     ``kernel_size``."""
 
     _expected = "[N, C, D, H, W] or [C, D, H, W]"
-
-    def forward(self, input: TensorLike) -> TensorLike:
-        return self._run(
-            _flodl.max_pool3d,
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-        )
+    _ops = (_flodl.max_pool3d, _flodl.max_pool3d_with_indices)
 
 
 class AvgPool3d(AvgPool2d):
@@ -92,6 +82,7 @@ class AvgPool3d(AvgPool2d):
             self.padding,
             self.ceil_mode,
             self.count_include_pad,
+            self.divisor_override,
         )
 
 
@@ -114,15 +105,18 @@ class AdaptiveAvgPool1d(_Pool):
 
 
 class AdaptiveMaxPool1d(AdaptiveAvgPool1d):
-    """Max pooling of ``[N, C, L]`` or ``[C, L]`` to length ``output_size`` (values only)."""
-
-    _op = staticmethod(_flodl.adaptive_max_pool1d)
+    """Max pooling of ``[N, C, L]`` or ``[C, L]`` to length ``output_size`` (and
+    the maxima's positions with ``return_indices``)."""
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        if return_indices:
-            raise ArgumentError("AdaptiveMaxPool1d: return_indices=True is not supported")
         super().__init__(output_size)
         self.return_indices = return_indices
+
+    @property
+    def _op(self) -> Any:  # type: ignore[override]
+        if self.return_indices:
+            return _flodl.adaptive_max_pool1d_with_indices
+        return _flodl.adaptive_max_pool1d
 
 
 # ----- dropout -----

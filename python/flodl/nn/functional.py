@@ -10,6 +10,7 @@ Inputs are Tensors or Variables; a Variable in gives a Variable out.
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Sequence
 from typing import Any, Union
@@ -22,8 +23,8 @@ from .._flodl import (
     Variable,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
-    adaptive_max_pool1d,
-    adaptive_max_pool2d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d_with_indices,
     alpha_dropout,
     avg_pool1d,
     avg_pool2d,
@@ -65,9 +66,9 @@ from .._flodl import (
     linear,
     lstm_cell,
     margin_ranking_loss,
-    max_pool1d,
-    max_pool2d,
-    max_pool3d,
+    max_pool1d_with_indices,
+    max_pool2d_with_indices,
+    max_pool3d_with_indices,
     mse_loss,
     multi_head_attention_forward,
     nll_loss,
@@ -91,7 +92,9 @@ __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
     "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
     "alpha_dropout",
     "avg_pool1d",
     "avg_pool2d",
@@ -147,8 +150,11 @@ __all__ = [
     "lstm_cell",
     "margin_ranking_loss",
     "max_pool1d",
+    "max_pool1d_with_indices",
     "max_pool2d",
+    "max_pool2d_with_indices",
     "max_pool3d",
+    "max_pool3d_with_indices",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
@@ -213,6 +219,31 @@ def _number(name: str, what: str, value: Any, kind: type = float) -> Any:
 
 
 # ----- nn functions in PyTorch's argument order -----
+
+
+def _with_indices(name: str) -> Any:
+    """PyTorch's ``F.<name>``: ``return_indices=True`` calls
+    ``<name>_with_indices``, which also gives where each maximum is."""
+    values_only = getattr(_flodl, name)
+    with_indices = getattr(_flodl, f"{name}_with_indices")
+    # PyTorch's return_indices comes after the op's own arguments.
+    count = len(inspect.signature(values_only).parameters) - 1
+
+    def pool(input: TensorLike, *args: Any, return_indices: bool = False, **kwargs: Any) -> Any:
+        if len(args) > count:
+            args, (return_indices, *_) = args[:count], args[count:]
+        return (with_indices if return_indices else values_only)(input, *args, **kwargs)
+
+    pool.__name__ = pool.__qualname__ = name
+    pool.__doc__ = (values_only.__doc__ or "").split("--\n", 1)[-1]
+    return pool
+
+
+max_pool1d = _with_indices("max_pool1d")
+max_pool2d = _with_indices("max_pool2d")
+max_pool3d = _with_indices("max_pool3d")
+adaptive_max_pool1d = _with_indices("adaptive_max_pool1d")
+adaptive_max_pool2d = _with_indices("adaptive_max_pool2d")
 
 
 def upsample(

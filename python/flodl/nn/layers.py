@@ -371,6 +371,8 @@ class MaxPool1d(_Pool):
     """1-d max pooling over ``[N, C, L]`` or ``[C, L]``; ``stride`` defaults to ``kernel_size``."""
 
     _expected = "[N, C, L] or [C, L]"
+    # The op, and the one that also gives the maxima's positions (return_indices).
+    _ops = (_flodl.max_pool1d, _flodl.max_pool1d_with_indices)
 
     def __init__(
         self,
@@ -382,8 +384,6 @@ class MaxPool1d(_Pool):
         ceil_mode: bool = False,
     ) -> None:
         super().__init__()
-        if return_indices:
-            raise ArgumentError(f"{type(self).__name__}: return_indices=True is not supported")
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
@@ -391,9 +391,9 @@ class MaxPool1d(_Pool):
         self.return_indices = return_indices
         self.ceil_mode = ceil_mode
 
-    def forward(self, input: TensorLike) -> TensorLike:
+    def forward(self, input: TensorLike) -> Any:
         return self._run(
-            _flodl.max_pool1d,
+            self._ops[bool(self.return_indices)],
             input,
             self.kernel_size,
             self.stride,
@@ -414,17 +414,7 @@ class MaxPool2d(MaxPool1d):
     ``kernel_size``."""
 
     _expected = "[N, C, H, W] or [C, H, W]"
-
-    def forward(self, input: TensorLike) -> TensorLike:
-        return self._run(
-            _flodl.max_pool2d,
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-        )
+    _ops = (_flodl.max_pool2d, _flodl.max_pool2d_with_indices)
 
 
 class AvgPool2d(_Pool):
@@ -443,8 +433,6 @@ class AvgPool2d(_Pool):
         divisor_override: int | None = None,
     ) -> None:
         super().__init__()
-        if divisor_override is not None:
-            raise ArgumentError(f"{type(self).__name__}: divisor_override is not supported")
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding = padding
@@ -461,6 +449,7 @@ class AvgPool2d(_Pool):
             self.padding,
             self.ceil_mode,
             self.count_include_pad,
+            self.divisor_override,
         )
 
     def extra_repr(self) -> str:
@@ -526,15 +515,18 @@ class AdaptiveAvgPool2d(_Pool):
 
 
 class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
-    """Max pooling of ``[N, C, H, W]`` or ``[C, H, W]`` to ``output_size`` (values only)."""
-
-    _op = staticmethod(_flodl.adaptive_max_pool2d)
+    """Max pooling of ``[N, C, H, W]`` or ``[C, H, W]`` to ``output_size`` (and
+    the maxima's positions with ``return_indices``)."""
 
     def __init__(self, output_size: Any, return_indices: bool = False) -> None:
-        if return_indices:
-            raise ArgumentError("AdaptiveMaxPool2d: return_indices=True is not supported")
         super().__init__(output_size)
         self.return_indices = return_indices
+
+    @property
+    def _op(self) -> Any:  # type: ignore[override]
+        if self.return_indices:
+            return _flodl.adaptive_max_pool2d_with_indices
+        return _flodl.adaptive_max_pool2d
 
 
 # ----- normalization -----
