@@ -10,10 +10,19 @@ from typing import Any, Union
 
 from .. import _flodl
 from .._flodl import ArgumentError, Tensor, Variable
-from .._grad_mode import no_grad
 from . import functional as F
 from . import init
-from .layers import AvgPool2d, Dropout, MaxPool1d, _BatchNorm, _empty, _ntuple, _Pool
+from .layers import (
+    AvgPool2d,
+    Dropout,
+    MaxPool1d,
+    _BatchNorm,
+    _empty,
+    _lookup_table_reset,
+    _ntuple,
+    _padding_index,
+    _Pool,
+)
 from .module import Module
 
 TensorLike = Union[Tensor, Variable]
@@ -267,11 +276,7 @@ class EmbeddingBag(Module):
         super().__init__()
         if sparse:
             raise ArgumentError("EmbeddingBag: sparse gradients are not supported")
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ArgumentError("padding_idx must be within num_embeddings")
-            if padding_idx < 0:
-                padding_idx += num_embeddings
+        padding_idx = _padding_index(padding_idx, num_embeddings)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm
@@ -289,10 +294,7 @@ class EmbeddingBag(Module):
             self.weight.data.copy_(_weight.data if isinstance(_weight, Variable) else _weight)
 
     def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx] = 0.0
+        _lookup_table_reset(self)
 
     def forward(
         self, input: Tensor, offsets: Tensor | None = None, per_sample_weights: Any = None

@@ -745,11 +745,7 @@ class Embedding(Module):
         super().__init__()
         if sparse:
             raise ArgumentError("Embedding: sparse gradients are not supported")
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ArgumentError("padding_idx must be within num_embeddings")
-            if padding_idx < 0:
-                padding_idx += num_embeddings
+        padding_idx = _padding_index(padding_idx, num_embeddings)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = padding_idx
@@ -766,10 +762,7 @@ class Embedding(Module):
             self.weight = Parameter(_weight, requires_grad=not _freeze)
 
     def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx] = 0.0
+        _lookup_table_reset(self)
 
     @classmethod
     def from_pretrained(
@@ -818,6 +811,24 @@ class Embedding(Module):
         if self.scale_grad_by_freq is not False:
             s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
         return s
+
+
+def _padding_index(padding_idx: int | None, num_embeddings: int) -> int | None:
+    """An embedding layer's ``padding_idx`` counted from the start, as
+    PyTorch keeps it; out of range is an ArgumentError."""
+    if padding_idx is None:
+        return None
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise ArgumentError("padding_idx must be within num_embeddings")
+    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
+def _lookup_table_reset(layer: Module) -> None:
+    """An embedding layer's start: N(0, 1) rows, the padding row zeroed."""
+    init.normal_(layer.weight)
+    if layer.padding_idx is not None:
+        with no_grad():
+            layer.weight[layer.padding_idx] = 0.0
 
 
 class Dropout(Module):
