@@ -197,10 +197,10 @@ char *flodl_arange(double start, double end, double step, const FlodlTensor *lik
                    FlodlTensor **out);
 char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor *like,
                      FlodlTensor **out);
-// torch.var (or torch.std with `std`) with a correction; all elements
-// when has_dim is 0.
-char *flodl_var_std(const FlodlTensor *x, double correction, int64_t dim, int has_dim,
-                    int keepdim, int std, FlodlTensor **out);
+// torch.var (or torch.std with `std`) with a correction over the `ndims`
+// dims at `dim`; all elements when has_dim is 0.
+char *flodl_var_std(const FlodlTensor *x, double correction, const int64_t *dim, size_t ndims,
+                    int has_dim, int keepdim, int std, FlodlTensor **out);
 // torch.linalg.vector_norm; all elements when has_dim is 0.
 char *flodl_vector_norm(const FlodlTensor *x, double p, int64_t dim, int has_dim, int keepdim,
                         FlodlTensor **out);

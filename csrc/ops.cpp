@@ -95,12 +95,11 @@ char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *
   return guarded(out, [&] { return at::linspace(start, end, steps, like->options()); });
 }
 
-char *flodl_var_std(const at::Tensor *x, double correction, int64_t dim, int has_dim,
-                    int keepdim, int std, at::Tensor **out) {
+char *flodl_var_std(const at::Tensor *x, double correction, const int64_t *dim, size_t ndims,
+                    int has_dim, int keepdim, int std, at::Tensor **out) {
   return guarded(out, [&] {
-    const int64_t the_dim[1] = {dim};  // outlives `dims`, which only points to it
     at::OptionalIntArrayRef dims =
-        has_dim ? at::OptionalIntArrayRef(at::IntArrayRef(the_dim, 1)) : at::OptionalIntArrayRef();
+        has_dim ? at::OptionalIntArrayRef(at::IntArrayRef(dim, ndims)) : at::OptionalIntArrayRef();
     c10::Scalar c(correction);
     return std ? at::std(*x, dims, c, keepdim != 0) : at::var(*x, dims, c, keepdim != 0);
   });

@@ -584,6 +584,15 @@ class _Ops(Generic[_Self, _Operand]):
         self, dim: int | None = None, correction: float = 1.0, keepdim: bool = False
     ) -> _Self:
         """Standard deviation with ``correction``, as ``var_correction``."""
+    def var_dims(
+        self, dims: Sequence[int], correction: float = 1.0, keepdim: bool = False
+    ) -> _Self:
+        """Variance with ``correction`` over several ``dims`` at once, as ``torch.var(x, dims,
+        correction=..., keepdim=...)``."""
+    def std_dims(
+        self, dims: Sequence[int], correction: float = 1.0, keepdim: bool = False
+    ) -> _Self:
+        """Standard deviation with ``correction`` over several ``dims``, as ``var_dims``."""
     def prod_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Product along ``dim``."""
     def cumsum(self, dim: int) -> _Self:

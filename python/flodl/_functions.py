@@ -914,6 +914,34 @@ def std_correction(
     return input.std_correction(dim, correction, keepdim)
 
 
+def var_dims(input: Tensor, dims: Any, correction: Any = 1.0, keepdim: Any = False) -> Any:
+    """``input.var_dims(...)``: Variance with `correction` over several `dims` at once, as  `torch.var(x, dims, correction=..., keepdim=...)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("var_dims", input)
+    return input.var_dims(dims, correction, keepdim)
+
+
+def std_dims(input: Tensor, dims: Any, correction: Any = 1.0, keepdim: Any = False) -> Any:
+    """``input.std_dims(...)``: Standard deviation with `correction` over several `dims`, as `var_dims`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("std_dims", input)
+    return input.std_dims(dims, correction, keepdim)
+
+
+def amax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.amax(...)``: The largest values over the dims `dim` (every dim when empty),  as `torch.amax`: the gradient is shared evenly among equal maxima."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("amax", input)
+    return input.amax(dim, keepdim)
+
+
+def amin(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.amin(...)``: The smallest values over the dims `dim` (every dim when empty), as `torch.amin`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("amin", input)
+    return input.amin(dim, keepdim)
+
+
 def prod_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     """``input.prod_dim(...)``: Product along `dim`."""
     if not isinstance(input, Tensor):
@@ -1373,6 +1401,8 @@ __all__ = [
     "all",
     "all_dim",
     "all_dims",
+    "amax",
+    "amin",
     "any",
     "any_dim",
     "any_dims",
@@ -1531,6 +1561,7 @@ __all__ = [
     "std",
     "std_correction",
     "std_dim",
+    "std_dims",
     "sub",
     "sub_scalar",
     "sum",
@@ -1551,6 +1582,7 @@ __all__ = [
     "var",
     "var_correction",
     "var_dim",
+    "var_dims",
     "view",
     "view_as",
 ]

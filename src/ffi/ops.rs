@@ -31,7 +31,8 @@ extern "C" {
     fn flodl_var_std(
         x: *mut c_void,
         correction: f64,
-        dim: i64,
+        dim: *const i64,
+        ndims: usize,
         has_dim: c_int,
         keepdim: c_int,
         std: c_int,
@@ -164,19 +165,31 @@ pub(crate) fn linspace(
     make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
 }
 
-/// `torch.var` (or `torch.std` with `std`) with `correction`; `dim` None:
-/// all elements.
+/// `torch.var` (or `torch.std` with `std`) with `correction` over `dims`;
+/// None: all elements.
 pub(crate) fn var_std(
     x: &tch::Tensor,
     correction: f64,
-    dim: Option<i64>,
+    dims: Option<&[i64]>,
     keepdim: bool,
     std: bool,
 ) -> Result<tch::Tensor, Failure> {
-    let (dim, has_dim) = (dim.unwrap_or(0), c_int::from(dim.is_some()));
+    let (list, has_dim) = (dims.unwrap_or(&[]), c_int::from(dims.is_some()));
     let (keepdim, std) = (c_int::from(keepdim), c_int::from(std));
-    // SAFETY: as for the scalar ops.
-    make_tensor(|out| unsafe { flodl_var_std(ptr(x), correction, dim, has_dim, keepdim, std, out) })
+    // SAFETY: as for the scalar ops; `list` outlives the call, which only
+    // reads its `len` values.
+    make_tensor(|out| unsafe {
+        flodl_var_std(
+            ptr(x),
+            correction,
+            list.as_ptr(),
+            list.len(),
+            has_dim,
+            keepdim,
+            std,
+            out,
+        )
+    })
 }
 
 /// `torch.linalg.vector_norm(x, p, dim, keepdim)`; `dim` None: all elements.

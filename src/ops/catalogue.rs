@@ -333,10 +333,22 @@ macro_rules! method_ops {
             /// of all elements or along `dim`, as `torch.var(x, dim,
             /// correction=..., keepdim=...)`.
             var_correction(dim: Option<i64> = None, correction: f64 = 1.0, keepdim: bool = false)
-                => |x| $crate::ffi::var_std(x, correction, dim, keepdim, false);
+                => |x| $crate::ffi::var_std(x, correction, dim.as_ref().map(std::slice::from_ref), keepdim, false);
             /// Standard deviation with `correction`, as `var_correction`.
             std_correction(dim: Option<i64> = None, correction: f64 = 1.0, keepdim: bool = false)
-                => |x| $crate::ffi::var_std(x, correction, dim, keepdim, true);
+                => |x| $crate::ffi::var_std(x, correction, dim.as_ref().map(std::slice::from_ref), keepdim, true);
+            /// Variance with `correction` over several `dims` at once, as
+            /// `torch.var(x, dims, correction=..., keepdim=...)`.
+            var_dims(dims: Ints, correction: f64 = 1.0, keepdim: bool = false)
+                => |x| $crate::ffi::var_std(x, correction, Some(dims), keepdim, false);
+            /// Standard deviation with `correction` over several `dims`, as `var_dims`.
+            std_dims(dims: Ints, correction: f64 = 1.0, keepdim: bool = false)
+                => |x| $crate::ffi::var_std(x, correction, Some(dims), keepdim, true);
+            /// The largest values over the dims `dim` (every dim when empty),
+            /// as `torch.amax`: the gradient is shared evenly among equal maxima.
+            amax(dim: Ints, keepdim: bool = false) [overloaded] => |x| x.f_amax(dim, keepdim);
+            /// The smallest values over the dims `dim` (every dim when empty), as `torch.amin`.
+            amin(dim: Ints, keepdim: bool = false) [overloaded] => |x| x.f_amin(dim, keepdim);
             /// Product along `dim`.
             prod_dim(dim: i64, keepdim: bool = false) => |x| x.f_prod_dim_int(dim, keepdim, None::<tch::Kind>);
             /// Running sum along `dim`.

@@ -211,6 +211,17 @@ pub(crate) enum Dims<'a> {
     Many(&'a [i64]),
 }
 
+impl Dims<'_> {
+    /// The dims as a list, empty for all of them (as `amax` takes them).
+    pub(crate) fn as_slice(&self) -> &[i64] {
+        match self {
+            Dims::All => &[],
+            Dims::One(d) => std::slice::from_ref(d),
+            Dims::Many(dims) => dims,
+        }
+    }
+}
+
 /// The dims a reduction `op` was given, as the core takes them.
 pub(crate) fn reduction_dims<'a>(dim: &'a Option<DimArg>, op: &str) -> PyResult<Dims<'a>> {
     match dim {

@@ -659,6 +659,21 @@ macro_rules! overloads {
                 })
             }
 
+            /// The largest values over `dim` (one dim or several; every dim
+            /// when left out), as `torch.amax` (Rust `amax(dims, keepdim)`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn amax(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+                let dims = $crate::python::args::reduction_dims(&dim, "amax")?;
+                Ok(self.inner.amax(dims.as_slice(), keepdim)?)
+            }
+
+            /// The smallest values over `dim`, as `amax` (Rust `amin`).
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn amin(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+                let dims = $crate::python::args::reduction_dims(&dim, "amin")?;
+                Ok(self.inner.amin(dims.as_slice(), keepdim)?)
+            }
+
             /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
             #[pyo3(signature = (dim = None, keepdim = false))]
             fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
@@ -672,19 +687,26 @@ macro_rules! overloads {
                 )?)
             }
 
-            /// The variance of all elements, or along `dim`: unbiased by
-            /// default, `unbiased=False` or `correction=0` for the
-            /// population's (Rust `var`, `var_dim`, `var_correction`).
+            /// The variance of all elements, or along `dim` (one dim or
+            /// several): unbiased by default, `unbiased=False` or
+            /// `correction=0` for the population's (Rust `var`, `var_dim`,
+            /// `var_correction`, `var_dims`).
             #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
             fn var(
                 &self,
-                dim: Option<$crate::python::args::Int>,
+                dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
                 keepdim: bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
-                let dim = $crate::python::args::optional_dim(dim, "var")?;
-                match $crate::python::overloads::correction("var", unbiased, correction.map(|c| c.0))? {
+                use $crate::python::args::Dims;
+                let correction = $crate::python::overloads::correction("var", unbiased, correction.map(|c| c.0))?;
+                let dim = match $crate::python::args::reduction_dims(&dim, "var")? {
+                    Dims::Many(dims) => return Ok(self.inner.var_dims(dims, correction.unwrap_or(1.0), keepdim)?),
+                    Dims::One(d) => Some(d),
+                    Dims::All => None,
+                };
+                match correction {
                     None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::var, $Core::var_dim)?),
                     Some(c) => Ok(self.inner.var_correction(dim, c, keepdim)?),
                 }
@@ -694,13 +716,19 @@ macro_rules! overloads {
             #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
             fn std(
                 &self,
-                dim: Option<$crate::python::args::Int>,
+                dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
                 keepdim: bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
-                let dim = $crate::python::args::optional_dim(dim, "std")?;
-                match $crate::python::overloads::correction("std", unbiased, correction.map(|c| c.0))? {
+                use $crate::python::args::Dims;
+                let correction = $crate::python::overloads::correction("std", unbiased, correction.map(|c| c.0))?;
+                let dim = match $crate::python::args::reduction_dims(&dim, "std")? {
+                    Dims::Many(dims) => return Ok(self.inner.std_dims(dims, correction.unwrap_or(1.0), keepdim)?),
+                    Dims::One(d) => Some(d),
+                    Dims::All => None,
+                };
+                match correction {
                     None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::std, $Core::std_dim)?),
                     Some(c) => Ok(self.inner.std_correction(dim, c, keepdim)?),
                 }

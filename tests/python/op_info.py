@@ -550,6 +550,36 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dims=[-3]),
     ),
     OpInfo(
+        "var_dims",
+        lambda x, dims, correction=1.0, keepdim=False: torch.var(
+            x, dims, correction=correction, keepdim=keepdim
+        ),
+        [*DIMS_KEEPDIM, Sample(((3, 4, 2),), {"dims": [2, 0], "correction": 0})],
+        errors=range_error((2, 3), dims=[0, 2]) + argument_error((2, 3), dims=[1, 1]),
+    ),
+    OpInfo(
+        "std_dims",
+        lambda x, dims, correction=1.0, keepdim=False: torch.std(
+            x, dims, correction=correction, keepdim=keepdim
+        ),
+        [*DIMS_KEEPDIM, Sample(((3, 4, 2),), {"dims": [0, 1], "correction": 2})],
+        errors=range_error((2, 3), dims=[-3]),
+    ),
+    *[
+        OpInfo(
+            name,
+            lambda x, dim, keepdim=False, name=name: getattr(torch, name)(x, dim, keepdim),
+            # torch's name for the dims; an empty list reduces every dim.
+            [
+                Sample(s.shapes, {("dim" if k == "dims" else k): v for k, v in s.kwargs.items()})
+                for s in DIMS_KEEPDIM
+            ]
+            + [Sample(((3, 4),), {"dim": []}), Sample(((2, 3),), {"dim": 1})],
+            errors=range_error((2, 3), dim=[0, 2]),
+        )
+        for name in ("amax", "amin")
+    ],
+    OpInfo(
         "min_dim",
         lambda x, dim, keepdim=False: torch.min(x, dim, keepdim).values,
         DIM_KEEPDIM,

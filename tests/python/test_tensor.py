@@ -208,7 +208,7 @@ def test_reductions_take_several_dims_as_torch() -> None:
     x, t = flodl.tensor(a), torch.tensor(a)
     for dims in ((0, 1), [0, 2], (-1,), [2, 0]):
         for keepdim in (False, True):
-            for name in ("sum", "mean"):
+            for name in ("sum", "mean", "var", "std", "amax", "amin"):
                 got = getattr(x, name)(dims, keepdim=keepdim)
                 want = getattr(t, name)(dims, keepdim=keepdim)
                 np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
@@ -216,7 +216,16 @@ def test_reductions_take_several_dims_as_torch() -> None:
             for name in ("any", "all"):
                 got = getattr(x.gt(0), name)(dim=dims, keepdim=keepdim)
                 assert got.tolist() == getattr(t.gt(0), name)(dim=dims, keepdim=keepdim).tolist()
+            for correction in (0, 2):
+                for name in ("var", "std"):
+                    got = getattr(x, name)(dims, correction=correction, keepdim=keepdim)
+                    want = getattr(t, name)(dims, correction=correction, keepdim=keepdim)
+                    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5)
     assert flodl.sum(x, (0, 1)).shape == [4]
+    np.testing.assert_allclose(
+        x.var((0, 1), unbiased=False).numpy(), t.var((0, 1), unbiased=False).numpy(), rtol=1e-6
+    )
+    assert float(x.amax()) == float(t.amax()) and float(flodl.amin(x)) == float(t.amin())
     v = flodl.tensor(a, requires_grad=True)
     v.mean(dim=(0, 2)).sum().backward()
     np.testing.assert_allclose(v.grad.numpy(), np.full(a.shape, 1 / 8), rtol=1e-6)
