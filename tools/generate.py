@@ -169,6 +169,7 @@ PYTHON_NAMES = {
         "return_types",
         "utils",
     ],
+    "_legacy_amp": ["cpu"],
     "_creation": [
         "arange",
         "as_tensor",

@@ -337,6 +337,7 @@ from ._functions import (
 )
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ._io import load, save
+from ._legacy_amp import cpu
 from ._namespace import (
     allclose,
     are_deterministic_algorithms_enabled,
@@ -550,6 +551,7 @@ __all__ = [
     "cosine_embedding_loss",
     "cosine_similarity",
     "count_nonzero",
+    "cpu",
     "cross_entropy",
     "ctc_loss",
     "cuda",
@@ -828,7 +830,6 @@ _ABSENT = {
     "jit": "flodl runs eagerly: script or trace a torch model instead",
     "compile": "flodl runs eagerly (its step overhead is already below torch eager); "
     "torch.compile applies to torch models",
-    "Generator": "flodl has one random generator per device: seed it with flodl.manual_seed",
     "fft": "convert with .to_torch(), use torch.fft, come back with Tensor.from_torch (no copies)",
     "linalg": "convert with .to_torch(), use torch.linalg, come back with Tensor.from_torch "
     "(no copies; a Variable keeps its graph)",
@@ -838,6 +839,12 @@ _ABSENT = {
 
 
 def __getattr__(name: str) -> object:
+    if name == "Generator":
+        # torch's own class, on the libtorch flodl runs on: loaders, samplers,
+        # random_split and flodl's random creation functions take it.
+        import torch
+
+        return torch.Generator
     way_out = _ABSENT.get(name)
     hint = f": {way_out}" if way_out else " (docs/pytorch.md lists what differs and what is absent)"
     raise AttributeError(

@@ -62,13 +62,37 @@ def _default_float(dtype: Any) -> Any:
     return _flodl.DType.Float32 if dtype is None else dtype
 
 
-def _shaped(op: str):
+def _drawn(generator: Any, op: str, *args: Any, dtype: Any, device: Any) -> Tensor:
+    """``torch.<op>(*args, generator=generator)``: a draw from a generator of
+    one's own (``flodl.Generator`` is torch's, on the same libtorch), shared
+    as a flodl Tensor without a copy. Its device is the generator's unless
+    given."""
+    import torch
+
+    device = generator.device if device is None else str(device)
+    if dtype is not None:  # flodl.float32 (or torch.float32) as torch's
+        dtype = getattr(torch, getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1])
+    drawn = getattr(torch, op)(*args, generator=generator, dtype=dtype, device=device)
+    return Tensor.from_torch(drawn)
+
+
+def _shaped(op: str, random: bool = False):
     make = getattr(Tensor, op)
 
     def create(
-        *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        *size: Any,
+        generator: Any = None,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
     ) -> Tensor:
-        values = make(_sizes(op, size), dtype=_default_float(dtype), device=device)
+        dtype = _default_float(dtype)
+        if generator is not None:
+            if not random:
+                raise TypeError(f"{op}() got an unexpected keyword argument 'generator'")
+            values = _drawn(generator, op, _sizes(op, size), dtype=dtype, device=device)
+        else:
+            values = make(_sizes(op, size), dtype=dtype, device=device)
         return _leaf(values, requires_grad)
 
     create.__name__ = create.__qualname__ = op
@@ -76,14 +100,16 @@ def _shaped(op: str):
         f"``torch.{op}``: a Tensor of the given sizes (ints or one sequence), "
         "float32 unless ``dtype=``; ``requires_grad=True`` gives a leaf Variable."
     )
+    if random:
+        create.__doc__ += " ``generator=``: a ``flodl.Generator`` to draw from."
     return create
 
 
 zeros = _shaped("zeros")
 ones = _shaped("ones")
 empty = _shaped("empty")
-rand = _shaped("rand")
-randn = _shaped("randn")
+rand = _shaped("rand", random=True)
+randn = _shaped("randn", random=True)
 
 
 def _like(op: str):
@@ -236,12 +262,14 @@ def eye(
 def randint(
     *args: Any,
     size: Any = None,
+    generator: Any = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
 ) -> Tensor:
     """``torch.randint(low=0, high, size)``: integers drawn uniformly from
-    ``[low, high)``, int64 unless ``dtype=``; ``randint(high, size)`` too."""
+    ``[low, high)``, int64 unless ``dtype=``; ``randint(high, size)`` too;
+    ``generator=``: a ``flodl.Generator`` to draw from."""
     if size is not None:
         args = (*args, size)
     if len(args) == 2:
@@ -252,7 +280,11 @@ def randint(
         raise TypeError(
             f"randint: takes (high, size) or (low, high, size), got {len(args)} arguments"
         )
-    values = Tensor.randint(low, high, _sizes("randint", (size,)), dtype=dtype, device=device)
+    sizes = _sizes("randint", (size,))
+    if generator is not None:
+        values = _drawn(generator, "randint", low, high, sizes, dtype=dtype, device=device)
+    else:
+        values = Tensor.randint(low, high, sizes, dtype=dtype, device=device)
     return _leaf(values, requires_grad)
 
 
@@ -280,10 +312,20 @@ def randint_like(
 
 
 def randperm(
-    n: int, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    n: int,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
 ) -> Tensor:
-    """``torch.randperm``: a random permutation of ``0 .. n-1``, int64 unless ``dtype=``."""
-    return _leaf(Tensor.randperm(n, dtype=dtype, device=device), requires_grad)
+    """``torch.randperm``: a random permutation of ``0 .. n-1``, int64 unless
+    ``dtype=``; ``generator=``: a ``flodl.Generator`` to draw from."""
+    if generator is not None:
+        values = _drawn(generator, "randperm", n, dtype=dtype, device=device)
+    else:
+        values = Tensor.randperm(n, dtype=dtype, device=device)
+    return _leaf(values, requires_grad)
 
 
 def from_numpy(array: Any) -> Tensor:

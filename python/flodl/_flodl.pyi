@@ -132,15 +132,19 @@ class _Ops(Generic[_Self, _Operand]):
     def remainder_(self, other: _Operand | Number) -> _Self: ...
     def pow(self, exponent: _Operand | Number) -> _Self:
         """``self ** exponent``: Rust's ``pow`` (a tensor) or ``pow_scalar`` (a number)."""
-    def sum(self, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """Of all elements (Rust ``sum``) or along ``dim`` (``sum_dim``)."""
-    def mean(self, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """Of all elements (Rust ``mean``) or along ``dim`` (``mean_dim``)."""
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements (Rust ``sum``) or along ``dim`` (``sum_dim``, ``sum_dims``)."""
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements (Rust ``mean``) or along ``dim`` (``mean_dim``, ``mean_dims``)."""
+    def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """The largest values over ``dim`` (one dim, several, or all; Rust ``amax``)."""
+    def amin(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """The smallest values over ``dim`` (one dim, several, or all; Rust ``amin``)."""
     def prod(self, dim: int | None = None, keepdim: bool = False) -> _Self:
         """Of all elements (Rust ``prod``) or along ``dim`` (``prod_dim``)."""
     def var(
         self,
-        dim: int | None = None,
+        dim: int | Sequence[int] | None = None,
         unbiased: bool | None = None,
         keepdim: bool = False,
         *,
@@ -150,7 +154,7 @@ class _Ops(Generic[_Self, _Operand]):
         ``var_dim``, ``var_correction``)."""
     def std(
         self,
-        dim: int | None = None,
+        dim: int | Sequence[int] | None = None,
         unbiased: bool | None = None,
         keepdim: bool = False,
         *,

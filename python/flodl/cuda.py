@@ -27,6 +27,7 @@ from ._flodl import (
     graphed_step,
     set_stream,
 )
+from ._legacy_amp import cuda_amp as amp
 
 __all__ = [
     "CUDAGraph",
@@ -35,6 +36,7 @@ __all__ = [
     "GraphedStep",
     "Stream",
     "StreamContext",
+    "amp",
     "current_device",
     "current_stream",
     "device_count",

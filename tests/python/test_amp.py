@@ -290,3 +290,28 @@ def test_grad_scaler_returns_the_step_result_and_keeps_exceptions() -> None:
     sc.scale((w * 2).sum()).backward()
     with pytest.raises(KeyError, match="mine"):
         sc.step(Failing([w], lr=0.1))
+
+
+def test_the_older_spellings_are_autocast_and_grad_scaler_with_torch_s_warning() -> None:
+    """``flodl.cpu.amp``/``flodl.cuda.amp`` (``torch.cpu.amp``/``torch.cuda.amp``):
+    importable, warning as PyTorch's, and the same regions and scaler."""
+    import flodl.cuda.amp as cuda_amp
+    from flodl.cpu.amp import autocast as cpu_autocast
+
+    a, b = flodl.randn(4, 8), flodl.randn(8, 3)
+    with pytest.warns(FutureWarning, match="flodl.amp.autocast"):
+        region = cpu_autocast()
+    with region:
+        assert a.matmul(b).dtype == flodl.bfloat16
+    with pytest.warns(FutureWarning):
+        region = flodl.cpu.amp.autocast(dtype=flodl.float16)
+    with region:
+        assert a.matmul(b).dtype == flodl.float16
+    with pytest.warns(FutureWarning):
+        torch_region = torch.cpu.amp.autocast(dtype=torch.float16)
+    with torch_region:
+        assert torch.randn(4, 8).matmul(torch.randn(8, 3)).dtype == torch.float16
+    with pytest.warns(FutureWarning, match="GradScaler"):
+        scaler = cuda_amp.GradScaler(init_scale=8.0, growth_interval=3, enabled=False)
+    assert isinstance(scaler, flodl.amp.GradScaler) and not scaler.is_enabled()
+    assert scaler.get_growth_interval() == 3

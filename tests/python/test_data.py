@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+import pytest
 import torch
 import torch.utils.data as torch_data
 
@@ -99,3 +100,37 @@ def test_unbatched_loading_converts_arrays() -> None:
 def test_utils_data_is_imported_on_first_use() -> None:
     assert flodl.utils.data is data
     assert flodl.utils.data.Dataset is torch_data.Dataset
+
+
+def test_a_generator_of_one_s_own_draws_torch_s_numbers() -> None:
+    """``flodl.Generator`` is torch's: the random creation functions, the
+    loader's shuffling and random_split draw from it what torch draws."""
+    assert flodl.Generator is torch.Generator
+    g, tg = flodl.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    assert flodl.randperm(9, generator=g).tolist() == torch.randperm(9, generator=tg).tolist()
+    got = flodl.randn(2, 3, generator=g, dtype=flodl.float64, requires_grad=True)
+    want = torch.randn(2, 3, generator=tg, dtype=torch.float64)
+    assert isinstance(got, flodl.Variable) and got.is_leaf
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    np.testing.assert_array_equal(
+        flodl.rand([4], generator=g).numpy(), torch.rand([4], generator=tg).numpy()
+    )
+    assert (
+        flodl.randint(3, 9, (5,), generator=g).tolist()
+        == torch.randint(3, 9, (5,), generator=tg).tolist()
+    )
+    # The generator's state moved on, as torch's: the next draws differ.
+    assert flodl.randperm(9, generator=g).tolist() == torch.randperm(9, generator=tg).tolist()
+    dataset = data.TensorDataset(flodl.arange(10))
+    seeded = flodl.Generator().manual_seed(3)
+    ours = data.DataLoader(dataset, batch_size=4, shuffle=True, generator=seeded)
+    theirs = torch_data.DataLoader(
+        torch_data.TensorDataset(torch.arange(10)),
+        batch_size=4,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(3),
+    )
+    for _ in range(2):  # two epochs: the loader's generator advances
+        assert [b[0].tolist() for b in ours] == [b[0].tolist() for b in theirs]
+    with pytest.raises(TypeError, match="generator"):
+        flodl.zeros(2, generator=g)

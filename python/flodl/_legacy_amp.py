@@ -1,0 +1,67 @@
+"""The older spellings of mixed precision, ``torch.cuda.amp`` and
+``torch.cpu.amp``, as ``flodl.cuda.amp`` and ``flodl.cpu.amp``: an
+``autocast`` and a ``GradScaler`` for one device type, which warn (as
+PyTorch's do) and are ``flodl.amp``'s. ``import flodl.cuda.amp`` and
+``from flodl.cpu.amp import autocast`` work, as programs written for the
+older API import them."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from types import ModuleType
+from typing import Any
+
+from . import amp
+
+
+def _deprecated(device: str, name: str) -> None:
+    warnings.warn(
+        f"flodl.{device}.amp.{name}(args...) is deprecated (as torch.{device}.amp.{name}): "
+        f"use flodl.amp.{name}('{device}', args...)",
+        FutureWarning,
+        stacklevel=3,
+    )
+
+
+def _namespace(device: str) -> ModuleType:
+    """The module ``flodl.<device>.amp``."""
+
+    class autocast(amp.autocast):
+        __doc__ = f"``flodl.amp.autocast('{device}', ...)`` under its older name."
+
+        def __init__(
+            self, enabled: bool = True, dtype: Any = None, cache_enabled: bool = True
+        ) -> None:
+            _deprecated(device, "autocast")
+            super().__init__(device, dtype, enabled, cache_enabled)
+
+    def GradScaler(  # PyTorch's name: it was a class
+        init_scale: float = 65536.0,
+        growth_factor: float = 2.0,
+        backoff_factor: float = 0.5,
+        growth_interval: int = 2000,
+        enabled: bool = True,
+    ) -> amp.GradScaler:
+        _deprecated(device, "GradScaler")
+        return amp.GradScaler(
+            device, init_scale, growth_factor, backoff_factor, growth_interval, enabled
+        )
+
+    module = ModuleType(f"flodl.{device}.amp", __doc__)
+    for named in (autocast, GradScaler):
+        named.__module__, named.__qualname__ = module.__name__, named.__name__
+    module.autocast = autocast  # type: ignore[attr-defined]
+    module.GradScaler = GradScaler  # type: ignore[attr-defined]
+    module.__all__ = ["GradScaler", "autocast"]  # type: ignore[attr-defined]
+    # Registered so that the import statement finds it.
+    sys.modules[module.__name__] = module
+    return module
+
+
+cuda_amp = _namespace("cuda")
+cpu_amp = _namespace("cpu")
+
+cpu = ModuleType("flodl.cpu", "``torch.cpu``'s mixed precision, under its older name (``amp``).")
+cpu.amp = cpu_amp  # type: ignore[attr-defined]
+sys.modules[cpu.__name__] = cpu
