@@ -183,15 +183,21 @@ char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 
 // ----- ops.cpp: ops tch lacks or cannot call safely -----
 
-// One function per line of scalar_ops.def: flodl_<name>(x, a[, b], out).
+// One function per line of scalar_ops.def: flodl_<name>(x, [t, [u,]] a[, b], out).
 #define FLODL_OP_1(name, expr) char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlTensor **out);
 #define FLODL_OP_2(name, expr) \
   char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlScalar b, FlodlTensor **out);
+#define FLODL_OP_T(name, expr)                                                     \
+  char *flodl_##name(const FlodlTensor *x, const FlodlTensor *t, FlodlScalar a, \
+                     FlodlTensor **out);
+#define FLODL_OP_TT(name, expr)                                                           \
+  char *flodl_##name(const FlodlTensor *x, const FlodlTensor *t, const FlodlTensor *u, \
+                     FlodlScalar a, FlodlTensor **out);
 #include "scalar_ops.def"
 #undef FLODL_OP_1
 #undef FLODL_OP_2
-char *flodl_masked_fill(const FlodlTensor *x, const FlodlTensor *mask, FlodlScalar value,
-                        FlodlTensor **out);
+#undef FLODL_OP_T
+#undef FLODL_OP_TT
 // Creation with `like`'s dtype and device.
 char *flodl_arange(double start, double end, double step, const FlodlTensor *like,
                    FlodlTensor **out);

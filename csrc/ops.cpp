@@ -74,14 +74,23 @@ extern "C" {
     c10::Scalar a = to_scalar(a_), b = to_scalar(b_);                                         \
     return guarded(out, [&] { return expr; });                                                \
   }
+#define FLODL_OP_T(name, expr)                                                          \
+  char *flodl_##name(const at::Tensor *x, const at::Tensor *t, FlodlScalar a_,          \
+                     at::Tensor **out) {                                                \
+    c10::Scalar a = to_scalar(a_);                                                      \
+    return guarded(out, [&] { return expr; });                                          \
+  }
+#define FLODL_OP_TT(name, expr)                                                         \
+  char *flodl_##name(const at::Tensor *x, const at::Tensor *t, const at::Tensor *u,     \
+                     FlodlScalar a_, at::Tensor **out) {                                \
+    c10::Scalar a = to_scalar(a_);                                                      \
+    return guarded(out, [&] { return expr; });                                          \
+  }
 #include "scalar_ops.def"
 #undef FLODL_OP_1
 #undef FLODL_OP_2
-
-char *flodl_masked_fill(const at::Tensor *x, const at::Tensor *mask, FlodlScalar value,
-                        at::Tensor **out) {
-  return guarded(out, [&] { return at::masked_fill(*x, *mask, to_scalar(value)); });
-}
+#undef FLODL_OP_T
+#undef FLODL_OP_TT
 
 // Creation functions with Scalar arguments; `like` is an empty tensor with
 // the dtype and device to create with.

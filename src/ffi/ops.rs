@@ -8,12 +8,6 @@ use crate::error::Failure;
 use crate::Scalar;
 
 extern "C" {
-    fn flodl_masked_fill(
-        x: *mut c_void,
-        mask: *mut c_void,
-        value: FlodlScalar,
-        out: *mut *mut c_void,
-    ) -> *mut c_char;
     fn flodl_arange(
         start: f64,
         end: f64,
@@ -103,10 +97,19 @@ impl From<Scalar> for FlodlScalar {
 /// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`
 /// (invoked by the file build.rs writes from csrc/scalar_ops.def).
 macro_rules! scalar_ops {
-    (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*) => {
+    (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*;
+     tensor: $($name_t:ident => $c_t:ident),*; tensors: $($name_tt:ident => $c_tt:ident),*) => {
         extern "C" {
             $(fn $c(x: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
             $(fn $c2(x: *mut c_void, a: FlodlScalar, b: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c_t(x: *mut c_void, t: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c_tt(
+                x: *mut c_void,
+                t: *mut c_void,
+                u: *mut c_void,
+                a: FlodlScalar,
+                out: *mut *mut c_void,
+            ) -> *mut c_char;)*
         }
         $(
             pub(crate) fn $name(x: &tch::Tensor, a: impl Into<Scalar>) -> Result<tch::Tensor, Failure> {
@@ -126,22 +129,34 @@ macro_rules! scalar_ops {
                 make_tensor(|out| unsafe { $c2(ptr(x), a, b, out) })
             }
         )*
+        $(
+            pub(crate) fn $name_t(
+                x: &tch::Tensor,
+                t: &tch::Tensor,
+                a: impl Into<Scalar>,
+            ) -> Result<tch::Tensor, Failure> {
+                let a = FlodlScalar::from(a.into());
+                // SAFETY: as above, `t` live too.
+                make_tensor(|out| unsafe { $c_t(ptr(x), ptr(t), a, out) })
+            }
+        )*
+        $(
+            pub(crate) fn $name_tt(
+                x: &tch::Tensor,
+                t: &tch::Tensor,
+                u: &tch::Tensor,
+                a: impl Into<Scalar>,
+            ) -> Result<tch::Tensor, Failure> {
+                let a = FlodlScalar::from(a.into());
+                // SAFETY: as above, `t` and `u` live too.
+                make_tensor(|out| unsafe { $c_tt(ptr(x), ptr(t), ptr(u), a, out) })
+            }
+        )*
     };
 }
 
 // One safe function per line of csrc/scalar_ops.def (written by build.rs).
 include!(concat!(env!("OUT_DIR"), "/scalar_ops.rs"));
-
-/// `x.masked_fill(mask, value)`.
-pub(crate) fn masked_fill(
-    x: &tch::Tensor,
-    mask: &tch::Tensor,
-    value: impl Into<Scalar>,
-) -> Result<tch::Tensor, Failure> {
-    let value = FlodlScalar::from(value.into());
-    // SAFETY: as for the scalar ops.
-    make_tensor(|out| unsafe { flodl_masked_fill(ptr(x), ptr(mask), value, out) })
-}
 
 /// `torch.arange(start, end, step)` with `like`'s dtype and device.
 pub(crate) fn arange(

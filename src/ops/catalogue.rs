@@ -205,15 +205,18 @@ macro_rules! method_ops {
             lerp(end: Same, weight: Same) [overloaded] => |x| x.f_lerp_tensor(end.raw(), weight.raw());
             /// `self + weight * (end - self)` with a number weight, as
             /// `torch.lerp(x, end, 0.5)`.
-            lerp_scalar(end: Same, weight: Scalar) => |x| $crate::ops::lerp_scalar(x, end.raw(), weight.into());
+            lerp_scalar(end: Same, weight: Scalar) => |x| $crate::ffi::lerp_scalar(x, end.raw(), weight);
             /// `self + value * tensor1 * tensor2` elementwise, broadcasting,
             /// as `torch.addcmul`.
             addcmul(tensor1: Same, tensor2: Same, value: Scalar = 1)
-                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), false, false);
+                => |x| $crate::ffi::addcmul(x, tensor1.raw(), tensor2.raw(), value);
             /// `self + value * tensor1 / tensor2` elementwise, broadcasting,
             /// as `torch.addcdiv` (float operands).
             addcdiv(tensor1: Same, tensor2: Same, value: Scalar = 1)
-                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), true, false);
+                => |x| {
+                    $crate::ops::check_addcdiv(tensor1.raw(), tensor2.raw())?;
+                    $crate::ffi::addcdiv(x, tensor1.raw(), tensor2.raw(), value)
+                };
 
             // --- comparisons and bitwise ops (not differentiable) ---
             /// `self > other` elementwise, as a Bool mask (broadcasting).
@@ -581,13 +584,16 @@ macro_rules! method_ops {
             lerp_(end: Same, weight: Same) -> () [overloaded]
                 => |x| x.shallow_clone().f_lerp_tensor_(end.raw(), weight.raw()).map(drop);
             /// `self += weight * (end - self)`, in place (a number weight).
-            lerp_scalar_(end: Same, weight: Scalar) -> () => |x| $crate::ops::lerp_scalar_(x, end.raw(), weight.into());
+            lerp_scalar_(end: Same, weight: Scalar) -> () => |x| $crate::ffi::lerp_scalar_(x, end.raw(), weight).map(drop);
             /// `self += value * tensor1 * tensor2`, in place.
             addcmul_(tensor1: Same, tensor2: Same, value: Scalar = 1) -> ()
-                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), false, true).map(drop);
+                => |x| $crate::ffi::addcmul_(x, tensor1.raw(), tensor2.raw(), value).map(drop);
             /// `self += value * tensor1 / tensor2`, in place.
             addcdiv_(tensor1: Same, tensor2: Same, value: Scalar = 1) -> ()
-                => |x| $crate::ops::addc(x, tensor1.raw(), tensor2.raw(), value.into(), true, true).map(drop);
+                => |x| {
+                    $crate::ops::check_addcdiv(tensor1.raw(), tensor2.raw())?;
+                    $crate::ffi::addcdiv_(x, tensor1.raw(), tensor2.raw(), value).map(drop)
+                };
             /// The main diagonal set to `fill_value`, in place, as
             /// `Tensor.fill_diagonal_`: of a matrix, or of a tensor whose
             /// dims have one size; with `wrap`, a tall matrix's diagonal

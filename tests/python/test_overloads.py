@@ -380,7 +380,10 @@ def test_addcmul_promotes_and_converts_value_as_torch() -> None:
         )
         bits(got, want)
     x8 = Tensor.from_numpy(ints.astype(np.int8))
-    with pytest.raises(flodl.ArgumentError, match="addcmul: value 300"):
+    # libtorch's own check, in PyTorch's words.
+    with pytest.raises(
+        flodl.ArgumentError, match="addcmul: value cannot be converted to type int8"
+    ):
         x8.addcmul(x8, x8, value=300)
     with pytest.raises(flodl.ArgumentError, match="addcmul: value"):
         Tensor.ones([2]).addcmul(Tensor.ones([2]), Tensor.ones([2]), value=1e300)
@@ -408,6 +411,17 @@ def test_addcmul_and_addcdiv_record() -> None:
     # A Tensor with a Variable operand records, as the operators do.
     out = Tensor.from_numpy(A.copy()).addcmul(vs[1], Tensor.from_numpy(B.copy()))
     assert isinstance(out, Variable) and out.requires_grad
+    # One node each, torch's (the value and the number weight reach
+    # libtorch's kernels as Scalars).
+    for ours, theirs in [
+        (vs[0].addcmul(vs[1], vs[2], value=0.5), torch.addcmul(*ts, value=0.5)),
+        (vs[0].addcdiv(vs[1], vs[2], value=2), torch.addcdiv(*ts, value=2)),
+        (vs[0].lerp(vs[1], 0.25), ts[0].lerp(ts[1], 0.25)),
+    ]:
+        assert ours.grad_fn.name() == theirs.grad_fn.name()
+        assert [n.name() for n, _ in ours.grad_fn.next_functions] == [
+            n.name() for n, _ in theirs.grad_fn.next_functions
+        ]
 
 
 @pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "uint8"])
