@@ -1,9 +1,12 @@
 """Rust's flodl::nn and flodl::optim against torch: examples/nn_parity.rs
 builds each layer after manual_seed(0) and runs it on inputs written here
 (its parameters must be torch's: same seed, same draws; its outputs
-torch's; its repr torch's); examples/optim_parity.rs takes 10 steps of each optimizer (the
-parameters must be those of torch.optim's default implementation). The files
-go through flodl.save / flodl::io::load and back."""
+torch's; its repr torch's); examples/optim_parity.rs takes 10 steps of each
+optimizer and 3 of L-BFGS (the parameters must be those of torch.optim's
+default implementation) and runs each scheduler for 12 steps (the rates
+and momenta must be torch's). The files go through flodl.save /
+flodl::io::load and back. test_rust_activations_losses.py does the same for
+the activation and loss modules."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
+from torch.optim import lr_scheduler
 
 import flodl
 
@@ -340,6 +344,22 @@ def _torch_steps(start: np.ndarray, make: Any, steps: int) -> np.ndarray:
     return w.detach().numpy()
 
 
+def _torch_lbfgs(start: np.ndarray, line_search: str | None) -> np.ndarray:
+    """torch's L-BFGS with the options of examples/optim_parity.rs."""
+    w = torch.tensor(start, requires_grad=True)
+    opt = torch.optim.LBFGS([w], lr=0.5, max_iter=4, history_size=3, line_search_fn=line_search)
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        loss = (w * w.tanh() + w * w / 4).sum()
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        opt.step(closure)
+    return w.detach().numpy()
+
+
 def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
     start = np.random.default_rng(1).standard_normal((4, 3))
     src, out = tmp_path / "inputs.safetensors", tmp_path / "outputs.safetensors"
@@ -358,6 +378,10 @@ def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
     np.testing.assert_allclose(
         got["params"].pop("adam_resumed").numpy(), _torch_steps(start, adam, 15), rtol=1e-6
     )
+    for name, line_search in [("lbfgs", None), ("lbfgs_wolfe", "strong_wolfe")]:
+        np.testing.assert_allclose(
+            got["params"].pop(name).numpy(), _torch_lbfgs(start, line_search), rtol=1e-6
+        )
     assert set(got["params"]) == set(OPTIMIZERS)
     for name, make in OPTIMIZERS.items():
         np.testing.assert_allclose(
@@ -366,6 +390,7 @@ def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
     # A Rust OneCycleLR checkpoint (optimizer and scheduler) resumes in
     # Python: torch's uninterrupted twenty steps, rates and momenta.
     _check_one_cycle_resume(start, got["one_cycle"])
+    _check_schedules(got["schedules"])
     # A Rust optimizer's state dict resumes in Python's flodl.optim (built
     # with default options: the hyperparameters come from the file), five
     # more steps landing where torch's fifteen do.
@@ -414,3 +439,51 @@ def _check_one_cycle_resume(start: np.ndarray, rust: dict) -> None:
         rates.append((group["lr"], group["momentum"]))
     np.testing.assert_allclose(rates, torch_rates[8:], rtol=1e-12)
     np.testing.assert_allclose(pw.numpy(), w.detach().numpy(), rtol=1e-6)
+
+
+# name -> torch's scheduler with the options examples/optim_parity.rs uses
+SCHEDULERS = {
+    "step": lambda o: lr_scheduler.StepLR(o, 3, 0.5),
+    "multi_step": lambda o: lr_scheduler.MultiStepLR(o, [2, 5, 9], 0.3),
+    "constant": lambda o: lr_scheduler.ConstantLR(o, 0.5, 4),
+    "linear": lambda o: lr_scheduler.LinearLR(o, 0.25, 1.0, 4),
+    "exponential": lambda o: lr_scheduler.ExponentialLR(o, 0.9),
+    "polynomial": lambda o: lr_scheduler.PolynomialLR(o, 6, 2.0),
+    "cosine": lambda o: lr_scheduler.CosineAnnealingLR(o, 5, 0.01),
+    "one_cycle": lambda o: lr_scheduler.OneCycleLR(o, 0.5, 12),
+    "cyclic": lambda o: lr_scheduler.CyclicLR(o, 0.01, 0.1, 3),
+    "sequential": lambda o: lr_scheduler.SequentialLR(
+        o,
+        [lr_scheduler.LinearLR(o, 0.25, 1.0, 4), lr_scheduler.CosineAnnealingLR(o, 5, 0.01)],
+        [4],
+    ),
+    "chained": lambda o: lr_scheduler.ChainedScheduler(
+        [lr_scheduler.ExponentialLR(o, 0.9), lr_scheduler.StepLR(o, 4, 0.5)]
+    ),
+    "lambda": lambda o: lr_scheduler.LambdaLR(o, lambda epoch: 0.95**epoch),
+    "multiplicative": lambda o: lr_scheduler.MultiplicativeLR(o, lambda epoch: 0.9),
+    "warm_restarts": lambda o: lr_scheduler.CosineAnnealingWarmRestarts(o, 3, 2, 0.001),
+    "plateau": lambda o: lr_scheduler.ReduceLROnPlateau(o, factor=0.5, patience=1),
+}
+PLATEAU_METRICS = [1.0, 0.9, 0.95, 0.97, 0.8, 0.85, 0.86, 0.87, 0.7, 0.75, 0.76, 0.77]
+
+
+def _check_schedules(rust: dict) -> None:
+    """Each Rust scheduler's rate (and momentum, where it has a schedule)
+    at the start and after each of twelve SGD steps, against torch's."""
+    assert set(rust) == set(SCHEDULERS)
+    for name, make in SCHEDULERS.items():
+        w = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+        opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+        sched = make(opt)
+        group = opt.param_groups[0]
+        seen = [(group["lr"], group["momentum"])]
+        for step in range(12):
+            opt.zero_grad()
+            (w * w.tanh() + w * w / 4).sum().backward()
+            opt.step()
+            sched.step(*([PLATEAU_METRICS[step]] if name == "plateau" else []))
+            seen.append((group["lr"], group["momentum"]))
+        if name in ("warm_restarts", "plateau"):  # rates only, driven by hand
+            seen = [lr for lr, _ in seen]
+        np.testing.assert_allclose(rust[name], seen, rtol=1e-12, atol=1e-15, err_msg=name)
