@@ -118,6 +118,10 @@ fn case(name: &str) -> Result<Case> {
             ..Default::default()
         }),
         "threshold" => one(nn::Threshold::new(0.1, 20.0)),
+        "celu_inplace" => one(nn::CELU {
+            alpha: 0.7,
+            inplace: true,
+        }),
         "threshold_inplace" => one(nn::Threshold {
             inplace: true,
             ..nn::Threshold::new(-0.3, -2.5)

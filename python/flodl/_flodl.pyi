@@ -1784,6 +1784,33 @@ def scaled_dot_product_attention(
     """``softmax(q @ k.T * scale + mask) @ v``, as ``F.scaled_dot_product_attention``; ``scale``
     defaults to ``1/sqrt(q.shape[-1])``."""
 
+def celu(input: VariableLike, alpha: float = 1.0, inplace: bool = False) -> NnResult:
+    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``, as ``F.celu``."""
+
+def threshold(
+    input: VariableLike, threshold: float, value: float, inplace: bool = False
+) -> NnResult:
+    """``input`` where greater than ``threshold``, ``value`` elsewhere, as ``F.threshold``."""
+
+def hardshrink(input: VariableLike, lambd: float = 0.5) -> NnResult:
+    """``input`` where ``|input| > lambd``, 0 elsewhere, as ``F.hardshrink``."""
+
+def softshrink(input: VariableLike, lambd: float = 0.5) -> NnResult:
+    """``input`` moved ``lambd`` (at least 0) towards 0, and 0 within ``lambd`` of it, as
+    ``F.softshrink``."""
+
+def glu(input: VariableLike, dim: int = -1) -> NnResult:
+    """``a * sigmoid(b)`` for the halves ``a``, ``b`` of ``input`` along ``dim``, as ``F.glu``."""
+
+def logsigmoid(input: VariableLike) -> NnResult:
+    """``log(sigmoid(input))``, computed stably, as ``F.logsigmoid``."""
+
+def softsign(input: VariableLike) -> NnResult:
+    """``input / (1 + |input|)``, as ``F.softsign``."""
+
+def tanhshrink(input: VariableLike) -> NnResult:
+    """``input - tanh(input)``, as ``F.tanhshrink``."""
+
 def dropout(
     input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False
 ) -> NnResult:

@@ -4,17 +4,17 @@
 //! PyTorch's repr (`LeakyReLU(negative_slope=0.2)`).
 //!
 //! `inplace`: [`Hardtanh`] and [`ReLU6`] clamp their input in place (the
-//! crate's `clamp_`) and return it, as PyTorch's `hardtanh_`; the crate
-//! has no in-place op for the others (`relu_`, `elu_`, ...), so they keep
-//! `inplace` for the repr and always return a new Variable, as Python's
-//! `flodl.nn` does.
+//! crate's `clamp_`) and return it, as PyTorch's `hardtanh_`, and [`CELU`]
+//! and [`Threshold`] change it through their ops' `inplace`; the others
+//! (`ReLU`, `ELU`, ...) keep `inplace` for the repr and return a new
+//! Variable, as Python's `flodl.nn` does.
 //!
 //! `nn::ReLU`, `nn::GELU` and `nn::SiLU` are also constants holding
 //! PyTorch's defaults, so `Sequential::new().add(nn::ReLU)` reads as it
 //! did when these had no options.
 
 use super::{py_bool, py_float, Module, Parameter};
-use crate::error::{bail, ensure, Result};
+use crate::error::{bail, Result};
 use crate::{Tensor, TensorOptions, Variable};
 
 /// Declares activation modules without parameters: each is a struct of
@@ -184,26 +184,25 @@ activations! {
     forward |m, x| x.elu(m.alpha);
 
     /// `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`, as
-    /// `torch.nn.CELU` (computed as `alpha * elu(x / alpha)`). `inplace` is
-    /// shown in the repr; the result is a new Variable.
+    /// `torch.nn.CELU` (with `inplace`, in the input's own memory).
     CELU {
         /// The scale of the negative part (default 1).
         alpha: f64 = 1.0,
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| format!("alpha={}{}", py_float(m.alpha), inplace_suffix(m.inplace));
-    forward |m, x| x.div_scalar(m.alpha)?.elu(1.0)?.mul_scalar(m.alpha);
+    forward |m, x| crate::celu(x, m.alpha, m.inplace);
 
     /// `x` where greater than `threshold`, `value` elsewhere, as
-    /// `torch.nn.Threshold` (which has no defaults: [`Threshold::new`]).
-    /// `inplace` is shown in the repr; the result is a new Variable.
+    /// `torch.nn.Threshold` (which has no defaults: [`Threshold::new`];
+    /// with `inplace`, in the input's own memory).
     Threshold {
         /// Values at or below it are replaced.
         threshold: f64,
         /// What replaces them.
         value: f64,
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool,
     }
     repr |m| format!(
@@ -212,7 +211,7 @@ activations! {
         py_float(m.value),
         inplace_suffix(m.inplace)
     );
-    forward |m, x| x.masked_fill(&x.le_scalar(m.threshold)?, m.value);
+    forward |m, x| crate::threshold(x, m.threshold, m.value, m.inplace);
 
     /// GELU, as `torch.nn.GELU`: the exact (erf) form, or the tanh
     /// approximation.
@@ -243,16 +242,16 @@ activations! {
         lambd: f64 = 0.5,
     }
     repr |m| py_float(m.lambd);
-    forward |m, x| x.masked_fill(&x.abs()?.le_scalar(m.lambd)?, 0.0);
+    forward |m, x| crate::hardshrink(x, m.lambd);
 
     /// `x` moved `lambd` towards 0, and 0 within `lambd` of it, as
-    /// `torch.nn.Softshrink` (computed as `x - clamp(x, -lambd, lambd)`).
+    /// `torch.nn.Softshrink` (`lambd` at least 0).
     Softshrink {
         /// The half-width of the band set to 0 (default 0.5).
         lambd: f64 = 0.5,
     }
     repr |m| py_float(m.lambd);
-    forward |m, x| x.sub(&x.clamp(-m.lambd, m.lambd)?);
+    forward |m, x| crate::softshrink(x, m.lambd);
 
     /// `a * sigmoid(b)` for the halves `a`, `b` of the input along `dim`,
     /// as `torch.nn.GLU`.
@@ -261,7 +260,7 @@ activations! {
         dim: i64 = -1,
     }
     repr |m| format!("dim={}", m.dim);
-    forward |m, x| glu(x, m.dim);
+    forward |m, x| crate::glu(x, m.dim);
 
     /// Softmax along `dim`, as `torch.nn.Softmax`: with no dim, PyTorch's
     /// legacy choice (dim 0 of a 0-, 1- or 3-d input, else dim 1).
@@ -298,18 +297,17 @@ activations! {
     Sigmoid {}
     forward |_, x| x.sigmoid();
 
-    /// `log(sigmoid(x))`, computed stably (as `-softplus(-x)`), as
-    /// `torch.nn.LogSigmoid`.
+    /// `log(sigmoid(x))`, computed stably, as `torch.nn.LogSigmoid`.
     LogSigmoid {}
-    forward |_, x| x.neg()?.softplus(1.0, 20.0)?.neg();
+    forward |_, x| crate::logsigmoid(x);
 
     /// `x / (1 + |x|)`, as `torch.nn.Softsign`.
     Softsign {}
-    forward |_, x| x.div(&x.abs()?.add_scalar(1.0)?);
+    forward |_, x| crate::softsign(x);
 
     /// `x - tanh(x)`, as `torch.nn.Tanhshrink`.
     Tanhshrink {}
-    forward |_, x| x.sub(&x.tanh()?);
+    forward |_, x| crate::tanhshrink(x);
 }
 
 /// `nn::ReLU` as a value: a [`struct@ReLU`] with PyTorch's defaults.
@@ -478,32 +476,4 @@ fn clamp(input: &Variable, min: f64, max: f64, inplace: bool) -> Result<Variable
     } else {
         input.clamp(min, max)
     }
-}
-
-/// `a * sigmoid(b)` for the halves of `input` along `dim`, with the checks
-/// and messages of Python's `flodl.nn.functional.glu` (the crate has no
-/// glu op).
-fn glu(input: &Variable, dim: i64) -> Result<Variable> {
-    let shape = input.shape();
-    let ndim = shape.len() as i64;
-    ensure!(
-        ndim > 0,
-        Shape,
-        "glu: a 0-d input has no dimension to halve"
-    );
-    ensure!(
-        -ndim <= dim && dim < ndim,
-        Index,
-        "glu: dim {dim} is out of range for a {ndim}-d input {shape:?}"
-    );
-    let size = shape[dim.rem_euclid(ndim) as usize]; // in range: checked above
-    ensure!(
-        size % 2 == 0,
-        Shape,
-        "glu: halving dimension must be even, but dimension {dim} is size {size}"
-    );
-    let half = size / 2;
-    let a = input.narrow(dim, 0, half)?;
-    let b = input.narrow(dim, half, half)?;
-    a.mul(&b.sigmoid()?)
 }

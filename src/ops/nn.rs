@@ -635,6 +635,40 @@ macro_rules! nn_ops {
             scaled_dot_product_attention(query: Same, key: Same, value: Same, attn_mask: Option<Tensor> = None, dropout_p: f64 = 0.0, is_causal: bool = false, scale: Option<f64> = None)
                 => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(|m| m.raw()), dropout_p, is_causal, scale, false);
 
+            // --- activations PyTorch has only as functions ---
+            /// `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`, as `F.celu`.
+            celu(input: Same, alpha: f64 = 1.0, inplace: bool = false) => match inplace {
+                true => $crate::ffi::celu_(input.raw(), alpha),
+                false => $crate::ffi::celu(input.raw(), alpha),
+            };
+            /// `input` where greater than `threshold`, `value` elsewhere, as `F.threshold`.
+            threshold(input: Same, threshold: f64, value: f64, inplace: bool = false) => match inplace {
+                true => $crate::ffi::threshold_(input.raw(), threshold, value),
+                false => $crate::ffi::threshold(input.raw(), threshold, value),
+            };
+            /// `input` where `|input| > lambd`, 0 elsewhere, as `F.hardshrink`.
+            hardshrink(input: Same, lambd: f64 = 0.5) => $crate::ffi::hardshrink(input.raw(), lambd);
+            /// `input` moved `lambd` (at least 0) towards 0, and 0 within
+            /// `lambd` of it, as `F.softshrink`.
+            softshrink(input: Same, lambd: f64 = 0.5) => {
+                if lambd.is_nan() || lambd < 0.0 {
+                    let message = format!("lambd must be at least 0, got {lambd}");
+                    return Err($crate::ops::invalid($crate::ErrorKind::Argument, message));
+                }
+                $crate::ffi::softshrink(input.raw(), lambd)
+            };
+            /// `a * sigmoid(b)` for the halves `a`, `b` of `input` along `dim`, as `F.glu`.
+            glu(input: Same, dim: i64 = (-1)) => input.raw().f_glu(dim);
+            /// `log(sigmoid(input))`, computed stably, as `F.logsigmoid`.
+            logsigmoid(input: Same) => input.raw().f_log_sigmoid();
+            /// `input / (1 + |input|)`, as `F.softsign`.
+            softsign(input: Same) => {
+                let x = input.raw();
+                Ok::<_, $crate::error::Failure>(x.f_div(&$crate::ffi::add_scalar(&x.f_abs()?, 1.0)?)?)
+            };
+            /// `input - tanh(input)`, as `F.tanhshrink`.
+            tanhshrink(input: Same) => input.raw().f_sub(&input.raw().f_tanh()?);
+
             // --- regularization ---
             /// Zeroes each element with probability `p` and scales the rest by
             /// `1/(1-p)` when `training`, as `F.dropout` (`inplace`: in the

@@ -93,6 +93,11 @@ def _away_from_kinks(a: np.ndarray) -> np.ndarray:
     return np.where(np.abs(a) < 0.1, a + 0.3, a)
 
 
+def _away_from_half(a: np.ndarray) -> np.ndarray:
+    # hardshrink/softshrink/threshold with 0.5 as their bound have kinks at +-0.5.
+    return np.where(np.abs(np.abs(a) - 0.5) < 0.1, a * 1.5, a)
+
+
 def _away_from_steps(a: np.ndarray) -> np.ndarray:
     # floor/ceil/round jump at integers and halves.
     return np.trunc(a * 2) / 2 + 0.25
@@ -341,6 +346,51 @@ OP_INFOS: list[OpInfo] = [
         errors=int_error(),
     ),
     OpInfo("silu", F.silu, UNARY, errors=int_error()),
+    # The activations torch has only in torch.nn.functional.
+    _nn("logsigmoid", F.logsigmoid, UNARY, ("input",), int_error()),
+    _nn("softsign", F.softsign, UNARY, ("input",)),
+    _nn("tanhshrink", F.tanhshrink, UNARY, ("input",)),
+    _nn(
+        "celu",
+        lambda input, alpha=1.0: F.celu(input, alpha),
+        [*UNARY, Sample(((3, 4),), {"alpha": 0.5})],
+        ("input",),
+        int_error(),
+        domain=_away_from_kinks,
+    ),
+    _nn(
+        "hardshrink",
+        lambda input, lambd=0.5: F.hardshrink(input, lambd),
+        [*UNARY, Sample(((3, 4),), {"lambd": 0.5})],
+        ("input",),
+        int_error(),
+        domain=_away_from_half,
+    ),
+    _nn(
+        "softshrink",
+        lambda input, lambd=0.5: F.softshrink(input, lambd),
+        [*UNARY, Sample(((3, 4),), {"lambd": 0.5})],
+        ("input",),
+        argument_error((3,), lambd=-1.0),
+        domain=_away_from_half,
+    ),
+    _nn(
+        "threshold",
+        F.threshold,
+        [
+            Sample(((3, 4),), {"threshold": 0.5, "value": -2.0}),
+            Sample(((5,),), {"threshold": -0.5, "value": 0.0}),
+        ],
+        ("input",),
+        domain=_away_from_half,
+    ),
+    _nn(
+        "glu",
+        lambda input, dim=-1: F.glu(input, dim),
+        [Sample(((3, 4),)), Sample(((4, 3, 2),), {"dim": 0}), Sample(((2, 6),), {"dim": 1})],
+        ("input",),
+        shape_error((3, 5)) + range_error((2, 4), dim=2),
+    ),
     OpInfo("mish", F.mish, UNARY, errors=int_error()),
     OpInfo("selu", F.selu, UNARY, domain=_away_from_kinks, errors=int_error()),
     OpInfo("hardswish", F.hardswish, UNARY, errors=int_error()),

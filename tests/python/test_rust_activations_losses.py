@@ -93,6 +93,7 @@ CASES: dict[str, Case] = {
     "elu_alpha": act(lambda nn: nn.ELU(alpha=2.0, inplace=True), normal(3, 4)),
     "celu": act(lambda nn: nn.CELU(), normal(3, 4)),
     "celu_alpha": act(lambda nn: nn.CELU(alpha=0.5), normal(3, 4)),
+    "celu_inplace": act(lambda nn: nn.CELU(alpha=0.7, inplace=True), normal(3, 4)),
     "threshold": act(lambda nn: nn.Threshold(0.1, 20.0), normal(3, 4)),
     "threshold_inplace": act(lambda nn: nn.Threshold(-0.3, -2.5, inplace=True), normal(3, 4)),
     "gelu": act(lambda nn: nn.GELU(), normal(3, 4)),
@@ -247,9 +248,9 @@ CASES: dict[str, Case] = {
 }
 
 # The cases whose Rust module works in place (Hardtanh and ReLU6 clamp in
-# place); the other inplace=True ones compute out of place, as Python's
-# flodl.nn (the crate has no relu_, elu_, ...).
-IN_PLACE = {"relu6_inplace", "hardtanh_inplace"}
+# place, CELU and Threshold run their ops' in-place form); the other
+# inplace=True ones compute out of place, as Python's flodl.nn.
+IN_PLACE = {"relu6_inplace", "hardtanh_inplace", "celu_inplace", "threshold_inplace"}
 
 # torch's warnings on the legacy implicit softmax dim and on KLDivLoss's
 # "mean": the cases use both on purpose.
@@ -357,6 +358,10 @@ def test_python_module_and_its_rust_twin_agree(name: str, rust: tuple[dict, dict
         _close(leaves[i].grad.numpy(), got[f"{name}.grad.{i}"], f"{name} gradient {i}")
     for key, p in module.named_parameters():
         _close(p.grad.numpy(), got[f"{name}.grad.{key}"], f"{name} gradient {key}")
+    # In place exactly where Rust's twin is.
+    plain = flodl.tensor(case.inputs[0].copy())
+    module(plain, *operands[1:])
+    _close(plain.numpy(), got[f"{name}.after.0"], f"{name} input after the call")
 
 
 @pytest.mark.parametrize("name", [n for n, c in CASES.items() if c.bad is not None])

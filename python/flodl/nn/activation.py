@@ -115,7 +115,7 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.clamp(self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val, self.inplace)
 
     def extra_repr(self) -> str:
         suffix = ", inplace=True" if self.inplace else ""
@@ -168,7 +168,7 @@ class CELU(ELU):
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return F.celu(input, self.alpha)
+        return F.celu(input, self.alpha, self.inplace)
 
 
 class GELU(Module):
@@ -266,7 +266,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return F.threshold(input, self.threshold, self.value)
+        return F.threshold(input, self.threshold, self.value, self.inplace)
 
     def extra_repr(self) -> str:
         suffix = ", inplace=True" if self.inplace else ""

@@ -33,6 +33,7 @@ from .._flodl import (
     bilinear,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    celu,
     col2im,
     conv1d,
     conv2d,
@@ -52,9 +53,11 @@ from .._flodl import (
     feature_alpha_dropout,
     feature_dropout,
     gaussian_nll_loss,
+    glu,
     grid_sample,
     group_norm,
     gru_cell,
+    hardshrink,
     hinge_embedding_loss,
     huber_loss,
     im2col,
@@ -64,6 +67,7 @@ from .._flodl import (
     l1_loss,
     layer_norm,
     linear,
+    logsigmoid,
     lstm_cell,
     margin_ranking_loss,
     max_pool1d_with_indices,
@@ -79,6 +83,10 @@ from .._flodl import (
     scaled_dot_product_attention,
     smooth_l1_loss,
     soft_margin_loss,
+    softshrink,
+    softsign,
+    tanhshrink,
+    threshold,
     triplet_margin_loss,
 )
 
@@ -276,16 +284,19 @@ def relu(input: TensorLike, inplace: bool = False) -> TensorLike:
 
 
 def relu6(input: TensorLike, inplace: bool = False) -> TensorLike:
-    """``min(max(input, 0), 6)``."""
-    input = _input("relu6", input)
-    return input.clamp(0.0, 6.0)
+    """``min(max(input, 0), 6)`` (in ``input``'s own memory with ``inplace``)."""
+    return hardtanh(_input("relu6", input), 0.0, 6.0, inplace)
 
 
 def hardtanh(
     input: TensorLike, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
 ) -> TensorLike:
-    """``input`` clamped into ``[min_val, max_val]``."""
+    """``input`` clamped into ``[min_val, max_val]`` (in its own memory with
+    ``inplace``, as Rust's ``nn::Hardtanh``)."""
     input = _input("hardtanh", input)
+    if inplace:
+        input.clamp_(min_val, max_val)
+        return input
     return input.clamp(min_val, max_val)
 
 
@@ -301,12 +312,6 @@ def elu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorL
     """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere."""
     input = _input("elu", input)
     return input.elu(alpha)
-
-
-def celu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorLike:
-    """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
-    input = _input("celu", input)
-    return input.div_scalar(alpha).elu(1.0).mul_scalar(alpha)
 
 
 def selu(input: TensorLike, inplace: bool = False) -> TensorLike:
@@ -392,66 +397,10 @@ def softmin(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> 
     return input.neg().softmax(_softmax_dim(input.ndim) if dim is None else dim)
 
 
-def softsign(input: TensorLike) -> TensorLike:
-    """``input / (1 + |input|)``."""
-    input = _input("softsign", input)
-    return input.div(input.abs().add_scalar(1.0))  # type: ignore[arg-type]
-
-
-def tanhshrink(input: TensorLike) -> TensorLike:
-    """``input - tanh(input)``."""
-    input = _input("tanhshrink", input)
-    return input.sub(input.tanh())  # type: ignore[arg-type]
-
-
-def logsigmoid(input: TensorLike) -> TensorLike:
-    """``log(sigmoid(input))``, computed stably."""
-    input = _input("logsigmoid", input)
-    return input.neg().softplus().neg()
-
-
-def hardshrink(input: TensorLike, lambd: float = 0.5) -> TensorLike:
-    """``input`` where ``|input| > lambd``, 0 elsewhere."""
-    input = _input("hardshrink", input)
-    return input.masked_fill(input.abs().le_scalar(lambd), 0.0)
-
-
-def softshrink(input: TensorLike, lambd: float = 0.5) -> TensorLike:
-    """``input`` moved ``lambd`` towards 0, and 0 within ``lambd`` of it."""
-    input = _input("softshrink", input)
-    return input.sub(input.clamp(-lambd, lambd))  # type: ignore[arg-type]
-
-
-def threshold(
-    input: TensorLike, threshold: float, value: float, inplace: bool = False
-) -> TensorLike:
-    """``input`` where greater than ``threshold``, ``value`` elsewhere."""
-    input = _input("threshold", input)
-    return input.masked_fill(input.le_scalar(threshold), value)
-
-
 def prelu(input: TensorLike, weight: TensorLike) -> TensorLike:
     """``input`` where positive, ``weight * input`` elsewhere (one weight, or one per channel)."""
     input = _input("prelu", input)
     return input.prelu(weight)  # type: ignore[arg-type]
-
-
-def glu(input: TensorLike, dim: int = -1) -> TensorLike:
-    """``a * sigmoid(b)`` for the halves ``a``, ``b`` of ``input`` along ``dim``."""
-    input = _input("glu", input)
-    dim = _number("glu", "dim", dim, int)
-    if input.ndim == 0:
-        raise _flodl.ShapeError("glu: a 0-d input has no dimension to halve")
-    if not -input.ndim <= dim < input.ndim:
-        raise _flodl.OutOfRangeError(
-            f"glu: dim {dim} is out of range for a {input.ndim}-d input {list(input.shape)}"
-        )
-    if input.shape[dim] % 2:
-        raise _flodl.ShapeError(
-            f"glu: halving dimension must be even, but dimension {dim} is size {input.shape[dim]}"
-        )
-    a, b = input.chunk(2, dim)
-    return a.mul(b.sigmoid())  # type: ignore[arg-type]
 
 
 def normalize(input: TensorLike, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> TensorLike:
