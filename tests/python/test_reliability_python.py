@@ -487,7 +487,7 @@ def test_functional_other_arguments_of_the_wrong_kind():
         F.glu(t(1.5))
     with pytest.raises(IndexError):
         TF.glu(torch.ones(2, 4), dim=5)
-    with pytest.raises(flodl.OutOfRangeError, match="glu: dim 5"):
+    with pytest.raises(flodl.OutOfRangeError, match="glu: Dimension out of range"):
         F.glu(x, dim=5)
     same(F.glu(x, dim=-1), TF.glu(th(x.numpy()), dim=-1))
     # one_hot of class indices held in a Variable.
@@ -530,7 +530,7 @@ def test_this_session_s_fuzz_findings_are_typed_errors(tmp_path):
         flodl.Tensor.ones([2]).allclose(flodl.Tensor.ones([2]), atol=torch.ones(2))
     with pytest.raises(TypeError, match="save: pickle must be a bool"):
         flodl.save({"a": 1}, tmp_path / "x", np.arange(3.0))
-    with pytest.raises(TypeError, match="glu: dim must be an int"):
+    with pytest.raises(TypeError, match="'dim'"):
         F.glu(flodl.Tensor.ones([2, 4]), dim=torch.ones(2))
     with pytest.raises(TypeError, match="normalize: eps must be a number"):
         F.normalize(flodl.Tensor.ones([2, 4]), eps=torch.ones(0))
