@@ -57,6 +57,15 @@ at::Tensor wrapped(const c10::Scalar &a) {
   return tensors[slot];
 }
 
+// A handle on `x`'s tensor, for the function-only in-place ops that take
+// `at::Tensor &` (this handle lives on the caller's stack until the call
+// returns; the tensor's values change, no handle does).
+struct handle {
+  at::Tensor copy;
+  explicit handle(const at::Tensor *x) : copy(*x) {}
+  operator at::Tensor &() { return copy; }
+};
+
 }  // namespace
 }  // namespace flodl
 

@@ -308,7 +308,7 @@ fn embedding_rows_and_the_padding_row() -> Result<()> {
     );
     assert_eq!(
         nn::Embedding::new(4, 2, Some(4)).unwrap_err().kind(),
-        ErrorKind::Index
+        ErrorKind::Argument
     );
     Ok(())
 }
@@ -524,5 +524,62 @@ fn max_pools_give_the_positions_of_their_maxima() -> Result<()> {
     assert!(error
         .message()
         .starts_with("MaxPool2d: expected input [N, C, H, W]"));
+    Ok(())
+}
+
+/// The padding index is kept counted from the start, as PyTorch's; out of
+/// range it is an Argument error, worded as Python's layers word it.
+#[test]
+fn embedding_padding_index_is_checked_and_kept_from_the_start() -> Result<()> {
+    assert_eq!(nn::Embedding::new(5, 2, Some(-2))?.padding_idx, Some(3));
+    let err = nn::Embedding::new(5, 2, Some(-7)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert_eq!(
+        err.message(),
+        "Embedding: padding_idx must be within num_embeddings, got -7 for 5 rows"
+    );
+    let options = nn::EmbeddingBagOptions {
+        padding_idx: Some(5),
+        ..Default::default()
+    };
+    let err = nn::EmbeddingBag::with_options(5, 2, options).unwrap_err();
+    assert_eq!(
+        err.message(),
+        "EmbeddingBag: padding_idx must be within num_embeddings, got 5 for 5 rows"
+    );
+    Ok(())
+}
+
+/// `EmbeddingBag::forward_with`: 1-d indices split at offsets (the last
+/// offset ending the last bag with `include_last_offset`), scaled by
+/// per-sample weights in mode sum, and the padding row left out.
+#[test]
+fn embedding_bag_takes_offsets_and_per_sample_weights() -> Result<()> {
+    let options = nn::EmbeddingBagOptions {
+        mode: flodl::EmbeddingBagMode::Sum,
+        include_last_offset: true,
+        padding_idx: Some(0),
+        ..Default::default()
+    };
+    let bag = nn::EmbeddingBag::with_options(4, 3, options)?;
+    let long = |v: &[i64]| Tensor::from_i64(v, &[v.len() as i64], Device::CPU);
+    let (indices, offsets) = (long(&[1, 2, 0, 3])?, long(&[0, 2, 4])?);
+    let weights = Variable::new(
+        Tensor::from_f32(&[1.0, 2.0, 5.0, 0.5], &[4], Device::CPU)?,
+        true,
+    )?;
+    let out = bag.forward_with(&indices, Some(&offsets), Some(&weights))?;
+    assert_eq!(out.shape(), vec![2, 3]);
+    let rows = bag.weight.data();
+    let row = |i: i64| rows.select(0, i)?.to_f32_vec();
+    let expected: Vec<f32> = (row(1)?.iter().zip(row(2)?))
+        .map(|(a, b)| a + 2.0 * b)
+        .chain(row(3)?.iter().map(|c| 0.5 * c)) // row 0 is padding: left out
+        .collect();
+    for (got, want) in out.data().to_f32_vec()?.iter().zip(&expected) {
+        assert!((got - want).abs() < 1e-6, "{got} != {want}");
+    }
+    out.sum()?.backward()?;
+    assert!(weights.grad().is_some());
     Ok(())
 }

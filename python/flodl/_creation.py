@@ -62,18 +62,22 @@ def _default_float(dtype: Any) -> Any:
     return _flodl.DType.Float32 if dtype is None else dtype
 
 
-def _drawn(generator: Any, op: str, *args: Any, dtype: Any, device: Any) -> Tensor:
+def _drawn(generator: Any, op: str, args: tuple[Any, ...], sizes: Any, probe: Tensor) -> Tensor:
     """``torch.<op>(*args, generator=generator)``: a draw from a generator of
     one's own (``flodl.Generator`` is torch's, on the same libtorch), shared
-    as a flodl Tensor without a copy. Its device is the generator's unless
-    given."""
+    as a flodl Tensor without a copy. ``probe`` is the same call of flodl's
+    without the generator and with no elements: its checks (bounds, dtype,
+    device) and typed errors come first, and its dtype and device are the
+    draw's."""
     import torch
 
-    device = generator.device if device is None else str(device)
-    if dtype is not None:  # flodl.float32 (or torch.float32) as torch's
-        dtype = getattr(torch, getattr(dtype, "name", None) or str(dtype).rsplit(".", 1)[-1])
-    drawn = getattr(torch, op)(*args, generator=generator, dtype=dtype, device=device)
-    return Tensor.from_torch(drawn)
+    for size in sizes:
+        if size < 0:
+            raise _flodl.ArgumentError(f"{op}: shape {list(sizes)} has a negative size {size}")
+    dtype, device = getattr(torch, probe.dtype.name), str(probe.device)
+    return Tensor.from_torch(
+        getattr(torch, op)(*args, generator=generator, dtype=dtype, device=device)
+    )
 
 
 def _shaped(op: str, random: bool = False):
@@ -86,13 +90,14 @@ def _shaped(op: str, random: bool = False):
         device: Any = None,
         requires_grad: bool = False,
     ) -> Tensor:
-        dtype = _default_float(dtype)
+        dtype, sizes = _default_float(dtype), _sizes(op, size)
         if generator is not None:
             if not random:
                 raise TypeError(f"{op}() got an unexpected keyword argument 'generator'")
-            values = _drawn(generator, op, _sizes(op, size), dtype=dtype, device=device)
+            probe = make([0], dtype=dtype, device=device)
+            values = _drawn(generator, op, (sizes,), sizes, probe)
         else:
-            values = make(_sizes(op, size), dtype=dtype, device=device)
+            values = make(sizes, dtype=dtype, device=device)
         return _leaf(values, requires_grad)
 
     create.__name__ = create.__qualname__ = op
@@ -282,7 +287,8 @@ def randint(
         )
     sizes = _sizes("randint", (size,))
     if generator is not None:
-        values = _drawn(generator, "randint", low, high, sizes, dtype=dtype, device=device)
+        probe = Tensor.randint(low, high, [0], dtype=dtype, device=device)
+        values = _drawn(generator, "randint", (low, high, sizes), sizes, probe)
     else:
         values = Tensor.randint(low, high, sizes, dtype=dtype, device=device)
     return _leaf(values, requires_grad)
@@ -322,7 +328,8 @@ def randperm(
     """``torch.randperm``: a random permutation of ``0 .. n-1``, int64 unless
     ``dtype=``; ``generator=``: a ``flodl.Generator`` to draw from."""
     if generator is not None:
-        values = _drawn(generator, "randperm", n, dtype=dtype, device=device)
+        probe = Tensor.randperm(0, dtype=dtype, device=device)
+        values = _drawn(generator, "randperm", (n,), [n], probe)
     else:
         values = Tensor.randperm(n, dtype=dtype, device=device)
     return _leaf(values, requires_grad)

@@ -1784,6 +1784,15 @@ def scaled_dot_product_attention(
     """``softmax(q @ k.T * scale + mask) @ v``, as ``F.scaled_dot_product_attention``; ``scale``
     defaults to ``1/sqrt(q.shape[-1])``."""
 
+def hardtanh(
+    input: VariableLike, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> NnResult:
+    """``input`` clamped into ``[min_val, max_val]``, as ``F.hardtanh``: a value exactly at a bound
+    passes no gradient (PyTorch's rule, unlike ``clamp``'s)."""
+
+def relu6(input: VariableLike, inplace: bool = False) -> NnResult:
+    """``min(max(input, 0), 6)``, as ``F.relu6`` (hardtanh from 0 to 6)."""
+
 def celu(input: VariableLike, alpha: float = 1.0, inplace: bool = False) -> NnResult:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``, as ``F.celu``."""
 

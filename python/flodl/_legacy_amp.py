@@ -36,17 +36,21 @@ def _namespace(device: str) -> ModuleType:
             _deprecated(device, "autocast")
             super().__init__(device, dtype, enabled, cache_enabled)
 
-    def GradScaler(  # PyTorch's name: it was a class
-        init_scale: float = 65536.0,
-        growth_factor: float = 2.0,
-        backoff_factor: float = 0.5,
-        growth_interval: int = 2000,
-        enabled: bool = True,
-    ) -> amp.GradScaler:
-        _deprecated(device, "GradScaler")
-        return amp.GradScaler(
-            device, init_scale, growth_factor, backoff_factor, growth_interval, enabled
-        )
+    class GradScaler(amp.GradScaler):
+        __doc__ = f"``flodl.amp.GradScaler('{device}', ...)`` under its older name."
+
+        def __new__(
+            cls,
+            init_scale: float = 65536.0,
+            growth_factor: float = 2.0,
+            backoff_factor: float = 0.5,
+            growth_interval: int = 2000,
+            enabled: bool = True,
+        ) -> amp.GradScaler:
+            _deprecated(device, "GradScaler")
+            return super().__new__(
+                cls, device, init_scale, growth_factor, backoff_factor, growth_interval, enabled
+            )
 
     module = ModuleType(f"flodl.{device}.amp", __doc__)
     for named in (autocast, GradScaler):

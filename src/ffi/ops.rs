@@ -94,7 +94,8 @@ impl From<Scalar> for FlodlScalar {
     }
 }
 
-/// Safe wrappers of the shim's `(x, a)` and `(x, a, b)` ops: `name => c_name`
+/// Safe wrappers of the shim's `(x, a)`, `(x, a, b)`, `(x, t, a)` and `(x, t,
+/// u, a)` ops: `name => c_name`
 /// (invoked by the file build.rs writes from csrc/scalar_ops.def).
 macro_rules! scalar_ops {
     (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*;

@@ -3,9 +3,9 @@
 //! (`Default`; `new` where PyTorch has required arguments), printing
 //! PyTorch's repr (`LeakyReLU(negative_slope=0.2)`).
 //!
-//! `inplace`: [`Hardtanh`] and [`ReLU6`] clamp their input in place (the
-//! crate's `clamp_`) and return it, as PyTorch's `hardtanh_`, and [`CELU`]
-//! and [`Threshold`] change it through their ops' `inplace`; the others
+//! `inplace`: [`Hardtanh`], [`ReLU6`], [`CELU`] and [`Threshold`] change
+//! their input through their ops' `inplace` (PyTorch's `hardtanh_`, ...);
+//! the others
 //! (`ReLU`, `ELU`, ...) keep `inplace` for the repr and return a new
 //! Variable, as Python's `flodl.nn` does.
 //!
@@ -87,14 +87,14 @@ activations! {
     repr |m| inplace_only(m.inplace);
     forward |_, x| x.relu();
 
-    /// `min(max(x, 0), 6)`, as `torch.nn.ReLU6`: with `inplace`, the input
-    /// clamped in place (`clamp_`) and returned.
+    /// `min(max(x, 0), 6)`, as `torch.nn.ReLU6`: with `inplace`, in the
+    /// input's own memory.
     ReLU6 {
         /// Clamp the input in place (default false).
         inplace: bool = false,
     }
     repr |m| inplace_only(m.inplace);
-    forward |m, x| clamp(x, 0.0, 6.0, m.inplace);
+    forward |m, x| crate::relu6(x, m.inplace);
 
     /// Scaled ELU with PyTorch's constants, as `torch.nn.SELU`. `inplace`
     /// is shown in the repr; the result is a new Variable.
@@ -139,10 +139,9 @@ activations! {
     }
     forward |_, x| x.hardswish();
 
-    /// `x` clamped into `[min_val, max_val]`, as `torch.nn.Hardtanh`: with
-    /// `inplace`, the input clamped in place (`clamp_`) and returned. (As
-    /// `clamp`, a value exactly at a bound passes its gradient, where
-    /// PyTorch's `hardtanh` passes none.)
+    /// `x` clamped into `[min_val, max_val]`, as `torch.nn.Hardtanh` (a
+    /// value exactly at a bound passes no gradient): with `inplace`, in the
+    /// input's own memory.
     Hardtanh {
         /// The lower bound (default -1).
         min_val: f64 = -1.0,
@@ -157,7 +156,7 @@ activations! {
         py_float(m.max_val),
         inplace_suffix(m.inplace)
     );
-    forward |m, x| clamp(x, m.min_val, m.max_val, m.inplace);
+    forward |m, x| crate::hardtanh(x, m.min_val, m.max_val, m.inplace);
 
     /// `x` where positive, `negative_slope * x` elsewhere, as
     /// `torch.nn.LeakyReLU`. `inplace` is shown in the repr; the result is
@@ -465,15 +464,4 @@ fn softmax_dim(dim: Option<i64>, input: &Variable) -> i64 {
         0 | 1 | 3 => 0,
         _ => 1,
     })
-}
-
-/// `input` clamped into `[min, max]`: in place (`clamp_`, returning the
-/// input) with `inplace`.
-fn clamp(input: &Variable, min: f64, max: f64, inplace: bool) -> Result<Variable> {
-    if inplace {
-        input.clamp_(min, max)?;
-        Ok(input.clone())
-    } else {
-        input.clamp(min, max)
-    }
 }

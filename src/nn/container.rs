@@ -315,7 +315,7 @@ fn parameter_line(
 ) -> String {
     let shape: Vec<String> = p.shape().iter().map(i64::to_string).collect();
     let device = match p.device() {
-        crate::Device::CUDA(index) => format!(" (GPU {index})"),
+        crate::Device::CUDA(_) => format!(" ({})", p.device()),
         crate::Device::CPU => String::new(),
     };
     format!(

@@ -8,10 +8,13 @@ use crate::{Tensor, TensorOptions, Variable};
 /// input holds Int64 indices (a Variable that needs no grad).
 #[derive(Debug)]
 pub struct Embedding {
+    /// The table, `[num_embeddings, embedding_dim]`.
     pub weight: Parameter,
+    /// A row that gets no gradient (counted from the start, as PyTorch keeps it).
     pub padding_idx: Option<i64>,
     /// Rows looked up are first scaled to a `norm_type`-norm of at most this.
     pub max_norm: Option<f64>,
+    /// The norm `max_norm` bounds (default 2).
     pub norm_type: f64,
     /// Each row's gradient divided by its count in the batch.
     pub scale_grad_by_freq: bool,
@@ -20,7 +23,8 @@ pub struct Embedding {
 impl Embedding {
     /// Rows drawn from N(0, 1), the padding row zeroed, as PyTorch's.
     pub fn new(num_embeddings: i64, embedding_dim: i64, padding_idx: Option<i64>) -> Result<Self> {
-        let weight = lookup_table("Embedding", num_embeddings, embedding_dim, padding_idx)?;
+        let padding_idx = padding_index("Embedding", padding_idx, num_embeddings)?;
+        let weight = lookup_table(num_embeddings, embedding_dim, padding_idx)?;
         Ok(Embedding {
             weight,
             padding_idx,
@@ -33,19 +37,28 @@ impl Embedding {
 
 /// A `[rows, dim]` table drawn from N(0, 1), the padding row zeroed, as
 /// PyTorch's embedding layers start.
-fn lookup_table(layer: &str, rows: i64, dim: i64, padding_idx: Option<i64>) -> Result<Parameter> {
+fn lookup_table(rows: i64, dim: i64, padding_idx: Option<i64>) -> Result<Parameter> {
     let data = Tensor::empty(&[rows, dim], TensorOptions::default())?;
     data.normal_(0.0, 1.0)?;
     if let Some(row) = padding_idx {
-        let row = if row < 0 { row + rows } else { row };
-        ensure!(
-            (0..rows).contains(&row),
-            Index,
-            "{layer}: padding_idx {row} is out of range for {rows} rows"
-        );
         data.select(0, row)?.zero_()?;
     }
     Variable::new(data, true)
+}
+
+/// `padding_idx` counted from the start, as PyTorch keeps it; out of
+/// `-rows..rows` an Argument error naming `layer` (Python's layers word it
+/// the same).
+fn padding_index(layer: &str, padding_idx: Option<i64>, rows: i64) -> Result<Option<i64>> {
+    let Some(row) = padding_idx else {
+        return Ok(None);
+    };
+    ensure!(
+        (-rows..rows).contains(&row),
+        Argument,
+        "{layer}: padding_idx must be within num_embeddings, got {row} for {rows} rows"
+    );
+    Ok(Some(if row < 0 { row + rows } else { row }))
 }
 
 impl Module for Embedding {
@@ -67,8 +80,7 @@ impl Module for Embedding {
         let rows = super::size(&self.weight, 0);
         let mut s = format!("{rows}, {}", super::size(&self.weight, 1));
         if let Some(row) = self.padding_idx {
-            // PyTorch keeps a negative padding_idx counted from the start.
-            s += &format!(", padding_idx={}", if row < 0 { row + rows } else { row });
+            s += &format!(", padding_idx={row}");
         }
         if let Some(max_norm) = self.max_norm {
             s += &format!(", max_norm={}", super::py_float(max_norm));
@@ -89,9 +101,11 @@ impl Module for Embedding {
 pub struct EmbeddingBagOptions {
     /// Rows looked up are first scaled to a `norm_type`-norm of at most this.
     pub max_norm: Option<f64>,
+    /// The norm `max_norm` bounds (default 2).
     pub norm_type: f64,
     /// Each row's gradient divided by its count in the batch.
     pub scale_grad_by_freq: bool,
+    /// How a bag reduces its rows (default mean).
     pub mode: crate::EmbeddingBagMode,
     /// The last offset ends the last bag (offsets has one entry per bag + 1).
     pub include_last_offset: bool,
@@ -118,7 +132,9 @@ impl Default for EmbeddingBagOptions {
 /// the offsets where bags start, and per-sample weights.
 #[derive(Debug)]
 pub struct EmbeddingBag {
+    /// The table, `[num_embeddings, embedding_dim]`.
     pub weight: Parameter,
+    /// Everything but the sizes.
     pub options: EmbeddingBagOptions,
 }
 
@@ -142,12 +158,12 @@ impl EmbeddingBag {
         embedding_dim: i64,
         options: EmbeddingBagOptions,
     ) -> Result<Self> {
-        let weight = lookup_table(
-            "EmbeddingBag",
-            num_embeddings,
-            embedding_dim,
-            options.padding_idx,
-        )?;
+        let padding_idx = padding_index("EmbeddingBag", options.padding_idx, num_embeddings)?;
+        let weight = lookup_table(num_embeddings, embedding_dim, padding_idx)?;
+        let options = EmbeddingBagOptions {
+            padding_idx,
+            ..options
+        };
         Ok(EmbeddingBag { weight, options })
     }
 
@@ -203,7 +219,7 @@ impl Module for EmbeddingBag {
         }
         s += &format!(", mode='{}'", crate::ops::nn::Mode::name(o.mode));
         if let Some(row) = o.padding_idx {
-            s += &format!(", padding_idx={}", if row < 0 { row + rows } else { row });
+            s += &format!(", padding_idx={row}");
         }
         s
     }

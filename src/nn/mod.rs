@@ -93,7 +93,9 @@ pub trait Module {
     }
 
     /// The submodules by name, in PyTorch's registration order: what the
-    /// repr lists below the settings.
+    /// repr lists below the settings (a transformer stack, which holds its
+    /// layers in a `Vec`, prints them as PyTorch's `ModuleList` from its own
+    /// `repr` and has no children here).
     fn named_children(&self) -> Vec<(String, &dyn Module)> {
         Vec::new()
     }

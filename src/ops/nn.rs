@@ -11,6 +11,8 @@ use crate::error::{Error, ErrorKind};
 
 /// A mode argument: a Rust enum that Python writes as a string.
 pub trait Mode: Copy + Sized + 'static {
+    /// The kind's own name (`"Reduction"`), as the stubs call it.
+    const KIND: &'static str;
     /// Every mode, in ATen's order (the index is ATen's code).
     const ALL: &'static [Self];
     /// The name Python and PyTorch use.
@@ -27,6 +29,7 @@ macro_rules! mode_enum {
         }
 
         impl Mode for $name {
+            const KIND: &'static str = stringify!($name);
             const ALL: &'static [Self] = &[$($name::$variant),*];
             fn name(self) -> &'static str {
                 match self {
@@ -235,6 +238,9 @@ impl EmbeddingBagArgs {
             Argument,
             "sparse gradients are not supported".into(),
         )?;
+        let scaled_max = self.mode == EmbeddingBagMode::Max && self.scale_grad_by_freq;
+        let message = "max mode does not support scaling the gradient by the frequency";
+        check(!scaled_max, Argument, message.into())?;
         if let Some(w) = per_sample_weights {
             let (got, want) = (w.size(), input.size());
             let message =
@@ -249,10 +255,12 @@ impl EmbeddingBagArgs {
             (2, None) => {
                 let size = input.size();
                 let (bags, length) = (size[0], size[1]);
+                let message = format!("a 2-d input needs bags of at least one index, got {size:?}");
+                check(length > 0, Shape, message)?;
                 let starts = tch::Tensor::f_arange_start_step(
                     0,
                     bags * length,
-                    length.max(1),
+                    length,
                     (tch::Kind::Int64, input.device()),
                 )?;
                 let flat = |t: &tch::Tensor| t.f_reshape([-1]);
@@ -314,11 +322,12 @@ impl EmbeddingBagArgs {
     }
 }
 
-/// `F.dropout1d/2d/3d` (`op`): whole channels zeroed by `feature_dropout`,
-/// an unbatched input (1-d: `[C, L]`; 3-d: anything but 5 dims, as PyTorch
-/// reads it) given a batch dim first.
+/// `F.dropout1d/2d/3d` (`op`, of `spatial` dims): whole channels zeroed by
+/// `feature_dropout`, an unbatched input (1-d: `[C, L]`; 3-d: anything but
+/// 5 dims, as PyTorch reads it) given a batch dim first.
 pub(crate) fn channel_dropout(
     op: &str,
+    spatial: usize,
     input: &tch::Tensor,
     p: f64,
     training: bool,
@@ -326,8 +335,8 @@ pub(crate) fn channel_dropout(
 ) -> std::result::Result<tch::Tensor, crate::error::Failure> {
     check_probability(op, p)?;
     let dims = input.dim();
-    let batched = match op {
-        "dropout1d" => {
+    let batched = match spatial {
+        1 => {
             if !(2..=3).contains(&dims) {
                 return Err(super::invalid(
                     ErrorKind::Shape,
@@ -336,7 +345,7 @@ pub(crate) fn channel_dropout(
             }
             dims == 3
         }
-        "dropout3d" => dims == 5,
+        3 => dims == 5,
         _ => true,
     };
     let x = match batched {
@@ -444,20 +453,6 @@ pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
     stride.unwrap_or(kernel_size)
 }
 
-/// An average pool's `divisor_override`, if given, is positive (libtorch
-/// would divide by zero).
-pub(crate) fn check_divisor(
-    divisor: Option<i64>,
-) -> std::result::Result<(), crate::error::Failure> {
-    match divisor {
-        Some(d) if d <= 0 => Err(super::invalid(
-            ErrorKind::Argument,
-            format!("divisor_override must be positive, got {d}"),
-        )),
-        _ => Ok(()),
-    }
-}
-
 /// Checks that a per-sample normalization has more than one spatial element
 /// to take statistics over (`[N, C, ...]`), as PyTorch does; libtorch would
 /// return zeros for a `[N, C]` input.
@@ -522,8 +517,7 @@ macro_rules! nn_ops {
             /// 2-d average pooling, as `F.avg_pool2d`; `stride=None` is the kernel size.
             /// `divisor_override` divides every window's sum instead of its size.
             avg_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, ceil_mode: bool = false, count_include_pad: bool = true, divisor_override: Option<i64> = None) => {
-                $crate::ops::nn::check_divisor(divisor_override)?;
-                Ok::<_, $crate::error::Failure>(input.raw().f_avg_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)?)
+                input.raw().f_avg_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)
             };
             /// 3-d max pooling, as `F.max_pool3d`; `stride=None` is the kernel size.
             max_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, dilation: I3 = 1, ceil_mode: bool = false)
@@ -535,8 +529,7 @@ macro_rules! nn_ops {
             /// 3-d average pooling, as `F.avg_pool3d`; `stride=None` is the kernel size.
             /// `divisor_override` divides every window's sum instead of its size.
             avg_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, ceil_mode: bool = false, count_include_pad: bool = true, divisor_override: Option<i64> = None) => {
-                $crate::ops::nn::check_divisor(divisor_override)?;
-                Ok::<_, $crate::error::Failure>(input.raw().f_avg_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)?)
+                input.raw().f_avg_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)
             };
             /// Average pooling of `[N, C, L]` to `output_size`, as `F.adaptive_avg_pool1d`.
             adaptive_avg_pool1d(input: Same, output_size: i64)
@@ -636,6 +629,24 @@ macro_rules! nn_ops {
                 => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(|m| m.raw()), dropout_p, is_causal, scale, false);
 
             // --- activations PyTorch has only as functions ---
+            /// `input` clamped into `[min_val, max_val]`, as `F.hardtanh`: a
+            /// value exactly at a bound passes no gradient (PyTorch's rule,
+            /// unlike `clamp`'s).
+            hardtanh(input: Same, min_val: f64 = (-1.0), max_val: f64 = 1.0, inplace: bool = false) => {
+                if min_val > max_val {
+                    let message = format!("min_val cannot be greater than max_val, got {min_val} and {max_val}");
+                    return Err($crate::ops::invalid($crate::ErrorKind::Argument, message));
+                }
+                match inplace {
+                    true => $crate::ffi::hardtanh_(input.raw(), min_val, max_val),
+                    false => $crate::ffi::hardtanh(input.raw(), min_val, max_val),
+                }
+            };
+            /// `min(max(input, 0), 6)`, as `F.relu6` (hardtanh from 0 to 6).
+            relu6(input: Same, inplace: bool = false) => match inplace {
+                true => $crate::ffi::hardtanh_(input.raw(), 0.0, 6.0),
+                false => $crate::ffi::hardtanh(input.raw(), 0.0, 6.0),
+            };
             /// `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`, as `F.celu`.
             celu(input: Same, alpha: f64 = 1.0, inplace: bool = false) => match inplace {
                 true => $crate::ffi::celu_(input.raw(), alpha),
@@ -692,15 +703,15 @@ macro_rules! nn_ops {
             };
             /// [`feature_dropout`] of `[N, C, L]` or unbatched `[C, L]`, as `F.dropout1d`.
             dropout1d(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false)
-                => $crate::ops::nn::channel_dropout("dropout1d", input.raw(), p, training, inplace);
+                => $crate::ops::nn::channel_dropout("dropout1d", 1, input.raw(), p, training, inplace);
             /// [`feature_dropout`] of `[N, C, H, W]`, as `F.dropout2d` (a 3-d
             /// input is `[N, C, L]`, as PyTorch still reads it).
             dropout2d(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false)
-                => $crate::ops::nn::channel_dropout("dropout2d", input.raw(), p, training, inplace);
+                => $crate::ops::nn::channel_dropout("dropout2d", 2, input.raw(), p, training, inplace);
             /// [`feature_dropout`] of `[N, C, D, H, W]` or unbatched `[C, D, H, W]`,
             /// as `F.dropout3d`.
             dropout3d(input: Same, p: f64 = 0.5, training: bool = true, inplace: bool = false)
-                => $crate::ops::nn::channel_dropout("dropout3d", input.raw(), p, training, inplace);
+                => $crate::ops::nn::channel_dropout("dropout3d", 3, input.raw(), p, training, inplace);
             /// Dropout that keeps SELU's mean and variance, as
             /// `F.alpha_dropout` (off unless `training`).
             alpha_dropout(input: Same, p: f64 = 0.5, training: bool = false, inplace: bool = false) => {

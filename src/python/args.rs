@@ -59,8 +59,7 @@ impl<M: Mode> Annotated for Choice<M> {
     /// The mode's own name, which the stubs declare as a `Literal` of its
     /// names (`_modes()`).
     fn annotation() -> String {
-        let full = std::any::type_name::<M>();
-        full.rsplit("::").next().unwrap_or(full).to_string()
+        M::KIND.to_string()
     }
 }
 

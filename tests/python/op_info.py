@@ -359,6 +359,15 @@ OP_INFOS: list[OpInfo] = [
         domain=_away_from_kinks,
     ),
     _nn(
+        "hardtanh",
+        lambda input, min_val=-1.0, max_val=1.0: F.hardtanh(input, min_val, max_val),
+        [*UNARY, Sample(((3, 4),), {"min_val": -0.25, "max_val": 2.0})],
+        ("input",),
+        argument_error((3,), min_val=1.0, max_val=-1.0),
+        domain=lambda a: np.where(np.abs(np.abs(a) - 1) < 0.1, a * 1.3, a) * 1.5,
+    ),
+    _nn("relu6", F.relu6, UNARY, ("input",), domain=lambda a: np.where(a < 0.1, a - 0.3, a) * 4),
+    _nn(
         "hardshrink",
         lambda input, lambd=0.5: F.hardshrink(input, lambd),
         [*UNARY, Sample(((3, 4),), {"lambd": 0.5})],
@@ -1162,6 +1171,7 @@ OP_INFOS: list[OpInfo] = [
                 {"kernel_size": [3, 2], "stride": [2, 1], "padding": 1, "count_include_pad": False},
             ),
             Sample(((1, 2, 5, 5),), {"kernel_size": 2, "padding": 1, "divisor_override": 3}),
+            Sample(((1, 2, 4, 4),), {"kernel_size": 2, "divisor_override": -2}),
         ],
         ("input",),
         argument_error((1, 2, 4, 4), kernel_size=[2, 2, 2])
@@ -1353,6 +1363,16 @@ OP_INFOS: list[OpInfo] = [
                 {"input": np.array([0, 1]), "offsets": np.array([0]), "mode": "sum"},
                 flodl.ShapeError,
             ),
+            ErrorCase(
+                _tensors((5, 3)),
+                {"input": np.array([[0, 1]]), "mode": "max", "scale_grad_by_freq": True},
+                flodl.ArgumentError,
+            ),
+            ErrorCase(_tensors((5, 3)), {"input": np.zeros((2, 0), np.int64)}, flodl.ShapeError),
+            ErrorCase(
+                _tensors((5, 3)), {"input": np.array([[0, 1]]), "sparse": True}, flodl.ArgumentError
+            ),
+            ErrorCase(_tensors((5, 3)), {"input": np.zeros((1, 2, 2), np.int64)}, flodl.ShapeError),
         ],
     ),
     _nn(
@@ -1739,9 +1759,10 @@ OP_INFOS += [
                 {"kernel_size": [3, 2, 2], "padding": 1, "count_include_pad": False},
             ),
             Sample(((1, 1, 4, 4, 4),), {"kernel_size": 2, "divisor_override": 5}),
+            Sample(((1, 1, 4, 4, 4),), {"kernel_size": 2, "divisor_override": -1}),
         ],
         ("input",),
-        argument_error((1, 1, 4, 4, 4), kernel_size=2, divisor_override=-1),
+        argument_error((1, 1, 4, 4, 4), kernel_size=2, divisor_override=0),
     ),
     _nn(
         "adaptive_avg_pool1d",

@@ -314,4 +314,5 @@ def test_the_older_spellings_are_autocast_and_grad_scaler_with_torch_s_warning()
     with pytest.warns(FutureWarning, match="GradScaler"):
         scaler = cuda_amp.GradScaler(init_scale=8.0, growth_interval=3, enabled=False)
     assert isinstance(scaler, flodl.amp.GradScaler) and not scaler.is_enabled()
+    assert isinstance(scaler, cuda_amp.GradScaler)
     assert scaler.get_growth_interval() == 3

@@ -134,3 +134,11 @@ def test_a_generator_of_one_s_own_draws_torch_s_numbers() -> None:
         assert [b[0].tolist() for b in ours] == [b[0].tolist() for b in theirs]
     with pytest.raises(TypeError, match="generator"):
         flodl.zeros(2, generator=g)
+    # flodl's checks and typed errors, as without a generator.
+    with pytest.raises(flodl.ArgumentError, match="randn: shape \\[-1\\] has a negative size"):
+        flodl.randn(-1, generator=g)
+    with pytest.raises(flodl.ArgumentError, match="randint: low must be below high"):
+        flodl.randint(5, 3, (2,), generator=g)
+    with pytest.raises(flodl.ArgumentError, match="unknown device"):
+        flodl.rand(2, device="tpu", generator=g)
+    assert flodl.randperm(4, generator=g, dtype=flodl.float32).dtype == flodl.float32

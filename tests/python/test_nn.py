@@ -1428,3 +1428,34 @@ def test_pools_return_indices_and_divisor_override_as_torch() -> None:
     np.testing.assert_allclose(pooled.numpy(), expected.numpy(), rtol=1e-6)
     with pytest.raises(flodl.ArgumentError, match="divisor_override must be positive"):
         F.avg_pool2d(f, 2, divisor_override=0)
+
+
+def test_hardtanh_and_relu6_pass_no_gradient_at_their_bounds_as_torch() -> None:
+    """Values exactly at a bound (zeros are common) get torch's gradient, 0;
+    clamp would pass 1. In place too, in both layers."""
+    x = np.array([-1.0, 0.0, 1.0, 6.0, 3.0, -2.0, 0.5])
+    for name, args in [("relu6", ()), ("hardtanh", ()), ("hardtanh", (0.0, 1.0))]:
+        v = flodl.tensor(x, requires_grad=True)
+        getattr(F, name)(v, *args).sum().backward()
+        t = torch.tensor(x, requires_grad=True)
+        getattr(torch.nn.functional, name)(t, *args).sum().backward()
+        np.testing.assert_array_equal(v.grad.numpy(), t.grad.numpy(), err_msg=f"{name}{args}")
+    for make in (lambda nn_: nn_.ReLU6(inplace=True), lambda nn_: nn_.Hardtanh(-0.5, 0.5, True)):
+        ours, theirs = flodl.tensor(x.copy()), torch.tensor(x.copy())
+        make(nn)(ours)
+        make(torch.nn)(theirs)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    with pytest.raises(flodl.ArgumentError, match="hardtanh: min_val cannot be greater"):
+        F.hardtanh(flodl.tensor(x), 1.0, -1.0)
+
+
+def test_embedding_padding_index_out_of_range_is_worded_as_rust_s() -> None:
+    # tests/nn.rs checks Rust's words for the same layers.
+    for make in (nn.Embedding, nn.EmbeddingBag):
+        name = make.__name__
+        with pytest.raises(
+            flodl.ArgumentError,
+            match=f"{name}: padding_idx must be within num_embeddings, got -7 for 5 rows",
+        ):
+            make(5, 2, padding_idx=-7)
+        assert make(5, 2, padding_idx=-2).padding_idx == 3

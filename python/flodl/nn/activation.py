@@ -105,7 +105,7 @@ class Hardtanh(Module):
 
     def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
-        if max_val <= min_val:
+        if not max_val > min_val:  # as torch's assert: NaN fails it too
             raise ArgumentError(
                 "Hardtanh: max_val must be greater than min_val, "
                 f"got min_val={min_val} and max_val={max_val}"

@@ -343,5 +343,5 @@ def _parameter_line(key: object, p: Any, typename: str) -> str:
     shows four)."""
     kind = "Parameter" if isinstance(p, Variable) else type(p).__name__
     shape = "x".join(str(s) for s in p.shape)
-    device = f" (GPU {p.device.index or 0})" if p.device.type == "cuda" else ""
+    device = f" ({p.device})" if p.device.type == "cuda" else ""
     return f"  ({key}): {kind} containing: [{typename} of size {shape}{device}]"

@@ -276,7 +276,7 @@ class EmbeddingBag(Module):
         super().__init__()
         if sparse:
             raise ArgumentError("EmbeddingBag: sparse gradients are not supported")
-        padding_idx = _padding_index(padding_idx, num_embeddings)
+        padding_idx = _padding_index("EmbeddingBag", padding_idx, num_embeddings)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.max_norm = max_norm

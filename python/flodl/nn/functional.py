@@ -58,6 +58,7 @@ from .._flodl import (
     group_norm,
     gru_cell,
     hardshrink,
+    hardtanh,
     hinge_embedding_loss,
     huber_loss,
     im2col,
@@ -79,6 +80,7 @@ from .._flodl import (
     pixel_shuffle,
     pixel_unshuffle,
     poisson_nll_loss,
+    relu6,
     rms_norm,
     scaled_dot_product_attention,
     smooth_l1_loss,
@@ -238,8 +240,10 @@ def _with_indices(name: str) -> Any:
     count = len(inspect.signature(values_only).parameters) - 1
 
     def pool(input: TensorLike, *args: Any, return_indices: bool = False, **kwargs: Any) -> Any:
+        if len(args) > count + 1:
+            raise TypeError(f"{name}() takes at most {count + 2} positional arguments")
         if len(args) > count:
-            args, (return_indices, *_) = args[:count], args[count:]
+            args, return_indices = args[:count], args[count]
         return (with_indices if return_indices else values_only)(input, *args, **kwargs)
 
     pool.__name__ = pool.__qualname__ = name
@@ -281,23 +285,6 @@ def relu(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``max(input, 0)``. ``inplace`` is accepted; the result is a new tensor."""
     input = _input("relu", input)
     return input.relu()
-
-
-def relu6(input: TensorLike, inplace: bool = False) -> TensorLike:
-    """``min(max(input, 0), 6)`` (in ``input``'s own memory with ``inplace``)."""
-    return hardtanh(_input("relu6", input), 0.0, 6.0, inplace)
-
-
-def hardtanh(
-    input: TensorLike, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
-) -> TensorLike:
-    """``input`` clamped into ``[min_val, max_val]`` (in its own memory with
-    ``inplace``, as Rust's ``nn::Hardtanh``)."""
-    input = _input("hardtanh", input)
-    if inplace:
-        input.clamp_(min_val, max_val)
-        return input
-    return input.clamp(min_val, max_val)
 
 
 def leaky_relu(

@@ -745,7 +745,7 @@ class Embedding(Module):
         super().__init__()
         if sparse:
             raise ArgumentError("Embedding: sparse gradients are not supported")
-        padding_idx = _padding_index(padding_idx, num_embeddings)
+        padding_idx = _padding_index("Embedding", padding_idx, num_embeddings)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
         self.padding_idx = padding_idx
@@ -813,13 +813,16 @@ class Embedding(Module):
         return s
 
 
-def _padding_index(padding_idx: int | None, num_embeddings: int) -> int | None:
+def _padding_index(layer: str, padding_idx: int | None, num_embeddings: int) -> int | None:
     """An embedding layer's ``padding_idx`` counted from the start, as
-    PyTorch keeps it; out of range is an ArgumentError."""
+    PyTorch keeps it; out of range is an ArgumentError, worded as Rust's."""
     if padding_idx is None:
         return None
     if not -num_embeddings <= padding_idx < num_embeddings:
-        raise ArgumentError("padding_idx must be within num_embeddings")
+        raise ArgumentError(
+            f"{layer}: padding_idx must be within num_embeddings, "
+            f"got {padding_idx} for {num_embeddings} rows"
+        )
     return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
 
 
