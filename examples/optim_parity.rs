@@ -194,20 +194,8 @@ fn schedules() -> Result<Value> {
         };
         let mut opt = Optimizer::new(vec![w.clone()], options)?;
         let mut sched = Scheduler::new(&mut opt, schedule);
-        let mut rates = Vec::new();
-        for step in 0..=12 {
-            if step > 0 {
-                opt.zero_grad();
-                loss(&w)?.backward()?;
-                opt.step()?;
-                sched.step(&mut opt);
-            }
-            let group = &opt.param_groups()[0].options;
-            rates.push(Value::List(vec![
-                Value::Float(group.lr),
-                Value::Float(group.momentum),
-            ]));
-        }
+        let mut rates = vec![rate(&opt)];
+        rates.extend(scheduled_steps(&w, &mut opt, &mut sched, 12)?);
         Ok(Value::List(rates))
     }
     let cosine = CosineAnnealingLR {
@@ -327,18 +315,7 @@ fn one_cycle(start: &Tensor) -> Result<Value> {
     };
     let mut opt = Optimizer::new(vec![w.clone()], options)?;
     let mut sched = Scheduler::new(&mut opt, OneCycleLR::new(0.5, 20));
-    let mut rates = Vec::new();
-    for _ in 0..8 {
-        opt.zero_grad();
-        loss(&w)?.backward()?;
-        opt.step()?;
-        sched.step(&mut opt);
-        let group = &opt.param_groups()[0].options;
-        rates.push(Value::List(vec![
-            Value::Float(group.lr),
-            Value::Float(group.momentum),
-        ]));
-    }
+    let rates = scheduled_steps(&w, &mut opt, &mut sched, 8)?;
     Ok(Value::dict([
         ("w", Value::Tensor(w.data())),
         ("optimizer", opt.state_dict()),
@@ -365,6 +342,31 @@ fn resume_adam(resume: &Value) -> Result<Tensor> {
         opt.step()?;
     }
     Ok(w.data())
+}
+
+/// `count` SGD steps on `w`, each followed by the scheduler's: the `(lr,
+/// momentum)` after each.
+fn scheduled_steps<S: Schedule>(
+    w: &Variable,
+    opt: &mut Optimizer<SGDOptions>,
+    sched: &mut Scheduler<S>,
+    count: usize,
+) -> Result<Vec<Value>> {
+    let mut rates = Vec::with_capacity(count);
+    for _ in 0..count {
+        opt.zero_grad();
+        loss(w)?.backward()?;
+        opt.step()?;
+        sched.step(opt);
+        rates.push(rate(opt));
+    }
+    Ok(rates)
+}
+
+/// The first group's `(lr, momentum)`.
+fn rate(opt: &Optimizer<SGDOptions>) -> Value {
+    let group = &opt.param_groups()[0].options;
+    Value::List(vec![Value::Float(group.lr), Value::Float(group.momentum)])
 }
 
 /// `sum(w * tanh(w) + w^2 / 4)`.

@@ -1426,7 +1426,13 @@ def test_pools_return_indices_and_divisor_override_as_torch() -> None:
     pooled = nn.AvgPool2d(2, padding=1, divisor_override=3)(f)
     expected = torch.nn.AvgPool2d(2, padding=1, divisor_override=3)(t)
     np.testing.assert_allclose(pooled.numpy(), expected.numpy(), rtol=1e-6)
-    with pytest.raises(flodl.ArgumentError, match="divisor_override must be positive"):
+    # A negative divisor is torch's too; zero is libtorch's own error.
+    np.testing.assert_allclose(
+        F.avg_pool2d(f, 2, divisor_override=-2).numpy(),
+        torch.nn.functional.avg_pool2d(t, 2, divisor_override=-2).numpy(),
+        rtol=1e-6,
+    )
+    with pytest.raises(flodl.ArgumentError, match="avg_pool2d: divisor must be not zero"):
         F.avg_pool2d(f, 2, divisor_override=0)
 
 
