@@ -1225,6 +1225,7 @@ def _recurrent_cell(
 ) -> list[Any]:
     """One step of the cell `mode` from `hx`: the new states."""
 
+def _softmax_dim(ndim: int) -> int: ...
 def _batch_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
     """The batch norm `layer` of `dims` spatial dims on `input`."""
 

@@ -456,12 +456,17 @@ fn dim_repr(dim: Option<i64>) -> String {
     }
 }
 
-/// `dim`, or PyTorch's legacy implicit one
-/// (`torch.nn.functional._get_softmax_dim`): 0 for a 0-, 1- or 3-d input,
-/// else 1.
+/// `dim`, or PyTorch's legacy implicit one for an input of `ndim` dims.
 fn softmax_dim(dim: Option<i64>, input: &Variable) -> i64 {
-    dim.unwrap_or(match input.ndim() {
+    dim.unwrap_or_else(|| implicit_softmax_dim(input.ndim()))
+}
+
+/// The dim a softmax without one runs along, as PyTorch's legacy rule
+/// (`torch.nn.functional._get_softmax_dim`): 0 for a 0-, 1- or 3-d input,
+/// else 1. Python's `F.softmax(x)` asks it too.
+pub fn implicit_softmax_dim(ndim: usize) -> i64 {
+    match ndim {
         0 | 1 | 3 => 0,
         _ => 1,
-    })
+    }
 }

@@ -26,3 +26,10 @@ pub(crate) fn named_by<T>(layer: &Bound<'_, PyAny>, result: crate::Result<T>) ->
         crate::Error::new(error.kind(), error.message().replace(UNNAMED, &name)).into()
     })
 }
+
+/// `_softmax_dim(ndim)`: the dim `F.softmax` and friends run along when
+/// given none (Rust's `nn::implicit_softmax_dim`).
+#[pyfunction(name = "_softmax_dim")]
+pub(crate) fn softmax_dim(ndim: usize) -> i64 {
+    crate::nn::implicit_softmax_dim(ndim)
+}

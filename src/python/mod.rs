@@ -439,6 +439,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::recurrent, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;
+    m.add_function(wrap_pyfunction!(layers::softmax_dim, m)?)?;
     m.add_function(wrap_pyfunction!(norm::batch_norm_layer, m)?)?;
     m.add_function(wrap_pyfunction!(norm::instance_norm_layer, m)?)?;
     m.add_function(wrap_pyfunction!(conv::conv_layer, m)?)?;

@@ -355,17 +355,12 @@ def hardswish(input: TensorLike, inplace: bool = False) -> TensorLike:
     return input.hardswish()
 
 
-def _softmax_dim(ndim: int) -> int:
-    # PyTorch's choice when no dim is given (deprecated there).
-    return 0 if ndim in (0, 1, 3) else 1
-
-
 def softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
     """Softmax along ``dim``."""
     input = _input("softmax", input)
     if dtype is not None:
         input = input.to_dtype(dtype)
-    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.softmax(_flodl._softmax_dim(input.ndim) if dim is None else dim)
 
 
 def log_softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
@@ -373,7 +368,7 @@ def log_softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None)
     input = _input("log_softmax", input)
     if dtype is not None:
         input = input.to_dtype(dtype)
-    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.log_softmax(_flodl._softmax_dim(input.ndim) if dim is None else dim)
 
 
 def softmin(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
@@ -381,7 +376,7 @@ def softmin(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> 
     input = _input("softmin", input)
     if dtype is not None:
         input = input.to_dtype(dtype)
-    return input.neg().softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.neg().softmax(_flodl._softmax_dim(input.ndim) if dim is None else dim)
 
 
 def prelu(input: TensorLike, weight: TensorLike) -> TensorLike:
