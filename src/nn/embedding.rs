@@ -82,17 +82,24 @@ impl Module for Embedding {
         if let Some(row) = self.padding_idx {
             s += &format!(", padding_idx={row}");
         }
-        if let Some(max_norm) = self.max_norm {
-            s += &format!(", max_norm={}", super::py_float(max_norm));
-        }
-        if self.norm_type != 2.0 {
-            s += &format!(", norm_type={}", super::py_float(self.norm_type));
-        }
-        if self.scale_grad_by_freq {
-            s += ", scale_grad_by_freq=True";
-        }
-        s
+        s + &lookup_settings(self.max_norm, self.norm_type, self.scale_grad_by_freq)
     }
+}
+
+/// The settings both embedding layers show when off their defaults, as
+/// PyTorch writes them (`, max_norm=1.0, norm_type=1.0`).
+fn lookup_settings(max_norm: Option<f64>, norm_type: f64, scale_grad_by_freq: bool) -> String {
+    let mut s = String::new();
+    if let Some(max_norm) = max_norm {
+        s += &format!(", max_norm={}", super::py_float(max_norm));
+    }
+    if norm_type != 2.0 {
+        s += &format!(", norm_type={}", super::py_float(norm_type));
+    }
+    if scale_grad_by_freq {
+        s += ", scale_grad_by_freq=True";
+    }
+    s
 }
 
 /// `torch.nn.EmbeddingBag`'s options besides its sizes, PyTorch's defaults
@@ -208,15 +215,7 @@ impl Module for EmbeddingBag {
         let o = &self.options;
         let rows = super::size(&self.weight, 0);
         let mut s = format!("{rows}, {}", super::size(&self.weight, 1));
-        if let Some(max_norm) = o.max_norm {
-            s += &format!(", max_norm={}", super::py_float(max_norm));
-        }
-        if o.norm_type != 2.0 {
-            s += &format!(", norm_type={}", super::py_float(o.norm_type));
-        }
-        if o.scale_grad_by_freq {
-            s += ", scale_grad_by_freq=True";
-        }
+        s += &lookup_settings(o.max_norm, o.norm_type, o.scale_grad_by_freq);
         s += &format!(", mode='{}'", crate::ops::nn::Mode::name(o.mode));
         if let Some(row) = o.padding_idx {
             s += &format!(", padding_idx={row}");

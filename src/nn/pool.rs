@@ -7,17 +7,17 @@ use crate::{Tensor, Variable};
 
 /// A pooling op's shape error (or index error, on too few dims) as the
 /// layer's, in the words of Python's pooling layers.
-fn pooled(
-    name: &str,
-    layout: &str,
-    input: &Variable,
-    result: Result<Variable>,
-) -> Result<Variable> {
+fn pooled<T>(name: &str, layout: &str, input: &Variable, result: Result<T>) -> Result<T> {
     super::in_layer(
         || format!("{name}: expected input {layout}, got {:?}", input.shape()),
         result,
     )
 }
+
+/// The inputs the 1-d, 2-d and 3-d pools take, as their errors show them.
+const LAYOUT_1D: &str = "[N, C, L] or [C, L]";
+const LAYOUT_2D: &str = "[N, C, H, W] or [C, H, W]";
+const LAYOUT_3D: &str = "[N, C, D, H, W] or [C, D, H, W]";
 
 /// A pooling window's sizes (one number for the 1-d layers).
 trait Window: Copy {
@@ -49,7 +49,7 @@ impl<const N: usize> Window for [i64; N] {
 /// Declares a pooling layer: its options, PyTorch's defaults (the stride
 /// is the kernel's) and the op it runs.
 macro_rules! pool {
-    ($(#[$doc:meta])* $name:ident<$window:ty> [$layout:literal] {
+    ($(#[$doc:meta])* $name:ident<$window:ty> [$layout:expr] {
         $($(#[$field_doc:meta])* $field:ident: $ty:ty = $default:expr,)*
     } |$s:ident, $x:ident| $forward:expr; repr $repr:expr) => {
         $(#[$doc])*
@@ -97,14 +97,14 @@ macro_rules! pool {
 
 pool! {
     /// 1-d max pooling, as `torch.nn.MaxPool1d`.
-    MaxPool1d<i64> ["[N, C, L] or [C, L]"] { padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false, }
+    MaxPool1d<i64> [LAYOUT_1D] { padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false, }
     |s, x| crate::max_pool1d(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
     repr max_pool_repr(s.kernel_size, s.stride_or_kernel(), s.padding, s.dilation, s.ceil_mode)
 }
 
 pool! {
     /// 2-d max pooling, as `torch.nn.MaxPool2d`.
-    MaxPool2d<[i64; 2]> ["[N, C, H, W] or [C, H, W]"] {
+    MaxPool2d<[i64; 2]> [LAYOUT_2D] {
         padding: [i64; 2] = [0, 0],
         dilation: [i64; 2] = [1, 1],
         ceil_mode: bool = false,
@@ -115,7 +115,7 @@ pool! {
 
 pool! {
     /// 1-d average pooling, as `torch.nn.AvgPool1d`.
-    AvgPool1d<i64> ["[N, C, L] or [C, L]"] { padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true, }
+    AvgPool1d<i64> [LAYOUT_1D] { padding: i64 = 0, ceil_mode: bool = false, count_include_pad: bool = true, }
     |s, x| crate::avg_pool1d(x, s.kernel_size, s.stride, s.padding, s.ceil_mode, s.count_include_pad);
     // PyTorch's AvgPool1d keeps its sizes as 1-tuples.
     repr format!(
@@ -128,7 +128,7 @@ pool! {
 
 pool! {
     /// 2-d average pooling, as `torch.nn.AvgPool2d`.
-    AvgPool2d<[i64; 2]> ["[N, C, H, W] or [C, H, W]"] {
+    AvgPool2d<[i64; 2]> [LAYOUT_2D] {
         padding: [i64; 2] = [0, 0],
         ceil_mode: bool = false,
         count_include_pad: bool = true,
@@ -141,7 +141,7 @@ pool! {
 
 pool! {
     /// 3-d max pooling, as `torch.nn.MaxPool3d`.
-    MaxPool3d<[i64; 3]> ["[N, C, D, H, W] or [C, D, H, W]"] {
+    MaxPool3d<[i64; 3]> [LAYOUT_3D] {
         padding: [i64; 3] = [0, 0, 0],
         dilation: [i64; 3] = [1, 1, 1],
         ceil_mode: bool = false,
@@ -152,7 +152,7 @@ pool! {
 
 pool! {
     /// 3-d average pooling, as `torch.nn.AvgPool3d`.
-    AvgPool3d<[i64; 3]> ["[N, C, D, H, W] or [C, D, H, W]"] {
+    AvgPool3d<[i64; 3]> [LAYOUT_3D] {
         padding: [i64; 3] = [0, 0, 0],
         ceil_mode: bool = false,
         count_include_pad: bool = true,
@@ -166,28 +166,24 @@ pool! {
 /// Declares `forward_with_indices` of max pools: the maxima and where they
 /// are, PyTorch's `return_indices=True`.
 macro_rules! with_indices {
-    ($($name:ident [$layout:literal] => |$s:ident, $x:ident| $call:expr;)*) => {$(
+    ($($name:ident [$layout:expr] => |$s:ident, $x:ident| $call:expr;)*) => {$(
         impl $name {
             /// The pooled values and the Int64 position of each maximum in
             /// its input plane, as PyTorch's layer with `return_indices=True`.
             pub fn forward_with_indices(&self, input: &Variable) -> Result<(Variable, Tensor)> {
                 let ($s, $x) = (self, input);
-                let name = stringify!($name);
-                super::in_layer(
-                    || format!("{name}: expected input {}, got {:?}", $layout, input.shape()),
-                    $call,
-                )
+                pooled(stringify!($name), $layout, input, $call)
             }
         }
     )*};
 }
 
 with_indices! {
-    MaxPool1d ["[N, C, L] or [C, L]"] => |s, x| crate::max_pool1d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
-    MaxPool2d ["[N, C, H, W] or [C, H, W]"] => |s, x| crate::max_pool2d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
-    MaxPool3d ["[N, C, D, H, W] or [C, D, H, W]"] => |s, x| crate::max_pool3d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
-    AdaptiveMaxPool1d ["[N, C, L] or [C, L]"] => |s, x| crate::adaptive_max_pool1d_with_indices(x, s.output_size);
-    AdaptiveMaxPool2d ["[N, C, H, W] or [C, H, W]"] => |s, x| crate::adaptive_max_pool2d_with_indices(x, s.output_size);
+    MaxPool1d [LAYOUT_1D] => |s, x| crate::max_pool1d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    MaxPool2d [LAYOUT_2D] => |s, x| crate::max_pool2d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    MaxPool3d [LAYOUT_3D] => |s, x| crate::max_pool3d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
+    AdaptiveMaxPool1d [LAYOUT_1D] => |s, x| crate::adaptive_max_pool1d_with_indices(x, s.output_size);
+    AdaptiveMaxPool2d [LAYOUT_2D] => |s, x| crate::adaptive_max_pool2d_with_indices(x, s.output_size);
 }
 
 /// MaxPool's settings, as PyTorch's `extra_repr` writes them.
@@ -222,7 +218,7 @@ impl Module for AdaptiveAvgPool1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
         pooled(
             "AdaptiveAvgPool1d",
-            "[N, C, L] or [C, L]",
+            LAYOUT_1D,
             input,
             crate::adaptive_avg_pool1d(input, self.output_size),
         )
@@ -245,7 +241,7 @@ impl Module for AdaptiveMaxPool1d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
         pooled(
             "AdaptiveMaxPool1d",
-            "[N, C, L] or [C, L]",
+            LAYOUT_1D,
             input,
             crate::adaptive_max_pool1d(input, self.output_size),
         )
@@ -268,7 +264,7 @@ impl Module for AdaptiveAvgPool2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
         pooled(
             "AdaptiveAvgPool2d",
-            "[N, C, H, W] or [C, H, W]",
+            LAYOUT_2D,
             input,
             crate::adaptive_avg_pool2d(input, self.output_size),
         )
@@ -291,7 +287,7 @@ impl Module for AdaptiveMaxPool2d {
     fn forward(&self, input: &Variable) -> Result<Variable> {
         pooled(
             "AdaptiveMaxPool2d",
-            "[N, C, H, W] or [C, H, W]",
+            LAYOUT_2D,
             input,
             crate::adaptive_max_pool2d(input, self.output_size),
         )

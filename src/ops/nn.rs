@@ -227,36 +227,43 @@ impl EmbeddingBagArgs {
         offsets: Option<&tch::Tensor>,
         per_sample_weights: Option<&tch::Tensor>,
     ) -> std::result::Result<tch::Tensor, crate::error::Failure> {
-        // Failures without the op's name, which `run` adds.
-        let check = |ok: bool, kind: ErrorKind, message: String| match ok {
-            true => Ok(()),
-            false => Err(super::invalid(kind, message)),
-        };
+        // Failures without the op's name, which `run` adds; the message is
+        // written only on failure.
+        fn check(
+            ok: bool,
+            kind: ErrorKind,
+            message: impl FnOnce() -> String,
+        ) -> std::result::Result<(), crate::error::Failure> {
+            match ok {
+                true => Ok(()),
+                false => Err(super::invalid(kind, message())),
+            }
+        }
         use ErrorKind::{Argument, Shape};
-        check(
-            !self.sparse,
-            Argument,
-            "sparse gradients are not supported".into(),
-        )?;
+        check(!self.sparse, Argument, || {
+            "sparse gradients are not supported".into()
+        })?;
         let scaled_max = self.mode == EmbeddingBagMode::Max && self.scale_grad_by_freq;
-        let message = "max mode does not support scaling the gradient by the frequency";
-        check(!scaled_max, Argument, message.into())?;
+        check(!scaled_max, Argument, || {
+            "max mode does not support scaling the gradient by the frequency".into()
+        })?;
         if let Some(w) = per_sample_weights {
             let (got, want) = (w.size(), input.size());
-            let message =
-                format!("per_sample_weights ({got:?}) must have the input's shape ({want:?})");
-            check(got == want, Shape, message)?;
-            let mode = self.mode.name();
-            let message =
-                format!("per_sample_weights is only supported for mode 'sum', got mode '{mode}'");
-            check(self.mode == EmbeddingBagMode::Sum, Argument, message)?;
+            check(got == want, Shape, || {
+                format!("per_sample_weights ({got:?}) must have the input's shape ({want:?})")
+            })?;
+            check(self.mode == EmbeddingBagMode::Sum, Argument, || {
+                let mode = self.mode.name();
+                format!("per_sample_weights is only supported for mode 'sum', got mode '{mode}'")
+            })?;
         }
         let (indices, offsets, weights) = match (input.dim(), offsets) {
             (2, None) => {
                 let size = input.size();
                 let (bags, length) = (size[0], size[1]);
-                let message = format!("a 2-d input needs bags of at least one index, got {size:?}");
-                check(length > 0, Shape, message)?;
+                check(length > 0, Shape, || {
+                    format!("a 2-d input needs bags of at least one index, got {size:?}")
+                })?;
                 let starts = tch::Tensor::f_arange_start_step(
                     0,
                     bags * length,
@@ -284,11 +291,9 @@ impl EmbeddingBagArgs {
             }
             (1, Some(offsets)) => {
                 let dims = offsets.dim();
-                check(
-                    dims == 1,
-                    Shape,
-                    format!("offsets must be 1-d, got {dims} dims"),
-                )?;
+                check(dims == 1, Shape, || {
+                    format!("offsets must be 1-d, got {dims} dims")
+                })?;
                 let weights = per_sample_weights.map(tch::Tensor::shallow_clone);
                 (input.shallow_clone(), offsets.shallow_clone(), weights)
             }

@@ -46,6 +46,43 @@ pub(crate) fn correction(
 
 /// A reduction: of all elements when `dim` is None (keeping every dim as
 /// size 1 with `keepdim`, as PyTorch), else along `dim`.
+/// The Rust methods behind Python's `var` or `std`: of all elements, along
+/// one dim, with a correction, over several dims.
+pub(crate) struct Spread<C> {
+    pub(crate) all: fn(&C) -> Result<C>,
+    pub(crate) along: fn(&C, i64, bool) -> Result<C>,
+    pub(crate) corrected: fn(&C, Option<i64>, f64, bool) -> Result<C>,
+    pub(crate) over: fn(&C, &[i64], f64, bool) -> Result<C>,
+}
+
+impl<C: Class> Spread<C> {
+    /// Python's `x.var(dim, unbiased, keepdim, correction=)` (or `std`, the
+    /// op `op`) through these methods.
+    pub(crate) fn call(
+        &self,
+        op: &str,
+        x: &C,
+        dim: &Option<super::args::DimArg>,
+        unbiased: Option<bool>,
+        keepdim: bool,
+        correction: Option<f64>,
+    ) -> PyResult<C> {
+        use super::args::Dims;
+        let correction = self::correction(op, unbiased, correction)?;
+        let dim = match super::args::reduction_dims(dim, op)? {
+            Dims::Many(dims) => {
+                return Ok((self.over)(x, dims, correction.unwrap_or(1.0), keepdim)?)
+            }
+            Dims::One(d) => Some(d),
+            Dims::All => None,
+        };
+        Ok(match correction {
+            None => reduce(x, dim, keepdim, self.all, self.along)?,
+            Some(c) => (self.corrected)(x, dim, c, keepdim)?,
+        })
+    }
+}
+
 pub(crate) fn reduce<C: Class>(
     x: &C,
     dim: Option<i64>,
@@ -699,17 +736,13 @@ macro_rules! overloads {
                 keepdim: bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
-                use $crate::python::args::Dims;
-                let correction = $crate::python::overloads::correction("var", unbiased, correction.map(|c| c.0))?;
-                let dim = match $crate::python::args::reduction_dims(&dim, "var")? {
-                    Dims::Many(dims) => return Ok(self.inner.var_dims(dims, correction.unwrap_or(1.0), keepdim)?),
-                    Dims::One(d) => Some(d),
-                    Dims::All => None,
+                let methods = $crate::python::overloads::Spread {
+                    all: $Core::var,
+                    along: $Core::var_dim,
+                    corrected: $Core::var_correction,
+                    over: $Core::var_dims,
                 };
-                match correction {
-                    None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::var, $Core::var_dim)?),
-                    Some(c) => Ok(self.inner.var_correction(dim, c, keepdim)?),
-                }
+                methods.call("var", &self.inner, &dim, unbiased, keepdim, correction.map(|c| c.0))
             }
 
             /// The standard deviation, as `var`.
@@ -721,17 +754,13 @@ macro_rules! overloads {
                 keepdim: bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
-                use $crate::python::args::Dims;
-                let correction = $crate::python::overloads::correction("std", unbiased, correction.map(|c| c.0))?;
-                let dim = match $crate::python::args::reduction_dims(&dim, "std")? {
-                    Dims::Many(dims) => return Ok(self.inner.std_dims(dims, correction.unwrap_or(1.0), keepdim)?),
-                    Dims::One(d) => Some(d),
-                    Dims::All => None,
+                let methods = $crate::python::overloads::Spread {
+                    all: $Core::std,
+                    along: $Core::std_dim,
+                    corrected: $Core::std_correction,
+                    over: $Core::std_dims,
                 };
-                match correction {
-                    None => Ok($crate::python::overloads::reduce(&self.inner, dim, keepdim, $Core::std, $Core::std_dim)?),
-                    Some(c) => Ok(self.inner.std_correction(dim, c, keepdim)?),
-                }
+                methods.call("std", &self.inner, &dim, unbiased, keepdim, correction.map(|c| c.0))
             }
 
             /// `log(sum(exp(self)))` of all elements, or along `dim`, computed

@@ -18,6 +18,7 @@ from .layers import (
     MaxPool1d,
     _BatchNorm,
     _empty,
+    _lookup_settings,
     _lookup_table_reset,
     _ntuple,
     _padding_index,
@@ -314,13 +315,7 @@ class EmbeddingBag(Module):
         )
 
     def extra_repr(self) -> str:
-        s = f"{self.num_embeddings}, {self.embedding_dim}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
+        s = f"{self.num_embeddings}, {self.embedding_dim}" + _lookup_settings(self)
         s += f", mode='{self.mode}'"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"

@@ -10,6 +10,7 @@ Inputs are Tensors or Variables; a Variable in gives a Variable out.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import numbers
 from collections.abc import Sequence
@@ -231,15 +232,22 @@ def _number(name: str, what: str, value: Any, kind: type = float) -> Any:
 # ----- nn functions in PyTorch's argument order -----
 
 
+@functools.cache
+def _arguments_after_input(op: Any) -> int:
+    """How many arguments ``op`` takes after its input (read on first use,
+    not at import)."""
+    return len(inspect.signature(op).parameters) - 1
+
+
 def _with_indices(name: str) -> Any:
     """PyTorch's ``F.<name>``: ``return_indices=True`` calls
     ``<name>_with_indices``, which also gives where each maximum is."""
     values_only = getattr(_flodl, name)
     with_indices = getattr(_flodl, f"{name}_with_indices")
-    # PyTorch's return_indices comes after the op's own arguments.
-    count = len(inspect.signature(values_only).parameters) - 1
 
     def pool(input: TensorLike, *args: Any, return_indices: bool = False, **kwargs: Any) -> Any:
+        # PyTorch's return_indices comes after the op's own arguments.
+        count = _arguments_after_input(values_only)
         if len(args) > count + 1:
             raise TypeError(f"{name}() takes at most {count + 2} positional arguments")
         if len(args) > count:

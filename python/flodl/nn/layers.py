@@ -804,13 +804,7 @@ class Embedding(Module):
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
-        if self.max_norm is not None:
-            s += f", max_norm={self.max_norm}"
-        if self.norm_type != 2:
-            s += f", norm_type={self.norm_type}"
-        if self.scale_grad_by_freq is not False:
-            s += f", scale_grad_by_freq={self.scale_grad_by_freq}"
-        return s
+        return s + _lookup_settings(self)
 
 
 def _padding_index(layer: str, padding_idx: int | None, num_embeddings: int) -> int | None:
@@ -824,6 +818,19 @@ def _padding_index(layer: str, padding_idx: int | None, num_embeddings: int) -> 
             f"got {padding_idx} for {num_embeddings} rows"
         )
     return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
+def _lookup_settings(layer: Any) -> str:
+    """The settings both embedding layers show when off their defaults, as
+    PyTorch writes them (``, max_norm=1.0, norm_type=1.0``)."""
+    s = ""
+    if layer.max_norm is not None:
+        s += f", max_norm={layer.max_norm}"
+    if layer.norm_type != 2:
+        s += f", norm_type={layer.norm_type}"
+    if layer.scale_grad_by_freq is not False:
+        s += f", scale_grad_by_freq={layer.scale_grad_by_freq}"
+    return s
 
 
 def _lookup_table_reset(layer: Module) -> None:
