@@ -32,6 +32,19 @@ at::Tensor decayed_grad(at::Tensor &param, const at::Tensor &grad, const FlodlOp
   return g;
 }
 
+// Counts `steps` up for `kernel`, which reads the new counts, and takes
+// them back when it throws: a failed step leaves no trace.
+template <typename Kernel>
+void counted(std::vector<at::Tensor> &steps, Kernel &&kernel) {
+  at::_foreach_add_(steps, 1);
+  try {
+    kernel();
+  } catch (...) {
+    at::_foreach_sub_(steps, 1);
+    throw;
+  }
+}
+
 // Counts `step` up and returns it as a number (as torch's `_get_value`).
 double next_step(at::Tensor &step) {
   step.add_(1);
@@ -256,25 +269,26 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
                         h.nesterov != 0, h.maximize != 0, h.is_first_step != 0, scale, inf);
         break;
       case FLODL_OPTIM_ADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
-        at::_foreach_add_(l[5], 1);
-        if (h.decoupled) {
-          at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
-                            h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
-        } else {
-          at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
-                           h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
-        }
+        counted(l[5], [&] {
+          if (h.decoupled) {
+            at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                              h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
+          } else {
+            at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                             h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
+          }
+        });
         uncount(l[5]);
         break;
       case FLODL_OPTIM_ADAGRAD:  // l[2], l[3]: state sums, steps
-        at::_foreach_add_(l[3], 1);
-        at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
-                            h.maximize != 0, scale, inf);
+        counted(l[3], [&] {
+          at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
+                              h.maximize != 0, scale, inf);
+        });
         uncount(l[3]);
         break;
       case FLODL_OPTIM_RMSPROP:  // l[2..5]: square averages, grad averages, buffers, steps
-        at::_foreach_add_(l[5], 1);
-        rmsprop_step(params, grads, l[2], l[3], l[4], h);
+        counted(l[5], [&] { rmsprop_step(params, grads, l[2], l[3], l[4], h); });
         break;
       case FLODL_OPTIM_ADADELTA:  // l[2], l[3], l[5]: square averages, accumulated deltas, steps
         adadelta_step(params, grads, l[2], l[3], l[5], h);

@@ -398,9 +398,8 @@ pub struct GraphedStep<F> {
     step: F,
     warmup: usize,
     recapture: bool,
-    /// The pool the graphs share (the first graph's).
-    pool: Option<MemPool>,
-    /// The most recently used graph first.
+    /// The most recently used graph first, each in a memory pool of its
+    /// own: they replay in any order, which a shared pool would not allow.
     graphs: Vec<Captured>,
 }
 
@@ -449,39 +448,43 @@ impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
             step,
             warmup,
             recapture: false,
-            pool: None,
             graphs: Vec::new(),
         };
-        graphed.capture(example)?;
+        graphed.capture(example, warmup)?;
         Ok(graphed)
     }
 
     /// With `on`, a batch of another shape, dtype or device gets a graph of
-    /// its own (captured at its first use, up to 8 kept) instead of an
-    /// Argument error.
+    /// its own instead of an Argument error: its first use runs the step
+    /// eagerly once on it (its training step, and the new shape's warm-up)
+    /// and captures; later batches of that signature replay. The 8 most
+    /// recently used graphs are kept, each in its own memory pool. Zero the
+    /// gradients with `set_to_none = false` in a step captured several
+    /// times: with `None`, each graph's backward makes gradient tensors of
+    /// its own and `param.grad` shows the last-captured graph's, whatever
+    /// graph replayed last.
     pub fn set_recapture(&mut self, on: bool) {
         self.recapture = on;
     }
 
-    fn capture(&mut self, example: &[Tensor]) -> Result<()> {
+    /// Runs `warmup` (at least 1) eager steps on `example` on a side
+    /// stream, then captures the step; returns the last eager step's loss.
+    fn capture(&mut self, example: &[Tensor], warmup: usize) -> Result<Tensor> {
         let device = example[0].device();
         let inputs = example
             .iter()
             .map(|t| own_copy("graphed_step", t.raw()).map(Tensor::from_raw))
             .collect::<Result<Vec<Tensor>>>()?;
-        let warmup = self.warmup;
         let step = &mut self.step;
-        on_side_stream(device, || -> Result<()> {
-            for _ in 0..warmup {
-                step(&inputs)?;
+        let eager_loss = on_side_stream(device, || -> Result<Tensor> {
+            let mut loss = step(&inputs)?;
+            for _ in 1..warmup {
+                loss = step(&inputs)?;
             }
-            Ok(())
+            Ok(loss)
         })??;
         let mut graph = CudaGraph::new(device)?;
-        let loss = graph.capture(self.pool, || step(&inputs))?;
-        if self.pool.is_none() {
-            self.pool = Some(graph.pool()?);
-        }
+        let loss = graph.capture(None, || step(&inputs))?;
         self.graphs.insert(
             0,
             Captured {
@@ -492,7 +495,7 @@ impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
             },
         );
         self.graphs.truncate(RECAPTURE_CACHE);
-        Ok(())
+        Ok(eager_loss)
     }
 
     /// One training step on `batch`: copied into the static buffers, the
@@ -517,8 +520,9 @@ impl<F: FnMut(&[Tensor]) -> Result<Tensor>> GraphedStep<F> {
                         "{op}: a batch tensor is on {d}; a graphed step runs on a CUDA device"
                     );
                 }
-                self.capture(batch)?;
-                0
+                // One eager step (the warm-up a new shape needs) is this
+                // batch's training step; the new graph serves the next ones.
+                return self.capture(batch, 1);
             }
             None => {
                 let why = (self.graphs.first())
@@ -585,26 +589,94 @@ impl std::fmt::Debug for GraphedCallable {
     }
 }
 
-/// Captures `f` (on `sample_args`, with `params` the parameters it reads)
-/// into a forward and a backward CUDA graph after `warmup` forward and
-/// backward runs on a side stream. The graphs share one memory pool.
-pub fn make_graphed_callable<F>(
-    mut f: F,
-    sample_args: &[crate::Variable],
-    params: &[crate::Variable],
+/// A callable [`make_graphed_callables`] captures: arguments to outputs.
+pub type StageFn<'a> = Box<dyn FnMut(&[crate::Variable]) -> Result<Vec<crate::Variable>> + 'a>;
+
+/// One callable for [`make_graphed_callables`]: the function, the sample
+/// arguments that fix its shapes (and which of them require grad), and the
+/// parameters it reads.
+pub struct GraphedSpec<'a> {
+    pub f: StageFn<'a>,
+    pub sample_args: Vec<crate::Variable>,
+    pub params: Vec<crate::Variable>,
+}
+
+impl std::fmt::Debug for GraphedSpec<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphedSpec")
+            .field("sample_args", &self.sample_args.len())
+            .field("params", &self.params.len())
+            .finish()
+    }
+}
+
+/// The gradients by `targets` of `outputs`' differentiable ones, with
+/// `grads` as their gradients (ones when None, as the warm-up runs it).
+fn grads_by(
+    targets: &[&crate::Variable],
+    outputs: &[crate::Variable],
+    grads: Option<&[&crate::Variable]>,
+) -> Result<Vec<Option<crate::Variable>>> {
+    use crate::Variable;
+    let diff: Vec<&Variable> = outputs.iter().filter(|o| o.requires_grad()).collect();
+    if diff.is_empty() || targets.is_empty() {
+        return Ok(vec![None; targets.len()]);
+    }
+    let ones = match grads {
+        Some(_) => Vec::new(),
+        None => (diff.iter())
+            .map(|o| Variable::new(Tensor::ones_like(&o.data())?, false))
+            .collect::<Result<Vec<Variable>>>()?,
+    };
+    let ones: Vec<&Variable> = ones.iter().collect();
+    let options = crate::autograd::GradOptions {
+        grad_outputs: Some(grads.unwrap_or(&ones)),
+        allow_unused: true,
+        ..Default::default()
+    };
+    crate::autograd::grad(&diff, targets, options)
+}
+
+/// A callable between its warm-up and its backward capture.
+struct Capturing<'a> {
+    spec: GraphedSpec<'a>,
+    /// The static copies of the sample arguments the graphs read.
+    statics: Vec<crate::Variable>,
+}
+
+impl Capturing<'_> {
+    /// The backward node's inputs: the arguments, then the parameters.
+    fn node_inputs(&self) -> Vec<&crate::Variable> {
+        self.statics.iter().chain(&self.spec.params).collect()
+    }
+
+    /// What the backward graph differentiates by: the node's inputs that
+    /// require grad.
+    fn targets(&self) -> Vec<&crate::Variable> {
+        let inputs = self.node_inputs();
+        inputs.into_iter().filter(|v| v.requires_grad()).collect()
+    }
+}
+
+/// Captures each callable's forward and backward into CUDA graphs, as
+/// PyTorch's `make_graphed_callables`: `warmup` forward and backward runs
+/// of each on a side stream, then the forwards captured in order and the
+/// backwards in reverse order, all into one memory pool (`pool`, or a new
+/// one). Graphs sharing a pool must replay in the order they were
+/// captured, so call the callables in the order given and run their
+/// backwards in reverse order (as a model split into stages does).
+pub fn make_graphed_callables(
+    callables: Vec<GraphedSpec<'_>>,
     warmup: usize,
     allow_unused_input: bool,
-) -> Result<GraphedCallable>
-where
-    F: FnMut(&[crate::Variable]) -> Result<Vec<crate::Variable>>,
-{
-    use crate::autograd::GradOptions;
+    pool: Option<MemPool>,
+) -> Result<Vec<GraphedCallable>> {
     use crate::Variable;
     let op = "make_graphed_callables";
     ensure!(
-        !sample_args.is_empty(),
+        !callables.is_empty(),
         Argument,
-        "{op}: needs at least one sample argument"
+        "{op}: needs at least one callable"
     );
     ensure!(
         warmup >= 1,
@@ -617,105 +689,154 @@ where
         Argument,
         "{op}: autocast's weight cache cannot be captured; use autocast(..., cache_enabled=False)"
     );
-    let device = sample_args[0].device();
-    for (i, v) in sample_args.iter().chain(params).enumerate() {
-        let d = v.device();
+    let several = callables.len() > 1;
+    let which = |c: usize| {
+        if several {
+            format!("callable {c}'s ")
+        } else {
+            String::new()
+        }
+    };
+    let device = match callables[0].sample_args.first() {
+        Some(v) => v.device(),
+        None => Device::CPU, // refused just below
+    };
+    for (c, spec) in callables.iter().enumerate() {
         ensure!(
-            matches!(d, Device::CUDA(_)) && d == device,
-            Device,
-            "{op}: every sample argument and parameter must be on one CUDA device; tensor {i} is on {d}"
+            !spec.sample_args.is_empty(),
+            Argument,
+            "{op}: {}needs at least one sample argument",
+            which(c)
         );
     }
-    let statics = sample_args
-        .iter()
-        .map(|v| {
-            let copy = own_copy(op, v.raw())?;
-            Variable::new(Tensor::from_raw(copy), v.requires_grad())
+    for (c, spec) in callables.iter().enumerate() {
+        for (i, v) in spec.sample_args.iter().chain(&spec.params).enumerate() {
+            let d = v.device();
+            ensure!(
+                matches!(d, Device::CUDA(_)) && d == device,
+                Device,
+                "{op}: every sample argument and parameter must be on one CUDA device; {}tensor {i} is on {d}",
+                which(c)
+            );
+        }
+    }
+    let mut capturing = callables
+        .into_iter()
+        .map(|spec| {
+            let statics = (spec.sample_args.iter())
+                .map(|v| {
+                    let copy = own_copy(op, v.raw())?;
+                    Variable::new(Tensor::from_raw(copy), v.requires_grad())
+                })
+                .collect::<Result<Vec<Variable>>>()?;
+            Ok(Capturing { spec, statics })
         })
-        .collect::<Result<Vec<Variable>>>()?;
-    // What the backward graph differentiates by: the arguments and the
-    // parameters that need a gradient.
-    let node_inputs: Vec<&Variable> = statics.iter().chain(params).collect();
-    let targets: Vec<&Variable> = node_inputs
-        .iter()
-        .copied()
-        .filter(|v| v.requires_grad())
-        .collect();
-    // The gradients by `targets` of the differentiable outputs, with
-    // `grads` as their gradients (ones when None, as the warm-up runs it).
-    let backward_of =
-        |outputs: &[Variable], grads: Option<&[&Variable]>| -> Result<Vec<Option<Variable>>> {
-            let diff: Vec<&Variable> = outputs.iter().filter(|o| o.requires_grad()).collect();
-            if diff.is_empty() || targets.is_empty() {
-                return Ok(vec![None; targets.len()]);
-            }
-            let ones = match grads {
-                Some(_) => Vec::new(),
-                None => (diff.iter())
-                    .map(|o| Variable::new(Tensor::ones_like(&o.data())?, false))
-                    .collect::<Result<Vec<Variable>>>()?,
-            };
-            let ones: Vec<&Variable> = ones.iter().collect();
-            let options = GradOptions {
-                grad_outputs: Some(grads.unwrap_or(&ones)),
-                allow_unused: true,
-                ..Default::default()
-            };
-            crate::autograd::grad(&diff, &targets, options)
-        };
+        .collect::<Result<Vec<Capturing>>>()?;
     on_side_stream(device, || -> Result<()> {
-        for _ in 0..warmup {
-            let outputs = f(&statics)?;
-            let grads = backward_of(&outputs, None)?;
-            if !allow_unused_input {
-                if let Some(i) = grads.iter().position(Option::is_none) {
-                    bail!(
-                        Argument,
-                        "{op}: differentiated input {i} (arguments, then parameters, that require grad) does not reach the outputs; pass allow_unused_input=True"
-                    );
+        for (c, callable) in capturing.iter_mut().enumerate() {
+            for _ in 0..warmup {
+                let outputs = (callable.spec.f)(&callable.statics)?;
+                let grads = grads_by(&callable.targets(), &outputs, None)?;
+                if !allow_unused_input {
+                    if let Some(i) = grads.iter().position(Option::is_none) {
+                        bail!(
+                            Argument,
+                            "{op}: {}differentiated input {i} (arguments, then parameters, that require grad) does not reach the outputs; pass allow_unused_input=True",
+                            which(c)
+                        );
+                    }
                 }
             }
         }
         Ok(())
     })??;
-    let mut forward = CudaGraph::new(device)?;
-    let outputs = forward.capture(None, || f(&statics))?;
-    let pool = forward.pool()?;
-    let grad_buffers = (outputs.iter().filter(|o| o.requires_grad()))
-        .map(|o| Tensor::zeros_like(&o.data()))
-        .collect::<Result<Vec<Tensor>>>()?;
-    let grad_vars = (grad_buffers.iter())
-        .map(|t| Variable::new(t.clone(), false))
-        .collect::<Result<Vec<Variable>>>()?;
-    let grad_refs: Vec<&Variable> = grad_vars.iter().collect();
-    let mut backward = CudaGraph::new(device)?;
-    let grads = backward.capture(Some(pool), || backward_of(&outputs, Some(&grad_refs)))?;
-    // Back to the node's input order: None for those that need no gradient.
-    let mut grads = grads.into_iter();
-    let grad_inputs = node_inputs
-        .iter()
-        .map(|v| {
-            if v.requires_grad() {
-                grads.next().flatten().map(|g| g.data())
-            } else {
-                None
+    let pool = match pool {
+        Some(p) => p,
+        None => graph_pool_handle()?,
+    };
+    let mut forwards = Vec::with_capacity(capturing.len());
+    for callable in &mut capturing {
+        let mut graph = CudaGraph::new(device)?;
+        let outputs = graph.capture(Some(pool), || (callable.spec.f)(&callable.statics))?;
+        forwards.push((graph, outputs));
+    }
+    let mut backwards = Vec::with_capacity(capturing.len());
+    for (callable, (_, outputs)) in capturing.iter().zip(&forwards).rev() {
+        let grad_buffers = (outputs.iter().filter(|o| o.requires_grad()))
+            .map(|o| Tensor::zeros_like(&o.data()))
+            .collect::<Result<Vec<Tensor>>>()?;
+        let grad_vars = (grad_buffers.iter())
+            .map(|t| Variable::new(t.clone(), false))
+            .collect::<Result<Vec<Variable>>>()?;
+        let grad_refs: Vec<&Variable> = grad_vars.iter().collect();
+        let mut graph = CudaGraph::new(device)?;
+        let grads = graph.capture(Some(pool), || {
+            grads_by(&callable.targets(), outputs, Some(&grad_refs))
+        })?;
+        // Back to the node's input order: None for those that need no gradient.
+        let mut grads = grads.into_iter();
+        let grad_inputs = (callable.node_inputs().iter())
+            .map(|v| {
+                if v.requires_grad() {
+                    grads.next().flatten().map(|g| g.data())
+                } else {
+                    None
+                }
+            })
+            .collect();
+        backwards.push(GraphedBackward {
+            graph,
+            grad_outputs: grad_buffers,
+            grad_inputs,
+        });
+    }
+    backwards.reverse();
+    let made = (capturing.into_iter().zip(forwards).zip(backwards))
+        .map(|((callable, (forward, outputs)), backward)| {
+            let sample_values: Vec<Tensor> = (callable.spec.sample_args.iter())
+                .map(Variable::data)
+                .collect();
+            GraphedCallable {
+                forward,
+                signature: Signature::of(&sample_values),
+                requires_grad: (callable.spec.sample_args.iter())
+                    .map(Variable::requires_grad)
+                    .collect(),
+                inputs: callable.statics.iter().map(Variable::data).collect(),
+                differentiable: outputs.iter().map(Variable::requires_grad).collect(),
+                outputs: outputs.iter().map(Variable::data).collect(),
+                params: callable.spec.params,
+                backward: std::sync::Arc::new(std::sync::Mutex::new(backward)),
             }
         })
         .collect();
-    let sample_values: Vec<Tensor> = sample_args.iter().map(Variable::data).collect();
-    Ok(GraphedCallable {
-        forward,
-        signature: Signature::of(&sample_values),
-        requires_grad: sample_args.iter().map(Variable::requires_grad).collect(),
-        inputs: statics.iter().map(Variable::data).collect(),
-        differentiable: outputs.iter().map(Variable::requires_grad).collect(),
-        outputs: outputs.iter().map(Variable::data).collect(),
+    Ok(made)
+}
+
+/// [`make_graphed_callables`] for one callable `f` (on `sample_args`, with
+/// `params` the parameters it reads), in a memory pool of its own.
+pub fn make_graphed_callable<F>(
+    f: F,
+    sample_args: &[crate::Variable],
+    params: &[crate::Variable],
+    warmup: usize,
+    allow_unused_input: bool,
+) -> Result<GraphedCallable>
+where
+    F: FnMut(&[crate::Variable]) -> Result<Vec<crate::Variable>>,
+{
+    let spec = GraphedSpec {
+        f: Box::new(f),
+        sample_args: sample_args.to_vec(),
         params: params.to_vec(),
-        backward: std::sync::Arc::new(std::sync::Mutex::new(GraphedBackward {
-            graph: backward,
-            grad_outputs: grad_buffers,
-            grad_inputs,
-        })),
+    };
+    let made = make_graphed_callables(vec![spec], warmup, allow_unused_input, None)?;
+    // One spec makes exactly one callable.
+    made.into_iter().next().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Argument,
+            "make_graphed_callables: no graph was made",
+        )
     })
 }
 

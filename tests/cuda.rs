@@ -52,6 +52,40 @@ fn make_graphed_callable_checks_its_samples_first() {
 }
 
 #[test]
+fn make_graphed_callables_checks_every_callable_first() {
+    let x = flodl::Variable::new(Tensor::ones(&[2, 3], Default::default()).unwrap(), true).unwrap();
+    let calls = std::cell::Cell::new(0);
+    let spec = |args: Vec<flodl::Variable>| cuda::GraphedSpec {
+        f: Box::new(|a: &[flodl::Variable]| {
+            calls.set(calls.get() + 1);
+            Ok(vec![a[0].sum()?])
+        }),
+        sample_args: args,
+        params: Vec::new(),
+    };
+    let err =
+        cuda::make_graphed_callables(vec![spec(vec![x.clone()]), spec(vec![])], 3, false, None)
+            .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument, "{err}");
+    assert!(
+        err.to_string()
+            .contains("callable 1's needs at least one sample argument"),
+        "{err}"
+    );
+    let err =
+        cuda::make_graphed_callables(vec![spec(vec![x.clone()]), spec(vec![x])], 3, false, None)
+            .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Device, "{err}");
+    assert!(
+        err.to_string().contains("callable 0's tensor 0 is on cpu"),
+        "{err}"
+    );
+    let err = cuda::make_graphed_callables(Vec::new(), 3, false, None).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument, "{err}");
+    assert_eq!(calls.get(), 0);
+}
+
+#[test]
 fn cpu_devices_are_device_errors() {
     assert_eq!(
         CudaGraph::new(Device::CPU).unwrap_err().kind(),

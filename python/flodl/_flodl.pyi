@@ -1318,14 +1318,14 @@ class GraphedCallable:
 
     def __call__(self, *args: Tensor) -> Any: ...
 
-def _make_graphed_callable(
-    f: Any,
-    sample_args: tuple[Tensor, ...],
-    params: list[Variable],
+def _make_graphed_callables(
+    callables: list[tuple[Any, tuple[Tensor, ...], list[Variable]]],
     warmup: int,
     allow_unused_input: bool,
-) -> GraphedCallable:
-    """Captures ``f`` into a forward and a backward CUDA graph."""
+    pool: tuple[int, int] | None,
+) -> list[GraphedCallable]:
+    """Captures each ``(f, sample_args, params)`` into a forward and a backward
+    CUDA graph, all in one memory pool."""
 
 class Stream:
     """A CUDA stream, as ``torch.cuda.Stream``."""
@@ -1358,6 +1358,9 @@ def current_stream(device: DeviceLike | int | None = None) -> Stream:
 
 def set_stream(stream: Stream) -> None:
     """Makes ``stream`` current on its device for this thread."""
+
+def _cuda_index(device: DeviceLike | int | None = None) -> int:
+    """The index of the CUDA device ``device`` names (None: 0)."""
 
 def _cuda_memory_stats(index: int) -> tuple[int, int, int, int]:
     """Allocated (current, peak) and reserved (current, peak) bytes."""

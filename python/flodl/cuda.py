@@ -16,7 +16,6 @@ from . import _flodl
 from ._flodl import (
     ArgumentError,
     CUDAGraph,
-    Device,
     DeviceError,
     Event,
     GraphedCallable,
@@ -73,15 +72,7 @@ def device_count() -> int:
     return _flodl.cuda_device_count()
 
 
-def _index(device: Any) -> int:
-    if device is None:
-        return 0
-    if isinstance(device, int):
-        return device
-    parsed = Device(device)
-    if parsed.index is None:
-        raise DeviceError(f"cuda: {device} is not a CUDA device")
-    return parsed.index
+_index = _flodl._cuda_index
 
 
 def current_device() -> int:
@@ -185,17 +176,16 @@ def make_graphed_callables(
     backward captured as one CUDA graph each, as
     ``torch.cuda.make_graphed_callables``: ``sample_args`` (a tuple of
     Tensors per callable) fixes the shapes, ``num_warmup_iters`` forward and
-    backward runs come first, on a side stream. A Module comes back with
-    its ``forward`` replaced while it is training (in eval mode it runs as
-    before); a function comes back as a ``GraphedCallable``. The outputs
-    are the graphs' static tensors: the next call overwrites them."""
+    backward runs of each come first, on a side stream. The graphs share
+    one memory pool (``pool``, from ``graph_pool_handle()`` or another
+    graph's ``pool()``, or a new one), so call several callables in the
+    order given and run their backwards in reverse order, as the stages of
+    one model. A Module comes back with its ``forward`` replaced while it
+    is training (in eval mode it runs as before); a function comes back as
+    a ``GraphedCallable``. The outputs are the graphs' static tensors: the
+    next call overwrites them."""
     from .nn import Module
 
-    if pool is not None:
-        raise ArgumentError(
-            "make_graphed_callables: flodl gives each callable's graphs their own pool; "
-            "leave pool=None"
-        )
     just_one = not isinstance(callables, tuple)
     if just_one:
         callables, sample_args = (callables,), (sample_args,)
@@ -203,17 +193,19 @@ def make_graphed_callables(
         raise ArgumentError(
             "make_graphed_callables: sample_args needs one tuple of Tensors per callable"
         )
-    results = []
-    for c, args in zip(callables, sample_args):
+    for args in sample_args:
         if not isinstance(args, tuple):
             raise TypeError(
                 "make_graphed_callables: each callable's sample_args must be a tuple of "
                 f"Tensors, got {type(args).__name__}"
             )
-        params = list(c.parameters()) if isinstance(c, Module) else []
-        graphed = _flodl._make_graphed_callable(
-            c, args, params, num_warmup_iters, allow_unused_input
-        )
+    specs = [
+        (c, args, list(c.parameters()) if isinstance(c, Module) else [])
+        for c, args in zip(callables, sample_args)
+    ]
+    graphed_all = _flodl._make_graphed_callables(specs, num_warmup_iters, allow_unused_input, pool)
+    results = []
+    for c, graphed in zip(callables, graphed_all):
         if isinstance(c, Module):
             original = c.forward
 

@@ -171,7 +171,7 @@ impl GradScaler {
             (Some(s), Some(g)) => Ok((s, g)),
             _ => bail!(
                 Argument,
-                "GradScaler.{op}: no scale yet; call scale(loss) earlier in the iteration"
+                "{op}: no scale yet; call scale(loss) earlier in the iteration"
             ),
         }
     }
@@ -200,7 +200,7 @@ impl GradScaler {
             self.scale = Some(scale);
             self.growth_tracker = Some(tracker);
         }
-        let (scale, _) = self.scale_and_tracker("scale")?;
+        let (scale, _) = self.scale_and_tracker("GradScaler.scale")?;
         let scale = scale
             .f_to(device)
             .map_err(torch_error("GradScaler.scale"))?;
@@ -265,7 +265,7 @@ impl GradScaler {
             return Ok(());
         }
         let op = "GradScaler.unscale_";
-        let (scale, _) = self.scale_and_tracker("unscale_")?;
+        let (scale, _) = self.scale_and_tracker(op)?;
         match self.stage(key) {
             Stage::Unscaled => bail!(
                 Argument,
@@ -301,7 +301,7 @@ impl GradScaler {
             return optimizer.scaled_step(None, None);
         }
         let op = "GradScaler.step";
-        self.scale_and_tracker("step")?;
+        self.scale_and_tracker(op)?;
         let stage = self.stage(key);
         ensure!(
             stage != Stage::Stepped,
@@ -311,7 +311,7 @@ impl GradScaler {
         if optimizer.folds_scaling() {
             if stage == Stage::Ready {
                 // Only the check: the kernel unscales.
-                let (scale, _) = self.scale_and_tracker("step")?;
+                let (scale, _) = self.scale_and_tracker(op)?;
                 let one = scale.f_ones_like().map_err(torch_error(op))?;
                 let found_inf = scale.f_zeros_like().map_err(torch_error(op))?;
                 let grads = optimizer.gradients()?;
@@ -324,7 +324,7 @@ impl GradScaler {
                     },
                 );
             }
-            let (scale, _) = self.scale_and_tracker("step")?;
+            let (scale, _) = self.scale_and_tracker(op)?;
             let found_inf = self.combined_found_inf(op, Some(key))?;
             let grad_scale =
                 (stage == Stage::Ready).then(|| Tensor::from_raw(scale.shallow_clone()));
@@ -348,7 +348,7 @@ impl GradScaler {
     /// The sum of the inf flags recorded for `key` (None: for every
     /// optimizer), on the scale's device.
     fn combined_found_inf(&self, op: &str, key: Option<usize>) -> Result<tch::Tensor> {
-        let (scale, _) = self.scale_and_tracker("step")?;
+        let (scale, _) = self.scale_and_tracker(op)?;
         let device = scale.device();
         let flags: Vec<&tch::Tensor> = match key {
             Some(k) => self
@@ -388,7 +388,7 @@ impl GradScaler {
         }
         let op = "GradScaler.update";
         let found_inf = self.combined_found_inf(op, None)?;
-        let (scale, tracker) = self.scale_and_tracker("update")?;
+        let (scale, tracker) = self.scale_and_tracker(op)?;
         let o = &self.options;
         crate::ffi::amp_update_scale(
             scale,
@@ -408,7 +408,7 @@ impl GradScaler {
         if !self.options.enabled {
             return Ok(());
         }
-        let (scale, _) = self.scale_and_tracker("update")?;
+        let (scale, _) = self.scale_and_tracker("GradScaler.update")?;
         let mut scale = scale.shallow_clone();
         drop(
             scale
@@ -441,7 +441,7 @@ impl GradScaler {
             crate::dtype::device_of(raw),
             self.device
         );
-        let (scale, _) = self.scale_and_tracker("update")?;
+        let (scale, _) = self.scale_and_tracker(op)?;
         let mut scale = scale.shallow_clone();
         let value = raw.f_reshape([] as [i64; 0]).map_err(torch_error(op))?;
         scale.f_copy_(&value).map_err(torch_error(op))?;

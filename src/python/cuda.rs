@@ -234,45 +234,63 @@ impl PyGraphedCallable {
     }
 }
 
-/// Captures `f` on `sample_args` (reading `params`) into a forward and a
-/// backward CUDA graph.
+/// One callable's `(f, sample_args, params)` from Python.
+type StageArgs<'py> = (
+    Bound<'py, PyAny>,
+    Bound<'py, PyTuple>,
+    Vec<PyRef<'py, PyVariable>>,
+);
+
+/// Captures each `(f, sample_args, params)` into a forward and a backward
+/// CUDA graph, all in one memory pool (`pool`, or a new one).
 #[pyfunction]
-#[pyo3(name = "_make_graphed_callable")]
-fn make_graphed_callable(
-    f: &Bound<'_, PyAny>,
-    sample_args: &Bound<'_, PyTuple>,
-    params: Vec<PyRef<'_, PyVariable>>,
+#[pyo3(name = "_make_graphed_callables")]
+fn make_graphed_callables(
+    callables: Vec<StageArgs<'_>>,
     warmup: usize,
     allow_unused_input: bool,
-) -> PyResult<PyGraphedCallable> {
+    pool: Option<(u64, u64)>,
+) -> PyResult<Vec<PyGraphedCallable>> {
     let op = "make_graphed_callables";
-    if !f.is_callable() {
-        return Err(PyTypeError::new_err(format!(
-            "{op}: expected callables, got {}",
-            type_name(f)
-        )));
+    // Whether each callable returned a tuple (known once it has run).
+    let returns_tuple: Vec<std::cell::Cell<bool>> = callables
+        .iter()
+        .map(|_| std::cell::Cell::new(false))
+        .collect();
+    let mut specs = Vec::with_capacity(callables.len());
+    for ((f, sample_args, params), tuple) in callables.iter().zip(&returns_tuple) {
+        if !f.is_callable() {
+            return Err(PyTypeError::new_err(format!(
+                "{op}: expected callables, got {}",
+                type_name(f)
+            )));
+        }
+        let callable = f.clone().unbind();
+        let run = move |args: &[crate::Variable]| -> crate::Result<Vec<crate::Variable>> {
+            Python::attach(|py| -> PyResult<Vec<crate::Variable>> {
+                let out = callable
+                    .bind(py)
+                    .call1(PyTuple::new(py, args.iter().cloned())?)?;
+                let (outputs, is_tuple) = outputs_of(op, &out)?;
+                tuple.set(is_tuple);
+                Ok(outputs)
+            })
+            .map_err(hooks::carried)
+        };
+        specs.push(cuda::GraphedSpec {
+            f: Box::new(run),
+            sample_args: variables_of(op, sample_args)?,
+            params: params.iter().map(|p| p.inner.clone()).collect(),
+        });
     }
-    let samples = variables_of(op, sample_args)?;
-    let params: Vec<crate::Variable> = params.iter().map(|p| p.inner.clone()).collect();
-    let mut returns_tuple = false;
-    let callable = f.clone().unbind();
-    let run = |args: &[crate::Variable]| -> crate::Result<Vec<crate::Variable>> {
-        Python::attach(|py| -> PyResult<Vec<crate::Variable>> {
-            let out = callable
-                .bind(py)
-                .call1(PyTuple::new(py, args.iter().cloned())?)?;
-            let (outputs, tuple) = outputs_of(op, &out)?;
-            returns_tuple = tuple;
-            Ok(outputs)
-        })
-        .map_err(hooks::carried)
-    };
-    let graphed = cuda::make_graphed_callable(run, &samples, &params, warmup, allow_unused_input)
+    let graphed = cuda::make_graphed_callables(specs, warmup, allow_unused_input, pool_arg(pool))
         .map_err(hooks::restore)?;
-    Ok(PyGraphedCallable {
-        inner: Mutex::new(graphed),
-        returns_tuple,
-    })
+    Ok((graphed.into_iter().zip(&returns_tuple))
+        .map(|(inner, tuple)| PyGraphedCallable {
+            inner: Mutex::new(inner),
+            returns_tuple: tuple.get(),
+        })
+        .collect())
 }
 
 /// `torch.cuda.Stream`: a CUDA stream of libtorch's pool.
@@ -399,6 +417,17 @@ fn cuda_device_arg(device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
     super::args::device_arg(Some(device))
 }
 
+/// The index of the CUDA device a `device` argument names (None: 0): what
+/// `flodl.cuda`'s functions taking a device use.
+#[pyfunction]
+#[pyo3(name = "_cuda_index", signature = (device = None))]
+fn cuda_index(device: Option<&Bound<'_, PyAny>>) -> PyResult<u8> {
+    match cuda_device_arg(device)? {
+        Device::CUDA(index) => Ok(index),
+        Device::CPU => Err(Error::new(ErrorKind::Device, "cuda: cpu is not a CUDA device").into()),
+    }
+}
+
 fn stream_or_current(stream: Option<&PyStream>) -> PyResult<Stream> {
     match stream {
         Some(s) => Ok(s.0),
@@ -462,12 +491,13 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyGraphedStep>()?;
     m.add_class::<PyStream>()?;
     m.add_class::<PyGraphedCallable>()?;
-    m.add_function(wrap_pyfunction!(make_graphed_callable, m)?)?;
+    m.add_function(wrap_pyfunction!(make_graphed_callables, m)?)?;
     m.add_class::<PyEvent>()?;
     m.add_function(wrap_pyfunction!(current_stream, m)?)?;
     m.add_function(wrap_pyfunction!(set_stream, m)?)?;
     m.add_function(wrap_pyfunction!(graph_pool_handle, m)?)?;
     m.add_function(wrap_pyfunction!(graphed_step, m)?)?;
+    m.add_function(wrap_pyfunction!(cuda_index, m)?)?;
     m.add_function(wrap_pyfunction!(memory_stats, m)?)?;
     m.add_function(wrap_pyfunction!(reset_peak_memory_stats, m)?)?;
     m.add_function(wrap_pyfunction!(empty_cache, m)?)?;

@@ -115,6 +115,10 @@ def test_make_graphed_callables_checks_its_arguments() -> None:
         flodl.cuda.make_graphed_callables((lin, lin), ((flodl.ones(4, 3),),))
     with pytest.raises(TypeError, match="callables"):
         flodl.cuda.make_graphed_callables(3, (flodl.ones(4, 3),))
-    with pytest.raises(flodl.ArgumentError, match="pool"):
-        flodl.cuda.make_graphed_callables(lin, (flodl.ones(4, 3),), pool=(0, 1))
+    # pool= is taken (shared by every callable's graphs); the device check
+    # comes first and names the callable.
+    with pytest.raises(flodl.DeviceError, match="callable 0's tensor 0 is on cpu"):
+        flodl.cuda.make_graphed_callables(
+            (lin, lin), ((flodl.ones(4, 3),), (flodl.ones(4, 3),)), pool=(0, 1)
+        )
     assert lin(flodl.ones(4, 3)).shape == [4, 2]  # the module is unchanged

@@ -316,6 +316,38 @@ def test_graphed_step_checks_the_batch_and_recaptures(device: str) -> None:
 
 
 @pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
+def test_recapture_trains_one_step_per_batch(device: str) -> None:
+    # Batches of two shapes, alternating: each call is one training step,
+    # the first of a new shape included (run eagerly, then captured).
+    weights = _mlp_weights(device)
+    batches = [b for pair in zip(_batches(device, 4), _batches(device, 4, rows=5)) for b in pair]
+    runs = []
+    for graphed in (False, True):
+        ws, model = _flodl_mlp(weights)
+        opt = flodl.optim.Adam(ws, lr=1e-2, fused=True)
+
+        def step(x, y, model=model, opt=opt):
+            opt.zero_grad(set_to_none=False)  # one set of gradients for every graph
+            loss = flodl.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        xs = [(Tensor.from_torch(x), Tensor.from_torch(y)) for x, y in batches]
+        losses = []
+        run = flodl.cuda.graphed_step(step, *xs[0], warmup=1, recapture=True) if graphed else step
+        if not graphed:
+            step(*xs[0])  # what the graphed step's warm-up trains
+        for x, y in xs:
+            losses.append(run(x, y).item())
+        grads = [w.grad.to_torch().cpu().numpy() for w in ws]
+        runs.append((losses, [w.data.to_torch().cpu().numpy() for w in ws], grads))
+    for got, expected in zip(runs[1], runs[0]):
+        for g, e in zip(got, expected):
+            np.testing.assert_allclose(g, e, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])
 def test_cuda_graph_replays_a_captured_forward(device: str) -> None:
     weights = _mlp_weights(device)
     _, model = _flodl_mlp(weights)
@@ -420,6 +452,29 @@ def test_make_graphed_callables_trains_as_eager(device: str) -> None:
         for x, y in batches:
             opt.zero_grad()
             loss = flodl.mse_loss(model(Tensor.from_torch(x)), Tensor.from_torch(y))
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        runs.append(losses)
+    np.testing.assert_allclose(runs[1], runs[0], rtol=1e-6, atol=1e-7)
+    # Two stages of one model in one pool: forwards in order, backwards in
+    # reverse, each stage's graphs replayed as it was captured.
+    runs = []
+    for graphed in (False, True):
+        flodl.manual_seed(0)
+        first = flodl.nn.Sequential(flodl.nn.Linear(16, 32), flodl.nn.ReLU()).to(device)
+        second = flodl.nn.Linear(32, 4).to(device)
+        opt = flodl.optim.SGD([*first.parameters(), *second.parameters()], lr=0.05)
+        if graphed:
+            h0 = Variable.from_torch(torch.zeros(8, 32, device=device, requires_grad=True))
+            pool = flodl.cuda.graph_pool_handle()
+            first, second = flodl.cuda.make_graphed_callables(
+                (first, second), ((Tensor.from_torch(batches[0][0]),), (h0,)), pool=pool
+            )
+        losses = []
+        for x, y in batches:
+            opt.zero_grad()
+            loss = flodl.mse_loss(second(first(Tensor.from_torch(x))), Tensor.from_torch(y))
             loss.backward()
             opt.step()
             losses.append(loss.item())
