@@ -248,7 +248,7 @@ impl From<tch::TchError> for Failure {
 }
 
 /// The message of a tch error without the C++ backtrace tch appends.
-fn first_lines(err: &tch::TchError) -> String {
+pub(crate) fn first_lines(err: &tch::TchError) -> String {
     let text = match err {
         tch::TchError::Torch(text) => text.clone(),
         other => other.to_string(),

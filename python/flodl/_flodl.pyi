@@ -200,6 +200,28 @@ class _Ops(Generic[_Self, _Operand]):
     def clamp(self, min: float | None = None, max: float | None = None) -> _Self:
         """Values clamped into ``[min, max]``; a missing bound is Rust's ``clamp_min``
         or ``clamp_max``."""
+    def scatter(
+        self,
+        dim: int,
+        index: Tensor,
+        src: _Operand | Number | None = None,
+        value: Number | None = None,
+    ) -> _Self:
+        """``self`` with ``src`` (a tensor, or a number: ``value``) written at the Int64
+        ``index`` along ``dim``; Rust's ``scatter`` or ``scatter_value``."""
+    def scatter_(
+        self,
+        dim: int,
+        index: Tensor,
+        src: _Operand | Number | None = None,
+        value: Number | None = None,
+    ) -> _Self:
+        """``scatter`` in place; returns self."""
+    def where(self, condition: Tensor, other: _Operand | Number) -> _Self:
+        """``flodl.where(condition, self, other)``."""
+    def clamp_(self, min: float | None = None, max: float | None = None) -> _Self:
+        """Values clamped into ``[min, max]`` in place; a missing bound is Rust's
+        ``clamp_min_`` or ``clamp_max_``. Returns self."""
     def gelu(self, approximate: Literal["none", "tanh"] = "none") -> _Self:
         """GELU, as ``F.gelu``: ``'none'`` is Rust's ``gelu``, ``'tanh'`` its ``gelu_tanh``."""
     def norm(self, p: float = 2.0, dim: int | None = None, keepdim: bool = False) -> _Self:
@@ -555,9 +577,9 @@ class _Ops(Generic[_Self, _Operand]):
         """Sum along ``dim``."""
     def mean_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Mean along ``dim``."""
-    def sum_dims(self, dims: Sequence[int], keepdim: bool = False) -> _Self:
+    def sum_dims(self, dims: int | Sequence[int], keepdim: bool = False) -> _Self:
         """Sum along several dims at once (Python: ``sum(dim=(0, 2))``)."""
-    def mean_dims(self, dims: Sequence[int], keepdim: bool = False) -> _Self:
+    def mean_dims(self, dims: int | Sequence[int], keepdim: bool = False) -> _Self:
         """Mean along several dims at once (Python: ``mean(dim=(0, 2))``)."""
     def min_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Smallest values along ``dim`` (the values only)."""
@@ -589,12 +611,12 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> _Self:
         """Standard deviation with ``correction``, as ``var_correction``."""
     def var_dims(
-        self, dims: Sequence[int], correction: float = 1.0, keepdim: bool = False
+        self, dims: int | Sequence[int], correction: float = 1.0, keepdim: bool = False
     ) -> _Self:
         """Variance with ``correction`` over several ``dims`` at once, as ``torch.var(x, dims,
         correction=..., keepdim=...)``."""
     def std_dims(
-        self, dims: Sequence[int], correction: float = 1.0, keepdim: bool = False
+        self, dims: int | Sequence[int], correction: float = 1.0, keepdim: bool = False
     ) -> _Self:
         """Standard deviation with ``correction`` over several ``dims``, as ``var_dims``."""
     def prod_dim(self, dim: int, keepdim: bool = False) -> _Self:
@@ -625,7 +647,7 @@ class _Ops(Generic[_Self, _Operand]):
         ``Tensor.contiguous``."""
     def t(self) -> _Self:
         """The transpose of a matrix (a vector or a scalar as it is), as ``Tensor.t``."""
-    def flip(self, dims: Sequence[int]) -> _Self:
+    def flip(self, dims: int | Sequence[int]) -> _Self:
         """The values reversed along each of ``dims``, as ``torch.flip``."""
     def split(self, split_size: int, dim: int = 0) -> list[_Self]:
         """Pieces of ``split_size`` along ``dim`` (the last one smaller if needed), as
@@ -642,6 +664,26 @@ class _Ops(Generic[_Self, _Operand]):
         """Cumulative product along ``dim``, as ``torch.cumprod``."""
     def rsqrt(self) -> _Self:
         """``1 / sqrt(self)``, elementwise."""
+    def tan(self) -> _Self:
+        """Tangent, elementwise."""
+    def square(self) -> _Self:
+        """``self * self``, elementwise."""
+    def exp2(self) -> _Self:
+        """``2 ** self``, elementwise."""
+    def erfc(self) -> _Self:
+        """``1 - erf(self)``, elementwise."""
+    def erfinv(self) -> _Self:
+        """The inverse of ``erf``, elementwise (on ``(-1, 1)``)."""
+    def lgamma(self) -> _Self:
+        """``log(|gamma(self)|)``, elementwise."""
+    def digamma(self) -> _Self:
+        """The derivative of ``lgamma``, elementwise."""
+    def asinh(self) -> _Self:
+        """Inverse hyperbolic sine, elementwise."""
+    def acosh(self) -> _Self:
+        """Inverse hyperbolic cosine, elementwise (on ``[1, inf)``)."""
+    def atanh(self) -> _Self:
+        """Inverse hyperbolic tangent, elementwise (on ``(-1, 1)``)."""
     def diag(self, diagonal: int = 0) -> _Self:
         """A vector's diagonal matrix, or a matrix's diagonal, ``diagonal`` above the main one, as
         ``torch.diag``."""
@@ -664,17 +706,17 @@ class _Ops(Generic[_Self, _Operand]):
     def any_dim(self, dim: int, keepdim: bool = False) -> Tensor:
         """Whether any element along ``dim`` is true (non-zero), as ``torch.any(x, dim, keepdim)``:
         Bool (uint8 for uint8 input)."""
-    def all_dims(self, dims: Sequence[int], keepdim: bool = False) -> Tensor:
+    def all_dims(self, dims: int | Sequence[int], keepdim: bool = False) -> Tensor:
         """Whether every element along the dims ``dims`` is true (Python: ``all(dim=(0, 1))``)."""
-    def any_dims(self, dims: Sequence[int], keepdim: bool = False) -> Tensor:
+    def any_dims(self, dims: int | Sequence[int], keepdim: bool = False) -> Tensor:
         """Whether any element along the dims ``dims`` is true (Python: ``any(dim=(0, 1))``)."""
-    def unflatten(self, dim: int, sizes: Sequence[int]) -> _Self:
+    def unflatten(self, dim: int, sizes: int | Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
     def squeeze_all(self) -> _Self:
         """Removes every dim of size 1 (``Tensor.squeeze()`` with no dim)."""
     def unsqueeze(self, dim: int) -> _Self:
         """Inserts a dim of size 1 at ``dim``."""
-    def unsqueeze_many(self, dims: Sequence[int]) -> _Self:
+    def unsqueeze_many(self, dims: int | Sequence[int]) -> _Self:
         """Inserts dims of size 1 at each of ``dims``, positions in the result, in ascending
         order."""
     def narrow(self, dim: int, start: int, length: int) -> _Self:
@@ -686,7 +728,7 @@ class _Ops(Generic[_Self, _Operand]):
     def chunk(self, chunks: int, dim: int = 0) -> list[_Self]:
         """``chunks`` nearly equal pieces along ``dim`` (fewer if the size is small)."""
     def pad(
-        self, padding: Sequence[int], mode: PadMode = "constant", value: float | None = None
+        self, padding: int | Sequence[int], mode: PadMode = "constant", value: float | None = None
     ) -> _Self:
         """Pads by ``(left, right)`` pairs from the last dim backwards, as ``F.pad``: with ``value``
         (0 by default) in ``"constant"`` mode, or the input reflected, replicated or wrapped (no
@@ -699,6 +741,25 @@ class _Ops(Generic[_Self, _Operand]):
     def scatter_add(self, dim: int, index: Tensor, src: _Operand) -> _Self:
         """``self`` with ``src`` added at the Int64 ``index`` along ``dim``, as
         ``torch.scatter_add``."""
+    def scatter_value(self, dim: int, index: Tensor, value: Number) -> _Self:
+        """``self`` with ``value`` written at the Int64 ``index`` along ``dim``."""
+    def index_add(self, dim: int, index: Tensor, source: _Operand, alpha: Number = 1) -> _Self:
+        """``self`` with ``alpha * source`` added at the entries ``index`` (Int64) of ``dim``, as
+        ``torch.index_add``."""
+    def index_fill(self, dim: int, index: Tensor, value: Number) -> _Self:
+        """``self`` with the entries ``index`` (Int64) of ``dim`` set to ``value``, as
+        ``torch.index_fill``."""
+    def index_copy(self, dim: int, index: Tensor, source: _Operand) -> _Self:
+        """``self`` with the entries ``index`` (Int64) of ``dim`` replaced by ``source``'s, as
+        ``torch.index_copy``."""
+    def masked_scatter(self, mask: Tensor, source: _Operand) -> _Self:
+        """``self`` with ``source``'s leading values, in order, where the Bool ``mask`` (broadcast)
+        is true, as ``torch.masked_scatter``."""
+    def take(self, index: Tensor) -> _Self:
+        """The values at the Int64 ``index`` of the flattened tensor, as ``torch.take``."""
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> _Self:
+        """The values along ``dim`` at the Int64 ``indices`` (broadcast), or of the flattened tensor
+        without ``dim``, as ``torch.take_along_dim``."""
     def topk(
         self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True
     ) -> tuple[_Self, Tensor]:
@@ -739,8 +800,114 @@ class _Ops(Generic[_Self, _Operand]):
         """Every element set to ``value``, in place."""
     def copy_(self, src: _Operand) -> _Self:
         """``src``'s values copied into self (broadcast, cast to self's dtype), in place."""
-    def clamp_(self, min: Number, max: Number) -> _Self:
-        """Values clamped into ``[min, max]``, in place."""
+    def clamp_min_(self, min: Number) -> _Self:
+        """Values raised to at least ``min``, in place."""
+    def clamp_max_(self, max: Number) -> _Self:
+        """Values lowered to at most ``max``, in place."""
+    def masked_fill_(self, mask: Tensor, value: Number) -> _Self:
+        """``value`` where ``mask`` (Bool, broadcast to self) is true, in place."""
+    def scatter_value_(self, dim: int, index: Tensor, value: Number) -> _Self:
+        """``value`` written at the Int64 ``index`` along ``dim``, in place."""
+    def scatter_add_(self, dim: int, index: Tensor, src: _Operand) -> _Self:
+        """``src`` added at the Int64 ``index`` along ``dim``, in place."""
+    def index_add_(self, dim: int, index: Tensor, source: _Operand, alpha: Number = 1) -> _Self:
+        """``alpha * source`` added at the entries ``index`` of ``dim``, in place."""
+    def index_fill_(self, dim: int, index: Tensor, value: Number) -> _Self:
+        """The entries ``index`` of ``dim`` set to ``value``, in place."""
+    def index_copy_(self, dim: int, index: Tensor, source: _Operand) -> _Self:
+        """The entries ``index`` of ``dim`` replaced by ``source``'s, in place."""
+    def masked_scatter_(self, mask: Tensor, source: _Operand) -> _Self:
+        """``source``'s leading values written where ``mask`` is true, in place."""
+    def leaky_relu_(self, negative_slope: float = 0.01) -> _Self:
+        """``leaky_relu``, in place."""
+    def elu_(self, alpha: float = 1.0) -> _Self:
+        """``elu``, in place."""
+    def relu_(self) -> _Self:
+        """``relu``, in place."""
+    def sigmoid_(self) -> _Self:
+        """``sigmoid``, in place."""
+    def tanh_(self) -> _Self:
+        """``tanh``, in place."""
+    def silu_(self) -> _Self:
+        """``silu``, in place."""
+    def mish_(self) -> _Self:
+        """``mish``, in place."""
+    def selu_(self) -> _Self:
+        """``selu``, in place."""
+    def hardsigmoid_(self) -> _Self:
+        """``hardsigmoid``, in place."""
+    def hardswish_(self) -> _Self:
+        """``hardswish``, in place."""
+    def exp_(self) -> _Self:
+        """``exp``, in place."""
+    def exp2_(self) -> _Self:
+        """``exp2``, in place."""
+    def log_(self) -> _Self:
+        """``log``, in place."""
+    def log2_(self) -> _Self:
+        """``log2``, in place."""
+    def log10_(self) -> _Self:
+        """``log10``, in place."""
+    def log1p_(self) -> _Self:
+        """``log1p``, in place."""
+    def expm1_(self) -> _Self:
+        """``expm1``, in place."""
+    def sqrt_(self) -> _Self:
+        """``sqrt``, in place."""
+    def rsqrt_(self) -> _Self:
+        """``rsqrt``, in place."""
+    def square_(self) -> _Self:
+        """``square``, in place."""
+    def abs_(self) -> _Self:
+        """``abs``, in place."""
+    def neg_(self) -> _Self:
+        """``neg``, in place."""
+    def sign_(self) -> _Self:
+        """``sign``, in place."""
+    def sin_(self) -> _Self:
+        """``sin``, in place."""
+    def cos_(self) -> _Self:
+        """``cos``, in place."""
+    def tan_(self) -> _Self:
+        """``tan``, in place."""
+    def asin_(self) -> _Self:
+        """``asin``, in place."""
+    def acos_(self) -> _Self:
+        """``acos``, in place."""
+    def atan_(self) -> _Self:
+        """``atan``, in place."""
+    def sinh_(self) -> _Self:
+        """``sinh``, in place."""
+    def cosh_(self) -> _Self:
+        """``cosh``, in place."""
+    def asinh_(self) -> _Self:
+        """``asinh``, in place."""
+    def acosh_(self) -> _Self:
+        """``acosh``, in place."""
+    def atanh_(self) -> _Self:
+        """``atanh``, in place."""
+    def erf_(self) -> _Self:
+        """``erf``, in place."""
+    def erfc_(self) -> _Self:
+        """``erfc``, in place."""
+    def erfinv_(self) -> _Self:
+        """``erfinv``, in place."""
+    def lgamma_(self) -> _Self:
+        """``lgamma``, in place."""
+    def digamma_(self) -> _Self:
+        """``digamma``, in place."""
+    def floor_(self) -> _Self:
+        """``floor``, in place."""
+    def ceil_(self) -> _Self:
+        """``ceil``, in place."""
+    def round_(self) -> _Self:
+        """``round``, in place."""
+    def trunc_(self) -> _Self:
+        """``trunc``, in place."""
+    def frac_(self) -> _Self:
+        """``frac``, in place."""
+    def reciprocal_(self) -> _Self:
+        """``reciprocal``, in place."""
     def lerp_scalar_(self, end: _Operand, weight: Number) -> _Self:
         """``self += weight * (end - self)``, in place (a number weight)."""
     def addcmul_(self, tensor1: _Operand, tensor2: _Operand, value: Number = 1) -> _Self:
@@ -912,12 +1079,26 @@ class Tensor(_Ops[Tensor, Tensor]):
     # Conversion
     def detach(self) -> Tensor: ...
     def detach_(self) -> Tensor: ...
-    def requires_grad_(self, requires_grad: bool = True) -> None:
-        """An AutogradError unless False: a Tensor cannot start recording in
-        place (make it a Variable)."""
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """An AutogradError unless False (which returns the Tensor): a Tensor
+        cannot start recording in place (make it a Variable)."""
+    @property
+    def requires_grad(self) -> bool:
+        """False; setting True is the AutogradError of ``requires_grad_``."""
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None: ...
     @property
     def grad_fn(self) -> Node | None:
         """None: no node of a graph made a Tensor."""
+    @property
+    def data(self) -> Tensor:
+        """The values themselves, as a new handle (``p.grad.data``)."""
+    @property
+    def grad(self) -> None:
+        """None: a Tensor has no gradient."""
+    @property
+    def is_leaf(self) -> bool:
+        """True: a Tensor is a leaf of no graph."""
     # @generated tensor_ops: written by `make stubs` from the op declarations
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as
@@ -1672,7 +1853,7 @@ def instance_norm(
 
 def rms_norm(
     input: VariableLike,
-    normalized_shape: Sequence[int],
+    normalized_shape: int | Sequence[int],
     weight: VariableLike | None = None,
     eps: float | None = None,
 ) -> NnResult:
@@ -1690,7 +1871,7 @@ def group_norm(
 
 def layer_norm(
     input: VariableLike,
-    normalized_shape: Sequence[int],
+    normalized_shape: int | Sequence[int],
     weight: VariableLike | None = None,
     bias: VariableLike | None = None,
     eps: float = 1e-05,

@@ -1117,6 +1117,76 @@ def rsqrt(input: Tensor) -> Any:
     return input.rsqrt()
 
 
+def tan(input: Tensor) -> Any:
+    """``input.tan(...)``: Tangent, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tan", input)
+    return input.tan()
+
+
+def square(input: Tensor) -> Any:
+    """``input.square(...)``: `self * self`, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("square", input)
+    return input.square()
+
+
+def exp2(input: Tensor) -> Any:
+    """``input.exp2(...)``: `2 ** self`, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("exp2", input)
+    return input.exp2()
+
+
+def erfc(input: Tensor) -> Any:
+    """``input.erfc(...)``: `1 - erf(self)`, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("erfc", input)
+    return input.erfc()
+
+
+def erfinv(input: Tensor) -> Any:
+    """``input.erfinv(...)``: The inverse of `erf`, elementwise (on `(-1, 1)`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("erfinv", input)
+    return input.erfinv()
+
+
+def lgamma(input: Tensor) -> Any:
+    """``input.lgamma(...)``: `log(|gamma(self)|)`, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("lgamma", input)
+    return input.lgamma()
+
+
+def digamma(input: Tensor) -> Any:
+    """``input.digamma(...)``: The derivative of `lgamma`, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("digamma", input)
+    return input.digamma()
+
+
+def asinh(input: Tensor) -> Any:
+    """``input.asinh(...)``: Inverse hyperbolic sine, elementwise."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("asinh", input)
+    return input.asinh()
+
+
+def acosh(input: Tensor) -> Any:
+    """``input.acosh(...)``: Inverse hyperbolic cosine, elementwise (on `[1, inf)`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("acosh", input)
+    return input.acosh()
+
+
+def atanh(input: Tensor) -> Any:
+    """``input.atanh(...)``: Inverse hyperbolic tangent, elementwise (on `(-1, 1)`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("atanh", input)
+    return input.atanh()
+
+
 def diag(input: Tensor, diagonal: Any = 0) -> Any:
     """``input.diag(...)``: A vector's diagonal matrix, or a matrix's diagonal, `diagonal`  above the main one, as `torch.diag`."""
     if not isinstance(input, Tensor):
@@ -1294,6 +1364,62 @@ def scatter_add(input: Tensor, dim: Any, index: Any, src: Any) -> Any:
     return input.scatter_add(dim, index, src)
 
 
+def scatter(input: Tensor, dim: Any, index: Any, src: Any = None, value: Any = None) -> Any:
+    """``input.scatter(...)``: `self` with `src`'s values written at the Int64 `index` along  `dim`, as `torch.scatter`. Python: `scatter(dim, index, src)`  with a tensor or a number (`scatter_value`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("scatter", input)
+    return input.scatter(dim, index, src, value)
+
+
+def scatter_value(input: Tensor, dim: Any, index: Any, value: Any) -> Any:
+    """``input.scatter_value(...)``: `self` with `value` written at the Int64 `index` along `dim`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("scatter_value", input)
+    return input.scatter_value(dim, index, value)
+
+
+def index_add(input: Tensor, dim: Any, index: Any, source: Any, alpha: Any = 1) -> Any:
+    """``input.index_add(...)``: `self` with `alpha * source` added at the entries `index`  (Int64) of `dim`, as `torch.index_add`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("index_add", input)
+    return input.index_add(dim, index, source, alpha)
+
+
+def index_fill(input: Tensor, dim: Any, index: Any, value: Any) -> Any:
+    """``input.index_fill(...)``: `self` with the entries `index` (Int64) of `dim` set to  `value`, as `torch.index_fill`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("index_fill", input)
+    return input.index_fill(dim, index, value)
+
+
+def index_copy(input: Tensor, dim: Any, index: Any, source: Any) -> Any:
+    """``input.index_copy(...)``: `self` with the entries `index` (Int64) of `dim` replaced by  `source`'s, as `torch.index_copy`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("index_copy", input)
+    return input.index_copy(dim, index, source)
+
+
+def masked_scatter(input: Tensor, mask: Any, source: Any) -> Any:
+    """``input.masked_scatter(...)``: `self` with `source`'s leading values, in order, where the  Bool `mask` (broadcast) is true, as `torch.masked_scatter`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("masked_scatter", input)
+    return input.masked_scatter(mask, source)
+
+
+def take(input: Tensor, index: Any) -> Any:
+    """``input.take(...)``: The values at the Int64 `index` of the flattened tensor, as  `torch.take`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("take", input)
+    return input.take(index)
+
+
+def take_along_dim(input: Tensor, indices: Any, dim: Any = None) -> Any:
+    """``input.take_along_dim(...)``: The values along `dim` at the Int64 `indices` (broadcast), or  of the flattened tensor without `dim`, as `torch.take_along_dim`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("take_along_dim", input)
+    return input.take_along_dim(indices, dim)
+
+
 def topk(input: Tensor, k: Any, dim: Any = -1, largest: Any = True, sorted: Any = True) -> Any:
     """``input.topk(...)``: The `k` largest (or smallest) values along `dim`, and their  indices."""
     if not isinstance(input, Tensor):
@@ -1394,6 +1520,7 @@ def one_hot(input: Tensor, num_classes: Any = -1) -> Any:
 __all__ = [
     "abs",
     "acos",
+    "acosh",
     "add",
     "add_scalar",
     "addcdiv",
@@ -1412,8 +1539,10 @@ __all__ = [
     "argmin_dim",
     "argsort",
     "asin",
+    "asinh",
     "atan",
     "atan2",
+    "atanh",
     "bernoulli",
     "bitwise_and",
     "bitwise_and_scalar",
@@ -1442,13 +1571,17 @@ __all__ = [
     "cumprod",
     "cumsum",
     "diag",
+    "digamma",
     "div",
     "div_scalar",
     "elu",
     "eq",
     "eq_scalar",
     "erf",
+    "erfc",
+    "erfinv",
     "exp",
+    "exp2",
     "expand",
     "expand_as",
     "expm1",
@@ -1467,6 +1600,9 @@ __all__ = [
     "gt_scalar",
     "hardsigmoid",
     "hardswish",
+    "index_add",
+    "index_copy",
+    "index_fill",
     "index_select",
     "isclose",
     "isfinite",
@@ -1478,6 +1614,7 @@ __all__ = [
     "leaky_relu",
     "lerp",
     "lerp_scalar",
+    "lgamma",
     "log",
     "log1p",
     "log2",
@@ -1491,6 +1628,7 @@ __all__ = [
     "lt",
     "lt_scalar",
     "masked_fill",
+    "masked_scatter",
     "masked_select",
     "matmul",
     "max",
@@ -1543,7 +1681,9 @@ __all__ = [
     "rremainder_scalar",
     "rsqrt",
     "rsub_scalar",
+    "scatter",
     "scatter_add",
+    "scatter_value",
     "select",
     "selu",
     "sigmoid",
@@ -1556,6 +1696,7 @@ __all__ = [
     "sort",
     "split",
     "sqrt",
+    "square",
     "squeeze",
     "squeeze_all",
     "std",
@@ -1568,6 +1709,9 @@ __all__ = [
     "sum_dim",
     "sum_dims",
     "t",
+    "take",
+    "take_along_dim",
+    "tan",
     "tanh",
     "topk",
     "transpose",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import os
 import pickle as _pickle
+import tempfile
 from collections.abc import Mapping
 from typing import Any, Union
 
@@ -21,6 +22,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 # writes). A safetensors file starts with its header's length (8 bytes,
 # little-endian), then the header's "{": that is checked first.
 _PICKLE_START = b"\x80"
+# What torch.save writes: a zip archive, whose first bytes are these.
+_ZIP_START = b"PK\x03\x04"
 _COUNTER = itertools.count()
 
 
@@ -32,9 +35,17 @@ def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
     checkpoint), the structure kept in the file's metadata. With
     ``pickle=True`` any picklable object (a whole module) is pickled instead;
     only ``load(path, weights_only=False)`` reads it back. The file appears
-    whole or not at all."""
+    whole or not at all. ``path`` may also be a binary file object (an
+    ``io.BytesIO``), which gets the file's bytes."""
     if not isinstance(pickle, bool):
         raise TypeError(f"save: pickle must be a bool, got {type(pickle).__name__}")
+    if callable(getattr(path, "write", None)):
+        with tempfile.TemporaryDirectory() as folder:
+            written = os.path.join(folder, "saved")
+            save(obj, written, pickle)
+            with open(written, "rb") as f:
+                path.write(f.read())
+        return
     if pickle:
         _save_pickle(obj, os.fspath(path))
         return
@@ -69,10 +80,19 @@ def load(path: PathLike, map_location: Any = None, weights_only: bool = True) ->
     device, or its name); a plain safetensors file gives its tensors by
     name, in the file's order. A file written with ``save(obj, path,
     pickle=True)`` is read only with ``weights_only=False`` (unpickling runs
-    code from the file: load only files you trust). A missing, truncated or
-    malformed file is an ArgumentError, and nothing is returned."""
+    code from the file: load only files you trust). ``path`` may also be a
+    binary file object (an ``io.BytesIO``) holding such a file. A missing,
+    truncated or malformed file is an ArgumentError, and nothing is
+    returned; so is a file written by ``torch.save``, which flodl does not
+    read (the message says how to convert it)."""
     if not isinstance(weights_only, bool):
         raise TypeError(f"load: weights_only must be a bool, got {type(weights_only).__name__}")
+    if callable(getattr(path, "read", None)):
+        with tempfile.TemporaryDirectory() as folder:
+            read = os.path.join(folder, "loaded")
+            with open(read, "wb") as f:
+                f.write(path.read())
+            return load(read, map_location, weights_only)
     path = os.fspath(path)
     device = None if map_location is None else _flodl.Device(map_location)
     if _starts_with_pickle(path):
@@ -97,6 +117,12 @@ def _starts_with_pickle(path: str) -> bool:
         return False  # `_load` says what is wrong with the path
     if len(start) == 9 and start[8:] == b"{":
         return False
+    if start[:4] == _ZIP_START:
+        raise _flodl.ArgumentError(
+            f"load: {path} was written by torch.save (a zip of pickles), which flodl does not "
+            "read; convert it once with torch: flodl.save({k: flodl.Tensor.from_torch(v) for "
+            "k, v in torch.load(path).items()}, new_path)"
+        )
     return start[:1] == _PICKLE_START
 
 

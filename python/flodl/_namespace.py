@@ -1,6 +1,7 @@
 """PyTorch's module-level names that are not method ops: joins of a
 sequence, ``where``, predicates, the default dtype and device, seeds, and
-the dtype and device names (``flodl.float32``, ``flodl.device("cuda", 0)``).
+the dtype and device names (``flodl.float32``, ``flodl.device("cuda", 0)``),
+and the constants ``inf``, ``nan``, ``pi``, ``e``, ``newaxis``.
 
 The dtype names shadow Python's ``float``, ``int`` and ``bool`` in this
 module, so they are bound last and the code above uses ``builtins``."""
@@ -8,6 +9,7 @@ module, so they are bound last and the code above uses ``builtins``."""
 from __future__ import annotations
 
 import builtins
+import math
 import random
 from collections.abc import Iterable
 from typing import Any
@@ -190,6 +192,14 @@ def are_deterministic_algorithms_enabled() -> builtins.bool:
 
 
 device = Device
+dtype = DType
+
+# PyTorch's constants: math's, and numpy's ``newaxis`` (None in an index).
+inf = math.inf
+nan = math.nan
+pi = math.pi
+e = math.e
+newaxis = None
 
 # The dtype names, last: they shadow builtins in this module.
 float32 = float = DType.Float32

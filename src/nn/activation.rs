@@ -3,11 +3,8 @@
 //! (`Default`; `new` where PyTorch has required arguments), printing
 //! PyTorch's repr (`LeakyReLU(negative_slope=0.2)`).
 //!
-//! `inplace`: [`Hardtanh`], [`ReLU6`], [`CELU`] and [`Threshold`] change
-//! their input through their ops' `inplace` (PyTorch's `hardtanh_`, ...);
-//! the others
-//! (`ReLU`, `ELU`, ...) keep `inplace` for the repr and return a new
-//! Variable, as Python's `flodl.nn` does.
+//! `inplace`: as PyTorch's, the activations that take it change their
+//! input in its own memory and return it (`relu_`, `hardtanh_`, ...).
 //!
 //! `nn::ReLU`, `nn::GELU` and `nn::SiLU` are also constants holding
 //! PyTorch's defaults, so `Sequential::new().add(nn::ReLU)` reads as it
@@ -78,14 +75,14 @@ macro_rules! activations {
 }
 
 activations! {
-    /// `max(x, 0)`, as `torch.nn.ReLU`. `inplace` is shown in the repr;
-    /// the result is a new Variable (the crate has no `relu_`).
+    /// `max(x, 0)`, as `torch.nn.ReLU` (with `inplace`, in the input's own
+    /// memory, as every activation with that option).
     ReLU {
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| inplace_only(m.inplace);
-    forward |_, x| x.relu();
+    forward |m, x| in_place_or(x, m.inplace, Variable::relu_, Variable::relu);
 
     /// `min(max(x, 0), 6)`, as `torch.nn.ReLU6`: with `inplace`, in the
     /// input's own memory.
@@ -96,48 +93,45 @@ activations! {
     repr |m| inplace_only(m.inplace);
     forward |m, x| crate::relu6(x, m.inplace);
 
-    /// Scaled ELU with PyTorch's constants, as `torch.nn.SELU`. `inplace`
-    /// is shown in the repr; the result is a new Variable.
+    /// Scaled ELU with PyTorch's constants, as `torch.nn.SELU`.
     SELU {
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| inplace_only(m.inplace);
-    forward |_, x| x.selu();
+    forward |m, x| in_place_or(x, m.inplace, Variable::selu_, Variable::selu);
 
-    /// `x * sigmoid(x)`, as `torch.nn.SiLU`. `inplace` is shown in the
-    /// repr; the result is a new Variable.
+    /// `x * sigmoid(x)`, as `torch.nn.SiLU`.
     SiLU {
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| inplace_only(m.inplace);
-    forward |_, x| x.silu();
+    forward |m, x| in_place_or(x, m.inplace, Variable::silu_, Variable::silu);
 
-    /// `x * tanh(softplus(x))`, as `torch.nn.Mish`. `inplace` is shown in
-    /// the repr; the result is a new Variable.
+    /// `x * tanh(softplus(x))`, as `torch.nn.Mish`.
     Mish {
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| inplace_only(m.inplace);
-    forward |_, x| x.mish();
+    forward |m, x| in_place_or(x, m.inplace, Variable::mish_, Variable::mish);
 
     /// `clamp(x / 6 + 1/2, 0, 1)`, as `torch.nn.Hardsigmoid` (whose repr
-    /// never shows `inplace`); the result is a new Variable.
+    /// never shows `inplace`).
     Hardsigmoid {
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
-    forward |_, x| x.hardsigmoid();
+    forward |m, x| in_place_or(x, m.inplace, Variable::hardsigmoid_, Variable::hardsigmoid);
 
     /// `x * hardsigmoid(x)`, as `torch.nn.Hardswish` (whose repr never
-    /// shows `inplace`); the result is a new Variable.
+    /// shows `inplace`).
     Hardswish {
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
-    forward |_, x| x.hardswish();
+    forward |m, x| in_place_or(x, m.inplace, Variable::hardswish_, Variable::hardswish);
 
     /// `x` clamped into `[min_val, max_val]`, as `torch.nn.Hardtanh` (a
     /// value exactly at a bound passes no gradient): with `inplace`, in the
@@ -159,28 +153,31 @@ activations! {
     forward |m, x| crate::hardtanh(x, m.min_val, m.max_val, m.inplace);
 
     /// `x` where positive, `negative_slope * x` elsewhere, as
-    /// `torch.nn.LeakyReLU`. `inplace` is shown in the repr; the result is
-    /// a new Variable.
+    /// `torch.nn.LeakyReLU`.
     LeakyReLU {
         /// The slope below 0 (default 0.01).
         negative_slope: f64 = 0.01,
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| format!("negative_slope={}{}", py_float(m.negative_slope), inplace_suffix(m.inplace));
-    forward |m, x| x.leaky_relu(m.negative_slope);
+    forward |m, x| in_place_or(
+        x,
+        m.inplace,
+        |x| x.leaky_relu_(m.negative_slope),
+        |x| x.leaky_relu(m.negative_slope),
+    );
 
     /// `x` where positive, `alpha * (exp(x) - 1)` elsewhere, as
-    /// `torch.nn.ELU`. `inplace` is shown in the repr; the result is a new
-    /// Variable.
+    /// `torch.nn.ELU`.
     ELU {
         /// The scale of the negative part (default 1).
         alpha: f64 = 1.0,
-        /// PyTorch's `inplace` (default false): not in place here.
+        /// Changes the input in place (default false).
         inplace: bool = false,
     }
     repr |m| format!("alpha={}{}", py_float(m.alpha), inplace_suffix(m.inplace));
-    forward |m, x| x.elu(m.alpha);
+    forward |m, x| in_place_or(x, m.inplace, |x| x.elu_(m.alpha), |x| x.elu(m.alpha));
 
     /// `max(0, x) + min(0, alpha * (exp(x / alpha) - 1))`, as
     /// `torch.nn.CELU` (with `inplace`, in the input's own memory).
@@ -427,6 +424,22 @@ impl Module for PReLU {
     }
     fn extra_repr(&self) -> String {
         format!("num_parameters={}", self.num_parameters)
+    }
+}
+
+/// `x` changed by `change` in its own memory and returned (`inplace`), or
+/// a new Variable from `compute`.
+fn in_place_or(
+    x: &Variable,
+    inplace: bool,
+    change: impl FnOnce(&Variable) -> Result<()>,
+    compute: impl FnOnce(&Variable) -> Result<Variable>,
+) -> Result<Variable> {
+    if inplace {
+        change(x)?;
+        Ok(x.clone())
+    } else {
+        compute(x)
     }
 }
 

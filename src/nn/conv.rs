@@ -3,9 +3,9 @@
 //! [`conv_forward`] on its [`ConvSpec`] and weights, which Python's classes
 //! call too.
 
-use super::{in_layer, named, py_bool, py_tuple, Module, Parameter};
-use crate::error::{bail, ensure, Result};
-use crate::{PadMode, Variable};
+use super::{named, py_bool, py_tuple, Module, Parameter};
+use crate::error::{bail, ensure, Error, Result};
+use crate::{ErrorKind, PadMode, Variable};
 
 /// How a convolution pads its input: sizes per spatial dim, or PyTorch's
 /// `"same"` (the output as large as the input; stride 1 only) and
@@ -317,7 +317,7 @@ pub fn conv_forward(
                 triple(d),
             ),
         };
-        return in_layer(context, result);
+        return in_conv(context, result);
     }
     ensure!(
         output_size.is_none(),
@@ -340,7 +340,7 @@ pub fn conv_forward(
         .collect();
     let padded = if pre.iter().any(|&p| p != 0) {
         let value = (mode == PadMode::Constant).then_some(0.0);
-        in_layer(context, input.pad(&pre, mode, value))?
+        in_conv(context, input.pad(&pre, mode, value))?
     } else {
         input.clone()
     };
@@ -350,7 +350,19 @@ pub fn conv_forward(
         2 => crate::conv2d(&padded, weight, bias, pair(s), pair(p), pair(d), g),
         _ => crate::conv3d(&padded, weight, bias, triple(s), triple(p), triple(d), g),
     };
-    in_layer(context, result)
+    in_conv(context, result)
+}
+
+/// A shape error of the convolution op as the layer's, with the op's own
+/// words after it: the layout may be right and the sizes not (a kernel
+/// larger than the padded input).
+fn in_conv<T>(context: impl FnOnce() -> String, result: Result<T>) -> Result<T> {
+    result.map_err(|e| match e.kind() {
+        ErrorKind::Shape | ErrorKind::Index => {
+            Error::new(ErrorKind::Shape, format!("{} ({})", context(), e.message()))
+        }
+        _ => e,
+    })
 }
 
 /// A convolution's weight and bias for `spec`, started as PyTorch's

@@ -431,6 +431,26 @@ macro_rules! method_ops {
             cumprod(dim: i64) => |x| x.f_cumprod(dim, None::<tch::Kind>);
             /// `1 / sqrt(self)`, elementwise.
             rsqrt() => |x| x.f_rsqrt();
+            /// Tangent, elementwise.
+            tan() => |x| x.f_tan();
+            /// `self * self`, elementwise.
+            square() => |x| x.f_square();
+            /// `2 ** self`, elementwise.
+            exp2() => |x| x.f_exp2();
+            /// `1 - erf(self)`, elementwise.
+            erfc() => |x| x.f_erfc();
+            /// The inverse of `erf`, elementwise (on `(-1, 1)`).
+            erfinv() => |x| x.f_erfinv();
+            /// `log(|gamma(self)|)`, elementwise.
+            lgamma() => |x| x.f_lgamma();
+            /// The derivative of `lgamma`, elementwise.
+            digamma() => |x| x.f_digamma();
+            /// Inverse hyperbolic sine, elementwise.
+            asinh() => |x| x.f_asinh();
+            /// Inverse hyperbolic cosine, elementwise (on `[1, inf)`).
+            acosh() => |x| x.f_acosh();
+            /// Inverse hyperbolic tangent, elementwise (on `(-1, 1)`).
+            atanh() => |x| x.f_atanh();
             /// A vector's diagonal matrix, or a matrix's diagonal, `diagonal`
             /// above the main one, as `torch.diag`.
             diag(diagonal: i64 = 0) => |x| {
@@ -511,6 +531,39 @@ macro_rules! method_ops {
             /// `self` with `src` added at the Int64 `index` along `dim`, as
             /// `torch.scatter_add`.
             scatter_add(dim: i64, index: Tensor, src: Same) => |x| x.f_scatter_add(dim, index.raw(), src.raw());
+            /// `self` with `src`'s values written at the Int64 `index` along
+            /// `dim`, as `torch.scatter`. Python: `scatter(dim, index, src)`
+            /// with a tensor or a number (`scatter_value`).
+            scatter(dim: i64, index: Tensor, src: Same) [overloaded] => |x| x.f_scatter(dim, index.raw(), src.raw());
+            /// `self` with `value` written at the Int64 `index` along `dim`.
+            scatter_value(dim: i64, index: Tensor, value: Scalar) => |x| {
+                let src = $crate::ops::filled_like(x, index.raw(), value.into())?;
+                Ok::<_, $crate::error::Failure>(x.f_scatter(dim, index.raw(), &src)?)
+            };
+            /// `self` with `alpha * source` added at the entries `index`
+            /// (Int64) of `dim`, as `torch.index_add`.
+            index_add(dim: i64, index: Tensor, source: Same, alpha: Scalar = 1) => |x| {
+                let source = $crate::ops::scaled(source.raw(), alpha.into())?;
+                Ok::<_, $crate::error::Failure>(x.f_index_add(dim, index.raw(), &source)?)
+            };
+            /// `self` with the entries `index` (Int64) of `dim` set to
+            /// `value`, as `torch.index_fill`.
+            index_fill(dim: i64, index: Tensor, value: Scalar) => |x| {
+                let value = $crate::ops::scalar_tensor(value.into(), x.f_kind()?, x.device())?;
+                Ok::<_, $crate::error::Failure>(x.f_index_fill_int_tensor(dim, index.raw(), &value)?)
+            };
+            /// `self` with the entries `index` (Int64) of `dim` replaced by
+            /// `source`'s, as `torch.index_copy`.
+            index_copy(dim: i64, index: Tensor, source: Same) => |x| x.f_index_copy(dim, index.raw(), source.raw());
+            /// `self` with `source`'s leading values, in order, where the
+            /// Bool `mask` (broadcast) is true, as `torch.masked_scatter`.
+            masked_scatter(mask: Tensor, source: Same) => |x| x.f_masked_scatter(mask.raw(), source.raw());
+            /// The values at the Int64 `index` of the flattened tensor, as
+            /// `torch.take`.
+            take(index: Tensor) => |x| x.f_take(index.raw());
+            /// The values along `dim` at the Int64 `indices` (broadcast), or
+            /// of the flattened tensor without `dim`, as `torch.take_along_dim`.
+            take_along_dim(indices: Tensor, dim: Option<i64> = None) => |x| x.f_take_along_dim(indices.raw(), dim);
             /// The `k` largest (or smallest) values along `dim`, and their
             /// indices.
             topk(k: i64, dim: i64 = (-1), largest: bool = true, sorted: bool = true) -> (Same, Tensor)
@@ -577,8 +630,137 @@ macro_rules! method_ops {
             /// `src`'s values copied into self (broadcast, cast to self's
             /// dtype), in place.
             copy_(src: Same) -> () => |x| x.shallow_clone().f_copy_(src.raw());
-            /// Values clamped into `[min, max]`, in place.
-            clamp_(min: Scalar, max: Scalar) -> () => |x| $crate::ffi::clamp_(x, min, max).map(drop);
+            /// Values clamped into `[min, max]`, in place. Python:
+            /// `clamp_(min=None, max=None)`, one bound `clamp_min_`/`clamp_max_`.
+            clamp_(min: Scalar, max: Scalar) -> () [overloaded] => |x| $crate::ffi::clamp_(x, min, max).map(drop);
+            /// Values raised to at least `min`, in place.
+            clamp_min_(min: Scalar) -> () => |x| $crate::ffi::clamp_min_(x, min).map(drop);
+            /// Values lowered to at most `max`, in place.
+            clamp_max_(max: Scalar) -> () => |x| $crate::ffi::clamp_max_(x, max).map(drop);
+            /// `value` where `mask` (Bool, broadcast to self) is true, in place.
+            masked_fill_(mask: Tensor, value: Scalar) -> () => |x| {
+                $crate::ops::check_mask("masked_fill_", mask.raw())?;
+                $crate::ffi::masked_fill_(x, mask.raw(), value).map(drop)
+            };
+            /// `src`'s values written at the Int64 `index` along `dim`, in
+            /// place. Python: `scatter_(dim, index, src)` with a tensor or a
+            /// number (`scatter_value_`).
+            scatter_(dim: i64, index: Tensor, src: Same) -> () [overloaded]
+                => |x| x.shallow_clone().f_scatter_(dim, index.raw(), src.raw()).map(drop);
+            /// `value` written at the Int64 `index` along `dim`, in place.
+            scatter_value_(dim: i64, index: Tensor, value: Scalar) -> () => |x| {
+                let src = $crate::ops::filled_like(x, index.raw(), value.into())?;
+                Ok::<_, $crate::error::Failure>(x.shallow_clone().f_scatter_(dim, index.raw(), &src).map(drop)?)
+            };
+            /// `src` added at the Int64 `index` along `dim`, in place.
+            scatter_add_(dim: i64, index: Tensor, src: Same) -> ()
+                => |x| x.shallow_clone().f_scatter_add_(dim, index.raw(), src.raw()).map(drop);
+            /// `alpha * source` added at the entries `index` of `dim`, in place.
+            index_add_(dim: i64, index: Tensor, source: Same, alpha: Scalar = 1) -> () => |x| {
+                let source = $crate::ops::scaled(source.raw(), alpha.into())?;
+                Ok::<_, $crate::error::Failure>(x.shallow_clone().f_index_add_(dim, index.raw(), &source).map(drop)?)
+            };
+            /// The entries `index` of `dim` set to `value`, in place.
+            index_fill_(dim: i64, index: Tensor, value: Scalar) -> () => |x| {
+                let value = $crate::ops::scalar_tensor(value.into(), x.f_kind()?, x.device())?;
+                Ok::<_, $crate::error::Failure>(x.shallow_clone().f_index_fill_int_tensor_(dim, index.raw(), &value).map(drop)?)
+            };
+            /// The entries `index` of `dim` replaced by `source`'s, in place.
+            index_copy_(dim: i64, index: Tensor, source: Same) -> ()
+                => |x| x.shallow_clone().f_index_copy_(dim, index.raw(), source.raw()).map(drop);
+            /// `source`'s leading values written where `mask` is true, in place.
+            masked_scatter_(mask: Tensor, source: Same) -> ()
+                => |x| x.shallow_clone().f_masked_scatter_(mask.raw(), source.raw()).map(drop);
+            /// `leaky_relu`, in place.
+            leaky_relu_(negative_slope: f64 = 0.01) -> () => |x| $crate::ffi::leaky_relu_(x, negative_slope).map(drop);
+            /// `elu`, in place.
+            elu_(alpha: f64 = 1.0) -> () => |x| $crate::ffi::elu_(x, alpha).map(drop);
+            /// `relu`, in place.
+            relu_() -> () => |x| x.shallow_clone().f_relu_().map(drop);
+            /// `sigmoid`, in place.
+            sigmoid_() -> () => |x| x.shallow_clone().f_sigmoid_().map(drop);
+            /// `tanh`, in place.
+            tanh_() -> () => |x| x.shallow_clone().f_tanh_().map(drop);
+            /// `silu`, in place.
+            silu_() -> () => |x| x.shallow_clone().f_silu_().map(drop);
+            /// `mish`, in place.
+            mish_() -> () => |x| x.shallow_clone().f_mish_().map(drop);
+            /// `selu`, in place.
+            selu_() -> () => |x| x.shallow_clone().f_selu_().map(drop);
+            /// `hardsigmoid`, in place.
+            hardsigmoid_() -> () => |x| x.shallow_clone().f_hardsigmoid_().map(drop);
+            /// `hardswish`, in place.
+            hardswish_() -> () => |x| x.shallow_clone().f_hardswish_().map(drop);
+            /// `exp`, in place.
+            exp_() -> () => |x| x.shallow_clone().f_exp_().map(drop);
+            /// `exp2`, in place.
+            exp2_() -> () => |x| x.shallow_clone().f_exp2_().map(drop);
+            /// `log`, in place.
+            log_() -> () => |x| x.shallow_clone().f_log_().map(drop);
+            /// `log2`, in place.
+            log2_() -> () => |x| x.shallow_clone().f_log2_().map(drop);
+            /// `log10`, in place.
+            log10_() -> () => |x| x.shallow_clone().f_log10_().map(drop);
+            /// `log1p`, in place.
+            log1p_() -> () => |x| x.shallow_clone().f_log1p_().map(drop);
+            /// `expm1`, in place.
+            expm1_() -> () => |x| x.shallow_clone().f_expm1_().map(drop);
+            /// `sqrt`, in place.
+            sqrt_() -> () => |x| x.shallow_clone().f_sqrt_().map(drop);
+            /// `rsqrt`, in place.
+            rsqrt_() -> () => |x| x.shallow_clone().f_rsqrt_().map(drop);
+            /// `square`, in place.
+            square_() -> () => |x| x.shallow_clone().f_square_().map(drop);
+            /// `abs`, in place.
+            abs_() -> () => |x| x.shallow_clone().f_abs_().map(drop);
+            /// `neg`, in place.
+            neg_() -> () => |x| x.shallow_clone().f_neg_().map(drop);
+            /// `sign`, in place.
+            sign_() -> () => |x| x.shallow_clone().f_sign_().map(drop);
+            /// `sin`, in place.
+            sin_() -> () => |x| x.shallow_clone().f_sin_().map(drop);
+            /// `cos`, in place.
+            cos_() -> () => |x| x.shallow_clone().f_cos_().map(drop);
+            /// `tan`, in place.
+            tan_() -> () => |x| x.shallow_clone().f_tan_().map(drop);
+            /// `asin`, in place.
+            asin_() -> () => |x| x.shallow_clone().f_asin_().map(drop);
+            /// `acos`, in place.
+            acos_() -> () => |x| x.shallow_clone().f_acos_().map(drop);
+            /// `atan`, in place.
+            atan_() -> () => |x| x.shallow_clone().f_atan_().map(drop);
+            /// `sinh`, in place.
+            sinh_() -> () => |x| x.shallow_clone().f_sinh_().map(drop);
+            /// `cosh`, in place.
+            cosh_() -> () => |x| x.shallow_clone().f_cosh_().map(drop);
+            /// `asinh`, in place.
+            asinh_() -> () => |x| x.shallow_clone().f_asinh_().map(drop);
+            /// `acosh`, in place.
+            acosh_() -> () => |x| x.shallow_clone().f_acosh_().map(drop);
+            /// `atanh`, in place.
+            atanh_() -> () => |x| x.shallow_clone().f_atanh_().map(drop);
+            /// `erf`, in place.
+            erf_() -> () => |x| x.shallow_clone().f_erf_().map(drop);
+            /// `erfc`, in place.
+            erfc_() -> () => |x| x.shallow_clone().f_erfc_().map(drop);
+            /// `erfinv`, in place.
+            erfinv_() -> () => |x| x.shallow_clone().f_erfinv_().map(drop);
+            /// `lgamma`, in place.
+            lgamma_() -> () => |x| x.shallow_clone().f_lgamma_().map(drop);
+            /// `digamma`, in place.
+            digamma_() -> () => |x| x.shallow_clone().f_digamma_().map(drop);
+            /// `floor`, in place.
+            floor_() -> () => |x| x.shallow_clone().f_floor_().map(drop);
+            /// `ceil`, in place.
+            ceil_() -> () => |x| x.shallow_clone().f_ceil_().map(drop);
+            /// `round`, in place.
+            round_() -> () => |x| x.shallow_clone().f_round_().map(drop);
+            /// `trunc`, in place.
+            trunc_() -> () => |x| x.shallow_clone().f_trunc_().map(drop);
+            /// `frac`, in place.
+            frac_() -> () => |x| x.shallow_clone().f_frac_().map(drop);
+            /// `reciprocal`, in place.
+            reciprocal_() -> () => |x| x.shallow_clone().f_reciprocal_().map(drop);
             /// `self += weight * (end - self)`, in place (a tensor weight).
             /// Python: `lerp_(end, weight)` with a number or a tensor.
             lerp_(end: Same, weight: Same) -> () [overloaded]

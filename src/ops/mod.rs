@@ -251,17 +251,11 @@ pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
 /// `x.view(shape)`: libtorch's refusal (strides that allow no view, or a
 /// shape of another size) as the Shape error it is.
 pub(crate) fn view(x: &tch::Tensor, shape: &[i64]) -> std::result::Result<tch::Tensor, Failure> {
+    // libtorch's words, as a Shape error (the caller names the op and the
+    // operand).
     x.f_view(shape).map_err(|e| {
-        let text = e.to_string();
-        let first = text
-            .split("Exception raised from")
-            .next()
-            .unwrap_or(&text)
-            .trim();
-        invalid(
-            crate::ErrorKind::Shape,
-            format!("view: {first} ({})", describe(x)),
-        )
+        let text = crate::error::first_lines(&e);
+        invalid(crate::ErrorKind::Shape, text.trim().to_string())
     })
 }
 
@@ -399,6 +393,29 @@ pub(crate) fn scalar_tensor(
 ) -> std::result::Result<tch::Tensor, Failure> {
     let empty = tch::Tensor::f_empty([0i64; 0], (kind, device))?;
     crate::ffi::fill_(&empty, value)
+}
+
+/// `value` in `x`'s dtype and device, shaped as `index` (without copies):
+/// the source `scatter` writes for a number.
+pub(crate) fn filled_like(
+    x: &tch::Tensor,
+    index: &tch::Tensor,
+    value: Scalar,
+) -> std::result::Result<tch::Tensor, Failure> {
+    let value = scalar_tensor(value, x.f_kind()?, x.device())?;
+    Ok(value.f_expand(index.size(), false)?)
+}
+
+/// `alpha * source` (`source` itself, shared, for 1: `index_add`'s common
+/// case copies nothing).
+pub(crate) fn scaled(
+    source: &tch::Tensor,
+    alpha: Scalar,
+) -> std::result::Result<tch::Tensor, Failure> {
+    match alpha {
+        Scalar::Int(1) => Ok(source.shallow_clone()),
+        alpha => crate::ffi::mul_scalar(source, alpha),
+    }
 }
 
 /// A number as an operand of `x`'s op, of the dtype that makes the op's

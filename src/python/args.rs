@@ -36,7 +36,7 @@ annotated!(
     bool => "bool",
     Float => "float",
     Int => "int",
-    IntList => "Sequence[int]",
+    IntList => "int | Sequence[int]",
     ScalarArg => "Number",
     TensorArg<'_> => "Tensor",
     NnOperand<'_> => "VariableLike",
@@ -240,7 +240,19 @@ pub(crate) struct IntList(Result<Vec<i64>, Problem>);
 
 impl FromPyObject<'_, '_> for IntList {
     type Error = PyErr;
+    /// A sequence of ints, or one int standing for a list of one (as
+    /// PyTorch's `x.flip(0)`, `x.amax(dim=1)`).
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        if !obj.is_instance_of::<pyo3::types::PyBool>() {
+            match obj.extract::<i64>() {
+                Ok(v) => return Ok(IntList(Ok(vec![v]))),
+                Err(err) => {
+                    if let Some(problem) = overflowed(&obj, &err) {
+                        return Ok(IntList(Err(problem)));
+                    }
+                }
+            }
+        }
         match obj.extract::<Vec<i64>>() {
             Ok(v) => Ok(IntList(Ok(v))),
             Err(err) => {

@@ -350,6 +350,22 @@ pub(crate) fn operand_of<'py, C: Class>(
     })
 }
 
+/// What `scatter` writes: `src` (a tensor or a number) or `value` (a
+/// number), exactly one of them.
+pub(crate) fn scatter_source<'a, 'py>(
+    op: &str,
+    src: Option<&'a Bound<'py, PyAny>>,
+    value: Option<&'a Bound<'py, PyAny>>,
+) -> PyResult<&'a Bound<'py, PyAny>> {
+    match (src, value) {
+        (Some(s), None) => Ok(s),
+        (None, Some(v)) => Ok(v),
+        _ => Err(PyTypeError::new_err(format!(
+            "{op}: give src (a tensor or a number) or value (a number), one of them"
+        ))),
+    }
+}
+
 /// A number argument of `op` (`lerp`'s weight), or None for a tensor.
 pub(crate) fn number_of(
     op: &str,
@@ -640,6 +656,30 @@ macro_rules! overloads {
                         return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
                     }
                 })
+            }
+
+            /// Values clamped into `[min, max]` in place, as
+            /// `Tensor.clamp_(min=None, max=None)`; returns self.
+            #[pyo3(signature = (min = None, max = None))]
+            fn clamp_<'py>(
+                slf: &Bound<'py, Self>,
+                min: Option<$crate::python::args::ScalarArg>,
+                max: Option<$crate::python::args::ScalarArg>,
+            ) -> PyResult<Bound<'py, Self>> {
+                use $crate::python::args::CoreArg as _;
+                let min = min.map(|m| m.core("clamp_", "min")).transpose()?;
+                let max = max.map(|m| m.core("clamp_", "max")).transpose()?;
+                let x = &slf.get().inner;
+                match (min, max) {
+                    (Some(min), Some(max)) => x.clamp_(min, max)?,
+                    (Some(min), None) => x.clamp_min_(min)?,
+                    (None, Some(max)) => x.clamp_max_(max)?,
+                    (None, None) => {
+                        let message = "clamp_: give min, max or both";
+                        return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
+                    }
+                };
+                Ok(slf.clone())
             }
 
             /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
@@ -983,6 +1023,72 @@ macro_rules! overloads {
                     None => x.lerp_(end.get(), operand_of::<$Core>("lerp_", "weight", weight)?.get())?,
                 }
                 Ok(slf.clone())
+            }
+
+            /// `self` with `src` written at the Int64 `index` along `dim`, as
+            /// `torch.scatter(dim, index, src)`: `src` a tensor (Rust
+            /// `scatter`) or a number, also as `value=` (`scatter_value`).
+            #[pyo3(signature = (dim, index, src = None, value = None))]
+            fn scatter(
+                slf: &Bound<'_, Self>,
+                dim: &Bound<'_, PyAny>,
+                index: &Bound<'_, PyAny>,
+                src: Option<&Bound<'_, PyAny>>,
+                value: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Py<PyAny>> {
+                use $crate::python::args::{CoreArg as _, PyOperand as _};
+                use $crate::python::overloads::{as_variable, number_of, operand_of, scatter_source};
+                let source = scatter_source("scatter", src, value)?;
+                if let Some(variable) = as_variable(slf.as_any(), &[source])? {
+                    return Ok(variable.call_method1("scatter", (dim, index, source))?.unbind());
+                }
+                let dim: $crate::python::args::Int = dim.extract()?;
+                let index: $crate::python::args::TensorArg<'_> = index.extract()?;
+                let (dim, index) = (dim.core("scatter", "dim")?, index.core("scatter", "index")?);
+                let x = &slf.get().inner;
+                let result = match number_of("scatter", "value", source)? {
+                    Some(v) => x.scatter_value(dim, index, v)?,
+                    None => x.scatter(dim, index, operand_of::<$Core>("scatter", "src", source)?.get())?,
+                };
+                $crate::python::results::new_object(slf.py(), result)
+            }
+
+            /// `src` (a tensor, or a number: `value=`) written at the Int64
+            /// `index` along `dim`, in place; returns self.
+            #[pyo3(signature = (dim, index, src = None, value = None))]
+            fn scatter_<'py>(
+                slf: &Bound<'py, Self>,
+                dim: &Bound<'py, PyAny>,
+                index: &Bound<'py, PyAny>,
+                src: Option<&Bound<'py, PyAny>>,
+                value: Option<&Bound<'py, PyAny>>,
+            ) -> PyResult<Bound<'py, Self>> {
+                use $crate::python::args::{CoreArg as _, PyOperand as _};
+                use $crate::python::overloads::{number_of, operand_of, refuse_variables, scatter_source};
+                let source = scatter_source("scatter_", src, value)?;
+                refuse_variables("scatter_", slf.as_any(), &[source])?;
+                let dim: $crate::python::args::Int = dim.extract()?;
+                let index: $crate::python::args::TensorArg<'_> = index.extract()?;
+                let (dim, index) = (dim.core("scatter_", "dim")?, index.core("scatter_", "index")?);
+                let x = &slf.get().inner;
+                match number_of("scatter_", "value", source)? {
+                    Some(v) => x.scatter_value_(dim, index, v)?,
+                    None => x.scatter_(dim, index, operand_of::<$Core>("scatter_", "src", source)?.get())?,
+                }
+                Ok(slf.clone())
+            }
+
+            /// `self` where the bool `condition` holds, `other` (a tensor or
+            /// a number) elsewhere, as `Tensor.where(condition, other)`:
+            /// `flodl.where(condition, self, other)`.
+            #[pyo3(name = "where")]
+            fn where_method(
+                slf: &Bound<'_, Self>,
+                condition: &Bound<'_, PyAny>,
+                other: &Bound<'_, PyAny>,
+            ) -> PyResult<Py<PyAny>> {
+                let module = slf.py().import("flodl")?;
+                Ok(module.getattr("where")?.call1((condition, slf, other))?.unbind())
             }
 
             /// `self << other` on integer tensors: other a tensor or a number.

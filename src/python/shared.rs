@@ -177,10 +177,12 @@ macro_rules! py_shared_methods {
                 Ok(self.inner.torch_string()?)
             }
 
-            /// `f"{t:.4f}"`: a single-element tensor formats as its number;
-            /// an empty spec prints the tensor.
+            /// `f"{t:.4f}"`: a single-element tensor formats as its number,
+            /// and so does a 0-d one with an empty spec (`f"loss {loss}"`
+            /// prints `loss 0.25`, as PyTorch); otherwise an empty spec
+            /// prints the tensor.
             fn __format__(slf: &Bound<'_, Self>, spec: &str) -> PyResult<String> {
-                if spec.is_empty() {
+                if spec.is_empty() && !slf.get().inner.shape().is_empty() {
                     return Ok(slf.get().inner.torch_string()?);
                 }
                 if slf.get().inner.numel() != 1 {

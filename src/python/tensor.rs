@@ -482,17 +482,39 @@ impl PyTensor {
 
     /// A Tensor cannot start recording in place: an AutogradError with the
     /// way (a Variable of it, or `requires_grad=True` at creation).
+    /// `requires_grad_(False)` returns the Tensor, as PyTorch.
     #[pyo3(signature = (requires_grad = true))]
-    fn requires_grad_(&self, requires_grad: bool) -> PyResult<()> {
-        if !requires_grad {
-            return Ok(());
-        }
-        Err(crate::Error::new(
-            ErrorKind::Autograd,
-            "requires_grad_: a Tensor does not record operations; make it a Variable \
-             (x = flodl.Variable(x, requires_grad=True)) or create it with requires_grad=True",
-        )
-        .into())
+    fn requires_grad_(slf: PyRef<'_, Self>, requires_grad: bool) -> PyResult<PyRef<'_, Self>> {
+        refuse_recording("requires_grad_", requires_grad)?;
+        Ok(slf)
+    }
+
+    /// `x.requires_grad = False` is a no-op; True is the AutogradError of
+    /// `requires_grad_`.
+    #[setter(requires_grad)]
+    fn set_requires_grad(&self, requires_grad: bool) -> PyResult<()> {
+        refuse_recording("requires_grad", requires_grad)
+    }
+
+    /// The values themselves, as a new handle (PyTorch's `.data`: what
+    /// `p.grad.data` and the like read).
+    #[getter]
+    fn data(&self) -> PyResult<Self> {
+        Ok(self.inner.clone().into())
+    }
+
+    /// None: a Tensor has no gradient (PyTorch's `.grad` of a tensor that
+    /// does not require grad).
+    #[getter]
+    fn grad(&self) -> Option<()> {
+        None
+    }
+
+    /// True: a Tensor is a leaf of no graph, as PyTorch's tensors that do
+    /// not require grad.
+    #[getter]
+    fn is_leaf(&self) -> bool {
+        true
     }
 
     /// Cuts this tensor from its autograd graph, in place; returns it.
@@ -502,4 +524,21 @@ impl PyTensor {
     }
 }
 
+}
+
+/// A Tensor cannot start recording: `requires_grad` True is an
+/// AutogradError with the way (a Variable of it, or `requires_grad=True` at
+/// creation); False is fine.
+fn refuse_recording(op: &str, requires_grad: bool) -> PyResult<()> {
+    if !requires_grad {
+        return Ok(());
+    }
+    Err(crate::Error::new(
+        ErrorKind::Autograd,
+        format!(
+            "{op}: a Tensor does not record operations; make it a Variable \
+             (x = flodl.Variable(x, requires_grad=True)) or create it with requires_grad=True"
+        ),
+    )
+    .into())
 }

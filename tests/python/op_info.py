@@ -220,6 +220,9 @@ def _nn(name: str, torch_fn, samples, names, errors=(), domain=None) -> OpInfo:
 
 INDEX = np.array([2, 0, 2])
 MASK = np.array([[True, False, False, True], [False, False, True, True], [True] * 4])
+# Along dim 0 of [3, 5]: no row twice in a column.
+SCATTER_INDEX = np.array([[0, 1, 2, 0, 1], [2, 0, 1, 1, 0]])
+FLOAT_MASK = MASK.astype(np.float64)
 
 OP_INFOS: list[OpInfo] = [
     # --- arithmetic ---
@@ -817,6 +820,16 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo("cumprod", lambda x, dim: torch.cumprod(x, dim), DIM, errors=range_error((2, 3), dim=2)),
     OpInfo("rsqrt", torch.rsqrt, UNARY, domain=_positive),
+    OpInfo("tan", torch.tan, UNARY, domain=lambda a: np.tanh(a) * 1.2, errors=type_error()),
+    OpInfo("square", torch.square, UNARY, errors=type_error()),
+    OpInfo("exp2", torch.exp2, UNARY, errors=type_error()),
+    OpInfo("erfc", torch.erfc, UNARY, errors=type_error()),
+    OpInfo("erfinv", torch.erfinv, UNARY, domain=lambda a: np.tanh(a) * 0.9, errors=type_error()),
+    OpInfo("lgamma", torch.lgamma, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("digamma", torch.digamma, UNARY, domain=_positive, errors=type_error()),
+    OpInfo("asinh", torch.asinh, UNARY, errors=type_error()),
+    OpInfo("acosh", torch.acosh, UNARY, domain=lambda a: np.abs(a) + 1.2, errors=type_error()),
+    OpInfo("atanh", torch.atanh, UNARY, domain=lambda a: np.tanh(a) * 0.9, errors=type_error()),
     OpInfo(
         "diag",
         lambda x, diagonal=0: torch.diag(x, diagonal),
@@ -990,6 +1003,68 @@ OP_INFOS: list[OpInfo] = [
         ],
         errors=range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]])),
         operand_names=("src",),
+    ),
+    OpInfo(
+        "scatter",
+        lambda x, src, dim, index: torch.scatter(x, dim, index, src),
+        [
+            # No index twice along dim: which write wins would be undefined.
+            Sample(((3, 5), (2, 5)), {"dim": 0, "index": SCATTER_INDEX}),
+            Sample(((3, 4), (3, 2)), {"dim": -1, "index": np.array([[0, 3], [1, 2], [2, 0]])}),
+        ],
+        errors=range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]])),
+        operand_names=("src",),
+    ),
+    OpInfo(
+        "scatter_value",
+        lambda x, dim, index, value: torch.scatter(x, dim, index, value),
+        [Sample(((3, 5),), {"dim": 0, "index": SCATTER_INDEX, "value": 2.5})],
+        errors=range_error((2, 3), dim=0, index=np.array([[0, 5, 1]]), value=1.0),
+    ),
+    OpInfo(
+        "index_add",
+        lambda x, source, dim, index, alpha=1: torch.index_add(x, dim, index, source, alpha=alpha),
+        [
+            Sample(((4, 3), (2, 3)), {"dim": 0, "index": np.array([3, 1])}),
+            Sample(((2, 5), (2, 2)), {"dim": 1, "index": np.array([0, 0]), "alpha": 2.5}),
+        ],
+        errors=range_error((2, 3), (1, 3), dim=0, index=np.array([5])),
+        operand_names=("source",),
+    ),
+    OpInfo(
+        "index_fill",
+        lambda x, dim, index, value: torch.index_fill(x, dim, index, value),
+        [Sample(((4, 3),), {"dim": 0, "index": np.array([3, 1]), "value": -1.5})],
+        errors=range_error((2, 3), dim=0, index=np.array([5]), value=0.0),
+    ),
+    OpInfo(
+        "index_copy",
+        lambda x, source, dim, index: torch.index_copy(x, dim, index, source),
+        [Sample(((4, 3), (2, 3)), {"dim": 0, "index": np.array([3, 1])})],
+        errors=range_error((2, 3), (1, 3), dim=0, index=np.array([5])),
+        operand_names=("source",),
+    ),
+    OpInfo(
+        "masked_scatter",
+        lambda x, source, mask: x.masked_scatter(mask, source),
+        [Sample(((3, 4), (12,)), {"mask": MASK}), Sample(((2, 3, 4), (30,)), {"mask": MASK[0]})],
+        errors=[ErrorCase(_tensors((3, 4), (12,)), {"mask": FLOAT_MASK}, flodl.DTypeError)],
+        operand_names=("source",),
+    ),
+    OpInfo(
+        "take",
+        lambda x, index: torch.take(x, index),
+        [Sample(((3, 4),), {"index": np.array([[0, 11], [5, 2]])})],
+        errors=range_error((2, 3), index=np.array([6])),
+    ),
+    OpInfo(
+        "take_along_dim",
+        lambda x, indices, dim=None: torch.take_along_dim(x, indices, dim),
+        [
+            Sample(((3, 4),), {"indices": np.array([[0], [3], [1]]), "dim": 1}),
+            Sample(((3, 4),), {"indices": np.array([0, 11])}),
+        ],
+        errors=range_error((2, 3), indices=np.array([[0]]), dim=2),
     ),
     OpInfo(
         "kthvalue",
@@ -2085,9 +2160,16 @@ OPS_BY_NAME = {info.name: info for info in OP_INFOS}
 
 # --- In place: the torch reference works on a copy (the inputs are shared
 # with numpy arrays the test reuses) ---
-def _in_place(name, torch_fn, samples, errors, random=False, domain=None):
+def _in_place(name, torch_fn, samples, errors, random=False, domain=None, operand_names=()):
     info = OpInfo(
-        name, torch_fn, samples, errors=errors, differentiable=False, in_place=True, random=random
+        name,
+        torch_fn,
+        samples,
+        errors=errors,
+        differentiable=False,
+        in_place=True,
+        random=random,
+        operand_names=operand_names,
     )
     if domain is not None:
         info.domain = domain
@@ -2192,6 +2274,147 @@ OP_INFOS += (
         ),
     ]
 )
+
+
+# Unary ops in place, against torch's in-place method (or F's inplace=True
+# where torch has no method), on the out-of-place op's domain.
+_F_IN_PLACE = ("silu", "mish", "selu", "hardsigmoid", "hardswish")
+OP_INFOS += [
+    _in_place(
+        f"{op}_",
+        (lambda x, op=op: getattr(F, op)(x.clone(), inplace=True))
+        if op in _F_IN_PLACE
+        else (lambda x, op=op: getattr(x.clone(), f"{op}_")()),
+        UNARY,
+        type_error(),
+        domain=OPS_BY_NAME[op].domain,
+    )
+    for op in [
+        "relu",
+        "sigmoid",
+        "tanh",
+        "silu",
+        "mish",
+        "selu",
+        "hardsigmoid",
+        "hardswish",
+        "exp",
+        "exp2",
+        "log",
+        "log2",
+        "log10",
+        "log1p",
+        "expm1",
+        "sqrt",
+        "rsqrt",
+        "square",
+        "abs",
+        "neg",
+        "sign",
+        "sin",
+        "cos",
+        "tan",
+        "asin",
+        "acos",
+        "atan",
+        "sinh",
+        "cosh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "erf",
+        "erfc",
+        "erfinv",
+        "lgamma",
+        "digamma",
+        "floor",
+        "ceil",
+        "round",
+        "trunc",
+        "frac",
+        "reciprocal",
+    ]
+] + [
+    _in_place(
+        "leaky_relu_",
+        lambda x, negative_slope=0.01: F.leaky_relu_(x.clone(), negative_slope),
+        [Sample(((3, 4),)), Sample(((5,),), {"negative_slope": 0.2})],
+        type_error(),
+    ),
+    _in_place(
+        "elu_",
+        lambda x, alpha=1.0: F.elu_(x.clone(), alpha),
+        [Sample(((3, 4),)), Sample(((5,),), {"alpha": 0.5})],
+        type_error(),
+    ),
+    _in_place(
+        "clamp_min_",
+        lambda x, min: x.clone().clamp_min_(min),
+        [Sample(((3, 4),), {"min": -0.25})],
+        type_error(min=0.0),
+    ),
+    _in_place(
+        "clamp_max_",
+        lambda x, max: x.clone().clamp_max_(max),
+        [Sample(((3, 4),), {"max": 0.25})],
+        type_error(max=0.0),
+    ),
+    _in_place(
+        "scatter_",
+        lambda x, src, dim, index: x.clone().scatter_(dim, index, src),
+        [Sample(((3, 5), (2, 5)), {"dim": 0, "index": SCATTER_INDEX})],
+        range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]])),
+        operand_names=("src",),
+    ),
+    _in_place(
+        "scatter_value_",
+        lambda x, dim, index, value: x.clone().scatter_(dim, index, value),
+        [Sample(((3, 5),), {"dim": 0, "index": SCATTER_INDEX, "value": -2})],
+        range_error((2, 3), dim=0, index=np.array([[0, 5, 1]]), value=1.0),
+    ),
+    _in_place(
+        "scatter_add_",
+        lambda x, src, dim, index: x.clone().scatter_add_(dim, index, src),
+        [Sample(((3, 4), (3, 2)), {"dim": -1, "index": np.array([[0, 3], [1, 1], [2, 0]])})],
+        range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]])),
+        operand_names=("src",),
+    ),
+    _in_place(
+        "index_add_",
+        lambda x, source, dim, index, alpha=1: x.clone().index_add_(
+            dim, index, source, alpha=alpha
+        ),
+        [Sample(((2, 5), (2, 2)), {"dim": 1, "index": np.array([4, 4]), "alpha": -0.5})],
+        range_error((2, 3), (1, 3), dim=0, index=np.array([5])),
+        operand_names=("source",),
+    ),
+    _in_place(
+        "index_fill_",
+        lambda x, dim, index, value: x.clone().index_fill_(dim, index, value),
+        [Sample(((4, 3),), {"dim": 1, "index": np.array([2]), "value": 9})],
+        range_error((2, 3), dim=0, index=np.array([5]), value=0.0),
+    ),
+    _in_place(
+        "index_copy_",
+        lambda x, source, dim, index: x.clone().index_copy_(dim, index, source),
+        [Sample(((4, 3), (2, 3)), {"dim": 0, "index": np.array([0, 2])})],
+        range_error((2, 3), (1, 3), dim=0, index=np.array([5])),
+        operand_names=("source",),
+    ),
+    _in_place(
+        "masked_scatter_",
+        lambda x, source, mask: x.clone().masked_scatter_(mask, source),
+        [Sample(((3, 4), (12,)), {"mask": MASK})],
+        [ErrorCase(_tensors((3, 4), (12,)), {"mask": FLOAT_MASK}, flodl.DTypeError)],
+        operand_names=("source",),
+    ),
+    _in_place(
+        "masked_fill_",
+        lambda x, mask, value: x.clone().masked_fill_(mask, value),
+        [Sample(((3, 4),), {"mask": MASK, "value": -1.5})],
+        [ErrorCase(_tensors((3, 4), (3, 4)), {"value": 1.0}, flodl.DTypeError)],  # a float mask
+    ),
+]
 
 
 def _returning_indices(name: str) -> OpInfo:

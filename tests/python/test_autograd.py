@@ -192,7 +192,7 @@ def test_grad_data_and_requires_grad_are_settable() -> None:
         v.mul_scalar(2.0).requires_grad = False
     with pytest.raises(flodl.DTypeError):
         Variable(Tensor.from_i64([1], [1])).requires_grad = True
-    with pytest.raises(AttributeError):
+    with pytest.raises(flodl.AutogradError, match="a Tensor does not record"):
         Tensor.zeros([1]).requires_grad = True  # a Tensor never requires grad
 
 

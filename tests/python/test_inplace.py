@@ -179,3 +179,77 @@ def test_floor_division_remainder_and_power_assignments_are_in_place() -> None:
     expected %= torch.tensor([3.0, 3.0, 3.0])
     expected **= 2
     assert t is alias and t.tolist() == expected.tolist()
+
+
+ACTIVATIONS_IN_PLACE = [
+    "relu",
+    "leaky_relu",
+    "elu",
+    "selu",
+    "silu",
+    "mish",
+    "hardsigmoid",
+    "hardswish",
+]
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS_IN_PLACE)
+def test_functional_inplace_changes_the_input_and_returns_it(name: str) -> None:
+    data = np.random.default_rng(0).standard_normal((3, 4))
+    x, tx = flodl.tensor(data), torch.tensor(data)
+    y = getattr(flodl.nn.functional, name)(x, inplace=True)
+    getattr(torch.nn.functional, name)(tx, inplace=True)
+    assert y is x
+    np.testing.assert_allclose(x.numpy(), tx.numpy(), rtol=1e-12)
+
+
+def test_inplace_modules_and_functional_underscore_forms() -> None:
+    F, TF = flodl.nn.functional, torch.nn.functional
+    data = np.random.default_rng(1).standard_normal(6)
+    for name, args in [
+        ("relu_", ()),
+        ("selu_", ()),
+        ("elu_", (0.5,)),
+        ("leaky_relu_", (0.2,)),
+        ("celu_", (0.5,)),
+        ("hardtanh_", (-0.5, 0.5)),
+        ("threshold_", (0.1, 5.0)),
+    ]:
+        x, tx = flodl.tensor(data), torch.tensor(data)
+        assert getattr(F, name)(x, *args) is x
+        getattr(TF, name)(tx, *args)
+        np.testing.assert_allclose(x.numpy(), tx.numpy(), rtol=1e-12, err_msg=name)
+    x = flodl.tensor(data)
+    assert flodl.nn.ReLU(inplace=True)(x) is x
+    assert x.numpy().min() >= 0
+    kept = flodl.tensor(data)
+    flodl.nn.ReLU()(kept)
+    np.testing.assert_array_equal(kept.numpy(), data)  # without inplace, untouched
+
+
+def test_clamp_in_place_takes_one_bound() -> None:
+    x = flodl.tensor([-2.0, 0.5, 3.0])
+    assert x.clamp_(min=0.0) is x and x.tolist() == [0.0, 0.5, 3.0]
+    assert x.clamp_(max=1.0).tolist() == [0.0, 0.5, 1.0]
+    with pytest.raises(flodl.ArgumentError, match="clamp_: give min, max or both"):
+        x.clamp_()
+
+
+def test_gradients_through_in_place_unary_ops_match_torch() -> None:
+    # Each op changes a fresh intermediate, so no value backward needs is
+    # changed after it was saved (that is an AutogradError, as in torch).
+    ops = ["sigmoid_", "exp_", "sqrt_", "tanh_", "square_", "log1p_", "relu_", "erf_", "atan_"]
+    data = np.array([0.5, -1.0, 2.0, 0.25])
+    results = []
+    for lib, leaf in [
+        (flodl, Variable(flodl.tensor(data), requires_grad=True)),
+        (torch, torch.tensor(data, requires_grad=True)),
+    ]:
+        w = leaf * 1.5
+        for op in ops:
+            w = getattr(w * 1.0, op)()
+        (w * leaf).sum().backward()
+        results.append((w.detach().numpy(), leaf.grad.numpy()))
+    (value, grad), (t_value, t_grad) = results
+    np.testing.assert_allclose(value, t_value, rtol=1e-12)
+    np.testing.assert_allclose(grad, t_grad, rtol=1e-12)

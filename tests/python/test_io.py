@@ -1,6 +1,8 @@
 """flodl.save / flodl.load: safetensors files that safetensors.torch reads,
 and the other way round; bad files are clear errors."""
 
+import io
+
 import numpy as np
 import pytest
 import torch
@@ -171,3 +173,19 @@ def test_a_checkpoint_without_tensors_is_a_valid_safetensors_file(tmp_path):
     flodl.save(numbers, path)
     assert load_file(str(path)) == {}  # safetensors reads it: no tensors
     assert flodl.load(path) == numbers  # floats come back exactly
+
+
+def test_save_and_load_through_a_file_object() -> None:
+    state = {"w": flodl.arange(6.0).reshape([2, 3]), "step": 3}
+    buffer = io.BytesIO()
+    flodl.save(state, buffer)
+    buffer.seek(0)
+    loaded = flodl.load(buffer)
+    assert loaded["step"] == 3 and loaded["w"].tolist() == state["w"].tolist()
+
+
+def test_a_file_torch_saved_is_refused_with_the_way_to_convert_it(tmp_path) -> None:
+    path = tmp_path / "torch.pt"
+    torch.save({"w": torch.ones(2)}, path)
+    with pytest.raises(flodl.ArgumentError, match="written by torch.save.*from_torch"):
+        flodl.load(path)

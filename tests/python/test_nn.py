@@ -1465,3 +1465,8 @@ def test_embedding_padding_index_out_of_range_is_worded_as_rust_s() -> None:
         ):
             make(5, 2, padding_idx=-7)
         assert make(5, 2, padding_idx=-2).padding_idx == 3
+
+
+def test_a_kernel_larger_than_the_input_says_so() -> None:
+    with pytest.raises(flodl.ShapeError, match="Kernel size can't be greater than actual input"):
+        flodl.nn.Conv2d(1, 1, 7)(flodl.ones(1, 1, 3, 3))

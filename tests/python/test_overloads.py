@@ -549,3 +549,35 @@ def test_fill_diagonal_refuses_what_torch_refuses() -> None:
     u.fill_diagonal_(0.0)
     u.sum().backward()
     same(v.grad, t.grad)
+
+
+def test_scatter_takes_a_tensor_or_a_number() -> None:
+    index = [[2], [0], [1]]
+    for src in (1.0, 5, "tensor"):
+        x, tx = flodl.zeros(3, 4), torch.zeros(3, 4)
+        value = flodl.full([3, 1], 2.5) if src == "tensor" else src
+        t_value = torch.full((3, 1), 2.5) if src == "tensor" else src
+        got = x.scatter(1, flodl.tensor(index), value)
+        assert got.tolist() == tx.scatter(1, torch.tensor(index), t_value).tolist()
+        assert x.scatter_(1, flodl.tensor(index), value) is x
+        assert x.tolist() == tx.scatter_(1, torch.tensor(index), t_value).tolist()
+    x = flodl.zeros(2, 2)
+    assert x.scatter(0, flodl.tensor([[1, 0]]), value=3).tolist() == [[0.0, 3.0], [3.0, 0.0]]
+    with pytest.raises(TypeError, match="scatter: give src"):
+        x.scatter(0, flodl.tensor([[1, 0]]))
+    with pytest.raises(flodl.DTypeError, match="scatter_: a Tensor cannot take a Variable"):
+        x.scatter_(0, flodl.tensor([[1, 0]]), Variable(flodl.ones(1, 2), requires_grad=True))
+    # A Variable source makes the result a Variable, with the gradient to it.
+    src = Variable(flodl.ones(1, 2), requires_grad=True)
+    out = x.scatter(0, flodl.tensor([[1, 0]]), src)
+    assert isinstance(out, Variable)
+    (out * 2).sum().backward()
+    assert src.grad.tolist() == [[2.0, 2.0]]
+
+
+def test_tensor_where_is_flodl_where() -> None:
+    x = flodl.arange(6.0)
+    assert (
+        x.where(x > 2, 0.0).tolist() == torch.arange(6.0).where(torch.arange(6.0) > 2, 0.0).tolist()
+    )
+    assert x.where(x < 1, -x).tolist() == [0.0, -1.0, -2.0, -3.0, -4.0, -5.0]

@@ -235,3 +235,32 @@ def test_reductions_take_several_dims_as_torch() -> None:
         x.any((0, 3))
     with pytest.raises(TypeError):
         x.sum((0, "a"))
+
+
+def test_plain_tensors_answer_pytorch_s_autograd_attributes() -> None:
+    x = flodl.ones(2)
+    assert x.requires_grad_(False) is x  # chains, as torch's
+    assert x.grad is None and x.is_leaf and x.grad_fn is None
+    assert x.data.data_ptr() == x.data_ptr() and x.data is not x
+    x.requires_grad = False
+    with pytest.raises(flodl.AutogradError, match="requires_grad: a Tensor does not record"):
+        x.requires_grad = True
+
+
+def test_a_0d_tensor_formats_as_its_number() -> None:
+    for value in (0.25, -3.0, 7):
+        t, tt = flodl.tensor(value), torch.tensor(value)
+        assert f"{t}" == f"{tt}" and format(t) == format(tt)
+    loss = flodl.Variable(flodl.tensor(0.5), requires_grad=True) * 2
+    assert f"loss {loss}" == "loss 1.0"
+    assert f"{flodl.tensor([1.0, 2.0])}" == repr(flodl.tensor([1.0, 2.0]))
+
+
+def test_one_int_stands_for_a_list_of_dims() -> None:
+    data = np.arange(6.0).reshape(2, 3)
+    x, tx = flodl.tensor(data), torch.tensor(data)
+    assert x.flip(0).tolist() == tx.flip(0).tolist()
+    assert x.amax(1).tolist() == tx.amax(1).tolist()
+    assert x.sum(dim=1).tolist() == tx.sum(dim=1).tolist()
+    with pytest.raises(TypeError):
+        x.flip(True)

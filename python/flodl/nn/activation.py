@@ -1,6 +1,5 @@
-"""Activations as modules, as torch.nn's. ``inplace`` arguments are
-accepted (and shown in the repr, as PyTorch) but the result is always a
-new tensor."""
+"""Activations as modules, as torch.nn's: with ``inplace=True`` they
+change their input in its own memory and return it, as PyTorch's."""
 
 from __future__ import annotations
 
@@ -59,28 +58,28 @@ class ReLU(_Inplace):
     """``max(x, 0)``."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.relu()
+        return F.relu(input, self.inplace)
 
 
 class SELU(_Inplace):
     """Scaled ELU."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.selu()
+        return F.selu(input, self.inplace)
 
 
 class SiLU(_Inplace):
     """``x * sigmoid(x)``."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.silu()
+        return F.silu(input, self.inplace)
 
 
 class Mish(_Inplace):
     """``x * tanh(softplus(x))``."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.mish()
+        return F.mish(input, self.inplace)
 
 
 class Hardsigmoid(_Inplace):
@@ -90,14 +89,14 @@ class Hardsigmoid(_Inplace):
         return ""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.hardsigmoid()
+        return F.hardsigmoid(input, self.inplace)
 
 
 class Hardswish(Hardsigmoid):
     """``x * hardsigmoid(x)``."""
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.hardswish()
+        return F.hardswish(input, self.inplace)
 
 
 class Hardtanh(Module):
@@ -141,7 +140,7 @@ class LeakyReLU(Module):
         self.inplace = inplace
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.leaky_relu(self.negative_slope)
+        return F.leaky_relu(input, self.negative_slope, self.inplace)
 
     def extra_repr(self) -> str:
         suffix = ", inplace=True" if self.inplace else ""
@@ -157,7 +156,7 @@ class ELU(Module):
         self.inplace = inplace
 
     def forward(self, input: TensorLike) -> TensorLike:
-        return input.elu(self.alpha)
+        return F.elu(input, self.alpha, self.inplace)
 
     def extra_repr(self) -> str:
         suffix = ", inplace=True" if self.inplace else ""

@@ -115,6 +115,7 @@ __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
+    "celu_",
     "col2im",
     "conv1d",
     "conv2d",
@@ -131,6 +132,7 @@ __all__ = [
     "dropout2d",
     "dropout3d",
     "elu",
+    "elu_",
     "embedding",
     "embedding_bag",
     "feature_alpha_dropout",
@@ -146,6 +148,7 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "hardtanh",
+    "hardtanh_",
     "hinge_embedding_loss",
     "huber_loss",
     "im2col",
@@ -155,6 +158,7 @@ __all__ = [
     "l1_loss",
     "layer_norm",
     "leaky_relu",
+    "leaky_relu_",
     "linear",
     "log_softmax",
     "logsigmoid",
@@ -179,9 +183,11 @@ __all__ = [
     "prelu",
     "relu",
     "relu6",
+    "relu_",
     "rms_norm",
     "scaled_dot_product_attention",
     "selu",
+    "selu_",
     "sigmoid",
     "silu",
     "smooth_l1_loss",
@@ -194,6 +200,7 @@ __all__ = [
     "tanh",
     "tanhshrink",
     "threshold",
+    "threshold_",
     "triplet_margin_loss",
     "unfold",
     "upsample",
@@ -252,6 +259,10 @@ def _with_indices(name: str) -> Any:
             raise TypeError(f"{name}() takes at most {count + 2} positional arguments")
         if len(args) > count:
             args, return_indices = args[:count], args[count]
+        if not isinstance(return_indices, (bool, int)):
+            raise TypeError(
+                f"{name}: return_indices must be a bool, got {type(return_indices).__name__}"
+            )
         return (with_indices if return_indices else values_only)(input, *args, **kwargs)
 
     pool.__name__ = pool.__qualname__ = name
@@ -290,9 +301,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
 
 
 def relu(input: TensorLike, inplace: bool = False) -> TensorLike:
-    """``max(input, 0)``. ``inplace`` is accepted; the result is a new tensor."""
+    """``max(input, 0)`` (with ``inplace``, in ``input``'s own memory, returned)."""
     input = _input("relu", input)
-    return input.relu()
+    return input.relu_() if inplace else input.relu()
 
 
 def leaky_relu(
@@ -300,19 +311,59 @@ def leaky_relu(
 ) -> TensorLike:
     """``input`` where positive, ``negative_slope * input`` elsewhere."""
     input = _input("leaky_relu", input)
+    if inplace:
+        return input.leaky_relu_(negative_slope)
     return input.leaky_relu(negative_slope)
 
 
 def elu(input: TensorLike, alpha: float = 1.0, inplace: bool = False) -> TensorLike:
     """``input`` where positive, ``alpha * (exp(input) - 1)`` elsewhere."""
     input = _input("elu", input)
-    return input.elu(alpha)
+    return input.elu_(alpha) if inplace else input.elu(alpha)
 
 
 def selu(input: TensorLike, inplace: bool = False) -> TensorLike:
     """Scaled ELU with the self-normalizing constants."""
     input = _input("selu", input)
-    return input.selu()
+    return input.selu_() if inplace else input.selu()
+
+
+def relu_(input: TensorLike) -> TensorLike:
+    """``relu`` in place; returns ``input``."""
+    return relu(input, inplace=True)
+
+
+def selu_(input: TensorLike) -> TensorLike:
+    """``selu`` in place; returns ``input``."""
+    return selu(input, inplace=True)
+
+
+def leaky_relu_(input: TensorLike, negative_slope: float = 0.01) -> TensorLike:
+    """``leaky_relu`` in place; returns ``input``."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input: TensorLike, alpha: float = 1.0) -> TensorLike:
+    """``elu`` in place; returns ``input``."""
+    return elu(input, alpha, inplace=True)
+
+
+def celu_(input: TensorLike, alpha: float = 1.0) -> TensorLike:
+    """``celu`` in place; returns ``input``."""
+    celu(input, alpha, inplace=True)
+    return input
+
+
+def threshold_(input: TensorLike, threshold: float, value: float) -> TensorLike:
+    """``threshold`` in place; returns ``input``."""
+    _flodl.threshold(input, threshold, value, True)
+    return input
+
+
+def hardtanh_(input: TensorLike, min_val: float = -1.0, max_val: float = 1.0) -> TensorLike:
+    """``hardtanh`` in place; returns ``input``."""
+    hardtanh(input, min_val, max_val, inplace=True)
+    return input
 
 
 def gelu(input: TensorLike, approximate: str = "none") -> TensorLike:
@@ -324,13 +375,13 @@ def gelu(input: TensorLike, approximate: str = "none") -> TensorLike:
 def silu(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``input * sigmoid(input)``."""
     input = _input("silu", input)
-    return input.silu()
+    return input.silu_() if inplace else input.silu()
 
 
 def mish(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``input * tanh(softplus(input))``."""
     input = _input("mish", input)
-    return input.mish()
+    return input.mish_() if inplace else input.mish()
 
 
 def sigmoid(input: TensorLike) -> TensorLike:
@@ -354,13 +405,13 @@ def softplus(input: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> T
 def hardsigmoid(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``clamp(input / 6 + 1/2, 0, 1)``."""
     input = _input("hardsigmoid", input)
-    return input.hardsigmoid()
+    return input.hardsigmoid_() if inplace else input.hardsigmoid()
 
 
 def hardswish(input: TensorLike, inplace: bool = False) -> TensorLike:
     """``input * hardsigmoid(input)``."""
     input = _input("hardswish", input)
-    return input.hardswish()
+    return input.hardswish_() if inplace else input.hardswish()
 
 
 def softmax(input: TensorLike, dim: int | None = None, *, dtype: Any = None) -> TensorLike:
