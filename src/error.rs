@@ -454,6 +454,9 @@ fn classify(message: &str) -> ErrorKind {
                 "inconsistent",
                 "does not match",
                 "expected",
+                // einsum's subscripts against its operands
+                "does not broadcast",
+                "subscripts",
             ],
         ),
         (
@@ -464,6 +467,9 @@ fn classify(message: &str) -> ErrorKind {
                 "should be",
                 "should not be",
                 "appears multiple times",
+                // einsum's equation against its operands
+                "operands were provided",
+                "does not appear in the equation",
             ],
         ),
     ];

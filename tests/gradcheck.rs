@@ -161,7 +161,7 @@ fn cases() -> Vec<Case> {
         case("gather", &[&[2, 3]], any, |v| v[0].gather(1, &int64(&[0, 2, 1, 1], &[2, 2]))),
         case("scatter_add", &[&[3, 2], &[2, 2]], any, |v| v[0].scatter_add(0, &int64(&[0, 2, 2, 1], &[2, 2]), &v[1])),
         case("topk", &[&[2, 4]], any, |v| Ok(v[0].topk(2, -1, true, true)?.0)),
-        case("sort", &[&[2, 4]], any, |v| Ok(v[0].sort(0, true)?.0)),
+        case("sort", &[&[2, 4]], any, |v| Ok(v[0].sort(0, true, false)?.0)),
         // nn
         case("conv1d", &[&[1, 2, 5], &[3, 2, 2], &[3]], any, |v| flodl::conv1d(&v[0], &v[1], Some(&v[2]), 2, 1, 1, 1)),
         case("conv2d", &[&[1, 2, 4, 4], &[2, 1, 2, 2], &[2]], any, |v| flodl::conv2d(&v[0], &v[1], Some(&v[2]), [1, 2], [1, 0], [1, 1], 2)),

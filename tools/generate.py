@@ -209,6 +209,7 @@ PYTHON_NAMES = {
         "double",
         "dtype",
         "e",
+        "einsum",
         "equal",
         "float",
         "float16",

@@ -101,8 +101,13 @@ class _Ops(Generic[_Self, _Operand]):
     # Overloads: one Python method for several Rust ops, as PyTorch's.
     def matmul(self, other: _Operand) -> _Self:
         """Matrix product, as ``torch.matmul``. Large products run with the GIL released."""
-    def squeeze(self, dim: int | None = None) -> _Self:
-        """Every dim of size 1 removed, or only ``dim`` (if its size is 1)."""
+    def squeeze(self, dim: int | Sequence[int] | None = None) -> _Self:
+        """Every dim of size 1 removed, or only ``dim`` (one or several, if
+        their size is 1)."""
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> list[_Self]:
+        """Pieces of ``split_size`` along ``dim``, or of the sizes listed."""
+    def round(self, decimals: int = 0) -> _Self:
+        """Nearest integer (or ``decimals`` places), halves to even."""
     # Arithmetic and comparisons take a tensor or a number, as PyTorch's.
     def add(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
         """``self + alpha * other``."""
@@ -283,6 +288,9 @@ class _Ops(Generic[_Self, _Operand]):
     @staticmethod
     def cat_many(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.cat_many([...])`` gives a Tensor, ``Variable.cat_many`` a Variable."""
+    @staticmethod
+    def einsum(operands: Sequence[Any], equation: str) -> Any:
+        """The sums of products ``equation`` names; ``flodl.einsum`` is the form to call."""
     @staticmethod
     def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.stack([...])`` gives a Tensor, ``Variable.stack`` a Variable."""
@@ -477,8 +485,9 @@ class _Ops(Generic[_Self, _Operand]):
         """Largest integer <= each element (gradient zero)."""
     def ceil(self) -> _Self:
         """Smallest integer >= each element (gradient zero)."""
-    def round(self) -> _Self:
-        """Nearest integer, halves to even (gradient zero)."""
+    def round_decimals(self, decimals: int) -> _Self:
+        """Rounded to ``decimals`` decimal places (negative: to tens, hundreds, ...), halves to
+        even, as ``torch.round(x, decimals=)``."""
     def reciprocal(self) -> _Self:
         """``1 / self``, elementwise."""
     def log1p(self) -> _Self:
@@ -649,9 +658,9 @@ class _Ops(Generic[_Self, _Operand]):
         """The transpose of a matrix (a vector or a scalar as it is), as ``Tensor.t``."""
     def flip(self, dims: int | Sequence[int]) -> _Self:
         """The values reversed along each of ``dims``, as ``torch.flip``."""
-    def split(self, split_size: int, dim: int = 0) -> list[_Self]:
-        """Pieces of ``split_size`` along ``dim`` (the last one smaller if needed), as
-        ``torch.split(x, split_size, dim)``."""
+    def split_with_sizes(self, split_sizes: int | Sequence[int], dim: int = 0) -> list[_Self]:
+        """Pieces of the sizes ``split_sizes`` (summing to the size of ``dim``) along ``dim``, as
+        ``torch.split(x, [2, 3], dim)``."""
     def unbind(self, dim: int = 0) -> list[_Self]:
         """The slices along ``dim``, as ``torch.unbind``."""
     def mm(self, other: _Operand) -> _Self:
@@ -687,8 +696,9 @@ class _Ops(Generic[_Self, _Operand]):
     def diag(self, diagonal: int = 0) -> _Self:
         """A vector's diagonal matrix, or a matrix's diagonal, ``diagonal`` above the main one, as
         ``torch.diag``."""
-    def argsort(self, dim: int = -1, descending: bool = False) -> Tensor:
-        """The indices that sort along ``dim``, as ``torch.argsort``."""
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+        """The indices that sort along ``dim`` (with ``stable``, equal values keep their order), as
+        ``torch.argsort``."""
     def isnan(self) -> Tensor:
         """Where the values are NaN, as ``torch.isnan``."""
     def isfinite(self) -> Tensor:
@@ -712,6 +722,8 @@ class _Ops(Generic[_Self, _Operand]):
         """Whether any element along the dims ``dims`` is true (Python: ``any(dim=(0, 1))``)."""
     def unflatten(self, dim: int, sizes: int | Sequence[int]) -> _Self:
         """Splits dim ``dim`` into ``sizes`` (one of them may be -1), as ``Tensor.unflatten``."""
+    def squeeze_dims(self, dims: int | Sequence[int]) -> _Self:
+        """Removes each of ``dims`` whose size is 1, as ``x.squeeze((0, 2))``."""
     def squeeze_all(self) -> _Self:
         """Removes every dim of size 1 (``Tensor.squeeze()`` with no dim)."""
     def unsqueeze(self, dim: int) -> _Self:
@@ -776,8 +788,11 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> _Self:
         """NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf`` (the dtype's largest
         and smallest values by default)."""
-    def sort(self, dim: int = -1, descending: bool = False) -> tuple[_Self, Tensor]:
-        """The values sorted along ``dim``, and the indices they came from."""
+    def sort(
+        self, dim: int = -1, descending: bool = False, stable: bool = False
+    ) -> tuple[_Self, Tensor]:
+        """The values sorted along ``dim``, and the indices they came from (with ``stable``, equal
+        values keep their order)."""
     def add_scalar_(self, scalar: Number) -> _Self:
         """``self += scalar``, in place."""
     def sub_scalar_(self, scalar: Number) -> _Self:

@@ -308,11 +308,18 @@ def ceil(input: Tensor) -> Any:
     return input.ceil()
 
 
-def round(input: Tensor) -> Any:
+def round(input: Tensor, decimals: Any = 0) -> Any:
     """``input.round(...)``: Nearest integer, halves to even (gradient zero)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("round", input)
-    return input.round()
+    return input.round(decimals)
+
+
+def round_decimals(input: Tensor, decimals: Any) -> Any:
+    """``input.round_decimals(...)``: Rounded to `decimals` decimal places (negative: to tens,  hundreds, ...), halves to even, as `torch.round(x, decimals=)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("round_decimals", input)
+    return input.round_decimals(decimals)
 
 
 def reciprocal(input: Tensor) -> Any:
@@ -1075,6 +1082,13 @@ def split(input: Tensor, split_size: Any, dim: Any = 0) -> Any:
     return input.split(split_size, dim)
 
 
+def split_with_sizes(input: Tensor, split_sizes: Any, dim: Any = 0) -> Any:
+    """``input.split_with_sizes(...)``: Pieces of the sizes `split_sizes` (summing to the size of  `dim`) along `dim`, as `torch.split(x, [2, 3], dim)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("split_with_sizes", input)
+    return input.split_with_sizes(split_sizes, dim)
+
+
 def unbind(input: Tensor, dim: Any = 0) -> Any:
     """``input.unbind(...)``: The slices along `dim`, as `torch.unbind`."""
     if not isinstance(input, Tensor):
@@ -1194,11 +1208,11 @@ def diag(input: Tensor, diagonal: Any = 0) -> Any:
     return input.diag(diagonal)
 
 
-def argsort(input: Tensor, dim: Any = -1, descending: Any = False) -> Any:
-    """``input.argsort(...)``: The indices that sort along `dim`, as `torch.argsort`."""
+def argsort(input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False) -> Any:
+    """``input.argsort(...)``: The indices that sort along `dim` (with `stable`, equal values  keep their order), as `torch.argsort`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("argsort", input)
-    return input.argsort(dim, descending)
+    return input.argsort(dim, descending, stable)
 
 
 def isnan(input: Tensor) -> Any:
@@ -1285,6 +1299,13 @@ def squeeze(input: Tensor, dim: Any = None) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("squeeze", input)
     return input.squeeze(dim)
+
+
+def squeeze_dims(input: Tensor, dims: Any) -> Any:
+    """``input.squeeze_dims(...)``: Removes each of `dims` whose size is 1, as `x.squeeze((0, 2))`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("squeeze_dims", input)
+    return input.squeeze_dims(dims)
 
 
 def squeeze_all(input: Tensor) -> Any:
@@ -1462,11 +1483,11 @@ def nan_to_num(input: Tensor, nan: Any = 0.0, posinf: Any = None, neginf: Any = 
     return input.nan_to_num(nan, posinf, neginf)
 
 
-def sort(input: Tensor, dim: Any = -1, descending: Any = False) -> Any:
-    """``input.sort(...)``: The values sorted along `dim`, and the indices they came from."""
+def sort(input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False) -> Any:
+    """``input.sort(...)``: The values sorted along `dim`, and the indices they came from  (with `stable`, equal values keep their order)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sort", input)
-    return input.sort(dim, descending)
+    return input.sort(dim, descending, stable)
 
 
 def argmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
@@ -1677,6 +1698,7 @@ __all__ = [
     "rfloor_divide_scalar",
     "roll",
     "round",
+    "round_decimals",
     "rpow_scalar",
     "rremainder_scalar",
     "rsqrt",
@@ -1695,10 +1717,12 @@ __all__ = [
     "softplus",
     "sort",
     "split",
+    "split_with_sizes",
     "sqrt",
     "square",
     "squeeze",
     "squeeze_all",
+    "squeeze_dims",
     "std",
     "std_correction",
     "std_dim",

@@ -53,6 +53,17 @@ def cat(tensors: Any, dim: builtins.int = 0) -> Tensor:
 concat = concatenate = cat
 
 
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """``torch.einsum``: the sums of products ``equation`` names
+    (``"ij,jk->ik"``) over ``operands``, given loose or as one sequence; a
+    Variable when any of them is one."""
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: equation must be a str, got {type(equation).__name__}")
+    if len(operands) == 1 and not isinstance(operands[0], Tensor):
+        operands = tuple(_sequence("einsum", operands[0]))
+    return _class_of(operands).einsum(list(operands), equation)
+
+
 def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
     """``torch.stack``: ``tensors`` (of one shape) along a new dim ``dim``."""
     tensors = _sequence("stack", tensors)

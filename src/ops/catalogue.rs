@@ -125,7 +125,10 @@ macro_rules! method_ops {
             /// Smallest integer >= each element (gradient zero).
             ceil() => |x| x.f_ceil();
             /// Nearest integer, halves to even (gradient zero).
-            round() => |x| x.f_round();
+            round() [overloaded] => |x| x.f_round();
+            /// Rounded to `decimals` decimal places (negative: to tens,
+            /// hundreds, ...), halves to even, as `torch.round(x, decimals=)`.
+            round_decimals(decimals: i64) => |x| x.f_round_decimals(decimals);
             /// `1 / self`, elementwise.
             reciprocal() => |x| x.f_reciprocal();
             /// `log(1 + self)`, accurate near 0.
@@ -409,7 +412,10 @@ macro_rules! method_ops {
             };
             /// Pieces of `split_size` along `dim` (the last one smaller if
             /// needed), as `torch.split(x, split_size, dim)`.
-            split(split_size: i64, dim: i64 = 0) -> [Same] => |x| x.f_split(split_size, dim);
+            split(split_size: i64, dim: i64 = 0) -> [Same] [overloaded] => |x| x.f_split(split_size, dim);
+            /// Pieces of the sizes `split_sizes` (summing to the size of
+            /// `dim`) along `dim`, as `torch.split(x, [2, 3], dim)`.
+            split_with_sizes(split_sizes: Ints, dim: i64 = 0) -> [Same] => |x| x.f_split_with_sizes(split_sizes, dim);
             /// The slices along `dim`, as `torch.unbind`.
             unbind(dim: i64 = 0) -> [Same] => |x| x.f_unbind(dim);
             /// The matrix product of two 2-d tensors, as `torch.mm`.
@@ -457,8 +463,10 @@ macro_rules! method_ops {
                 $crate::ops::check_rank("diag", x, 2)?;
                 Ok::<_, $crate::error::Failure>(x.f_diag(diagonal)?)
             };
-            /// The indices that sort along `dim`, as `torch.argsort`.
-            argsort(dim: i64 = (-1), descending: bool = false) -> Tensor => |x| x.f_argsort(dim, descending);
+            /// The indices that sort along `dim` (with `stable`, equal values
+            /// keep their order), as `torch.argsort`.
+            argsort(dim: i64 = (-1), descending: bool = false, stable: bool = false) -> Tensor
+                => |x| x.f_argsort_stable(stable, dim, descending);
             /// Where the values are NaN, as `torch.isnan`.
             isnan() -> Tensor => |x| x.f_isnan();
             /// Where the values are finite (neither NaN nor infinite), as `torch.isfinite`.
@@ -495,6 +503,8 @@ macro_rules! method_ops {
             };
             /// Removes `dim` if its size is 1 (else keeps the shape, as PyTorch).
             squeeze(dim: i64) [overloaded] => |x| x.f_squeeze_dim(dim);
+            /// Removes each of `dims` whose size is 1, as `x.squeeze((0, 2))`.
+            squeeze_dims(dims: Ints) => |x| x.f_squeeze_dims(dims);
             /// Removes every dim of size 1 (`Tensor.squeeze()` with no dim).
             squeeze_all() => |x| x.f_squeeze();
             /// Inserts a dim of size 1 at `dim`.
@@ -587,9 +597,14 @@ macro_rules! method_ops {
             /// dtype's largest and smallest values by default).
             nan_to_num(nan: f64 = 0.0, posinf: Option<f64> = None, neginf: Option<f64> = None)
                 => |x| x.f_nan_to_num(nan, posinf, neginf);
-            /// The values sorted along `dim`, and the indices they came from.
-            sort(dim: i64 = (-1), descending: bool = false) -> (Same, Tensor)
-                => |x| x.f_sort(dim, descending);
+            /// The values sorted along `dim`, and the indices they came from
+            /// (with `stable`, equal values keep their order).
+            sort(dim: i64 = (-1), descending: bool = false, stable: bool = false) -> (Same, Tensor)
+                => |x| match stable {
+                    // PyTorch's own choice of kernel (and of node: SortBackward0).
+                    false => x.f_sort(dim, descending),
+                    true => x.f_sort_stable(true, dim, descending),
+                };
 
             // ----- in place: change self's values (every handle on them
             // sees the change) and return self. On a leaf that requires

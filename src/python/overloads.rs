@@ -592,13 +592,41 @@ macro_rules! overloads {
             }
 
             /// Without `dim`, every dim of size 1 removed (Rust `squeeze_all`);
-            /// with it, that dim if its size is 1 (Rust `squeeze`).
+            /// with it, that dim if its size is 1 (Rust `squeeze`), or each
+            /// of a tuple of dims (`squeeze_dims`).
             #[pyo3(signature = (dim = None))]
-            fn squeeze(&self, dim: Option<$crate::python::args::Int>) -> PyResult<$Core> {
-                use $crate::python::args::CoreArg as _;
+            fn squeeze(&self, dim: Option<$crate::python::args::DimArg>) -> PyResult<$Core> {
+                use $crate::python::args::{CoreArg as _, DimArg};
                 Ok(match dim {
                     None => self.inner.squeeze_all()?,
-                    Some(dim) => self.inner.squeeze(dim.core("squeeze", "dim")?)?,
+                    Some(DimArg::One(dim)) => self.inner.squeeze(dim.core("squeeze", "dim")?)?,
+                    Some(DimArg::Many(dims)) => self.inner.squeeze_dims(dims.core("squeeze", "dim")?)?,
+                })
+            }
+
+            /// Pieces along `dim`, as `torch.split`: of `split_size` each
+            /// (an int; Rust `split`) or of the sizes listed
+            /// (`split_with_sizes`).
+            #[pyo3(signature = (split_size, dim = $crate::python::args::Int::from(0)), text_signature = "($self, split_size, dim=0)")]
+            fn split(slf: &Bound<'_, Self>, split_size: $crate::python::args::DimArg, dim: $crate::python::args::Int) -> PyResult<Py<PyAny>> {
+                use $crate::python::args::{CoreArg as _, DimArg};
+                let dim = dim.core("split", "dim")?;
+                let x = &slf.get().inner;
+                let pieces = match split_size {
+                    DimArg::One(size) => x.split(size.core("split", "split_size")?, dim)?,
+                    DimArg::Many(sizes) => x.split_with_sizes(sizes.core("split", "split_size")?, dim)?,
+                };
+                $crate::python::results::new_object(slf.py(), pieces)
+            }
+
+            /// Rounded to the nearest integer, halves to even, or to
+            /// `decimals` places (Rust `round`, `round_decimals`).
+            #[pyo3(signature = (decimals = $crate::python::args::Int::from(0)), text_signature = "($self, decimals=0)")]
+            fn round(&self, decimals: $crate::python::args::Int) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                Ok(match decimals.core("round", "decimals")? {
+                    0 => self.inner.round()?,
+                    d => self.inner.round_decimals(d)?,
                 })
             }
 

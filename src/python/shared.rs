@@ -37,6 +37,17 @@ macro_rules! py_shared_methods {
                 Ok($Core::cat_many(&parts, dim)?)
             }
 
+            /// The sums of products `equation` names over the sequence
+            /// `operands` (`flodl.einsum(equation, *operands)` is the form to
+            /// call; this order is the joins').
+            #[staticmethod]
+            fn einsum(operands: &Bound<'_, PyAny>, equation: &str) -> PyResult<$Core> {
+                super::shared::check_sequence("einsum", operands)?;
+                let operands: Vec<$Arg> = operands.extract()?;
+                let parts: Vec<&$Core> = operands.iter().map(|t| t.get()).collect();
+                Ok($Core::einsum(equation, &parts)?)
+            }
+
             /// `a` where the bool `mask` is true, `b` elsewhere (broadcasting),
             /// as `torch.where(mask, a, b)`.
             #[staticmethod]

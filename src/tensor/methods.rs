@@ -184,6 +184,17 @@ macro_rules! tensor_like_methods {
                 $crate::ops::run("where_cond", &[mask, a, b], || a.f_where_self(mask, b))
             }
 
+            /// The sums of products `equation` names over `operands`, as
+            /// `torch.einsum("ij,jk->ik", a, b)`.
+            pub fn einsum<B: std::borrow::Borrow<Self>>(
+                equation: &str,
+                operands: &[B],
+            ) -> $crate::Result<Self> {
+                $crate::ops::join("einsum", operands, |raws| {
+                    tch::Tensor::f_einsum(equation, raws, None::<&[i64]>)
+                })
+            }
+
             /// `tensors` (all of one shape) stacked along a new dim `dim`.
             pub fn stack<B: std::borrow::Borrow<Self>>(
                 tensors: &[B],

@@ -450,6 +450,14 @@ OP_INFOS: list[OpInfo] = [
     OpInfo("floor", torch.floor, UNARY, domain=_away_from_steps, errors=bool_error()),
     OpInfo("ceil", torch.ceil, UNARY, domain=_away_from_steps, errors=bool_error()),
     OpInfo("round", torch.round, UNARY, domain=_away_from_steps, errors=bool_error()),
+    OpInfo(
+        "round_decimals",
+        lambda x, decimals: torch.round(x, decimals=decimals),
+        [Sample(((3, 4),), {"decimals": 2}), Sample(((5,),), {"decimals": -1})],
+        # Away from the rounding steps of 0.01 and 10.
+        domain=lambda a: np.trunc(a * 200) / 200 + 0.0025,
+        errors=bool_error(decimals=1),
+    ),
     OpInfo("reciprocal", torch.reciprocal, UNARY, domain=_away_from_zero, errors=type_error()),
     OpInfo("log1p", torch.log1p, UNARY, domain=_positive, errors=type_error()),
     OpInfo("expm1", torch.expm1, UNARY, errors=type_error()),
@@ -795,6 +803,15 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), split_size=2, dim=2),
     ),
     OpInfo(
+        "split_with_sizes",
+        lambda x, split_sizes, dim=0: list(torch.split(x, split_sizes, dim)),
+        [
+            Sample(((5, 4),), {"split_sizes": [2, 3]}),
+            Sample(((3, 6),), {"split_sizes": [1, 0, 5], "dim": -1}),
+        ],
+        errors=shape_error((2, 3), split_sizes=[1, 1], dim=1),
+    ),
+    OpInfo(
         "unbind",
         lambda x, dim=0: list(torch.unbind(x, dim)),
         [Sample(((3, 4),)), Sample(((2, 3, 2),), {"dim": -1})],
@@ -838,8 +855,14 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "argsort",
-        lambda x, dim=-1, descending=False: torch.argsort(x, dim=dim, descending=descending),
-        [Sample(((3, 4),)), Sample(((2, 5),), {"dim": 0, "descending": True})],
+        lambda x, dim=-1, descending=False, stable=False: torch.argsort(
+            x, dim=dim, descending=descending, stable=stable
+        ),
+        [
+            Sample(((3, 4),)),
+            Sample(((2, 5),), {"dim": 0, "descending": True}),
+            Sample(((3, 4),), {"stable": True}),
+        ],
         errors=range_error((2, 3), dim=2),
         differentiable=False,
     ),
@@ -892,6 +915,12 @@ OP_INFOS: list[OpInfo] = [
             Sample(((3, 4),), {"dim": 0}),
         ],
         errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "squeeze_dims",
+        lambda x, dims: x.squeeze(tuple(dims)),
+        [Sample(((1, 3, 1, 4),), {"dims": [0, 2]}), Sample(((3, 1),), {"dims": [0, -1]})],
+        errors=range_error((2, 3), dims=[2]),
     ),
     OpInfo(
         "unsqueeze",
@@ -949,6 +978,18 @@ OP_INFOS: list[OpInfo] = [
         [Sample(((3, 4), (3, 4))), Sample(((3,), (3,), (3,)), {"dim": -1})],
         kind="static",
         errors=shape_error((2, 3), (3, 2)),
+    ),
+    OpInfo(
+        "einsum",
+        lambda *xs, equation: torch.einsum(equation, *xs),
+        [
+            Sample(((2, 3), (3, 4)), {"equation": "ij,jk->ik"}),
+            Sample(((2, 3, 4), (2, 4, 5)), {"equation": "bij,bjk->bik"}),
+            Sample(((3, 3),), {"equation": "ii"}),
+            Sample(((2, 3), (3,)), {"equation": "ij,j->i"}),
+        ],
+        kind="static",
+        errors=shape_error((2, 3), (2, 3), equation="ij,jk->ik"),
     ),
     OpInfo(
         "chunk",
@@ -1113,8 +1154,14 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "sort",
-        lambda x, dim=-1, descending=False: tuple(torch.sort(x, dim=dim, descending=descending)),
-        [Sample(((3, 5),)), Sample(((4, 3),), {"dim": 0, "descending": True})],
+        lambda x, dim=-1, descending=False, stable=False: tuple(
+            torch.sort(x, dim=dim, descending=descending, stable=stable)
+        ),
+        [
+            Sample(((3, 5),)),
+            Sample(((4, 3),), {"dim": 0, "descending": True}),
+            Sample(((3, 5),), {"stable": True}),
+        ],
         errors=range_error((2, 3), dim=2),
     ),
     # --- nn: module functions ---

@@ -581,3 +581,42 @@ def test_tensor_where_is_flodl_where() -> None:
         x.where(x > 2, 0.0).tolist() == torch.arange(6.0).where(torch.arange(6.0) > 2, 0.0).tolist()
     )
     assert x.where(x < 1, -x).tolist() == [0.0, -1.0, -2.0, -3.0, -4.0, -5.0]
+
+
+def test_pytorch_s_other_signatures_of_split_squeeze_round_and_sort() -> None:
+    x, tx = flodl.arange(10.0).reshape(2, 5), torch.arange(10.0).reshape(2, 5)
+    for args in [([2, 3], 1), (2, 1), ([1, 1],)]:
+        got = [p.tolist() for p in x.split(*args)]
+        assert got == [p.tolist() for p in tx.split(*args)]
+        assert got == [p.tolist() for p in flodl.split(x, *args)]
+    assert flodl.zeros(1, 3, 1, 2).squeeze((0, 2)).shape == [3, 2]
+    values = [1.2345, -5.55, 123.0]
+    assert flodl.tensor(values).round(decimals=2).tolist() == pytest.approx(
+        torch.tensor(values).round(decimals=2).tolist()
+    )
+    ties = [3.0, 1.0, 3.0, 1.0, 2.0, 1.0]
+    for descending in (False, True):
+        got = flodl.tensor(ties).sort(descending=descending, stable=True)
+        want = torch.tensor(ties).sort(descending=descending, stable=True)
+        assert got.indices.tolist() == want.indices.tolist()
+        assert (
+            flodl.tensor(ties).argsort(stable=True, descending=descending).tolist()
+            == want.indices.tolist()
+        )
+
+
+def test_einsum_takes_operands_loose_or_in_a_list() -> None:
+    a, b = np.random.default_rng(0).standard_normal((2, 3, 4))
+    fa, fb = flodl.tensor(a[:, :3]), flodl.tensor(b[:, :3].T.copy())
+    want = torch.einsum("ij,jk->ik", torch.tensor(a[:, :3]), torch.tensor(b[:, :3].T.copy()))
+    for got in (flodl.einsum("ij,jk->ik", fa, fb), flodl.einsum("ij,jk->ik", [fa, fb])):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+    w = Variable(fb, requires_grad=True)
+    out = flodl.einsum("ij,jk->ik", fa, w)
+    assert isinstance(out, Variable)
+    with pytest.raises(flodl.ShapeError, match="einsum"):
+        flodl.einsum("ij,jk->ik", fa, flodl.ones(2, 2))
+    with pytest.raises(flodl.ArgumentError, match="einsum"):
+        flodl.einsum("ij,jk->ik", fa)
+    with pytest.raises(TypeError, match="einsum: equation must be a str"):
+        flodl.einsum(fa, fb)
