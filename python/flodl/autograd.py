@@ -11,13 +11,18 @@
   intermediate values.
 - The grad modes ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
   ``inference_mode``.
+- ``detect_anomaly`` and ``set_detect_anomaly``; ``functional``
+  (``torch.autograd.functional``'s ``jacobian``, ``hessian``, ``vjp``,
+  ``jvp``, ``hvp``).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Union
 
+from . import _autograd_functional as functional
 from . import _flodl
 from ._flodl import Tensor, Variable
 from ._function import Function, FunctionCtx, checkpoint
@@ -30,13 +35,18 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "explain_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",
     "no_grad",
+    "set_detect_anomaly",
     "set_grad_enabled",
 ]
+
+# `import flodl.autograd.functional` works, as `import torch.autograd.functional`.
+sys.modules[f"{__name__}.functional"] = functional
 
 _Variables = Union[Variable, Sequence[Variable]]
 
@@ -94,6 +104,36 @@ class detect_anomaly:
                 return fn(*args, **kwargs)
 
         return wrapper
+
+
+# The anomaly detection set_detect_anomaly(True) keeps on.
+_set_on: list = []
+
+
+def _set_anomaly(mode: bool) -> None:
+    if mode and not _set_on:
+        _set_on.append(_flodl._DetectAnomaly())
+    while not mode and _set_on:
+        _set_on.pop().exit()
+
+
+class set_detect_anomaly:
+    """Anomaly detection on or off from this call, as
+    ``torch.autograd.set_detect_anomaly(mode)``: a call at the top of a
+    script, or a context manager that restores what was set before.
+    ``check_nan`` is accepted (flodl always checks)."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_detect_anomaly: mode must be a bool, got {type(mode).__name__}")
+        self._before = bool(_set_on)
+        _set_anomaly(mode)
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: object) -> None:
+        _set_anomaly(self._before)
 
 
 def explain_grad(v: Variable) -> str:

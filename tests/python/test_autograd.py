@@ -254,3 +254,40 @@ def test_grad_fn_of_a_custom_function_is_its_node():
     node = Double.apply(x).grad_fn
     assert "Double" in node.name()
     assert node.next_functions[0][0].name() == "torch::autograd::AccumulateGrad"
+
+
+def test_set_detect_anomaly_switches_it_on_and_off() -> None:
+    def nan_backward() -> None:
+        w = Variable(Tensor.zeros([1]), True)
+        (w.sqrt() * 0).sum().backward()
+
+    flodl.autograd.set_detect_anomaly(True)
+    try:
+        with pytest.raises(flodl.AutogradError, match="detect_anomaly: the backward of sqrt"):
+            nan_backward()
+        with flodl.autograd.set_detect_anomaly(False):
+            nan_backward()  # off inside the block
+        with pytest.raises(flodl.AutogradError):
+            nan_backward()  # restored on leaving it
+    finally:
+        flodl.autograd.set_detect_anomaly(False)
+    nan_backward()
+
+
+def test_utils_checkpoint_gives_the_gradients_of_the_plain_run() -> None:
+    import flodl.utils.checkpoint as checkpointing
+
+    flodl.manual_seed(0)
+    seq = flodl.nn.Sequential(
+        flodl.nn.Linear(3, 4), flodl.nn.ReLU(), flodl.nn.Linear(4, 4), flodl.nn.Tanh()
+    )
+    x = Variable(flodl.randn(2, 3), True)
+    seq(x).sum().backward()
+    want = x.grad.numpy().copy()
+    for run in (
+        lambda: checkpointing.checkpoint(seq, x, use_reentrant=False),
+        lambda: checkpointing.checkpoint_sequential(seq, 2, x),
+    ):
+        x.grad = None
+        run().sum().backward()
+        np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)

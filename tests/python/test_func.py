@@ -153,3 +153,40 @@ def test_single_element_transforms_refuse_several_outputs() -> None:
         func.hessian(lambda a: a * 2.0, x)
     with pytest.raises(flodl.ShapeError, match=r"hvp: v has shape \[2\], its input \[4\]"):
         func.hvp(f_flodl, x, t(V[:2]))
+
+
+def test_torch_autograd_functional_signatures_give_torch_s_numbers() -> None:
+    import torch.autograd.functional as TF
+
+    import flodl.autograd.functional as AF
+
+    x = np.array([0.5, -1.0, 2.0])
+    fx, tx = flodl.tensor(x), torch.tensor(x)
+
+    def cube_sum(a):
+        return (a**3).sum()
+
+    def scaled(a, b):
+        return a * b.exp()
+
+    close = np.testing.assert_allclose
+    close(AF.jacobian(lambda a: a**2, fx).numpy(), TF.jacobian(lambda a: a**2, tx).numpy())
+    close(AF.hessian(cube_sum, fx).numpy(), TF.hessian(cube_sum, tx).numpy())
+    (out, got), (t_out, want) = AF.vjp(cube_sum, fx), TF.vjp(cube_sum, tx)
+    assert out.item() == pytest.approx(t_out.item())
+    close(got.numpy(), want.numpy())
+    got = AF.vjp(scaled, (fx, fx), flodl.ones(3))[1]
+    for g, w in zip(got, TF.vjp(scaled, (tx, tx), torch.ones(3))[1]):
+        close(g.numpy(), w.numpy())
+    close(
+        AF.jvp(lambda a: a.sin(), fx, flodl.ones(3))[1].numpy(),
+        TF.jvp(lambda a: a.sin(), tx, torch.ones(3))[1].numpy(),
+    )
+    close(
+        AF.hvp(cube_sum, fx, flodl.ones(3))[1].numpy(),
+        TF.hvp(cube_sum, tx, torch.ones(3))[1].numpy(),
+    )
+    with pytest.raises(flodl.ArgumentError, match="jacobian: create_graph=True"):
+        AF.jacobian(cube_sum, fx, create_graph=True)
+    with pytest.raises(flodl.ArgumentError, match="vjp: v can be left out only"):
+        AF.vjp(lambda a: a * 2, fx)
