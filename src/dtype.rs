@@ -109,6 +109,105 @@ impl DType {
     }
 }
 
+/// The limits of a floating-point dtype, as `torch.finfo`.
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(module = "flodl", name = "finfo", frozen, get_all)
+)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FloatInfo {
+    pub dtype: DType,
+    /// Bits per value.
+    pub bits: u32,
+    /// The gap between 1 and the next value.
+    pub eps: f64,
+    /// The largest finite value.
+    pub max: f64,
+    /// The smallest (most negative) finite value.
+    pub min: f64,
+    /// The smallest positive normal value (also `smallest_normal`).
+    pub tiny: f64,
+    /// About how many decimal digits it resolves: `10 ** -digits`.
+    pub resolution: f64,
+}
+
+/// The limits of an integer dtype, as `torch.iinfo`.
+#[cfg_attr(
+    feature = "python",
+    pyo3::pyclass(module = "flodl", name = "iinfo", frozen, get_all)
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntInfo {
+    pub dtype: DType,
+    pub bits: u32,
+    pub max: i64,
+    pub min: i64,
+}
+
+impl DType {
+    /// This floating-point dtype's limits (a DType error for another).
+    pub fn finfo(self) -> Result<FloatInfo> {
+        // (bits, eps, max, tiny, resolution), as IEEE and bfloat16 define them.
+        let (bits, eps, max, tiny, resolution) = match self {
+            DType::Float16 => (16, 0.0009765625, 65504.0, 6.103515625e-05, 0.001),
+            DType::BFloat16 => (
+                16,
+                0.0078125,
+                3.3895313892515355e38,
+                1.1754943508222875e-38,
+                0.01,
+            ),
+            DType::Float32 => (
+                32,
+                f64::from(f32::EPSILON),
+                f64::from(f32::MAX),
+                f64::from(f32::MIN_POSITIVE),
+                1e-6,
+            ),
+            DType::Float64 => (64, f64::EPSILON, f64::MAX, f64::MIN_POSITIVE, 1e-15),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::DType,
+                    format!("finfo: needs a floating-point dtype, got {}", other.name()),
+                ))
+            }
+        };
+        Ok(FloatInfo {
+            dtype: self,
+            bits,
+            eps,
+            max,
+            min: -max,
+            tiny,
+            resolution,
+        })
+    }
+
+    /// This integer dtype's limits (a DType error for another, bool
+    /// included, as PyTorch's).
+    pub fn iinfo(self) -> Result<IntInfo> {
+        let (bits, min, max) = match self {
+            DType::UInt8 => (8, 0, i64::from(u8::MAX)),
+            DType::Int8 => (8, i64::from(i8::MIN), i64::from(i8::MAX)),
+            DType::Int16 => (16, i64::from(i16::MIN), i64::from(i16::MAX)),
+            DType::Int32 => (32, i64::from(i32::MIN), i64::from(i32::MAX)),
+            DType::Int64 => (64, i64::MIN, i64::MAX),
+            other => {
+                return Err(Error::new(
+                    ErrorKind::DType,
+                    format!("iinfo: needs an integer dtype, got {}", other.name()),
+                ))
+            }
+        };
+        Ok(IntInfo {
+            dtype: self,
+            bits,
+            max,
+            min,
+        })
+    }
+}
+
 /// PyTorch's name of a libtorch dtype, for messages about the ones flodl
 /// lacks (tch's names are Rust's: `ComplexFloat` is torch's complex64).
 pub(crate) fn kind_name(kind: tch::Kind) -> String {

@@ -35,6 +35,7 @@ pub use autograd::{
     enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled, EnableGradGuard,
     InferenceModeGuard, NoGradGuard, Variable,
 };
+pub use dtype::{FloatInfo, IntInfo};
 pub use error::{Error, ErrorKind, Result};
 pub use functional::*;
 pub use interop::DlpackTensor;

@@ -120,6 +120,57 @@ impl DType {
 }
 
 #[pymethods]
+impl crate::dtype::FloatInfo {
+    #[new]
+    #[pyo3(signature = (r#type = None))]
+    fn py_new(r#type: Option<DType>) -> PyResult<Self> {
+        Ok(r#type.unwrap_or(DType::Float32).finfo()?)
+    }
+
+    /// `tiny` by its newer name.
+    #[getter]
+    fn smallest_normal(&self) -> f64 {
+        self.tiny
+    }
+
+    /// PyTorch's repr, its numbers in Python's `g` format.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let g = |v: f64| -> PyResult<String> {
+            pyo3::types::PyFloat::new(py, v)
+                .call_method1("__format__", ("g",))?
+                .extract()
+        };
+        Ok(format!(
+            "finfo(resolution={}, min={}, max={}, eps={}, smallest_normal={}, tiny={}, dtype={})",
+            g(self.resolution)?,
+            g(self.min)?,
+            g(self.max)?,
+            g(self.eps)?,
+            g(self.tiny)?,
+            g(self.tiny)?,
+            self.dtype.name()
+        ))
+    }
+}
+
+#[pymethods]
+impl crate::dtype::IntInfo {
+    #[new]
+    fn py_new(r#type: DType) -> PyResult<Self> {
+        Ok(r#type.iinfo()?)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "iinfo(min={}, max={}, dtype={})",
+            self.min,
+            self.max,
+            self.dtype.name()
+        )
+    }
+}
+
+#[pymethods]
 impl PyTensorOptions {
     #[new]
     #[pyo3(signature = (dtype = None, device = None))]

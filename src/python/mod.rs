@@ -468,6 +468,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<hooks::PyHookHandle>()?;
     m.add_class::<classes::PyTensorOptions>()?;
     m.add_class::<crate::DType>()?;
+    m.add_class::<crate::dtype::FloatInfo>()?;
+    m.add_class::<crate::dtype::IntInfo>()?;
     m.add_function(wrap_pyfunction!(is_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(set_grad_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;

@@ -307,6 +307,20 @@ macro_rules! py_shared_methods {
                 Ok($crate::Tensor::full(&shape, value, options)?)
             }
 
+            /// Called only when an attribute is not found: the AttributeError
+            /// says where flodl lists what it lacks of `torch.Tensor`.
+            fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+                let class = slf.get_type().name()?;
+                let hint = if name.starts_with('_') {
+                    String::new()
+                } else {
+                    format!("; torch.Tensor.{name} is not in flodl (docs/pytorch.md lists what differs and what is absent)")
+                };
+                Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                    "'{class}' object has no attribute '{name}'{hint}"
+                )))
+            }
+
             /// A copy of the values (differentiable), as `Tensor.clone`.
             fn clone(&self) -> PyResult<$Core> {
                 Ok(self.inner.copy()?)
@@ -314,30 +328,39 @@ macro_rules! py_shared_methods {
 
             /// `x.to(dtype)`, `x.to(device)`, `x.to(device, dtype)`,
             /// `x.to(other)` (its dtype and device), or keywords;
-            /// `non_blocking` and `copy` as PyTorch's.
+            /// `non_blocking` and `copy` as PyTorch's. Without a change (and
+            /// without `copy`) it returns `x` itself, as PyTorch.
             #[pyo3(signature = (*args, dtype = None, device = None, non_blocking = false, copy = false))]
             fn to(
-                &self,
+                slf: &Bound<'_, Self>,
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 dtype: Option<&Bound<'_, PyAny>>,
                 device: Option<&Bound<'_, PyAny>>,
                 non_blocking: bool,
                 copy: bool,
-            ) -> PyResult<$Core> {
+            ) -> PyResult<Py<PyAny>> {
+                let inner = &slf.get().inner;
                 let (dtype, device) = super::shared::to_arguments(args, dtype, device)?;
-                if non_blocking || copy {
-                    let device = device.unwrap_or_else(|| self.inner.device());
-                    let dtype = dtype.unwrap_or_else(|| self.inner.dtype());
-                    return Ok(self.inner.to_with(device, dtype, non_blocking, copy)?);
+                let unchanged = dtype.is_none_or(|d| d == inner.dtype())
+                    && device.is_none_or(|d| d == inner.device());
+                if unchanged && !copy {
+                    return Ok(slf.clone().into_any().unbind());
                 }
-                let mut result = self.inner.clone();
+                let py = slf.py();
+                if non_blocking || copy {
+                    let device = device.unwrap_or_else(|| inner.device());
+                    let dtype = dtype.unwrap_or_else(|| inner.dtype());
+                    let result = inner.to_with(device, dtype, non_blocking, copy)?;
+                    return $crate::python::results::new_object(py, result);
+                }
+                let mut result = inner.clone();
                 if let Some(device) = device {
                     result = result.to_device(device)?;
                 }
                 if let Some(dtype) = dtype {
                     result = result.to_dtype(dtype)?;
                 }
-                Ok(result)
+                $crate::python::results::new_object(py, result)
             }
 
             /// A copy in pinned host memory (needs a CUDA device).

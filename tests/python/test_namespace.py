@@ -322,3 +322,45 @@ def test_where_of_a_condition_alone_is_its_nonzero_as_a_tuple() -> None:
         close(g, w)
     with pytest.raises(TypeError, match="where: input must be a flodl Tensor"):
         flodl.where([True, False])
+
+
+@pytest.mark.parametrize("name", ["float16", "bfloat16", "float32", "float64"])
+def test_finfo_is_torch_s(name: str) -> None:
+    got, want = flodl.finfo(getattr(flodl, name)), torch.finfo(getattr(torch, name))
+    for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+        assert getattr(got, attr) == getattr(want, attr), attr
+    assert got.dtype == getattr(flodl, name) and repr(got) == repr(want)
+
+
+@pytest.mark.parametrize("name", ["uint8", "int8", "int16", "int32", "int64"])
+def test_iinfo_is_torch_s(name: str) -> None:
+    got, want = flodl.iinfo(getattr(flodl, name)), torch.iinfo(getattr(torch, name))
+    assert (got.bits, got.max, got.min) == (want.bits, want.max, want.min)
+
+
+def test_finfo_defaults_to_float32_and_refuses_other_kinds() -> None:
+    assert flodl.finfo().eps == torch.finfo().eps
+    with pytest.raises(flodl.DTypeError, match="finfo: needs a floating-point dtype, got int64"):
+        flodl.finfo(flodl.int64)
+    with pytest.raises(flodl.DTypeError, match="iinfo: needs an integer dtype, got bool"):
+        flodl.iinfo(flodl.bool)
+
+
+def test_constants_and_dtype_class() -> None:
+    assert (flodl.inf, flodl.pi, flodl.e) == (torch.inf, torch.pi, torch.e)
+    assert flodl.nan != flodl.nan and flodl.newaxis is None
+    assert isinstance(flodl.float32, flodl.dtype)
+
+
+def test_to_without_a_change_returns_the_tensor_itself() -> None:
+    x = flodl.ones(2)
+    assert x.to(x.dtype) is x and x.to("cpu") is x and x.to() is x
+    assert x.to(flodl.float64) is not x and x.to(x.dtype, copy=True) is not x
+    v = flodl.Variable(x, requires_grad=True)
+    assert v.to(flodl.float32) is v
+
+
+def test_a_missing_tensor_attribute_says_where_the_absent_ones_are_listed() -> None:
+    with pytest.raises(AttributeError, match="torch.Tensor.frobnicate is not in flodl"):
+        flodl.ones(1).frobnicate  # noqa: B018
+    assert not hasattr(flodl.ones(1), "__array_interface__")
