@@ -132,3 +132,62 @@ def test_a_post_accumulate_hook_gets_the_parameter_itself() -> None:
     (p * 2).sum().backward()
     assert seen == [True]
     assert p.element_size() == 4 and p.data.to_dtype(flodl.DType.Float64).element_size() == 8
+
+
+def _hooked_run(lib, params=None):
+    """A small model with full backward (pre) hooks, one of which doubles
+    its module's input gradients; returns what the hooks saw and the
+    gradients, as plain lists."""
+
+    def values(grads):
+        return [None if g is None else g.detach().numpy().round(6).tolist() for g in grads]
+
+    lib.manual_seed(0)
+    model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.Tanh(), lib.nn.Linear(4, 2))
+    if params is not None:
+        with lib.no_grad():
+            for p, value in zip(model.parameters(), params):
+                p.copy_(Tensor.from_torch(value))
+    seen = []
+    model[0].register_full_backward_hook(lambda m, gi, go: seen.append((values(gi), values(go))))
+    model[2].register_full_backward_pre_hook(lambda m, go: seen.append(values(go)))
+    model[1].register_full_backward_hook(
+        lambda m, gi, go: tuple(None if g is None else g * 2 for g in gi)
+    )
+    model(lib.ones(2, 3) * 0.5).sum().backward()  # no input requires grad
+    x = lib.ones(2, 3, requires_grad=True)
+    model(x * 0.5).sum().backward()
+    grads = [p.grad.numpy().round(6).tolist() for p in model.parameters()]
+    return seen, grads, x.grad.numpy().round(6).tolist()
+
+
+@pytest.mark.filterwarnings("ignore:Full backward hook is firing")
+def test_full_backward_hooks_see_and_replace_the_gradients_as_torch_s() -> None:
+    want = _hooked_run(torch)
+    torch.manual_seed(0)
+    reference = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    got = _hooked_run(flodl, [p.detach() for p in reference.parameters()])
+    assert got == want
+
+
+def test_forward_hooks_with_kwargs_and_prepend() -> None:
+    order = []
+
+    class Scale(flodl.nn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+
+    m = Scale()
+    m.register_forward_hook(lambda mod, args, out: order.append("plain"))
+    m.register_forward_hook(lambda mod, args, out: order.append("first"), prepend=True)
+    m.register_forward_pre_hook(
+        lambda mod, args, kwargs: (args, {**kwargs, "factor": 3.0}), with_kwargs=True
+    )
+    m.register_forward_hook(lambda mod, args, kwargs, out: out + kwargs["factor"], with_kwargs=True)
+    assert m(flodl.ones(2), factor=2.0).tolist() == [6.0, 6.0]
+    assert order == ["first", "plain"]
+    handle = m.register_full_backward_hook(lambda *a: None)
+    handle.remove()
+    assert not m._backward_hooks
+    with pytest.raises(TypeError, match="a hook must be callable"):
+        m.register_forward_hook(3)

@@ -9,8 +9,17 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from typing_extensions import Self
 
-from .._flodl import ArgumentError, Device, DType, Tensor, Variable, _is_torch_tensor
+from .._flodl import (
+    ArgumentError,
+    Device,
+    DType,
+    Tensor,
+    Variable,
+    _is_torch_tensor,
+    is_grad_enabled,
+)
 from .._grad_mode import no_grad
+from . import _hooks
 from .parameter import Parameter
 
 if TYPE_CHECKING:
@@ -122,6 +131,10 @@ class Module:
         setattr_(self, "_modules", {})
         setattr_(self, "_forward_hooks", {})
         setattr_(self, "_forward_pre_hooks", {})
+        # The ids of the forward hooks registered with_kwargs=True.
+        setattr_(self, "_hooks_with_kwargs", set())
+        setattr_(self, "_backward_hooks", {})
+        setattr_(self, "_backward_pre_hooks", {})
 
     # ----- forward -----
 
@@ -129,31 +142,103 @@ class Module:
         raise NotImplementedError(f'Module [{type(self).__name__}] is missing "forward"')
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not (self._forward_pre_hooks or self._forward_hooks):
+        if not (
+            self._forward_pre_hooks
+            or self._forward_hooks
+            or self._backward_hooks
+            or self._backward_pre_hooks
+        ):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
+        with_kwargs = self._hooks_with_kwargs
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            "forward pre-hook must return None or a tuple of (new_args, new_kwargs)"
+                        )
+                    args, kwargs = result
+                continue
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        call = None
+        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
+            call, args = _hooks.watch_inputs(self, args)
         output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
+        for key, hook in list(self._forward_hooks.items()):
+            if key in with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
             if result is not None:
                 output = result
+        if call is not None:
+            output = _hooks.watch_outputs(call, output)
         return output
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
-        """``hook(module, args)`` runs before ``forward``; a returned value replaces the args."""
-        handle = _HookHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+    def _add_hook(
+        self, table: dict[int, Callable[..., Any]], hook: Callable[..., Any], prepend: bool
+    ) -> _HookHandle:
+        if not callable(hook):
+            raise TypeError(f"a hook must be callable, got {type(hook).__name__}")
+        handle = _HookHandle(table)
+        table[handle.id] = hook
+        if prepend:
+            first = table.pop(handle.id)
+            rest = dict(table)
+            table.clear()
+            table[handle.id] = first
+            table.update(rest)
         return handle
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> _HookHandle:
-        """``hook(module, args, output)`` runs after ``forward``; a returned value replaces the
-        output."""
-        handle = _HookHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> _HookHandle:
+        """``hook(module, args)`` runs before ``forward``; a returned value
+        replaces the args. With ``with_kwargs``, ``hook(module, args,
+        kwargs)`` returns None or ``(args, kwargs)``. ``prepend`` runs it
+        before the hooks already there."""
+        handle = self._add_hook(self._forward_pre_hooks, hook, prepend)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
         return handle
+
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> _HookHandle:
+        """``hook(module, args, output)`` runs after ``forward``; a returned
+        value replaces the output. With ``with_kwargs``, ``hook(module, args,
+        kwargs, output)``. ``prepend`` runs it before the hooks already
+        there; ``always_call`` is accepted (it runs after every forward that
+        returns)."""
+        handle = self._add_hook(self._forward_hooks, hook, prepend)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
+        return handle
+
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> _HookHandle:
+        """``hook(module, grad_input, grad_output)`` runs in the backward
+        pass once the gradients of the call's tensor inputs are computed
+        (None for those that need none); a returned tuple replaces
+        ``grad_input``, as PyTorch's."""
+        return self._add_hook(self._backward_hooks, hook, prepend)
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> _HookHandle:
+        """``hook(module, grad_output)`` runs in the backward pass when the
+        gradients of the call's outputs arrive; a returned tuple replaces
+        them, as PyTorch's."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
 
     # ----- registration -----
 
