@@ -27,8 +27,11 @@ c10::Scalar to_scalar(FlodlScalar s) {
 // wrapped 0-dim tensor (it does not promote x's dtype beyond its category)
 // and the Tensor overload runs, one dispatcher hop shorter than the Scalar
 // overload. Wrapped numbers are immutable and flodl never exposes them, so
-// each thread keeps the last few it made and hands them out again.
+// each thread keeps the last few it made and hands them out again; except
+// those made in inference mode, which are inference tensors that autograd
+// refuses to save once the mode is left (each is made fresh there).
 at::Tensor wrapped(const c10::Scalar &a) {
+  if (c10::InferenceMode::is_enabled()) return at::native::wrapped_scalar_tensor(a);
   struct Key {
     int tag;
     int64_t bits;

@@ -530,3 +530,47 @@ def _rebuild_tensor(values: np.ndarray, dtype: str, device: str) -> Tensor:
 
 def _rebuild_variable(values: np.ndarray, dtype: str, device: str, requires_grad: bool) -> Variable:
     return Variable(_rebuild_tensor(values, dtype, device), requires_grad)
+
+
+def _legacy_tensor(dtype: Any, *args: Any, device: Any = None) -> Tensor:
+    """PyTorch's legacy constructors, ``torch.Tensor(...)`` and
+    ``torch.FloatTensor(...)``: from data (a sequence, a numpy array, a
+    tensor) converted to ``dtype``, or from sizes (``Tensor(2, 3)``, a
+    ``Size``) uninitialized; no argument gives an empty tensor."""
+    import builtins
+
+    from ._size import Size
+
+    if not args:
+        return empty(0, dtype=dtype, device=device)
+    if builtins.all(isinstance(a, builtins.int) and not isinstance(a, bool) for a in args):
+        return empty(*args, dtype=dtype, device=device)
+    if len(args) == 1 and isinstance(args[0], Size):
+        return empty(*args[0], dtype=dtype, device=device)
+    if len(args) == 1:
+        return tensor(args[0], dtype=dtype, device=device)
+    raise TypeError(
+        "Tensor(): takes one sequence, array or tensor of data, or sizes as ints, got "
+        + ", ".join(type(a).__name__ for a in args)
+    )
+
+
+def _legacy_class(name: str, dtype: Any) -> Any:
+    def make(*args: Any, device: Any = None) -> Tensor:
+        return _legacy_tensor(dtype, *args, device=device)
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"``torch.{name}(...)``: a {dtype.name} Tensor from data or sizes."
+    return make
+
+
+FloatTensor = _legacy_class("FloatTensor", _flodl.DType.Float32)
+DoubleTensor = _legacy_class("DoubleTensor", _flodl.DType.Float64)
+HalfTensor = _legacy_class("HalfTensor", _flodl.DType.Float16)
+BFloat16Tensor = _legacy_class("BFloat16Tensor", _flodl.DType.BFloat16)
+LongTensor = _legacy_class("LongTensor", _flodl.DType.Int64)
+IntTensor = _legacy_class("IntTensor", _flodl.DType.Int32)
+ShortTensor = _legacy_class("ShortTensor", _flodl.DType.Int16)
+CharTensor = _legacy_class("CharTensor", _flodl.DType.Int8)
+ByteTensor = _legacy_class("ByteTensor", _flodl.DType.UInt8)
+BoolTensor = _legacy_class("BoolTensor", _flodl.DType.Bool)

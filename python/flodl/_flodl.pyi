@@ -171,9 +171,21 @@ class _Ops(Generic[_Self, _Operand]):
     def remainder_(self, other: _Operand | Number) -> _Self: ...
     def pow(self, exponent: _Operand | Number) -> _Self:
         """``self ** exponent``: Rust's ``pow`` (a tensor) or ``pow_scalar`` (a number)."""
-    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+    def sum(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        dtype: DType | None = None,
+    ) -> _Self:
         """Of all elements (Rust ``sum``) or along ``dim`` (``sum_dim``, ``sum_dims``)."""
-    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+    def mean(
+        self,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+        *,
+        dtype: DType | None = None,
+    ) -> _Self:
         """Of all elements (Rust ``mean``) or along ``dim`` (``mean_dim``, ``mean_dims``)."""
     def amax(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
         """The largest values over ``dim`` (one dim, several, or all; Rust ``amax``)."""
@@ -976,6 +988,10 @@ class _Ops(Generic[_Self, _Operand]):
 class Tensor(_Ops[Tensor, Tensor]):
     """An n-dimensional array on a device, with no autograd graph."""
 
+    def __init__(self, *args: Any, device: DeviceLike | None = None) -> None:
+        """PyTorch's legacy constructor: ``Tensor(data)`` (float32) or
+        ``Tensor(2, 3)`` (uninitialized); ``flodl.tensor`` and ``flodl.empty``
+        are the forms to write."""
     # Creation. Python extras: `data` may be any number sequence or array;
     # `arange(n)` counts from 0 and, like every creation function, makes
     # Float32 unless `dtype=` says otherwise (PyTorch infers int64).

@@ -749,18 +749,18 @@ def bitwise_right_shift_scalar(input: Tensor, scalar: Any) -> Any:
     return input.bitwise_right_shift_scalar(scalar)
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def sum(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None) -> Any:
     """``input.sum(...)``: Sum of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sum", input)
-    return input.sum(dim, keepdim)
+    return input.sum(dim, keepdim, dtype=dtype)
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def mean(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None) -> Any:
     """``input.mean(...)``: Mean of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("mean", input)
-    return input.mean(dim, keepdim)
+    return input.mean(dim, keepdim, dtype=dtype)
 
 
 def min(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:

@@ -741,26 +741,32 @@ macro_rules! overloads {
             }
 
             /// The sum of all elements, or along `dim` (one dim or several;
-            /// Rust `sum`, `sum_dim`, `sum_dims`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+            /// Rust `sum`, `sum_dim`, `sum_dims`), in `dtype` when given.
+            #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
+            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
                 use $crate::python::args::Dims;
+                // `dtype`: the values converted first, as PyTorch accumulates in it.
+                let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
+                let x = converted.as_ref().unwrap_or(&self.inner);
                 Ok(match $crate::python::args::reduction_dims(&dim, "sum")? {
-                    Dims::Many(dims) => self.inner.sum_dims(dims, keepdim)?,
-                    Dims::One(d) => $crate::python::overloads::reduce(&self.inner, Some(d), keepdim, $Core::sum, $Core::sum_dim)?,
-                    Dims::All => $crate::python::overloads::reduce(&self.inner, None, keepdim, $Core::sum, $Core::sum_dim)?,
+                    Dims::Many(dims) => x.sum_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, $Core::sum, $Core::sum_dim)?,
+                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, $Core::sum, $Core::sum_dim)?,
                 })
             }
 
             /// The mean of all elements, or along `dim` (one dim or several;
-            /// Rust `mean`, `mean_dim`, `mean_dims`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+            /// Rust `mean`, `mean_dim`, `mean_dims`), in `dtype` when given.
+            #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
+            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
                 use $crate::python::args::Dims;
+                // `dtype`: the values converted first, as PyTorch accumulates in it.
+                let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
+                let x = converted.as_ref().unwrap_or(&self.inner);
                 Ok(match $crate::python::args::reduction_dims(&dim, "mean")? {
-                    Dims::Many(dims) => self.inner.mean_dims(dims, keepdim)?,
-                    Dims::One(d) => $crate::python::overloads::reduce(&self.inner, Some(d), keepdim, $Core::mean, $Core::mean_dim)?,
-                    Dims::All => $crate::python::overloads::reduce(&self.inner, None, keepdim, $Core::mean, $Core::mean_dim)?,
+                    Dims::Many(dims) => x.mean_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, $Core::mean, $Core::mean_dim)?,
+                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, $Core::mean, $Core::mean_dim)?,
                 })
             }
 

@@ -480,6 +480,24 @@ impl PyTensor {
         None
     }
 
+    /// PyTorch's legacy constructor, `flodl.Tensor(data)` (float32) or
+    /// `flodl.Tensor(2, 3)` (uninitialized): `flodl.tensor` and
+    /// `flodl.empty` are the forms to write.
+    #[new]
+    #[pyo3(signature = (*args, device = None))]
+    fn py_new(args: &Bound<'_, PyTuple>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let py = args.py();
+        let mut call = vec![crate::DType::Float32.into_pyobject(py)?.into_any()];
+        call.extend(args.iter());
+        let kwargs = pyo3::types::PyDict::new(py);
+        kwargs.set_item("device", device)?;
+        let made = py
+            .import("flodl._creation")?
+            .getattr("_legacy_tensor")?
+            .call(PyTuple::new(py, call)?, Some(&kwargs))?;
+        Ok(made.cast::<PyTensor>()?.get().inner.clone().into())
+    }
+
     /// A Tensor cannot start recording in place: an AutogradError with the
     /// way (a Variable of it, or `requires_grad=True` at creation).
     /// `requires_grad_(False)` returns the Tensor, as PyTorch.

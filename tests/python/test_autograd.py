@@ -291,3 +291,15 @@ def test_utils_checkpoint_gives_the_gradients_of_the_plain_run() -> None:
         x.grad = None
         run().sum().backward()
         np.testing.assert_allclose(x.grad.numpy(), want, rtol=1e-6)
+
+
+def test_numbers_used_in_inference_mode_do_not_break_later_training() -> None:
+    # A validation pass in inference_mode, then training with the same
+    # numbers (the shim's reused 0-d tensors must not be inference tensors).
+    w = Variable(flodl.ones(2), True)
+    with flodl.inference_mode():
+        (w * 3 + 1.5) / 2
+    for _ in range(2):
+        b = Variable(Tensor.from_f32([1.0, 2.0], [2]), True)
+        ((b * 3 + 1.5) / 2).sum().backward()
+        assert b.grad.tolist() == [1.5, 1.5]

@@ -364,3 +364,25 @@ def test_a_missing_tensor_attribute_says_where_the_absent_ones_are_listed() -> N
     with pytest.raises(AttributeError, match="torch.Tensor.frobnicate is not in flodl"):
         flodl.ones(1).frobnicate  # noqa: B018
     assert not hasattr(flodl.ones(1), "__array_interface__")
+
+
+def test_legacy_tensor_constructors_are_torch_s() -> None:
+    for args in [([1, 2, 3],), (2, 3), (), ([[1.5, 2]],)]:
+        got, want = flodl.Tensor(*args), torch.Tensor(*args)
+        assert got.shape == list(want.shape) and got.dtype == flodl.float32
+        if not args or isinstance(args[0], list):
+            assert got.tolist() == want.tolist()
+    assert flodl.Tensor(flodl.Size([2, 2])).shape == [2, 2]
+    for name in ("LongTensor", "IntTensor", "DoubleTensor", "ByteTensor", "BoolTensor"):
+        got, want = getattr(flodl, name)([1, 0, 2]), getattr(torch, name)([1, 0, 2])
+        assert got.tolist() == want.tolist() and got.dtype.name == str(want.dtype)[6:]
+    with pytest.raises(TypeError, match="Tensor\\(\\): takes one sequence"):
+        flodl.Tensor("abc", 2)
+
+
+def test_reductions_take_a_dtype() -> None:
+    x, t = flodl.arange(6).reshape([2, 3]), torch.arange(6).reshape(2, 3)
+    got, want = x.sum(dtype=flodl.float64), t.sum(dtype=torch.float64)
+    assert got.dtype == flodl.float64 and got.item() == want.item()
+    got, want = flodl.mean(x, 1, dtype=flodl.float32), t.mean(1, dtype=torch.float32)
+    assert got.tolist() == want.tolist()
