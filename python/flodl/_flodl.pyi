@@ -270,6 +270,12 @@ class _Ops(Generic[_Self, _Operand]):
         """``scatter`` in place; returns self."""
     def where(self, condition: Tensor, other: _Operand | Number) -> _Self:
         """``flodl.where(condition, self, other)``."""
+    def pow_(self, exponent: _Operand | Number) -> _Self:
+        """``self **= exponent`` in place (a tensor or a number); returns self."""
+    def clip(self, min: float | None = None, max: float | None = None) -> _Self:
+        """``clamp`` by its other name."""
+    def is_floating_point(self) -> bool: ...
+    def __pos__(self) -> _Self: ...
     def clamp_(self, min: float | None = None, max: float | None = None) -> _Self:
         """Values clamped into ``[min, max]`` in place; a missing bound is Rust's
         ``clamp_min_`` or ``clamp_max_``. Returns self."""
@@ -813,6 +819,37 @@ class _Ops(Generic[_Self, _Operand]):
     def masked_scatter(self, mask: Tensor, source: _Operand) -> _Self:
         """``self`` with ``source``'s leading values, in order, where the Bool ``mask`` (broadcast)
         is true, as ``torch.masked_scatter``."""
+    def type_as(self, other: _Operand) -> _Self:
+        """The values as ``other``'s dtype, as ``Tensor.type_as``."""
+    def dot(self, other: _Operand) -> _Self:
+        """The dot product of two vectors, as ``torch.dot``."""
+    def mv(self, vec: _Operand) -> _Self:
+        """A matrix times a vector, as ``torch.mv``."""
+    def trace(self) -> _Self:
+        """The sum of a matrix's main diagonal, as ``torch.trace``."""
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> _Self:
+        """The diagonal ``offset`` above the main one of the planes of ``dim1`` and ``dim2``, as a
+        last dim (a view), as ``torch.diagonal``."""
+    def movedim(self, source: int | Sequence[int], destination: int | Sequence[int]) -> _Self:
+        """The dims ``source`` moved to the places ``destination``, the others in their order, as
+        ``torch.movedim``."""
+    def swapaxes(self, axis0: int, axis1: int) -> _Self:
+        """Dims ``axis0`` and ``axis1`` swapped, as ``torch.swapaxes`` (``transpose``)."""
+    def tile(self, dims: int | Sequence[int]) -> _Self:
+        """The values tiled ``dims[i]`` times along each dim (leading dims of size 1 added as
+        needed), as ``torch.tile``."""
+    def broadcast_to(self, shape: int | Sequence[int]) -> _Self:
+        """Broadcast to ``shape`` (a view), as ``torch.broadcast_to``."""
+    def argwhere(self) -> Tensor:
+        """The indices of the non-zero elements, one row each, as ``torch.argwhere``."""
+    def logit(self, eps: float | None = None) -> _Self:
+        """``log(p / (1 - p))``, with ``p`` clamped into ``[eps, 1 - eps]`` when ``eps`` is given,
+        as ``torch.logit``."""
+    def repeat_interleave(self, repeats: int, dim: int | None = None) -> _Self:
+        """Each element (or slice of ``dim``) repeated ``repeats`` times in place, flattened without
+        ``dim``, as ``torch.repeat_interleave``."""
+    def diff(self, n: int = 1, dim: int = -1) -> _Self:
+        """The ``n``-th forward differences along ``dim``, as ``torch.diff``."""
     def take(self, index: Tensor) -> _Self:
         """The values at the Int64 ``index`` of the flattened tensor, as ``torch.take``."""
     def take_along_dim(self, indices: Tensor, dim: int | None = None) -> _Self:
@@ -847,8 +884,6 @@ class _Ops(Generic[_Self, _Operand]):
         """``self *= scalar``, in place."""
     def div_scalar_(self, scalar: Number) -> _Self:
         """``self /= scalar``, in place."""
-    def pow_(self, exponent: _Operand) -> _Self:
-        """``self **= exponent``, in place."""
     def floor_divide_scalar_(self, scalar: Number) -> _Self:
         """``self //= scalar``, in place."""
     def remainder_scalar_(self, scalar: Number) -> _Self:

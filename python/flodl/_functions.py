@@ -1427,6 +1427,97 @@ def masked_scatter(input: Tensor, mask: Any, source: Any) -> Any:
     return input.masked_scatter(mask, source)
 
 
+def type_as(input: Tensor, other: Any) -> Any:
+    """``input.type_as(...)``: The values as `other`'s dtype, as `Tensor.type_as`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("type_as", input)
+    return input.type_as(other)
+
+
+def dot(input: Tensor, other: Any) -> Any:
+    """``input.dot(...)``: The dot product of two vectors, as `torch.dot`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("dot", input)
+    return input.dot(other)
+
+
+def mv(input: Tensor, vec: Any) -> Any:
+    """``input.mv(...)``: A matrix times a vector, as `torch.mv`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("mv", input)
+    return input.mv(vec)
+
+
+def trace(input: Tensor) -> Any:
+    """``input.trace(...)``: The sum of a matrix's main diagonal, as `torch.trace`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("trace", input)
+    return input.trace()
+
+
+def diagonal(input: Tensor, offset: Any = 0, dim1: Any = 0, dim2: Any = 1) -> Any:
+    """``input.diagonal(...)``: The diagonal `offset` above the main one of the planes of  `dim1` and `dim2`, as a last dim (a view), as `torch.diagonal`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("diagonal", input)
+    return input.diagonal(offset, dim1, dim2)
+
+
+def movedim(input: Tensor, source: Any, destination: Any) -> Any:
+    """``input.movedim(...)``: The dims `source` moved to the places `destination`, the  others in their order, as `torch.movedim`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("movedim", input)
+    return input.movedim(source, destination)
+
+
+def swapaxes(input: Tensor, axis0: Any, axis1: Any) -> Any:
+    """``input.swapaxes(...)``: Dims `axis0` and `axis1` swapped, as `torch.swapaxes` (`transpose`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("swapaxes", input)
+    return input.swapaxes(axis0, axis1)
+
+
+def tile(input: Tensor, dims: Any) -> Any:
+    """``input.tile(...)``: The values tiled `dims[i]` times along each dim (leading  dims of size 1 added as needed), as `torch.tile`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tile", input)
+    return input.tile(dims)
+
+
+def broadcast_to(input: Tensor, shape: Any) -> Any:
+    """``input.broadcast_to(...)``: Broadcast to `shape` (a view), as `torch.broadcast_to`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("broadcast_to", input)
+    return input.broadcast_to(shape)
+
+
+def argwhere(input: Tensor) -> Any:
+    """``input.argwhere(...)``: The indices of the non-zero elements, one row each, as `torch.argwhere`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("argwhere", input)
+    return input.argwhere()
+
+
+def logit(input: Tensor, eps: Any = None) -> Any:
+    """``input.logit(...)``: `log(p / (1 - p))`, with `p` clamped into `[eps, 1 - eps]`  when `eps` is given, as `torch.logit`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logit", input)
+    return input.logit(eps)
+
+
+def repeat_interleave(input: Tensor, repeats: Any, dim: Any = None) -> Any:
+    """``input.repeat_interleave(...)``: Each element (or slice of `dim`) repeated `repeats` times in  place, flattened without `dim`, as `torch.repeat_interleave`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("repeat_interleave", input)
+    return input.repeat_interleave(repeats, dim)
+
+
+def diff(input: Tensor, n: Any = 1, dim: Any = -1) -> Any:
+    """``input.diff(...)``: The `n`-th forward differences along `dim`, as `torch.diff`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("diff", input)
+    return input.diff(n, dim)
+
+
 def take(input: Tensor, index: Any) -> Any:
     """``input.take(...)``: The values at the Int64 `index` of the flattened tensor, as  `torch.take`."""
     if not isinstance(input, Tensor):
@@ -1559,6 +1650,7 @@ __all__ = [
     "argmin",
     "argmin_dim",
     "argsort",
+    "argwhere",
     "asin",
     "asinh",
     "atan",
@@ -1577,6 +1669,7 @@ __all__ = [
     "bitwise_xor",
     "bitwise_xor_scalar",
     "bmm",
+    "broadcast_to",
     "cdist",
     "ceil",
     "chunk",
@@ -1592,9 +1685,12 @@ __all__ = [
     "cumprod",
     "cumsum",
     "diag",
+    "diagonal",
+    "diff",
     "digamma",
     "div",
     "div_scalar",
+    "dot",
     "elu",
     "eq",
     "eq_scalar",
@@ -1645,6 +1741,7 @@ __all__ = [
     "logical_not",
     "logical_or",
     "logical_xor",
+    "logit",
     "logsumexp",
     "lt",
     "lt_scalar",
@@ -1668,9 +1765,11 @@ __all__ = [
     "mish",
     "mm",
     "mode",
+    "movedim",
     "mul",
     "mul_scalar",
     "multinomial",
+    "mv",
     "nan_to_num",
     "narrow",
     "ne",
@@ -1693,6 +1792,7 @@ __all__ = [
     "remainder",
     "remainder_scalar",
     "repeat",
+    "repeat_interleave",
     "reshape",
     "reshape_as",
     "rfloor_divide_scalar",
@@ -1732,16 +1832,20 @@ __all__ = [
     "sum",
     "sum_dim",
     "sum_dims",
+    "swapaxes",
     "t",
     "take",
     "take_along_dim",
     "tan",
     "tanh",
+    "tile",
     "topk",
+    "trace",
     "transpose",
     "tril",
     "triu",
     "trunc",
+    "type_as",
     "unbind",
     "unflatten",
     "unique",

@@ -568,6 +568,38 @@ macro_rules! method_ops {
             /// `self` with `source`'s leading values, in order, where the
             /// Bool `mask` (broadcast) is true, as `torch.masked_scatter`.
             masked_scatter(mask: Tensor, source: Same) => |x| x.f_masked_scatter(mask.raw(), source.raw());
+            /// The values as `other`'s dtype, as `Tensor.type_as`.
+            type_as(other: Same) => |x| x.f_type_as(other.raw());
+            /// The dot product of two vectors, as `torch.dot`.
+            dot(other: Same) => |x| x.f_dot(other.raw());
+            /// A matrix times a vector, as `torch.mv`.
+            mv(vec: Same) => |x| x.f_mv(vec.raw());
+            /// The sum of a matrix's main diagonal, as `torch.trace`.
+            trace() => |x| x.f_trace();
+            /// The diagonal `offset` above the main one of the planes of
+            /// `dim1` and `dim2`, as a last dim (a view), as `torch.diagonal`.
+            diagonal(offset: i64 = 0, dim1: i64 = 0, dim2: i64 = 1) => |x| x.f_diagonal(offset, dim1, dim2);
+            /// The dims `source` moved to the places `destination`, the
+            /// others in their order, as `torch.movedim`.
+            movedim(source: Ints, destination: Ints) => |x| x.f_movedim(source, destination);
+            /// Dims `axis0` and `axis1` swapped, as `torch.swapaxes` (`transpose`).
+            swapaxes(axis0: i64, axis1: i64) => |x| x.f_swapaxes(axis0, axis1);
+            /// The values tiled `dims[i]` times along each dim (leading
+            /// dims of size 1 added as needed), as `torch.tile`.
+            tile(dims: Ints) => |x| x.f_tile(dims);
+            /// Broadcast to `shape` (a view), as `torch.broadcast_to`.
+            broadcast_to(shape: Ints) => |x| x.f_broadcast_to(shape);
+            /// The indices of the non-zero elements, one row each, as `torch.argwhere`.
+            argwhere() -> Tensor => |x| x.f_argwhere();
+            /// `log(p / (1 - p))`, with `p` clamped into `[eps, 1 - eps]`
+            /// when `eps` is given, as `torch.logit`.
+            logit(eps: Option<f64> = None) => |x| x.f_logit(eps);
+            /// Each element (or slice of `dim`) repeated `repeats` times in
+            /// place, flattened without `dim`, as `torch.repeat_interleave`.
+            repeat_interleave(repeats: i64, dim: Option<i64> = None)
+                => |x| x.f_repeat_interleave_self_int(repeats, dim, None::<i64>);
+            /// The `n`-th forward differences along `dim`, as `torch.diff`.
+            diff(n: i64 = 1, dim: i64 = (-1)) => |x| x.f_diff(n, dim, None::<&tch::Tensor>, None::<&tch::Tensor>);
             /// The values at the Int64 `index` of the flattened tensor, as
             /// `torch.take`.
             take(index: Tensor) => |x| x.f_take(index.raw());
@@ -631,7 +663,7 @@ macro_rules! method_ops {
             /// `self %= other` (the sign of `other`), in place.
             remainder_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_remainder_tensor_(other.raw()).map(drop);
             /// `self **= exponent`, in place.
-            pow_(exponent: Same) -> () => |x| x.shallow_clone().f_pow_tensor_(exponent.raw()).map(drop);
+            pow_(exponent: Same) -> () [overloaded] => |x| x.shallow_clone().f_pow_tensor_(exponent.raw()).map(drop);
             /// `self //= scalar`, in place.
             floor_divide_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::floor_divide_scalar_(x, scalar).map(drop);
             /// `self %= scalar`, in place.

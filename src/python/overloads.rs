@@ -586,6 +586,11 @@ macro_rules! overloads {
                 $crate::python::overloads::as_in_place_operator("floor_divide_", slf.as_any(), other, None, "__ifloordiv__")
             }
 
+            /// `self **= exponent` in place (a tensor or a number); returns self.
+            fn pow_(slf: &Bound<'_, Self>, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("pow_", slf.as_any(), exponent, None, "__ipow__")
+            }
+
             /// `self %= other` in place; returns self.
             fn remainder_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 $crate::python::overloads::as_in_place_operator("remainder_", slf.as_any(), other, None, "__imod__")
@@ -708,6 +713,12 @@ macro_rules! overloads {
                     }
                 };
                 Ok(slf.clone())
+            }
+
+            /// `clamp(min, max)` by its other name, as `torch.clip`.
+            #[pyo3(signature = (min = None, max = None))]
+            fn clip(slf: &Bound<'_, Self>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                Ok(slf.call_method1("clamp", (min, max))?.unbind())
             }
 
             /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf

@@ -307,6 +307,16 @@ macro_rules! py_shared_methods {
                 Ok($crate::Tensor::full(&shape, value, options)?)
             }
 
+            /// Whether the dtype is a floating-point one, as `Tensor.is_floating_point`.
+            fn is_floating_point(&self) -> bool {
+                self.inner.dtype().is_floating_point()
+            }
+
+            /// `+x`: `x` itself, as PyTorch's `positive`.
+            fn __pos__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                Ok(slf.clone().into_any().unbind())
+            }
+
             /// Called only when an attribute is not found: the AttributeError
             /// says where flodl lists what it lacks of `torch.Tensor`.
             fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {

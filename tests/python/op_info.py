@@ -1093,6 +1093,83 @@ OP_INFOS: list[OpInfo] = [
         operand_names=("source",),
     ),
     OpInfo(
+        "type_as",
+        lambda x, other: x.type_as(other),
+        [Sample(((3, 4), (2,)))],
+        errors=type_error(),
+        returns_input=True,  # of the same dtype already, as PyTorch's
+    ),
+    OpInfo("dot", torch.dot, [Sample(((4,), (4,)))], errors=shape_error((3,), (4,))),
+    OpInfo(
+        "mv",
+        lambda x, vec: torch.mv(x, vec),
+        [Sample(((3, 4), (4,)))],
+        errors=shape_error((3, 4), (3,)),
+        operand_names=("vec",),
+    ),
+    OpInfo(
+        "trace", torch.trace, [Sample(((3, 4),)), Sample(((3, 3),))], errors=shape_error((2, 3, 4))
+    ),
+    OpInfo(
+        "diagonal",
+        lambda x, offset=0, dim1=0, dim2=1: torch.diagonal(x, offset, dim1, dim2),
+        [Sample(((3, 4),)), Sample(((2, 3, 4),), {"offset": 1, "dim1": 1, "dim2": 2})],
+        errors=range_error((2, 3), dim1=2),
+    ),
+    OpInfo(
+        "movedim",
+        lambda x, source, destination: torch.movedim(x, source, destination),
+        [
+            Sample(((2, 3, 4),), {"source": [0], "destination": [2]}),
+            Sample(((2, 3, 4),), {"source": [2, 0], "destination": [0, 1]}),
+        ],
+        errors=range_error((2, 3), source=[3], destination=[0]),
+    ),
+    OpInfo(
+        "swapaxes",
+        lambda x, axis0, axis1: torch.swapaxes(x, axis0, axis1),
+        [Sample(((2, 3, 4),), {"axis0": 0, "axis1": 2})],
+        errors=range_error((2, 3), axis0=0, axis1=2),
+    ),
+    OpInfo(
+        "tile",
+        lambda x, dims: torch.tile(x, dims),
+        [Sample(((2, 3),), {"dims": [2, 1]}), Sample(((3,),), {"dims": [2, 2]})],
+        errors=argument_error((2, 3), dims=[-1]),
+    ),
+    OpInfo(
+        "broadcast_to",
+        lambda x, shape: torch.broadcast_to(x, shape),
+        [Sample(((3, 1),), {"shape": [2, 3, 4]})],
+        errors=shape_error((2, 3), shape=[4, 3]),
+    ),
+    OpInfo(
+        "argwhere",
+        torch.argwhere,
+        [Sample(((3, 4),))],
+        differentiable=False,
+        domain=lambda a: np.where(a > 0, a, 0.0),
+    ),
+    OpInfo(
+        "logit",
+        lambda x, eps=None: torch.logit(x, eps),
+        [Sample(((3, 4),)), Sample(((5,),), {"eps": 0.1})],
+        domain=lambda a: 1 / (1 + np.exp(-a)),
+        errors=type_error(),
+    ),
+    OpInfo(
+        "repeat_interleave",
+        lambda x, repeats, dim=None: torch.repeat_interleave(x, repeats, dim),
+        [Sample(((2, 3),), {"repeats": 2}), Sample(((2, 3),), {"repeats": 3, "dim": 1})],
+        errors=range_error((2, 3), repeats=2, dim=2),
+    ),
+    OpInfo(
+        "diff",
+        lambda x, n=1, dim=-1: torch.diff(x, n, dim),
+        [Sample(((3, 5),)), Sample(((4, 3),), {"n": 2, "dim": 0})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
         "take",
         lambda x, index: torch.take(x, index),
         [Sample(((3, 4),), {"index": np.array([[0, 11], [5, 2]])})],

@@ -94,7 +94,9 @@ def torch_loss_grads(info, arrays, kwargs, ws):
     outs = outputs(call_torch(info, xs, kwargs))
     loss = sum((o * torch.tensor(w)).sum() for o, w in zip(outs, ws) if w is not None)
     loss.backward()
-    return [o.detach().numpy() for o in outs], [x.grad.numpy() for x in xs]
+    # An operand only read for its dtype or shape (type_as) gets no gradient.
+    grads = [np.zeros_like(a) if x.grad is None else x.grad.numpy() for x, a in zip(xs, arrays)]
+    return [o.detach().numpy() for o in outs], grads
 
 
 def flodl_loss_grads(info, arrays, kwargs, ws):

@@ -620,3 +620,14 @@ def test_einsum_takes_operands_loose_or_in_a_list() -> None:
         flodl.einsum("ij,jk->ik", fa)
     with pytest.raises(TypeError, match="einsum: equation must be a str"):
         flodl.einsum(fa, fb)
+
+
+def test_clip_is_floating_point_unary_plus_and_pow_in_place() -> None:
+    data = [-2.0, 0.5, 3.0]
+    x, t = flodl.tensor(data), torch.tensor(data)
+    assert x.clip(0, 1).tolist() == t.clip(0, 1).tolist()
+    assert x.clip(max=1.0).tolist() == t.clip(max=1.0).tolist()
+    assert x.is_floating_point() and not flodl.arange(3).is_floating_point()
+    assert (+x) is x
+    assert x.pow_(2) is x and x.tolist() == t.pow_(2).tolist()
+    assert x.pow_(flodl.tensor([1.0, 2.0, 0.5])).tolist() == [4.0, 0.0625, 3.0]
