@@ -39,8 +39,8 @@ fn torch_dir() -> Result<PathBuf, String> {
 fn write_scalar_ops() {
     let def = std::fs::read_to_string("csrc/scalar_ops.def")
         .unwrap_or_else(|e| panic!("cannot read csrc/scalar_ops.def: {e}"));
-    let (mut one, mut two, mut tensor, mut tensors) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut one, mut two, mut tensor, mut tensors, mut tensors_two) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for line in def.lines() {
         let Some((head, rest)) = line.split_once('(') else {
             continue;
@@ -52,15 +52,17 @@ fn write_scalar_ops() {
             "FLODL_OP_2" => two.push(pair),
             "FLODL_OP_T" => tensor.push(pair),
             "FLODL_OP_TT" => tensors.push(pair),
+            "FLODL_OP_TT2" => tensors_two.push(pair),
             _ => {}
         }
     }
     let code = format!(
-        "scalar_ops!(one: {}; two: {}; tensor: {}; tensors: {});\n",
+        "scalar_ops!(one: {}; two: {}; tensor: {}; tensors: {}; tensors_two: {});\n",
         one.join(", "),
         two.join(", "),
         tensor.join(", "),
-        tensors.join(", ")
+        tensors.join(", "),
+        tensors_two.join(", ")
     );
     let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("scalar_ops.rs"), code)

@@ -193,11 +193,15 @@ char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 #define FLODL_OP_TT(name, expr)                                                           \
   char *flodl_##name(const FlodlTensor *x, const FlodlTensor *t, const FlodlTensor *u, \
                      FlodlScalar a, FlodlTensor **out);
+#define FLODL_OP_TT2(name, expr)                                                          \
+  char *flodl_##name(const FlodlTensor *x, const FlodlTensor *t, const FlodlTensor *u, \
+                     FlodlScalar a, FlodlScalar b, FlodlTensor **out);
 #include "scalar_ops.def"
 #undef FLODL_OP_1
 #undef FLODL_OP_2
 #undef FLODL_OP_T
 #undef FLODL_OP_TT
+#undef FLODL_OP_TT2
 // Creation with `like`'s dtype and device.
 char *flodl_arange(double start, double end, double step, const FlodlTensor *like,
                    FlodlTensor **out);
@@ -207,9 +211,9 @@ char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor 
 // dims at `dim`; all elements when has_dim is 0.
 char *flodl_var_std(const FlodlTensor *x, double correction, const int64_t *dim, size_t ndims,
                     int has_dim, int keepdim, int std, FlodlTensor **out);
-// torch.linalg.vector_norm; all elements when has_dim is 0.
-char *flodl_vector_norm(const FlodlTensor *x, double p, int64_t dim, int has_dim, int keepdim,
-                        FlodlTensor **out);
+// torch.linalg.vector_norm over the ndims dims at dim; all elements when has_dim is 0.
+char *flodl_vector_norm(const FlodlTensor *x, double p, const int64_t *dim, size_t ndims,
+                        int has_dim, int keepdim, FlodlTensor **out);
 // A multi-layer GRU on the CPU with one autograd node per layer and
 // direction (gru.cpp): (output, h_n) as at::gru gives them.
 char *flodl_gru(const FlodlTensor *input, const FlodlTensor *hx, FlodlTensor *const *params,

@@ -98,11 +98,18 @@ extern "C" {
     c10::Scalar a = to_scalar(a_);                                                      \
     return guarded(out, [&] { return expr; });                                          \
   }
+#define FLODL_OP_TT2(name, expr)                                                        \
+  char *flodl_##name(const at::Tensor *x, const at::Tensor *t, const at::Tensor *u,     \
+                     FlodlScalar a_, FlodlScalar b_, at::Tensor **out) {                \
+    c10::Scalar a = to_scalar(a_), b = to_scalar(b_);                                   \
+    return guarded(out, [&] { return expr; });                                          \
+  }
 #include "scalar_ops.def"
 #undef FLODL_OP_1
 #undef FLODL_OP_2
 #undef FLODL_OP_T
 #undef FLODL_OP_TT
+#undef FLODL_OP_TT2
 
 // Creation functions with Scalar arguments; `like` is an empty tensor with
 // the dtype and device to create with.
@@ -126,11 +133,12 @@ char *flodl_var_std(const at::Tensor *x, double correction, const int64_t *dim, 
   });
 }
 
-char *flodl_vector_norm(const at::Tensor *x, double p, int64_t dim, int has_dim, int keepdim,
-                        at::Tensor **out) {
+char *flodl_vector_norm(const at::Tensor *x, double p, const int64_t *dim, size_t ndims,
+                        int has_dim, int keepdim, at::Tensor **out) {
   return guarded(out, [&] {
-    if (has_dim) return at::linalg_vector_norm(*x, p, at::IntArrayRef{dim}, keepdim != 0);
-    return at::linalg_vector_norm(*x, p, at::OptionalIntArrayRef{}, keepdim != 0);
+    at::OptionalIntArrayRef dims =
+        has_dim ? at::OptionalIntArrayRef(at::IntArrayRef(dim, ndims)) : at::OptionalIntArrayRef();
+    return at::linalg_vector_norm(*x, p, dims, keepdim != 0);
   });
 }
 

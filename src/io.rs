@@ -65,6 +65,11 @@ where
 /// The metadata entry holding a nested file's structure.
 pub const STRUCTURE_KEY: &str = "flodl.structure";
 
+/// The metadata entry holding a flat file's names in the order they were
+/// given (the format stores tensors by dtype and name), so that [`load`]
+/// gives a state dict back in its module's order, as PyTorch's does.
+pub const ORDER_KEY: &str = "flodl.order";
+
 /// Writes `value` (nested dicts, lists and tuples of tensors, numbers,
 /// strings and `None`) to `path` as a safetensors file; [`load_value`]
 /// gives it back. A flat dict of tensors is the file [`save`] writes.
@@ -256,6 +261,16 @@ where
             .map_err(|e| Error::new(ErrorKind::Argument, format!("{op}: {name}: {e}")))?;
         views.push((name.as_str(), view));
     }
+    let metadata = match metadata {
+        None if views.len() > 1 => {
+            let order = serde_json::json!(views.iter().map(|(n, _)| n).collect::<Vec<_>>());
+            Some(std::collections::HashMap::from([(
+                ORDER_KEY.to_string(),
+                order.to_string(),
+            )]))
+        }
+        given => given,
+    };
     let partial = partial_name(path);
     let written = match (&metadata, views.is_empty()) {
         // safetensors 0.3 writes `{}` and then the metadata for a file of no
@@ -353,6 +368,10 @@ fn read(
         .and_then(|(_, m)| m.metadata().clone());
     let mut entries = parsed.tensors();
     entries.sort_by_key(|(_, view)| view.data().as_ptr() as usize);
+    if let Some(order) = saved_order(metadata.as_ref(), entries.len()) {
+        // Names the order lacks (a file changed by another writer) go last.
+        entries.sort_by_key(|(name, _)| order.get(name).copied().unwrap_or(usize::MAX));
+    }
     let mut out = Vec::with_capacity(entries.len());
     for (name, view) in entries {
         let Some(dtype) = flodl_dtype(view.dtype()) else {
@@ -365,6 +384,16 @@ fn read(
         out.push((name, Tensor::from_raw(raw)));
     }
     Ok((out, metadata))
+}
+
+/// Each name's place in the order [`ORDER_KEY`] records, if the metadata
+/// holds one for `count` tensors; None otherwise (the file's order stands).
+fn saved_order(
+    metadata: Option<&std::collections::HashMap<String, String>>,
+    count: usize,
+) -> Option<std::collections::HashMap<String, usize>> {
+    let names: Vec<String> = serde_json::from_str(metadata?.get(ORDER_KEY)?).ok()?;
+    (names.len() == count).then(|| names.into_iter().enumerate().map(|(i, n)| (n, i)).collect())
 }
 
 /// The DType error of a tensor `name` in the file at `path` whose `dtype`

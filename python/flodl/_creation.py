@@ -89,7 +89,14 @@ def _shaped(op: str, random: bool = False):
         dtype: Any = None,
         device: Any = None,
         requires_grad: bool = False,
+        **named: Any,
     ) -> Tensor:
+        # PyTorch also takes the sizes by name: `zeros(size=(2, 3))`.
+        if named:
+            if size or set(named) != {"size"}:
+                unexpected = next(iter(set(named) - {"size"}), "size")
+                raise TypeError(f"{op}() got an unexpected keyword argument {unexpected!r}")
+            size = (named["size"],)
         dtype, sizes = _default_float(dtype), _sizes(op, size)
         if generator is not None:
             if not random:

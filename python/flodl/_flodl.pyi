@@ -148,10 +148,18 @@ class _Ops(Generic[_Self, _Operand]):
     def sub(self, other: _Operand | Number, *, alpha: Number | None = None) -> _Self:
         """``self - alpha * other``."""
     def mul(self, other: _Operand | Number) -> _Self: ...
-    def div(self, other: _Operand | Number, *, rounding_mode: str | None = None) -> _Self:
-        """True division; ``rounding_mode="floor"`` is ``floor_divide``."""
+    def div(
+        self,
+        other: _Operand | Number,
+        *,
+        rounding_mode: Literal["trunc", "floor"] | None = None,
+    ) -> _Self:
+        """True division; ``rounding_mode="floor"`` is ``floor_divide``, ``"trunc"``
+        Rust's ``div_trunc`` (``div_trunc_scalar`` for a number)."""
     def floor_divide(self, other: _Operand | Number) -> _Self: ...
     def remainder(self, other: _Operand | Number) -> _Self: ...
+    def fmod(self, other: _Operand | Number) -> _Self:
+        """The remainder with the sign of self (Rust ``fmod``, ``fmod_scalar``)."""
     def gt(self, other: _Operand | Number) -> Tensor: ...
     def lt(self, other: _Operand | Number) -> Tensor: ...
     def ge(self, other: _Operand | Number) -> Tensor: ...
@@ -212,8 +220,14 @@ class _Ops(Generic[_Self, _Operand]):
         correction: float | None = None,
     ) -> _Self:
         """Unbiased by default, as ``var``."""
-    def logsumexp(self, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """Of all elements, or along ``dim`` (Rust ``logsumexp``)."""
+    def logsumexp(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """Of all elements, or along ``dim`` (Rust ``logsumexp``, ``logsumexp_dims``)."""
+    def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
+        """Of all elements (Rust ``count_nonzero``) or over ``dim``
+        (``count_nonzero_dims``)."""
+    def tensor_split(self, indices_or_sections: int | Sequence[int], dim: int = 0) -> list[_Self]:
+        """``sections`` nearly equal pieces (Rust ``tensor_split``), or the pieces
+        between ``indices`` (``tensor_split_indices``)."""
     @overload
     def max(self) -> _Self: ...
     @overload
@@ -281,9 +295,14 @@ class _Ops(Generic[_Self, _Operand]):
         ``clamp_min_`` or ``clamp_max_``. Returns self."""
     def gelu(self, approximate: Literal["none", "tanh"] = "none") -> _Self:
         """GELU, as ``F.gelu``: ``'none'`` is Rust's ``gelu``, ``'tanh'`` its ``gelu_tanh``."""
-    def norm(self, p: float = 2.0, dim: int | None = None, keepdim: bool = False) -> _Self:
+    def norm(
+        self,
+        p: float | Literal["fro"] = 2.0,
+        dim: int | Sequence[int] | None = None,
+        keepdim: bool = False,
+    ) -> _Self:
         """The ``p``-norm, as ``torch.linalg.vector_norm``: Rust's ``norm``, or ``norm_dim``
-        with a ``dim``."""
+        with a ``dim`` (``norm_dims`` with several); ``"fro"`` is the 2-norm."""
     def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Whether any element is true, of all elements (Rust ``any``) or along ``dim``
         (``any_dim``)."""
@@ -346,6 +365,23 @@ class _Ops(Generic[_Self, _Operand]):
     @staticmethod
     def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.stack([...])`` gives a Tensor, ``Variable.stack`` a Variable."""
+    @staticmethod
+    def meshgrid(tensors: Sequence[Any], indexing: Literal["ij", "xy"] = "ij") -> list[Any]:
+        """The grids of the 1-d ``tensors``; ``flodl.meshgrid`` is the form to call."""
+    # The joins of a sequence that take nothing else (``flodl.hstack(tensors)``
+    # calls them); a Variable among the tensors makes the result one.
+    @staticmethod
+    def hstack(tensors: Sequence[Any]) -> Any: ...
+    @staticmethod
+    def vstack(tensors: Sequence[Any]) -> Any: ...
+    @staticmethod
+    def dstack(tensors: Sequence[Any]) -> Any: ...
+    @staticmethod
+    def column_stack(tensors: Sequence[Any]) -> Any: ...
+    @staticmethod
+    def block_diag(tensors: Sequence[Any]) -> Any: ...
+    @staticmethod
+    def cartesian_prod(tensors: Sequence[Any]) -> Any: ...
     @staticmethod
     def where_cond(mask: Tensor, a: Any, b: Any) -> Any:
         """``a`` where the bool ``mask`` is true, ``b`` elsewhere (``torch.where``);
@@ -850,6 +886,111 @@ class _Ops(Generic[_Self, _Operand]):
         ``dim``, as ``torch.repeat_interleave``."""
     def diff(self, n: int = 1, dim: int = -1) -> _Self:
         """The ``n``-th forward differences along ``dim``, as ``torch.diff``."""
+    def fmod_scalar(self, scalar: Number) -> _Self:
+        """``fmod`` by a number, typed as Python's."""
+    def div_trunc(self, other: _Operand) -> _Self:
+        """``self / other`` rounded toward zero, as ``torch.div(x, other, rounding_mode="trunc")``
+        (an integer tensor stays integer)."""
+    def div_trunc_scalar(self, scalar: Number) -> _Self:
+        """``div_trunc`` by a number, typed as Python's."""
+    def hypot(self, other: _Operand) -> _Self:
+        """``sqrt(self² + other²)``, elementwise, as ``torch.hypot``."""
+    def logaddexp(self, other: _Operand) -> _Self:
+        """``log(exp(self) + exp(other))``, computed stably, as ``torch.logaddexp``."""
+    def copysign(self, other: _Operand) -> _Self:
+        """``self``'s magnitude with ``other``'s sign, as ``torch.copysign``."""
+    def heaviside(self, values: _Operand) -> _Self:
+        """The step function: 0 below zero, 1 above, ``values`` at zero, as ``torch.heaviside`` (not
+        differentiable)."""
+    def xlogy(self, other: _Operand) -> _Self:
+        """``self * log(other)``, 0 where ``self`` is 0, as ``torch.xlogy``."""
+    def fmax(self, other: _Operand) -> _Self:
+        """The elementwise maximum, ignoring NaN (the other value wins), as ``torch.fmax``."""
+    def fmin(self, other: _Operand) -> _Self:
+        """The elementwise minimum, ignoring NaN, as ``torch.fmin``."""
+    def sgn(self) -> _Self:
+        """The sign (-1, 0 or 1), as ``torch.sgn`` (``sign`` of real numbers)."""
+    def signbit(self) -> Tensor:
+        """Whether the sign bit is set (true for -0.0), as ``torch.signbit``."""
+    def sinc(self) -> _Self:
+        """``sin(pi x) / (pi x)``, 1 at 0, as ``torch.sinc``."""
+    def deg2rad(self) -> _Self:
+        """Degrees to radians, as ``torch.deg2rad``."""
+    def rad2deg(self) -> _Self:
+        """Radians to degrees, as ``torch.rad2deg``."""
+    def fliplr(self) -> _Self:
+        """The values flipped left to right (dim 1), as ``torch.fliplr``."""
+    def flipud(self) -> _Self:
+        """The values flipped upside down (dim 0), as ``torch.flipud``."""
+    def nansum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """The sum treating NaN as 0, of all elements or over ``dim``, as ``torch.nansum``."""
+    def nanmean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
+        """The mean of the values that are not NaN, of all elements or over ``dim``, as
+        ``torch.nanmean``."""
+    def quantile(self, q: float, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """The ``q``-th quantile (``q`` in [0, 1], linear interpolation) of all elements or along
+        ``dim``, as ``torch.quantile``."""
+    def nanquantile(self, q: float, dim: int | None = None, keepdim: bool = False) -> _Self:
+        """``quantile`` ignoring NaN, as ``torch.nanquantile``."""
+    def cummax(self, dim: int) -> tuple[_Self, Tensor]:
+        """The running maximum along ``dim`` and where it was found, as ``torch.cummax``."""
+    def cummin(self, dim: int) -> tuple[_Self, Tensor]:
+        """The running minimum along ``dim`` and where it was found, as ``torch.cummin``."""
+    def logcumsumexp(self, dim: int) -> _Self:
+        """The running ``logsumexp`` along ``dim``, as ``torch.logcumsumexp``."""
+    def aminmax(self, dim: int | None = None, keepdim: bool = False) -> tuple[_Self, _Self]:
+        """The smallest and the largest values, of all elements or along ``dim``, as
+        ``torch.aminmax`` (``(min, max)``)."""
+    def std_mean(
+        self, dim: int | Sequence[int] | None = None, correction: float = 1.0, keepdim: bool = False
+    ) -> tuple[_Self, _Self]:
+        """The standard deviation (with ``correction``) and the mean, of all elements or over
+        ``dim``, as ``torch.std_mean``."""
+    def var_mean(
+        self, dim: int | Sequence[int] | None = None, correction: float = 1.0, keepdim: bool = False
+    ) -> tuple[_Self, _Self]:
+        """The variance (with ``correction``) and the mean, as ``torch.var_mean``."""
+    def count_nonzero_dims(self, dims: int | Sequence[int]) -> Tensor:
+        """The count of non-zero elements over several ``dims``, as ``torch.count_nonzero(x,
+        dims)``."""
+    def logsumexp_dims(self, dims: int | Sequence[int], keepdim: bool = False) -> _Self:
+        """``logsumexp`` over several ``dims`` at once."""
+    def norm_dims(self, p: float, dims: int | Sequence[int], keepdim: bool = False) -> _Self:
+        """The ``p``-norm over several ``dims`` at once, as ``torch.linalg.vector_norm(x, p,
+        dims)``."""
+    def addmm(self, mat1: _Operand, mat2: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
+        """``beta * self + alpha * (mat1 @ mat2)`` in one kernel, as ``torch.addmm``."""
+    def baddbmm(
+        self, batch1: _Operand, batch2: _Operand, beta: Number = 1, alpha: Number = 1
+    ) -> _Self:
+        """``beta * self + alpha * (batch1 @ batch2)`` per batch, as ``torch.baddbmm``."""
+    def addmv(self, mat: _Operand, vec: _Operand) -> _Self:
+        """``self + mat @ vec``, as ``torch.addmv`` (``beta = alpha = 1``)."""
+    def kron(self, other: _Operand) -> _Self:
+        """The Kronecker product, as ``torch.kron``."""
+    def inner(self, other: _Operand) -> _Self:
+        """The sums of products over both operands' last dims, as ``torch.inner``."""
+    def cross(self, other: _Operand, dim: int | None = None) -> _Self:
+        """The 3-d cross product along ``dim`` (the first dim of size 3 when None), as
+        ``torch.cross``."""
+    def rot90(self, k: int = 1, dims: int | Sequence[int] = (0, 1)) -> _Self:
+        """The planes of ``dims`` rotated ``k`` quarter turns (from the first toward the second), as
+        ``torch.rot90``."""
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> _Self:
+        """The values put on the diagonal ``offset`` of the planes of new dims ``dim1`` and
+        ``dim2``, as ``torch.diag_embed``."""
+    def tensor_split_indices(self, indices: int | Sequence[int], dim: int = 0) -> list[_Self]:
+        """The pieces between the ``indices`` along ``dim``, as ``torch.tensor_split(x, indices,
+        dim)``."""
+    def searchsorted(self, values: Tensor, out_int32: bool = False, right: bool = False) -> Tensor:
+        """Where each value would go in the sorted last dim of ``self`` to keep it sorted (after
+        equal ones with ``right``), as ``torch.searchsorted(self, values)``."""
+    def bucketize(self, boundaries: Tensor, out_int32: bool = False, right: bool = False) -> Tensor:
+        """The index of the bucket of ``boundaries`` (sorted, 1-d) that holds each value, as
+        ``torch.bucketize``."""
+    def bincount(self, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+        """How often each value of a 1-d non-negative integer tensor occurs (summing ``weights``
+        instead when given), at least ``minlength`` counts, as ``torch.bincount``."""
     def take(self, index: Tensor) -> _Self:
         """The values at the Int64 ``index`` of the flattened tensor, as ``torch.take``."""
     def take_along_dim(self, indices: Tensor, dim: int | None = None) -> _Self:
@@ -864,8 +1005,6 @@ class _Ops(Generic[_Self, _Operand]):
     def masked_select(self, mask: Tensor) -> _Self:
         """The entries where the Bool ``mask`` is true (broadcast), as a 1-d tensor, as
         ``torch.masked_select``."""
-    def count_nonzero(self) -> Tensor:
-        """How many entries are non-zero, as a 0-d Int64 tensor."""
     def nan_to_num(
         self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
     ) -> _Self:

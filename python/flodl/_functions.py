@@ -1518,6 +1518,314 @@ def diff(input: Tensor, n: Any = 1, dim: Any = -1) -> Any:
     return input.diff(n, dim)
 
 
+def fmod(input: Tensor, other: Any) -> Any:
+    """``input.fmod(...)``: `self - trunc(self / other) * other`: the remainder with the  sign of `self` (C's `fmod`), as `torch.fmod`. Python:  `fmod(other)` with a tensor or a number (`fmod_scalar`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fmod", input)
+    return input.fmod(other)
+
+
+def fmod_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.fmod_scalar(...)``: `fmod` by a number, typed as Python's."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fmod_scalar", input)
+    return input.fmod_scalar(scalar)
+
+
+def div_trunc(input: Tensor, other: Any) -> Any:
+    """``input.div_trunc(...)``: `self / other` rounded toward zero, as `torch.div(x, other,  rounding_mode="trunc")` (an integer tensor stays integer)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("div_trunc", input)
+    return input.div_trunc(other)
+
+
+def div_trunc_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.div_trunc_scalar(...)``: `div_trunc` by a number, typed as Python's."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("div_trunc_scalar", input)
+    return input.div_trunc_scalar(scalar)
+
+
+def hypot(input: Tensor, other: Any) -> Any:
+    """``input.hypot(...)``: `sqrt(self² + other²)`, elementwise, as `torch.hypot`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("hypot", input)
+    return input.hypot(other)
+
+
+def logaddexp(input: Tensor, other: Any) -> Any:
+    """``input.logaddexp(...)``: `log(exp(self) + exp(other))`, computed stably, as `torch.logaddexp`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logaddexp", input)
+    return input.logaddexp(other)
+
+
+def copysign(input: Tensor, other: Any) -> Any:
+    """``input.copysign(...)``: `self`'s magnitude with `other`'s sign, as `torch.copysign`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("copysign", input)
+    return input.copysign(other)
+
+
+def heaviside(input: Tensor, values: Any) -> Any:
+    """``input.heaviside(...)``: The step function: 0 below zero, 1 above, `values` at zero, as  `torch.heaviside` (not differentiable)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("heaviside", input)
+    return input.heaviside(values)
+
+
+def xlogy(input: Tensor, other: Any) -> Any:
+    """``input.xlogy(...)``: `self * log(other)`, 0 where `self` is 0, as `torch.xlogy`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("xlogy", input)
+    return input.xlogy(other)
+
+
+def fmax(input: Tensor, other: Any) -> Any:
+    """``input.fmax(...)``: The elementwise maximum, ignoring NaN (the other value wins), as `torch.fmax`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fmax", input)
+    return input.fmax(other)
+
+
+def fmin(input: Tensor, other: Any) -> Any:
+    """``input.fmin(...)``: The elementwise minimum, ignoring NaN, as `torch.fmin`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fmin", input)
+    return input.fmin(other)
+
+
+def sgn(input: Tensor) -> Any:
+    """``input.sgn(...)``: The sign (-1, 0 or 1), as `torch.sgn` (`sign` of real numbers)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sgn", input)
+    return input.sgn()
+
+
+def signbit(input: Tensor) -> Any:
+    """``input.signbit(...)``: Whether the sign bit is set (true for -0.0), as `torch.signbit`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("signbit", input)
+    return input.signbit()
+
+
+def sinc(input: Tensor) -> Any:
+    """``input.sinc(...)``: `sin(pi x) / (pi x)`, 1 at 0, as `torch.sinc`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sinc", input)
+    return input.sinc()
+
+
+def deg2rad(input: Tensor) -> Any:
+    """``input.deg2rad(...)``: Degrees to radians, as `torch.deg2rad`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("deg2rad", input)
+    return input.deg2rad()
+
+
+def rad2deg(input: Tensor) -> Any:
+    """``input.rad2deg(...)``: Radians to degrees, as `torch.rad2deg`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("rad2deg", input)
+    return input.rad2deg()
+
+
+def fliplr(input: Tensor) -> Any:
+    """``input.fliplr(...)``: The values flipped left to right (dim 1), as `torch.fliplr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fliplr", input)
+    return input.fliplr()
+
+
+def flipud(input: Tensor) -> Any:
+    """``input.flipud(...)``: The values flipped upside down (dim 0), as `torch.flipud`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("flipud", input)
+    return input.flipud()
+
+
+def nansum(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.nansum(...)``: The sum treating NaN as 0, of all elements or over `dim`, as `torch.nansum`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nansum", input)
+    return input.nansum(dim, keepdim)
+
+
+def nanmean(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.nanmean(...)``: The mean of the values that are not NaN, of all elements or  over `dim`, as `torch.nanmean`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nanmean", input)
+    return input.nanmean(dim, keepdim)
+
+
+def quantile(input: Tensor, q: Any, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.quantile(...)``: The `q`-th quantile (`q` in [0, 1], linear interpolation) of  all elements or along `dim`, as `torch.quantile`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("quantile", input)
+    return input.quantile(q, dim, keepdim)
+
+
+def nanquantile(input: Tensor, q: Any, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.nanquantile(...)``: `quantile` ignoring NaN, as `torch.nanquantile`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nanquantile", input)
+    return input.nanquantile(q, dim, keepdim)
+
+
+def cummax(input: Tensor, dim: Any) -> Any:
+    """``input.cummax(...)``: The running maximum along `dim` and where it was found, as `torch.cummax`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cummax", input)
+    return input.cummax(dim)
+
+
+def cummin(input: Tensor, dim: Any) -> Any:
+    """``input.cummin(...)``: The running minimum along `dim` and where it was found, as `torch.cummin`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cummin", input)
+    return input.cummin(dim)
+
+
+def logcumsumexp(input: Tensor, dim: Any) -> Any:
+    """``input.logcumsumexp(...)``: The running `logsumexp` along `dim`, as `torch.logcumsumexp`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logcumsumexp", input)
+    return input.logcumsumexp(dim)
+
+
+def aminmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.aminmax(...)``: The smallest and the largest values, of all elements or along  `dim`, as `torch.aminmax` (`(min, max)`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("aminmax", input)
+    return input.aminmax(dim, keepdim)
+
+
+def std_mean(input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False) -> Any:
+    """``input.std_mean(...)``: The standard deviation (with `correction`) and the mean, of  all elements or over `dim`, as `torch.std_mean`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("std_mean", input)
+    return input.std_mean(dim, correction, keepdim)
+
+
+def var_mean(input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False) -> Any:
+    """``input.var_mean(...)``: The variance (with `correction`) and the mean, as `torch.var_mean`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("var_mean", input)
+    return input.var_mean(dim, correction, keepdim)
+
+
+def count_nonzero_dims(input: Tensor, dims: Any) -> Any:
+    """``input.count_nonzero_dims(...)``: The count of non-zero elements over several `dims`, as  `torch.count_nonzero(x, dims)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("count_nonzero_dims", input)
+    return input.count_nonzero_dims(dims)
+
+
+def logsumexp_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+    """``input.logsumexp_dims(...)``: `logsumexp` over several `dims` at once."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logsumexp_dims", input)
+    return input.logsumexp_dims(dims, keepdim)
+
+
+def norm_dims(input: Tensor, p: Any, dims: Any, keepdim: Any = False) -> Any:
+    """``input.norm_dims(...)``: The `p`-norm over several `dims` at once, as  `torch.linalg.vector_norm(x, p, dims)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("norm_dims", input)
+    return input.norm_dims(p, dims, keepdim)
+
+
+def addmm(input: Tensor, mat1: Any, mat2: Any, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``input.addmm(...)``: `beta * self + alpha * (mat1 @ mat2)` in one kernel, as `torch.addmm`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("addmm", input)
+    return input.addmm(mat1, mat2, beta, alpha)
+
+
+def baddbmm(input: Tensor, batch1: Any, batch2: Any, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``input.baddbmm(...)``: `beta * self + alpha * (batch1 @ batch2)` per batch, as `torch.baddbmm`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("baddbmm", input)
+    return input.baddbmm(batch1, batch2, beta, alpha)
+
+
+def addmv(input: Tensor, mat: Any, vec: Any) -> Any:
+    """``input.addmv(...)``: `self + mat @ vec`, as `torch.addmv` (`beta = alpha = 1`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("addmv", input)
+    return input.addmv(mat, vec)
+
+
+def kron(input: Tensor, other: Any) -> Any:
+    """``input.kron(...)``: The Kronecker product, as `torch.kron`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("kron", input)
+    return input.kron(other)
+
+
+def inner(input: Tensor, other: Any) -> Any:
+    """``input.inner(...)``: The sums of products over both operands' last dims, as `torch.inner`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("inner", input)
+    return input.inner(other)
+
+
+def cross(input: Tensor, other: Any, dim: Any = None) -> Any:
+    """``input.cross(...)``: The 3-d cross product along `dim` (the first dim of size 3  when None), as `torch.cross`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cross", input)
+    return input.cross(other, dim)
+
+
+def rot90(input: Tensor, k: Any = 1, dims: Any = (0, 1)) -> Any:
+    """``input.rot90(...)``: The planes of `dims` rotated `k` quarter turns (from the first  toward the second), as `torch.rot90`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("rot90", input)
+    return input.rot90(k, dims)
+
+
+def diag_embed(input: Tensor, offset: Any = 0, dim1: Any = -2, dim2: Any = -1) -> Any:
+    """``input.diag_embed(...)``: The values put on the diagonal `offset` of the planes of new  dims `dim1` and `dim2`, as `torch.diag_embed`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("diag_embed", input)
+    return input.diag_embed(offset, dim1, dim2)
+
+
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: Any = 0) -> Any:
+    """``input.tensor_split(...)``: `sections` nearly equal pieces along `dim` (the first ones one  longer), as `torch.tensor_split(x, sections, dim)`. Python:  `tensor_split(sections_or_indices, dim)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tensor_split", input)
+    return input.tensor_split(indices_or_sections, dim)
+
+
+def tensor_split_indices(input: Tensor, indices: Any, dim: Any = 0) -> Any:
+    """``input.tensor_split_indices(...)``: The pieces between the `indices` along `dim`, as `torch.tensor_split(x, indices, dim)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tensor_split_indices", input)
+    return input.tensor_split_indices(indices, dim)
+
+
+def searchsorted(input: Tensor, values: Any, out_int32: Any = False, right: Any = False) -> Any:
+    """``input.searchsorted(...)``: Where each value would go in the sorted last dim of `self` to  keep it sorted (after equal ones with `right`), as  `torch.searchsorted(self, values)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("searchsorted", input)
+    return input.searchsorted(values, out_int32, right)
+
+
+def bucketize(input: Tensor, boundaries: Any, out_int32: Any = False, right: Any = False) -> Any:
+    """``input.bucketize(...)``: The index of the bucket of `boundaries` (sorted, 1-d) that  holds each value, as `torch.bucketize`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("bucketize", input)
+    return input.bucketize(boundaries, out_int32, right)
+
+
+def bincount(input: Tensor, weights: Any = None, minlength: Any = 0) -> Any:
+    """``input.bincount(...)``: How often each value of a 1-d non-negative integer tensor  occurs (summing `weights` instead when given), at least  `minlength` counts, as `torch.bincount`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("bincount", input)
+    return input.bincount(weights, minlength)
+
+
 def take(input: Tensor, index: Any) -> Any:
     """``input.take(...)``: The values at the Int64 `index` of the flattened tensor, as  `torch.take`."""
     if not isinstance(input, Tensor):
@@ -1560,11 +1868,11 @@ def nonzero(input: Tensor, *, as_tuple: Any = False) -> Any:
     return input.nonzero(as_tuple=as_tuple)
 
 
-def count_nonzero(input: Tensor) -> Any:
+def count_nonzero(input: Tensor, dim: Any = None) -> Any:
     """``input.count_nonzero(...)``: How many entries are non-zero, as a 0-d Int64 tensor."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("count_nonzero", input)
-    return input.count_nonzero()
+    return input.count_nonzero(dim)
 
 
 def nan_to_num(input: Tensor, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
@@ -1637,11 +1945,14 @@ __all__ = [
     "add_scalar",
     "addcdiv",
     "addcmul",
+    "addmm",
+    "addmv",
     "all",
     "all_dim",
     "all_dims",
     "amax",
     "amin",
+    "aminmax",
     "any",
     "any_dim",
     "any_dims",
@@ -1656,7 +1967,9 @@ __all__ = [
     "atan",
     "atan2",
     "atanh",
+    "baddbmm",
     "bernoulli",
+    "bincount",
     "bitwise_and",
     "bitwise_and_scalar",
     "bitwise_left_shift",
@@ -1670,6 +1983,7 @@ __all__ = [
     "bitwise_xor_scalar",
     "bmm",
     "broadcast_to",
+    "bucketize",
     "cdist",
     "ceil",
     "chunk",
@@ -1678,18 +1992,27 @@ __all__ = [
     "clamp_min",
     "contiguous",
     "copy",
+    "copysign",
     "cos",
     "cosh",
     "cosine_similarity",
     "count_nonzero",
+    "count_nonzero_dims",
+    "cross",
+    "cummax",
+    "cummin",
     "cumprod",
     "cumsum",
+    "deg2rad",
     "diag",
+    "diag_embed",
     "diagonal",
     "diff",
     "digamma",
     "div",
     "div_scalar",
+    "div_trunc",
+    "div_trunc_scalar",
     "dot",
     "elu",
     "eq",
@@ -1704,9 +2027,15 @@ __all__ = [
     "expm1",
     "flatten",
     "flip",
+    "fliplr",
+    "flipud",
     "floor",
     "floor_divide",
     "floor_divide_scalar",
+    "fmax",
+    "fmin",
+    "fmod",
+    "fmod_scalar",
     "frac",
     "gather",
     "ge",
@@ -1717,14 +2046,18 @@ __all__ = [
     "gt_scalar",
     "hardsigmoid",
     "hardswish",
+    "heaviside",
+    "hypot",
     "index_add",
     "index_copy",
     "index_fill",
     "index_select",
+    "inner",
     "isclose",
     "isfinite",
     "isinf",
     "isnan",
+    "kron",
     "kthvalue",
     "le",
     "le_scalar",
@@ -1737,12 +2070,15 @@ __all__ = [
     "log2",
     "log10",
     "log_softmax",
+    "logaddexp",
+    "logcumsumexp",
     "logical_and",
     "logical_not",
     "logical_or",
     "logical_xor",
     "logit",
     "logsumexp",
+    "logsumexp_dims",
     "lt",
     "lt_scalar",
     "masked_fill",
@@ -1771,6 +2107,9 @@ __all__ = [
     "multinomial",
     "mv",
     "nan_to_num",
+    "nanmean",
+    "nanquantile",
+    "nansum",
     "narrow",
     "ne",
     "ne_scalar",
@@ -1778,6 +2117,7 @@ __all__ = [
     "nonzero",
     "norm",
     "norm_dim",
+    "norm_dims",
     "normalize",
     "one_hot",
     "outer",
@@ -1787,6 +2127,8 @@ __all__ = [
     "prelu",
     "prod",
     "prod_dim",
+    "quantile",
+    "rad2deg",
     "reciprocal",
     "relu",
     "remainder",
@@ -1797,6 +2139,7 @@ __all__ = [
     "reshape_as",
     "rfloor_divide_scalar",
     "roll",
+    "rot90",
     "round",
     "round_decimals",
     "rpow_scalar",
@@ -1806,12 +2149,16 @@ __all__ = [
     "scatter",
     "scatter_add",
     "scatter_value",
+    "searchsorted",
     "select",
     "selu",
+    "sgn",
     "sigmoid",
     "sign",
+    "signbit",
     "silu",
     "sin",
+    "sinc",
     "sinh",
     "softmax",
     "softplus",
@@ -1827,6 +2174,7 @@ __all__ = [
     "std_correction",
     "std_dim",
     "std_dims",
+    "std_mean",
     "sub",
     "sub_scalar",
     "sum",
@@ -1838,6 +2186,8 @@ __all__ = [
     "take_along_dim",
     "tan",
     "tanh",
+    "tensor_split",
+    "tensor_split_indices",
     "tile",
     "topk",
     "trace",
@@ -1855,6 +2205,8 @@ __all__ = [
     "var_correction",
     "var_dim",
     "var_dims",
+    "var_mean",
     "view",
     "view_as",
+    "xlogy",
 ]

@@ -70,6 +70,76 @@ def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
     return _class_of(tensors).stack(tensors, dim)
 
 
+def _sequence_join(name: str) -> Any:
+    """``flodl.<name>(tensors)`` for a join of the op table that takes
+    nothing else (``hstack``, ``vstack``, ...): a Variable when any of the
+    tensors is one."""
+    method = getattr(Tensor, name)
+
+    def join(tensors: Any) -> Tensor:
+        tensors = _sequence(name, tensors)
+        return getattr(_class_of(tensors), name)(tensors)
+
+    join.__name__ = join.__qualname__ = name
+    join.__doc__ = f"``torch.{name}``: {method.__doc__}"
+    return join
+
+
+hstack = _sequence_join("hstack")
+vstack = _sequence_join("vstack")
+row_stack = vstack
+dstack = _sequence_join("dstack")
+column_stack = _sequence_join("column_stack")
+
+
+def block_diag(*tensors: Any) -> Tensor:
+    """``torch.block_diag``: the (at most 2-d) ``tensors`` as the blocks of a
+    block-diagonal matrix."""
+    return _class_of(tensors).block_diag(list(tensors))
+
+
+def cartesian_prod(*tensors: Any) -> Tensor:
+    """``torch.cartesian_prod``: every combination of the 1-d ``tensors``'
+    values, one row each."""
+    return _class_of(tensors).cartesian_prod(list(tensors))
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    """``torch.meshgrid``: one grid per 1-d tensor (given loose or as one
+    sequence), each of the shape of all their lengths; ``indexing="xy"``
+    swaps the first two dims (Cartesian)."""
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        tensors = tuple(_sequence("meshgrid", tensors[0]))
+    return tuple(_class_of(tensors).meshgrid(list(tensors), indexing))
+
+
+def _at_least(name: str, ndim: builtins.int) -> Any:
+    def at_least(*tensors: Any) -> Any:
+        if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+            tensors = tuple(_sequence(name, tensors[0]))
+        grown = []
+        for t in tensors:
+            _tensor(name, t)
+            shape = list(t.shape)
+            # torch's rule: a 1-d tensor becomes a row [1, n], then [1, n, 1].
+            if t.ndim < ndim:
+                shape = {0: [1] * ndim, 1: [1, *shape, 1][:ndim], 2: [*shape, 1]}[t.ndim]
+            grown.append(t.reshape(shape) if len(shape) != t.ndim else t)
+        return grown[0] if len(grown) == 1 else tuple(grown)
+
+    at_least.__name__ = at_least.__qualname__ = name
+    at_least.__doc__ = (
+        f"``torch.{name}``: each tensor with at least {ndim} dims (a view; one "
+        "tensor alone, several as a tuple)."
+    )
+    return at_least
+
+
+atleast_1d = _at_least("atleast_1d", 1)
+atleast_2d = _at_least("atleast_2d", 2)
+atleast_3d = _at_least("atleast_3d", 3)
+
+
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``torch.where(condition, input, other)``: ``input`` where the bool
     ``condition`` holds, ``other`` elsewhere (broadcast; either may be a

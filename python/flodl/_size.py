@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 class Size(tuple):
@@ -20,6 +21,26 @@ class Size(tuple):
         return not self == other
 
     __hash__ = tuple.__hash__
+
+    # Slices, sums and repeats of a Size are Sizes, as torch.Size's.
+    def __getitem__(self, index: Any) -> Any:
+        got = tuple.__getitem__(self, index)
+        return Size(got) if isinstance(index, slice) else got
+
+    def __add__(self, other: Any) -> Any:
+        got = tuple.__add__(self, other)
+        return got if got is NotImplemented else Size(got)
+
+    def __radd__(self, other: Any) -> Any:
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, times: Any) -> Any:
+        got = tuple.__mul__(self, times)
+        return got if got is NotImplemented else Size(got)
+
+    __rmul__ = __mul__
 
     def __repr__(self) -> str:
         return f"flodl.Size({list(self)})"

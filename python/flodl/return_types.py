@@ -1,21 +1,34 @@
 """The named results of the ops that give values and their indices, as
 ``torch.return_types``: ``x.max(dim)``, ``x.min(dim)``, ``x.sort()``,
-``x.topk(k)``, ``x.kthvalue(k)``, ``x.median(dim)``, ``x.mode()`` return
-tuples that also have ``.values`` and ``.indices``."""
+``x.topk(k)``, ``x.kthvalue(k)``, ``x.median(dim)``, ``x.mode()``,
+``x.cummax(dim)``, ``x.cummin(dim)`` return tuples that also have
+``.values`` and ``.indices``; ``x.aminmax()`` one with ``.min`` and ``.max``."""
 
 from __future__ import annotations
 
 from collections import namedtuple
 from typing import Any
 
-__all__ = ["kthvalue", "max", "median", "min", "mode", "sort", "topk"]
+__all__ = [
+    "aminmax",
+    "cummax",
+    "cummin",
+    "kthvalue",
+    "max",
+    "median",
+    "min",
+    "mode",
+    "sort",
+    "topk",
+]
 
 
-def _return_type(name: str) -> type:
-    base = namedtuple(name, ["values", "indices"])
+def _return_type(name: str, fields: tuple[str, str] = ("values", "indices")) -> type:
+    base = namedtuple(name, fields)
 
     def __repr__(self: Any) -> str:
-        return f"flodl.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        shown = ",\n".join(f"{field}={value!r}" for field, value in zip(fields, self))
+        return f"flodl.return_types.{name}(\n{shown})"
 
     cls = type(name, (base,), {"__slots__": (), "__repr__": __repr__})
     cls.__module__ = __name__
@@ -29,3 +42,6 @@ topk = _return_type("topk")
 kthvalue = _return_type("kthvalue")
 median = _return_type("median")
 mode = _return_type("mode")
+cummax = _return_type("cummax")
+cummin = _return_type("cummin")
+aminmax = _return_type("aminmax", ("min", "max"))

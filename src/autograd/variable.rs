@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use crate::error::{bail, Error, Result};
 use crate::ops::catalogue::method_ops;
 use crate::ops::{core_methods, run, Operand};
-use crate::tensor::tensor_like_methods;
+use crate::tensor::{core_joins, tensor_like_methods};
 use crate::Tensor;
 
 /// A tensor tracked by autograd. Made by the user it is a leaf; made by an

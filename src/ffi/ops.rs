@@ -35,7 +35,8 @@ extern "C" {
     fn flodl_vector_norm(
         x: *mut c_void,
         p: f64,
-        dim: i64,
+        dim: *const i64,
+        ndims: usize,
         has_dim: c_int,
         keepdim: c_int,
         out: *mut *mut c_void,
@@ -94,12 +95,13 @@ impl From<Scalar> for FlodlScalar {
     }
 }
 
-/// Safe wrappers of the shim's `(x, a)`, `(x, a, b)`, `(x, t, a)` and `(x, t,
-/// u, a)` ops: `name => c_name`
+/// Safe wrappers of the shim's `(x, a)`, `(x, a, b)`, `(x, t, a)`, `(x, t,
+/// u, a)` and `(x, t, u, a, b)` ops: `name => c_name`
 /// (invoked by the file build.rs writes from csrc/scalar_ops.def).
 macro_rules! scalar_ops {
     (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*;
-     tensor: $($name_t:ident => $c_t:ident),*; tensors: $($name_tt:ident => $c_tt:ident),*) => {
+     tensor: $($name_t:ident => $c_t:ident),*; tensors: $($name_tt:ident => $c_tt:ident),*;
+     tensors_two: $($name_tt2:ident => $c_tt2:ident),*) => {
         extern "C" {
             $(fn $c(x: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
             $(fn $c2(x: *mut c_void, a: FlodlScalar, b: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
@@ -109,6 +111,14 @@ macro_rules! scalar_ops {
                 t: *mut c_void,
                 u: *mut c_void,
                 a: FlodlScalar,
+                out: *mut *mut c_void,
+            ) -> *mut c_char;)*
+            $(fn $c_tt2(
+                x: *mut c_void,
+                t: *mut c_void,
+                u: *mut c_void,
+                a: FlodlScalar,
+                b: FlodlScalar,
                 out: *mut *mut c_void,
             ) -> *mut c_char;)*
         }
@@ -151,6 +161,19 @@ macro_rules! scalar_ops {
                 let a = FlodlScalar::from(a.into());
                 // SAFETY: as above, `t` and `u` live too.
                 make_tensor(|out| unsafe { $c_tt(ptr(x), ptr(t), ptr(u), a, out) })
+            }
+        )*
+        $(
+            pub(crate) fn $name_tt2(
+                x: &tch::Tensor,
+                t: &tch::Tensor,
+                u: &tch::Tensor,
+                a: impl Into<Scalar>,
+                b: impl Into<Scalar>,
+            ) -> Result<tch::Tensor, Failure> {
+                let (a, b) = (FlodlScalar::from(a.into()), FlodlScalar::from(b.into()));
+                // SAFETY: as above, `t` and `u` live too.
+                make_tensor(|out| unsafe { $c_tt2(ptr(x), ptr(t), ptr(u), a, b, out) })
             }
         )*
     };
@@ -208,17 +231,25 @@ pub(crate) fn var_std(
     })
 }
 
-/// `torch.linalg.vector_norm(x, p, dim, keepdim)`; `dim` None: all elements.
+/// `torch.linalg.vector_norm(x, p, dims, keepdim)`; `dims` None: all elements.
 pub(crate) fn vector_norm(
     x: &tch::Tensor,
     p: f64,
-    dim: Option<i64>,
+    dims: Option<&[i64]>,
     keepdim: bool,
 ) -> Result<tch::Tensor, Failure> {
-    let (dim, has_dim) = (dim.unwrap_or(0), c_int::from(dim.is_some()));
-    // SAFETY: as for the scalar ops.
+    let (list, has_dim) = (dims.unwrap_or(&[]), c_int::from(dims.is_some()));
+    // SAFETY: as for `var_std`.
     make_tensor(|out| unsafe {
-        flodl_vector_norm(ptr(x), p, dim, has_dim, c_int::from(keepdim), out)
+        flodl_vector_norm(
+            ptr(x),
+            p,
+            list.as_ptr(),
+            list.len(),
+            has_dim,
+            c_int::from(keepdim),
+            out,
+        )
     })
 }
 

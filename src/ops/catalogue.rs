@@ -183,7 +183,7 @@ macro_rules! method_ops {
             /// `self` over its `p`-norm along `dim` (at least 1e-12), as
             /// `F.normalize`.
             normalize(p: f64 = 2.0, dim: i64 = 1) => |x| {
-                let norm = $crate::ffi::vector_norm(x, p, Some(dim), true)?;
+                let norm = $crate::ffi::vector_norm(x, p, Some(&[dim]), true)?;
                 let norm = $crate::ffi::clamp_min(&norm, 1e-12)?;
                 Ok::<_, $crate::error::Failure>(x.f_div(&norm)?)
             };
@@ -192,7 +192,7 @@ macro_rules! method_ops {
             /// `norm_dim` when `dim` is given.
             norm(p: f64 = 2.0) [overloaded] => |x| $crate::ffi::vector_norm(x, p, None, false);
             /// The `p`-norm along `dim`, as `torch.linalg.vector_norm`.
-            norm_dim(p: f64, dim: i64, keepdim: bool = false) => |x| $crate::ffi::vector_norm(x, p, Some(dim), keepdim);
+            norm_dim(p: f64, dim: i64, keepdim: bool = false) => |x| $crate::ffi::vector_norm(x, p, Some(&[dim]), keepdim);
             /// The `p`-norm distance between each row of `self` (`[.., P, M]`)
             /// and each row of `other` (`[.., R, M]`), as `torch.cdist`.
             cdist(other: Same, p: f64 = 2.0) => |x| tch::Tensor::f_cdist(x, other.raw(), p, None::<i64>);
@@ -600,6 +600,127 @@ macro_rules! method_ops {
                 => |x| x.f_repeat_interleave_self_int(repeats, dim, None::<i64>);
             /// The `n`-th forward differences along `dim`, as `torch.diff`.
             diff(n: i64 = 1, dim: i64 = (-1)) => |x| x.f_diff(n, dim, None::<&tch::Tensor>, None::<&tch::Tensor>);
+            /// `self - trunc(self / other) * other`: the remainder with the
+            /// sign of `self` (C's `fmod`), as `torch.fmod`. Python:
+            /// `fmod(other)` with a tensor or a number (`fmod_scalar`).
+            fmod(other: Same) [overloaded] => |x| x.f_fmod_tensor(other.raw());
+            /// `fmod` by a number, typed as Python's.
+            fmod_scalar(scalar: Scalar) => |x| $crate::ffi::fmod_scalar(x, scalar);
+            /// `self / other` rounded toward zero, as `torch.div(x, other,
+            /// rounding_mode="trunc")` (an integer tensor stays integer).
+            div_trunc(other: Same) => |x| x.f_div_tensor_mode(other.raw(), "trunc");
+            /// `div_trunc` by a number, typed as Python's.
+            div_trunc_scalar(scalar: Scalar) => |x| $crate::ffi::div_trunc_scalar(x, scalar);
+            /// `sqrt(self² + other²)`, elementwise, as `torch.hypot`.
+            hypot(other: Same) => |x| x.f_hypot(other.raw());
+            /// `log(exp(self) + exp(other))`, computed stably, as `torch.logaddexp`.
+            logaddexp(other: Same) => |x| x.f_logaddexp(other.raw());
+            /// `self`'s magnitude with `other`'s sign, as `torch.copysign`.
+            copysign(other: Same) => |x| x.f_copysign(other.raw());
+            /// The step function: 0 below zero, 1 above, `values` at zero, as
+            /// `torch.heaviside` (not differentiable).
+            heaviside(values: Same) => |x| x.f_heaviside(values.raw());
+            /// `self * log(other)`, 0 where `self` is 0, as `torch.xlogy`.
+            xlogy(other: Same) => |x| x.f_xlogy(other.raw());
+            /// The elementwise maximum, ignoring NaN (the other value wins), as `torch.fmax`.
+            fmax(other: Same) => |x| x.f_fmax(other.raw());
+            /// The elementwise minimum, ignoring NaN, as `torch.fmin`.
+            fmin(other: Same) => |x| x.f_fmin(other.raw());
+            /// The sign (-1, 0 or 1), as `torch.sgn` (`sign` of real numbers).
+            sgn() => |x| x.f_sgn();
+            /// Whether the sign bit is set (true for -0.0), as `torch.signbit`.
+            signbit() -> Tensor => |x| x.f_signbit();
+            /// `sin(pi x) / (pi x)`, 1 at 0, as `torch.sinc`.
+            sinc() => |x| x.f_sinc();
+            /// Degrees to radians, as `torch.deg2rad`.
+            deg2rad() => |x| x.f_deg2rad();
+            /// Radians to degrees, as `torch.rad2deg`.
+            rad2deg() => |x| x.f_rad2deg();
+            /// The values flipped left to right (dim 1), as `torch.fliplr`.
+            fliplr() => |x| x.f_fliplr();
+            /// The values flipped upside down (dim 0), as `torch.flipud`.
+            flipud() => |x| x.f_flipud();
+            /// The sum treating NaN as 0, of all elements or over `dim`, as `torch.nansum`.
+            nansum(dim: Option<Ints> = None, keepdim: bool = false) => |x| x.f_nansum(dim, keepdim, None::<tch::Kind>);
+            /// The mean of the values that are not NaN, of all elements or
+            /// over `dim`, as `torch.nanmean`.
+            nanmean(dim: Option<Ints> = None, keepdim: bool = false) => |x| x.f_nanmean(dim, keepdim, None::<tch::Kind>);
+            /// The `q`-th quantile (`q` in [0, 1], linear interpolation) of
+            /// all elements or along `dim`, as `torch.quantile`.
+            quantile(q: f64, dim: Option<i64> = None, keepdim: bool = false) => |x| x.f_quantile_scalar(q, dim, keepdim, "linear");
+            /// `quantile` ignoring NaN, as `torch.nanquantile`.
+            nanquantile(q: f64, dim: Option<i64> = None, keepdim: bool = false) => |x| x.f_nanquantile_scalar(q, dim, keepdim, "linear");
+            /// The running maximum along `dim` and where it was found, as `torch.cummax`.
+            cummax(dim: i64) -> (Same, Tensor) => |x| x.f_cummax(dim);
+            /// The running minimum along `dim` and where it was found, as `torch.cummin`.
+            cummin(dim: i64) -> (Same, Tensor) => |x| x.f_cummin(dim);
+            /// The running `logsumexp` along `dim`, as `torch.logcumsumexp`.
+            logcumsumexp(dim: i64) => |x| x.f_logcumsumexp(dim);
+            /// The smallest and the largest values, of all elements or along
+            /// `dim`, as `torch.aminmax` (`(min, max)`).
+            aminmax(dim: Option<i64> = None, keepdim: bool = false) -> (Same, Same) => |x| x.f_aminmax(dim, keepdim);
+            /// The standard deviation (with `correction`) and the mean, of
+            /// all elements or over `dim`, as `torch.std_mean`.
+            std_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same)
+                => |x| $crate::ops::with_mean(x, dim, keepdim, $crate::ffi::var_std(x, correction, dim, keepdim, true));
+            /// The variance (with `correction`) and the mean, as `torch.var_mean`.
+            var_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same)
+                => |x| $crate::ops::with_mean(x, dim, keepdim, $crate::ffi::var_std(x, correction, dim, keepdim, false));
+            /// The count of non-zero elements over several `dims`, as
+            /// `torch.count_nonzero(x, dims)`.
+            count_nonzero_dims(dims: Ints) -> Tensor => |x| x.f_count_nonzero_dim_intlist(dims);
+            /// `logsumexp` over several `dims` at once.
+            logsumexp_dims(dims: Ints, keepdim: bool = false) => |x| x.f_logsumexp(dims, keepdim);
+            /// The `p`-norm over several `dims` at once, as
+            /// `torch.linalg.vector_norm(x, p, dims)`.
+            norm_dims(p: f64, dims: Ints, keepdim: bool = false) => |x| $crate::ffi::vector_norm(x, p, Some(dims), keepdim);
+            /// `beta * self + alpha * (mat1 @ mat2)` in one kernel, as `torch.addmm`.
+            addmm(mat1: Same, mat2: Same, beta: Scalar = 1, alpha: Scalar = 1)
+                => |x| $crate::ffi::addmm(x, mat1.raw(), mat2.raw(), beta, alpha);
+            /// `beta * self + alpha * (batch1 @ batch2)` per batch, as `torch.baddbmm`.
+            baddbmm(batch1: Same, batch2: Same, beta: Scalar = 1, alpha: Scalar = 1)
+                => |x| $crate::ffi::baddbmm(x, batch1.raw(), batch2.raw(), beta, alpha);
+            /// `self + mat @ vec`, as `torch.addmv` (`beta = alpha = 1`).
+            addmv(mat: Same, vec: Same) => |x| x.f_addmv(mat.raw(), vec.raw());
+            /// The Kronecker product, as `torch.kron`.
+            kron(other: Same) => |x| x.f_kron(other.raw());
+            /// The sums of products over both operands' last dims, as `torch.inner`.
+            inner(other: Same) => |x| x.f_inner(other.raw());
+            /// The 3-d cross product along `dim` (the first dim of size 3
+            /// when None), as `torch.cross`.
+            cross(other: Same, dim: Option<i64> = None) => |x| {
+                let dim = match dim {
+                    Some(dim) => dim,
+                    None => $crate::ops::first_dim_of_size("cross", x, 3)?,
+                };
+                Ok::<_, $crate::error::Failure>(x.f_cross(other.raw(), dim)?)
+            };
+            /// The planes of `dims` rotated `k` quarter turns (from the first
+            /// toward the second), as `torch.rot90`.
+            rot90(k: i64 = 1, dims: Ints = (0, 1)) => |x| x.f_rot90(k, dims);
+            /// The values put on the diagonal `offset` of the planes of new
+            /// dims `dim1` and `dim2`, as `torch.diag_embed`.
+            diag_embed(offset: i64 = 0, dim1: i64 = (-2), dim2: i64 = (-1)) => |x| x.f_diag_embed(offset, dim1, dim2);
+            /// `sections` nearly equal pieces along `dim` (the first ones one
+            /// longer), as `torch.tensor_split(x, sections, dim)`. Python:
+            /// `tensor_split(sections_or_indices, dim)`.
+            tensor_split(sections: i64, dim: i64 = 0) -> [Same] [overloaded] => |x| x.f_tensor_split(sections, dim);
+            /// The pieces between the `indices` along `dim`, as `torch.tensor_split(x, indices, dim)`.
+            tensor_split_indices(indices: Ints, dim: i64 = 0) -> [Same] => |x| x.f_tensor_split_indices(indices, dim);
+            /// Where each value would go in the sorted last dim of `self` to
+            /// keep it sorted (after equal ones with `right`), as
+            /// `torch.searchsorted(self, values)`.
+            searchsorted(values: Tensor, out_int32: bool = false, right: bool = false) -> Tensor
+                => |x| tch::Tensor::f_searchsorted(values.raw(), x, out_int32, right, if right { "right" } else { "left" }, None::<&tch::Tensor>);
+            /// The index of the bucket of `boundaries` (sorted, 1-d) that
+            /// holds each value, as `torch.bucketize`.
+            bucketize(boundaries: Tensor, out_int32: bool = false, right: bool = false) -> Tensor
+                => |x| x.f_bucketize(boundaries.raw(), out_int32, right);
+            /// How often each value of a 1-d non-negative integer tensor
+            /// occurs (summing `weights` instead when given), at least
+            /// `minlength` counts, as `torch.bincount`.
+            bincount(weights: Option<Tensor> = None, minlength: i64 = 0) -> Tensor
+                => |x| x.f_bincount(weights.map(|w| w.raw()), minlength);
             /// The values at the Int64 `index` of the flattened tensor, as
             /// `torch.take`.
             take(index: Tensor) => |x| x.f_take(index.raw());
@@ -624,7 +745,7 @@ macro_rules! method_ops {
             /// one 1-d index tensor per dim, as `torch.nonzero`.
             nonzero() -> Tensor [overloaded] => |x| x.f_nonzero();
             /// How many entries are non-zero, as a 0-d Int64 tensor.
-            count_nonzero() -> Tensor => |x| x.f_count_nonzero(None::<i64>);
+            count_nonzero() -> Tensor [overloaded] => |x| x.f_count_nonzero(None::<i64>);
             /// NaN, +inf and -inf replaced by `nan`, `posinf` and `neginf` (the
             /// dtype's largest and smallest values by default).
             nan_to_num(nan: f64 = 0.0, posinf: Option<f64> = None, neginf: Option<f64> = None)
@@ -883,4 +1004,33 @@ macro_rules! tensor_ops {
     };
 }
 
-pub(crate) use {method_ops, tensor_ops};
+/// Calls `$expand! { $ctx declarations... }` with every join of a sequence
+/// of tensors that takes nothing else (`torch.hstack(tensors)`): `name =>
+/// tch_function;`, expanded as a function of Tensor and Variable and as the
+/// Python static method `flodl.<name>` calls.
+macro_rules! sequence_joins {
+    ($expand:ident $ctx:tt) => {
+        $expand! { $ctx
+            /// `tensors` side by side: joined along dim 1 (dim 0 for 1-d
+            /// ones), as `torch.hstack`.
+            hstack => f_hstack;
+            /// `tensors` one on top of another: each made at least 2-d, then
+            /// joined along dim 0, as `torch.vstack`.
+            vstack => f_vstack;
+            /// `tensors` in depth: each made at least 3-d, then joined along
+            /// dim 2, as `torch.dstack`.
+            dstack => f_dstack;
+            /// `tensors` as columns: 1-d ones become columns, then all are
+            /// joined along dim 1, as `torch.column_stack`.
+            column_stack => f_column_stack;
+            /// The (at most 2-d) `tensors` as the blocks of a block-diagonal
+            /// matrix, as `torch.block_diag`.
+            block_diag => f_block_diag;
+            /// Every combination of the 1-d `tensors`' values, one row each,
+            /// as `torch.cartesian_prod`.
+            cartesian_prod => f_cartesian_prod;
+        }
+    };
+}
+
+pub(crate) use {method_ops, sequence_joins, tensor_ops};

@@ -240,6 +240,27 @@ pub(crate) fn check_matmul(a: &tch::Tensor, b: &tch::Tensor) -> Result<()> {
     Ok(())
 }
 
+/// `(spread, mean)` for `std_mean`/`var_mean`: the spread computed, then the
+/// mean of `x` over the same `dims` (all when None).
+pub(crate) fn with_mean(
+    x: &tch::Tensor,
+    dims: Option<&[i64]>,
+    keepdim: bool,
+    spread: std::result::Result<tch::Tensor, Failure>,
+) -> std::result::Result<(tch::Tensor, tch::Tensor), Failure> {
+    let spread = spread?;
+    Ok((spread, x.f_mean_dim(dims, keepdim, None::<tch::Kind>)?))
+}
+
+/// The first dim of `x` of size `size` (what `torch.cross` takes when no
+/// dim is given); a Shape error when there is none.
+pub(crate) fn first_dim_of_size(op: &str, x: &tch::Tensor, size: i64) -> Result<i64> {
+    match x.size().iter().position(|&d| d == size) {
+        Some(dim) => Ok(dim as i64),
+        None => bail!(Shape, "{op}: no dim of size {size} in {:?}", x.size()),
+    }
+}
+
 /// Checks that a mask is Bool (libtorch would reject it less clearly).
 pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
     if mask.f_kind().ok() != Some(tch::Kind::Bool) {
@@ -355,11 +376,11 @@ pub(crate) fn unsqueeze_many(
 }
 
 /// Shared body of `cat_many` and `stack`: `f` gets the raw tensors.
-pub(crate) fn join<T: Operand, B: std::borrow::Borrow<T>>(
+pub(crate) fn join<T: Operand, B: std::borrow::Borrow<T>, R: FromTch<Raw>, Raw>(
     op: &str,
     tensors: &[B],
-    f: impl FnOnce(&[&tch::Tensor]) -> std::result::Result<tch::Tensor, tch::TchError>,
-) -> Result<T> {
+    f: impl FnOnce(&[&tch::Tensor]) -> std::result::Result<Raw, tch::TchError>,
+) -> Result<R> {
     let raws: Vec<&tch::Tensor> = tensors.iter().map(|t| t.borrow().raw()).collect();
     if raws.is_empty() {
         bail!(Argument, "{op}: needs at least one tensor");

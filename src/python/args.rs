@@ -268,6 +268,13 @@ impl FromPyObject<'_, '_> for IntList {
     }
 }
 
+/// A table's default pair of dims (`dims: Ints = (0, 1)`, a Python tuple).
+impl From<(i64, i64)> for IntList {
+    fn from((a, b): (i64, i64)) -> Self {
+        IntList(Ok(vec![a, b]))
+    }
+}
+
 impl CoreArg for IntList {
     type Core<'a> = &'a [i64];
     fn core(&self, op: &str, name: &str) -> PyResult<&[i64]> {

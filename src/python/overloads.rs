@@ -182,6 +182,46 @@ pub(crate) fn int_args(
     Ok(list.core(op, name)?.to_vec())
 }
 
+/// An op whose `other` is a tensor or a number (`fmod`,
+/// `div(rounding_mode="trunc")`): `number` for a number, `tensor` for an
+/// operand of `x`'s class; a Tensor given a Variable runs `again` on itself
+/// as a Variable, so the result records.
+#[allow(clippy::too_many_arguments)] // the op's name, operands and its three forms
+pub(crate) fn tensor_or_number<'py, C: Class>(
+    op: &str,
+    slf: &Bound<'py, PyAny>,
+    x: &C,
+    other: &Bound<'py, PyAny>,
+    tensor: impl FnOnce(&C, &C) -> Result<C>,
+    number: impl FnOnce(&C, crate::Scalar) -> Result<C>,
+    again: impl FnOnce(&Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    use super::args::PyOperand as _;
+    if let Some(variable) = as_variable(slf, &[other])? {
+        return Ok(again(&variable)?.unbind());
+    }
+    let result = match number_of(op, "other", other)? {
+        Some(n) => number(x, n)?,
+        None => tensor(x, operand_of::<C>(op, "other", other)?.get())?,
+    };
+    super::results::new_object(slf.py(), result)
+}
+
+/// `norm`'s `p`: a number (2 when left out), or `"fro"`, the 2-norm.
+pub(crate) fn norm_order(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+    let Some(p) = p else { return Ok(2.0) };
+    if let Ok(name) = p.extract::<String>() {
+        if name == "fro" {
+            return Ok(2.0);
+        }
+        let message =
+            format!("norm: p must be a number or \"fro\", got {name:?} (flodl has no \"nuc\")");
+        return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+    }
+    let p: super::args::Float = p.extract()?;
+    Ok(p.0)
+}
+
 /// `x.add(other, alpha=...)` and its kin: PyTorch's arithmetic and
 /// comparison methods take a tensor or a number, as the operators do, so
 /// they run as the operator (`apply`), with `other` scaled by `alpha` first.
@@ -497,9 +537,18 @@ macro_rules! overloads {
                 match rounding_mode {
                     None => $crate::python::overloads::as_operator("div", slf.as_any(), other, None, |a, b| a.div(b)),
                     Some("floor") => $crate::python::overloads::as_operator("div", slf.as_any(), other, None, |a, b| a.floor_div(b)),
+                    Some("trunc") => $crate::python::overloads::tensor_or_number(
+                        "div", slf.as_any(), &slf.get().inner, other,
+                        $Core::div_trunc, |x, n| x.div_trunc_scalar(n),
+                        |v| {
+                            let kwargs = pyo3::types::PyDict::new(v.py());
+                            kwargs.set_item("rounding_mode", "trunc")?;
+                            v.call_method("div", (other,), Some(&kwargs))
+                        },
+                    ),
                     Some(mode) => Err($crate::Error::new(
                         $crate::ErrorKind::Argument,
-                        format!("div: rounding_mode {mode:?} is not in flodl (None or \"floor\")"),
+                        format!("div: rounding_mode must be None, \"trunc\" or \"floor\", got {mode:?}"),
                     ).into()),
                 }
             }
@@ -735,20 +784,20 @@ macro_rules! overloads {
 
             /// The `p`-norm, as `torch.linalg.vector_norm(x, p, dim, keepdim)`:
             /// of all elements when `dim` is None (Rust `norm`), else along
-            /// `dim` (Rust `norm_dim`).
-            #[pyo3(signature = (p = $crate::python::args::Float(2.0), dim = None, keepdim = false), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
-            fn norm(&self, p: $crate::python::args::Float, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
-                let p = p.0;
-                let dim = $crate::python::args::optional_dim(dim, "norm")?;
+            /// `dim` (Rust `norm_dim`; several dims: `norm_dims`). `p="fro"`
+            /// is the 2-norm, as PyTorch's.
+            #[pyo3(signature = (p = None, dim = None, keepdim = false), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
+            fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+                use $crate::python::args::Dims;
+                let p = $crate::python::overloads::norm_order(p)?;
                 let all = |x: &$Core| x.norm(p);
                 let along = |x: &$Core, d, k| x.norm_dim(p, d, k);
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    all,
-                    along,
-                )?)
+                let x = &self.inner;
+                Ok(match $crate::python::args::reduction_dims(&dim, "norm")? {
+                    Dims::Many(dims) => x.norm_dims(p, dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, all, along)?,
+                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, all, along)?,
+                })
             }
 
             /// The sum of all elements, or along `dim` (one dim or several;
@@ -848,19 +897,56 @@ macro_rules! overloads {
                 methods.call("std", &self.inner, &dim, unbiased, keepdim, correction.map(|c| c.0))
             }
 
-            /// `log(sum(exp(self)))` of all elements, or along `dim`, computed
-            /// stably (Rust `logsumexp(dim, keepdim)`).
+            /// `log(sum(exp(self)))` of all elements, or along `dim` (one dim
+            /// or several), computed stably (Rust `logsumexp(dim, keepdim)`,
+            /// `logsumexp_dims`).
             #[pyo3(signature = (dim = None, keepdim = false))]
-            fn logsumexp(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
-                let dim = $crate::python::args::optional_dim(dim, "logsumexp")?;
+            fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+                use $crate::python::args::Dims;
                 let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    all,
-                    $Core::logsumexp,
-                )?)
+                let x = &self.inner;
+                Ok(match $crate::python::args::reduction_dims(&dim, "logsumexp")? {
+                    Dims::Many(dims) => x.logsumexp_dims(dims, keepdim)?,
+                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, all, $Core::logsumexp)?,
+                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, all, $Core::logsumexp)?,
+                })
+            }
+
+            /// The count of non-zero elements, of all of them or over `dim`
+            /// (one dim or several), as `torch.count_nonzero` (Rust
+            /// `count_nonzero`, `count_nonzero_dims`).
+            #[pyo3(signature = (dim = None))]
+            fn count_nonzero(&self, dim: Option<$crate::python::args::DimArg>) -> PyResult<$crate::Tensor> {
+                Ok(match $crate::python::args::reduction_dims(&dim, "count_nonzero")? {
+                    $crate::python::args::Dims::All => self.inner.count_nonzero()?,
+                    dims => self.inner.count_nonzero_dims(dims.as_slice())?,
+                })
+            }
+
+            /// `sections` nearly equal pieces along `dim` (an int), or the
+            /// pieces between `indices` (a list), as `torch.tensor_split`
+            /// (Rust `tensor_split`, `tensor_split_indices`).
+            #[pyo3(signature = (indices_or_sections, dim = $crate::python::args::Int::from(0)), text_signature = "($self, indices_or_sections, dim=0)")]
+            fn tensor_split(&self, indices_or_sections: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<Vec<$Core>> {
+                use $crate::python::args::CoreArg as _;
+                let dim = dim.core("tensor_split", "dim")?;
+                let given = indices_or_sections;
+                if given.is_instance_of::<pyo3::types::PyList>() || given.is_instance_of::<pyo3::types::PyTuple>() {
+                    let indices: $crate::python::args::IntList = given.extract()?;
+                    return Ok(self.inner.tensor_split_indices(indices.core("tensor_split", "indices")?, dim)?);
+                }
+                let sections: $crate::python::args::Int = given.extract()?;
+                Ok(self.inner.tensor_split(sections.core("tensor_split", "sections")?, dim)?)
+            }
+
+            /// `self - trunc(self / other) * other` (the sign of self), as
+            /// `torch.fmod`: other a tensor or a number (Rust `fmod`, `fmod_scalar`).
+            fn fmod(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::tensor_or_number(
+                    "fmod", slf.as_any(), &slf.get().inner, other,
+                    $Core::fmod, |x, n| x.fmod_scalar(n),
+                    |v| v.call_method1("fmod", (other,)),
+                )
             }
 
             /// The largest element; `(values, indices)` along `dim`; or the

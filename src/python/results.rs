@@ -70,7 +70,8 @@ impl NnResult for (Variable, crate::Tensor) {
 /// any other result as it is.
 pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<PyAny>> {
     let name = match op {
-        "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" => op,
+        "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" | "cummax" | "cummin"
+        | "aminmax" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
         "median_dim" => "median",

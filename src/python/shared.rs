@@ -72,6 +72,18 @@ macro_rules! py_shared_methods {
                 Ok($Core::stack(&parts, dim)?)
             }
 
+            /// The grids of the 1-d `tensors` (a sequence), as
+            /// `torch.meshgrid(*tensors, indexing=...)` (`flodl.meshgrid`
+            /// is the form to call).
+            #[staticmethod]
+            #[pyo3(signature = (tensors, indexing = "ij"))]
+            fn meshgrid(tensors: &Bound<'_, PyAny>, indexing: &str) -> PyResult<Vec<$Core>> {
+                super::shared::check_sequence("meshgrid", tensors)?;
+                let tensors: Vec<$Arg> = tensors.extract()?;
+                let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
+                Ok($Core::meshgrid(&parts, indexing)?)
+            }
+
             // ----- attributes, as PyTorch's -----
 
             /// The size of each dim, as a `flodl.Size`.
@@ -704,4 +716,28 @@ pub(crate) fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<(
     Ok(())
 }
 
-pub(crate) use py_shared_methods;
+/// Binds [`sequence_joins!`](crate::ops::catalogue::sequence_joins) as
+/// static methods of a class (`PyClass, Core, operand type`), each taking
+/// a sequence of tensors (`flodl.<name>(tensors)` calls them).
+macro_rules! py_joins {
+    (($Py:ident, $Core:ident, $Arg:ty) $($(#[doc = $doc:literal])* $name:ident => $f:ident;)*) => {
+        crate::python::guard::guarded! {
+        #[pyo3::pymethods]
+        impl $Py {
+            $(
+                $(#[doc = $doc])*
+                #[staticmethod]
+                fn $name(tensors: &Bound<'_, PyAny>) -> PyResult<$Core> {
+                    use $crate::python::args::PyOperand as _;
+                    super::shared::check_sequence(stringify!($name), tensors)?;
+                    let tensors: Vec<$Arg> = tensors.extract()?;
+                    let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
+                    Ok($Core::$name(&parts)?)
+                }
+            )*
+        }
+        }
+    };
+}
+
+pub(crate) use {py_joins, py_shared_methods};

@@ -16,12 +16,13 @@ use super::numpy::{
 };
 use super::operators::{self, operators};
 use super::overloads::overloads;
-use super::shared::py_shared_methods;
+use super::shared::{py_joins, py_shared_methods};
 use crate::error::bail;
 use crate::{DType, Error, ErrorKind, Scalar, Tensor};
 
 operators!(PyTensor, Tensor);
 py_shared_methods!(PyTensor, Tensor, TensorArg<'_>);
+crate::ops::catalogue::sequence_joins!(py_joins(PyTensor, Tensor, TensorArg<'_>));
 overloads!(PyTensor, Tensor);
 
 /// The options of an integer-valued creation (randint, randperm): Int64

@@ -11,11 +11,12 @@ use super::gil::without_gil;
 use super::numpy::to_numpy;
 use super::operators::{self, operators};
 use super::overloads::overloads;
-use super::shared::py_shared_methods;
+use super::shared::{py_joins, py_shared_methods};
 use crate::Variable;
 
 operators!(PyVariable, Variable);
 py_shared_methods!(PyVariable, Variable, VariableArg<'_>);
+crate::ops::catalogue::sequence_joins!(py_joins(PyVariable, Variable, VariableArg<'_>));
 overloads!(PyVariable, Variable);
 
 /// A leaf from a Tensor (sharing its data) or from anything `flodl.tensor`

@@ -202,8 +202,42 @@ macro_rules! tensor_like_methods {
             ) -> $crate::Result<Self> {
                 $crate::ops::join("stack", tensors, |raws| tch::Tensor::f_stack(raws, dim))
             }
+
+            /// The grids of the 1-d `tensors`: one per tensor, each of the
+            /// shape of all their lengths, as `torch.meshgrid(*tensors,
+            /// indexing=...)`; `indexing` is `"ij"` (matrix) or `"xy"`
+            /// (Cartesian: the first two dims swapped).
+            pub fn meshgrid<B: std::borrow::Borrow<Self>>(
+                tensors: &[B],
+                indexing: &str,
+            ) -> $crate::Result<Vec<Self>> {
+                if indexing != "ij" && indexing != "xy" {
+                    $crate::error::bail!(
+                        Argument,
+                        "meshgrid: indexing must be \"ij\" or \"xy\", got {indexing:?}"
+                    );
+                }
+                $crate::ops::join("meshgrid", tensors, |raws| {
+                    tch::Tensor::f_meshgrid_indexing(raws, indexing)
+                })
+            }
+
+            $crate::ops::catalogue::sequence_joins!(core_joins());
         }
     };
 }
 
-pub(crate) use tensor_like_methods;
+/// Expands [`sequence_joins!`](crate::ops::catalogue::sequence_joins) as
+/// functions of the type whose `impl` it is in.
+macro_rules! core_joins {
+    (() $($(#[doc = $doc:literal])* $name:ident => $f:ident;)*) => {
+        $(
+            $(#[doc = $doc])*
+            pub fn $name<B: std::borrow::Borrow<Self>>(tensors: &[B]) -> $crate::Result<Self> {
+                $crate::ops::join(stringify!($name), tensors, |raws| tch::Tensor::$f(raws))
+            }
+        )*
+    };
+}
+
+pub(crate) use {core_joins, tensor_like_methods};

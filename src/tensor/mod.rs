@@ -8,7 +8,7 @@ mod torch_print;
 use crate::error::{bail, Error, ErrorKind, Failure, Result};
 use crate::ops::catalogue::{method_ops, tensor_ops};
 use crate::ops::{core_methods, run, Operand};
-pub(crate) use methods::tensor_like_methods;
+pub(crate) use methods::{core_joins, tensor_like_methods};
 
 pub use crate::dtype::{cuda_available, cuda_device_count, DType, Device, TensorOptions};
 pub use crate::scalar::Scalar;

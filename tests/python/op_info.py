@@ -1170,6 +1170,299 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=2),
     ),
     OpInfo(
+        "fmod",
+        torch.fmod,
+        [Sample(((3, 4), (3, 4)), finite_differences=False), Sample(((2, 3), (3,)))],
+        domain=_positive,
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "fmod_scalar",
+        lambda x, scalar: torch.fmod(x, scalar),
+        [
+            Sample(((3, 4),), {"scalar": 0.7}, finite_differences=False),
+            Sample(((5,),), {"scalar": -2}),
+        ],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
+        "div_trunc",
+        lambda x, other: torch.div(x, other, rounding_mode="trunc"),
+        ELEMENTWISE_BINARY,
+        domain=_away_from_zero,
+        errors=shape_error((2, 3), (4,)),
+        differentiable=False,
+    ),
+    OpInfo(
+        "div_trunc_scalar",
+        lambda x, scalar: torch.div(x, scalar, rounding_mode="trunc"),
+        [Sample(((3, 4),), {"scalar": 0.7}), Sample(((5,),), {"scalar": -2})],
+        errors=type_error(scalar=1.0),
+        differentiable=False,
+    ),
+    OpInfo("hypot", torch.hypot, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("logaddexp", torch.logaddexp, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo(
+        "copysign",
+        torch.copysign,
+        ELEMENTWISE_BINARY,
+        domain=_away_from_zero,
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "heaviside",
+        lambda x, values: torch.heaviside(x, values),
+        [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+        domain=lambda a: np.round(a),  # zeros among them
+        errors=shape_error((2, 3), (4,)),
+        differentiable=False,
+    ),
+    OpInfo(
+        "xlogy",
+        torch.xlogy,
+        [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+        domain=_positive,
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo("fmax", torch.fmax, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("fmin", torch.fmin, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
+    OpInfo("sgn", torch.sgn, UNARY, domain=_away_from_kinks, errors=type_error()),
+    OpInfo("signbit", torch.signbit, UNARY, differentiable=False, errors=type_error()),
+    OpInfo("sinc", torch.sinc, UNARY, errors=type_error()),
+    OpInfo("deg2rad", torch.deg2rad, UNARY, errors=type_error()),
+    OpInfo("rad2deg", torch.rad2deg, UNARY, errors=type_error()),
+    OpInfo(
+        "fliplr",
+        torch.fliplr,
+        [Sample(((3, 4),)), Sample(((2, 3, 2),))],
+        errors=argument_error((3,)),
+    ),
+    OpInfo("flipud", torch.flipud, [Sample(((3, 4),)), Sample(((5,),))], errors=argument_error(())),
+    OpInfo(
+        "nansum",
+        lambda x, dim=None, keepdim=False: torch.nansum(x, dim, keepdim),
+        [
+            Sample(((3, 4),)),
+            Sample(((3, 4),), {"dim": 1}),
+            Sample(((2, 3, 4),), {"dim": [0, 2], "keepdim": True}),
+        ],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "nanmean",
+        lambda x, dim=None, keepdim=False: torch.nanmean(x, dim, keepdim),
+        [
+            Sample(((3, 4),)),
+            Sample(((3, 4),), {"dim": 0, "keepdim": True}),
+            Sample(((2, 3, 4),), {"dim": [1, 2]}),
+        ],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "quantile",
+        lambda x, q, dim=None, keepdim=False: torch.quantile(x, q, dim, keepdim),
+        [
+            Sample(((3, 4),), {"q": 0.3}),
+            Sample(((3, 5),), {"q": 0.75, "dim": 1, "keepdim": True}),
+        ],
+        errors=range_error((2, 3), q=0.5, dim=2) + argument_error((2, 3), q=1.5),
+    ),
+    OpInfo(
+        "nanquantile",
+        lambda x, q, dim=None, keepdim=False: torch.nanquantile(x, q, dim, keepdim),
+        [Sample(((3, 4),), {"q": 0.3}), Sample(((4, 3),), {"q": 0.5, "dim": 0})],
+        errors=range_error((2, 3), q=0.5, dim=2),
+    ),
+    OpInfo(
+        "cummax",
+        lambda x, dim: tuple(torch.cummax(x, dim)),
+        DIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "cummin",
+        lambda x, dim: tuple(torch.cummin(x, dim)),
+        DIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "logcumsumexp",
+        lambda x, dim: torch.logcumsumexp(x, dim),
+        DIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "aminmax",
+        lambda x, dim=None, keepdim=False: tuple(torch.aminmax(x, dim=dim, keepdim=keepdim)),
+        [
+            Sample(((3, 4),)),
+            Sample(((3, 4),), {"dim": 1}),
+            Sample(((2, 3),), {"dim": 0, "keepdim": True}),
+        ],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "std_mean",
+        lambda x, dim=None, correction=1.0, keepdim=False: torch.std_mean(
+            x, dim, correction=correction, keepdim=keepdim
+        ),
+        [
+            Sample(((3, 4),)),
+            Sample(((3, 4),), {"dim": [1], "correction": 0}),
+            Sample(((2, 3, 4),), {"dim": [0, 2], "keepdim": True}),
+        ],
+        errors=range_error((2, 3), dim=[2]),
+    ),
+    OpInfo(
+        "var_mean",
+        lambda x, dim=None, correction=1.0, keepdim=False: torch.var_mean(
+            x, dim, correction=correction, keepdim=keepdim
+        ),
+        [Sample(((3, 4),)), Sample(((2, 3, 4),), {"dim": [1, 2], "correction": 0})],
+        errors=range_error((2, 3), dim=[2]),
+    ),
+    OpInfo(
+        "count_nonzero_dims",
+        lambda x, dims: torch.count_nonzero(x, dims),
+        [Sample(((3, 4),), {"dims": [1]}), Sample(((2, 3, 4),), {"dims": [0, 2]})],
+        domain=lambda a: np.round(a),
+        differentiable=False,
+        errors=range_error((2, 3), dims=[2]),
+    ),
+    OpInfo(
+        "logsumexp_dims",
+        lambda x, dims, keepdim=False: torch.logsumexp(x, dims, keepdim),
+        DIMS_KEEPDIM,
+        errors=range_error((2, 3), dims=[0, 2]),
+    ),
+    OpInfo(
+        "norm_dims",
+        lambda x, p, dims, keepdim=False: torch.linalg.vector_norm(x, p, dims, keepdim),
+        [
+            Sample(((3, 4, 2),), {"p": 2.0, "dims": [0, 2]}),
+            Sample(((3, 4),), {"p": 1.0, "dims": [1, 0], "keepdim": True}),
+        ],
+        domain=_away_from_zero,
+        errors=range_error((2, 3), p=2.0, dims=[0, 2]),
+    ),
+    OpInfo(
+        "addmm",
+        lambda x, mat1, mat2, beta=1.0, alpha=1.0: torch.addmm(
+            x, mat1, mat2, beta=beta, alpha=alpha
+        ),
+        [
+            Sample(((3, 4), (3, 5), (5, 4))),
+            Sample(((4,), (3, 5), (5, 4)), {"beta": 0.5, "alpha": 2.0}),
+        ],
+        errors=shape_error((3, 4), (3, 5), (4, 4)),
+    ),
+    OpInfo(
+        "baddbmm",
+        lambda x, batch1, batch2, beta=1.0, alpha=1.0: torch.baddbmm(
+            x, batch1, batch2, beta=beta, alpha=alpha
+        ),
+        [
+            Sample(((2, 3, 4), (2, 3, 5), (2, 5, 4))),
+            Sample(((3, 4), (2, 3, 5), (2, 5, 4)), {"beta": 0.5, "alpha": -1.5}),
+        ],
+        errors=shape_error((2, 3, 4), (2, 3, 5), (2, 4, 4)),
+    ),
+    OpInfo(
+        "addmv",
+        torch.addmv,
+        [Sample(((3,), (3, 4), (4,))), Sample(((), (3, 4), (4,)))],
+        errors=shape_error((3,), (3, 4), (3,)),
+    ),
+    OpInfo(
+        "kron", torch.kron, [Sample(((2, 3), (3, 2))), Sample(((3,), (2,)))], errors=type_error()
+    ),
+    OpInfo(
+        "inner",
+        torch.inner,
+        [Sample(((3, 4), (5, 4))), Sample(((4,), (4,)))],
+        errors=shape_error((3, 4), (3,)),
+    ),
+    OpInfo(
+        "cross",
+        lambda x, other, dim=None: (
+            torch.linalg.cross(x, other, dim=-1 if dim is None else dim)
+            if dim is not None or x.shape[-1] == 3
+            else torch.cross(x, other, dim)
+        ),
+        [Sample(((4, 3), (4, 3))), Sample(((3, 2), (3, 2)), {"dim": 0})],
+        errors=shape_error((2, 2), (2, 2)),
+    ),
+    OpInfo(
+        "rot90",
+        lambda x, k=1, dims=(0, 1): torch.rot90(x, k, dims),
+        [Sample(((3, 4),)), Sample(((2, 3, 4),), {"k": -1, "dims": [2, 1]})],
+        errors=shape_error((2, 3), dims=[0, 0]),
+    ),
+    OpInfo(
+        "diag_embed",
+        lambda x, offset=0, dim1=-2, dim2=-1: torch.diag_embed(x, offset, dim1, dim2),
+        [Sample(((3,),)), Sample(((2, 3),), {"offset": 1, "dim1": 0, "dim2": 2})],
+        errors=range_error((2, 3), dim1=4),
+    ),
+    OpInfo(
+        "tensor_split",
+        lambda x, indices_or_sections, dim=0: list(torch.tensor_split(x, indices_or_sections, dim)),
+        [
+            Sample(((5, 4),), {"indices_or_sections": 3}),
+            Sample(((3, 6),), {"indices_or_sections": [1, 4], "dim": 1}),
+        ],
+        errors=range_error((2, 3), indices_or_sections=2, dim=2),
+    ),
+    OpInfo(
+        "tensor_split_indices",
+        lambda x, indices, dim=0: list(torch.tensor_split(x, indices, dim)),
+        [Sample(((5, 4),), {"indices": [2]}), Sample(((3, 6),), {"indices": [1, 1, 5], "dim": -1})],
+        errors=range_error((2, 3), indices=[1], dim=2),
+    ),
+    OpInfo(
+        "searchsorted",
+        lambda x, values, out_int32=False, right=False: torch.searchsorted(
+            x, values, out_int32=out_int32, right=right
+        ),
+        [
+            Sample(((6,),), {"values": np.array([-0.5, 0.0, 2.0])}),
+            Sample(((2, 5),), {"values": np.array([[0.1, 0.2], [-3.0, 3.0]]), "right": True}),
+            Sample(((4,),), {"values": np.array([0.5]), "out_int32": True}),
+        ],
+        domain=lambda a: np.sort(a, axis=-1),
+        differentiable=False,
+        errors=shape_error((2, 3), values=np.array([[0.1], [0.2], [0.3]])),
+    ),
+    OpInfo(
+        "bucketize",
+        lambda x, boundaries, out_int32=False, right=False: torch.bucketize(
+            x, boundaries, out_int32=out_int32, right=right
+        ),
+        [
+            Sample(((3, 4),), {"boundaries": np.array([-1.0, 0.0, 0.5, 2.0])}),
+            Sample(((5,),), {"boundaries": np.array([0.0]), "right": True}),
+        ],
+        differentiable=False,
+        errors=shape_error((2, 3), boundaries=np.zeros((2, 2))),
+    ),
+    OpInfo(
+        "bincount",
+        lambda x, weights=None, minlength=0: torch.bincount(x, weights, minlength),
+        [
+            Sample(((7,),)),
+            Sample(((5,),), {"weights": np.array([0.5, 1.0, -2.0, 3.0, 0.25]), "minlength": 9}),
+        ],
+        domain=lambda a: np.abs(np.round(a * 2)),
+        input_dtype=np.int64,
+        differentiable=False,
+        # libtorch's message names the rule ("only supports 1-d non-negative integral inputs").
+        errors=[
+            ErrorCase(
+                lambda: (flodl.Tensor.from_i64([1, 2, 3, 4], [2, 2]),), {}, flodl.ArgumentError
+            )
+        ],
+    ),
+    OpInfo(
         "take",
         lambda x, index: torch.take(x, index),
         [Sample(((3, 4),), {"index": np.array([[0, 11], [5, 2]])})],

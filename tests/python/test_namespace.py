@@ -386,3 +386,70 @@ def test_reductions_take_a_dtype() -> None:
     assert got.dtype == flodl.float64 and got.item() == want.item()
     got, want = flodl.mean(x, 1, dtype=flodl.float32), t.mean(1, dtype=torch.float32)
     assert got.tolist() == want.tolist()
+
+
+def test_the_joins_of_a_sequence_match_torch() -> None:
+    parts = [A[0], A[1] * 2, A[2] - 1]
+    ours, theirs = (
+        [Tensor.from_numpy(p.copy()) for p in parts],
+        [torch.from_numpy(p) for p in parts],
+    )
+    for name in ("hstack", "vstack", "row_stack", "dstack", "column_stack"):
+        close(getattr(flodl, name)(ours), getattr(torch, name)(theirs))
+        close(getattr(flodl, name)(tuple(ours)), getattr(torch, name)(tuple(theirs)))
+    close(
+        flodl.block_diag(ours[0], flodl.ones(2, 2)), torch.block_diag(theirs[0], torch.ones(2, 2))
+    )
+    close(
+        flodl.cartesian_prod(ours[0], ours[1][:2]), torch.cartesian_prod(theirs[0], theirs[1][:2])
+    )
+    for indexing in ("ij", "xy"):
+        got = flodl.meshgrid(ours[0], ours[1][:3], indexing=indexing)
+        want = torch.meshgrid(theirs[0], theirs[1][:3], indexing=indexing)
+        assert isinstance(got, tuple) and len(got) == 2
+        for g, w in zip(got, want):
+            close(g, w)
+    assert [g.shape for g in flodl.meshgrid([ours[0], ours[1]])] == [[4, 4], [4, 4]]
+    with pytest.raises(ArgumentError, match="meshgrid: indexing"):
+        flodl.meshgrid(ours[0], indexing="yx")
+    with pytest.raises(ArgumentError, match="hstack: needs at least one tensor"):
+        flodl.hstack([])
+    with pytest.raises(TypeError, match="hstack: expected a sequence"):
+        flodl.hstack(ours[0])
+
+
+def test_a_join_with_a_variable_records() -> None:
+    v = Variable(Tensor.from_numpy(A[0].copy()), requires_grad=True)
+    flodl.vstack([v, flodl.ones(4)]).sum().backward()
+    assert v.grad.tolist() == [1.0] * 4
+
+
+def test_atleast_nd_matches_torch() -> None:
+    for shape in ((), (3,), (2, 3), (2, 3, 4)):
+        ours, theirs = flodl.ones(shape), torch.ones(shape)
+        for name in ("atleast_1d", "atleast_2d", "atleast_3d"):
+            assert getattr(flodl, name)(ours).shape == list(getattr(torch, name)(theirs).shape)
+    pair = flodl.atleast_2d(flodl.ones(3), flodl.ones(()))
+    assert isinstance(pair, tuple) and [p.shape for p in pair] == [[1, 3], [1, 1]]
+
+
+def test_slices_sums_and_repeats_of_a_size_are_sizes() -> None:
+    shape = flodl.ones(2, 3, 4).shape
+    for got, want in (
+        (shape[1:], torch.Size([3, 4])),
+        (shape[::-1], torch.Size([4, 3, 2])),
+        (shape + (5,), torch.Size([2, 3, 4, 5])),
+        ((1,) + shape, torch.Size([1, 2, 3, 4])),
+        (shape * 2, torch.Size([2, 3, 4] * 2)),
+    ):
+        assert isinstance(got, flodl.Size) and got == tuple(want)
+    assert shape[-1] == 4 and type(shape[-1]) is int
+    with pytest.raises(TypeError):
+        shape + [5]  # a tuple and a list, as torch.Size refuses
+
+
+def test_creation_takes_the_sizes_by_name() -> None:
+    assert flodl.ones(size=(2, 3)).shape == torch.ones(size=(2, 3)).shape
+    assert flodl.randn(size=[4], dtype=flodl.float64).dtype == flodl.float64
+    with pytest.raises(TypeError, match="unexpected keyword argument 'sizes'"):
+        flodl.zeros(sizes=3)

@@ -94,8 +94,11 @@ def torch_loss_grads(info, arrays, kwargs, ws):
     outs = outputs(call_torch(info, xs, kwargs))
     loss = sum((o * torch.tensor(w)).sum() for o, w in zip(outs, ws) if w is not None)
     loss.backward()
-    # An operand only read for its dtype or shape (type_as) gets no gradient.
-    grads = [np.zeros_like(a) if x.grad is None else x.grad.numpy() for x, a in zip(xs, arrays)]
+    # An operand only read for its dtype or shape (type_as) gets no gradient;
+    # a constant op's (sgn) is a ZeroTensor, which numpy takes only by force.
+    grads = [
+        np.zeros_like(a) if x.grad is None else x.grad.numpy(force=True) for x, a in zip(xs, arrays)
+    ]
     return [o.detach().numpy() for o in outs], grads
 
 
@@ -390,4 +393,5 @@ def test_forward_mode_matches_torch(info: OpInfo, index: int) -> None:
     for got, want in zip(values, expected[0]):
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
     for got, want in zip(out_tangents, expected[1]):
-        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-9, atol=1e-10)
+        # force: a constant op's tangent (sgn) is a ZeroTensor.
+        np.testing.assert_allclose(got.numpy(), want.numpy(force=True), rtol=1e-9, atol=1e-10)

@@ -631,3 +631,65 @@ def test_clip_is_floating_point_unary_plus_and_pow_in_place() -> None:
     assert (+x) is x
     assert x.pow_(2) is x and x.tolist() == t.pow_(2).tolist()
     assert x.pow_(flodl.tensor([1.0, 2.0, 0.5])).tolist() == [4.0, 0.0625, 3.0]
+
+
+def test_fmod_and_trunc_division_take_a_tensor_or_a_number() -> None:
+    (x, tx), (y, ty) = both(A * 5), both(B + 3)
+    same(x.fmod(y), tx.fmod(ty))
+    same(x.fmod(1.5), tx.fmod(1.5))
+    same(flodl.fmod(x, -2), torch.fmod(tx, -2))
+    same(x.div(y, rounding_mode="trunc"), tx.div(ty, rounding_mode="trunc"))
+    same(flodl.div(x, 0.7, rounding_mode="trunc"), torch.div(tx, 0.7, rounding_mode="trunc"))
+    ints, tints = flodl.tensor([7, -7, 9]), torch.tensor([7, -7, 9])
+    for other in (2, flodl.tensor([2, 2, -4])):
+        t_other = other if isinstance(other, int) else torch.tensor(other.tolist())
+        got = ints.div(other, rounding_mode="trunc")
+        assert got.dtype == flodl.int64  # an integer tensor stays integer
+        assert got.tolist() == tints.div(t_other, rounding_mode="trunc").tolist()
+        assert ints.fmod(other).tolist() == tints.fmod(t_other).tolist()
+    # A Tensor with a Variable operand records, as the operators do.
+    v = Variable(y, requires_grad=True)
+    x.fmod(v).sum().backward()
+    tv = ty.clone().requires_grad_()
+    tx.fmod(tv).sum().backward()
+    same(v.grad, tv.grad)
+    with pytest.raises(flodl.ArgumentError, match='rounding_mode must be None, "trunc" or "floor"'):
+        x.div(y, rounding_mode="round")
+    with pytest.raises(TypeError, match="fmod"):
+        x.fmod("2")
+
+
+def test_norm_logsumexp_and_count_nonzero_over_several_dims() -> None:
+    x, tx = both(RNG.standard_normal((2, 3, 4)))
+    same(x.norm(dim=(0, 2)), tx.norm(dim=(0, 2)))
+    same(x.norm(p=1.0, dim=[1, 2], keepdim=True), tx.norm(p=1.0, dim=[1, 2], keepdim=True))
+    same(x.norm("fro"), tx.norm("fro"))
+    same(x.norm("fro", dim=(1, 2)), tx.norm("fro", dim=(1, 2)))
+    same(x.logsumexp((0, 1)), tx.logsumexp((0, 1)))
+    same(flodl.logsumexp(x, dim=[2, 0], keepdim=True), torch.logsumexp(tx, [2, 0], keepdim=True))
+    r, tr = both(np.round(A))
+    same(r.count_nonzero(dim=1), tr.count_nonzero(dim=1))
+    same(flodl.count_nonzero(r, dim=(0, 1)), torch.count_nonzero(tr, dim=(0, 1)))
+    same(r.count_nonzero(), tr.count_nonzero())
+    with pytest.raises(flodl.ArgumentError, match="nuc"):
+        x.norm("nuc")
+
+
+def test_tensor_split_takes_sections_or_indices() -> None:
+    x, tx = both(RNG.standard_normal((5, 6)))
+    same(tuple(x.tensor_split(3)), torch.tensor_split(tx, 3))
+    same(tuple(flodl.tensor_split(x, [1, 4], dim=1)), torch.tensor_split(tx, [1, 4], dim=1))
+    same(tuple(x.tensor_split((2,), 0)), tx.tensor_split((2,), 0))
+
+
+def test_named_results_of_cummax_cummin_and_aminmax() -> None:
+    x, tx = both(A)
+    for name in ("cummax", "cummin"):
+        got, want = getattr(x, name)(1), getattr(tx, name)(1)
+        same(got.values, want.values)
+        same(got.indices, want.indices)
+        assert type(got).__name__ == name
+    got, want = x.aminmax(dim=0), tx.aminmax(dim=0)
+    same(got.min, want.min)
+    same(got.max, want.max)
+    assert repr(got).startswith("flodl.return_types.aminmax(\nmin=tensor(")
