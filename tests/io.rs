@@ -38,3 +38,19 @@ fn save_then_load_gives_the_same_tensors() -> Result<()> {
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }
+
+#[test]
+fn load_gives_the_tensors_in_the_order_they_were_saved() -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("flodl-io-order-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("ordered.safetensors");
+    // The format stores them by dtype and name: this order is neither.
+    let small = Tensor::from_f64(&[1.0], &[1], Device::CPU)?;
+    let wide = small.to_dtype(DType::Float64)?;
+    let named = [("z.weight", &small), ("a.bias", &wide), ("m.scale", &small)];
+    io::save(&named, &path)?;
+    let names: Vec<String> = io::load(&path)?.into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["z.weight", "a.bias", "m.scale"]);
+    std::fs::remove_dir_all(&dir).ok();
+    Ok(())
+}
