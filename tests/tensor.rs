@@ -350,7 +350,10 @@ fn random_integers_are_int64_as_pytorch_s() -> flodl::Result<()> {
 fn joins_and_grids_of_a_sequence() -> flodl::Result<()> {
     let a = Tensor::from_f64(&[1.0, 2.0], &[2], Device::CPU)?;
     let b = Tensor::from_f64(&[3.0, 4.0, 5.0], &[3], Device::CPU)?;
-    assert_eq!(Tensor::hstack(&[&a, &a])?.to_f64_vec()?, [1.0, 2.0, 1.0, 2.0]);
+    assert_eq!(
+        Tensor::hstack(&[&a, &a])?.to_f64_vec()?,
+        [1.0, 2.0, 1.0, 2.0]
+    );
     assert_eq!(Tensor::vstack(&[&a, &a])?.shape(), [2, 2]);
     assert_eq!(Tensor::cartesian_prod(&[&a, &b])?.shape(), [6, 2]);
     let grids = Tensor::meshgrid(&[&a, &b], "xy")?;
@@ -359,6 +362,9 @@ fn joins_and_grids_of_a_sequence() -> flodl::Result<()> {
     let bad = Tensor::meshgrid(&[&a], "yx").unwrap_err();
     assert_eq!(bad.kind(), flodl::ErrorKind::Argument);
     let none: [&Tensor; 0] = [];
-    assert_eq!(Tensor::hstack(&none).unwrap_err().kind(), flodl::ErrorKind::Argument);
+    assert_eq!(
+        Tensor::hstack(&none).unwrap_err().kind(),
+        flodl::ErrorKind::Argument
+    );
     Ok(())
 }

@@ -251,6 +251,7 @@ PYTHON_NAMES = {
         "newaxis",
         "numel",
         "pi",
+        "pow",
         "row_stack",
         "seed",
         "set_default_device",

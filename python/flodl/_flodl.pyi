@@ -222,6 +222,14 @@ class _Ops(Generic[_Self, _Operand]):
         """Unbiased by default, as ``var``."""
     def logsumexp(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
         """Of all elements, or along ``dim`` (Rust ``logsumexp``, ``logsumexp_dims``)."""
+    def softmax(self, dim: int, *, dtype: DTypeLike | None = None) -> _Self:
+        """Along ``dim``, in ``dtype`` when given (converted first)."""
+    def log_softmax(self, dim: int, *, dtype: DTypeLike | None = None) -> _Self:
+        """Along ``dim``, in ``dtype`` when given (converted first)."""
+    def cumsum(self, dim: int, *, dtype: DTypeLike | None = None) -> _Self:
+        """Running sums along ``dim``, in ``dtype`` when given."""
+    def cumprod(self, dim: int, *, dtype: DTypeLike | None = None) -> _Self:
+        """Running products along ``dim``, in ``dtype`` when given."""
     def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
         """Of all elements (Rust ``count_nonzero``) or over ``dim``
         (``count_nonzero_dims``)."""
@@ -262,9 +270,6 @@ class _Ops(Generic[_Self, _Operand]):
         """Broadcasts without copying: ``x.expand(4, -1)`` or ``x.expand([4, -1])``."""
     def repeat(self, *args: int | Sequence[int], repeats: Sequence[int] | None = None) -> _Self:
         """Tiles the values: ``x.repeat(2, 1)`` or ``x.repeat([2, 1])``."""
-    def clamp(self, min: float | None = None, max: float | None = None) -> _Self:
-        """Values clamped into ``[min, max]``; a missing bound is Rust's ``clamp_min``
-        or ``clamp_max``."""
     def scatter(
         self,
         dim: int,
@@ -286,6 +291,11 @@ class _Ops(Generic[_Self, _Operand]):
         """``flodl.where(condition, self, other)``."""
     def pow_(self, exponent: _Operand | Number) -> _Self:
         """``self **= exponent`` in place (a tensor or a number); returns self."""
+    def clamp(
+        self, min: _Operand | Number | None = None, max: _Operand | Number | None = None
+    ) -> _Self:
+        """Values clamped into ``[min, max]`` (numbers: Rust ``clamp``, ``clamp_min``,
+        ``clamp_max``; tensors, broadcast: ``clamp_tensor``, ...)."""
     def clip(self, min: float | None = None, max: float | None = None) -> _Self:
         """``clamp`` by its other name."""
     def is_floating_point(self) -> bool: ...
@@ -365,6 +375,15 @@ class _Ops(Generic[_Self, _Operand]):
     @staticmethod
     def stack(tensors: Sequence[Any], dim: int = 0) -> Any:
         """``Tensor.stack([...])`` gives a Tensor, ``Variable.stack`` a Variable."""
+    @staticmethod
+    def pad_sequence(
+        sequences: Sequence[Any],
+        batch_first: bool = False,
+        padding_value: float = 0.0,
+        padding_side: Literal["right", "left"] = "right",
+    ) -> Any:
+        """The sequences padded to the longest and stacked; ``flodl.nn.utils.rnn.pad_sequence``
+        is the form to call."""
     @staticmethod
     def meshgrid(tensors: Sequence[Any], indexing: Literal["ij", "xy"] = "ij") -> list[Any]:
         """The grids of the 1-d ``tensors``; ``flodl.meshgrid`` is the form to call."""
@@ -551,10 +570,6 @@ class _Ops(Generic[_Self, _Operand]):
     def prelu(self, weight: _Operand) -> _Self:
         """``self`` where positive, ``weight * self`` elsewhere (one weight, or one per channel of
         dim 1)."""
-    def softmax(self, dim: int) -> _Self:
-        """Softmax along ``dim``."""
-    def log_softmax(self, dim: int) -> _Self:
-        """Log of the softmax along ``dim``, computed stably."""
     def exp(self) -> _Self:
         """``e ** self``, elementwise."""
     def log(self) -> _Self:
@@ -610,6 +625,13 @@ class _Ops(Generic[_Self, _Operand]):
         """Each element raised to at least ``min``."""
     def clamp_max(self, max: Number) -> _Self:
         """Each element lowered to at most ``max``."""
+    def clamp_tensor(self, min: _Operand, max: _Operand) -> _Self:
+        """Each element limited to ``[min, max]`` with tensor bounds (broadcast), as
+        ``torch.clamp(x, min_tensor, max_tensor)``."""
+    def clamp_min_tensor(self, min: _Operand) -> _Self:
+        """Each element raised to at least the tensor ``min`` (broadcast)."""
+    def clamp_max_tensor(self, max: _Operand) -> _Self:
+        """Each element lowered to at most the tensor ``max`` (broadcast)."""
     def atan2(self, other: _Operand) -> _Self:
         """``atan2(self, other)``, elementwise, broadcasting."""
     def maximum(self, other: _Operand) -> _Self:
@@ -718,8 +740,6 @@ class _Ops(Generic[_Self, _Operand]):
         """Standard deviation with ``correction`` over several ``dims``, as ``var_dims``."""
     def prod_dim(self, dim: int, keepdim: bool = False) -> _Self:
         """Product along ``dim``."""
-    def cumsum(self, dim: int) -> _Self:
-        """Running sum along ``dim``."""
     def argmax_dim(self, dim: int, keepdim: bool = False) -> Tensor:
         """Int64 indices of the largest values along ``dim`` (the first of equal ones), as
         ``torch.argmax(x, dim, keepdim)``."""
@@ -757,8 +777,6 @@ class _Ops(Generic[_Self, _Operand]):
         """Batched matrix products of two 3-d tensors, as ``torch.bmm``."""
     def outer(self, other: _Operand) -> _Self:
         """The outer product of two vectors, as ``torch.outer``."""
-    def cumprod(self, dim: int) -> _Self:
-        """Cumulative product along ``dim``, as ``torch.cumprod``."""
     def rsqrt(self) -> _Self:
         """``1 / sqrt(self)``, elementwise."""
     def tan(self) -> _Self:
@@ -886,6 +904,9 @@ class _Ops(Generic[_Self, _Operand]):
         ``dim``, as ``torch.repeat_interleave``."""
     def diff(self, n: int = 1, dim: int = -1) -> _Self:
         """The ``n``-th forward differences along ``dim``, as ``torch.diff``."""
+    def unfold(self, dimension: int, size: int, step: int) -> _Self:
+        """The windows of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim
+        (a view), as ``Tensor.unfold``."""
     def fmod_scalar(self, scalar: Number) -> _Self:
         """``fmod`` by a number, typed as Python's."""
     def div_trunc(self, other: _Operand) -> _Self:
@@ -2243,6 +2264,19 @@ def softsign(input: VariableLike) -> NnResult:
 
 def tanhshrink(input: VariableLike) -> NnResult:
     """``input - tanh(input)``, as ``F.tanhshrink``."""
+
+def pairwise_distance(
+    x1: VariableLike, x2: VariableLike, p: float = 2.0, eps: float = 1e-06, keepdim: bool = False
+) -> NnResult:
+    """The ``p``-norm distance between the rows of ``x1`` and ``x2`` (broadcast), with ``eps`` added
+    to the differences, as ``F.pairwise_distance``."""
+
+def gumbel_softmax(
+    logits: VariableLike, tau: float = 1.0, hard: bool = False, dim: int = -1
+) -> NnResult:
+    """A softmax of ``(logits + Gumbel noise) / tau`` along ``dim`` (a differentiable sample of a
+    categorical), one-hot in the forward pass with ``hard`` (the soft gradient passes), as
+    ``F.gumbel_softmax``; the noise is drawn from libtorch's generator as PyTorch's."""
 
 def dropout(
     input: VariableLike, p: float = 0.5, training: bool = True, inplace: bool = False

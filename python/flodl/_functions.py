@@ -231,18 +231,18 @@ def prelu(input: Tensor, weight: Any) -> Any:
     return input.prelu(weight)
 
 
-def softmax(input: Tensor, dim: Any) -> Any:
+def softmax(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
     """``input.softmax(...)``: Softmax along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("softmax", input)
-    return input.softmax(dim)
+    return input.softmax(dim, dtype=dtype)
 
 
-def log_softmax(input: Tensor, dim: Any) -> Any:
+def log_softmax(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
     """``input.log_softmax(...)``: Log of the softmax along `dim`, computed stably."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("log_softmax", input)
-    return input.log_softmax(dim)
+    return input.log_softmax(dim, dtype=dtype)
 
 
 def exp(input: Tensor) -> Any:
@@ -420,13 +420,6 @@ def pow_scalar(input: Tensor, exponent: Any) -> Any:
     return input.pow_scalar(exponent)
 
 
-def pow(input: Tensor, exponent: Any) -> Any:
-    """``input.pow(...)``: `self ** exponent` elementwise, broadcasting, as `torch.pow`.  Python: `pow(exponent)` and `**` take a number or a tensor."""
-    if not isinstance(input, Tensor):
-        raise _not_a_tensor("pow", input)
-    return input.pow(exponent)
-
-
 def rpow_scalar(input: Tensor, base: Any) -> Any:
     """``input.rpow_scalar(...)``: `base ** self` elementwise, as `torch.pow(base, x)`."""
     if not isinstance(input, Tensor):
@@ -453,6 +446,27 @@ def clamp_max(input: Tensor, max: Any) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("clamp_max", input)
     return input.clamp_max(max)
+
+
+def clamp_tensor(input: Tensor, min: Any, max: Any) -> Any:
+    """``input.clamp_tensor(...)``: Each element limited to `[min, max]` with tensor bounds  (broadcast), as `torch.clamp(x, min_tensor, max_tensor)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("clamp_tensor", input)
+    return input.clamp_tensor(min, max)
+
+
+def clamp_min_tensor(input: Tensor, min: Any) -> Any:
+    """``input.clamp_min_tensor(...)``: Each element raised to at least the tensor `min` (broadcast)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("clamp_min_tensor", input)
+    return input.clamp_min_tensor(min)
+
+
+def clamp_max_tensor(input: Tensor, max: Any) -> Any:
+    """``input.clamp_max_tensor(...)``: Each element lowered to at most the tensor `max` (broadcast)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("clamp_max_tensor", input)
+    return input.clamp_max_tensor(max)
 
 
 def atan2(input: Tensor, other: Any) -> Any:
@@ -956,11 +970,11 @@ def prod_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     return input.prod_dim(dim, keepdim)
 
 
-def cumsum(input: Tensor, dim: Any) -> Any:
+def cumsum(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
     """``input.cumsum(...)``: Running sum along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cumsum", input)
-    return input.cumsum(dim)
+    return input.cumsum(dim, dtype=dtype)
 
 
 def logsumexp(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
@@ -1117,11 +1131,11 @@ def outer(input: Tensor, other: Any) -> Any:
     return input.outer(other)
 
 
-def cumprod(input: Tensor, dim: Any) -> Any:
+def cumprod(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
     """``input.cumprod(...)``: Cumulative product along `dim`, as `torch.cumprod`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cumprod", input)
-    return input.cumprod(dim)
+    return input.cumprod(dim, dtype=dtype)
 
 
 def rsqrt(input: Tensor) -> Any:
@@ -1516,6 +1530,13 @@ def diff(input: Tensor, n: Any = 1, dim: Any = -1) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("diff", input)
     return input.diff(n, dim)
+
+
+def unfold(input: Tensor, dimension: Any, size: Any, step: Any) -> Any:
+    """``input.unfold(...)``: The windows of `size` elements along `dimension`, `step`  apart, as a new last dim (a view), as `Tensor.unfold`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("unfold", input)
+    return input.unfold(dimension, size, step)
 
 
 def fmod(input: Tensor, other: Any) -> Any:
@@ -1989,7 +2010,10 @@ __all__ = [
     "chunk",
     "clamp",
     "clamp_max",
+    "clamp_max_tensor",
     "clamp_min",
+    "clamp_min_tensor",
+    "clamp_tensor",
     "contiguous",
     "copy",
     "copysign",
@@ -2122,7 +2146,6 @@ __all__ = [
     "one_hot",
     "outer",
     "permute",
-    "pow",
     "pow_scalar",
     "prelu",
     "prod",
@@ -2198,6 +2221,7 @@ __all__ = [
     "type_as",
     "unbind",
     "unflatten",
+    "unfold",
     "unique",
     "unsqueeze",
     "unsqueeze_many",

@@ -140,6 +140,19 @@ atleast_2d = _at_least("atleast_2d", 2)
 atleast_3d = _at_least("atleast_3d", 3)
 
 
+def pow(input: Any, exponent: Any) -> Tensor:
+    """``torch.pow``: ``input ** exponent`` elementwise, broadcasting; either
+    may be a number (``pow(2, x)`` is ``2 ** x``), not both."""
+    if isinstance(input, Tensor):
+        return input.pow(exponent)
+    if isinstance(exponent, Tensor) and isinstance(input, (builtins.int, builtins.float)):
+        return input**exponent
+    raise TypeError(
+        f"pow: input or exponent must be a flodl Tensor, got {type(input).__name__} and "
+        f"{type(exponent).__name__}"
+    )
+
+
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``torch.where(condition, input, other)``: ``input`` where the bool
     ``condition`` holds, ``other`` elsewhere (broadcast; either may be a

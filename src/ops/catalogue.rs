@@ -101,9 +101,9 @@ macro_rules! method_ops {
             /// or one per channel of dim 1).
             prelu(weight: Same) => |x| x.f_prelu(weight.raw());
             /// Softmax along `dim`.
-            softmax(dim: i64) => |x| x.f_softmax(dim, None::<tch::Kind>);
+            softmax(dim: i64) [overloaded] => |x| x.f_softmax(dim, None::<tch::Kind>);
             /// Log of the softmax along `dim`, computed stably.
-            log_softmax(dim: i64) => |x| x.f_log_softmax(dim, None::<tch::Kind>);
+            log_softmax(dim: i64) [overloaded] => |x| x.f_log_softmax(dim, None::<tch::Kind>);
 
             // --- math ---
             /// `e ** self`, elementwise.
@@ -168,6 +168,13 @@ macro_rules! method_ops {
             clamp_min(min: Scalar) => |x| $crate::ffi::clamp_min(x, min);
             /// Each element lowered to at most `max`.
             clamp_max(max: Scalar) => |x| $crate::ffi::clamp_max(x, max);
+            /// Each element limited to `[min, max]` with tensor bounds
+            /// (broadcast), as `torch.clamp(x, min_tensor, max_tensor)`.
+            clamp_tensor(min: Same, max: Same) => |x| x.f_clamp_tensor(Some(min.raw()), Some(max.raw()));
+            /// Each element raised to at least the tensor `min` (broadcast).
+            clamp_min_tensor(min: Same) => |x| x.f_clamp_min_tensor(min.raw());
+            /// Each element lowered to at most the tensor `max` (broadcast).
+            clamp_max_tensor(max: Same) => |x| x.f_clamp_max_tensor(max.raw());
             /// `atan2(self, other)`, elementwise, broadcasting.
             atan2(other: Same) => |x| x.f_atan2(other.raw());
             /// Elementwise maximum, broadcasting.
@@ -358,7 +365,7 @@ macro_rules! method_ops {
             /// Product along `dim`.
             prod_dim(dim: i64, keepdim: bool = false) => |x| x.f_prod_dim_int(dim, keepdim, None::<tch::Kind>);
             /// Running sum along `dim`.
-            cumsum(dim: i64) => |x| x.f_cumsum(dim, None::<tch::Kind>);
+            cumsum(dim: i64) [overloaded] => |x| x.f_cumsum(dim, None::<tch::Kind>);
             /// `log(sum(exp(self)))` along `dim`, computed stably.
             logsumexp(dim: i64, keepdim: bool = false) [overloaded] => |x| x.f_logsumexp(dim, keepdim);
             /// Int64 indices of the largest values along `dim` (the first of
@@ -434,7 +441,7 @@ macro_rules! method_ops {
                 Ok::<_, $crate::error::Failure>(x.f_outer(other.raw())?)
             };
             /// Cumulative product along `dim`, as `torch.cumprod`.
-            cumprod(dim: i64) => |x| x.f_cumprod(dim, None::<tch::Kind>);
+            cumprod(dim: i64) [overloaded] => |x| x.f_cumprod(dim, None::<tch::Kind>);
             /// `1 / sqrt(self)`, elementwise.
             rsqrt() => |x| x.f_rsqrt();
             /// Tangent, elementwise.
@@ -600,6 +607,9 @@ macro_rules! method_ops {
                 => |x| x.f_repeat_interleave_self_int(repeats, dim, None::<i64>);
             /// The `n`-th forward differences along `dim`, as `torch.diff`.
             diff(n: i64 = 1, dim: i64 = (-1)) => |x| x.f_diff(n, dim, None::<&tch::Tensor>, None::<&tch::Tensor>);
+            /// The windows of `size` elements along `dimension`, `step`
+            /// apart, as a new last dim (a view), as `Tensor.unfold`.
+            unfold(dimension: i64, size: i64, step: i64) => |x| x.f_unfold(dimension, size, step);
             /// `self - trunc(self / other) * other`: the remainder with the
             /// sign of `self` (C's `fmod`), as `torch.fmod`. Python:
             /// `fmod(other)` with a tensor or a number (`fmod_scalar`).

@@ -458,6 +458,31 @@ pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
     stride.unwrap_or(kernel_size)
 }
 
+/// `F.gumbel_softmax` (see the nn table): PyTorch's steps, so that the
+/// same seed gives the same sample.
+pub(crate) fn gumbel_sample(
+    logits: &tch::Tensor,
+    tau: f64,
+    hard: bool,
+    dim: i64,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    let gumbels = logits
+        .f_empty_like()?
+        .f_exponential_(1.0)?
+        .f_log()?
+        .f_neg()?;
+    let soft =
+        crate::ffi::div_scalar(&logits.f_add(&gumbels)?, tau)?.f_softmax(dim, None::<tch::Kind>)?;
+    if !hard {
+        return Ok(soft);
+    }
+    let index = soft.f_argmax(dim, true)?;
+    let ones = index.f_ones_like()?.f_to_kind(soft.f_kind()?)?;
+    let one_hot = logits.f_zeros_like()?.f_scatter(dim, &index, &ones)?;
+    // Straight through: the one-hot values, the soft sample's gradient.
+    Ok(one_hot.f_sub(&soft.f_detach()?)?.f_add(&soft)?)
+}
+
 /// Checks that a per-sample normalization has more than one spatial element
 /// to take statistics over (`[N, C, ...]`), as PyTorch does; libtorch would
 /// return zeros for a `[N, C]` input.
@@ -684,6 +709,19 @@ macro_rules! nn_ops {
             };
             /// `input - tanh(input)`, as `F.tanhshrink`.
             tanhshrink(input: Same) => input.raw().f_sub(&input.raw().f_tanh()?);
+
+            /// The `p`-norm distance between the rows of `x1` and `x2`
+            /// (broadcast), with `eps` added to the differences, as
+            /// `F.pairwise_distance`.
+            pairwise_distance(x1: Same, x2: Same, p: f64 = 2.0, eps: f64 = 1e-6, keepdim: bool = false)
+                => tch::Tensor::f_pairwise_distance(x1.raw(), x2.raw(), p, eps, keepdim);
+            /// A softmax of `(logits + Gumbel noise) / tau` along `dim` (a
+            /// differentiable sample of a categorical), one-hot in the
+            /// forward pass with `hard` (the soft gradient passes), as
+            /// `F.gumbel_softmax`; the noise is drawn from libtorch's
+            /// generator as PyTorch's.
+            gumbel_softmax(logits: Same, tau: f64 = 1.0, hard: bool = false, dim: i64 = (-1))
+                => $crate::ops::nn::gumbel_sample(logits.raw(), tau, hard, dim);
 
             // --- regularization ---
             /// Zeroes each element with probability `p` and scales the rest by

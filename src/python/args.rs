@@ -338,11 +338,35 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> 
 
 impl FromPyObject<'_, '_> for ScalarArg {
     type Error = PyErr;
+    /// A number, or a 0-d Tensor standing for its value where only a number
+    /// goes (`x.fill_(t.max())`), as PyTorch takes one.
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
-        scalar(&obj).map(ScalarArg).ok_or_else(|| {
-            PyTypeError::new_err(format!("expected a number, got {}", type_name(&obj)))
-        })
+        if let Some(number) = scalar(&obj) {
+            return Ok(ScalarArg(number));
+        }
+        if let Some(number) = zero_dim_value(&obj) {
+            return Ok(ScalarArg(Ok(number)));
+        }
+        Err(PyTypeError::new_err(format!(
+            "expected a number, got {}",
+            type_name(&obj)
+        )))
     }
+}
+
+/// The value of a 0-d Tensor (not a Variable: its graph would be lost) as
+/// the number of its dtype's kind; None for anything else.
+fn zero_dim_value(obj: &Bound<'_, PyAny>) -> Option<Scalar> {
+    let tensor = &plain_tensor(obj)?.get().inner;
+    if tensor.ndim() != 0 {
+        return None;
+    }
+    let raw = crate::Operand::raw(tensor);
+    Some(match tensor.dtype() {
+        crate::DType::Bool => Scalar::Bool(raw.f_int64_value(&[]).ok()? != 0),
+        d if d.is_floating_point() => Scalar::Float(raw.f_double_value(&[]).ok()?),
+        _ => Scalar::Int(raw.f_int64_value(&[]).ok()?),
+    })
 }
 
 impl From<i64> for ScalarArg {

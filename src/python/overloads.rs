@@ -207,6 +207,40 @@ pub(crate) fn tensor_or_number<'py, C: Class>(
     super::results::new_object(slf.py(), result)
 }
 
+/// A bound of `clamp` given with a tensor bound (`which`: "min" or "max"):
+/// an operand of `x`'s class, a number becoming one of the dtype it takes
+/// with `x`; None when left out.
+pub(crate) fn clamp_bound<C: Class + crate::Operand>(
+    op: &str,
+    which: &str,
+    x: &C,
+    bound: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<C>> {
+    use super::args::PyOperand as _;
+    let Some(bound) = bound else { return Ok(None) };
+    if let Some(number) = number_of(op, which, bound)? {
+        return Ok(Some(number_operand(op, x, number)?));
+    }
+    Ok(Some(operand_of::<C>(op, which, bound)?.get().clone()))
+}
+
+/// `op(x, dim)` computed in `dtype` when given: `x` converted first, as
+/// PyTorch accumulates in it (`cumsum(dim, dtype=...)`, `softmax`).
+pub(crate) fn in_dtype<C: Class>(
+    x: &C,
+    op: &str,
+    dim: super::args::Int,
+    dtype: Option<crate::DType>,
+    apply: fn(&C, i64) -> Result<C>,
+) -> PyResult<C> {
+    use super::args::CoreArg as _;
+    let dim = dim.core(op, "dim")?;
+    Ok(match dtype {
+        Some(dtype) => apply(&x.to_dtype(dtype)?, dim)?,
+        None => apply(x, dim)?,
+    })
+}
+
 /// `norm`'s `p`: a number (2 when left out), or `"fro"`, the 2-norm.
 pub(crate) fn norm_order(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
     let Some(p) = p else { return Ok(2.0) };
@@ -719,25 +753,49 @@ macro_rules! overloads {
             }
 
             /// Values clamped into `[min, max]`, as `torch.clamp(x, min=None,
-            /// max=None)`: a missing bound is `clamp_max` or `clamp_min`.
+            /// max=None)`: a missing bound is `clamp_max` or `clamp_min`;
+            /// tensor bounds are `clamp_tensor` (`clamp_min_tensor`, ...).
             #[pyo3(signature = (min = None, max = None))]
             fn clamp(
-                &self,
-                min: Option<$crate::python::args::ScalarArg>,
-                max: Option<$crate::python::args::ScalarArg>,
-            ) -> PyResult<$Core> {
+                slf: &Bound<'_, Self>,
+                min: Option<&Bound<'_, PyAny>>,
+                max: Option<&Bound<'_, PyAny>>,
+            ) -> PyResult<Py<PyAny>> {
                 use $crate::python::args::CoreArg as _;
+                let bounds: Vec<&Bound<'_, PyAny>> = min.into_iter().chain(max).collect();
+                if let Some(variable) = $crate::python::overloads::as_variable(slf.as_any(), &bounds)? {
+                    return Ok(variable.call_method1("clamp", (min, max))?.unbind());
+                }
+                let this = slf.get();
+                let is_tensor = |b: &Option<&Bound<'_, PyAny>>| b.is_some_and(|b| b.is_instance_of::<$crate::python::classes::PyTensor>());
+                if is_tensor(&min) || is_tensor(&max) {
+                    use $crate::python::overloads::clamp_bound;
+                    let x = &this.inner;
+                    let result = match (clamp_bound("clamp", "min", x, min)?, clamp_bound("clamp", "max", x, max)?) {
+                        (Some(min), Some(max)) => x.clamp_tensor(&min, &max)?,
+                        (Some(min), None) => x.clamp_min_tensor(&min)?,
+                        (None, Some(max)) => x.clamp_max_tensor(&max)?,
+                        (None, None) => {
+                            let message = "clamp: give min, max or both";
+                            return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
+                        }
+                    };
+                    return $crate::python::results::new_object(slf.py(), result);
+                }
+                let scalar = |b: Option<&Bound<'_, PyAny>>| b.map(|b| b.extract::<$crate::python::args::ScalarArg>()).transpose();
+                let (min, max) = (scalar(min)?, scalar(max)?);
                 let min = min.map(|m| m.core("clamp", "min")).transpose()?;
                 let max = max.map(|m| m.core("clamp", "max")).transpose()?;
-                Ok(match (min, max) {
-                    (Some(min), Some(max)) => self.inner.clamp(min, max)?,
-                    (Some(min), None) => self.inner.clamp_min(min)?,
-                    (None, Some(max)) => self.inner.clamp_max(max)?,
+                let result = match (min, max) {
+                    (Some(min), Some(max)) => this.inner.clamp(min, max)?,
+                    (Some(min), None) => this.inner.clamp_min(min)?,
+                    (None, Some(max)) => this.inner.clamp_max(max)?,
                     (None, None) => {
                         let message = "clamp: give min, max or both";
                         return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
                     }
-                })
+                };
+                $crate::python::results::new_object(slf.py(), result)
             }
 
             /// Values clamped into `[min, max]` in place, as
@@ -813,6 +871,31 @@ macro_rules! overloads {
                     Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, $Core::sum, $Core::sum_dim)?,
                     Dims::All => $crate::python::overloads::reduce(x, None, keepdim, $Core::sum, $Core::sum_dim)?,
                 })
+            }
+
+            /// Softmax along `dim`, in `dtype` when given (the values
+            /// converted first, as PyTorch's).
+            #[pyo3(signature = (dim, *, dtype = None))]
+            fn softmax(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+                $crate::python::overloads::in_dtype(&self.inner, "softmax", dim, dtype, $Core::softmax)
+            }
+
+            /// Log-softmax along `dim`, in `dtype` when given.
+            #[pyo3(signature = (dim, *, dtype = None))]
+            fn log_softmax(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+                $crate::python::overloads::in_dtype(&self.inner, "log_softmax", dim, dtype, $Core::log_softmax)
+            }
+
+            /// Running sums along `dim`, in `dtype` when given.
+            #[pyo3(signature = (dim, *, dtype = None))]
+            fn cumsum(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+                $crate::python::overloads::in_dtype(&self.inner, "cumsum", dim, dtype, $Core::cumsum)
+            }
+
+            /// Running products along `dim`, in `dtype` when given.
+            #[pyo3(signature = (dim, *, dtype = None))]
+            fn cumprod(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+                $crate::python::overloads::in_dtype(&self.inner, "cumprod", dim, dtype, $Core::cumprod)
             }
 
             /// The mean of all elements, or along `dim` (one dim or several;

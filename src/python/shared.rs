@@ -72,6 +72,23 @@ macro_rules! py_shared_methods {
                 Ok($Core::stack(&parts, dim)?)
             }
 
+            /// The `sequences` padded to the longest and stacked, as
+            /// `torch.nn.utils.rnn.pad_sequence` (`flodl.nn.utils.rnn.pad_sequence`
+            /// is the form to call).
+            #[staticmethod]
+            #[pyo3(signature = (sequences, batch_first = false, padding_value = $crate::python::args::Float(0.0), padding_side = "right"), text_signature = "(sequences, batch_first=False, padding_value=0.0, padding_side='right')")]
+            fn pad_sequence(
+                sequences: &Bound<'_, PyAny>,
+                batch_first: bool,
+                padding_value: $crate::python::args::Float,
+                padding_side: &str,
+            ) -> PyResult<$Core> {
+                super::shared::check_sequence("pad_sequence", sequences)?;
+                let sequences: Vec<$Arg> = sequences.extract()?;
+                let parts: Vec<&$Core> = sequences.iter().map(|t| t.get()).collect();
+                Ok($Core::pad_sequence(&parts, batch_first, padding_value.0, padding_side)?)
+            }
+
             /// The grids of the 1-d `tensors` (a sequence), as
             /// `torch.meshgrid(*tensors, indexing=...)` (`flodl.meshgrid`
             /// is the form to call).

@@ -222,6 +222,27 @@ macro_rules! tensor_like_methods {
                 })
             }
 
+            /// The `sequences` (each `[L_i, *]`, the trailing dims equal)
+            /// padded with `padding_value` to the longest and stacked: `[L,
+            /// B, *]`, or `[B, L, *]` with `batch_first`; `padding_side`
+            /// `"right"` or `"left"`, as `torch.nn.utils.rnn.pad_sequence`.
+            pub fn pad_sequence<B: std::borrow::Borrow<Self>>(
+                sequences: &[B],
+                batch_first: bool,
+                padding_value: f64,
+                padding_side: &str,
+            ) -> $crate::Result<Self> {
+                if padding_side != "right" && padding_side != "left" {
+                    $crate::error::bail!(
+                        Argument,
+                        "pad_sequence: padding_side must be \"right\" or \"left\", got {padding_side:?}"
+                    );
+                }
+                $crate::ops::join("pad_sequence", sequences, |raws| {
+                    tch::Tensor::f_pad_sequence(raws, batch_first, padding_value, padding_side)
+                })
+            }
+
             $crate::ops::catalogue::sequence_joins!(core_joins());
         }
     };

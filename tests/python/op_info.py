@@ -1170,6 +1170,59 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=2),
     ),
     OpInfo(
+        "unfold",
+        lambda x, dimension, size, step: x.unfold(dimension, size, step),
+        [
+            Sample(((3, 5),), {"dimension": 1, "size": 2, "step": 1}),
+            Sample(((7,),), {"dimension": 0, "size": 3, "step": 2}),
+        ],
+        errors=range_error((2, 3), dimension=2, size=1, step=1),
+    ),
+    OpInfo(
+        "clamp_tensor",
+        lambda x, min, max: torch.clamp(x, min, max),
+        [Sample(((3, 4), (3, 4), (3, 4))), Sample(((3, 4), (4,), (3, 1)))],
+        domain=_away_from_zero,
+        errors=shape_error((2, 3), (4,), (2, 3)),
+    ),
+    OpInfo(
+        "clamp_min_tensor",
+        lambda x, min: torch.clamp(x, min=min),
+        [Sample(((3, 4), (3, 4))), Sample(((3, 4), (4,)))],
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "clamp_max_tensor",
+        lambda x, max: torch.clamp(x, max=max),
+        [Sample(((3, 4), (3, 4))), Sample(((3, 4), (4,)))],
+        errors=shape_error((2, 3), (4,)),
+    ),
+    _nn(
+        "pairwise_distance",
+        lambda x1, x2, p=2.0, eps=1e-6, keepdim=False: F.pairwise_distance(x1, x2, p, eps, keepdim),
+        [
+            Sample(((3, 4), (3, 4))),
+            Sample(((3, 4), (4,)), {"p": 1.0, "keepdim": True}),
+        ],
+        ("x1", "x2"),
+        shape_error((3, 4), (3, 5)),
+    ),
+    OpInfo(
+        "gumbel_softmax",
+        lambda logits, tau=1.0, hard=False, dim=-1: F.gumbel_softmax(logits, tau, hard, dim=dim),
+        [
+            Sample(((3, 5),)),
+            # Straight through: the gradient is the soft sample's, not the
+            # derivative of the one-hot values.
+            Sample(((2, 4),), {"tau": 0.5, "hard": True}, finite_differences=False),
+            Sample(((4, 3),), {"dim": 0}),
+        ],
+        errors=range_error((2, 3), dim=2),
+        kind="nn",
+        operand_names=("logits",),
+        random=True,
+    ),
+    OpInfo(
         "fmod",
         torch.fmod,
         [Sample(((3, 4), (3, 4)), finite_differences=False), Sample(((2, 3), (3,)))],

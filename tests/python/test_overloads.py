@@ -693,3 +693,74 @@ def test_named_results_of_cummax_cummin_and_aminmax() -> None:
     same(got.min, want.min)
     same(got.max, want.max)
     assert repr(got).startswith("flodl.return_types.aminmax(\nmin=tensor(")
+
+
+def test_dtype_of_softmax_and_running_sums() -> None:
+    x, tx = both(A.astype(np.float32))
+    for name in ("softmax", "log_softmax", "cumsum", "cumprod"):
+        got = getattr(x, name)(1, dtype=flodl.float64)
+        same(got, getattr(tx, name)(1, dtype=torch.float64))
+        same(
+            getattr(flodl, name)(x, 0, dtype=flodl.float64),
+            getattr(torch, name)(tx, 0, dtype=torch.float64),
+        )
+    ints, tints = flodl.tensor([1, 2, 3]), torch.tensor([1, 2, 3])
+    same(ints.cumsum(0, dtype=flodl.float32), tints.cumsum(0, dtype=torch.float32))
+
+
+def test_clamp_takes_tensor_bounds() -> None:
+    (x, tx), (lo, tlo) = both(A), both(B[0] - 1)
+    same(x.clamp(min=lo), tx.clamp(min=tlo))
+    same(x.clamp(max=lo), tx.clamp(max=tlo))
+    same(x.clamp(lo, lo + 2), tx.clamp(tlo, tlo + 2))
+    same(flodl.clamp(x, min=-0.5, max=lo + 2), tx.clamp(min=torch.full((4,), -0.5), max=tlo + 2))
+    v = Variable(lo, requires_grad=True)
+    x.clamp(min=v).sum().backward()  # a Tensor with a Variable bound records
+    tv = tlo.clone().requires_grad_()
+    tx.clamp(min=tv).sum().backward()
+    same(v.grad, tv.grad)
+    with pytest.raises(flodl.ShapeError):
+        x.clamp(min=flodl.zeros(5))
+    with pytest.raises(TypeError):
+        x.clamp(min="0")
+
+
+def test_a_zero_dim_tensor_stands_for_a_number() -> None:
+    x = flodl.zeros(3)
+    assert x.fill_(flodl.tensor(2.5)).tolist() == [2.5] * 3
+    assert flodl.arange(flodl.tensor(4)).tolist() == list(range(4))
+    assert flodl.arange(flodl.tensor(2.5)).dtype == flodl.float32
+    assert flodl.full((2,), flodl.tensor(3)).tolist() == [3, 3]
+    with pytest.raises(TypeError, match="expected a number"):
+        x.fill_(flodl.ones(2))  # not 0-d
+    with pytest.raises(TypeError, match="expected a number"):
+        x.fill_(Variable(flodl.tensor(1.0), requires_grad=True))  # its graph would be lost
+
+
+def test_pow_with_a_number_base() -> None:
+    x, tx = both(A)
+    same(flodl.pow(2, x), torch.pow(2, tx))
+    same(flodl.pow(x, 2), torch.pow(tx, 2))
+    with pytest.raises(TypeError, match="pow"):
+        flodl.pow(2, 3)
+
+
+def test_pad_sequence_matches_torch() -> None:
+    from torch.nn.utils.rnn import pad_sequence as torch_pad
+
+    from flodl.nn.utils.rnn import pad_sequence
+
+    arrays = [RNG.standard_normal((n, 2)) for n in (3, 1, 2)]
+    ours, theirs = (
+        [Tensor.from_numpy(a.copy()) for a in arrays],
+        [torch.from_numpy(a) for a in arrays],
+    )
+    for kwargs in ({}, {"batch_first": True, "padding_value": -1.0}, {"padding_side": "left"}):
+        same(pad_sequence(ours, **kwargs), torch_pad(theirs, **kwargs))
+    v = Variable(ours[0], requires_grad=True)
+    pad_sequence([v, ours[1]]).sum().backward()
+    assert v.grad.tolist() == [[1.0, 1.0]] * 3
+    with pytest.raises(flodl.ArgumentError, match="padding_side"):
+        pad_sequence(ours, padding_side="middle")
+    with pytest.raises(AttributeError, match="pack_padded_sequence is not in flodl"):
+        flodl.nn.utils.rnn.pack_padded_sequence  # noqa: B018

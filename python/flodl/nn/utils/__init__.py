@@ -1,19 +1,21 @@
 """Gradient clipping and parameter flattening, as ``torch.nn.utils``:
 ``clip_grad_norm_``, ``clip_grad_value_``, ``parameters_to_vector``,
-``vector_to_parameters``."""
+``vector_to_parameters``; ``rnn.pad_sequence`` in ``flodl.nn.utils.rnn``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Union
 
-from .. import _flodl
-from .._flodl import ArgumentError, Tensor, Variable
+from ... import _flodl
+from ..._flodl import ArgumentError, Tensor, Variable
+from . import rnn
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "rnn",
     "vector_to_parameters",
 ]
 
