@@ -73,6 +73,8 @@ typedef enum FlodlOptimMethod {
   FLODL_OPTIM_ADAMAX = 5,
   FLODL_OPTIM_RADAM = 6,
   FLODL_OPTIM_NADAM = 7,
+  FLODL_OPTIM_RPROP = 8,
+  FLODL_OPTIM_ASGD = 9,
 } FlodlOptimMethod;
 
 // The device types autocast keeps a state for.
@@ -98,16 +100,16 @@ FLODL_STATIC_ASSERT(offsetof(FlodlScalar, d) == 16, "FlodlScalar is mirrored in 
 // The hyperparameters of one optimizer update; each method reads its own.
 typedef struct FlodlOptimHyper {
   double lr, momentum, dampening, weight_decay, beta1, beta2, eps, alpha, lr_decay, rho,
-      momentum_decay;
+      momentum_decay, etaminus, etaplus, step_size_min, step_size_max, lambd, t0;
   int32_t nesterov, maximize, amsgrad, decoupled, centered, is_first_step;
 } FlodlOptimHyper;
-FLODL_STATIC_ASSERT(sizeof(FlodlOptimHyper) == 11 * 8 + 6 * 4,
+FLODL_STATIC_ASSERT(sizeof(FlodlOptimHyper) == 17 * 8 + 6 * 4,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
-FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, momentum_decay) == 10 * 8,
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, t0) == 16 * 8,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
-FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, nesterov) == 11 * 8,
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, nesterov) == 17 * 8,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
-FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, is_first_step) == 11 * 8 + 5 * 4,
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, is_first_step) == 17 * 8 + 5 * 4,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
 
 // The tensor lists of one optimizer update: params, grads, then the

@@ -1,7 +1,7 @@
 // Optimizer updates, one call per parameter group, on libtorch's fused
 // kernels (SGD, Adam, AdamW, Adagrad), its foreach kernels (RMSprop), or
 // per parameter as torch.optim's single-tensor path runs them (Adadelta,
-// Adamax, RAdam, NAdam, which have no fused kernel). Which state goes in
+// Adamax, RAdam, NAdam, Rprop, ASGD, which have no fused kernel). Which state goes in
 // which list is flodl::optim's state layout (src/optim/methods.rs). Also
 // clip_grad_norm_.
 #include "common.h"
@@ -129,6 +129,48 @@ void nadam_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &
   }
 }
 
+void rprop_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                std::vector<at::Tensor> &prevs, std::vector<at::Tensor> &step_sizes,
+                std::vector<at::Tensor> &steps, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    steps[i].add_(1);
+    at::Tensor grad = h.maximize ? grads[i].neg() : grads[i].clone();
+    // The factor of each step size: etaplus where the gradient kept its
+    // sign, etaminus where it flipped, 1 where either was zero.
+    at::Tensor sign = grad.mul(prevs[i]).sign();
+    sign.masked_fill_(sign.gt(0), h.etaplus);
+    sign.masked_fill_(sign.lt(0), h.etaminus);
+    sign.masked_fill_(sign.eq(0), 1);
+    step_sizes[i].mul_(sign).clamp_(h.step_size_min, h.step_size_max);
+    // Where the sign flipped, no step, and no memory of this gradient.
+    grad.masked_fill_(sign.eq(h.etaminus), 0);
+    params[i].addcmul_(grad.sign(), step_sizes[i], -1);
+    prevs[i].copy_(grad);
+  }
+}
+
+void asgd_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+               std::vector<at::Tensor> &axs, std::vector<at::Tensor> &etas,
+               std::vector<at::Tensor> &mus, std::vector<at::Tensor> &steps,
+               const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = h.maximize ? grads[i].neg() : grads[i];
+    if (h.weight_decay != 0) grad = grad.add(params[i], h.weight_decay);
+    double eta = etas[i].item<double>();
+    params[i].mul_(1 - h.lambd * eta);
+    params[i].add_(grad, -eta);
+    // The running average of the iterates, from step t0 on.
+    if (mus[i].item<double>() != 1) {
+      axs[i].add_(params[i].sub(axs[i]).mul_(mus[i]));
+    } else {
+      axs[i].copy_(params[i]);
+    }
+    etas[i].fill_(h.lr / std::pow(1 + h.lambd * h.lr * step, h.alpha));
+    mus[i].fill_(1 / std::max(1.0, step - h.t0));
+  }
+}
+
 void rmsprop_step(std::vector<at::Tensor> &params, std::vector<at::Tensor> grads,
                   std::vector<at::Tensor> &square_avgs, std::vector<at::Tensor> &grad_avgs,
                   std::vector<at::Tensor> &buffers, const FlodlOptimHyper &h) {
@@ -175,12 +217,13 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     // (a gradient laid out otherwise is copied into the parameter's layout).
     // Per method: the state lists laid out as the parameters, and those of
     // 0-d float32 counters (steps, NAdam's mu products).
-    static const std::vector<int> like_param[] = {{2},    {2, 3, 4}, {2},    {2, 3, 4},
-                                                  {2, 3}, {2, 3},    {2, 3}, {2, 3}};
-    static const std::vector<int> counter_lists[] = {{}, {5}, {3}, {5}, {5}, {5}, {5}, {4, 5}};
+    static const std::vector<int> like_param[] = {{2},    {2, 3, 4}, {2},    {2, 3, 4}, {2, 3},
+                                                  {2, 3}, {2, 3},    {2, 3}, {2, 3},    {2}};
+    static const std::vector<int> counter_lists[] = {{},  {5}, {3}, {5},    {5},
+                                                     {5}, {5}, {4, 5}, {5}, {3, 4, 5}};
     // The lists an option may leave empty (momentum, amsgrad, centered).
-    static const std::vector<int> optional_lists[] = {{2}, {4}, {}, {3, 4}, {}, {}, {}, {}};
-    if (method < FLODL_OPTIM_SGD || method > FLODL_OPTIM_NADAM) {
+    static const std::vector<int> optional_lists[] = {{2}, {4}, {}, {3, 4}, {}, {}, {}, {}, {}, {}};
+    if (method < FLODL_OPTIM_SGD || method > FLODL_OPTIM_ASGD) {
       throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
                             "unknown optimizer method");
     }
@@ -301,6 +344,12 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
         break;
       case FLODL_OPTIM_NADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, mu products, steps
         nadam_step(params, grads, l[2], l[3], l[4], l[5], h);
+        break;
+      case FLODL_OPTIM_RPROP:  // l[2], l[3], l[5]: previous gradients, step sizes, steps
+        rprop_step(params, grads, l[2], l[3], l[5], h);
+        break;
+      case FLODL_OPTIM_ASGD:  // l[2..5]: averages, etas, mus, steps
+        asgd_step(params, grads, l[2], l[3], l[4], l[5], h);
         break;
       default:
         throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},

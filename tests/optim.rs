@@ -7,6 +7,7 @@ use flodl::optim::lr_scheduler::{
     ReduceLROnPlateau, Schedule, Scheduler, StepLR,
 };
 use flodl::optim::{self, AdamOptions, AdamWOptions, Method, RMSpropOptions, SGDOptions};
+use flodl::optim::{ASGDOptions, RpropOptions};
 use flodl::optim::{AdadeltaOptions, AdagradOptions, AdamaxOptions, NAdamOptions, RAdamOptions};
 use flodl::{nn, Device, ErrorKind, Key, Result, Tensor, Value, Variable};
 
@@ -415,8 +416,92 @@ fn a_checkpoint_resumes_as_if_never_stopped() -> Result<()> {
             lr: 0.01,
             momentum_decay: 0.01,
             ..Default::default()
+        },
+        RpropOptions {
+            lr: 0.02,
+            etas: (0.4, 1.3),
+            ..Default::default()
+        },
+        ASGDOptions {
+            lr: 0.01,
+            t0: 2.0,
+            lambd: 0.01,
+            ..Default::default()
         }
     );
+    Ok(())
+}
+
+#[test]
+fn rprop_follows_the_formula() -> Result<()> {
+    let start = [0.5, -1.0, 2.0];
+    let w = leaf(&start);
+    let options = RpropOptions {
+        lr: 0.1,
+        etas: (0.5, 1.2),
+        step_sizes: (1e-3, 0.15),
+        maximize: false,
+    };
+    let mut opt = optim::Rprop::new(vec![w.clone()], options)?;
+    let (mut x, mut prev, mut size) = (start.to_vec(), vec![0.0; 3], vec![0.1f64; 3]);
+    for _ in 0..5 {
+        let g = cube_grad(&w)?;
+        opt.step()?;
+        for i in 0..3 {
+            let factor = match (g[i] * prev[i]).partial_cmp(&0.0) {
+                Some(std::cmp::Ordering::Greater) => 1.2,
+                Some(std::cmp::Ordering::Less) => 0.5,
+                _ => 1.0,
+            };
+            size[i] = (size[i] * factor).clamp(1e-3, 0.15);
+            let g = if factor == 0.5 { 0.0 } else { g[i] };
+            // Rust's signum of 0.0 is 1; torch's sign is 0: no step.
+            if g != 0.0 {
+                x[i] -= g.signum() * size[i];
+            }
+            prev[i] = g;
+        }
+        close(&w.data().to_f64_vec()?, &x);
+    }
+    Ok(())
+}
+
+#[test]
+fn asgd_follows_the_formula() -> Result<()> {
+    let start = [0.5, -1.0, 2.0];
+    let w = leaf(&start);
+    let (lr, lambd, alpha, t0) = (0.05, 0.01, 0.75, 2.0);
+    let options = ASGDOptions {
+        lr,
+        lambd,
+        alpha,
+        t0,
+        ..Default::default()
+    };
+    let mut opt = optim::ASGD::new(vec![w.clone()], options)?;
+    // eta and mu are float32 counters, as torch keeps them.
+    let f32_round = |v: f64| f64::from(v as f32);
+    let (mut x, mut ax, mut eta, mut mu) = (start.to_vec(), vec![0.0; 3], f32_round(lr), 1.0);
+    for step in 1..=5 {
+        let g = cube_grad(&w)?;
+        opt.step()?;
+        for i in 0..3 {
+            x[i] *= 1.0 - lambd * eta;
+            x[i] -= eta * g[i];
+            ax[i] = if mu != 1.0 {
+                ax[i] + (x[i] - ax[i]) * mu
+            } else {
+                x[i]
+            };
+        }
+        let step = f64::from(step);
+        eta = f32_round(lr / (1.0 + lambd * lr * step).powf(alpha));
+        mu = f32_round(1.0 / (step - t0).max(1.0));
+        close(&w.data().to_f64_vec()?, &x);
+    }
+    let state = opt.state_dict();
+    let text = format!("{state:?}");
+    assert!(text.contains("\"ax\"") && text.contains("\"eta\"") && text.contains("\"mu\""));
     Ok(())
 }
 

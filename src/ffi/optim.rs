@@ -37,6 +37,8 @@ pub(crate) enum OptimMethod {
     Adamax = abi::FLODL_OPTIM_ADAMAX,
     Radam = abi::FLODL_OPTIM_RADAM,
     Nadam = abi::FLODL_OPTIM_NADAM,
+    Rprop = abi::FLODL_OPTIM_RPROP,
+    Asgd = abi::FLODL_OPTIM_ASGD,
 }
 
 /// GradScaler's part in a fused step: the scale the kernel divides the
@@ -71,6 +73,12 @@ pub(crate) struct OptimHyper {
     pub lr_decay: f64,
     pub rho: f64,
     pub momentum_decay: f64,
+    pub etaminus: f64,
+    pub etaplus: f64,
+    pub step_size_min: f64,
+    pub step_size_max: f64,
+    pub lambd: f64,
+    pub t0: f64,
     pub nesterov: i32,
     pub maximize: i32,
     pub amsgrad: i32,
@@ -90,10 +98,10 @@ struct OptimLists {
 // `FlodlOptimLists`.
 const _: () = {
     use std::mem::{offset_of, size_of};
-    assert!(size_of::<OptimHyper>() == 11 * 8 + 6 * 4);
-    assert!(offset_of!(OptimHyper, momentum_decay) == 10 * 8);
-    assert!(offset_of!(OptimHyper, nesterov) == 11 * 8);
-    assert!(offset_of!(OptimHyper, is_first_step) == 11 * 8 + 5 * 4);
+    assert!(size_of::<OptimHyper>() == 17 * 8 + 6 * 4);
+    assert!(offset_of!(OptimHyper, t0) == 16 * 8);
+    assert!(offset_of!(OptimHyper, nesterov) == 17 * 8);
+    assert!(offset_of!(OptimHyper, is_first_step) == 17 * 8 + 5 * 4);
     assert!(size_of::<OptimLists>() == 6 * size_of::<*const ()>() + 6 * size_of::<c_int>());
     assert!(offset_of!(OptimLists, n) == 6 * size_of::<*const ()>());
 };

@@ -613,6 +613,96 @@ impl Method for NAdamOptions {
     }
 }
 
+options! {
+    /// The options of [`Rprop`](super::Rprop), with PyTorch's defaults.
+    RpropOptions "Rprop" {
+        lr: f64 = 1e-2,
+        /// The step sizes' factors where the gradient's sign flipped and
+        /// where it held: `(etaminus, etaplus)`, `0 < etaminus < 1 < etaplus`.
+        etas: (f64, f64) = (0.5, 1.2),
+        /// The least and the largest step size.
+        step_sizes: (f64, f64) = (1e-6, 50.0),
+        maximize: bool = false,
+    }
+}
+
+impl Method for RpropOptions {
+    fn check(&self) -> Result<()> {
+        check_non_negative(Self::NAME, "learning rate", self.lr)?;
+        let (minus, plus) = self.etas;
+        ensure!(
+            0.0 < minus && minus < 1.0 && 1.0 < plus,
+            Argument,
+            "Rprop: invalid eta values: {minus}, {plus} (must be 0 < etaminus < 1 < etaplus)"
+        );
+        Ok(())
+    }
+    fn state_layout(&self) -> Vec<StateSlot> {
+        vec![
+            StateSlot::counter("step", 5, 0.0),
+            StateSlot::zeros("prev", 2),
+            // Every step size starts at the learning rate.
+            StateSlot::filled("step_size", 3, self.lr),
+        ]
+    }
+    #[allow(private_interfaces)]
+    fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
+        let hyper = OptimHyper {
+            lr: self.lr,
+            etaminus: self.etas.0,
+            etaplus: self.etas.1,
+            step_size_min: self.step_sizes.0,
+            step_size_max: self.step_sizes.1,
+            maximize: flag(self.maximize),
+            ..Default::default()
+        };
+        (OptimMethod::Rprop, hyper)
+    }
+}
+
+options! {
+    /// The options of [`ASGD`](super::ASGD), with PyTorch's defaults.
+    ASGDOptions "ASGD" {
+        lr: f64 = 1e-2,
+        /// The decay term.
+        lambd: f64 = 1e-4,
+        /// The power of the learning rate's decay.
+        alpha: f64 = 0.75,
+        /// The step from which the iterates are averaged.
+        t0: f64 = 1e6,
+        weight_decay: f64 = 0.0,
+        maximize: bool = false,
+    }
+}
+
+impl Method for ASGDOptions {
+    fn check(&self) -> Result<()> {
+        check_non_negative(Self::NAME, "learning rate", self.lr)?;
+        check_non_negative(Self::NAME, "weight_decay value", self.weight_decay)
+    }
+    fn state_layout(&self) -> Vec<StateSlot> {
+        vec![
+            StateSlot::counter("step", 5, 0.0),
+            StateSlot::counter("eta", 3, self.lr),
+            StateSlot::counter("mu", 4, 1.0),
+            StateSlot::zeros("ax", 2),
+        ]
+    }
+    #[allow(private_interfaces)]
+    fn kernel(&self, _first: bool) -> (OptimMethod, OptimHyper) {
+        let hyper = OptimHyper {
+            lr: self.lr,
+            lambd: self.lambd,
+            alpha: self.alpha,
+            t0: self.t0,
+            weight_decay: self.weight_decay,
+            maximize: flag(self.maximize),
+            ..Default::default()
+        };
+        (OptimMethod::Asgd, hyper)
+    }
+}
+
 /// Runs `$body` with `$options` bound to the default options of the
 /// optimizer named `$name` (a `&str`), or evaluates `$unknown`: the one
 /// list of flodl's optimizers by name (the Python classes name theirs).
@@ -655,6 +745,14 @@ macro_rules! with_optimizer_named {
             }
             "NAdam" => {
                 let $options = NAdamOptions::default();
+                $body
+            }
+            "Rprop" => {
+                let $options = RpropOptions::default();
+                $body
+            }
+            "ASGD" => {
+                let $options = ASGDOptions::default();
                 $body
             }
             _ => $unknown,

@@ -1,5 +1,6 @@
 //! Optimizers, as `torch.optim`: [`SGD`], [`Adam`], [`AdamW`], [`RMSprop`],
-//! [`Adagrad`], [`Adadelta`], [`Adamax`], [`RAdam`], [`NAdam`] and [`LBFGS`] over
+//! [`Adagrad`], [`Adadelta`], [`Adamax`], [`RAdam`], [`NAdam`], [`Rprop`],
+//! [`ASGD`] and [`LBFGS`] over
 //! parameter groups, each step one call per group into libtorch (fused
 //! kernels where libtorch has them), with the state (`exp_avg`,
 //! `momentum_buffer`, ...) and the `state_dict` layout PyTorch keeps.
@@ -27,8 +28,8 @@ pub use lbfgs::{lbfgs_step, LBFGSOptions, LbfgsState, LBFGS};
 #[cfg(feature = "python")]
 pub(crate) use methods::with_optimizer_named;
 pub use methods::{
-    AdadeltaOptions, AdagradOptions, AdamOptions, AdamWOptions, AdamaxOptions, Method,
-    NAdamOptions, OptionValue, RAdamOptions, RMSpropOptions, SGDOptions,
+    ASGDOptions, AdadeltaOptions, AdagradOptions, AdamOptions, AdamWOptions, AdamaxOptions, Method,
+    NAdamOptions, OptionValue, RAdamOptions, RMSpropOptions, RpropOptions, SGDOptions,
 };
 
 use crate::error::{bail, ensure, Result};
@@ -272,6 +273,11 @@ pub type Adamax = Optimizer<AdamaxOptions>;
 pub type RAdam = Optimizer<RAdamOptions>;
 /// NAdam (Adam with Nesterov momentum).
 pub type NAdam = Optimizer<NAdamOptions>;
+/// Rprop (resilient backpropagation: a step size per element, grown while
+/// the gradient keeps its sign, shrunk where it flips).
+pub type Rprop = Optimizer<RpropOptions>;
+/// ASGD (averaged stochastic gradient descent).
+pub type ASGD = Optimizer<ASGDOptions>;
 
 impl<M: Method> Optimizer<M> {
     /// An optimizer of one group: `params` with `options`. Each parameter

@@ -61,6 +61,12 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("NAdam", {}),
     ("NAdam", {"lr": 0.05, "momentum_decay": 0.01, "weight_decay": 0.1}),
     ("NAdam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("Rprop", {}),
+    ("Rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2)}),
+    ("Rprop", {"lr": 0.02, "maximize": True}),
+    ("ASGD", {}),
+    ("ASGD", {"lr": 0.05, "lambd": 0.01, "alpha": 0.5, "t0": 3, "weight_decay": 0.1}),
+    ("ASGD", {"lr": 0.05, "t0": 0, "maximize": True}),
 ]
 
 
@@ -339,6 +345,8 @@ STATE_CASES = [
     ("AdamW", {"lr": 0.1}),
     ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.3}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.05}),
+    ("Rprop", {"lr": 0.05}),
+    ("ASGD", {"lr": 0.05, "t0": 2}),
 ]
 
 
@@ -532,6 +540,9 @@ BAD_HYPERPARAMETERS = [
     ("Adagrad", {"lr_decay": -0.5}, "lr_decay"),
     ("Adagrad", {"initial_accumulator_value": -0.5}, "initial_accumulator_value"),
     ("Adagrad", {"eps": -0.5}, "epsilon"),
+    ("Rprop", {"etas": (1.5, 1.2)}, "eta values"),
+    ("Rprop", {"etas": (0.5, 0.9)}, "eta values"),
+    ("ASGD", {"weight_decay": -0.1}, "weight_decay"),
 ]
 
 
