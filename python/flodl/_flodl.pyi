@@ -466,6 +466,12 @@ class _Ops(Generic[_Self, _Operand]):
     def long(self) -> _Self: ...
     def int(self) -> _Self: ...
     def bool(self) -> _Self: ...
+    def byte(self) -> _Self: ...
+    def char(self) -> _Self: ...
+    def short(self) -> _Self: ...
+    @property
+    def is_cuda(self) -> bool: ...
+    def ndimension(self) -> int: ...
     def cpu(self) -> _Self: ...
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
@@ -1179,6 +1185,23 @@ class _Ops(Generic[_Self, _Operand]):
         (``manual_seed`` seeds it)."""
     def normal_(self, mean: float = 0.0, std: float = 1.0) -> _Self:
         """Values drawn from a normal distribution, in place, from libtorch's default generator."""
+    def exponential_(self, lambd: float = 1.0) -> _Self:
+        """Values drawn from an exponential distribution of rate ``lambd``, in place, as
+        ``Tensor.exponential_``."""
+    def bernoulli_(self, p: float = 0.5) -> _Self:
+        """1 with probability ``p``, else 0, in place, as ``Tensor.bernoulli_(p)``."""
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0) -> _Self:
+        """Values drawn from a Cauchy distribution, in place, as ``Tensor.cauchy_``."""
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0) -> _Self:
+        """Values whose log is normal with ``mean`` and ``std``, in place, as
+        ``Tensor.log_normal_``."""
+    def geometric_(self, p: float) -> _Self:
+        """The number of trials to the first success of probability ``p``, in place, as
+        ``Tensor.geometric_``."""
+    def tril_(self, diagonal: int = 0) -> _Self:
+        """The values above diagonal ``diagonal`` zeroed, in place, as ``Tensor.tril_``."""
+    def triu_(self, diagonal: int = 0) -> _Self:
+        """The values below diagonal ``diagonal`` zeroed, in place, as ``Tensor.triu_``."""
 
 class Tensor(_Ops[Tensor, Tensor]):
     """An n-dimensional array on a device, with no autograd graph."""
@@ -1342,6 +1365,10 @@ class Tensor(_Ops[Tensor, Tensor]):
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """An AutogradError unless False (which returns the Tensor): a Tensor
         cannot start recording in place (make it a Variable)."""
+    def register_hook(self, *args: Any, **kwargs: Any) -> Any:
+        """An AutogradError: a Tensor has no gradient (hook a Variable's)."""
+    def retain_grad(self) -> None:
+        """An AutogradError: a Tensor has no gradient to keep."""
     @property
     def requires_grad(self) -> bool:
         """False; setting True is the AutogradError of ``requires_grad_``."""

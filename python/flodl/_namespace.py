@@ -153,6 +153,46 @@ def pow(input: Any, exponent: Any) -> Tensor:
     )
 
 
+def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
+    """``torch.clone``: a copy of ``input`` (recorded for a Variable)."""
+    return _tensor("clone", input).clone()
+
+
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
+    """``torch.clip``: ``clamp`` by its other name."""
+    return _tensor("clip", input).clamp(min, max)
+
+
+def _alias(name: str, method: str) -> Any:
+    """``flodl.<name>``: PyTorch's other name of the op ``method``."""
+
+    def alias(input: Tensor, *args: Any, **kwargs: Any) -> Any:
+        return getattr(_tensor(name, input), method)(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = name
+    alias.__doc__ = f"``torch.{name}``: ``{method}`` by its other name."
+    return alias
+
+
+absolute = _alias("absolute", "abs")
+arccos = _alias("arccos", "acos")
+arcsin = _alias("arcsin", "asin")
+arctan = _alias("arctan", "atan")
+multiply = _alias("multiply", "mul")
+subtract = _alias("subtract", "sub")
+divide = _alias("divide", "div")
+true_divide = _alias("true_divide", "div")
+negative = _alias("negative", "neg")
+not_equal = _alias("not_equal", "ne")
+moveaxis = _alias("moveaxis", "movedim")
+swapdims = _alias("swapdims", "swapaxes")
+
+
+def positive(input: Tensor) -> Tensor:
+    """``torch.positive``: ``input`` itself."""
+    return _tensor("positive", input)
+
+
 def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
     """``torch.where(condition, input, other)``: ``input`` where the bool
     ``condition`` holds, ``other`` elsewhere (broadcast; either may be a

@@ -974,6 +974,32 @@ macro_rules! method_ops {
             /// Values drawn from a normal distribution, in place, from
             /// libtorch's default generator.
             normal_(mean: f64 = 0.0, std: f64 = 1.0) -> () => |x| x.shallow_clone().f_normal_(mean, std).map(drop);
+            /// Values drawn from an exponential distribution of rate
+            /// `lambd`, in place, as `Tensor.exponential_`.
+            exponential_(lambd: f64 = 1.0) -> () => |x| x.shallow_clone().f_exponential_(lambd).map(drop);
+            /// 1 with probability `p`, else 0, in place, as `Tensor.bernoulli_(p)`.
+            bernoulli_(p: f64 = 0.5) -> () => |x| {
+                $crate::ops::nn::check_probability("bernoulli_", p)?;
+                Ok::<_, $crate::error::Failure>(x.shallow_clone().f_bernoulli_float_(p).map(drop)?)
+            };
+            /// Values drawn from a Cauchy distribution, in place, as `Tensor.cauchy_`.
+            cauchy_(median: f64 = 0.0, sigma: f64 = 1.0) -> () => |x| x.shallow_clone().f_cauchy_(median, sigma).map(drop);
+            /// Values whose log is normal with `mean` and `std`, in place,
+            /// as `Tensor.log_normal_`.
+            log_normal_(mean: f64 = 1.0, std: f64 = 2.0) -> () => |x| x.shallow_clone().f_log_normal_(mean, std).map(drop);
+            /// The number of trials to the first success of probability
+            /// `p`, in place, as `Tensor.geometric_`.
+            geometric_(p: f64) -> () => |x| {
+                if !(p > 0.0 && p < 1.0) {
+                    let message = format!("p must be in (0, 1), got {p}");
+                    return Err($crate::ops::invalid($crate::ErrorKind::Argument, message));
+                }
+                Ok(x.shallow_clone().f_geometric_(p).map(drop)?)
+            };
+            /// The values above diagonal `diagonal` zeroed, in place, as `Tensor.tril_`.
+            tril_(diagonal: i64 = 0) -> () => |x| x.shallow_clone().f_tril_(diagonal).map(drop);
+            /// The values below diagonal `diagonal` zeroed, in place, as `Tensor.triu_`.
+            triu_(diagonal: i64 = 0) -> () => |x| x.shallow_clone().f_triu_(diagonal).map(drop);
         }
     };
 }

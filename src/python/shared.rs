@@ -434,6 +434,26 @@ macro_rules! py_shared_methods {
             fn bool(&self) -> PyResult<$Core> {
                 Ok(self.inner.to_dtype($crate::DType::Bool)?)
             }
+            fn byte(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::UInt8)?)
+            }
+            fn char(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Int8)?)
+            }
+            fn short(&self) -> PyResult<$Core> {
+                Ok(self.inner.to_dtype($crate::DType::Int16)?)
+            }
+
+            /// Whether the values are on a CUDA device.
+            #[getter]
+            fn is_cuda(&self) -> bool {
+                matches!(self.inner.device(), $crate::Device::CUDA(_))
+            }
+
+            /// The number of dims (`ndim`), as `Tensor.ndimension`.
+            fn ndimension(&self) -> PyResult<usize> {
+                Ok(self.inner.ndim())
+            }
 
             /// A copy on the CPU (this tensor if it is there).
             fn cpu(&self) -> PyResult<$Core> {

@@ -508,6 +508,23 @@ impl PyTensor {
         Ok(slf)
     }
 
+    /// A Tensor has no gradient to hook or keep: the AutogradError PyTorch
+    /// gives a tensor that does not require grad, with the way out.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn register_hook(
+        &self,
+        args: &Bound<'_, pyo3::types::PyTuple>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<()> {
+        let _ = (args, kwargs); // whatever the hook, there is nothing to hook
+        refuse_recording("register_hook", true)
+    }
+
+    /// See `register_hook`.
+    fn retain_grad(&self) -> PyResult<()> {
+        refuse_recording("retain_grad", true)
+    }
+
     /// `x.requires_grad = False` is a no-op; True is the AutogradError of
     /// `requires_grad_`.
     #[setter(requires_grad)]

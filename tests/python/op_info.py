@@ -2704,6 +2704,53 @@ OP_INFOS += (
             type_error(),
             random=True,
         ),
+        _in_place(
+            "exponential_",
+            lambda x, lambd=1.0: x.clone().exponential_(lambd),
+            [Sample(((3, 4),)), Sample(((50,),), {"lambd": 2.5})],
+            type_error(),
+            random=True,
+        ),
+        _in_place(
+            "bernoulli_",
+            lambda x, p=0.5: x.clone().bernoulli_(p),
+            [Sample(((3, 4),)), Sample(((50,),), {"p": 0.2})],
+            argument_error((2, 3), p=1.5),
+            random=True,
+        ),
+        _in_place(
+            "cauchy_",
+            lambda x, median=0.0, sigma=1.0: x.clone().cauchy_(median, sigma),
+            [Sample(((3, 4),)), Sample(((50,),), {"median": 1.0, "sigma": 0.5})],
+            type_error(),
+            random=True,
+        ),
+        _in_place(
+            "log_normal_",
+            lambda x, mean=1.0, std=2.0: x.clone().log_normal_(mean, std),
+            [Sample(((3, 4),)), Sample(((50,),), {"mean": 0.0, "std": 0.5})],
+            type_error(),
+            random=True,
+        ),
+        _in_place(
+            "geometric_",
+            lambda x, p: x.clone().geometric_(p),
+            [Sample(((3, 4),), {"p": 0.3}), Sample(((50,),), {"p": 0.9})],
+            argument_error((2, 3), p=1.5),
+            random=True,
+        ),
+        _in_place(
+            "tril_",
+            lambda x, diagonal=0: x.clone().tril_(diagonal),
+            [Sample(((3, 4),)), Sample(((2, 3, 3),), {"diagonal": -1})],
+            shape_error((3,)),
+        ),
+        _in_place(
+            "triu_",
+            lambda x, diagonal=0: x.clone().triu_(diagonal),
+            [Sample(((3, 4),)), Sample(((2, 3, 3),), {"diagonal": 1})],
+            shape_error((3,)),
+        ),
     ]
     + [
         _in_place(

@@ -453,3 +453,46 @@ def test_creation_takes_the_sizes_by_name() -> None:
     assert flodl.randn(size=[4], dtype=flodl.float64).dtype == flodl.float64
     with pytest.raises(TypeError, match="unexpected keyword argument 'sizes'"):
         flodl.zeros(sizes=3)
+
+
+def test_pytorch_s_other_names_of_ops() -> None:
+    x, tx = Tensor.from_numpy(A.copy()), torch.from_numpy(A.copy())
+    y, ty = x + 1, tx + 1
+    for name, args, targs in (
+        ("absolute", (), ()),
+        ("arccos", (), ()),
+        ("arcsin", (), ()),
+        ("arctan", (), ()),
+        ("multiply", (y,), (ty,)),
+        ("subtract", (y,), (ty,)),
+        ("divide", (y,), (ty,)),
+        ("true_divide", (y,), (ty,)),
+        ("negative", (), ()),
+        ("not_equal", (y,), (ty,)),
+        ("moveaxis", (0, 1), (0, 1)),
+        ("swapdims", (0, 1), (0, 1)),
+        ("clone", (), ()),
+        ("clip", (-0.2, 0.3), (-0.2, 0.3)),
+    ):
+        close(getattr(flodl, name)(x, *args), getattr(torch, name)(tx, *targs))
+    assert flodl.positive(x) is x
+    assert (
+        flodl.divide(x, y, rounding_mode="floor").tolist()
+        == torch.divide(tx, ty, rounding_mode="floor").tolist()
+    )
+    with pytest.raises(TypeError, match="multiply: input must be a flodl Tensor"):
+        flodl.multiply(2, x)
+
+
+def test_tensor_conversions_and_queries_pytorch_programs_use() -> None:
+    x = flodl.arange(6).reshape(2, 3)
+    assert x.byte().dtype == flodl.uint8
+    assert x.char().dtype == flodl.int8
+    assert x.short().dtype == flodl.int16
+    assert x.is_cuda is False and x.ndimension() == 2
+    with pytest.raises(flodl.AutogradError, match="register_hook: a Tensor does not record"):
+        x.float().register_hook(lambda g: g)
+    with pytest.raises(flodl.AutogradError, match="retain_grad"):
+        x.float().retain_grad()
+    v = Variable(x.float(), requires_grad=True)
+    assert v.is_cuda is False and v.ndimension() == 2
