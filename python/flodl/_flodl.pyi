@@ -158,6 +158,10 @@ class _Ops(Generic[_Self, _Operand]):
         Rust's ``div_trunc`` (``div_trunc_scalar`` for a number)."""
     def floor_divide(self, other: _Operand | Number) -> _Self: ...
     def remainder(self, other: _Operand | Number) -> _Self: ...
+    def tensordot(
+        self, other: _Operand, dims: int | tuple[Sequence[int], Sequence[int]] = 2
+    ) -> _Self:
+        """Sums of products over ``dims`` (Rust ``tensordot(other, dims_self, dims_other)``)."""
     def fmod(self, other: _Operand | Number) -> _Self:
         """The remainder with the sign of self (Rust ``fmod``, ``fmod_scalar``)."""
     def gt(self, other: _Operand | Number) -> Tensor: ...
@@ -2174,6 +2178,13 @@ def grid_sample(
     align_corners: bool = False,
 ) -> NnResult:
     """Samples ``input`` at the ``grid`` locations, as ``F.grid_sample``."""
+
+def affine_grid(
+    theta: VariableLike, size: int | Sequence[int], align_corners: bool = False
+) -> NnResult:
+    """The sampling grid of the affine maps ``theta`` (``[N, 2, 3]`` or ``[N, 3, 4]``) for an output
+    of ``size`` (``[N, C, H, W]`` or ``[N, C, D, H, W]``), as ``F.affine_grid`` (``grid_sample``
+    reads it)."""
 
 def pixel_shuffle(input: VariableLike, upscale_factor: int) -> NnResult:
     """``[N, C*r*r, H, W]`` to ``[N, C, H*r, W*r]``, as ``F.pixel_shuffle``."""

@@ -1777,6 +1777,13 @@ def addmv(input: Tensor, mat: Any, vec: Any) -> Any:
     return input.addmv(mat, vec)
 
 
+def tensordot(input: Tensor, other: Any, dims: Any = 2) -> Any:
+    """``input.tensordot(...)``: The sums of products over the dims `dims_self` of `self` and  `dims_other` of `other` (paired in order), as  `torch.tensordot(a, b, dims=(dims_self, dims_other))`. Python:  `tensordot(other, dims=2)`, an int meaning `self`'s last and  `other`'s first dims."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tensordot", input)
+    return input.tensordot(other, dims)
+
+
 def kron(input: Tensor, other: Any) -> Any:
     """``input.kron(...)``: The Kronecker product, as `torch.kron`."""
     if not isinstance(input, Tensor):
@@ -2211,6 +2218,7 @@ __all__ = [
     "tanh",
     "tensor_split",
     "tensor_split_indices",
+    "tensordot",
     "tile",
     "topk",
     "trace",

@@ -692,6 +692,13 @@ macro_rules! method_ops {
                 => |x| $crate::ffi::baddbmm(x, batch1.raw(), batch2.raw(), beta, alpha);
             /// `self + mat @ vec`, as `torch.addmv` (`beta = alpha = 1`).
             addmv(mat: Same, vec: Same) => |x| x.f_addmv(mat.raw(), vec.raw());
+            /// The sums of products over the dims `dims_self` of `self` and
+            /// `dims_other` of `other` (paired in order), as
+            /// `torch.tensordot(a, b, dims=(dims_self, dims_other))`. Python:
+            /// `tensordot(other, dims=2)`, an int meaning `self`'s last and
+            /// `other`'s first dims.
+            tensordot(other: Same, dims_self: Ints, dims_other: Ints) [overloaded]
+                => |x| x.f_tensordot(other.raw(), dims_self, dims_other);
             /// The Kronecker product, as `torch.kron`.
             kron(other: Same) => |x| x.f_kron(other.raw());
             /// The sums of products over both operands' last dims, as `torch.inner`.

@@ -608,6 +608,16 @@ macro_rules! nn_ops {
             /// Samples `input` at the `grid` locations, as `F.grid_sample`.
             grid_sample(input: Same, grid: Same, mode: GridSampleMode = "bilinear", padding_mode: PaddingMode = "zeros", align_corners: bool = false)
                 => input.raw().f_grid_sampler(grid.raw(), mode.code(), padding_mode.code(), align_corners);
+            /// The sampling grid of the affine maps `theta` (`[N, 2, 3]` or
+            /// `[N, 3, 4]`) for an output of `size` (`[N, C, H, W]` or
+            /// `[N, C, D, H, W]`), as `F.affine_grid` (`grid_sample` reads it).
+            affine_grid(theta: Same, size: Ints, align_corners: bool = false) => {
+                if size.len() != 4 && size.len() != 5 {
+                    let message = format!("size must be [N, C, H, W] or [N, C, D, H, W], got {size:?}");
+                    return Err($crate::ops::invalid($crate::ErrorKind::Argument, message));
+                }
+                Ok(tch::Tensor::f_affine_grid_generator(theta.raw(), size, align_corners)?)
+            };
             /// `[N, C*r*r, H, W]` to `[N, C, H*r, W*r]`, as `F.pixel_shuffle`.
             pixel_shuffle(input: Same, upscale_factor: i64)
                 => input.raw().f_pixel_shuffle(upscale_factor);

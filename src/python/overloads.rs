@@ -241,6 +241,42 @@ pub(crate) fn in_dtype<C: Class>(
     })
 }
 
+/// `tensordot`'s `dims` as the two lists of dims: an int `n` (2 when None)
+/// is the last `n` of `self` (of `rank` dims) and the first `n` of
+/// `other` (of `other_rank`); a pair of lists (or of ints) is taken as it is.
+pub(crate) fn tensordot_dims(
+    dims: Option<&Bound<'_, PyAny>>,
+    rank: usize,
+    other_rank: usize,
+) -> PyResult<(Vec<i64>, Vec<i64>)> {
+    let count = match dims {
+        None => Some(2),
+        Some(d) if d.is_instance_of::<pyo3::types::PyInt>() => Some(d.extract::<i64>()?),
+        Some(_) => None,
+    };
+    if let Some(n) = count {
+        if n < 0 || n as usize > rank.min(other_rank) {
+            let message = format!(
+                "tensordot: dims {n} must be in [0, {}] for operands of {rank} and {other_rank} dims",
+                rank.min(other_rank)
+            );
+            return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+        }
+        let start = rank as i64 - n;
+        return Ok(((start..rank as i64).collect(), (0..n).collect()));
+    }
+    let pair = dims.and_then(|d| d.extract::<Vec<Bound<'_, PyAny>>>().ok());
+    let Some([mine, theirs]) = pair.as_deref() else {
+        return Err(PyTypeError::new_err(
+            "tensordot: dims must be an int or a pair of lists of dims",
+        ));
+    };
+    Ok((
+        int_or_ints("tensordot", "dims", mine)?,
+        int_or_ints("tensordot", "dims", theirs)?,
+    ))
+}
+
 /// `norm`'s `p`: a number (2 when left out), or `"fro"`, the 2-norm.
 pub(crate) fn norm_order(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
     let Some(p) = p else { return Ok(2.0) };
@@ -1020,6 +1056,22 @@ macro_rules! overloads {
                 }
                 let sections: $crate::python::args::Int = given.extract()?;
                 Ok(self.inner.tensor_split(sections.core("tensor_split", "sections")?, dim)?)
+            }
+
+            /// The sums of products over `dims` of both operands, as
+            /// `torch.tensordot(self, other, dims)`: an int (`self`'s last
+            /// `dims` dims with `other`'s first), or two lists of dims.
+            #[pyo3(signature = (other, dims = None), text_signature = "($self, other, dims=2)")]
+            fn tensordot(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>, dims: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+                use $crate::python::args::PyOperand as _;
+                if let Some(variable) = $crate::python::overloads::as_variable(slf.as_any(), &[other])? {
+                    return Ok(variable.call_method1("tensordot", (other, dims))?.unbind());
+                }
+                let x = &slf.get().inner;
+                let other = $crate::python::overloads::operand_of::<$Core>("tensordot", "other", other)?;
+                let other = other.get();
+                let (mine, theirs) = $crate::python::overloads::tensordot_dims(dims, x.ndim(), other.ndim())?;
+                $crate::python::results::new_object(slf.py(), x.tensordot(other, &mine, &theirs)?)
             }
 
             /// `self - trunc(self / other) * other` (the sign of self), as

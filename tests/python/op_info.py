@@ -1170,6 +1170,26 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=2),
     ),
     OpInfo(
+        "tensordot",
+        lambda x, other, dims=2: torch.tensordot(x, other, dims),
+        [
+            Sample(((3, 4, 5), (4, 5, 2))),
+            Sample(((3, 4), (4, 5)), {"dims": [[1], [0]]}),
+            Sample(((2, 3), (4,)), {"dims": 0}),
+        ],
+        errors=shape_error((3, 4), (5, 2), dims=1) + argument_error((3, 4), (4, 5), dims=3),
+    ),
+    _nn(
+        "affine_grid",
+        lambda theta, size, align_corners=False: F.affine_grid(theta, size, align_corners),
+        [
+            Sample(((2, 2, 3),), {"size": [2, 1, 4, 5]}),
+            Sample(((1, 3, 4),), {"size": [1, 1, 2, 3, 4], "align_corners": True}),
+        ],
+        ("theta",),
+        argument_error((2, 2, 3), size=[2, 1, 4]),
+    ),
+    OpInfo(
         "unfold",
         lambda x, dimension, size, step: x.unfold(dimension, size, step),
         [
