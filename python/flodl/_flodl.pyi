@@ -971,7 +971,8 @@ class _Ops(Generic[_Self, _Operand]):
         """The running ``logsumexp`` along ``dim``, as ``torch.logcumsumexp``."""
     def aminmax(self, dim: int | None = None, keepdim: bool = False) -> tuple[_Self, _Self]:
         """The smallest and the largest values, of all elements or along ``dim``, as
-        ``torch.aminmax`` (``(min, max)``)."""
+        ``torch.aminmax`` (``(min, max)``). (``amin`` and ``amax`` here: libtorch's ``aminmax`` has
+        no derivative before torch 2.13.)"""
     def std_mean(
         self, dim: int | Sequence[int] | None = None, correction: float = 1.0, keepdim: bool = False
     ) -> tuple[_Self, _Self]:

@@ -1715,7 +1715,7 @@ def logcumsumexp(input: Tensor, dim: Any) -> Any:
 
 
 def aminmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
-    """``input.aminmax(...)``: The smallest and the largest values, of all elements or along  `dim`, as `torch.aminmax` (`(min, max)`)."""
+    """``input.aminmax(...)``: The smallest and the largest values, of all elements or along  `dim`, as `torch.aminmax` (`(min, max)`).  (`amin` and `amax` here: libtorch's `aminmax` has no  derivative before torch 2.13.)"""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("aminmax", input)
     return input.aminmax(dim, keepdim)

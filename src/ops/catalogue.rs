@@ -668,7 +668,12 @@ macro_rules! method_ops {
             logcumsumexp(dim: i64) => |x| x.f_logcumsumexp(dim);
             /// The smallest and the largest values, of all elements or along
             /// `dim`, as `torch.aminmax` (`(min, max)`).
-            aminmax(dim: Option<i64> = None, keepdim: bool = false) -> (Same, Same) => |x| x.f_aminmax(dim, keepdim);
+            /// (`amin` and `amax` here: libtorch's `aminmax` has no
+            /// derivative before torch 2.13.)
+            aminmax(dim: Option<i64> = None, keepdim: bool = false) -> (Same, Same) => |x| {
+                let dims: &[i64] = dim.as_ref().map_or(&[], std::slice::from_ref);
+                Ok::<_, tch::TchError>((x.f_amin(dims, keepdim)?, x.f_amax(dims, keepdim)?))
+            };
             /// The standard deviation (with `correction`) and the mean, of
             /// all elements or over `dim`, as `torch.std_mean`.
             std_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same)
