@@ -1366,7 +1366,11 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "aminmax",
-        lambda x, dim=None, keepdim=False: tuple(torch.aminmax(x, dim=dim, keepdim=keepdim)),
+        # torch's amin and amax: torch 2.11's aminmax has no derivative.
+        lambda x, dim=None, keepdim=False: (
+            torch.amin(x, () if dim is None else dim, keepdim),
+            torch.amax(x, () if dim is None else dim, keepdim),
+        ),
         [
             Sample(((3, 4),)),
             Sample(((3, 4),), {"dim": 1}),
