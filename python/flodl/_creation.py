@@ -216,18 +216,11 @@ def arange(
     float32, unless ``dtype=``."""
     if end is None:
         start, end = 0, start
-    # A 0-d tensor bound is its number (`arange(n)` with `n = x.shape[0]`
-    # computed as a tensor, `arange(x.max())`), as PyTorch takes it.
-    start, end, step = (b.item() if _is_scalar_tensor(b) else b for b in (start, end, step))
     if dtype is None:
         integral = all(isinstance(b, int) or _is_integral_tensor(b) for b in (start, end, step))
         dtype = _flodl.DType.Int64 if integral else _flodl.DType.Float32
     values = Tensor.arange(start, end, step, dtype=dtype, device=device)
     return _leaf(values, requires_grad)
-
-
-def _is_scalar_tensor(value: Any) -> bool:
-    return isinstance(value, Tensor) and value.numel() == 1 and value.ndim == 0
 
 
 def _is_integral_tensor(value: Any) -> bool:

@@ -43,6 +43,14 @@ def _sequence(op: str, tensors: Any) -> list[Any]:
     return list(tensors)
 
 
+def _loose(op: str, tensors: tuple[Any, ...]) -> list[Any]:
+    """The operands of a function that takes them loose or as one sequence
+    (``einsum(eq, a, b)`` or ``einsum(eq, [a, b])``)."""
+    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
+        return _sequence(op, tensors[0])
+    return list(tensors)
+
+
 def cat(tensors: Any, dim: builtins.int = 0) -> Tensor:
     """``torch.cat``: ``tensors`` joined along ``dim``; a Variable when any
     of them is one."""
@@ -59,9 +67,8 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     Variable when any of them is one."""
     if not isinstance(equation, str):
         raise TypeError(f"einsum: equation must be a str, got {type(equation).__name__}")
-    if len(operands) == 1 and not isinstance(operands[0], Tensor):
-        operands = tuple(_sequence("einsum", operands[0]))
-    return _class_of(operands).einsum(list(operands), equation)
+    operands = _loose("einsum", operands)
+    return _class_of(operands).einsum(operands, equation)
 
 
 def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
@@ -108,17 +115,14 @@ def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
     """``torch.meshgrid``: one grid per 1-d tensor (given loose or as one
     sequence), each of the shape of all their lengths; ``indexing="xy"``
     swaps the first two dims (Cartesian)."""
-    if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
-        tensors = tuple(_sequence("meshgrid", tensors[0]))
-    return tuple(_class_of(tensors).meshgrid(list(tensors), indexing))
+    grids = _loose("meshgrid", tensors)
+    return tuple(_class_of(grids).meshgrid(grids, indexing))
 
 
 def _at_least(name: str, ndim: builtins.int) -> Any:
     def at_least(*tensors: Any) -> Any:
-        if len(tensors) == 1 and not isinstance(tensors[0], Tensor):
-            tensors = tuple(_sequence(name, tensors[0]))
         grown = []
-        for t in tensors:
+        for t in _loose(name, tensors):
             _tensor(name, t)
             shape = list(t.shape)
             # torch's rule: a 1-d tensor becomes a row [1, n], then [1, n, 1].
@@ -158,11 +162,6 @@ def clone(input: Tensor, *, memory_format: Any = None) -> Tensor:
     return _tensor("clone", input).clone()
 
 
-def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """``torch.clip``: ``clamp`` by its other name."""
-    return _tensor("clip", input).clamp(min, max)
-
-
 def _alias(name: str, method: str) -> Any:
     """``flodl.<name>``: PyTorch's other name of the op ``method``."""
 
@@ -186,6 +185,7 @@ negative = _alias("negative", "neg")
 not_equal = _alias("not_equal", "ne")
 moveaxis = _alias("moveaxis", "movedim")
 swapdims = _alias("swapdims", "swapaxes")
+clip = _alias("clip", "clamp")
 
 
 def positive(input: Tensor) -> Tensor:

@@ -97,6 +97,24 @@ pub(crate) fn reduce<C: Class>(
     }
 }
 
+/// A reduction over the dims PyTorch's `dim` argument names: all of them
+/// (`all`), one (`along`) or several (`over`), each keeping `keepdim`.
+pub(crate) fn reduce_dims<C: Class>(
+    x: &C,
+    dims: super::args::Dims<'_>,
+    keepdim: bool,
+    all: impl FnOnce(&C) -> Result<C>,
+    along: impl FnOnce(&C, i64, bool) -> Result<C>,
+    over: impl FnOnce(&C, &[i64], bool) -> Result<C>,
+) -> Result<C> {
+    use super::args::Dims;
+    match dims {
+        Dims::Many(dims) => over(x, dims, keepdim),
+        Dims::One(dim) => reduce(x, Some(dim), keepdim, all, along),
+        Dims::All => reduce(x, None, keepdim, all, along),
+    }
+}
+
 /// `x.max()` / `x.max(dim, keepdim)` / `x.max(other)`, and the same for min:
 /// all elements, (values, indices) along a dim, or the elementwise op.
 pub(crate) fn extreme<'py, C: Class>(
@@ -799,6 +817,10 @@ macro_rules! overloads {
             ) -> PyResult<Py<PyAny>> {
                 use $crate::python::args::CoreArg as _;
                 let bounds: Vec<&Bound<'_, PyAny>> = min.into_iter().chain(max).collect();
+                if bounds.is_empty() {
+                    let message = "clamp: give min, max or both";
+                    return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
+                }
                 if let Some(variable) = $crate::python::overloads::as_variable(slf.as_any(), &bounds)? {
                     return Ok(variable.call_method1("clamp", (min, max))?.unbind());
                 }
@@ -811,10 +833,7 @@ macro_rules! overloads {
                         (Some(min), Some(max)) => x.clamp_tensor(&min, &max)?,
                         (Some(min), None) => x.clamp_min_tensor(&min)?,
                         (None, Some(max)) => x.clamp_max_tensor(&max)?,
-                        (None, None) => {
-                            let message = "clamp: give min, max or both";
-                            return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
-                        }
+                        (None, None) => unreachable!("a bound was given (checked above)"),
                     };
                     return $crate::python::results::new_object(slf.py(), result);
                 }
@@ -826,10 +845,7 @@ macro_rules! overloads {
                     (Some(min), Some(max)) => this.inner.clamp(min, max)?,
                     (Some(min), None) => this.inner.clamp_min(min)?,
                     (None, Some(max)) => this.inner.clamp_max(max)?,
-                    (None, None) => {
-                        let message = "clamp: give min, max or both";
-                        return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
-                    }
+                    (None, None) => unreachable!("a bound was given (checked above)"),
                 };
                 $crate::python::results::new_object(slf.py(), result)
             }
@@ -882,31 +898,23 @@ macro_rules! overloads {
             /// is the 2-norm, as PyTorch's.
             #[pyo3(signature = (p = None, dim = None, keepdim = false), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
             fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
-                use $crate::python::args::Dims;
                 let p = $crate::python::overloads::norm_order(p)?;
                 let all = |x: &$Core| x.norm(p);
                 let along = |x: &$Core, d, k| x.norm_dim(p, d, k);
-                let x = &self.inner;
-                Ok(match $crate::python::args::reduction_dims(&dim, "norm")? {
-                    Dims::Many(dims) => x.norm_dims(p, dims, keepdim)?,
-                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, all, along)?,
-                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, all, along)?,
-                })
+                let over = |x: &$Core, d: &[i64], k| x.norm_dims(p, d, k);
+                let dims = $crate::python::args::reduction_dims(&dim, "norm")?;
+                Ok($crate::python::overloads::reduce_dims(&self.inner, dims, keepdim, all, along, over)?)
             }
 
             /// The sum of all elements, or along `dim` (one dim or several;
             /// Rust `sum`, `sum_dim`, `sum_dims`), in `dtype` when given.
             #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
             fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
-                use $crate::python::args::Dims;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
-                Ok(match $crate::python::args::reduction_dims(&dim, "sum")? {
-                    Dims::Many(dims) => x.sum_dims(dims, keepdim)?,
-                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, $Core::sum, $Core::sum_dim)?,
-                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, $Core::sum, $Core::sum_dim)?,
-                })
+                let dims = $crate::python::args::reduction_dims(&dim, "sum")?;
+                Ok($crate::python::overloads::reduce_dims(x, dims, keepdim, $Core::sum, $Core::sum_dim, $Core::sum_dims)?)
             }
 
             /// Softmax along `dim`, in `dtype` when given (the values
@@ -938,15 +946,11 @@ macro_rules! overloads {
             /// Rust `mean`, `mean_dim`, `mean_dims`), in `dtype` when given.
             #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
             fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
-                use $crate::python::args::Dims;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
-                Ok(match $crate::python::args::reduction_dims(&dim, "mean")? {
-                    Dims::Many(dims) => x.mean_dims(dims, keepdim)?,
-                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, $Core::mean, $Core::mean_dim)?,
-                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, $Core::mean, $Core::mean_dim)?,
-                })
+                let dims = $crate::python::args::reduction_dims(&dim, "mean")?;
+                Ok($crate::python::overloads::reduce_dims(x, dims, keepdim, $Core::mean, $Core::mean_dim, $Core::mean_dims)?)
             }
 
             /// The largest values over `dim` (one dim or several; every dim
@@ -1021,14 +1025,9 @@ macro_rules! overloads {
             /// `logsumexp_dims`).
             #[pyo3(signature = (dim = None, keepdim = false))]
             fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
-                use $crate::python::args::Dims;
                 let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
-                let x = &self.inner;
-                Ok(match $crate::python::args::reduction_dims(&dim, "logsumexp")? {
-                    Dims::Many(dims) => x.logsumexp_dims(dims, keepdim)?,
-                    Dims::One(d) => $crate::python::overloads::reduce(x, Some(d), keepdim, all, $Core::logsumexp)?,
-                    Dims::All => $crate::python::overloads::reduce(x, None, keepdim, all, $Core::logsumexp)?,
-                })
+                let dims = $crate::python::args::reduction_dims(&dim, "logsumexp")?;
+                Ok($crate::python::overloads::reduce_dims(&self.inner, dims, keepdim, all, $Core::logsumexp, $Core::logsumexp_dims)?)
             }
 
             /// The count of non-zero elements, of all of them or over `dim`

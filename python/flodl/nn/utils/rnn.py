@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..._flodl import Tensor, Variable
+from ..._flodl import Tensor
+from ..._namespace import _class_of
 
 __all__ = ["pad_sequence"]
 
@@ -27,8 +28,7 @@ def pad_sequence(
     if isinstance(sequences, Tensor):
         sequences = list(sequences.unbind(0))
     sequences = list(sequences)
-    cls = Variable if any(isinstance(s, Variable) for s in sequences) else Tensor
-    return cls.pad_sequence(sequences, batch_first, padding_value, padding_side)
+    return _class_of(sequences).pad_sequence(sequences, batch_first, padding_value, padding_side)
 
 
 def __getattr__(name: str) -> Any:
