@@ -178,8 +178,9 @@ def test_ten_steps_float32(case: tuple[str, dict[str, Any]]) -> None:
             assert value.dtype.name == "float32", key
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
+@pytest.mark.parametrize("name", sorted({name for name, _ in CASES} | {"LBFGS"}))
 def test_groups_defaults_and_repr_like_torch(name: str) -> None:
+    """Every optimizer's param groups hold torch's entries in torch's order."""
     kwargs = {"momentum": 0.5} if name in ("SGD", "RMSprop") else {}
     fl = flodl_opt(name, Problem().flodl_params(), **kwargs)
     th = torch_opt(name, Problem().torch_params(), **kwargs)

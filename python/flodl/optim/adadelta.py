@@ -16,6 +16,7 @@ class Adadelta(Optimizer):
     """Adadelta, as ``torch.optim.Adadelta``."""
 
     _name = "Adadelta"
+    _order = "lr rho eps weight_decay maximize capturable foreach differentiable"
 
     def __init__(
         self,
@@ -26,18 +27,8 @@ class Adadelta(Optimizer):
         weight_decay: float = 0,
         foreach: bool | None = None,
         *,
-        capturable: bool = False,
         maximize: bool = False,
+        capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "rho": rho,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-            "capturable": capturable,
-            "foreach": foreach,
-            "differentiable": differentiable,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, self._defaults_of(locals()))

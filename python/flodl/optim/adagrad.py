@@ -16,6 +16,10 @@ class Adagrad(Optimizer):
     """Adagrad, as ``torch.optim.Adagrad`` (its state is made when a parameter joins, as torch's)."""
 
     _name = "Adagrad"
+    _order = (
+        "lr lr_decay eps weight_decay "
+        "initial_accumulator_value foreach maximize differentiable fused"
+    )
 
     def __init__(
         self,
@@ -31,15 +35,4 @@ class Adagrad(Optimizer):
         differentiable: bool = False,
         fused: bool | None = None,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "lr_decay": lr_decay,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "initial_accumulator_value": initial_accumulator_value,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-            "fused": fused,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, self._defaults_of(locals()))

@@ -39,6 +39,10 @@ class Optimizer:
     Rust optimizer."""
 
     _name: str = ""
+    #: torch's order of the ``defaults`` entries (names split by spaces),
+    #: where it is not the order of the subclass's signature (torch prints
+    #: and saves groups in it).
+    _order: str = ""
 
     def __init__(
         self, params: Iterable[Variable] | Iterable[dict[str, Any]], defaults: dict[str, Any]
@@ -68,6 +72,19 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    @classmethod
+    def _defaults_of(cls, arguments: dict[str, Any]) -> dict[str, Any]:
+        """The ``defaults`` dict of a subclass's ``__init__`` arguments (its
+        ``locals()``): every argument but ``params``, in torch's order. The
+        signature is the one declaration of the options' torch defaults
+        (a test checks them against Rust's)."""
+        options = {
+            name: value
+            for name, value in arguments.items()
+            if name not in ("self", "params", "__class__")
+        }
+        return {name: options[name] for name in cls._order.split()} if cls._order else options
 
     # ----------------------------------------------------------------- errors
 

@@ -16,6 +16,10 @@ class RAdam(Optimizer):
     """RAdam (rectified Adam), as ``torch.optim.RAdam``."""
 
     _name = "RAdam"
+    _order = (
+        "lr betas eps weight_decay "
+        "maximize foreach capturable decoupled_weight_decay differentiable"
+    )
 
     def __init__(
         self,
@@ -26,20 +30,9 @@ class RAdam(Optimizer):
         weight_decay: float = 0,
         decoupled_weight_decay: bool = False,
         *,
-        foreach: bool | None = None,
         maximize: bool = False,
+        foreach: bool | None = None,
         capturable: bool = False,
         differentiable: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "betas": betas,
-            "eps": eps,
-            "weight_decay": weight_decay,
-            "maximize": maximize,
-            "foreach": foreach,
-            "capturable": capturable,
-            "decoupled_weight_decay": decoupled_weight_decay,
-            "differentiable": differentiable,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, self._defaults_of(locals()))

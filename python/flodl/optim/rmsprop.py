@@ -16,6 +16,9 @@ class RMSprop(Optimizer):
     """RMSprop (centered, momentum), as ``torch.optim.RMSprop``."""
 
     _name = "RMSprop"
+    _order = (
+        "lr momentum alpha eps centered weight_decay capturable foreach maximize differentiable"
+    )
 
     def __init__(
         self,
@@ -31,16 +34,4 @@ class RMSprop(Optimizer):
         maximize: bool = False,
         differentiable: bool = False,
     ) -> None:
-        defaults = {
-            "lr": lr,
-            "momentum": momentum,
-            "alpha": alpha,
-            "eps": eps,
-            "centered": centered,
-            "weight_decay": weight_decay,
-            "capturable": capturable,
-            "foreach": foreach,
-            "maximize": maximize,
-            "differentiable": differentiable,
-        }
-        super().__init__(params, defaults)
+        super().__init__(params, self._defaults_of(locals()))
