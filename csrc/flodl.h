@@ -216,6 +216,10 @@ char *flodl_var_std(const FlodlTensor *x, double correction, const int64_t *dim,
 // torch.linalg.vector_norm over the ndims dims at dim; all elements when has_dim is 0.
 char *flodl_vector_norm(const FlodlTensor *x, double p, const int64_t *dim, size_t ndims,
                         int has_dim, int keepdim, FlodlTensor **out);
+// torch.linalg.matrix_norm over the ndims (two) dims at dim: of the order named
+// `ord_name` ("fro", "nuc") when it is not null, else of the order `ord`.
+char *flodl_matrix_norm(const FlodlTensor *x, double ord, const char *ord_name,
+                        const int64_t *dim, size_t ndims, int keepdim, FlodlTensor **out);
 // A multi-layer GRU on the CPU with one autograd node per layer and
 // direction (gru.cpp): (output, h_n) as at::gru gives them.
 char *flodl_gru(const FlodlTensor *input, const FlodlTensor *hx, FlodlTensor *const *params,

@@ -142,6 +142,15 @@ char *flodl_vector_norm(const at::Tensor *x, double p, const int64_t *dim, size_
   });
 }
 
+char *flodl_matrix_norm(const at::Tensor *x, double ord, const char *ord_name,
+                        const int64_t *dim, size_t ndims, int keepdim, at::Tensor **out) {
+  return guarded(out, [&] {
+    at::IntArrayRef dims(dim, ndims);
+    return ord_name ? at::linalg_matrix_norm(*x, std::string(ord_name), dims, keepdim != 0)
+                    : at::linalg_matrix_norm(*x, c10::Scalar(ord), dims, keepdim != 0);
+  });
+}
+
 char *flodl_gru(const at::Tensor *input, const at::Tensor *hx, at::Tensor *const *params,
                 int n_params, int has_biases, int64_t num_layers, double dropout, int train,
                 int bidirectional, int batch_first, at::Tensor **output, at::Tensor **h_n) {

@@ -346,6 +346,8 @@ fn classify(message: &str) -> ErrorKind {
                 "modified by an inplace operation",
                 // create_graph through flodl's fused CPU GRU
                 "has no second derivative",
+                // linalg.qr(mode="r"): "The derivative of linalg.qr depends on Q"
+                "the derivative of",
             ],
         ),
         (
@@ -457,6 +459,10 @@ fn classify(message: &str) -> ErrorKind {
                 // einsum's subscripts against its operands
                 "does not broadcast",
                 "subscripts",
+                // linalg's "A must be batches of square matrices",
+                // cholesky_solve's "Incompatible matrix sizes"
+                "square matri",
+                "incompatible",
             ],
         ),
         (
@@ -470,6 +476,8 @@ fn classify(message: &str) -> ErrorKind {
                 // einsum's equation against its operands
                 "operands were provided",
                 "does not appear in the equation",
+                // linalg.matrix_norm's "Order 3 not supported"
+                "not supported",
             ],
         ),
     ];

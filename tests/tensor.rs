@@ -368,3 +368,59 @@ fn joins_and_grids_of_a_sequence() -> flodl::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn linear_algebra_from_rust() -> flodl::Result<()> {
+    use flodl::{MatrixNormOrd, QrMode, Uplo};
+    let a = Tensor::from_f64(&[4.0, 1.0, 1.0, 3.0], &[2, 2], Device::CPU)?;
+    let close = |t: &Tensor, want: f64| (t.item().unwrap() - want).abs() < 1e-12;
+    assert!(close(&a.det()?, 11.0));
+    let (sign, logabsdet) = a.slogdet()?;
+    assert!(close(&sign, 1.0) && close(&logabsdet, 11f64.ln()));
+    let identity = a.matmul(&a.inverse()?)?;
+    assert_eq!(
+        identity
+            .to_f64_vec()?
+            .iter()
+            .map(|v| v.round())
+            .collect::<Vec<_>>(),
+        [1.0, 0.0, 0.0, 1.0]
+    );
+    let (u, s, vh) = a.linalg_svd(false)?;
+    let back = u.mul(&s.unsqueeze(0)?)?.matmul(&vh)?;
+    for (x, y) in back.to_f64_vec()?.iter().zip(a.to_f64_vec()?) {
+        assert!((x - y).abs() < 1e-12);
+    }
+    let (values, _vectors) = a.linalg_eigh(Uplo::L)?;
+    assert_eq!(values.shape(), [2]);
+    let (q, r) = a.linalg_qr(QrMode::Complete)?;
+    assert_eq!((q.shape(), r.shape()), (vec![2, 2], vec![2, 2]));
+    assert!(close(
+        &a.linalg_matrix_norm_str(MatrixNormOrd::Fro, &[-2, -1], false)?,
+        27f64.sqrt()
+    ));
+    assert!(close(
+        &a.linalg_matrix_norm(f64::INFINITY, &[-2, -1], false)?,
+        5.0
+    ));
+    let x = a.linalg_solve(&Tensor::from_f64(&[5.0, 4.0], &[2], Device::CPU)?, true)?;
+    assert_eq!(
+        x.to_f64_vec()?
+            .iter()
+            .map(|v| (v * 1e9).round() / 1e9)
+            .collect::<Vec<_>>(),
+        [1.0, 1.0]
+    );
+    // A singular matrix is libtorch's error (PyTorch's LinAlgError); a
+    // matrix that is not square is a Shape error.
+    let singular = Tensor::zeros(&[2, 2], f64_opts())?;
+    assert_eq!(singular.inverse().unwrap_err().kind(), ErrorKind::Torch);
+    let wide = Tensor::zeros(&[2, 3], f64_opts())?;
+    assert_eq!(wide.det().unwrap_err().kind(), ErrorKind::Shape);
+    let product = Tensor::multi_dot(&[&a, &a, &a])?;
+    assert!(close(
+        &product.sum()?,
+        a.matmul(&a)?.matmul(&a)?.sum()?.item()?
+    ));
+    Ok(())
+}

@@ -164,6 +164,7 @@ PYTHON_NAMES = {
         "backends",
         "cuda",
         "func",
+        "linalg",
         "nn",
         "optim",
         "return_types",

@@ -38,6 +38,9 @@ PadMode: TypeAlias = Literal["constant", "reflect", "replicate", "circular"]
 EmbeddingBagMode: TypeAlias = Literal["sum", "mean", "max"]
 Reduction: TypeAlias = Literal["none", "mean", "sum"]
 KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
+QrMode: TypeAlias = Literal["reduced", "complete", "r"]
+Uplo: TypeAlias = Literal["L", "U"]
+MatrixNormOrd: TypeAlias = Literal["fro", "nuc"]
 
 class FlodlError(RuntimeError):
     """Base class; also raised for libtorch failures that fit no subclass."""
@@ -405,6 +408,8 @@ class _Ops(Generic[_Self, _Operand]):
     def block_diag(tensors: Sequence[Any]) -> Any: ...
     @staticmethod
     def cartesian_prod(tensors: Sequence[Any]) -> Any: ...
+    @staticmethod
+    def multi_dot(tensors: Sequence[Any]) -> Any: ...
     @staticmethod
     def where_cond(mask: Tensor, a: Any, b: Any) -> Any:
         """``a`` where the bool ``mask`` is true, ``b`` elsewhere (``torch.where``);
@@ -1047,6 +1052,81 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> tuple[_Self, Tensor]:
         """The values sorted along ``dim``, and the indices they came from (with ``stable``, equal
         values keep their order)."""
+    def det(self) -> _Self:
+        """The determinant of each square matrix, as ``torch.det`` (``torch.linalg.det``)."""
+    def logdet(self) -> _Self:
+        """The log of the determinant (NaN where it is negative), as ``torch.logdet``."""
+    def slogdet(self) -> tuple[_Self, _Self]:
+        """The sign of the determinant and the log of its absolute value, as ``torch.slogdet``
+        (``(sign, logabsdet)``)."""
+    def inverse(self) -> _Self:
+        """The inverse of each square matrix, as ``torch.inverse`` (``torch.linalg.inv``)."""
+    def pinverse(self, rcond: float = 1e-15) -> _Self:
+        """The Moore-Penrose pseudo-inverse (singular values below ``rcond`` times the largest count
+        as zero), as ``torch.pinverse``."""
+    def matrix_exp(self) -> _Self:
+        """The matrix exponential, as ``torch.matrix_exp``."""
+    def matrix_power(self, n: int) -> _Self:
+        """Each square matrix to the integer power ``n`` (of its inverse when ``n`` is negative), as
+        ``torch.matrix_power``."""
+    def cholesky(self, upper: bool = False) -> _Self:
+        """The Cholesky factor of each symmetric positive-definite matrix (lower triangular; upper
+        with ``upper``), as ``torch.linalg.cholesky``."""
+    def cholesky_solve(self, input2: _Operand, upper: bool = False) -> _Self:
+        """The solution ``X`` of ``A X = self`` where ``input2`` is the Cholesky factor of ``A``, as
+        ``torch.cholesky_solve``."""
+    def cholesky_inverse(self, upper: bool = False) -> _Self:
+        """The inverse of ``A`` from its Cholesky factor ``self``, as ``torch.cholesky_inverse``."""
+    def qr(self, some: bool = True) -> tuple[_Self, _Self]:
+        """The QR factorisation, ``(Q, R)``, reduced (or complete when ``some`` is false), as
+        ``torch.qr``."""
+    def svd(self, some: bool = True, compute_uv: bool = True) -> tuple[_Self, _Self, _Self]:
+        """The singular value decomposition ``(U, S, V)`` with ``self = U diag(S) Vᵀ``, reduced
+        unless ``some`` is false; with ``compute_uv`` false, ``U`` and ``V`` are zeros, as
+        ``torch.svd``."""
+    def linalg_qr(self, mode: QrMode = "reduced") -> tuple[_Self, _Self]:
+        """The QR factorisation ``(Q, R)`` by ``mode`` (``"r"``: ``Q`` is empty), as
+        ``torch.linalg.qr``."""
+    def linalg_svd(self, full_matrices: bool = True) -> tuple[_Self, _Self, _Self]:
+        """The singular value decomposition ``(U, S, Vh)`` with ``self = U diag(S) Vh``, full unless
+        ``full_matrices`` is false, as ``torch.linalg.svd``."""
+    def linalg_svdvals(self) -> _Self:
+        """The singular values, in descending order, as ``torch.linalg.svdvals``."""
+    def linalg_eigh(self, uplo: Uplo = "L") -> tuple[_Self, _Self]:
+        """The eigenvalues (ascending) and eigenvectors of each symmetric matrix, read from its
+        ``uplo`` triangle, as ``torch.linalg.eigh``."""
+    def linalg_eigvalsh(self, uplo: Uplo = "L") -> _Self:
+        """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``."""
+    def linalg_solve(self, b: _Operand, left: bool = True) -> _Self:
+        """The solution ``X`` of ``self X = b`` (of ``X self = b`` when ``left`` is false), as
+        ``torch.linalg.solve``."""
+    def linalg_solve_triangular(
+        self, b: _Operand, upper: bool, left: bool = True, unitriangular: bool = False
+    ) -> _Self:
+        """The solution of a triangular system (``self`` upper triangular with ``upper``, ones on
+        the diagonal assumed with ``unitriangular``), as ``torch.linalg.solve_triangular``."""
+    def linalg_pinv(
+        self, atol: float | None = None, rtol: float | None = None, hermitian: bool = False
+    ) -> _Self:
+        """The pseudo-inverse, singular values below ``max(atol, rtol * largest)`` counting as zero,
+        as ``torch.linalg.pinv``."""
+    def linalg_matrix_rank(
+        self, atol: float | None = None, rtol: float | None = None, hermitian: bool = False
+    ) -> Tensor:
+        """The rank: the count of singular values above ``max(atol, rtol * largest)``, as
+        ``torch.linalg.matrix_rank``."""
+    def linalg_vecdot(self, y: _Operand, dim: int = -1) -> _Self:
+        """The sums of products along ``dim``, as ``torch.linalg.vecdot``."""
+    def linalg_matrix_norm(
+        self, ord: float, dim: int | Sequence[int] = (-2, -1), keepdim: bool = False
+    ) -> _Self:
+        """The matrix norm of order ``ord`` (1, -1, 2, -2, inf, -inf) over the two dims ``dim``, as
+        ``torch.linalg.matrix_norm(x, ord)``."""
+    def linalg_matrix_norm_str(
+        self, ord: MatrixNormOrd = "fro", dim: int | Sequence[int] = (-2, -1), keepdim: bool = False
+    ) -> _Self:
+        """The Frobenius (``"fro"``) or nuclear (``"nuc"``) norm over the two dims ``dim``, as
+        ``torch.linalg.matrix_norm(x, ord)``."""
     def add_scalar_(self, scalar: Number) -> _Self:
         """``self += scalar``, in place."""
     def sub_scalar_(self, scalar: Number) -> _Self:

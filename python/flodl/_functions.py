@@ -1917,6 +1917,180 @@ def sort(input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = Fa
     return input.sort(dim, descending, stable)
 
 
+def det(input: Tensor) -> Any:
+    """``input.det(...)``: The determinant of each square matrix, as `torch.det` (`torch.linalg.det`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("det", input)
+    return input.det()
+
+
+def logdet(input: Tensor) -> Any:
+    """``input.logdet(...)``: The log of the determinant (NaN where it is negative), as `torch.logdet`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logdet", input)
+    return input.logdet()
+
+
+def slogdet(input: Tensor) -> Any:
+    """``input.slogdet(...)``: The sign of the determinant and the log of its absolute value,  as `torch.slogdet` (`(sign, logabsdet)`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("slogdet", input)
+    return input.slogdet()
+
+
+def inverse(input: Tensor) -> Any:
+    """``input.inverse(...)``: The inverse of each square matrix, as `torch.inverse` (`torch.linalg.inv`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("inverse", input)
+    return input.inverse()
+
+
+def pinverse(input: Tensor, rcond: Any = 1e-15) -> Any:
+    """``input.pinverse(...)``: The Moore-Penrose pseudo-inverse (singular values below `rcond`  times the largest count as zero), as `torch.pinverse`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("pinverse", input)
+    return input.pinverse(rcond)
+
+
+def matrix_exp(input: Tensor) -> Any:
+    """``input.matrix_exp(...)``: The matrix exponential, as `torch.matrix_exp`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("matrix_exp", input)
+    return input.matrix_exp()
+
+
+def matrix_power(input: Tensor, n: Any) -> Any:
+    """``input.matrix_power(...)``: Each square matrix to the integer power `n` (of its inverse when  `n` is negative), as `torch.matrix_power`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("matrix_power", input)
+    return input.matrix_power(n)
+
+
+def cholesky(input: Tensor, upper: Any = False) -> Any:
+    """``input.cholesky(...)``: The Cholesky factor of each symmetric positive-definite matrix  (lower triangular; upper with `upper`), as `torch.linalg.cholesky`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cholesky", input)
+    return input.cholesky(upper)
+
+
+def cholesky_solve(input: Tensor, input2: Any, upper: Any = False) -> Any:
+    """``input.cholesky_solve(...)``: The solution `X` of `A X = self` where `input2` is the Cholesky  factor of `A`, as `torch.cholesky_solve`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cholesky_solve", input)
+    return input.cholesky_solve(input2, upper)
+
+
+def cholesky_inverse(input: Tensor, upper: Any = False) -> Any:
+    """``input.cholesky_inverse(...)``: The inverse of `A` from its Cholesky factor `self`, as `torch.cholesky_inverse`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cholesky_inverse", input)
+    return input.cholesky_inverse(upper)
+
+
+def qr(input: Tensor, some: Any = True) -> Any:
+    """``input.qr(...)``: The QR factorisation, `(Q, R)`, reduced (or complete when  `some` is false), as `torch.qr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("qr", input)
+    return input.qr(some)
+
+
+def svd(input: Tensor, some: Any = True, compute_uv: Any = True) -> Any:
+    """``input.svd(...)``: The singular value decomposition `(U, S, V)` with `self = U  diag(S) Vᵀ`, reduced unless `some` is false; with `compute_uv`  false, `U` and `V` are zeros, as `torch.svd`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("svd", input)
+    return input.svd(some, compute_uv)
+
+
+def linalg_qr(input: Tensor, mode: Any = "reduced") -> Any:
+    """``input.linalg_qr(...)``: The QR factorisation `(Q, R)` by `mode` (`"r"`: `Q` is empty),  as `torch.linalg.qr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_qr", input)
+    return input.linalg_qr(mode)
+
+
+def linalg_svd(input: Tensor, full_matrices: Any = True) -> Any:
+    """``input.linalg_svd(...)``: The singular value decomposition `(U, S, Vh)` with `self = U  diag(S) Vh`, full unless `full_matrices` is false, as `torch.linalg.svd`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_svd", input)
+    return input.linalg_svd(full_matrices)
+
+
+def linalg_svdvals(input: Tensor) -> Any:
+    """``input.linalg_svdvals(...)``: The singular values, in descending order, as `torch.linalg.svdvals`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_svdvals", input)
+    return input.linalg_svdvals()
+
+
+def linalg_eigh(input: Tensor, uplo: Any = "L") -> Any:
+    """``input.linalg_eigh(...)``: The eigenvalues (ascending) and eigenvectors of each symmetric  matrix, read from its `uplo` triangle, as `torch.linalg.eigh`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_eigh", input)
+    return input.linalg_eigh(uplo)
+
+
+def linalg_eigvalsh(input: Tensor, uplo: Any = "L") -> Any:
+    """``input.linalg_eigvalsh(...)``: The eigenvalues (ascending) of each symmetric matrix, as  `torch.linalg.eigvalsh`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_eigvalsh", input)
+    return input.linalg_eigvalsh(uplo)
+
+
+def linalg_solve(input: Tensor, b: Any, left: Any = True) -> Any:
+    """``input.linalg_solve(...)``: The solution `X` of `self X = b` (of `X self = b` when `left`  is false), as `torch.linalg.solve`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_solve", input)
+    return input.linalg_solve(b, left)
+
+
+def linalg_solve_triangular(
+    input: Tensor, b: Any, upper: Any, left: Any = True, unitriangular: Any = False
+) -> Any:
+    """``input.linalg_solve_triangular(...)``: The solution of a triangular system (`self` upper triangular  with `upper`, ones on the diagonal assumed with  `unitriangular`), as `torch.linalg.solve_triangular`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_solve_triangular", input)
+    return input.linalg_solve_triangular(b, upper, left, unitriangular)
+
+
+def linalg_pinv(input: Tensor, atol: Any = None, rtol: Any = None, hermitian: Any = False) -> Any:
+    """``input.linalg_pinv(...)``: The pseudo-inverse, singular values below `max(atol, rtol *  largest)` counting as zero, as `torch.linalg.pinv`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_pinv", input)
+    return input.linalg_pinv(atol, rtol, hermitian)
+
+
+def linalg_matrix_rank(
+    input: Tensor, atol: Any = None, rtol: Any = None, hermitian: Any = False
+) -> Any:
+    """``input.linalg_matrix_rank(...)``: The rank: the count of singular values above `max(atol, rtol *  largest)`, as `torch.linalg.matrix_rank`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_matrix_rank", input)
+    return input.linalg_matrix_rank(atol, rtol, hermitian)
+
+
+def linalg_vecdot(input: Tensor, y: Any, dim: Any = -1) -> Any:
+    """``input.linalg_vecdot(...)``: The sums of products along `dim`, as `torch.linalg.vecdot`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_vecdot", input)
+    return input.linalg_vecdot(y, dim)
+
+
+def linalg_matrix_norm(input: Tensor, ord: Any, dim: Any = (-2, -1), keepdim: Any = False) -> Any:
+    """``input.linalg_matrix_norm(...)``: The matrix norm of order `ord` (1, -1, 2, -2, inf, -inf) over  the two dims `dim`, as `torch.linalg.matrix_norm(x, ord)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_matrix_norm", input)
+    return input.linalg_matrix_norm(ord, dim, keepdim)
+
+
+def linalg_matrix_norm_str(
+    input: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: Any = False
+) -> Any:
+    """``input.linalg_matrix_norm_str(...)``: The Frobenius (`"fro"`) or nuclear (`"nuc"`) norm over the two  dims `dim`, as `torch.linalg.matrix_norm(x, ord)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_matrix_norm_str", input)
+    return input.linalg_matrix_norm_str(ord, dim, keepdim)
+
+
 def argmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
     """``input.argmax(...)``: Int64 indices of the largest values along `dim` (the first of  equal ones)."""
     if not isinstance(input, Tensor):
@@ -2014,6 +2188,9 @@ __all__ = [
     "bucketize",
     "cdist",
     "ceil",
+    "cholesky",
+    "cholesky_inverse",
+    "cholesky_solve",
     "chunk",
     "clamp",
     "clamp_max",
@@ -2035,6 +2212,7 @@ __all__ = [
     "cumprod",
     "cumsum",
     "deg2rad",
+    "det",
     "diag",
     "diag_embed",
     "diagonal",
@@ -2084,6 +2262,7 @@ __all__ = [
     "index_fill",
     "index_select",
     "inner",
+    "inverse",
     "isclose",
     "isfinite",
     "isinf",
@@ -2096,6 +2275,18 @@ __all__ = [
     "lerp",
     "lerp_scalar",
     "lgamma",
+    "linalg_eigh",
+    "linalg_eigvalsh",
+    "linalg_matrix_norm",
+    "linalg_matrix_norm_str",
+    "linalg_matrix_rank",
+    "linalg_pinv",
+    "linalg_qr",
+    "linalg_solve",
+    "linalg_solve_triangular",
+    "linalg_svd",
+    "linalg_svdvals",
+    "linalg_vecdot",
     "log",
     "log1p",
     "log2",
@@ -2103,6 +2294,7 @@ __all__ = [
     "log_softmax",
     "logaddexp",
     "logcumsumexp",
+    "logdet",
     "logical_and",
     "logical_not",
     "logical_or",
@@ -2116,6 +2308,8 @@ __all__ = [
     "masked_scatter",
     "masked_select",
     "matmul",
+    "matrix_exp",
+    "matrix_power",
     "max",
     "max_dim",
     "max_with_indices",
@@ -2153,10 +2347,12 @@ __all__ = [
     "one_hot",
     "outer",
     "permute",
+    "pinverse",
     "pow_scalar",
     "prelu",
     "prod",
     "prod_dim",
+    "qr",
     "quantile",
     "rad2deg",
     "reciprocal",
@@ -2190,6 +2386,7 @@ __all__ = [
     "sin",
     "sinc",
     "sinh",
+    "slogdet",
     "softmax",
     "softplus",
     "sort",
@@ -2210,6 +2407,7 @@ __all__ = [
     "sum",
     "sum_dim",
     "sum_dims",
+    "svd",
     "swapaxes",
     "t",
     "take",

@@ -2,7 +2,9 @@
 ``torch.return_types``: ``x.max(dim)``, ``x.min(dim)``, ``x.sort()``,
 ``x.topk(k)``, ``x.kthvalue(k)``, ``x.median(dim)``, ``x.mode()``,
 ``x.cummax(dim)``, ``x.cummin(dim)`` return tuples that also have
-``.values`` and ``.indices``; ``x.aminmax()`` one with ``.min`` and ``.max``."""
+``.values`` and ``.indices``; ``x.aminmax()`` one with ``.min`` and ``.max``,
+and the factorisations theirs (``x.svd()``: ``.U``, ``.S``, ``.V``;
+``flodl.linalg.eigh(x)``: ``.eigenvalues``, ``.eigenvectors``; ...)."""
 
 from __future__ import annotations
 
@@ -14,16 +16,23 @@ __all__ = [
     "cummax",
     "cummin",
     "kthvalue",
+    "linalg_eigh",
+    "linalg_qr",
+    "linalg_slogdet",
+    "linalg_svd",
     "max",
     "median",
     "min",
     "mode",
+    "qr",
+    "slogdet",
     "sort",
+    "svd",
     "topk",
 ]
 
 
-def _return_type(name: str, fields: tuple[str, str] = ("values", "indices")) -> type:
+def _return_type(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
     base = namedtuple(name, fields)
 
     def __repr__(self: Any) -> str:
@@ -45,3 +54,10 @@ mode = _return_type("mode")
 cummax = _return_type("cummax")
 cummin = _return_type("cummin")
 aminmax = _return_type("aminmax", ("min", "max"))
+slogdet = _return_type("slogdet", ("sign", "logabsdet"))
+qr = _return_type("qr", ("Q", "R"))
+svd = _return_type("svd", ("U", "S", "V"))
+linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
+linalg_qr = _return_type("linalg_qr", ("Q", "R"))
+linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
+linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))

@@ -41,6 +41,15 @@ extern "C" {
         keepdim: c_int,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_matrix_norm(
+        x: *mut c_void,
+        ord: f64,
+        ord_name: *const c_char,
+        dim: *const i64,
+        ndims: usize,
+        keepdim: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_gru(
         input: *mut c_void,
         hx: *mut c_void,
@@ -247,6 +256,35 @@ pub(crate) fn vector_norm(
             list.as_ptr(),
             list.len(),
             has_dim,
+            c_int::from(keepdim),
+            out,
+        )
+    })
+}
+
+/// `torch.linalg.matrix_norm(x, ord, dims, keepdim)`: `ord` a name
+/// (`Ok("fro")`, `Ok("nuc")`) or a number (`Err(2.0)`).
+pub(crate) fn matrix_norm(
+    x: &tch::Tensor,
+    ord: std::result::Result<&str, f64>,
+    dims: &[i64],
+    keepdim: bool,
+) -> Result<tch::Tensor, Failure> {
+    // The mode names are ASCII words without NUL, so this cannot fail.
+    let name = ord
+        .ok()
+        .map(|name| std::ffi::CString::new(name).expect("a mode name has no NUL"));
+    let number = ord.err().unwrap_or(0.0);
+    let name_ptr = name.as_ref().map_or(std::ptr::null(), |n| n.as_ptr());
+    // SAFETY: `x` is a live tensor, `dims` a live slice and `name` (when
+    // given) outlives the call; the shim writes `out` or returns an error.
+    make_tensor(|out| unsafe {
+        flodl_matrix_norm(
+            ptr(x),
+            number,
+            name_ptr,
+            dims.as_ptr(),
+            dims.len(),
             c_int::from(keepdim),
             out,
         )

@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction }
+        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, Uplo, MatrixNormOrd }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -781,6 +781,86 @@ macro_rules! method_ops {
                     true => x.f_sort_stable(true, dim, descending),
                 };
 
+            // --- linear algebra (over the last two dims; leading dims are a batch) ---
+            /// The determinant of each square matrix, as `torch.det` (`torch.linalg.det`).
+            det() => |x| tch::Tensor::f_linalg_det(x);
+            /// The log of the determinant (NaN where it is negative), as `torch.logdet`.
+            logdet() => |x| x.f_logdet();
+            /// The sign of the determinant and the log of its absolute value,
+            /// as `torch.slogdet` (`(sign, logabsdet)`).
+            slogdet() -> (Same, Same) => |x| tch::Tensor::f_linalg_slogdet(x);
+            /// The inverse of each square matrix, as `torch.inverse` (`torch.linalg.inv`).
+            inverse() => |x| tch::Tensor::f_linalg_inv(x);
+            /// The Moore-Penrose pseudo-inverse (singular values below `rcond`
+            /// times the largest count as zero), as `torch.pinverse`.
+            pinverse(rcond: f64 = 1e-15) => |x| x.f_pinverse(rcond);
+            /// The matrix exponential, as `torch.matrix_exp`.
+            matrix_exp() => |x| x.f_linalg_matrix_exp();
+            /// Each square matrix to the integer power `n` (of its inverse when
+            /// `n` is negative), as `torch.matrix_power`.
+            matrix_power(n: i64) => |x| x.f_linalg_matrix_power(n);
+            /// The Cholesky factor of each symmetric positive-definite matrix
+            /// (lower triangular; upper with `upper`), as `torch.linalg.cholesky`.
+            cholesky(upper: bool = false) => |x| x.f_linalg_cholesky(upper);
+            /// The solution `X` of `A X = self` where `input2` is the Cholesky
+            /// factor of `A`, as `torch.cholesky_solve`.
+            cholesky_solve(input2: Same, upper: bool = false) => |x| x.f_cholesky_solve(input2.raw(), upper);
+            /// The inverse of `A` from its Cholesky factor `self`, as `torch.cholesky_inverse`.
+            cholesky_inverse(upper: bool = false) => |x| x.f_cholesky_inverse(upper);
+            /// The QR factorisation, `(Q, R)`, reduced (or complete when
+            /// `some` is false), as `torch.qr`.
+            qr(some: bool = true) -> (Same, Same)
+                => |x| tch::Tensor::f_linalg_qr(x, if some { "reduced" } else { "complete" });
+            /// The singular value decomposition `(U, S, V)` with `self = U
+            /// diag(S) Vᵀ`, reduced unless `some` is false; with `compute_uv`
+            /// false, `U` and `V` are zeros, as `torch.svd`.
+            svd(some: bool = true, compute_uv: bool = true) -> (Same, Same, Same) => |x| x.f_svd(some, compute_uv);
+            /// The QR factorisation `(Q, R)` by `mode` (`"r"`: `Q` is empty),
+            /// as `torch.linalg.qr`.
+            linalg_qr(mode: QrMode = "reduced") -> (Same, Same) => |x| tch::Tensor::f_linalg_qr(x, $crate::ops::nn::Mode::name(mode));
+            /// The singular value decomposition `(U, S, Vh)` with `self = U
+            /// diag(S) Vh`, full unless `full_matrices` is false, as `torch.linalg.svd`.
+            linalg_svd(full_matrices: bool = true) -> (Same, Same, Same) => |x| {
+                // torch.svd's V is the adjoint of linalg.svd's Vh (libtorch
+                // computes the one from the other the same way).
+                let (u, s, v) = x.f_svd(!full_matrices, true)?;
+                Ok::<_, tch::TchError>((u, s, v.f_transpose(-2, -1)?))
+            };
+            /// The singular values, in descending order, as `torch.linalg.svdvals`.
+            linalg_svdvals() => |x| Ok::<_, tch::TchError>(x.f_svd(true, false)?.1);
+            /// The eigenvalues (ascending) and eigenvectors of each symmetric
+            /// matrix, read from its `uplo` triangle, as `torch.linalg.eigh`.
+            linalg_eigh(uplo: Uplo = "L") -> (Same, Same) => |x| x.f_linalg_eigh($crate::ops::nn::Mode::name(uplo));
+            /// The eigenvalues (ascending) of each symmetric matrix, as
+            /// `torch.linalg.eigvalsh`.
+            linalg_eigvalsh(uplo: Uplo = "L") => |x| x.f_linalg_eigvalsh($crate::ops::nn::Mode::name(uplo));
+            /// The solution `X` of `self X = b` (of `X self = b` when `left`
+            /// is false), as `torch.linalg.solve`.
+            linalg_solve(b: Same, left: bool = true) => |x| tch::Tensor::f_linalg_solve(x, b.raw(), left);
+            /// The solution of a triangular system (`self` upper triangular
+            /// with `upper`, ones on the diagonal assumed with
+            /// `unitriangular`), as `torch.linalg.solve_triangular`.
+            linalg_solve_triangular(b: Same, upper: bool, left: bool = true, unitriangular: bool = false)
+                => |x| x.f_linalg_solve_triangular(b.raw(), upper, left, unitriangular);
+            /// The pseudo-inverse, singular values below `max(atol, rtol *
+            /// largest)` counting as zero, as `torch.linalg.pinv`.
+            linalg_pinv(atol: Option<f64> = None, rtol: Option<f64> = None, hermitian: bool = false)
+                => |x| x.f_linalg_pinv_atol_rtol_float(atol, rtol, hermitian);
+            /// The rank: the count of singular values above `max(atol, rtol *
+            /// largest)`, as `torch.linalg.matrix_rank`.
+            linalg_matrix_rank(atol: Option<f64> = None, rtol: Option<f64> = None, hermitian: bool = false) -> Tensor
+                => |x| x.f_linalg_matrix_rank_atol_rtol_float(atol, rtol, hermitian);
+            /// The sums of products along `dim`, as `torch.linalg.vecdot`.
+            linalg_vecdot(y: Same, dim: i64 = (-1)) => |x| tch::Tensor::f_linalg_vecdot(x, y.raw(), dim);
+            /// The matrix norm of order `ord` (1, -1, 2, -2, inf, -inf) over
+            /// the two dims `dim`, as `torch.linalg.matrix_norm(x, ord)`.
+            linalg_matrix_norm(ord: f64, dim: Ints = (-2, -1), keepdim: bool = false)
+                => |x| $crate::ffi::matrix_norm(x, Err(ord), dim, keepdim);
+            /// The Frobenius (`"fro"`) or nuclear (`"nuc"`) norm over the two
+            /// dims `dim`, as `torch.linalg.matrix_norm(x, ord)`.
+            linalg_matrix_norm_str(ord: MatrixNormOrd = "fro", dim: Ints = (-2, -1), keepdim: bool = false)
+                => |x| $crate::ffi::matrix_norm(x, Ok($crate::ops::nn::Mode::name(ord)), dim, keepdim);
+
             // ----- in place: change self's values (every handle on them
             // sees the change) and return self. On a leaf that requires
             // grad only under no_grad; a value backward needs may not be
@@ -1077,6 +1157,9 @@ macro_rules! sequence_joins {
             /// Every combination of the 1-d `tensors`' values, one row each,
             /// as `torch.cartesian_prod`.
             cartesian_prod => f_cartesian_prod;
+            /// The product of the matrices `tensors` (the first and last may be
+            /// vectors), multiplied in the cheapest order, as `torch.linalg.multi_dot`.
+            multi_dot => f_linalg_multi_dot;
         }
     };
 }

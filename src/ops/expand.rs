@@ -20,7 +20,7 @@
 //! - `= default` is the Python default (Rust has none), as one token:
 //!   `0.01`, `false`, `None`, `"bilinear"`, `(-1)`.
 //! - `-> Ret` is left out for `Same`, or is `Tensor`, `(Same, Tensor)` (values
-//!   and indices), `(Same, Same)`, `[Same]` (a list) or `()` (an in-place
+//!   and indices), `(Same, Same)`, `(Same, Same, Same)`, `[Same]` (a list) or `()` (an in-place
 //!   op: Rust returns nothing, Python returns `self`).
 //! - `[overloaded]`: Python binds this name by hand, as an overload that
 //!   also covers other Rust ops (`gelu(approximate=...)`); Rust is unchanged.
@@ -81,6 +81,7 @@ macro_rules! core_ret {
     ($T:ty; [Same]) => { Vec<$T> };
     ($T:ty; (Same, Tensor)) => { ($T, $crate::Tensor) };
     ($T:ty; (Same, Same)) => { ($T, $T) };
+    ($T:ty; (Same, Same, Same)) => { ($T, $T, $T) };
     ($T:ty; ()) => { () };
 }
 
@@ -101,6 +102,9 @@ macro_rules! core_ret_text {
     };
     ($same:literal; (Same, Same)) => {
         concat!("(", $same, ", ", $same, ")")
+    };
+    ($same:literal; (Same, Same, Same)) => {
+        concat!("(", $same, ", ", $same, ", ", $same, ")")
     };
     ($same:literal; ()) => {
         "()"

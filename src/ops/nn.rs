@@ -83,6 +83,12 @@ mode_enum!(/// How a loss reduces its per-element values.
 mode_enum!(/// How `kl_div` reduces: as [`Reduction`], or `"batchmean"` (the sum
     /// divided by the batch size, the mathematically right mean).
     KlDivReduction { None = "none", Mean = "mean", Sum = "sum", BatchMean = "batchmean" });
+mode_enum!(/// What `linalg_qr` computes: the reduced or complete `Q` and `R`, or `R` alone.
+    QrMode { Reduced = "reduced", Complete = "complete", R = "r" });
+mode_enum!(/// Which triangle of a symmetric matrix `linalg_eigh` reads.
+    Uplo { L = "L", U = "U" });
+mode_enum!(/// The matrix norms named by a string: Frobenius and nuclear.
+    MatrixNormOrd { Fro = "fro", Nuc = "nuc" });
 
 impl Reduction {
     /// tch's form of the same reduction.

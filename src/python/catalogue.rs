@@ -288,6 +288,9 @@ macro_rules! py_result {
     ($same:literal; (Same, Same)) => {
         concat!("tuple[", $same, ", ", $same, "]")
     };
+    ($same:literal; (Same, Same, Same)) => {
+        concat!("tuple[", $same, ", ", $same, ", ", $same, "]")
+    };
     ($same:literal; ()) => {
         "_Self"
     };

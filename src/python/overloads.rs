@@ -295,19 +295,22 @@ pub(crate) fn tensordot_dims(
     ))
 }
 
-/// `norm`'s `p`: a number (2 when left out), or `"fro"`, the 2-norm.
-pub(crate) fn norm_order(p: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
-    let Some(p) = p else { return Ok(2.0) };
+/// `norm`'s `p`: a number (2 when left out), or `"fro"`, the 2-norm;
+/// None for `"nuc"`, the nuclear norm (a matrix norm).
+pub(crate) fn norm_order(p: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> {
+    let Some(p) = p else { return Ok(Some(2.0)) };
     if let Ok(name) = p.extract::<String>() {
-        if name == "fro" {
-            return Ok(2.0);
-        }
-        let message =
-            format!("norm: p must be a number or \"fro\", got {name:?} (flodl has no \"nuc\")");
-        return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+        return match name.as_str() {
+            "fro" => Ok(Some(2.0)),
+            "nuc" => Ok(None),
+            _ => {
+                let message = format!("norm: p must be a number, \"fro\" or \"nuc\", got {name:?}");
+                Err(crate::Error::new(crate::ErrorKind::Argument, message).into())
+            }
+        };
     }
     let p: super::args::Float = p.extract()?;
-    Ok(p.0)
+    Ok(Some(p.0))
 }
 
 /// `x.add(other, alpha=...)` and its kin: PyTorch's arithmetic and
@@ -895,14 +898,23 @@ macro_rules! overloads {
             /// The `p`-norm, as `torch.linalg.vector_norm(x, p, dim, keepdim)`:
             /// of all elements when `dim` is None (Rust `norm`), else along
             /// `dim` (Rust `norm_dim`; several dims: `norm_dims`). `p="fro"`
-            /// is the 2-norm, as PyTorch's.
+            /// is the 2-norm, as PyTorch's; `p="nuc"` the nuclear norm over
+            /// the two dims `dim` (all dims when None), as
+            /// `torch.linalg.matrix_norm(x, "nuc")`.
             #[pyo3(signature = (p = None, dim = None, keepdim = false), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
             fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
-                let p = $crate::python::overloads::norm_order(p)?;
+                let dims = $crate::python::args::reduction_dims(&dim, "norm")?;
+                let Some(p) = $crate::python::overloads::norm_order(p)? else {
+                    let all: Vec<i64> = (0..self.inner.ndim() as i64).collect();
+                    let over = match dims {
+                        $crate::python::args::Dims::All => &all[..],
+                        ref some => some.as_slice(),
+                    };
+                    return Ok(self.inner.linalg_matrix_norm_str($crate::MatrixNormOrd::Nuc, over, keepdim)?);
+                };
                 let all = |x: &$Core| x.norm(p);
                 let along = |x: &$Core, d, k| x.norm_dim(p, d, k);
                 let over = |x: &$Core, d: &[i64], k| x.norm_dims(p, d, k);
-                let dims = $crate::python::args::reduction_dims(&dim, "norm")?;
                 Ok($crate::python::overloads::reduce_dims(&self.inner, dims, keepdim, all, along, over)?)
             }
 

@@ -71,7 +71,7 @@ impl NnResult for (Variable, crate::Tensor) {
 pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<PyAny>> {
     let name = match op {
         "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" | "cummax" | "cummin"
-        | "aminmax" => op,
+        | "aminmax" | "slogdet" | "qr" | "svd" | "linalg_qr" | "linalg_svd" | "linalg_eigh" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
         "median_dim" => "median",

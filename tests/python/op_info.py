@@ -2111,6 +2111,213 @@ for _name in ("logical_and", "logical_or", "logical_xor"):
         )
     )
 
+# --- linear algebra ---
+
+
+def _square(a: np.ndarray) -> bool:
+    return a.ndim >= 2 and a.shape[-1] == a.shape[-2]
+
+
+def _well_conditioned(a: np.ndarray) -> np.ndarray:
+    # A square operand far from singular (its inverse and determinant are
+    # smooth around it); other operands (right-hand sides) as they are.
+    return a + 4 * np.eye(a.shape[-1]) if _square(a) else a
+
+
+def _positive_definite(a: np.ndarray) -> np.ndarray:
+    return a @ np.swapaxes(a, -1, -2) + a.shape[-1] * np.eye(a.shape[-1]) if _square(a) else a
+
+
+def _triangular(a: np.ndarray) -> np.ndarray:
+    return np.triu(_well_conditioned(a)) if _square(a) else a
+
+
+# A factorisation (or a Cholesky factor) is read as one triangle, while its
+# gradient (torch's) is the symmetric one: finite differences of single
+# entries cannot see it. Eigen- and singular vectors are defined up to sign,
+# which a perturbation may flip. Those samples check torch's gradient only.
+_SQUARE = [Sample(((3, 3),)), Sample(((2, 4, 4),))]
+_SYMMETRIC = [
+    Sample(((3, 3),), finite_differences=False),
+    Sample(((2, 4, 4),), finite_differences=False),
+]
+_RECTANGULAR = [Sample(((4, 3),)), Sample(((2, 3, 5),))]
+OP_INFOS += [
+    OpInfo("det", torch.linalg.det, _SQUARE, _well_conditioned, shape_error((2, 3))),
+    OpInfo("logdet", torch.logdet, _SQUARE, _positive_definite, shape_error((2, 3))),
+    OpInfo(
+        "slogdet",
+        lambda x: tuple(torch.linalg.slogdet(x)),
+        _SQUARE,
+        _well_conditioned,
+        shape_error((2, 3)),
+    ),
+    OpInfo("inverse", torch.linalg.inv, _SQUARE, _well_conditioned, shape_error((2, 3))),
+    OpInfo(
+        "pinverse",
+        lambda x, rcond=1e-15: torch.pinverse(x, rcond),
+        [Sample(((4, 3),), finite_differences=False), Sample(((3, 3),), {"rcond": 1e-8})],
+        _well_conditioned,
+        type_error(),
+    ),
+    OpInfo(
+        "matrix_exp",
+        torch.linalg.matrix_exp,
+        [Sample(((3, 3),)), Sample(((2, 2, 2),))],
+        errors=shape_error((2, 3)),
+    ),
+    OpInfo(
+        "matrix_power",
+        lambda x, n: torch.linalg.matrix_power(x, n),
+        [Sample(((3, 3),), {"n": 3}), Sample(((2, 3, 3),), {"n": -2}), Sample(((3, 3),), {"n": 0})],
+        _well_conditioned,
+        shape_error((2, 3), n=2),
+    ),
+    OpInfo(
+        "cholesky",
+        lambda x, upper=False: torch.linalg.cholesky(x, upper=upper),
+        _SYMMETRIC + [Sample(((3, 3),), {"upper": True}, finite_differences=False)],
+        _positive_definite,
+        shape_error((2, 3)),
+    ),
+    OpInfo(
+        "cholesky_solve",
+        lambda x, input2, upper=False: torch.cholesky_solve(x, input2, upper),
+        [
+            Sample(((3, 2), (3, 3)), finite_differences=False),
+            Sample(((2, 4, 1), (2, 4, 4)), {"upper": True}, finite_differences=False),
+        ],
+        _triangular,
+        shape_error((2, 3), (4, 4)),
+    ),
+    OpInfo(
+        "cholesky_inverse",
+        lambda x, upper=False: torch.cholesky_inverse(x, upper),
+        [
+            Sample(((3, 3),), finite_differences=False),
+            Sample(((3, 3),), {"upper": True}, finite_differences=False),
+        ],
+        _triangular,
+        shape_error((2, 3)),
+    ),
+    OpInfo(
+        "qr",
+        lambda x, some=True: tuple(torch.linalg.qr(x, "reduced" if some else "complete")),
+        [Sample(((4, 3),)), Sample(((2, 3, 3),)), Sample(((3, 3),), {"some": False})],
+        errors=type_error(),
+    ),
+    OpInfo(
+        "linalg_qr",
+        lambda x, mode="reduced": tuple(torch.linalg.qr(x, mode)),
+        # (mode="r" has no derivative, as torch's: test_linalg.py)
+        [Sample(((4, 3),)), Sample(((3, 3),), {"mode": "complete"})],
+        errors=argument_error((3, 3), mode="full"),
+    ),
+    OpInfo(
+        "svd",
+        # (compute_uv=False's zero U and V record nothing: test_linalg.py)
+        lambda x, some=True, compute_uv=True: tuple(torch.svd(x, some, compute_uv)),
+        [
+            Sample(((4, 3),), finite_differences=False),
+            Sample(((2, 3, 3),), finite_differences=False),
+        ],
+        _well_conditioned,
+        type_error(),
+    ),
+    OpInfo(
+        "linalg_svd",
+        lambda x, full_matrices=True: tuple(torch.linalg.svd(x, full_matrices)),
+        [
+            Sample(((3, 3),), finite_differences=False),
+            Sample(((4, 3),), {"full_matrices": False}, finite_differences=False),
+        ],
+        _well_conditioned,
+        type_error(),
+    ),
+    OpInfo("linalg_svdvals", torch.linalg.svdvals, _RECTANGULAR, errors=type_error()),
+    OpInfo(
+        "linalg_eigh",
+        lambda x, uplo="L": tuple(torch.linalg.eigh(x, uplo)),
+        _SYMMETRIC + [Sample(((3, 3),), {"uplo": "U"}, finite_differences=False)],
+        _positive_definite,
+        argument_error((3, 3), uplo="X"),
+    ),
+    OpInfo(
+        "linalg_eigvalsh",
+        lambda x, uplo="L": torch.linalg.eigvalsh(x, uplo),
+        _SYMMETRIC,
+        _positive_definite,
+        shape_error((2, 3)),
+    ),
+    OpInfo(
+        "linalg_solve",
+        lambda x, b, left=True: torch.linalg.solve(x, b, left=left),
+        [
+            Sample(((3, 3), (3, 2))),
+            Sample(((2, 3, 3), (2, 3))),
+            Sample(((3, 3), (2, 3)), {"left": False}),
+        ],
+        _well_conditioned,
+        shape_error((3, 3), (4, 2)),
+    ),
+    OpInfo(
+        "linalg_solve_triangular",
+        lambda x, b, upper, left=True, unitriangular=False: torch.linalg.solve_triangular(
+            x, b, upper=upper, left=left, unitriangular=unitriangular
+        ),
+        [
+            Sample(((3, 3), (3, 2)), {"upper": True}),
+            Sample(((3, 3), (2, 3)), {"upper": True, "left": False, "unitriangular": True}),
+        ],
+        _triangular,
+        shape_error((3, 3), (4, 2), upper=True),
+    ),
+    OpInfo(
+        "linalg_pinv",
+        lambda x, atol=None, rtol=None, hermitian=False: torch.linalg.pinv(
+            x, atol=atol, rtol=rtol, hermitian=hermitian
+        ),
+        [Sample(((4, 3),)), Sample(((3, 3),), {"rtol": 1e-6})],
+        _well_conditioned,
+        type_error(),
+    ),
+    OpInfo(
+        "linalg_matrix_rank",
+        lambda x, atol=None, rtol=None, hermitian=False: torch.linalg.matrix_rank(
+            x, atol=atol, rtol=rtol, hermitian=hermitian
+        ),
+        [Sample(((4, 3),)), Sample(((2, 3, 3),), {"atol": 0.5})],
+        errors=type_error(),
+        differentiable=False,
+    ),
+    OpInfo(
+        "linalg_vecdot",
+        lambda x, y, dim=-1: torch.linalg.vecdot(x, y, dim=dim),
+        [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)), {"dim": 1})],
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "linalg_matrix_norm",
+        lambda x, ord, dim=(-2, -1), keepdim=False: torch.linalg.matrix_norm(x, ord, dim, keepdim),
+        [
+            Sample(((3, 4),), {"ord": 1}),
+            Sample(((2, 3, 4),), {"ord": -np.inf, "dim": [0, 2], "keepdim": True}),
+            Sample(((3, 3),), {"ord": 2}, finite_differences=False),
+        ],
+        _away_from_kinks,
+        argument_error((3, 3), ord=3),
+    ),
+    OpInfo(
+        "linalg_matrix_norm_str",
+        lambda x, ord="fro", dim=(-2, -1), keepdim=False: torch.linalg.matrix_norm(
+            x, ord, dim, keepdim
+        ),
+        [Sample(((3, 4),)), Sample(((2, 3, 3),), {"ord": "nuc", "keepdim": True})],
+        errors=argument_error((3, 3), ord="max"),
+    ),
+]
+
+
 # --- Tensor-only helpers: index results, sampling ---
 OP_INFOS += [
     _tensor_only("argmax", lambda x, dim: torch.argmax(x, dim), DIM, range_error((2, 3), dim=2)),

@@ -671,8 +671,13 @@ def test_norm_logsumexp_and_count_nonzero_over_several_dims() -> None:
     same(r.count_nonzero(dim=1), tr.count_nonzero(dim=1))
     same(flodl.count_nonzero(r, dim=(0, 1)), torch.count_nonzero(tr, dim=(0, 1)))
     same(r.count_nonzero(), tr.count_nonzero())
-    with pytest.raises(flodl.ArgumentError, match="nuc"):
+    # "nuc": the nuclear norm over two dims (all dims when None, as torch's)
+    same(x.norm("nuc", dim=(1, 2)), tx.norm("nuc", dim=(1, 2)))
+    same(x[0].norm("nuc", keepdim=True), tx[0].norm("nuc", keepdim=True))
+    with pytest.raises(flodl.ArgumentError, match="dim must be a 2-tuple"):
         x.norm("nuc")
+    with pytest.raises(flodl.ArgumentError, match='p must be a number, "fro" or "nuc"'):
+        x.norm("max")
 
 
 def test_tensor_split_takes_sections_or_indices() -> None:

@@ -1,0 +1,207 @@
+"""``flodl.linalg``, as ``torch.linalg``: each function is one op of the
+catalogue (``A.inverse()``, ``A.linalg_svd()``, ...) under torch.linalg's
+name and signature. The matrices are the last two dims; leading dims are a
+batch. A Variable in gives a Variable out that records the op.
+
+Singular or not positive-definite inputs raise ``FlodlError`` (a
+``RuntimeError``, as torch's ``LinAlgError``)."""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+from . import return_types
+from ._flodl import ArgumentError, Tensor
+from ._namespace import _class_of, _sequence, _tensor
+
+__all__ = [
+    "cholesky",
+    "cross",
+    "det",
+    "diagonal",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "matrix_exp",
+    "matrix_norm",
+    "matrix_power",
+    "matrix_rank",
+    "multi_dot",
+    "norm",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+    "vecdot",
+    "vector_norm",
+]
+
+
+def det(A: Tensor) -> Tensor:
+    """The determinant of each square matrix, as ``torch.linalg.det``."""
+    return _tensor("linalg.det", A).det()
+
+
+def slogdet(A: Tensor) -> Any:
+    """``(sign, logabsdet)`` of the determinant, as ``torch.linalg.slogdet``."""
+    return return_types.linalg_slogdet(*_tensor("linalg.slogdet", A).slogdet())
+
+
+def inv(A: Tensor) -> Tensor:
+    """The inverse of each square matrix, as ``torch.linalg.inv``."""
+    return _tensor("linalg.inv", A).inverse()
+
+
+def pinv(
+    A: Tensor,
+    *,
+    atol: float | None = None,
+    rtol: float | None = None,
+    hermitian: bool = False,
+) -> Tensor:
+    """The pseudo-inverse, as ``torch.linalg.pinv``."""
+    return _tensor("linalg.pinv", A).linalg_pinv(atol=atol, rtol=rtol, hermitian=hermitian)
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential, as ``torch.linalg.matrix_exp``."""
+    return _tensor("linalg.matrix_exp", A).matrix_exp()
+
+
+def matrix_power(A: Tensor, n: builtins.int) -> Tensor:
+    """``A`` to the integer power ``n``, as ``torch.linalg.matrix_power``."""
+    return _tensor("linalg.matrix_power", A).matrix_power(n)
+
+
+def matrix_rank(
+    A: Tensor,
+    *,
+    atol: float | None = None,
+    rtol: float | None = None,
+    hermitian: bool = False,
+) -> Tensor:
+    """The rank (an Int64 tensor), as ``torch.linalg.matrix_rank``."""
+    return _tensor("linalg.matrix_rank", A).linalg_matrix_rank(
+        atol=atol, rtol=rtol, hermitian=hermitian
+    )
+
+
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    """The Cholesky factor, as ``torch.linalg.cholesky``."""
+    return _tensor("linalg.cholesky", A).cholesky(upper)
+
+
+def qr(A: Tensor, mode: str = "reduced") -> Any:
+    """``(Q, R)``, as ``torch.linalg.qr`` (``mode``: ``"reduced"``,
+    ``"complete"`` or ``"r"``)."""
+    return _tensor("linalg.qr", A).linalg_qr(mode)
+
+
+def svd(A: Tensor, full_matrices: bool = True, *, driver: str | None = None) -> Any:
+    """``(U, S, Vh)`` with ``A = U diag(S) Vh``, as ``torch.linalg.svd``
+    (``driver`` is CUDA's choice of solver: only None is taken)."""
+    _no_driver("linalg.svd", driver)
+    return _tensor("linalg.svd", A).linalg_svd(full_matrices)
+
+
+def svdvals(A: Tensor, *, driver: str | None = None) -> Tensor:
+    """The singular values, descending, as ``torch.linalg.svdvals``."""
+    _no_driver("linalg.svdvals", driver)
+    return _tensor("linalg.svdvals", A).linalg_svdvals()
+
+
+def eigh(A: Tensor, UPLO: str = "L") -> Any:
+    """``(eigenvalues, eigenvectors)`` of each symmetric matrix, as
+    ``torch.linalg.eigh``."""
+    return _tensor("linalg.eigh", A).linalg_eigh(UPLO)
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
+    """The eigenvalues of each symmetric matrix, ascending, as ``torch.linalg.eigvalsh``."""
+    return _tensor("linalg.eigvalsh", A).linalg_eigvalsh(UPLO)
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """``X`` with ``A X = B`` (``X A = B`` when ``left`` is false), as
+    ``torch.linalg.solve``."""
+    return _tensor("linalg.solve", A).linalg_solve(B, left)
+
+
+def solve_triangular(
+    A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False
+) -> Tensor:
+    """The solution of a triangular system, as ``torch.linalg.solve_triangular``."""
+    return _tensor("linalg.solve_triangular", A).linalg_solve_triangular(
+        B, upper, left, unitriangular
+    )
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: builtins.int = -1) -> Tensor:
+    """The sums of products along ``dim``, as ``torch.linalg.vecdot``."""
+    return _tensor("linalg.vecdot", x).linalg_vecdot(y, dim)
+
+
+def cross(input: Tensor, other: Tensor, *, dim: builtins.int = -1) -> Tensor:
+    """The 3-d cross product along ``dim``, as ``torch.linalg.cross``."""
+    return _tensor("linalg.cross", input).cross(other, dim)
+
+
+def diagonal(
+    A: Tensor, *, offset: builtins.int = 0, dim1: builtins.int = -2, dim2: builtins.int = -1
+) -> Tensor:
+    """The diagonal of each matrix, as ``torch.linalg.diagonal``."""
+    return _tensor("linalg.diagonal", A).diagonal(offset, dim1, dim2)
+
+
+def multi_dot(tensors: Any) -> Tensor:
+    """The product of the matrices ``tensors`` in the cheapest order, as
+    ``torch.linalg.multi_dot``."""
+    tensors = _sequence("linalg.multi_dot", tensors)
+    return _class_of(tensors).multi_dot(tensors)
+
+
+def vector_norm(
+    x: Tensor,
+    ord: float = 2,
+    dim: Any = None,
+    keepdim: bool = False,
+) -> Tensor:
+    """The ``ord``-norm of the values (of all, or over ``dim``), as
+    ``torch.linalg.vector_norm``."""
+    return _tensor("linalg.vector_norm", x).norm(ord, dim, keepdim)
+
+
+def matrix_norm(
+    A: Tensor,
+    ord: Any = "fro",
+    dim: tuple[builtins.int, builtins.int] = (-2, -1),
+    keepdim: bool = False,
+) -> Tensor:
+    """The matrix norm (``"fro"``, ``"nuc"``, 1, -1, 2, -2, inf or -inf)
+    over the two dims ``dim``, as ``torch.linalg.matrix_norm``."""
+    A = _tensor("linalg.matrix_norm", A)
+    if isinstance(ord, str):
+        return A.linalg_matrix_norm_str(ord, dim, keepdim)
+    return A.linalg_matrix_norm(ord, dim, keepdim)
+
+
+def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Tensor:
+    """As ``torch.linalg.norm``: a matrix norm when ``dim`` names two dims
+    (or is None for a 2-d ``A`` and ``ord`` is given), else a vector norm
+    (the 2-norm of all values when both are None)."""
+    A = _tensor("linalg.norm", A)
+    two_dims = isinstance(dim, (tuple, list)) and len(dim) == 2
+    if two_dims or (dim is None and ord is not None and A.dim() == 2):
+        return matrix_norm(A, "fro" if ord is None else ord, tuple(dim or (-2, -1)), keepdim)
+    if isinstance(ord, str):
+        raise ArgumentError(f"linalg.norm: ord {ord!r} needs a matrix (two dims)")
+    return vector_norm(A, 2 if ord is None else ord, dim, keepdim)
+
+
+def _no_driver(op: str, driver: str | None) -> None:
+    if driver is not None:
+        raise ArgumentError(f"{op}: driver= is only taken on CUDA by torch; flodl takes None")
