@@ -429,6 +429,7 @@ fn classify(message: &str) -> ErrorKind {
                 "expects a positive",
                 "has to be between",
                 "has to be 0",
+                "has to be greater",
                 "cannot be represented",
                 "element < 0",
             ],

@@ -72,8 +72,20 @@ fn creation_and_inspection() {
     );
 }
 
+/// The tests that draw from libtorch's one generator run one at a time:
+/// another test's draw between a seed and its draws would change them.
+static GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn generator_alone() -> std::sync::MutexGuard<'static, ()> {
+    // A test that failed holding it poisons it; the lock itself is fine.
+    GENERATOR
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn random_tensors_follow_the_seed() {
+    let _alone = generator_alone();
     flodl::manual_seed(3);
     let a = Tensor::randn(&[4], TensorOptions::default())
         .unwrap()
@@ -326,6 +338,7 @@ fn embedding_padding_idx_counts_from_the_end() {
 /// `_with` forms take another dtype.
 #[test]
 fn random_integers_are_int64_as_pytorch_s() -> flodl::Result<()> {
+    let _alone = generator_alone();
     let order = Tensor::randperm(6, Device::CPU)?;
     assert_eq!(order.dtype(), DType::Int64);
     let mut values = order.to_i64_vec()?;

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flodl import _flodl
+from flodl._namespace import OTHER_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "tools" / "_flodl.pyi.template"
@@ -93,6 +94,17 @@ def stub(op: Op, indent: str) -> str:
     return head + docstring(op.doc, indent)
 
 
+def other_names(indent: str) -> list[str]:
+    """``multiply = mul`` (and ``multiply_ = mul_``) for each of PyTorch's
+    other names that ``flodl._namespace`` binds as methods."""
+    lines = []
+    for name, method in OTHER_NAMES.items():
+        lines.append(f"{indent}{name} = {method}\n")
+        if hasattr(_flodl.Tensor, method + "_"):
+            lines.append(f"{indent}{name}_ = {method}_\n")
+    return lines
+
+
 def write_stub(ops: list[Op]) -> str:
     out = []
     for line in TEMPLATE.read_text().splitlines(keepends=True):
@@ -101,7 +113,9 @@ def write_stub(ops: list[Op]) -> str:
         if not marker:
             continue
         indent, what = marker.groups()
-        if what == "modes":
+        if what == "other_names":
+            out.extend(other_names(indent))
+        elif what == "modes":
             out.extend(
                 f"{name}: TypeAlias = Literal[{', '.join(repr(n) for n in names)}]\n"
                 for name, names in MODES.items()
@@ -209,11 +223,7 @@ PYTHON_NAMES = {
     "_grad_mode": ["enable_grad", "inference_mode", "no_grad", "set_grad_enabled"],
     "_io": ["load", "save"],
     "_namespace": [
-        "absolute",
         "allclose",
-        "arccos",
-        "arcsin",
-        "arctan",
         "are_deterministic_algorithms_enabled",
         "atleast_1d",
         "atleast_2d",
@@ -223,13 +233,11 @@ PYTHON_NAMES = {
         "bool",
         "cartesian_prod",
         "cat",
-        "clip",
         "clone",
         "column_stack",
         "concat",
         "concatenate",
         "device",
-        "divide",
         "double",
         "dstack",
         "dtype",
@@ -255,11 +263,7 @@ PYTHON_NAMES = {
         "long",
         "manual_seed",
         "meshgrid",
-        "moveaxis",
-        "multiply",
         "nan",
-        "negative",
-        "not_equal",
         "newaxis",
         "numel",
         "pi",
@@ -271,14 +275,12 @@ PYTHON_NAMES = {
         "set_default_dtype",
         "short",
         "stack",
-        "subtract",
-        "swapdims",
-        "true_divide",
         "uint8",
         "use_deterministic_algorithms",
         "vstack",
         "where",
-    ],
+    ]
+    + sorted(OTHER_NAMES),
     "_size": ["Size"],
 }
 

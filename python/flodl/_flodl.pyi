@@ -41,6 +41,8 @@ KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
 QrMode: TypeAlias = Literal["reduced", "complete", "r"]
 Uplo: TypeAlias = Literal["L", "U"]
 MatrixNormOrd: TypeAlias = Literal["fro", "nuc"]
+ScatterReduceMode: TypeAlias = Literal["sum", "prod", "mean", "amax", "amin"]
+IndexReduceMode: TypeAlias = Literal["prod", "mean", "amax", "amin"]
 
 class FlodlError(RuntimeError):
     """Base class; also raised for libtorch failures that fit no subclass."""
@@ -303,8 +305,8 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> _Self:
         """Values clamped into ``[min, max]`` (numbers: Rust ``clamp``, ``clamp_min``,
         ``clamp_max``; tensors, broadcast: ``clamp_tensor``, ...)."""
-    def clip(self, min: float | None = None, max: float | None = None) -> _Self:
-        """``clamp`` by its other name."""
+    def get_device(self) -> int:
+        """The CUDA device's index, or -1 on the CPU."""
     def is_floating_point(self) -> bool: ...
     def __pos__(self) -> _Self: ...
     def clamp_(self, min: float | None = None, max: float | None = None) -> _Self:
@@ -333,6 +335,15 @@ class _Ops(Generic[_Self, _Operand]):
     def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
         """The median of all elements (Rust ``median``), or ``(values, indices)`` along
         ``dim`` (``median_dim``)."""
+    @overload
+    def nanmedian(self) -> _Self: ...
+    @overload
+    def nanmedian(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]: ...
+    def nanmedian(self, dim: int | None = None, keepdim: bool = False) -> Any:
+        """``median`` ignoring NaN (Rust ``nanmedian``, ``nanmedian_dim``)."""
+    def float_power(self, exponent: _Operand | Number) -> _Self:
+        """``self ** exponent`` in double precision: Rust's ``float_power`` (a
+        tensor) or ``float_power_scalar`` (a number)."""
     def roll(self, shifts: int | Sequence[int], dims: int | Sequence[int] | None = None) -> _Self:
         """The values shifted along ``dims``, wrapping around; no dims rolls the flattened
         values."""
@@ -1052,6 +1063,99 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> tuple[_Self, Tensor]:
         """The values sorted along ``dim``, and the indices they came from (with ``stable``, equal
         values keep their order)."""
+    def ravel(self) -> _Self:
+        """The values as a 1-d tensor (a view when it can be), as ``torch.ravel``."""
+    def msort(self) -> _Self:
+        """The values sorted along dim 0, as ``torch.msort``."""
+    def float_power_scalar(self, exponent: Number) -> _Self:
+        """``float_power`` to a number."""
+    def ldexp(self, other: _Operand) -> _Self:
+        """``self * 2 ** other``, as ``torch.ldexp``."""
+    def gcd(self, other: _Operand) -> _Self:
+        """The greatest common divisor of integer tensors, as ``torch.gcd``."""
+    def lcm(self, other: _Operand) -> _Self:
+        """The least common multiple of integer tensors, as ``torch.lcm``."""
+    def nextafter(self, other: _Operand) -> _Self:
+        """The next representable value after ``self`` toward ``other``, as ``torch.nextafter``."""
+    def i0(self) -> _Self:
+        """The modified Bessel function of the first kind of order 0, as ``torch.i0``."""
+    def polygamma(self, n: int) -> _Self:
+        """The ``n``-th derivative of digamma, as ``torch.polygamma(n, x)``."""
+    def mvlgamma(self, p: int) -> _Self:
+        """The log of the multivariate gamma function of dimension ``p``, as ``torch.mvlgamma``."""
+    def dist(self, other: _Operand, p: float = 2.0) -> _Self:
+        """The ``p``-norm of ``self - other``, as ``torch.dist``."""
+    def cov(
+        self, correction: int = 1, fweights: Tensor | None = None, aweights: Tensor | None = None
+    ) -> _Self:
+        """The covariance matrix of the variables in the rows of ``self`` (observations in columns),
+        as ``torch.cov``."""
+    def corrcoef(self) -> _Self:
+        """The Pearson correlation coefficients of the rows, as ``torch.corrcoef``."""
+    def isin(
+        self, test_elements: Tensor, assume_unique: bool = False, invert: bool = False
+    ) -> Tensor:
+        """Whether each value is among ``test_elements`` (not, with ``invert``), as
+        ``torch.isin``."""
+    def vander(self, n: int | None = None, increasing: bool = False) -> _Self:
+        """The Vandermonde matrix of the 1-d ``self``: columns of powers ``n - 1`` down to 0 (up
+        with ``increasing``), as ``torch.vander``."""
+    def combinations(self, r: int = 2, with_replacement: bool = False) -> _Self:
+        """The combinations of ``r`` values of a 1-d tensor, one row each, as
+        ``torch.combinations``."""
+    def select_scatter(self, src: _Operand, dim: int, index: int) -> _Self:
+        """``self`` with the slice ``index`` of ``dim`` replaced by ``src``, as
+        ``torch.select_scatter``."""
+    def slice_scatter(
+        self,
+        src: _Operand,
+        dim: int = 0,
+        start: int | None = None,
+        end: int | None = None,
+        step: int = 1,
+    ) -> _Self:
+        """``self`` with the slice ``start:end:step`` of ``dim`` replaced by ``src``, as
+        ``torch.slice_scatter``."""
+    def diagonal_scatter(
+        self, src: _Operand, offset: int = 0, dim1: int = 0, dim2: int = 1
+    ) -> _Self:
+        """``self`` with the diagonal ``offset`` of the planes of ``dim1`` and ``dim2`` replaced by
+        ``src``, as ``torch.diagonal_scatter``."""
+    def scatter_reduce(
+        self,
+        dim: int,
+        index: Tensor,
+        src: _Operand,
+        reduce: ScatterReduceMode,
+        include_self: bool = True,
+    ) -> _Self:
+        """``self`` with ``src``'s values combined by ``reduce`` at the Int64 ``index`` of ``dim``
+        (with ``self``'s own values unless not ``include_self``), as ``torch.scatter_reduce``."""
+    def index_reduce(
+        self,
+        dim: int,
+        index: Tensor,
+        source: _Operand,
+        reduce: IndexReduceMode,
+        include_self: bool = True,
+    ) -> _Self:
+        """``self`` with ``source``'s slices combined by ``reduce`` at the entries ``index`` of
+        ``dim``, as ``torch.index_reduce``."""
+    def as_strided(
+        self,
+        size: int | Sequence[int],
+        stride: int | Sequence[int],
+        storage_offset: int | None = None,
+    ) -> _Self:
+        """A view with ``size`` and ``stride`` (and ``storage_offset``) on the same memory, as
+        ``torch.as_strided``."""
+    def frexp(self) -> tuple[_Self, Tensor]:
+        """The mantissa (in [0.5, 1)) and the Int32 exponent of each value, as ``torch.frexp``."""
+    def angle(self) -> _Self:
+        """The angle of each value (0 or pi for real ones), as ``torch.angle``."""
+    def nanmedian_dim(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]:
+        """The medians along ``dim`` ignoring NaN, and their Int64 indices, as ``torch.nanmedian(x,
+        dim, keepdim)``."""
     def det(self) -> _Self:
         """The determinant of each square matrix, as ``torch.det`` (``torch.linalg.det``)."""
     def logdet(self) -> _Self:
@@ -1287,6 +1391,72 @@ class _Ops(Generic[_Self, _Operand]):
         """The values above diagonal ``diagonal`` zeroed, in place, as ``Tensor.tril_``."""
     def triu_(self, diagonal: int = 0) -> _Self:
         """The values below diagonal ``diagonal`` zeroed, in place, as ``Tensor.triu_``."""
+    def scatter_reduce_(
+        self,
+        dim: int,
+        index: Tensor,
+        src: _Operand,
+        reduce: ScatterReduceMode,
+        include_self: bool = True,
+    ) -> _Self:
+        """``scatter_reduce``, in place."""
+    def index_reduce_(
+        self,
+        dim: int,
+        index: Tensor,
+        source: _Operand,
+        reduce: IndexReduceMode,
+        include_self: bool = True,
+    ) -> _Self:
+        """``index_reduce``, in place."""
+    def unsqueeze_(self, dim: int) -> _Self:
+        """The dim ``dim`` inserted, in place (the shape changes; the values do not), as
+        ``Tensor.unsqueeze_``."""
+    def squeeze_(self, dim: int | None = None) -> _Self:
+        """The dims of size 1 removed (only ``dim`` when given), in place, as
+        ``Tensor.squeeze_``."""
+    def transpose_(self, dim0: int, dim1: int) -> _Self:
+        """Dims ``dim0`` and ``dim1`` swapped, in place, as ``Tensor.transpose_``."""
+    def t_(self) -> _Self:
+        """The matrix transposed, in place, as ``Tensor.t_``."""
+    # @generated other_names: PyTorch's other names (flodl._namespace.OTHER_NAMES)
+    absolute = abs
+    absolute_ = abs_
+    arccos = acos
+    arccos_ = acos_
+    arcsin = asin
+    arcsin_ = asin_
+    arctan = atan
+    arctan_ = atan_
+    arctan2 = atan2
+    arccosh = acosh
+    arccosh_ = acosh_
+    arcsinh = asinh
+    arcsinh_ = asinh_
+    arctanh = atanh
+    arctanh_ = atanh_
+    multiply = mul
+    multiply_ = mul_
+    subtract = sub
+    subtract_ = sub_
+    divide = div
+    divide_ = div_
+    true_divide = div
+    true_divide_ = div_
+    negative = neg
+    negative_ = neg_
+    not_equal = ne
+    greater = gt
+    greater_equal = ge
+    less = lt
+    less_equal = le
+    fix = trunc
+    fix_ = trunc_
+    ger = outer
+    moveaxis = movedim
+    swapdims = swapaxes
+    clip = clamp
+    clip_ = clamp_
 
 class Tensor(_Ops[Tensor, Tensor]):
     """An n-dimensional array on a device, with no autograd graph."""

@@ -1917,6 +1917,201 @@ def sort(input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = Fa
     return input.sort(dim, descending, stable)
 
 
+def ravel(input: Tensor) -> Any:
+    """``input.ravel(...)``: The values as a 1-d tensor (a view when it can be), as `torch.ravel`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("ravel", input)
+    return input.ravel()
+
+
+def msort(input: Tensor) -> Any:
+    """``input.msort(...)``: The values sorted along dim 0, as `torch.msort`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("msort", input)
+    return input.msort()
+
+
+def float_power(input: Tensor, exponent: Any) -> Any:
+    """``input.float_power(...)``: `self ** exponent` in double precision, as `torch.float_power`.  Python: `float_power(exponent)`, a tensor or a number  (`float_power_scalar`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("float_power", input)
+    return input.float_power(exponent)
+
+
+def float_power_scalar(input: Tensor, exponent: Any) -> Any:
+    """``input.float_power_scalar(...)``: `float_power` to a number."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("float_power_scalar", input)
+    return input.float_power_scalar(exponent)
+
+
+def ldexp(input: Tensor, other: Any) -> Any:
+    """``input.ldexp(...)``: `self * 2 ** other`, as `torch.ldexp`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("ldexp", input)
+    return input.ldexp(other)
+
+
+def gcd(input: Tensor, other: Any) -> Any:
+    """``input.gcd(...)``: The greatest common divisor of integer tensors, as `torch.gcd`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("gcd", input)
+    return input.gcd(other)
+
+
+def lcm(input: Tensor, other: Any) -> Any:
+    """``input.lcm(...)``: The least common multiple of integer tensors, as `torch.lcm`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("lcm", input)
+    return input.lcm(other)
+
+
+def nextafter(input: Tensor, other: Any) -> Any:
+    """``input.nextafter(...)``: The next representable value after `self` toward `other`, as `torch.nextafter`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nextafter", input)
+    return input.nextafter(other)
+
+
+def i0(input: Tensor) -> Any:
+    """``input.i0(...)``: The modified Bessel function of the first kind of order 0, as `torch.i0`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("i0", input)
+    return input.i0()
+
+
+def polygamma(input: Tensor, n: Any) -> Any:
+    """``input.polygamma(...)``: The `n`-th derivative of digamma, as `torch.polygamma(n, x)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("polygamma", input)
+    return input.polygamma(n)
+
+
+def mvlgamma(input: Tensor, p: Any) -> Any:
+    """``input.mvlgamma(...)``: The log of the multivariate gamma function of dimension `p`, as `torch.mvlgamma`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("mvlgamma", input)
+    return input.mvlgamma(p)
+
+
+def dist(input: Tensor, other: Any, p: Any = 2.0) -> Any:
+    """``input.dist(...)``: The `p`-norm of `self - other`, as `torch.dist`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("dist", input)
+    return input.dist(other, p)
+
+
+def cov(input: Tensor, correction: Any = 1, fweights: Any = None, aweights: Any = None) -> Any:
+    """``input.cov(...)``: The covariance matrix of the variables in the rows of `self`  (observations in columns), as `torch.cov`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cov", input)
+    return input.cov(correction, fweights, aweights)
+
+
+def corrcoef(input: Tensor) -> Any:
+    """``input.corrcoef(...)``: The Pearson correlation coefficients of the rows, as `torch.corrcoef`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("corrcoef", input)
+    return input.corrcoef()
+
+
+def isin(input: Tensor, test_elements: Any, assume_unique: Any = False, invert: Any = False) -> Any:
+    """``input.isin(...)``: Whether each value is among `test_elements` (not, with  `invert`), as `torch.isin`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("isin", input)
+    return input.isin(test_elements, assume_unique, invert)
+
+
+def vander(input: Tensor, n: Any = None, increasing: Any = False) -> Any:
+    """``input.vander(...)``: The Vandermonde matrix of the 1-d `self`: columns of powers  `n - 1` down to 0 (up with `increasing`), as `torch.vander`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("vander", input)
+    return input.vander(n, increasing)
+
+
+def combinations(input: Tensor, r: Any = 2, with_replacement: Any = False) -> Any:
+    """``input.combinations(...)``: The combinations of `r` values of a 1-d tensor, one row each,  as `torch.combinations`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("combinations", input)
+    return input.combinations(r, with_replacement)
+
+
+def select_scatter(input: Tensor, src: Any, dim: Any, index: Any) -> Any:
+    """``input.select_scatter(...)``: `self` with the slice `index` of `dim` replaced by `src`, as `torch.select_scatter`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("select_scatter", input)
+    return input.select_scatter(src, dim, index)
+
+
+def slice_scatter(
+    input: Tensor, src: Any, dim: Any = 0, start: Any = None, end: Any = None, step: Any = 1
+) -> Any:
+    """``input.slice_scatter(...)``: `self` with the slice `start:end:step` of `dim` replaced by  `src`, as `torch.slice_scatter`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("slice_scatter", input)
+    return input.slice_scatter(src, dim, start, end, step)
+
+
+def diagonal_scatter(input: Tensor, src: Any, offset: Any = 0, dim1: Any = 0, dim2: Any = 1) -> Any:
+    """``input.diagonal_scatter(...)``: `self` with the diagonal `offset` of the planes of `dim1` and  `dim2` replaced by `src`, as `torch.diagonal_scatter`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("diagonal_scatter", input)
+    return input.diagonal_scatter(src, offset, dim1, dim2)
+
+
+def scatter_reduce(
+    input: Tensor, dim: Any, index: Any, src: Any, reduce: Any, include_self: Any = True
+) -> Any:
+    """``input.scatter_reduce(...)``: `self` with `src`'s values combined by `reduce` at the Int64  `index` of `dim` (with `self`'s own values unless not  `include_self`), as `torch.scatter_reduce`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("scatter_reduce", input)
+    return input.scatter_reduce(dim, index, src, reduce, include_self)
+
+
+def index_reduce(
+    input: Tensor, dim: Any, index: Any, source: Any, reduce: Any, include_self: Any = True
+) -> Any:
+    """``input.index_reduce(...)``: `self` with `source`'s slices combined by `reduce` at the  entries `index` of `dim`, as `torch.index_reduce`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("index_reduce", input)
+    return input.index_reduce(dim, index, source, reduce, include_self)
+
+
+def as_strided(input: Tensor, size: Any, stride: Any, storage_offset: Any = None) -> Any:
+    """``input.as_strided(...)``: A view with `size` and `stride` (and `storage_offset`) on the  same memory, as `torch.as_strided`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("as_strided", input)
+    return input.as_strided(size, stride, storage_offset)
+
+
+def frexp(input: Tensor) -> Any:
+    """``input.frexp(...)``: The mantissa (in [0.5, 1)) and the Int32 exponent of each  value, as `torch.frexp`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("frexp", input)
+    return input.frexp()
+
+
+def angle(input: Tensor) -> Any:
+    """``input.angle(...)``: The angle of each value (0 or pi for real ones), as `torch.angle`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("angle", input)
+    return input.angle()
+
+
+def nanmedian(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+    """``input.nanmedian(...)``: The median of the values that are not NaN, as `torch.nanmedian(x)`.  Python: `nanmedian(dim=None, keepdim=False)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nanmedian", input)
+    return input.nanmedian(dim, keepdim)
+
+
+def nanmedian_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+    """``input.nanmedian_dim(...)``: The medians along `dim` ignoring NaN, and their Int64 indices,  as `torch.nanmedian(x, dim, keepdim)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nanmedian_dim", input)
+    return input.nanmedian_dim(dim, keepdim)
+
+
 def det(input: Tensor) -> Any:
     """``input.det(...)``: The determinant of each square matrix, as `torch.det` (`torch.linalg.det`)."""
     if not isinstance(input, Tensor):
@@ -2155,6 +2350,7 @@ __all__ = [
     "amax",
     "amin",
     "aminmax",
+    "angle",
     "any",
     "any_dim",
     "any_dims",
@@ -2164,6 +2360,7 @@ __all__ = [
     "argmin_dim",
     "argsort",
     "argwhere",
+    "as_strided",
     "asin",
     "asinh",
     "atan",
@@ -2198,14 +2395,17 @@ __all__ = [
     "clamp_min",
     "clamp_min_tensor",
     "clamp_tensor",
+    "combinations",
     "contiguous",
     "copy",
     "copysign",
+    "corrcoef",
     "cos",
     "cosh",
     "cosine_similarity",
     "count_nonzero",
     "count_nonzero_dims",
+    "cov",
     "cross",
     "cummax",
     "cummin",
@@ -2216,8 +2416,10 @@ __all__ = [
     "diag",
     "diag_embed",
     "diagonal",
+    "diagonal_scatter",
     "diff",
     "digamma",
+    "dist",
     "div",
     "div_scalar",
     "div_trunc",
@@ -2238,6 +2440,8 @@ __all__ = [
     "flip",
     "fliplr",
     "flipud",
+    "float_power",
+    "float_power_scalar",
     "floor",
     "floor_divide",
     "floor_divide_scalar",
@@ -2246,7 +2450,9 @@ __all__ = [
     "fmod",
     "fmod_scalar",
     "frac",
+    "frexp",
     "gather",
+    "gcd",
     "ge",
     "ge_scalar",
     "gelu",
@@ -2257,18 +2463,23 @@ __all__ = [
     "hardswish",
     "heaviside",
     "hypot",
+    "i0",
     "index_add",
     "index_copy",
     "index_fill",
+    "index_reduce",
     "index_select",
     "inner",
     "inverse",
     "isclose",
     "isfinite",
+    "isin",
     "isinf",
     "isnan",
     "kron",
     "kthvalue",
+    "lcm",
+    "ldexp",
     "le",
     "le_scalar",
     "leaky_relu",
@@ -2327,18 +2538,23 @@ __all__ = [
     "mm",
     "mode",
     "movedim",
+    "msort",
     "mul",
     "mul_scalar",
     "multinomial",
     "mv",
+    "mvlgamma",
     "nan_to_num",
     "nanmean",
+    "nanmedian",
+    "nanmedian_dim",
     "nanquantile",
     "nansum",
     "narrow",
     "ne",
     "ne_scalar",
     "neg",
+    "nextafter",
     "nonzero",
     "norm",
     "norm_dim",
@@ -2348,6 +2564,7 @@ __all__ = [
     "outer",
     "permute",
     "pinverse",
+    "polygamma",
     "pow_scalar",
     "prelu",
     "prod",
@@ -2355,6 +2572,7 @@ __all__ = [
     "qr",
     "quantile",
     "rad2deg",
+    "ravel",
     "reciprocal",
     "relu",
     "remainder",
@@ -2374,9 +2592,11 @@ __all__ = [
     "rsub_scalar",
     "scatter",
     "scatter_add",
+    "scatter_reduce",
     "scatter_value",
     "searchsorted",
     "select",
+    "select_scatter",
     "selu",
     "sgn",
     "sigmoid",
@@ -2386,6 +2606,7 @@ __all__ = [
     "sin",
     "sinc",
     "sinh",
+    "slice_scatter",
     "slogdet",
     "softmax",
     "softplus",
@@ -2431,6 +2652,7 @@ __all__ = [
     "unique",
     "unsqueeze",
     "unsqueeze_many",
+    "vander",
     "var",
     "var_correction",
     "var_dim",

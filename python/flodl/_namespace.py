@@ -173,19 +173,41 @@ def _alias(name: str, method: str) -> Any:
     return alias
 
 
-absolute = _alias("absolute", "abs")
-arccos = _alias("arccos", "acos")
-arcsin = _alias("arcsin", "asin")
-arctan = _alias("arctan", "atan")
-multiply = _alias("multiply", "mul")
-subtract = _alias("subtract", "sub")
-divide = _alias("divide", "div")
-true_divide = _alias("true_divide", "div")
-negative = _alias("negative", "neg")
-not_equal = _alias("not_equal", "ne")
-moveaxis = _alias("moveaxis", "movedim")
-swapdims = _alias("swapdims", "swapaxes")
-clip = _alias("clip", "clamp")
+# PyTorch's other names of ops: each is ``flodl.<name>(x, ...)`` and the
+# method ``x.<name>(...)``, and the in-place method ``x.<name>_`` where the
+# op has one (``x.multiply_`` is ``x.mul_``). The stubs are generated from
+# this table (tools/generate.py).
+OTHER_NAMES = {
+    "absolute": "abs",
+    "arccos": "acos",
+    "arcsin": "asin",
+    "arctan": "atan",
+    "arctan2": "atan2",
+    "arccosh": "acosh",
+    "arcsinh": "asinh",
+    "arctanh": "atanh",
+    "multiply": "mul",
+    "subtract": "sub",
+    "divide": "div",
+    "true_divide": "div",
+    "negative": "neg",
+    "not_equal": "ne",
+    "greater": "gt",
+    "greater_equal": "ge",
+    "less": "lt",
+    "less_equal": "le",
+    "fix": "trunc",
+    "ger": "outer",
+    "moveaxis": "movedim",
+    "swapdims": "swapaxes",
+    "clip": "clamp",
+}
+for _name, _method in OTHER_NAMES.items():
+    globals()[_name] = _alias(_name, _method)
+    for _class in (Tensor, Variable):
+        setattr(_class, _name, getattr(_class, _method))
+        if hasattr(_class, _method + "_"):
+            setattr(_class, _name + "_", getattr(_class, _method + "_"))
 
 
 def positive(input: Tensor) -> Tensor:

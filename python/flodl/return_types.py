@@ -15,6 +15,7 @@ __all__ = [
     "aminmax",
     "cummax",
     "cummin",
+    "frexp",
     "kthvalue",
     "linalg_eigh",
     "linalg_qr",
@@ -24,6 +25,7 @@ __all__ = [
     "median",
     "min",
     "mode",
+    "nanmedian",
     "qr",
     "slogdet",
     "sort",
@@ -61,3 +63,5 @@ linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+nanmedian = _return_type("nanmedian")
+frexp = _return_type("frexp", ("mantissa", "exponent"))

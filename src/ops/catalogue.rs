@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, Uplo, MatrixNormOrd }
+        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -781,6 +781,83 @@ macro_rules! method_ops {
                     true => x.f_sort_stable(true, dim, descending),
                 };
 
+            /// The values as a 1-d tensor (a view when it can be), as `torch.ravel`.
+            ravel() => |x| x.f_ravel();
+            /// The values sorted along dim 0, as `torch.msort`.
+            msort() => |x| x.f_msort();
+            /// `self ** exponent` in double precision, as `torch.float_power`.
+            /// Python: `float_power(exponent)`, a tensor or a number
+            /// (`float_power_scalar`).
+            float_power(exponent: Same) [overloaded] => |x| x.f_float_power(exponent.raw());
+            /// `float_power` to a number.
+            float_power_scalar(exponent: Scalar) => |x| $crate::ffi::float_power_scalar(x, exponent);
+            /// `self * 2 ** other`, as `torch.ldexp`.
+            ldexp(other: Same) => |x| x.f_ldexp(other.raw());
+            /// The greatest common divisor of integer tensors, as `torch.gcd`.
+            gcd(other: Same) => |x| x.f_gcd(other.raw());
+            /// The least common multiple of integer tensors, as `torch.lcm`.
+            lcm(other: Same) => |x| x.f_lcm(other.raw());
+            /// The next representable value after `self` toward `other`, as `torch.nextafter`.
+            nextafter(other: Same) => |x| x.f_nextafter(other.raw());
+            /// The modified Bessel function of the first kind of order 0, as `torch.i0`.
+            i0() => |x| x.f_i0();
+            /// The `n`-th derivative of digamma, as `torch.polygamma(n, x)`.
+            polygamma(n: i64) => |x| x.f_polygamma(n);
+            /// The log of the multivariate gamma function of dimension `p`, as `torch.mvlgamma`.
+            mvlgamma(p: i64) => |x| x.f_mvlgamma(p);
+            /// The `p`-norm of `self - other`, as `torch.dist`.
+            dist(other: Same, p: f64 = 2.0) => |x| $crate::ffi::vector_norm(&x.f_sub(other.raw())?, p, None, false);
+            /// The covariance matrix of the variables in the rows of `self`
+            /// (observations in columns), as `torch.cov`.
+            cov(correction: i64 = 1, fweights: Option<Tensor> = None, aweights: Option<Tensor> = None)
+                => |x| x.f_cov(correction, fweights.map(|w| w.raw()), aweights.map(|w| w.raw()));
+            /// The Pearson correlation coefficients of the rows, as `torch.corrcoef`.
+            corrcoef() => |x| x.f_corrcoef();
+            /// Whether each value is among `test_elements` (not, with
+            /// `invert`), as `torch.isin`.
+            isin(test_elements: Tensor, assume_unique: bool = false, invert: bool = false) -> Tensor
+                => |x| tch::Tensor::f_isin(x, test_elements.raw(), assume_unique, invert);
+            /// The Vandermonde matrix of the 1-d `self`: columns of powers
+            /// `n - 1` down to 0 (up with `increasing`), as `torch.vander`.
+            vander(n: Option<i64> = None, increasing: bool = false) => |x| tch::Tensor::f_vander(x, n, increasing);
+            /// The combinations of `r` values of a 1-d tensor, one row each,
+            /// as `torch.combinations`.
+            combinations(r: i64 = 2, with_replacement: bool = false) => |x| x.f_combinations(r, with_replacement);
+            /// `self` with the slice `index` of `dim` replaced by `src`, as `torch.select_scatter`.
+            select_scatter(src: Same, dim: i64, index: i64) => |x| x.f_select_scatter(src.raw(), dim, index);
+            /// `self` with the slice `start:end:step` of `dim` replaced by
+            /// `src`, as `torch.slice_scatter`.
+            slice_scatter(src: Same, dim: i64 = 0, start: Option<i64> = None, end: Option<i64> = None, step: i64 = 1)
+                => |x| x.f_slice_scatter(src.raw(), dim, start, end, step);
+            /// `self` with the diagonal `offset` of the planes of `dim1` and
+            /// `dim2` replaced by `src`, as `torch.diagonal_scatter`.
+            diagonal_scatter(src: Same, offset: i64 = 0, dim1: i64 = 0, dim2: i64 = 1)
+                => |x| x.f_diagonal_scatter(src.raw(), offset, dim1, dim2);
+            /// `self` with `src`'s values combined by `reduce` at the Int64
+            /// `index` of `dim` (with `self`'s own values unless not
+            /// `include_self`), as `torch.scatter_reduce`.
+            scatter_reduce(dim: i64, index: Tensor, src: Same, reduce: ScatterReduceMode, include_self: bool = true)
+                => |x| x.f_internal_scatter_reduce(dim, index.raw(), src.raw(), $crate::ops::nn::Mode::name(reduce), include_self);
+            /// `self` with `source`'s slices combined by `reduce` at the
+            /// entries `index` of `dim`, as `torch.index_reduce`.
+            index_reduce(dim: i64, index: Tensor, source: Same, reduce: IndexReduceMode, include_self: bool = true)
+                => |x| x.f_index_reduce(dim, index.raw(), source.raw(), $crate::ops::nn::Mode::name(reduce), include_self);
+            /// A view with `size` and `stride` (and `storage_offset`) on the
+            /// same memory, as `torch.as_strided`.
+            as_strided(size: Ints, stride: Ints, storage_offset: Option<i64> = None)
+                => |x| x.f_as_strided(size, stride, storage_offset);
+            /// The mantissa (in [0.5, 1)) and the Int32 exponent of each
+            /// value, as `torch.frexp`.
+            frexp() -> (Same, Tensor) => |x| x.f_frexp();
+            /// The angle of each value (0 or pi for real ones), as `torch.angle`.
+            angle() => |x| x.f_angle();
+            /// The median of the values that are not NaN, as `torch.nanmedian(x)`.
+            /// Python: `nanmedian(dim=None, keepdim=False)`.
+            nanmedian() [overloaded] => |x| x.f_nanmedian();
+            /// The medians along `dim` ignoring NaN, and their Int64 indices,
+            /// as `torch.nanmedian(x, dim, keepdim)`.
+            nanmedian_dim(dim: i64, keepdim: bool = false) -> (Same, Tensor) => |x| x.f_nanmedian_dim(dim, keepdim);
+
             // --- linear algebra (over the last two dims; leading dims are a batch) ---
             /// The determinant of each square matrix, as `torch.det` (`torch.linalg.det`).
             det() => |x| tch::Tensor::f_linalg_det(x);
@@ -1092,6 +1169,25 @@ macro_rules! method_ops {
             tril_(diagonal: i64 = 0) -> () => |x| x.shallow_clone().f_tril_(diagonal).map(drop);
             /// The values below diagonal `diagonal` zeroed, in place, as `Tensor.triu_`.
             triu_(diagonal: i64 = 0) -> () => |x| x.shallow_clone().f_triu_(diagonal).map(drop);
+            /// `scatter_reduce`, in place.
+            scatter_reduce_(dim: i64, index: Tensor, src: Same, reduce: ScatterReduceMode, include_self: bool = true) -> ()
+                => |x| x.shallow_clone().f_internal_scatter_reduce_(dim, index.raw(), src.raw(), $crate::ops::nn::Mode::name(reduce), include_self).map(drop);
+            /// `index_reduce`, in place.
+            index_reduce_(dim: i64, index: Tensor, source: Same, reduce: IndexReduceMode, include_self: bool = true) -> ()
+                => |x| x.shallow_clone().f_index_reduce_(dim, index.raw(), source.raw(), $crate::ops::nn::Mode::name(reduce), include_self).map(drop);
+            /// The dim `dim` inserted, in place (the shape changes; the
+            /// values do not), as `Tensor.unsqueeze_`.
+            unsqueeze_(dim: i64) -> () => |x| x.shallow_clone().f_unsqueeze_(dim).map(drop);
+            /// The dims of size 1 removed (only `dim` when given), in place,
+            /// as `Tensor.squeeze_`.
+            squeeze_(dim: Option<i64> = None) -> () => |x| match dim {
+                Some(dim) => x.shallow_clone().f_squeeze_dim_(dim).map(drop),
+                None => x.shallow_clone().f_squeeze_().map(drop),
+            };
+            /// Dims `dim0` and `dim1` swapped, in place, as `Tensor.transpose_`.
+            transpose_(dim0: i64, dim1: i64) -> () => |x| x.shallow_clone().f_transpose_(dim0, dim1).map(drop);
+            /// The matrix transposed, in place, as `Tensor.t_`.
+            t_() -> () => |x| x.shallow_clone().f_t_().map(drop);
         }
     };
 }

@@ -89,6 +89,10 @@ mode_enum!(/// Which triangle of a symmetric matrix `linalg_eigh` reads.
     Uplo { L = "L", U = "U" });
 mode_enum!(/// The matrix norms named by a string: Frobenius and nuclear.
     MatrixNormOrd { Fro = "fro", Nuc = "nuc" });
+mode_enum!(/// How `scatter_reduce` combines the values that meet at one place.
+    ScatterReduceMode { Sum = "sum", Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
+mode_enum!(/// How `index_reduce` combines the values that meet at one index.
+    IndexReduceMode { Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
 
 impl Reduction {
     /// tch's form of the same reduction.

@@ -395,9 +395,11 @@ pub(crate) fn reduce_to_tensor<C: Class>(
 }
 
 /// `x.median()` / `x.median(dim, keepdim)`: the median of all elements, or
-/// the named `(values, indices)` along `dim` (Rust `median`, `median_dim`).
+/// the named `(values, indices)` along `dim` (Rust `median`, `median_dim`);
+/// `op` is `"median"` or `"nanmedian"`.
 pub(crate) fn median<'py, C: Class>(
     py: Python<'py>,
+    op: &str,
     x: &C,
     dim: Option<i64>,
     keepdim: bool,
@@ -407,13 +409,13 @@ pub(crate) fn median<'py, C: Class>(
     let Some(dim) = dim else {
         if keepdim {
             let message =
-                "median: keepdim needs a dim (as in PyTorch: median() or median(dim, keepdim))";
+                format!("{op}: keepdim needs a dim (as in PyTorch: {op}() or {op}(dim, keepdim))");
             return Err(PyTypeError::new_err(message));
         }
         return new_in(py, all(x)?);
     };
     let pair = new_in(py, along(x, dim, keepdim)?)?;
-    super::results::named(py, "median", pair.unbind()).map(|r| r.into_bound(py))
+    super::results::named(py, op, pair.unbind()).map(|r| r.into_bound(py))
 }
 
 /// The ints of an argument that PyTorch takes as one int or a sequence of
@@ -877,12 +879,6 @@ macro_rules! overloads {
                 Ok(slf.clone())
             }
 
-            /// `clamp(min, max)` by its other name, as `torch.clip`.
-            #[pyo3(signature = (min = None, max = None))]
-            fn clip(slf: &Bound<'_, Self>, min: Option<&Bound<'_, PyAny>>, max: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-                Ok(slf.call_method1("clamp", (min, max))?.unbind())
-            }
-
             /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
             /// form (Rust `gelu`), `'tanh'` the tanh approximation (Rust
             /// `gelu_tanh`).
@@ -1095,6 +1091,17 @@ macro_rules! overloads {
                 )
             }
 
+            /// `self ** exponent` in double precision, as `torch.float_power`:
+            /// exponent a tensor or a number (Rust `float_power`,
+            /// `float_power_scalar`).
+            fn float_power(slf: &Bound<'_, Self>, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::tensor_or_number(
+                    "float_power", slf.as_any(), &slf.get().inner, exponent,
+                    $Core::float_power, |x, n| x.float_power_scalar(n),
+                    |v| v.call_method1("float_power", (exponent,)),
+                )
+            }
+
             /// The largest element; `(values, indices)` along `dim`; or the
             /// elementwise maximum with a tensor (Rust `max`, `max_with_indices`,
             /// `maximum`).
@@ -1254,7 +1261,15 @@ macro_rules! overloads {
             #[pyo3(signature = (dim = None, keepdim = false))]
             fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
                 let dim = $crate::python::args::optional_dim(dim, "median")?;
-                $crate::python::overloads::median(py, &self.inner, dim, keepdim, $Core::median, $Core::median_dim)
+                $crate::python::overloads::median(py, "median", &self.inner, dim, keepdim, $Core::median, $Core::median_dim)
+            }
+
+            /// `median` ignoring NaN (Rust `nanmedian`, `nanmedian_dim`), as
+            /// `torch.nanmedian`.
+            #[pyo3(signature = (dim = None, keepdim = false))]
+            fn nanmedian<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
+                let dim = $crate::python::args::optional_dim(dim, "nanmedian")?;
+                $crate::python::overloads::median(py, "nanmedian", &self.inner, dim, keepdim, $Core::nanmedian, $Core::nanmedian_dim)
             }
 
             /// The values shifted along `dims`, wrapping around, as

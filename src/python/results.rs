@@ -71,10 +71,12 @@ impl NnResult for (Variable, crate::Tensor) {
 pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<PyAny>> {
     let name = match op {
         "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" | "cummax" | "cummin"
-        | "aminmax" | "slogdet" | "qr" | "svd" | "linalg_qr" | "linalg_svd" | "linalg_eigh" => op,
+        | "aminmax" | "slogdet" | "qr" | "svd" | "linalg_qr" | "linalg_svd" | "linalg_eigh"
+        | "nanmedian" | "frexp" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
         "median_dim" => "median",
+        "nanmedian_dim" => "nanmedian",
         _ => return Ok(result),
     };
     let class = py.import("flodl.return_types")?.getattr(name)?;

@@ -120,9 +120,19 @@ macro_rules! py_shared_methods {
                 Ok(self.inner.dtype())
             }
 
-            #[getter]
-            fn device(&self) -> PyResult<super::classes::PyDevice> {
+            // (Named apart from `device` so that PyO3's wrapper of this
+            // getter does not clash with the method `get_device`.)
+            #[getter(device)]
+            fn device_getter(&self) -> PyResult<super::classes::PyDevice> {
                 Ok(super::classes::PyDevice(self.inner.device()))
+            }
+
+            /// The CUDA device's index, or -1 on the CPU, as `Tensor.get_device`.
+            fn get_device(&self) -> PyResult<i64> {
+                Ok(match self.inner.device() {
+                    $crate::Device::CUDA(index) => i64::from(index),
+                    $crate::Device::CPU => -1,
+                })
             }
 
             /// Whether autograd tracks this (always False for a Tensor).

@@ -2111,6 +2111,191 @@ for _name in ("logical_and", "logical_or", "logical_xor"):
         )
     )
 
+# --- more of torch's functions ---
+_SCATTER_INDEX = np.array([[0, 1, 0, 2], [1, 0, 2, 2]])
+OP_INFOS += [
+    OpInfo("ravel", torch.ravel, UNARY, errors=type_error()),
+    OpInfo("msort", torch.msort, [Sample(((4, 3),)), Sample(((5,),))], errors=type_error()),
+    OpInfo(
+        "float_power",
+        torch.float_power,
+        ELEMENTWISE_BINARY[:2],
+        _positive,
+        shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "float_power_scalar",
+        lambda x, exponent: torch.float_power(x, exponent),
+        [Sample(((3, 4),), {"exponent": 2}), Sample(((5,),), {"exponent": 0.5})],
+        _positive,
+        type_error(exponent=2),
+    ),
+    OpInfo("ldexp", torch.ldexp, ELEMENTWISE_BINARY[:2], errors=shape_error((2, 3), (4,))),
+    *[
+        OpInfo(
+            name,
+            getattr(torch, name),
+            [Sample(((3, 4), (3, 4))), Sample(((3, 4), (4,)))],
+            lambda a: np.round(a * 4),
+            [ErrorCase(_tensors((2, 3), (2, 3)), {}, flodl.DTypeError)],  # floats
+            differentiable=False,
+            input_dtype=np.int64,
+        )
+        for name in ("gcd", "lcm")
+    ],
+    OpInfo(
+        "nextafter",
+        torch.nextafter,
+        ELEMENTWISE_BINARY[:2],
+        errors=shape_error((2, 3), (4,)),
+        differentiable=False,
+    ),
+    OpInfo("i0", torch.i0, UNARY, errors=type_error()),
+    OpInfo(
+        "polygamma",
+        lambda x, n: torch.polygamma(n, x),
+        [Sample(((3, 4),), {"n": 1}), Sample(((5,),), {"n": 2})],
+        _positive,
+        argument_error((2,), n=-1),
+    ),
+    OpInfo(
+        "mvlgamma",
+        lambda x, p: torch.mvlgamma(x, p),
+        [Sample(((3, 4),), {"p": 1}), Sample(((5,),), {"p": 3})],
+        lambda a: np.abs(a) + 1.5,
+        argument_error((2,), p=0),
+    ),
+    OpInfo(
+        "dist",
+        lambda x, other, p=2.0: torch.dist(x, other, p),
+        [
+            Sample(((3, 4), (3, 4))),
+            Sample(((3, 4), (4,)), {"p": 1.0}),
+            Sample(((2, 3), (2, 3)), {"p": 3.0}),
+        ],
+        errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "cov",
+        lambda x, correction=1, fweights=None, aweights=None: torch.cov(
+            x, correction=correction, fweights=fweights, aweights=aweights
+        ),
+        [
+            Sample(((3, 5),)),
+            Sample(((6,),)),
+            Sample(((2, 6),), {"correction": 0, "fweights": np.array([1, 2, 1, 3, 1, 2])}),
+            Sample(((2, 4),), {"aweights": np.array([0.5, 1.0, 2.0, 0.25])}),
+        ],
+        errors=shape_error((2, 3, 4)),
+    ),
+    OpInfo("corrcoef", torch.corrcoef, [Sample(((3, 5),))], errors=shape_error((2, 3, 4))),
+    OpInfo(
+        "isin",
+        lambda x, test_elements, assume_unique=False, invert=False: torch.isin(
+            x, test_elements, assume_unique=assume_unique, invert=invert
+        ),
+        [
+            Sample(((3, 4),), {"test_elements": np.array([0, 1])}),
+            Sample(((5,),), {"test_elements": np.array([-1, 2]), "invert": True}),
+        ],
+        lambda a: np.round(a * 2),
+        type_error(test_elements=np.array([1])),
+        differentiable=False,
+        input_dtype=np.int64,
+    ),
+    OpInfo(
+        "vander",
+        lambda x, n=None, increasing=False: torch.vander(x, n, increasing),
+        [Sample(((4,),)), Sample(((3,),), {"n": 5, "increasing": True})],
+        errors=shape_error((2, 3)),
+        # libtorch's vander changes a tensor its backward saved (torch's
+        # own backward fails the same way): values only.
+        differentiable=False,
+    ),
+    OpInfo(
+        "combinations",
+        lambda x, r=2, with_replacement=False: torch.combinations(x, r, with_replacement),
+        [Sample(((4,),)), Sample(((3,),), {"r": 3, "with_replacement": True})],
+        errors=shape_error((2, 3)),
+    ),
+    OpInfo(
+        "select_scatter",
+        lambda x, src, dim, index: torch.select_scatter(x, src, dim, index),
+        [
+            Sample(((3, 4), (4,)), {"dim": 0, "index": 1}),
+            Sample(((2, 3, 4), (2, 4)), {"dim": 1, "index": -1}),
+        ],
+        errors=shape_error((3, 4), (3,), dim=0, index=1),
+    ),
+    OpInfo(
+        "slice_scatter",
+        lambda x, src, dim=0, start=None, end=None, step=1: torch.slice_scatter(
+            x, src, dim, start, end, step
+        ),
+        [
+            Sample(((4, 3), (2, 3)), {"start": 1, "end": 3}),
+            Sample(((3, 6), (3, 3)), {"dim": 1, "step": 2}),
+        ],
+        errors=shape_error((4, 3), (3, 3), start=0, end=2),
+    ),
+    OpInfo(
+        "diagonal_scatter",
+        lambda x, src, offset=0, dim1=0, dim2=1: torch.diagonal_scatter(x, src, offset, dim1, dim2),
+        [Sample(((3, 3), (3,))), Sample(((3, 4), (3,)), {"offset": 1})],
+        errors=shape_error((3, 3), (2,)),
+    ),
+    OpInfo(
+        "scatter_reduce",
+        lambda x, src, dim, index, reduce, include_self=True: x.scatter_reduce(
+            dim, index, src, reduce, include_self=include_self
+        ),
+        [
+            Sample(((3, 4), (2, 4)), {"dim": 0, "index": _SCATTER_INDEX, "reduce": reduce, **extra})
+            for reduce in ("sum", "prod", "mean", "amax", "amin")
+            for extra in ({}, {"include_self": False})
+        ],
+        errors=argument_error((3, 4), (2, 4), dim=0, index=_SCATTER_INDEX, reduce="max"),
+        operand_names=("src",),
+    ),
+    OpInfo(
+        "index_reduce",
+        lambda x, source, dim, index, reduce, include_self=True: x.index_reduce(
+            dim, index, source, reduce, include_self=include_self
+        ),
+        [
+            Sample(
+                ((4, 3), (3, 3)),
+                {"dim": 0, "index": np.array([2, 0, 2]), "reduce": reduce, **extra},
+            )
+            for reduce in ("prod", "mean", "amax", "amin")
+            for extra in ({}, {"include_self": False})
+        ],
+        errors=argument_error((4, 3), (3, 3), dim=0, index=np.array([2, 0, 2]), reduce="sum"),
+        operand_names=("source",),
+    ),
+    OpInfo(
+        "as_strided",
+        lambda x, size, stride, storage_offset=None: torch.as_strided(
+            x, size, stride, storage_offset
+        ),
+        [
+            Sample(((3, 4),), {"size": [2, 2], "stride": [1, 2]}),
+            Sample(((6,),), {"size": [2, 3], "stride": [3, 1], "storage_offset": 0}),
+        ],
+        errors=range_error((3, 4), size=[10, 10], stride=[1, 1]),
+    ),
+    OpInfo("frexp", lambda x: tuple(torch.frexp(x)), UNARY, _away_from_zero, type_error()),
+    OpInfo("angle", torch.angle, UNARY, _away_from_zero, type_error()),
+    OpInfo("nanmedian", torch.nanmedian, UNARY, errors=type_error()),
+    OpInfo(
+        "nanmedian_dim",
+        lambda x, dim, keepdim=False: tuple(torch.nanmedian(x, dim, keepdim)),
+        DIM_KEEPDIM,
+        errors=range_error((2, 3), dim=2),
+    ),
+]
+
+
 # --- linear algebra ---
 
 
@@ -2981,6 +3166,61 @@ OP_INFOS += (
             lambda x, diagonal=0: x.clone().triu_(diagonal),
             [Sample(((3, 4),)), Sample(((2, 3, 3),), {"diagonal": 1})],
             shape_error((3,)),
+        ),
+        _in_place(
+            "scatter_reduce_",
+            lambda x, src, dim, index, reduce, include_self=True: x.clone().scatter_reduce_(
+                dim, index, src, reduce, include_self=include_self
+            ),
+            [Sample(((3, 4), (2, 4)), {"dim": 0, "index": _SCATTER_INDEX, "reduce": "amax"})],
+            argument_error((3, 4), (2, 4), dim=0, index=_SCATTER_INDEX, reduce="max"),
+            operand_names=("src",),
+        ),
+        _in_place(
+            "index_reduce_",
+            lambda x, source, dim, index, reduce, include_self=True: x.clone().index_reduce_(
+                dim, index, source, reduce, include_self=include_self
+            ),
+            [
+                Sample(
+                    ((4, 3), (3, 3)),
+                    {
+                        "dim": 0,
+                        "index": np.array([2, 0, 2]),
+                        "reduce": "mean",
+                        "include_self": False,
+                    },
+                )
+            ],
+            argument_error((4, 3), (3, 3), dim=0, index=np.array([2, 0, 2]), reduce="sum"),
+            operand_names=("source",),
+        ),
+        _in_place(
+            "unsqueeze_",
+            lambda x, dim: x.clone().unsqueeze_(dim),
+            [Sample(((3, 4),), {"dim": 1}), Sample(((5,),), {"dim": -1})],
+            range_error((3,), dim=3),
+        ),
+        _in_place(
+            "squeeze_",
+            lambda x, dim=None: x.clone().squeeze_() if dim is None else x.clone().squeeze_(dim),
+            [Sample(((3, 1, 4, 1),)), Sample(((3, 1),), {"dim": 1}), Sample(((3, 2),), {"dim": 0})],
+            range_error((3,), dim=2),
+        ),
+        _in_place(
+            "transpose_",
+            lambda x, dim0, dim1: x.clone().transpose_(dim0, dim1),
+            [
+                Sample(((3, 4),), {"dim0": 0, "dim1": 1}),
+                Sample(((2, 3, 4),), {"dim0": -1, "dim1": 0}),
+            ],
+            range_error((3,), dim0=0, dim1=2),
+        ),
+        _in_place(
+            "t_",
+            lambda x: x.clone().t_(),
+            [Sample(((3, 4),)), Sample(((5,),))],
+            shape_error((2, 3, 4)),
         ),
     ]
     + [

@@ -253,3 +253,22 @@ def test_gradients_through_in_place_unary_ops_match_torch() -> None:
     (value, grad), (t_value, t_grad) = results
     np.testing.assert_allclose(value, t_value, rtol=1e-12)
     np.testing.assert_allclose(grad, t_grad, rtol=1e-12)
+
+
+def test_in_place_shape_changes_keep_the_gradient_path():
+    """``unsqueeze_``, ``squeeze_``, ``transpose_``, ``t_`` on a non-leaf
+    change its shape in place; backward goes through them as torch's."""
+    values = np.arange(6.0).reshape(2, 3)
+    ours = Variable(Tensor.from_numpy(values.copy()), requires_grad=True)
+    theirs = torch.from_numpy(values.copy()).requires_grad_()
+    results = []
+    for leaf in (ours, theirs):
+        y = leaf * 2
+        assert y.unsqueeze_(0) is y and y.shape == (1, 2, 3)
+        y.squeeze_(0).transpose_(0, 1)
+        y.t_()
+        z = y.squeeze_()
+        assert z.shape == (2, 3)
+        (z * leaf.detach() + z).sum().backward()
+        results.append(leaf.grad.numpy())
+    np.testing.assert_array_equal(results[0], results[1])

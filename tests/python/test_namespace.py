@@ -473,8 +473,25 @@ def test_pytorch_s_other_names_of_ops() -> None:
         ("swapdims", (0, 1), (0, 1)),
         ("clone", (), ()),
         ("clip", (-0.2, 0.3), (-0.2, 0.3)),
+        ("arctan2", (y,), (ty,)),
+        ("arcsinh", (), ()),
+        ("greater", (y,), (ty,)),
+        ("greater_equal", (0.1,), (0.1,)),
+        ("less", (y,), (ty,)),
+        ("less_equal", (0.1,), (0.1,)),
+        ("fix", (), ()),
     ):
         close(getattr(flodl, name)(x, *args), getattr(torch, name)(tx, *targs))
+        if name != "clone":  # the methods too, with their in-place forms
+            close(getattr(x, name)(*args), getattr(tx, name)(*targs))
+            in_place = hasattr(torch.Tensor, name + "_") and hasattr(x, name + "_")
+            if in_place and x.dtype == getattr(x, name)(*args).dtype:
+                mine, theirs = x.clone(), tx.clone()
+                assert getattr(mine, name + "_")(*args) is mine
+                getattr(theirs, name + "_")(*targs)
+                close(mine, theirs)
+    close(flodl.ger(x[0], y[1]), torch.ger(tx[0], ty[1]))
+    close(x[0].ger(y[1]), tx[0].ger(ty[1]))
     assert flodl.positive(x) is x
     assert (
         flodl.divide(x, y, rounding_mode="floor").tolist()
@@ -482,6 +499,16 @@ def test_pytorch_s_other_names_of_ops() -> None:
     )
     with pytest.raises(TypeError, match="multiply: input must be a flodl Tensor"):
         flodl.multiply(2, x)
+    # On a Variable, the other name records as the op does.
+    v = Variable(x, requires_grad=True)
+    v.multiply(y).sum().backward()
+    close(v.grad, ty)
+    assert Tensor.multiply is Tensor.mul and Variable.multiply is Variable.mul
+
+
+def test_get_device_is_minus_one_on_the_cpu() -> None:
+    assert flodl.zeros(2).get_device() == torch.zeros(2).get_device() == -1
+    assert Variable(flodl.zeros(2), requires_grad=True).get_device() == -1
 
 
 def test_tensor_conversions_and_queries_pytorch_programs_use() -> None:

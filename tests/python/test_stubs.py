@@ -43,6 +43,10 @@ def stub_members(name: str, properties: bool) -> dict[str, ast.FunctionDef]:
             if isinstance(n, ast.FunctionDef) and is_property(n) == properties
         }
     )
+    # Other names (`multiply = mul`) stand for the method they name.
+    for n in cls.body:
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id in members:
+            members[n.targets[0].id] = members[n.value.id]
     return members
 
 
