@@ -220,6 +220,11 @@ char *flodl_vector_norm(const FlodlTensor *x, double p, const int64_t *dim, size
 // `ord_name` ("fro", "nuc") when it is not null, else of the order `ord`.
 char *flodl_matrix_norm(const FlodlTensor *x, double ord, const char *ord_name,
                         const int64_t *dim, size_t ndims, int keepdim, FlodlTensor **out);
+// The padded sequences of a packed batch (torch's _pad_packed_sequence,
+// without its lengths), `total_length` steps long.
+char *flodl_pad_packed_sequence(const FlodlTensor *data, const FlodlTensor *batch_sizes,
+                                int batch_first, double padding_value, int64_t total_length,
+                                FlodlTensor **out);
 // A multi-layer GRU on the CPU with one autograd node per layer and
 // direction (gru.cpp): (output, h_n) as at::gru gives them.
 char *flodl_gru(const FlodlTensor *input, const FlodlTensor *hx, FlodlTensor *const *params,

@@ -142,6 +142,15 @@ char *flodl_vector_norm(const at::Tensor *x, double p, const int64_t *dim, size_
   });
 }
 
+char *flodl_pad_packed_sequence(const at::Tensor *data, const at::Tensor *batch_sizes,
+                                int batch_first, double padding_value, int64_t total_length,
+                                at::Tensor **out) {
+  return guarded(out, [&] {
+    return std::get<0>(at::_pad_packed_sequence(*data, *batch_sizes, batch_first != 0,
+                                                padding_value, total_length));
+  });
+}
+
 char *flodl_matrix_norm(const at::Tensor *x, double ord, const char *ord_name,
                         const int64_t *dim, size_t ndims, int keepdim, at::Tensor **out) {
   return guarded(out, [&] {

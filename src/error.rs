@@ -346,8 +346,9 @@ fn classify(message: &str) -> ErrorKind {
                 "modified by an inplace operation",
                 // create_graph through flodl's fused CPU GRU
                 "has no second derivative",
-                // linalg.qr(mode="r"): "The derivative of linalg.qr depends on Q"
-                "the derivative of",
+                // linalg.qr(mode="r"): "The derivative of linalg.qr depends
+                // on Q, which is not computed when mode='r'"
+                "which is not computed",
             ],
         ),
         (
@@ -463,7 +464,7 @@ fn classify(message: &str) -> ErrorKind {
                 // linalg's "A must be batches of square matrices",
                 // cholesky_solve's "Incompatible matrix sizes"
                 "square matri",
-                "incompatible",
+                "incompatible matrix sizes",
             ],
         ),
         (
@@ -478,7 +479,7 @@ fn classify(message: &str) -> ErrorKind {
                 "operands were provided",
                 "does not appear in the equation",
                 // linalg.matrix_norm's "Order 3 not supported"
-                "not supported",
+                "linalg.matrix_norm: order",
             ],
         ),
     ];

@@ -42,7 +42,10 @@ pub use interop::DlpackTensor;
 pub use live::live_tensor_count;
 pub use ops::interpolate::interpolate;
 pub use ops::nn::*;
-pub use ops::rnn::{gru, lstm, rnn, RnnOptions};
+pub use ops::rnn::{
+    gru, invert_permutation, lstm, lstm_packed, pack_padded_sequence, pad_packed_sequence,
+    recurrent_packed, rnn, PackedSequence, RnnOptions,
+};
 pub use ops::Operand;
 pub use tensor::index::TensorIndex;
 pub use tensor::{

@@ -292,6 +292,49 @@ fn lstm_and_gru_have_pytorch_s_parameters_and_shapes() -> Result<()> {
 }
 
 #[test]
+fn recurrent_stacks_run_over_packed_batches() -> Result<()> {
+    // Three sequences of lengths 2, 4 and 1, padded to [4, 3, 5]; unsorted,
+    // so the packing sorts them and the states come back in this order.
+    let padded = Tensor::randn(&[4, 3, 5], TensorOptions::default())?;
+    let x = Variable::new(padded, true)?;
+    let packed = flodl::pack_padded_sequence(&x, &[2, 4, 1], false, false)?;
+    assert_eq!(packed.batch_sizes.to_i64_vec()?, [3, 2, 1, 1]);
+    assert_eq!(packed.data.shape(), [7, 5]);
+    assert_eq!(
+        packed
+            .sorted_indices
+            .as_ref()
+            .map(|t| t.to_i64_vec())
+            .transpose()?,
+        Some(vec![1, 0, 2])
+    );
+    let lstm = nn::LSTM::new(5, 6, Default::default())?;
+    let (out, finals) = lstm.forward_packed(&packed, &[])?;
+    assert_eq!((out.data.shape(), finals.len()), (vec![7, 6], 2));
+    let (unpacked, lengths) = flodl::pad_packed_sequence(&out, true, 0.0, None)?;
+    assert_eq!(unpacked.shape(), [3, 4, 6]);
+    assert_eq!(lengths.to_i64_vec()?, [2, 4, 1]);
+    // A sequence's final state is its output at its last step.
+    let last_of_first = unpacked.select(0, 0)?.select(0, 1)?;
+    let h_of_first = finals[0].select(1, 0)?.select(0, 0)?;
+    assert_eq!(
+        last_of_first.data().to_f64_vec()?,
+        h_of_first.data().to_f64_vec()?
+    );
+    unpacked.sum()?.backward()?;
+    assert!(x.grad().is_some() && lstm.parameters().iter().all(|p| p.grad().is_some()));
+    let gru = nn::GRU::new(5, 6, Default::default())?;
+    let bad = Variable::new(Tensor::zeros(&[1, 2, 6], TensorOptions::default())?, false)?;
+    assert_eq!(
+        gru.forward_packed(&packed, &[bad]).unwrap_err().kind(),
+        ErrorKind::Shape
+    );
+    let sorted_wrongly = flodl::pack_padded_sequence(&x, &[2, 4, 1], false, true);
+    assert_eq!(sorted_wrongly.unwrap_err().kind(), ErrorKind::Argument);
+    Ok(())
+}
+
+#[test]
 fn embedding_rows_and_the_padding_row() -> Result<()> {
     let emb = nn::Embedding::new(10, 3, Some(-1))?;
     assert_eq!(emb.weight.data().select(0, 9)?.to_f64_vec()?, vec![0.0; 3]);

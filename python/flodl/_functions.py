@@ -1980,13 +1980,6 @@ def i0(input: Tensor) -> Any:
     return input.i0()
 
 
-def polygamma(input: Tensor, n: Any) -> Any:
-    """``input.polygamma(...)``: The `n`-th derivative of digamma, as `torch.polygamma(n, x)`."""
-    if not isinstance(input, Tensor):
-        raise _not_a_tensor("polygamma", input)
-    return input.polygamma(n)
-
-
 def mvlgamma(input: Tensor, p: Any) -> Any:
     """``input.mvlgamma(...)``: The log of the multivariate gamma function of dimension `p`, as `torch.mvlgamma`."""
     if not isinstance(input, Tensor):
@@ -2013,20 +2006,6 @@ def corrcoef(input: Tensor) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("corrcoef", input)
     return input.corrcoef()
-
-
-def isin(input: Tensor, test_elements: Any, assume_unique: Any = False, invert: Any = False) -> Any:
-    """``input.isin(...)``: Whether each value is among `test_elements` (not, with  `invert`), as `torch.isin`."""
-    if not isinstance(input, Tensor):
-        raise _not_a_tensor("isin", input)
-    return input.isin(test_elements, assume_unique, invert)
-
-
-def vander(input: Tensor, n: Any = None, increasing: Any = False) -> Any:
-    """``input.vander(...)``: The Vandermonde matrix of the 1-d `self`: columns of powers  `n - 1` down to 0 (up with `increasing`), as `torch.vander`."""
-    if not isinstance(input, Tensor):
-        raise _not_a_tensor("vander", input)
-    return input.vander(n, increasing)
 
 
 def combinations(input: Tensor, r: Any = 2, with_replacement: Any = False) -> Any:
@@ -2473,7 +2452,6 @@ __all__ = [
     "inverse",
     "isclose",
     "isfinite",
-    "isin",
     "isinf",
     "isnan",
     "kron",
@@ -2564,7 +2542,6 @@ __all__ = [
     "outer",
     "permute",
     "pinverse",
-    "polygamma",
     "pow_scalar",
     "prelu",
     "prod",
@@ -2652,7 +2629,6 @@ __all__ = [
     "unique",
     "unsqueeze",
     "unsqueeze_many",
-    "vander",
     "var",
     "var_correction",
     "var_dim",

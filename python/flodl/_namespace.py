@@ -210,6 +210,33 @@ for _name, _method in OTHER_NAMES.items():
             setattr(_class, _name + "_", getattr(_class, _method + "_"))
 
 
+def polygamma(n: builtins.int, input: Tensor) -> Tensor:
+    """``torch.polygamma(n, input)``: the ``n``-th derivative of digamma
+    (``input.polygamma(n)``)."""
+    return _tensor("polygamma", input).polygamma(n)
+
+
+def vander(x: Tensor, N: builtins.int | None = None, increasing: builtins.bool = False) -> Tensor:
+    """``torch.vander``: the Vandermonde matrix of the 1-d ``x``, ``N``
+    columns of powers, decreasing unless ``increasing``."""
+    return _tensor("vander", x).vander(N, increasing)
+
+
+def isin(
+    elements: Tensor,
+    test_elements: Any,
+    *,
+    assume_unique: builtins.bool = False,
+    invert: builtins.bool = False,
+) -> Tensor:
+    """``torch.isin``: whether each of ``elements`` is among
+    ``test_elements`` (a tensor or a number)."""
+    elements = _tensor("isin", elements)
+    if not isinstance(test_elements, Tensor):
+        test_elements = elements.new_tensor(test_elements)
+    return elements.isin(test_elements, assume_unique, invert)
+
+
 def positive(input: Tensor) -> Tensor:
     """``torch.positive``: ``input`` itself."""
     return _tensor("positive", input)

@@ -172,6 +172,8 @@ def vector_norm(
 ) -> Tensor:
     """The ``ord``-norm of the values (of all, or over ``dim``), as
     ``torch.linalg.vector_norm``."""
+    if isinstance(ord, str):
+        raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
     return _tensor("linalg.vector_norm", x).norm(ord, dim, keepdim)
 
 
@@ -194,6 +196,12 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False) -> 
     (or is None for a 2-d ``A`` and ``ord`` is given), else a vector norm
     (the 2-norm of all values when both are None)."""
     A = _tensor("linalg.norm", A)
+    if isinstance(dim, (tuple, list)) and len(dim) not in (1, 2):
+        raise ArgumentError(f"linalg.norm: dim must be an int or of length 1 or 2, got {dim}")
+    if dim is None and ord is not None and A.dim() not in (1, 2):
+        raise ArgumentError(
+            f"linalg.norm: with ord and no dim, the input must be 1-d or 2-d, got {A.dim()}-d"
+        )
     two_dims = isinstance(dim, (tuple, list)) and len(dim) == 2
     if two_dims or (dim is None and ord is not None and A.dim() == 2):
         return matrix_norm(A, "fro" if ord is None else ord, tuple(dim or (-2, -1)), keepdim)

@@ -41,6 +41,14 @@ extern "C" {
         keepdim: c_int,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_pad_packed_sequence(
+        data: *mut c_void,
+        batch_sizes: *mut c_void,
+        batch_first: c_int,
+        padding_value: f64,
+        total_length: i64,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_matrix_norm(
         x: *mut c_void,
         ord: f64,
@@ -257,6 +265,28 @@ pub(crate) fn vector_norm(
             list.len(),
             has_dim,
             c_int::from(keepdim),
+            out,
+        )
+    })
+}
+
+/// The padded sequences of a packed batch, `total_length` steps long
+/// (`torch.nn.utils.rnn.pad_packed_sequence`'s kernel).
+pub(crate) fn pad_packed_sequence(
+    data: &tch::Tensor,
+    batch_sizes: &tch::Tensor,
+    batch_first: bool,
+    padding_value: f64,
+    total_length: i64,
+) -> Result<tch::Tensor, Failure> {
+    // SAFETY: live tensors; the shim writes `out` or returns an error.
+    make_tensor(|out| unsafe {
+        flodl_pad_packed_sequence(
+            ptr(data),
+            ptr(batch_sizes),
+            c_int::from(batch_first),
+            padding_value,
+            total_length,
             out,
         )
     })

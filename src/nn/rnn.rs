@@ -207,33 +207,8 @@ pub fn recurrent_forward(
         input.unsqueeze(batch_dim)?
     };
     let batch = input.shape()[batch_dim as usize];
-    let rows = o.num_layers * spec.directions();
-    let lstm = spec.cell == CellKind::Lstm;
-    let sizes: &[i64] = if lstm {
-        &[spec.out_size(), spec.hidden_size]
-    } else {
-        &[spec.hidden_size]
-    };
-    let states = if hx.is_empty() {
-        let opts = TensorOptions {
-            dtype: input.dtype(),
-            device: input.device(),
-        };
-        sizes
-            .iter()
-            .map(|&size| Variable::new(Tensor::zeros(&[rows, batch, size], opts)?, false))
-            .collect::<Result<Vec<_>>>()?
-    } else {
-        initial_states(spec, hx, sizes, batched, rows, batch)?
-    };
-    let options = crate::RnnOptions {
-        has_biases: o.bias,
-        num_layers: o.num_layers,
-        dropout: o.dropout,
-        train: training,
-        bidirectional: o.bidirectional,
-        batch_first: o.batch_first,
-    };
+    let states = start_states(spec, hx, &input, batched, batch)?;
+    let options = kernel_options(spec, training);
     let (output, finals) = match spec.cell {
         CellKind::Lstm => {
             let (out, h, c) = crate::lstm(&input, &states[0], &states[1], weights, options)?;
@@ -257,6 +232,110 @@ pub fn recurrent_forward(
         .map(|s| s.squeeze(1))
         .collect::<Result<Vec<_>>>()?;
     Ok((output.squeeze(batch_dim)?, finals))
+}
+
+/// [`recurrent_forward`] over a packed batch, as PyTorch's `forward` given a
+/// `PackedSequence`: the output is packed as the input (same batch sizes
+/// and indices); `hx` and the final states are in the batch's order before
+/// packing (permuted by the packing's sorted indices and back).
+pub fn recurrent_forward_packed(
+    spec: &RecurrentSpec,
+    input: &crate::PackedSequence<Variable>,
+    hx: &[Variable],
+    weights: &[Variable],
+    training: bool,
+) -> Result<(crate::PackedSequence<Variable>, Vec<Variable>)> {
+    let batch = crate::ops::rnn::check_packed(spec.name(), input)?;
+    let data_shape = input.data.shape();
+    ensure!(
+        data_shape.len() == 2 && data_shape[1] == spec.input_size,
+        Shape,
+        "{}: expected packed data [steps, {}], got {data_shape:?}",
+        spec.describe(),
+        spec.input_size
+    );
+    let permuted = |state: &Variable, order: &Option<Tensor>| match order {
+        Some(order) => state.index_select(1, order),
+        None => Ok(state.clone()),
+    };
+    // The given states follow the batch's order; the kernel's, the packing's.
+    let states = start_states(spec, hx, &input.data, true, batch)?
+        .iter()
+        .map(|state| match hx.is_empty() {
+            true => Ok(state.clone()),
+            false => permuted(state, &input.sorted_indices),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let options = kernel_options(spec, training);
+    let (data, sizes) = (&input.data, &input.batch_sizes);
+    let (output, finals) = match spec.cell {
+        CellKind::Lstm => {
+            let (out, h, c) =
+                crate::lstm_packed(data, sizes, &states[0], &states[1], weights, options)?;
+            (out, vec![h, c])
+        }
+        cell => {
+            let relu = match cell {
+                CellKind::Gru => None,
+                other => Some(other == CellKind::RnnRelu),
+            };
+            let (out, h) =
+                crate::recurrent_packed(data, sizes, &states[0], weights, options, relu)?;
+            (out, vec![h])
+        }
+    };
+    let finals = finals
+        .iter()
+        .map(|state| permuted(state, &input.unsorted_indices))
+        .collect::<Result<Vec<_>>>()?;
+    let packed = crate::PackedSequence {
+        data: output,
+        batch_sizes: input.batch_sizes.clone(),
+        sorted_indices: input.sorted_indices.clone(),
+        unsorted_indices: input.unsorted_indices.clone(),
+    };
+    Ok((packed, finals))
+}
+
+/// The states the stack starts from: `hx` checked and batched, or zeros
+/// (`h`, and `c` for an LSTM) of `like`'s dtype and device.
+fn start_states(
+    spec: &RecurrentSpec,
+    hx: &[Variable],
+    like: &Variable,
+    batched: bool,
+    batch: i64,
+) -> Result<Vec<Variable>> {
+    let rows = spec.options.num_layers * spec.directions();
+    let sizes: &[i64] = if spec.cell == CellKind::Lstm {
+        &[spec.out_size(), spec.hidden_size]
+    } else {
+        &[spec.hidden_size]
+    };
+    if !hx.is_empty() {
+        return initial_states(spec, hx, sizes, batched, rows, batch);
+    }
+    let opts = TensorOptions {
+        dtype: like.dtype(),
+        device: like.device(),
+    };
+    sizes
+        .iter()
+        .map(|&size| Variable::new(Tensor::zeros(&[rows, batch, size], opts)?, false))
+        .collect()
+}
+
+/// The fused kernels' options for the stack `spec`.
+fn kernel_options(spec: &RecurrentSpec, training: bool) -> crate::RnnOptions {
+    let o = &spec.options;
+    crate::RnnOptions {
+        has_biases: o.bias,
+        num_layers: o.num_layers,
+        dropout: o.dropout,
+        train: training,
+        bidirectional: o.bidirectional,
+        batch_first: o.batch_first,
+    }
 }
 
 /// `hx` checked against the stack and batched like the input.
@@ -478,6 +557,23 @@ impl GRU {
 /// The stacks are modules through their [`Recurrent`].
 macro_rules! recurrent_module {
     ($($name:ident),*) => {$(
+        impl $name {
+            /// The stack over a packed batch (see
+            /// [`pack_padded_sequence`](crate::pack_padded_sequence)), from
+            /// the initial states `hx` (none: zeros; `[h, c]` for an LSTM),
+            /// in the batch's order before packing: the packed output and
+            /// the final states, as PyTorch's `forward` given a
+            /// `PackedSequence`.
+            pub fn forward_packed(
+                &self,
+                input: &crate::PackedSequence<Variable>,
+                hx: &[Variable],
+            ) -> Result<(crate::PackedSequence<Variable>, Vec<Variable>)> {
+                let weights: Vec<Variable> = self.0.params.iter().map(|(_, p)| p.clone()).collect();
+                recurrent_forward_packed(&self.0.spec, input, hx, &weights, self.0.training.get())
+            }
+        }
+
         impl Module for $name {
             fn forward(&self, input: &Variable) -> Result<Variable> {
                 Ok(self.0.run(input, &[])?.0)

@@ -25,13 +25,40 @@ fn check_shapes<T: Operand>(
         Shape,
         "{op}: expected a 3-d input, got shape {shape:?}"
     );
+    let batch = if o.batch_first { shape[0] } else { shape[1] };
+    let stack = Stack {
+        features: shape[2],
+        batch,
+    };
+    check_stack(op, gates, input, stack, hx, cx, params, o)
+}
+
+/// What the states and weights of a stack must fit: the input's feature
+/// size and the batch size.
+#[derive(Clone, Copy)]
+struct Stack {
+    features: i64,
+    batch: i64,
+}
+
+/// [`check_shapes`] past the input's own shape (a packed input is 2-d).
+#[allow(clippy::too_many_arguments)] // the stack's operands and options
+fn check_stack<T: Operand>(
+    op: &str,
+    gates: i64,
+    input: &T,
+    Stack { features, batch }: Stack,
+    hx: &T,
+    cx: Option<&T>,
+    params: &[T],
+    o: &RnnOptions,
+) -> Result<()> {
     ensure!(
         o.num_layers >= 1,
         Argument,
         "{op}: num_layers must be positive, got {}",
         o.num_layers
     );
-    let batch = if o.batch_first { shape[0] } else { shape[1] };
     let directions = if o.bidirectional { 2 } else { 1 };
     let rows = o.num_layers * directions;
     // `out`: what each step emits (the projection's size if there is one).
@@ -65,7 +92,7 @@ fn check_shapes<T: Operand>(
     for (k, p) in params.iter().enumerate() {
         let layer = k as i64 / (directions * per_cell);
         let inputs = if layer == 0 {
-            shape[2]
+            features
         } else {
             out * directions
         };
@@ -197,5 +224,343 @@ pub fn rnn<T: Operand>(
             o.bidirectional,
             o.batch_first,
         )?)
+    })
+}
+
+/// A batch of sequences of different lengths, packed step by step: `data`
+/// holds the first step of every sequence, then the second step of those
+/// that have one, ...; `batch_sizes` (Int64, on the CPU) how many sequences
+/// each step has. As `torch.nn.utils.rnn.PackedSequence`: when the batch was
+/// not sorted by length, `sorted_indices` is the order the sequences were
+/// packed in and `unsorted_indices` its inverse.
+#[derive(Debug, Clone)]
+pub struct PackedSequence<T> {
+    pub data: T,
+    pub batch_sizes: crate::Tensor,
+    pub sorted_indices: Option<crate::Tensor>,
+    pub unsorted_indices: Option<crate::Tensor>,
+}
+
+/// `input`'s sequences (`[L, B, *]`, or `[B, L, *]` with `batch_first`)
+/// packed, the `b`-th `lengths[b]` steps long, as
+/// `torch.nn.utils.rnn.pack_padded_sequence`. With `enforce_sorted`, the
+/// lengths must be in decreasing order; without, the batch is sorted first
+/// (and the indices kept).
+pub fn pack_padded_sequence<T: Operand>(
+    input: &T,
+    lengths: &[i64],
+    batch_first: bool,
+    enforce_sorted: bool,
+) -> Result<PackedSequence<T>> {
+    const OP: &str = "pack_padded_sequence";
+    let shape = input.shape();
+    ensure!(
+        shape.len() >= 2 && shape.iter().all(|&n| n > 0),
+        Shape,
+        "{OP}: expected a non-empty input of at least 2 dims (steps and batch), got {shape:?}"
+    );
+    let batch_dim = i64::from(!batch_first);
+    let (steps, batch) = (shape[1 - batch_dim as usize], shape[batch_dim as usize]);
+    ensure!(
+        lengths.len() as i64 == batch,
+        Shape,
+        "{OP}: {} lengths for a batch of {batch} sequences",
+        lengths.len()
+    );
+    ensure!(
+        lengths.iter().all(|&n| n > 0 && n <= steps),
+        Argument,
+        "{OP}: every length must be in [1, {steps}] (the padded steps), got {lengths:?}"
+    );
+    let lengths_tensor =
+        crate::Tensor::from_i64(lengths, &[lengths.len() as i64], crate::Device::CPU)?;
+    let (lengths_tensor, sorted_indices) = if enforce_sorted {
+        ensure!(
+            lengths.windows(2).all(|w| w[0] >= w[1]),
+            Argument,
+            "{OP}: `lengths` must be sorted in decreasing order when enforce_sorted is true \
+             (pass enforce_sorted=false to pack an unsorted batch), got {lengths:?}"
+        );
+        (lengths_tensor, None)
+    } else {
+        let (sorted, order): (crate::Tensor, crate::Tensor) =
+            run_opt(OP, &[Some(lengths_tensor.raw())], || {
+                lengths_tensor.raw().f_sort(0, true)
+            })?;
+        (sorted, Some(order))
+    };
+    let input = match &sorted_indices {
+        Some(order) => run_opt(OP, &[Some(input.raw())], || {
+            let order = order.raw().f_to_device(input.raw().device())?;
+            input.raw().f_index_select(batch_dim, &order)
+        })?,
+        None => T::from_raw(input.raw().shallow_clone()),
+    };
+    let (data, batch_sizes): (T, crate::Tensor) = run_opt(OP, &[Some(input.raw())], || {
+        input
+            .raw()
+            .f_internal_pack_padded_sequence(lengths_tensor.raw(), batch_first)
+    })?;
+    let device = input.raw().device();
+    let sorted_indices = sorted_indices
+        .map(|order| run_opt::<crate::Tensor, _, _>(OP, &[], || order.raw().f_to_device(device)))
+        .transpose()?;
+    let unsorted_indices = sorted_indices
+        .as_ref()
+        .map(invert_permutation)
+        .transpose()?;
+    Ok(PackedSequence {
+        data,
+        batch_sizes,
+        sorted_indices,
+        unsorted_indices,
+    })
+}
+
+/// The permutation that undoes `order` (`inverse[order[i]] = i`): a
+/// packed batch's `unsorted_indices` from its `sorted_indices`.
+pub fn invert_permutation(order: &crate::Tensor) -> Result<crate::Tensor> {
+    let n = order.shape().first().copied().unwrap_or(0);
+    let mut values = order.to_i64_vec().unwrap_or_default();
+    values.sort_unstable();
+    ensure!(
+        order.ndim() == 1
+            && order.dtype() == crate::DType::Int64
+            && values == (0..n).collect::<Vec<_>>(),
+        Argument,
+        "invert_permutation: expected a 1-d Int64 permutation of 0..{n}, got shape {:?}",
+        order.shape()
+    );
+    run_opt("invert_permutation", &[Some(order.raw())], || {
+        // (`size()[0]` exists: `order` is 1-d, checked above.)
+        let positions = tch::Tensor::f_arange(
+            order.raw().size()[0],
+            (tch::Kind::Int64, order.raw().device()),
+        )?;
+        order
+            .raw()
+            .f_empty_like()?
+            .f_scatter(0, order.raw(), &positions)
+    })
+}
+
+/// The sequences of `packed` padded with `padding_value` to `total_length`
+/// steps (the longest sequence's length when None), in the batch's order
+/// before packing, and their lengths, as
+/// `torch.nn.utils.rnn.pad_packed_sequence`.
+pub fn pad_packed_sequence<T: Operand>(
+    packed: &PackedSequence<T>,
+    batch_first: bool,
+    padding_value: f64,
+    total_length: Option<i64>,
+) -> Result<(T, crate::Tensor)> {
+    const OP: &str = "pad_packed_sequence";
+    check_packed(OP, packed)?;
+    let batch_sizes = packed.batch_sizes.to_i64_vec()?;
+    let longest = batch_sizes.len() as i64;
+    let steps = match total_length {
+        Some(total) => {
+            ensure!(
+                total >= longest,
+                Argument,
+                "{OP}: total_length ({total}) must be at least the length of the longest \
+                 sequence ({longest})"
+            );
+            total
+        }
+        None => longest,
+    };
+    // Sequence `b` has a step wherever more than `b` sequences do.
+    let batch = batch_sizes.first().copied().unwrap_or(0);
+    let lengths: Vec<i64> = (0..batch)
+        .map(|b| batch_sizes.iter().filter(|&&n| n > b).count() as i64)
+        .collect();
+    let lengths = crate::Tensor::from_i64(&lengths, &[batch], crate::Device::CPU)?;
+    let operands = [Some(packed.data.raw()), Some(packed.batch_sizes.raw())];
+    let padded: T = run_opt(OP, &operands, || {
+        crate::ffi::pad_packed_sequence(
+            packed.data.raw(),
+            packed.batch_sizes.raw(),
+            batch_first,
+            padding_value,
+            steps,
+        )
+    })?;
+    let Some(unsorted) = &packed.unsorted_indices else {
+        return Ok((padded, lengths));
+    };
+    let batch_dim = i64::from(!batch_first);
+    let padded = run_opt(OP, &operands, || {
+        padded.raw().f_index_select(batch_dim, unsorted.raw())
+    })?;
+    let lengths = run_opt(OP, &operands, || {
+        lengths
+            .raw()
+            .f_index_select(0, &unsorted.raw().f_to_device(tch::Device::Cpu)?)
+    })?;
+    Ok((padded, lengths))
+}
+
+/// Checks what the packed kernels trust: `batch_sizes` a non-empty 1-d
+/// Int64 tensor on the CPU of positive, non-increasing counts that add up
+/// to the data's steps; the indices (when given) permutations of the batch
+/// on the data's device. Returns the batch size (the first step's).
+fn check_batch_sizes<T: Operand>(
+    op: &str,
+    data: &T,
+    batch_sizes: &crate::Tensor,
+    indices: [Option<&crate::Tensor>; 2],
+) -> Result<i64> {
+    let shape = data.shape();
+    ensure!(
+        !shape.is_empty(),
+        Shape,
+        "{op}: packed data must have a dim of steps, got a 0-d tensor"
+    );
+    ensure!(
+        batch_sizes.device() == crate::Device::CPU,
+        Device,
+        "{op}: batch_sizes must be on the CPU, got {:?}",
+        batch_sizes.device()
+    );
+    ensure!(
+        batch_sizes.dtype() == crate::DType::Int64,
+        DType,
+        "{op}: batch_sizes must be Int64, got {:?}",
+        batch_sizes.dtype()
+    );
+    ensure!(
+        batch_sizes.ndim() == 1,
+        Shape,
+        "{op}: batch_sizes must be 1-d, got shape {:?}",
+        batch_sizes.shape()
+    );
+    let sizes = batch_sizes.to_i64_vec()?;
+    ensure!(
+        !sizes.is_empty()
+            && sizes.iter().all(|&n| n > 0)
+            && sizes.windows(2).all(|w| w[0] >= w[1])
+            && sizes.iter().sum::<i64>() == shape[0],
+        Shape,
+        "{op}: batch_sizes {sizes:?} are not the positive, non-increasing counts of {} packed steps",
+        shape[0]
+    );
+    let batch = sizes[0];
+    for order in indices.into_iter().flatten() {
+        ensure!(
+            order.device() == data.device(),
+            Device,
+            "{op}: the packing's indices are on {:?}, the data on {:?}",
+            order.device(),
+            data.device()
+        );
+        let mut values = order.to_i64_vec().unwrap_or_default();
+        values.sort_unstable();
+        ensure!(
+            order.dtype() == crate::DType::Int64
+                && order.ndim() == 1
+                && values == (0..batch).collect::<Vec<_>>(),
+            Argument,
+            "{op}: sorted_indices and unsorted_indices must be Int64 permutations of the \
+             batch's {batch} sequences"
+        );
+    }
+    Ok(batch)
+}
+
+/// [`check_batch_sizes`] of a whole packed batch.
+pub(crate) fn check_packed<T: Operand>(op: &str, packed: &PackedSequence<T>) -> Result<i64> {
+    let indices = [
+        packed.sorted_indices.as_ref(),
+        packed.unsorted_indices.as_ref(),
+    ];
+    check_batch_sizes(op, &packed.data, &packed.batch_sizes, indices)
+}
+
+/// The packed input's shape checked: 2-d data and sound batch sizes; the
+/// stack's input features and batch size.
+fn packed_batch<T: Operand>(op: &str, data: &T, batch_sizes: &crate::Tensor) -> Result<Stack> {
+    let shape = data.shape();
+    ensure!(
+        shape.len() == 2,
+        Shape,
+        "{op}: expected packed data of 2 dims (steps of all sequences, features), got {shape:?}"
+    );
+    let batch = check_batch_sizes(op, data, batch_sizes, [None, None])?;
+    Ok(Stack {
+        features: shape[1],
+        batch,
+    })
+}
+
+/// [`lstm`] over a packed batch (`data` and `batch_sizes` of a
+/// [`PackedSequence`], in its sorted order): `(output data, h_n, c_n)`;
+/// `options.batch_first` does not apply.
+pub fn lstm_packed<T: Operand>(
+    data: &T,
+    batch_sizes: &crate::Tensor,
+    hx: &T,
+    cx: &T,
+    params: &[T],
+    options: RnnOptions,
+) -> Result<(T, T, T)> {
+    let stack = packed_batch("lstm", data, batch_sizes)?;
+    check_stack("lstm", 4, data, stack, hx, Some(cx), params, &options)?;
+    let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
+    let operands = [Some(data.raw()), Some(hx.raw()), Some(cx.raw())];
+    run_opt("lstm", &operands, || {
+        let o = options;
+        tch::Tensor::f_lstm_data(
+            data.raw(),
+            batch_sizes.raw(),
+            &[hx.raw(), cx.raw()],
+            &weights,
+            o.has_biases,
+            o.num_layers,
+            o.dropout,
+            o.train,
+            o.bidirectional,
+        )
+    })
+}
+
+/// [`gru`] (with `relu`: None) or [`rnn`] (`relu`: whether ReLU is the
+/// nonlinearity) over a packed batch: `(output data, h_n)`.
+pub fn recurrent_packed<T: Operand>(
+    data: &T,
+    batch_sizes: &crate::Tensor,
+    hx: &T,
+    params: &[T],
+    options: RnnOptions,
+    relu: Option<bool>,
+) -> Result<(T, T)> {
+    let op = match relu {
+        None => "gru",
+        Some(true) => "rnn_relu",
+        Some(false) => "rnn_tanh",
+    };
+    let gates = if relu.is_none() { 3 } else { 1 };
+    let stack = packed_batch(op, data, batch_sizes)?;
+    check_stack(op, gates, data, stack, hx, None, params, &options)?;
+    let weights: Vec<&tch::Tensor> = params.iter().map(Operand::raw).collect();
+    let operands = [Some(data.raw()), Some(hx.raw())];
+    run_opt(op, &operands, || {
+        let o = options;
+        let run = match relu {
+            None => tch::Tensor::f_gru_data,
+            Some(true) => tch::Tensor::f_rnn_relu_data,
+            Some(false) => tch::Tensor::f_rnn_tanh_data,
+        };
+        run(
+            data.raw(),
+            batch_sizes.raw(),
+            hx.raw(),
+            &weights,
+            o.has_biases,
+            o.num_layers,
+            o.dropout,
+            o.train,
+            o.bidirectional,
+        )
     })
 }

@@ -6,6 +6,7 @@
 use pyo3::prelude::*;
 
 use super::args::{CoreArg as _, PyOperand as _, VariableArg};
+use super::classes::PyTensor;
 use super::gil::without_gil;
 use super::results::NnResult as _;
 use crate::{RnnOptions, Variable};
@@ -152,6 +153,50 @@ pub(crate) fn recurrent_weights(layer: &Bound<'_, PyAny>) -> PyResult<Vec<(Strin
     crate::python::guard::run("recurrent", move || Ok(spec_of(layer)?.weight_shapes()?))
 }
 
+/// A Python recurrent layer's call, as the core takes it.
+struct Stack {
+    spec: crate::nn::RecurrentSpec,
+    training: bool,
+    hx: Vec<Variable>,
+    weights: Vec<Variable>,
+    /// Whether any operand is a Variable: the results are then Variables.
+    tracked: bool,
+}
+
+impl Stack {
+    fn of(
+        layer: &Bound<'_, PyAny>,
+        input: &VariableArg<'_>,
+        hx: &Bound<'_, PyAny>,
+        weights: &[VariableArg<'_>],
+    ) -> PyResult<Self> {
+        let states = states_of(hx)?;
+        let (any_weight, weights) = self::weights(weights);
+        Ok(Stack {
+            spec: spec_of(layer)?,
+            training: layer.getattr("training")?.is_truthy()?,
+            hx: states.iter().map(|s| s.get().clone()).collect(),
+            weights,
+            tracked: any_weight || input.tracked() || states.iter().any(|s| s.tracked()),
+        })
+    }
+
+    /// `(output, [final states])` as Python objects.
+    fn results(
+        &self,
+        py: Python<'_>,
+        output: Variable,
+        finals: Vec<Variable>,
+    ) -> PyResult<Py<PyAny>> {
+        let finals = finals
+            .into_iter()
+            .map(|s| s.into_python(py, self.tracked))
+            .collect::<PyResult<Vec<_>>>()?;
+        let pair = (output.into_python(py, self.tracked)?, finals);
+        Ok(pair.into_pyobject(py)?.into_any().unbind())
+    }
+}
+
 /// _recurrent(layer, input, hx, weights)
 /// --
 ///
@@ -166,22 +211,17 @@ pub(crate) fn recurrent<'py>(
     weights: Vec<VariableArg<'py>>,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("recurrent", move || {
-        let spec = spec_of(layer)?;
-        let training = layer.getattr("training")?.is_truthy()?;
-        let states = states_of(hx)?;
-        let (any_weight, weights) = self::weights(&weights);
-        let tracked = any_weight || input.tracked() || states.iter().any(|s| s.tracked());
-        let hx: Vec<Variable> = states.iter().map(|s| s.get().clone()).collect();
-        let input = input.get();
+        let stack = Stack::of(layer, &input, hx, &weights)?;
         let (output, finals) = without_gil(py, || {
-            crate::nn::recurrent_forward(&spec, input, &hx, &weights, training)
+            crate::nn::recurrent_forward(
+                &stack.spec,
+                input.get(),
+                &stack.hx,
+                &stack.weights,
+                stack.training,
+            )
         })?;
-        let finals = finals
-            .into_iter()
-            .map(|s| s.into_python(py, tracked))
-            .collect::<PyResult<Vec<_>>>()?;
-        let pair = (output.into_python(py, tracked)?, finals);
-        Ok(pair.into_pyobject(py)?.into_any().unbind())
+        stack.results(py, output, finals)
     })
 }
 
@@ -257,5 +297,119 @@ fn cell_kind(mode: &str) -> PyResult<crate::nn::CellKind> {
             )
             .into())
         }
+    })
+}
+
+/// A packed batch from its parts, as Python's `PackedSequence` holds them.
+fn packed_of(
+    data: &VariableArg<'_>,
+    batch_sizes: &PyTensor,
+    sorted_indices: Option<PyRef<'_, PyTensor>>,
+    unsorted_indices: Option<PyRef<'_, PyTensor>>,
+) -> crate::PackedSequence<Variable> {
+    crate::PackedSequence {
+        data: data.get().clone(),
+        batch_sizes: batch_sizes.inner.clone(),
+        sorted_indices: sorted_indices.map(|t| t.inner.clone()),
+        unsorted_indices: unsorted_indices.map(|t| t.inner.clone()),
+    }
+}
+
+/// _pack_padded_sequence(input, lengths, batch_first, enforce_sorted)
+/// --
+///
+/// `(data, batch_sizes, sorted_indices, unsorted_indices)`, as
+/// `torch.nn.utils.rnn.pack_padded_sequence` packs them (the indices are
+/// None when the batch was sorted).
+#[pyfunction(name = "_pack_padded_sequence")]
+pub(crate) fn pack_padded_sequence(
+    py: Python<'_>,
+    input: VariableArg<'_>,
+    lengths: Vec<i64>,
+    batch_first: bool,
+    enforce_sorted: bool,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("pack_padded_sequence", move || {
+        let packed =
+            crate::pack_padded_sequence(input.get(), &lengths, batch_first, enforce_sorted)?;
+        let parts = (
+            packed.data.into_python(py, input.tracked())?,
+            packed.batch_sizes,
+            packed.sorted_indices,
+            packed.unsorted_indices,
+        );
+        Ok(parts.into_pyobject(py)?.into_any().unbind())
+    })
+}
+
+/// _pad_packed_sequence(data, batch_sizes, sorted_indices, unsorted_indices, batch_first, padding_value, total_length)
+/// --
+///
+/// `(padded, lengths)`, as `torch.nn.utils.rnn.pad_packed_sequence`.
+#[pyfunction(name = "_pad_packed_sequence")]
+#[allow(clippy::too_many_arguments)] // a PackedSequence's parts and torch's arguments
+pub(crate) fn pad_packed_sequence(
+    py: Python<'_>,
+    data: VariableArg<'_>,
+    batch_sizes: PyRef<'_, PyTensor>,
+    sorted_indices: Option<PyRef<'_, PyTensor>>,
+    unsorted_indices: Option<PyRef<'_, PyTensor>>,
+    batch_first: bool,
+    padding_value: crate::python::args::Float,
+    total_length: Option<crate::python::args::Int>,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("pad_packed_sequence", move || {
+        let packed = packed_of(&data, &batch_sizes, sorted_indices, unsorted_indices);
+        let total = total_length
+            .map(|n| n.core("pad_packed_sequence", "total_length"))
+            .transpose()?;
+        let (padded, lengths) =
+            crate::pad_packed_sequence(&packed, batch_first, padding_value.0, total)?;
+        let pair = (padded.into_python(py, data.tracked())?, lengths);
+        Ok(pair.into_pyobject(py)?.into_any().unbind())
+    })
+}
+
+/// _recurrent_packed(layer, data, batch_sizes, sorted_indices, unsorted_indices, hx, weights)
+/// --
+///
+/// [`recurrent`] over a packed batch: `(output data, [final states])`.
+#[pyfunction(name = "_recurrent_packed")]
+#[allow(clippy::too_many_arguments)] // a PackedSequence's parts and the stack's
+pub(crate) fn recurrent_packed<'py>(
+    py: Python<'py>,
+    layer: &Bound<'py, PyAny>,
+    data: VariableArg<'py>,
+    batch_sizes: PyRef<'py, PyTensor>,
+    sorted_indices: Option<PyRef<'py, PyTensor>>,
+    unsorted_indices: Option<PyRef<'py, PyTensor>>,
+    hx: &Bound<'py, PyAny>,
+    weights: Vec<VariableArg<'py>>,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("recurrent", move || {
+        let stack = Stack::of(layer, &data, hx, &weights)?;
+        let packed = packed_of(&data, &batch_sizes, sorted_indices, unsorted_indices);
+        let (output, finals) = without_gil(py, || {
+            crate::nn::recurrent_forward_packed(
+                &stack.spec,
+                &packed,
+                &stack.hx,
+                &stack.weights,
+                stack.training,
+            )
+        })?;
+        stack.results(py, output.data, finals)
+    })
+}
+
+/// _invert_permutation(order)
+/// --
+///
+/// The permutation that undoes `order`: a packed batch's
+/// `unsorted_indices` from its `sorted_indices`.
+#[pyfunction(name = "_invert_permutation")]
+pub(crate) fn invert_permutation(order: PyRef<'_, PyTensor>) -> PyResult<crate::Tensor> {
+    crate::python::guard::run("invert_permutation", move || {
+        Ok(crate::invert_permutation(&order.inner)?)
     })
 }

@@ -170,3 +170,33 @@ def test_errors_have_their_kinds() -> None:
     with pytest.raises(flodl.AutogradError):
         # mode="r" gives no Q, so there is nothing to differentiate through (torch's error too)
         L.qr(Variable(ours(A), requires_grad=True), mode="r").R.sum().backward()
+
+
+def test_norm_refuses_what_torch_refuses() -> None:
+    x = ours(RNG.standard_normal((2, 3, 4)))
+    for call in (
+        lambda lib, t: lib.linalg.norm(t, 2),  # ord, no dim, 3-d
+        lambda lib, t: lib.linalg.norm(t, dim=(0, 1, 2)),
+    ):
+        with pytest.raises(RuntimeError):
+            call(torch, theirs(x.numpy()))
+        with pytest.raises(flodl.ArgumentError):
+            call(flodl, x)
+    with pytest.raises(TypeError):
+        torch.linalg.vector_norm(theirs(x.numpy()), "fro")
+    with pytest.raises(TypeError, match="ord must be a number"):
+        flodl.linalg.vector_norm(x, "fro")
+
+
+def test_module_functions_take_torch_s_argument_order() -> None:
+    x = ours(np.abs(A[0]) + 0.5)
+    same(flodl.polygamma(1, x), torch.polygamma(1, theirs(x.numpy())))
+    same(
+        flodl.vander(x, N=4, increasing=True), torch.vander(theirs(x.numpy()), N=4, increasing=True)
+    )
+    ints = flodl.arange(6)
+    assert flodl.isin(ints, 3).tolist() == torch.isin(torch.arange(6), 3).tolist()
+    assert (
+        flodl.isin(ints, flodl.tensor([1, 4]), invert=True).tolist()
+        == torch.isin(torch.arange(6), torch.tensor([1, 4]), invert=True).tolist()
+    )

@@ -767,5 +767,3 @@ def test_pad_sequence_matches_torch() -> None:
     assert v.grad.tolist() == [[1.0, 1.0]] * 3
     with pytest.raises(flodl.ArgumentError, match="padding_side"):
         pad_sequence(ours, padding_side="middle")
-    with pytest.raises(AttributeError, match="pack_padded_sequence is not in flodl"):
-        flodl.nn.utils.rnn.pack_padded_sequence  # noqa: B018

@@ -1,5 +1,6 @@
 """Recurrent layers, as torch.nn's: ``RNN``, ``LSTM`` (with ``proj_size``)
-and ``GRU`` (multi-layer, bidirectional, ``batch_first``), whose forward is
+and ``GRU`` (multi-layer, bidirectional, ``batch_first``, padded or packed
+batches), whose forward is
 flodl::nn's on libtorch's fused kernels, and the cells ``LSTMCell``,
 ``GRUCell``, ``RNNCell``."""
 
@@ -14,6 +15,7 @@ from .._flodl import ArgumentError, Tensor, Variable
 from . import init
 from .layers import _empty
 from .module import Module
+from .utils.rnn import PackedSequence
 
 TensorLike = Union[Tensor, Variable]
 
@@ -83,8 +85,12 @@ class RNNBase(Module):
         for weight in self.parameters():
             init.uniform_(weight, -stdv, stdv)
 
-    def forward(self, input: TensorLike, hx: Any = None) -> tuple[Any, Any]:
-        output, states = _flodl._recurrent(self, input, hx, self._flat_weights)
+    def forward(self, input: TensorLike | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
+        if isinstance(input, PackedSequence):
+            data, states = _flodl._recurrent_packed(self, *input, hx, self._flat_weights)
+            output: Any = PackedSequence(data, *input[1:])
+        else:
+            output, states = _flodl._recurrent(self, input, hx, self._flat_weights)
         return output, (tuple(states) if self.mode == "LSTM" else states[0])
 
     def extra_repr(self) -> str:
