@@ -49,13 +49,21 @@ fn changing_a_value_backward_needs_is_an_autograd_error() -> Result<()> {
 fn index_put_writes_the_indexed_entries() -> Result<()> {
     use flodl::TensorIndex;
     let x = Tensor::zeros(&[2, 3], Default::default())?;
-    x.index_put_(&[TensorIndex::Int(1)], &t(&[1.0, 2.0, 3.0]))?;
+    x.index_put_(&[TensorIndex::Int(1)], &t(&[1.0, 2.0, 3.0]), false)?;
     let mask =
         Tensor::from_f64(&[1.0, 0.0, 1.0], &[3], Device::CPU)?.to_dtype(flodl::DType::Bool)?;
     x.index_put_(
         &[TensorIndex::Ellipsis, TensorIndex::Tensor(mask)],
         &t(&[9.0]),
+        false,
     )?;
     assert_eq!(x.to_f64_vec()?, vec![9.0, 0.0, 9.0, 9.0, 2.0, 9.0]);
+    // accumulate: an entry indexed twice takes both values
+    // (the values in x's dtype: advanced indices take no other, as torch's)
+    let x = x.to_dtype(flodl::DType::Float64)?;
+    let rows = Tensor::from_i64(&[0, 0, 1], &[3], Device::CPU)?;
+    let sums = x.index_put(&[TensorIndex::Tensor(rows)], &t(&[1.0, 1.0, 1.0]), true)?;
+    assert_eq!(sums.to_f64_vec()?, vec![11.0, 2.0, 11.0, 10.0, 3.0, 10.0]);
+    assert_eq!(x.to_f64_vec()?, vec![9.0, 0.0, 9.0, 9.0, 2.0, 9.0]); // a copy
     Ok(())
 }

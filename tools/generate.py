@@ -260,6 +260,7 @@ PYTHON_NAMES = {
         "int8",
         "is_floating_point",
         "is_tensor",
+        "index_put",
         "isin",
         "long",
         "manual_seed",

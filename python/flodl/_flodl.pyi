@@ -458,6 +458,15 @@ class _Ops(Generic[_Self, _Operand]):
         """`x[key] = value`, in place; value broadcast and cast to x's dtype."""
     def __getitem__(self, key: Any) -> _Self:
         """Basic and advanced indexing, as numpy's and PyTorch's (Rust ``index``)."""
+    def index_put_(
+        self, indices: Sequence[Tensor | None], values: _Self | float, accumulate: bool = False
+    ) -> _Self:
+        """``self[indices] = values`` (added with ``accumulate``), in place: ``indices``
+        a tuple of Int64 or Bool tensors, None for a whole dim."""
+    def index_put(
+        self, indices: Sequence[Tensor | None], values: _Self | float, accumulate: bool = False
+    ) -> _Self:
+        """``index_put_`` on a copy."""
     @property
     def T(self) -> _Self:
         """The dims reversed (a matrix transposed)."""

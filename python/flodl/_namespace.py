@@ -237,6 +237,13 @@ def isin(
     return elements.isin(test_elements, assume_unique, invert)
 
 
+def index_put(
+    input: Tensor, indices: Any, values: Any, accumulate: builtins.bool = False
+) -> Tensor:
+    """``torch.index_put``: ``input.index_put(indices, values, accumulate)``."""
+    return _tensor("index_put", input).index_put(indices, values, accumulate)
+
+
 def positive(input: Tensor) -> Tensor:
     """``torch.positive``: ``input`` itself."""
     return _tensor("positive", input)

@@ -942,6 +942,43 @@ pub(crate) fn setitem_value<C: SetItemTarget>(x: &C, value: &Bound<'_, PyAny>) -
     )))
 }
 
+/// `index_put`'s `indices`: a tuple (or list) of Int64 or Bool tensors, None
+/// standing for a whole dim, as the items of an index.
+pub(crate) fn put_indices(
+    op: &str,
+    indices: &Bound<'_, PyAny>,
+) -> PyResult<Vec<crate::TensorIndex>> {
+    let not_a_tuple = || {
+        PyTypeError::new_err(format!(
+            "{op}: indices must be a tuple of tensors (None for a whole dim), got {}",
+            type_name(indices)
+        ))
+    };
+    if !(indices.is_instance_of::<pyo3::types::PyTuple>()
+        || indices.is_instance_of::<pyo3::types::PyList>())
+    {
+        return Err(not_a_tuple());
+    }
+    let mut items = Vec::new();
+    for item in indices.try_iter()? {
+        let item = item?;
+        if item.is_none() {
+            items.push(crate::TensorIndex::Slice {
+                start: None,
+                end: None,
+                step: 1,
+            });
+        } else if let Some(t) = plain_tensor(&item) {
+            items.push(crate::TensorIndex::Tensor(t.get().inner.clone()));
+        } else if let Ok(v) = item.cast::<PyVariable>() {
+            items.push(crate::TensorIndex::Tensor(v.get().inner.data()));
+        } else {
+            return Err(not_a_tuple());
+        }
+    }
+    Ok(items)
+}
+
 /// A class that `x[key] = value` can write into.
 pub(crate) trait SetItemTarget: Sized {
     fn dtype(&self) -> crate::DType;

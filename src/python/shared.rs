@@ -527,7 +527,37 @@ macro_rules! py_shared_methods {
             ) -> PyResult<()> {
                 let items = super::args::index_items(key)?;
                 let value = super::args::setitem_value::<$Core>(&self.inner, value)?;
-                Ok(self.inner.index_put_(&items, &value)?)
+                Ok(self.inner.index_put_(&items, &value, false)?)
+            }
+
+            /// `self[indices] = values` (added with `accumulate`), in place,
+            /// as `Tensor.index_put_`: `indices` a tuple of Int64 or Bool
+            /// tensors, one per leading dim (None: that whole dim).
+            #[pyo3(signature = (indices, values, accumulate = false))]
+            fn index_put_<'py>(
+                slf: &Bound<'py, Self>,
+                indices: &Bound<'py, PyAny>,
+                values: &Bound<'py, PyAny>,
+                accumulate: bool,
+            ) -> PyResult<Bound<'py, Self>> {
+                let x = &slf.get().inner;
+                let items = super::args::put_indices("index_put_", indices)?;
+                let values = super::args::setitem_value::<$Core>(x, values)?;
+                x.index_put_(&items, &values, accumulate)?;
+                Ok(slf.clone())
+            }
+
+            /// [`index_put_`] on a copy, as `Tensor.index_put`.
+            #[pyo3(signature = (indices, values, accumulate = false))]
+            fn index_put(
+                &self,
+                indices: &Bound<'_, PyAny>,
+                values: &Bound<'_, PyAny>,
+                accumulate: bool,
+            ) -> PyResult<$Core> {
+                let items = super::args::put_indices("index_put", indices)?;
+                let values = super::args::setitem_value::<$Core>(&self.inner, values)?;
+                Ok(self.inner.index_put(&items, &values, accumulate)?)
             }
 
             /// `del x[key]`: a tensor's entries cannot be deleted (its shape

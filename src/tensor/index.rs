@@ -59,18 +59,24 @@ pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
 }
 
 /// `x[items] = value`, in place: `value` (broadcast, cast to x's dtype)
-/// replaces the indexed entries; on a Variable it is recorded (not on a
-/// leaf that requires grad, outside no_grad).
-pub(crate) fn index_put<T: Operand>(x: &T, items: &[TensorIndex], value: &T) -> Result<()> {
+/// replaces the indexed entries, or is added to them with `accumulate`
+/// (an entry indexed twice then takes both); on a Variable it is recorded
+/// (not on a leaf that requires grad, outside no_grad).
+pub(crate) fn index_put<T: Operand>(
+    x: &T,
+    items: &[TensorIndex],
+    value: &T,
+    accumulate: bool,
+) -> Result<()> {
     let op = "index_put_";
     let consumed = check(op, x, items)?;
     let raw = x.raw();
     run::<(), _, _>(op, &[raw, value.raw()], || {
         let (mut view, entries) = basic_view(raw, x.ndim(), consumed, items)?;
-        if entries.is_empty() {
-            view.f_copy_(value.raw())?;
-        } else {
-            drop(view.f_index_put_(&entries, value.raw(), false)?);
+        match (entries.is_empty(), accumulate) {
+            (true, false) => drop(view.f_copy_(value.raw())?),
+            (true, true) => drop(view.f_add_(value.raw())?),
+            (false, _) => drop(view.f_index_put_(&entries, value.raw(), accumulate)?),
         }
         Ok::<_, crate::error::Failure>(())
     })

@@ -107,13 +107,28 @@ macro_rules! tensor_like_methods {
 
             /// `self[items] = value`, in place (Python's `x[key] = v`):
             /// `value` is broadcast to the indexed entries and cast to
-            /// self's dtype.
+            /// self's dtype; with `accumulate` it is added to them (an
+            /// entry indexed twice takes both), as `Tensor.index_put_`.
             pub fn index_put_(
                 &self,
                 items: &[$crate::TensorIndex],
                 value: &$T,
+                accumulate: bool,
             ) -> $crate::Result<()> {
-                $crate::tensor::index::index_put(self, items, value)
+                $crate::tensor::index::index_put(self, items, value, accumulate)
+            }
+
+            /// [`index_put_`](Self::index_put_) on a copy (recorded on a
+            /// Variable), as `Tensor.index_put`.
+            pub fn index_put(
+                &self,
+                items: &[$crate::TensorIndex],
+                value: &$T,
+                accumulate: bool,
+            ) -> $crate::Result<$T> {
+                let copy = self.copy()?;
+                $crate::tensor::index::index_put(&copy, items, value, accumulate)?;
+                Ok(copy)
             }
 
             /// The step in memory, in elements, between neighbours along each dim.

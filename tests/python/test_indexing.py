@@ -81,3 +81,54 @@ def test_bad_indices_raise_their_kind(key, error) -> None:
         Tensor.from_numpy(A.copy())[key]
     if issubclass(error, flodl.FlodlError):
         assert str(caught.value).startswith("index: ")
+
+
+def test_index_put_writes_or_adds_at_tensor_indices_as_torch() -> None:
+    base = np.arange(12.0).reshape(3, 4)
+    # With accumulate, (0, 1) indexed twice takes both values; without, the
+    # indices are distinct (a repeated one keeps either value).
+    for accumulate, n in ((False, 2), (True, 3)):
+        rows, cols = np.array([0, 2, 0])[:n], np.array([1, 3, 1])[:n]
+        values = np.array([10.0, 20.0, 30.0])[:n]
+        ours = Tensor.from_numpy(base.copy())
+        theirs = torch.from_numpy(base.copy())
+        index = (Tensor.from_numpy(rows), Tensor.from_numpy(cols))
+        t_index = (torch.from_numpy(rows), torch.from_numpy(cols))
+        out = ours.index_put(index, Tensor.from_numpy(values), accumulate=accumulate)
+        t_out = theirs.index_put(t_index, torch.from_numpy(values), accumulate=accumulate)
+        np.testing.assert_array_equal(out.numpy(), t_out.numpy())
+        assert ours.tolist() == base.tolist()  # a copy
+        assert ours.index_put_(index, Tensor.from_numpy(values), accumulate) is ours
+        theirs.index_put_(t_index, torch.from_numpy(values), accumulate)
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    # None takes a whole dim; a number is a value; the module function too
+    ours = flodl.zeros(2, 3)
+    ours.index_put_((None, flodl.tensor([2])), 5.0)
+    assert ours.tolist() == [[0.0, 0.0, 5.0], [0.0, 0.0, 5.0]]
+    mask = flodl.tensor([True, False])
+    assert flodl.index_put(ours, (mask,), flodl.ones(3)).tolist() == [[1.0] * 3, [0.0, 0.0, 5.0]]
+
+
+def test_index_put_records_on_a_variable() -> None:
+    x = Variable(Tensor.from_numpy(np.ones((2, 3))), requires_grad=True)
+    v = Variable(Tensor.from_numpy(np.array([2.0, 3.0])), requires_grad=True)
+    tx = torch.ones(2, 3, dtype=torch.float64, requires_grad=True)
+    tv = torch.tensor([2.0, 3.0], dtype=torch.float64, requires_grad=True)
+    index = (flodl.tensor([0, 1]), flodl.tensor([2, 2]))
+    t_index = (torch.tensor([0, 1]), torch.tensor([2, 2]))
+    (x.index_put(index, v, accumulate=True) ** 2).sum().backward()
+    (tx.index_put(t_index, tv, accumulate=True) ** 2).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), tx.grad.numpy())
+    np.testing.assert_array_equal(v.grad.numpy(), tv.grad.numpy())
+
+
+def test_index_put_checks_its_indices() -> None:
+    x = flodl.zeros(2, 3)
+    with pytest.raises(TypeError, match="index_put_: indices must be a tuple of tensors"):
+        x.index_put_(flodl.tensor([0]), flodl.ones(1))
+    with pytest.raises(TypeError, match="indices must be a tuple"):
+        x.index_put_((0,), flodl.ones(1))
+    with pytest.raises(flodl.OutOfRangeError):
+        x.index_put_((flodl.tensor([5]),), flodl.ones(1))
+    with pytest.raises(flodl.OutOfRangeError, match="too many indices"):
+        x.index_put_((flodl.tensor([0]),) * 3, flodl.ones(1))
