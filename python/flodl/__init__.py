@@ -401,6 +401,7 @@ from ._functions import (
     norm,
     norm_dim,
     norm_dims,
+    norm_except_dim,
     normalize,
     one_hot,
     outer,
@@ -500,6 +501,7 @@ from ._functions import (
     var_mean,
     view,
     view_as,
+    weight_norm_from,
     xlogy,
 )
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
@@ -1097,6 +1099,7 @@ __all__ = [
     "norm",
     "norm_dim",
     "norm_dims",
+    "norm_except_dim",
     "normalize",
     "not_equal",
     "numel",
@@ -1248,6 +1251,7 @@ __all__ = [
     "view",
     "view_as",
     "vstack",
+    "weight_norm_from",
     "where",
     "xlogy",
     "zeros",

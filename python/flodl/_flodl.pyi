@@ -1165,6 +1165,13 @@ class _Ops(Generic[_Self, _Operand]):
     def nanmedian_dim(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]:
         """The medians along ``dim`` ignoring NaN, and their Int64 indices, as ``torch.nanmedian(x,
         dim, keepdim)``."""
+    def norm_except_dim(self, pow: int = 2, dim: int = 0) -> _Self:
+        """The ``pow``-norm of each slice of ``dim``, over every other dim (kept, of size 1; of all
+        elements when ``dim`` is -1), as ``torch.norm_except_dim``."""
+    def weight_norm_from(self, g: _Operand, dim: int = 0) -> _Self:
+        """The weight of direction ``self`` and norm ``g`` per slice of ``dim`` (``g`` shaped as
+        ``norm_except_dim(self, 2, dim)``), as ``torch._weight_norm``: what ``nn.utils.weight_norm``
+        computes."""
     def det(self) -> _Self:
         """The determinant of each square matrix, as ``torch.det`` (``torch.linalg.det``)."""
     def logdet(self) -> _Self:

@@ -2091,6 +2091,20 @@ def nanmedian_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
     return input.nanmedian_dim(dim, keepdim)
 
 
+def norm_except_dim(input: Tensor, pow: Any = 2, dim: Any = 0) -> Any:
+    """``input.norm_except_dim(...)``: The `pow`-norm of each slice of `dim`, over every other dim  (kept, of size 1; of all elements when `dim` is -1), as  `torch.norm_except_dim`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("norm_except_dim", input)
+    return input.norm_except_dim(pow, dim)
+
+
+def weight_norm_from(input: Tensor, g: Any, dim: Any = 0) -> Any:
+    """``input.weight_norm_from(...)``: The weight of direction `self` and norm `g` per slice of `dim`  (`g` shaped as `norm_except_dim(self, 2, dim)`), as  `torch._weight_norm`: what `nn.utils.weight_norm` computes."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("weight_norm_from", input)
+    return input.weight_norm_from(g, dim)
+
+
 def det(input: Tensor) -> Any:
     """``input.det(...)``: The determinant of each square matrix, as `torch.det` (`torch.linalg.det`)."""
     if not isinstance(input, Tensor):
@@ -2537,6 +2551,7 @@ __all__ = [
     "norm",
     "norm_dim",
     "norm_dims",
+    "norm_except_dim",
     "normalize",
     "one_hot",
     "outer",
@@ -2636,5 +2651,6 @@ __all__ = [
     "var_mean",
     "view",
     "view_as",
+    "weight_norm_from",
     "xlogy",
 ]

@@ -858,6 +858,18 @@ macro_rules! method_ops {
             /// as `torch.nanmedian(x, dim, keepdim)`.
             nanmedian_dim(dim: i64, keepdim: bool = false) -> (Same, Tensor) => |x| x.f_nanmedian_dim(dim, keepdim);
 
+            /// The `pow`-norm of each slice of `dim`, over every other dim
+            /// (kept, of size 1; of all elements when `dim` is -1), as
+            /// `torch.norm_except_dim`.
+            norm_except_dim(pow: i64 = 2, dim: i64 = 0) => |x| tch::Tensor::f_norm_except_dim(x, pow, dim);
+            /// The weight of direction `self` and norm `g` per slice of `dim`
+            /// (`g` shaped as `norm_except_dim(self, 2, dim)`), as
+            /// `torch._weight_norm`: what `nn.utils.weight_norm` computes.
+            weight_norm_from(g: Same, dim: i64 = 0) => |x| {
+                $crate::ops::check_weight_norm(x, g.raw(), dim)?;
+                Ok::<_, $crate::error::Failure>(tch::Tensor::f_internal_weight_norm(x, g.raw(), dim)?)
+            };
+
             // --- linear algebra (over the last two dims; leading dims are a batch) ---
             /// The determinant of each square matrix, as `torch.det` (`torch.linalg.det`).
             det() => |x| tch::Tensor::f_linalg_det(x);

@@ -261,6 +261,40 @@ pub(crate) fn first_dim_of_size(op: &str, x: &tch::Tensor, size: i64) -> Result<
     }
 }
 
+/// Checks `weight_norm_from`'s norm `g` against its direction `v`: the
+/// fused kernel reads one norm per slice of `dim` without checking.
+pub(crate) fn check_weight_norm(v: &tch::Tensor, g: &tch::Tensor, dim: i64) -> Result<()> {
+    let shape = v.size();
+    let want: Option<Vec<i64>> = match dim {
+        -1 => None,
+        d if (0..shape.len() as i64).contains(&d) => Some(
+            (0..shape.len())
+                .map(|i| if i as i64 == d { shape[i] } else { 1 })
+                .collect(),
+        ),
+        _ => bail!(
+            Index,
+            "weight_norm_from: dim {dim} is out of range for {} dims (0 to {}, or -1 for all)",
+            shape.len(),
+            shape.len().saturating_sub(1)
+        ),
+    };
+    let fits = match &want {
+        None => g.numel() == 1,
+        Some(want) => &g.size() == want,
+    };
+    if !fits {
+        let expected = want.map_or("one element".to_string(), |w| format!("{w:?}"));
+        bail!(
+            Shape,
+            "weight_norm_from: g has shape {:?}, expected {expected} (the norm of each slice of dim {dim} of {:?})",
+            g.size(),
+            shape
+        );
+    }
+    Ok(())
+}
+
 /// Checks that a mask is Bool (libtorch would reject it less clearly).
 pub(crate) fn check_mask(op: &str, mask: &tch::Tensor) -> Result<()> {
     if mask.f_kind().ok() != Some(tch::Kind::Bool) {

@@ -2288,6 +2288,25 @@ OP_INFOS += [
     OpInfo("angle", torch.angle, UNARY, _away_from_zero, type_error()),
     OpInfo("nanmedian", torch.nanmedian, UNARY, errors=type_error()),
     OpInfo(
+        "norm_except_dim",
+        lambda x, pow=2, dim=0: torch.norm_except_dim(x, pow, dim),
+        # (dim=-1, the norm of all elements, is test_weight_norm.py's:
+        # torch's forward mode fails on it)
+        [
+            Sample(((3, 4),)),
+            Sample(((2, 3, 4),), {"dim": 1}),
+            Sample(((3, 4),), {"pow": 3, "dim": 1}),
+        ],
+        errors=range_error((2, 3), dim=5),
+    ),
+    OpInfo(
+        "weight_norm_from",
+        lambda x, g, dim=0: torch._weight_norm(x, g, dim),
+        [Sample(((3, 4), (3, 1))), Sample(((2, 3, 4), (1, 3, 1)), {"dim": 1})],
+        # (g of another shape: the fused kernel would read past it)
+        errors=shape_error((3, 4), (2, 1)) + range_error((3, 4), (3, 1), dim=-2),
+    ),
+    OpInfo(
         "nanmedian_dim",
         lambda x, dim, keepdim=False: tuple(torch.nanmedian(x, dim, keepdim)),
         DIM_KEEPDIM,

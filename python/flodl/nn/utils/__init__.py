@@ -1,6 +1,8 @@
-"""Gradient clipping and parameter flattening, as ``torch.nn.utils``:
-``clip_grad_norm_``, ``clip_grad_value_``, ``parameters_to_vector``,
-``vector_to_parameters``; ``rnn.pad_sequence`` in ``flodl.nn.utils.rnn``."""
+"""Gradient clipping, parameter flattening and weight normalisation, as
+``torch.nn.utils``: ``clip_grad_norm_``, ``clip_grad_value_``,
+``parameters_to_vector``, ``vector_to_parameters``, ``weight_norm``,
+``remove_weight_norm``; padded and packed sequences in
+``flodl.nn.utils.rnn``."""
 
 from __future__ import annotations
 
@@ -10,13 +12,16 @@ from typing import Union
 from ... import _flodl
 from ..._flodl import ArgumentError, Tensor, Variable
 from . import rnn
+from ._weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "remove_weight_norm",
     "rnn",
     "vector_to_parameters",
+    "weight_norm",
 ]
 
 Parameters = Union[Variable, Iterable[Variable]]
