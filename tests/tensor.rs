@@ -437,3 +437,19 @@ fn linear_algebra_from_rust() -> flodl::Result<()> {
     ));
     Ok(())
 }
+
+#[test]
+fn triangle_indices_of_a_matrix() -> flodl::Result<()> {
+    let int64 = TensorOptions {
+        dtype: DType::Int64,
+        device: Device::CPU,
+    };
+    let lower = Tensor::tril_indices(3, 3, 0, int64)?;
+    assert_eq!(lower.shape(), [2, 6]);
+    assert_eq!(lower.to_i64_vec()?, [0, 1, 1, 2, 2, 2, 0, 0, 1, 0, 1, 2]);
+    let upper = Tensor::triu_indices(2, 3, 1, int64)?;
+    assert_eq!(upper.to_i64_vec()?, [0, 0, 1, 1, 2, 2]);
+    let negative = Tensor::tril_indices(-1, 3, 0, int64).unwrap_err();
+    assert_eq!(negative.kind(), ErrorKind::Argument);
+    Ok(())
+}

@@ -216,6 +216,8 @@ PYTHON_NAMES = {
         "randn_like",
         "randperm",
         "tensor",
+        "tril_indices",
+        "triu_indices",
         "zeros",
         "zeros_like",
     ],

@@ -271,6 +271,34 @@ def eye(
     return _leaf(values, requires_grad)
 
 
+def tril_indices(
+    row: int,
+    col: int,
+    offset: int = 0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    layout: Any = None,
+) -> Tensor:
+    """``torch.tril_indices``: the ``[2, N]`` indices (rows, then columns) of
+    a ``row`` x ``col`` matrix's entries on or below diagonal ``offset``;
+    int64 unless ``dtype=``."""
+    return _flodl._triangle_indices(False, row, col, offset, dtype, device)
+
+
+def triu_indices(
+    row: int,
+    col: int,
+    offset: int = 0,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    layout: Any = None,
+) -> Tensor:
+    """``torch.triu_indices``: as ``tril_indices``, on or above diagonal ``offset``."""
+    return _flodl._triangle_indices(True, row, col, offset, dtype, device)
+
+
 def randint(
     *args: Any,
     size: Any = None,

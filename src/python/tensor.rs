@@ -578,3 +578,40 @@ fn refuse_recording(op: &str, requires_grad: bool) -> PyResult<()> {
     )
     .into())
 }
+
+/// _triangle_indices(upper, row, col, offset, dtype, device)
+/// --
+///
+/// `torch.tril_indices` (`triu_indices` with `upper`): the `[2, N]` indices
+/// of a `row` x `col` matrix's entries below (above) diagonal `offset`;
+/// Int64 unless `dtype` says otherwise.
+#[pyfunction(name = "_triangle_indices")]
+pub(crate) fn triangle_indices(
+    upper: bool,
+    row: Int,
+    col: Int,
+    offset: Int,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let op = if upper {
+        "triu_indices"
+    } else {
+        "tril_indices"
+    };
+    let mut opts = options_arg(None, dtype, device)?;
+    if dtype.is_none_or(|d| d.is_none()) {
+        opts.dtype = crate::DType::Int64;
+    }
+    let (row, col, offset) = (
+        row.core(op, "row")?,
+        col.core(op, "col")?,
+        offset.core(op, "offset")?,
+    );
+    let make = if upper {
+        Tensor::triu_indices
+    } else {
+        Tensor::tril_indices
+    };
+    Ok(make(row, col, offset, opts)?.into())
+}

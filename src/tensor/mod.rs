@@ -255,6 +255,23 @@ impl Tensor {
         create("eye", &[n, m], opts, |_, o| tch::Tensor::f_eye_m(n, m, o))
     }
 
+    /// The indices (a `[2, N]` tensor: rows, then columns) of the entries
+    /// of a `row` x `col` matrix on or below its diagonal `offset`, as
+    /// `torch.tril_indices` (PyTorch's dtype is Int64).
+    pub fn tril_indices(row: i64, col: i64, offset: i64, opts: TensorOptions) -> Result<Tensor> {
+        create("tril_indices", &[row, col], opts, |_, o| {
+            tch::Tensor::f_tril_indices(row, col, offset, o)
+        })
+    }
+
+    /// The indices of the entries on or above diagonal `offset`, as
+    /// `torch.triu_indices`; see [`tril_indices`](Self::tril_indices).
+    pub fn triu_indices(row: i64, col: i64, offset: i64, opts: TensorOptions) -> Result<Tensor> {
+        create("triu_indices", &[row, col], opts, |_, o| {
+            tch::Tensor::f_triu_indices(row, col, offset, o)
+        })
+    }
+
     /// Int64 integers drawn uniformly from `[low, high)` on `device`, as
     /// `torch.randint` (PyTorch's default dtype; the same stream from the
     /// same seed).

@@ -523,3 +523,22 @@ def test_tensor_conversions_and_queries_pytorch_programs_use() -> None:
         x.float().retain_grad()
     v = Variable(x.float(), requires_grad=True)
     assert v.is_cuda is False and v.ndimension() == 2
+
+
+def test_triangle_indices_as_torch() -> None:
+    for args, kwargs in (
+        ((3, 3), {}),
+        ((4, 3, 1), {}),
+        ((3, 5, -1), {}),
+        ((2, 2), {"dtype": flodl.int32}),
+    ):
+        t_kwargs = {"dtype": torch.int32} if kwargs else {}
+        for name in ("tril_indices", "triu_indices"):
+            ours = getattr(flodl, name)(*args, **kwargs)
+            theirs = getattr(torch, name)(*args, **t_kwargs)
+            assert ours.tolist() == theirs.tolist() and ours.dtype.name == str(theirs.dtype)[6:]
+    assert flodl.tril_indices(0, 3).shape == torch.tril_indices(0, 3).shape
+    with pytest.raises(ArgumentError):
+        flodl.tril_indices(-1, 3)
+    with pytest.raises(RuntimeError):
+        torch.tril_indices(-1, 3)
