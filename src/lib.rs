@@ -43,8 +43,9 @@ pub use live::live_tensor_count;
 pub use ops::interpolate::interpolate;
 pub use ops::nn::*;
 pub use ops::rnn::{
-    gru, invert_permutation, lstm, lstm_packed, pack_padded_sequence, pad_packed_sequence,
-    recurrent_packed, rnn, PackedSequence, RnnOptions,
+    gru, invert_permutation, lstm, lstm_packed, pack_padded_sequence, pack_sequence,
+    pad_packed_sequence, recurrent_packed, rnn, unpack_sequence, unpad_sequence, PackedSequence,
+    RnnOptions,
 };
 pub use ops::Operand;
 pub use tensor::index::TensorIndex;

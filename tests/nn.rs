@@ -335,6 +335,24 @@ fn recurrent_stacks_run_over_packed_batches() -> Result<()> {
 }
 
 #[test]
+fn sequences_pack_and_unpack_back() -> Result<()> {
+    let a = Tensor::from_f64(&[1.0, 2.0], &[2, 1], Device::CPU)?;
+    let b = Tensor::from_f64(&[3.0, 4.0, 5.0], &[3, 1], Device::CPU)?;
+    let packed = flodl::pack_sequence(&[&a, &b], false)?;
+    assert_eq!(packed.batch_sizes.to_i64_vec()?, [2, 2, 1]);
+    assert_eq!(packed.data.to_f64_vec()?, [3.0, 1.0, 4.0, 2.0, 5.0]);
+    let back = flodl::unpack_sequence(&packed)?;
+    assert_eq!(back[0].to_f64_vec()?, a.to_f64_vec()?);
+    assert_eq!(back[1].to_f64_vec()?, b.to_f64_vec()?);
+    let (padded, _) = flodl::pad_packed_sequence(&packed, false, 0.0, None)?;
+    let cut = flodl::unpad_sequence(&padded, &[2, 3], false)?;
+    assert_eq!(cut[0].shape(), [2, 1]);
+    let err = flodl::unpad_sequence(&padded, &[2], false).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    Ok(())
+}
+
+#[test]
 fn embedding_rows_and_the_padding_row() -> Result<()> {
     let emb = nn::Embedding::new(10, 3, Some(-1))?;
     assert_eq!(emb.weight.data().select(0, 9)?.to_f64_vec()?, vec![0.0; 3]);

@@ -300,10 +300,11 @@ pub(crate) fn matrix_norm(
     dims: &[i64],
     keepdim: bool,
 ) -> Result<tch::Tensor, Failure> {
-    // The mode names are ASCII words without NUL, so this cannot fail.
     let name = ord
         .ok()
-        .map(|name| std::ffi::CString::new(name).expect("a mode name has no NUL"));
+        .map(std::ffi::CString::new)
+        .transpose()
+        .map_err(|_| Failure::Typed(None, "matrix_norm: the order's name holds a NUL".into()))?;
     let number = ord.err().unwrap_or(0.0);
     let name_ptr = name.as_ref().map_or(std::ptr::null(), |n| n.as_ptr());
     // SAFETY: `x` is a live tensor, `dims` a live slice and `name` (when

@@ -245,7 +245,8 @@ pub fn recurrent_forward_packed(
     weights: &[Variable],
     training: bool,
 ) -> Result<(crate::PackedSequence<Variable>, Vec<Variable>)> {
-    let batch = crate::ops::rnn::check_packed(spec.name(), input)?;
+    // (Not empty: checked.)
+    let batch = crate::ops::rnn::check_packed(spec.name(), input)?[0];
     let data_shape = input.data.shape();
     ensure!(
         data_shape.len() == 2 && data_shape[1] == spec.input_size,
@@ -258,14 +259,14 @@ pub fn recurrent_forward_packed(
         Some(order) => state.index_select(1, order),
         None => Ok(state.clone()),
     };
-    // The given states follow the batch's order; the kernel's, the packing's.
-    let states = start_states(spec, hx, &input.data, true, batch)?
-        .iter()
-        .map(|state| match hx.is_empty() {
-            true => Ok(state.clone()),
-            false => permuted(state, &input.sorted_indices),
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut states = start_states(spec, hx, &input.data, true, batch)?;
+    if !hx.is_empty() {
+        // The given states follow the batch's order; the kernel's, the packing's.
+        states = states
+            .iter()
+            .map(|state| permuted(state, &input.sorted_indices))
+            .collect::<Result<Vec<_>>>()?;
+    }
     let options = kernel_options(spec, training);
     let (data, sizes) = (&input.data, &input.batch_sizes);
     let (output, finals) = match spec.cell {

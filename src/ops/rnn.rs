@@ -255,23 +255,11 @@ pub fn pack_padded_sequence<T: Operand>(
     const OP: &str = "pack_padded_sequence";
     let shape = input.shape();
     ensure!(
-        shape.len() >= 2 && shape.iter().all(|&n| n > 0),
+        shape.iter().all(|&n| n > 0),
         Shape,
-        "{OP}: expected a non-empty input of at least 2 dims (steps and batch), got {shape:?}"
+        "{OP}: expected a non-empty input, got shape {shape:?}"
     );
-    let batch_dim = i64::from(!batch_first);
-    let (steps, batch) = (shape[1 - batch_dim as usize], shape[batch_dim as usize]);
-    ensure!(
-        lengths.len() as i64 == batch,
-        Shape,
-        "{OP}: {} lengths for a batch of {batch} sequences",
-        lengths.len()
-    );
-    ensure!(
-        lengths.iter().all(|&n| n > 0 && n <= steps),
-        Argument,
-        "{OP}: every length must be in [1, {steps}] (the padded steps), got {lengths:?}"
-    );
+    let batch_dim = check_lengths(OP, &shape, lengths, batch_first, 1)?;
     let lengths_tensor =
         crate::Tensor::from_i64(lengths, &[lengths.len() as i64], crate::Device::CPU)?;
     let (lengths_tensor, sorted_indices) = if enforce_sorted {
@@ -317,16 +305,24 @@ pub fn pack_padded_sequence<T: Operand>(
     })
 }
 
+/// Whether `order` is a 1-d Int64 tensor holding each of `0..n` once.
+fn is_permutation(order: &crate::Tensor, n: i64) -> bool {
+    if order.ndim() != 1 || order.dtype() != crate::DType::Int64 {
+        return false;
+    }
+    let Ok(mut values) = order.to_i64_vec() else {
+        return false;
+    };
+    values.sort_unstable();
+    values == (0..n).collect::<Vec<_>>()
+}
+
 /// The permutation that undoes `order` (`inverse[order[i]] = i`): a
 /// packed batch's `unsorted_indices` from its `sorted_indices`.
 pub fn invert_permutation(order: &crate::Tensor) -> Result<crate::Tensor> {
     let n = order.shape().first().copied().unwrap_or(0);
-    let mut values = order.to_i64_vec().unwrap_or_default();
-    values.sort_unstable();
     ensure!(
-        order.ndim() == 1
-            && order.dtype() == crate::DType::Int64
-            && values == (0..n).collect::<Vec<_>>(),
+        is_permutation(order, n),
         Argument,
         "invert_permutation: expected a 1-d Int64 permutation of 0..{n}, got shape {:?}",
         order.shape()
@@ -355,8 +351,7 @@ pub fn pad_packed_sequence<T: Operand>(
     total_length: Option<i64>,
 ) -> Result<(T, crate::Tensor)> {
     const OP: &str = "pad_packed_sequence";
-    check_packed(OP, packed)?;
-    let batch_sizes = packed.batch_sizes.to_i64_vec()?;
+    let batch_sizes = check_packed(OP, packed)?;
     let longest = batch_sizes.len() as i64;
     let steps = match total_length {
         Some(total) => {
@@ -401,16 +396,96 @@ pub fn pad_packed_sequence<T: Operand>(
     Ok((padded, lengths))
 }
 
+/// Checks `lengths` against a padded batch of `shape` (steps and batch in
+/// its first two dims; batch first with `batch_first`): one length per
+/// sequence, each in `[shortest, steps]`. Returns the batch dim.
+fn check_lengths(
+    op: &str,
+    shape: &[i64],
+    lengths: &[i64],
+    batch_first: bool,
+    shortest: i64,
+) -> Result<i64> {
+    ensure!(
+        shape.len() >= 2,
+        Shape,
+        "{op}: expected a padded batch of at least 2 dims (steps and batch), got {shape:?}"
+    );
+    let batch_dim = i64::from(!batch_first);
+    let (steps, batch) = (shape[1 - batch_dim as usize], shape[batch_dim as usize]);
+    ensure!(
+        lengths.len() as i64 == batch,
+        Shape,
+        "{op}: {} lengths for a batch of {batch} sequences",
+        lengths.len()
+    );
+    ensure!(
+        lengths.iter().all(|&n| (shortest..=steps).contains(&n)),
+        Argument,
+        "{op}: every length must be in [{shortest}, {steps}] (the padded steps), got {lengths:?}"
+    );
+    Ok(batch_dim)
+}
+
+/// The `sequences` (each `[L_i, *]`) padded and packed, as
+/// `torch.nn.utils.rnn.pack_sequence`.
+pub fn pack_sequence<T: Operand>(
+    sequences: &[&T],
+    enforce_sorted: bool,
+) -> Result<PackedSequence<T>> {
+    const OP: &str = "pack_sequence";
+    let mut lengths = Vec::with_capacity(sequences.len());
+    for sequence in sequences {
+        let shape = sequence.shape();
+        ensure!(
+            !shape.is_empty(),
+            Shape,
+            "{OP}: each sequence needs a dim of steps, got a 0-d tensor"
+        );
+        lengths.push(shape[0]);
+    }
+    let padded: T = super::join::<T, _, _, _>(OP, sequences, |raws| {
+        tch::Tensor::f_pad_sequence(raws, false, 0.0, "right")
+    })?;
+    pack_padded_sequence(&padded, &lengths, false, enforce_sorted)
+}
+
+/// The sequences of a padded batch (`[L, B, *]`, or `[B, L, *]` with
+/// `batch_first`), each cut to its length, as
+/// `torch.nn.utils.rnn.unpad_sequence`.
+pub fn unpad_sequence<T: Operand>(
+    padded: &T,
+    lengths: &[i64],
+    batch_first: bool,
+) -> Result<Vec<T>> {
+    const OP: &str = "unpad_sequence";
+    let batch_dim = check_lengths(OP, &padded.shape(), lengths, batch_first, 0)?;
+    let batch = lengths.len() as i64;
+    run_opt(OP, &[Some(padded.raw())], || {
+        (0..batch)
+            .zip(lengths)
+            .map(|(b, &n)| padded.raw().f_select(batch_dim, b)?.f_narrow(0, 0, n))
+            .collect::<std::result::Result<Vec<_>, tch::TchError>>()
+    })
+}
+
+/// The sequences of `packed`, each `[L_i, *]`, in their order before
+/// packing, as `torch.nn.utils.rnn.unpack_sequence`.
+pub fn unpack_sequence<T: Operand>(packed: &PackedSequence<T>) -> Result<Vec<T>> {
+    let (padded, lengths) = pad_packed_sequence(packed, true, 0.0, None)?;
+    unpad_sequence(&padded, &lengths.to_i64_vec()?, true)
+}
+
 /// Checks what the packed kernels trust: `batch_sizes` a non-empty 1-d
 /// Int64 tensor on the CPU of positive, non-increasing counts that add up
 /// to the data's steps; the indices (when given) permutations of the batch
-/// on the data's device. Returns the batch size (the first step's).
+/// on the data's device. Returns the batch sizes (the first is the batch size).
 fn check_batch_sizes<T: Operand>(
     op: &str,
     data: &T,
     batch_sizes: &crate::Tensor,
     indices: [Option<&crate::Tensor>; 2],
-) -> Result<i64> {
+) -> Result<Vec<i64>> {
     let shape = data.shape();
     ensure!(
         !shape.is_empty(),
@@ -445,6 +520,7 @@ fn check_batch_sizes<T: Operand>(
         "{op}: batch_sizes {sizes:?} are not the positive, non-increasing counts of {} packed steps",
         shape[0]
     );
+    // (Not empty: checked above.)
     let batch = sizes[0];
     for order in indices.into_iter().flatten() {
         ensure!(
@@ -454,22 +530,18 @@ fn check_batch_sizes<T: Operand>(
             order.device(),
             data.device()
         );
-        let mut values = order.to_i64_vec().unwrap_or_default();
-        values.sort_unstable();
         ensure!(
-            order.dtype() == crate::DType::Int64
-                && order.ndim() == 1
-                && values == (0..batch).collect::<Vec<_>>(),
+            is_permutation(order, batch),
             Argument,
             "{op}: sorted_indices and unsorted_indices must be Int64 permutations of the \
              batch's {batch} sequences"
         );
     }
-    Ok(batch)
+    Ok(sizes)
 }
 
-/// [`check_batch_sizes`] of a whole packed batch.
-pub(crate) fn check_packed<T: Operand>(op: &str, packed: &PackedSequence<T>) -> Result<i64> {
+/// [`check_batch_sizes`] of a whole packed batch: its batch sizes.
+pub(crate) fn check_packed<T: Operand>(op: &str, packed: &PackedSequence<T>) -> Result<Vec<i64>> {
     let indices = [
         packed.sorted_indices.as_ref(),
         packed.unsorted_indices.as_ref(),
@@ -486,7 +558,8 @@ fn packed_batch<T: Operand>(op: &str, data: &T, batch_sizes: &crate::Tensor) -> 
         Shape,
         "{op}: expected packed data of 2 dims (steps of all sequences, features), got {shape:?}"
     );
-    let batch = check_batch_sizes(op, data, batch_sizes, [None, None])?;
+    // (Not empty: checked.)
+    let batch = check_batch_sizes(op, data, batch_sizes, [None, None])?[0];
     Ok(Stack {
         features: shape[1],
         batch,

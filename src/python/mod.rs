@@ -441,6 +441,9 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::pack_padded_sequence, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::pad_packed_sequence, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::invert_permutation, m)?)?;
+    m.add_function(wrap_pyfunction!(rnn::pack_sequence, m)?)?;
+    m.add_function(wrap_pyfunction!(rnn::unpad_sequence, m)?)?;
+    m.add_function(wrap_pyfunction!(rnn::unpack_sequence, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::triangle_indices, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;

@@ -11,9 +11,18 @@ use super::gil::without_gil;
 use super::results::NnResult as _;
 use crate::{RnnOptions, Variable};
 
+/// `variables` as a Python list (of Variables when `tracked`, else of Tensors).
+fn variables_out(py: Python<'_>, variables: Vec<Variable>, tracked: bool) -> PyResult<Py<PyAny>> {
+    let out = variables
+        .into_iter()
+        .map(|s| s.into_python(py, tracked))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(out.into_pyobject(py)?.into_any().unbind())
+}
+
 /// Whether any operand is a Variable (the results are then Variables), and
-/// the weights as Variables.
-fn weights(params: &[VariableArg<'_>]) -> (bool, Vec<Variable>) {
+/// the operands as Variables.
+fn variables(params: &[VariableArg<'_>]) -> (bool, Vec<Variable>) {
     let tracked = params.iter().any(|p| p.tracked());
     (tracked, params.iter().map(|p| p.get().clone()).collect())
 }
@@ -40,7 +49,7 @@ pub(crate) fn lstm(
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("lstm", move || {
-        let (any_weight, params) = weights(&params);
+        let (any_weight, params) = variables(&params);
         let tracked = any_weight || input.tracked() || hx.tracked() || cx.tracked();
         let options = options(
             "lstm",
@@ -82,7 +91,7 @@ pub(crate) fn gru(
     batch_first: bool,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("gru", move || {
-        let (any_weight, params) = weights(&params);
+        let (any_weight, params) = variables(&params);
         let tracked = any_weight || input.tracked() || hx.tracked();
         let options = options(
             "gru",
@@ -154,7 +163,7 @@ pub(crate) fn recurrent_weights(layer: &Bound<'_, PyAny>) -> PyResult<Vec<(Strin
 }
 
 /// A Python recurrent layer's call, as the core takes it.
-struct Stack {
+struct LayerCall {
     spec: crate::nn::RecurrentSpec,
     training: bool,
     hx: Vec<Variable>,
@@ -163,7 +172,7 @@ struct Stack {
     tracked: bool,
 }
 
-impl Stack {
+impl LayerCall {
     fn of(
         layer: &Bound<'_, PyAny>,
         input: &VariableArg<'_>,
@@ -171,8 +180,8 @@ impl Stack {
         weights: &[VariableArg<'_>],
     ) -> PyResult<Self> {
         let states = states_of(hx)?;
-        let (any_weight, weights) = self::weights(weights);
-        Ok(Stack {
+        let (any_weight, weights) = variables(weights);
+        Ok(LayerCall {
             spec: spec_of(layer)?,
             training: layer.getattr("training")?.is_truthy()?,
             hx: states.iter().map(|s| s.get().clone()).collect(),
@@ -188,10 +197,7 @@ impl Stack {
         output: Variable,
         finals: Vec<Variable>,
     ) -> PyResult<Py<PyAny>> {
-        let finals = finals
-            .into_iter()
-            .map(|s| s.into_python(py, self.tracked))
-            .collect::<PyResult<Vec<_>>>()?;
+        let finals = variables_out(py, finals, self.tracked)?;
         let pair = (output.into_python(py, self.tracked)?, finals);
         Ok(pair.into_pyobject(py)?.into_any().unbind())
     }
@@ -211,7 +217,7 @@ pub(crate) fn recurrent<'py>(
     weights: Vec<VariableArg<'py>>,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("recurrent", move || {
-        let stack = Stack::of(layer, &input, hx, &weights)?;
+        let stack = LayerCall::of(layer, &input, hx, &weights)?;
         let (output, finals) = without_gil(py, || {
             crate::nn::recurrent_forward(
                 &stack.spec,
@@ -332,13 +338,77 @@ pub(crate) fn pack_padded_sequence(
     crate::python::guard::run("pack_padded_sequence", move || {
         let packed =
             crate::pack_padded_sequence(input.get(), &lengths, batch_first, enforce_sorted)?;
-        let parts = (
-            packed.data.into_python(py, input.tracked())?,
-            packed.batch_sizes,
-            packed.sorted_indices,
-            packed.unsorted_indices,
-        );
-        Ok(parts.into_pyobject(py)?.into_any().unbind())
+        packed_parts(py, packed, input.tracked())
+    })
+}
+
+/// `(data, batch_sizes, sorted_indices, unsorted_indices)`, as Python's
+/// `PackedSequence` takes them; the data a Variable when `tracked`.
+fn packed_parts(
+    py: Python<'_>,
+    packed: crate::PackedSequence<Variable>,
+    tracked: bool,
+) -> PyResult<Py<PyAny>> {
+    let parts = (
+        packed.data.into_python(py, tracked)?,
+        packed.batch_sizes,
+        packed.sorted_indices,
+        packed.unsorted_indices,
+    );
+    Ok(parts.into_pyobject(py)?.into_any().unbind())
+}
+
+/// _pack_sequence(sequences, enforce_sorted)
+/// --
+///
+/// The parts of the packed `sequences`, as `torch.nn.utils.rnn.pack_sequence`.
+#[pyfunction(name = "_pack_sequence")]
+pub(crate) fn pack_sequence(
+    py: Python<'_>,
+    sequences: Vec<VariableArg<'_>>,
+    enforce_sorted: bool,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("pack_sequence", move || {
+        let (tracked, parts) = variables(&sequences);
+        let parts: Vec<&Variable> = parts.iter().collect();
+        let packed = crate::pack_sequence(&parts, enforce_sorted)?;
+        packed_parts(py, packed, tracked)
+    })
+}
+
+/// _unpad_sequence(padded, lengths, batch_first)
+/// --
+///
+/// The sequences of a padded batch, as `torch.nn.utils.rnn.unpad_sequence`.
+#[pyfunction(name = "_unpad_sequence")]
+pub(crate) fn unpad_sequence(
+    py: Python<'_>,
+    padded: VariableArg<'_>,
+    lengths: Vec<i64>,
+    batch_first: bool,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("unpad_sequence", move || {
+        let sequences = crate::unpad_sequence(padded.get(), &lengths, batch_first)?;
+        variables_out(py, sequences, padded.tracked())
+    })
+}
+
+/// _unpack_sequence(data, batch_sizes, sorted_indices, unsorted_indices)
+/// --
+///
+/// The sequences of a packed batch, as `torch.nn.utils.rnn.unpack_sequence`.
+#[pyfunction(name = "_unpack_sequence")]
+pub(crate) fn unpack_sequence(
+    py: Python<'_>,
+    data: VariableArg<'_>,
+    batch_sizes: PyRef<'_, PyTensor>,
+    sorted_indices: Option<PyRef<'_, PyTensor>>,
+    unsorted_indices: Option<PyRef<'_, PyTensor>>,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("unpack_sequence", move || {
+        let packed = packed_of(&data, &batch_sizes, sorted_indices, unsorted_indices);
+        let sequences = crate::unpack_sequence(&packed)?;
+        variables_out(py, sequences, data.tracked())
     })
 }
 
@@ -387,7 +457,7 @@ pub(crate) fn recurrent_packed<'py>(
     weights: Vec<VariableArg<'py>>,
 ) -> PyResult<Py<PyAny>> {
     crate::python::guard::run("recurrent", move || {
-        let stack = Stack::of(layer, &data, hx, &weights)?;
+        let stack = LayerCall::of(layer, &data, hx, &weights)?;
         let packed = packed_of(&data, &batch_sizes, sorted_indices, unsorted_indices);
         let (output, finals) = without_gil(py, || {
             crate::nn::recurrent_forward_packed(

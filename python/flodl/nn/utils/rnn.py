@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ... import _flodl
-from ..._flodl import ShapeError, Tensor
-from ..._namespace import _class_of, _sequence
+from ..._flodl import Tensor
+from ..._namespace import _class_of, _sequence, _tensor
 
 __all__ = [
     "PackedSequence",
@@ -93,10 +93,7 @@ def pack_padded_sequence(
     the ``b``-th sequence ``lengths[b]`` steps long (a list or a 1-d tensor).
     With ``enforce_sorted`` the lengths must decrease; otherwise the batch is
     sorted first and unsorted again by ``pad_packed_sequence``."""
-    if not isinstance(input, Tensor):
-        raise TypeError(
-            f"pack_padded_sequence: input must be a flodl Tensor, got {type(input).__name__}"
-        )
+    input = _tensor("pack_padded_sequence", input)
     parts = _flodl._pack_padded_sequence(input, _lengths(lengths), batch_first, enforce_sorted)
     return PackedSequence(*parts)
 
@@ -110,41 +107,33 @@ def pad_packed_sequence(
     """``(padded, lengths)``: the sequences of ``sequence`` padded with
     ``padding_value`` to ``total_length`` steps (the longest's by default),
     in the order they had before packing; ``lengths`` is Int64, on the CPU."""
-    if not isinstance(sequence, PackedSequence):
-        raise TypeError(
-            "pad_packed_sequence: expected a PackedSequence, got " + type(sequence).__name__
-        )
     padded, lengths = _flodl._pad_packed_sequence(
-        *sequence, batch_first, padding_value, total_length
+        *_packed("pad_packed_sequence", sequence), batch_first, padding_value, total_length
     )
     return padded, lengths
 
 
 def pack_sequence(sequences: Sequence[Any], enforce_sorted: bool = True) -> PackedSequence:
-    """The ``sequences`` (each ``[L_i, *]``) packed: ``pad_sequence`` then
-    ``pack_padded_sequence``."""
+    """The ``sequences`` (each ``[L_i, *]``) padded and packed."""
     sequences = _sequence("pack_sequence", sequences)
-    lengths = [s.shape[0] for s in sequences]
-    return pack_padded_sequence(pad_sequence(sequences), lengths, enforce_sorted=enforce_sorted)
+    return PackedSequence(*_flodl._pack_sequence(sequences, enforce_sorted))
 
 
 def unpack_sequence(packed_sequences: PackedSequence) -> list[Any]:
     """The sequences of a packed batch, each ``[L_i, *]``, in their order
     before packing."""
-    padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
-    return unpad_sequence(padded, lengths, batch_first=True)
+    return _flodl._unpack_sequence(*_packed("unpack_sequence", packed_sequences))  # type: ignore[no-any-return]
 
 
 def unpad_sequence(padded_sequences: Any, lengths: Any, batch_first: bool = False) -> list[Any]:
     """The sequences of a padded batch, each cut to its length."""
-    if not batch_first:
-        padded_sequences = padded_sequences.transpose(0, 1)
-    lengths = _lengths(lengths)
-    if len(lengths) != padded_sequences.shape[0]:
-        raise ShapeError(
-            f"unpad_sequence: {len(lengths)} lengths for a batch of {padded_sequences.shape[0]}"
-        )
-    return [seq[:length] for seq, length in zip(padded_sequences.unbind(0), lengths)]
+    return _flodl._unpad_sequence(padded_sequences, _lengths(lengths), batch_first)  # type: ignore[no-any-return]
+
+
+def _packed(op: str, sequence: Any) -> PackedSequence:
+    if not isinstance(sequence, PackedSequence):
+        raise TypeError(f"{op}: expected a PackedSequence, got {type(sequence).__name__}")
+    return sequence
 
 
 def _lengths(lengths: Any) -> list[int]:
