@@ -216,6 +216,16 @@ char *flodl_var_std(const FlodlTensor *x, double correction, const int64_t *dim,
 // torch.linalg.vector_norm over the ndims dims at dim; all elements when has_dim is 0.
 char *flodl_vector_norm(const FlodlTensor *x, double p, const int64_t *dim, size_t ndims,
                         int has_dim, int keepdim, FlodlTensor **out);
+// torch.normal(mean, std) with a tensor mean, std or both (a null one
+// stands for its number): at::normal's own draws.
+char *flodl_normal(const FlodlTensor *mean, double mean_value, const FlodlTensor *std,
+                   double std_value, FlodlTensor **out);
+// c10::promoteTypes of two ScalarType codes; -1 when they have none.
+int flodl_promote_types(int a, int b);
+// at::result_type of two operands, each a tensor or (`*_number`) a Python
+// number as a 0-dim tensor that may be marked in place.
+char *flodl_result_type(const FlodlTensor *a, int a_number, const FlodlTensor *b, int b_number,
+                        int *out);
 // torch.linalg.matrix_norm over the ndims (two) dims at dim: of the order named
 // `ord_name` ("fro", "nuc") when it is not null, else of the order `ord`.
 char *flodl_matrix_norm(const FlodlTensor *x, double ord, const char *ord_name,

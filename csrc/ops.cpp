@@ -123,6 +123,42 @@ char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *
   return guarded(out, [&] { return at::linspace(start, end, steps, like->options()); });
 }
 
+// torch.normal's tensor forms, at::normal itself (so the draws are torch's
+// to the last bit): a null `mean` or `std` stands for its number.
+char *flodl_normal(const at::Tensor *mean, double mean_value, const at::Tensor *std,
+                   double std_value, at::Tensor **out) {
+  return guarded(out, [&] {
+    if (mean != nullptr && std != nullptr) return at::normal(*mean, *std);
+    if (mean != nullptr) return at::normal(*mean, std_value);
+    if (std != nullptr) return at::normal(mean_value, *std);
+    throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                          "normal: a tensor mean or std is needed here");
+  });
+}
+
+// c10::promoteTypes of two ScalarType codes: the code, or -1 for none.
+int flodl_promote_types(int a, int b) {
+  try {
+    return static_cast<int>(
+        c10::promoteTypes(static_cast<c10::ScalarType>(a), static_cast<c10::ScalarType>(b)));
+  } catch (...) {
+    return -1;
+  }
+}
+
+// at::result_type of two operands; a `*_number` operand is a Python number
+// (a 0-dim tensor made for this call, marked as a wrapped number so it
+// promotes as one).
+char *flodl_result_type(const at::Tensor *a, int a_number, const at::Tensor *b, int b_number,
+                        int *out) {
+  return guarded_change([&] {
+    at::Tensor x = *a, y = *b;
+    if (a_number != 0) x.unsafeGetTensorImpl()->set_wrapped_number(true);
+    if (b_number != 0) y.unsafeGetTensorImpl()->set_wrapped_number(true);
+    *out = static_cast<int>(at::result_type(x, y));
+  });
+}
+
 char *flodl_var_std(const at::Tensor *x, double correction, const int64_t *dim, size_t ndims,
                     int has_dim, int keepdim, int std, at::Tensor **out) {
   return guarded(out, [&] {

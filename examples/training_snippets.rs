@@ -191,6 +191,35 @@ fn optimizer_groups_and_state() -> Result<()> {
     Ok(())
 }
 
+fn an_update_rule_of_your_own() -> Result<()> {
+    flodl::manual_seed(0);
+    let model = nn::Linear::new(4, 2, true)?;
+    let (lr, beta1, beta2) = (1e-2, 0.9, 0.99);
+    // Lion's update: the sign of a momentum blend; its state, one buffer per
+    // parameter, kept next to the parameters.
+    let params = model.parameters();
+    let mut momenta = params
+        .iter()
+        .map(|p| Tensor::zeros_like(&p.data()))
+        .collect::<Result<Vec<_>>>()?;
+    let x = Variable::new(Tensor::randn(&[8, 4], TensorOptions::default())?, false)?;
+    for _ in 0..3 {
+        params.iter().for_each(|p| p.zero_grad());
+        model.forward(&x)?.pow_scalar(2)?.mean()?.backward()?;
+        no_grad(|| -> Result<()> {
+            for (p, m) in params.iter().zip(momenta.iter_mut()) {
+                let Some(grad) = p.grad() else { continue };
+                let blend = m.mul_scalar(beta1)?.add(&grad.mul_scalar(1.0 - beta1)?)?;
+                p.data().sub_(&blend.sign()?.mul_scalar(lr)?)?;
+                *m = m.mul_scalar(beta2)?.add(&grad.mul_scalar(1.0 - beta2)?)?;
+            }
+            Ok(())
+        })?;
+    }
+    println!("{:?}", model.weight.data().shape()); // [2, 4]
+    Ok(())
+}
+
 fn schedulers() -> Result<()> {
     let w = Variable::new(Tensor::zeros(&[3], TensorOptions::default())?, true)?;
     let options = SGDOptions {
@@ -282,6 +311,7 @@ fn main() -> Result<()> {
     initialisation()?;
     losses()?;
     optimizer_groups_and_state()?;
+    an_update_rule_of_your_own()?;
     schedulers()?;
     gradient_clipping()?;
     in_place_ops()?;

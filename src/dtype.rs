@@ -82,6 +82,31 @@ impl DType {
         }
     }
 
+    /// The dtype a result of `self` and `other` operands takes, as
+    /// `torch.promote_types` (float16 with bfloat16 is float32; an integer
+    /// with a float the float).
+    pub fn promote_types(self, other: DType) -> Result<DType> {
+        crate::ffi::promote_types(self.scalar_type_code(), other.scalar_type_code())
+            .and_then(DType::from_scalar_type_code)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::DType,
+                    format!(
+                        "promote_types: {} and {} have no common dtype",
+                        self.name(),
+                        other.name()
+                    ),
+                )
+            })
+    }
+
+    /// Whether an op may write a `self` result into a `to` tensor, as
+    /// `torch.can_cast` (no float into an integer, nothing into bool but bool).
+    pub fn can_cast(self, to: DType) -> Result<bool> {
+        tch::Tensor::f_can_cast(self.to_kind(), to.to_kind())
+            .map_err(|e| Error::new(ErrorKind::DType, format!("can_cast: {e}")))
+    }
+
     pub(crate) fn to_kind(self) -> tch::Kind {
         self.entry().1
     }

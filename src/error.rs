@@ -433,6 +433,8 @@ fn classify(message: &str) -> ErrorKind {
                 "has to be greater",
                 "cannot be represented",
                 "element < 0",
+                // normal's "expects std >= 0.0, but found std -1"
+                "expects std >= 0",
             ],
         ),
         (

@@ -51,7 +51,8 @@ pub use ops::Operand;
 pub use tensor::index::TensorIndex;
 pub use tensor::{
     cuda_available, cuda_device_count, cuda_synchronize, cudnn_available, cudnn_set_benchmark,
-    get_num_threads, get_rng_state, manual_seed, print_options, set_num_threads, set_print_options,
-    set_rng_state, torch_repr, DType, Device, PrintOptions, Scalar, Tensor, TensorOptions,
+    get_num_threads, get_rng_state, manual_seed, print_options, result_type, set_num_threads,
+    set_print_options, set_rng_state, torch_repr, DType, Device, Moment, PrintOptions, Promoted,
+    Scalar, Tensor, TensorOptions,
 };
 pub use value::{Key, Value};

@@ -108,6 +108,19 @@ impl Value {
         }
     }
 
+    /// The number of an Int, or of a Float that is a whole number: a count
+    /// as PyTorch's schedulers and optimizers take it (`StepLR(opt, 1.0)`).
+    pub fn as_count(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            // In i64's range (the cast saturates): 2**63 itself is out.
+            Value::Float(x) if x.fract() == 0.0 && x.abs() < 9.223_372_036_854_776e18 => {
+                Some(*x as i64)
+            }
+            _ => None,
+        }
+    }
+
     /// The value of a Bool.
     pub fn as_bool(&self) -> Option<bool> {
         match self {

@@ -553,6 +553,9 @@ fn a_state_dict_goes_into_a_value_and_back() -> Result<()> {
     assert!(report.missing_keys.is_empty());
     assert_eq!(flodl::Value::Int(3).as_i64(), Some(3));
     assert!(flodl::Value::Float(3.0).as_i64().is_none());
+    assert_eq!(flodl::Value::Float(3.0).as_count(), Some(3));
+    assert!(flodl::Value::Float(3.5).as_count().is_none());
+    assert!(flodl::Value::Float(f64::INFINITY).as_count().is_none());
     Ok(())
 }
 

@@ -108,6 +108,70 @@ fn random_tensors_follow_the_seed() {
 }
 
 #[test]
+fn normal_draws_broadcast_means_and_stds_and_refuses_bad_ones() {
+    let _alone = generator_alone();
+    let mean = Tensor::from_f64(&[0.0, 10.0, 100.0], &[3, 1], Device::CPU).unwrap();
+    let std = Tensor::zeros(&[4], f64_opts()).unwrap();
+    // A zero std draws the mean itself, broadcast to [3, 4].
+    let drawn = Tensor::normal(&mean, &std).unwrap();
+    assert_eq!(drawn.shape(), vec![3, 4]);
+    assert_eq!(drawn.to_f64_vec().unwrap()[4..8], [10.0; 4]);
+    flodl::manual_seed(5);
+    let a = Tensor::normal(&mean, 2.0).unwrap().to_f64_vec().unwrap();
+    flodl::manual_seed(5);
+    let b = Tensor::normal(1.0, &Tensor::ones(&[3, 1], f64_opts()).unwrap()).unwrap();
+    assert_ne!(a, b.to_f64_vec().unwrap());
+    let sized = Tensor::normal_sized(3.0, 0.0, &[2, 2], f64_opts()).unwrap();
+    assert_eq!(sized.to_f64_vec().unwrap(), vec![3.0; 4]);
+    let err = Tensor::normal(&mean, -1.0).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert_eq!(
+        Tensor::normal(0.0, 1.0).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
+}
+
+#[test]
+fn promotion_is_pytorch_s() {
+    assert_eq!(
+        DType::Float16.promote_types(DType::BFloat16).unwrap(),
+        DType::Float32
+    );
+    assert_eq!(
+        DType::Int64.promote_types(DType::Float16).unwrap(),
+        DType::Float16
+    );
+    assert_eq!(
+        DType::UInt8.promote_types(DType::Int8).unwrap(),
+        DType::Int16
+    );
+    assert!(!DType::Float32.can_cast(DType::Int64).unwrap());
+    assert!(DType::Int64.can_cast(DType::Float32).unwrap());
+    let ints = Tensor::zeros(
+        &[2],
+        TensorOptions {
+            dtype: DType::Int8,
+            device: Device::CPU,
+        },
+    )
+    .unwrap();
+    let half = Tensor::zeros(
+        &[],
+        TensorOptions {
+            dtype: DType::Float64,
+            device: Device::CPU,
+        },
+    )
+    .unwrap();
+    // A number of the same kind does not widen the tensor; another kind does.
+    assert_eq!(flodl::result_type(&ints, 300).unwrap(), DType::Int8);
+    assert_eq!(flodl::result_type(&ints, 2.5).unwrap(), DType::Float32);
+    // A 0-d tensor of a higher kind than the tensor with dims gives its dtype.
+    assert_eq!(flodl::result_type(&ints, &half).unwrap(), DType::Float64);
+    assert_eq!(flodl::result_type(true, 2).unwrap(), DType::Int64);
+}
+
+#[test]
 fn every_dtype_converts() {
     for dtype in DType::ALL {
         let t = Tensor::ones(

@@ -206,6 +206,7 @@ PYTHON_NAMES = {
         "full_like",
         "linspace",
         "logspace",
+        "normal",
         "ones",
         "ones_like",
         "rand",
@@ -288,6 +289,7 @@ PYTHON_NAMES = {
     ]
     + sorted(OTHER_NAMES),
     "_size": ["Size"],
+    "func": ["vmap"],
 }
 
 

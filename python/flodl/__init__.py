@@ -41,6 +41,7 @@ from ._creation import (
     full_like,
     linspace,
     logspace,
+    normal,
     ones,
     ones_like,
     rand,
@@ -96,6 +97,7 @@ from ._flodl import (
     bilinear,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    can_cast,
     celu,
     col2im,
     conv1d,
@@ -164,7 +166,9 @@ from ._flodl import (
     pixel_shuffle,
     pixel_unshuffle,
     poisson_nll_loss,
+    promote_types,
     relu6,
+    result_type,
     rms_norm,
     scaled_dot_product_attention,
     set_num_threads,
@@ -596,6 +600,7 @@ from ._namespace import (
 )
 from ._size import Size
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled
+from .func import vmap
 
 # The nn functions, in the order they are declared.
 NN_FUNCTIONS = (
@@ -796,6 +801,7 @@ __all__ = [
     "bool",
     "broadcast_to",
     "bucketize",
+    "can_cast",
     "cartesian_prod",
     "cat",
     "cdist",
@@ -1102,6 +1108,7 @@ __all__ = [
     "norm_dim",
     "norm_dims",
     "norm_except_dim",
+    "normal",
     "normalize",
     "not_equal",
     "numel",
@@ -1124,6 +1131,7 @@ __all__ = [
     "prelu",
     "prod",
     "prod_dim",
+    "promote_types",
     "qr",
     "quantile",
     "rad2deg",
@@ -1144,6 +1152,7 @@ __all__ = [
     "repeat_interleave",
     "reshape",
     "reshape_as",
+    "result_type",
     "return_types",
     "rfloor_divide_scalar",
     "rms_norm",
@@ -1254,6 +1263,7 @@ __all__ = [
     "var_mean",
     "view",
     "view_as",
+    "vmap",
     "vstack",
     "weight_norm_from",
     "where",

@@ -56,7 +56,7 @@ def hessian(
     """The Hessian of a single-element ``func`` at ``inputs``, as
     ``torch.autograd.functional.hessian``."""
     _plain("hessian", create_graph, strict)
-    return _func.hessian(func, inputs)
+    return _func._hessian_at(func, inputs)
 
 
 def hvp(

@@ -8,6 +8,7 @@ dtypes are PyTorch's (``arange(5)`` and ``full([2], 7)`` are int64)."""
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING, Any
 
 from . import _flodl
@@ -38,11 +39,64 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
             _check_integral_target(data, dtype)
         array = _as_array(data, default_float=dtype is None)
         result = Tensor.from_numpy(array)
+        if dtype is None:
+            inferred = _inferred_dtype(data)
+            if inferred is not None and inferred != result.dtype:
+                result = result.to_dtype(inferred)
     if dtype is not None:
         result = result.to_dtype(dtype)
     if device is not None:
         result = result.to_device(device)
     return _leaf(result, requires_grad)
+
+
+# The dtypes of Python's numbers in data, as PyTorch infers them (a float is
+# the default float dtype).
+_PYTHON_NUMBERS = {
+    bool: _flodl.DType.Bool,
+    int: _flodl.DType.Int64,
+    float: _flodl.DType.Float32,
+}
+
+
+def _inferred_dtype(data: Any) -> Any:
+    """``torch.tensor``'s dtype for ``data`` without ``dtype=``: the
+    promotion (``promote_types``) of its items' dtypes, where a Python
+    number has its dtype above, and a numpy array or scalar, a Tensor or a
+    torch tensor its own. None for data of other items (numpy's conversion
+    decides, or refuses)."""
+    found = _PYTHON_NUMBERS.get(type(data))
+    if found is not None:
+        return found
+    if isinstance(data, (list, tuple)):
+        if not data:
+            return _flodl.DType.Float32
+        kinds = set(map(type, data))  # at C speed: a row of numbers is one pass
+        result = None
+        for kind in kinds:
+            found = _PYTHON_NUMBERS.get(kind)
+            if found is None:
+                continue
+            result = found if result is None else _flodl.promote_types(result, found)
+        if not kinds <= _PYTHON_NUMBERS.keys():
+            for item in data:
+                if type(item) in _PYTHON_NUMBERS:
+                    continue
+                found = _inferred_dtype(item)
+                if found is None:
+                    return None
+                result = found if result is None else _flodl.promote_types(result, found)
+        return result
+    if isinstance(data, Tensor):
+        return data.dtype
+    dtype = getattr(data, "dtype", None)  # a numpy array or scalar, a torch tensor
+    if dtype is None:
+        return None
+    name = str(dtype).rpartition(".")[2]
+    try:
+        return _flodl.DType.Bool if name == "bool_" else _flodl.promote_types(name, name)
+    except (TypeError, ValueError, _flodl.FlodlError):
+        return None
 
 
 def _leaf(values: Tensor, requires_grad: bool) -> Tensor:
@@ -217,7 +271,9 @@ def arange(
     if end is None:
         start, end = 0, start
     if dtype is None:
-        integral = all(isinstance(b, int) or _is_integral_tensor(b) for b in (start, end, step))
+        integral = all(
+            isinstance(b, numbers.Integral) or _is_integral_tensor(b) for b in (start, end, step)
+        )
         dtype = _flodl.DType.Int64 if integral else _flodl.DType.Float32
     values = Tensor.arange(start, end, step, dtype=dtype, device=device)
     return _leaf(values, requires_grad)
@@ -299,8 +355,60 @@ def triu_indices(
     return _flodl._triangle_indices(True, row, col, offset, dtype, device)
 
 
+def normal(
+    mean: Any = 0.0,
+    std: Any = 1.0,
+    size: Any = None,
+    *,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.normal``: draws from ``N(mean, std**2)``, one per element of
+    the broadcast ``mean`` and ``std`` when either is a Tensor (its dtype and
+    device), or ``size`` of them when both are numbers; ``generator=``: a
+    ``flodl.Generator`` to draw from. The draws are a Tensor that records no
+    graph (torch's pass a zero gradient back to a ``mean`` or ``std`` that
+    requires grad)."""
+    tensors = [isinstance(m, Tensor) for m in (mean, std)]
+    if any(tensors):
+        if size is not None:
+            raise TypeError("normal: size= goes with a number mean and std, not a tensor one")
+        if generator is not None:
+            import torch
+
+            def torch_side(m: Any) -> Any:
+                return m.detach().to_torch() if isinstance(m, Tensor) else m
+
+            values = Tensor.from_torch(
+                torch.normal(torch_side(mean), torch_side(std), generator=generator)
+            )
+        else:
+            values = _flodl._normal(mean, std)
+    else:
+        if size is None:
+            raise TypeError(
+                "normal: with a number mean and std, give the shape: normal(mean, std, size)"
+            )
+        sizes = _sizes("normal", (size,))
+        probe = Tensor.zeros([0], dtype=_default_float(dtype), device=device)
+        if generator is not None:
+            values = _drawn(generator, "normal", (float(mean), float(std), sizes), sizes, probe)
+        else:
+            values = Tensor.empty(sizes, dtype=probe.dtype, device=device)
+            values.normal_(float(mean), float(std))
+    if dtype is not None:
+        values = values.to_dtype(dtype)
+    if device is not None:
+        values = values.to_device(device)
+    return _leaf(values, requires_grad)
+
+
 def randint(
     *args: Any,
+    low: Any = None,
+    high: Any = None,
     size: Any = None,
     generator: Any = None,
     dtype: Any = None,
@@ -310,6 +418,11 @@ def randint(
     """``torch.randint(low=0, high, size)``: integers drawn uniformly from
     ``[low, high)``, int64 unless ``dtype=``; ``randint(high, size)`` too;
     ``generator=``: a ``flodl.Generator`` to draw from."""
+    # PyTorch also takes the bounds by name: `randint(low=2, high=5, size=(4,))`.
+    if low is not None:
+        args = (low, *args)
+    if high is not None:
+        args = (*args, high)
     if size is not None:
         args = (*args, size)
     if len(args) == 2:

@@ -71,6 +71,14 @@ class DType:
         """``"float32"`` etc., as PyTorch and numpy name it."""
     @property
     def is_floating_point(self) -> bool: ...
+    @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+    @property
+    def is_signed(self) -> bool: ...
+    @property
+    def is_complex(self) -> bool:
+        """False: flodl has no complex dtypes."""
 
 class finfo:
     """The limits of a floating-point dtype (default float32), as ``torch.finfo``."""
@@ -441,6 +449,11 @@ class _Ops(Generic[_Self, _Operand]):
     # Actions.
     def numel(self) -> int: ...
     def element_size(self) -> int: ...
+    @property
+    def itemsize(self) -> int: ...
+    @property
+    def nbytes(self) -> int:
+        """``numel() * itemsize``."""
     def dim(self) -> int: ...
     def size(self, dim: int | None = None) -> Any:
         """The shape (a ``Size``), or the size of dim ``dim`` (an int)."""
@@ -1626,7 +1639,7 @@ class Tensor(_Ops[Tensor, Tensor]):
     def to_f32_vec(self) -> list[float]: ...
     def to_f64_vec(self) -> list[float]: ...
     def to_i64_vec(self) -> list[int]: ...
-    def numpy(self) -> np.ndarray[Any, Any]:
+    def numpy(self, *, force: bool = False) -> np.ndarray[Any, Any]:
         """Shares a CPU tensor's memory (as torch); a copy otherwise
         (BFloat16 raises DTypeError: numpy has none)."""
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
@@ -1749,7 +1762,7 @@ class Variable(_Ops[Variable, VariableLike], Tensor):  # type: ignore[misc]
         second backward raises AutogradError) unless ``retain_graph`` (None:
         as ``create_graph``, which records the gradients' own graph);
         ``inputs`` limits which leaves get gradients."""
-    def numpy(self) -> np.ndarray[Any, Any]:
+    def numpy(self, *, force: bool = False) -> np.ndarray[Any, Any]:
         """A copy of the values (``.data.numpy()`` shares them)."""
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
     @staticmethod
@@ -1840,6 +1853,16 @@ def set_grad_enabled(enabled: bool) -> bool:
     """Sets grad mode for this thread; returns the previous state."""
 
 def manual_seed(seed: int) -> None: ...
+def result_type(tensor1: Tensor | float | bool, tensor2: Tensor | float | bool) -> DType:
+    """The dtype an op of the two operands computes in, as ``torch.result_type``."""
+
+def promote_types(type1: Any, type2: Any) -> DType:
+    """The dtype two dtypes promote to, as ``torch.promote_types``."""
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether an op's ``from_`` result may be written into a ``to`` tensor."""
+
+def _normal(mean: Tensor | float, std: Tensor | float) -> Tensor: ...
 def get_num_threads() -> int: ...
 def set_num_threads(threads: int) -> None:
     """Sets the number of threads libtorch's CPU ops use (shared with torch)."""

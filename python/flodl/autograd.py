@@ -31,6 +31,7 @@ from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 __all__ = [
     "Function",
     "FunctionCtx",
+    "backward",
     "checkpoint",
     "detect_anomaly",
     "enable_grad",
@@ -57,13 +58,27 @@ def grad(
     grad_outputs: Variable | Tensor | Sequence[Variable | Tensor] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple[Variable | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, one per input,
     as ``torch.autograd.grad``. ``grad_outputs`` gives each output's upstream
     gradient (needed for a non-scalar output); ``retain_graph`` defaults to
     ``create_graph``. An input that did not contribute is an AutogradError
-    naming it, or ``None`` with ``allow_unused=True``."""
+    naming it, or ``None`` with ``allow_unused=True`` (zeros with
+    ``materialize_grads=True``)."""
+    if is_grads_batched:
+        raise _flodl.ArgumentError(
+            "grad: is_grads_batched=True is not supported; call grad once per grad_outputs row"
+        )
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise _flodl.ArgumentError(
+            "grad: materialize_grads=True with allow_unused=False: unused inputs get zeros, "
+            "so allow_unused must not be False"
+        )
     outputs = [outputs] if isinstance(outputs, Variable) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Variable) else list(inputs)
     if grad_outputs is not None and isinstance(grad_outputs, (Variable, Tensor)):
@@ -76,7 +91,62 @@ def grad(
         create_graph,
         allow_unused,
     )
+    if materialize_grads:
+        grads = [
+            Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device) if g is None else g
+            for g, x in zip(grads, inputs)
+        ]
     return tuple(grads)
+
+
+def backward(
+    tensors: _Variables,
+    grad_tensors: Variable | Tensor | Sequence[Variable | Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: _Variables | None = None,
+) -> None:
+    """Fills the leaves' gradients from several outputs at once, as
+    ``torch.autograd.backward``: each output's gradient is its entry of
+    ``grad_tensors`` (None for a single-element output, whose gradient is 1),
+    and the leaves get the sum over the outputs, in one backward pass."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    if grad_tensors is None:
+        grads: list = [None] * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grads = [grad_tensors]
+    else:
+        grads = list(grad_tensors)
+    if len(grads) != len(tensors):
+        raise _flodl.ArgumentError(
+            f"backward: got {len(grads)} grad_tensors for {len(tensors)} tensors"
+        )
+    if not tensors:
+        raise _flodl.ArgumentError("backward: no tensors to differentiate")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Variable) or not t.requires_grad:
+            raise _flodl.AutogradError(
+                f"backward: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    if isinstance(inputs, Variable):
+        inputs = [inputs]
+    if len(tensors) == 1:
+        tensors[0].backward(grads[0], retain_graph, create_graph, inputs)
+        return
+    # One root, whose gradient reaches each output as its own grad tensor:
+    # d/dt_i of sum_i <t_i, g_i> is g_i.
+    total = None
+    for t, g in zip(tensors, grads):
+        if g is None:
+            if t.numel() != 1:
+                raise _flodl.AutogradError(
+                    "backward: grad can be implicitly created only for scalar outputs"
+                )
+            term = t.sum()
+        else:
+            term = (t * g).sum()
+        total = term if total is None else total + term
+    total.backward(None, retain_graph, create_graph, inputs)
 
 
 class detect_anomaly:

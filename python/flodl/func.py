@@ -1,17 +1,22 @@
-"""``flodl.func``: function transforms, as ``torch.func`` and
-``torch.autograd.functional``.
+"""``flodl.func``: function transforms, as ``torch.func``.
 
 ``vjp``, ``jvp`` (true forward mode, through libtorch's dual tensors),
-``grad``, ``grad_and_value`` and ``jacrev`` as ``torch.func``; ``jacobian``,
-``hessian`` and ``hvp`` as ``torch.autograd.functional``. ``f`` takes and
-returns Variables; primals and tangents may be Tensors or Variables (their
-values are used: a transform does not reach into the graph they came from).
+``grad``, ``grad_and_value``, ``jacrev``, ``jacfwd``, ``hessian``, ``vmap``
+and ``functional_call`` as ``torch.func``; ``jacobian`` and ``hvp`` as
+``torch.autograd.functional``. ``f`` takes and returns Variables; primals
+and tangents may be Tensors or Variables (their values are used: a
+transform does not reach into the graph they came from). An argument that
+``argnums`` picks may be a tensor or a dict, list or tuple of them (a
+``{name: tensor}`` of parameters), and its gradient comes back in that shape.
 Results are Tensors, in the container ``f`` returned its outputs in. An
 output that does not depend on the inputs (a constant, an integer tensor) has
 zero derivatives, as in PyTorch.
 
 The transforms are ``flodl::func``'s, in Rust; this module only shapes the
-arguments as PyTorch does (``argnums``, a tuple of inputs or one input).
+arguments as PyTorch does (``argnums``, a tuple of inputs or one input, the
+containers). ``vmap`` runs ``func`` once per sample and stacks the results:
+torch's numbers, without its batching rules (``B`` calls for a batch of
+``B``).
 """
 
 from __future__ import annotations
@@ -22,7 +27,19 @@ from typing import Any, Callable, Union
 from . import _flodl
 from ._flodl import ArgumentError, Tensor, Variable
 
-__all__ = ["grad", "grad_and_value", "hessian", "hvp", "jacobian", "jacrev", "jvp", "vjp"]
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jvp",
+    "vjp",
+    "vmap",
+]
 
 TensorLike = Union[Tensor, Variable]
 
@@ -71,38 +88,112 @@ def _positions(name: str, argnums: tuple[int, ...], n: int) -> list[int]:
     return positions
 
 
-def _of_wanted(f: Callable[..., Any], args: tuple, positions: list[int]) -> Callable[..., Any]:
-    """``f`` as a function of the arguments at ``positions`` only, the
-    others fixed to ``args``."""
+def _flatten(tree: Any) -> tuple[list[Any], Callable[[Sequence[Any]], Any]]:
+    """The leaves of a dict, list or tuple (nested) of leaves, in order,
+    and the function that rebuilds that container from new leaves."""
+    if isinstance(tree, dict):
+        keys = list(tree)
+        parts = [_flatten(tree[k]) for k in keys]
+    elif isinstance(tree, (list, tuple)):
+        keys = None
+        parts = [_flatten(item) for item in tree]
+    else:
+        return [tree], lambda leaves: leaves[0]
+    counts = [len(leaves) for leaves, _ in parts]
 
-    def of_wanted(*wanted: Any) -> Any:
-        full = list(args)
-        for i, w in zip(positions, wanted):
-            full[i] = w
-        return f(*full)
+    def rebuild(leaves: Sequence[Any]) -> Any:
+        items, start = [], 0
+        for (_, again), n in zip(parts, counts):
+            items.append(again(leaves[start : start + n]))
+            start += n
+        if keys is not None:
+            return (
+                type(tree)(zip(keys, items)) if type(tree) is not dict else dict(zip(keys, items))
+            )
+        if hasattr(tree, "_fields"):  # a namedtuple
+            return type(tree)(*items)
+        return type(tree)(items)
 
-    return of_wanted
+    return [leaf for leaves, _ in parts for leaf in leaves], rebuild
 
 
-def grad_and_value(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
+class _Picked:
+    """The arguments ``argnums`` picks, flattened into one list of leaves
+    (each argument may be a container of tensors), with ``f`` as a function
+    of those leaves and the way back to one result per argument."""
+
+    def __init__(self, name: str, f: Callable[..., Any], args: tuple, argnums: tuple[int, ...]):
+        self.positions = _positions(name, argnums, len(args))
+        self.leaves: list[Any] = []
+        self.spans: list[tuple[int, int, Callable[[Sequence[Any]], Any]]] = []
+        for i in self.positions:
+            leaves, rebuild = _flatten(args[i])
+            self.spans.append((len(self.leaves), len(leaves), rebuild))
+            self.leaves.extend(leaves)
+        self.f, self.args = f, args
+
+    def of_leaves(self, *leaves: Any) -> Any:
+        full = list(self.args)
+        for i, (start, n, rebuild) in zip(self.positions, self.spans):
+            full[i] = rebuild(leaves[start : start + n])
+        return self.f(*full)
+
+    def per_argument(self, per_leaf: Sequence[Any]) -> list[Any]:
+        return [rebuild(per_leaf[start : start + n]) for start, n, rebuild in self.spans]
+
+
+def _without_aux(
+    name: str, f: Callable[..., Any], has_aux: bool
+) -> tuple[Callable[..., Any], list]:
+    """``f`` returning its output only, and where the aux it returned with
+    it (``has_aux``) is kept."""
+    if not has_aux:
+        return f, []
+    kept: list[Any] = []
+
+    def output_only(*args: Any) -> Any:
+        result = f(*args)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise ArgumentError(f"{name}: with has_aux=True, f must return (output, aux)")
+        kept[:] = [result[1]]
+        return result[0]
+
+    return output_only, kept
+
+
+def _detached(tree: Any) -> Any:
+    leaves, rebuild = _flatten(tree)
+    return rebuild([x.detach() if isinstance(x, Variable) else x for x in leaves])
+
+
+def grad_and_value(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False):
     """A function returning ``(gradient, value)`` of a single-element ``f``
-    with respect to the arguments ``argnums``."""
+    with respect to the arguments ``argnums`` (``(gradient, (value, aux))``
+    when ``f`` returns ``(output, aux)`` and ``has_aux=True``)."""
     wanted_argnums, single = _argnums("grad", argnums)
 
-    def wrapper(*args: TensorLike):
-        positions = _positions("grad", wanted_argnums, len(args))
-        of_wanted = _of_wanted(f, args, positions)
-        grads, value = _flodl._func_grad_and_value(of_wanted, [args[i] for i in positions])
-        return (grads[0] if single else tuple(grads)), value
+    def wrapper(*args: Any):
+        g, aux = _without_aux("grad", f, has_aux)
+        picked = _Picked("grad", g, args, wanted_argnums)
+        grads, value = _flodl._func_grad_and_value(picked.of_leaves, picked.leaves)
+        per_arg = picked.per_argument(grads)
+        gradient = per_arg[0] if single else tuple(per_arg)
+        return (gradient, (value, _detached(aux[0]))) if has_aux else (gradient, value)
 
     return wrapper
 
 
-def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False):
     """A function returning the gradient of a single-element ``f`` with
-    respect to the arguments ``argnums``, as ``torch.func.grad``."""
-    with_value = grad_and_value(f, argnums)
-    return lambda *args: with_value(*args)[0]
+    respect to the arguments ``argnums``, as ``torch.func.grad``
+    (``(gradient, aux)`` with ``has_aux=True``)."""
+    with_value = grad_and_value(f, argnums, has_aux)
+
+    def wrapper(*args: Any):
+        gradient, value = with_value(*args)
+        return (gradient, value[1]) if has_aux else gradient
+
+    return wrapper
 
 
 def jacobian(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
@@ -114,26 +205,271 @@ def jacobian(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
     return _flodl._func_jacobian("jacobian", f, _tuple(inputs), per_input)
 
 
-def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
-    """A function returning the Jacobian of ``f`` with respect to the
-    arguments ``argnums``, as ``torch.func.jacrev`` (nested per output,
-    then per argument when ``argnums`` is a tuple)."""
-    wanted_argnums, single = _argnums("jacrev", argnums)
+def _jacobians(name: str, f: Callable[..., Any], args: tuple, argnums: Any, reverse: bool) -> Any:
+    """The Jacobians of ``f`` at ``args`` with respect to ``argnums``,
+    nested as ``torch.func.jacrev`` nests them: per output when ``f``
+    returns a tuple, then per argument when ``argnums`` is a tuple, each in
+    its argument's container."""
+    wanted_argnums, single = _argnums(name, argnums)
+    returned: list[type] = []  # the container f returned its outputs in, if any
 
-    def wrapper(*args: TensorLike):
-        positions = _positions("jacrev", wanted_argnums, len(args))
-        of_wanted = _of_wanted(f, args, positions)
-        return _flodl._func_jacobian("jacrev", of_wanted, [args[i] for i in positions], not single)
+    def noted(*args: Any) -> Any:
+        out = f(*args)
+        returned[:] = [type(out)] if isinstance(out, (tuple, list)) else []
+        return out
+
+    picked = _Picked(name, noted, args, wanted_argnums)
+    if reverse:
+        rows = _flodl._func_jacobian(name, picked.of_leaves, picked.leaves, True)
+    else:
+        rows = _forward_jacobian(picked.of_leaves, picked.leaves)
+    rows = list(rows) if returned else [rows]
+
+    def arranged(per_leaf: Sequence[Any]) -> Any:
+        per_arg = picked.per_argument(list(per_leaf))
+        return per_arg[0] if single else tuple(per_arg)
+
+    results = [arranged(row) for row in rows]
+    return (list(results) if returned[0] is list else tuple(results)) if returned else results[0]
+
+
+def _forward_jacobian(f: Callable[..., Any], leaves: list[Any]) -> Any:
+    """Per output of ``f`` (a tuple when it returns one), per leaf: the
+    Jacobian ``output.shape + leaf.shape``, one forward-mode ``jvp`` per
+    element of the leaves (the columns)."""
+    from . import _namespace
+
+    columns_per_leaf = []
+    outputs = None
+    for k, leaf in enumerate(leaves):
+        columns = []
+        for e in range(leaf.numel()):
+            tangents = [Tensor.zeros(list(x.shape), dtype=x.dtype) for x in leaves]
+            flat = tangents[k].reshape([-1])
+            flat[e] = 1
+            outputs, tangent = jvp(f, leaves, tangents)
+            columns.append(tangent)
+        columns_per_leaf.append((leaf, columns))
+    if outputs is None:  # no elements at all: evaluate once for the shapes
+        outputs = f(*leaves)
+    several = isinstance(outputs, (tuple, list))
+    outs = list(outputs) if several else [outputs]
+    rows = []
+    for i, out in enumerate(outs):
+        row = []
+        for leaf, columns in columns_per_leaf:
+            shape = [*out.shape, *leaf.shape]
+            if not columns:
+                row.append(Tensor.zeros(shape, dtype=out.dtype))
+                continue
+            picked = [(c[i] if several else c).detach() for c in columns]
+            row.append(_namespace.stack(picked, -1).reshape(shape))
+        rows.append(tuple(row))
+    return tuple(rows) if several else rows[0]
+
+
+def _jacobian_transform(
+    name: str, f: Callable[..., Any], argnums: Any, has_aux: bool, reverse: bool
+) -> Callable[..., Any]:
+    _argnums(name, argnums)  # checked when the transform is made, as torch's
+
+    def wrapper(*args: Any):
+        g, aux = _without_aux(name, f, has_aux)
+        jac = _jacobians(name, g, args, argnums, reverse)
+        return (jac, _detached(aux[0])) if has_aux else jac
 
     return wrapper
 
 
-def hessian(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
-    """The Hessian of a single-element ``f`` at ``inputs``, shaped
-    ``input.shape + input.shape`` (a tuple of tuples for a tuple of inputs),
-    as ``torch.autograd.functional.hessian``."""
+def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False):
+    """A function returning the Jacobian of ``f`` with respect to the
+    arguments ``argnums``, as ``torch.func.jacrev`` (nested per output,
+    then per argument when ``argnums`` is a tuple; ``(jacobian, aux)`` with
+    ``has_aux=True``)."""
+    return _jacobian_transform("jacrev", f, argnums, has_aux, reverse=True)
+
+
+def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False):
+    """``jacrev``'s Jacobian in forward mode, as ``torch.func.jacfwd``: one
+    ``jvp`` per element of the arguments (an op without a forward formula
+    is an AutogradError, as in PyTorch)."""
+    return _jacobian_transform("jacfwd", f, argnums, has_aux, reverse=False)
+
+
+def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
+    """A function returning the Hessian of a single-element ``f`` with
+    respect to the arguments ``argnums``, shaped ``input.shape +
+    input.shape`` (a tuple of tuples for a tuple of argnums), as
+    ``torch.func.hessian``."""
+    wanted_argnums, single = _argnums("hessian", argnums)
+
+    def wrapper(*args: Any):
+        positions = _positions("hessian", wanted_argnums, len(args))
+        picked = _Picked("hessian", f, args, tuple(positions))
+        if any(isinstance(args[i], (dict, list, tuple)) for i in positions):
+            raise TypeError("hessian: the arguments argnums picks must be tensors")
+        rows = _flodl._func_hessian(picked.of_leaves, picked.leaves)
+        return rows[0][0] if single else tuple(rows)
+
+    return wrapper
+
+
+def _hessian_at(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
+    """The Hessian of a single-element ``f`` at ``inputs``, as
+    ``torch.autograd.functional.hessian``."""
     rows = _flodl._func_hessian(f, _tuple(inputs))
     return tuple(rows) if isinstance(inputs, (tuple, list)) else rows[0][0]
+
+
+def vmap(
+    func: Callable[..., Any],
+    in_dims: Any = 0,
+    out_dims: Any = 0,
+    randomness: str = "error",
+    *,
+    chunk_size: int | None = None,
+):
+    """``func`` mapped over a dim of its arguments, as ``torch.func.vmap``:
+    ``in_dims`` (an int, None for an argument that is not mapped, or a tuple
+    of them, one per argument) says which dim of each argument is the
+    batch; the results are stacked along ``out_dims``. Runs ``func`` once per
+    sample (the same numbers as torch's batched run); gradients flow through."""
+    from . import _namespace
+
+    if randomness not in ("error", "different", "same"):
+        raise ArgumentError(
+            f"vmap: randomness must be 'error', 'different' or 'same', got {randomness!r}"
+        )
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
+        if len(dims) != len(args):
+            raise ArgumentError(
+                f"vmap: in_dims has {len(dims)} entries for {len(args)} positional arguments"
+            )
+        flat_args, batch = [], None
+        for arg, dim in zip(args, dims):
+            leaves, rebuild = _flatten(arg)
+            leaf_dims = (
+                _flatten(dim)[0] if isinstance(dim, (dict, list, tuple)) else [dim] * len(leaves)
+            )
+            if len(leaf_dims) != len(leaves):
+                raise ArgumentError(
+                    "vmap: an in_dims entry does not match its argument's structure"
+                )
+            for leaf, d in zip(leaves, leaf_dims):
+                if d is None:
+                    continue
+                if not isinstance(leaf, Tensor):
+                    raise TypeError(
+                        f"vmap: a mapped argument must be a tensor, got {type(leaf).__name__}"
+                    )
+                if not -leaf.dim() <= d < max(leaf.dim(), 1) or leaf.dim() == 0:
+                    raise ArgumentError(
+                        f"vmap: in_dim {d} is out of range for an argument of shape {list(leaf.shape)}"
+                    )
+                size = leaf.shape[d]
+                if batch is not None and size != batch:
+                    raise ArgumentError(
+                        f"vmap: the mapped dims have different sizes ({batch} and {size})"
+                    )
+                batch = size
+            flat_args.append((leaves, leaf_dims, rebuild))
+        if batch is None:
+            raise ArgumentError("vmap: at least one argument must be mapped (an in_dim not None)")
+        if batch == 0:
+            raise ArgumentError("vmap: the mapped dim has size 0")
+        results = []
+        for b in range(batch):
+            sample = [
+                rebuild([x if d is None else x.select(d, b) for x, d in zip(leaves, leaf_dims)])
+                for leaves, leaf_dims, rebuild in flat_args
+            ]
+            results.append(func(*sample, **kwargs))
+        out_leaves, rebuild_out = _flatten(results[0])
+        per_sample = [_flatten(r)[0] for r in results]
+        out_dim_list = (
+            _flatten(out_dims)[0]
+            if isinstance(out_dims, (dict, list, tuple))
+            else [out_dims] * len(out_leaves)
+        )
+        if len(out_dim_list) != len(out_leaves):
+            raise ArgumentError("vmap: out_dims does not match the structure func returns")
+        stacked = []
+        for k, d in enumerate(out_dim_list):
+            items = [leaves[k] for leaves in per_sample]
+            if not all(isinstance(x, Tensor) for x in items):
+                raise TypeError("vmap: func must return tensors (or containers of them)")
+            stacked.append(items[0] if d is None else _namespace.stack(items, d))
+        return rebuild_out(stacked)
+
+    return wrapper
+
+
+def functional_call(
+    module: Any,
+    parameter_and_buffer_dicts: Any,
+    args: Any = None,
+    kwargs: dict[str, Any] | None = None,
+    *,
+    tie_weights: bool = True,
+    strict: bool = False,
+) -> Any:
+    """``module(*args, **kwargs)`` with its parameters and buffers replaced
+    by the tensors of ``parameter_and_buffer_dicts`` (``{name: tensor}`` by
+    ``named_parameters()``'s names, or a tuple of such dicts) for this call
+    only, as ``torch.func.functional_call``. A tied parameter (one tensor
+    under two names) is replaced under both (``tie_weights``); ``strict``
+    asks for every parameter and buffer."""
+    if isinstance(parameter_and_buffer_dicts, dict):
+        given = dict(parameter_and_buffer_dicts)
+    else:
+        given = {}
+        for d in parameter_and_buffer_dicts:
+            overlap = given.keys() & d.keys()
+            if overlap:
+                raise ArgumentError(
+                    f"functional_call: {sorted(overlap)} given in more than one dict"
+                )
+            given.update(d)
+    slots: dict[str, tuple[Any, str, str]] = {}  # name -> (owner, table, attribute)
+    for prefix, owner in module.named_modules(remove_duplicate=False):
+        for table in ("_parameters", "_buffers"):
+            for attribute in getattr(owner, table, {}):
+                name = f"{prefix}.{attribute}" if prefix else attribute
+                slots[name] = (owner, table, attribute)
+    unknown = sorted(set(given) - set(slots))
+    if unknown:
+        raise ArgumentError(f"functional_call: the module has no parameter or buffer {unknown}")
+    if strict:
+        missing = sorted(set(slots) - set(given))
+        if missing:
+            raise ArgumentError(f"functional_call: strict=True and {missing} are not given")
+    replaced = {}
+    for name, (owner, table, attribute) in slots.items():
+        if name in given:
+            replaced[name] = given[name]
+    if tie_weights:
+        # Every name of a replaced tensor (a tied weight) takes the new one.
+        by_tensor = {
+            id(getattr(o, t)[a]): replaced[n] for n, (o, t, a) in slots.items() if n in replaced
+        }
+        for name, (owner, table, attribute) in slots.items():
+            original = getattr(owner, table)[attribute]
+            if name not in replaced and original is not None and id(original) in by_tensor:
+                replaced[name] = by_tensor[id(original)]
+    saved = []
+    try:
+        for name, value in replaced.items():
+            owner, table, attribute = slots[name]
+            entries = getattr(owner, table)
+            saved.append((entries, attribute, entries[attribute]))
+            entries[attribute] = value
+        call_args = args if isinstance(args, tuple) else (() if args is None else (args,))
+        return module(*call_args, **(kwargs or {}))
+    finally:
+        for entries, attribute, original in reversed(saved):
+            entries[attribute] = original
 
 
 def hvp(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike], v: Any):

@@ -72,6 +72,21 @@ extern "C" {
         output: *mut *mut c_void,
         h_n: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_normal(
+        mean: *mut c_void,
+        mean_value: f64,
+        std: *mut c_void,
+        std_value: f64,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_promote_types(a: c_int, b: c_int) -> c_int;
+    fn flodl_result_type(
+        a: *mut c_void,
+        a_number: c_int,
+        b: *mut c_void,
+        b_number: c_int,
+        out: *mut c_int,
+    ) -> *mut c_char;
 }
 
 /// A [`Scalar`] as the shim takes it (`FlodlScalar` in csrc/flodl.h).
@@ -358,4 +373,43 @@ pub(crate) fn gru(
             "gru: the shim returned no result".into(),
         )),
     }
+}
+
+/// `torch.normal(mean, std)` with at least one tensor: libtorch's draws.
+/// Each of `mean` and `std` is a tensor, or (None) the number beside it.
+pub(crate) fn normal(
+    mean: (Option<&tch::Tensor>, f64),
+    std: (Option<&tch::Tensor>, f64),
+) -> Result<tch::Tensor, Failure> {
+    let pointer = |t: Option<&tch::Tensor>| t.map_or(std::ptr::null_mut(), ptr);
+    // SAFETY: the tensors are live (or null, which the shim reads as the
+    // number); the shim writes `out` or returns an error.
+    make_tensor(|out| unsafe { flodl_normal(pointer(mean.0), mean.1, pointer(std.0), std.1, out) })
+}
+
+/// `c10::promoteTypes` of two ScalarType codes; None when they have none.
+pub(crate) fn promote_types(a: c_int, b: c_int) -> Option<c_int> {
+    // SAFETY: plain integers in and out; the shim catches every exception.
+    let code = unsafe { flodl_promote_types(a, b) };
+    (code >= 0).then_some(code)
+}
+
+/// `at::result_type` of two operands; a `true` flag marks a 0-dim tensor
+/// made from a Python number (marked in place: it must be this call's own).
+pub(crate) fn result_type(
+    a: (&tch::Tensor, bool),
+    b: (&tch::Tensor, bool),
+) -> Result<c_int, Failure> {
+    let mut code: c_int = -1;
+    // SAFETY: live tensors; the shim writes `code` or returns an error.
+    check(unsafe {
+        flodl_result_type(
+            ptr(a.0),
+            c_int::from(a.1),
+            ptr(b.0),
+            c_int::from(b.1),
+            &mut code,
+        )
+    })?;
+    Ok(code)
 }

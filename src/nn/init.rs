@@ -167,12 +167,18 @@ fn kaiming_std(shape: &[i64], a: f64, mode: &str, nonlinearity: &str) -> Result<
 /// He/Kaiming uniform: `U(-bound, bound)` with `bound = gain * sqrt(3 /
 /// fan)`; `a` is the negative slope of a leaky_relu `nonlinearity`.
 pub fn kaiming_uniform_<T: Operand>(t: &T, a: f64, mode: &str, nonlinearity: &str) -> Result<()> {
+    if t.raw().numel() == 0 {
+        return Ok(()); // nothing to fill (and no fan to divide by), as PyTorch
+    }
     let bound = 3f64.sqrt() * kaiming_std(&t.raw().size(), a, mode, nonlinearity)?;
     uniform_(t, -bound, bound)
 }
 
 /// He/Kaiming normal: `N(0, std^2)` with `std = gain / sqrt(fan)`.
 pub fn kaiming_normal_<T: Operand>(t: &T, a: f64, mode: &str, nonlinearity: &str) -> Result<()> {
+    if t.raw().numel() == 0 {
+        return Ok(()); // as kaiming_uniform_
+    }
     let std = kaiming_std(&t.raw().size(), a, mode, nonlinearity)?;
     normal_(t, 0.0, std)
 }

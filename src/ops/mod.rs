@@ -188,7 +188,7 @@ pub(crate) fn run_opt<R: FromTch<Raw>, Raw, E: Into<Failure>>(
     R::from_tch(raw).map_err(|failure| failed(op, operands.iter().flatten().copied(), failure))
 }
 
-fn failed<'a>(
+pub(crate) fn failed<'a>(
     op: &str,
     operands: impl Iterator<Item = &'a tch::Tensor>,
     failure: Failure,

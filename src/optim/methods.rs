@@ -59,10 +59,8 @@ impl OptionValue for usize {
         Value::Int(*self as i64)
     }
     fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Int(i) => usize::try_from(*i).ok(),
-            _ => None,
-        }
+        // A whole float counts, as in PyTorch (`StepLR(opt, 1.0)`).
+        usize::try_from(value.as_count()?).ok()
     }
 }
 

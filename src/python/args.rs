@@ -796,7 +796,12 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
             Int::extract(item.as_borrowed())?.core("index", "index")?,
         ));
     }
-    let is_sequence = item.is_instance_of::<PyList>() || item.get_type().name()? == "ndarray";
+    // A tuple inside the key's tuple and a range are sequences, as in PyTorch
+    // (`x[range(n), target]`, `x[(0, 1), :]`).
+    let is_sequence = item.is_instance_of::<PyList>()
+        || item.is_instance_of::<PyTuple>()
+        || item.is_instance_of::<pyo3::types::PyRange>()
+        || item.get_type().name()? == "ndarray";
     if is_sequence {
         // An empty list indexes nothing, in int64 (not float32's default).
         let dtype = if item.len()? == 0 {
@@ -814,7 +819,7 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
     }
     let got = type_name(item);
     Err(PyTypeError::new_err(format!(
-        "index: an index is an int, a slice, None, ..., a Tensor or a list of ints or bools, got {got}"
+        "index: an index is an int, a slice, None, ..., a Tensor or a list (tuple, range) of ints or bools, got {got}"
     )))
 }
 

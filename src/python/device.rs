@@ -108,6 +108,24 @@ impl DType {
         DType::is_floating_point(*self)
     }
 
+    /// Bytes per element, as `torch.dtype.itemsize`.
+    #[getter(itemsize)]
+    fn py_itemsize(&self) -> usize {
+        DType::element_size(*self)
+    }
+
+    /// Whether the dtype holds signed values, as `torch.dtype.is_signed`.
+    #[getter(is_signed)]
+    fn py_is_signed(&self) -> bool {
+        !matches!(*self, DType::Bool | DType::UInt8)
+    }
+
+    /// False: flodl has no complex dtypes (`torch.dtype.is_complex`).
+    #[getter(is_complex)]
+    fn py_is_complex(&self) -> bool {
+        false
+    }
+
     /// `flodl.float32`, as PyTorch prints `torch.float32` (the names
     /// `flodl.float32` and `DType.Float32` are one value).
     fn __str__(&self) -> String {

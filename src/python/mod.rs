@@ -445,6 +445,10 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(rnn::unpad_sequence, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::unpack_sequence, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::triangle_indices, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::normal, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::promote_types, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::can_cast, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_cell, m)?)?;
     m.add_function(wrap_pyfunction!(layers::softmax_dim, m)?)?;

@@ -187,7 +187,20 @@ macro_rules! py_shared_methods {
 
             /// The size of one element in bytes, as `torch.Tensor.element_size()`.
             fn element_size(&self) -> PyResult<usize> {
-                Ok(self.inner.dtype().to_kind().elt_size_in_bytes())
+                Ok(self.inner.dtype().element_size())
+            }
+
+            /// The size of one element in bytes, as `torch.Tensor.itemsize`.
+            #[getter]
+            fn itemsize(&self) -> PyResult<usize> {
+                Ok(self.inner.dtype().element_size())
+            }
+
+            /// The bytes of the elements, as `torch.Tensor.nbytes`
+            /// (`numel() * itemsize`).
+            #[getter]
+            fn nbytes(&self) -> PyResult<usize> {
+                Ok(self.inner.numel() * self.inner.dtype().element_size())
             }
 
             /// The number of dims (as `ndim`).
@@ -287,7 +300,14 @@ macro_rules! py_shared_methods {
                 };
                 let dtype = match dtype.extract::<String>() {
                     Ok(name) if name.starts_with("torch.") => super::shared::legacy_dtype(&name)?,
-                    _ => super::args::dtype_arg(dtype)?,
+                    Ok(_) => super::args::dtype_arg(dtype)?,
+                    // A legacy constructor itself: `x.type(torch.DoubleTensor)`.
+                    Err(_) => match dtype.getattr("__name__").and_then(|n| n.extract::<String>()) {
+                        Ok(name) if name.ends_with("Tensor") => {
+                            super::shared::legacy_dtype(&format!("torch.{name}"))?
+                        }
+                        _ => super::args::dtype_arg(dtype)?,
+                    },
                 };
                 $crate::python::results::new_object(py, self.inner.to_dtype(dtype)?)
             }

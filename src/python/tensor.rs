@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyTuple};
 
 use super::args::{
-    device_arg, dtype_given, options_arg, CoreArg as _, Float, Int, IntList, PyOperand as _,
-    ScalarArg, TensorArg,
+    device_arg, dtype_arg, dtype_given, options_arg, tensor_values, CoreArg as _, Float, Int,
+    IntList, PyOperand as _, ScalarArg, TensorArg,
 };
 use super::classes::PyTensor;
 use super::numpy::{
@@ -417,9 +417,11 @@ impl PyTensor {
     }
 
     /// A numpy array sharing this CPU tensor's memory (as PyTorch's
-    /// `numpy()`); a copy of a CUDA tensor; a DTypeError for bfloat16
-    /// (numpy has none).
-    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// `numpy()`); a copy of a CUDA tensor (what PyTorch's `force=True`
+    /// asks for; it is accepted); a DTypeError for bfloat16 (numpy has none).
+    #[pyo3(signature = (*, force = false))]
+    fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
+        let _ = force; // what force does (a CPU copy) is what flodl does
         self.__array__(py, None, None)
     }
 
@@ -614,4 +616,78 @@ pub(crate) fn triangle_indices(
         Tensor::tril_indices
     };
     Ok(make(row, col, offset, opts)?.into())
+}
+
+/// A mean, a std or an operand of `result_type`: a Tensor or Variable (its
+/// values) or a number.
+fn tensor_or_number(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Result<Tensor, Scalar>> {
+    if let Some(number) = super::args::scalar(obj) {
+        return number.map(Err).map_err(|p| p.raise(op, "operand"));
+    }
+    tensor_values(op, obj).map(Ok)
+}
+
+/// _normal(mean, std)
+/// --
+///
+/// `torch.normal(mean, std)` with a tensor mean, std or both.
+#[pyfunction(name = "_normal")]
+pub(crate) fn normal(mean: &Bound<'_, PyAny>, std: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+    let moment = |obj| -> PyResult<_> {
+        Ok(match tensor_or_number("normal", obj)? {
+            Ok(t) => Ok(t),
+            Err(s) => Err(s.to_f64()),
+        })
+    };
+    let (mean, std) = (moment(mean)?, moment(std)?);
+    fn as_moment(m: &Result<Tensor, f64>) -> crate::Moment<'_> {
+        match m {
+            Ok(t) => crate::Moment::Tensor(t),
+            Err(v) => crate::Moment::Number(*v),
+        }
+    }
+    Ok(Tensor::normal(as_moment(&mean), as_moment(&std))?.into())
+}
+
+/// result_type(tensor1, tensor2)
+/// --
+///
+/// The dtype an op of the two operands (tensors or numbers) computes in,
+/// as `torch.result_type`.
+#[pyfunction]
+pub(crate) fn result_type(
+    tensor1: &Bound<'_, PyAny>,
+    tensor2: &Bound<'_, PyAny>,
+) -> PyResult<DType> {
+    let (a, b) = (
+        tensor_or_number("result_type", tensor1)?,
+        tensor_or_number("result_type", tensor2)?,
+    );
+    fn promoted(x: &Result<Tensor, Scalar>) -> crate::Promoted<'_> {
+        match x {
+            Ok(t) => crate::Promoted::Tensor(t),
+            Err(s) => crate::Promoted::Number(*s),
+        }
+    }
+    Ok(crate::result_type(promoted(&a), promoted(&b))?)
+}
+
+/// promote_types(type1, type2)
+/// --
+///
+/// The smallest dtype both dtypes convert to without losing their kind, as
+/// `torch.promote_types`.
+#[pyfunction]
+pub(crate) fn promote_types(type1: &Bound<'_, PyAny>, type2: &Bound<'_, PyAny>) -> PyResult<DType> {
+    Ok(dtype_arg(type1)?.promote_types(dtype_arg(type2)?)?)
+}
+
+/// can_cast(from_, to)
+/// --
+///
+/// Whether an op's `from_` result may be written into a `to` tensor, as
+/// `torch.can_cast`.
+#[pyfunction]
+pub(crate) fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(dtype_arg(from_)?.can_cast(dtype_arg(to)?)?)
 }

@@ -37,6 +37,14 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Value::Float(obj.extract()?));
     }
+    // A numpy number (`np.int64(1)`, `np.float32(0.5)`) is its Python number.
+    if let Some(number) = super::args::scalar(obj) {
+        return match number.map_err(|p| p.raise(op, at))? {
+            crate::Scalar::Bool(b) => Ok(Value::Bool(b)),
+            crate::Scalar::Int(i) => Ok(Value::Int(i)),
+            crate::Scalar::Float(x) => Ok(Value::Float(x)),
+        };
+    }
     if obj.is_instance_of::<PyString>() {
         return Ok(Value::Str(obj.extract()?));
     }
@@ -61,8 +69,8 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
         for (key, item) in dict.iter() {
             let key = if key.is_instance_of::<PyString>() {
                 Key::Str(key.extract()?)
-            } else if key.is_instance_of::<PyInt>() && !key.is_instance_of::<PyBool>() {
-                Key::Int(key.extract()?)
+            } else if let Some(i) = int_key(&key) {
+                Key::Int(i)
             } else {
                 return Err(PyTypeError::new_err(format!(
                     "{op}: the keys of {at} must be str or int, got {}",
@@ -85,6 +93,19 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
          tuples and dicts of them",
         type_name(obj)
     )))
+}
+
+/// A dict key as an int: a Python or numpy int, or a whole float (PyTorch's
+/// `MultiStepLR(milestones=[1.0])` counts float epochs).
+fn int_key(key: &Bound<'_, PyAny>) -> Option<i64> {
+    if key.is_instance_of::<PyBool>() {
+        return None;
+    }
+    match super::args::scalar(key)?.ok()? {
+        crate::Scalar::Int(i) => Some(i),
+        crate::Scalar::Float(x) => Value::Float(x).as_count(),
+        crate::Scalar::Bool(_) => None,
+    }
 }
 
 fn key_repr(key: &Key) -> String {

@@ -286,7 +286,10 @@ impl PyVariable {
 
     /// A copy of the values as a numpy array (a Variable's values are
     /// tracked: numpy writes would bypass autograd; `.data.numpy()` shares).
-    fn numpy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    /// PyTorch's `force=True` (detach, copy to the CPU) is accepted.
+    #[pyo3(signature = (*, force = false))]
+    fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
+        let _ = force; // a copy of the values on the CPU, as force asks
         to_numpy(py, &self.inner.data(), None)
     }
 

@@ -14,6 +14,86 @@ pub use crate::dtype::{cuda_available, cuda_device_count, DType, Device, TensorO
 pub use crate::scalar::Scalar;
 pub use torch_print::{print_options, set_print_options, torch_repr, PrintOptions};
 
+/// A mean or standard deviation of [`Tensor::normal`]: a tensor or a number.
+pub enum Moment<'a> {
+    Tensor(&'a Tensor),
+    Number(f64),
+}
+
+impl<'a> From<&'a Tensor> for Moment<'a> {
+    fn from(t: &'a Tensor) -> Self {
+        Moment::Tensor(t)
+    }
+}
+
+impl From<f64> for Moment<'_> {
+    fn from(v: f64) -> Self {
+        Moment::Number(v)
+    }
+}
+
+impl Moment<'_> {
+    /// The tensor, or None and the number, as the shim takes them.
+    fn parts(&self) -> (Option<&tch::Tensor>, f64) {
+        match self {
+            Moment::Tensor(t) => (Some(&t.raw), 0.0),
+            Moment::Number(v) => (None, *v),
+        }
+    }
+}
+
+/// An operand of [`result_type`]: a tensor, or a number typed as Python's.
+pub enum Promoted<'a> {
+    Tensor(&'a Tensor),
+    Number(Scalar),
+}
+
+impl<'a> From<&'a Tensor> for Promoted<'a> {
+    fn from(t: &'a Tensor) -> Self {
+        Promoted::Tensor(t)
+    }
+}
+
+impl<S: Into<Scalar>> From<S> for Promoted<'_> {
+    fn from(s: S) -> Self {
+        Promoted::Number(s.into())
+    }
+}
+
+/// The dtype an op of `a` and `b` computes in, as `torch.result_type`:
+/// tensors with dims outrank 0-dim ones, which outrank numbers, within a
+/// category (bool, integer, float); a float number with an integer tensor
+/// gives float32, flodl's default float.
+pub fn result_type<'a>(a: impl Into<Promoted<'a>>, b: impl Into<Promoted<'a>>) -> Result<DType> {
+    // A number is a 0-dim tensor of Python's type (int64, float64, bool)
+    // that libtorch is told is a number.
+    fn operand(p: &Promoted<'_>) -> std::result::Result<(tch::Tensor, bool), Failure> {
+        Ok(match p {
+            Promoted::Tensor(t) => (t.raw.shallow_clone(), false),
+            Promoted::Number(s) => {
+                let kind = match s {
+                    Scalar::Bool(_) => tch::Kind::Bool,
+                    Scalar::Int(_) => tch::Kind::Int64,
+                    Scalar::Float(_) => tch::Kind::Double,
+                };
+                (crate::ops::scalar_tensor(*s, kind, tch::Device::Cpu)?, true)
+            }
+        })
+    }
+    let (a, b) = (a.into(), b.into());
+    let code = (|| {
+        let (a, b) = (operand(&a)?, operand(&b)?);
+        crate::ffi::result_type((&a.0, a.1), (&b.0, b.1))
+    })()
+    .map_err(|f| crate::ops::failed("result_type", std::iter::empty(), f))?;
+    DType::from_scalar_type_code(code).ok_or_else(|| {
+        Error::new(
+            ErrorKind::DType,
+            format!("result_type: flodl has no dtype for code {code}"),
+        )
+    })
+}
+
 /// An n-dimensional array backed by a libtorch tensor. Cloning is cheap: a
 /// clone is a new handle on the same data. The data is freed when the last
 /// handle (here or in a [`Variable`](crate::Variable)) is dropped.
@@ -192,6 +272,32 @@ impl Tensor {
     /// Standard normal samples.
     pub fn randn(shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
         create("randn", shape, opts, |s, o| tch::Tensor::f_randn(s, o))
+    }
+
+    /// `torch.normal(mean, std)`: one draw from `N(mean, std**2)` per
+    /// element of the broadcast of `mean` and `std` (each a `&Tensor` or an
+    /// `f64`; at least one a tensor, whose dtype and device the result
+    /// takes), libtorch's own draws. [`normal_sized`](Tensor::normal_sized)
+    /// draws with numbers for both.
+    pub fn normal<'a>(mean: impl Into<Moment<'a>>, std: impl Into<Moment<'a>>) -> Result<Tensor> {
+        let (mean, std) = (mean.into(), std.into());
+        let (mean, std) = (mean.parts(), std.parts());
+        let operands = [mean.0, std.0];
+        if operands.iter().all(Option::is_none) {
+            bail!(
+                Argument,
+                "normal: mean or std must be a tensor (numbers for both take a shape: normal_sized)"
+            );
+        }
+        crate::ops::run_opt("normal", &operands, || crate::ffi::normal(mean, std))
+    }
+
+    /// `torch.normal(mean, std, size)`: draws from `N(mean, std**2)` of the
+    /// given shape, dtype and device.
+    pub fn normal_sized(mean: f64, std: f64, shape: &[i64], opts: TensorOptions) -> Result<Tensor> {
+        let values = Tensor::empty(shape, opts)?;
+        values.normal_(mean, std)?;
+        Ok(values)
     }
 
     /// Uninitialised memory of the given shape.

@@ -71,9 +71,7 @@ def test_jacobian_jacrev_hessian_hvp() -> None:
         torch.autograd.functional.jacobian(g_torch, torch.from_numpy(X)),
     )
     same(func.jacrev(g_flodl)(t(X)), torch.func.jacrev(g_torch)(torch.from_numpy(X)))
-    same(
-        func.hessian(f_flodl, t(X)), torch.autograd.functional.hessian(f_torch, torch.from_numpy(X))
-    )
+    same(func.hessian(f_flodl)(t(X)), torch.func.hessian(f_torch)(torch.from_numpy(X)))
     out, product = func.hvp(f_flodl, t(X), t(V))
     tout, tproduct = torch.autograd.functional.hvp(
         f_torch, torch.from_numpy(X), torch.from_numpy(V)
@@ -137,7 +135,7 @@ def test_an_exception_raised_in_f_comes_out_unchanged() -> None:
         lambda: func.jvp(f, (x,), (x,)),
         lambda: func.grad(f)(x),
         lambda: func.jacobian(f, x),
-        lambda: func.hessian(f, x),
+        lambda: func.hessian(f)(x),
         lambda: func.hvp(f, x, x),
     ]
     for transform in transforms:
@@ -150,7 +148,7 @@ def test_single_element_transforms_refuse_several_outputs() -> None:
     with pytest.raises(flodl.AutogradError, match="grad: f must return a single-element"):
         func.grad(lambda a: (a.sum(), a.sum()))(x)
     with pytest.raises(flodl.AutogradError, match="hessian: f must return a single-element"):
-        func.hessian(lambda a: a * 2.0, x)
+        func.hessian(lambda a: a * 2.0)(x)
     with pytest.raises(flodl.ShapeError, match=r"hvp: v has shape \[2\], its input \[4\]"):
         func.hvp(f_flodl, x, t(V[:2]))
 
@@ -190,3 +188,152 @@ def test_torch_autograd_functional_signatures_give_torch_s_numbers() -> None:
         AF.jacobian(cube_sum, fx, create_graph=True)
     with pytest.raises(flodl.ArgumentError, match="vjp: v can be left out only"):
         AF.vjp(lambda a: a * 2, fx)
+
+
+# ----- containers of arguments, has_aux, jacfwd, hessian(argnums), vmap, functional_call
+
+
+def _model_pair():
+    """One small MLP in flodl and in torch, with the same weights (float64)."""
+    flodl.manual_seed(0)
+    model = flodl.nn.Sequential(flodl.nn.Linear(3, 5), flodl.nn.Tanh(), flodl.nn.Linear(5, 1))
+    model = model.double()
+    twin = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.Tanh(), torch.nn.Linear(5, 1))
+    twin = twin.double()
+    with torch.no_grad():
+        for (_, p), (_, q) in zip(model.named_parameters(), twin.named_parameters()):
+            q.copy_(torch.from_numpy(p.detach().numpy()))
+    return model, twin
+
+
+def test_grad_of_a_dict_of_parameters_through_functional_call_is_torch_s() -> None:
+    model, twin = _model_pair()
+    xb = RNG.standard_normal((6, 3))
+    yb = RNG.standard_normal((6, 1))
+
+    def loss(params, x, y, call, m):
+        return ((call(m, params, (x,)) - y) ** 2).mean()
+
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    tparams = {k: v.detach() for k, v in twin.named_parameters()}
+    got = func.grad(loss)(params, t(xb), t(yb), func.functional_call, model)
+    want = torch.func.grad(loss)(
+        tparams, torch.from_numpy(xb), torch.from_numpy(yb), torch.func.functional_call, twin
+    )
+    assert list(got) == list(want)
+    for name in want:
+        same(got[name], want[name])
+    # The module's own parameters are back after the call.
+    for name, p in model.named_parameters():
+        assert p is dict(model.named_parameters())[name]
+        assert isinstance(p, flodl.nn.Parameter)
+
+
+def test_grad_of_lists_and_tuples_keeps_their_shape_and_has_aux() -> None:
+    def f(pair, scale):
+        a, b = pair
+        out = (a * b.sin()).sum() * scale
+        return out, {"a_sum": a.sum()}
+
+    x = RNG.standard_normal(4)
+    got, aux = func.grad(f, has_aux=True)((t(X), t(x)), 2.0)
+    want, taux = torch.func.grad(f, has_aux=True)((torch.from_numpy(X), torch.from_numpy(x)), 2.0)
+    assert isinstance(got, tuple) and len(got) == 2
+    same(got[0], want[0])
+    same(got[1], want[1])
+    same(aux["a_sum"], taux["a_sum"])
+    (_, (value, aux)) = func.grad_and_value(f, has_aux=True)((t(X), t(x)), 2.0)
+    same(value, f((torch.from_numpy(X), torch.from_numpy(x)), 2.0)[0])
+    with pytest.raises(flodl.ArgumentError, match=r"has_aux=True, f must return \(output, aux\)"):
+        func.grad(lambda a: a.sum(), has_aux=True)(t(X))
+
+
+def test_jacfwd_is_forward_mode_and_torch_s() -> None:
+    got = func.jacfwd(g_flodl)(t(X))
+    same(got, torch.func.jacfwd(g_torch)(torch.from_numpy(X)))
+    h = lambda a, b: (a * b, (a + b).sin())
+    got = func.jacfwd(h, argnums=(0, 1))(t(X), t(V))
+    want = torch.func.jacfwd(h, argnums=(0, 1))(torch.from_numpy(X), torch.from_numpy(V))
+    for row, trow in zip(got, want):
+        for j, tj in zip(row, trow):
+            same(j, tj)
+    same(func.jacrev(h, argnums=1)(t(X), t(V))[1], want[1][1])
+
+
+def test_hessian_takes_argnums_as_torch_func() -> None:
+    k = lambda a, b: (a * a * b).sum()
+    same(
+        func.hessian(k)(t(X), t(V)), torch.func.hessian(k)(torch.from_numpy(X), torch.from_numpy(V))
+    )
+    got = func.hessian(k, argnums=(0, 1))(t(X), t(V))
+    want = torch.func.hessian(k, argnums=(0, 1))(torch.from_numpy(X), torch.from_numpy(V))
+    for row, trow in zip(got, want):
+        for h, th_ in zip(row, trow):
+            same(h, th_)
+
+
+def test_vmap_matches_torch_s_batched_results() -> None:
+    A = RNG.standard_normal((5, 4))
+    B = RNG.standard_normal((5, 4))
+    same(
+        func.vmap(flodl.dot)(t(A), t(B)),
+        torch.vmap(torch.dot)(torch.from_numpy(A), torch.from_numpy(B)),
+    )
+    assert flodl.vmap is func.vmap
+    # in_dims None broadcasts; a dim other than 0; out_dims.
+    mv = lambda m, v: m @ v
+    same(
+        func.vmap(mv, in_dims=(None, 1), out_dims=1)(t(W), t(A.T)),
+        torch.vmap(mv, in_dims=(None, 1), out_dims=1)(torch.from_numpy(W), torch.from_numpy(A.T)),
+    )
+    # Containers in and out.
+    f = lambda d: {"s": d["x"].sum(), "p": (d["x"] * d["y"]).sum()}
+    got = func.vmap(f)({"x": t(A), "y": t(B)})
+    want = torch.vmap(f)({"x": torch.from_numpy(A), "y": torch.from_numpy(B)})
+    same(got["s"], want["s"])
+    same(got["p"], want["p"])
+    # Per-sample gradients: vmap of grad.
+    per_sample = func.vmap(func.grad(f_flodl))(t(A))
+    same(per_sample, torch.vmap(torch.func.grad(f_torch))(torch.from_numpy(A)))
+
+
+def test_vmap_refuses_what_torch_refuses() -> None:
+    with pytest.raises(flodl.ArgumentError, match="different sizes"):
+        func.vmap(flodl.dot)(t(X), t(W))
+    with pytest.raises(flodl.ArgumentError, match="at least one argument must be mapped"):
+        func.vmap(flodl.dot, in_dims=(None, None))(t(X), t(X))
+    with pytest.raises(flodl.ArgumentError, match="in_dims has 1 entries for 2"):
+        func.vmap(flodl.dot, in_dims=(0,))(t(W), t(W))
+    with pytest.raises(TypeError, match="must return tensors"):
+        func.vmap(lambda r: r.sum().item())(t(W))
+    with pytest.raises(flodl.ArgumentError, match="randomness"):
+        func.vmap(flodl.dot, randomness="sometimes")
+
+
+def test_functional_call_ties_weights_checks_names_and_restores_on_errors() -> None:
+    class Tied(flodl.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = flodl.nn.Linear(2, 2, bias=False)
+            self.b = flodl.nn.Linear(2, 2, bias=False)
+            self.b.weight = self.a.weight
+
+        def forward(self, x):
+            return self.b(self.a(x))
+
+    m = Tied()
+    w = flodl.eye(2) * 3.0
+    x = flodl.ones(1, 2)
+    assert func.functional_call(m, {"a.weight": w}, (x,)).tolist() == [[9.0, 9.0]]
+    assert func.functional_call(m, {"a.weight": w}, x, tie_weights=False).tolist() != [[9.0, 9.0]]
+    original = m.a.weight
+    with pytest.raises(flodl.ArgumentError, match=r"no parameter or buffer \['c.weight'\]"):
+        func.functional_call(m, {"c.weight": w}, (x,))
+    with pytest.raises(flodl.ArgumentError, match="strict=True"):
+        func.functional_call(m, {"a.weight": w}, (x,), strict=True, tie_weights=False)
+    with pytest.raises(flodl.ShapeError):
+        func.functional_call(m, {"a.weight": flodl.ones(3, 3)}, (x,))
+    assert m.a.weight is original and m.b.weight is original
+    from flodl.nn.utils.stateless import functional_call
+
+    assert functional_call is func.functional_call

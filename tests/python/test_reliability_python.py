@@ -272,14 +272,17 @@ def test_argnums_out_of_range_is_an_argument_error():
 def test_hessian_and_hvp_of_a_constant_gradient_are_zeros_as_torch():
     x, v, tx, tv = t(X), t(Y[:1].repeat(3)), th(X), th(Y[:1].repeat(3))
     for f in (lambda a: (a * 2.0).sum(), lambda a: a.sum()):
-        same(func.hessian(f, x), torch.autograd.functional.hessian(f, tx))
+        same(flodl.autograd.functional.hessian(f, x), torch.autograd.functional.hessian(f, tx))
         out, product = func.hvp(f, x, v)
         tout, tproduct = torch.autograd.functional.hvp(f, tx, tv)
         same(out, tout)
         same(product, tproduct)
     # Tuples of inputs nest as torch's.
     g = lambda a, b: (a * b * a).sum()
-    same_nested(func.hessian(g, (x, x)), torch.autograd.functional.hessian(g, (tx, tx)))
+    same_nested(
+        flodl.autograd.functional.hessian(g, (x, x)),
+        torch.autograd.functional.hessian(g, (tx, tx)),
+    )
     out, products = func.hvp(g, (x, x), (v, v))
     tout, tproducts = torch.autograd.functional.hvp(g, (tx, tx), (tv, tv))
     same(out, tout)

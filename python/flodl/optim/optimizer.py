@@ -36,7 +36,9 @@ class Optimizer:
     and hyperparameters), ``state`` (per parameter, keyed by the Variable),
     ``step``, ``zero_grad``, ``state_dict`` / ``load_state_dict``, as
     ``torch.optim.Optimizer``. A subclass sets ``_name``, the name of its
-    Rust optimizer."""
+    Rust optimizer; a subclass of one's own that sets none (a Lion, a SAM,
+    as written for torch) writes its ``step`` in Python, on the groups and
+    state this class keeps."""
 
     _name: str = ""
     #: torch's order of the ``defaults`` entries (names split by spaces),
@@ -49,7 +51,8 @@ class Optimizer:
     ):
         if defaults.get("differentiable"):
             self._fail("differentiable=True is not supported")
-        _flodl._optim_check(self._name, defaults)
+        if self._name:
+            _flodl._optim_check(self._name, defaults)
         self.defaults = defaults
         self.state: defaultdict[Variable, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
@@ -148,9 +151,11 @@ class Optimizer:
                 if default is required:
                     self._fail(f"a parameter group didn't specify the required value of {name!r}")
                 group[name] = default
-        _flodl._optim_check(self._name, group)
+        if self._name:
+            _flodl._optim_check(self._name, group)
         self.param_groups.append(group)
-        _flodl._optim_init_state(self._name, [group], self.state)
+        if self._name:
+            _flodl._optim_init_state(self._name, [group], self.state)
 
     # ----------------------------------------------------------------- steps
 
@@ -169,11 +174,15 @@ class Optimizer:
     def _step_supports_amp_scaling(self) -> bool:
         """Whether the step runs a fused kernel, which takes GradScaler's
         ``grad_scale`` and ``found_inf`` (set as attributes for one step)."""
-        return _flodl._optim_folds_scaling(self._name)
+        return bool(self._name) and _flodl._optim_folds_scaling(self._name)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter that has a gradient; ``closure``,
         when given, is evaluated first (with grad enabled) and its loss returned."""
+        if not self._name:
+            raise NotImplementedError(
+                f"{type(self).__name__}: an Optimizer subclass of one's own defines step()"
+            )
         loss = self._eval_closure(closure)
         _flodl._optim_step(
             self._name,
@@ -223,7 +232,12 @@ class Optimizer:
                 "load_state_dict: expected a dict with 'state' and 'param_groups', "
                 f"got {type(state_dict).__name__}"
             )
-        options, states = _flodl._optim_read_state_dict(self._name, self.param_groups, state_dict)
+        if not self._name:
+            options, states = self._read_state_dict(state_dict)
+        else:
+            options, states = _flodl._optim_read_state_dict(
+                self._name, self.param_groups, state_dict
+            )
         new_groups = []
         for group, saved, checked in zip(self.param_groups, state_dict["param_groups"], options):
             new_group = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
@@ -242,6 +256,51 @@ class Optimizer:
             state[self.param_groups[g]["params"][i]] = values
         self.state = state
         self.param_groups = new_groups
+
+    def _read_state_dict(
+        self, state_dict: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
+        """What Rust checks for flodl's optimizers, for a subclass of one's
+        own, as torch's generic load: the groups and their sizes match; each
+        state tensor goes to its parameter's device, and a floating one
+        (but ``step``) to a floating parameter's dtype."""
+        groups, saved_state = state_dict.get("param_groups"), state_dict.get("state")
+        if not isinstance(groups, list) or not isinstance(saved_state, dict):
+            self._fail("load_state_dict: expected a dict with 'state' and 'param_groups'")
+        if len(groups) != len(self.param_groups):
+            self._fail(
+                "load_state_dict: loaded state dict has a different number of parameter groups"
+            )
+        where: dict[Any, tuple[int, int]] = {}
+        for g, (group, saved) in enumerate(zip(self.param_groups, groups)):
+            if len(saved.get("params", ())) != len(group["params"]):
+                self._fail(
+                    "load_state_dict: loaded state dict contains a parameter group that "
+                    "doesn't match the size of optimizer's group"
+                )
+            for i, key in enumerate(saved["params"]):
+                where[key] = (g, i)
+        states = []
+        for key, values in saved_state.items():
+            if key not in where:
+                continue
+            g, i = where[key]
+            param = self.param_groups[g]["params"][i]
+
+            def placed(name: str, value: Any, param: Variable = param) -> Any:
+                if not isinstance(value, Tensor):
+                    return copy.deepcopy(value)
+                value = value.detach() if isinstance(value, Variable) else value
+                if (
+                    name != "step"
+                    and param.dtype.is_floating_point
+                    and value.dtype.is_floating_point
+                ):
+                    value = value.to_dtype(param.dtype)
+                return value.to_device(param.device).copy()
+
+            states.append((g, i, {name: placed(name, v) for name, v in values.items()}))
+        return [{} for _ in groups], states
 
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}

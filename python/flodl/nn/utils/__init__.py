@@ -2,7 +2,7 @@
 ``torch.nn.utils``: ``clip_grad_norm_``, ``clip_grad_value_``,
 ``parameters_to_vector``, ``vector_to_parameters``, ``weight_norm``,
 ``remove_weight_norm``; padded and packed sequences in
-``flodl.nn.utils.rnn``."""
+``flodl.nn.utils.rnn``; ``stateless.functional_call``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Union
 
 from ... import _flodl
 from ..._flodl import ArgumentError, Tensor, Variable
-from . import rnn
+from . import rnn, stateless
 from ._weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "parameters_to_vector",
     "remove_weight_norm",
     "rnn",
+    "stateless",
     "vector_to_parameters",
     "weight_norm",
 ]

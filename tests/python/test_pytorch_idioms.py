@@ -1,0 +1,350 @@
+"""PyTorch idioms a probe of real programs found flodl refusing or typing
+differently, each against torch itself: dtype inference of ``tensor`` and
+``arange``, ``normal``, ``result_type`` / ``promote_types`` / ``can_cast``,
+indexing by ranges and tuples, scheduler counts given as floats or numpy
+ints, ``x.type(torch.DoubleTensor)``, ``numpy(force=True)``, ``nbytes``,
+Optimizer subclasses of one's own, ``autograd.backward`` of several outputs,
+``autograd.grad(materialize_grads=True)``."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from test_io import DTYPES
+
+import flodl
+
+# torch's advice to stack numpy arrays first, for the cases that list them.
+pytestmark = pytest.mark.filterwarnings("ignore:Creating a tensor from a list of numpy.ndarrays")
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).rpartition(".")[2]
+
+
+NESTED = {
+    "float64 arrays": lambda m: [np.ones(2), np.zeros(2)],
+    "float16 array": lambda m: [np.ones(2, np.float16)],
+    "float64 array and floats": lambda m: [np.ones(2), [1.0, 2.0]],
+    "float32 array and floats": lambda m: [np.ones(2, np.float32), [1.0, 2.0]],
+    "int array and floats": lambda m: [np.array([1, 2]), [1.5, 2.5]],
+    "int32 array": lambda m: [np.array([1, 2], np.int32)],
+    "float64 0-d tensors": lambda m: [
+        m.tensor(1.0, dtype=m.float64),
+        m.tensor(2.0, dtype=m.float64),
+    ],
+    "int32 0-d tensor and a float": lambda m: [m.tensor(1, dtype=m.int32), 2.5],
+    "numpy float16 scalars": lambda m: [np.float16(1), np.float16(2)],
+    "numpy float16 and a float": lambda m: [np.float16(1), 2.0],
+    "numpy float16 and an int": lambda m: [np.float16(1), 2],
+    "bool and int": lambda m: [True, 2],
+    "empty": lambda m: [],
+    "empty rows": lambda m: [[], []],
+    "uint8 and int8 scalars": lambda m: [np.uint8(1), np.int8(2)],
+    "numpy bool and bool": lambda m: [np.bool_(True), False],
+    "rows of floats and ints": lambda m: [[0.1, 0.2], [0.3, 1]],
+    "a numpy float64 scalar": lambda m: np.float64(1.5),
+    "a range": lambda m: range(3),
+}
+
+
+@pytest.mark.parametrize("case", NESTED)
+def test_tensor_infers_torch_s_dtype_and_values(case: str) -> None:
+    got = flodl.tensor(NESTED[case](flodl))
+    want = torch.tensor(NESTED[case](torch))
+    assert dtype_name(got.dtype) == dtype_name(want.dtype)
+    assert got.tolist() == want.tolist()
+    assert flodl.as_tensor(NESTED[case](flodl)).dtype == got.dtype
+
+
+def test_arange_of_numpy_ints_is_int64_as_torch() -> None:
+    for bound in (np.int64(3), np.int32(3), np.uint8(3)):
+        assert flodl.arange(bound).dtype == flodl.int64
+        assert dtype_name(torch.arange(bound).dtype) == "int64"
+    assert flodl.arange(np.float32(3)).dtype == flodl.float32
+    assert flodl.arange(1, np.int64(7), 2).tolist() == [1, 3, 5]
+
+
+def test_promote_types_and_can_cast_are_torch_s_for_every_pair() -> None:
+    for a, b in itertools.product(DTYPES, repeat=2):
+        fa, fb, ta, tb = getattr(flodl, a), getattr(flodl, b), getattr(torch, a), getattr(torch, b)
+        assert dtype_name(flodl.promote_types(fa, fb)) == dtype_name(torch.promote_types(ta, tb))
+        assert flodl.can_cast(fa, fb) == torch.can_cast(ta, tb), (a, b)
+    assert flodl.promote_types("float16", np.int64) == flodl.float16
+
+
+def test_result_type_ranks_tensors_then_0d_tensors_then_numbers_as_torch() -> None:
+    operands = [
+        lambda m: m.tensor([1, 2]),
+        lambda m: m.tensor([1, 2], dtype=m.int8),
+        lambda m: m.tensor(1.0, dtype=m.float64),
+        lambda m: m.tensor([1.0], dtype=m.float16),
+        lambda m: m.tensor(True),
+        lambda m: 2.5,
+        lambda m: 300,
+        lambda m: True,
+    ]
+    for a, b in itertools.product(operands, repeat=2):
+        want = torch.result_type(a(torch), b(torch))
+        assert dtype_name(flodl.result_type(a(flodl), b(flodl))) == dtype_name(want)
+    v = flodl.Variable(flodl.ones(2), requires_grad=True)
+    assert flodl.result_type(v, 1) == flodl.float32
+
+
+def drawn(make, seed: int = 0):
+    torch.manual_seed(seed)
+    return make()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("zeros20", 2.0),
+        ("zeros5", 2.0),
+        (1.0, "ones34"),
+        ("ones31", "ones4"),
+        ("range6", "range6"),
+    ],
+)
+def test_normal_of_tensors_draws_torch_s_numbers(args) -> None:
+    def make(m, name):
+        if not isinstance(name, str):
+            return name
+        return {
+            "zeros20": lambda: m.zeros(20),
+            "zeros5": lambda: m.zeros(5, dtype=m.float64),
+            "ones34": lambda: m.ones(3, 4),
+            "ones31": lambda: m.ones(3, 1),
+            "ones4": lambda: m.ones(4),
+            "range6": lambda: m.arange(1.0, 7.0),
+        }[name]()
+
+    mean_f, std_f = make(flodl, args[0]), make(flodl, args[1])
+    mean_t, std_t = make(torch, args[0]), make(torch, args[1])
+    got = drawn(lambda: flodl.normal(mean_f, std_f))
+    want = drawn(lambda: torch.normal(mean_t, std_t))
+    assert got.dtype == getattr(flodl, dtype_name(want.dtype))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+def test_normal_of_numbers_takes_a_size_a_dtype_and_a_generator() -> None:
+    got = drawn(lambda: flodl.normal(0.5, 0.01, size=(2, 3)))
+    want = drawn(lambda: torch.normal(0.5, 0.01, size=(2, 3)))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    got = drawn(lambda: flodl.normal(0.0, 1.0, (4,), dtype=flodl.float64))
+    want = drawn(lambda: torch.normal(0.0, 1.0, (4,), dtype=torch.float64))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    got = flodl.normal(flodl.zeros(3), 1.0, generator=flodl.Generator().manual_seed(3))
+    want = torch.normal(torch.zeros(3), 1.0, generator=torch.Generator().manual_seed(3))
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    v = flodl.normal(0.0, 1.0, (2,), requires_grad=True)
+    assert isinstance(v, flodl.Variable) and v.requires_grad
+
+
+def test_normal_refuses_what_torch_refuses_with_flodl_s_kinds() -> None:
+    with pytest.raises(flodl.ArgumentError, match="normal: normal expects std >= 0"):
+        flodl.normal(flodl.zeros(2), -1.0)
+    with pytest.raises(TypeError, match="normal: with a number mean and std, give the shape"):
+        flodl.normal(0.0, 1.0)
+    with pytest.raises(flodl.ShapeError, match="normal"):
+        flodl.normal(flodl.zeros(2), flodl.ones(3))
+    with pytest.raises(TypeError, match="size= goes with a number mean and std"):
+        flodl.normal(flodl.zeros(2), 1.0, size=(2,))
+
+
+def test_randint_takes_its_bounds_by_name() -> None:
+    got = drawn(lambda: flodl.randint(low=2, high=5, size=(6,)))
+    want = drawn(lambda: torch.randint(low=2, high=5, size=(6,)))
+    assert got.tolist() == want.tolist()
+    got = drawn(lambda: flodl.randint(5, size=(3,)))
+    want = drawn(lambda: torch.randint(5, size=(3,)))
+    assert got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        lambda m: range(2),
+        lambda m: ((0, 2), slice(None)),
+        lambda m: (range(3), [0, 1, 3]),
+        lambda m: (slice(None), (1, 3)),
+    ],
+)
+def test_a_range_or_an_inner_tuple_indexes_as_a_list(key) -> None:
+    x = flodl.arange(12.0).reshape(3, 4)
+    tx = torch.arange(12.0).reshape(3, 4)
+    assert x[key(flodl)].tolist() == tx[key(torch)].tolist()
+    y, ty = x.clone(), tx.clone()
+    y[key(flodl)] = -1.0
+    ty[key(torch)] = -1.0
+    assert y.tolist() == ty.tolist()
+
+
+def test_scheduler_counts_take_whole_floats_and_numpy_ints_as_torch() -> None:
+    def lrs(sched_of, m, steps=6):
+        model = m.nn.Linear(2, 2)
+        opt = m.optim.SGD(model.parameters(), lr=1.0)
+        sched = sched_of(m, opt)
+        out = []
+        for _ in range(steps):
+            opt.step()
+            sched.step()
+            out.append(opt.param_groups[0]["lr"])
+        return out
+
+    makers = [
+        lambda m, o: m.optim.lr_scheduler.StepLR(o, 2.0),
+        lambda m, o: m.optim.lr_scheduler.StepLR(o, np.int64(2)),
+        lambda m, o: m.optim.lr_scheduler.MultiStepLR(o, milestones=[1.0, 3.0]),
+        lambda m, o: m.optim.lr_scheduler.MultiStepLR(o, milestones=[np.int64(2)]),
+        lambda m, o: m.optim.lr_scheduler.CosineAnnealingLR(o, T_max=4.0),
+        lambda m, o: m.optim.lr_scheduler.LinearLR(o, total_iters=np.int32(4)),
+    ]
+    for make in makers:
+        np.testing.assert_allclose(lrs(make, flodl), lrs(make, torch), rtol=1e-12)
+    model = flodl.nn.Linear(2, 2)
+    opt = flodl.optim.SGD(model.parameters(), lr=1.0)
+    with pytest.raises(flodl.ArgumentError, match="StepLR: step_size must be an int >= 0"):
+        flodl.optim.lr_scheduler.StepLR(opt, 1.5)
+
+
+def test_tensor_type_takes_a_legacy_constructor_and_sizes_read_as_torch_s() -> None:
+    x, tx = flodl.ones(2, 3), torch.ones(2, 3)
+    assert x.type(flodl.DoubleTensor).dtype == flodl.float64
+    assert x.type(flodl.LongTensor).dtype == flodl.int64
+    assert (x.nbytes, x.itemsize) == (tx.nbytes, tx.itemsize)
+    for name in DTYPES:
+        fd, td = getattr(flodl, name), getattr(torch, name)
+        assert (fd.itemsize, fd.is_signed, fd.is_complex) == (
+            td.itemsize,
+            td.is_signed,
+            td.is_complex,
+        )
+    v = flodl.Variable(flodl.ones(2), requires_grad=True)
+    assert v.numpy(force=True).tolist() == [1.0, 1.0]
+    assert x.numpy(force=True).shape == (2, 3)
+    assert v.nbytes == 8
+
+
+def test_a_layer_without_inputs_starts_as_torch_s() -> None:
+    layer = flodl.nn.Linear(0, 3)
+    assert list(layer.weight.shape) == [3, 0]
+    assert layer(flodl.ones(2, 0)).shape == (2, 3)
+
+
+class Lion:
+    """The same Lion optimizer for both libraries, as research code writes it."""
+
+    @staticmethod
+    def of(m):
+        class Lion(m.optim.Optimizer):
+            def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0):
+                super().__init__(params, {"lr": lr, "betas": betas, "weight_decay": weight_decay})
+
+            @m.no_grad()
+            def step(self, closure=None):
+                loss = None
+                if closure is not None:
+                    with m.enable_grad():
+                        loss = closure()
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        p.mul_(1 - group["lr"] * group["weight_decay"])
+                        state = self.state[p]
+                        if len(state) == 0:
+                            state["exp_avg"] = m.zeros_like(p)
+                            state["step"] = 0
+                        state["step"] += 1
+                        beta1, beta2 = group["betas"]
+                        update = state["exp_avg"] * beta1 + p.grad * (1 - beta1)
+                        p.add_(m.sign(update), alpha=-group["lr"])
+                        state["exp_avg"].mul_(beta2).add_(p.grad, alpha=1 - beta2)
+                return loss
+
+        return Lion
+
+
+def test_an_optimizer_subclass_of_one_s_own_trains_as_torch_s() -> None:
+    def train(m, steps=5, resume=False):
+        m.manual_seed(0)
+        model = m.nn.Linear(4, 2)
+        opt = Lion.of(m)(model.parameters(), lr=1e-2, weight_decay=0.1)
+        sched = m.optim.lr_scheduler.StepLR(opt, 2, 0.5)
+        x = m.randn(8, 4)
+        for i in range(steps):
+
+            def closure(opt=opt):
+                opt.zero_grad()
+                loss = (model(x) ** 2).mean()
+                loss.backward()
+                return loss
+
+            opt.step(closure)
+            sched.step()
+            if resume and i == 2:
+                saved = opt.state_dict()
+                opt = Lion.of(m)(model.parameters(), lr=1e-2, weight_decay=0.1)
+                opt.load_state_dict(saved)
+                sched = m.optim.lr_scheduler.StepLR(opt, 2, 0.5, last_epoch=i)
+        return [p.detach().numpy() for p in model.parameters()], opt.state_dict()
+
+    for resume in (False, True):
+        got, got_state = train(flodl, resume=resume)
+        want, want_state = train(torch, resume=resume)
+        for g, w in zip(got, want):
+            np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-7)
+        assert got_state["param_groups"][0]["betas"] == want_state["param_groups"][0]["betas"]
+        assert list(got_state["state"][0]) == list(want_state["state"][0]) == ["exp_avg", "step"]
+        assert got_state["state"][0]["step"] == want_state["state"][0]["step"]
+
+
+def test_an_optimizer_subclass_of_one_s_own_checks_as_torch_s() -> None:
+    class NoStep(flodl.optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+    p = flodl.nn.Parameter(flodl.ones(2))
+    opt = NoStep([p])
+    assert opt.param_groups[0]["lr"] == 0.1 and not opt._step_supports_amp_scaling
+    with pytest.raises(NotImplementedError, match="NoStep: an Optimizer subclass"):
+        opt.step()
+    other = NoStep([p, flodl.nn.Parameter(flodl.ones(3))])
+    with pytest.raises(flodl.ArgumentError, match="doesn't match the size"):
+        opt.load_state_dict(other.state_dict())
+    with pytest.raises(flodl.ArgumentError, match="can only optimize Variables"):
+        NoStep([flodl.ones(2)])
+
+
+def test_autograd_backward_of_several_outputs_sums_their_gradients_as_torch() -> None:
+    def grads(m):
+        w = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        b = m.tensor([0.5], requires_grad=True)
+        y1 = (w * w).sum() + b.sum()
+        y2 = w.sin() * b
+        m.autograd.backward([y1, y2], [None, m.tensor([1.0, 2.0, 3.0])])
+        return w.grad.tolist(), b.grad.tolist()
+
+    got, want = grads(flodl), grads(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+    w = flodl.tensor([1.0, 2.0], requires_grad=True)
+    flodl.autograd.backward(w * 3.0, flodl.ones(2))
+    assert w.grad.tolist() == [3.0, 3.0]
+    with pytest.raises(flodl.AutogradError, match="element 1 of tensors does not require grad"):
+        flodl.autograd.backward([(w * 2).sum(), flodl.ones(1)])
+    with pytest.raises(flodl.ArgumentError, match="got 1 grad_tensors for 2 tensors"):
+        flodl.autograd.backward([w.sum(), w.sum()], [None])
+
+
+def test_autograd_grad_materializes_unused_inputs_as_zeros() -> None:
+    a = flodl.tensor([1.0, 2.0], requires_grad=True)
+    b = flodl.tensor([3.0], requires_grad=True)
+    ga, gb = flodl.autograd.grad((a * a).sum(), [a, b], materialize_grads=True)
+    assert ga.tolist() == [2.0, 4.0] and gb.tolist() == [0.0]
+    with pytest.raises(flodl.ArgumentError, match="materialize_grads=True with allow_unused=False"):
+        flodl.autograd.grad((a * a).sum(), [a, b], allow_unused=False, materialize_grads=True)
