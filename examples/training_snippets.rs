@@ -151,6 +151,27 @@ fn losses() -> Result<()> {
     Ok(())
 }
 
+fn distributions() -> Result<()> {
+    let cpu = Device::CPU;
+    let loc = Variable::new(Tensor::from_f64(&[0.0, 1.0], &[2], cpu)?, true)?;
+    let scale = Variable::new(Tensor::from_f64(&[1.0, 2.0], &[2], cpu)?, false)?;
+    let value = Variable::new(Tensor::from_f64(&[0.5, 0.5], &[2], cpu)?, false)?;
+    let log_prob = flodl::normal_log_prob(&value, &loc, &scale)?;
+    log_prob.sum()?.backward()?;
+    println!("{:?}", loc.grad().unwrap().to_f64_vec()?); // [0.5, -0.125]
+
+    // A policy's log-probability of its actions and its entropy.
+    let logits = Variable::new(Tensor::randn(&[4, 3], TensorOptions::default())?, true)?;
+    let probs = logits.data().softmax(-1)?;
+    let actions = probs.multinomial(1, true)?.squeeze(-1)?;
+    let log_prob = flodl::categorical_log_prob(&logits, &actions)?;
+    let bonus = flodl::categorical_entropy(&logits, None)?.mean()?;
+    let loss = log_prob.sum()?.add(&bonus.mul_scalar(0.01)?)?;
+    loss.backward()?;
+    println!("{:?}", logits.grad().unwrap().shape()); // [4, 3]
+    Ok(())
+}
+
 fn optimizer_groups_and_state() -> Result<()> {
     let model = nn::Linear::new(8, 2, true)?;
     let options = SGDOptions {
@@ -310,6 +331,7 @@ fn main() -> Result<()> {
     a_module_of_your_own()?;
     initialisation()?;
     losses()?;
+    distributions()?;
     optimizer_groups_and_state()?;
     an_update_rule_of_your_own()?;
     schedulers()?;

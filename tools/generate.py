@@ -170,6 +170,10 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 
 # Names the package defines in Python, by module (they replace a binding of
 # the same name, as set_grad_enabled does). `_functions` is generated.
+# nn ops that are no torch.nn.functional functions: the distributions' math
+# (flodl.distributions calls them).
+NOT_FUNCTIONAL = ("normal_", "categorical_", "bernoulli_")
+
 PYTHON_NAMES = {
     "": [
         "accelerator",
@@ -177,6 +181,7 @@ PYTHON_NAMES = {
         "autograd",
         "backends",
         "cuda",
+        "distributions",
         "func",
         "linalg",
         "nn",
@@ -367,7 +372,7 @@ def write_init(ops: list[Op], current: str) -> str:
         and not inspect.ismodule(getattr(_flodl, name))
         and name not in in_python
     )
-    nn = [op.name for op in ops if op.table == "nn"]
+    nn = [op.name for op in ops if op.table == "nn" and not op.name.startswith(NOT_FUNCTIONAL)]
     imports = "from ._flodl import (\n" + "".join(f"    {n},\n" for n in exported) + ")\n"
     imports += "".join(
         f"from .{module} import {', '.join(names)}\n" for module, names in PYTHON_NAMES.items()
@@ -398,7 +403,8 @@ def write_functional(ops: list[Op], current: str) -> str:
     itself (a definition there is PyTorch's form of it), and exports both."""
     defined = set(re.findall(r"^def ([a-z]\w*)\(", current, re.MULTILINE))
     defined |= set(re.findall(r"^([a-z]\w*) = ", current, re.MULTILINE))
-    bound = {op.name for op in ops if op.table == "nn"} | set(FUNCTIONAL_BINDINGS)
+    bound = {op.name for op in ops if op.table == "nn" and not op.name.startswith(NOT_FUNCTIONAL)}
+    bound |= set(FUNCTIONAL_BINDINGS)
     imported = sorted(bound - defined)
     imports = "from .._flodl import (\n    Tensor,\n    Variable,\n"
     imports += "".join(f"    {n},\n" for n in imported) + ")\n"

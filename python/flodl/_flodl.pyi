@@ -2727,6 +2727,57 @@ def kl_div(
     """Kullback-Leibler divergence of the log-probabilities ``input`` from ``target``
     (probabilities, or log-probabilities with ``log_target``), as ``F.kl_div``."""
 
+def normal_log_prob(value: VariableLike, loc: VariableLike, scale: VariableLike) -> NnResult:
+    """``Normal(loc, scale).log_prob(value)``, broadcasting."""
+
+def normal_entropy(scale: VariableLike) -> NnResult:
+    """``Normal(loc, scale).entropy()``: ``0.5 + 0.5 ln(2 pi) + ln(scale)``."""
+
+def normal_cdf(value: VariableLike, loc: VariableLike, scale: VariableLike) -> NnResult:
+    """``Normal(loc, scale).cdf(value)``."""
+
+def normal_icdf(value: VariableLike, loc: VariableLike, scale: VariableLike) -> NnResult:
+    """``Normal(loc, scale).icdf(value)``, the inverse of the cdf."""
+
+def normal_kl(
+    p_loc: VariableLike, p_scale: VariableLike, q_loc: VariableLike, q_scale: VariableLike
+) -> NnResult:
+    """``kl_divergence(Normal(p_loc, p_scale), Normal(q_loc, q_scale))``."""
+
+def categorical_log_prob(logits: VariableLike, value: Tensor) -> NnResult:
+    """``Categorical(logits=logits).log_prob(value)``: the normalized logits at the class indices
+    ``value``, broadcast against the batch dims (an index outside the classes is an Argument
+    error)."""
+
+def categorical_entropy(logits: VariableLike, probs: VariableLike | None = None) -> NnResult:
+    """``Categorical(logits=logits).entropy()``; ``probs``: those a distribution made from
+    probabilities keeps (else the softmax)."""
+
+def categorical_kl(
+    p_logits: VariableLike,
+    q_logits: VariableLike,
+    p_probs: VariableLike | None = None,
+    q_probs: VariableLike | None = None,
+) -> NnResult:
+    """``kl_divergence(Categorical(logits=p_logits), Categorical(logits=q_logits))`` (``p_probs``,
+    ``q_probs``: probabilities kept, as for the entropy)."""
+
+def bernoulli_log_prob(logits: VariableLike, value: VariableLike) -> NnResult:
+    """``Bernoulli(logits=logits).log_prob(value)``, broadcasting."""
+
+def bernoulli_entropy(logits: VariableLike, probs: VariableLike | None = None) -> NnResult:
+    """``Bernoulli(logits=logits).entropy()``; ``probs``: those a distribution made from
+    probabilities keeps (else the sigmoid)."""
+
+def bernoulli_kl(
+    p_logits: VariableLike,
+    q_logits: VariableLike,
+    p_probs: VariableLike | None = None,
+    q_probs: VariableLike | None = None,
+) -> NnResult:
+    """``kl_divergence(Bernoulli(logits=p_logits), Bernoulli(logits=q_logits))`` (``p_probs``,
+    ``q_probs``: probabilities kept, as for the entropy)."""
+
 def cosine_embedding_loss(
     input1: VariableLike,
     input2: VariableLike,

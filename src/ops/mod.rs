@@ -18,6 +18,7 @@ use crate::Scalar;
 
 pub(crate) mod anomaly;
 pub(crate) mod catalogue;
+pub(crate) mod distributions;
 mod expand;
 pub(crate) mod interpolate;
 pub(crate) mod nn;

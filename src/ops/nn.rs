@@ -857,6 +857,46 @@ macro_rules! nn_ops {
             kl_div(input: Same, target: Same, reduction: KlDivReduction = "mean", log_target: bool = false)
                 => $crate::ops::nn::kl_div_reduced(input.raw(), target.raw(), reduction, log_target);
 
+            // --- distributions (PyTorch's formulas, in ops/distributions.rs) ---
+            /// `Normal(loc, scale).log_prob(value)`, broadcasting.
+            normal_log_prob(value: Same, loc: Same, scale: Same)
+                => $crate::ops::distributions::normal_log_prob(value.raw(), loc.raw(), scale.raw());
+            /// `Normal(loc, scale).entropy()`: `0.5 + 0.5 ln(2 pi) + ln(scale)`.
+            normal_entropy(scale: Same) => $crate::ops::distributions::normal_entropy(scale.raw());
+            /// `Normal(loc, scale).cdf(value)`.
+            normal_cdf(value: Same, loc: Same, scale: Same)
+                => $crate::ops::distributions::normal_cdf(value.raw(), loc.raw(), scale.raw());
+            /// `Normal(loc, scale).icdf(value)`, the inverse of the cdf.
+            normal_icdf(value: Same, loc: Same, scale: Same)
+                => $crate::ops::distributions::normal_icdf(value.raw(), loc.raw(), scale.raw());
+            /// `kl_divergence(Normal(p_loc, p_scale), Normal(q_loc, q_scale))`.
+            normal_kl(p_loc: Same, p_scale: Same, q_loc: Same, q_scale: Same)
+                => $crate::ops::distributions::normal_kl(p_loc.raw(), p_scale.raw(), q_loc.raw(), q_scale.raw());
+            /// `Categorical(logits=logits).log_prob(value)`: the normalized
+            /// logits at the class indices `value`, broadcast against the
+            /// batch dims (an index outside the classes is an Argument error).
+            categorical_log_prob(logits: Same, value: Tensor)
+                => $crate::ops::distributions::categorical_log_prob(logits.raw(), value.raw());
+            /// `Categorical(logits=logits).entropy()`; `probs`: those a
+            /// distribution made from probabilities keeps (else the softmax).
+            categorical_entropy(logits: Same, probs: Option<Same> = None)
+                => $crate::ops::distributions::categorical_entropy(logits.raw(), probs.map(|p| p.raw()));
+            /// `kl_divergence(Categorical(logits=p_logits), Categorical(logits=q_logits))`
+            /// (`p_probs`, `q_probs`: probabilities kept, as for the entropy).
+            categorical_kl(p_logits: Same, q_logits: Same, p_probs: Option<Same> = None, q_probs: Option<Same> = None)
+                => $crate::ops::distributions::categorical_kl(p_logits.raw(), q_logits.raw(), p_probs.map(|p| p.raw()), q_probs.map(|q| q.raw()));
+            /// `Bernoulli(logits=logits).log_prob(value)`, broadcasting.
+            bernoulli_log_prob(logits: Same, value: Same)
+                => $crate::ops::distributions::bernoulli_log_prob(logits.raw(), value.raw());
+            /// `Bernoulli(logits=logits).entropy()`; `probs`: those a
+            /// distribution made from probabilities keeps (else the sigmoid).
+            bernoulli_entropy(logits: Same, probs: Option<Same> = None)
+                => $crate::ops::distributions::bernoulli_entropy(logits.raw(), probs.map(|p| p.raw()));
+            /// `kl_divergence(Bernoulli(logits=p_logits), Bernoulli(logits=q_logits))`
+            /// (`p_probs`, `q_probs`: probabilities kept, as for the entropy).
+            bernoulli_kl(p_logits: Same, q_logits: Same, p_probs: Option<Same> = None, q_probs: Option<Same> = None)
+                => $crate::ops::distributions::bernoulli_kl(p_logits.raw(), q_logits.raw(), p_probs.map(|p| p.raw()), q_probs.map(|q| q.raw()));
+
             /// `1 - cos(x1, x2)` where `target` is 1, `max(0, cos(x1, x2) -
             /// margin)` where it is -1, as `F.cosine_embedding_loss`.
             cosine_embedding_loss(input1: Same, input2: Same, target: Tensor, margin: f64 = 0.0, reduction: Reduction = "mean")

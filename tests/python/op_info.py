@@ -3446,3 +3446,116 @@ OP_INFOS += [
         "adaptive_max_pool2d",
     )
 ]
+
+
+# ----- distributions: against torch.distributions itself -----
+
+_D = torch.distributions
+_NORMAL_SAMPLES = [
+    Sample(((3, 4), (3, 4), (3, 4))),
+    Sample(((2, 3), (3,), (1,))),  # value, loc and scale broadcast
+    Sample(((), (), ())),
+]
+
+
+def _normal(loc, scale):
+    return _D.Normal(loc, scale, validate_args=False)
+
+
+def _categorical(logits):
+    return _D.Categorical(logits=logits, validate_args=False)
+
+
+def _bernoulli(logits):
+    return _D.Bernoulli(logits=logits, validate_args=False)
+
+
+OP_INFOS += [
+    _nn(
+        "normal_log_prob",
+        lambda value, loc, scale: _normal(loc, scale).log_prob(value),
+        _NORMAL_SAMPLES,
+        ("value", "loc", "scale"),
+        shape_error((2, 3), (4,), (4,)),
+        domain=_positive,
+    ),
+    _nn(
+        "normal_entropy",
+        lambda scale: _normal(torch.zeros_like(scale), scale).entropy(),
+        [Sample(((3, 4),)), Sample(((),))],
+        ("scale",),
+        domain=_positive,
+    ),
+    _nn(
+        "normal_cdf",
+        lambda value, loc, scale: _normal(loc, scale).cdf(value),
+        _NORMAL_SAMPLES,
+        ("value", "loc", "scale"),
+        shape_error((2, 3), (4,), (4,)),
+        domain=_positive,
+    ),
+    _nn(
+        "normal_icdf",
+        lambda value, loc, scale: _normal(loc, scale).icdf(value),
+        _NORMAL_SAMPLES,
+        ("value", "loc", "scale"),
+        shape_error((2, 3), (4,), (4,)),
+        domain=_probability,  # value in (0, 1); scale positive
+    ),
+    _nn(
+        "normal_kl",
+        lambda p_loc, p_scale, q_loc, q_scale: _D.kl_divergence(
+            _normal(p_loc, p_scale), _normal(q_loc, q_scale)
+        ),
+        [Sample(((3, 4), (3, 4), (3, 4), (3, 4))), Sample(((2, 3), (3,), (1,), (2, 1)))],
+        ("p_loc", "p_scale", "q_loc", "q_scale"),
+        shape_error((2, 3), (4,), (4,), (4,)),
+        domain=_positive,
+    ),
+    _nn(
+        "categorical_log_prob",
+        lambda logits, value: _categorical(logits).log_prob(value),
+        [
+            Sample(((4, 5),), {"value": np.array([0, 1, 4, 2])}),
+            Sample(((2, 3, 4),), {"value": np.array([[0, 1, 2], [3, 3, 0]])}),
+            Sample(((3,),), {"value": np.array([0, 2, 1, 1])}),  # one batch, four values
+        ],
+        ("logits",),
+        argument_error((4, 5), value=np.array([0, 5, 1, 1]))
+        + argument_error((4, 5), value=np.array([0, -1, 1, 1])),
+    ),
+    _nn(
+        "categorical_entropy",
+        lambda logits: _categorical(logits).entropy(),
+        [Sample(((4, 5),)), Sample(((3,),)), Sample(((2, 3, 4),))],
+        ("logits",),
+    ),
+    _nn(
+        "categorical_kl",
+        lambda p_logits, q_logits: _D.kl_divergence(_categorical(p_logits), _categorical(q_logits)),
+        [Sample(((4, 5), (4, 5))), Sample(((2, 3, 4), (3, 4)))],
+        ("p_logits", "q_logits"),
+        shape_error((4, 5), (4, 3)),
+    ),
+    _nn(
+        "bernoulli_log_prob",
+        lambda logits, value: _bernoulli(logits).log_prob(value),
+        [Sample(((3, 4), (3, 4))), Sample(((4,), (2, 4)))],
+        ("logits", "value"),
+        shape_error((3,), (4,)),
+        domain=_probability,  # value in (0, 1)
+    ),
+    _nn(
+        "bernoulli_entropy",
+        lambda logits: _bernoulli(logits).entropy(),
+        [Sample(((3, 4),)), Sample(((),))],
+        ("logits",),
+    ),
+    _nn(
+        "bernoulli_kl",
+        lambda p_logits, q_logits: _D.kl_divergence(_bernoulli(p_logits), _bernoulli(q_logits)),
+        [Sample(((3, 4), (3, 4))), Sample(((5,), (5,)))],  # torch's kl takes one shape
+        ("p_logits", "q_logits"),
+        shape_error((3,), (4,)),
+    ),
+]

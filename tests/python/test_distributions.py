@@ -1,0 +1,261 @@
+"""flodl.distributions against torch.distributions: the same draws from the
+same seed, log-probabilities, entropies, moments, cdf/icdf and KL divergences
+with their gradients, shapes, and PyTorch's checks of parameters and values
+(an ArgumentError, a ValueError as torch's)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+from flodl import distributions as D
+
+TD = torch.distributions
+RNG = np.random.default_rng(0)
+
+
+def same(got, want, rtol=1e-6) -> None:
+    np.testing.assert_allclose(
+        np.asarray(got.detach().numpy(), dtype=np.float64),
+        np.asarray(want.detach().numpy(), dtype=np.float64),
+        rtol=rtol,
+        atol=1e-7,
+    )
+
+
+def both(make):
+    """``make(module, distributions)`` for flodl and for torch, each after
+    ``manual_seed(0)``."""
+    flodl.manual_seed(0)
+    got = make(flodl, D)
+    torch.manual_seed(0)
+    want = make(torch, TD)
+    return got, want
+
+
+def leaf(m, values):
+    return m.tensor(np.asarray(values, dtype=np.float64), requires_grad=True)
+
+
+LOC = RNG.standard_normal((3, 2))
+SCALE = np.abs(RNG.standard_normal((3, 2))) + 0.5
+LOGITS = RNG.standard_normal((3, 4))
+
+
+def test_normal_draws_moments_and_log_prob_gradients_are_torch_s() -> None:
+    def run(m, d):
+        loc, scale = leaf(m, LOC), leaf(m, SCALE)
+        n = d.Normal(loc, scale)
+        drawn = n.sample((5,))
+        r = n.rsample((2,))
+        value = m.tensor(LOC * 0.5 + 0.1)
+        total = n.log_prob(value).sum() + n.entropy().sum() + r.sum() + n.cdf(value).sum()
+        total.backward()
+        probs = m.tensor(np.full((3, 2), 0.3))
+        return [
+            drawn,
+            r,
+            n.log_prob(value),
+            n.entropy(),
+            n.cdf(value),
+            n.icdf(probs),
+            n.mean,
+            n.mode,
+            n.stddev,
+            n.variance,
+            loc.grad,
+            scale.grad,
+        ]
+
+    got, want = both(run)
+    for g, w in zip(got, want):
+        same(g, w)
+
+
+def test_normal_shapes_and_numbers_as_torch() -> None:
+    got, want = both(lambda m, d: d.Normal(0.0, 1.0))
+    assert (got.batch_shape, got.event_shape) == (want.batch_shape, want.event_shape) == ((), ())
+    assert repr(got) == repr(want) == "Normal(loc: 0.0, scale: 1.0)"
+    assert got.loc.dtype == flodl.float32
+    got, want = both(lambda m, d: d.Normal(m.zeros(3, 1), 2.0))
+    assert list(got.batch_shape) == list(want.batch_shape) == [3, 1]
+    assert list(got.sample((4, 2)).shape) == list(want.sample((4, 2)).shape) == [4, 2, 3, 1]
+    assert got.scale.tolist() == want.scale.tolist()
+    assert D.Normal(flodl.zeros(2, dtype=flodl.float64), 1.0).scale.dtype == flodl.float64
+
+
+def test_categorical_from_logits_is_torch_s_exactly() -> None:
+    def run(m, d):
+        logits = leaf(m, LOGITS)
+        c = d.Categorical(logits=logits)
+        drawn = c.sample((6,))
+        (c.log_prob(drawn).sum() + c.entropy().sum()).backward()
+        return [
+            drawn,
+            c.log_prob(drawn),
+            c.entropy(),
+            c.logits,
+            c.probs,
+            c.mode,
+            logits.grad,
+            c.enumerate_support(),
+            c.perplexity(),
+        ]
+
+    got, want = both(run)
+    for g, w in zip(got, want):
+        same(g, w)
+    assert list(got[0].shape) == [6, 3]
+
+
+def test_categorical_from_probs_agrees_with_torch_s() -> None:
+    probs = np.abs(LOGITS) + 0.1
+
+    def run(m, d):
+        c = d.Categorical(probs=m.tensor(probs))
+        drawn = c.sample((4,))
+        return [drawn, c.probs, c.logits, c.log_prob(drawn), c.entropy()]
+
+    got, want = both(run)
+    for g, w in zip(got, want):
+        same(g, w, rtol=1e-5)
+    got, want = both(lambda m, d: d.Categorical(probs=m.tensor([0.2, 0.8])))
+    assert list(got.batch_shape) == list(want.batch_shape) == []
+    assert got.sample().dim() == 0 and got.enumerate_support().tolist() == [0, 1]
+
+
+def test_bernoulli_is_torch_s_from_probs_and_from_logits() -> None:
+    p = 1 / (1 + np.exp(-LOGITS))
+    values = (RNG.random((3, 4)) < 0.5).astype(np.float64)
+
+    def run(m, d):
+        out = []
+        for kind, param in (("probs", p), ("logits", LOGITS)):
+            theta = leaf(m, param)
+            b = d.Bernoulli(**{kind: theta})
+            drawn = b.sample((2,))
+            value = m.tensor(values)
+            (b.log_prob(value).sum() + b.entropy().sum()).backward()
+            out += [
+                drawn,
+                b.log_prob(value),
+                b.entropy(),
+                b.mean,
+                b.variance,
+                b.probs,
+                b.logits,
+                theta.grad,
+            ]
+        return out
+
+    got, want = both(run)
+    for g, w in zip(got, want):
+        same(g, w, rtol=1e-5)
+    got, want = both(lambda m, d: d.Bernoulli(probs=m.tensor([0.5, 0.9, 0.1])).mode)
+    np.testing.assert_array_equal(got.numpy(), want.numpy())  # nan at 0.5, as torch
+
+
+def test_independent_sums_over_its_event_dims() -> None:
+    def run(m, d):
+        base = d.Normal(leaf(m, LOC), leaf(m, SCALE))
+        ind = d.Independent(base, 1)
+        value = m.tensor(LOC + 0.2)
+        return ind, [ind.log_prob(value), ind.entropy(), ind.sample((2,)), ind.mean]
+
+    (got, got_values), (want, want_values) = both(run)
+    assert (list(got.batch_shape), list(got.event_shape)) == ([3], [2])
+    assert (list(want.batch_shape), list(want.event_shape)) == ([3], [2])
+    for g, w in zip(got_values, want_values):
+        same(g, w)
+    with pytest.raises(flodl.ArgumentError, match="reinterpreted_batch_ndims"):
+        D.Independent(D.Normal(flodl.zeros(2), 1.0), 2)
+
+
+def test_kl_divergence_of_each_pair_and_its_gradients_are_torch_s() -> None:
+    q_loc, q_scale = RNG.standard_normal((3, 2)), np.abs(RNG.standard_normal((3, 2))) + 0.5
+    q_logits = RNG.standard_normal((3, 4))
+
+    def run(m, d):
+        loc, logits = leaf(m, LOC), leaf(m, LOGITS)
+        pairs = [
+            (d.Normal(loc, m.tensor(SCALE)), d.Normal(m.tensor(q_loc), m.tensor(q_scale))),
+            (d.Categorical(logits=logits), d.Categorical(logits=m.tensor(q_logits))),
+            (d.Bernoulli(logits=logits), d.Bernoulli(logits=m.tensor(q_logits))),
+            (
+                d.Independent(d.Normal(loc, m.tensor(SCALE)), 1),
+                d.Independent(d.Normal(m.tensor(q_loc), m.tensor(q_scale)), 1),
+            ),
+        ]
+        kls = [d.kl_divergence(p, q) for p, q in pairs]
+        sum(k.sum() for k in kls).backward()
+        return [*kls, loc.grad, logits.grad]
+
+    got, want = both(run)
+    for g, w in zip(got, want):
+        same(g, w)
+
+
+def test_kl_of_zero_probabilities_is_infinite_or_zero_as_torch() -> None:
+    def run(m, d):
+        p = d.Categorical(probs=m.tensor([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]))
+        q = d.Categorical(probs=m.tensor([[0.5, 0.0, 0.5], [0.5, 0.5, 0.0]]))
+        return d.kl_divergence(p, q)
+
+    got, want = both(run)
+    assert got.tolist() == want.tolist() == [float("inf"), float("inf")]
+
+
+def test_kl_registry_as_torch_s() -> None:
+    class Wide(D.Normal):
+        pass
+
+    got = D.kl_divergence(Wide(0.0, 1.0), D.Normal(1.0, 1.0))  # the parent's registration
+    assert got.item() == pytest.approx(0.5)
+    with pytest.raises(NotImplementedError, match="no KL"):
+        D.kl_divergence(D.Normal(0.0, 1.0), D.Bernoulli(probs=0.5))
+
+    @D.register_kl(Wide, D.Normal)
+    def _kl(p, q):
+        return flodl.zeros(1)
+
+    assert D.kl_divergence(Wide(0.0, 1.0), D.Normal(1.0, 1.0)).tolist() == [0.0]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda m, d: d.Normal(0.0, -1.0),
+        lambda m, d: d.Normal(m.tensor([0.0, float("nan")]), 1.0),
+        lambda m, d: d.Categorical(probs=m.tensor([0.5, -0.5, 1.0])),
+        lambda m, d: d.Categorical(logits=m.tensor([0.0, 1.0])).log_prob(m.tensor([2])),
+        lambda m, d: d.Categorical(logits=m.tensor([0.0, 1.0])).log_prob(m.tensor([0.5])),
+        lambda m, d: d.Categorical(logits=m.tensor([0.0, 1.0]), probs=m.tensor([0.5, 0.5])),
+        lambda m, d: d.Bernoulli(probs=m.tensor([1.5])),
+        lambda m, d: d.Bernoulli(probs=m.tensor([0.5])).log_prob(m.tensor([0.5])),
+        lambda m, d: d.Normal(m.zeros(3), 1.0).log_prob(m.zeros(2)),
+        lambda m, d: d.Normal(0.0, 1.0).log_prob(0.5),
+    ],
+)
+def test_bad_parameters_and_values_are_value_errors_as_torch(bad) -> None:
+    with pytest.raises(ValueError):
+        bad(torch, TD)
+    with pytest.raises(flodl.ArgumentError):
+        bad(flodl, D)
+
+
+def test_validate_args_false_skips_the_checks_as_torch() -> None:
+    got, want = both(lambda m, d: d.Normal(0.0, -1.0, validate_args=False).log_prob(m.tensor(0.5)))
+    same(got, want)
+    D.Distribution.set_default_validate_args(False)
+    try:
+        assert D.Normal(0.0, -1.0).scale.item() == -1.0
+    finally:
+        D.Distribution.set_default_validate_args(True)
+    # The op checks the class indices whatever validate_args says.
+    c = D.Categorical(logits=flodl.zeros(3), validate_args=False)
+    with pytest.raises(
+        flodl.ArgumentError, match=r"categorical_log_prob: value must be a class index"
+    ):
+        c.log_prob(flodl.tensor([3]))
