@@ -433,8 +433,10 @@ fn classify(message: &str) -> ErrorKind {
                 "has to be greater",
                 "cannot be represented",
                 "element < 0",
-                // normal's "expects std >= 0.0, but found std -1"
+                // normal's "expects std >= 0.0, but found std -1" and
+                // "expects all elements of std >= 0.0"
                 "expects std >= 0",
+                "elements of std >= 0",
             ],
         ),
         (

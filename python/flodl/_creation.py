@@ -37,12 +37,17 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         if dtype is not None:
             # Before the shape: PyTorch converts the first numbers first.
             _check_integral_target(data, dtype)
-        array = _as_array(data, default_float=dtype is None)
+        # PyTorch's dtype for the items; numpy's (and float32 for Python
+        # floats) where it has none to say. Floats stay float64 until they
+        # are converted, once, to it.
+        inferred = _inferred_dtype(data) if dtype is None else None
+        array = _as_array(data, default_float=dtype is None and inferred is None)
+        if inferred == _flodl.DType.Int64 and array.dtype.kind not in "biu":
+            # Only ints (and bools), yet numpy could not hold them in int64.
+            raise _flodl.ArgumentError("tensor: an int does not fit in int64 (at most 2**63 - 1)")
         result = Tensor.from_numpy(array)
-        if dtype is None:
-            inferred = _inferred_dtype(data)
-            if inferred is not None and inferred != result.dtype:
-                result = result.to_dtype(inferred)
+        if inferred is not None and inferred != result.dtype:
+            result = result.to_dtype(inferred)
     if dtype is not None:
         result = result.to_dtype(dtype)
     if device is not None:
@@ -71,17 +76,24 @@ def _inferred_dtype(data: Any) -> Any:
     if isinstance(data, (list, tuple)):
         if not data:
             return _flodl.DType.Float32
+        import numpy as np
+
         kinds = set(map(type, data))  # at C speed: a row of numbers is one pass
-        result = None
+        result, walked = None, set()
         for kind in kinds:
-            found = _PYTHON_NUMBERS.get(kind)
-            if found is None:
+            # A number's dtype is its type's: Python's, or a numpy scalar's.
+            if kind in _PYTHON_NUMBERS:
+                found = _PYTHON_NUMBERS[kind]
+            elif issubclass(kind, np.generic):
+                found = _dtype_named(np.dtype(kind).name)
+                if found is None:
+                    return None
+            else:
+                walked.add(kind)  # containers and tensors: item by item
                 continue
             result = found if result is None else _flodl.promote_types(result, found)
-        if not kinds <= _PYTHON_NUMBERS.keys():
-            for item in data:
-                if type(item) in _PYTHON_NUMBERS:
-                    continue
+        for item in data:
+            if type(item) in walked:
                 found = _inferred_dtype(item)
                 if found is None:
                     return None
@@ -92,9 +104,13 @@ def _inferred_dtype(data: Any) -> Any:
     dtype = getattr(data, "dtype", None)  # a numpy array or scalar, a torch tensor
     if dtype is None:
         return None
-    name = str(dtype).rpartition(".")[2]
+    return _dtype_named(str(dtype).rpartition(".")[2])
+
+
+def _dtype_named(name: str) -> Any:
+    """flodl's dtype of a numpy or torch dtype name; None for one flodl lacks."""
     try:
-        return _flodl.DType.Bool if name == "bool_" else _flodl.promote_types(name, name)
+        return _flodl.promote_types(name, name)
     except (TypeError, ValueError, _flodl.FlodlError):
         return None
 
@@ -392,12 +408,11 @@ def normal(
                 "normal: with a number mean and std, give the shape: normal(mean, std, size)"
             )
         sizes = _sizes("normal", (size,))
-        probe = Tensor.zeros([0], dtype=_default_float(dtype), device=device)
         if generator is not None:
+            probe = Tensor.zeros([0], dtype=_default_float(dtype), device=device)
             values = _drawn(generator, "normal", (float(mean), float(std), sizes), sizes, probe)
         else:
-            values = Tensor.empty(sizes, dtype=probe.dtype, device=device)
-            values.normal_(float(mean), float(std))
+            values = _flodl._normal(mean, std, sizes, _default_float(dtype), device)
     if dtype is not None:
         values = values.to_dtype(dtype)
     if device is not None:
@@ -419,6 +434,8 @@ def randint(
     ``[low, high)``, int64 unless ``dtype=``; ``randint(high, size)`` too;
     ``generator=``: a ``flodl.Generator`` to draw from."""
     # PyTorch also takes the bounds by name: `randint(low=2, high=5, size=(4,))`.
+    if low is not None and high is None and not args:
+        raise TypeError("randint: low= needs high= (randint(low=0, high, size))")
     if low is not None:
         args = (low, *args)
     if high is not None:
@@ -518,7 +535,12 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
         array = np.asarray(data)  # a numpy scalar keeps its dtype, as in PyTorch
     else:
         try:
-            array = np.asarray(data)
+            try:
+                array = np.asarray(data)
+            except _flodl.DTypeError:
+                # bfloat16 tensors among the items, which numpy cannot hold:
+                # as float32 (exact), converted back by the caller.
+                array = np.asarray(_without_bfloat16(data))
         except ValueError as e:  # ragged nesting
             raise _flodl.ShapeError(f"tensor: the nested sequences are not rectangular ({e})")
         except OverflowError:  # an int beyond 64 bits
@@ -536,6 +558,14 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
     if array.dtype.kind not in _NUMBER_KINDS:
         raise TypeError(f"tensor: expected numbers, got {type(data).__name__} of {array.dtype}")
     return array
+
+
+def _without_bfloat16(data: Any) -> Any:
+    if isinstance(data, (list, tuple)):
+        return [_without_bfloat16(item) for item in data]
+    if isinstance(data, Tensor) and data.dtype == _flodl.DType.BFloat16:
+        return data.detach().to_dtype(_flodl.DType.Float32)
+    return data
 
 
 def _check_integral_target(data: Any, dtype: Any) -> None:

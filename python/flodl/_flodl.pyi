@@ -1862,7 +1862,13 @@ def promote_types(type1: Any, type2: Any) -> DType:
 def can_cast(from_: Any, to: Any) -> bool:
     """Whether an op's ``from_`` result may be written into a ``to`` tensor."""
 
-def _normal(mean: Tensor | float, std: Tensor | float) -> Tensor: ...
+def _normal(
+    mean: Tensor | float,
+    std: Tensor | float,
+    size: Sequence[int] | None = None,
+    dtype: Any = None,
+    device: Any = None,
+) -> Tensor: ...
 def get_num_threads() -> int: ...
 def set_num_threads(threads: int) -> None:
     """Sets the number of threads libtorch's CPU ops use (shared with torch)."""

@@ -92,8 +92,11 @@ def grad(
         allow_unused,
     )
     if materialize_grads:
+        # As torch's: a leaf of zeros that requires grad, for gradients of it.
         grads = [
-            Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device) if g is None else g
+            Variable(Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device), True)
+            if g is None
+            else g
             for g, x in zip(grads, inputs)
         ]
     return tuple(grads)
@@ -123,10 +126,18 @@ def backward(
         )
     if not tensors:
         raise _flodl.ArgumentError("backward: no tensors to differentiate")
-    for i, t in enumerate(tensors):
+    for i, (t, g) in enumerate(zip(tensors, grads)):
         if not isinstance(t, Variable) or not t.requires_grad:
             raise _flodl.AutogradError(
                 f"backward: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is not None and not isinstance(g, Tensor):
+            raise TypeError(
+                f"backward: grad_tensors[{i}] must be a Tensor or None, got {type(g).__name__}"
+            )
+        if g is not None and list(g.shape) != list(t.shape):
+            raise _flodl.ShapeError(
+                f"backward: grad_tensors[{i}] has shape {list(g.shape)}, its output {list(t.shape)}"
             )
     if isinstance(inputs, Variable):
         inputs = [inputs]

@@ -21,11 +21,14 @@ torch's numbers, without its batching rules (``B`` calls for a batch of
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import threading
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from typing import Any, Callable, Union
 
 from . import _flodl
-from ._flodl import ArgumentError, Tensor, Variable
+from ._flodl import ArgumentError, AutogradError, Tensor, Variable
 
 __all__ = [
     "functional_call",
@@ -48,16 +51,39 @@ def _tuple(x: Any) -> tuple:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
+_running = threading.local()
+
+
+@contextlib.contextmanager
+def _transform(name: str) -> Iterator[None]:
+    """Marks a differentiating transform as running on this thread: one
+    started inside another is an AutogradError (the inner one would take its
+    inputs as constants, and the outer one would see zeros)."""
+    outer = getattr(_running, "name", None)
+    if outer is not None:
+        raise AutogradError(
+            f"{name}: flodl.func transforms do not nest ({name} inside {outer}); use "
+            "hessian for second derivatives, or flodl.autograd.grad with create_graph=True"
+        )
+    _running.name = name
+    try:
+        yield
+    finally:
+        _running.name = None
+
+
 def vjp(f: Callable[..., Any], *primals: TensorLike):
     """``(f(*primals), vjp_fn)``: ``vjp_fn(*cotangents)`` (one per output of
     ``f``, or one tuple of them, as ``torch.func``) gives one
     vector-Jacobian product per primal."""
-    return _flodl._func_vjp(f, primals)
+    with _transform("vjp"):
+        return _flodl._func_vjp(f, primals)
 
 
 def jvp(f: Callable[..., Any], primals: Sequence[TensorLike], tangents: Sequence[TensorLike]):
     """``(f(*primals), J @ tangents)``, in forward mode."""
-    return _flodl._func_jvp(f, _tuple(primals), _tuple(tangents))
+    with _transform("jvp"):
+        return _flodl._func_jvp(f, _tuple(primals), _tuple(tangents))
 
 
 def _argnums(name: str, argnums: Any) -> tuple[tuple[int, ...], bool]:
@@ -106,13 +132,12 @@ def _flatten(tree: Any) -> tuple[list[Any], Callable[[Sequence[Any]], Any]]:
         for (_, again), n in zip(parts, counts):
             items.append(again(leaves[start : start + n]))
             start += n
-        if keys is not None:
-            return (
-                type(tree)(zip(keys, items)) if type(tree) is not dict else dict(zip(keys, items))
-            )
-        if hasattr(tree, "_fields"):  # a namedtuple
-            return type(tree)(*items)
-        return type(tree)(items)
+        if keys is None:
+            # A namedtuple takes its fields one by one.
+            return type(tree)(*items) if hasattr(tree, "_fields") else type(tree)(items)
+        if isinstance(tree, defaultdict):
+            return defaultdict(tree.default_factory, zip(keys, items))
+        return type(tree)(zip(keys, items))
 
     return [leaf for leaves, _ in parts for leaf in leaves], rebuild
 
@@ -120,9 +145,17 @@ def _flatten(tree: Any) -> tuple[list[Any], Callable[[Sequence[Any]], Any]]:
 class _Picked:
     """The arguments ``argnums`` picks, flattened into one list of leaves
     (each argument may be a container of tensors), with ``f`` as a function
-    of those leaves and the way back to one result per argument."""
+    of those leaves (the other arguments and the keywords fixed) and the way
+    back to one result per argument."""
 
-    def __init__(self, name: str, f: Callable[..., Any], args: tuple, argnums: tuple[int, ...]):
+    def __init__(
+        self,
+        name: str,
+        f: Callable[..., Any],
+        args: tuple,
+        argnums: tuple[int, ...],
+        kwargs: dict[str, Any],
+    ):
         self.positions = _positions(name, argnums, len(args))
         self.leaves: list[Any] = []
         self.spans: list[tuple[int, int, Callable[[Sequence[Any]], Any]]] = []
@@ -130,13 +163,13 @@ class _Picked:
             leaves, rebuild = _flatten(args[i])
             self.spans.append((len(self.leaves), len(leaves), rebuild))
             self.leaves.extend(leaves)
-        self.f, self.args = f, args
+        self.f, self.args, self.kwargs = f, args, kwargs
 
     def of_leaves(self, *leaves: Any) -> Any:
         full = list(self.args)
         for i, (start, n, rebuild) in zip(self.positions, self.spans):
             full[i] = rebuild(leaves[start : start + n])
-        return self.f(*full)
+        return self.f(*full, **self.kwargs)
 
     def per_argument(self, per_leaf: Sequence[Any]) -> list[Any]:
         return [rebuild(per_leaf[start : start + n]) for start, n, rebuild in self.spans]
@@ -151,8 +184,8 @@ def _without_aux(
         return f, []
     kept: list[Any] = []
 
-    def output_only(*args: Any) -> Any:
-        result = f(*args)
+    def output_only(*args: Any, **kwargs: Any) -> Any:
+        result = f(*args, **kwargs)
         if not isinstance(result, tuple) or len(result) != 2:
             raise ArgumentError(f"{name}: with has_aux=True, f must return (output, aux)")
         kept[:] = [result[1]]
@@ -169,13 +202,15 @@ def _detached(tree: Any) -> Any:
 def grad_and_value(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False):
     """A function returning ``(gradient, value)`` of a single-element ``f``
     with respect to the arguments ``argnums`` (``(gradient, (value, aux))``
-    when ``f`` returns ``(output, aux)`` and ``has_aux=True``)."""
+    when ``f`` returns ``(output, aux)`` and ``has_aux=True``); keywords go
+    to ``f``."""
     wanted_argnums, single = _argnums("grad", argnums)
 
-    def wrapper(*args: Any):
+    def wrapper(*args: Any, **kwargs: Any):
         g, aux = _without_aux("grad", f, has_aux)
-        picked = _Picked("grad", g, args, wanted_argnums)
-        grads, value = _flodl._func_grad_and_value(picked.of_leaves, picked.leaves)
+        picked = _Picked("grad", g, args, wanted_argnums, kwargs)
+        with _transform("grad"):
+            grads, value = _flodl._func_grad_and_value(picked.of_leaves, picked.leaves)
         per_arg = picked.per_argument(grads)
         gradient = per_arg[0] if single else tuple(per_arg)
         return (gradient, (value, _detached(aux[0]))) if has_aux else (gradient, value)
@@ -189,8 +224,8 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool 
     (``(gradient, aux)`` with ``has_aux=True``)."""
     with_value = grad_and_value(f, argnums, has_aux)
 
-    def wrapper(*args: Any):
-        gradient, value = with_value(*args)
+    def wrapper(*args: Any, **kwargs: Any):
+        gradient, value = with_value(*args, **kwargs)
         return (gradient, value[1]) if has_aux else gradient
 
     return wrapper
@@ -202,35 +237,43 @@ def jacobian(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
     the outputs when ``f`` returns a tuple, of tuples over the inputs when
     ``inputs`` is a tuple."""
     per_input = isinstance(inputs, (tuple, list))
-    return _flodl._func_jacobian("jacobian", f, _tuple(inputs), per_input)
+    with _transform("jacobian"):
+        return _flodl._func_jacobian("jacobian", f, _tuple(inputs), per_input)
 
 
-def _jacobians(name: str, f: Callable[..., Any], args: tuple, argnums: Any, reverse: bool) -> Any:
+def _jacobians(
+    name: str, f: Callable[..., Any], args: tuple, kwargs: dict, argnums: Any, reverse: bool
+) -> Any:
     """The Jacobians of ``f`` at ``args`` with respect to ``argnums``,
-    nested as ``torch.func.jacrev`` nests them: per output when ``f``
-    returns a tuple, then per argument when ``argnums`` is a tuple, each in
-    its argument's container."""
+    nested as ``torch.func.jacrev`` nests them: in the container of ``f``'s
+    outputs (a tuple, list or dict of them), then per argument when
+    ``argnums`` is a tuple, each in its argument's container."""
     wanted_argnums, single = _argnums(name, argnums)
-    returned: list[type] = []  # the container f returned its outputs in, if any
+    outputs: list[Callable[[Sequence[Any]], Any]] = []  # rebuilds f's container, if any
 
-    def noted(*args: Any) -> Any:
-        out = f(*args)
-        returned[:] = [type(out)] if isinstance(out, (tuple, list)) else []
-        return out
+    def flat_outputs(*args: Any, **kwargs: Any) -> Any:
+        out = f(*args, **kwargs)
+        if not isinstance(out, (tuple, list, dict)):
+            outputs.clear()
+            return out
+        leaves, rebuild = _flatten(out)
+        outputs[:] = [rebuild]
+        return tuple(leaves)
 
-    picked = _Picked(name, noted, args, wanted_argnums)
-    if reverse:
-        rows = _flodl._func_jacobian(name, picked.of_leaves, picked.leaves, True)
-    else:
-        rows = _forward_jacobian(picked.of_leaves, picked.leaves)
-    rows = list(rows) if returned else [rows]
+    picked = _Picked(name, flat_outputs, args, wanted_argnums, kwargs)
+    with _transform(name):
+        if reverse:
+            rows = _flodl._func_jacobian(name, picked.of_leaves, picked.leaves, True)
+        else:
+            rows = _forward_jacobian(picked.of_leaves, picked.leaves)
 
     def arranged(per_leaf: Sequence[Any]) -> Any:
         per_arg = picked.per_argument(list(per_leaf))
         return per_arg[0] if single else tuple(per_arg)
 
-    results = [arranged(row) for row in rows]
-    return (list(results) if returned[0] is list else tuple(results)) if returned else results[0]
+    if not outputs:
+        return arranged(rows)
+    return outputs[0]([arranged(row) for row in rows])
 
 
 def _forward_jacobian(f: Callable[..., Any], leaves: list[Any]) -> Any:
@@ -244,10 +287,9 @@ def _forward_jacobian(f: Callable[..., Any], leaves: list[Any]) -> Any:
     for k, leaf in enumerate(leaves):
         columns = []
         for e in range(leaf.numel()):
-            tangents = [Tensor.zeros(list(x.shape), dtype=x.dtype) for x in leaves]
-            flat = tangents[k].reshape([-1])
-            flat[e] = 1
-            outputs, tangent = jvp(f, leaves, tangents)
+            tangents = [Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device) for x in leaves]
+            tangents[k].reshape([-1])[e] = 1
+            outputs, tangent = _flodl._func_jvp(f, tuple(leaves), tuple(tangents))
             columns.append(tangent)
         columns_per_leaf.append((leaf, columns))
     if outputs is None:  # no elements at all: evaluate once for the shapes
@@ -260,7 +302,7 @@ def _forward_jacobian(f: Callable[..., Any], leaves: list[Any]) -> Any:
         for leaf, columns in columns_per_leaf:
             shape = [*out.shape, *leaf.shape]
             if not columns:
-                row.append(Tensor.zeros(shape, dtype=out.dtype))
+                row.append(Tensor.zeros(shape, dtype=out.dtype, device=out.device))
                 continue
             picked = [(c[i] if several else c).detach() for c in columns]
             row.append(_namespace.stack(picked, -1).reshape(shape))
@@ -273,9 +315,9 @@ def _jacobian_transform(
 ) -> Callable[..., Any]:
     _argnums(name, argnums)  # checked when the transform is made, as torch's
 
-    def wrapper(*args: Any):
+    def wrapper(*args: Any, **kwargs: Any):
         g, aux = _without_aux(name, f, has_aux)
-        jac = _jacobians(name, g, args, argnums, reverse)
+        jac = _jacobians(name, g, args, kwargs, argnums, reverse)
         return (jac, _detached(aux[0])) if has_aux else jac
 
     return wrapper
@@ -298,17 +340,17 @@ def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: boo
 
 def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
     """A function returning the Hessian of a single-element ``f`` with
-    respect to the arguments ``argnums``, shaped ``input.shape +
+    respect to the arguments ``argnums`` (tensors), shaped ``input.shape +
     input.shape`` (a tuple of tuples for a tuple of argnums), as
-    ``torch.func.hessian``."""
+    ``torch.func.hessian``; keywords go to ``f``."""
     wanted_argnums, single = _argnums("hessian", argnums)
 
-    def wrapper(*args: Any):
-        positions = _positions("hessian", wanted_argnums, len(args))
-        picked = _Picked("hessian", f, args, tuple(positions))
-        if any(isinstance(args[i], (dict, list, tuple)) for i in positions):
+    def wrapper(*args: Any, **kwargs: Any):
+        picked = _Picked("hessian", f, args, wanted_argnums, kwargs)
+        if any(isinstance(args[i], (dict, list, tuple)) for i in picked.positions):
             raise TypeError("hessian: the arguments argnums picks must be tensors")
-        rows = _flodl._func_hessian(picked.of_leaves, picked.leaves)
+        with _transform("hessian"):
+            rows = _flodl._func_hessian(picked.of_leaves, picked.leaves)
         return rows[0][0] if single else tuple(rows)
 
     return wrapper
@@ -317,8 +359,59 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
 def _hessian_at(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
     """The Hessian of a single-element ``f`` at ``inputs``, as
     ``torch.autograd.functional.hessian``."""
-    rows = _flodl._func_hessian(f, _tuple(inputs))
+    with _transform("hessian"):
+        rows = _flodl._func_hessian(f, _tuple(inputs))
     return tuple(rows) if isinstance(inputs, (tuple, list)) else rows[0][0]
+
+
+def hvp(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike], v: Any):
+    """``(f(inputs), H @ v)`` for a single-element ``f`` (``v`` a tuple for a
+    tuple of inputs), as ``torch.autograd.functional.hvp``."""
+    with _transform("hvp"):
+        value, products = _flodl._func_hvp(f, _tuple(inputs), _tuple(v))
+    return value, (tuple(products) if isinstance(inputs, (tuple, list)) else products[0])
+
+
+def _mapped_leaves(args: tuple, in_dims: Any) -> tuple[list, int]:
+    """Each argument's leaves, their mapped dims and its rebuild, and the
+    batch size, checked as ``torch.func.vmap`` checks them."""
+    dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
+    if len(dims) != len(args):
+        raise ArgumentError(
+            f"vmap: in_dims has {len(dims)} entries for {len(args)} positional arguments"
+        )
+    flat_args, batch = [], None
+    for arg, dim in zip(args, dims):
+        leaves, rebuild = _flatten(arg)
+        nested = isinstance(dim, (dict, list, tuple))
+        leaf_dims = _flatten(dim)[0] if nested else [dim] * len(leaves)
+        if len(leaf_dims) != len(leaves):
+            raise ArgumentError("vmap: an in_dims entry does not match its argument's structure")
+        for leaf, d in zip(leaves, leaf_dims):
+            if d is None:
+                continue
+            if not isinstance(d, int) or isinstance(d, bool):
+                raise TypeError(f"vmap: an in_dim is an int or None, got {type(d).__name__}")
+            if not isinstance(leaf, Tensor):
+                raise TypeError(
+                    f"vmap: a mapped argument must be a tensor, got {type(leaf).__name__}"
+                )
+            if leaf.dim() == 0 or not -leaf.dim() <= d < leaf.dim():
+                raise ArgumentError(
+                    f"vmap: in_dim {d} is out of range for an argument of shape {list(leaf.shape)}"
+                )
+            size = leaf.shape[d]
+            if batch is not None and size != batch:
+                raise ArgumentError(
+                    f"vmap: the mapped dims have different sizes ({batch} and {size})"
+                )
+            batch = size
+        flat_args.append((leaves, leaf_dims, rebuild))
+    if batch is None:
+        raise ArgumentError("vmap: at least one argument must be mapped (an in_dim not None)")
+    if batch == 0:
+        raise ArgumentError("vmap: the mapped dim has size 0 (flodl calls func once per sample)")
+    return flat_args, batch
 
 
 def vmap(
@@ -332,8 +425,12 @@ def vmap(
     """``func`` mapped over a dim of its arguments, as ``torch.func.vmap``:
     ``in_dims`` (an int, None for an argument that is not mapped, or a tuple
     of them, one per argument) says which dim of each argument is the
-    batch; the results are stacked along ``out_dims``. Runs ``func`` once per
-    sample (the same numbers as torch's batched run); gradients flow through."""
+    batch; the results are stacked along ``out_dims`` (None for a result the
+    same for every sample). Runs ``func`` once per sample: torch's values,
+    and gradients flow through. ``randomness`` (of the CPU generator):
+    ``"error"`` refuses a ``func`` that draws random numbers, ``"same"``
+    gives every sample the same draws, ``"different"`` draws for each in
+    turn (not torch's batched draws)."""
     from . import _namespace
 
     if randomness not in ("error", "different", "same"):
@@ -342,57 +439,25 @@ def vmap(
         )
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
-        if len(dims) != len(args):
-            raise ArgumentError(
-                f"vmap: in_dims has {len(dims)} entries for {len(args)} positional arguments"
-            )
-        flat_args, batch = [], None
-        for arg, dim in zip(args, dims):
-            leaves, rebuild = _flatten(arg)
-            leaf_dims = (
-                _flatten(dim)[0] if isinstance(dim, (dict, list, tuple)) else [dim] * len(leaves)
-            )
-            if len(leaf_dims) != len(leaves):
-                raise ArgumentError(
-                    "vmap: an in_dims entry does not match its argument's structure"
-                )
-            for leaf, d in zip(leaves, leaf_dims):
-                if d is None:
-                    continue
-                if not isinstance(leaf, Tensor):
-                    raise TypeError(
-                        f"vmap: a mapped argument must be a tensor, got {type(leaf).__name__}"
-                    )
-                if not -leaf.dim() <= d < max(leaf.dim(), 1) or leaf.dim() == 0:
-                    raise ArgumentError(
-                        f"vmap: in_dim {d} is out of range for an argument of shape {list(leaf.shape)}"
-                    )
-                size = leaf.shape[d]
-                if batch is not None and size != batch:
-                    raise ArgumentError(
-                        f"vmap: the mapped dims have different sizes ({batch} and {size})"
-                    )
-                batch = size
-            flat_args.append((leaves, leaf_dims, rebuild))
-        if batch is None:
-            raise ArgumentError("vmap: at least one argument must be mapped (an in_dim not None)")
-        if batch == 0:
-            raise ArgumentError("vmap: the mapped dim has size 0")
+        flat_args, batch = _mapped_leaves(args, in_dims)
+        state = _flodl.get_rng_state() if randomness != "different" else None
         results = []
         for b in range(batch):
             sample = [
                 rebuild([x if d is None else x.select(d, b) for x, d in zip(leaves, leaf_dims)])
                 for leaves, leaf_dims, rebuild in flat_args
             ]
+            if randomness == "same":
+                _flodl.set_rng_state(state)
             results.append(func(*sample, **kwargs))
+            if randomness == "error" and not _flodl.get_rng_state().equal(state):
+                raise ArgumentError(
+                    "vmap: func draws random numbers; pass randomness='different' or 'same'"
+                )
         out_leaves, rebuild_out = _flatten(results[0])
         per_sample = [_flatten(r)[0] for r in results]
-        out_dim_list = (
-            _flatten(out_dims)[0]
-            if isinstance(out_dims, (dict, list, tuple))
-            else [out_dims] * len(out_leaves)
-        )
+        nested = isinstance(out_dims, (dict, list, tuple))
+        out_dim_list = _flatten(out_dims)[0] if nested else [out_dims] * len(out_leaves)
         if len(out_dim_list) != len(out_leaves):
             raise ArgumentError("vmap: out_dims does not match the structure func returns")
         stacked = []
@@ -400,10 +465,18 @@ def vmap(
             items = [leaves[k] for leaves in per_sample]
             if not all(isinstance(x, Tensor) for x in items):
                 raise TypeError("vmap: func must return tensors (or containers of them)")
+            if d is None and not all(items[0].equal(x) for x in items[1:]):
+                raise ArgumentError(
+                    "vmap: out_dims is None for a result that differs from sample to sample"
+                )
             stacked.append(items[0] if d is None else _namespace.stack(items, d))
         return rebuild_out(stacked)
 
     return wrapper
+
+
+# What an attribute functional_call set was before it: nothing.
+_ABSENT = object()
 
 
 def functional_call(
@@ -420,7 +493,8 @@ def functional_call(
     ``named_parameters()``'s names, or a tuple of such dicts) for this call
     only, as ``torch.func.functional_call``. A tied parameter (one tensor
     under two names) is replaced under both (``tie_weights``); ``strict``
-    asks for every parameter and buffer."""
+    asks for every parameter and buffer and no other name; without it,
+    another name sets that attribute of its module for the call."""
     if isinstance(parameter_and_buffer_dicts, dict):
         given = dict(parameter_and_buffer_dicts)
     else:
@@ -432,48 +506,62 @@ def functional_call(
                     f"functional_call: {sorted(overlap)} given in more than one dict"
                 )
             given.update(d)
+    modules = dict(module.named_modules(remove_duplicate=False))
     slots: dict[str, tuple[Any, str, str]] = {}  # name -> (owner, table, attribute)
-    for prefix, owner in module.named_modules(remove_duplicate=False):
+    for prefix, owner in modules.items():
         for table in ("_parameters", "_buffers"):
             for attribute in getattr(owner, table, {}):
-                name = f"{prefix}.{attribute}" if prefix else attribute
-                slots[name] = (owner, table, attribute)
+                slots[f"{prefix}.{attribute}" if prefix else attribute] = (owner, table, attribute)
     unknown = sorted(set(given) - set(slots))
-    if unknown:
-        raise ArgumentError(f"functional_call: the module has no parameter or buffer {unknown}")
-    if strict:
-        missing = sorted(set(slots) - set(given))
-        if missing:
-            raise ArgumentError(f"functional_call: strict=True and {missing} are not given")
-    replaced = {}
-    for name, (owner, table, attribute) in slots.items():
-        if name in given:
-            replaced[name] = given[name]
+    missing = sorted(set(slots) - set(given))
+    if strict and (unknown or missing):
+        raise ArgumentError(
+            f"functional_call: strict=True, and missing keys {missing}, unexpected keys {unknown}"
+        )
+    for name in unknown:
+        owner = modules.get(name.rpartition(".")[0])
+        if owner is None:
+            raise ArgumentError(f"functional_call: the module has no submodule for {name!r}")
+        slots[name] = (owner, "", name.rpartition(".")[2])
+    replaced = {name: given[name] for name in slots if name in given}
     if tie_weights:
-        # Every name of a replaced tensor (a tied weight) takes the new one.
-        by_tensor = {
-            id(getattr(o, t)[a]): replaced[n] for n, (o, t, a) in slots.items() if n in replaced
-        }
+        # Every name of one tensor (a tied weight) takes its new value; two
+        # values for it are refused, as torch does.
+        tied: dict[int, str] = {}
         for name, (owner, table, attribute) in slots.items():
-            original = getattr(owner, table)[attribute]
-            if name not in replaced and original is not None and id(original) in by_tensor:
-                replaced[name] = by_tensor[id(original)]
+            original = getattr(owner, table)[attribute] if table else None
+            if original is None:
+                continue
+            first = tied.setdefault(id(original), name)
+            if first != name and given.get(name, given.get(first)) is not given.get(
+                first, given.get(name)
+            ):
+                raise ArgumentError(
+                    f"functional_call: {first} and {name} are tied, and got two values "
+                    "(pass one, or tie_weights=False)"
+                )
+            if first != name:
+                value = given.get(first, given.get(name))
+                if value is not None:
+                    replaced[first] = replaced[name] = value
     saved = []
     try:
         for name, value in replaced.items():
             owner, table, attribute = slots[name]
+            if not table:  # a name the module does not have: an attribute for the call
+                saved.append((owner, attribute, getattr(owner, attribute, _ABSENT)))
+                object.__setattr__(owner, attribute, value)
+                continue
             entries = getattr(owner, table)
             saved.append((entries, attribute, entries[attribute]))
             entries[attribute] = value
         call_args = args if isinstance(args, tuple) else (() if args is None else (args,))
         return module(*call_args, **(kwargs or {}))
     finally:
-        for entries, attribute, original in reversed(saved):
-            entries[attribute] = original
-
-
-def hvp(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike], v: Any):
-    """``(f(inputs), H @ v)`` for a single-element ``f`` (``v`` a tuple for a
-    tuple of inputs), as ``torch.autograd.functional.hvp``."""
-    value, products = _flodl._func_hvp(f, _tuple(inputs), _tuple(v))
-    return value, (tuple(products) if isinstance(inputs, (tuple, list)) else products[0])
+        for holder, attribute, original in reversed(saved):
+            if isinstance(holder, dict):
+                holder[attribute] = original
+            elif original is _ABSENT:
+                object.__delattr__(holder, attribute)
+            else:
+                object.__setattr__(holder, attribute, original)

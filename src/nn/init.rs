@@ -326,12 +326,14 @@ pub fn layer_default_<T: Operand>(weight: &T, bias: Option<&T>) -> Result<()> {
     kaiming_uniform_(weight, 5f64.sqrt(), "fan_in", "leaky_relu")?;
     if let Some(bias) = bias {
         let (fan_in, _) = fan_in_and_fan_out(&weight.shape())?;
-        // Without inputs nothing is drawn (PyTorch's convolutions; its
-        // Linear would draw from an empty range).
-        if fan_in > 0 {
-            let bound = 1.0 / (fan_in as f64).sqrt();
-            uniform_(bias, -bound, bound)?;
-        }
+        // Without inputs the bias is drawn from [0, 0], as PyTorch's Linear
+        // does (zeros, and the generator moves on as PyTorch's).
+        let bound = if fan_in > 0 {
+            1.0 / (fan_in as f64).sqrt()
+        } else {
+            0.0
+        };
+        uniform_(bias, -bound, bound)?;
     }
     Ok(())
 }

@@ -301,10 +301,16 @@ macro_rules! py_shared_methods {
                 let dtype = match dtype.extract::<String>() {
                     Ok(name) if name.starts_with("torch.") => super::shared::legacy_dtype(&name)?,
                     Ok(_) => super::args::dtype_arg(dtype)?,
-                    // A legacy constructor itself: `x.type(torch.DoubleTensor)`.
+                    // A legacy constructor itself: `x.type(torch.DoubleTensor)`
+                    // (`torch.cuda.FloatTensor` is refused as its name is).
                     Err(_) => match dtype.getattr("__name__").and_then(|n| n.extract::<String>()) {
                         Ok(name) if name.ends_with("Tensor") => {
-                            super::shared::legacy_dtype(&format!("torch.{name}"))?
+                            let module: String = dtype
+                                .getattr("__module__")
+                                .and_then(|m| m.extract())
+                                .unwrap_or_default();
+                            let cuda = if module.ends_with("cuda") { "cuda." } else { "" };
+                            super::shared::legacy_dtype(&format!("torch.{cuda}{name}"))?
                         }
                         _ => super::args::dtype_arg(dtype)?,
                     },

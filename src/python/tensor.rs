@@ -627,12 +627,20 @@ fn tensor_or_number(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Result<Tensor,
     tensor_values(op, obj).map(Ok)
 }
 
-/// _normal(mean, std)
+/// _normal(mean, std, size=None, dtype=None, device=None)
 /// --
 ///
-/// `torch.normal(mean, std)` with a tensor mean, std or both.
+/// `torch.normal(mean, std)` with a tensor mean, std or both; with two
+/// numbers, `size` of them in `dtype` on `device`.
 #[pyfunction(name = "_normal")]
-pub(crate) fn normal(mean: &Bound<'_, PyAny>, std: &Bound<'_, PyAny>) -> PyResult<PyTensor> {
+#[pyo3(signature = (mean, std, size = None, dtype = None, device = None))]
+pub(crate) fn normal(
+    mean: &Bound<'_, PyAny>,
+    std: &Bound<'_, PyAny>,
+    size: Option<IntList>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
     let moment = |obj| -> PyResult<_> {
         Ok(match tensor_or_number("normal", obj)? {
             Ok(t) => Ok(t),
@@ -640,6 +648,11 @@ pub(crate) fn normal(mean: &Bound<'_, PyAny>, std: &Bound<'_, PyAny>) -> PyResul
         })
     };
     let (mean, std) = (moment(mean)?, moment(std)?);
+    if let (Err(mean), Err(std), Some(size)) = (&mean, &std, size) {
+        let shape = size.core("normal", "size")?;
+        let opts = options_arg(None, dtype, device)?;
+        return Ok(Tensor::normal_sized(*mean, *std, shape, opts)?.into());
+    }
     fn as_moment(m: &Result<Tensor, f64>) -> crate::Moment<'_> {
         match m {
             Ok(t) => crate::Moment::Tensor(t),

@@ -37,7 +37,13 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Value::Float(obj.extract()?));
     }
-    // A numpy number (`np.int64(1)`, `np.float32(0.5)`) is its Python number.
+    // A numpy number (`np.int64(1)`, `np.float32(0.5)`, `np.True_`) is its
+    // Python number (a numpy bool a bool here, where ops take it as a float).
+    if obj.get_type().name().is_ok_and(|n| n == "bool")
+        && obj.get_type().module().is_ok_and(|m| m == "numpy")
+    {
+        return Ok(Value::Bool(obj.is_truthy()?));
+    }
     if let Some(number) = super::args::scalar(obj) {
         return match number.map_err(|p| p.raise(op, at))? {
             crate::Scalar::Bool(b) => Ok(Value::Bool(b)),

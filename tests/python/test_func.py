@@ -41,6 +41,10 @@ def t(a):
     return Tensor.from_numpy(np.asarray(a).copy())
 
 
+def th(a):
+    return torch.from_numpy(np.asarray(a).copy())
+
+
 def same(got, expected) -> None:
     np.testing.assert_allclose(got.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
 
@@ -327,13 +331,78 @@ def test_functional_call_ties_weights_checks_names_and_restores_on_errors() -> N
     assert func.functional_call(m, {"a.weight": w}, (x,)).tolist() == [[9.0, 9.0]]
     assert func.functional_call(m, {"a.weight": w}, x, tie_weights=False).tolist() != [[9.0, 9.0]]
     original = m.a.weight
-    with pytest.raises(flodl.ArgumentError, match=r"no parameter or buffer \['c.weight'\]"):
+    with pytest.raises(flodl.ArgumentError, match="no submodule for 'c.weight'"):
         func.functional_call(m, {"c.weight": w}, (x,))
     with pytest.raises(flodl.ArgumentError, match="strict=True"):
         func.functional_call(m, {"a.weight": w}, (x,), strict=True, tie_weights=False)
+    with pytest.raises(flodl.ArgumentError, match="a.weight and b.weight are tied"):
+        func.functional_call(m, {"a.weight": w, "b.weight": w * 2.0}, (x,))
+    # Another name sets an attribute of its module for the call only, as torch's.
+    seen = []
+
+    class Peek(flodl.nn.Module):
+        def forward(self, x):
+            seen.append(self.scale)
+            return x * self.scale
+
+    peek = Peek()
+    assert func.functional_call(peek, {"scale": flodl.tensor(2.0)}, (x,)).tolist() == [[2.0, 2.0]]
+    assert seen[0].item() == 2.0 and not hasattr(peek, "scale")
     with pytest.raises(flodl.ShapeError):
         func.functional_call(m, {"a.weight": flodl.ones(3, 3)}, (x,))
     assert m.a.weight is original and m.b.weight is original
     from flodl.nn.utils.stateless import functional_call
 
     assert functional_call is func.functional_call
+
+
+def test_transforms_pass_keywords_and_nest_only_where_they_can() -> None:
+    x = t(X)
+    scaled = lambda a, s=1.0: (a * a).sum() * s
+    same(func.grad(scaled)(x, s=3.0), torch.func.grad(scaled)(th(X), s=3.0))
+    same(func.hessian(scaled)(x, s=2.0), torch.func.hessian(lambda a: scaled(a, s=2.0))(th(X)))
+    # A differentiating transform inside another would see constants: refused.
+    with pytest.raises(flodl.AutogradError, match=r"do not nest \(jacrev inside jacfwd\)"):
+        func.jacfwd(func.jacrev(lambda a: (a**3).sum()))(x)
+    with pytest.raises(flodl.AutogradError, match="do not nest"):
+        func.grad(lambda a: func.grad(scaled)(a).sum())(x)
+    # vmap is no differentiating transform: vmap(grad) and grad(vmap) work.
+    same(func.grad(lambda a: func.vmap(torch_free_square)(a).sum())(x), th(X) * 2.0)
+
+
+def torch_free_square(a):
+    return a * a
+
+
+def test_jacobians_of_dict_outputs_and_dict_arguments_are_torch_s() -> None:
+    f = lambda d: {"s": (d["a"] * d["b"]).sin(), "p": d["a"].exp()}
+    got = func.jacrev(f)({"a": t(X), "b": t(V)})
+    want = torch.func.jacrev(f)({"a": th(X), "b": th(V)})
+    for out in ("s", "p"):
+        for arg in ("a", "b"):
+            same(got[out][arg], want[out][arg])
+    got = func.jacfwd(f)({"a": t(X), "b": t(V)})
+    for out in ("s", "p"):
+        for arg in ("a", "b"):
+            same(got[out][arg], want[out][arg])
+    from collections import defaultdict
+
+    d = defaultdict(float, {"a": t(X)})
+    g = func.grad(lambda d: (d["a"] ** 2).sum())(d)
+    assert isinstance(g, defaultdict)
+    same(g["a"], th(X) * 2.0)
+
+
+def test_vmap_out_dims_none_and_randomness_as_torch() -> None:
+    ones = flodl.ones(3, 2)
+    assert func.vmap(lambda r: flodl.zeros(2), out_dims=None)(ones).tolist() == [0.0, 0.0]
+    with pytest.raises(flodl.ArgumentError, match="differs from sample to sample"):
+        func.vmap(lambda r: r * 2.0, out_dims=None)(t(W))
+    with pytest.raises(flodl.ArgumentError, match="draws random numbers"):
+        func.vmap(lambda r: r + flodl.rand(2))(ones)
+    same_rows = func.vmap(lambda r: r + flodl.rand(2), randomness="same")(ones)
+    assert same_rows[0].tolist() == same_rows[1].tolist() == same_rows[2].tolist()
+    different = func.vmap(lambda r: r + flodl.rand(2), randomness="different")(ones)
+    assert different[0].tolist() != different[1].tolist()
+    with pytest.raises(TypeError, match="an in_dim is an int or None"):
+        func.vmap(lambda r: r, in_dims=1.0)(ones)

@@ -348,3 +348,109 @@ def test_autograd_grad_materializes_unused_inputs_as_zeros() -> None:
     assert ga.tolist() == [2.0, 4.0] and gb.tolist() == [0.0]
     with pytest.raises(flodl.ArgumentError, match="materialize_grads=True with allow_unused=False"):
         flodl.autograd.grad((a * a).sum(), [a, b], allow_unused=False, materialize_grads=True)
+
+
+def test_tensor_converts_floats_once_and_refuses_ints_beyond_int64() -> None:
+    cases = [
+        lambda m: [0.1, np.array(0.2)],
+        lambda m: [[0.1, 0.2], np.array([0.3, 0.4])],
+        lambda m: [0.1, m.tensor(0.2, dtype=m.float64)],
+        lambda m: [m.tensor(1.5, dtype=m.bfloat16), m.tensor(2.0, dtype=m.bfloat16)],
+        lambda m: [np.float32(1), 2.5, np.int16(3)],
+    ]
+    for case in cases:
+        got, want = flodl.tensor(case(flodl)), torch.tensor(case(torch))
+        assert dtype_name(got.dtype) == dtype_name(want.dtype)
+        assert got.tolist() == want.tolist()
+    for data in ([2**63, 1], [10**19, 1]):
+        with pytest.raises(flodl.ArgumentError, match="does not fit in int64"):
+            flodl.tensor(data)
+
+
+def test_randint_low_without_high_is_a_type_error_as_torch() -> None:
+    with pytest.raises(TypeError):
+        torch.randint(low=2, size=(4,))
+    with pytest.raises(TypeError, match="low= needs high="):
+        flodl.randint(low=2, size=(4,))
+
+
+def test_normal_of_a_negative_std_tensor_is_an_argument_error() -> None:
+    with pytest.raises(flodl.ArgumentError, match="std >= 0"):
+        flodl.normal(flodl.zeros(2), -flodl.ones(2))
+
+
+def test_numpy_bools_are_bools_in_options_and_files(tmp_path) -> None:
+    p = flodl.nn.Parameter(flodl.ones(2))
+    opt = flodl.optim.Adam([p], amsgrad=np.True_)  # as torch, which keeps np.True_
+    (p * p).sum().backward()
+    opt.step()
+    assert "max_exp_avg_sq" in opt.state[p]
+    flodl.save({"flag": np.True_, "n": np.int64(3)}, tmp_path / "f.safetensors")
+    assert flodl.load(tmp_path / "f.safetensors") == {"flag": True, "n": 3}
+
+
+def test_a_cuda_legacy_type_is_refused_as_its_name_is() -> None:
+    x = flodl.ones(2)
+    with pytest.raises(flodl.ArgumentError) as by_name:
+        x.type("torch.cuda.FloatTensor")
+    with pytest.raises(flodl.ArgumentError) as by_class:
+        x.type(torch.cuda.FloatTensor)
+    assert str(by_class.value) == str(by_name.value)
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors is a no-op")
+def test_a_linear_layer_without_inputs_draws_as_torch_s() -> None:
+    def make(m):
+        m.manual_seed(0)
+        layer = m.nn.Linear(0, 3)
+        return layer(m.ones(2, 0)), m.rand(2)
+
+    (out, after), (tout, tafter) = make(flodl), make(torch)
+    assert out.tolist() == tout.tolist() == [[0.0] * 3] * 2
+    assert after.tolist() == tafter.tolist()  # the generator moved on as torch's
+
+
+def test_autograd_backward_checks_each_gradient_as_torch() -> None:
+    x = flodl.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(flodl.ShapeError, match=r"grad_tensors\[1\] has shape \[2, 1\]"):
+        flodl.autograd.backward([(x * 2).sum(), x * 3], [None, flodl.ones(2, 1)])
+    with pytest.raises(TypeError, match=r"grad_tensors\[1\] must be a Tensor"):
+        flodl.autograd.backward([(x * 2).sum(), x * 3], [None, 1.0])
+    assert x.grad is None  # nothing half-done
+
+
+def test_materialized_gradients_are_leaves_that_require_grad_as_torch_s() -> None:
+    a = flodl.tensor([1.0, 2.0], requires_grad=True)
+    b = flodl.tensor([3.0], requires_grad=True)
+    _, gb = flodl.autograd.grad((a * a).sum(), [a, b], materialize_grads=True, create_graph=True)
+    ta, tb = torch.tensor([1.0, 2.0], requires_grad=True), torch.tensor([3.0], requires_grad=True)
+    _, tgb = torch.autograd.grad(
+        (ta * ta).sum(), [ta, tb], materialize_grads=True, create_graph=True
+    )
+    assert (isinstance(gb, flodl.Variable), gb.requires_grad) == (True, tgb.requires_grad)
+
+
+def test_loading_an_own_optimizer_s_state_casts_as_torch_s_generic_load() -> None:
+    class Keeper(flodl.optim.Optimizer):
+        def __init__(self, params):
+            super().__init__(params, {"lr": 0.1})
+
+    p = flodl.nn.Parameter(flodl.ones(2, dtype=flodl.float64))
+    opt = Keeper([p])
+    saved = {
+        "state": {
+            0: {
+                "count": flodl.tensor([1, 2]),
+                "history": [flodl.ones(2), flodl.zeros(2)],
+                "step": flodl.tensor(3.0),
+            }
+        },
+        "param_groups": [{"lr": 0.1, "params": [0]}],
+    }
+    opt.load_state_dict(saved)
+    state = opt.state[p]
+    assert state["count"].dtype == flodl.float64  # to a floating parameter's dtype
+    assert [h.dtype for h in state["history"]] == [flodl.float64] * 2
+    assert state["step"].dtype == flodl.float32  # step as saved
+    with pytest.raises(flodl.ArgumentError, match="param group 0 is not a dict"):
+        opt.load_state_dict({"state": {}, "param_groups": ["oops"]})

@@ -21,6 +21,24 @@ from .._grad_mode import enable_grad
 __all__ = ["Optimizer", "required"]
 
 
+def _placed(param: Variable, value: Any, step: bool) -> Any:
+    """A loaded state value for ``param``, as torch's generic load casts it:
+    a tensor to the parameter's device (and dtype, for a floating
+    parameter), as a copy; containers item by item; ``step`` as saved."""
+    if isinstance(value, Tensor):
+        value = value.detach() if isinstance(value, Variable) else value
+        if step:
+            return value.copy()
+        if param.dtype.is_floating_point:
+            value = value.to_dtype(param.dtype)
+        return value.to_device(param.device).copy()
+    if isinstance(value, dict):
+        return {k: _placed(param, v, step) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_placed(param, v, step) for v in value)
+    return copy.deepcopy(value)
+
+
 class _Required:
     """The default of a hyperparameter that every group must set itself."""
 
@@ -262,8 +280,8 @@ class Optimizer:
     ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
         """What Rust checks for flodl's optimizers, for a subclass of one's
         own, as torch's generic load: the groups and their sizes match; each
-        state tensor goes to its parameter's device, and a floating one
-        (but ``step``) to a floating parameter's dtype."""
+        state tensor (in lists, tuples and dicts too) goes to its parameter's
+        device, and to a floating parameter's dtype; ``step`` stays as saved."""
         groups, saved_state = state_dict.get("param_groups"), state_dict.get("state")
         if not isinstance(groups, list) or not isinstance(saved_state, dict):
             self._fail("load_state_dict: expected a dict with 'state' and 'param_groups'")
@@ -273,7 +291,9 @@ class Optimizer:
             )
         where: dict[Any, tuple[int, int]] = {}
         for g, (group, saved) in enumerate(zip(self.param_groups, groups)):
-            if len(saved.get("params", ())) != len(group["params"]):
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
+                self._fail(f"load_state_dict: param group {g} is not a dict with a 'params' list")
+            if len(saved["params"]) != len(group["params"]):
                 self._fail(
                     "load_state_dict: loaded state dict contains a parameter group that "
                     "doesn't match the size of optimizer's group"
@@ -284,22 +304,13 @@ class Optimizer:
         for key, values in saved_state.items():
             if key not in where:
                 continue
+            if not isinstance(values, dict):
+                self._fail(f"load_state_dict: the state of parameter {key} is not a dict")
             g, i = where[key]
             param = self.param_groups[g]["params"][i]
-
-            def placed(name: str, value: Any, param: Variable = param) -> Any:
-                if not isinstance(value, Tensor):
-                    return copy.deepcopy(value)
-                value = value.detach() if isinstance(value, Variable) else value
-                if (
-                    name != "step"
-                    and param.dtype.is_floating_point
-                    and value.dtype.is_floating_point
-                ):
-                    value = value.to_dtype(param.dtype)
-                return value.to_device(param.device).copy()
-
-            states.append((g, i, {name: placed(name, v) for name, v in values.items()}))
+            states.append(
+                (g, i, {name: _placed(param, v, name == "step") for name, v in values.items()})
+            )
         return [{} for _ in groups], states
 
     def __getstate__(self) -> dict[str, Any]:
