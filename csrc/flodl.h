@@ -180,6 +180,18 @@ void flodl_use_warning_handler(void);
 char *flodl_warn(const char *message);
 // The state of the default generator of the CPU (cuda_index < 0) or of a
 // CUDA device, and its restoring.
+// libtorch's global switches (at::globalContext()) PyTorch programs set:
+// deterministic algorithms (and warn-only), deterministic cuDNN, TF32 in
+// cuBLAS and cuDNN, and the float32 matmul precision (0 highest, 1 high,
+// 2 medium, as at::Float32MatmulPrecision).
+typedef struct {
+  int deterministic_algorithms, deterministic_warn_only, deterministic_cudnn;
+  int allow_tf32_cublas, allow_tf32_cudnn, float32_matmul_precision;
+} FlodlContextFlags;
+void flodl_context_flags(FlodlContextFlags *out);
+// Sets every flag of `flags` (its precision field is ignored) and, unless
+// null, the precision by name ("highest", "high", "medium").
+char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precision);
 char *flodl_get_rng_state(int cuda_index, FlodlTensor **out);
 char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 

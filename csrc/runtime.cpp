@@ -104,4 +104,26 @@ char *flodl_set_rng_state(int cuda_index, const at::Tensor *state) {
   });
 }
 
+void flodl_context_flags(FlodlContextFlags *out) {
+  const at::Context &ctx = at::globalContext();
+  out->deterministic_algorithms = ctx.deterministicAlgorithms() ? 1 : 0;
+  out->deterministic_warn_only = ctx.deterministicAlgorithmsWarnOnly() ? 1 : 0;
+  out->deterministic_cudnn = ctx.deterministicCuDNN() ? 1 : 0;
+  out->allow_tf32_cublas = ctx.allowTF32CuBLAS() ? 1 : 0;
+  out->allow_tf32_cudnn = ctx.allowTF32CuDNN() ? 1 : 0;
+  out->float32_matmul_precision = static_cast<int>(ctx.float32MatmulPrecision());
+}
+
+char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precision) {
+  return guarded_change([&] {
+    at::Context &ctx = at::globalContext();
+    ctx.setDeterministicAlgorithms(flags->deterministic_algorithms != 0,
+                                   flags->deterministic_warn_only != 0);
+    ctx.setDeterministicCuDNN(flags->deterministic_cudnn != 0);
+    ctx.setAllowTF32CuBLAS(flags->allow_tf32_cublas != 0);
+    ctx.setAllowTF32CuDNN(flags->allow_tf32_cudnn != 0);
+    if (precision != nullptr) ctx.setFloat32MatmulPrecision(precision);
+  });
+}
+
 }  // extern "C"

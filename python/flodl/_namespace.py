@@ -20,7 +20,6 @@ from ._flodl import ArgumentError, Device, DType, Tensor, Variable
 # libtorch's default CPU generator starts from this seed, as PyTorch's.
 _DEFAULT_SEED = 67280421310721
 _seed = _DEFAULT_SEED
-_deterministic = False
 
 
 def _tensor(op: str, input: Any) -> Tensor:
@@ -359,26 +358,40 @@ def initial_seed() -> builtins.int:
 
 
 def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.bool = False) -> None:
-    """On the CPU, flodl's kernels are libtorch's deterministic ones, so the
-    flag is recorded and changes nothing; on a CUDA machine turning it on is
-    an ArgumentError (flodl cannot make libtorch's CUDA kernels refuse
-    nondeterminism yet)."""
-    global _deterministic
-    if not isinstance(mode, builtins.bool):
+    """Makes ops use deterministic algorithms, as PyTorch's (libtorch's own
+    switch): an op that has none is then an error, or a warning with
+    ``warn_only``. flodl's CPU kernels are deterministic already."""
+    if not isinstance(mode, builtins.bool) or not isinstance(warn_only, builtins.bool):
         raise TypeError(
-            f"use_deterministic_algorithms: mode must be a bool, got {type(mode).__name__}"
+            "use_deterministic_algorithms: mode and warn_only must be bools, got "
+            f"{type(mode).__name__} and {type(warn_only).__name__}"
         )
-    if mode and _flodl.cuda_available():
-        raise ArgumentError(
-            "use_deterministic_algorithms: not supported with CUDA in flodl yet (libtorch's "
-            "flag is not reachable); seed with manual_seed and set backends.cudnn.benchmark = False"
-        )
-    _deterministic = builtins.bool(mode)
+    _flodl._switches(deterministic=mode, warn_only=warn_only)
 
 
 def are_deterministic_algorithms_enabled() -> builtins.bool:
-    """What ``use_deterministic_algorithms`` last set."""
-    return _deterministic
+    """Whether ``use_deterministic_algorithms`` is on."""
+    return _flodl._switches()["deterministic"]
+
+
+def is_deterministic_algorithms_warn_only_enabled() -> builtins.bool:
+    """Whether ``use_deterministic_algorithms`` only warns."""
+    return _flodl._switches()["warn_only"]
+
+
+def set_float32_matmul_precision(precision: str) -> None:
+    """How float32 matmuls may run on CUDA, as PyTorch's: ``"highest"``
+    (float32), ``"high"`` (TF32) or ``"medium"`` (bfloat16)."""
+    if not isinstance(precision, str):
+        raise TypeError(
+            f"set_float32_matmul_precision: expected a string, got {type(precision).__name__}"
+        )
+    _flodl._switches(matmul_precision=precision)
+
+
+def get_float32_matmul_precision() -> str:
+    """What ``set_float32_matmul_precision`` set (``"highest"`` by default)."""
+    return _flodl._switches()["matmul_precision"]
 
 
 device = Device

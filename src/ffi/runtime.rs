@@ -14,6 +14,9 @@ extern "C" {
     fn flodl_set_warning_callback(callback: WarningCallback);
     fn flodl_use_warning_handler();
     fn flodl_warn(message: *const c_char) -> *mut c_char;
+    fn flodl_context_flags(out: *mut ContextFlags);
+    fn flodl_set_context_flags(flags: *const ContextFlags, precision: *const c_char)
+        -> *mut c_char;
     fn flodl_get_rng_state(cuda_index: c_int, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_set_rng_state(cuda_index: c_int, state: *mut c_void) -> *mut c_char;
 }
@@ -65,4 +68,46 @@ pub(crate) fn set_rng_state(cuda_index: Option<u8>, state: &tch::Tensor) -> Resu
     let index = cuda_index.map_or(-1, c_int::from);
     // SAFETY: a live tensor for the duration of the call.
     check(unsafe { flodl_set_rng_state(index, ptr(state)) })
+}
+
+/// libtorch's global switches, as `FlodlContextFlags` in csrc/flodl.h.
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ContextFlags {
+    pub deterministic_algorithms: c_int,
+    pub deterministic_warn_only: c_int,
+    pub deterministic_cudnn: c_int,
+    pub allow_tf32_cublas: c_int,
+    pub allow_tf32_cudnn: c_int,
+    /// 0 highest, 1 high, 2 medium.
+    pub float32_matmul_precision: c_int,
+}
+
+/// The switches as libtorch has them now.
+pub(crate) fn context_flags() -> ContextFlags {
+    let mut flags = ContextFlags::default();
+    // SAFETY: the shim fills the struct it is given, and throws nothing.
+    unsafe { flodl_context_flags(&mut flags) };
+    flags
+}
+
+/// Sets every switch of `flags` and, when given, the float32 matmul
+/// precision by name.
+pub(crate) fn set_context_flags(
+    flags: ContextFlags,
+    precision: Option<&str>,
+) -> Result<(), Failure> {
+    let name = precision
+        .map(std::ffi::CString::new)
+        .transpose()
+        .map_err(|_| {
+            Failure::Typed(
+                None,
+                "set_float32_matmul_precision: a NUL in the name".into(),
+            )
+        })?;
+    let name_ptr = name.as_ref().map_or(std::ptr::null(), |n| n.as_ptr());
+    // SAFETY: a live struct and (when given) a NUL-terminated name that
+    // outlives the call.
+    check(unsafe { flodl_set_context_flags(&flags, name_ptr) })
 }

@@ -361,6 +361,54 @@ fn cudnn_set_benchmark(benchmark: bool) {
     crate::cudnn_set_benchmark(benchmark)
 }
 
+/// _set_switches(deterministic=None, warn_only=None, cudnn_deterministic=None,
+///     tf32_matmul=None, tf32_cudnn=None, matmul_precision=None)
+/// --
+///
+/// Sets the libtorch switches given (None keeps one), and returns them all
+/// as a dict (with no argument: reads them).
+#[pyfunction(name = "_switches")]
+#[pyo3(signature = (deterministic = None, warn_only = None, cudnn_deterministic = None, tf32_matmul = None, tf32_cudnn = None, matmul_precision = None))]
+fn switches<'py>(
+    py: Python<'py>,
+    deterministic: Option<bool>,
+    warn_only: Option<bool>,
+    cudnn_deterministic: Option<bool>,
+    tf32_matmul: Option<bool>,
+    tf32_cudnn: Option<bool>,
+    matmul_precision: Option<&str>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    if deterministic.is_some() || warn_only.is_some() {
+        let on = deterministic.unwrap_or_else(crate::are_deterministic_algorithms_enabled);
+        let warn = warn_only.unwrap_or_else(crate::is_deterministic_algorithms_warn_only_enabled);
+        crate::use_deterministic_algorithms(on, warn)?;
+    }
+    if let Some(on) = cudnn_deterministic {
+        crate::cudnn_set_deterministic(on)?;
+    }
+    if tf32_matmul.is_some() || tf32_cudnn.is_some() {
+        crate::set_allow_tf32(tf32_matmul, tf32_cudnn)?;
+    }
+    if let Some(precision) = matmul_precision {
+        crate::set_float32_matmul_precision(precision)?;
+    }
+    let now = pyo3::types::PyDict::new(py);
+    let (matmul, cudnn) = crate::allow_tf32();
+    now.set_item(
+        "deterministic",
+        crate::are_deterministic_algorithms_enabled(),
+    )?;
+    now.set_item(
+        "warn_only",
+        crate::is_deterministic_algorithms_warn_only_enabled(),
+    )?;
+    now.set_item("cudnn_deterministic", crate::cudnn_is_deterministic())?;
+    now.set_item("tf32_matmul", matmul)?;
+    now.set_item("tf32_cudnn", cudnn)?;
+    now.set_item("matmul_precision", crate::float32_matmul_precision())?;
+    Ok(now)
+}
+
 /// libtorch's warnings as Python warnings (UserWarning, DeprecationWarning),
 /// raised where the Python code called flodl.
 /// libtorch's warnings become Python warnings (in `flodl._flodl`, and in a
@@ -503,6 +551,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(get_printoptions, m)?)?;
     m.add_function(wrap_pyfunction!(cudnn_available, m)?)?;
     m.add_function(wrap_pyfunction!(cudnn_set_benchmark, m)?)?;
+    m.add_function(wrap_pyfunction!(switches, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_class::<InferenceMode>()?;

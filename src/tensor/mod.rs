@@ -564,3 +564,86 @@ pub fn cudnn_available() -> bool {
 pub fn cudnn_set_benchmark(benchmark: bool) {
     tch::Cuda::cudnn_set_benchmark(benchmark);
 }
+
+/// One of libtorch's global switches changed, the others kept.
+fn update_switches(op: &str, change: impl FnOnce(&mut crate::ffi::ContextFlags)) -> Result<()> {
+    let mut flags = crate::ffi::context_flags();
+    change(&mut flags);
+    crate::ffi::set_context_flags(flags, None)
+        .map_err(|f| crate::ops::failed(op, std::iter::empty(), f))
+}
+
+/// Makes ops use deterministic algorithms, as
+/// `torch.use_deterministic_algorithms`: an op that has none is then an
+/// error (a warning with `warn_only`). The CPU kernels flodl runs are
+/// deterministic already; on CUDA libtorch picks accordingly.
+pub fn use_deterministic_algorithms(on: bool, warn_only: bool) -> Result<()> {
+    update_switches("use_deterministic_algorithms", |f| {
+        f.deterministic_algorithms = on.into();
+        f.deterministic_warn_only = warn_only.into();
+    })
+}
+
+/// Whether [`use_deterministic_algorithms`] is on.
+pub fn are_deterministic_algorithms_enabled() -> bool {
+    crate::ffi::context_flags().deterministic_algorithms != 0
+}
+
+/// Whether [`use_deterministic_algorithms`] only warns.
+pub fn is_deterministic_algorithms_warn_only_enabled() -> bool {
+    crate::ffi::context_flags().deterministic_warn_only != 0
+}
+
+/// Makes cuDNN use deterministic algorithms only
+/// (`torch.backends.cudnn.deterministic`).
+pub fn cudnn_set_deterministic(on: bool) -> Result<()> {
+    update_switches("cudnn.deterministic", |f| f.deterministic_cudnn = on.into())
+}
+
+/// Whether [`cudnn_set_deterministic`] is on.
+pub fn cudnn_is_deterministic() -> bool {
+    crate::ffi::context_flags().deterministic_cudnn != 0
+}
+
+/// Lets float32 matmuls (cuBLAS) and convolutions (cuDNN) on CUDA run in
+/// TF32 (`torch.backends.cuda.matmul.allow_tf32`,
+/// `torch.backends.cudnn.allow_tf32`); None keeps a switch as it is.
+pub fn set_allow_tf32(matmul: Option<bool>, cudnn: Option<bool>) -> Result<()> {
+    update_switches("allow_tf32", |f| {
+        if let Some(on) = matmul {
+            f.allow_tf32_cublas = on.into();
+        }
+        if let Some(on) = cudnn {
+            f.allow_tf32_cudnn = on.into();
+        }
+    })
+}
+
+/// Whether float32 matmuls and convolutions may run in TF32: `(matmul, cudnn)`.
+pub fn allow_tf32() -> (bool, bool) {
+    let flags = crate::ffi::context_flags();
+    (flags.allow_tf32_cublas != 0, flags.allow_tf32_cudnn != 0)
+}
+
+/// The precision of float32 matmuls on CUDA, as
+/// `torch.set_float32_matmul_precision`: `"highest"` (float32), `"high"`
+/// (TF32 allowed) or `"medium"` (bfloat16 allowed).
+pub fn set_float32_matmul_precision(precision: &str) -> Result<()> {
+    if !["highest", "high", "medium"].contains(&precision) {
+        bail!(
+            Argument,
+            "set_float32_matmul_precision: expected \"highest\", \"high\" or \"medium\", got {precision:?}"
+        );
+    }
+    crate::ffi::set_context_flags(crate::ffi::context_flags(), Some(precision))
+        .map_err(|f| crate::ops::failed("set_float32_matmul_precision", std::iter::empty(), f))
+}
+
+/// The precision [`set_float32_matmul_precision`] set (`"highest"` first).
+pub fn float32_matmul_precision() -> &'static str {
+    match crate::ffi::context_flags().float32_matmul_precision {
+        1 => "high",
+        2 => "medium",
+        _ => "highest",
+    }
+}

@@ -454,3 +454,34 @@ def test_loading_an_own_optimizer_s_state_casts_as_torch_s_generic_load() -> Non
     assert state["step"].dtype == flodl.float32  # step as saved
     with pytest.raises(flodl.ArgumentError, match="param group 0 is not a dict"):
         opt.load_state_dict({"state": {}, "param_groups": ["oops"]})
+
+
+def test_libtorch_switches_are_set_in_libtorch_itself() -> None:
+    """flodl and torch share libtorch: what flodl sets, torch reads back."""
+    try:
+        flodl.set_float32_matmul_precision("high")
+        assert (
+            flodl.get_float32_matmul_precision() == torch.get_float32_matmul_precision() == "high"
+        )
+        flodl.backends.cuda.matmul.allow_tf32 = True
+        assert torch.backends.cuda.matmul.allow_tf32 is True
+        flodl.backends.cudnn.allow_tf32 = False
+        assert torch.backends.cudnn.allow_tf32 is False
+        flodl.backends.cudnn.deterministic = True
+        assert torch.backends.cudnn.deterministic is True
+        flodl.use_deterministic_algorithms(True, warn_only=True)
+        assert torch.are_deterministic_algorithms_enabled()
+        assert flodl.is_deterministic_algorithms_warn_only_enabled()
+        assert torch.is_deterministic_algorithms_warn_only_enabled()
+    finally:
+        flodl.set_float32_matmul_precision("highest")
+        flodl.backends.cuda.matmul.allow_tf32 = False
+        flodl.backends.cudnn.allow_tf32 = True
+        flodl.backends.cudnn.deterministic = False
+        flodl.use_deterministic_algorithms(False)
+    assert not torch.are_deterministic_algorithms_enabled()
+    with pytest.raises(flodl.ArgumentError, match="set_float32_matmul_precision: expected"):
+        flodl.set_float32_matmul_precision("fast")
+    assert flodl.version.__version__ == flodl.__version__
+    assert flodl.version.cuda == torch.version.cuda
+    assert flodl.backends.cuda.is_built() == flodl.cuda.is_available()

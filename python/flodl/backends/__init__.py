@@ -1,6 +1,6 @@
-"""``flodl.backends``: the switches PyTorch programs set (``cudnn``) and
-query (``mps``)."""
+"""``flodl.backends``: the switches PyTorch programs set (``cudnn``,
+``cuda.matmul``) and query (``mps``)."""
 
-from . import cudnn, mps
+from . import cuda, cudnn, mps
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cuda", "cudnn", "mps"]

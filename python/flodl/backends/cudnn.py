@@ -1,7 +1,7 @@
-"""``flodl.backends.cudnn``: ``benchmark`` (set in libtorch: cuDNN times
-its algorithms per input shape and keeps the fastest) and ``deterministic``
-(recorded; turning it on with CUDA is refused, as flodl cannot pass it to
-libtorch yet). Assigning the attributes works as in PyTorch."""
+"""``flodl.backends.cudnn``: ``benchmark`` (cuDNN times its algorithms per
+input shape and keeps the fastest), ``deterministic`` (cuDNN's
+deterministic algorithms only) and ``allow_tf32`` (TF32 convolutions), each
+set in libtorch. Assigning the attributes works as in PyTorch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import sys
 import types
 
 from .. import _flodl
-from .._flodl import ArgumentError
 
 
 def is_available() -> bool:
@@ -18,12 +17,10 @@ def is_available() -> bool:
 
 
 class _CudnnModule(types.ModuleType):
-    """The module's class, so that assigning ``benchmark`` reaches libtorch."""
+    """The module's class, so that assigning the switches reaches libtorch."""
 
     enabled = True
-    allow_tf32 = True
     _benchmark = False
-    _deterministic = False
 
     @property
     def benchmark(self) -> bool:
@@ -36,16 +33,19 @@ class _CudnnModule(types.ModuleType):
 
     @property
     def deterministic(self) -> bool:
-        return self._deterministic
+        return _flodl._switches()["cudnn_deterministic"]
 
     @deterministic.setter
     def deterministic(self, value: bool) -> None:
-        if value and _flodl.cuda_available():
-            raise ArgumentError(
-                "backends.cudnn.deterministic: not supported with CUDA in flodl yet; "
-                "seed with manual_seed and keep benchmark False"
-            )
-        self._deterministic = bool(value)
+        _flodl._switches(cudnn_deterministic=bool(value))
+
+    @property
+    def allow_tf32(self) -> bool:
+        return _flodl._switches()["tf32_cudnn"]
+
+    @allow_tf32.setter
+    def allow_tf32(self, value: bool) -> None:
+        _flodl._switches(tf32_cudnn=bool(value))
 
 
 sys.modules[__name__].__class__ = _CudnnModule
