@@ -164,7 +164,7 @@ fn distributions() -> Result<()> {
     let logits = Variable::new(Tensor::randn(&[4, 3], TensorOptions::default())?, true)?;
     let probs = logits.data().softmax(-1)?;
     let actions = probs.multinomial(1, true)?.squeeze(-1)?;
-    let log_prob = flodl::categorical_log_prob(&logits, &actions)?;
+    let log_prob = flodl::categorical_log_prob(&logits, &actions, None)?;
     let bonus = flodl::categorical_entropy(&logits, None)?.mean()?;
     let loss = log_prob.sum()?.add(&bonus.mul_scalar(0.01)?)?;
     loss.backward()?;

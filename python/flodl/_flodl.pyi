@@ -2750,10 +2750,13 @@ def normal_kl(
 ) -> NnResult:
     """``kl_divergence(Normal(p_loc, p_scale), Normal(q_loc, q_scale))``."""
 
-def categorical_log_prob(logits: VariableLike, value: Tensor) -> NnResult:
+def categorical_log_prob(
+    logits: VariableLike, value: Tensor, probs: VariableLike | None = None
+) -> NnResult:
     """``Categorical(logits=logits).log_prob(value)``: the normalized logits at the class indices
-    ``value``, broadcast against the batch dims (an index outside the classes is an Argument
-    error)."""
+    ``value``, broadcast against the batch dims (an index outside the classes is an Argument error).
+    With ``probs`` (a distribution made from probabilities), ``logits`` are their clamped logs, used
+    as they are, as PyTorch's; likewise for the entropy and KL."""
 
 def categorical_entropy(logits: VariableLike, probs: VariableLike | None = None) -> NnResult:
     """``Categorical(logits=logits).entropy()``; ``probs``: those a distribution made from

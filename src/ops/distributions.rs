@@ -15,8 +15,20 @@ fn log_sqrt_2pi() -> f64 {
 }
 
 /// `logits - logits.logsumexp(-1, keepdim=True)`: log-probabilities over
-/// the last dim, as `Categorical` normalizes its logits.
-fn normalized(logits: &tch::Tensor) -> Raw {
+/// the last dim, as `Categorical` normalizes logits it is given. Logits of
+/// given probabilities (`from_probs`: their clamped logs) are PyTorch's as
+/// they are, not normalized again.
+fn normalized(op: &str, logits: &tch::Tensor, from_probs: bool) -> Raw {
+    if logits.dim() == 0 {
+        return Err(Error::new(
+            ErrorKind::Shape,
+            format!("{op}: logits must have at least one dim (the classes)"),
+        )
+        .into());
+    }
+    if from_probs {
+        return Ok(logits.shallow_clone());
+    }
     Ok(logits.f_sub(&logits.f_logsumexp([-1i64].as_slice(), true)?)?)
 }
 
@@ -81,44 +93,28 @@ pub(crate) fn normal_kl(
 }
 
 /// `Categorical(logits=logits).log_prob(value)`: the normalized logits'
-/// entries at the class indices `value`, broadcast against the batch dims. An index outside the
-/// classes is an Argument error (PyTorch's ValueError of validate_args).
-pub(crate) fn categorical_log_prob(logits: &tch::Tensor, value: &tch::Tensor) -> Raw {
+/// entries at the class indices `value` (truncated to integers, as
+/// PyTorch's `value.long()`), broadcast against the batch dims. An index
+/// outside the classes is an Argument error. `probs` marks logits made from
+/// probabilities (see [`normalized`]).
+pub(crate) fn categorical_log_prob(
+    logits: &tch::Tensor,
+    value: &tch::Tensor,
+    probs: Option<&tch::Tensor>,
+) -> Raw {
+    const OP: &str = "categorical_log_prob";
+    let log_pmf = normalized(OP, logits, probs.is_some())?;
     let classes = logits.size().last().copied().unwrap_or(0);
-    if logits.dim() == 0 {
-        return Err(Error::new(
-            ErrorKind::Shape,
-            "categorical_log_prob: logits must have at least one dim (the classes)",
-        )
-        .into());
-    }
-    let floating = crate::DType::from_kind(value.f_kind()?)?.is_floating_point();
-    if floating
-        && value
-            .f_ne_tensor(&value.f_floor()?)?
-            .f_any()?
-            .f_int64_value(&[])?
-            != 0
-    {
-        return Err(Error::new(
-            ErrorKind::Argument,
-            "categorical_log_prob: value must hold class indices (whole numbers)",
-        )
-        .into());
-    }
     let index = value.f_to_kind(tch::Kind::Int64)?;
     let outside = index.f_lt(0)?.f_logical_or(&index.f_ge(classes)?)?;
     if outside.f_any()?.f_int64_value(&[])? != 0 {
         return Err(Error::new(
             ErrorKind::Argument,
-            format!(
-                "categorical_log_prob: value must be a class index in [0, {classes}), got one outside"
-            ),
+            format!("{OP}: value must be a class index in [0, {classes}), got one outside"),
         )
         .into());
     }
     let index = index.f_unsqueeze(-1)?;
-    let log_pmf = normalized(logits)?;
     let both = tch::Tensor::f_broadcast_tensors(&[&index, &log_pmf])?;
     let (index, log_pmf) = (&both[0], &both[1]);
     let index = index.f_narrow(-1, 0, 1)?;
@@ -137,7 +133,7 @@ fn probs_of(logits: &tch::Tensor, given: Option<&tch::Tensor>) -> Raw {
 /// `Categorical(logits=logits).entropy()` (`probs`: those of a
 /// distribution made from probabilities).
 pub(crate) fn categorical_entropy(logits: &tch::Tensor, probs: Option<&tch::Tensor>) -> Raw {
-    let logits = normalized(logits)?;
+    let logits = normalized("categorical_entropy", logits, probs.is_some())?;
     let probs = probs_of(&logits, probs)?;
     let min_real = crate::DType::from_kind(logits.f_kind()?)?.finfo()?.min;
     let p_log_p = logits.f_clamp_min(min_real)?.f_mul(&probs)?;
@@ -155,7 +151,9 @@ pub(crate) fn categorical_kl(
     p_probs: Option<&tch::Tensor>,
     q_probs: Option<&tch::Tensor>,
 ) -> Raw {
-    let (p_logits, q_logits) = (&normalized(p_logits)?, &normalized(q_logits)?);
+    const OP: &str = "categorical_kl";
+    let p_logits = &normalized(OP, p_logits, p_probs.is_some())?;
+    let q_logits = &normalized(OP, q_logits, q_probs.is_some())?;
     let p_probs = probs_of(p_logits, p_probs)?;
     let q_probs = probs_of(q_logits, q_probs)?;
     let t = p_probs.f_mul(&p_logits.f_sub(q_logits)?)?;

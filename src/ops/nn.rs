@@ -874,9 +874,12 @@ macro_rules! nn_ops {
                 => $crate::ops::distributions::normal_kl(p_loc.raw(), p_scale.raw(), q_loc.raw(), q_scale.raw());
             /// `Categorical(logits=logits).log_prob(value)`: the normalized
             /// logits at the class indices `value`, broadcast against the
-            /// batch dims (an index outside the classes is an Argument error).
-            categorical_log_prob(logits: Same, value: Tensor)
-                => $crate::ops::distributions::categorical_log_prob(logits.raw(), value.raw());
+            /// batch dims (an index outside the classes is an Argument
+            /// error). With `probs` (a distribution made from
+            /// probabilities), `logits` are their clamped logs, used as they
+            /// are, as PyTorch's; likewise for the entropy and KL.
+            categorical_log_prob(logits: Same, value: Tensor, probs: Option<Same> = None)
+                => $crate::ops::distributions::categorical_log_prob(logits.raw(), value.raw(), probs.map(|p| p.raw()));
             /// `Categorical(logits=logits).entropy()`; `probs`: those a
             /// distribution made from probabilities keeps (else the softmax).
             categorical_entropy(logits: Same, probs: Option<Same> = None)

@@ -259,3 +259,54 @@ def test_validate_args_false_skips_the_checks_as_torch() -> None:
         flodl.ArgumentError, match=r"categorical_log_prob: value must be a class index"
     ):
         c.log_prob(flodl.tensor([3]))
+
+
+def test_a_categorical_of_probs_with_zeros_has_torch_s_gradients() -> None:
+    def run(m, d):
+        p = m.tensor([0.5, 0.0, 0.5], requires_grad=True)
+        q = m.tensor([0.2, 0.3, 0.5])
+        c = d.Categorical(probs=p)
+        total = c.log_prob(m.tensor(0)) + c.entropy() + d.kl_divergence(c, d.Categorical(probs=q))
+        total.backward()
+        return [total, p.grad]
+
+    got, want = both(run)
+    for g, w in zip(got, want):
+        same(g, w, rtol=1e-5)
+
+
+def test_the_submodules_name_the_classes_as_torch_s() -> None:
+    from flodl.distributions.bernoulli import Bernoulli
+    from flodl.distributions.categorical import Categorical
+    from flodl.distributions.distribution import Distribution
+    from flodl.distributions.independent import Independent
+    from flodl.distributions.kl import kl_divergence, register_kl
+    from flodl.distributions.normal import Normal
+
+    assert (Bernoulli, Categorical, Distribution, Independent, Normal) == (
+        D.Bernoulli,
+        D.Categorical,
+        D.Distribution,
+        D.Independent,
+        D.Normal,
+    )
+    assert (kl_divergence, register_kl) == (D.kl_divergence, D.register_kl)
+
+
+def test_values_torch_takes_flodl_takes() -> None:
+    got, want = both(
+        lambda m, d: d.Categorical(probs=m.tensor([0.25, 0.75])).log_prob(m.tensor([True, False]))
+    )
+    same(got, want)
+    got, want = both(lambda m, d: d.Normal(0.0, 1.0, validate_args=False).log_prob(0.5))
+    same(got, want)
+    got, want = both(lambda m, d: d.Bernoulli(True).probs)
+    assert got.item() == want.item() == 1.0
+    with pytest.raises(TypeError):
+        D.register_kl(1, 2)
+    with pytest.raises(flodl.ShapeError, match="at least one dim"):
+        flodl.categorical_entropy(flodl.tensor(1.0))
+    with pytest.raises(flodl.ShapeError, match="at least one dim"):
+        flodl.categorical_kl(flodl.tensor(1.0), flodl.tensor(2.0))
+    with pytest.raises(NotImplementedError):
+        D.Independent(D.Bernoulli(probs=flodl.ones(2) * 0.5), 1).enumerate_support()

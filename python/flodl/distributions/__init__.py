@@ -7,9 +7,11 @@ The classes keep PyTorch's object model (``batch_shape``, ``event_shape``,
 ``categorical_entropy``, ``bernoulli_kl``, ...: Rust, PyTorch's formulas in
 its order), so log-probabilities and their gradients are PyTorch's, and the
 draws come from libtorch's generator as PyTorch's do (the same seed gives the
-same samples). A distribution made from ``probs`` computes from the logits
-PyTorch derives from them (its entropy and KL agree with PyTorch's to
-rounding); one made from ``logits`` agrees exactly.
+same samples). A distribution made from ``probs`` passes them to the ops
+with the logits PyTorch derives from them, so both kinds agree with
+PyTorch exactly. The submodules of
+``torch.distributions`` (``categorical``, ``normal``, ``bernoulli``,
+``independent``, ``kl``, ``distribution``) name the same classes.
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import math
 from numbers import Number
 from typing import Any, Callable, ClassVar
 
-from . import _flodl
-from ._flodl import ArgumentError, Tensor
-from ._grad_mode import no_grad
-from ._size import Size
+from .. import _flodl
+from .._flodl import ArgumentError, Tensor
+from .._grad_mode import no_grad
+from .._size import Size
 
 __all__ = [
     "Bernoulli",
@@ -42,7 +44,7 @@ def _broadcast_all(name: str, *values: Any) -> list[Tensor]:
 
     tensors = [v for v in values if isinstance(v, Tensor)]
     for v in values:
-        if not isinstance(v, (Tensor, Number)) or isinstance(v, bool):
+        if not isinstance(v, (Tensor, Number)):
             raise TypeError(
                 f"{name}: the parameters must be tensors or numbers, got {type(v).__name__}"
             )
@@ -64,7 +66,7 @@ def _broadcast_all(name: str, *values: Any) -> list[Tensor]:
 
 
 def _flodl_tensor(value: float, dtype: Any, like: Tensor | None) -> Tensor:
-    from . import _creation
+    from .. import _creation
 
     return _creation.tensor(value, dtype=dtype, device=None if like is None else like.device)
 
@@ -183,7 +185,7 @@ class Distribution:
                 f"the value of shape {list(value.shape)} is not compatible with the batch "
                 f"shape {list(self._batch_shape)}",
             ) from None
-        if support is not None and not bool(support(value.detach()).all()):
+        if support is not None and not bool(support(value.detach().double()).all()):
             raise _fail(self, "the value is outside the support of the distribution")
 
     def _check_parameter(self, name: str, ok: Tensor, constraint: str) -> None:
@@ -246,16 +248,22 @@ class Normal(Distribution):
         eps.normal_()
         return self.loc + eps * self.scale
 
+    def _value(self, value: Any) -> Tensor:
+        # A number goes where torch's arithmetic takes one (without validation).
+        if isinstance(value, Number) and not self._validate_args:
+            return _flodl_tensor(float(value), self.loc.dtype, self.loc)
+        return value
+
     def log_prob(self, value: Tensor) -> Tensor:
         self._check_value(value, lambda v: ~v.isnan())
-        return _flodl.normal_log_prob(value, self.loc, self.scale)
+        return _flodl.normal_log_prob(self._value(value), self.loc, self.scale)
 
     def cdf(self, value: Tensor) -> Tensor:
         self._check_value(value, lambda v: ~v.isnan())
-        return _flodl.normal_cdf(value, self.loc, self.scale)
+        return _flodl.normal_cdf(self._value(value), self.loc, self.scale)
 
     def icdf(self, value: Tensor) -> Tensor:
-        return _flodl.normal_icdf(value, self.loc, self.scale)
+        return _flodl.normal_icdf(self._value(value), self.loc, self.scale)
 
     def entropy(self) -> Tensor:
         return _flodl.normal_entropy(self.scale)
@@ -340,7 +348,12 @@ class Categorical(Distribution):
 
     @property
     def mean(self) -> Tensor:
-        return Tensor.full(list(self._extended_shape()), math.nan, dtype=self._param.dtype)
+        return Tensor.full(
+            list(self._extended_shape()),
+            math.nan,
+            dtype=self._param.dtype,
+            device=self._param.device,
+        )
 
     @property
     def mode(self) -> Tensor:
@@ -360,13 +373,13 @@ class Categorical(Distribution):
 
     def log_prob(self, value: Tensor) -> Tensor:
         self._check_value(value, lambda v: (v == v.floor()) & (v >= 0) & (v < self._num_events))
-        return _flodl.categorical_log_prob(self._op_logits, value)
+        return _flodl.categorical_log_prob(self._op_logits, value, self._kept_probs)
 
     def entropy(self) -> Tensor:
         return _flodl.categorical_entropy(self._op_logits, self._kept_probs)
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        values = Tensor.arange(0, self._num_events, 1, dtype="int64")
+        values = Tensor.arange(0, self._num_events, 1, dtype="int64", device=self._param.device)
         values = values.reshape([-1] + [1] * len(self._batch_shape))
         return values.expand([-1, *self._batch_shape]) if expand else values
 
@@ -456,7 +469,7 @@ class Bernoulli(Distribution):
         return _flodl.bernoulli_entropy(self.logits, self._kept_probs)
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
-        values = Tensor.arange(0.0, 2.0, 1.0, dtype=self._param.dtype)
+        values = Tensor.arange(0.0, 2.0, 1.0, dtype=self._param.dtype, device=self._param.device)
         values = values.reshape([-1] + [1] * len(self._batch_shape))
         return values.expand([-1, *self._batch_shape]) if expand else values
 
@@ -514,6 +527,9 @@ class Independent(Distribution):
     def entropy(self) -> Tensor:
         return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
 
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        raise NotImplementedError("Enumeration over cartesian product is not implemented")
+
     def __repr__(self) -> str:
         return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
 
@@ -523,6 +539,9 @@ _KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
 
 def register_kl(type_p: type, type_q: type) -> Callable:
     """A decorator registering ``kl(p, q)`` for a pair of distribution classes."""
+
+    if not (isinstance(type_p, type) and isinstance(type_q, type)):
+        raise TypeError("register_kl: expected two distribution classes")
 
     def register(fn: Callable[[Any, Any], Tensor]) -> Callable[[Any, Any], Tensor]:
         _KL[(type_p, type_q)] = fn

@@ -1,0 +1,5 @@
+"""``torch.distributions.distribution``'s name: ``Distribution``."""
+
+from . import Distribution
+
+__all__ = ["Distribution"]
