@@ -55,7 +55,7 @@ pub use tensor::{
     cudnn_set_deterministic, float32_matmul_precision, get_num_threads, get_rng_state,
     is_deterministic_algorithms_warn_only_enabled, manual_seed, print_options, result_type,
     set_allow_tf32, set_float32_matmul_precision, set_num_threads, set_print_options,
-    set_rng_state, torch_repr, use_deterministic_algorithms, DType, Device, Moment, PrintOptions,
-    Promoted, Scalar, Tensor, TensorOptions,
+    set_rng_state, torch_repr, use_deterministic_algorithms, DType, Device, PrintOptions, Promoted,
+    Scalar, Tensor, TensorOptions,
 };
 pub use value::{Key, Value};

@@ -627,6 +627,14 @@ fn tensor_or_number(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Result<Tensor,
     tensor_values(op, obj).map(Ok)
 }
 
+/// A Tensor or a number as an operand of `result_type` or `normal`.
+fn promoted(x: &Result<Tensor, Scalar>) -> crate::Promoted<'_> {
+    match x {
+        Ok(t) => crate::Promoted::Tensor(t),
+        Err(s) => crate::Promoted::Number(*s),
+    }
+}
+
 /// _normal(mean, std, size=None, dtype=None, device=None)
 /// --
 ///
@@ -641,25 +649,16 @@ pub(crate) fn normal(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyTensor> {
-    let moment = |obj| -> PyResult<_> {
-        Ok(match tensor_or_number("normal", obj)? {
-            Ok(t) => Ok(t),
-            Err(s) => Err(s.to_f64()),
-        })
-    };
-    let (mean, std) = (moment(mean)?, moment(std)?);
+    let (mean, std) = (
+        tensor_or_number("normal", mean)?,
+        tensor_or_number("normal", std)?,
+    );
     if let (Err(mean), Err(std), Some(size)) = (&mean, &std, size) {
         let shape = size.core("normal", "size")?;
         let opts = options_arg(None, dtype, device)?;
-        return Ok(Tensor::normal_sized(*mean, *std, shape, opts)?.into());
+        return Ok(Tensor::normal_sized(mean.to_f64(), std.to_f64(), shape, opts)?.into());
     }
-    fn as_moment(m: &Result<Tensor, f64>) -> crate::Moment<'_> {
-        match m {
-            Ok(t) => crate::Moment::Tensor(t),
-            Err(v) => crate::Moment::Number(*v),
-        }
-    }
-    Ok(Tensor::normal(as_moment(&mean), as_moment(&std))?.into())
+    Ok(Tensor::normal(promoted(&mean), promoted(&std))?.into())
 }
 
 /// result_type(tensor1, tensor2)
@@ -676,12 +675,6 @@ pub(crate) fn result_type(
         tensor_or_number("result_type", tensor1)?,
         tensor_or_number("result_type", tensor2)?,
     );
-    fn promoted(x: &Result<Tensor, Scalar>) -> crate::Promoted<'_> {
-        match x {
-            Ok(t) => crate::Promoted::Tensor(t),
-            Err(s) => crate::Promoted::Number(*s),
-        }
-    }
     Ok(crate::result_type(promoted(&a), promoted(&b))?)
 }
 

@@ -14,35 +14,8 @@ pub use crate::dtype::{cuda_available, cuda_device_count, DType, Device, TensorO
 pub use crate::scalar::Scalar;
 pub use torch_print::{print_options, set_print_options, torch_repr, PrintOptions};
 
-/// A mean or standard deviation of [`Tensor::normal`]: a tensor or a number.
-pub enum Moment<'a> {
-    Tensor(&'a Tensor),
-    Number(f64),
-}
-
-impl<'a> From<&'a Tensor> for Moment<'a> {
-    fn from(t: &'a Tensor) -> Self {
-        Moment::Tensor(t)
-    }
-}
-
-impl From<f64> for Moment<'_> {
-    fn from(v: f64) -> Self {
-        Moment::Number(v)
-    }
-}
-
-impl Moment<'_> {
-    /// The tensor, or None and the number, as the shim takes them.
-    fn parts(&self) -> (Option<&tch::Tensor>, f64) {
-        match self {
-            Moment::Tensor(t) => (Some(&t.raw), 0.0),
-            Moment::Number(v) => (None, *v),
-        }
-    }
-}
-
-/// An operand of [`result_type`]: a tensor, or a number typed as Python's.
+/// An operand of [`result_type`] or [`Tensor::normal`]: a tensor, or a
+/// number typed as Python's.
 pub enum Promoted<'a> {
     Tensor(&'a Tensor),
     Number(Scalar),
@@ -279,9 +252,18 @@ impl Tensor {
     /// `f64`; at least one a tensor, whose dtype and device the result
     /// takes), libtorch's own draws. [`normal_sized`](Tensor::normal_sized)
     /// draws with numbers for both.
-    pub fn normal<'a>(mean: impl Into<Moment<'a>>, std: impl Into<Moment<'a>>) -> Result<Tensor> {
-        let (mean, std) = (mean.into(), std.into());
-        let (mean, std) = (mean.parts(), std.parts());
+    pub fn normal<'a>(
+        mean: impl Into<Promoted<'a>>,
+        std: impl Into<Promoted<'a>>,
+    ) -> Result<Tensor> {
+        // The tensor, or None and the number, as the shim takes them.
+        fn parts<'t>(p: &Promoted<'t>) -> (Option<&'t tch::Tensor>, f64) {
+            match p {
+                Promoted::Tensor(t) => (Some(&t.raw), 0.0),
+                Promoted::Number(s) => (None, s.to_f64()),
+            }
+        }
+        let (mean, std) = (parts(&mean.into()), parts(&std.into()));
         let operands = [mean.0, std.0];
         if operands.iter().all(Option::is_none) {
             bail!(
