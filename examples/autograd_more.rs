@@ -2,6 +2,7 @@
 //! (the docs show these bodies; a test checks they match). Run:
 //! `cargo run --release --example autograd_more`.
 use flodl::autograd::{grad, BackwardOptions, GradOptions};
+use flodl::func::Randomness;
 use flodl::{func, no_grad, Device, Result, Tensor, Variable};
 
 fn upstream_gradient() -> Result<()> {
@@ -63,6 +64,24 @@ fn jacobian_of_a_network() -> Result<()> {
     Ok(())
 }
 
+fn vmap_and_jacfwd() -> Result<()> {
+    let rows = Variable::new(Tensor::randn(&[5, 3], Default::default())?, false)?;
+    let w = Variable::new(Tensor::randn(&[3], Default::default())?, true)?;
+    let dot = |v: &[Variable]| v[0].mul(&v[1])?.sum();
+    let (inputs, mapped) = ([rows, w.clone()], [Some(0), None]);
+    let dots: Variable = func::vmap(dot, &inputs, &mapped, &[Some(0)], Randomness::Error)?;
+    dots.sum()?.backward()?; // gradients reach the shared w
+    println!(
+        "{:?} dots, w.grad {:?}",
+        dots.shape(),
+        w.grad().unwrap().shape()
+    );
+    let x = Tensor::randn(&[4], Default::default())?;
+    let j = func::jacfwd(|v: &[Variable]| v[0].sin(), &[&x])?.remove(0);
+    println!("forward-mode Jacobian {:?}", j.shape()); // [4, 4], diagonal cos(x)
+    Ok(())
+}
+
 fn clipping_hook() -> Result<()> {
     let x = Variable::new(Tensor::from_f64(&[0.5, -4.0], &[2], Device::CPU)?, true)?;
     let handle = x.register_hook(|g| Ok(Some(g.clamp(-1.0, 1.0)?)))?;
@@ -87,5 +106,6 @@ fn main() -> Result<()> {
     gradient_penalty()?;
     hessian_vector_product()?;
     jacobian_of_a_network()?;
+    vmap_and_jacfwd()?;
     clipping_hook()
 }

@@ -1,9 +1,10 @@
 //! Function transforms, as `torch.func` and `torch.autograd.functional`:
 //! the vector-Jacobian product ([`vjp`]), the Jacobian-vector product in
 //! true forward mode through libtorch's dual tensors ([`jvp`]), and from them
-//! [`grad`], [`grad_and_value`], [`jacobian`], [`hessian`] and [`hvp`].
-//! Python's `flodl.func` calls these functions; only the shaping of its
-//! arguments and results (`argnums`, tuples) is written in Python.
+//! [`grad`], [`grad_and_value`], [`jacobian`] (and [`jacfwd`] in forward
+//! mode), [`hessian`] and [`hvp`]; [`vmap`] maps a function over a batch
+//! dim. Python's `flodl.func` calls these functions; only the shaping of
+//! its arguments and results (`argnums`, pytrees) is written in Python.
 //!
 //! `f` is a closure over Variables returning one Variable or a
 //! `Vec<Variable>` ([`Outputs`]); results come back in the same form. The
@@ -369,6 +370,222 @@ where
         .map(|o| jacobian_of(o, &leaves))
         .collect::<Result<Vec<_>>>()?;
     O::each(per_output)
+}
+
+/// A tangent of `x`'s shape that is 1 at flat position `element`, 0
+/// elsewhere: one column of the identity.
+fn unit_tangent(x: &Tensor, element: i64) -> Result<Tensor> {
+    let flat = Tensor::zeros(&[x.numel() as i64], options_of(x))?;
+    flat.narrow(0, element, 1)?.fill_(1.0)?;
+    flat.reshape(&x.shape())
+}
+
+/// [`jacobian`] computed in forward mode, as `torch.func.jacfwd`: one
+/// [`jvp`] per element of the inputs (the Jacobian's columns). Inputs are
+/// floating point; an op without a forward formula is an Autograd error.
+pub fn jacfwd<F, O>(f: F, inputs: &[&Tensor]) -> Result<O::Each<Vec<Tensor>>>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let flat = |xs: &[Variable]| Ok(f(xs)?.into_vec());
+    let zero_tangents: Vec<Tensor> = inputs
+        .iter()
+        .map(|x| Tensor::zeros_like(x))
+        .collect::<Result<_>>()?;
+    // columns[k][e][i]: the tangent of output i along element e of input k.
+    let mut columns: Vec<Vec<Vec<Tensor>>> = Vec::with_capacity(inputs.len());
+    let mut evaluated: Option<Vec<Tensor>> = None;
+    for (k, x) in inputs.iter().enumerate() {
+        let mut per_element = Vec::new();
+        for element in 0..x.numel() as i64 {
+            let mut tangents: Vec<&Tensor> = zero_tangents.iter().collect();
+            let unit = unit_tangent(x, element)?;
+            tangents[k] = &unit;
+            let (value, tangent) = jvp::<_, Vec<Variable>>(flat, inputs, &tangents)?;
+            evaluated = Some(value);
+            per_element.push(tangent);
+        }
+        columns.push(per_element);
+    }
+    let outputs = match evaluated {
+        Some(outputs) => outputs,
+        // No elements at all: f runs once, for the shapes of its outputs.
+        None => {
+            let constants: Vec<Variable> = inputs
+                .iter()
+                .map(|x| Variable::new((*x).clone(), false))
+                .collect::<Result<_>>()?;
+            values(f(&constants)?.into_vec())
+        }
+    };
+    let per_output = outputs
+        .iter()
+        .enumerate()
+        .map(|(i, out)| {
+            inputs
+                .iter()
+                .zip(&columns)
+                .map(|(x, per_element)| {
+                    let shape = [out.shape(), x.shape()].concat();
+                    if per_element.is_empty() {
+                        return Tensor::zeros(&shape, options_of(out));
+                    }
+                    let column: Vec<&Tensor> = per_element.iter().map(|c| &c[i]).collect();
+                    Tensor::stack(&column, -1)?.reshape(&shape)
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    O::each(per_output)
+}
+
+/// How [`vmap`] treats random numbers drawn by its `f` (from the CPU
+/// generator), as `torch.func.vmap`'s `randomness`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Randomness {
+    /// An `f` that draws random numbers is an Argument error.
+    Error,
+    /// Every sample gets the same draws.
+    Same,
+    /// Each sample draws in turn (not torch's batched draws: other numbers).
+    Different,
+}
+
+impl std::str::FromStr for Randomness {
+    type Err = crate::Error;
+
+    /// `"error"`, `"same"` or `"different"`, as torch spells them.
+    fn from_str(name: &str) -> Result<Randomness> {
+        match name {
+            "error" => Ok(Randomness::Error),
+            "same" => Ok(Randomness::Same),
+            "different" => Ok(Randomness::Different),
+            _ => bail!(
+                Argument,
+                "vmap: randomness must be 'error', 'different' or 'same', got {name:?}"
+            ),
+        }
+    }
+}
+
+/// The size of the dims `in_dims` maps (one per input, `None` for an input
+/// every sample shares), checked as `torch.func.vmap` checks them.
+fn batch_size(inputs: &[Variable], in_dims: &[Option<i64>]) -> Result<i64> {
+    if in_dims.len() != inputs.len() {
+        bail!(
+            Argument,
+            "vmap: {} in_dims for {} inputs",
+            in_dims.len(),
+            inputs.len()
+        );
+    }
+    let mut batch = None;
+    for (x, dim) in inputs.iter().zip(in_dims) {
+        let Some(d) = *dim else { continue };
+        let rank = x.shape().len() as i64;
+        if rank == 0 || !(-rank..rank).contains(&d) {
+            bail!(
+                Argument,
+                "vmap: in_dim {d} is out of range for an argument of shape {:?}",
+                x.shape()
+            );
+        }
+        let size = x.shape()[d.rem_euclid(rank) as usize];
+        match batch {
+            Some(b) if b != size => bail!(
+                Argument,
+                "vmap: the mapped dims have different sizes ({b} and {size})"
+            ),
+            _ => batch = Some(size),
+        }
+    }
+    match batch {
+        None => bail!(
+            Argument,
+            "vmap: at least one argument must be mapped (an in_dim not None)"
+        ),
+        Some(0) => bail!(
+            Argument,
+            "vmap: the mapped dim has size 0 (flodl calls f once per sample)"
+        ),
+        Some(b) => Ok(b),
+    }
+}
+
+/// `f` mapped over the dims `in_dims` of `inputs` (one per input, `None`
+/// for an input every sample shares), its outputs stacked along `out_dims`
+/// (one per output, or one for all; `None` for an output that is the same
+/// for every sample), as `torch.func.vmap`. `f` runs once per sample, so
+/// the values are torch's and gradients flow back to `inputs`.
+pub fn vmap<F, O>(
+    f: F,
+    inputs: &[Variable],
+    in_dims: &[Option<i64>],
+    out_dims: &[Option<i64>],
+    randomness: Randomness,
+) -> Result<O::Each<Variable>>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let batch = batch_size(inputs, in_dims)?;
+    let cpu = crate::Device::CPU;
+    let state = match randomness {
+        Randomness::Different => None,
+        _ => Some(crate::get_rng_state(cpu)?),
+    };
+    let mut per_sample: Vec<Vec<Variable>> = Vec::with_capacity(batch as usize);
+    for b in 0..batch {
+        let sample: Vec<Variable> = inputs
+            .iter()
+            .zip(in_dims)
+            .map(|(x, d)| match d {
+                Some(d) => x.select(*d, b),
+                None => Ok(x.clone()),
+            })
+            .collect::<Result<_>>()?;
+        if let (Randomness::Same, Some(state)) = (randomness, &state) {
+            crate::set_rng_state(state, cpu)?;
+        }
+        per_sample.push(f(&sample)?.into_vec());
+        if let (Randomness::Error, Some(state)) = (randomness, &state) {
+            if !crate::get_rng_state(cpu)?.equal(state)? {
+                bail!(
+                    Argument,
+                    "vmap: f draws random numbers; pass randomness='different' or 'same'"
+                );
+            }
+        }
+    }
+    let outputs = per_sample[0].len();
+    if out_dims.len() != 1 && out_dims.len() != outputs {
+        bail!(
+            Argument,
+            "vmap: {} out_dims for {outputs} outputs of f",
+            out_dims.len()
+        );
+    }
+    let stacked = (0..outputs)
+        .map(|i| {
+            let items: Vec<&Variable> = per_sample.iter().map(|s| &s[i]).collect();
+            match out_dims[if out_dims.len() == 1 { 0 } else { i }] {
+                Some(d) => Variable::stack(&items, d),
+                None => {
+                    for item in &items[1..] {
+                        if !item.equal(items[0])? {
+                            bail!(
+                                Argument,
+                                "vmap: out_dims is None for an output that differs from sample to sample"
+                            );
+                        }
+                    }
+                    Ok(items[0].clone())
+                }
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    O::each(stacked)
 }
 
 /// `f(xs)` (single-element) and its gradients with a graph, for the second

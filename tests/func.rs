@@ -93,3 +93,105 @@ fn several_outputs_and_constants() {
     let err = func::grad(|xs: &[Variable]| Ok(xs[0].clone()), &[&x]).unwrap_err();
     assert_eq!(err.kind(), flodl::ErrorKind::Autograd);
 }
+
+#[test]
+fn jacfwd_equals_jacobian_in_reverse_mode() {
+    let (x, y) = (t(&[0.5, 2.0, -1.0]), t(&[3.0, 0.25]));
+    // (sin(x) * y[0], x.sum() * y): two outputs, two inputs.
+    let f = |xs: &[Variable]| -> Result<Vec<Variable>> {
+        let first = xs[0].sin()?.mul(&xs[1].select(0, 0)?)?;
+        Ok(vec![first, xs[0].sum()?.mul(&xs[1])?])
+    };
+    let forward = func::jacfwd(f, &[&x, &y]).unwrap();
+    let reverse = func::jacobian(f, &[&x, &y]).unwrap();
+    for (row_f, row_r) in forward.iter().zip(&reverse) {
+        for (a, b) in row_f.iter().zip(row_r) {
+            assert_eq!(a.shape(), b.shape());
+            close(&a.reshape(&[-1]).unwrap(), &b.to_f64_vec().unwrap());
+        }
+    }
+    assert_eq!(forward[0][0].shape(), vec![3, 3]);
+    assert_eq!(forward[1][1].shape(), vec![2, 2]);
+    // Inputs without elements: f runs once, for the shapes.
+    let empty = Tensor::from_f64(&[], &[0], Device::CPU).unwrap();
+    let j = func::jacfwd(|xs: &[Variable]| xs[0].sum(), &[&empty]).unwrap();
+    assert_eq!(j[0].shape(), vec![0]);
+}
+
+#[test]
+fn vmap_maps_stacks_and_checks() {
+    let rows = Tensor::from_f64(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3], Device::CPU).unwrap();
+    let w = Variable::new(t(&[1.0, 0.5, -1.0]), true).unwrap();
+    let x = Variable::new(rows, false).unwrap();
+    let dot = |xs: &[Variable]| xs[0].mul(&xs[1])?.sum();
+    let out: Variable = func::vmap(
+        dot,
+        &[x.clone(), w.clone()],
+        &[Some(0), None],
+        &[Some(0)],
+        func::Randomness::Error,
+    )
+    .unwrap();
+    close(&out.data(), &[-1.0, 0.5]);
+    // Gradients flow back to the shared input.
+    out.sum().unwrap().backward().unwrap();
+    close(&w.grad().unwrap(), &[5.0, 7.0, 9.0]);
+    // Mapped over dim 1: three samples of two elements, stacked along 1.
+    let columns: Variable = func::vmap(
+        |xs: &[Variable]| xs[0].mul_scalar(2.0),
+        std::slice::from_ref(&x),
+        &[Some(1)],
+        &[Some(1)],
+        func::Randomness::Same,
+    )
+    .unwrap();
+    close(
+        &columns.data().reshape(&[6]).unwrap(),
+        &[2.0, 4.0, 6.0, 8.0, 10.0, 12.0],
+    );
+    let err = func::vmap(
+        dot,
+        &[x.clone(), w.clone()],
+        &[Some(2), None],
+        &[Some(0)],
+        func::Randomness::Error,
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), flodl::ErrorKind::Argument, "{err}");
+    let err = func::vmap(
+        dot,
+        &[x.clone(), w.clone()],
+        &[None, None],
+        &[Some(0)],
+        func::Randomness::Error,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("at least one argument"), "{err}");
+    let draws = |xs: &[Variable]| {
+        xs[0].add(&Variable::new(
+            Tensor::randn(&[3], Default::default())?,
+            false,
+        )?)
+    };
+    let err = func::vmap(
+        draws,
+        std::slice::from_ref(&x),
+        &[Some(0)],
+        &[Some(0)],
+        func::Randomness::Error,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("draws random numbers"), "{err}");
+    let same: Variable =
+        func::vmap(draws, &[x], &[Some(0)], &[Some(0)], func::Randomness::Same).unwrap();
+    let noise = same
+        .data()
+        .sub(&Tensor::from_f64(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3], Device::CPU).unwrap())
+        .unwrap();
+    assert!(noise
+        .select(0, 0)
+        .unwrap()
+        .equal(&noise.select(0, 1).unwrap())
+        .unwrap());
+    assert!("sometimes".parse::<func::Randomness>().is_err());
+}

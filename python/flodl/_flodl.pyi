@@ -1828,6 +1828,13 @@ def _func_grad_and_value(
 def _func_jacobian(
     op: str, f: Callable[..., Any], inputs: Sequence[Any], per_input: bool
 ) -> Any: ...
+def _func_vmap(
+    f: Callable[..., Any],
+    inputs: Sequence[Any],
+    in_dims: Sequence[int | None],
+    out_dims: Sequence[int | None],
+    randomness: str,
+) -> Any: ...
 def _func_hessian(f: Callable[..., Any], inputs: Sequence[Any]) -> list[tuple[Tensor, ...]]: ...
 def _func_hvp(
     f: Callable[..., Any], inputs: Sequence[Any], v: Sequence[Any]

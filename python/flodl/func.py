@@ -241,9 +241,7 @@ def jacobian(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
         return _flodl._func_jacobian("jacobian", f, _tuple(inputs), per_input)
 
 
-def _jacobians(
-    name: str, f: Callable[..., Any], args: tuple, kwargs: dict, argnums: Any, reverse: bool
-) -> Any:
+def _jacobians(name: str, f: Callable[..., Any], args: tuple, kwargs: dict, argnums: Any) -> Any:
     """The Jacobians of ``f`` at ``args`` with respect to ``argnums``,
     nested as ``torch.func.jacrev`` nests them: in the container of ``f``'s
     outputs (a tuple, list or dict of them), then per argument when
@@ -262,10 +260,7 @@ def _jacobians(
 
     picked = _Picked(name, flat_outputs, args, wanted_argnums, kwargs)
     with _transform(name):
-        if reverse:
-            rows = _flodl._func_jacobian(name, picked.of_leaves, picked.leaves, True)
-        else:
-            rows = _forward_jacobian(picked.of_leaves, picked.leaves)
+        rows = _flodl._func_jacobian(name, picked.of_leaves, picked.leaves, True)
 
     def arranged(per_leaf: Sequence[Any]) -> Any:
         per_arg = picked.per_argument(list(per_leaf))
@@ -276,48 +271,14 @@ def _jacobians(
     return outputs[0]([arranged(row) for row in rows])
 
 
-def _forward_jacobian(f: Callable[..., Any], leaves: list[Any]) -> Any:
-    """Per output of ``f`` (a tuple when it returns one), per leaf: the
-    Jacobian ``output.shape + leaf.shape``, one forward-mode ``jvp`` per
-    element of the leaves (the columns)."""
-    from . import _namespace
-
-    columns_per_leaf = []
-    outputs = None
-    for k, leaf in enumerate(leaves):
-        columns = []
-        for e in range(leaf.numel()):
-            tangents = [Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device) for x in leaves]
-            tangents[k].reshape([-1])[e] = 1
-            outputs, tangent = _flodl._func_jvp(f, tuple(leaves), tuple(tangents))
-            columns.append(tangent)
-        columns_per_leaf.append((leaf, columns))
-    if outputs is None:  # no elements at all: evaluate once for the shapes
-        outputs = f(*leaves)
-    several = isinstance(outputs, (tuple, list))
-    outs = list(outputs) if several else [outputs]
-    rows = []
-    for i, out in enumerate(outs):
-        row = []
-        for leaf, columns in columns_per_leaf:
-            shape = [*out.shape, *leaf.shape]
-            if not columns:
-                row.append(Tensor.zeros(shape, dtype=out.dtype, device=out.device))
-                continue
-            picked = [(c[i] if several else c).detach() for c in columns]
-            row.append(_namespace.stack(picked, -1).reshape(shape))
-        rows.append(tuple(row))
-    return tuple(rows) if several else rows[0]
-
-
 def _jacobian_transform(
-    name: str, f: Callable[..., Any], argnums: Any, has_aux: bool, reverse: bool
+    name: str, f: Callable[..., Any], argnums: Any, has_aux: bool
 ) -> Callable[..., Any]:
     _argnums(name, argnums)  # checked when the transform is made, as torch's
 
     def wrapper(*args: Any, **kwargs: Any):
         g, aux = _without_aux(name, f, has_aux)
-        jac = _jacobians(name, g, args, kwargs, argnums, reverse)
+        jac = _jacobians(name, g, args, kwargs, argnums)
         return (jac, _detached(aux[0])) if has_aux else jac
 
     return wrapper
@@ -328,14 +289,14 @@ def jacrev(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: boo
     arguments ``argnums``, as ``torch.func.jacrev`` (nested per output,
     then per argument when ``argnums`` is a tuple; ``(jacobian, aux)`` with
     ``has_aux=True``)."""
-    return _jacobian_transform("jacrev", f, argnums, has_aux, reverse=True)
+    return _jacobian_transform("jacrev", f, argnums, has_aux)
 
 
 def jacfwd(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool = False):
     """``jacrev``'s Jacobian in forward mode, as ``torch.func.jacfwd``: one
     ``jvp`` per element of the arguments (an op without a forward formula
     is an AutogradError, as in PyTorch)."""
-    return _jacobian_transform("jacfwd", f, argnums, has_aux, reverse=False)
+    return _jacobian_transform("jacfwd", f, argnums, has_aux)
 
 
 def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
@@ -372,23 +333,29 @@ def hvp(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike], v: Any
     return value, (tuple(products) if isinstance(inputs, (tuple, list)) else products[0])
 
 
-def _mapped_leaves(args: tuple, in_dims: Any) -> tuple[list, int]:
-    """Each argument's leaves, their mapped dims and its rebuild, and the
-    batch size, checked as ``torch.func.vmap`` checks them."""
+def _mapped_leaves(
+    args: tuple, in_dims: Any
+) -> tuple[list, list, Callable[[Sequence[Any]], tuple]]:
+    """The mapped leaves of ``args`` (tensors), their dims, and a function
+    rebuilding ``args`` from them: ``in_dims``'s structure is checked here,
+    its values by ``flodl::func::vmap``."""
     dims = in_dims if isinstance(in_dims, tuple) else (in_dims,) * len(args)
     if len(dims) != len(args):
         raise ArgumentError(
             f"vmap: in_dims has {len(dims)} entries for {len(args)} positional arguments"
         )
-    flat_args, batch = [], None
+    mapped, mapped_dims = [], []
+    spans = []  # per argument: its leaves (None where mapped), rebuild
     for arg, dim in zip(args, dims):
         leaves, rebuild = _flatten(arg)
         nested = isinstance(dim, (dict, list, tuple))
         leaf_dims = _flatten(dim)[0] if nested else [dim] * len(leaves)
         if len(leaf_dims) != len(leaves):
             raise ArgumentError("vmap: an in_dims entry does not match its argument's structure")
+        kept = []
         for leaf, d in zip(leaves, leaf_dims):
             if d is None:
+                kept.append(leaf)
                 continue
             if not isinstance(d, int) or isinstance(d, bool):
                 raise TypeError(f"vmap: an in_dim is an int or None, got {type(d).__name__}")
@@ -396,22 +363,18 @@ def _mapped_leaves(args: tuple, in_dims: Any) -> tuple[list, int]:
                 raise TypeError(
                     f"vmap: a mapped argument must be a tensor, got {type(leaf).__name__}"
                 )
-            if leaf.dim() == 0 or not -leaf.dim() <= d < leaf.dim():
-                raise ArgumentError(
-                    f"vmap: in_dim {d} is out of range for an argument of shape {list(leaf.shape)}"
-                )
-            size = leaf.shape[d]
-            if batch is not None and size != batch:
-                raise ArgumentError(
-                    f"vmap: the mapped dims have different sizes ({batch} and {size})"
-                )
-            batch = size
-        flat_args.append((leaves, leaf_dims, rebuild))
-    if batch is None:
-        raise ArgumentError("vmap: at least one argument must be mapped (an in_dim not None)")
-    if batch == 0:
-        raise ArgumentError("vmap: the mapped dim has size 0 (flodl calls func once per sample)")
-    return flat_args, batch
+            kept.append(None)
+            mapped.append(leaf)
+            mapped_dims.append(d)
+        spans.append((kept, rebuild))
+
+    def rebuild_args(samples: Sequence[Any]) -> tuple:
+        given = iter(samples)
+        return tuple(
+            rebuild([next(given) if x is None else x for x in kept]) for kept, rebuild in spans
+        )
+
+    return mapped, mapped_dims, rebuild_args
 
 
 def vmap(
@@ -431,46 +394,26 @@ def vmap(
     ``"error"`` refuses a ``func`` that draws random numbers, ``"same"``
     gives every sample the same draws, ``"different"`` draws for each in
     turn (not torch's batched draws)."""
-    from . import _namespace
-
     if randomness not in ("error", "different", "same"):
         raise ArgumentError(
             f"vmap: randomness must be 'error', 'different' or 'same', got {randomness!r}"
         )
+    nested_out = isinstance(out_dims, (dict, list, tuple))
+    out_dim_list = _flatten(out_dims)[0] if nested_out else [out_dims]
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        flat_args, batch = _mapped_leaves(args, in_dims)
-        state = _flodl.get_rng_state() if randomness != "different" else None
-        results = []
-        for b in range(batch):
-            sample = [
-                rebuild([x if d is None else x.select(d, b) for x, d in zip(leaves, leaf_dims)])
-                for leaves, leaf_dims, rebuild in flat_args
-            ]
-            if randomness == "same":
-                _flodl.set_rng_state(state)
-            results.append(func(*sample, **kwargs))
-            if randomness == "error" and not _flodl.get_rng_state().equal(state):
-                raise ArgumentError(
-                    "vmap: func draws random numbers; pass randomness='different' or 'same'"
-                )
-        out_leaves, rebuild_out = _flatten(results[0])
-        per_sample = [_flatten(r)[0] for r in results]
-        nested = isinstance(out_dims, (dict, list, tuple))
-        out_dim_list = _flatten(out_dims)[0] if nested else [out_dims] * len(out_leaves)
-        if len(out_dim_list) != len(out_leaves):
-            raise ArgumentError("vmap: out_dims does not match the structure func returns")
-        stacked = []
-        for k, d in enumerate(out_dim_list):
-            items = [leaves[k] for leaves in per_sample]
-            if not all(isinstance(x, Tensor) for x in items):
-                raise TypeError("vmap: func must return tensors (or containers of them)")
-            if d is None and not all(items[0].equal(x) for x in items[1:]):
-                raise ArgumentError(
-                    "vmap: out_dims is None for a result that differs from sample to sample"
-                )
-            stacked.append(items[0] if d is None else _namespace.stack(items, d))
-        return rebuild_out(stacked)
+        mapped, mapped_dims, rebuild_args = _mapped_leaves(args, in_dims)
+        rebuild_out: list[Callable[[Sequence[Any]], Any]] = []
+
+        def flat_func(*samples: Any) -> tuple:
+            leaves, rebuild = _flatten(func(*rebuild_args(samples), **kwargs))
+            if nested_out and len(out_dim_list) != len(leaves):
+                raise ArgumentError("vmap: out_dims does not match the structure func returns")
+            rebuild_out[:] = [rebuild]
+            return tuple(leaves)
+
+        stacked = _flodl._func_vmap(flat_func, mapped, mapped_dims, out_dim_list, randomness)
+        return rebuild_out[0](list(stacked))
 
     return wrapper
 

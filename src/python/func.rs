@@ -32,6 +32,9 @@ struct PyF<'a> {
     op: &'static str,
     f: &'a Py<PyAny>,
     container: Cell<Container>,
+    /// Whether `f` gets plain Tensors (the values of its arguments), as
+    /// `vmap` over Tensors passes them.
+    plain: bool,
 }
 
 impl<'a> PyF<'a> {
@@ -40,6 +43,7 @@ impl<'a> PyF<'a> {
             op,
             f,
             container: Cell::new(Container::One),
+            plain: false,
         }
     }
 
@@ -48,7 +52,10 @@ impl<'a> PyF<'a> {
     }
 
     fn call_in(&self, py: Python<'_>, xs: &[Variable]) -> PyResult<Vec<Variable>> {
-        let args = PyTuple::new(py, xs.iter().cloned())?;
+        let args = match self.plain {
+            true => PyTuple::new(py, xs.iter().map(Variable::data))?,
+            false => PyTuple::new(py, xs.iter().cloned())?,
+        };
         let output = self.f.bind(py).call1(args)?;
         let (container, items): (Container, Vec<Bound<'_, PyAny>>) =
             if let Ok(t) = output.cast::<PyTuple>() {
@@ -225,7 +232,8 @@ pub(crate) fn grad_and_value<'py>(
 
 /// The Jacobians of `f` at `inputs`, per output as `f` returns them, then a
 /// tuple per input when `per_input` (else the first input's), as
-/// `torch.autograd.functional.jacobian`. `op` names the transform.
+/// `torch.autograd.functional.jacobian`. `op` names the transform;
+/// `"jacfwd"` computes them in forward mode.
 #[pyfunction(name = "_func_jacobian")]
 pub(crate) fn jacobian<'py>(
     py: Python<'py>,
@@ -234,12 +242,20 @@ pub(crate) fn jacobian<'py>(
     inputs: &Bound<'py, PyAny>,
     per_input: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let op = if op == "jacrev" { "jacrev" } else { "jacobian" };
+    let op = match op {
+        "jacrev" => "jacrev",
+        "jacfwd" => "jacfwd",
+        _ => "jacobian",
+    };
     crate::python::guard::run(op, || {
         let inputs = values_of(op, inputs)?;
         let f = PyF::new(op, &f);
         let per_output = transform(py, || {
-            crate::func::jacobian(|xs: &[Variable]| f.call(xs), &refs(&inputs))
+            let call = |xs: &[Variable]| f.call(xs);
+            match op {
+                "jacfwd" => crate::func::jacfwd(call, &refs(&inputs)),
+                _ => crate::func::jacobian(call, &refs(&inputs)),
+            }
         })?;
         let rows = per_output
             .into_iter()
@@ -285,5 +301,54 @@ pub(crate) fn hvp<'py>(
         transform(py, || {
             crate::func::hvp(|xs: &[Variable]| single(&f, xs), &refs(&inputs), &refs(&v))
         })
+    })
+}
+
+/// `f` mapped over `in_dims` of `inputs` (Tensors or Variables; one dim or
+/// None each), its outputs stacked along `out_dims` (one per output, or one
+/// for all), as `torch.func.vmap` over flat arguments: `func.py` flattens
+/// the pytrees. Over Tensors only, `f` gets Tensors and its outputs that
+/// need no grad come back as Tensors.
+#[pyfunction(name = "_func_vmap")]
+pub(crate) fn vmap<'py>(
+    py: Python<'py>,
+    f: Py<PyAny>,
+    inputs: &Bound<'py, PyAny>,
+    in_dims: Vec<Option<i64>>,
+    out_dims: Vec<Option<i64>>,
+    randomness: &str,
+) -> PyResult<Bound<'py, PyAny>> {
+    crate::python::guard::run("vmap", || {
+        let randomness: crate::func::Randomness = randomness.parse()?;
+        let mut plain = true;
+        let mut vars = Vec::new();
+        for item in inputs.try_iter()? {
+            let item = item?;
+            if let Ok(v) = item.cast::<PyVariable>() {
+                plain = false;
+                vars.push(v.get().inner.clone());
+            } else {
+                vars.push(Variable::new(tensor_values("vmap", &item)?, false)?);
+            }
+        }
+        let mut f = PyF::new("vmap", &f);
+        f.plain = plain;
+        let outputs: Vec<Variable> = transform(py, || {
+            crate::func::vmap(
+                |xs: &[Variable]| f.call(xs),
+                &vars,
+                &in_dims,
+                &out_dims,
+                randomness,
+            )
+        })?;
+        let items = outputs
+            .into_iter()
+            .map(|o| match plain && !o.requires_grad() {
+                true => o.data().into_bound_py_any(py),
+                false => o.into_bound_py_any(py),
+            })
+            .collect::<PyResult<Vec<_>>>()?;
+        f.shaped(py, items)
     })
 }

@@ -560,6 +560,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(func::vjp, m)?)?;
     m.add_function(wrap_pyfunction!(func::jvp, m)?)?;
+    m.add_function(wrap_pyfunction!(func::vmap, m)?)?;
     m.add_function(wrap_pyfunction!(func::grad_and_value, m)?)?;
     m.add_function(wrap_pyfunction!(func::jacobian, m)?)?;
     m.add_function(wrap_pyfunction!(func::hessian, m)?)?;
