@@ -2175,6 +2175,9 @@ class GradScaler:
     def state_dict(self) -> dict[str, Any]: ...
     def load_state_dict(self, state_dict: dict[str, Any]) -> None: ...
 
+def _optim_read_generic_state(
+    owner: str, param_groups: list[dict[str, Any]], state_dict: dict[str, Any]
+) -> list[tuple[int, int, dict[str, Any]]]: ...
 def _optim_read_state_dict(
     name: str, param_groups: list[dict[str, Any]], state_dict: Any
 ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Tensor]]]]:

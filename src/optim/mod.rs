@@ -509,19 +509,21 @@ impl<M: Method> Optimizer<M> {
 /// its options with the saved entries set, and `(group, position, state)`
 /// for each parameter with saved state, each tensor checked against its
 /// parameter and copied onto it. Rust's and Python's `load_state_dict`.
-#[allow(clippy::type_complexity)] // the two halves of a loaded state dict
-pub(crate) fn read_state_dict<M: Method>(
-    groups: &[(M, Vec<&tch::Tensor>)],
-    saved: &Value,
-) -> Result<(Vec<M>, Vec<(usize, usize, ParamState)>)> {
-    let name = M::NAME;
-    let fail = |problem: String| -> crate::Error {
-        crate::Error::new(
-            crate::ErrorKind::Argument,
-            format!("{name}.load_state_dict: {problem}"),
-        )
-    };
-    let (Some(state), Some(saved_groups)) = (
+/// What a state dict holds, checked against an optimizer with groups of
+/// `sizes` parameters: its groups, its state, and where each saved
+/// parameter key goes (`(group, position)`).
+struct SavedLayout<'a> {
+    groups: &'a [Value],
+    state: &'a Value,
+    places: Vec<(Key, (usize, usize))>,
+}
+
+fn saved_layout<'a>(
+    fail: &dyn Fn(String) -> crate::Error,
+    sizes: &[usize],
+    saved: &'a Value,
+) -> Result<SavedLayout<'a>> {
+    let (Some(state), Some(groups)) = (
         saved.get("state"),
         saved.get("param_groups").and_then(Value::items),
     ) else {
@@ -529,26 +531,23 @@ pub(crate) fn read_state_dict<M: Method>(
             "expected a dict with 'state' and 'param_groups'".to_string(),
         ));
     };
-    if saved_groups.len() != groups.len() {
+    if groups.len() != sizes.len() {
         return Err(fail(format!(
             "the state dict has {} parameter groups, the optimizer {}",
-            saved_groups.len(),
-            groups.len()
+            groups.len(),
+            sizes.len()
         )));
     }
-    // The options of each group, and where each saved index goes.
-    let mut options = Vec::with_capacity(groups.len());
-    let mut places: Vec<(Key, (usize, usize))> = Vec::new();
-    for (g, ((current, params), saved)) in groups.iter().zip(saved_groups).enumerate() {
-        let Value::Dict(entries) = saved else {
-            return Err(fail(format!("group {g} is {}, not a dict", saved.kind())));
-        };
-        let indices = saved.get("params").and_then(Value::items).unwrap_or(&[]);
-        if indices.len() != params.len() {
+    let mut places = Vec::new();
+    for (g, (size, group)) in sizes.iter().zip(groups).enumerate() {
+        if !matches!(group, Value::Dict(_)) {
+            return Err(fail(format!("group {g} is {}, not a dict", group.kind())));
+        }
+        let indices = group.get("params").and_then(Value::items).unwrap_or(&[]);
+        if indices.len() != *size {
             return Err(fail(format!(
-                "parameter group {g} has {} parameters in the state dict, {} in the optimizer",
+                "parameter group {g} has {} parameters in the state dict, {size} in the optimizer",
                 indices.len(),
-                params.len()
             )));
         }
         for (i, index) in indices.iter().enumerate() {
@@ -564,6 +563,122 @@ pub(crate) fn read_state_dict<M: Method>(
             };
             places.push((key, (g, i)));
         }
+    }
+    Ok(SavedLayout {
+        groups,
+        state,
+        places,
+    })
+}
+
+/// The Argument error of `owner.load_state_dict`.
+fn load_failure(owner: &str) -> impl Fn(String) -> crate::Error + '_ {
+    move |problem| {
+        crate::Error::new(
+            crate::ErrorKind::Argument,
+            format!("{owner}.load_state_dict: {problem}"),
+        )
+    }
+}
+
+/// The state a state dict holds for an optimizer whose update is written
+/// elsewhere (a Python subclass of one's own), as torch's generic load:
+/// `(group, position, entries)` per parameter with saved state, each
+/// tensor (in lists, tuples and dicts too) copied onto its parameter's
+/// device, and to a floating parameter's dtype; `step` as saved. `owner`
+/// names the optimizer in errors.
+#[allow(clippy::type_complexity)] // the loaded entries of each parameter
+pub(crate) fn read_generic_state(
+    owner: &str,
+    params: &[Vec<&tch::Tensor>],
+    saved: &Value,
+) -> Result<Vec<(usize, usize, Vec<(Key, Value)>)>> {
+    let fail = load_failure(owner);
+    let sizes: Vec<usize> = params.iter().map(Vec::len).collect();
+    let layout = saved_layout(&fail, &sizes, saved)?;
+    let Value::Dict(state) = layout.state else {
+        return Err(fail(format!(
+            "'state' is {}, not a dict",
+            layout.state.kind()
+        )));
+    };
+    let mut loads = Vec::new();
+    for (key, values) in state {
+        // A key of no parameter is left out, as torch's generic load does.
+        let Some(&(_, (g, i))) = layout.places.iter().find(|(k, _)| k == key) else {
+            continue;
+        };
+        let Value::Dict(values) = values else {
+            return Err(fail(format!(
+                "state {key} is {}, not a dict",
+                values.kind()
+            )));
+        };
+        let param = params[g][i];
+        let entries = values
+            .iter()
+            .map(|(name, value)| {
+                let step = *name == Key::from("step");
+                Ok((name.clone(), placed(param, value, step)?))
+            })
+            .collect::<Result<_>>()?;
+        loads.push((g, i, entries));
+    }
+    Ok(loads)
+}
+
+/// A loaded state value for `param`: its tensors copied onto the
+/// parameter's device (and dtype, for a floating parameter) unless `step`.
+fn placed(param: &tch::Tensor, value: &Value, step: bool) -> Result<Value> {
+    let items = |items: &[Value]| -> Result<Vec<Value>> {
+        items.iter().map(|v| placed(param, v, step)).collect()
+    };
+    Ok(match value {
+        Value::Tensor(t) if step => Value::Tensor(t.copy()?),
+        Value::Tensor(t) => {
+            let p = Tensor::from_raw(param.shallow_clone());
+            let t = match p.dtype().is_floating_point() {
+                true => t.to_dtype(p.dtype())?,
+                false => t.clone(),
+            };
+            Value::Tensor(t.to_device(p.device())?.copy()?)
+        }
+        Value::List(v) => Value::List(items(v)?),
+        Value::Tuple(v) => Value::Tuple(items(v)?),
+        Value::Dict(entries) => Value::Dict(
+            entries
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), placed(param, v, step)?)))
+                .collect::<Result<_>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+/// The options and state a `state_dict` holds for an optimizer whose
+/// groups are `groups` (their current options and parameters): per group
+/// its options with the saved entries set, and `(group, position, state)`
+/// for each parameter with saved state, each tensor checked against its
+/// parameter and copied onto it. Rust's and Python's `load_state_dict`.
+#[allow(clippy::type_complexity)] // the two halves of a loaded state dict
+pub(crate) fn read_state_dict<M: Method>(
+    groups: &[(M, Vec<&tch::Tensor>)],
+    saved: &Value,
+) -> Result<(Vec<M>, Vec<(usize, usize, ParamState)>)> {
+    let name = M::NAME;
+    let fail = load_failure(name);
+    let sizes: Vec<usize> = groups.iter().map(|(_, p)| p.len()).collect();
+    let SavedLayout {
+        groups: saved_groups,
+        state,
+        places,
+    } = saved_layout(&fail, &sizes, saved)?;
+    // The options of each group.
+    let mut options = Vec::with_capacity(groups.len());
+    for ((current, _), saved) in groups.iter().zip(saved_groups) {
+        let Value::Dict(entries) = saved else {
+            continue; // saved_layout checked that each group is a dict
+        };
         let mut group_options = current.clone();
         for (key, value) in entries {
             if let Key::Str(key) = key {

@@ -521,6 +521,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schedule::plateau_step, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::plateau_worst, m)?)?;
     m.add_function(wrap_pyfunction!(optim::read_state, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::read_generic_state, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
     m.add_class::<classes::PyTensor>()?;
     m.add_class::<classes::PyVariable>()?;

@@ -280,6 +280,36 @@ pub(crate) fn read_state<'py>(
     })
 }
 
+/// `load_state_dict`'s state for an optimizer subclass of one's own
+/// (`owner`, its class name) over `param_groups`: `(group, position,
+/// {name: value})` for each parameter with saved state, its tensors copied
+/// onto the parameter, as torch's generic load.
+#[pyfunction]
+#[pyo3(name = "_optim_read_generic_state")]
+pub(crate) fn read_generic_state<'py>(
+    py: Python<'py>,
+    owner: &str,
+    param_groups: &Bound<'py, PyList>,
+    state_dict: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyList>> {
+    crate::python::guard::run("optim_read_state_dict", move || {
+        let op = format!("{owner}.load_state_dict");
+        let groups = (param_groups.iter())
+            .map(|g| params_of(owner, &g))
+            .collect::<PyResult<Vec<_>>>()?;
+        let raw: Vec<Vec<&tch::Tensor>> = (groups.iter())
+            .map(|ps| ps.iter().map(|p| p.get().inner.raw()).collect())
+            .collect();
+        let saved = value::from_py(state_dict, &op, "the state dict")?;
+        let loads = crate::optim::read_generic_state(owner, &raw, &saved)?;
+        let out = PyList::empty(py);
+        for (g, i, entries) in loads {
+            out.append((g, i, value::to_py(py, Value::Dict(entries))?))?;
+        }
+        Ok(out)
+    })
+}
+
 fn read_state_with<'py, M: Method>(
     py: Python<'py>,
     defaults: M,

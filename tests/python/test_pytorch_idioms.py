@@ -314,7 +314,9 @@ def test_an_optimizer_subclass_of_one_s_own_checks_as_torch_s() -> None:
     with pytest.raises(NotImplementedError, match="NoStep: an Optimizer subclass"):
         opt.step()
     other = NoStep([p, flodl.nn.Parameter(flodl.ones(3))])
-    with pytest.raises(flodl.ArgumentError, match="doesn't match the size"):
+    with pytest.raises(
+        flodl.ArgumentError, match="parameter group 0 has 2 parameters in the state dict, 1"
+    ):
         opt.load_state_dict(other.state_dict())
     with pytest.raises(flodl.ArgumentError, match="can only optimize Variables"):
         NoStep([flodl.ones(2)])
@@ -452,7 +454,7 @@ def test_loading_an_own_optimizer_s_state_casts_as_torch_s_generic_load() -> Non
     assert state["count"].dtype == flodl.float64  # to a floating parameter's dtype
     assert [h.dtype for h in state["history"]] == [flodl.float64] * 2
     assert state["step"].dtype == flodl.float32  # step as saved
-    with pytest.raises(flodl.ArgumentError, match="param group 0 is not a dict"):
+    with pytest.raises(flodl.ArgumentError, match="group 0 is a string, not a dict"):
         opt.load_state_dict({"state": {}, "param_groups": ["oops"]})
 
 

@@ -21,24 +21,6 @@ from .._grad_mode import enable_grad
 __all__ = ["Optimizer", "required"]
 
 
-def _placed(param: Variable, value: Any, step: bool) -> Any:
-    """A loaded state value for ``param``, as torch's generic load casts it:
-    a tensor to the parameter's device (and dtype, for a floating
-    parameter), as a copy; containers item by item; ``step`` as saved."""
-    if isinstance(value, Tensor):
-        value = value.detach() if isinstance(value, Variable) else value
-        if step:
-            return value.copy()
-        if param.dtype.is_floating_point:
-            value = value.to_dtype(param.dtype)
-        return value.to_device(param.device).copy()
-    if isinstance(value, dict):
-        return {k: _placed(param, v, step) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_placed(param, v, step) for v in value)
-    return copy.deepcopy(value)
-
-
 class _Required:
     """The default of a hyperparameter that every group must set itself."""
 
@@ -250,8 +232,11 @@ class Optimizer:
                 "load_state_dict: expected a dict with 'state' and 'param_groups', "
                 f"got {type(state_dict).__name__}"
             )
-        if not self._name:
-            options, states = self._read_state_dict(state_dict)
+        if not self._name:  # torch's generic load, for a subclass of one's own
+            states = _flodl._optim_read_generic_state(
+                type(self).__name__, self.param_groups, state_dict
+            )
+            options = [{} for _ in self.param_groups]
         else:
             options, states = _flodl._optim_read_state_dict(
                 self._name, self.param_groups, state_dict
@@ -274,44 +259,6 @@ class Optimizer:
             state[self.param_groups[g]["params"][i]] = values
         self.state = state
         self.param_groups = new_groups
-
-    def _read_state_dict(
-        self, state_dict: dict[str, Any]
-    ) -> tuple[list[dict[str, Any]], list[tuple[int, int, dict[str, Any]]]]:
-        """What Rust checks for flodl's optimizers, for a subclass of one's
-        own, as torch's generic load: the groups and their sizes match; each
-        state tensor (in lists, tuples and dicts too) goes to its parameter's
-        device, and to a floating parameter's dtype; ``step`` stays as saved."""
-        groups, saved_state = state_dict.get("param_groups"), state_dict.get("state")
-        if not isinstance(groups, list) or not isinstance(saved_state, dict):
-            self._fail("load_state_dict: expected a dict with 'state' and 'param_groups'")
-        if len(groups) != len(self.param_groups):
-            self._fail(
-                "load_state_dict: loaded state dict has a different number of parameter groups"
-            )
-        where: dict[Any, tuple[int, int]] = {}
-        for g, (group, saved) in enumerate(zip(self.param_groups, groups)):
-            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
-                self._fail(f"load_state_dict: param group {g} is not a dict with a 'params' list")
-            if len(saved["params"]) != len(group["params"]):
-                self._fail(
-                    "load_state_dict: loaded state dict contains a parameter group that "
-                    "doesn't match the size of optimizer's group"
-                )
-            for i, key in enumerate(saved["params"]):
-                where[key] = (g, i)
-        states = []
-        for key, values in saved_state.items():
-            if key not in where:
-                continue
-            if not isinstance(values, dict):
-                self._fail(f"load_state_dict: the state of parameter {key} is not a dict")
-            g, i = where[key]
-            param = self.param_groups[g]["params"][i]
-            states.append(
-                (g, i, {name: _placed(param, v, name == "step") for name, v in values.items()})
-            )
-        return [{} for _ in groups], states
 
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
