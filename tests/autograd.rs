@@ -402,3 +402,31 @@ fn grad_fn_walks_the_graph_to_the_leaves() -> flodl::Result<()> {
     assert_eq!(y.grad_fn()?, Some(sum));
     Ok(())
 }
+
+#[test]
+fn backward_of_several_outputs_sums_their_gradients() {
+    use flodl::autograd::{backward, BackwardOptions};
+    let w = Variable::new(
+        Tensor::from_f64(&[1.0, -2.0], &[2], Device::CPU).unwrap(),
+        true,
+    )
+    .unwrap();
+    let squares = w.mul(&w).unwrap().sum().unwrap(); // gradient 2w
+    let tripled = w.mul_scalar(3.0).unwrap(); // gradient 3 * upstream
+    let upstream = Tensor::from_f64(&[1.0, 10.0], &[2], Device::CPU).unwrap();
+    backward(
+        &[&squares, &tripled],
+        &[None, Some(&upstream)],
+        BackwardOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(w.grad().unwrap().to_f64_vec().unwrap(), vec![5.0, 26.0]);
+    // Each output is checked before anything runs.
+    let (a, b) = (w.sum().unwrap(), w.mul_scalar(2.0).unwrap());
+    let err = backward(&[&a, &b], &[None, None], BackwardOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), flodl::ErrorKind::Autograd, "{err}");
+    assert!(err.to_string().contains("output 1"), "{err}");
+    assert_eq!(w.grad().unwrap().to_f64_vec().unwrap(), vec![5.0, 26.0]);
+    let err = backward(&[&a], &[None, None], BackwardOptions::default()).unwrap_err();
+    assert_eq!(err.kind(), flodl::ErrorKind::Argument, "{err}");
+}

@@ -1839,6 +1839,13 @@ def _func_hessian(f: Callable[..., Any], inputs: Sequence[Any]) -> list[tuple[Te
 def _func_hvp(
     f: Callable[..., Any], inputs: Sequence[Any], v: Sequence[Any]
 ) -> tuple[Tensor, list[Tensor]]: ...
+def _autograd_backward(
+    tensors: Sequence[Any],
+    grad_tensors: Sequence[Any],
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Variable] | None = None,
+) -> None: ...
 def _autograd_grad(
     outputs: Sequence[Variable],
     inputs: Sequence[Variable],

@@ -120,44 +120,11 @@ def backward(
         grads = [grad_tensors]
     else:
         grads = list(grad_tensors)
-    if len(grads) != len(tensors):
-        raise _flodl.ArgumentError(
-            f"backward: got {len(grads)} grad_tensors for {len(tensors)} tensors"
-        )
-    if not tensors:
-        raise _flodl.ArgumentError("backward: no tensors to differentiate")
-    for i, (t, g) in enumerate(zip(tensors, grads)):
-        if not isinstance(t, Variable) or not t.requires_grad:
-            raise _flodl.AutogradError(
-                f"backward: element {i} of tensors does not require grad and does not have a grad_fn"
-            )
-        if g is not None and not isinstance(g, Tensor):
-            raise TypeError(
-                f"backward: grad_tensors[{i}] must be a Tensor or None, got {type(g).__name__}"
-            )
-        if g is not None and list(g.shape) != list(t.shape):
-            raise _flodl.ShapeError(
-                f"backward: grad_tensors[{i}] has shape {list(g.shape)}, its output {list(t.shape)}"
-            )
     if isinstance(inputs, Variable):
         inputs = [inputs]
-    if len(tensors) == 1:
-        tensors[0].backward(grads[0], retain_graph, create_graph, inputs)
-        return
-    # One root, whose gradient reaches each output as its own grad tensor:
-    # d/dt_i of sum_i <t_i, g_i> is g_i.
-    total = None
-    for t, g in zip(tensors, grads):
-        if g is None:
-            if t.numel() != 1:
-                raise _flodl.AutogradError(
-                    "backward: grad can be implicitly created only for scalar outputs"
-                )
-            term = t.sum()
-        else:
-            term = (t * g).sum()
-        total = term if total is None else total + term
-    total.backward(None, retain_graph, create_graph, inputs)
+    _flodl._autograd_backward(
+        tensors, grads, retain_graph, create_graph, None if inputs is None else list(inputs)
+    )
 
 
 class detect_anomaly:

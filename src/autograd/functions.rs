@@ -1,5 +1,6 @@
 //! Autograd beyond `backward()`: an upstream gradient, a retained graph,
-//! gradients restricted to some inputs ([`Variable::backward_with`]), and
+//! gradients restricted to some inputs ([`Variable::backward_with`]),
+//! several outputs in one pass ([`backward`]), and
 //! gradients returned instead of accumulated, with their own graph for
 //! higher orders ([`grad`]).
 
@@ -46,61 +47,103 @@ impl Variable {
     /// leaves' gradients. Without `retain_graph`, the output's graph is cut
     /// afterwards, as plain `backward()` does.
     pub fn backward_with(&self, options: BackwardOptions<'_>) -> Result<()> {
-        let op = "backward";
-        let raw = self.raw();
-        match options.gradient {
-            Some(g) if g.shape() != self.shape() => bail!(
+        let gradient = [options.gradient];
+        let options = BackwardOptions {
+            gradient: None,
+            ..options
+        };
+        backward(&[self], &gradient, options)
+    }
+}
+
+/// Fills the leaves' gradients from several outputs in one backward pass,
+/// as `torch.autograd.backward`: output `i`'s upstream gradient is
+/// `gradients[i]` (`None` for a single-element output: 1), and each leaf
+/// gets the sum over the outputs. `options` as for
+/// [`Variable::backward_with`], whose `gradient` goes in `gradients`
+/// instead (giving it here is an Argument error). Every output is checked
+/// before anything runs.
+pub fn backward(
+    outputs: &[&Variable],
+    gradients: &[Option<&Tensor>],
+    options: BackwardOptions<'_>,
+) -> Result<()> {
+    let op = "backward";
+    if outputs.is_empty() {
+        bail!(Argument, "{op}: no outputs to differentiate");
+    }
+    if gradients.len() != outputs.len() {
+        bail!(
+            Argument,
+            "{op}: got {} gradients for {} outputs",
+            gradients.len(),
+            outputs.len()
+        );
+    }
+    if options.gradient.is_some() {
+        bail!(
+            Argument,
+            "{op}: with several outputs, give each its gradient in gradients, not options.gradient"
+        );
+    }
+    let one = outputs.len() == 1;
+    for (i, (output, gradient)) in outputs.iter().zip(gradients).enumerate() {
+        let which = match one {
+            true => "the output".to_string(),
+            false => format!("output {i}"),
+        };
+        match gradient {
+            Some(g) if g.shape() != output.shape() => bail!(
                 Shape,
-                "{op}: the gradient's shape {:?} differs from the output's {:?}",
+                "{op}: the gradient of {which} has shape {:?}, the output {:?}",
                 g.shape(),
-                self.shape()
+                output.shape()
             ),
-            None if self.numel() != 1 => bail!(
+            None if output.numel() != 1 => bail!(
                 Autograd,
-                "{op}: an output of shape {:?} ({} elements) needs a gradient of its shape (or reduce it first, e.g. with sum())",
-                self.shape(),
-                self.numel()
+                "{op}: {which} has shape {:?} ({} elements) and needs a gradient of its shape (or reduce it first, e.g. with sum())",
+                output.shape(),
+                output.numel()
             ),
             _ => {}
         }
-        if !self.requires_grad() {
-            bail!(Autograd, "{op}: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph", describe(raw));
+        if !output.requires_grad() {
+            bail!(Autograd, "{op}: {which} ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph", describe(output.raw()));
         }
-        if options.inputs.is_some_and(|inputs| inputs.is_empty()) {
-            bail!(
-                Argument,
-                "{op}: inputs is empty; leave it out (None) to fill every leaf's gradient"
-            );
-        }
-        let retain_graph = options.retain_graph || options.create_graph;
-        let inputs: Vec<Option<&tch::Tensor>> = options
-            .inputs
-            .unwrap_or(&[])
-            .iter()
-            .map(|v| Some(v.raw()))
-            .collect();
-        Variable::count_backward_pass();
-        run::<(), _, _>(op, &[raw], || {
-            crate::ffi::backward(
-                &[Some(raw)],
-                &[options.gradient.map(Operand::raw)],
-                retain_graph,
-                options.create_graph,
-                &inputs,
-            )
-        })?;
-        if !retain_graph && !self.is_leaf() {
-            if crate::ffi::detach_in_place(raw).is_err() {
+    }
+    if options.inputs.is_some_and(|inputs| inputs.is_empty()) {
+        bail!(
+            Argument,
+            "{op}: inputs is empty; leave it out (None) to fill every leaf's gradient"
+        );
+    }
+    let retain_graph = options.retain_graph || options.create_graph;
+    let inputs: Vec<Option<&tch::Tensor>> = options
+        .inputs
+        .unwrap_or(&[])
+        .iter()
+        .map(|v| Some(v.raw()))
+        .collect();
+    let raws: Vec<&tch::Tensor> = outputs.iter().map(|o| o.raw()).collect();
+    let roots: Vec<Option<&tch::Tensor>> = raws.iter().map(|r| Some(*r)).collect();
+    let grads: Vec<Option<&tch::Tensor>> = gradients.iter().map(|g| g.map(Operand::raw)).collect();
+    Variable::count_backward_pass();
+    run::<(), _, _>(op, &raws, || {
+        crate::ffi::backward(&roots, &grads, retain_graph, options.create_graph, &inputs)
+    })?;
+    if !retain_graph {
+        for output in outputs.iter().filter(|o| !o.is_leaf()) {
+            if crate::ffi::detach_in_place(output.raw()).is_err() {
                 bail!(
                     Autograd,
                     "{op}: the gradients are filled, but libtorch could not free the graph of {}",
-                    describe(raw)
+                    describe(output.raw())
                 );
             }
-            self.mark_freed();
+            output.mark_freed();
         }
-        Ok(())
     }
+    Ok(())
 }
 
 /// The gradients of `outputs` with respect to `inputs`, returned rather

@@ -184,6 +184,73 @@ fn autograd_grad(
     })
 }
 
+/// `flodl.autograd.backward`'s core: the leaves' gradients from several
+/// outputs in one pass (`grad_tensors` one per output, None for a
+/// single-element one), as `torch.autograd.backward`.
+#[pyfunction(name = "_autograd_backward")]
+#[pyo3(signature = (tensors, grad_tensors, retain_graph = None, create_graph = false, inputs = None))]
+fn autograd_backward(
+    py: Python<'_>,
+    tensors: Vec<Bound<'_, PyAny>>,
+    grad_tensors: Vec<Bound<'_, PyAny>>,
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    inputs: Option<Vec<PyRef<'_, classes::PyVariable>>>,
+) -> PyResult<()> {
+    crate::python::guard::run("autograd_backward", move || {
+        let mut outputs = Vec::with_capacity(tensors.len());
+        for (i, t) in tensors.iter().enumerate() {
+            outputs.push(match t.cast::<classes::PyVariable>() {
+                Ok(v) => v.get().inner.clone(),
+                // A Tensor requires no grad: Rust's check says so.
+                Err(_) => crate::Variable::new(args::tensor_values("backward", t)?, false)
+                    .map_err(|_| {
+                        pyo3::exceptions::PyTypeError::new_err(format!(
+                            "backward: tensors[{i}] must be a Variable, got {}",
+                            args::type_name(t)
+                        ))
+                    })?,
+            });
+        }
+        let mut gradients = Vec::with_capacity(grad_tensors.len());
+        for (i, g) in grad_tensors.iter().enumerate() {
+            gradients.push(match g.is_none() {
+                true => None,
+                false => Some(
+                    args::plain_tensor(g)
+                        .map(|t| t.get().inner.clone())
+                        .or_else(|| {
+                            g.cast::<classes::PyVariable>()
+                                .ok()
+                                .map(|v| v.get().inner.data())
+                        })
+                        .ok_or_else(|| {
+                            pyo3::exceptions::PyTypeError::new_err(format!(
+                                "backward: grad_tensors[{i}] must be a Tensor or None, got {}",
+                                args::type_name(g)
+                            ))
+                        })?,
+                ),
+            });
+        }
+        let outputs: Vec<&crate::Variable> = outputs.iter().collect();
+        let gradients: Vec<Option<&crate::Tensor>> = gradients.iter().map(Option::as_ref).collect();
+        let inputs: Option<Vec<&crate::Variable>> = inputs
+            .as_ref()
+            .map(|v| v.iter().map(|p| &p.inner).collect());
+        let options = crate::autograd::BackwardOptions {
+            gradient: None,
+            retain_graph: retain_graph.unwrap_or(create_graph),
+            inputs: inputs.as_deref(),
+            create_graph,
+        };
+        gil::without_gil(py, || {
+            crate::autograd::backward(&outputs, &gradients, options)
+        })
+        .map_err(hooks::restore)
+    })
+}
+
 /// Inference mode entered by `flodl.inference_mode`: left by `exit()` (or
 /// when collected), on the thread that entered it.
 #[pyclass(name = "_InferenceMode", module = "flodl", unsendable)]
@@ -555,6 +622,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(switches, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd_backward, m)?)?;
+    m.add_function(wrap_pyfunction!(autograd_backward, m)?)?;
     m.add_class::<InferenceMode>()?;
     m.add_class::<DetectAnomaly>()?;
     crate::ops::anomaly::set_location_source(python_location);
