@@ -1,6 +1,7 @@
 //! The Rust side of docs/training.md: each function is one of its examples
 //! (the docs show these bodies; tests/python/test_docs.py checks they
 //! match). Run: `cargo run --release --example training_snippets`.
+use flodl::distributions::{kl_divergence, Categorical, Distribution, Normal};
 use flodl::nn::{self, Module, Parameter};
 use flodl::optim::lr_scheduler::{CosineAnnealingLR, Schedule, Scheduler, StepLR};
 use flodl::optim::{self, AdamWOptions, SGDOptions};
@@ -155,18 +156,19 @@ fn distributions() -> Result<()> {
     let cpu = Device::CPU;
     let loc = Variable::new(Tensor::from_f64(&[0.0, 1.0], &[2], cpu)?, true)?;
     let scale = Variable::new(Tensor::from_f64(&[1.0, 2.0], &[2], cpu)?, false)?;
+    let normal = Normal::new(&loc, &scale, true)?; // true: check as validate_args
     let value = Variable::new(Tensor::from_f64(&[0.5, 0.5], &[2], cpu)?, false)?;
-    let log_prob = flodl::normal_log_prob(&value, &loc, &scale)?;
-    log_prob.sum()?.backward()?;
+    normal.log_prob(&value)?.sum()?.backward()?;
     println!("{:?}", loc.grad().unwrap().to_f64_vec()?); // [0.5, -0.125]
+    let prior = Normal::new(&loc.detach(), &scale.mul_scalar(2.0)?, true)?;
+    println!("KL {:?}", kl_divergence(&normal, &prior)?.shape()); // [2]
 
     // A policy's log-probability of its actions and its entropy.
     let logits = Variable::new(Tensor::randn(&[4, 3], TensorOptions::default())?, true)?;
-    let probs = logits.data().softmax(-1)?;
-    let actions = probs.multinomial(1, true)?.squeeze(-1)?;
-    let log_prob = flodl::categorical_log_prob(&logits, &actions, None)?;
-    let bonus = flodl::categorical_entropy(&logits, None)?.mean()?;
-    let loss = log_prob.sum()?.add(&bonus.mul_scalar(0.01)?)?;
+    let policy = Categorical::from_logits(&logits, true)?;
+    let actions = Variable::new(policy.sample(&[])?, false)?;
+    let bonus = policy.entropy()?.mean()?.mul_scalar(0.01)?;
+    let loss = policy.log_prob(&actions)?.sum()?.add(&bonus)?;
     loss.backward()?;
     println!("{:?}", logits.grad().unwrap().shape()); // [4, 3]
     Ok(())

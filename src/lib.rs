@@ -12,6 +12,7 @@
 pub mod amp;
 pub mod autograd;
 pub mod cuda;
+pub mod distributions;
 mod dtype;
 mod error;
 mod ffi;

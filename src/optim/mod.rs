@@ -588,6 +588,7 @@ fn load_failure(owner: &str) -> impl Fn(String) -> crate::Error + '_ {
 /// device, and to a floating parameter's dtype; `step` as saved. `owner`
 /// names the optimizer in errors.
 #[allow(clippy::type_complexity)] // the loaded entries of each parameter
+#[cfg(feature = "python")] // only Python has optimizers of one's own
 pub(crate) fn read_generic_state(
     owner: &str,
     params: &[Vec<&tch::Tensor>],
@@ -629,6 +630,7 @@ pub(crate) fn read_generic_state(
 
 /// A loaded state value for `param`: its tensors copied onto the
 /// parameter's device (and dtype, for a floating parameter) unless `step`.
+#[cfg(feature = "python")]
 fn placed(param: &tch::Tensor, value: &Value, step: bool) -> Result<Value> {
     let items = |items: &[Value]| -> Result<Vec<Value>> {
         items.iter().map(|v| placed(param, v, step)).collect()

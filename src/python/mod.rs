@@ -9,6 +9,7 @@ mod classes; // the classes' structs (a leaf: no binding module imports another 
 mod conv; // flodl.nn's convolutions on flodl::nn's
 mod cuda; // flodl.cuda's graphs, graphed step and statistics
 mod device; // Device, TensorOptions
+mod distributions; // flodl.distributions on flodl::distributions
 mod errors; // the exception classes, and Error -> PyErr
 mod extension; // values crossing into a user's own extension module
 mod func; // flodl.func's transforms on flodl::func
@@ -593,6 +594,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<classes::PyTensor>()?;
     m.add_class::<classes::PyVariable>()?;
     m.add_class::<classes::PyDevice>()?;
+    m.add_class::<distributions::PyDistribution>()?;
     m.add_class::<hooks::PyHookHandle>()?;
     m.add_class::<classes::PyTensorOptions>()?;
     m.add_class::<crate::DType>()?;

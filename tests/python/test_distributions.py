@@ -310,3 +310,31 @@ def test_values_torch_takes_flodl_takes() -> None:
         flodl.categorical_kl(flodl.tensor(1.0), flodl.tensor(2.0))
     with pytest.raises(NotImplementedError):
         D.Independent(D.Bernoulli(probs=flodl.ones(2) * 0.5), 1).enumerate_support()
+
+
+def test_independent_over_a_distribution_of_one_s_own_as_torch() -> None:
+    def run(m, d):
+        class Uniformish(d.Distribution):
+            def __init__(self, low):
+                self.low = low
+                super().__init__(low.shape, validate_args=False)
+
+            def log_prob(self, value):
+                return value * 0 - self.low
+
+            def entropy(self):
+                return self.low * 2
+
+        low = m.tensor([[1.0, 2.0, 3.0], [0.5, 0.5, 0.5]])
+        i = d.Independent(Uniformish(low), 1)
+        return [
+            list(i.batch_shape),
+            list(i.event_shape),
+            i.log_prob(m.zeros(2, 3)),
+            i.entropy(),
+        ]
+
+    got, want = both(run)
+    assert got[:2] == want[:2] == [[2], [3]]
+    for g, w in zip(got[2:], want[2:]):
+        same(g, w)

@@ -3,20 +3,17 @@
 
 The classes keep PyTorch's object model (``batch_shape``, ``event_shape``,
 ``sample``/``rsample``, ``log_prob``, ``entropy``, ``mean``, ``stddev``, ...,
-``validate_args``); the math is the op table's (``normal_log_prob``,
-``categorical_entropy``, ``bernoulli_kl``, ...: Rust, PyTorch's formulas in
-its order), so log-probabilities and their gradients are PyTorch's, and the
-draws come from libtorch's generator as PyTorch's do (the same seed gives the
-same samples). A distribution made from ``probs`` passes them to the ops
-with the logits PyTorch derives from them, so both kinds agree with
-PyTorch exactly. The submodules of
+``validate_args``, the KL registry); each built-in one holds a
+``flodl::distributions`` distribution, which does every computation (the
+op table's formulas in PyTorch's order, the parameter and value checks, the
+draws from libtorch's generator), so log-probabilities and their gradients
+are PyTorch's and the same seed gives the same samples. The submodules of
 ``torch.distributions`` (``categorical``, ``normal``, ``bernoulli``,
 ``independent``, ``kl``, ``distribution``) name the same classes.
 """
 
 from __future__ import annotations
 
-import math
 from numbers import Number
 from typing import Any, Callable, ClassVar
 
@@ -36,61 +33,39 @@ __all__ = [
 ]
 
 
-def _broadcast_all(name: str, *values: Any) -> list[Tensor]:
-    """The parameters as tensors of one shape, as PyTorch's ``broadcast_all``:
-    a number takes the first tensor's dtype and device (float32 when all are
-    numbers)."""
-    import numpy as np
-
-    tensors = [v for v in values if isinstance(v, Tensor)]
+def _as_tensors(name: str, *values: Any) -> list[Tensor]:
+    """The parameters as tensors, as PyTorch's ``broadcast_all`` makes them:
+    a number takes the first tensor's dtype and device (float32 when all
+    are numbers); Rust broadcasts them."""
     for v in values:
         if not isinstance(v, (Tensor, Number)):
             raise TypeError(
                 f"{name}: the parameters must be tensors or numbers, got {type(v).__name__}"
             )
-    like = tensors[0] if tensors else None
-    made = [
-        v
-        if isinstance(v, Tensor)
-        else _flodl_tensor(float(v), like.dtype if like is not None else None, like)
-        for v in values
-    ]
-    try:
-        shape = tuple(np.broadcast_shapes(*(tuple(t.shape) for t in made)))
-    except ValueError:
-        shapes = ", ".join(str(list(t.shape)) for t in made)
-        raise _flodl.ShapeError(
-            f"{name}: the parameters' shapes {shapes} do not broadcast"
-        ) from None
-    return [t if tuple(t.shape) == shape else t.expand(list(shape)) for t in made]
+    like = next((v for v in values if isinstance(v, Tensor)), None)
+    return [v if isinstance(v, Tensor) else _number_like(v, like) for v in values]
 
 
-def _flodl_tensor(value: float, dtype: Any, like: Tensor | None) -> Tensor:
+def _number_like(value: Any, like: Tensor | None) -> Tensor:
     from .. import _creation
 
-    return _creation.tensor(value, dtype=dtype, device=None if like is None else like.device)
-
-
-def _sum_rightmost(value: Tensor, dims: int) -> Tensor:
-    """``value`` summed over its last ``dims`` dims."""
-    if dims == 0:
-        return value
-    return value.reshape([*value.shape[: value.dim() - dims], -1]).sum(-1)
-
-
-def _fail(dist: Distribution, message: str) -> ArgumentError:
-    return ArgumentError(f"{type(dist).__name__}: {message}")
+    if like is None:
+        return _creation.tensor(float(value))
+    return _creation.tensor(float(value), dtype=like.dtype, device=like.device)
 
 
 class Distribution:
     """The base class, as ``torch.distributions.Distribution``: shapes,
     ``validate_args`` (on by default, as in PyTorch), and the methods a
-    distribution defines."""
+    distribution defines. The built-in subclasses hold a Rust distribution
+    (``_impl``) that computes them; a subclass of one's own defines its own."""
 
     has_rsample = False
     has_enumerate_support = False
     arg_constraints: ClassVar[dict[str, str]] = {}
     _validate_default = True
+    _impl: Any = None
+    _shown: tuple[str, ...] = ("loc", "scale")  # the parameters repr shows
 
     def __init__(
         self,
@@ -111,6 +86,15 @@ class Distribution:
             raise ArgumentError("set_default_validate_args: expected a bool")
         Distribution._validate_default = value
 
+    @staticmethod
+    def _validating(validate_args: bool | None) -> bool:
+        return Distribution._validate_default if validate_args is None else bool(validate_args)
+
+    def _held(self, impl: Any, validate_args: bool | None) -> None:
+        """Holds the Rust distribution ``impl``, and takes its shapes."""
+        self._impl = impl
+        Distribution.__init__(self, impl.batch_shape, impl.event_shape, validate_args)
+
     @property
     def batch_shape(self) -> Size:
         return self._batch_shape
@@ -122,22 +106,39 @@ class Distribution:
     def _extended_shape(self, sample_shape: Any = ()) -> Size:
         return Size((*Size(sample_shape), *self._batch_shape, *self._event_shape))
 
+    def _value(self, value: Any) -> Tensor:
+        """A value for ``log_prob``/``cdf``: a tensor; a number only without
+        validation, where torch's arithmetic takes one."""
+        if isinstance(value, Tensor):
+            return value
+        if self._validate_args or not isinstance(value, Number):
+            raise ArgumentError(f"{type(self).__name__}: the value argument must be a Tensor")
+        return _number_like(value, self._impl.mean())
+
     def sample(self, sample_shape: Any = ()) -> Tensor:
         """Draws of ``sample_shape + batch_shape + event_shape``, outside the graph."""
+        if self._impl is not None:
+            return self._impl.sample(list(Size(sample_shape)))
         with no_grad():
             return self.rsample(sample_shape)
 
     def rsample(self, sample_shape: Any = ()) -> Tensor:
+        if self._impl is not None and self.has_rsample:
+            return self._impl.rsample(list(Size(sample_shape)))
         raise NotImplementedError(f"{type(self).__name__} has no reparameterized sample")
 
     def sample_n(self, n: int) -> Tensor:
         return self.sample((n,))
 
     def log_prob(self, value: Tensor) -> Tensor:
-        raise NotImplementedError
+        if self._impl is None:
+            raise NotImplementedError
+        return self._impl.log_prob(self._value(value))
 
     def entropy(self) -> Tensor:
-        raise NotImplementedError
+        if self._impl is None:
+            raise NotImplementedError
+        return self._impl.entropy()
 
     def cdf(self, value: Tensor) -> Tensor:
         raise NotImplementedError
@@ -150,56 +151,37 @@ class Distribution:
 
     @property
     def mean(self) -> Tensor:
-        raise NotImplementedError
+        if self._impl is None:
+            raise NotImplementedError
+        return self._impl.mean()
 
     @property
     def mode(self) -> Tensor:
-        raise NotImplementedError
+        if self._impl is None:
+            raise NotImplementedError
+        return self._impl.mode()
 
     @property
     def variance(self) -> Tensor:
-        raise NotImplementedError
+        if self._impl is None:
+            raise NotImplementedError
+        return self._impl.variance()
 
     @property
     def stddev(self) -> Tensor:
-        return self.variance.sqrt()
+        if self._impl is None:
+            return self.variance.sqrt()
+        return self._impl.stddev()
 
-    def _check_value(self, value: Any, support: Callable[[Tensor], Tensor] | None) -> None:
-        """PyTorch's checks of a value, when ``validate_args``: a tensor,
-        whose shape broadcasts with the batch and event shapes, and (when a
-        support is given) inside the support."""
-        if not self._validate_args:
-            return
-        import numpy as np
-
-        if not isinstance(value, Tensor):
-            raise _fail(self, "the value argument must be a Tensor")
-        event = len(self._event_shape)
-        if event and tuple(value.shape[value.dim() - event :]) != tuple(self._event_shape):
-            raise _fail(self, f"the value's event shape must be {list(self._event_shape)}")
-        try:
-            np.broadcast_shapes(tuple(value.shape), tuple(self._extended_shape()))
-        except ValueError:
-            raise _fail(
-                self,
-                f"the value of shape {list(value.shape)} is not compatible with the batch "
-                f"shape {list(self._batch_shape)}",
-            ) from None
-        if support is not None and not bool(support(value.detach().double()).all()):
-            raise _fail(self, "the value is outside the support of the distribution")
-
-    def _check_parameter(self, name: str, ok: Tensor, constraint: str) -> None:
-        if self._validate_args and not bool(ok.all()):
-            raise _fail(
-                self,
-                f"expected parameter {name} to satisfy the constraint {constraint}, "
-                "but found invalid values",
-            )
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        if self._impl is None or not self.has_enumerate_support:
+            raise NotImplementedError
+        return self._impl.enumerate_support(expand)
 
     def __repr__(self) -> str:
         parts = []
         for name in self.arg_constraints:
-            value = self.__dict__.get(name, self.__dict__.get(f"_{name}"))
+            value = getattr(self, name, None) if name in self._shown else None
             if isinstance(value, Tensor):
                 parts.append(f"{name}: {value if value.numel() == 1 else value.shape}")
         return f"{type(self).__name__}({', '.join(parts)})"
@@ -215,64 +197,38 @@ class Normal(Distribution):
     has_rsample = True
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
-        self.loc, self.scale = _broadcast_all("Normal", loc, scale)
-        numbers = isinstance(loc, Number) and isinstance(scale, Number)
-        super().__init__(Size() if numbers else self.loc.shape, validate_args=validate_args)
-        self._check_parameter("loc", ~self.loc.isnan(), "Real()")
-        self._check_parameter("scale", self.scale > 0, "GreaterThan(lower_bound=0.0)")
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
-
-    @property
-    def mode(self) -> Tensor:
-        return self.loc
-
-    @property
-    def stddev(self) -> Tensor:
-        return self.scale
-
-    @property
-    def variance(self) -> Tensor:
-        return self.scale.pow(2)
-
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        shape = list(self._extended_shape(sample_shape))
-        with no_grad():
-            return _flodl._normal(self.loc.expand(shape), self.scale.expand(shape))
-
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        shape = list(self._extended_shape(sample_shape))
-        eps = Tensor.empty(shape, dtype=self.loc.dtype, device=self.loc.device)
-        eps.normal_()
-        return self.loc + eps * self.scale
-
-    def _value(self, value: Any) -> Tensor:
-        # A number goes where torch's arithmetic takes one (without validation).
-        if isinstance(value, Number) and not self._validate_args:
-            return _flodl_tensor(float(value), self.loc.dtype, self.loc)
-        return value
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        self._check_value(value, lambda v: ~v.isnan())
-        return _flodl.normal_log_prob(self._value(value), self.loc, self.scale)
+        loc, scale = _as_tensors("Normal", loc, scale)
+        impl = _flodl._Distribution.normal(loc, scale, self._validating(validate_args))
+        self._held(impl, validate_args)
+        self.loc, self.scale = impl.param("loc"), impl.param("scale")
 
     def cdf(self, value: Tensor) -> Tensor:
-        self._check_value(value, lambda v: ~v.isnan())
-        return _flodl.normal_cdf(self._value(value), self.loc, self.scale)
+        return self._impl.cdf(self._value(value))
 
     def icdf(self, value: Tensor) -> Tensor:
-        return _flodl.normal_icdf(self._value(value), self.loc, self.scale)
-
-    def entropy(self) -> Tensor:
-        return _flodl.normal_entropy(self.scale)
+        return self._impl.icdf(self._value(value))
 
 
-class Categorical(Distribution):
+class _ProbsOrLogits(Distribution):
+    """A distribution made from ``probs`` or ``logits`` (one of them)."""
+
+    @property
+    def probs(self) -> Tensor:
+        return self._impl.param("probs")
+
+    @property
+    def logits(self) -> Tensor:
+        return self._impl.param("logits")
+
+    @property
+    def param_shape(self) -> Size:
+        return self.probs.shape
+
+
+class Categorical(_ProbsOrLogits):
     """A distribution over the class indices ``0..K`` of the last dim of
-    ``probs`` (non-negative, normalized here) or ``logits`` (normalized to
-    log-probabilities here), as ``torch.distributions.Categorical``."""
+    ``probs`` (non-negative, normalized) or ``logits`` (normalized to
+    log-probabilities), as ``torch.distributions.Categorical``."""
 
     arg_constraints: ClassVar[dict[str, str]] = {
         "probs": "Simplex()",
@@ -286,105 +242,12 @@ class Categorical(Distribution):
         logits: Tensor | None = None,
         validate_args: bool | None = None,
     ) -> None:
-        if (probs is None) == (logits is None):
-            raise ArgumentError(
-                "Categorical: either `probs` or `logits` must be specified, but not both."
-            )
-        if probs is not None:
-            if not isinstance(probs, Tensor) or probs.dim() < 1:
-                raise ArgumentError("Categorical: `probs` must be a tensor of at least one dim.")
-            self._probs: Tensor | None = probs / probs.sum(-1, keepdim=True)
-            self._logits: Tensor | None = None
-            self._given_logits = None
-            param = self._probs
-        else:
-            if not isinstance(logits, Tensor) or logits.dim() < 1:
-                raise ArgumentError("Categorical: `logits` must be a tensor of at least one dim.")
-            self._given_logits = logits
-            self._logits = logits - logits.logsumexp(-1, keepdim=True)
-            self._probs = None
-            param = self._logits
-        self._param = param
-        self._num_events = param.shape[-1]
-        batch = param.shape[:-1] if param.dim() > 1 else ()
-        super().__init__(batch, validate_args=validate_args)
-        if probs is not None:
-            total = self._probs.detach().sum(-1)
-            self._check_parameter(
-                "probs", (self._probs >= 0).all() & ((total - 1).abs() < 1e-6), "Simplex()"
-            )
-        else:
-            self._check_parameter("logits", ~self._logits.isnan(), "Real()")
-
-    @property
-    def logits(self) -> Tensor:
-        """Normalized log-probabilities (from ``probs``: their clamped logs)."""
-        if self._logits is None:
-            eps = _flodl.finfo(self._probs.dtype).eps
-            self._logits = self._probs.clamp(min=eps, max=1 - eps).log()
-        return self._logits
-
-    @property
-    def probs(self) -> Tensor:
-        if self._probs is None:
-            self._probs = self._logits.softmax(-1)
-        return self._probs
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.shape
-
-    @property
-    def _op_logits(self) -> Tensor:
-        # The ops normalize their logits as this class does, so the logits
-        # given are theirs (the same numbers as torch's normalized ones).
-        return self._given_logits if self._given_logits is not None else self.logits
-
-    @property
-    def _kept_probs(self) -> Tensor | None:
-        """The probabilities this distribution was made from (exact zeros
-        and all), for the ops; None when it was made from logits."""
-        return None if self._given_logits is not None else self.probs
-
-    @property
-    def mean(self) -> Tensor:
-        return Tensor.full(
-            list(self._extended_shape()),
-            math.nan,
-            dtype=self._param.dtype,
-            device=self._param.device,
-        )
-
-    @property
-    def mode(self) -> Tensor:
-        return self.probs.argmax(-1)
-
-    @property
-    def variance(self) -> Tensor:
-        return self.mean
-
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        sample_shape = Size(sample_shape)
-        count = math.prod(sample_shape)
-        with no_grad():
-            probs_2d = self.probs.detach().reshape([-1, self._num_events])
-            samples_2d = probs_2d.multinomial(count, True).t()
-            return samples_2d.reshape(list(self._extended_shape(sample_shape)))
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        self._check_value(value, lambda v: (v == v.floor()) & (v >= 0) & (v < self._num_events))
-        return _flodl.categorical_log_prob(self._op_logits, value, self._kept_probs)
-
-    def entropy(self) -> Tensor:
-        return _flodl.categorical_entropy(self._op_logits, self._kept_probs)
-
-    def enumerate_support(self, expand: bool = True) -> Tensor:
-        values = Tensor.arange(0, self._num_events, 1, dtype="int64", device=self._param.device)
-        values = values.reshape([-1] + [1] * len(self._batch_shape))
-        return values.expand([-1, *self._batch_shape]) if expand else values
+        validate = self._validating(validate_args)
+        self._held(_flodl._Distribution.categorical(probs, logits, validate), validate_args)
+        self._shown = ("probs",) if probs is not None else ("logits",)
 
 
-class Bernoulli(Distribution):
+class Bernoulli(_ProbsOrLogits):
     """A distribution over 0 and 1 with ``probs`` (or ``logits``) of 1, as
     ``torch.distributions.Bernoulli``."""
 
@@ -397,81 +260,13 @@ class Bernoulli(Distribution):
     def __init__(
         self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
     ) -> None:
-        if (probs is None) == (logits is None):
-            raise ArgumentError(
-                "Bernoulli: either `probs` or `logits` must be specified, but not both."
-            )
-        given = probs if probs is not None else logits
-        (param,) = _broadcast_all("Bernoulli", given)
         if probs is not None:
-            self._probs: Tensor | None = param
-            self._logits: Tensor | None = None
-        else:
-            self._logits, self._probs = param, None
-        self._given_probs = self._probs
-        self._param = param
-        super().__init__(
-            Size() if isinstance(given, Number) else param.shape, validate_args=validate_args
-        )
-        if probs is not None:
-            self._check_parameter(
-                "probs", (param >= 0) & (param <= 1), "Interval(lower_bound=0.0, upper_bound=1.0)"
-            )
-        else:
-            self._check_parameter("logits", ~param.isnan(), "Real()")
-
-    @property
-    def logits(self) -> Tensor:
-        if self._logits is None:
-            eps = _flodl.finfo(self._probs.dtype).eps
-            clamped = self._probs.clamp(min=eps, max=1 - eps)
-            self._logits = clamped.log() - (-clamped).log1p()
-        return self._logits
-
-    @property
-    def probs(self) -> Tensor:
-        if self._probs is None:
-            self._probs = self._logits.sigmoid()
-        return self._probs
-
-    @property
-    def param_shape(self) -> Size:
-        return self._param.shape
-
-    @property
-    def _kept_probs(self) -> Tensor | None:
-        """The probabilities this distribution was made from; None for logits."""
-        return None if self._logits is not None and self._probs is None else self._given_probs
-
-    @property
-    def mean(self) -> Tensor:
-        return self.probs
-
-    @property
-    def mode(self) -> Tensor:
-        mode = (self.probs >= 0.5).to(self.probs.dtype)
-        return mode.detach().masked_fill((self.probs == 0.5).detach(), math.nan)
-
-    @property
-    def variance(self) -> Tensor:
-        return self.probs * (1 - self.probs)
-
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        shape = list(self._extended_shape(sample_shape))
-        with no_grad():
-            return self.probs.detach().expand(shape).bernoulli()
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        self._check_value(value, lambda v: (v == 0) | (v == 1))
-        return _flodl.bernoulli_log_prob(self.logits, value)
-
-    def entropy(self) -> Tensor:
-        return _flodl.bernoulli_entropy(self.logits, self._kept_probs)
-
-    def enumerate_support(self, expand: bool = True) -> Tensor:
-        values = Tensor.arange(0.0, 2.0, 1.0, dtype=self._param.dtype, device=self._param.device)
-        values = values.reshape([-1] + [1] * len(self._batch_shape))
-        return values.expand([-1, *self._batch_shape]) if expand else values
+            (probs,) = _as_tensors("Bernoulli", probs)
+        if logits is not None:
+            (logits,) = _as_tensors("Bernoulli", logits)
+        validate = self._validating(validate_args)
+        self._held(_flodl._Distribution.bernoulli(probs, logits, validate), validate_args)
+        self._shown = ("probs",) if probs is not None else ("logits",)
 
 
 class Independent(Distribution):
@@ -485,23 +280,45 @@ class Independent(Distribution):
         reinterpreted_batch_ndims: int,
         validate_args: bool | None = None,
     ) -> None:
-        if reinterpreted_batch_ndims > len(base_distribution.batch_shape):
+        self.base_dist = base_distribution
+        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
+        if base_distribution._impl is not None:
+            impl = _flodl._Distribution.independent(
+                base_distribution._impl, reinterpreted_batch_ndims
+            )
+            self._held(impl, validate_args)
+            return
+        # A base of one's own (Python): its results summed over the event dims.
+        batch = tuple(base_distribution.batch_shape)
+        if reinterpreted_batch_ndims > len(batch):
             raise ArgumentError(
                 "Independent: expected reinterpreted_batch_ndims <= "
                 f"len(base_distribution.batch_shape), actual {reinterpreted_batch_ndims} vs "
-                f"{len(base_distribution.batch_shape)}"
+                f"{len(batch)}"
             )
-        shape = (*base_distribution.batch_shape, *base_distribution.event_shape)
-        event_dims = reinterpreted_batch_ndims + len(base_distribution.event_shape)
-        self.base_dist = base_distribution
-        self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
-        super().__init__(
-            shape[: len(shape) - event_dims], shape[len(shape) - event_dims :], validate_args
-        )
+        split = len(batch) - reinterpreted_batch_ndims
+        event = (*batch[split:], *base_distribution.event_shape)
+        super().__init__(batch[:split], event, validate_args)
 
-    @property
-    def has_rsample(self) -> bool:  # type: ignore[override]
-        return self.base_dist.has_rsample
+    def _summed(self, value: Tensor) -> Tensor:
+        n = self.reinterpreted_batch_ndims
+        return value.sum(list(range(-n, 0))) if n else value
+
+    def sample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.sample(sample_shape)
+
+    def rsample(self, sample_shape: Any = ()) -> Tensor:
+        return self.base_dist.rsample(sample_shape)
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        if self._impl is not None:
+            return super().log_prob(value)
+        return self._summed(self.base_dist.log_prob(value))
+
+    def entropy(self) -> Tensor:
+        if self._impl is not None:
+            return super().entropy()
+        return self._summed(self.base_dist.entropy())
 
     @property
     def mean(self) -> Tensor:
@@ -515,17 +332,9 @@ class Independent(Distribution):
     def variance(self) -> Tensor:
         return self.base_dist.variance
 
-    def sample(self, sample_shape: Any = ()) -> Tensor:
-        return self.base_dist.sample(sample_shape)
-
-    def rsample(self, sample_shape: Any = ()) -> Tensor:
-        return self.base_dist.rsample(sample_shape)
-
-    def log_prob(self, value: Tensor) -> Tensor:
-        return _sum_rightmost(self.base_dist.log_prob(value), self.reinterpreted_batch_ndims)
-
-    def entropy(self) -> Tensor:
-        return _sum_rightmost(self.base_dist.entropy(), self.reinterpreted_batch_ndims)
+    @property
+    def has_rsample(self) -> bool:  # type: ignore[override]
+        return self.base_dist.has_rsample
 
     def enumerate_support(self, expand: bool = True) -> Tensor:
         raise NotImplementedError("Enumeration over cartesian product is not implemented")
@@ -566,19 +375,12 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     return _KL[min(matches, key=depth)](p, q)
 
 
-@register_kl(Normal, Normal)
-def _kl_normal_normal(p: Normal, q: Normal) -> Tensor:
-    return _flodl.normal_kl(p.loc, p.scale, q.loc, q.scale)
+def _kl_of_impls(p: Distribution, q: Distribution) -> Tensor:
+    return p._impl.kl(q._impl)
 
 
-@register_kl(Categorical, Categorical)
-def _kl_categorical_categorical(p: Categorical, q: Categorical) -> Tensor:
-    return _flodl.categorical_kl(p._op_logits, q._op_logits, p._kept_probs, q._kept_probs)
-
-
-@register_kl(Bernoulli, Bernoulli)
-def _kl_bernoulli_bernoulli(p: Bernoulli, q: Bernoulli) -> Tensor:
-    return _flodl.bernoulli_kl(p.logits, q.logits, p._kept_probs, q._kept_probs)
+for _pair in [(Normal, Normal), (Categorical, Categorical), (Bernoulli, Bernoulli)]:
+    register_kl(*_pair)(_kl_of_impls)
 
 
 @register_kl(Independent, Independent)
@@ -587,4 +389,6 @@ def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
         raise NotImplementedError(
             "kl_divergence: Independent distributions of different reinterpreted_batch_ndims"
         )
-    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+    if p._impl is not None and q._impl is not None:
+        return p._impl.kl(q._impl)
+    return p._summed(kl_divergence(p.base_dist, q.base_dist))

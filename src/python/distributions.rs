@@ -1,0 +1,243 @@
+//! `flodl.distributions`' classes on `flodl::distributions`: each Python
+//! distribution holds one `_Distribution`, which does every computation;
+//! the Python classes keep PyTorch's object model (properties, the KL
+//! registry, subclassing).
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+use super::args::{plain_tensor, type_name};
+use super::classes::PyVariable;
+use crate::distributions::{
+    kl_divergence, Bernoulli, Categorical, Distribution, Independent, Normal,
+};
+use crate::Variable;
+
+/// A `flodl::distributions` distribution. `plain`: made from Tensors only,
+/// so results that need no grad come back as Tensors, as the ops give them.
+#[pyclass(name = "_Distribution", module = "flodl", frozen)]
+pub(crate) struct PyDistribution {
+    inner: Box<dyn Distribution>,
+    plain: bool,
+}
+
+// SAFETY: as for PyVariable: every method reads the distribution through
+// `&self`; its parameters are tensor handles, safe to read from several
+// threads (atomic refcounts), and none is changed after construction.
+unsafe impl Sync for PyDistribution {}
+
+/// A parameter or value: a Variable as it is, a Tensor as a constant; and
+/// whether it was a Variable.
+fn operand(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Variable, bool)> {
+    if let Ok(v) = obj.cast::<PyVariable>() {
+        return Ok((v.get().inner.clone(), true));
+    }
+    if let Some(t) = plain_tensor(obj) {
+        return Ok((Variable::new(t.get().inner.clone(), false)?, false));
+    }
+    Err(PyTypeError::new_err(format!(
+        "{op}: {what} must be a Tensor, got {}",
+        type_name(obj)
+    )))
+}
+
+/// A distribution with `probs` or `logits` (exactly one), made by `make`.
+fn of_probs_or_logits(
+    name: &str,
+    probs: Option<&Bound<'_, PyAny>>,
+    logits: Option<&Bound<'_, PyAny>>,
+    make: impl FnOnce(&Variable, bool) -> crate::Result<Box<dyn Distribution>>,
+) -> PyResult<PyDistribution> {
+    let (given, from_probs) = match (probs, logits) {
+        (Some(p), None) => (p, true),
+        (None, Some(l)) => (l, false),
+        _ => {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("{name}: either `probs` or `logits` must be specified, but not both."),
+            )
+            .into())
+        }
+    };
+    let what = if from_probs { "probs" } else { "logits" };
+    let (param, variable) = operand(name, what, given)?;
+    Ok(PyDistribution {
+        inner: make(&param, from_probs)?,
+        plain: !variable,
+    })
+}
+
+impl PyDistribution {
+    /// A result as Python: a Tensor where it needs no grad and the
+    /// distribution was made from Tensors.
+    fn out<'py>(&self, py: Python<'py>, v: Variable) -> PyResult<Bound<'py, PyAny>> {
+        match self.plain && !v.requires_grad() {
+            true => v.data().into_bound_py_any(py),
+            false => v.into_bound_py_any(py),
+        }
+    }
+
+    fn value(&self, value: &Bound<'_, PyAny>) -> PyResult<Variable> {
+        Ok(operand(self.inner.name(), "the value", value)?.0)
+    }
+}
+
+crate::python::guard::guarded! {
+
+#[pymethods]
+impl PyDistribution {
+    /// `Normal(loc, scale)` (Tensors, broadcast together).
+    #[staticmethod]
+    fn normal(loc: &Bound<'_, PyAny>, scale: &Bound<'_, PyAny>, validate: bool) -> PyResult<Self> {
+        let (loc, loc_var) = operand("Normal", "loc", loc)?;
+        let (scale, scale_var) = operand("Normal", "scale", scale)?;
+        Ok(PyDistribution {
+            inner: Box::new(Normal::new(&loc, &scale, validate)?),
+            plain: !(loc_var || scale_var),
+        })
+    }
+
+    /// `Categorical(probs=...)` or `Categorical(logits=...)`.
+    #[staticmethod]
+    #[pyo3(signature = (probs, logits, validate))]
+    fn categorical(
+        probs: Option<&Bound<'_, PyAny>>,
+        logits: Option<&Bound<'_, PyAny>>,
+        validate: bool,
+    ) -> PyResult<Self> {
+        of_probs_or_logits("Categorical", probs, logits, |param, from_probs| {
+            Ok(match from_probs {
+                true => Box::new(Categorical::from_probs(param, validate)?),
+                false => Box::new(Categorical::from_logits(param, validate)?),
+            })
+        })
+    }
+
+    /// `Bernoulli(probs=...)` or `Bernoulli(logits=...)`.
+    #[staticmethod]
+    #[pyo3(signature = (probs, logits, validate))]
+    fn bernoulli(
+        probs: Option<&Bound<'_, PyAny>>,
+        logits: Option<&Bound<'_, PyAny>>,
+        validate: bool,
+    ) -> PyResult<Self> {
+        of_probs_or_logits("Bernoulli", probs, logits, |param, from_probs| {
+            Ok(match from_probs {
+                true => Box::new(Bernoulli::from_probs(param, validate)?),
+                false => Box::new(Bernoulli::from_logits(param, validate)?),
+            })
+        })
+    }
+
+    /// `Independent(base, reinterpreted_batch_ndims)`.
+    #[staticmethod]
+    fn independent(base: &Self, reinterpreted_batch_ndims: usize) -> PyResult<Self> {
+        Ok(PyDistribution {
+            inner: Box::new(Independent::new(base.inner.boxed(), reinterpreted_batch_ndims)?),
+            plain: base.plain,
+        })
+    }
+
+    #[getter]
+    fn batch_shape(&self) -> PyResult<Vec<i64>> {
+        Ok(self.inner.batch_shape())
+    }
+
+    #[getter]
+    fn event_shape(&self) -> PyResult<Vec<i64>> {
+        Ok(self.inner.event_shape())
+    }
+
+    #[getter]
+    fn has_rsample(&self) -> PyResult<bool> {
+        Ok(self.inner.has_rsample())
+    }
+
+    /// A parameter by name (`loc`, `scale`, `probs`, `logits`), as kept
+    /// (broadcast or normalized).
+    fn param<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let any = self.inner.as_any();
+        let found = match name {
+            "loc" => any.downcast_ref::<Normal>().map(|d| d.loc().clone()),
+            "scale" => any.downcast_ref::<Normal>().map(|d| d.scale().clone()),
+            "probs" => (any.downcast_ref::<Categorical>().map(|d| d.probs().clone()))
+                .or_else(|| any.downcast_ref::<Bernoulli>().map(|d| d.probs().clone())),
+            "logits" => (any.downcast_ref::<Categorical>().map(|d| d.logits().clone()))
+                .or_else(|| any.downcast_ref::<Bernoulli>().map(|d| d.logits().clone())),
+            _ => None,
+        };
+        match found {
+            Some(v) => self.out(py, v),
+            None => Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("{}: has no parameter {name:?}", self.inner.name()),
+            )
+            .into()),
+        }
+    }
+
+    fn sample(&self, sample_shape: Vec<i64>) -> PyResult<crate::Tensor> {
+        Ok(self.inner.sample(&sample_shape)?)
+    }
+
+    fn rsample<'py>(&self, py: Python<'py>, sample_shape: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
+        let drawn = self.inner.rsample(&sample_shape)?;
+        self.out(py, drawn)
+    }
+
+    fn log_prob<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.log_prob(&self.value(value)?)?;
+        self.out(py, v)
+    }
+
+    fn cdf<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.cdf(&self.value(value)?)?;
+        self.out(py, v)
+    }
+
+    fn icdf<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.icdf(&self.value(value)?)?;
+        self.out(py, v)
+    }
+
+    fn entropy<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.entropy()?;
+        self.out(py, v)
+    }
+
+    fn mean<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.mean()?;
+        self.out(py, v)
+    }
+
+    fn mode<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.mode()?;
+        self.out(py, v)
+    }
+
+    fn variance<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.variance()?;
+        self.out(py, v)
+    }
+
+    fn stddev<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.inner.stddev()?;
+        self.out(py, v)
+    }
+
+    fn enumerate_support(&self, expand: bool) -> PyResult<crate::Tensor> {
+        Ok(self.inner.enumerate_support(expand)?)
+    }
+
+    /// `KL(self || other)`.
+    fn kl<'py>(&self, py: Python<'py>, other: &Self) -> PyResult<Bound<'py, PyAny>> {
+        let v = kl_divergence(self.inner.as_ref(), other.inner.as_ref())?;
+        match self.plain && other.plain && !v.requires_grad() {
+            true => v.data().into_bound_py_any(py),
+            false => v.into_bound_py_any(py),
+        }
+    }
+}
+
+}

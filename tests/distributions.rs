@@ -1,0 +1,92 @@
+//! flodl::distributions from Rust alone, against closed forms.
+use flodl::distributions::{
+    kl_divergence, Bernoulli, Categorical, Distribution, Independent, Normal,
+};
+use flodl::{Device, ErrorKind, Tensor, Variable};
+
+fn var(values: &[f64], shape: &[i64], requires_grad: bool) -> Variable {
+    Variable::new(
+        Tensor::from_f64(values, shape, Device::CPU).unwrap(),
+        requires_grad,
+    )
+    .unwrap()
+}
+
+fn close(a: &Variable, b: &[f64]) {
+    let a = a.data().to_f64_vec().unwrap();
+    assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
+    for (x, y) in a.iter().zip(b) {
+        assert!(
+            (x - y).abs() < 1e-9 || (x.is_nan() && y.is_nan()),
+            "{a:?} vs {b:?}"
+        );
+    }
+}
+
+#[test]
+fn normal_broadcasts_and_differentiates() {
+    let loc = var(&[0.0, 1.0], &[2], true);
+    let scale = var(&[2.0], &[1], false);
+    let n = Normal::new(&loc, &scale, true).unwrap();
+    assert_eq!(n.batch_shape(), vec![2]);
+    let x = var(&[1.0, 1.0], &[2], false);
+    let log_2pi = (2.0 * std::f64::consts::PI).ln();
+    let expected = |z: f64| -z * z / 8.0 - 2f64.ln() - 0.5 * log_2pi;
+    close(&n.log_prob(&x).unwrap(), &[expected(1.0), expected(0.0)]);
+    n.log_prob(&x).unwrap().sum().unwrap().backward().unwrap();
+    // d/dloc = (x - loc) / scale^2
+    assert_eq!(loc.grad().unwrap().to_f64_vec().unwrap(), vec![0.25, 0.0]);
+    close(&n.variance().unwrap(), &[4.0, 4.0]);
+    assert_eq!(n.rsample(&[3]).unwrap().shape(), vec![3, 2]);
+    assert_eq!(n.sample(&[5, 1]).unwrap().shape(), vec![5, 1, 2]);
+    let bad = Normal::new(&loc, &var(&[-1.0], &[1], false), true).unwrap_err();
+    assert_eq!(bad.kind(), ErrorKind::Argument);
+    assert!(bad.to_string().contains("GreaterThan"), "{bad}");
+    let wrong = n.log_prob(&var(&[0.0, 0.0, 0.0], &[3], false)).unwrap_err();
+    assert!(wrong.to_string().contains("not compatible"), "{wrong}");
+    let shapes = Normal::new(&loc, &var(&[1.0, 1.0, 1.0], &[3], false), true).unwrap_err();
+    assert_eq!(shapes.kind(), ErrorKind::Shape);
+}
+
+#[test]
+fn categorical_and_bernoulli_from_probs_and_logits() {
+    let c = Categorical::from_probs(&var(&[1.0, 3.0], &[2], false), true).unwrap();
+    close(c.probs(), &[0.25, 0.75]);
+    close(
+        &c.log_prob(&var(&[1.0], &[1], false)).unwrap(),
+        &[0.75f64.ln()],
+    );
+    let from_logits = Categorical::from_logits(&var(&[0.0, 3f64.ln()], &[2], false), true).unwrap();
+    close(from_logits.probs(), &[0.25, 0.75]);
+    close(&kl_divergence(&c, &from_logits).unwrap(), &[0.0]);
+    assert_eq!(
+        c.enumerate_support(true).unwrap().to_f64_vec().unwrap(),
+        vec![0.0, 1.0]
+    );
+    let outside = c.log_prob(&var(&[2.0], &[1], false)).unwrap_err();
+    assert!(outside.to_string().contains("support"), "{outside}");
+    let b = Bernoulli::from_probs(&var(&[0.5, 0.9], &[2], false), true).unwrap();
+    close(&b.mode().unwrap(), &[f64::NAN, 1.0]);
+    close(&b.variance().unwrap(), &[0.25, 0.9 * (1.0 - 0.9)]);
+    assert!(Bernoulli::from_probs(&var(&[1.5], &[1], false), true).is_err());
+    assert!(Bernoulli::from_probs(&var(&[1.5], &[1], false), false).is_ok());
+    let mismatch = kl_divergence(&b, &c).unwrap_err();
+    assert_eq!(mismatch.kind(), ErrorKind::Argument);
+}
+
+#[test]
+fn independent_sums_over_its_event_dims() {
+    let loc = var(&[0.0; 6], &[2, 3], false);
+    let scale = var(&[1.0; 6], &[2, 3], false);
+    let base = Normal::new(&loc, &scale, true).unwrap();
+    let d = Independent::new(Box::new(base.clone()), 1).unwrap();
+    assert_eq!((d.batch_shape(), d.event_shape()), (vec![2], vec![3]));
+    let x = var(&[0.0; 6], &[2, 3], false);
+    let per_element = base.log_prob(&x).unwrap().data().to_f64_vec().unwrap()[0];
+    close(
+        &d.log_prob(&x).unwrap(),
+        &[3.0 * per_element, 3.0 * per_element],
+    );
+    close(&kl_divergence(&d, &d.clone()).unwrap(), &[0.0, 0.0]);
+    assert!(Independent::new(Box::new(base), 3).is_err());
+}
