@@ -37,11 +37,10 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         if dtype is not None:
             # Before the shape: PyTorch converts the first numbers first.
             _check_integral_target(data, dtype)
-        # PyTorch's dtype for the items; numpy's (and float32 for Python
-        # floats) where it has none to say. Floats stay float64 until they
-        # are converted, once, to it.
+        # PyTorch's dtype for the items; numpy's where it has none to say.
+        # Floats stay float64 until they are converted, once, to it.
         inferred = _inferred_dtype(data) if dtype is None else None
-        array = _as_array(data, default_float=dtype is None and inferred is None)
+        array = _as_array(data)
         if inferred == _flodl.DType.Int64 and array.dtype.kind not in "biu":
             # Only ints (and bools), yet numpy could not hold them in int64.
             raise _flodl.ArgumentError("tensor: an int does not fit in int64 (at most 2**63 - 1)")
@@ -70,7 +69,7 @@ def _inferred_dtype(data: Any) -> Any:
     number has its dtype above, and a numpy array or scalar, a Tensor or a
     torch tensor its own. None for data of other items (numpy's conversion
     decides, or refuses)."""
-    found = _PYTHON_NUMBERS.get(type(data))
+    found = _number_dtype(type(data))
     if found is not None:
         return found
     if isinstance(data, (list, tuple)):
@@ -82,12 +81,12 @@ def _inferred_dtype(data: Any) -> Any:
         result, walked = None, set()
         for kind in kinds:
             # A number's dtype is its type's: Python's, or a numpy scalar's.
-            if kind in _PYTHON_NUMBERS:
-                found = _PYTHON_NUMBERS[kind]
-            elif issubclass(kind, np.generic):
+            if issubclass(kind, np.generic):
                 found = _dtype_named(np.dtype(kind).name)
                 if found is None:
                     return None
+            elif _number_dtype(kind) is not None:
+                found = _number_dtype(kind)
             else:
                 walked.add(kind)  # containers and tensors: item by item
                 continue
@@ -105,6 +104,16 @@ def _inferred_dtype(data: Any) -> Any:
     if dtype is None:
         return None
     return _dtype_named(str(dtype).rpartition(".")[2])
+
+
+def _number_dtype(kind: type) -> Any:
+    """The dtype of a Python number type (a subclass too: an int subclass
+    is an int, as PyTorch reads it, but numpy's float64 keeps its own);
+    None for another type."""
+    found = _PYTHON_NUMBERS.get(kind)
+    if found is None and issubclass(kind, (bool, int, float)) and kind.__module__ != "numpy":
+        found = next(v for k, v in _PYTHON_NUMBERS.items() if issubclass(kind, k))
+    return found
 
 
 def _dtype_named(name: str) -> Any:
@@ -524,7 +533,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return result
 
 
-def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
+def _as_array(data: Any) -> np.ndarray:
     # numpy is imported on first use: `import flodl` stays light, and
     # numpy's BLAS threads do not start until something needs numpy.
     import numpy as np
@@ -551,10 +560,6 @@ def _as_array(data: Any, default_float: bool = True) -> np.ndarray:
             # numpy makes ints in [2**63, 2**64) uint64 and larger ones
             # objects; PyTorch's ints are int64.
             raise _flodl.ArgumentError("tensor: an int does not fit in int64 (at most 2**63 - 1)")
-        if array.dtype.kind == "f" and default_float:
-            # Python floats are PyTorch's default float32; numpy's float
-            # scalars among them keep their own dtype.
-            array = array.astype(_float_dtype(data))
     if array.dtype.kind not in _NUMBER_KINDS:
         raise TypeError(f"tensor: expected numbers, got {type(data).__name__} of {array.dtype}")
     return array
@@ -655,16 +660,6 @@ def _leaves(data: Any) -> tuple[Any, set[type]]:
 def _has_huge_int(data: Any) -> bool:
     leaves, kinds = _leaves(data)
     return int in kinds and any(type(x) is int and not -(2**63) <= x < 2**63 for x in leaves)
-
-
-def _float_dtype(data: Any) -> np.dtype:
-    """The float dtype PyTorch infers for nested sequences: float32 for
-    Python floats, promoted by any numpy float scalar's own dtype."""
-    import numpy as np
-
-    _, kinds = _leaves(data)
-    found = [np.dtype(k) for k in kinds if issubclass(k, np.floating)]
-    return np.result_type(np.float32, *found)
 
 
 def _deepcopy(obj: Tensor | Variable, memo: dict[Any, Any] | None) -> Tensor | Variable:

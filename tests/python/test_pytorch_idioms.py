@@ -487,3 +487,16 @@ def test_libtorch_switches_are_set_in_libtorch_itself() -> None:
     assert flodl.version.__version__ == flodl.__version__
     assert flodl.version.cuda == torch.version.cuda
     assert flodl.backends.cuda.is_built() == flodl.cuda.is_available()
+
+
+def test_tensor_infers_the_dtype_of_number_subclasses_as_torch() -> None:
+    class Float(float):
+        pass
+
+    class Int(int):
+        pass
+
+    for data in ([Float(1.5), 2.0], [[Float(1.5)], [2]], Float(2.0), [Int(1), 2], [True, Int(1)]):
+        got, want = flodl.tensor(data), torch.tensor(data)
+        assert str(got.dtype).rpartition(".")[2] == str(want.dtype).rpartition(".")[2], data
+        assert got.tolist() == want.tolist()
