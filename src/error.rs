@@ -444,6 +444,8 @@ fn classify(message: &str) -> ErrorKind {
             &[
                 "size of tensor",
                 "must match",
+                // linalg.lstsq's "input.size(-2) should match other.size(-2)"
+                "should match other.size",
                 "shape",
                 "cannot be multiplied",
                 "size mismatch",

@@ -39,6 +39,7 @@ EmbeddingBagMode: TypeAlias = Literal["sum", "mean", "max"]
 Reduction: TypeAlias = Literal["none", "mean", "sum"]
 KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
 QrMode: TypeAlias = Literal["reduced", "complete", "r"]
+LstsqDriver: TypeAlias = Literal["gelsy", "gels", "gelsd", "gelss"]
 Uplo: TypeAlias = Literal["L", "U"]
 MatrixNormOrd: TypeAlias = Literal["fro", "nuc"]
 ScatterReduceMode: TypeAlias = Literal["sum", "prod", "mean", "amax", "amin"]
@@ -1233,6 +1234,14 @@ class _Ops(Generic[_Self, _Operand]):
     def linalg_solve(self, b: _Operand, left: bool = True) -> _Self:
         """The solution ``X`` of ``self X = b`` (of ``X self = b`` when ``left`` is false), as
         ``torch.linalg.solve``."""
+    def linalg_lstsq(
+        self, b: _Operand, rcond: float | None = None, driver: LstsqDriver = "gelsy"
+    ) -> tuple[_Self, _Self, Tensor, Tensor]:
+        """The least-squares solution ``X`` of ``self X = b`` (``self`` ``[*, m, n]``, ``b`` ``[*,
+        m, k]``), as ``torch.linalg.lstsq``: ``(solution, residuals, rank, singular_values)``, the
+        last three as LAPACK's ``driver`` gives them (residuals for a full-rank tall ``self`` but
+        with ``gelsy``, singular values with ``gelsd`` and ``gelss``; else empty). ``rcond`` bounds
+        the singular values taken as nonzero. CUDA solves with ``gels``, its only one."""
     def linalg_solve_triangular(
         self, b: _Operand, upper: bool, left: bool = True, unitriangular: bool = False
     ) -> _Self:

@@ -2231,6 +2231,13 @@ def linalg_solve(input: Tensor, b: Any, left: Any = True) -> Any:
     return input.linalg_solve(b, left)
 
 
+def linalg_lstsq(input: Tensor, b: Any, rcond: Any = None, driver: Any = "gelsy") -> Any:
+    """``input.linalg_lstsq(...)``: The least-squares solution `X` of `self X = b` (`self`  `[*, m, n]`, `b` `[*, m, k]`), as `torch.linalg.lstsq`:  `(solution, residuals, rank, singular_values)`, the last  three as LAPACK's `driver` gives them (residuals for a  full-rank tall `self` but with `gelsy`, singular values with  `gelsd` and `gelss`; else empty). `rcond` bounds the singular  values taken as nonzero. CUDA solves with `gels`, its only one."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_lstsq", input)
+    return input.linalg_lstsq(b, rcond, driver)
+
+
 def linalg_solve_triangular(
     input: Tensor, b: Any, upper: Any, left: Any = True, unitriangular: Any = False
 ) -> Any:
@@ -2480,6 +2487,7 @@ __all__ = [
     "lgamma",
     "linalg_eigh",
     "linalg_eigvalsh",
+    "linalg_lstsq",
     "linalg_matrix_norm",
     "linalg_matrix_norm_str",
     "linalg_matrix_rank",

@@ -23,6 +23,7 @@ __all__ = [
     "eigh",
     "eigvalsh",
     "inv",
+    "lstsq",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",
@@ -129,6 +130,14 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """``X`` with ``A X = B`` (``X A = B`` when ``left`` is false), as
     ``torch.linalg.solve``."""
     return _tensor("linalg.solve", A).linalg_solve(B, left)
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None) -> Any:
+    """``(solution, residuals, rank, singular_values)`` of the least-squares
+    problem ``A X = B``, as ``torch.linalg.lstsq`` (``driver``: LAPACK's
+    ``"gelsy"``, the default, ``"gels"``, ``"gelsd"`` or ``"gelss"``; CUDA
+    uses ``"gels"``)."""
+    return _tensor("linalg.lstsq", A).linalg_lstsq(B, rcond, driver or "gelsy")
 
 
 def solve_triangular(

@@ -18,6 +18,7 @@ __all__ = [
     "frexp",
     "kthvalue",
     "linalg_eigh",
+    "linalg_lstsq",
     "linalg_qr",
     "linalg_slogdet",
     "linalg_svd",
@@ -63,5 +64,6 @@ linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 nanmedian = _return_type("nanmedian")
 frexp = _return_type("frexp", ("mantissa", "exponent"))

@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
+        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -926,6 +926,18 @@ macro_rules! method_ops {
             /// The solution `X` of `self X = b` (of `X self = b` when `left`
             /// is false), as `torch.linalg.solve`.
             linalg_solve(b: Same, left: bool = true) => |x| tch::Tensor::f_linalg_solve(x, b.raw(), left);
+            /// The least-squares solution `X` of `self X = b` (`self`
+            /// `[*, m, n]`, `b` `[*, m, k]`), as `torch.linalg.lstsq`:
+            /// `(solution, residuals, rank, singular_values)`, the last
+            /// three as LAPACK's `driver` gives them (residuals for a
+            /// full-rank tall `self` but with `gelsy`, singular values with
+            /// `gelsd` and `gelss`; else empty). `rcond` bounds the singular
+            /// values taken as nonzero. CUDA solves with `gels`, its only one.
+            linalg_lstsq(b: Same, rcond: Option<f64> = None, driver: LstsqDriver = "gelsy") -> (Same, Same, Tensor, Tensor)
+                => |x| {
+                    let driver = if x.device().is_cuda() { "gels" } else { $crate::ops::nn::Mode::name(driver) };
+                    x.f_linalg_lstsq(b.raw(), rcond, driver)
+                };
             /// The solution of a triangular system (`self` upper triangular
             /// with `upper`, ones on the diagonal assumed with
             /// `unitriangular`), as `torch.linalg.solve_triangular`.

@@ -20,7 +20,8 @@
 //! - `= default` is the Python default (Rust has none), as one token:
 //!   `0.01`, `false`, `None`, `"bilinear"`, `(-1)`.
 //! - `-> Ret` is left out for `Same`, or is `Tensor`, `(Same, Tensor)` (values
-//!   and indices), `(Same, Same)`, `(Same, Same, Same)`, `[Same]` (a list) or `()` (an in-place
+//!   and indices), `(Same, Same)`, `(Same, Same, Same)`, `(Same, Same, Tensor, Tensor)` (a
+//!   least-squares solution), `[Same]` (a list) or `()` (an in-place
 //!   op: Rust returns nothing, Python returns `self`).
 //! - `[overloaded]`: Python binds this name by hand, as an overload that
 //!   also covers other Rust ops (`gelu(approximate=...)`); Rust is unchanged.
@@ -82,6 +83,7 @@ macro_rules! core_ret {
     ($T:ty; (Same, Tensor)) => { ($T, $crate::Tensor) };
     ($T:ty; (Same, Same)) => { ($T, $T) };
     ($T:ty; (Same, Same, Same)) => { ($T, $T, $T) };
+    ($T:ty; (Same, Same, Tensor, Tensor)) => { ($T, $T, $crate::Tensor, $crate::Tensor) };
     ($T:ty; ()) => { () };
 }
 
@@ -105,6 +107,9 @@ macro_rules! core_ret_text {
     };
     ($same:literal; (Same, Same, Same)) => {
         concat!("(", $same, ", ", $same, ", ", $same, ")")
+    };
+    ($same:literal; (Same, Same, Tensor, Tensor)) => {
+        concat!("(", $same, ", ", $same, ", Tensor, Tensor)")
     };
     ($same:literal; ()) => {
         "()"

@@ -111,7 +111,6 @@ impl<A: Operand, B: Operand> FromTch<(tch::Tensor, tch::Tensor)> for (A, B) {
     }
 }
 
-/// An in-place change (of a gradient, of the data) returns nothing.
 impl<A: Operand, B: Operand, C: Operand> FromTch<(tch::Tensor, tch::Tensor, tch::Tensor)>
     for (A, B, C)
 {
@@ -125,6 +124,25 @@ impl<A: Operand, B: Operand, C: Operand> FromTch<(tch::Tensor, tch::Tensor, tch:
     }
 }
 
+impl<A: Operand, B: Operand, C: Operand, D: Operand>
+    FromTch<(tch::Tensor, tch::Tensor, tch::Tensor, tch::Tensor)> for (A, B, C, D)
+{
+    fn from_tch(
+        (a, b, c, d): (tch::Tensor, tch::Tensor, tch::Tensor, tch::Tensor),
+    ) -> std::result::Result<Self, Failure> {
+        Ok((
+            A::from_tch(a)?,
+            B::from_tch(b)?,
+            C::from_tch(c)?,
+            D::from_tch(d)?,
+        ))
+    }
+    fn tensors(raw: &(tch::Tensor, tch::Tensor, tch::Tensor, tch::Tensor)) -> Vec<&tch::Tensor> {
+        vec![&raw.0, &raw.1, &raw.2, &raw.3]
+    }
+}
+
+/// An in-place change (of a gradient, of the data) returns nothing.
 impl FromTch<()> for () {
     fn from_tch((): ()) -> std::result::Result<Self, Failure> {
         Ok(())

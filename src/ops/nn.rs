@@ -85,6 +85,9 @@ mode_enum!(/// How `kl_div` reduces: as [`Reduction`], or `"batchmean"` (the sum
     KlDivReduction { None = "none", Mean = "mean", Sum = "sum", BatchMean = "batchmean" });
 mode_enum!(/// What `linalg_qr` computes: the reduced or complete `Q` and `R`, or `R` alone.
     QrMode { Reduced = "reduced", Complete = "complete", R = "r" });
+mode_enum!(/// The LAPACK routine `linalg_lstsq` solves with (on the CPU; CUDA has
+    /// `gels` only, which it uses whatever is asked).
+    LstsqDriver { Gelsy = "gelsy", Gels = "gels", Gelsd = "gelsd", Gelss = "gelss" });
 mode_enum!(/// Which triangle of a symmetric matrix `linalg_eigh` reads.
     Uplo { L = "L", U = "U" });
 mode_enum!(/// The matrix norms named by a string: Frobenius and nuclear.

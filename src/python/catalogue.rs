@@ -291,6 +291,9 @@ macro_rules! py_result {
     ($same:literal; (Same, Same, Same)) => {
         concat!("tuple[", $same, ", ", $same, ", ", $same, "]")
     };
+    ($same:literal; (Same, Same, Tensor, Tensor)) => {
+        concat!("tuple[", $same, ", ", $same, ", Tensor, Tensor]")
+    };
     ($same:literal; ()) => {
         "_Self"
     };

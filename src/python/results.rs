@@ -72,7 +72,7 @@ pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<
     let name = match op {
         "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" | "cummax" | "cummin"
         | "aminmax" | "slogdet" | "qr" | "svd" | "linalg_qr" | "linalg_svd" | "linalg_eigh"
-        | "nanmedian" | "frexp" => op,
+        | "linalg_lstsq" | "nanmedian" | "frexp" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
         "median_dim" => "median",

@@ -2328,6 +2328,13 @@ def _well_conditioned(a: np.ndarray) -> np.ndarray:
     return a + 4 * np.eye(a.shape[-1]) if _square(a) else a
 
 
+def _full_column_rank(a: np.ndarray) -> np.ndarray:
+    # lstsq's matrices (three or more columns) far from rank-deficient, so
+    # that LAPACK's float32 rounding stays at a few ulps; right-hand sides
+    # (at most two columns) as they are.
+    return a + 4 * np.eye(*a.shape[-2:]) if a.shape[-1] >= 3 else a
+
+
 def _positive_definite(a: np.ndarray) -> np.ndarray:
     return a @ np.swapaxes(a, -1, -2) + a.shape[-1] * np.eye(a.shape[-1]) if _square(a) else a
 
@@ -2452,6 +2459,22 @@ OP_INFOS += [
         _SYMMETRIC,
         _positive_definite,
         shape_error((2, 3)),
+    ),
+    OpInfo(
+        "linalg_lstsq",
+        lambda x, b, rcond=None, driver="gelsy": tuple(
+            torch.linalg.lstsq(x, b, rcond, driver=driver)
+        ),
+        [
+            Sample(((4, 3), (4, 2))),
+            Sample(((2, 3, 3), (2, 3, 1))),
+            Sample(((3, 4), (3, 2)), {"rcond": 1e-3}),
+            # residuals and singular values: values as torch's, no gradient (as torch's)
+            Sample(((5, 3), (5, 2)), {"driver": "gelsd"}, finite_differences=False),
+            Sample(((4, 3), (4, 1)), {"driver": "gels"}),
+        ],
+        _full_column_rank,
+        shape_error((4, 3), (3, 2)) + argument_error((4, 3), (4, 2), driver="lapack"),
     ),
     OpInfo(
         "linalg_solve",
