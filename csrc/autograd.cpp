@@ -393,7 +393,9 @@ char *flodl_unpack_dual(const at::Tensor *t, uint64_t level, at::Tensor **tangen
 
 // Wraps the `n_out` results of a custom forward (computed without a graph)
 // as outputs of a new FlodlNode whose next edges are the `n_in` inputs; an
-// output with differentiable[j] == 0 gets no gradient. Without grad mode or
+// output with differentiable[j] == 0 gets no gradient; with 2 it is an
+// input forward changed in place (PyTorch's mark_dirty): that input itself
+// takes the node as its history, as PyTorch rebases it. Without grad mode or
 // an input that requires grad, the outputs are returned without a node.
 // With `materialize`, backward gets zeros for an output that got no
 // gradient (Python's default) instead of null. `results` receives `n_out`
@@ -419,11 +421,32 @@ char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *cons
       node->materialize = materialize != 0;
       node->set_next_edges(torch::autograd::collect_next_edges(in));
     }
+    // The inputs the dirty outputs are, each checked before anything changes.
+    std::vector<const at::Tensor *> dirty_of(n_out, nullptr);
+    for (int j = 0; j < n_out; ++j) {
+      if (differentiable[j] != 2) continue;
+      for (const auto &t : in)
+        if (t.defined() && t.data_ptr() == outputs[j]->data_ptr() &&
+            t.sizes().equals(outputs[j]->sizes()) && t.strides().equals(outputs[j]->strides()))
+          dirty_of[j] = &t;
+      TORCH_CHECK(!dirty_of[j] || !(dirty_of[j]->is_leaf() && dirty_of[j]->requires_grad()),
+                  "a leaf Variable that requires grad has been used in an in-place operation "
+                  "(marked dirty)");
+    }
     std::vector<at::Tensor> made;
     made.reserve(n_out);
     for (int j = 0; j < n_out; ++j) {
       // A new handle, so an input returned as it is gets its own history.
       at::Tensor out = outputs[j]->detach();
+      const at::Tensor *dirty = dirty_of[j];
+      if (dirty) {
+        if (record) {
+          uint32_t slot = node->add_input_metadata(*dirty);
+          torch::autograd::impl::rebase_history(*dirty, torch::autograd::Edge(node, slot));
+        }
+        made.push_back(*dirty);
+        continue;
+      }
       if (record) {
         if (differentiable[j] && torch::autograd::isDifferentiableType(out.scalar_type())) {
           uint32_t slot = node->add_input_metadata(out);

@@ -896,7 +896,7 @@ impl GraphedCallable {
             op,
             &node_inputs,
             &outputs,
-            &self.differentiable,
+            &crate::autograd::function::OutputKind::all(&self.differentiable),
             true,
             backward,
             Box::new(|| {}),

@@ -310,3 +310,45 @@ fn a_gradient_for_an_input_that_needs_none_is_ignored() -> Result<()> {
     assert!(c.grad().is_none());
     Ok(())
 }
+
+/// Doubles its input in place (PyTorch's `mark_dirty`).
+struct DoubleInPlace;
+
+impl Function for DoubleInPlace {
+    fn forward(ctx: &mut FunctionCtx, inputs: &[Tensor]) -> Result<Vec<Tensor>> {
+        inputs[0].mul_scalar_(2.0)?;
+        ctx.mark_dirty(0);
+        Ok(vec![inputs[0].clone()])
+    }
+    fn backward(_ctx: &FunctionCtx, grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![grads[0]
+            .as_ref()
+            .map(|g| g.mul_scalar(2.0))
+            .transpose()?])
+    }
+}
+
+#[test]
+fn an_input_changed_in_place_takes_the_function_as_its_history() {
+    let leaf = Variable::new(
+        Tensor::from_f64(&[1.0, 2.0], &[2], flodl::Device::CPU).unwrap(),
+        true,
+    )
+    .unwrap();
+    let b = leaf.mul_scalar(1.0).unwrap();
+    let out = apply::<DoubleInPlace>(&[&b]).unwrap().remove(0);
+    assert_eq!(b.data().to_f64_vec().unwrap(), vec![2.0, 4.0]);
+    let name = |v: &Variable| {
+        v.grad_fn()
+            .unwrap()
+            .map(|n| n.name().unwrap())
+            .unwrap_or_default()
+    };
+    assert_eq!(name(&b), "DoubleInPlaceBackward");
+    assert_eq!(name(&out), "DoubleInPlaceBackward");
+    out.mul(&out).unwrap().sum().unwrap().backward().unwrap();
+    // d/dleaf (2 leaf)^2 = 8 leaf
+    assert_eq!(leaf.grad().unwrap().to_f64_vec().unwrap(), vec![8.0, 16.0]);
+    let err = apply::<DoubleInPlace>(&[&leaf]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd, "{err}");
+}

@@ -1899,7 +1899,7 @@ def _function_apply(
     name: str,
     inputs: Sequence[Variable],
     outputs: Sequence[VariableLike],
-    differentiable: Sequence[bool],
+    kinds: Sequence[int],
     materialize: bool,
     backward: Callable[[list[Variable | None]], Sequence[Tensor | Variable | None]],
     release: Callable[[], object],

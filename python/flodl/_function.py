@@ -28,6 +28,7 @@ class FunctionCtx:
         self._saved_outputs: dict[int, weakref.ref[Variable]] = {}
         self._released = False
         self._non_differentiable: list[Any] = []
+        self._dirty: list[Any] = []
         self.needs_input_grad = needs_input_grad
         self.materialize_grads = True
 
@@ -70,6 +71,11 @@ class FunctionCtx:
         """These outputs of forward get no gradient (indices, masks)."""
         self._non_differentiable.extend(outputs)
 
+    def mark_dirty(self, *tensors: Any) -> None:
+        """These inputs were changed in place by forward (and are returned
+        as outputs): each takes this Function as its history, as PyTorch's."""
+        self._dirty.extend(tensors)
+
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward gets None for an output that did not reach
         the loss instead of zeros."""
@@ -82,7 +88,9 @@ class FunctionCtx:
 
 class Function:
     """Subclass with static ``forward(ctx, *args)`` and
-    ``backward(ctx, *grad_outputs)``; call ``MyFunction.apply(*args)``.
+    ``backward(ctx, *grad_outputs)``; call ``MyFunction.apply(*args)``. Or,
+    as PyTorch 2 writes it, ``forward(*args)`` without ctx and
+    ``setup_context(ctx, inputs, output)`` saving what backward needs.
 
     ``forward`` runs without recording a graph and may take any arguments;
     ``backward`` gets one gradient per output of ``forward`` and returns one
@@ -97,6 +105,12 @@ class Function:
     def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
         raise NotImplementedError("a Function subclass defines backward(ctx, ...)")
 
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple[Any, ...], output: Any) -> None:
+        """Overridden (PyTorch 2's style): ``forward(*args)`` takes no ctx,
+        and this fills ctx from the arguments and the output."""
+        raise NotImplementedError
+
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         name = cls.__name__
@@ -105,9 +119,18 @@ class Function:
         for i in inputs:
             needs[i] = args[i].requires_grad
         ctx = FunctionCtx(name, tuple(needs))
+        separate = cls.setup_context is not Function.setup_context
+        if separate and kwargs:
+            raise TypeError(
+                f"{name}: a Function with setup_context takes positional arguments only"
+            )
         previous = _flodl.set_grad_enabled(False)
         try:
-            result = cls.forward(ctx, *args, **kwargs)
+            if separate:  # forward(*args), then setup_context(ctx, args, output)
+                result = cls.forward(*args)
+                cls.setup_context(ctx, args, result)
+            else:
+                result = cls.forward(ctx, *args, **kwargs)
         finally:
             _flodl.set_grad_enabled(previous)
         single = not isinstance(result, tuple)
@@ -121,6 +144,16 @@ class Function:
             differentiable = [id(o) not in marked for o in made]
         else:
             differentiable = [True] * len(made)
+        dirty = [False] * len(made)
+        if ctx._dirty:
+            returned = {id(o): k for k, o in enumerate(made)}
+            for t in ctx._dirty:
+                if id(t) not in returned or not any(t is a for a in args):
+                    raise AutogradError(
+                        f"{name}: mark_dirty takes inputs that forward changed in place "
+                        "and returns as outputs"
+                    )
+                dirty[returned[id(t)]] = True
         # The node keeps what backward needs, not the outputs or arguments
         # themselves (their memory goes when the user drops them).
         n_args, n_outputs = len(args), len(outputs)
@@ -172,11 +205,13 @@ class Function:
             name,
             [args[i] for i in inputs],
             made,
-            differentiable,
+            [2 if changed else int(d) for d, changed in zip(differentiable, dirty)],
             ctx.materialize_grads,
             backward,
             ctx._release,
         )
+        # A dirty output is its input itself, now with this node's history.
+        wrapped = [o if changed else w for o, w, changed in zip(made, wrapped, dirty)]
         if ctx._saved:
             position = {id(o): k for k, o in enumerate(made)}
             ctx._saved_outputs = {

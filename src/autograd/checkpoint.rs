@@ -68,7 +68,7 @@ where
         "checkpoint",
         &with_anchor,
         &values,
-        &differentiable,
+        &crate::autograd::function::OutputKind::all(&differentiable),
         false,
         backward,
         Box::new(free),

@@ -17,6 +17,7 @@ pub struct FunctionCtx {
     released: bool,
     needs_input_grad: Vec<bool>,
     non_differentiable: Vec<usize>,
+    dirty: Vec<usize>,
     name: &'static str,
 }
 
@@ -49,6 +50,14 @@ impl FunctionCtx {
     pub fn mark_non_differentiable(&mut self, output: usize) {
         self.non_differentiable.push(output);
     }
+
+    /// Output `i` is an input forward changed in place (and returned):
+    /// that input takes the function's node as its history, as PyTorch's
+    /// `ctx.mark_dirty` (an input that is a leaf requiring grad is an
+    /// Autograd error).
+    pub fn mark_dirty(&mut self, output: usize) {
+        self.dirty.push(output);
+    }
 }
 
 /// A differentiable function with a hand-written backward, applied with
@@ -56,7 +65,8 @@ impl FunctionCtx {
 /// `backward` gets one gradient per output (`None`: the output did not reach
 /// the loss) and returns one per input (`None`: no gradient).
 pub trait Function: 'static {
-    /// The node's name in errors and `grad_fn` (default: the type's name).
+    /// The name in errors (default: the type's name); `grad_fn` shows the
+    /// node as `<name>Backward`, as PyTorch names a Function's.
     fn name() -> &'static str {
         let full = std::any::type_name::<Self>();
         full.rsplit("::").next().unwrap_or(full)
@@ -94,8 +104,14 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
             panic_text(&*panic)
         ),
     };
-    let differentiable: Vec<bool> = (0..outputs.len())
-        .map(|i| !ctx.non_differentiable.contains(&i))
+    let kinds: Vec<OutputKind> = (0..outputs.len())
+        .map(
+            |i| match (ctx.dirty.contains(&i), ctx.non_differentiable.contains(&i)) {
+                (true, _) => OutputKind::Dirty,
+                (false, true) => OutputKind::Constant,
+                (false, false) => OutputKind::Differentiable,
+            },
+        )
         .collect();
     let ctx = Arc::new(Mutex::new(ctx));
     let kept = Arc::clone(&ctx);
@@ -110,7 +126,7 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
         name,
         inputs,
         &outputs,
-        &differentiable,
+        &kinds,
         false,
         backward,
         Box::new(free),
@@ -119,6 +135,31 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
 
 fn lock(ctx: &Mutex<FunctionCtx>) -> std::sync::MutexGuard<'_, FunctionCtx> {
     ctx.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// How an output of a custom forward joins the graph (the shim's flags).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum OutputKind {
+    /// No gradient (an index, a mask).
+    Constant = 0,
+    /// An output of the node.
+    Differentiable = 1,
+    /// An input forward changed in place (PyTorch's `mark_dirty`): the
+    /// input itself becomes the node's output.
+    Dirty = 2,
+}
+
+impl OutputKind {
+    /// Differentiable or constant, for outputs none of which is dirty.
+    pub(crate) fn all(differentiable: &[bool]) -> Vec<OutputKind> {
+        (differentiable.iter())
+            .map(|&d| match d {
+                true => OutputKind::Differentiable,
+                false => OutputKind::Constant,
+            })
+            .collect()
+    }
 }
 
 /// Frees what a node saved, when a backward without retain_graph is done
@@ -134,7 +175,7 @@ pub(crate) fn attach<B>(
     name: &str,
     inputs: &[&Variable],
     outputs: &[&Tensor],
-    differentiable: &[bool],
+    kinds: &[OutputKind],
     materialize: bool,
     backward: B,
     release: Release,
@@ -153,12 +194,14 @@ where
     };
     let raw_inputs: Vec<&tch::Tensor> = inputs.iter().map(|v| v.raw()).collect();
     let raw_outputs: Vec<&tch::Tensor> = outputs.iter().map(|t| t.raw()).collect();
+    // The node is `<name>Backward` in grad_fn, as PyTorch names a Function's.
+    let label = format!("{name}Backward");
     run(name, &raw_inputs, || {
         crate::ffi::function_apply(
-            name,
+            &label,
             &raw_inputs,
             &raw_outputs,
-            differentiable,
+            kinds,
             materialize,
             Box::new(node),
         )

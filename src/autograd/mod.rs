@@ -7,7 +7,7 @@
 mod check;
 mod checkpoint;
 mod explain;
-mod function;
+pub(crate) mod function;
 mod functions;
 mod grad_mode;
 mod graph;

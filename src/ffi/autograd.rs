@@ -521,13 +521,13 @@ pub(crate) fn function_apply(
     name: &str,
     inputs: &[&tch::Tensor],
     outputs: &[&tch::Tensor],
-    differentiable: &[bool],
+    kinds: &[crate::autograd::function::OutputKind],
     materialize: bool,
     node: Box<dyn NodeBackward>,
 ) -> Result<Vec<tch::Tensor>, Failure> {
     let ins: Vec<*mut c_void> = inputs.iter().map(|t| ptr(t)).collect();
     let outs: Vec<*mut c_void> = outputs.iter().map(|t| ptr(t)).collect();
-    let flags: Vec<u8> = differentiable.iter().map(|&d| u8::from(d)).collect();
+    let flags: Vec<u8> = kinds.iter().map(|&k| k as u8).collect();
     let (n_in, n_out) = (count(ins.len())?, count(outs.len())?);
     let name = c_string(name);
     let ctx = Box::into_raw(Box::new(node)) as *mut c_void;

@@ -7,6 +7,7 @@ use pyo3::prelude::*;
 use super::args::{PyOperand as _, VariableArg};
 use super::classes::PyVariable;
 use crate::autograd::attach;
+use crate::autograd::function::OutputKind;
 use crate::ops::Operand as _;
 use crate::{Error, ErrorKind, Tensor, Variable};
 
@@ -14,24 +15,35 @@ use crate::{Error, ErrorKind, Tensor, Variable};
 /// named `name`: `backward(grads)` gets one Variable or None per output and
 /// returns one Tensor, Variable or None per input (with `materialize`,
 /// zeros stand for an output that got no gradient); `release()` runs when a
-/// backward without retain_graph is done with the node.
+/// backward without retain_graph is done with the node. `kinds`, one per
+/// output: 0 no gradient, 1 differentiable, 2 an input forward changed in
+/// place, which takes the node as its history (PyTorch's `mark_dirty`).
 #[pyfunction(name = "_function_apply")]
 pub(crate) fn function_apply(
     name: &str,
     inputs: Vec<PyRef<'_, PyVariable>>,
     outputs: Vec<VariableArg<'_>>,
-    differentiable: Vec<bool>,
+    kinds: Vec<u8>,
     materialize: bool,
     backward: Py<PyAny>,
     release: Py<PyAny>,
 ) -> PyResult<Vec<Variable>> {
     crate::python::guard::run("function_apply", move || {
-        if differentiable.len() != outputs.len() {
-            return Err(Error::new(
-                ErrorKind::Argument,
-                format!("{name}: one differentiable flag per output"),
-            )
-            .into());
+        let kinds: Vec<OutputKind> = (kinds.iter())
+            .map(|k| match k {
+                0 => Ok(OutputKind::Constant),
+                1 => Ok(OutputKind::Differentiable),
+                2 => Ok(OutputKind::Dirty),
+                _ => Err(Error::new(
+                    ErrorKind::Argument,
+                    format!("{name}: an output kind is 0, 1 or 2, got {k}"),
+                )),
+            })
+            .collect::<crate::Result<_>>()?;
+        if kinds.len() != outputs.len() {
+            return Err(
+                Error::new(ErrorKind::Argument, format!("{name}: one kind per output")).into(),
+            );
         }
         let inputs: Vec<&Variable> = inputs.iter().map(|v| &v.inner).collect();
         let values: Vec<Tensor> = outputs.iter().map(|o| o.get().data()).collect();
@@ -78,7 +90,7 @@ pub(crate) fn function_apply(
             name,
             &inputs,
             &values,
-            &differentiable,
+            &kinds,
             materialize,
             call,
             Box::new(free),

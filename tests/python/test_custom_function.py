@@ -387,3 +387,47 @@ def test_a_saved_output_that_is_gone_is_named_in_double_backward() -> None:
     again = _ExpSavingItsOutput.apply(x).sum()
     (g,) = flodl.autograd.grad(again, x)  # a first-order backward needs only the values
     assert np.allclose(g.tolist(), np.exp([0.5]))
+
+
+def test_setup_context_and_mark_dirty_as_torch_s() -> None:
+    """PyTorch 2's style (forward without ctx, setup_context) and an input
+    changed in place (mark_dirty): the same values, gradients and grad_fn."""
+
+    def run(m):
+        class Exp(m.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return x.exp()
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(output)
+
+            @staticmethod
+            def backward(ctx, g):
+                (out,) = ctx.saved_tensors
+                return g * out
+
+        class Double(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.mark_dirty(x)
+                return x.mul_(2)
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        leaf = m.tensor([0.5, 1.0], requires_grad=True)
+        b = Exp.apply(leaf) * 1.0
+        c = Double.apply(b)
+        assert c is b and b.grad_fn.name() == "DoubleBackward"
+        (c * c).sum().backward()
+        with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+            Double.apply(m.tensor([1.0], requires_grad=True))
+        with pytest.raises(TypeError):
+            Exp.apply(leaf, extra=1)
+        return [c.detach().numpy(), leaf.grad.numpy()]
+
+    for got, want in zip(run(flodl), run(torch)):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
