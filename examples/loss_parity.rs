@@ -148,6 +148,18 @@ fn case(name: &str) -> Result<Case> {
         "log_softmax_none" => one(nn::LogSoftmax::default()),
         "softmin" => one(nn::Softmin { dim: Some(1) }),
         "softmin_none" => one(nn::Softmin::default()),
+        "softmax2d" => one(nn::Softmax2d),
+        "cosine_similarity" => with(nn::CosineSimilarity { dim: 0, eps: 1e-8 }, |m, x| {
+            m.forward_pair(v(x, 0)?, v(x, 1)?)
+        }),
+        "pairwise_distance" => with(
+            nn::PairwiseDistance {
+                p: 1.0,
+                keepdim: true,
+                ..Default::default()
+            },
+            |m, x| m.forward_pair(v(x, 0)?, v(x, 1)?),
+        ),
         "tanh" => one(nn::Tanh),
         "sigmoid" => one(nn::Sigmoid),
         "log_sigmoid" => one(nn::LogSigmoid),
@@ -343,6 +355,8 @@ fn defaults() -> serde_json::Value {
         Softmax,
         LogSoftmax,
         Softmin,
+        Softmax2d,
+        CosineSimilarity,
         Tanh,
         Sigmoid,
         LogSigmoid,

@@ -192,6 +192,16 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
             output_size: [2, 3],
         }),
         "pixel_shuffle" => Box::new(nn::PixelShuffle { upscale_factor: 2 }),
+        "channel_shuffle" => Box::new(nn::ChannelShuffle { groups: 3 }),
+        "unfold" => Box::new(nn::Unfold {
+            stride: [2, 1],
+            padding: [1, 0],
+            ..nn::Unfold::new([2, 3])
+        }),
+        "fold" => Box::new(nn::Fold {
+            stride: [2, 2],
+            ..nn::Fold::new([4, 6], [2, 2])
+        }),
         "max_pool3d" => Box::new(nn::MaxPool3d {
             stride: Some([1, 2, 1]),
             padding: [1, 1, 1],

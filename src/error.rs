@@ -446,6 +446,8 @@ fn classify(message: &str) -> ErrorKind {
                 "must match",
                 // linalg.lstsq's "input.size(-2) should match other.size(-2)"
                 "should match other.size",
+                // channel_shuffle's "expects input with > 2 dims"
+                "expects input with >",
                 "shape",
                 "cannot be multiplied",
                 "size mismatch",

@@ -2543,6 +2543,10 @@ def affine_grid(
 def pixel_shuffle(input: VariableLike, upscale_factor: int) -> NnResult:
     """``[N, C*r*r, H, W]`` to ``[N, C, H*r, W*r]``, as ``F.pixel_shuffle``."""
 
+def channel_shuffle(input: VariableLike, groups: int) -> NnResult:
+    """The channels split into ``groups`` and interleaved (``[N, g*k, *]`` as ``[N, k, g, *]``
+    transposed), as ``F.channel_shuffle``."""
+
 def pixel_unshuffle(input: VariableLike, downscale_factor: int) -> NnResult:
     """``[N, C, H*r, W*r]`` to ``[N, C*r*r, H, W]``, as ``F.pixel_unshuffle``."""
 

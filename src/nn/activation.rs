@@ -267,6 +267,20 @@ activations! {
     repr |m| dim_repr(m.dim);
     forward |m, x| x.softmax(softmax_dim(m.dim, x));
 
+    /// Softmax over the channels of each location: dim -3 of a 3-d or
+    /// 4-d input, as `torch.nn.Softmax2d`.
+    Softmax2d {}
+    forward |_m, x| {
+        if !matches!(x.shape().len(), 3 | 4) {
+            crate::error::bail!(
+                Shape,
+                "Softmax2d: takes a 3-d or 4-d input, got shape {:?}",
+                x.shape()
+            );
+        }
+        x.softmax(-3)
+    };
+
     /// The log of the softmax along `dim`, computed stably, as
     /// `torch.nn.LogSoftmax` (no dim: as [`Softmax`]).
     LogSoftmax {

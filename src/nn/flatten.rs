@@ -93,6 +93,129 @@ impl Module for PixelUnshuffle {
     }
 }
 
+/// The channels split into `groups` and interleaved, as
+/// `torch.nn.ChannelShuffle` (ShuffleNet's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelShuffle {
+    pub groups: i64,
+}
+
+impl Module for ChannelShuffle {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::channel_shuffle(input, self.groups)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!("groups={}", self.groups)
+    }
+}
+
+/// Sliding blocks of `[N, C, H, W]` as the columns of `[N, C k_h k_w, L]`,
+/// as `torch.nn.Unfold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unfold {
+    pub kernel_size: [i64; 2],
+    /// Default 1.
+    pub dilation: [i64; 2],
+    /// Default 0.
+    pub padding: [i64; 2],
+    /// Default 1.
+    pub stride: [i64; 2],
+}
+
+impl Unfold {
+    /// PyTorch's defaults but `kernel_size`.
+    pub fn new(kernel_size: [i64; 2]) -> Unfold {
+        Unfold {
+            kernel_size,
+            dilation: [1, 1],
+            padding: [0, 0],
+            stride: [1, 1],
+        }
+    }
+}
+
+/// `kernel_size=(2, 2), dilation=(1, 1), ...`, as PyTorch prints a fold.
+fn fold_repr(
+    kernel_size: [i64; 2],
+    dilation: [i64; 2],
+    padding: [i64; 2],
+    stride: [i64; 2],
+) -> String {
+    let pair = |p: [i64; 2]| format!("({}, {})", p[0], p[1]);
+    format!(
+        "kernel_size={}, dilation={}, padding={}, stride={}",
+        pair(kernel_size),
+        pair(dilation),
+        pair(padding),
+        pair(stride)
+    )
+}
+
+impl Module for Unfold {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::im2col(
+            input,
+            self.kernel_size,
+            self.dilation,
+            self.padding,
+            self.stride,
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        fold_repr(self.kernel_size, self.dilation, self.padding, self.stride)
+    }
+}
+
+/// The columns of `[N, C k_h k_w, L]` summed back into `[N, C,
+/// output_size]`, the inverse layout of [`Unfold`], as `torch.nn.Fold`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fold {
+    pub output_size: [i64; 2],
+    pub kernel_size: [i64; 2],
+    /// Default 1.
+    pub dilation: [i64; 2],
+    /// Default 0.
+    pub padding: [i64; 2],
+    /// Default 1.
+    pub stride: [i64; 2],
+}
+
+impl Fold {
+    /// PyTorch's defaults but `output_size` and `kernel_size`.
+    pub fn new(output_size: [i64; 2], kernel_size: [i64; 2]) -> Fold {
+        Fold {
+            output_size,
+            kernel_size,
+            dilation: [1, 1],
+            padding: [0, 0],
+            stride: [1, 1],
+        }
+    }
+}
+
+impl Module for Fold {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        let (k, d, p, s) = (self.kernel_size, self.dilation, self.padding, self.stride);
+        crate::col2im(input, self.output_size, k, d, p, s)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        let (o, rest) = (
+            self.output_size,
+            fold_repr(self.kernel_size, self.dilation, self.padding, self.stride),
+        );
+        format!("output_size=({}, {}), {rest}", o[0], o[1])
+    }
+}
+
 /// Resizing by `interpolate`, as `torch.nn.Upsample`: to `size` or by
 /// `scale_factor` (one value or one per spatial dim).
 #[derive(Debug, Clone, PartialEq)]

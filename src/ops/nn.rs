@@ -634,6 +634,10 @@ macro_rules! nn_ops {
             /// `[N, C*r*r, H, W]` to `[N, C, H*r, W*r]`, as `F.pixel_shuffle`.
             pixel_shuffle(input: Same, upscale_factor: i64)
                 => input.raw().f_pixel_shuffle(upscale_factor);
+            /// The channels split into `groups` and interleaved (`[N, g*k, *]`
+            /// as `[N, k, g, *]` transposed), as `F.channel_shuffle`.
+            channel_shuffle(input: Same, groups: i64)
+                => input.raw().f_channel_shuffle(groups);
             /// `[N, C, H*r, W*r]` to `[N, C*r*r, H, W]`, as `F.pixel_unshuffle`.
             pixel_unshuffle(input: Same, downscale_factor: i64)
                 => input.raw().f_pixel_unshuffle(downscale_factor);

@@ -1849,6 +1849,13 @@ OP_INFOS: list[OpInfo] = [
         shape_error((1, 3, 2, 2), upscale_factor=2),
     ),
     _nn(
+        "channel_shuffle",
+        F.channel_shuffle,
+        [Sample(((2, 6, 3, 2),), {"groups": 3}), Sample(((1, 4, 5),), {"groups": 2})],
+        ("input",),
+        shape_error((1, 5, 2, 2), groups=2) + shape_error((2, 6), groups=3),
+    ),
+    _nn(
         "pixel_unshuffle",
         F.pixel_unshuffle,
         [Sample(((1, 2, 4, 6),), {"downscale_factor": 2})],

@@ -118,6 +118,16 @@ CASES: dict[str, Case] = {
     # dim 1 of a 1-d input: the op's Index error.
     "softmin": act(lambda nn: nn.Softmin(dim=1), normal(3, 4), bad=normal(4)),
     "softmin_none": act(lambda nn: nn.Softmin(), normal(5)),
+    # A 2-d input: Softmax2d's Shape error.
+    "softmax2d": act(lambda nn: nn.Softmax2d(), normal(2, 3, 4), bad=normal(3, 4)),
+    "cosine_similarity": Case(
+        lambda nn, _: nn.CosineSimilarity(dim=0), [normal(4, 3), normal(4, 3)], (0, 1)
+    ),
+    "pairwise_distance": Case(
+        lambda nn, _: nn.PairwiseDistance(p=1.0, keepdim=True),
+        [normal(4, 3), normal(4, 3)],
+        (0, 1),
+    ),
     "tanh": act(lambda nn: nn.Tanh(), normal(3, 4)),
     "sigmoid": act(lambda nn: nn.Sigmoid(), normal(3, 4)),
     "log_sigmoid": act(lambda nn: nn.LogSigmoid(), WIDE * 6),
@@ -385,7 +395,7 @@ def test_forward_of_a_loss_is_an_argument_error(name: str, rust: tuple[dict, dic
     _, report = rust
     error = report[name]["forward"]
     torch_name = type(CASES[name].make(torch.nn, torch.tensor)).__name__
-    if torch_name.endswith("Loss"):
+    if torch_name.endswith("Loss") or torch_name in ("CosineSimilarity", "PairwiseDistance"):
         assert error is not None and error[0] == "Argument", error
         assert error[1].startswith(f"{torch_name}: takes "), error
     else:
@@ -403,7 +413,7 @@ def test_rust_defaults_are_torch_s(rust: tuple[dict, dict]) -> None:
     against the attributes of torch's module built without arguments; and
     its fields are the arguments of torch's constructor."""
     _, report = rust
-    assert len(report["defaults"]) == 41
+    assert len(report["defaults"]) == 43
     for name, debug in report["defaults"].items():
         torch_module = getattr(torch.nn, name)()
         fields = {k: v.strip() for k, v in re.findall(r"(\w+): ([^,}]+)", debug)}
@@ -433,4 +443,5 @@ def test_every_activation_and_loss_of_python_flodl_nn_has_a_case() -> None:
 
     torch.manual_seed(0)
     covered = {type(c.make(torch.nn, torch.tensor)).__name__ for c in CASES.values()}
-    assert covered == set(activation.__all__) | set(loss.__all__)
+    distances = {"CosineSimilarity", "PairwiseDistance"}  # two inputs, as the losses
+    assert covered == set(activation.__all__) | set(loss.__all__) | distances

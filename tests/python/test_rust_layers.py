@@ -140,6 +140,18 @@ LAYERS = {
     ),
     "adaptive_max_pool2d": (lambda nn: nn.AdaptiveMaxPool2d((2, 3)), [2, 3, 7, 8], None),
     "pixel_shuffle": (lambda nn: nn.PixelShuffle(2), [1, 8, 3, 3], None),
+    "channel_shuffle": (lambda nn: nn.ChannelShuffle(3), [2, 6, 2, 3], None),
+    # Pairs throughout: Rust prints every option as a pair.
+    "unfold": (
+        lambda nn: nn.Unfold((2, 3), dilation=(1, 1), padding=(1, 0), stride=(2, 1)),
+        [1, 2, 5, 6],
+        None,
+    ),
+    "fold": (
+        lambda nn: nn.Fold((4, 6), (2, 2), dilation=(1, 1), padding=(0, 0), stride=(2, 2)),
+        [2, 12, 6],
+        None,
+    ),
     "instance_norm1d": (lambda nn: nn.InstanceNorm1d(3, affine=True), [2, 3, 7], None),
     "instance_norm2d": (lambda nn: nn.InstanceNorm2d(3), [2, 3, 4, 5], None),
     "rms_norm": (lambda nn: nn.RMSNorm(6), [2, 6], None),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Union
 
+from .. import _flodl
 from .._flodl import ArgumentError, Tensor, Variable
 from . import functional as F
 from . import init
@@ -33,6 +34,7 @@ __all__ = [
     "SiLU",
     "Sigmoid",
     "Softmax",
+    "Softmax2d",
     "Softmin",
     "Softplus",
     "Softshrink",
@@ -322,6 +324,17 @@ class Softmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class Softmax2d(Module):
+    """Softmax over the channels of each location (dim -3 of a 3-d or 4-d input)."""
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        if input.dim() not in (3, 4):
+            raise _flodl.ShapeError(
+                f"Softmax2d: takes a 3-d or 4-d input, got shape {list(input.shape)}"
+            )
+        return F.softmax(input, -3)
 
 
 class LogSoftmax(Softmax):
