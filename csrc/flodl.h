@@ -228,6 +228,10 @@ char *flodl_var_std(const FlodlTensor *x, double correction, const int64_t *dim,
 // torch.linalg.vector_norm over the ndims dims at dim; all elements when has_dim is 0.
 char *flodl_vector_norm(const FlodlTensor *x, double p, const int64_t *dim, size_t ndims,
                         int has_dim, int keepdim, FlodlTensor **out);
+// at::multi_margin_loss (tch wraps only its backward); a null weight is none.
+char *flodl_multi_margin_loss(const FlodlTensor *x, const FlodlTensor *target, int64_t p,
+                              double margin, const FlodlTensor *weight, int64_t reduction,
+                              FlodlTensor **out);
 // torch.normal(mean, std) with a tensor mean, std or both (a null one
 // stands for its number): at::normal's own draws.
 char *flodl_normal(const FlodlTensor *mean, double mean_value, const FlodlTensor *std,

@@ -136,6 +136,17 @@ char *flodl_normal(const at::Tensor *mean, double mean_value, const at::Tensor *
   });
 }
 
+// at::multi_margin_loss (tch wraps only its backward); a null `weight` is none.
+char *flodl_multi_margin_loss(const at::Tensor *x, const at::Tensor *target, int64_t p,
+                              double margin, const at::Tensor *weight, int64_t reduction,
+                              at::Tensor **out) {
+  return guarded(out, [&] {
+    return at::multi_margin_loss(*x, *target, p, margin,
+                                 weight ? c10::optional<at::Tensor>(*weight) : c10::nullopt,
+                                 reduction);
+  });
+}
+
 // c10::promoteTypes of two ScalarType codes: the code, or -1 for none.
 int flodl_promote_types(int a, int b) {
   try {

@@ -264,6 +264,25 @@ fn case(name: &str) -> Result<Case> {
             },
             |m, x| m.forward_pair(v(x, 0)?, &t(x, 1)?),
         ),
+        "multi_margin" => with(
+            nn::MultiMarginLoss {
+                p: 2,
+                margin: 0.5,
+                weight: Some(values(&[0.2, 1.0, 2.0])?),
+                ..Default::default()
+            },
+            |m, x| m.forward_pair(v(x, 0)?, &t(x, 1)?),
+        ),
+        "multilabel_margin" => with(nn::MultiLabelMarginLoss { reduction: Sum }, |m, x| {
+            m.forward_pair(v(x, 0)?, &t(x, 1)?)
+        }),
+        "multilabel_soft_margin" => with(
+            nn::MultiLabelSoftMarginLoss {
+                weight: Some(values(&[0.5, 1.0, 2.0, 1.5])?),
+                ..Default::default()
+            },
+            |m, x| m.forward_pair(v(x, 0)?, &t(x, 1)?),
+        ),
         "soft_margin" => with(
             nn::SoftMarginLoss {
                 reduction: NoReduction,
@@ -372,6 +391,9 @@ fn defaults() -> serde_json::Value {
         BCEWithLogitsLoss,
         KLDivLoss,
         CosineEmbeddingLoss,
+        MultiMarginLoss,
+        MultiLabelMarginLoss,
+        MultiLabelSoftMarginLoss,
         MarginRankingLoss,
         HingeEmbeddingLoss,
         SoftMarginLoss,

@@ -2909,6 +2909,29 @@ def gaussian_nll_loss(
     """Negative log-likelihood of ``target`` under a Gaussian of mean ``input`` and variance ``var``
     (clamped to ``eps``, without changing its gradient), as ``F.gaussian_nll_loss``."""
 
+def multi_margin_loss(
+    input: VariableLike,
+    target: Tensor,
+    p: int = 1,
+    margin: float = 1.0,
+    weight: Tensor | None = None,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """``sum_{j != y} max(0, margin - x[y] + x[j])^p / C`` per sample (scaled by ``weight[y]``),
+    with the Int64 classes ``target``, as ``F.multi_margin_loss``; ``p`` is 1 or 2."""
+
+def multilabel_margin_loss(
+    input: VariableLike, target: Tensor, reduction: Reduction = "mean"
+) -> NnResult:
+    """The hinge loss of each sample's classes (Int64 ``target``, shaped like ``input``, its class
+    indices ended by -1) against the others, as ``F.multilabel_margin_loss``."""
+
+def multilabel_soft_margin_loss(
+    input: VariableLike, target: Tensor, weight: Tensor | None = None, reduction: Reduction = "mean"
+) -> NnResult:
+    """The binary cross-entropy of logits against 0/1 ``target``, averaged over the classes (scaled
+    by ``weight``), as ``F.multilabel_soft_margin_loss``."""
+
 def soft_margin_loss(
     input: VariableLike, target: Tensor, reduction: Reduction = "mean"
 ) -> NnResult:

@@ -72,6 +72,15 @@ extern "C" {
         output: *mut *mut c_void,
         h_n: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_multi_margin_loss(
+        x: *mut c_void,
+        target: *mut c_void,
+        p: i64,
+        margin: f64,
+        weight: *mut c_void,
+        reduction: i64,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_normal(
         mean: *mut c_void,
         mean_value: f64,
@@ -385,6 +394,23 @@ pub(crate) fn normal(
     // SAFETY: the tensors are live (or null, which the shim reads as the
     // number); the shim writes `out` or returns an error.
     make_tensor(|out| unsafe { flodl_normal(pointer(mean.0), mean.1, pointer(std.0), std.1, out) })
+}
+
+/// `at::multi_margin_loss(x, target, p, margin, weight, reduction)`.
+pub(crate) fn multi_margin_loss(
+    x: &tch::Tensor,
+    target: &tch::Tensor,
+    p: i64,
+    margin: f64,
+    weight: Option<&tch::Tensor>,
+    reduction: i64,
+) -> Result<tch::Tensor, Failure> {
+    let weight = weight.map_or(std::ptr::null_mut(), ptr);
+    // SAFETY: live tensors (a null weight is none); the shim writes `out`
+    // or returns an error.
+    make_tensor(|out| unsafe {
+        flodl_multi_margin_loss(ptr(x), ptr(target), p, margin, weight, reduction, out)
+    })
 }
 
 /// `c10::promoteTypes` of two ScalarType codes; None when they have none.

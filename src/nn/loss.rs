@@ -239,6 +239,46 @@ losses! {
     forward_pair(input: &Variable, target: &Tensor)
         => |l| crate::hinge_embedding_loss(input, target, l.margin, l.reduction);
 
+    /// The multi-class hinge loss, as `torch.nn.MultiMarginLoss`.
+    MultiMarginLoss {
+        /// The power of the hinge, 1 or 2 (default 1).
+        p: i64 = 1,
+        /// The margin (default 1).
+        margin: f64 = 1.0,
+        /// A weight per class (a buffer), or None (default).
+        weight: Option<Tensor> = None,
+        /// How the per-sample losses reduce (default mean).
+        reduction: Reduction = Reduction::Mean,
+    }
+    buffers [weight]
+    /// The loss of the scores `input` `[N, C]` against the Int64 classes `target`.
+    forward_pair(input: &Variable, target: &Tensor)
+        => |l| crate::multi_margin_loss(input, target, l.p, l.margin, l.weight.as_ref(), l.reduction);
+
+    /// The multi-label hinge loss, as `torch.nn.MultiLabelMarginLoss`.
+    MultiLabelMarginLoss {
+        /// How the per-sample losses reduce (default mean).
+        reduction: Reduction = Reduction::Mean,
+    }
+    buffers []
+    /// The loss of `input` `[N, C]` against Int64 `target` of the same
+    /// shape: each sample's classes, ended by -1.
+    forward_pair(input: &Variable, target: &Tensor)
+        => |l| crate::multilabel_margin_loss(input, target, l.reduction);
+
+    /// The binary cross-entropy of logits per class, averaged over the
+    /// classes, as `torch.nn.MultiLabelSoftMarginLoss`.
+    MultiLabelSoftMarginLoss {
+        /// A weight per class (a buffer), or None (default).
+        weight: Option<Tensor> = None,
+        /// How the per-sample losses reduce (default mean).
+        reduction: Reduction = Reduction::Mean,
+    }
+    buffers [weight]
+    /// The loss of the logits `input` `[N, C]` against 0/1 `target`.
+    forward_pair(input: &Variable, target: &Tensor)
+        => |l| crate::multilabel_soft_margin_loss(input, target, l.weight.as_ref(), l.reduction);
+
     /// `log(1 + exp(-target * input))`, as `torch.nn.SoftMarginLoss`.
     SoftMarginLoss {
         /// How the per-element losses reduce (default mean).

@@ -197,6 +197,63 @@ pub(crate) fn gaussian_nll(
     })
 }
 
+/// The per-sample losses reduced as `reduction` says.
+fn reduced(loss: tch::Tensor, reduction: Reduction) -> Result<tch::Tensor, tch::TchError> {
+    match reduction {
+        Reduction::Mean => loss.f_mean(None::<tch::Kind>),
+        Reduction::Sum => loss.f_sum(None::<tch::Kind>),
+        Reduction::None => Ok(loss),
+    }
+}
+
+/// `F.multilabel_soft_margin_loss`: PyTorch composes it from ops, so it is
+/// composed here in the same order (the same rounding).
+pub(crate) fn multilabel_soft_margin(
+    input: &tch::Tensor,
+    target: &tch::Tensor,
+    weight: Option<&tch::Tensor>,
+    reduction: Reduction,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    if input.dim() == 0 {
+        return Err(Error::new(
+            ErrorKind::Shape,
+            "multilabel_soft_margin_loss: input must have a class dim, got a 0-d tensor",
+        )
+        .into());
+    }
+    let positive = target.f_mul(&input.f_log_sigmoid()?)?;
+    let negative = crate::ffi::rsub_scalar(target, 1.0)?.f_mul(&input.f_neg()?.f_log_sigmoid()?)?;
+    let mut loss = positive.f_add(&negative)?.f_neg()?;
+    if let Some(w) = weight {
+        loss = loss.f_mul(w)?;
+    }
+    let classes = input.size()[input.dim() - 1];
+    let per_sample = crate::ffi::div_scalar(
+        &loss.f_sum_dim_intlist(-1, false, None::<tch::Kind>)?,
+        classes as f64,
+    )?;
+    Ok(reduced(per_sample, reduction)?)
+}
+
+/// `F.multi_margin_loss` on libtorch's kernel, `p` (1 or 2) checked first.
+pub(crate) fn multi_margin(
+    input: &tch::Tensor,
+    target: &tch::Tensor,
+    p: i64,
+    margin: f64,
+    weight: Option<&tch::Tensor>,
+    reduction: Reduction,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    if p != 1 && p != 2 {
+        return Err(Error::new(
+            ErrorKind::Argument,
+            format!("multi_margin_loss: p must be 1 or 2, got {p}"),
+        )
+        .into());
+    }
+    crate::ffi::multi_margin_loss(input, target, p, margin, weight, reduction.aten().to_int())
+}
+
 /// `F.embedding`'s `max_norm`: the rows at `indices` scaled in place, not
 /// recorded, to a `norm_type`-norm of at most `max_norm` (PyTorch's
 /// `embedding_renorm_`).
@@ -933,6 +990,21 @@ macro_rules! nn_ops {
             /// its gradient), as `F.gaussian_nll_loss`.
             gaussian_nll_loss(input: Same, target: Same, var: Same, full: bool = false, eps: f64 = 1e-6, reduction: Reduction = "mean")
                 => $crate::ops::nn::gaussian_nll(input.raw(), target.raw(), var.raw(), full, eps, reduction);
+            /// `sum_{j != y} max(0, margin - x[y] + x[j])^p / C` per sample
+            /// (scaled by `weight[y]`), with the Int64 classes `target`, as
+            /// `F.multi_margin_loss`; `p` is 1 or 2.
+            multi_margin_loss(input: Same, target: Tensor, p: i64 = 1, margin: f64 = 1.0, weight: Option<Tensor> = None, reduction: Reduction = "mean")
+                => $crate::ops::nn::multi_margin(input.raw(), target.raw(), p, margin, weight.map(|w| w.raw()), reduction);
+            /// The hinge loss of each sample's classes (Int64 `target`, shaped
+            /// like `input`, its class indices ended by -1) against the
+            /// others, as `F.multilabel_margin_loss`.
+            multilabel_margin_loss(input: Same, target: Tensor, reduction: Reduction = "mean")
+                => input.raw().f_multilabel_margin_loss(target.raw(), reduction.aten());
+            /// The binary cross-entropy of logits against 0/1 `target`,
+            /// averaged over the classes (scaled by `weight`), as
+            /// `F.multilabel_soft_margin_loss`.
+            multilabel_soft_margin_loss(input: Same, target: Tensor, weight: Option<Tensor> = None, reduction: Reduction = "mean")
+                => $crate::ops::nn::multilabel_soft_margin(input.raw(), target.raw(), weight.map(|w| w.raw()), reduction);
             /// `log(1 + exp(-target * input))`, as `F.soft_margin_loss`.
             soft_margin_loss(input: Same, target: Tensor, reduction: Reduction = "mean")
                 => input.raw().f_soft_margin_loss(target.raw(), reduction.aten());

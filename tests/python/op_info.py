@@ -2880,6 +2880,52 @@ OP_INFOS += [
         ("input",),
     ),
     _nn(
+        "multi_margin_loss",
+        lambda input, target, **kw: F.multi_margin_loss(input, target, **kw),
+        [
+            Sample(((4, 3),), {"target": np.array([0, 2, 1, 2])}),
+            Sample(
+                ((4, 3),),
+                {
+                    "target": np.array([1, 0, 2, 2]),
+                    "p": 2,
+                    "margin": 0.5,
+                    "weight": np.array([0.2, 1.0, 2.0]),
+                    "reduction": "sum",
+                },
+            ),
+            Sample(((3,),), {"target": np.array(1), "reduction": "none"}),
+        ],
+        ("input",),
+        argument_error((4, 3), target=np.array([0, 1, 2, 0]), p=3),
+    ),
+    _nn(
+        "multilabel_margin_loss",
+        lambda input, target, **kw: F.multilabel_margin_loss(input, target, **kw),
+        [
+            Sample(((2, 4),), {"target": np.array([[3, 0, -1, 1], [1, 2, 0, -1]])}),
+            Sample(((3,),), {"target": np.array([2, -1, 0]), "reduction": "none"}),
+        ],
+        ("input",),
+    ),
+    _nn(
+        "multilabel_soft_margin_loss",
+        lambda input, target, **kw: F.multilabel_soft_margin_loss(input, target, **kw),
+        [
+            Sample(((3, 4),), {"target": (_SIGNS > 0).astype(np.float64)}),
+            Sample(
+                ((3, 4),),
+                {
+                    "target": (_SIGNS < 0).astype(np.float64),
+                    "weight": np.array([0.5, 1.0, 2.0, 1.5]),
+                    "reduction": "none",
+                },
+            ),
+        ],
+        ("input",),
+        shape_error((3, 4), target=np.ones((3, 5))),
+    ),
+    _nn(
         "triplet_margin_loss",
         lambda anchor, positive, negative, **kw: F.triplet_margin_loss(
             anchor, positive, negative, **kw

@@ -209,6 +209,23 @@ CASES: dict[str, Case] = {
     "hinge_embedding": Case(
         lambda nn, _: nn.HingeEmbeddingLoss(margin=0.5), [normal(4, 3), signs(4, 3)], (0,)
     ),
+    "multi_margin": Case(
+        lambda nn, t: nn.MultiMarginLoss(p=2, margin=0.5, weight=t([0.2, 1.0, 2.0])),
+        [normal(4, 3), longs(0, 2, 1, 2)],
+        (0,),
+        [normal(4, 3), longs(0, 3, 1, 2)],
+    ),
+    "multilabel_margin": Case(
+        lambda nn, _: nn.MultiLabelMarginLoss(reduction="sum"),
+        [normal(2, 4), np.array([[3, 0, -1, 1], [1, 2, 0, -1]], dtype=np.int64)],
+        (0,),
+    ),
+    "multilabel_soft_margin": Case(
+        lambda nn, t: nn.MultiLabelSoftMarginLoss(weight=t([0.5, 1.0, 2.0, 1.5])),
+        [normal(3, 4), (signs(3, 4) > 0).astype(np.float32)],
+        (0,),
+        [normal(3, 4), (signs(3, 5) > 0).astype(np.float32)],
+    ),
     "soft_margin": Case(
         lambda nn, _: nn.SoftMarginLoss(reduction="none"), [normal(4, 3), signs(4, 3)], (0,)
     ),
@@ -413,7 +430,7 @@ def test_rust_defaults_are_torch_s(rust: tuple[dict, dict]) -> None:
     against the attributes of torch's module built without arguments; and
     its fields are the arguments of torch's constructor."""
     _, report = rust
-    assert len(report["defaults"]) == 43
+    assert len(report["defaults"]) == 46
     for name, debug in report["defaults"].items():
         torch_module = getattr(torch.nn, name)()
         fields = {k: v.strip() for k, v in re.findall(r"(\w+): ([^,}]+)", debug)}

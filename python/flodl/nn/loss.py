@@ -24,6 +24,9 @@ __all__ = [
     "L1Loss",
     "MSELoss",
     "MarginRankingLoss",
+    "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
     "NLLLoss",
     "PoissonNLLLoss",
     "SmoothL1Loss",
@@ -191,6 +194,43 @@ class HingeEmbeddingLoss(_Loss):
 
     def forward(self, input: TensorLike, target: Tensor) -> TensorLike:
         return F.hinge_embedding_loss(input, target, self.margin, self.reduction)
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """The multi-class hinge loss ``sum_{j != y} max(0, margin - x[y] + x[j])^p / C``."""
+
+    def __init__(
+        self,
+        p: int = 1,
+        margin: float = 1.0,
+        weight: Tensor | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(weight, reduction)
+        if p not in (1, 2):
+            raise ArgumentError("MultiMarginLoss: only p == 1 and p == 2 supported")
+        self.p, self.margin = p, margin
+
+    def forward(self, input: TensorLike, target: Tensor) -> TensorLike:
+        return F.multi_margin_loss(
+            input, target, self.p, self.margin, self.weight, reduction=self.reduction
+        )
+
+
+class MultiLabelMarginLoss(_Loss):
+    """The multi-label hinge loss of each sample's classes (ended by -1) against the others."""
+
+    def forward(self, input: TensorLike, target: Tensor) -> TensorLike:
+        return F.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """The binary cross-entropy of logits per class, averaged over the classes."""
+
+    def forward(self, input: TensorLike, target: Tensor) -> TensorLike:
+        return F.multilabel_soft_margin_loss(
+            input, target, weight=self.weight, reduction=self.reduction
+        )
 
 
 class SoftMarginLoss(_Loss):
