@@ -192,6 +192,12 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
             output_size: [2, 3],
         }),
         "pixel_shuffle" => Box::new(nn::PixelShuffle { upscale_factor: 2 }),
+        "adaptive_avg_pool3d" => Box::new(nn::AdaptiveAvgPool3d {
+            output_size: [2, 3, 1],
+        }),
+        "adaptive_max_pool3d" => Box::new(nn::AdaptiveMaxPool3d {
+            output_size: [2, 1, 2],
+        }),
         "channel_shuffle" => Box::new(nn::ChannelShuffle { groups: 3 }),
         "unfold" => Box::new(nn::Unfold {
             stride: [2, 1],

@@ -2483,6 +2483,19 @@ def adaptive_max_pool2d_with_indices(
     """[``adaptive_max_pool2d``] and where each maximum is, as ``F.adaptive_max_pool2d(...,
     return_indices=True)``."""
 
+def adaptive_avg_pool3d(input: VariableLike, output_size: Ints3) -> NnResult:
+    """Average pooling of ``[N, C, D, H, W]`` to ``output_size``, as ``F.adaptive_avg_pool3d``."""
+
+def adaptive_max_pool3d(input: VariableLike, output_size: Ints3) -> NnResult:
+    """Max pooling of ``[N, C, D, H, W]`` to ``output_size`` (values only), as
+    ``F.adaptive_max_pool3d``."""
+
+def adaptive_max_pool3d_with_indices(
+    input: VariableLike, output_size: Ints3
+) -> tuple[NnResult, Tensor]:
+    """[``adaptive_max_pool3d``] and where each maximum is, as ``F.adaptive_max_pool3d(...,
+    return_indices=True)``."""
+
 def instance_norm(
     input: VariableLike,
     running_mean: Tensor | None = None,

@@ -184,6 +184,7 @@ with_indices! {
     MaxPool3d [LAYOUT_3D] => |s, x| crate::max_pool3d_with_indices(x, s.kernel_size, s.stride, s.padding, s.dilation, s.ceil_mode);
     AdaptiveMaxPool1d [LAYOUT_1D] => |s, x| crate::adaptive_max_pool1d_with_indices(x, s.output_size);
     AdaptiveMaxPool2d [LAYOUT_2D] => |s, x| crate::adaptive_max_pool2d_with_indices(x, s.output_size);
+    AdaptiveMaxPool3d [LAYOUT_3D] => |s, x| crate::adaptive_max_pool3d_with_indices(x, s.output_size);
 }
 
 /// MaxPool's settings, as PyTorch's `extra_repr` writes them.
@@ -290,6 +291,54 @@ impl Module for AdaptiveMaxPool2d {
             LAYOUT_2D,
             input,
             crate::adaptive_max_pool2d(input, self.output_size),
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", self.output_size.repr())
+    }
+}
+
+/// Average pooling of `[N, C, D, H, W]` to a fixed output size, as
+/// `torch.nn.AdaptiveAvgPool3d`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdaptiveAvgPool3d {
+    pub output_size: [i64; 3],
+}
+
+impl Module for AdaptiveAvgPool3d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        pooled(
+            "AdaptiveAvgPool3d",
+            LAYOUT_3D,
+            input,
+            crate::adaptive_avg_pool3d(input, self.output_size),
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!("output_size={}", self.output_size.repr())
+    }
+}
+
+/// Max pooling of `[N, C, D, H, W]` to a fixed output size, as
+/// `torch.nn.AdaptiveMaxPool3d`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AdaptiveMaxPool3d {
+    pub output_size: [i64; 3],
+}
+
+impl Module for AdaptiveMaxPool3d {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        pooled(
+            "AdaptiveMaxPool3d",
+            LAYOUT_3D,
+            input,
+            crate::adaptive_max_pool3d(input, self.output_size),
         )
     }
     fn named_parameters(&self) -> Vec<(String, Parameter)> {

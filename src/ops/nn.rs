@@ -651,6 +651,16 @@ macro_rules! nn_ops {
             /// `F.adaptive_max_pool2d(..., return_indices=True)`.
             adaptive_max_pool2d_with_indices(input: Same, output_size: I2) -> (Same, Tensor)
                 => input.raw().f_adaptive_max_pool2d(output_size);
+            /// Average pooling of `[N, C, D, H, W]` to `output_size`, as `F.adaptive_avg_pool3d`.
+            adaptive_avg_pool3d(input: Same, output_size: I3)
+                => input.raw().f_adaptive_avg_pool3d(output_size);
+            /// Max pooling of `[N, C, D, H, W]` to `output_size` (values only), as `F.adaptive_max_pool3d`.
+            adaptive_max_pool3d(input: Same, output_size: I3)
+                => input.raw().f_adaptive_max_pool3d(output_size).map(|(values, _)| values);
+            /// [`adaptive_max_pool3d`] and where each maximum is, as
+            /// `F.adaptive_max_pool3d(..., return_indices=True)`.
+            adaptive_max_pool3d_with_indices(input: Same, output_size: I3) -> (Same, Tensor)
+                => input.raw().f_adaptive_max_pool3d(output_size);
 
             // --- normalization ---
             /// Per-sample, per-channel normalization, as `F.instance_norm`.

@@ -1767,6 +1767,26 @@ OP_INFOS: list[OpInfo] = [
         shape_error((1, 2), output_size=2),
     ),
     _nn(
+        "adaptive_avg_pool3d",
+        F.adaptive_avg_pool3d,
+        [
+            Sample(((1, 2, 5, 4, 3),), {"output_size": [2, 3, 1]}),
+            Sample(((2, 3, 4, 4),), {"output_size": 2}),
+        ],
+        ("input",),
+        shape_error((1, 2), output_size=2),
+    ),
+    _nn(
+        "adaptive_max_pool3d",
+        F.adaptive_max_pool3d,
+        [
+            Sample(((1, 2, 5, 4, 3),), {"output_size": [2, 3, 1]}),
+            Sample(((2, 3, 4, 4),), {"output_size": 2}),
+        ],
+        ("input",),
+        shape_error((1, 2), output_size=2),
+    ),
+    _nn(
         "instance_norm",
         lambda input, weight=None, bias=None, **kw: F.instance_norm(
             input, weight=weight, bias=bias, **kw
@@ -3520,6 +3540,7 @@ OP_INFOS += [
         "max_pool3d",
         "adaptive_max_pool1d",
         "adaptive_max_pool2d",
+        "adaptive_max_pool3d",
     )
 ]
 

@@ -139,6 +139,8 @@ LAYERS = {
         None,
     ),
     "adaptive_max_pool2d": (lambda nn: nn.AdaptiveMaxPool2d((2, 3)), [2, 3, 7, 8], None),
+    "adaptive_avg_pool3d": (lambda nn: nn.AdaptiveAvgPool3d((2, 3, 1)), [1, 2, 5, 4, 3], None),
+    "adaptive_max_pool3d": (lambda nn: nn.AdaptiveMaxPool3d((2, 1, 2)), [1, 2, 5, 4, 3], None),
     "pixel_shuffle": (lambda nn: nn.PixelShuffle(2), [1, 8, 3, 3], None),
     "channel_shuffle": (lambda nn: nn.ChannelShuffle(3), [2, 6, 2, 3], None),
     # Pairs throughout: Rust prints every option as a pair.

@@ -24,8 +24,10 @@ from .._flodl import (
     Variable,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d_with_indices,
     affine_grid,
     alpha_dropout,
     avg_pool1d,
@@ -109,10 +111,13 @@ Ints = Union[int, Sequence[int]]
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d",
+    "adaptive_max_pool3d_with_indices",
     "affine_grid",
     "alpha_dropout",
     "avg_pool1d",
@@ -289,6 +294,7 @@ max_pool2d = _with_indices("max_pool2d")
 max_pool3d = _with_indices("max_pool3d")
 adaptive_max_pool1d = _with_indices("adaptive_max_pool1d")
 adaptive_max_pool2d = _with_indices("adaptive_max_pool2d")
+adaptive_max_pool3d = _with_indices("adaptive_max_pool3d")
 
 
 def upsample(

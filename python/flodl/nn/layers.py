@@ -17,7 +17,9 @@ TensorLike = Union[Tensor, Variable]
 
 __all__ = [
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
     "BatchNorm1d",
@@ -498,6 +500,7 @@ class AdaptiveAvgPool2d(_Pool):
 
     _expected = "[N, C, H, W] or [C, H, W]"
     _op = staticmethod(_flodl.adaptive_avg_pool2d)
+    _dims = 2
 
     def __init__(self, output_size: Any) -> None:
         super().__init__()
@@ -506,7 +509,7 @@ class AdaptiveAvgPool2d(_Pool):
     def forward(self, input: TensorLike) -> TensorLike:
         size = self.output_size
         if isinstance(size, (tuple, list)) and None in size:
-            shape = list(input.shape)[-2:]
+            shape = list(input.shape)[-self._dims :]
             size = [shape[i] if s is None else s for i, s in enumerate(size)]
         return self._run(self._op, input, size)
 
@@ -527,6 +530,29 @@ class AdaptiveMaxPool2d(AdaptiveAvgPool2d):
         if self.return_indices:
             return _flodl.adaptive_max_pool2d_with_indices
         return _flodl.adaptive_max_pool2d
+
+
+class AdaptiveAvgPool3d(AdaptiveAvgPool2d):
+    """Average pooling of ``[N, C, D, H, W]`` or ``[C, D, H, W]`` to
+    ``output_size`` (None in it keeps the input's size)."""
+
+    _expected = "[N, C, D, H, W] or [C, D, H, W]"
+    _op = staticmethod(_flodl.adaptive_avg_pool3d)
+    _dims = 3
+
+
+class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
+    """Max pooling of ``[N, C, D, H, W]`` or ``[C, D, H, W]`` to ``output_size``
+    (and the maxima's positions with ``return_indices``)."""
+
+    _expected = "[N, C, D, H, W] or [C, D, H, W]"
+    _dims = 3
+
+    @property
+    def _op(self) -> Any:  # type: ignore[override]
+        if self.return_indices:
+            return _flodl.adaptive_max_pool3d_with_indices
+        return _flodl.adaptive_max_pool3d
 
 
 # ----- normalization -----
