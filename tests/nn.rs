@@ -647,3 +647,35 @@ fn embedding_bag_takes_offsets_and_per_sample_weights() -> Result<()> {
     assert!(weights.grad().is_some());
     Ok(())
 }
+
+#[test]
+fn max_unpool_puts_the_maxima_back() {
+    let x = Variable::new(
+        Tensor::from_f64(
+            &[1.0, 5.0, 2.0, 0.0, 3.0, 4.0, 7.0, 6.0],
+            &[1, 1, 2, 4],
+            Device::CPU,
+        )
+        .unwrap(),
+        true,
+    )
+    .unwrap();
+    let (pooled, indices) = nn::MaxPool2d::new([2, 2]).forward_with_indices(&x).unwrap();
+    let unpool = nn::MaxUnpool2d::new([2, 2]);
+    let back = unpool.unpool(&pooled, &indices, None).unwrap();
+    assert_eq!(back.shape(), vec![1, 1, 2, 4]);
+    assert_eq!(
+        back.data().to_f64_vec().unwrap(),
+        vec![0.0, 5.0, 0.0, 0.0, 0.0, 0.0, 7.0, 0.0]
+    );
+    assert_eq!(
+        unpool.extra_repr(),
+        "kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)"
+    );
+    let wrong = unpool.unpool(&pooled, &indices, Some([9, 9])).unwrap_err();
+    assert_eq!(wrong.kind(), ErrorKind::Argument);
+    assert_eq!(
+        unpool.forward(&pooled).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
+}

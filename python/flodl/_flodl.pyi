@@ -2483,6 +2483,40 @@ def adaptive_max_pool2d_with_indices(
     """[``adaptive_max_pool2d``] and where each maximum is, as ``F.adaptive_max_pool2d(...,
     return_indices=True)``."""
 
+def max_unpool1d(
+    input: VariableLike,
+    indices: Tensor,
+    kernel_size: int,
+    stride: int | None = None,
+    padding: int = 0,
+    output_size: int | None = None,
+) -> NnResult:
+    """The inverse of ``max_pool1d``: ``input``'s values at the Int64 positions ``indices`` (of
+    ``max_pool1d_with_indices``), zeros elsewhere, as ``F.max_unpool1d``; ``output_size`` (the
+    pool's input length) defaults to what the pool's options give."""
+
+def max_unpool2d(
+    input: VariableLike,
+    indices: Tensor,
+    kernel_size: Ints2,
+    stride: Ints2 | None = None,
+    padding: Ints2 = 0,
+    output_size: Ints2 | None = None,
+) -> NnResult:
+    """The inverse of ``max_pool2d``, as ``F.max_unpool2d`` (see [``max_unpool1d``]; ``output_size``
+    is the last two dims)."""
+
+def max_unpool3d(
+    input: VariableLike,
+    indices: Tensor,
+    kernel_size: Ints3,
+    stride: Ints3 | None = None,
+    padding: Ints3 = 0,
+    output_size: Ints3 | None = None,
+) -> NnResult:
+    """The inverse of ``max_pool3d``, as ``F.max_unpool3d`` (see [``max_unpool1d``]; ``output_size``
+    is the last three dims)."""
+
 def adaptive_avg_pool3d(input: VariableLike, output_size: Ints3) -> NnResult:
     """Average pooling of ``[N, C, D, H, W]`` to ``output_size``, as ``F.adaptive_avg_pool3d``."""
 

@@ -348,3 +348,72 @@ impl Module for AdaptiveMaxPool3d {
         format!("output_size={}", self.output_size.repr())
     }
 }
+
+/// Declares the max unpools: a window, a stride (None: the window) and a
+/// padding, as the pool they invert was given.
+macro_rules! max_unpool {
+    ($($(#[$doc:meta])* $name:ident<$window:ty> => $op:path;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name {
+            pub kernel_size: $window,
+            /// None: the kernel size.
+            pub stride: Option<$window>,
+            /// Default 0.
+            pub padding: $window,
+        }
+
+        impl $name {
+            /// The pool's window, the other options PyTorch's defaults.
+            pub fn new(kernel_size: $window) -> Self {
+                $name { kernel_size, stride: None, padding: Default::default() }
+            }
+
+            /// `input`'s values at the Int64 positions `indices` (the max
+            /// pool's `forward_with_indices`), zeros elsewhere, in
+            /// `output_size` (the pool's input size; None: what these
+            /// options give).
+            pub fn unpool(
+                &self,
+                input: &Variable,
+                indices: &Tensor,
+                output_size: Option<$window>,
+            ) -> Result<Variable> {
+                $op(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+            }
+        }
+
+        impl Module for $name {
+            /// Takes the pool's indices too: an Argument error naming
+            /// [`unpool`](Self::unpool).
+            fn forward(&self, _input: &Variable) -> Result<Variable> {
+                crate::error::bail!(
+                    Argument,
+                    "{}: takes the input and the pool's indices; call unpool(input, indices, output_size)",
+                    stringify!($name)
+                )
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                Vec::new()
+            }
+            fn extra_repr(&self) -> String {
+                let stride = self.stride.unwrap_or(self.kernel_size);
+                format!(
+                    "kernel_size={}, stride={}, padding={}",
+                    super::py_tuple(&self.kernel_size.sizes()),
+                    super::py_tuple(&stride.sizes()),
+                    super::py_tuple(&self.padding.sizes())
+                )
+            }
+        }
+    )*};
+}
+
+max_unpool! {
+    /// The inverse of [`MaxPool1d`], as `torch.nn.MaxUnpool1d`.
+    MaxUnpool1d<i64> => crate::max_unpool1d;
+    /// The inverse of [`MaxPool2d`], as `torch.nn.MaxUnpool2d`.
+    MaxUnpool2d<[i64; 2]> => crate::max_unpool2d;
+    /// The inverse of [`MaxPool3d`], as `torch.nn.MaxUnpool3d`.
+    MaxUnpool3d<[i64; 3]> => crate::max_unpool3d;
+}

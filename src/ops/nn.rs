@@ -254,6 +254,66 @@ pub(crate) fn multi_margin(
     crate::ffi::multi_margin_loss(input, target, p, margin, weight, reduction.aten().to_int())
 }
 
+/// `F.max_unpool1d/2d/3d`: the values of `input` placed at `indices` (a
+/// max pool's) in zeros of `output_size` (default: what the pool with
+/// `kernel`, `stride`, `padding` was given), as PyTorch sizes it.
+pub(crate) fn max_unpool(
+    op: &str,
+    input: &tch::Tensor,
+    indices: &tch::Tensor,
+    kernel: &[i64],
+    stride: &[i64],
+    padding: &[i64],
+    output_size: Option<&[i64]>,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    let dims = kernel.len();
+    let shape = input.size();
+    if shape.len() != dims + 1 && shape.len() != dims + 2 {
+        return Err(Error::new(
+            ErrorKind::Shape,
+            format!(
+                "{op}: takes an input of {} or {} dims, got shape {shape:?}",
+                dims + 1,
+                dims + 2
+            ),
+        )
+        .into());
+    }
+    let spatial = &shape[shape.len() - dims..];
+    let default: Vec<i64> = (0..dims)
+        .map(|d| (spatial[d] - 1) * stride[d] - 2 * padding[d] + kernel[d])
+        .collect();
+    let size = match output_size {
+        None => default,
+        Some(size) => {
+            for d in 0..dims {
+                let (low, high) = (default[d] - stride[d], default[d] + stride[d]);
+                if size[d] <= low || size[d] >= high {
+                    return Err(Error::new(
+                        ErrorKind::Argument,
+                        format!(
+                            "{op}: invalid output_size {size:?} (each dim must be between {:?} and {:?})",
+                            default.iter().zip(stride).map(|(s, t)| s - t + 1).collect::<Vec<_>>(),
+                            default.iter().zip(stride).map(|(s, t)| s + t - 1).collect::<Vec<_>>()
+                        ),
+                    )
+                    .into());
+                }
+            }
+            size.to_vec()
+        }
+    };
+    Ok(match dims {
+        // 1-d as 2-d with a trailing dim of one, as PyTorch does.
+        1 => input
+            .f_unsqueeze(-1)?
+            .f_max_unpool2d(&indices.f_unsqueeze(-1)?, [size[0], 1])?
+            .f_squeeze_dim(-1)?,
+        2 => input.f_max_unpool2d(indices, size.as_slice())?,
+        _ => input.f_max_unpool3d(indices, size.as_slice(), stride, padding)?,
+    })
+}
+
 /// `F.embedding`'s `max_norm`: the rows at `indices` scaled in place, not
 /// recorded, to a `norm_type`-norm of at most `max_norm` (PyTorch's
 /// `embedding_renorm_`).
@@ -651,6 +711,20 @@ macro_rules! nn_ops {
             /// `F.adaptive_max_pool2d(..., return_indices=True)`.
             adaptive_max_pool2d_with_indices(input: Same, output_size: I2) -> (Same, Tensor)
                 => input.raw().f_adaptive_max_pool2d(output_size);
+            /// The inverse of `max_pool1d`: `input`'s values at the Int64
+            /// positions `indices` (of `max_pool1d_with_indices`), zeros
+            /// elsewhere, as `F.max_unpool1d`; `output_size` (the pool's
+            /// input length) defaults to what the pool's options give.
+            max_unpool1d(input: Same, indices: Tensor, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, output_size: Option<i64> = None)
+                => $crate::ops::nn::max_unpool("max_unpool1d", input.raw(), indices.raw(), &[kernel_size], &[$crate::ops::nn::or_kernel(stride, kernel_size)], &[padding], output_size.as_ref().map(std::slice::from_ref));
+            /// The inverse of `max_pool2d`, as `F.max_unpool2d` (see
+            /// [`max_unpool1d`]; `output_size` is the last two dims).
+            max_unpool2d(input: Same, indices: Tensor, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, output_size: Option<I2> = None)
+                => $crate::ops::nn::max_unpool("max_unpool2d", input.raw(), indices.raw(), &kernel_size, &$crate::ops::nn::or_kernel(stride, kernel_size), &padding, output_size.as_ref().map(|s| s.as_slice()));
+            /// The inverse of `max_pool3d`, as `F.max_unpool3d` (see
+            /// [`max_unpool1d`]; `output_size` is the last three dims).
+            max_unpool3d(input: Same, indices: Tensor, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, output_size: Option<I3> = None)
+                => $crate::ops::nn::max_unpool("max_unpool3d", input.raw(), indices.raw(), &kernel_size, &$crate::ops::nn::or_kernel(stride, kernel_size), &padding, output_size.as_ref().map(|s| s.as_slice()));
             /// Average pooling of `[N, C, D, H, W]` to `output_size`, as `F.adaptive_avg_pool3d`.
             adaptive_avg_pool3d(input: Same, output_size: I3)
                 => input.raw().f_adaptive_avg_pool3d(output_size);

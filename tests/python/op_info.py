@@ -224,6 +224,12 @@ MASK = np.array([[True, False, False, True], [False, False, True, True], [True] 
 SCATTER_INDEX = np.array([[0, 1, 2, 0, 1], [2, 0, 1, 1, 0]])
 FLOAT_MASK = MASK.astype(np.float64)
 
+# Positions of maxima in each plane of the pooled input (as a max pool's
+# return_indices gives them) for the unpools' samples.
+_UNPOOL_1D = np.array([[[1, 2, 5], [0, 3, 4]]])
+_UNPOOL_2D = np.array([[[[0, 3], [9, 14]], [[5, 2], [8, 15]]]])
+_UNPOOL_3D = np.array([[[[[0, 7], [20, 31]]]]])
+
 OP_INFOS: list[OpInfo] = [
     # --- arithmetic ---
     OpInfo("add", torch.add, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
@@ -1765,6 +1771,39 @@ OP_INFOS: list[OpInfo] = [
         ],
         ("input",),
         shape_error((1, 2), output_size=2),
+    ),
+    _nn(
+        "max_unpool1d",
+        # flodl's op takes the one output length as an int (F's takes a list too).
+        lambda input, indices, kernel_size, output_size=None, **kw: F.max_unpool1d(
+            input, indices, kernel_size, output_size=None if output_size is None else [output_size]
+        ),
+        [
+            Sample(((1, 2, 3),), {"indices": _UNPOOL_1D, "kernel_size": 2}),
+            Sample(((1, 2, 3),), {"indices": _UNPOOL_1D, "kernel_size": 2, "output_size": 7}),
+        ],
+        ("input",),
+        shape_error((3,), indices=_UNPOOL_1D[0, 0], kernel_size=2),
+    ),
+    _nn(
+        "max_unpool2d",
+        F.max_unpool2d,
+        [
+            Sample(((1, 2, 2, 2),), {"indices": _UNPOOL_2D, "kernel_size": 2}),
+            Sample(
+                ((1, 2, 2, 2),),
+                {"indices": _UNPOOL_2D, "kernel_size": 2, "stride": 2, "output_size": [5, 4]},
+            ),
+        ],
+        ("input",),
+        argument_error((1, 2, 2, 2), indices=_UNPOOL_2D, kernel_size=2, output_size=[9, 9]),
+    ),
+    _nn(
+        "max_unpool3d",
+        F.max_unpool3d,
+        [Sample(((1, 1, 1, 2, 2),), {"indices": _UNPOOL_3D, "kernel_size": 2})],
+        ("input",),
+        shape_error((2, 2), indices=_UNPOOL_3D[0, 0, 0], kernel_size=2),
     ),
     _nn(
         "adaptive_avg_pool3d",

@@ -1470,3 +1470,29 @@ def test_embedding_padding_index_out_of_range_is_worded_as_rust_s() -> None:
 def test_a_kernel_larger_than_the_input_says_so() -> None:
     with pytest.raises(flodl.ShapeError, match="Kernel size can't be greater than actual input"):
         flodl.nn.Conv2d(1, 1, 7)(flodl.ones(1, 1, 3, 3))
+
+
+def test_max_unpool_inverts_max_pool_as_torch_s() -> None:
+    x = np.random.default_rng(3).standard_normal((2, 3, 5, 4))
+
+    def run(m, wrap):
+        t = wrap(x)
+        pooled, indices = m.nn.MaxPool2d(2, return_indices=True)(t)
+        unpool = m.nn.MaxUnpool2d(2)
+        full = unpool(pooled, indices, output_size=t.size())  # a full size, as SegNet passes it
+        short = unpool(pooled, indices)
+        flat = t.reshape(2, 3, 20)
+        p1, i1 = m.nn.MaxPool1d(3, stride=2, return_indices=True)(flat)
+        one = m.nn.MaxUnpool1d(3, stride=2)(p1, i1, output_size=[20])
+        (full.sum() + (one * one).sum()).backward()
+        return [repr(unpool), list(full.shape), list(short.shape), full, one, t.grad]
+
+    got = run(flodl, lambda a: flodl.tensor(a, requires_grad=True))
+    want = run(torch, lambda a: torch.tensor(a, requires_grad=True))
+    assert got[:3] == want[:3]
+    for g, w in zip(got[3:], want[3:]):
+        np.testing.assert_allclose(g.detach().numpy(), w.detach().numpy(), rtol=1e-12)
+    with pytest.raises(flodl.ArgumentError, match="output_size must have 2 or 4"):
+        flodl.nn.functional.max_unpool2d(
+            flodl.ones(1, 1, 2, 2), flodl.zeros(1, 1, 2, 2).long(), 2, output_size=[4]
+        )

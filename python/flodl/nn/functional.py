@@ -185,6 +185,9 @@ __all__ = [
     "max_pool2d_with_indices",
     "max_pool3d",
     "max_pool3d_with_indices",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "mish",
     "mse_loss",
     "multi_head_attention_forward",
@@ -295,6 +298,41 @@ max_pool3d = _with_indices("max_pool3d")
 adaptive_max_pool1d = _with_indices("adaptive_max_pool1d")
 adaptive_max_pool2d = _with_indices("adaptive_max_pool2d")
 adaptive_max_pool3d = _with_indices("adaptive_max_pool3d")
+
+
+def _unpool(name: str, dims: int) -> Any:
+    """``F.<name>``: the op, with ``output_size`` as PyTorch takes it (the
+    spatial sizes, or a full size whose first two are the batch and
+    channels)."""
+    op = getattr(_flodl, name)
+
+    def unpool(
+        input: TensorLike,
+        indices: Tensor,
+        kernel_size: Any,
+        stride: Any = None,
+        padding: Any = 0,
+        output_size: Any = None,
+    ) -> TensorLike:
+        if output_size is not None:
+            sizes = list(output_size)
+            if len(sizes) == dims + 2:
+                sizes = sizes[2:]
+            if len(sizes) != dims:
+                raise _flodl.ArgumentError(
+                    f"{name}: output_size must have {dims} or {dims + 2} elements, got {len(sizes)}"
+                )
+            output_size = sizes[0] if dims == 1 else sizes
+        return op(input, indices, kernel_size, stride, padding, output_size)
+
+    unpool.__name__ = unpool.__qualname__ = name
+    unpool.__doc__ = op.__doc__
+    return unpool
+
+
+max_unpool1d = _unpool("max_unpool1d", 1)
+max_unpool2d = _unpool("max_unpool2d", 2)
+max_unpool3d = _unpool("max_unpool3d", 3)
 
 
 def upsample(

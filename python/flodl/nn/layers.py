@@ -9,6 +9,7 @@ from typing import Any, Union
 from .. import _flodl
 from .._flodl import ArgumentError, OutOfRangeError, ShapeError, Tensor, Variable
 from .._grad_mode import no_grad
+from . import functional as F
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -41,6 +42,9 @@ __all__ = [
     "Linear",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "MaxUnpool3d",
     "Unflatten",
 ]
 
@@ -553,6 +557,52 @@ class AdaptiveMaxPool3d(AdaptiveMaxPool2d):
         if self.return_indices:
             return _flodl.adaptive_max_pool3d_with_indices
         return _flodl.adaptive_max_pool3d
+
+
+class _MaxUnpool(Module):
+    """The inverse of a max pool: ``forward(input, indices, output_size=None)``
+    puts ``input``'s values at the pool's ``indices``, zeros elsewhere."""
+
+    _dims = 0
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, self._dims)
+        self.stride = _ntuple(stride if stride is not None else kernel_size, self._dims)
+        self.padding = _ntuple(padding, self._dims)
+
+    def forward(self, input: TensorLike, indices: Tensor, output_size: Any = None) -> TensorLike:
+        unpool = (F.max_unpool1d, F.max_unpool2d, F.max_unpool3d)[self._dims - 1]
+        one = self._dims == 1
+        return unpool(
+            input,
+            indices,
+            self.kernel_size[0] if one else self.kernel_size,
+            self.stride[0] if one else self.stride,
+            self.padding[0] if one else self.padding,
+            output_size,
+        )
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool1d(_MaxUnpool):
+    """The inverse of ``MaxPool1d`` over ``[N, C, L]`` or ``[C, L]``."""
+
+    _dims = 1
+
+
+class MaxUnpool2d(_MaxUnpool):
+    """The inverse of ``MaxPool2d`` over ``[N, C, H, W]`` or ``[C, H, W]``."""
+
+    _dims = 2
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """The inverse of ``MaxPool3d`` over ``[N, C, D, H, W]`` or ``[C, D, H, W]``."""
+
+    _dims = 3
 
 
 # ----- normalization -----
