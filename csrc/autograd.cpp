@@ -429,9 +429,15 @@ char *flodl_function_apply(at::Tensor *const *inputs, int n_in, at::Tensor *cons
         if (t.defined() && t.data_ptr() == outputs[j]->data_ptr() &&
             t.sizes().equals(outputs[j]->sizes()) && t.strides().equals(outputs[j]->strides()))
           dirty_of[j] = &t;
-      TORCH_CHECK(!dirty_of[j] || !(dirty_of[j]->is_leaf() && dirty_of[j]->requires_grad()),
+      TORCH_CHECK(dirty_of[j], "output ", j,
+                  " is marked dirty but is no input of forward (a dirty input is one forward "
+                  "used in an in-place operation and returned)");
+      TORCH_CHECK(!(dirty_of[j]->is_leaf() && dirty_of[j]->requires_grad()),
                   "a leaf Variable that requires grad has been used in an in-place operation "
                   "(marked dirty)");
+      TORCH_CHECK(j == 0 || !dirty_of[j]->is_view(),
+                  "a view marked dirty must be the first output of forward (a view used in an "
+                  "in-place operation takes the node's first output)");
     }
     std::vector<at::Tensor> made;
     made.reserve(n_out);

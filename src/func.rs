@@ -403,6 +403,16 @@ where
             let unit = unit_tangent(x, element)?;
             tangents[k] = &unit;
             let (value, tangent) = jvp::<_, Vec<Variable>>(flat, inputs, &tangents)?;
+            if let Some(first) = &evaluated {
+                if first.len() != value.len() {
+                    bail!(
+                        Argument,
+                        "jacfwd: f returned {} outputs, then {}",
+                        first.len(),
+                        value.len()
+                    );
+                }
+            }
             evaluated = Some(value);
             per_element.push(tangent);
         }
@@ -548,7 +558,18 @@ where
         if let (Randomness::Same, Some(state)) = (randomness, &state) {
             crate::set_rng_state(state, cpu)?;
         }
-        per_sample.push(f(&sample)?.into_vec());
+        let outputs = f(&sample)?.into_vec();
+        if let Some(first) = per_sample.first() {
+            if first.len() != outputs.len() {
+                bail!(
+                    Argument,
+                    "vmap: f returned {} outputs for sample 0 and {} for sample {b}",
+                    first.len(),
+                    outputs.len()
+                );
+            }
+        }
+        per_sample.push(outputs);
         if let (Randomness::Error, Some(state)) = (randomness, &state) {
             if !crate::get_rng_state(cpu)?.equal(state)? {
                 bail!(

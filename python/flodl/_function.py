@@ -6,6 +6,7 @@ built-in ops, hooks, ``retain_graph``, ``autograd.grad`` and
 
 from __future__ import annotations
 
+import inspect
 import weakref
 from typing import Any
 
@@ -114,16 +115,19 @@ class Function:
     @classmethod
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         name = cls.__name__
+        separate = cls.setup_context is not Function.setup_context
+        given = len(args) + len(kwargs)  # gradients backward may return
+        if separate:
+            # setup_context sees every argument of forward, defaults too,
+            # as PyTorch binds them; from here on they are positional.
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, {}
         inputs = [i for i, a in enumerate(args) if isinstance(a, Variable)]
         needs = [False] * len(args)
         for i in inputs:
             needs[i] = args[i].requires_grad
         ctx = FunctionCtx(name, tuple(needs))
-        separate = cls.setup_context is not Function.setup_context
-        if separate and kwargs:
-            raise TypeError(
-                f"{name}: a Function with setup_context takes positional arguments only"
-            )
         previous = _flodl.set_grad_enabled(False)
         try:
             if separate:  # forward(*args), then setup_context(ctx, args, output)
@@ -148,6 +152,10 @@ class Function:
         if ctx._dirty:
             returned = {id(o): k for k, o in enumerate(made)}
             for t in ctx._dirty:
+                if not isinstance(t, Variable):
+                    raise AutogradError(
+                        f"{name}: mark_dirty takes Variables (a Tensor records no history)"
+                    )
                 if id(t) not in returned or not any(t is a for a in args):
                     raise AutogradError(
                         f"{name}: mark_dirty takes inputs that forward changed in place "
@@ -177,6 +185,8 @@ class Function:
                 # As PyTorch: extra trailing Nones are allowed.
                 while len(got) > n_args and got[-1] is None:
                     got = got[:-1]
+                if given <= len(got) < n_args:  # none for defaults not passed
+                    got = got + (None,) * (n_args - len(got))
                 if len(got) != n_args:
                     raise AutogradError(
                         f"{name}: backward returned {len(got)} gradients, expected {n_args} "

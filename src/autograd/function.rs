@@ -104,6 +104,13 @@ pub fn apply<F: Function>(inputs: &[&Variable]) -> Result<Vec<Variable>> {
             panic_text(&*panic)
         ),
     };
+    if let Some(&i) = ctx.dirty.iter().find(|&&i| i >= outputs.len()) {
+        bail!(
+            Autograd,
+            "{name}: mark_dirty({i}), but forward returned {} outputs",
+            outputs.len()
+        );
+    }
     let kinds: Vec<OutputKind> = (0..outputs.len())
         .map(
             |i| match (ctx.dirty.contains(&i), ctx.non_differentiable.contains(&i)) {

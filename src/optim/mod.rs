@@ -504,11 +504,6 @@ impl<M: Method> Optimizer<M> {
     }
 }
 
-/// The options and state a `state_dict` holds for an optimizer whose
-/// groups are `groups` (their current options and parameters): per group
-/// its options with the saved entries set, and `(group, position, state)`
-/// for each parameter with saved state, each tensor checked against its
-/// parameter and copied onto it. Rust's and Python's `load_state_dict`.
 /// What a state dict holds, checked against an optimizer with groups of
 /// `sizes` parameters: its groups, its state, and where each saved
 /// parameter key goes (`(group, position)`).
@@ -581,80 +576,32 @@ fn load_failure(owner: &str) -> impl Fn(String) -> crate::Error + '_ {
     }
 }
 
-/// The state a state dict holds for an optimizer whose update is written
-/// elsewhere (a Python subclass of one's own), as torch's generic load:
-/// `(group, position, entries)` per parameter with saved state, each
-/// tensor (in lists, tuples and dicts too) copied onto its parameter's
-/// device, and to a floating parameter's dtype; `step` as saved. `owner`
-/// names the optimizer in errors.
-#[allow(clippy::type_complexity)] // the loaded entries of each parameter
+/// Where each saved parameter key of a state dict goes (`(group,
+/// position)`) for an optimizer whose update is written elsewhere (a Python
+/// subclass of one's own), checked as for flodl's own: as many groups, each
+/// of as many parameters. `owner` names the optimizer in errors.
 #[cfg(feature = "python")] // only Python has optimizers of one's own
-pub(crate) fn read_generic_state(
+pub(crate) fn generic_places(
     owner: &str,
-    params: &[Vec<&tch::Tensor>],
+    sizes: &[usize],
     saved: &Value,
-) -> Result<Vec<(usize, usize, Vec<(Key, Value)>)>> {
-    let fail = load_failure(owner);
-    let sizes: Vec<usize> = params.iter().map(Vec::len).collect();
-    let layout = saved_layout(&fail, &sizes, saved)?;
-    let Value::Dict(state) = layout.state else {
-        return Err(fail(format!(
-            "'state' is {}, not a dict",
-            layout.state.kind()
-        )));
-    };
-    let mut loads = Vec::new();
-    for (key, values) in state {
-        // A key of no parameter is left out, as torch's generic load does.
-        let Some(&(_, (g, i))) = layout.places.iter().find(|(k, _)| k == key) else {
-            continue;
-        };
-        let Value::Dict(values) = values else {
-            return Err(fail(format!(
-                "state {key} is {}, not a dict",
-                values.kind()
-            )));
-        };
-        let param = params[g][i];
-        let entries = values
-            .iter()
-            .map(|(name, value)| {
-                let step = *name == Key::from("step");
-                Ok((name.clone(), placed(param, value, step)?))
-            })
-            .collect::<Result<_>>()?;
-        loads.push((g, i, entries));
-    }
-    Ok(loads)
+) -> Result<Vec<(Key, (usize, usize))>> {
+    Ok(saved_layout(&load_failure(owner), sizes, saved)?.places)
 }
 
-/// A loaded state value for `param`: its tensors copied onto the
-/// parameter's device (and dtype, for a floating parameter) unless `step`.
+/// A loaded state tensor for `param`, as torch's generic load places it: a
+/// copy on the parameter's device, of its dtype for a floating parameter
+/// (`step` keeps its own).
 #[cfg(feature = "python")]
-fn placed(param: &tch::Tensor, value: &Value, step: bool) -> Result<Value> {
-    let items = |items: &[Value]| -> Result<Vec<Value>> {
-        items.iter().map(|v| placed(param, v, step)).collect()
+pub(crate) fn placed_state(param: &Tensor, value: &Tensor, step: bool) -> Result<Tensor> {
+    if step {
+        return value.copy();
+    }
+    let value = match param.dtype().is_floating_point() {
+        true => value.to_dtype(param.dtype())?,
+        false => value.clone(),
     };
-    Ok(match value {
-        Value::Tensor(t) if step => Value::Tensor(t.copy()?),
-        Value::Tensor(t) => {
-            let p = Tensor::from_raw(param.shallow_clone());
-            let t = match p.dtype().is_floating_point() {
-                true => t.to_dtype(p.dtype())?,
-                false => t.clone(),
-            };
-            Value::Tensor(t.to_device(p.device())?.copy()?)
-        }
-        Value::List(v) => Value::List(items(v)?),
-        Value::Tuple(v) => Value::Tuple(items(v)?),
-        Value::Dict(entries) => Value::Dict(
-            entries
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), placed(param, v, step)?)))
-                .collect::<Result<_>>()?,
-        ),
-        other => other.clone(),
-    })
+    value.to_device(param.device())?.copy()
 }
 
 /// The options and state a `state_dict` holds for an optimizer whose

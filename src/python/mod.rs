@@ -221,9 +221,12 @@ fn autograd_backward(
                     args::plain_tensor(g)
                         .map(|t| t.get().inner.clone())
                         .or_else(|| {
-                            g.cast::<classes::PyVariable>()
-                                .ok()
-                                .map(|v| v.get().inner.data())
+                            // The Variable itself (its graph too), so that
+                            // create_graph differentiates through it.
+                            g.cast::<classes::PyVariable>().ok().map(|v| {
+                                let raw = crate::Operand::raw(&v.get().inner);
+                                <crate::Tensor as crate::Operand>::from_raw(raw.shallow_clone())
+                            })
                         })
                         .ok_or_else(|| {
                             pyo3::exceptions::PyTypeError::new_err(format!(
@@ -589,7 +592,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(schedule::plateau_step, m)?)?;
     m.add_function(wrap_pyfunction!(schedule::plateau_worst, m)?)?;
     m.add_function(wrap_pyfunction!(optim::read_state, m)?)?;
-    m.add_function(wrap_pyfunction!(optim::read_generic_state, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::generic_places, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::place, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
     m.add_class::<classes::PyTensor>()?;
     m.add_class::<classes::PyVariable>()?;
@@ -624,7 +628,6 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(switches, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
-    m.add_function(wrap_pyfunction!(autograd_backward, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_backward, m)?)?;
     m.add_class::<InferenceMode>()?;
     m.add_class::<DetectAnomaly>()?;

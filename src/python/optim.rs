@@ -280,33 +280,54 @@ pub(crate) fn read_state<'py>(
     })
 }
 
-/// `load_state_dict`'s state for an optimizer subclass of one's own
-/// (`owner`, its class name) over `param_groups`: `(group, position,
-/// {name: value})` for each parameter with saved state, its tensors copied
-/// onto the parameter, as torch's generic load.
+/// Where each saved parameter key of `state_dict` goes, `(key, group,
+/// position)`, for an optimizer subclass of one's own (`owner`, its class
+/// name) over `param_groups`; `state_dict` is the skeleton Python makes of
+/// the saved one (its groups' `params` and its state's keys).
 #[pyfunction]
-#[pyo3(name = "_optim_read_generic_state")]
-pub(crate) fn read_generic_state<'py>(
+#[pyo3(name = "_optim_generic_places")]
+pub(crate) fn generic_places<'py>(
     py: Python<'py>,
     owner: &str,
     param_groups: &Bound<'py, PyList>,
     state_dict: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyList>> {
+) -> PyResult<Vec<(Bound<'py, PyAny>, usize, usize)>> {
     crate::python::guard::run("optim_read_state_dict", move || {
         let op = format!("{owner}.load_state_dict");
-        let groups = (param_groups.iter())
-            .map(|g| params_of(owner, &g))
+        let sizes = (param_groups.iter())
+            .map(|g| Ok(params_of(owner, &g)?.len()))
             .collect::<PyResult<Vec<_>>>()?;
-        let raw: Vec<Vec<&tch::Tensor>> = (groups.iter())
-            .map(|ps| ps.iter().map(|p| p.get().inner.raw()).collect())
-            .collect();
         let saved = value::from_py(state_dict, &op, "the state dict")?;
-        let loads = crate::optim::read_generic_state(owner, &raw, &saved)?;
-        let out = PyList::empty(py);
-        for (g, i, entries) in loads {
-            out.append((g, i, value::to_py(py, Value::Dict(entries))?))?;
-        }
-        Ok(out)
+        let places = crate::optim::generic_places(owner, &sizes, &saved)?;
+        places
+            .into_iter()
+            .map(|(key, (g, i))| {
+                let key = match key {
+                    crate::Key::Int(k) => k.into_pyobject(py)?.into_any(),
+                    crate::Key::Str(k) => k.into_pyobject(py)?.into_any(),
+                };
+                Ok((key, g, i))
+            })
+            .collect()
+    })
+}
+
+/// A loaded state tensor placed on its parameter (`step`: kept as saved),
+/// as torch's generic load does.
+#[pyfunction]
+#[pyo3(name = "_optim_place")]
+pub(crate) fn place(
+    param: PyRef<'_, PyVariable>,
+    value: &Bound<'_, PyAny>,
+    step: bool,
+) -> PyResult<crate::Tensor> {
+    crate::python::guard::run("optim_read_state_dict", move || {
+        let value = super::args::tensor_values("load_state_dict", value)?;
+        Ok(crate::optim::placed_state(
+            &param.inner.data(),
+            &value,
+            step,
+        )?)
     })
 }
 

@@ -431,3 +431,44 @@ def test_setup_context_and_mark_dirty_as_torch_s() -> None:
 
     for got, want in zip(run(flodl), run(torch)):
         np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_setup_context_binds_defaults_and_keywords_as_torch() -> None:
+    def run(m):
+        class Scale(m.autograd.Function):
+            @staticmethod
+            def forward(x, scale=2.0):
+                return x * scale
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.scale = inputs[1]
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * ctx.scale, None
+
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        (Scale.apply(x).sum() + Scale.apply(x, scale=3.0).sum()).backward()
+        return x.grad.tolist()
+
+    assert run(flodl) == run(torch) == [5.0, 5.0]
+
+
+def test_mark_dirty_refuses_what_cannot_take_the_history() -> None:
+    class Twice(Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.mark_dirty(b)
+            return a * 1.0, b.mul_(2)
+
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga, gb * 2
+
+    x = flodl.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(flodl.AutogradError, match="mark_dirty takes Variables"):
+        Twice.apply(x, flodl.tensor([1.0, 2.0]))
+    view = (x * 1.0)[:1]
+    with pytest.raises(flodl.AutogradError, match="view marked dirty must be the first output"):
+        Twice.apply(x, view)

@@ -338,3 +338,16 @@ def test_independent_over_a_distribution_of_one_s_own_as_torch() -> None:
     assert got[:2] == want[:2] == [[2], [3]]
     for g, w in zip(got[2:], want[2:]):
         same(g, w)
+
+
+def test_independent_over_a_subclass_of_a_built_in_uses_its_overrides() -> None:
+    def run(m, d):
+        class Tempered(d.Normal):
+            def log_prob(self, value):
+                return super().log_prob(value) * 0.5
+
+        i = d.Independent(Tempered(m.zeros(3), m.ones(3)), 1)
+        return [i.log_prob(m.zeros(3))]
+
+    got, want = both(run)
+    same(got[0], want[0])

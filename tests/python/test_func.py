@@ -406,3 +406,10 @@ def test_vmap_out_dims_none_and_randomness_as_torch() -> None:
     assert different[0].tolist() != different[1].tolist()
     with pytest.raises(TypeError, match="an in_dim is an int or None"):
         func.vmap(lambda r: r, in_dims=1.0)(ones)
+
+
+def test_vmap_refuses_samples_with_different_output_counts() -> None:
+    ragged = func.vmap(lambda x: [x] * int(x[0].item()))
+    for rows in ([[2.0, 0.0], [1.0, 0.0]], [[1.0, 0.0], [2.0, 0.0]]):
+        with pytest.raises(flodl.ArgumentError, match="outputs for sample 0"):
+            ragged(flodl.tensor(rows))

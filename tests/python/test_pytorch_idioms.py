@@ -500,3 +500,49 @@ def test_tensor_infers_the_dtype_of_number_subclasses_as_torch() -> None:
         got, want = flodl.tensor(data), torch.tensor(data)
         assert str(got.dtype).rpartition(".")[2] == str(want.dtype).rpartition(".")[2], data
         assert got.tolist() == want.tolist()
+
+
+def test_autograd_backward_keeps_the_graph_of_grad_tensors_as_torch() -> None:
+    def run(m):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        v = m.tensor([1.0, 1.0], requires_grad=True)
+        m.autograd.backward([x * x], [v], create_graph=True)
+        x.grad.sum().backward()
+        return v.grad.tolist()
+
+    assert run(flodl) == run(torch) == [2.0, 4.0]
+
+
+def test_an_own_optimizer_s_state_may_hold_any_python_value_as_torch_s() -> None:
+    from collections import deque
+
+    def run(m):
+        class Keeper(m.optim.Optimizer):
+            def __init__(self, params):
+                super().__init__(params, {"lr": 0.1})
+
+        p = m.nn.Parameter(m.ones(2, dtype=m.float64))
+        opt = Keeper([p])
+        marker = object()
+        saved = {
+            "state": {
+                0: {
+                    "history": deque([m.ones(2)], maxlen=3),
+                    "tag": marker,
+                    "huge": 2**70,
+                    "pair": (m.zeros(2), "x"),
+                }
+            },
+            "param_groups": [{"lr": 0.1, "params": [0], "schedule": len}],
+        }
+        opt.load_state_dict(saved)
+        state = opt.state[p]
+        return [
+            type(state["history"]).__name__,
+            state["history"][0].dtype == m.float64,  # placed, inside a deque too
+            state["tag"] is marker,  # kept as it is
+            state["huge"],
+            state["pair"][0].dtype == m.float64,
+        ]
+
+    assert run(flodl) == run(torch)

@@ -282,7 +282,9 @@ class Independent(Distribution):
     ) -> None:
         self.base_dist = base_distribution
         self.reinterpreted_batch_ndims = reinterpreted_batch_ndims
-        if base_distribution._impl is not None:
+        # Rust's Independent over a built-in one as it is (a subclass may
+        # override its methods: its own results are summed instead).
+        if type(base_distribution) in _BUILT_IN:
             impl = _flodl._Distribution.independent(
                 base_distribution._impl, reinterpreted_batch_ndims
             )
@@ -375,6 +377,9 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     return _KL[min(matches, key=depth)](p, q)
 
 
+_BUILT_IN = (Normal, Categorical, Bernoulli, Independent)
+
+
 def _kl_of_impls(p: Distribution, q: Distribution) -> Tensor:
     return p._impl.kl(q._impl)
 
@@ -389,6 +394,6 @@ def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
         raise NotImplementedError(
             "kl_divergence: Independent distributions of different reinterpreted_batch_ndims"
         )
-    if p._impl is not None and q._impl is not None:
+    if type(p.base_dist) in _BUILT_IN and type(q.base_dist) in _BUILT_IN:
         return p._impl.kl(q._impl)
     return p._summed(kl_divergence(p.base_dist, q.base_dist))

@@ -21,6 +21,19 @@ from .._grad_mode import enable_grad
 __all__ = ["Optimizer", "required"]
 
 
+def _placed(param: Variable, value: Any, step: bool) -> Any:
+    """A loaded state value for ``param``, as torch's generic load makes it:
+    its tensors placed by Rust, containers (dicts, lists, tuples, deques,
+    ...) item by item, anything else as it is."""
+    if isinstance(value, Tensor):
+        return _flodl._optim_place(param, value, step)
+    if isinstance(value, dict):
+        return {k: _placed(param, v, step) for k, v in value.items()}
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
+        return type(value)(_placed(param, v, step) for v in value)
+    return value
+
+
 class _Required:
     """The default of a hyperparameter that every group must set itself."""
 
@@ -233,9 +246,7 @@ class Optimizer:
                 f"got {type(state_dict).__name__}"
             )
         if not self._name:  # torch's generic load, for a subclass of one's own
-            states = _flodl._optim_read_generic_state(
-                type(self).__name__, self.param_groups, state_dict
-            )
+            states = self._generic_states(state_dict)
             options = [{} for _ in self.param_groups]
         else:
             options, states = _flodl._optim_read_state_dict(
@@ -259,6 +270,33 @@ class Optimizer:
             state[self.param_groups[g]["params"][i]] = values
         self.state = state
         self.param_groups = new_groups
+
+    def _generic_states(self, state_dict: dict[str, Any]) -> list[tuple[int, int, dict[str, Any]]]:
+        """The saved state of a subclass of one's own, as torch's generic
+        load takes it: Rust checks the groups and places each state tensor
+        on its parameter; containers are copied item by item, any other
+        value (a number, an object of one's own) is kept as it is."""
+        groups, state = state_dict.get("param_groups"), state_dict.get("state")
+        skeleton = {
+            "param_groups": [
+                {"params": list(g.get("params", ()))} if isinstance(g, dict) else g for g in groups
+            ]
+            if isinstance(groups, list)
+            else groups,
+            "state": {k: {} for k in state} if isinstance(state, dict) else state,
+        }
+        places = _flodl._optim_generic_places(type(self).__name__, self.param_groups, skeleton)
+        states = []
+        for key, g, i in places:
+            if key not in state:
+                continue
+            values = state[key]
+            if not isinstance(values, dict):
+                self._fail(f"load_state_dict: the state of parameter {key} is not a dict")
+            param = self.param_groups[g]["params"][i]
+            placed = {name: _placed(param, v, name == "step") for name, v in values.items()}
+            states.append((g, i, placed))
+        return states
 
     def __getstate__(self) -> dict[str, Any]:
         return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
