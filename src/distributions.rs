@@ -414,7 +414,11 @@ impl Distribution for Categorical {
         self.mean()
     }
     fn enumerate_support(&self, expand: bool) -> Result<Tensor> {
-        enumerate_support(self, 0..self.num_events(), crate::DType::Int64, expand)
+        let options = TensorOptions {
+            dtype: crate::DType::Int64,
+            device: self.probs.device(),
+        };
+        enumerate_support(self, 0..self.num_events(), options, expand)
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -424,20 +428,19 @@ impl Distribution for Categorical {
     }
 }
 
-/// The values `range` of `dtype` along a new first dim, expanded over the
-/// batch with `expand`.
+/// The values `range` (of `options`' dtype and device) along a new first
+/// dim, expanded over the batch with `expand`.
 fn enumerate_support(
     d: &dyn Distribution,
     range: std::ops::Range<i64>,
-    dtype: crate::DType,
+    options: TensorOptions,
     expand: bool,
 ) -> Result<Tensor> {
-    let device = d.mean()?.device();
     let values: Vec<f64> = range.map(|v| v as f64).collect();
     let batch = d.batch_shape();
     let column = [vec![-1], vec![1; batch.len()]].concat();
-    let values = Tensor::from_f64(&values, &[values.len() as i64], device)?
-        .to_dtype(dtype)?
+    let values = Tensor::from_f64(&values, &[values.len() as i64], options.device)?
+        .to_dtype(options.dtype)?
         .reshape(&column)?;
     match expand {
         true => values.expand(&[vec![-1], batch].concat()),
@@ -539,7 +542,7 @@ impl Distribution for Bernoulli {
         self.probs.mul(&self.probs.rsub_scalar(1.0)?)
     }
     fn enumerate_support(&self, expand: bool) -> Result<Tensor> {
-        enumerate_support(self, 0..2, self.probs.dtype(), expand)
+        enumerate_support(self, 0..2, options_of(&self.probs), expand)
     }
     fn as_any(&self) -> &dyn Any {
         self

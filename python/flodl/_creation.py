@@ -85,8 +85,8 @@ def _inferred_dtype(data: Any) -> Any:
                 found = _dtype_named(np.dtype(kind).name)
                 if found is None:
                     return None
-            elif _number_dtype(kind) is not None:
-                found = _number_dtype(kind)
+            elif (found := _number_dtype(kind)) is not None:
+                pass
             else:
                 walked.add(kind)  # containers and tensors: item by item
                 continue

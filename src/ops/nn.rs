@@ -190,11 +190,7 @@ pub(crate) fn gaussian_nll(
     if full {
         loss = loss.f_add_scalar(0.5 * (2.0 * std::f64::consts::PI).ln())?;
     }
-    Ok(match reduction {
-        Reduction::Mean => loss.f_mean(None::<tch::Kind>)?,
-        Reduction::Sum => loss.f_sum(None::<tch::Kind>)?,
-        Reduction::None => loss,
-    })
+    Ok(reduced(loss, reduction)?)
 }
 
 /// The per-sample losses reduced as `reduction` says.

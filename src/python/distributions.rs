@@ -5,7 +5,6 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::IntoPyObjectExt;
 
 use super::args::{plain_tensor, type_name};
 use super::classes::PyVariable;
@@ -72,10 +71,7 @@ impl PyDistribution {
     /// A result as Python: a Tensor where it needs no grad and the
     /// distribution was made from Tensors.
     fn out<'py>(&self, py: Python<'py>, v: Variable) -> PyResult<Bound<'py, PyAny>> {
-        match self.plain && !v.requires_grad() {
-            true => v.data().into_bound_py_any(py),
-            false => v.into_bound_py_any(py),
-        }
+        super::results::plain_unless_tracked(py, v, self.plain)
     }
 
     fn value(&self, value: &Bound<'_, PyAny>) -> PyResult<Variable> {
@@ -233,10 +229,7 @@ impl PyDistribution {
     /// `KL(self || other)`.
     fn kl<'py>(&self, py: Python<'py>, other: &Self) -> PyResult<Bound<'py, PyAny>> {
         let v = kl_divergence(self.inner.as_ref(), other.inner.as_ref())?;
-        match self.plain && other.plain && !v.requires_grad() {
-            true => v.data().into_bound_py_any(py),
-            false => v.into_bound_py_any(py),
-        }
+        super::results::plain_unless_tracked(py, v, self.plain && other.plain)
     }
 }
 

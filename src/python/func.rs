@@ -344,10 +344,7 @@ pub(crate) fn vmap<'py>(
         })?;
         let items = outputs
             .into_iter()
-            .map(|o| match plain && !o.requires_grad() {
-                true => o.data().into_bound_py_any(py),
-                false => o.into_bound_py_any(py),
-            })
+            .map(|o| super::results::plain_unless_tracked(py, o, plain))
             .collect::<PyResult<Vec<_>>>()?;
         f.shaped(py, items)
     })

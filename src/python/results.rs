@@ -98,3 +98,17 @@ where
 {
     Ok(value.into_pyobject(py)?.into_any().unbind())
 }
+
+/// A Variable result of a computation over `plain` inputs (Tensors only):
+/// a Tensor where it records no graph, as an op on Tensors gives it; else
+/// the Variable.
+pub(crate) fn plain_unless_tracked(
+    py: Python<'_>,
+    v: Variable,
+    plain: bool,
+) -> PyResult<Bound<'_, PyAny>> {
+    match plain && !v.requires_grad() {
+        true => Ok(v.data().into_pyobject(py)?.into_any()),
+        false => Ok(v.into_pyobject(py)?.into_any()),
+    }
+}
