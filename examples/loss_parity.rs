@@ -149,6 +149,17 @@ fn case(name: &str) -> Result<Case> {
         "softmin" => one(nn::Softmin { dim: Some(1) }),
         "softmin_none" => one(nn::Softmin::default()),
         "softmax2d" => one(nn::Softmax2d),
+        "rrelu" => {
+            let rrelu = nn::RReLU::default();
+            rrelu.set_training(false);
+            one(rrelu)
+        }
+        "rrelu_eval_inplace" => {
+            let mut rrelu = nn::RReLU::new(0.1, 0.3)?;
+            rrelu.inplace = true;
+            rrelu.set_training(false);
+            one(rrelu)
+        }
         "cosine_similarity" => with(nn::CosineSimilarity { dim: 0, eps: 1e-8 }, |m, x| {
             m.forward_pair(v(x, 0)?, v(x, 1)?)
         }),
@@ -375,6 +386,7 @@ fn defaults() -> serde_json::Value {
         LogSoftmax,
         Softmin,
         Softmax2d,
+        RReLU,
         CosineSimilarity,
         Tanh,
         Sigmoid,

@@ -199,6 +199,21 @@ fn layer(name: &str) -> Result<Box<dyn Module>> {
             output_size: [2, 1, 2],
         }),
         "channel_shuffle" => Box::new(nn::ChannelShuffle { groups: 3 }),
+        "local_response_norm" => Box::new(nn::LocalResponseNorm {
+            alpha: 1e-3,
+            beta: 0.5,
+            k: 2.0,
+            ..nn::LocalResponseNorm::new(3)
+        }),
+        "lp_pool1d" => Box::new(nn::LPPool1d {
+            stride: Some(2),
+            ..nn::LPPool1d::new(2.0, 3)
+        }),
+        "lp_pool2d" => Box::new(nn::LPPool2d {
+            ceil_mode: true,
+            ..nn::LPPool2d::new(2.0, [2, 3])
+        }),
+        "lp_pool3d" => Box::new(nn::LPPool3d::new(4.0, [2, 2, 2])),
         "unfold" => Box::new(nn::Unfold {
             stride: [2, 1],
             padding: [1, 0],

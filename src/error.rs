@@ -411,6 +411,9 @@ fn classify(message: &str) -> ErrorKind {
                 "boolean inputs",
                 "and weight type",
                 "and bias type",
+                // lstsq's and pinv's tolerance: "This function doesn't
+                // handle types other than float and double"
+                "handle types other than float",
             ],
         ),
         (

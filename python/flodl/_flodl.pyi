@@ -2459,6 +2459,33 @@ def avg_pool3d(
     """3-d average pooling, as ``F.avg_pool3d``; ``stride=None`` is the kernel size.
     ``divisor_override`` divides every window's sum instead of its size."""
 
+def lp_pool1d(
+    input: VariableLike,
+    norm_type: float,
+    kernel_size: int,
+    stride: int | None = None,
+    ceil_mode: bool = False,
+) -> NnResult:
+    """The ``norm_type``-norm of each window of ``[N, C, L]``, as ``F.lp_pool1d``."""
+
+def lp_pool2d(
+    input: VariableLike,
+    norm_type: float,
+    kernel_size: Ints2,
+    stride: Ints2 | None = None,
+    ceil_mode: bool = False,
+) -> NnResult:
+    """The ``norm_type``-norm of each window of ``[N, C, H, W]``, as ``F.lp_pool2d``."""
+
+def lp_pool3d(
+    input: VariableLike,
+    norm_type: float,
+    kernel_size: Ints3,
+    stride: Ints3 | None = None,
+    ceil_mode: bool = False,
+) -> NnResult:
+    """The ``norm_type``-norm of each window of ``[N, C, D, H, W]``, as ``F.lp_pool3d``."""
+
 def adaptive_avg_pool1d(input: VariableLike, output_size: int) -> NnResult:
     """Average pooling of ``[N, C, L]`` to ``output_size``, as ``F.adaptive_avg_pool1d``."""
 
@@ -2530,6 +2557,12 @@ def adaptive_max_pool3d_with_indices(
 ) -> tuple[NnResult, Tensor]:
     """[``adaptive_max_pool3d``] and where each maximum is, as ``F.adaptive_max_pool3d(...,
     return_indices=True)``."""
+
+def local_response_norm(
+    input: VariableLike, size: int, alpha: float = 0.0001, beta: float = 0.75, k: float = 1.0
+) -> NnResult:
+    """Each value over ``(k + alpha * the mean square of the ``size`` channels around it) ** beta``
+    (``[N, C, ...]``), as ``F.local_response_norm``."""
 
 def instance_norm(
     input: VariableLike,
@@ -2689,6 +2722,16 @@ def threshold(
     input: VariableLike, threshold: float, value: float, inplace: bool = False
 ) -> NnResult:
     """``input`` where greater than ``threshold``, ``value`` elsewhere, as ``F.threshold``."""
+
+def rrelu(
+    input: VariableLike,
+    lower: float = 0.125,
+    upper: float = 0.3333333333333333,
+    training: bool = False,
+    inplace: bool = False,
+) -> NnResult:
+    """``input`` where positive, and times a slope elsewhere: drawn from ``U(lower, upper)`` per
+    element when ``training``, their mean otherwise, as ``F.rrelu``."""
 
 def hardshrink(input: VariableLike, lambd: float = 0.5) -> NnResult:
     """``input`` where ``|input| > lambd``, 0 elsewhere, as ``F.hardshrink``."""

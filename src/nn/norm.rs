@@ -1,7 +1,8 @@
 //! Normalization layers: `LayerNorm`, `GroupNorm`, `BatchNorm1d/2d/3d`,
-//! `InstanceNorm1d/2d/3d`, `RMSNorm`. The batch and instance norms' forward
-//! is [`batch_norm_forward`] and [`instance_norm_forward`] on their
-//! parameters and buffers, which Python's classes call too.
+//! `InstanceNorm1d/2d/3d`, `RMSNorm`, `LocalResponseNorm`. The batch and
+//! instance norms' forward is [`batch_norm_forward`] and
+//! [`instance_norm_forward`] on their parameters and buffers, which
+//! Python's classes call too.
 
 use std::cell::Cell;
 
@@ -586,6 +587,49 @@ impl Module for RMSNorm {
             super::py_tuple(&self.normalized_shape),
             self.eps.map_or("None".to_string(), super::py_float),
             super::py_bool(self.weight.is_some())
+        )
+    }
+}
+
+/// Each value over `(k + alpha * the mean square of the `size` channels
+/// around it) ** beta`, over `[N, C, ...]`, as `torch.nn.LocalResponseNorm`
+/// (AlexNet's normalization).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LocalResponseNorm {
+    /// How many neighbouring channels (itself included) each value sees.
+    pub size: i64,
+    pub alpha: f64,
+    pub beta: f64,
+    pub k: f64,
+}
+
+impl LocalResponseNorm {
+    /// Windows of `size` channels, PyTorch's defaults for the rest (alpha
+    /// 1e-4, beta 0.75, k 1).
+    pub fn new(size: i64) -> Self {
+        LocalResponseNorm {
+            size,
+            alpha: 1e-4,
+            beta: 0.75,
+            k: 1.0,
+        }
+    }
+}
+
+impl Module for LocalResponseNorm {
+    fn forward(&self, input: &Variable) -> Result<Variable> {
+        crate::local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    fn extra_repr(&self) -> String {
+        format!(
+            "{}, alpha={}, beta={}, k={}",
+            self.size,
+            super::py_float(self.alpha),
+            super::py_float(self.beta),
+            super::py_float(self.k)
         )
     }
 }

@@ -1,5 +1,6 @@
 //! Pooling layers: `MaxPool1d/2d/3d`, `AvgPool1d/2d/3d`,
-//! `AdaptiveAvgPool1d/2d`, `AdaptiveMaxPool1d/2d`, with PyTorch's options.
+//! `AdaptiveAvgPool1d/2d/3d`, `AdaptiveMaxPool1d/2d/3d`, `LPPool1d/2d/3d`,
+//! with PyTorch's options.
 
 use super::{Module, Parameter};
 use crate::error::Result;
@@ -416,4 +417,57 @@ max_unpool! {
     MaxUnpool2d<[i64; 2]> => crate::max_unpool2d;
     /// The inverse of [`MaxPool3d`], as `torch.nn.MaxUnpool3d`.
     MaxUnpool3d<[i64; 3]> => crate::max_unpool3d;
+}
+
+/// Declares a power-average pool: the `norm_type`-norm of each window, as
+/// `torch.nn.LPPool1d/2d/3d` (an infinite `norm_type`: the largest
+/// magnitude).
+macro_rules! lp_pool {
+    ($($(#[$doc:meta])* $name:ident<$window:ty> [$layout:expr] => $op:path;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name {
+            pub norm_type: f64,
+            pub kernel_size: $window,
+            /// None: the kernel size.
+            pub stride: Option<$window>,
+            pub ceil_mode: bool,
+        }
+
+        impl $name {
+            /// A `norm_type` pool over windows of `kernel_size`, stepping
+            /// by the kernel size, `ceil_mode` off (PyTorch's defaults).
+            pub fn new(norm_type: f64, kernel_size: $window) -> Self {
+                $name { norm_type, kernel_size, stride: None, ceil_mode: false }
+            }
+        }
+
+        impl Module for $name {
+            fn forward(&self, input: &Variable) -> Result<Variable> {
+                let pooled_input = $op(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode);
+                pooled(stringify!($name), $layout, input, pooled_input)
+            }
+            fn named_parameters(&self) -> Vec<(String, Parameter)> {
+                Vec::new()
+            }
+            fn extra_repr(&self) -> String {
+                format!(
+                    "norm_type={}, kernel_size={}, stride={}, ceil_mode={}",
+                    super::py_float(self.norm_type),
+                    self.kernel_size.repr(),
+                    self.stride.map_or_else(|| "None".to_string(), |s| s.repr()),
+                    super::py_bool(self.ceil_mode)
+                )
+            }
+        }
+    )*};
+}
+
+lp_pool! {
+    /// The `norm_type`-norm of each window of `[N, C, L]`, as `torch.nn.LPPool1d`.
+    LPPool1d<i64> [LAYOUT_1D] => crate::lp_pool1d;
+    /// The `norm_type`-norm of each window of `[N, C, H, W]`, as `torch.nn.LPPool2d`.
+    LPPool2d<[i64; 2]> [LAYOUT_2D] => crate::lp_pool2d;
+    /// The `norm_type`-norm of each window of `[N, C, D, H, W]`, as `torch.nn.LPPool3d`.
+    LPPool3d<[i64; 3]> [LAYOUT_3D] => crate::lp_pool3d;
 }

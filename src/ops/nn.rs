@@ -609,6 +609,128 @@ pub(crate) fn gumbel_sample(
     Ok(one_hot.f_sub(&soft.f_detach()?)?.f_add(&soft)?)
 }
 
+/// `F.rrelu`: libtorch's randomized leaky ReLU (slopes below 0 drawn from
+/// `U(lower, upper)` when `training`, their mean otherwise), in place with
+/// `inplace`; `lower` may not exceed `upper`.
+pub(crate) fn randomized_leaky_relu(
+    input: &tch::Tensor,
+    lower: f64,
+    upper: f64,
+    training: bool,
+    inplace: bool,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    check_rrelu_bounds("rrelu", lower, upper)?;
+    Ok(match (inplace, training) {
+        (false, false) => crate::ffi::rrelu_eval(input, lower, upper)?,
+        (false, true) => crate::ffi::rrelu_training(input, lower, upper)?,
+        (true, false) => crate::ffi::rrelu_eval_(input, lower, upper)?,
+        (true, true) => crate::ffi::rrelu_training_(input, lower, upper)?,
+    })
+}
+
+/// Checks rrelu's slopes bound a range: `lower` at most `upper` (neither NaN).
+pub(crate) fn check_rrelu_bounds(op: &str, lower: f64, upper: f64) -> crate::Result<()> {
+    use std::cmp::Ordering::{Equal, Less};
+    crate::error::ensure!(
+        matches!(lower.partial_cmp(&upper), Some(Less | Equal)),
+        Argument,
+        "{op}: lower must not exceed upper, got lower={lower}, upper={upper}"
+    );
+    Ok(())
+}
+
+/// `F.lp_pool1d/2d/3d`: each window's `norm_type`-norm, in PyTorch's steps
+/// (an average pool of `input ** p` times the window's size, to the power
+/// `1/p`; the max pool of `|input|` for an infinite `p`), so values and
+/// gradients are PyTorch's.
+pub(crate) fn lp_pool(
+    input: &tch::Tensor,
+    norm_type: f64,
+    kernel: &[i64],
+    stride: Option<&[i64]>,
+    ceil_mode: bool,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    let dims = kernel.len();
+    crate::error::ensure!(
+        input.dim() == dims + 1 || input.dim() == dims + 2,
+        Shape,
+        "lp_pool{dims}d: expected an input of {} or {} dims ([C, ...] or [N, C, ...]), got shape {:?}",
+        dims + 1,
+        dims + 2,
+        input.size()
+    );
+    let stride = stride.unwrap_or(kernel);
+    let zeros = vec![0; kernel.len()];
+    let ones = vec![1; kernel.len()];
+    let max_pool = |x: &tch::Tensor| match kernel.len() {
+        1 => x.f_max_pool1d(kernel, stride, &zeros, &ones, ceil_mode),
+        2 => x.f_max_pool2d(kernel, stride, &zeros, &ones, ceil_mode),
+        _ => x.f_max_pool3d(kernel, stride, &zeros, &ones, ceil_mode),
+    };
+    if norm_type == f64::INFINITY {
+        return Ok(max_pool(&input.f_abs()?)?);
+    }
+    if norm_type == f64::NEG_INFINITY {
+        return Ok(max_pool(&input.f_abs()?.f_neg()?)?.f_neg()?);
+    }
+    let powered = crate::ffi::pow_scalar(input, norm_type)?;
+    let mean = match kernel.len() {
+        1 => powered.f_avg_pool1d(kernel, stride, &zeros, ceil_mode, true)?,
+        2 => powered.f_avg_pool2d(kernel, stride, &zeros, ceil_mode, true, None)?,
+        _ => powered.f_avg_pool3d(kernel, stride, &zeros, ceil_mode, true, None)?,
+    };
+    // A negative mean (an odd p) becomes 0, as PyTorch's sign * relu(abs).
+    let kept = mean.f_sign()?.f_mul(&mean.f_abs()?.f_relu()?)?;
+    let window: i64 = kernel.iter().product();
+    crate::ffi::pow_scalar(&crate::ffi::mul_scalar(&kept, window)?, 1.0 / norm_type)
+}
+
+/// `F.local_response_norm`: each value divided by `(k + alpha * mean of
+/// the squares of the `size` channels around it) ** beta`, in PyTorch's
+/// steps (zero-padded channel windows averaged by a pool).
+pub(crate) fn response_norm(
+    input: &tch::Tensor,
+    size: i64,
+    alpha: f64,
+    beta: f64,
+    k: f64,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    let dims = input.dim();
+    crate::error::ensure!(
+        dims >= 3,
+        Shape,
+        "local_response_norm: expected an input of 3 or more dims, got shape {:?}",
+        input.size()
+    );
+    crate::error::ensure!(
+        size > 0,
+        Argument,
+        "local_response_norm: size must be positive, got {size}"
+    );
+    if input.numel() == 0 {
+        return Ok(input.shallow_clone());
+    }
+    let squares = input.f_mul(input)?;
+    let (before, after) = (size / 2, (size - 1) / 2);
+    let mean = if dims == 3 {
+        squares
+            .f_unsqueeze(1)?
+            .f_constant_pad_nd([0, 0, before, after])?
+            .f_avg_pool2d([size, 1], [1, 1], [0, 0], false, true, None)?
+            .f_squeeze_dim(1)?
+    } else {
+        let shape = input.size();
+        squares
+            .f_view([shape[0], 1, shape[1], shape[2], -1])?
+            .f_constant_pad_nd([0, 0, 0, 0, before, after])?
+            .f_avg_pool3d([size, 1, 1], [1, 1, 1], [0, 0, 0], false, true, None)?
+            .f_squeeze_dim(1)?
+            .f_view(shape.as_slice())?
+    };
+    let scale = crate::ffi::add_scalar(&crate::ffi::mul_scalar(&mean, alpha)?, k)?;
+    Ok(input.f_div(&crate::ffi::pow_scalar(&scale, beta)?)?)
+}
+
 /// Checks that a per-sample normalization has more than one spatial element
 /// to take statistics over (`[N, C, ...]`), as PyTorch does; libtorch would
 /// return zeros for a `[N, C]` input.
@@ -687,6 +809,15 @@ macro_rules! nn_ops {
             avg_pool3d(input: Same, kernel_size: I3, stride: Option<I3> = None, padding: I3 = 0, ceil_mode: bool = false, count_include_pad: bool = true, divisor_override: Option<i64> = None) => {
                 input.raw().f_avg_pool3d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, ceil_mode, count_include_pad, divisor_override)
             };
+            /// The `norm_type`-norm of each window of `[N, C, L]`, as `F.lp_pool1d`.
+            lp_pool1d(input: Same, norm_type: f64, kernel_size: i64, stride: Option<i64> = None, ceil_mode: bool = false)
+                => $crate::ops::nn::lp_pool(input.raw(), norm_type, &[kernel_size], stride.as_ref().map(std::slice::from_ref), ceil_mode);
+            /// The `norm_type`-norm of each window of `[N, C, H, W]`, as `F.lp_pool2d`.
+            lp_pool2d(input: Same, norm_type: f64, kernel_size: I2, stride: Option<I2> = None, ceil_mode: bool = false)
+                => $crate::ops::nn::lp_pool(input.raw(), norm_type, &kernel_size, stride.as_ref().map(|s| s.as_slice()), ceil_mode);
+            /// The `norm_type`-norm of each window of `[N, C, D, H, W]`, as `F.lp_pool3d`.
+            lp_pool3d(input: Same, norm_type: f64, kernel_size: I3, stride: Option<I3> = None, ceil_mode: bool = false)
+                => $crate::ops::nn::lp_pool(input.raw(), norm_type, &kernel_size, stride.as_ref().map(|s| s.as_slice()), ceil_mode);
             /// Average pooling of `[N, C, L]` to `output_size`, as `F.adaptive_avg_pool1d`.
             adaptive_avg_pool1d(input: Same, output_size: i64)
                 => input.raw().f_adaptive_avg_pool1d([output_size]);
@@ -733,6 +864,11 @@ macro_rules! nn_ops {
                 => input.raw().f_adaptive_max_pool3d(output_size);
 
             // --- normalization ---
+            /// Each value over `(k + alpha * the mean square of the `size`
+            /// channels around it) ** beta` (`[N, C, ...]`), as
+            /// `F.local_response_norm`.
+            local_response_norm(input: Same, size: i64, alpha: f64 = 1e-4, beta: f64 = 0.75, k: f64 = 1.0)
+                => $crate::ops::nn::response_norm(input.raw(), size, alpha, beta, k);
             /// Per-sample, per-channel normalization, as `F.instance_norm`.
             /// With `use_input_stats`, given running statistics are updated
             /// in place.
@@ -851,6 +987,11 @@ macro_rules! nn_ops {
                 true => $crate::ffi::threshold_(input.raw(), threshold, value),
                 false => $crate::ffi::threshold(input.raw(), threshold, value),
             };
+            /// `input` where positive, and times a slope elsewhere: drawn from
+            /// `U(lower, upper)` per element when `training`, their mean
+            /// otherwise, as `F.rrelu`.
+            rrelu(input: Same, lower: f64 = 0.125, upper: f64 = 0.3333333333333333, training: bool = false, inplace: bool = false)
+                => $crate::ops::nn::randomized_leaky_relu(input.raw(), lower, upper, training, inplace);
             /// `input` where `|input| > lambd`, 0 elsewhere, as `F.hardshrink`.
             hardshrink(input: Same, lambd: f64 = 0.5) => $crate::ffi::hardshrink(input.raw(), lambd);
             /// `input` moved `lambd` (at least 0) towards 0, and 0 within

@@ -175,6 +175,12 @@ def int_error(**kwargs) -> list[ErrorCase]:
     return [ErrorCase(_int_tensor, kwargs, flodl.DTypeError)]
 
 
+def int_matrix_error(*shapes, **kwargs) -> list[ErrorCase]:
+    """Integer matrices where a linear-algebra op needs floats."""
+    made = lambda: tuple(flodl.Tensor.zeros(list(s), dtype=flodl.int64) for s in shapes)
+    return [ErrorCase(made, kwargs, flodl.DTypeError)]
+
+
 def type_error(**kwargs) -> list[ErrorCase]:
     """For ops that take any tensor (ints and bools are promoted, as in
     PyTorch): the bad input left is a wrong Python type."""
@@ -366,6 +372,31 @@ OP_INFOS: list[OpInfo] = [
         ("input",),
         int_error(),
         domain=_away_from_kinks,
+    ),
+    _nn(
+        "rrelu",
+        lambda input, lower=1 / 8, upper=1 / 3, training=False: F.rrelu(
+            input, lower, upper, training
+        ),
+        [*UNARY, Sample(((3, 4),), {"lower": 0.1, "upper": 0.5})],
+        ("input",),
+        argument_error((2, 3), lower=0.5, upper=0.25),
+        domain=_away_from_kinks,
+    ),
+    OpInfo(
+        "rrelu",
+        lambda input, lower=1 / 8, upper=1 / 3, training=False: F.rrelu(
+            input, lower, upper, training
+        ),
+        # slopes drawn from the generator: the same seed, torch's slopes
+        [
+            Sample(((4, 5),), {"training": True}),
+            Sample(((3, 3),), {"lower": 0.2, "training": True}),
+        ],
+        kind="nn",
+        operand_names=("input",),
+        domain=_away_from_kinks,
+        random=True,
     ),
     _nn(
         "hardtanh",
@@ -1826,6 +1857,17 @@ OP_INFOS: list[OpInfo] = [
         shape_error((1, 2), output_size=2),
     ),
     _nn(
+        "local_response_norm",
+        F.local_response_norm,
+        [
+            Sample(((2, 5, 3),), {"size": 3}),
+            Sample(((2, 6, 3, 4),), {"size": 2, "alpha": 0.1, "beta": 0.5, "k": 2.0}),
+            Sample(((1, 4, 2, 3, 2),), {"size": 5}),
+        ],
+        ("input",),
+        shape_error((4, 5), size=2) + argument_error((2, 4, 3), size=0),
+    ),
+    _nn(
         "instance_norm",
         lambda input, weight=None, bias=None, **kw: F.instance_norm(
             input, weight=weight, bias=bias, **kw
@@ -2540,7 +2582,9 @@ OP_INFOS += [
             Sample(((4, 3), (4, 1)), {"driver": "gels"}),
         ],
         _full_column_rank,
-        shape_error((4, 3), (3, 2)) + argument_error((4, 3), (4, 2), driver="lapack"),
+        shape_error((4, 3), (3, 2))
+        + argument_error((4, 3), (4, 2), driver="lapack")
+        + int_matrix_error((4, 3), (4, 2)),
     ),
     OpInfo(
         "linalg_solve",
@@ -2572,7 +2616,7 @@ OP_INFOS += [
         ),
         [Sample(((4, 3),)), Sample(((3, 3),), {"rtol": 1e-6})],
         _well_conditioned,
-        type_error(),
+        type_error() + int_matrix_error((4, 3)),
     ),
     OpInfo(
         "linalg_matrix_rank",
@@ -2832,6 +2876,43 @@ OP_INFOS += [
         ],
         ("input",),
         argument_error((1, 1, 4, 4, 4), kernel_size=2, divisor_override=0),
+    ),
+    _nn(
+        "lp_pool1d",
+        F.lp_pool1d,
+        [
+            Sample(((2, 3, 6),), {"norm_type": 2.0, "kernel_size": 2}),
+            Sample(
+                ((1, 2, 7),), {"norm_type": 3, "kernel_size": 3, "stride": 2, "ceil_mode": True}
+            ),
+            Sample(((1, 2, 6),), {"norm_type": np.inf, "kernel_size": 2}),
+        ],
+        ("input",),
+        shape_error((3,), norm_type=2.0, kernel_size=2),
+        domain=_positive,
+    ),
+    _nn(
+        "lp_pool2d",
+        F.lp_pool2d,
+        [
+            Sample(((2, 3, 4, 4),), {"norm_type": 2, "kernel_size": 2}),
+            Sample(((1, 2, 5, 6),), {"norm_type": 1.5, "kernel_size": [3, 2], "stride": [1, 2]}),
+            Sample(((2, 5, 5),), {"norm_type": -np.inf, "kernel_size": 2, "ceil_mode": True}),
+        ],
+        ("input",),
+        shape_error((3, 4), norm_type=2.0, kernel_size=2),
+        domain=_positive,
+    ),
+    _nn(
+        "lp_pool3d",
+        F.lp_pool3d,
+        [
+            Sample(((1, 2, 4, 4, 4),), {"norm_type": 2.0, "kernel_size": 2}),
+            Sample(((1, 3, 5, 4, 5),), {"norm_type": 4, "kernel_size": [3, 2, 2], "stride": 1}),
+        ],
+        ("input",),
+        shape_error((3, 4), norm_type=2.0, kernel_size=2),
+        domain=_positive,
     ),
     _nn(
         "adaptive_avg_pool1d",

@@ -128,6 +128,9 @@ CASES: dict[str, Case] = {
         [normal(4, 3), normal(4, 3)],
         (0, 1),
     ),
+    # In eval: the mean slope (op_info checks the slopes drawn in training).
+    "rrelu": act(lambda nn: nn.RReLU().eval(), normal(3, 4)),
+    "rrelu_eval_inplace": act(lambda nn: nn.RReLU(0.1, 0.3, inplace=True).eval(), normal(3, 4)),
     "tanh": act(lambda nn: nn.Tanh(), normal(3, 4)),
     "sigmoid": act(lambda nn: nn.Sigmoid(), normal(3, 4)),
     "log_sigmoid": act(lambda nn: nn.LogSigmoid(), WIDE * 6),
@@ -430,7 +433,7 @@ def test_rust_defaults_are_torch_s(rust: tuple[dict, dict]) -> None:
     against the attributes of torch's module built without arguments; and
     its fields are the arguments of torch's constructor."""
     _, report = rust
-    assert len(report["defaults"]) == 46
+    assert len(report["defaults"]) == 47
     for name, debug in report["defaults"].items():
         torch_module = getattr(torch.nn, name)()
         fields = {k: v.strip() for k, v in re.findall(r"(\w+): ([^,}]+)", debug)}

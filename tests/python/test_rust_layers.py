@@ -196,6 +196,14 @@ LAYERS = {
     "upsampling_bilinear2d": (lambda nn: nn.UpsamplingBilinear2d(size=(5, 7)), [1, 2, 3, 4], None),
     "embedding_padding_from_end": (lambda nn: nn.Embedding(10, 3, padding_idx=-2), None, None),
     "dropout": (lambda nn: nn.Dropout(0.25), [2, 3], None),
+    "local_response_norm": (
+        lambda nn: nn.LocalResponseNorm(3, alpha=1e-3, beta=0.5, k=2.0),
+        [2, 5, 4, 3],
+        None,
+    ),
+    "lp_pool1d": (lambda nn: nn.LPPool1d(2.0, 3, stride=2), [2, 3, 9], None),
+    "lp_pool2d": (lambda nn: nn.LPPool2d(2.0, (2, 3), ceil_mode=True), [1, 2, 7, 8], None),
+    "lp_pool3d": (lambda nn: nn.LPPool3d(4.0, 2), [1, 2, 4, 4, 4], None),
     "embedding_bag_options": (
         lambda nn: nn.EmbeddingBag(10, 3, mode="sum", padding_idx=2, scale_grad_by_freq=True),
         None,

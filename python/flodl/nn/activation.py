@@ -29,6 +29,7 @@ __all__ = [
     "LogSoftmax",
     "Mish",
     "PReLU",
+    "RReLU",
     "ReLU",
     "ReLU6",
     "SiLU",
@@ -147,6 +148,26 @@ class LeakyReLU(Module):
     def extra_repr(self) -> str:
         suffix = ", inplace=True" if self.inplace else ""
         return f"negative_slope={self.negative_slope}{suffix}"
+
+
+class RReLU(Module):
+    """``x`` where positive, times a slope elsewhere: drawn from
+    ``U(lower, upper)`` per element in training, their mean in eval."""
+
+    def __init__(
+        self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False
+    ) -> None:
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        suffix = ", inplace=True" if self.inplace else ""
+        return f"lower={self.lower}, upper={self.upper}{suffix}"
 
 
 class ELU(Module):

@@ -50,6 +50,10 @@ __all__ = [
     "InstanceNorm1d",
     "InstanceNorm2d",
     "InstanceNorm3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
+    "LocalResponseNorm",
     "MaxPool3d",
     "PairwiseDistance",
     "PixelShuffle",
@@ -504,6 +508,63 @@ class Fold(Unfold):
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}, " + super().extra_repr()
+
+
+class LocalResponseNorm(Module):
+    """Each value over ``(k + alpha * the mean square of the size channels
+    around it) ** beta``, over ``[N, C, ...]``."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LPPool1d(_Pool):
+    """The ``norm_type``-norm of each window of ``[N, C, L]`` or ``[C, L]``
+    (infinite: the largest magnitude); ``stride`` defaults to ``kernel_size``."""
+
+    _expected = "[N, C, L] or [C, L]"
+    _op = staticmethod(_flodl.lp_pool1d)
+
+    def __init__(
+        self, norm_type: float, kernel_size: Any, stride: Any = None, ceil_mode: bool = False
+    ) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def forward(self, input: TensorLike) -> TensorLike:
+        return self._run(
+            self._op, input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, "
+            f"stride={self.stride}, ceil_mode={self.ceil_mode}"
+        )
+
+
+class LPPool2d(LPPool1d):
+    """The ``norm_type``-norm of each window of ``[N, C, H, W]`` or ``[C, H, W]``."""
+
+    _expected = "[N, C, H, W] or [C, H, W]"
+    _op = staticmethod(_flodl.lp_pool2d)
+
+
+class LPPool3d(LPPool1d):
+    """The ``norm_type``-norm of each window of ``[N, C, D, H, W]`` or ``[C, D, H, W]``."""
+
+    _expected = "[N, C, D, H, W] or [C, D, H, W]"
+    _op = staticmethod(_flodl.lp_pool3d)
 
 
 class CosineSimilarity(Module):

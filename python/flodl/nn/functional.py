@@ -74,7 +74,11 @@ from .._flodl import (
     l1_loss,
     layer_norm,
     linear,
+    local_response_norm,
     logsigmoid,
+    lp_pool1d,
+    lp_pool2d,
+    lp_pool3d,
     lstm_cell,
     margin_ranking_loss,
     max_pool1d_with_indices,
@@ -92,6 +96,7 @@ from .._flodl import (
     poisson_nll_loss,
     relu6,
     rms_norm,
+    rrelu,
     scaled_dot_product_attention,
     smooth_l1_loss,
     soft_margin_loss,
@@ -175,8 +180,12 @@ __all__ = [
     "leaky_relu",
     "leaky_relu_",
     "linear",
+    "local_response_norm",
     "log_softmax",
     "logsigmoid",
+    "lp_pool1d",
+    "lp_pool2d",
+    "lp_pool3d",
     "lstm_cell",
     "margin_ranking_loss",
     "max_pool1d",
@@ -207,6 +216,8 @@ __all__ = [
     "relu6",
     "relu_",
     "rms_norm",
+    "rrelu",
+    "rrelu_",
     "scaled_dot_product_attention",
     "selu",
     "selu_",
@@ -404,6 +415,16 @@ def leaky_relu_(input: TensorLike, negative_slope: float = 0.01) -> TensorLike:
 def elu_(input: TensorLike, alpha: float = 1.0) -> TensorLike:
     """``elu`` in place; returns ``input``."""
     return elu(input, alpha, inplace=True)
+
+
+def rrelu_(
+    input: TensorLike,
+    lower: float = 1.0 / 8,
+    upper: float = 1.0 / 3,
+    training: bool = False,
+) -> TensorLike:
+    """``rrelu`` in place; returns ``input``."""
+    return rrelu(input, lower, upper, training, inplace=True)
 
 
 def celu_(input: TensorLike, alpha: float = 1.0) -> TensorLike:
