@@ -294,6 +294,24 @@ fn gradient_clipping() -> Result<()> {
     Ok(())
 }
 
+fn spectral_normalization() -> Result<()> {
+    use nn::utils::{spectral_normalized, spectral_power_iteration, spectral_vectors};
+    let layer = nn::Linear::new(5, 4, true)?;
+    // The power iteration's vectors, drawn as PyTorch draws them.
+    let (u, v) = spectral_vectors(&layer.weight, 0, 1e-12)?;
+    let x = Variable::new(Tensor::randn(&[3, 5], TensorOptions::default())?, false)?;
+    for _ in 0..3 {
+        // One more round per training step refines the estimate in place.
+        let order = nn::utils::PowerIterationOrder::VFirst; // nn.utils.spectral_norm's
+        spectral_power_iteration(&layer.weight, &u, &v, 0, 1, 1e-12, order)?;
+        let weight = spectral_normalized(&layer.weight, &u, &v, 0)?;
+        let y = flodl::linear(&x, &weight, layer.bias.as_ref())?;
+        y.pow_scalar(2.0)?.sum()?.backward()?; // reaches layer.weight
+    }
+    assert!(layer.weight.grad().is_some());
+    Ok(())
+}
+
 fn in_place_ops() -> Result<()> {
     let w = Variable::new(Tensor::from_f64(&[1.0, 2.0], &[2], Device::CPU)?, true)?;
     let err = w.add_scalar_(1.0).unwrap_err(); // a leaf that requires grad
@@ -338,6 +356,7 @@ fn main() -> Result<()> {
     an_update_rule_of_your_own()?;
     schedulers()?;
     gradient_clipping()?;
+    spectral_normalization()?;
     in_place_ops()?;
     save_and_load()
 }

@@ -679,3 +679,29 @@ fn max_unpool_puts_the_maxima_back() {
         ErrorKind::Argument
     );
 }
+
+/// Spectral normalization from Rust: enough power-iteration rounds find the
+/// largest singular value (so the normalized weight's is 1), the result
+/// keeps the weight's graph, and a dim out of range is an Index error.
+#[test]
+fn spectral_normalization_divides_by_the_largest_singular_value() -> Result<()> {
+    use flodl::nn::utils::{
+        spectral_normalized, spectral_power_iteration, spectral_vectors, PowerIterationOrder,
+    };
+    flodl::manual_seed(0);
+    let weight = Variable::new(Tensor::randn(&[4, 2, 3], TensorOptions::default())?, true)?;
+    let (u, v) = spectral_vectors(&weight, 1, 1e-12)?;
+    assert_eq!((u.shape(), v.shape()), (vec![2], vec![12]));
+    for order in [PowerIterationOrder::UFirst, PowerIterationOrder::VFirst] {
+        spectral_power_iteration(&weight, &u, &v, 1, 50, 1e-12, order)?;
+        let normalized = spectral_normalized(&weight, &u, &v, 1)?;
+        let matrix = normalized.data().permute(&[1, 0, 2])?.reshape(&[2, -1])?;
+        let largest = matrix.linalg_svdvals()?.to_f64_vec()?[0];
+        assert!((largest - 1.0).abs() < 1e-5, "{largest}");
+        normalized.sum()?.backward()?;
+        assert!(weight.grad().is_some());
+    }
+    let error = spectral_vectors(&weight, 3, 1e-12).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Index);
+    Ok(())
+}

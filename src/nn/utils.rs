@@ -1,7 +1,9 @@
-//! Gradient clipping, as `torch.nn.utils`: one libtorch foreach pass over
-//! all the gradients.
+//! Gradient clipping, as `torch.nn.utils` (one libtorch foreach pass over
+//! all the gradients), and spectral normalization's computation, which
+//! Python's `nn.utils.spectral_norm` and
+//! `nn.utils.parametrizations.spectral_norm` call.
 
-use crate::error::Result;
+use crate::error::{Failure, Result};
 use crate::{Operand, Tensor, Variable};
 
 /// Scales the gradients of `params` in place so that their joint
@@ -38,4 +40,120 @@ pub fn clip_grad_value_(params: &[Variable], clip_value: f64) -> Result<()> {
         grad.clamp_(-clip_value, clip_value)?;
     }
     Ok(())
+}
+
+/// Which vector spectral normalization's power iteration updates first:
+/// `torch.nn.utils.spectral_norm` updates `v`, then `u`;
+/// `torch.nn.utils.parametrizations.spectral_norm` `u`, then `v`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerIterationOrder {
+    VFirst,
+    UFirst,
+}
+
+/// `weight` as the matrix whose largest singular value spectral
+/// normalization divides by: `dim` first, the other dims flattened after it.
+fn spectral_matrix(weight: &tch::Tensor, dim: i64) -> std::result::Result<tch::Tensor, Failure> {
+    let ndim = weight.dim() as i64;
+    crate::error::ensure!(
+        ndim >= 1 && (-ndim..ndim).contains(&dim),
+        Index,
+        "spectral_norm: dim {dim} is out of range for a weight of shape {:?}",
+        weight.size()
+    );
+    let dim = dim.rem_euclid(ndim);
+    let mut order = vec![dim];
+    order.extend((0..ndim).filter(|&d| d != dim));
+    let moved = weight.f_permute(&order)?;
+    let height = moved.size()[0];
+    Ok(moved.f_reshape([height, -1])?)
+}
+
+/// `x` over its 2-norm, at least `eps`, as `F.normalize(x, dim=0, eps=eps)`.
+fn unit(x: &tch::Tensor, eps: f64) -> std::result::Result<tch::Tensor, Failure> {
+    let norm = crate::ffi::vector_norm(x, 2.0, Some(&[0]), true)?;
+    Ok(x.f_div(&crate::ffi::clamp_min(&norm, eps)?)?)
+}
+
+/// Spectral normalization's starting vectors for `weight` (as a matrix of
+/// `dim`, `[h, w]`): `u` of `h` and `v` of `w` values, each drawn from the
+/// standard normal (u's first, as PyTorch, so a seed gives PyTorch's
+/// vectors) and normalized with `eps`.
+pub fn spectral_vectors<T: Operand>(weight: &T, dim: i64, eps: f64) -> Result<(Tensor, Tensor)> {
+    crate::no_grad(|| {
+        let raw = weight.raw();
+        let drawn = |size: i64| -> std::result::Result<tch::Tensor, Failure> {
+            let values = tch::Tensor::f_empty([size], (raw.f_kind()?, raw.device()))?;
+            unit(&values.shallow_clone().f_normal_(0.0, 1.0)?, eps)
+        };
+        let (u, v) = crate::ops::run("spectral_norm", &[raw], || {
+            let matrix = spectral_matrix(raw, dim)?;
+            let (h, w) = (matrix.size()[0], matrix.size()[1]);
+            let u = drawn(h)?;
+            Ok::<_, Failure>((u, drawn(w)?))
+        })?;
+        Ok((u, v))
+    })
+}
+
+/// `iterations` rounds of the power iteration that estimates `weight`'s
+/// largest singular vectors, in place on `u` and `v` and with no graph:
+/// `v = normalize(Wᵀ u)` and `u = normalize(W v)`, in `order` (`W` is
+/// `weight` as a matrix of `dim`, each normalization at least `eps`).
+pub fn spectral_power_iteration<T: Operand>(
+    weight: &T,
+    u: &Tensor,
+    v: &Tensor,
+    dim: i64,
+    iterations: i64,
+    eps: f64,
+    order: PowerIterationOrder,
+) -> Result<()> {
+    crate::no_grad(|| {
+        let (raw, u_raw, v_raw) = (weight.raw(), u.raw(), v.raw());
+        crate::ops::run::<(), _, _>("spectral_norm", &[raw, u_raw, v_raw], || {
+            let matrix = spectral_matrix(raw, dim)?;
+            let transposed = matrix.f_tr()?;
+            let update_u = || -> std::result::Result<(), Failure> {
+                u_raw
+                    .shallow_clone()
+                    .f_copy_(&unit(&matrix.f_mv(v_raw)?, eps)?)?;
+                Ok(())
+            };
+            let update_v = || -> std::result::Result<(), Failure> {
+                v_raw
+                    .shallow_clone()
+                    .f_copy_(&unit(&transposed.f_mv(u_raw)?, eps)?)?;
+                Ok(())
+            };
+            for _ in 0..iterations {
+                match order {
+                    PowerIterationOrder::VFirst => {
+                        update_v()?;
+                        update_u()?;
+                    }
+                    PowerIterationOrder::UFirst => {
+                        update_u()?;
+                        update_v()?;
+                    }
+                }
+            }
+            Ok::<_, Failure>(())
+        })
+    })
+}
+
+/// `weight` over `σ = u · (W v)`, its largest singular value as `u` and
+/// `v` estimate it (`W`: `weight` as a matrix of `dim`). The graph runs
+/// through `weight` and holds copies of `u` and `v`, so the next power
+/// iteration (in place) leaves it intact.
+pub fn spectral_normalized<T: Operand>(weight: &T, u: &Tensor, v: &Tensor, dim: i64) -> Result<T> {
+    let (raw, u_raw, v_raw) = (weight.raw(), u.raw(), v.raw());
+    crate::ops::run("spectral_norm", &[raw, u_raw, v_raw], || {
+        let matrix = spectral_matrix(raw, dim)?;
+        let sigma = u_raw
+            .f_detach_copy()?
+            .f_dot(&matrix.f_mv(&v_raw.f_detach_copy()?)?)?;
+        Ok::<_, Failure>(raw.f_div(&sigma)?)
+    })
 }

@@ -3,6 +3,9 @@
 
 use pyo3::prelude::*;
 
+use super::args::{CoreArg as _, PyOperand as _, TensorArg, VariableArg};
+use super::results::NnResult as _;
+
 /// Stands for the layer's name in an error from `flodl::nn` until
 /// [`named_by`] puts the repr in (the computation runs without the GIL).
 const UNNAMED: &str = "\u{1}layer\u{1}";
@@ -32,4 +35,74 @@ pub(crate) fn named_by<T>(layer: &Bound<'_, PyAny>, result: crate::Result<T>) ->
 #[pyfunction(name = "_softmax_dim")]
 pub(crate) fn softmax_dim(ndim: usize) -> i64 {
     crate::nn::implicit_softmax_dim(ndim)
+}
+
+/// _spectral_vectors(weight, dim, eps)
+/// --
+///
+/// Spectral normalization's starting `(u, v)` for `weight` as a matrix of
+/// `dim`: N(0, 1) draws, normalized (`flodl::nn::utils::spectral_vectors`).
+#[pyfunction(name = "_spectral_vectors")]
+pub(crate) fn spectral_vectors(
+    weight: VariableArg<'_>,
+    dim: i64,
+    eps: f64,
+) -> PyResult<(crate::Tensor, crate::Tensor)> {
+    crate::python::guard::run("spectral_norm", move || {
+        Ok(crate::nn::utils::spectral_vectors(weight.get(), dim, eps)?)
+    })
+}
+
+/// _spectral_power_iteration(weight, u, v, dim, iterations, eps, u_first)
+/// --
+///
+/// `iterations` rounds of the power iteration, in place on the buffers `u`
+/// and `v` (`u_first`: parametrizations' order, else `nn.utils.spectral_norm`'s).
+#[pyfunction(name = "_spectral_power_iteration")]
+pub(crate) fn spectral_power_iteration(
+    weight: VariableArg<'_>,
+    u: TensorArg<'_>,
+    v: TensorArg<'_>,
+    dim: i64,
+    iterations: i64,
+    eps: f64,
+    u_first: bool,
+) -> PyResult<()> {
+    use crate::nn::utils::PowerIterationOrder;
+    let order = match u_first {
+        true => PowerIterationOrder::UFirst,
+        false => PowerIterationOrder::VFirst,
+    };
+    crate::python::guard::run("spectral_norm", move || {
+        let (u, v) = (u.get(), v.get());
+        Ok(crate::nn::utils::spectral_power_iteration(
+            weight.get(),
+            u,
+            v,
+            dim,
+            iterations,
+            eps,
+            order,
+        )?)
+    })
+}
+
+/// _spectral_normalized(weight, u, v, dim)
+/// --
+///
+/// `weight` over its largest singular value as `u` and `v` estimate it
+/// (a Variable when `weight` is one).
+#[pyfunction(name = "_spectral_normalized")]
+pub(crate) fn spectral_normalized(
+    py: Python<'_>,
+    weight: VariableArg<'_>,
+    u: TensorArg<'_>,
+    v: TensorArg<'_>,
+    dim: i64,
+) -> PyResult<Py<PyAny>> {
+    crate::python::guard::run("spectral_norm", move || {
+        let tracked = weight.tracked();
+        let out = crate::nn::utils::spectral_normalized(weight.get(), u.get(), v.get(), dim)?;
+        out.into_python(py, tracked)
+    })
 }

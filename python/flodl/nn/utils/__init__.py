@@ -1,7 +1,8 @@
 """Gradient clipping, parameter flattening and weight normalisation, as
 ``torch.nn.utils``: ``clip_grad_norm_``, ``clip_grad_value_``,
 ``parameters_to_vector``, ``vector_to_parameters``, ``weight_norm``,
-``remove_weight_norm``; padded and packed sequences in
+``remove_weight_norm``, ``spectral_norm``, ``remove_spectral_norm``;
+``parametrize`` and ``parametrizations``; padded and packed sequences in
 ``flodl.nn.utils.rnn``; ``stateless.functional_call``."""
 
 from __future__ import annotations
@@ -11,15 +12,20 @@ from typing import Union
 
 from ... import _flodl
 from ..._flodl import ArgumentError, Tensor, Variable
-from . import rnn, stateless
+from . import parametrizations, parametrize, rnn, stateless
+from ._spectral_norm import remove_spectral_norm, spectral_norm
 from ._weight_norm import remove_weight_norm, weight_norm
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "parameters_to_vector",
+    "parametrizations",
+    "parametrize",
+    "remove_spectral_norm",
     "remove_weight_norm",
     "rnn",
+    "spectral_norm",
     "stateless",
     "vector_to_parameters",
     "weight_norm",
