@@ -102,14 +102,21 @@ typedef struct FlodlOptimHyper {
   double lr, momentum, dampening, weight_decay, beta1, beta2, eps, alpha, lr_decay, rho,
       momentum_decay, etaminus, etaplus, step_size_min, step_size_max, lambd, t0;
   int32_t nesterov, maximize, amsgrad, decoupled, centered, is_first_step;
+  // SGD, Adam and Adagrad: 1 runs libtorch's fused kernel, -1 torch's
+  // single-tensor rule (torch.optim's default numbers), 0 picks the fused
+  // kernel on CUDA and the single-tensor rule elsewhere.
+  int32_t fused;
 } FlodlOptimHyper;
-FLODL_STATIC_ASSERT(sizeof(FlodlOptimHyper) == 17 * 8 + 6 * 4,
+// (Padded to a multiple of 8 bytes.)
+FLODL_STATIC_ASSERT(sizeof(FlodlOptimHyper) == 17 * 8 + 8 * 4,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
 FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, t0) == 16 * 8,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
 FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, nesterov) == 17 * 8,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
 FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, is_first_step) == 17 * 8 + 5 * 4,
+                    "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlOptimHyper, fused) == 17 * 8 + 6 * 4,
                     "FlodlOptimHyper is mirrored in src/ffi/optim.rs");
 
 // The tensor lists of one optimizer update: params, grads, then the

@@ -1,7 +1,9 @@
-// Optimizer updates, one call per parameter group, on libtorch's fused
-// kernels (SGD, Adam, AdamW, Adagrad), its foreach kernels (RMSprop), or
-// per parameter as torch.optim's single-tensor path runs them (Adadelta,
-// Adamax, RAdam, NAdam, Rprop, ASGD, which have no fused kernel). Which state goes in
+// Optimizer updates, one call per parameter group: SGD, Adam, AdamW and
+// Adagrad on libtorch's fused kernels (on CUDA, or with fused=True) or per
+// parameter as torch.optim's single-tensor path runs them (elsewhere, so
+// the numbers are torch's default ones to the bit); RMSprop on foreach
+// kernels; Adadelta, Adamax, RAdam, NAdam, Rprop and ASGD per parameter
+// as torch's single-tensor path (they have no fused kernel). Which state goes in
 // which list is flodl::optim's state layout (src/optim/methods.rs). Also
 // clip_grad_norm_.
 #include "common.h"
@@ -49,6 +51,56 @@ void counted(std::vector<at::Tensor> &steps, Kernel &&kernel) {
 double next_step(at::Tensor &step) {
   step.add_(1);
   return step.item<double>();
+}
+
+void sgd_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+              std::vector<at::Tensor> &buffers, const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, false);
+    if (h.momentum != 0) {
+      // The buffer starts as the first gradient itself.
+      if (h.is_first_step) {
+        buffers[i].copy_(grad);
+      } else {
+        buffers[i].mul_(h.momentum).add_(grad, 1 - h.dampening);
+      }
+      grad = h.nesterov ? grad.add(buffers[i], h.momentum) : buffers[i];
+    }
+    params[i].add_(grad, -h.lr);
+  }
+}
+
+void adam_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+               std::vector<at::Tensor> &exp_avgs, std::vector<at::Tensor> &exp_avg_sqs,
+               std::vector<at::Tensor> &max_exp_avg_sqs, std::vector<at::Tensor> &steps,
+               const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, h.decoupled != 0);
+    exp_avgs[i].lerp_(grad, 1 - h.beta1);
+    exp_avg_sqs[i].mul_(h.beta2).addcmul_(grad, grad, 1 - h.beta2);
+    double bias_correction1 = 1 - std::pow(h.beta1, step);
+    double bias_correction2_sqrt = std::pow(1 - std::pow(h.beta2, step), 0.5);
+    at::Tensor second = exp_avg_sqs[i];
+    if (h.amsgrad) {
+      at::maximum_out(max_exp_avg_sqs[i], max_exp_avg_sqs[i], exp_avg_sqs[i]);
+      second = max_exp_avg_sqs[i];
+    }
+    at::Tensor denom = (second.sqrt() / bias_correction2_sqrt).add_(h.eps);
+    params[i].addcdiv_(exp_avgs[i], denom, -(h.lr / bias_correction1));
+  }
+}
+
+void adagrad_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
+                  std::vector<at::Tensor> &state_sums, std::vector<at::Tensor> &steps,
+                  const FlodlOptimHyper &h) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    double step = next_step(steps[i]);
+    at::Tensor grad = decayed_grad(params[i], grads[i], h, false);
+    double clr = h.lr / (1 + (step - 1) * h.lr_decay);
+    state_sums[i].addcmul_(grad, grad, 1);
+    params[i].addcdiv_(grad, state_sums[i].sqrt().add_(h.eps), -clr);
+  }
 }
 
 void adadelta_step(std::vector<at::Tensor> &params, const std::vector<at::Tensor> &grads,
@@ -306,12 +358,29 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     auto uncount = [&](std::vector<at::Tensor> &steps) {
       if (inf) at::_foreach_sub_(steps, std::vector<at::Tensor>(steps.size(), *inf));
     };
+    // SGD, Adam and Adagrad outside the fused kernels: torch's single-tensor
+    // rule, with GradScaler's fold done as its unscale_ does it (the
+    // gradients times the reciprocal scale, in place), a step on inf
+    // skipped whole.
+    bool fused = h.fused == 1 || (h.fused == 0 && params[0].is_cuda());
+    if (!fused && (scale || inf)) {
+      if (inf && inf->item<double>() != 0) return;
+      if (scale) at::_foreach_mul_(grads, scale->to(at::kDouble).reciprocal().to(at::kFloat));
+    }
     switch (method) {
       case FLODL_OPTIM_SGD:  // l[2]: momentum buffers (none without momentum)
+        if (!fused) {
+          sgd_step(params, grads, l[2], h);
+          break;
+        }
         at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,
                         h.nesterov != 0, h.maximize != 0, h.is_first_step != 0, scale, inf);
         break;
       case FLODL_OPTIM_ADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
+        if (!fused) {
+          adam_step(params, grads, l[2], l[3], l[4], l[5], h);
+          break;
+        }
         counted(l[5], [&] {
           if (h.decoupled) {
             at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
@@ -324,6 +393,10 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
         uncount(l[5]);
         break;
       case FLODL_OPTIM_ADAGRAD:  // l[2], l[3]: state sums, steps
+        if (!fused) {
+          adagrad_step(params, grads, l[2], l[3], h);
+          break;
+        }
         counted(l[3], [&] {
           at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
                               h.maximize != 0, scale, inf);

@@ -193,7 +193,7 @@ fn optimizer_groups_and_state() -> Result<()> {
     let x = Variable::new(Tensor::randn(&[32, 8], TensorOptions::default())?, false)?;
     opt.zero_grad();
     model.forward(&x)?.pow_scalar(2)?.mean()?.backward()?;
-    opt.step()?; // one fused kernel call per group
+    opt.step()?; // one call into the core per group
     for (name, value) in opt.state(&model.weight) {
         println!("{name}: {:?}", value.shape()); // momentum_buffer: [2, 8]
     }

@@ -85,6 +85,9 @@ pub(crate) struct OptimHyper {
     pub decoupled: i32,
     pub centered: i32,
     pub is_first_step: i32,
+    /// SGD, Adam, Adagrad: 1 fused kernel, -1 torch's single-tensor rule,
+    /// 0 (the default, PyTorch's `fused=None`) fused on CUDA only.
+    pub fused: i32,
 }
 
 /// The tensor lists of one update (`FlodlOptimLists` in csrc/flodl.h).
@@ -98,10 +101,11 @@ struct OptimLists {
 // `FlodlOptimLists`.
 const _: () = {
     use std::mem::{offset_of, size_of};
-    assert!(size_of::<OptimHyper>() == 17 * 8 + 6 * 4);
+    assert!(size_of::<OptimHyper>() == 17 * 8 + 8 * 4); // padded to 8 bytes
     assert!(offset_of!(OptimHyper, t0) == 16 * 8);
     assert!(offset_of!(OptimHyper, nesterov) == 17 * 8);
     assert!(offset_of!(OptimHyper, is_first_step) == 17 * 8 + 5 * 4);
+    assert!(offset_of!(OptimHyper, fused) == 17 * 8 + 6 * 4);
     assert!(size_of::<OptimLists>() == 6 * size_of::<*const ()>() + 6 * size_of::<c_int>());
     assert!(offset_of!(OptimLists, n) == 6 * size_of::<*const ()>());
 };

@@ -112,10 +112,12 @@ impl Flat<'_> {
             let part = update
                 .f_narrow(0, offset, numel)
                 .and_then(|u| u.f_view_as(p.raw()))
-                .and_then(|u| u.f_mul_scalar(step))
                 .map_err(torch_err)?;
-            let mut raw = p.raw().shallow_clone();
-            let _ = raw.f_add_(&part).map_err(torch_err)?;
+            // One kernel, `p += step * part`, rounding once as torch's
+            // `p.add_(part, alpha=step)` does.
+            crate::ffi::add_scaled_(p.raw(), &part, step)
+                .map_err(|f| Error::from_failure("LBFGS.step", "", f))
+                .map(drop)?;
             offset += numel;
         }
         Ok(())
@@ -200,19 +202,30 @@ pub fn lbfgs_step(
             if state.al.len() < n.max(options.history_size) {
                 state.al.resize_with(n.max(options.history_size), || None);
             }
-            let mut al = vec![0.0; n];
-            let mut q = flat_grad.f_neg().map_err(torch_err)?;
+            // Each `x += a * v` is one kernel with the coefficient `a` in
+            // the tensors' dtype (torch's `add_(v, alpha=a)` with a 0-d
+            // tensor `a`), so the rounding is torch's.
+            let add_scaled = |x: &tch::Tensor, v: &tch::Tensor, a: &tch::Tensor| -> Result<()> {
+                crate::ffi::add_scaled_(x, v, item(a)?)
+                    .map(drop)
+                    .map_err(|f| Error::from_failure("LBFGS.step", "", f))
+            };
+            let mut al = Vec::with_capacity(n);
+            let q = flat_grad.f_neg().map_err(torch_err)?;
             for i in (0..n).rev() {
                 let coefficient = (state.old_stps[i].f_dot(&q))
                     .and_then(|a| a.f_mul(&state.ro[i]))
                     .map_err(torch_err)?;
-                al[i] = item(&coefficient)?;
-                state.al[i] = Some(coefficient);
-                q = q
-                    .f_sub(&state.old_dirs[i].f_mul_scalar(al[i]).map_err(torch_err)?)
-                    .map_err(torch_err)?;
+                add_scaled(
+                    &q,
+                    &state.old_dirs[i],
+                    &coefficient.f_neg().map_err(torch_err)?,
+                )?;
+                state.al[i] = Some(copy(&coefficient)?);
+                al.push(coefficient);
             }
-            let mut r = match &state.h_diag {
+            al.reverse();
+            let r = match &state.h_diag {
                 Some(h) => q.f_mul(h).map_err(torch_err)?,
                 None => q,
             };
@@ -220,9 +233,8 @@ pub fn lbfgs_step(
                 let be_i = (state.old_dirs[i].f_dot(&r))
                     .and_then(|b| b.f_mul(&state.ro[i]))
                     .map_err(torch_err)?;
-                let step = coefficient - item(&be_i)?;
-                let along = state.old_stps[i].f_mul_scalar(step).map_err(torch_err)?;
-                r = r.f_add(&along).map_err(torch_err)?;
+                let step = coefficient.f_sub(&be_i).map_err(torch_err)?;
+                add_scaled(&r, &state.old_stps[i], &step)?;
             }
             r
         };

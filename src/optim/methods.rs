@@ -77,6 +77,29 @@ impl OptionValue for Option<usize> {
     }
 }
 
+impl OptionValue for Option<bool> {
+    const EXPECTED: &'static str = "a bool or None";
+    fn to_value(&self) -> Value {
+        self.map_or(Value::None, Value::Bool)
+    }
+    fn from_value(value: &Value) -> Option<Self> {
+        match value {
+            Value::None => Some(None),
+            other => bool::from_value(other).map(Some),
+        }
+    }
+}
+
+/// The shim's choice of kernel for PyTorch's `fused` option (see
+/// `OptimHyper::fused`).
+fn fused_choice(fused: Option<bool>) -> i32 {
+    match fused {
+        None => 0,
+        Some(true) => 1,
+        Some(false) => -1,
+    }
+}
+
 impl OptionValue for Option<String> {
     const EXPECTED: &'static str = "a string or None";
     fn to_value(&self) -> Value {
@@ -247,6 +270,10 @@ options! {
         weight_decay: f64 = 0.0,
         nesterov: bool = false,
         maximize: bool = false,
+        /// `Some(true)`: libtorch's fused kernel; `Some(false)`: torch's
+        /// single-tensor rule (torch.optim's default numbers); None (the
+        /// default): fused on CUDA only.
+        fused: Option<bool> = None,
     }
 }
 
@@ -279,6 +306,7 @@ impl Method for SGDOptions {
             nesterov: flag(self.nesterov),
             maximize: flag(self.maximize),
             is_first_step: flag(first && self.momentum != 0.0),
+            fused: fused_choice(self.fused),
             ..Default::default()
         };
         (OptimMethod::Sgd, hyper)
@@ -296,6 +324,10 @@ options! {
         amsgrad: bool = false,
         maximize: bool = false,
         decoupled_weight_decay: bool = false,
+        /// `Some(true)`: libtorch's fused kernel; `Some(false)`: torch's
+        /// single-tensor rule (torch.optim's default numbers); None (the
+        /// default): fused on CUDA only.
+        fused: Option<bool> = None,
     }
 }
 
@@ -310,6 +342,10 @@ options! {
         amsgrad: bool = false,
         maximize: bool = false,
         decoupled_weight_decay: bool = true,
+        /// `Some(true)`: libtorch's fused kernel; `Some(false)`: torch's
+        /// single-tensor rule (torch.optim's default numbers); None (the
+        /// default): fused on CUDA only.
+        fused: Option<bool> = None,
     }
 }
 
@@ -336,6 +372,7 @@ macro_rules! adam_method {
                 let hyper = OptimHyper {
                     amsgrad: flag(self.amsgrad),
                     decoupled: flag(self.decoupled_weight_decay),
+                    fused: fused_choice(self.fused),
                     ..adam_like_hyper(
                         self.lr,
                         self.betas,
@@ -412,6 +449,10 @@ options! {
         initial_accumulator_value: f64 = 0.0,
         eps: f64 = 1e-10,
         maximize: bool = false,
+        /// `Some(true)`: libtorch's fused kernel; `Some(false)`: torch's
+        /// single-tensor rule (torch.optim's default numbers); None (the
+        /// default): fused on CUDA only.
+        fused: Option<bool> = None,
     }
 }
 
@@ -444,6 +485,7 @@ impl Method for AdagradOptions {
             weight_decay: self.weight_decay,
             eps: self.eps,
             maximize: flag(self.maximize),
+            fused: fused_choice(self.fused),
             ..Default::default()
         };
         (OptimMethod::Adagrad, hyper)

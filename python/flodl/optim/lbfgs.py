@@ -39,6 +39,11 @@ class LBFGS(Optimizer):
             max_eval = max_iter * 5 // 4
         super().__init__(params, self._defaults_of(locals()))
 
+    @property
+    def _params(self) -> list[Variable]:
+        """The parameters (torch's attribute, which programs read)."""
+        return self.param_groups[0]["params"]  # type: ignore[no-any-return]
+
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if self.param_groups:
             self._fail("doesn't support per-parameter options (parameter groups)")
