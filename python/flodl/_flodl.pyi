@@ -2049,6 +2049,26 @@ def _recurrent_cell(
     """One step of the cell `mode` from `hx`: the new states."""
 
 def _softmax_dim(ndim: int) -> int: ...
+def _spectral_vectors(weight: VariableLike, dim: int, eps: float) -> tuple[Tensor, Tensor]:
+    """Spectral normalization's starting `(u, v)` for `weight`."""
+
+def _spectral_power_iteration(
+    weight: VariableLike, u: Tensor, v: Tensor, dim: int, iterations: int, eps: float, u_first: bool
+) -> None:
+    """Power-iteration rounds, in place on `u` and `v`."""
+
+def _spectral_normalized(weight: VariableLike, u: Tensor, v: Tensor, dim: int) -> Any:
+    """`weight` over its largest singular value as `u` and `v` estimate it."""
+
+def _state_dict_error(
+    module: str,
+    missing: list[str],
+    unexpected: list[str],
+    misshaped: list[tuple[str, list[int], list[int]]],
+    not_tensors: list[tuple[str, str]],
+) -> ArgumentError | None:
+    """The error of `Module.load_state_dict`, or None when nothing is wrong."""
+
 def _batch_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
     """The batch norm `layer` of `dims` spatial dims on `input`."""
 

@@ -5,6 +5,7 @@ allows."""
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import pickle as _pickle
@@ -81,10 +82,11 @@ def load(path: PathLike, map_location: Any = None, weights_only: bool = True) ->
     name, in the file's order. A file written with ``save(obj, path,
     pickle=True)`` is read only with ``weights_only=False`` (unpickling runs
     code from the file: load only files you trust). ``path`` may also be a
-    binary file object (an ``io.BytesIO``) holding such a file. A missing,
-    truncated or malformed file is an ArgumentError, and nothing is
-    returned; so is a file written by ``torch.save``, which flodl does not
-    read (the message says how to convert it)."""
+    binary file object (an ``io.BytesIO``) holding such a file. A missing
+    file is a ``FileNotFoundError`` (as torch's); a truncated or malformed
+    one an ArgumentError, and nothing is returned; so is a file written by
+    ``torch.save``, which flodl does not read (the message says how to
+    convert it)."""
     if not isinstance(weights_only, bool):
         raise TypeError(f"load: weights_only must be a bool, got {type(weights_only).__name__}")
     if callable(getattr(path, "read", None)):
@@ -95,6 +97,10 @@ def load(path: PathLike, map_location: Any = None, weights_only: bool = True) ->
             return load(read, map_location, weights_only)
     path = os.fspath(path)
     device = None if map_location is None else _flodl.Device(map_location)
+    if not os.path.exists(path):
+        # Python's own error for it, as torch.load's (programs catch it to
+        # start afresh when there is no checkpoint yet).
+        raise FileNotFoundError(errno.ENOENT, "load: no such file", path)
     if _starts_with_pickle(path):
         if weights_only:
             raise _flodl.ArgumentError(

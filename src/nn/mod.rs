@@ -57,11 +57,67 @@ pub use transformer::{
     TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, TransformerOptions,
 };
 
-use crate::error::{bail, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::{DType, Device, Tensor, TensorOptions, Variable};
 
 /// A parameter: a leaf Variable that requires grad, which modules register.
 pub type Parameter = Variable;
+
+/// What is wrong with a state dict for a module, as PyTorch's
+/// `load_state_dict` reports it: its phrases ("Missing key(s) in
+/// state_dict", "size mismatch for"), on one line. Python's
+/// `Module.load_state_dict` reports through this too.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StateDictProblems {
+    pub missing: Vec<String>,
+    pub unexpected: Vec<String>,
+    /// `(name, shape in the state dict, shape in the module)`.
+    pub misshaped: Vec<(String, Vec<i64>, Vec<i64>)>,
+    /// `(name, what it is instead)`: values that are not tensors.
+    pub not_tensors: Vec<(String, String)>,
+}
+
+impl StateDictProblems {
+    /// The Argument error listing every problem, for the module named
+    /// `module`; None when there is none.
+    pub fn error(&self, module: &str) -> Option<Error> {
+        let keys = |names: &[String]| {
+            let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+            quoted.join(", ")
+        };
+        let mut parts = Vec::new();
+        if !self.missing.is_empty() {
+            parts.push(format!(
+                "Missing key(s) in state_dict: {}.",
+                keys(&self.missing)
+            ));
+        }
+        if !self.unexpected.is_empty() {
+            parts.push(format!(
+                "Unexpected key(s) in state_dict: {}.",
+                keys(&self.unexpected)
+            ));
+        }
+        for (name, got) in &self.not_tensors {
+            parts.push(format!("{name} is {got}, not a flodl tensor."));
+        }
+        for (name, loaded, own) in &self.misshaped {
+            parts.push(format!(
+                "size mismatch for {name}: copying a param with shape {loaded:?} from \
+                 checkpoint, the shape in current model is {own:?}."
+            ));
+        }
+        (!parts.is_empty()).then(|| {
+            Error::new(
+                ErrorKind::Argument,
+                format!(
+                    "Error(s) in loading state_dict for {module}: {}",
+                    parts.join(" ")
+                ),
+            )
+        })
+    }
+}
 
 /// What `load_state_dict` found but did not use, with `strict` false.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -183,26 +239,25 @@ pub trait Module {
             .filter(|(n, _)| !own.iter().any(|(o, _)| o == n))
             .map(|(n, _)| n.clone())
             .collect();
-        let misshaped: Vec<String> = own
+        let misshaped: Vec<(String, Vec<i64>, Vec<i64>)> = own
             .iter()
             .filter_map(|(n, v)| {
                 let t = find(n)?;
-                (t.shape() != v.shape())
-                    .then(|| format!("{n:?} expected {:?}, got {:?}", v.shape(), t.shape()))
+                (t.shape() != v.shape()).then(|| (n.clone(), t.shape(), v.shape()))
             })
             .collect();
-        let mut problems = Vec::new();
-        if strict && !missing.is_empty() {
-            problems.push(format!("missing keys {missing:?}"));
-        }
-        if strict && !unexpected.is_empty() {
-            problems.push(format!("unexpected keys {unexpected:?}"));
-        }
-        if !misshaped.is_empty() {
-            problems.push(format!("wrong shapes: {}", misshaped.join(", ")));
-        }
-        if !problems.is_empty() {
-            bail!(Argument, "load_state_dict: {}", problems.join("; "));
+        let problems = StateDictProblems {
+            missing: if strict { missing.clone() } else { Vec::new() },
+            unexpected: if strict {
+                unexpected.clone()
+            } else {
+                Vec::new()
+            },
+            misshaped,
+            not_tensors: Vec::new(),
+        };
+        if let Some(error) = problems.error(&self.name()) {
+            return Err(error);
         }
         crate::no_grad(|| -> Result<()> {
             for (name, v) in &own {

@@ -106,3 +106,28 @@ pub(crate) fn spectral_normalized(
         out.into_python(py, tracked)
     })
 }
+
+/// _state_dict_error(module, missing, unexpected, misshaped, not_tensors)
+/// --
+///
+/// The error of `Module.load_state_dict` for the module named `module`
+/// (`flodl::nn::StateDictProblems`: PyTorch's phrases), or None when
+/// nothing is wrong; `misshaped` holds `(name, loaded shape, own shape)`.
+#[pyfunction(name = "_state_dict_error")]
+pub(crate) fn state_dict_error(
+    py: Python<'_>,
+    module: &str,
+    missing: Vec<String>,
+    unexpected: Vec<String>,
+    misshaped: Vec<(String, Vec<i64>, Vec<i64>)>,
+    not_tensors: Vec<(String, String)>,
+) -> Option<Py<PyAny>> {
+    let problems = crate::nn::StateDictProblems {
+        missing,
+        unexpected,
+        misshaped,
+        not_tensors,
+    };
+    let error = problems.error(module)?;
+    Some(PyErr::from(error).into_value(py).into_any())
+}

@@ -653,6 +653,12 @@ def test_parameters_to_vector_and_back() -> None:
     assert [list(p.shape) for p in fp] == [list(q.shape) for q in tp]
     with pytest.raises(ArgumentError, match="vector_to_parameters"):
         fl_utils.vector_to_parameters(flodl.tensor(np.ones(3)), fp)
+    # The gradients too (Tensors, a Tensor back), as torch's.
+    grads = fl_utils.parameters_to_vector(p.grad for p in fp)
+    assert type(grads) is Tensor
+    np.testing.assert_array_equal(
+        grads.numpy(), np.concatenate([p.grad.numpy().ravel() for p in fp])
+    )
 
 
 def test_the_kernels_check_step_counters_before_changing_anything() -> None:

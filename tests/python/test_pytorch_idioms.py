@@ -546,3 +546,55 @@ def test_an_own_optimizer_s_state_may_hold_any_python_value_as_torch_s() -> None
         ]
 
     assert run(flodl) == run(torch)
+
+
+def test_torch_s_submodule_paths_import() -> None:
+    """The paths real programs import from: torch.utils.data's submodules,
+    torch.nn.modules (its layout read from torch), the bases one subclasses."""
+    from flodl.nn.modules.batchnorm import BatchNorm2d, _BatchNorm
+    from flodl.nn.modules.loss import _Loss, _WeightedLoss
+    from flodl.nn.modules.module import Module
+    from flodl.nn.modules.utils import _pair, _triple
+    from flodl.optim.lr_scheduler import _LRScheduler
+    from flodl.utils.data.dataloader import DataLoader
+    from flodl.utils.data.dataset import Dataset, TensorDataset
+    from flodl.utils.data.sampler import Sampler, WeightedRandomSampler
+
+    assert Module is flodl.nn.Module and BatchNorm2d is flodl.nn.BatchNorm2d
+    assert issubclass(BatchNorm2d, _BatchNorm) and issubclass(flodl.nn.NLLLoss, _WeightedLoss)
+    assert flodl.nn.modules.conv.Conv2d is flodl.nn.Conv2d
+    assert flodl.nn.modules.Linear is flodl.nn.Linear
+    assert _pair(3) == (3, 3) and _triple((1, 2, 3)) == (1, 2, 3)
+    assert DataLoader is flodl.utils.data.DataLoader
+    assert issubclass(TensorDataset, Dataset) and issubclass(WeightedRandomSampler, Sampler)
+    assert issubclass(_LRScheduler, flodl.optim.lr_scheduler.LRScheduler)
+
+    class MyLoss(_Loss):
+        def __init__(self, size_average=None, reduce=None, reduction="mean"):
+            super().__init__(size_average, reduce, reduction)
+
+    # torch's mapping of the deprecated arguments
+    assert [MyLoss(reduce=False).reduction, MyLoss(size_average=False).reduction] == ["none", "sum"]
+
+
+def test_a_scheduler_of_one_s_own_on_the_old_base_as_torch_s() -> None:
+    def run(lib):
+        class Warmup(lib.optim.lr_scheduler._LRScheduler):
+            def __init__(self, optimizer, warmup, last_epoch=-1):
+                self.warmup = warmup
+                super().__init__(optimizer, last_epoch)
+
+            def get_lr(self):
+                scale = min(1.0, (self.last_epoch + 1) / self.warmup)
+                return [base * scale for base in self.base_lrs]
+
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(2))], lr=0.1)
+        scheduler = Warmup(opt, 4)
+        rates = []
+        for _ in range(6):
+            opt.step()
+            scheduler.step()
+            rates.append(scheduler.get_last_lr()[0])
+        return rates, scheduler.state_dict()
+
+    assert run(flodl) == run(torch)

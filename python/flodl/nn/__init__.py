@@ -287,3 +287,12 @@ __all__ = [
     "init",
     "utils",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # `nn.modules` (torch's submodule layout) imports torch: on first use only.
+    if name == "modules":
+        import importlib
+
+        return importlib.import_module(".modules", __name__)
+    raise AttributeError(f"module 'flodl.nn' has no attribute {name!r}")

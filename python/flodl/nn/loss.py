@@ -38,8 +38,20 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    """The base of the losses, as torch's ``nn.modules.loss._Loss`` (which
+    losses of one's own subclass): it keeps ``reduction``. torch's
+    deprecated ``size_average`` and ``reduce`` are taken for such
+    subclasses, as torch maps them."""
+
+    def __init__(
+        self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+    ) -> None:
         super().__init__()
+        if size_average is not None or reduce is not None:
+            if reduce is False:
+                reduction = "none"
+            else:
+                reduction = "sum" if size_average is False else "mean"
         if reduction not in _REDUCTIONS and not (
             reduction == "batchmean" and isinstance(self, KLDivLoss)
         ):
@@ -48,8 +60,14 @@ class _Loss(Module):
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+    def __init__(
+        self,
+        weight: Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(size_average, reduce, reduction)
         if isinstance(weight, Variable):
             weight = weight.data
         self.register_buffer("weight", weight)
@@ -73,7 +91,7 @@ class SmoothL1Loss(_Loss):
     """Squared below ``beta`` (halved, over ``beta``), absolute above."""
 
     def __init__(self, reduction: str = "mean", beta: float = 1.0) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.beta = beta
 
     def forward(self, input: TensorLike, target: TensorLike) -> TensorLike:
@@ -84,7 +102,7 @@ class HuberLoss(_Loss):
     """Squared below ``delta`` (halved), ``delta``-scaled absolute above."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input: TensorLike, target: TensorLike) -> TensorLike:
@@ -101,7 +119,7 @@ class CrossEntropyLoss(_WeightedLoss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -117,7 +135,7 @@ class NLLLoss(_WeightedLoss):
     def __init__(
         self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"
     ) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: TensorLike, target: Tensor) -> TensorLike:
@@ -140,7 +158,7 @@ class BCEWithLogitsLoss(_Loss):
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", weight.data if isinstance(weight, Variable) else weight)
         if isinstance(pos_weight, Variable):
             pos_weight = pos_weight.data
@@ -156,7 +174,7 @@ class KLDivLoss(_Loss):
     """KL divergence with log-probability inputs; ``reduction`` may be "batchmean"."""
 
     def __init__(self, reduction: str = "mean", log_target: bool = False) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.log_target = log_target
 
     def forward(self, input: TensorLike, target: TensorLike) -> TensorLike:
@@ -167,7 +185,7 @@ class CosineEmbeddingLoss(_Loss):
     """``1 - cos(x1, x2)`` for pairs labelled 1, ``max(0, cos(x1, x2) - margin)`` for -1."""
 
     def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.margin = margin
 
     def forward(self, input1: TensorLike, input2: TensorLike, target: Tensor) -> TensorLike:
@@ -178,7 +196,7 @@ class MarginRankingLoss(_Loss):
     """``max(0, -target * (x1 - x2) + margin)``."""
 
     def __init__(self, margin: float = 0.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.margin = margin
 
     def forward(self, input1: TensorLike, input2: TensorLike, target: TensorLike) -> TensorLike:
@@ -189,7 +207,7 @@ class HingeEmbeddingLoss(_Loss):
     """``x`` for targets 1, ``max(0, margin - x)`` for -1."""
 
     def __init__(self, margin: float = 1.0, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.margin = margin
 
     def forward(self, input: TensorLike, target: Tensor) -> TensorLike:
@@ -206,7 +224,7 @@ class MultiMarginLoss(_WeightedLoss):
         weight: Tensor | None = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(weight, reduction)
+        super().__init__(weight, reduction=reduction)
         if p not in (1, 2):
             raise ArgumentError("MultiMarginLoss: only p == 1 and p == 2 supported")
         self.p, self.margin = p, margin
@@ -251,7 +269,7 @@ class TripletMarginLoss(_Loss):
         swap: bool = False,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.margin = margin
         self.p = p
         self.eps = eps
@@ -274,7 +292,7 @@ class PoissonNLLLoss(_Loss):
         eps: float = 1e-8,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.log_input = log_input
         self.full = full
         self.eps = eps
@@ -290,7 +308,7 @@ class GaussianNLLLoss(_Loss):
     and variance ``var``."""
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean") -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.full = full
         self.eps = eps
 
@@ -304,7 +322,7 @@ class CTCLoss(_Loss):
     def __init__(
         self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.blank = blank
         self.zero_infinity = zero_infinity
 

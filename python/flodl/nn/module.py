@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from typing_extensions import Self
 
+from .. import _flodl
 from .._flodl import (
     ArgumentError,
     Device,
@@ -615,8 +616,8 @@ class Module:
         entries = self._state_entries()
         missing = [k for k in entries if k not in state_dict]
         unexpected = [k for k in state_dict if k not in entries]
-        wrong: list[str] = []
-        not_tensors: list[str] = []
+        wrong: list[tuple[str, list[int], list[int]]] = []
+        not_tensors: list[tuple[str, str]] = []
         values: dict[str, Tensor] = {}
         for key, (module, name, is_param) in entries.items():
             if key not in state_dict:
@@ -628,25 +629,23 @@ class Module:
                 got = type(value).__name__
                 if _is_torch_tensor(value):
                     got = f"a torch.{got} (convert it with flodl.Tensor.from_torch)"
-                not_tensors.append(f"{key!r} is {got}")
+                not_tensors.append((key, got))
                 continue
             current = module._parameters[name] if is_param else module._buffers[name]
             assert current is not None
             if _shape(value) != _shape(current):
-                wrong.append(f"{key!r} expected {_shape(current)}, got {_shape(value)}")
+                wrong.append((key, _shape(value), _shape(current)))
                 continue
             values[key] = value
-        problems = []
-        if strict and missing:
-            problems.append(f"missing keys {missing}")
-        if strict and unexpected:
-            problems.append(f"unexpected keys {unexpected}")
-        if not_tensors:
-            problems.append("not flodl tensors: " + ", ".join(not_tensors))
-        if wrong:
-            problems.append("wrong shapes: " + ", ".join(wrong))
-        if problems:
-            raise ArgumentError(f"load_state_dict for {self._get_name()}: " + "; ".join(problems))
+        error = _flodl._state_dict_error(
+            self._get_name(),
+            missing if strict else [],
+            unexpected if strict else [],
+            wrong,
+            not_tensors,
+        )
+        if error is not None:
+            raise error
         with no_grad():
             for key, value in values.items():
                 module, name, is_param = entries[key]

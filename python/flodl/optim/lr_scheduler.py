@@ -34,6 +34,7 @@ __all__ = [
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",
+    "_LRScheduler",
 ]
 
 
@@ -156,12 +157,18 @@ class LRScheduler:
         """Advances one epoch (or jumps to ``epoch``, with the closed form
         where the scheduler has one) and sets the groups' rates."""
         self._step_count += 1
-        if epoch is None:
-            self.last_epoch += 1
-            values = self.get_lr()
-        else:
-            self.last_epoch = epoch
-            values = self._closed_form_lr()
+        # torch's flag, which a get_lr of one's own may read (and which its
+        # state_dict carries): set while step computes the rates.
+        self._get_lr_called_within_step = True
+        try:
+            if epoch is None:
+                self.last_epoch += 1
+                values = self.get_lr()
+            else:
+                self.last_epoch = epoch
+                values = self._closed_form_lr()
+        finally:
+            self._get_lr_called_within_step = False
         groups = self.optimizer.param_groups
         for group, lr in zip(groups, values):
             group["lr"] = lr
@@ -177,6 +184,11 @@ class LRScheduler:
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restores the attributes of a ``state_dict()``."""
         self.__dict__.update(state_dict)
+
+
+class _LRScheduler(LRScheduler):
+    """torch's older name of ``LRScheduler``, which many schedulers of
+    one's own still subclass."""
 
 
 class LambdaLR(LRScheduler):

@@ -89,11 +89,19 @@ def clip_grad_value_(
 
 def parameters_to_vector(parameters: Parameters) -> Variable:
     """The parameters flattened and joined into one vector (differentiable), as
-    ``torch.nn.utils.parameters_to_vector``."""
-    params = _as_list(parameters, "parameters_to_vector")
+    ``torch.nn.utils.parameters_to_vector``; Tensors (their gradients, as
+    ``p.grad for p in model.parameters()``) give a Tensor."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    params = list(parameters)
     if not params:
         raise ArgumentError("parameters_to_vector: got no parameters")
-    return Variable.cat_many([p.reshape(-1) for p in params])
+    for p in params:
+        if not isinstance(p, Tensor):
+            raise ArgumentError(f"parameters_to_vector: expected tensors, got a {type(p).__name__}")
+    from ..._namespace import cat
+
+    return cat([p.reshape(-1) for p in params])
 
 
 def vector_to_parameters(vec: Tensor | Variable, parameters: Parameters) -> None:

@@ -36,7 +36,7 @@ from torch.utils.data import (
 from torch.utils.data import DataLoader as _TorchDataLoader
 from torch.utils.data._utils.collate import collate, default_collate_fn_map
 
-from .._flodl import Tensor, Variable
+from ..._flodl import Tensor, Variable
 
 __all__ = [
     "BatchSampler",
