@@ -440,6 +440,8 @@ fn classify(message: &str) -> ErrorKind {
                 // "expects all elements of std >= 0.0"
                 "expects std >= 0",
                 "elements of std >= 0",
+                // conv's padding="same" with a stride
+                "not supported for strided convolutions",
             ],
         ),
         (

@@ -35,6 +35,8 @@ NnResult: TypeAlias = Variable | Tensor
 GridSampleMode: TypeAlias = Literal["bilinear", "nearest", "bicubic"]
 PaddingMode: TypeAlias = Literal["zeros", "border", "reflection"]
 PadMode: TypeAlias = Literal["constant", "reflect", "replicate", "circular"]
+ConvPaddingMode: TypeAlias = Literal["valid", "same"]
+SearchSide: TypeAlias = Literal["left", "right"]
 EmbeddingBagMode: TypeAlias = Literal["sum", "mean", "max"]
 Reduction: TypeAlias = Literal["none", "mean", "sum"]
 KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
@@ -1053,9 +1055,21 @@ class _Ops(Generic[_Self, _Operand]):
     def tensor_split_indices(self, indices: int | Sequence[int], dim: int = 0) -> list[_Self]:
         """The pieces between the ``indices`` along ``dim``, as ``torch.tensor_split(x, indices,
         dim)``."""
-    def searchsorted(self, values: Tensor, out_int32: bool = False, right: bool = False) -> Tensor:
+    def searchsorted(
+        self,
+        values: Tensor,
+        out_int32: bool = False,
+        right: bool = False,
+        side: SearchSide | None = None,
+    ) -> Tensor:
         """Where each value would go in the sorted last dim of ``self`` to keep it sorted (after
-        equal ones with ``right``), as ``torch.searchsorted(self, values)``."""
+        equal ones with ``right``, or ``side`` "right"), as ``torch.searchsorted(self, values)``."""
+    def vdot(self, other: _Operand) -> _Self:
+        """The complex dot product (the first operand conjugated; for real tensors ``dot``), as
+        ``torch.vdot``."""
+    def diagflat(self, offset: int = 0) -> _Self:
+        """A square matrix with the flattened ``self`` on its ``offset``-th diagonal, as
+        ``torch.diagflat``."""
     def bucketize(self, boundaries: Tensor, out_int32: bool = False, right: bool = False) -> Tensor:
         """The index of the bucket of ``boundaries`` (sorted, 1-d) that holds each value, as
         ``torch.bucketize``."""
@@ -2381,6 +2395,40 @@ def conv_transpose3d(
     dilation: Ints3 = 1,
 ) -> NnResult:
     """3-d transposed convolution, as ``F.conv_transpose3d``."""
+
+def conv1d_padding(
+    input: VariableLike,
+    weight: VariableLike,
+    bias: VariableLike | None = None,
+    stride: int = 1,
+    padding: ConvPaddingMode = "valid",
+    dilation: int = 1,
+    groups: int = 1,
+) -> NnResult:
+    """1-d convolution padded by name ("valid": none, "same": the output the input's length), as
+    ``F.conv1d(..., padding="same")``."""
+
+def conv2d_padding(
+    input: VariableLike,
+    weight: VariableLike,
+    bias: VariableLike | None = None,
+    stride: Ints2 = 1,
+    padding: ConvPaddingMode = "valid",
+    dilation: Ints2 = 1,
+    groups: int = 1,
+) -> NnResult:
+    """2-d convolution padded by name, as ``F.conv2d(..., padding="same")``."""
+
+def conv3d_padding(
+    input: VariableLike,
+    weight: VariableLike,
+    bias: VariableLike | None = None,
+    stride: Ints3 = 1,
+    padding: ConvPaddingMode = "valid",
+    dilation: Ints3 = 1,
+    groups: int = 1,
+) -> NnResult:
+    """3-d convolution padded by name, as ``F.conv3d(..., padding="same")``."""
 
 def max_pool1d(
     input: VariableLike,

@@ -1833,11 +1833,27 @@ def tensor_split_indices(input: Tensor, indices: Any, dim: Any = 0) -> Any:
     return input.tensor_split_indices(indices, dim)
 
 
-def searchsorted(input: Tensor, values: Any, out_int32: Any = False, right: Any = False) -> Any:
-    """``input.searchsorted(...)``: Where each value would go in the sorted last dim of `self` to  keep it sorted (after equal ones with `right`), as  `torch.searchsorted(self, values)`."""
+def searchsorted(
+    input: Tensor, values: Any, out_int32: Any = False, right: Any = False, side: Any = None
+) -> Any:
+    """``input.searchsorted(...)``: Where each value would go in the sorted last dim of `self` to  keep it sorted (after equal ones with `right`, or `side`  "right"), as `torch.searchsorted(self, values)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("searchsorted", input)
-    return input.searchsorted(values, out_int32, right)
+    return input.searchsorted(values, out_int32, right, side)
+
+
+def vdot(input: Tensor, other: Any) -> Any:
+    """``input.vdot(...)``: The complex dot product (the first operand conjugated; for  real tensors `dot`), as `torch.vdot`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("vdot", input)
+    return input.vdot(other)
+
+
+def diagflat(input: Tensor, offset: Any = 0) -> Any:
+    """``input.diagflat(...)``: A square matrix with the flattened `self` on its `offset`-th  diagonal, as `torch.diagflat`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("diagflat", input)
+    return input.diagflat(offset)
 
 
 def bucketize(input: Tensor, boundaries: Any, out_int32: Any = False, right: Any = False) -> Any:
@@ -2415,6 +2431,7 @@ __all__ = [
     "det",
     "diag",
     "diag_embed",
+    "diagflat",
     "diagonal",
     "diagonal_scatter",
     "diff",
@@ -2657,6 +2674,7 @@ __all__ = [
     "var_dim",
     "var_dims",
     "var_mean",
+    "vdot",
     "view",
     "view_as",
     "weight_norm_from",

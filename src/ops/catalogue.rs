@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
+        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -730,10 +730,16 @@ macro_rules! method_ops {
             /// The pieces between the `indices` along `dim`, as `torch.tensor_split(x, indices, dim)`.
             tensor_split_indices(indices: Ints, dim: i64 = 0) -> [Same] => |x| x.f_tensor_split_indices(indices, dim);
             /// Where each value would go in the sorted last dim of `self` to
-            /// keep it sorted (after equal ones with `right`), as
-            /// `torch.searchsorted(self, values)`.
-            searchsorted(values: Tensor, out_int32: bool = false, right: bool = false) -> Tensor
-                => |x| tch::Tensor::f_searchsorted(values.raw(), x, out_int32, right, if right { "right" } else { "left" }, None::<&tch::Tensor>);
+            /// keep it sorted (after equal ones with `right`, or `side`
+            /// "right"), as `torch.searchsorted(self, values)`.
+            searchsorted(values: Tensor, out_int32: bool = false, right: bool = false, side: Option<SearchSide> = None) -> Tensor
+                => |x| $crate::ops::searchsorted(x, values.raw(), out_int32, right, side);
+            /// The complex dot product (the first operand conjugated; for
+            /// real tensors `dot`), as `torch.vdot`.
+            vdot(other: Same) => |x| x.f_vdot(other.raw());
+            /// A square matrix with the flattened `self` on its `offset`-th
+            /// diagonal, as `torch.diagflat`.
+            diagflat(offset: i64 = 0) => |x| x.f_diagflat(offset);
             /// The index of the bucket of `boundaries` (sorted, 1-d) that
             /// holds each value, as `torch.bucketize`.
             bucketize(boundaries: Tensor, out_int32: bool = false, right: bool = false) -> Tensor

@@ -553,6 +553,38 @@ pub(crate) fn unique(
     Ok(vec![values, inverse, counts])
 }
 
+/// `torch.searchsorted(sorted, values)`: `side` (when given) says which end
+/// of a run of equal values, and may not contradict `right`, as PyTorch.
+pub(crate) fn searchsorted(
+    sorted: &tch::Tensor,
+    values: &tch::Tensor,
+    out_int32: bool,
+    right: bool,
+    side: Option<crate::ops::nn::SearchSide>,
+) -> std::result::Result<tch::Tensor, Failure> {
+    use crate::ops::nn::SearchSide;
+    let right =
+        match side {
+            None => right,
+            Some(SearchSide::Right) => true,
+            Some(SearchSide::Left) if right => return Err(invalid(
+                crate::ErrorKind::Argument,
+                "side and right can't be set to opposites, got side of left while right was True"
+                    .to_string(),
+            )),
+            Some(SearchSide::Left) => false,
+        };
+    let side = if right { "right" } else { "left" };
+    Ok(tch::Tensor::f_searchsorted(
+        values,
+        sorted,
+        out_int32,
+        right,
+        side,
+        None::<&tch::Tensor>,
+    )?)
+}
+
 /// Checks `roll`'s shifts and dims: one shift per dim, or one shift and no
 /// dims (the flattened tensor rolled).
 pub(crate) fn check_roll(shifts: &[i64], dims: &[i64]) -> std::result::Result<(), Failure> {

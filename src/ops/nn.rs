@@ -76,6 +76,10 @@ mode_enum!(/// What `pad` puts outside the input: a constant, the input mirrored
     PadMode { Constant = "constant", Reflect = "reflect", Replicate = "replicate", Circular = "circular" });
 mode_enum!(/// How `interpolate` computes the new values.
     InterpolateMode { Nearest = "nearest", Linear = "linear", Bilinear = "bilinear", Bicubic = "bicubic", Trilinear = "trilinear", Area = "area", NearestExact = "nearest-exact" });
+mode_enum!(/// A convolution's padding by name: none, or the output the input's size.
+    ConvPaddingMode { Valid = "valid", Same = "same" });
+mode_enum!(/// Which end of a run of equal values `searchsorted` gives.
+    SearchSide { Left = "left", Right = "right" });
 mode_enum!(/// How `embedding_bag` reduces a bag.
     EmbeddingBagMode { Sum = "sum", Mean = "mean", Max = "max" });
 mode_enum!(/// How a loss reduces its per-element values.
@@ -773,6 +777,17 @@ macro_rules! nn_ops {
             /// 3-d transposed convolution, as `F.conv_transpose3d`.
             conv_transpose3d(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: I3 = 0, output_padding: I3 = 0, groups: i64 = 1, dilation: I3 = 1)
                 => input.raw().f_conv_transpose3d(weight.raw(), bias.map(|b| b.raw()), stride, padding, output_padding, groups, dilation);
+
+            /// 1-d convolution padded by name ("valid": none, "same": the
+            /// output the input's length), as `F.conv1d(..., padding="same")`.
+            conv1d_padding(input: Same, weight: Same, bias: Option<Same> = None, stride: i64 = 1, padding: ConvPaddingMode = "valid", dilation: i64 = 1, groups: i64 = 1)
+                => input.raw().f_conv1d_padding(weight.raw(), bias.map(|b| b.raw()), [stride], $crate::ops::nn::Mode::name(padding), [dilation], groups);
+            /// 2-d convolution padded by name, as `F.conv2d(..., padding="same")`.
+            conv2d_padding(input: Same, weight: Same, bias: Option<Same> = None, stride: I2 = 1, padding: ConvPaddingMode = "valid", dilation: I2 = 1, groups: i64 = 1)
+                => input.raw().f_conv2d_padding(weight.raw(), bias.map(|b| b.raw()), stride, $crate::ops::nn::Mode::name(padding), dilation, groups);
+            /// 3-d convolution padded by name, as `F.conv3d(..., padding="same")`.
+            conv3d_padding(input: Same, weight: Same, bias: Option<Same> = None, stride: I3 = 1, padding: ConvPaddingMode = "valid", dilation: I3 = 1, groups: i64 = 1)
+                => input.raw().f_conv3d_padding(weight.raw(), bias.map(|b| b.raw()), stride, $crate::ops::nn::Mode::name(padding), dilation, groups);
 
             // --- pooling ---
             /// 1-d max pooling, as `F.max_pool1d`; `stride=None` is the kernel size.

@@ -1137,6 +1137,13 @@ OP_INFOS: list[OpInfo] = [
         returns_input=True,  # of the same dtype already, as PyTorch's
     ),
     OpInfo("dot", torch.dot, [Sample(((4,), (4,)))], errors=shape_error((3,), (4,))),
+    OpInfo("vdot", torch.vdot, [Sample(((4,), (4,)))], errors=shape_error((3,), (4,))),
+    OpInfo(
+        "diagflat",
+        lambda x, offset=0: torch.diagflat(x, offset),
+        [Sample(((3,),)), Sample(((2, 2),), {"offset": 1}), Sample(((3,),), {"offset": -2})],
+        errors=type_error(),
+    ),
     OpInfo(
         "mv",
         lambda x, vec: torch.mv(x, vec),
@@ -1535,17 +1542,20 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "searchsorted",
-        lambda x, values, out_int32=False, right=False: torch.searchsorted(
-            x, values, out_int32=out_int32, right=right
+        lambda x, values, out_int32=False, right=False, side=None: torch.searchsorted(
+            x, values, out_int32=out_int32, right=right, side=side
         ),
         [
             Sample(((6,),), {"values": np.array([-0.5, 0.0, 2.0])}),
             Sample(((2, 5),), {"values": np.array([[0.1, 0.2], [-3.0, 3.0]]), "right": True}),
             Sample(((4,),), {"values": np.array([0.5]), "out_int32": True}),
+            Sample(((5,),), {"values": np.array([0.0, 1.0]), "side": "right"}),
+            Sample(((5,),), {"values": np.array([0.0, 1.0]), "side": "left"}),
         ],
         domain=lambda a: np.sort(a, axis=-1),
         differentiable=False,
-        errors=shape_error((2, 3), values=np.array([[0.1], [0.2], [0.3]])),
+        errors=shape_error((2, 3), values=np.array([[0.1], [0.2], [0.3]]))
+        + argument_error((4,), values=np.array([0.5]), right=True, side="left"),
     ),
     OpInfo(
         "bucketize",
@@ -1681,6 +1691,33 @@ OP_INFOS: list[OpInfo] = [
         ],
         ("input", "weight", "bias"),
         shape_error((1, 3, 4, 4, 4), (2, 4, 2, 2, 2)),
+    ),
+    _nn(
+        "conv1d_padding",
+        lambda input, weight, bias=None, **kw: F.conv1d(input, weight, bias, **kw),
+        [
+            Sample(((2, 3, 7), (4, 3, 3)), {"padding": "same"}),
+            Sample(((2, 3, 7), (4, 3, 4), (4,)), {"padding": "same", "dilation": 2}),
+            Sample(((1, 2, 6), (2, 2, 3)), {"padding": "valid", "stride": 2}),
+        ],
+        ("input", "weight", "bias"),
+        argument_error((1, 2, 6), (2, 2, 3), padding="same", stride=2),
+    ),
+    _nn(
+        "conv2d_padding",
+        lambda input, weight, bias=None, **kw: F.conv2d(input, weight, bias, **kw),
+        [
+            Sample(((1, 2, 5, 6), (3, 2, 2, 3)), {"padding": "same"}),
+            Sample(((1, 4, 5, 5), (4, 2, 3, 3), (4,)), {"padding": "valid", "groups": 2}),
+        ],
+        ("input", "weight", "bias"),
+        shape_error((1, 2, 5), (3, 4, 3, 3), padding="same"),
+    ),
+    _nn(
+        "conv3d_padding",
+        lambda input, weight, bias=None, **kw: F.conv3d(input, weight, bias, **kw),
+        [Sample(((1, 2, 4, 4, 3), (2, 2, 2, 3, 2)), {"padding": "same"})],
+        ("input", "weight", "bias"),
     ),
     _nn(
         "conv_transpose1d",

@@ -40,9 +40,9 @@ from .._flodl import (
     celu,
     channel_shuffle,
     col2im,
-    conv1d,
-    conv2d,
-    conv3d,
+    conv1d_padding,
+    conv2d_padding,
+    conv3d_padding,
     conv_transpose1d,
     conv_transpose2d,
     conv_transpose3d,
@@ -137,8 +137,11 @@ __all__ = [
     "channel_shuffle",
     "col2im",
     "conv1d",
+    "conv1d_padding",
     "conv2d",
+    "conv2d_padding",
     "conv3d",
+    "conv3d_padding",
     "conv_transpose1d",
     "conv_transpose2d",
     "conv_transpose3d",
@@ -309,6 +312,36 @@ max_pool3d = _with_indices("max_pool3d")
 adaptive_max_pool1d = _with_indices("adaptive_max_pool1d")
 adaptive_max_pool2d = _with_indices("adaptive_max_pool2d")
 adaptive_max_pool3d = _with_indices("adaptive_max_pool3d")
+
+
+def _padded_by_name(name: str) -> Any:
+    """PyTorch's ``F.<name>``: ``padding`` a number or sizes, or a name
+    ("valid", "same"), which calls ``<name>_padding``."""
+    numeric = getattr(_flodl, name)
+    named = getattr(_flodl, f"{name}_padding")
+
+    def conv(
+        input: TensorLike,
+        weight: TensorLike,
+        bias: TensorLike | None = None,
+        stride: Any = 1,
+        padding: Any = 0,
+        dilation: Any = 1,
+        groups: int = 1,
+    ) -> Any:
+        op = named if isinstance(padding, str) else numeric
+        return op(input, weight, bias, stride, padding, dilation, groups)
+
+    conv.__name__ = conv.__qualname__ = name
+    conv.__doc__ = (numeric.__doc__ or "").split("--\n", 1)[-1] + (
+        ' ``padding`` may also be "valid" or "same".'
+    )
+    return conv
+
+
+conv1d = _padded_by_name("conv1d")
+conv2d = _padded_by_name("conv2d")
+conv3d = _padded_by_name("conv3d")
 
 
 def _unpool(name: str, dims: int) -> Any:
