@@ -54,6 +54,8 @@ char *guarded(at::Tensor **out, Make make) {
     return failure(FLODL_ERROR_DTYPE, e.what_without_backtrace());
   } catch (const c10::OutOfMemoryError &e) {
     return failure(FLODL_ERROR_OUT_OF_MEMORY, e.what_without_backtrace());
+  } catch (const c10::LinAlgError &e) {
+    return failure(FLODL_ERROR_LINALG, e.what_without_backtrace());
   } catch (const c10::Error &e) {
     return failure(FLODL_ERROR_UNSORTED, e.what_without_backtrace());
   } catch (const std::bad_alloc &) {

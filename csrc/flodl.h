@@ -52,8 +52,9 @@ typedef enum FlodlErrorKind {
   FLODL_ERROR_ARGUMENT = 5,
   FLODL_ERROR_OUT_OF_MEMORY = 6,
   FLODL_ERROR_TORCH = 7,
+  FLODL_ERROR_LINALG = 8,
   // A c10::Error of no telling type: Rust sorts it by its message.
-  FLODL_ERROR_UNSORTED = 8,
+  FLODL_ERROR_UNSORTED = 9,
 } FlodlErrorKind;
 
 // The tag of a FlodlScalar.

@@ -24,6 +24,9 @@ pub enum ErrorKind {
     OutOfMemory,
     /// Anything libtorch reports that fits none of the above.
     Torch,
+    /// A linear-algebra routine failed on its values: a singular matrix, one
+    /// not positive-definite, no convergence (PyTorch's `LinAlgError`).
+    LinAlg,
 }
 
 /// A flodl error: its kind and a message that names the op and the shapes,
@@ -155,7 +158,7 @@ const CARRIED_END: &str = "\u{2}";
 /// The kinds in the order of their codes across the C++ boundary
 /// (`FlodlErrorKind` in csrc/flodl.h, which build.rs reads into
 /// `crate::ffi::abi`): the code of `CARRIED_KINDS[i]` is `i`.
-const CARRIED_KINDS: [ErrorKind; 8] = [
+const CARRIED_KINDS: [ErrorKind; 9] = [
     ErrorKind::Shape,
     ErrorKind::DType,
     ErrorKind::Device,
@@ -164,6 +167,7 @@ const CARRIED_KINDS: [ErrorKind; 8] = [
     ErrorKind::Argument,
     ErrorKind::OutOfMemory,
     ErrorKind::Torch,
+    ErrorKind::LinAlg,
 ];
 
 // Checked when flodl compiles: CARRIED_KINDS is in the header's order, and
@@ -194,6 +198,7 @@ impl ErrorKind {
             ErrorKind::Argument => FLODL_ERROR_ARGUMENT,
             ErrorKind::OutOfMemory => FLODL_ERROR_OUT_OF_MEMORY,
             ErrorKind::Torch => FLODL_ERROR_TORCH,
+            ErrorKind::LinAlg => FLODL_ERROR_LINALG,
         }
     }
 
@@ -318,6 +323,17 @@ fn one_line(text: &str) -> String {
 /// phrases are matched without regard to case, so order alone decides.
 fn classify(message: &str) -> ErrorKind {
     const RULES: &[(ErrorKind, &[&str])] = &[
+        // What libtorch throws as c10::LinAlgError, read from the message
+        // where the type is lost (tch's own calls).
+        (
+            ErrorKind::LinAlg,
+            &[
+                "matrix is singular",
+                "input is singular",
+                "not positive-definite",
+                "failed to converge",
+            ],
+        ),
         (
             ErrorKind::OutOfMemory,
             &[

@@ -488,10 +488,10 @@ fn linear_algebra_from_rust() -> flodl::Result<()> {
             .collect::<Vec<_>>(),
         [1.0, 1.0]
     );
-    // A singular matrix is libtorch's error (PyTorch's LinAlgError); a
+    // A singular matrix is a LinAlg error (PyTorch's LinAlgError); a
     // matrix that is not square is a Shape error.
     let singular = Tensor::zeros(&[2, 2], f64_opts())?;
-    assert_eq!(singular.inverse().unwrap_err().kind(), ErrorKind::Torch);
+    assert_eq!(singular.inverse().unwrap_err().kind(), ErrorKind::LinAlg);
     let wide = Tensor::zeros(&[2, 3], f64_opts())?;
     assert_eq!(wide.det().unwrap_err().kind(), ErrorKind::Shape);
     let product = Tensor::multi_dot(&[&a, &a, &a])?;

@@ -3,8 +3,9 @@ catalogue (``A.inverse()``, ``A.linalg_svd()``, ...) under torch.linalg's
 name and signature. The matrices are the last two dims; leading dims are a
 batch. A Variable in gives a Variable out that records the op.
 
-Singular or not positive-definite inputs raise ``FlodlError`` (a
-``RuntimeError``, as torch's ``LinAlgError``)."""
+Singular or not positive-definite inputs, and routines that do not
+converge, raise ``LinAlgError`` (a ``FlodlError`` and ``RuntimeError``, as
+torch's)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ import builtins
 from typing import Any
 
 from . import return_types
-from ._flodl import ArgumentError, Tensor
+from ._flodl import ArgumentError, LinAlgError, Tensor
 from ._namespace import _class_of, _sequence, _tensor
 
 __all__ = [
+    "LinAlgError",
     "cholesky",
     "cross",
     "det",

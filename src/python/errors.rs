@@ -13,7 +13,7 @@ use crate::{Error, ErrorKind};
 /// Gives the builtin exception class a flodl class also derives from.
 type BuiltinBase = fn(Python<'_>) -> Bound<'_, PyType>;
 
-const CLASSES: [(ErrorKind, &str, Option<BuiltinBase>, &str); 8] = [
+const CLASSES: [(ErrorKind, &str, Option<BuiltinBase>, &str); 9] = [
     (
         ErrorKind::Torch,
         "FlodlError",
@@ -61,6 +61,12 @@ const CLASSES: [(ErrorKind, &str, Option<BuiltinBase>, &str); 8] = [
         "OutOfMemoryError",
         Some(|py| py.get_type::<PyMemoryError>()),
         "An allocation failed.",
+    ),
+    (
+        ErrorKind::LinAlg,
+        "LinAlgError",
+        None,
+        "A linear-algebra routine failed on its values (a singular matrix, one not positive-definite, no convergence), as torch.linalg.LinAlgError.",
     ),
 ];
 

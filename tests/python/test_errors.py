@@ -14,7 +14,34 @@ HIERARCHY = {
     "AutogradError": (),
     "ArgumentError": (ValueError,),
     "OutOfMemoryError": (MemoryError,),
+    "LinAlgError": (),
 }
+
+
+def test_linear_algebra_failures_are_lin_alg_errors_as_torch_s() -> None:
+    """torch.linalg.LinAlgError's cases, each caught by the usual idiom
+    (`except torch.linalg.LinAlgError`, jitter and retry): from ATen's own
+    exception type or, through tch, from the message."""
+    singular = flodl.tensor([[1.0, 2.0], [2.0, 4.0]])
+    not_positive = flodl.tensor([[1.0, 2.0], [2.0, 1.0]])
+    cases = [
+        lambda: flodl.linalg.inv(singular),
+        lambda: flodl.linalg.solve(singular, flodl.ones(2, 1)),
+        lambda: flodl.linalg.cholesky(not_positive),
+        lambda: Variable(not_positive, requires_grad=True).cholesky(),
+    ]
+    for case in cases:
+        with pytest.raises(flodl.linalg.LinAlgError) as info:
+            case()
+        assert isinstance(info.value, RuntimeError) and "\n" not in str(info.value)
+    jitter = 0.0
+    while True:
+        try:
+            flodl.linalg.cholesky(not_positive + jitter * flodl.eye(2))
+            break
+        except flodl.linalg.LinAlgError:
+            jitter = 2 * jitter or 1e-3
+    assert jitter > 1.0
 
 
 def test_hierarchy() -> None:
