@@ -1380,12 +1380,13 @@ _ABSENT = {
 
 
 def __getattr__(name: str) -> object:
-    if name == "Generator":
-        # torch's own class, on the libtorch flodl runs on: loaders, samplers,
-        # random_split and flodl's random creation functions take it.
+    if name in ("Generator", "default_generator"):
+        # torch's own class (and libtorch's default generator, the one
+        # manual_seed seeds), on the libtorch flodl runs on: loaders,
+        # samplers, random_split and flodl's random creation functions take it.
         import torch
 
-        return torch.Generator
+        return getattr(torch, name)
     way_out = _ABSENT.get(name)
     hint = f": {way_out}" if way_out else " (docs/pytorch.md lists what differs and what is absent)"
     raise AttributeError(

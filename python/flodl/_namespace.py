@@ -339,7 +339,9 @@ def set_default_device(device: Any) -> None:
 
 
 def manual_seed(seed: builtins.int) -> None:
-    """Seeds the random streams of every device, as ``torch.manual_seed``."""
+    """Seeds the random streams of every device, as ``torch.manual_seed``.
+    (torch returns its default generator, ``flodl.default_generator`` here;
+    flodl returns None, since reaching that object imports torch.)"""
     global _seed
     _flodl.manual_seed(seed)
     _seed = builtins.int(seed)
