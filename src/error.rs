@@ -467,6 +467,9 @@ fn classify(message: &str) -> ErrorKind {
                 "must match",
                 // linalg.lstsq's "input.size(-2) should match other.size(-2)"
                 "should match other.size",
+                // repeat_interleave's "repeats must have the same size as
+                // input along dim"
+                "must have the same size as",
                 // channel_shuffle's "expects input with > 2 dims"
                 "expects input with >",
                 "shape",

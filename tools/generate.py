@@ -283,6 +283,7 @@ PYTHON_NAMES = {
         "polygamma",
         "positive",
         "pow",
+        "repeat_interleave",
         "row_stack",
         "seed",
         "set_default_device",

@@ -254,6 +254,12 @@ class _Ops(Generic[_Self, _Operand]):
     def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
         """Of all elements (Rust ``count_nonzero``) or over ``dim``
         (``count_nonzero_dims``)."""
+    def repeat_interleave(
+        self, repeats: int | Tensor, dim: int | None = None, *, output_size: int | None = None
+    ) -> _Self:
+        """Each element (or slice of ``dim``) repeated ``repeats`` times (Rust
+        ``repeat_interleave``), or its own count of a tensor of counts
+        (``repeat_interleave_tensor``)."""
     def tensor_split(self, indices_or_sections: int | Sequence[int], dim: int = 0) -> list[_Self]:
         """``sections`` nearly equal pieces (Rust ``tensor_split``), or the pieces
         between ``indices`` (``tensor_split_indices``)."""
@@ -951,9 +957,10 @@ class _Ops(Generic[_Self, _Operand]):
     def logit(self, eps: float | None = None) -> _Self:
         """``log(p / (1 - p))``, with ``p`` clamped into ``[eps, 1 - eps]`` when ``eps`` is given,
         as ``torch.logit``."""
-    def repeat_interleave(self, repeats: int, dim: int | None = None) -> _Self:
-        """Each element (or slice of ``dim``) repeated ``repeats`` times in place, flattened without
-        ``dim``, as ``torch.repeat_interleave``."""
+    def repeat_interleave_tensor(self, repeats: Tensor, dim: int | None = None) -> _Self:
+        """Each element (or slice of ``dim``) repeated its own count of the Int64 ``repeats`` (one
+        per element or slice, or one for all), as ``torch.repeat_interleave(x, repeats_tensor,
+        dim)``."""
     def diff(self, n: int = 1, dim: int = -1) -> _Self:
         """The ``n``-th forward differences along ``dim``, as ``torch.diff``."""
     def unfold(self, dimension: int, size: int, step: int) -> _Self:

@@ -1518,11 +1518,11 @@ def logit(input: Tensor, eps: Any = None) -> Any:
     return input.logit(eps)
 
 
-def repeat_interleave(input: Tensor, repeats: Any, dim: Any = None) -> Any:
-    """``input.repeat_interleave(...)``: Each element (or slice of `dim`) repeated `repeats` times in  place, flattened without `dim`, as `torch.repeat_interleave`."""
+def repeat_interleave_tensor(input: Tensor, repeats: Any, dim: Any = None) -> Any:
+    """``input.repeat_interleave_tensor(...)``: Each element (or slice of `dim`) repeated its own count of the  Int64 `repeats` (one per element or slice, or one for all), as  `torch.repeat_interleave(x, repeats_tensor, dim)`."""
     if not isinstance(input, Tensor):
-        raise _not_a_tensor("repeat_interleave", input)
-    return input.repeat_interleave(repeats, dim)
+        raise _not_a_tensor("repeat_interleave_tensor", input)
+    return input.repeat_interleave_tensor(repeats, dim)
 
 
 def diff(input: Tensor, n: Any = 1, dim: Any = -1) -> Any:
@@ -2595,7 +2595,7 @@ __all__ = [
     "remainder",
     "remainder_scalar",
     "repeat",
-    "repeat_interleave",
+    "repeat_interleave_tensor",
     "reshape",
     "reshape_as",
     "rfloor_divide_scalar",

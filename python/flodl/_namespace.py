@@ -143,6 +143,23 @@ atleast_2d = _at_least("atleast_2d", 2)
 atleast_3d = _at_least("atleast_3d", 3)
 
 
+def repeat_interleave(
+    input: Tensor, repeats: Any = None, dim: Any = None, *, output_size: Any = None
+) -> Tensor:
+    """``torch.repeat_interleave``: each element (or slice of ``dim``)
+    repeated ``repeats`` times (an int or a tensor of counts); with only a
+    tensor of counts, each index repeated its count
+    (``repeat_interleave(tensor([2, 1]))`` is ``tensor([0, 0, 1])``)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(
+            f"repeat_interleave: input must be a flodl Tensor, got {type(input).__name__}"
+        )
+    if repeats is None:
+        indices = Tensor.arange(0, input.numel(), 1, dtype=input.dtype, device=input.device)
+        return indices.repeat_interleave(input, output_size=output_size)
+    return input.repeat_interleave(repeats, dim, output_size=output_size)
+
+
 def pow(input: Any, exponent: Any) -> Tensor:
     """``torch.pow``: ``input ** exponent`` elementwise, broadcasting; either
     may be a number (``pow(2, x)`` is ``2 ** x``), not both."""

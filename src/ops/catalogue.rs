@@ -603,8 +603,15 @@ macro_rules! method_ops {
             logit(eps: Option<f64> = None) => |x| x.f_logit(eps);
             /// Each element (or slice of `dim`) repeated `repeats` times in
             /// place, flattened without `dim`, as `torch.repeat_interleave`.
-            repeat_interleave(repeats: i64, dim: Option<i64> = None)
+            /// Python: `repeat_interleave(repeats, dim=None)`, `repeats` an
+            /// int or a tensor of counts.
+            repeat_interleave(repeats: i64, dim: Option<i64> = None) [overloaded]
                 => |x| x.f_repeat_interleave_self_int(repeats, dim, None::<i64>);
+            /// Each element (or slice of `dim`) repeated its own count of the
+            /// Int64 `repeats` (one per element or slice, or one for all), as
+            /// `torch.repeat_interleave(x, repeats_tensor, dim)`.
+            repeat_interleave_tensor(repeats: Tensor, dim: Option<i64> = None)
+                => |x| x.f_repeat_interleave_self_tensor(repeats.raw(), dim, None::<i64>);
             /// The `n`-th forward differences along `dim`, as `torch.diff`.
             diff(n: i64 = 1, dim: i64 = (-1)) => |x| x.f_diff(n, dim, None::<&tch::Tensor>, None::<&tch::Tensor>);
             /// The windows of `size` elements along `dimension`, `step`

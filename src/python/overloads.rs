@@ -1049,6 +1049,22 @@ macro_rules! overloads {
                 })
             }
 
+            /// Each element (or slice of `dim`) repeated `repeats` times: an
+            /// int, or a tensor of counts, as `torch.repeat_interleave`
+            /// (Rust `repeat_interleave`, `repeat_interleave_tensor`).
+            #[pyo3(signature = (repeats, dim = None, *, output_size = None), text_signature = "($self, repeats, dim=None, *, output_size=None)")]
+            fn repeat_interleave(&self, repeats: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, output_size: Option<$crate::python::args::Int>) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                use $crate::python::args::PyOperand as _;
+                let _ = output_size; // a hint of the result's length, which libtorch works out anyway
+                let dim = dim.map(|d| d.core("repeat_interleave", "dim")).transpose()?;
+                if let Ok(counts) = repeats.extract::<$crate::python::args::TensorArg<'_>>() {
+                    return Ok(self.inner.repeat_interleave_tensor(counts.get(), dim)?);
+                }
+                let count: $crate::python::args::Int = repeats.extract()?;
+                Ok(self.inner.repeat_interleave(count.core("repeat_interleave", "repeats")?, dim)?)
+            }
+
             /// `sections` nearly equal pieces along `dim` (an int), or the
             /// pieces between `indices` (a list), as `torch.tensor_split`
             /// (Rust `tensor_split`, `tensor_split_indices`).

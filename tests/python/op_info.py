@@ -1204,8 +1204,23 @@ OP_INFOS: list[OpInfo] = [
     OpInfo(
         "repeat_interleave",
         lambda x, repeats, dim=None: torch.repeat_interleave(x, repeats, dim),
-        [Sample(((2, 3),), {"repeats": 2}), Sample(((2, 3),), {"repeats": 3, "dim": 1})],
+        [
+            Sample(((2, 3),), {"repeats": 2}),
+            Sample(((2, 3),), {"repeats": 3, "dim": 1}),
+            # a tensor of counts goes to repeat_interleave_tensor
+            Sample(((3,),), {"repeats": np.array([1, 0, 2])}),
+        ],
         errors=range_error((2, 3), repeats=2, dim=2),
+    ),
+    OpInfo(
+        "repeat_interleave_tensor",
+        lambda x, repeats, dim=None: torch.repeat_interleave(x, repeats, dim),
+        [
+            Sample(((4,),), {"repeats": np.array([2, 0, 1, 3])}),
+            Sample(((2, 3),), {"repeats": np.array([1, 2]), "dim": 0}),
+            Sample(((2, 3),), {"repeats": np.array([2]), "dim": 1}),
+        ],
+        errors=shape_error((4,), repeats=np.array([1, 2])),
     ),
     OpInfo(
         "diff",
