@@ -364,8 +364,13 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
     // skipped whole.
     bool fused = h.fused == 1 || (h.fused == 0 && params[0].is_cuda());
     if (!fused && (scale || inf)) {
-      if (inf && inf->item<double>() != 0) return;
+      // unscale_ first, as torch's non-fused GradScaler: the gradients are
+      // unscaled even when the step is then skipped.
       if (scale) at::_foreach_mul_(grads, scale->to(at::kDouble).reciprocal().to(at::kFloat));
+      if (inf && inf->item<double>() != 0) {
+        for (auto &[j, original] : relaid) original.copy_(grads[j]);
+        return;
+      }
     }
     switch (method) {
       case FLODL_OPTIM_SGD:  // l[2]: momentum buffers (none without momentum)

@@ -1056,13 +1056,26 @@ macro_rules! overloads {
             fn repeat_interleave(&self, repeats: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, output_size: Option<$crate::python::args::Int>) -> PyResult<$Core> {
                 use $crate::python::args::CoreArg as _;
                 use $crate::python::args::PyOperand as _;
-                let _ = output_size; // a hint of the result's length, which libtorch works out anyway
                 let dim = dim.map(|d| d.core("repeat_interleave", "dim")).transpose()?;
-                if let Ok(counts) = repeats.extract::<$crate::python::args::TensorArg<'_>>() {
-                    return Ok(self.inner.repeat_interleave_tensor(counts.get(), dim)?);
+                let result = match repeats.extract::<$crate::python::args::TensorArg<'_>>() {
+                    Ok(counts) => self.inner.repeat_interleave_tensor(counts.get(), dim)?,
+                    Err(_) => {
+                        let count: $crate::python::args::Int = repeats.extract()?;
+                        self.inner.repeat_interleave(count.core("repeat_interleave", "repeats")?, dim)?
+                    }
+                };
+                // torch's check of the length one promised (a hint for its kernel).
+                if let Some(promised) = output_size {
+                    let promised = promised.core("repeat_interleave", "output_size")?;
+                    let shape = result.shape();
+                    let along = usize::try_from(dim.unwrap_or(0).rem_euclid(shape.len().max(1) as i64)).unwrap_or(0);
+                    let got = shape.get(along).copied().unwrap_or(0);
+                    if got != promised {
+                        let message = format!("repeat_interleave: invalid output_size, expected {got} but got {promised}");
+                        return Err($crate::Error::new($crate::ErrorKind::Argument, message).into());
+                    }
                 }
-                let count: $crate::python::args::Int = repeats.extract()?;
-                Ok(self.inner.repeat_interleave(count.core("repeat_interleave", "repeats")?, dim)?)
+                Ok(result)
             }
 
             /// `sections` nearly equal pieces along `dim` (an int), or the

@@ -854,3 +854,18 @@ def test_lbfgs_without_line_search_is_torch_s_to_the_bit() -> None:
     np.testing.assert_array_equal(a2, a1)
     np.testing.assert_array_equal(b2, b1)
     assert n1 == n2 == 2
+
+
+def test_a_skipped_scaled_step_leaves_torch_s_gradients() -> None:
+    """GradScaler on the CPU with the per-parameter rule: the gradients are
+    unscaled first (torch's unscale_), then a step with an inf is skipped."""
+
+    def run(lib):
+        p = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        opt = lib.optim.Adam([p], lr=0.1)
+        scaler = lib.amp.GradScaler("cpu", init_scale=4.0)
+        scaler.scale((p * lib.tensor([float("inf"), 1.0])).sum()).backward()
+        scaler.step(opt)
+        return p.detach().numpy().tolist(), p.grad.numpy().tolist()
+
+    assert run(flodl) == run(torch)

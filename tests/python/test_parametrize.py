@@ -219,3 +219,27 @@ def test_parametrize_misuse() -> None:
         pickle.dumps(layer)
     with pytest.raises(NotImplementedError, match="orthogonal"):
         flodl.nn.utils.parametrizations.orthogonal(flodl.nn.Linear(2, 2))
+
+
+def test_a_parametrized_module_deep_copies_and_assignment_needs_right_inverse() -> None:
+    """deepcopy works (EMA copies, keeping the best model), as torch's; a
+    parametrization without right_inverse refuses assignment even unsafe."""
+    import copy
+
+    layer = flodl.nn.utils.parametrizations.weight_norm(flodl.nn.Linear(3, 4))
+    twin = copy.deepcopy(layer)
+    assert type(twin).__name__ == "ParametrizedLinear"
+    x = flodl.randn(2, 3)
+    np.testing.assert_array_equal(twin(x).detach().numpy(), layer(x).detach().numpy())
+    twin.parametrizations.weight.original1.data.mul_(0)
+    assert layer.weight.abs().sum().item() > 0  # the copy owns its tensors
+
+    class Double(flodl.nn.Module):
+        def forward(self, x):
+            return x * 2
+
+    doubled = flodl.nn.utils.parametrize.register_parametrization(
+        flodl.nn.Linear(2, 2), "weight", Double(), unsafe=True
+    )
+    with pytest.raises(RuntimeError, match="right_inverse"):
+        doubled.weight = flodl.ones(2, 2)

@@ -10,6 +10,7 @@ parametrization module's own forward."""
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -138,7 +139,7 @@ class ParametrizationList(ModuleList):
             for module in reversed(list(self)):
                 if hasattr(module, "right_inverse"):
                     value = module.right_inverse(value)
-                elif not self.unsafe:
+                else:
                     raise ArgumentError(
                         f"parametrization {type(module).__name__} has no right_inverse: "
                         "the parametrized tensor cannot be assigned"
@@ -171,7 +172,19 @@ def _parametrized_class(module: Module) -> None:
             "(flodl.save(module.state_dict(), path)) instead"
         )
 
-    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {"__getstate__": __getstate__})
+    def __deepcopy__(self: Any, memo: dict[int, Any]) -> Any:
+        # What pickling would do, without pickling (which is refused):
+        # a copy of the same class with every attribute deep-copied.
+        copied = self.__class__.__new__(self.__class__)
+        memo[id(self)] = copied
+        for name, value in self.__dict__.items():
+            object.__setattr__(copied, name, copy.deepcopy(value, memo))
+        return copied
+
+    namespace: dict[str, Any] = {"__getstate__": __getstate__}
+    if not hasattr(cls, "__deepcopy__"):
+        namespace["__deepcopy__"] = __deepcopy__
+    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), namespace)
 
 
 def _add_property(module: Module, name: str) -> None:
@@ -264,9 +277,8 @@ def remove_parametrizations(
                 "remove_parametrizations: a tensor parametrized by several originals "
                 "can only be left parametrized (leave_parametrized=True)"
             )
-        with _grad_mode.no_grad():
-            value = getattr(module, tensor_name)
-        requires_grad = parametrizations.original0.requires_grad
+        value = getattr(module, tensor_name)  # with its graph: does any original train?
+        requires_grad = value.requires_grad
         original = Parameter(value.detach(), requires_grad) if requires_grad else value.detach()
     delattr(type(module), tensor_name)
     del module.parametrizations[tensor_name]
