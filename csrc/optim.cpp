@@ -367,78 +367,78 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
       // unscale_ first, as torch's non-fused GradScaler: the gradients are
       // unscaled even when the step is then skipped.
       if (scale) at::_foreach_mul_(grads, scale->to(at::kDouble).reciprocal().to(at::kFloat));
-      if (inf && inf->item<double>() != 0) {
-        for (auto &[j, original] : relaid) original.copy_(grads[j]);
-        return;
-      }
     }
-    switch (method) {
-      case FLODL_OPTIM_SGD:  // l[2]: momentum buffers (none without momentum)
-        if (!fused) {
-          sgd_step(params, grads, l[2], h);
-          break;
-        }
-        at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,
-                        h.nesterov != 0, h.maximize != 0, h.is_first_step != 0, scale, inf);
-        break;
-      case FLODL_OPTIM_ADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
-        if (!fused) {
-          adam_step(params, grads, l[2], l[3], l[4], l[5], h);
-          break;
-        }
-        counted(l[5], [&] {
-          if (h.decoupled) {
-            at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
-                              h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
-          } else {
-            at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
-                             h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
+    // A skipped step changes no parameter (their versions stay).
+    bool skipped = !fused && inf && inf->item<double>() != 0;
+    if (!skipped) {
+      switch (method) {
+        case FLODL_OPTIM_SGD:  // l[2]: momentum buffers (none without momentum)
+          if (!fused) {
+            sgd_step(params, grads, l[2], h);
+            break;
           }
-        });
-        uncount(l[5]);
-        break;
-      case FLODL_OPTIM_ADAGRAD:  // l[2], l[3]: state sums, steps
-        if (!fused) {
-          adagrad_step(params, grads, l[2], l[3], h);
+          at::_fused_sgd_(params, grads, l[2], h.weight_decay, h.momentum, h.lr, h.dampening,
+                          h.nesterov != 0, h.maximize != 0, h.is_first_step != 0, scale, inf);
           break;
-        }
-        counted(l[3], [&] {
-          at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
-                              h.maximize != 0, scale, inf);
-        });
-        uncount(l[3]);
-        break;
-      case FLODL_OPTIM_RMSPROP:  // l[2..5]: square averages, grad averages, buffers, steps
-        counted(l[5], [&] { rmsprop_step(params, grads, l[2], l[3], l[4], h); });
-        break;
-      case FLODL_OPTIM_ADADELTA:  // l[2], l[3], l[5]: square averages, accumulated deltas, steps
-        adadelta_step(params, grads, l[2], l[3], l[5], h);
-        break;
-      case FLODL_OPTIM_ADAMAX:  // l[2], l[3], l[5]: exp_avgs, exp_infs, steps
-        adamax_step(params, grads, l[2], l[3], l[5], h);
-        break;
-      case FLODL_OPTIM_RADAM:  // l[2], l[3], l[5]: exp_avgs, exp_avg_sqs, steps
-        radam_step(params, grads, l[2], l[3], l[5], h);
-        break;
-      case FLODL_OPTIM_NADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, mu products, steps
-        nadam_step(params, grads, l[2], l[3], l[4], l[5], h);
-        break;
-      case FLODL_OPTIM_RPROP:  // l[2], l[3], l[5]: previous gradients, step sizes, steps
-        rprop_step(params, grads, l[2], l[3], l[5], h);
-        break;
-      case FLODL_OPTIM_ASGD:  // l[2..5]: averages, etas, mus, steps
-        asgd_step(params, grads, l[2], l[3], l[4], l[5], h);
-        break;
-      default:
-        throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
-                              "unknown optimizer method");
+        case FLODL_OPTIM_ADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps
+          if (!fused) {
+            adam_step(params, grads, l[2], l[3], l[4], l[5], h);
+            break;
+          }
+          counted(l[5], [&] {
+            if (h.decoupled) {
+              at::_fused_adamw_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                                h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
+            } else {
+              at::_fused_adam_(params, grads, l[2], l[3], l[4], l[5], h.lr, h.beta1, h.beta2,
+                               h.weight_decay, h.eps, h.amsgrad != 0, h.maximize != 0, scale, inf);
+            }
+          });
+          uncount(l[5]);
+          break;
+        case FLODL_OPTIM_ADAGRAD:  // l[2], l[3]: state sums, steps
+          if (!fused) {
+            adagrad_step(params, grads, l[2], l[3], h);
+            break;
+          }
+          counted(l[3], [&] {
+            at::_fused_adagrad_(params, grads, l[2], l[3], h.lr, h.lr_decay, h.weight_decay, h.eps,
+                                h.maximize != 0, scale, inf);
+          });
+          uncount(l[3]);
+          break;
+        case FLODL_OPTIM_RMSPROP:  // l[2..5]: square averages, grad averages, buffers, steps
+          counted(l[5], [&] { rmsprop_step(params, grads, l[2], l[3], l[4], h); });
+          break;
+        case FLODL_OPTIM_ADADELTA:  // l[2], l[3], l[5]: square averages, accumulated deltas, steps
+          adadelta_step(params, grads, l[2], l[3], l[5], h);
+          break;
+        case FLODL_OPTIM_ADAMAX:  // l[2], l[3], l[5]: exp_avgs, exp_infs, steps
+          adamax_step(params, grads, l[2], l[3], l[5], h);
+          break;
+        case FLODL_OPTIM_RADAM:  // l[2], l[3], l[5]: exp_avgs, exp_avg_sqs, steps
+          radam_step(params, grads, l[2], l[3], l[5], h);
+          break;
+        case FLODL_OPTIM_NADAM:  // l[2..5]: exp_avgs, exp_avg_sqs, mu products, steps
+          nadam_step(params, grads, l[2], l[3], l[4], l[5], h);
+          break;
+        case FLODL_OPTIM_RPROP:  // l[2], l[3], l[5]: previous gradients, step sizes, steps
+          rprop_step(params, grads, l[2], l[3], l[5], h);
+          break;
+        case FLODL_OPTIM_ASGD:  // l[2..5]: averages, etas, mus, steps
+          asgd_step(params, grads, l[2], l[3], l[4], l[5], h);
+          break;
+        default:
+          throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                                "unknown optimizer method");
+      }
+      // The fused kernels write the parameters without telling autograd; a
+      // graph that saved the old values must see the change (as PyTorch's
+      // default optimizers make it), so each parameter's version moves on.
+      for (auto &p : params) p.unsafeGetTensorImpl()->bump_version();
     }
-    // The fused kernels write the parameters without telling autograd; a
-    // graph that saved the old values must see the change (as PyTorch's
-    // default optimizers make it), so each parameter's version moves on.
-    for (auto &p : params) p.unsafeGetTensorImpl()->bump_version();
-    // A kernel that unscaled the gradients wrote them back; a copy's go to
-    // the gradient it was made from.
+    // A kernel (or the per-parameter path) that unscaled the gradients
+    // wrote them back; a copy's go to the gradient it was made from.
     if (scale) {
       for (auto &[j, original] : relaid) original.copy_(grads[j]);
     }

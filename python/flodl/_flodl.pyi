@@ -2324,7 +2324,7 @@ def _nn_init(
 ) -> None:
     """Fills `tensor` in place by Rust's initialiser `name` (torch.nn.init's name)."""
 
-def _nn_init_gain(nonlinearity: str, param: Any = None) -> float:
+def _nn_init_gain(nonlinearity: str, param: Any = None) -> float | int:
     """The recommended gain for `nonlinearity`."""
 
 def _nn_init_fans(tensor: Tensor | Variable) -> tuple[int, int]:

@@ -16,13 +16,25 @@ fn target<T: Operand>(t: &T) -> (tch::Tensor, crate::NoGradGuard) {
     (t.raw().shallow_clone(), crate::NoGradGuard::new())
 }
 
+/// The nonlinearities whose gain is exactly 1 (PyTorch returns the int 1
+/// for them, which Python's binding does too).
+pub(crate) const UNIT_GAIN: &[&str] = &[
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+];
+
 /// The recommended gain for `nonlinearity` (PyTorch's names): 1 for linear,
 /// conv and sigmoid; 5/3 for tanh; sqrt(2) for relu; sqrt(2 / (1 +
 /// slope^2)) for leaky_relu (slope `param`, default 0.01); 3/4 for selu.
 pub fn calculate_gain(nonlinearity: &str, param: Option<f64>) -> Result<f64> {
     Ok(match nonlinearity {
-        "linear" | "conv1d" | "conv2d" | "conv3d" | "conv_transpose1d" | "conv_transpose2d"
-        | "conv_transpose3d" | "sigmoid" => 1.0,
+        unit if UNIT_GAIN.contains(&unit) => 1.0,
         "tanh" => 5.0 / 3.0,
         "relu" => 2f64.sqrt(),
         "leaky_relu" => {

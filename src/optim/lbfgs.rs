@@ -68,6 +68,13 @@ fn torch_err(e: tch::TchError) -> Error {
     Error::from_torch("LBFGS.step", "", e)
 }
 
+/// `x += a * v` in one kernel, rounding once as torch's `x.add_(v, alpha=a)`.
+fn add_scaled(x: &tch::Tensor, v: &tch::Tensor, a: f64) -> Result<()> {
+    crate::ffi::add_scaled_(x, v, a)
+        .map(drop)
+        .map_err(|f| Error::from_failure("LBFGS.step", "", f))
+}
+
 /// A copy of `t` in memory of its own.
 fn copy(t: &tch::Tensor) -> Result<tch::Tensor> {
     let mut out = t.f_empty_like().map_err(torch_err)?;
@@ -113,11 +120,7 @@ impl Flat<'_> {
                 .f_narrow(0, offset, numel)
                 .and_then(|u| u.f_view_as(p.raw()))
                 .map_err(torch_err)?;
-            // One kernel, `p += step * part`, rounding once as torch's
-            // `p.add_(part, alpha=step)` does.
-            crate::ffi::add_scaled_(p.raw(), &part, step)
-                .map_err(|f| Error::from_failure("LBFGS.step", "", f))
-                .map(drop)?;
+            add_scaled(p.raw(), &part, step)?;
             offset += numel;
         }
         Ok(())
@@ -202,25 +205,15 @@ pub fn lbfgs_step(
             if state.al.len() < n.max(options.history_size) {
                 state.al.resize_with(n.max(options.history_size), || None);
             }
-            // Each `x += a * v` is one kernel with the coefficient `a` in
-            // the tensors' dtype (torch's `add_(v, alpha=a)` with a 0-d
-            // tensor `a`), so the rounding is torch's.
-            let add_scaled = |x: &tch::Tensor, v: &tch::Tensor, a: &tch::Tensor| -> Result<()> {
-                crate::ffi::add_scaled_(x, v, item(a)?)
-                    .map(drop)
-                    .map_err(|f| Error::from_failure("LBFGS.step", "", f))
-            };
+            // Each coefficient is a 0-d tensor in the parameters' dtype, as
+            // torch's `add_(v, alpha=a)` takes it, so the rounding is torch's.
             let mut al = Vec::with_capacity(n);
             let q = flat_grad.f_neg().map_err(torch_err)?;
             for i in (0..n).rev() {
                 let coefficient = (state.old_stps[i].f_dot(&q))
                     .and_then(|a| a.f_mul(&state.ro[i]))
                     .map_err(torch_err)?;
-                add_scaled(
-                    &q,
-                    &state.old_dirs[i],
-                    &coefficient.f_neg().map_err(torch_err)?,
-                )?;
+                add_scaled(&q, &state.old_dirs[i], -item(&coefficient)?)?;
                 state.al[i] = Some(copy(&coefficient)?);
                 al.push(coefficient);
             }
@@ -234,7 +227,7 @@ pub fn lbfgs_step(
                     .and_then(|b| b.f_mul(&state.ro[i]))
                     .map_err(torch_err)?;
                 let step = coefficient.f_sub(&be_i).map_err(torch_err)?;
-                add_scaled(&r, &state.old_stps[i], &step)?;
+                add_scaled(&r, &state.old_stps[i], item(&step)?)?;
             }
             r
         };

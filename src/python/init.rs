@@ -79,10 +79,15 @@ pub(crate) fn nn_init(
     })
 }
 
-/// The recommended gain for `nonlinearity` (`param`: leaky_relu's slope).
+/// The recommended gain for `nonlinearity` (`param`: leaky_relu's slope):
+/// the int 1 where PyTorch returns it, else a float.
 #[pyfunction]
 #[pyo3(name = "_nn_init_gain", signature = (nonlinearity, param = None))]
-pub(crate) fn gain(nonlinearity: &str, param: Option<&Bound<'_, PyAny>>) -> PyResult<f64> {
+pub(crate) fn gain<'py>(
+    py: Python<'py>,
+    nonlinearity: &str,
+    param: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     crate::python::guard::run("nn_init_gain", move || {
         let param = match param {
             None => None,
@@ -101,7 +106,11 @@ pub(crate) fn gain(nonlinearity: &str, param: Option<&Bound<'_, PyAny>>) -> PyRe
                 .into())
             }
         };
-        Ok(init::calculate_gain(nonlinearity, param)?)
+        let gain = init::calculate_gain(nonlinearity, param)?;
+        if init::UNIT_GAIN.contains(&nonlinearity) {
+            return Ok(1i64.into_pyobject(py)?.into_any());
+        }
+        Ok(gain.into_pyobject(py)?.into_any())
     })
 }
 

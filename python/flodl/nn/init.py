@@ -36,12 +36,7 @@ def calculate_gain(nonlinearity: str, param: Any = None) -> float:
     """The recommended gain for ``nonlinearity``: 1 for linear, conv and
     sigmoid; 5/3 for tanh; sqrt(2) for relu; sqrt(2 / (1 + slope**2)) for
     leaky_relu (slope ``param``, default 0.01); 3/4 for selu."""
-    gain = _flodl._nn_init_gain(nonlinearity, param)
-    # torch returns the int 1 for these, and a program may print it.
-    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d")
-    if nonlinearity in (*linear, "conv_transpose3d", "sigmoid"):
-        return 1
-    return gain
+    return _flodl._nn_init_gain(nonlinearity, param)
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor | Variable) -> tuple[int, int]:
