@@ -1,7 +1,9 @@
 //! The Rust side of docs/training.md: each function is one of its examples
 //! (the docs show these bodies; tests/python/test_docs.py checks they
 //! match). Run: `cargo run --release --example training_snippets`.
-use flodl::distributions::{kl_divergence, Categorical, Distribution, Normal};
+use flodl::distributions::{
+    kl_divergence, Categorical, CovarianceForm, Distribution, MultivariateNormal, Normal,
+};
 use flodl::nn::{self, Module, Parameter};
 use flodl::optim::lr_scheduler::{CosineAnnealingLR, Schedule, Scheduler, StepLR};
 use flodl::optim::{self, AdamWOptions, SGDOptions};
@@ -171,6 +173,13 @@ fn distributions() -> Result<()> {
     let loss = policy.log_prob(&actions)?.sum()?.add(&bonus)?;
     loss.backward()?;
     println!("{:?}", logits.grad().unwrap().shape()); // [4, 3]
+
+    // A flow's prior: a multivariate normal from its covariance matrix.
+    let mean = Variable::new(Tensor::zeros(&[2], TensorOptions::default())?, false)?;
+    let cov = Variable::new(Tensor::eye(2, TensorOptions::default())?, false)?;
+    let prior = MultivariateNormal::new(&mean, &cov, CovarianceForm::Covariance, true)?;
+    let z = prior.rsample(&[5])?;
+    println!("{:?} {:?}", z.shape(), prior.log_prob(&z)?.shape()); // [5, 2] [5]
     Ok(())
 }
 

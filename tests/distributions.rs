@@ -1,6 +1,7 @@
 //! flodl::distributions from Rust alone, against closed forms.
 use flodl::distributions::{
-    kl_divergence, Bernoulli, Categorical, Distribution, Independent, Normal,
+    kl_divergence, Bernoulli, Beta, Categorical, CovarianceForm, Dirichlet, Distribution,
+    Exponential, Gamma, Independent, MultivariateNormal, Normal, Poisson, Uniform,
 };
 use flodl::{Device, ErrorKind, Tensor, Variable};
 
@@ -89,4 +90,83 @@ fn independent_sums_over_its_event_dims() {
     );
     close(&kl_divergence(&d, &d.clone()).unwrap(), &[0.0, 0.0]);
     assert!(Independent::new(Box::new(base), 3).is_err());
+}
+
+#[test]
+fn the_elementwise_distributions_against_closed_forms() {
+    let u = Uniform::new(&var(&[0.0], &[1], false), &var(&[4.0], &[1], false), true).unwrap();
+    close(
+        &u.log_prob(&var(&[1.0], &[1], false)).unwrap(),
+        &[-(4f64.ln())],
+    );
+    close(&u.cdf(&var(&[1.0], &[1], false)).unwrap(), &[0.25]);
+    assert!(Uniform::new(&var(&[1.0], &[1], false), &var(&[0.0], &[1], false), true).is_err());
+    let e = Exponential::new(&var(&[2.0], &[1], false), true).unwrap();
+    close(&e.mean().unwrap(), &[0.5]);
+    close(
+        &e.log_prob(&var(&[1.0], &[1], false)).unwrap(),
+        &[2f64.ln() - 2.0],
+    );
+    // Gamma(1, rate) is Exponential(rate).
+    let g = Gamma::new(&var(&[1.0], &[1], false), &var(&[2.0], &[1], false), true).unwrap();
+    close(
+        &g.log_prob(&var(&[1.0], &[1], false)).unwrap(),
+        &[2f64.ln() - 2.0],
+    );
+    let drawn = g.rsample(&[1000]).unwrap();
+    assert_eq!(drawn.shape(), vec![1000, 1]);
+    assert!(drawn.data().min().unwrap().item().unwrap() > 0.0);
+    // Beta(1, 1) is uniform on [0, 1]; KL of a distribution to itself is 0.
+    let b = Beta::new(&var(&[1.0], &[1], false), &var(&[1.0], &[1], false), true).unwrap();
+    close(&b.log_prob(&var(&[0.3], &[1], false)).unwrap(), &[0.0]);
+    close(&kl_divergence(&b, &b.clone()).unwrap(), &[0.0]);
+    let alpha = var(&[1.0, 2.0, 3.0], &[3], true);
+    let d = Dirichlet::new(&alpha, true).unwrap();
+    assert_eq!((d.batch_shape(), d.event_shape()), (vec![], vec![3]));
+    let x = d.rsample(&[4]).unwrap();
+    close(&x.sum_dim(-1, false).unwrap(), &[1.0; 4]);
+    x.select(-1, 0).unwrap().sum().unwrap().backward().unwrap();
+    assert!(alpha.grad().is_some());
+    close(&d.mean().unwrap(), &[1.0 / 6.0, 2.0 / 6.0, 3.0 / 6.0]);
+    let p = Poisson::new(&var(&[2.0], &[1], false), true).unwrap();
+    close(
+        &p.log_prob(&var(&[3.0], &[1], false)).unwrap(),
+        &[3.0 * 2f64.ln() - 2.0 - 6f64.ln()],
+    );
+    let half = p.log_prob(&var(&[0.5], &[1], false)).unwrap_err();
+    assert!(half.to_string().contains("support"), "{half}");
+    assert_eq!(p.expand(&[3, 1]).unwrap().batch_shape(), vec![3, 1]);
+}
+
+#[test]
+fn multivariate_normal_of_each_form_against_closed_forms() {
+    let loc = var(&[1.0, -1.0], &[2], false);
+    let cov = var(&[4.0, 0.0, 0.0, 9.0], &[2, 2], false);
+    let precision = var(&[0.25, 0.0, 0.0, 1.0 / 9.0], &[2, 2], false);
+    let tril = var(&[2.0, 0.0, 0.0, 3.0], &[2, 2], false);
+    let x = var(&[3.0, 2.0], &[2], false);
+    // Independent normals of scales 2 and 3: z = (1, 1).
+    let log_2pi = (2.0 * std::f64::consts::PI).ln();
+    let expected = -1.0 - 6f64.ln() - log_2pi;
+    for (matrix, form) in [
+        (&cov, CovarianceForm::Covariance),
+        (&precision, CovarianceForm::Precision),
+        (&tril, CovarianceForm::ScaleTril),
+    ] {
+        let mvn = MultivariateNormal::new(&loc, matrix, form, true).unwrap();
+        assert_eq!((mvn.batch_shape(), mvn.event_shape()), (vec![], vec![2]));
+        close(&mvn.log_prob(&x).unwrap(), &[expected]);
+        close(&mvn.scale_tril().unwrap(), &[2.0, 0.0, 0.0, 3.0]);
+        close(&mvn.covariance_matrix().unwrap(), &[4.0, 0.0, 0.0, 9.0]);
+        close(&mvn.variance().unwrap(), &[4.0, 9.0]);
+        close(&kl_divergence(&mvn, &mvn.clone()).unwrap(), &[0.0]);
+        assert_eq!(mvn.rsample(&[5]).unwrap().shape(), vec![5, 2]);
+    }
+    let not_definite = var(&[1.0, 2.0, 2.0, 1.0], &[2, 2], false);
+    let err =
+        MultivariateNormal::new(&loc, &not_definite, CovarianceForm::Covariance, true).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    let err = MultivariateNormal::new(&loc, &not_definite, CovarianceForm::Covariance, false)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LinAlg);
 }

@@ -1124,6 +1124,9 @@ class _Ops(Generic[_Self, _Operand]):
         """The next representable value after ``self`` toward ``other``, as ``torch.nextafter``."""
     def i0(self) -> _Self:
         """The modified Bessel function of the first kind of order 0, as ``torch.i0``."""
+    def standard_gamma(self) -> _Self:
+        """Draws from ``Gamma(self, 1)`` (positive concentrations), whose gradient is the
+        reparameterized one, as ``torch._standard_gamma``."""
     def polygamma(self, n: int) -> _Self:
         """The ``n``-th derivative of digamma, as ``torch.polygamma(n, x)``."""
     def mvlgamma(self, p: int) -> _Self:
@@ -1707,6 +1710,8 @@ class Tensor(_Ops[Tensor, Tensor]):
         ``torch.multinomial``."""
     def bernoulli(self) -> Tensor:
         """1 with probability ``self``, else 0 (same dtype), as ``torch.bernoulli``."""
+    def poisson(self) -> Tensor:
+        """Counts drawn from ``Poisson(self)`` (non-negative rates), as ``torch.poisson``."""
     def one_hot(self, num_classes: int = -1) -> Tensor:
         """Int64 class indices as one-hot rows (a new last dim of ``num_classes``; -1: the largest
         index + 1), as ``F.one_hot``."""
@@ -1858,6 +1863,17 @@ class _Distribution:
     def bernoulli(probs: Tensor | None, logits: Tensor | None, validate: bool) -> _Distribution: ...
     @staticmethod
     def independent(base: _Distribution, reinterpreted_batch_ndims: int) -> _Distribution: ...
+    @staticmethod
+    def of(kind: str, params: list[Tensor], validate: bool) -> _Distribution: ...
+    @staticmethod
+    def multivariate_normal(
+        loc: Tensor,
+        covariance_matrix: Tensor | None,
+        precision_matrix: Tensor | None,
+        scale_tril: Tensor | None,
+        validate: bool,
+    ) -> _Distribution: ...
+    def expand(self, batch_shape: list[int]) -> _Distribution: ...
     @property
     def batch_shape(self) -> list[int]: ...
     @property

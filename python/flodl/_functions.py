@@ -1996,6 +1996,13 @@ def i0(input: Tensor) -> Any:
     return input.i0()
 
 
+def standard_gamma(input: Tensor) -> Any:
+    """``input.standard_gamma(...)``: Draws from `Gamma(self, 1)` (positive concentrations), whose  gradient is the reparameterized one, as `torch._standard_gamma`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("standard_gamma", input)
+    return input.standard_gamma()
+
+
 def mvlgamma(input: Tensor, p: Any) -> Any:
     """``input.mvlgamma(...)``: The log of the multivariate gamma function of dimension `p`, as `torch.mvlgamma`."""
     if not isinstance(input, Tensor):
@@ -2343,6 +2350,13 @@ def bernoulli(input: Tensor) -> Any:
     return input.bernoulli()
 
 
+def poisson(input: Tensor) -> Any:
+    """``input.poisson(...)``: Counts drawn from `Poisson(self)` (non-negative rates), as  `torch.poisson`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("poisson", input)
+    return input.poisson()
+
+
 def one_hot(input: Tensor, num_classes: Any = -1) -> Any:
     """``input.one_hot(...)``: Int64 class indices as one-hot rows (a new last dim of  `num_classes`; -1: the largest index + 1), as `F.one_hot`."""
     if not isinstance(input, Tensor):
@@ -2582,6 +2596,7 @@ __all__ = [
     "outer",
     "permute",
     "pinverse",
+    "poisson",
     "pow_scalar",
     "prelu",
     "prod",
@@ -2635,6 +2650,7 @@ __all__ = [
     "squeeze",
     "squeeze_all",
     "squeeze_dims",
+    "standard_gamma",
     "std",
     "std_correction",
     "std_dim",

@@ -814,6 +814,9 @@ macro_rules! method_ops {
             nextafter(other: Same) => |x| x.f_nextafter(other.raw());
             /// The modified Bessel function of the first kind of order 0, as `torch.i0`.
             i0() => |x| x.f_i0();
+            /// Draws from `Gamma(self, 1)` (positive concentrations), whose
+            /// gradient is the reparameterized one, as `torch._standard_gamma`.
+            standard_gamma() => |x| x.f_internal_standard_gamma();
             /// The `n`-th derivative of digamma, as `torch.polygamma(n, x)`.
             polygamma(n: i64) => |x| x.f_polygamma(n);
             /// The log of the multivariate gamma function of dimension `p`, as `torch.mvlgamma`.
@@ -1255,6 +1258,9 @@ macro_rules! tensor_ops {
             /// 1 with probability `self`, else 0 (same dtype), as
             /// `torch.bernoulli`.
             bernoulli() -> Tensor => |x| x.f_bernoulli();
+            /// Counts drawn from `Poisson(self)` (non-negative rates), as
+            /// `torch.poisson`.
+            poisson() -> Tensor => |x| x.f_poisson();
             /// Int64 class indices as one-hot rows (a new last dim of
             /// `num_classes`; -1: the largest index + 1), as `F.one_hot`.
             one_hot(num_classes: i64 = (-1)) -> Tensor => |x| {

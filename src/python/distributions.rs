@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use super::args::{plain_tensor, type_name};
 use super::classes::PyVariable;
 use crate::distributions::{
-    kl_divergence, Bernoulli, Categorical, Distribution, Independent, Normal,
+    kl_divergence, Bernoulli, Beta, Categorical, CovarianceForm, Dirichlet, Distribution,
+    Exponential, Gamma, Independent, Laplace, MultivariateNormal, Normal, Poisson, Uniform,
 };
 use crate::Variable;
 
@@ -126,6 +127,96 @@ impl PyDistribution {
         })
     }
 
+    /// A distribution of Tensor parameters, by its class name: `Uniform`
+    /// (low, high), `Exponential` (rate), `Laplace` (loc, scale), `Gamma`
+    /// (concentration, rate), `Beta` (concentration1, concentration0),
+    /// `Dirichlet` (concentration) or `Poisson` (rate).
+    #[staticmethod]
+    fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
+        const NAMES: [(&str, &[&str]); 7] = [
+            ("Uniform", &["low", "high"]),
+            ("Exponential", &["rate"]),
+            ("Laplace", &["loc", "scale"]),
+            ("Gamma", &["concentration", "rate"]),
+            ("Beta", &["concentration1", "concentration0"]),
+            ("Dirichlet", &["concentration"]),
+            ("Poisson", &["rate"]),
+        ];
+        let Some((_, names)) = NAMES.iter().find(|(name, _)| *name == kind) else {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("_Distribution.of: no distribution {kind:?}"),
+            )
+            .into());
+        };
+        if params.len() != names.len() {
+            return Err(PyTypeError::new_err(format!(
+                "{kind}: expected {} parameters, got {}",
+                names.len(),
+                params.len()
+            )));
+        }
+        let mut plain = true;
+        let mut vars = Vec::with_capacity(params.len());
+        for (obj, name) in params.iter().zip(names.iter()) {
+            let (v, is_variable) = operand(kind, name, obj)?;
+            plain &= !is_variable;
+            vars.push(v);
+        }
+        let inner: Box<dyn Distribution> = match (kind, vars.as_slice()) {
+            ("Uniform", [low, high]) => Box::new(Uniform::new(low, high, validate)?),
+            ("Exponential", [rate]) => Box::new(Exponential::new(rate, validate)?),
+            ("Laplace", [loc, scale]) => Box::new(Laplace::new(loc, scale, validate)?),
+            ("Gamma", [alpha, rate]) => Box::new(Gamma::new(alpha, rate, validate)?),
+            ("Beta", [c1, c0]) => Box::new(Beta::new(c1, c0, validate)?),
+            ("Dirichlet", [alpha]) => Box::new(Dirichlet::new(alpha, validate)?),
+            _ => Box::new(Poisson::new(&vars[0], validate)?),
+        };
+        Ok(PyDistribution { inner, plain })
+    }
+
+    /// `MultivariateNormal(loc, ...)` with exactly one of the matrices.
+    #[staticmethod]
+    #[pyo3(signature = (loc, covariance_matrix, precision_matrix, scale_tril, validate))]
+    fn multivariate_normal(
+        loc: &Bound<'_, PyAny>,
+        covariance_matrix: Option<&Bound<'_, PyAny>>,
+        precision_matrix: Option<&Bound<'_, PyAny>>,
+        scale_tril: Option<&Bound<'_, PyAny>>,
+        validate: bool,
+    ) -> PyResult<Self> {
+        const NAME: &str = "MultivariateNormal";
+        let given = [
+            (covariance_matrix, CovarianceForm::Covariance, "covariance_matrix"),
+            (precision_matrix, CovarianceForm::Precision, "precision_matrix"),
+            (scale_tril, CovarianceForm::ScaleTril, "scale_tril"),
+        ];
+        let mut present = given.iter().filter_map(|(m, form, name)| Some((m.as_ref()?, *form, *name)));
+        let (Some((matrix, form, what)), None) = (present.next(), present.next()) else {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!(
+                    "{NAME}: Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified."
+                ),
+            )
+            .into());
+        };
+        let (loc, loc_var) = operand(NAME, "loc", loc)?;
+        let (matrix, matrix_var) = operand(NAME, what, matrix)?;
+        Ok(PyDistribution {
+            inner: Box::new(MultivariateNormal::new(&loc, &matrix, form, validate)?),
+            plain: !(loc_var || matrix_var),
+        })
+    }
+
+    /// The same distribution over the batch `batch_shape`.
+    fn expand(&self, batch_shape: Vec<i64>) -> PyResult<Self> {
+        Ok(PyDistribution {
+            inner: self.inner.expand(&batch_shape)?,
+            plain: self.plain,
+        })
+    }
+
     /// `Independent(base, reinterpreted_batch_ndims)`.
     #[staticmethod]
     fn independent(base: &Self, reinterpreted_batch_ndims: usize) -> PyResult<Self> {
@@ -150,21 +241,12 @@ impl PyDistribution {
         Ok(self.inner.has_rsample())
     }
 
-    /// A parameter by name (`loc`, `scale`, `probs`, `logits`), as kept
+    /// A parameter by name (`loc`, `scale`, `probs`, ...), as kept
     /// (broadcast or normalized).
     fn param<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
-        let any = self.inner.as_any();
-        let found = match name {
-            "loc" => any.downcast_ref::<Normal>().map(|d| d.loc().clone()),
-            "scale" => any.downcast_ref::<Normal>().map(|d| d.scale().clone()),
-            "probs" => (any.downcast_ref::<Categorical>().map(|d| d.probs().clone()))
-                .or_else(|| any.downcast_ref::<Bernoulli>().map(|d| d.probs().clone())),
-            "logits" => (any.downcast_ref::<Categorical>().map(|d| d.logits().clone()))
-                .or_else(|| any.downcast_ref::<Bernoulli>().map(|d| d.logits().clone())),
-            _ => None,
-        };
+        let found = self.inner.params().into_iter().find(|(n, _)| *n == name);
         match found {
-            Some(v) => self.out(py, v),
+            Some((_, v)) => self.out(py, v),
             None => Err(crate::Error::new(
                 crate::ErrorKind::Argument,
                 format!("{}: has no parameter {name:?}", self.inner.name()),

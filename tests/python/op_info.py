@@ -2312,6 +2312,16 @@ OP_INFOS += [
     ),
     OpInfo("i0", torch.i0, UNARY, errors=type_error()),
     OpInfo(
+        "standard_gamma",
+        torch._standard_gamma,
+        # Each call draws anew: no finite differences (the gradient is
+        # compared with torch's from the same seed).
+        [Sample(((3, 4),), finite_differences=False), Sample(((50,),), finite_differences=False)],
+        _positive,
+        type_error(),
+        random=True,
+    ),
+    OpInfo(
         "polygamma",
         lambda x, n: torch.polygamma(n, x),
         [Sample(((3, 4),), {"n": 1}), Sample(((5,),), {"n": 2})],
@@ -2728,6 +2738,14 @@ OP_INFOS += [
         [Sample(((50,),)), Sample(((3, 4),))],
         type_error(),
         domain=_probability,
+        random=True,
+    ),
+    _tensor_only(
+        "poisson",
+        torch.poisson,
+        [Sample(((50,),)), Sample(((3, 4),))],
+        type_error(),
+        domain=_positive,
         random=True,
     ),
 ]

@@ -351,3 +351,234 @@ def test_independent_over_a_subclass_of_a_built_in_uses_its_overrides() -> None:
 
     got, want = both(run)
     same(got[0], want[0])
+
+
+# --- the distributions of elementwise parameters, and MultivariateNormal ---
+POSITIVE = np.abs(RNG.standard_normal((3, 2))) + 0.5
+UNIT = 1.0 / (1.0 + np.exp(-RNG.standard_normal((3, 2))))
+SIMPLEX = np.abs(RNG.standard_normal((2, 3))) + 0.1
+SIMPLEX /= SIMPLEX.sum(-1, keepdims=True)
+# (class, parameters, a value in the support, whether cdf/icdf are defined)
+ELEMENTWISE = [
+    ("Uniform", (LOC - 2.0, LOC + SCALE), LOC, True),
+    ("Exponential", (POSITIVE,), SCALE, True),
+    ("Laplace", (LOC, SCALE), LOC * 0.5 + 0.1, True),
+    ("Gamma", (POSITIVE, SCALE), SCALE, False),
+    ("Beta", (POSITIVE, SCALE), UNIT, False),
+    ("Dirichlet", (POSITIVE.T * 2.0,), SIMPLEX, False),
+    ("Poisson", (POSITIVE * 3.0,), np.floor(POSITIVE * 4.0), False),
+]
+
+
+@pytest.mark.parametrize("name, params, value, cdf", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
+def test_each_distribution_s_draws_numbers_and_gradients_are_torch_s(
+    name, params, value, cdf
+) -> None:
+    def run(m, d):
+        leaves = [leaf(m, p) for p in params]
+        dist = getattr(d, name)(*leaves)
+        v = m.tensor(value)
+        out = [dist.sample(), dist.sample((4,)), dist.log_prob(v), dist.mean, dist.variance]
+        out += [dist.stddev, dist.mode]
+        total = dist.log_prob(v).sum()
+        if name != "Poisson":
+            out.append(dist.entropy())
+            total = total + dist.entropy().sum()
+        if dist.has_rsample:
+            r = dist.rsample((2,))
+            out.append(r)
+            total = total + (r * r).sum()
+        if cdf:
+            out += [dist.cdf(v), dist.icdf(m.tensor(UNIT))]
+            total = total + dist.cdf(v).sum() + dist.icdf(m.tensor(UNIT)).sum()
+        out.append(d.kl_divergence(dist, dist.expand(dist.batch_shape)))
+        total.backward()
+        return out + [p.grad for p in leaves], dist
+
+    (got, g_dist), (want, w_dist) = both(run)
+    assert (g_dist.batch_shape, g_dist.event_shape) == (w_dist.batch_shape, w_dist.event_shape)
+    assert g_dist.has_rsample == w_dist.has_rsample
+    assert repr(g_dist).replace("flodl", "torch") == repr(w_dist)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name, params, value, cdf", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
+def test_kl_divergence_of_two_of_a_kind_and_its_gradients_are_torch_s(
+    name, params, value, cdf
+) -> None:
+    def run(m, d):
+        p_leaves = [leaf(m, p) for p in params]
+        q_params = [np.flip(p, 0).copy() * 1.5 for p in params]
+        p, q = getattr(d, name)(*p_leaves), getattr(d, name)(*[m.tensor(x) for x in q_params])
+        kl = d.kl_divergence(p, q)
+        kl.sum().backward()
+        return [kl, *[x.grad for x in p_leaves]]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+
+
+def test_uniform_kl_is_infinite_where_q_does_not_cover_p_as_torch() -> None:
+    def run(m, d):
+        p = d.Uniform(m.tensor([0.0, 0.0]), m.tensor([1.0, 1.0]))
+        q = d.Uniform(m.tensor([-1.0, 0.5]), m.tensor([2.0, 2.0]))
+        return [d.kl_divergence(p, q), p.log_prob(m.tensor([0.5, 1.0]))]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w)
+    assert got[0].tolist()[1] == float("inf")
+
+
+def test_numbers_make_zero_dim_parameters_as_torch() -> None:
+    for name, args in [("Uniform", (0.0, 2.0)), ("Gamma", (2.0, 1.0)), ("Beta", (2.0, 3.0))]:
+        got, want = both(lambda m, d, name=name, args=args: getattr(d, name)(*args))
+        assert got.batch_shape == want.batch_shape == ()
+        got, want = both(lambda m, d, name=name, args=args: getattr(d, name)(*args).sample((3,)))
+        same(got, want)
+        assert got.dtype == flodl.float32
+
+
+COV = RNG.standard_normal((3, 3, 3))
+COV = COV @ COV.transpose(0, 2, 1) + 3.0 * np.eye(3)
+
+
+@pytest.mark.parametrize("form", ["covariance_matrix", "precision_matrix", "scale_tril"])
+def test_multivariate_normal_is_torch_s_in_each_form(form) -> None:
+    matrix = np.linalg.cholesky(COV) if form == "scale_tril" else COV
+    loc = RNG.standard_normal((2, 1, 3))
+    value = RNG.standard_normal((5, 2, 3, 3))
+
+    def run(m, d):
+        mu, mat = leaf(m, loc), leaf(m, matrix)
+        mvn = d.MultivariateNormal(mu, **{form: mat})
+        r = mvn.rsample((4,))
+        other = d.MultivariateNormal(m.zeros(3, dtype=m.float64), m.eye(3, dtype=m.float64) * 2)
+        kl = d.kl_divergence(mvn, other) + d.kl_divergence(other, mvn)
+        lp = mvn.log_prob(m.tensor(value))
+        (lp.sum() + mvn.entropy().sum() + (r * r).sum() + kl.sum()).backward()
+        expanded = mvn.expand((4, 2, 3))
+        moments = [mvn.mean, mvn.mode, mvn.variance, mvn.stddev, mvn.entropy()]
+        matrices = [mvn.scale_tril, mvn.covariance_matrix, mvn.precision_matrix]
+        return (
+            [
+                mvn.sample((2,)),
+                r,
+                lp,
+                kl,
+                *moments,
+                *matrices,
+                mu.grad,
+                mat.grad,
+                expanded.log_prob(m.tensor(value[0])),
+            ],
+            mvn,
+            expanded,
+        )
+
+    (got, g, ge), (want, w, we) = both(run)
+    assert (g.batch_shape, g.event_shape) == (w.batch_shape, w.event_shape) == ((2, 3), (3,))
+    assert (ge.batch_shape, ge.event_shape) == (we.batch_shape, we.event_shape)
+    for a, b in zip(got, want, strict=True):
+        same(a, b, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        lambda m, d: d.Uniform(m.tensor(1.0), m.tensor(0.0)),
+        lambda m, d: d.Uniform(0.0, 1.0).log_prob(m.tensor(1.5)),
+        lambda m, d: d.Exponential(m.tensor([-1.0])),
+        lambda m, d: d.Exponential(m.tensor([1.0])).log_prob(m.tensor([-0.5])),
+        lambda m, d: d.Laplace(0.0, 0.0),
+        lambda m, d: d.Gamma(m.tensor(-1.0), 1.0),
+        lambda m, d: d.Gamma(1.0, 1.0).log_prob(m.tensor(-1.0)),
+        lambda m, d: d.Beta(1.0, -1.0),
+        lambda m, d: d.Beta(1.0, 1.0).log_prob(m.tensor(1.5)),
+        lambda m, d: d.Dirichlet(m.tensor(1.0)),
+        lambda m, d: d.Dirichlet(m.tensor([1.0, 0.0])),
+        lambda m, d: d.Dirichlet(m.ones(3)).log_prob(m.tensor([0.5, 0.5, 0.5])),
+        lambda m, d: d.Poisson(m.tensor([-1.0])),
+        lambda m, d: d.Poisson(m.tensor([1.0])).log_prob(m.tensor([0.5])),
+        lambda m, d: d.MultivariateNormal(m.zeros(2)),
+        lambda m, d: d.MultivariateNormal(m.zeros(2), m.eye(2), scale_tril=m.eye(2)),
+        lambda m, d: d.MultivariateNormal(m.tensor(0.0), m.eye(2)),
+        lambda m, d: d.MultivariateNormal(m.zeros(2), m.ones(2)),
+        lambda m, d: d.MultivariateNormal(m.zeros(2), m.tensor([[1.0, 2.0], [0.0, 1.0]])),
+        lambda m, d: d.MultivariateNormal(m.zeros(2), m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+        lambda m, d: d.MultivariateNormal(m.zeros(2), precision_matrix=-m.eye(2)),
+        lambda m, d: d.MultivariateNormal(
+            m.zeros(2), scale_tril=m.tensor([[1.0, 1.0], [0.0, 1.0]])
+        ),
+        lambda m, d: d.MultivariateNormal(m.zeros(2), scale_tril=-m.eye(2)),
+    ],
+)
+def test_bad_parameters_and_values_of_the_new_distributions_are_value_errors(bad) -> None:
+    with pytest.raises(ValueError):
+        bad(torch, TD)
+    with pytest.raises(flodl.ArgumentError):
+        bad(flodl, D)
+
+
+def test_without_validation_a_matrix_without_a_factor_is_a_linalg_error_as_torch() -> None:
+    def bad(m, d):
+        cov = m.tensor([[1.0, 2.0], [2.0, 1.0]])
+        return d.MultivariateNormal(m.zeros(2), cov, validate_args=False)
+
+    with pytest.raises(torch.linalg.LinAlgError):
+        bad(torch, TD)
+    with pytest.raises(flodl.LinAlgError):
+        bad(flodl, D)
+
+
+def test_what_has_no_closed_form_here_is_not_implemented() -> None:
+    with pytest.raises(NotImplementedError):
+        D.Poisson(flodl.tensor([1.0])).entropy()
+    with pytest.raises(NotImplementedError):
+        D.Gamma(flodl.tensor([1.0]), 1.0).cdf(flodl.tensor([1.0]))
+    with pytest.raises(NotImplementedError):
+        D.Beta(1.0, 1.0).icdf(flodl.tensor(0.5))
+
+
+def test_expand_keeps_the_parameters_and_checks_as_torch() -> None:
+    def run(m, d):
+        n = d.Normal(m.zeros(2), 1.0)
+        e = n.expand((3, 2))
+        c = d.Categorical(logits=m.zeros(2, 4)).expand((5, 2))
+        i = d.Independent(d.Normal(m.zeros(2), 1.0), 1).expand((3,))
+        return [
+            e.loc,
+            e.scale,
+            e.log_prob(m.zeros(3, 2)),
+            c.probs,
+            c.sample(),
+            i.log_prob(m.zeros(3, 2)),
+        ], (e, c, i)
+
+    (got, gd), (want, wd) = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w)
+    for g, w in zip(gd, wd, strict=True):
+        assert (g.batch_shape, g.event_shape) == (w.batch_shape, w.event_shape)
+    with pytest.raises(flodl.ArgumentError):
+        D.Normal(flodl.zeros(2), 1.0).expand((3, 2)).log_prob(flodl.zeros(4, 2))
+
+
+def test_the_new_submodules_name_the_classes_as_torch_s() -> None:
+    import importlib
+
+    for module, name in [
+        ("uniform", "Uniform"),
+        ("exponential", "Exponential"),
+        ("laplace", "Laplace"),
+        ("gamma", "Gamma"),
+        ("beta", "Beta"),
+        ("dirichlet", "Dirichlet"),
+        ("poisson", "Poisson"),
+        ("multivariate_normal", "MultivariateNormal"),
+    ]:
+        got = getattr(importlib.import_module(f"flodl.distributions.{module}"), name)
+        assert got is getattr(D, name)
+        assert hasattr(importlib.import_module(f"torch.distributions.{module}"), name)

@@ -1,5 +1,7 @@
 """``flodl.distributions``: ``Normal``, ``Categorical``, ``Bernoulli``,
-``Independent`` and ``kl_divergence``, as ``torch.distributions``.
+``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Beta``,
+``Dirichlet``, ``Poisson``, ``MultivariateNormal``, ``Independent`` and
+``kl_divergence``, as ``torch.distributions``.
 
 The classes keep PyTorch's object model (``batch_shape``, ``event_shape``,
 ``sample``/``rsample``, ``log_prob``, ``entropy``, ``mean``, ``stddev``, ...,
@@ -8,8 +10,8 @@ The classes keep PyTorch's object model (``batch_shape``, ``event_shape``,
 op table's formulas in PyTorch's order, the parameter and value checks, the
 draws from libtorch's generator), so log-probabilities and their gradients
 are PyTorch's and the same seed gives the same samples. The submodules of
-``torch.distributions`` (``categorical``, ``normal``, ``bernoulli``,
-``independent``, ``kl``, ``distribution``) name the same classes.
+``torch.distributions`` (``categorical``, ``normal``, ``uniform``, ...,
+``kl``, ``distribution``) name the same classes.
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ from .._size import Size
 
 __all__ = [
     "Bernoulli",
+    "Beta",
     "Categorical",
+    "Dirichlet",
     "Distribution",
+    "Exponential",
+    "Gamma",
     "Independent",
+    "Laplace",
+    "MultivariateNormal",
     "Normal",
+    "Poisson",
+    "Uniform",
     "kl_divergence",
     "register_kl",
 ]
@@ -65,7 +75,10 @@ class Distribution:
     arg_constraints: ClassVar[dict[str, str]] = {}
     _validate_default = True
     _impl: Any = None
+    _params: tuple[str, ...] = ()  # the parameters kept as attributes
     _shown: tuple[str, ...] = ("loc", "scale")  # the parameters repr shows
+    # The methods with a closed form here (the others raise NotImplementedError).
+    _defines: frozenset[str] = frozenset({"entropy"})
 
     def __init__(
         self,
@@ -91,9 +104,27 @@ class Distribution:
         return Distribution._validate_default if validate_args is None else bool(validate_args)
 
     def _held(self, impl: Any, validate_args: bool | None) -> None:
-        """Holds the Rust distribution ``impl``, and takes its shapes."""
+        """Holds the Rust distribution ``impl``, and takes its shapes and
+        parameters."""
         self._impl = impl
         Distribution.__init__(self, impl.batch_shape, impl.event_shape, validate_args)
+        for name in self._params:
+            setattr(self, name, impl.param(name))
+
+    def _made(self, params: list[Tensor], validate_args: bool | None) -> None:
+        """Holds the Rust distribution of this class's name made from ``params``."""
+        impl = _flodl._Distribution.of(type(self)._kind, params, self._validating(validate_args))
+        self._held(impl, validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        """The same distribution over the batch ``batch_shape`` (the
+        parameters expanded, not copied; not checked again)."""
+        if self._impl is None:
+            raise NotImplementedError
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new._held(self._impl.expand(list(Size(batch_shape))), self._validate_args)
+        return new
 
     @property
     def batch_shape(self) -> Size:
@@ -135,16 +166,19 @@ class Distribution:
             raise NotImplementedError
         return self._impl.log_prob(self._value(value))
 
+    def _closed_form(self, method: str) -> Any:
+        if self._impl is None or method not in self._defines:
+            raise NotImplementedError(f"{type(self).__name__} does not implement {method}")
+        return getattr(self._impl, method)
+
     def entropy(self) -> Tensor:
-        if self._impl is None:
-            raise NotImplementedError
-        return self._impl.entropy()
+        return self._closed_form("entropy")()
 
     def cdf(self, value: Tensor) -> Tensor:
-        raise NotImplementedError
+        return self._closed_form("cdf")(self._value(value))
 
     def icdf(self, value: Tensor) -> Tensor:
-        raise NotImplementedError
+        return self._closed_form("icdf")(self._value(value))
 
     def perplexity(self) -> Tensor:
         return self.entropy().exp()
@@ -187,6 +221,9 @@ class Distribution:
         return f"{type(self).__name__}({', '.join(parts)})"
 
 
+_ALL = frozenset({"entropy", "cdf", "icdf"})
+
+
 class Normal(Distribution):
     """The normal distribution ``N(loc, scale**2)``, as ``torch.distributions.Normal``."""
 
@@ -195,18 +232,13 @@ class Normal(Distribution):
         "scale": "GreaterThan(lower_bound=0.0)",
     }
     has_rsample = True
+    _params = ("loc", "scale")
+    _defines = _ALL
 
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         loc, scale = _as_tensors("Normal", loc, scale)
         impl = _flodl._Distribution.normal(loc, scale, self._validating(validate_args))
         self._held(impl, validate_args)
-        self.loc, self.scale = impl.param("loc"), impl.param("scale")
-
-    def cdf(self, value: Tensor) -> Tensor:
-        return self._impl.cdf(self._value(value))
-
-    def icdf(self, value: Tensor) -> Tensor:
-        return self._impl.icdf(self._value(value))
 
 
 class _ProbsOrLogits(Distribution):
@@ -269,6 +301,158 @@ class Bernoulli(_ProbsOrLogits):
         self._shown = ("probs",) if probs is not None else ("logits",)
 
 
+class Uniform(Distribution):
+    """The uniform distribution on ``[low, high)``, as ``torch.distributions.Uniform``."""
+
+    _kind = "Uniform"
+    arg_constraints: ClassVar[dict[str, str]] = {
+        "low": "LessThan(upper_bound=high)",
+        "high": "GreaterThan(lower_bound=low)",
+    }
+    has_rsample = True
+    _params = _shown = ("low", "high")
+    _defines = _ALL
+
+    def __init__(self, low: Any, high: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Uniform", low, high), validate_args)
+
+
+class Exponential(Distribution):
+    """The exponential distribution of ``rate``, as ``torch.distributions.Exponential``."""
+
+    _kind = "Exponential"
+    arg_constraints: ClassVar[dict[str, str]] = {"rate": "GreaterThan(lower_bound=0.0)"}
+    has_rsample = True
+    _params = _shown = ("rate",)
+    _defines = _ALL
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Exponential", rate), validate_args)
+
+
+class Laplace(Distribution):
+    """The Laplace distribution of location ``loc`` and scale ``scale``, as
+    ``torch.distributions.Laplace``."""
+
+    _kind = "Laplace"
+    arg_constraints: ClassVar[dict[str, str]] = {
+        "loc": "Real()",
+        "scale": "GreaterThan(lower_bound=0.0)",
+    }
+    has_rsample = True
+    _params = _shown = ("loc", "scale")
+    _defines = _ALL
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Laplace", loc, scale), validate_args)
+
+
+class Gamma(Distribution):
+    """The gamma distribution of shape ``concentration`` and rate ``rate``,
+    as ``torch.distributions.Gamma`` (its ``cdf`` is not here)."""
+
+    _kind = "Gamma"
+    arg_constraints: ClassVar[dict[str, str]] = {
+        "concentration": "GreaterThan(lower_bound=0.0)",
+        "rate": "GreaterThan(lower_bound=0.0)",
+    }
+    has_rsample = True
+    _params = _shown = ("concentration", "rate")
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Gamma", concentration, rate), validate_args)
+
+
+class Beta(Distribution):
+    """The beta distribution on ``[0, 1]`` with weights ``concentration1``
+    (of 1) and ``concentration0`` (of 0), as ``torch.distributions.Beta``."""
+
+    _kind = "Beta"
+    arg_constraints: ClassVar[dict[str, str]] = {
+        "concentration1": "GreaterThan(lower_bound=0.0)",
+        "concentration0": "GreaterThan(lower_bound=0.0)",
+    }
+    has_rsample = True
+    _params = ("concentration1", "concentration0")
+    _shown = ()  # as torch's repr, which shows none of them
+
+    def __init__(
+        self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
+    ) -> None:
+        self._made(_as_tensors("Beta", concentration1, concentration0), validate_args)
+
+
+class Dirichlet(Distribution):
+    """The Dirichlet distribution over the simplex of the last dim of
+    ``concentration``, as ``torch.distributions.Dirichlet``."""
+
+    _kind = "Dirichlet"
+    arg_constraints: ClassVar[dict[str, str]] = {
+        "concentration": "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)"
+    }
+    has_rsample = True
+    _params = _shown = ("concentration",)
+
+    def __init__(self, concentration: Tensor, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Dirichlet", concentration), validate_args)
+
+
+class Poisson(Distribution):
+    """The Poisson distribution of ``rate``, as ``torch.distributions.Poisson``
+    (its ``entropy`` is not here)."""
+
+    _kind = "Poisson"
+    arg_constraints: ClassVar[dict[str, str]] = {"rate": "GreaterThanEq(lower_bound=0.0)"}
+    _params = _shown = ("rate",)
+    _defines = frozenset()
+
+    def __init__(self, rate: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Poisson", rate), validate_args)
+
+
+class MultivariateNormal(Distribution):
+    """The normal distribution over the last dim of ``loc`` with one of
+    ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (its lower
+    Cholesky factor), as ``torch.distributions.MultivariateNormal``."""
+
+    arg_constraints: ClassVar[dict[str, str]] = {
+        "loc": "IndependentConstraint(Real(), 1)",
+        "covariance_matrix": "PositiveDefinite()",
+        "precision_matrix": "PositiveDefinite()",
+        "scale_tril": "LowerCholesky()",
+    }
+    has_rsample = True
+    _params = ("loc",)
+
+    def __init__(
+        self,
+        loc: Tensor,
+        covariance_matrix: Tensor | None = None,
+        precision_matrix: Tensor | None = None,
+        scale_tril: Tensor | None = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        impl = _flodl._Distribution.multivariate_normal(
+            loc, covariance_matrix, precision_matrix, scale_tril, self._validating(validate_args)
+        )
+        self._held(impl, validate_args)
+        given = "covariance_matrix" if covariance_matrix is not None else None
+        given = given or ("precision_matrix" if precision_matrix is not None else "scale_tril")
+        self._shown = ("loc", given)
+
+    @property
+    def scale_tril(self) -> Tensor:
+        return self._impl.param("scale_tril")
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        return self._impl.param("covariance_matrix")
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        return self._impl.param("precision_matrix")
+
+
 class Independent(Distribution):
     """``base_distribution`` with its rightmost ``reinterpreted_batch_ndims``
     batch dims taken as event dims (log-probabilities and entropies summed
@@ -301,6 +485,15 @@ class Independent(Distribution):
         split = len(batch) - reinterpreted_batch_ndims
         event = (*batch[split:], *base_distribution.event_shape)
         super().__init__(batch[:split], event, validate_args)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        if self._impl is not None:
+            return super().expand(batch_shape, _instance)
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        moved = tuple(self.event_shape)[: self.reinterpreted_batch_ndims]
+        base = self.base_dist.expand((*Size(batch_shape), *moved))
+        Independent.__init__(new, base, self.reinterpreted_batch_ndims, self._validate_args)
+        return new
 
     def _summed(self, value: Tensor) -> Tensor:
         n = self.reinterpreted_batch_ndims
@@ -377,15 +570,28 @@ def kl_divergence(p: Distribution, q: Distribution) -> Tensor:
     return _KL[min(matches, key=depth)](p, q)
 
 
-_BUILT_IN = (Normal, Categorical, Bernoulli, Independent)
+_BUILT_IN = (
+    Normal,
+    Categorical,
+    Bernoulli,
+    Uniform,
+    Exponential,
+    Laplace,
+    Gamma,
+    Beta,
+    Dirichlet,
+    Poisson,
+    MultivariateNormal,
+    Independent,
+)
 
 
 def _kl_of_impls(p: Distribution, q: Distribution) -> Tensor:
     return p._impl.kl(q._impl)
 
 
-for _pair in [(Normal, Normal), (Categorical, Categorical), (Bernoulli, Bernoulli)]:
-    register_kl(*_pair)(_kl_of_impls)
+for _class in _BUILT_IN[:-1]:
+    register_kl(_class, _class)(_kl_of_impls)
 
 
 @register_kl(Independent, Independent)

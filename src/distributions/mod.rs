@@ -1,5 +1,7 @@
 //! Probability distributions, as `torch.distributions`: [`Normal`],
-//! [`Categorical`], [`Bernoulli`] and [`Independent`], behind one trait
+//! [`Categorical`], [`Bernoulli`], [`Uniform`], [`Exponential`],
+//! [`Laplace`], [`Gamma`], [`Beta`], [`Dirichlet`], [`Poisson`],
+//! [`MultivariateNormal`] and [`Independent`], behind one trait
 //! ([`Distribution`]), and [`kl_divergence`] between two of a kind. The
 //! parameters are Variables, so log-probabilities, entropies, KL
 //! divergences and reparameterized samples carry gradients to them; the
@@ -17,6 +19,12 @@ use std::any::Any;
 
 use crate::error::{bail, Result};
 use crate::{Tensor, TensorOptions, Variable};
+
+mod continuous;
+mod multivariate_normal;
+
+pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
+pub use multivariate_normal::{CovarianceForm, MultivariateNormal};
 
 /// What every distribution offers, as `torch.distributions.Distribution`.
 /// A method a distribution does not define is an Argument error.
@@ -71,18 +79,25 @@ pub trait Distribution: Send + Any {
     fn extended_shape(&self, sample_shape: &[i64]) -> Vec<i64> {
         [sample_shape, &self.batch_shape(), &self.event_shape()].concat()
     }
+    /// The parameters by name (`loc`, `probs`, ...), as kept: broadcast
+    /// together, normalized.
+    fn params(&self) -> Vec<(&'static str, Variable)>;
+    /// The same distribution over the batch `batch_shape` (its batch dims
+    /// expanded, as `Tensor::expand` does), as PyTorch's
+    /// `Distribution.expand`; the parameters are not checked again.
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>>;
     /// This distribution as `Any`, for [`kl_divergence`].
     fn as_any(&self) -> &dyn Any;
     /// A copy (sharing the parameters), for [`Independent`] over it.
     fn boxed(&self) -> Box<dyn Distribution>;
 }
 
-fn unsupported<T>(name: &str, what: &str) -> Result<T> {
+pub(crate) fn unsupported<T>(name: &str, what: &str) -> Result<T> {
     bail!(Argument, "{name}: {what} is not implemented for it")
 }
 
 /// The shape `shapes` broadcast to, or the Shape error of `name`.
-fn broadcast_shape(name: &str, shapes: &[Vec<i64>]) -> Result<Vec<i64>> {
+pub(crate) fn broadcast_shape(name: &str, shapes: &[Vec<i64>]) -> Result<Vec<i64>> {
     let rank = shapes.iter().map(Vec::len).max().unwrap_or(0);
     let mut out = vec![1i64; rank];
     for shape in shapes {
@@ -107,7 +122,7 @@ fn broadcast_shape(name: &str, shapes: &[Vec<i64>]) -> Result<Vec<i64>> {
 }
 
 /// `x` expanded to `shape` (itself when it has it).
-fn expanded(x: &Variable, shape: &[i64]) -> Result<Variable> {
+pub(crate) fn expanded(x: &Variable, shape: &[i64]) -> Result<Variable> {
     match x.shape() == shape {
         true => Ok(x.clone()),
         false => x.expand(shape),
@@ -116,21 +131,33 @@ fn expanded(x: &Variable, shape: &[i64]) -> Result<Variable> {
 
 /// PyTorch's parameter check: every element of `ok` holds, or the
 /// Argument error naming `parameter` and its `constraint`.
-fn check_parameter(name: &str, parameter: &str, ok: &Tensor, constraint: &str) -> Result<()> {
-    if ok.all()?.item()? == 0.0 {
-        bail!(
-            Argument,
+pub(crate) fn check_parameter(
+    name: &str,
+    parameter: &str,
+    ok: &Tensor,
+    constraint: &str,
+) -> Result<()> {
+    match ok.all()?.item()? == 0.0 {
+        true => Err(invalid_parameter(name, parameter, constraint)),
+        false => Ok(()),
+    }
+}
+
+/// The Argument error of a parameter outside its constraint.
+pub(crate) fn invalid_parameter(name: &str, parameter: &str, constraint: &str) -> crate::Error {
+    crate::Error::new(
+        crate::ErrorKind::Argument,
+        format!(
             "{name}: expected parameter {parameter} to satisfy the constraint {constraint}, \
              but found invalid values"
-        );
-    }
-    Ok(())
+        ),
+    )
 }
 
 /// PyTorch's check of a value given to `log_prob` or `cdf`: its shape
 /// broadcasts with the distribution's, and `support` (given the values as
 /// float64, outside the graph) holds at every element.
-fn check_value(
+pub(crate) fn check_value(
     d: &dyn Distribution,
     value: &Variable,
     support: impl Fn(&Tensor) -> Result<Tensor>,
@@ -164,18 +191,18 @@ fn check_value(
 }
 
 /// The eps of `x`'s floating dtype, for clamping probabilities.
-fn eps_of(x: &Variable) -> Result<f64> {
+pub(crate) fn eps_of(x: &Variable) -> Result<f64> {
     Ok(x.dtype().finfo()?.eps)
 }
 
-fn options_of(x: &Variable) -> TensorOptions {
+pub(crate) fn options_of(x: &Variable) -> TensorOptions {
     TensorOptions {
         dtype: x.dtype(),
         device: x.device(),
     }
 }
 
-fn constant(t: Tensor) -> Result<Variable> {
+pub(crate) fn constant(t: Tensor) -> Result<Variable> {
     Variable::new(t, false)
 }
 
@@ -272,6 +299,16 @@ impl Distribution for Normal {
     }
     fn stddev(&self) -> Result<Variable> {
         Ok(self.scale.clone())
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![("loc", self.loc.clone()), ("scale", self.scale.clone())]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        Ok(Box::new(Normal {
+            loc: self.loc.expand(batch_shape)?,
+            scale: self.scale.expand(batch_shape)?,
+            validate: self.validate,
+        }))
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -420,6 +457,24 @@ impl Distribution for Categorical {
         };
         enumerate_support(self, 0..self.num_events(), options, expand)
     }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("probs", self.probs.clone()),
+            ("logits", self.logits.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let shape = [batch_shape, &[self.num_events()]].concat();
+        Ok(Box::new(Categorical {
+            logits: self.logits.expand(&shape)?,
+            probs: self.probs.expand(&shape)?,
+            given_logits: match &self.given_logits {
+                Some(given) => Some(given.expand(&shape)?),
+                None => None,
+            },
+            validate: self.validate,
+        }))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -544,6 +599,20 @@ impl Distribution for Bernoulli {
     fn enumerate_support(&self, expand: bool) -> Result<Tensor> {
         enumerate_support(self, 0..2, options_of(&self.probs), expand)
     }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("probs", self.probs.clone()),
+            ("logits", self.logits.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        Ok(Box::new(Bernoulli {
+            logits: self.logits.expand(batch_shape)?,
+            probs: self.probs.expand(batch_shape)?,
+            from_probs: self.from_probs,
+            validate: self.validate,
+        }))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -611,7 +680,7 @@ impl Independent {
 }
 
 /// `value` summed over its last `dims` dims.
-fn sum_rightmost(value: &Variable, dims: usize) -> Result<Variable> {
+pub(crate) fn sum_rightmost(value: &Variable, dims: usize) -> Result<Variable> {
     if dims == 0 {
         return Ok(value.clone());
     }
@@ -657,6 +726,17 @@ impl Distribution for Independent {
     fn variance(&self) -> Result<Variable> {
         self.base.variance()
     }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        self.base.params()
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let event = self.event_shape();
+        let moved = &event[..self.reinterpreted_batch_ndims];
+        Ok(Box::new(Independent {
+            base: self.base.expand(&[batch_shape, moved].concat())?,
+            reinterpreted_batch_ndims: self.reinterpreted_batch_ndims,
+        }))
+    }
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -665,37 +745,41 @@ impl Distribution for Independent {
     }
 }
 
-/// `KL(p || q)`, batched, for two distributions of one kind (Normal,
-/// Categorical, Bernoulli, or Independent ones of the same
-/// `reinterpreted_batch_ndims` over such); another pair is an Argument
-/// error.
+/// `p` and `q` as two distributions of type `D`, if both are.
+pub(crate) fn both<'a, D: 'static>(
+    p: &'a dyn Distribution,
+    q: &'a dyn Distribution,
+) -> Option<(&'a D, &'a D)> {
+    Some((
+        p.as_any().downcast_ref::<D>()?,
+        q.as_any().downcast_ref::<D>()?,
+    ))
+}
+
+/// `KL(p || q)`, batched, for two distributions of one kind (any of this
+/// module's), or Independent ones of the same
+/// `reinterpreted_batch_ndims` over such; another pair is an Argument
+/// error. The formulas are PyTorch's registered ones, in its order.
 pub fn kl_divergence(p: &dyn Distribution, q: &dyn Distribution) -> Result<Variable> {
-    let (p_any, q_any) = (p.as_any(), q.as_any());
-    if let (Some(p), Some(q)) = (
-        p_any.downcast_ref::<Normal>(),
-        q_any.downcast_ref::<Normal>(),
-    ) {
+    if let Some((p, q)) = both::<Normal>(p, q) {
         return crate::normal_kl(&p.loc, &p.scale, &q.loc, &q.scale);
     }
-    if let (Some(p), Some(q)) = (
-        p_any.downcast_ref::<Categorical>(),
-        q_any.downcast_ref::<Categorical>(),
-    ) {
+    if let Some((p, q)) = both::<Categorical>(p, q) {
         return crate::categorical_kl(p.op_logits(), q.op_logits(), p.kept_probs(), q.kept_probs());
     }
-    if let (Some(p), Some(q)) = (
-        p_any.downcast_ref::<Bernoulli>(),
-        q_any.downcast_ref::<Bernoulli>(),
-    ) {
+    if let Some((p, q)) = both::<Bernoulli>(p, q) {
         return crate::bernoulli_kl(&p.logits, &q.logits, p.kept_probs(), q.kept_probs());
     }
-    if let (Some(p), Some(q)) = (
-        p_any.downcast_ref::<Independent>(),
-        q_any.downcast_ref::<Independent>(),
-    ) {
+    if let Some((p, q)) = both::<Independent>(p, q) {
         if p.reinterpreted_batch_ndims == q.reinterpreted_batch_ndims {
             return p.summed(kl_divergence(p.base(), q.base())?);
         }
+    }
+    if let Some(kl) = continuous::kl_divergence(p, q) {
+        return kl;
+    }
+    if let Some((p, q)) = both::<MultivariateNormal>(p, q) {
+        return multivariate_normal::kl_divergence(p, q);
     }
     bail!(
         Argument,

@@ -1,0 +1,5 @@
+"""``torch.distributions.dirichlet``'s name: ``Dirichlet``."""
+
+from . import Dirichlet
+
+__all__ = ["Dirichlet"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.exponential``'s name: ``Exponential``."""
+
+from . import Exponential
+
+__all__ = ["Exponential"]

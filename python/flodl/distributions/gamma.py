@@ -1,0 +1,5 @@
+"""``torch.distributions.gamma``'s name: ``Gamma``."""
+
+from . import Gamma
+
+__all__ = ["Gamma"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.multivariate_normal``'s name: ``MultivariateNormal``."""
+
+from . import MultivariateNormal
+
+__all__ = ["MultivariateNormal"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.poisson``'s name: ``Poisson``."""
+
+from . import Poisson
+
+__all__ = ["Poisson"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.uniform``'s name: ``Uniform``."""
+
+from . import Uniform
+
+__all__ = ["Uniform"]

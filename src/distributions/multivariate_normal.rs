@@ -1,0 +1,354 @@
+//! The multivariate normal distribution, as
+//! `torch.distributions.MultivariateNormal`: made from a covariance matrix,
+//! a precision matrix or a lower Cholesky factor, kept as the factor
+//! (unbroadcast, as PyTorch keeps it), with PyTorch's batched Mahalanobis
+//! distance so that log-probabilities round as PyTorch's do.
+
+use std::any::Any;
+
+use super::{
+    broadcast_shape, check_parameter, check_value, constant, invalid_parameter, options_of,
+    Distribution,
+};
+use crate::error::{bail, ErrorKind, Result};
+use crate::{Tensor, Variable};
+
+const POSITIVE_DEFINITE: &str = "PositiveDefinite()";
+
+/// Which matrix the distribution was made from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CovarianceForm {
+    /// `covariance_matrix`: positive-definite.
+    Covariance,
+    /// `precision_matrix`: the inverse covariance, positive-definite.
+    Precision,
+    /// `scale_tril`: the lower Cholesky factor of the covariance.
+    ScaleTril,
+}
+
+impl CovarianceForm {
+    fn name(self) -> &'static str {
+        match self {
+            CovarianceForm::Covariance => "covariance_matrix",
+            CovarianceForm::Precision => "precision_matrix",
+            CovarianceForm::ScaleTril => "scale_tril",
+        }
+    }
+}
+
+/// `N(loc, L L^T)` over the last dim of `loc`.
+#[derive(Clone, Debug)]
+pub struct MultivariateNormal {
+    /// Expanded to `batch ++ [n]`.
+    loc: Variable,
+    /// The lower Cholesky factor of the covariance, of its own batch dims.
+    scale_tril: Variable,
+    /// The matrix it was made from, expanded to `batch ++ [n, n]`.
+    given: Variable,
+    form: CovarianceForm,
+    batch_shape: Vec<i64>,
+    validate: bool,
+}
+
+impl MultivariateNormal {
+    /// From `loc` (`[*, n]`) and `matrix` (`[*, n, n]`) of the kind `form`,
+    /// their batch dims broadcast together. With `validate`, `loc` must not
+    /// be NaN, a covariance or precision matrix must be symmetric
+    /// positive-definite, and a `scale_tril` lower triangular with a
+    /// positive diagonal.
+    pub fn new(
+        loc: &Variable,
+        matrix: &Variable,
+        form: CovarianceForm,
+        validate: bool,
+    ) -> Result<MultivariateNormal> {
+        const NAME: &str = "MultivariateNormal";
+        let (loc_shape, matrix_shape) = (loc.shape(), matrix.shape());
+        if loc_shape.is_empty() {
+            bail!(Argument, "{NAME}: loc must be at least one-dimensional.");
+        }
+        if matrix_shape.len() < 2 {
+            bail!(
+                Argument,
+                "{NAME}: {} must be at least two-dimensional, with optional leading batch dimensions",
+                form.name()
+            );
+        }
+        let batch_shape = broadcast_shape(
+            NAME,
+            &[
+                matrix_shape[..matrix_shape.len() - 2].to_vec(),
+                loc_shape[..loc_shape.len() - 1].to_vec(),
+            ],
+        )?;
+        let given = matrix.expand(&[batch_shape.as_slice(), &[-1, -1]].concat())?;
+        let loc = loc.expand(&[batch_shape.as_slice(), &[-1]].concat())?;
+        if validate {
+            let real = loc.data().isnan()?.logical_not()?;
+            check_parameter(NAME, "loc", &real, "IndependentConstraint(Real(), 1)")?;
+            let m = given.data();
+            match form {
+                CovarianceForm::ScaleTril => {
+                    let lower = m.tril(0)?.eq(&m)?.all()?;
+                    let diagonal = m.diagonal(0, -2, -1)?.gt_scalar(0.0)?.all()?;
+                    let ok = lower.logical_and(&diagonal)?;
+                    check_parameter(NAME, "scale_tril", &ok, "LowerCholesky()")?;
+                }
+                _ => {
+                    // PyTorch's PositiveDefinite: symmetric first (a
+                    // non-square matrix is not), then a Cholesky factor
+                    // (checked where the factor is made, below).
+                    let symmetric = m.isclose(&m.transpose(-2, -1)?, 1e-5, 1e-6, false)?.all()?;
+                    check_parameter(NAME, form.name(), &symmetric, POSITIVE_DEFINITE)?;
+                }
+            }
+        }
+        let scale_tril = match form {
+            CovarianceForm::ScaleTril => Ok(matrix.clone()),
+            CovarianceForm::Covariance => matrix.cholesky(false),
+            CovarianceForm::Precision => precision_to_scale_tril(matrix),
+        };
+        let scale_tril = match scale_tril {
+            Err(e) if validate && e.kind() == ErrorKind::LinAlg => {
+                return Err(invalid_parameter(NAME, form.name(), POSITIVE_DEFINITE));
+            }
+            other => other?,
+        };
+        Ok(MultivariateNormal {
+            loc,
+            scale_tril,
+            given,
+            form,
+            batch_shape,
+            validate,
+        })
+    }
+
+    /// The mean, `batch ++ [n]`.
+    pub fn loc(&self) -> &Variable {
+        &self.loc
+    }
+
+    fn n(&self) -> i64 {
+        self.loc.shape().last().copied().unwrap_or(0)
+    }
+
+    fn matrix_shape(&self) -> Vec<i64> {
+        [self.batch_shape.as_slice(), &[self.n(), self.n()]].concat()
+    }
+
+    /// The lower Cholesky factor of the covariance, `batch ++ [n, n]`.
+    pub fn scale_tril(&self) -> Result<Variable> {
+        match self.form {
+            CovarianceForm::ScaleTril => Ok(self.given.clone()),
+            _ => self.scale_tril.expand(&self.matrix_shape()),
+        }
+    }
+
+    /// The covariance matrix, `batch ++ [n, n]`.
+    pub fn covariance_matrix(&self) -> Result<Variable> {
+        match self.form {
+            CovarianceForm::Covariance => Ok(self.given.clone()),
+            _ => {
+                let l = &self.scale_tril;
+                l.matmul(&l.transpose(-2, -1)?)?
+                    .expand(&self.matrix_shape())
+            }
+        }
+    }
+
+    /// The precision (inverse covariance) matrix, `batch ++ [n, n]`.
+    pub fn precision_matrix(&self) -> Result<Variable> {
+        match self.form {
+            CovarianceForm::Precision => Ok(self.given.clone()),
+            _ => self
+                .scale_tril
+                .cholesky_inverse(false)?
+                .expand(&self.matrix_shape()),
+        }
+    }
+
+    /// The sum of the logs of the factor's diagonal: half the log-determinant
+    /// of the covariance.
+    fn half_log_det(&self) -> Result<Variable> {
+        self.scale_tril
+            .diagonal(0, -2, -1)?
+            .log()?
+            .sum_dim(-1, false)
+    }
+}
+
+/// The lower Cholesky factor of the covariance whose inverse is `p`, as
+/// PyTorch computes it (from the flipped precision's factor).
+fn precision_to_scale_tril(p: &Variable) -> Result<Variable> {
+    let flipped = p.flip(&[-2, -1])?.cholesky(false)?;
+    let l_inv = flipped.flip(&[-2, -1])?.transpose(-2, -1)?;
+    let n = p.shape().last().copied().unwrap_or(0);
+    let eye = constant(Tensor::eye(n, options_of(p))?)?;
+    l_inv.linalg_solve_triangular(&eye, false, true, false)
+}
+
+/// `x^T (L L^T)^-1 x` for `L` of batch dims that `x`'s rightmost batch dims
+/// broadcast over, PyTorch's `_batch_mahalanobis`: the rows of `x` are laid
+/// out so that one triangular solve per matrix of `L` takes them all, which
+/// keeps PyTorch's rounding.
+fn batch_mahalanobis(l: &Variable, x: &Variable) -> Result<Variable> {
+    let x_shape = x.shape();
+    let l_shape = l.shape();
+    let n = x_shape[x_shape.len() - 1];
+    let x_batch = &x_shape[..x_shape.len() - 1];
+    let l_batch_dims = l_shape.len() - 2;
+    let outer = x_batch.len() - l_batch_dims;
+    let old_batch_dims = outer + l_batch_dims;
+    let new_batch_dims = outer + 2 * l_batch_dims;
+    // x as (..., j, i, ..., n): each L batch dim split into (size / L's, L's).
+    let mut split: Vec<i64> = x_shape[..outer].to_vec();
+    for (&sl, &sx) in l_shape[..l_batch_dims]
+        .iter()
+        .zip(&x_shape[outer..x_shape.len() - 1])
+    {
+        split.extend([sx / sl, sl]);
+    }
+    split.push(n);
+    let mut order: Vec<i64> = (0..outer as i64).collect();
+    order.extend((outer as i64..new_batch_dims as i64).step_by(2));
+    order.extend((outer as i64 + 1..new_batch_dims as i64).step_by(2));
+    order.push(new_batch_dims as i64);
+    let arranged = x.reshape(&split)?.permute(&order)?;
+    let flat_l = l.reshape(&[-1, n, n])?;
+    let matrices = flat_l.shape()[0];
+    let columns = arranged.reshape(&[-1, matrices, n])?.permute(&[1, 2, 0])?;
+    let solved = flat_l.linalg_solve_triangular(&columns, false, true, false)?;
+    let m = solved.pow_scalar(2)?.sum_dim(-2, false)?.t()?;
+    let arranged_shape = arranged.shape();
+    let m = m.reshape(&arranged_shape[..arranged_shape.len() - 1])?;
+    let mut back: Vec<i64> = (0..outer as i64).collect();
+    for i in 0..l_batch_dims as i64 {
+        back.extend([outer as i64 + i, old_batch_dims as i64 + i]);
+    }
+    m.permute(&back)?.reshape(x_batch)
+}
+
+impl Distribution for MultivariateNormal {
+    fn name(&self) -> &'static str {
+        "MultivariateNormal"
+    }
+    fn batch_shape(&self) -> Vec<i64> {
+        self.batch_shape.clone()
+    }
+    fn event_shape(&self) -> Vec<i64> {
+        vec![self.n()]
+    }
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        Ok(crate::no_grad(|| self.rsample(sample_shape))?.data())
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        let shape = self.extended_shape(sample_shape);
+        let eps = constant(Tensor::normal_sized(
+            0.0,
+            1.0,
+            &shape,
+            options_of(&self.loc),
+        )?)?;
+        let moved = self
+            .scale_tril
+            .matmul(&eps.unsqueeze(-1)?)?
+            .squeeze_dims(&[-1])?;
+        self.loc.add(&moved)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        if self.validate {
+            check_value(self, value, |v| v.isnan()?.logical_not())?;
+        }
+        let diff = value.sub(&self.loc)?;
+        let m = batch_mahalanobis(&self.scale_tril, &diff)?;
+        let log_2pi = (2.0 * std::f64::consts::PI).ln();
+        m.add_scalar(self.n() as f64 * log_2pi)?
+            .mul_scalar(-0.5)?
+            .sub(&self.half_log_det()?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let constant_part = 0.5 * self.n() as f64 * (1.0 + (2.0 * std::f64::consts::PI).ln());
+        let h = self.half_log_det()?.add_scalar(constant_part)?;
+        match self.batch_shape.is_empty() {
+            true => Ok(h),
+            false => h.expand(&self.batch_shape),
+        }
+    }
+    fn mean(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn variance(&self) -> Result<Variable> {
+        let shape = [self.batch_shape.as_slice(), &[self.n()]].concat();
+        self.scale_tril
+            .pow_scalar(2)?
+            .sum_dim(-1, false)?
+            .expand(&shape)
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        let mut params = vec![("loc", self.loc.clone())];
+        let matrices = [
+            ("scale_tril", self.scale_tril()),
+            ("covariance_matrix", self.covariance_matrix()),
+            ("precision_matrix", self.precision_matrix()),
+        ];
+        params.extend(
+            matrices
+                .into_iter()
+                .filter_map(|(name, m)| Some((name, m.ok()?))),
+        );
+        params
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let n = self.n();
+        Ok(Box::new(MultivariateNormal {
+            loc: self.loc.expand(&[batch_shape, &[n]].concat())?,
+            scale_tril: self.scale_tril.clone(),
+            given: self.given.expand(&[batch_shape, &[n, n]].concat())?,
+            form: self.form,
+            batch_shape: batch_shape.to_vec(),
+            validate: self.validate,
+        }))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn boxed(&self) -> Box<dyn Distribution> {
+        Box::new(self.clone())
+    }
+}
+
+/// PyTorch's `KL(p || q)` of two multivariate normals of one event size.
+pub(super) fn kl_divergence(p: &MultivariateNormal, q: &MultivariateNormal) -> Result<Variable> {
+    let n = p.n();
+    if n != q.n() {
+        bail!(
+            Argument,
+            "kl_divergence: KL-divergence between two Multivariate Normals with different event shapes cannot be computed"
+        );
+    }
+    let half_term1 = q.half_log_det()?.sub(&p.half_log_det()?)?;
+    let (ps, qs) = (p.scale_tril.shape(), q.scale_tril.shape());
+    let batch = broadcast_shape(
+        "kl_divergence",
+        &[qs[..qs.len() - 2].to_vec(), ps[..ps.len() - 2].to_vec()],
+    )?;
+    let square = [batch.as_slice(), &[n, n]].concat();
+    let q_tril = q.scale_tril.expand(&square)?;
+    let p_tril = p.scale_tril.expand(&square)?;
+    let solved = q_tril.linalg_solve_triangular(&p_tril, false, true, false)?;
+    // The trace of X X^T: the squares of X summed.
+    let term2 = solved
+        .reshape(&[-1, n * n])?
+        .pow_scalar(2)?
+        .sum_dim(-1, false)?
+        .reshape(&batch)?;
+    let term3 = batch_mahalanobis(&q.scale_tril, &q.loc.sub(&p.loc)?)?;
+    half_term1.add(&term2.add(&term3)?.sub_scalar(n)?.mul_scalar(0.5)?)
+}
