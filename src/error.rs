@@ -332,6 +332,8 @@ fn classify(message: &str) -> ErrorKind {
                 "input is singular",
                 "not positive-definite",
                 "failed to converge",
+                // lu_factor of a singular matrix (a RuntimeError in torch)
+                "is zero and using it on lu_solve",
             ],
         ),
         (

@@ -392,6 +392,12 @@ class _Ops(Generic[_Self, _Operand]):
     ) -> Any:
         """The distinct values (or slices along ``dim``): a Tensor, or a tuple with the
         inverse indices and the counts asked for. Not differentiable."""
+    def unique_consecutive(
+        self, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None
+    ) -> Any:
+        """Each run of equal consecutive values (or slices along ``dim``) collapsed
+        to one: a Tensor, or a tuple with the inverse indices and the run lengths
+        asked for. Not differentiable."""
     def new_tensor(
         self,
         data: Any,
@@ -423,6 +429,10 @@ class _Ops(Generic[_Self, _Operand]):
     @staticmethod
     def meshgrid(tensors: Sequence[Any], indexing: Literal["ij", "xy"] = "ij") -> list[Any]:
         """The grids of the 1-d ``tensors``; ``flodl.meshgrid`` is the form to call."""
+    @staticmethod
+    def broadcast_tensors(tensors: Sequence[Any]) -> list[Any]:
+        """The ``tensors`` expanded to their broadcast shape; ``flodl.broadcast_tensors``
+        is the form to call."""
     # The joins of a sequence that take nothing else (``flodl.hstack(tensors)``
     # calls them); a Variable among the tensors makes the result one.
     @staticmethod
@@ -1007,6 +1017,18 @@ class _Ops(Generic[_Self, _Operand]):
     def nanmean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
         """The mean of the values that are not NaN, of all elements or over ``dim``, as
         ``torch.nanmean``."""
+    def trapezoid(self, dx: Number = 1, dim: int = -1) -> _Self:
+        """The integral of ``self`` along ``dim`` by the trapezoidal rule, the samples ``dx`` apart,
+        as ``torch.trapezoid(y, dx=dx)``."""
+    def trapezoid_x(self, x_at: _Operand, dim: int = -1) -> _Self:
+        """The trapezoidal integral of ``self`` along ``dim`` at the sample points ``x_at``, as
+        ``torch.trapezoid(y, x)``."""
+    def cumulative_trapezoid(self, dx: Number = 1, dim: int = -1) -> _Self:
+        """The running trapezoidal integral along ``dim``, the samples ``dx`` apart, as
+        ``torch.cumulative_trapezoid(y, dx=dx)``."""
+    def cumulative_trapezoid_x(self, x_at: _Operand, dim: int = -1) -> _Self:
+        """The running trapezoidal integral at the sample points ``x_at``, as
+        ``torch.cumulative_trapezoid(y, x)``."""
     def quantile(self, q: float, dim: int | None = None, keepdim: bool = False) -> _Self:
         """The ``q``-th quantile (``q`` in [0, 1], linear interpolation) of all elements or along
         ``dim``, as ``torch.quantile``."""
@@ -1284,6 +1306,22 @@ class _Ops(Generic[_Self, _Operand]):
         ``torch.linalg.matrix_rank``."""
     def linalg_vecdot(self, y: _Operand, dim: int = -1) -> _Self:
         """The sums of products along ``dim``, as ``torch.linalg.vecdot``."""
+    def linalg_cond(self, p: Number = 2) -> _Self:
+        """The condition number of each matrix in the norm ``p`` (1, -1, 2, -2, inf, -inf; 2 is the
+        ratio of the extreme singular values, what ``torch.linalg.cond(A)`` computes), as
+        ``torch.linalg.cond``."""
+    def linalg_cond_str(self, p: MatrixNormOrd = "fro") -> _Self:
+        """The condition number in the Frobenius (``"fro"``) or nuclear (``"nuc"``) norm, as
+        ``torch.linalg.cond(A, p)``."""
+    def linalg_lu_factor(self, pivot: bool = True) -> tuple[_Self, Tensor]:
+        """The LU factorization with partial pivoting, compact: ``LU`` (L below the diagonal, its
+        unit diagonal implied; U on and above) and the int32 row swaps (1-based), as
+        ``torch.linalg.lu_factor``."""
+    def linalg_lu(self, pivot: bool = True) -> tuple[_Self, _Self, _Self]:
+        """``(P, L, U)`` with ``A = P L U``, as ``torch.linalg.lu``."""
+    def linalg_householder_product(self, tau: _Operand) -> _Self:
+        """The product of the Householder reflections ``(I - tau_i v_i v_i^H)`` whose vectors are
+        the columns of ``self``, as ``torch.linalg.householder_product``."""
     def linalg_matrix_norm(
         self, ord: float, dim: int | Sequence[int] = (-2, -1), keepdim: bool = False
     ) -> _Self:
@@ -1932,6 +1970,7 @@ def _autograd_grad(
     retain_graph: bool | None = None,
     create_graph: bool = False,
     allow_unused: bool = False,
+    is_grads_batched: bool = False,
 ) -> list[Variable | None]: ...
 def _function_apply(
     name: str,
@@ -1946,6 +1985,9 @@ def set_grad_enabled(enabled: bool) -> bool:
     """Sets grad mode for this thread; returns the previous state."""
 
 def manual_seed(seed: int) -> None: ...
+def broadcast_shapes(shapes: list[list[int]]) -> list[int]:
+    """The shape the ``shapes`` broadcast to; ``flodl.broadcast_shapes`` is the form to call."""
+
 def result_type(tensor1: Tensor | float | bool, tensor2: Tensor | float | bool) -> DType:
     """The dtype an op of the two operands computes in, as ``torch.result_type``."""
 

@@ -1679,6 +1679,20 @@ def nanmean(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
     return input.nanmean(dim, keepdim)
 
 
+def trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1) -> Any:
+    """``input.trapezoid_x(...)``: The trapezoidal integral of `self` along `dim` at the sample  points `x_at`, as `torch.trapezoid(y, x)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("trapezoid_x", input)
+    return input.trapezoid_x(x_at, dim)
+
+
+def cumulative_trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1) -> Any:
+    """``input.cumulative_trapezoid_x(...)``: The running trapezoidal integral at the sample points `x_at`,  as `torch.cumulative_trapezoid(y, x)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cumulative_trapezoid_x", input)
+    return input.cumulative_trapezoid_x(x_at, dim)
+
+
 def quantile(input: Tensor, q: Any, dim: Any = None, keepdim: Any = False) -> Any:
     """``input.quantile(...)``: The `q`-th quantile (`q` in [0, 1], linear interpolation) of  all elements or along `dim`, as `torch.quantile`."""
     if not isinstance(input, Tensor):
@@ -2293,6 +2307,41 @@ def linalg_vecdot(input: Tensor, y: Any, dim: Any = -1) -> Any:
     return input.linalg_vecdot(y, dim)
 
 
+def linalg_cond(input: Tensor, p: Any = 2) -> Any:
+    """``input.linalg_cond(...)``: The condition number of each matrix in the norm `p` (1, -1, 2,  -2, inf, -inf; 2 is the ratio of the extreme singular values,  what `torch.linalg.cond(A)` computes), as `torch.linalg.cond`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_cond", input)
+    return input.linalg_cond(p)
+
+
+def linalg_cond_str(input: Tensor, p: Any = "fro") -> Any:
+    """``input.linalg_cond_str(...)``: The condition number in the Frobenius (`"fro"`) or nuclear  (`"nuc"`) norm, as `torch.linalg.cond(A, p)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_cond_str", input)
+    return input.linalg_cond_str(p)
+
+
+def linalg_lu_factor(input: Tensor, pivot: Any = True) -> Any:
+    """``input.linalg_lu_factor(...)``: The LU factorization with partial pivoting, compact: `LU` (L  below the diagonal, its unit diagonal implied; U on and above)  and the int32 row swaps (1-based), as `torch.linalg.lu_factor`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_lu_factor", input)
+    return input.linalg_lu_factor(pivot)
+
+
+def linalg_lu(input: Tensor, pivot: Any = True) -> Any:
+    """``input.linalg_lu(...)``: `(P, L, U)` with `A = P L U`, as `torch.linalg.lu`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_lu", input)
+    return input.linalg_lu(pivot)
+
+
+def linalg_householder_product(input: Tensor, tau: Any) -> Any:
+    """``input.linalg_householder_product(...)``: The product of the Householder reflections `(I - tau_i v_i  v_i^H)` whose vectors are the columns of `self`, as  `torch.linalg.householder_product`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_householder_product", input)
+    return input.linalg_householder_product(tau)
+
+
 def linalg_matrix_norm(input: Tensor, ord: Any, dim: Any = (-2, -1), keepdim: Any = False) -> Any:
     """``input.linalg_matrix_norm(...)``: The matrix norm of order `ord` (1, -1, 2, -2, inf, -inf) over  the two dims `dim`, as `torch.linalg.matrix_norm(x, ord)`."""
     if not isinstance(input, Tensor):
@@ -2334,6 +2383,15 @@ def unique(
     if not isinstance(input, Tensor):
         raise _not_a_tensor("unique", input)
     return input.unique(sorted, return_inverse, return_counts, dim)
+
+
+def unique_consecutive(
+    input: Tensor, return_inverse: Any = False, return_counts: Any = False, dim: Any = None
+) -> Any:
+    """``input.unique_consecutive(...)``: The values with each run of equal consecutive values (slices  along `dim`) collapsed to one, as `torch.unique_consecutive`;  then the index of each element's run and each run's length,  both empty unless asked for. Python: one tensor, or a tuple of  those asked for."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("unique_consecutive", input)
+    return input.unique_consecutive(return_inverse, return_counts, dim)
 
 
 def multinomial(input: Tensor, num_samples: Any, replacement: Any = False) -> Any:
@@ -2441,6 +2499,7 @@ __all__ = [
     "cummin",
     "cumprod",
     "cumsum",
+    "cumulative_trapezoid_x",
     "deg2rad",
     "det",
     "diag",
@@ -2516,9 +2575,14 @@ __all__ = [
     "lerp",
     "lerp_scalar",
     "lgamma",
+    "linalg_cond",
+    "linalg_cond_str",
     "linalg_eigh",
     "linalg_eigvalsh",
+    "linalg_householder_product",
     "linalg_lstsq",
+    "linalg_lu",
+    "linalg_lu_factor",
     "linalg_matrix_norm",
     "linalg_matrix_norm_str",
     "linalg_matrix_rank",
@@ -2675,6 +2739,7 @@ __all__ = [
     "topk",
     "trace",
     "transpose",
+    "trapezoid_x",
     "tril",
     "triu",
     "trunc",
@@ -2683,6 +2748,7 @@ __all__ = [
     "unflatten",
     "unfold",
     "unique",
+    "unique_consecutive",
     "unsqueeze",
     "unsqueeze_many",
     "var",

@@ -16,6 +16,7 @@ from typing import Any
 
 from . import _flodl
 from ._flodl import ArgumentError, Device, DType, Tensor, Variable
+from ._size import Size
 
 # libtorch's default CPU generator starts from this seed, as PyTorch's.
 _DEFAULT_SEED = 67280421310721
@@ -158,6 +159,51 @@ def repeat_interleave(
         indices = Tensor.arange(0, input.numel(), 1, dtype=input.dtype, device=input.device)
         return indices.repeat_interleave(input, output_size=output_size)
     return input.repeat_interleave(repeats, dim, output_size=output_size)
+
+
+def trapezoid(y: Tensor, x: Any = None, *, dx: Any = None, dim: builtins.int = -1) -> Tensor:
+    """``torch.trapezoid``: the integral of ``y`` along ``dim`` by the
+    trapezoidal rule, at the sample points ``x`` (a tensor) or ``dx`` apart
+    (1 when neither is given)."""
+    y = _tensor("trapezoid", y)
+    if x is not None:
+        if dx is not None:
+            raise ArgumentError("trapezoid: give the sample points x or the spacing dx, not both")
+        return y.trapezoid_x(_tensor("trapezoid", x), dim)
+    return y.trapezoid(1 if dx is None else dx, dim)
+
+
+trapz = trapezoid
+
+
+def cumulative_trapezoid(
+    y: Tensor, x: Any = None, *, dx: Any = None, dim: builtins.int = -1
+) -> Tensor:
+    """``torch.cumulative_trapezoid``: the running trapezoidal integral of
+    ``y`` along ``dim``, at the sample points ``x`` or ``dx`` apart."""
+    y = _tensor("cumulative_trapezoid", y)
+    if x is not None:
+        if dx is not None:
+            raise ArgumentError(
+                "cumulative_trapezoid: give the sample points x or the spacing dx, not both"
+            )
+        return y.cumulative_trapezoid_x(_tensor("cumulative_trapezoid", x), dim)
+    return y.cumulative_trapezoid(1 if dx is None else dx, dim)
+
+
+def broadcast_tensors(*tensors: Any) -> tuple[Tensor, ...]:
+    """``torch.broadcast_tensors``: the tensors expanded (views, no copy) to
+    the shape they broadcast to."""
+    parts = _loose("broadcast_tensors", tensors)
+    return tuple(_class_of(parts).broadcast_tensors(parts))
+
+
+def broadcast_shapes(*shapes: Any) -> Size:
+    """``torch.broadcast_shapes``: the shape the ``shapes`` (each a sequence
+    of sizes, or one int) broadcast to."""
+    return Size(
+        _flodl.broadcast_shapes([[s] if isinstance(s, builtins.int) else list(s) for s in shapes])
+    )
 
 
 def pow(input: Any, exponent: Any) -> Tensor:

@@ -67,11 +67,9 @@ def grad(
     gradient (needed for a non-scalar output); ``retain_graph`` defaults to
     ``create_graph``. An input that did not contribute is an AutogradError
     naming it, or ``None`` with ``allow_unused=True`` (zeros with
-    ``materialize_grads=True``)."""
-    if is_grads_batched:
-        raise _flodl.ArgumentError(
-            "grad: is_grads_batched=True is not supported; call grad once per grad_outputs row"
-        )
+    ``materialize_grads=True``). With ``is_grads_batched=True`` each
+    ``grad_outputs`` entry has a leading batch dim: the gradients of each
+    row, stacked (a Jacobian's rows from the rows of an identity)."""
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:
@@ -90,11 +88,13 @@ def grad(
         retain_graph,
         create_graph,
         allow_unused,
+        is_grads_batched,
     )
     if materialize_grads:
         # As torch's: a leaf of zeros that requires grad, for gradients of it.
+        batch = [grad_outputs[0].shape[0]] if is_grads_batched and grad_outputs else []
         grads = [
-            Variable(Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device), True)
+            Variable(Tensor.zeros(batch + list(x.shape), dtype=x.dtype, device=x.device), True)
             if g is None
             else g
             for g, x in zip(grads, inputs)

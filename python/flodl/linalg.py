@@ -19,13 +19,17 @@ from ._namespace import _class_of, _sequence, _tensor
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cond",
     "cross",
     "det",
     "diagonal",
     "eigh",
     "eigvalsh",
+    "householder_product",
     "inv",
     "lstsq",
+    "lu",
+    "lu_factor",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",
@@ -224,3 +228,31 @@ def norm(A: Tensor, ord: Any = None, dim: Any = None, keepdim: bool = False) -> 
 def _no_driver(op: str, driver: str | None) -> None:
     if driver is not None:
         raise ArgumentError(f"{op}: driver= is only taken on CUDA by torch; flodl takes None")
+
+
+def cond(A: Tensor, p: Any = None) -> Tensor:
+    """The condition number of each matrix in the norm ``p`` (None or 2:
+    the ratio of the extreme singular values; -2, 1, -1, inf, -inf,
+    ``"fro"``, ``"nuc"``), as ``torch.linalg.cond``."""
+    A = _tensor("linalg.cond", A)
+    if isinstance(p, str):
+        return A.linalg_cond_str(p)
+    return A.linalg_cond(2.0 if p is None else p)
+
+
+def lu_factor(A: Tensor, *, pivot: bool = True) -> Any:
+    """``(LU, pivots)``: the LU factorization with partial pivoting in one
+    matrix, and the int32 row swaps (1-based), as ``torch.linalg.lu_factor``."""
+    return return_types.linalg_lu_factor(*_tensor("linalg.lu_factor", A).linalg_lu_factor(pivot))
+
+
+def lu(A: Tensor, *, pivot: bool = True) -> Any:
+    """``(P, L, U)`` with ``A = P @ L @ U``, as ``torch.linalg.lu``."""
+    return return_types.linalg_lu(*_tensor("linalg.lu", A).linalg_lu(pivot))
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """The product of the Householder reflections whose vectors are the
+    columns of ``A`` and whose scales are ``tau``, as
+    ``torch.linalg.householder_product``."""
+    return _tensor("linalg.householder_product", A).linalg_householder_product(tau)

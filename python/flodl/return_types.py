@@ -19,6 +19,8 @@ __all__ = [
     "kthvalue",
     "linalg_eigh",
     "linalg_lstsq",
+    "linalg_lu",
+    "linalg_lu_factor",
     "linalg_qr",
     "linalg_slogdet",
     "linalg_svd",
@@ -64,6 +66,8 @@ linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_lu_factor = _return_type("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu = _return_type("linalg_lu", ("P", "L", "U"))
 linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 nanmedian = _return_type("nanmedian")
 frexp = _return_type("frexp", ("mantissa", "exponent"))

@@ -238,6 +238,70 @@ pub fn grad(
     Ok(results)
 }
 
+/// [`grad`] for each row of a batch of `grad_outputs` (each shaped
+/// `[batch, *output's shape]`), the gradients stacked along a new first
+/// dim, as PyTorch's `is_grads_batched=True`: one backward per row (PyTorch
+/// vectorizes it; the numbers are the same). An input unused by every row
+/// is `None` with `allow_unused`.
+pub fn grad_batched(
+    outputs: &[&Variable],
+    inputs: &[&Variable],
+    options: GradOptions<'_>,
+) -> Result<Vec<Option<Variable>>> {
+    let op = "grad";
+    let Some(batched) = options.grad_outputs else {
+        bail!(
+            Argument,
+            "{op}: is_grads_batched needs grad_outputs, one batch per output"
+        );
+    };
+    let sizes: Vec<i64> = batched
+        .iter()
+        .map(|g| g.shape().first().copied().unwrap_or(0))
+        .collect();
+    let rows = sizes.first().copied().unwrap_or(0);
+    if rows == 0 || sizes.iter().any(|&s| s != rows) || batched.iter().any(|g| g.shape().is_empty())
+    {
+        bail!(
+            Shape,
+            "{op}: with is_grads_batched every grad_outputs entry needs one leading batch dim of a \
+             common, non-zero size, got sizes {sizes:?}"
+        );
+    }
+    let keep = options.retain_graph.unwrap_or(options.create_graph);
+    let mut rows_of: Vec<Vec<Variable>> = vec![Vec::with_capacity(rows as usize); inputs.len()];
+    for row in 0..rows {
+        let picked: Vec<Variable> = batched
+            .iter()
+            .map(|g| g.select(0, row))
+            .collect::<Result<_>>()?;
+        let picked: Vec<&Variable> = picked.iter().collect();
+        let grads = grad(
+            outputs,
+            inputs,
+            GradOptions {
+                grad_outputs: Some(&picked),
+                retain_graph: Some(keep || row + 1 < rows),
+                ..options
+            },
+        )?;
+        for (i, g) in grads.into_iter().enumerate() {
+            match g {
+                Some(g) => rows_of[i].push(g),
+                // Unused by this row: by every row (the graph is the same).
+                None => rows_of[i].clear(),
+            }
+        }
+    }
+    rows_of
+        .into_iter()
+        .map(|parts| match parts.is_empty() {
+            true => Ok(None),
+            false => Ok(Some(Variable::stack(&parts, 0)?)),
+        })
+        .collect()
+}
+
 /// Raw gradients, passed through `run` untouched (their dtypes are the
 /// inputs', which are flodl's).
 struct Raw(Vec<Option<tch::Tensor>>);

@@ -20,7 +20,7 @@ pub use checkpoint::checkpoint;
 pub use explain::explain_grad;
 pub(crate) use function::attach;
 pub use function::{apply, Function, FunctionCtx};
-pub use functions::{backward, grad, BackwardOptions, GradOptions};
+pub use functions::{backward, grad, grad_batched, BackwardOptions, GradOptions};
 pub use grad_mode::{
     enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
     set_grad_enabled, EnableGradGuard, InferenceModeGuard, NoGradGuard,

@@ -98,27 +98,7 @@ pub(crate) fn unsupported<T>(name: &str, what: &str) -> Result<T> {
 
 /// The shape `shapes` broadcast to, or the Shape error of `name`.
 pub(crate) fn broadcast_shape(name: &str, shapes: &[Vec<i64>]) -> Result<Vec<i64>> {
-    let rank = shapes.iter().map(Vec::len).max().unwrap_or(0);
-    let mut out = vec![1i64; rank];
-    for shape in shapes {
-        for (i, &size) in shape.iter().rev().enumerate() {
-            let slot = &mut out[rank - 1 - i];
-            if *slot == 1 {
-                *slot = size;
-            } else if size != 1 && size != *slot {
-                bail!(
-                    Shape,
-                    "{name}: the shapes {} do not broadcast",
-                    shapes
-                        .iter()
-                        .map(|s| format!("{s:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-        }
-    }
-    Ok(out)
+    crate::tensor::broadcast_shapes_of(name, shapes)
 }
 
 /// `x` expanded to `shape` (itself when it has it).

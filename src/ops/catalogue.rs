@@ -662,6 +662,18 @@ macro_rules! method_ops {
             /// The mean of the values that are not NaN, of all elements or
             /// over `dim`, as `torch.nanmean`.
             nanmean(dim: Option<Ints> = None, keepdim: bool = false) => |x| x.f_nanmean(dim, keepdim, None::<tch::Kind>);
+            /// The integral of `self` along `dim` by the trapezoidal rule,
+            /// the samples `dx` apart, as `torch.trapezoid(y, dx=dx)`.
+            trapezoid(dx: Scalar = 1, dim: i64 = (-1)) => |x| $crate::ffi::trapezoid(x, dx, dim);
+            /// The trapezoidal integral of `self` along `dim` at the sample
+            /// points `x_at`, as `torch.trapezoid(y, x)`.
+            trapezoid_x(x_at: Same, dim: i64 = (-1)) => |x| tch::Tensor::f_trapezoid_x(x, x_at.raw(), dim);
+            /// The running trapezoidal integral along `dim`, the samples `dx`
+            /// apart, as `torch.cumulative_trapezoid(y, dx=dx)`.
+            cumulative_trapezoid(dx: Scalar = 1, dim: i64 = (-1)) => |x| $crate::ffi::cumulative_trapezoid(x, dx, dim);
+            /// The running trapezoidal integral at the sample points `x_at`,
+            /// as `torch.cumulative_trapezoid(y, x)`.
+            cumulative_trapezoid_x(x_at: Same, dim: i64 = (-1)) => |x| tch::Tensor::f_cumulative_trapezoid_x(x, x_at.raw(), dim);
             /// The `q`-th quantile (`q` in [0, 1], linear interpolation) of
             /// all elements or along `dim`, as `torch.quantile`.
             quantile(q: f64, dim: Option<i64> = None, keepdim: bool = false) => |x| x.f_quantile_scalar(q, dim, keepdim, "linear");
@@ -969,6 +981,23 @@ macro_rules! method_ops {
                 => |x| x.f_linalg_matrix_rank_atol_rtol_float(atol, rtol, hermitian);
             /// The sums of products along `dim`, as `torch.linalg.vecdot`.
             linalg_vecdot(y: Same, dim: i64 = (-1)) => |x| tch::Tensor::f_linalg_vecdot(x, y.raw(), dim);
+            /// The condition number of each matrix in the norm `p` (1, -1, 2,
+            /// -2, inf, -inf; 2 is the ratio of the extreme singular values,
+            /// what `torch.linalg.cond(A)` computes), as `torch.linalg.cond`.
+            linalg_cond(p: Scalar = 2) => |x| $crate::ffi::linalg_cond(x, p);
+            /// The condition number in the Frobenius (`"fro"`) or nuclear
+            /// (`"nuc"`) norm, as `torch.linalg.cond(A, p)`.
+            linalg_cond_str(p: MatrixNormOrd = "fro") => |x| x.f_linalg_cond_p_str($crate::ops::nn::Mode::name(p));
+            /// The LU factorization with partial pivoting, compact: `LU` (L
+            /// below the diagonal, its unit diagonal implied; U on and above)
+            /// and the int32 row swaps (1-based), as `torch.linalg.lu_factor`.
+            linalg_lu_factor(pivot: bool = true) -> (Same, Tensor) => |x| tch::Tensor::f_linalg_lu_factor(x, pivot);
+            /// `(P, L, U)` with `A = P L U`, as `torch.linalg.lu`.
+            linalg_lu(pivot: bool = true) -> (Same, Same, Same) => |x| tch::Tensor::f_linalg_lu(x, pivot);
+            /// The product of the Householder reflections `(I - tau_i v_i
+            /// v_i^H)` whose vectors are the columns of `self`, as
+            /// `torch.linalg.householder_product`.
+            linalg_householder_product(tau: Same) => |x| x.f_linalg_householder_product(tau.raw());
             /// The matrix norm of order `ord` (1, -1, 2, -2, inf, -inf) over
             /// the two dims `dim`, as `torch.linalg.matrix_norm(x, ord)`.
             linalg_matrix_norm(ord: f64, dim: Ints = (-2, -1), keepdim: bool = false)
@@ -1251,6 +1280,17 @@ macro_rules! tensor_ops {
             unique(sorted: bool = true, return_inverse: bool = false, return_counts: bool = false, dim: Option<i64> = None)
                 -> [Same] [overloaded]
                 => |x| $crate::ops::unique(x, sorted, return_inverse, return_counts, dim);
+            /// The values with each run of equal consecutive values (slices
+            /// along `dim`) collapsed to one, as `torch.unique_consecutive`;
+            /// then the index of each element's run and each run's length,
+            /// both empty unless asked for. Python: one tensor, or a tuple of
+            /// those asked for.
+            unique_consecutive(return_inverse: bool = false, return_counts: bool = false, dim: Option<i64> = None)
+                -> [Same] [overloaded]
+                => |x| Ok::<_, tch::TchError>({
+                    let (values, inverse, counts) = x.f_unique_consecutive(return_inverse, return_counts, dim)?;
+                    vec![values, inverse, counts]
+                });
             /// `num_samples` Int64 indices drawn from the rows of `self`
             /// (non-negative weights), as `torch.multinomial`.
             multinomial(num_samples: i64, replacement: bool = false) -> Tensor

@@ -157,7 +157,8 @@ fn live_tensor_count() -> usize {
 /// `flodl.autograd.grad`'s core: the gradients of `outputs` with respect to
 /// `inputs` (Variables), returned, not accumulated.
 #[pyfunction(name = "_autograd_grad")]
-#[pyo3(signature = (outputs, inputs, grad_outputs = None, retain_graph = None, create_graph = false, allow_unused = false))]
+#[pyo3(signature = (outputs, inputs, grad_outputs = None, retain_graph = None, create_graph = false, allow_unused = false, is_grads_batched = false))]
+#[allow(clippy::too_many_arguments)] // torch.autograd.grad's own
 fn autograd_grad(
     py: Python<'_>,
     outputs: Vec<PyRef<'_, classes::PyVariable>>,
@@ -166,6 +167,7 @@ fn autograd_grad(
     retain_graph: Option<bool>,
     create_graph: bool,
     allow_unused: bool,
+    is_grads_batched: bool,
 ) -> PyResult<Vec<Option<crate::Variable>>> {
     crate::python::guard::run("autograd_grad", move || {
         use args::PyOperand as _;
@@ -180,8 +182,11 @@ fn autograd_grad(
             create_graph,
             allow_unused,
         };
-        gil::without_gil(py, || crate::autograd::grad(&outputs, &inputs, options))
-            .map_err(hooks::restore)
+        let grad = match is_grads_batched {
+            true => crate::autograd::grad_batched,
+            false => crate::autograd::grad,
+        };
+        gil::without_gil(py, || grad(&outputs, &inputs, options)).map_err(hooks::restore)
     })
 }
 
@@ -566,6 +571,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::triangle_indices, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::normal, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::result_type, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::broadcast_shapes, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::promote_types, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::can_cast, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_weights, m)?)?;

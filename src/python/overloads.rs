@@ -543,22 +543,20 @@ pub(crate) fn nonzero<'py>(
     Ok(PyTuple::new(py, columns)?.into_any())
 }
 
-/// `torch.unique`'s result: the values alone, or a tuple with the inverse
-/// indices and the counts asked for.
-pub(crate) fn unique<'py>(
+/// `torch.unique`'s (and `unique_consecutive`'s) result from the three
+/// parts `op` gave: the values alone, or a tuple with the inverse indices
+/// and the counts asked for.
+pub(crate) fn unique_parts<'py>(
     py: Python<'py>,
-    values: &crate::Tensor,
-    (sorted, return_inverse, return_counts): (bool, bool, bool),
-    dim: Option<i64>,
+    op: &str,
+    parts: Vec<crate::Tensor>,
+    (return_inverse, return_counts): (bool, bool),
 ) -> PyResult<Bound<'py, PyAny>> {
-    let mut parts = values
-        .unique(sorted, return_inverse, return_counts, dim)?
-        .into_iter();
+    let mut parts = parts.into_iter();
     let (Some(unique), Some(inverse), Some(counts)) = (parts.next(), parts.next(), parts.next())
     else {
-        return Err(
-            crate::Error::new(ErrorKind::Torch, "unique: libtorch gave no three results").into(),
-        );
+        let message = format!("{op}: libtorch gave no three results");
+        return Err(crate::Error::new(ErrorKind::Torch, message).into());
     };
     if !return_inverse && !return_counts {
         return new_in(py, unique);
@@ -1467,7 +1465,26 @@ macro_rules! overloads {
             ) -> PyResult<Bound<'py, PyAny>> {
                 let dim = $crate::python::args::optional_dim(dim, "unique")?;
                 let values = $crate::python::operators::Class::values(&self.inner);
-                $crate::python::overloads::unique(py, &values, (sorted, return_inverse, return_counts), dim)
+                let parts = values.unique(sorted, return_inverse, return_counts, dim)?;
+                $crate::python::overloads::unique_parts(py, "unique", parts, (return_inverse, return_counts))
+            }
+
+            /// Each run of equal consecutive values (or slices along `dim`)
+            /// collapsed to one, as `torch.unique_consecutive`: a tensor, or
+            /// a tuple with the inverse indices and the run lengths asked for
+            /// (Rust `unique_consecutive`). Not differentiable.
+            #[pyo3(signature = (return_inverse = false, return_counts = false, dim = None))]
+            fn unique_consecutive<'py>(
+                &self,
+                py: Python<'py>,
+                return_inverse: bool,
+                return_counts: bool,
+                dim: Option<$crate::python::args::Int>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let dim = $crate::python::args::optional_dim(dim, "unique_consecutive")?;
+                let values = $crate::python::operators::Class::values(&self.inner);
+                let parts = values.unique_consecutive(return_inverse, return_counts, dim)?;
+                $crate::python::overloads::unique_parts(py, "unique_consecutive", parts, (return_inverse, return_counts))
             }
 
             /// A new Tensor holding a copy of `data`, of this one's dtype and

@@ -101,6 +101,17 @@ macro_rules! py_shared_methods {
                 Ok($Core::meshgrid(&parts, indexing)?)
             }
 
+            /// The `tensors` (a sequence) expanded to their broadcast shape,
+            /// as `torch.broadcast_tensors(*tensors)` (`flodl.broadcast_tensors`
+            /// is the form to call).
+            #[staticmethod]
+            fn broadcast_tensors(tensors: &Bound<'_, PyAny>) -> PyResult<Vec<$Core>> {
+                super::shared::check_sequence("broadcast_tensors", tensors)?;
+                let tensors: Vec<$Arg> = tensors.extract()?;
+                let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
+                Ok($Core::broadcast_tensors(&parts)?)
+            }
+
             // ----- attributes, as PyTorch's -----
 
             /// The size of each dim, as a `flodl.Size`.

@@ -237,6 +237,16 @@ macro_rules! tensor_like_methods {
                 })
             }
 
+            /// `tensors` expanded to the shape they broadcast to (views, no
+            /// copy), as `torch.broadcast_tensors`.
+            pub fn broadcast_tensors<B: std::borrow::Borrow<Self>>(
+                tensors: &[B],
+            ) -> $crate::Result<Vec<Self>> {
+                $crate::ops::join("broadcast_tensors", tensors, |raws| {
+                    tch::Tensor::f_broadcast_tensors(raws)
+                })
+            }
+
             /// The `sequences` (each `[L_i, *]`, the trailing dims equal)
             /// padded with `padding_value` to the longest and stacked: `[L,
             /// B, *]`, or `[B, L, *]` with `batch_first`; `padding_side`

@@ -33,6 +33,38 @@ impl<S: Into<Scalar>> From<S> for Promoted<'_> {
     }
 }
 
+/// The shape `shapes` broadcast to, as `torch.broadcast_shapes`: aligned at
+/// the right, a size 1 (or a missing dim) stretches to the other's; two
+/// other sizes that differ are a Shape error.
+pub fn broadcast_shapes(shapes: &[Vec<i64>]) -> Result<Vec<i64>> {
+    broadcast_shapes_of("broadcast_shapes", shapes)
+}
+
+/// [`broadcast_shapes`] with errors naming `op`.
+pub(crate) fn broadcast_shapes_of(op: &str, shapes: &[Vec<i64>]) -> Result<Vec<i64>> {
+    let rank = shapes.iter().map(Vec::len).max().unwrap_or(0);
+    let mut out = vec![1i64; rank];
+    for shape in shapes {
+        for (i, &size) in shape.iter().rev().enumerate() {
+            let slot = &mut out[rank - 1 - i];
+            if size < 0 {
+                crate::error::bail!(Shape, "{op}: a size may not be negative, got {shape:?}");
+            }
+            if *slot == 1 {
+                *slot = size;
+            } else if size != 1 && size != *slot {
+                let listed: Vec<String> = shapes.iter().map(|s| format!("{s:?}")).collect();
+                crate::error::bail!(
+                    Shape,
+                    "{op}: the shapes {} do not broadcast",
+                    listed.join(", ")
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The dtype an op of `a` and `b` computes in, as `torch.result_type`:
 /// tensors with dims outrank 0-dim ones, which outrank numbers, within a
 /// category (bool, integer, float); a float number with an integer tensor

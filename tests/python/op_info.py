@@ -1229,6 +1229,30 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), dim=2),
     ),
     OpInfo(
+        "trapezoid",
+        lambda x, dx=1, dim=-1: torch.trapezoid(x, dx=dx, dim=dim),
+        [Sample(((3, 5),)), Sample(((4, 3),), {"dx": 0.5, "dim": 0})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "trapezoid_x",
+        lambda x, x_at, dim=-1: torch.trapezoid(x, x_at, dim=dim),
+        [Sample(((3, 5), (5,))), Sample(((4, 3), (4,)), {"dim": 0})],
+        errors=range_error((2, 3), (3,), dim=2),
+    ),
+    OpInfo(
+        "cumulative_trapezoid",
+        lambda x, dx=1, dim=-1: torch.cumulative_trapezoid(x, dx=dx, dim=dim),
+        [Sample(((3, 5),)), Sample(((4, 3),), {"dx": 0.5, "dim": 0})],
+        errors=range_error((2, 3), dim=2),
+    ),
+    OpInfo(
+        "cumulative_trapezoid_x",
+        lambda x, x_at, dim=-1: torch.cumulative_trapezoid(x, x_at, dim=dim),
+        [Sample(((3, 5), (5,))), Sample(((4, 3), (4,)), {"dim": 0})],
+        errors=range_error((2, 3), (3,), dim=2),
+    ),
+    OpInfo(
         "tensordot",
         lambda x, other, dims=2: torch.tensordot(x, other, dims),
         [
@@ -2714,6 +2738,43 @@ OP_INFOS += [
         [Sample(((3, 4),)), Sample(((2, 3, 3),), {"ord": "nuc", "keepdim": True})],
         errors=argument_error((3, 3), ord="max"),
     ),
+    OpInfo(
+        "linalg_cond",
+        lambda x, p=2.0: torch.linalg.cond(x, p),
+        # The 2-norm ones (from the singular values); libtorch's backward of
+        # the others fails on its own inverse (torch's too): test_linalg.py.
+        [Sample(((3, 3),)), Sample(((2, 3, 3),), {"p": -2.0}), Sample(((4, 3),))],
+        _well_conditioned,
+        shape_error((2, 3), p=1.0),
+    ),
+    OpInfo(
+        "linalg_cond_str",
+        lambda x, p="fro": torch.linalg.cond(x, p),
+        [Sample(((3, 3),)), Sample(((2, 3, 3),), {"p": "nuc"})],
+        _well_conditioned,
+        argument_error((3, 3), p="max"),
+        differentiable=False,
+    ),
+    OpInfo(
+        "linalg_lu_factor",
+        lambda x, pivot=True: tuple(torch.linalg.lu_factor(x, pivot=pivot)),
+        [Sample(((3, 3),)), Sample(((2, 4, 4),))],
+        _well_conditioned,
+        shape_error((3,)),
+    ),
+    OpInfo(
+        "linalg_lu",
+        lambda x, pivot=True: tuple(torch.linalg.lu(x, pivot=pivot)),
+        [Sample(((3, 3),)), Sample(((4, 3),)), Sample(((2, 3, 5),))],
+        _well_conditioned,
+        shape_error((3,)),
+    ),
+    OpInfo(
+        "linalg_householder_product",
+        lambda x, tau: torch.linalg.householder_product(x, tau),
+        [Sample(((4, 3), (3,))), Sample(((2, 5, 3), (2, 2)))],
+        errors=argument_error((3, 4), (3,)),
+    ),
 ]
 
 
@@ -3343,6 +3404,19 @@ OP_INFOS.append(
         ],
         range_error((2, 3), dim=2),
         domain=lambda a: np.round(a),
+    )
+)
+OP_INFOS.append(
+    _tensor_only(
+        "unique_consecutive",
+        lambda x, **kwargs: torch.unique_consecutive(x, **kwargs),
+        [
+            Sample(((10,),)),
+            Sample(((3, 4),), {"return_inverse": True, "return_counts": True}),
+            Sample(((5, 2),), {"dim": 0, "return_counts": True}),
+        ],
+        range_error((2, 3), dim=2),
+        domain=lambda a: np.round(a / 2),
     )
 )
 

@@ -139,3 +139,30 @@ def test_gradcheck_and_gradgradcheck() -> None:
         autograd.gradcheck(doubled, (x,))
     with pytest.raises(flodl.ArgumentError, match="float64"):
         autograd.gradcheck(lambda a: a, (flodl.tensor([1.0]),))
+
+
+def test_is_grads_batched_gives_each_row_s_gradients_as_torch() -> None:
+    a = np.array([1.0, 2.0, 3.0])
+
+    def run(m):
+        x = m.tensor(a, requires_grad=True)
+        w = m.tensor(a[:2], requires_grad=True)
+        y = x * x * 2.0
+        z = (x[:2] * w).sum()
+        (jac,) = m.autograd.grad(y, x, m.eye(3, dtype=m.float64), is_grads_batched=True)
+        rows = m.tensor([[1.0], [2.0]], dtype=m.float64)
+        gx, gw = m.autograd.grad(
+            z.reshape(1), (x, w), rows, is_grads_batched=True, create_graph=True
+        )
+        return jac, gx, gw
+
+    for got, want in zip(run(flodl), run(torch), strict=True):
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy())
+    x = flodl.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.0
+    with pytest.raises(flodl.ShapeError, match="grad_outputs"):
+        flodl.autograd.grad(y, x, [flodl.ones(2)], is_grads_batched=True)
+    with pytest.raises(flodl.ShapeError, match="is_grads_batched"):
+        flodl.autograd.grad(y, x, [flodl.ones(0, 2)], is_grads_batched=True)
+    with pytest.raises(flodl.ArgumentError, match="needs grad_outputs"):
+        flodl.autograd.grad(y.sum(), x, is_grads_batched=True)

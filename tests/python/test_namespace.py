@@ -542,3 +542,48 @@ def test_triangle_indices_as_torch() -> None:
         flodl.tril_indices(-1, 3)
     with pytest.raises(RuntimeError):
         torch.tril_indices(-1, 3)
+
+
+def test_integration_broadcasting_and_runs_as_torch_s() -> None:
+    y = np.arange(1.0, 7.0).reshape(2, 3) ** 2
+    x = np.array([0.0, 1.0, 3.0])
+
+    def both(call):
+        got = call(flodl, Tensor.from_numpy)
+        want = call(torch, torch.from_numpy)
+        for g, w in zip(got, want, strict=True):
+            if isinstance(w, torch.Tensor):
+                np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12)
+                assert g.dtype.__repr__().split(".")[-1] == repr(w.dtype).split(".")[-1]
+            else:
+                assert tuple(g) == tuple(w)
+
+    both(
+        lambda m, t: [
+            m.trapezoid(t(y)),
+            m.trapezoid(t(y), t(x)),
+            m.trapezoid(t(y), dx=0.5, dim=0),
+            m.trapz(t(y), t(x)),
+            m.trapz(t(y), dx=2),
+            m.cumulative_trapezoid(t(y)),
+            m.cumulative_trapezoid(t(y), t(x)),
+            m.cumulative_trapezoid(t(y), dx=0.5, dim=0),
+            *m.broadcast_tensors(t(y[:1]), t(x)),
+            *m.broadcast_tensors(t(x), t(y[:, :1])),
+            m.broadcast_shapes((2, 1), (3,), 1),
+            m.broadcast_shapes(),
+            *m.unique_consecutive(t(np.array([1, 1, 2, 2, 3, 1])), return_counts=True),
+            t(np.array([1, 1, 2, 1])).unique_consecutive(return_inverse=True)[1],
+        ]
+    )
+    with pytest.raises(ArgumentError, match="not both"):
+        flodl.trapezoid(Tensor.from_numpy(y), Tensor.from_numpy(x), dx=1.0)
+    with pytest.raises(flodl.ShapeError, match="broadcast_shapes: the shapes"):
+        flodl.broadcast_shapes((2,), (3,))
+    with pytest.raises(flodl.ShapeError):
+        flodl.broadcast_tensors(flodl.zeros(2), flodl.zeros(3))
+    a = flodl.zeros(2, 1, requires_grad=True)
+    grown = flodl.broadcast_tensors(a, flodl.zeros(3))[0]
+    assert isinstance(grown, Variable) and grown.shape == [2, 3]
+    grown.sum().backward()
+    assert a.grad.tolist() == [[3.0], [3.0]]

@@ -45,6 +45,7 @@ INHERITED = {
     "bernoulli",
     "multinomial",
     "one_hot",
+    "poisson",
 }
 
 
