@@ -313,6 +313,20 @@ fn case(name: &str) -> Result<Case> {
             },
             |m, x| m.forward_triple(v(x, 0)?, v(x, 1)?, v(x, 2)?),
         ),
+        "triplet_distance" => with(nn::TripletMarginWithDistanceLoss::default(), |m, x| {
+            m.forward_triple(v(x, 0)?, v(x, 1)?, v(x, 2)?)
+        }),
+        "triplet_distance_options" => with(
+            nn::TripletMarginWithDistanceLoss {
+                distance_function: Some(std::sync::Arc::new(|a: &Variable, b: &Variable| {
+                    a.cosine_similarity(b, 1, 1e-8)?.rsub_scalar(1)
+                })),
+                margin: 0.5,
+                swap: true,
+                reduction: Reduction::Sum,
+            },
+            |m, x| m.forward_triple(v(x, 0)?, v(x, 1)?, v(x, 2)?),
+        ),
         "poisson_nll" => with(nn::PoissonNLLLoss::default(), |m, x| {
             m.forward_pair(v(x, 0)?, v(x, 1)?)
         }),

@@ -171,8 +171,9 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 # Names the package defines in Python, by module (they replace a binding of
 # the same name, as set_grad_enabled does). `_functions` is generated.
 # nn ops that are no torch.nn.functional functions: the distributions' math
-# (flodl.distributions calls them).
-NOT_FUNCTIONAL = ("normal_", "categorical_", "bernoulli_")
+# (flodl.distributions calls them), the triplet loss of given distances
+# (F.triplet_margin_with_distance_loss calls it).
+NOT_FUNCTIONAL = ("normal_", "categorical_", "bernoulli_", "triplet_margin_distance")
 
 PYTHON_NAMES = {
     "": [

@@ -215,6 +215,7 @@ from ._flodl import (
     softsign,
     tanhshrink,
     threshold,
+    triplet_margin_distance_loss,
     triplet_margin_loss,
 )
 from ._functions import (
@@ -1367,6 +1368,7 @@ __all__ = [
     "trapz",
     "tril",
     "tril_indices",
+    "triplet_margin_distance_loss",
     "triplet_margin_loss",
     "triu",
     "triu_indices",

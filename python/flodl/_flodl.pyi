@@ -3112,6 +3112,18 @@ def triplet_margin_loss(
     """``max(d(a, p) - d(a, n) + margin, 0)`` with the ``p``-norm distance (``swap``: the smaller of
     ``d(a, n)`` and ``d(p, n)``), as ``F.triplet_margin_loss``."""
 
+def triplet_margin_distance_loss(
+    positive_distance: VariableLike,
+    negative_distance: VariableLike,
+    swap_distance: VariableLike | None = None,
+    margin: float = 1.0,
+    reduction: Reduction = "mean",
+) -> NnResult:
+    """``max(margin + positive_distance - negative_distance, 0)`` from the distances of each anchor
+    to its positive and negative (with ``swap_distance``, the positive's to the negative, the
+    smaller of the two negative ones counts), reduced: what ``F.triplet_margin_with_distance_loss``
+    computes after its distance function."""
+
 def poisson_nll_loss(
     input: VariableLike,
     target: VariableLike,

@@ -361,6 +361,126 @@ losses! {
         => |l| crate::ctc_loss(log_probs, targets, input_lengths, target_lengths, l.blank, l.reduction, l.zero_infinity);
 }
 
+/// A distance between the rows of two batches, for
+/// [`TripletMarginWithDistanceLoss`].
+pub type DistanceFunction =
+    std::sync::Arc<dyn Fn(&Variable, &Variable) -> Result<Variable> + Send + Sync>;
+
+/// `max(d(a, p) - d(a, n) + margin, 0)` with a distance of one's own, as
+/// `torch.nn.TripletMarginWithDistanceLoss`: `distance_function` (None:
+/// the 2-norm [`super::PairwiseDistance`], PyTorch's default) gives the
+/// distances, and [`crate::triplet_margin_distance_loss`] the loss from
+/// them.
+#[derive(Clone)]
+pub struct TripletMarginWithDistanceLoss {
+    /// The distance (default None: `pairwise_distance`, p = 2, eps = 1e-6).
+    pub distance_function: Option<DistanceFunction>,
+    /// The margin, positive (default 1).
+    pub margin: f64,
+    /// Use the smaller of `d(a, n)` and `d(p, n)` (default false).
+    pub swap: bool,
+    /// How the per-triplet losses reduce (default mean).
+    pub reduction: Reduction,
+}
+
+impl Default for TripletMarginWithDistanceLoss {
+    /// PyTorch's defaults.
+    fn default() -> Self {
+        TripletMarginWithDistanceLoss {
+            distance_function: None,
+            margin: 1.0,
+            swap: false,
+            reduction: Reduction::Mean,
+        }
+    }
+}
+
+impl std::fmt::Debug for TripletMarginWithDistanceLoss {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let distance = match self.distance_function {
+            Some(_) => "Some(<function>)",
+            None => "None",
+        };
+        f.debug_struct("TripletMarginWithDistanceLoss")
+            .field("distance_function", &format_args!("{distance}"))
+            .field("margin", &self.margin)
+            .field("swap", &self.swap)
+            .field("reduction", &self.reduction)
+            .finish()
+    }
+}
+
+impl TripletMarginWithDistanceLoss {
+    /// The loss of the triplets `anchor`, `positive`, `negative` (of one
+    /// rank).
+    pub fn forward_triple(
+        &self,
+        anchor: &Variable,
+        positive: &Variable,
+        negative: &Variable,
+    ) -> Result<Variable> {
+        let ranks = [anchor, positive, negative].map(|v| v.shape().len());
+        if ranks[0] != ranks[1] || ranks[1] != ranks[2] {
+            bail!(
+                Shape,
+                "triplet_margin_with_distance_loss: The anchor, positive, and negative tensors are expected \
+                 to have the same number of dimensions, but got: anchor {}D, positive {}D, and \
+                 negative {}D inputs",
+                ranks[0],
+                ranks[1],
+                ranks[2]
+            );
+        }
+        let distance = |a: &Variable, b: &Variable| match &self.distance_function {
+            Some(d) => d(a, b),
+            None => PAIRWISE_DISTANCE.forward_pair(a, b),
+        };
+        let swapped = match self.swap {
+            true => Some(distance(positive, negative)?),
+            false => None,
+        };
+        crate::triplet_margin_distance_loss(
+            &distance(anchor, positive)?,
+            &distance(anchor, negative)?,
+            swapped.as_ref(),
+            self.margin,
+            self.reduction,
+        )
+    }
+}
+
+/// The default distance, PyTorch's child module `distance_function`.
+static PAIRWISE_DISTANCE: super::PairwiseDistance = super::PairwiseDistance {
+    p: 2.0,
+    eps: 1e-6,
+    keepdim: false,
+};
+
+impl Module for TripletMarginWithDistanceLoss {
+    /// A loss takes several inputs: an Argument error naming the method to
+    /// call instead.
+    fn forward(&self, _input: &Variable) -> Result<Variable> {
+        bail!(
+            Argument,
+            "TripletMarginWithDistanceLoss: takes three inputs; call forward_triple(anchor, positive, negative)"
+        )
+    }
+    fn named_parameters(&self) -> Vec<(String, Parameter)> {
+        Vec::new()
+    }
+    /// The default distance is a child module, as PyTorch's (a function of
+    /// one's own is not).
+    fn named_children(&self) -> Vec<(String, &dyn Module)> {
+        match self.distance_function {
+            Some(_) => Vec::new(),
+            None => vec![(
+                "distance_function".to_string(),
+                &PAIRWISE_DISTANCE as &dyn Module,
+            )],
+        }
+    }
+}
+
 /// The buffers that are there, by name, each a Variable on the same
 /// libtorch tensor as the field (not a copy, nor a detached alias), so
 /// that `load_state_dict` writes into it and `Module::to` moves it.

@@ -206,6 +206,31 @@ fn reduced(loss: tch::Tensor, reduction: Reduction) -> Result<tch::Tensor, tch::
     }
 }
 
+/// The triplet loss from its distances, as PyTorch composes
+/// `F.triplet_margin_with_distance_loss` after the distance function:
+/// `max(margin + d(a, p) - d(a, n), 0)`, `d(a, n)` first lowered to `d(p, n)`
+/// where that is smaller (`swap`), reduced.
+pub(crate) fn triplet_loss_of_distances(
+    positive: &tch::Tensor,
+    negative: &tch::Tensor,
+    swap: Option<&tch::Tensor>,
+    margin: f64,
+    reduction: Reduction,
+) -> std::result::Result<tch::Tensor, crate::error::Failure> {
+    if margin <= 0.0 {
+        return Err(crate::ops::invalid(
+            ErrorKind::Argument,
+            format!("expected margin to be greater than 0, got {margin} instead"),
+        ));
+    }
+    let negative = match swap {
+        Some(swapped) => negative.f_minimum(swapped)?,
+        None => negative.shallow_clone(),
+    };
+    let loss = crate::ffi::add_scalar(positive, margin)?.f_sub(&negative)?;
+    Ok(reduced(crate::ffi::clamp_min(&loss, 0)?, reduction)?)
+}
+
 /// `F.multilabel_soft_margin_loss`: PyTorch composes it from ops, so it is
 /// composed here in the same order (the same rounding).
 pub(crate) fn multilabel_soft_margin(
@@ -1216,6 +1241,14 @@ macro_rules! nn_ops {
             /// `F.triplet_margin_loss`.
             triplet_margin_loss(anchor: Same, positive: Same, negative: Same, margin: f64 = 1.0, p: f64 = 2.0, eps: f64 = 1e-6, swap: bool = false, reduction: Reduction = "mean")
                 => tch::Tensor::f_triplet_margin_loss(anchor.raw(), positive.raw(), negative.raw(), margin, p, eps, swap, reduction.aten());
+            /// `max(margin + positive_distance - negative_distance, 0)` from
+            /// the distances of each anchor to its positive and negative
+            /// (with `swap_distance`, the positive's to the negative, the
+            /// smaller of the two negative ones counts), reduced: what
+            /// `F.triplet_margin_with_distance_loss` computes after its
+            /// distance function.
+            triplet_margin_distance_loss(positive_distance: Same, negative_distance: Same, swap_distance: Option<Same> = None, margin: f64 = 1.0, reduction: Reduction = "mean")
+                => $crate::ops::nn::triplet_loss_of_distances(positive_distance.raw(), negative_distance.raw(), swap_distance.map(|s| s.raw()), margin, reduction);
             /// Negative log-likelihood of a Poisson `target` with rate
             /// `exp(input)` (`input` itself without `log_input`), as
             /// `F.poisson_nll_loss`; `full` adds Stirling's term.

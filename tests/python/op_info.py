@@ -3212,6 +3212,32 @@ OP_INFOS += [
         shape_error((4, 5), (4, 5), (3, 2)),
     ),
     _nn(
+        "triplet_margin_distance_loss",
+        # What torch.nn.functional.triplet_margin_with_distance_loss does
+        # after its distance function, in its order.
+        lambda positive_distance, negative_distance, swap_distance=None, margin=1.0, reduction="mean": (
+            {"mean": torch.mean, "sum": torch.sum}.get(reduction, lambda loss: loss)(
+                torch.clamp_min(
+                    margin
+                    + positive_distance
+                    - (
+                        negative_distance
+                        if swap_distance is None
+                        else torch.minimum(negative_distance, swap_distance)
+                    ),
+                    0,
+                )
+            )
+        ),
+        [
+            Sample(((6,), (6,))),
+            Sample(((6,), (6,), (6,)), {"margin": 0.5, "reduction": "sum"}),
+            Sample(((2, 3), (2, 3)), {"margin": 2.0, "reduction": "none"}),
+        ],
+        ("positive_distance", "negative_distance", "swap_distance"),
+        argument_error((4,), (4,), margin=0.0),
+    ),
+    _nn(
         "poisson_nll_loss",
         lambda input, target, **kw: F.poisson_nll_loss(input, target, **kw),
         [

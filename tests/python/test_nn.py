@@ -1502,3 +1502,33 @@ def test_max_unpool_inverts_max_pool_as_torch_s() -> None:
         flodl.nn.functional.max_unpool2d(
             flodl.ones(1, 1, 2, 2), flodl.zeros(1, 1, 2, 2).long(), 2, output_size=[4]
         )
+
+
+def test_triplet_margin_with_distance_loss_is_torch_s() -> None:
+    rng = np.random.default_rng(3)
+    a, p, n = (rng.standard_normal((5, 4)) for _ in range(3))
+
+    def run(m, nn_module, functional):
+        anchor = m.tensor(a, requires_grad=True)
+        positive, negative = m.tensor(p), m.tensor(n)
+        cosine = lambda x, y: 1 - functional.cosine_similarity(x, y)
+        losses = [
+            nn_module.TripletMarginWithDistanceLoss()(anchor, positive, negative),
+            nn_module.TripletMarginWithDistanceLoss(distance_function=cosine, swap=True)(
+                anchor, positive, negative
+            ),
+            functional.triplet_margin_with_distance_loss(
+                anchor, positive, negative, margin=0.3, reduction="none"
+            ),
+        ]
+        sum(loss.sum() for loss in losses).backward()
+        return [*losses, anchor.grad]
+
+    for got, want in zip(run(flodl, nn, F), run(torch, torch.nn, TF), strict=True):
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-12)
+    with pytest.raises(ValueError):
+        torch.nn.TripletMarginWithDistanceLoss(margin=0.0)
+    with pytest.raises(flodl.ArgumentError, match="greater than 0"):
+        nn.TripletMarginWithDistanceLoss(margin=0.0)
+    with pytest.raises(flodl.ShapeError, match="same number of dimensions"):
+        F.triplet_margin_with_distance_loss(flodl.zeros(2, 3), flodl.zeros(2, 3), flodl.zeros(3))

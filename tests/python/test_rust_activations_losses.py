@@ -244,6 +244,23 @@ CASES: dict[str, Case] = {
         [normal(4, 5), normal(4, 5), normal(4, 5)],
         (0, 1, 2),
     ),
+    # Inputs of different ranks: the module's own check.
+    "triplet_distance": Case(
+        lambda nn, _: nn.TripletMarginWithDistanceLoss(),
+        [normal(4, 5), normal(4, 5), normal(4, 5)],
+        (0, 1, 2),
+        [normal(4, 5), normal(4, 5), normal(5)],
+    ),
+    "triplet_distance_options": Case(
+        lambda nn, _: nn.TripletMarginWithDistanceLoss(
+            distance_function=lambda a, b: 1 - nn.functional.cosine_similarity(a, b),
+            margin=0.5,
+            swap=True,
+            reduction="sum",
+        ),
+        [normal(4, 5), normal(4, 5), normal(4, 5)],
+        (0, 1, 2),
+    ),
     "poisson_nll": Case(
         lambda nn, _: nn.PoissonNLLLoss(), [normal(4, 3), uniform(0.5, 4.0, 4, 3)], (0, 1)
     ),

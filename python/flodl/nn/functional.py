@@ -238,6 +238,7 @@ __all__ = [
     "threshold",
     "threshold_",
     "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
     "unfold",
     "upsample",
 ]
@@ -582,3 +583,35 @@ def pad(
     default) in ``"constant"`` mode, or the input ``"reflect"``-ed, ``"replicate"``-d or
     wrapped (``"circular"``)."""
     return _input("pad", input).pad(list(pad), mode, value)
+
+
+def triplet_margin_with_distance_loss(
+    anchor: TensorLike,
+    positive: TensorLike,
+    negative: TensorLike,
+    *,
+    distance_function: Any = None,
+    margin: float = 1.0,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> TensorLike:
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with the distance
+    ``distance_function`` (any callable of two tensors; the 2-norm
+    ``pairwise_distance`` by default) and ``swap`` (the smaller of ``d(a,
+    n)`` and ``d(p, n)``), as ``F.triplet_margin_with_distance_loss``. The
+    distances are the callable's; the loss from them is one op
+    (``flodl.triplet_margin_distance_loss``)."""
+    dims = [
+        _input("triplet_margin_with_distance_loss", t).dim() for t in (anchor, positive, negative)
+    ]
+    if len(set(dims)) != 1:
+        raise _flodl.ShapeError(
+            "triplet_margin_with_distance_loss: The anchor, positive, and negative tensors are "
+            f"expected to have the same number of dimensions, but got: anchor {dims[0]}D, "
+            f"positive {dims[1]}D, and negative {dims[2]}D inputs"
+        )
+    distance = pairwise_distance if distance_function is None else distance_function
+    swapped = distance(positive, negative) if swap else None
+    return _flodl.triplet_margin_distance_loss(
+        distance(anchor, positive), distance(anchor, negative), swapped, margin, reduction
+    )

@@ -3,7 +3,7 @@ PyTorch's deprecated ``size_average`` and ``reduce`` arguments are left out."""
 
 from __future__ import annotations
 
-from typing import Union
+from typing import Any, Union
 
 from .._flodl import ArgumentError, Tensor, Variable
 from . import functional as F
@@ -32,6 +32,7 @@ __all__ = [
     "SmoothL1Loss",
     "SoftMarginLoss",
     "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 _REDUCTIONS = ("none", "mean", "sum")
@@ -278,6 +279,46 @@ class TripletMarginLoss(_Loss):
     def forward(self, anchor: TensorLike, positive: TensorLike, negative: TensorLike) -> TensorLike:
         return F.triplet_margin_loss(
             anchor, positive, negative, self.margin, self.p, self.eps, self.swap, self.reduction
+        )
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """``max(d(a, p) - d(a, n) + margin, 0)`` with the distance
+    ``distance_function`` (the 2-norm ``PairwiseDistance()`` by default), as
+    ``nn.TripletMarginWithDistanceLoss``."""
+
+    def __init__(
+        self,
+        *,
+        distance_function: Any = None,
+        margin: float = 1.0,
+        swap: bool = False,
+        reduction: str = "mean",
+    ) -> None:
+        super().__init__(reduction=reduction)
+        if margin <= 0:
+            raise ArgumentError(
+                "TripletMarginWithDistanceLoss: expected margin to be greater than 0, "
+                f"got {margin} instead"
+            )
+        from .extra import PairwiseDistance
+
+        # The default distance is a child module, as torch's.
+        self.distance_function = (
+            distance_function if distance_function is not None else PairwiseDistance()
+        )
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor: TensorLike, positive: TensorLike, negative: TensorLike) -> TensorLike:
+        return F.triplet_margin_with_distance_loss(
+            anchor,
+            positive,
+            negative,
+            distance_function=self.distance_function,
+            margin=self.margin,
+            swap=self.swap,
+            reduction=self.reduction,
         )
 
 
