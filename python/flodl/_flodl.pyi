@@ -37,6 +37,7 @@ PaddingMode: TypeAlias = Literal["zeros", "border", "reflection"]
 PadMode: TypeAlias = Literal["constant", "reflect", "replicate", "circular"]
 ConvPaddingMode: TypeAlias = Literal["valid", "same"]
 SearchSide: TypeAlias = Literal["left", "right"]
+QuantileInterpolation: TypeAlias = Literal["linear", "lower", "higher", "nearest", "midpoint"]
 EmbeddingBagMode: TypeAlias = Literal["sum", "mean", "max"]
 Reduction: TypeAlias = Literal["none", "mean", "sum"]
 KlDivReduction: TypeAlias = Literal["none", "mean", "sum", "batchmean"]
@@ -254,6 +255,22 @@ class _Ops(Generic[_Self, _Operand]):
     def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
         """Of all elements (Rust ``count_nonzero``) or over ``dim``
         (``count_nonzero_dims``)."""
+    def quantile(
+        self,
+        q: float | Tensor,
+        dim: int | None = None,
+        keepdim: bool = False,
+        interpolation: Literal["linear", "lower", "higher", "nearest", "midpoint"] = "linear",
+    ) -> _Self:
+        """The ``q``-th quantile (a number, or a tensor of them: one result per entry)."""
+    def nanquantile(
+        self,
+        q: float | Tensor,
+        dim: int | None = None,
+        keepdim: bool = False,
+        interpolation: Literal["linear", "lower", "higher", "nearest", "midpoint"] = "linear",
+    ) -> _Self:
+        """``quantile`` ignoring NaN."""
     def repeat_interleave(
         self, repeats: int | Tensor, dim: int | None = None, *, output_size: int | None = None
     ) -> _Self:
@@ -1029,11 +1046,23 @@ class _Ops(Generic[_Self, _Operand]):
     def cumulative_trapezoid_x(self, x_at: _Operand, dim: int = -1) -> _Self:
         """The running trapezoidal integral at the sample points ``x_at``, as
         ``torch.cumulative_trapezoid(y, x)``."""
-    def quantile(self, q: float, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """The ``q``-th quantile (``q`` in [0, 1], linear interpolation) of all elements or along
-        ``dim``, as ``torch.quantile``."""
-    def nanquantile(self, q: float, dim: int | None = None, keepdim: bool = False) -> _Self:
-        """``quantile`` ignoring NaN, as ``torch.nanquantile``."""
+    def quantile_tensor(
+        self,
+        q: Tensor,
+        dim: int | None = None,
+        keepdim: bool = False,
+        interpolation: QuantileInterpolation = "linear",
+    ) -> _Self:
+        """The quantiles ``q`` (a 1-d tensor: a new first dim of the result; 0-d: none) of all
+        elements or along ``dim``, as ``torch.quantile(x, q)`` with a tensor ``q``."""
+    def nanquantile_tensor(
+        self,
+        q: Tensor,
+        dim: int | None = None,
+        keepdim: bool = False,
+        interpolation: QuantileInterpolation = "linear",
+    ) -> _Self:
+        """``quantile_tensor`` ignoring NaN, as ``torch.nanquantile(x, q)`` with a tensor ``q``."""
     def cummax(self, dim: int) -> tuple[_Self, Tensor]:
         """The running maximum along ``dim`` and where it was found, as ``torch.cummax``."""
     def cummin(self, dim: int) -> tuple[_Self, Tensor]:

@@ -1693,18 +1693,40 @@ def cumulative_trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1) -> Any:
     return input.cumulative_trapezoid_x(x_at, dim)
 
 
-def quantile(input: Tensor, q: Any, dim: Any = None, keepdim: Any = False) -> Any:
-    """``input.quantile(...)``: The `q`-th quantile (`q` in [0, 1], linear interpolation) of  all elements or along `dim`, as `torch.quantile`."""
+def quantile(
+    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: Any = "linear"
+) -> Any:
+    """``input.quantile(...)``: The `q`-th quantile (`q` in [0, 1]) of all elements or along  `dim`, between two values as `interpolation` says, as  `torch.quantile`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("quantile", input)
-    return input.quantile(q, dim, keepdim)
+    return input.quantile(q, dim, keepdim, interpolation=interpolation)
 
 
-def nanquantile(input: Tensor, q: Any, dim: Any = None, keepdim: Any = False) -> Any:
+def quantile_tensor(
+    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, interpolation: Any = "linear"
+) -> Any:
+    """``input.quantile_tensor(...)``: The quantiles `q` (a 1-d tensor: a new first dim of the  result; 0-d: none) of all elements or along `dim`, as  `torch.quantile(x, q)` with a tensor `q`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("quantile_tensor", input)
+    return input.quantile_tensor(q, dim, keepdim, interpolation)
+
+
+def nanquantile(
+    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: Any = "linear"
+) -> Any:
     """``input.nanquantile(...)``: `quantile` ignoring NaN, as `torch.nanquantile`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nanquantile", input)
-    return input.nanquantile(q, dim, keepdim)
+    return input.nanquantile(q, dim, keepdim, interpolation=interpolation)
+
+
+def nanquantile_tensor(
+    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, interpolation: Any = "linear"
+) -> Any:
+    """``input.nanquantile_tensor(...)``: `quantile_tensor` ignoring NaN, as `torch.nanquantile(x, q)`  with a tensor `q`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nanquantile_tensor", input)
+    return input.nanquantile_tensor(q, dim, keepdim, interpolation)
 
 
 def cummax(input: Tensor, dim: Any) -> Any:
@@ -2644,6 +2666,7 @@ __all__ = [
     "nanmedian",
     "nanmedian_dim",
     "nanquantile",
+    "nanquantile_tensor",
     "nansum",
     "narrow",
     "ne",
@@ -2667,6 +2690,7 @@ __all__ = [
     "prod_dim",
     "qr",
     "quantile",
+    "quantile_tensor",
     "rad2deg",
     "ravel",
     "reciprocal",

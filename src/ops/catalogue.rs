@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
+        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -674,11 +674,23 @@ macro_rules! method_ops {
             /// The running trapezoidal integral at the sample points `x_at`,
             /// as `torch.cumulative_trapezoid(y, x)`.
             cumulative_trapezoid_x(x_at: Same, dim: i64 = (-1)) => |x| tch::Tensor::f_cumulative_trapezoid_x(x, x_at.raw(), dim);
-            /// The `q`-th quantile (`q` in [0, 1], linear interpolation) of
-            /// all elements or along `dim`, as `torch.quantile`.
-            quantile(q: f64, dim: Option<i64> = None, keepdim: bool = false) => |x| x.f_quantile_scalar(q, dim, keepdim, "linear");
+            /// The `q`-th quantile (`q` in [0, 1]) of all elements or along
+            /// `dim`, between two values as `interpolation` says, as
+            /// `torch.quantile`.
+            quantile(q: f64, dim: Option<i64> = None, keepdim: bool = false, interpolation: QuantileInterpolation = "linear") [overloaded]
+                => |x| x.f_quantile_scalar(q, dim, keepdim, $crate::ops::nn::Mode::name(interpolation));
+            /// The quantiles `q` (a 1-d tensor: a new first dim of the
+            /// result; 0-d: none) of all elements or along `dim`, as
+            /// `torch.quantile(x, q)` with a tensor `q`.
+            quantile_tensor(q: Tensor, dim: Option<i64> = None, keepdim: bool = false, interpolation: QuantileInterpolation = "linear")
+                => |x| x.f_quantile(q.raw(), dim, keepdim, $crate::ops::nn::Mode::name(interpolation));
             /// `quantile` ignoring NaN, as `torch.nanquantile`.
-            nanquantile(q: f64, dim: Option<i64> = None, keepdim: bool = false) => |x| x.f_nanquantile_scalar(q, dim, keepdim, "linear");
+            nanquantile(q: f64, dim: Option<i64> = None, keepdim: bool = false, interpolation: QuantileInterpolation = "linear") [overloaded]
+                => |x| x.f_nanquantile_scalar(q, dim, keepdim, $crate::ops::nn::Mode::name(interpolation));
+            /// `quantile_tensor` ignoring NaN, as `torch.nanquantile(x, q)`
+            /// with a tensor `q`.
+            nanquantile_tensor(q: Tensor, dim: Option<i64> = None, keepdim: bool = false, interpolation: QuantileInterpolation = "linear")
+                => |x| x.f_nanquantile(q.raw(), dim, keepdim, $crate::ops::nn::Mode::name(interpolation));
             /// The running maximum along `dim` and where it was found, as `torch.cummax`.
             cummax(dim: i64) -> (Same, Tensor) => |x| x.f_cummax(dim);
             /// The running minimum along `dim` and where it was found, as `torch.cummin`.

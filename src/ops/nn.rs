@@ -78,6 +78,9 @@ mode_enum!(/// How `interpolate` computes the new values.
     InterpolateMode { Nearest = "nearest", Linear = "linear", Bilinear = "bilinear", Bicubic = "bicubic", Trilinear = "trilinear", Area = "area", NearestExact = "nearest-exact" });
 mode_enum!(/// A convolution's padding by name: none, or the output the input's size.
     ConvPaddingMode { Valid = "valid", Same = "same" });
+mode_enum!(/// How `quantile` takes a quantile that falls between two values: the
+    /// line between them, the lower, the higher, the nearest, or their mean.
+    QuantileInterpolation { Linear = "linear", Lower = "lower", Higher = "higher", Nearest = "nearest", Midpoint = "midpoint" });
 mode_enum!(/// Which end of a run of equal values `searchsorted` gives.
     SearchSide { Left = "left", Right = "right" });
 mode_enum!(/// How `embedding_bag` reduces a bag.

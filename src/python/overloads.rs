@@ -571,6 +571,38 @@ pub(crate) fn unique_parts<'py>(
     Ok(PyTuple::new(py, out)?.into_any())
 }
 
+/// `quantile`'s (or `nanquantile`'s) `q` as torch takes it: a tensor of
+/// quantiles (`of_tensor`), or a number (`of_number`).
+#[allow(clippy::too_many_arguments)] // the op's own arguments and its two forms
+pub(crate) fn quantile_of<C>(
+    x: &C,
+    op: &str,
+    q: &Bound<'_, PyAny>,
+    dim: Option<crate::python::args::Int>,
+    keepdim: bool,
+    interpolation: &str,
+    of_number: impl Fn(&C, f64, Option<i64>, bool, crate::ops::nn::QuantileInterpolation) -> Result<C>,
+    of_tensor: impl Fn(
+        &C,
+        &crate::Tensor,
+        Option<i64>,
+        bool,
+        crate::ops::nn::QuantileInterpolation,
+    ) -> Result<C>,
+) -> PyResult<C> {
+    use crate::python::args::CoreArg as _;
+    use crate::python::args::PyOperand as _;
+    let dim = dim.map(|d| d.core(op, "dim")).transpose()?;
+    let interpolation: crate::ops::nn::QuantileInterpolation = interpolation
+        .parse()
+        .map_err(|e: Error| Error::new(ErrorKind::Argument, format!("{op}: interpolation: {e}")))?;
+    if let Ok(qs) = q.extract::<crate::python::args::TensorArg<'_>>() {
+        return Ok(of_tensor(x, qs.get(), dim, keepdim, interpolation)?);
+    }
+    let number: crate::python::args::Float = q.extract()?;
+    Ok(of_number(x, number.0, dim, keepdim, interpolation)?)
+}
+
 /// `x.new_tensor(data, dtype=None, device=None, requires_grad=False)`: a
 /// copy of `data` (as `flodl.tensor` takes it), of x's dtype and device
 /// unless given.
@@ -1074,6 +1106,21 @@ macro_rules! overloads {
                     }
                 }
                 Ok(result)
+            }
+
+            /// The `q`-th quantile (a number, or a tensor of them: one result
+            /// per entry) of all elements or along `dim`, as `torch.quantile`
+            /// (Rust `quantile`, `quantile_tensor`).
+            #[pyo3(signature = (q, dim = None, keepdim = false, interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: bool, interpolation: &str) -> PyResult<$Core> {
+                $crate::python::overloads::quantile_of(&self.inner, "quantile", q, dim, keepdim, interpolation, $Core::quantile, $Core::quantile_tensor)
+            }
+
+            /// `quantile` ignoring NaN, as `torch.nanquantile` (Rust
+            /// `nanquantile`, `nanquantile_tensor`).
+            #[pyo3(signature = (q, dim = None, keepdim = false, interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: bool, interpolation: &str) -> PyResult<$Core> {
+                $crate::python::overloads::quantile_of(&self.inner, "nanquantile", q, dim, keepdim, interpolation, $Core::nanquantile, $Core::nanquantile_tensor)
             }
 
             /// `sections` nearly equal pieces along `dim` (an int), or the

@@ -1416,18 +1416,53 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "quantile",
-        lambda x, q, dim=None, keepdim=False: torch.quantile(x, q, dim, keepdim),
+        lambda x, q, dim=None, keepdim=False, **kw: torch.quantile(x, q, dim, keepdim, **kw),
         [
             Sample(((3, 4),), {"q": 0.3}),
             Sample(((3, 5),), {"q": 0.75, "dim": 1, "keepdim": True}),
+            Sample(((3, 5),), {"q": 0.4, "dim": 0, "interpolation": "midpoint"}),
+            # A tensor of quantiles: the method takes both (quantile_tensor).
+            Sample(((3, 5),), {"q": np.array([0.1, 0.5, 0.9]), "dim": 1}),
         ],
-        errors=range_error((2, 3), q=0.5, dim=2) + argument_error((2, 3), q=1.5),
+        errors=range_error((2, 3), q=0.5, dim=2)
+        + argument_error((2, 3), q=1.5)
+        + argument_error((2, 3), q=0.5, interpolation="cubic"),
+    ),
+    OpInfo(
+        "quantile_tensor",
+        lambda x, q, dim=None, keepdim=False, interpolation="linear": torch.quantile(
+            x, q, dim, keepdim, interpolation=interpolation
+        ),
+        [
+            Sample(((3, 4),), {"q": np.array([0.25, 0.5])}),
+            Sample(((3, 5),), {"q": np.array(0.75), "dim": 1, "keepdim": True}),
+            Sample(((4, 3),), {"q": np.array([0.1, 0.9]), "dim": 0, "interpolation": "lower"}),
+            Sample(((4, 3),), {"q": np.array([0.3]), "interpolation": "nearest"}),
+        ],
+        # (The error cases' float arguments are float64, their inputs float32:
+        # the range and value checks of a tensor q are test_namespace.py's.)
+        errors=[ErrorCase(_tensors((2, 3)), {"q": np.array([0.5])}, flodl.DTypeError)],
     ),
     OpInfo(
         "nanquantile",
-        lambda x, q, dim=None, keepdim=False: torch.nanquantile(x, q, dim, keepdim),
-        [Sample(((3, 4),), {"q": 0.3}), Sample(((4, 3),), {"q": 0.5, "dim": 0})],
+        lambda x, q, dim=None, keepdim=False, **kw: torch.nanquantile(x, q, dim, keepdim, **kw),
+        [
+            Sample(((3, 4),), {"q": 0.3}),
+            Sample(((4, 3),), {"q": 0.5, "dim": 0}),
+            Sample(((4, 3),), {"q": 0.6, "interpolation": "higher"}),
+        ],
         errors=range_error((2, 3), q=0.5, dim=2),
+    ),
+    OpInfo(
+        "nanquantile_tensor",
+        lambda x, q, dim=None, keepdim=False, interpolation="linear": torch.nanquantile(
+            x, q, dim, keepdim, interpolation=interpolation
+        ),
+        [
+            Sample(((3, 4),), {"q": np.array([0.25, 0.5])}),
+            Sample(((4, 3),), {"q": np.array([0.1, 0.9]), "dim": 0, "interpolation": "midpoint"}),
+        ],
+        errors=[ErrorCase(_tensors((2, 3)), {"q": np.array([0.5])}, flodl.DTypeError)],
     ),
     OpInfo(
         "cummax",

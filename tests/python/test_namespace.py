@@ -578,6 +578,12 @@ def test_integration_broadcasting_and_runs_as_torch_s() -> None:
     )
     with pytest.raises(ArgumentError, match="not both"):
         flodl.trapezoid(Tensor.from_numpy(y), Tensor.from_numpy(x), dx=1.0)
+    with pytest.raises(ArgumentError):
+        flodl.quantile(flodl.zeros(2, 3), flodl.tensor([1.5]))
+    with pytest.raises(flodl.OutOfRangeError):
+        flodl.quantile(flodl.zeros(2, 3), flodl.tensor([0.5]), dim=2)
+    with pytest.raises(ArgumentError, match="quantile: interpolation"):
+        flodl.zeros(3).quantile(0.5, interpolation="cubic")
     with pytest.raises(flodl.ShapeError, match="broadcast_shapes: the shapes"):
         flodl.broadcast_shapes((2,), (3,))
     with pytest.raises(flodl.ShapeError):
