@@ -3,8 +3,8 @@
 //! clipping and the schedules. tests/python/test_optim.py checks the same
 //! kernels against torch.optim.
 use flodl::optim::lr_scheduler::{
-    ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR, PolynomialLR,
-    ReduceLROnPlateau, Schedule, Scheduler, StepLR,
+    Anneal, ConstantLR, CosineAnnealingLR, ExponentialLR, LinearLR, MultiStepLR, OneCycleLR,
+    PolynomialLR, ReduceLROnPlateau, Schedule, Scheduler, StepLR, SWALR,
 };
 use flodl::optim::{self, AdamOptions, AdamWOptions, Method, RMSpropOptions, SGDOptions};
 use flodl::optim::{ASGDOptions, RpropOptions};
@@ -904,5 +904,43 @@ fn a_scheduler_writes_pytorch_s_group_entries_into_the_state_dict() -> Result<()
     );
     let extra = &other.param_groups()[0].extra;
     assert_eq!(extra[0].0, "initial_lr"); // kept: a scheduler had set it
+    Ok(())
+}
+
+#[test]
+fn swa_anneals_to_its_rate_and_averages_the_models() -> Result<()> {
+    let w = leaf(&[1.0]);
+    let mut opt = optim::SGD::new(
+        vec![w],
+        SGDOptions {
+            lr: 1.0,
+            ..Default::default()
+        },
+    )?;
+    let schedule = SWALR {
+        swa_lr: vec![0.2],
+        anneal_epochs: 4,
+        anneal_strategy: Anneal::Linear,
+    };
+    let mut scheduler = Scheduler::new(&mut opt, schedule);
+    let mut lrs = vec![opt.lr()];
+    for _ in 0..5 {
+        scheduler.step(&mut opt);
+        lrs.push(opt.lr());
+    }
+    // Linear from 1 to 0.2 over 4 steps, then 0.2.
+    let expected = [1.0, 0.8, 0.6, 0.4, 0.2, 0.2];
+    for (got, want) in lrs.iter().zip(expected) {
+        assert!((got - want).abs() < 1e-12, "{lrs:?}");
+    }
+    let averaged = [Tensor::from_f64(&[0.0, 2.0], &[2], Device::CPU)?];
+    let current = [Tensor::from_f64(&[3.0, 5.0], &[2], Device::CPU)?];
+    // The mean of two models averaged and a third: (0 + 0 + 3) / 3.
+    optim::swa::swa_average_(&averaged, &current, 2)?;
+    assert_eq!(averaged[0].to_f64_vec()?, vec![1.0, 3.0]);
+    optim::swa::ema_average_(&averaged, &current, 0.5)?;
+    assert_eq!(averaged[0].to_f64_vec()?, vec![2.0, 4.0]);
+    let unequal = optim::swa::swa_average_(&averaged, &[], 1).unwrap_err();
+    assert_eq!(unequal.kind(), ErrorKind::Argument);
     Ok(())
 }

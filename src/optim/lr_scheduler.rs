@@ -373,6 +373,67 @@ impl Schedule for CosineAnnealingLR {
     }
 }
 
+/// Stochastic weight averaging's rate, as `torch.optim.swa_utils.SWALR`:
+/// from each group's rate to its `swa_lr` (the last one serves the groups
+/// after it) over `anneal_epochs` steps along a cosine or a line, then
+/// `swa_lr`. Recursive, as PyTorch's: each step starts from the group's
+/// present rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SWALR {
+    pub swa_lr: Vec<f64>,
+    pub anneal_epochs: usize,
+    pub anneal_strategy: Anneal,
+}
+
+impl SWALR {
+    /// How far along the anneal step `step` is (0 to 1), shaped by the
+    /// strategy.
+    fn alpha(&self, step: f64) -> f64 {
+        let t = (step / self.anneal_epochs.max(1) as f64).clamp(0.0, 1.0);
+        match self.anneal_strategy {
+            Anneal::Cos => (1.0 - (PI * t).cos()) / 2.0,
+            Anneal::Linear => t,
+        }
+    }
+}
+
+impl Schedule for SWALR {
+    /// No closed form: the rate `t` steps after one of `base`, by the
+    /// recursion.
+    fn lr_at(&self, base: f64, t: usize) -> f64 {
+        (0..=t).fold(base, |lr, step| {
+            let at = At {
+                epoch: step,
+                step_count: step + 1,
+                initial: step == 0,
+                group: 0,
+            };
+            self.next_lr(base, lr, at)
+        })
+    }
+    fn next_lr(&self, _base: f64, lr: f64, at: At) -> f64 {
+        let swa_lr = per_group(&self.swa_lr, at.group);
+        let mut step = at.step_count as f64 - 1.0;
+        if self.anneal_epochs == 0 {
+            step = step.max(1.0);
+        }
+        // The rate the anneal started from, recovered from this one.
+        let prev_alpha = self.alpha(step - 1.0);
+        let start = match prev_alpha == 1.0 {
+            true => swa_lr,
+            false => (lr - prev_alpha * swa_lr) / (1.0 - prev_alpha),
+        };
+        let alpha = self.alpha(step);
+        swa_lr * alpha + start * (1.0 - alpha)
+    }
+    fn group_entries(&self, group: usize) -> Vec<(&'static str, f64)> {
+        vec![("swa_lr", per_group(&self.swa_lr, group))]
+    }
+    fn has_closed_form(&self) -> bool {
+        false
+    }
+}
+
 /// How a one-cycle phase moves between its ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Anneal {

@@ -23,6 +23,7 @@
 pub(crate) mod lbfgs;
 pub mod lr_scheduler;
 mod methods;
+pub mod swa;
 
 pub use lbfgs::{lbfgs_step, LBFGSOptions, LbfgsState, LBFGS};
 #[cfg(feature = "python")]

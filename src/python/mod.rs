@@ -605,6 +605,10 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::generic_places, m)?)?;
     m.add_function(wrap_pyfunction!(optim::place, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::swa_averaged, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::ema_averaged, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::swa_average_, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::ema_average_, m)?)?;
     m.add_class::<classes::PyTensor>()?;
     m.add_class::<classes::PyVariable>()?;
     m.add_class::<classes::PyDevice>()?;

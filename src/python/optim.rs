@@ -409,6 +409,68 @@ pub(crate) fn clip_grad_norm(
     })
 }
 
+/// The running mean after one more model (`swa_utils.get_swa_avg_fn`'s
+/// update); `averaged` and `current` are tensors or Variables' values.
+#[pyfunction]
+#[pyo3(name = "_swa_averaged")]
+pub(crate) fn swa_averaged(
+    averaged: TensorArg<'_>,
+    current: TensorArg<'_>,
+    num_averaged: i64,
+) -> PyResult<crate::Tensor> {
+    Ok(crate::optim::swa::swa_averaged(
+        averaged.get(),
+        current.get(),
+        num_averaged,
+    )?)
+}
+
+/// The moving average after one more model (`get_ema_avg_fn`'s update).
+#[pyfunction]
+#[pyo3(name = "_ema_averaged")]
+pub(crate) fn ema_averaged(
+    ema: TensorArg<'_>,
+    current: TensorArg<'_>,
+    decay: f64,
+) -> PyResult<crate::Tensor> {
+    Ok(crate::optim::swa::ema_averaged(
+        ema.get(),
+        current.get(),
+        decay,
+    )?)
+}
+
+/// [`swa_averaged`] into each of `averaged`, in place (AveragedModel's
+/// default update, `get_swa_multi_avg_fn`'s).
+#[pyfunction]
+#[pyo3(name = "_swa_average_")]
+pub(crate) fn swa_average_(
+    averaged: Vec<TensorArg<'_>>,
+    current: Vec<TensorArg<'_>>,
+    num_averaged: i64,
+) -> PyResult<()> {
+    let averaged: Vec<crate::Tensor> = averaged.iter().map(|t| t.get().clone()).collect();
+    let current: Vec<crate::Tensor> = current.iter().map(|t| t.get().clone()).collect();
+    Ok(crate::optim::swa::swa_average_(
+        &averaged,
+        &current,
+        num_averaged,
+    )?)
+}
+
+/// The moving average in place (`get_ema_multi_avg_fn`'s update).
+#[pyfunction]
+#[pyo3(name = "_ema_average_")]
+pub(crate) fn ema_average_(
+    ema: Vec<TensorArg<'_>>,
+    current: Vec<TensorArg<'_>>,
+    decay: f64,
+) -> PyResult<()> {
+    let ema: Vec<crate::Tensor> = ema.iter().map(|t| t.get().clone()).collect();
+    let current: Vec<crate::Tensor> = current.iter().map(|t| t.get().clone()).collect();
+    Ok(crate::optim::swa::ema_average_(&ema, &current, decay)?)
+}
+
 /// One L-BFGS step over a param group (torch's dict), its state in `state`
 /// (torch's `state[params[0]]`, updated in place); `closure` re-evaluates
 /// the loss. Returns the closure's first result.

@@ -10,7 +10,7 @@ use super::value;
 use crate::optim::lr_scheduler::{
     Anneal, At, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, CyclicMode,
     ExponentialLR, LambdaLR, LinearLR, LrLambda, MultiStepLR, MultiplicativeLR, OneCycleLR,
-    PolynomialLR, ReduceLROnPlateau, ScaleFn, Schedule, StepLR, WarmRestarts,
+    PolynomialLR, ReduceLROnPlateau, ScaleFn, Schedule, StepLR, WarmRestarts, SWALR,
 };
 use crate::optim::OptionValue;
 use crate::{Error, ErrorKind, Key, Result, Value};
@@ -150,6 +150,20 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
             Box::new(schedule)
         }
         "CyclicLR" => Box::new(cyclic_of(args, None)?),
+        "SWALR" => Box::new(SWALR {
+            swa_lr: args.floats("swa_lrs")?,
+            anneal_epochs: args.get::<usize>("anneal_epochs")?,
+            anneal_strategy: match args.text("anneal_strategy")? {
+                "cos" => Anneal::Cos,
+                "linear" => Anneal::Linear,
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::Argument,
+                        format!("SWALR: anneal_strategy must by one of 'cos' or 'linear', instead got {other}"),
+                    ))
+                }
+            },
+        }),
         other => {
             return Err(Error::new(
                 ErrorKind::Argument,

@@ -1,7 +1,7 @@
 """Optimizers and learning-rate schedulers, as torch.optim; the updates are
 Rust's ``flodl::optim`` (the same code Rust programs run), on libtorch kernels."""
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -30,4 +30,5 @@ __all__ = [
     "RMSprop",
     "Rprop",
     "lr_scheduler",
+    "swa_utils",
 ]
