@@ -60,9 +60,34 @@ fn nonnegative(v: &Tensor) -> Result<Tensor> {
     v.ge_scalar(0.0)
 }
 
-/// Implements the trait's bookkeeping (name, `as_any`, `boxed`) for `$ty`.
+/// The trait's methods that read a distribution's elementwise parameters
+/// (the first one's shape is the batch shape): name, shapes, `params`,
+/// `expand`, and the bookkeeping.
+macro_rules! elementwise {
+    ($name:ident { $first:ident $(, $rest:ident)* }) => {
+        bookkeeping!(stringify!($name));
+        fn batch_shape(&self) -> Vec<i64> {
+            self.$first.shape()
+        }
+        fn params(&self) -> Vec<(&'static str, Variable)> {
+            vec![
+                (stringify!($first), self.$first.clone()),
+                $((stringify!($rest), self.$rest.clone()),)*
+            ]
+        }
+        fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+            Ok(Box::new($name {
+                $first: self.$first.expand(batch_shape)?,
+                $($rest: self.$rest.expand(batch_shape)?,)*
+                validate: self.validate,
+            }))
+        }
+    };
+}
+
+/// Implements the trait's bookkeeping (name, `as_any`, `boxed`).
 macro_rules! bookkeeping {
-    ($name:literal) => {
+    ($name:expr) => {
         fn name(&self) -> &'static str {
             $name
         }
@@ -113,10 +138,7 @@ impl Uniform {
 }
 
 impl Distribution for Uniform {
-    bookkeeping!("Uniform");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.low.shape()
-    }
+    elementwise!(Uniform { low, high });
     fn has_rsample(&self) -> bool {
         true
     }
@@ -159,16 +181,6 @@ impl Distribution for Uniform {
     fn stddev(&self) -> Result<Variable> {
         self.width()?.div_scalar(12f64.powf(0.5))
     }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![("low", self.low.clone()), ("high", self.high.clone())]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(Uniform {
-            low: self.low.expand(batch_shape)?,
-            high: self.high.expand(batch_shape)?,
-            validate: self.validate,
-        }))
-    }
 }
 
 /// The exponential distribution of rate `rate`, as
@@ -193,10 +205,7 @@ impl Exponential {
 }
 
 impl Distribution for Exponential {
-    bookkeeping!("Exponential");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.rate.shape()
-    }
+    elementwise!(Exponential { rate });
     fn has_rsample(&self) -> bool {
         true
     }
@@ -234,15 +243,6 @@ impl Distribution for Exponential {
     fn stddev(&self) -> Result<Variable> {
         self.rate.reciprocal()
     }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![("rate", self.rate.clone())]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(Exponential {
-            rate: self.rate.expand(batch_shape)?,
-            validate: self.validate,
-        }))
-    }
 }
 
 /// The Laplace distribution of location `loc` and scale `scale`, as
@@ -276,10 +276,7 @@ impl Laplace {
 }
 
 impl Distribution for Laplace {
-    bookkeeping!("Laplace");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.loc.shape()
-    }
+    elementwise!(Laplace { loc, scale });
     fn has_rsample(&self) -> bool {
         true
     }
@@ -325,16 +322,6 @@ impl Distribution for Laplace {
     fn stddev(&self) -> Result<Variable> {
         self.scale.mul_scalar(2f64.powf(0.5))
     }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![("loc", self.loc.clone()), ("scale", self.scale.clone())]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(Laplace {
-            loc: self.loc.expand(batch_shape)?,
-            scale: self.scale.expand(batch_shape)?,
-            validate: self.validate,
-        }))
-    }
 }
 
 /// The gamma distribution of shape `concentration` and rate `rate`, as
@@ -364,10 +351,10 @@ impl Gamma {
 }
 
 impl Distribution for Gamma {
-    bookkeeping!("Gamma");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.concentration.shape()
-    }
+    elementwise!(Gamma {
+        concentration,
+        rate
+    });
     fn has_rsample(&self) -> bool {
         true
     }
@@ -411,19 +398,6 @@ impl Distribution for Gamma {
     }
     fn variance(&self) -> Result<Variable> {
         self.concentration.div(&self.rate.pow_scalar(2)?)
-    }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![
-            ("concentration", self.concentration.clone()),
-            ("rate", self.rate.clone()),
-        ]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(Gamma {
-            concentration: self.concentration.expand(batch_shape)?,
-            rate: self.rate.expand(batch_shape)?,
-            validate: self.validate,
-        }))
     }
 }
 
@@ -691,10 +665,7 @@ impl Poisson {
 }
 
 impl Distribution for Poisson {
-    bookkeeping!("Poisson");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.rate.shape()
-    }
+    elementwise!(Poisson { rate });
     fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
         let shape = self.extended_shape(sample_shape);
         self.rate.data().expand(&shape)?.poisson()
@@ -719,15 +690,6 @@ impl Distribution for Poisson {
     }
     fn variance(&self) -> Result<Variable> {
         Ok(self.rate.clone())
-    }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![("rate", self.rate.clone())]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(Poisson {
-            rate: self.rate.expand(batch_shape)?,
-            validate: self.validate,
-        }))
     }
 }
 

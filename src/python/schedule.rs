@@ -127,18 +127,7 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
                 max_lr: args.floats("max_lr")?,
                 total_steps: args.get::<usize>("total_steps")?,
                 pct_start: args.get::<f64>("pct_start")?,
-                anneal_strategy: match args.text("anneal_strategy")? {
-                    "cos" => Anneal::Cos,
-                    "linear" => Anneal::Linear,
-                    other => {
-                        return Err(Error::new(
-                            ErrorKind::Argument,
-                            format!(
-                            "OneCycleLR: anneal_strategy must be 'cos' or 'linear', got {other:?}"
-                        ),
-                        ))
-                    }
-                },
+                anneal_strategy: anneal_of(args)?,
                 cycle_momentum: args.get::<bool>("cycle_momentum")?,
                 base_momentum: args.floats("base_momentum")?,
                 max_momentum: args.floats("max_momentum")?,
@@ -153,16 +142,7 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
         "SWALR" => Box::new(SWALR {
             swa_lr: args.floats("swa_lrs")?,
             anneal_epochs: args.get::<usize>("anneal_epochs")?,
-            anneal_strategy: match args.text("anneal_strategy")? {
-                "cos" => Anneal::Cos,
-                "linear" => Anneal::Linear,
-                other => {
-                    return Err(Error::new(
-                        ErrorKind::Argument,
-                        format!("SWALR: anneal_strategy must by one of 'cos' or 'linear', instead got {other}"),
-                    ))
-                }
-            },
+            anneal_strategy: anneal_of(args)?,
         }),
         other => {
             return Err(Error::new(
@@ -171,6 +151,21 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
             ))
         }
     })
+}
+
+/// The `anneal_strategy` attribute: "cos" or "linear".
+fn anneal_of(args: &Args<'_>) -> Result<Anneal> {
+    match args.text("anneal_strategy")? {
+        "cos" => Ok(Anneal::Cos),
+        "linear" => Ok(Anneal::Linear),
+        other => Err(Error::new(
+            ErrorKind::Argument,
+            format!(
+                "{}: anneal_strategy must be 'cos' or 'linear', got {other:?}",
+                args.scheduler
+            ),
+        )),
+    }
 }
 
 /// CyclicLR from its attributes (its mode unread with a scale of its own).
