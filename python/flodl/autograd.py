@@ -92,9 +92,8 @@ def grad(
     )
     if materialize_grads:
         # As torch's: a leaf of zeros that requires grad, for gradients of it.
-        batch = [grad_outputs[0].shape[0]] if is_grads_batched and grad_outputs else []
         grads = [
-            Variable(Tensor.zeros(batch + list(x.shape), dtype=x.dtype, device=x.device), True)
+            Variable(Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device), True)
             if g is None
             else g
             for g, x in zip(grads, inputs)

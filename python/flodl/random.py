@@ -9,6 +9,7 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from . import _namespace
 from ._flodl import ArgumentError, get_rng_state, set_rng_state
 from ._namespace import initial_seed, manual_seed, seed
 
@@ -46,9 +47,11 @@ def fork_rng(
     names = [f"cuda:{int(d.index if hasattr(d, 'index') else d)}" for d in devices]
     cpu_state = get_rng_state()
     device_states = [get_rng_state(name) for name in names]
+    seed_before = _namespace._seed
     try:
         yield
     finally:
         set_rng_state(cpu_state)
+        _namespace._seed = seed_before
         for name, state in zip(names, device_states):
             set_rng_state(state, name)

@@ -6,7 +6,7 @@ comparison itself is flodl's ``isclose``."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
 from typing import Any
 
@@ -36,14 +36,16 @@ def assert_close(
     check_dtype: bool = True,
     check_layout: bool = True,
     check_stride: bool = False,
-    msg: str | None = None,
+    msg: str | Callable[[str], str] | None = None,
 ) -> None:
     """Raises ``AssertionError`` unless ``actual`` and ``expected`` are close:
     ``|actual - expected| <= atol + rtol * |expected|`` elementwise (NaNs
     equal with ``equal_nan``), of the same shape, and (unless turned off)
     the same dtype and device. Without ``rtol``/``atol`` each dtype takes
     PyTorch's defaults (float32: 1.3e-6 and 1e-5; integers: exact).
-    Sequences and mappings are compared item by item, as torch's."""
+    Sequences and mappings are compared item by item (``None`` equals
+    ``None``), as torch's; ``msg`` replaces the report (a callable gets the
+    report and returns the message)."""
     if (rtol is None) != (atol is None):
         missing = "atol" if atol is None else "rtol"
         raise ValueError(
@@ -54,12 +56,16 @@ def assert_close(
 
 def _compare(actual, expected, path, rtol, atol, equal_nan, check_device, check_dtype, msg):
     def fail(report: str) -> None:
-        if msg is not None:
-            raise AssertionError(msg)
         if path:
             report += f"\n\nThe failure occurred for item {''.join(str([p]) for p in path)}"
+        if callable(msg):
+            report = msg(report)
+        elif msg is not None:
+            report = msg
         raise AssertionError(report)
 
+    if actual is None and expected is None:
+        return
     if isinstance(actual, Tensor) or isinstance(expected, Tensor):
         if not (isinstance(actual, Tensor) and isinstance(expected, Tensor)):
             _unsupported(actual, expected)

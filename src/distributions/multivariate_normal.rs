@@ -95,9 +95,13 @@ impl MultivariateNormal {
                     check_parameter(NAME, "scale_tril", &ok, "LowerCholesky()")?;
                 }
                 _ => {
-                    // PyTorch's PositiveDefinite: symmetric first (a
-                    // non-square matrix is not), then a Cholesky factor
-                    // (checked where the factor is made, below).
+                    // PyTorch's PositiveDefinite: square, symmetric, then a
+                    // Cholesky factor (checked where the factor is made,
+                    // below).
+                    let n = matrix_shape.len();
+                    if matrix_shape[n - 1] != matrix_shape[n - 2] {
+                        return Err(invalid_parameter(NAME, form.name(), POSITIVE_DEFINITE));
+                    }
                     let symmetric = m.isclose(&m.transpose(-2, -1)?, 1e-5, 1e-6, false)?.all()?;
                     check_parameter(NAME, form.name(), &symmetric, POSITIVE_DEFINITE)?;
                 }
@@ -195,6 +199,10 @@ fn precision_to_scale_tril(p: &Variable) -> Result<Variable> {
 fn batch_mahalanobis(l: &Variable, x: &Variable) -> Result<Variable> {
     let x_shape = x.shape();
     let l_shape = l.shape();
+    if x.numel() == 0 || l.numel() == 0 {
+        // Nothing to solve (and no batch size to divide by): the empty sums.
+        return x.pow_scalar(2)?.sum_dim(-1, false);
+    }
     let n = x_shape[x_shape.len() - 1];
     let x_batch = &x_shape[..x_shape.len() - 1];
     let l_batch_dims = l_shape.len() - 2;

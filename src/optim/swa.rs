@@ -21,6 +21,7 @@ pub fn swa_averaged(averaged: &Tensor, current: &Tensor, num_averaged: i64) -> R
 /// The moving average after one more model: `decay * ema + (1 - decay) *
 /// current`, PyTorch's `get_ema_avg_fn`.
 pub fn ema_averaged(ema: &Tensor, current: &Tensor, decay: f64) -> Result<Tensor> {
+    check_decay(decay)?;
     ema.mul_scalar(decay)?
         .add(&current.mul_scalar(1.0 - decay)?)
 }
@@ -40,18 +41,51 @@ fn pairs<'a>(
     Ok(averaged.iter().zip(current))
 }
 
-/// [`swa_averaged`] written into each of `averaged`, in place (the
-/// default update of `AveragedModel`).
+/// The running mean in place, as `AveragedModel`'s default update: on the
+/// CPU [`swa_averaged`] written into each of `averaged` (PyTorch's
+/// per-parameter rule there), elsewhere [`swa_lerp_`] (its foreach one).
 pub fn swa_average_(averaged: &[Tensor], current: &[Tensor], num_averaged: i64) -> Result<()> {
+    let on_cpu = averaged
+        .first()
+        .is_none_or(|a| a.device() == crate::Device::CPU);
+    if !on_cpu {
+        return swa_lerp_(averaged, current, num_averaged);
+    }
     for (a, c) in pairs("swa_average_", averaged, current)? {
         a.copy_(&swa_averaged(a, c, num_averaged)?)?;
     }
     Ok(())
 }
 
+/// The running mean in place as PyTorch's `get_swa_multi_avg_fn` computes
+/// it: floating tensors `averaged.lerp_(current, 1 / (n + 1))` (the weight
+/// computed in float32, as PyTorch's default-dtype tensor is), others
+/// [`swa_averaged`].
+pub fn swa_lerp_(averaged: &[Tensor], current: &[Tensor], num_averaged: i64) -> Result<()> {
+    let weight = f64::from(1.0f32 / (num_averaged + 1) as f32);
+    for (a, c) in pairs("swa_lerp_", averaged, current)? {
+        match a.dtype().is_floating_point() {
+            true => a.lerp_scalar_(c, weight)?,
+            false => a.copy_(&swa_averaged(a, c, num_averaged)?)?,
+        }
+    }
+    Ok(())
+}
+
+/// An Argument error unless `decay` is in [0, 1], as PyTorch's EMA.
+pub fn check_decay(decay: f64) -> Result<()> {
+    ensure!(
+        (0.0..=1.0).contains(&decay),
+        Argument,
+        "Invalid decay value {decay} provided. Please provide a value in [0,1] range."
+    );
+    Ok(())
+}
+
 /// The moving average in place, PyTorch's `get_ema_multi_avg_fn`: floating
 /// tensors `ema.lerp_(current, 1 - decay)`, others [`ema_averaged`].
 pub fn ema_average_(ema: &[Tensor], current: &[Tensor], decay: f64) -> Result<()> {
+    check_decay(decay)?;
     for (e, c) in pairs("ema_average_", ema, current)? {
         match e.dtype().is_floating_point() {
             true => e.lerp_scalar_(c, 1.0 - decay)?,

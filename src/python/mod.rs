@@ -609,6 +609,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::ema_averaged, m)?)?;
     m.add_function(wrap_pyfunction!(optim::swa_average_, m)?)?;
     m.add_function(wrap_pyfunction!(optim::ema_average_, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::swa_lerp_, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::check_decay, m)?)?;
     m.add_class::<classes::PyTensor>()?;
     m.add_class::<classes::PyVariable>()?;
     m.add_class::<classes::PyDevice>()?;

@@ -458,6 +458,32 @@ pub(crate) fn swa_average_(
     )?)
 }
 
+/// The running mean in place as `get_swa_multi_avg_fn` computes it (a
+/// lerp for floating tensors).
+#[pyfunction]
+#[pyo3(name = "_swa_lerp_")]
+pub(crate) fn swa_lerp_(
+    averaged: Vec<TensorArg<'_>>,
+    current: Vec<TensorArg<'_>>,
+    num_averaged: i64,
+) -> PyResult<()> {
+    let averaged: Vec<crate::Tensor> = averaged.iter().map(|t| t.get().clone()).collect();
+    let current: Vec<crate::Tensor> = current.iter().map(|t| t.get().clone()).collect();
+    Ok(crate::optim::swa::swa_lerp_(
+        &averaged,
+        &current,
+        num_averaged,
+    )?)
+}
+
+/// An Argument error unless `decay` is in [0, 1] (the EMA factories check
+/// it when made, as PyTorch's).
+#[pyfunction]
+#[pyo3(name = "_check_decay")]
+pub(crate) fn check_decay(decay: f64) -> PyResult<()> {
+    Ok(crate::optim::swa::check_decay(decay)?)
+}
+
 /// The moving average in place (`get_ema_multi_avg_fn`'s update).
 #[pyfunction]
 #[pyo3(name = "_ema_average_")]

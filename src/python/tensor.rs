@@ -661,15 +661,15 @@ pub(crate) fn normal(
     Ok(Tensor::normal(promoted(&mean), promoted(&std))?.into())
 }
 
-/// result_type(tensor1, tensor2)
-/// --
-///
 /// The shape the `shapes` broadcast to, as `torch.broadcast_shapes`.
 #[pyfunction]
 pub(crate) fn broadcast_shapes(shapes: Vec<Vec<i64>>) -> PyResult<Vec<i64>> {
     Ok(crate::broadcast_shapes(&shapes)?)
 }
 
+/// result_type(tensor1, tensor2)
+/// --
+///
 /// The dtype an op of the two operands (tensors or numbers) computes in,
 /// as `torch.result_type`.
 #[pyfunction]

@@ -582,3 +582,30 @@ def test_the_new_submodules_name_the_classes_as_torch_s() -> None:
         got = getattr(importlib.import_module(f"flodl.distributions.{module}"), name)
         assert got is getattr(D, name)
         assert hasattr(importlib.import_module(f"torch.distributions.{module}"), name)
+
+
+def test_expand_of_an_independent_expands_its_base_as_torch() -> None:
+    def run(m, d):
+        i = d.Independent(d.Normal(m.zeros(3), m.ones(3)), 1).expand((4,))
+        return i.base_dist.batch_shape, i.sample().shape, i.mean.shape, i.rsample((2,)).shape
+
+    got, want = both(run)
+    assert (
+        [tuple(g) for g in got] == [tuple(w) for w in want] == [(4, 3), (4, 3), (4, 3), (2, 4, 3)]
+    )
+
+
+def test_multivariate_normal_edge_shapes() -> None:
+    # A batch of no matrices: empty log-probabilities (torch's own reshape
+    # fails there).
+    mvn = D.MultivariateNormal(flodl.zeros(2), scale_tril=flodl.zeros(0, 2, 2))
+    assert mvn.log_prob(flodl.zeros(2)).shape == (0,)
+    with pytest.raises(RuntimeError):
+        TD.MultivariateNormal(torch.zeros(2), scale_tril=torch.zeros(0, 2, 2)).log_prob(
+            torch.zeros(2)
+        )
+    # A covariance that is not square is outside the constraint, as torch's.
+    with pytest.raises(ValueError):
+        TD.MultivariateNormal(torch.zeros(2), torch.ones(2, 3))
+    with pytest.raises(flodl.ArgumentError, match="PositiveDefinite"):
+        D.MultivariateNormal(flodl.zeros(2), flodl.ones(2, 3))

@@ -26,6 +26,13 @@ def test_fork_rng_restores_the_stream_as_torch_s() -> None:
     assert flodl.random.get_rng_state().tolist() == flodl.get_rng_state().tolist()
 
 
+def test_fork_rng_puts_back_the_seed_initial_seed_reports() -> None:
+    flodl.manual_seed(3)
+    with flodl.random.fork_rng():
+        flodl.manual_seed(5)
+    assert flodl.initial_seed() == 3
+
+
 def test_fork_rng_puts_back_the_stream_when_the_block_raises() -> None:
     flodl.manual_seed(1)
     expected = flodl.rand(2).tolist()
@@ -82,6 +89,9 @@ def test_assert_close_tolerances_and_arguments() -> None:
     testing.assert_close(a, a.double(), check_dtype=False)
     nan = flodl.tensor([1.0, float("nan")])
     testing.assert_close(nan, nan.clone(), equal_nan=True)
+    testing.assert_close([None, a], [None, a.clone()])
+    with pytest.raises(AssertionError, match="^mine: Tensor-likes"):
+        testing.assert_close(a, a + 1, msg=lambda report: f"mine: {report}")
     with pytest.raises(ValueError, match="Both 'rtol' and 'atol'"):
         testing.assert_close(a, a, rtol=1e-3)
     with pytest.raises(TypeError):

@@ -57,8 +57,8 @@ def test_averaged_model_averages_as_torch(make) -> None:
         reference.update_parameters(theirs)
     got, want = averaged.state_dict(), reference.state_dict()
     assert list(got) == list(want)
-    for key in want:
-        np.testing.assert_allclose(got[key].numpy(), want[key].numpy(), rtol=1e-6, atol=1e-7)
+    for key in want:  # the same kernels: the same bits
+        np.testing.assert_array_equal(got[key].numpy(), want[key].numpy())
     x = np.ones((2, 3), np.float32)
     averaged.eval()
     reference.eval()
@@ -120,6 +120,11 @@ def test_swa_refusals_are_torch_s() -> None:
         swa_utils.SWALR(opt, 0.1, anneal_strategy="exp")
     with pytest.raises(flodl.ArgumentError, match="anneal_epochs"):
         swa_utils.SWALR(opt, 0.1, anneal_epochs=-1)
+    for make in (swa_utils.get_ema_avg_fn, swa_utils.get_ema_multi_avg_fn):
+        with pytest.raises(ValueError):
+            getattr(torch.optim.swa_utils, make.__name__)(1.5)
+        with pytest.raises(flodl.ArgumentError, match="Invalid decay value"):
+            make(1.5)
     with pytest.raises(flodl.ArgumentError, match="only one of"):
         swa_utils.AveragedModel(
             flodl.nn.Linear(1, 1),

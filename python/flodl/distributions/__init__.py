@@ -487,8 +487,8 @@ class Independent(Distribution):
         super().__init__(batch[:split], event, validate_args)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
-        if self._impl is not None:
-            return super().expand(batch_shape, _instance)
+        # A new Independent over the expanded base (its Rust one too, for a
+        # built-in base), so base_dist is the expanded one.
         new = _instance if _instance is not None else type(self).__new__(type(self))
         moved = tuple(self.event_shape)[: self.reinterpreted_batch_ndims]
         base = self.base_dist.expand((*Size(batch_shape), *moved))

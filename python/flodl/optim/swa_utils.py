@@ -42,6 +42,7 @@ def _count(num_averaged: Any) -> int:
 def get_ema_multi_avg_fn(decay: float = 0.999) -> Callable[..., None]:
     """An in-place update of lists of tensors to their exponential moving
     average: ``ema = decay * ema + (1 - decay) * current``."""
+    _flodl._check_decay(decay)
 
     def ema_update(ema_param_list: list, current_param_list: list, _: Any) -> None:
         _flodl._ema_average_(_values(ema_param_list), _values(current_param_list), decay)
@@ -54,7 +55,7 @@ def get_swa_multi_avg_fn() -> Callable[..., None]:
     ``num_averaged`` models they average and the current one."""
 
     def swa_update(averaged_param_list: list, current_param_list: list, num_averaged: Any) -> None:
-        _flodl._swa_average_(
+        _flodl._swa_lerp_(
             _values(averaged_param_list), _values(current_param_list), _count(num_averaged)
         )
 
@@ -63,6 +64,7 @@ def get_swa_multi_avg_fn() -> Callable[..., None]:
 
 def get_ema_avg_fn(decay: float = 0.999) -> Callable[..., Tensor]:
     """The exponential moving average of one tensor after one more model."""
+    _flodl._check_decay(decay)
 
     def ema_update(ema_param: Tensor, current_param: Tensor, num_averaged: Any) -> Tensor:
         return _flodl._ema_averaged(*_values((ema_param, current_param)), decay)
@@ -174,7 +176,7 @@ class SWALR(LRScheduler):
     ``torch.optim.swa_utils.SWALR``."""
 
     _name = "SWALR"
-    _args = ("swa_lrs", "anneal_epochs", "anneal_strategy")
+    _args = ("anneal_epochs", "anneal_strategy")
 
     def __init__(
         self,
@@ -199,7 +201,12 @@ class SWALR(LRScheduler):
             raise ArgumentError(
                 f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}"
             )
-        self.swa_lrs = swa_lrs
         self.anneal_epochs = anneal_epochs
         self.anneal_strategy = anneal_strategy
         super().__init__(optimizer, last_epoch)
+
+    def _schedule_args(self) -> dict[str, Any]:
+        # Each group's swa_lr as it is now (one may change it), as torch reads it.
+        args = super()._schedule_args()
+        args["swa_lrs"] = [group["swa_lr"] for group in self.optimizer.param_groups]
+        return args
