@@ -269,11 +269,13 @@ def test_every_declared_op_has_an_op_info_entry() -> None:
 def test_every_declared_op_is_bound() -> None:
     for name, table in DECLARED.items():
         if table == "nn":
-            # A module function: nn.functional's (NN_FUNCTIONS), or the
-            # distributions' math flodl.distributions calls.
+            # A module function: nn.functional's (NN_FUNCTIONS), or one that
+            # is no torch.nn.functional function: the distributions' math
+            # flodl.distributions calls, the triplet loss of given distances
+            # F.triplet_margin_with_distance_loss calls.
             assert callable(getattr(flodl, name)), name
             assert (name in flodl.NN_FUNCTIONS) != name.startswith(
-                ("normal_", "categorical_", "bernoulli_")
+                ("normal_", "categorical_", "bernoulli_", "triplet_margin_distance")
             ), name
         else:
             assert callable(getattr(Tensor, name)), name
