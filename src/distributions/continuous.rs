@@ -7,53 +7,18 @@
 use std::any::Any;
 
 use super::{
-    both, broadcast_shape, check_parameter, check_value, constant, expanded, options_of,
-    Distribution,
+    both, broadcast_pair, check_parameter, check_positive, check_real, checked, constant, drawn,
+    options_of, real, Distribution,
 };
 use crate::autograd::{apply, Function, FunctionCtx};
 use crate::error::{bail, Result};
 use crate::ops::Operand;
 use crate::{DType, Tensor, Variable};
 
-const POSITIVE: &str = "GreaterThan(lower_bound=0.0)";
-
-/// Two parameters broadcast together (their shape is the batch shape).
-fn broadcast_pair(name: &str, a: &Variable, b: &Variable) -> Result<(Variable, Variable)> {
-    let shape = broadcast_shape(name, &[a.shape(), b.shape()])?;
-    Ok((expanded(a, &shape)?, expanded(b, &shape)?))
-}
-
-fn check_positive(name: &str, parameter: &str, x: &Variable) -> Result<()> {
-    check_parameter(name, parameter, &x.data().gt_scalar(0.0)?, POSITIVE)
-}
-
-fn check_real(name: &str, parameter: &str, x: &Variable) -> Result<()> {
-    check_parameter(name, parameter, &x.data().isnan()?.logical_not()?, "Real()")
-}
-
-/// PyTorch's `Distribution.sample` of a distribution that defines only
-/// `rsample`: the same draws, outside the graph.
-fn drawn(d: &dyn Distribution, sample_shape: &[i64]) -> Result<Tensor> {
-    Ok(crate::no_grad(|| d.rsample(sample_shape))?.data())
-}
-
 /// An uninitialized tensor shaped `shape` like `like`, for an in-place draw
 /// (PyTorch's `param.new(shape).exponential_()`).
 fn empty_like_shaped(like: &Variable, shape: &[i64]) -> Result<Tensor> {
     Tensor::empty(shape, options_of(like))
-}
-
-/// Shared `validate` handling of the elementwise support checks.
-fn checked(
-    d: &dyn Distribution,
-    validate: bool,
-    value: &Variable,
-    support: impl Fn(&Tensor) -> Result<Tensor>,
-) -> Result<()> {
-    match validate {
-        true => check_value(d, value, support),
-        false => Ok(()),
-    }
 }
 
 fn nonnegative(v: &Tensor) -> Result<Tensor> {
@@ -271,7 +236,7 @@ impl Laplace {
     }
 
     fn checked(&self, value: &Variable) -> Result<()> {
-        checked(self, self.validate, value, |v| v.isnan()?.logical_not())
+        checked(self, self.validate, value, real)
     }
 }
 

@@ -170,6 +170,50 @@ pub(crate) fn check_value(
     Ok(())
 }
 
+pub(crate) const POSITIVE: &str = "GreaterThan(lower_bound=0.0)";
+
+/// Two parameters broadcast together (their shape is the batch shape).
+pub(crate) fn broadcast_pair(
+    name: &str,
+    a: &Variable,
+    b: &Variable,
+) -> Result<(Variable, Variable)> {
+    let shape = broadcast_shape(name, &[a.shape(), b.shape()])?;
+    Ok((expanded(a, &shape)?, expanded(b, &shape)?))
+}
+
+pub(crate) fn check_positive(name: &str, parameter: &str, x: &Variable) -> Result<()> {
+    check_parameter(name, parameter, &x.data().gt_scalar(0.0)?, POSITIVE)
+}
+
+pub(crate) fn check_real(name: &str, parameter: &str, x: &Variable) -> Result<()> {
+    check_parameter(name, parameter, &x.data().isnan()?.logical_not()?, "Real()")
+}
+
+/// PyTorch's `Distribution.sample` of a distribution that defines only
+/// `rsample`: the same draws, outside the graph.
+pub(crate) fn drawn(d: &dyn Distribution, sample_shape: &[i64]) -> Result<Tensor> {
+    Ok(crate::no_grad(|| d.rsample(sample_shape))?.data())
+}
+
+/// [`check_value`] when `validate` says so.
+pub(crate) fn checked(
+    d: &dyn Distribution,
+    validate: bool,
+    value: &Variable,
+    support: impl Fn(&Tensor) -> Result<Tensor>,
+) -> Result<()> {
+    match validate {
+        true => check_value(d, value, support),
+        false => Ok(()),
+    }
+}
+
+/// The support of the real line: every value but NaN.
+pub(crate) fn real(v: &Tensor) -> Result<Tensor> {
+    v.isnan()?.logical_not()
+}
+
 /// The eps of `x`'s floating dtype, for clamping probabilities.
 pub(crate) fn eps_of(x: &Variable) -> Result<f64> {
     Ok(x.dtype().finfo()?.eps)
@@ -199,13 +243,10 @@ impl Normal {
     /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
     /// be NaN and `scale` must be positive.
     pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Normal> {
-        let shape = broadcast_shape("Normal", &[loc.shape(), scale.shape()])?;
-        let (loc, scale) = (expanded(loc, &shape)?, expanded(scale, &shape)?);
+        let (loc, scale) = broadcast_pair("Normal", loc, scale)?;
         if validate {
-            let loc_ok = loc.data().isnan()?.logical_not()?;
-            check_parameter("Normal", "loc", &loc_ok, "Real()")?;
-            let scale_ok = scale.data().gt_scalar(0.0)?;
-            check_parameter("Normal", "scale", &scale_ok, "GreaterThan(lower_bound=0.0)")?;
+            check_real("Normal", "loc", &loc)?;
+            check_positive("Normal", "scale", &scale)?;
         }
         Ok(Normal {
             loc,
@@ -225,10 +266,7 @@ impl Normal {
     }
 
     fn checked(&self, value: &Variable) -> Result<()> {
-        match self.validate {
-            true => check_value(self, value, |v| v.isnan()?.logical_not()),
-            false => Ok(()),
-        }
+        checked(self, self.validate, value, real)
     }
 }
 

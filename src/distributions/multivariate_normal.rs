@@ -7,8 +7,8 @@
 use std::any::Any;
 
 use super::{
-    broadcast_shape, check_parameter, check_value, constant, invalid_parameter, options_of,
-    Distribution,
+    broadcast_shape, check_parameter, checked, constant, drawn, invalid_parameter, options_of,
+    real, Distribution,
 };
 use crate::error::{bail, ErrorKind, Result};
 use crate::{Tensor, Variable};
@@ -84,8 +84,8 @@ impl MultivariateNormal {
         let given = matrix.expand(&[batch_shape.as_slice(), &[-1, -1]].concat())?;
         let loc = loc.expand(&[batch_shape.as_slice(), &[-1]].concat())?;
         if validate {
-            let real = loc.data().isnan()?.logical_not()?;
-            check_parameter(NAME, "loc", &real, "IndependentConstraint(Real(), 1)")?;
+            let not_nan = real(&loc.data())?;
+            check_parameter(NAME, "loc", &not_nan, "IndependentConstraint(Real(), 1)")?;
             let m = given.data();
             match form {
                 CovarianceForm::ScaleTril => {
@@ -251,7 +251,7 @@ impl Distribution for MultivariateNormal {
         true
     }
     fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        Ok(crate::no_grad(|| self.rsample(sample_shape))?.data())
+        drawn(self, sample_shape)
     }
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);
@@ -268,9 +268,7 @@ impl Distribution for MultivariateNormal {
         self.loc.add(&moved)
     }
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
-        if self.validate {
-            check_value(self, value, |v| v.isnan()?.logical_not())?;
-        }
+        checked(self, self.validate, value, real)?;
         let diff = value.sub(&self.loc)?;
         let m = batch_mahalanobis(&self.scale_tril, &diff)?;
         let log_2pi = (2.0 * std::f64::consts::PI).ln();

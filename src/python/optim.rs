@@ -389,6 +389,11 @@ fn read_state_with<'py, M: Method>(
     Ok((options_out, states_out))
 }
 
+/// The tensors of a list argument (handles on the same values).
+fn tensors(args: &[TensorArg<'_>]) -> Vec<crate::Tensor> {
+    args.iter().map(|t| t.get().clone()).collect()
+}
+
 /// Scales `grads` in place so that their joint norm is at most `max_norm`;
 /// returns the norm before scaling (`clip_grad_norm_`).
 #[pyfunction]
@@ -401,7 +406,7 @@ pub(crate) fn clip_grad_norm(
     error_if_nonfinite: bool,
 ) -> PyResult<crate::Tensor> {
     crate::python::guard::run("clip_grad_norm", move || {
-        let grads: Vec<crate::Tensor> = grads.iter().map(|g| g.get().clone()).collect();
+        let grads = tensors(&grads);
         let result = without_gil(py, || {
             crate::nn::utils::clip_grads_norm_(&grads, max_norm, norm_type, error_if_nonfinite)
         });
@@ -449,8 +454,7 @@ pub(crate) fn swa_average_(
     current: Vec<TensorArg<'_>>,
     num_averaged: i64,
 ) -> PyResult<()> {
-    let averaged: Vec<crate::Tensor> = averaged.iter().map(|t| t.get().clone()).collect();
-    let current: Vec<crate::Tensor> = current.iter().map(|t| t.get().clone()).collect();
+    let (averaged, current) = (tensors(&averaged), tensors(&current));
     Ok(crate::optim::swa::swa_average_(
         &averaged,
         &current,
@@ -467,8 +471,7 @@ pub(crate) fn swa_lerp_(
     current: Vec<TensorArg<'_>>,
     num_averaged: i64,
 ) -> PyResult<()> {
-    let averaged: Vec<crate::Tensor> = averaged.iter().map(|t| t.get().clone()).collect();
-    let current: Vec<crate::Tensor> = current.iter().map(|t| t.get().clone()).collect();
+    let (averaged, current) = (tensors(&averaged), tensors(&current));
     Ok(crate::optim::swa::swa_lerp_(
         &averaged,
         &current,
@@ -492,8 +495,7 @@ pub(crate) fn ema_average_(
     current: Vec<TensorArg<'_>>,
     decay: f64,
 ) -> PyResult<()> {
-    let ema: Vec<crate::Tensor> = ema.iter().map(|t| t.get().clone()).collect();
-    let current: Vec<crate::Tensor> = current.iter().map(|t| t.get().clone()).collect();
+    let (ema, current) = (tensors(&ema), tensors(&current));
     Ok(crate::optim::swa::ema_average_(&ema, &current, decay)?)
 }
 

@@ -31,8 +31,8 @@ __all__ = [
 
 
 def _values(tensors: Iterable[Tensor]) -> list[Tensor]:
-    """The tensors' values (a Variable's ``data``: the same storage)."""
-    return [t.data if hasattr(t, "is_leaf") else t for t in tensors]
+    """The tensors' values (``data``: the same storage, outside any graph)."""
+    return [t.data for t in tensors]
 
 
 def _count(num_averaged: Any) -> int:
@@ -128,12 +128,12 @@ class AveragedModel(Module):
             self.multi_avg_fn(mine, theirs, self.n_averaged)
         elif self.avg_fn is not None:
             for m, t in zip(mine, theirs):
-                m.copy_(_values([self.avg_fn(m, t, self.n_averaged)])[0])
+                m.copy_(self.avg_fn(m, t, self.n_averaged).data)
         else:
             _flodl._swa_average_(mine, theirs, count)
         if not self.use_buffers:
             for b_mine, b_theirs in zip(self.module.buffers(), model.buffers(), strict=True):
-                _values([b_mine])[0].copy_(_values([b_theirs])[0].to(b_mine.device))
+                b_mine.data.copy_(b_theirs.data.to(b_mine.device))
         self.n_averaged.add_(1)
 
     @staticmethod
