@@ -39,8 +39,14 @@ fn torch_dir() -> Result<PathBuf, String> {
 fn write_scalar_ops() {
     let def = std::fs::read_to_string("csrc/scalar_ops.def")
         .unwrap_or_else(|e| panic!("cannot read csrc/scalar_ops.def: {e}"));
-    let (mut one, mut two, mut tensor, mut tensors, mut tensors_two) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut one, mut two, mut three, mut tensor, mut tensors, mut tensors_two) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+    );
     for line in def.lines() {
         let Some((head, rest)) = line.split_once('(') else {
             continue;
@@ -50,6 +56,7 @@ fn write_scalar_ops() {
         match head.trim() {
             "FLODL_OP_1" => one.push(pair),
             "FLODL_OP_2" => two.push(pair),
+            "FLODL_OP_3" => three.push(pair),
             "FLODL_OP_T" => tensor.push(pair),
             "FLODL_OP_TT" => tensors.push(pair),
             "FLODL_OP_TT2" => tensors_two.push(pair),
@@ -57,9 +64,10 @@ fn write_scalar_ops() {
         }
     }
     let code = format!(
-        "scalar_ops!(one: {}; two: {}; tensor: {}; tensors: {}; tensors_two: {});\n",
+        "scalar_ops!(one: {}; two: {}; three: {}; tensor: {}; tensors: {}; tensors_two: {});\n",
         one.join(", "),
         two.join(", "),
+        three.join(", "),
         tensor.join(", "),
         tensors.join(", "),
         tensors_two.join(", ")

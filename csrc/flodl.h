@@ -205,10 +205,13 @@ char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 
 // ----- ops.cpp: ops tch lacks or cannot call safely -----
 
-// One function per line of scalar_ops.def: flodl_<name>(x, [t, [u,]] a[, b], out).
+// One function per line of scalar_ops.def: flodl_<name>(x, [t, [u,]] a[, b[, c]], out).
 #define FLODL_OP_1(name, expr) char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlTensor **out);
 #define FLODL_OP_2(name, expr) \
   char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlScalar b, FlodlTensor **out);
+#define FLODL_OP_3(name, expr)                                                        \
+  char *flodl_##name(const FlodlTensor *x, FlodlScalar a, FlodlScalar b, FlodlScalar c, \
+                     FlodlTensor **out);
 #define FLODL_OP_T(name, expr)                                                     \
   char *flodl_##name(const FlodlTensor *x, const FlodlTensor *t, FlodlScalar a, \
                      FlodlTensor **out);
@@ -221,6 +224,7 @@ char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 #include "scalar_ops.def"
 #undef FLODL_OP_1
 #undef FLODL_OP_2
+#undef FLODL_OP_3
 #undef FLODL_OP_T
 #undef FLODL_OP_TT
 #undef FLODL_OP_TT2

@@ -86,6 +86,12 @@ extern "C" {
     c10::Scalar a = to_scalar(a_), b = to_scalar(b_);                                         \
     return guarded(out, [&] { return expr; });                                                \
   }
+#define FLODL_OP_3(name, expr)                                                          \
+  char *flodl_##name(const at::Tensor *x, FlodlScalar a_, FlodlScalar b_, FlodlScalar c_, \
+                     at::Tensor **out) {                                                \
+    c10::Scalar a = to_scalar(a_), b = to_scalar(b_), c = to_scalar(c_);                \
+    return guarded(out, [&] { return expr; });                                          \
+  }
 #define FLODL_OP_T(name, expr)                                                          \
   char *flodl_##name(const at::Tensor *x, const at::Tensor *t, FlodlScalar a_,          \
                      at::Tensor **out) {                                                \
@@ -107,6 +113,7 @@ extern "C" {
 #include "scalar_ops.def"
 #undef FLODL_OP_1
 #undef FLODL_OP_2
+#undef FLODL_OP_3
 #undef FLODL_OP_T
 #undef FLODL_OP_TT
 #undef FLODL_OP_TT2

@@ -460,6 +460,10 @@ fn classify(message: &str) -> ErrorKind {
                 "elements of std >= 0",
                 // conv's padding="same" with a stride
                 "not supported for strided convolutions",
+                // histc's "bins must be > 0"; random_'s "expects 'from' to
+                // be less than 'to'"
+                "must be > 0",
+                "to be less than",
             ],
         ),
         (
@@ -499,6 +503,8 @@ fn classify(message: &str) -> ErrorKind {
                 // cholesky_solve's "Incompatible matrix sizes"
                 "square matri",
                 "incompatible matrix sizes",
+                // pdist's "only supports 2D tensors, got: 3D"
+                "only supports 2d",
             ],
         ),
         (

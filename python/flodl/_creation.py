@@ -130,6 +130,16 @@ def _leaf(values: Tensor, requires_grad: bool) -> Tensor:
     return Variable(values, True) if requires_grad else values
 
 
+def _leaf_like(input: Tensor, values: Tensor, requires_grad: bool) -> Tensor:
+    """A ``*_like`` result: of a Variable, a Variable that requires no grad
+    (so that in-place writes of recorded values into it join the graph, as
+    PyTorch's ``zeros_like(h).index_add_(0, i, msg)`` does)."""
+    if isinstance(input, Variable) and not requires_grad:
+        _leaf(values, requires_grad)  # checks the flag's type
+        return Variable(values, False)
+    return _leaf(values, requires_grad)
+
+
 def _sizes(op: str, size: tuple[Any, ...]) -> list[Any]:
     """``zeros(2, 3)``, ``zeros((2, 3))`` and ``zeros([2, 3])`` alike."""
     if len(size) == 1 and not isinstance(size[0], int) and hasattr(size[0], "__len__"):
@@ -211,12 +221,12 @@ def _like(op: str):
     ) -> Tensor:
         _check_tensor(f"{op}_like", input)
         dtype, device = _options_like(input, dtype, device)
-        return _leaf(make(list(input.shape), dtype=dtype, device=device), requires_grad)
+        return _leaf_like(input, make(list(input.shape), dtype=dtype, device=device), requires_grad)
 
     create.__name__ = create.__qualname__ = f"{op}_like"
     create.__doc__ = (
         f"``torch.{op}_like``: a Tensor shaped like ``input``, of its dtype and device "
-        "unless given."
+        "unless given (a Variable that requires no grad for a Variable)."
     )
     return create
 
@@ -276,9 +286,8 @@ def full_like(
     """``torch.full_like``: shaped like ``input``, of its dtype and device unless given."""
     _check_tensor("full_like", input)
     dtype, device = _options_like(input, dtype, device)
-    return _leaf(
-        Tensor.full(list(input.shape), fill_value, dtype=dtype, device=device), requires_grad
-    )
+    values = Tensor.full(list(input.shape), fill_value, dtype=dtype, device=device)
+    return _leaf_like(input, values, requires_grad)
 
 
 def arange(
@@ -488,7 +497,7 @@ def randint_like(
         )
     dtype, device = _options_like(input, dtype, device)
     values = Tensor.randint(low, high, list(input.shape), dtype=dtype, device=device)
-    return _leaf(values, requires_grad)
+    return _leaf_like(input, values, requires_grad)
 
 
 def randperm(

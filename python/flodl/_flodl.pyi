@@ -156,7 +156,7 @@ class _Ops(Generic[_Self, _Operand]):
     def squeeze(self, dim: int | Sequence[int] | None = None) -> _Self:
         """Every dim of size 1 removed, or only ``dim`` (one or several, if
         their size is 1)."""
-    def split(self, split_size: int | Sequence[int], dim: int = 0) -> list[_Self]:
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[_Self, ...]:
         """Pieces of ``split_size`` along ``dim``, or of the sizes listed."""
     def round(self, decimals: int = 0) -> _Self:
         """Nearest integer (or ``decimals`` places), halves to even."""
@@ -277,9 +277,23 @@ class _Ops(Generic[_Self, _Operand]):
         """Each element (or slice of ``dim``) repeated ``repeats`` times (Rust
         ``repeat_interleave``), or its own count of a tensor of counts
         (``repeat_interleave_tensor``)."""
-    def tensor_split(self, indices_or_sections: int | Sequence[int], dim: int = 0) -> list[_Self]:
+    def tensor_split(
+        self, indices_or_sections: int | Sequence[int], dim: int = 0
+    ) -> tuple[_Self, ...]:
         """``sections`` nearly equal pieces (Rust ``tensor_split``), or the pieces
         between ``indices`` (``tensor_split_indices``)."""
+    def hsplit(self, indices_or_sections: int | Sequence[int]) -> tuple[_Self, ...]:
+        """Equal pieces along dim 1 (dim 0 of a 1-d tensor), or the pieces between
+        ``indices`` (Rust ``hsplit``, ``hsplit_indices``)."""
+    def vsplit(self, indices_or_sections: int | Sequence[int]) -> tuple[_Self, ...]:
+        """Equal pieces along dim 0, or the pieces between ``indices`` (Rust
+        ``vsplit``, ``vsplit_indices``)."""
+    def dsplit(self, indices_or_sections: int | Sequence[int]) -> tuple[_Self, ...]:
+        """Equal pieces along dim 2, or the pieces between ``indices`` (Rust
+        ``dsplit``, ``dsplit_indices``)."""
+    def random_(self, *args: int, to: int | None = None) -> _Self:
+        """Integers drawn uniformly from ``[from, to)`` in place: ``random_(to)``,
+        ``random_(from, to)``, or ``random_()`` (``[0, 2**mantissa]``)."""
     @overload
     def max(self) -> _Self: ...
     @overload
@@ -344,6 +358,18 @@ class _Ops(Generic[_Self, _Operand]):
         """The CUDA device's index, or -1 on the CPU."""
     def is_floating_point(self) -> bool: ...
     def __pos__(self) -> _Self: ...
+    def is_complex(self) -> bool: ...
+    def is_signed(self) -> bool: ...
+    def is_nonzero(self) -> bool: ...
+    def is_same_size(self, other: Tensor) -> bool: ...
+    def conj(self) -> _Self: ...
+    def conj_physical(self) -> _Self: ...
+    def resolve_conj(self) -> _Self: ...
+    def resolve_neg(self) -> _Self: ...
+    def positive(self) -> _Self: ...
+    def is_conj(self) -> bool: ...
+    def is_neg(self) -> bool: ...
+    def is_inference(self) -> bool: ...
     def clamp_(self, min: float | None = None, max: float | None = None) -> _Self:
         """Values clamped into ``[min, max]`` in place; a missing bound is Rust's
         ``clamp_min_`` or ``clamp_max_``. Returns self."""
@@ -444,10 +470,10 @@ class _Ops(Generic[_Self, _Operand]):
         """The sequences padded to the longest and stacked; ``flodl.nn.utils.rnn.pad_sequence``
         is the form to call."""
     @staticmethod
-    def meshgrid(tensors: Sequence[Any], indexing: Literal["ij", "xy"] = "ij") -> list[Any]:
+    def meshgrid(tensors: Sequence[Any], indexing: Literal["ij", "xy"] = "ij") -> tuple[Any, ...]:
         """The grids of the 1-d ``tensors``; ``flodl.meshgrid`` is the form to call."""
     @staticmethod
-    def broadcast_tensors(tensors: Sequence[Any]) -> list[Any]:
+    def broadcast_tensors(tensors: Sequence[Any]) -> tuple[Any, ...]:
         """The ``tensors`` expanded to their broadcast shape; ``flodl.broadcast_tensors``
         is the form to call."""
     # The joins of a sequence that take nothing else (``flodl.hstack(tensors)``
@@ -550,6 +576,18 @@ class _Ops(Generic[_Self, _Operand]):
     def short(self) -> _Self: ...
     @property
     def is_cuda(self) -> bool: ...
+    @property
+    def is_cpu(self) -> bool: ...
+    @property
+    def is_sparse(self) -> bool: ...
+    @property
+    def is_meta(self) -> bool: ...
+    @property
+    def is_quantized(self) -> bool: ...
+    @property
+    def is_nested(self) -> bool: ...
+    @property
+    def is_mkldnn(self) -> bool: ...
     def ndimension(self) -> int: ...
     def cpu(self) -> _Self: ...
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
@@ -851,10 +889,10 @@ class _Ops(Generic[_Self, _Operand]):
         """The transpose of a matrix (a vector or a scalar as it is), as ``Tensor.t``."""
     def flip(self, dims: int | Sequence[int]) -> _Self:
         """The values reversed along each of ``dims``, as ``torch.flip``."""
-    def split_with_sizes(self, split_sizes: int | Sequence[int], dim: int = 0) -> list[_Self]:
+    def split_with_sizes(self, split_sizes: int | Sequence[int], dim: int = 0) -> tuple[_Self, ...]:
         """Pieces of the sizes ``split_sizes`` (summing to the size of ``dim``) along ``dim``, as
         ``torch.split(x, [2, 3], dim)``."""
-    def unbind(self, dim: int = 0) -> list[_Self]:
+    def unbind(self, dim: int = 0) -> tuple[_Self, ...]:
         """The slices along ``dim``, as ``torch.unbind``."""
     def mm(self, other: _Operand) -> _Self:
         """The matrix product of two 2-d tensors, as ``torch.mm``."""
@@ -928,7 +966,7 @@ class _Ops(Generic[_Self, _Operand]):
         """Entry ``index`` of ``dim``, which is removed (a view)."""
     def cat(self, other: _Operand, dim: int = 0) -> _Self:
         """``self`` and ``other`` joined along ``dim``."""
-    def chunk(self, chunks: int, dim: int = 0) -> list[_Self]:
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[_Self, ...]:
         """``chunks`` nearly equal pieces along ``dim`` (fewer if the size is small)."""
     def pad(
         self, padding: int | Sequence[int], mode: PadMode = "constant", value: float | None = None
@@ -1111,9 +1149,15 @@ class _Ops(Generic[_Self, _Operand]):
     def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> _Self:
         """The values put on the diagonal ``offset`` of the planes of new dims ``dim1`` and
         ``dim2``, as ``torch.diag_embed``."""
-    def tensor_split_indices(self, indices: int | Sequence[int], dim: int = 0) -> list[_Self]:
+    def tensor_split_indices(self, indices: int | Sequence[int], dim: int = 0) -> tuple[_Self, ...]:
         """The pieces between the ``indices`` along ``dim``, as ``torch.tensor_split(x, indices,
         dim)``."""
+    def hsplit_indices(self, indices: int | Sequence[int]) -> tuple[_Self, ...]:
+        """The pieces between the ``indices`` along dim 1 (dim 0 of a 1-d tensor)."""
+    def vsplit_indices(self, indices: int | Sequence[int]) -> tuple[_Self, ...]:
+        """The pieces between the ``indices`` along dim 0 (of at least 2 dims)."""
+    def dsplit_indices(self, indices: int | Sequence[int]) -> tuple[_Self, ...]:
+        """The pieces between the ``indices`` along dim 2 (of at least 3 dims)."""
     def searchsorted(
         self,
         values: Tensor,
@@ -1175,6 +1219,61 @@ class _Ops(Generic[_Self, _Operand]):
         """The next representable value after ``self`` toward ``other``, as ``torch.nextafter``."""
     def i0(self) -> _Self:
         """The modified Bessel function of the first kind of order 0, as ``torch.i0``."""
+    def logaddexp2(self, other: _Operand) -> _Self:
+        """``log2(2^self + 2^other)``, computed stably, as ``torch.logaddexp2``."""
+    def special_entr(self) -> _Self:
+        """``-x log x`` (0 at 0, -inf below), as ``torch.special.entr``."""
+    def special_erfcx(self) -> _Self:
+        """``exp(x²) erfc(x)``, as ``torch.special.erfcx``."""
+    def special_ndtr(self) -> _Self:
+        """The standard normal's cumulative distribution function, as ``torch.special.ndtr``."""
+    def special_log_ndtr(self) -> _Self:
+        """Its log, computed stably, as ``torch.special.log_ndtr``."""
+    def special_ndtri(self) -> _Self:
+        """Its inverse (the quantile function), as ``torch.special.ndtri``."""
+    def special_i0e(self) -> _Self:
+        """``exp(-|x|) i0(x)``, as ``torch.special.i0e``."""
+    def special_i1(self) -> _Self:
+        """The modified Bessel function of the first kind of order 1, as ``torch.special.i1``."""
+    def special_i1e(self) -> _Self:
+        """``exp(-|x|) i1(x)``, as ``torch.special.i1e``."""
+    def special_xlog1py(self, other: _Operand) -> _Self:
+        """``self * log1p(other)``, 0 where ``self`` is 0, as ``torch.special.xlog1py``."""
+    def special_zeta(self, other: _Operand) -> _Self:
+        """The Hurwitz zeta function of ``self`` at ``other``, as ``torch.special.zeta`` (libtorch
+        differentiates ``other`` only)."""
+    def special_bessel_j0(self) -> _Self:
+        """The Bessel function of the first kind of order 0 (no derivative in libtorch), as
+        ``torch.special.bessel_j0``."""
+    def special_bessel_j1(self) -> _Self:
+        """The Bessel function of the first kind of order 1 (no derivative in libtorch), as
+        ``torch.special.bessel_j1``."""
+    def igamma(self, other: _Operand) -> _Self:
+        """The regularized lower incomplete gamma function of ``self`` at ``other``, as
+        ``torch.igamma`` (``torch.special.gammainc``; libtorch differentiates ``other`` only)."""
+    def igammac(self, other: _Operand) -> _Self:
+        """The regularized upper incomplete gamma function, as ``torch.igammac``
+        (``torch.special.gammaincc``; ``other`` only)."""
+    def isposinf(self) -> Tensor:
+        """Where the values are +inf, as ``torch.isposinf``."""
+    def isneginf(self) -> Tensor:
+        """Where the values are -inf, as ``torch.isneginf``."""
+    def isreal(self) -> Tensor:
+        """Where the values are real: everywhere, as flodl's dtypes are all real, as
+        ``torch.isreal``."""
+    def addr(self, vec1: _Operand, vec2: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
+        """``beta * self + alpha * outer(vec1, vec2)``, as ``torch.addr``."""
+    def addbmm(
+        self, batch1: _Operand, batch2: _Operand, beta: Number = 1, alpha: Number = 1
+    ) -> _Self:
+        """``beta * self + alpha * (the sum over the batch of batch1 @ batch2)``, as
+        ``torch.addbmm``."""
+    def renorm(self, p: Number, dim: int, maxnorm: Number) -> _Self:
+        """Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to norm
+        ``maxnorm``, as ``torch.renorm``."""
+    def pdist(self, p: float = 2.0) -> _Self:
+        """The distances between every pair of rows (the upper triangle, row by row), as
+        ``F.pdist``."""
     def standard_gamma(self) -> _Self:
         """Draws from ``Gamma(self, 1)`` (positive concentrations), whose gradient is the
         reparameterized one, as ``torch._standard_gamma``."""
@@ -1549,6 +1648,62 @@ class _Ops(Generic[_Self, _Operand]):
         """Dims ``dim0`` and ``dim1`` swapped, in place, as ``Tensor.transpose_``."""
     def t_(self) -> _Self:
         """The matrix transposed, in place, as ``Tensor.t_``."""
+    def sinc_(self) -> _Self:
+        """``sinc``, in place."""
+    def i0_(self) -> _Self:
+        """``i0``, in place."""
+    def deg2rad_(self) -> _Self:
+        """``deg2rad``, in place."""
+    def rad2deg_(self) -> _Self:
+        """``rad2deg``, in place."""
+    def sgn_(self) -> _Self:
+        """``sgn``, in place."""
+    def logical_not_(self) -> _Self:
+        """``logical_not``, in place."""
+    def atan2_(self, other: _Operand) -> _Self:
+        """``atan2``, in place."""
+    def hypot_(self, other: _Operand) -> _Self:
+        """``hypot``, in place."""
+    def copysign_(self, other: _Operand) -> _Self:
+        """``copysign``, in place."""
+    def xlogy_(self, other: _Operand) -> _Self:
+        """``xlogy``, in place."""
+    def heaviside_(self, other: _Operand) -> _Self:
+        """``heaviside``, in place."""
+    def logical_and_(self, other: _Operand) -> _Self:
+        """``logical_and``, in place."""
+    def logical_or_(self, other: _Operand) -> _Self:
+        """``logical_or``, in place."""
+    def logical_xor_(self, other: _Operand) -> _Self:
+        """``logical_xor``, in place."""
+    def igamma_(self, other: _Operand) -> _Self:
+        """``igamma``, in place."""
+    def igammac_(self, other: _Operand) -> _Self:
+        """``igammac``, in place."""
+    def logit_(self, eps: float | None = None) -> _Self:
+        """``logit``, in place."""
+    def polygamma_(self, n: int) -> _Self:
+        """``polygamma``, in place."""
+    def mvlgamma_(self, p: int) -> _Self:
+        """``mvlgamma``, in place."""
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> _Self:
+        """``nan_to_num``, in place."""
+    def cumsum_(self, dim: int) -> _Self:
+        """``cumsum``, in place."""
+    def cumprod_(self, dim: int) -> _Self:
+        """``cumprod``, in place."""
+    def swapaxes_(self, axis0: int, axis1: int) -> _Self:
+        """``swapaxes`` (``transpose``), in place."""
+    def addmm_(self, mat1: _Operand, mat2: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
+        """``addmm``, in place."""
+    def baddbmm_(
+        self, batch1: _Operand, batch2: _Operand, beta: Number = 1, alpha: Number = 1
+    ) -> _Self:
+        """``baddbmm``, in place."""
+    def renorm_(self, p: Number, dim: int, maxnorm: Number) -> _Self:
+        """``renorm``, in place."""
     # @generated other_names: PyTorch's other names (flodl._namespace.OTHER_NAMES)
     absolute = abs
     absolute_ = abs_
@@ -1559,6 +1714,7 @@ class _Ops(Generic[_Self, _Operand]):
     arctan = atan
     arctan_ = atan_
     arctan2 = atan2
+    arctan2_ = atan2_
     arccosh = acosh
     arccosh_ = acosh_
     arcsinh = asinh
@@ -1585,6 +1741,7 @@ class _Ops(Generic[_Self, _Operand]):
     ger = outer
     moveaxis = movedim
     swapdims = swapaxes
+    swapdims_ = swapaxes_
     clip = clamp
     clip_ = clamp_
 
@@ -1772,6 +1929,9 @@ class Tensor(_Ops[Tensor, Tensor]):
     def is_leaf(self) -> bool:
         """True: a Tensor is a leaf of no graph."""
     # @generated tensor_ops: written by `make stubs` from the op declarations
+    def histc(self, bins: int = 100, min: Number = 0, max: Number = 0) -> Tensor:
+        """A histogram of the values: ``bins`` equal bins between ``min`` and ``max`` (both 0: the
+        values' smallest and largest), values outside ignored, as ``torch.histc``."""
     def multinomial(self, num_samples: int, replacement: bool = False) -> Tensor:
         """``num_samples`` Int64 indices drawn from the rows of ``self`` (non-negative weights), as
         ``torch.multinomial``."""

@@ -1869,6 +1869,48 @@ def tensor_split_indices(input: Tensor, indices: Any, dim: Any = 0) -> Any:
     return input.tensor_split_indices(indices, dim)
 
 
+def hsplit(input: Tensor, indices_or_sections: Any) -> Any:
+    """``input.hsplit(...)``: `sections` equal pieces along dim 1 (dim 0 of a 1-d tensor), as  `torch.hsplit(x, sections)`. Python: `hsplit(sections_or_indices)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("hsplit", input)
+    return input.hsplit(indices_or_sections)
+
+
+def hsplit_indices(input: Tensor, indices: Any) -> Any:
+    """``input.hsplit_indices(...)``: The pieces between the `indices` along dim 1 (dim 0 of a 1-d tensor)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("hsplit_indices", input)
+    return input.hsplit_indices(indices)
+
+
+def vsplit(input: Tensor, indices_or_sections: Any) -> Any:
+    """``input.vsplit(...)``: `sections` equal pieces along dim 0 (of at least 2 dims), as  `torch.vsplit`. Python: `vsplit(sections_or_indices)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("vsplit", input)
+    return input.vsplit(indices_or_sections)
+
+
+def vsplit_indices(input: Tensor, indices: Any) -> Any:
+    """``input.vsplit_indices(...)``: The pieces between the `indices` along dim 0 (of at least 2 dims)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("vsplit_indices", input)
+    return input.vsplit_indices(indices)
+
+
+def dsplit(input: Tensor, indices_or_sections: Any) -> Any:
+    """``input.dsplit(...)``: `sections` equal pieces along dim 2 (of at least 3 dims), as  `torch.dsplit`. Python: `dsplit(sections_or_indices)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("dsplit", input)
+    return input.dsplit(indices_or_sections)
+
+
+def dsplit_indices(input: Tensor, indices: Any) -> Any:
+    """``input.dsplit_indices(...)``: The pieces between the `indices` along dim 2 (of at least 3 dims)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("dsplit_indices", input)
+    return input.dsplit_indices(indices)
+
+
 def searchsorted(
     input: Tensor, values: Any, out_int32: Any = False, right: Any = False, side: Any = None
 ) -> Any:
@@ -2030,6 +2072,160 @@ def i0(input: Tensor) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("i0", input)
     return input.i0()
+
+
+def logaddexp2(input: Tensor, other: Any) -> Any:
+    """``input.logaddexp2(...)``: `log2(2^self + 2^other)`, computed stably, as `torch.logaddexp2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logaddexp2", input)
+    return input.logaddexp2(other)
+
+
+def special_entr(input: Tensor) -> Any:
+    """``input.special_entr(...)``: `-x log x` (0 at 0, -inf below), as `torch.special.entr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_entr", input)
+    return input.special_entr()
+
+
+def special_erfcx(input: Tensor) -> Any:
+    """``input.special_erfcx(...)``: `exp(x²) erfc(x)`, as `torch.special.erfcx`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_erfcx", input)
+    return input.special_erfcx()
+
+
+def special_ndtr(input: Tensor) -> Any:
+    """``input.special_ndtr(...)``: The standard normal's cumulative distribution function, as `torch.special.ndtr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_ndtr", input)
+    return input.special_ndtr()
+
+
+def special_log_ndtr(input: Tensor) -> Any:
+    """``input.special_log_ndtr(...)``: Its log, computed stably, as `torch.special.log_ndtr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_log_ndtr", input)
+    return input.special_log_ndtr()
+
+
+def special_ndtri(input: Tensor) -> Any:
+    """``input.special_ndtri(...)``: Its inverse (the quantile function), as `torch.special.ndtri`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_ndtri", input)
+    return input.special_ndtri()
+
+
+def special_i0e(input: Tensor) -> Any:
+    """``input.special_i0e(...)``: `exp(-|x|) i0(x)`, as `torch.special.i0e`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_i0e", input)
+    return input.special_i0e()
+
+
+def special_i1(input: Tensor) -> Any:
+    """``input.special_i1(...)``: The modified Bessel function of the first kind of order 1, as `torch.special.i1`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_i1", input)
+    return input.special_i1()
+
+
+def special_i1e(input: Tensor) -> Any:
+    """``input.special_i1e(...)``: `exp(-|x|) i1(x)`, as `torch.special.i1e`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_i1e", input)
+    return input.special_i1e()
+
+
+def special_xlog1py(input: Tensor, other: Any) -> Any:
+    """``input.special_xlog1py(...)``: `self * log1p(other)`, 0 where `self` is 0, as `torch.special.xlog1py`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_xlog1py", input)
+    return input.special_xlog1py(other)
+
+
+def special_zeta(input: Tensor, other: Any) -> Any:
+    """``input.special_zeta(...)``: The Hurwitz zeta function of `self` at `other`, as  `torch.special.zeta` (libtorch differentiates `other` only)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_zeta", input)
+    return input.special_zeta(other)
+
+
+def special_bessel_j0(input: Tensor) -> Any:
+    """``input.special_bessel_j0(...)``: The Bessel function of the first kind of order 0 (no derivative in libtorch), as `torch.special.bessel_j0`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_bessel_j0", input)
+    return input.special_bessel_j0()
+
+
+def special_bessel_j1(input: Tensor) -> Any:
+    """``input.special_bessel_j1(...)``: The Bessel function of the first kind of order 1 (no derivative in libtorch), as `torch.special.bessel_j1`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("special_bessel_j1", input)
+    return input.special_bessel_j1()
+
+
+def igamma(input: Tensor, other: Any) -> Any:
+    """``input.igamma(...)``: The regularized lower incomplete gamma function of `self` at  `other`, as `torch.igamma` (`torch.special.gammainc`;  libtorch differentiates `other` only)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("igamma", input)
+    return input.igamma(other)
+
+
+def igammac(input: Tensor, other: Any) -> Any:
+    """``input.igammac(...)``: The regularized upper incomplete gamma function, as  `torch.igammac` (`torch.special.gammaincc`; `other` only)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("igammac", input)
+    return input.igammac(other)
+
+
+def isposinf(input: Tensor) -> Any:
+    """``input.isposinf(...)``: Where the values are +inf, as `torch.isposinf`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("isposinf", input)
+    return input.isposinf()
+
+
+def isneginf(input: Tensor) -> Any:
+    """``input.isneginf(...)``: Where the values are -inf, as `torch.isneginf`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("isneginf", input)
+    return input.isneginf()
+
+
+def isreal(input: Tensor) -> Any:
+    """``input.isreal(...)``: Where the values are real: everywhere, as flodl's dtypes are  all real, as `torch.isreal`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("isreal", input)
+    return input.isreal()
+
+
+def addr(input: Tensor, vec1: Any, vec2: Any, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``input.addr(...)``: `beta * self + alpha * outer(vec1, vec2)`, as `torch.addr`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("addr", input)
+    return input.addr(vec1, vec2, beta, alpha)
+
+
+def addbmm(input: Tensor, batch1: Any, batch2: Any, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``input.addbmm(...)``: `beta * self + alpha * (the sum over the batch of batch1 @  batch2)`, as `torch.addbmm`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("addbmm", input)
+    return input.addbmm(batch1, batch2, beta, alpha)
+
+
+def renorm(input: Tensor, p: Any, dim: Any, maxnorm: Any) -> Any:
+    """``input.renorm(...)``: Each slice along `dim` whose `p`-norm exceeds `maxnorm`  scaled down to norm `maxnorm`, as `torch.renorm`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("renorm", input)
+    return input.renorm(p, dim, maxnorm)
+
+
+def pdist(input: Tensor, p: Any = 2.0) -> Any:
+    """``input.pdist(...)``: The distances between every pair of rows (the upper triangle,  row by row), as `F.pdist`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("pdist", input)
+    return input.pdist(p)
 
 
 def standard_gamma(input: Tensor) -> Any:
@@ -2416,11 +2612,11 @@ def unique_consecutive(
     return input.unique_consecutive(return_inverse, return_counts, dim)
 
 
-def multinomial(input: Tensor, num_samples: Any, replacement: Any = False) -> Any:
-    """``input.multinomial(...)``: `num_samples` Int64 indices drawn from the rows of `self`  (non-negative weights), as `torch.multinomial`."""
+def histc(input: Tensor, bins: Any = 100, min: Any = 0, max: Any = 0) -> Any:
+    """``input.histc(...)``: A histogram of the values: `bins` equal bins between `min` and  `max` (both 0: the values' smallest and largest), values  outside ignored, as `torch.histc`."""
     if not isinstance(input, Tensor):
-        raise _not_a_tensor("multinomial", input)
-    return input.multinomial(num_samples, replacement)
+        raise _not_a_tensor("histc", input)
+    return input.histc(bins, min, max)
 
 
 def bernoulli(input: Tensor) -> Any:
@@ -2450,10 +2646,12 @@ __all__ = [
     "acosh",
     "add",
     "add_scalar",
+    "addbmm",
     "addcdiv",
     "addcmul",
     "addmm",
     "addmv",
+    "addr",
     "all",
     "all_dim",
     "all_dims",
@@ -2537,6 +2735,8 @@ __all__ = [
     "div_trunc",
     "div_trunc_scalar",
     "dot",
+    "dsplit",
+    "dsplit_indices",
     "elu",
     "eq",
     "eq_scalar",
@@ -2574,8 +2774,13 @@ __all__ = [
     "hardsigmoid",
     "hardswish",
     "heaviside",
+    "histc",
+    "hsplit",
+    "hsplit_indices",
     "hypot",
     "i0",
+    "igamma",
+    "igammac",
     "index_add",
     "index_copy",
     "index_fill",
@@ -2587,6 +2792,9 @@ __all__ = [
     "isfinite",
     "isinf",
     "isnan",
+    "isneginf",
+    "isposinf",
+    "isreal",
     "kron",
     "kthvalue",
     "lcm",
@@ -2621,6 +2829,7 @@ __all__ = [
     "log10",
     "log_softmax",
     "logaddexp",
+    "logaddexp2",
     "logcumsumexp",
     "logdet",
     "logical_and",
@@ -2658,7 +2867,6 @@ __all__ = [
     "msort",
     "mul",
     "mul_scalar",
-    "multinomial",
     "mv",
     "mvlgamma",
     "nan_to_num",
@@ -2681,6 +2889,7 @@ __all__ = [
     "normalize",
     "one_hot",
     "outer",
+    "pdist",
     "permute",
     "pinverse",
     "poisson",
@@ -2697,6 +2906,7 @@ __all__ = [
     "relu",
     "remainder",
     "remainder_scalar",
+    "renorm",
     "repeat",
     "repeat_interleave_tensor",
     "reshape",
@@ -2731,6 +2941,18 @@ __all__ = [
     "softmax",
     "softplus",
     "sort",
+    "special_bessel_j0",
+    "special_bessel_j1",
+    "special_entr",
+    "special_erfcx",
+    "special_i0e",
+    "special_i1",
+    "special_i1e",
+    "special_log_ndtr",
+    "special_ndtr",
+    "special_ndtri",
+    "special_xlog1py",
+    "special_zeta",
     "split",
     "split_with_sizes",
     "sqrt",
@@ -2783,6 +3005,8 @@ __all__ = [
     "vdot",
     "view",
     "view_as",
+    "vsplit",
+    "vsplit_indices",
     "weight_norm_from",
     "xlogy",
 ]

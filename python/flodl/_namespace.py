@@ -61,14 +61,47 @@ def cat(tensors: Any, dim: builtins.int = 0) -> Tensor:
 concat = concatenate = cat
 
 
-def einsum(equation: str, *operands: Any) -> Tensor:
+def einsum(equation: Any, *operands: Any) -> Tensor:
     """``torch.einsum``: the sums of products ``equation`` names
     (``"ij,jk->ik"``) over ``operands``, given loose or as one sequence; a
-    Variable when any of them is one."""
+    Variable when any of them is one. The sublist form ``einsum(a, [0, 1],
+    b, [1], [0])`` (ints 0 to 51 for the dims, ``...`` for the rest) names
+    the same equation."""
+    if isinstance(equation, Tensor):
+        equation, operands = _sublist_equation((equation, *operands))
     if not isinstance(equation, str):
         raise TypeError(f"einsum: equation must be a str, got {type(equation).__name__}")
     operands = _loose("einsum", operands)
     return _class_of(operands).einsum(operands, equation)
+
+
+_SUBSCRIPTS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _sublist_equation(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    """``einsum``'s sublist form as an equation and its operands."""
+
+    def letters(sublist: Any) -> str:
+        if isinstance(sublist, (str, Tensor)) or not isinstance(sublist, Iterable):
+            raise TypeError(
+                f"einsum: each operand's subscripts are a list of ints, got {type(sublist).__name__}"
+            )
+        out = []
+        for s in sublist:
+            if s is Ellipsis:
+                out.append("...")
+            elif isinstance(s, builtins.int) and 0 <= s < len(_SUBSCRIPTS):
+                out.append(_SUBSCRIPTS[s])
+            else:
+                raise ArgumentError(f"einsum: subscripts are ints in [0, 52) or ..., got {s!r}")
+        return "".join(out)
+
+    pairs, rest = args[: len(args) // 2 * 2], args[len(args) // 2 * 2 :]
+    operands = list(pairs[0::2])
+    equation = ",".join(letters(sub) for sub in pairs[1::2])
+    if rest:
+        equation += "->" + letters(rest[0])
+    return equation, operands
 
 
 def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
@@ -367,6 +400,84 @@ def is_tensor(obj: Any) -> builtins.bool:
 def is_floating_point(input: Tensor) -> builtins.bool:
     """Whether ``input``'s dtype is a float dtype."""
     return _tensor("is_floating_point", input).dtype.is_floating_point
+
+
+def is_complex(input: Tensor) -> builtins.bool:
+    """False: flodl's dtypes are all real, as ``torch.is_complex``."""
+    return _tensor("is_complex", input).is_complex()
+
+
+def is_signed(input: Tensor) -> builtins.bool:
+    """Whether ``input``'s dtype holds negative values, as ``torch.is_signed``."""
+    return _tensor("is_signed", input).is_signed()
+
+
+def is_nonzero(input: Tensor) -> builtins.bool:
+    """Whether the one value of ``input`` is not zero, as ``torch.is_nonzero``."""
+    return _tensor("is_nonzero", input).is_nonzero()
+
+
+def is_same_size(input: Tensor, other: Tensor) -> builtins.bool:
+    """Whether ``input`` and ``other`` have one shape, as ``torch.is_same_size``."""
+    return _tensor("is_same_size", input).is_same_size(other)
+
+
+def is_inference(input: Tensor) -> builtins.bool:
+    """Whether ``input`` was made under ``inference_mode``."""
+    return _tensor("is_inference", input).is_inference()
+
+
+def is_conj(input: Tensor) -> builtins.bool:
+    """False: real values carry no lazy conjugation, as ``torch.is_conj``."""
+    return _tensor("is_conj", input).is_conj()
+
+
+def is_neg(input: Tensor) -> builtins.bool:
+    """False: no lazy negation, as ``torch.is_neg``."""
+    return _tensor("is_neg", input).is_neg()
+
+
+def _itself(name: str) -> Any:
+    def itself(input: Tensor) -> Tensor:
+        return getattr(_tensor(name, input), name)()
+
+    itself.__name__ = itself.__qualname__ = name
+    itself.__doc__ = f"``torch.{name}``: ``input`` itself (its values are real)."
+    return itself
+
+
+conj = _itself("conj")
+conj_physical = _itself("conj_physical")
+resolve_conj = _itself("resolve_conj")
+resolve_neg = _itself("resolve_neg")
+
+
+def detach(input: Tensor) -> Tensor:
+    """``torch.detach``: ``input.detach()``."""
+    return _tensor("detach", input).detach()
+
+
+def multinomial(
+    input: Tensor,
+    num_samples: builtins.int,
+    replacement: builtins.bool = False,
+    *,
+    generator: Any = None,
+) -> Tensor:
+    """``torch.multinomial``: ``num_samples`` indices drawn from the rows of
+    ``input`` (non-negative weights); ``generator=``: a ``flodl.Generator``
+    to draw from."""
+    draws = _tensor("multinomial", input).multinomial(num_samples, replacement)
+    if generator is None:
+        return draws
+    # The checks above came first; the draw itself is torch's, on the same
+    # libtorch, from the generator (its tensors shared, not copied).
+    import torch
+
+    weights = input.detach().to_torch()
+    return Tensor.from_torch(
+        torch.multinomial(weights, num_samples, replacement, generator=generator)
+    )
 
 
 def numel(input: Tensor) -> builtins.int:

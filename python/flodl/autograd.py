@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Sequence
 from typing import Union
 
@@ -58,6 +59,7 @@ def grad(
     grad_outputs: Variable | Tensor | Sequence[Variable | Tensor] | None = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
+    only_inputs: bool = True,
     allow_unused: bool | None = None,
     is_grads_batched: bool = False,
     materialize_grads: bool = False,
@@ -69,7 +71,15 @@ def grad(
     naming it, or ``None`` with ``allow_unused=True`` (zeros with
     ``materialize_grads=True``). With ``is_grads_batched=True`` each
     ``grad_outputs`` entry has a leading batch dim: the gradients of each
-    row, stacked (a Jacobian's rows from the rows of an identity)."""
+    row, stacked (a Jacobian's rows from the rows of an identity).
+    ``only_inputs`` is ignored, as torch's (deprecated; False warns)."""
+    if not only_inputs:
+        warnings.warn(
+            "only_inputs argument is deprecated and is ignored now (defaults to True); "
+            "to accumulate gradients into other leaves, use flodl.autograd.backward",
+            FutureWarning,
+            stacklevel=2,
+        )
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:

@@ -141,11 +141,19 @@ impl From<Scalar> for FlodlScalar {
 /// (invoked by the file build.rs writes from csrc/scalar_ops.def).
 macro_rules! scalar_ops {
     (one: $($name:ident => $c:ident),*; two: $($name2:ident => $c2:ident),*;
+     three: $($name3:ident => $c3:ident),*;
      tensor: $($name_t:ident => $c_t:ident),*; tensors: $($name_tt:ident => $c_tt:ident),*;
      tensors_two: $($name_tt2:ident => $c_tt2:ident),*) => {
         extern "C" {
             $(fn $c(x: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
             $(fn $c2(x: *mut c_void, a: FlodlScalar, b: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
+            $(fn $c3(
+                x: *mut c_void,
+                a: FlodlScalar,
+                b: FlodlScalar,
+                c: FlodlScalar,
+                out: *mut *mut c_void,
+            ) -> *mut c_char;)*
             $(fn $c_t(x: *mut c_void, t: *mut c_void, a: FlodlScalar, out: *mut *mut c_void) -> *mut c_char;)*
             $(fn $c_tt(
                 x: *mut c_void,
@@ -179,6 +187,18 @@ macro_rules! scalar_ops {
                 let (a, b) = (FlodlScalar::from(a.into()), FlodlScalar::from(b.into()));
                 // SAFETY: as above.
                 make_tensor(|out| unsafe { $c2(ptr(x), a, b, out) })
+            }
+        )*
+        $(
+            pub(crate) fn $name3(
+                x: &tch::Tensor,
+                a: impl Into<Scalar>,
+                b: impl Into<Scalar>,
+                c: impl Into<Scalar>,
+            ) -> Result<tch::Tensor, Failure> {
+                let (a, b, c) = (FlodlScalar::from(a.into()), FlodlScalar::from(b.into()), FlodlScalar::from(c.into()));
+                // SAFETY: as above.
+                make_tensor(|out| unsafe { $c3(ptr(x), a, b, c, out) })
             }
         )*
         $(

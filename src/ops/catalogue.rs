@@ -760,6 +760,21 @@ macro_rules! method_ops {
             tensor_split(sections: i64, dim: i64 = 0) -> [Same] [overloaded] => |x| x.f_tensor_split(sections, dim);
             /// The pieces between the `indices` along `dim`, as `torch.tensor_split(x, indices, dim)`.
             tensor_split_indices(indices: Ints, dim: i64 = 0) -> [Same] => |x| x.f_tensor_split_indices(indices, dim);
+            /// `sections` equal pieces along dim 1 (dim 0 of a 1-d tensor), as
+            /// `torch.hsplit(x, sections)`. Python: `hsplit(sections_or_indices)`.
+            hsplit(sections: i64) -> [Same] [overloaded] => |x| x.f_hsplit(sections);
+            /// The pieces between the `indices` along dim 1 (dim 0 of a 1-d tensor).
+            hsplit_indices(indices: Ints) -> [Same] => |x| x.f_hsplit_array(indices);
+            /// `sections` equal pieces along dim 0 (of at least 2 dims), as
+            /// `torch.vsplit`. Python: `vsplit(sections_or_indices)`.
+            vsplit(sections: i64) -> [Same] [overloaded] => |x| x.f_vsplit(sections);
+            /// The pieces between the `indices` along dim 0 (of at least 2 dims).
+            vsplit_indices(indices: Ints) -> [Same] => |x| x.f_vsplit_array(indices);
+            /// `sections` equal pieces along dim 2 (of at least 3 dims), as
+            /// `torch.dsplit`. Python: `dsplit(sections_or_indices)`.
+            dsplit(sections: i64) -> [Same] [overloaded] => |x| x.f_dsplit(sections);
+            /// The pieces between the `indices` along dim 2 (of at least 3 dims).
+            dsplit_indices(indices: Ints) -> [Same] => |x| x.f_dsplit_array(indices);
             /// Where each value would go in the sorted last dim of `self` to
             /// keep it sorted (after equal ones with `right`, or `side`
             /// "right"), as `torch.searchsorted(self, values)`.
@@ -838,6 +853,60 @@ macro_rules! method_ops {
             nextafter(other: Same) => |x| x.f_nextafter(other.raw());
             /// The modified Bessel function of the first kind of order 0, as `torch.i0`.
             i0() => |x| x.f_i0();
+            /// `log2(2^self + 2^other)`, computed stably, as `torch.logaddexp2`.
+            logaddexp2(other: Same) => |x| x.f_logaddexp2(other.raw());
+            /// `-x log x` (0 at 0, -inf below), as `torch.special.entr`.
+            special_entr() => |x| x.f_special_entr();
+            /// `exp(x²) erfc(x)`, as `torch.special.erfcx`.
+            special_erfcx() => |x| x.f_special_erfcx();
+            /// The standard normal's cumulative distribution function, as `torch.special.ndtr`.
+            special_ndtr() => |x| x.f_special_ndtr();
+            /// Its log, computed stably, as `torch.special.log_ndtr`.
+            special_log_ndtr() => |x| x.f_special_log_ndtr();
+            /// Its inverse (the quantile function), as `torch.special.ndtri`.
+            special_ndtri() => |x| x.f_special_ndtri();
+            /// `exp(-|x|) i0(x)`, as `torch.special.i0e`.
+            special_i0e() => |x| x.f_special_i0e();
+            /// The modified Bessel function of the first kind of order 1, as `torch.special.i1`.
+            special_i1() => |x| x.f_special_i1();
+            /// `exp(-|x|) i1(x)`, as `torch.special.i1e`.
+            special_i1e() => |x| x.f_special_i1e();
+            /// `self * log1p(other)`, 0 where `self` is 0, as `torch.special.xlog1py`.
+            special_xlog1py(other: Same) => |x| x.f_special_xlog1py(other.raw());
+            /// The Hurwitz zeta function of `self` at `other`, as
+            /// `torch.special.zeta` (libtorch differentiates `other` only).
+            special_zeta(other: Same) => |x| x.f_special_zeta(other.raw());
+            /// The Bessel function of the first kind of order 0 (no derivative in libtorch), as `torch.special.bessel_j0`.
+            special_bessel_j0() => |x| x.f_special_bessel_j0();
+            /// The Bessel function of the first kind of order 1 (no derivative in libtorch), as `torch.special.bessel_j1`.
+            special_bessel_j1() => |x| x.f_special_bessel_j1();
+            /// The regularized lower incomplete gamma function of `self` at
+            /// `other`, as `torch.igamma` (`torch.special.gammainc`;
+            /// libtorch differentiates `other` only).
+            igamma(other: Same) => |x| x.f_igamma(other.raw());
+            /// The regularized upper incomplete gamma function, as
+            /// `torch.igammac` (`torch.special.gammaincc`; `other` only).
+            igammac(other: Same) => |x| x.f_igammac(other.raw());
+            /// Where the values are +inf, as `torch.isposinf`.
+            isposinf() -> Tensor => |x| x.f_isposinf();
+            /// Where the values are -inf, as `torch.isneginf`.
+            isneginf() -> Tensor => |x| x.f_isneginf();
+            /// Where the values are real: everywhere, as flodl's dtypes are
+            /// all real, as `torch.isreal`.
+            isreal() -> Tensor => |x| x.f_isreal();
+            /// `beta * self + alpha * outer(vec1, vec2)`, as `torch.addr`.
+            addr(vec1: Same, vec2: Same, beta: Scalar = 1, alpha: Scalar = 1)
+                => |x| $crate::ffi::addr(x, vec1.raw(), vec2.raw(), beta, alpha);
+            /// `beta * self + alpha * (the sum over the batch of batch1 @
+            /// batch2)`, as `torch.addbmm`.
+            addbmm(batch1: Same, batch2: Same, beta: Scalar = 1, alpha: Scalar = 1)
+                => |x| $crate::ffi::addbmm(x, batch1.raw(), batch2.raw(), beta, alpha);
+            /// Each slice along `dim` whose `p`-norm exceeds `maxnorm`
+            /// scaled down to norm `maxnorm`, as `torch.renorm`.
+            renorm(p: Scalar, dim: i64, maxnorm: Scalar) => |x| $crate::ffi::renorm(x, p, dim, maxnorm);
+            /// The distances between every pair of rows (the upper triangle,
+            /// row by row), as `F.pdist`.
+            pdist(p: f64 = 2.0) => |x| x.f_pdist(p);
             /// Draws from `Gamma(self, 1)` (positive concentrations), whose
             /// gradient is the reparameterized one, as `torch._standard_gamma`.
             standard_gamma() => |x| x.f_internal_standard_gamma();
@@ -1269,6 +1338,69 @@ macro_rules! method_ops {
             transpose_(dim0: i64, dim1: i64) -> () => |x| x.shallow_clone().f_transpose_(dim0, dim1).map(drop);
             /// The matrix transposed, in place, as `Tensor.t_`.
             t_() -> () => |x| x.shallow_clone().f_t_().map(drop);
+            /// `sinc`, in place.
+            sinc_() -> () => |x| x.shallow_clone().f_sinc_().map(drop);
+            /// `i0`, in place.
+            i0_() -> () => |x| x.shallow_clone().f_i0_().map(drop);
+            /// `deg2rad`, in place.
+            deg2rad_() -> () => |x| x.shallow_clone().f_deg2rad_().map(drop);
+            /// `rad2deg`, in place.
+            rad2deg_() -> () => |x| x.shallow_clone().f_rad2deg_().map(drop);
+            /// `sgn`, in place.
+            sgn_() -> () => |x| x.shallow_clone().f_sgn_().map(drop);
+            /// `logical_not`, in place.
+            logical_not_() -> () => |x| x.shallow_clone().f_logical_not_().map(drop);
+            /// `atan2`, in place.
+            atan2_(other: Same) -> () => |x| x.shallow_clone().f_atan2_(other.raw()).map(drop);
+            /// `hypot`, in place.
+            hypot_(other: Same) -> () => |x| x.shallow_clone().f_hypot_(other.raw()).map(drop);
+            /// `copysign`, in place.
+            copysign_(other: Same) -> () => |x| x.shallow_clone().f_copysign_(other.raw()).map(drop);
+            /// `xlogy`, in place.
+            xlogy_(other: Same) -> () => |x| x.shallow_clone().f_xlogy_(other.raw()).map(drop);
+            /// `heaviside`, in place.
+            heaviside_(other: Same) -> () => |x| x.shallow_clone().f_heaviside_(other.raw()).map(drop);
+            /// `logical_and`, in place.
+            logical_and_(other: Same) -> () => |x| x.shallow_clone().f_logical_and_(other.raw()).map(drop);
+            /// `logical_or`, in place.
+            logical_or_(other: Same) -> () => |x| x.shallow_clone().f_logical_or_(other.raw()).map(drop);
+            /// `logical_xor`, in place.
+            logical_xor_(other: Same) -> () => |x| x.shallow_clone().f_logical_xor_(other.raw()).map(drop);
+            /// `igamma`, in place.
+            igamma_(other: Same) -> () => |x| x.shallow_clone().f_igamma_(other.raw()).map(drop);
+            /// `igammac`, in place.
+            igammac_(other: Same) -> () => |x| x.shallow_clone().f_igammac_(other.raw()).map(drop);
+            /// `logit`, in place.
+            logit_(eps: Option<f64> = None) -> () => |x| x.shallow_clone().f_logit_(eps).map(drop);
+            /// `polygamma`, in place.
+            polygamma_(n: i64) -> () => |x| x.shallow_clone().f_polygamma_(n).map(drop);
+            /// `mvlgamma`, in place.
+            mvlgamma_(p: i64) -> () => |x| x.shallow_clone().f_mvlgamma_(p).map(drop);
+            /// `nan_to_num`, in place.
+            nan_to_num_(nan: f64 = 0.0, posinf: Option<f64> = None, neginf: Option<f64> = None) -> ()
+                => |x| x.shallow_clone().f_nan_to_num_(nan, posinf, neginf).map(drop);
+            /// `cumsum`, in place.
+            cumsum_(dim: i64) -> () => |x| x.shallow_clone().f_cumsum_(dim, None::<tch::Kind>).map(drop);
+            /// `cumprod`, in place.
+            cumprod_(dim: i64) -> () => |x| x.shallow_clone().f_cumprod_(dim, None::<tch::Kind>).map(drop);
+            /// `swapaxes` (`transpose`), in place.
+            swapaxes_(axis0: i64, axis1: i64) -> () => |x| x.shallow_clone().f_swapaxes_(axis0, axis1).map(drop);
+            /// `addmm`, in place.
+            addmm_(mat1: Same, mat2: Same, beta: Scalar = 1, alpha: Scalar = 1) -> ()
+                => |x| $crate::ffi::addmm_(x, mat1.raw(), mat2.raw(), beta, alpha).map(drop);
+            /// `baddbmm`, in place.
+            baddbmm_(batch1: Same, batch2: Same, beta: Scalar = 1, alpha: Scalar = 1) -> ()
+                => |x| $crate::ffi::baddbmm_(x, batch1.raw(), batch2.raw(), beta, alpha).map(drop);
+            /// `renorm`, in place.
+            renorm_(p: Scalar, dim: i64, maxnorm: Scalar) -> () => |x| $crate::ffi::renorm_(x, p, dim, maxnorm).map(drop);
+            /// Integers drawn uniformly from `[from, to)`, in place, as
+            /// `Tensor.random_(from, to)`; `random_(to)` draws from `[0, to)`
+            /// and `random_()` from `[0, 2^mantissa]` (of the dtype).
+            /// Python: `random_(from=0, to=None)`, or `random_(to)`.
+            random_(from: i64 = 0, to: Option<i64> = None) -> () [overloaded] => |x| match (from, to) {
+                (0, None) => x.shallow_clone().f_random_().map(drop),
+                (from, to) => x.shallow_clone().f_random_from_(from, to).map(drop),
+            };
         }
     };
 }
@@ -1303,6 +1435,11 @@ macro_rules! tensor_ops {
                     let (values, inverse, counts) = x.f_unique_consecutive(return_inverse, return_counts, dim)?;
                     vec![values, inverse, counts]
                 });
+            /// A histogram of the values: `bins` equal bins between `min` and
+            /// `max` (both 0: the values' smallest and largest), values
+            /// outside ignored, as `torch.histc`.
+            histc(bins: i64 = 100, min: Scalar = 0, max: Scalar = 0) -> Tensor
+                => |x| $crate::ffi::histc(x, bins, min, max);
             /// `num_samples` Int64 indices drawn from the rows of `self`
             /// (non-negative weights), as `torch.multinomial`.
             multinomial(num_samples: i64, replacement: bool = false) -> Tensor

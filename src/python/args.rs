@@ -81,6 +81,11 @@ pub(crate) trait CoreArg {
     fn needs_variable(&self) -> bool {
         false
     }
+    /// Whether a Tensor method writing in place may take this operand's
+    /// values (see [`values_for_tensor`]).
+    fn values_for_tensor(&self, _op: &str) -> PyResult<()> {
+        Ok(())
+    }
 }
 
 macro_rules! copy_args {
@@ -474,6 +479,36 @@ impl CoreArg for SameTensorArg<'_> {
     fn needs_variable(&self) -> bool {
         matches!(self, SameTensorArg::Variable(..))
     }
+    fn values_for_tensor(&self, op: &str) -> PyResult<()> {
+        match self {
+            SameTensorArg::Variable(v, _) => values_for_tensor(op, &v.get().inner),
+            SameTensorArg::Tensor(_) => Ok(()),
+        }
+    }
+}
+
+/// Whether a Tensor (which records no graph) may take the values of
+/// Variable `v` in place in `op`: yes, unless `v` requires grad while
+/// recording is on, when its gradient would be lost without a word (as
+/// PyTorch's target would join the graph). An Autograd error then.
+pub(crate) fn values_for_tensor(op: &str, v: &Variable) -> PyResult<()> {
+    if v.requires_grad() && crate::is_grad_enabled() {
+        let message = format!(
+            "{op}: a Tensor records no graph, and its operand is a Variable that requires grad: \
+             make the target a Variable (flodl.Variable(t) or zeros_like of a Variable), or pass \
+             the operand's .detach()"
+        );
+        return Err(crate::Error::new(crate::ErrorKind::Autograd, message).into());
+    }
+    Ok(())
+}
+
+/// [`values_for_tensor`] for any Python operand (only a Variable can be refused).
+pub(crate) fn check_values_for_tensor(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<()> {
+    match obj.cast::<PyVariable>() {
+        Ok(v) => values_for_tensor(op, &v.get().inner),
+        Err(_) => Ok(()),
+    }
 }
 
 /// An operand of a class's ops, lent to the core as `&C`.
@@ -551,7 +586,7 @@ impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
         }
         if let Ok(v) = obj.cast::<PyVariable>() {
             let inner = &v.get().inner;
-            if inner.requires_grad() {
+            if inner.requires_grad() && crate::is_grad_enabled() {
                 return Err(PyTypeError::new_err(
                     "expected a Tensor, got a Variable that requires grad (no gradient flows \
                      through this argument: pass its .data or .detach())",
@@ -1002,12 +1037,9 @@ impl SetItemTarget for Tensor {
     fn from_tensor(t: Tensor) -> PyResult<Self> {
         Ok(t)
     }
-    fn from_variable(_: &Variable) -> PyResult<Self> {
-        Err(crate::Error::new(
-            crate::ErrorKind::DType,
-            "__setitem__: a Tensor cannot take a Variable's values in place (pass its .data)",
-        )
-        .into())
+    fn from_variable(v: &Variable) -> PyResult<Self> {
+        values_for_tensor("__setitem__", v)?;
+        Ok(v.data())
     }
 }
 

@@ -147,13 +147,7 @@ macro_rules! py_method {
         }
     };
     (@own_class $arg:ident: Same, $name:ident) => {
-        if $arg.needs_variable() {
-            return Err($crate::Error::new(
-                $crate::ErrorKind::DType,
-                concat!(stringify!($name), ": a Tensor cannot take a Variable's values in place (pass its .data)"),
-            )
-            .into());
-        }
+        $arg.values_for_tensor(stringify!($name))?;
     };
     (@own_class $arg:ident: $kind:ident, $name:ident) => {};
     (@promote single $($unused:tt)*) => {};
@@ -280,7 +274,7 @@ macro_rules! py_result {
         "Tensor"
     };
     ($same:literal; [Same]) => {
-        concat!("list[", $same, "]")
+        concat!("tuple[", $same, ", ...]")
     };
     ($same:literal; (Same, Tensor)) => {
         concat!("tuple[", $same, ", Tensor]")

@@ -20,6 +20,12 @@ pub(crate) trait Class:
 {
     type Arg<'py>: PyOperand<Self>;
     fn operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Self::Arg<'py>>>;
+    /// An operand whose values an in-place op of this class takes: for a
+    /// Tensor also a Variable's, unless its gradient would be lost
+    /// ([`values_for_tensor`](super::args::values_for_tensor)).
+    fn values_operand<'py>(_op: &str, obj: &Bound<'py, PyAny>) -> PyResult<Option<Self::Arg<'py>>> {
+        Self::operand(obj)
+    }
     fn numel(&self) -> usize;
     fn matmul(&self, other: &Self) -> Result<Self>;
     /// The values, as an untracked Tensor sharing memory.
@@ -44,6 +50,13 @@ pub(crate) trait Class:
 impl Class for Tensor {
     type Arg<'py> = TensorArg<'py>;
     fn operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
+        tensor_operand(obj)
+    }
+    fn values_operand<'py>(op: &str, obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
+        if let Ok(v) = obj.cast::<super::classes::PyVariable>() {
+            super::args::values_for_tensor(op, &v.get().inner)?;
+            return Ok(Some(obj.extract()?));
+        }
         tensor_operand(obj)
     }
     fn numel(&self) -> usize {
@@ -339,8 +352,9 @@ fn numpy_result_dtype(
     Ok(result)
 }
 
-/// `a op= other` in place, as PyTorch's `+=` (`symbol`). A Variable into
-/// a Tensor is a TypeError: a Tensor records no graph.
+/// `a op= other` in place, as PyTorch's `+=` (`symbol`). A Tensor takes a
+/// Variable's values unless their gradient would be lost (a Tensor records
+/// no graph).
 pub(crate) fn in_place<C: Class>(
     a: &C,
     other: &Bound<'_, PyAny>,
@@ -348,7 +362,7 @@ pub(crate) fn in_place<C: Class>(
     with_operand: impl FnOnce(&C, &C) -> Result<()>,
     with_scalar: impl FnOnce(&C, Scalar) -> Result<()>,
 ) -> PyResult<()> {
-    if let Some(operand) = C::operand(other)? {
+    if let Some(operand) = C::values_operand(symbol, other)? {
         return Ok(with_operand(a, operand.get())?);
     }
     if let Some(number) = scalar(other) {
@@ -362,13 +376,8 @@ pub(crate) fn in_place<C: Class>(
         return Ok(with_operand(a, &C::constant(array)?)?);
     }
     let got = other.get_type().name()?;
-    let hint = if got == "Variable" {
-        " (use its .data, or x = x op v)"
-    } else {
-        ""
-    };
     Err(pyo3::exceptions::PyTypeError::new_err(format!(
-        "{symbol}: cannot apply a {got} in place to this value{hint}"
+        "{symbol}: cannot apply a {got} in place to this value"
     )))
 }
 

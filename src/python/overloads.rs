@@ -228,6 +228,25 @@ pub(crate) fn tensor_or_number<'py, C: Class>(
 /// A bound of `clamp` given with a tensor bound (`which`: "min" or "max"):
 /// an operand of `x`'s class, a number becoming one of the dtype it takes
 /// with `x`; None when left out.
+/// `torch.hsplit`'s argument: a number of equal sections, or a list of
+/// indices to split at.
+pub(crate) fn sections_or_indices<T>(
+    op: &str,
+    given: &Bound<'_, PyAny>,
+    sections: impl FnOnce(i64) -> crate::Result<Vec<T>>,
+    indices: impl FnOnce(&[i64]) -> crate::Result<Vec<T>>,
+) -> PyResult<Vec<T>> {
+    use crate::python::args::CoreArg as _;
+    if given.is_instance_of::<pyo3::types::PyList>()
+        || given.is_instance_of::<pyo3::types::PyTuple>()
+    {
+        let list: crate::python::args::IntList = given.extract()?;
+        return Ok(indices(list.core(op, "indices")?)?);
+    }
+    let count: crate::python::args::Int = given.extract()?;
+    Ok(sections(count.core(op, "sections")?)?)
+}
+
 pub(crate) fn clamp_bound<C: Class + crate::Operand>(
     op: &str,
     which: &str,
@@ -337,12 +356,8 @@ pub(crate) fn as_in_place_operator<'py>(
     dunder: &str,
 ) -> PyResult<Py<PyAny>> {
     let other = operand(op, other, alpha)?;
-    let tensor_takes_variable = !x.is_instance_of::<super::classes::PyVariable>()
-        && other.is_instance_of::<super::classes::PyVariable>();
-    if tensor_takes_variable {
-        let message =
-            format!("{op}: a Tensor cannot take a Variable's values in place (pass its .data)");
-        return Err(crate::Error::new(crate::ErrorKind::DType, message).into());
+    if !x.is_instance_of::<super::classes::PyVariable>() {
+        super::args::check_values_for_tensor(op, &other)?;
     }
     x.call_method1(dunder, (other,))?;
     Ok(x.clone().unbind())
@@ -452,22 +467,18 @@ pub(crate) fn as_variable<'py>(
     Ok(Some(variable.into_pyobject(x.py())?.into_any()))
 }
 
-/// The TypeError of an in-place method of a Tensor given a Variable operand
-/// (a Tensor records no graph), if one is.
-pub(crate) fn refuse_variables(
+/// Operand `name` of the in-place `op` of a tensor of class `C`: a Tensor
+/// takes a Variable's values unless their gradient would be lost; a
+/// TypeError naming both for anything else.
+pub(crate) fn values_operand_of<'py, C: Class>(
     op: &str,
-    x: &Bound<'_, PyAny>,
-    operands: &[&Bound<'_, PyAny>],
-) -> PyResult<()> {
-    use super::classes::PyVariable;
-    let refused = !x.is_instance_of::<PyVariable>()
-        && operands.iter().any(|o| o.is_instance_of::<PyVariable>());
-    if refused {
-        let message =
-            format!("{op}: a Tensor cannot take a Variable's values in place (pass its .data)");
-        return Err(crate::Error::new(crate::ErrorKind::DType, message).into());
-    }
-    Ok(())
+    name: &str,
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<C::Arg<'py>> {
+    C::values_operand(op, obj)?.ok_or_else(|| {
+        let err = super::args::not_a_tensor(obj, "a tensor");
+        PyTypeError::new_err(format!("{op}: {name}: {}", err.value(obj.py())))
+    })
 }
 
 /// Argument `name` of `op` as an operand of class `C`; a TypeError naming
@@ -793,7 +804,7 @@ macro_rules! overloads {
                     DimArg::One(size) => x.split(size.core("split", "split_size")?, dim)?,
                     DimArg::Many(sizes) => x.split_with_sizes(sizes.core("split", "split_size")?, dim)?,
                 };
-                $crate::python::results::new_object(slf.py(), pieces)
+                $crate::python::results::pieces(slf.py(), pieces)
             }
 
             /// Rounded to the nearest integer, halves to even, or to
@@ -1127,16 +1138,70 @@ macro_rules! overloads {
             /// pieces between `indices` (a list), as `torch.tensor_split`
             /// (Rust `tensor_split`, `tensor_split_indices`).
             #[pyo3(signature = (indices_or_sections, dim = $crate::python::args::Int::from(0)), text_signature = "($self, indices_or_sections, dim=0)")]
-            fn tensor_split(&self, indices_or_sections: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<Vec<$Core>> {
+            fn tensor_split(&self, py: Python<'_>, indices_or_sections: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<Py<PyAny>> {
                 use $crate::python::args::CoreArg as _;
                 let dim = dim.core("tensor_split", "dim")?;
-                let given = indices_or_sections;
-                if given.is_instance_of::<pyo3::types::PyList>() || given.is_instance_of::<pyo3::types::PyTuple>() {
-                    let indices: $crate::python::args::IntList = given.extract()?;
-                    return Ok(self.inner.tensor_split_indices(indices.core("tensor_split", "indices")?, dim)?);
-                }
-                let sections: $crate::python::args::Int = given.extract()?;
-                Ok(self.inner.tensor_split(sections.core("tensor_split", "sections")?, dim)?)
+                let x = &self.inner;
+                let pieces = $crate::python::overloads::sections_or_indices("tensor_split", indices_or_sections, |n| x.tensor_split(n, dim), |i| x.tensor_split_indices(i, dim))?;
+                $crate::python::results::pieces(py, pieces)
+            }
+
+            /// `sections` equal pieces along dim 1 (dim 0 of a 1-d tensor),
+            /// or the pieces between `indices` (a list), as `torch.hsplit`
+            /// (Rust `hsplit`, `hsplit_indices`).
+            #[pyo3(text_signature = "($self, indices_or_sections)")]
+            fn hsplit(&self, py: Python<'_>, indices_or_sections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let x = &self.inner;
+                let pieces = $crate::python::overloads::sections_or_indices("hsplit", indices_or_sections, |n| x.hsplit(n), |i| x.hsplit_indices(i))?;
+                $crate::python::results::pieces(py, pieces)
+            }
+
+            /// `sections` equal pieces along dim 0, or the pieces between
+            /// `indices`, as `torch.vsplit` (Rust `vsplit`, `vsplit_indices`).
+            #[pyo3(text_signature = "($self, indices_or_sections)")]
+            fn vsplit(&self, py: Python<'_>, indices_or_sections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let x = &self.inner;
+                let pieces = $crate::python::overloads::sections_or_indices("vsplit", indices_or_sections, |n| x.vsplit(n), |i| x.vsplit_indices(i))?;
+                $crate::python::results::pieces(py, pieces)
+            }
+
+            /// `sections` equal pieces along dim 2, or the pieces between
+            /// `indices`, as `torch.dsplit` (Rust `dsplit`, `dsplit_indices`).
+            #[pyo3(text_signature = "($self, indices_or_sections)")]
+            fn dsplit(&self, py: Python<'_>, indices_or_sections: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                let x = &self.inner;
+                let pieces = $crate::python::overloads::sections_or_indices("dsplit", indices_or_sections, |n| x.dsplit(n), |i| x.dsplit_indices(i))?;
+                $crate::python::results::pieces(py, pieces)
+            }
+
+            /// Integers drawn uniformly from `[from, to)`, in place, as
+            /// `Tensor.random_`: `random_(to)` draws from `[0, to)`,
+            /// `random_()` from `[0, 2^mantissa]` of the dtype.
+            #[pyo3(signature = (*args, to = None))]
+            fn random_<'py>(
+                slf: &Bound<'py, Self>,
+                args: &Bound<'py, pyo3::types::PyTuple>,
+                to: Option<$crate::python::args::Int>,
+            ) -> PyResult<Bound<'py, Self>> {
+                use $crate::python::args::CoreArg as _;
+                let ints = args
+                    .iter()
+                    .map(|a| a.extract::<$crate::python::args::Int>()?.core("random_", "from"))
+                    .collect::<PyResult<Vec<i64>>>()?;
+                let to = to.map(|t| t.core("random_", "to")).transpose()?;
+                let (from, to) = match (ints.as_slice(), to) {
+                    ([], to) => (0, to),
+                    ([to], None) => (0, Some(*to)),
+                    ([from], to) => (*from, to),
+                    ([from, to], None) => (*from, Some(*to)),
+                    _ => {
+                        return Err(pyo3::exceptions::PyTypeError::new_err(
+                            "random_: takes from and to, at most two numbers",
+                        ))
+                    }
+                };
+                slf.get().inner.random_(from, to)?;
+                Ok(slf.clone())
             }
 
             /// The sums of products over `dims` of both operands, as
@@ -1380,13 +1445,12 @@ macro_rules! overloads {
             /// tensor; returns self.
             fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::PyOperand as _;
-                use $crate::python::overloads::{number_of, operand_of, refuse_variables};
-                refuse_variables("lerp_", slf.as_any(), &[end, weight])?;
+                use $crate::python::overloads::{number_of, values_operand_of};
                 let x = &slf.get().inner;
-                let end = operand_of::<$Core>("lerp_", "end", end)?;
+                let end = values_operand_of::<$Core>("lerp_", "end", end)?;
                 match number_of("lerp_", "weight", weight)? {
                     Some(w) => x.lerp_scalar_(end.get(), w)?,
-                    None => x.lerp_(end.get(), operand_of::<$Core>("lerp_", "weight", weight)?.get())?,
+                    None => x.lerp_(end.get(), values_operand_of::<$Core>("lerp_", "weight", weight)?.get())?,
                 }
                 Ok(slf.clone())
             }
@@ -1430,16 +1494,15 @@ macro_rules! overloads {
                 value: Option<&Bound<'py, PyAny>>,
             ) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::{CoreArg as _, PyOperand as _};
-                use $crate::python::overloads::{number_of, operand_of, refuse_variables, scatter_source};
+                use $crate::python::overloads::{number_of, scatter_source, values_operand_of};
                 let source = scatter_source("scatter_", src, value)?;
-                refuse_variables("scatter_", slf.as_any(), &[source])?;
                 let dim: $crate::python::args::Int = dim.extract()?;
                 let index: $crate::python::args::TensorArg<'_> = index.extract()?;
                 let (dim, index) = (dim.core("scatter_", "dim")?, index.core("scatter_", "index")?);
                 let x = &slf.get().inner;
                 match number_of("scatter_", "value", source)? {
                     Some(v) => x.scatter_value_(dim, index, v)?,
-                    None => x.scatter_(dim, index, operand_of::<$Core>("scatter_", "src", source)?.get())?,
+                    None => x.scatter_(dim, index, values_operand_of::<$Core>("scatter_", "src", source)?.get())?,
                 }
                 Ok(slf.clone())
             }

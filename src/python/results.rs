@@ -77,7 +77,9 @@ pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<
         "min_with_indices" => "min",
         "median_dim" => "median",
         "nanmedian_dim" => "nanmedian",
-        _ => return Ok(result),
+        // Pieces of one tensor (split, chunk, unbind, meshgrid, ...) are a
+        // tuple, as PyTorch's.
+        _ => return Ok(list_as_tuple(py, result)),
     };
     let class = py.import("flodl.return_types")?.getattr(name)?;
     Ok(class.call_method1("_make", (result,))?.unbind())
@@ -111,4 +113,20 @@ pub(crate) fn plain_unless_tracked(
         true => Ok(v.data().into_pyobject(py)?.into_any()),
         false => Ok(v.into_pyobject(py)?.into_any()),
     }
+}
+
+/// A list as a tuple (anything else as it is).
+fn list_as_tuple(py: Python<'_>, result: Py<PyAny>) -> Py<PyAny> {
+    match result.cast_bound::<pyo3::types::PyList>(py) {
+        Ok(list) => list.to_tuple().into_any().unbind(),
+        Err(_) => result,
+    }
+}
+
+/// Pieces of one tensor as PyTorch returns them: a tuple.
+pub(crate) fn pieces<T>(py: Python<'_>, pieces: Vec<T>) -> PyResult<Py<PyAny>>
+where
+    T: for<'py> IntoPyObject<'py, Error = PyErr>,
+{
+    Ok(PyTuple::new(py, pieces)?.into_any().unbind())
 }

@@ -94,22 +94,24 @@ macro_rules! py_shared_methods {
             /// is the form to call).
             #[staticmethod]
             #[pyo3(signature = (tensors, indexing = "ij"))]
-            fn meshgrid(tensors: &Bound<'_, PyAny>, indexing: &str) -> PyResult<Vec<$Core>> {
+            fn meshgrid(tensors: &Bound<'_, PyAny>, indexing: &str) -> PyResult<Py<PyAny>> {
                 super::shared::check_sequence("meshgrid", tensors)?;
+                let py = tensors.py();
                 let tensors: Vec<$Arg> = tensors.extract()?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
-                Ok($Core::meshgrid(&parts, indexing)?)
+                super::results::pieces(py, $Core::meshgrid(&parts, indexing)?)
             }
 
             /// The `tensors` (a sequence) expanded to their broadcast shape,
             /// as `torch.broadcast_tensors(*tensors)` (`flodl.broadcast_tensors`
             /// is the form to call).
             #[staticmethod]
-            fn broadcast_tensors(tensors: &Bound<'_, PyAny>) -> PyResult<Vec<$Core>> {
+            fn broadcast_tensors(tensors: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 super::shared::check_sequence("broadcast_tensors", tensors)?;
+                let py = tensors.py();
                 let tensors: Vec<$Arg> = tensors.extract()?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
-                Ok($Core::broadcast_tensors(&parts)?)
+                super::results::pieces(py, $Core::broadcast_tensors(&parts)?)
             }
 
             // ----- attributes, as PyTorch's -----
@@ -391,6 +393,105 @@ macro_rules! py_shared_methods {
             /// `+x`: `x` itself, as PyTorch's `positive`.
             fn __pos__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
                 Ok(slf.clone().into_any().unbind())
+            }
+
+            /// False: flodl's dtypes are all real, as `Tensor.is_complex`.
+            fn is_complex(&self) -> bool {
+                false
+            }
+
+            /// Whether the dtype holds negative values (not Bool or UInt8),
+            /// as `Tensor.is_signed`.
+            fn is_signed(&self) -> bool {
+                !matches!(self.inner.dtype(), $crate::DType::Bool | $crate::DType::UInt8)
+            }
+
+            /// Whether the values are on the CPU.
+            #[getter]
+            fn is_cpu(&self) -> bool {
+                self.inner.device() == $crate::Device::CPU
+            }
+
+            /// False: flodl's tensors are dense, strided and unquantized
+            /// (`is_sparse`, `is_meta`, `is_quantized`, `is_nested`,
+            /// `is_mkldnn` as PyTorch's).
+            #[getter]
+            fn is_sparse(&self) -> bool {
+                false
+            }
+            #[getter]
+            fn is_meta(&self) -> bool {
+                false
+            }
+            #[getter]
+            fn is_quantized(&self) -> bool {
+                false
+            }
+            #[getter]
+            fn is_nested(&self) -> bool {
+                false
+            }
+            #[getter]
+            fn is_mkldnn(&self) -> bool {
+                false
+            }
+
+            /// Whether the single value is not zero, as `Tensor.is_nonzero`
+            /// (an ArgumentError unless there is exactly one value).
+            fn is_nonzero(&self) -> PyResult<bool> {
+                let x = &self.inner;
+                if x.numel() != 1 {
+                    return Err($crate::Error::new(
+                        $crate::ErrorKind::Argument,
+                        format!("is_nonzero: needs exactly one value, got shape {:?}", x.shape()),
+                    ).into());
+                }
+                Ok(x.item()? != 0.0)
+            }
+
+            /// Whether `other` has the same shape, as `Tensor.is_same_size`.
+            fn is_same_size(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+                let other = $crate::python::overloads::operand_of::<$crate::Variable>("is_same_size", "other", other)?;
+                Ok(self.inner.shape() == other.get().shape())
+            }
+
+            /// The tensor itself: the conjugate of real values, as PyTorch's
+            /// `conj`, `conj_physical`, `resolve_conj`, `resolve_neg`.
+            fn conj(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                Ok(slf.clone().into_any().unbind())
+            }
+            fn conj_physical(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                Ok(slf.clone().into_any().unbind())
+            }
+            fn resolve_conj(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                Ok(slf.clone().into_any().unbind())
+            }
+            fn resolve_neg(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                Ok(slf.clone().into_any().unbind())
+            }
+            /// The tensor itself, as `Tensor.positive` of a non-Bool tensor.
+            fn positive(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                if slf.get().inner.dtype() == $crate::DType::Bool {
+                    return Err($crate::Error::new(
+                        $crate::ErrorKind::DType,
+                        "positive: not defined for Bool tensors".to_string(),
+                    ).into());
+                }
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// False: no lazy conjugate or negation bit (`is_conj`, `is_neg`).
+            fn is_conj(&self) -> bool {
+                false
+            }
+            fn is_neg(&self) -> bool {
+                false
+            }
+
+            /// Whether the tensor was made under `inference_mode`, as
+            /// `Tensor.is_inference`.
+            fn is_inference(&self) -> bool {
+                $crate::Operand::raw(&self.inner).is_inference()
             }
 
             /// Called only when an attribute is not found: the AttributeError

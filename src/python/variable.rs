@@ -19,17 +19,16 @@ py_shared_methods!(PyVariable, Variable, VariableArg<'_>);
 crate::ops::catalogue::sequence_joins!(py_joins(PyVariable, Variable, VariableArg<'_>));
 overloads!(PyVariable, Variable);
 
-/// A leaf from a Tensor (sharing its data) or from anything `flodl.tensor`
-/// takes (nested lists of numbers, numpy arrays; copied).
+/// A leaf from a Tensor or a Variable (sharing its data) or from anything
+/// `flodl.tensor` takes (nested lists of numbers, numpy arrays; copied).
 fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Variable> {
     if let Some(t) = super::args::plain_tensor(data) {
         return Ok(Variable::new(t.get().inner.clone(), requires_grad)?);
     }
-    if data.is_instance_of::<PyVariable>() {
-        let got = "a Variable (use v.detach() or flodl.tensor(v) for new values)";
-        return Err(PyTypeError::new_err(format!(
-            "Variable: expected a Tensor or numbers, got {got}"
-        )));
+    // A Variable's values, cut from its graph (a new leaf, sharing them),
+    // as PyTorch's `torch.autograd.Variable(v)`.
+    if let Ok(v) = data.cast::<PyVariable>() {
+        return Ok(Variable::new(v.get().inner.data(), requires_grad)?);
     }
     let tensor = data
         .py()

@@ -3481,6 +3481,155 @@ OP_INFOS.append(
     )
 )
 
+# --- Special functions, more elementwise ops and pieces ---
+_SPECIAL_UNARY = [
+    ("special_entr", torch.special.entr, _positive),
+    ("special_erfcx", torch.special.erfcx, lambda a: a),
+    ("special_ndtr", torch.special.ndtr, lambda a: a),
+    ("special_log_ndtr", torch.special.log_ndtr, lambda a: a),
+    ("special_ndtri", torch.special.ndtri, lambda a: 0.05 + 0.9 * _probability(a)),
+    ("special_i0e", torch.special.i0e, _away_from_zero),  # |x| has a kink at 0
+    ("special_i1", torch.special.i1, lambda a: a),
+    ("special_i1e", torch.special.i1e, _away_from_zero),
+]
+OP_INFOS += (
+    [
+        OpInfo(name, fn, UNARY, domain=domain, errors=type_error())
+        for name, fn, domain in _SPECIAL_UNARY
+    ]
+    + [
+        OpInfo(
+            name,
+            fn,
+            UNARY,
+            differentiable=False,  # libtorch has no derivative of these
+            errors=type_error(),
+        )
+        for name, fn in [
+            ("special_bessel_j0", torch.special.bessel_j0),
+            ("special_bessel_j1", torch.special.bessel_j1),
+            ("isposinf", torch.isposinf),
+            ("isneginf", torch.isneginf),
+            ("isreal", torch.isreal),
+        ]
+    ]
+    + [
+        OpInfo(
+            "logaddexp2", torch.logaddexp2, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))
+        ),
+        OpInfo(
+            "special_xlog1py",
+            torch.special.xlog1py,
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            domain=_positive,
+            errors=shape_error((2, 3), (4,)),
+        ),
+        OpInfo(
+            "special_zeta",
+            torch.special.zeta,
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            domain=lambda a: np.abs(a) + 1.5,
+            errors=shape_error((2, 3), (4,)),
+            differentiable=False,
+        ),
+        OpInfo(
+            "igamma",
+            torch.igamma,
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            domain=_positive,
+            errors=shape_error((2, 3), (4,)),
+            differentiable=False,
+        ),
+        OpInfo(
+            "igammac",
+            torch.igammac,
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            domain=_positive,
+            errors=shape_error((2, 3), (4,)),
+            differentiable=False,
+        ),
+        OpInfo(
+            "addr",
+            lambda x, vec1, vec2, beta=1.0, alpha=1.0: torch.addr(
+                x, vec1, vec2, beta=beta, alpha=alpha
+            ),
+            [Sample(((3, 4), (3,), (4,))), Sample(((4,), (3,), (4,)), {"beta": 0.5, "alpha": 2.0})],
+            errors=shape_error((3, 4), (3,), (5,)),
+        ),
+        OpInfo(
+            "addbmm",
+            lambda x, batch1, batch2, beta=1.0, alpha=1.0: torch.addbmm(
+                x, batch1, batch2, beta=beta, alpha=alpha
+            ),
+            [
+                Sample(((3, 4), (2, 3, 5), (2, 5, 4))),
+                Sample(((4,), (2, 3, 5), (2, 5, 4)), {"beta": 0.5, "alpha": -1.5}),
+            ],
+            errors=shape_error((3, 4), (2, 3, 5), (2, 4, 4)),
+        ),
+        OpInfo(
+            "renorm",
+            lambda x, p, dim, maxnorm: torch.renorm(x, p, dim, maxnorm),
+            [
+                Sample(((3, 4),), {"p": 2, "dim": 0, "maxnorm": 1.0}),
+                Sample(((2, 3, 4),), {"p": 1.5, "dim": -1, "maxnorm": 0.5}),
+            ],
+            errors=range_error((2, 3), p=2, dim=2, maxnorm=1.0),
+        ),
+        OpInfo(
+            "pdist",
+            lambda x, p=2.0: F.pdist(x, p),
+            [Sample(((4, 3),)), Sample(((5, 2),), {"p": 1.5})],
+            errors=shape_error((2, 3, 4)),
+        ),
+        OpInfo(
+            "hsplit",
+            lambda x, indices_or_sections: list(torch.hsplit(x, indices_or_sections)),
+            [
+                Sample(((3, 4),), {"indices_or_sections": 2}),
+                Sample(((6,),), {"indices_or_sections": 3}),
+            ],
+            errors=shape_error((3, 4), indices_or_sections=3),  # 4 not divisible by 3
+        ),
+        OpInfo(
+            "hsplit_indices",
+            lambda x, indices: list(torch.hsplit(x, indices)),
+            [Sample(((3, 4),), {"indices": [1, 3]})],
+            errors=shape_error((), indices=[1]),
+        ),
+        OpInfo(
+            "vsplit",
+            lambda x, indices_or_sections: list(torch.vsplit(x, indices_or_sections)),
+            [Sample(((4, 3),), {"indices_or_sections": 2})],
+            errors=shape_error((3, 4), indices_or_sections=2),
+        ),
+        OpInfo(
+            "vsplit_indices",
+            lambda x, indices: list(torch.vsplit(x, indices)),
+            [Sample(((5, 2),), {"indices": [2]})],
+            errors=shape_error((3,), indices=[1]),
+        ),
+        OpInfo(
+            "dsplit",
+            lambda x, indices_or_sections: list(torch.dsplit(x, indices_or_sections)),
+            [Sample(((2, 3, 4),), {"indices_or_sections": 2})],
+            errors=shape_error((3, 4), indices_or_sections=2),
+        ),
+        OpInfo(
+            "dsplit_indices",
+            lambda x, indices: list(torch.dsplit(x, indices)),
+            [Sample(((2, 3, 4),), {"indices": [1, 2]})],
+            errors=shape_error((3, 4), indices=[1]),
+        ),
+        _tensor_only(
+            "histc",
+            lambda x, bins=100, min=0, max=0: torch.histc(x, bins, min, max),
+            [Sample(((20,),)), Sample(((3, 4),), {"bins": 5, "min": -1.0, "max": 1.0})],
+            argument_error((3,), bins=-1),
+        ),
+    ]
+)
+
 OPS_BY_NAME = {info.name: info for info in OP_INFOS}
 
 
@@ -3981,3 +4130,117 @@ OP_INFOS += [
         shape_error((3,), (4,)),
     ),
 ]
+
+
+# In place, the ops above and some of the elementwise ones.
+OP_INFOS += (
+    [
+        _in_place(
+            f"{op}_",
+            lambda x, op=op: getattr(x.clone(), f"{op}_")(),
+            UNARY,
+            type_error(),
+            domain=OPS_BY_NAME[op].domain,
+        )
+        for op in ["sinc", "i0", "deg2rad", "rad2deg", "sgn", "logical_not"]
+    ]
+    + [
+        _in_place(
+            f"{op}_",
+            lambda x, other, op=op: getattr(x.clone(), f"{op}_")(other),
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],  # other broadcasts into self
+            shape_error((2, 3), (4,)),
+            domain=OPS_BY_NAME[op].domain,
+        )
+        for op in [
+            "atan2",
+            "hypot",
+            "copysign",
+            "xlogy",
+            "heaviside",
+            "logical_and",
+            "logical_or",
+            "logical_xor",
+            "igamma",
+            "igammac",
+        ]
+    ]
+    + [
+        _in_place(
+            "logit_",
+            lambda x, eps=None: x.clone().logit_(eps),
+            [Sample(((3, 4),)), Sample(((5,),), {"eps": 0.1})],
+            type_error(),
+            domain=OPS_BY_NAME["logit"].domain,
+        ),
+        _in_place(
+            "polygamma_",
+            lambda x, n: x.clone().polygamma_(n),
+            [Sample(((3, 4),), {"n": 1})],
+            argument_error((2,), n=-1),
+            domain=_positive,
+        ),
+        _in_place(
+            "mvlgamma_",
+            lambda x, p: x.clone().mvlgamma_(p),
+            [Sample(((3, 4),), {"p": 2})],
+            argument_error((2,), p=0),
+            domain=lambda a: np.abs(a) + 1.5,
+        ),
+        _in_place(
+            "nan_to_num_",
+            lambda x, nan=0.0, posinf=None, neginf=None: x.clone().nan_to_num_(nan, posinf, neginf),
+            [Sample(((3, 4),)), Sample(((5,),), {"nan": 1.5, "posinf": 9.0})],
+            type_error(),
+        ),
+        _in_place(
+            "cumsum_",
+            lambda x, dim: x.clone().cumsum_(dim),
+            [Sample(((3, 4),), {"dim": 1}), Sample(((5,),), {"dim": 0})],
+            range_error((2, 3), dim=2),
+        ),
+        _in_place(
+            "cumprod_",
+            lambda x, dim: x.clone().cumprod_(dim),
+            [Sample(((3, 4),), {"dim": 0})],
+            range_error((2, 3), dim=-3),
+        ),
+        _in_place(
+            "swapaxes_",
+            lambda x, axis0, axis1: x.clone().swapaxes_(axis0, axis1),
+            [Sample(((3, 4),), {"axis0": 0, "axis1": 1})],
+            range_error((3,), axis0=0, axis1=2),
+        ),
+        _in_place(
+            "addmm_",
+            lambda x, mat1, mat2, beta=1.0, alpha=1.0: x.clone().addmm_(
+                mat1, mat2, beta=beta, alpha=alpha
+            ),
+            [Sample(((3, 4), (3, 5), (5, 4)), {"beta": 0.5, "alpha": 2.0})],
+            shape_error((3, 4), (3, 5), (4, 4)),
+            operand_names=("mat1", "mat2"),
+        ),
+        _in_place(
+            "baddbmm_",
+            lambda x, batch1, batch2, beta=1.0, alpha=1.0: x.clone().baddbmm_(
+                batch1, batch2, beta=beta, alpha=alpha
+            ),
+            [Sample(((2, 3, 4), (2, 3, 5), (2, 5, 4)), {"alpha": -1.0})],
+            shape_error((2, 3, 4), (2, 3, 5), (2, 4, 4)),
+            operand_names=("batch1", "batch2"),
+        ),
+        _in_place(
+            "renorm_",
+            lambda x, p, dim, maxnorm: x.clone().renorm_(p, dim, maxnorm),
+            [Sample(((3, 4),), {"p": 2, "dim": 0, "maxnorm": 1.0})],
+            range_error((2, 3), p=2, dim=2, maxnorm=1.0),
+        ),
+        _in_place(
+            "random_",
+            lambda x, **bounds: x.clone().random_(*bounds.values()),
+            [Sample(((50,),), {"to": 9}), Sample(((3, 4),), {"to": 5})],
+            argument_error((3,), to=-2),
+            random=True,
+        ),
+    ]
+)

@@ -44,6 +44,7 @@ INHERITED = {
     # Tensor-only ops: sampling and one_hot have no gradient
     "bernoulli",
     "multinomial",
+    "histc",
     "one_hot",
     "poisson",
 }

@@ -211,6 +211,7 @@ __all__ = [
     "one_hot",
     "pad",
     "pairwise_distance",
+    "pdist",
     "pixel_shuffle",
     "pixel_unshuffle",
     "poisson_nll_loss",
@@ -574,6 +575,12 @@ def cosine_similarity(
     x1 = _input("cosine_similarity", x1)
     x2 = _input("cosine_similarity", x2, "x2")
     return x1.cosine_similarity(x2, dim, eps)  # type: ignore[arg-type]
+
+
+def pdist(input: TensorLike, p: float = 2.0) -> TensorLike:
+    """The ``p``-norm distances between every pair of rows of the 2-d
+    ``input`` (the upper triangle, row by row), as ``F.pdist``."""
+    return _input("pdist", input).pdist(_number("pdist", "p", p))  # type: ignore[arg-type]
 
 
 def pad(

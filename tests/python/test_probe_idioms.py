@@ -1,0 +1,267 @@
+"""What a probe of twenty more real programs found, each against torch
+itself: in-place writes of a Variable's values into a Tensor (a DQN's
+target under ``no_grad``, a GNN's ``zeros_like(h).index_add_``, a custom
+backward's ``zeros_like(g).scatter_``), ``autograd.Variable`` of a
+Variable, ``grad(only_inputs=)``, pieces as tuples, ``multinomial`` with a
+generator, einsum's sublist form, ``torch.special``, ``histc``,
+``random_`` and the tensor predicates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import flodl
+import flodl.special as fspecial
+from flodl import Tensor, Variable
+
+
+def _linear(m, seed=0):
+    m.manual_seed(seed)
+    return m.nn.Linear(2, 1)
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_dqn_target_written_into_a_tensor_under_no_grad(m) -> None:
+    lin = _linear(m)
+    target = m.zeros(3)
+    with m.no_grad():
+        target[m.tensor([True, False, True])] = lin(m.ones(2, 2)).squeeze(1)
+    copied = m.zeros(2)
+    with m.no_grad():
+        copied.copy_(lin(m.ones(2, 2)).squeeze(1))
+    values = lin(m.ones(2, 2)).squeeze(1).detach().tolist()
+    assert target.tolist() == pytest.approx([values[0], 0.0, values[1]])
+    assert copied.tolist() == pytest.approx(values)
+
+
+def test_a_tensor_takes_values_that_need_no_grad_and_refuses_a_recorded_one() -> None:
+    x = flodl.zeros(3)
+    x.add_(Variable(flodl.ones(3)))  # a Variable that requires no grad
+    x.index_add_(0, flodl.tensor([0, 2]), Variable(flodl.ones(2)))
+    assert x.tolist() == [2.0, 1.0, 2.0]
+    w = Variable(flodl.ones(2), requires_grad=True)
+    for write in [
+        lambda: flodl.zeros(3).index_add_(0, flodl.tensor([0, 2]), w * 2),
+        lambda: flodl.zeros(2).copy_(w * 2),
+        lambda: flodl.zeros(2).lerp_(w * 2, 0.5),
+        lambda: flodl.zeros(2).scatter_(0, flodl.tensor([1, 0]), w * 2),
+        lambda: flodl.zeros(2).__setitem__(0, (w * 2)[0]),
+    ]:
+        with pytest.raises(flodl.AutogradError, match="a Tensor records no graph"):
+            write()
+    with flodl.no_grad():
+        flodl.zeros(2).copy_(w)  # nothing would record here anyway
+
+
+def _gcn(m):
+    """A graph convolution's aggregation, as torch_geometric-style code writes it."""
+    m.manual_seed(1)
+    h = m.randn(4, 3, requires_grad=True)
+    row, col = m.tensor([0, 1, 2, 3, 0]), m.tensor([1, 2, 3, 0, 2])
+    out = m.zeros_like(h).index_add_(0, col, h[row] * 0.5)
+    out.pow(2).sum().backward()
+    return out.detach().numpy(), h.grad.numpy()
+
+
+def test_zeros_like_of_a_variable_takes_a_recorded_index_add() -> None:
+    got, want = _gcn(flodl), _gcn(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+    v = Variable(flodl.ones(2), requires_grad=True) * 2
+    for like in (flodl.zeros_like(v), flodl.full_like(v, 3.0), flodl.randint_like(v, 5)):
+        assert isinstance(like, Variable) and not like.requires_grad and like.is_leaf
+    assert type(flodl.zeros_like(flodl.ones(2))) is Tensor
+    assert flodl.zeros_like(v, requires_grad=True).requires_grad
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_a_custom_backward_scatters_into_zeros_like(m) -> None:
+    class SortValues(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            values, order = x.sort()
+            ctx.save_for_backward(order)
+            return values
+
+        @staticmethod
+        def backward(ctx, grad):
+            (order,) = ctx.saved_tensors
+            return m.zeros_like(grad).scatter_(0, order, grad)
+
+    x = m.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    (SortValues.apply(x) * m.tensor([1.0, 2.0, 3.0])).sum().backward()
+    assert x.grad.tolist() == [3.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_variable_of_a_variable_is_a_new_leaf_sharing_values(m) -> None:
+    lin = _linear(m)
+    with m.no_grad():
+        out = lin(m.ones(3, 2))
+    v = m.autograd.Variable(out, requires_grad=True)
+    assert v.is_leaf and v.requires_grad and v.grad_fn is None
+    recorded = lin(m.ones(3, 2))
+    w = m.autograd.Variable(recorded)
+    assert w.is_leaf and not w.requires_grad
+    w.data.add_(1.0)  # shares the values
+    assert w.tolist() == recorded.tolist()
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_grad_takes_only_inputs(m) -> None:
+    x = m.ones(2, requires_grad=True)
+    y = (x * x).sum()
+    (g,) = m.autograd.grad(y, x, only_inputs=True, retain_graph=True)
+    assert g.tolist() == [2.0, 2.0]
+    with pytest.warns(FutureWarning, match="only_inputs"):
+        m.autograd.grad(y, x, only_inputs=False)
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_pieces_are_tuples(m) -> None:
+    x = m.arange(12).reshape(3, 4)
+    for pieces in [
+        x.unbind(1),
+        m.unbind(x),
+        x.split(2),
+        x.split([1, 3], 1),
+        x.chunk(2),
+        m.chunk(x, 2, 1),
+        x.tensor_split(3),
+        x.tensor_split([1], 1),
+        x.hsplit(2),
+        m.vsplit(x, [1]),
+        m.meshgrid(m.arange(2), m.arange(3), indexing="ij"),
+        m.broadcast_tensors(x, m.arange(4)),
+    ]:
+        assert type(pieces) is tuple
+
+
+def test_hsplit_vsplit_dsplit_match_torch() -> None:
+    a = np.arange(24.0).reshape(2, 3, 4)
+    for name, arg in [("hsplit", 3), ("hsplit", [1]), ("vsplit", 2), ("dsplit", [1, 3])]:
+        got = getattr(flodl, name)(flodl.tensor(a), arg)
+        want = getattr(torch, name)(torch.tensor(a), arg)
+        assert [p.tolist() for p in got] == [p.tolist() for p in want]
+
+
+def test_multinomial_draws_from_a_generator_as_torch() -> None:
+    probs = [0.1, 0.2, 0.7]
+    got = flodl.multinomial(
+        flodl.tensor(probs), 5, True, generator=torch.Generator().manual_seed(7)
+    )
+    want = torch.multinomial(
+        torch.tensor(probs), 5, True, generator=torch.Generator().manual_seed(7)
+    )
+    assert isinstance(got, Tensor) and got.tolist() == want.tolist()
+    with pytest.raises(flodl.ArgumentError):
+        flodl.multinomial(flodl.tensor([0.5, 0.5]), 3, generator=torch.Generator())
+
+
+def test_einsum_sublist_form_matches_torch() -> None:
+    a = np.random.default_rng(0).standard_normal((2, 3))
+    b = np.random.default_rng(1).standard_normal((3, 4))
+    cases = [
+        lambda m, x, y: m.einsum(x, [0, 1], y, [1, 2], [0, 2]),
+        lambda m, x, y: m.einsum(x, [0, 1], y, [1, 2]),
+        lambda m, x, y: m.einsum(x, [Ellipsis, 1], [1, Ellipsis]),
+    ]
+    for case in cases:
+        got = case(flodl, flodl.tensor(a), flodl.tensor(b))
+        want = case(torch, torch.tensor(a), torch.tensor(b))
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+    with pytest.raises(flodl.ArgumentError, match="einsum"):
+        flodl.einsum(flodl.tensor(a), [0, 99])
+
+
+SPECIAL_SAMPLES = {
+    "gammainc": 2,
+    "gammaincc": 2,
+    "xlogy": 2,
+    "xlog1py": 2,
+    "zeta": 2,
+}
+
+
+@pytest.mark.parametrize("name", fspecial.__all__)
+def test_special_matches_torch(name: str) -> None:
+    x = np.linspace(0.15, 2.9, 7)
+    f, t = getattr(fspecial, name), getattr(torch.special, name)
+    if name in SPECIAL_SAMPLES:
+        args = lambda m: (m.tensor(x + 1.0), m.tensor(x))
+    elif name == "polygamma":
+        args = lambda m: (1, m.tensor(x))
+    elif name == "multigammaln":
+        args = lambda m: (m.tensor(x + 2.0), 2)
+    elif name in ("softmax", "log_softmax", "logsumexp"):
+        args = lambda m: (m.tensor(x), 0)
+    elif name in ("logit", "ndtri"):
+        args = lambda m: (m.tensor(x / 3.0),)
+    else:
+        args = lambda m: (m.tensor(x),)
+    got, want = f(*args(flodl)), t(*args(torch))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_special_gradients_match_torch() -> None:
+    x = np.linspace(0.2, 2.5, 5)
+    for name in ["entr", "erfcx", "ndtr", "log_ndtr", "i0e", "i1", "i1e", "expit", "gammaln"]:
+        fx = Variable(flodl.tensor(x), requires_grad=True)
+        tx = torch.tensor(x, requires_grad=True)
+        getattr(fspecial, name)(fx).sum().backward()
+        getattr(torch.special, name)(tx).sum().backward()
+        np.testing.assert_allclose(fx.grad.numpy(), tx.grad.numpy(), rtol=1e-10, err_msg=name)
+
+
+def test_histc_matches_torch() -> None:
+    values = [1.0, 2.0, 1.0, 4.0, -3.0, 7.5]
+    for kwargs in [{}, {"bins": 4, "min": 0, "max": 4}, {"bins": 3}]:
+        got = flodl.histc(flodl.tensor(values), **kwargs)
+        want = torch.histc(torch.tensor(values), **kwargs)
+        assert got.tolist() == want.tolist()
+    with pytest.raises(flodl.ArgumentError, match="histc"):
+        flodl.histc(flodl.tensor(values), bins=0)
+
+
+@pytest.mark.parametrize("bounds", [(), (7,), (2, 9)])
+def test_random_in_place_draws_as_torch(bounds) -> None:
+    torch.manual_seed(3)
+    want = torch.zeros(20).random_(*bounds)
+    flodl.manual_seed(3)
+    x = flodl.zeros(20)
+    assert x.random_(*bounds) is x
+    assert x.tolist() == want.tolist()
+    torch.manual_seed(3)
+    want = torch.zeros(5).random_(to=4)
+    flodl.manual_seed(3)
+    assert flodl.zeros(5).random_(to=4).tolist() == want.tolist()
+
+
+def test_tensor_predicates_match_torch() -> None:
+    for make in [
+        lambda m: m.ones(2, 3),
+        lambda m: m.tensor([0]),
+        lambda m: m.tensor(True),
+        lambda m: m.ones(1, dtype=m.uint8),
+    ]:
+        f, t = make(flodl), make(torch)
+        assert f.is_complex() == t.is_complex() and flodl.is_complex(f) == torch.is_complex(t)
+        assert f.is_signed() == t.is_signed() and flodl.is_signed(f) == torch.is_signed(t)
+        assert f.is_cpu == t.is_cpu and f.is_sparse == t.is_sparse and f.is_meta == t.is_meta
+        assert f.is_quantized == t.is_quantized and f.is_nested == t.is_nested
+        assert f.is_conj() == t.is_conj() and f.is_neg() == t.is_neg()
+        assert f.conj() is f and f.resolve_conj() is f and flodl.resolve_neg(f) is f
+        assert f.is_same_size(make(flodl)) and not f.is_same_size(flodl.ones(7))
+        if f.numel() == 1:
+            assert f.is_nonzero() == t.is_nonzero() and flodl.is_nonzero(f) == torch.is_nonzero(t)
+    with pytest.raises(flodl.ArgumentError, match="is_nonzero"):
+        flodl.ones(2).is_nonzero()
+    with flodl.inference_mode():
+        assert flodl.ones(1).is_inference()
+    assert not flodl.ones(1).is_inference()
+    x = flodl.ones(2)
+    assert x.positive() is x
+    with pytest.raises(flodl.DTypeError, match="positive"):
+        flodl.tensor([True]).positive()
