@@ -2,7 +2,8 @@
 //! (the docs show these bodies; tests/python/test_docs.py checks they
 //! match). Run: `cargo run --release --example training_snippets`.
 use flodl::distributions::{
-    kl_divergence, Categorical, CovarianceForm, Distribution, MultivariateNormal, Normal,
+    kl_divergence, Categorical, CovarianceForm, Distribution, MixtureSameFamily,
+    MultivariateNormal, Normal,
 };
 use flodl::nn::{self, Module, Parameter};
 use flodl::optim::lr_scheduler::{CosineAnnealingLR, Schedule, Scheduler, StepLR};
@@ -180,6 +181,19 @@ fn distributions() -> Result<()> {
     let prior = MultivariateNormal::new(&mean, &cov, CovarianceForm::Covariance, true)?;
     let z = prior.rsample(&[5])?;
     println!("{:?} {:?}", z.shape(), prior.log_prob(&z)?.shape()); // [5, 2] [5]
+
+    // A mixture of two normals, equally weighted.
+    let weights = Variable::new(Tensor::from_f64(&[0.5, 0.5], &[2], cpu)?, false)?;
+    let centres = Variable::new(Tensor::from_f64(&[-1.0, 1.0], &[2], cpu)?, true)?;
+    let spreads = Variable::new(Tensor::from_f64(&[1.0, 1.0], &[2], cpu)?, false)?;
+    let mixture = MixtureSameFamily::new(
+        Categorical::from_probs(&weights, true)?,
+        Box::new(Normal::new(&centres, &spreads, true)?),
+        true,
+    )?;
+    let at = Variable::new(Tensor::from_f64(&[0.0, 2.0], &[2], cpu)?, false)?;
+    mixture.log_prob(&at)?.sum()?.backward()?;
+    println!("{:?}", centres.grad().unwrap().shape()); // [2]
     Ok(())
 }
 

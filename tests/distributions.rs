@@ -1,7 +1,8 @@
 //! flodl::distributions from Rust alone, against closed forms.
 use flodl::distributions::{
-    kl_divergence, Bernoulli, Beta, Categorical, CovarianceForm, Dirichlet, Distribution,
-    Exponential, Gamma, Independent, MultivariateNormal, Normal, Poisson, Uniform,
+    kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
+    Distribution, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, LogNormal,
+    MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Poisson, StudentT, Uniform,
 };
 use flodl::{Device, ErrorKind, Tensor, Variable};
 
@@ -169,4 +170,98 @@ fn multivariate_normal_of_each_form_against_closed_forms() {
     let err = MultivariateNormal::new(&loc, &not_definite, CovarianceForm::Covariance, false)
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::LinAlg);
+}
+
+#[test]
+fn the_newer_distributions_against_closed_forms() {
+    use std::f64::consts::PI;
+    let (zero, one, two) = (
+        var(&[0.0], &[1], false),
+        var(&[1.0], &[1], false),
+        var(&[2.0], &[1], false),
+    );
+    // Cauchy(0, 1): density 1 / (pi (1 + x^2)), cdf 1/2 + atan(x) / pi.
+    let cauchy = Cauchy::new(&zero, &one, true).unwrap();
+    close(&cauchy.log_prob(&one).unwrap(), &[-(2.0 * PI).ln()]);
+    close(&cauchy.cdf(&one).unwrap(), &[0.75]);
+    // Gumbel(0, 1) at 0: log density -1; mean is Euler's constant.
+    let gumbel = Gumbel::new(&zero, &one, true).unwrap();
+    close(&gumbel.log_prob(&zero).unwrap(), &[-1.0]);
+    close(&gumbel.mean().unwrap(), &[0.577_215_664_901_532_9]);
+    // HalfNormal(1) at 0: twice the normal density; a negative value is outside.
+    let half = HalfNormal::new(&one, true).unwrap();
+    close(&half.log_prob(&zero).unwrap(), &[(2.0 / PI).sqrt().ln()]);
+    assert_eq!(
+        half.log_prob(&var(&[-1.0], &[1], false))
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Argument
+    );
+    // LogNormal(0, 1) at 1: the normal density at 0; mean exp(1/2).
+    let log_normal = LogNormal::new(&zero, &one, true).unwrap();
+    close(
+        &log_normal.log_prob(&one).unwrap(),
+        &[-0.5 * (2.0 * PI).ln()],
+    );
+    close(&log_normal.mean().unwrap(), &[0.5f64.exp()]);
+    // StudentT with 1 degree of freedom is Cauchy(0, 1); with 3, variance 3.
+    let t1 = StudentT::new(&one, &zero, &one, true).unwrap();
+    close(&t1.log_prob(&one).unwrap(), &[-(2.0 * PI).ln()]);
+    let t3 = StudentT::new(&var(&[3.0], &[1], false), &zero, &one, true).unwrap();
+    close(&t3.variance().unwrap(), &[3.0]);
+    assert!(t1.mean().unwrap().data().to_f64_vec().unwrap()[0].is_nan());
+    // Geometric(1/2): P(k) = 2^-(k+1); mean 1.
+    let half_p = var(&[0.5], &[1], false);
+    let geometric = Geometric::new(&half_p, true, true).unwrap();
+    close(&geometric.log_prob(&two).unwrap(), &[-3.0 * 2f64.ln()]);
+    close(&geometric.mean().unwrap(), &[1.0]);
+    // Binomial(4, 1/2): P(2) = 6/16; entropy from the enumerated support.
+    let binomial = Binomial::new(&var(&[4.0], &[1], false), &half_p, true, true).unwrap();
+    close(&binomial.log_prob(&two).unwrap(), &[(6.0f64 / 16.0).ln()]);
+    let entropy: f64 = [1.0f64, 4.0, 6.0, 4.0, 1.0]
+        .iter()
+        .map(|c| -(c / 16.0) * (c / 16.0).ln())
+        .sum();
+    close(&binomial.entropy().unwrap(), &[entropy]);
+    // OneHotCategorical: the log-probability of the class its value marks.
+    let probs = var(&[0.25, 0.75], &[2], false);
+    let one_hot = OneHotCategorical::new(Categorical::from_probs(&probs, true).unwrap(), true);
+    close(
+        &one_hot.log_prob(&var(&[0.0, 1.0], &[2], false)).unwrap(),
+        &[0.75f64.ln()],
+    );
+    assert_eq!(one_hot.sample(&[5]).unwrap().shape(), vec![5, 2]);
+    // A mixture of N(-1, 1) and N(1, 1), equally weighted, at 0.
+    let mixing = Categorical::from_probs(&var(&[0.5, 0.5], &[2], false), true).unwrap();
+    let components = Normal::new(
+        &var(&[-1.0, 1.0], &[2], false),
+        &var(&[1.0, 1.0], &[2], false),
+        true,
+    )
+    .unwrap();
+    let mixture = MixtureSameFamily::new(mixing, Box::new(components), true).unwrap();
+    close(
+        &mixture.log_prob(&var(&[0.0], &[], false)).unwrap(),
+        &[-0.5 - 0.5 * (2.0 * PI).ln()],
+    );
+    close(&mixture.variance().unwrap(), &[2.0]);
+    assert_eq!(mixture.sample(&[3]).unwrap().shape(), vec![3]);
+    // KL of two of a kind: zero against itself.
+    for d in [
+        &cauchy as &dyn Distribution,
+        &gumbel,
+        &half,
+        &log_normal,
+        &geometric,
+        &binomial,
+        &one_hot,
+    ] {
+        close(
+            &kl_divergence(d, d).unwrap(),
+            &vec![0.0; kl_divergence(d, d).unwrap().numel()],
+        );
+    }
+    // Gamma's cdf: 1 - exp(-x) for Gamma(1, 1).
+    let gamma = Gamma::new(&one, &one, true).unwrap();
+    close(&gamma.cdf(&two).unwrap(), &[1.0 - (-2.0f64).exp()]);
 }

@@ -1937,6 +1937,9 @@ class Tensor(_Ops[Tensor, Tensor]):
         ``torch.multinomial``."""
     def bernoulli(self) -> Tensor:
         """1 with probability ``self``, else 0 (same dtype), as ``torch.bernoulli``."""
+    def binomial(self, prob: Tensor) -> Tensor:
+        """Counts drawn from ``Binomial(self, prob)``: ``self`` trials (whole, non-negative) of
+        success probability ``prob``, as ``torch.binomial(count, prob)``."""
     def poisson(self) -> Tensor:
         """Counts drawn from ``Poisson(self)`` (non-negative rates), as ``torch.poisson``."""
     def one_hot(self, num_classes: int = -1) -> Tensor:

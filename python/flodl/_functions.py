@@ -2626,6 +2626,13 @@ def bernoulli(input: Tensor) -> Any:
     return input.bernoulli()
 
 
+def binomial(input: Tensor, prob: Any) -> Any:
+    """``input.binomial(...)``: Counts drawn from `Binomial(self, prob)`: `self` trials (whole,  non-negative) of success probability `prob`, as  `torch.binomial(count, prob)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("binomial", input)
+    return input.binomial(prob)
+
+
 def poisson(input: Tensor) -> Any:
     """``input.poisson(...)``: Counts drawn from `Poisson(self)` (non-negative rates), as  `torch.poisson`."""
     if not isinstance(input, Tensor):
@@ -2677,6 +2684,7 @@ __all__ = [
     "baddbmm",
     "bernoulli",
     "bincount",
+    "binomial",
     "bitwise_and",
     "bitwise_and_scalar",
     "bitwise_left_shift",

@@ -25,46 +25,6 @@ fn nonnegative(v: &Tensor) -> Result<Tensor> {
     v.ge_scalar(0.0)
 }
 
-/// The trait's methods that read a distribution's elementwise parameters
-/// (the first one's shape is the batch shape): name, shapes, `params`,
-/// `expand`, and the bookkeeping.
-macro_rules! elementwise {
-    ($name:ident { $first:ident $(, $rest:ident)* }) => {
-        bookkeeping!(stringify!($name));
-        fn batch_shape(&self) -> Vec<i64> {
-            self.$first.shape()
-        }
-        fn params(&self) -> Vec<(&'static str, Variable)> {
-            vec![
-                (stringify!($first), self.$first.clone()),
-                $((stringify!($rest), self.$rest.clone()),)*
-            ]
-        }
-        fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-            Ok(Box::new($name {
-                $first: self.$first.expand(batch_shape)?,
-                $($rest: self.$rest.expand(batch_shape)?,)*
-                validate: self.validate,
-            }))
-        }
-    };
-}
-
-/// Implements the trait's bookkeeping (name, `as_any`, `boxed`).
-macro_rules! bookkeeping {
-    ($name:expr) => {
-        fn name(&self) -> &'static str {
-            $name
-        }
-        fn as_any(&self) -> &dyn Any {
-            self
-        }
-        fn boxed(&self) -> Box<dyn Distribution> {
-            Box::new(self.clone())
-        }
-    };
-}
-
 /// The uniform distribution on `[low, high)`, as
 /// `torch.distributions.Uniform`.
 #[derive(Clone, Debug)]
@@ -344,6 +304,13 @@ impl Distribution for Gamma {
             .add(&alpha.sub_scalar(1)?.xlogy(value)?)?
             .sub(&rate.mul(value)?)?
             .sub(&alpha.lgamma()?)
+    }
+    /// The regularized lower incomplete gamma function of `concentration`
+    /// at `rate * value`, as PyTorch's (differentiable in `value` and
+    /// `rate`, not in `concentration`, as libtorch's).
+    fn cdf(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, nonnegative)?;
+        self.concentration.igamma(&self.rate.mul(value)?)
     }
     fn entropy(&self) -> Result<Variable> {
         let alpha = &self.concentration;

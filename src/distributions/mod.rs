@@ -1,7 +1,9 @@
 //! Probability distributions, as `torch.distributions`: [`Normal`],
 //! [`Categorical`], [`Bernoulli`], [`Uniform`], [`Exponential`],
 //! [`Laplace`], [`Gamma`], [`Beta`], [`Dirichlet`], [`Poisson`],
-//! [`MultivariateNormal`] and [`Independent`], behind one trait
+//! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`LogNormal`], [`StudentT`],
+//! [`Geometric`], [`Binomial`], [`OneHotCategorical`],
+//! [`MultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
 //! ([`Distribution`]), and [`kl_divergence`] between two of a kind. The
 //! parameters are Variables, so log-probabilities, entropies, KL
 //! divergences and reparameterized samples carry gradients to them; the
@@ -20,11 +22,57 @@ use std::any::Any;
 use crate::error::{bail, Result};
 use crate::{Tensor, TensorOptions, Variable};
 
+/// The trait's methods that read a distribution's elementwise parameters
+/// (the first one's shape is the batch shape): name, shapes, `params`,
+/// `expand`, and the bookkeeping.
+macro_rules! elementwise {
+    ($name:ident { $first:ident $(, $rest:ident)* }) => {
+        bookkeeping!(stringify!($name));
+        fn batch_shape(&self) -> Vec<i64> {
+            self.$first.shape()
+        }
+        fn params(&self) -> Vec<(&'static str, Variable)> {
+            vec![
+                (stringify!($first), self.$first.clone()),
+                $((stringify!($rest), self.$rest.clone()),)*
+            ]
+        }
+        fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+            Ok(Box::new($name {
+                $first: self.$first.expand(batch_shape)?,
+                $($rest: self.$rest.expand(batch_shape)?,)*
+                validate: self.validate,
+            }))
+        }
+    };
+}
+
+/// Implements the trait's bookkeeping (name, `as_any`, `boxed`).
+macro_rules! bookkeeping {
+    ($name:expr) => {
+        fn name(&self) -> &'static str {
+            $name
+        }
+        fn as_any(&self) -> &dyn Any {
+            self
+        }
+        fn boxed(&self) -> Box<dyn Distribution> {
+            Box::new(self.clone())
+        }
+    };
+}
+
 mod continuous;
+mod counts;
+mod mixture;
 mod multivariate_normal;
+mod univariate;
 
 pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
+pub use counts::{Binomial, Geometric, OneHotCategorical};
+pub use mixture::MixtureSameFamily;
 pub use multivariate_normal::{CovarianceForm, MultivariateNormal};
+pub use univariate::{Cauchy, Gumbel, HalfNormal, LogNormal, StudentT};
 
 /// What every distribution offers, as `torch.distributions.Distribution`.
 /// A method a distribution does not define is an Argument error.
@@ -503,7 +551,7 @@ impl Distribution for Categorical {
 
 /// The values `range` (of `options`' dtype and device) along a new first
 /// dim, expanded over the batch with `expand`.
-fn enumerate_support(
+pub(crate) fn enumerate_support(
     d: &dyn Distribution,
     range: std::ops::Range<i64>,
     options: TensorOptions,
@@ -794,6 +842,12 @@ pub fn kl_divergence(p: &dyn Distribution, q: &dyn Distribution) -> Result<Varia
         }
     }
     if let Some(kl) = continuous::kl_divergence(p, q) {
+        return kl;
+    }
+    if let Some(kl) = univariate::kl_divergence(p, q) {
+        return kl;
+    }
+    if let Some(kl) = counts::kl_divergence(p, q) {
         return kl;
     }
     if let Some((p, q)) = both::<MultivariateNormal>(p, q) {

@@ -1447,6 +1447,10 @@ macro_rules! tensor_ops {
             /// 1 with probability `self`, else 0 (same dtype), as
             /// `torch.bernoulli`.
             bernoulli() -> Tensor => |x| x.f_bernoulli();
+            /// Counts drawn from `Binomial(self, prob)`: `self` trials (whole,
+            /// non-negative) of success probability `prob`, as
+            /// `torch.binomial(count, prob)`.
+            binomial(prob: Tensor) -> Tensor => |x| tch::Tensor::f_binomial(x, prob.raw());
             /// Counts drawn from `Poisson(self)` (non-negative rates), as
             /// `torch.poisson`.
             poisson() -> Tensor => |x| x.f_poisson();

@@ -9,8 +9,10 @@ use pyo3::prelude::*;
 use super::args::{plain_tensor, type_name};
 use super::classes::PyVariable;
 use crate::distributions::{
-    kl_divergence, Bernoulli, Beta, Categorical, CovarianceForm, Dirichlet, Distribution,
-    Exponential, Gamma, Independent, Laplace, MultivariateNormal, Normal, Poisson, Uniform,
+    kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
+    Distribution, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, Laplace,
+    LogNormal, MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Poisson, StudentT,
+    Uniform,
 };
 use crate::Variable;
 
@@ -127,13 +129,67 @@ impl PyDistribution {
         })
     }
 
+    /// `Geometric`, `Binomial` (`total_count` first) or
+    /// `OneHotCategorical`, by its class name, from `probs` or `logits`.
+    #[staticmethod]
+    #[pyo3(signature = (kind, probs, logits, validate, total_count = None))]
+    fn of_probs(
+        kind: &str,
+        probs: Option<&Bound<'_, PyAny>>,
+        logits: Option<&Bound<'_, PyAny>>,
+        validate: bool,
+        total_count: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let count = total_count.map(|c| operand(kind, "total_count", c)).transpose()?;
+        let mut made = of_probs_or_logits(kind, probs, logits, |param, from_probs| {
+            Ok(match (kind, &count) {
+                ("Geometric", _) => Box::new(Geometric::new(param, from_probs, validate)?),
+                ("Binomial", Some((count, _))) => {
+                    Box::new(Binomial::new(count, param, from_probs, validate)?)
+                }
+                ("OneHotCategorical", _) => {
+                    let categorical = match from_probs {
+                        true => Categorical::from_probs(param, validate)?,
+                        false => Categorical::from_logits(param, validate)?,
+                    };
+                    Box::new(OneHotCategorical::new(categorical, validate))
+                }
+                _ => crate::error::bail!(Argument, "_Distribution.of_probs: no distribution {kind:?}"),
+            })
+        })?;
+        made.plain &= !count.is_some_and(|(_, variable)| variable);
+        Ok(made)
+    }
+
+    /// `MixtureSameFamily(mixture, components)`: `mixture` a Categorical.
+    #[staticmethod]
+    fn mixture_same_family(mixture: &Self, components: &Self, validate: bool) -> PyResult<Self> {
+        let Some(categorical) = mixture.inner.as_any().downcast_ref::<Categorical>() else {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!(
+                    "MixtureSameFamily: the mixture distribution must be a Categorical, got {}",
+                    mixture.inner.name()
+                ),
+            )
+            .into());
+        };
+        let inner = MixtureSameFamily::new(categorical.clone(), components.inner.boxed(), validate)?;
+        Ok(PyDistribution {
+            inner: Box::new(inner),
+            plain: mixture.plain && components.plain,
+        })
+    }
+
     /// A distribution of Tensor parameters, by its class name: `Uniform`
     /// (low, high), `Exponential` (rate), `Laplace` (loc, scale), `Gamma`
     /// (concentration, rate), `Beta` (concentration1, concentration0),
-    /// `Dirichlet` (concentration) or `Poisson` (rate).
+    /// `Dirichlet` (concentration), `Poisson` (rate), `Cauchy`, `Gumbel`
+    /// and `LogNormal` (loc, scale), `HalfNormal` (scale) or `StudentT`
+    /// (df, loc, scale).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 7] = [
+        const NAMES: [(&str, &[&str]); 12] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -141,6 +197,11 @@ impl PyDistribution {
             ("Beta", &["concentration1", "concentration0"]),
             ("Dirichlet", &["concentration"]),
             ("Poisson", &["rate"]),
+            ("Cauchy", &["loc", "scale"]),
+            ("Gumbel", &["loc", "scale"]),
+            ("LogNormal", &["loc", "scale"]),
+            ("HalfNormal", &["scale"]),
+            ("StudentT", &["df", "loc", "scale"]),
         ];
         let Some((_, names)) = NAMES.iter().find(|(name, _)| *name == kind) else {
             return Err(crate::Error::new(
@@ -170,6 +231,11 @@ impl PyDistribution {
             ("Gamma", [alpha, rate]) => Box::new(Gamma::new(alpha, rate, validate)?),
             ("Beta", [c1, c0]) => Box::new(Beta::new(c1, c0, validate)?),
             ("Dirichlet", [alpha]) => Box::new(Dirichlet::new(alpha, validate)?),
+            ("Cauchy", [loc, scale]) => Box::new(Cauchy::new(loc, scale, validate)?),
+            ("Gumbel", [loc, scale]) => Box::new(Gumbel::new(loc, scale, validate)?),
+            ("LogNormal", [loc, scale]) => Box::new(LogNormal::new(loc, scale, validate)?),
+            ("HalfNormal", [scale]) => Box::new(HalfNormal::new(scale, validate)?),
+            ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
             _ => Box::new(Poisson::new(&vars[0], validate)?),
         };
         Ok(PyDistribution { inner, plain })

@@ -3622,6 +3622,17 @@ OP_INFOS += (
             errors=shape_error((3, 4), indices=[1]),
         ),
         _tensor_only(
+            "binomial",
+            lambda x, prob: torch.binomial(x, prob),
+            [
+                Sample(((3, 4),), {"prob": np.full((3, 4), 0.3)}),
+                Sample(((50,),), {"prob": np.linspace(0.0, 1.0, 50)}),
+            ],
+            shape_error((3,), prob=np.full((4,), 0.5)),
+            domain=lambda a: np.round(np.abs(a) * 5),  # whole counts
+            random=True,
+        ),
+        _tensor_only(
             "histc",
             lambda x, bins=100, min=0, max=0: torch.histc(x, bins, min, max),
             [Sample(((20,),)), Sample(((3, 4),), {"bins": 5, "min": -1.0, "max": 1.0})],

@@ -45,6 +45,7 @@ INHERITED = {
     "bernoulli",
     "multinomial",
     "histc",
+    "binomial",
     "one_hot",
     "poisson",
 }

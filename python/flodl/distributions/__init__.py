@@ -1,7 +1,10 @@
 """``flodl.distributions``: ``Normal``, ``Categorical``, ``Bernoulli``,
-``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Beta``,
-``Dirichlet``, ``Poisson``, ``MultivariateNormal``, ``Independent`` and
-``kl_divergence``, as ``torch.distributions``.
+``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Chi2``, ``Beta``,
+``Dirichlet``, ``Poisson``, ``Cauchy``, ``Gumbel``, ``HalfNormal``,
+``LogNormal``, ``StudentT``, ``Geometric``, ``Binomial``,
+``OneHotCategorical``, ``MultivariateNormal``, ``Independent``,
+``MixtureSameFamily``, ``constraints`` and ``kl_divergence``, as
+``torch.distributions``.
 
 The classes keep PyTorch's object model (``batch_shape``, ``event_shape``,
 ``sample``/``rsample``, ``log_prob``, ``entropy``, ``mean``, ``stddev``, ...,
@@ -23,21 +26,33 @@ from .. import _flodl
 from .._flodl import ArgumentError, Tensor
 from .._grad_mode import no_grad
 from .._size import Size
+from . import constraints
 
 __all__ = [
     "Bernoulli",
     "Beta",
+    "Binomial",
     "Categorical",
+    "Cauchy",
+    "Chi2",
     "Dirichlet",
     "Distribution",
     "Exponential",
     "Gamma",
+    "Geometric",
+    "Gumbel",
+    "HalfNormal",
     "Independent",
     "Laplace",
+    "LogNormal",
+    "MixtureSameFamily",
     "MultivariateNormal",
     "Normal",
+    "OneHotCategorical",
     "Poisson",
+    "StudentT",
     "Uniform",
+    "constraints",
     "kl_divergence",
     "register_kl",
 ]
@@ -72,7 +87,8 @@ class Distribution:
 
     has_rsample = False
     has_enumerate_support = False
-    arg_constraints: ClassVar[dict[str, str]] = {}
+    arg_constraints: ClassVar[dict[str, Any]] = {}
+    support: Any = None  # a Constraint (flodl.distributions.constraints)
     _validate_default = True
     _impl: Any = None
     _params: tuple[str, ...] = ()  # the parameters kept as attributes
@@ -227,10 +243,11 @@ _ALL = frozenset({"entropy", "cdf", "icdf"})
 class Normal(Distribution):
     """The normal distribution ``N(loc, scale**2)``, as ``torch.distributions.Normal``."""
 
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "loc": "Real()",
-        "scale": "GreaterThan(lower_bound=0.0)",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
     }
+    support = constraints.real
     has_rsample = True
     _params = ("loc", "scale")
     _defines = _ALL
@@ -262,11 +279,15 @@ class Categorical(_ProbsOrLogits):
     ``probs`` (non-negative, normalized) or ``logits`` (normalized to
     log-probabilities), as ``torch.distributions.Categorical``."""
 
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "probs": "Simplex()",
-        "logits": "IndependentConstraint(Real(), 1)",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.independent(constraints.real, 1),
     }
     has_enumerate_support = True
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self) -> Any:
+        return constraints.integer_interval(0, self._impl.param("probs").shape[-1] - 1)
 
     def __init__(
         self,
@@ -283,10 +304,11 @@ class Bernoulli(_ProbsOrLogits):
     """A distribution over 0 and 1 with ``probs`` (or ``logits``) of 1, as
     ``torch.distributions.Bernoulli``."""
 
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "probs": "Interval(lower_bound=0.0, upper_bound=1.0)",
-        "logits": "Real()",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
     }
+    support = constraints.boolean
     has_enumerate_support = True
 
     def __init__(
@@ -305,11 +327,16 @@ class Uniform(Distribution):
     """The uniform distribution on ``[low, high)``, as ``torch.distributions.Uniform``."""
 
     _kind = "Uniform"
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "low": "LessThan(upper_bound=high)",
-        "high": "GreaterThan(lower_bound=low)",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "low": constraints.dependent(is_discrete=False, event_dim=0),
+        "high": constraints.dependent(is_discrete=False, event_dim=0),
     }
     has_rsample = True
+
+    @constraints.dependent_property(is_discrete=False, event_dim=0)
+    def support(self) -> Any:
+        return constraints.interval(self.low, self.high)
+
     _params = _shown = ("low", "high")
     _defines = _ALL
 
@@ -321,7 +348,8 @@ class Exponential(Distribution):
     """The exponential distribution of ``rate``, as ``torch.distributions.Exponential``."""
 
     _kind = "Exponential"
-    arg_constraints: ClassVar[dict[str, str]] = {"rate": "GreaterThan(lower_bound=0.0)"}
+    arg_constraints: ClassVar[dict[str, Any]] = {"rate": constraints.positive}
+    support = constraints.nonnegative
     has_rsample = True
     _params = _shown = ("rate",)
     _defines = _ALL
@@ -335,10 +363,11 @@ class Laplace(Distribution):
     ``torch.distributions.Laplace``."""
 
     _kind = "Laplace"
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "loc": "Real()",
-        "scale": "GreaterThan(lower_bound=0.0)",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
     }
+    support = constraints.real
     has_rsample = True
     _params = _shown = ("loc", "scale")
     _defines = _ALL
@@ -349,14 +378,16 @@ class Laplace(Distribution):
 
 class Gamma(Distribution):
     """The gamma distribution of shape ``concentration`` and rate ``rate``,
-    as ``torch.distributions.Gamma`` (its ``cdf`` is not here)."""
+    as ``torch.distributions.Gamma``."""
 
     _kind = "Gamma"
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "concentration": "GreaterThan(lower_bound=0.0)",
-        "rate": "GreaterThan(lower_bound=0.0)",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration": constraints.positive,
+        "rate": constraints.positive,
     }
+    support = constraints.nonnegative
     has_rsample = True
+    _defines = frozenset({"entropy", "cdf"})
     _params = _shown = ("concentration", "rate")
 
     def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
@@ -368,10 +399,11 @@ class Beta(Distribution):
     (of 1) and ``concentration0`` (of 0), as ``torch.distributions.Beta``."""
 
     _kind = "Beta"
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "concentration1": "GreaterThan(lower_bound=0.0)",
-        "concentration0": "GreaterThan(lower_bound=0.0)",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration1": constraints.positive,
+        "concentration0": constraints.positive,
     }
+    support = constraints.unit_interval
     has_rsample = True
     _params = ("concentration1", "concentration0")
     _shown = ()  # as torch's repr, which shows none of them
@@ -387,9 +419,10 @@ class Dirichlet(Distribution):
     ``concentration``, as ``torch.distributions.Dirichlet``."""
 
     _kind = "Dirichlet"
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "concentration": "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration": constraints.independent(constraints.positive, 1)
     }
+    support = constraints.simplex
     has_rsample = True
     _params = _shown = ("concentration",)
 
@@ -402,7 +435,8 @@ class Poisson(Distribution):
     (its ``entropy`` is not here)."""
 
     _kind = "Poisson"
-    arg_constraints: ClassVar[dict[str, str]] = {"rate": "GreaterThanEq(lower_bound=0.0)"}
+    arg_constraints: ClassVar[dict[str, Any]] = {"rate": constraints.nonnegative}
+    support = constraints.nonnegative_integer
     _params = _shown = ("rate",)
     _defines = frozenset()
 
@@ -415,12 +449,13 @@ class MultivariateNormal(Distribution):
     ``covariance_matrix``, ``precision_matrix`` or ``scale_tril`` (its lower
     Cholesky factor), as ``torch.distributions.MultivariateNormal``."""
 
-    arg_constraints: ClassVar[dict[str, str]] = {
-        "loc": "IndependentConstraint(Real(), 1)",
-        "covariance_matrix": "PositiveDefinite()",
-        "precision_matrix": "PositiveDefinite()",
-        "scale_tril": "LowerCholesky()",
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.independent(constraints.real, 1),
+        "covariance_matrix": constraints.positive_definite,
+        "precision_matrix": constraints.positive_definite,
+        "scale_tril": constraints.lower_cholesky,
     }
+    support = constraints.real_vector
     has_rsample = True
     _params = ("loc",)
 
@@ -451,6 +486,197 @@ class MultivariateNormal(Distribution):
     @property
     def precision_matrix(self) -> Tensor:
         return self._impl.param("precision_matrix")
+
+
+class Cauchy(Distribution):
+    """The Cauchy distribution of median ``loc`` and half width ``scale``,
+    as ``torch.distributions.Cauchy``."""
+
+    _kind = "Cauchy"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support = constraints.real
+    has_rsample = True
+    _params = _shown = ("loc", "scale")
+    _defines = _ALL
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Cauchy", loc, scale), validate_args)
+
+
+class Gumbel(Distribution):
+    """The Gumbel distribution of location ``loc`` and scale ``scale``, as
+    ``torch.distributions.Gumbel`` (its ``cdf`` is not here)."""
+
+    _kind = "Gumbel"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support = constraints.real
+    has_rsample = True
+    _params = _shown = ("loc", "scale")
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("Gumbel", loc, scale), validate_args)
+
+
+class HalfNormal(Distribution):
+    """``|x|`` of ``x ~ N(0, scale**2)``, as ``torch.distributions.HalfNormal``."""
+
+    _kind = "HalfNormal"
+    arg_constraints: ClassVar[dict[str, Any]] = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+    _params = ("scale",)
+    _shown = ()  # as torch's repr, which shows none of them
+    _defines = _ALL
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("HalfNormal", scale), validate_args)
+
+
+class LogNormal(Distribution):
+    """``exp(x)`` of ``x ~ N(loc, scale**2)``, as ``torch.distributions.LogNormal``."""
+
+    _kind = "LogNormal"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support = constraints.positive
+    has_rsample = True
+    _params = ("loc", "scale")
+    _shown = ()  # as torch's repr
+    _defines = _ALL
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("LogNormal", loc, scale), validate_args)
+
+
+class StudentT(Distribution):
+    """Student's t distribution of ``df`` degrees of freedom, location
+    ``loc`` and scale ``scale``, as ``torch.distributions.StudentT``."""
+
+    _kind = "StudentT"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "df": constraints.positive,
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support = constraints.real
+    has_rsample = True
+    _params = _shown = ("df", "loc", "scale")
+
+    def __init__(
+        self, df: Any, loc: Any = 0.0, scale: Any = 1.0, validate_args: bool | None = None
+    ) -> None:
+        self._made(_as_tensors("StudentT", df, loc, scale), validate_args)
+
+
+class Chi2(Gamma):
+    """The chi-squared distribution of ``df`` degrees of freedom
+    (``Gamma(df / 2, 1 / 2)``), as ``torch.distributions.Chi2``."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"df": constraints.positive}
+    _shown = ()  # as torch's repr
+
+    def __init__(self, df: Any, validate_args: bool | None = None) -> None:
+        (df,) = _as_tensors("Chi2", df)
+        super().__init__(df * 0.5, 0.5, validate_args)
+
+    @property
+    def df(self) -> Tensor:
+        return self.concentration * 2
+
+
+class _Counts(_ProbsOrLogits):
+    """A distribution of counts or one-hot vectors made from ``probs`` or
+    ``logits`` (one of them)."""
+
+    _shown_given = True  # repr shows the parameter given, as torch's when made
+
+    def _of(self, probs: Any, logits: Any, validate_args: Any, total_count: Any = None) -> None:
+        kind = type(self)._kind
+        if probs is not None:
+            (probs,) = _as_tensors(kind, probs)
+        if logits is not None:
+            (logits,) = _as_tensors(kind, logits)
+        if total_count is not None:
+            (total_count,) = _as_tensors(kind, total_count)
+        validate = self._validating(validate_args)
+        impl = _flodl._Distribution.of_probs(kind, probs, logits, validate, total_count)
+        self._held(impl, validate_args)
+        if type(self)._shown_given:
+            self._shown = (*self._shown, "probs" if probs is not None else "logits")
+
+
+class Geometric(_Counts):
+    """The number of failures before the first success of probability
+    ``probs`` (or log-odds ``logits``), as ``torch.distributions.Geometric``."""
+
+    _kind = "Geometric"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    support = constraints.nonnegative_integer
+    _shown = ()
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        self._of(probs, logits, validate_args)
+
+
+class Binomial(_Counts):
+    """The number of successes of ``total_count`` trials of probability
+    ``probs`` (or log-odds ``logits``), as ``torch.distributions.Binomial``."""
+
+    _kind = "Binomial"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "total_count": constraints.nonnegative_integer,
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    has_enumerate_support = True
+    _params = ("total_count",)
+    _shown = ("total_count",)
+
+    def __init__(
+        self,
+        total_count: Any = 1,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        self._of(probs, logits, validate_args, total_count)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self) -> Any:
+        return constraints.integer_interval(0, self.total_count)
+
+
+class OneHotCategorical(_Counts):
+    """A Categorical's draws as one-hot vectors over the last dim of
+    ``probs`` (or ``logits``), as ``torch.distributions.OneHotCategorical``."""
+
+    _kind = "OneHotCategorical"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.independent(constraints.real, 1),
+    }
+    support = constraints.one_hot
+    has_enumerate_support = True
+    _shown = ()
+    _shown_given = False  # torch's repr shows none
+
+    def __init__(
+        self, probs: Any = None, logits: Any = None, validate_args: bool | None = None
+    ) -> None:
+        self._of(probs, logits, validate_args)
 
 
 class Independent(Distribution):
@@ -531,11 +757,81 @@ class Independent(Distribution):
     def has_rsample(self) -> bool:  # type: ignore[override]
         return self.base_dist.has_rsample
 
+    @property
+    def support(self) -> Any:  # type: ignore[override]
+        base = self.base_dist.support
+        if self.reinterpreted_batch_ndims == 0:
+            return base
+        return constraints.independent(base, self.reinterpreted_batch_ndims)
+
     def enumerate_support(self, expand: bool = True) -> Tensor:
         raise NotImplementedError("Enumeration over cartesian product is not implemented")
 
     def __repr__(self) -> str:
         return f"Independent({self.base_dist!r}, {self.reinterpreted_batch_ndims})"
+
+
+class MixtureSameFamily(Distribution):
+    """A batch of components of one family (the last batch dim of
+    ``component_distribution``) mixed by the Categorical
+    ``mixture_distribution``, as ``torch.distributions.MixtureSameFamily``
+    (the components are one of flodl's distributions)."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {}
+    has_rsample = False
+    _defines = frozenset({"cdf"})
+
+    def __init__(
+        self,
+        mixture_distribution: Categorical,
+        component_distribution: Distribution,
+        validate_args: bool | None = None,
+    ) -> None:
+        if not isinstance(mixture_distribution, Categorical):
+            raise ArgumentError(
+                "MixtureSameFamily: the mixture distribution must be a Categorical, got "
+                f"{type(mixture_distribution).__name__}"
+            )
+        if not isinstance(component_distribution, Distribution):
+            raise ArgumentError(
+                "MixtureSameFamily: the component distribution must be a Distribution, got "
+                f"{type(component_distribution).__name__}"
+            )
+        if component_distribution._impl is None:
+            raise ArgumentError(
+                "MixtureSameFamily: the component distribution must be one of flodl's "
+                f"distributions, got {type(component_distribution).__name__}"
+            )
+        self.mixture_distribution = mixture_distribution
+        self.component_distribution = component_distribution
+        # torch reads the mixture's logits here, which puts them in its repr.
+        mixture_distribution._shown = ("probs", "logits")
+        impl = _flodl._Distribution.mixture_same_family(
+            mixture_distribution._impl,
+            component_distribution._impl,
+            self._validating(validate_args),
+        )
+        self._held(impl, validate_args)
+
+    @property
+    def support(self) -> Any:  # type: ignore[override]
+        return constraints._MixtureSameFamilyConstraint(self.component_distribution.support)
+
+    def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
+        new = _instance if _instance is not None else type(self).__new__(type(self))
+        batch = tuple(Size(batch_shape))
+        mixture = self.mixture_distribution.expand(batch)
+        components = self.component_distribution.expand(
+            (*batch, self.component_distribution.batch_shape[-1])
+        )
+        MixtureSameFamily.__init__(new, mixture, components, self._validate_args)
+        return new
+
+    def __repr__(self) -> str:
+        return (
+            f"MixtureSameFamily(\n  {self.mixture_distribution!r},\n  "
+            f"{self.component_distribution!r})"
+        )
 
 
 _KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
@@ -582,6 +878,16 @@ _BUILT_IN = (
     Dirichlet,
     Poisson,
     MultivariateNormal,
+    Cauchy,
+    Gumbel,
+    HalfNormal,
+    LogNormal,
+    StudentT,
+    Chi2,
+    Geometric,
+    Binomial,
+    OneHotCategorical,
+    MixtureSameFamily,
     Independent,
 )
 
@@ -590,7 +896,27 @@ def _kl_of_impls(p: Distribution, q: Distribution) -> Tensor:
     return p._impl.kl(q._impl)
 
 
-for _class in _BUILT_IN[:-1]:
+# The pairs of one kind with a KL in Rust (PyTorch's registrations).
+for _class in (
+    Normal,
+    Categorical,
+    Bernoulli,
+    Uniform,
+    Exponential,
+    Laplace,
+    Gamma,
+    Beta,
+    Dirichlet,
+    Poisson,
+    MultivariateNormal,
+    Cauchy,
+    Gumbel,
+    HalfNormal,
+    LogNormal,
+    Geometric,
+    Binomial,
+    OneHotCategorical,
+):
     register_kl(_class, _class)(_kl_of_impls)
 
 

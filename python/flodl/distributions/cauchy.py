@@ -1,0 +1,5 @@
+"""``torch.distributions.cauchy``'s name: ``Cauchy``."""
+
+from . import Cauchy
+
+__all__ = ["Cauchy"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.geometric``'s name: ``Geometric``."""
+
+from . import Geometric
+
+__all__ = ["Geometric"]

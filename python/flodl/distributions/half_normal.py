@@ -1,0 +1,5 @@
+"""``torch.distributions.half_normal``'s name: ``HalfNormal``."""
+
+from . import HalfNormal
+
+__all__ = ["HalfNormal"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.log_normal``'s name: ``LogNormal``."""
+
+from . import LogNormal
+
+__all__ = ["LogNormal"]

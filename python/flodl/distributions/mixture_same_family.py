@@ -1,0 +1,5 @@
+"""``torch.distributions.mixture_same_family``'s name: ``MixtureSameFamily``."""
+
+from . import MixtureSameFamily
+
+__all__ = ["MixtureSameFamily"]

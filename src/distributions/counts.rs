@@ -1,0 +1,406 @@
+//! Distributions over counts and one-hot vectors: [`Geometric`],
+//! [`Binomial`] and [`OneHotCategorical`], as `torch.distributions`'.
+
+use std::any::Any;
+
+use super::{
+    both, broadcast_pair, check_parameter, checked, constant, enumerate_support, eps_of,
+    options_of, Categorical, Distribution,
+};
+use crate::error::{bail, Result};
+use crate::{Reduction, Tensor, Variable};
+
+/// The log-odds of probabilities, clamped away from 0 and 1 (PyTorch's
+/// `probs_to_logits(probs, is_binary=True)`).
+fn binary_logits(probs: &Variable) -> Result<Variable> {
+    let eps = eps_of(probs)?;
+    let clamped = probs.clamp(eps, 1.0 - eps)?;
+    clamped.log()?.sub(&clamped.neg()?.log1p()?)
+}
+
+/// Either parameter of a binary distribution, with the other computed.
+fn probs_and_logits(
+    name: &str,
+    param: &Variable,
+    from_probs: bool,
+    validate: bool,
+) -> Result<(Variable, Variable)> {
+    if validate {
+        let values = param.data();
+        match from_probs {
+            true => {
+                let ok = values
+                    .ge_scalar(0.0)?
+                    .logical_and(&values.le_scalar(1.0)?)?;
+                let constraint = "Interval(lower_bound=0.0, upper_bound=1.0)";
+                check_parameter(name, "probs", &ok, constraint)?;
+            }
+            false => check_parameter(name, "logits", &values.isnan()?.logical_not()?, "Real()")?,
+        }
+    }
+    match from_probs {
+        true => Ok((param.clone(), binary_logits(param)?)),
+        false => Ok((param.sigmoid()?, param.clone())),
+    }
+}
+
+/// Whole non-negative values.
+fn nonnegative_integer(v: &Tensor) -> Result<Tensor> {
+    v.eq(&v.floor()?)?.logical_and(&v.ge_scalar(0.0)?)
+}
+
+/// The number of failures before the first success of probability
+/// `probs`, as `torch.distributions.Geometric`.
+#[derive(Clone, Debug)]
+pub struct Geometric {
+    probs: Variable,
+    logits: Variable,
+    validate: bool,
+}
+
+impl Geometric {
+    /// From the success probabilities (in `(0, 1]` with `validate`) or
+    /// their log-odds (`from_probs` false).
+    pub fn new(param: &Variable, from_probs: bool, validate: bool) -> Result<Geometric> {
+        let (probs, logits) = probs_and_logits("Geometric", param, from_probs, validate)?;
+        if validate && from_probs {
+            check_parameter(
+                "Geometric",
+                "probs",
+                &probs.data().gt_scalar(0.0)?,
+                "positive",
+            )?;
+        }
+        Ok(Geometric {
+            probs,
+            logits,
+            validate,
+        })
+    }
+}
+
+impl Distribution for Geometric {
+    bookkeeping!("Geometric");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.probs.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("probs", self.probs.clone()),
+            ("logits", self.logits.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        Ok(Box::new(Geometric {
+            probs: self.probs.expand(batch_shape)?,
+            logits: self.logits.expand(batch_shape)?,
+            validate: self.validate,
+        }))
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        let probs = self.probs.data();
+        let tiny = probs.dtype().finfo()?.tiny;
+        let u = Tensor::empty(&self.extended_shape(sample_shape), options_of(&self.probs))?;
+        u.uniform_(tiny, 1.0)?;
+        u.log()?.div(&probs.neg()?.log1p()?)?.floor()
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, nonnegative_integer)?;
+        // As PyTorch: a certain success (probs 1) gives 0 failures with
+        // probability 1, not 0 * log(0).
+        let (value_b, probs_b) = broadcast_pair("Geometric", value, &self.probs)?;
+        let certain = probs_b
+            .data()
+            .eq_scalar(1.0)?
+            .logical_and(&value_b.data().eq_scalar(0.0)?)?;
+        let probs_b = probs_b.masked_fill(&certain, 0.0)?;
+        value_b
+            .mul(&probs_b.neg()?.log1p()?)?
+            .add(&self.probs.log()?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        crate::binary_cross_entropy_with_logits(
+            &self.logits,
+            &self.probs,
+            None,
+            Reduction::None,
+            None,
+        )?
+        .div(&self.probs)
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.probs.reciprocal()?.sub_scalar(1.0)
+    }
+    fn mode(&self) -> Result<Variable> {
+        constant(Tensor::zeros_like(&self.probs.data())?)
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.probs.reciprocal()?.sub_scalar(1.0)?.div(&self.probs)
+    }
+}
+
+/// The number of successes of `total_count` trials of probability
+/// `probs`, as `torch.distributions.Binomial`.
+#[derive(Clone, Debug)]
+pub struct Binomial {
+    total_count: Variable,
+    probs: Variable,
+    logits: Variable,
+    validate: bool,
+}
+
+impl Binomial {
+    /// `total_count` (whole, non-negative with `validate`) broadcast with
+    /// the success probabilities or their log-odds (`from_probs` false).
+    pub fn new(
+        total_count: &Variable,
+        param: &Variable,
+        from_probs: bool,
+        validate: bool,
+    ) -> Result<Binomial> {
+        let (total_count, param) = broadcast_pair("Binomial", total_count, param)?;
+        let total_count = total_count.to_dtype(param.dtype())?;
+        if validate {
+            let ok = nonnegative_integer(&total_count.data())?;
+            check_parameter(
+                "Binomial",
+                "total_count",
+                &ok,
+                "IntegerGreaterThan(lower_bound=0)",
+            )?;
+        }
+        let (probs, logits) = probs_and_logits("Binomial", &param, from_probs, validate)?;
+        Ok(Binomial {
+            total_count,
+            probs,
+            logits,
+            validate,
+        })
+    }
+
+    /// The one total count of every distribution of the batch, or the
+    /// Argument error of `what` for a batch of several.
+    fn homogeneous_count(&self, what: &str) -> Result<i64> {
+        let counts = self.total_count.data();
+        let (max, min) = (counts.max()?.item()?, counts.min()?.item()?);
+        if max != min {
+            bail!(
+                Argument,
+                "Binomial: {what} needs one total_count for the whole batch, got {min} to {max}"
+            );
+        }
+        Ok(max as i64)
+    }
+}
+
+impl Distribution for Binomial {
+    bookkeeping!("Binomial");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.probs.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("total_count", self.total_count.clone()),
+            ("probs", self.probs.clone()),
+            ("logits", self.logits.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        Ok(Box::new(Binomial {
+            total_count: self.total_count.expand(batch_shape)?,
+            probs: self.probs.expand(batch_shape)?,
+            logits: self.logits.expand(batch_shape)?,
+            validate: self.validate,
+        }))
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        let shape = self.extended_shape(sample_shape);
+        let counts = self.total_count.data().expand(&shape)?;
+        counts.binomial(&self.probs.data().expand(&shape)?)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        if self.validate {
+            let counts = self.total_count.data().to_dtype(crate::DType::Float64)?;
+            checked(self, true, value, |v| {
+                nonnegative_integer(v)?.logical_and(&v.le(&counts)?)
+            })?;
+        }
+        let n = &self.total_count;
+        let logits = &self.logits;
+        let log_factorial_n = n.add_scalar(1)?.lgamma()?;
+        let log_factorial_k = value.add_scalar(1)?.lgamma()?;
+        let log_factorial_nmk = n.sub(value)?.add_scalar(1)?.lgamma()?;
+        // PyTorch's _clamp_by_zero: max(logits, 0) with half the gradient at 0.
+        let clamped = logits
+            .clamp_min(0)?
+            .add(logits)?
+            .sub(&logits.clamp_max(0)?)?
+            .div_scalar(2)?;
+        let normalize = n
+            .mul(&clamped)?
+            .add(&n.mul(&logits.abs()?.neg()?.exp()?.log1p()?)?)?
+            .sub(&log_factorial_n)?;
+        value
+            .mul(logits)?
+            .sub(&log_factorial_k)?
+            .sub(&log_factorial_nmk)?
+            .sub(&normalize)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        self.homogeneous_count("entropy")?;
+        let values = constant(self.enumerate_support(false)?)?;
+        let log_prob = self.log_prob(&values)?;
+        log_prob.exp()?.mul(&log_prob)?.sum_dim(0, false)?.neg()
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.total_count.mul(&self.probs)
+    }
+    fn mode(&self) -> Result<Variable> {
+        let mode = self.total_count.add_scalar(1)?.mul(&self.probs)?.floor()?;
+        mode.clamp_max_tensor(&self.total_count)
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.total_count
+            .mul(&self.probs)?
+            .mul(&self.probs.rsub_scalar(1)?)
+    }
+    fn enumerate_support(&self, expand: bool) -> Result<Tensor> {
+        let count = self.homogeneous_count("enumerate_support")?;
+        let options = options_of(&self.probs);
+        enumerate_support(self, 0..count + 1, options, expand)
+    }
+}
+
+/// A Categorical's draws as one-hot vectors (the event dim is the
+/// classes), as `torch.distributions.OneHotCategorical`.
+#[derive(Clone, Debug)]
+pub struct OneHotCategorical {
+    categorical: Categorical,
+    validate: bool,
+}
+
+impl OneHotCategorical {
+    /// Over `categorical`'s classes.
+    pub fn new(categorical: Categorical, validate: bool) -> OneHotCategorical {
+        OneHotCategorical {
+            categorical,
+            validate,
+        }
+    }
+
+    fn probs(&self) -> &Variable {
+        self.categorical.probs()
+    }
+
+    /// Class indices as one-hot rows of the probabilities' dtype.
+    fn one_hot(&self, indices: &Tensor) -> Result<Tensor> {
+        indices
+            .one_hot(self.categorical.num_events())?
+            .to_dtype(self.probs().dtype())
+    }
+}
+
+impl Distribution for OneHotCategorical {
+    bookkeeping!("OneHotCategorical");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.categorical.batch_shape()
+    }
+    fn event_shape(&self) -> Vec<i64> {
+        vec![self.categorical.num_events()]
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        self.categorical.params()
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let expanded = self.categorical.expand(batch_shape)?;
+        let Some(categorical) = expanded.as_any().downcast_ref::<Categorical>() else {
+            bail!(
+                Torch,
+                "OneHotCategorical.expand: the expanded Categorical is another kind"
+            );
+        };
+        Ok(Box::new(OneHotCategorical::new(
+            categorical.clone(),
+            self.validate,
+        )))
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        self.one_hot(&self.categorical.sample(sample_shape)?)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        if self.validate {
+            checked(self, true, value, |v| {
+                let binary = v
+                    .eq_scalar(0.0)?
+                    .logical_or(&v.eq_scalar(1.0)?)?
+                    .all_dim(-1, false)?;
+                binary.logical_and(&v.sum_dim(-1, false)?.eq_scalar(1.0)?)
+            })?;
+        }
+        let indices = value.data().argmax_dim(-1, false)?;
+        self.categorical.log_prob(&constant(indices)?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        self.categorical.entropy()
+    }
+    fn mean(&self) -> Result<Variable> {
+        Ok(self.probs().clone())
+    }
+    fn mode(&self) -> Result<Variable> {
+        constant(self.one_hot(&self.probs().data().argmax_dim(-1, false)?)?)
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.probs().mul(&self.probs().rsub_scalar(1)?)
+    }
+    fn enumerate_support(&self, expand: bool) -> Result<Tensor> {
+        let n = self.categorical.num_events();
+        let options = options_of(self.probs());
+        let batch = self.batch_shape();
+        let shape = [vec![n], vec![1; batch.len()], vec![n]].concat();
+        let values = Tensor::eye(n, options)?.reshape(&shape)?;
+        match expand {
+            true => values.expand(&[vec![n], batch, vec![n]].concat()),
+            false => Ok(values),
+        }
+    }
+}
+
+/// PyTorch's registered `KL(p || q)` when `p` and `q` are two of one of
+/// this module's kinds; `None` otherwise.
+pub(super) fn kl_divergence(
+    p: &dyn Distribution,
+    q: &dyn Distribution,
+) -> Option<Result<Variable>> {
+    if let Some((p, q)) = both::<Geometric>(p, q) {
+        return Some((|| {
+            let t = q.probs.neg()?.log1p()?.div(&p.probs)?;
+            p.entropy()?.neg()?.sub(&t)?.sub(&q.logits)
+        })());
+    }
+    if let Some((p, q)) = both::<Binomial>(p, q) {
+        return Some(kl_binomial(p, q));
+    }
+    if let Some((p, q)) = both::<OneHotCategorical>(p, q) {
+        return Some(super::kl_divergence(&p.categorical, &q.categorical));
+    }
+    None
+}
+
+/// Infinite where `p` has more trials than `q`; `q` with more trials than
+/// `p` has no closed form (an Argument error, PyTorch's NotImplementedError).
+fn kl_binomial(p: &Binomial, q: &Binomial) -> Result<Variable> {
+    let (p_count, q_count) = (p.total_count.data(), q.total_count.data());
+    if p_count.lt(&q_count)?.any()?.item()? != 0.0 {
+        bail!(
+            Argument,
+            "kl_divergence: KL between Binomials where q.total_count > p.total_count is not implemented"
+        );
+    }
+    let t = p
+        .probs
+        .mul(&p.logits.sub(&q.logits)?)?
+        .add(&p.probs.neg()?.log1p()?)?
+        .sub(&q.probs.neg()?.log1p()?)?;
+    let kl = p.total_count.mul(&t)?;
+    kl.masked_fill(&p_count.gt(&q_count)?, f64::INFINITY)
+}

@@ -1,0 +1,489 @@
+//! More distributions of elementwise parameters: [`Cauchy`], [`Gumbel`],
+//! [`HalfNormal`], [`LogNormal`] and [`StudentT`], as
+//! `torch.distributions`' (the formulas in PyTorch's order, the draws from
+//! libtorch's generator as PyTorch makes them), and the KL divergences
+//! PyTorch registers between two of a kind.
+
+use std::any::Any;
+use std::f64::consts::PI;
+
+use super::{
+    both, broadcast_pair, broadcast_shape, check_positive, check_real, checked, constant, drawn,
+    expanded, options_of, real, Distribution, Gamma, Normal,
+};
+use crate::error::Result;
+use crate::{Tensor, Variable};
+
+/// The Euler-Mascheroni constant (PyTorch's `euler_constant`).
+const EULER: f64 = 0.577_215_664_901_532_9;
+
+/// The Cauchy distribution of median `loc` and half width `scale`, as
+/// `torch.distributions.Cauchy`.
+#[derive(Clone, Debug)]
+pub struct Cauchy {
+    loc: Variable,
+    scale: Variable,
+    validate: bool,
+}
+
+impl Cauchy {
+    /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
+    /// be NaN and `scale` must be positive.
+    pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Cauchy> {
+        let (loc, scale) = broadcast_pair("Cauchy", loc, scale)?;
+        if validate {
+            check_real("Cauchy", "loc", &loc)?;
+            check_positive("Cauchy", "scale", &scale)?;
+        }
+        Ok(Cauchy {
+            loc,
+            scale,
+            validate,
+        })
+    }
+}
+
+impl Distribution for Cauchy {
+    elementwise!(Cauchy { loc, scale });
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        drawn(self, sample_shape)
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        let eps = Tensor::empty(&self.extended_shape(sample_shape), options_of(&self.loc))?;
+        eps.cauchy_(0.0, 1.0)?;
+        self.loc.add(&constant(eps)?.mul(&self.scale)?)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, real)?;
+        let z = value.sub(&self.loc)?.div(&self.scale)?;
+        self.scale
+            .log()?
+            .rsub_scalar(-PI.ln())?
+            .sub(&z.pow_scalar(2)?.log1p()?)
+    }
+    fn cdf(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, real)?;
+        let z = value.sub(&self.loc)?.div(&self.scale)?;
+        z.atan()?.div_scalar(PI)?.add_scalar(0.5)
+    }
+    fn icdf(&self, value: &Variable) -> Result<Variable> {
+        let angle = value.sub_scalar(0.5)?.mul_scalar(PI)?;
+        angle.tan()?.mul(&self.scale)?.add(&self.loc)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        self.scale.log()?.add_scalar((4.0 * PI).ln())
+    }
+    fn mean(&self) -> Result<Variable> {
+        full_like(&self.loc, f64::NAN)
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn variance(&self) -> Result<Variable> {
+        full_like(&self.loc, f64::INFINITY)
+    }
+}
+
+/// A constant shaped like `x`, every value `value`.
+fn full_like(x: &Variable, value: f64) -> Result<Variable> {
+    constant(Tensor::full(&x.shape(), value, options_of(x))?)
+}
+
+/// The Gumbel distribution of location `loc` and scale `scale`, as
+/// `torch.distributions.Gumbel`.
+#[derive(Clone, Debug)]
+pub struct Gumbel {
+    loc: Variable,
+    scale: Variable,
+    validate: bool,
+}
+
+impl Gumbel {
+    /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
+    /// be NaN and `scale` must be positive.
+    pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Gumbel> {
+        let (loc, scale) = broadcast_pair("Gumbel", loc, scale)?;
+        if validate {
+            check_real("Gumbel", "loc", &loc)?;
+            check_positive("Gumbel", "scale", &scale)?;
+        }
+        Ok(Gumbel {
+            loc,
+            scale,
+            validate,
+        })
+    }
+}
+
+impl Distribution for Gumbel {
+    elementwise!(Gumbel { loc, scale });
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        drawn(self, sample_shape)
+    }
+    /// As PyTorch's chain: `u` uniform on `[tiny, 1 - eps)`, then
+    /// `loc - scale * log(-log(u))`, step by step in its order.
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        let options = options_of(&self.loc);
+        let finfo = self.loc.dtype().finfo()?;
+        let low = Tensor::full(&self.loc.shape(), finfo.tiny, options)?;
+        let high = Tensor::full(&self.loc.shape(), 1.0 - finfo.eps, options)?;
+        let rand = Tensor::rand(&self.extended_shape(sample_shape), options)?;
+        let u = low.add(&rand.mul(&high.sub(&low)?)?)?;
+        let inner = constant(u.log()?.neg()?.log()?)?;
+        self.loc.add(&self.scale.neg()?.mul(&inner)?)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, real)?;
+        let y = self.loc.sub(value)?.div(&self.scale)?;
+        y.sub(&y.exp()?)?.sub(&self.scale.log()?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        self.scale.log()?.add_scalar(1.0 + EULER)
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.loc.add(&self.scale.mul_scalar(EULER)?)
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn stddev(&self) -> Result<Variable> {
+        self.scale.mul_scalar(PI / 6f64.sqrt())
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.stddev()?.pow_scalar(2)
+    }
+}
+
+/// `|x|` of `x ~ N(0, scale²)`, as `torch.distributions.HalfNormal`.
+#[derive(Clone, Debug)]
+pub struct HalfNormal {
+    base: Normal,
+    validate: bool,
+}
+
+impl HalfNormal {
+    /// With `validate`, `scale` must be positive.
+    pub fn new(scale: &Variable, validate: bool) -> Result<HalfNormal> {
+        if validate {
+            check_positive("HalfNormal", "scale", scale)?;
+        }
+        let zero = constant(Tensor::zeros(&[], options_of(scale))?)?;
+        Ok(HalfNormal {
+            base: Normal::new(&zero, scale, false)?,
+            validate,
+        })
+    }
+
+    fn scale(&self) -> &Variable {
+        self.base.scale()
+    }
+
+    fn checked(&self, value: &Variable) -> Result<()> {
+        checked(self, self.validate, value, |v| v.ge_scalar(0.0))
+    }
+}
+
+impl Distribution for HalfNormal {
+    bookkeeping!("HalfNormal");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.base.batch_shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![("scale", self.scale().clone())]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        Ok(Box::new(HalfNormal {
+            base: Normal::new(
+                &self.base.loc().expand(batch_shape)?,
+                &self.scale().expand(batch_shape)?,
+                false,
+            )?,
+            validate: self.validate,
+        }))
+    }
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        self.base.sample(sample_shape)?.abs()
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        self.base.rsample(sample_shape)?.abs()
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        self.checked(value)?;
+        let log_prob = self.base.log_prob(value)?.add_scalar(2f64.ln())?;
+        // Not `value < 0`: a NaN value is outside too, as PyTorch's where.
+        let outside = value.data().ge_scalar(0.0)?.logical_not()?;
+        log_prob.masked_fill(&outside, f64::NEG_INFINITY)
+    }
+    fn cdf(&self, value: &Variable) -> Result<Variable> {
+        self.checked(value)?;
+        self.base.cdf(value)?.mul_scalar(2)?.sub_scalar(1)
+    }
+    fn icdf(&self, value: &Variable) -> Result<Variable> {
+        self.base.icdf(&value.add_scalar(1)?.div_scalar(2)?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        self.base.entropy()?.sub_scalar(2f64.ln())
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.scale().mul_scalar((2.0 / PI).sqrt())
+    }
+    fn mode(&self) -> Result<Variable> {
+        constant(Tensor::zeros_like(&self.scale().data())?)
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.scale().pow_scalar(2)?.mul_scalar(1.0 - 2.0 / PI)
+    }
+}
+
+/// `exp(x)` of `x ~ N(loc, scale²)`, as `torch.distributions.LogNormal`.
+#[derive(Clone, Debug)]
+pub struct LogNormal {
+    base: Normal,
+    validate: bool,
+}
+
+impl LogNormal {
+    /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
+    /// be NaN and `scale` must be positive.
+    pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<LogNormal> {
+        let (loc, scale) = broadcast_pair("LogNormal", loc, scale)?;
+        if validate {
+            check_real("LogNormal", "loc", &loc)?;
+            check_positive("LogNormal", "scale", &scale)?;
+        }
+        Ok(LogNormal {
+            base: Normal::new(&loc, &scale, false)?,
+            validate,
+        })
+    }
+
+    fn loc(&self) -> &Variable {
+        self.base.loc()
+    }
+
+    fn scale(&self) -> &Variable {
+        self.base.scale()
+    }
+}
+
+impl Distribution for LogNormal {
+    bookkeeping!("LogNormal");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.base.batch_shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![("loc", self.loc().clone()), ("scale", self.scale().clone())]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        Ok(Box::new(LogNormal {
+            base: Normal::new(
+                &self.loc().expand(batch_shape)?,
+                &self.scale().expand(batch_shape)?,
+                false,
+            )?,
+            validate: self.validate,
+        }))
+    }
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        self.base.sample(sample_shape)?.exp()
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        self.base.rsample(sample_shape)?.exp()
+    }
+    /// PyTorch's transformed log-density: `-log|d exp/dx| + base(x)` at
+    /// `x = log(value)`.
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
+        let x = value.log()?;
+        x.neg()?.add(&self.base.log_prob(&x)?)
+    }
+    fn cdf(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
+        self.base.cdf(&value.log()?)
+    }
+    fn icdf(&self, value: &Variable) -> Result<Variable> {
+        self.base.icdf(value)?.exp()
+    }
+    fn entropy(&self) -> Result<Variable> {
+        self.base.entropy()?.add(self.loc())
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.loc()
+            .add(&self.scale().pow_scalar(2)?.div_scalar(2)?)?
+            .exp()
+    }
+    fn mode(&self) -> Result<Variable> {
+        self.loc().sub(&self.scale().square()?)?.exp()
+    }
+    fn variance(&self) -> Result<Variable> {
+        let scale_sq = self.scale().pow_scalar(2)?;
+        scale_sq
+            .expm1()?
+            .mul(&self.loc().mul_scalar(2)?.add(&scale_sq)?.exp()?)
+    }
+}
+
+/// Student's t distribution of `df` degrees of freedom, location `loc` and
+/// scale `scale`, as `torch.distributions.StudentT`.
+#[derive(Clone, Debug)]
+pub struct StudentT {
+    df: Variable,
+    loc: Variable,
+    scale: Variable,
+    validate: bool,
+}
+
+impl StudentT {
+    /// The three broadcast together; with `validate`, `df` and `scale` must
+    /// be positive and `loc` not NaN.
+    pub fn new(
+        df: &Variable,
+        loc: &Variable,
+        scale: &Variable,
+        validate: bool,
+    ) -> Result<StudentT> {
+        let shape = broadcast_shape("StudentT", &[df.shape(), loc.shape(), scale.shape()])?;
+        let (df, loc, scale) = (
+            expanded(df, &shape)?,
+            expanded(loc, &shape)?,
+            expanded(scale, &shape)?,
+        );
+        if validate {
+            check_positive("StudentT", "df", &df)?;
+            check_real("StudentT", "loc", &loc)?;
+            check_positive("StudentT", "scale", &scale)?;
+        }
+        Ok(StudentT {
+            df,
+            loc,
+            scale,
+            validate,
+        })
+    }
+
+    /// `Chi2(df)`, PyTorch's `Gamma(df / 2, 1 / 2)`.
+    fn chi2(&self) -> Result<Gamma> {
+        let half = constant(Tensor::full(&self.df.shape(), 0.5, options_of(&self.df))?)?;
+        Gamma::new(&self.df.mul_scalar(0.5)?, &half, self.validate)
+    }
+
+    /// `value` where `df > bound`, `otherwise` elsewhere.
+    fn where_df_above(&self, bound: f64, value: &Variable, otherwise: f64) -> Result<Variable> {
+        value.masked_fill(&self.df.data().le_scalar(bound)?, otherwise)
+    }
+}
+
+impl Distribution for StudentT {
+    elementwise!(StudentT { df, loc, scale });
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        drawn(self, sample_shape)
+    }
+    /// `loc + scale * X / sqrt(Z / df)` with `X ~ N(0, 1)` drawn first and
+    /// `Z ~ Chi2(df)`, as PyTorch.
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        let x = Tensor::empty(&self.extended_shape(sample_shape), options_of(&self.df))?;
+        x.normal_(0.0, 1.0)?;
+        let z = self.chi2()?.rsample(sample_shape)?;
+        let y = constant(x)?.mul(&z.div(&self.df)?.rsqrt()?)?;
+        self.loc.add(&self.scale.mul(&y)?)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, real)?;
+        let df = &self.df;
+        let y = value.sub(&self.loc)?.div(&self.scale)?;
+        let z = self
+            .scale
+            .log()?
+            .add(&df.log()?.mul_scalar(0.5)?)?
+            .add_scalar(0.5 * PI.ln())?
+            .add(&df.mul_scalar(0.5)?.lgamma()?)?
+            .sub(&df.add_scalar(1.0)?.mul_scalar(0.5)?.lgamma()?)?;
+        let tail = y.pow_scalar(2.0)?.div(df)?.log1p()?;
+        df.add_scalar(1.0)?.mul_scalar(-0.5)?.mul(&tail)?.sub(&z)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let df = &self.df;
+        let half_df = df.mul_scalar(0.5)?;
+        let half_next = df.add_scalar(1)?.mul_scalar(0.5)?;
+        // lgamma(1/2) = log(sqrt(pi))
+        let lbeta = half_df
+            .lgamma()?
+            .add_scalar(0.5 * PI.ln())?
+            .sub(&half_next.lgamma()?)?;
+        let spread = half_next.digamma()?.sub(&half_df.digamma()?)?;
+        self.scale
+            .log()?
+            .add(&df.add_scalar(1)?.mul_scalar(0.5)?.mul(&spread)?)?
+            .add(&df.log()?.mul_scalar(0.5)?)?
+            .add(&lbeta)
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.where_df_above(1.0, &self.loc, f64::NAN)
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn variance(&self) -> Result<Variable> {
+        let df = &self.df;
+        let finite = self.scale.pow_scalar(2)?.mul(df)?.div(&df.sub_scalar(2)?)?;
+        let above_one = self.where_df_above(2.0, &finite, f64::INFINITY)?;
+        self.where_df_above(1.0, &above_one, f64::NAN)
+    }
+}
+
+/// PyTorch's registered `KL(p || q)` when `p` and `q` are two of one of
+/// this module's kinds; `None` otherwise.
+pub(super) fn kl_divergence(
+    p: &dyn Distribution,
+    q: &dyn Distribution,
+) -> Option<Result<Variable>> {
+    if let Some((p, q)) = both::<Cauchy>(p, q) {
+        return Some(kl_cauchy(p, q));
+    }
+    if let Some((p, q)) = both::<Gumbel>(p, q) {
+        return Some(kl_gumbel(p, q));
+    }
+    if let Some((p, q)) = both::<HalfNormal>(p, q) {
+        return Some(super::kl_divergence(&p.base, &q.base));
+    }
+    if let Some((p, q)) = both::<LogNormal>(p, q) {
+        return Some(super::kl_divergence(&p.base, &q.base));
+    }
+    None
+}
+
+fn kl_cauchy(p: &Cauchy, q: &Cauchy) -> Result<Variable> {
+    let t1 = p
+        .scale
+        .add(&q.scale)?
+        .pow_scalar(2)?
+        .add(&p.loc.sub(&q.loc)?.pow_scalar(2)?)?
+        .log()?;
+    let t2 = p.scale.mul_scalar(4)?.mul(&q.scale)?.log()?;
+    t1.sub(&t2)
+}
+
+fn kl_gumbel(p: &Gumbel, q: &Gumbel) -> Result<Variable> {
+    let ct1 = p.scale.div(&q.scale)?;
+    let ct2 = q.loc.div(&q.scale)?;
+    let ct3 = p.loc.div(&q.scale)?;
+    let t1 = ct1.log()?.neg()?.sub(&ct2)?.add(&ct3)?;
+    let t2 = ct1.mul_scalar(EULER)?;
+    let t3 = ct2.add(&ct1.add_scalar(1)?.lgamma()?)?.sub(&ct3)?.exp()?;
+    t1.add(&t2)?.add(&t3)?.sub_scalar(1.0 + EULER)
+}

@@ -1,0 +1,325 @@
+"""The distributions past the elementwise table of test_distributions.py,
+against torch.distributions: StudentT, Geometric, Binomial,
+OneHotCategorical and MixtureSameFamily (draws from one seed, numbers and
+gradients), Gamma's cdf, and the constraints module."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from test_distributions import LOC, POSITIVE, SCALE, UNIT, both, leaf, same
+
+import flodl
+from flodl import distributions as D
+
+TD = torch.distributions
+
+
+def _run_all(dist, value, leaves, methods, extra=()):
+    """Draws, each method's result at ``value``, then the gradients of
+    their sum with respect to ``leaves``."""
+    out = [dist.sample(), dist.sample((4,))]
+    total = 0
+    for name in methods:
+        result = getattr(dist, name)(value) if name in ("log_prob", "cdf") else getattr(dist, name)
+        result = result() if callable(result) else result
+        out.append(result)
+        if result.requires_grad:
+            total = total + result.sum()
+    for result in extra:
+        out.append(result)
+        total = total + result.sum()
+    total.backward()
+    return out + [p.grad for p in leaves]
+
+
+def _check(run, rtol=1e-5):
+    """``run``'s results and distributions agree (torch's repr changes as
+    its lazy parameters are read: test_reprs_as_torch_s reads it fresh)."""
+    (got, g_dist), (want, w_dist) = both(run)
+    assert (g_dist.batch_shape, g_dist.event_shape) == (w_dist.batch_shape, w_dist.event_shape)
+    assert repr(g_dist.support).replace("flodl", "torch") == repr(w_dist.support)
+    for g, w in zip(got, want, strict=True):
+        if g is None or w is None:
+            assert g is None and w is None
+            continue
+        same(g, w, rtol=rtol)
+
+
+def test_student_t_is_torch_s() -> None:
+    def run(m, d):
+        leaves = [leaf(m, POSITIVE * 3.0), leaf(m, LOC), leaf(m, SCALE)]
+        dist = d.StudentT(*leaves)
+        methods = ["log_prob", "entropy", "mean", "variance", "mode"]
+        return _run_all(dist, m.tensor(LOC * 0.5), leaves, methods, [dist.rsample((2,))]), dist
+
+    _check(run)
+
+
+def test_student_t_moments_where_they_do_not_exist_as_torch() -> None:
+    def run(m, d):
+        dist = d.StudentT(m.tensor([0.5, 1.5, 3.0]), 1.0, 2.0)
+        return [dist.mean, dist.variance], dist
+
+    _check(lambda m, d: (run(m, d)[0], run(m, d)[1]))
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_geometric_is_torch_s(given) -> None:
+    def run(m, d):
+        leaves = [leaf(m, UNIT if given == "probs" else np.log(UNIT / (1 - UNIT)))]
+        dist = d.Geometric(**{given: leaves[0]})
+        value = m.tensor(np.floor(POSITIVE * 3.0))
+        methods = ["log_prob", "entropy", "mean", "variance", "mode", "stddev"]
+        return _run_all(dist, value, leaves, methods), dist
+
+    _check(run)
+
+
+def test_geometric_kl_and_certain_success_as_torch() -> None:
+    def run(m, d):
+        p_probs = leaf(m, UNIT)
+        p, q = d.Geometric(p_probs), d.Geometric(m.tensor(UNIT[::-1].copy()))
+        kl = d.kl_divergence(p, q)
+        kl.sum().backward()
+        certain = d.Geometric(m.tensor([1.0, 1.0])).log_prob(m.tensor([0.0, 2.0]))
+        return [kl, p_probs.grad, certain]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w)
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_binomial_is_torch_s(given) -> None:
+    def run(m, d):
+        param = UNIT if given == "probs" else np.log(UNIT / (1 - UNIT))
+        leaves = [leaf(m, param)]
+        dist = d.Binomial(m.tensor(np.full((3, 2), 6.0)), **{given: leaves[0]})
+        value = m.tensor(np.floor(UNIT * 6.0))
+        methods = ["log_prob", "entropy", "mean", "variance", "mode"]
+        out = _run_all(dist, value, leaves, methods)
+        return out + [dist.enumerate_support(), dist.enumerate_support(False)], dist
+
+    _check(run)
+
+
+def test_binomial_of_a_number_of_trials_and_its_kl_as_torch() -> None:
+    def run(m, d):
+        p_probs = leaf(m, UNIT)
+        p = d.Binomial(10, probs=p_probs)
+        q = d.Binomial(10, probs=m.tensor(UNIT[::-1].copy()))
+        kl = d.kl_divergence(p, q)
+        kl.sum().backward()
+        fewer = d.kl_divergence(
+            d.Binomial(10, probs=m.tensor(0.3)), d.Binomial(4, probs=m.tensor(0.5))
+        )
+        log_prob = d.Binomial(10, probs=m.tensor(0.3)).log_prob(m.tensor(3.0))
+        return [kl, p_probs.grad, fewer, log_prob]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w)
+    with pytest.raises(flodl.ArgumentError, match="Binomial"):
+        D.Binomial(flodl.tensor([2.0, 3.0]), probs=flodl.tensor([0.5, 0.5])).entropy()
+    with pytest.raises(ValueError, match="total_count"):
+        D.Binomial(2.5, probs=flodl.tensor(0.5))
+    with pytest.raises(ValueError, match="support"):
+        D.Binomial(3, probs=flodl.tensor(0.5)).log_prob(flodl.tensor(4.0))
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_one_hot_categorical_is_torch_s(given) -> None:
+    probs = np.abs(LOC) + 0.1
+    probs /= probs.sum(-1, keepdims=True)
+
+    def run(m, d):
+        leaves = [leaf(m, probs if given == "probs" else np.log(probs))]
+        dist = d.OneHotCategorical(**{given: leaves[0]})
+        value = m.eye(2, dtype=m.float64)[m.tensor([1, 0, 1])]
+        methods = ["log_prob", "entropy", "mean", "variance", "mode"]
+        out = _run_all(dist, value, leaves, methods)
+        other = d.OneHotCategorical(probs=m.tensor(probs[::-1].copy()))
+        support = [dist.enumerate_support(), dist.enumerate_support(False)]
+        return out + support + [d.kl_divergence(dist, other)], dist
+
+    _check(run)
+    with pytest.raises(ValueError, match="support"):
+        D.OneHotCategorical(probs=flodl.tensor([0.5, 0.5])).log_prob(flodl.tensor([1.0, 1.0]))
+
+
+def _mixture(m, d, logits, locs, scales, event=False):
+    components = d.Normal(locs, scales)
+    if event:
+        components = d.Independent(components, 1)
+    return d.MixtureSameFamily(d.Categorical(logits=logits), components)
+
+
+@pytest.mark.parametrize("event", [False, True], ids=["scalar", "event"])
+def test_mixture_same_family_is_torch_s(event) -> None:
+    shape = (4, 3, 2) if event else (4, 3)
+    params = [
+        np.random.default_rng(3).standard_normal((4, 3)),
+        np.random.default_rng(4).standard_normal(shape),
+        np.abs(np.random.default_rng(5).standard_normal(shape)) + 0.5,
+    ]
+
+    def run(m, d):
+        leaves = [leaf(m, p) for p in params]
+        dist = _mixture(m, d, *leaves, event=event)
+        value = m.tensor(np.random.default_rng(6).standard_normal((5, 4, 2) if event else (5, 4)))
+        methods = ["log_prob", "mean", "variance"] + ([] if event else ["cdf"])
+        return _run_all(dist, value, leaves, methods), dist
+
+    _check(run)
+
+
+def test_mixture_same_family_fits_a_mixture_as_torch() -> None:
+    """A Gaussian mixture fit by gradient descent on its negative log-likelihood."""
+    data = np.concatenate(
+        [np.random.default_rng(7).normal(-2, 0.5, 60), np.random.default_rng(8).normal(1, 1, 60)]
+    )
+
+    def run(m, d):
+        logits = m.zeros(3, requires_grad=True)
+        locs = m.tensor([-1.0, 0.0, 1.0], requires_grad=True)
+        log_scales = m.zeros(3, requires_grad=True)
+        opt = m.optim.Adam([logits, locs, log_scales], lr=0.05)
+        x = m.tensor(data, dtype=m.float32)
+        for _ in range(30):
+            gmm = d.MixtureSameFamily(
+                d.Categorical(logits=logits), d.Normal(locs, log_scales.exp())
+            )
+            loss = -gmm.log_prob(x).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        return [loss, logits, locs, log_scales, gmm.sample((5,))]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-4)
+
+
+def test_mixture_same_family_checks_its_parts() -> None:
+    normal = D.Normal(flodl.zeros(3), flodl.ones(3))
+    with pytest.raises(flodl.ArgumentError, match="Categorical"):
+        D.MixtureSameFamily(normal, normal)
+    with pytest.raises(flodl.ArgumentError, match="does not equal"):
+        D.MixtureSameFamily(D.Categorical(logits=flodl.zeros(2)), normal)
+    mixture = D.MixtureSameFamily(D.Categorical(logits=flodl.zeros(3)), normal)
+    expanded = mixture.expand((2,))
+    assert expanded.batch_shape == (2,) and expanded.sample().shape == (2,)
+
+
+def test_gamma_cdf_is_torch_s() -> None:
+    def run(m, d):
+        rate = leaf(m, SCALE)
+        value = leaf(m, POSITIVE)
+        cdf = d.Gamma(m.tensor(POSITIVE * 2.0), rate).cdf(value)
+        cdf.sum().backward()
+        return [cdf, rate.grad, value.grad]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+    assert D.Gamma(flodl.tensor(2.0), flodl.tensor(3.0)).cdf(flodl.tensor(1.0)).item() == (
+        pytest.approx(TD.Gamma(torch.tensor(2.0), torch.tensor(3.0)).cdf(torch.tensor(1.0)).item())
+    )
+
+
+CONSTRAINT_VALUES = np.array([-1.5, -0.0, 0.0, 0.5, 1.0, 2.0, np.nan, np.inf])
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c: c.real,
+        lambda c: c.positive,
+        lambda c: c.nonnegative,
+        lambda c: c.unit_interval,
+        lambda c: c.boolean,
+        lambda c: c.nonnegative_integer,
+        lambda c: c.positive_integer,
+        lambda c: c.greater_than(0.5),
+        lambda c: c.greater_than_eq(0.5),
+        lambda c: c.less_than(1.0),
+        lambda c: c.interval(-1.0, 1.0),
+        lambda c: c.half_open_interval(-1.0, 1.0),
+        lambda c: c.integer_interval(0, 1),
+    ],
+)
+def test_constraints_check_and_print_as_torch(make) -> None:
+    got = make(D.constraints)
+    want = make(TD.constraints)
+    assert repr(got) == repr(want)
+    assert got.is_discrete == want.is_discrete and got.event_dim == want.event_dim
+    checked = got.check(flodl.tensor(CONSTRAINT_VALUES))
+    assert checked.tolist() == want.check(torch.tensor(CONSTRAINT_VALUES)).tolist()
+
+
+def test_event_constraints_as_torch() -> None:
+    rows = np.array([[0.2, 0.8], [0.5, 0.6], [1.0, 0.0], [-0.1, 1.1]])
+    for name in ["simplex", "one_hot", "real_vector"]:
+        got, want = getattr(D.constraints, name), getattr(TD.constraints, name)
+        assert repr(got) == repr(want) and got.event_dim == want.event_dim
+        assert got.check(flodl.tensor(rows)).tolist() == want.check(torch.tensor(rows)).tolist()
+    matrices = np.array(
+        [[[2.0, 0.5], [0.5, 1.0]], [[1.0, 2.0], [2.0, 1.0]], [[1.0, 0.0], [0.3, 2.0]]]
+    )
+    for name in ["positive_definite", "lower_cholesky"]:
+        got, want = getattr(D.constraints, name), getattr(TD.constraints, name)
+        assert repr(got) == repr(want)
+        assert (
+            got.check(flodl.tensor(matrices)).tolist()
+            == want.check(torch.tensor(matrices)).tolist()
+        )
+    assert D.constraints.is_dependent(D.Uniform(0.0, 1.0).arg_constraints["low"])
+    assert repr(D.Independent(D.Normal(flodl.zeros(2), 1.0), 1).support) == repr(
+        TD.Independent(TD.Normal(torch.zeros(2), 1.0), 1).support
+    )
+
+
+def test_every_distribution_s_support_prints_as_torch_s() -> None:
+    def make(m, d):
+        p = m.tensor([0.25, 0.75])
+        return [
+            d.Normal(0.0, 1.0),
+            d.Bernoulli(p),
+            d.Categorical(p),
+            d.Uniform(0.0, 2.0),
+            d.Exponential(1.0),
+            d.Gamma(1.0, 1.0),
+            d.Beta(1.0, 1.0),
+            d.Dirichlet(p),
+            d.Poisson(1.0),
+            d.Cauchy(0.0, 1.0),
+            d.HalfNormal(1.0),
+            d.LogNormal(0.0, 1.0),
+            d.StudentT(3.0),
+            d.Geometric(p),
+            d.Binomial(4, p),
+            d.OneHotCategorical(p),
+        ]
+
+    for g, w in zip(make(flodl, D), make(torch, TD), strict=True):
+        assert repr(g.support) == repr(w.support), type(g).__name__
+
+
+def test_reprs_as_torch_s() -> None:
+    def make(m, d):
+        p = m.tensor([0.25, 0.75])
+        return [
+            d.StudentT(3.0),
+            d.Geometric(p),
+            d.Geometric(logits=p),
+            d.Binomial(4, p),
+            d.Binomial(m.tensor([3.0, 4.0]), logits=p),
+            d.OneHotCategorical(p),
+            d.MixtureSameFamily(d.Categorical(p), d.Normal(m.zeros(2), 1.0)),
+            d.Chi2(2.0),
+        ]
+
+    for g, w in zip(make(flodl, D), make(torch, TD), strict=True):
+        assert repr(g).replace("flodl", "torch") == repr(w)
