@@ -4,6 +4,10 @@ use flodl::distributions::{
     Distribution, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, LogNormal,
     MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Poisson, StudentT, Uniform,
 };
+use flodl::distributions::{
+    AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, TanhTransform,
+    Transform, TransformedDistribution,
+};
 use flodl::{Device, ErrorKind, Tensor, Variable};
 
 fn var(values: &[f64], shape: &[i64], requires_grad: bool) -> Variable {
@@ -264,4 +268,61 @@ fn the_newer_distributions_against_closed_forms() {
     // Gamma's cdf: 1 - exp(-x) for Gamma(1, 1).
     let gamma = Gamma::new(&one, &one, true).unwrap();
     close(&gamma.cdf(&two).unwrap(), &[1.0 - (-2.0f64).exp()]);
+}
+
+#[test]
+fn transformed_distributions_against_closed_forms() {
+    use std::f64::consts::PI;
+    let (zero, one) = (var(&[0.0], &[1], false), var(&[1.0], &[1], false));
+    // exp of N(0, 1) is LogNormal(0, 1): at 1, the normal density at 0.
+    let normal = Normal::new(&zero, &one, true).unwrap();
+    let log_normal =
+        TransformedDistribution::new(Box::new(normal.clone()), vec![Box::new(ExpTransform)], true)
+            .unwrap();
+    close(
+        &log_normal.log_prob(&one).unwrap(),
+        &[-0.5 * (2.0 * PI).ln()],
+    );
+    close(&log_normal.cdf(&one).unwrap(), &[0.5]);
+    // 2 + 3x of U(0, 1) is U(2, 5); a decreasing map turns the cdf around.
+    let uniform = Uniform::new(&zero, &one, true).unwrap();
+    let affine = AffineTransform::new(Param::Number(2.0), Param::Number(3.0), 0);
+    let stretched =
+        TransformedDistribution::new(Box::new(uniform.clone()), vec![Box::new(affine)], true)
+            .unwrap();
+    close(
+        &stretched.log_prob(&var(&[3.0], &[1], false)).unwrap(),
+        &[-(3.0f64).ln()],
+    );
+    let flip = AffineTransform::new(Param::Number(0.0), Param::Number(-1.0), 0);
+    let flipped =
+        TransformedDistribution::new(Box::new(uniform), vec![Box::new(flip)], true).unwrap();
+    close(&flipped.cdf(&var(&[-0.25], &[1], false)).unwrap(), &[0.75]);
+    // A composition's log-Jacobian is the sum of its parts'.
+    let compose = ComposeTransform::new(vec![
+        Box::new(AffineTransform::new(
+            Param::Number(0.0),
+            Param::Number(2.0),
+            0,
+        )),
+        Box::new(ExpTransform),
+    ]);
+    let x = var(&[0.5], &[1], false);
+    let y = compose.forward(&x).unwrap();
+    close(&y, &[1f64.exp()]);
+    close(
+        &compose.log_abs_det_jacobian(&x, &y).unwrap(),
+        &[2f64.ln() + 1.0],
+    );
+    // A cached tanh gives back the very value it squashed, even where atanh saturates.
+    let tanh = CachedTransform::new(Box::new(TanhTransform));
+    let big = var(&[30.0], &[1], false);
+    let squashed = tanh.forward(&big).unwrap();
+    close(&tanh.inverse(&squashed).unwrap(), &[30.0]);
+    // Outside the last transform's codomain is an Argument error.
+    let squash =
+        TransformedDistribution::new(Box::new(normal), vec![Box::new(TanhTransform)], true)
+            .unwrap();
+    let err = squash.log_prob(&var(&[1.5], &[1], false)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
 }

@@ -40,6 +40,7 @@ __all__ = [
     "jacobian",
     "jacrev",
     "jvp",
+    "stack_module_state",
     "vjp",
     "vmap",
 ]
@@ -508,3 +509,40 @@ def functional_call(
                 object.__delattr__(holder, attribute)
             else:
                 object.__setattr__(holder, attribute, original)
+
+
+def stack_module_state(models: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parameters and buffers of ``models`` (of one class and mode),
+    each name's stacked along a new first dim, as
+    ``torch.func.stack_module_state``: for ``vmap`` over an ensemble with
+    ``functional_call``. Stacked parameters are new leaves that require grad."""
+    from ._namespace import stack
+
+    models = list(models)
+    if not models:
+        raise _flodl.ArgumentError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) != 1:
+        raise _flodl.ArgumentError(
+            "stack_module_state: Expected all models to have the same training/eval mode."
+        )
+    if len({type(m) for m in models}) != 1:
+        raise _flodl.ArgumentError(
+            "stack_module_state: Expected all models to be of the same class."
+        )
+
+    def stacked(tensors: tuple[Any, ...], name: str) -> Any:
+        flags = {bool(t.requires_grad) for t in tensors}
+        if len(flags) != 1:
+            raise _flodl.ArgumentError(
+                f"stack_module_state: Expected {name} from each model to have the same "
+                ".requires_grad"
+            )
+        result = stack(list(tensors))
+        return Variable(result.detach(), True) if flags == {True} else result
+
+    params = [dict(m.named_parameters()) for m in models]
+    buffers = [dict(m.named_buffers()) for m in models]
+    return (
+        {k: stacked(tuple(p[k] for p in params), k) for k in params[0]},
+        {k: stacked(tuple(b[k] for b in buffers), k) for k in buffers[0]},
+    )

@@ -66,12 +66,18 @@ mod continuous;
 mod counts;
 mod mixture;
 mod multivariate_normal;
+mod transforms;
 mod univariate;
 
 pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
 pub use counts::{Binomial, Geometric, OneHotCategorical};
 pub use mixture::MixtureSameFamily;
 pub use multivariate_normal::{CovarianceForm, MultivariateNormal};
+pub use transforms::{
+    AbsTransform, AffineTransform, CachedTransform, ComposeTransform, ExpTransform,
+    InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,
+    TanhTransform, Transform, TransformedDistribution,
+};
 pub use univariate::{Cauchy, Gumbel, HalfNormal, LogNormal, StudentT};
 
 /// What every distribution offers, as `torch.distributions.Distribution`.

@@ -9,10 +9,12 @@ use pyo3::prelude::*;
 use super::args::{plain_tensor, type_name};
 use super::classes::PyVariable;
 use crate::distributions::{
-    kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
-    Distribution, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, Laplace,
-    LogNormal, MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Poisson, StudentT,
-    Uniform,
+    kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
+    Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution, ExpTransform,
+    Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, InverseTransform, Laplace,
+    LogNormal, MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Param, Poisson,
+    PowerTransform, SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
+    TransformedDistribution, Uniform,
 };
 use crate::Variable;
 
@@ -161,6 +163,20 @@ impl PyDistribution {
         Ok(made)
     }
 
+    /// `TransformedDistribution(base, transforms)`.
+    #[staticmethod]
+    fn transformed(base: &Self, transforms: Vec<PyRef<'_, PyTransform>>, validate: bool) -> PyResult<Self> {
+        let parts = transforms.iter().map(|t| t.inner.boxed()).collect();
+        let plain = base.plain && transforms.iter().all(|t| t.plain);
+        Ok(PyDistribution {
+            inner: Box::new(
+                TransformedDistribution::new(base.inner.boxed(), parts, validate)
+                    .map_err(super::hooks::restore)?,
+            ),
+            plain,
+        })
+    }
+
     /// `MixtureSameFamily(mixture, components)`: `mixture` a Categorical.
     #[staticmethod]
     fn mixture_same_family(mixture: &Self, components: &Self, validate: bool) -> PyResult<Self> {
@@ -278,7 +294,7 @@ impl PyDistribution {
     /// The same distribution over the batch `batch_shape`.
     fn expand(&self, batch_shape: Vec<i64>) -> PyResult<Self> {
         Ok(PyDistribution {
-            inner: self.inner.expand(&batch_shape)?,
+            inner: self.inner.expand(&batch_shape).map_err(super::hooks::restore)?,
             plain: self.plain,
         })
     }
@@ -322,26 +338,26 @@ impl PyDistribution {
     }
 
     fn sample(&self, sample_shape: Vec<i64>) -> PyResult<crate::Tensor> {
-        Ok(self.inner.sample(&sample_shape)?)
+        self.inner.sample(&sample_shape).map_err(super::hooks::restore)
     }
 
     fn rsample<'py>(&self, py: Python<'py>, sample_shape: Vec<i64>) -> PyResult<Bound<'py, PyAny>> {
-        let drawn = self.inner.rsample(&sample_shape)?;
+        let drawn = self.inner.rsample(&sample_shape).map_err(super::hooks::restore)?;
         self.out(py, drawn)
     }
 
     fn log_prob<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.inner.log_prob(&self.value(value)?)?;
+        let v = self.inner.log_prob(&self.value(value)?).map_err(super::hooks::restore)?;
         self.out(py, v)
     }
 
     fn cdf<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.inner.cdf(&self.value(value)?)?;
+        let v = self.inner.cdf(&self.value(value)?).map_err(super::hooks::restore)?;
         self.out(py, v)
     }
 
     fn icdf<'py>(&self, py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-        let v = self.inner.icdf(&self.value(value)?)?;
+        let v = self.inner.icdf(&self.value(value)?).map_err(super::hooks::restore)?;
         self.out(py, v)
     }
 
@@ -378,6 +394,302 @@ impl PyDistribution {
     fn kl<'py>(&self, py: Python<'py>, other: &Self) -> PyResult<Bound<'py, PyAny>> {
         let v = kl_divergence(self.inner.as_ref(), other.inner.as_ref())?;
         super::results::plain_unless_tracked(py, v, self.plain && other.plain)
+    }
+}
+
+}
+
+/// A `flodl::distributions` transform (`flodl.distributions.transforms`'
+/// classes hold one). `plain`: its parameters are Tensors.
+#[pyclass(name = "_Transform", module = "flodl", frozen)]
+pub(crate) struct PyTransform {
+    inner: Box<dyn Transform>,
+    plain: bool,
+}
+
+// SAFETY: as for PyDistribution: the transform's parameters are tensor
+// handles read through `&self`; its cache is behind a Mutex.
+unsafe impl Sync for PyTransform {}
+
+impl PyTransform {
+    fn of(inner: impl Transform + 'static) -> Self {
+        PyTransform {
+            inner: Box::new(inner),
+            plain: true,
+        }
+    }
+
+    fn out<'py>(&self, py: Python<'py>, v: Variable, tracked: bool) -> PyResult<Bound<'py, PyAny>> {
+        super::results::plain_unless_tracked(py, v, self.plain && !tracked)
+    }
+}
+
+/// A number or a tensor parameter of a transform, and whether it is a Variable.
+fn param(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Param, bool)> {
+    if let Ok(number) = obj.extract::<f64>() {
+        if plain_tensor(obj).is_none() && !obj.is_instance_of::<PyVariable>() {
+            return Ok((Param::Number(number), false));
+        }
+    }
+    let (v, variable) = operand(op, what, obj)?;
+    Ok((Param::Tensor(v), variable))
+}
+
+/// A transform written in Python (a `Transform` subclass of one's own):
+/// each method calls the object's, with the GIL; an exception it raises
+/// comes back out unchanged.
+struct PythonTransform {
+    object: Py<PyAny>,
+    domain_event_dim: usize,
+    codomain_event_dim: usize,
+}
+
+impl PythonTransform {
+    fn call(&self, method: &str, args: &[&Variable]) -> crate::Result<Variable> {
+        Python::attach(|py| {
+            let object = self.object.bind(py);
+            let args: Vec<Bound<'_, PyAny>> = args
+                .iter()
+                .map(|v| (*v).clone().into_pyobject(py).map(|b| b.into_any()))
+                .collect::<PyResult<_>>()
+                .map_err(super::hooks::carried)?;
+            let args = pyo3::types::PyTuple::new(py, args).map_err(super::hooks::carried)?;
+            let result = object
+                .call_method1(method, args)
+                .map_err(super::hooks::carried)?;
+            operand(method, "the result", &result)
+                .map(|(v, _)| v)
+                .map_err(super::hooks::carried)
+        })
+    }
+}
+
+impl Transform for PythonTransform {
+    fn name(&self) -> String {
+        Python::attach(|py| {
+            self.object
+                .bind(py)
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|_| "Transform".to_string())
+        })
+    }
+    fn forward(&self, x: &Variable) -> crate::Result<Variable> {
+        self.call("__call__", &[x])
+    }
+    fn inverse(&self, y: &Variable) -> crate::Result<Variable> {
+        self.call("_inv_call", &[y])
+    }
+    fn log_abs_det_jacobian(&self, x: &Variable, y: &Variable) -> crate::Result<Variable> {
+        self.call("log_abs_det_jacobian", &[x, y])
+    }
+    fn domain_event_dim(&self) -> usize {
+        self.domain_event_dim
+    }
+    fn codomain_event_dim(&self) -> usize {
+        self.codomain_event_dim
+    }
+    fn sign(&self) -> crate::Result<Sign> {
+        Python::attach(|py| {
+            let sign = self
+                .object
+                .bind(py)
+                .getattr("sign")
+                .map_err(super::hooks::carried)?;
+            if let Ok(number) = sign.extract::<f64>() {
+                return Ok(Sign::Number(number));
+            }
+            let (v, _) = operand("sign", "the sign", &sign).map_err(super::hooks::carried)?;
+            Ok(Sign::Tensor(v))
+        })
+    }
+    fn codomain_check(&self, v: &crate::Tensor) -> crate::Result<crate::Tensor> {
+        Python::attach(|py| {
+            let check = || -> PyResult<crate::Tensor> {
+                let codomain = self.object.bind(py).getattr("codomain")?;
+                let result = codomain.call_method1("check", (v.clone(),))?;
+                let (checked, _) = operand("check", "the result", &result)?;
+                Ok(checked.data())
+            };
+            check().map_err(super::hooks::carried)
+        })
+    }
+    fn forward_shape(&self, shape: &[i64]) -> crate::Result<Vec<i64>> {
+        self.shape("forward_shape", shape)
+    }
+    fn inverse_shape(&self, shape: &[i64]) -> crate::Result<Vec<i64>> {
+        self.shape("inverse_shape", shape)
+    }
+    fn boxed(&self) -> Box<dyn Transform> {
+        Python::attach(|py| {
+            Box::new(PythonTransform {
+                object: self.object.clone_ref(py),
+                domain_event_dim: self.domain_event_dim,
+                codomain_event_dim: self.codomain_event_dim,
+            })
+        })
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl PythonTransform {
+    fn shape(&self, method: &str, shape: &[i64]) -> crate::Result<Vec<i64>> {
+        Python::attach(|py| {
+            let result = self
+                .object
+                .bind(py)
+                .call_method1(method, (shape.to_vec(),))
+                .and_then(|r| r.extract::<Vec<i64>>());
+            result.map_err(super::hooks::carried)
+        })
+    }
+}
+
+crate::python::guard::guarded! {
+
+#[pymethods]
+impl PyTransform {
+    #[staticmethod]
+    fn exp() -> PyResult<Self> {
+        Ok(PyTransform::of(ExpTransform))
+    }
+
+    #[staticmethod]
+    fn sigmoid() -> PyResult<Self> {
+        Ok(PyTransform::of(SigmoidTransform))
+    }
+
+    #[staticmethod]
+    fn softplus() -> PyResult<Self> {
+        Ok(PyTransform::of(SoftplusTransform))
+    }
+
+    #[staticmethod]
+    fn tanh() -> PyResult<Self> {
+        Ok(PyTransform::of(TanhTransform))
+    }
+
+    #[staticmethod]
+    fn abs() -> PyResult<Self> {
+        Ok(PyTransform::of(AbsTransform))
+    }
+
+    /// `x ** exponent` (a tensor).
+    #[staticmethod]
+    fn power(exponent: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let (exponent, variable) = operand("PowerTransform", "exponent", exponent)?;
+        Ok(PyTransform {
+            inner: Box::new(PowerTransform::new(&exponent)),
+            plain: !variable,
+        })
+    }
+
+    /// `loc + scale * x` (numbers or tensors) over events of `event_dim` dims.
+    #[staticmethod]
+    fn affine(loc: &Bound<'_, PyAny>, scale: &Bound<'_, PyAny>, event_dim: usize) -> PyResult<Self> {
+        let (loc, loc_var) = param("AffineTransform", "loc", loc)?;
+        let (scale, scale_var) = param("AffineTransform", "scale", scale)?;
+        Ok(PyTransform {
+            inner: Box::new(AffineTransform::new(loc, scale, event_dim)),
+            plain: !(loc_var || scale_var),
+        })
+    }
+
+    /// The `parts` applied in order.
+    #[staticmethod]
+    fn compose(parts: Vec<PyRef<'_, PyTransform>>) -> PyResult<Self> {
+        Ok(PyTransform {
+            inner: Box::new(ComposeTransform::new(parts.iter().map(|p| p.inner.boxed()).collect())),
+            plain: parts.iter().all(|p| p.plain),
+        })
+    }
+
+    /// A transform written in Python, by its methods.
+    #[staticmethod]
+    fn python(object: &Bound<'_, PyAny>, domain_event_dim: usize, codomain_event_dim: usize) -> PyResult<Self> {
+        Ok(PyTransform {
+            inner: Box::new(PythonTransform {
+                object: object.clone().unbind(),
+                domain_event_dim,
+                codomain_event_dim,
+            }),
+            plain: false,
+        })
+    }
+
+    /// The inverse transform.
+    fn inv(&self) -> PyResult<Self> {
+        Ok(PyTransform {
+            inner: Box::new(InverseTransform::new(self.inner.boxed())),
+            plain: self.plain,
+        })
+    }
+
+    /// This transform keeping its last `(x, y)` pair (`cache_size=1`).
+    fn cached(&self) -> PyResult<Self> {
+        Ok(PyTransform {
+            inner: Box::new(CachedTransform::new(self.inner.boxed())),
+            plain: self.plain,
+        })
+    }
+
+    fn forward<'py>(&self, py: Python<'py>, x: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let (x, tracked) = operand(&self.inner.name(), "x", x)?;
+        let y = self.inner.forward(&x).map_err(super::hooks::restore)?;
+        self.out(py, y, tracked)
+    }
+
+    fn inverse<'py>(&self, py: Python<'py>, y: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let (y, tracked) = operand(&self.inner.name(), "y", y)?;
+        let x = self.inner.inverse(&y).map_err(super::hooks::restore)?;
+        self.out(py, x, tracked)
+    }
+
+    fn log_abs_det_jacobian<'py>(
+        &self,
+        py: Python<'py>,
+        x: &Bound<'py, PyAny>,
+        y: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let name = self.inner.name();
+        let (x, x_tracked) = operand(&name, "x", x)?;
+        let (y, y_tracked) = operand(&name, "y", y)?;
+        let j = self.inner.log_abs_det_jacobian(&x, &y).map_err(super::hooks::restore)?;
+        self.out(py, j, x_tracked || y_tracked)
+    }
+
+    fn forward_shape(&self, shape: Vec<i64>) -> PyResult<Vec<i64>> {
+        self.inner.forward_shape(&shape).map_err(super::hooks::restore)
+    }
+
+    fn inverse_shape(&self, shape: Vec<i64>) -> PyResult<Vec<i64>> {
+        self.inner.inverse_shape(&shape).map_err(super::hooks::restore)
+    }
+
+    #[getter]
+    fn domain_event_dim(&self) -> PyResult<usize> {
+        Ok(self.inner.domain_event_dim())
+    }
+
+    #[getter]
+    fn codomain_event_dim(&self) -> PyResult<usize> {
+        Ok(self.inner.codomain_event_dim())
+    }
+
+    #[getter]
+    fn bijective(&self) -> bool {
+        self.inner.bijective()
+    }
+
+    /// +1 or -1 (a number), or a tensor of them.
+    fn sign<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.inner.sign()? {
+            Sign::Number(s) => Ok(pyo3::types::PyInt::new(py, s as i64).into_any()),
+            Sign::Tensor(t) => self.out(py, t, false),
+        }
     }
 }
 

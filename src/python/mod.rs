@@ -615,6 +615,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<classes::PyVariable>()?;
     m.add_class::<classes::PyDevice>()?;
     m.add_class::<distributions::PyDistribution>()?;
+    m.add_class::<distributions::PyTransform>()?;
     m.add_class::<hooks::PyHookHandle>()?;
     m.add_class::<classes::PyTensorOptions>()?;
     m.add_class::<crate::DType>()?;

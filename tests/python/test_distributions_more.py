@@ -323,3 +323,180 @@ def test_reprs_as_torch_s() -> None:
 
     for g, w in zip(make(flodl, D), make(torch, TD), strict=True):
         assert repr(g).replace("flodl", "torch") == repr(w)
+
+
+# --- transforms and TransformedDistribution ---
+TRANSFORMS = {
+    "exp": lambda T, m: T.ExpTransform(),
+    "sigmoid": lambda T, m: T.SigmoidTransform(),
+    "softplus": lambda T, m: T.SoftplusTransform(),
+    "tanh": lambda T, m: T.TanhTransform(),
+    "power": lambda T, m: T.PowerTransform(m.tensor(1.5, dtype=m.float64)),
+    "affine numbers": lambda T, m: T.AffineTransform(0.5, -2.0),
+    "affine tensors": lambda T, m: T.AffineTransform(m.tensor(LOC[0]), m.tensor(SCALE[0])),
+    "affine event": lambda T, m: T.AffineTransform(
+        m.tensor(LOC[0]), m.tensor(SCALE[0]), event_dim=1
+    ),
+    "compose": lambda T, m: T.ComposeTransform([T.AffineTransform(0.0, 2.0), T.SigmoidTransform()]),
+    "inverse": lambda T, m: T.SigmoidTransform().inv,
+}
+
+
+@pytest.mark.parametrize("name", TRANSFORMS)
+def test_each_transform_is_torch_s(name) -> None:
+    x_values = np.abs(LOC) + 0.2 if name == "power" else LOC * 0.7
+    if name == "inverse":
+        x_values = UNIT
+
+    def run(m, d):
+        t = TRANSFORMS[name](d.transforms, m)
+        x = leaf(m, x_values)
+        y = t(x)
+        back = t.inv(y)
+        jacobian = t.log_abs_det_jacobian(x, y)
+        (y.sum() + jacobian.sum()).backward()
+        sign = t.sign
+        shapes = [list(t.forward_shape((3, 2))), list(t.inverse_shape((3, 2)))]
+        facts = [t.bijective, t.domain.event_dim, t.codomain.event_dim, repr(t.domain), shapes]
+        return [y, back, jacobian, x.grad], facts + [
+            sign if isinstance(sign, int) else sign.tolist()
+        ]
+
+    (got, g_facts), (want, w_facts) = both(run)
+    assert g_facts == w_facts
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-6)
+
+
+def test_transform_equality_and_inverse_as_torch() -> None:
+    T, TT = D.transforms, TD.transforms
+    for m, t in [(flodl, T), (torch, TT)]:
+        assert t.ExpTransform() == t.ExpTransform() and t.ExpTransform() != t.TanhTransform()
+        assert t.AffineTransform(1.0, 2.0) == t.AffineTransform(1.0, 2.0)
+        assert t.AffineTransform(1.0, 2.0) != t.AffineTransform(1.0, 3.0)
+        assert t.ExpTransform().inv.inv == t.ExpTransform()
+        assert t.identity_transform(m.tensor([1.5])).tolist() == [1.5]
+    assert repr(T.ExpTransform().inv) == repr(TT.ExpTransform().inv)
+    with pytest.raises(NotImplementedError):
+        T.AbsTransform().sign  # noqa: B018 - the property raises
+
+
+@pytest.mark.parametrize("cache_size", [0, 1])
+def test_tanh_squashed_gaussian_policy_as_torch(cache_size) -> None:
+    """SAC's policy: a Normal squashed by tanh, its log-probability of its
+    own reparameterized draws and their gradients."""
+    loc, log_std = LOC[:, 0] * 3.0, LOC[:, 1] * 0.3
+
+    def run(m, d):
+        mu, ls = leaf(m, loc), leaf(m, log_std)
+        base = d.Normal(mu, ls.exp())
+        policy = d.TransformedDistribution(
+            base, [d.transforms.TanhTransform(cache_size=cache_size)]
+        )
+        action = policy.rsample((4,))
+        log_prob = policy.log_prob(action)
+        (log_prob.sum() + action.pow(2).sum()).backward()
+        return [action, log_prob, mu.grad, ls.grad], policy
+
+    _check(run, rtol=1e-4)
+
+
+def test_transformed_distribution_shapes_cdf_and_kl_as_torch() -> None:
+    def run(m, d):
+        T = d.transforms
+        lognormal = d.TransformedDistribution(
+            d.Normal(m.tensor(LOC), m.tensor(SCALE)), T.ExpTransform()
+        )
+        value = m.tensor(np.abs(LOC) + 0.3)
+        scaled = d.TransformedDistribution(
+            d.Normal(m.zeros(2), m.ones(2)), [T.AffineTransform(m.tensor(LOC), 2.0)]
+        )
+        flipped = d.TransformedDistribution(
+            d.Exponential(m.tensor(SCALE)), [T.AffineTransform(1.0, -2.0)]
+        )
+        vector = d.TransformedDistribution(
+            d.Normal(m.zeros(2), m.ones(2)),
+            [T.AffineTransform(m.zeros(2), m.tensor([1.0, 3.0]), 1)],
+        )
+        other = d.TransformedDistribution(
+            d.Normal(m.tensor(LOC) * 0.5, m.tensor(SCALE)), T.ExpTransform()
+        )
+        shapes = [
+            (list(t.batch_shape), list(t.event_shape)) for t in (lognormal, scaled, flipped, vector)
+        ]
+        out = [
+            lognormal.log_prob(value),
+            lognormal.cdf(value),
+            lognormal.icdf(m.tensor(UNIT)),
+            scaled.sample((2,)),
+            scaled.log_prob(m.tensor(LOC)),
+            flipped.cdf(m.tensor(-SCALE)),
+            flipped.icdf(m.tensor(UNIT)),
+            vector.log_prob(m.tensor([[0.5, -1.0]])),
+            d.kl_divergence(lognormal, other),
+            lognormal.expand((4, 3, 2)).sample(),
+        ]
+        return out, shapes
+
+    (got, g_shapes), (want, w_shapes) = both(run)
+    assert g_shapes == w_shapes
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+    td = D.TransformedDistribution(D.Normal(0.0, 1.0), D.transforms.TanhTransform())
+    with pytest.raises(ValueError, match="support"):
+        td.log_prob(flodl.tensor(1.5))
+    with pytest.raises(NotImplementedError):
+        td.mean  # noqa: B018 - the property raises
+    with pytest.raises(ValueError, match="transforms"):
+        D.TransformedDistribution(D.Normal(0.0, 1.0), "exp")
+
+
+def _cube(m, d):
+    """A transform of one's own: y = x ** 3, with its inverse and log-Jacobian."""
+
+    class Cube(d.transforms.Transform):
+        bijective = True
+        domain = d.constraints.real
+        codomain = d.constraints.real
+
+        def __eq__(self, other):
+            return isinstance(other, Cube)
+
+        def _call(self, x):
+            return x.pow(3)
+
+        def _inverse(self, y):
+            return y.sign() * y.abs().pow(1.0 / 3.0)
+
+        def log_abs_det_jacobian(self, x, y):
+            return (3 * x.pow(2)).log()
+
+        @property
+        def sign(self):
+            return 1
+
+    return Cube
+
+
+def test_a_transform_of_one_s_own_as_torch() -> None:
+    def run(m, d):
+        loc = leaf(m, LOC[:, 0])
+        cube = _cube(m, d)()
+        dist = d.TransformedDistribution(
+            d.Normal(loc, 1.0), [cube, d.transforms.AffineTransform(1.0, 2.0)]
+        )
+        draws = dist.rsample((3,))
+        log_prob = dist.log_prob(m.tensor([[0.5, -2.0, 3.0]]))
+        (log_prob.sum() + draws.sum()).backward()
+        return [draws, log_prob, dist.cdf(m.tensor([0.5, 1.0, 2.0])), loc.grad]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+
+    class Failing(D.transforms.Transform):
+        def _call(self, x):
+            raise KeyError("inside the transform")
+
+    with pytest.raises(KeyError, match="inside the transform"):
+        D.TransformedDistribution(D.Normal(0.0, 1.0), Failing()).sample()

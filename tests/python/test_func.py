@@ -413,3 +413,43 @@ def test_vmap_refuses_samples_with_different_output_counts() -> None:
     for rows in ([[2.0, 0.0], [1.0, 0.0]], [[1.0, 0.0], [2.0, 0.0]]):
         with pytest.raises(flodl.ArgumentError, match="outputs for sample 0"):
             ragged(flodl.tensor(rows))
+
+
+def _ensemble(m):
+    """torch.func's model-ensembling recipe: stacked states, vmap over them."""
+    m.manual_seed(0)
+    models = [
+        m.nn.Sequential(m.nn.Linear(3, 4), m.nn.BatchNorm1d(4), m.nn.Tanh()) for _ in range(3)
+    ]
+    for model in models:
+        model.eval()
+    params, buffers = m.func.stack_module_state(models)
+    data = m.tensor(RNG_ENSEMBLE, dtype=m.float32)
+
+    def fmodel(p, b, x):
+        return m.func.functional_call(models[0], (p, b), (x,))
+
+    out = m.func.vmap(fmodel, in_dims=(0, 0, None))(params, buffers, data)
+    out.sum().backward()
+    weight = params["0.weight"]
+    assert weight.is_leaf and weight.requires_grad and weight.shape == (3, 4, 3)
+    assert not buffers["1.running_mean"].requires_grad
+    return out.detach().numpy(), weight.grad.numpy(), sorted(params), sorted(buffers)
+
+
+RNG_ENSEMBLE = np.random.default_rng(9).standard_normal((5, 3))
+
+
+def test_stack_module_state_ensembles_as_torch() -> None:
+    got, want = _ensemble(flodl), _ensemble(torch)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-5, atol=1e-6)
+    assert got[2:] == want[2:]
+    with pytest.raises(flodl.ArgumentError, match="at least one model"):
+        func.stack_module_state([])
+    a, b = flodl.nn.Linear(2, 2), flodl.nn.Linear(2, 2)
+    b.eval()
+    with pytest.raises(flodl.ArgumentError, match="training/eval mode"):
+        func.stack_module_state([a, b])
+    with pytest.raises(flodl.ArgumentError, match="same class"):
+        func.stack_module_state([a, flodl.nn.Tanh()])

@@ -26,7 +26,8 @@ from .. import _flodl
 from .._flodl import ArgumentError, Tensor
 from .._grad_mode import no_grad
 from .._size import Size
-from . import constraints
+from . import constraints, transforms
+from .transforms import Transform
 
 __all__ = [
     "Bernoulli",
@@ -51,10 +52,12 @@ __all__ = [
     "OneHotCategorical",
     "Poisson",
     "StudentT",
+    "TransformedDistribution",
     "Uniform",
     "constraints",
     "kl_divergence",
     "register_kl",
+    "transforms",
 ]
 
 
@@ -834,6 +837,68 @@ class MixtureSameFamily(Distribution):
         )
 
 
+class TransformedDistribution(Distribution):
+    """``base_distribution`` pushed through ``transforms`` (one
+    ``Transform`` or a list, applied in order), as
+    ``torch.distributions.TransformedDistribution``: draws are the base's
+    transformed, ``log_prob`` the base's at the inverse less each
+    transform's log-Jacobian; ``cdf``/``icdf`` through monotone transforms.
+    The base is one of flodl's distributions; the transforms may be one's
+    own ``Transform`` subclasses."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {}
+    _defines = frozenset({"cdf", "icdf"})
+
+    def __init__(
+        self,
+        base_distribution: Distribution,
+        transforms: Transform | list[Transform],
+        validate_args: bool | None = None,
+    ) -> None:
+        if isinstance(transforms, Transform):
+            self.transforms = [transforms]
+        elif isinstance(transforms, list):
+            if not all(isinstance(t, Transform) for t in transforms):
+                raise ArgumentError("transforms must be a Transform or a list of Transforms")
+            self.transforms = transforms
+        else:
+            raise ArgumentError(
+                f"transforms must be a Transform or a list, but was {type(transforms).__name__}"
+            )
+        if not isinstance(base_distribution, Distribution) or base_distribution._impl is None:
+            raise ArgumentError(
+                "TransformedDistribution: the base distribution must be one of flodl's "
+                f"distributions, got {type(base_distribution).__name__}"
+            )
+        self.base_dist = base_distribution
+        impl = _flodl._Distribution.transformed(
+            base_distribution._impl,
+            [t._rust() for t in self.transforms],
+            self._validating(validate_args),
+        )
+        self._held(impl, validate_args)
+
+    @property
+    def has_rsample(self) -> bool:  # type: ignore[override]
+        return self.base_dist.has_rsample
+
+    @property
+    def support(self) -> Any:  # type: ignore[override]
+        if not self.transforms:
+            return self.base_dist.support
+        support = self.transforms[-1].codomain
+        if len(self.event_shape) > support.event_dim:
+            support = constraints.independent(support, len(self.event_shape) - support.event_dim)
+        return support
+
+    def _no_closed_form(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no closed form for it")
+
+    mean = property(_no_closed_form)  # type: ignore[assignment]
+    mode = property(_no_closed_form)  # type: ignore[assignment]
+    variance = property(_no_closed_form)  # type: ignore[assignment]
+
+
 _KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
 
 
@@ -888,6 +953,7 @@ _BUILT_IN = (
     Binomial,
     OneHotCategorical,
     MixtureSameFamily,
+    TransformedDistribution,
     Independent,
 )
 
@@ -918,6 +984,15 @@ for _class in (
     OneHotCategorical,
 ):
     register_kl(_class, _class)(_kl_of_impls)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p: TransformedDistribution, q: TransformedDistribution) -> Tensor:
+    if p.transforms != q.transforms:
+        raise NotImplementedError("kl_divergence: TransformedDistributions of other transforms")
+    if p.event_shape != q.event_shape:
+        raise NotImplementedError("kl_divergence: TransformedDistributions of other event shapes")
+    return kl_divergence(p.base_dist, q.base_dist)
 
 
 @register_kl(Independent, Independent)

@@ -1,0 +1,5 @@
+"""``torch.distributions.transformed_distribution``'s name: ``TransformedDistribution``."""
+
+from . import TransformedDistribution
+
+__all__ = ["TransformedDistribution"]
