@@ -542,6 +542,47 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     return result
 
 
+def asarray(
+    obj: Any,
+    *,
+    dtype: Any = None,
+    device: Any = None,
+    copy: bool | None = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.asarray``: ``obj`` (a tensor, a numpy array, numbers or
+    nested sequences) as a Tensor, sharing its memory when it can (as
+    ``as_tensor``); ``copy=True`` always copies, ``copy=False`` refuses
+    to (an ArgumentError where a copy is needed)."""
+    if copy:
+        result = tensor(obj, dtype, device)
+    else:
+        result = as_tensor(obj, dtype, device)
+        if copy is False and not _shares(obj, result):
+            raise _flodl.ArgumentError(
+                f"asarray: copy=False, but {type(obj).__name__} data must be copied into a tensor"
+            )
+    return _leaf(result, requires_grad)
+
+
+def _shares(obj: Any, result: Tensor) -> bool:
+    """Whether ``result`` is ``obj``'s own memory."""
+    import numpy as np
+
+    if isinstance(obj, Tensor):
+        return result.data_ptr() == obj.data_ptr()
+    if isinstance(obj, np.ndarray):
+        return obj.size == 0 or result.data_ptr() == obj.__array_interface__["data"][0]
+    return False
+
+
+def scalar_tensor(
+    s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """``torch.scalar_tensor``: a 0-d tensor of ``s``, float32 unless ``dtype=``."""
+    return _leaf(tensor(s, _default_float(dtype), device), requires_grad)
+
+
 def _as_array(data: Any) -> np.ndarray:
     # numpy is imported on first use: `import flodl` stays light, and
     # numpy's BLAS threads do not start until something needs numpy.

@@ -502,6 +502,12 @@ def set_default_dtype(d: Any) -> None:
         )
 
 
+def get_default_device() -> Any:
+    """The device new tensors are made on: the CPU (``set_default_device``
+    takes only it)."""
+    return device("cpu")
+
+
 def set_default_device(device: Any) -> None:
     """Only the CPU (or None) is supported: tensors are made on the CPU
     unless ``device=`` says otherwise."""

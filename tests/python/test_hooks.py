@@ -191,3 +191,12 @@ def test_forward_hooks_with_kwargs_and_prepend() -> None:
     assert not m._backward_hooks
     with pytest.raises(TypeError, match="a hook must be callable"):
         m.register_forward_hook(3)
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_a_hooked_module_s_output_shows_torch_s_hook_node(m) -> None:
+    layer = m.nn.Linear(2, 2)
+    layer.register_full_backward_hook(lambda module, grad_input, grad_output: None)
+    out = layer(m.ones(1, 2, requires_grad=True))
+    assert out.grad_fn.name() == "BackwardHookFunctionBackward"
+    assert "grad_fn=<BackwardHookFunctionBackward>" in repr(out)

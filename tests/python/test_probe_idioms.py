@@ -265,3 +265,57 @@ def test_tensor_predicates_match_torch() -> None:
     assert x.positive() is x
     with pytest.raises(flodl.DTypeError, match="positive"):
         flodl.tensor([True]).positive()
+
+
+def test_asarray_scalar_tensor_and_default_device_as_torch() -> None:
+    array = np.arange(3.0)
+    for m in (torch, flodl):
+        shared = m.asarray(array)
+        copied = m.asarray(array, copy=True)
+        assert shared.dtype == m.float64 and copied.tolist() == [0.0, 1.0, 2.0]
+        assert m.asarray([1, 2]).dtype == m.int64
+        assert m.asarray(array, dtype=m.float32).dtype == m.float32
+        assert m.asarray([1.0], requires_grad=True).requires_grad
+        assert m.scalar_tensor(3).dtype == m.float32 and m.scalar_tensor(3).item() == 3.0
+        assert str(m.get_default_device()) == "cpu"
+    array[0] = 9.0
+    assert flodl.asarray(array).tolist()[0] == 9.0  # shares the memory, as torch's
+    with pytest.raises(flodl.ArgumentError, match="copy=False"):
+        flodl.asarray([1, 2], copy=False)
+
+
+def test_deprecated_names_warn_and_work_as_torch() -> None:
+    for m in (torch, flodl):
+        w = m.empty(3, 4)
+        m.manual_seed(0)
+        with pytest.warns(FutureWarning, match="xavier_uniform_"):
+            m.nn.init.xavier_uniform(w)
+        with pytest.warns(FutureWarning, match="constant_"):
+            m.nn.init.constant(w, 0.5)
+        assert w.tolist() == [[0.5] * 4] * 3
+        x = m.arange(4.0).reshape(1, 1, 2, 2)
+        with pytest.warns(UserWarning, match="upsample_bilinear"):
+            up = m.nn.functional.upsample_bilinear(x, scale_factor=2)
+        with pytest.warns(UserWarning, match="upsample_nearest"):
+            near = m.nn.functional.upsample_nearest(x, size=(3, 3))
+        assert up.shape == (1, 1, 4, 4) and near.shape == (1, 1, 3, 3)
+    grid = np.arange(4.0).reshape(1, 1, 2, 2)
+    with pytest.warns(UserWarning):
+        got = flodl.nn.functional.upsample_bilinear(flodl.tensor(grid), scale_factor=2)
+    with pytest.warns(UserWarning):
+        want = torch.nn.functional.upsample_bilinear(torch.tensor(grid), scale_factor=2)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_buffers_assigned_as_attributes(m) -> None:
+    class Stats(m.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mean = m.nn.Buffer(m.zeros(3))
+            self.scratch = m.nn.Buffer(m.ones(2), persistent=False)
+
+    stats = Stats()
+    assert [name for name, _ in stats.named_buffers()] == ["mean", "scratch"]
+    assert list(stats.state_dict()) == ["mean"]
+    assert stats.mean.tolist() == [0.0, 0.0, 0.0] and not stats.mean.requires_grad

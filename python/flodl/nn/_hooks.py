@@ -76,6 +76,10 @@ class _SeeInputGrads(Function):
         return (None, None, *(full[p] for p in positions))
 
 
+# Both identities show as PyTorch's hook node does: BackwardHookFunctionBackward.
+_SeeOutputGrads.__name__ = _SeeInputGrads.__name__ = "BackwardHookFunction"
+
+
 def watch_inputs(module: Any, args: tuple) -> tuple[_Call, tuple]:
     """``args`` with their tracked tensors passed through the input
     identity, and the call's record."""

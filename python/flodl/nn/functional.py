@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import warnings
 from collections.abc import Sequence
 from typing import Any, Union
 
@@ -242,6 +243,8 @@ __all__ = [
     "triplet_margin_with_distance_loss",
     "unfold",
     "upsample",
+    "upsample_bilinear",
+    "upsample_nearest",
 ]
 # /generated:all
 
@@ -390,6 +393,25 @@ def upsample(
 ) -> TensorLike:
     """``interpolate`` under its older name."""
     return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: TensorLike, size: Any = None, scale_factor: Any = None) -> TensorLike:
+    """``interpolate(mode="nearest")`` under its deprecated name (it warns, as PyTorch's)."""
+    warnings.warn(
+        "`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: TensorLike, size: Any = None, scale_factor: Any = None) -> TensorLike:
+    """``interpolate(mode="bilinear", align_corners=True)`` under its deprecated
+    name (it warns, as PyTorch's)."""
+    warnings.warn(
+        "`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+        stacklevel=2,
+    )
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -6,7 +6,8 @@ recording a graph) and returns it. The formulas are Rust's
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, Union
+import warnings
+from typing import Any, Callable, TypeVar, Union
 
 from .. import _flodl
 from .._flodl import Tensor, Variable
@@ -144,3 +145,32 @@ def sparse_(tensor: _T, sparsity: float, std: float = 0.01, generator: None = No
     """A 2-d matrix of N(0, std**2) values with a fraction ``sparsity`` of
     each column zero."""
     return _fill("sparse_", tensor, sparsity=sparsity, std=std)
+
+
+def _deprecated(new: Callable[..., Any]) -> Callable[..., Any]:
+    """PyTorch's old name (``xavier_uniform``) of ``new``: the same, with its
+    FutureWarning."""
+    old_name = new.__name__[:-1]
+
+    def deprecated_init(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(
+            f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new.__name__}`.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return new(*args, **kwargs)
+
+    deprecated_init.__name__ = deprecated_init.__qualname__ = old_name
+    deprecated_init.__doc__ = f"Deprecated: ``{new.__name__}``."
+    return deprecated_init
+
+
+uniform = _deprecated(uniform_)
+normal = _deprecated(normal_)
+constant = _deprecated(constant_)
+xavier_uniform = _deprecated(xavier_uniform_)
+xavier_normal = _deprecated(xavier_normal_)
+kaiming_uniform = _deprecated(kaiming_uniform_)
+kaiming_normal = _deprecated(kaiming_normal_)
+orthogonal = _deprecated(orthogonal_)
+sparse = _deprecated(sparse_)

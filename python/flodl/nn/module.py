@@ -21,7 +21,7 @@ from .._flodl import (
 )
 from .._grad_mode import no_grad
 from . import _hooks
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -348,6 +348,12 @@ class Module:
             modules[name] = None
             return
         buffers = self.__dict__.get("_buffers")
+        if isinstance(value, Buffer):
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self._forget(name, keep=buffers)
+            self.register_buffer(name, value.data, value.persistent)
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(

@@ -39,3 +39,23 @@ class Parameter(Variable):
 
 def _rebuild_parameter(cls: type, data: Tensor, requires_grad: bool) -> Parameter:
     return cls(data, requires_grad)
+
+
+class Buffer:
+    """A tensor a ``Module`` registers as a buffer when assigned as an
+    attribute (``self.mean = nn.Buffer(flodl.zeros(3))``), as
+    ``torch.nn.Buffer``; ``persistent=False`` keeps it out of ``state_dict``.
+    ``data`` is the tensor (detached from any graph), or None for an empty one."""
+
+    def __init__(self, data: Any = None, *, persistent: bool = True) -> None:
+        if data is None:
+            data = Tensor.empty([0])
+        elif isinstance(data, Variable):
+            data = data.detach()
+        elif not isinstance(data, Tensor):
+            data = _tensor(data)
+        self.data = data
+        self.persistent = persistent
+
+    def __repr__(self) -> str:
+        return f"Buffer({self.data!r}, persistent={self.persistent})"
