@@ -229,6 +229,11 @@ char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 #undef FLODL_OP_TT
 #undef FLODL_OP_TT2
 // Creation with `like`'s dtype and device.
+// torch.histogram: counts then edges in one tensor (weight may be null).
+char *flodl_histogram(const FlodlTensor *x, int64_t bins, int has_range, double low, double high,
+                      const FlodlTensor *weight, int density, FlodlTensor **out);
+// Whether a and b are handles on one tensor (libtorch's is_same).
+int flodl_is_same(const FlodlTensor *a, const FlodlTensor *b);
 char *flodl_arange(double start, double end, double step, const FlodlTensor *like,
                    FlodlTensor **out);
 char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor *like,

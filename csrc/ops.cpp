@@ -3,6 +3,7 @@
 // freed, and the pending error read with unwrap, before the call's own
 // error check), so flodl calls them here. Some also have parameters tch
 // leaves out (leaky_relu's slope, ...).
+#include <array>
 #include "common.h"
 #include "gru.h"
 
@@ -120,6 +121,26 @@ extern "C" {
 
 // Creation functions with Scalar arguments; `like` is an empty tensor with
 // the dtype and device to create with.
+// Whether two handles are one tensor (one TensorImpl): a view or a
+// detached copy sharing the memory is another tensor. Never throws.
+int flodl_is_same(const at::Tensor *a, const at::Tensor *b) { return a->is_same(*b) ? 1 : 0; }
+
+// torch.histogram(x, bins, range, weight, density): the counts and the
+// edges joined in one tensor (bins, then bins + 1 values); no range
+// (has_range 0): the values' own.
+char *flodl_histogram(const at::Tensor *x, int64_t bins, int has_range, double low, double high,
+                      const at::Tensor *weight, int density, at::Tensor **out) {
+  return guarded(out, [&] {
+    std::array<double, 2> bounds{low, high};
+    std::optional<at::ArrayRef<double>> range;
+    if (has_range) range = at::ArrayRef<double>(bounds);
+    std::optional<at::Tensor> w;
+    if (weight) w = *weight;
+    auto result = at::histogram(*x, bins, range, w, density != 0);
+    return at::cat({std::get<0>(result), std::get<1>(result)});
+  });
+}
+
 char *flodl_arange(double start, double end, double step, const at::Tensor *like,
                    at::Tensor **out) {
   return guarded(out, [&] { return at::arange(start, end, step, like->options()); });

@@ -286,7 +286,7 @@ fn transformed_distributions_against_closed_forms() {
     close(&log_normal.cdf(&one).unwrap(), &[0.5]);
     // 2 + 3x of U(0, 1) is U(2, 5); a decreasing map turns the cdf around.
     let uniform = Uniform::new(&zero, &one, true).unwrap();
-    let affine = AffineTransform::new(Param::Number(2.0), Param::Number(3.0), 0);
+    let affine = AffineTransform::new(Param::Number(2.0.into()), Param::Number(3.0.into()), 0);
     let stretched =
         TransformedDistribution::new(Box::new(uniform.clone()), vec![Box::new(affine)], true)
             .unwrap();
@@ -294,15 +294,15 @@ fn transformed_distributions_against_closed_forms() {
         &stretched.log_prob(&var(&[3.0], &[1], false)).unwrap(),
         &[-(3.0f64).ln()],
     );
-    let flip = AffineTransform::new(Param::Number(0.0), Param::Number(-1.0), 0);
+    let flip = AffineTransform::new(Param::Number(0.0.into()), Param::Number((-1.0).into()), 0);
     let flipped =
         TransformedDistribution::new(Box::new(uniform), vec![Box::new(flip)], true).unwrap();
     close(&flipped.cdf(&var(&[-0.25], &[1], false)).unwrap(), &[0.75]);
     // A composition's log-Jacobian is the sum of its parts'.
     let compose = ComposeTransform::new(vec![
         Box::new(AffineTransform::new(
-            Param::Number(0.0),
-            Param::Number(2.0),
+            Param::Number(0.0.into()),
+            Param::Number(2.0.into()),
             0,
         )),
         Box::new(ExpTransform),

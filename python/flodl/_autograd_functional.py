@@ -13,7 +13,7 @@ from typing import Any, Callable
 from . import func as _func
 from ._flodl import ArgumentError, Tensor, Variable
 
-__all__ = ["hessian", "hvp", "jacobian", "jvp", "vjp"]
+__all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 
 def _plain(name: str, create_graph: bool, strict: bool) -> None:
@@ -71,6 +71,22 @@ def hvp(
     _plain("hvp", create_graph, strict)
     if v is None:
         raise ArgumentError("hvp: give v, one tensor per input")
+    return _func.hvp(func, inputs, v)
+
+
+def vhp(
+    func: Callable[..., Any],
+    inputs: Any,
+    v: Any = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[Any, Any]:
+    """``(func(inputs), v @ H)`` for a single-element ``func``, as
+    ``torch.autograd.functional.vhp``: the gradient of ``grad(func) . v``,
+    the very computation ``hvp`` makes here (Hessians are symmetric)."""
+    _plain("vhp", create_graph, strict)
+    if v is None:
+        raise ArgumentError("vhp: give v, one tensor per input")
     return _func.hvp(func, inputs, v)
 
 

@@ -1026,8 +1026,11 @@ class _Ops(Generic[_Self, _Operand]):
         """Each element (or slice of ``dim``) repeated its own count of the Int64 ``repeats`` (one
         per element or slice, or one for all), as ``torch.repeat_interleave(x, repeats_tensor,
         dim)``."""
-    def diff(self, n: int = 1, dim: int = -1) -> _Self:
-        """The ``n``-th forward differences along ``dim``, as ``torch.diff``."""
+    def diff(
+        self, n: int = 1, dim: int = -1, prepend: Tensor | None = None, append: Tensor | None = None
+    ) -> _Self:
+        """The ``n``-th forward differences along ``dim``, as ``torch.diff``, of the values with
+        ``prepend`` before them and ``append`` after (along ``dim``) when given."""
     def unfold(self, dimension: int, size: int, step: int) -> _Self:
         """The windows of ``size`` elements along ``dimension``, ``step`` apart, as a new last dim
         (a view), as ``Tensor.unfold``."""
@@ -1445,6 +1448,25 @@ class _Ops(Generic[_Self, _Operand]):
         """The LU factorization with partial pivoting, compact: ``LU`` (L below the diagonal, its
         unit diagonal implied; U on and above) and the int32 row swaps (1-based), as
         ``torch.linalg.lu_factor``."""
+    def linalg_cholesky_ex(
+        self, upper: bool = False, check_errors: bool = False
+    ) -> tuple[_Self, Tensor]:
+        """``(L, info)``: the Cholesky factor without raising (info 0 where it exists, else the
+        order of the leading minor that is not positive-definite), as
+        ``torch.linalg.cholesky_ex``."""
+    def linalg_inv_ex(self, check_errors: bool = False) -> tuple[_Self, Tensor]:
+        """``(inverse, info)``: the inverse without raising (info 0 where it exists), as
+        ``torch.linalg.inv_ex``."""
+    def linalg_solve_ex(
+        self, b: _Operand, left: bool = True, check_errors: bool = False
+    ) -> tuple[_Self, Tensor]:
+        """``(result, info)``: the solution of ``self @ X = b`` without raising, as
+        ``torch.linalg.solve_ex``."""
+    def linalg_lu_solve(
+        self, pivots: Tensor, b: _Operand, left: bool = True, adjoint: bool = False
+    ) -> _Self:
+        """The solution of ``A X = b`` from ``A``'s compact LU factorization (``self``) and its
+        ``pivots``, as ``torch.linalg.lu_solve``."""
     def linalg_lu(self, pivot: bool = True) -> tuple[_Self, _Self, _Self]:
         """``(P, L, U)`` with ``A = P L U``, as ``torch.linalg.lu``."""
     def linalg_householder_product(self, tau: _Operand) -> _Self:
@@ -1904,6 +1926,16 @@ class Tensor(_Ops[Tensor, Tensor]):
     # Conversion
     def detach(self) -> Tensor: ...
     def detach_(self) -> Tensor: ...
+    def histogram(
+        self,
+        bins: int = 100,
+        *,
+        range: tuple[float, float] | None = None,
+        weight: Tensor | None = None,
+        density: bool = False,
+    ) -> tuple[Tensor, Tensor]:
+        """``(hist, bin_edges)`` of ``bins`` equal bins over ``range``, as
+        ``torch.histogram`` (Rust ``histogram``)."""
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """An AutogradError unless False (which returns the Tensor): a Tensor
         cannot start recording in place (make it a Variable)."""
@@ -2061,6 +2093,7 @@ class Variable(_Ops[Variable, VariableLike], Tensor):  # type: ignore[misc]
     def __neg__(self) -> Variable: ...
 
 def is_grad_enabled() -> bool: ...
+def _is_anomaly_enabled() -> bool: ...
 def is_inference_mode_enabled() -> bool: ...
 
 class _DetectAnomaly:

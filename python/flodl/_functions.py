@@ -1525,11 +1525,11 @@ def repeat_interleave_tensor(input: Tensor, repeats: Any, dim: Any = None) -> An
     return input.repeat_interleave_tensor(repeats, dim)
 
 
-def diff(input: Tensor, n: Any = 1, dim: Any = -1) -> Any:
-    """``input.diff(...)``: The `n`-th forward differences along `dim`, as `torch.diff`."""
+def diff(input: Tensor, n: Any = 1, dim: Any = -1, prepend: Any = None, append: Any = None) -> Any:
+    """``input.diff(...)``: The `n`-th forward differences along `dim`, as `torch.diff`,  of the values with `prepend` before them and `append` after  (along `dim`) when given."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("diff", input)
-    return input.diff(n, dim)
+    return input.diff(n, dim, prepend, append)
 
 
 def unfold(input: Tensor, dimension: Any, size: Any, step: Any) -> Any:
@@ -2546,6 +2546,36 @@ def linalg_lu_factor(input: Tensor, pivot: Any = True) -> Any:
     return input.linalg_lu_factor(pivot)
 
 
+def linalg_cholesky_ex(input: Tensor, upper: Any = False, check_errors: Any = False) -> Any:
+    """``input.linalg_cholesky_ex(...)``: `(L, info)`: the Cholesky factor without raising (info 0 where  it exists, else the order of the leading minor that is not  positive-definite), as `torch.linalg.cholesky_ex`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_cholesky_ex", input)
+    return input.linalg_cholesky_ex(upper, check_errors)
+
+
+def linalg_inv_ex(input: Tensor, check_errors: Any = False) -> Any:
+    """``input.linalg_inv_ex(...)``: `(inverse, info)`: the inverse without raising (info 0 where it  exists), as `torch.linalg.inv_ex`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_inv_ex", input)
+    return input.linalg_inv_ex(check_errors)
+
+
+def linalg_solve_ex(input: Tensor, b: Any, left: Any = True, check_errors: Any = False) -> Any:
+    """``input.linalg_solve_ex(...)``: `(result, info)`: the solution of `self @ X = b` without  raising, as `torch.linalg.solve_ex`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_solve_ex", input)
+    return input.linalg_solve_ex(b, left, check_errors)
+
+
+def linalg_lu_solve(
+    input: Tensor, pivots: Any, b: Any, left: Any = True, adjoint: Any = False
+) -> Any:
+    """``input.linalg_lu_solve(...)``: The solution of `A X = b` from `A`'s compact LU factorization  (`self`) and its `pivots`, as `torch.linalg.lu_solve`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_lu_solve", input)
+    return input.linalg_lu_solve(pivots, b, left, adjoint)
+
+
 def linalg_lu(input: Tensor, pivot: Any = True) -> Any:
     """``input.linalg_lu(...)``: `(P, L, U)` with `A = P L U`, as `torch.linalg.lu`."""
     if not isinstance(input, Tensor):
@@ -2612,18 +2642,20 @@ def unique_consecutive(
     return input.unique_consecutive(return_inverse, return_counts, dim)
 
 
+def histogram(
+    input: Tensor, bins: Any = 100, *, range: Any = None, weight: Any = None, density: Any = False
+) -> Any:
+    """``input.histogram(...)``: `(hist, bin_edges)`: the counts (or, with `weight`, the summed  weights; with `density`, a density) of `bins` equal bins  between `low` and `high` (both None: the values' range), and  the `bins + 1` edges, as `torch.histogram`. Python:  `histogram(bins=100, *, range=None, weight=None, density=False)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("histogram", input)
+    return input.histogram(bins, range=range, weight=weight, density=density)
+
+
 def histc(input: Tensor, bins: Any = 100, min: Any = 0, max: Any = 0) -> Any:
     """``input.histc(...)``: A histogram of the values: `bins` equal bins between `min` and  `max` (both 0: the values' smallest and largest), values  outside ignored, as `torch.histc`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("histc", input)
     return input.histc(bins, min, max)
-
-
-def bernoulli(input: Tensor) -> Any:
-    """``input.bernoulli(...)``: 1 with probability `self`, else 0 (same dtype), as  `torch.bernoulli`."""
-    if not isinstance(input, Tensor):
-        raise _not_a_tensor("bernoulli", input)
-    return input.bernoulli()
 
 
 def binomial(input: Tensor, prob: Any) -> Any:
@@ -2682,7 +2714,6 @@ __all__ = [
     "atan2",
     "atanh",
     "baddbmm",
-    "bernoulli",
     "bincount",
     "binomial",
     "bitwise_and",
@@ -2783,6 +2814,7 @@ __all__ = [
     "hardswish",
     "heaviside",
     "histc",
+    "histogram",
     "hsplit",
     "hsplit_indices",
     "hypot",
@@ -2813,20 +2845,24 @@ __all__ = [
     "lerp",
     "lerp_scalar",
     "lgamma",
+    "linalg_cholesky_ex",
     "linalg_cond",
     "linalg_cond_str",
     "linalg_eigh",
     "linalg_eigvalsh",
     "linalg_householder_product",
+    "linalg_inv_ex",
     "linalg_lstsq",
     "linalg_lu",
     "linalg_lu_factor",
+    "linalg_lu_solve",
     "linalg_matrix_norm",
     "linalg_matrix_norm_str",
     "linalg_matrix_rank",
     "linalg_pinv",
     "linalg_qr",
     "linalg_solve",
+    "linalg_solve_ex",
     "linalg_solve_triangular",
     "linalg_svd",
     "linalg_svdvals",

@@ -75,7 +75,8 @@ def einsum(equation: Any, *operands: Any) -> Tensor:
     return _class_of(operands).einsum(operands, equation)
 
 
-_SUBSCRIPTS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# As torch's sublist form: 0-25 are A-Z, 26-51 a-z.
+_SUBSCRIPTS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def _sublist_equation(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
@@ -467,17 +468,44 @@ def multinomial(
     """``torch.multinomial``: ``num_samples`` indices drawn from the rows of
     ``input`` (non-negative weights); ``generator=``: a ``flodl.Generator``
     to draw from."""
-    draws = _tensor("multinomial", input).multinomial(num_samples, replacement)
     if generator is None:
-        return draws
-    # The checks above came first; the draw itself is torch's, on the same
-    # libtorch, from the generator (its tensors shared, not copied).
+        return _tensor("multinomial", input).multinomial(num_samples, replacement)
+    # flodl's checks first (their draw undone: the default generator is left
+    # as it was); the draw itself is torch's, on the same libtorch, from the
+    # generator (its tensors shared, not copied).
     import torch
+
+    from .random import fork_rng
+
+    with fork_rng():
+        _tensor("multinomial", input).multinomial(num_samples, replacement)
 
     weights = input.detach().to_torch()
     return Tensor.from_torch(
         torch.multinomial(weights, num_samples, replacement, generator=generator)
     )
+
+
+def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
+    """``torch.bernoulli``: 1 with probability ``input`` (or the number
+    ``p``, shaped like ``input``), else 0; ``generator=``: a
+    ``flodl.Generator`` to draw from."""
+    input = _tensor("bernoulli", input)
+    if generator is None:
+        if p is None:
+            return input.bernoulli()
+        drawn = Tensor.empty(list(input.shape), dtype=input.dtype, device=input.device)
+        return drawn.bernoulli_(p)
+    import torch
+
+    from .random import fork_rng
+
+    with fork_rng():  # flodl's checks, their draw undone
+        input.bernoulli() if p is None else Tensor.empty([1]).bernoulli_(p)
+    source = input.detach().to_torch()
+    if p is None:
+        return Tensor.from_torch(torch.bernoulli(source, generator=generator))
+    return Tensor.from_torch(torch.bernoulli(source, p, generator=generator))
 
 
 def numel(input: Tensor) -> builtins.int:
@@ -500,6 +528,26 @@ def set_default_dtype(d: Any) -> None:
             f"(got {d}); pass dtype= to the creation functions and convert modules with "
             ".to(dtype) / .double()"
         )
+
+
+def is_anomaly_enabled() -> builtins.bool:
+    """Whether anomaly detection is on (``autograd.detect_anomaly`` or
+    ``set_anomaly_enabled``), as ``torch.is_anomaly_enabled``."""
+    return _flodl._is_anomaly_enabled()
+
+
+def is_anomaly_check_nan_enabled() -> builtins.bool:
+    """Whether anomaly detection checks for NaN: whenever it is on (flodl
+    always checks), as ``torch.is_anomaly_check_nan_enabled``."""
+    return _flodl._is_anomaly_enabled()
+
+
+def set_anomaly_enabled(enabled: builtins.bool, check_nan: builtins.bool = True) -> None:
+    """Anomaly detection on or off from here, as ``torch.set_anomaly_enabled``
+    (``autograd.set_detect_anomaly`` as a call)."""
+    from .autograd import set_detect_anomaly
+
+    set_detect_anomaly(enabled, check_nan)
 
 
 def get_default_device() -> Any:

@@ -101,9 +101,9 @@ def grad(
         is_grads_batched,
     )
     if materialize_grads:
-        # As torch's: a leaf of zeros that requires grad, for gradients of it.
+        # As torch's: zeros, a leaf that requires grad under create_graph.
         grads = [
-            Variable(Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device), True)
+            Variable(Tensor.zeros(list(x.shape), dtype=x.dtype, device=x.device), create_graph)
             if g is None
             else g
             for g, x in zip(grads, inputs)

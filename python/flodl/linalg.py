@@ -19,6 +19,7 @@ from ._namespace import _class_of, _sequence, _tensor
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cholesky_ex",
     "cond",
     "cross",
     "det",
@@ -27,9 +28,12 @@ __all__ = [
     "eigvalsh",
     "householder_product",
     "inv",
+    "inv_ex",
     "lstsq",
     "lu",
     "lu_factor",
+    "lu_solve",
+    "matmul",
     "matrix_exp",
     "matrix_norm",
     "matrix_power",
@@ -40,9 +44,11 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_ex",
     "solve_triangular",
     "svd",
     "svdvals",
+    "vander",
     "vecdot",
     "vector_norm",
 ]
@@ -256,3 +262,41 @@ def householder_product(A: Tensor, tau: Tensor) -> Tensor:
     columns of ``A`` and whose scales are ``tau``, as
     ``torch.linalg.householder_product``."""
     return _tensor("linalg.householder_product", A).linalg_householder_product(tau)
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False) -> Any:
+    """``(L, info)``: the Cholesky factor, and per matrix 0 or the order of
+    the first leading minor that is not positive-definite (no error unless
+    ``check_errors``), as ``torch.linalg.cholesky_ex``."""
+    return _tensor("linalg.cholesky_ex", A).linalg_cholesky_ex(upper, check_errors)
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False) -> Any:
+    """``(inverse, info)``: the inverse, and per matrix 0 or where it is
+    singular (no error unless ``check_errors``), as ``torch.linalg.inv_ex``."""
+    return _tensor("linalg.inv_ex", A).linalg_inv_ex(check_errors)
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> Any:
+    """``(result, info)``: the solution of ``A X = B`` (``X A = B`` with
+    ``left=False``) without raising, as ``torch.linalg.solve_ex``."""
+    return _tensor("linalg.solve_ex", A).linalg_solve_ex(B, left, check_errors)
+
+
+def lu_solve(
+    LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False
+) -> Tensor:
+    """The solution of ``A X = B`` from ``lu_factor(A)``'s ``LU`` and
+    ``pivots``, as ``torch.linalg.lu_solve``."""
+    return _tensor("linalg.lu_solve", LU).linalg_lu_solve(pivots, B, left, adjoint)
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """``input @ other``, as ``torch.linalg.matmul``."""
+    return _tensor("linalg.matmul", input).matmul(other)
+
+
+def vander(x: Tensor, *, N: builtins.int | None = None) -> Tensor:
+    """The Vandermonde matrix of the 1-d ``x`` in increasing powers ``x**0``
+    to ``x**(N-1)``, as ``torch.linalg.vander``."""
+    return _tensor("linalg.vander", x).vander(N, True)

@@ -16,13 +16,17 @@ __all__ = [
     "cummax",
     "cummin",
     "frexp",
+    "histogram",
     "kthvalue",
+    "linalg_cholesky_ex",
     "linalg_eigh",
+    "linalg_inv_ex",
     "linalg_lstsq",
     "linalg_lu",
     "linalg_lu_factor",
     "linalg_qr",
     "linalg_slogdet",
+    "linalg_solve_ex",
     "linalg_svd",
     "max",
     "median",
@@ -67,6 +71,10 @@ linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 linalg_lu_factor = _return_type("linalg_lu_factor", ("LU", "pivots"))
+histogram = _return_type("histogram", ("hist", "bin_edges"))
+linalg_cholesky_ex = _return_type("linalg_cholesky_ex", ("L", "info"))
+linalg_inv_ex = _return_type("linalg_inv_ex", ("inverse", "info"))
+linalg_solve_ex = _return_type("linalg_solve_ex", ("result", "info"))
 linalg_lu = _return_type("linalg_lu", ("P", "L", "U"))
 linalg_lstsq = _return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 nanmedian = _return_type("nanmedian")

@@ -10,7 +10,7 @@ import builtins
 from typing import Any
 
 from ._flodl import Tensor
-from ._namespace import _tensor
+from ._namespace import _as_operand, _tensor
 
 __all__ = [
     "bessel_j0",
@@ -61,8 +61,12 @@ def _unary(name: str, method: str, what: str) -> Any:
 
 def _binary(name: str, method: str, what: str) -> Any:
     def function(input: Any, other: Any) -> Tensor:
-        if not isinstance(input, Tensor):  # a number first, as torch takes
-            input = _tensor(f"special.{name}", other).new_tensor(input)
+        # A number on either side, as torch takes one: a 0-d tensor of its
+        # partner's dtype where that holds it (else the default float).
+        if not isinstance(input, Tensor):
+            input = _as_operand(input, _tensor(f"special.{name}", other))
+        elif not isinstance(other, Tensor):
+            other = _as_operand(other, input)
         return getattr(input, method)(other)
 
     function.__name__ = function.__qualname__ = name

@@ -13,10 +13,11 @@ use crate::error::{bail, Result};
 use crate::{Tensor, Variable};
 
 /// A number or a tensor parameter (PyTorch keeps a Python number as a
-/// number, which takes the other operand's dtype).
+/// number, which takes the other operand's dtype: ints keep an integer
+/// tensor integer).
 #[derive(Clone, Debug)]
 pub enum Param {
-    Number(f64),
+    Number(crate::Scalar),
     Tensor(Variable),
 }
 
@@ -310,7 +311,7 @@ impl Transform for AffineTransform {
         let mut result = match &self.scale {
             Param::Number(s) => {
                 let options = super::options_of(x);
-                super::constant(Tensor::full(&shape, s.abs().ln(), options)?)?
+                super::constant(Tensor::full(&shape, s.to_f64().abs().ln(), options)?)?
             }
             Param::Tensor(s) => s.abs()?.log()?,
         };
@@ -331,12 +332,10 @@ impl Transform for AffineTransform {
     }
     fn sign(&self) -> Result<Sign> {
         Ok(match &self.scale {
-            Param::Number(s) => Sign::Number(if *s > 0.0 {
-                1.0
-            } else if *s < 0.0 {
-                -1.0
-            } else {
-                0.0
+            Param::Number(s) => Sign::Number(match s.to_f64() {
+                s if s > 0.0 => 1.0,
+                s if s < 0.0 => -1.0,
+                _ => 0.0,
             }),
             Param::Tensor(s) => Sign::Tensor(s.sign()?),
         })
@@ -523,14 +522,10 @@ impl Transform for ComposeTransform {
     }
 }
 
-/// Whether two handles are the same values (one tensor's memory, shape,
-/// strides and dtype): PyTorch's cache compares tensor objects.
+/// Whether two Variables are one tensor, as PyTorch's cache compares
+/// tensor objects (a detached copy of the same memory is another).
 fn same_values(a: &Variable, b: &Variable) -> bool {
-    let (a, b) = (a.data(), b.data());
-    a.data_ptr() == b.data_ptr()
-        && a.shape() == b.shape()
-        && a.stride() == b.stride()
-        && a.dtype() == b.dtype()
+    crate::ffi::is_same(crate::Operand::raw(a), crate::Operand::raw(b))
 }
 
 /// A transform that keeps its last `(x, y)` pair (PyTorch's
@@ -677,7 +672,13 @@ impl TransformedDistribution {
         let expanded_base_shape = composed.inverse_shape(&forward_shape)?;
         let mut base = base;
         if base_shape != expanded_base_shape {
-            let cut = expanded_base_shape.len() - base_event_dim;
+            let Some(cut) = expanded_base_shape.len().checked_sub(base_event_dim) else {
+                bail!(
+                    Argument,
+                    "TransformedDistribution: the transforms' inverse shape {expanded_base_shape:?} \
+                     has fewer dims than the base's event ({base_event_dim})"
+                );
+            };
             base = base.expand(&expanded_base_shape[..cut])?;
         }
         if domain_event_dim > base_event_dim {

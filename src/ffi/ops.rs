@@ -8,6 +8,17 @@ use crate::error::Failure;
 use crate::Scalar;
 
 extern "C" {
+    fn flodl_is_same(a: *mut c_void, b: *mut c_void) -> c_int;
+    fn flodl_histogram(
+        x: *mut c_void,
+        bins: i64,
+        has_range: c_int,
+        low: f64,
+        high: f64,
+        weight: *mut c_void,
+        density: c_int,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_arange(
         start: f64,
         end: f64,
@@ -242,6 +253,43 @@ macro_rules! scalar_ops {
 
 // One safe function per line of csrc/scalar_ops.def (written by build.rs).
 include!(concat!(env!("OUT_DIR"), "/scalar_ops.rs"));
+
+/// Whether `a` and `b` are handles on one tensor (not merely on the same
+/// memory: a view or a detached copy is another tensor).
+pub(crate) fn is_same(a: &tch::Tensor, b: &tch::Tensor) -> bool {
+    // SAFETY: both are live tch tensors; the shim only compares them.
+    unsafe { flodl_is_same(ptr(a), ptr(b)) != 0 }
+}
+
+/// `torch.histogram(x, bins, range, weight, density)`: `(hist, bin_edges)`.
+pub(crate) fn histogram(
+    x: &tch::Tensor,
+    bins: i64,
+    range: Option<(f64, f64)>,
+    weight: Option<&tch::Tensor>,
+    density: bool,
+) -> Result<(tch::Tensor, tch::Tensor), Failure> {
+    let (has_range, (low, high)) = (c_int::from(range.is_some()), range.unwrap_or((0.0, 0.0)));
+    let weight = weight.map_or(std::ptr::null_mut(), ptr);
+    // SAFETY: `x` (and `weight` when given) are live tch tensors; the shim
+    // catches every C++ exception.
+    let joined = make_tensor(|out| unsafe {
+        flodl_histogram(
+            ptr(x),
+            bins,
+            has_range,
+            low,
+            high,
+            weight,
+            c_int::from(density),
+            out,
+        )
+    })?;
+    let n = joined.size().first().copied().unwrap_or(0);
+    let hist = joined.f_narrow(0, 0, bins).map_err(Failure::from)?;
+    let edges = joined.f_narrow(0, bins, n - bins).map_err(Failure::from)?;
+    Ok((hist, edges))
+}
 
 /// `torch.arange(start, end, step)` with `like`'s dtype and device.
 pub(crate) fn arange(

@@ -435,13 +435,16 @@ impl TripletMarginWithDistanceLoss {
             Some(d) => d(a, b),
             None => PAIRWISE_DISTANCE.forward_pair(a, b),
         };
+        // In PyTorch's order (the order backward sums the gradients in).
+        let to_positive = distance(anchor, positive)?;
+        let to_negative = distance(anchor, negative)?;
         let swapped = match self.swap {
             true => Some(distance(positive, negative)?),
             false => None,
         };
         crate::triplet_margin_distance_loss(
-            &distance(anchor, positive)?,
-            &distance(anchor, negative)?,
+            &to_positive,
+            &to_negative,
             swapped.as_ref(),
             self.margin,
             self.reduction,

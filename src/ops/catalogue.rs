@@ -612,8 +612,11 @@ macro_rules! method_ops {
             /// `torch.repeat_interleave(x, repeats_tensor, dim)`.
             repeat_interleave_tensor(repeats: Tensor, dim: Option<i64> = None)
                 => |x| x.f_repeat_interleave_self_tensor(repeats.raw(), dim, None::<i64>);
-            /// The `n`-th forward differences along `dim`, as `torch.diff`.
-            diff(n: i64 = 1, dim: i64 = (-1)) => |x| x.f_diff(n, dim, None::<&tch::Tensor>, None::<&tch::Tensor>);
+            /// The `n`-th forward differences along `dim`, as `torch.diff`,
+            /// of the values with `prepend` before them and `append` after
+            /// (along `dim`) when given.
+            diff(n: i64 = 1, dim: i64 = (-1), prepend: Option<Tensor> = None, append: Option<Tensor> = None)
+                => |x| x.f_diff(n, dim, prepend.map(|p| p.raw()), append.map(|a| a.raw()));
             /// The windows of `size` elements along `dimension`, `step`
             /// apart, as a new last dim (a view), as `Tensor.unfold`.
             unfold(dimension: i64, size: i64, step: i64) => |x| x.f_unfold(dimension, size, step);
@@ -1073,6 +1076,23 @@ macro_rules! method_ops {
             /// below the diagonal, its unit diagonal implied; U on and above)
             /// and the int32 row swaps (1-based), as `torch.linalg.lu_factor`.
             linalg_lu_factor(pivot: bool = true) -> (Same, Tensor) => |x| tch::Tensor::f_linalg_lu_factor(x, pivot);
+            /// `(L, info)`: the Cholesky factor without raising (info 0 where
+            /// it exists, else the order of the leading minor that is not
+            /// positive-definite), as `torch.linalg.cholesky_ex`.
+            linalg_cholesky_ex(upper: bool = false, check_errors: bool = false) -> (Same, Tensor)
+                => |x| x.f_linalg_cholesky_ex(upper, check_errors);
+            /// `(inverse, info)`: the inverse without raising (info 0 where it
+            /// exists), as `torch.linalg.inv_ex`.
+            linalg_inv_ex(check_errors: bool = false) -> (Same, Tensor)
+                => |x| tch::Tensor::f_linalg_inv_ex(x, check_errors);
+            /// `(result, info)`: the solution of `self @ X = b` without
+            /// raising, as `torch.linalg.solve_ex`.
+            linalg_solve_ex(b: Same, left: bool = true, check_errors: bool = false) -> (Same, Tensor)
+                => |x| tch::Tensor::f_linalg_solve_ex(x, b.raw(), left, check_errors);
+            /// The solution of `A X = b` from `A`'s compact LU factorization
+            /// (`self`) and its `pivots`, as `torch.linalg.lu_solve`.
+            linalg_lu_solve(pivots: Tensor, b: Same, left: bool = true, adjoint: bool = false)
+                => |x| tch::Tensor::f_linalg_lu_solve(x, pivots.raw(), b.raw(), left, adjoint);
             /// `(P, L, U)` with `A = P L U`, as `torch.linalg.lu`.
             linalg_lu(pivot: bool = true) -> (Same, Same, Same) => |x| tch::Tensor::f_linalg_lu(x, pivot);
             /// The product of the Householder reflections `(I - tau_i v_i
@@ -1435,6 +1455,14 @@ macro_rules! tensor_ops {
                     let (values, inverse, counts) = x.f_unique_consecutive(return_inverse, return_counts, dim)?;
                     vec![values, inverse, counts]
                 });
+            /// `(hist, bin_edges)`: the counts (or, with `weight`, the summed
+            /// weights; with `density`, a density) of `bins` equal bins
+            /// between `low` and `high` (both None: the values' range), and
+            /// the `bins + 1` edges, as `torch.histogram`. Python:
+            /// `histogram(bins=100, *, range=None, weight=None, density=False)`.
+            histogram(bins: i64 = 100, low: Option<f64> = None, high: Option<f64> = None, weight: Option<Tensor> = None, density: bool = false)
+                -> (Same, Tensor) [overloaded]
+                => |x| $crate::ffi::histogram(x, bins, low.zip(high), weight.map(|w| w.raw()), density);
             /// A histogram of the values: `bins` equal bins between `min` and
             /// `max` (both 0: the values' smallest and largest), values
             /// outside ignored, as `torch.histc`.

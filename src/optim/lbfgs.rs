@@ -269,7 +269,9 @@ pub fn lbfgs_step(
                 loss,
                 &flat_grad,
                 gtd,
-                tolerance_change,
+                // PyTorch's step calls _strong_wolfe without the option:
+                // the search always stops at its default 1e-9.
+                1e-9,
                 max_eval.saturating_sub(current_evals),
             )?;
             (loss, flat_grad, t, ls_func_evals) = found;

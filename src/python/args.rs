@@ -352,6 +352,22 @@ impl FromPyObject<'_, '_> for ScalarArg {
         if let Some(number) = zero_dim_value(&obj) {
             return Ok(ScalarArg(Ok(number)));
         }
+        if let Ok(v) = obj.cast::<PyVariable>() {
+            let inner = &v.get().inner;
+            if inner.ndim() == 0 {
+                // Its value, unless a gradient would be lost.
+                if inner.requires_grad() && crate::is_grad_enabled() {
+                    let message = "a 0-d Variable that requires grad stands for a number here, \
+                                   which would lose its gradient: pass its .item() or .detach()";
+                    return Err(
+                        crate::Error::new(crate::ErrorKind::Autograd, message.to_string()).into(),
+                    );
+                }
+                if let Some(number) = tensor_value(&inner.data()) {
+                    return Ok(ScalarArg(Ok(number)));
+                }
+            }
+        }
         Err(PyTypeError::new_err(format!(
             "expected a number, got {}",
             type_name(&obj)
@@ -366,6 +382,11 @@ fn zero_dim_value(obj: &Bound<'_, PyAny>) -> Option<Scalar> {
     if tensor.ndim() != 0 {
         return None;
     }
+    tensor_value(tensor)
+}
+
+/// The value of a 0-d tensor as the number of its dtype's kind.
+fn tensor_value(tensor: &Tensor) -> Option<Scalar> {
     let raw = crate::Operand::raw(tensor);
     Some(match tensor.dtype() {
         crate::DType::Bool => Scalar::Bool(raw.f_int64_value(&[]).ok()? != 0),

@@ -426,10 +426,9 @@ impl PyTransform {
 
 /// A number or a tensor parameter of a transform, and whether it is a Variable.
 fn param(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Param, bool)> {
-    if let Ok(number) = obj.extract::<f64>() {
-        if plain_tensor(obj).is_none() && !obj.is_instance_of::<PyVariable>() {
-            return Ok((Param::Number(number), false));
-        }
+    if let Some(number) = super::args::scalar(obj) {
+        let number = number.map_err(|p| p.raise(op, what))?;
+        return Ok((Param::Number(number), false));
     }
     let (v, variable) = operand(op, what, obj)?;
     Ok((Param::Tensor(v), variable))
@@ -442,24 +441,76 @@ struct PythonTransform {
     object: Py<PyAny>,
     domain_event_dim: usize,
     codomain_event_dim: usize,
+    /// The Python objects of the last values passed and returned, so that a
+    /// value the transform gave comes back as the same object (a
+    /// `cache_size=1` transform recognises it by identity, as in PyTorch).
+    seen: Seen,
 }
 
+/// Values and the Python objects they were passed or returned as.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Variable, Py<PyAny>)>>>;
+
+/// How many values [`PythonTransform`] keeps the objects of.
+const SEEN: usize = 4;
+
 impl PythonTransform {
+    /// `v` as the Python object it was last seen as, or a new one.
+    fn object_of<'py>(&self, py: Python<'py>, v: &Variable) -> PyResult<Bound<'py, PyAny>> {
+        let raw = crate::Operand::raw(v);
+        let found = {
+            // Not held while Python runs (a new object may run a finalizer).
+            let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            seen.iter()
+                .find(|(s, _)| crate::ffi::is_same(crate::Operand::raw(s), raw))
+                .map(|(_, object)| object.clone_ref(py))
+        };
+        match found {
+            Some(object) => Ok(object.into_bound(py)),
+            None => Ok(v.clone().into_pyobject(py)?.into_any()),
+        }
+    }
+
+    fn remember(&self, v: &Variable, object: &Bound<'_, PyAny>) {
+        let raw = crate::Operand::raw(v);
+        let dropped = {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            let mut dropped: Vec<(Variable, Py<PyAny>)> = Vec::new();
+            seen.retain(|entry| {
+                let keep = !crate::ffi::is_same(crate::Operand::raw(&entry.0), raw);
+                if !keep {
+                    dropped.push((entry.0.clone(), entry.1.clone_ref(object.py())));
+                }
+                keep
+            });
+            seen.push((v.clone(), object.clone().unbind()));
+            if seen.len() > SEEN {
+                dropped.push(seen.remove(0));
+            }
+            dropped
+        };
+        // The objects let go of here, after the lock (a finalizer may run).
+        drop(dropped);
+    }
+
     fn call(&self, method: &str, args: &[&Variable]) -> crate::Result<Variable> {
         Python::attach(|py| {
             let object = self.object.bind(py);
-            let args: Vec<Bound<'_, PyAny>> = args
+            let objects: Vec<Bound<'_, PyAny>> = args
                 .iter()
-                .map(|v| (*v).clone().into_pyobject(py).map(|b| b.into_any()))
+                .map(|v| self.object_of(py, v))
                 .collect::<PyResult<_>>()
                 .map_err(super::hooks::carried)?;
-            let args = pyo3::types::PyTuple::new(py, args).map_err(super::hooks::carried)?;
+            for (v, o) in args.iter().zip(&objects) {
+                self.remember(v, o);
+            }
+            let tuple = pyo3::types::PyTuple::new(py, objects).map_err(super::hooks::carried)?;
             let result = object
-                .call_method1(method, args)
+                .call_method1(method, tuple)
                 .map_err(super::hooks::carried)?;
-            operand(method, "the result", &result)
-                .map(|(v, _)| v)
-                .map_err(super::hooks::carried)
+            let (value, _) =
+                operand(method, "the result", &result).map_err(super::hooks::carried)?;
+            self.remember(&value, &result);
+            Ok(value)
         })
     }
 }
@@ -527,6 +578,7 @@ impl Transform for PythonTransform {
                 object: self.object.clone_ref(py),
                 domain_event_dim: self.domain_event_dim,
                 codomain_event_dim: self.codomain_event_dim,
+                seen: self.seen.clone(),
             })
         })
     }
@@ -615,6 +667,7 @@ impl PyTransform {
                 object: object.clone().unbind(),
                 domain_event_dim,
                 codomain_event_dim,
+                seen: Default::default(),
             }),
             plain: false,
         })
@@ -686,7 +739,7 @@ impl PyTransform {
 
     /// +1 or -1 (a number), or a tensor of them.
     fn sign<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.inner.sign()? {
+        match self.inner.sign().map_err(super::hooks::restore)? {
             Sign::Number(s) => Ok(pyo3::types::PyInt::new(py, s as i64).into_any()),
             Sign::Tensor(t) => self.out(py, t, false),
         }

@@ -338,6 +338,12 @@ fn is_inference_mode_enabled() -> bool {
     crate::autograd::is_inference_mode_enabled()
 }
 
+/// Whether anomaly detection is on (`torch.is_anomaly_enabled`).
+#[pyfunction(name = "_is_anomaly_enabled")]
+fn is_anomaly_enabled() -> bool {
+    crate::autograd::is_anomaly_enabled()
+}
+
 #[pyfunction]
 fn cuda_available() -> bool {
     crate::cuda_available()
@@ -650,6 +656,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<DetectAnomaly>()?;
     crate::ops::anomaly::set_location_source(python_location);
     m.add_function(wrap_pyfunction!(is_inference_mode_enabled, m)?)?;
+    m.add_function(wrap_pyfunction!(is_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(func::vjp, m)?)?;
     m.add_function(wrap_pyfunction!(func::jvp, m)?)?;
     m.add_function(wrap_pyfunction!(func::vmap, m)?)?;

@@ -72,7 +72,8 @@ pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<
     let name = match op {
         "sort" | "topk" | "kthvalue" | "max" | "min" | "median" | "mode" | "cummax" | "cummin"
         | "aminmax" | "slogdet" | "qr" | "svd" | "linalg_qr" | "linalg_svd" | "linalg_eigh"
-        | "linalg_lstsq" | "nanmedian" | "frexp" => op,
+        | "linalg_lstsq" | "nanmedian" | "frexp" | "linalg_cholesky_ex" | "linalg_inv_ex"
+        | "linalg_solve_ex" | "histogram" => op,
         "max_with_indices" => "max",
         "min_with_indices" => "min",
         "median_dim" => "median",

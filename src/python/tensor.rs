@@ -555,6 +555,27 @@ impl PyTensor {
         true
     }
 
+    /// `(hist, bin_edges)` of `bins` equal bins over `range` (a pair;
+    /// None: the values' range), as `torch.histogram` (Rust `histogram`).
+    /// Not differentiable; a Variable's values are taken.
+    #[pyo3(signature = (bins = Int::from(100), *, range = None, weight = None, density = false), text_signature = "($self, bins=100, *, range=None, weight=None, density=False)")]
+    fn histogram(
+        &self,
+        py: Python<'_>,
+        bins: Int,
+        range: Option<(f64, f64)>,
+        weight: Option<TensorArg<'_>>,
+        density: bool,
+    ) -> PyResult<Py<PyAny>> {
+        use super::args::{CoreArg as _, PyOperand as _};
+        let bins = bins.core("histogram", "bins")?;
+        let (low, high) = range.map_or((None, None), |(l, h)| (Some(l), Some(h)));
+        let weight = weight.as_ref().map(|w| w.get());
+        let (hist, edges) = self.inner.histogram(bins, low, high, weight, density)?;
+        let pair = (hist, edges).into_pyobject(py)?.into_any().unbind();
+        super::results::named(py, "histogram", pair)
+    }
+
     /// Cuts this tensor from its autograd graph, in place; returns it.
     fn detach_(slf: PyRef<'_, Self>) -> PyResult<PyRef<'_, Self>> {
         slf.inner.detach_()?;

@@ -2798,6 +2798,47 @@ OP_INFOS += [
         shape_error((3,)),
     ),
     OpInfo(
+        "linalg_cholesky_ex",
+        lambda x, upper=False, check_errors=False: tuple(
+            torch.linalg.cholesky_ex(x, upper=upper, check_errors=check_errors)
+        ),
+        _SYMMETRIC + [Sample(((3, 3),), {"upper": True}, finite_differences=False)],
+        _positive_definite,
+        shape_error((2, 3)),
+    ),
+    OpInfo(
+        "linalg_inv_ex",
+        lambda x, check_errors=False: tuple(torch.linalg.inv_ex(x, check_errors=check_errors)),
+        [Sample(((3, 3),)), Sample(((2, 4, 4),))],
+        _well_conditioned,
+        shape_error((2, 3)),
+    ),
+    OpInfo(
+        "linalg_solve_ex",
+        lambda x, b, left=True, check_errors=False: tuple(
+            torch.linalg.solve_ex(x, b, left=left, check_errors=check_errors)
+        ),
+        [Sample(((3, 3), (3, 2))), Sample(((3, 3), (2, 3)), {"left": False})],
+        _well_conditioned,
+        shape_error((3, 3), (4, 2)),
+    ),
+    OpInfo(
+        "linalg_lu_solve",
+        lambda x, b, pivots, left=True, adjoint=False: torch.linalg.lu_solve(
+            x, pivots, b, left=left, adjoint=adjoint
+        ),
+        [
+            Sample(((3, 3), (3, 2)), {"pivots": np.array([1, 2, 3], dtype=np.int32)}),
+            Sample(
+                ((3, 3), (2, 3)),
+                {"pivots": np.array([3, 2, 3], dtype=np.int32), "left": False, "adjoint": True},
+            ),
+        ],
+        _well_conditioned,
+        shape_error((3, 3), (4, 2), pivots=np.array([1, 2, 3], dtype=np.int32)),
+        operand_names=("b",),
+    ),
+    OpInfo(
         "linalg_lu",
         lambda x, pivot=True: tuple(torch.linalg.lu(x, pivot=pivot)),
         [Sample(((3, 3),)), Sample(((4, 3),)), Sample(((2, 3, 5),))],
@@ -3631,6 +3672,18 @@ OP_INFOS += (
             shape_error((3,), prob=np.full((4,), 0.5)),
             domain=lambda a: np.round(np.abs(a) * 5),  # whole counts
             random=True,
+        ),
+        _tensor_only(
+            "histogram",
+            lambda x, bins=100, range=None, weight=None, density=False: tuple(
+                torch.histogram(x, bins, range=range, weight=weight, density=density)
+            ),
+            [
+                Sample(((20,),)),
+                Sample(((3, 4),), {"bins": 5, "range": (-1.0, 1.0)}),
+                Sample(((6,),), {"bins": 3, "weight": np.linspace(0.5, 3.0, 6), "density": True}),
+            ],
+            argument_error((3,), bins=-1),
         ),
         _tensor_only(
             "histc",

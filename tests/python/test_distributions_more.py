@@ -500,3 +500,63 @@ def test_a_transform_of_one_s_own_as_torch() -> None:
 
     with pytest.raises(KeyError, match="inside the transform"):
         D.TransformedDistribution(D.Normal(0.0, 1.0), Failing()).sample()
+
+
+def test_a_cache_knows_a_detached_copy_from_its_own_value_as_torch() -> None:
+    def run(m, d):
+        loc = m.tensor([0.0, 5.0, 10.0], requires_grad=True)
+        base = d.Normal(loc, 1.0)
+        squash = d.TransformedDistribution(base, [d.transforms.TanhTransform(cache_size=1)])
+        y = squash.rsample()
+        log_prob = squash.log_prob(y.detach())
+        (grad,) = m.autograd.grad(log_prob.sum(), loc)
+        return [log_prob, grad]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+
+
+def test_a_cached_transform_of_one_s_own_sees_its_own_values_as_torch() -> None:
+    def run(m, d):
+        class Squash(d.transforms.Transform):
+            bijective = True
+            domain = d.constraints.real
+            codomain = d.constraints.interval(-1.0, 1.0)
+
+            def __init__(self):
+                super().__init__(cache_size=1)
+
+            def _call(self, x):
+                return x.tanh()
+
+            def _inverse(self, y):
+                return y.atanh()
+
+            def log_abs_det_jacobian(self, x, y):
+                return (1 - y.pow(2)).log()
+
+        loc = m.tensor([0.0, 5.0, 10.0], dtype=m.float64, requires_grad=True)
+        squash = d.TransformedDistribution(d.Normal(loc, 1.0), [Squash()])
+        y = squash.rsample()
+        return [squash.log_prob(y)]
+
+    got, want = both(run)
+    same(got[0], want[0], rtol=1e-9)
+
+
+def test_cached_compositions_and_with_cache_as_torch() -> None:
+    for d in (D, TD):
+        T = d.transforms
+        for t in (T.ExpTransform(), T.TanhTransform(), T.AffineTransform(1.0, 2.0)):
+            assert t.with_cache(1)._cache_size == 1 and t.with_cache(0) is t
+        composed = T.ComposeTransform(
+            [T.AffineTransform(0.0, 3.0), T.TanhTransform()], cache_size=1
+        )
+        assert composed.bijective
+
+
+def test_affine_keeps_an_integer_tensor_integer_as_torch() -> None:
+    for m, d in ((flodl, D), (torch, TD)):
+        y = d.transforms.AffineTransform(1, 2)(m.tensor([1, 2]))
+        assert y.dtype == m.int64 and y.tolist() == [3, 5]

@@ -740,8 +740,10 @@ def test_a_zero_dim_tensor_stands_for_a_number() -> None:
     assert flodl.full((2,), flodl.tensor(3)).tolist() == [3, 3]
     with pytest.raises(TypeError, match="expected a number"):
         x.fill_(flodl.ones(2))  # not 0-d
-    with pytest.raises(TypeError, match="expected a number"):
+    with pytest.raises(flodl.AutogradError, match="would lose its gradient"):
         x.fill_(Variable(flodl.tensor(1.0), requires_grad=True))  # its graph would be lost
+    with flodl.no_grad():  # nothing would record: its value
+        assert x.fill_(Variable(flodl.tensor(1.5), requires_grad=True)).tolist() == [1.5] * 3
 
 
 def test_pow_with_a_number_base() -> None:

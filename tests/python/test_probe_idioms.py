@@ -319,3 +319,146 @@ def test_buffers_assigned_as_attributes(m) -> None:
     assert [name for name, _ in stats.named_buffers()] == ["mean", "scratch"]
     assert list(stats.state_dict()) == ["mean"]
     assert stats.mean.tolist() == [0.0, 0.0, 0.0] and not stats.mean.requires_grad
+
+
+def test_a_generator_leaves_the_default_stream_alone_as_torch() -> None:
+    weights = [0.2, 0.3, 0.5]
+    for m in (torch, flodl):
+        m.manual_seed(0)
+        m.multinomial(m.tensor(weights), 4, True, generator=torch.Generator().manual_seed(1))
+        after = m.rand(3).tolist()
+        m.manual_seed(0)
+        assert m.rand(3).tolist() == after
+
+
+def test_einsum_sublists_name_dims_in_torch_s_order() -> None:
+    a = np.random.default_rng(2).standard_normal((2, 3))
+    got = flodl.einsum(flodl.tensor(a), [0, 30])
+    want = torch.einsum(torch.tensor(a), [0, 30])
+    assert got.shape == want.shape
+    np.testing.assert_allclose(got.numpy(), want.numpy())
+
+
+def test_special_takes_a_number_on_either_side_as_torch() -> None:
+    for name in ["xlogy", "xlog1py", "zeta"]:  # torch's gammainc takes tensors only
+        for args in [lambda m: (2.5, m.tensor([1, 2, 3])), lambda m: (m.tensor([1.5, 2.5]), 2.5)]:
+            got = getattr(fspecial, name)(*args(flodl))
+            want = getattr(torch.special, name)(*args(torch))
+            assert got.dtype.name == str(want.dtype).rpartition(".")[2], name
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("m", [torch, flodl], ids=["torch", "flodl"])
+def test_a_0d_variable_stands_for_a_number_when_no_gradient_is_lost(m) -> None:
+    p = m.tensor([1.0, 4.0], requires_grad=True)
+    x = m.zeros(3)
+    with m.no_grad():
+        x.fill_(p.max())
+        x.masked_fill_(m.tensor([True, False, False]), p.sum())
+        x.clamp_(max=p.sum())
+    assert x.tolist() == [5.0, 4.0, 4.0]
+    assert m.zeros(2).fill_(p.detach().max()).tolist() == [4.0, 4.0]
+
+
+def test_vhp_bernoulli_generator_and_anomaly_flags_as_torch() -> None:
+    x, v = np.array([0.3, -1.2, 2.0]), np.array([1.0, 0.5, -2.0])
+
+    def f(t):
+        return (t**3).sum() * t[0]
+
+    got = flodl.autograd.functional.vhp(f, flodl.tensor(x), flodl.tensor(v))
+    want = torch.autograd.functional.vhp(f, torch.tensor(x), torch.tensor(v))
+    assert got[0].item() == want[0].item() and got[1].tolist() == want[1].tolist()
+    draws = [
+        m.bernoulli(m.full((6,), 0.5), generator=torch.Generator().manual_seed(3)).tolist()
+        for m in (flodl, torch)
+    ]
+    assert draws[0] == draws[1]
+    for m in (torch, flodl):
+        m.manual_seed(0)
+        assert m.bernoulli(m.zeros(8), 0.5).tolist() == draws_of(m)
+        assert not m.is_anomaly_enabled()
+        m.set_anomaly_enabled(True)
+        assert m.is_anomaly_enabled() and m.is_anomaly_check_nan_enabled()
+        m.set_anomaly_enabled(False)
+        assert not m.is_anomaly_enabled()
+
+
+def draws_of(m):
+    m.manual_seed(0)
+    return m.bernoulli(m.zeros(8), 0.5).tolist()
+
+
+def test_linalg_ex_forms_and_lu_solve_as_torch() -> None:
+    a = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+    b = np.arange(6.0).reshape(3, 2)
+    singular = np.ones((3, 3))
+    for m in (torch, flodl):
+        ta, tb = m.tensor(a), m.tensor(b)
+        lu, pivots = m.linalg.lu_factor(ta)
+        solved = m.linalg.lu_solve(lu, pivots, tb)
+        np.testing.assert_allclose(solved.numpy(), np.linalg.solve(a, b), rtol=1e-12)
+        chol = m.linalg.cholesky_ex(ta)
+        assert chol.info.item() == 0
+        np.testing.assert_allclose(chol.L.numpy(), np.linalg.cholesky(a), rtol=1e-12)
+        assert m.linalg.cholesky_ex(m.tensor(singular)).info.item() == 2
+        assert m.linalg.inv_ex(m.tensor(singular)).info.item() == 2
+        result, info = m.linalg.solve_ex(ta, tb)
+        assert info.item() == 0
+        np.testing.assert_allclose(result.numpy(), np.linalg.solve(a, b), rtol=1e-12)
+        assert m.linalg.vander(m.tensor([1.0, 2.0, 3.0]), N=3).tolist() == [
+            [1.0, 1.0, 1.0],
+            [1.0, 2.0, 4.0],
+            [1.0, 3.0, 9.0],
+        ]
+        assert m.linalg.matmul(ta, tb).tolist() == (ta @ tb).tolist()
+    with pytest.raises(flodl.LinAlgError):
+        flodl.linalg.cholesky_ex(flodl.tensor(singular), check_errors=True)
+
+
+def _triplet_swap_grads(m):
+    m.manual_seed(0)
+    a, p, n = (m.randn(4, 5, dtype=m.float64, requires_grad=True) for _ in range(3))
+    loss = m.nn.functional.triplet_margin_with_distance_loss(
+        a,
+        p,
+        n,
+        distance_function=lambda x, y: 1 - m.nn.functional.cosine_similarity(x, y),
+        swap=True,
+    )
+    loss.backward()
+    return [t.grad.numpy() for t in (a, p, n)]
+
+
+def test_triplet_loss_with_swap_sums_gradients_in_torch_s_order() -> None:
+    for got, want in zip(_triplet_swap_grads(flodl), _triplet_swap_grads(torch)):
+        np.testing.assert_array_equal(got, want)
+
+
+def _lbfgs_evaluations(m):
+    m.manual_seed(0)
+    x = m.tensor(np.random.default_rng(0).standard_normal((40, 3)))
+    y = (x[:, 0] - x[:, 1] > 0).double()
+    w = m.zeros(3, dtype=m.float64, requires_grad=True)
+    opt = m.optim.LBFGS([w], line_search_fn="strong_wolfe", tolerance_change=1e-12)
+    counts = []
+
+    def closure():
+        opt.zero_grad()
+        loss = m.nn.functional.binary_cross_entropy_with_logits(x @ w, y)
+        loss.backward()
+        return loss
+
+    for _ in range(3):
+        opt.step(closure)
+        counts.append(opt.state[opt.param_groups[0]["params"][0]]["func_evals"])
+    return counts, w.detach().numpy()
+
+
+def test_lbfgs_strong_wolfe_stops_its_search_at_torch_s_tolerance() -> None:
+    (got_counts, got_w), (want_counts, want_w) = (
+        _lbfgs_evaluations(flodl),
+        _lbfgs_evaluations(torch),
+    )
+    assert got_counts == want_counts
+    np.testing.assert_allclose(got_w, want_w, rtol=1e-10)

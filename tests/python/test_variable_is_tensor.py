@@ -46,6 +46,7 @@ INHERITED = {
     "multinomial",
     "histc",
     "binomial",
+    "histogram",
     "one_hot",
     "poisson",
 }

@@ -216,6 +216,11 @@ class _Plain(Transform):
 
     __hash__ = object.__hash__
 
+    def with_cache(self, cache_size: int = 1) -> Transform:
+        if self._cache_size == cache_size:
+            return self
+        return type(self)(cache_size=cache_size)
+
 
 class ExpTransform(_Plain):
     """``y = exp(x)``."""
@@ -261,6 +266,9 @@ class AbsTransform(_Plain):
     @property
     def sign(self) -> Any:
         raise NotImplementedError("AbsTransform has no sign: it is not monotone")
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
+        raise NotImplementedError("AbsTransform has no log-determinant: it is not one-to-one")
 
 
 class PowerTransform(Transform):

@@ -640,7 +640,7 @@ def triplet_margin_with_distance_loss(
             f"positive {dims[1]}D, and negative {dims[2]}D inputs"
         )
     distance = pairwise_distance if distance_function is None else distance_function
+    # In PyTorch's order (the order backward sums the gradients in).
+    to_positive, to_negative = distance(anchor, positive), distance(anchor, negative)
     swapped = distance(positive, negative) if swap else None
-    return _flodl.triplet_margin_distance_loss(
-        distance(anchor, positive), distance(anchor, negative), swapped, margin, reduction
-    )
+    return _flodl.triplet_margin_distance_loss(to_positive, to_negative, swapped, margin, reduction)
