@@ -409,6 +409,12 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
                        const FlodlTensor *grad_scale, const FlodlTensor *found_inf);
 char *flodl_clip_grad_norm(FlodlTensor *const *grads, int n, double max_norm, double norm_type,
                            int error_if_nonfinite, FlodlTensor **total);
+// The joint norm-type norm of `tensors` (torch's get_total_norm).
+char *flodl_total_norm(FlodlTensor *const *tensors, int n, double norm_type, int error_if_nonfinite,
+                       FlodlTensor **total);
+// `grads` scaled in place so that `total` (their norm) becomes at most max_norm.
+char *flodl_clip_grads_with_norm(FlodlTensor *const *grads, int n, double max_norm,
+                                 const FlodlTensor *total);
 
 // ----- interop.cpp: torch tensors, DLPack, memory -----
 

@@ -447,22 +447,53 @@ char *flodl_optim_step(int method, const FlodlOptimLists *lists, const FlodlOpti
 
 // clip_grad_norm_: the norm of all gradients together; when it exceeds
 // max_norm every gradient is scaled by max_norm / (norm + 1e-6), in place.
+// The joint norm of `gs` (none: 0), PyTorch's `get_total_norm`.
+static at::Tensor total_norm_of(const std::vector<at::Tensor> &gs, double norm_type,
+                                int error_if_nonfinite) {
+  if (gs.empty()) return at::zeros({});
+  at::Tensor norm = at::linalg_vector_norm(at::stack(at::_foreach_norm(gs, norm_type)), norm_type);
+  if (error_if_nonfinite && !at::isfinite(norm).item<bool>()) {
+    throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
+                          "the total norm of order " + std::to_string(norm_type) +
+                              " of the gradients is non-finite, so they cannot be clipped");
+  }
+  return norm;
+}
+
+// `gs` scaled in place by min(1, max_norm / (norm + 1e-6)), PyTorch's
+// `clip_grads_with_norm_` (as Python's `max_norm / (norm + 1e-6)`: a
+// reciprocal times the number).
+static void scale_to_norm(std::vector<at::Tensor> &gs, double max_norm, const at::Tensor &norm) {
+  if (gs.empty()) return;
+  at::Tensor coefficient = at::clamp_max(at::mul(at::reciprocal(at::add(norm, 1e-6)), max_norm), 1.0);
+  at::_foreach_mul_(gs, coefficient);
+}
+
 char *flodl_clip_grad_norm(at::Tensor *const *grads, int n, double max_norm, double norm_type,
                            int error_if_nonfinite, at::Tensor **total) {
   return guarded(total, [&] {
     at::NoGradGuard no_grad;
     std::vector<at::Tensor> gs = tensors_of(grads, n);
-    if (gs.empty()) return at::zeros({});
-    at::Tensor norm = at::linalg_vector_norm(at::stack(at::_foreach_norm(gs, norm_type)), norm_type);
-    if (error_if_nonfinite && !at::isfinite(norm).item<bool>()) {
-      throw c10::ValueError({__func__, __FILE__, static_cast<uint32_t>(__LINE__)},
-                            "the total norm of order " + std::to_string(norm_type) +
-                                " of the gradients is non-finite, so they cannot be clipped");
-    }
-    // As Python's `max_norm / (norm + 1e-6)`: a reciprocal times the number.
-    at::Tensor coefficient = at::clamp_max(at::mul(at::reciprocal(at::add(norm, 1e-6)), max_norm), 1.0);
-    at::_foreach_mul_(gs, coefficient);
+    at::Tensor norm = total_norm_of(gs, norm_type, error_if_nonfinite);
+    scale_to_norm(gs, max_norm, norm);
     return norm;
+  });
+}
+
+char *flodl_total_norm(at::Tensor *const *tensors, int n, double norm_type, int error_if_nonfinite,
+                       at::Tensor **total) {
+  return guarded(total, [&] {
+    at::NoGradGuard no_grad;
+    return total_norm_of(tensors_of(tensors, n), norm_type, error_if_nonfinite);
+  });
+}
+
+char *flodl_clip_grads_with_norm(at::Tensor *const *grads, int n, double max_norm,
+                                 const at::Tensor *total) {
+  return guarded_change([&] {
+    at::NoGradGuard no_grad;
+    std::vector<at::Tensor> gs = tensors_of(grads, n);
+    scale_to_norm(gs, max_norm, *total);
   });
 }
 

@@ -217,6 +217,28 @@ fn clip_grad_norm_scales_to_the_max_norm() -> Result<()> {
 }
 
 #[test]
+fn clipping_in_two_steps_is_clip_grad_norm() -> Result<()> {
+    let grads = [
+        Tensor::from_f64(&[3.0], &[1], Device::CPU)?,
+        Tensor::from_f64(&[0.0, 4.0], &[2], Device::CPU)?,
+    ];
+    let norm = nn::utils::get_total_norm(&grads, 2.0, false)?;
+    close(&norm.to_f64_vec()?, &[5.0]);
+    close(
+        &nn::utils::get_total_norm(&grads, f64::INFINITY, false)?.to_f64_vec()?,
+        &[4.0],
+    );
+    nn::utils::clip_grads_with_norm_(&grads, 1.0, &norm)?;
+    let scale = 1.0 / (5.0 + 1e-6);
+    close(&grads[1].to_f64_vec()?, &[0.0, 4.0 * scale]);
+    close(
+        &nn::utils::get_total_norm(&[], 2.0, false)?.to_f64_vec()?,
+        &[0.0],
+    );
+    Ok(())
+}
+
+#[test]
 fn schedules_set_the_learning_rate() -> Result<()> {
     let w = leaf(&[1.0]);
     let mut opt = optim::SGD::new(

@@ -518,7 +518,16 @@ def stack_module_state(models: Sequence[Any]) -> tuple[dict[str, Any], dict[str,
     ``functional_call``. Stacked parameters are new leaves that require grad."""
     from ._namespace import stack
 
+    from .nn import Module, ModuleList
+
+    if not isinstance(models, (list, tuple, ModuleList)):
+        raise TypeError(
+            f"stack_module_state: expected a list of modules, got {type(models).__name__}"
+        )
     models = list(models)
+    for model in models:
+        if not isinstance(model, Module):
+            raise TypeError(f"stack_module_state: expected modules, got {type(model).__name__}")
     if not models:
         raise _flodl.ArgumentError("stack_module_state: Expected at least one model, got 0.")
     if len({m.training for m in models}) != 1:

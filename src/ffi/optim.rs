@@ -22,6 +22,19 @@ extern "C" {
         error_if_nonfinite: c_int,
         total: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_total_norm(
+        tensors: *const *mut c_void,
+        n: c_int,
+        norm_type: f64,
+        error_if_nonfinite: c_int,
+        total: *mut *mut c_void,
+    ) -> *mut c_char;
+    fn flodl_clip_grads_with_norm(
+        grads: *const *mut c_void,
+        n: c_int,
+        max_norm: f64,
+        total: *mut c_void,
+    ) -> *mut c_char;
 }
 
 /// The update rules of `flodl_optim_step` (`FlodlOptimMethod` in
@@ -158,4 +171,37 @@ pub(crate) fn clip_grad_norm(
             out,
         )
     })
+}
+
+/// The joint `norm_type`-norm of `tensors` (a zero for none).
+pub(crate) fn total_norm(
+    tensors: &[&tch::Tensor],
+    norm_type: f64,
+    error_if_nonfinite: bool,
+) -> Result<tch::Tensor, Failure> {
+    let pointers: Vec<*mut c_void> = tensors.iter().map(|t| ptr(t)).collect();
+    let n = count(pointers.len())?;
+    // SAFETY: as for clip_grad_norm.
+    make_tensor(|out| unsafe {
+        flodl_total_norm(
+            pointers.as_ptr(),
+            n,
+            norm_type,
+            c_int::from(error_if_nonfinite),
+            out,
+        )
+    })
+}
+
+/// Scales `grads` in place so that `total` (their joint norm) becomes at
+/// most `max_norm`.
+pub(crate) fn clip_grads_with_norm(
+    grads: &[&tch::Tensor],
+    max_norm: f64,
+    total: &tch::Tensor,
+) -> Result<(), Failure> {
+    let pointers: Vec<*mut c_void> = grads.iter().map(|t| ptr(t)).collect();
+    let n = count(pointers.len())?;
+    // SAFETY: as for clip_grad_norm; `total` is live for the call.
+    check(unsafe { flodl_clip_grads_with_norm(pointers.as_ptr(), n, max_norm, ptr(total)) })
 }

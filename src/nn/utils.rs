@@ -33,6 +33,30 @@ pub fn clip_grads_norm_(
     })
 }
 
+/// The joint `norm_type`-norm of `tensors` (as one vector; a zero for
+/// none), as `torch.nn.utils.get_total_norm`. A non-finite norm is an
+/// Argument error with `error_if_nonfinite`.
+pub fn get_total_norm(
+    tensors: &[Tensor],
+    norm_type: f64,
+    error_if_nonfinite: bool,
+) -> Result<Tensor> {
+    let raws: Vec<&tch::Tensor> = tensors.iter().map(Operand::raw).collect();
+    crate::ops::run_opt("get_total_norm", &[], || {
+        crate::ffi::total_norm(&raws, norm_type, error_if_nonfinite)
+    })
+}
+
+/// Scales `grads` in place so that `total_norm` (their joint norm, from
+/// [`get_total_norm`]) becomes at most `max_norm`, as
+/// `torch.nn.utils.clip_grads_with_norm_` of their parameters.
+pub fn clip_grads_with_norm_(grads: &[Tensor], max_norm: f64, total_norm: &Tensor) -> Result<()> {
+    let raws: Vec<&tch::Tensor> = grads.iter().map(Operand::raw).collect();
+    crate::ops::run_opt("clip_grads_with_norm_", &[], || {
+        crate::ffi::clip_grads_with_norm(&raws, max_norm, total_norm.raw())
+    })
+}
+
 /// Clamps every gradient of `params` into `[-clip_value, clip_value]`, in
 /// place, as `torch.nn.utils.clip_grad_value_`.
 pub fn clip_grad_value_(params: &[Variable], clip_value: f64) -> Result<()> {

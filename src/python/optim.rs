@@ -414,6 +414,45 @@ pub(crate) fn clip_grad_norm(
     })
 }
 
+/// The joint norm of `tensors` (`get_total_norm`).
+#[pyfunction]
+#[pyo3(name = "_total_norm")]
+pub(crate) fn total_norm(
+    py: Python<'_>,
+    tensors: Vec<TensorArg<'_>>,
+    norm_type: f64,
+    error_if_nonfinite: bool,
+) -> PyResult<crate::Tensor> {
+    crate::python::guard::run("get_total_norm", move || {
+        let tensors = self::tensors(&tensors);
+        let result = without_gil(py, || {
+            crate::nn::utils::get_total_norm(&tensors, norm_type, error_if_nonfinite)
+        });
+        Ok(result?)
+    })
+}
+
+/// Scales `grads` in place so that `total_norm` becomes at most `max_norm`
+/// (`clip_grads_with_norm_`).
+#[pyfunction]
+#[pyo3(name = "_clip_grads_with_norm")]
+pub(crate) fn clip_grads_with_norm(
+    py: Python<'_>,
+    grads: Vec<TensorArg<'_>>,
+    max_norm: f64,
+    total_norm: TensorArg<'_>,
+) -> PyResult<()> {
+    use crate::python::args::PyOperand as _;
+    crate::python::guard::run("clip_grads_with_norm_", move || {
+        let grads = tensors(&grads);
+        let total = total_norm.get().clone();
+        let result = without_gil(py, || {
+            crate::nn::utils::clip_grads_with_norm_(&grads, max_norm, &total)
+        });
+        Ok(result?)
+    })
+}
+
 /// The running mean after one more model (`swa_utils.get_swa_avg_fn`'s
 /// update); `averaged` and `current` are tensors or Variables' values.
 #[pyfunction]

@@ -560,3 +560,33 @@ def test_affine_keeps_an_integer_tensor_integer_as_torch() -> None:
     for m, d in ((flodl, D), (torch, TD)):
         y = d.transforms.AffineTransform(1, 2)(m.tensor([1, 2]))
         assert y.dtype == m.int64 and y.tolist() == [3, 5]
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda c: c.real,
+        lambda c: c.positive,
+        lambda c: c.nonnegative,
+        lambda c: c.greater_than(1.5),
+        lambda c: c.less_than(2.0),
+        lambda c: c.unit_interval,
+        lambda c: c.interval(-1.0, 3.0),
+        lambda c: c.half_open_interval(0.0, 2.0),
+    ],
+)
+def test_transform_to_and_biject_to_as_torch(make) -> None:
+    x = LOC * 2.0
+    for registry in ("transform_to", "biject_to"):
+        got = getattr(D, registry)(make(D.constraints))
+        want = getattr(TD, registry)(make(TD.constraints))
+        y = got(flodl.tensor(x))
+        same(y, want(torch.tensor(x)))
+        same(got.inv(y), want.inv(want(torch.tensor(x))), rtol=1e-6)
+        same(
+            got.log_abs_det_jacobian(flodl.tensor(x), y),
+            want.log_abs_det_jacobian(torch.tensor(x), want(torch.tensor(x))),
+        )
+        assert make(D.constraints).check(y).all()
+    with pytest.raises(NotImplementedError, match="Cannot transform"):
+        D.transform_to(D.constraints.boolean)

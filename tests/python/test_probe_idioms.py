@@ -462,3 +462,23 @@ def test_lbfgs_strong_wolfe_stops_its_search_at_torch_s_tolerance() -> None:
     )
     assert got_counts == want_counts
     np.testing.assert_allclose(got_w, want_w, rtol=1e-10)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_clipping_in_two_steps_as_torch(norm_type) -> None:
+    def run(m):
+        m.manual_seed(0)
+        model = m.nn.Linear(4, 3)
+        (model(m.randn(5, 4)) ** 2).sum().backward()
+        grads = [p.grad for p in model.parameters()]
+        total = m.nn.utils.get_total_norm(grads, norm_type)
+        m.nn.utils.clip_grads_with_norm_(model.parameters(), 0.5, total)
+        return [total.item()] + [p.grad.numpy().copy() for p in model.parameters()]
+
+    got, want = run(flodl), run(torch)
+    assert got[0] == pytest.approx(want[0], rel=1e-6)
+    for g, w in zip(got[1:], want[1:]):
+        np.testing.assert_allclose(g, w, rtol=1e-6)
+    assert flodl.nn.utils.get_total_norm([]).item() == 0.0
+    with pytest.raises(flodl.ArgumentError, match="non-finite"):
+        flodl.nn.utils.get_total_norm([flodl.tensor([float("nan")])], error_if_nonfinite=True)

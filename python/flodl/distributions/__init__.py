@@ -27,6 +27,7 @@ from .._flodl import ArgumentError, Tensor
 from .._grad_mode import no_grad
 from .._size import Size
 from . import constraints, transforms
+from .constraint_registry import biject_to, transform_to
 from .transforms import Transform
 
 __all__ = [
@@ -54,9 +55,11 @@ __all__ = [
     "StudentT",
     "TransformedDistribution",
     "Uniform",
+    "biject_to",
     "constraints",
     "kl_divergence",
     "register_kl",
+    "transform_to",
     "transforms",
 ]
 

@@ -1,5 +1,6 @@
 """Gradient clipping, parameter flattening and weight normalisation, as
-``torch.nn.utils``: ``clip_grad_norm_``, ``clip_grad_value_``,
+``torch.nn.utils``: ``clip_grad_norm_`` (and its halves ``get_total_norm``,
+``clip_grads_with_norm_``), ``clip_grad_value_``,
 ``parameters_to_vector``, ``vector_to_parameters``, ``weight_norm``,
 ``remove_weight_norm``, ``spectral_norm``, ``remove_spectral_norm``;
 ``parametrize`` and ``parametrizations``; padded and packed sequences in
@@ -19,6 +20,8 @@ from ._weight_norm import remove_weight_norm, weight_norm
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
     "parameters_to_vector",
     "parametrizations",
     "parametrize",
@@ -75,6 +78,30 @@ def clip_grad_norm_(
     accepted for compatibility: the kernel always works on the whole list."""
     grads = _grads(parameters, "clip_grad_norm_")
     return _flodl._clip_grad_norm(grads, float(max_norm), float(norm_type), error_if_nonfinite)
+
+
+def get_total_norm(
+    tensors: Tensor | Iterable[Tensor],
+    norm_type: float | str = 2.0,
+    error_if_nonfinite: bool = False,
+    foreach: bool | None = None,
+) -> Tensor:
+    """The ``norm_type``-norm of ``tensors`` taken as one vector (0 for
+    none), as ``torch.nn.utils.get_total_norm``; ``error_if_nonfinite``
+    raises when it is nan or inf."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    values = [t.data if isinstance(t, Variable) else t for t in tensors]
+    return _flodl._total_norm(values, float(norm_type), error_if_nonfinite)
+
+
+def clip_grads_with_norm_(
+    parameters: Parameters, max_norm: float, total_norm: Tensor, foreach: bool | None = None
+) -> None:
+    """Scales the gradients in place by ``min(1, max_norm / (total_norm +
+    1e-6))``, as ``torch.nn.utils.clip_grads_with_norm_`` (with
+    ``get_total_norm`` of the gradients, ``clip_grad_norm_`` in two steps)."""
+    grads = _grads(parameters, "clip_grads_with_norm_")
+    _flodl._clip_grads_with_norm(grads, float(max_norm), total_norm)
 
 
 def clip_grad_value_(
