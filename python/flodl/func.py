@@ -517,7 +517,6 @@ def stack_module_state(models: Sequence[Any]) -> tuple[dict[str, Any], dict[str,
     ``torch.func.stack_module_state``: for ``vmap`` over an ensemble with
     ``functional_call``. Stacked parameters are new leaves that require grad."""
     from ._namespace import stack
-
     from .nn import Module, ModuleList
 
     if not isinstance(models, (list, tuple, ModuleList)):
