@@ -68,9 +68,17 @@ def hvp(
 ) -> tuple[Any, Any]:
     """``(func(inputs), H @ v)`` for a single-element ``func``, as
     ``torch.autograd.functional.hvp``."""
-    _plain("hvp", create_graph, strict)
+    return _second_order("hvp", func, inputs, v, create_graph, strict)
+
+
+def _second_order(
+    name: str, func: Callable[..., Any], inputs: Any, v: Any, create_graph: bool, strict: bool
+) -> tuple[Any, Any]:
+    """``hvp`` and ``vhp``: one computation, the gradient of ``grad(func) .
+    v`` (Hessians are symmetric)."""
+    _plain(name, create_graph, strict)
     if v is None:
-        raise ArgumentError("hvp: give v, one tensor per input")
+        raise ArgumentError(f"{name}: give v, one tensor per input")
     return _func.hvp(func, inputs, v)
 
 
@@ -84,10 +92,7 @@ def vhp(
     """``(func(inputs), v @ H)`` for a single-element ``func``, as
     ``torch.autograd.functional.vhp``: the gradient of ``grad(func) . v``,
     the very computation ``hvp`` makes here (Hessians are symmetric)."""
-    _plain("vhp", create_graph, strict)
-    if v is None:
-        raise ArgumentError("vhp: give v, one tensor per input")
-    return _func.hvp(func, inputs, v)
+    return _second_order("vhp", func, inputs, v, create_graph, strict)
 
 
 def vjp(

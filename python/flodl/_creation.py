@@ -134,10 +134,10 @@ def _leaf_like(input: Tensor, values: Tensor, requires_grad: bool) -> Tensor:
     """A ``*_like`` result: of a Variable, a Variable that requires no grad
     (so that in-place writes of recorded values into it join the graph, as
     PyTorch's ``zeros_like(h).index_add_(0, i, msg)`` does)."""
-    if isinstance(input, Variable) and not requires_grad:
-        _leaf(values, requires_grad)  # checks the flag's type
+    leaf = _leaf(values, requires_grad)
+    if isinstance(input, Variable) and leaf is values:
         return Variable(values, False)
-    return _leaf(values, requires_grad)
+    return leaf
 
 
 def _sizes(op: str, size: tuple[Any, ...]) -> list[Any]:

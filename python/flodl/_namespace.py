@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import _flodl
@@ -458,6 +458,20 @@ def detach(input: Tensor) -> Tensor:
     return _tensor("detach", input).detach()
 
 
+def _from_generator(own: Callable[[], Tensor], torch_draw: Callable[[Any], Any]) -> Tensor:
+    """A draw from a ``flodl.Generator`` (torch's, on the same libtorch):
+    flodl's own call first, for its checks and typed errors, with its draw
+    undone (the default stream is left as it was); then ``torch_draw(torch)``,
+    whose tensor is shared, not copied."""
+    import torch
+
+    from .random import fork_rng
+
+    with fork_rng():
+        own()
+    return Tensor.from_torch(torch_draw(torch))
+
+
 def multinomial(
     input: Tensor,
     num_samples: builtins.int,
@@ -468,21 +482,14 @@ def multinomial(
     """``torch.multinomial``: ``num_samples`` indices drawn from the rows of
     ``input`` (non-negative weights); ``generator=``: a ``flodl.Generator``
     to draw from."""
+    input = _tensor("multinomial", input)
     if generator is None:
-        return _tensor("multinomial", input).multinomial(num_samples, replacement)
-    # flodl's checks first (their draw undone: the default generator is left
-    # as it was); the draw itself is torch's, on the same libtorch, from the
-    # generator (its tensors shared, not copied).
-    import torch
-
-    from .random import fork_rng
-
-    with fork_rng():
-        _tensor("multinomial", input).multinomial(num_samples, replacement)
-
-    weights = input.detach().to_torch()
-    return Tensor.from_torch(
-        torch.multinomial(weights, num_samples, replacement, generator=generator)
+        return input.multinomial(num_samples, replacement)
+    return _from_generator(
+        lambda: input.multinomial(num_samples, replacement),
+        lambda torch: torch.multinomial(
+            input.detach().to_torch(), num_samples, replacement, generator=generator
+        ),
     )
 
 
@@ -491,21 +498,19 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     ``p``, shaped like ``input``), else 0; ``generator=``: a
     ``flodl.Generator`` to draw from."""
     input = _tensor("bernoulli", input)
-    if generator is None:
+
+    def own() -> Tensor:
         if p is None:
             return input.bernoulli()
         drawn = Tensor.empty(list(input.shape), dtype=input.dtype, device=input.device)
         return drawn.bernoulli_(p)
-    import torch
 
-    from .random import fork_rng
-
-    with fork_rng():  # flodl's checks, their draw undone
-        input.bernoulli() if p is None else Tensor.empty([1]).bernoulli_(p)
-    source = input.detach().to_torch()
-    if p is None:
-        return Tensor.from_torch(torch.bernoulli(source, generator=generator))
-    return Tensor.from_torch(torch.bernoulli(source, p, generator=generator))
+    if generator is None:
+        return own()
+    extra = () if p is None else (p,)
+    return _from_generator(
+        own, lambda torch: torch.bernoulli(input.detach().to_torch(), *extra, generator=generator)
+    )
 
 
 def numel(input: Tensor) -> builtins.int:

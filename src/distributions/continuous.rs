@@ -7,7 +7,7 @@
 use std::any::Any;
 
 use super::{
-    both, broadcast_pair, check_parameter, check_positive, check_real, checked, constant, drawn,
+    both, broadcast_pair, check_parameter, check_positive, checked, constant, drawn, loc_scale,
     options_of, real, Distribution,
 };
 use crate::autograd::{apply, Function, FunctionCtx};
@@ -183,11 +183,7 @@ impl Laplace {
     /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
     /// be NaN and `scale` must be positive.
     pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Laplace> {
-        let (loc, scale) = broadcast_pair("Laplace", loc, scale)?;
-        if validate {
-            check_real("Laplace", "loc", &loc)?;
-            check_positive("Laplace", "scale", &scale)?;
-        }
+        let (loc, scale) = loc_scale("Laplace", loc, scale, validate)?;
         Ok(Laplace {
             loc,
             scale,

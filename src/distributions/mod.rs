@@ -240,6 +240,22 @@ pub(crate) fn check_positive(name: &str, parameter: &str, x: &Variable) -> Resul
     check_parameter(name, parameter, &x.data().gt_scalar(0.0)?, POSITIVE)
 }
 
+/// A location and a scale broadcast together; with `validate`, the
+/// location not NaN and the scale positive (Normal, Laplace, Cauchy, ...).
+pub(crate) fn loc_scale(
+    name: &str,
+    loc: &Variable,
+    scale: &Variable,
+    validate: bool,
+) -> Result<(Variable, Variable)> {
+    let (loc, scale) = broadcast_pair(name, loc, scale)?;
+    if validate {
+        check_real(name, "loc", &loc)?;
+        check_positive(name, "scale", &scale)?;
+    }
+    Ok((loc, scale))
+}
+
 pub(crate) fn check_real(name: &str, parameter: &str, x: &Variable) -> Result<()> {
     check_parameter(name, parameter, &x.data().isnan()?.logical_not()?, "Real()")
 }
@@ -297,11 +313,7 @@ impl Normal {
     /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
     /// be NaN and `scale` must be positive.
     pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Normal> {
-        let (loc, scale) = broadcast_pair("Normal", loc, scale)?;
-        if validate {
-            check_real("Normal", "loc", &loc)?;
-            check_positive("Normal", "scale", &scale)?;
-        }
+        let (loc, scale) = loc_scale("Normal", loc, scale, validate)?;
         Ok(Normal {
             loc,
             scale,

@@ -80,6 +80,11 @@ pub trait Transform: Send {
     fn codomain_check(&self, _values: &Tensor) -> Result<Tensor> {
         bail!(Argument, "{}: no codomain check", self.name())
     }
+    /// Where the values it takes may lie, per element: the real line
+    /// unless it says otherwise.
+    fn domain_check(&self, values: &Tensor) -> Result<Tensor> {
+        not_nan(values)
+    }
     /// The shape of `f(x)` for `x` of `shape`.
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
         Ok(shape.to_vec())
@@ -161,6 +166,9 @@ impl Transform for PowerTransform {
         Ok(Sign::Tensor(self.exponent.sign()?))
     }
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
+        v.gt_scalar(0.0)
+    }
+    fn domain_check(&self, v: &Tensor) -> Result<Tensor> {
         v.gt_scalar(0.0)
     }
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
@@ -387,12 +395,10 @@ impl Transform for InverseTransform {
         self.0.sign()
     }
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
-        // The domains of the transforms here are the real line (positive
-        // values for PowerTransform).
-        match self.0.as_any().downcast_ref::<PowerTransform>() {
-            Some(_) => v.gt_scalar(0.0),
-            None => not_nan(v),
-        }
+        self.0.domain_check(v)
+    }
+    fn domain_check(&self, v: &Tensor) -> Result<Tensor> {
+        self.0.codomain_check(v)
     }
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
         self.0.inverse_shape(shape)
@@ -503,6 +509,12 @@ impl Transform for ComposeTransform {
             None => not_nan(v),
         }
     }
+    fn domain_check(&self, v: &Tensor) -> Result<Tensor> {
+        match self.0.first() {
+            Some(first) => first.domain_check(v),
+            None => not_nan(v),
+        }
+    }
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
         self.0
             .iter()
@@ -596,6 +608,9 @@ impl Transform for CachedTransform {
     }
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
         self.inner.codomain_check(v)
+    }
+    fn domain_check(&self, v: &Tensor) -> Result<Tensor> {
+        self.inner.domain_check(v)
     }
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
         self.inner.forward_shape(shape)

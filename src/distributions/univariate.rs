@@ -8,8 +8,8 @@ use std::any::Any;
 use std::f64::consts::PI;
 
 use super::{
-    both, broadcast_pair, broadcast_shape, check_positive, check_real, checked, constant, drawn,
-    expanded, options_of, real, Distribution, Gamma, Normal,
+    both, broadcast_shape, check_positive, check_real, checked, constant, drawn, expanded,
+    loc_scale, options_of, real, Distribution, Gamma, Normal,
 };
 use crate::error::Result;
 use crate::{Tensor, Variable};
@@ -30,11 +30,7 @@ impl Cauchy {
     /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
     /// be NaN and `scale` must be positive.
     pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Cauchy> {
-        let (loc, scale) = broadcast_pair("Cauchy", loc, scale)?;
-        if validate {
-            check_real("Cauchy", "loc", &loc)?;
-            check_positive("Cauchy", "scale", &scale)?;
-        }
+        let (loc, scale) = loc_scale("Cauchy", loc, scale, validate)?;
         Ok(Cauchy {
             loc,
             scale,
@@ -105,11 +101,7 @@ impl Gumbel {
     /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
     /// be NaN and `scale` must be positive.
     pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<Gumbel> {
-        let (loc, scale) = broadcast_pair("Gumbel", loc, scale)?;
-        if validate {
-            check_real("Gumbel", "loc", &loc)?;
-            check_positive("Gumbel", "scale", &scale)?;
-        }
+        let (loc, scale) = loc_scale("Gumbel", loc, scale, validate)?;
         Ok(Gumbel {
             loc,
             scale,
@@ -255,11 +247,7 @@ impl LogNormal {
     /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
     /// be NaN and `scale` must be positive.
     pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<LogNormal> {
-        let (loc, scale) = broadcast_pair("LogNormal", loc, scale)?;
-        if validate {
-            check_real("LogNormal", "loc", &loc)?;
-            check_positive("LogNormal", "scale", &scale)?;
-        }
+        let (loc, scale) = loc_scale("LogNormal", loc, scale, validate)?;
         Ok(LogNormal {
             base: Normal::new(&loc, &scale, false)?,
             validate,

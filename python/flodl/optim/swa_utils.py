@@ -189,10 +189,6 @@ class SWALR(LRScheduler):
         swa_lrs = _per_group("swa_lr", optimizer, swa_lr)
         for lr, group in zip(swa_lrs, optimizer.param_groups):
             group["swa_lr"] = lr
-        if anneal_strategy not in ("cos", "linear"):
-            raise ArgumentError(
-                f"anneal_strategy must by one of 'cos' or 'linear', instead got {anneal_strategy}"
-            )
         if (
             not isinstance(anneal_epochs, int)
             or isinstance(anneal_epochs, bool)
