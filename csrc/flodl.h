@@ -200,6 +200,11 @@ void flodl_context_flags(FlodlContextFlags *out);
 // Sets every flag of `flags` (its precision field is ignored) and, unless
 // null, the precision by name ("highest", "high", "medium").
 char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precision);
+// libtorch's default float dtype (c10::get_default_dtype, as a ScalarType
+// code), which torch.set_default_dtype also sets; the caller checks that
+// the code is a float's.
+int flodl_default_dtype(void);
+char *flodl_set_default_dtype(int code);
 char *flodl_get_rng_state(int cuda_index, FlodlTensor **out);
 char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 

@@ -3,6 +3,8 @@
 #include "common.h"
 
 #include <ATen/Context.h>
+#include <c10/core/DefaultDtype.h>
+#include <c10/core/ScalarType.h>
 #include <c10/util/Logging.h>
 
 #include <atomic>
@@ -123,6 +125,16 @@ char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precis
     ctx.setAllowTF32CuBLAS(flags->allow_tf32_cublas != 0);
     ctx.setAllowTF32CuDNN(flags->allow_tf32_cudnn != 0);
     if (precision != nullptr) ctx.setFloat32MatmulPrecision(precision);
+  });
+}
+
+int flodl_default_dtype(void) {
+  return static_cast<int>(c10::typeMetaToScalarType(c10::get_default_dtype()));
+}
+
+char *flodl_set_default_dtype(int code) {
+  return guarded_change([&] {
+    c10::set_default_dtype(c10::scalarTypeToTypeMeta(static_cast<c10::ScalarType>(code)));
   });
 }
 

@@ -429,7 +429,8 @@ impl FromStr for Device {
     }
 }
 
-/// The dtype and device of a new tensor; Float32 on CPU by default.
+/// The dtype and device of a new tensor: by default the default float dtype
+/// ([`crate::get_default_dtype`], float32 unless changed) on the CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TensorOptions {
     pub dtype: DType,
@@ -439,7 +440,7 @@ pub struct TensorOptions {
 impl Default for TensorOptions {
     fn default() -> Self {
         TensorOptions {
-            dtype: DType::Float32,
+            dtype: crate::get_default_dtype(),
             device: Device::CPU,
         }
     }

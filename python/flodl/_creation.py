@@ -23,7 +23,7 @@ _NUMBER_KINDS = "biuf"
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A Tensor holding a copy of ``data``: a number, nested sequences of
-    numbers (ints give int64, floats float32, bools bool, as
+    numbers (ints give int64, floats the default float dtype, bools bool, as
     ``torch.tensor``), a numpy array (its dtype is kept), or a Tensor or
     Variable (their values). ``dtype=`` and ``device=`` convert the result;
     ``requires_grad=True`` makes it a leaf Variable."""
@@ -56,11 +56,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 # The dtypes of Python's numbers in data, as PyTorch infers them (a float is
 # the default float dtype).
-_PYTHON_NUMBERS = {
-    bool: _flodl.DType.Bool,
-    int: _flodl.DType.Int64,
-    float: _flodl.DType.Float32,
-}
+_PYTHON_NUMBERS = {bool: _flodl.DType.Bool, int: _flodl.DType.Int64, float: "default"}
 
 
 def _inferred_dtype(data: Any) -> Any:
@@ -74,7 +70,7 @@ def _inferred_dtype(data: Any) -> Any:
         return found
     if isinstance(data, (list, tuple)):
         if not data:
-            return _flodl.DType.Float32
+            return _flodl._default_dtype()
         import numpy as np
 
         kinds = set(map(type, data))  # at C speed: a row of numbers is one pass
@@ -113,7 +109,7 @@ def _number_dtype(kind: type) -> Any:
     found = _PYTHON_NUMBERS.get(kind)
     if found is None and issubclass(kind, (bool, int, float)) and kind.__module__ != "numpy":
         found = next(v for k, v in _PYTHON_NUMBERS.items() if issubclass(kind, k))
-    return found
+    return _flodl._default_dtype() if found == "default" else found
 
 
 def _dtype_named(name: str) -> Any:
@@ -148,7 +144,7 @@ def _sizes(op: str, size: tuple[Any, ...]) -> list[Any]:
 
 
 def _default_float(dtype: Any) -> Any:
-    return _flodl.DType.Float32 if dtype is None else dtype
+    return _flodl._default_dtype() if dtype is None else dtype
 
 
 def _drawn(generator: Any, op: str, args: tuple[Any, ...], sizes: Any, probe: Tensor) -> Tensor:
@@ -199,7 +195,7 @@ def _shaped(op: str, random: bool = False):
     create.__name__ = create.__qualname__ = op
     create.__doc__ = (
         f"``torch.{op}``: a Tensor of the given sizes (ints or one sequence), "
-        "float32 unless ``dtype=``; ``requires_grad=True`` gives a leaf Variable."
+        "the default float dtype unless ``dtype=``; ``requires_grad=True`` gives a leaf Variable."
     )
     if random:
         create.__doc__ += " ``generator=``: a ``flodl.Generator`` to draw from."
@@ -256,7 +252,7 @@ def _fill_dtype(value: Any) -> Any:
         return _flodl.DType.Bool
     if isinstance(value, (int, np.integer)):
         return _flodl.DType.Int64
-    return _flodl.DType.Float32
+    return _flodl._default_dtype()
 
 
 def full(
@@ -268,7 +264,7 @@ def full(
     requires_grad: bool = False,
 ) -> Tensor:
     """``torch.full``: every element ``fill_value``; the dtype follows it
-    (bool, int64, float32) unless given."""
+    (bool, int64, the default float dtype) unless given."""
     dtype = _fill_dtype(fill_value) if dtype is None else dtype
     return _leaf(
         Tensor.full(_sizes("full", (size,)), fill_value, dtype=dtype, device=device), requires_grad
@@ -301,14 +297,14 @@ def arange(
 ) -> Tensor:
     """``torch.arange``: ``start, start + step, ...`` below ``end`` (from 0
     when only one bound is given); int64 when every bound is an int, else
-    float32, unless ``dtype=``."""
+    the default float dtype, unless ``dtype=``."""
     if end is None:
         start, end = 0, start
     if dtype is None:
         integral = all(
             isinstance(b, numbers.Integral) or _is_integral_tensor(b) for b in (start, end, step)
         )
-        dtype = _flodl.DType.Int64 if integral else _flodl.DType.Float32
+        dtype = _flodl.DType.Int64 if integral else _flodl._default_dtype()
     values = Tensor.arange(start, end, step, dtype=dtype, device=device)
     return _leaf(values, requires_grad)
 
@@ -579,7 +575,7 @@ def _shares(obj: Any, result: Tensor) -> bool:
 def scalar_tensor(
     s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
 ) -> Tensor:
-    """``torch.scalar_tensor``: a 0-d tensor of ``s``, float32 unless ``dtype=``."""
+    """``torch.scalar_tensor``: a 0-d tensor of ``s``, of the default float dtype unless ``dtype=``."""
     return _leaf(tensor(s, _default_float(dtype), device), requires_grad)
 
 

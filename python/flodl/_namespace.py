@@ -360,7 +360,8 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 def _as_operand(value: Any, partner: Any) -> Any:
     """A number as a 0-d Tensor, of its partner's dtype when that holds it
-    (a float with an integer tensor is float32, as PyTorch promotes)."""
+    (a float with an integer tensor is the default float dtype, as PyTorch
+    promotes)."""
     if isinstance(value, Tensor):
         return value
     if not isinstance(value, (builtins.int, builtins.float, builtins.bool)):
@@ -370,7 +371,7 @@ def _as_operand(value: Any, partner: Any) -> Any:
     if isinstance(partner, Tensor):
         dtype = partner.dtype
         if isinstance(value, builtins.float) and not dtype.is_floating_point:
-            dtype = DType.Float32
+            dtype = _flodl._default_dtype()
         return Tensor.full([], value, dtype=dtype, device=partner.device)
     from ._creation import tensor
 
@@ -519,20 +520,18 @@ def numel(input: Tensor) -> builtins.int:
 
 
 def get_default_dtype() -> DType:
-    """The dtype of new float tensors: float32."""
-    return DType.Float32
+    """The dtype of new float tensors: float32 unless ``set_default_dtype``
+    changed it."""
+    return _flodl._default_dtype()
 
 
 def set_default_dtype(d: Any) -> None:
-    """Only float32, the default, is supported: layers and creation
-    functions make float32 unless told (pass ``dtype=`` where you need
-    another)."""
-    if Tensor.zeros([0], dtype=d).dtype != DType.Float32:
-        raise ArgumentError(
-            f"set_default_dtype: flodl's default float dtype is float32 and cannot be changed "
-            f"(got {d}); pass dtype= to the creation functions and convert modules with "
-            ".to(dtype) / .double()"
-        )
+    """Makes ``d`` (a float dtype) the dtype of new float tensors, layers'
+    parameters and float scalars with integer tensors, as PyTorch's (one
+    setting, libtorch's: torch in the same process sees it too)."""
+    if not isinstance(d, (DType, str)) and type(d).__module__ != "torch":
+        raise TypeError(f"set_default_dtype: expected a dtype, got {type(d).__name__}")
+    _flodl._default_dtype(d)
 
 
 def is_anomaly_enabled() -> builtins.bool:

@@ -17,6 +17,8 @@ extern "C" {
     fn flodl_context_flags(out: *mut ContextFlags);
     fn flodl_set_context_flags(flags: *const ContextFlags, precision: *const c_char)
         -> *mut c_char;
+    fn flodl_default_dtype() -> c_int;
+    fn flodl_set_default_dtype(code: c_int) -> *mut c_char;
     fn flodl_get_rng_state(cuda_index: c_int, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_set_rng_state(cuda_index: c_int, state: *mut c_void) -> *mut c_char;
 }
@@ -89,6 +91,19 @@ pub(crate) fn context_flags() -> ContextFlags {
     // SAFETY: the shim fills the struct it is given, and throws nothing.
     unsafe { flodl_context_flags(&mut flags) };
     flags
+}
+
+/// libtorch's default float dtype, as a c10::ScalarType code.
+pub(crate) fn default_dtype() -> c_int {
+    // SAFETY: reads one global; throws nothing.
+    unsafe { flodl_default_dtype() }
+}
+
+/// Sets libtorch's default float dtype (a float's c10::ScalarType code:
+/// the caller checks).
+pub(crate) fn set_default_dtype(code: c_int) -> Result<(), Failure> {
+    // SAFETY: a plain integer; the shim catches every exception.
+    check(unsafe { flodl_set_default_dtype(code) })
 }
 
 /// Sets every switch of `flags` and, when given, the float32 matmul

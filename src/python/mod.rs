@@ -491,6 +491,20 @@ fn switches<'py>(
     Ok(now)
 }
 
+/// _default_dtype(dtype=None)
+/// --
+///
+/// Makes `dtype` (a float dtype) the default float dtype when given, and
+/// returns the default float dtype.
+#[pyfunction(name = "_default_dtype")]
+#[pyo3(signature = (dtype = None))]
+fn default_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<crate::DType> {
+    if let Some(dtype) = dtype {
+        crate::set_default_dtype(args::dtype_arg(dtype)?)?;
+    }
+    Ok(crate::get_default_dtype())
+}
+
 /// libtorch's warnings as Python warnings (UserWarning, DeprecationWarning),
 /// raised where the Python code called flodl.
 /// libtorch's warnings become Python warnings (in `flodl._flodl`, and in a
@@ -651,6 +665,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cudnn_available, m)?)?;
     m.add_function(wrap_pyfunction!(cudnn_set_benchmark, m)?)?;
     m.add_function(wrap_pyfunction!(switches, m)?)?;
+    m.add_function(wrap_pyfunction!(default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_backward, m)?)?;

@@ -267,7 +267,7 @@ impl PyTensor {
             opts.dtype = match value {
                 Scalar::Bool(_) => DType::Bool,
                 Scalar::Int(_) => DType::Int64,
-                Scalar::Float(_) => DType::Float32,
+                Scalar::Float(_) => crate::get_default_dtype(),
             };
         }
         Ok(Tensor::full(shape, value, opts)?.into())
@@ -303,7 +303,7 @@ impl PyTensor {
             opts.dtype = if all_ints {
                 DType::Int64
             } else {
-                DType::Float32
+                crate::get_default_dtype()
             };
         }
         let (start, end, step) = (start.to_f64(), end.to_f64(), step.to_f64());

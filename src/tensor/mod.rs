@@ -579,6 +579,32 @@ pub fn cudnn_set_benchmark(benchmark: bool) {
     tch::Cuda::cudnn_set_benchmark(benchmark);
 }
 
+/// The dtype of new float tensors (float32 unless [`set_default_dtype`]
+/// changed it): what [`TensorOptions::default`] makes, what a float scalar
+/// promotes an integer tensor to and what layers' parameters get, as
+/// `torch.get_default_dtype`.
+pub fn get_default_dtype() -> DType {
+    // libtorch's default is set only through `set_default_dtype` (ours or
+    // torch's), which accept floats only, so the code is always a dtype of
+    // flodl's; float32 is libtorch's own start value.
+    DType::from_scalar_type_code(crate::ffi::default_dtype()).unwrap_or(DType::Float32)
+}
+
+/// Makes `dtype` the default float dtype, as `torch.set_default_dtype`: one
+/// setting, libtorch's, shared with torch in the same process. Anything
+/// but a float dtype is an Argument error.
+pub fn set_default_dtype(dtype: DType) -> Result<()> {
+    if !dtype.is_floating_point() {
+        bail!(
+            Argument,
+            "set_default_dtype: only floating-point dtypes can be the default, got {}",
+            dtype.name()
+        );
+    }
+    crate::ffi::set_default_dtype(dtype.scalar_type_code())
+        .map_err(|f| crate::ops::failed("set_default_dtype", std::iter::empty(), f))
+}
+
 /// One of libtorch's global switches changed, the others kept.
 fn update_switches(op: &str, change: impl FnOnce(&mut crate::ffi::ContextFlags)) -> Result<()> {
     let mut flags = crate::ffi::context_flags();

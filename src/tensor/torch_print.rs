@@ -292,7 +292,7 @@ pub fn torch_repr(values: &Tensor, requires_grad: bool, grad_fn: Option<&str>) -
         if values.ndim() != 1 {
             suffixes.push(format!("size={}", py_tuple(&values.shape())));
         }
-        if dtype != DType::Float32 {
+        if dtype != crate::get_default_dtype() {
             suffixes.push(format!("dtype=flodl.{}", dtype.name()));
         }
         "[]".to_string()
@@ -300,7 +300,7 @@ pub fn torch_repr(values: &Tensor, requires_grad: bool, grad_fn: Option<&str>) -
         if options.edgeitems == 0 {
             suffixes.push(format!("size={}", py_tuple(&values.shape())));
         }
-        if !matches!(dtype, DType::Float32 | DType::Int64 | DType::Bool) {
+        if dtype != crate::get_default_dtype() && !matches!(dtype, DType::Int64 | DType::Bool) {
             suffixes.push(format!("dtype=flodl.{}", dtype.name()));
         }
         let kept = Kept::of(values, &options)?;

@@ -749,6 +749,7 @@ def run_worker(seed: int, start: int, stop: int, log_path: str, directory: str) 
         if item
     )
     threads = flodl.get_num_threads()
+    default_dtype = flodl.get_default_dtype()
     stderr_size = os.fstat(2).st_size
     for index in range(start, stop):
         rng = random.Random(f"{seed}/{index}")
@@ -807,6 +808,10 @@ def run_worker(seed: int, start: int, stop: int, log_path: str, directory: str) 
             if target.label != "flodl.set_num_threads":
                 findings.append(("thread count changed by a call", ""))
             flodl.set_num_threads(threads)
+        if flodl.get_default_dtype() != default_dtype:
+            if failed or target.label != "flodl.set_default_dtype":
+                findings.append(("default dtype changed by a call", ""))
+            flodl.set_default_dtype(default_dtype)
         sys.stderr.flush()
         size = os.fstat(2).st_size
         if size != stderr_size:

@@ -214,9 +214,6 @@ def test_dtype_and_device_names() -> None:
     with pytest.raises(ArgumentError, match="index is given twice"):
         flodl.device("cuda:0", 1)
     assert flodl.get_default_dtype() == flodl.float32
-    flodl.set_default_dtype(flodl.float32)
-    with pytest.raises(ArgumentError, match="set_default_dtype"):
-        flodl.set_default_dtype(flodl.float64)
     flodl.set_default_device("cpu")
     with pytest.raises(ArgumentError, match="set_default_device"):
         flodl.set_default_device("cuda")
@@ -593,3 +590,72 @@ def test_integration_broadcasting_and_runs_as_torch_s() -> None:
     assert isinstance(grown, Variable) and grown.shape == [2, 3]
     grown.sum().backward()
     assert a.grad.tolist() == [[3.0], [3.0]]
+
+
+@pytest.fixture
+def default_dtype_restored():
+    """The default float dtype, torch's and flodl's (one libtorch setting),
+    float32 again after the test whatever it did."""
+    yield
+    flodl.set_default_dtype(flodl.float32)
+    assert torch.get_default_dtype() == torch.float32
+
+
+@pytest.mark.parametrize("name", ["float64", "float16", "bfloat16"])
+def test_set_default_dtype_makes_floats_of_that_dtype_as_torch(
+    default_dtype_restored, name
+) -> None:
+    flodl.set_default_dtype(getattr(flodl, name))
+    assert flodl.get_default_dtype() == getattr(flodl, name)
+    # One setting: torch in the same process sees it, as flodl sees torch's.
+    assert torch.get_default_dtype() == getattr(torch, name)
+    made = {
+        "zeros": (flodl.zeros(2), torch.zeros(2)),
+        "rand": (flodl.rand(2), torch.rand(2)),
+        "tensor of floats": (flodl.tensor([1.0, 2]), torch.tensor([1.0, 2])),
+        "tensor of a float": (flodl.tensor(3.0), torch.tensor(3.0)),
+        "empty list": (flodl.tensor([]), torch.tensor([])),
+        "arange of floats": (flodl.arange(0.0, 1.0, 0.5), torch.arange(0.0, 1.0, 0.5)),
+        "full of a float": (flodl.full([2], 1.5), torch.full([2], 1.5)),
+        "linspace": (flodl.linspace(0, 1, 3), torch.linspace(0, 1, 3)),
+        "int times float": (flodl.tensor([1, 2]) * 1.5, torch.tensor([1, 2]) * 1.5),
+        "where with a float": (
+            flodl.where(flodl.tensor([True, False]), flodl.tensor([1, 2]), 1.5),
+            torch.where(torch.tensor([True, False]), torch.tensor([1, 2]), 1.5),
+        ),
+        "Linear weight": (flodl.nn.Linear(3, 2).weight, torch.nn.Linear(3, 2).weight),
+        "LayerNorm weight": (flodl.nn.LayerNorm(3).weight, torch.nn.LayerNorm(3).weight),
+        "BatchNorm running mean": (
+            flodl.nn.BatchNorm1d(3).running_mean,
+            torch.nn.BatchNorm1d(3).running_mean,
+        ),
+    }
+    for what, (ours, theirs) in made.items():
+        assert str(ours.dtype).replace("flodl", "torch") == str(theirs.dtype), what
+    # Ints stay int64, and an explicit dtype wins.
+    assert flodl.arange(3).dtype == flodl.int64
+    assert flodl.ones(2, dtype=flodl.float32).dtype == flodl.float32
+
+
+def test_the_default_dtype_is_left_out_of_printing_as_torch(default_dtype_restored) -> None:
+    flodl.set_default_dtype(flodl.float64)
+    torch.set_default_dtype(torch.float64)
+    cases = [
+        "tensor([1.5, 2.0])",
+        "tensor([1.5, 2.0], dtype={}.float32)",
+        "empty(0)",
+        "empty(0, dtype={}.float32)",
+        "tensor([1, 2])",
+    ]
+    for code in cases:
+        ours = repr(eval("flodl." + code.format("flodl"), {"flodl": flodl}))
+        theirs = repr(eval("torch." + code.format("torch"), {"torch": torch}))
+        assert ours.replace("flodl", "torch") == theirs, code
+
+
+def test_set_default_dtype_refuses_what_is_not_a_float_dtype(default_dtype_restored) -> None:
+    with pytest.raises(ArgumentError, match="set_default_dtype: only floating-point"):
+        flodl.set_default_dtype(flodl.int64)
+    with pytest.raises(TypeError, match="set_default_dtype: expected a dtype"):
+        flodl.set_default_dtype(3)
+    assert flodl.get_default_dtype() == flodl.float32

@@ -66,7 +66,7 @@ __all__ = [
 
 def _as_tensors(name: str, *values: Any) -> list[Tensor]:
     """The parameters as tensors, as PyTorch's ``broadcast_all`` makes them:
-    a number takes the first tensor's dtype and device (float32 when all
+    a number takes the first tensor's dtype and device (the default float dtype when all
     are numbers); Rust broadcasts them."""
     for v in values:
         if not isinstance(v, (Tensor, Number)):
