@@ -86,6 +86,147 @@ fn item(t: &tch::Tensor) -> Result<f64> {
     t.f_double_value(&[]).map_err(torch_err)
 }
 
+/// A number of torch's L-BFGS as its Python code holds it: a Python float,
+/// or a 0-d tensor of the parameters' dtype (a dot product, a norm, and any
+/// step length computed from one). Their arithmetic differs: a tensor's
+/// rounds to its dtype, and a float meeting a tensor is converted to that
+/// dtype first, so the line search follows torch's roundings step by step.
+#[derive(Clone, Copy, Debug)]
+enum Num {
+    Float(f64),
+    Tensor(f64),
+}
+
+impl Num {
+    fn value(self) -> f64 {
+        match self {
+            Num::Float(v) | Num::Tensor(v) => v,
+        }
+    }
+}
+
+/// The arithmetic of [`Num`]s for parameters of one dtype and device.
+#[derive(Clone, Copy)]
+struct Arith {
+    single: bool,
+    kind: tch::Kind,
+    device: tch::Device,
+}
+
+impl Arith {
+    fn of(param: &tch::Tensor) -> Self {
+        // float32 and float64 follow torch exactly; the half types compute
+        // in float32 (their kernels' own precision) and are close only.
+        let kind = param.kind();
+        Arith {
+            single: kind != tch::Kind::Double,
+            kind,
+            device: param.device(),
+        }
+    }
+
+    /// `v` as a tensor of the parameters' dtype holds it.
+    fn round(self, v: f64) -> f64 {
+        match self.single {
+            true => f64::from(v as f32),
+            false => v,
+        }
+    }
+
+    fn tensor(self, t: &tch::Tensor) -> Result<Num> {
+        Ok(Num::Tensor(self.round(item(t)?)))
+    }
+
+    /// `a op b` as Python evaluates it: in doubles between floats, else
+    /// rounded to the tensor dtype, the float operand converted first.
+    fn binary(self, a: Num, b: Num, op: impl Fn(f64, f64) -> f64) -> Num {
+        match (a, b) {
+            (Num::Float(x), Num::Float(y)) => Num::Float(op(x, y)),
+            _ => Num::Tensor(self.round(op(self.round(a.value()), self.round(b.value())))),
+        }
+    }
+
+    fn add(self, a: Num, b: Num) -> Num {
+        self.binary(a, b, |x, y| x + y)
+    }
+
+    fn sub(self, a: Num, b: Num) -> Num {
+        self.binary(a, b, |x, y| x - y)
+    }
+
+    fn mul(self, a: Num, b: Num) -> Num {
+        self.binary(a, b, |x, y| x * y)
+    }
+
+    fn div(self, a: Num, b: Num) -> Num {
+        match (a, b) {
+            // `float / tensor` is torch's `tensor.reciprocal() * float`.
+            (Num::Float(x), Num::Tensor(y)) => {
+                Num::Tensor(self.round(self.round(1.0 / y) * self.round(x)))
+            }
+            _ => self.binary(a, b, |x, y| x / y),
+        }
+    }
+
+    /// A tensor's square root is libtorch's (its float32 kernel is not
+    /// always the correctly rounded one).
+    fn sqrt(self, a: Num) -> Result<Num> {
+        match a {
+            Num::Float(x) => Ok(Num::Float(x.sqrt())),
+            Num::Tensor(x) => {
+                let root = tch::Tensor::f_from_slice(&[x])
+                    .and_then(|t| t.f_to_device_(self.device, self.kind, false, false))
+                    .and_then(|t| t.f_sqrt())
+                    .map_err(torch_err)?;
+                self.tensor(&root)
+            }
+        }
+    }
+
+    fn abs(self, a: Num) -> Num {
+        match a {
+            Num::Float(x) => Num::Float(x.abs()),
+            Num::Tensor(x) => Num::Tensor(x.abs()),
+        }
+    }
+
+    /// `a < b` (a tensor compares in its dtype, the float converted).
+    fn lt(self, a: Num, b: Num) -> bool {
+        let (x, y) = self.compared(a, b);
+        x < y
+    }
+
+    fn le(self, a: Num, b: Num) -> bool {
+        let (x, y) = self.compared(a, b);
+        x <= y
+    }
+
+    fn compared(self, a: Num, b: Num) -> (f64, f64) {
+        match (a, b) {
+            (Num::Float(x), Num::Float(y)) => (x, y),
+            _ => (self.round(a.value()), self.round(b.value())),
+        }
+    }
+
+    /// Python's `min(a, b)`: `b` only if `b < a`.
+    fn min(self, a: Num, b: Num) -> Num {
+        if self.lt(b, a) {
+            b
+        } else {
+            a
+        }
+    }
+
+    /// Python's `max(a, b)`: `b` only if `b > a`.
+    fn max(self, a: Num, b: Num) -> Num {
+        if self.lt(a, b) {
+            b
+        } else {
+            a
+        }
+    }
+}
+
 /// The parameters, their gradients gathered into one vector, and the
 /// in-place moves L-BFGS makes on them.
 struct Flat<'a> {
@@ -151,6 +292,10 @@ pub fn lbfgs_step(
 ) -> Result<f64> {
     options.check()?;
     let flat = Flat { params };
+    let Some(first) = params.first() else {
+        return Err(Error::new(ErrorKind::Argument, "LBFGS.step: no parameters"));
+    };
+    let ar = Arith::of(first.raw());
     let (lr, max_iter, max_eval) = (options.lr, options.max_iter, options.max_eval());
     let (tolerance_grad, tolerance_change) = (options.tolerance_grad, options.tolerance_change);
     let orig_loss = closure()?;
@@ -158,12 +303,14 @@ pub fn lbfgs_step(
     let mut current_evals = 1;
     state.func_evals += 1;
     let mut flat_grad = flat.grad()?;
-    let abs_max = |t: &tch::Tensor| t.f_abs().and_then(|a| a.f_max()).map_err(torch_err);
-    if item(&abs_max(&flat_grad)?)? <= tolerance_grad {
+    let abs_max =
+        |t: &tch::Tensor| ar.tensor(&t.f_abs().and_then(|a| a.f_max()).map_err(torch_err)?);
+    let at_most = |a: Num, bound: f64| ar.le(a, Num::Float(bound));
+    if at_most(abs_max(&flat_grad)?, tolerance_grad) {
         return Ok(orig_loss);
     }
     let mut d = state.d.take();
-    let mut t = state.t;
+    let mut t = Num::Float(state.t);
     let mut prev_flat_grad = state.prev_flat_grad.take();
     let mut prev_loss = state.prev_loss;
     let mut n_iter = 0;
@@ -184,9 +331,9 @@ pub fn lbfgs_step(
                 ));
             };
             let y = flat_grad.f_sub(prev).map_err(torch_err)?;
-            let s = last.f_mul_scalar(t).map_err(torch_err)?;
+            let s = last.f_mul_scalar(t.value()).map_err(torch_err)?;
             let ys = y.f_dot(&s).map_err(torch_err)?;
-            if item(&ys)? > 1e-10 {
+            if ar.lt(Num::Float(1e-10), ar.tensor(&ys)?) {
                 if state.old_dirs.len() == options.history_size {
                     let _ = state.old_dirs.remove(0);
                     let _ = state.old_stps.remove(0);
@@ -234,21 +381,20 @@ pub fn lbfgs_step(
         prev_flat_grad = Some(copy(&flat_grad)?);
         prev_loss = Some(loss);
         t = if state.n_iter == 1 {
-            let inverse = item(
-                &flat_grad
-                    .f_abs()
-                    .and_then(|a| a.f_sum(None))
-                    .and_then(|s| s.f_reciprocal())
-                    .map_err(torch_err)?,
-            )?;
-            inverse.min(1.0) * lr
+            // min(1.0, 1.0 / flat_grad.abs().sum()) * lr
+            let sum = flat_grad
+                .f_abs()
+                .and_then(|a| a.f_sum(None))
+                .map_err(torch_err)?;
+            let inverse = ar.div(Num::Float(1.0), ar.tensor(&sum)?);
+            ar.mul(ar.min(Num::Float(1.0), inverse), Num::Float(lr))
         } else {
-            lr
+            Num::Float(lr)
         };
-        let gtd = item(&flat_grad.f_dot(&direction).map_err(torch_err)?)?;
+        let gtd = ar.tensor(&flat_grad.f_dot(&direction).map_err(torch_err)?)?;
         // Kept for the next step (it shares the memory).
         d = Some(direction.shallow_clone());
-        if gtd > -tolerance_change {
+        if ar.lt(Num::Float(-tolerance_change), gtd) {
             break;
         }
         let mut ls_func_evals = 0;
@@ -263,6 +409,7 @@ pub fn lbfgs_step(
                 Ok((value, grad))
             };
             let found = strong_wolfe(
+                ar,
                 &mut evaluate,
                 t,
                 &direction,
@@ -275,14 +422,14 @@ pub fn lbfgs_step(
                 max_eval.saturating_sub(current_evals),
             )?;
             (loss, flat_grad, t, ls_func_evals) = found;
-            flat.add(t, &direction)?;
-            opt_cond = item(&abs_max(&flat_grad)?)? <= tolerance_grad;
+            flat.add(t.value(), &direction)?;
+            opt_cond = at_most(abs_max(&flat_grad)?, tolerance_grad);
         } else {
-            flat.add(t, &direction)?;
+            flat.add(t.value(), &direction)?;
             if n_iter != max_iter {
                 loss = closure()?;
                 flat_grad = flat.grad()?;
-                opt_cond = item(&abs_max(&flat_grad)?)? <= tolerance_grad;
+                opt_cond = at_most(abs_max(&flat_grad)?, tolerance_grad);
                 ls_func_evals = 1;
             }
         }
@@ -291,8 +438,8 @@ pub fn lbfgs_step(
         if n_iter == max_iter || current_evals >= max_eval || opt_cond {
             break;
         }
-        let moved = direction.f_mul_scalar(t).map_err(torch_err)?;
-        if item(&abs_max(&moved)?)? <= tolerance_change {
+        let moved = direction.f_mul_scalar(t.value()).map_err(torch_err)?;
+        if at_most(abs_max(&moved)?, tolerance_change) {
             break;
         }
         if (loss - prev_loss.unwrap_or(loss)).abs() < tolerance_change {
@@ -300,98 +447,128 @@ pub fn lbfgs_step(
         }
     }
     state.d = d;
-    state.t = t;
+    state.t = t.value();
     state.prev_flat_grad = prev_flat_grad;
     state.prev_loss = prev_loss;
     Ok(orig_loss)
 }
 
 /// The minimum of the cubic through two points with these values and
-/// slopes, clamped to `bounds` (the points' span by default).
+/// slopes, clamped to `bounds` (the points' span by default), in torch's
+/// order of operations.
 fn cubic_interpolate(
-    (x1, f1, g1): (f64, f64, f64),
-    (x2, f2, g2): (f64, f64, f64),
-    bounds: Option<(f64, f64)>,
-) -> f64 {
-    let (lo, hi) = bounds.unwrap_or(if x1 <= x2 { (x1, x2) } else { (x2, x1) });
-    let d1 = g1 + g2 - 3.0 * (f1 - f2) / (x1 - x2);
-    let d2_square = d1 * d1 - g1 * g2;
-    if d2_square >= 0.0 {
-        let d2 = d2_square.sqrt();
-        let min_pos = if x1 <= x2 {
-            x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2.0 * d2))
-        } else {
-            x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2.0 * d2))
-        };
-        min_pos.max(lo).min(hi)
-    } else {
-        (lo + hi) / 2.0
+    ar: Arith,
+    (x1, f1, g1): (Num, f64, Num),
+    (x2, f2, g2): (Num, f64, Num),
+    bounds: Option<(Num, Num)>,
+) -> Result<Num> {
+    let (lo, hi) = bounds.unwrap_or(if ar.le(x1, x2) { (x1, x2) } else { (x2, x1) });
+    let two = Num::Float(2.0);
+    // d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    let d1 = ar.sub(
+        ar.add(g1, g2),
+        ar.div(Num::Float(3.0 * (f1 - f2)), ar.sub(x1, x2)),
+    );
+    let d2_square = ar.sub(ar.mul(d1, d1), ar.mul(g1, g2));
+    if !ar.le(Num::Float(0.0), d2_square) {
+        return Ok(ar.div(ar.add(lo, hi), two));
     }
+    let d2 = ar.sqrt(d2_square)?;
+    // From the right end: x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)).
+    let from = |(xa, ga): (Num, Num), (xb, gb): (Num, Num)| {
+        let ratio = ar.div(
+            ar.sub(ar.add(ga, d2), d1),
+            ar.add(ar.sub(ga, gb), ar.mul(two, d2)),
+        );
+        ar.sub(xa, ar.mul(ar.sub(xa, xb), ratio))
+    };
+    let min_pos = match ar.le(x1, x2) {
+        true => from((x2, g2), (x1, g1)),
+        false => from((x1, g1), (x2, g2)),
+    };
+    Ok(ar.min(ar.max(min_pos, lo), hi))
 }
 
+/// One end of a line search's bracket: step, loss, gradient, slope.
+type End = (Num, f64, tch::Tensor, Num);
+
 /// A line search along `d` from step `t` satisfying the strong Wolfe
-/// conditions (PyTorch's `_strong_wolfe`): the loss, gradient and step
-/// found, and the evaluations made.
+/// conditions (PyTorch's `_strong_wolfe`, with its roundings): the loss,
+/// gradient and step found, and the evaluations made.
 #[allow(clippy::too_many_arguments)] // the search's starting point
 fn strong_wolfe(
+    ar: Arith,
     evaluate: &mut dyn FnMut(f64) -> Result<(f64, tch::Tensor)>,
-    mut t: f64,
+    mut t: Num,
     d: &tch::Tensor,
     f: f64,
     g: &tch::Tensor,
-    gtd: f64,
+    gtd: Num,
     tolerance_change: f64,
     max_ls: usize,
-) -> Result<(f64, tch::Tensor, f64, usize)> {
-    let (c1, c2) = (1e-4, 0.9);
-    let d_norm = item(&d.f_abs().and_then(|a| a.f_max()).map_err(torch_err)?)?;
-    let dot = |g: &tch::Tensor| item(&g.f_dot(d).map_err(torch_err)?);
-    let (mut f_new, mut g_new) = evaluate(t)?;
+) -> Result<(f64, tch::Tensor, Num, usize)> {
+    let (c1, minus_c2) = (Num::Float(1e-4), Num::Float(-0.9));
+    let d_norm = ar.tensor(&d.f_abs().and_then(|a| a.f_max()).map_err(torch_err)?)?;
+    let dot = |g: &tch::Tensor| ar.tensor(&g.f_dot(d).map_err(torch_err)?);
+    // Whether a loss at step t is above the sufficient-decrease line
+    // (`f_new > f + c1 * t * gtd`).
+    let above = |f_new: f64, t: Num| {
+        let line = ar.add(Num::Float(f), ar.mul(ar.mul(c1, t), gtd));
+        ar.lt(line, Num::Float(f_new))
+    };
+    // The curvature condition (`abs(gtd_new) <= -c2 * gtd`).
+    let flat_enough = |gtd_new: Num| ar.le(ar.abs(gtd_new), ar.mul(minus_c2, gtd));
+    let (mut f_new, mut g_new) = evaluate(t.value())?;
     let mut ls_func_evals = 1;
     let mut gtd_new = dot(&g_new)?;
-    let (mut t_prev, mut f_prev, mut g_prev, mut gtd_prev) = (0.0, f, g.shallow_clone(), gtd);
+    let (mut t_prev, mut f_prev, mut g_prev, mut gtd_prev) =
+        (Num::Float(0.0), f, g.shallow_clone(), gtd);
     let mut done = false;
     let mut ls_iter = 0;
-    // The bracket: (step, loss, gradient, slope) at each end.
-    let mut bracket: Vec<(f64, f64, tch::Tensor, f64)> = Vec::new();
+    let mut bracket: Vec<End> = Vec::new();
     while ls_iter < max_ls {
-        if f_new > f + c1 * t * gtd || (ls_iter > 1 && f_new >= f_prev) {
+        if above(f_new, t) || (ls_iter > 1 && f_new >= f_prev) {
             bracket = vec![
                 (t_prev, f_prev, g_prev, gtd_prev),
                 (t, f_new, g_new.shallow_clone(), gtd_new),
             ];
             break;
         }
-        if gtd_new.abs() <= -c2 * gtd {
+        if flat_enough(gtd_new) {
             bracket = vec![(t, f_new, g_new.shallow_clone(), gtd_new)];
             done = true;
             break;
         }
-        if gtd_new >= 0.0 {
+        if ar.le(Num::Float(0.0), gtd_new) {
             bracket = vec![
                 (t_prev, f_prev, g_prev, gtd_prev),
                 (t, f_new, g_new.shallow_clone(), gtd_new),
             ];
             break;
         }
-        let (min_step, max_step) = (t + 0.01 * (t - t_prev), t * 10.0);
+        let min_step = ar.add(t, ar.mul(Num::Float(0.01), ar.sub(t, t_prev)));
+        let max_step = ar.mul(t, Num::Float(10.0));
         let next = cubic_interpolate(
+            ar,
             (t_prev, f_prev, gtd_prev),
             (t, f_new, gtd_new),
             Some((min_step, max_step)),
-        );
+        )?;
         (t_prev, f_prev, g_prev, gtd_prev) = (t, f_new, g_new, gtd_new);
         t = next;
-        (f_new, g_new) = evaluate(t)?;
+        (f_new, g_new) = evaluate(t.value())?;
         ls_func_evals += 1;
         gtd_new = dot(&g_new)?;
         ls_iter += 1;
     }
     if ls_iter == max_ls {
-        bracket = vec![(0.0, f, g.shallow_clone(), gtd), (t, f_new, g_new, gtd_new)];
+        bracket = vec![
+            (Num::Float(0.0), f, g.shallow_clone(), gtd),
+            (t, f_new, g_new, gtd_new),
+        ];
     }
     // Zoom into the bracket.
-    let order = |b: &[(f64, f64, tch::Tensor, f64)]| {
+    let order = |b: &[End]| {
         if b[0].1 <= b[b.len() - 1].1 {
             (0, 1)
         } else {
@@ -401,26 +578,26 @@ fn strong_wolfe(
     let (mut low, mut high) = order(&bracket);
     let mut insufficient_progress = false;
     while !done && ls_iter < max_ls && bracket.len() == 2 {
-        let (lo_t, hi_t) = (
-            bracket[0].0.min(bracket[1].0),
-            bracket[0].0.max(bracket[1].0),
-        );
-        if (bracket[1].0 - bracket[0].0).abs() * d_norm < tolerance_change {
+        let (t0, t1) = (bracket[0].0, bracket[1].0);
+        let width = ar.mul(ar.abs(ar.sub(t1, t0)), d_norm);
+        if ar.lt(width, Num::Float(tolerance_change)) {
             break;
         }
         t = cubic_interpolate(
-            (bracket[0].0, bracket[0].1, bracket[0].3),
-            (bracket[1].0, bracket[1].1, bracket[1].3),
+            ar,
+            (t0, bracket[0].1, bracket[0].3),
+            (t1, bracket[1].1, bracket[1].3),
             None,
-        );
+        )?;
         // Too close to an end: move away from it, unless progress was made.
-        let eps = 0.1 * (hi_t - lo_t);
-        if (hi_t - t).min(t - lo_t) < eps {
-            if insufficient_progress || t >= hi_t || t <= lo_t {
-                t = if (t - hi_t).abs() < (t - lo_t).abs() {
-                    hi_t - eps
+        let (lo_t, hi_t) = (ar.min(t0, t1), ar.max(t0, t1));
+        let eps = ar.mul(Num::Float(0.1), ar.sub(hi_t, lo_t));
+        if ar.lt(ar.min(ar.sub(hi_t, t), ar.sub(t, lo_t)), eps) {
+            if insufficient_progress || ar.le(hi_t, t) || ar.le(t, lo_t) {
+                t = if ar.lt(ar.abs(ar.sub(t, hi_t)), ar.abs(ar.sub(t, lo_t))) {
+                    ar.sub(hi_t, eps)
                 } else {
-                    lo_t + eps
+                    ar.add(lo_t, eps)
                 };
                 insufficient_progress = false;
             } else {
@@ -429,17 +606,18 @@ fn strong_wolfe(
         } else {
             insufficient_progress = false;
         }
-        let (f_t, g_t) = evaluate(t)?;
+        let (f_t, g_t) = evaluate(t.value())?;
         ls_func_evals += 1;
         let gtd_t = dot(&g_t)?;
         ls_iter += 1;
-        if f_t > f + c1 * t * gtd || f_t >= bracket[low].1 {
+        if above(f_t, t) || f_t >= bracket[low].1 {
             bracket[high] = (t, f_t, g_t, gtd_t);
             (low, high) = order(&bracket);
         } else {
-            if gtd_t.abs() <= -c2 * gtd {
+            let span = ar.sub(bracket[high].0, bracket[low].0);
+            if flat_enough(gtd_t) {
                 done = true;
-            } else if gtd_t * (bracket[high].0 - bracket[low].0) >= 0.0 {
+            } else if ar.le(Num::Float(0.0), ar.mul(gtd_t, span)) {
                 let (a, b, ref c, e) = bracket[low];
                 bracket[high] = (a, b, c.shallow_clone(), e);
             }
