@@ -239,6 +239,8 @@ PYTHON_NAMES = {
     "_io": ["load", "save"],
     "_namespace": [
         "allclose",
+        "layout",
+        "strided",
         "broadcast_shapes",
         "broadcast_tensors",
         "cumulative_trapezoid",

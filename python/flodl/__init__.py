@@ -672,6 +672,7 @@ from ._namespace import (
     is_signed,
     is_tensor,
     isin,
+    layout,
     less,
     less_equal,
     long,
@@ -700,6 +701,7 @@ from ._namespace import (
     set_float32_matmul_precision,
     short,
     stack,
+    strided,
     subtract,
     swapdims,
     trapezoid,
@@ -1176,6 +1178,7 @@ __all__ = [
     "kthvalue",
     "l1_loss",
     "layer_norm",
+    "layout",
     "lcm",
     "ldexp",
     "le",
@@ -1448,6 +1451,7 @@ __all__ = [
     "std_dim",
     "std_dims",
     "std_mean",
+    "strided",
     "sub",
     "sub_scalar",
     "subtract",
@@ -1526,6 +1530,8 @@ _ABSENT = {
     "torch.compile applies to torch models",
     "fft": "convert with .to_torch(), use torch.fft, come back with Tensor.from_torch (no copies)",
     "sparse": "flodl tensors are dense (strided) only",
+    "sparse_coo": "flodl tensors are dense (strided) only",
+    "sparse_csr": "flodl tensors are dense (strided) only",
 }
 
 

@@ -1937,15 +1937,16 @@ class Tensor(_Ops[Tensor, Tensor]):
         """``(hist, bin_edges)`` of ``bins`` equal bins over ``range``, as
         ``torch.histogram`` (Rust ``histogram``)."""
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """An AutogradError unless False (which returns the Tensor): a Tensor
-        cannot start recording in place (make it a Variable)."""
+        """Makes this float Tensor a leaf that requires grad, in place, as
+        PyTorch's (it becomes a ``flodl._leaf.LeafTensor``, a Variable to
+        every argument); False returns it as it is."""
     def register_hook(self, *args: Any, **kwargs: Any) -> Any:
         """An AutogradError: a Tensor has no gradient (hook a Variable's)."""
     def retain_grad(self) -> None:
         """An AutogradError: a Tensor has no gradient to keep."""
     @property
     def requires_grad(self) -> bool:
-        """False; setting True is the AutogradError of ``requires_grad_``."""
+        """False; setting True is ``requires_grad_()``."""
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None: ...
     @property
@@ -1957,6 +1958,9 @@ class Tensor(_Ops[Tensor, Tensor]):
     @property
     def grad(self) -> None:
         """None: a Tensor has no gradient."""
+    @property
+    def layout(self) -> Any:
+        """``flodl.strided``: flodl's tensors are dense."""
     @property
     def is_leaf(self) -> bool:
         """True: a Tensor is a leaf of no graph."""

@@ -631,6 +631,25 @@ def get_float32_matmul_precision() -> str:
 device = Device
 dtype = DType
 
+
+class layout:
+    """How a tensor's elements lie in memory, as ``torch.layout``: flodl's
+    tensors are dense, so ``strided`` is the only one (``Tensor.layout``)."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __repr__(self) -> str:
+        return f"flodl.{self._name}"
+
+    def __reduce__(self) -> str:
+        return self._name  # the module attribute of that name: one object
+
+
+strided = layout("strided")
+
 # PyTorch's constants: math's, and numpy's ``newaxis`` (None in an index).
 inf = math.inf
 nan = math.nan

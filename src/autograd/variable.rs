@@ -129,6 +129,14 @@ impl Variable {
         }
     }
 
+    /// A Variable handle on `t` itself (not a copy, not detached): for a
+    /// Tensor that the Python bindings' `requires_grad_()` turned into a
+    /// leaf in place, so that ops record through it and its gradient is
+    /// the one `t` shows.
+    pub(crate) fn view_of(t: &Tensor) -> Variable {
+        Variable::with_origin(t.raw().shallow_clone(), Origin::User)
+    }
+
     /// The values, as an untracked Tensor sharing this Variable's memory.
     pub fn data(&self) -> Tensor {
         // detach of a defined tensor cannot fail.

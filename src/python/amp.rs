@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::args::{dtype_arg, plain_tensor, type_name};
-use super::classes::{PyTensor, PyVariable};
+use super::classes::PyTensor;
 use super::hooks;
 use crate::amp::{self, GradScaler, GradScalerOptions, ScaledOptimizer};
 use crate::{DType, Device, Error, ErrorKind, Tensor, Variable};
@@ -103,7 +103,7 @@ impl PyOptimizer<'_> {
                 if grad.is_none() {
                     continue;
                 }
-                if let Ok(v) = grad.cast::<PyVariable>() {
+                if let Some(v) = crate::python::args::as_variable(&grad) {
                     grads.push(v.get().inner.data());
                 } else if let Some(t) = plain_tensor(&grad) {
                     grads.push(t.get().inner.clone());
@@ -186,7 +186,7 @@ impl PyGradScaler {
     /// returned in the same containers.
     fn scale_any<'py>(&mut self, outputs: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let py = outputs.py();
-        if let Ok(v) = outputs.cast::<PyVariable>() {
+        if let Some(v) = crate::python::args::as_variable(outputs) {
             let scaled = self.inner.scale(&v.get().inner)?;
             return Ok(scaled.into_pyobject(py)?.into_any());
         }
@@ -297,7 +297,7 @@ impl PyGradScaler {
                 if let Some(t) = plain_tensor(s) {
                     return Ok(self.inner.update_to_tensor(&t.get().inner)?);
                 }
-                if s.is_instance_of::<PyVariable>() {
+                if crate::python::args::is_variable(s) {
                     return Err(Error::new(
                         ErrorKind::Argument,
                         "GradScaler.update: new_scale must not require grad",

@@ -352,7 +352,7 @@ impl FromPyObject<'_, '_> for ScalarArg {
         if let Some(number) = zero_dim_value(&obj) {
             return Ok(ScalarArg(Ok(number)));
         }
-        if let Ok(v) = obj.cast::<PyVariable>() {
+        if let Some(v) = as_variable(&obj) {
             let inner = &v.get().inner;
             if inner.ndim() == 0 {
                 // Its value, unless a gradient would be lost.
@@ -447,7 +447,7 @@ impl<'py> FromPyObject<'_, 'py> for SameTensorArg<'py> {
         if let Some(t) = plain_tensor(&obj) {
             return Ok(SameTensorArg::Tensor(t.clone()));
         }
-        if let Ok(v) = obj.cast::<PyVariable>() {
+        if let Some(v) = as_variable(&obj) {
             let data = v.get().inner.data();
             return Ok(SameTensorArg::Variable(v.to_owned(), data));
         }
@@ -526,9 +526,9 @@ pub(crate) fn values_for_tensor(op: &str, v: &Variable) -> PyResult<()> {
 
 /// [`values_for_tensor`] for any Python operand (only a Variable can be refused).
 pub(crate) fn check_values_for_tensor(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    match obj.cast::<PyVariable>() {
-        Ok(v) => values_for_tensor(op, &v.get().inner),
-        Err(_) => Ok(()),
+    match as_variable(obj) {
+        Some(v) => values_for_tensor(op, &v.get().inner),
+        None => Ok(()),
     }
 }
 
@@ -555,7 +555,7 @@ impl PyOperand<Variable> for VariableArg<'_> {
 /// The values of a Tensor or Variable argument (a Variable's data, shared);
 /// a TypeError naming `op` for anything else.
 pub(crate) fn tensor_values(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Tensor> {
-    if let Ok(v) = obj.cast::<PyVariable>() {
+    if let Some(v) = as_variable(obj) {
         return Ok(v.get().inner.data());
     }
     match plain_tensor(obj) {
@@ -570,13 +570,66 @@ pub(crate) fn tensor_values(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<Tensor
 /// `obj` as a Tensor that is not a Variable. A Variable is a Tensor to
 /// Python, but its values are read through its own class (its Tensor part
 /// is an alias for inherited queries): every argument reads it that way.
+/// So is a Tensor that `requires_grad_()` made a leaf ([`as_variable`]).
 pub(crate) fn plain_tensor<'a, 'py>(
     obj: &'a Bound<'py, PyAny>,
 ) -> Option<&'a Bound<'py, PyTensor>> {
     if obj.is_instance_of::<PyVariable>() {
         return None;
     }
-    obj.cast::<PyTensor>().ok()
+    obj.cast::<PyTensor>()
+        .ok()
+        .filter(|t| !t.get().inner.requires_grad())
+}
+
+/// `obj` as a Variable: a Variable, or a Tensor whose values require grad.
+/// Only `requires_grad_()` (or `requires_grad = True`) makes such a Tensor,
+/// turning it into a leaf in place as PyTorch does (its class becomes
+/// `flodl._leaf.LeafTensor`, whose methods are a Variable's); every
+/// argument takes it as a Variable handle on the same tensor, so the graph
+/// and the gradient reach it.
+pub(crate) fn as_variable<'py>(obj: &Bound<'py, PyAny>) -> Option<Bound<'py, PyVariable>> {
+    if let Ok(v) = obj.cast::<PyVariable>() {
+        return Some(v.clone());
+    }
+    let t = obj.cast::<PyTensor>().ok()?;
+    if !t.get().inner.requires_grad() {
+        return None;
+    }
+    let view = Variable::view_of(&t.get().inner);
+    Bound::new(obj.py(), view).ok()
+}
+
+/// Whether `obj` is a Variable to an argument ([`as_variable`]).
+pub(crate) fn is_variable(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_instance_of::<PyVariable>()
+        || obj
+            .cast::<PyTensor>()
+            .is_ok_and(|t| t.get().inner.requires_grad())
+}
+
+/// A Variable argument as PyO3 extracts one: a Variable, or a Tensor that
+/// `requires_grad_()` made a leaf ([`as_variable`]).
+pub(crate) struct VariableRef<'py>(pub(crate) Bound<'py, PyVariable>);
+
+impl<'py> FromPyObject<'_, 'py> for VariableRef<'py> {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, 'py, PyAny>) -> PyResult<Self> {
+        match as_variable(&obj) {
+            Some(v) => Ok(VariableRef(v)),
+            None => Err(PyTypeError::new_err(format!(
+                "expected a Variable, got {}",
+                type_name(&obj)
+            ))),
+        }
+    }
+}
+
+impl std::ops::Deref for VariableRef<'_> {
+    type Target = PyVariable;
+    fn deref(&self) -> &PyVariable {
+        self.0.get()
+    }
 }
 
 /// A Tensor, or None for anything else.
@@ -586,7 +639,7 @@ pub(crate) fn tensor_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<Te
 
 /// A Variable, a Tensor as a constant Variable, or None for anything else.
 pub(crate) fn variable_operand<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Option<VariableArg<'py>>> {
-    if let Ok(v) = obj.cast::<PyVariable>() {
+    if let Some(v) = as_variable(obj) {
         return Ok(Some(VariableArg::Tracked(v.clone())));
     }
     if let Ok(t) = obj.cast::<PyTensor>() {
@@ -605,7 +658,7 @@ impl<'py> FromPyObject<'_, 'py> for TensorArg<'py> {
         if let Some(t) = tensor_operand(&obj)? {
             return Ok(t);
         }
-        if let Ok(v) = obj.cast::<PyVariable>() {
+        if let Some(v) = as_variable(&obj) {
             let inner = &v.get().inner;
             if inner.requires_grad() && crate::is_grad_enabled() {
                 return Err(PyTypeError::new_err(
@@ -831,8 +884,8 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
             step,
         });
     }
-    let tensor = match (item.cast::<PyVariable>(), plain_tensor(item)) {
-        (Ok(v), _) => Some(v.get().inner.data()),
+    let tensor = match (as_variable(item), plain_tensor(item)) {
+        (Some(v), _) => Some(v.get().inner.data()),
         (_, Some(t)) => Some(t.get().inner.clone()),
         _ => None,
     };
@@ -994,7 +1047,7 @@ pub(crate) fn setitem_value<C: SetItemTarget>(x: &C, value: &Bound<'_, PyAny>) -
     if let Some(t) = plain_tensor(value) {
         return C::from_tensor(t.get().inner.clone());
     }
-    if let Ok(v) = value.cast::<PyVariable>() {
+    if let Some(v) = as_variable(value) {
         return C::from_variable(&v.get().inner);
     }
     let got = type_name(value);
@@ -1031,7 +1084,7 @@ pub(crate) fn put_indices(
             });
         } else if let Some(t) = plain_tensor(&item) {
             items.push(crate::TensorIndex::Tensor(t.get().inner.clone()));
-        } else if let Ok(v) = item.cast::<PyVariable>() {
+        } else if let Some(v) = as_variable(&item) {
             items.push(crate::TensorIndex::Tensor(v.get().inner.data()));
         } else {
             return Err(not_a_tuple());

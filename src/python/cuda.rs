@@ -8,7 +8,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
 use super::args::{plain_tensor, type_name};
-use super::classes::PyVariable;
 use super::hooks;
 use crate::cuda::{self, CudaGraph, Event, GraphedCallable, GraphedStep, MemPool, Stream};
 use crate::{Device, Error, ErrorKind, Tensor};
@@ -75,7 +74,7 @@ fn batch_of(op: &str, items: &Bound<'_, PyTuple>) -> PyResult<Vec<Tensor>> {
     items
         .iter()
         .map(|o| {
-            if let Ok(v) = o.cast::<PyVariable>() {
+            if let Some(v) = crate::python::args::as_variable(&o) {
                 return Ok(v.get().inner.data());
             }
             if let Some(t) = plain_tensor(&o) {
@@ -97,7 +96,7 @@ fn python_step(step_fn: Py<PyAny>) -> StepFn {
         Python::attach(|py| -> PyResult<Tensor> {
             let args = PyTuple::new(py, batch.iter().cloned())?;
             let loss = step_fn.bind(py).call1(args)?;
-            if let Ok(v) = loss.cast::<PyVariable>() {
+            if let Some(v) = crate::python::args::as_variable(&loss) {
                 return Ok(v.get().inner.data());
             }
             if let Some(t) = plain_tensor(&loss) {
@@ -189,7 +188,7 @@ fn variables_of(op: &str, items: &Bound<'_, PyTuple>) -> PyResult<Vec<crate::Var
     items
         .iter()
         .map(|o| {
-            if let Ok(v) = o.cast::<PyVariable>() {
+            if let Some(v) = crate::python::args::as_variable(&o) {
                 return Ok(v.get().inner.clone());
             }
             if let Some(t) = plain_tensor(&o) {
@@ -238,7 +237,7 @@ impl PyGraphedCallable {
 type StageArgs<'py> = (
     Bound<'py, PyAny>,
     Bound<'py, PyTuple>,
-    Vec<PyRef<'py, PyVariable>>,
+    Vec<super::args::VariableRef<'py>>,
 );
 
 /// Captures each `(f, sample_args, params)` into a forward and a backward

@@ -7,7 +7,6 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 
 use super::args::{plain_tensor, type_name};
-use super::classes::PyVariable;
 use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
     Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution, ExpTransform,
@@ -34,7 +33,7 @@ unsafe impl Sync for PyDistribution {}
 /// A parameter or value: a Variable as it is, a Tensor as a constant; and
 /// whether it was a Variable.
 fn operand(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Variable, bool)> {
-    if let Ok(v) = obj.cast::<PyVariable>() {
+    if let Some(v) = crate::python::args::as_variable(obj) {
         return Ok((v.get().inner.clone(), true));
     }
     if let Some(t) = plain_tensor(obj) {

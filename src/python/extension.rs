@@ -15,7 +15,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 
 use super::classes::PyTensor;
-use super::classes::PyVariable;
 use crate::ops::Operand;
 use crate::{Tensor, Variable};
 
@@ -79,7 +78,7 @@ fn tensor_in(capsule: &Bound<'_, PyAny>, name: &CStr) -> Option<tch::Tensor> {
 #[pyfunction(name = "_to_capsule")]
 pub(crate) fn to_capsule<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     crate::python::guard::run("to_capsule", move || {
-        if let Ok(v) = obj.cast::<PyVariable>() {
+        if let Some(v) = crate::python::args::as_variable(obj) {
             return capsule_of(obj.py(), v.get().inner.raw(), VARIABLE);
         }
         if let Ok(t) = obj.cast::<PyTensor>() {

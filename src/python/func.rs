@@ -11,7 +11,6 @@ use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use super::args::{is_torch_tensor, plain_tensor, tensor_values, type_name};
-use super::classes::PyVariable;
 use super::gil::without_gil;
 use super::hooks;
 use crate::{Tensor, Variable};
@@ -71,7 +70,7 @@ impl<'a> PyF<'a> {
 
     /// One output of `f`: a Variable as it is, a Tensor as a constant.
     fn output(&self, o: &Bound<'_, PyAny>) -> PyResult<Variable> {
-        if let Ok(v) = o.cast::<PyVariable>() {
+        if let Some(v) = crate::python::args::as_variable(o) {
             return Ok(v.get().inner.clone());
         }
         if let Some(t) = plain_tensor(o) {
@@ -324,7 +323,7 @@ pub(crate) fn vmap<'py>(
         let mut vars = Vec::new();
         for item in inputs.try_iter()? {
             let item = item?;
-            if let Ok(v) = item.cast::<PyVariable>() {
+            if let Some(v) = crate::python::args::as_variable(&item) {
                 plain = false;
                 vars.push(v.get().inner.clone());
             } else {

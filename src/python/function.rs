@@ -5,7 +5,6 @@
 use pyo3::prelude::*;
 
 use super::args::{PyOperand as _, VariableArg};
-use super::classes::PyVariable;
 use crate::autograd::attach;
 use crate::autograd::function::OutputKind;
 use crate::ops::Operand as _;
@@ -21,7 +20,7 @@ use crate::{Error, ErrorKind, Tensor, Variable};
 #[pyfunction(name = "_function_apply")]
 pub(crate) fn function_apply(
     name: &str,
-    inputs: Vec<PyRef<'_, PyVariable>>,
+    inputs: Vec<super::args::VariableRef<'_>>,
     outputs: Vec<VariableArg<'_>>,
     kinds: Vec<u8>,
     materialize: bool,
@@ -107,7 +106,7 @@ fn gradient_of(name: &str, item: &Bound<'_, PyAny>) -> crate::Result<Option<Tens
     if let Some(t) = super::args::plain_tensor(item) {
         return Ok(Some(t.get().inner.clone()));
     }
-    if let Ok(v) = item.cast::<PyVariable>() {
+    if let Some(v) = crate::python::args::as_variable(item) {
         return Ok(Some(Tensor::from_raw(v.get().inner.raw().shallow_clone())));
     }
     Err(Error::new(

@@ -9,7 +9,6 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 
-use super::classes::PyVariable;
 use crate::autograd::HookHandle;
 use crate::{Error, ErrorKind, Tensor};
 
@@ -65,7 +64,7 @@ pub(crate) fn python_hook(
                 if let Some(t) = super::args::plain_tensor(result) {
                     return Ok(Some(t.get().inner.clone()));
                 }
-                if let Ok(v) = result.cast::<PyVariable>() {
+                if let Some(v) = crate::python::args::as_variable(result) {
                     return Ok(Some(v.get().inner.data()));
                 }
                 let got = super::args::type_name(result);

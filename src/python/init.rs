@@ -6,7 +6,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
 use super::args::type_name;
-use super::classes::PyVariable;
 use crate::nn::init;
 
 /// The values of a Tensor or Variable argument (sharing its memory).
@@ -14,7 +13,7 @@ fn values(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<crate::Tensor> {
     if let Some(t) = super::args::plain_tensor(obj) {
         return Ok(t.get().inner.clone());
     }
-    if let Ok(v) = obj.cast::<PyVariable>() {
+    if let Some(v) = crate::python::args::as_variable(obj) {
         return Ok(v.get().inner.data());
     }
     Err(PyTypeError::new_err(format!(

@@ -161,8 +161,8 @@ fn live_tensor_count() -> usize {
 #[allow(clippy::too_many_arguments)] // torch.autograd.grad's own
 fn autograd_grad(
     py: Python<'_>,
-    outputs: Vec<PyRef<'_, classes::PyVariable>>,
-    inputs: Vec<PyRef<'_, classes::PyVariable>>,
+    outputs: Vec<args::VariableRef<'_>>,
+    inputs: Vec<args::VariableRef<'_>>,
     grad_outputs: Option<Vec<args::VariableArg<'_>>>,
     retain_graph: Option<bool>,
     create_graph: bool,
@@ -201,21 +201,22 @@ fn autograd_backward(
     grad_tensors: Vec<Bound<'_, PyAny>>,
     retain_graph: Option<bool>,
     create_graph: bool,
-    inputs: Option<Vec<PyRef<'_, classes::PyVariable>>>,
+    inputs: Option<Vec<args::VariableRef<'_>>>,
 ) -> PyResult<()> {
     crate::python::guard::run("autograd_backward", move || {
         let mut outputs = Vec::with_capacity(tensors.len());
         for (i, t) in tensors.iter().enumerate() {
-            outputs.push(match t.cast::<classes::PyVariable>() {
-                Ok(v) => v.get().inner.clone(),
+            outputs.push(match args::as_variable(t) {
+                Some(v) => v.get().inner.clone(),
                 // A Tensor requires no grad: Rust's check says so.
-                Err(_) => crate::Variable::new(args::tensor_values("backward", t)?, false)
-                    .map_err(|_| {
+                None => crate::Variable::new(args::tensor_values("backward", t)?, false).map_err(
+                    |_| {
                         pyo3::exceptions::PyTypeError::new_err(format!(
                             "backward: tensors[{i}] must be a Variable, got {}",
                             args::type_name(t)
                         ))
-                    })?,
+                    },
+                )?,
             });
         }
         let mut gradients = Vec::with_capacity(grad_tensors.len());
@@ -228,7 +229,7 @@ fn autograd_backward(
                         .or_else(|| {
                             // The Variable itself (its graph too), so that
                             // create_graph differentiates through it.
-                            g.cast::<classes::PyVariable>().ok().map(|v| {
+                            args::as_variable(g).map(|v| {
                                 let raw = crate::Operand::raw(&v.get().inner);
                                 <crate::Tensor as crate::Operand>::from_raw(raw.shallow_clone())
                             })
@@ -666,6 +667,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cudnn_set_benchmark, m)?)?;
     m.add_function(wrap_pyfunction!(switches, m)?)?;
     m.add_function(wrap_pyfunction!(default_dtype, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::variable_view, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_grad, m)?)?;
     m.add_function(wrap_pyfunction!(autograd_backward, m)?)?;

@@ -53,7 +53,7 @@ impl Class for Tensor {
         tensor_operand(obj)
     }
     fn values_operand<'py>(op: &str, obj: &Bound<'py, PyAny>) -> PyResult<Option<TensorArg<'py>>> {
-        if let Ok(v) = obj.cast::<super::classes::PyVariable>() {
+        if let Some(v) = crate::python::args::as_variable(obj) {
             super::args::values_for_tensor(op, &v.get().inner)?;
             return Ok(Some(obj.extract()?));
         }

@@ -47,10 +47,10 @@ fn params_of<'py>(name: &str, group: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'
     let mut out = Vec::new();
     for p in params.try_iter()? {
         let p = p?;
-        let v = p.cast_into::<PyVariable>().map_err(|e| {
+        let v = super::args::as_variable(&p).ok_or_else(|| {
             PyTypeError::new_err(format!(
                 "{name}: can only optimize Variables, got {}",
-                type_name(e.into_inner().as_any())
+                type_name(&p)
             ))
         })?;
         out.push(v);
@@ -317,7 +317,7 @@ pub(crate) fn generic_places<'py>(
 #[pyfunction]
 #[pyo3(name = "_optim_place")]
 pub(crate) fn place(
-    param: PyRef<'_, PyVariable>,
+    param: super::args::VariableRef<'_>,
     value: &Bound<'_, PyAny>,
     step: bool,
 ) -> PyResult<crate::Tensor> {

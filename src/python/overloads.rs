@@ -356,7 +356,7 @@ pub(crate) fn as_in_place_operator<'py>(
     dunder: &str,
 ) -> PyResult<Py<PyAny>> {
     let other = operand(op, other, alpha)?;
-    if !x.is_instance_of::<super::classes::PyVariable>() {
+    if !crate::python::args::is_variable(x) {
         super::args::check_values_for_tensor(op, &other)?;
     }
     x.call_method1(dunder, (other,))?;
@@ -457,9 +457,8 @@ pub(crate) fn as_variable<'py>(
     x: &Bound<'py, PyAny>,
     operands: &[&Bound<'py, PyAny>],
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
-    use super::classes::PyVariable;
-    let promote = !x.is_instance_of::<PyVariable>()
-        && operands.iter().any(|o| o.is_instance_of::<PyVariable>());
+    let promote = !crate::python::args::is_variable(x)
+        && operands.iter().any(|o| crate::python::args::is_variable(o));
     if !promote {
         return Ok(None);
     }
@@ -823,7 +822,7 @@ macro_rules! overloads {
             fn matmul(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let result = $crate::python::operators::matmul(&slf.get().inner, other, false)?;
                 if result.is(&other.py().NotImplemented())
-                    && other.is_instance_of::<$crate::python::classes::PyVariable>()
+                    && $crate::python::args::is_variable(&other)
                 {
                     // A Tensor times a Variable: the Variable's product, with a graph.
                     return Ok(other.call_method1("__rmatmul__", (slf,))?.unbind());
@@ -840,7 +839,7 @@ macro_rules! overloads {
             fn pow(slf: &Bound<'_, Self>, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 let result = $crate::python::operators::power(&slf.get().inner, exponent, None)?;
                 if result.is(&exponent.py().NotImplemented())
-                    && exponent.is_instance_of::<$crate::python::classes::PyVariable>()
+                    && $crate::python::args::is_variable(&exponent)
                 {
                     return Ok(exponent.call_method1("__rpow__", (slf,))?.unbind());
                 }

@@ -873,7 +873,7 @@ pub(crate) fn to_arguments(
     for arg in args.iter() {
         if let Ok(t) = arg.cast::<super::classes::PyTensor>() {
             wanted = (Some(t.get().inner.dtype()), Some(t.get().inner.device()));
-        } else if let Ok(v) = arg.cast::<super::classes::PyVariable>() {
+        } else if let Some(v) = crate::python::args::as_variable(&arg) {
             wanted = (Some(v.get().inner.dtype()), Some(v.get().inner.device()));
         } else if let Ok(name) = arg.cast::<pyo3::types::PyString>() {
             let name = name.to_cow()?;
@@ -921,7 +921,7 @@ pub(crate) fn legacy_dtype(name: &str) -> PyResult<crate::DType> {
 /// (which is a sequence of its rows, and PyTorch refuses it).
 pub(crate) fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<()> {
     let one_tensor = tensors.is_instance_of::<super::classes::PyTensor>()
-        || tensors.is_instance_of::<super::classes::PyVariable>();
+        || crate::python::args::is_variable(tensors);
     if one_tensor || tensors.is_instance_of::<pyo3::types::PyString>() {
         return Err(pyo3::exceptions::PyTypeError::new_err(format!(
             "{op}: expected a sequence of tensors, got one {}",

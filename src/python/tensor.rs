@@ -501,12 +501,17 @@ impl PyTensor {
         Ok(made.cast::<PyTensor>()?.get().inner.clone().into())
     }
 
-    /// A Tensor cannot start recording in place: an AutogradError with the
-    /// way (a Variable of it, or `requires_grad=True` at creation).
-    /// `requires_grad_(False)` returns the Tensor, as PyTorch.
+    /// Makes this Tensor a leaf that requires grad, in place, as PyTorch's
+    /// `requires_grad_()`: from then on ops record through it and
+    /// `backward()` fills its `.grad` (its class becomes
+    /// `flodl._leaf.LeafTensor`, a Tensor whose methods are a Variable's).
+    /// Only a float Tensor can (a DTypeError otherwise).
+    /// `requires_grad_(False)` returns the Tensor as it is.
     #[pyo3(signature = (requires_grad = true))]
-    fn requires_grad_(slf: PyRef<'_, Self>, requires_grad: bool) -> PyResult<PyRef<'_, Self>> {
-        refuse_recording("requires_grad_", requires_grad)?;
+    fn requires_grad_(slf: Bound<'_, Self>, requires_grad: bool) -> PyResult<Bound<'_, Self>> {
+        if requires_grad {
+            make_leaf("requires_grad_", &slf)?;
+        }
         Ok(slf)
     }
 
@@ -527,18 +532,21 @@ impl PyTensor {
         refuse_recording("retain_grad", true)
     }
 
-    /// `x.requires_grad = False` is a no-op; True is the AutogradError of
-    /// `requires_grad_`.
+    /// `x.requires_grad = True` is `requires_grad_()`; False is a no-op.
     #[setter(requires_grad)]
-    fn set_requires_grad(&self, requires_grad: bool) -> PyResult<()> {
-        refuse_recording("requires_grad", requires_grad)
+    fn set_requires_grad(slf: &Bound<'_, Self>, requires_grad: bool) -> PyResult<()> {
+        if requires_grad {
+            make_leaf("requires_grad", slf)?;
+        }
+        Ok(())
     }
 
     /// The values themselves, as a new handle (PyTorch's `.data`: what
-    /// `p.grad.data` and the like read).
+    /// `p.grad.data` and the like read), detached: making it require grad
+    /// leaves this Tensor as it is.
     #[getter]
     fn data(&self) -> PyResult<Self> {
-        Ok(self.inner.clone().into())
+        Ok(self.inner.detach()?.into())
     }
 
     /// None: a Tensor has no gradient (PyTorch's `.grad` of a tensor that
@@ -546,6 +554,12 @@ impl PyTensor {
     #[getter]
     fn grad(&self) -> Option<()> {
         None
+    }
+
+    /// `flodl.strided`: flodl's tensors are dense (PyTorch's `layout`).
+    #[getter]
+    fn layout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("flodl._namespace")?.getattr("strided")
     }
 
     /// True: a Tensor is a leaf of no graph, as PyTorch's tensors that do
@@ -588,6 +602,53 @@ impl PyTensor {
 /// A Tensor cannot start recording: `requires_grad` True is an
 /// AutogradError with the way (a Variable of it, or `requires_grad=True` at
 /// creation); False is fine.
+/// Turns Tensor `t` into a leaf that requires grad, in place: its values
+/// require grad (so every argument takes it as a Variable, `args::as_variable`)
+/// and its class becomes `flodl._leaf.LeafTensor` (so its methods are a
+/// Variable's). Both or neither.
+fn make_leaf(op: &str, t: &Bound<'_, PyTensor>) -> PyResult<()> {
+    let inner = &t.get().inner;
+    if !inner.dtype().is_floating_point() {
+        let message = format!(
+            "{op}: only floating-point tensors can require grad, got {} {:?}",
+            inner.dtype(),
+            inner.shape()
+        );
+        return Err(Error::new(ErrorKind::DType, message).into());
+    }
+    let leaf_class = t.py().import("flodl._leaf")?.getattr("LeafTensor")?;
+    t.setattr("__class__", leaf_class).map_err(|e| {
+        let message = format!(
+            "{op}: this Tensor ({}) cannot start recording in place ({}); make it a Variable \
+             (x = flodl.Variable(x, requires_grad=True))",
+            super::args::type_name(t.as_any()),
+            e.value(t.py())
+        );
+        PyErr::from(Error::new(ErrorKind::Autograd, message))
+    })?;
+    let flagged = crate::Variable::view_of(inner).set_requires_grad(true);
+    if let Err(e) = flagged {
+        t.setattr("__class__", t.py().get_type::<PyTensor>())?;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// _variable_view(t)
+/// --
+///
+/// A Variable handle on Tensor `t` itself (the methods of a
+/// `flodl._leaf.LeafTensor`); a Variable is its own.
+#[pyfunction(name = "_variable_view")]
+pub(crate) fn variable_view<'py>(
+    t: &Bound<'py, PyTensor>,
+) -> PyResult<Bound<'py, super::classes::PyVariable>> {
+    if let Ok(v) = t.cast::<super::classes::PyVariable>() {
+        return Ok(v.clone());
+    }
+    Bound::new(t.py(), crate::Variable::view_of(&t.get().inner))
+}
+
 fn refuse_recording(op: &str, requires_grad: bool) -> PyResult<()> {
     if !requires_grad {
         return Ok(());

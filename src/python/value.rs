@@ -7,7 +7,6 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use super::args::{is_torch_tensor, type_name};
-use super::classes::PyVariable;
 use crate::{Key, Value};
 
 /// `obj` as a Value: Tensors (a Variable's values), bools, ints, floats,
@@ -17,7 +16,7 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
     if let Some(t) = super::args::plain_tensor(obj) {
         return Ok(Value::Tensor(t.get().inner.clone()));
     }
-    if let Ok(v) = obj.cast::<PyVariable>() {
+    if let Some(v) = crate::python::args::as_variable(obj) {
         return Ok(Value::Tensor(v.get().inner.data()));
     }
     // bool before int: a Python bool is an int.

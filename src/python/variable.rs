@@ -27,7 +27,7 @@ fn make(data: &Bound<'_, PyAny>, requires_grad: bool) -> PyResult<Variable> {
     }
     // A Variable's values, cut from its graph (a new leaf, sharing them),
     // as PyTorch's `torch.autograd.Variable(v)`.
-    if let Ok(v) = data.cast::<PyVariable>() {
+    if let Some(v) = crate::python::args::as_variable(data) {
         return Ok(Variable::new(v.get().inner.data(), requires_grad)?);
     }
     let tensor = data
@@ -172,9 +172,9 @@ impl PyVariable {
             return without_gil(py, || self.inner.backward()).map_err(super::hooks::restore);
         }
         // One Variable counts as `[v]` (it is a sequence too: its rows).
-        let inputs: Option<Vec<PyRef<'_, PyVariable>>> = match inputs {
+        let inputs: Option<Vec<super::args::VariableRef<'_>>> = match inputs {
             None => None,
-            Some(one) if one.is_instance_of::<PyVariable>() => Some(vec![one.extract()?]),
+            Some(one) if crate::python::args::is_variable(&one) => Some(vec![one.extract()?]),
             Some(many) => Some(many.extract().map_err(|_| {
                 PyTypeError::new_err(format!(
                     "backward: inputs must be a Variable or a sequence of Variables, got {}",

@@ -192,8 +192,10 @@ def test_grad_data_and_requires_grad_are_settable() -> None:
         v.mul_scalar(2.0).requires_grad = False
     with pytest.raises(flodl.DTypeError):
         Variable(Tensor.from_i64([1], [1])).requires_grad = True
-    with pytest.raises(flodl.AutogradError, match="a Tensor does not record"):
-        Tensor.zeros([1]).requires_grad = True  # a Tensor never requires grad
+    # A Tensor becomes a leaf in place (tests/python/test_leaf_tensor.py).
+    made = Tensor.zeros([1])
+    made.requires_grad = True
+    assert made.requires_grad and made.is_leaf and isinstance(made, Variable)
 
 
 def test_item_and_tolist_keep_the_dtype() -> None:

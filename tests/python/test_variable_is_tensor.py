@@ -16,6 +16,7 @@ from flodl import Tensor, Variable, nn
 # gradient in PyTorch either. A new Tensor method lands here only by choice:
 # one that computes must be Variable's own too, or it loses the graph.
 INHERITED = {
+    "layout",  # flodl.strided, whatever the tensor
     # creation, static
     "arange",
     "empty",
