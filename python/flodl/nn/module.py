@@ -130,12 +130,13 @@ class Module:
         setattr_(self, "_buffers", {})
         setattr_(self, "_non_persistent_buffers_set", set())
         setattr_(self, "_modules", {})
-        setattr_(self, "_forward_hooks", {})
-        setattr_(self, "_forward_pre_hooks", {})
+        # The hooks by handle id, in OrderedDicts as PyTorch keeps them.
+        setattr_(self, "_forward_hooks", OrderedDict())
+        setattr_(self, "_forward_pre_hooks", OrderedDict())
         # The ids of the forward hooks registered with_kwargs=True.
         setattr_(self, "_hooks_with_kwargs", set())
-        setattr_(self, "_backward_hooks", {})
-        setattr_(self, "_backward_pre_hooks", {})
+        setattr_(self, "_backward_hooks", OrderedDict())
+        setattr_(self, "_backward_pre_hooks", OrderedDict())
 
     # ----- forward -----
 

@@ -32,3 +32,12 @@ __all__ = [
     "lr_scheduler",
     "swa_utils",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "SparseAdam":
+        raise AttributeError(
+            "module 'flodl.optim' has no attribute 'SparseAdam'; flodl's gradients are dense "
+            "(nn.Embedding(sparse=True) is absent too): use Adam or AdamW"
+        )
+    raise AttributeError(f"module 'flodl.optim' has no attribute {name!r}")

@@ -3,7 +3,7 @@
 ``clip_grads_with_norm_``), ``clip_grad_value_``,
 ``parameters_to_vector``, ``vector_to_parameters``, ``weight_norm``,
 ``remove_weight_norm``, ``spectral_norm``, ``remove_spectral_norm``;
-``parametrize`` and ``parametrizations``; padded and packed sequences in
+``parametrize``, ``parametrizations`` and ``prune``; padded and packed sequences in
 ``flodl.nn.utils.rnn``; ``stateless.functional_call``."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Union
 
 from ... import _flodl
 from ..._flodl import ArgumentError, Tensor, Variable
-from . import parametrizations, parametrize, rnn, stateless
+from . import parametrizations, parametrize, prune, rnn, stateless
 from ._spectral_norm import remove_spectral_norm, spectral_norm
 from ._weight_norm import remove_weight_norm, weight_norm
 
@@ -25,6 +25,7 @@ __all__ = [
     "parameters_to_vector",
     "parametrizations",
     "parametrize",
+    "prune",
     "remove_spectral_norm",
     "remove_weight_norm",
     "rnn",
