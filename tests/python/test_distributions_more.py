@@ -590,3 +590,20 @@ def test_transform_to_and_biject_to_as_torch(make) -> None:
         assert make(D.constraints).check(y).all()
     with pytest.raises(NotImplementedError, match="Cannot transform"):
         D.transform_to(D.constraints.boolean)
+
+
+def test_a_parameter_given_as_it_is_stays_that_object() -> None:
+    """As torch's broadcast_all keeps a tensor that needs no broadcast:
+    `d.loc is loc`, and a Parameter stays a Parameter (found by a probe)."""
+    loc, scale = flodl.nn.Parameter(flodl.zeros(2)), flodl.ones(2)
+    d = flodl.distributions.Normal(loc, scale)
+    assert d.loc is loc and d.scale is scale
+    assert flodl.distributions.Normal(loc, 1.0).loc is loc
+    broadcast = flodl.distributions.Normal(flodl.zeros(3, 1), scale)
+    assert tuple(broadcast.loc.shape) == (3, 2)
+    p = flodl.tensor([0.3, 0.6])
+    assert flodl.distributions.Uniform(p, p + 1).low is p
+    c = flodl.tensor([1.0, 2.0])
+    assert flodl.distributions.Dirichlet(c).concentration is c
+    (-d.log_prob(flodl.tensor([0.5, -0.5])).sum()).backward()
+    assert loc.grad.tolist() == [-0.5, 0.5]  # -(value - loc) / scale**2

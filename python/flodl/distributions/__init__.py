@@ -77,6 +77,19 @@ def _as_tensors(name: str, *values: Any) -> list[Tensor]:
     return [v if isinstance(v, Tensor) else _number_like(v, like) for v in values]
 
 
+def _same_tensor(given: Any, value: Tensor) -> bool:
+    """Whether ``value`` is ``given``'s tensor as it came: same memory,
+    shape, strides and dtype."""
+    return (
+        isinstance(given, Tensor)
+        and given.data_ptr() == value.data_ptr()
+        and given.shape == value.shape
+        and given.stride() == value.stride()
+        and given.dtype == value.dtype
+        and given.requires_grad == value.requires_grad
+    )
+
+
 def _number_like(value: Any, like: Tensor | None) -> Tensor:
     from .. import _creation
 
@@ -125,18 +138,22 @@ class Distribution:
     def _validating(validate_args: bool | None) -> bool:
         return Distribution._validate_default if validate_args is None else bool(validate_args)
 
-    def _held(self, impl: Any, validate_args: bool | None) -> None:
+    def _held(self, impl: Any, validate_args: bool | None, given: Any = ()) -> None:
         """Holds the Rust distribution ``impl``, and takes its shapes and
-        parameters."""
+        parameters: a parameter that is one of the tensors ``given`` as it
+        came (no broadcast, no conversion) is that very object, as
+        PyTorch's ``broadcast_all`` keeps it (``d.loc is loc``, a
+        Parameter stays one)."""
         self._impl = impl
         Distribution.__init__(self, impl.batch_shape, impl.event_shape, validate_args)
         for name in self._params:
-            setattr(self, name, impl.param(name))
+            value = impl.param(name)
+            setattr(self, name, next((g for g in given if _same_tensor(g, value)), value))
 
     def _made(self, params: list[Tensor], validate_args: bool | None) -> None:
         """Holds the Rust distribution of this class's name made from ``params``."""
         impl = _flodl._Distribution.of(type(self)._kind, params, self._validating(validate_args))
-        self._held(impl, validate_args)
+        self._held(impl, validate_args, params)
 
     def expand(self, batch_shape: Any, _instance: Any = None) -> Distribution:
         """The same distribution over the batch ``batch_shape`` (the
@@ -261,7 +278,7 @@ class Normal(Distribution):
     def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
         loc, scale = _as_tensors("Normal", loc, scale)
         impl = _flodl._Distribution.normal(loc, scale, self._validating(validate_args))
-        self._held(impl, validate_args)
+        self._held(impl, validate_args, (loc, scale))
 
 
 class _ProbsOrLogits(Distribution):
@@ -325,7 +342,8 @@ class Bernoulli(_ProbsOrLogits):
         if logits is not None:
             (logits,) = _as_tensors("Bernoulli", logits)
         validate = self._validating(validate_args)
-        self._held(_flodl._Distribution.bernoulli(probs, logits, validate), validate_args)
+        impl = _flodl._Distribution.bernoulli(probs, logits, validate)
+        self._held(impl, validate_args, (probs, logits))
         self._shown = ("probs",) if probs is not None else ("logits",)
 
 
