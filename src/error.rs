@@ -367,6 +367,8 @@ fn classify(message: &str) -> ErrorKind {
                 // linalg.qr(mode="r"): "The derivative of linalg.qr depends
                 // on Q, which is not computed when mode='r'"
                 "which is not computed",
+                // requires_grad_() on a tensor made under inference_mode
+                "on inference tensor",
             ],
         ),
         (

@@ -22,7 +22,7 @@ from ._flodl import Tensor, Variable, _variable_view
 __all__ = ["LeafTensor"]
 
 # What the object keeps for itself; everything else is the Variable's.
-_OWN = frozenset({"requires_grad_", "__class__", "__reduce_ex__", "__reduce__"})
+_OWN = frozenset({"requires_grad_", "detach_", "__class__", "__reduce_ex__", "__reduce__"})
 
 
 class LeafTensor(Tensor):
@@ -35,7 +35,18 @@ class LeafTensor(Tensor):
             return Variable  # isinstance(x, Variable), as arguments see it
         if name in _OWN:
             return object.__getattribute__(self, name)
-        return getattr(_variable_view(self), name)
+        view = _variable_view(self)
+        found = getattr(view, name)
+        if not callable(found) or isinstance(found, type):
+            return found
+
+        def method(*args: Any, **kwargs: Any) -> Any:
+            # What returns the tensor itself (in-place ops, a `to` or
+            # `float()` that changes nothing) returns this object.
+            result = found(*args, **kwargs)
+            return self if result is view else result
+
+        return method
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "requires_grad" and not value:
@@ -51,6 +62,12 @@ class LeafTensor(Tensor):
             object.__setattr__(self, "__class__", Tensor)
         return self
 
+    def detach_(self) -> Tensor:
+        """As PyTorch's: no longer requires grad; a plain Tensor again."""
+        _variable_view(self).detach_()
+        object.__setattr__(self, "__class__", Tensor)
+        return self
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         # Pickled and copied as the Variable it is (copy.deepcopy too).
         return _variable_view(self).__reduce_ex__(protocol)
@@ -61,7 +78,9 @@ class LeafTensor(Tensor):
 
 def _forwarded(name: str) -> Any:
     def method(self: LeafTensor, *args: Any, **kwargs: Any) -> Any:
-        return getattr(_variable_view(self), name)(*args, **kwargs)
+        view = _variable_view(self)
+        result = getattr(view, name)(*args, **kwargs)
+        return self if result is view else result
 
     method.__name__ = name
     return method

@@ -41,19 +41,34 @@ fn options_of<M: Options>(mut options: M, group: &Bound<'_, PyAny>) -> PyResult<
     Ok(options)
 }
 
+/// A parameter of a group: the object the group lists, which keys the
+/// optimizer's `state` (a Tensor made a leaf in place is its own key, not
+/// the Variable handle on it), and the Variable (what it derefs to).
+struct Param<'py> {
+    key: Bound<'py, PyAny>,
+    variable: Bound<'py, PyVariable>,
+}
+
+impl<'py> std::ops::Deref for Param<'py> {
+    type Target = Bound<'py, PyVariable>;
+    fn deref(&self) -> &Self::Target {
+        &self.variable
+    }
+}
+
 /// A param group's parameters, each a Variable.
-fn params_of<'py>(name: &str, group: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyVariable>>> {
+fn params_of<'py>(name: &str, group: &Bound<'py, PyAny>) -> PyResult<Vec<Param<'py>>> {
     let params = group.get_item("params")?;
     let mut out = Vec::new();
     for p in params.try_iter()? {
-        let p = p?;
-        let v = super::args::as_variable(&p).ok_or_else(|| {
+        let key = p?;
+        let variable = super::args::as_variable(&key).ok_or_else(|| {
             PyTypeError::new_err(format!(
                 "{name}: can only optimize Variables, got {}",
-                type_name(&p)
+                type_name(&key)
             ))
         })?;
-        out.push(v);
+        out.push(Param { key, variable });
     }
     Ok(out)
 }
@@ -162,7 +177,7 @@ pub(crate) fn init(
                     }
                     let layout = options.state_layout();
                     for p in params_of(name, &group)? {
-                        let held = state.get_item(&p)?.cast_into::<PyDict>()?;
+                        let held = state.get_item(&p.key)?.cast_into::<PyDict>()?;
                         let mut made = ParamState::new();
                         crate::optim::init_state(name, &layout, p.get().inner.raw(), &mut made)?;
                         for (slot, tensor) in made {
@@ -211,7 +226,7 @@ fn step_one_group<M: Method + Send>(
             continue;
         }
         // `state` is a defaultdict(dict): a parameter's first step adds its dict.
-        let held = state.get_item(&p)?;
+        let held = state.get_item(&p.key)?;
         let held = held.cast_into::<PyDict>().map_err(|e| {
             PyTypeError::new_err(format!(
                 "{}: a parameter's state must be a dict, got {}",
@@ -338,7 +353,7 @@ fn read_state_with<'py, M: Method>(
     state_dict: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyList>)> {
     let op = format!("{}.load_state_dict", M::NAME);
-    let mut groups: Vec<(M, Vec<Bound<'py, PyVariable>>)> = Vec::new();
+    let mut groups: Vec<(M, Vec<Param<'py>>)> = Vec::new();
     for group in param_groups.iter() {
         groups.push((
             options_of(defaults.clone(), &group)?,

@@ -561,35 +561,45 @@ macro_rules! py_shared_methods {
 
             /// The same as `to_dtype(DType.Float32)`; likewise `double`,
             /// `half`, `bfloat16`, `long`, `int`, `bool`.
-            fn float(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Float32)?)
+            fn float(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Float32)?)
             }
-            fn double(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Float64)?)
+            fn double(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Float64)?)
             }
-            fn half(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Float16)?)
+            fn half(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Float16)?)
             }
-            fn bfloat16(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::BFloat16)?)
+            fn bfloat16(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::BFloat16)?)
             }
-            fn long(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Int64)?)
+            fn long(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Int64)?)
             }
-            fn int(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Int32)?)
+            fn int(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Int32)?)
             }
-            fn bool(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Bool)?)
+            fn bool(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Bool)?)
             }
-            fn byte(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::UInt8)?)
+            fn byte(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::UInt8)?)
             }
-            fn char(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Int8)?)
+            fn char(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Int8)?)
             }
-            fn short(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype($crate::DType::Int16)?)
+            fn short(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Int16)?)
             }
 
             /// Whether the values are on a CUDA device.
@@ -604,13 +614,14 @@ macro_rules! py_shared_methods {
             }
 
             /// A copy on the CPU (this tensor if it is there).
-            fn cpu(&self) -> PyResult<$Core> {
-                Ok(self.inner.to_device($crate::Device::CPU)?)
+            fn cpu(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_device($crate::Device::CPU)?)
             }
 
             /// A copy on CUDA device `device` (an index or a Device; 0 by default).
             #[pyo3(signature = (device = None))]
-            fn cuda(&self, device: Option<&Bound<'_, PyAny>>) -> PyResult<$Core> {
+            fn cuda(slf: &Bound<'_, Self>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
                 let device = match device {
                     None => $crate::Device::CUDA(0),
                     Some(d) => match d.extract::<u8>() {
@@ -618,7 +629,8 @@ macro_rules! py_shared_methods {
                         Err(_) => super::args::device_arg(Some(d))?,
                     },
                 };
-                Ok(self.inner.to_device(device)?)
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_device(device)?)
             }
 
             // ----- sequences -----
@@ -915,6 +927,20 @@ pub(crate) fn legacy_dtype(name: &str) -> PyResult<crate::DType> {
             )
             .into()
         })
+}
+
+/// `slf` itself where `made` is its own tensor (a conversion that changed
+/// nothing: `float()` of a float32 tensor), as PyTorch returns the tensor
+/// itself; else `made`, a new object. So a Tensor later made a leaf in
+/// place is one object, not two handles of which one would record unseen.
+pub(crate) fn itself_or<C>(slf: &Bound<'_, PyAny>, own: &C, made: C) -> PyResult<Py<PyAny>>
+where
+    C: crate::Operand + for<'py> IntoPyObject<'py, Error = PyErr>,
+{
+    if crate::ffi::is_same(own.raw(), made.raw()) {
+        return Ok(slf.clone().unbind());
+    }
+    super::results::new_object(slf.py(), made)
 }
 
 /// The tensors of `cat_many`/`stack`: a sequence of them, not one tensor

@@ -605,7 +605,9 @@ impl PyTensor {
 /// Turns Tensor `t` into a leaf that requires grad, in place: its values
 /// require grad (so every argument takes it as a Variable, `args::as_variable`)
 /// and its class becomes `flodl._leaf.LeafTensor` (so its methods are a
-/// Variable's). Both or neither.
+/// Variable's). Both or neither: the flag first (libtorch may refuse it, an
+/// inference tensor), then the class, the flag undone if the class cannot
+/// change (a subclass of Tensor with another layout).
 fn make_leaf(op: &str, t: &Bound<'_, PyTensor>) -> PyResult<()> {
     let inner = &t.get().inner;
     if !inner.dtype().is_floating_point() {
@@ -617,19 +619,20 @@ fn make_leaf(op: &str, t: &Bound<'_, PyTensor>) -> PyResult<()> {
         return Err(Error::new(ErrorKind::DType, message).into());
     }
     let leaf_class = t.py().import("flodl._leaf")?.getattr("LeafTensor")?;
-    t.setattr("__class__", leaf_class).map_err(|e| {
+    let handle = crate::Variable::view_of(inner);
+    handle.set_requires_grad(true).map_err(|e| {
+        let why = e.message().trim_start_matches("set_requires_grad: ");
+        PyErr::from(Error::new(e.kind(), format!("{op}: {why}")))
+    })?;
+    if let Err(e) = t.setattr("__class__", leaf_class) {
+        handle.set_requires_grad(false)?;
         let message = format!(
-            "{op}: this Tensor ({}) cannot start recording in place ({}); make it a Variable \
+            "{op}: this {} cannot start recording in place ({}); make it a Variable \
              (x = flodl.Variable(x, requires_grad=True))",
             super::args::type_name(t.as_any()),
             e.value(t.py())
         );
-        PyErr::from(Error::new(ErrorKind::Autograd, message))
-    })?;
-    let flagged = crate::Variable::view_of(inner).set_requires_grad(true);
-    if let Err(e) = flagged {
-        t.setattr("__class__", t.py().get_type::<PyTensor>())?;
-        return Err(e.into());
+        return Err(Error::new(ErrorKind::Autograd, message).into());
     }
     Ok(())
 }

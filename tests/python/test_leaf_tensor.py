@@ -114,3 +114,52 @@ def test_the_data_of_a_tensor_is_another_handle() -> None:
     handle.requires_grad_()
     assert type(t) is Tensor and not t.requires_grad
     assert not (t * 2).requires_grad
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib, p: lib.optim.SGD(p, lr=0.1, momentum=0.9),
+        lambda lib, p: lib.optim.Adam(p, lr=0.1),
+        lambda lib, p: lib.optim.RMSprop(p, lr=0.01),
+    ],
+    ids=["SGD momentum", "Adam", "RMSprop"],
+)
+def test_optimizer_state_is_keyed_by_the_tensor_itself(make) -> None:
+    """Found by a probe: the state was keyed by a fresh handle each step,
+    so every step was a first step and the state grew."""
+    results = []
+    for lib in (flodl, torch):
+        x = lib.from_numpy(VALUES.copy())
+        x.requires_grad_()
+        opt = make(lib, [x])
+        for _ in range(4):
+            opt.zero_grad()
+            (x**2).sum().backward()
+            opt.step()
+        assert len(opt.state) == 1 and x in opt.state
+        saved = opt.state_dict()
+        assert list(saved["state"]) == [0]
+        opt.load_state_dict(saved)
+        results.append(x.detach().numpy())
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-6)
+
+
+def test_what_returns_the_tensor_itself_returns_this_object() -> None:
+    t = flodl.ones(3)
+    same = (t.float(), t.cpu(), t.to(flodl.float32))
+    assert all(s is t for s in same)  # as torch: one tensor, not aliases
+    t.requires_grad_()
+    assert all(isinstance(s, Variable) for s in same)
+    assert t.to(flodl.float32) is t and t.float() is t
+    with flodl.no_grad():
+        assert t.zero_() is t and t.clamp_(0, 1) is t
+    assert t.detach_() is t and type(t) is Tensor and not t.requires_grad
+
+
+def test_a_tensor_libtorch_refuses_stays_as_it_was() -> None:
+    with flodl.inference_mode():
+        made = flodl.ones(2)
+    with pytest.raises(flodl.AutogradError, match="requires_grad_: .*inference tensor"):
+        made.requires_grad_()
+    assert type(made) is Tensor and not made.requires_grad
