@@ -9,8 +9,28 @@ use crate::autograd::Node;
 
 /// A node of the autograd graph (`MulBackward0`, `AccumulateGrad`, a custom
 /// function's node), as PyTorch's `grad_fn` objects.
-#[pyclass(name = "Node", module = "flodl.autograd.graph", frozen)]
+// Subclassable: each object takes the class of its name (`flodl._nodes`).
+#[pyclass(name = "Node", module = "flodl.autograd.graph", frozen, subclass)]
 pub(crate) struct PyNode(pub(crate) Node);
+
+/// `node` as Python sees it: a `Node` whose class is named after it
+/// (`type(y.grad_fn).__name__ == "MulBackward0"`, as PyTorch's).
+pub(crate) fn node_object(py: Python<'_>, node: Node) -> PyResult<Bound<'_, PyAny>> {
+    let name = node.name();
+    let object = Bound::new(py, PyNode(node))?;
+    // A node whose name cannot be read stays a plain Node (its `name()`
+    // raises why).
+    let Ok(name) = name else {
+        return Ok(object.into_any());
+    };
+    let short = name.rsplit("::").next().unwrap_or(&name).to_string();
+    let class = py
+        .import("flodl._nodes")?
+        .getattr("_node_class")?
+        .call1((short,))?;
+    object.setattr("__class__", class)?;
+    Ok(object.into_any())
+}
 
 crate::python::guard::guarded! {
 
@@ -30,8 +50,11 @@ impl PyNode {
         let pairs = edges
             .into_iter()
             .map(|(node, input_nr)| {
-                let node = node.map(PyNode);
-                PyTuple::new(py, [node.into_pyobject(py)?.into_any(), input_nr.into_pyobject(py)?.into_any()])
+                let node = match node {
+                    Some(node) => node_object(py, node)?,
+                    None => py.None().into_bound(py),
+                };
+                PyTuple::new(py, [node, input_nr.into_pyobject(py)?.into_any()])
             })
             .collect::<PyResult<Vec<_>>>()?;
         PyTuple::new(py, pairs)

@@ -125,8 +125,10 @@ impl PyVariable {
     /// The node of the graph that made this Variable, as PyTorch's
     /// `grad_fn`: None for a leaf, or one made without recording.
     #[getter]
-    fn grad_fn(&self) -> PyResult<Option<super::graph::PyNode>> {
-        Ok(self.inner.grad_fn()?.map(super::graph::PyNode))
+    fn grad_fn<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        (self.inner.grad_fn()?)
+            .map(|node| super::graph::node_object(py, node))
+            .transpose()
     }
 
     /// Resets the gradient to None.

@@ -218,6 +218,13 @@ def _graph(node, depth=0):
     return (node.name(), [(_graph(n, depth + 1), i) for n, i in node.next_functions])
 
 
+def _types(node):
+    """The class names along ``next_functions`` from ``node``, nested."""
+    if node is None:
+        return None
+    return (type(node).__name__, [_types(n) for n, _ in node.next_functions])
+
+
 def test_grad_fn_walks_the_graph_as_torch():
     import torch
 
@@ -230,6 +237,10 @@ def test_grad_fn_walks_the_graph_as_torch():
 
     y, ty = f(x, w), f(tx, tw)
     assert _graph(y.grad_fn) == _graph(ty.grad_fn)
+    # Each node's class is named after it, as torch's C++ node classes.
+    assert _types(y.grad_fn) == _types(ty.grad_fn)
+    assert str(type(y.grad_fn)) == str(type(ty.grad_fn)) == "<class 'SumBackward0'>"
+    assert isinstance(y.grad_fn, flodl.Node)
     assert repr(y.grad_fn).startswith("<SumBackward0 object at 0x")
     leaf = y.grad_fn.next_functions[0][0].next_functions[1][0]
     assert repr(leaf).startswith("<AccumulateGrad object at")
