@@ -133,6 +133,7 @@ impl Variable {
     /// Tensor that the Python bindings' `requires_grad_()` turned into a
     /// leaf in place, so that ops record through it and its gradient is
     /// the one `t` shows.
+    #[cfg(feature = "python")]
     pub(crate) fn view_of(t: &Tensor) -> Variable {
         Variable::with_origin(t.raw().shallow_clone(), Origin::User)
     }
