@@ -598,6 +598,7 @@ def test_a_parameter_given_as_it_is_stays_that_object() -> None:
     loc, scale = flodl.nn.Parameter(flodl.zeros(2)), flodl.ones(2)
     d = flodl.distributions.Normal(loc, scale)
     assert d.loc is loc and d.scale is scale
+    assert d.mean is loc and d.mode is loc and d.stddev is scale  # as torch's
     assert flodl.distributions.Normal(loc, 1.0).loc is loc
     broadcast = flodl.distributions.Normal(flodl.zeros(3, 1), scale)
     assert tuple(broadcast.loc.shape) == (3, 2)

@@ -280,6 +280,11 @@ class Normal(Distribution):
         impl = _flodl._Distribution.normal(loc, scale, self._validating(validate_args))
         self._held(impl, validate_args, (loc, scale))
 
+    # The parameters themselves, as torch's (a Parameter prints as one).
+    mean = property(lambda self: self.loc)
+    mode = property(lambda self: self.loc)
+    stddev = property(lambda self: self.scale)
+
 
 class _ProbsOrLogits(Distribution):
     """A distribution made from ``probs`` or ``logits`` (one of them)."""
