@@ -283,15 +283,11 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        _check_structured(t, self.dim)
-        channels = t.shape[self.dim]
-        count = _count_to_prune(self.amount, channels)
-        if not count:
-            return default_mask
-        drawn = _creation.rand(channels)
-        threshold = drawn.kthvalue(count).values
-        mask = _channels_kept(t, self.dim, drawn > threshold)
-        return mask * default_mask.to(dtype=mask.dtype)
+        def kept(channels: int, count: int) -> Tensor:
+            drawn = _creation.rand(channels)
+            return drawn > drawn.kthvalue(count).values
+
+        return _structured_mask(self, t, default_mask, kept)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float, dim: int = -1) -> BasePruningMethod:  # type: ignore[override]
@@ -311,17 +307,12 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        _check_structured(t, self.dim)
-        channels = t.shape[self.dim]
-        count = _count_to_prune(self.amount, channels)
-        if not count:
-            return default_mask
-        dim = self.dim % t.ndim
-        others = [d for d in range(t.ndim) if d != dim]
-        norms = vector_norm(t, ord=self.n, dim=others)
-        kept = norms.topk(channels - count, largest=True).indices
-        mask = _channels_kept(t, dim, kept)
-        return mask * default_mask.to(dtype=mask.dtype)
+        def kept(channels: int, count: int) -> Tensor:
+            others = [d for d in range(t.ndim) if d != self.dim % t.ndim]
+            norms = vector_norm(t, ord=self.n, dim=others)
+            return norms.topk(channels - count, largest=True).indices
+
+        return _structured_mask(self, t, default_mask, kept)
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -390,6 +381,19 @@ def _check_structured(t: Tensor, dim: int) -> None:
         )
     if dim >= t.ndim or dim < -t.ndim:
         raise IndexError(f"Invalid index {dim} for tensor of size {tuple(t.shape)}")
+
+
+def _structured_mask(method: Any, t: Tensor, default_mask: Tensor, kept: Any) -> Tensor:
+    """A structured method's mask: the channels along ``method.dim`` that
+    ``kept(channels, count)`` picks (indices, or a bool per channel), times
+    ``default_mask``; ``default_mask`` itself when nothing is pruned."""
+    _check_structured(t, method.dim)
+    channels = t.shape[method.dim]
+    count = _count_to_prune(method.amount, channels)
+    if not count:
+        return default_mask
+    mask = _channels_kept(t, method.dim, kept(channels, count))
+    return mask * default_mask.to(dtype=mask.dtype)
 
 
 def _channels_kept(t: Tensor, dim: int, kept: Tensor) -> Tensor:
