@@ -237,12 +237,10 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _count_to_prune(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            drawn = _creation.rand_like(t)
-            mask.view(-1)[drawn.view(-1).topk(count).indices] = 0
-        return mask
+        def pruned(count: int) -> Tensor:
+            return _creation.rand_like(t).view(-1).topk(count).indices
+
+        return _unstructured_mask(self, t, default_mask, pruned)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float) -> BasePruningMethod:  # type: ignore[override]
@@ -258,12 +256,10 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _count_to_prune(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            smallest = t.abs().reshape(-1).topk(count, largest=False).indices
-            mask.view(-1)[smallest] = 0
-        return mask
+        def pruned(count: int) -> Tensor:
+            return t.abs().reshape(-1).topk(count, largest=False).indices
+
+        return _unstructured_mask(self, t, default_mask, pruned)
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -381,6 +377,16 @@ def _check_structured(t: Tensor, dim: int) -> None:
         )
     if dim >= t.ndim or dim < -t.ndim:
         raise IndexError(f"Invalid index {dim} for tensor of size {tuple(t.shape)}")
+
+
+def _unstructured_mask(method: Any, t: Tensor, default_mask: Tensor, pruned: Any) -> Tensor:
+    """An unstructured method's mask: ``default_mask`` with the entries
+    ``pruned(count)`` picks (flat indices) zeroed."""
+    count = _count_to_prune(method.amount, t.numel())
+    mask = default_mask.clone()
+    if count:
+        mask.view(-1)[pruned(count)] = 0
+    return mask
 
 
 def _structured_mask(method: Any, t: Tensor, default_mask: Tensor, kept: Any) -> Tensor:
