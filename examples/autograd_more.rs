@@ -1,6 +1,7 @@
 //! The Rust side of docs/autograd.md: each function is one of its examples
 //! (the docs show these bodies; a test checks they match). Run:
 //! `cargo run --release --example autograd_more`.
+use flodl::autograd::forward_ad::{make_dual, unpack_dual, DualLevel};
 use flodl::autograd::{grad, BackwardOptions, GradOptions};
 use flodl::func::Randomness;
 use flodl::{func, no_grad, Device, Result, Tensor, Variable};
@@ -82,6 +83,20 @@ fn vmap_and_jacfwd() -> Result<()> {
     Ok(())
 }
 
+fn dual_numbers() -> Result<()> {
+    let x = Variable::new(Tensor::from_f64(&[0.5, 1.0, 2.0], &[3], Device::CPU)?, true)?;
+    let direction = Tensor::ones(&[3], Default::default())?.to_dtype(flodl::DType::Float64)?;
+    let level = DualLevel::enter()?; // closed when dropped
+    let dual = make_dual(&x, &direction, &level)?;
+    let (value, tangent) = unpack_dual(&dual.sin()?.sum()?, &level)?;
+    let tangent = tangent.expect("sin carries the tangent"); // sum(cos(x) * 1)
+    println!("value {:.4}, J v = {:.4}", value.item()?, tangent.item()?);
+    drop(level);
+    tangent.backward()?; // reverse over forward: d/dx sum(cos x) = -sin x
+    println!("{:?}", x.grad().expect("x is a leaf").to_f64_vec()?);
+    Ok(())
+}
+
 fn clipping_hook() -> Result<()> {
     let x = Variable::new(Tensor::from_f64(&[0.5, -4.0], &[2], Device::CPU)?, true)?;
     let handle = x.register_hook(|g| Ok(Some(g.clamp(-1.0, 1.0)?)))?;
@@ -107,5 +122,6 @@ fn main() -> Result<()> {
     hessian_vector_product()?;
     jacobian_of_a_network()?;
     vmap_and_jacfwd()?;
+    dual_numbers()?;
     clipping_hook()
 }

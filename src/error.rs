@@ -369,6 +369,8 @@ fn classify(message: &str) -> ErrorKind {
                 "which is not computed",
                 // requires_grad_() on a tensor made under inference_mode
                 "on inference tensor",
+                // a forward-AD level while one is open
+                "nested forward mode",
             ],
         ),
         (

@@ -670,7 +670,7 @@ where
 }
 
 /// Passes a level through `run`.
-struct Level(u64);
+pub(crate) struct Level(pub(crate) u64);
 
 impl crate::ops::FromTch<Level> for Level {
     fn from_tch(raw: Level) -> std::result::Result<Self, crate::error::Failure> {
@@ -679,7 +679,7 @@ impl crate::ops::FromTch<Level> for Level {
 }
 
 /// Passes an optional tangent through `run`.
-struct Maybe(Option<tch::Tensor>);
+pub(crate) struct Maybe(pub(crate) Option<tch::Tensor>);
 
 impl crate::ops::FromTch<Maybe> for Maybe {
     fn from_tch(raw: Maybe) -> std::result::Result<Self, crate::error::Failure> {

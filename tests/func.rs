@@ -195,3 +195,25 @@ fn vmap_maps_stacks_and_checks() {
         .unwrap());
     assert!("sometimes".parse::<func::Randomness>().is_err());
 }
+
+#[test]
+fn forward_ad_by_hand_is_jvp() -> Result<()> {
+    use flodl::autograd::forward_ad::{make_dual, unpack_dual, DualLevel};
+    let x = Variable::new(t(&[0.5, -1.0, 2.0]), false)?;
+    let v = t(&[1.0, 2.0, 3.0]);
+    let level = DualLevel::enter()?;
+    // libtorch nests no levels: a second is an Autograd error.
+    let nested = DualLevel::enter().unwrap_err();
+    assert_eq!(nested.kind(), flodl::ErrorKind::Autograd);
+    let cube = make_dual(&x, &v, &level)?.pow_scalar(3)?;
+    let (value, tangent) = unpack_dual(&cube, &level)?;
+    close(&value.data(), &[0.125, -1.0, 8.0]);
+    // d/dx x^3 = 3x^2, times v
+    close(&tangent.expect("a tangent").data(), &[0.75, 6.0, 36.0]);
+    let wrong = make_dual(&x, &t(&[1.0]), &level).unwrap_err();
+    assert_eq!(wrong.kind(), flodl::ErrorKind::Shape);
+    drop(level);
+    let (_, jv) = func::jvp(cube_sum, &[&x.data()], &[&v])?;
+    close(&jv, &[0.75 + 6.0 + 36.0]);
+    Ok(())
+}

@@ -25,6 +25,7 @@ from typing import Union
 
 from . import _autograd_functional as functional
 from . import _flodl
+from . import _forward_ad as forward_ad
 from ._flodl import Tensor, Variable
 from ._function import Function, FunctionCtx, checkpoint
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
@@ -37,6 +38,7 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "explain_grad",
+    "forward_ad",
     "functional",
     "grad",
     "gradcheck",
@@ -47,8 +49,9 @@ __all__ = [
     "set_grad_enabled",
 ]
 
-# `import flodl.autograd.functional` works, as `import torch.autograd.functional`.
+# `import flodl.autograd.functional` (and `.forward_ad`) works, as torch's.
 sys.modules[f"{__name__}.functional"] = functional
+sys.modules[f"{__name__}.forward_ad"] = forward_ad
 
 _Variables = Union[Variable, Sequence[Variable]]
 

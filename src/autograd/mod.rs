@@ -7,6 +7,7 @@
 mod check;
 mod checkpoint;
 mod explain;
+pub mod forward_ad;
 pub(crate) mod function;
 mod functions;
 mod grad_mode;

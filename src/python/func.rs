@@ -174,6 +174,48 @@ pub(crate) fn vjp<'py>(
     })
 }
 
+/// `forward_ad.enter_dual_level()`: opens a forward-AD level, returns its index.
+#[pyfunction(name = "_enter_dual_level")]
+pub(crate) fn enter_dual_level() -> PyResult<u64> {
+    Ok(crate::autograd::forward_ad::enter_level()?)
+}
+
+/// `forward_ad.exit_dual_level(level=)`: closes level `level`.
+#[pyfunction(name = "_exit_dual_level")]
+pub(crate) fn exit_dual_level(level: u64) -> PyResult<()> {
+    Ok(crate::autograd::forward_ad::exit_level(level)?)
+}
+
+/// `forward_ad.make_dual(tensor, tangent, level=)`: `tensor` carrying
+/// `tangent` at `level`.
+#[pyfunction(name = "_make_dual")]
+pub(crate) fn make_dual(
+    primal: super::args::VariableArg<'_>,
+    tangent: &Bound<'_, PyAny>,
+    level: u64,
+) -> PyResult<Variable> {
+    use super::args::PyOperand as _;
+    let tangent = tensor_values("make_dual", tangent)?;
+    Ok(crate::autograd::forward_ad::make_dual_at(
+        primal.get(),
+        &tangent,
+        level,
+    )?)
+}
+
+/// `forward_ad.unpack_dual(tensor, level=)`: `(primal, tangent or None)`.
+#[pyfunction(name = "_unpack_dual")]
+pub(crate) fn unpack_dual(
+    dual: super::args::VariableArg<'_>,
+    level: u64,
+) -> PyResult<(Variable, Option<Variable>)> {
+    use super::args::PyOperand as _;
+    Ok(crate::autograd::forward_ad::unpack_dual_at(
+        dual.get(),
+        level,
+    )?)
+}
+
 /// `(f(*primals), J @ tangents)` in forward mode, as `torch.func.jvp`.
 #[pyfunction(name = "_func_jvp")]
 pub(crate) fn jvp<'py>(

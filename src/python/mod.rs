@@ -678,6 +678,10 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(is_anomaly_enabled, m)?)?;
     m.add_function(wrap_pyfunction!(func::vjp, m)?)?;
     m.add_function(wrap_pyfunction!(func::jvp, m)?)?;
+    m.add_function(wrap_pyfunction!(func::enter_dual_level, m)?)?;
+    m.add_function(wrap_pyfunction!(func::exit_dual_level, m)?)?;
+    m.add_function(wrap_pyfunction!(func::make_dual, m)?)?;
+    m.add_function(wrap_pyfunction!(func::unpack_dual, m)?)?;
     m.add_function(wrap_pyfunction!(func::vmap, m)?)?;
     m.add_function(wrap_pyfunction!(func::grad_and_value, m)?)?;
     m.add_function(wrap_pyfunction!(func::jacobian, m)?)?;
