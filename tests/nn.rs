@@ -707,3 +707,20 @@ fn spectral_normalization_divides_by_the_largest_singular_value() -> Result<()> 
     assert_eq!(error.kind(), ErrorKind::Index);
     Ok(())
 }
+
+#[test]
+fn prune_masks_keep_what_they_should() -> Result<()> {
+    use flodl::nn::prune::{l1_unstructured_mask, ln_structured_mask, PruneAmount};
+    let w = Tensor::from_f64(&[0.5, -3.0, 0.1, 2.0, -0.2, 1.0], &[2, 3], Device::CPU)?;
+    let ones = Tensor::ones_like(&w)?;
+    // The two entries of smallest magnitude go: 0.1 and -0.2.
+    let mask = l1_unstructured_mask(&w, PruneAmount::Count(2), &ones)?;
+    assert_eq!(mask.to_f64_vec()?, vec![1.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+    // Half of 3 columns is 1.5, rounded half to even (Python's round): the
+    // two columns of smallest L2 norm go, the middle one stays.
+    let mask = ln_structured_mask(&w, PruneAmount::Fraction(0.5), 2.0, 1, &ones)?;
+    assert_eq!(mask.to_f64_vec()?, vec![0.0, 1.0, 0.0, 0.0, 1.0, 0.0]);
+    let too_many = l1_unstructured_mask(&w, PruneAmount::Count(7), &ones).unwrap_err();
+    assert_eq!(too_many.kind(), ErrorKind::Argument);
+    Ok(())
+}

@@ -30,6 +30,7 @@ mod loss;
 mod norm;
 mod padding;
 mod pool;
+pub mod prune;
 mod rnn;
 mod transformer;
 pub mod utils;

@@ -468,6 +468,42 @@ pub(crate) fn clip_grads_with_norm(
     })
 }
 
+/// _prune_mask(how, t, amount, default_mask, n=2.0, dim=-1)
+/// --
+///
+/// The mask of `prune`'s method `how` (`"l1_unstructured"`,
+/// `"random_unstructured"`, `"ln_structured"`, `"random_structured"`) for
+/// the scores `t`, starting from `default_mask`; `amount` an int (a count)
+/// or a float (a fraction), checked by type in Python.
+#[pyfunction]
+#[pyo3(name = "_prune_mask", signature = (how, t, amount, default_mask, n = 2.0, dim = -1))]
+pub(crate) fn prune_mask(
+    how: &str,
+    t: &Bound<'_, PyAny>,
+    amount: &Bound<'_, PyAny>,
+    default_mask: &Bound<'_, PyAny>,
+    n: f64,
+    dim: i64,
+) -> PyResult<crate::Tensor> {
+    use crate::nn::prune::{self, PruneAmount};
+    let scores = crate::python::args::tensor_values(how, t)?;
+    let default_mask = crate::python::args::tensor_values(how, default_mask)?;
+    let amount = match amount.is_instance_of::<pyo3::types::PyInt>() {
+        true => PruneAmount::Count(amount.extract()?),
+        false => PruneAmount::Fraction(amount.extract()?),
+    };
+    Ok(match how {
+        "l1_unstructured" => prune::l1_unstructured_mask(&scores, amount, &default_mask),
+        "random_unstructured" => prune::random_unstructured_mask(&scores, amount, &default_mask),
+        "ln_structured" => prune::ln_structured_mask(&scores, amount, n, dim, &default_mask),
+        "random_structured" => prune::random_structured_mask(&scores, amount, dim, &default_mask),
+        _ => Err(crate::Error::new(
+            ErrorKind::Argument,
+            format!("_prune_mask: no method {how:?}"),
+        )),
+    }?)
+}
+
 /// The running mean after one more model (`swa_utils.get_swa_avg_fn`'s
 /// update); `averaged` and `current` are tensors or Variables' values.
 #[pyfunction]

@@ -4,8 +4,8 @@ keeps it. The parameter moves to ``<name>_orig``, the mask is the buffer
 <name>_mask``, recomputed before each forward by the method (a forward
 pre-hook), and pruning again combines the masks (``PruningContainer``).
 ``remove`` makes the pruned values the parameter again. The state dict has
-PyTorch's keys. Masks come from flodl's ops (``topk`` of magnitudes or of
-random draws, a norm over the other dims); this file is the object model."""
+PyTorch's keys. The masks are Rust's (``flodl::nn::prune``, the same
+seed giving PyTorch's masks); this file is the object model."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ... import _creation
+from ... import _creation, _flodl
 from ..._flodl import ArgumentError, Tensor
 from ..._namespace import cat
-from ...linalg import vector_norm
 from ..module import Module
 
 __all__ = [
@@ -237,10 +236,7 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        def pruned(count: int) -> Tensor:
-            return _creation.rand_like(t).view(-1).topk(count).indices
-
-        return _unstructured_mask(self, t, default_mask, pruned)
+        return _flodl._prune_mask("random_unstructured", t, self.amount, default_mask)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float) -> BasePruningMethod:  # type: ignore[override]
@@ -256,10 +252,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        def pruned(count: int) -> Tensor:
-            return t.abs().reshape(-1).topk(count, largest=False).indices
-
-        return _unstructured_mask(self, t, default_mask, pruned)
+        return _flodl._prune_mask("l1_unstructured", t, self.amount, default_mask)
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -279,11 +272,7 @@ class RandomStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        def kept(channels: int, count: int) -> Tensor:
-            drawn = _creation.rand(channels)
-            return drawn > drawn.kthvalue(count).values
-
-        return _structured_mask(self, t, default_mask, kept)
+        return _flodl._prune_mask("random_structured", t, self.amount, default_mask, dim=self.dim)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float, dim: int = -1) -> BasePruningMethod:  # type: ignore[override]
@@ -303,12 +292,9 @@ class LnStructured(BasePruningMethod):
         self.dim = dim
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        def kept(channels: int, count: int) -> Tensor:
-            others = [d for d in range(t.ndim) if d != self.dim % t.ndim]
-            norms = vector_norm(t, ord=self.n, dim=others)
-            return norms.topk(channels - count, largest=True).indices
-
-        return _structured_mask(self, t, default_mask, kept)
+        return _flodl._prune_mask(
+            "ln_structured", t, self.amount, default_mask, n=float(self.n), dim=self.dim
+        )
 
     @classmethod
     def apply(  # type: ignore[override]
@@ -356,58 +342,6 @@ def _check_amount(amount: Any) -> None:
             f"amount={amount} should either be a float in the range [0, 1] or a "
             "non-negative integer"
         )
-
-
-def _count_to_prune(amount: Any, size: int) -> int:
-    """The entries (or channels) to prune: ``amount`` itself, or that
-    fraction of ``size`` rounded as PyTorch rounds it."""
-    count = int(amount) if isinstance(amount, numbers.Integral) else round(amount * size)
-    if count > size:
-        raise ArgumentError(
-            f"amount={amount} should be smaller than the number of parameters to prune={size}"
-        )
-    return count
-
-
-def _check_structured(t: Tensor, dim: int) -> None:
-    if t.ndim <= 1:
-        raise ArgumentError(
-            "Structured pruning can only be applied to multidimensional tensors. Found tensor "
-            f"of shape {tuple(t.shape)} with {t.ndim} dims"
-        )
-    if dim >= t.ndim or dim < -t.ndim:
-        raise IndexError(f"Invalid index {dim} for tensor of size {tuple(t.shape)}")
-
-
-def _unstructured_mask(method: Any, t: Tensor, default_mask: Tensor, pruned: Any) -> Tensor:
-    """An unstructured method's mask: ``default_mask`` with the entries
-    ``pruned(count)`` picks (flat indices) zeroed."""
-    count = _count_to_prune(method.amount, t.numel())
-    mask = default_mask.clone()
-    if count:
-        mask.view(-1)[pruned(count)] = 0
-    return mask
-
-
-def _structured_mask(method: Any, t: Tensor, default_mask: Tensor, kept: Any) -> Tensor:
-    """A structured method's mask: the channels along ``method.dim`` that
-    ``kept(channels, count)`` picks (indices, or a bool per channel), times
-    ``default_mask``; ``default_mask`` itself when nothing is pruned."""
-    _check_structured(t, method.dim)
-    channels = t.shape[method.dim]
-    count = _count_to_prune(method.amount, channels)
-    if not count:
-        return default_mask
-    mask = _channels_kept(t, method.dim, kept(channels, count))
-    return mask * default_mask.to(dtype=mask.dtype)
-
-
-def _channels_kept(t: Tensor, dim: int, kept: Tensor) -> Tensor:
-    """A mask of ``t``'s shape: ones on the channels ``kept`` (indices, or a
-    bool per channel) along ``dim``."""
-    mask = _creation.zeros_like(t)
-    mask[tuple(kept if d == dim % t.ndim else slice(None) for d in range(t.ndim))] = 1
-    return mask
 
 
 def identity(module: Module, name: str) -> Module:
