@@ -7,6 +7,7 @@ use flodl::distributions::{
 };
 use flodl::nn::{self, Module, Parameter};
 use flodl::optim::lr_scheduler::{CosineAnnealingLR, Schedule, Scheduler, StepLR};
+use flodl::optim::swa::{AverageRule, WeightAverage};
 use flodl::optim::{self, AdamWOptions, SGDOptions};
 use flodl::{
     no_grad, DType, Device, ErrorKind, Reduction, Result, Tensor, TensorOptions, Variable,
@@ -306,6 +307,30 @@ fn schedulers() -> Result<()> {
     Ok(())
 }
 
+fn weight_averaging() -> Result<()> {
+    let model = nn::Linear::new(4, 2, true)?;
+    let weights = || -> Vec<Tensor> { model.parameters().iter().map(|p| p.data()).collect() };
+    let mut ema = WeightAverage::new(&weights(), AverageRule::Ema { decay: 0.99 })?;
+    let mut opt = optim::SGD::new(
+        model.parameters(),
+        SGDOptions {
+            lr: 0.1,
+            ..Default::default()
+        },
+    )?;
+    let x = Variable::new(Tensor::randn(&[8, 4], TensorOptions::default())?, false)?;
+    for _step in 0..10 {
+        opt.zero_grad();
+        model.forward(&x)?.pow_scalar(2.0)?.mean()?.backward()?;
+        opt.step()?;
+        ema.update(&weights())?; // the first update copies, later ones average
+    }
+    println!("{} updates averaged", ema.n_averaged()); // 10
+    let averaged: &[Tensor] = ema.averaged(); // the weight, then the bias
+    println!("{:?}", averaged[0].shape()); // [2, 4]
+    Ok(())
+}
+
 fn gradient_clipping() -> Result<()> {
     let model = nn::Linear::new(4, 2, true)?;
     let x = Variable::new(Tensor::randn(&[8, 4], TensorOptions::default())?, false)?;
@@ -378,6 +403,7 @@ fn main() -> Result<()> {
     optimizer_groups_and_state()?;
     an_update_rule_of_your_own()?;
     schedulers()?;
+    weight_averaging()?;
     gradient_clipping()?;
     spectral_normalization()?;
     in_place_ops()?;

@@ -233,24 +233,7 @@ where
         );
     }
     for (i, (p, t)) in primals.iter().zip(tangents).enumerate() {
-        if p.shape() != t.shape() {
-            bail!(
-                Shape,
-                "{op}: tangent {i} has shape {:?}, its primal {:?}",
-                t.shape(),
-                p.shape()
-            );
-        }
-        // As torch.func: forward mode runs on floating values only.
-        for (what, x) in [("primal", p), ("tangent", t)] {
-            if !x.dtype().is_floating_point() {
-                bail!(
-                    DType,
-                    "{op}: {what} {i} is {}; forward mode needs floating point",
-                    x.dtype().name()
-                );
-            }
-        }
+        crate::autograd::forward_ad::check_dual(op, Some(i), (&p.shape(), p.dtype()), t)?;
     }
     let level = DualLevel::enter(op)?;
     let duals: Vec<Variable> = primals

@@ -966,3 +966,36 @@ fn swa_anneals_to_its_rate_and_averages_the_models() -> Result<()> {
     assert_eq!(unequal.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+#[test]
+fn weight_average_copies_first_then_averages() -> Result<()> {
+    let w = Tensor::from_f64(&[1.0, 3.0], &[2], Device::CPU)?;
+    let mut swa =
+        optim::swa::WeightAverage::new(std::slice::from_ref(&w), optim::swa::AverageRule::Swa)?;
+    let mut ema = optim::swa::WeightAverage::new(
+        std::slice::from_ref(&w),
+        optim::swa::AverageRule::Ema { decay: 0.5 },
+    )?;
+    // Training moves the weights to 1, 3 (copied), then 3, 5, then 5, 7.
+    for step in 0..3 {
+        let now = w.add_scalar(2.0 * step as f64)?;
+        swa.update(std::slice::from_ref(&now))?;
+        ema.update(&[now])?;
+    }
+    assert_eq!(swa.n_averaged(), 3);
+    assert_eq!(swa.averaged()[0].to_f64_vec()?, vec![3.0, 5.0]); // the mean of the three
+                                                                 // 1 copied; 0.5 * 1 + 0.5 * 3 = 2; 0.5 * 2 + 0.5 * 5 = 3.5.
+    assert_eq!(ema.averaged()[0].to_f64_vec()?, vec![3.5, 5.5]);
+    assert_eq!(w.to_f64_vec()?, vec![1.0, 3.0]); // the average is a copy
+                                                 // A tensor of another shape: nothing is written, a Shape error.
+    let before = swa.averaged()[0].to_f64_vec()?;
+    let three = Tensor::from_f64(&[0.0; 3], &[3], Device::CPU)?;
+    let wrong = swa.update(&[three]).unwrap_err();
+    assert_eq!(wrong.kind(), ErrorKind::Shape);
+    assert_eq!(swa.averaged()[0].to_f64_vec()?, before);
+    assert_eq!(swa.n_averaged(), 3);
+    let bad_decay =
+        optim::swa::WeightAverage::new(&[w], optim::swa::AverageRule::Ema { decay: 2.0 });
+    assert_eq!(bad_decay.err().map(|e| e.kind()), Some(ErrorKind::Argument));
+    Ok(())
+}

@@ -64,26 +64,48 @@ pub fn make_dual(primal: &Variable, tangent: &Tensor, level: &DualLevel) -> Resu
 
 pub(crate) fn make_dual_at(primal: &Variable, tangent: &Tensor, level: u64) -> Result<Variable> {
     let op = "make_dual";
-    if primal.shape() != tangent.shape() {
+    check_dual(op, None, (&primal.shape(), primal.dtype()), tangent)?;
+    run(op, &[primal.raw(), tangent.raw()], || {
+        crate::ffi::make_dual(primal.raw(), tangent.raw(), level)
+    })
+}
+
+/// What a dual's parts must be: one shape, floating dtypes. `pair` numbers
+/// the pair in the message when `op` takes several (`jvp`'s "tangent 1").
+pub(crate) fn check_dual(
+    op: &str,
+    pair: Option<usize>,
+    (shape, dtype): (&[i64], crate::DType),
+    tangent: &Tensor,
+) -> Result<()> {
+    let name = |what: &str| match pair {
+        Some(i) => format!("{what} {i}"),
+        None => format!("the {what}"),
+    };
+    if shape != tangent.shape() {
         bail!(
             Shape,
-            "{op}: the tangent has shape {:?}, the primal {:?}",
+            "{op}: {} has shape {:?}, {} {shape:?}",
+            name("tangent"),
             tangent.shape(),
-            primal.shape()
+            if pair.is_some() {
+                "its primal"
+            } else {
+                "the primal"
+            }
         );
     }
-    for (what, dtype) in [("primal", primal.dtype()), ("tangent", tangent.dtype())] {
+    for (what, dtype) in [("primal", dtype), ("tangent", tangent.dtype())] {
         if !dtype.is_floating_point() {
             bail!(
                 DType,
-                "{op}: the {what} is {}; forward mode needs floating point",
+                "{op}: {} is {}; forward mode needs floating point",
+                name(what),
                 dtype.name()
             );
         }
     }
-    run(op, &[primal.raw(), tangent.raw()], || {
-        crate::ffi::make_dual(primal.raw(), tangent.raw(), level)
-    })
+    Ok(())
 }
 
 /// `dual`'s primal (a view without the tangent, in the backward graph as

@@ -1,7 +1,8 @@
 //! The averages of a model's parameters over training, as
 //! `torch.optim.swa_utils`' update rules: stochastic weight averaging (the
 //! running mean of the models seen) and an exponential moving average.
-//! Python's `AveragedModel` and its `get_*_avg_fn` functions call these.
+//! Python's `AveragedModel` and its `get_*_avg_fn` functions call these;
+//! [`WeightAverage`] is the same average for a Rust training loop.
 
 use crate::error::{ensure, Result};
 use crate::{DType, Tensor, TensorOptions};
@@ -93,4 +94,99 @@ pub fn ema_average_(ema: &[Tensor], current: &[Tensor], decay: f64) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Which average [`update_average_`] keeps: the running mean of the models
+/// seen (`AveragedModel`'s default) or an exponential moving average.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AverageRule {
+    /// The running mean ([`swa_average_`]).
+    Swa,
+    /// `decay * average + (1 - decay) * current` ([`ema_average_`]).
+    Ema { decay: f64 },
+}
+
+/// Folds `current` into `averaged` in place after `n_averaged` models, as
+/// `AveragedModel.update_parameters`: the first model (`n_averaged == 0`)
+/// is copied, later ones are averaged by `rule`. The pairs' shapes are
+/// checked before anything is written.
+pub fn update_average_(
+    averaged: &[Tensor],
+    current: &[Tensor],
+    n_averaged: i64,
+    rule: AverageRule,
+) -> Result<()> {
+    const OP: &str = "update_average_";
+    ensure!(
+        n_averaged >= 0,
+        Argument,
+        "{OP}: n_averaged must be at least 0, got {n_averaged}"
+    );
+    if let AverageRule::Ema { decay } = rule {
+        check_decay(decay)?;
+    }
+    for (i, (a, c)) in pairs(OP, averaged, current)?.enumerate() {
+        ensure!(
+            a.shape() == c.shape(),
+            Shape,
+            "{OP}: tensor {i} has shape {:?}, its average {:?}",
+            c.shape(),
+            a.shape()
+        );
+    }
+    match (n_averaged, rule) {
+        (0, _) => averaged
+            .iter()
+            .zip(current)
+            .try_for_each(|(a, c)| a.copy_(c)),
+        (_, AverageRule::Swa) => swa_average_(averaged, current, n_averaged),
+        (_, AverageRule::Ema { decay }) => ema_average_(averaged, current, decay),
+    }
+}
+
+/// A model's weights averaged over training, kept apart from the model: the
+/// Rust side of `AveragedModel` (which keeps its average in a copy of the
+/// module). `new` takes copies of the weights; each `update` folds the
+/// current weights in ([`update_average_`]); `averaged` gives the average to
+/// evaluate with or to copy back.
+pub struct WeightAverage {
+    averaged: Vec<Tensor>,
+    rule: AverageRule,
+    n_averaged: i64,
+}
+
+impl WeightAverage {
+    /// Copies of `weights` (outside any graph) to average by `rule`.
+    pub fn new(weights: &[Tensor], rule: AverageRule) -> Result<Self> {
+        if let AverageRule::Ema { decay } = rule {
+            check_decay(decay)?;
+        }
+        let averaged = weights
+            .iter()
+            .map(|w| w.detach()?.copy())
+            .collect::<Result<_>>()?;
+        Ok(WeightAverage {
+            averaged,
+            rule,
+            n_averaged: 0,
+        })
+    }
+
+    /// Folds `weights` (the same tensors, in the same order, as given to
+    /// `new`) into the average.
+    pub fn update(&mut self, weights: &[Tensor]) -> Result<()> {
+        update_average_(&self.averaged, weights, self.n_averaged, self.rule)?;
+        self.n_averaged += 1;
+        Ok(())
+    }
+
+    /// The averaged weights, in `new`'s order.
+    pub fn averaged(&self) -> &[Tensor] {
+        &self.averaged
+    }
+
+    /// How many updates the average holds, as `AveragedModel.n_averaged`.
+    pub fn n_averaged(&self) -> i64 {
+        self.n_averaged
+    }
 }

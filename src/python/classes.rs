@@ -10,7 +10,9 @@ use crate::{Device, Tensor, TensorOptions, Variable};
 /// An n-dimensional array on a device. A plain Tensor records no graph; its
 /// subclass Variable does.
 // Subclassable: a Python Variable is a Tensor, as every torch.Tensor is.
-#[pyclass(name = "Tensor", module = "flodl", frozen, subclass)]
+// Weak-referenceable, as torch's (caches keyed by tensors; a Variable
+// inherits the slot).
+#[pyclass(name = "Tensor", module = "flodl", frozen, subclass, weakref)]
 pub struct PyTensor {
     pub(crate) inner: Tensor,
 }
@@ -33,7 +35,7 @@ impl From<Tensor> for PyTensor {
 // (isinstance), so that PyTorch programs may pass it wherever a tensor goes;
 // its Tensor part is an alias that only inherited read-only queries use
 // (`tests/python/test_variable_is_tensor.py` keeps that list).
-#[pyclass(name = "Variable", module = "flodl", frozen, subclass, weakref, extends = PyTensor)]
+#[pyclass(name = "Variable", module = "flodl", frozen, subclass, extends = PyTensor)]
 pub struct PyVariable {
     pub(crate) inner: Variable,
 }

@@ -631,7 +631,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::prune_mask, m)?)?;
     m.add_function(wrap_pyfunction!(optim::swa_averaged, m)?)?;
     m.add_function(wrap_pyfunction!(optim::ema_averaged, m)?)?;
-    m.add_function(wrap_pyfunction!(optim::swa_average_, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::update_average_, m)?)?;
     m.add_function(wrap_pyfunction!(optim::ema_average_, m)?)?;
     m.add_function(wrap_pyfunction!(optim::swa_lerp_, m)?)?;
     m.add_function(wrap_pyfunction!(optim::check_decay, m)?)?;

@@ -535,20 +535,22 @@ pub(crate) fn ema_averaged(
     )?)
 }
 
-/// [`swa_averaged`] into each of `averaged`, in place (AveragedModel's
-/// default update, `get_swa_multi_avg_fn`'s).
+/// `current` folded into `averaged` in place after `n_averaged` models
+/// (`AveragedModel.update_parameters`' built-in rules): copied the first
+/// time, then the running mean, or the moving average with `decay`.
 #[pyfunction]
-#[pyo3(name = "_swa_average_")]
-pub(crate) fn swa_average_(
+#[pyo3(name = "_update_average_", signature = (averaged, current, n_averaged, decay=None))]
+pub(crate) fn update_average_(
     averaged: Vec<TensorArg<'_>>,
     current: Vec<TensorArg<'_>>,
-    num_averaged: i64,
+    n_averaged: i64,
+    decay: Option<f64>,
 ) -> PyResult<()> {
+    use crate::optim::swa::AverageRule;
     let (averaged, current) = (tensors(&averaged), tensors(&current));
-    Ok(crate::optim::swa::swa_average_(
-        &averaged,
-        &current,
-        num_averaged,
+    let rule = decay.map_or(AverageRule::Swa, |decay| AverageRule::Ema { decay });
+    Ok(crate::optim::swa::update_average_(
+        &averaged, &current, n_averaged, rule,
     )?)
 }
 

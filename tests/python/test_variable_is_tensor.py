@@ -147,3 +147,24 @@ def test_containers_keep_a_variables_requires_grad() -> None:
     frozen = Variable(flodl.tensor([1.0]), requires_grad=False)
     params = nn.ParameterList([frozen, flodl.tensor([2.0])])
     assert [p.requires_grad for p in params] == [False, True]
+
+
+def test_tensors_are_weakly_referenceable() -> None:
+    """As torch's: a cache may hold tensors by weak reference
+    (weakref.ref, weakref.finalize), plain or recording."""
+    import gc
+    import weakref
+
+    for make in (
+        lambda: flodl.ones(2),
+        lambda: flodl.ones(2, requires_grad=True),
+        lambda: nn.Parameter(flodl.ones(2)),
+    ):
+        x = make()
+        ref = weakref.ref(x)
+        assert ref() is x
+        freed = []
+        weakref.finalize(x, freed.append, True)
+        del x
+        gc.collect()
+        assert ref() is None and freed == [True]

@@ -1,7 +1,8 @@
 """``flodl.optim.swa_utils``, as ``torch.optim.swa_utils``: ``AveragedModel``
 (stochastic weight averaging, or an exponential moving average with
 ``get_ema_multi_avg_fn``), the ``SWALR`` schedule and ``update_bn``. The
-averaging rules and the schedule are Rust's (``flodl::optim::swa``,
+averaging rules and the schedule are Rust's (``flodl::optim::swa``, whose
+``WeightAverage`` is the same average for a Rust loop,
 ``flodl::optim::lr_scheduler::SWALR``); these classes keep PyTorch's
 object model."""
 
@@ -121,16 +122,13 @@ class AveragedModel(Module):
         mine = _values(mine)
         theirs = [t.to(m.device) for m, t in zip(mine, _values(theirs), strict=False)]
         count = int(self.n_averaged.item())
-        if count == 0:
-            for m, t in zip(mine, theirs):
-                m.copy_(t)
-        elif self.multi_avg_fn is not None:
+        if count > 0 and self.multi_avg_fn is not None:
             self.multi_avg_fn(mine, theirs, self.n_averaged)
-        elif self.avg_fn is not None:
+        elif count > 0 and self.avg_fn is not None:
             for m, t in zip(mine, theirs):
                 m.copy_(self.avg_fn(m, t, self.n_averaged).data)
-        else:
-            _flodl._swa_average_(mine, theirs, count)
+        else:  # the first model copied, or the running mean: Rust's
+            _flodl._update_average_(mine, theirs, count)
         if not self.use_buffers:
             for b_mine, b_theirs in zip(self.module.buffers(), model.buffers(), strict=True):
                 b_mine.data.copy_(b_theirs.data.to(b_mine.device))
