@@ -2,7 +2,8 @@
 use flodl::distributions::{
     kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
     Distribution, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, LogNormal,
-    MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Poisson, StudentT, Uniform,
+    MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
+    OneHotCategorical, Poisson, StudentT, Uniform,
 };
 use flodl::distributions::{
     AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, TanhTransform,
@@ -235,6 +236,31 @@ fn the_newer_distributions_against_closed_forms() {
         &[0.75f64.ln()],
     );
     assert_eq!(one_hot.sample(&[5]).unwrap().shape(), vec![5, 2]);
+    // NegativeBinomial(2, 1/2): P(k) = (k + 1) / 2^(k + 2); mean 2, variance 4.
+    let negative = NegativeBinomial::new(&var(&[2.0], &[1], false), &half_p, true, true).unwrap();
+    close(&negative.log_prob(&two).unwrap(), &[(3.0f64 / 16.0).ln()]);
+    close(&negative.mean().unwrap(), &[2.0]);
+    close(&negative.variance().unwrap(), &[4.0]);
+    // Multinomial(3, [1/4, 3/4]): P([1, 2]) = 3 * 1/4 * 9/16; draws sum to 3.
+    let categorical = Categorical::from_probs(&probs, true).unwrap();
+    let multinomial = Multinomial::new(3, categorical.clone(), true).unwrap();
+    close(
+        &multinomial
+            .log_prob(&var(&[1.0, 2.0], &[2], false))
+            .unwrap(),
+        &[(27.0f64 / 64.0).ln()],
+    );
+    let draws = multinomial.sample(&[6]).unwrap();
+    assert_eq!(draws.shape(), vec![6, 2]);
+    assert_eq!(
+        draws.sum_dim(1, false).unwrap().to_f64_vec().unwrap(),
+        vec![3.0; 6]
+    );
+    let over = multinomial
+        .log_prob(&var(&[2.0, 2.0], &[2], false))
+        .unwrap_err();
+    assert_eq!(over.kind(), ErrorKind::Argument);
+    assert!(Multinomial::new(-1, categorical, true).is_err());
     // A mixture of N(-1, 1) and N(1, 1), equally weighted, at 0.
     let mixing = Categorical::from_probs(&var(&[0.5, 0.5], &[2], false), true).unwrap();
     let components = Normal::new(

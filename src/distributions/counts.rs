@@ -1,11 +1,12 @@
 //! Distributions over counts and one-hot vectors: [`Geometric`],
-//! [`Binomial`] and [`OneHotCategorical`], as `torch.distributions`'.
+//! [`Binomial`], [`NegativeBinomial`], [`Multinomial`] and
+//! [`OneHotCategorical`], as `torch.distributions`'.
 
 use std::any::Any;
 
 use super::{
     both, broadcast_pair, check_parameter, checked, constant, enumerate_support, eps_of,
-    options_of, Categorical, Distribution,
+    options_of, Categorical, Distribution, Gamma,
 };
 use crate::error::{bail, Result};
 use crate::{Reduction, Tensor, Variable};
@@ -362,6 +363,235 @@ impl Distribution for OneHotCategorical {
             true => values.expand(&[vec![n], batch, vec![n]].concat()),
             false => Ok(values),
         }
+    }
+}
+
+/// The number of successes before `total_count` failures, each trial a
+/// success with probability `probs`, as `torch.distributions.NegativeBinomial`
+/// (`total_count` may be fractional: a Gamma-Poisson mixture).
+#[derive(Clone, Debug)]
+pub struct NegativeBinomial {
+    total_count: Variable,
+    probs: Variable,
+    logits: Variable,
+    validate: bool,
+}
+
+impl NegativeBinomial {
+    /// `total_count` (non-negative with `validate`) broadcast with the
+    /// success probabilities (in `[0, 1)`) or their log-odds (`from_probs`
+    /// false).
+    pub fn new(
+        total_count: &Variable,
+        param: &Variable,
+        from_probs: bool,
+        validate: bool,
+    ) -> Result<NegativeBinomial> {
+        let name = "NegativeBinomial";
+        let (total_count, param) = broadcast_pair(name, total_count, param)?;
+        let total_count = total_count.to_dtype(param.dtype())?;
+        if validate {
+            let ok = total_count.data().ge_scalar(0.0)?;
+            check_parameter(name, "total_count", &ok, "GreaterThanEq(lower_bound=0.0)")?;
+            if from_probs {
+                let values = param.data();
+                let ok = values
+                    .ge_scalar(0.0)?
+                    .logical_and(&values.lt_scalar(1.0)?)?;
+                let constraint = "HalfOpenInterval(lower_bound=0.0, upper_bound=1.0)";
+                check_parameter(name, "probs", &ok, constraint)?;
+            }
+        }
+        let (probs, logits) = probs_and_logits(name, &param, from_probs, validate && !from_probs)?;
+        Ok(NegativeBinomial {
+            total_count,
+            probs,
+            logits,
+            validate,
+        })
+    }
+}
+
+impl Distribution for NegativeBinomial {
+    elementwise!(NegativeBinomial {
+        total_count,
+        probs,
+        logits
+    });
+    /// PyTorch's Gamma-Poisson draw: a Poisson of a Gamma's draw.
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        crate::no_grad(|| {
+            let rate = self.logits.neg()?.exp()?;
+            let gamma = Gamma::new(&self.total_count, &rate, false)?;
+            gamma.sample(sample_shape)?.poisson()
+        })
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, nonnegative_integer)?;
+        let n = &self.total_count;
+        let unnormalized = n
+            .mul(&crate::logsigmoid(&self.logits.neg()?)?)?
+            .add(&value.mul(&crate::logsigmoid(&self.logits)?)?)?;
+        let normalization = n
+            .add(value)?
+            .lgamma()?
+            .neg()?
+            .add(&value.add_scalar(1.0)?.lgamma()?)?
+            .add(&n.lgamma()?)?;
+        // No trials and no successes: probability 1, whatever the lgammas say.
+        let none = n.add(value)?.data().eq_scalar(0.0)?;
+        unnormalized.sub(&normalization.masked_fill(&none, 0.0)?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        super::unsupported(self.name(), "entropy")
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.total_count.mul(&self.logits.exp()?)
+    }
+    fn mode(&self) -> Result<Variable> {
+        let mode = self.total_count.sub_scalar(1)?.mul(&self.logits.exp()?)?;
+        mode.floor()?.clamp_min(0.0)
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.mean()?.div(&self.logits.neg()?.sigmoid()?)
+    }
+}
+
+/// The counts of each class in `total_count` draws from a Categorical (the
+/// event dim is the classes), as `torch.distributions.Multinomial`.
+#[derive(Clone, Debug)]
+pub struct Multinomial {
+    total_count: i64,
+    categorical: Categorical,
+    validate: bool,
+}
+
+impl Multinomial {
+    /// `total_count` draws (not negative) from `categorical`'s classes.
+    pub fn new(total_count: i64, categorical: Categorical, validate: bool) -> Result<Multinomial> {
+        if total_count < 0 {
+            bail!(
+                Argument,
+                "Multinomial: total_count must be non-negative, got {total_count}"
+            );
+        }
+        Ok(Multinomial {
+            total_count,
+            categorical,
+            validate,
+        })
+    }
+
+    /// The number of draws.
+    pub fn total_count(&self) -> i64 {
+        self.total_count
+    }
+
+    fn probs(&self) -> &Variable {
+        self.categorical.probs()
+    }
+
+    /// The number of draws as PyTorch's `torch.tensor(total_count)` (int64),
+    /// so that what it meets promotes as there.
+    fn count_tensor(&self) -> Result<Variable> {
+        let device = self.probs().device();
+        constant(Tensor::from_i64(&[self.total_count], &[], device)?)
+    }
+}
+
+impl Distribution for Multinomial {
+    bookkeeping!("Multinomial");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.categorical.batch_shape()
+    }
+    fn event_shape(&self) -> Vec<i64> {
+        vec![self.categorical.num_events()]
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        self.categorical.params()
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let expanded = self.categorical.expand(batch_shape)?;
+        let Some(categorical) = expanded.as_any().downcast_ref::<Categorical>() else {
+            bail!(
+                Torch,
+                "Multinomial.expand: the expanded Categorical is another kind"
+            );
+        };
+        Ok(Box::new(Multinomial {
+            total_count: self.total_count,
+            categorical: categorical.clone(),
+            validate: self.validate,
+        }))
+    }
+    /// As PyTorch's: `total_count` class draws per sample, counted.
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        let drawn = self
+            .categorical
+            .sample(&[&[self.total_count], sample_shape].concat())?;
+        // The draws' dim last, to count along it.
+        let dims: Vec<i64> = (1..drawn.shape().len() as i64).chain([0]).collect();
+        let drawn = drawn.permute(&dims)?;
+        let shape = self.extended_shape(sample_shape);
+        let options = crate::TensorOptions {
+            dtype: drawn.dtype(),
+            device: drawn.device(),
+        };
+        let counts = Tensor::zeros(&shape, options)?;
+        counts.scatter_add_(-1, &drawn, &Tensor::ones_like(&drawn)?)?;
+        counts.type_as(&self.probs().data())
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        if self.validate {
+            let total = self.total_count as f64;
+            checked(self, true, value, |v| {
+                let counts = v.ge_scalar(0.0)?.all_dim(-1, false)?;
+                counts.logical_and(&v.sum_dim(-1, false)?.le_scalar(total)?)
+            })?;
+        }
+        let shape = super::broadcast_shape(
+            self.name(),
+            &[self.categorical.logits().shape(), value.shape()],
+        )?;
+        let logits = super::expanded(self.categorical.logits(), &shape)?;
+        let value = super::expanded(value, &shape)?;
+        let log_factorial_n = value.sum_dim(-1, false)?.add_scalar(1)?.lgamma()?;
+        let log_factorial_xs = value.add_scalar(1)?.lgamma()?.sum_dim(-1, false)?;
+        // 0 * log(0) counts as 0: a class never drawn that cannot be.
+        let never = value
+            .data()
+            .eq_scalar(0.0)?
+            .logical_and(&logits.data().isneginf()?)?;
+        let log_powers = logits
+            .masked_fill(&never, 0.0)?
+            .mul(&value)?
+            .sum_dim(-1, false)?;
+        log_factorial_n.sub(&log_factorial_xs)?.add(&log_powers)
+    }
+    /// PyTorch's sum over the binomial marginals of each class.
+    fn entropy(&self) -> Result<Variable> {
+        let n = self.count_tensor()?;
+        let term1 = n
+            .mul(&self.categorical.entropy()?)?
+            .sub(&n.add_scalar(1)?.lgamma()?)?;
+        let binomial = Binomial::new(&n, self.probs(), true, false)?;
+        let support = binomial.enumerate_support(false)?;
+        let support = constant(support.narrow(0, 1, self.total_count)?)?;
+        let binomial_probs = binomial.log_prob(&support)?.exp()?;
+        let weights = support.add_scalar(1)?.lgamma()?;
+        term1.add(&binomial_probs.mul(&weights)?.sum_dims(&[0, -1], false)?)
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.probs().mul_scalar(self.total_count as f64)
+    }
+    fn mode(&self) -> Result<Variable> {
+        super::unsupported(self.name(), "mode")
+    }
+    fn variance(&self) -> Result<Variable> {
+        let n = self.total_count as f64;
+        self.probs()
+            .mul_scalar(n)?
+            .mul(&self.probs().rsub_scalar(1)?)
     }
 }
 

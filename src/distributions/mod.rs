@@ -2,7 +2,8 @@
 //! [`Categorical`], [`Bernoulli`], [`Uniform`], [`Exponential`],
 //! [`Laplace`], [`Gamma`], [`Beta`], [`Dirichlet`], [`Poisson`],
 //! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`LogNormal`], [`StudentT`],
-//! [`Geometric`], [`Binomial`], [`OneHotCategorical`],
+//! [`Geometric`], [`Binomial`], [`NegativeBinomial`], [`Multinomial`],
+//! [`OneHotCategorical`],
 //! [`MultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
 //! ([`Distribution`]), and [`kl_divergence`] between two of a kind. The
 //! parameters are Variables, so log-probabilities, entropies, KL
@@ -70,7 +71,7 @@ mod transforms;
 mod univariate;
 
 pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
-pub use counts::{Binomial, Geometric, OneHotCategorical};
+pub use counts::{Binomial, Geometric, Multinomial, NegativeBinomial, OneHotCategorical};
 pub use mixture::MixtureSameFamily;
 pub use multivariate_normal::{CovarianceForm, MultivariateNormal};
 pub use transforms::{

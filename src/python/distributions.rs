@@ -11,9 +11,9 @@ use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
     Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution, ExpTransform,
     Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, InverseTransform, Laplace,
-    LogNormal, MixtureSameFamily, MultivariateNormal, Normal, OneHotCategorical, Param, Poisson,
-    PowerTransform, SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
-    TransformedDistribution, Uniform,
+    LogNormal, MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
+    OneHotCategorical, Param, Poisson, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,
+    StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
 };
 use crate::Variable;
 
@@ -130,8 +130,9 @@ impl PyDistribution {
         })
     }
 
-    /// `Geometric`, `Binomial` (`total_count` first) or
-    /// `OneHotCategorical`, by its class name, from `probs` or `logits`.
+    /// `Geometric`, `Binomial`, `NegativeBinomial`, `Multinomial`
+    /// (`total_count` first) or `OneHotCategorical`, by its class name, from
+    /// `probs` or `logits`.
     #[staticmethod]
     #[pyo3(signature = (kind, probs, logits, validate, total_count = None))]
     fn of_probs(
@@ -148,12 +149,22 @@ impl PyDistribution {
                 ("Binomial", Some((count, _))) => {
                     Box::new(Binomial::new(count, param, from_probs, validate)?)
                 }
-                ("OneHotCategorical", _) => {
+                ("NegativeBinomial", Some((count, _))) => {
+                    Box::new(NegativeBinomial::new(count, param, from_probs, validate)?)
+                }
+                ("OneHotCategorical" | "Multinomial", _) => {
                     let categorical = match from_probs {
                         true => Categorical::from_probs(param, validate)?,
                         false => Categorical::from_logits(param, validate)?,
                     };
-                    Box::new(OneHotCategorical::new(categorical, validate))
+                    match (kind, &count) {
+                        ("Multinomial", Some((count, _))) => {
+                            // Python gives an int (torch refuses a tensor).
+                            let total = count.data().item()? as i64;
+                            Box::new(Multinomial::new(total, categorical, validate)?)
+                        }
+                        _ => Box::new(OneHotCategorical::new(categorical, validate)),
+                    }
                 }
                 _ => crate::error::bail!(Argument, "_Distribution.of_probs: no distribution {kind:?}"),
             })

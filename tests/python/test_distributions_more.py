@@ -1,6 +1,6 @@
 """The distributions past the elementwise table of test_distributions.py,
 against torch.distributions: StudentT, Geometric, Binomial,
-OneHotCategorical and MixtureSameFamily (draws from one seed, numbers and
+NegativeBinomial, Multinomial, OneHotCategorical and MixtureSameFamily (draws from one seed, numbers and
 gradients), Gamma's cdf, and the constraints module."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from test_distributions import LOC, POSITIVE, SCALE, UNIT, both, leaf, same
+from test_distributions import LOC, LOGITS, POSITIVE, SCALE, UNIT, both, leaf, same
 
 import flodl
 from flodl import distributions as D
@@ -127,6 +127,55 @@ def test_binomial_of_a_number_of_trials_and_its_kl_as_torch() -> None:
         D.Binomial(2.5, probs=flodl.tensor(0.5))
     with pytest.raises(ValueError, match="support"):
         D.Binomial(3, probs=flodl.tensor(0.5)).log_prob(flodl.tensor(4.0))
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_negative_binomial_is_torch_s(given) -> None:
+    def run(m, d):
+        param = UNIT if given == "probs" else np.log(UNIT / (1 - UNIT))
+        leaves = [leaf(m, POSITIVE * 3.0), leaf(m, param)]
+        dist = d.NegativeBinomial(leaves[0], **{given: leaves[1]})
+        value = m.tensor(np.floor(POSITIVE * 4.0))
+        methods = ["log_prob", "mean", "variance", "mode"]
+        # No failures and no successes: probability 1.
+        certain = d.NegativeBinomial(m.tensor(0.0), probs=m.tensor(0.5)).log_prob(m.tensor(0.0))
+        return _run_all(dist, value, leaves, methods, [certain]), dist
+
+    _check(run)
+    with pytest.raises(ValueError, match="probs"):
+        D.NegativeBinomial(3.0, probs=flodl.tensor(1.0))
+    with pytest.raises(ValueError, match="total_count"):
+        D.NegativeBinomial(-1.0, probs=flodl.tensor(0.5))
+    with pytest.raises(NotImplementedError):
+        D.NegativeBinomial(3.0, probs=flodl.tensor(0.5)).entropy()
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_multinomial_is_torch_s(given) -> None:
+    probs = np.abs(LOGITS) + 0.1
+    probs /= probs.sum(-1, keepdims=True)
+
+    def run(m, d):
+        leaves = [leaf(m, probs if given == "probs" else np.log(probs))]
+        dist = d.Multinomial(5, **{given: leaves[0]})
+        value = m.tensor([[2.0, 0.0, 3.0, 0.0], [1.0, 1.0, 1.0, 2.0], [0.0, 0.0, 0.0, 5.0]])
+        methods = ["log_prob", "entropy", "mean", "variance"]
+        out = _run_all(dist, value, leaves, methods)
+        expanded = dist.expand((2, 3))
+        # A class that cannot be drawn, never drawn: 0 * log 0 counts as 0.
+        never = d.Multinomial(3, probs=m.tensor([0.0, 0.5, 0.5])).log_prob(
+            m.tensor([0.0, 1.0, 2.0])
+        )
+        return out + [expanded.sample(), expanded.log_prob(value), never], dist
+
+    _check(run)
+    assert D.Multinomial(5, probs=flodl.tensor([0.5, 0.5])).total_count == 5
+    with pytest.raises(ValueError, match="support"):
+        D.Multinomial(3, probs=flodl.tensor([0.5, 0.5])).log_prob(flodl.tensor([2.0, 2.0]))
+    with pytest.raises(NotImplementedError, match="mode"):
+        _ = D.Multinomial(3, probs=flodl.tensor([0.5, 0.5])).mode
+    with pytest.raises(NotImplementedError, match="inhomogeneous"):
+        D.Multinomial(flodl.tensor(3), probs=flodl.tensor([0.5, 0.5]))
 
 
 @pytest.mark.parametrize("given", ["probs", "logits"])
@@ -317,6 +366,9 @@ def test_reprs_as_torch_s() -> None:
             d.Binomial(4, p),
             d.Binomial(m.tensor([3.0, 4.0]), logits=p),
             d.OneHotCategorical(p),
+            d.NegativeBinomial(3.0, p),
+            d.NegativeBinomial(m.tensor([3.0, 4.0]), logits=p),
+            d.Multinomial(4, p),
             d.MixtureSameFamily(d.Categorical(p), d.Normal(m.zeros(2), 1.0)),
             d.Chi2(2.0),
         ]

@@ -48,7 +48,9 @@ __all__ = [
     "Laplace",
     "LogNormal",
     "MixtureSameFamily",
+    "Multinomial",
     "MultivariateNormal",
+    "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
     "Poisson",
@@ -686,6 +688,65 @@ class Binomial(_Counts):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self) -> Any:
         return constraints.integer_interval(0, self.total_count)
+
+
+class NegativeBinomial(_Counts):
+    """The number of successes before ``total_count`` failures, each trial
+    a success of probability ``probs`` (or log-odds ``logits``), as
+    ``torch.distributions.NegativeBinomial``."""
+
+    _kind = "NegativeBinomial"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "total_count": constraints.greater_than_eq(0),
+        "probs": constraints.half_open_interval(0.0, 1.0),
+        "logits": constraints.real,
+    }
+    support = constraints.nonnegative_integer
+    _params = ("total_count",)
+    _shown = ("total_count",)
+    _defines = frozenset()  # no entropy, as torch's
+
+    def __init__(
+        self,
+        total_count: Any,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        self._of(probs, logits, validate_args, total_count)
+
+
+class Multinomial(_Counts):
+    """The counts of each class (the last dim of ``probs`` or ``logits``)
+    in ``total_count`` draws, as ``torch.distributions.Multinomial``."""
+
+    _kind = "Multinomial"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.independent(constraints.real, 1),
+    }
+    _shown = ()
+    _shown_given = False  # torch's repr shows none
+
+    def __init__(
+        self,
+        total_count: int = 1,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        if not isinstance(total_count, int):
+            raise NotImplementedError("inhomogeneous total_count is not supported")
+        self.total_count = total_count
+        self._of(probs, logits, validate_args, total_count)
+
+    @constraints.dependent_property(is_discrete=True, event_dim=1)
+    def support(self) -> Any:
+        return constraints.multinomial(self.total_count)
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError("Multinomial does not implement mode")
 
 
 class OneHotCategorical(_Counts):
