@@ -242,6 +242,24 @@ class _Ops(Generic[_Self, _Operand]):
         correction: float | None = None,
     ) -> _Self:
         """Unbiased by default, as ``var``."""
+    def var_mean(
+        self,
+        dim: int | Sequence[int] | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> tuple[_Self, _Self]:
+        """The variance and the mean, with ``var``'s arguments (Rust ``var_mean``)."""
+    def std_mean(
+        self,
+        dim: int | Sequence[int] | None = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+    ) -> tuple[_Self, _Self]:
+        """The standard deviation and the mean, as ``var_mean`` (Rust ``std_mean``)."""
     def logsumexp(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
         """Of all elements, or along ``dim`` (Rust ``logsumexp``, ``logsumexp_dims``)."""
     def softmax(self, dim: int, *, dtype: DTypeLike | None = None) -> _Self:
@@ -1114,15 +1132,6 @@ class _Ops(Generic[_Self, _Operand]):
         """The smallest and the largest values, of all elements or along ``dim``, as
         ``torch.aminmax`` (``(min, max)``). (``amin`` and ``amax`` here: libtorch's ``aminmax`` has
         no derivative before torch 2.13.)"""
-    def std_mean(
-        self, dim: int | Sequence[int] | None = None, correction: float = 1.0, keepdim: bool = False
-    ) -> tuple[_Self, _Self]:
-        """The standard deviation (with ``correction``) and the mean, of all elements or over
-        ``dim``, as ``torch.std_mean``."""
-    def var_mean(
-        self, dim: int | Sequence[int] | None = None, correction: float = 1.0, keepdim: bool = False
-    ) -> tuple[_Self, _Self]:
-        """The variance (with ``correction``) and the mean, as ``torch.var_mean``."""
     def count_nonzero_dims(self, dims: int | Sequence[int]) -> Tensor:
         """The count of non-zero elements over several ``dims``, as ``torch.count_nonzero(x,
         dims)``."""
@@ -3276,6 +3285,17 @@ def cross_entropy(
     """Cross-entropy of the logits ``input`` (``[N, C, ...]``) against class indices (Int64) or
     class probabilities, as ``F.cross_entropy``: per-class ``weight``, ``ignore_index`` targets
     skipped, ``label_smoothing`` mixed with the uniform distribution."""
+
+def soft_cross_entropy(
+    input: VariableLike,
+    target: VariableLike,
+    weight: Tensor | None = None,
+    reduction: Reduction = "mean",
+    label_smoothing: float = 0.0,
+) -> NnResult:
+    """Cross-entropy of the logits ``input`` against class probabilities ``target`` of its shape,
+    differentiable in both (a teacher's softmax not detached, in distillation): what
+    ``F.cross_entropy`` computes for a target that requires grad."""
 
 def nll_loss(
     input: VariableLike,

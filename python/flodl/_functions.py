@@ -1757,18 +1757,32 @@ def aminmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
     return input.aminmax(dim, keepdim)
 
 
-def std_mean(input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False) -> Any:
+def std_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: Any = False,
+    *,
+    correction: Any = None,
+) -> Any:
     """``input.std_mean(...)``: The standard deviation (with `correction`) and the mean, of  all elements or over `dim`, as `torch.std_mean`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std_mean", input)
-    return input.std_mean(dim, correction, keepdim)
+    return input.std_mean(dim, unbiased, keepdim, correction=correction)
 
 
-def var_mean(input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False) -> Any:
+def var_mean(
+    input: Tensor,
+    dim: Any = None,
+    unbiased: Any = None,
+    keepdim: Any = False,
+    *,
+    correction: Any = None,
+) -> Any:
     """``input.var_mean(...)``: The variance (with `correction`) and the mean, as `torch.var_mean`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("var_mean", input)
-    return input.var_mean(dim, correction, keepdim)
+    return input.var_mean(dim, unbiased, keepdim, correction=correction)
 
 
 def count_nonzero_dims(input: Tensor, dims: Any) -> Any:

@@ -710,10 +710,10 @@ macro_rules! method_ops {
             };
             /// The standard deviation (with `correction`) and the mean, of
             /// all elements or over `dim`, as `torch.std_mean`.
-            std_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same)
+            std_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same) [overloaded]
                 => |x| $crate::ops::with_mean(x, dim, keepdim, $crate::ffi::var_std(x, correction, dim, keepdim, true));
             /// The variance (with `correction`) and the mean, as `torch.var_mean`.
-            var_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same)
+            var_mean(dim: Option<Ints> = None, correction: f64 = 1.0, keepdim: bool = false) -> (Same, Same) [overloaded]
                 => |x| $crate::ops::with_mean(x, dim, keepdim, $crate::ffi::var_std(x, correction, dim, keepdim, false));
             /// The count of non-zero elements over several `dims`, as
             /// `torch.count_nonzero(x, dims)`.

@@ -1157,6 +1157,21 @@ macro_rules! nn_ops {
             /// skipped, `label_smoothing` mixed with the uniform distribution.
             cross_entropy(input: Same, target: Tensor, weight: Option<Tensor> = None, ignore_index: i64 = (-100), reduction: Reduction = "mean", label_smoothing: f64 = 0.0)
                 => input.raw().f_cross_entropy_loss(target.raw(), weight.map(|w| w.raw()), reduction.aten(), ignore_index, label_smoothing);
+            /// Cross-entropy of the logits `input` against class
+            /// probabilities `target` of its shape, differentiable in both (a
+            /// teacher's softmax not detached, in distillation): what
+            /// `F.cross_entropy` computes for a target that requires grad.
+            soft_cross_entropy(input: Same, target: Same, weight: Option<Tensor> = None, reduction: Reduction = "mean", label_smoothing: f64 = 0.0) => {
+                let (x, t) = (input.raw(), target.raw());
+                $crate::error::ensure!(
+                    x.size() == t.size(),
+                    Shape,
+                    "soft_cross_entropy: the target's shape {:?} differs from the input's {:?}",
+                    t.size(),
+                    x.size()
+                );
+                Ok::<_, $crate::error::Failure>(x.f_cross_entropy_loss(t, weight.map(|w| w.raw()), reduction.aten(), -100, label_smoothing)?)
+            };
             /// Negative log-likelihood of log-probabilities `input` at the
             /// Int64 class indices `target`, as `F.nll_loss`.
             nll_loss(input: Same, target: Tensor, weight: Option<Tensor> = None, ignore_index: i64 = (-100), reduction: Reduction = "mean")

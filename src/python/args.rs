@@ -852,10 +852,48 @@ impl<M: Mode> CoreArg for Choice<M> {
 /// `x[key]`'s key as index items: ints, slices, None, `...`, Tensors,
 /// lists of ints or bools, numpy arrays; a tuple of them.
 pub(crate) fn index_items(key: &Bound<'_, PyAny>) -> PyResult<Vec<TensorIndex>> {
-    match key.cast::<PyTuple>() {
-        Ok(items) => items.iter().map(|item| index_item(&item)).collect(),
-        Err(_) => Ok(vec![index_item(key)?]),
+    if let Ok(items) = key.cast::<PyTuple>() {
+        return items.iter().map(|item| index_item(&item)).collect();
     }
+    match key.cast::<PyList>() {
+        Ok(items) if list_is_a_tuple(items)? => {
+            // A UserWarning, as PyTorch gives (which plans to stop doing this).
+            crate::warnings::deliver(
+                "index: a list holding a sequence, a Tensor, a slice or None is read as a tuple \
+                 of indices, as PyTorch still reads it; write x[tuple(seq)] to say so",
+                false,
+            );
+            items.iter().map(|item| index_item(&item)).collect()
+        }
+        _ => Ok(vec![index_item(key)?]),
+    }
+}
+
+/// PyTorch's rule (numpy's old one) for a list key: shorter than 32 and
+/// holding a sequence, a Tensor, a slice, None or `...`, it is a tuple of
+/// indices (`x[[[0, 1], [1, 2]]]` is `x[[0, 1], [1, 2]]`); otherwise one
+/// index array.
+fn list_is_a_tuple(items: &Bound<'_, PyList>) -> PyResult<bool> {
+    if items.len() >= 32 {
+        return Ok(false);
+    }
+    let py = items.py();
+    for item in items.iter() {
+        let sequence = item.is_instance_of::<PyList>()
+            || item.is_instance_of::<PyTuple>()
+            || item.is_instance_of::<pyo3::types::PyRange>()
+            || item.is_instance_of::<PyString>()
+            || super::args::is_numpy_array(&item);
+        if sequence
+            || item.is_instance_of::<PyTensor>()
+            || item.is_instance_of::<PySlice>()
+            || item.is_none()
+            || item.is(py.Ellipsis())
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {

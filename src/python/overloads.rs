@@ -83,6 +83,23 @@ impl<C: Class> Spread<C> {
     }
 }
 
+/// The dims (None: all) and the correction of `var_mean`/`std_mean` from
+/// Python's `dim`, `unbiased=` and `correction=`.
+pub(crate) fn spread_with_mean(
+    op: &str,
+    dim: &Option<super::args::DimArg>,
+    unbiased: Option<bool>,
+    correction: Option<super::args::Float>,
+) -> PyResult<(Option<Vec<i64>>, f64)> {
+    use super::args::Dims;
+    let correction = self::correction(op, unbiased, correction.map(|c| c.0))?.unwrap_or(1.0);
+    let dims = match super::args::reduction_dims(dim, op)? {
+        Dims::All => None,
+        dims => Some(dims.as_slice().to_vec()),
+    };
+    Ok((dims, correction))
+}
+
 pub(crate) fn reduce<C: Class>(
     x: &C,
     dim: Option<i64>,
@@ -1066,6 +1083,35 @@ macro_rules! overloads {
                     over: $Core::std_dims,
                 };
                 methods.call("std", &self.inner, &dim, unbiased, keepdim, correction.map(|c| c.0))
+            }
+
+            /// The variance and the mean, of all elements or over `dim` (one
+            /// dim or several), with `var`'s `unbiased=` or `correction=` (Rust
+            /// `var_mean`).
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            fn var_mean(
+                &self,
+                dim: Option<$crate::python::args::DimArg>,
+                unbiased: Option<bool>,
+                keepdim: bool,
+                correction: Option<$crate::python::args::Float>,
+            ) -> PyResult<($Core, $Core)> {
+                let (dims, correction) = $crate::python::overloads::spread_with_mean("var_mean", &dim, unbiased, correction)?;
+                Ok(self.inner.var_mean(dims.as_deref(), correction, keepdim)?)
+            }
+
+            /// The standard deviation and the mean, as `var_mean` (Rust
+            /// `std_mean`).
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            fn std_mean(
+                &self,
+                dim: Option<$crate::python::args::DimArg>,
+                unbiased: Option<bool>,
+                keepdim: bool,
+                correction: Option<$crate::python::args::Float>,
+            ) -> PyResult<($Core, $Core)> {
+                let (dims, correction) = $crate::python::overloads::spread_with_mean("std_mean", &dim, unbiased, correction)?;
+                Ok(self.inner.std_mean(dims.as_deref(), correction, keepdim)?)
             }
 
             /// `log(sum(exp(self)))` of all elements, or along `dim` (one dim

@@ -158,13 +158,14 @@ macro_rules! tensor_like_methods {
                 Ok(self.isclose(other, rtol, atol, equal_nan)?.all()?.item()? != 0.0)
             }
 
-            /// Whether `other` has this shape and these values, as `torch.equal`.
+            /// Whether `other` has this shape and these values, as `torch.equal`
+            /// (the dtypes promoted: `[1]` equals `[1.0]`; NaN equals nothing).
             pub fn equal(&self, other: &Self) -> $crate::Result<bool> {
                 let (a, b) = ($crate::Operand::raw(self), $crate::Operand::raw(other));
                 if a.size() != b.size() {
                     return Ok(false);
                 }
-                Ok(self.isclose(other, 0.0, 0.0, false)?.all()?.item()? != 0.0)
+                Ok(self.eq(other)?.all()?.item()? != 0.0)
             }
 
             /// This tensor as PyTorch prints it: `tensor([1.5000, 2.0000],

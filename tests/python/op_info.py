@@ -3025,6 +3025,27 @@ OP_INFOS += [
         shape_error((4, 5), target=np.array([0, 1, 2])),
     ),
     _nn(
+        "soft_cross_entropy",
+        lambda input, target, weight=None, reduction="mean", label_smoothing=0.0: F.cross_entropy(
+            input, target, weight, reduction=reduction, label_smoothing=label_smoothing
+        ),
+        [
+            Sample(((4, 5), (4, 5)), {}),
+            Sample(
+                ((4, 5), (4, 5)),
+                {
+                    "weight": np.array([1.0, 2.0, 0.5, 1.0, 1.5]),
+                    "reduction": "sum",
+                    "label_smoothing": 0.1,
+                },
+            ),
+            Sample(((2, 3, 4), (2, 3, 4)), {"reduction": "none"}),
+        ],
+        ("input", "target"),
+        shape_error((4, 5), (4, 4)),
+        domain=_probability,
+    ),
+    _nn(
         "nll_loss",
         lambda input, target, weight=None, ignore_index=-100, reduction="mean": F.nll_loss(
             input, target, weight, ignore_index=ignore_index, reduction=reduction

@@ -37,6 +37,13 @@ def keys():
         ("bool", A[:, 0, 0] > 0),
         (Ellipsis, [1, 1]),
         np.array([2, 0]),
+        # A short list holding a sequence, a slice, None or ... is a tuple
+        # of indices, as PyTorch reads it (with a warning).
+        [[0, 1], [1, 2]],
+        [[0, 1]],
+        [slice(None), 1],
+        [None, 1],
+        [Ellipsis, 0],
     ]
 
 
@@ -61,6 +68,29 @@ def test_indexing_matches_torch(key) -> None:
     t = torch.from_numpy(A.copy()).requires_grad_()
     t[tkey].sum().backward()
     np.testing.assert_array_equal(v.grad.numpy(), t.grad.numpy())
+
+
+def test_a_list_of_indices_is_read_as_torch_reads_it() -> None:
+    """A list of tensors is a tuple of indices (PyTorch's rule, which warns),
+    for reading and writing; a list of ints stays one index array, as does
+    a list of 32 or more."""
+    a, t = Tensor.from_numpy(A.copy()), torch.from_numpy(A.copy())
+    with pytest.warns(UserWarning, match="tuple"):
+        got = a[[flodl.tensor(1), flodl.tensor(2)]]
+    with pytest.warns(UserWarning):
+        want = t[[torch.tensor(1), torch.tensor(2)]]
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    with pytest.warns(UserWarning):
+        a[[[0, 1], [1, 2]]] = 7.0
+    with pytest.warns(UserWarning):
+        t[[[0, 1], [1, 2]]] = 7.0
+    np.testing.assert_array_equal(a.numpy(), t.numpy())
+    long = [0, 1] * 16 + [[0]]  # 33 items: an index array (of ragged rows, refused)
+    with pytest.raises(Exception):  # noqa: B017 - torch refuses too
+        t[long]
+    with pytest.raises(Exception):  # noqa: B017
+        a[long]
+    np.testing.assert_array_equal(a[[0, 2]].numpy(), t[[0, 2]].numpy())
 
 
 @pytest.mark.parametrize(

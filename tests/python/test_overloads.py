@@ -144,6 +144,29 @@ def test_var_and_std_take_a_correction(name, kwargs) -> None:
     same(getattr(f, name)(**kwargs), getattr(t, name)(**kwargs))
 
 
+@pytest.mark.parametrize("name", ["var_mean", "std_mean"])
+@pytest.mark.parametrize(
+    "args,kwargs",
+    [((), {"unbiased": False}), ((1, True, True), {}), (([0, 1],), {"correction": 0})],
+    ids=str,
+)
+def test_var_mean_and_std_mean_take_var_s_arguments(name, args, kwargs) -> None:
+    f, t = both(A)
+    for got, want in zip(
+        getattr(flodl, name)(f, *args, **kwargs), getattr(torch, name)(t, *args, **kwargs)
+    ):
+        same(got, want)
+
+
+def test_equal_compares_values_across_dtypes_as_torch() -> None:
+    for x, y in [([1], [1.0]), ([1], [1.5]), ([True, False], [1, 0]), ([1, 2], [1.0])]:
+        assert flodl.equal(flodl.tensor(x), flodl.tensor(y)) == torch.equal(
+            torch.tensor(x), torch.tensor(y)
+        )
+    nan = float("nan")
+    assert flodl.equal(flodl.tensor([nan]), flodl.tensor([nan])) is False
+
+
 def test_var_needs_one_form_of_correction() -> None:
     with pytest.raises(flodl.ArgumentError, match="var: give unbiased= or correction="):
         Tensor.ones([3]).var(unbiased=True, correction=1)

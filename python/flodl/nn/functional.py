@@ -48,7 +48,6 @@ from .._flodl import (
     conv_transpose2d,
     conv_transpose3d,
     cosine_embedding_loss,
-    cross_entropy,
     ctc_loss,
     dropout,
     dropout1d,
@@ -100,6 +99,7 @@ from .._flodl import (
     rrelu,
     scaled_dot_product_attention,
     smooth_l1_loss,
+    soft_cross_entropy,
     soft_margin_loss,
     softshrink,
     softsign,
@@ -229,6 +229,7 @@ __all__ = [
     "sigmoid",
     "silu",
     "smooth_l1_loss",
+    "soft_cross_entropy",
     "soft_margin_loss",
     "softmax",
     "softmin",
@@ -412,6 +413,22 @@ def upsample_bilinear(input: TensorLike, size: Any = None, scale_factor: Any = N
         stacklevel=2,
     )
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def cross_entropy(
+    input: TensorLike,
+    target: TensorLike,
+    weight: Tensor | None = None,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> TensorLike:
+    """Cross-entropy of the logits ``input`` against class indices or class
+    probabilities, as ``F.cross_entropy``; a probability target that
+    requires grad gets its gradient too (``soft_cross_entropy``)."""
+    if getattr(target, "requires_grad", False):
+        return soft_cross_entropy(input, target, weight, reduction, label_smoothing)
+    return _flodl.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
