@@ -1,6 +1,7 @@
-"""A Tensor that ``requires_grad_()`` (or ``requires_grad = True``) turned
-into a leaf in place, as PyTorch's ``x.requires_grad_()`` does to any
-tensor.
+"""A Tensor that joined a graph in place, as PyTorch's tensors do: made a
+leaf by ``requires_grad_()`` (or ``requires_grad = True``), or written in
+place from values that record a graph (``out[t] = h``,
+``agg.index_add_(0, i, msg)``, ``acc += h``; then a non-leaf).
 
 flodl's Tensor records nothing, and a Variable is another class; so the
 object changes class where it stands (every reference sees it):
@@ -26,7 +27,7 @@ _OWN = frozenset({"requires_grad_", "detach_", "__class__", "__reduce_ex__", "__
 
 
 class LeafTensor(Tensor):
-    """A Tensor made a leaf that requires grad in place (see the module)."""
+    """A Tensor that joined a graph in place (see the module)."""
 
     __slots__ = ()
 

@@ -81,10 +81,11 @@ pub(crate) trait CoreArg {
     fn needs_variable(&self) -> bool {
         false
     }
-    /// Whether a Tensor method writing in place may take this operand's
-    /// values (see [`values_for_tensor`]).
-    fn values_for_tensor(&self, _op: &str) -> PyResult<()> {
-        Ok(())
+    /// Whether this operand of a Tensor method writing in place records a
+    /// graph (a Variable that requires grad, recording on): the Tensor then
+    /// joins the graph ([`join_graph`](super::tensor::join_graph)).
+    fn records_into(&self) -> bool {
+        false
     }
 }
 
@@ -500,12 +501,18 @@ impl CoreArg for SameTensorArg<'_> {
     fn needs_variable(&self) -> bool {
         matches!(self, SameTensorArg::Variable(..))
     }
-    fn values_for_tensor(&self, op: &str) -> PyResult<()> {
+    fn records_into(&self) -> bool {
         match self {
-            SameTensorArg::Variable(v, _) => values_for_tensor(op, &v.get().inner),
-            SameTensorArg::Tensor(_) => Ok(()),
+            SameTensorArg::Variable(v, _) => records(&v.get().inner),
+            SameTensorArg::Tensor(_) => false,
         }
     }
+}
+
+/// Whether writing `v`'s values somewhere records a graph: it requires
+/// grad and recording is on.
+pub(crate) fn records(v: &Variable) -> bool {
+    v.requires_grad() && crate::is_grad_enabled()
 }
 
 /// Whether a Tensor (which records no graph) may take the values of
@@ -522,14 +529,6 @@ pub(crate) fn values_for_tensor(op: &str, v: &Variable) -> PyResult<()> {
         return Err(crate::Error::new(crate::ErrorKind::Autograd, message).into());
     }
     Ok(())
-}
-
-/// [`values_for_tensor`] for any Python operand (only a Variable can be refused).
-pub(crate) fn check_values_for_tensor(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<()> {
-    match as_variable(obj) {
-        Some(v) => values_for_tensor(op, &v.get().inner),
-        None => Ok(()),
-    }
 }
 
 /// An operand of a class's ops, lent to the core as `&C`.

@@ -107,7 +107,7 @@ macro_rules! py_method {
             {
                 #[allow(unused_imports)]
                 use $crate::python::args::CoreArg as _;
-                $(py_method!(@own_class $arg: $kind, $name);)*
+                py_method!(@join $operands slf, $name($($arg: $kind),*));
                 slf.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
                 Ok(slf)
             }
@@ -146,10 +146,21 @@ macro_rules! py_method {
         }
         }
     };
-    (@own_class $arg:ident: Same, $name:ident) => {
-        $arg.values_for_tensor(stringify!($name))?;
+    // A Tensor written in place from an operand that records a graph joins
+    // it (as PyTorch's `agg.index_add_(0, i, h)`): the op runs on a Variable
+    // handle on the Tensor's own values.
+    (@join single $($unused:tt)*) => {};
+    (@join mixed $slf:ident, $name:ident($($arg:ident: $kind:ident),*)) => {
+        if false $(|| py_method!(@records $arg: $kind))* {
+            let op = stringify!($name);
+            return $crate::python::tensor::join_graph(op, $slf, |view| {
+                $(let $arg = variable_form!($arg; $kind);)*
+                Ok(view.$name($($arg.core(op, stringify!($arg))?),*)?)
+            });
+        }
     };
-    (@own_class $arg:ident: $kind:ident, $name:ident) => {};
+    (@records $arg:ident: Same) => { $arg.records_into() };
+    (@records $arg:ident: $kind:ident) => { false };
     (@promote single $($unused:tt)*) => {};
     (@promote mixed $this:ident, $py:ident, $name:ident($($arg:ident: $kind:ident),*)) => {
         if false $(|| $arg.needs_variable())* {

@@ -372,10 +372,8 @@ pub(crate) fn as_in_place_operator<'py>(
     alpha: Option<&Bound<'py, PyAny>>,
     dunder: &str,
 ) -> PyResult<Py<PyAny>> {
+    // A Tensor given a value that records a graph joins it, in `dunder`.
     let other = operand(op, other, alpha)?;
-    if !crate::python::args::is_variable(x) {
-        super::args::check_values_for_tensor(op, &other)?;
-    }
     x.call_method1(dunder, (other,))?;
     Ok(x.clone().unbind())
 }
@@ -481,6 +479,30 @@ pub(crate) fn as_variable<'py>(
     }
     let variable = crate::Variable::new(super::args::tensor_values("", x)?, false)?;
     Ok(Some(variable.into_pyobject(x.py())?.into_any()))
+}
+
+/// In-place `method` of a Tensor `slf` with `args`, when one of them
+/// records a graph: run as the Variable's method on a handle on the
+/// Tensor's values, the Tensor joining the graph (`tensor::join_graph`);
+/// false (nothing done) otherwise, or for a Variable.
+pub(crate) fn joined_in_place<'py, C: Class>(
+    slf: &Bound<'py, PyAny>,
+    method: &str,
+    args: &Bound<'py, PyTuple>,
+) -> PyResult<bool> {
+    let records = |a: Bound<'py, PyAny>| {
+        super::args::as_variable(&a).is_some_and(|v| super::args::records(&v.get().inner))
+    };
+    if !C::JOINS_GRAPHS || !args.iter().any(records) {
+        return Ok(false);
+    }
+    let t = slf.cast::<super::classes::PyTensor>()?.borrow();
+    super::tensor::join_graph(method, t, |view| {
+        let variable = Bound::new(slf.py(), view.clone())?;
+        variable.call_method1(method, args)?;
+        Ok(())
+    })?;
+    Ok(true)
 }
 
 /// Operand `name` of the in-place `op` of a tensor of class `C`: a Tensor
@@ -1490,7 +1512,11 @@ macro_rules! overloads {
             /// tensor; returns self.
             fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::PyOperand as _;
-                use $crate::python::overloads::{number_of, values_operand_of};
+                use $crate::python::overloads::{joined_in_place, number_of, values_operand_of};
+                let args = pyo3::types::PyTuple::new(slf.py(), [end, weight])?;
+                if joined_in_place::<$Core>(slf.as_any(), "lerp_", &args)? {
+                    return Ok(slf.clone());
+                }
                 let x = &slf.get().inner;
                 let end = values_operand_of::<$Core>("lerp_", "end", end)?;
                 match number_of("lerp_", "weight", weight)? {
@@ -1539,8 +1565,12 @@ macro_rules! overloads {
                 value: Option<&Bound<'py, PyAny>>,
             ) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::{CoreArg as _, PyOperand as _};
-                use $crate::python::overloads::{number_of, scatter_source, values_operand_of};
+                use $crate::python::overloads::{joined_in_place, number_of, scatter_source, values_operand_of};
                 let source = scatter_source("scatter_", src, value)?;
+                let args = pyo3::types::PyTuple::new(slf.py(), [dim, index, source])?;
+                if joined_in_place::<$Core>(slf.as_any(), "scatter_", &args)? {
+                    return Ok(slf.clone());
+                }
                 let dim: $crate::python::args::Int = dim.extract()?;
                 let index: $crate::python::args::TensorArg<'_> = index.extract()?;
                 let (dim, index) = (dim.core("scatter_", "dim")?, index.core("scatter_", "index")?);

@@ -671,13 +671,17 @@ macro_rules! py_shared_methods {
             /// of this class broadcast to the indexed entries) is cast to
             /// x's dtype. On a Variable the change is recorded.
             fn __setitem__(
-                &self,
+                slf: &Bound<'_, Self>,
                 key: &Bound<'_, PyAny>,
                 value: &Bound<'_, PyAny>,
             ) -> PyResult<()> {
                 let items = super::args::index_items(key)?;
-                let value = super::args::setitem_value::<$Core>(&self.inner, value)?;
-                Ok(self.inner.index_put_(&items, &value, false)?)
+                if <$Core as operators::Class>::set_item_joining(slf.as_any(), &items, value)? {
+                    return Ok(());
+                }
+                let x = &slf.get().inner;
+                let value = super::args::setitem_value::<$Core>(x, value)?;
+                Ok(x.index_put_(&items, &value, false)?)
             }
 
             /// `self[indices] = values` (added with `accumulate`), in place,
@@ -690,6 +694,10 @@ macro_rules! py_shared_methods {
                 values: &Bound<'py, PyAny>,
                 accumulate: bool,
             ) -> PyResult<Bound<'py, Self>> {
+                let args = (indices, values, accumulate).into_pyobject(slf.py())?;
+                if super::overloads::joined_in_place::<$Core>(slf.as_any(), "index_put_", &args)? {
+                    return Ok(slf.clone());
+                }
                 let x = &slf.get().inner;
                 let items = super::args::put_indices("index_put_", indices)?;
                 let values = super::args::setitem_value::<$Core>(x, values)?;

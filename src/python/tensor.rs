@@ -637,6 +637,47 @@ fn make_leaf(op: &str, t: &Bound<'_, PyTensor>) -> PyResult<()> {
     Ok(())
 }
 
+/// Writes into Tensor `t` in place through a Variable handle on its own
+/// values, when what is written records a graph (PyTorch's `out[i] = h`,
+/// `agg.index_add_(0, i, h)`): the tensor joins the graph where it stands,
+/// its class becoming `flodl._leaf.LeafTensor` (a Tensor whose methods are
+/// a Variable's), as `requires_grad_()` makes it. Both or neither: the class
+/// first, put back if the write fails.
+pub(crate) fn join_graph<'py>(
+    op: &str,
+    t: PyRef<'py, PyTensor>,
+    write: impl FnOnce(&crate::Variable) -> PyResult<()>,
+) -> PyResult<PyRef<'py, PyTensor>> {
+    let py = t.py();
+    let bound = t.into_pyobject(py)?;
+    let class = bound.get_type();
+    let leaf_class = py.import("flodl._leaf")?.getattr("LeafTensor")?;
+    if let Err(e) = bound.setattr("__class__", leaf_class) {
+        let message = format!(
+            "{op}: this {} cannot join a graph in place ({}); write into a Variable \
+             (flodl.zeros_like of a Variable, or flodl.Variable(t))",
+            super::args::type_name(bound.as_any()),
+            e.value(py)
+        );
+        return Err(Error::new(ErrorKind::Autograd, message).into());
+    }
+    // LeafTensor's own __setattr__ forwards to the Variable: object's sets.
+    let restore = || -> PyResult<()> {
+        let object = py.import("builtins")?.getattr("object")?;
+        object.call_method1("__setattr__", (&bound, "__class__", &class))?;
+        Ok(())
+    };
+    if let Err(e) = write(&crate::Variable::view_of(&bound.get().inner)) {
+        restore()?;
+        return Err(e);
+    }
+    // An integer tensor takes the values but no gradient: still a Tensor.
+    if !bound.get().inner.requires_grad() {
+        restore()?;
+    }
+    Ok(bound.borrow())
+}
+
 /// _variable_view(t)
 /// --
 ///

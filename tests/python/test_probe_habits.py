@@ -31,3 +31,57 @@ def test_distillation_target_that_requires_grad_gets_its_gradient(kwargs) -> Non
         np.testing.assert_allclose(got, want, rtol=1e-10)
     with pytest.raises(flodl.ShapeError, match="soft_cross_entropy"):
         flodl.nn.functional.cross_entropy(flodl.zeros(4, 5), flodl.zeros(4, 4, requires_grad=True))
+
+
+WRITES = {
+    "setitem": lambda m, t, h: t.__setitem__(0, h[1]),
+    "setitem mask": lambda m, t, h: t.__setitem__(m.tensor([True, False, True]), h[:2]),
+    "index_add_": lambda m, t, h: t.index_add_(0, m.tensor([0, 2]), h[:2]),
+    "scatter_add_": lambda m, t, h: t.scatter_add_(0, m.tensor([2, 2]), h[:2]),
+    "copy_": lambda m, t, h: t.copy_(h),
+    "index_put_": lambda m, t, h: t.index_put_((m.tensor([1]),), h[:1], accumulate=True),
+    "lerp_": lambda m, t, h: t.lerp_(h, 0.25),
+    "scatter_": lambda m, t, h: t.scatter_(0, m.tensor([1, 0]), h[:2]),
+    "+=": lambda m, t, h: t.__iadd__(h),
+    "add_ alpha": lambda m, t, h: t.add_(h, alpha=2.0),
+    "*=": lambda m, t, h: t.__imul__(h),
+}
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_a_tensor_written_from_a_graph_joins_it_as_torch_s(name) -> None:
+    """A hand-written RNN's ``out[t] = h``, a GNN's ``agg.index_add_(0, i,
+    msg)``, ``acc += h``: the tensor written joins the graph in place, as in
+    torch, and the gradient reaches what was written."""
+
+    def run(m):
+        w = m.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        h = w * 3.0
+        target = m.ones(3)
+        alias = target  # every reference sees the change
+        result = WRITES[name](m, target, h)
+        assert result is None or result is target
+        joined = (alias.requires_grad, alias.is_leaf, isinstance(alias, m.Tensor))
+        (alias * alias).sum().backward()
+        return joined, alias.detach().numpy(), w.grad.numpy()
+
+    got, want = run(flodl), run(torch)
+    assert got[0] == want[0] == (True, False, True)
+    np.testing.assert_allclose(got[1], want[1], rtol=1e-6)
+    np.testing.assert_allclose(got[2], want[2], rtol=1e-6)
+
+
+def test_a_tensor_written_without_recording_stays_a_tensor() -> None:
+    w = flodl.tensor([1.0, 2.0], requires_grad=True)
+    t = flodl.zeros(2)
+    with flodl.no_grad():
+        t[0] = w[1]
+        t.add_(w)
+    t.copy_(w.detach())
+    assert type(t) is flodl.Tensor and not t.requires_grad
+    ints = flodl.zeros(2, dtype=flodl.int64)
+    ints.copy_(w * 2)  # the values, but no gradient into integers, as torch
+    assert type(ints) is flodl.Tensor and ints.tolist() == [2, 4]
+    with pytest.raises(flodl.ShapeError):  # a failed write: nothing half-done
+        t.copy_(flodl.ones(3, requires_grad=True))
+    assert type(t) is flodl.Tensor and not t.requires_grad
