@@ -567,6 +567,14 @@ class _Ops(Generic[_Self, _Operand]):
     @property
     def mT(self) -> _Self:
         """The last two dims swapped."""
+    @property
+    def mH(self) -> _Self:
+        """The conjugate of ``mT``: ``mT`` itself, flodl's values being real."""
+    @property
+    def H(self) -> _Self:
+        """The conjugate transpose of a matrix (2 dims): its transpose here."""
+    def adjoint(self) -> _Self:
+        """``mH``, as ``Tensor.adjoint``."""
     # Conversion, as PyTorch's.
     def clone(self) -> _Self:
         """A copy of the values (differentiable); Rust's ``copy``."""

@@ -746,6 +746,43 @@ macro_rules! py_shared_methods {
                 Ok(self.inner.transpose(-2, -1)?)
             }
 
+            /// The conjugate of `mT`, as PyTorch's `mH`: `mT` itself, the
+            /// values being real.
+            #[getter(mH)]
+            fn matrix_adjoint(&self) -> PyResult<$Core> {
+                crate::error::ensure!(
+                    self.inner.ndim() >= 2,
+                    Shape,
+                    "mH: needs at least 2 dims, got shape {:?}",
+                    self.inner.shape()
+                );
+                Ok(self.inner.transpose(-2, -1)?)
+            }
+
+            /// `mH`, as `Tensor.adjoint()`.
+            fn adjoint(&self) -> PyResult<$Core> {
+                crate::error::ensure!(
+                    self.inner.ndim() >= 2,
+                    Shape,
+                    "adjoint: needs at least 2 dims, got shape {:?}",
+                    self.inner.shape()
+                );
+                Ok(self.inner.transpose(-2, -1)?)
+            }
+
+            /// The conjugate transpose of a matrix, as PyTorch's `H`: its
+            /// transpose (real values).
+            #[getter(H)]
+            fn conjugate_transposed(&self) -> PyResult<$Core> {
+                let n = self.inner.ndim();
+                crate::error::ensure!(
+                    n == 2,
+                    Shape,
+                    "H: only a matrix (2 dims) has one, got {n} dims; a batch of matrices has mH"
+                );
+                Ok(self.inner.transpose(0, 1)?)
+            }
+
             // ----- pickle and copy (values, dtype, device, requires_grad; not the graph) -----
 
             fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

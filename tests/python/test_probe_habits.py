@@ -85,3 +85,25 @@ def test_a_tensor_written_without_recording_stays_a_tensor() -> None:
     with pytest.raises(flodl.ShapeError):  # a failed write: nothing half-done
         t.copy_(flodl.ones(3, requires_grad=True))
     assert type(t) is flodl.Tensor and not t.requires_grad
+
+
+def test_printing_an_optimizer_of_two_groups_and_a_plateau_state_as_torch() -> None:
+    def run(m):
+        a, b = m.nn.Parameter(m.zeros(2)), m.nn.Parameter(m.zeros(1))
+        opt = m.optim.Adam([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+        plateau = m.optim.lr_scheduler.ReduceLROnPlateau(opt)
+        return repr(opt), list(plateau.state_dict())
+
+    got, want = run(flodl), run(torch)
+    assert got[0] == want[0]
+    assert got[1] == want[1]
+
+
+def test_conjugate_transposes_of_real_tensors_as_torch() -> None:
+    a = RNG.standard_normal((2, 3, 4))
+    f, t = flodl.tensor(a), torch.tensor(a)
+    np.testing.assert_array_equal(f.mH.numpy(), t.mH.numpy())
+    np.testing.assert_array_equal(f.adjoint().numpy(), t.adjoint().numpy())
+    np.testing.assert_array_equal(f[0].H.numpy(), t[0].H.numpy())
+    with pytest.raises(flodl.ShapeError, match="mH"):
+        _ = f.H

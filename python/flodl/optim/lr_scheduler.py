@@ -656,12 +656,13 @@ class ReduceLROnPlateau(LRScheduler):
         self.eps = eps
         self.last_epoch = 0
         self._last_lr = self._current_lrs()
+        self.mode_worse = None  # set below; here for torch's state_dict order
         self.mode = mode
         self.threshold = threshold
         self.threshold_mode = threshold_mode
         self.best = 0.0
+        self.cooldown_counter = 0  # before num_bad_epochs, as torch's state_dict
         self.num_bad_epochs = 0
-        self.cooldown_counter = 0
         # Checks the options, and gives where `best` starts.
         self.mode_worse = _flodl._plateau_worst(self._arg_values())
         self.best = self.mode_worse
