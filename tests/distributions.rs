@@ -1,9 +1,9 @@
 //! flodl::distributions from Rust alone, against closed forms.
 use flodl::distributions::{
     kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
-    Distribution, Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, LogNormal,
-    MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
-    OneHotCategorical, Poisson, StudentT, Uniform,
+    Distribution, ExpRelaxedCategorical, Exponential, Gamma, Geometric, Gumbel, HalfNormal,
+    Independent, LogNormal, LogitRelaxedBernoulli, MixtureSameFamily, Multinomial,
+    MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Poisson, StudentT, Uniform,
 };
 use flodl::distributions::{
     AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, TanhTransform,
@@ -261,6 +261,24 @@ fn the_newer_distributions_against_closed_forms() {
         .unwrap_err();
     assert_eq!(over.kind(), ErrorKind::Argument);
     assert!(Multinomial::new(-1, categorical, true).is_err());
+    // The relaxed bases at temperature 1 and even odds: at 0 (and [0, 0]),
+    // log 1 + 0 - 2 log 2; relaxed one-hot draws lie on the simplex.
+    let t1 = var(&[1.0], &[], false);
+    let logit_bernoulli = LogitRelaxedBernoulli::new(&t1, &half_p, true, true).unwrap();
+    close(
+        &logit_bernoulli.log_prob(&var(&[0.0], &[1], false)).unwrap(),
+        &[-2.0 * 2f64.ln()],
+    );
+    let even = Categorical::from_probs(&var(&[0.5, 0.5], &[2], false), true).unwrap();
+    let exp_relaxed = ExpRelaxedCategorical::new(&t1, even, true);
+    close(
+        &exp_relaxed
+            .log_prob(&var(&[0.0, 0.0], &[2], false))
+            .unwrap(),
+        &[-2.0 * 2f64.ln()],
+    );
+    let draws = exp_relaxed.rsample(&[5]).unwrap().exp().unwrap();
+    close(&draws.sum_dim(-1, false).unwrap(), &[1.0; 5]);
     // A mixture of N(-1, 1) and N(1, 1), equally weighted, at 0.
     let mixing = Categorical::from_probs(&var(&[0.5, 0.5], &[2], false), true).unwrap();
     let components = Normal::new(

@@ -20,7 +20,7 @@ fn binary_logits(probs: &Variable) -> Result<Variable> {
 }
 
 /// Either parameter of a binary distribution, with the other computed.
-fn probs_and_logits(
+pub(super) fn probs_and_logits(
     name: &str,
     param: &Variable,
     from_probs: bool,

@@ -3,7 +3,7 @@
 //! [`Laplace`], [`Gamma`], [`Beta`], [`Dirichlet`], [`Poisson`],
 //! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`LogNormal`], [`StudentT`],
 //! [`Geometric`], [`Binomial`], [`NegativeBinomial`], [`Multinomial`],
-//! [`OneHotCategorical`],
+//! [`OneHotCategorical`], [`LogitRelaxedBernoulli`], [`ExpRelaxedCategorical`],
 //! [`MultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
 //! ([`Distribution`]), and [`kl_divergence`] between two of a kind. The
 //! parameters are Variables, so log-probabilities, entropies, KL
@@ -67,6 +67,7 @@ mod continuous;
 mod counts;
 mod mixture;
 mod multivariate_normal;
+mod relaxed;
 mod transforms;
 mod univariate;
 
@@ -74,6 +75,7 @@ pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Unif
 pub use counts::{Binomial, Geometric, Multinomial, NegativeBinomial, OneHotCategorical};
 pub use mixture::MixtureSameFamily;
 pub use multivariate_normal::{CovarianceForm, MultivariateNormal};
+pub use relaxed::{ExpRelaxedCategorical, LogitRelaxedBernoulli};
 pub use transforms::{
     AbsTransform, AffineTransform, CachedTransform, ComposeTransform, ExpTransform,
     InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,

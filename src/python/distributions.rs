@@ -9,11 +9,12 @@ use pyo3::prelude::*;
 use super::args::{plain_tensor, type_name};
 use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
-    Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution, ExpTransform,
-    Exponential, Gamma, Geometric, Gumbel, HalfNormal, Independent, InverseTransform, Laplace,
-    LogNormal, MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
-    OneHotCategorical, Param, Poisson, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,
-    StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
+    Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution,
+    ExpRelaxedCategorical, ExpTransform, Exponential, Gamma, Geometric, Gumbel, HalfNormal,
+    Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli, MixtureSameFamily,
+    Multinomial, MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Param, Poisson,
+    PowerTransform, SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
+    TransformedDistribution, Uniform,
 };
 use crate::Variable;
 
@@ -170,6 +171,41 @@ impl PyDistribution {
             })
         })?;
         made.plain &= !count.is_some_and(|(_, variable)| variable);
+        Ok(made)
+    }
+
+    /// `LogitRelaxedBernoulli` or `ExpRelaxedCategorical` (the bases of
+    /// `RelaxedBernoulli` and `RelaxedOneHotCategorical`), by its class
+    /// name, at `temperature`, from `probs` or `logits`.
+    #[staticmethod]
+    #[pyo3(signature = (kind, temperature, probs, logits, validate))]
+    fn relaxed(
+        kind: &str,
+        temperature: &Bound<'_, PyAny>,
+        probs: Option<&Bound<'_, PyAny>>,
+        logits: Option<&Bound<'_, PyAny>>,
+        validate: bool,
+    ) -> PyResult<Self> {
+        let (temperature, tracked) = operand(kind, "temperature", temperature)?;
+        let mut made = of_probs_or_logits(kind, probs, logits, |param, from_probs| {
+            Ok(match kind {
+                "LogitRelaxedBernoulli" => Box::new(LogitRelaxedBernoulli::new(
+                    &temperature,
+                    param,
+                    from_probs,
+                    validate,
+                )?),
+                "ExpRelaxedCategorical" => {
+                    let categorical = match from_probs {
+                        true => Categorical::from_probs(param, validate)?,
+                        false => Categorical::from_logits(param, validate)?,
+                    };
+                    Box::new(ExpRelaxedCategorical::new(&temperature, categorical, validate))
+                }
+                _ => crate::error::bail!(Argument, "_Distribution.relaxed: no distribution {kind:?}"),
+            })
+        })?;
+        made.plain &= !tracked;
         Ok(made)
     }
 

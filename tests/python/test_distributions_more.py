@@ -179,6 +179,44 @@ def test_multinomial_is_torch_s(given) -> None:
 
 
 @pytest.mark.parametrize("given", ["probs", "logits"])
+def test_relaxed_bernoulli_is_torch_s(given) -> None:
+    def run(m, d):
+        param = UNIT if given == "probs" else np.log(UNIT / (1 - UNIT))
+        leaves = [leaf(m, np.array(0.7)), leaf(m, param)]
+        dist = d.RelaxedBernoulli(leaves[0], **{given: leaves[1]})
+        value = m.tensor(UNIT[::-1].copy())
+        base = dist.base_dist
+        extra = [dist.rsample((2,)), base.rsample(), base.log_prob(m.tensor(LOC))]
+        out = _run_all(dist, value, leaves, ["log_prob"], extra)
+        return out + [dist.probs, dist.logits, dist.temperature], dist
+
+    _check(run)
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_relaxed_one_hot_categorical_is_torch_s(given) -> None:
+    probs = np.abs(LOGITS) + 0.1
+    probs /= probs.sum(-1, keepdims=True)
+
+    def run(m, d):
+        leaves = [leaf(m, np.array(0.5)), leaf(m, probs if given == "probs" else np.log(probs))]
+        dist = d.RelaxedOneHotCategorical(leaves[0], **{given: leaves[1]})
+        value = m.tensor(probs[::-1].copy())
+        extra = [dist.rsample((2,)), dist.base_dist.log_prob(m.tensor(LOGITS))]
+        out = _run_all(dist, value, leaves, ["log_prob"], extra)
+        return out + [dist.expand((2, 3)).sample()], dist
+
+    _check(run)
+    dist = D.RelaxedOneHotCategorical(flodl.tensor(0.5), probs=flodl.tensor([0.5, 0.5]))
+    with pytest.raises(NotImplementedError):
+        _ = dist.mean
+    with pytest.raises(NotImplementedError):
+        dist.entropy()
+    with pytest.raises(ValueError, match="support"):
+        dist.log_prob(flodl.tensor([2.0, -1.0]))
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
 def test_one_hot_categorical_is_torch_s(given) -> None:
     probs = np.abs(LOC) + 0.1
     probs /= probs.sum(-1, keepdims=True)
@@ -369,6 +407,8 @@ def test_reprs_as_torch_s() -> None:
             d.NegativeBinomial(3.0, p),
             d.NegativeBinomial(m.tensor([3.0, 4.0]), logits=p),
             d.Multinomial(4, p),
+            d.RelaxedBernoulli(m.tensor(0.5), p),
+            d.RelaxedOneHotCategorical(m.tensor(0.5), logits=p),
             d.MixtureSameFamily(d.Categorical(p), d.Normal(m.zeros(2), 1.0)),
             d.Chi2(2.0),
         ]

@@ -54,6 +54,8 @@ __all__ = [
     "Normal",
     "OneHotCategorical",
     "Poisson",
+    "RelaxedBernoulli",
+    "RelaxedOneHotCategorical",
     "StudentT",
     "TransformedDistribution",
     "Uniform",
@@ -984,6 +986,121 @@ class TransformedDistribution(Distribution):
     mean = property(_no_closed_form)  # type: ignore[assignment]
     mode = property(_no_closed_form)  # type: ignore[assignment]
     variance = property(_no_closed_form)  # type: ignore[assignment]
+
+
+class _Relaxed(_ProbsOrLogits):
+    """A relaxed base (``LogitRelaxedBernoulli``, ``ExpRelaxedCategorical``)
+    at ``temperature``, from ``probs`` or ``logits``: draws and
+    ``log_prob`` only, as torch's."""
+
+    has_rsample = True
+    _params = ("temperature",)
+    _defines = frozenset()
+
+    def __init__(
+        self,
+        temperature: Any,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        kind = type(self).__name__
+        probs = None if probs is None else _as_tensors(kind, probs)[0]
+        logits = None if logits is None else _as_tensors(kind, logits)[0]
+        (temperature,) = _as_tensors(kind, temperature)
+        validate = self._validating(validate_args)
+        impl = _flodl._Distribution.relaxed(kind, temperature, probs, logits, validate)
+        self._held(impl, validate_args, (temperature,))
+        self._shown = ("probs" if probs is not None else "logits",)
+
+    def _no_closed_form(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} has no closed form for it")
+
+    mean = property(_no_closed_form)  # type: ignore[assignment]
+    mode = property(_no_closed_form)  # type: ignore[assignment]
+    variance = property(_no_closed_form)  # type: ignore[assignment]
+
+
+class LogitRelaxedBernoulli(_Relaxed):
+    """The logit of a ``RelaxedBernoulli`` draw, as
+    ``torch.distributions.relaxed_bernoulli.LogitRelaxedBernoulli``."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    support = constraints.real
+
+
+class ExpRelaxedCategorical(_Relaxed):
+    """The log of a ``RelaxedOneHotCategorical`` draw, as
+    ``torch.distributions.relaxed_categorical.ExpRelaxedCategorical``."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.real_vector,
+    }
+    support = constraints.real_vector
+
+
+class _RelaxedOf(TransformedDistribution):
+    """A relaxed distribution: its base (``_base``) through ``_transform``,
+    with the base's ``temperature``, ``probs`` and ``logits``."""
+
+    has_rsample = True
+    _shown = ()
+
+    def __init__(
+        self,
+        temperature: Any,
+        probs: Any = None,
+        logits: Any = None,
+        validate_args: bool | None = None,
+    ) -> None:
+        base = type(self)._base(temperature, probs, logits, validate_args=validate_args)
+        super().__init__(base, type(self)._transform(), validate_args=validate_args)
+
+    @property
+    def temperature(self) -> Tensor:
+        return self.base_dist.temperature
+
+    @property
+    def probs(self) -> Tensor:
+        return self.base_dist.probs
+
+    @property
+    def logits(self) -> Tensor:
+        return self.base_dist.logits
+
+
+class RelaxedBernoulli(_RelaxedOf):
+    """A draw in ``(0, 1)`` that tends to a Bernoulli's as ``temperature``
+    goes to 0, differentiable in ``probs`` (or ``logits``): a
+    ``LogitRelaxedBernoulli`` through a sigmoid, as
+    ``torch.distributions.RelaxedBernoulli``."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    support = constraints.unit_interval
+    _base = LogitRelaxedBernoulli
+    _transform = transforms.SigmoidTransform
+
+
+class RelaxedOneHotCategorical(_RelaxedOf):
+    """A point of the simplex that tends to a one-hot draw as
+    ``temperature`` goes to 0 (Gumbel-softmax), differentiable in ``probs``
+    (or ``logits``): an ``ExpRelaxedCategorical`` through exp, as
+    ``torch.distributions.RelaxedOneHotCategorical``."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.simplex,
+        "logits": constraints.real_vector,
+    }
+    support = constraints.simplex
+    _base = ExpRelaxedCategorical
+    _transform = transforms.ExpTransform
 
 
 _KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
