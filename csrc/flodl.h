@@ -243,6 +243,9 @@ char *flodl_arange(double start, double end, double step, const FlodlTensor *lik
                    FlodlTensor **out);
 char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor *like,
                      FlodlTensor **out);
+// Tensor.clone (strides kept; recorded as CloneBackward0): tch binds only
+// clone's out= form.
+char *flodl_clone(const FlodlTensor *x, FlodlTensor **out);
 // torch.var (or torch.std with `std`) with a correction over the `ndims`
 // dims at `dim`; all elements when has_dim is 0.
 char *flodl_var_std(const FlodlTensor *x, double correction, const int64_t *dim, size_t ndims,

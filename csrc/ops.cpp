@@ -198,6 +198,10 @@ char *flodl_result_type(const at::Tensor *a, int a_number, const at::Tensor *b, 
   });
 }
 
+char *flodl_clone(const at::Tensor *x, at::Tensor **out) {
+  return guarded(out, [&] { return x->clone(); });
+}
+
 char *flodl_var_std(const at::Tensor *x, double correction, const int64_t *dim, size_t ndims,
                     int has_dim, int keepdim, int std, at::Tensor **out) {
   return guarded(out, [&] {

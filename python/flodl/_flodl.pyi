@@ -661,6 +661,9 @@ class _Ops(Generic[_Self, _Operand]):
         device: DeviceLike = None,
     ) -> Tensor:
         """A new uninitialised Tensor, of this one's dtype and device unless given."""
+    def new(self, *args: Any, device: DeviceLike = None) -> Tensor:
+        """PyTorch's legacy constructor: sizes (``new_empty``), data
+        (``new_tensor``), nothing (an empty tensor) or a tensor (its values)."""
     def new_full(
         self,
         size: Sequence[int],

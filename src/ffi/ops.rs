@@ -33,6 +33,7 @@ extern "C" {
         like: *mut c_void,
         out: *mut *mut c_void,
     ) -> *mut c_char;
+    fn flodl_clone(x: *mut c_void, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_var_std(
         x: *mut c_void,
         correction: f64,
@@ -311,6 +312,12 @@ pub(crate) fn linspace(
 ) -> Result<tch::Tensor, Failure> {
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_linspace(start, end, steps, ptr(like), out) })
+}
+
+/// A copy of `x`'s values, as `Tensor.clone` (recorded as its clone).
+pub(crate) fn clone_values(x: &tch::Tensor) -> Result<tch::Tensor, Failure> {
+    // SAFETY: a live tensor; the shim stores a new handle in `out`.
+    make_tensor(|out| unsafe { flodl_clone(ptr(x), out) })
 }
 
 /// `torch.var` (or `torch.std` with `std`) with `correction` over `dims`;

@@ -378,7 +378,7 @@ macro_rules! method_ops {
             // --- shape ---
             /// A copy of the values (differentiable), as `Tensor.clone`
             /// (Python: also `clone()`; Rust's `clone` is a new handle).
-            copy() => |x| x.f_to_dtype(x.f_kind()?, false, true);
+            copy() => |x| $crate::ffi::clone_values(x);
             /// Swaps dims `dim0` and `dim1` (a view).
             transpose(dim0: i64, dim1: i64) => |x| x.f_transpose(dim0, dim1);
             /// Reorders the dims (a view).

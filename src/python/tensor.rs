@@ -501,6 +501,38 @@ impl PyTensor {
         Ok(made.cast::<PyTensor>()?.get().inner.clone().into())
     }
 
+    /// PyTorch's legacy constructor (a Tensor's; `Variable.new` is
+    /// `Variable(data)`): `x.new(2, 3)` (sizes, or one `Size`) is
+    /// `new_empty`, `x.new([1, 2])` (data) `new_tensor`, `x.new()` an empty
+    /// tensor, `x.new(t)` t's values; this one's dtype, its device unless
+    /// given.
+    #[pyo3(name = "new", signature = (*args, device = None))]
+    fn legacy_new<'py>(
+        slf: &Bound<'py, Self>,
+        args: &Bound<'py, pyo3::types::PyTuple>,
+        device: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = pyo3::types::PyDict::new(slf.py());
+        if let Some(device) = device {
+            kwargs.set_item("device", device)?;
+        }
+        if args.len() == 1 {
+            let arg = args.get_item(0)?;
+            let is_size = arg.get_type().name()? == "Size";
+            if arg.is_instance_of::<PyTensor>() {
+                return arg.call_method0("detach");
+            }
+            if !arg.is_instance_of::<pyo3::types::PyInt>() && !is_size {
+                return slf.call_method("new_tensor", (arg,), Some(&kwargs));
+            }
+        }
+        let sizes = match args.len() {
+            0 => pyo3::types::PyTuple::new(slf.py(), [0])?,
+            _ => args.clone(),
+        };
+        slf.call_method("new_empty", sizes, Some(&kwargs))
+    }
+
     /// Makes this Tensor a leaf that requires grad, in place, as PyTorch's
     /// `requires_grad_()`: from then on ops record through it and
     /// `backward()` fills its `.grad` (its class becomes

@@ -107,3 +107,29 @@ def test_conjugate_transposes_of_real_tensors_as_torch() -> None:
     np.testing.assert_array_equal(f[0].H.numpy(), t[0].H.numpy())
     with pytest.raises(flodl.ShapeError, match="mH"):
         _ = f.H
+
+
+def test_the_legacy_new_constructor_as_torch_s() -> None:
+    """Older code's ``weight.new(B, H).zero_()`` and ``x.new([1, 2])``."""
+
+    def run(m):
+        x = m.ones(2, dtype=m.float64)
+        made = [
+            x.new(2, 3).zero_(),
+            x.new(m.Size([4])).fill_(1.0),
+            x.new([1, 2]),
+            x.new((1, 2)),
+            x.new(),
+            x.new(m.tensor([5.0, 6.0], dtype=m.float64)),
+        ]
+        return [(tuple(t.shape), str(t.dtype).split(".")[-1], t.tolist()) for t in made]
+
+    assert run(flodl) == run(torch)
+
+
+def test_a_clone_prints_as_torch_s() -> None:
+    for m in (flodl, torch):
+        x = m.ones(2, requires_grad=True)
+        assert type(x.clone().grad_fn).__name__ == "CloneBackward0"
+    a = flodl.randn(3, 4).t()
+    assert a.clone().stride() == torch.randn(3, 4).t().clone().stride()  # strides kept
