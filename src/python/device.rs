@@ -83,10 +83,11 @@ impl PyDevice {
         }
     }
 
+    /// PyTorch's repr (what a list or a dict of devices prints).
     fn __repr__(&self) -> String {
         match self.0 {
-            Device::CPU => "Device.CPU".to_string(),
-            Device::CUDA(i) => format!("Device.CUDA({i})"),
+            Device::CPU => "device(type='cpu')".to_string(),
+            Device::CUDA(i) => format!("device(type='cuda', index={i})"),
         }
     }
 

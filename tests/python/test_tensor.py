@@ -144,7 +144,8 @@ def test_cuda_queries() -> None:
     assert isinstance(flodl.cuda_available(), bool)
     assert flodl.cuda_device_count() >= (1 if flodl.cuda_available() else 0)
     assert Device.CUDA(1) == Device.parse("cuda:1")
-    assert repr(Device.CUDA(0)) == "Device.CUDA(0)" and str(Device.CPU) == "cpu"
+    assert repr(Device.CUDA(0)) == "device(type='cuda', index=0)" and str(Device.CPU) == "cpu"
+    assert repr([Device.CPU]) == repr([torch.device("cpu")])
 
 
 @pytest.mark.skipif(not flodl.cuda_available(), reason="needs a CUDA device")
