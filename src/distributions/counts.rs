@@ -313,15 +313,8 @@ impl Distribution for OneHotCategorical {
         self.categorical.params()
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let expanded = self.categorical.expand(batch_shape)?;
-        let Some(categorical) = expanded.as_any().downcast_ref::<Categorical>() else {
-            bail!(
-                Torch,
-                "OneHotCategorical.expand: the expanded Categorical is another kind"
-            );
-        };
         Ok(Box::new(OneHotCategorical::new(
-            categorical.clone(),
+            self.categorical.expanded(batch_shape)?,
             self.validate,
         )))
     }
@@ -511,16 +504,9 @@ impl Distribution for Multinomial {
         self.categorical.params()
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let expanded = self.categorical.expand(batch_shape)?;
-        let Some(categorical) = expanded.as_any().downcast_ref::<Categorical>() else {
-            bail!(
-                Torch,
-                "Multinomial.expand: the expanded Categorical is another kind"
-            );
-        };
         Ok(Box::new(Multinomial {
             total_count: self.total_count,
-            categorical: categorical.clone(),
+            categorical: self.categorical.expanded(batch_shape)?,
             validate: self.validate,
         }))
     }

@@ -448,6 +448,19 @@ impl Categorical {
         })
     }
 
+    /// This Categorical over the batch `batch_shape`, as a Categorical (what
+    /// the distributions built on one expand).
+    pub(crate) fn expanded(&self, batch_shape: &[i64]) -> Result<Categorical> {
+        let expanded = self.expand(batch_shape)?;
+        match expanded.as_any().downcast_ref::<Categorical>() {
+            Some(categorical) => Ok(categorical.clone()),
+            None => bail!(
+                Torch,
+                "Categorical.expand: the expanded distribution is another kind"
+            ),
+        }
+    }
+
     /// From unnormalized `logits` (normalized here over the last dim); with
     /// `validate`, none may be NaN.
     pub fn from_logits(logits: &Variable, validate: bool) -> Result<Categorical> {

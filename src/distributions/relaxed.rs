@@ -12,8 +12,27 @@ use super::{
     broadcast_shape, checked, constant, drawn, expanded, options_of, real, unsupported,
     Categorical, Distribution,
 };
-use crate::error::{bail, Result};
+use crate::error::Result;
 use crate::{Tensor, Variable};
+
+/// The trait's methods these distributions lack (as PyTorch's): entropy
+/// and the moments, an Argument error each.
+macro_rules! no_moments {
+    () => {
+        fn entropy(&self) -> Result<Variable> {
+            unsupported(self.name(), "entropy")
+        }
+        fn mean(&self) -> Result<Variable> {
+            unsupported(self.name(), "mean")
+        }
+        fn mode(&self) -> Result<Variable> {
+            unsupported(self.name(), "mode")
+        }
+        fn variance(&self) -> Result<Variable> {
+            unsupported(self.name(), "variance")
+        }
+    };
+}
 
 /// `p` clamped into `[eps, 1 - eps]` of its dtype (PyTorch's `clamp_probs`).
 fn clamp_probs(p: &Tensor) -> Result<Tensor> {
@@ -100,18 +119,7 @@ impl Distribution for LogitRelaxedBernoulli {
             .add(&diff)?
             .sub(&diff.exp()?.log1p()?.mul_scalar(2)?)
     }
-    fn entropy(&self) -> Result<Variable> {
-        unsupported(self.name(), "entropy")
-    }
-    fn mean(&self) -> Result<Variable> {
-        unsupported(self.name(), "mean")
-    }
-    fn mode(&self) -> Result<Variable> {
-        unsupported(self.name(), "mode")
-    }
-    fn variance(&self) -> Result<Variable> {
-        unsupported(self.name(), "variance")
-    }
+    no_moments!();
 }
 
 /// The log of a relaxed one-hot draw: `log_softmax((logits + gumbel) /
@@ -152,16 +160,9 @@ impl Distribution for ExpRelaxedCategorical {
         params
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let expanded = self.categorical.expand(batch_shape)?;
-        let Some(categorical) = expanded.as_any().downcast_ref::<Categorical>() else {
-            bail!(
-                Torch,
-                "ExpRelaxedCategorical.expand: the expanded Categorical is another kind"
-            );
-        };
         Ok(Box::new(ExpRelaxedCategorical::new(
             &self.temperature,
-            categorical.clone(),
+            self.categorical.expanded(batch_shape)?,
             self.validate,
         )))
     }
@@ -194,16 +195,5 @@ impl Distribution for ExpRelaxedCategorical {
         let score = score.sub(&score.logsumexp(-1, true)?)?.sum_dim(-1, false)?;
         score.add(&log_scale)
     }
-    fn entropy(&self) -> Result<Variable> {
-        unsupported(self.name(), "entropy")
-    }
-    fn mean(&self) -> Result<Variable> {
-        unsupported(self.name(), "mean")
-    }
-    fn mode(&self) -> Result<Variable> {
-        unsupported(self.name(), "mode")
-    }
-    fn variance(&self) -> Result<Variable> {
-        unsupported(self.name(), "variance")
-    }
+    no_moments!();
 }
