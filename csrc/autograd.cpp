@@ -178,6 +178,10 @@ char *flodl_detach_in_place(at::Tensor *t) {
   });
 }
 
+char *flodl_is_view(const at::Tensor *t, int *view) {
+  return guarded_change([&] { *view = t->is_view() ? 1 : 0; });
+}
+
 char *flodl_grad_fn_name(const at::Tensor *t, char **name) {
   *name = nullptr;
   return guarded_change([&] {

@@ -293,6 +293,8 @@ char *flodl_detach_in_place(FlodlTensor *t);
 // The name of the node that made `t` ("MulBackward0"), malloc'd (freed by
 // flodl_free_message); *name is null for a leaf.
 char *flodl_grad_fn_name(const FlodlTensor *t, char **name);
+// Whether `t` is a view of another tensor's memory (autograd's notion).
+char *flodl_is_view(const FlodlTensor *t, int *view);
 // Autograd graph nodes, as Python's `grad_fn` objects. A node handle is an
 // opaque owned reference (freed by flodl_node_free); `*node` is null for a
 // tensor no node made (a leaf, or one that records nothing).

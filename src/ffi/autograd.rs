@@ -29,6 +29,7 @@ extern "C" {
     fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
     fn flodl_detach_in_place(t: *mut c_void) -> *mut c_char;
     fn flodl_grad_fn_name(t: *mut c_void, name: *mut *mut c_char) -> *mut c_char;
+    fn flodl_is_view(t: *mut c_void, view: *mut std::os::raw::c_int) -> *mut c_char;
     fn flodl_grad_fn(t: *mut c_void, node: *mut *mut c_void) -> *mut c_char;
     fn flodl_node_free(node: *mut c_void);
     fn flodl_node_name(node: *const c_void, name: *mut *mut c_char) -> *mut c_char;
@@ -154,6 +155,15 @@ pub(crate) fn grad_fn_name(t: &tch::Tensor) -> Result<Option<String>, Failure> {
     // SAFETY: a live tensor; the shim stores a malloc'd string or null.
     check(unsafe { flodl_grad_fn_name(ptr(t), &mut name) })?;
     Ok(take_string(name))
+}
+
+/// Whether `t` is a view of another tensor's memory, as autograd sees it.
+#[cfg(feature = "python")]
+pub(crate) fn is_view(t: &tch::Tensor) -> Result<bool, Failure> {
+    let mut view: std::os::raw::c_int = 0;
+    // SAFETY: a live tensor; the shim writes one int.
+    check(unsafe { flodl_is_view(ptr(t), &mut view) })?;
+    Ok(view != 0)
 }
 
 /// An owned reference to a node of the autograd graph (a shim handle).

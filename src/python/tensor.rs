@@ -681,6 +681,17 @@ pub(crate) fn join_graph<'py>(
     write: impl FnOnce(&crate::Variable) -> PyResult<()>,
 ) -> PyResult<PyRef<'py, PyTensor>> {
     let py = t.py();
+    // A view's base would take the graph too, and its Python object (if
+    // any) cannot change class from here: the old refusal, with the way.
+    let raw = crate::Operand::raw(&t.inner);
+    if crate::ffi::is_view(raw).map_err(|f| Error::from_failure(op, "", f))? {
+        let message = format!(
+            "{op}: this Tensor is a view of another, which cannot join a graph with it; \
+             write through the tensor itself (buf[index] = h) or into a Variable \
+             (flodl.zeros_like of a Variable)"
+        );
+        return Err(Error::new(ErrorKind::Autograd, message).into());
+    }
     let bound = t.into_pyobject(py)?;
     let class = bound.get_type();
     let leaf_class = py.import("flodl._leaf")?.getattr("LeafTensor")?;

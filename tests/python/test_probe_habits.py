@@ -133,3 +133,20 @@ def test_a_clone_prints_as_torch_s() -> None:
         assert type(x.clone().grad_fn).__name__ == "CloneBackward0"
     a = flodl.randn(3, 4).t()
     assert a.clone().stride() == torch.randn(3, 4).t().clone().stride()  # strides kept
+
+
+def test_a_view_of_a_tensor_does_not_join_a_graph_alone() -> None:
+    """Its base would take the graph too, and could not follow as an object:
+    an AutogradError with the way, and nothing written."""
+    w = flodl.tensor([1.0, 2.0], requires_grad=True)
+    buf = flodl.zeros(4)
+    for write in (
+        lambda v: v.copy_(w * 3),
+        lambda v: v.__iadd__(w),
+        lambda v: v.__setitem__(0, w[0]),
+    ):
+        with pytest.raises(flodl.AutogradError, match="view of another"):
+            write(buf[:2])
+    assert type(buf) is flodl.Tensor and not buf.requires_grad and buf.tolist() == [0.0] * 4
+    buf[:2] = w * 3  # through the tensor itself: it joins
+    assert buf.requires_grad and buf.tolist() == [3.0, 6.0, 0.0, 0.0]
