@@ -29,6 +29,7 @@ extern "C" {
     fn flodl_set_requires_grad(t: *mut c_void, requires_grad: c_int) -> *mut c_char;
     fn flodl_detach_in_place(t: *mut c_void) -> *mut c_char;
     fn flodl_grad_fn_name(t: *mut c_void, name: *mut *mut c_char) -> *mut c_char;
+    #[cfg(feature = "python")]
     fn flodl_is_view(t: *mut c_void, view: *mut std::os::raw::c_int) -> *mut c_char;
     fn flodl_grad_fn(t: *mut c_void, node: *mut *mut c_void) -> *mut c_char;
     fn flodl_node_free(node: *mut c_void);
