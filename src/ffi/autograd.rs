@@ -155,7 +155,9 @@ pub(crate) fn grad_fn_name(t: &tch::Tensor) -> Result<Option<String>, Failure> {
     let mut name: *mut c_char = std::ptr::null_mut();
     // SAFETY: a live tensor; the shim stores a malloc'd string or null.
     check(unsafe { flodl_grad_fn_name(ptr(t), &mut name) })?;
-    Ok(take_string(name))
+    // PyTorch prints the class name: `CopySlices`, not
+    // `torch::autograd::CopySlices` as libtorch names a few nodes.
+    Ok(take_string(name).map(|n| n.rsplit("::").next().unwrap_or(&n).to_string()))
 }
 
 /// Whether `t` is a view of another tensor's memory, as autograd sees it.

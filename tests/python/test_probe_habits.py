@@ -150,3 +150,13 @@ def test_a_view_of_a_tensor_does_not_join_a_graph_alone() -> None:
     assert type(buf) is flodl.Tensor and not buf.requires_grad and buf.tolist() == [0.0] * 4
     buf[:2] = w * 3  # through the tensor itself: it joins
     assert buf.requires_grad and buf.tolist() == [3.0, 6.0, 0.0, 0.0]
+
+
+def test_a_tensor_that_joined_a_graph_prints_as_torch_s() -> None:
+    def run(m):
+        w = m.tensor([1.0, 2.0], requires_grad=True)
+        out = m.zeros(2)
+        out[0] = w[1] * 2
+        return repr(out)
+
+    assert run(flodl) == run(torch)  # grad_fn=<CopySlices>
