@@ -520,7 +520,7 @@ pub(crate) fn records(v: &Variable) -> bool {
 /// recording is on, when its gradient would be lost without a word (as
 /// PyTorch's target would join the graph). An Autograd error then.
 pub(crate) fn values_for_tensor(op: &str, v: &Variable) -> PyResult<()> {
-    if v.requires_grad() && crate::is_grad_enabled() {
+    if records(v) {
         let message = format!(
             "{op}: a Tensor records no graph, and its operand is a Variable that requires grad: \
              make the target a Variable (flodl.Variable(t) or zeros_like of a Variable), or pass \

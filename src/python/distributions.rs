@@ -46,6 +46,18 @@ fn operand(op: &str, what: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Variable, 
     )))
 }
 
+/// The Categorical of `param`: its probabilities, or its logits.
+fn categorical_of(
+    param: &Variable,
+    from_probs: bool,
+    validate: bool,
+) -> crate::Result<Categorical> {
+    match from_probs {
+        true => Categorical::from_probs(param, validate),
+        false => Categorical::from_logits(param, validate),
+    }
+}
+
 /// A distribution with `probs` or `logits` (exactly one), made by `make`.
 fn of_probs_or_logits(
     name: &str,
@@ -108,10 +120,7 @@ impl PyDistribution {
         validate: bool,
     ) -> PyResult<Self> {
         of_probs_or_logits("Categorical", probs, logits, |param, from_probs| {
-            Ok(match from_probs {
-                true => Box::new(Categorical::from_probs(param, validate)?),
-                false => Box::new(Categorical::from_logits(param, validate)?),
-            })
+            Ok(Box::new(categorical_of(param, from_probs, validate)?))
         })
     }
 
@@ -154,10 +163,7 @@ impl PyDistribution {
                     Box::new(NegativeBinomial::new(count, param, from_probs, validate)?)
                 }
                 ("OneHotCategorical" | "Multinomial", _) => {
-                    let categorical = match from_probs {
-                        true => Categorical::from_probs(param, validate)?,
-                        false => Categorical::from_logits(param, validate)?,
-                    };
+                    let categorical = categorical_of(param, from_probs, validate)?;
                     match (kind, &count) {
                         ("Multinomial", Some((count, _))) => {
                             // Python gives an int (torch refuses a tensor).
@@ -196,10 +202,7 @@ impl PyDistribution {
                     validate,
                 )?),
                 "ExpRelaxedCategorical" => {
-                    let categorical = match from_probs {
-                        true => Categorical::from_probs(param, validate)?,
-                        false => Categorical::from_logits(param, validate)?,
-                    };
+                    let categorical = categorical_of(param, from_probs, validate)?;
                     Box::new(ExpRelaxedCategorical::new(&temperature, categorical, validate))
                 }
                 _ => crate::error::bail!(Argument, "_Distribution.relaxed: no distribution {kind:?}"),

@@ -29,16 +29,6 @@ pub(crate) trait Class:
     fn values_operand<'py>(_op: &str, obj: &Bound<'py, PyAny>) -> PyResult<Option<Self::Arg<'py>>> {
         Self::operand(obj)
     }
-    /// `slf[items] = value` when `value` records a graph and `slf` is a
-    /// Tensor: the Tensor joins the graph (`tensor::join_graph`), true. A
-    /// Variable records anyway: false, as for any other value.
-    fn set_item_joining(
-        _slf: &Bound<'_, PyAny>,
-        _items: &[crate::TensorIndex],
-        _value: &Bound<'_, PyAny>,
-    ) -> PyResult<bool> {
-        Ok(false)
-    }
     fn numel(&self) -> usize;
     fn matmul(&self, other: &Self) -> Result<Self>;
     /// The values, as an untracked Tensor sharing memory.
@@ -72,24 +62,6 @@ impl Class for Tensor {
             return Ok(Some(obj.extract()?));
         }
         tensor_operand(obj)
-    }
-    fn set_item_joining(
-        slf: &Bound<'_, PyAny>,
-        items: &[crate::TensorIndex],
-        value: &Bound<'_, PyAny>,
-    ) -> PyResult<bool> {
-        let Some(v) = crate::python::args::as_variable(value) else {
-            return Ok(false);
-        };
-        if !crate::python::args::records(&v.get().inner) {
-            return Ok(false);
-        }
-        let t = slf.cast::<super::classes::PyTensor>()?.borrow();
-        super::tensor::join_graph("__setitem__", t, |view| {
-            let value = crate::python::args::setitem_value::<Variable>(view, value)?;
-            Ok(view.index_put_(items, &value, false)?)
-        })?;
-        Ok(true)
     }
     fn numel(&self) -> usize {
         Tensor::numel(self)
@@ -391,19 +363,13 @@ pub(crate) fn in_place<C: Class>(
     slf: &Bound<'_, PyAny>,
     a: &C,
     other: &Bound<'_, PyAny>,
-    symbol: &str,
+    (symbol, dunder): (&str, &str),
     with_operand: impl FnOnce(&C, &C) -> Result<()>,
     with_scalar: impl FnOnce(&C, Scalar) -> Result<()>,
-    recorded: impl FnOnce(&Variable, &Variable) -> Result<()>,
 ) -> PyResult<()> {
     // A Tensor given a value that records a graph joins it (`acc += h`).
-    if let (true, Some(v)) = (C::JOINS_GRAPHS, super::args::as_variable(other)) {
-        if super::args::records(&v.get().inner) {
-            let t = slf.cast::<super::classes::PyTensor>()?.borrow();
-            let joined =
-                super::tensor::join_graph(symbol, t, |view| Ok(recorded(view, &v.get().inner)?));
-            return joined.map(drop);
-        }
+    if super::tensor::joined_in_place::<C, _>(slf, symbol, dunder, &[other], (other,))? {
+        return Ok(());
     }
     if let Some(operand) = C::values_operand(symbol, other)? {
         return Ok(with_operand(a, operand.get())?);
@@ -497,43 +463,43 @@ macro_rules! operators {
             // In place, as PyTorch: `x += y` changes x (an Autograd error on
             // a leaf that requires grad, outside no_grad).
             fn __iadd__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "+=", $Core::add_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("+=", "__iadd__"), $Core::add_, |a, s| {
                     a.add_scalar_(s)
-                }, |v, o| v.add_(o))
+                })
             }
             fn __isub__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "-=", $Core::sub_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("-=", "__isub__"), $Core::sub_, |a, s| {
                     a.sub_scalar_(s)
-                }, |v, o| v.sub_(o))
+                })
             }
             fn __imul__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "*=", $Core::mul_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("*=", "__imul__"), $Core::mul_, |a, s| {
                     a.mul_scalar_(s)
-                }, |v, o| v.mul_(o))
+                })
             }
             fn __ifloordiv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "//=", $Core::floor_divide_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("//=", "__ifloordiv__"), $Core::floor_divide_, |a, s| {
                     a.floor_divide_scalar_(s)
-                }, |v, o| v.floor_divide_(o))
+                })
             }
             fn __imod__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "%=", $Core::remainder_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("%=", "__imod__"), $Core::remainder_, |a, s| {
                     a.remainder_scalar_(s)
-                }, |v, o| v.remainder_(o))
+                })
             }
             fn __ipow__(
                 slf: &Bound<'_, Self>,
                 other: &Bound<'_, PyAny>,
                 _modulo: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "**=", $Core::pow_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("**=", "__ipow__"), $Core::pow_, |a, s| {
                     a.pow_scalar_(s)
-                }, |v, o| v.pow_(o))
+                })
             }
             fn __itruediv__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
-                operators::in_place(slf.as_any(), &slf.get().inner, other, "/=", $Core::div_, |a, s| {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("/=", "__itruediv__"), $Core::div_, |a, s| {
                     a.div_scalar_(s)
-                }, |v, o| v.div_(o))
+                })
             }
 
             fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {

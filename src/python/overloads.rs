@@ -481,30 +481,6 @@ pub(crate) fn as_variable<'py>(
     Ok(Some(variable.into_pyobject(x.py())?.into_any()))
 }
 
-/// In-place `method` of a Tensor `slf` with `args`, when one of them
-/// records a graph: run as the Variable's method on a handle on the
-/// Tensor's values, the Tensor joining the graph (`tensor::join_graph`);
-/// false (nothing done) otherwise, or for a Variable.
-pub(crate) fn joined_in_place<'py, C: Class>(
-    slf: &Bound<'py, PyAny>,
-    method: &str,
-    args: &Bound<'py, PyTuple>,
-) -> PyResult<bool> {
-    let records = |a: Bound<'py, PyAny>| {
-        super::args::as_variable(&a).is_some_and(|v| super::args::records(&v.get().inner))
-    };
-    if !C::JOINS_GRAPHS || !args.iter().any(records) {
-        return Ok(false);
-    }
-    let t = slf.cast::<super::classes::PyTensor>()?.borrow();
-    super::tensor::join_graph(method, t, |view| {
-        let variable = Bound::new(slf.py(), view.clone())?;
-        variable.call_method1(method, args)?;
-        Ok(())
-    })?;
-    Ok(true)
-}
-
 /// Operand `name` of the in-place `op` of a tensor of class `C`: a Tensor
 /// takes a Variable's values unless their gradient would be lost; a
 /// TypeError naming both for anything else.
@@ -1512,9 +1488,9 @@ macro_rules! overloads {
             /// tensor; returns self.
             fn lerp_<'py>(slf: &Bound<'py, Self>, end: &Bound<'py, PyAny>, weight: &Bound<'py, PyAny>) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::PyOperand as _;
-                use $crate::python::overloads::{joined_in_place, number_of, values_operand_of};
-                let args = pyo3::types::PyTuple::new(slf.py(), [end, weight])?;
-                if joined_in_place::<$Core>(slf.as_any(), "lerp_", &args)? {
+                use $crate::python::overloads::{number_of, values_operand_of};
+                use $crate::python::tensor::joined_in_place;
+                if joined_in_place::<$Core, _>(slf.as_any(), "lerp_", "lerp_", &[end, weight], (end, weight))? {
                     return Ok(slf.clone());
                 }
                 let x = &slf.get().inner;
@@ -1565,10 +1541,10 @@ macro_rules! overloads {
                 value: Option<&Bound<'py, PyAny>>,
             ) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::{CoreArg as _, PyOperand as _};
-                use $crate::python::overloads::{joined_in_place, number_of, scatter_source, values_operand_of};
+                use $crate::python::overloads::{number_of, scatter_source, values_operand_of};
+                use $crate::python::tensor::joined_in_place;
                 let source = scatter_source("scatter_", src, value)?;
-                let args = pyo3::types::PyTuple::new(slf.py(), [dim, index, source])?;
-                if joined_in_place::<$Core>(slf.as_any(), "scatter_", &args)? {
+                if joined_in_place::<$Core, _>(slf.as_any(), "scatter_", "scatter_", &[source], (dim, index, source))? {
                     return Ok(slf.clone());
                 }
                 let dim: $crate::python::args::Int = dim.extract()?;

@@ -20,6 +20,19 @@ pub(crate) fn dim_size(op: &str, shape: &[i64], dim: i64) -> crate::Result<i64> 
 /// Binds the shared methods to a class (`PyClass`, `Core`, operand type).
 macro_rules! py_shared_methods {
     ($Py:ident, $Core:ident, $Arg:ty) => {
+        impl $Py {
+            /// `mT`, `mH` and `adjoint`: the last two dims swapped, for `op`.
+            fn last_two_swapped(&self, op: &str) -> PyResult<$Core> {
+                crate::error::ensure!(
+                    self.inner.ndim() >= 2,
+                    Shape,
+                    "{op}: needs at least 2 dims, got shape {:?}",
+                    self.inner.shape()
+                );
+                Ok(self.inner.transpose(-2, -1)?)
+            }
+        }
+
         crate::python::guard::guarded! {
         #[pyo3::pymethods]
         impl $Py {
@@ -675,10 +688,11 @@ macro_rules! py_shared_methods {
                 key: &Bound<'_, PyAny>,
                 value: &Bound<'_, PyAny>,
             ) -> PyResult<()> {
-                let items = super::args::index_items(key)?;
-                if <$Core as operators::Class>::set_item_joining(slf.as_any(), &items, value)? {
+                use super::tensor::joined_in_place;
+                if joined_in_place::<$Core, _>(slf.as_any(), "__setitem__", "__setitem__", &[value], (key, value))? {
                     return Ok(());
                 }
+                let items = super::args::index_items(key)?;
                 let x = &slf.get().inner;
                 let value = super::args::setitem_value::<$Core>(x, value)?;
                 Ok(x.index_put_(&items, &value, false)?)
@@ -694,8 +708,8 @@ macro_rules! py_shared_methods {
                 values: &Bound<'py, PyAny>,
                 accumulate: bool,
             ) -> PyResult<Bound<'py, Self>> {
-                let args = (indices, values, accumulate).into_pyobject(slf.py())?;
-                if super::overloads::joined_in_place::<$Core>(slf.as_any(), "index_put_", &args)? {
+                use super::tensor::joined_in_place;
+                if joined_in_place::<$Core, _>(slf.as_any(), "index_put_", "index_put_", &[values], (indices, values, accumulate))? {
                     return Ok(slf.clone());
                 }
                 let x = &slf.get().inner;
@@ -737,37 +751,19 @@ macro_rules! py_shared_methods {
             /// The last two dims swapped (a batch of matrices transposed).
             #[getter(mT)]
             fn matrix_transposed(&self) -> PyResult<$Core> {
-                crate::error::ensure!(
-                    self.inner.ndim() >= 2,
-                    Shape,
-                    "mT: needs at least 2 dims, got shape {:?}",
-                    self.inner.shape()
-                );
-                Ok(self.inner.transpose(-2, -1)?)
+                self.last_two_swapped("mT")
             }
 
             /// The conjugate of `mT`, as PyTorch's `mH`: `mT` itself, the
             /// values being real.
             #[getter(mH)]
             fn matrix_adjoint(&self) -> PyResult<$Core> {
-                crate::error::ensure!(
-                    self.inner.ndim() >= 2,
-                    Shape,
-                    "mH: needs at least 2 dims, got shape {:?}",
-                    self.inner.shape()
-                );
-                Ok(self.inner.transpose(-2, -1)?)
+                self.last_two_swapped("mH")
             }
 
             /// `mH`, as `Tensor.adjoint()`.
             fn adjoint(&self) -> PyResult<$Core> {
-                crate::error::ensure!(
-                    self.inner.ndim() >= 2,
-                    Shape,
-                    "adjoint: needs at least 2 dims, got shape {:?}",
-                    self.inner.shape()
-                );
-                Ok(self.inner.transpose(-2, -1)?)
+                self.last_two_swapped("adjoint")
             }
 
             /// The conjugate transpose of a matrix, as PyTorch's `H`: its

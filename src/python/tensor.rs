@@ -721,6 +721,31 @@ pub(crate) fn join_graph<'py>(
     Ok(bound.borrow())
 }
 
+/// Tensor `slf`'s in-place Python `method` with `args`, when one of
+/// `operands` records a graph: the Variable's method run on a handle on the
+/// Tensor's values, the Tensor joining the graph ([`join_graph`]; `op`
+/// names the call in its errors). False, and nothing done, otherwise or for
+/// a Variable, which records anyway; `args` is built only to join.
+pub(crate) fn joined_in_place<'py, C: super::operators::Class, A: pyo3::call::PyCallArgs<'py>>(
+    slf: &Bound<'py, PyAny>,
+    op: &str,
+    method: &str,
+    operands: &[&Bound<'py, PyAny>],
+    args: A,
+) -> PyResult<bool> {
+    let records = |a: &&Bound<'py, PyAny>| {
+        super::args::as_variable(a).is_some_and(|v| super::args::records(&v.get().inner))
+    };
+    if !C::JOINS_GRAPHS || !operands.iter().any(records) {
+        return Ok(false);
+    }
+    join_graph(op, slf.cast::<PyTensor>()?.borrow(), |view| {
+        Bound::new(slf.py(), view.clone())?.call_method1(method, args)?;
+        Ok(())
+    })?;
+    Ok(true)
+}
+
 /// _variable_view(t)
 /// --
 ///

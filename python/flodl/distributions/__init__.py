@@ -102,6 +102,16 @@ def _number_like(value: Any, like: Tensor | None) -> Tensor:
     return _creation.tensor(float(value), dtype=like.dtype, device=like.device)
 
 
+def _lacking(name: str) -> Any:
+    """The property ``name`` (a moment) of a distribution that lacks it: a
+    NotImplementedError, as torch's."""
+
+    def lacks(self: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not implement {name}")
+
+    return property(lacks)
+
+
 class Distribution:
     """The base class, as ``torch.distributions.Distribution``: shapes,
     ``validate_args`` (on by default, as in PyTorch), and the methods a
@@ -746,9 +756,7 @@ class Multinomial(_Counts):
     def support(self) -> Any:
         return constraints.multinomial(self.total_count)
 
-    @property
-    def mode(self) -> Tensor:
-        raise NotImplementedError("Multinomial does not implement mode")
+    mode = _lacking("mode")
 
 
 class OneHotCategorical(_Counts):
@@ -980,12 +988,9 @@ class TransformedDistribution(Distribution):
             support = constraints.independent(support, len(self.event_shape) - support.event_dim)
         return support
 
-    def _no_closed_form(self) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} has no closed form for it")
-
-    mean = property(_no_closed_form)  # type: ignore[assignment]
-    mode = property(_no_closed_form)  # type: ignore[assignment]
-    variance = property(_no_closed_form)  # type: ignore[assignment]
+    mean = _lacking("mean")
+    mode = _lacking("mode")
+    variance = _lacking("variance")
 
 
 class _Relaxed(_ProbsOrLogits):
@@ -1013,12 +1018,9 @@ class _Relaxed(_ProbsOrLogits):
         self._held(impl, validate_args, (temperature,))
         self._shown = ("probs" if probs is not None else "logits",)
 
-    def _no_closed_form(self) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} has no closed form for it")
-
-    mean = property(_no_closed_form)  # type: ignore[assignment]
-    mode = property(_no_closed_form)  # type: ignore[assignment]
-    variance = property(_no_closed_form)  # type: ignore[assignment]
+    mean = _lacking("mean")
+    mode = _lacking("mode")
+    variance = _lacking("variance")
 
 
 class LogitRelaxedBernoulli(_Relaxed):
