@@ -132,6 +132,9 @@ fn structure_of(
             }
             json!({ "dict": pairs })
         }
+        Value::Typed(name, content) => {
+            json!({ "typed": [name, structure_of(content, prefix, tensors)?] })
+        }
     })
 }
 
@@ -218,6 +221,12 @@ fn value_of(
                     }
                     Value::Dict(entries)
                 }
+                "typed" => match inner.as_array().map(Vec::as_slice) {
+                    Some([Json::String(name), content]) => {
+                        Value::Typed(name.clone(), Box::new(value_of(content, tensors)?))
+                    }
+                    _ => return Err("a typed value that is not a [name, content] pair".into()),
+                },
                 other => return Err(format!("an unknown tag {other:?}")),
             }
         }

@@ -53,6 +53,14 @@ pub enum Value {
     List(Vec<Value>),
     Tuple(Vec<Value>),
     Dict(Vec<(Key, Value)>),
+    /// A Python object of a type the core has no variant for, as its type's
+    /// name around its content: `("OrderedDict", a Dict)`, `("ndarray", a
+    /// Tuple of the numpy dtype's name and a Tensor holding the values)`,
+    /// `("set", a List)`, `("Size", a Tuple)`, `("dtype", a Str)`,
+    /// `("Namespace", a Dict)`. A checkpoint written from Python comes back
+    /// there as it was saved; Rust reads the content (`get` and `items` look
+    /// through the wrapper, and `get` gives an entry's content).
+    Typed(String, Box<Value>),
 }
 
 impl Value {
@@ -68,23 +76,34 @@ impl Value {
             Value::List(_) => "a list",
             Value::Tuple(_) => "a tuple",
             Value::Dict(_) => "a dict",
+            Value::Typed(_, content) => content.kind(),
         }
     }
 
-    /// The entry `key` of a dict (None for other kinds or a missing key).
-    pub fn get(&self, key: &str) -> Option<&Value> {
+    /// What a [`Value::Typed`] holds; any other value itself.
+    pub fn content(&self) -> &Value {
         match self {
+            Value::Typed(_, content) => content.content(),
+            other => other,
+        }
+    }
+
+    /// The entry `key` of a dict (None for other kinds or a missing key),
+    /// as its content when it is a [`Value::Typed`] (the `OrderedDict` state
+    /// dict of a checkpoint written from Python is a `Value::Dict` here).
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self.content() {
             Value::Dict(entries) => entries
                 .iter()
                 .find(|(k, _)| matches!(k, Key::Str(s) if s == key))
-                .map(|(_, v)| v),
+                .map(|(_, v)| v.content()),
             _ => None,
         }
     }
 
     /// The items of a list or tuple.
     pub fn items(&self) -> Option<&[Value]> {
-        match self {
+        match self.content() {
             Value::List(items) | Value::Tuple(items) => Some(items),
             _ => None,
         }
@@ -149,7 +168,7 @@ impl Value {
     /// `Module::load_state_dict` takes it. None if this is not a dict of
     /// tensors with string keys.
     pub fn to_state_dict(&self) -> Option<Vec<(String, Tensor)>> {
-        let Value::Dict(entries) = self else {
+        let Value::Dict(entries) = self.content() else {
             return None;
         };
         entries

@@ -54,3 +54,35 @@ fn load_gives_the_tensors_in_the_order_they_were_saved() -> Result<()> {
     std::fs::remove_dir_all(&dir).ok();
     Ok(())
 }
+
+#[test]
+fn a_python_kind_in_a_checkpoint_comes_back_and_rust_reads_its_content() -> Result<()> {
+    use flodl::Value;
+    let path = std::env::temp_dir().join(format!("flodl-io-typed-{}", std::process::id()));
+    let weight = Tensor::from_f64(&[1.0, 2.0], &[2], Device::CPU)?;
+    // A module's state dict as Python saves it: an OrderedDict.
+    let model = Value::Typed(
+        "OrderedDict".into(),
+        Box::new(Value::dict([("weight", Value::Tensor(weight.clone()))])),
+    );
+    let tags = Value::Typed("set".into(), Box::new(Value::List(vec!["a".into()])));
+    io::save_value(&Value::dict([("model", model), ("tags", tags)]), &path)?;
+    let back = io::load_value(&path)?;
+    std::fs::remove_file(&path).ok();
+    let Value::Dict(entries) = &back else {
+        panic!("a checkpoint dict loads as a dict");
+    };
+    assert!(matches!(&entries[0].1, Value::Typed(name, _) if name == "OrderedDict"));
+    assert!(matches!(back.get("model"), Some(Value::Dict(_))));
+    let state = back.get("model").and_then(Value::to_state_dict);
+    assert_eq!(
+        state.map(|s| s[0].1.to_f64_vec()),
+        Some(weight.to_f64_vec())
+    );
+    let tags = back
+        .get("tags")
+        .and_then(Value::items)
+        .map(<[Value]>::to_vec);
+    assert_eq!(tags.map(|t| t.len()), Some(1));
+    Ok(())
+}

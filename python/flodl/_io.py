@@ -33,7 +33,11 @@ def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
     to Tensors or Variables, whose values are saved), or nested dicts, lists
     and tuples of tensors, numbers, strings and None (an optimizer's
     ``state_dict()``, a ``{"model": ..., "optim": ..., "epoch": 3}``
-    checkpoint), the structure kept in the file's metadata. With
+    checkpoint), the structure kept in the file's metadata. What training
+    scripts keep beside them comes back as it went in, without pickle (so
+    ``load`` runs no code for it): an ``OrderedDict``, numpy arrays of
+    numbers (``np.random.get_state()`` included), sets, ``Size``, dtypes,
+    devices and an ``argparse.Namespace``. With
     ``pickle=True`` any picklable object (a whole module) is pickled instead;
     only ``load(path, weights_only=False)`` reads it back. The file appears
     whole or not at all. ``path`` may also be a binary file object (an

@@ -519,7 +519,7 @@ impl GradScaler {
             return Ok(());
         }
         let op = "GradScaler.load_state_dict";
-        let Value::Dict(entries) = state else {
+        let Value::Dict(entries) = state.content() else {
             bail!(Argument, "{op}: expected a dict, got {}", state.kind());
         };
         ensure!(

@@ -701,7 +701,7 @@ impl LBFGS {
             .and_then(Value::items)
             .and_then(|g| g.first());
         let mut options = self.options.clone();
-        if let Some(Value::Dict(entries)) = group {
+        if let Some(Value::Dict(entries)) = group.map(Value::content) {
             for (key, value) in entries {
                 if let Key::Str(key) = key {
                     options.set(key, value)?;

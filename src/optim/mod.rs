@@ -536,7 +536,7 @@ fn saved_layout<'a>(
     }
     let mut places = Vec::new();
     for (g, (size, group)) in sizes.iter().zip(groups).enumerate() {
-        if !matches!(group, Value::Dict(_)) {
+        if !matches!(group.content(), Value::Dict(_)) {
             return Err(fail(format!("group {g} is {}, not a dict", group.kind())));
         }
         let indices = group.get("params").and_then(Value::items).unwrap_or(&[]);
@@ -626,7 +626,7 @@ pub(crate) fn read_state_dict<M: Method>(
     // The options of each group.
     let mut options = Vec::with_capacity(groups.len());
     for ((current, _), saved) in groups.iter().zip(saved_groups) {
-        let Value::Dict(entries) = saved else {
+        let Value::Dict(entries) = saved.content() else {
             continue; // saved_layout checked that each group is a dict
         };
         let mut group_options = current.clone();
@@ -644,7 +644,7 @@ pub(crate) fn read_state_dict<M: Method>(
             .map_err(|e| fail(e.message().to_string()))?;
         options.push(group_options);
     }
-    let Value::Dict(state) = state else {
+    let Value::Dict(state) = state.content() else {
         return Err(fail(format!("'state' is {}, not a dict", state.kind())));
     };
     let mut problems = Vec::new();
@@ -657,7 +657,7 @@ pub(crate) fn read_state_dict<M: Method>(
             ));
             continue;
         };
-        let Value::Dict(values) = values else {
+        let Value::Dict(values) = values.content() else {
             problems.push(format!("state {key} is {}, not a dict", values.kind()));
             continue;
         };

@@ -368,7 +368,7 @@ fn read_state_with<'py, M: Method>(
     // A state entry of the wrong Python type is a TypeError (SPEC §4).
     if let Some(Value::Dict(state)) = saved.get("state") {
         for (key, entries) in state {
-            let Value::Dict(entries) = entries else {
+            let Value::Dict(entries) = entries.content() else {
                 continue;
             };
             for (name, entry) in entries {

@@ -56,6 +56,9 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
     if obj.is_none() {
         return Ok(Value::None);
     }
+    if let Some(typed) = typed_from_py(obj, op, at)? {
+        return Ok(typed);
+    }
     let items = |seq: &Bound<'_, PyAny>| -> PyResult<Vec<Value>> {
         let mut items = Vec::new();
         for (i, item) in seq.try_iter()?.enumerate() {
@@ -94,10 +97,79 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
         )));
     }
     Err(PyTypeError::new_err(format!(
-        "{op}: {at} is a {}; it takes tensors, numbers, strings, None, and lists, \
-         tuples and dicts of them",
+        "{op}: {at} is a {}; it takes tensors, numbers, strings, None, numpy arrays, \
+         sets, dtypes, devices, Sizes, and lists, tuples and dicts of them (anything else \
+         with pickle=True)",
         type_name(obj)
     )))
+}
+
+/// The Python kinds a checkpoint holds beyond the core's (what `torch.save`
+/// programs put in one: a module's `OrderedDict` state dict, numpy arrays
+/// and numpy's random state, sets of tags, `torch.Size`, a dtype, a device,
+/// the `argparse.Namespace` of the run's arguments), as a [`Value::Typed`];
+/// None for other objects.
+fn typed_from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Option<Value>> {
+    let kind = obj.get_type();
+    let (module, name) = (kind.module()?.to_string(), kind.name()?.to_string());
+    let typed = |content: Value| Ok(Some(Value::Typed(name.clone(), Box::new(content))));
+    let items = |seq: &Bound<'_, PyAny>| -> PyResult<Vec<Value>> {
+        let mut items = Vec::new();
+        for (i, item) in seq.try_iter()?.enumerate() {
+            items.push(from_py(&item?, op, &format!("{at}[{i}]"))?);
+        }
+        Ok(items)
+    };
+    match (module.as_str(), name.as_str()) {
+        ("collections", "OrderedDict") => {
+            // Its entries as a plain dict's.
+            let plain = PyDict::new(obj.py());
+            plain.call_method1("update", (obj,))?;
+            typed(from_py(plain.as_any(), op, at)?)
+        }
+        ("argparse", "Namespace") => typed(from_py(&obj.getattr("__dict__")?, op, at)?),
+        ("builtins", "set" | "frozenset") => typed(Value::List(items(obj)?)),
+        ("flodl._size", "Size") => typed(Value::Tuple(items(obj)?)),
+        ("flodl", "DType" | "Device") => typed(Value::Str(obj.str()?.to_string())),
+        ("numpy", "ndarray") => {
+            let dtype = obj.getattr("dtype")?;
+            let numpy_name: String = dtype.getattr("name")?.extract()?;
+            let values = match dtype.getattr("kind")?.extract::<String>()?.as_str() {
+                "b" | "f" if super::args::dtype_arg(&dtype).is_ok() => obj.clone(),
+                // Unsigned and narrow ints flodl lacks (numpy's random state is
+                // uint32) are held as int64, which keeps their values.
+                "i" | "u" => {
+                    let fits = obj
+                        .getattr("size")?
+                        .extract::<usize>()
+                        .is_ok_and(|n| n == 0)
+                        || obj
+                            .call_method0("max")?
+                            .le(i64::MAX.into_pyobject(obj.py())?)?;
+                    if !fits {
+                        return Err(crate::Error::new(
+                            crate::ErrorKind::Argument,
+                            format!("{op}: {at} holds numbers outside int64"),
+                        )
+                        .into());
+                    }
+                    obj.call_method1("astype", ("int64",))?
+                }
+                _ => {
+                    return Err(PyTypeError::new_err(format!(
+                        "{op}: {at} is a numpy array of {numpy_name}; it takes arrays of \
+                         numbers or bools (anything else with pickle=True)"
+                    )))
+                }
+            };
+            let tensor = super::numpy::from_numpy_array(&values, None)?;
+            typed(Value::Tuple(vec![
+                Value::Str(numpy_name),
+                Value::Tensor(tensor),
+            ]))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// A dict key as an int: a Python or numpy int, or a whole float (PyTorch's
@@ -148,5 +220,41 @@ pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> 
             }
             dict.into_any()
         }
+        Value::Typed(name, content) => typed_to_py(py, &name, *content)?,
+    })
+}
+
+/// The Python object a [`Value::Typed`] stands for (see `typed_from_py`);
+/// the content itself for a type name Python does not know here.
+fn typed_to_py<'py>(py: Python<'py>, name: &str, content: Value) -> PyResult<Bound<'py, PyAny>> {
+    let flodl = || py.import("flodl");
+    Ok(match (name, content) {
+        ("OrderedDict", content) => py
+            .import("collections")?
+            .getattr("OrderedDict")?
+            .call1((to_py(py, content)?,))?,
+        ("Namespace", content) => py
+            .import("argparse")?
+            .getattr("Namespace")?
+            .call((), Some(&to_py(py, content)?.cast_into::<PyDict>()?))?,
+        ("set" | "frozenset", content) => py
+            .import("builtins")?
+            .getattr(name)?
+            .call1((to_py(py, content)?,))?,
+        ("Size", content) => flodl()?.getattr("Size")?.call1((to_py(py, content)?,))?,
+        ("DType", Value::Str(dtype)) => dtype
+            .trim_start_matches("flodl.")
+            .parse::<crate::DType>()?
+            .into_pyobject(py)?
+            .into_any(),
+        ("Device", Value::Str(device)) => flodl()?.getattr("device")?.call1((device,))?,
+        ("ndarray", Value::Tuple(parts)) => match <[Value; 2]>::try_from(parts) {
+            Ok([Value::Str(dtype), Value::Tensor(t)]) => {
+                super::numpy::to_numpy(py, &t, None)?.call_method1("astype", (dtype,))?
+            }
+            Ok(parts) => to_py(py, Value::Tuple(parts.into()))?,
+            Err(parts) => to_py(py, Value::Tuple(parts))?,
+        },
+        (_, content) => to_py(py, content)?,
     })
 }

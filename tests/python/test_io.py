@@ -210,3 +210,59 @@ def test_a_state_dict_loads_back_in_its_module_order(tmp_path) -> None:
     # A file another library wrote has no such entry: the file's order stands.
     save_file({"b": torch.zeros(2), "a": torch.ones(1)}, str(path))
     assert list(flodl.load(path)) == list(load_file(str(path)))
+
+
+def test_a_checkpoint_keeps_the_python_kinds_torch_save_keeps(tmp_path) -> None:
+    # What training scripts put in a checkpoint besides tensors: the module's
+    # OrderedDict state dict, numpy arrays and numpy's random state (uint32),
+    # sets of tags, Size, dtype, device, the argparse Namespace of the run.
+    import argparse
+    import collections
+
+    def checkpoint(lib, model):
+        np.random.seed(0)
+        return {
+            "model": model.state_dict(),
+            "val_scores": np.array([0.5, 0.6]),
+            "counts": np.arange(6, dtype=np.uint16).reshape(2, 3),
+            "np_rng": np.random.get_state(),
+            "shape": lib.zeros(2, 3).shape,
+            "dtype": lib.float64,
+            "device": lib.device("cpu"),
+            "tags": {"baseline", "mlp"},
+            "frozen": frozenset([1]),
+            "args": argparse.Namespace(lr=0.1, name="run", layers=[2, 3]),
+        }
+
+    flodl.manual_seed(0)
+    ours = checkpoint(flodl, flodl.nn.Linear(3, 2))
+    flodl.save(ours, tmp_path / "ours")
+    back = flodl.load(tmp_path / "ours")  # nothing here runs code: weights_only holds
+    buffer = io.BytesIO()
+    torch.save(checkpoint(torch, torch.nn.Linear(3, 2)), buffer)
+    buffer.seek(0)
+    theirs = torch.load(buffer, weights_only=False)
+    ours_named = {"DType": "dtype", "Device": "device"}  # flodl's class names
+    for key in theirs:
+        name = type(back[key]).__name__
+        assert ours_named.get(name, name) == type(theirs[key]).__name__, key
+    assert isinstance(back["model"], collections.OrderedDict)
+    assert list(back["model"]) == list(theirs["model"])
+    for key in ("val_scores", "counts"):
+        assert back[key].dtype == theirs[key].dtype
+        np.testing.assert_array_equal(back[key], theirs[key])
+    assert back["np_rng"][1].dtype == np.uint32
+    np.random.set_state(back["np_rng"])
+    first = np.random.rand()
+    np.random.set_state(theirs["np_rng"])
+    assert first == np.random.rand()
+    assert back["shape"] == flodl.Size([2, 3]) and back["dtype"] is flodl.float64
+    assert back["device"] == flodl.device("cpu")
+    assert back["tags"] == {"baseline", "mlp"} and back["frozen"] == frozenset([1])
+    assert vars(back["args"]) == vars(theirs["args"])
+    # Still a safetensors file, its tensors under their paths.
+    assert {"model.weight", "val_scores.1"} <= set(load_file(str(tmp_path / "ours")))
+    with pytest.raises(TypeError, match=r"save: the object\['s'\] is a numpy array of str32"):
+        flodl.save({"s": np.array(["a"])}, tmp_path / "x")
+    with pytest.raises(flodl.ArgumentError, match=r"the object\['u'\] holds numbers outside int64"):
+        flodl.save({"u": np.array([2**64 - 1], dtype=np.uint64)}, tmp_path / "x")
