@@ -2,7 +2,7 @@
 //! [`Categorical`], [`Bernoulli`], [`Uniform`], [`Exponential`],
 //! [`Laplace`], [`Gamma`], [`Beta`], [`Dirichlet`], [`Poisson`],
 //! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`LogNormal`], [`StudentT`],
-//! [`Geometric`], [`Binomial`], [`NegativeBinomial`], [`Multinomial`],
+//! [`VonMises`], [`Geometric`], [`Binomial`], [`NegativeBinomial`], [`Multinomial`],
 //! [`OneHotCategorical`], [`LogitRelaxedBernoulli`], [`ExpRelaxedCategorical`],
 //! [`MultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
 //! ([`Distribution`]), and [`kl_divergence`] between two of a kind. The
@@ -81,7 +81,7 @@ pub use transforms::{
     InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,
     TanhTransform, Transform, TransformedDistribution,
 };
-pub use univariate::{Cauchy, Gumbel, HalfNormal, LogNormal, StudentT};
+pub use univariate::{Cauchy, Gumbel, HalfNormal, LogNormal, StudentT, VonMises};
 
 /// What every distribution offers, as `torch.distributions.Distribution`.
 /// A method a distribution does not define is an Argument error.

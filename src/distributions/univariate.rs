@@ -1,5 +1,5 @@
 //! More distributions of elementwise parameters: [`Cauchy`], [`Gumbel`],
-//! [`HalfNormal`], [`LogNormal`] and [`StudentT`], as
+//! [`HalfNormal`], [`LogNormal`], [`StudentT`] and [`VonMises`], as
 //! `torch.distributions`' (the formulas in PyTorch's order, the draws from
 //! libtorch's generator as PyTorch makes them), and the KL divergences
 //! PyTorch registers between two of a kind.
@@ -8,8 +8,8 @@ use std::any::Any;
 use std::f64::consts::PI;
 
 use super::{
-    both, broadcast_shape, check_positive, check_real, checked, constant, drawn, expanded,
-    loc_scale, options_of, real, Distribution, Gamma, Normal,
+    both, broadcast_pair, broadcast_shape, check_positive, check_real, checked, constant, drawn,
+    expanded, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal,
 };
 use crate::error::Result;
 use crate::{Tensor, Variable};
@@ -80,6 +80,201 @@ impl Distribution for Cauchy {
     }
     fn variance(&self) -> Result<Variable> {
         full_like(&self.loc, f64::INFINITY)
+    }
+}
+
+/// The circular von Mises distribution of mean angle `loc` and
+/// `concentration`, as `torch.distributions.VonMises`: its density is
+/// `exp(concentration * cos(x - loc)) / (2 pi I0(concentration))`, values
+/// and `loc` angles in radians (draws in `[-pi, pi)`).
+#[derive(Clone, Debug)]
+pub struct VonMises {
+    loc: Variable,
+    concentration: Variable,
+    validate: bool,
+}
+
+impl VonMises {
+    /// `loc` and `concentration` broadcast together; with `validate`, `loc`
+    /// must not be NaN and `concentration` must be positive.
+    pub fn new(loc: &Variable, concentration: &Variable, validate: bool) -> Result<VonMises> {
+        let (loc, concentration) = broadcast_pair("VonMises", loc, concentration)?;
+        if validate {
+            check_real("VonMises", "loc", &loc)?;
+            check_positive("VonMises", "concentration", &concentration)?;
+        }
+        Ok(VonMises {
+            loc,
+            concentration,
+            validate,
+        })
+    }
+
+    /// The envelope's parameter of Best and Fisher's rejection sampler, as
+    /// PyTorch computes it (its Taylor form for a tiny concentration).
+    fn proposal_r(kappa: &Tensor) -> Result<Tensor> {
+        let tau = kappa
+            .pow_scalar(2)?
+            .mul_scalar(4.0)?
+            .add_scalar(1.0)?
+            .sqrt()?
+            .add_scalar(1.0)?;
+        let rho = tau
+            .sub(&tau.mul_scalar(2.0)?.sqrt()?)?
+            .div(&kappa.mul_scalar(2.0)?)?;
+        let r = rho
+            .pow_scalar(2)?
+            .add_scalar(1.0)?
+            .div(&rho.mul_scalar(2.0)?)?;
+        let taylor = kappa.reciprocal()?.add(kappa)?;
+        Tensor::where_cond(&kappa.lt_scalar(1e-5)?, &taylor, &r)
+    }
+}
+
+/// Abramowitz and Stegun's polynomial (9.8.1-9.8.4) at `y`, its
+/// coefficients from the constant term up, evaluated as PyTorch's
+/// `_eval_poly` (Horner's rule from the last).
+fn polynomial(y: &Variable, coefficients: &[f64]) -> Result<Variable> {
+    let [rest @ .., next, last] = coefficients else {
+        crate::error::bail!(Argument, "polynomial: fewer than two coefficients");
+    };
+    let mut result = y.mul_scalar(*last)?.add_scalar(*next)?;
+    for c in rest.iter().rev() {
+        result = y.mul(&result)?.add_scalar(*c)?;
+    }
+    Ok(result)
+}
+
+/// `log(I_order(x))` for `x > 0` (order 0 or 1), PyTorch's approximation
+/// of the modified Bessel function of the first kind: a polynomial in
+/// `(x / 3.75)**2` below 3.75, the asymptotic form above.
+fn log_modified_bessel(x: &Variable, order: usize) -> Result<Variable> {
+    const SMALL: [[f64; 7]; 2] = [
+        [
+            1.0,
+            3.5156229,
+            3.0899424,
+            1.2067492,
+            0.2659732,
+            0.360768e-1,
+            0.45813e-2,
+        ],
+        [
+            0.5,
+            0.87890594,
+            0.51498869,
+            0.15084934,
+            0.2658733e-1,
+            0.301532e-2,
+            0.32411e-3,
+        ],
+    ];
+    const LARGE: [[f64; 9]; 2] = [
+        [
+            0.39894228,
+            0.1328592e-1,
+            0.225319e-2,
+            -0.157565e-2,
+            0.916281e-2,
+            -0.2057706e-1,
+            0.2635537e-1,
+            -0.1647633e-1,
+            0.392377e-2,
+        ],
+        [
+            0.39894228,
+            -0.3988024e-1,
+            -0.362018e-2,
+            0.163801e-2,
+            -0.1031555e-1,
+            0.2282967e-1,
+            -0.2895312e-1,
+            0.1787654e-1,
+            -0.420059e-2,
+        ],
+    ];
+    let y = x.div_scalar(3.75)?;
+    let mut small = polynomial(&y.mul(&y)?, &SMALL[order])?;
+    if order == 1 {
+        small = x.abs()?.mul(&small)?;
+    }
+    let small = small.log()?;
+    let y = x.reciprocal()?.mul_scalar(3.75)?;
+    let large = x
+        .sub(&x.log()?.mul_scalar(0.5)?)?
+        .add(&polynomial(&y, &LARGE[order])?.log()?)?;
+    Variable::where_cond(&x.data().lt_scalar(3.75)?, &small, &large)
+}
+
+impl Distribution for VonMises {
+    elementwise!(VonMises { loc, concentration });
+    /// Best and Fisher's rejection sampler, in float64 as PyTorch's (single
+    /// precision hangs for a tiny concentration), three uniforms a round
+    /// for every element until each has accepted once.
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        let double = crate::DType::Float64;
+        let loc = self.loc.data().to_dtype(double)?;
+        let kappa = self.concentration.data().to_dtype(double)?;
+        let r = Self::proposal_r(&kappa)?;
+        let shape = self.extended_shape(sample_shape);
+        let options = crate::TensorOptions {
+            dtype: double,
+            device: loc.device(),
+        };
+        let mut x = Tensor::zeros(&shape, options)?;
+        let mut done = Tensor::zeros(&shape, options)?.to_dtype(crate::DType::Bool)?;
+        let mut rounds = 0;
+        while done.all()?.item()? == 0.0 {
+            rounds += 1;
+            if rounds > 100_000 {
+                crate::error::bail!(
+                    Argument,
+                    "VonMises.sample: the sampler accepted nothing in {rounds} rounds \
+                     (is the concentration NaN?)"
+                );
+            }
+            let u = Tensor::rand(&[&[3], &shape[..]].concat(), options)?.unbind(0)?;
+            let [u1, u2, u3] = &u[..] else {
+                crate::error::bail!(Argument, "VonMises.sample: three uniforms expected");
+            };
+            let z = u1.mul_scalar(PI)?.cos()?;
+            let f = r.mul(&z)?.add_scalar(1.0)?.div(&r.add(&z)?)?;
+            let c = kappa.mul(&r.sub(&f)?)?;
+            let first = c.mul(&c.rsub_scalar(2.0)?)?.sub(u2)?.gt_scalar(0.0)?;
+            let second = c.div(u2)?.log()?.add_scalar(1.0)?.sub(&c)?.ge_scalar(0.0)?;
+            let accept = first.logical_or(&second)?;
+            if accept.any()?.item()? != 0.0 {
+                let angle = u3.sub_scalar(0.5)?.sign()?.mul(&f.acos()?)?;
+                x = Tensor::where_cond(&accept, &angle, &x)?;
+                done = done.logical_or(&accept)?;
+            }
+        }
+        let wrapped = x.add_scalar(PI)?.add(&loc)?.remainder_scalar(2.0 * PI)?;
+        wrapped.sub_scalar(PI)?.to_dtype(self.loc.dtype())
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, real)?;
+        let aligned = self.concentration.mul(&value.sub(&self.loc)?.cos()?)?;
+        aligned
+            .sub_scalar((2.0 * PI).ln())?
+            .sub(&log_modified_bessel(&self.concentration, 0)?)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        unsupported(self.name(), "entropy")
+    }
+    /// The circular mean.
+    fn mean(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    /// The circular variance, `1 - I1(concentration) / I0(concentration)`.
+    fn variance(&self) -> Result<Variable> {
+        let ratio = log_modified_bessel(&self.concentration, 1)?
+            .sub(&log_modified_bessel(&self.concentration, 0)?)?
+            .exp()?;
+        ratio.rsub_scalar(1.0)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::distributions::{
     Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli, MixtureSameFamily,
     Multinomial, MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Param, Poisson,
     PowerTransform, SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
-    TransformedDistribution, Uniform,
+    TransformedDistribution, Uniform, VonMises,
 };
 use crate::Variable;
 
@@ -250,11 +250,11 @@ impl PyDistribution {
     /// (low, high), `Exponential` (rate), `Laplace` (loc, scale), `Gamma`
     /// (concentration, rate), `Beta` (concentration1, concentration0),
     /// `Dirichlet` (concentration), `Poisson` (rate), `Cauchy`, `Gumbel`
-    /// and `LogNormal` (loc, scale), `HalfNormal` (scale) or `StudentT`
-    /// (df, loc, scale).
+    /// and `LogNormal` (loc, scale), `HalfNormal` (scale), `StudentT`
+    /// (df, loc, scale) or `VonMises` (loc, concentration).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 12] = [
+        const NAMES: [(&str, &[&str]); 13] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -267,6 +267,7 @@ impl PyDistribution {
             ("LogNormal", &["loc", "scale"]),
             ("HalfNormal", &["scale"]),
             ("StudentT", &["df", "loc", "scale"]),
+            ("VonMises", &["loc", "concentration"]),
         ];
         let Some((_, names)) = NAMES.iter().find(|(name, _)| *name == kind) else {
             return Err(crate::Error::new(
@@ -301,6 +302,7 @@ impl PyDistribution {
             ("LogNormal", [loc, scale]) => Box::new(LogNormal::new(loc, scale, validate)?),
             ("HalfNormal", [scale]) => Box::new(HalfNormal::new(scale, validate)?),
             ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
+            ("VonMises", [loc, kappa]) => Box::new(VonMises::new(loc, kappa, validate)?),
             _ => Box::new(Poisson::new(&vars[0], validate)?),
         };
         Ok(PyDistribution { inner, plain })

@@ -700,3 +700,36 @@ def test_a_parameter_given_as_it_is_stays_that_object() -> None:
     assert flodl.distributions.Dirichlet(c).concentration is c
     (-d.log_prob(flodl.tensor([0.5, -0.5])).sum()).backward()
     assert loc.grad.tolist() == [-0.5, 0.5]  # -(value - loc) / scale**2
+
+
+@pytest.mark.parametrize("kappa", [POSITIVE * 3.0, np.array([1e-6, 0.5, 4.0, 40.0])])
+def test_von_mises_is_torch_s(kappa) -> None:
+    # Both sides of the Bessel approximation's switch at 3.75, and the
+    # sampler's Taylor form for a tiny concentration.
+    loc = np.array([0.3, -2.0, 1.0, 3.0]) if kappa.ndim == 1 else LOC
+
+    def run(m, d):
+        leaves = [leaf(m, loc), leaf(m, kappa)]
+        dist = d.VonMises(*leaves)
+        methods = ["log_prob", "mean", "variance", "mode"]
+        value = m.tensor(np.resize(UNIT * 7.0 - 3.0, loc.shape))
+        return _run_all(dist, value, leaves, methods), dist
+
+    _check(run)
+
+
+def test_von_mises_lacks_what_torch_s_lacks() -> None:
+    for m, d in ((flodl, D), (torch, TD)):
+        vm = d.VonMises(m.tensor([0.0, 1.0]), m.tensor(2.0))
+        assert (
+            repr(vm).replace("flodl", "torch")
+            == "VonMises(loc: torch.Size([2]), concentration: torch.Size([2]))"
+        )
+        assert not vm.has_rsample
+        with pytest.raises(NotImplementedError):
+            vm.entropy()
+        with pytest.raises(NotImplementedError):
+            vm.rsample()
+        assert vm.sample((1000,)).abs().max() <= np.pi
+    with pytest.raises(flodl.ArgumentError, match="concentration to satisfy"):
+        D.VonMises(flodl.tensor(0.0), flodl.tensor(-1.0))

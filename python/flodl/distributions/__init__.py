@@ -1,7 +1,7 @@
 """``flodl.distributions``: ``Normal``, ``Categorical``, ``Bernoulli``,
 ``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Chi2``, ``Beta``,
 ``Dirichlet``, ``Poisson``, ``Cauchy``, ``Gumbel``, ``HalfNormal``,
-``LogNormal``, ``StudentT``, ``Geometric``, ``Binomial``,
+``LogNormal``, ``StudentT``, ``VonMises``, ``Geometric``, ``Binomial``,
 ``OneHotCategorical``, ``MultivariateNormal``, ``Independent``,
 ``MixtureSameFamily``, ``constraints`` and ``kl_divergence``, as
 ``torch.distributions``.
@@ -59,6 +59,7 @@ __all__ = [
     "StudentT",
     "TransformedDistribution",
     "Uniform",
+    "VonMises",
     "biject_to",
     "constraints",
     "kl_divergence",
@@ -619,6 +620,25 @@ class StudentT(Distribution):
         self._made(_as_tensors("StudentT", df, loc, scale), validate_args)
 
 
+class VonMises(Distribution):
+    """The circular von Mises distribution of mean angle ``loc`` and
+    ``concentration``, as ``torch.distributions.VonMises``: values and
+    ``loc`` are angles in radians (draws in ``[-pi, pi)``); ``mean`` and
+    ``variance`` are the circular ones. It has no entropy, as torch's."""
+
+    _kind = "VonMises"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "concentration": constraints.positive,
+    }
+    support = constraints.real
+    _params = _shown = ("loc", "concentration")
+    _defines = frozenset()
+
+    def __init__(self, loc: Any, concentration: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("VonMises", loc, concentration), validate_args)
+
+
 class Chi2(Gamma):
     """The chi-squared distribution of ``df`` degrees of freedom
     (``Gamma(df / 2, 1 / 2)``), as ``torch.distributions.Chi2``."""
@@ -1154,6 +1174,7 @@ _BUILT_IN = (
     HalfNormal,
     LogNormal,
     StudentT,
+    VonMises,
     Chi2,
     Geometric,
     Binomial,
