@@ -172,8 +172,16 @@ def write_ops_doc(ops: list[Op], current: str) -> str:
 # the same name, as set_grad_enabled does). `_functions` is generated.
 # nn ops that are no torch.nn.functional functions: the distributions' math
 # (flodl.distributions calls them), the triplet loss of given distances
-# (F.triplet_margin_with_distance_loss calls it).
-NOT_FUNCTIONAL = ("normal_", "categorical_", "bernoulli_", "triplet_margin_distance")
+# (F.triplet_margin_with_distance_loss calls it), torch's top-level
+# randomized decompositions.
+NOT_FUNCTIONAL = (
+    "normal_",
+    "categorical_",
+    "bernoulli_",
+    "triplet_margin_distance",
+    "svd_lowrank",
+    "pca_lowrank",
+)
 
 PYTHON_NAMES = {
     "": [

@@ -3533,3 +3533,16 @@ def lstm_cell(
 ) -> tuple[NnResult, NnResult]:
     """One LSTM step from ``(hx, cx)``: the next ``(h, c)``, as ``torch.lstm_cell(input, (hx, cx),
     ...)``."""
+
+def svd_lowrank(
+    a: VariableLike, q: int = 6, niter: int = 2, m: VariableLike | None = None
+) -> tuple[NnResult, NnResult, NnResult]:
+    """``(U, S, V)`` of rank ``q`` with ``a - m ≈ U diag(S) Vᵀ`` (``m`` broadcast to ``a``, default
+    zero), from a randomized range finder with ``niter`` subspace iterations: torch's draws and
+    numbers from one seed, as ``torch.svd_lowrank``."""
+
+def pca_lowrank(
+    a: VariableLike, q: int | None = None, center: bool = True, niter: int = 2
+) -> tuple[NnResult, NnResult, NnResult]:
+    """The principal components of the rows of ``a`` (centred unless ``center`` is false) as ``(U,
+    S, V)`` of rank ``q`` (default ``min(6, rows, columns)``), as ``torch.pca_lowrank``."""

@@ -21,6 +21,7 @@ pub(crate) mod catalogue;
 pub(crate) mod distributions;
 mod expand;
 pub(crate) mod interpolate;
+pub(crate) mod lowrank;
 pub(crate) mod nn;
 pub(crate) mod rnn;
 

@@ -1308,6 +1308,19 @@ macro_rules! nn_ops {
             /// `torch.lstm_cell(input, (hx, cx), ...)`.
             lstm_cell(input: Same, hx: Same, cx: Same, w_ih: Same, w_hh: Same, b_ih: Option<Same> = None, b_hh: Option<Same> = None) -> (Same, Same)
                 => input.raw().f_lstm_cell(&[hx.raw(), cx.raw()], w_ih.raw(), w_hh.raw(), b_ih.map(|b| b.raw()), b_hh.map(|b| b.raw()));
+
+            // --- randomized low-rank decompositions ---
+            /// `(U, S, V)` of rank `q` with `a - m ≈ U diag(S) Vᵀ` (`m`
+            /// broadcast to `a`, default zero), from a randomized range
+            /// finder with `niter` subspace iterations: torch's draws and
+            /// numbers from one seed, as `torch.svd_lowrank`.
+            svd_lowrank(a: Same, q: i64 = 6, niter: i64 = 2, m: Option<Same> = None) -> (Same, Same, Same)
+                => $crate::ops::lowrank::svd_lowrank(a.raw(), q, niter, m.map(|m| m.raw()));
+            /// The principal components of the rows of `a` (centred unless
+            /// `center` is false) as `(U, S, V)` of rank `q` (default
+            /// `min(6, rows, columns)`), as `torch.pca_lowrank`.
+            pca_lowrank(a: Same, q: Option<i64> = None, center: bool = true, niter: i64 = 2) -> (Same, Same, Same)
+                => $crate::ops::lowrank::pca_lowrank(a.raw(), q, center, niter);
         }
     };
 }

@@ -54,6 +54,17 @@ impl NnResult for (Variable, Variable) {
     }
 }
 
+impl NnResult for (Variable, Variable, Variable) {
+    fn into_python(self, py: Python<'_>, tracked: bool) -> PyResult<Py<PyAny>> {
+        let triple = (
+            self.0.into_python(py, tracked)?,
+            self.1.into_python(py, tracked)?,
+            self.2.into_python(py, tracked)?,
+        );
+        Ok(triple.into_pyobject(py)?.into_any().unbind())
+    }
+}
+
 /// Values and their Int64 positions (the max pools' `return_indices`): the
 /// positions are a Tensor either way, as PyTorch's carry no gradient.
 impl NnResult for (Variable, crate::Tensor) {

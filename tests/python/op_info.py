@@ -2272,6 +2272,34 @@ OP_INFOS: list[OpInfo] = [
         ("input", "hx", "cx", "w_ih", "w_hh", "b_ih", "b_hh"),
         shape_error((3, 4), (3, 2), (3, 2), (8, 5), (8, 2)),
     ),
+    # Randomized: the same seed draws the same basis on both sides. The
+    # basis is redrawn at each call, so there are no finite differences.
+    OpInfo(
+        "svd_lowrank",
+        lambda a, q=6, niter=2, m=None: tuple(torch.svd_lowrank(a, q, niter, m)),
+        [
+            Sample(((6, 4),), {"q": 2}, finite_differences=False),
+            Sample(((3, 5),), {"q": 2, "niter": 0}, finite_differences=False),  # wide
+            Sample(((2, 5, 4), (4,)), {"q": 3}, finite_differences=False),  # batch, m
+        ],
+        errors=shape_error((5,)) + argument_error((4, 3), q=-1),
+        kind="nn",
+        operand_names=("a", "m"),
+        random=True,
+    ),
+    OpInfo(
+        "pca_lowrank",
+        lambda a, q=None, center=True, niter=2: tuple(torch.pca_lowrank(a, q, center, niter)),
+        [
+            Sample(((7, 4),), {}, finite_differences=False),
+            Sample(((7, 4),), {"q": 2, "center": False}, finite_differences=False),
+            Sample(((3, 6, 5),), {"q": 3, "niter": 1}, finite_differences=False),
+        ],
+        errors=shape_error((5,)) + argument_error((4, 3), q=4),
+        kind="nn",
+        operand_names=("a",),
+        random=True,
+    ),
 ]
 
 # --- comparisons (methods of both classes, Bool results) ---
