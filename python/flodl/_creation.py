@@ -589,6 +589,7 @@ def _as_array(data: Any) -> np.ndarray:
     elif isinstance(data, np.generic):
         array = np.asarray(data)  # a numpy scalar keeps its dtype, as in PyTorch
     else:
+        data = _tensor_items_as_numbers(data)
         try:
             try:
                 array = np.asarray(data)
@@ -609,6 +610,31 @@ def _as_array(data: Any) -> np.ndarray:
     if array.dtype.kind not in _NUMBER_KINDS:
         raise TypeError(f"tensor: expected numbers, got {type(data).__name__} of {array.dtype}")
     return array
+
+
+def _tensor_items_as_numbers(data: Any) -> Any:
+    """``data`` with each Tensor inside its sequences replaced by its one
+    number, as ``torch.tensor`` reads a list of tensors (``[t(1.0), t([2.0])]``
+    is ``[1.0, 2.0]``: shape ``[2]``, whatever each tensor's shape); their
+    dtypes were read before. A tensor of several numbers there is a
+    ShapeError (a ValueError, as torch's). Rows of plain numbers are passed
+    over at C speed."""
+    if not isinstance(data, (list, tuple)):
+        return data
+    kinds = set(map(type, data))
+    if not any(issubclass(k, (Tensor, list, tuple)) for k in kinds):
+        return data
+    converted = []
+    for item in data:
+        if isinstance(item, Tensor):
+            if item.numel() != 1:
+                raise _flodl.ShapeError(
+                    "tensor: only one element tensors can be converted to Python scalars "
+                    f"(got a tensor of shape {list(item.shape)} among the items)"
+                )
+            item = item.item()
+        converted.append(_tensor_items_as_numbers(item))
+    return converted
 
 
 def _without_bfloat16(data: Any) -> Any:

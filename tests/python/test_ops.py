@@ -272,10 +272,12 @@ def test_every_declared_op_is_bound() -> None:
             # A module function: nn.functional's (NN_FUNCTIONS), or one that
             # is no torch.nn.functional function: the distributions' math
             # flodl.distributions calls, the triplet loss of given distances
-            # F.triplet_margin_with_distance_loss calls.
+            # F.triplet_margin_with_distance_loss calls, torch's top-level
+            # randomized decompositions.
             assert callable(getattr(flodl, name)), name
             assert (name in flodl.NN_FUNCTIONS) != name.startswith(
                 ("normal_", "categorical_", "bernoulli_", "triplet_margin_distance")
+                + ("svd_lowrank", "pca_lowrank")
             ), name
         else:
             assert callable(getattr(Tensor, name)), name
