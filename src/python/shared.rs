@@ -677,7 +677,9 @@ macro_rules! py_shared_methods {
             /// differentiable on a Variable.
             fn __getitem__(&self, key: &Bound<'_, PyAny>) -> PyResult<$Core> {
                 let items = super::args::index_items(key)?;
-                Ok(self.inner.index(&items)?)
+                // A bare slice key slices even over a whole dim, as PyTorch's.
+                let bare_slice = key.is_instance_of::<pyo3::types::PySlice>();
+                Ok($crate::tensor::index::index_with(&self.inner, &items, !bare_slice)?)
             }
 
             /// `x[key] = value`, in place: `value` (a number, or a tensor

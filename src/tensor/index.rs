@@ -44,17 +44,33 @@ impl TensorIndex {
     }
 }
 
-/// `x[items]` for either operand type.
+/// `x[items]` for either operand type. As PyTorch indexes with a tuple, a
+/// slice over a whole dim (`:`, `0:n`, `0:big`) is no op, and an index that
+/// changes nothing (`x[:, :]`, `x[...]`) gives an alias of `x`: a graph
+/// records only what the index does (`x[:, -1, :]` is one select).
 pub(crate) fn index<T: Operand>(x: &T, items: &[TensorIndex]) -> Result<T> {
+    index_with(x, items, true)
+}
+
+/// [`index`], where `whole_slices` says whether a slice over a whole dim is
+/// skipped (PyTorch slices even then for a key that is one bare slice,
+/// `x[0:n]`, so Python passes false for it).
+pub(crate) fn index_with<T: Operand>(
+    x: &T,
+    items: &[TensorIndex],
+    skip_whole_slices: bool,
+) -> Result<T> {
     let op = "index";
     let consumed = check(op, x, items)?;
     let raw = x.raw();
     run(op, &[raw], || {
-        let (view, entries) = basic_view(raw, x.ndim(), consumed, items)?;
-        if entries.is_empty() {
-            return Ok(view);
+        let (view, entries, changed) =
+            basic_view(raw, x.ndim(), consumed, items, skip_whole_slices)?;
+        match (entries.is_empty(), changed) {
+            (false, _) => Ok(view.f_index(&entries)?),
+            (true, true) => Ok(view),
+            (true, false) => Ok::<_, crate::error::Failure>(raw.f_alias()?),
         }
-        Ok::<_, crate::error::Failure>(view.f_index(&entries)?)
     })
 }
 
@@ -72,7 +88,7 @@ pub(crate) fn index_put<T: Operand>(
     let consumed = check(op, x, items)?;
     let raw = x.raw();
     run::<(), _, _>(op, &[raw, value.raw()], || {
-        let (mut view, entries) = basic_view(raw, x.ndim(), consumed, items)?;
+        let (mut view, entries, _) = basic_view(raw, x.ndim(), consumed, items, false)?;
         match (entries.is_empty(), accumulate) {
             (true, false) => drop(view.f_copy_(value.raw())?),
             (true, true) => drop(view.f_add_(value.raw())?),
@@ -107,19 +123,26 @@ fn check<T: Operand>(op: &str, x: &T, items: &[TensorIndex]) -> Result<usize> {
 /// entries of the advanced ones, one per dim of the view as libtorch's
 /// `index` takes them (a Bool mask stands for as many dims as it has; empty
 /// when there is none).
+/// `skip_whole_slices` leaves out a slice over a whole dim; the flag
+/// returned says whether any view was taken.
 fn basic_view<'a>(
     raw: &tch::Tensor,
     rank: usize,
     consumed: usize,
     items: &'a [TensorIndex],
-) -> std::result::Result<(tch::Tensor, Vec<Option<&'a tch::Tensor>>), crate::error::Failure> {
+    skip_whole_slices: bool,
+) -> std::result::Result<(tch::Tensor, Vec<Option<&'a tch::Tensor>>, bool), crate::error::Failure> {
     let mut result = raw.shallow_clone();
+    let mut changed = false;
     let mut dim = 0i64; // the dim of `result` the next item applies to
                         // (the view's dim it starts at, the tensor, how many dims it covers)
     let mut advanced: Vec<(i64, &Tensor, i64)> = Vec::new();
     for item in items {
         match item {
-            TensorIndex::Int(i) => result = result.f_select(dim, *i)?,
+            TensorIndex::Int(i) => {
+                result = result.f_select(dim, *i)?;
+                changed = true;
+            }
             TensorIndex::Slice { start, end, step } => {
                 if *step <= 0 {
                     return Err(crate::ops::invalid(
@@ -127,15 +150,24 @@ fn basic_view<'a>(
                         format!("slice step must be positive, got {step}"),
                     ));
                 }
-                result = result.f_slice(dim, *start, *end, *step)?;
+                // PyTorch's test: start 0, step 1, and the end at or past
+                // the dim's size (a negative end or start is not read).
+                let size = result.size().get(dim as usize).copied().unwrap_or(0);
+                let whole = start.unwrap_or(0) == 0 && *step == 1 && end.is_none_or(|e| e >= size);
+                if !(whole && skip_whole_slices) {
+                    result = result.f_slice(dim, *start, *end, *step)?;
+                    changed = true;
+                }
                 dim += 1;
             }
             TensorIndex::NewAxis => {
                 result = result.f_unsqueeze(dim)?;
+                changed = true;
                 dim += 1;
             }
             TensorIndex::Bool(keep) => {
                 result = result.f_unsqueeze(dim)?;
+                changed = true;
                 if !keep {
                     result = result.f_slice(dim, 0, 0, 1)?;
                 }
@@ -159,5 +191,5 @@ fn basic_view<'a>(
         entries.push(Some(t.raw()));
         covered += covers;
     }
-    Ok((result, entries))
+    Ok((result, entries, changed))
 }

@@ -39,3 +39,52 @@ def test_a_tensor_of_several_numbers_in_a_list_is_refused_as_torch() -> None:
         flodl.tensor([flodl.ones(2), flodl.ones(2)])
     with pytest.raises(ValueError, match="only one element tensors"):
         flodl.tensor([[flodl.ones(0)]])
+
+
+INDEX_KEYS = [
+    "[:, -1, :]",
+    "[0, :]",
+    "[:, :]",
+    "[...]",
+    "[0:3]",
+    "[0:100]",
+    "[::1]",
+    "[:, 0:4]",
+    "[:, 0:100]",
+    "[:, -4:]",
+    "[None, :]",
+    "[..., 0]",
+    "[:, :, None]",
+    "[:2, :]",
+    "[0][:]",
+    "[:, [0, 1]]",
+    "[:, :, [0, 1]]",
+    "[(slice(None),)]",
+    "[0:3,]",
+]
+
+
+@pytest.mark.parametrize("key", INDEX_KEYS)
+def test_an_index_records_the_nodes_torch_records(key) -> None:
+    # print(lstm_out[:, -1, :]) shows grad_fn=<SelectBackward0>: a slice over
+    # a whole dim in a tuple is no op, an index that does nothing an alias
+    # (a bare slice still slices).
+    def chain(m):
+        x = m.ones(3, 4, 5, requires_grad=True) * 1
+        node, names = eval(f"x{key}", {"x": x}).grad_fn, []
+        while node is not None and node.name() != "MulBackward0":
+            names.append(node.name())
+            node = node.next_functions[0][0]
+        return names
+
+    assert chain(flodl) == chain(torch)
+
+
+def test_an_alias_index_shares_the_values_and_the_gradient() -> None:
+    x = flodl.zeros(2, 3, requires_grad=True) * 1
+    y = x[:, :]
+    assert y is not x and y.data_ptr() == x.data_ptr()
+    y[0, 0].backward()
+    x2 = flodl.zeros(2, 3)
+    x2[...].add_(1)
+    assert x2.tolist() == [[1.0] * 3] * 2
