@@ -6,15 +6,16 @@ built-in ops, hooks, ``retain_graph``, ``autograd.grad`` and
 
 from __future__ import annotations
 
+import functools
 import inspect
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 from . import _flodl
 from ._flodl import AutogradError, Tensor, Variable
-from ._grad_mode import enable_grad
+from ._grad_mode import enable_grad, no_grad
 
-__all__ = ["Function", "FunctionCtx", "checkpoint"]
+__all__ = ["Function", "FunctionCtx", "checkpoint", "once_differentiable"]
 
 
 class FunctionCtx:
@@ -369,3 +370,17 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
 
 
 _ANCHOR = Tensor.zeros([])
+
+
+def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """A custom Function's ``backward`` that is differentiated once, as
+    ``torch.autograd.function.once_differentiable``: it runs without
+    recording, so its results are the gradients and nothing more. (A second
+    derivative through it, which torch refuses, sees them as constants.)"""
+
+    @functools.wraps(backward)
+    def run_once(ctx: Any, *grad_outputs: Any) -> Any:
+        with no_grad():
+            return backward(ctx, *grad_outputs)
+
+    return run_once

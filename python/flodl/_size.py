@@ -7,20 +7,11 @@ from typing import Any
 
 
 class Size(tuple):
-    """The shape of a tensor: a tuple of ints (index it, unpack it, hash it)
-    that also compares equal to a list of the same ints, as ``torch.Size``."""
+    """The shape of a tensor: a tuple of ints (index it, unpack it, hash it),
+    equal to a tuple of the same ints and, as ``torch.Size``, to no list
+    (``x.shape == [2, 3]`` is False: compare with ``(2, 3)``)."""
 
     __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, list):
-            return tuple(self) == tuple(other)
-        return tuple.__eq__(self, other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self == other
-
-    __hash__ = tuple.__hash__
 
     # Slices, sums and repeats of a Size are Sizes, as torch.Size's.
     def __getitem__(self, index: Any) -> Any:

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import sys
+import types
 import warnings
 from collections.abc import Sequence
 from typing import Union
@@ -27,7 +28,7 @@ from . import _autograd_functional as functional
 from . import _flodl
 from . import _forward_ad as forward_ad
 from ._flodl import Tensor, Variable
-from ._function import Function, FunctionCtx, checkpoint
+from ._function import Function, FunctionCtx, checkpoint, once_differentiable
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "enable_grad",
     "explain_grad",
     "forward_ad",
+    "function",
     "functional",
     "grad",
     "gradcheck",
@@ -49,9 +51,14 @@ __all__ = [
     "set_grad_enabled",
 ]
 
-# `import flodl.autograd.functional` (and `.forward_ad`) works, as torch's.
+# `import flodl.autograd.functional` (and `.forward_ad`) works, as torch's;
+# so does `from flodl.autograd.function import Function, once_differentiable`.
 sys.modules[f"{__name__}.functional"] = functional
 sys.modules[f"{__name__}.forward_ad"] = forward_ad
+function = types.ModuleType(f"{__name__}.function", "Custom Functions, as torch.autograd.function.")
+function.Function, function.FunctionCtx = Function, FunctionCtx
+function.once_differentiable = once_differentiable
+sys.modules[function.__name__] = function
 
 _Variables = Union[Variable, Sequence[Variable]]
 
@@ -90,8 +97,19 @@ def grad(
             "grad: materialize_grads=True with allow_unused=False: unused inputs get zeros, "
             "so allow_unused must not be False"
         )
-    outputs = [outputs] if isinstance(outputs, Variable) else list(outputs)
-    inputs = [inputs] if isinstance(inputs, Variable) else list(inputs)
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    # A Tensor that records nothing, as torch's RuntimeError says it.
+    for i, output in enumerate(outputs):
+        if isinstance(output, Tensor) and not output.requires_grad:
+            raise _flodl.AutogradError(
+                f"grad: element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+    for input in inputs:
+        if isinstance(input, Tensor) and not input.requires_grad:
+            raise _flodl.AutogradError(
+                "grad: One of the differentiated Tensors does not require grad"
+            )
     if grad_outputs is not None and isinstance(grad_outputs, (Variable, Tensor)):
         grad_outputs = [grad_outputs]
     grads = _flodl._autograd_grad(

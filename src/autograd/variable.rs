@@ -205,7 +205,7 @@ impl Variable {
         let op = "set_requires_grad";
         let described = crate::ops::describe(&self.raw);
         if !self.is_leaf() {
-            bail!(Autograd, "{op}: only a leaf's requires_grad can be set; this Variable ({described}) was made by an op (use detach() for a new leaf)");
+            bail!(Autograd, "{op}: you can only change requires_grad flags of leaf variables; this Variable ({described}) was made by an op (use detach() for a new leaf)");
         }
         if requires_grad && !self.dtype().is_floating_point() {
             bail!(

@@ -109,10 +109,15 @@ impl PyVariable {
         Ok(self.inner.set_requires_grad(requires_grad)?)
     }
 
-    /// Sets `requires_grad` (leaves only) and returns this Variable.
+    /// Sets `requires_grad` (leaves only) and returns this Variable. On an
+    /// op's result, which requires grad already, `requires_grad_()` is no
+    /// change, as PyTorch's (gradient-penalty code calls it so); the
+    /// `requires_grad` setter stays for leaves.
     #[pyo3(signature = (requires_grad = true))]
     fn requires_grad_(slf: PyRef<'_, Self>, requires_grad: bool) -> PyResult<PyRef<'_, Self>> {
-        slf.inner.set_requires_grad(requires_grad)?;
+        if !requires_grad || slf.inner.is_leaf() {
+            slf.inner.set_requires_grad(requires_grad)?;
+        }
         Ok(slf)
     }
 

@@ -28,7 +28,7 @@ def test_new_is_the_constructor() -> None:
     assert not Variable(t).requires_grad
     assert not t.requires_grad, "the user's tensor stays untracked"
     from_list = Variable([[1.0, 2.0]], True)  # anything flodl.tensor takes
-    assert from_list.shape == [1, 2] and from_list.requires_grad and from_list.is_leaf
+    assert from_list.shape == (1, 2) and from_list.requires_grad and from_list.is_leaf
     with pytest.raises(TypeError):
         Variable("not numbers")
 
@@ -82,7 +82,7 @@ def test_variable_mixes_with_tensors_and_numbers() -> None:
 
 def test_inspection_and_data() -> None:
     x = leaf([1.0, 2.0])
-    assert x.shape == [2] and x.numel() == 2 and x.ndim == 1
+    assert x.shape == (2,) and x.numel() == 2 and x.ndim == 1
     assert x.dtype == flodl.DType.Float32 and x.device == Device.CPU
     d = x.data
     assert isinstance(d, Tensor) and not d.requires_grad
@@ -158,13 +158,13 @@ def test_grad_mode_is_per_thread() -> None:
 def test_attributes_are_values_not_methods() -> None:
     v = Variable(Tensor.zeros([2, 3]), True)
     assert v.requires_grad is True and v.grad is None and v.is_leaf is True
-    assert v.shape[0] == 2 and v.shape == [2, 3] and v.shape == (2, 3) and len(v.shape) == 2
+    assert v.shape[0] == 2 and v.shape == (2, 3) and v.shape == (2, 3) and len(v.shape) == 2
     assert v.ndim == 2 and v.dim() == 2 and v.numel() == 6
-    assert v.size() == [2, 3] and v.size(1) == 3 and v.size(-2) == 2
+    assert v.size() == (2, 3) and v.size(1) == 3 and v.size(-2) == 2
     assert repr(v.shape) == "flodl.Size([2, 3])" and hash(v.shape) == hash((2, 3))
     assert v.dtype == flodl.DType.Float32 and v.device == flodl.Device.CPU
     t = Tensor.ones([4])
-    assert t.requires_grad is False and t.shape == [4]
+    assert t.requires_grad is False and t.shape == (4,)
     with pytest.raises(flodl.OutOfRangeError, match="size: dim 2 is out of range"):
         v.size(2)
     if not v.mul_scalar(2.0).requires_grad:
@@ -188,7 +188,7 @@ def test_grad_data_and_requires_grad_are_settable() -> None:
     v.requires_grad = False
     assert not v.requires_grad
     assert v.requires_grad_() is v and v.requires_grad
-    with pytest.raises(flodl.AutogradError, match="only a leaf"):
+    with pytest.raises(flodl.AutogradError, match="only change requires_grad flags of leaf"):
         v.mul_scalar(2.0).requires_grad = False
     with pytest.raises(flodl.DTypeError):
         Variable(Tensor.from_i64([1], [1])).requires_grad = True
@@ -244,7 +244,7 @@ def test_grad_fn_walks_the_graph_as_torch():
     assert repr(y.grad_fn).startswith("<SumBackward0 object at 0x")
     leaf = y.grad_fn.next_functions[0][0].next_functions[1][0]
     assert repr(leaf).startswith("<AccumulateGrad object at")
-    assert leaf.variable.shape == [3] and leaf.variable.requires_grad
+    assert leaf.variable.shape == (3,) and leaf.variable.requires_grad
     # One node, one identity; leaves and Tensors have no node.
     assert y.grad_fn == y.grad_fn and hash(y.grad_fn) == hash(y.grad_fn)
     assert y.grad_fn != leaf

@@ -121,4 +121,4 @@ def test_make_graphed_callables_checks_its_arguments() -> None:
         flodl.cuda.make_graphed_callables(
             (lin, lin), ((flodl.ones(4, 3),), (flodl.ones(4, 3),)), pool=(0, 1)
         )
-    assert lin(flodl.ones(4, 3)).shape == [4, 2]  # the module is unchanged
+    assert lin(flodl.ones(4, 3)).shape == (4, 2)  # the module is unchanged

@@ -86,7 +86,7 @@ def test_default_collate_batches_into_flodl_tensors() -> None:
 def test_samples_that_are_variables_collate_to_a_variable() -> None:
     w = Variable(flodl.ones(2), requires_grad=True)
     batch = data.default_collate([w * 1, w * 2])
-    assert type(batch) is Variable and batch.shape == [2, 2]
+    assert type(batch) is Variable and batch.shape == (2, 2)
     batch.sum().backward()
     assert w.grad.tolist() == [3.0, 3.0]
 

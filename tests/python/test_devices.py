@@ -312,7 +312,7 @@ def test_graphed_step_checks_the_batch_and_recaptures(device: str) -> None:
         step, Tensor.from_torch(x), Tensor.from_torch(y), recapture=True
     )
     loss = again(Tensor.from_torch(x2), Tensor.from_torch(y2))
-    assert loss.shape == [] and np.isfinite(loss.item())
+    assert loss.shape == () and np.isfinite(loss.item())
 
 
 @pytest.mark.parametrize("device", [pytest.param(d, marks=on(d)) for d in CUDA_DEVICES])

@@ -121,10 +121,10 @@ def test_nn_functions_return_variables_when_any_operand_is_one() -> None:
 def test_static_joins_take_lists_of_either_kind() -> None:
     v = Variable(Tensor.ones([2]), True)
     joined = Variable.cat_many([v, Tensor.zeros([3])])
-    assert joined.shape == [5]
+    assert joined.shape == (5,)
     joined.sum().backward()
     np.testing.assert_array_equal(v.grad.numpy(), [1.0, 1.0])
-    assert Tensor.stack([Tensor.ones([2]), Tensor.zeros([2])], dim=1).shape == [2, 2]
+    assert Tensor.stack([Tensor.ones([2]), Tensor.zeros([2])], dim=1).shape == (2, 2)
     with pytest.raises(flodl.ArgumentError, match="stack: needs at least one tensor"):
         Tensor.stack([])
 

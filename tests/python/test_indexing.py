@@ -60,7 +60,7 @@ def test_indexing_matches_torch(key) -> None:
     fkey, tkey = as_keys(key)
     expected = torch.from_numpy(A.copy())[tkey]
     got = Tensor.from_numpy(A.copy())[fkey]
-    assert got.shape == list(expected.shape)
+    assert got.shape == tuple(expected.shape)
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
     v = Variable(Tensor.from_numpy(A.copy()), True)

@@ -236,6 +236,6 @@ def test_lu_reconstructs_and_names_its_parts_as_torch() -> None:
     P, Lo, U = L.lu(ours(B))
     np.testing.assert_allclose((P @ Lo @ U).numpy(), B, atol=1e-12)
     factor = L.lu_factor(ours(A))
-    assert (factor.LU.shape, factor.pivots.dtype) == ([3, 3], flodl.int32)
+    assert (factor.LU.shape, factor.pivots.dtype) == ((3, 3), flodl.int32)
     with pytest.raises(flodl.LinAlgError):
         L.lu_factor(flodl.zeros(3, 3))

@@ -155,7 +155,7 @@ def test_cat_stack_and_where_record_when_an_input_is_a_variable() -> None:
     x = flodl.tensor(A, requires_grad=True)
     t = Tensor.from_numpy(A)
     joined = flodl.cat([t, x], dim=0)
-    assert type(joined) is Variable and joined.shape == [6, 4]
+    assert type(joined) is Variable and joined.shape == (6, 4)
     assert type(flodl.cat((t, t), 1)) is Tensor
     assert flodl.concat is flodl.cat and flodl.concatenate is flodl.cat
     assert type(flodl.stack([x, t])) is Variable
@@ -366,10 +366,10 @@ def test_a_missing_tensor_attribute_says_where_the_absent_ones_are_listed() -> N
 def test_legacy_tensor_constructors_are_torch_s() -> None:
     for args in [([1, 2, 3],), (2, 3), (), ([[1.5, 2]],)]:
         got, want = flodl.Tensor(*args), torch.Tensor(*args)
-        assert got.shape == list(want.shape) and got.dtype == flodl.float32
+        assert got.shape == tuple(want.shape) and got.dtype == flodl.float32
         if not args or isinstance(args[0], list):
             assert got.tolist() == want.tolist()
-    assert flodl.Tensor(flodl.Size([2, 2])).shape == [2, 2]
+    assert flodl.Tensor(flodl.Size([2, 2])).shape == (2, 2)
     for name in ("LongTensor", "IntTensor", "DoubleTensor", "ByteTensor", "BoolTensor"):
         got, want = getattr(flodl, name)([1, 0, 2]), getattr(torch, name)([1, 0, 2])
         assert got.tolist() == want.tolist() and got.dtype.name == str(want.dtype)[6:]
@@ -406,7 +406,7 @@ def test_the_joins_of_a_sequence_match_torch() -> None:
         assert isinstance(got, tuple) and len(got) == 2
         for g, w in zip(got, want):
             close(g, w)
-    assert [g.shape for g in flodl.meshgrid([ours[0], ours[1]])] == [[4, 4], [4, 4]]
+    assert [g.shape for g in flodl.meshgrid([ours[0], ours[1]])] == [(4, 4), (4, 4)]
     with pytest.raises(ArgumentError, match="meshgrid: indexing"):
         flodl.meshgrid(ours[0], indexing="yx")
     with pytest.raises(ArgumentError, match="hstack: needs at least one tensor"):
@@ -425,9 +425,9 @@ def test_atleast_nd_matches_torch() -> None:
     for shape in ((), (3,), (2, 3), (2, 3, 4)):
         ours, theirs = flodl.ones(shape), torch.ones(shape)
         for name in ("atleast_1d", "atleast_2d", "atleast_3d"):
-            assert getattr(flodl, name)(ours).shape == list(getattr(torch, name)(theirs).shape)
+            assert getattr(flodl, name)(ours).shape == tuple(getattr(torch, name)(theirs).shape)
     pair = flodl.atleast_2d(flodl.ones(3), flodl.ones(()))
-    assert isinstance(pair, tuple) and [p.shape for p in pair] == [[1, 3], [1, 1]]
+    assert isinstance(pair, tuple) and [p.shape for p in pair] == [(1, 3), (1, 1)]
 
 
 def test_slices_sums_and_repeats_of_a_size_are_sizes() -> None:
@@ -587,7 +587,7 @@ def test_integration_broadcasting_and_runs_as_torch_s() -> None:
         flodl.broadcast_tensors(flodl.zeros(2), flodl.zeros(3))
     a = flodl.zeros(2, 1, requires_grad=True)
     grown = flodl.broadcast_tensors(a, flodl.zeros(3))[0]
-    assert isinstance(grown, Variable) and grown.shape == [2, 3]
+    assert isinstance(grown, Variable) and grown.shape == (2, 3)
     grown.sum().backward()
     assert a.grad.tolist() == [[3.0], [3.0]]
 

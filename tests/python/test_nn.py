@@ -918,7 +918,7 @@ def test_parameter() -> None:
     assert data.numpy().tolist() == [[3.0, 3.0], [3.0, 3.0]]  # shared
     assert nn.Parameter(Variable(data)).numpy().tolist() == data.numpy().tolist()
     assert not nn.Parameter([1.0, 2.0], requires_grad=False).requires_grad
-    assert nn.Parameter().shape == [0]
+    assert nn.Parameter().shape == (0,)
     q = copy.deepcopy(p)
     assert type(q) is nn.Parameter and q.numpy().tolist() == p.numpy().tolist()
     r = pickle.loads(pickle.dumps(p))
@@ -1230,7 +1230,7 @@ def test_functional_argument_order_is_torch() -> None:
     np.testing.assert_allclose(rv.numpy(), trv.numpy(), rtol=1e-7)
     labels = Tensor.from_numpy(np.array([0, 2, 1]))
     assert F.one_hot(labels, 4).numpy().tolist() == TF.one_hot(torch.tensor([0, 2, 1]), 4).tolist()
-    assert F.one_hot(labels).shape == [3, 3]
+    assert F.one_hot(labels).shape == (3, 3)
 
 
 def test_functional_losses_are_torchs() -> None:

@@ -129,7 +129,7 @@ def test_forward_matches_torch(info: OpInfo, index: int, dtype) -> None:
         got = outputs(call(info, [wrap(a) for a in arrays], sample.kwargs, dtype))
         assert len(got) == len(expected)
         for g, e in zip(got, expected):
-            assert g.shape == list(e.shape)
+            assert g.shape == tuple(e.shape)
             assert g.dtype.name == str(e.dtype)
             np.testing.assert_allclose(g.numpy(), e, rtol=1e-6, atol=1e-6)
 

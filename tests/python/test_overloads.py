@@ -26,7 +26,7 @@ def same(got, expected) -> None:
             same(g, e)
         return
     expected = expected.detach().numpy()
-    assert got.shape == list(expected.shape)
+    assert got.shape == tuple(expected.shape)
     assert got.dtype.name == str(expected.dtype)
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-12, atol=1e-12)
 
@@ -203,7 +203,7 @@ def test_new_methods_make_tensors_like_this_one_as_torch_s() -> None:
 def bits(got: Tensor, expected: torch.Tensor) -> None:
     """The same dtype, shape and bits (NaNs included)."""
     assert got.dtype.name == str(expected.dtype).removeprefix("torch.")
-    assert got.shape == list(expected.shape)
+    assert got.shape == tuple(expected.shape)
     theirs = expected.detach()
     if theirs.dtype == torch.bfloat16:
         theirs = theirs.view(torch.int16)
@@ -610,7 +610,7 @@ def test_pytorch_s_other_signatures_of_split_squeeze_round_and_sort() -> None:
         got = [p.tolist() for p in x.split(*args)]
         assert got == [p.tolist() for p in tx.split(*args)]
         assert got == [p.tolist() for p in flodl.split(x, *args)]
-    assert flodl.zeros(1, 3, 1, 2).squeeze((0, 2)).shape == [3, 2]
+    assert flodl.zeros(1, 3, 1, 2).squeeze((0, 2)).shape == (3, 2)
     values = [1.2345, -5.55, 123.0]
     assert flodl.tensor(values).round(decimals=2).tolist() == pytest.approx(
         torch.tensor(values).round(decimals=2).tolist()

@@ -88,3 +88,168 @@ def test_an_alias_index_shares_the_values_and_the_gradient() -> None:
     x2 = flodl.zeros(2, 3)
     x2[...].add_(1)
     assert x2.tolist() == [[1.0] * 3] * 2
+
+
+def _typed(value):
+    """A state dict's value with the Python type of each number kept."""
+    if isinstance(value, (list, tuple)):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("jumps", [[], [7], [7.5, None], [2, None]], ids=str)
+def test_warm_restarts_state_is_torch_s_with_its_types(jumps) -> None:
+    # T_cur and T_i are ints while the epochs are (a checkpoint prints them).
+    def run(m):
+        opt = m.optim.SGD([m.zeros(1, requires_grad=True)], lr=0.1)
+        s = m.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=3, T_mult=2)
+        for _ in range(5):
+            opt.step()
+            s.step()
+        for epoch in jumps:
+            s.step(epoch)
+        return {k: _typed(v) for k, v in s.state_dict().items()}
+
+    assert run(flodl) == run(torch)
+
+
+INITS = {
+    "uniform_": {"a": -1.0, "b": 2.0},
+    "normal_": {"mean": 0.5, "std": 2.0},
+    "trunc_normal_": {"std": 0.5},
+    "xavier_uniform_": {"gain": 2.0},
+    "xavier_normal_": {},
+    "kaiming_uniform_": {"a": 0.1},
+    "kaiming_normal_": {"mode": "fan_out"},
+    "orthogonal_": {},
+    "sparse_": {"sparsity": 0.5},
+}
+
+
+@pytest.mark.parametrize("name", INITS)
+def test_init_draws_from_the_generator_given(name) -> None:
+    # As torch's, not from the default stream (which is left as it was).
+    def run(m):
+        m.manual_seed(0)
+        weight = m.nn.Parameter(m.empty(4, 3))
+        generator = m.Generator().manual_seed(1)
+        getattr(m.nn.init, name)(weight, **INITS[name], generator=generator)
+        return weight.tolist(), m.rand(2).tolist(), weight.requires_grad
+
+    assert run(flodl) == run(torch)
+
+
+def test_requires_grad_on_a_result_that_requires_grad_is_no_change() -> None:
+    # Gradient-penalty code calls it on an interpolate of undetached fakes.
+    for m in (flodl, torch):
+        w = m.ones(2, requires_grad=True)
+        y = (w * 2).requires_grad_()
+        assert y.requires_grad and not y.is_leaf
+        with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+            y.requires_grad = True  # the setter, as torch's, is for leaves
+    with pytest.raises(flodl.AutogradError, match="only change requires_grad flags of leaf"):
+        (flodl.ones(2, requires_grad=True) * 2).requires_grad_(False)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["eval no_grad", "frozen", "train", "grad", "mask", "norm_first", "not left aligned"],
+)
+def test_encoder_zeroes_padding_where_torch_uses_nested_tensors(case) -> None:
+    # torch's default encoder (enable_nested_tensor, batch_first, post-norm)
+    # runs evaluation on nested tensors: padded positions come out zero.
+    import contextlib
+    import warnings
+
+    import numpy as np
+
+    x = np.random.default_rng(3).standard_normal((2, 5, 8))
+    pad = np.zeros((2, 5), dtype=bool)
+    pad[1, 3:] = True
+    if case == "not left aligned":
+        pad[0, 0] = True
+
+    def run(m):
+        m.manual_seed(0)
+        layer = m.nn.TransformerEncoderLayer(
+            8, 2, 16, dropout=0.0, batch_first=True, norm_first=case == "norm_first"
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            enc = m.nn.TransformerEncoder(layer, 2, norm=m.nn.LayerNorm(8))
+        enc.train(case == "train")
+        if case == "frozen":
+            enc.requires_grad_(False)
+        quiet = m.no_grad() if case in ("eval no_grad", "mask", "not left aligned") else None
+        attn_mask = m.zeros(5, 5) if case == "mask" else None
+        with quiet or contextlib.nullcontext():
+            out = enc(m.tensor(x, dtype=m.float32), attn_mask, m.tensor(pad))
+        return out.detach().numpy(), enc.use_nested_tensor
+
+    (got, got_nested), (want, want_nested) = run(flodl), run(torch)
+    assert got_nested == want_nested
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_encoder_says_why_it_uses_no_nested_tensors_as_torch() -> None:
+    for m in (flodl, torch):
+        layer = m.nn.TransformerEncoderLayer(8, 2, 16)  # batch_first False
+        with pytest.warns(UserWarning, match="self.use_nested_tensor is False because"):
+            assert not m.nn.TransformerEncoder(layer, 1).use_nested_tensor
+
+
+def test_embedding_bag_from_pretrained_as_torch() -> None:
+    import numpy as np
+
+    table = np.random.default_rng(2).standard_normal((6, 3)).astype(np.float32)
+
+    def run(m, freeze):
+        bag = m.nn.EmbeddingBag.from_pretrained(m.tensor(table), freeze=freeze, mode="sum")
+        out = bag(m.tensor([[0, 2], [5, 5]]))
+        return out.detach().numpy(), bag.weight.requires_grad, repr(bag)
+
+    for freeze in (True, False):
+        got, want = run(flodl, freeze), run(torch, freeze)
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-6)
+        assert got[1:] == want[1:]
+
+
+def test_cuda_out_of_memory_error_is_catchable_by_torch_s_name() -> None:
+    assert flodl.cuda.OutOfMemoryError is flodl.OutOfMemoryError
+    assert issubclass(flodl.cuda.OutOfMemoryError, MemoryError)
+
+
+def test_once_differentiable_imports_and_runs_as_torch_s() -> None:
+    import numpy as np
+
+    def run(m):
+        from importlib import import_module
+
+        function = import_module(f"{m.__name__}.autograd.function")
+
+        class Cube(function.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x**3
+
+            @staticmethod
+            @function.once_differentiable
+            def backward(ctx, grad):
+                (x,) = ctx.saved_tensors
+                return grad * 3 * x**2
+
+        x = m.tensor([1.0, -2.0], requires_grad=True)
+        Cube.apply(x).sum().backward()
+        return x.grad.numpy()
+
+    np.testing.assert_array_equal(run(flodl), run(torch))
+
+
+def test_grad_of_tensors_that_record_nothing_is_an_autograd_error_as_torch_s() -> None:
+    for m, error in ((flodl, flodl.AutogradError), (torch, RuntimeError)):
+        w = m.ones(2, requires_grad=True)
+        with pytest.raises(error, match="element 0 of tensors does not require grad"):
+            m.autograd.grad(m.ones(1).sum(), w)
+        with pytest.raises(error, match="One of the differentiated Tensors does not require"):
+            m.autograd.grad(w.sum(), m.ones(3))

@@ -40,7 +40,7 @@ def test_from_f32_and_friends_take_numbers_only(call) -> None:
 )
 def test_tensor_infers_shape_and_dtype_as_torch(data) -> None:
     got, expected = flodl.tensor(data), torch.tensor(data)
-    assert got.shape == list(expected.shape)
+    assert got.shape == tuple(expected.shape)
     assert got.dtype.name == str(expected.dtype).removeprefix("torch.")
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
@@ -61,7 +61,7 @@ def test_tensor_conversions_and_errors() -> None:
     with pytest.raises(TypeError):
         flodl.tensor(["a"])
     v = Variable([[1.0, 2.0]], requires_grad=True)
-    assert v.shape == [1, 2] and v.requires_grad
+    assert v.shape == (1, 2) and v.requires_grad
 
 
 def test_options_and_keywords_may_not_contradict() -> None:
@@ -109,7 +109,7 @@ def test_len_iteration_and_transposes() -> None:
     assert len(x) == 2
     assert [row.tolist() for row in x] == [[1, 2, 3], [4, 5, 6]]
     assert x.T.tolist() == [[1, 4], [2, 5], [3, 6]]
-    assert flodl.tensor(np.ones((4, 2, 3))).mT.shape == [4, 3, 2]
+    assert flodl.tensor(np.ones((4, 2, 3))).mT.shape == (4, 3, 2)
     with pytest.raises(TypeError):
         len(flodl.tensor(1))
     with pytest.raises(flodl.ShapeError):

@@ -10,7 +10,7 @@ from flodl import Device, DType, Tensor, TensorOptions
 
 def test_from_sequences_and_shapes() -> None:
     t = Tensor.from_f32([1, 2, 3, 4, 5, 6], [2, 3], Device.CPU)
-    assert t.shape == [2, 3] and t.ndim == 2 and t.numel() == 6
+    assert t.shape == (2, 3) and t.ndim == 2 and t.numel() == 6
     assert t.dtype == DType.Float32 and t.device == Device.CPU
     assert t.to_f32_vec() == [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
     assert Tensor.from_f64((0.1, 0.2), [2]).to_f64_vec() == [0.1, 0.2]
@@ -35,7 +35,7 @@ def test_from_numpy_keeps_dtype_and_shape() -> None:
         a = (np.arange(6) % 3).astype(dtype).reshape(2, 3)
         t = Tensor.from_numpy(a)
         assert t.dtype == expected
-        assert t.shape == [2, 3]
+        assert t.shape == (2, 3)
         np.testing.assert_array_equal(t.numpy(), a)
         assert t.numpy().dtype == a.dtype
         np.testing.assert_array_equal(np.asarray(t), a)
@@ -71,7 +71,7 @@ def test_numpy_shares_memory_as_torch_s_and_np_array_copies() -> None:
 )
 def test_creation_matches_torch(make, torch_make) -> None:
     got, expected = make(), torch_make()
-    assert got.shape == list(expected.shape)
+    assert got.shape == tuple(expected.shape)
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
 
 
@@ -117,11 +117,11 @@ def test_random_tensors_follow_the_seed() -> None:
     r = Tensor.rand([1000]).numpy()
     assert r.min() >= 0.0 and r.max() < 1.0
     like = Tensor.rand_like(Tensor.zeros([2, 3], dtype="float64"))
-    assert like.shape == [2, 3] and like.dtype == DType.Float64
+    assert like.shape == (2, 3) and like.dtype == DType.Float64
     assert Tensor.zeros_like(like).to_f64_vec() == [0.0] * 6
     assert Tensor.ones_like(like).to_f64_vec() == [1.0] * 6
-    assert Tensor.randn_like(like).shape == [2, 3]
-    assert Tensor.empty([3, 1]).shape == [3, 1]
+    assert Tensor.randn_like(like).shape == (2, 3)
+    assert Tensor.empty([3, 1]).shape == (3, 1)
 
 
 def test_item_and_float() -> None:
@@ -222,7 +222,7 @@ def test_reductions_take_several_dims_as_torch() -> None:
                     got = getattr(x, name)(dims, correction=correction, keepdim=keepdim)
                     want = getattr(t, name)(dims, correction=correction, keepdim=keepdim)
                     np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5)
-    assert flodl.sum(x, (0, 1)).shape == [4]
+    assert flodl.sum(x, (0, 1)).shape == (4,)
     np.testing.assert_allclose(
         x.var((0, 1), unbiased=False).numpy(), t.var((0, 1), unbiased=False).numpy(), rtol=1e-6
     )

@@ -84,7 +84,7 @@ def test_inherited_readers_see_the_variables_current_values() -> None:
     assert v.to_f32_vec() == [2.0, 3.0]
     v.data = flodl.tensor([5.0, 6.0, 7.0])
     assert v.to_f32_vec() == [5.0, 6.0, 7.0]
-    assert v.shape == [3]
+    assert v.shape == (3,)
     v.data = flodl.tensor([[1.0], [2.0]], dtype="float64")
     assert v.to_f64_vec() == [1.0, 2.0]
 
@@ -104,7 +104,7 @@ def test_creation_like_takes_a_variable() -> None:
     for like in (Tensor.zeros_like, Tensor.ones_like, Tensor.rand_like, Tensor.randn_like):
         made = like(v)
         assert type(made) is Tensor
-        assert made.shape == [1, 2] and made.dtype == flodl.DType.Float64
+        assert made.shape == (1, 2) and made.dtype == flodl.DType.Float64
 
 
 def test_a_tensor_method_with_a_variable_operand_records() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 from .. import _flodl
-from .._flodl import ArgumentError, Tensor, Variable
+from .._flodl import ArgumentError, ShapeError, Tensor, Variable
 from . import functional as F
 from . import init
 from .layers import (
@@ -305,6 +305,41 @@ class EmbeddingBag(Module):
 
     def reset_parameters(self) -> None:
         _lookup_table_reset(self)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: TensorLike,
+        freeze: bool = True,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        mode: str = "mean",
+        sparse: bool = False,
+        include_last_offset: bool = False,
+        padding_idx: int | None = None,
+    ) -> EmbeddingBag:
+        """An EmbeddingBag holding ``embeddings`` (a 2-d table, its values
+        taken), trainable unless ``freeze``."""
+        if embeddings.ndim != 2:
+            raise ShapeError("EmbeddingBag.from_pretrained: embeddings must be 2-dimensional")
+        rows, cols = embeddings.shape
+        bag = cls(
+            rows,
+            cols,
+            max_norm,
+            norm_type,
+            scale_grad_by_freq,
+            mode,
+            sparse,
+            embeddings,
+            include_last_offset,
+            padding_idx,
+            dtype=embeddings.dtype,
+            device=embeddings.device,
+        )
+        bag.weight.requires_grad = not freeze
+        return bag
 
     def forward(
         self, input: Tensor, offsets: Tensor | None = None, per_sample_weights: Any = None

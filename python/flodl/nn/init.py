@@ -1,6 +1,7 @@
 """Parameter initialisation, as ``torch.nn.init``: the same formulas and the
 same draws from libtorch's generator, so that a seeded flodl layer equals
-the seeded torch layer. Each function fills its argument in place (without
+the seeded torch layer (``generator=`` draws from that generator, as
+torch's). Each function fills its argument in place (without
 recording a graph) and returns it. The formulas are Rust's
 ``flodl::nn::init``, which Rust's layers use too."""
 
@@ -44,8 +45,24 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor | Variable) -> tuple[int, int]:
     return _flodl._nn_init_fans(tensor)
 
 
-def _fill(name: str, tensor: _T, **kwargs: Any) -> _T:
-    _flodl._nn_init(name, tensor, **kwargs)
+def _fill(name: str, tensor: _T, generator: Any = None, **kwargs: Any) -> _T:
+    """``tensor`` filled by the Rust initialiser ``name``; with a
+    ``generator`` (a ``flodl.Generator``, torch's on the same libtorch), its
+    draws come from that generator as torch's: flodl's own fill runs first
+    for its checks and typed errors, its draws undone (the default stream
+    is left as it was), then torch's ``nn.init`` fills the same memory from
+    the generator."""
+    if generator is None:
+        _flodl._nn_init(name, tensor, **kwargs)
+        return tensor
+    import torch
+
+    from ..random import fork_rng
+
+    with fork_rng():
+        _flodl._nn_init(name, tensor, **kwargs)
+    with torch.no_grad():
+        getattr(torch.nn.init, name)(tensor.detach().to_torch(), **kwargs, generator=generator)
     return tensor
 
 
@@ -56,14 +73,14 @@ def _layer_default_(weight: Any, bias: Any) -> None:
     _flodl._nn_init("layer_default_", weight, bias=bias)
 
 
-def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: None = None) -> _T:
+def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: Any = None) -> _T:
     """Fills ``tensor`` from U(a, b)."""
-    return _fill("uniform_", tensor, a=a, b=b)
+    return _fill("uniform_", tensor, generator, a=a, b=b)
 
 
-def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: None = None) -> _T:
+def normal_(tensor: _T, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> _T:
     """Fills ``tensor`` from N(mean, std**2)."""
-    return _fill("normal_", tensor, mean=mean, std=std)
+    return _fill("normal_", tensor, generator, mean=mean, std=std)
 
 
 def trunc_normal_(
@@ -72,10 +89,10 @@ def trunc_normal_(
     std: float = 1.0,
     a: float = -2.0,
     b: float = 2.0,
-    generator: None = None,
+    generator: Any = None,
 ) -> _T:
     """Fills ``tensor`` from N(mean, std**2) truncated to [a, b]."""
-    return _fill("trunc_normal_", tensor, mean=mean, std=std, a=a, b=b)
+    return _fill("trunc_normal_", tensor, generator, mean=mean, std=std, a=a, b=b)
 
 
 def constant_(tensor: _T, val: float) -> _T:
@@ -104,14 +121,14 @@ def dirac_(tensor: _T, groups: int = 1) -> _T:
     return _fill("dirac_", tensor, groups=groups)
 
 
-def xavier_uniform_(tensor: _T, gain: float = 1.0, generator: None = None) -> _T:
+def xavier_uniform_(tensor: _T, gain: float = 1.0, generator: Any = None) -> _T:
     """Glorot uniform: U(-a, a), a = gain * sqrt(6 / (fan_in + fan_out))."""
-    return _fill("xavier_uniform_", tensor, gain=gain)
+    return _fill("xavier_uniform_", tensor, generator, gain=gain)
 
 
-def xavier_normal_(tensor: _T, gain: float = 1.0, generator: None = None) -> _T:
+def xavier_normal_(tensor: _T, gain: float = 1.0, generator: Any = None) -> _T:
     """Glorot normal: N(0, std**2), std = gain * sqrt(2 / (fan_in + fan_out))."""
-    return _fill("xavier_normal_", tensor, gain=gain)
+    return _fill("xavier_normal_", tensor, generator, gain=gain)
 
 
 def kaiming_uniform_(
@@ -119,10 +136,10 @@ def kaiming_uniform_(
     a: float = 0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    generator: None = None,
+    generator: Any = None,
 ) -> _T:
     """He uniform: U(-bound, bound), bound = gain * sqrt(3 / fan)."""
-    return _fill("kaiming_uniform_", tensor, a=a, mode=mode, nonlinearity=nonlinearity)
+    return _fill("kaiming_uniform_", tensor, generator, a=a, mode=mode, nonlinearity=nonlinearity)
 
 
 def kaiming_normal_(
@@ -130,21 +147,21 @@ def kaiming_normal_(
     a: float = 0,
     mode: str = "fan_in",
     nonlinearity: str = "leaky_relu",
-    generator: None = None,
+    generator: Any = None,
 ) -> _T:
     """He normal: N(0, std**2), std = gain / sqrt(fan)."""
-    return _fill("kaiming_normal_", tensor, a=a, mode=mode, nonlinearity=nonlinearity)
+    return _fill("kaiming_normal_", tensor, generator, a=a, mode=mode, nonlinearity=nonlinearity)
 
 
-def orthogonal_(tensor: _T, gain: float = 1.0, generator: None = None) -> _T:
+def orthogonal_(tensor: _T, gain: float = 1.0, generator: Any = None) -> _T:
     """A (semi-)orthogonal matrix times ``gain`` (dims after the first flattened)."""
-    return _fill("orthogonal_", tensor, gain=gain)
+    return _fill("orthogonal_", tensor, generator, gain=gain)
 
 
-def sparse_(tensor: _T, sparsity: float, std: float = 0.01, generator: None = None) -> _T:
+def sparse_(tensor: _T, sparsity: float, std: float = 0.01, generator: Any = None) -> _T:
     """A 2-d matrix of N(0, std**2) values with a fraction ``sparsity`` of
     each column zero."""
-    return _fill("sparse_", tensor, sparsity=sparsity, std=std)
+    return _fill("sparse_", tensor, generator, sparsity=sparsity, std=std)
 
 
 def _deprecated(new: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,6 +8,7 @@ callable can be the activation."""
 from __future__ import annotations
 
 import copy
+import warnings
 from typing import Any, Callable, Union
 
 from .. import _flodl
@@ -229,6 +230,15 @@ class TransformerEncoderLayer(Module):
         self.dropout1 = Dropout(dropout)
         self.dropout2 = Dropout(dropout)
         self.activation = _activation(activation)
+        # torch's flag for its fused path (1: relu, 2: gelu, 0: other).
+        kind = type(self.activation).__name__
+        self.activation_relu_or_gelu = (
+            1
+            if self.activation is F.relu or kind == "ReLU"
+            else 2
+            if self.activation is F.gelu or kind == "GELU"
+            else 0
+        )
 
     def forward(
         self,
@@ -281,8 +291,15 @@ class TransformerEncoder(Module):
         self.num_layers = num_layers
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False
         self.mask_check = mask_check
+        why_not = _why_no_nested_tensor(encoder_layer)
+        self.use_nested_tensor = enable_nested_tensor and not why_not
+        if enable_nested_tensor and why_not:
+            warnings.warn(
+                "enable_nested_tensor is True, but self.use_nested_tensor is False because "
+                f"{why_not}",
+                stacklevel=2,
+            )
 
     def forward(
         self,
@@ -291,6 +308,7 @@ class TransformerEncoder(Module):
         src_key_padding_mask: TensorLike | None = None,
         is_causal: bool | None = None,
     ) -> TensorLike:
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
         output = src
         for layer in self.layers:
             output = layer(
@@ -299,9 +317,75 @@ class TransformerEncoder(Module):
                 src_key_padding_mask=src_key_padding_mask,
                 is_causal=bool(is_causal),
             )
+        if padded is not None:
+            # torch runs this case on nested tensors, which hold only the
+            # sequences' tokens, and pads the result with zeros: the same
+            # numbers at the tokens (padded keys are masked either way).
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
+
+    def _nested_padding(
+        self, src: TensorLike, mask: TensorLike | None, padding: TensorLike | None
+    ) -> Tensor | None:
+        """The padded positions (``[N, S]``, True at padding) where torch's
+        encoder takes its nested-tensor path, whose output is zero there:
+        ``use_nested_tensor``, evaluation, a batched input with a
+        ``src_key_padding_mask`` whose padding is at the end of each row, no
+        ``mask``, no autocast, and no gradient to record. None otherwise."""
+        from ..amp import is_autocast_enabled
+
+        first = self.layers[0]
+        if (
+            not self.use_nested_tensor
+            or first.training
+            or src.ndim != 3
+            or padding is None
+            or mask is not None
+            or is_autocast_enabled(src.device.type)
+        ):
+            return None
+        attn = first.self_attn
+        weights = (attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight)
+        weights += (attn.out_proj.bias, first.norm1.weight, first.norm1.bias)
+        weights += (first.norm2.weight, first.norm2.bias, first.linear1.weight)
+        weights += (first.linear1.bias, first.linear2.weight, first.linear2.bias)
+        if _flodl.is_grad_enabled() and any(
+            w is not None and w.requires_grad for w in (src, *weights)
+        ):
+            return None
+        padded = padding if padding.dtype == _flodl.DType.Bool else padding != 0
+        keep = padded.logical_not()
+        if self.mask_check and not bool((keep[:, 1:] <= keep[:, :-1]).all()):
+            return None  # torch's mask_check: the tokens must come first
+        return padded
+
+
+def _why_no_nested_tensor(layer: Any) -> str:
+    """Why torch's encoder would not use nested tensors for copies of
+    ``layer`` (its words); empty when it would."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return (
+            f"{name}.self_attn.batch_first was not True"
+            "(use batch_first for better inference performance)"
+        )
+    if not layer.self_attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
 
 
 class TransformerDecoderLayer(Module):
