@@ -950,7 +950,8 @@ fn index_item(item: &Bound<'_, PyAny>) -> PyResult<TensorIndex> {
         || item.get_type().name()? == "ndarray";
     if is_sequence {
         // An empty list indexes nothing, in int64 (not float32's default).
-        let dtype = if item.len()? == 0 {
+        // A 0-d numpy array has no len: it is one index.
+        let dtype = if item.len().is_ok_and(|n| n == 0) {
             Some("int64")
         } else {
             None

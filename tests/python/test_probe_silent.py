@@ -253,3 +253,33 @@ def test_grad_of_tensors_that_record_nothing_is_an_autograd_error_as_torch_s() -
             m.autograd.grad(m.ones(1).sum(), w)
         with pytest.raises(error, match="One of the differentiated Tensors does not require"):
             m.autograd.grad(w.sum(), m.ones(3))
+
+
+def test_get_buffer_and_set_submodule_as_torch() -> None:
+    def run(m):
+        net = m.nn.Sequential(m.nn.Linear(2, 3), m.nn.BatchNorm1d(3))
+        counts = net.get_buffer("1.num_batches_tracked").tolist()
+        net.set_submodule("0", m.nn.Linear(2, 3, bias=False))
+        with pytest.raises(AttributeError):
+            net.get_buffer("1.weight")
+        with pytest.raises(AttributeError):
+            net.set_submodule("2", m.nn.ReLU(), strict=True)
+        return counts, net[0].bias is None, len(net)
+
+    assert run(flodl) == run(torch)
+
+
+def test_transforms_are_at_the_top_of_distributions_as_torch_s() -> None:
+    from flodl import distributions as D
+
+    for name in ("AffineTransform", "TanhTransform", "ExpTransform", "ComposeTransform"):
+        assert getattr(D, name) is getattr(D.transforms, name)
+        assert hasattr(torch.distributions, name)
+
+
+def test_a_zero_dim_numpy_index_is_one_index() -> None:
+    import numpy as np
+
+    for key in (np.array(1), np.array([2, 0]), np.int64(3)):
+        got, want = flodl.arange(4.0)[key], torch.arange(4.0)[key]
+        assert got.shape == tuple(want.shape) and got.tolist() == want.tolist()
