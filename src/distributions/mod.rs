@@ -4,7 +4,7 @@
 //! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`LogNormal`], [`StudentT`],
 //! [`VonMises`], [`Geometric`], [`Binomial`], [`NegativeBinomial`], [`Multinomial`],
 //! [`OneHotCategorical`], [`LogitRelaxedBernoulli`], [`ExpRelaxedCategorical`],
-//! [`MultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
+//! [`MultivariateNormal`], [`LowRankMultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
 //! ([`Distribution`]), and [`kl_divergence`] between two of a kind. The
 //! parameters are Variables, so log-probabilities, entropies, KL
 //! divergences and reparameterized samples carry gradients to them; the
@@ -74,7 +74,7 @@ mod univariate;
 pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
 pub use counts::{Binomial, Geometric, Multinomial, NegativeBinomial, OneHotCategorical};
 pub use mixture::MixtureSameFamily;
-pub use multivariate_normal::{CovarianceForm, MultivariateNormal};
+pub use multivariate_normal::{CovarianceForm, LowRankMultivariateNormal, MultivariateNormal};
 pub use relaxed::{ExpRelaxedCategorical, LogitRelaxedBernoulli};
 pub use transforms::{
     AbsTransform, AffineTransform, CachedTransform, ComposeTransform, ExpTransform,

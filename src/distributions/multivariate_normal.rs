@@ -358,3 +358,284 @@ pub(super) fn kl_divergence(p: &MultivariateNormal, q: &MultivariateNormal) -> R
     let term3 = batch_mahalanobis(&q.scale_tril, &q.loc.sub(&p.loc)?)?;
     half_term1.add(&term2.add(&term3)?.sub_scalar(n)?.mul_scalar(0.5)?)
 }
+
+/// `N(loc, W Wᵀ + diag(D))` over the last dim of `loc`, for a covariance
+/// of low rank plus a diagonal, as
+/// `torch.distributions.LowRankMultivariateNormal`: its determinant and
+/// Mahalanobis distance come from the small "capacitance" matrix `I + Wᵀ
+/// D⁻¹ W` (the Woodbury identity), with PyTorch's steps in its order.
+#[derive(Clone, Debug)]
+pub struct LowRankMultivariateNormal {
+    /// `loc`, `cov_factor` (`[.., n, m]`) and `cov_diag` broadcast together.
+    loc: Variable,
+    cov_factor: Variable,
+    cov_diag: Variable,
+    /// As given (PyTorch computes from these).
+    factor: Variable,
+    diag: Variable,
+    /// The Cholesky factor of `I + Wᵀ D⁻¹ W`, `[.., m, m]`.
+    capacitance_tril: Variable,
+    batch_shape: Vec<i64>,
+    validate: bool,
+}
+
+/// `bmat @ bvec` for batches of matrices and vectors (PyTorch's `_batch_mv`).
+fn batch_mv(bmat: &Variable, bvec: &Variable) -> Result<Variable> {
+    bmat.matmul(&bvec.unsqueeze(-1)?)?.squeeze_dims(&[-1])
+}
+
+/// `I + m` for the square matrices of `m`.
+fn plus_identity(m: &Variable) -> Result<Variable> {
+    let n = m.shape().last().copied().unwrap_or(0);
+    m.add(&constant(Tensor::eye(n, options_of(m))?)?)
+}
+
+impl LowRankMultivariateNormal {
+    /// From `loc` (`[*, n]`), `cov_factor` (`[*, n, m]`) and `cov_diag`
+    /// (`[*, n]`), their batch dims broadcast together. With `validate`,
+    /// `loc` and `cov_factor` must not be NaN and `cov_diag` must be
+    /// positive.
+    pub fn new(
+        loc: &Variable,
+        cov_factor: &Variable,
+        cov_diag: &Variable,
+        validate: bool,
+    ) -> Result<LowRankMultivariateNormal> {
+        const NAME: &str = "LowRankMultivariateNormal";
+        let (loc_shape, factor_shape, diag_shape) =
+            (loc.shape(), cov_factor.shape(), cov_diag.shape());
+        let Some(&n) = loc_shape.last() else {
+            bail!(Argument, "{NAME}: loc must be at least one-dimensional.");
+        };
+        if factor_shape.len() < 2 {
+            bail!(
+                Argument,
+                "{NAME}: cov_factor must be at least two-dimensional, with optional leading batch dimensions"
+            );
+        }
+        if factor_shape[factor_shape.len() - 2] != n {
+            bail!(
+                Argument,
+                "{NAME}: cov_factor must be a batch of matrices with shape {n} x m"
+            );
+        }
+        if diag_shape.last() != Some(&n) {
+            bail!(
+                Argument,
+                "{NAME}: cov_diag must be a batch of vectors with shape [{n}]"
+            );
+        }
+        let m = factor_shape[factor_shape.len() - 1];
+        let shape = broadcast_shape(
+            NAME,
+            &[
+                [loc_shape.as_slice(), &[1]].concat(),
+                factor_shape.clone(),
+                [diag_shape.as_slice(), &[1]].concat(),
+            ],
+        )
+        .map_err(|_| {
+            crate::Error::new(
+                ErrorKind::Argument,
+                format!(
+                    "{NAME}: Incompatible batch shapes: loc {loc_shape:?}, cov_factor {factor_shape:?}, cov_diag {diag_shape:?}"
+                ),
+            )
+        })?;
+        let vector_shape = &shape[..shape.len() - 1];
+        let batch_shape = vector_shape[..vector_shape.len() - 1].to_vec();
+        if validate {
+            check_parameter(
+                NAME,
+                "loc",
+                &real(&loc.data())?,
+                "IndependentConstraint(Real(), 1)",
+            )?;
+            let factor_ok = real(&cov_factor.data())?;
+            check_parameter(
+                NAME,
+                "cov_factor",
+                &factor_ok,
+                "IndependentConstraint(Real(), 2)",
+            )?;
+            let diag_ok = cov_diag.data().gt_scalar(0.0)?;
+            check_parameter(
+                NAME,
+                "cov_diag",
+                &diag_ok,
+                "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)",
+            )?;
+        }
+        let wt_dinv = cov_factor
+            .transpose(-2, -1)?
+            .div(&cov_diag.unsqueeze(-2)?)?;
+        let capacitance = plus_identity(&wt_dinv.matmul(cov_factor)?.contiguous()?)?;
+        let capacitance_tril = capacitance.cholesky(false)?;
+        Ok(LowRankMultivariateNormal {
+            loc: loc.expand(vector_shape)?,
+            cov_factor: cov_factor.expand(&[vector_shape, &[m]].concat())?,
+            cov_diag: cov_diag.expand(vector_shape)?,
+            factor: cov_factor.clone(),
+            diag: cov_diag.clone(),
+            capacitance_tril,
+            batch_shape,
+            validate,
+        })
+    }
+
+    fn n(&self) -> i64 {
+        self.loc.shape().last().copied().unwrap_or(0)
+    }
+
+    fn matrix_shape(&self) -> Vec<i64> {
+        [self.batch_shape.as_slice(), &[self.n(), self.n()]].concat()
+    }
+
+    /// `log det(W Wᵀ + D)`: twice the log-diagonal of the capacitance
+    /// factor, plus the log of `D`'s product.
+    fn log_det(&self) -> Result<Variable> {
+        let capacitance = self
+            .capacitance_tril
+            .diagonal(0, -2, -1)?
+            .log()?
+            .sum_dim(-1, false)?
+            .mul_scalar(2.0)?;
+        capacitance.add(&self.diag.log()?.sum_dim(-1, false)?)
+    }
+
+    /// The covariance `W Wᵀ + diag(D)`, `batch ++ [n, n]`.
+    pub fn covariance_matrix(&self) -> Result<Variable> {
+        let w = &self.factor;
+        w.matmul(&w.transpose(-2, -1)?)?
+            .add(&self.diag.diag_embed(0, -2, -1)?)?
+            .expand(&self.matrix_shape())
+    }
+
+    /// The precision matrix, by the Woodbury identity, `batch ++ [n, n]`.
+    pub fn precision_matrix(&self) -> Result<Variable> {
+        let wt_dinv = self
+            .factor
+            .transpose(-2, -1)?
+            .div(&self.diag.unsqueeze(-2)?)?;
+        let a = self
+            .capacitance_tril
+            .linalg_solve_triangular(&wt_dinv, false, true, false)?;
+        let inverse_diag = self.diag.reciprocal()?.diag_embed(0, -2, -1)?;
+        inverse_diag
+            .sub(&a.transpose(-2, -1)?.matmul(&a)?)?
+            .expand(&self.matrix_shape())
+    }
+
+    /// The lower Cholesky factor of the covariance, `batch ++ [n, n]`.
+    pub fn scale_tril(&self) -> Result<Variable> {
+        let root = self.diag.sqrt()?.unsqueeze(-1)?;
+        let scaled = self.factor.div(&root)?;
+        let k = plus_identity(&scaled.matmul(&scaled.transpose(-2, -1)?)?.contiguous()?)?;
+        root.mul(&k.cholesky(false)?)?.expand(&self.matrix_shape())
+    }
+}
+
+impl Distribution for LowRankMultivariateNormal {
+    fn name(&self) -> &'static str {
+        "LowRankMultivariateNormal"
+    }
+    fn batch_shape(&self) -> Vec<i64> {
+        self.batch_shape.clone()
+    }
+    fn event_shape(&self) -> Vec<i64> {
+        vec![self.n()]
+    }
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        drawn(self, sample_shape)
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        let shape = self.extended_shape(sample_shape);
+        let rank = self.cov_factor.shape().last().copied().unwrap_or(0);
+        let w_shape = [&shape[..shape.len() - 1], &[rank]].concat();
+        let options = options_of(&self.loc);
+        let eps_w = constant(Tensor::normal_sized(0.0, 1.0, &w_shape, options)?)?;
+        let eps_d = constant(Tensor::normal_sized(0.0, 1.0, &shape, options)?)?;
+        self.loc
+            .add(&batch_mv(&self.factor, &eps_w)?)?
+            .add(&self.diag.sqrt()?.mul(&eps_d)?)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, real)?;
+        let diff = value.sub(&self.loc)?;
+        let wt_dinv = self
+            .factor
+            .transpose(-2, -1)?
+            .div(&self.diag.unsqueeze(-2)?)?;
+        let wt_dinv_x = batch_mv(&wt_dinv, &diff)?;
+        let term1 = diff.pow_scalar(2)?.div(&self.diag)?.sum_dim(-1, false)?;
+        let term2 = batch_mahalanobis(&self.capacitance_tril, &wt_dinv_x)?;
+        let mahalanobis = term1.sub(&term2)?;
+        let log_2pi = (2.0 * std::f64::consts::PI).ln();
+        self.log_det()?
+            .add_scalar(self.n() as f64 * log_2pi)?
+            .add(&mahalanobis)?
+            .mul_scalar(-0.5)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let constant_part = self.n() as f64 * (1.0 + (2.0 * std::f64::consts::PI).ln());
+        let h = self.log_det()?.add_scalar(constant_part)?.mul_scalar(0.5)?;
+        match self.batch_shape.is_empty() {
+            true => Ok(h),
+            false => h.expand(&self.batch_shape),
+        }
+    }
+    fn mean(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.loc.clone())
+    }
+    fn variance(&self) -> Result<Variable> {
+        let shape = [self.batch_shape.as_slice(), &[self.n()]].concat();
+        self.factor
+            .pow_scalar(2)?
+            .sum_dim(-1, false)?
+            .add(&self.diag)?
+            .expand(&shape)
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        let mut params = vec![
+            ("loc", self.loc.clone()),
+            ("cov_factor", self.cov_factor.clone()),
+            ("cov_diag", self.cov_diag.clone()),
+        ];
+        let matrices = [
+            ("scale_tril", self.scale_tril()),
+            ("covariance_matrix", self.covariance_matrix()),
+            ("precision_matrix", self.precision_matrix()),
+        ];
+        params.extend(
+            matrices
+                .into_iter()
+                .filter_map(|(name, m)| Some((name, m.ok()?))),
+        );
+        params
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let vector = [batch_shape, &[self.n()]].concat();
+        let rank = self.cov_factor.shape().last().copied().unwrap_or(0);
+        Ok(Box::new(LowRankMultivariateNormal {
+            loc: self.loc.expand(&vector)?,
+            cov_factor: self
+                .cov_factor
+                .expand(&[vector.as_slice(), &[rank]].concat())?,
+            cov_diag: self.cov_diag.expand(&vector)?,
+            batch_shape: batch_shape.to_vec(),
+            ..self.clone()
+        }))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn boxed(&self) -> Box<dyn Distribution> {
+        Box::new(self.clone())
+    }
+}

@@ -11,10 +11,11 @@ use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
     Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution,
     ExpRelaxedCategorical, ExpTransform, Exponential, Gamma, Geometric, Gumbel, HalfNormal,
-    Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli, MixtureSameFamily,
-    Multinomial, MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Param, Poisson,
-    PowerTransform, SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
-    TransformedDistribution, Uniform, VonMises,
+    Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli,
+    LowRankMultivariateNormal, MixtureSameFamily, Multinomial, MultivariateNormal,
+    NegativeBinomial, Normal, OneHotCategorical, Param, Poisson, PowerTransform, SigmoidTransform,
+    Sign, SoftplusTransform, StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
+    VonMises,
 };
 use crate::Variable;
 
@@ -251,10 +252,11 @@ impl PyDistribution {
     /// (concentration, rate), `Beta` (concentration1, concentration0),
     /// `Dirichlet` (concentration), `Poisson` (rate), `Cauchy`, `Gumbel`
     /// and `LogNormal` (loc, scale), `HalfNormal` (scale), `StudentT`
-    /// (df, loc, scale) or `VonMises` (loc, concentration).
+    /// (df, loc, scale), `VonMises` (loc, concentration) or
+    /// `LowRankMultivariateNormal` (loc, cov_factor, cov_diag).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 13] = [
+        const NAMES: [(&str, &[&str]); 14] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -268,6 +270,7 @@ impl PyDistribution {
             ("HalfNormal", &["scale"]),
             ("StudentT", &["df", "loc", "scale"]),
             ("VonMises", &["loc", "concentration"]),
+            ("LowRankMultivariateNormal", &["loc", "cov_factor", "cov_diag"]),
         ];
         let Some((_, names)) = NAMES.iter().find(|(name, _)| *name == kind) else {
             return Err(crate::Error::new(
@@ -303,6 +306,9 @@ impl PyDistribution {
             ("HalfNormal", [scale]) => Box::new(HalfNormal::new(scale, validate)?),
             ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
             ("VonMises", [loc, kappa]) => Box::new(VonMises::new(loc, kappa, validate)?),
+            ("LowRankMultivariateNormal", [loc, w, d]) => {
+                Box::new(LowRankMultivariateNormal::new(loc, w, d, validate)?)
+            }
             _ => Box::new(Poisson::new(&vars[0], validate)?),
         };
         Ok(PyDistribution { inner, plain })

@@ -733,3 +733,34 @@ def test_von_mises_lacks_what_torch_s_lacks() -> None:
         assert vm.sample((1000,)).abs().max() <= np.pi
     with pytest.raises(flodl.ArgumentError, match="concentration to satisfy"):
         D.VonMises(flodl.tensor(0.0), flodl.tensor(-1.0))
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_low_rank_multivariate_normal_is_torch_s(batched) -> None:
+    rng = np.random.default_rng(11)
+    loc = rng.standard_normal((2, 4) if batched else (4,))
+    factor = rng.standard_normal((4, 2))
+    diag = np.abs(rng.standard_normal((3, 1, 4) if batched else (4,))) + 0.5
+    value = rng.standard_normal((3, 2, 4) if batched else (5, 4))
+
+    def run(m, d):
+        leaves = [leaf(m, loc), leaf(m, factor), leaf(m, diag)]
+        dist = d.LowRankMultivariateNormal(*leaves)
+        methods = ["log_prob", "entropy", "mean", "variance", "mode"]
+        extra = [dist.rsample((2,)), dist.covariance_matrix, dist.precision_matrix]
+        extra.append(dist.scale_tril)
+        out = _run_all(dist, m.tensor(value), leaves, methods, extra)
+        expanded = dist.expand((5, *dist.batch_shape))
+        return out + [dist.cov_factor, dist.cov_diag, expanded.log_prob(m.tensor(value))], dist
+
+    _check(run)
+    for m, d in ((flodl, D), (torch, TD)):
+        dist = d.LowRankMultivariateNormal(m.zeros(3), m.ones(3, 1), m.ones(3))
+        assert repr(dist).replace("flodl", "torch") == (
+            "LowRankMultivariateNormal(loc: torch.Size([3]), cov_factor: torch.Size([3, 1]), "
+            "cov_diag: torch.Size([3]))"
+        )
+    with pytest.raises(flodl.ArgumentError, match="cov_diag to satisfy"):
+        D.LowRankMultivariateNormal(flodl.zeros(3), flodl.ones(3, 1), -flodl.ones(3))
+    with pytest.raises(flodl.ArgumentError, match="cov_factor must be a batch of matrices"):
+        D.LowRankMultivariateNormal(flodl.zeros(3), flodl.ones(2, 1), flodl.ones(3))

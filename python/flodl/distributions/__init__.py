@@ -2,7 +2,7 @@
 ``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Chi2``, ``Beta``,
 ``Dirichlet``, ``Poisson``, ``Cauchy``, ``Gumbel``, ``HalfNormal``,
 ``LogNormal``, ``StudentT``, ``VonMises``, ``Geometric``, ``Binomial``,
-``OneHotCategorical``, ``MultivariateNormal``, ``Independent``,
+``OneHotCategorical``, ``MultivariateNormal``, ``LowRankMultivariateNormal``, ``Independent``,
 ``MixtureSameFamily``, ``constraints`` and ``kl_divergence``, as
 ``torch.distributions``.
 
@@ -61,6 +61,7 @@ __all__ = [
     "Independent",
     "Laplace",
     "LogNormal",
+    "LowRankMultivariateNormal",
     "MixtureSameFamily",
     "Multinomial",
     "MultivariateNormal",
@@ -537,6 +538,44 @@ class MultivariateNormal(Distribution):
         given = "covariance_matrix" if covariance_matrix is not None else None
         given = given or ("precision_matrix" if precision_matrix is not None else "scale_tril")
         self._shown = ("loc", given)
+
+    @property
+    def scale_tril(self) -> Tensor:
+        return self._impl.param("scale_tril")
+
+    @property
+    def covariance_matrix(self) -> Tensor:
+        return self._impl.param("covariance_matrix")
+
+    @property
+    def precision_matrix(self) -> Tensor:
+        return self._impl.param("precision_matrix")
+
+
+class LowRankMultivariateNormal(Distribution):
+    """The normal distribution over the last dim of ``loc`` whose covariance
+    is ``cov_factor @ cov_factor.mT + diag(cov_diag)`` (a low rank plus a
+    diagonal), as ``torch.distributions.LowRankMultivariateNormal``."""
+
+    _kind = "LowRankMultivariateNormal"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real_vector,
+        "cov_factor": constraints.independent(constraints.real, 2),
+        "cov_diag": constraints.independent(constraints.positive, 1),
+    }
+    support = constraints.real_vector
+    has_rsample = True
+    _params = ("loc", "cov_factor", "cov_diag")
+    _shown = ("loc", "cov_factor", "cov_diag")
+
+    def __init__(
+        self,
+        loc: Tensor,
+        cov_factor: Tensor,
+        cov_diag: Tensor,
+        validate_args: bool | None = None,
+    ) -> None:
+        self._made([loc, cov_factor, cov_diag], validate_args)
 
     @property
     def scale_tril(self) -> Tensor:
@@ -1188,6 +1227,7 @@ _BUILT_IN = (
     Dirichlet,
     Poisson,
     MultivariateNormal,
+    LowRankMultivariateNormal,
     Cauchy,
     Gumbel,
     HalfNormal,
