@@ -47,7 +47,8 @@ class autocast:
                 f"got {type(device_type).__name__}"
             )
         self.device = device_type
-        self.fast_dtype = dtype
+        # As torch's: the device type's autocast dtype when it was made.
+        self.fast_dtype = dtype if dtype is not None else _flodl.get_autocast_dtype(device_type)
         self._enabled = enabled
         self._cache_enabled = cache_enabled
         self._regions: list[Any] = []

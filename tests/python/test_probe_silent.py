@@ -283,3 +283,10 @@ def test_a_zero_dim_numpy_index_is_one_index() -> None:
     for key in (np.array(1), np.array([2, 0]), np.int64(3)):
         got, want = flodl.arange(4.0)[key], torch.arange(4.0)[key]
         assert got.shape == tuple(want.shape) and got.tolist() == want.tolist()
+
+
+def test_autocast_names_its_dtype_as_torch() -> None:
+    for m in (flodl, torch):
+        assert str(m.autocast("cpu").fast_dtype).split(".")[1] == "bfloat16"
+        assert str(m.autocast("cuda").fast_dtype).split(".")[1] == "float16"
+        assert m.autocast("cpu", dtype=m.float16).fast_dtype == m.float16
