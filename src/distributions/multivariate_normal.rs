@@ -238,9 +238,7 @@ fn batch_mahalanobis(l: &Variable, x: &Variable) -> Result<Variable> {
 }
 
 impl Distribution for MultivariateNormal {
-    fn name(&self) -> &'static str {
-        "MultivariateNormal"
-    }
+    bookkeeping!("MultivariateNormal");
     fn batch_shape(&self) -> Vec<i64> {
         self.batch_shape.clone()
     }
@@ -321,12 +319,6 @@ impl Distribution for MultivariateNormal {
             batch_shape: batch_shape.to_vec(),
             validate: self.validate,
         }))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn boxed(&self) -> Box<dyn Distribution> {
-        Box::new(self.clone())
     }
 }
 
@@ -536,9 +528,7 @@ impl LowRankMultivariateNormal {
 }
 
 impl Distribution for LowRankMultivariateNormal {
-    fn name(&self) -> &'static str {
-        "LowRankMultivariateNormal"
-    }
+    bookkeeping!("LowRankMultivariateNormal");
     fn batch_shape(&self) -> Vec<i64> {
         self.batch_shape.clone()
     }
@@ -631,11 +621,5 @@ impl Distribution for LowRankMultivariateNormal {
             batch_shape: batch_shape.to_vec(),
             ..self.clone()
         }))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn boxed(&self) -> Box<dyn Distribution> {
-        Box::new(self.clone())
     }
 }

@@ -133,6 +133,12 @@ def _lacking(name: str) -> Any:
     return property(lacks)
 
 
+def _computed(name: str) -> Any:
+    """The property ``name``: the Rust distribution's parameter of that name
+    (a matrix it computes from the ones given)."""
+    return property(lambda self: self._impl.param(name))
+
+
 class Distribution:
     """The base class, as ``torch.distributions.Distribution``: shapes,
     ``validate_args`` (on by default, as in PyTorch), and the methods a
@@ -539,17 +545,9 @@ class MultivariateNormal(Distribution):
         given = given or ("precision_matrix" if precision_matrix is not None else "scale_tril")
         self._shown = ("loc", given)
 
-    @property
-    def scale_tril(self) -> Tensor:
-        return self._impl.param("scale_tril")
-
-    @property
-    def covariance_matrix(self) -> Tensor:
-        return self._impl.param("covariance_matrix")
-
-    @property
-    def precision_matrix(self) -> Tensor:
-        return self._impl.param("precision_matrix")
+    scale_tril = _computed("scale_tril")
+    covariance_matrix = _computed("covariance_matrix")
+    precision_matrix = _computed("precision_matrix")
 
 
 class LowRankMultivariateNormal(Distribution):
@@ -577,17 +575,9 @@ class LowRankMultivariateNormal(Distribution):
     ) -> None:
         self._made([loc, cov_factor, cov_diag], validate_args)
 
-    @property
-    def scale_tril(self) -> Tensor:
-        return self._impl.param("scale_tril")
-
-    @property
-    def covariance_matrix(self) -> Tensor:
-        return self._impl.param("covariance_matrix")
-
-    @property
-    def precision_matrix(self) -> Tensor:
-        return self._impl.param("precision_matrix")
+    scale_tril = _computed("scale_tril")
+    covariance_matrix = _computed("covariance_matrix")
+    precision_matrix = _computed("precision_matrix")
 
 
 class Cauchy(Distribution):
