@@ -22,7 +22,7 @@ import sys
 import types
 import warnings
 from collections.abc import Sequence
-from typing import Union
+from typing import Any, Union
 
 from . import _autograd_functional as functional
 from . import _flodl
@@ -229,13 +229,18 @@ def explain_grad(v: Variable) -> str:
     raise TypeError(f"explain_grad: takes a Variable, got {type(v).__name__}")
 
 
-def _float64_leaves(inputs, name: str = "gradcheck") -> list[Variable]:
-    leaves = []
+def _float64_leaves(inputs, name: str = "gradcheck") -> list[Any]:
+    """The inputs ``f`` gets: each tensor as a float64 leaf that requires
+    grad (the ones checked), anything else (a number, a flag) as it is, as
+    torch passes it. At least one input must be a tensor."""
+    if not any(isinstance(x, Tensor) for x in inputs):
+        kinds = ", ".join(type(x).__name__ for x in inputs) or "nothing"
+        raise TypeError(f"{name}: input 0 must be a Tensor or Variable, got {kinds}")
+    leaves: list[Any] = []
     for k, x in enumerate(inputs):
-        if not isinstance(x, (Tensor, Variable)):
-            raise TypeError(
-                f"{name}: input {k} must be a Tensor or Variable, got {type(x).__name__}"
-            )
+        if not isinstance(x, Tensor):
+            leaves.append(x)
+            continue
         values = x.data if isinstance(x, Variable) else x
         if values.dtype.name != "float64":
             raise _flodl.ArgumentError(
@@ -260,27 +265,34 @@ def _outputs(result) -> list[Variable]:
     return outputs
 
 
-def _jacobians(f, leaves: list[Variable], eps: float):
+def _jacobians(f, leaves: list[Any], eps: float):
     """Analytical (backward) and numerical (central differences) Jacobians,
-    as numpy arrays [output][input] of shape (output elements, input elements)."""
+    as numpy arrays [output][input] of shape (output elements, input
+    elements), for the inputs that are tensors (an input of another kind
+    gets an empty array)."""
     import numpy as np
 
+    checked = [k for k, x in enumerate(leaves) if isinstance(x, Variable)]
+    sizes = [x.numel() if k in checked else 0 for k, x in enumerate(leaves)]
     outputs = _outputs(f(*leaves))
     analytical = []
     for out in outputs:
-        rows = np.zeros((out.numel(), len(leaves)), dtype=object)
+        rows = [[np.zeros(n) for n in sizes] for _ in range(out.numel())]
         flat = out.reshape(-1)
         for j in range(out.numel()):
-            grads = grad(flat[j], leaves, retain_graph=True, allow_unused=True)
-            for k, (g, x) in enumerate(zip(grads, leaves)):
-                rows[j, k] = np.zeros(x.numel()) if g is None else g.numpy().reshape(-1)
+            grads = grad(
+                flat[j], [leaves[k] for k in checked], retain_graph=True, allow_unused=True
+            )
+            for k, g in zip(checked, grads):
+                rows[j][k] = np.zeros(sizes[k]) if g is None else g.numpy().reshape(-1)
         analytical.append(
-            [np.stack([rows[j, k] for j in range(out.numel())]) for k in range(len(leaves))]
+            [np.stack([rows[j][k] for j in range(out.numel())]) for k in range(len(leaves))]
         )
     # The perturbed inputs require grad too: `f` may take gradients itself
     # (gradgradcheck's does).
-    numerical = [[np.zeros((o.numel(), x.numel())) for x in leaves] for o in outputs]
-    for k, x in enumerate(leaves):
+    numerical = [[np.zeros((o.numel(), n)) for n in sizes] for o in outputs]
+    for k in checked:
+        x = leaves[k]
         shape = x.data.numpy().shape
         base = x.data.numpy().reshape(-1)
         for e in range(base.size):
@@ -296,10 +308,33 @@ def _jacobians(f, leaves: list[Variable], eps: float):
     return analytical, numerical
 
 
-def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> bool:
+def gradcheck(
+    f,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    *,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    fast_mode: bool = False,
+) -> bool:
     """Checks ``f``'s gradients (backward) against float64 central finite
-    differences, as ``torch.autograd.gradcheck``. Returns True, or raises
-    AutogradError naming the input and its worst element."""
+    differences, as ``torch.autograd.gradcheck``, for the inputs that are
+    tensors (others are passed to ``f`` as they are). Returns True, or
+    raises AutogradError naming the input and its worst element (returns
+    False with ``raise_exception=False``). ``fast_mode`` runs the full
+    check (its answer is the fast one's); ``nondet_tol`` is taken (one
+    backward is compared)."""
+    try:
+        return _gradcheck(f, inputs, eps, atol, rtol)
+    except _flodl.AutogradError:
+        if raise_exception:
+            raise
+        return False
+
+
+def _gradcheck(f, inputs, eps: float, atol: float, rtol: float) -> bool:
     import numpy as np
 
     _check_function("gradcheck", f)
@@ -317,7 +352,17 @@ def gradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e
     return True
 
 
-def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3) -> bool:
+def gradgradcheck(
+    f,
+    inputs,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    *,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+    fast_mode: bool = False,
+) -> bool:
     """Checks ``f``'s second derivatives (double backward) against finite
     differences of its gradients, as ``torch.autograd.gradgradcheck``: the
     gradients, for fixed random output weights, are checked by
@@ -336,7 +381,8 @@ def gradgradcheck(f, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float 
 
     def first_derivatives(*xs):
         outs = _outputs(f(*xs))
-        grads = grad(outs, list(xs), grad_outputs=weights, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else (x * 0.0) for g, x in zip(grads, xs))
+        tensors = [x for x in xs if isinstance(x, Variable)]
+        grads = grad(outs, tensors, grad_outputs=weights, create_graph=True, allow_unused=True)
+        return tuple(g if g is not None else (x * 0.0) for g, x in zip(grads, tensors))
 
-    return gradcheck(first_derivatives, leaves, eps, atol, rtol)
+    return gradcheck(first_derivatives, leaves, eps, atol, rtol, raise_exception=raise_exception)

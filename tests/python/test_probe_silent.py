@@ -290,3 +290,26 @@ def test_autocast_names_its_dtype_as_torch() -> None:
         assert str(m.autocast("cpu").fast_dtype).split(".")[1] == "bfloat16"
         assert str(m.autocast("cuda").fast_dtype).split(".")[1] == "float16"
         assert m.autocast("cpu", dtype=m.float16).fast_dtype == m.float16
+
+
+def test_gradcheck_takes_torch_s_keywords_and_passes_other_inputs_through() -> None:
+    class Scaled:
+        @staticmethod
+        def forward(ctx, x, factor):
+            ctx.factor = factor
+            return x * factor
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * ctx.factor * 2.0, None  # twice the true gradient
+
+    def check(m, wrong):
+        fn = type("Fn", (m.autograd.Function,), dict(vars(Scaled)))
+        x = m.tensor([0.5, -1.0], dtype=m.float64, requires_grad=True)
+        f = fn.apply if wrong else (lambda a, factor: a * factor)
+        first = m.autograd.gradcheck(f, (x, 3.0), raise_exception=False, fast_mode=True)
+        second = m.autograd.gradgradcheck(lambda a, k: (a * a * k).sum(), (x, 2.0))
+        return first, second
+
+    for wrong in (False, True):
+        assert check(flodl, wrong) == check(torch, wrong) == (not wrong, True)
