@@ -313,3 +313,14 @@ def test_gradcheck_takes_torch_s_keywords_and_passes_other_inputs_through() -> N
 
     for wrong in (False, True):
         assert check(flodl, wrong) == check(torch, wrong) == (not wrong, True)
+
+
+def test_encoder_layer_names_its_activation_kind_as_torch() -> None:
+    def kinds(m):
+        activations = ["relu", "gelu", m.nn.ReLU(), m.nn.GELU(), m.nn.functional.gelu, m.tanh]
+        return [
+            m.nn.TransformerEncoderLayer(4, 2, 8, activation=a).activation_relu_or_gelu
+            for a in activations
+        ]
+
+    assert kinds(flodl) == kinds(torch)

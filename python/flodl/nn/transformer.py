@@ -232,13 +232,9 @@ class TransformerEncoderLayer(Module):
         self.activation = _activation(activation)
         # torch's flag for its fused path (1: relu, 2: gelu, 0: other).
         kind = type(self.activation).__name__
-        self.activation_relu_or_gelu = (
-            1
-            if self.activation is F.relu or kind == "ReLU"
-            else 2
-            if self.activation is F.gelu or kind == "GELU"
-            else 0
-        )
+        relu = self.activation is F.relu or kind == "ReLU"
+        gelu = self.activation is F.gelu or kind == "GELU"
+        self.activation_relu_or_gelu = 1 if relu else 2 if gelu else 0
 
     def forward(
         self,
