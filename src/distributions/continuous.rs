@@ -64,12 +64,7 @@ impl Uniform {
 
 impl Distribution for Uniform {
     elementwise!(Uniform { low, high });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);
         let rand = constant(Tensor::rand(&shape, options_of(&self.low))?)?;
@@ -131,12 +126,7 @@ impl Exponential {
 
 impl Distribution for Exponential {
     elementwise!(Exponential { rate });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let draws = empty_like_shaped(&self.rate, &self.extended_shape(sample_shape))?;
         draws.exponential_(1.0)?;
@@ -198,12 +188,7 @@ impl Laplace {
 
 impl Distribution for Laplace {
     elementwise!(Laplace { loc, scale });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let eps = self.loc.dtype().finfo()?.eps;
         let u = empty_like_shaped(&self.loc, &self.extended_shape(sample_shape))?;
@@ -276,12 +261,7 @@ impl Distribution for Gamma {
         concentration,
         rate
     });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);
         let standard = self.concentration.expand(&shape)?.standard_gamma()?;
@@ -403,12 +383,7 @@ impl Distribution for Dirichlet {
     fn event_shape(&self) -> Vec<i64> {
         vec![self.classes()]
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let alpha = self
             .concentration
@@ -523,12 +498,7 @@ impl Distribution for Beta {
     fn batch_shape(&self) -> Vec<i64> {
         self.dirichlet.batch_shape()
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         self.dirichlet.rsample(sample_shape)?.select(-1, 0)
     }

@@ -48,6 +48,19 @@ macro_rules! elementwise {
     };
 }
 
+/// The trait's methods of a distribution that draws through `rsample`:
+/// `has_rsample`, and `sample` as those draws outside the graph.
+macro_rules! reparameterized {
+    () => {
+        fn has_rsample(&self) -> bool {
+            true
+        }
+        fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+            drawn(self, sample_shape)
+        }
+    };
+}
+
 /// Implements the trait's bookkeeping (name, `as_any`, `boxed`).
 macro_rules! bookkeeping {
     ($name:expr) => {

@@ -182,6 +182,22 @@ impl MultivariateNormal {
     }
 }
 
+/// The three matrices of a multivariate normal by name, those that could
+/// be computed (for `params`).
+fn matrices(
+    scale_tril: Result<Variable>,
+    covariance: Result<Variable>,
+    precision: Result<Variable>,
+) -> impl Iterator<Item = (&'static str, Variable)> {
+    [
+        ("scale_tril", scale_tril),
+        ("covariance_matrix", covariance),
+        ("precision_matrix", precision),
+    ]
+    .into_iter()
+    .filter_map(|(name, m)| Some((name, m.ok()?)))
+}
+
 /// The lower Cholesky factor of the covariance whose inverse is `p`, as
 /// PyTorch computes it (from the flipped precision's factor).
 fn precision_to_scale_tril(p: &Variable) -> Result<Variable> {
@@ -245,12 +261,7 @@ impl Distribution for MultivariateNormal {
     fn event_shape(&self) -> Vec<i64> {
         vec![self.n()]
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);
         let eps = constant(Tensor::normal_sized(
@@ -297,16 +308,11 @@ impl Distribution for MultivariateNormal {
     }
     fn params(&self) -> Vec<(&'static str, Variable)> {
         let mut params = vec![("loc", self.loc.clone())];
-        let matrices = [
-            ("scale_tril", self.scale_tril()),
-            ("covariance_matrix", self.covariance_matrix()),
-            ("precision_matrix", self.precision_matrix()),
-        ];
-        params.extend(
-            matrices
-                .into_iter()
-                .filter_map(|(name, m)| Some((name, m.ok()?))),
-        );
+        params.extend(matrices(
+            self.scale_tril(),
+            self.covariance_matrix(),
+            self.precision_matrix(),
+        ));
         params
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
@@ -535,12 +541,7 @@ impl Distribution for LowRankMultivariateNormal {
     fn event_shape(&self) -> Vec<i64> {
         vec![self.n()]
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);
         let rank = self.cov_factor.shape().last().copied().unwrap_or(0);
@@ -597,16 +598,11 @@ impl Distribution for LowRankMultivariateNormal {
             ("cov_factor", self.cov_factor.clone()),
             ("cov_diag", self.cov_diag.clone()),
         ];
-        let matrices = [
-            ("scale_tril", self.scale_tril()),
-            ("covariance_matrix", self.covariance_matrix()),
-            ("precision_matrix", self.precision_matrix()),
-        ];
-        params.extend(
-            matrices
-                .into_iter()
-                .filter_map(|(name, m)| Some((name, m.ok()?))),
-        );
+        params.extend(matrices(
+            self.scale_tril(),
+            self.covariance_matrix(),
+            self.precision_matrix(),
+        ));
         params
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {

@@ -91,12 +91,7 @@ impl Distribution for LogitRelaxedBernoulli {
             validate: self.validate,
         }))
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     /// PyTorch's steps, in its order.
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);
@@ -166,12 +161,7 @@ impl Distribution for ExpRelaxedCategorical {
             self.validate,
         )))
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     /// PyTorch's steps, in its order: Gumbel noise from clamped uniforms.
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let shape = self.extended_shape(sample_shape);

@@ -41,12 +41,7 @@ impl Cauchy {
 
 impl Distribution for Cauchy {
     elementwise!(Cauchy { loc, scale });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
         let eps = Tensor::empty(&self.extended_shape(sample_shape), options_of(&self.loc))?;
         eps.cauchy_(0.0, 1.0)?;
@@ -307,12 +302,7 @@ impl Gumbel {
 
 impl Distribution for Gumbel {
     elementwise!(Gumbel { loc, scale });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     /// As PyTorch's chain: `u` uniform on `[tiny, 1 - eps)`, then
     /// `loc - scale * log(-log(u))`, step by step in its order.
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
@@ -570,12 +560,7 @@ impl StudentT {
 
 impl Distribution for StudentT {
     elementwise!(StudentT { df, loc, scale });
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        drawn(self, sample_shape)
-    }
+    reparameterized!();
     /// `loc + scale * X / sqrt(Z / df)` with `X ~ N(0, 1)` drawn first and
     /// `Z ~ Chi2(df)`, as PyTorch.
     fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {

@@ -54,7 +54,7 @@ pub use attention::{
     MultiheadAttentionOptions,
 };
 pub use transformer::{
-    square_subsequent_mask, Activation, Masks, Transformer, TransformerDecoder,
+    nested_padding, square_subsequent_mask, Activation, Masks, Transformer, TransformerDecoder,
     TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, TransformerOptions,
 };
 

@@ -379,6 +379,29 @@ fn stack_parameters<M: Module>(layers: &[M], norm: Option<&LayerNorm>) -> Vec<(S
     named
 }
 
+/// The positions PyTorch's encoder leaves out when it evaluates a padded
+/// batch on nested tensors (and then pads its output with zeros there):
+/// `key_padding_mask` (`[N, S]`, boolean true or float nonzero at padding)
+/// as a boolean mask. None when `mask_check` finds a row whose padding
+/// comes before a token: PyTorch's dense path runs then.
+pub fn nested_padding(key_padding_mask: &Tensor, mask_check: bool) -> Result<Option<Tensor>> {
+    let padded = match key_padding_mask.dtype() {
+        crate::DType::Bool => key_padding_mask.clone(),
+        _ => key_padding_mask.ne_scalar(0.0)?,
+    };
+    if mask_check && padded.ndim() == 2 {
+        // Left-aligned: along each row, no token after a padded position.
+        let seq = padded.shape()[1];
+        let keep = padded.logical_not()?;
+        let later = keep.narrow(1, 1, seq - 1)?;
+        let earlier = keep.narrow(1, 0, seq - 1)?;
+        if seq > 1 && later.gt(&earlier)?.any()?.item()? != 0.0 {
+            return Ok(None);
+        }
+    }
+    Ok(Some(padded))
+}
+
 /// A stack of encoder layers, then an optional layer norm, as
 /// `torch.nn.TransformerEncoder`.
 #[derive(Debug)]

@@ -138,6 +138,20 @@ pub(crate) fn multi_head_attention_forward<'py>(
     })
 }
 
+/// The padded positions of `key_padding_mask` where PyTorch's encoder
+/// takes its nested-tensor path (`flodl::nn::nested_padding`), or None.
+#[pyfunction(name = "_nested_padding")]
+pub(crate) fn nested_padding(
+    key_padding_mask: &Bound<'_, PyAny>,
+    mask_check: bool,
+) -> PyResult<Option<Tensor>> {
+    const OP: &str = "TransformerEncoder";
+    let mask = super::args::tensor_values(OP, key_padding_mask)?;
+    crate::python::guard::run(OP, move || {
+        Ok(crate::nn::nested_padding(&mask, mask_check)?)
+    })
+}
+
 /// _square_subsequent_mask(sz, device=None, dtype=None)
 /// --
 ///

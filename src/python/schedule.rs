@@ -305,31 +305,56 @@ pub(crate) fn lr_schedule(
 
 /// One step of CosineAnnealingWarmRestarts from `(T_cur, T_i,
 /// last_epoch)`, to `epoch` when given: the new position and the rates.
+/// `T_cur` keeps Python's number kind as PyTorch's arithmetic leaves it:
+/// an int while the epochs are ints, a float from a float epoch or from a
+/// jump past `T_0` with `T_mult > 1` (which divides); `T_i` is an int.
 #[pyfunction]
 #[pyo3(name = "_warm_restarts_step")]
 #[allow(clippy::type_complexity)] // (T_cur, T_i, last_epoch, rates)
 pub(crate) fn warm_restarts_step(
+    py: Python<'_>,
     args: &Bound<'_, PyDict>,
     base_lrs: Vec<f64>,
-    epoch: Option<f64>,
-) -> PyResult<(f64, f64, i64, Vec<f64>)> {
-    crate::python::guard::run("warm_restarts_step", move || {
-        let args = args_of("CosineAnnealingWarmRestarts", args)?;
-        let schedule = CosineAnnealingWarmRestarts {
-            t_0: args.get::<usize>("T_0")?,
-            t_mult: args.get::<usize>("T_mult")?,
-            eta_min: args.get::<f64>("eta_min")?,
-        };
-        schedule.check()?;
-        let state = WarmRestarts {
-            t_cur: args.get::<f64>("T_cur")?,
-            t_i: args.get::<f64>("T_i")?,
-            last_epoch: args.get::<f64>("last_epoch")?,
-        };
-        let state = schedule.advance(state, epoch)?;
-        let rates = base_lrs.iter().map(|&b| schedule.lr(b, state)).collect();
-        Ok((state.t_cur, state.t_i, state.last_epoch as i64, rates))
-    })
+    epoch: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Py<PyAny>, i64, i64, Vec<f64>)> {
+    let name = "CosineAnnealingWarmRestarts";
+    let epoch = epoch
+        .map(|e| value::from_py(e, name, "epoch"))
+        .transpose()?;
+    let args = args_of(name, args)?;
+    let schedule = CosineAnnealingWarmRestarts {
+        t_0: args.get::<usize>("T_0")?,
+        t_mult: args.get::<usize>("T_mult")?,
+        eta_min: args.get::<f64>("eta_min")?,
+    };
+    schedule.check()?;
+    let state = WarmRestarts {
+        t_cur: args.get::<f64>("T_cur")?,
+        t_i: args.get::<f64>("T_i")?,
+        last_epoch: args.get::<f64>("last_epoch")?,
+    };
+    let whole = match &epoch {
+        None => matches!(args.value("T_cur")?, Value::Int(_)),
+        Some(Value::Int(e)) => *e < schedule.t_0 as i64 || schedule.t_mult == 1,
+        Some(_) => false,
+    };
+    let epoch = match epoch {
+        Some(e) => Some(
+            e.as_f64()
+                .ok_or_else(|| args.bad("epoch", "a number", &e))?,
+        ),
+        None => None,
+    };
+    let state = crate::python::guard::run("warm_restarts_step", move || {
+        Ok::<_, PyErr>(schedule.advance(state, epoch)?)
+    })?;
+    let rates = base_lrs.iter().map(|&b| schedule.lr(b, state)).collect();
+    let t_cur = match whole {
+        // A whole number here (ints in, ints out).
+        true => (state.t_cur as i64).into_pyobject(py)?.into_any().unbind(),
+        false => state.t_cur.into_pyobject(py)?.into_any().unbind(),
+    };
+    Ok((t_cur, state.t_i as i64, state.last_epoch as i64, rates))
 }
 
 /// One step of ReduceLROnPlateau with `metric`: its new counters

@@ -351,11 +351,7 @@ class TransformerEncoder(Module):
             w is not None and w.requires_grad for w in (src, *weights)
         ):
             return None
-        padded = padding if padding.dtype == _flodl.DType.Bool else padding != 0
-        keep = padded.logical_not()
-        if self.mask_check and not bool((keep[:, 1:] <= keep[:, :-1]).all()):
-            return None  # torch's mask_check: the tokens must come first
-        return padded
+        return _flodl._nested_padding(padding, self.mask_check)
 
 
 def _why_no_nested_tensor(layer: Any) -> str:

@@ -394,18 +394,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         """The next epoch, or the (fractional) ``epoch`` given. As torch's,
         it counts no ``_step_count``, and ``T_cur`` stays an int while the
         epochs are ints (a jump past ``T_0`` with ``T_mult > 1`` divides)."""
-        whole = (epoch is None and isinstance(self.T_cur, int)) or (
-            isinstance(epoch, int) and (epoch < self.T_0 or self.T_mult == 1)
-        )
         args = {name: getattr(self, name) for name in self._args}
         self._get_lr_called_within_step = True
         try:
-            t_cur, t_i, self.last_epoch, lrs = _flodl._warm_restarts_step(
-                args, list(self.base_lrs), None if epoch is None else float(epoch)
+            self.T_cur, self.T_i, self.last_epoch, lrs = _flodl._warm_restarts_step(
+                args, list(self.base_lrs), epoch
             )
         finally:
             self._get_lr_called_within_step = False
-        self.T_cur, self.T_i = (int(t_cur) if whole else t_cur), int(t_i)
         for group, lr in zip(self.optimizer.param_groups, lrs):
             group["lr"] = lr
         self._last_lr = self._current_lrs()
