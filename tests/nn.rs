@@ -724,3 +724,71 @@ fn prune_masks_keep_what_they_should() -> Result<()> {
     assert_eq!(too_many.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+/// PyTorch's encoder, in evaluation with nothing to record and a padding
+/// mask at the ends of the rows, runs on nested tensors and returns zeros
+/// at the padded positions; the tokens' values are the dense path's.
+#[test]
+fn encoder_zeroes_padding_where_pytorch_uses_nested_tensors() -> Result<()> {
+    let options = nn::TransformerOptions {
+        dim_feedforward: 16,
+        dropout: 0.0,
+        batch_first: true,
+        ..Default::default()
+    };
+    let layer = nn::TransformerEncoderLayer::new(8, 2, options)?;
+    let encoder = nn::TransformerEncoder::new(layer, 2, None)?;
+    assert!(encoder.use_nested_tensor);
+    encoder.eval();
+    let src = Variable::new(Tensor::randn(&[2, 4, 8], TensorOptions::default())?, false)?;
+    let pad = [false, false, true, true, false, false, false, true];
+    let pad: Vec<i64> = pad.iter().map(|&p| p as i64).collect();
+    let padding = Tensor::from_i64(&pad, &[2, 4], Device::CPU)?.to_dtype(DType::Bool)?;
+    let masks = nn::Masks {
+        key_padding_mask: Some(&padding),
+        ..Default::default()
+    };
+    // Parameters require gradients: with grad mode on, the dense path.
+    let dense = encoder.encode(&src, &masks)?.data();
+    let nested = flodl::autograd::no_grad(|| encoder.encode(&src, &masks))?.data();
+    let keep = padding.logical_not()?.unsqueeze(-1)?;
+    assert!(nested.allclose(&dense.mul(&keep)?, 1e-6, 1e-6, false)?);
+    assert!(dense.abs()?.sum()?.item()? > nested.abs()?.sum()?.item()?);
+
+    // Padding before a token (a right-aligned row) keeps the dense path.
+    let left = Tensor::from_i64(&[1, 0, 0, 0, 0, 0, 0, 0], &[2, 4], Device::CPU)?;
+    let masks = nn::Masks {
+        key_padding_mask: Some(&left.to_dtype(DType::Bool)?),
+        ..Default::default()
+    };
+    let dense = encoder.encode(&src, &masks)?.data();
+    let nested = flodl::autograd::no_grad(|| encoder.encode(&src, &masks))?.data();
+    assert!(nested.allclose(&dense, 1e-6, 1e-6, false)?);
+    Ok(())
+}
+
+#[test]
+fn encoder_says_why_it_would_not_use_nested_tensors() -> Result<()> {
+    let layer = nn::TransformerEncoderLayer::new(8, 2, Default::default())?;
+    let why = layer.nested_tensor_conditions().obstacle();
+    assert_eq!(
+        why.as_deref(),
+        Some(
+            "encoder_layer.self_attn.batch_first was not True\
+             (use batch_first for better inference performance)"
+        )
+    );
+    let encoder = nn::TransformerEncoder::with_options(layer, 1, None, true, true)?;
+    assert!(!encoder.use_nested_tensor);
+    let odd = nn::TransformerOptions {
+        batch_first: true,
+        ..Default::default()
+    };
+    let layer = nn::TransformerEncoderLayer::new(9, 3, odd)?;
+    let why = layer.nested_tensor_conditions().obstacle();
+    assert_eq!(
+        why.as_deref(),
+        Some("encoder_layer.self_attn.num_heads is odd")
+    );
+    Ok(())
+}

@@ -25,6 +25,11 @@ impl Dropout {
             training: Cell::new(true),
         })
     }
+
+    /// Whether it zeroes elements (training mode).
+    pub fn is_training(&self) -> bool {
+        self.training.get()
+    }
 }
 
 impl Module for Dropout {

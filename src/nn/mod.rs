@@ -54,8 +54,9 @@ pub use attention::{
     MultiheadAttentionOptions,
 };
 pub use transformer::{
-    nested_padding, square_subsequent_mask, Activation, Masks, Transformer, TransformerDecoder,
-    TransformerDecoderLayer, TransformerEncoder, TransformerEncoderLayer, TransformerOptions,
+    nested_padding, nested_tensor_warning, square_subsequent_mask, Activation, Masks,
+    NestedTensorConditions, Transformer, TransformerDecoder, TransformerDecoderLayer,
+    TransformerEncoder, TransformerEncoderLayer, TransformerOptions,
 };
 
 use crate::error::{Error, ErrorKind, Result};

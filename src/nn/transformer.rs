@@ -402,44 +402,181 @@ pub fn nested_padding(key_padding_mask: &Tensor, mask_check: bool) -> Result<Opt
     Ok(Some(padded))
 }
 
+/// What PyTorch's encoder checks of its layer before it runs on nested
+/// tensors: [`NestedTensorConditions::obstacle`] says why it would not.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NestedTensorConditions {
+    /// The layer is a `TransformerEncoderLayer` (always, in Rust).
+    pub encoder_layer: bool,
+    pub norm_first: bool,
+    pub batch_first: bool,
+    pub qkv_same_embed_dim: bool,
+    /// The attention's input projection has a bias.
+    pub bias: bool,
+    pub activation_relu_or_gelu: bool,
+    pub norm_eps: (f64, f64),
+    pub num_heads: i64,
+}
+
+impl NestedTensorConditions {
+    /// Why an encoder over copies of this layer would not use nested
+    /// tensors, in PyTorch's words; None when it would.
+    pub fn obstacle(&self) -> Option<String> {
+        let name = "encoder_layer";
+        let why = if !self.encoder_layer {
+            format!("{name} was not TransformerEncoderLayer")
+        } else if self.norm_first {
+            format!("{name}.norm_first was True")
+        } else if !self.batch_first {
+            format!(
+                "{name}.self_attn.batch_first was not True\
+                 (use batch_first for better inference performance)"
+            )
+        } else if !self.qkv_same_embed_dim {
+            format!("{name}.self_attn._qkv_same_embed_dim was not True")
+        } else if !self.bias {
+            format!("{name}.self_attn was passed bias=False")
+        } else if !self.activation_relu_or_gelu {
+            format!("{name}.activation_relu_or_gelu was not True")
+        } else if self.norm_eps.0 != self.norm_eps.1 {
+            format!("{name}.norm1.eps was not equal to {name}.norm2.eps")
+        } else if self.num_heads % 2 == 1 {
+            format!("{name}.self_attn.num_heads is odd")
+        } else {
+            return None;
+        };
+        Some(why)
+    }
+}
+
+impl TransformerEncoderLayer {
+    /// The layer as PyTorch's encoder checks it for nested tensors.
+    pub fn nested_tensor_conditions(&self) -> NestedTensorConditions {
+        let o = &self.options;
+        NestedTensorConditions {
+            encoder_layer: true,
+            norm_first: o.norm_first,
+            batch_first: o.batch_first,
+            qkv_same_embed_dim: true,
+            bias: o.bias,
+            // Both of this crate's activations are.
+            activation_relu_or_gelu: true,
+            norm_eps: (self.norm1.eps, self.norm2.eps),
+            num_heads: self.self_attn.num_heads,
+        }
+    }
+
+    /// Whether any of the layer's parameters records gradients.
+    fn any_parameter_requires_grad(&self) -> bool {
+        self.named_parameters()
+            .iter()
+            .any(|(_, p)| p.requires_grad())
+    }
+}
+
 /// A stack of encoder layers, then an optional layer norm, as
 /// `torch.nn.TransformerEncoder`.
+///
+/// Like PyTorch's, in evaluation with nothing to record (no gradient
+/// mode, or no tensor that requires one), no autocast, no `attn_mask`, and
+/// a `key_padding_mask` whose padding ends each row, it returns zeros at
+/// the padded positions (PyTorch runs that case on nested tensors, which
+/// hold only the tokens); the tokens' values are the same either way.
 #[derive(Debug)]
 pub struct TransformerEncoder {
     pub layers: Vec<TransformerEncoderLayer>,
     pub norm: Option<LayerNorm>,
+    /// PyTorch's `use_nested_tensor`: `enable_nested_tensor`, unless the
+    /// layer rules it out.
+    pub use_nested_tensor: bool,
+    /// Checks that each row's padding comes after its tokens before taking
+    /// the nested-tensor path.
+    pub mask_check: bool,
 }
 
 impl TransformerEncoder {
     /// `num_layers` copies of `layer` (the same starting values, as
-    /// PyTorch's deep copies).
+    /// PyTorch's deep copies), with PyTorch's defaults
+    /// `enable_nested_tensor=true`, `mask_check=true`.
     pub fn new(
         layer: TransformerEncoderLayer,
         num_layers: i64,
         norm: Option<LayerNorm>,
+    ) -> Result<Self> {
+        Self::with_options(layer, num_layers, norm, true, true)
+    }
+
+    /// As [`TransformerEncoder::new`], with PyTorch's
+    /// `enable_nested_tensor` and `mask_check`; warns, as PyTorch does,
+    /// when nested tensors are enabled but the layer rules them out.
+    pub fn with_options(
+        layer: TransformerEncoderLayer,
+        num_layers: i64,
+        norm: Option<LayerNorm>,
+        enable_nested_tensor: bool,
+        mask_check: bool,
     ) -> Result<Self> {
         let (d_model, nhead, o) = (
             layer.self_attn.embed_dim,
             layer.self_attn.num_heads,
             layer.options,
         );
+        let obstacle = layer.nested_tensor_conditions().obstacle();
         let layers = copies(layer, num_layers, || {
             TransformerEncoderLayer::new(d_model, nhead, o)
         })?;
-        Ok(TransformerEncoder { layers, norm })
+        if let (true, Some(why)) = (enable_nested_tensor, &obstacle) {
+            crate::warnings::warn(&nested_tensor_warning(why));
+        }
+        Ok(TransformerEncoder {
+            layers,
+            norm,
+            use_nested_tensor: enable_nested_tensor && obstacle.is_none(),
+            mask_check,
+        })
     }
 
     /// Every layer on `src` in turn, with the same masks.
     pub fn encode(&self, src: &Variable, masks: &Masks<'_>) -> Result<Variable> {
+        let padded = self.nested_padding(src, masks)?;
         let mut x = src.clone();
         for layer in &self.layers {
             x = layer.encode(&x, masks)?;
+        }
+        if let Some(padded) = padded {
+            x = x.masked_fill(&padded.unsqueeze(-1)?, 0.0)?;
         }
         match &self.norm {
             Some(norm) => norm.forward(&x),
             None => Ok(x),
         }
     }
+
+    /// The padded positions where PyTorch's encoder would take its
+    /// nested-tensor path on `src` (see the type's documentation).
+    fn nested_padding(&self, src: &Variable, masks: &Masks<'_>) -> Result<Option<Tensor>> {
+        let (Some(padding), Some(first)) = (masks.key_padding_mask, self.layers.first()) else {
+            return Ok(None);
+        };
+        let records = crate::autograd::is_grad_enabled()
+            && (src.requires_grad() || first.any_parameter_requires_grad());
+        if !self.use_nested_tensor
+            || first.dropout.is_training()
+            || src.ndim() != 3
+            || masks.attn_mask.is_some()
+            || crate::amp::is_autocast_enabled(src.device())
+            || records
+        {
+            return Ok(None);
+        }
+        nested_padding(padding, self.mask_check)
+    }
+}
+
+/// PyTorch's warning when an encoder's nested tensors are enabled but its
+/// layer rules them out (`why`: [`NestedTensorConditions::obstacle`]).
+pub fn nested_tensor_warning(why: &str) -> String {
+    format!("enable_nested_tensor is True, but self.use_nested_tensor is False because {why}")
 }
 
 impl Module for TransformerEncoder {

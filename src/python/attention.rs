@@ -152,6 +152,39 @@ pub(crate) fn nested_padding(
     })
 }
 
+/// _nested_tensor_warning(encoder_layer, norm_first, batch_first, qkv_same_embed_dim, bias, activation_relu_or_gelu, eps1, eps2, num_heads)
+/// --
+///
+/// The warning `TransformerEncoder(enable_nested_tensor=True)` gives for a
+/// layer with these attributes, or None when nested tensors apply
+/// (`flodl::nn::NestedTensorConditions`).
+#[pyfunction(name = "_nested_tensor_warning")]
+#[allow(clippy::too_many_arguments)] // the attributes PyTorch checks, one each
+pub(crate) fn nested_tensor_warning(
+    encoder_layer: bool,
+    norm_first: bool,
+    batch_first: bool,
+    qkv_same_embed_dim: bool,
+    bias: bool,
+    activation_relu_or_gelu: bool,
+    eps1: f64,
+    eps2: f64,
+    num_heads: i64,
+) -> Option<String> {
+    let conditions = crate::nn::NestedTensorConditions {
+        encoder_layer,
+        norm_first,
+        batch_first,
+        qkv_same_embed_dim,
+        bias,
+        activation_relu_or_gelu,
+        norm_eps: (eps1, eps2),
+        num_heads,
+    };
+    let why = conditions.obstacle()?;
+    Some(crate::nn::nested_tensor_warning(&why))
+}
+
 /// _square_subsequent_mask(sz, device=None, dtype=None)
 /// --
 ///

@@ -288,14 +288,10 @@ class TransformerEncoder(Module):
         self.norm = norm
         self.enable_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
-        why_not = _why_no_nested_tensor(encoder_layer)
-        self.use_nested_tensor = enable_nested_tensor and not why_not
-        if enable_nested_tensor and why_not:
-            warnings.warn(
-                "enable_nested_tensor is True, but self.use_nested_tensor is False because "
-                f"{why_not}",
-                stacklevel=2,
-            )
+        warning = _nested_tensor_warning(encoder_layer)
+        self.use_nested_tensor = enable_nested_tensor and warning is None
+        if enable_nested_tensor and warning is not None:
+            warnings.warn(warning, stacklevel=2)
 
     def forward(
         self,
@@ -354,30 +350,23 @@ class TransformerEncoder(Module):
         return _flodl._nested_padding(padding, self.mask_check)
 
 
-def _why_no_nested_tensor(layer: Any) -> str:
-    """Why torch's encoder would not use nested tensors for copies of
-    ``layer`` (its words); empty when it would."""
-    name = "encoder_layer"
+def _nested_tensor_warning(layer: Any) -> str | None:
+    """torch's warning when its encoder would not use nested tensors for
+    copies of ``layer``; None when it would."""
     if not isinstance(layer, TransformerEncoderLayer):
-        return f"{name} was not TransformerEncoderLayer"
-    if layer.norm_first:
-        return f"{name}.norm_first was True"
-    if not layer.self_attn.batch_first:
-        return (
-            f"{name}.self_attn.batch_first was not True"
-            "(use batch_first for better inference performance)"
-        )
-    if not layer.self_attn._qkv_same_embed_dim:
-        return f"{name}.self_attn._qkv_same_embed_dim was not True"
-    if layer.self_attn.in_proj_bias is None:
-        return f"{name}.self_attn was passed bias=False"
-    if not layer.activation_relu_or_gelu:
-        return f"{name}.activation_relu_or_gelu was not True"
-    if layer.norm1.eps != layer.norm2.eps:
-        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
-    if layer.self_attn.num_heads % 2 == 1:
-        return f"{name}.self_attn.num_heads is odd"
-    return ""
+        return _flodl._nested_tensor_warning(False, False, True, True, True, True, 0.0, 0.0, 2)
+    attn = layer.self_attn
+    return _flodl._nested_tensor_warning(
+        True,
+        layer.norm_first,
+        attn.batch_first,
+        attn._qkv_same_embed_dim,
+        attn.in_proj_bias is not None,
+        bool(layer.activation_relu_or_gelu),
+        layer.norm1.eps,
+        layer.norm2.eps,
+        attn.num_heads,
+    )
 
 
 class TransformerDecoderLayer(Module):
