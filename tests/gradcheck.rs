@@ -287,3 +287,19 @@ fn every_op_of_the_catalogue_has_a_case() {
         assert!(names.contains(&op), "no gradient case for {op}");
     }
 }
+
+#[test]
+fn gradcheck_takes_several_outputs_and_names_the_wrong_one() -> Result<()> {
+    let x = Tensor::from_f64(&[0.3, -0.7, 1.2], &[3], Device::CPU)?;
+    let both = |v: &[Variable]| Ok(vec![v[0].sin()?, v[0].mul(&v[0])?]);
+    assert!(gradcheck(both, &[&x], GradcheckOptions::default())?);
+    assert!(gradgradcheck(both, &[&x], GradcheckOptions::default())?);
+    let second_wrong = |v: &[Variable]| {
+        let square = v[0].mul(&v[0])?;
+        square.register_hook(|g| Ok(Some(g.mul_scalar(2.0)?)))?;
+        Ok(vec![v[0].sin()?, square.exp()?])
+    };
+    let err = gradcheck(second_wrong, &[&x], GradcheckOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("(output 1, element"), "{err}");
+    Ok(())
+}

@@ -22,7 +22,7 @@ import sys
 import types
 import warnings
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import Union
 
 from . import _autograd_functional as functional
 from . import _flodl
@@ -229,85 +229,6 @@ def explain_grad(v: Variable) -> str:
     raise TypeError(f"explain_grad: takes a Variable, got {type(v).__name__}")
 
 
-def _float64_leaves(inputs, name: str = "gradcheck") -> list[Any]:
-    """The inputs ``f`` gets: each tensor as a float64 leaf that requires
-    grad (the ones checked), anything else (a number, a flag) as it is, as
-    torch passes it. At least one input must be a tensor."""
-    if not any(isinstance(x, Tensor) for x in inputs):
-        kinds = ", ".join(type(x).__name__ for x in inputs) or "nothing"
-        raise TypeError(f"{name}: input 0 must be a Tensor or Variable, got {kinds}")
-    leaves: list[Any] = []
-    for k, x in enumerate(inputs):
-        if not isinstance(x, Tensor):
-            leaves.append(x)
-            continue
-        values = x.data if isinstance(x, Variable) else x
-        if values.dtype.name != "float64":
-            raise _flodl.ArgumentError(
-                f"{name}: input {k} is {values.dtype.name}; finite differences need float64"
-            )
-        leaves.append(Variable(values.clone(), requires_grad=True))
-    return leaves
-
-
-def _check_function(name: str, f) -> None:
-    if not callable(f):
-        raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
-
-
-def _outputs(result) -> list[Variable]:
-    outputs = list(result) if isinstance(result, (tuple, list)) else [result]
-    for output in outputs:
-        if not isinstance(output, (Tensor, Variable)):
-            raise TypeError(
-                f"gradcheck: f must return a tensor or a tuple of them, got {type(output).__name__}"
-            )
-    return outputs
-
-
-def _jacobians(f, leaves: list[Any], eps: float):
-    """Analytical (backward) and numerical (central differences) Jacobians,
-    as numpy arrays [output][input] of shape (output elements, input
-    elements), for the inputs that are tensors (an input of another kind
-    gets an empty array)."""
-    import numpy as np
-
-    checked = [k for k, x in enumerate(leaves) if isinstance(x, Variable)]
-    sizes = [x.numel() if k in checked else 0 for k, x in enumerate(leaves)]
-    outputs = _outputs(f(*leaves))
-    analytical = []
-    for out in outputs:
-        rows = [[np.zeros(n) for n in sizes] for _ in range(out.numel())]
-        flat = out.reshape(-1)
-        for j in range(out.numel()):
-            grads = grad(
-                flat[j], [leaves[k] for k in checked], retain_graph=True, allow_unused=True
-            )
-            for k, g in zip(checked, grads):
-                rows[j][k] = np.zeros(sizes[k]) if g is None else g.numpy().reshape(-1)
-        analytical.append(
-            [np.stack([rows[j][k] for j in range(out.numel())]) for k in range(len(leaves))]
-        )
-    # The perturbed inputs require grad too: `f` may take gradients itself
-    # (gradgradcheck's does).
-    numerical = [[np.zeros((o.numel(), n)) for n in sizes] for o in outputs]
-    for k in checked:
-        x = leaves[k]
-        shape = x.data.numpy().shape
-        base = x.data.numpy().reshape(-1)
-        for e in range(base.size):
-            results = []
-            for step in (eps, -eps):
-                moved = base.copy()
-                moved[e] += step
-                args = list(leaves)
-                args[k] = Variable(Tensor.from_numpy(moved.reshape(shape)), requires_grad=True)
-                results.append([o.data.numpy().reshape(-1) for o in _outputs(f(*args))])
-            for i, (plus, minus) in enumerate(zip(*results)):
-                numerical[i][k][:, e] = (plus - minus) / (2 * eps)
-    return analytical, numerical
-
-
 def gradcheck(
     f,
     inputs,
@@ -326,30 +247,16 @@ def gradcheck(
     False with ``raise_exception=False``). ``fast_mode`` runs the full
     check (its answer is the fast one's); ``nondet_tol`` is taken (one
     backward is compared)."""
+    return _checked(f, inputs, eps, atol, rtol, raise_exception, second_order=False)
+
+
+def _checked(f, inputs, eps, atol, rtol, raise_exception: bool, second_order: bool) -> bool:
     try:
-        return _gradcheck(f, inputs, eps, atol, rtol)
+        return _flodl._gradcheck(f, inputs, eps, atol, rtol, second_order)
     except _flodl.AutogradError:
         if raise_exception:
             raise
         return False
-
-
-def _gradcheck(f, inputs, eps: float, atol: float, rtol: float) -> bool:
-    import numpy as np
-
-    _check_function("gradcheck", f)
-    leaves = _float64_leaves(inputs if isinstance(inputs, (tuple, list)) else (inputs,))
-    analytical, numerical = _jacobians(f, leaves, eps)
-    for i, (a_rows, n_rows) in enumerate(zip(analytical, numerical)):
-        for k, (a, n) in enumerate(zip(a_rows, n_rows)):
-            excess = np.abs(a - n) - (atol + rtol * np.abs(n))
-            if excess.size and excess.max() > 0:
-                j, e = np.unravel_index(int(excess.argmax()), excess.shape)
-                raise _flodl.AutogradError(
-                    f"gradcheck: input {k}, element {e}: backward gives {a[j, e]:.6g}, "
-                    f"finite differences {n[j, e]:.6g} (output {i}, element {j})"
-                )
-    return True
 
 
 def gradgradcheck(
@@ -369,20 +276,4 @@ def gradgradcheck(
     ``gradcheck``. The weights are PyTorch's: uniform in [-1, 1), drawn from
     libtorch's generator, so a seeded program draws the same numbers after
     it as under torch."""
-    _check_function("gradgradcheck", f)
-    inputs = tuple(inputs) if isinstance(inputs, (tuple, list)) else (inputs,)
-    leaves = _float64_leaves(inputs, "gradgradcheck")
-    weights = [
-        Tensor.empty(
-            list(o.shape), dtype=o.dtype if o.dtype.is_floating_point else "float64"
-        ).uniform_(-1.0, 1.0)
-        for o in _outputs(f(*leaves))
-    ]
-
-    def first_derivatives(*xs):
-        outs = _outputs(f(*xs))
-        tensors = [x for x in xs if isinstance(x, Variable)]
-        grads = grad(outs, tensors, grad_outputs=weights, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else (x * 0.0) for g, x in zip(grads, tensors))
-
-    return gradcheck(first_derivatives, leaves, eps, atol, rtol, raise_exception=raise_exception)
+    return _checked(f, inputs, eps, atol, rtol, raise_exception, second_order=True)

@@ -16,6 +16,8 @@ mod hooks;
 mod variable;
 
 pub use crate::ops::anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
+#[cfg(feature = "python")]
+pub(crate) use check::{check_first_order, check_second_order};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
 pub use checkpoint::checkpoint;
 pub use explain::explain_grad;

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-use super::args::{is_torch_tensor, plain_tensor, tensor_values, type_name};
+use super::args::{as_variable, is_torch_tensor, plain_tensor, tensor_values, type_name};
 use super::gil::without_gil;
 use super::hooks;
 use crate::{Tensor, Variable};
@@ -34,6 +34,14 @@ struct PyF<'a> {
     /// Whether `f` gets plain Tensors (the values of its arguments), as
     /// `vmap` over Tensors passes them.
     plain: bool,
+    /// `f`'s arguments when some are not tensors (gradcheck passes those
+    /// as they are): None where the next of `xs` goes. Empty: just `xs`.
+    passed: Vec<Option<Py<PyAny>>>,
+    /// What the last call of `f` returned, kept alive until the next: a
+    /// custom Function's saved output keeps its graph only while its Python
+    /// object lives, and a double backward through it runs after `f`
+    /// returned (gradgradcheck, a gradient of a gradient).
+    kept: Cell<Option<Py<PyAny>>>,
 }
 
 impl<'a> PyF<'a> {
@@ -43,6 +51,8 @@ impl<'a> PyF<'a> {
             f,
             container: Cell::new(Container::One),
             plain: false,
+            passed: Vec::new(),
+            kept: Cell::new(None),
         }
     }
 
@@ -53,7 +63,15 @@ impl<'a> PyF<'a> {
     fn call_in(&self, py: Python<'_>, xs: &[Variable]) -> PyResult<Vec<Variable>> {
         let args = match self.plain {
             true => PyTuple::new(py, xs.iter().map(Variable::data))?,
-            false => PyTuple::new(py, xs.iter().cloned())?,
+            false if self.passed.is_empty() => PyTuple::new(py, xs.iter().cloned())?,
+            false => {
+                let mut xs = xs.iter();
+                let args = self.passed.iter().map(|arg| match arg {
+                    Some(arg) => Ok(arg.bind(py).clone()),
+                    None => xs.next().cloned().into_bound_py_any(py),
+                });
+                PyTuple::new(py, args.collect::<PyResult<Vec<_>>>()?)?
+            }
         };
         let output = self.f.bind(py).call1(args)?;
         let (container, items): (Container, Vec<Bound<'_, PyAny>>) =
@@ -62,10 +80,12 @@ impl<'a> PyF<'a> {
             } else if let Ok(l) = output.cast::<PyList>() {
                 (Container::List, l.iter().collect())
             } else {
-                (Container::One, vec![output])
+                (Container::One, vec![output.clone()])
             };
         self.container.set(container);
-        items.iter().map(|o| self.output(o)).collect()
+        let outputs = items.iter().map(|o| self.output(o)).collect();
+        self.kept.set(Some(output.unbind()));
+        outputs
     }
 
     /// One output of `f`: a Variable as it is, a Tensor as a constant.
@@ -388,5 +408,67 @@ pub(crate) fn vmap<'py>(
             .map(|o| super::results::plain_unless_tracked(py, o, plain))
             .collect::<PyResult<Vec<_>>>()?;
         f.shaped(py, items)
+    })
+}
+
+/// `autograd.gradcheck` (or `gradgradcheck`, `second_order`) on
+/// `flodl::autograd`'s check: the inputs that are Tensors or Variables are
+/// checked, the others passed to `f` as they are; errors name inputs by
+/// their position among all of them.
+#[pyfunction(name = "_gradcheck")]
+pub(crate) fn gradcheck(
+    py: Python<'_>,
+    f: Py<PyAny>,
+    inputs: &Bound<'_, PyAny>,
+    eps: f64,
+    atol: f64,
+    rtol: f64,
+    second_order: bool,
+) -> PyResult<bool> {
+    let op = match second_order {
+        true => "gradgradcheck",
+        false => "gradcheck",
+    };
+    if !f.bind(py).is_callable() {
+        let got = type_name(f.bind(py));
+        return Err(PyTypeError::new_err(format!(
+            "{op}: f must be callable, got {got}"
+        )));
+    }
+    let items: Vec<Bound<'_, PyAny>> =
+        if inputs.is_instance_of::<PyTuple>() || inputs.is_instance_of::<PyList>() {
+            inputs.try_iter()?.collect::<PyResult<_>>()?
+        } else {
+            vec![inputs.clone()]
+        };
+    let (mut tensors, mut positions, mut passed) = (Vec::new(), Vec::new(), Vec::new());
+    for (k, item) in items.iter().enumerate() {
+        if as_variable(item).is_some() || plain_tensor(item).is_some() {
+            tensors.push(tensor_values(op, item)?);
+            positions.push(k);
+            passed.push(None);
+        } else {
+            passed.push(Some(item.clone().unbind()));
+        }
+    }
+    if tensors.is_empty() {
+        let kinds: Vec<String> = items.iter().map(type_name).collect();
+        let kinds = if kinds.is_empty() {
+            "nothing".to_string()
+        } else {
+            kinds.join(", ")
+        };
+        return Err(PyTypeError::new_err(format!(
+            "{op}: input 0 must be a Tensor or Variable, got {kinds}"
+        )));
+    }
+    let mut f = PyF::new(op, &f);
+    f.passed = passed;
+    let options = crate::autograd::GradcheckOptions { eps, atol, rtol };
+    let call = |xs: &[Variable]| f.call(xs);
+    let inputs = refs(&tensors);
+    transform(py, || match second_order {
+        true => crate::autograd::check_second_order(op, &call, &inputs, &positions, options),
+        false => crate::autograd::check_first_order(op, &call, &inputs, &positions, options),
     })
 }

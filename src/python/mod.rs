@@ -582,6 +582,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(attention::square_subsequent_mask, m)?)?;
     m.add_function(wrap_pyfunction!(attention::nested_padding, m)?)?;
     m.add_function(wrap_pyfunction!(attention::nested_tensor_warning, m)?)?;
+    m.add_function(wrap_pyfunction!(func::gradcheck, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::gru, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent, m)?)?;
     m.add_function(wrap_pyfunction!(rnn::recurrent_packed, m)?)?;

@@ -166,3 +166,36 @@ def test_is_grads_batched_gives_each_row_s_gradients_as_torch() -> None:
         flodl.autograd.grad(y, x, [flodl.ones(0, 2)], is_grads_batched=True)
     with pytest.raises(flodl.ArgumentError, match="needs grad_outputs"):
         flodl.autograd.grad(y.sum(), x, is_grads_batched=True)
+
+
+def test_gradcheck_of_several_outputs_names_the_wrong_one() -> None:
+    x = flodl.tensor([0.3, -1.2, 0.8], dtype="float64")
+
+    class HalfWrong(flodl.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            ctx.save_for_backward(a)
+            return a * 2.0, a * a
+
+        @staticmethod
+        def backward(ctx, g_double, g_square):
+            (a,) = ctx.saved_tensors
+            return g_double * 2.0 + g_square * a  # the square's gradient halved
+
+    assert autograd.gradcheck(lambda a: (a * 2.0, a * a), (x,))
+    with pytest.raises(flodl.AutogradError, match=r"input 0, element \d+: .*\(output 1, element"):
+        autograd.gradcheck(HalfWrong.apply, (x,))
+    assert not autograd.gradcheck(HalfWrong.apply, (x,), raise_exception=False)
+
+
+def test_gradgradcheck_draws_torch_s_output_weights() -> None:
+    """The weights come from the default generator as torch's do: a seeded
+    program draws the same numbers afterwards."""
+
+    def after(m):
+        m.manual_seed(3)
+        x = m.tensor([[0.2, -0.5], [1.1, 0.4]], dtype=m.float64, requires_grad=True)
+        assert m.autograd.gradgradcheck(lambda a, k: ((a * a * k).tanh(), a.sin().sum()), (x, 1.5))
+        return m.rand(4).tolist()
+
+    assert after(flodl) == after(torch)
