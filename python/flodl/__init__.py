@@ -1535,7 +1535,8 @@ _ABSENT = {
     "jit": "flodl runs eagerly: script or trace a torch model instead",
     "compile": "flodl runs eagerly (its step overhead is already below torch eager); "
     "torch.compile applies to torch models",
-    "fft": "convert with .to_torch(), use torch.fft, come back with Tensor.from_torch (no copies)",
+    "fft": "convert with .to_torch(), use torch.fft, come back with Variable.from_torch "
+    "(no copies; the gradient flows through torch's function)",
     "sparse": "flodl tensors are dense (strided) only",
     "sparse_coo": "flodl tensors are dense (strided) only",
     "sparse_csr": "flodl tensors are dense (strided) only",
