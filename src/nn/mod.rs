@@ -77,6 +77,9 @@ pub struct StateDictProblems {
     pub misshaped: Vec<(String, Vec<i64>, Vec<i64>)>,
     /// `(name, what it is instead)`: values that are not tensors.
     pub not_tensors: Vec<(String, String)>,
+    /// Other problems, each a sentence (what a Python module's
+    /// `_load_from_state_dict` reported).
+    pub others: Vec<String>,
 }
 
 impl StateDictProblems {
@@ -109,6 +112,7 @@ impl StateDictProblems {
                  checkpoint, the shape in current model is {own:?}."
             ));
         }
+        parts.extend(self.others.iter().cloned());
         (!parts.is_empty()).then(|| {
             Error::new(
                 ErrorKind::Argument,
@@ -257,6 +261,7 @@ pub trait Module {
             },
             misshaped,
             not_tensors: Vec::new(),
+            others: Vec::new(),
         };
         if let Some(error) = problems.error(&self.name()) {
             return Err(error);

@@ -107,7 +107,7 @@ pub(crate) fn spectral_normalized(
     })
 }
 
-/// _state_dict_error(module, missing, unexpected, misshaped, not_tensors)
+/// _state_dict_error(module, missing, unexpected, misshaped, not_tensors, others)
 /// --
 ///
 /// The error of `Module.load_state_dict` for the module named `module`
@@ -121,12 +121,14 @@ pub(crate) fn state_dict_error(
     unexpected: Vec<String>,
     misshaped: Vec<(String, Vec<i64>, Vec<i64>)>,
     not_tensors: Vec<(String, String)>,
+    others: Vec<String>,
 ) -> Option<Py<PyAny>> {
     let problems = crate::nn::StateDictProblems {
         missing,
         unexpected,
         misshaped,
         not_tensors,
+        others,
     };
     let error = problems.error(module)?;
     Some(PyErr::from(error).into_value(py).into_any())

@@ -20,3 +20,119 @@ def test_the_hint_for_torch_fft_keeps_the_gradient() -> None:
     tp = torch.tensor([1.0, 2.0, -1.0, 0.5], requires_grad=True)
     torch.fft.rfft(tp).abs().sum().backward()
     np.testing.assert_allclose(p.grad.numpy(), tp.grad.numpy(), rtol=1e-6)
+
+
+def _versioned(m):
+    class V(m.nn.Module):
+        _version = 2
+
+        def __init__(self):
+            super().__init__()
+            self.w = m.nn.Parameter(m.ones(2))
+            self.seen = []
+
+        def _load_from_state_dict(self, sd, prefix, meta, *rest):
+            self.seen.append(meta.get("version"))
+            old = prefix + "old_w"
+            if old in sd:  # an older layout named the weight old_w
+                sd[prefix + "w"] = sd.pop(old)
+            super()._load_from_state_dict(sd, prefix, meta, *rest)
+
+    return V
+
+
+def test_load_state_dict_goes_through_load_from_state_dict_as_torch() -> None:
+    def run(m):
+        V = _versioned(m)
+        outer = m.nn.Sequential(V())
+        sd = outer.state_dict()
+        meta = dict(sd._metadata)
+        outer[0].load_state_dict(V().state_dict())
+        renamed = V()
+        result = renamed.load_state_dict({"old_w": m.full((2,), 3.0)})
+        return meta, outer[0].seen, renamed.w.tolist(), str(result)
+
+    assert run(flodl) == run(torch)
+    assert run(flodl)[0] == {"": {"version": 1}, "0": {"version": 2}}
+
+
+def test_a_bad_state_dict_still_changes_nothing() -> None:
+    V = _versioned(flodl)
+    model = flodl.nn.Sequential(V(), flodl.nn.Linear(2, 2))
+    before = [p.tolist() for p in model.parameters()]
+    sd = {"0.w": flodl.full((2,), 5.0), "1.weight": flodl.zeros(3, 2), "1.bias": flodl.zeros(2)}
+    with pytest.raises(flodl.ArgumentError, match=r"size mismatch for 1\.weight"):
+        model.load_state_dict(sd)
+    assert [p.tolist() for p in model.parameters()] == before
+
+
+def test_extra_state_is_saved_and_loaded_as_torch() -> None:
+    def run(m):
+        class E(m.nn.Module):
+            def __init__(self, v):
+                super().__init__()
+                self.l = m.nn.Linear(1, 1)
+                self.cfg = {"v": v}
+
+            def get_extra_state(self):
+                return self.cfg
+
+            def set_extra_state(self, state):
+                self.cfg = state
+
+        sd = E(1).state_dict()
+        other = E(2)
+        other.load_state_dict(sd)
+        plain = m.nn.Linear(1, 1)
+        with pytest.raises(RuntimeError, match="Unexpected key"):
+            plain.load_state_dict({**plain.state_dict(), "_extra_state": 1})
+        missing = str(E(3).load_state_dict(m.nn.Linear(1, 1).state_dict(), strict=False))
+        return list(sd), other.cfg, hasattr(plain, "get_extra_state"), missing
+
+    assert run(flodl) == run(torch)
+
+
+def test_batch_norm_loads_a_state_dict_without_num_batches_tracked() -> None:
+    def run(m):
+        bn = m.nn.BatchNorm1d(3)
+        bn.num_batches_tracked.fill_(4)
+        sd = {k: v for k, v in m.nn.BatchNorm1d(3).state_dict().items()}
+        del sd["num_batches_tracked"]
+        result = str(bn.load_state_dict(sd))
+        versioned = m.nn.BatchNorm1d(3).state_dict()
+        del versioned["num_batches_tracked"]  # its _metadata says version 2
+        with pytest.raises(RuntimeError, match="num_batches_tracked"):
+            m.nn.BatchNorm1d(3).load_state_dict(versioned)
+        return result, int(bn.num_batches_tracked)
+
+    assert run(flodl) == run(torch)
+
+
+def test_state_dict_and_load_hooks_run_as_torch() -> None:
+    def run(m):
+        calls = []
+        lin = m.nn.Linear(2, 1)
+        lin.register_state_dict_pre_hook(lambda mod, prefix, keep: calls.append(("pre", prefix)))
+        lin.register_state_dict_post_hook(
+            lambda mod, sd, prefix, meta: calls.append(("post", sorted(sd)))
+        )
+
+        def drop_bias(mod, sd, prefix, *rest):
+            calls.append(("load-pre", prefix))
+            sd.pop(prefix + "bias", None)
+
+        def forgive(mod, keys):
+            calls.append(("load-post", list(keys.missing_keys)))
+            keys.missing_keys.clear()
+
+        lin.register_load_state_dict_pre_hook(drop_bias)
+        handle = lin.register_load_state_dict_post_hook(forgive)
+        net = m.nn.Sequential(lin)
+        sd = net.state_dict()
+        result = str(net.load_state_dict(sd))
+        handle.remove()
+        with pytest.raises(RuntimeError, match="Missing key"):
+            net.load_state_dict(sd)
+        return calls, result
+
+    assert run(flodl) == run(torch)

@@ -651,6 +651,24 @@ class _BatchNorm(Module):
             self.register_buffer("num_batches_tracked", None)
         self.reset_parameters()
 
+    _version = 2  # version 2 added num_batches_tracked
+
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        *args: Any,
+    ) -> None:
+        """An older state dict (no version, or 1) has no
+        ``num_batches_tracked``: it keeps the module's, as torch's does."""
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        older = version is None or version < 2
+        if older and self.track_running_stats and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked.clone()
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, *args)
+
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
             self.running_mean.zero_()

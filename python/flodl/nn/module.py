@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from typing_extensions import Self
@@ -40,6 +41,55 @@ class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpec
         return super().__repr__()
 
     __str__ = __repr__
+
+
+_EXTRA_STATE = "_extra_state"
+
+
+class _Loading:
+    """One ``load_state_dict``: what each module's ``_load_from_state_dict``
+    found, applied once every module is checked."""
+
+    def __init__(self, module_name: str) -> None:
+        self.module_name = module_name
+        self.missing: list[str] = []
+        self.unexpected: list[str] = []
+        self.misshaped: list[tuple[str, list[int], list[int]]] = []
+        self.not_tensors: list[tuple[str, str]] = []
+        # (module, name, is_parameter, value, assign)
+        self.copies: list[tuple[Any, str, bool, Tensor, bool]] = []
+        self.extra_states: list[tuple[Any, Any]] = []
+
+    def finish(self, error_msgs: list[str], strict: bool) -> None:
+        """Raises the ArgumentError listing every problem, or copies."""
+        error = _flodl._state_dict_error(
+            self.module_name,
+            self.missing,
+            self.unexpected,
+            self.misshaped,
+            self.not_tensors,
+            error_msgs,
+        )
+        if error is not None:
+            raise error
+        with no_grad():
+            for module, name, is_param, value, assign in self.copies:
+                if is_param:
+                    param = module._parameters[name]
+                    if assign:
+                        param.data = value
+                    else:
+                        param.data.copy_(value)
+                elif assign:
+                    module._buffers[name] = value
+                else:
+                    module._buffers[name].copy_(value)
+        for module, state in self.extra_states:
+            module.set_extra_state(state)
+
+
+# The load_state_dict in progress on this thread, if any.
+_LOADING: ContextVar[_Loading | None] = ContextVar("flodl_load_state_dict", default=None)
 
 
 class _HookHandle:
@@ -137,6 +187,10 @@ class Module:
         setattr_(self, "_hooks_with_kwargs", set())
         setattr_(self, "_backward_hooks", OrderedDict())
         setattr_(self, "_backward_pre_hooks", OrderedDict())
+        setattr_(self, "_state_dict_pre_hooks", OrderedDict())
+        setattr_(self, "_state_dict_hooks", OrderedDict())
+        setattr_(self, "_load_state_dict_pre_hooks", OrderedDict())
+        setattr_(self, "_load_state_dict_post_hooks", OrderedDict())
 
     # ----- forward -----
 
@@ -590,6 +644,24 @@ class Module:
 
     # ----- state -----
 
+    # The version of this class's state dict layout, kept in the state
+    # dict's ``_metadata`` so that ``_load_from_state_dict`` can convert an
+    # older one (as torch's BatchNorm fills in ``num_batches_tracked``).
+    _version: int = 1
+
+    def get_extra_state(self) -> Any:
+        """Extra state for the state dict (its ``_extra_state`` entry) when a
+        subclass defines it, with ``set_extra_state``."""
+        raise RuntimeError(
+            "Reached a code path in Module.get_extra_state() that should never be called."
+        )
+
+    def set_extra_state(self, state: Any) -> None:
+        """Takes back what ``get_extra_state`` gave, when loading."""
+        raise RuntimeError(
+            "Reached a code path in Module.set_extra_state() that should never be called."
+        )
+
     def _save_to_state_dict(
         self, destination: dict[str, Any], prefix: str, keep_vars: bool
     ) -> None:
@@ -599,56 +671,101 @@ class Module:
         for name, buf in self._buffers.items():
             if buf is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = buf
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + _EXTRA_STATE] = self.get_extra_state()
 
     def state_dict(
-        self, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
+        self, *args: Any, destination: Any = None, prefix: str = "", keep_vars: bool = False
     ) -> dict[str, Any]:
-        """Parameters (their ``data``, or the Parameters with ``keep_vars``) and
-        persistent buffers by dotted name, in PyTorch's order. The Tensors
-        share the module's memory."""
+        """Parameters (their ``data``, or the Parameters with ``keep_vars``),
+        persistent buffers and extra state by dotted name, in PyTorch's
+        order, with each module's ``_version`` in its ``_metadata``. The
+        Tensors share the module's memory."""
+        if args:  # torch's old positional form: (destination, prefix, keep_vars)
+            destination, prefix, keep_vars = (*args, *(None, "", False)[len(args) :])[:3]
         if destination is None:
             destination = OrderedDict()
+            destination._metadata = OrderedDict()  # type: ignore[attr-defined]
+        local_metadata = {"version": self._version}
+        if hasattr(destination, "_metadata"):
+            destination._metadata[prefix[:-1]] = local_metadata
+        for hook in self._state_dict_pre_hooks.values():
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
-                module.state_dict(destination, prefix + name + ".", keep_vars)
+                module.state_dict(
+                    destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars
+                )
+        for hook in self._state_dict_hooks.values():
+            result = hook(self, destination, prefix, local_metadata)
+            if result is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
 
-    def _state_entries(self) -> dict[str, tuple[Module, str, bool]]:
-        """name -> (module, key, is_parameter) for every state_dict entry."""
-        entries: dict[str, tuple[Module, str, bool]] = {}
-        for prefix, module in self.named_modules(remove_duplicate=False):
-            dotted = prefix + "." if prefix else ""
-            for key, param in module._parameters.items():
-                if param is not None:
-                    entries[dotted + key] = (module, key, True)
-            for key, buf in module._buffers.items():
-                if buf is not None and key not in module._non_persistent_buffers_set:
-                    entries[dotted + key] = (module, key, False)
-        return entries
+    def register_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(module, prefix, keep_vars)`` runs before ``state_dict``
+        saves this module's entries."""
+        return self._add_hook(self._state_dict_pre_hooks, hook, False)
 
-    def load_state_dict(
-        self, state_dict: dict[str, Any], strict: bool = True, assign: bool = False
-    ) -> _IncompatibleKeys:
-        """Copies ``state_dict``'s Tensors (or Variables) into the parameters
-        and buffers. Every key and shape is checked first: missing or
-        unexpected keys (with ``strict``) and wrong shapes (always) raise
-        ArgumentError listing all of them, and nothing is loaded. With
-        ``assign`` the values replace the parameters' data instead of being
-        copied into it."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(
-                f"load_state_dict: expected a mapping of names to tensors (a dict), "
-                f"got {type(state_dict).__name__}"
+    def register_state_dict_post_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` runs after
+        ``state_dict`` saved this module's entries; it may change them in
+        place and returns None."""
+        return self._add_hook(self._state_dict_hooks, hook, False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict,
+        missing_keys, unexpected_keys, error_msgs)`` runs before this
+        module's entries load; it may change ``state_dict`` in place."""
+        return self._add_hook(self._load_state_dict_pre_hooks, hook, False)
+
+    def register_load_state_dict_post_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(module, incompatible_keys)`` runs after this module loaded;
+        it may remove keys from ``incompatible_keys``' lists in place, and
+        returns None."""
+        return self._add_hook(self._load_state_dict_post_hooks, hook, False)
+
+    def _load_from_state_dict(
+        self,
+        state_dict: dict[str, Any],
+        prefix: str,
+        local_metadata: dict[str, Any],
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
+    ) -> None:
+        """Loads this module's own entries (``prefix`` + name) from
+        ``state_dict``, as torch's: subclasses override it to convert an
+        older layout (``local_metadata["version"]``) and call it. Inside
+        ``load_state_dict`` the copies wait until every module is checked,
+        so that a bad state dict changes nothing."""
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(
+                self,
+                state_dict,
+                prefix,
+                local_metadata,
+                strict,
+                missing_keys,
+                unexpected_keys,
+                error_msgs,
             )
-        entries = self._state_entries()
-        missing = [k for k in entries if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in entries]
-        wrong: list[tuple[str, list[int], list[int]]] = []
-        not_tensors: list[tuple[str, str]] = []
-        values: dict[str, Tensor] = {}
-        for key, (module, name, is_param) in entries.items():
+        within = _LOADING.get()
+        loading = within or _Loading(self._get_name())
+        local = {
+            name: (value, True) for name, value in self._parameters.items() if value is not None
+        }
+        for name, buf in self._buffers.items():
+            if buf is not None and name not in self._non_persistent_buffers_set:
+                local[name] = (buf, False)
+        assign = bool(local_metadata.get("assign_to_params_buffers", False))
+        for name, (current, is_param) in local.items():
+            key = prefix + name
             if key not in state_dict:
+                if strict:
+                    missing_keys.append(key)
                 continue
             value = state_dict[key]
             if isinstance(value, Variable):
@@ -657,41 +774,83 @@ class Module:
                 got = type(value).__name__
                 if _is_torch_tensor(value):
                     got = f"a torch.{got} (convert it with flodl.Tensor.from_torch)"
-                not_tensors.append((key, got))
+                loading.not_tensors.append((key, got))
                 continue
-            current = module._parameters[name] if is_param else module._buffers[name]
-            assert current is not None
+            if current.ndim == 0 and value.ndim == 1 and value.numel() == 1:
+                value = value[0]  # torch's allowance for 0-dim values saved as [1]
             if _shape(value) != _shape(current):
-                wrong.append((key, _shape(value), _shape(current)))
+                loading.misshaped.append((key, _shape(value), _shape(current)))
                 continue
-            values[key] = value
-        error = _flodl._state_dict_error(
-            self._get_name(),
-            missing if strict else [],
-            unexpected if strict else [],
-            wrong,
-            not_tensors,
-        )
-        if error is not None:
-            raise error
-        with no_grad():
-            for key, value in values.items():
-                module, name, is_param = entries[key]
-                if is_param:
-                    param = module._parameters[name]
-                    assert param is not None
-                    if assign:
-                        param.data = value
-                    else:
-                        param.data.copy_(value)
-                else:
-                    buf = module._buffers[name]
-                    assert buf is not None
-                    if assign:
-                        module._buffers[name] = value
-                    else:
-                        buf.copy_(value)
-        return _IncompatibleKeys(missing, unexpected)
+            loading.copies.append((self, name, is_param, value, assign))
+        extra_key = prefix + _EXTRA_STATE
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra_key in state_dict:
+                loading.extra_states.append((self, state_dict[extra_key]))
+            elif strict:
+                missing_keys.append(extra_key)
+        elif strict and extra_key in state_dict:
+            unexpected_keys.append(extra_key)
+        if strict:
+            for key in state_dict:
+                if not key.startswith(prefix) or key == extra_key:
+                    continue
+                head, dot, _ = key[len(prefix) :].partition(".")
+                if (dot and head not in self._modules) or (not dot and head not in local):
+                    unexpected_keys.append(key)
+        if within is None:  # called on its own: load now
+            loading.finish(error_msgs, strict=False)
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
+        """Copies ``state_dict``'s Tensors (or Variables) into the parameters
+        and buffers, module by module through ``_load_from_state_dict`` (as
+        torch's, so that a module can convert an older layout, and with its
+        hooks). Everything is checked first: missing or unexpected keys
+        (with ``strict``), wrong shapes (always) and the messages of
+        ``_load_from_state_dict`` overrides raise ArgumentError listing all
+        of them, and nothing is loaded. With ``assign`` the values replace
+        the parameters' data instead of being copied into it."""
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"load_state_dict: expected a mapping of names to tensors (a dict), "
+                f"got {type(state_dict).__name__}"
+            )
+        metadata = getattr(state_dict, "_metadata", None)
+        state_dict = OrderedDict(state_dict)
+        missing: list[str] = []
+        unexpected: list[str] = []
+        error_msgs: list[str] = []
+        incompatible = _IncompatibleKeys(missing, unexpected)
+        loading = _Loading(self._get_name())
+
+        def load(module: Module, local_state: dict[str, Any], prefix: str) -> None:
+            local_metadata = dict(metadata.get(prefix[:-1], {})) if metadata is not None else {}
+            if assign:
+                local_metadata["assign_to_params_buffers"] = True
+            module._load_from_state_dict(
+                local_state, prefix, local_metadata, True, missing, unexpected, error_msgs
+            )
+            for name, child in module._modules.items():
+                if child is not None:
+                    child_prefix = prefix + name + "."
+                    child_state = {
+                        k: v for k, v in local_state.items() if k.startswith(child_prefix)
+                    }
+                    load(child, child_state, child_prefix)
+            for hook in module._load_state_dict_post_hooks.values():
+                if hook(module, incompatible) is not None:
+                    raise RuntimeError("load_state_dict post hook must return None")
+
+        token = _LOADING.set(loading)
+        try:
+            load(self, state_dict, "")
+        finally:
+            _LOADING.reset(token)
+        loading.missing = missing if strict else []
+        loading.unexpected = unexpected if strict else []
+        loading.finish(error_msgs, strict)
+        return incompatible
 
     # ----- printing -----
 
