@@ -371,6 +371,9 @@ fn classify(message: &str) -> ErrorKind {
                 "on inference tensor",
                 // a forward-AD level while one is open
                 "nested forward mode",
+                // an op libtorch has no backward formula for (torch's
+                // "derivative for aten::scatter is not implemented")
+                "derivative for",
             ],
         ),
         (

@@ -46,6 +46,7 @@ LstsqDriver: TypeAlias = Literal["gelsy", "gels", "gelsd", "gelss"]
 Uplo: TypeAlias = Literal["L", "U"]
 MatrixNormOrd: TypeAlias = Literal["fro", "nuc"]
 ScatterReduceMode: TypeAlias = Literal["sum", "prod", "mean", "amax", "amin"]
+ScatterMode: TypeAlias = Literal["add", "multiply"]
 IndexReduceMode: TypeAlias = Literal["prod", "mean", "amax", "amin"]
 
 class FlodlError(RuntimeError):
@@ -352,15 +353,20 @@ class _Ops(Generic[_Self, _Operand]):
         index: Tensor,
         src: _Operand | Number | None = None,
         value: Number | None = None,
+        *,
+        reduce: str | None = None,
     ) -> _Self:
         """``self`` with ``src`` (a tensor, or a number: ``value``) written at the Int64
-        ``index`` along ``dim``; Rust's ``scatter`` or ``scatter_value``."""
+        ``index`` along ``dim``; Rust's ``scatter`` or ``scatter_value``. With ``reduce``
+        ("add" or "multiply") the values combine with the ones there (``scatter_with``)."""
     def scatter_(
         self,
         dim: int,
         index: Tensor,
         src: _Operand | Number | None = None,
         value: Number | None = None,
+        *,
+        reduce: str | None = None,
     ) -> _Self:
         """``scatter`` in place; returns self."""
     def where(self, condition: Tensor, other: _Operand | Number) -> _Self:
@@ -1013,6 +1019,14 @@ class _Ops(Generic[_Self, _Operand]):
         ``torch.scatter_add``."""
     def scatter_value(self, dim: int, index: Tensor, value: Number) -> _Self:
         """``self`` with ``value`` written at the Int64 ``index`` along ``dim``."""
+    def scatter_with(self, dim: int, index: Tensor, src: _Operand, reduce: ScatterMode) -> _Self:
+        """``self`` with ``src``'s values added to (or multiplying) the ones at the Int64 ``index``
+        along ``dim``, as ``torch.scatter(dim, index, src, reduce=)``. Python: ``scatter(...,
+        reduce=)``."""
+    def scatter_value_with(
+        self, dim: int, index: Tensor, value: Number, reduce: ScatterMode
+    ) -> _Self:
+        """``scatter_with`` of one number, as ``torch.scatter(dim, index, value, reduce=)``."""
     def index_add(self, dim: int, index: Tensor, source: _Operand, alpha: Number = 1) -> _Self:
         """``self`` with ``alpha * source`` added at the entries ``index`` (Int64) of ``dim``, as
         ``torch.index_add``."""
@@ -1530,6 +1544,12 @@ class _Ops(Generic[_Self, _Operand]):
         """``value`` where ``mask`` (Bool, broadcast to self) is true, in place."""
     def scatter_value_(self, dim: int, index: Tensor, value: Number) -> _Self:
         """``value`` written at the Int64 ``index`` along ``dim``, in place."""
+    def scatter_with_(self, dim: int, index: Tensor, src: _Operand, reduce: ScatterMode) -> _Self:
+        """``scatter_with``, in place: ``scatter_(dim, index, src, reduce=)``."""
+    def scatter_value_with_(
+        self, dim: int, index: Tensor, value: Number, reduce: ScatterMode
+    ) -> _Self:
+        """``scatter_value_with``, in place."""
     def scatter_add_(self, dim: int, index: Tensor, src: _Operand) -> _Self:
         """``src`` added at the Int64 ``index`` along ``dim``, in place."""
     def index_add_(self, dim: int, index: Tensor, source: _Operand, alpha: Number = 1) -> _Self:

@@ -1399,11 +1399,13 @@ def scatter_add(input: Tensor, dim: Any, index: Any, src: Any) -> Any:
     return input.scatter_add(dim, index, src)
 
 
-def scatter(input: Tensor, dim: Any, index: Any, src: Any = None, value: Any = None) -> Any:
+def scatter(
+    input: Tensor, dim: Any, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+) -> Any:
     """``input.scatter(...)``: `self` with `src`'s values written at the Int64 `index` along  `dim`, as `torch.scatter`. Python: `scatter(dim, index, src)`  with a tensor or a number (`scatter_value`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter", input)
-    return input.scatter(dim, index, src, value)
+    return input.scatter(dim, index, src, value, reduce=reduce)
 
 
 def scatter_value(input: Tensor, dim: Any, index: Any, value: Any) -> Any:
@@ -1411,6 +1413,20 @@ def scatter_value(input: Tensor, dim: Any, index: Any, value: Any) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter_value", input)
     return input.scatter_value(dim, index, value)
+
+
+def scatter_with(input: Tensor, dim: Any, index: Any, src: Any, reduce: Any) -> Any:
+    """``input.scatter_with(...)``: `self` with `src`'s values added to (or multiplying) the ones  at the Int64 `index` along `dim`, as `torch.scatter(dim,  index, src, reduce=)`. Python: `scatter(..., reduce=)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("scatter_with", input)
+    return input.scatter_with(dim, index, src, reduce)
+
+
+def scatter_value_with(input: Tensor, dim: Any, index: Any, value: Any, reduce: Any) -> Any:
+    """``input.scatter_value_with(...)``: `scatter_with` of one number, as `torch.scatter(dim, index,  value, reduce=)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("scatter_value_with", input)
+    return input.scatter_value_with(dim, index, value, reduce)
 
 
 def index_add(input: Tensor, dim: Any, index: Any, source: Any, alpha: Any = 1) -> Any:
@@ -2982,6 +2998,8 @@ __all__ = [
     "scatter_add",
     "scatter_reduce",
     "scatter_value",
+    "scatter_value_with",
+    "scatter_with",
     "searchsorted",
     "select",
     "select_scatter",

@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, IndexReduceMode }
+        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -556,6 +556,20 @@ macro_rules! method_ops {
             scatter_value(dim: i64, index: Tensor, value: Scalar) => |x| {
                 let src = $crate::ops::filled_like(x, index.raw(), value.into())?;
                 Ok::<_, $crate::error::Failure>(x.f_scatter(dim, index.raw(), &src)?)
+            };
+            /// `self` with `src`'s values added to (or multiplying) the ones
+            /// at the Int64 `index` along `dim`, as `torch.scatter(dim,
+            /// index, src, reduce=)`. Python: `scatter(..., reduce=)`.
+            scatter_with(dim: i64, index: Tensor, src: Same, reduce: ScatterMode)
+                => |x| x.f_scatter_reduce(dim, index.raw(), src.raw(), $crate::ops::nn::Mode::name(reduce));
+            /// `scatter_with` of one number, as `torch.scatter(dim, index,
+            /// value, reduce=)`.
+            scatter_value_with(dim: i64, index: Tensor, value: Scalar, reduce: ScatterMode)
+                => |x| {
+                // tch's own value form panics when libtorch fails (its
+                // scalar's drop reads the error), so the value is a tensor.
+                let src = $crate::ops::filled_like(x, index.raw(), value.into())?;
+                Ok::<_, $crate::error::Failure>(x.f_scatter_reduce(dim, index.raw(), &src, $crate::ops::nn::Mode::name(reduce))?)
             };
             /// `self` with `alpha * source` added at the entries `index`
             /// (Int64) of `dim`, as `torch.index_add`.
@@ -1168,6 +1182,16 @@ macro_rules! method_ops {
             scatter_value_(dim: i64, index: Tensor, value: Scalar) -> () => |x| {
                 let src = $crate::ops::filled_like(x, index.raw(), value.into())?;
                 Ok::<_, $crate::error::Failure>(x.shallow_clone().f_scatter_(dim, index.raw(), &src).map(drop)?)
+            };
+            /// `scatter_with`, in place: `scatter_(dim, index, src, reduce=)`.
+            scatter_with_(dim: i64, index: Tensor, src: Same, reduce: ScatterMode) -> ()
+                => |x| x.shallow_clone().f_scatter_reduce_(dim, index.raw(), src.raw(), $crate::ops::nn::Mode::name(reduce)).map(drop);
+            /// `scatter_value_with`, in place.
+            scatter_value_with_(dim: i64, index: Tensor, value: Scalar, reduce: ScatterMode) -> ()
+                => |x| {
+                let src = $crate::ops::filled_like(x, index.raw(), value.into())?;
+                let mode = $crate::ops::nn::Mode::name(reduce);
+                Ok::<_, $crate::error::Failure>(x.shallow_clone().f_scatter_reduce_(dim, index.raw(), &src, mode).map(drop)?)
             };
             /// `src` added at the Int64 `index` along `dim`, in place.
             scatter_add_(dim: i64, index: Tensor, src: Same) -> ()

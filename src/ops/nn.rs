@@ -101,6 +101,9 @@ mode_enum!(/// The matrix norms named by a string: Frobenius and nuclear.
     MatrixNormOrd { Fro = "fro", Nuc = "nuc" });
 mode_enum!(/// How `scatter_reduce` combines the values that meet at one place.
     ScatterReduceMode { Sum = "sum", Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
+mode_enum!(/// How `scatter_with` combines a value with the one already there
+    /// (`torch.scatter`'s older `reduce=`).
+    ScatterMode { Add = "add", Multiply = "multiply" });
 mode_enum!(/// How `index_reduce` combines the values that meet at one index.
     IndexReduceMode { Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
 

@@ -524,6 +524,31 @@ pub(crate) fn scatter_source<'a, 'py>(
     }
 }
 
+/// `scatter`'s older `reduce=` ("add" or "multiply"), None when not given.
+pub(crate) fn scatter_mode(
+    op: &str,
+    reduce: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<crate::ScatterMode>> {
+    match reduce {
+        None => Ok(None),
+        Some(r) if r.is_none() => Ok(None),
+        Some(r) => {
+            let name: String = r.extract().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{op}: reduce must be a string, got {}",
+                    super::args::type_name(r)
+                ))
+            })?;
+            Ok(Some(name.parse().map_err(|_| {
+                crate::Error::new(
+                    crate::ErrorKind::Argument,
+                    format!("{op}: reduce must be 'add' or 'multiply', got '{name}'"),
+                )
+            })?))
+        }
+    }
+}
+
 /// A number argument of `op` (`lerp`'s weight), or None for a tensor.
 pub(crate) fn number_of(
     op: &str,
@@ -1505,55 +1530,79 @@ macro_rules! overloads {
             /// `self` with `src` written at the Int64 `index` along `dim`, as
             /// `torch.scatter(dim, index, src)`: `src` a tensor (Rust
             /// `scatter`) or a number, also as `value=` (`scatter_value`).
-            #[pyo3(signature = (dim, index, src = None, value = None))]
+            /// With `reduce` ("add" or "multiply"), the values combine with
+            /// the ones there (`scatter_with`).
+            #[pyo3(signature = (dim, index, src = None, value = None, *, reduce = None))]
             fn scatter(
                 slf: &Bound<'_, Self>,
                 dim: &Bound<'_, PyAny>,
                 index: &Bound<'_, PyAny>,
                 src: Option<&Bound<'_, PyAny>>,
                 value: Option<&Bound<'_, PyAny>>,
+                reduce: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Py<PyAny>> {
                 use $crate::python::args::{CoreArg as _, PyOperand as _};
-                use $crate::python::overloads::{as_variable, number_of, operand_of, scatter_source};
+                use $crate::python::overloads::{as_variable, number_of, operand_of, scatter_mode, scatter_source};
                 let source = scatter_source("scatter", src, value)?;
                 if let Some(variable) = as_variable(slf.as_any(), &[source])? {
-                    return Ok(variable.call_method1("scatter", (dim, index, source))?.unbind());
+                    let kwargs = pyo3::types::PyDict::new(slf.py());
+                    kwargs.set_item("reduce", reduce)?;
+                    return Ok(variable.call_method("scatter", (dim, index, source), Some(&kwargs))?.unbind());
                 }
                 let dim: $crate::python::args::Int = dim.extract()?;
                 let index: $crate::python::args::TensorArg<'_> = index.extract()?;
                 let (dim, index) = (dim.core("scatter", "dim")?, index.core("scatter", "index")?);
+                let mode = scatter_mode("scatter", reduce)?;
                 let x = &slf.get().inner;
-                let result = match number_of("scatter", "value", source)? {
-                    Some(v) => x.scatter_value(dim, index, v)?,
-                    None => x.scatter(dim, index, operand_of::<$Core>("scatter", "src", source)?.get())?,
+                let result = match (number_of("scatter", "value", source)?, mode) {
+                    (Some(v), None) => x.scatter_value(dim, index, v)?,
+                    (Some(v), Some(mode)) => x.scatter_value_with(dim, index, v, mode)?,
+                    (None, mode) => {
+                        let src = operand_of::<$Core>("scatter", "src", source)?;
+                        match mode {
+                            None => x.scatter(dim, index, src.get())?,
+                            Some(mode) => x.scatter_with(dim, index, src.get(), mode)?,
+                        }
+                    }
                 };
                 $crate::python::results::new_object(slf.py(), result)
             }
 
             /// `src` (a tensor, or a number: `value=`) written at the Int64
             /// `index` along `dim`, in place; returns self.
-            #[pyo3(signature = (dim, index, src = None, value = None))]
+            /// With `reduce` ("add" or "multiply"), the values combine with
+            /// the ones there (`scatter_with_`).
+            #[pyo3(signature = (dim, index, src = None, value = None, *, reduce = None))]
             fn scatter_<'py>(
                 slf: &Bound<'py, Self>,
                 dim: &Bound<'py, PyAny>,
                 index: &Bound<'py, PyAny>,
                 src: Option<&Bound<'py, PyAny>>,
                 value: Option<&Bound<'py, PyAny>>,
+                reduce: Option<&Bound<'py, PyAny>>,
             ) -> PyResult<Bound<'py, Self>> {
                 use $crate::python::args::{CoreArg as _, PyOperand as _};
-                use $crate::python::overloads::{number_of, scatter_source, values_operand_of};
+                use $crate::python::overloads::{number_of, scatter_mode, scatter_source, values_operand_of};
                 use $crate::python::tensor::joined_in_place;
                 let source = scatter_source("scatter_", src, value)?;
-                if joined_in_place::<$Core, _>(slf.as_any(), "scatter_", "scatter_", &[source], (dim, index, source))? {
+                let mode = scatter_mode("scatter_", reduce)?;
+                if mode.is_none() && joined_in_place::<$Core, _>(slf.as_any(), "scatter_", "scatter_", &[source], (dim, index, source))? {
                     return Ok(slf.clone());
                 }
                 let dim: $crate::python::args::Int = dim.extract()?;
                 let index: $crate::python::args::TensorArg<'_> = index.extract()?;
                 let (dim, index) = (dim.core("scatter_", "dim")?, index.core("scatter_", "index")?);
                 let x = &slf.get().inner;
-                match number_of("scatter_", "value", source)? {
-                    Some(v) => x.scatter_value_(dim, index, v)?,
-                    None => x.scatter_(dim, index, values_operand_of::<$Core>("scatter_", "src", source)?.get())?,
+                match (number_of("scatter_", "value", source)?, mode) {
+                    (Some(v), None) => x.scatter_value_(dim, index, v)?,
+                    (Some(v), Some(mode)) => x.scatter_value_with_(dim, index, v, mode)?,
+                    (None, mode) => {
+                        let src = values_operand_of::<$Core>("scatter_", "src", source)?;
+                        match mode {
+                            None => x.scatter_(dim, index, src.get())?,
+                            Some(mode) => x.scatter_with_(dim, index, src.get(), mode)?,
+                        }
+                    }
                 }
                 Ok(slf.clone())
             }

@@ -1099,6 +1099,30 @@ OP_INFOS: list[OpInfo] = [
         [Sample(((3, 5),), {"dim": 0, "index": SCATTER_INDEX, "value": 2.5})],
         errors=range_error((2, 3), dim=0, index=np.array([[0, 5, 1]]), value=1.0),
     ),
+    # torch's older reduce= form has no gradient for src.
+    OpInfo(
+        "scatter_with",
+        lambda x, src, dim, index, reduce: torch.scatter(x, dim, index, src, reduce=reduce),
+        [
+            Sample(((3, 5), (2, 5)), {"dim": 0, "index": SCATTER_INDEX, "reduce": "add"}),
+            Sample(((3, 5), (2, 5)), {"dim": 0, "index": SCATTER_INDEX, "reduce": "multiply"}),
+        ],
+        errors=range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]]), reduce="add"),
+        operand_names=("src",),
+        differentiable=False,
+    ),
+    OpInfo(
+        "scatter_value_with",
+        lambda x, dim, index, value, reduce: torch.scatter(x, dim, index, value, reduce=reduce),
+        [
+            Sample(((3, 5),), {"dim": 0, "index": SCATTER_INDEX, "value": 2.5, "reduce": "add"}),
+            Sample(
+                ((3, 5),), {"dim": 1, "index": SCATTER_INDEX, "value": -2.0, "reduce": "multiply"}
+            ),
+        ],
+        errors=range_error((2, 3), dim=0, index=np.array([[0, 5, 1]]), value=1.0, reduce="add"),
+        differentiable=False,
+    ),
     OpInfo(
         "index_add",
         lambda x, source, dim, index, alpha=1: torch.index_add(x, dim, index, source, alpha=alpha),
@@ -4055,6 +4079,19 @@ OP_INFOS += [
         [Sample(((3, 5), (2, 5)), {"dim": 0, "index": SCATTER_INDEX})],
         range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]])),
         operand_names=("src",),
+    ),
+    _in_place(
+        "scatter_with_",
+        lambda x, src, dim, index, reduce: x.clone().scatter_(dim, index, src, reduce=reduce),
+        [Sample(((3, 5), (2, 5)), {"dim": 0, "index": SCATTER_INDEX, "reduce": "multiply"})],
+        range_error((2, 3), (1, 3), dim=0, index=np.array([[0, 5, 1]]), reduce="add"),
+        operand_names=("src",),
+    ),
+    _in_place(
+        "scatter_value_with_",
+        lambda x, dim, index, value, reduce: x.clone().scatter_(dim, index, value, reduce=reduce),
+        [Sample(((3, 5),), {"dim": 0, "index": SCATTER_INDEX, "value": 1.5, "reduce": "add"})],
+        range_error((2, 3), dim=0, index=np.array([[0, 5, 1]]), value=1.0, reduce="add"),
     ),
     _in_place(
         "scatter_value_",

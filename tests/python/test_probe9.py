@@ -136,3 +136,26 @@ def test_state_dict_and_load_hooks_run_as_torch() -> None:
         return calls, result
 
     assert run(flodl) == run(torch)
+
+
+def test_scatter_takes_torch_s_older_reduce_keyword() -> None:
+    index = [[0], [2], [4]]
+
+    def run(m):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            a = m.zeros(3, 5).scatter_(1, m.tensor(index), 2.5, reduce="add")
+            b = m.ones(3, 5).scatter(1, m.tensor(index), m.full((3, 1), 3.0), reduce="multiply")
+            w = m.ones(3, 5, requires_grad=True)
+            c = (w * 2).scatter(1, m.tensor(index), 4.0, reduce="multiply")
+        # torch has no gradient for this form
+        kind = flodl.AutogradError if m is flodl else RuntimeError
+        with pytest.raises(kind, match="derivative for aten::scatter is not implemented"):
+            c.sum().backward()
+        with pytest.raises(RuntimeError, match="add.*multiply"):
+            m.zeros(2).scatter(0, m.tensor([0]), 1.0, reduce="max")
+        return a.tolist(), b.tolist(), c.tolist()
+
+    assert run(flodl) == run(torch)
