@@ -2479,8 +2479,27 @@ def _state_dict_error(
     unexpected: list[str],
     misshaped: list[tuple[str, list[int], list[int]]],
     not_tensors: list[tuple[str, str]],
+    others: list[str],
 ) -> ArgumentError | None:
     """The error of `Module.load_state_dict`, or None when nothing is wrong."""
+
+def _gradcheck(
+    f: Any, inputs: Any, eps: float, atol: float, rtol: float, second_order: bool
+) -> bool:
+    """`autograd.gradcheck` (`gradgradcheck` with `second_order`) on the Rust check."""
+
+def _nested_tensor_warning(
+    encoder_layer: bool,
+    norm_first: bool,
+    batch_first: bool,
+    qkv_same_embed_dim: bool,
+    bias: bool,
+    activation_relu_or_gelu: bool,
+    eps1: float,
+    eps2: float,
+    num_heads: int,
+) -> str | None:
+    """torch's warning when its encoder would not use nested tensors, or None."""
 
 def _batch_norm_layer(layer: Any, input: VariableLike, dims: int) -> Any:
     """The batch norm `layer` of `dims` spatial dims on `input`."""

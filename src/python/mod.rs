@@ -130,7 +130,7 @@ fn set_rng_state(
 #[pyfunction(name = "_save")]
 fn save(py: Python<'_>, obj: &Bound<'_, PyAny>, path: std::path::PathBuf) -> PyResult<()> {
     crate::python::guard::run("save", move || {
-        let value = value::from_py(obj, "save", "the object")?;
+        let value = value::saved_from_py(obj, "save", "the object")?;
         Ok(gil::without_gil(py, || {
             crate::io::save_value(&value, &path)
         })?)

@@ -13,11 +13,34 @@ use crate::{Key, Value};
 /// strings, None, and lists, tuples and dicts (of str or int keys) of them.
 /// Anything else is a TypeError naming `op` and where it sits (`at`).
 pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Value> {
+    convert(obj, op, at, false)
+}
+
+/// [`from_py`] for `flodl.save`: a Parameter, or a Variable that requires
+/// grad, is kept as such (a [`Value::Typed`] of its values), as `torch.save`
+/// keeps them.
+pub(crate) fn saved_from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Value> {
+    convert(obj, op, at, true)
+}
+
+fn convert(obj: &Bound<'_, PyAny>, op: &str, at: &str, saving: bool) -> PyResult<Value> {
+    let from_py = |obj: &Bound<'_, PyAny>, op: &str, at: &str| convert(obj, op, at, saving);
     if let Some(t) = super::args::plain_tensor(obj) {
         return Ok(Value::Tensor(t.get().inner.clone()));
     }
     if let Some(v) = crate::python::args::as_variable(obj) {
-        return Ok(Value::Tensor(v.get().inner.data()));
+        let values = Value::Tensor(v.get().inner.data());
+        let requires_grad = v.get().inner.requires_grad();
+        let kind = match obj.get_type().name()?.to_string().as_str() {
+            "Parameter" if requires_grad => "Parameter",
+            "Parameter" => "FrozenParameter",
+            _ if requires_grad => "Variable",
+            _ => return Ok(values),
+        };
+        return Ok(match saving {
+            true => Value::Typed(kind.to_string(), Box::new(values)),
+            false => values,
+        });
     }
     // bool before int: a Python bool is an int.
     if obj.is_instance_of::<PyBool>() {
@@ -56,7 +79,7 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
     if obj.is_none() {
         return Ok(Value::None);
     }
-    if let Some(typed) = typed_from_py(obj, op, at)? {
+    if let Some(typed) = typed_from_py(obj, op, at, saving)? {
         return Ok(typed);
     }
     let items = |seq: &Bound<'_, PyAny>| -> PyResult<Vec<Value>> {
@@ -109,7 +132,13 @@ pub(crate) fn from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Va
 /// and numpy's random state, sets of tags, `torch.Size`, a dtype, a device,
 /// the `argparse.Namespace` of the run's arguments), as a [`Value::Typed`];
 /// None for other objects.
-fn typed_from_py(obj: &Bound<'_, PyAny>, op: &str, at: &str) -> PyResult<Option<Value>> {
+fn typed_from_py(
+    obj: &Bound<'_, PyAny>,
+    op: &str,
+    at: &str,
+    saving: bool,
+) -> PyResult<Option<Value>> {
+    let from_py = |obj: &Bound<'_, PyAny>, op: &str, at: &str| convert(obj, op, at, saving);
     let kind = obj.get_type();
     let (module, name) = (kind.module()?.to_string(), kind.name()?.to_string());
     let typed = |content: Value| Ok(Some(Value::Typed(name.clone(), Box::new(content))));
@@ -242,6 +271,13 @@ fn typed_to_py<'py>(py: Python<'py>, name: &str, content: Value) -> PyResult<Bou
             .getattr(name)?
             .call1((to_py(py, content)?,))?,
         ("Size", content) => flodl()?.getattr("Size")?.call1((to_py(py, content)?,))?,
+        ("Parameter" | "FrozenParameter", content) => {
+            let parameter = py.import("flodl.nn")?.getattr("Parameter")?;
+            parameter.call1((to_py(py, content)?, name == "Parameter"))?
+        }
+        ("Variable", content) => flodl()?
+            .getattr("Variable")?
+            .call1((to_py(py, content)?, true))?,
         ("DType", Value::Str(dtype)) => dtype
             .trim_start_matches("flodl.")
             .parse::<crate::DType>()?

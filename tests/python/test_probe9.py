@@ -159,3 +159,28 @@ def test_scatter_takes_torch_s_older_reduce_keyword() -> None:
         return a.tolist(), b.tolist(), c.tolist()
 
     assert run(flodl) == run(torch)
+
+
+def test_a_saved_parameter_loads_back_as_a_parameter(tmp_path) -> None:
+    import io
+
+    def run(m, target):
+        lin = m.nn.Linear(2, 1)
+        lin.bias.requires_grad_(False)
+        x = m.ones(2, requires_grad=True)
+        y = x * 2  # not a leaf: it loads as a leaf that requires grad
+        m.save({"w": lin.weight, "b": lin.bias, "x": x, "y": y, "sd": lin.state_dict()}, target)
+        if isinstance(target, io.BytesIO):
+            target.seek(0)
+        d = m.load(target)
+        kinds = {k: (type(d[k]).__name__, d[k].requires_grad) for k in "wbxy"}
+        kinds["y"] = (kinds["y"][0], kinds["y"][1], d["y"].is_leaf)
+        return kinds, [type(v).__name__ for v in d["sd"].values()]
+
+    want = run(torch, io.BytesIO())
+    for target in (io.BytesIO(), str(tmp_path / "ckpt.safetensors")):
+        got = run(flodl, target)
+        assert got[1] == want[1]
+        assert {k: (v[0].replace("Variable", "Tensor"), *v[1:]) for k, v in got[0].items()} == want[
+            0
+        ]
