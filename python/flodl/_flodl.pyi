@@ -1201,6 +1201,7 @@ class _Ops(Generic[_Self, _Operand]):
         out_int32: bool = False,
         right: bool = False,
         side: SearchSide | None = None,
+        sorter: Tensor | None = None,
     ) -> Tensor:
         """Where each value would go in the sorted last dim of ``self`` to keep it sorted (after
         equal ones with ``right``, or ``side`` "right"), as ``torch.searchsorted(self, values)``."""
@@ -1968,14 +1969,15 @@ class Tensor(_Ops[Tensor, Tensor]):
     def detach_(self) -> Tensor: ...
     def histogram(
         self,
-        bins: int = 100,
+        bins: int | Tensor = 100,
         *,
         range: tuple[float, float] | None = None,
         weight: Tensor | None = None,
         density: bool = False,
     ) -> tuple[Tensor, Tensor]:
-        """``(hist, bin_edges)`` of ``bins`` equal bins over ``range``, as
-        ``torch.histogram`` (Rust ``histogram``)."""
+        """``(hist, bin_edges)`` of ``bins`` equal bins over ``range``, or over
+        the edges ``bins`` (a tensor), as ``torch.histogram`` (Rust
+        ``histogram``, ``histogram_edges``)."""
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Makes this float Tensor a leaf that requires grad, in place, as
         PyTorch's (it becomes a ``flodl._leaf.LeafTensor``, a Variable to
@@ -2005,6 +2007,11 @@ class Tensor(_Ops[Tensor, Tensor]):
     def is_leaf(self) -> bool:
         """True: a Tensor is a leaf of no graph."""
     # @generated tensor_ops: written by `make stubs` from the op declarations
+    def histogram_edges(
+        self, bins: Tensor, weight: Tensor | None = None, density: bool = False
+    ) -> tuple[Tensor, Tensor]:
+        """``histogram`` over the bins whose edges are the increasing 1-D ``bins``, as
+        ``torch.histogram(self, bins=tensor)``. Python: ``histogram(bins=edges, ...)``."""
     def histc(self, bins: int = 100, min: Number = 0, max: Number = 0) -> Tensor:
         """A histogram of the values: ``bins`` equal bins between ``min`` and ``max`` (both 0: the
         values' smallest and largest), values outside ignored, as ``torch.histc``."""

@@ -1942,12 +1942,17 @@ def dsplit_indices(input: Tensor, indices: Any) -> Any:
 
 
 def searchsorted(
-    input: Tensor, values: Any, out_int32: Any = False, right: Any = False, side: Any = None
+    input: Tensor,
+    values: Any,
+    out_int32: Any = False,
+    right: Any = False,
+    side: Any = None,
+    sorter: Any = None,
 ) -> Any:
     """``input.searchsorted(...)``: Where each value would go in the sorted last dim of `self` to  keep it sorted (after equal ones with `right`, or `side`  "right"), as `torch.searchsorted(self, values)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("searchsorted", input)
-    return input.searchsorted(values, out_int32, right, side)
+    return input.searchsorted(values, out_int32, right, side, sorter)
 
 
 def vdot(input: Tensor, other: Any) -> Any:
@@ -2681,6 +2686,13 @@ def histogram(
     return input.histogram(bins, range=range, weight=weight, density=density)
 
 
+def histogram_edges(input: Tensor, bins: Any, weight: Any = None, density: Any = False) -> Any:
+    """``input.histogram_edges(...)``: `histogram` over the bins whose edges are the increasing 1-D  `bins`, as `torch.histogram(self, bins=tensor)`. Python:  `histogram(bins=edges, ...)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("histogram_edges", input)
+    return input.histogram_edges(bins, weight, density)
+
+
 def histc(input: Tensor, bins: Any = 100, min: Any = 0, max: Any = 0) -> Any:
     """``input.histc(...)``: A histogram of the values: `bins` equal bins between `min` and  `max` (both 0: the values' smallest and largest), values  outside ignored, as `torch.histc`."""
     if not isinstance(input, Tensor):
@@ -2845,6 +2857,7 @@ __all__ = [
     "heaviside",
     "histc",
     "histogram",
+    "histogram_edges",
     "hsplit",
     "hsplit_indices",
     "hypot",

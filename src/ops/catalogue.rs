@@ -795,8 +795,8 @@ macro_rules! method_ops {
             /// Where each value would go in the sorted last dim of `self` to
             /// keep it sorted (after equal ones with `right`, or `side`
             /// "right"), as `torch.searchsorted(self, values)`.
-            searchsorted(values: Tensor, out_int32: bool = false, right: bool = false, side: Option<SearchSide> = None) -> Tensor
-                => |x| $crate::ops::searchsorted(x, values.raw(), out_int32, right, side);
+            searchsorted(values: Tensor, out_int32: bool = false, right: bool = false, side: Option<SearchSide> = None, sorter: Option<Tensor> = None) -> Tensor
+                => |x| $crate::ops::searchsorted(x, values.raw(), out_int32, right, side, sorter.map(|s| s.raw()));
             /// The complex dot product (the first operand conjugated; for
             /// real tensors `dot`), as `torch.vdot`.
             vdot(other: Same) => |x| x.f_vdot(other.raw());
@@ -1487,6 +1487,12 @@ macro_rules! tensor_ops {
             histogram(bins: i64 = 100, low: Option<f64> = None, high: Option<f64> = None, weight: Option<Tensor> = None, density: bool = false)
                 -> (Same, Tensor) [overloaded]
                 => |x| $crate::ffi::histogram(x, bins, low.zip(high), weight.map(|w| w.raw()), density);
+            /// `histogram` over the bins whose edges are the increasing 1-D
+            /// `bins`, as `torch.histogram(self, bins=tensor)`. Python:
+            /// `histogram(bins=edges, ...)`.
+            histogram_edges(bins: Tensor, weight: Option<Tensor> = None, density: bool = false)
+                -> (Same, Tensor)
+                => |x| x.f_histogram(bins.raw(), weight.map(|w| w.raw()), density);
             /// A histogram of the values: `bins` equal bins between `min` and
             /// `max` (both 0: the values' smallest and largest), values
             /// outside ignored, as `torch.histc`.

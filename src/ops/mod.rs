@@ -562,6 +562,7 @@ pub(crate) fn searchsorted(
     out_int32: bool,
     right: bool,
     side: Option<crate::ops::nn::SearchSide>,
+    sorter: Option<&tch::Tensor>,
 ) -> std::result::Result<tch::Tensor, Failure> {
     use crate::ops::nn::SearchSide;
     let right =
@@ -577,12 +578,7 @@ pub(crate) fn searchsorted(
         };
     let side = if right { "right" } else { "left" };
     Ok(tch::Tensor::f_searchsorted(
-        values,
-        sorted,
-        out_int32,
-        right,
-        side,
-        None::<&tch::Tensor>,
+        values, sorted, out_int32, right, side, sorter,
     )?)
 }
 

@@ -602,22 +602,44 @@ impl PyTensor {
     }
 
     /// `(hist, bin_edges)` of `bins` equal bins over `range` (a pair;
-    /// None: the values' range), as `torch.histogram` (Rust `histogram`).
-    /// Not differentiable; a Variable's values are taken.
-    #[pyo3(signature = (bins = Int::from(100), *, range = None, weight = None, density = false), text_signature = "($self, bins=100, *, range=None, weight=None, density=False)")]
+    /// None: the values' range), or over the bins whose edges are the
+    /// tensor `bins`, as `torch.histogram` (Rust `histogram`,
+    /// `histogram_edges`). Not differentiable; a Variable's values are taken.
+    #[pyo3(signature = (bins = None, *, range = None, weight = None, density = false), text_signature = "($self, bins=100, *, range=None, weight=None, density=False)")]
     fn histogram(
         &self,
         py: Python<'_>,
-        bins: Int,
+        bins: Option<&Bound<'_, PyAny>>,
         range: Option<(f64, f64)>,
         weight: Option<TensorArg<'_>>,
         density: bool,
     ) -> PyResult<Py<PyAny>> {
         use super::args::{CoreArg as _, PyOperand as _};
-        let bins = bins.core("histogram", "bins")?;
-        let (low, high) = range.map_or((None, None), |(l, h)| (Some(l), Some(h)));
         let weight = weight.as_ref().map(|w| w.get());
-        let (hist, edges) = self.inner.histogram(bins, low, high, weight, density)?;
+        let edges = match bins {
+            Some(b) if super::args::as_variable(b).is_some() || super::args::plain_tensor(b).is_some() => {
+                Some(super::args::tensor_values("histogram", b)?)
+            }
+            _ => None,
+        };
+        let (hist, edges) = match (edges, bins) {
+            (Some(edges), _) => {
+                if range.is_some() {
+                    let message = "histogram: range goes with a number of bins, not with bin edges";
+                    return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+                }
+                self.inner.histogram_edges(&edges, weight, density)?
+            }
+            (None, bins) => {
+                let bins: Int = match bins {
+                    Some(b) => b.extract()?,
+                    None => Int::from(100),
+                };
+                let bins = bins.core("histogram", "bins")?;
+                let (low, high) = range.map_or((None, None), |(l, h)| (Some(l), Some(h)));
+                self.inner.histogram(bins, low, high, weight, density)?
+            }
+        };
         let pair = (hist, edges).into_pyobject(py)?.into_any().unbind();
         super::results::named(py, "histogram", pair)
     }

@@ -1640,11 +1640,13 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "searchsorted",
-        lambda x, values, out_int32=False, right=False, side=None: torch.searchsorted(
-            x, values, out_int32=out_int32, right=right, side=side
+        lambda x, values, out_int32=False, right=False, side=None, sorter=None: torch.searchsorted(
+            x, values, out_int32=out_int32, right=right, side=side, sorter=sorter
         ),
         [
             Sample(((6,),), {"values": np.array([-0.5, 0.0, 2.0])}),
+            # x is sorted (domain): the identity sorter; test_probe9 sorts.
+            Sample(((6,),), {"values": np.array([0.3]), "sorter": np.arange(6)}),
             Sample(((2, 5),), {"values": np.array([[0.1, 0.2], [-3.0, 3.0]]), "right": True}),
             Sample(((4,),), {"values": np.array([0.5]), "out_int32": True}),
             Sample(((5,),), {"values": np.array([0.0, 1.0]), "side": "right"}),
@@ -3757,6 +3759,27 @@ OP_INFOS += (
                 Sample(((6,),), {"bins": 3, "weight": np.linspace(0.5, 3.0, 6), "density": True}),
             ],
             argument_error((3,), bins=-1),
+        ),
+        _tensor_only(
+            "histogram_edges",
+            lambda x, bins, weight=None, density=False: tuple(
+                torch.histogram(x, bins, weight=weight, density=density)
+            ),
+            [
+                Sample(((20,),), {"bins": np.array([-2.0, -0.5, 0.0, 0.3, 2.5])}),
+                Sample(
+                    ((6,),),
+                    {"bins": np.array([-1.0, 0.0, 1.0]), "weight": np.linspace(0.5, 3.0, 6)},
+                ),
+            ],
+            # (the harness makes array arguments float64: so is the input)
+            [
+                ErrorCase(
+                    lambda: (flodl.Tensor.zeros([3], dtype=flodl.float64),),
+                    {"bins": np.array([[0.0, 1.0]])},
+                    flodl.ShapeError,
+                )
+            ],
         ),
         _tensor_only(
             "histc",

@@ -184,3 +184,18 @@ def test_a_saved_parameter_loads_back_as_a_parameter(tmp_path) -> None:
         assert {k: (v[0].replace("Variable", "Tensor"), *v[1:]) for k, v in got[0].items()} == want[
             0
         ]
+
+
+def test_histogram_with_bin_edges_and_searchsorted_with_a_sorter() -> None:
+    def run(m):
+        x = m.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+        edges = m.tensor([0.0, 2.0, 6.0])
+        plain = m.histogram(x, bins=edges)
+        weighted = x.histogram(edges, weight=m.full((5,), 2.0), density=True)
+        unsorted = m.tensor([3.0, 1.0, 2.0])
+        where = m.searchsorted(unsorted, m.tensor([1.5, 2.5]), sorter=m.argsort(unsorted))
+        return [t.tolist() for t in (*plain, *weighted, where)]
+
+    assert run(flodl) == run(torch)
+    with pytest.raises(flodl.ArgumentError, match="histogram: range"):
+        flodl.ones(3).histogram(flodl.tensor([0.0, 1.0]), range=(0.0, 1.0))
