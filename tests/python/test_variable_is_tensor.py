@@ -46,6 +46,7 @@ INHERITED = {
     "bernoulli",
     "multinomial",
     "histc",
+    "histogram_edges",
     "binomial",
     "histogram",
     "one_hot",
