@@ -339,6 +339,9 @@ fn gradient_clipping() -> Result<()> {
     let total = nn::utils::clip_grad_norm_(&params, 1.0, 2.0, false)?;
     println!("norm before clipping: {:.1}", total.item()?);
     nn::utils::clip_grad_value_(&params, 0.01)?;
+    // All the parameters as one vector (differentiable), and back.
+    let vector = nn::utils::parameters_to_vector(&params)?;
+    nn::utils::vector_to_parameters(&vector.data().mul_scalar(0.5)?, &params)?;
     Ok(())
 }
 

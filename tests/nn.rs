@@ -792,3 +792,23 @@ fn encoder_says_why_it_would_not_use_nested_tensors() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn parameters_to_vector_and_back() -> Result<()> {
+    let model = model()?;
+    let params: Vec<Variable> = model.parameters();
+    let vector = nn::utils::parameters_to_vector(&params)?;
+    let total: usize = params.iter().map(|p| p.numel()).sum();
+    assert_eq!(vector.shape(), vec![total as i64]);
+    // Differentiable: the gradient of the sum reaches every parameter.
+    vector.sum()?.backward()?;
+    assert!(params.iter().all(|p| p.grad().is_some()));
+    let doubled = vector.data().mul_scalar(2.0)?;
+    nn::utils::vector_to_parameters(&doubled, &params)?;
+    let again = nn::utils::parameters_to_vector(&params)?.data();
+    assert!(again.allclose(&doubled, 0.0, 0.0, false)?);
+    let short = Tensor::zeros(&[3], TensorOptions::default())?;
+    let err = nn::utils::vector_to_parameters(&short, &params).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    Ok(())
+}

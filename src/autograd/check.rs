@@ -36,9 +36,7 @@ where
     F: Fn(&[Variable]) -> Result<O>,
     O: Outputs,
 {
-    let positions: Vec<usize> = (0..inputs.len()).collect();
-    let f = |xs: &[Variable]| Ok(f(xs)?.into_vec());
-    check_first_order("gradcheck", &f, inputs, &positions, options)
+    on_every_input("gradcheck", f, inputs, options, check_first_order)
 }
 
 /// Checks `f`'s second derivatives: its gradients, for fixed output
@@ -50,13 +48,31 @@ where
     F: Fn(&[Variable]) -> Result<O>,
     O: Outputs,
 {
+    on_every_input("gradgradcheck", f, inputs, options, check_second_order)
+}
+
+/// One of the checks below, on `f` of `inputs`, every one a tensor.
+fn on_every_input<F, O>(
+    op: &str,
+    f: F,
+    inputs: &[&Tensor],
+    options: GradcheckOptions,
+    check: Check,
+) -> Result<bool>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
     let positions: Vec<usize> = (0..inputs.len()).collect();
     let f = |xs: &[Variable]| Ok(f(xs)?.into_vec());
-    check_second_order("gradgradcheck", &f, inputs, &positions, options)
+    check(op, &f, inputs, &positions, options)
 }
 
 /// The function under check, over the inputs that are tensors.
 pub(crate) type Checked<'a> = dyn Fn(&[Variable]) -> Result<Vec<Variable>> + 'a;
+
+/// [`check_first_order`] or [`check_second_order`].
+type Check = fn(&str, &Checked<'_>, &[&Tensor], &[usize], GradcheckOptions) -> Result<bool>;
 
 /// [`gradcheck`] on inputs that are the tensors at `positions` among the
 /// caller's arguments (Python passes other arguments to `f` as they are):

@@ -60,8 +60,60 @@ pub fn clip_grads_with_norm_(grads: &[Tensor], max_norm: f64, total_norm: &Tenso
 /// Clamps every gradient of `params` into `[-clip_value, clip_value]`, in
 /// place, as `torch.nn.utils.clip_grad_value_`.
 pub fn clip_grad_value_(params: &[Variable], clip_value: f64) -> Result<()> {
-    for grad in params.iter().filter_map(Variable::grad) {
+    let grads: Vec<Tensor> = params.iter().filter_map(Variable::grad).collect();
+    clip_grads_value_(&grads, clip_value)
+}
+
+/// [`clip_grad_value_`] on the gradients themselves.
+pub fn clip_grads_value_(grads: &[Tensor], clip_value: f64) -> Result<()> {
+    for grad in grads {
         grad.clamp_(-clip_value, clip_value)?;
+    }
+    Ok(())
+}
+
+/// The tensors flattened and joined into one vector, as
+/// `torch.nn.utils.parameters_to_vector`: differentiable in the parameters.
+pub fn parameters_to_vector(params: &[Variable]) -> Result<Variable> {
+    crate::error::ensure!(
+        !params.is_empty(),
+        Argument,
+        "parameters_to_vector: got no parameters"
+    );
+    let flat: Vec<Variable> = params
+        .iter()
+        .map(|p| p.reshape(&[-1]))
+        .collect::<Result<_>>()?;
+    Variable::cat_many(&flat, 0)
+}
+
+/// Gives each parameter the next slice of the 1-D `vec` as its values (its
+/// `data`, sharing `vec`'s memory), as `torch.nn.utils.vector_to_parameters`.
+/// Checks everything first: on an error no parameter has changed.
+pub fn vector_to_parameters(vec: &Tensor, params: &[Variable]) -> Result<()> {
+    let op = "vector_to_parameters";
+    crate::error::ensure!(
+        vec.ndim() == 1,
+        Argument,
+        "{op}: expected a 1-d vector, got shape {:?}",
+        vec.shape()
+    );
+    let total: usize = params.iter().map(Operand::numel).sum();
+    crate::error::ensure!(
+        vec.numel() == total,
+        Argument,
+        "{op}: the vector has {} elements, the parameters {total}",
+        vec.numel()
+    );
+    let mut slices = Vec::with_capacity(params.len());
+    let mut offset = 0;
+    for p in params {
+        let n = p.numel() as i64;
+        slices.push(vec.narrow(0, offset, n)?.reshape(&p.shape())?);
+        offset += n;
+    }
+    for (p, values) in params.iter().zip(&slices) {
+        p.set_data(values)?;
     }
     Ok(())
 }

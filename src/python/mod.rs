@@ -631,6 +631,9 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::clip_grad_norm, m)?)?;
     m.add_function(wrap_pyfunction!(optim::total_norm, m)?)?;
     m.add_function(wrap_pyfunction!(optim::clip_grads_with_norm, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::clip_grads_value, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::parameters_to_vector, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::vector_to_parameters, m)?)?;
     m.add_function(wrap_pyfunction!(optim::prune_mask, m)?)?;
     m.add_function(wrap_pyfunction!(optim::swa_averaged, m)?)?;
     m.add_function(wrap_pyfunction!(optim::ema_averaged, m)?)?;

@@ -651,3 +651,64 @@ pub(crate) fn lbfgs_state<'py>(
         value::to_py(py, crate::optim::lbfgs::state_to_value(&parsed))
     })
 }
+
+/// Clamps `grads` into `[-clip_value, clip_value]` in place
+/// (`clip_grad_value_`).
+#[pyfunction]
+#[pyo3(name = "_clip_grads_value")]
+pub(crate) fn clip_grads_value(grads: Vec<TensorArg<'_>>, clip_value: f64) -> PyResult<()> {
+    crate::python::guard::run("clip_grad_value_", move || {
+        Ok(crate::nn::utils::clip_grads_value_(
+            &tensors(&grads),
+            clip_value,
+        )?)
+    })
+}
+
+/// `parameters_to_vector`: Variables give a Variable (differentiable),
+/// Tensors (gradients) a Tensor.
+#[pyfunction]
+#[pyo3(name = "_parameters_to_vector")]
+pub(crate) fn parameters_to_vector(
+    py: Python<'_>,
+    parameters: Vec<Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    let op = "parameters_to_vector";
+    let mut variables = Vec::with_capacity(parameters.len());
+    let mut all_tensors = true;
+    for p in &parameters {
+        if let Some(v) = crate::python::args::as_variable(p) {
+            variables.push(v.get().inner.clone());
+            all_tensors = false;
+        } else if let Some(t) = crate::python::args::plain_tensor(p) {
+            variables.push(crate::Variable::new(t.get().inner.clone(), false)?);
+        } else {
+            let got = crate::python::args::type_name(p);
+            let message = format!("{op}: expected tensors, got a {got}");
+            return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
+        }
+    }
+    let vector = crate::python::guard::run(op, || {
+        Ok(crate::nn::utils::parameters_to_vector(&variables)?)
+    })?;
+    match all_tensors {
+        true => Ok(vector.data().into_pyobject(py)?.into_any().unbind()),
+        false => Ok(vector.into_pyobject(py)?.into_any().unbind()),
+    }
+}
+
+/// `vector_to_parameters(vec, parameters)`.
+#[pyfunction]
+#[pyo3(name = "_vector_to_parameters")]
+pub(crate) fn vector_to_parameters(
+    vec: &Bound<'_, PyAny>,
+    parameters: Vec<crate::python::args::VariableArg<'_>>,
+) -> PyResult<()> {
+    use crate::python::args::PyOperand as _;
+    let op = "vector_to_parameters";
+    let values = crate::python::args::tensor_values(op, vec)?;
+    let params: Vec<crate::Variable> = parameters.iter().map(|p| p.get().clone()).collect();
+    crate::python::guard::run(op, move || {
+        Ok(crate::nn::utils::vector_to_parameters(&values, &params)?)
+    })
+}

@@ -110,9 +110,7 @@ def clip_grad_value_(
 ) -> None:
     """Clamps each gradient into ``[-clip_value, clip_value]`` in place, as
     ``torch.nn.utils.clip_grad_value_``."""
-    value = float(clip_value)
-    for g in _grads(parameters, "clip_grad_value_"):
-        g.clamp_(-value, value)
+    _flodl._clip_grads_value(_grads(parameters, "clip_grad_value_"), float(clip_value))
 
 
 def parameters_to_vector(parameters: Parameters) -> Variable:
@@ -121,36 +119,10 @@ def parameters_to_vector(parameters: Parameters) -> Variable:
     ``p.grad for p in model.parameters()``) give a Tensor."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    params = list(parameters)
-    if not params:
-        raise ArgumentError("parameters_to_vector: got no parameters")
-    for p in params:
-        if not isinstance(p, Tensor):
-            raise ArgumentError(f"parameters_to_vector: expected tensors, got a {type(p).__name__}")
-    from ..._namespace import cat
-
-    return cat([p.reshape(-1) for p in params])
+    return _flodl._parameters_to_vector(list(parameters))
 
 
 def vector_to_parameters(vec: Tensor | Variable, parameters: Parameters) -> None:
     """Copies consecutive slices of the vector ``vec`` into the parameters'
     values (their ``data``), as ``torch.nn.utils.vector_to_parameters``."""
-    if not isinstance(vec, (Tensor, Variable)):
-        raise ArgumentError(f"vector_to_parameters: expected a Tensor, got {type(vec).__name__}")
-    values = vec.data if isinstance(vec, Variable) else vec
-    if values.dim() != 1:
-        raise ArgumentError(
-            f"vector_to_parameters: expected a 1-d vector, got shape {list(values.shape)}"
-        )
-    params = _as_list(parameters, "vector_to_parameters")
-    total = sum(p.numel() for p in params)
-    if values.numel() != total:
-        raise ArgumentError(
-            f"vector_to_parameters: the vector has {values.numel()} elements, "
-            f"the parameters {total}"
-        )
-    offset = 0
-    for p in params:
-        n = p.numel()
-        p.data = values.narrow(0, offset, n).reshape(list(p.shape))
-        offset += n
+    _flodl._vector_to_parameters(vec, _as_list(parameters, "vector_to_parameters"))
