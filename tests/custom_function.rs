@@ -352,3 +352,36 @@ fn an_input_changed_in_place_takes_the_function_as_its_history() {
     let err = apply::<DoubleInPlace>(&[&leaf]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Autograd, "{err}");
 }
+
+#[test]
+fn checkpoint_without_preserving_the_rng_draws_anew_and_checks_shapes() -> Result<()> {
+    let (x, w) = (f64_randn(&[4, 6]), f64_randn(&[6, 5]));
+    let grads = |preserve: bool| -> Result<Vec<f64>> {
+        flodl::manual_seed(7);
+        let xv = Variable::new(x.clone(), true)?;
+        let wv = Variable::new(w.clone(), true)?;
+        let y = flodl::autograd::checkpoint_with(random_block, &[&xv, &wv], preserve)?.remove(0);
+        y.sum()?.backward()?;
+        xv.grad().unwrap().to_f64_vec()
+    };
+    // Replayed: the plain gradients; not replayed: another mask.
+    assert_ne!(grads(true)?, grads(false)?);
+
+    // A function whose outputs change shape between the two runs.
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&calls);
+    let shifty = move |xs: &[Variable]| {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) as i64;
+        Ok(vec![xs[0].narrow(1, 0, 3 + n)?.exp()?])
+    };
+    let xv = Variable::new(x.clone(), true)?;
+    let y = flodl::autograd::checkpoint(shifty, &[&xv])?.remove(0);
+    let err = y.sum()?.backward().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Autograd);
+    assert!(
+        err.to_string()
+            .contains("[[4, 4]] when run again, [[4, 3]]"),
+        "{err}"
+    );
+    Ok(())
+}

@@ -17,11 +17,28 @@ pub fn checkpoint<F>(f: F, inputs: &[&Variable]) -> Result<Vec<Variable>>
 where
     F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + 'static,
 {
+    checkpoint_with(f, inputs, true)
+}
+
+/// [`checkpoint`], with PyTorch's `preserve_rng_state`: false leaves the
+/// random generators alone in backward (random ops then draw new numbers
+/// when run again).
+pub fn checkpoint_with<F>(
+    f: F,
+    inputs: &[&Variable],
+    preserve_rng_state: bool,
+) -> Result<Vec<Variable>>
+where
+    F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + 'static,
+{
     let mut devices = vec![Device::CPU];
     for v in inputs {
         if !devices.contains(&v.device()) {
             devices.push(v.device());
         }
+    }
+    if !preserve_rng_state {
+        devices.clear();
     }
     let states = devices
         .iter()
@@ -29,6 +46,7 @@ where
         .collect::<Result<Vec<(Device, Tensor)>>>()?;
     let kept: Vec<Variable> = inputs.iter().map(|v| (*v).clone()).collect();
     let outputs = crate::no_grad(|| f(&kept))?;
+    let shapes: Vec<Vec<i64>> = outputs.iter().map(|o| o.shape()).collect();
     let values: Vec<Tensor> = outputs.iter().map(|o| o.data()).collect();
     let values: Vec<&Tensor> = values.iter().collect();
     let differentiable: Vec<bool> = outputs
@@ -54,7 +72,7 @@ where
         for (d, state) in &states {
             set_rng_state(state, *d)?;
         }
-        let gradients = recompute(&f, &inputs, grads).map(|mut g| {
+        let gradients = recompute(&f, &inputs, &shapes, grads).map(|mut g| {
             g.push(None); // the anchor's
             g
         });
@@ -79,7 +97,12 @@ where
 /// backward through it with the outputs' gradients: the parameters `f`
 /// uses get their gradients as without checkpointing, and the leaves' are
 /// returned (one per input).
-fn recompute<F>(f: &F, inputs: &[Variable], grads: &[Option<Tensor>]) -> Result<Vec<Option<Tensor>>>
+fn recompute<F>(
+    f: &F,
+    inputs: &[Variable],
+    shapes: &[Vec<i64>],
+    grads: &[Option<Tensor>],
+) -> Result<Vec<Option<Tensor>>>
 where
     F: Fn(&[Variable]) -> Result<Vec<Variable>>,
 {
@@ -90,12 +113,12 @@ where
     // libtorch runs a node's backward with grad mode off.
     crate::enable_grad(|| -> Result<()> {
         let outputs = f(&leaves)?;
-        if outputs.len() != grads.len() {
+        let again: Vec<Vec<i64>> = outputs.iter().map(|o| o.shape()).collect();
+        if again != shapes {
             bail!(
                 Autograd,
-                "checkpoint: f returned {} outputs when run again, {} the first time",
-                outputs.len(),
-                grads.len()
+                "checkpoint: f returned outputs of shapes {again:?} when run again, {shapes:?} \
+                 the first time; it must compute the same outputs both times"
             );
         }
         let mut total: Option<Variable> = None;
