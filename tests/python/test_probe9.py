@@ -199,3 +199,19 @@ def test_histogram_with_bin_edges_and_searchsorted_with_a_sorter() -> None:
     assert run(flodl) == run(torch)
     with pytest.raises(flodl.ArgumentError, match="histogram: range"):
         flodl.ones(3).histogram(flodl.tensor([0.0, 1.0]), range=(0.0, 1.0))
+
+
+def test_absent_distributions_and_layers_say_so() -> None:
+    for module, name in [
+        (flodl.distributions, "Weibull"),
+        (flodl.distributions, "StickBreakingTransform"),
+        (flodl.nn, "AdaptiveLogSoftmaxWithLoss"),
+    ]:
+        with pytest.raises(AttributeError, match=f"{name} is not in flodl.*Variable.from_torch"):
+            getattr(module, name)
+    with pytest.raises(AttributeError, match="has no attribute 'Nonsense'$"):
+        flodl.distributions.Nonsense  # noqa: B018
+    x = flodl.tensor([0.5, -1.0])
+    t = flodl.distributions.identity_transform
+    assert t(x).tolist() == x.tolist()
+    assert t.log_abs_det_jacobian(x, x).tolist() == [0.0, 0.0]

@@ -38,6 +38,7 @@ from .transforms import (
     SoftplusTransform,
     TanhTransform,
     Transform,
+    identity_transform,
 )
 
 __all__ = [
@@ -82,11 +83,52 @@ __all__ = [
     "VonMises",
     "biject_to",
     "constraints",
+    "identity_transform",
     "kl_divergence",
     "register_kl",
     "transform_to",
     "transforms",
 ]
+
+# torch.distributions' names flodl lacks, for the AttributeError's way out.
+_ABSENT = frozenset(
+    [
+        "ContinuousBernoulli",
+        "ExponentialFamily",
+        "FisherSnedecor",
+        "GeneralizedPareto",
+        "HalfCauchy",
+        "InverseGamma",
+        "Kumaraswamy",
+        "LKJCholesky",
+        "LogisticNormal",
+        "OneHotCategoricalStraightThrough",
+        "Pareto",
+        "Weibull",
+        "Wishart",
+        "CatTransform",
+        "CorrCholeskyTransform",
+        "CumulativeDistributionTransform",
+        "IndependentTransform",
+        "LowerCholeskyTransform",
+        "PositiveDefiniteTransform",
+        "ReshapeTransform",
+        "SoftmaxTransform",
+        "StackTransform",
+        "StickBreakingTransform",
+    ]
+)
+
+
+def __getattr__(name: str) -> object:
+    message = f"module 'flodl.distributions' has no attribute {name!r}"
+    if name in _ABSENT:
+        message += (
+            f"; torch.distributions.{name} is not in flodl: build it as a "
+            "TransformedDistribution of one that is, or compute on .to_torch() values with "
+            "torch.distributions and come back with Variable.from_torch (which keeps the graph)"
+        )
+    raise AttributeError(message)
 
 
 def _as_tensors(name: str, *values: Any) -> list[Tensor]:

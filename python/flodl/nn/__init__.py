@@ -298,4 +298,11 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module(".modules", __name__)
-    raise AttributeError(f"module 'flodl.nn' has no attribute {name!r}")
+    message = f"module 'flodl.nn' has no attribute {name!r}"
+    if name in ("AdaptiveLogSoftmaxWithLoss", "CrossMapLRN2d"):
+        message += (
+            f"; torch.nn.{name} is not in flodl: build it from the layers here "
+            "(Linear, log_softmax, avg_pool), or run a torch module on .to_torch() values and "
+            "come back with Variable.from_torch (which keeps the graph)"
+        )
+    raise AttributeError(message)
