@@ -338,14 +338,8 @@ class TransformerEncoder(Module):
             or is_autocast_enabled(src.device.type)
         ):
             return None
-        attn = first.self_attn
-        weights = (attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight)
-        weights += (attn.out_proj.bias, first.norm1.weight, first.norm1.bias)
-        weights += (first.norm2.weight, first.norm2.bias, first.linear1.weight)
-        weights += (first.linear1.bias, first.linear2.weight, first.linear2.bias)
-        if _flodl.is_grad_enabled() and any(
-            w is not None and w.requires_grad for w in (src, *weights)
-        ):
+        # The first layer's parameters, as the Rust encoder's check.
+        if _flodl.is_grad_enabled() and any(w.requires_grad for w in (src, *first.parameters())):
             return None
         return _flodl._nested_padding(padding, self.mask_check)
 
