@@ -2321,6 +2321,11 @@ def _function_apply(
     backward: Callable[[list[Variable | None]], Sequence[Tensor | Variable | None]],
     release: Callable[[], object],
 ) -> list[Variable]: ...
+def _checkpoint(
+    run: Callable[[list[Variable]], list[Variable]],
+    inputs: Sequence[Variable],
+    preserve_rng_state: bool,
+) -> list[Variable]: ...
 def set_grad_enabled(enabled: bool) -> bool:
     """Sets grad mode for this thread; returns the previous state."""
 

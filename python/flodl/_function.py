@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from . import _flodl
 from ._flodl import AutogradError, Tensor, Variable
-from ._grad_mode import enable_grad, no_grad
+from ._grad_mode import no_grad
 
 __all__ = ["Function", "FunctionCtx", "checkpoint", "once_differentiable"]
 
@@ -238,84 +238,6 @@ class Function:
         return tuple(results)
 
 
-class _Checkpoint(Function):
-    """``checkpoint``'s node: forward keeps only the inputs; backward runs
-    the function again on fresh leaves and runs backward through that, so
-    the parameters it uses get their gradients as without checkpointing."""
-
-    @staticmethod
-    def forward(ctx, function, preserve_rng_state, kwargs, tensor_keys, plain, anchor, *args):
-        # Tensor keyword arguments come last among `args` (node inputs, so
-        # that they get gradients); the function gets them back by name.
-        ctx.function, ctx.kwargs, ctx.tensor_keys = function, kwargs, tensor_keys
-        # The generators to replay: the CPU's and those of the arguments'
-        # CUDA devices.
-        devices = {"cpu"} | {
-            str(a.device)
-            for a in args
-            if isinstance(a, (Tensor, Variable)) and a.device.type == "cuda"
-        }
-        ctx.rng_states = (
-            [(d, _flodl.get_rng_state(d)) for d in sorted(devices)] if preserve_rng_state else []
-        )
-        ctx.slots = [i for i, a in enumerate(args) if isinstance(a, (Tensor, Variable))]
-        ctx.constants = [None if i in ctx.slots else a for i, a in enumerate(args)]
-        ctx.save_for_backward(*[args[i] for i in ctx.slots])
-        positional, keywords = _call_args(args, kwargs, tensor_keys)
-        result = function(*positional, **keywords)
-        outputs = result if isinstance(result, tuple) else (result,)
-        # What backward's recomputation must give again.
-        ctx.layout = _layout(result)
-        # A plain Tensor is no function of anything that needs grad: it is
-        # handed back as it is (checkpoint's caller puts it in place of the
-        # node's output), so that a backward through it fails as in PyTorch
-        # instead of leaving the gradients None.
-        for i, o in enumerate(outputs):
-            if isinstance(o, Tensor) and not isinstance(o, Variable):
-                plain[i] = o
-        ctx.mark_non_differentiable(*plain.values())
-        return result
-
-    @staticmethod
-    def backward(ctx, *grads):
-        args = list(ctx.constants)
-        for i, t in zip(ctx.slots, ctx.saved_tensors):
-            args[i] = (
-                Variable(t.data, requires_grad=t.requires_grad) if isinstance(t, Variable) else t
-            )
-        now = [(d, _flodl.get_rng_state(d)) for d, _ in ctx.rng_states]
-        for device, state in ctx.rng_states:
-            _flodl.set_rng_state(state, device)
-        try:
-            with enable_grad():
-                positional, keywords = _call_args(args, ctx.kwargs, ctx.tensor_keys)
-                outputs = ctx.function(*positional, **keywords)
-        finally:
-            for device, state in now:
-                _flodl.set_rng_state(state, device)
-        layout = _layout(outputs)
-        if layout != ctx.layout:
-            raise AutogradError(
-                "checkpoint: the function returned "
-                f"{_describe(layout)} when recomputed in backward, but {_describe(ctx.layout)} "
-                "in forward; it must compute the same outputs both times"
-            )
-        outputs = outputs if isinstance(outputs, tuple) else (outputs,)
-        with enable_grad():  # libtorch runs a node's backward with grad mode off
-            reached = [
-                (o * g.data).sum()
-                for o, g in zip(outputs, grads)
-                if isinstance(o, Variable) and o.requires_grad and g is not None
-            ]
-            if reached:
-                total = reached[0]
-                for term in reached[1:]:
-                    total = total + term
-                total.backward()  # into the inputs' leaves and the parameters f uses
-        per_arg = [a.grad if isinstance(a, Variable) and a.requires_grad else None for a in args]
-        return (None, None, None, None, None, None, *per_arg)
-
-
 def _layout(result: Any) -> tuple[bool, tuple[Any, ...]]:
     """A function's result as checkpoint compares forward and recomputation:
     tuple or not, and each output's shape (a type name for a non-tensor)."""
@@ -333,15 +255,6 @@ def _describe(layout: tuple[bool, tuple[Any, ...]]) -> str:
     return f"a tuple of {len(outputs)} output{'' if len(outputs) == 1 else 's'} ({items})"
 
 
-def _call_args(args, kwargs, tensor_keys):
-    """The function's positional and keyword arguments from a node's inputs
-    (whose last ones are the tensor keyword arguments)."""
-    if not tensor_keys:
-        return args, kwargs
-    n = len(tensor_keys)
-    return args[:-n], {**kwargs, **dict(zip(tensor_keys, args[-n:]))}
-
-
 def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwargs: Any) -> Any:
     """``function(*args, **kwargs)`` without keeping its intermediate values:
     backward runs it again (with the CPU random generator as it was, so
@@ -352,24 +265,52 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
         raise TypeError(
             f"checkpoint: preserve_rng_state is a bool, got {type(preserve_rng_state).__name__}"
         )
-    # A leaf that requires grad, so that the node is recorded even when no
-    # argument requires grad (the parameters inside may).
-    anchor = Variable(_ANCHOR, requires_grad=True)
+    # Tensor keyword arguments go with the positional ones, so that they
+    # are the node's inputs (and get gradients); the call gets them back by
+    # name.
     tensor_keys = tuple(k for k, v in kwargs.items() if isinstance(v, (Tensor, Variable)))
-    plain = {k: v for k, v in kwargs.items() if k not in tensor_keys}
-    tensors = [kwargs[k] for k in tensor_keys]
-    plain_outputs: dict[int, Tensor] = {}
-    result = _Checkpoint.apply(
-        function, preserve_rng_state, plain, tensor_keys, plain_outputs, anchor, *args, *tensors
-    )
-    if not plain_outputs:
-        return result
-    if not isinstance(result, tuple):
-        return plain_outputs[0]
-    return tuple(plain_outputs.get(i, r) for i, r in enumerate(result))
+    constant_kwargs = {k: v for k, v in kwargs.items() if k not in tensor_keys}
+    items = [*args, *(kwargs[k] for k in tensor_keys)]
+    slots = [i for i, a in enumerate(items) if isinstance(a, (Tensor, Variable))]
+    # A plain Tensor goes through the Rust core as a Variable that needs no
+    # grad and reaches the function as a Tensor again.
+    plain_inputs = {i for i in slots if not isinstance(items[i], Variable)}
+    first: dict[str, Any] = {}
 
+    def run(variables: list[Variable]) -> list[Variable]:
+        call = list(items)
+        for i, v in zip(slots, variables):
+            call[i] = v.data if i in plain_inputs else v
+        n = len(tensor_keys)
+        positional = call[: len(call) - n]
+        keywords = {**constant_kwargs, **dict(zip(tensor_keys, call[len(call) - n :]))}
+        result = function(*positional, **keywords)
+        layout = _layout(result)
+        if not first:
+            first.update(result=result, layout=layout)
+        elif layout != first["layout"]:
+            raise AutogradError(
+                "checkpoint: the function returned "
+                f"{_describe(layout)} when recomputed in backward, but "
+                f"{_describe(first['layout'])} in forward; it must compute the same outputs "
+                "both times"
+            )
+        outputs = result if isinstance(result, tuple) else (result,)
+        return [o for o in outputs if isinstance(o, Variable)]
 
-_ANCHOR = Tensor.zeros([])
+    inputs = [
+        Variable(items[i]) if i in plain_inputs else items[i]  # type: ignore[arg-type]
+        for i in slots
+    ]
+    made = iter(_flodl._checkpoint(run, inputs, preserve_rng_state))
+    result = first.pop("result")
+    # The node's outputs take the Variables' places; a plain Tensor (no
+    # function of anything that needs grad) and any other value stay as the
+    # function returned them, so a backward through a Tensor fails as in
+    # PyTorch instead of leaving the gradients None.
+    outputs = result if isinstance(result, tuple) else (result,)
+    placed = tuple(next(made) if isinstance(o, Variable) else o for o in outputs)
+    return placed if isinstance(result, tuple) else placed[0]
 
 
 def once_differentiable(backward: Callable[..., Any]) -> Callable[..., Any]:

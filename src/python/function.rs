@@ -163,3 +163,47 @@ fn keeping_raised_exception(_py: Python<'_>, f: impl FnOnce()) {
         log::warn!("flodl: a custom function's callback panicked while being freed");
     }
 }
+
+/// `flodl.utils.checkpoint.checkpoint` on `flodl::autograd::checkpoint_with`:
+/// `run(variables)` calls the user's function with `variables` in its
+/// tensor arguments' places and returns the list of the Variables among its
+/// outputs (the Python side keeps PyTorch's argument and output packing).
+/// The node's outputs come back, one per Variable `run` returned.
+#[pyfunction(name = "_checkpoint")]
+pub(crate) fn checkpoint(
+    py: Python<'_>,
+    run: Py<PyAny>,
+    inputs: Vec<super::args::VariableRef<'_>>,
+    preserve_rng_state: bool,
+) -> PyResult<Vec<Variable>> {
+    let inputs: Vec<Variable> = inputs.iter().map(|v| v.inner.clone()).collect();
+    let run = Callback(run);
+    // What `run` last returned, alive until its next call: a custom
+    // Function's saved output keeps its graph only while its Python object
+    // lives, and the recomputation's backward runs after `run` returned.
+    let kept: std::sync::Mutex<Option<Callback>> = std::sync::Mutex::new(None);
+    let f = move |xs: &[Variable]| -> crate::Result<Vec<Variable>> {
+        Python::attach(|py| {
+            let result = run
+                .get()
+                .call1(py, (xs.to_vec(),))
+                .map_err(super::hooks::carried)?;
+            let outputs: Vec<super::args::VariableRef<'_>> = result
+                .bind(py)
+                .extract()
+                .map_err(|e: PyErr| Error::new(ErrorKind::Autograd, format!("checkpoint: {e}")))?;
+            let outputs = outputs.iter().map(|o| o.inner.clone()).collect();
+            let previous = kept
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .replace(Callback(result));
+            drop(previous);
+            Ok(outputs)
+        })
+    };
+    let refs: Vec<&Variable> = inputs.iter().collect();
+    super::gil::without_gil(py, || {
+        crate::autograd::checkpoint_with(f, &refs, preserve_rng_state)
+    })
+    .map_err(super::hooks::restore)
+}

@@ -664,6 +664,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(live_tensor_count, m)?)?;
     m.add_function(wrap_pyfunction!(args::is_torch_tensor, m)?)?;
     m.add_function(wrap_pyfunction!(function::function_apply, m)?)?;
+    m.add_function(wrap_pyfunction!(function::checkpoint, m)?)?;
     m.add_function(wrap_pyfunction!(extension::to_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(extension::from_capsule, m)?)?;
     m.add_function(wrap_pyfunction!(cuda_device_count, m)?)?;

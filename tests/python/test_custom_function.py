@@ -472,3 +472,34 @@ def test_mark_dirty_refuses_what_cannot_take_the_history() -> None:
     view = (x * 1.0)[:1]
     with pytest.raises(flodl.AutogradError, match="view marked dirty must be the first output"):
         Twice.apply(x, view)
+
+
+def test_checkpoint_without_preserve_rng_state_draws_anew_in_backward():
+    def masked(a):
+        return a * flodl.Variable(flodl.Tensor.rand([6]).bernoulli())
+
+    flodl.manual_seed(11)
+    x = flodl.Variable(flodl.Tensor.ones([6]), requires_grad=True)
+    y = flodl.autograd.checkpoint(masked, x, preserve_rng_state=False)
+    at_backward = flodl.get_rng_state()
+    y.sum().backward()
+    # The recomputation drew its mask from the generator as backward found it.
+    flodl.set_rng_state(at_backward)
+    assert x.grad.tolist() == flodl.Tensor.rand([6]).bernoulli().tolist()
+
+
+def test_checkpoint_passes_plain_tensors_and_constants_as_they_are():
+    seen = []
+    w = flodl.Variable(flodl.Tensor.randn([3]), requires_grad=True)
+
+    def f(a, b, scale, *, bias):
+        seen.append((type(a), type(b), scale, type(bias)))
+        return a * w * scale + b + bias, 7
+
+    x, b = flodl.Tensor.randn([3]), flodl.Variable(flodl.Tensor.randn([3]), requires_grad=True)
+    out, seven = flodl.autograd.checkpoint(f, x, b, 2.0, bias=flodl.Tensor.ones([3]))
+    assert seven == 7
+    out.sum().backward()
+    assert seen == [(flodl.Tensor, flodl.Variable, 2.0, flodl.Tensor)] * 2
+    np.testing.assert_allclose(w.grad.numpy(), (x * 2.0).numpy(), rtol=1e-6)
+    assert b.grad.tolist() == [1.0, 1.0, 1.0]
