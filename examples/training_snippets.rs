@@ -363,6 +363,32 @@ fn spectral_normalization() -> Result<()> {
     Ok(())
 }
 
+fn pruning() -> Result<()> {
+    use nn::prune::{PruneAmount, PruningMethod};
+    let layer = nn::Linear::new(8, 4, true)?;
+    let weight = layer.weight.data();
+    let half = PruningMethod::L1Unstructured {
+        amount: PruneAmount::Fraction(0.5),
+    };
+    let mask = half.mask(&weight, &Tensor::ones_like(&weight)?)?;
+    // One more row of those left, as pruning a pruned parameter does in PyTorch.
+    let row = PruningMethod::LnStructured {
+        amount: PruneAmount::Count(1),
+        n: 2.0,
+        dim: 0,
+    };
+    let mask = row.combined_mask(&weight, &mask)?;
+    let x = Variable::new(Tensor::randn(&[2, 8], TensorOptions::default())?, false)?;
+    // In forward, the weight times its mask: pruned entries get no gradient.
+    let masked = layer.weight.mul(&Variable::new(mask.clone(), false)?)?;
+    let y = flodl::linear(&x, &masked, layer.bias.as_ref())?;
+    y.sum()?.backward()?;
+    let grad = layer.weight.grad().expect("backward reached the weight");
+    let pruned = mask.eq_scalar(0.0)?.to_dtype(DType::Float32)?;
+    assert_eq!(grad.mul(&pruned)?.abs()?.sum()?.item()?, 0.0);
+    Ok(())
+}
+
 fn in_place_ops() -> Result<()> {
     let w = Variable::new(Tensor::from_f64(&[1.0, 2.0], &[2], Device::CPU)?, true)?;
     let err = w.add_scalar_(1.0).unwrap_err(); // a leaf that requires grad
@@ -409,6 +435,7 @@ fn main() -> Result<()> {
     weight_averaging()?;
     gradient_clipping()?;
     spectral_normalization()?;
+    pruning()?;
     in_place_ops()?;
     save_and_load()
 }

@@ -725,6 +725,44 @@ fn prune_masks_keep_what_they_should() -> Result<()> {
     Ok(())
 }
 
+/// Pruning a pruned tensor again counts what the first mask kept, as
+/// PyTorch's `PruningContainer`; the method alone counts every entry.
+#[test]
+fn pruning_again_counts_what_is_left() -> Result<()> {
+    use flodl::nn::prune::{global_masks, PruneAmount, PruningMethod};
+    let w = Tensor::from_f64(&[0.5, -3.0, 0.1, 2.0, -0.2, 1.0], &[2, 3], Device::CPU)?;
+    let two = PruningMethod::L1Unstructured {
+        amount: PruneAmount::Count(2),
+    };
+    let first = two.mask(&w, &Tensor::ones_like(&w)?)?;
+    // Alone, the same two smallest go again; combined, the next two (0.5, 1.0).
+    assert_eq!(two.mask(&w, &first)?.to_f64_vec()?, first.to_f64_vec()?);
+    let again = two.combined_mask(&w, &first)?;
+    assert_eq!(again.to_f64_vec()?, vec![0.0, 1.0, 0.0, 1.0, 0.0, 0.0]);
+    // Rows by L1 norm: the second (3.2) is pruned; pruning one more row of
+    // those left prunes the first (3.6), not the pruned one again.
+    let row = PruningMethod::LnStructured {
+        amount: PruneAmount::Count(1),
+        n: 1.0,
+        dim: 0,
+    };
+    let rows = row.mask(&w, &Tensor::ones_like(&w)?)?;
+    assert_eq!(rows.to_f64_vec()?, vec![1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+    assert_eq!(row.combined_mask(&w, &rows)?.to_f64_vec()?, vec![0.0; 6]);
+    // Two tensors as one: the three smallest of all kept entries go.
+    let v = Tensor::from_f64(&[0.3, -0.05], &[2], Device::CPU)?;
+    let three = PruningMethod::L1Unstructured {
+        amount: PruneAmount::Count(3),
+    };
+    let masks = global_masks(&[&w, &v], &[&first, &Tensor::ones_like(&v)?], |t, m| {
+        three.mask(t, m)
+    })?;
+    assert_eq!(masks[0].to_f64_vec()?, vec![0.0, 1.0, 0.0, 1.0, 0.0, 1.0]);
+    assert_eq!(masks[0].shape(), vec![2, 3]);
+    assert_eq!(masks[1].to_f64_vec()?, vec![0.0, 0.0]);
+    Ok(())
+}
+
 /// PyTorch's encoder, in evaluation with nothing to record and a padding
 /// mask at the ends of the rows, runs on nested tensors and returns zeros
 /// at the padded positions; the tokens' values are the dense path's.

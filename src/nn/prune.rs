@@ -1,8 +1,13 @@
 //! The masks of `torch.nn.utils.prune`'s methods: which entries of a
 //! tensor, or which channels (slices along a dim), to prune, computed as
 //! PyTorch computes them, so that one seed gives PyTorch's masks. Ones
-//! keep, zeros prune. Python's `flodl.nn.utils.prune` keeps the module's
-//! side (`<name>_orig`, `<name>_mask`, the forward pre-hook) and calls these.
+//! keep, zeros prune. [`PruningMethod::mask`] is one method on its own;
+//! [`combined_mask`] prunes a pruned tensor again as PyTorch's
+//! `PruningContainer` does (the amount counts what the earlier masks kept),
+//! and [`global_masks`] prunes several tensors as one
+//! (`prune.global_unstructured`). Python's `flodl.nn.utils.prune` keeps the
+//! module's side (`<name>_orig`, `<name>_mask`, the forward pre-hook) and
+//! calls these.
 
 use crate::error::{bail, Failure, Result};
 use crate::ops::run;
@@ -48,6 +53,177 @@ impl PruneAmount {
             PruneAmount::Fraction(f) => format!("{f:?}"),
         }
     }
+}
+
+/// One of `torch.nn.utils.prune`'s methods with its options.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PruningMethod {
+    /// The `amount` entries of smallest magnitude (`L1Unstructured`).
+    L1Unstructured { amount: PruneAmount },
+    /// `amount` entries drawn at random (`RandomUnstructured`).
+    RandomUnstructured { amount: PruneAmount },
+    /// The `amount` channels along `dim` of smallest `n`-norm (`LnStructured`).
+    LnStructured {
+        amount: PruneAmount,
+        n: f64,
+        dim: i64,
+    },
+    /// `amount` channels along `dim` drawn at random (`RandomStructured`).
+    RandomStructured { amount: PruneAmount, dim: i64 },
+}
+
+impl PruningMethod {
+    /// The mask of this method alone for the scores `t`, starting from
+    /// `default_mask` (PyTorch's `compute_mask`: the amount counts all of
+    /// `t`'s entries or channels).
+    pub fn mask(&self, t: &Tensor, default_mask: &Tensor) -> Result<Tensor> {
+        match *self {
+            PruningMethod::L1Unstructured { amount } => {
+                l1_unstructured_mask(t, amount, default_mask)
+            }
+            PruningMethod::RandomUnstructured { amount } => {
+                random_unstructured_mask(t, amount, default_mask)
+            }
+            PruningMethod::LnStructured { amount, n, dim } => {
+                ln_structured_mask(t, amount, n, dim, default_mask)
+            }
+            PruningMethod::RandomStructured { amount, dim } => {
+                random_structured_mask(t, amount, dim, default_mask)
+            }
+        }
+    }
+
+    /// How this method's mask combines with an earlier one.
+    pub fn pruning_type(&self) -> PruningType {
+        match *self {
+            PruningMethod::L1Unstructured { .. } | PruningMethod::RandomUnstructured { .. } => {
+                PruningType::Unstructured
+            }
+            PruningMethod::LnStructured { dim, .. }
+            | PruningMethod::RandomStructured { dim, .. } => PruningType::Structured { dim },
+        }
+    }
+
+    /// The mask after pruning a tensor already pruned by `default_mask`
+    /// with this method too, as PyTorch does when a pruned parameter is
+    /// pruned again: see [`combined_mask`].
+    pub fn combined_mask(&self, t: &Tensor, default_mask: &Tensor) -> Result<Tensor> {
+        combined_mask(t, default_mask, self.pruning_type(), |t, m| self.mask(t, m))
+    }
+}
+
+/// How a method's mask combines with an earlier one (PyTorch's
+/// `PRUNING_TYPE`): on the entries still kept, on the channels along `dim`
+/// with any entry kept, or on everything.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PruningType {
+    Unstructured,
+    Structured { dim: i64 },
+    Global,
+}
+
+/// PyTorch's `PruningContainer` rule: `compute(scores, mask)` on the part
+/// of `t` that `default_mask` keeps (its kept entries, flattened, for
+/// [`PruningType::Unstructured`]; its channels along `dim` with an entry
+/// kept for `Structured`; all of it for `Global`), written into a copy of
+/// `default_mask` in `t`'s dtype. So an amount counts what is left, not
+/// what was pruned before.
+pub fn combined_mask(
+    t: &Tensor,
+    default_mask: &Tensor,
+    how: PruningType,
+    compute: impl FnOnce(&Tensor, &Tensor) -> Result<Tensor>,
+) -> Result<Tensor> {
+    const OP: &str = "PruningContainer.compute_mask";
+    if t.shape() != default_mask.shape() {
+        bail!(
+            Shape,
+            "{OP}: the mask has shape {:?}, the tensor {:?}",
+            default_mask.shape(),
+            t.shape()
+        );
+    }
+    let mask = default_mask.to_dtype(t.dtype())?;
+    match how {
+        PruningType::Global => {
+            let partial = compute(t, default_mask)?;
+            partial.to_dtype(mask.dtype())
+        }
+        PruningType::Unstructured => {
+            let kept: Tensor = run(OP, &[default_mask.raw()], || default_mask.raw().f_eq(1))?;
+            let partial = compute(
+                &t.masked_select(&kept)?,
+                &default_mask.masked_select(&kept)?,
+            )?;
+            mask.masked_scatter(&kept, &partial.to_dtype(mask.dtype())?.reshape(&[-1])?)
+        }
+        PruningType::Structured { dim } => {
+            let ndim = t.ndim() as i64;
+            if dim >= ndim || dim < -ndim {
+                bail!(
+                    Index,
+                    "{OP}: dim {dim} is out of bounds for a tensor of {ndim} dims"
+                );
+            }
+            let dim = dim.rem_euclid(ndim);
+            let others: Vec<i64> = (0..ndim).filter(|&d| d != dim).collect();
+            let channels: Tensor = run(OP, &[default_mask.raw()], || {
+                let any = default_mask.raw().f_sum_dim_intlist(
+                    others.as_slice(),
+                    false,
+                    None::<tch::Kind>,
+                )?;
+                any.f_ne(0)?.f_nonzero()?.f_reshape([-1])
+            })?;
+            let partial = compute(
+                &t.index_select(dim, &channels)?,
+                &default_mask.index_select(dim, &channels)?,
+            )?;
+            mask.index_copy(dim, &channels, &partial.to_dtype(mask.dtype())?)
+        }
+    }
+}
+
+/// `prune.global_unstructured`'s masks: `tensors` (the scores of each) as
+/// one flat tensor, pruned again by `compute` (an unstructured method) on
+/// what their `default_masks` keep, and split back into one mask each.
+pub fn global_masks(
+    tensors: &[&Tensor],
+    default_masks: &[&Tensor],
+    compute: impl FnOnce(&Tensor, &Tensor) -> Result<Tensor>,
+) -> Result<Vec<Tensor>> {
+    const OP: &str = "global_unstructured";
+    if tensors.len() != default_masks.len() {
+        bail!(
+            Argument,
+            "{OP}: {} tensors but {} masks",
+            tensors.len(),
+            default_masks.len()
+        );
+    }
+    let flat = |items: &[&Tensor]| -> Result<Tensor> {
+        let items = items
+            .iter()
+            .map(|t| t.reshape(&[-1]))
+            .collect::<Result<Vec<Tensor>>>()?;
+        Tensor::cat_many(&items, 0)
+    };
+    let mask = combined_mask(
+        &flat(tensors)?,
+        &flat(default_masks)?,
+        PruningType::Unstructured,
+        compute,
+    )?;
+    let mut start = 0;
+    tensors
+        .iter()
+        .map(|t| {
+            let size = t.numel() as i64;
+            let part = mask.narrow(0, start, size)?.reshape(&t.shape())?;
+            start += size;
+            Ok(part)
+        })
+        .collect()
 }
 
 /// `default_mask` with the `amount` entries of `t` of smallest magnitude

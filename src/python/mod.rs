@@ -635,6 +635,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::parameters_to_vector, m)?)?;
     m.add_function(wrap_pyfunction!(optim::vector_to_parameters, m)?)?;
     m.add_function(wrap_pyfunction!(optim::prune_mask, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::prune_combined, m)?)?;
+    m.add_function(wrap_pyfunction!(optim::prune_global, m)?)?;
     m.add_function(wrap_pyfunction!(optim::swa_averaged, m)?)?;
     m.add_function(wrap_pyfunction!(optim::ema_averaged, m)?)?;
     m.add_function(wrap_pyfunction!(optim::update_average_, m)?)?;

@@ -472,9 +472,9 @@ pub(crate) fn clip_grads_with_norm(
 /// --
 ///
 /// The mask of `prune`'s method `how` (`"l1_unstructured"`,
-/// `"random_unstructured"`, `"ln_structured"`, `"random_structured"`) for
-/// the scores `t`, starting from `default_mask`; `amount` an int (a count)
-/// or a float (a fraction), checked by type in Python.
+/// `"random_unstructured"`, `"ln_structured"`, `"random_structured"`) alone
+/// for the scores `t`, starting from `default_mask`; `amount` an int (a
+/// count) or a float (a fraction), checked by type in Python.
 #[pyfunction]
 #[pyo3(name = "_prune_mask", signature = (how, t, amount, default_mask, n = 2.0, dim = -1))]
 pub(crate) fn prune_mask(
@@ -485,23 +485,108 @@ pub(crate) fn prune_mask(
     n: f64,
     dim: i64,
 ) -> PyResult<crate::Tensor> {
-    use crate::nn::prune::{self, PruneAmount};
+    use crate::nn::prune::{PruneAmount, PruningMethod};
     let scores = crate::python::args::tensor_values(how, t)?;
     let default_mask = crate::python::args::tensor_values(how, default_mask)?;
     let amount = match amount.is_instance_of::<pyo3::types::PyInt>() {
         true => PruneAmount::Count(amount.extract()?),
         false => PruneAmount::Fraction(amount.extract()?),
     };
-    Ok(match how {
-        "l1_unstructured" => prune::l1_unstructured_mask(&scores, amount, &default_mask),
-        "random_unstructured" => prune::random_unstructured_mask(&scores, amount, &default_mask),
-        "ln_structured" => prune::ln_structured_mask(&scores, amount, n, dim, &default_mask),
-        "random_structured" => prune::random_structured_mask(&scores, amount, dim, &default_mask),
-        _ => Err(crate::Error::new(
-            ErrorKind::Argument,
-            format!("_prune_mask: no method {how:?}"),
-        )),
-    }?)
+    let method = match how {
+        "l1_unstructured" => PruningMethod::L1Unstructured { amount },
+        "random_unstructured" => PruningMethod::RandomUnstructured { amount },
+        "ln_structured" => PruningMethod::LnStructured { amount, n, dim },
+        "random_structured" => PruningMethod::RandomStructured { amount, dim },
+        _ => {
+            return Err(crate::Error::new(
+                ErrorKind::Argument,
+                format!("_prune_mask: no method {how:?}"),
+            )
+            .into())
+        }
+    };
+    Ok(method.mask(&scores, &default_mask)?)
+}
+
+/// A Python method's `compute_mask(t, default_mask)` as the Rust
+/// composition's `compute`; an exception it raises is carried through.
+fn compute_mask_of<'a>(
+    compute: &'a Bound<'_, PyAny>,
+) -> impl Fn(&crate::Tensor, &crate::Tensor) -> crate::Result<crate::Tensor> + 'a {
+    move |t, default_mask| {
+        compute
+            .call1((t.clone(), default_mask.clone()))
+            .and_then(|m| crate::python::args::tensor_values("compute_mask", &m))
+            .map_err(super::hooks::carried)
+    }
+}
+
+/// _prune_combined(t, default_mask, pruning_type, dim, compute)
+/// --
+///
+/// `PruningContainer.compute_mask`: `compute(scores, mask)` (the last
+/// method's `compute_mask`) on what `default_mask` keeps, by the method's
+/// `PRUNING_TYPE` (`dim` for a structured one).
+#[pyfunction]
+#[pyo3(name = "_prune_combined")]
+pub(crate) fn prune_combined(
+    t: &Bound<'_, PyAny>,
+    default_mask: &Bound<'_, PyAny>,
+    pruning_type: &str,
+    dim: Option<i64>,
+    compute: &Bound<'_, PyAny>,
+) -> PyResult<crate::Tensor> {
+    use crate::nn::prune::{combined_mask, PruningType};
+    const OP: &str = "PruningContainer.compute_mask";
+    let how = match (pruning_type, dim) {
+        ("unstructured", _) => PruningType::Unstructured,
+        ("structured", Some(dim)) => PruningType::Structured { dim },
+        ("structured", None) => {
+            return Err(pyo3::exceptions::PyAttributeError::new_err(format!(
+                "{OP}: a method of PRUNING_TYPE 'structured' needs the attribute `dim`"
+            )))
+        }
+        ("global", _) => PruningType::Global,
+        _ => {
+            return Err(crate::Error::new(
+                ErrorKind::Argument,
+                format!("{OP}: unrecognized PRUNING_TYPE {pruning_type:?}"),
+            )
+            .into())
+        }
+    };
+    let scores = crate::python::args::tensor_values(OP, t)?;
+    let default_mask = crate::python::args::tensor_values(OP, default_mask)?;
+    combined_mask(&scores, &default_mask, how, compute_mask_of(compute))
+        .map_err(super::hooks::restore)
+}
+
+/// _prune_global(tensors, default_masks, compute)
+/// --
+///
+/// `prune.global_unstructured`'s masks, one per tensor: `compute` (an
+/// unstructured method's `compute_mask`) on all of them as one.
+#[pyfunction]
+#[pyo3(name = "_prune_global")]
+pub(crate) fn prune_global(
+    tensors: Vec<Bound<'_, PyAny>>,
+    default_masks: Vec<Bound<'_, PyAny>>,
+    compute: &Bound<'_, PyAny>,
+) -> PyResult<Vec<crate::Tensor>> {
+    const OP: &str = "global_unstructured";
+    let values = |items: &[Bound<'_, PyAny>]| -> PyResult<Vec<crate::Tensor>> {
+        items
+            .iter()
+            .map(|t| crate::python::args::tensor_values(OP, t))
+            .collect()
+    };
+    let (tensors, default_masks) = (values(&tensors)?, values(&default_masks)?);
+    crate::nn::prune::global_masks(
+        &tensors.iter().collect::<Vec<_>>(),
+        &default_masks.iter().collect::<Vec<_>>(),
+        compute_mask_of(compute),
+    )
+    .map_err(super::hooks::restore)
 }
 
 /// The running mean after one more model (`swa_utils.get_swa_avg_fn`'s

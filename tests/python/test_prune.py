@@ -100,3 +100,64 @@ def test_bad_arguments_are_torch_s_errors() -> None:
         prune.remove(module, "weight")
     with pytest.raises(TypeError, match='Only "unstructured"'):
         prune.global_unstructured([(module, "weight")], prune.LnStructured, amount=1, n=2)
+
+
+@pytest.mark.parametrize(
+    "steps",
+    [
+        [("ln_structured", {"amount": 2, "n": 2, "dim": 0})] * 2,
+        [("l1_unstructured", {"amount": 0.3}), ("ln_structured", {"amount": 1, "n": 1, "dim": 1})],
+        [("random_structured", {"amount": 1, "dim": 0}), ("random_unstructured", {"amount": 0.5})],
+        [("ln_structured", {"amount": 1, "n": 2, "dim": -1}), ("l1_unstructured", {"amount": 5})],
+    ],
+    ids=lambda steps: "+".join(name for name, _ in steps),
+)
+def test_pruning_a_pruned_parameter_again_counts_what_is_left_as_torch(steps) -> None:
+    ours, theirs = linear_pair()
+    for lib, module, mod in ((flodl, ours, prune), (torch, theirs, torch_prune)):
+        lib.manual_seed(5)
+        for name, kwargs in steps:
+            getattr(mod, name)(module, "weight", **kwargs)
+    np.testing.assert_array_equal(ours.weight_mask.numpy(), theirs.weight_mask.numpy())
+
+
+def test_global_pruning_of_pruned_parameters_is_torch_s() -> None:
+    (ours, theirs), (ours2, theirs2) = linear_pair(), linear_pair()
+    prune.l1_unstructured(ours, "weight", amount=0.5)
+    torch_prune.l1_unstructured(theirs, "weight", amount=0.5)
+    prune.global_unstructured([(ours, "weight"), (ours2, "weight")], prune.L1Unstructured, amount=9)
+    torch_prune.global_unstructured(
+        [(theirs, "weight"), (theirs2, "weight")], torch_prune.L1Unstructured, amount=9
+    )
+    np.testing.assert_array_equal(ours.weight_mask.numpy(), theirs.weight_mask.numpy())
+    np.testing.assert_array_equal(ours2.weight_mask.numpy(), theirs2.weight_mask.numpy())
+
+
+class EveryOther(prune.BasePruningMethod):
+    """A user's method: prunes every other entry still kept."""
+
+    PRUNING_TYPE = "unstructured"
+
+    def compute_mask(self, t, default_mask):
+        mask = default_mask.clone()
+        mask.view(-1)[::2] = 0
+        return mask
+
+
+class Refuses(prune.BasePruningMethod):
+    PRUNING_TYPE = "unstructured"
+
+    def compute_mask(self, t, default_mask):
+        raise KeyError("no mask today")
+
+
+def test_a_user_method_composes_and_its_exception_comes_out_as_itself() -> None:
+    module = flodl.nn.Linear(4, 1)
+    prune.l1_unstructured(module, "weight", amount=2)
+    EveryOther.apply(module, "weight")
+    kept_first = module.weight_orig.detach().abs().numpy()[0].argsort()[2:]
+    expected = np.zeros(4, dtype=np.float32)
+    expected[np.sort(kept_first)[1::2]] = 1  # every other of the two kept
+    np.testing.assert_array_equal(module.weight_mask.numpy()[0], expected)
+    with pytest.raises(KeyError, match="no mask today"):
+        Refuses.apply(module, "weight")

@@ -16,7 +16,6 @@ from typing import Any
 
 from ... import _creation, _flodl
 from ..._flodl import ArgumentError, Tensor
-from ..._namespace import cat
 from ..module import Module
 
 __all__ = [
@@ -192,29 +191,9 @@ class PruningContainer(BasePruningMethod):
         """The last method's mask, computed on the entries (unstructured) or
         channels (structured) the earlier masks kept."""
         method = self._pruning_methods[-1]
-        mask = default_mask.to(dtype=t.dtype)
-        index: Any
-        if method.PRUNING_TYPE == "unstructured":
-            index = default_mask == 1
-        elif method.PRUNING_TYPE == "structured":
-            dim = getattr(method, "dim", None)
-            if dim is None:
-                raise AttributeError(
-                    "Pruning methods of PRUNING_TYPE 'structured' need to have the "
-                    "attribute `dim` defined."
-                )
-            dim = dim + t.ndim if dim < 0 else dim
-            if not 0 <= dim < t.ndim:
-                raise IndexError(f"Index is out of bounds for tensor of size {t.ndim}")
-            kept = default_mask.sum(dim=[d for d in range(t.ndim) if d != dim]) != 0
-            index = tuple(kept if d == dim else slice(None) for d in range(t.ndim))
-        elif method.PRUNING_TYPE == "global":
-            index = (slice(None),) * t.ndim
-        else:
-            raise ArgumentError(f"Unrecognized PRUNING_TYPE {method.PRUNING_TYPE}")
-        partial = method.compute_mask(t[index], default_mask=mask[index])
-        mask[index] = partial.to(dtype=mask.dtype)
-        return mask
+        return _flodl._prune_combined(
+            t, default_mask, method.PRUNING_TYPE, getattr(method, "dim", None), method.compute_mask
+        )
 
 
 class Identity(BasePruningMethod):
@@ -400,10 +379,6 @@ def global_unstructured(
     if not isinstance(importance_scores, dict):
         raise TypeError("global_unstructured(): importance_scores must be of type dict")
     pairs = list(parameters)
-    scores = cat(
-        [importance_scores.get((m, n), getattr(m, n)).detach().reshape(-1) for m, n in pairs]
-    )
-    default_mask = cat([_mask_of(m, n).reshape(-1) for m, n in pairs])
     method = pruning_method(**kwargs)
     method._tensor_name = "temp"
     if method.PRUNING_TYPE != "unstructured":
@@ -411,15 +386,13 @@ def global_unstructured(
             'Only "unstructured" PRUNING_TYPE supported for the `pruning_method`. '
             f"Found method {pruning_method} of type {method.PRUNING_TYPE}"
         )
-    container = PruningContainer()
-    container._tensor_name = "temp"
-    container.add_pruning_method(method)
-    mask = container.compute_mask(scores, default_mask)
-    start = 0
-    for module, name in pairs:
-        param = getattr(module, name)
-        custom_from_mask(module, name, mask=mask[start : start + param.numel()].view_as(param))
-        start += param.numel()
+    masks = _flodl._prune_global(
+        [importance_scores.get((m, n), getattr(m, n)) for m, n in pairs],
+        [_mask_of(m, n) for m, n in pairs],
+        method.compute_mask,
+    )
+    for (module, name), mask in zip(pairs, masks):
+        custom_from_mask(module, name, mask=mask)
 
 
 def _mask_of(module: Module, name: str) -> Tensor:
