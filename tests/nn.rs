@@ -850,3 +850,27 @@ fn parameters_to_vector_and_back() -> Result<()> {
     assert_eq!(err.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+/// The layer recipes Rust's and Python's layers both start from.
+#[test]
+fn layer_recipes_start_as_pytorch_s_layers() -> Result<()> {
+    use flodl::nn::init;
+    let table = Tensor::empty(&[4, 3], TensorOptions::default())?;
+    init::embedding_default_(&table, Some(2))?;
+    assert_eq!(table.select(0, 2)?.to_f64_vec()?, vec![0.0; 3]);
+    let error = init::embedding_default_(&table, Some(4)).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Index);
+    // Without hidden units the bound is 0: zeros, as PyTorch's.
+    let w = Tensor::ones(&[0, 2], TensorOptions::default())?;
+    let b = Tensor::ones(&[3], TensorOptions::default())?;
+    init::recurrent_default_(&[&w, &b], 0)?;
+    assert_eq!(b.to_f64_vec()?, vec![0.0; 3]);
+    let weight = Tensor::empty(&[2, 16, 3], TensorOptions::default())?;
+    let bias = Tensor::empty(&[2], TensorOptions::default())?;
+    init::bilinear_default_(&weight, Some(&bias))?;
+    let largest = weight.abs()?.max()?.item()?.max(bias.abs()?.max()?.item()?);
+    assert!(largest <= 0.25, "{largest}"); // 1/sqrt(in1)
+    let not_bilinear = init::bilinear_default_(&bias, None).unwrap_err();
+    assert_eq!(not_bilinear.kind(), ErrorKind::Argument);
+    Ok(())
+}

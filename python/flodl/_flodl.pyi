@@ -2746,6 +2746,30 @@ def _nn_init(
 ) -> None:
     """Fills `tensor` in place by Rust's initialiser `name` (torch.nn.init's name)."""
 
+def _nn_layer_init(
+    name: str,
+    parameters: Sequence[Tensor | Variable | None],
+    *,
+    bias: Tensor | Variable | None = None,
+    out_bias: Tensor | Variable | None = None,
+    extra: Sequence[Tensor | Variable | None] | None = None,
+    hidden_size: int = 0,
+    padding_idx: int | None = None,
+) -> None:
+    """Starts a layer's parameters by the Rust recipe `name`."""
+
+def _prune_combined(
+    t: Tensor | Variable,
+    default_mask: Tensor | Variable,
+    pruning_type: str,
+    dim: int | None,
+    compute: Callable[[Tensor, Tensor], Tensor],
+) -> Tensor: ...
+def _prune_global(
+    tensors: Sequence[Tensor | Variable],
+    default_masks: Sequence[Tensor | Variable],
+    compute: Callable[[Tensor, Tensor], Tensor],
+) -> list[Tensor]: ...
 def _nn_init_gain(nonlinearity: str, param: Any = None) -> float | int:
     """The recommended gain for `nonlinearity`."""
 

@@ -475,9 +475,7 @@ impl MultiheadAttention {
         );
         crate::ops::nn::check_probability("MultiheadAttention", o.dropout)?;
         let (kdim, vdim) = (o.kdim.unwrap_or(embed_dim), o.vdim.unwrap_or(embed_dim));
-        let empty = |shape: &[i64]| -> Result<Parameter> {
-            Variable::new(Tensor::empty(shape, TensorOptions::default())?, true)
-        };
+        let empty = super::empty_parameter;
         // Created in PyTorch's order, then filled in its order.
         let (in_proj_weight, separate_proj) = if kdim == embed_dim && vdim == embed_dim {
             (Some(empty(&[3 * embed_dim, embed_dim])?), None)
@@ -497,21 +495,17 @@ impl MultiheadAttention {
         } else {
             (None, None)
         };
-        if let Some(w) = &in_proj_weight {
-            init::xavier_uniform_(w, 1.0)?;
-        }
-        for w in separate_proj.iter().flatten() {
-            init::xavier_uniform_(w, 1.0)?;
-        }
-        if let Some(b) = &in_proj_bias {
-            init::constant_(b, 0.0)?;
-            if let Some(out_bias) = &out_proj.bias {
-                init::constant_(out_bias, 0.0)?;
-            }
-        }
-        for b in bias_k.iter().chain(&bias_v) {
-            init::xavier_normal_(b, 1.0)?;
-        }
+        let projections: Vec<&Parameter> = in_proj_weight
+            .iter()
+            .chain(separate_proj.iter().flatten())
+            .collect();
+        let bias_kv: Vec<&Parameter> = bias_k.iter().chain(&bias_v).collect();
+        init::attention_default_(
+            &projections,
+            in_proj_bias.as_ref(),
+            out_proj.bias.as_ref(),
+            &bias_kv,
+        )?;
         Ok(MultiheadAttention {
             embed_dim,
             num_heads,

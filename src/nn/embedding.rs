@@ -2,7 +2,7 @@
 
 use super::{named, Module, Parameter};
 use crate::error::{ensure, Result};
-use crate::{Tensor, TensorOptions, Variable};
+use crate::{Tensor, Variable};
 
 /// A lookup table of `num_embeddings` rows, as `torch.nn.Embedding`: the
 /// input holds Int64 indices (a Variable that needs no grad).
@@ -38,12 +38,9 @@ impl Embedding {
 /// A `[rows, dim]` table drawn from N(0, 1), the padding row zeroed, as
 /// PyTorch's embedding layers start.
 fn lookup_table(rows: i64, dim: i64, padding_idx: Option<i64>) -> Result<Parameter> {
-    let data = Tensor::empty(&[rows, dim], TensorOptions::default())?;
-    data.normal_(0.0, 1.0)?;
-    if let Some(row) = padding_idx {
-        data.select(0, row)?.zero_()?;
-    }
-    Variable::new(data, true)
+    let weight = super::empty_parameter(&[rows, dim])?;
+    super::init::embedding_default_(&weight, padding_idx)?;
+    Ok(weight)
 }
 
 /// `padding_idx` counted from the start, as PyTorch keeps it; out of

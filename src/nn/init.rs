@@ -350,6 +350,87 @@ pub fn layer_default_<T: Operand>(weight: &T, bias: Option<&T>) -> Result<()> {
     Ok(())
 }
 
+/// How PyTorch starts a bilinear layer: the weight `[out, in1, in2]` and
+/// the bias uniform in `+-1/sqrt(in1)`.
+pub fn bilinear_default_<T: Operand>(weight: &T, bias: Option<&T>) -> Result<()> {
+    let shape = weight.shape();
+    ensure!(
+        shape.len() == 3,
+        Argument,
+        "bilinear_default_: the weight is [out, in1, in2], got {shape:?}"
+    );
+    let bound = 1.0 / (shape[1] as f64).sqrt();
+    uniform_(weight, -bound, bound)?;
+    if let Some(bias) = bias {
+        uniform_(bias, -bound, bound)?;
+    }
+    Ok(())
+}
+
+/// How PyTorch starts a recurrent layer or cell: every parameter, in
+/// order, uniform in `+-1/sqrt(hidden_size)` (zeros without hidden units).
+pub fn recurrent_default_<T: Operand>(parameters: &[&T], hidden_size: i64) -> Result<()> {
+    let bound = if hidden_size > 0 {
+        1.0 / (hidden_size as f64).sqrt()
+    } else {
+        0.0
+    };
+    parameters
+        .iter()
+        .try_for_each(|p| uniform_(*p, -bound, bound))
+}
+
+/// How PyTorch starts an embedding table: N(0, 1), the row `padding_idx`
+/// (counted from the start) zeroed.
+pub fn embedding_default_<T: Operand>(weight: &T, padding_idx: Option<i64>) -> Result<()> {
+    normal_(weight, 0.0, 1.0)?;
+    if let Some(row) = padding_idx {
+        let (raw, _guard) = target(weight);
+        let rows = raw.size().first().copied().unwrap_or(0);
+        ensure!(
+            (0..rows).contains(&row),
+            Index,
+            "embedding_default_: padding_idx {row} is out of range for {rows} rows"
+        );
+        let mut padding = raw
+            .f_select(0, row)
+            .map_err(torch_err("embedding_default_"))?;
+        let _ = padding.f_zero_().map_err(torch_err("embedding_default_"))?;
+    }
+    Ok(())
+}
+
+/// How PyTorch starts multi-head attention: the input projections
+/// (`in_proj_weight`, or the separate q, k, v weights) Xavier-uniform, the
+/// input and output projection biases zero (only with an input bias, as
+/// PyTorch's), and the key and value biases (`add_bias_kv`) Xavier-normal.
+pub fn attention_default_<T: Operand>(
+    projections: &[&T],
+    in_proj_bias: Option<&T>,
+    out_proj_bias: Option<&T>,
+    bias_kv: &[&T],
+) -> Result<()> {
+    for w in projections {
+        xavier_uniform_(*w, 1.0)?;
+    }
+    if let Some(b) = in_proj_bias {
+        constant_(b, 0.0)?;
+        if let Some(out_bias) = out_proj_bias {
+            constant_(out_bias, 0.0)?;
+        }
+    }
+    bias_kv.iter().try_for_each(|b| xavier_normal_(*b, 1.0))
+}
+
+/// How PyTorch starts a whole Transformer: every parameter of more than one
+/// dim Xavier-uniform, in order; vectors (biases, norms) as they are.
+pub fn xavier_matrices_<T: Operand>(parameters: &[&T]) -> Result<()> {
+    parameters
+        .iter()
+        .filter(|p| p.shape().len() > 1)
+        .try_for_each(|p| xavier_uniform_(*p, 1.0))
+}
+
 /// A sparse 2-d matrix: normal values of deviation `std`, with a fraction
 /// `sparsity` of each column set to zero (rows picked by `randperm`).
 pub fn sparse_<T: Operand>(t: &T, sparsity: f64, std: f64) -> Result<()> {

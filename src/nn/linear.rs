@@ -1,6 +1,6 @@
 //! Linear layers: `Linear`, `Bilinear`, `Identity`.
 
-use super::{in_layer, layer_parameters, named, size, uniform, Module, Parameter};
+use super::{empty_parameter, in_layer, init, layer_parameters, named, size, Module, Parameter};
 use crate::error::{bail, Result};
 use crate::Variable;
 
@@ -77,13 +77,9 @@ impl Bilinear {
         out_features: i64,
         bias: bool,
     ) -> Result<Self> {
-        let bound = 1.0 / (in1_features as f64).sqrt();
-        let weight = uniform(&[out_features, in1_features, in2_features], bound)?;
-        let bias = if bias {
-            Some(uniform(&[out_features], bound)?)
-        } else {
-            None
-        };
+        let weight = empty_parameter(&[out_features, in1_features, in2_features])?;
+        let bias = bias.then(|| empty_parameter(&[out_features])).transpose()?;
+        init::bilinear_default_(&weight, bias.as_ref())?;
         Ok(Bilinear { weight, bias })
     }
 

@@ -405,11 +405,10 @@ pub(crate) fn py_bool(b: bool) -> &'static str {
     }
 }
 
-/// A new parameter of `shape` drawn uniformly from `[-bound, bound)`.
-fn uniform(shape: &[i64], bound: f64) -> Result<Parameter> {
-    let data = Tensor::empty(shape, TensorOptions::default())?;
-    init::uniform_(&data, -bound, bound)?;
-    Variable::new(data, true)
+/// A new parameter of `shape`, to be filled by one of [`init`]'s layer
+/// recipes.
+fn empty_parameter(shape: &[i64]) -> Result<Parameter> {
+    Variable::new(Tensor::empty(shape, TensorOptions::default())?, true)
 }
 
 /// A linear or convolution layer's weight of `weight_shape` and, with
@@ -419,10 +418,8 @@ fn layer_parameters(
     bias: bool,
     out: i64,
 ) -> Result<(Parameter, Option<Parameter>)> {
-    let empty =
-        |shape: &[i64]| Variable::new(Tensor::empty(shape, TensorOptions::default())?, true);
-    let weight = empty(weight_shape)?;
-    let bias = if bias { Some(empty(&[out])?) } else { None };
+    let weight = empty_parameter(weight_shape)?;
+    let bias = bias.then(|| empty_parameter(&[out])).transpose()?;
     init::layer_default_(&weight, bias.as_ref())?;
     Ok((weight, bias))
 }

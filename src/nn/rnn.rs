@@ -5,7 +5,7 @@
 
 use std::cell::Cell;
 
-use super::{py_bool, uniform, Module, Parameter};
+use super::{empty_parameter, init, py_bool, Module, Parameter};
 use crate::error::{ensure, Result};
 use crate::{Tensor, TensorOptions, Variable};
 
@@ -418,14 +418,14 @@ impl Recurrent {
             hidden_size,
             options,
         };
-        // Every weight uniform in +-1/sqrt(hidden_size), drawn in
-        // registration order as PyTorch's reset_parameters does.
-        let bound = 1.0 / (hidden_size as f64).sqrt();
         let params = spec
             .weight_shapes()?
             .into_iter()
-            .map(|(name, shape)| Ok((name, uniform(&shape, bound)?)))
+            .map(|(name, shape)| Ok((name, empty_parameter(&shape)?)))
             .collect::<Result<Vec<_>>>()?;
+        // Drawn in registration order, as PyTorch's reset_parameters.
+        let all: Vec<&Parameter> = params.iter().map(|(_, p)| p).collect();
+        init::recurrent_default_(&all, hidden_size)?;
         Ok(Recurrent {
             spec,
             params,
@@ -658,18 +658,20 @@ impl RecurrentCellLayer {
             "{}: hidden_size must be positive, got {hidden_size}",
             kind.name()
         );
-        let bound = 1.0 / (hidden_size as f64).sqrt();
         let rows = kind.gates() * hidden_size;
-        let weight_ih = uniform(&[rows, input_size], bound)?;
-        let weight_hh = uniform(&[rows, hidden_size], bound)?;
+        let weight_ih = empty_parameter(&[rows, input_size])?;
+        let weight_hh = empty_parameter(&[rows, hidden_size])?;
         let (bias_ih, bias_hh) = if bias {
             (
-                Some(uniform(&[rows], bound)?),
-                Some(uniform(&[rows], bound)?),
+                Some(empty_parameter(&[rows])?),
+                Some(empty_parameter(&[rows])?),
             )
         } else {
             (None, None)
         };
+        let mut all = vec![&weight_ih, &weight_hh];
+        all.extend(bias_ih.iter().chain(&bias_hh));
+        init::recurrent_default_(&all, hidden_size)?;
         Ok(RecurrentCellLayer {
             kind,
             weight_ih,

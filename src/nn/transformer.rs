@@ -691,11 +691,8 @@ impl Transformer {
             nhead,
             batch_first: options.batch_first,
         };
-        for (_, p) in transformer.named_parameters() {
-            if p.shape().len() > 1 {
-                init::xavier_uniform_(&p, 1.0)?;
-            }
-        }
+        let parameters = transformer.parameters();
+        init::xavier_matrices_(&parameters.iter().collect::<Vec<_>>())?;
         Ok(transformer)
     }
 

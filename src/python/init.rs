@@ -78,6 +78,72 @@ pub(crate) fn nn_init(
     })
 }
 
+/// Starts a layer's parameters in place by `flodl::nn::init`'s recipe
+/// `name`, the one Rust's layers start from: `bilinear_default_` (weight,
+/// `bias`), `recurrent_default_` (all, `hidden_size`), `embedding_default_`
+/// (weight, `padding_idx`), `attention_default_` (the input projections,
+/// `bias` the input bias, `out_bias`, `extra` the key and value biases) and
+/// `xavier_matrices_` (all). None among them is skipped.
+#[pyfunction]
+#[pyo3(name = "_nn_layer_init", signature = (
+    name, parameters, *, bias = None, out_bias = None, extra = None, hidden_size = 0,
+    padding_idx = None
+))]
+#[allow(clippy::too_many_arguments)] // every recipe's arguments, by name
+pub(crate) fn nn_layer_init(
+    name: &str,
+    parameters: Vec<Bound<'_, PyAny>>,
+    bias: Option<Bound<'_, PyAny>>,
+    out_bias: Option<Bound<'_, PyAny>>,
+    extra: Option<Vec<Bound<'_, PyAny>>>,
+    hidden_size: i64,
+    padding_idx: Option<i64>,
+) -> PyResult<()> {
+    let all = |items: &[Bound<'_, PyAny>]| -> PyResult<Vec<crate::Tensor>> {
+        items
+            .iter()
+            .filter(|p| !p.is_none())
+            .map(|p| values(name, p))
+            .collect()
+    };
+    let one = |item: Option<Bound<'_, PyAny>>| -> PyResult<Option<crate::Tensor>> {
+        item.filter(|b| !b.is_none())
+            .map(|b| values(name, &b))
+            .transpose()
+    };
+    let (tensors, bias, out_bias, extra) = (
+        all(&parameters)?,
+        one(bias)?,
+        one(out_bias)?,
+        all(&extra.unwrap_or_default())?,
+    );
+    fn refs(ts: &[crate::Tensor]) -> Vec<&crate::Tensor> {
+        ts.iter().collect()
+    }
+    crate::python::guard::run("nn_layer_init", move || {
+        match (name, tensors.as_slice()) {
+            ("bilinear_default_", [weight]) => init::bilinear_default_(weight, bias.as_ref()),
+            ("embedding_default_", [weight]) => init::embedding_default_(weight, padding_idx),
+            ("recurrent_default_", _) => init::recurrent_default_(&refs(&tensors), hidden_size),
+            ("attention_default_", _) => init::attention_default_(
+                &refs(&tensors),
+                bias.as_ref(),
+                out_bias.as_ref(),
+                &refs(&extra),
+            ),
+            ("xavier_matrices_", _) => init::xavier_matrices_(&refs(&tensors)),
+            _ => Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!(
+                    "flodl.nn.init has no layer recipe {name} of {} tensors",
+                    tensors.len()
+                ),
+            )),
+        }?;
+        Ok(())
+    })
+}
+
 /// The recommended gain for `nonlinearity` (`param`: leaky_relu's slope):
 /// the int 1 where PyTorch returns it, else a float.
 #[pyfunction]

@@ -617,6 +617,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(optim::folds_scaling, m)?)?;
     m.add_function(wrap_pyfunction!(optim::init, m)?)?;
     m.add_function(wrap_pyfunction!(init::nn_init, m)?)?;
+    m.add_function(wrap_pyfunction!(init::nn_layer_init, m)?)?;
     m.add_function(wrap_pyfunction!(init::gain, m)?)?;
     m.add_function(wrap_pyfunction!(init::fans, m)?)?;
     m.add_function(wrap_pyfunction!(optim::lbfgs_step, m)?)?;

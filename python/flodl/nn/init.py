@@ -73,6 +73,14 @@ def _layer_default_(weight: Any, bias: Any) -> None:
     _flodl._nn_init("layer_default_", weight, bias=bias)
 
 
+def _layer_recipe(name: str, parameters: list[Any], **kwargs: Any) -> None:
+    """How another layer starts (``bilinear_default_``,
+    ``recurrent_default_``, ``embedding_default_``, ``attention_default_``,
+    ``xavier_matrices_``): the recipe of flodl::nn::init that Rust's layers
+    start from too."""
+    _flodl._nn_layer_init(name, parameters, **kwargs)
+
+
 def uniform_(tensor: _T, a: float = 0.0, b: float = 1.0, generator: Any = None) -> _T:
     """Fills ``tensor`` from U(a, b)."""
     return _fill("uniform_", tensor, generator, a=a, b=b)

@@ -8,7 +8,6 @@ from typing import Any, Union
 
 from .. import _flodl
 from .._flodl import ArgumentError, OutOfRangeError, ShapeError, Tensor, Variable
-from .._grad_mode import no_grad
 from . import functional as F
 from . import init
 from .module import Module
@@ -161,10 +160,7 @@ class Bilinear(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1 / math.sqrt(self.weight.shape[1])
-        init.uniform_(self.weight, -bound, bound)
-        if self.bias is not None:
-            init.uniform_(self.bias, -bound, bound)
+        init._layer_recipe("bilinear_default_", [self.weight], bias=self.bias)
 
     def forward(self, input1: TensorLike, input2: TensorLike) -> TensorLike:
         try:
@@ -929,10 +925,7 @@ def _lookup_settings(layer: Any) -> str:
 
 def _lookup_table_reset(layer: Module) -> None:
     """An embedding layer's start: N(0, 1) rows, the padding row zeroed."""
-    init.normal_(layer.weight)
-    if layer.padding_idx is not None:
-        with no_grad():
-            layer.weight[layer.padding_idx] = 0.0
+    init._layer_recipe("embedding_default_", [layer.weight], padding_idx=layer.padding_idx)
 
 
 class Dropout(Module):

@@ -6,7 +6,6 @@ flodl::nn's on libtorch's fused kernels, and the cells ``LSTMCell``,
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any, Union
 
@@ -81,9 +80,9 @@ class RNNBase(Module):
         """A no-op: flodl's kernels take the weights as they are."""
 
     def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
+        init._layer_recipe(
+            "recurrent_default_", list(self.parameters()), hidden_size=self.hidden_size
+        )
 
     def forward(self, input: TensorLike | PackedSequence, hx: Any = None) -> tuple[Any, Any]:
         if isinstance(input, PackedSequence):
@@ -237,9 +236,9 @@ class _RNNCellBase(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
+        init._layer_recipe(
+            "recurrent_default_", list(self.parameters()), hidden_size=self.hidden_size
+        )
 
     def _step(self, mode: str, input: TensorLike, hx: Any) -> list[Any]:
         return _flodl._recurrent_cell(  # type: ignore[no-any-return]

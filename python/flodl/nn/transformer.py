@@ -99,20 +99,18 @@ class MultiheadAttention(Module):
         self._reset_parameters()
 
     def _reset_parameters(self) -> None:
-        if self._qkv_same_embed_dim:
-            init.xavier_uniform_(self.in_proj_weight)
-        else:
-            init.xavier_uniform_(self.q_proj_weight)
-            init.xavier_uniform_(self.k_proj_weight)
-            init.xavier_uniform_(self.v_proj_weight)
-        if self.in_proj_bias is not None:
-            init.constant_(self.in_proj_bias, 0.0)
-            if self.out_proj.bias is not None:
-                init.constant_(self.out_proj.bias, 0.0)
-        if self.bias_k is not None:
-            init.xavier_normal_(self.bias_k)
-        if self.bias_v is not None:
-            init.xavier_normal_(self.bias_v)
+        projections = (
+            [self.in_proj_weight]
+            if self._qkv_same_embed_dim
+            else [self.q_proj_weight, self.k_proj_weight, self.v_proj_weight]
+        )
+        init._layer_recipe(
+            "attention_default_",
+            projections,
+            bias=self.in_proj_bias,
+            out_bias=self.out_proj.bias,
+            extra=[self.bias_k, self.bias_v],
+        )
 
     def forward(
         self,
@@ -557,9 +555,7 @@ class Transformer(Module):
         self.batch_first = batch_first
 
     def _reset_parameters(self) -> None:
-        for p in self.parameters():
-            if p.ndim > 1:
-                init.xavier_uniform_(p)
+        init._layer_recipe("xavier_matrices_", list(self.parameters()))
 
     def forward(
         self,
