@@ -1219,6 +1219,9 @@ class _Ops(Generic[_Self, _Operand]):
         instead when given), at least ``minlength`` counts, as ``torch.bincount``."""
     def take(self, index: Tensor) -> _Self:
         """The values at the Int64 ``index`` of the flattened tensor, as ``torch.take``."""
+    def put(self, index: Tensor, source: _Operand, accumulate: bool = False) -> _Self:
+        """``self`` with ``source``'s values written at (or, with ``accumulate``, added to) the
+        Int64 ``index`` of the flattened tensor, as ``torch.put``."""
     def take_along_dim(self, indices: Tensor, dim: int | None = None) -> _Self:
         """The values along ``dim`` at the Int64 ``indices`` (broadcast), or of the flattened tensor
         without ``dim``, as ``torch.take_along_dim``."""
@@ -1557,6 +1560,8 @@ class _Ops(Generic[_Self, _Operand]):
         """``alpha * source`` added at the entries ``index`` of ``dim``, in place."""
     def index_fill_(self, dim: int, index: Tensor, value: Number) -> _Self:
         """The entries ``index`` of ``dim`` set to ``value``, in place."""
+    def put_(self, index: Tensor, source: _Operand, accumulate: bool = False) -> _Self:
+        """``put``, in place."""
     def index_copy_(self, dim: int, index: Tensor, source: _Operand) -> _Self:
         """The entries ``index`` of ``dim`` replaced by ``source``'s, in place."""
     def masked_scatter_(self, mask: Tensor, source: _Operand) -> _Self:

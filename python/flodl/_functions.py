@@ -1990,6 +1990,13 @@ def take(input: Tensor, index: Any) -> Any:
     return input.take(index)
 
 
+def put(input: Tensor, index: Any, source: Any, accumulate: Any = False) -> Any:
+    """``input.put(...)``: `self` with `source`'s values written at (or, with  `accumulate`, added to) the Int64 `index` of the flattened  tensor, as `torch.put`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("put", input)
+    return input.put(index, source, accumulate)
+
+
 def take_along_dim(input: Tensor, indices: Any, dim: Any = None) -> Any:
     """``input.take_along_dim(...)``: The values along `dim` at the Int64 `indices` (broadcast), or  of the flattened tensor without `dim`, as `torch.take_along_dim`."""
     if not isinstance(input, Tensor):
@@ -2984,6 +2991,7 @@ __all__ = [
     "prelu",
     "prod",
     "prod_dim",
+    "put",
     "qr",
     "quantile",
     "quantile_tensor",

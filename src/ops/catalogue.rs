@@ -815,6 +815,11 @@ macro_rules! method_ops {
             /// The values at the Int64 `index` of the flattened tensor, as
             /// `torch.take`.
             take(index: Tensor) => |x| x.f_take(index.raw());
+            /// `self` with `source`'s values written at (or, with
+            /// `accumulate`, added to) the Int64 `index` of the flattened
+            /// tensor, as `torch.put`.
+            put(index: Tensor, source: Same, accumulate: bool = false)
+                => |x| x.f_put(index.raw(), source.raw(), accumulate);
             /// The values along `dim` at the Int64 `indices` (broadcast), or
             /// of the flattened tensor without `dim`, as `torch.take_along_dim`.
             take_along_dim(indices: Tensor, dim: Option<i64> = None) => |x| x.f_take_along_dim(indices.raw(), dim);
@@ -1206,6 +1211,9 @@ macro_rules! method_ops {
                 let value = $crate::ops::scalar_tensor(value.into(), x.f_kind()?, x.device())?;
                 Ok::<_, $crate::error::Failure>(x.shallow_clone().f_index_fill_int_tensor_(dim, index.raw(), &value).map(drop)?)
             };
+            /// `put`, in place.
+            put_(index: Tensor, source: Same, accumulate: bool = false) -> ()
+                => |x| x.shallow_clone().f_put_(index.raw(), source.raw(), accumulate).map(drop);
             /// The entries `index` of `dim` replaced by `source`'s, in place.
             index_copy_(dim: i64, index: Tensor, source: Same) -> ()
                 => |x| x.shallow_clone().f_index_copy_(dim, index.raw(), source.raw()).map(drop);

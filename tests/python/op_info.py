@@ -1693,6 +1693,16 @@ OP_INFOS: list[OpInfo] = [
         errors=range_error((2, 3), index=np.array([6])),
     ),
     OpInfo(
+        "put",
+        lambda x, source, index, accumulate=False: torch.put(x, index, source, accumulate),
+        [
+            Sample(((3, 4), (2, 2)), {"index": np.array([[0, 11], [5, 2]])}),
+            Sample(((3, 4), (3,)), {"index": np.array([1, 1, 7]), "accumulate": True}),
+        ],
+        errors=range_error((2, 3), (1,), index=np.array([6])),
+        operand_names=("source",),
+    ),
+    OpInfo(
         "take_along_dim",
         lambda x, indices, dim=None: torch.take_along_dim(x, indices, dim),
         [
@@ -4149,6 +4159,13 @@ OP_INFOS += [
         lambda x, source, dim, index: x.clone().index_copy_(dim, index, source),
         [Sample(((4, 3), (2, 3)), {"dim": 0, "index": np.array([0, 2])})],
         range_error((2, 3), (1, 3), dim=0, index=np.array([5])),
+        operand_names=("source",),
+    ),
+    _in_place(
+        "put_",
+        lambda x, source, index, accumulate=False: x.clone().put_(index, source, accumulate),
+        [Sample(((3, 4), (3,)), {"index": np.array([4, 0, 9]), "accumulate": True})],
+        range_error((2, 3), (1,), index=np.array([-7])),
         operand_names=("source",),
     ),
     _in_place(
