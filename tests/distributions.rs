@@ -370,3 +370,31 @@ fn transformed_distributions_against_closed_forms() {
     let err = squash.log_prob(&var(&[1.5], &[1], false)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Argument);
 }
+
+/// The constraints' checks, one per event, and their PyTorch reprs.
+#[test]
+fn constraints_check_events_and_print_as_pytorch() -> flodl::Result<()> {
+    use flodl::distributions::constraints::{Bound, Constraint};
+    let rows = Tensor::from_f64(&[0.2, 0.8, 0.5, 0.6], &[2, 2], Device::CPU)?;
+    assert_eq!(
+        Constraint::Simplex.check(&rows)?.to_f64_vec()?,
+        vec![1.0, 0.0]
+    );
+    let positive = Constraint::GreaterThan(Bound::Number(0.0));
+    let independent = Constraint::Independent(Box::new(positive.clone()), 1);
+    assert_eq!(
+        independent.to_string(),
+        "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)"
+    );
+    assert_eq!(independent.event_dim(), 1);
+    let high = Tensor::from_f64(&[0.5, 1.0], &[2], Device::CPU)?;
+    let below = Constraint::LessThan(Bound::Tensor(high)).check(&rows)?;
+    assert_eq!(below.to_f64_vec()?, vec![1.0, 1.0, 0.0, 1.0]);
+    // Symmetric but singular: no Cholesky factor, so not positive definite.
+    let singular = Tensor::from_f64(&[1.0, 1.0, 1.0, 1.0], &[2, 2], Device::CPU)?;
+    assert_eq!(Constraint::PositiveDefinite.check(&singular)?.item()?, 0.0);
+    let spd = Tensor::from_f64(&[2.0, 0.5, 0.5, 1.0], &[2, 2], Device::CPU)?;
+    assert_eq!(Constraint::PositiveDefinite.check(&spd)?.item()?, 1.0);
+    assert!(Constraint::IntegerGreaterThan(Bound::Number(0.0)).is_discrete());
+    Ok(())
+}

@@ -2763,6 +2763,12 @@ def _nn_layer_init(
 ) -> None:
     """Starts a layer's parameters by the Rust recipe `name`."""
 
+def _constraint_check(
+    name: str,
+    value: Tensor | Variable,
+    lower: float | Tensor | Variable | None = None,
+    upper: float | Tensor | Variable | None = None,
+) -> Tensor: ...
 def _prune_combined(
     t: Tensor | Variable,
     default_mask: Tensor | Variable,

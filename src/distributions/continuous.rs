@@ -6,6 +6,8 @@
 
 use std::any::Any;
 
+use super::constraints::Constraint;
+use super::require;
 use super::{
     both, broadcast_pair, check_parameter, check_positive, checked, constant, drawn, loc_scale,
     options_of, real, Distribution,
@@ -359,9 +361,14 @@ impl Dirichlet {
             );
         }
         if validate {
-            let ok = concentration.data().gt_scalar(0.0)?;
-            let constraint = "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)";
-            check_parameter("Dirichlet", "concentration", &ok, constraint)?;
+            let positive = Constraint::GreaterThan(0.0.into());
+            let constraint = Constraint::Independent(Box::new(positive), 1);
+            require(
+                "Dirichlet",
+                "concentration",
+                &concentration.data(),
+                &constraint,
+            )?;
         }
         Ok(Dirichlet {
             concentration: concentration.clone(),
@@ -391,11 +398,7 @@ impl Distribution for Dirichlet {
         Ok(apply::<DirichletDraw>(&[&alpha])?.remove(0))
     }
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
-        checked(self, self.validate, value, |v| {
-            let total = v.sum_dim(-1, false)?.sub_scalar(1.0)?.abs()?;
-            let on_simplex = v.ge_scalar(0.0)?.all_dim(-1, false)?;
-            on_simplex.logical_and(&total.lt_scalar(1e-6)?)
-        })?;
+        checked(self, self.validate, value, |v| Constraint::Simplex.check(v))?;
         let alpha = &self.concentration;
         alpha
             .sub_scalar(1.0)?
@@ -552,8 +555,8 @@ impl Poisson {
     /// With `validate`, `rate` must be non-negative.
     pub fn new(rate: &Variable, validate: bool) -> Result<Poisson> {
         if validate {
-            let ok = rate.data().ge_scalar(0.0)?;
-            check_parameter("Poisson", "rate", &ok, "GreaterThanEq(lower_bound=0.0)")?;
+            let nonnegative = Constraint::GreaterThanEq(0.0.into());
+            require("Poisson", "rate", &rate.data(), &nonnegative)?;
         }
         Ok(Poisson {
             rate: rate.clone(),

@@ -4,10 +4,12 @@
 
 use std::any::Any;
 
+use super::constraints::Constraint;
 use super::{
     both, broadcast_pair, check_parameter, checked, constant, enumerate_support, eps_of,
     options_of, Categorical, Distribution, Gamma,
 };
+use super::{require, UNIT_INTERVAL};
 use crate::error::{bail, Result};
 use crate::{Reduction, Tensor, Variable};
 
@@ -29,14 +31,8 @@ pub(super) fn probs_and_logits(
     if validate {
         let values = param.data();
         match from_probs {
-            true => {
-                let ok = values
-                    .ge_scalar(0.0)?
-                    .logical_and(&values.le_scalar(1.0)?)?;
-                let constraint = "Interval(lower_bound=0.0, upper_bound=1.0)";
-                check_parameter(name, "probs", &ok, constraint)?;
-            }
-            false => check_parameter(name, "logits", &values.isnan()?.logical_not()?, "Real()")?,
+            true => require(name, "probs", &values, &UNIT_INTERVAL)?,
+            false => require(name, "logits", &values, &Constraint::Real)?,
         }
     }
     match from_probs {
@@ -384,15 +380,11 @@ impl NegativeBinomial {
         let (total_count, param) = broadcast_pair(name, total_count, param)?;
         let total_count = total_count.to_dtype(param.dtype())?;
         if validate {
-            let ok = total_count.data().ge_scalar(0.0)?;
-            check_parameter(name, "total_count", &ok, "GreaterThanEq(lower_bound=0.0)")?;
+            let nonnegative = Constraint::GreaterThanEq(0.0.into());
+            require(name, "total_count", &total_count.data(), &nonnegative)?;
             if from_probs {
-                let values = param.data();
-                let ok = values
-                    .ge_scalar(0.0)?
-                    .logical_and(&values.lt_scalar(1.0)?)?;
-                let constraint = "HalfOpenInterval(lower_bound=0.0, upper_bound=1.0)";
-                check_parameter(name, "probs", &ok, constraint)?;
+                let half_open = Constraint::HalfOpenInterval(0.0.into(), 1.0.into());
+                require(name, "probs", &param.data(), &half_open)?;
             }
         }
         let (probs, logits) = probs_and_logits(name, &param, from_probs, validate && !from_probs)?;

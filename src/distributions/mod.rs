@@ -22,6 +22,11 @@ use std::any::Any;
 
 use crate::error::{bail, Result};
 use crate::{Tensor, TensorOptions, Variable};
+use constraints::{Bound, Constraint};
+
+/// `[0, 1]`, where probabilities live.
+pub(crate) const UNIT_INTERVAL: Constraint =
+    Constraint::Interval(Bound::Number(0.0), Bound::Number(1.0));
 
 /// The trait's methods that read a distribution's elementwise parameters
 /// (the first one's shape is the batch shape): name, shapes, `params`,
@@ -76,6 +81,7 @@ macro_rules! bookkeeping {
     };
 }
 
+pub mod constraints;
 mod continuous;
 mod counts;
 mod mixture;
@@ -193,6 +199,22 @@ pub(crate) fn check_parameter(
     }
 }
 
+/// PyTorch's parameter check by a [`Constraint`]: it holds at every event
+/// of `x`, or the Argument error naming `parameter` and the constraint.
+pub(crate) fn require(
+    name: &str,
+    parameter: &str,
+    x: &Tensor,
+    constraint: &Constraint,
+) -> Result<()> {
+    check_parameter(
+        name,
+        parameter,
+        &constraint.check(x)?,
+        &constraint.to_string(),
+    )
+}
+
 /// The Argument error of a parameter outside its constraint.
 pub(crate) fn invalid_parameter(name: &str, parameter: &str, constraint: &str) -> crate::Error {
     crate::Error::new(
@@ -240,8 +262,6 @@ pub(crate) fn check_value(
     Ok(())
 }
 
-pub(crate) const POSITIVE: &str = "GreaterThan(lower_bound=0.0)";
-
 /// Two parameters broadcast together (their shape is the batch shape).
 pub(crate) fn broadcast_pair(
     name: &str,
@@ -253,7 +273,12 @@ pub(crate) fn broadcast_pair(
 }
 
 pub(crate) fn check_positive(name: &str, parameter: &str, x: &Variable) -> Result<()> {
-    check_parameter(name, parameter, &x.data().gt_scalar(0.0)?, POSITIVE)
+    require(
+        name,
+        parameter,
+        &x.data(),
+        &Constraint::GreaterThan(0.0.into()),
+    )
 }
 
 /// A location and a scale broadcast together; with `validate`, the
@@ -273,7 +298,7 @@ pub(crate) fn loc_scale(
 }
 
 pub(crate) fn check_real(name: &str, parameter: &str, x: &Variable) -> Result<()> {
-    check_parameter(name, parameter, &x.data().isnan()?.logical_not()?, "Real()")
+    require(name, parameter, &x.data(), &Constraint::Real)
 }
 
 /// PyTorch's `Distribution.sample` of a distribution that defines only
@@ -445,11 +470,7 @@ impl Categorical {
         }
         let probs = probs.div(&probs.sum_dim(-1, true)?)?;
         if validate {
-            let values = probs.data();
-            let total = values.sum_dim(-1, false)?;
-            let sums_to_one = total.sub_scalar(1.0)?.abs()?.lt_scalar(1e-6)?;
-            let ok = values.ge_scalar(0.0)?.all()?.logical_and(&sums_to_one)?;
-            check_parameter("Categorical", "probs", &ok, "Simplex()")?;
+            require("Categorical", "probs", &probs.data(), &Constraint::Simplex)?;
         }
         let eps = eps_of(&probs)?;
         let logits = probs.clamp(eps, 1.0 - eps)?.log()?;
@@ -485,8 +506,12 @@ impl Categorical {
         }
         let normalized = logits.sub(&logits.logsumexp(-1, true)?)?;
         if validate {
-            let ok = normalized.data().isnan()?.logical_not()?;
-            check_parameter("Categorical", "logits", &ok, "Real()")?;
+            require(
+                "Categorical",
+                "logits",
+                &normalized.data(),
+                &Constraint::Real,
+            )?;
         }
         Ok(Categorical {
             probs: normalized.softmax(-1)?,
@@ -630,12 +655,7 @@ impl Bernoulli {
     /// From the probabilities of 1; with `validate`, in `[0, 1]`.
     pub fn from_probs(probs: &Variable, validate: bool) -> Result<Bernoulli> {
         if validate {
-            let values = probs.data();
-            let ok = values
-                .ge_scalar(0.0)?
-                .logical_and(&values.le_scalar(1.0)?)?;
-            let constraint = "Interval(lower_bound=0.0, upper_bound=1.0)";
-            check_parameter("Bernoulli", "probs", &ok, constraint)?;
+            require("Bernoulli", "probs", &probs.data(), &UNIT_INTERVAL)?;
         }
         let eps = eps_of(probs)?;
         let clamped = probs.clamp(eps, 1.0 - eps)?;
@@ -650,8 +670,7 @@ impl Bernoulli {
     /// From the log-odds of 1; with `validate`, none may be NaN.
     pub fn from_logits(logits: &Variable, validate: bool) -> Result<Bernoulli> {
         if validate {
-            let ok = logits.data().isnan()?.logical_not()?;
-            check_parameter("Bernoulli", "logits", &ok, "Real()")?;
+            require("Bernoulli", "logits", &logits.data(), &Constraint::Real)?;
         }
         Ok(Bernoulli {
             probs: logits.sigmoid()?,

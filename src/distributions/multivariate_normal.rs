@@ -6,6 +6,8 @@
 
 use std::any::Any;
 
+use super::constraints::Constraint;
+use super::require;
 use super::{
     broadcast_shape, check_parameter, checked, constant, drawn, invalid_parameter, options_of,
     real, Distribution,
@@ -87,25 +89,11 @@ impl MultivariateNormal {
             let not_nan = real(&loc.data())?;
             check_parameter(NAME, "loc", &not_nan, "IndependentConstraint(Real(), 1)")?;
             let m = given.data();
-            match form {
-                CovarianceForm::ScaleTril => {
-                    let lower = m.tril(0)?.eq(&m)?.all()?;
-                    let diagonal = m.diagonal(0, -2, -1)?.gt_scalar(0.0)?.all()?;
-                    let ok = lower.logical_and(&diagonal)?;
-                    check_parameter(NAME, "scale_tril", &ok, "LowerCholesky()")?;
-                }
-                _ => {
-                    // PyTorch's PositiveDefinite: square, symmetric, then a
-                    // Cholesky factor (checked where the factor is made,
-                    // below).
-                    let n = matrix_shape.len();
-                    if matrix_shape[n - 1] != matrix_shape[n - 2] {
-                        return Err(invalid_parameter(NAME, form.name(), POSITIVE_DEFINITE));
-                    }
-                    let symmetric = m.isclose(&m.transpose(-2, -1)?, 1e-5, 1e-6, false)?.all()?;
-                    check_parameter(NAME, form.name(), &symmetric, POSITIVE_DEFINITE)?;
-                }
-            }
+            let constraint = match form {
+                CovarianceForm::ScaleTril => Constraint::LowerCholesky,
+                _ => Constraint::PositiveDefinite,
+            };
+            require(NAME, form.name(), &m, &constraint)?;
         }
         let scale_tril = match form {
             CovarianceForm::ScaleTril => Ok(matrix.clone()),

@@ -804,3 +804,64 @@ impl PyTransform {
 }
 
 }
+
+/// _constraint_check(name, value, lower=None, upper=None)
+/// --
+///
+/// `flodl::distributions::constraints`' check `name` (`"real"`,
+/// `"greater_than"`, `"interval"`, `"positive_definite"`, ...: the
+/// constraints' names in snake case) of `value`, with its bounds (numbers,
+/// or tensors broadcast against the value): a Bool tensor, one per event.
+#[pyfunction]
+#[pyo3(name = "_constraint_check", signature = (name, value, lower = None, upper = None))]
+pub(crate) fn constraint_check(
+    name: &str,
+    value: &Bound<'_, PyAny>,
+    lower: Option<&Bound<'_, PyAny>>,
+    upper: Option<&Bound<'_, PyAny>>,
+) -> PyResult<crate::Tensor> {
+    use crate::distributions::constraints::{Bound as Limit, Constraint as C};
+    let op = "constraints.check";
+    let limit = |b: Option<&Bound<'_, PyAny>>, which: &str| -> PyResult<Limit> {
+        let Some(b) = b else {
+            return Err(PyTypeError::new_err(format!(
+                "{op}: {name} needs its {which} bound"
+            )));
+        };
+        if plain_tensor(b).is_some() || super::args::as_variable(b).is_some() {
+            return Ok(Limit::Tensor(super::args::tensor_values(op, b)?));
+        }
+        match b.extract::<f64>() {
+            Ok(x) => Ok(Limit::Number(x)),
+            Err(_) => Err(PyTypeError::new_err(format!(
+                "{op}: {name}'s {which} bound is a number or a tensor, got {}",
+                type_name(b)
+            ))),
+        }
+    };
+    let constraint = match name {
+        "real" => C::Real,
+        "boolean" => C::Boolean,
+        "one_hot" => C::OneHot,
+        "simplex" => C::Simplex,
+        "lower_cholesky" => C::LowerCholesky,
+        "positive_definite" => C::PositiveDefinite,
+        "greater_than" => C::GreaterThan(limit(lower, "lower")?),
+        "greater_than_eq" => C::GreaterThanEq(limit(lower, "lower")?),
+        "less_than" => C::LessThan(limit(upper, "upper")?),
+        "interval" => C::Interval(limit(lower, "lower")?, limit(upper, "upper")?),
+        "half_open_interval" => C::HalfOpenInterval(limit(lower, "lower")?, limit(upper, "upper")?),
+        "integer_interval" => C::IntegerInterval(limit(lower, "lower")?, limit(upper, "upper")?),
+        "integer_greater_than" => C::IntegerGreaterThan(limit(lower, "lower")?),
+        "multinomial" => C::Multinomial(limit(upper, "upper")?),
+        _ => {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                format!("{op}: no constraint {name:?}"),
+            )
+            .into())
+        }
+    };
+    let value = super::args::tensor_values(op, value)?;
+    Ok(constraint.check(&value)?)
+}

@@ -649,6 +649,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<classes::PyDevice>()?;
     m.add_class::<distributions::PyDistribution>()?;
     m.add_class::<distributions::PyTransform>()?;
+    m.add_function(wrap_pyfunction!(distributions::constraint_check, m)?)?;
     m.add_class::<hooks::PyHookHandle>()?;
     m.add_class::<classes::PyTensorOptions>()?;
     m.add_class::<crate::DType>()?;

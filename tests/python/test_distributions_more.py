@@ -764,3 +764,26 @@ def test_low_rank_multivariate_normal_is_torch_s(batched) -> None:
         D.LowRankMultivariateNormal(flodl.zeros(3), flodl.ones(3, 1), -flodl.ones(3))
     with pytest.raises(flodl.ArgumentError, match="cov_factor must be a batch of matrices"):
         D.LowRankMultivariateNormal(flodl.zeros(3), flodl.ones(2, 1), flodl.ones(3))
+
+
+def test_constraints_with_tensor_bounds_and_counts_check_as_torch() -> None:
+    low, high = np.array([0.0, -1.0, 2.0]), np.array([1.0, 0.5, 3.0])
+    values = np.array([[0.5, 0.7, 2.0], [1.0, -1.0, 3.5]])
+    for name in ["interval", "half_open_interval", "integer_interval"]:
+        got = getattr(D.constraints, name)(flodl.tensor(low), flodl.tensor(high))
+        want = getattr(TD.constraints, name)(torch.tensor(low), torch.tensor(high))
+        assert got.check(flodl.tensor(values)).tolist() == (
+            want.check(torch.tensor(values)).tolist()
+        )
+    counts = np.array([[1.0, 2.0, 0.0], [4.0, 0.0, 1.0], [-1.0, 2.0, 1.0]])
+    got, want = D.constraints.multinomial(4), TD.constraints.multinomial(4)
+    assert repr(got) == repr(want)
+    assert got.check(flodl.tensor(counts)).tolist() == want.check(torch.tensor(counts)).tolist()
+    # A singular covariance: symmetric, with no Cholesky factor, as torch says.
+    singular = np.array([[1.0, 1.0], [1.0, 1.0]])
+    assert not D.constraints.positive_definite.check(flodl.tensor(singular)).item()
+    assert not TD.constraints.positive_definite.check(torch.tensor(singular)).item()
+    with pytest.raises(flodl.ArgumentError, match=r"PositiveDefinite\(\)"):
+        D.MultivariateNormal(flodl.zeros(2), covariance_matrix=flodl.tensor(singular))
+    with pytest.raises(TypeError, match="interval's lower bound"):
+        D.constraints.interval("a", 1.0).check(flodl.tensor(values))

@@ -3,12 +3,15 @@ the regions a distribution's parameters and values live in. Each
 constraint's ``check(value)`` is a Bool tensor (one element per event),
 its ``repr`` PyTorch's (``GreaterThan(lower_bound=0.0)``); the
 distributions' ``arg_constraints`` and ``support`` are these objects.
-(flodl's distributions check their own parameters and values in Rust; these
-objects serve the programs that read or test them.)"""
+Each check is Rust's (``flodl::distributions::constraints``), the one the
+distributions validate their parameters with; these classes keep PyTorch's
+objects, attributes and reprs.)"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from .. import _flodl
 
 __all__ = [
     "Constraint",
@@ -131,7 +134,7 @@ class _Boolean(Constraint):
     is_discrete = True
 
     def check(self, value: Any) -> Any:
-        return (value == 0) | (value == 1)
+        return _flodl._constraint_check("boolean", value)
 
 
 class _OneHot(Constraint):
@@ -139,9 +142,7 @@ class _OneHot(Constraint):
     event_dim = 1
 
     def check(self, value: Any) -> Any:
-        is_boolean = (value == 0) | (value == 1)
-        is_normalized = value.sum(-1).eq(1)
-        return is_boolean.all(-1) & is_normalized
+        return _flodl._constraint_check("one_hot", value)
 
 
 class _IntegerInterval(Constraint):
@@ -152,7 +153,9 @@ class _IntegerInterval(Constraint):
         self.upper_bound = upper_bound
 
     def check(self, value: Any) -> Any:
-        return (value % 1 == 0) & (self.lower_bound <= value) & (value <= self.upper_bound)
+        return _flodl._constraint_check(
+            "integer_interval", value, self.lower_bound, self.upper_bound
+        )
 
     def __repr__(self) -> str:
         return f"IntegerInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
@@ -165,7 +168,7 @@ class _IntegerGreaterThan(Constraint):
         self.lower_bound = lower_bound
 
     def check(self, value: Any) -> Any:
-        return (value % 1 == 0) & (value >= self.lower_bound)
+        return _flodl._constraint_check("integer_greater_than", value, self.lower_bound)
 
     def __repr__(self) -> str:
         return f"IntegerGreaterThan(lower_bound={self.lower_bound})"
@@ -182,7 +185,7 @@ class _Multinomial(Constraint):
         self.upper_bound = upper_bound
 
     def check(self, value: Any) -> Any:
-        return (value >= 0).all(-1) & (value.sum(-1) <= self.upper_bound)
+        return _flodl._constraint_check("multinomial", value, upper=self.upper_bound)
 
     def __repr__(self) -> str:
         return "Multinomial()"  # as torch's, without the bound
@@ -190,7 +193,7 @@ class _Multinomial(Constraint):
 
 class _Real(Constraint):
     def check(self, value: Any) -> Any:
-        return ~value.isnan()  # False for NaN only
+        return _flodl._constraint_check("real", value)  # False for NaN only
 
 
 class _GreaterThan(Constraint):
@@ -198,7 +201,7 @@ class _GreaterThan(Constraint):
         self.lower_bound = lower_bound
 
     def check(self, value: Any) -> Any:
-        return self.lower_bound < value
+        return _flodl._constraint_check("greater_than", value, self.lower_bound)
 
     def __repr__(self) -> str:
         return f"GreaterThan(lower_bound={self.lower_bound})"
@@ -209,7 +212,7 @@ class _GreaterThanEq(Constraint):
         self.lower_bound = lower_bound
 
     def check(self, value: Any) -> Any:
-        return self.lower_bound <= value
+        return _flodl._constraint_check("greater_than_eq", value, self.lower_bound)
 
     def __repr__(self) -> str:
         return f"GreaterThanEq(lower_bound={self.lower_bound})"
@@ -220,7 +223,7 @@ class _LessThan(Constraint):
         self.upper_bound = upper_bound
 
     def check(self, value: Any) -> Any:
-        return value < self.upper_bound
+        return _flodl._constraint_check("less_than", value, upper=self.upper_bound)
 
     def __repr__(self) -> str:
         return f"LessThan(upper_bound={self.upper_bound})"
@@ -232,7 +235,7 @@ class _Interval(Constraint):
         self.upper_bound = upper_bound
 
     def check(self, value: Any) -> Any:
-        return (self.lower_bound <= value) & (value <= self.upper_bound)
+        return _flodl._constraint_check("interval", value, self.lower_bound, self.upper_bound)
 
     def __repr__(self) -> str:
         return f"Interval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
@@ -240,7 +243,9 @@ class _Interval(Constraint):
 
 class _HalfOpenInterval(_Interval):
     def check(self, value: Any) -> Any:
-        return (self.lower_bound <= value) & (value < self.upper_bound)
+        return _flodl._constraint_check(
+            "half_open_interval", value, self.lower_bound, self.upper_bound
+        )
 
     def __repr__(self) -> str:
         return f"HalfOpenInterval(lower_bound={self.lower_bound}, upper_bound={self.upper_bound})"
@@ -250,28 +255,22 @@ class _Simplex(Constraint):
     event_dim = 1
 
     def check(self, value: Any) -> Any:
-        return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
+        return _flodl._constraint_check("simplex", value)
 
 
 class _LowerCholesky(Constraint):
     event_dim = 2
 
     def check(self, value: Any) -> Any:
-        lower = (value.tril() == value).all(-1).all(-1)
-        positive_diagonal = (value.diagonal(0, -2, -1) > 0).all(-1)
-        return lower & positive_diagonal
+        return _flodl._constraint_check("lower_cholesky", value)
 
 
 class _PositiveDefinite(Constraint):
     event_dim = 2
 
     def check(self, value: Any) -> Any:
-        from ..linalg import eigvalsh
-
-        symmetric = value.isclose(value.mT, atol=1e-6).all(-1).all(-1)
-        if not symmetric.all():
-            return symmetric  # as torch's: the symmetry alone when any fails
-        return (eigvalsh(value) > 0).all(-1)
+        # Square, then symmetric, then a Cholesky factor, as torch's.
+        return _flodl._constraint_check("positive_definite", value)
 
 
 class _MixtureSameFamilyConstraint(Constraint):
