@@ -306,8 +306,12 @@ where
 
 /// The Jacobian of one output with respect to each leaf, shaped
 /// `output.shape ++ leaf.shape` (one vector-Jacobian product per output
-/// element).
-fn jacobian_of(output: &Variable, leaves: &[Variable]) -> Result<Vec<Tensor>> {
+/// element); with `create_graph` each carries its graph.
+fn jacobian_of(
+    output: &Variable,
+    leaves: &[Variable],
+    create_graph: bool,
+) -> Result<Vec<Variable>> {
     let out_shape = output.shape();
     let n = output.numel() as i64;
     let shapes: Vec<Vec<i64>> = leaves
@@ -319,23 +323,67 @@ fn jacobian_of(output: &Variable, leaves: &[Variable]) -> Result<Vec<Tensor>> {
         return leaves
             .iter()
             .zip(&shapes)
-            .map(|(x, s)| Tensor::zeros(s, options_of(&x.data())))
+            .map(|(x, s)| Variable::new(Tensor::zeros(s, options_of(&x.data()))?, false))
             .collect();
     }
     let eye = Tensor::eye(n, options_of(&output.data()))?;
-    let mut rows: Vec<Vec<Tensor>> = vec![Vec::new(); leaves.len()];
+    let mut rows: Vec<Vec<Variable>> = vec![Vec::new(); leaves.len()];
     let one = std::slice::from_ref(output);
     for i in 0..n {
         let cotangent = Variable::new(eye.select(0, i)?.reshape(&out_shape)?, false)?;
-        let grads = gradients(one, Some(std::slice::from_ref(&cotangent)), leaves, false)?;
+        let cotangent = std::slice::from_ref(&cotangent);
+        let grads = gradients(one, Some(cotangent), leaves, create_graph)?;
         for (row, g) in rows.iter_mut().zip(grads) {
-            row.push(g.data());
+            row.push(g);
         }
     }
     rows.into_iter()
         .zip(&shapes)
-        .map(|(row, s)| Tensor::stack(&row, 0)?.reshape(s))
+        .map(|(row, s)| Variable::stack(&row, 0)?.reshape(s))
         .collect()
+}
+
+/// Inputs to differentiate with a graph, as PyTorch's `create_graph=True`
+/// takes them: one that requires grad as a view of itself (the graph goes
+/// on to it), any other as a fresh leaf of its values.
+fn graph_inputs(inputs: &[&Variable]) -> Result<Vec<Variable>> {
+    inputs
+        .iter()
+        .map(|x| match x.requires_grad() {
+            true => x.view_as(x),
+            false => Variable::new(x.data(), true),
+        })
+        .collect()
+}
+
+/// [`jacobian`] keeping the graph, as
+/// `torch.autograd.functional.jacobian(create_graph=True)`: the Jacobians
+/// are differentiable with respect to the inputs that require grad and to
+/// whatever `f` uses (a penalty on them trains the parameters).
+pub fn jacobian_with_graph<F, O>(f: F, inputs: &[&Variable]) -> Result<O::Each<Vec<Variable>>>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let xs = graph_inputs(inputs)?;
+    let outputs = f(&xs)?.into_vec();
+    let per_output = outputs
+        .iter()
+        .map(|o| jacobian_of(o, &xs, true))
+        .collect::<Result<Vec<_>>>()?;
+    O::each(per_output)
+}
+
+/// [`hessian`] keeping the graph, as
+/// `torch.autograd.functional.hessian(create_graph=True)`.
+pub fn hessian_with_graph<F>(f: F, inputs: &[&Variable]) -> Result<Vec<Vec<Variable>>>
+where
+    F: Fn(&[Variable]) -> Result<Variable>,
+{
+    jacobian_with_graph(
+        |xs: &[Variable]| Ok(first_gradients("hessian", &f, xs)?.1),
+        inputs,
+    )
 }
 
 /// The Jacobian of `f` with respect to each input, shaped
@@ -350,7 +398,7 @@ where
     let outputs = f(&leaves)?.into_vec();
     let per_output = outputs
         .iter()
-        .map(|o| jacobian_of(o, &leaves))
+        .map(|o| Ok(values(jacobian_of(o, &leaves, false)?)))
         .collect::<Result<Vec<_>>>()?;
     O::each(per_output)
 }

@@ -217,3 +217,19 @@ fn forward_ad_by_hand_is_jvp() -> Result<()> {
     close(&jv, &[0.75 + 6.0 + 36.0]);
     Ok(())
 }
+
+/// A Jacobian that keeps its graph: a penalty on it reaches the weight
+/// `f` uses and the input, d/dw sum(J^2) for f(x) = w * x^2 (J = 2wx).
+#[test]
+fn jacobian_with_graph_trains_what_f_uses() -> Result<()> {
+    let w = Variable::new(t(&[3.0]), true)?;
+    let x = Variable::new(t(&[2.0]), true)?;
+    let jac: Vec<Variable> =
+        func::jacobian_with_graph(|xs: &[Variable]| xs[0].pow_scalar(2.0)?.mul(&w), &[&x])?;
+    close(&jac[0].data().reshape(&[-1])?, &[12.0]);
+    jac[0].pow_scalar(2.0)?.sum()?.backward()?;
+    // sum(J^2) = 4 w^2 x^2: d/dw = 8 w x^2 = 96, d/dx = 8 w^2 x = 144.
+    close(&w.grad().unwrap(), &[96.0]);
+    close(&x.grad().unwrap(), &[144.0]);
+    Ok(())
+}

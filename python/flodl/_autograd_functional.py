@@ -2,9 +2,11 @@
 signatures on ``flodl.func``'s transforms (``flodl::func``, in Rust).
 
 ``inputs`` is one tensor or a tuple of them; the results follow that form,
-as PyTorch's. ``create_graph`` and ``strict`` are accepted when False (the
-results are plain tensors); ``vectorize`` and the strategies choose how
-PyTorch computes the same numbers, and are accepted as they are."""
+as PyTorch's. ``jacobian`` and ``hessian`` take ``create_graph=True`` (the
+results keep their graph, so a penalty on them trains what ``func`` uses);
+the others, and ``strict``, are accepted when False (the results are plain
+tensors); ``vectorize`` and the strategies choose how PyTorch computes the
+same numbers, and are accepted as they are."""
 
 from __future__ import annotations
 
@@ -16,11 +18,11 @@ from ._flodl import ArgumentError, Tensor, Variable
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 
-def _plain(name: str, create_graph: bool, strict: bool) -> None:
+def _plain(name: str, create_graph: bool, strict: bool, graph_ok: bool = False) -> None:
     for option, value in (("create_graph", create_graph), ("strict", strict)):
         if not isinstance(value, bool):
             raise TypeError(f"{name}: {option} must be a bool, got {type(value).__name__}")
-        if value:
+        if value and not (graph_ok and option == "create_graph"):
             raise ArgumentError(
                 f"{name}: {option}=True is not supported (results carry no graph); "
                 "use flodl.autograd.grad(..., create_graph=True) for gradients of gradients"
@@ -41,8 +43,8 @@ def jacobian(
 ) -> Any:
     """The Jacobian of ``func`` at ``inputs``, as
     ``torch.autograd.functional.jacobian``."""
-    _plain("jacobian", create_graph, strict)
-    return _func.jacobian(func, inputs)
+    _plain("jacobian", create_graph, strict, graph_ok=True)
+    return _func.jacobian(func, inputs, create_graph=create_graph)
 
 
 def hessian(
@@ -55,8 +57,8 @@ def hessian(
 ) -> Any:
     """The Hessian of a single-element ``func`` at ``inputs``, as
     ``torch.autograd.functional.hessian``."""
-    _plain("hessian", create_graph, strict)
-    return _func._hessian_at(func, inputs)
+    _plain("hessian", create_graph, strict, graph_ok=True)
+    return _func._hessian_at(func, inputs, create_graph=create_graph)
 
 
 def hvp(

@@ -2275,7 +2275,11 @@ def _func_grad_and_value(
     f: Callable[..., Any], primals: Sequence[Any]
 ) -> tuple[list[Tensor], Tensor]: ...
 def _func_jacobian(
-    op: str, f: Callable[..., Any], inputs: Sequence[Any], per_input: bool
+    op: str,
+    f: Callable[..., Any],
+    inputs: Sequence[Any],
+    per_input: bool,
+    create_graph: bool = False,
 ) -> Any: ...
 def _func_vmap(
     f: Callable[..., Any],
@@ -2284,7 +2288,9 @@ def _func_vmap(
     out_dims: Sequence[int | None],
     randomness: str,
 ) -> Any: ...
-def _func_hessian(f: Callable[..., Any], inputs: Sequence[Any]) -> list[tuple[Tensor, ...]]: ...
+def _func_hessian(
+    f: Callable[..., Any], inputs: Sequence[Any], create_graph: bool = False
+) -> list[tuple[Any, ...]]: ...
 def _func_hvp(
     f: Callable[..., Any], inputs: Sequence[Any], v: Sequence[Any]
 ) -> tuple[Tensor, list[Tensor]]: ...

@@ -232,14 +232,19 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0, has_aux: bool 
     return wrapper
 
 
-def jacobian(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
+def jacobian(
+    f: Callable[..., Any],
+    inputs: TensorLike | Sequence[TensorLike],
+    create_graph: bool = False,
+):
     """The Jacobian of ``f`` at ``inputs``, shaped ``output.shape +
     input.shape``, as ``torch.autograd.functional.jacobian``: a tuple over
     the outputs when ``f`` returns a tuple, of tuples over the inputs when
-    ``inputs`` is a tuple."""
+    ``inputs`` is a tuple; with ``create_graph``, Variables that keep their
+    graph."""
     per_input = isinstance(inputs, (tuple, list))
     with _transform("jacobian"):
-        return _flodl._func_jacobian("jacobian", f, _tuple(inputs), per_input)
+        return _flodl._func_jacobian("jacobian", f, _tuple(inputs), per_input, create_graph)
 
 
 def _jacobians(name: str, f: Callable[..., Any], args: tuple, kwargs: dict, argnums: Any) -> Any:
@@ -318,11 +323,16 @@ def hessian(f: Callable[..., Any], argnums: int | Sequence[int] = 0):
     return wrapper
 
 
-def _hessian_at(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike]):
+def _hessian_at(
+    f: Callable[..., Any],
+    inputs: TensorLike | Sequence[TensorLike],
+    create_graph: bool = False,
+):
     """The Hessian of a single-element ``f`` at ``inputs``, as
-    ``torch.autograd.functional.hessian``."""
+    ``torch.autograd.functional.hessian`` (with ``create_graph``, keeping
+    its graph)."""
     with _transform("hessian"):
-        rows = _flodl._func_hessian(f, _tuple(inputs))
+        rows = _flodl._func_hessian(f, _tuple(inputs), create_graph)
     return tuple(rows) if isinstance(inputs, (tuple, list)) else rows[0][0]
 
 

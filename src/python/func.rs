@@ -132,6 +132,32 @@ fn values_of(op: &str, items: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
         .collect()
 }
 
+/// A sequence of Tensors or Variables as Variables: a Variable as it is
+/// (its graph goes on), a Tensor as a constant.
+fn variables_of(op: &str, items: &Bound<'_, PyAny>) -> PyResult<Vec<Variable>> {
+    items
+        .try_iter()?
+        .map(|item| {
+            let item = item?;
+            match as_variable(&item) {
+                Some(v) => Ok(v.get().inner.clone()),
+                None => Ok(Variable::new(tensor_values(op, &item)?, false)?),
+            }
+        })
+        .collect()
+}
+
+/// Results as Python objects, for [`PyF::shaped`].
+fn objects<'py, T: IntoPyObject<'py>>(
+    py: Python<'py>,
+    items: Vec<T>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    items
+        .into_iter()
+        .map(|item| item.into_bound_py_any(py))
+        .collect()
+}
+
 fn refs(tensors: &[Tensor]) -> Vec<&Tensor> {
     tensors.iter().collect()
 }
@@ -294,14 +320,16 @@ pub(crate) fn grad_and_value<'py>(
 /// The Jacobians of `f` at `inputs`, per output as `f` returns them, then a
 /// tuple per input when `per_input` (else the first input's), as
 /// `torch.autograd.functional.jacobian`. `op` names the transform;
-/// `"jacfwd"` computes them in forward mode.
-#[pyfunction(name = "_func_jacobian")]
+/// `"jacfwd"` computes them in forward mode. With `create_graph` they are
+/// Variables that keep their graph.
+#[pyfunction(name = "_func_jacobian", signature = (op, f, inputs, per_input, create_graph = false))]
 pub(crate) fn jacobian<'py>(
     py: Python<'py>,
     op: &str,
     f: Py<PyAny>,
     inputs: &Bound<'py, PyAny>,
     per_input: bool,
+    create_graph: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let op = match op {
         "jacrev" => "jacrev",
@@ -309,20 +337,30 @@ pub(crate) fn jacobian<'py>(
         _ => "jacobian",
     };
     crate::python::guard::run(op, || {
-        let inputs = values_of(op, inputs)?;
         let f = PyF::new(op, &f);
-        let per_output = transform(py, || {
-            let call = |xs: &[Variable]| f.call(xs);
-            match op {
+        let call = |xs: &[Variable]| f.call(xs);
+        let per_output: Vec<Vec<Bound<'py, PyAny>>> = if create_graph {
+            let inputs = variables_of(op, inputs)?;
+            let inputs: Vec<&Variable> = inputs.iter().collect();
+            let rows = transform(py, || crate::func::jacobian_with_graph(call, &inputs))?;
+            rows.into_iter()
+                .map(|row| objects(py, row))
+                .collect::<PyResult<_>>()?
+        } else {
+            let inputs = values_of(op, inputs)?;
+            let rows = transform(py, || match op {
                 "jacfwd" => crate::func::jacfwd(call, &refs(&inputs)),
                 _ => crate::func::jacobian(call, &refs(&inputs)),
-            }
-        })?;
+            })?;
+            rows.into_iter()
+                .map(|row| objects(py, row))
+                .collect::<PyResult<_>>()?
+        };
         let rows = per_output
             .into_iter()
             .map(|mut row| match per_input {
                 true => Ok(PyTuple::new(py, row)?.into_any()),
-                false => Ok(row.remove(0).into_pyobject(py)?.into_any()),
+                false => Ok(row.remove(0)),
             })
             .collect::<PyResult<Vec<_>>>()?;
         f.shaped(py, rows)
@@ -330,19 +368,26 @@ pub(crate) fn jacobian<'py>(
 }
 
 /// The Hessian of a single-element `f`: a tuple of tuples over `inputs`,
-/// as `torch.autograd.functional.hessian` with a tuple of inputs.
-#[pyfunction(name = "_func_hessian")]
+/// as `torch.autograd.functional.hessian` with a tuple of inputs (with
+/// `create_graph`, Variables that keep their graph).
+#[pyfunction(name = "_func_hessian", signature = (f, inputs, create_graph = false))]
 pub(crate) fn hessian<'py>(
     py: Python<'py>,
     f: Py<PyAny>,
     inputs: &Bound<'py, PyAny>,
+    create_graph: bool,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
     crate::python::guard::run("hessian", || {
-        let inputs = values_of("hessian", inputs)?;
         let f = PyF::new("hessian", &f);
-        let rows = transform(py, || {
-            crate::func::hessian(|xs: &[Variable]| single(&f, xs), &refs(&inputs))
-        })?;
+        let call = |xs: &[Variable]| single(&f, xs);
+        if create_graph {
+            let inputs = variables_of("hessian", inputs)?;
+            let inputs: Vec<&Variable> = inputs.iter().collect();
+            let rows = transform(py, || crate::func::hessian_with_graph(call, &inputs))?;
+            return rows.into_iter().map(|row| PyTuple::new(py, row)).collect();
+        }
+        let inputs = values_of("hessian", inputs)?;
+        let rows = transform(py, || crate::func::hessian(call, &refs(&inputs)))?;
         rows.into_iter().map(|row| PyTuple::new(py, row)).collect()
     })
 }
