@@ -874,3 +874,47 @@ fn layer_recipes_start_as_pytorch_s_layers() -> Result<()> {
     assert_eq!(not_bilinear.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+/// The orthogonal parametrization's maps give orthonormal columns, and
+/// its right inverse gives back an orthogonal matrix assigned to it.
+#[test]
+fn orthogonal_maps_give_orthonormal_columns() -> Result<()> {
+    use flodl::nn::utils::{orthogonal_from, orthogonal_right_inverse, OrthogonalMap};
+    let options = TensorOptions {
+        dtype: DType::Float64,
+        device: Device::CPU,
+    };
+    for map in [
+        OrthogonalMap::MatrixExp,
+        OrthogonalMap::Cayley,
+        OrthogonalMap::Householder,
+    ] {
+        let values = Tensor::randn(&[5, 3], options)?;
+        // Householder's diagonal holds the columns' signs (1 or -1).
+        values.diagonal(0, -2, -1)?.fill_(-1.0)?;
+        let x = Variable::new(values, true)?;
+        let q = orthogonal_from(&x, map, None)?;
+        let gram = q.transpose(-2, -1)?.matmul(&q)?.data();
+        assert!(
+            gram.allclose(&Tensor::eye(3, options)?, 1e-10, 1e-10, false)?,
+            "{}",
+            map.name()
+        );
+        q.sum()?.backward()?;
+        assert!(x.grad().is_some());
+    }
+    let q = Tensor::randn(&[4, 4], options)?
+        .linalg_qr(flodl::QrMode::Reduced)?
+        .0;
+    let (original, base) = orthogonal_right_inverse(&q, OrthogonalMap::MatrixExp, true)?;
+    let base = base.expect("the trivialization keeps a base");
+    let again = orthogonal_from(
+        &Variable::new(original, true)?,
+        OrthogonalMap::MatrixExp,
+        Some(&base),
+    )?;
+    assert!(again.data().allclose(&q, 1e-10, 1e-10, false)?);
+    let refused = orthogonal_right_inverse(&q, OrthogonalMap::Cayley, false).unwrap_err();
+    assert_eq!(refused.kind(), ErrorKind::Argument);
+    Ok(())
+}

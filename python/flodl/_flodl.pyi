@@ -2496,6 +2496,14 @@ def _spectral_power_iteration(
 def _spectral_normalized(weight: VariableLike, u: Tensor, v: Tensor, dim: int) -> Any:
     """`weight` over its largest singular value as `u` and `v` estimate it."""
 
+def _orthogonal(x: VariableLike, orthogonal_map: str, base: Tensor | None = None) -> Any:
+    """The orthogonal matrix `x` parametrizes by `orthogonal_map`, times `base`."""
+
+def _orthogonal_right_inverse(
+    q: Tensor | Variable, orthogonal_map: str, use_trivialization: bool
+) -> tuple[Tensor, Tensor | None]:
+    """`(original, base)` that give `q` back."""
+
 def _state_dict_error(
     module: str,
     missing: list[str],

@@ -233,3 +233,191 @@ pub fn spectral_normalized<T: Operand>(weight: &T, u: &Tensor, v: &Tensor, dim: 
         Ok::<_, Failure>(raw.f_div(&sigma)?)
     })
 }
+
+/// How `parametrizations.orthogonal` maps its free parameter to an
+/// orthogonal matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrthogonalMap {
+    /// The exponential of a skew-symmetric matrix (square weights' default).
+    MatrixExp,
+    /// The Cayley transform `(I + A/2)(I - A/2)^-1` of one.
+    Cayley,
+    /// A product of Householder reflections (other shapes' default).
+    Householder,
+}
+
+impl OrthogonalMap {
+    /// PyTorch's name of the map.
+    pub fn name(self) -> &'static str {
+        match self {
+            OrthogonalMap::MatrixExp => "matrix_exp",
+            OrthogonalMap::Cayley => "cayley",
+            OrthogonalMap::Householder => "householder",
+        }
+    }
+}
+
+/// The last two dims of `shape`, and whether the matrix is wide (then
+/// PyTorch works on its transpose).
+fn matrix_dims(op: &str, shape: &[i64]) -> Result<(i64, i64, bool)> {
+    let n = shape.len();
+    crate::error::ensure!(
+        n >= 2,
+        Argument,
+        "{op}: expected a matrix or batch of matrices, got a tensor of {n} dimensions"
+    );
+    let (rows, cols) = (shape[n - 2], shape[n - 1]);
+    Ok(match rows < cols {
+        true => (cols, rows, true),
+        false => (rows, cols, false),
+    })
+}
+
+/// The orthogonal matrix (or batch, each with orthonormal columns or rows)
+/// that `x` parametrizes by `map`, times `base` when given (PyTorch's
+/// trivialization), as `parametrizations.orthogonal`'s forward: the
+/// graph goes back to `x`.
+pub fn orthogonal_from(
+    x: &Variable,
+    map: OrthogonalMap,
+    base: Option<&Tensor>,
+) -> Result<Variable> {
+    let (n, k, transposed) = matrix_dims("orthogonal", &x.shape())?;
+    let x = match transposed {
+        true => x.transpose(-2, -1)?,
+        false => x.clone(),
+    };
+    let options = crate::TensorOptions {
+        dtype: x.dtype(),
+        device: x.device(),
+    };
+    let mut q = match map {
+        OrthogonalMap::MatrixExp | OrthogonalMap::Cayley => {
+            let mut lower = x.tril(0)?;
+            if n != k {
+                // Embedded in a square matrix.
+                let mut shape = x.shape();
+                let last = shape.len() - 1;
+                shape[last] = n - k;
+                let zeros = Variable::new(Tensor::zeros(&shape, options)?, false)?;
+                lower = Variable::cat_many(&[lower, zeros], -1)?;
+            }
+            let a = lower.sub(&lower.transpose(-2, -1)?)?;
+            let q = match map {
+                OrthogonalMap::MatrixExp => a.matrix_exp()?,
+                _ => {
+                    let id = Variable::new(Tensor::eye(n, options)?, false)?;
+                    let half = a.mul_scalar(0.5)?;
+                    id.sub(&half)?.linalg_solve(&id.add(&half)?, true)?
+                }
+            };
+            match n != k {
+                true => q.narrow(-1, 0, k)?,
+                false => q,
+            }
+        }
+        OrthogonalMap::Householder => {
+            let a = x.tril(-1)?;
+            let norms = a.mul(&a)?.sum_dim(-2, false)?;
+            let tau = norms.add_scalar(1.0)?.reciprocal()?.mul_scalar(2.0)?;
+            let q = a.linalg_householder_product(&tau)?;
+            // The diagonal's signs (1 or -1), as integers: not differentiated.
+            let signs = x
+                .data()
+                .diagonal(0, -2, -1)?
+                .to_dtype(crate::DType::Int32)?;
+            let signs = signs.to_dtype(x.dtype())?.unsqueeze(-2)?;
+            q.mul(&Variable::new(signs, false)?)?
+        }
+    };
+    if let Some(base) = base {
+        q = Variable::new(base.clone(), false)?.matmul(&q)?;
+    }
+    match transposed {
+        true => q.transpose(-2, -1),
+        false => Ok(q),
+    }
+}
+
+/// `a` made orthogonal as PyTorch's parametrization does: the Q of its QR
+/// factorization, its columns' signs those of R's diagonal.
+fn make_orthogonal(a: &Tensor) -> Result<Tensor> {
+    crate::ops::run("orthogonal", &[a.raw()], || {
+        let (x, tau) = a.raw().f_geqrf()?;
+        let q = x.f_linalg_householder_product(&tau)?;
+        let signs = x.f_diagonal(0, -2, -1)?.f_sgn()?.f_unsqueeze(-2)?;
+        q.f_mul(&signs)
+    })
+}
+
+/// What [`orthogonal_from`] needs to give `q` (PyTorch's `right_inverse`):
+/// with `use_trivialization`, minus the identity and the base (`q` made
+/// orthogonal, completed by random columns when it is not square);
+/// without, the Householder map's own parameters (the other maps cannot
+/// be assigned to then: an Argument error).
+pub fn orthogonal_right_inverse(
+    q: &Tensor,
+    map: OrthogonalMap,
+    use_trivialization: bool,
+) -> Result<(Tensor, Option<Tensor>)> {
+    const OP: &str = "orthogonal.right_inverse";
+    let (n, k, transposed) = matrix_dims(OP, &q.shape())?;
+    let tall = match transposed {
+        true => q.transpose(-2, -1)?,
+        false => q.clone(),
+    };
+    if !use_trivialization {
+        crate::error::ensure!(
+            map == OrthogonalMap::Householder,
+            Argument,
+            "{OP}: it is not possible to assign to the matrix exponential or the Cayley \
+             parametrizations when use_trivialization=False"
+        );
+        let original: Tensor = crate::ops::run(OP, &[tall.raw()], || {
+            let (a, tau) = tall.raw().f_geqrf()?;
+            let mut diagonal = a.f_diagonal(0, -2, -1)?;
+            let _ = diagonal.f_sign_()?;
+            // Where a reflection is the identity, its sign flips.
+            let flat = tau
+                .f_eq(0.0)?
+                .f_to_kind(a.kind())?
+                .f_mul_scalar(-2.0)?
+                .f_add_scalar(1.0)?;
+            let _ = diagonal.f_mul_(&flat)?;
+            Ok::<_, Failure>(a)
+        })?;
+        let original = match transposed {
+            true => original.transpose(-2, -1)?,
+            false => original,
+        };
+        return Ok((original, None));
+    }
+    let base = if n == k {
+        let eps = 10.0 * n as f64 * q.dtype().finfo()?.eps;
+        let gram = tall.transpose(-2, -1)?.matmul(&tall)?;
+        let id = Tensor::eye(
+            k,
+            crate::TensorOptions {
+                dtype: q.dtype(),
+                device: q.device(),
+            },
+        )?;
+        match gram.allclose(&id, 1e-5, eps, false)? {
+            true => tall.copy()?,
+            false => make_orthogonal(&tall)?,
+        }
+    } else {
+        let mut shape = tall.shape();
+        let last = shape.len() - 1;
+        shape[last] = n - k;
+        let options = crate::TensorOptions {
+            dtype: q.dtype(),
+            device: q.device(),
+        };
+        let completion = Tensor::randn(&shape, options)?;
+        make_orthogonal(&Tensor::cat_many(&[tall, completion], -1)?)?
+    };
+    let minus_identity = Tensor::zeros_like(q)?;
+    minus_identity.diagonal(0, -2, -1)?.fill_(-1.0)?;
+    Ok((minus_identity, Some(base)))
+}

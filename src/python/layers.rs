@@ -107,6 +107,64 @@ pub(crate) fn spectral_normalized(
     })
 }
 
+/// PyTorch's name of an orthogonal map as `flodl::nn::utils`'.
+fn orthogonal_map(name: &str) -> PyResult<crate::nn::utils::OrthogonalMap> {
+    use crate::nn::utils::OrthogonalMap;
+    match name {
+        "matrix_exp" => Ok(OrthogonalMap::MatrixExp),
+        "cayley" => Ok(OrthogonalMap::Cayley),
+        "householder" => Ok(OrthogonalMap::Householder),
+        _ => Err(crate::Error::new(
+            crate::ErrorKind::Argument,
+            format!(
+                "orthogonal: orthogonal_map has to be one of \"matrix_exp\", \"cayley\", \
+                 \"householder\". Got: {name}"
+            ),
+        )
+        .into()),
+    }
+}
+
+/// _orthogonal(x, orthogonal_map, base=None)
+/// --
+///
+/// The orthogonal matrix `x` parametrizes by `orthogonal_map`, times
+/// `base` when given (a Variable when `x` is one).
+#[pyfunction(name = "_orthogonal", signature = (x, orthogonal_map, base = None))]
+pub(crate) fn orthogonal(
+    py: Python<'_>,
+    x: VariableArg<'_>,
+    orthogonal_map: &str,
+    base: Option<TensorArg<'_>>,
+) -> PyResult<Py<PyAny>> {
+    let map = self::orthogonal_map(orthogonal_map)?;
+    crate::python::guard::run("orthogonal", move || {
+        let tracked = x.tracked();
+        let base = base.as_ref().map(|b| b.get());
+        let out = crate::nn::utils::orthogonal_from(x.get(), map, base)?;
+        out.into_python(py, tracked)
+    })
+}
+
+/// _orthogonal_right_inverse(q, orthogonal_map, use_trivialization)
+/// --
+///
+/// `(original, base)` that give `q` back (base None without
+/// `use_trivialization`).
+#[pyfunction(name = "_orthogonal_right_inverse")]
+pub(crate) fn orthogonal_right_inverse(
+    q: TensorArg<'_>,
+    orthogonal_map: &str,
+    use_trivialization: bool,
+) -> PyResult<(crate::Tensor, Option<crate::Tensor>)> {
+    let map = self::orthogonal_map(orthogonal_map)?;
+    Ok(crate::nn::utils::orthogonal_right_inverse(
+        q.get(),
+        map,
+        use_trivialization,
+    )?)
+}
+
 /// _state_dict_error(module, missing, unexpected, misshaped, not_tensors, others)
 /// --
 ///

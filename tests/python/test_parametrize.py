@@ -217,8 +217,14 @@ def test_parametrize_misuse() -> None:
     assert list(layer.weight.shape) == [1, 2]
     with pytest.raises(TypeError, match="state_dict"):
         pickle.dumps(layer)
-    with pytest.raises(NotImplementedError, match="orthogonal"):
-        flodl.nn.utils.parametrizations.orthogonal(flodl.nn.Linear(2, 2))
+    with pytest.raises(flodl.ArgumentError, match="orthogonal_map has to be one of"):
+        flodl.nn.utils.parametrizations.orthogonal(flodl.nn.Linear(2, 2), orthogonal_map="qr")
+    with pytest.raises(flodl.ArgumentError, match="Expected a matrix"):
+        flodl.nn.utils.parametrizations.orthogonal(flodl.nn.Linear(2, 2), "bias")
+    with pytest.raises(flodl.ArgumentError, match="use_trivialization=False"):
+        flodl.nn.utils.parametrizations.orthogonal(
+            flodl.nn.Linear(2, 2), orthogonal_map="cayley", use_trivialization=False
+        )
 
 
 def test_a_parametrized_module_deep_copies_and_assignment_needs_right_inverse() -> None:
@@ -243,3 +249,59 @@ def test_a_parametrized_module_deep_copies_and_assignment_needs_right_inverse() 
     )
     with pytest.raises(RuntimeError, match="right_inverse"):
         doubled.weight = flodl.ones(2, 2)
+
+
+@pytest.mark.parametrize(
+    "shape, options",
+    [
+        ((5, 5), {}),
+        ((4, 6), {}),
+        ((6, 4), {}),
+        ((5, 5), {"orthogonal_map": "cayley"}),
+        ((4, 6), {"orthogonal_map": "cayley"}),
+        ((6, 4), {"orthogonal_map": "matrix_exp"}),
+        ((5, 5), {"orthogonal_map": "householder"}),
+        ((4, 6), {"orthogonal_map": "householder", "use_trivialization": False}),
+    ],
+    ids=str,
+)
+def test_orthogonal_is_torch_s_in_values_gradients_steps_and_keys(shape, options) -> None:
+    """The orthogonal weight, the base completed by the same random columns,
+    the gradients of the free matrix, an Adam step later, and an assigned
+    orthogonal weight (right_inverse): all torch's, to the bit."""
+    w = np.random.default_rng(0).standard_normal(shape)
+    x = np.random.default_rng(1).standard_normal((3, shape[1]))
+
+    def run(lib):
+        layer = lib.nn.Linear(shape[1], shape[0]).double()
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor(w))
+            layer.bias.zero_()
+        lib.manual_seed(0)
+        lib.nn.utils.parametrizations.orthogonal(layer, **options)
+        first = layer.weight.detach().numpy().copy()
+        opt = lib.optim.Adam(layer.parameters(), lr=0.1)
+        layer(lib.tensor(x)).pow(3).sum().backward()
+        grad = layer.parametrizations.weight.original.grad.numpy().copy()
+        opt.step()
+        after = layer.weight.detach().numpy()
+        product = after @ after.T if shape[0] <= shape[1] else after.T @ after
+        np.testing.assert_allclose(product, np.eye(min(shape)), atol=1e-12)
+        return first, grad, after, sorted(layer.state_dict())
+
+    theirs, ours = both(run)
+    for want, got in zip(theirs, ours):
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_assigning_to_an_orthogonal_weight_is_torch_s() -> None:
+    q = np.linalg.qr(np.random.default_rng(2).standard_normal((4, 4)))[0]
+
+    def run(lib):
+        layer = lib.nn.utils.parametrizations.orthogonal(lib.nn.Linear(4, 4).double())
+        layer.weight = lib.tensor(q)
+        return layer.weight.detach().numpy()
+
+    theirs, ours = both(run)
+    np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_allclose(ours, q, atol=1e-12)

@@ -1,7 +1,8 @@
 """``torch.nn.utils.parametrizations``: ``spectral_norm`` and
-``weight_norm`` as parametrizations (``parametrize``), with PyTorch's state
-dict keys (``parametrizations.weight.original``, ``...0._u``). What they
-compute is Rust's (``flodl::nn::utils::spectral_*``, ``weight_norm_from``)."""
+``weight_norm`` and ``orthogonal`` as parametrizations (``parametrize``),
+with PyTorch's state dict keys (``parametrizations.weight.original``,
+``...0._u``, ``...0.base``). What they compute is Rust's
+(``flodl::nn::utils::spectral_*``, ``orthogonal_from``, ``weight_norm_from``)."""
 
 from __future__ import annotations
 
@@ -103,11 +104,62 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     return module
 
 
-def orthogonal(module: Module, *args: Any, **kwargs: Any) -> Module:
-    """Not in flodl: PyTorch's orthogonal parametrization (matrix_exp,
-    cayley or householder maps) is absent."""
-    raise NotImplementedError(
-        "parametrizations.orthogonal is not in flodl: register your own map with "
-        "parametrize.register_parametrization (for instance matrix_exp of a "
-        "skew-symmetric matrix), or run the model in torch (to_torch())"
-    )
+class _Orthogonal(Module):
+    """An orthogonal matrix (or one with orthonormal rows or columns) from
+    a free one by ``orthogonal_map``; with the trivialization, the buffer
+    ``base`` is the orthogonal matrix the map starts from."""
+
+    def __init__(self, weight: Any, orthogonal_map: str, use_trivialization: bool = True) -> None:
+        super().__init__()
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X: Any) -> Any:
+        return _flodl._orthogonal(X, self.orthogonal_map, getattr(self, "base", None))
+
+    def right_inverse(self, Q: Any) -> Any:
+        if Q.shape != self.shape:
+            raise ArgumentError(
+                f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                f"Got a tensor of shape {Q.shape}."
+            )
+        original, base = _flodl._orthogonal_right_inverse(
+            Q, self.orthogonal_map, hasattr(self, "base")
+        )
+        if base is not None:
+            self.base = base
+        return original
+
+
+def orthogonal(
+    module: Module,
+    name: str = "weight",
+    orthogonal_map: str | None = None,
+    *,
+    use_trivialization: bool = True,
+) -> Module:
+    """Parametrizes the matrix ``module.<name>`` (or batch of them) to stay
+    orthogonal: ``"matrix_exp"`` (square weights' default), ``"cayley"`` or
+    ``"householder"`` (the others' default) maps a free matrix to it, as
+    torch's; with ``use_trivialization`` the buffer ``base`` keeps the
+    orthogonal matrix the map starts from (assigning to the weight sets
+    it). Returns ``module``."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ArgumentError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ArgumentError(
+            f"Expected a matrix or batch of matrices. Got a tensor of {weight.ndim} dimensions."
+        )
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] else "householder"
+    if orthogonal_map not in ("matrix_exp", "cayley", "householder"):
+        raise ArgumentError(
+            'orthogonal_map has to be one of "matrix_exp", "cayley", "householder". '
+            f"Got: {orthogonal_map}"
+        )
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
