@@ -918,3 +918,24 @@ fn orthogonal_maps_give_orthonormal_columns() -> Result<()> {
     assert_eq!(refused.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+/// A batch norm folded into the linear layer before it: x W'^T + b' is
+/// (x W^T + b - mean) / sqrt(var + eps) * gamma + beta.
+#[test]
+fn batch_norm_folds_into_the_layer_before() -> Result<()> {
+    use flodl::nn::utils::fuse_linear_bn_weights;
+    let cpu = |v: &[f64], s: &[i64]| Tensor::from_f64(v, s, Device::CPU);
+    let (w, b) = (
+        cpu(&[1.0, 2.0, 3.0, 4.0], &[2, 2])?,
+        cpu(&[0.5, -0.5], &[2])?,
+    );
+    let (mean, var) = (cpu(&[1.0, 2.0], &[2])?, cpu(&[3.0, 0.0], &[2])?);
+    let (gamma, beta) = (cpu(&[2.0, 1.0], &[2])?, cpu(&[0.0, 1.0], &[2])?);
+    let (fw, fb) =
+        fuse_linear_bn_weights(&w, Some(&b), &mean, &var, 1.0, Some(&gamma), Some(&beta))?;
+    // Row 0 scaled by 2 / sqrt(4) = 1, row 1 by 1 / sqrt(1) = 1: bias
+    // (0.5 - 1) * 1 + 0 and (-0.5 - 2) * 1 + 1.
+    assert_eq!(fw.to_f64_vec()?, vec![1.0, 2.0, 3.0, 4.0]);
+    assert_eq!(fb.to_f64_vec()?, vec![-0.5, -1.5]);
+    Ok(())
+}

@@ -2504,6 +2504,19 @@ def _orthogonal_right_inverse(
 ) -> tuple[Tensor, Tensor | None]:
     """`(original, base)` that give `q` back."""
 
+def _fuse_bn_weights(
+    layer: str,
+    weight: Tensor | Variable,
+    bias: Tensor | Variable | None,
+    running_mean: Tensor | Variable,
+    running_var: Tensor | Variable,
+    eps: float,
+    bn_weight: Tensor | Variable | None,
+    bn_bias: Tensor | Variable | None,
+    transpose: bool = False,
+) -> tuple[Tensor, Tensor]:
+    """The layer's weight and bias with an evaluation-mode batch norm folded in."""
+
 def _state_dict_error(
     module: str,
     missing: list[str],

@@ -421,3 +421,92 @@ pub fn orthogonal_right_inverse(
     minus_identity.diagonal(0, -2, -1)?.fill_(-1.0)?;
     Ok((minus_identity, Some(base)))
 }
+
+/// `1 / sqrt(running_var + eps)`, and the batch norm's weight (ones when
+/// absent).
+fn batch_norm_rsqrt(
+    running_var: &Tensor,
+    eps: f64,
+    weight: Option<&Tensor>,
+) -> Result<(Tensor, Tensor)> {
+    let rsqrt = running_var.add_scalar(eps)?.rsqrt()?;
+    let weight = match weight {
+        Some(w) => w.clone(),
+        None => Tensor::ones_like(running_var)?,
+    };
+    Ok((rsqrt, weight))
+}
+
+/// `(bias - running_mean) * scale + bn_bias` in PyTorch's order, a missing
+/// bias zeros, in `dtype`.
+fn shifted_bias(
+    bias: Option<&Tensor>,
+    running_mean: &Tensor,
+    scale: impl FnOnce(&Tensor) -> Result<Tensor>,
+    bn_bias: Option<&Tensor>,
+    dtype: crate::DType,
+) -> Result<Tensor> {
+    let centred = match bias {
+        Some(b) => b.sub(running_mean)?,
+        None => running_mean.neg()?,
+    };
+    let mut fused = scale(&centred)?;
+    if let Some(b) = bn_bias {
+        fused = fused.add(b)?;
+    }
+    fused.to_dtype(dtype)
+}
+
+/// The weight and bias of a convolution followed by an evaluation-mode
+/// batch norm, folded into one convolution, as
+/// `torch.nn.utils.fuse_conv_bn_weights` (in its order of operations):
+/// the weight scaled per output channel (dim 1 for a transposed
+/// convolution, `transpose`), the bias (zeros when absent) shifted; each
+/// keeps its own dtype.
+#[allow(clippy::too_many_arguments)] // PyTorch's arguments, in its order
+pub fn fuse_conv_bn_weights(
+    conv_weight: &Tensor,
+    conv_bias: Option<&Tensor>,
+    running_mean: &Tensor,
+    running_var: &Tensor,
+    eps: f64,
+    bn_weight: Option<&Tensor>,
+    bn_bias: Option<&Tensor>,
+    transpose: bool,
+) -> Result<(Tensor, Tensor)> {
+    let ndim = conv_weight.ndim();
+    crate::error::ensure!(
+        ndim >= 2,
+        Argument,
+        "fuse_conv_bn_weights: a convolution's weight has at least 2 dims, got {ndim}"
+    );
+    let (rsqrt, bn_w) = batch_norm_rsqrt(running_var, eps, bn_weight)?;
+    let mut shape = vec![1i64; ndim];
+    shape[usize::from(transpose)] = -1;
+    let weight = conv_weight
+        .mul(&bn_w.mul(&rsqrt)?.reshape(&shape)?)?
+        .to_dtype(conv_weight.dtype())?;
+    let dtype = conv_bias.map_or(conv_weight.dtype(), |b| b.dtype());
+    let scale = |c: &Tensor| c.mul(&rsqrt)?.mul(&bn_w);
+    let bias = shifted_bias(conv_bias, running_mean, scale, bn_bias, dtype)?;
+    Ok((weight, bias))
+}
+
+/// [`fuse_conv_bn_weights`] for a linear layer, as
+/// `torch.nn.utils.fuse_linear_bn_weights`: the weight's rows scaled.
+pub fn fuse_linear_bn_weights(
+    linear_weight: &Tensor,
+    linear_bias: Option<&Tensor>,
+    running_mean: &Tensor,
+    running_var: &Tensor,
+    eps: f64,
+    bn_weight: Option<&Tensor>,
+    bn_bias: Option<&Tensor>,
+) -> Result<(Tensor, Tensor)> {
+    let (rsqrt, bn_w) = batch_norm_rsqrt(running_var, eps, bn_weight)?;
+    let scale = bn_w.mul(&rsqrt)?;
+    let weight = linear_weight.mul(&scale.unsqueeze(-1)?.to_dtype(linear_weight.dtype())?)?;
+    let dtype = linear_bias.map_or(linear_weight.dtype(), |b| b.dtype());
+    let bias = shifted_bias(linear_bias, running_mean, |c| c.mul(&scale), bn_bias, dtype)?;
+    Ok((weight, bias))
+}

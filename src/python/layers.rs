@@ -165,6 +165,55 @@ pub(crate) fn orthogonal_right_inverse(
     )?)
 }
 
+/// _fuse_bn_weights(layer, weight, bias, running_mean, running_var, eps, bn_weight, bn_bias, transpose=False)
+/// --
+///
+/// The weight and bias of `layer` (`"conv"` or `"linear"`) with an
+/// evaluation-mode batch norm folded in (`nn.utils.fuse_*_bn_weights`).
+#[pyfunction(name = "_fuse_bn_weights", signature = (
+    layer, weight, bias, running_mean, running_var, eps, bn_weight, bn_bias, transpose = false
+))]
+#[allow(clippy::too_many_arguments)] // PyTorch's arguments, in its order
+pub(crate) fn fuse_bn_weights(
+    layer: &str,
+    weight: TensorArg<'_>,
+    bias: Option<TensorArg<'_>>,
+    running_mean: TensorArg<'_>,
+    running_var: TensorArg<'_>,
+    eps: f64,
+    bn_weight: Option<TensorArg<'_>>,
+    bn_bias: Option<TensorArg<'_>>,
+    transpose: bool,
+) -> PyResult<(crate::Tensor, crate::Tensor)> {
+    let (bias, bn_weight, bn_bias) = (
+        bias.as_ref().map(|b| b.get()),
+        bn_weight.as_ref().map(|w| w.get()),
+        bn_bias.as_ref().map(|b| b.get()),
+    );
+    let (mean, var) = (running_mean.get(), running_var.get());
+    Ok(match layer {
+        "linear" => crate::nn::utils::fuse_linear_bn_weights(
+            weight.get(),
+            bias,
+            mean,
+            var,
+            eps,
+            bn_weight,
+            bn_bias,
+        )?,
+        _ => crate::nn::utils::fuse_conv_bn_weights(
+            weight.get(),
+            bias,
+            mean,
+            var,
+            eps,
+            bn_weight,
+            bn_bias,
+            transpose,
+        )?,
+    })
+}
+
 /// _state_dict_error(module, missing, unexpected, misshaped, not_tensors, others)
 /// --
 ///

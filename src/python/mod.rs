@@ -605,6 +605,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(layers::spectral_power_iteration, m)?)?;
     m.add_function(wrap_pyfunction!(layers::spectral_normalized, m)?)?;
     m.add_function(wrap_pyfunction!(layers::orthogonal, m)?)?;
+    m.add_function(wrap_pyfunction!(layers::fuse_bn_weights, m)?)?;
     m.add_function(wrap_pyfunction!(layers::orthogonal_right_inverse, m)?)?;
     m.add_function(wrap_pyfunction!(layers::state_dict_error, m)?)?;
     m.add_function(wrap_pyfunction!(norm::batch_norm_layer, m)?)?;

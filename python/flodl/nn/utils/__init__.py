@@ -4,23 +4,36 @@
 ``parameters_to_vector``, ``vector_to_parameters``, ``weight_norm``,
 ``remove_weight_norm``, ``spectral_norm``, ``remove_spectral_norm``;
 ``parametrize``, ``parametrizations`` and ``prune``; padded and packed sequences in
-``flodl.nn.utils.rnn``; ``stateless.functional_call``."""
+``flodl.nn.utils.rnn``; ``stateless.functional_call``; ``fusion``'s
+``fuse_conv_bn_eval`` and the others; ``skip_init``."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Union
+from typing import Any, Union
 
 from ... import _flodl
 from ..._flodl import ArgumentError, Tensor, Variable
-from . import parametrizations, parametrize, prune, rnn, stateless
+from ..module import Module as _Module
+from . import fusion, parametrizations, parametrize, prune, rnn, stateless
 from ._spectral_norm import remove_spectral_norm, spectral_norm
 from ._weight_norm import remove_weight_norm, weight_norm
+from .fusion import (
+    fuse_conv_bn_eval,
+    fuse_conv_bn_weights,
+    fuse_linear_bn_eval,
+    fuse_linear_bn_weights,
+)
 
 __all__ = [
     "clip_grad_norm_",
     "clip_grad_value_",
     "clip_grads_with_norm_",
+    "fuse_conv_bn_eval",
+    "fuse_conv_bn_weights",
+    "fuse_linear_bn_eval",
+    "fuse_linear_bn_weights",
+    "fusion",
     "get_total_norm",
     "parameters_to_vector",
     "parametrizations",
@@ -29,6 +42,7 @@ __all__ = [
     "remove_spectral_norm",
     "remove_weight_norm",
     "rnn",
+    "skip_init",
     "spectral_norm",
     "stateless",
     "vector_to_parameters",
@@ -126,3 +140,17 @@ def vector_to_parameters(vec: Tensor | Variable, parameters: Parameters) -> None
     """Copies consecutive slices of the vector ``vec`` into the parameters'
     values (their ``data``), as ``torch.nn.utils.vector_to_parameters``."""
     _flodl._vector_to_parameters(vec, _as_list(parameters, "vector_to_parameters"))
+
+
+def skip_init(module_cls: Any, *args: Any, **kwargs: Any) -> Any:
+    """``module_cls(*args, **kwargs)`` whose parameters the caller will
+    overwrite, as ``torch.nn.utils.skip_init`` (the class must take a
+    ``device`` argument, as torch asks). flodl makes the module as usual:
+    its starting values are defined, where torch's are left uninitialized."""
+    import inspect
+
+    if not isinstance(module_cls, type) or not issubclass(module_cls, _Module):
+        raise TypeError(f"skip_init: expected a Module class, got {module_cls}")
+    if "device" not in inspect.signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    return module_cls(*args, **kwargs)
