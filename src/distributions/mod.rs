@@ -1,7 +1,7 @@
 //! Probability distributions, as `torch.distributions`: [`Normal`],
 //! [`Categorical`], [`Bernoulli`], [`Uniform`], [`Exponential`],
 //! [`Laplace`], [`Gamma`], [`Beta`], [`Dirichlet`], [`Poisson`],
-//! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`LogNormal`], [`StudentT`],
+//! [`Cauchy`], [`Gumbel`], [`HalfNormal`], [`HalfCauchy`], [`LogNormal`], [`StudentT`],
 //! [`VonMises`], [`Geometric`], [`Binomial`], [`NegativeBinomial`], [`Multinomial`],
 //! [`OneHotCategorical`], [`LogitRelaxedBernoulli`], [`ExpRelaxedCategorical`],
 //! [`MultivariateNormal`], [`LowRankMultivariateNormal`], [`Independent`] and [`MixtureSameFamily`], behind one trait
@@ -100,7 +100,9 @@ pub use transforms::{
     InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,
     TanhTransform, Transform, TransformedDistribution,
 };
-pub use univariate::{Cauchy, Gumbel, HalfNormal, LogNormal, StudentT, VonMises};
+pub use univariate::{
+    Cauchy, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, LogNormal, StudentT, VonMises,
+};
 
 /// What every distribution offers, as `torch.distributions.Distribution`.
 /// A method a distribution does not define is an Argument error.

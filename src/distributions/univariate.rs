@@ -337,28 +337,85 @@ impl Distribution for Gumbel {
     }
 }
 
-/// `|x|` of `x ~ N(0, scale²)`, as `torch.distributions.HalfNormal`.
+/// A distribution symmetric about 0 with a scale, folded at 0 by [`Half`]:
+/// what the half distributions differ in.
+pub trait HalfBase: Distribution + Clone + std::fmt::Debug + 'static {
+    /// The half distribution's name.
+    const HALF_NAME: &'static str;
+    /// The base centred at 0 with `scale` (not checked again).
+    fn centred(scale: &Variable) -> Result<Self>;
+    /// Its scale.
+    fn half_scale(&self) -> &Variable;
+    /// The half distribution's mean.
+    fn half_mean(&self) -> Result<Variable>;
+    /// The half distribution's variance.
+    fn half_variance(&self) -> Result<Variable>;
+}
+
+impl HalfBase for Normal {
+    const HALF_NAME: &'static str = "HalfNormal";
+    fn centred(scale: &Variable) -> Result<Self> {
+        let zero = constant(Tensor::zeros(&[], options_of(scale))?)?;
+        Normal::new(&zero, scale, false)
+    }
+    fn half_scale(&self) -> &Variable {
+        self.scale()
+    }
+    fn half_mean(&self) -> Result<Variable> {
+        self.scale().mul_scalar((2.0 / PI).sqrt())
+    }
+    fn half_variance(&self) -> Result<Variable> {
+        self.scale().pow_scalar(2)?.mul_scalar(1.0 - 2.0 / PI)
+    }
+}
+
+impl HalfBase for Cauchy {
+    const HALF_NAME: &'static str = "HalfCauchy";
+    fn centred(scale: &Variable) -> Result<Self> {
+        let zero = constant(Tensor::zeros(&[], options_of(scale))?)?;
+        Cauchy::new(&zero, scale, false)
+    }
+    fn half_scale(&self) -> &Variable {
+        &self.scale
+    }
+    fn half_mean(&self) -> Result<Variable> {
+        // Infinite, as PyTorch's (the base's mean is undefined).
+        let inf = Tensor::full(&self.scale.shape(), f64::INFINITY, options_of(&self.scale))?;
+        constant(inf)
+    }
+    fn half_variance(&self) -> Result<Variable> {
+        self.variance()
+    }
+}
+
+/// `|x|` of `x` drawn from `B` centred at 0, as PyTorch's half
+/// distributions (`TransformedDistribution(base, AbsTransform())`):
+/// [`HalfNormal`] and [`HalfCauchy`].
 #[derive(Clone, Debug)]
-pub struct HalfNormal {
-    base: Normal,
+pub struct Half<B> {
+    base: B,
     validate: bool,
 }
 
-impl HalfNormal {
+/// `|x|` of `x ~ N(0, scale²)`, as `torch.distributions.HalfNormal`.
+pub type HalfNormal = Half<Normal>;
+/// `|x|` of `x ~ Cauchy(0, scale)`, as `torch.distributions.HalfCauchy`.
+pub type HalfCauchy = Half<Cauchy>;
+
+impl<B: HalfBase> Half<B> {
     /// With `validate`, `scale` must be positive.
-    pub fn new(scale: &Variable, validate: bool) -> Result<HalfNormal> {
+    pub fn new(scale: &Variable, validate: bool) -> Result<Half<B>> {
         if validate {
-            check_positive("HalfNormal", "scale", scale)?;
+            check_positive(B::HALF_NAME, "scale", scale)?;
         }
-        let zero = constant(Tensor::zeros(&[], options_of(scale))?)?;
-        Ok(HalfNormal {
-            base: Normal::new(&zero, scale, false)?,
+        Ok(Half {
+            base: B::centred(scale)?,
             validate,
         })
     }
 
     fn scale(&self) -> &Variable {
-        self.base.scale()
+        self.base.half_scale()
     }
 
     fn checked(&self, value: &Variable) -> Result<()> {
@@ -366,8 +423,8 @@ impl HalfNormal {
     }
 }
 
-impl Distribution for HalfNormal {
-    bookkeeping!("HalfNormal");
+impl<B: HalfBase> Distribution for Half<B> {
+    bookkeeping!(B::HALF_NAME);
     fn batch_shape(&self) -> Vec<i64> {
         self.base.batch_shape()
     }
@@ -375,12 +432,8 @@ impl Distribution for HalfNormal {
         vec![("scale", self.scale().clone())]
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(HalfNormal {
-            base: Normal::new(
-                &self.base.loc().expand(batch_shape)?,
-                &self.scale().expand(batch_shape)?,
-                false,
-            )?,
+        Ok(Box::new(Half {
+            base: B::centred(&self.scale().expand(batch_shape)?)?,
             validate: self.validate,
         }))
     }
@@ -411,13 +464,13 @@ impl Distribution for HalfNormal {
         self.base.entropy()?.sub_scalar(2f64.ln())
     }
     fn mean(&self) -> Result<Variable> {
-        self.scale().mul_scalar((2.0 / PI).sqrt())
+        self.base.half_mean()
     }
     fn mode(&self) -> Result<Variable> {
         constant(Tensor::zeros_like(&self.scale().data())?)
     }
     fn variance(&self) -> Result<Variable> {
-        self.scale().pow_scalar(2)?.mul_scalar(1.0 - 2.0 / PI)
+        self.base.half_variance()
     }
 }
 
@@ -627,6 +680,9 @@ pub(super) fn kl_divergence(
         return Some(kl_gumbel(p, q));
     }
     if let Some((p, q)) = both::<HalfNormal>(p, q) {
+        return Some(super::kl_divergence(&p.base, &q.base));
+    }
+    if let Some((p, q)) = both::<HalfCauchy>(p, q) {
         return Some(super::kl_divergence(&p.base, &q.base));
     }
     if let Some((p, q)) = both::<LogNormal>(p, q) {

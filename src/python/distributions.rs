@@ -10,8 +10,8 @@ use super::args::{plain_tensor, type_name};
 use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
     Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution,
-    ExpRelaxedCategorical, ExpTransform, Exponential, Gamma, Geometric, Gumbel, HalfNormal,
-    Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli,
+    ExpRelaxedCategorical, ExpTransform, Exponential, Gamma, Geometric, Gumbel, HalfCauchy,
+    HalfNormal, Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli,
     LowRankMultivariateNormal, MixtureSameFamily, Multinomial, MultivariateNormal,
     NegativeBinomial, Normal, OneHotCategorical, Param, Poisson, PowerTransform, SigmoidTransform,
     Sign, SoftplusTransform, StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
@@ -256,7 +256,7 @@ impl PyDistribution {
     /// `LowRankMultivariateNormal` (loc, cov_factor, cov_diag).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 14] = [
+        const NAMES: [(&str, &[&str]); 15] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -268,6 +268,7 @@ impl PyDistribution {
             ("Gumbel", &["loc", "scale"]),
             ("LogNormal", &["loc", "scale"]),
             ("HalfNormal", &["scale"]),
+            ("HalfCauchy", &["scale"]),
             ("StudentT", &["df", "loc", "scale"]),
             ("VonMises", &["loc", "concentration"]),
             ("LowRankMultivariateNormal", &["loc", "cov_factor", "cov_diag"]),
@@ -304,6 +305,7 @@ impl PyDistribution {
             ("Gumbel", [loc, scale]) => Box::new(Gumbel::new(loc, scale, validate)?),
             ("LogNormal", [loc, scale]) => Box::new(LogNormal::new(loc, scale, validate)?),
             ("HalfNormal", [scale]) => Box::new(HalfNormal::new(scale, validate)?),
+            ("HalfCauchy", [scale]) => Box::new(HalfCauchy::new(scale, validate)?),
             ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
             ("VonMises", [loc, kappa]) => Box::new(VonMises::new(loc, kappa, validate)?),
             ("LowRankMultivariateNormal", [loc, w, d]) => {

@@ -370,6 +370,7 @@ ELEMENTWISE = [
     ("Cauchy", (LOC, SCALE), LOC * 0.5 + 0.1, True),
     ("Gumbel", (LOC, SCALE), LOC * 0.5 + 0.1, False),
     ("HalfNormal", (SCALE,), POSITIVE, True),
+    ("HalfCauchy", (SCALE,), POSITIVE, True),
     ("LogNormal", (LOC, SCALE * 0.5), POSITIVE, True),
     ("Chi2", (POSITIVE * 2.0,), SCALE, False),
 ]

@@ -1,6 +1,6 @@
 """``flodl.distributions``: ``Normal``, ``Categorical``, ``Bernoulli``,
 ``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Chi2``, ``Beta``,
-``Dirichlet``, ``Poisson``, ``Cauchy``, ``Gumbel``, ``HalfNormal``,
+``Dirichlet``, ``Poisson``, ``Cauchy``, ``Gumbel``, ``HalfNormal``, ``HalfCauchy``,
 ``LogNormal``, ``StudentT``, ``VonMises``, ``Geometric``, ``Binomial``,
 ``OneHotCategorical``, ``MultivariateNormal``, ``LowRankMultivariateNormal``, ``Independent``,
 ``MixtureSameFamily``, ``constraints`` and ``kl_divergence``, as
@@ -58,6 +58,7 @@ __all__ = [
     "Gamma",
     "Geometric",
     "Gumbel",
+    "HalfCauchy",
     "HalfNormal",
     "Independent",
     "Laplace",
@@ -97,7 +98,6 @@ _ABSENT = frozenset(
         "ExponentialFamily",
         "FisherSnedecor",
         "GeneralizedPareto",
-        "HalfCauchy",
         "InverseGamma",
         "Kumaraswamy",
         "LKJCholesky",
@@ -670,6 +670,21 @@ class HalfNormal(Distribution):
 
     def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
         self._made(_as_tensors("HalfNormal", scale), validate_args)
+
+
+class HalfCauchy(Distribution):
+    """``|x|`` of ``x ~ Cauchy(0, scale)``, as ``torch.distributions.HalfCauchy``."""
+
+    _kind = "HalfCauchy"
+    arg_constraints: ClassVar[dict[str, Any]] = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+    _params = ("scale",)
+    _shown = ()  # as torch's repr, which shows none of them
+    _defines = _ALL
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("HalfCauchy", scale), validate_args)
 
 
 class LogNormal(Distribution):
@@ -1263,6 +1278,7 @@ _BUILT_IN = (
     Cauchy,
     Gumbel,
     HalfNormal,
+    HalfCauchy,
     LogNormal,
     StudentT,
     VonMises,
@@ -1296,6 +1312,7 @@ for _class in (
     Cauchy,
     Gumbel,
     HalfNormal,
+    HalfCauchy,
     LogNormal,
     Geometric,
     Binomial,
