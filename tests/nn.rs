@@ -871,7 +871,7 @@ fn layer_recipes_start_as_pytorch_s_layers() -> Result<()> {
     let largest = weight.abs()?.max()?.item()?.max(bias.abs()?.max()?.item()?);
     assert!(largest <= 0.25, "{largest}"); // 1/sqrt(in1)
     let not_bilinear = init::bilinear_default_(&bias, None).unwrap_err();
-    assert_eq!(not_bilinear.kind(), ErrorKind::Argument);
+    assert_eq!(not_bilinear.kind(), ErrorKind::Shape);
     Ok(())
 }
 

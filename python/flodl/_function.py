@@ -275,10 +275,17 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
     # A plain Tensor goes through the Rust core as a Variable that needs no
     # grad and reaches the function as a Tensor again.
     plain_inputs = {i for i in slots if not isinstance(items[i], Variable)}
+    inputs = [Variable(items[i]) if i in plain_inputs else items[i] for i in slots]
+    # What `run` keeps: the constants, not the tensors (the Rust node holds
+    # those, and frees them after backward).
+    template = [
+        None if i in plain_inputs or isinstance(a, Variable) else a for i, a in enumerate(items)
+    ]
+    del items
     first: dict[str, Any] = {}
 
     def run(variables: list[Variable]) -> list[Variable]:
-        call = list(items)
+        call = list(template)
         for i, v in zip(slots, variables):
             call[i] = v.data if i in plain_inputs else v
         n = len(tensor_keys)
@@ -298,10 +305,6 @@ def checkpoint(function: Any, *args: Any, preserve_rng_state: bool = True, **kwa
         outputs = result if isinstance(result, tuple) else (result,)
         return [o for o in outputs if isinstance(o, Variable)]
 
-    inputs = [
-        Variable(items[i]) if i in plain_inputs else items[i]  # type: ignore[arg-type]
-        for i in slots
-    ]
     made = iter(_flodl._checkpoint(run, inputs, preserve_rng_state))
     result = first.pop("result")
     # The node's outputs take the Variables' places; a plain Tensor (no

@@ -31,6 +31,22 @@ pub fn checkpoint_with<F>(
 where
     F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + 'static,
 {
+    checkpoint_then(f, inputs, preserve_rng_state, || ())
+}
+
+/// [`checkpoint_with`], running `done` after forward's call of `f` and
+/// after each recomputation and its backward (the Python binding lets go
+/// there of what `f`'s outputs kept alive).
+pub(crate) fn checkpoint_then<F, R>(
+    f: F,
+    inputs: &[&Variable],
+    preserve_rng_state: bool,
+    done: R,
+) -> Result<Vec<Variable>>
+where
+    F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + 'static,
+    R: Fn() + Send + 'static,
+{
     let mut devices = vec![Device::CPU];
     for v in inputs {
         if !devices.contains(&v.device()) {
@@ -45,7 +61,9 @@ where
         .map(|&d| Ok((d, get_rng_state(d)?)))
         .collect::<Result<Vec<(Device, Tensor)>>>()?;
     let kept: Vec<Variable> = inputs.iter().map(|v| (*v).clone()).collect();
-    let outputs = crate::no_grad(|| f(&kept))?;
+    let outputs = crate::no_grad(|| f(&kept));
+    done();
+    let outputs = outputs?;
     let shapes: Vec<Vec<i64>> = outputs.iter().map(|o| o.shape()).collect();
     let values: Vec<Tensor> = outputs.iter().map(|o| o.data()).collect();
     let values: Vec<&Tensor> = values.iter().collect();
@@ -76,6 +94,7 @@ where
             g.push(None); // the anchor's
             g
         });
+        done();
         for (d, state) in &now {
             set_rng_state(state, *d)?;
         }

@@ -1,9 +1,10 @@
 //! The regions a distribution's parameters and values live in, as
 //! `torch.distributions.constraints`: [`Constraint::check`] is a Bool
 //! tensor with one element per event, computed as PyTorch computes it, and
-//! `Display` is PyTorch's repr for number bounds. The distributions check
-//! their parameters with these; Python's `constraints` objects call the
-//! same checks.
+//! `Display` is PyTorch's repr for float bounds (Rust's float formatting;
+//! an integer bound shows as a float, a tensor bound by its shape). The
+//! distributions check their parameters with these; Python's `constraints`
+//! objects call the same checks (and keep PyTorch's reprs themselves).
 
 use std::fmt;
 

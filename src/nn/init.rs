@@ -356,7 +356,7 @@ pub fn bilinear_default_<T: Operand>(weight: &T, bias: Option<&T>) -> Result<()>
     let shape = weight.shape();
     ensure!(
         shape.len() == 3,
-        Argument,
+        Shape,
         "bilinear_default_: the weight is [out, in1, in2], got {shape:?}"
     );
     let bound = 1.0 / (shape[1] as f64).sqrt();

@@ -186,7 +186,8 @@ pub fn combined_mask(
 
 /// `prune.global_unstructured`'s masks: `tensors` (the scores of each) as
 /// one flat tensor, pruned again by `compute` (an unstructured method) on
-/// what their `default_masks` keep, and split back into one mask each.
+/// what their `default_masks` keep, and split back into one mask each,
+/// shaped as its default mask.
 pub fn global_masks(
     tensors: &[&Tensor],
     default_masks: &[&Tensor],
@@ -214,12 +215,14 @@ pub fn global_masks(
         PruningType::Unstructured,
         compute,
     )?;
+    // Split by the masks, which have the parameters' shapes (a score may
+    // be any tensor of as many entries).
     let mut start = 0;
-    tensors
+    default_masks
         .iter()
-        .map(|t| {
-            let size = t.numel() as i64;
-            let part = mask.narrow(0, start, size)?.reshape(&t.shape())?;
+        .map(|m| {
+            let size = m.numel() as i64;
+            let part = mask.narrow(0, start, size)?.reshape(&m.shape())?;
             start += size;
             Ok(part)
         })

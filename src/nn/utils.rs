@@ -446,15 +446,12 @@ fn shifted_bias(
     bn_bias: Option<&Tensor>,
     dtype: crate::DType,
 ) -> Result<Tensor> {
-    let centred = match bias {
-        Some(b) => b.sub(running_mean)?,
-        None => running_mean.neg()?,
-    };
-    let mut fused = scale(&centred)?;
-    if let Some(b) = bn_bias {
-        fused = fused.add(b)?;
-    }
-    fused.to_dtype(dtype)
+    // Zeros for what is missing, as PyTorch's (so signed zeros agree too).
+    let zeros = Tensor::zeros_like(running_mean)?;
+    let centred = bias.unwrap_or(&zeros).sub(running_mean)?;
+    scale(&centred)?
+        .add(bn_bias.unwrap_or(&zeros))?
+        .to_dtype(dtype)
 }
 
 /// The weight and bias of a convolution followed by an evaluation-mode

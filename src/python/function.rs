@@ -181,7 +181,9 @@ pub(crate) fn checkpoint(
     // What `run` last returned, alive until its next call: a custom
     // Function's saved output keeps its graph only while its Python object
     // lives, and the recomputation's backward runs after `run` returned.
-    let kept: std::sync::Mutex<Option<Callback>> = std::sync::Mutex::new(None);
+    // Let go of after forward's call and after each recomputation's backward.
+    let kept: std::sync::Arc<std::sync::Mutex<Option<Callback>>> = Default::default();
+    let released = std::sync::Arc::clone(&kept);
     let f = move |xs: &[Variable]| -> crate::Result<Vec<Variable>> {
         Python::attach(|py| {
             let result = run
@@ -202,8 +204,12 @@ pub(crate) fn checkpoint(
         })
     };
     let refs: Vec<&Variable> = inputs.iter().collect();
+    let done = move || {
+        let kept = released.lock().unwrap_or_else(|p| p.into_inner()).take();
+        drop(kept); // Callback's drop takes the GIL
+    };
     super::gil::without_gil(py, || {
-        crate::autograd::checkpoint_with(f, &refs, preserve_rng_state)
+        crate::autograd::checkpoint_then(f, &refs, preserve_rng_state, done)
     })
     .map_err(super::hooks::restore)
 }

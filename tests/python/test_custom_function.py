@@ -503,3 +503,25 @@ def test_checkpoint_passes_plain_tensors_and_constants_as_they_are():
     assert seen == [(flodl.Tensor, flodl.Variable, 2.0, flodl.Tensor)] * 2
     np.testing.assert_allclose(w.grad.numpy(), (x * 2.0).numpy(), rtol=1e-6)
     assert b.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+def test_checkpoint_keeps_nothing_of_the_recomputation_after_backward():
+    import gc
+    import weakref
+
+    x = flodl.Variable(flodl.Tensor.randn([4, 3]), requires_grad=True)
+    w = flodl.Variable(flodl.Tensor.randn([3, 3]), requires_grad=True)
+    made = []
+
+    def block(a):
+        out = (a @ w).tanh() @ w
+        made.append(weakref.ref(out))
+        return out
+
+    y = flodl.autograd.checkpoint(block, x)
+    y.sum().backward()
+    gc.collect()
+    # Forward's and the recomputation's outputs (with the recomputation's
+    # graph and leaves) are let go though y, and so the node, still lives.
+    assert len(made) == 2 and all(ref() is None for ref in made)
+    assert x.grad is not None and w.grad is not None

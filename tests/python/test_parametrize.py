@@ -221,10 +221,14 @@ def test_parametrize_misuse() -> None:
         flodl.nn.utils.parametrizations.orthogonal(flodl.nn.Linear(2, 2), orthogonal_map="qr")
     with pytest.raises(flodl.ArgumentError, match="Expected a matrix"):
         flodl.nn.utils.parametrizations.orthogonal(flodl.nn.Linear(2, 2), "bias")
-    with pytest.raises(flodl.ArgumentError, match="use_trivialization=False"):
-        flodl.nn.utils.parametrizations.orthogonal(
-            flodl.nn.Linear(2, 2), orthogonal_map="cayley", use_trivialization=False
-        )
+    # As torch's: without the trivialization a square weight registers (the
+    # original kept), and only an assignment fails.
+    kept = flodl.nn.utils.parametrizations.orthogonal(
+        flodl.nn.Linear(2, 2), orthogonal_map="cayley", use_trivialization=False
+    )
+    assert list(kept.weight.shape) == [2, 2]
+    with pytest.raises(NotImplementedError, match="use_trivialization=False"):
+        kept.weight = flodl.eye(2)
 
 
 def test_a_parametrized_module_deep_copies_and_assignment_needs_right_inverse() -> None:
@@ -262,6 +266,7 @@ def test_a_parametrized_module_deep_copies_and_assignment_needs_right_inverse() 
         ((6, 4), {"orthogonal_map": "matrix_exp"}),
         ((5, 5), {"orthogonal_map": "householder"}),
         ((4, 6), {"orthogonal_map": "householder", "use_trivialization": False}),
+        ((4, 4), {"use_trivialization": False}),
     ],
     ids=str,
 )

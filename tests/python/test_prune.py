@@ -121,6 +121,26 @@ def test_pruning_a_pruned_parameter_again_counts_what_is_left_as_torch(steps) ->
     np.testing.assert_array_equal(ours.weight_mask.numpy(), theirs.weight_mask.numpy())
 
 
+def test_global_pruning_with_flat_importance_scores_is_torch_s() -> None:
+    (ours, theirs), (ours2, theirs2) = linear_pair(), linear_pair()
+    flat = np.random.default_rng(3).standard_normal(W.size).astype(np.float32)
+    prune.global_unstructured(
+        [(ours, "weight"), (ours2, "weight")],
+        prune.L1Unstructured,
+        importance_scores={(ours, "weight"): flodl.tensor(flat)},
+        amount=20,
+    )
+    torch_prune.global_unstructured(
+        [(theirs, "weight"), (theirs2, "weight")],
+        torch_prune.L1Unstructured,
+        importance_scores={(theirs, "weight"): torch.tensor(flat)},
+        amount=20,
+    )
+    for m, t in ((ours, theirs), (ours2, theirs2)):
+        assert list(m.weight_mask.shape) == list(t.weight_mask.shape)
+        np.testing.assert_array_equal(m.weight_mask.numpy(), t.weight_mask.numpy())
+
+
 def test_global_pruning_of_pruned_parameters_is_torch_s() -> None:
     (ours, theirs), (ours2, theirs2) = linear_pair(), linear_pair()
     prune.l1_unstructured(ours, "weight", amount=0.5)

@@ -150,7 +150,7 @@ def skip_init(module_cls: Any, *args: Any, **kwargs: Any) -> Any:
     import inspect
 
     if not isinstance(module_cls, type) or not issubclass(module_cls, _Module):
-        raise TypeError(f"skip_init: expected a Module class, got {module_cls}")
+        raise RuntimeError(f"Expected a Module; got {module_cls}")  # noqa: TRY004 (torch's)
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
     return module_cls(*args, **kwargs)

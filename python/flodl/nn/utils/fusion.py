@@ -29,7 +29,8 @@ def _values(*tensors: Any) -> list[Any]:
 
 def _folded(weight: Any, bias: Any, fused: tuple[Any, Any]) -> tuple[Parameter, Parameter]:
     """The fused values as Parameters that require grad as the originals."""
-    bias_grad = weight.requires_grad if bias is None else bias.requires_grad
+    # A missing bias starts as zeros that need no grad, as torch's.
+    bias_grad = False if bias is None else bias.requires_grad
     return Parameter(fused[0], weight.requires_grad), Parameter(fused[1], bias_grad)
 
 

@@ -125,9 +125,14 @@ class _Orthogonal(Module):
                 f"Expected a matrix or batch of matrices of shape {self.shape}. "
                 f"Got a tensor of shape {Q.shape}."
             )
-        original, base = _flodl._orthogonal_right_inverse(
-            Q, self.orthogonal_map, hasattr(self, "base")
-        )
+        trivialization = hasattr(self, "base")
+        if not trivialization and self.orthogonal_map != "householder":
+            # torch's: registering keeps the original; assigning fails.
+            raise NotImplementedError(
+                "It is not possible to assign to the matrix exponential or the Cayley "
+                "parametrizations when use_trivialization=False."
+            )
+        original, base = _flodl._orthogonal_right_inverse(Q, self.orthogonal_map, trivialization)
         if base is not None:
             self.base = base
         return original

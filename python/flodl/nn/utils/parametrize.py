@@ -87,7 +87,10 @@ class ParametrizationList(ModuleList):
             new: Any = original
             for module in reversed(list(self)):
                 if hasattr(module, "right_inverse"):
-                    new = module.right_inverse(new)
+                    try:
+                        new = module.right_inverse(new)
+                    except NotImplementedError:
+                        pass  # as torch's: the original is kept as it is
         if not isinstance(new, (Tensor, Sequence)):
             raise TypeError(
                 "register_parametrization: right_inverse must return a Tensor or a sequence "
