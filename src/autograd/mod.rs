@@ -19,6 +19,7 @@ pub use crate::ops::anomaly::{detect_anomaly, is_anomaly_enabled, AnomalyGuard};
 #[cfg(feature = "python")]
 pub(crate) use check::{check_first_order, check_second_order};
 pub use check::{gradcheck, gradgradcheck, GradcheckOptions};
+#[cfg(feature = "python")]
 pub(crate) use checkpoint::checkpoint_then;
 pub use checkpoint::{checkpoint, checkpoint_with};
 pub use explain::explain_grad;
