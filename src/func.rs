@@ -365,13 +365,21 @@ where
     F: Fn(&[Variable]) -> Result<O>,
     O: Outputs,
 {
-    let xs = graph_inputs(inputs)?;
-    let outputs = f(&xs)?.into_vec();
-    let per_output = outputs
+    O::each(jacobians_at(&f, &graph_inputs(inputs)?, true)?)
+}
+
+/// The Jacobians of each output of `f` at `xs` with respect to each of
+/// them ([`jacobian_of`] per output).
+fn jacobians_at<F, O>(f: &F, xs: &[Variable], create_graph: bool) -> Result<Vec<Vec<Variable>>>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let outputs = f(xs)?.into_vec();
+    outputs
         .iter()
-        .map(|o| jacobian_of(o, &xs, true))
-        .collect::<Result<Vec<_>>>()?;
-    O::each(per_output)
+        .map(|o| jacobian_of(o, xs, create_graph))
+        .collect()
 }
 
 /// [`hessian`] keeping the graph, as
@@ -394,13 +402,8 @@ where
     F: Fn(&[Variable]) -> Result<O>,
     O: Outputs,
 {
-    let leaves = leaves(inputs)?;
-    let outputs = f(&leaves)?.into_vec();
-    let per_output = outputs
-        .iter()
-        .map(|o| Ok(values(jacobian_of(o, &leaves, false)?)))
-        .collect::<Result<Vec<_>>>()?;
-    O::each(per_output)
+    let per_output = jacobians_at(&f, &leaves(inputs)?, false)?;
+    O::each(per_output.into_iter().map(values).collect())
 }
 
 /// A tangent of `x`'s shape that is 1 at flat position `element`, 0

@@ -7,11 +7,11 @@
 use std::any::Any;
 
 use super::constraints::Constraint;
-use super::require;
 use super::{
     both, broadcast_pair, check_parameter, check_positive, checked, constant, drawn, loc_scale,
     options_of, real, Distribution,
 };
+use super::{require, UNIT_INTERVAL};
 use crate::autograd::{apply, Function, FunctionCtx};
 use crate::error::{bail, Result};
 use crate::ops::Operand;
@@ -506,9 +506,7 @@ impl Distribution for Beta {
         self.dirichlet.rsample(sample_shape)?.select(-1, 0)
     }
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
-        checked(self, self.validate, value, |v| {
-            v.ge_scalar(0.0)?.logical_and(&v.le_scalar(1.0)?)
-        })?;
+        checked(self, self.validate, value, |v| UNIT_INTERVAL.check(v))?;
         let heads_tails = Variable::stack(&[value.clone(), value.rsub_scalar(1.0)?], -1)?;
         self.dirichlet.log_prob(&heads_tails)
     }

@@ -324,7 +324,7 @@ pub(crate) fn checked(
 
 /// The support of the real line: every value but NaN.
 pub(crate) fn real(v: &Tensor) -> Result<Tensor> {
-    v.isnan()?.logical_not()
+    Constraint::Real.check(v)
 }
 
 /// The eps of `x`'s floating dtype, for clamping probabilities.

@@ -8,7 +8,8 @@ use std::any::Any;
 use std::f64::consts::LN_2;
 use std::sync::Mutex;
 
-use super::{check_value, Distribution, Independent};
+use super::constraints::Constraint;
+use super::{check_value, real, Distribution, Independent, UNIT_INTERVAL};
 use crate::error::{bail, Result};
 use crate::{Tensor, Variable};
 
@@ -83,7 +84,7 @@ pub trait Transform: Send {
     /// Where the values it takes may lie, per element: the real line
     /// unless it says otherwise.
     fn domain_check(&self, values: &Tensor) -> Result<Tensor> {
-        not_nan(values)
+        real(values)
     }
     /// The shape of `f(x)` for `x` of `shape`.
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
@@ -111,10 +112,6 @@ macro_rules! transform_bookkeeping {
             self
         }
     };
-}
-
-fn not_nan(v: &Tensor) -> Result<Tensor> {
-    v.isnan()?.logical_not()
 }
 
 /// `y = exp(x)`.
@@ -199,7 +196,7 @@ impl Transform for SigmoidTransform {
         below.neg()?.sub(&x.softplus(1.0, 20.0)?)
     }
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
-        v.ge_scalar(0.0)?.logical_and(&v.le_scalar(1.0)?)
+        UNIT_INTERVAL.check(v)
     }
 }
 
@@ -241,7 +238,7 @@ impl Transform for TanhTransform {
         x.rsub_scalar(LN_2)?.sub(&tail)?.mul_scalar(2.0)
     }
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
-        v.ge_scalar(-1.0)?.logical_and(&v.le_scalar(1.0)?)
+        Constraint::Interval((-1.0).into(), 1.0.into()).check(v)
     }
 }
 
@@ -349,7 +346,7 @@ impl Transform for AffineTransform {
         })
     }
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
-        not_nan(v)
+        real(v)
     }
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
         let shapes = [shape.to_vec(), self.loc.shape(), self.scale.shape()];
@@ -506,13 +503,13 @@ impl Transform for ComposeTransform {
     fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
         match self.0.last() {
             Some(last) => last.codomain_check(v),
-            None => not_nan(v),
+            None => real(v),
         }
     }
     fn domain_check(&self, v: &Tensor) -> Result<Tensor> {
         match self.0.first() {
             Some(first) => first.domain_check(v),
-            None => not_nan(v),
+            None => real(v),
         }
     }
     fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
@@ -754,7 +751,7 @@ impl TransformedDistribution {
         }
         match self.transforms.last() {
             Some(last) => check_value(self, value, |v| last.codomain_check(v)),
-            None => check_value(self, value, not_nan),
+            None => check_value(self, value, real),
         }
     }
 }
