@@ -58,6 +58,11 @@ pub enum Constraint {
 }
 
 impl Constraint {
+    /// This constraint over the last `ndims` dims as one event.
+    pub fn independent(self, ndims: usize) -> Constraint {
+        Constraint::Independent(Box::new(self), ndims)
+    }
+
     /// Whether each event of `value` lies in the region: Bool, of `value`'s
     /// shape less the event's dims.
     pub fn check(&self, value: &Tensor) -> Result<Tensor> {

@@ -6,10 +6,10 @@
 
 use std::any::Any;
 
-use super::constraints::Constraint;
+use super::constraints::{Bound, Constraint};
 use super::{
-    both, broadcast_pair, check_parameter, check_positive, checked, constant, drawn, loc_scale,
-    options_of, real, Distribution,
+    both, broadcast_pair, check_positive, checked, constant, drawn, loc_scale, options_of, real,
+    Distribution,
 };
 use super::{require, UNIT_INTERVAL};
 use crate::autograd::{apply, Function, FunctionCtx};
@@ -41,8 +41,8 @@ impl Uniform {
     pub fn new(low: &Variable, high: &Variable, validate: bool) -> Result<Uniform> {
         let (low, high) = broadcast_pair("Uniform", low, high)?;
         if validate {
-            let ok = low.data().lt(&high.data())?;
-            check_parameter("Uniform", "low", &ok, "LessThan(upper_bound=high)")?;
+            let below_high = Constraint::LessThan(Bound::Tensor(high.data()));
+            require("Uniform", "low", &low.data(), &below_high)?;
         }
         Ok(Uniform {
             low,
@@ -361,8 +361,7 @@ impl Dirichlet {
             );
         }
         if validate {
-            let positive = Constraint::GreaterThan(0.0.into());
-            let constraint = Constraint::Independent(Box::new(positive), 1);
+            let constraint = Constraint::GreaterThan(0.0.into()).independent(1);
             require(
                 "Dirichlet",
                 "concentration",

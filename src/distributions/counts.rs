@@ -4,7 +4,7 @@
 
 use std::any::Any;
 
-use super::constraints::Constraint;
+use super::constraints::{Bound, Constraint};
 use super::{
     both, broadcast_pair, check_parameter, checked, constant, enumerate_support, eps_of,
     options_of, Categorical, Distribution, Gamma,
@@ -43,7 +43,7 @@ pub(super) fn probs_and_logits(
 
 /// Whole non-negative values.
 fn nonnegative_integer(v: &Tensor) -> Result<Tensor> {
-    v.eq(&v.floor()?)?.logical_and(&v.ge_scalar(0.0)?)
+    Constraint::IntegerGreaterThan(0.0.into()).check(v)
 }
 
 /// The number of failures before the first success of probability
@@ -158,13 +158,8 @@ impl Binomial {
         let (total_count, param) = broadcast_pair("Binomial", total_count, param)?;
         let total_count = total_count.to_dtype(param.dtype())?;
         if validate {
-            let ok = nonnegative_integer(&total_count.data())?;
-            check_parameter(
-                "Binomial",
-                "total_count",
-                &ok,
-                "IntegerGreaterThan(lower_bound=0)",
-            )?;
+            let nonnegative = Constraint::IntegerGreaterThan(0.0.into());
+            require("Binomial", "total_count", &total_count.data(), &nonnegative)?;
         }
         let (probs, logits) = probs_and_logits("Binomial", &param, from_probs, validate)?;
         Ok(Binomial {
@@ -218,9 +213,8 @@ impl Distribution for Binomial {
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         if self.validate {
             let counts = self.total_count.data().to_dtype(crate::DType::Float64)?;
-            checked(self, true, value, |v| {
-                nonnegative_integer(v)?.logical_and(&v.le(&counts)?)
-            })?;
+            let support = Constraint::IntegerInterval(0.0.into(), Bound::Tensor(counts));
+            checked(self, true, value, |v| support.check(v))?;
         }
         let n = &self.total_count;
         let logits = &self.logits;

@@ -9,8 +9,7 @@ use std::any::Any;
 use super::constraints::Constraint;
 use super::require;
 use super::{
-    broadcast_shape, check_parameter, checked, constant, drawn, invalid_parameter, options_of,
-    real, Distribution,
+    broadcast_shape, checked, constant, drawn, invalid_parameter, options_of, real, Distribution,
 };
 use crate::error::{bail, ErrorKind, Result};
 use crate::{Tensor, Variable};
@@ -86,8 +85,7 @@ impl MultivariateNormal {
         let given = matrix.expand(&[batch_shape.as_slice(), &[-1, -1]].concat())?;
         let loc = loc.expand(&[batch_shape.as_slice(), &[-1]].concat())?;
         if validate {
-            let not_nan = real(&loc.data())?;
-            check_parameter(NAME, "loc", &not_nan, "IndependentConstraint(Real(), 1)")?;
+            require(NAME, "loc", &loc.data(), &Constraint::Real.independent(1))?;
             let m = given.data();
             let constraint = match form {
                 CovarianceForm::ScaleTril => Constraint::LowerCholesky,
@@ -431,26 +429,11 @@ impl LowRankMultivariateNormal {
         let vector_shape = &shape[..shape.len() - 1];
         let batch_shape = vector_shape[..vector_shape.len() - 1].to_vec();
         if validate {
-            check_parameter(
-                NAME,
-                "loc",
-                &real(&loc.data())?,
-                "IndependentConstraint(Real(), 1)",
-            )?;
-            let factor_ok = real(&cov_factor.data())?;
-            check_parameter(
-                NAME,
-                "cov_factor",
-                &factor_ok,
-                "IndependentConstraint(Real(), 2)",
-            )?;
-            let diag_ok = cov_diag.data().gt_scalar(0.0)?;
-            check_parameter(
-                NAME,
-                "cov_diag",
-                &diag_ok,
-                "IndependentConstraint(GreaterThan(lower_bound=0.0), 1)",
-            )?;
+            require(NAME, "loc", &loc.data(), &Constraint::Real.independent(1))?;
+            let real_matrix = Constraint::Real.independent(2);
+            require(NAME, "cov_factor", &cov_factor.data(), &real_matrix)?;
+            let positive = Constraint::GreaterThan(0.0.into()).independent(1);
+            require(NAME, "cov_diag", &cov_diag.data(), &positive)?;
         }
         let wt_dinv = cov_factor
             .transpose(-2, -1)?
