@@ -3,7 +3,8 @@ use flodl::distributions::{
     kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
     Distribution, ExpRelaxedCategorical, Exponential, Gamma, Geometric, Gumbel, HalfNormal,
     Independent, LogNormal, LogitRelaxedBernoulli, MixtureSameFamily, Multinomial,
-    MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Poisson, StudentT, Uniform,
+    MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Pareto, Poisson, StudentT,
+    Uniform, Weibull,
 };
 use flodl::distributions::{
     AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, TanhTransform,
@@ -24,7 +25,7 @@ fn close(a: &Variable, b: &[f64]) {
     assert_eq!(a.len(), b.len(), "{a:?} vs {b:?}");
     for (x, y) in a.iter().zip(b) {
         assert!(
-            (x - y).abs() < 1e-9 || (x.is_nan() && y.is_nan()),
+            x == y || (x - y).abs() < 1e-9 || (x.is_nan() && y.is_nan()),
             "{a:?} vs {b:?}"
         );
     }
@@ -402,4 +403,33 @@ fn constraints_check_events_and_print_as_pytorch() -> flodl::Result<()> {
     assert_eq!(Constraint::PositiveDefinite.check(&spd)?.item()?, 1.0);
     assert!(Constraint::IntegerGreaterThan(Bound::Number(0.0)).is_discrete());
     Ok(())
+}
+
+#[test]
+fn weibull_and_pareto_against_closed_forms() {
+    // Weibull(scale 2, concentration 1) is Exponential(rate 1/2).
+    let w = Weibull::new(&var(&[2.0], &[1], false), &var(&[1.0], &[1], false), true).unwrap();
+    close(
+        &w.log_prob(&var(&[3.0], &[1], false)).unwrap(),
+        &[-(2f64.ln()) - 1.5],
+    );
+    close(&w.mean().unwrap(), &[2.0]);
+    close(
+        &w.cdf(&var(&[2.0], &[1], false)).unwrap(),
+        &[1.0 - (-1f64).exp()],
+    );
+    // Pareto(scale 1, alpha 3): density 3 / x^4, mean 3/2, variance 3/4.
+    let p = Pareto::new(&var(&[1.0], &[1], false), &var(&[3.0], &[1], false), true).unwrap();
+    close(
+        &p.log_prob(&var(&[2.0], &[1], false)).unwrap(),
+        &[3f64.ln() - 4.0 * 2f64.ln()],
+    );
+    close(&p.mean().unwrap(), &[1.5]);
+    close(&p.variance().unwrap(), &[0.75]);
+    let below_scale = p.log_prob(&var(&[0.5], &[1], false)).unwrap_err();
+    assert_eq!(below_scale.kind(), ErrorKind::Argument);
+    // KL is infinite where q's support starts above p's.
+    let q = Pareto::new(&var(&[2.0], &[1], false), &var(&[3.0], &[1], false), true).unwrap();
+    close(&kl_divergence(&p, &q).unwrap(), &[f64::INFINITY]);
+    close(&kl_divergence(&p, &p).unwrap(), &[0.0]);
 }

@@ -101,7 +101,8 @@ pub use transforms::{
     TanhTransform, Transform, TransformedDistribution,
 };
 pub use univariate::{
-    Cauchy, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, LogNormal, StudentT, VonMises,
+    Cauchy, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, LogNormal, Pareto, StudentT, VonMises,
+    Weibull,
 };
 
 /// What every distribution offers, as `torch.distributions.Distribution`.

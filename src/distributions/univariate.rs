@@ -1,5 +1,6 @@
 //! More distributions of elementwise parameters: [`Cauchy`], [`Gumbel`],
-//! [`HalfNormal`], [`LogNormal`], [`StudentT`] and [`VonMises`], as
+//! [`HalfNormal`], [`HalfCauchy`], [`LogNormal`], [`Weibull`], [`Pareto`],
+//! [`StudentT`] and [`VonMises`], as
 //! `torch.distributions`' (the formulas in PyTorch's order, the draws from
 //! libtorch's generator as PyTorch makes them), and the KL divergences
 //! PyTorch registers between two of a kind.
@@ -7,9 +8,14 @@
 use std::any::Any;
 use std::f64::consts::PI;
 
+use super::constraints::{Bound, Constraint};
 use super::{
     both, broadcast_pair, broadcast_shape, check_positive, check_real, checked, constant, drawn,
     expanded, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal,
+};
+use super::{
+    AffineTransform, ExpTransform, Exponential, Param, PowerTransform, Transform,
+    TransformedDistribution,
 };
 use crate::error::Result;
 use crate::{Tensor, Variable};
@@ -561,6 +567,225 @@ impl Distribution for LogNormal {
     }
 }
 
+/// `base` through `transforms` with the checks of the parameters already
+/// made: what [`Weibull`] and [`Pareto`] draw and evaluate through.
+fn pushed(
+    base: Exponential,
+    transforms: Vec<Box<dyn Transform>>,
+    validate: bool,
+) -> Result<TransformedDistribution> {
+    TransformedDistribution::new(Box::new(base), transforms, validate)
+}
+
+/// `y = scale * x`, PyTorch's `AffineTransform(0, scale)`.
+fn scaled_by(scale: &Variable) -> Box<dyn Transform> {
+    Box::new(AffineTransform::new(
+        Param::Number(0.0.into()),
+        Param::Tensor(scale.clone()),
+        0,
+    ))
+}
+
+/// The Weibull distribution of scale `scale` and shape `concentration`, as
+/// `torch.distributions.Weibull`: `scale * x ** (1 / concentration)` of
+/// `x ~ Exponential(1)`, drawn and evaluated through those transforms.
+#[derive(Clone, Debug)]
+pub struct Weibull {
+    scale: Variable,
+    concentration: Variable,
+    transformed: TransformedDistribution,
+    validate: bool,
+}
+
+impl Weibull {
+    /// `scale` and `concentration` broadcast together; with `validate`,
+    /// both must be positive.
+    pub fn new(scale: &Variable, concentration: &Variable, validate: bool) -> Result<Weibull> {
+        let (scale, concentration) = broadcast_pair("Weibull", scale, concentration)?;
+        if validate {
+            check_positive("Weibull", "scale", &scale)?;
+            check_positive("Weibull", "concentration", &concentration)?;
+        }
+        Self::made(scale, concentration, validate)
+    }
+
+    fn made(scale: Variable, concentration: Variable, validate: bool) -> Result<Weibull> {
+        let ones = constant(Tensor::ones_like(&scale.data())?)?;
+        let power = PowerTransform::new(&concentration.reciprocal()?);
+        let transforms = vec![Box::new(power) as Box<dyn Transform>, scaled_by(&scale)];
+        let transformed = pushed(Exponential::new(&ones, validate)?, transforms, validate)?;
+        Ok(Weibull {
+            scale,
+            concentration,
+            transformed,
+            validate,
+        })
+    }
+}
+
+impl Distribution for Weibull {
+    bookkeeping!("Weibull");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.scale.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("scale", self.scale.clone()),
+            ("concentration", self.concentration.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let scale = self.scale.expand(batch_shape)?;
+        let concentration = self.concentration.expand(batch_shape)?;
+        Ok(Box::new(Weibull::made(
+            scale,
+            concentration,
+            self.validate,
+        )?))
+    }
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        self.transformed.sample(sample_shape)
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        self.transformed.rsample(sample_shape)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
+        self.transformed.log_prob(value)
+    }
+    fn cdf(&self, value: &Variable) -> Result<Variable> {
+        self.transformed.cdf(value)
+    }
+    fn icdf(&self, value: &Variable) -> Result<Variable> {
+        self.transformed.icdf(value)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let reciprocal = self.concentration.reciprocal()?;
+        let t1 = reciprocal.rsub_scalar(1.0)?.mul_scalar(EULER)?;
+        let t2 = self.scale.mul(&reciprocal)?.log()?;
+        t1.add(&t2)?.add_scalar(1.0)
+    }
+    fn mean(&self) -> Result<Variable> {
+        let reciprocal = self.concentration.reciprocal()?;
+        self.scale
+            .mul(&reciprocal.add_scalar(1.0)?.lgamma()?.exp()?)
+    }
+    fn mode(&self) -> Result<Variable> {
+        let k = &self.concentration;
+        let base = k.sub_scalar(1.0)?.div(k)?;
+        self.scale.mul(&base.pow(&k.reciprocal()?)?)
+    }
+    fn variance(&self) -> Result<Variable> {
+        let reciprocal = self.concentration.reciprocal()?;
+        let second = reciprocal
+            .mul_scalar(2.0)?
+            .add_scalar(1.0)?
+            .lgamma()?
+            .exp()?;
+        let first = reciprocal
+            .add_scalar(1.0)?
+            .lgamma()?
+            .mul_scalar(2.0)?
+            .exp()?;
+        self.scale.pow_scalar(2)?.mul(&second.sub(&first)?)
+    }
+}
+
+/// The Pareto (type I) distribution of scale `scale` and shape `alpha`, as
+/// `torch.distributions.Pareto`: `scale * exp(x)` of `x ~
+/// Exponential(alpha)`, drawn and evaluated through those transforms.
+#[derive(Clone, Debug)]
+pub struct Pareto {
+    scale: Variable,
+    alpha: Variable,
+    transformed: TransformedDistribution,
+    validate: bool,
+}
+
+impl Pareto {
+    /// `scale` and `alpha` broadcast together; with `validate`, both must
+    /// be positive.
+    pub fn new(scale: &Variable, alpha: &Variable, validate: bool) -> Result<Pareto> {
+        let (scale, alpha) = broadcast_pair("Pareto", scale, alpha)?;
+        if validate {
+            check_positive("Pareto", "alpha", &alpha)?;
+            check_positive("Pareto", "scale", &scale)?;
+        }
+        Self::made(scale, alpha, validate)
+    }
+
+    fn made(scale: Variable, alpha: Variable, validate: bool) -> Result<Pareto> {
+        let transforms = vec![
+            Box::new(ExpTransform) as Box<dyn Transform>,
+            scaled_by(&scale),
+        ];
+        let transformed = pushed(Exponential::new(&alpha, false)?, transforms, validate)?;
+        Ok(Pareto {
+            scale,
+            alpha,
+            transformed,
+            validate,
+        })
+    }
+}
+
+impl Distribution for Pareto {
+    bookkeeping!("Pareto");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.scale.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![("scale", self.scale.clone()), ("alpha", self.alpha.clone())]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let scale = self.scale.expand(batch_shape)?;
+        let alpha = self.alpha.expand(batch_shape)?;
+        Ok(Box::new(Pareto::made(scale, alpha, self.validate)?))
+    }
+    fn has_rsample(&self) -> bool {
+        true
+    }
+    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+        self.transformed.sample(sample_shape)
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        self.transformed.rsample(sample_shape)
+    }
+    /// Values from `scale` up, as PyTorch's dependent support.
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        let support = Constraint::GreaterThanEq(Bound::Tensor(self.scale.data()));
+        checked(self, self.validate, value, |v| support.check(v))?;
+        self.transformed.log_prob(value)
+    }
+    fn cdf(&self, value: &Variable) -> Result<Variable> {
+        self.transformed.cdf(value)
+    }
+    fn icdf(&self, value: &Variable) -> Result<Variable> {
+        self.transformed.icdf(value)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let t1 = self.scale.div(&self.alpha)?.log()?;
+        t1.add(&self.alpha.reciprocal()?.add_scalar(1.0)?)
+    }
+    /// Infinite where `alpha <= 1`, as PyTorch's (through `alpha` clamped).
+    fn mean(&self) -> Result<Variable> {
+        let a = self.alpha.clamp_min(1.0)?;
+        a.mul(&self.scale)?.div(&a.sub_scalar(1.0)?)
+    }
+    fn mode(&self) -> Result<Variable> {
+        Ok(self.scale.clone())
+    }
+    /// Infinite where `alpha <= 2`, as PyTorch's.
+    fn variance(&self) -> Result<Variable> {
+        let a = self.alpha.clamp_min(2.0)?;
+        let denominator = a.sub_scalar(1.0)?.pow_scalar(2)?.mul(&a.sub_scalar(2.0)?)?;
+        self.scale.pow_scalar(2)?.mul(&a)?.div(&denominator)
+    }
+}
+
 /// Student's t distribution of `df` degrees of freedom, location `loc` and
 /// scale `scale`, as `torch.distributions.StudentT`.
 #[derive(Clone, Debug)]
@@ -688,6 +913,9 @@ pub(super) fn kl_divergence(
     if let Some((p, q)) = both::<LogNormal>(p, q) {
         return Some(super::kl_divergence(&p.base, &q.base));
     }
+    if let Some((p, q)) = both::<Pareto>(p, q) {
+        return Some(kl_pareto(p, q));
+    }
     None
 }
 
@@ -710,4 +938,15 @@ fn kl_gumbel(p: &Gumbel, q: &Gumbel) -> Result<Variable> {
     let t2 = ct1.mul_scalar(EULER)?;
     let t3 = ct2.add(&ct1.add_scalar(1)?.lgamma()?)?.sub(&ct3)?.exp()?;
     t1.add(&t2)?.add(&t3)?.sub_scalar(1.0 + EULER)
+}
+
+/// Infinite where `q`'s support starts above `p`'s.
+fn kl_pareto(p: &Pareto, q: &Pareto) -> Result<Variable> {
+    let scale_ratio = p.scale.div(&q.scale)?;
+    let alpha_ratio = q.alpha.div(&p.alpha)?;
+    let t1 = q.alpha.mul(&scale_ratio.log()?)?;
+    let t2 = alpha_ratio.log()?.neg()?;
+    let result = t1.add(&t2)?.add(&alpha_ratio)?.sub_scalar(1.0)?;
+    let uncovered = p.scale.data().lt(&q.scale.data())?;
+    result.masked_fill(&uncovered, f64::INFINITY)
 }

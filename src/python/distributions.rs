@@ -13,9 +13,9 @@ use crate::distributions::{
     ExpRelaxedCategorical, ExpTransform, Exponential, Gamma, Geometric, Gumbel, HalfCauchy,
     HalfNormal, Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli,
     LowRankMultivariateNormal, MixtureSameFamily, Multinomial, MultivariateNormal,
-    NegativeBinomial, Normal, OneHotCategorical, Param, Poisson, PowerTransform, SigmoidTransform,
-    Sign, SoftplusTransform, StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
-    VonMises,
+    NegativeBinomial, Normal, OneHotCategorical, Param, Pareto, Poisson, PowerTransform,
+    SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
+    TransformedDistribution, Uniform, VonMises, Weibull,
 };
 use crate::Variable;
 
@@ -251,12 +251,13 @@ impl PyDistribution {
     /// (low, high), `Exponential` (rate), `Laplace` (loc, scale), `Gamma`
     /// (concentration, rate), `Beta` (concentration1, concentration0),
     /// `Dirichlet` (concentration), `Poisson` (rate), `Cauchy`, `Gumbel`
-    /// and `LogNormal` (loc, scale), `HalfNormal` (scale), `StudentT`
+    /// and `LogNormal` (loc, scale), `HalfNormal` and `HalfCauchy` (scale),
+    /// `Weibull` (scale, concentration), `Pareto` (scale, alpha), `StudentT`
     /// (df, loc, scale), `VonMises` (loc, concentration) or
     /// `LowRankMultivariateNormal` (loc, cov_factor, cov_diag).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 15] = [
+        const NAMES: [(&str, &[&str]); 17] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -269,6 +270,8 @@ impl PyDistribution {
             ("LogNormal", &["loc", "scale"]),
             ("HalfNormal", &["scale"]),
             ("HalfCauchy", &["scale"]),
+            ("Weibull", &["scale", "concentration"]),
+            ("Pareto", &["scale", "alpha"]),
             ("StudentT", &["df", "loc", "scale"]),
             ("VonMises", &["loc", "concentration"]),
             ("LowRankMultivariateNormal", &["loc", "cov_factor", "cov_diag"]),
@@ -306,6 +309,8 @@ impl PyDistribution {
             ("LogNormal", [loc, scale]) => Box::new(LogNormal::new(loc, scale, validate)?),
             ("HalfNormal", [scale]) => Box::new(HalfNormal::new(scale, validate)?),
             ("HalfCauchy", [scale]) => Box::new(HalfCauchy::new(scale, validate)?),
+            ("Weibull", [scale, k]) => Box::new(Weibull::new(scale, k, validate)?),
+            ("Pareto", [scale, alpha]) => Box::new(Pareto::new(scale, alpha, validate)?),
             ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
             ("VonMises", [loc, kappa]) => Box::new(VonMises::new(loc, kappa, validate)?),
             ("LowRankMultivariateNormal", [loc, w, d]) => {

@@ -1,7 +1,7 @@
 """``flodl.distributions``: ``Normal``, ``Categorical``, ``Bernoulli``,
 ``Uniform``, ``Exponential``, ``Laplace``, ``Gamma``, ``Chi2``, ``Beta``,
 ``Dirichlet``, ``Poisson``, ``Cauchy``, ``Gumbel``, ``HalfNormal``, ``HalfCauchy``,
-``LogNormal``, ``StudentT``, ``VonMises``, ``Geometric``, ``Binomial``,
+``LogNormal``, ``Weibull``, ``Pareto``, ``StudentT``, ``VonMises``, ``Geometric``, ``Binomial``,
 ``OneHotCategorical``, ``MultivariateNormal``, ``LowRankMultivariateNormal``, ``Independent``,
 ``MixtureSameFamily``, ``constraints`` and ``kl_divergence``, as
 ``torch.distributions``.
@@ -70,6 +70,7 @@ __all__ = [
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
+    "Pareto",
     "Poisson",
     "PowerTransform",
     "RelaxedBernoulli",
@@ -82,6 +83,7 @@ __all__ = [
     "TransformedDistribution",
     "Uniform",
     "VonMises",
+    "Weibull",
     "biject_to",
     "constraints",
     "identity_transform",
@@ -103,8 +105,6 @@ _ABSENT = frozenset(
         "LKJCholesky",
         "LogisticNormal",
         "OneHotCategoricalStraightThrough",
-        "Pareto",
-        "Weibull",
         "Wishart",
         "CatTransform",
         "CorrCholeskyTransform",
@@ -1118,6 +1118,83 @@ class TransformedDistribution(Distribution):
     variance = _lacking("variance")
 
 
+class _Pushed(TransformedDistribution):
+    """A built-in distribution that PyTorch defines as a
+    TransformedDistribution: its Rust distribution computes everything, and
+    ``base_dist``/``transforms`` are PyTorch's, made when asked for (for
+    inspection, and the KL of two transformed ones)."""
+
+    has_rsample = True  # type: ignore[assignment]
+    _defines = _ALL
+    mean = Distribution.mean
+    mode = Distribution.mode
+    variance = Distribution.variance
+
+    def __init__(self, *params: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors(self._kind, *params), validate_args)
+
+    def _parts(self) -> tuple[Distribution, list[Transform]]:
+        raise NotImplementedError
+
+    @property
+    def base_dist(self) -> Distribution:  # type: ignore[override]
+        return self._parts()[0]
+
+    @property
+    def transforms(self) -> list[Transform]:  # type: ignore[override]
+        return self._parts()[1]
+
+
+class Weibull(_Pushed):
+    """The Weibull distribution of scale ``scale`` and shape
+    ``concentration``, as ``torch.distributions.Weibull``: ``scale * x **
+    (1 / concentration)`` of ``x ~ Exponential(1)``."""
+
+    _kind = "Weibull"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "scale": constraints.positive,
+        "concentration": constraints.positive,
+    }
+    support = constraints.positive
+    _params = _shown = ("scale", "concentration")
+
+    def __init__(self, scale: Any, concentration: Any, validate_args: bool | None = None) -> None:
+        super().__init__(scale, concentration, validate_args=validate_args)
+
+    @property
+    def concentration_reciprocal(self) -> Tensor:
+        return self.concentration.reciprocal()
+
+    def _parts(self) -> tuple[Distribution, list[Transform]]:
+        base = Exponential(self.scale.new_ones(self.scale.shape), self._validate_args)
+        power = PowerTransform(exponent=self.concentration_reciprocal)
+        return base, [power, AffineTransform(loc=0, scale=self.scale)]
+
+
+class Pareto(_Pushed):
+    """The Pareto (type I) distribution of scale ``scale`` and shape
+    ``alpha``, as ``torch.distributions.Pareto``: ``scale * exp(x)`` of
+    ``x ~ Exponential(alpha)``; its support starts at ``scale``."""
+
+    _kind = "Pareto"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "alpha": constraints.positive,
+        "scale": constraints.positive,
+    }
+    _params = _shown = ("scale", "alpha")
+
+    def __init__(self, scale: Any, alpha: Any, validate_args: bool | None = None) -> None:
+        super().__init__(scale, alpha, validate_args=validate_args)
+
+    @property
+    def support(self) -> Any:  # type: ignore[override]
+        return constraints.greater_than_eq(self.scale)
+
+    def _parts(self) -> tuple[Distribution, list[Transform]]:
+        base = Exponential(self.alpha, self._validate_args)
+        return base, [ExpTransform(), AffineTransform(loc=0, scale=self.scale)]
+
+
 class _Relaxed(_ProbsOrLogits):
     """A relaxed base (``LogitRelaxedBernoulli``, ``ExpRelaxedCategorical``)
     at ``temperature``, from ``probs`` or ``logits``: draws and
@@ -1280,6 +1357,8 @@ _BUILT_IN = (
     HalfNormal,
     HalfCauchy,
     LogNormal,
+    Weibull,
+    Pareto,
     StudentT,
     VonMises,
     Chi2,
@@ -1314,6 +1393,7 @@ for _class in (
     HalfNormal,
     HalfCauchy,
     LogNormal,
+    Pareto,
     Geometric,
     Binomial,
     OneHotCategorical,

@@ -1,0 +1,5 @@
+"""``torch.distributions.weibull``'s name: ``Weibull``."""
+
+from . import Weibull
+
+__all__ = ["Weibull"]
