@@ -734,11 +734,14 @@ def _has_huge_int(data: Any) -> bool:
     return int in kinds and any(type(x) is int and not -(2**63) <= x < 2**63 for x in leaves)
 
 
-def _deepcopy(obj: Tensor | Variable, memo: dict[Any, Any] | None) -> Tensor | Variable:
+def _deepcopy(
+    obj: Tensor | Variable, memo: dict[Any, Any] | None, with_grad: bool = True
+) -> Tensor | Variable:
     """``copy.deepcopy`` of a Tensor or Variable, as PyTorch's: new memory,
     copied once per memory so views of one memory stay views of one copy; a
-    Variable keeps requires_grad and its grad is copied too; a Variable an
-    op made (not a leaf) cannot be copied."""
+    Variable keeps requires_grad and its grad is copied too (not a
+    Parameter's: ``with_grad`` False, as torch's); a Variable an op made
+    (not a leaf) cannot be copied."""
     if memo is None:
         memo = {}
     elif not isinstance(memo, dict):
@@ -752,8 +755,13 @@ def _deepcopy(obj: Tensor | Variable, memo: dict[Any, Any] | None) -> Tensor | V
                 "PyTorch; copy its detach() instead"
             )
         result = type(obj)(_deepcopy_values(obj.data, memo), obj.requires_grad)
-        if obj.grad is not None:
-            result.grad = _deepcopy(obj.grad, memo)
+        grad = obj.grad if with_grad else None
+        if grad is not None:
+            result.grad = _deepcopy(grad, memo)
+            # Each .grad is a new wrapper: the memo keeps it alive (as
+            # copy.deepcopy keeps what it copied), or its id could be reused
+            # by the next one and that one given this copy.
+            memo.setdefault(id(memo), []).append(grad)
     else:
         result = _deepcopy_values(obj, memo)
     memo[id(obj)] = result

@@ -313,6 +313,25 @@ def test_deepcopy_keeps_grad_and_shared_views_and_refuses_non_leaves() -> None:
     assert type(copy.deepcopy(p)) is nn.Parameter and type(copy.copy(p)) is nn.Parameter
 
 
+def test_deepcopy_of_a_trained_model_copies_no_grads_as_torch() -> None:
+    """Probe 10 R1: each .grad is a new wrapper, whose id the memo must not
+    hand to the next parameter's (a ShapeError, or another's grad)."""
+    import copy
+
+    for m in (torch, flodl):
+        model = m.nn.Sequential(*[m.nn.Linear(3, 3) for _ in range(4)], m.nn.Linear(3, 16))
+        model(m.ones(2, 3)).sum().backward()
+        copied = copy.deepcopy(model)
+        for p, c in zip(model.parameters(), copied.parameters(), strict=True):
+            assert p.grad is not None and c.grad is None
+            assert c.tolist() == p.tolist() and c.requires_grad
+    v = [Variable(Tensor.ones([n]), True) for n in (3, 3, 5, 3)]
+    for x in v:
+        (x * x.numel()).sum().backward()
+    copies = copy.deepcopy(v)  # plain leaves keep their own grads, as torch's
+    assert [c.grad.tolist() for c in copies] == [x.grad.tolist() for x in v]
+
+
 # ----- loss shapes, in the one Rust implementation -----
 
 

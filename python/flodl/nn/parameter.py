@@ -31,7 +31,8 @@ class Parameter(Variable):
         return "Parameter containing:\n" + super().__repr__()
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        return _deepcopy(self, memo)
+        """A copy of the values and requires_grad, without the grad (as torch's)."""
+        return _deepcopy(self, memo, with_grad=False)
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
         return (_rebuild_parameter, (type(self), self.data, self.requires_grad))
