@@ -294,15 +294,31 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     # `nn.modules` (torch's submodule layout) imports torch: on first use only.
-    if name == "modules":
+    # `nn.parallel` imports torch.distributed (for DistributedDataParallel).
+    if name in ("modules", "parallel"):
         import importlib
 
-        return importlib.import_module(".modules", __name__)
+        return importlib.import_module(f".{name}", __name__)
     message = f"module 'flodl.nn' has no attribute {name!r}"
-    if name in ("AdaptiveLogSoftmaxWithLoss", "CrossMapLRN2d"):
+    if name in ("AdaptiveLogSoftmaxWithLoss", "CrossMapLRN2d", "FractionalMaxPool2d"):
         message += (
             f"; torch.nn.{name} is not in flodl: build it from the layers here "
             "(Linear, log_softmax, avg_pool), or run a torch module on .to_torch() values and "
             "come back with Variable.from_torch (which keeps the graph)"
+        )
+    elif name.startswith("Lazy"):
+        message += (
+            f"; torch.nn.{name} is not in flodl: give the layer its input size "
+            f"({name[4:]}, whose first argument it is)"
+        )
+    elif name == "DataParallel":
+        message += (
+            "; torch.nn.DataParallel is not in flodl: run one process per device with "
+            "flodl.nn.parallel.DistributedDataParallel"
+        )
+    elif name == "SyncBatchNorm":
+        message += (
+            "; torch.nn.SyncBatchNorm is not in flodl: BatchNorm under "
+            "DistributedDataParallel keeps each process's own batch statistics"
         )
     raise AttributeError(message)
