@@ -84,6 +84,7 @@ macro_rules! bookkeeping {
 pub mod constraints;
 mod continuous;
 mod counts;
+mod cross_kl;
 mod mixture;
 mod multivariate_normal;
 mod relaxed;
@@ -92,6 +93,7 @@ mod univariate;
 
 pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
 pub use counts::{Binomial, Geometric, Multinomial, NegativeBinomial, OneHotCategorical};
+pub use cross_kl::PAIRS as KL_CROSS_PAIRS;
 pub use mixture::MixtureSameFamily;
 pub use multivariate_normal::{CovarianceForm, LowRankMultivariateNormal, MultivariateNormal};
 pub use relaxed::{ExpRelaxedCategorical, LogitRelaxedBernoulli};
@@ -921,6 +923,9 @@ pub fn kl_divergence(p: &dyn Distribution, q: &dyn Distribution) -> Result<Varia
     }
     if let Some((p, q)) = both::<MultivariateNormal>(p, q) {
         return multivariate_normal::kl_divergence(p, q);
+    }
+    if let Some(kl) = cross_kl::kl_between(p, q) {
+        return kl;
     }
     bail!(
         Argument,

@@ -454,6 +454,14 @@ impl PyDistribution {
         Ok(self.inner.enumerate_support(expand)?)
     }
 
+    /// The pairs of class names of different kinds with a KL here
+    /// (PyTorch's registrations), for Python's registry.
+    #[staticmethod]
+    fn kl_cross_pairs() -> PyResult<Vec<(&'static str, &'static str)>> {
+        let pairs = crate::distributions::KL_CROSS_PAIRS.iter();
+        Ok(pairs.map(|(p, q, _)| (*p, *q)).collect())
+    }
+
     /// `KL(self || other)`.
     fn kl<'py>(&self, py: Python<'py>, other: &Self) -> PyResult<Bound<'py, PyAny>> {
         let v = kl_divergence(self.inner.as_ref(), other.inner.as_ref())?;

@@ -432,6 +432,51 @@ def test_kl_divergence_of_two_of_a_kind_and_its_gradients_are_torch_s(
         same(g, w, rtol=1e-5)
 
 
+# Parameters of each kind for the cross-kind KL pairs, some where q does not
+# cover p (a Uniform reaching below 0, a Pareto of alpha <= 2).
+CROSS_PARAMS = {
+    "Bernoulli": ((0.2, 0.5, 0.7),),
+    "Poisson": ((1.0, 2.0, 0.5),),
+    "Binomial": (5.0, (0.2, 0.5, 0.7)),
+    "Beta": ((1.5, 2.0, 0.7), (2.0, 0.8, 1.3)),
+    "Exponential": ((1.5, 2.0, 0.7),),
+    "Gamma": ((1.5, 2.0, 0.7), (2.0, 0.8, 1.3)),
+    "Gumbel": ((0.1, -0.3, 0.5), (1.0, 0.8, 1.3)),
+    "Laplace": ((0.1, -0.3, 0.5), (1.0, 0.8, 1.3)),
+    "Normal": ((0.1, -0.3, 0.5), (1.0, 0.8, 1.3)),
+    "Pareto": ((0.5, 1.0, 0.2), (3.0, 1.5, 2.5)),
+    "Uniform": ((0.1, 0.2, -0.5), (0.6, 0.9, 0.5)),
+}
+
+
+@pytest.mark.parametrize(
+    "p_kind, q_kind",
+    flodl._flodl._Distribution.kl_cross_pairs(),
+    ids=lambda kind: kind,
+)
+def test_kl_between_two_kinds_and_its_gradients_are_torch_s(p_kind, q_kind) -> None:
+    def run(m, d):
+        def make(kind):
+            leaves = [leaf(m, x) for x in CROSS_PARAMS[kind] if isinstance(x, tuple)]
+            if kind == "Binomial":
+                return d.Binomial(5, probs=leaves[0]), leaves
+            if kind == "Bernoulli":
+                return d.Bernoulli(probs=leaves[0]), leaves
+            return getattr(d, kind)(*leaves), leaves
+
+        (p, p_leaves), (q, q_leaves) = make(p_kind), make(q_kind)
+        kl = d.kl_divergence(p, q)
+        leaves = p_leaves + q_leaves
+        if kl.requires_grad:
+            finite = kl.isfinite()
+            kl[finite].sum().backward()
+        return [kl, *[x.grad if x.grad is not None else m.zeros_like(x) for x in leaves]]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-9)
+
+
 def test_uniform_kl_is_infinite_where_q_does_not_cover_p_as_torch() -> None:
     def run(m, d):
         p = d.Uniform(m.tensor([0.0, 0.0]), m.tensor([1.0, 1.0]))

@@ -1399,6 +1399,9 @@ for _class in (
     OneHotCategorical,
 ):
     register_kl(_class, _class)(_kl_of_impls)
+# The pairs of two kinds with a KL in Rust (PyTorch's registrations).
+for _p, _q in _flodl._Distribution.kl_cross_pairs():
+    register_kl(globals()[_p], globals()[_q])(_kl_of_impls)
 
 
 @register_kl(TransformedDistribution, TransformedDistribution)
