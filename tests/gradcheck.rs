@@ -187,7 +187,7 @@ fn cases() -> Vec<Case> {
         case("col2im", &[&[1, 4, 4]], any, |v| flodl::col2im(&v[0], [3, 3], [2, 2], [1, 1], [0, 0], [1, 1])),
         case("linear", &[&[2, 3], &[4, 3], &[4]], any, |v| flodl::linear(&v[0], &v[1], Some(&v[2]))),
         case("embedding", &[&[4, 3]], any, |v| flodl::embedding(&int64(&[1, 3, 1, 0], &[2, 2]), &v[0], None, None, 2.0, false, false)),
-        case("scaled_dot_product_attention", &[&[1, 2, 3], &[1, 4, 3], &[1, 4, 2]], any, |v| flodl::scaled_dot_product_attention(&v[0], &v[1], &v[2], None, 0.0, false, None)),
+        case("scaled_dot_product_attention", &[&[1, 2, 3], &[1, 4, 3], &[1, 4, 2]], any, |v| flodl::scaled_dot_product_attention(&v[0], &v[1], &v[2], None, 0.0, false, None, false)),
         case("gru_cell", &[&[2, 3], &[2, 2], &[6, 3], &[6, 2], &[6], &[6]], any, |v| flodl::gru_cell(&v[0], &v[1], &v[2], &v[3], Some(&v[4]), Some(&v[5]))),
         case("lstm_cell", &[&[2, 3], &[2, 2], &[2, 2], &[8, 3], &[8, 2]], any, |v| {
             let (h, c) = flodl::lstm_cell(&v[0], &v[1], &v[2], &v[3], &v[4], None, None)?;

@@ -3266,9 +3266,11 @@ def scaled_dot_product_attention(
     dropout_p: float = 0.0,
     is_causal: bool = False,
     scale: float | None = None,
+    enable_gqa: bool = False,
 ) -> NnResult:
     """``softmax(q @ k.T * scale + mask) @ v``, as ``F.scaled_dot_product_attention``; ``scale``
-    defaults to ``1/sqrt(q.shape[-1])``."""
+    defaults to ``1/sqrt(q.shape[-1])``; with ``enable_gqa``, key and value may have fewer heads
+    (dim -3), each shared by a group of the query's."""
 
 def hardtanh(
     input: VariableLike, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False

@@ -359,8 +359,16 @@ pub fn multi_head_attention_forward(
         }
         return Ok((out, Some(weights)));
     }
-    let attended =
-        crate::scaled_dot_product_attention(&q, &k, &v, mask.as_ref(), dropout_p, is_causal, None)?;
+    let attended = crate::scaled_dot_product_attention(
+        &q,
+        &k,
+        &v,
+        mask.as_ref(),
+        dropout_p,
+        is_causal,
+        None,
+        false,
+    )?;
     out_proj(merged(attended)?).map(|out| (out, None))
 }
 

@@ -1000,9 +1000,11 @@ macro_rules! nn_ops {
             };
             /// `softmax(q @ k.T * scale + mask) @ v`, as
             /// `F.scaled_dot_product_attention`; `scale` defaults to
-            /// `1/sqrt(q.shape[-1])`.
-            scaled_dot_product_attention(query: Same, key: Same, value: Same, attn_mask: Option<Tensor> = None, dropout_p: f64 = 0.0, is_causal: bool = false, scale: Option<f64> = None)
-                => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(|m| m.raw()), dropout_p, is_causal, scale, false);
+            /// `1/sqrt(q.shape[-1])`; with `enable_gqa`, key and value
+            /// may have fewer heads (dim -3), each shared by a group of
+            /// the query's.
+            scaled_dot_product_attention(query: Same, key: Same, value: Same, attn_mask: Option<Tensor> = None, dropout_p: f64 = 0.0, is_causal: bool = false, scale: Option<f64> = None, enable_gqa: bool = false)
+                => tch::Tensor::f_scaled_dot_product_attention(query.raw(), key.raw(), value.raw(), attn_mask.map(|m| m.raw()), dropout_p, is_causal, scale, enable_gqa);
 
             // --- activations PyTorch has only as functions ---
             /// `input` clamped into `[min_val, max_val]`, as `F.hardtanh`: a

@@ -2282,6 +2282,8 @@ OP_INFOS: list[OpInfo] = [
                 ((2, 3, 4), (2, 5, 4), (2, 5, 2)),
                 {"attn_mask": np.tril(np.ones((3, 5), dtype=bool))},
             ),
+            # Grouped-query attention: 4 query heads share 2 key/value heads.
+            Sample(((1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 3)), {"enable_gqa": True}),
         ],
         ("query", "key", "value"),
         shape_error((2, 3, 4), (2, 5, 3), (2, 5, 2)),
