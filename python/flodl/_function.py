@@ -24,6 +24,9 @@ class FunctionCtx:
     def __init__(self, name: str, needs_input_grad: tuple[bool, ...]) -> None:
         self._name = name
         self._saved: tuple[Any, ...] = ()
+        # Each saved tensor's version when forward returned (None for None):
+        # backward refuses one changed in place since, as PyTorch does.
+        self._versions: tuple[int | None, ...] = ()
         # Saved tensors that are outputs of forward, by position: weak
         # references to the outputs apply returns, whose graph runs through
         # this node (a strong one would keep node and output alive forever).
@@ -54,6 +57,13 @@ class FunctionCtx:
                 f"{self._name}: its saved tensors were freed by an earlier backward; "
                 "pass retain_graph=True to the first one"
             )
+        for i, (t, version) in enumerate(zip(self._saved, self._versions)):
+            if version is not None and t._version != version:
+                raise AutogradError(
+                    f"{self._name}: saved_tensors[{i}] (shape {list(t.shape)}) was modified by "
+                    f"an in-place operation after forward saved it: it is at version "
+                    f"{t._version}, expected {version}; save a clone, or change a copy"
+                )
         if not self._saved_outputs:
             return self._saved
         saved = list(self._saved)
@@ -223,6 +233,9 @@ class Function:
         )
         # A dirty output is its input itself, now with this node's history.
         wrapped = [o if changed else w for o, w, changed in zip(made, wrapped, dirty)]
+        ctx._versions = tuple(
+            t._version if isinstance(t, (Tensor, Variable)) else None for t in ctx._saved
+        )
         if ctx._saved:
             position = {id(o): k for k, o in enumerate(made)}
             ctx._saved_outputs = {

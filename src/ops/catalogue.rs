@@ -998,6 +998,11 @@ macro_rules! method_ops {
             /// `torch._weight_norm`: what `nn.utils.weight_norm` computes.
             weight_norm_from(g: Same, dim: i64 = 0) => |x| {
                 $crate::ops::check_weight_norm(x, g.raw(), dim)?;
+                // The kernel divides by zero (SIGFPE) on an empty direction:
+                // its (empty) result is `v * g` broadcast, with zero gradients.
+                if x.numel() == 0 {
+                    return Ok::<_, $crate::error::Failure>(x.f_mul(g.raw())?);
+                }
                 Ok::<_, $crate::error::Failure>(tch::Tensor::f_internal_weight_norm(x, g.raw(), dim)?)
             };
 

@@ -619,6 +619,33 @@ pub(crate) fn or_kernel<K>(stride: Option<K>, kernel_size: K) -> K {
     stride.unwrap_or(kernel_size)
 }
 
+/// 1-d max pooling's sizes within an int, as the other poolings' kernels
+/// convert them: its own kernel loops on them unchecked (a kernel or stride
+/// of 2**33 hangs it).
+pub(crate) fn check_pool1d_sizes(
+    op: &str,
+    kernel_size: i64,
+    stride: i64,
+    padding: i64,
+    dilation: i64,
+) -> crate::error::Result<()> {
+    let sizes = [
+        ("kernel_size", kernel_size),
+        ("stride", stride),
+        ("padding", padding),
+        ("dilation", dilation),
+    ];
+    for (name, size) in sizes {
+        crate::error::ensure!(
+            i32::try_from(size).is_ok(),
+            Argument,
+            "{op}: {name} {size} is out of range (it must fit in an int: at most {})",
+            i32::MAX
+        );
+    }
+    Ok(())
+}
+
 /// `F.gumbel_softmax` (see the nn table): PyTorch's steps, so that the
 /// same seed gives the same sample.
 pub(crate) fn gumbel_sample(
@@ -822,8 +849,11 @@ macro_rules! nn_ops {
 
             // --- pooling ---
             /// 1-d max pooling, as `F.max_pool1d`; `stride=None` is the kernel size.
-            max_pool1d(input: Same, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false)
-                => input.raw().f_max_pool1d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);
+            max_pool1d(input: Same, kernel_size: i64, stride: Option<i64> = None, padding: i64 = 0, dilation: i64 = 1, ceil_mode: bool = false) => {
+                let stride = $crate::ops::nn::or_kernel(stride, kernel_size);
+                $crate::ops::nn::check_pool1d_sizes("max_pool1d", kernel_size, stride, padding, dilation)?;
+                Ok::<_, $crate::error::Failure>(input.raw().f_max_pool1d(kernel_size, stride, padding, dilation, ceil_mode)?)
+            };
             /// 2-d max pooling, as `F.max_pool2d`; `stride=None` is the kernel size.
             max_pool2d(input: Same, kernel_size: I2, stride: Option<I2> = None, padding: I2 = 0, dilation: I2 = 1, ceil_mode: bool = false)
                 => input.raw().f_max_pool2d(kernel_size, $crate::ops::nn::or_kernel(stride, kernel_size), padding, dilation, ceil_mode);

@@ -408,6 +408,13 @@ macro_rules! py_shared_methods {
                 Ok(slf.clone().into_any().unbind())
             }
 
+            /// How many in-place changes the values have had (shared with
+            /// views), as PyTorch's `Tensor._version`.
+            #[getter(_version)]
+            fn py_version(&self) -> PyResult<i64> {
+                Ok(self.inner.version()?)
+            }
+
             /// False: flodl's dtypes are all real, as `Tensor.is_complex`.
             fn is_complex(&self) -> bool {
                 false

@@ -141,6 +141,15 @@ macro_rules! tensor_like_methods {
                 $crate::Operand::raw(self).is_contiguous()
             }
 
+            /// How many in-place changes this tensor's values have had
+            /// (shared with its views), as PyTorch's `_version`: what a
+            /// saved tensor is checked against before backward uses it.
+            pub fn version(&self) -> $crate::Result<i64> {
+                let raw = $crate::Operand::raw(self);
+                raw.f_internal_version()
+                    .map_err(|e| $crate::Error::from_torch("_version", "", e))
+            }
+
             /// The address of the first element (for identity checks and interop).
             pub fn data_ptr(&self) -> usize {
                 $crate::Operand::raw(self).data_ptr() as usize

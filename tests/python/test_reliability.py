@@ -16,6 +16,7 @@ import torch
 
 import flodl
 from flodl import Tensor, Variable, nn, optim
+from flodl.nn import functional as F
 
 # ----- backward(inputs=...) -----
 
@@ -352,3 +353,63 @@ def test_loss_shape_checks_hold_at_the_module_level_too() -> None:
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
     with pytest.raises(flodl.ShapeError, match="binary_cross_entropy"):
         flodl.binary_cross_entropy(flodl.tensor([[0.5], [0.5]]), flodl.tensor([1.0, 0.0]))
+
+
+# ----- the reliability probe of session 12 -----
+
+
+def test_weight_norm_of_an_empty_direction_is_empty_not_a_crash() -> None:
+    """The fused kernel divides by zero (SIGFPE, the interpreter dies) on an
+    empty direction; flodl gives the empty result and zero gradients."""
+    for v_shape, g_shape, dim in [((0, 3), (0, 1), 0), ((0,), (0,), 0), ((2, 0), (2, 1), 0)]:
+        v = Variable(flodl.zeros(*v_shape), True)
+        g = Variable(flodl.ones(*g_shape), True)
+        w = v.weight_norm_from(g, dim)
+        assert list(w.shape) == list(v_shape)
+        w.sum().backward()
+        assert g.grad.tolist() == flodl.zeros(*g_shape).tolist()
+
+
+def test_max_pool1d_sizes_beyond_an_int_are_argument_errors_not_a_hang() -> None:
+    x = flodl.ones(1, 1, 3)
+    for kwargs in [{"kernel_size": 2**33}, {"kernel_size": 1, "stride": 2**62}]:
+        with pytest.raises(flodl.ArgumentError, match="max_pool1d: .* is out of range"):
+            F.max_pool1d(x, **kwargs)
+    with pytest.raises(flodl.ArgumentError, match="dilation"):
+        F.max_pool1d(x, 2, dilation=2**40)
+    assert F.max_pool1d(x, 2).tolist() == [[[1.0]]]
+
+
+def _saving(m, save_output: bool):
+    class Square(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            out = a * a
+            ctx.save_for_backward(out if save_output else a)
+            return out
+
+        @staticmethod
+        def backward(ctx, g):
+            (saved,) = ctx.saved_tensors
+            return 2 * (saved.sqrt() if save_output else saved) * g
+
+    return Square
+
+
+def test_a_tensor_saved_for_backward_and_changed_in_place_is_refused_as_torch() -> None:
+    """A custom Function's saved input (or output) changed in place after
+    forward would give a wrong gradient silently: backward refuses it."""
+    for m, error in [(torch, RuntimeError), (flodl, flodl.AutogradError)]:
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        w = x * 1
+        y = _saving(m, False).apply(w)
+        w.add_(10)
+        with pytest.raises(error, match="modified by an in-?place operation"):
+            y.sum().backward()
+        y = _saving(m, True).apply(x)
+        y.add_(1)
+        with pytest.raises(error, match="modified by an in-?place operation"):
+            y.sum().backward()
+        w = x * 1
+        _saving(m, False).apply(w).sum().backward()  # unchanged: the gradient
+        assert x.grad.tolist() == [2.0, 4.0]
