@@ -239,7 +239,7 @@ char *flodl_histogram(const FlodlTensor *x, int64_t bins, int has_range, double 
                       const FlodlTensor *weight, int density, FlodlTensor **out);
 // Whether a and b are handles on one tensor (libtorch's is_same).
 int flodl_is_same(const FlodlTensor *a, const FlodlTensor *b);
-char *flodl_arange(double start, double end, double step, const FlodlTensor *like,
+char *flodl_arange(FlodlScalar start, FlodlScalar end, FlodlScalar step, const FlodlTensor *like,
                    FlodlTensor **out);
 char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor *like,
                      FlodlTensor **out);

@@ -141,9 +141,12 @@ char *flodl_histogram(const at::Tensor *x, int64_t bins, int has_range, double l
   });
 }
 
-char *flodl_arange(double start, double end, double step, const at::Tensor *like,
+char *flodl_arange(FlodlScalar start, FlodlScalar end, FlodlScalar step, const at::Tensor *like,
                    at::Tensor **out) {
-  return guarded(out, [&] { return at::arange(start, end, step, like->options()); });
+  // Scalars, not doubles: int64 bounds past 2**53 stay exact.
+  return guarded(out, [&] {
+    return at::arange(to_scalar(start), to_scalar(end), to_scalar(step), like->options());
+  });
 }
 
 char *flodl_linspace(double start, double end, int64_t steps, const at::Tensor *like,

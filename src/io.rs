@@ -75,7 +75,7 @@ pub const ORDER_KEY: &str = "flodl.order";
 /// gives it back. A flat dict of tensors is the file [`save`] writes.
 pub fn save_value<P: AsRef<Path>>(value: &Value, path: P) -> Result<()> {
     let mut tensors = Vec::new();
-    let structure = structure_of(value, "", &mut tensors)?;
+    let structure = structure_of(value, None, &mut tensors)?;
     let flat = matches!(value, Value::Dict(entries)
         if entries.iter().all(|(k, v)| matches!((k, v), (Key::Str(_), Value::Tensor(_)))));
     let metadata = (!flat).then(|| {
@@ -85,28 +85,26 @@ pub fn save_value<P: AsRef<Path>>(value: &Value, path: P) -> Result<()> {
 }
 
 /// The JSON of `value`'s structure, its tensors pushed onto `tensors`
-/// under their path (`prefix` then the keys or positions, joined by '.').
+/// under their path (`prefix` then the keys or positions, joined by '.';
+/// no prefix at the top, where a lone tensor is named "tensor").
 fn structure_of(
     value: &Value,
-    prefix: &str,
+    prefix: Option<&str>,
     tensors: &mut Vec<(String, Tensor)>,
 ) -> Result<serde_json::Value> {
     use serde_json::{json, Value as Json};
-    let path = |key: &dyn std::fmt::Display| {
-        if prefix.is_empty() {
-            key.to_string()
-        } else {
-            format!("{prefix}.{key}")
-        }
+    let path = |key: &dyn std::fmt::Display| match prefix {
+        None => key.to_string(),
+        Some(prefix) => format!("{prefix}.{key}"),
     };
     let items = |items: &[Value], tensors: &mut Vec<(String, Tensor)>| -> Result<Vec<Json>> {
         (items.iter().enumerate())
-            .map(|(i, item)| structure_of(item, &path(&i), tensors))
+            .map(|(i, item)| structure_of(item, Some(&path(&i)), tensors))
             .collect()
     };
     Ok(match value {
         Value::Tensor(t) => {
-            let name = if prefix.is_empty() { "tensor" } else { prefix };
+            let name = prefix.unwrap_or("tensor");
             tensors.push((name.to_string(), t.clone()));
             json!({ "tensor": name })
         }
@@ -128,7 +126,10 @@ fn structure_of(
                     Key::Str(s) => json!(s),
                     Key::Int(i) => json!(i),
                 };
-                pairs.push(json!([key_json, structure_of(item, &path(key), tensors)?]));
+                pairs.push(json!([
+                    key_json,
+                    structure_of(item, Some(&path(key)), tensors)?
+                ]));
             }
             json!({ "dict": pairs })
         }
@@ -250,6 +251,12 @@ where
         let (name, tensor) = (name.as_ref(), tensor.borrow());
         if !names.insert(name) {
             bail!(Argument, "{op}: the name {name:?} appears twice");
+        }
+        if name == "__metadata__" {
+            bail!(
+                Argument,
+                "{op}: a tensor cannot be named \"__metadata__\" (the safetensors header's own entry): use another key"
+            );
         }
         let cpu = tensor.to_device(Device::CPU)?;
         let contiguous = cpu

@@ -360,8 +360,8 @@ def where(condition: Tensor, input: Any = None, other: Any = None) -> Any:
 
 def _as_operand(value: Any, partner: Any) -> Any:
     """A number as a 0-d Tensor, of its partner's dtype when that holds it
-    (a float with an integer tensor is the default float dtype, as PyTorch
-    promotes)."""
+    (as PyTorch promotes: a float with an integer tensor is the default
+    float dtype, an int with a bool tensor int64)."""
     if isinstance(value, Tensor):
         return value
     if not isinstance(value, (builtins.int, builtins.float, builtins.bool)):
@@ -372,6 +372,8 @@ def _as_operand(value: Any, partner: Any) -> Any:
         dtype = partner.dtype
         if isinstance(value, builtins.float) and not dtype.is_floating_point:
             dtype = _flodl._default_dtype()
+        elif type(value) is builtins.int and dtype == _flodl.DType.Bool:
+            dtype = _flodl.DType.Int64
         return Tensor.full([], value, dtype=dtype, device=partner.device)
     from ._creation import tensor
 

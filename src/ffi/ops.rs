@@ -20,9 +20,9 @@ extern "C" {
         out: *mut *mut c_void,
     ) -> *mut c_char;
     fn flodl_arange(
-        start: f64,
-        end: f64,
-        step: f64,
+        start: FlodlScalar,
+        end: FlodlScalar,
+        step: FlodlScalar,
         like: *mut c_void,
         out: *mut *mut c_void,
     ) -> *mut c_char;
@@ -294,11 +294,12 @@ pub(crate) fn histogram(
 
 /// `torch.arange(start, end, step)` with `like`'s dtype and device.
 pub(crate) fn arange(
-    start: f64,
-    end: f64,
-    step: f64,
+    start: Scalar,
+    end: Scalar,
+    step: Scalar,
     like: &tch::Tensor,
 ) -> Result<tch::Tensor, Failure> {
+    let (start, end, step) = (start.into(), end.into(), step.into());
     // SAFETY: as for the scalar ops.
     make_tensor(|out| unsafe { flodl_arange(start, end, step, ptr(like), out) })
 }

@@ -91,11 +91,24 @@ fn per_group(values: &[f64], group: usize) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-/// Multiplies the rate by `gamma` every `step_size` steps.
+/// Multiplies the rate by `gamma` every `step_size` steps (a step size
+/// of 0 counts as 1; [`StepLR::check`] refuses it).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepLR {
     pub step_size: usize,
     pub gamma: f64,
+}
+
+impl StepLR {
+    /// An ArgumentError for a step size of 0 (PyTorch's divides by it).
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            self.step_size > 0,
+            Argument,
+            "StepLR: step_size must be a positive int, got 0"
+        );
+        Ok(())
+    }
 }
 
 impl Schedule for StepLR {
@@ -342,11 +355,24 @@ impl Schedule for PolynomialLR {
 }
 
 /// Half a cosine from the initial rate down to `eta_min` over `t_max`
-/// steps (and back up after, periodically), PyTorch's `T_max`.
+/// steps (and back up after, periodically), PyTorch's `T_max` (0 counts
+/// as 1; [`CosineAnnealingLR::check`] refuses it).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CosineAnnealingLR {
     pub t_max: usize,
     pub eta_min: f64,
+}
+
+impl CosineAnnealingLR {
+    /// An ArgumentError for a `T_max` of 0 (PyTorch's divides by it).
+    pub fn check(&self) -> Result<()> {
+        ensure!(
+            self.t_max > 0,
+            Argument,
+            "CosineAnnealingLR: T_max must be a positive int, got 0"
+        );
+        Ok(())
+    }
 }
 
 impl Schedule for CosineAnnealingLR {

@@ -142,8 +142,12 @@ pub(crate) fn step(
         with_optimizer_named!(
             name,
             |defaults| {
-                for group in param_groups.iter() {
-                    let options = options_of(defaults.clone(), &group)?;
+                // Every group's options read (and checked) before any
+                // parameter moves: a bad one leaves nothing half-done.
+                let options = (param_groups.iter())
+                    .map(|group| options_of(defaults.clone(), &group))
+                    .collect::<PyResult<Vec<_>>>()?;
+                for (group, options) in param_groups.iter().zip(options) {
                     step_one_group(py, options, &group, state, scaling)?;
                 }
                 Ok(())

@@ -10,7 +10,7 @@ use pyo3::BoundObject;
 
 use super::args::{type_name, IntList, PyOperand as _};
 use super::operators::Class;
-use crate::{Error, ErrorKind, Result};
+use crate::{DType, Error, ErrorKind, Result, Scalar};
 
 /// Whether `gelu(approximate=...)` means the tanh form.
 pub(crate) fn gelu_is_tanh(approximate: &str) -> Result<bool> {
@@ -290,9 +290,18 @@ pub(crate) fn in_dtype<C: Class>(
     use super::args::CoreArg as _;
     let dim = dim.core(op, "dim")?;
     Ok(match dtype {
-        Some(dtype) => apply(&x.to_dtype(dtype)?, dim)?,
+        Some(dtype) => in_given_dtype(apply(&x.to_dtype(dtype)?, dim)?, Some(dtype))?,
         None => apply(x, dim)?,
     })
+}
+
+/// A reduction's result in the `dtype` asked for: libtorch sums integers
+/// (and bools) into Int64, where PyTorch's `dtype=` keeps the one given.
+pub(crate) fn in_given_dtype<C: Class>(result: C, dtype: Option<crate::DType>) -> Result<C> {
+    match dtype {
+        Some(dtype) if result.dtype() != dtype => result.to_dtype(dtype),
+        _ => Ok(result),
+    }
 }
 
 /// `tensordot`'s `dims` as the two lists of dims: an int `n` (2 when None)
@@ -359,7 +368,7 @@ pub(crate) fn as_operator<'py>(
     alpha: Option<&Bound<'py, PyAny>>,
     apply: impl FnOnce(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
-    let other = operand(op, other, alpha)?;
+    let other = operand(op, x, other, alpha)?;
     Ok(apply(x, &other)?.unbind())
 }
 
@@ -373,14 +382,17 @@ pub(crate) fn as_in_place_operator<'py>(
     dunder: &str,
 ) -> PyResult<Py<PyAny>> {
     // A Tensor given a value that records a graph joins it, in `dunder`.
-    let other = operand(op, other, alpha)?;
+    let other = operand(op, x, other, alpha)?;
     x.call_method1(dunder, (other,))?;
     Ok(x.clone().unbind())
 }
 
-/// `other` (a flodl tensor or a number) times `alpha` when given.
+/// `other` (a flodl tensor or a number) times `alpha` when given, as
+/// PyTorch scales it: in the operands' kind (a bool `alpha` for bools, no
+/// float `alpha` for integers).
 fn operand<'py>(
     op: &str,
+    x: &Bound<'py, PyAny>,
     other: &Bound<'py, PyAny>,
     alpha: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
@@ -404,7 +416,36 @@ fn operand<'py>(
             "{op}: alpha must be a number, got {}",
             type_name(alpha)
         ))),
-        Some(alpha) => other.mul(alpha),
+        Some(alpha) => {
+            // The operands' kinds: a tensor's dtype, or a number's.
+            let kind = |obj: &Bound<'py, PyAny>| match super::args::scalar(obj) {
+                Some(Ok(Scalar::Bool(_))) => Some(DType::Bool),
+                Some(Ok(Scalar::Int(_))) => Some(DType::Int64),
+                Some(_) => Some(DType::Float32),
+                None => obj.getattr("dtype").ok()?.extract::<DType>().ok(),
+            };
+            let (x_kind, other_kind) = (kind(x), kind(other));
+            let all =
+                |test: fn(DType) -> bool| [x_kind, other_kind].iter().all(|k| k.is_some_and(test));
+            match super::args::scalar(alpha) {
+                Some(Ok(Scalar::Float(a))) if all(|k| !k.is_floating_point()) => {
+                    Err(crate::Error::new(
+                        crate::ErrorKind::DType,
+                        format!("{op}: alpha {a} is a float, but the operands are integers (give an int alpha)"),
+                    )
+                    .into())
+                }
+                Some(Ok(_)) if all(|k| k == DType::Bool) => match super::args::scalar(other).is_none() {
+                    true => other.mul(alpha.is_truthy()?),
+                    // Python's True * False is the int 0: stay a bool.
+                    false => {
+                        let both = other.is_truthy()? && alpha.is_truthy()?;
+                        Ok(pyo3::types::PyBool::new(other.py(), both).to_owned().into_any())
+                    }
+                },
+                _ => other.mul(alpha),
+            }
+        }
     }
 }
 
@@ -1002,7 +1043,8 @@ macro_rules! overloads {
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
                 let dims = $crate::python::args::reduction_dims(&dim, "sum")?;
-                Ok($crate::python::overloads::reduce_dims(x, dims, keepdim, $Core::sum, $Core::sum_dim, $Core::sum_dims)?)
+                let sum = $crate::python::overloads::reduce_dims(x, dims, keepdim, $Core::sum, $Core::sum_dim, $Core::sum_dims)?;
+                Ok($crate::python::overloads::in_given_dtype(sum, dtype)?)
             }
 
             /// Softmax along `dim`, in `dtype` when given (the values

@@ -94,10 +94,14 @@ impl Args<'_> {
 /// The schedule `name` with the attributes `args`.
 fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
     Ok(match args.scheduler {
-        "StepLR" => Box::new(StepLR {
-            step_size: args.get::<usize>("step_size")?,
-            gamma: args.get::<f64>("gamma")?,
-        }),
+        "StepLR" => {
+            let schedule = StepLR {
+                step_size: args.get::<usize>("step_size")?,
+                gamma: args.get::<f64>("gamma")?,
+            };
+            schedule.check()?;
+            Box::new(schedule)
+        }
         "MultiStepLR" => Box::new(MultiStepLR {
             milestones: args.milestones("milestones")?,
             gamma: args.get::<f64>("gamma")?,
@@ -118,10 +122,14 @@ fn schedule_of(args: &Args<'_>) -> Result<Box<dyn Schedule>> {
             total_iters: args.get::<usize>("total_iters")?,
             power: args.get::<f64>("power")?,
         }),
-        "CosineAnnealingLR" => Box::new(CosineAnnealingLR {
-            t_max: args.get::<usize>("T_max")?,
-            eta_min: args.get::<f64>("eta_min")?,
-        }),
+        "CosineAnnealingLR" => {
+            let schedule = CosineAnnealingLR {
+                t_max: args.get::<usize>("T_max")?,
+                eta_min: args.get::<f64>("eta_min")?,
+            };
+            schedule.check()?;
+            Box::new(schedule)
+        }
         "OneCycleLR" => {
             let schedule = OneCycleLR {
                 max_lr: args.floats("max_lr")?,

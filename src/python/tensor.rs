@@ -306,7 +306,6 @@ impl PyTensor {
                 crate::get_default_dtype()
             };
         }
-        let (start, end, step) = (start.to_f64(), end.to_f64(), step.to_f64());
         Ok(Tensor::arange(start, end, step, opts)?.into())
     }
 

@@ -330,9 +330,17 @@ impl Tensor {
         })
     }
 
-    /// `start, start + step, ...` up to but excluding `end`.
-    pub fn arange(start: f64, end: f64, step: f64, opts: TensorOptions) -> Result<Tensor> {
+    /// `start, start + step, ...` up to but excluding `end` (numbers of
+    /// any kind: integer bounds are counted exactly, past 2**53 too).
+    pub fn arange(
+        start: impl Into<Scalar>,
+        end: impl Into<Scalar>,
+        step: impl Into<Scalar>,
+        opts: TensorOptions,
+    ) -> Result<Tensor> {
         let op = "arange";
+        let (start_s, end_s, step_s) = (start.into(), end.into(), step.into());
+        let (start, end, step) = (start_s.to_f64(), end_s.to_f64(), step_s.to_f64());
         if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
             bail!(Argument, "{op}: needs finite bounds and a non-zero step, got start={start}, end={end}, step={step}");
         }
@@ -347,7 +355,7 @@ impl Tensor {
         // Scalar arguments), e.g. bounds out of an integer dtype's range.
         run(op, &[], || {
             let like = tch::Tensor::f_empty([0], opts.to_tch())?;
-            crate::ffi::arange(start, end, step, &like)
+            crate::ffi::arange(start_s, end_s, step_s, &like)
         })
     }
 

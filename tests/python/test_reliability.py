@@ -413,3 +413,72 @@ def test_a_tensor_saved_for_backward_and_changed_in_place_is_refused_as_torch() 
         w = x * 1
         _saving(m, False).apply(w).sum().backward()  # unchanged: the gradient
         assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_arange_counts_integers_past_2_53_exactly_as_torch() -> None:
+    for args in [(2**62, 2**62 + 3), (2**53 + 1, 2**53 + 5), (10**17, 10**17 + 5, 2)]:
+        got, want = flodl.arange(*args), torch.arange(*args)
+        assert got.tolist() == want.tolist() and got.dtype.name == "int64"
+
+
+def test_where_with_a_number_promotes_as_torch() -> None:
+    for m in (torch, flodl):
+        cond = m.tensor([True, False])
+        assert m.where(cond, m.tensor([True, True]), 2).tolist() == [1, 2]
+        assert m.where(cond, m.tensor([True, True]), 2).dtype == m.int64
+        assert m.where(cond, m.tensor([1, 2]), 0.5).dtype == m.float32
+        assert m.where(cond, m.tensor([True, True]), False).dtype == m.bool
+
+
+def test_a_reduction_s_dtype_is_the_result_s_as_torch() -> None:
+    for m in (torch, flodl):
+        x = m.tensor([[1.5, 2.5]])
+        assert x.sum(1, dtype=m.int32).dtype == m.int32
+        assert x.sum(dtype=m.int8).dtype == m.int8
+        assert m.sum(x, 1, dtype=m.int32).dtype == m.int32
+        assert x.cumsum(0, dtype=m.int32).dtype == m.int32
+        assert m.tensor([True, True]).sum(dtype=m.bool).tolist() is True
+
+
+def test_alpha_keeps_the_operands_kind_as_torch() -> None:
+    for m, error in [(torch, RuntimeError), (flodl, flodl.DTypeError)]:
+        b = m.tensor([True, False])
+        assert b.add(m.tensor([True, True]), alpha=2).dtype == m.bool
+        assert b.add(True, alpha=0).tolist() == [True, False]
+        assert m.tensor([3, -2]).add(2, alpha=3).tolist() == [9, 4]
+        with pytest.raises(error, match="alpha"):
+            m.tensor([3, -2]).add(m.tensor([3, -2]), alpha=0.5)
+        assert m.tensor([3, -2]).sub(m.tensor([1.0, 2.0]), alpha=0.5).tolist() == [2.5, -3.0]
+
+
+def test_save_keeps_an_empty_key_and_refuses_the_header_s_name(tmp_path) -> None:
+    path = tmp_path / "x.safetensors"
+    flodl.save({"": flodl.ones(1)}, path)
+    assert list(flodl.load(path)) == [""]
+    with pytest.raises(flodl.ArgumentError, match="__metadata__"):
+        flodl.save({"__metadata__": flodl.ones(1)}, path)
+    assert list(flodl.load(path)) == [""]  # the file before is still whole
+
+
+def test_step_lr_and_cosine_annealing_refuse_a_zero_period() -> None:
+    opt = optim.SGD([nn.Parameter(flodl.ones(1))], lr=0.1)
+    with pytest.raises(flodl.ArgumentError, match="StepLR: step_size"):
+        optim.lr_scheduler.StepLR(opt, 0)
+    with pytest.raises(flodl.ArgumentError, match="CosineAnnealingLR: T_max"):
+        optim.lr_scheduler.CosineAnnealingLR(opt, 0)
+
+
+def test_a_bad_option_in_a_later_group_moves_no_parameter() -> None:
+    for name in ("SGD", "Adam"):
+        p, q = nn.Parameter(flodl.tensor([1.0, 2.0])), nn.Parameter(flodl.tensor([3.0]))
+        opt = getattr(optim, name)([{"params": [p]}, {"params": [q]}], lr=0.1)
+        p.grad, q.grad = flodl.tensor([0.5, -1.0]), flodl.tensor([2.0])
+        opt.param_groups[1]["lr"] = "x"
+        with pytest.raises(flodl.ArgumentError, match="lr"):
+            opt.step()
+        assert p.tolist() == [1.0, 2.0] and q.tolist() == [3.0] and not opt.state
+
+
+def test_embedding_from_pretrained_of_one_dim_is_a_shape_error() -> None:
+    with pytest.raises(flodl.ShapeError, match="from_pretrained: embeddings must be 2-dim"):
+        nn.Embedding.from_pretrained(flodl.ones(3))

@@ -866,6 +866,11 @@ class Embedding(Module):
         sparse: bool = False,
     ) -> Embedding:
         """An Embedding holding ``embeddings`` (shared), trainable unless ``freeze``."""
+        if len(embeddings.shape) != 2:
+            raise ShapeError(
+                "Embedding.from_pretrained: embeddings must be 2-dimensional "
+                f"([num_embeddings, embedding_dim]), got shape {list(embeddings.shape)}"
+            )
         rows, cols = list(embeddings.shape)
         return cls(
             rows,
