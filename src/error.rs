@@ -400,6 +400,13 @@ fn classify(message: &str) -> ErrorKind {
             &[
                 "integer out of range",
                 "zerodivisionerror",
+                // chunk's or tensor_split's count past any memory
+                "larger than max_size",
+                // uniform_'s "expects to return a [from, to) range";
+                // vector_norm's "cannot compute the -1 norm on an empty
+                // tensor"
+                "[from, to) range",
+                "norm on an empty tensor",
                 "refer to a single memory location",
                 "refers to a single memory location",
                 "infer total number of classes",
@@ -420,6 +427,11 @@ fn classify(message: &str) -> ErrorKind {
                 "out of bounds",
                 "valid range",
                 "cannot be applied to a 0-dim",
+                // a dim of a 0-d tensor: unbind's "Dimension specified as 0
+                // but tensor has no dimensions", cummax's "Expected
+                // reduction dim -1 or 0 for scalar but got 1"
+                "but tensor has no dimensions",
+                "for scalar but got",
             ],
         ),
         (
@@ -439,6 +451,13 @@ fn classify(message: &str) -> ErrorKind {
                 // lstsq's and pinv's tolerance: "This function doesn't
                 // handle types other than float and double"
                 "handle types other than float",
+                // isclose's "Float did not match Long", argmax's "does not
+                // support bool input", trapezoid's "bool is not supported",
+                // prelu's "Type promoting not supported"
+                "did not match",
+                "support bool",
+                "bool is not supported",
+                "type promoting",
             ],
         ),
         (
@@ -510,8 +529,10 @@ fn classify(message: &str) -> ErrorKind {
                 // cholesky_solve's "Incompatible matrix sizes"
                 "square matri",
                 "incompatible matrix sizes",
-                // pdist's "only supports 2D tensors, got: 3D"
+                // pdist's "only supports 2D tensors, got: 3D", cdist's
+                // "only supports at least 2D tensors"
                 "only supports 2d",
+                "at least 2d",
             ],
         ),
         (

@@ -482,3 +482,28 @@ def test_a_bad_option_in_a_later_group_moves_no_parameter() -> None:
 def test_embedding_from_pretrained_of_one_dim_is_a_shape_error() -> None:
     with pytest.raises(flodl.ShapeError, match="from_pretrained: embeddings must be 2-dim"):
         nn.Embedding.from_pretrained(flodl.ones(3))
+
+
+@pytest.mark.parametrize(
+    "call, kind",
+    [
+        (lambda m: m.tensor(1.0).unbind(), flodl.OutOfRangeError),
+        (lambda m: m.tensor(3.0).cummax(1), flodl.OutOfRangeError),
+        (lambda m: m.ones(3).isclose(m.ones(3, dtype=m.int64)), flodl.DTypeError),
+        (lambda m: m.tensor([True]).argmax(), flodl.DTypeError),
+        (lambda m: m.trapezoid(m.tensor([True, False])), flodl.DTypeError),
+        (lambda m: m.nn.functional.prelu(m.ones(2), m.ones(1, dtype=m.int64)), flodl.DTypeError),
+        (lambda m: m.cdist(m.ones(3), m.ones(3)), flodl.ShapeError),
+        (lambda m: m.ones(0).norm(-1), flodl.ArgumentError),
+        (lambda m: m.nn.init.uniform_(m.ones(2), 2, 1), flodl.ArgumentError),
+        (lambda m: m.zeros(0).chunk(2**62), flodl.ArgumentError),
+        (lambda m: m.ones(2).tensor_split(2**62), flodl.ArgumentError),
+    ],
+)
+def test_libtorch_s_errors_get_their_spec_kind(call, kind) -> None:
+    """libtorch's messages that sorted as the catch-all FlodlError (or the
+    wrong kind) get the kind SPEC §4 names; torch raises too."""
+    with pytest.raises((RuntimeError, IndexError)):
+        call(torch)
+    with pytest.raises(kind):
+        call(flodl)
