@@ -295,6 +295,19 @@ where
     Ok((values(grads), output.data()))
 }
 
+/// [`grad_and_value`] on Variables whose gradients keep their graph back
+/// to the inputs that require grad, as `torch.func.grad`'s results stay on
+/// the outer graph: a meta-learning step differentiates through them.
+pub fn grad_and_value_with_graph<F>(f: F, inputs: &[&Variable]) -> Result<(Vec<Variable>, Variable)>
+where
+    F: Fn(&[Variable]) -> Result<Variable>,
+{
+    let xs = graph_inputs(inputs)?;
+    let output = single_element("grad", f(&xs)?)?;
+    let grads = gradients(std::slice::from_ref(&output), None, &xs, true)?;
+    Ok((grads, output))
+}
+
 /// The gradient of a single-element `f` with respect to each primal, as
 /// `torch.func.grad`.
 pub fn grad<F>(f: F, primals: &[&Tensor]) -> Result<Vec<Tensor>>

@@ -301,19 +301,28 @@ fn single(f: &PyF<'_>, xs: &[Variable]) -> crate::Result<Variable> {
 }
 
 /// `(gradients, value)` of a single-element `f` with respect to each
-/// primal, as `torch.func.grad_and_value` over all its arguments.
+/// primal, as `torch.func.grad_and_value` over all its arguments: Tensors,
+/// or, where a primal requires grad (and grad mode is on), Variables on
+/// the outer graph, as PyTorch's.
 #[pyfunction(name = "_func_grad_and_value")]
 pub(crate) fn grad_and_value<'py>(
     py: Python<'py>,
     f: Py<PyAny>,
     primals: &Bound<'py, PyAny>,
-) -> PyResult<(Vec<Tensor>, Tensor)> {
+) -> PyResult<(Vec<Bound<'py, PyAny>>, Bound<'py, PyAny>)> {
     crate::python::guard::run("grad", || {
-        let primals = values_of("grad", primals)?;
         let f = PyF::new("grad", &f);
-        transform(py, || {
-            crate::func::grad_and_value(|xs: &[Variable]| single(&f, xs), &refs(&primals))
-        })
+        let call = |xs: &[Variable]| single(&f, xs);
+        let inputs = variables_of("grad", primals)?;
+        if crate::is_grad_enabled() && inputs.iter().any(Variable::requires_grad) {
+            let inputs: Vec<&Variable> = inputs.iter().collect();
+            let (grads, value) =
+                transform(py, || crate::func::grad_and_value_with_graph(call, &inputs))?;
+            return Ok((objects(py, grads)?, value.into_pyobject(py)?.into_any()));
+        }
+        let primals: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+        let (grads, value) = transform(py, || crate::func::grad_and_value(call, &refs(&primals)))?;
+        Ok((objects(py, grads)?, value.into_pyobject(py)?.into_any()))
     })
 }
 

@@ -507,3 +507,27 @@ def test_libtorch_s_errors_get_their_spec_kind(call, kind) -> None:
         call(torch)
     with pytest.raises(kind):
         call(flodl)
+
+
+def test_func_grad_stays_on_the_outer_graph_as_torch() -> None:
+    """Probe S5: grad-of-grad and a MAML step through func.grad."""
+    got = []
+    for m in (torch, flodl):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        g = m.func.grad(lambda a: (a**3).sum())(x)
+        g.sum().backward()
+        w = m.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        data = m.tensor([[1.0, 2.0, -1.0], [0.5, 0.0, 3.0]])
+        target = m.tensor([1.0, -2.0])
+
+        def loss(w, data=data, target=target):
+            return ((data @ w - target) ** 2).mean()
+
+        adapted = w - 0.1 * m.func.grad(loss)(w)
+        loss(adapted).backward()
+        with m.no_grad():
+            plain = m.func.grad(lambda a: (a**3).sum())(x)
+        got.append((x.grad.tolist(), w.grad.tolist(), g.requires_grad, plain.requires_grad))
+    assert got[1][2:] == got[0][2:] == (True, False)
+    np.testing.assert_allclose(got[1][0], got[0][0], rtol=1e-6)
+    np.testing.assert_allclose(got[1][1], got[0][1], rtol=1e-6)
