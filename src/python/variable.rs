@@ -183,9 +183,15 @@ impl PyVariable {
             None => None,
             Some(one) if crate::python::args::is_variable(&one) => Some(vec![one.extract()?]),
             Some(many) => Some(many.extract().map_err(|_| {
+                // Name what is wrong: the container, or the item in it.
+                let bad_item = (many.try_iter().ok())
+                    .and_then(|items| items.flatten().enumerate().find(|(_, item)| !crate::python::args::is_variable(item)));
+                let got = match bad_item {
+                    Some((i, item)) => format!("item {i} is a {}", super::args::type_name(&item)),
+                    None => format!("got {}", super::args::type_name(&many)),
+                };
                 PyTypeError::new_err(format!(
-                    "backward: inputs must be a Variable or a sequence of Variables, got {}",
-                    super::args::type_name(&many)
+                    "backward: inputs must be a Variable or a sequence of Variables; {got}"
                 ))
             })?),
         };

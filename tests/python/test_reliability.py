@@ -531,3 +531,11 @@ def test_func_grad_stays_on_the_outer_graph_as_torch() -> None:
     assert got[1][2:] == got[0][2:] == (True, False)
     np.testing.assert_allclose(got[1][0], got[0][0], rtol=1e-6)
     np.testing.assert_allclose(got[1][1], got[0][1], rtol=1e-6)
+
+
+def test_backward_inputs_of_the_wrong_kind_name_the_item() -> None:
+    v = flodl.ones(2, requires_grad=True)
+    with pytest.raises(TypeError, match="inputs must be .*; item 0 is a Tensor"):
+        (v * 2).sum().backward(inputs=[flodl.ones(2)])
+    with pytest.raises(TypeError, match="inputs must be .*; got int"):
+        (v * 2).sum().backward(inputs=3)
