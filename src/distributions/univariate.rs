@@ -567,6 +567,29 @@ impl Distribution for LogNormal {
     }
 }
 
+/// The trait's methods of a distribution kept as its `transformed`
+/// (PyTorch's TransformedDistribution subclasses): the draws, reparameterized,
+/// and `cdf`/`icdf`, through it.
+macro_rules! through_transformed {
+    () => {
+        fn has_rsample(&self) -> bool {
+            true
+        }
+        fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
+            self.transformed.sample(sample_shape)
+        }
+        fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+            self.transformed.rsample(sample_shape)
+        }
+        fn cdf(&self, value: &Variable) -> Result<Variable> {
+            self.transformed.cdf(value)
+        }
+        fn icdf(&self, value: &Variable) -> Result<Variable> {
+            self.transformed.icdf(value)
+        }
+    };
+}
+
 /// `base` through `transforms` with the checks of the parameters already
 /// made: what [`Weibull`] and [`Pareto`] draw and evaluate through.
 fn pushed(
@@ -643,24 +666,10 @@ impl Distribution for Weibull {
             self.validate,
         )?))
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        self.transformed.sample(sample_shape)
-    }
-    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
-        self.transformed.rsample(sample_shape)
-    }
+    through_transformed!();
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
         self.transformed.log_prob(value)
-    }
-    fn cdf(&self, value: &Variable) -> Result<Variable> {
-        self.transformed.cdf(value)
-    }
-    fn icdf(&self, value: &Variable) -> Result<Variable> {
-        self.transformed.icdf(value)
     }
     fn entropy(&self) -> Result<Variable> {
         let reciprocal = self.concentration.reciprocal()?;
@@ -745,26 +754,12 @@ impl Distribution for Pareto {
         let alpha = self.alpha.expand(batch_shape)?;
         Ok(Box::new(Pareto::made(scale, alpha, self.validate)?))
     }
-    fn has_rsample(&self) -> bool {
-        true
-    }
-    fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
-        self.transformed.sample(sample_shape)
-    }
-    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
-        self.transformed.rsample(sample_shape)
-    }
+    through_transformed!();
     /// Values from `scale` up, as PyTorch's dependent support.
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         let support = Constraint::GreaterThanEq(Bound::Tensor(self.scale.data()));
         checked(self, self.validate, value, |v| support.check(v))?;
         self.transformed.log_prob(value)
-    }
-    fn cdf(&self, value: &Variable) -> Result<Variable> {
-        self.transformed.cdf(value)
-    }
-    fn icdf(&self, value: &Variable) -> Result<Variable> {
-        self.transformed.icdf(value)
     }
     fn entropy(&self) -> Result<Variable> {
         let t1 = self.scale.div(&self.alpha)?.log()?;
