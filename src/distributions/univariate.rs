@@ -590,16 +590,6 @@ macro_rules! through_transformed {
     };
 }
 
-/// `base` through `transforms` with the checks of the parameters already
-/// made: what [`Weibull`] and [`Pareto`] draw and evaluate through.
-fn pushed(
-    base: Exponential,
-    transforms: Vec<Box<dyn Transform>>,
-    validate: bool,
-) -> Result<TransformedDistribution> {
-    TransformedDistribution::new(Box::new(base), transforms, validate)
-}
-
 /// `y = scale * x`, PyTorch's `AffineTransform(0, scale)`.
 fn scaled_by(scale: &Variable) -> Box<dyn Transform> {
     Box::new(AffineTransform::new(
@@ -636,7 +626,8 @@ impl Weibull {
         let ones = constant(Tensor::ones_like(&scale.data())?)?;
         let power = PowerTransform::new(&concentration.reciprocal()?);
         let transforms = vec![Box::new(power) as Box<dyn Transform>, scaled_by(&scale)];
-        let transformed = pushed(Exponential::new(&ones, validate)?, transforms, validate)?;
+        let base = Box::new(Exponential::new(&ones, validate)?);
+        let transformed = TransformedDistribution::new(base, transforms, validate)?;
         Ok(Weibull {
             scale,
             concentration,
@@ -731,7 +722,8 @@ impl Pareto {
             Box::new(ExpTransform) as Box<dyn Transform>,
             scaled_by(&scale),
         ];
-        let transformed = pushed(Exponential::new(&alpha, false)?, transforms, validate)?;
+        let base = Box::new(Exponential::new(&alpha, false)?);
+        let transformed = TransformedDistribution::new(base, transforms, validate)?;
         Ok(Pareto {
             scale,
             alpha,

@@ -657,34 +657,31 @@ class Gumbel(Distribution):
         self._made(_as_tensors("Gumbel", loc, scale), validate_args)
 
 
-class HalfNormal(Distribution):
+class _Half(Distribution):
+    """``|x|`` of ``x`` drawn from a distribution symmetric about 0 with a
+    ``scale``: what HalfNormal and HalfCauchy share."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {"scale": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+    _params = ("scale",)
+    _shown = ()  # as torch's repr, which shows none of them
+    _defines = _ALL
+
+    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors(self._kind, scale), validate_args)
+
+
+class HalfNormal(_Half):
     """``|x|`` of ``x ~ N(0, scale**2)``, as ``torch.distributions.HalfNormal``."""
 
     _kind = "HalfNormal"
-    arg_constraints: ClassVar[dict[str, Any]] = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-    _params = ("scale",)
-    _shown = ()  # as torch's repr, which shows none of them
-    _defines = _ALL
-
-    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        self._made(_as_tensors("HalfNormal", scale), validate_args)
 
 
-class HalfCauchy(Distribution):
+class HalfCauchy(_Half):
     """``|x|`` of ``x ~ Cauchy(0, scale)``, as ``torch.distributions.HalfCauchy``."""
 
     _kind = "HalfCauchy"
-    arg_constraints: ClassVar[dict[str, Any]] = {"scale": constraints.positive}
-    support = constraints.nonnegative
-    has_rsample = True
-    _params = ("scale",)
-    _shown = ()  # as torch's repr, which shows none of them
-    _defines = _ALL
-
-    def __init__(self, scale: Any, validate_args: bool | None = None) -> None:
-        self._made(_as_tensors("HalfCauchy", scale), validate_args)
 
 
 class LogNormal(Distribution):
