@@ -10,7 +10,8 @@
 //! `Vec<Variable>` ([`Outputs`]); results come back in the same form. The
 //! primals become fresh leaves (their values are shared, their graphs are
 //! not), so a transform does not reach back into the graph the primals came
-//! from. An output that does not depend on the inputs (one that requires no
+//! from; the `*_with_graph` forms take Variables and keep their results on
+//! that graph, as `torch.func` does under an outer graph. An output that does not depend on the inputs (one that requires no
 //! grad, or an integer one) has zero derivatives, as in PyTorch.
 
 use crate::autograd::{grad as autograd_grad, GradOptions};
@@ -124,10 +125,12 @@ fn values(vars: Vec<Variable>) -> Vec<Tensor> {
 }
 
 /// The vector-Jacobian products of one evaluation of `f`: what [`vjp`]
-/// returns next to the value.
+/// (or [`vjp_with_graph`]) returns next to the value.
 pub struct Vjp {
     outputs: Vec<Variable>,
     inputs: Vec<Variable>,
+    /// Made by [`vjp_with_graph`]: the products keep their graph.
+    keep_graph: bool,
 }
 
 impl Vjp {
@@ -135,6 +138,17 @@ impl Vjp {
     /// output of `f`, each shaped like its output). It can be called again
     /// with other cotangents.
     pub fn apply(&self, cotangents: &[&Tensor]) -> Result<Vec<Tensor>> {
+        let cotangents: Vec<Variable> = cotangents
+            .iter()
+            .map(|c| Variable::new((*c).clone(), false))
+            .collect::<Result<_>>()?;
+        Ok(values(self.apply_variables(&cotangents)?))
+    }
+
+    /// [`Vjp::apply`] on Variables: from [`vjp_with_graph`], the products
+    /// are differentiable with respect to the inputs and the cotangents
+    /// that require grad.
+    pub fn apply_variables(&self, cotangents: &[Variable]) -> Result<Vec<Variable>> {
         if cotangents.len() != self.outputs.len() {
             bail!(
                 Argument,
@@ -143,12 +157,12 @@ impl Vjp {
                 self.outputs.len()
             );
         }
-        let cotangents: Vec<Variable> = cotangents
-            .iter()
-            .map(|c| Variable::new((*c).clone(), false))
-            .collect::<Result<_>>()?;
-        let grads = gradients(&self.outputs, Some(&cotangents), &self.inputs, false)?;
-        Ok(values(grads))
+        gradients(
+            &self.outputs,
+            Some(cotangents),
+            &self.inputs,
+            self.keep_graph,
+        )
     }
 }
 
@@ -162,7 +176,31 @@ where
     let inputs = leaves(primals)?;
     let outputs = f(&inputs)?.into_vec();
     let value = O::each(outputs.iter().map(Variable::data).collect())?;
-    Ok((value, Vjp { outputs, inputs }))
+    let products = Vjp {
+        outputs,
+        inputs,
+        keep_graph: false,
+    };
+    Ok((value, products))
+}
+
+/// [`vjp`] on Variables, as `torch.func.vjp` under an outer graph: the
+/// value and the products ([`Vjp::apply_variables`]) stay differentiable
+/// with respect to the inputs that require grad.
+pub fn vjp_with_graph<F, O>(f: F, inputs: &[&Variable]) -> Result<(O::Each<Variable>, Vjp)>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let inputs = graph_inputs(inputs)?;
+    let outputs = f(&inputs)?.into_vec();
+    let value = O::each(outputs.clone())?;
+    let products = Vjp {
+        outputs,
+        inputs,
+        keep_graph: true,
+    };
+    Ok((value, products))
 }
 
 /// libtorch keeps one forward-AD level for the whole process: `jvp`s on
@@ -223,7 +261,62 @@ where
     F: Fn(&[Variable]) -> Result<O>,
     O: Outputs,
 {
-    let op = "jvp";
+    let xs = constants(primals)?;
+    let (values_, tangents) = jvp_at(
+        "jvp",
+        &|xs: &[Variable]| Ok(f(xs)?.into_vec()),
+        &xs,
+        tangents,
+        false,
+    )?;
+    Ok((O::each(values(values_))?, O::each(values(tangents))?))
+}
+
+/// [`jvp`] on Variables, as `torch.func.jvp` under an outer graph: the
+/// values and tangents stay differentiable (reverse over forward) with
+/// respect to the primals that require grad.
+pub fn jvp_with_graph<F, O>(
+    f: F,
+    primals: &[&Variable],
+    tangents: &[&Tensor],
+) -> Result<(O::Each<Variable>, O::Each<Variable>)>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let xs: Vec<Variable> = primals.iter().map(|&p| p.clone()).collect();
+    let (values, tangents) = jvp_at(
+        "jvp",
+        &|xs: &[Variable]| Ok(f(xs)?.into_vec()),
+        &xs,
+        tangents,
+        true,
+    )?;
+    Ok((O::each(values)?, O::each(tangents)?))
+}
+
+/// The primals as Variables that require no grad (their values shared).
+fn constants(primals: &[&Tensor]) -> Result<Vec<Variable>> {
+    primals
+        .iter()
+        .map(|p| Variable::new((*p).clone(), false))
+        .collect()
+}
+
+/// One forward-mode evaluation of `f` at `primals` carrying `tangents`:
+/// each output's value (a view without the tangent) and tangent (zeros
+/// where it carries none). With `keep_graph` both stay on the backward
+/// graph of the primals; without, they are plain values.
+fn jvp_at<F>(
+    op: &str,
+    f: &F,
+    primals: &[Variable],
+    tangents: &[&Tensor],
+    keep_graph: bool,
+) -> Result<(Vec<Variable>, Vec<Variable>)>
+where
+    F: Fn(&[Variable]) -> Result<Vec<Variable>>,
+{
     if primals.len() != tangents.len() {
         bail!(
             Argument,
@@ -245,30 +338,33 @@ where
             })
         })
         .collect::<Result<_>>()?;
-    let outputs = f(&duals)?.into_vec();
+    let outputs = f(&duals)?;
     let mut values = Vec::with_capacity(outputs.len());
     let mut out_tangents = Vec::with_capacity(outputs.len());
-    for output in &outputs {
+    for output in outputs {
         // An integer output carries no tangent: it is constant along the
         // tangents, as one that requires no grad is.
-        let tangent = if output.dtype().is_floating_point() {
-            run::<Maybe, _, _>(op, &[output.raw()], || {
-                crate::ffi::unpack_dual(output.raw(), level.level).map(Maybe)
-            })?
-            .0
-            .map(Tensor::from_raw)
-        } else {
-            None
+        let (value, tangent) = match output.dtype().is_floating_point() {
+            true => crate::autograd::forward_ad::unpack_dual_at(&output, level.level)?,
+            false => (output, None),
         };
-        let value = output.data().copy()?; // plain values, without the level's tangent
-        out_tangents.push(match tangent {
+        let tangent = match tangent {
             Some(t) => t,
-            None => Tensor::zeros_like(&value)?,
-        });
-        values.push(value);
+            None => zeros(&value.data())?,
+        };
+        match keep_graph {
+            true => {
+                values.push(value);
+                out_tangents.push(tangent);
+            }
+            false => {
+                values.push(Variable::new(value.data(), false)?);
+                out_tangents.push(Variable::new(tangent.data(), false)?);
+            }
+        }
     }
     drop(level);
-    Ok((O::each(values)?, O::each(out_tangents)?))
+    Ok((values, out_tangents))
 }
 
 /// `f`'s single-element output, or the Autograd error naming `op`.
@@ -435,21 +531,44 @@ where
     F: Fn(&[Variable]) -> Result<O>,
     O: Outputs,
 {
+    let per_output = jacfwd_at(&f, &constants(inputs)?, false)?;
+    O::each(per_output.into_iter().map(values).collect())
+}
+
+/// [`jacfwd`] on Variables, as `torch.func.jacfwd` under an outer graph:
+/// the Jacobians stay differentiable with respect to the inputs that
+/// require grad (reverse over forward).
+pub fn jacfwd_with_graph<F, O>(f: F, inputs: &[&Variable]) -> Result<O::Each<Vec<Variable>>>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
+    let xs: Vec<Variable> = inputs.iter().map(|&x| x.clone()).collect();
+    O::each(jacfwd_at(&f, &xs, true)?)
+}
+
+/// The forward-mode Jacobians of each output of `f` at `xs` with respect
+/// to each of them, one [`jvp_at`] per element of `xs`.
+fn jacfwd_at<F, O>(f: &F, xs: &[Variable], keep_graph: bool) -> Result<Vec<Vec<Variable>>>
+where
+    F: Fn(&[Variable]) -> Result<O>,
+    O: Outputs,
+{
     let flat = |xs: &[Variable]| Ok(f(xs)?.into_vec());
-    let zero_tangents: Vec<Tensor> = inputs
+    let zero_tangents: Vec<Tensor> = xs
         .iter()
-        .map(|x| Tensor::zeros_like(x))
+        .map(|x| Tensor::zeros_like(&x.data()))
         .collect::<Result<_>>()?;
     // columns[k][e][i]: the tangent of output i along element e of input k.
-    let mut columns: Vec<Vec<Vec<Tensor>>> = Vec::with_capacity(inputs.len());
-    let mut evaluated: Option<Vec<Tensor>> = None;
-    for (k, x) in inputs.iter().enumerate() {
+    let mut columns: Vec<Vec<Vec<Variable>>> = Vec::with_capacity(xs.len());
+    let mut evaluated: Option<Vec<Variable>> = None;
+    for (k, x) in xs.iter().enumerate() {
         let mut per_element = Vec::new();
         for element in 0..x.numel() as i64 {
             let mut tangents: Vec<&Tensor> = zero_tangents.iter().collect();
-            let unit = unit_tangent(x, element)?;
+            let unit = unit_tangent(&x.data(), element)?;
             tangents[k] = &unit;
-            let (value, tangent) = jvp::<_, Vec<Variable>>(flat, inputs, &tangents)?;
+            let (value, tangent) = jvp_at("jacfwd", &flat, xs, &tangents, keep_graph)?;
             if let Some(first) = &evaluated {
                 if first.len() != value.len() {
                     bail!(
@@ -468,33 +587,28 @@ where
     let outputs = match evaluated {
         Some(outputs) => outputs,
         // No elements at all: f runs once, for the shapes of its outputs.
-        None => {
-            let constants: Vec<Variable> = inputs
-                .iter()
-                .map(|x| Variable::new((*x).clone(), false))
-                .collect::<Result<_>>()?;
-            values(f(&constants)?.into_vec())
-        }
+        None => flat(xs)?,
     };
-    let per_output = outputs
+    outputs
         .iter()
         .enumerate()
         .map(|(i, out)| {
-            inputs
-                .iter()
+            xs.iter()
                 .zip(&columns)
                 .map(|(x, per_element)| {
                     let shape = [out.shape(), x.shape()].concat();
                     if per_element.is_empty() {
-                        return Tensor::zeros(&shape, options_of(out));
+                        return Variable::new(
+                            Tensor::zeros(&shape, options_of(&out.data()))?,
+                            false,
+                        );
                     }
-                    let column: Vec<&Tensor> = per_element.iter().map(|c| &c[i]).collect();
-                    Tensor::stack(&column, -1)?.reshape(&shape)
+                    let column: Vec<Variable> = per_element.iter().map(|c| c[i].clone()).collect();
+                    Variable::stack(&column, -1)?.reshape(&shape)
                 })
                 .collect::<Result<Vec<_>>>()
         })
-        .collect::<Result<Vec<_>>>()?;
-    O::each(per_output)
+        .collect()
 }
 
 /// How [`vmap`] treats random numbers drawn by its `f` (from the CPU

@@ -233,3 +233,40 @@ fn jacobian_with_graph_trains_what_f_uses() -> Result<()> {
     close(&x.grad().unwrap(), &[144.0]);
     Ok(())
 }
+
+/// vjp, jvp and jacfwd on an outer graph: for f(x) = w * x^2 at w = 3,
+/// x = 2 with unit (co)tangents, value + product = w x^2 + 2 w x, whose
+/// derivatives are x^2 + 2x = 8 (w) and 2 w x + 2 w = 18 (x); jacfwd's
+/// sum(J^2) = 4 w^2 x^2 gives 96 (w) and 144 (x), as jacobian's.
+#[test]
+fn vjp_jvp_and_jacfwd_with_graph_reach_the_outer_graph() -> Result<()> {
+    let one = t(&[1.0]);
+    for transform in ["vjp", "jvp", "jacfwd"] {
+        let w = Variable::new(t(&[3.0]), true)?;
+        let x = Variable::new(t(&[2.0]), true)?;
+        let f = |xs: &[Variable]| xs[0].pow_scalar(2.0)?.mul(&w);
+        let (total, expected) = match transform {
+            "vjp" => {
+                let (value, products): (Variable, _) = func::vjp_with_graph(f, &[&x])?;
+                let cotangent = Variable::new(one.clone(), false)?;
+                let product = products.apply_variables(&[cotangent])?.remove(0);
+                (value.add(&product)?, [8.0, 18.0])
+            }
+            "jvp" => {
+                let (value, tangent): (Variable, Variable) =
+                    func::jvp_with_graph(f, &[&x], &[&one])?;
+                (value.add(&tangent)?, [8.0, 18.0])
+            }
+            _ => {
+                let jac: Vec<Variable> = func::jacfwd_with_graph(f, &[&x])?;
+                close(&jac[0].data().reshape(&[-1])?, &[12.0]);
+                (jac[0].pow_scalar(2.0)?, [96.0, 144.0])
+            }
+        };
+        assert!(total.requires_grad(), "{transform}");
+        total.sum()?.backward()?;
+        close(&w.grad().unwrap(), &expected[..1]);
+        close(&x.grad().unwrap(), &expected[1..]);
+    }
+    Ok(())
+}

@@ -106,8 +106,9 @@ def vjp(
 ) -> tuple[Any, Any]:
     """``(func(inputs), v @ J)``, one product per input, as
     ``torch.autograd.functional.vjp`` (``v`` may be left out for a
-    single-element output)."""
-    _plain("vjp", create_graph, strict)
+    single-element output); with ``create_graph``, both stay differentiable
+    with respect to the inputs that require grad."""
+    _plain("vjp", create_graph, strict, graph_ok=True)
     output, vjp_fn = _func.vjp(func, *_tuple(inputs))
     if v is None:
         if not isinstance(output, (Tensor, Variable)) or output.numel() != 1:
@@ -116,7 +117,8 @@ def vjp(
             )
         v = Tensor.ones(list(output.shape), dtype=output.dtype)
     products = vjp_fn(v)
-    return output, (tuple(products) if isinstance(inputs, (tuple, list)) else products[0])
+    result = output, (tuple(products) if isinstance(inputs, (tuple, list)) else products[0])
+    return result if create_graph else _func._detached(result)
 
 
 def jvp(
@@ -127,11 +129,14 @@ def jvp(
     strict: bool = False,
 ) -> tuple[Any, Any]:
     """``(func(inputs), J @ v)``, as ``torch.autograd.functional.jvp``
-    (``v`` may be left out for a single-element input)."""
-    _plain("jvp", create_graph, strict)
+    (``v`` may be left out for a single-element input); with
+    ``create_graph``, both stay differentiable with respect to the inputs
+    that require grad."""
+    _plain("jvp", create_graph, strict, graph_ok=True)
     primals = _tuple(inputs)
     if v is None:
         if len(primals) != 1 or primals[0].numel() != 1:
             raise ArgumentError("jvp: v can be left out only for one single-element input")
         v = Tensor.ones(list(primals[0].shape), dtype=primals[0].dtype)
-    return _func.jvp(func, primals, _tuple(v))
+    result = _func.jvp(func, primals, _tuple(v))
+    return result if create_graph else _func._detached(result)

@@ -2281,7 +2281,7 @@ def _func_jacobian(
     f: Callable[..., Any],
     inputs: Sequence[Any],
     per_input: bool,
-    create_graph: bool = False,
+    create_graph: bool | None = None,
 ) -> Any: ...
 def _func_vmap(
     f: Callable[..., Any],
@@ -2291,7 +2291,7 @@ def _func_vmap(
     randomness: str,
 ) -> Any: ...
 def _func_hessian(
-    f: Callable[..., Any], inputs: Sequence[Any], create_graph: bool = False
+    f: Callable[..., Any], inputs: Sequence[Any], create_graph: bool | None = None
 ) -> list[tuple[Any, ...]]: ...
 def _func_hvp(
     f: Callable[..., Any], inputs: Sequence[Any], v: Sequence[Any]

@@ -169,7 +169,8 @@ fn transform<T: Send>(py: Python<'_>, body: impl FnOnce() -> crate::Result<T>) -
 }
 
 /// What `vjp` returns beside the value: called with one cotangent per
-/// output of `f`, it gives one vector-Jacobian product per primal.
+/// output of `f`, it gives one vector-Jacobian product per primal
+/// (Variables on the outer graph when the primals were on one).
 #[pyclass(name = "_VjpFn", module = "flodl", frozen)]
 pub(crate) struct VjpFn(crate::func::Vjp);
 
@@ -195,12 +196,18 @@ impl VjpFn {
                 given = first;
             }
         }
-        let cotangents = values_of("vjp", &given)?;
-        let grads = transform(py, || self.0.apply(&refs(&cotangents)))?;
-        PyTuple::new(py, grads)
+        let cotangents = variables_of("vjp", &given)?;
+        let grads = transform(py, || self.0.apply_variables(&cotangents))?;
+        PyTuple::new(py, objects(py, grads)?)
     }
 }
 
+}
+
+/// Whether a transform of `inputs` keeps its results on the outer graph,
+/// as `torch.func`'s do: grad mode is on and some input requires grad.
+fn on_outer_graph(inputs: &[Variable]) -> bool {
+    crate::is_grad_enabled() && inputs.iter().any(Variable::requires_grad)
 }
 
 /// `(f(*primals), vjp_fn)`, as `torch.func.vjp`.
@@ -211,11 +218,16 @@ pub(crate) fn vjp<'py>(
     primals: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyAny>, VjpFn)> {
     crate::python::guard::run("vjp", || {
-        let primals = values_of("vjp", primals)?;
+        let inputs = variables_of("vjp", primals)?;
         let f = PyF::new("vjp", &f);
-        let (values, products) = transform(py, || {
-            crate::func::vjp(|xs: &[Variable]| f.call(xs), &refs(&primals))
-        })?;
+        let call = |xs: &[Variable]| f.call(xs);
+        if on_outer_graph(&inputs) {
+            let inputs: Vec<&Variable> = inputs.iter().collect();
+            let (values, products) = transform(py, || crate::func::vjp_with_graph(call, &inputs))?;
+            return Ok((f.shaped(py, values)?, VjpFn(products)));
+        }
+        let primals: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+        let (values, products) = transform(py, || crate::func::vjp(call, &refs(&primals)))?;
         Ok((f.shaped(py, values)?, VjpFn(products)))
     })
 }
@@ -262,7 +274,8 @@ pub(crate) fn unpack_dual(
     )?)
 }
 
-/// `(f(*primals), J @ tangents)` in forward mode, as `torch.func.jvp`.
+/// `(f(*primals), J @ tangents)` in forward mode, as `torch.func.jvp`
+/// (on the outer graph when a primal requires grad).
 #[pyfunction(name = "_func_jvp")]
 pub(crate) fn jvp<'py>(
     py: Python<'py>,
@@ -271,14 +284,19 @@ pub(crate) fn jvp<'py>(
     tangents: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
     crate::python::guard::run("jvp", || {
-        let (primals, tangents) = (values_of("jvp", primals)?, values_of("jvp", tangents)?);
+        let (inputs, tangents) = (variables_of("jvp", primals)?, values_of("jvp", tangents)?);
         let f = PyF::new("jvp", &f);
+        let call = |xs: &[Variable]| f.call(xs);
+        if on_outer_graph(&inputs) {
+            let inputs: Vec<&Variable> = inputs.iter().collect();
+            let (values, out_tangents) = transform(py, || {
+                crate::func::jvp_with_graph(call, &inputs, &refs(&tangents))
+            })?;
+            return Ok((f.shaped(py, values)?, f.shaped(py, out_tangents)?));
+        }
+        let primals: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
         let (values, out_tangents) = transform(py, || {
-            crate::func::jvp(
-                |xs: &[Variable]| f.call(xs),
-                &refs(&primals),
-                &refs(&tangents),
-            )
+            crate::func::jvp(call, &refs(&primals), &refs(&tangents))
         })?;
         Ok((f.shaped(py, values)?, f.shaped(py, out_tangents)?))
     })
@@ -314,7 +332,7 @@ pub(crate) fn grad_and_value<'py>(
         let f = PyF::new("grad", &f);
         let call = |xs: &[Variable]| single(&f, xs);
         let inputs = variables_of("grad", primals)?;
-        if crate::is_grad_enabled() && inputs.iter().any(Variable::requires_grad) {
+        if on_outer_graph(&inputs) {
             let inputs: Vec<&Variable> = inputs.iter().collect();
             let (grads, value) =
                 transform(py, || crate::func::grad_and_value_with_graph(call, &inputs))?;
@@ -330,15 +348,16 @@ pub(crate) fn grad_and_value<'py>(
 /// tuple per input when `per_input` (else the first input's), as
 /// `torch.autograd.functional.jacobian`. `op` names the transform;
 /// `"jacfwd"` computes them in forward mode. With `create_graph` they are
-/// Variables that keep their graph.
-#[pyfunction(name = "_func_jacobian", signature = (op, f, inputs, per_input, create_graph = false))]
+/// Variables that keep their graph; None (`jacrev`, `jacfwd`) keeps it
+/// when an input is on an outer graph, as `torch.func`'s.
+#[pyfunction(name = "_func_jacobian", signature = (op, f, inputs, per_input, create_graph = None))]
 pub(crate) fn jacobian<'py>(
     py: Python<'py>,
     op: &str,
     f: Py<PyAny>,
     inputs: &Bound<'py, PyAny>,
     per_input: bool,
-    create_graph: bool,
+    create_graph: Option<bool>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let op = match op {
         "jacrev" => "jacrev",
@@ -348,23 +367,27 @@ pub(crate) fn jacobian<'py>(
     crate::python::guard::run(op, || {
         let f = PyF::new(op, &f);
         let call = |xs: &[Variable]| f.call(xs);
-        let per_output: Vec<Vec<Bound<'py, PyAny>>> = if create_graph {
-            let inputs = variables_of(op, inputs)?;
-            let inputs: Vec<&Variable> = inputs.iter().collect();
-            let rows = transform(py, || crate::func::jacobian_with_graph(call, &inputs))?;
-            rows.into_iter()
-                .map(|row| objects(py, row))
-                .collect::<PyResult<_>>()?
-        } else {
-            let inputs = values_of(op, inputs)?;
-            let rows = transform(py, || match op {
-                "jacfwd" => crate::func::jacfwd(call, &refs(&inputs)),
-                _ => crate::func::jacobian(call, &refs(&inputs)),
-            })?;
-            rows.into_iter()
-                .map(|row| objects(py, row))
-                .collect::<PyResult<_>>()?
-        };
+        let inputs = variables_of(op, inputs)?;
+        let per_output: Vec<Vec<Bound<'py, PyAny>>> =
+            if create_graph.unwrap_or_else(|| on_outer_graph(&inputs)) {
+                let inputs: Vec<&Variable> = inputs.iter().collect();
+                let rows = transform(py, || match op {
+                    "jacfwd" => crate::func::jacfwd_with_graph(call, &inputs),
+                    _ => crate::func::jacobian_with_graph(call, &inputs),
+                })?;
+                rows.into_iter()
+                    .map(|row| objects(py, row))
+                    .collect::<PyResult<_>>()?
+            } else {
+                let inputs: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+                let rows = transform(py, || match op {
+                    "jacfwd" => crate::func::jacfwd(call, &refs(&inputs)),
+                    _ => crate::func::jacobian(call, &refs(&inputs)),
+                })?;
+                rows.into_iter()
+                    .map(|row| objects(py, row))
+                    .collect::<PyResult<_>>()?
+            };
         let rows = per_output
             .into_iter()
             .map(|mut row| match per_input {
@@ -378,24 +401,25 @@ pub(crate) fn jacobian<'py>(
 
 /// The Hessian of a single-element `f`: a tuple of tuples over `inputs`,
 /// as `torch.autograd.functional.hessian` with a tuple of inputs (with
-/// `create_graph`, Variables that keep their graph).
-#[pyfunction(name = "_func_hessian", signature = (f, inputs, create_graph = false))]
+/// `create_graph`, Variables that keep their graph; None, as
+/// `torch.func.hessian`, keeps it when an input is on an outer graph).
+#[pyfunction(name = "_func_hessian", signature = (f, inputs, create_graph = None))]
 pub(crate) fn hessian<'py>(
     py: Python<'py>,
     f: Py<PyAny>,
     inputs: &Bound<'py, PyAny>,
-    create_graph: bool,
+    create_graph: Option<bool>,
 ) -> PyResult<Vec<Bound<'py, PyTuple>>> {
     crate::python::guard::run("hessian", || {
         let f = PyF::new("hessian", &f);
         let call = |xs: &[Variable]| single(&f, xs);
-        if create_graph {
-            let inputs = variables_of("hessian", inputs)?;
+        let inputs = variables_of("hessian", inputs)?;
+        if create_graph.unwrap_or_else(|| on_outer_graph(&inputs)) {
             let inputs: Vec<&Variable> = inputs.iter().collect();
             let rows = transform(py, || crate::func::hessian_with_graph(call, &inputs))?;
             return rows.into_iter().map(|row| PyTuple::new(py, row)).collect();
         }
-        let inputs = values_of("hessian", inputs)?;
+        let inputs: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
         let rows = transform(py, || crate::func::hessian(call, &refs(&inputs)))?;
         rows.into_iter().map(|row| PyTuple::new(py, row)).collect()
     })

@@ -188,8 +188,8 @@ def test_torch_autograd_functional_signatures_give_torch_s_numbers() -> None:
         AF.hvp(cube_sum, fx, flodl.ones(3))[1].numpy(),
         TF.hvp(cube_sum, tx, torch.ones(3))[1].numpy(),
     )
-    with pytest.raises(flodl.ArgumentError, match="vjp: create_graph=True"):
-        AF.vjp(cube_sum, fx, create_graph=True)
+    with pytest.raises(flodl.ArgumentError, match="hvp: create_graph=True"):
+        AF.hvp(cube_sum, fx, flodl.ones(3), create_graph=True)
     with pytest.raises(flodl.ArgumentError, match="vjp: v can be left out only"):
         AF.vjp(lambda a: a * 2, fx)
 
@@ -481,3 +481,63 @@ def test_stack_module_state_ensembles_as_torch() -> None:
         func.stack_module_state([a, b])
     with pytest.raises(flodl.ArgumentError, match="same class"):
         func.stack_module_state([a, flodl.nn.Tanh()])
+
+
+def _outer_graph_results(m, transform: str):
+    """One transform of a function of two inputs (one requires grad), its
+    results' requires_grad, and the gradient of their sum: the transforms
+    stay on the outer graph as torch.func's."""
+    w = m.tensor([0.5, -1.0, 2.0], dtype=m.float64, requires_grad=True)
+    c = m.tensor([1.5, 0.25, -0.75], dtype=m.float64)
+    u = m.tensor([0.3, -0.2, 0.9], dtype=m.float64)
+
+    def vector(a, b):
+        return (a**3) * b.sin() + a * b
+
+    def scalar(a, b):
+        return vector(a, b).sum()
+
+    def vjp_results():
+        out, vjp_fn = m.func.vjp(vector, w, c)
+        return (out, *vjp_fn(u))
+
+    results = {
+        "jacrev": lambda: m.func.jacrev(vector, argnums=(0, 1))(w, c),
+        "jacfwd": lambda: m.func.jacfwd(vector, argnums=(0, 1))(w, c),
+        "hessian": lambda: m.func.hessian(scalar)(w, c),
+        "vjp": vjp_results,
+        "jvp": lambda: m.func.jvp(vector, (w, c), (u, u)),
+    }[transform]()
+    leaves = results if isinstance(results, tuple) else (results,)
+    flat = [r for leaf in leaves for r in (leaf if isinstance(leaf, tuple) else (leaf,))]
+    flags = [r.requires_grad for r in flat]
+    total = sum(r.sum() for r in flat if r.requires_grad)
+    (gw,) = m.autograd.grad(total, [w])
+    with m.no_grad():
+        plain = m.func.jacrev(vector)(w, c) if transform == "jacrev" else None
+    return flags, gw.tolist(), [r.detach().tolist() for r in flat], plain
+
+
+@pytest.mark.parametrize("transform", ["jacrev", "jacfwd", "hessian", "vjp", "jvp"])
+def test_transforms_stay_on_the_outer_graph_as_torch(transform: str) -> None:
+    flags, gw, values, plain = _outer_graph_results(flodl, transform)
+    tflags, tgw, tvalues, tplain = _outer_graph_results(torch, transform)
+    assert flags == tflags
+    np.testing.assert_allclose(gw, tgw, rtol=1e-12)
+    for got, expected in zip(values, tvalues):
+        np.testing.assert_allclose(got, expected, rtol=1e-12)
+    if plain is not None:
+        assert plain.requires_grad is tplain.requires_grad is False
+
+
+def test_autograd_functional_vjp_jvp_detach_unless_create_graph_as_torch() -> None:
+    for m in (torch, flodl):
+        x = m.tensor([1.0, 2.0], dtype=m.float64, requires_grad=True)
+        v = m.tensor([0.5, -1.0], dtype=m.float64)
+        for fn in (m.autograd.functional.vjp, m.autograd.functional.jvp):
+            out, product = fn(lambda a: a**3, x, v)
+            assert not out.requires_grad and not product.requires_grad
+            out, product = fn(lambda a: a**3, x, v, create_graph=True)
+            assert out.requires_grad and product.requires_grad
+            (g,) = m.autograd.grad(product.sum(), [x])
+            np.testing.assert_allclose(g.tolist(), (6 * x * v).tolist())
