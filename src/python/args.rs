@@ -34,6 +34,7 @@ macro_rules! annotated {
 }
 annotated!(
     bool => "bool",
+    Bool => "bool",
     Float => "float",
     Int => "int",
     IntList => "int | Sequence[int]",
@@ -103,12 +104,12 @@ copy_args!(f64, bool);
 
 /// An `f64` argument: a Python or numpy number (`__float__` of anything
 /// else, a torch tensor say, is not called: its errors are not flodl's).
-#[derive(Clone, Copy)]
-pub(crate) struct Float(pub(crate) f64);
+/// Anything else is the op's TypeError naming the argument.
+pub(crate) struct Float(Result<f64, Problem>);
 
 impl From<f64> for Float {
     fn from(v: f64) -> Self {
-        Float(v)
+        Float(Ok(v))
     }
 }
 
@@ -116,25 +117,55 @@ impl FromPyObject<'_, '_> for Float {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
         if let Ok(f) = obj.cast::<PyFloat>() {
-            return Ok(Float(f.value()));
+            return Ok(Float(Ok(f.value())));
         }
-        match scalar(&obj) {
-            Some(Ok(number)) => Ok(Float(number.to_f64())),
+        Ok(Float(match scalar(&obj) {
+            Some(Ok(number)) => Ok(number.to_f64()),
             // An int beyond 64 bits is still a float, if a large one.
-            Some(Err(_)) => Ok(Float(obj.extract::<f64>()?)),
-            None => Err(PyTypeError::new_err(format!(
-                "expected a number, got {}",
-                type_name(&obj)
-            ))),
-        }
+            Some(Err(_)) => Ok(obj.extract::<f64>()?),
+            None => Err(wrong_type("a number", &obj)),
+        }))
     }
 }
 
 impl CoreArg for Float {
     type Core<'a> = f64;
-    fn core(&self, _: &str, _: &str) -> PyResult<f64> {
-        Ok(self.0)
+    fn core(&self, op: &str, name: &str) -> PyResult<f64> {
+        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
     }
+}
+
+/// A `bool` argument: a Python or numpy bool; anything else is the op's
+/// TypeError naming the argument (PyTorch takes no int for a bool).
+pub(crate) struct Bool(Result<bool, Problem>);
+
+impl From<bool> for Bool {
+    fn from(v: bool) -> Self {
+        Bool(Ok(v))
+    }
+}
+
+impl FromPyObject<'_, '_> for Bool {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        Ok(Bool(match obj.extract::<bool>() {
+            Ok(b) => Ok(b),
+            Err(_) => Err(wrong_type("a bool", &obj)),
+        }))
+    }
+}
+
+impl CoreArg for Bool {
+    type Core<'a> = bool;
+    fn core(&self, op: &str, name: &str) -> PyResult<bool> {
+        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
+    }
+}
+
+/// The Problem of an argument that is not `expected` (`"an int"`), which
+/// its op raises as a TypeError naming itself and the argument.
+fn wrong_type(expected: &str, obj: &Bound<'_, PyAny>) -> Problem {
+    Problem::Type(format!("must be {expected}, got {}", type_name(obj)))
 }
 
 impl<A: CoreArg> CoreArg for Option<A> {
@@ -175,12 +206,12 @@ impl FromPyObject<'_, '_> for Int {
         // A bool is an int to Python, never a dim or a size to PyTorch
         // (`x.sum(True)` is a TypeError there, not dim 1).
         if obj.is_instance_of::<PyBool>() {
-            return Err(PyTypeError::new_err("expected an int, got bool"));
+            return Ok(Int(Err(wrong_type("an int", &obj))));
         }
-        match obj.extract::<i64>() {
-            Ok(v) => Ok(Int(Ok(v))),
-            Err(err) => overflowed(&obj, &err).map(|p| Int(Err(p))).ok_or(err),
-        }
+        Ok(Int(match obj.extract::<i64>() {
+            Ok(v) => Ok(v),
+            Err(err) => Err(overflowed(&obj, &err).unwrap_or_else(|| wrong_type("an int", &obj))),
+        }))
     }
 }
 
@@ -261,16 +292,39 @@ impl FromPyObject<'_, '_> for IntList {
         }
         match obj.extract::<Vec<i64>>() {
             Ok(v) => Ok(IntList(Ok(v))),
-            Err(err) => {
+            Err(_) => {
                 let problem = obj.try_iter().ok().and_then(|items| {
                     items.flatten().find_map(|item| {
                         let err = item.extract::<i64>().err()?;
                         overflowed(&item, &err)
                     })
                 });
-                problem.map(|p| IntList(Err(p))).ok_or(err)
+                let problem = problem.unwrap_or_else(|| not_ints(&obj));
+                Ok(IntList(Err(problem)))
             }
         }
+    }
+}
+
+/// The Problem of an argument that is neither an int nor a sequence of
+/// them: what it is, or the first item that is not an int.
+fn not_ints(obj: &Bound<'_, PyAny>) -> Problem {
+    let sequence = obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>();
+    let item = match sequence {
+        true => obj.try_iter().ok().and_then(|items| {
+            items
+                .flatten()
+                .enumerate()
+                .find(|(_, item)| item.is_instance_of::<PyBool>() || item.extract::<i64>().is_err())
+        }),
+        false => None,
+    };
+    match item {
+        Some((i, item)) => Problem::Type(format!(
+            "must be a sequence of ints, got {} at position {i}",
+            type_name(&item)
+        )),
+        None => wrong_type("an int or a sequence of ints", obj),
     }
 }
 
@@ -369,10 +423,15 @@ impl FromPyObject<'_, '_> for ScalarArg {
                 }
             }
         }
-        Err(PyTypeError::new_err(format!(
-            "expected a number, got {}",
-            type_name(&obj)
-        )))
+        let shape = plain_tensor(&obj)
+            .map(|t| t.get().inner.shape())
+            .or_else(|| as_variable(&obj).map(|v| v.get().inner.shape()));
+        Ok(ScalarArg(Err(match shape {
+            Some(shape) => Problem::Type(format!(
+                "must be a number or a 0-d tensor, got shape {shape:?}"
+            )),
+            None => wrong_type("a number", &obj),
+        })))
     }
 }
 
@@ -781,14 +840,13 @@ impl<const N: usize> FromPyObject<'_, '_> for Ints<N> {
                 }
             }
         }
-        let values = match IntList::extract(obj) {
-            Ok(IntList(Ok(values))) => values,
-            Ok(IntList(Err(problem))) => return Ok(Ints(Err(problem))),
-            Err(_) => {
-                let got = type_name(&obj);
-                let problem = format!("expects an int or a sequence of {N} ints, got {got}");
-                return Ok(Ints(Err(Problem::Type(problem))));
+        let values = match IntList::extract(obj)? {
+            IntList(Ok(values)) => values,
+            IntList(Err(Problem::Type(_))) => {
+                let expected = format!("an int or a sequence of {N} ints");
+                return Ok(Ints(Err(wrong_type(&expected, &obj))));
             }
+            IntList(Err(problem)) => return Ok(Ints(Err(problem))),
         };
         let fixed = <[i64; N]>::try_from(values.as_slice()).map_err(|_| {
             let count = values.len();

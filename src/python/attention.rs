@@ -91,7 +91,7 @@ pub(crate) fn multi_head_attention_forward<'py>(
             bias_k: optional(&bias_k),
             bias_v: optional(&bias_v),
             add_zero_attn,
-            dropout_p: dropout_p.0,
+            dropout_p: dropout_p.core(OP, "dropout_p")?,
             out_proj_weight: out_proj_weight.get(),
             out_proj_bias: optional(&out_proj_bias),
             training,

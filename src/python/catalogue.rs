@@ -27,7 +27,7 @@ macro_rules! py_arg {
     ($Arg:ty; Scalar) => { $crate::python::args::ScalarArg };
     ($Arg:ty; f64) => { $crate::python::args::Float };
     ($Arg:ty; i64) => { $crate::python::args::Int };
-    ($Arg:ty; bool) => { bool };
+    ($Arg:ty; bool) => { $crate::python::args::Bool };
     ($Arg:ty; $mode:ident) => {
         $crate::python::args::Choice<$crate::ops::catalogue::kinds::$mode>
     };

@@ -15,10 +15,12 @@ fn one_or_many<'py, T: for<'a> FromPyObject<'a, 'py>>(
     let Some(value) = value.filter(|v| !v.is_none()) else {
         return Ok(None);
     };
-    if let Ok(one) = value.extract::<T>() {
-        return Ok(Some(vec![one]));
+    if value.is_instance_of::<pyo3::types::PyList>()
+        || value.is_instance_of::<pyo3::types::PyTuple>()
+    {
+        return Ok(Some(value.extract()?));
     }
-    Ok(Some(value.extract()?))
+    Ok(Some(vec![value.extract::<T>().map_err(Into::into)?]))
 }
 
 /// interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None, antialias=False)

@@ -397,7 +397,10 @@ fn set_printoptions(
     if let Some(p) = precision {
         options.precision = count("precision", p)?;
     }
-    if let Some(args::Float(t)) = threshold {
+    if let Some(t) = threshold
+        .map(|t| t.core("set_printoptions", "threshold"))
+        .transpose()?
+    {
         if t.is_nan() {
             let message = "set_printoptions: threshold must be a number, got nan";
             return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());

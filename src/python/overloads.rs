@@ -92,7 +92,10 @@ pub(crate) fn spread_with_mean(
     correction: Option<super::args::Float>,
 ) -> PyResult<(Option<Vec<i64>>, f64)> {
     use super::args::Dims;
-    let correction = self::correction(op, unbiased, correction.map(|c| c.0))?.unwrap_or(1.0);
+    let correction = correction
+        .map(|c| super::args::CoreArg::core(&c, op, "correction"))
+        .transpose()?;
+    let correction = self::correction(op, unbiased, correction)?.unwrap_or(1.0);
     let dims = match super::args::reduction_dims(dim, op)? {
         Dims::All => None,
         dims => Some(dims.as_slice().to_vec()),
@@ -354,8 +357,9 @@ pub(crate) fn norm_order(p: Option<&Bound<'_, PyAny>>) -> PyResult<Option<f64>> 
             }
         };
     }
+    use super::args::CoreArg as _;
     let p: super::args::Float = p.extract()?;
-    Ok(Some(p.0))
+    Ok(Some(p.core("norm", "p")?))
 }
 
 /// `x.add(other, alpha=...)` and its kin: PyTorch's arithmetic and
@@ -691,7 +695,13 @@ pub(crate) fn quantile_of<C>(
         return Ok(of_tensor(x, qs.get(), dim, keepdim, interpolation)?);
     }
     let number: crate::python::args::Float = q.extract()?;
-    Ok(of_number(x, number.0, dim, keepdim, interpolation)?)
+    Ok(of_number(
+        x,
+        number.core(op, "q")?,
+        dim,
+        keepdim,
+        interpolation,
+    )?)
 }
 
 /// `x.new_tensor(data, dtype=None, device=None, requires_grad=False)`: a
@@ -1129,7 +1139,7 @@ macro_rules! overloads {
                     corrected: $Core::var_correction,
                     over: $Core::var_dims,
                 };
-                methods.call("var", &self.inner, &dim, unbiased, keepdim, correction.map(|c| c.0))
+                methods.call("var", &self.inner, &dim, unbiased, keepdim, correction.map(|c| $crate::python::args::CoreArg::core(&c, "var", "correction")).transpose()?)
             }
 
             /// The standard deviation, as `var`.
@@ -1147,7 +1157,7 @@ macro_rules! overloads {
                     corrected: $Core::std_correction,
                     over: $Core::std_dims,
                 };
-                methods.call("std", &self.inner, &dim, unbiased, keepdim, correction.map(|c| c.0))
+                methods.call("std", &self.inner, &dim, unbiased, keepdim, correction.map(|c| $crate::python::args::CoreArg::core(&c, "std", "correction")).transpose()?)
             }
 
             /// The variance and the mean, of all elements or over `dim` (one

@@ -122,7 +122,7 @@ fn options(
     Ok(RnnOptions {
         has_biases,
         num_layers: num_layers.core(op, "num_layers")?,
-        dropout: dropout.0,
+        dropout: dropout.core(op, "dropout")?,
         train,
         bidirectional,
         batch_first,
@@ -433,8 +433,12 @@ pub(crate) fn pad_packed_sequence(
         let total = total_length
             .map(|n| n.core("pad_packed_sequence", "total_length"))
             .transpose()?;
-        let (padded, lengths) =
-            crate::pad_packed_sequence(&packed, batch_first, padding_value.0, total)?;
+        let (padded, lengths) = crate::pad_packed_sequence(
+            &packed,
+            batch_first,
+            padding_value.core("pad_packed_sequence", "padding_value")?,
+            total,
+        )?;
         let pair = (padded.into_python(py, data.tracked())?, lengths);
         Ok(pair.into_pyobject(py)?.into_any().unbind())
     })

@@ -89,7 +89,7 @@ macro_rules! py_shared_methods {
             /// `torch.nn.utils.rnn.pad_sequence` (`flodl.nn.utils.rnn.pad_sequence`
             /// is the form to call).
             #[staticmethod]
-            #[pyo3(signature = (sequences, batch_first = false, padding_value = $crate::python::args::Float(0.0), padding_side = "right"), text_signature = "(sequences, batch_first=False, padding_value=0.0, padding_side='right')")]
+            #[pyo3(signature = (sequences, batch_first = false, padding_value = $crate::python::args::Float::from(0.0), padding_side = "right"), text_signature = "(sequences, batch_first=False, padding_value=0.0, padding_side='right')")]
             fn pad_sequence(
                 sequences: &Bound<'_, PyAny>,
                 batch_first: bool,
@@ -99,7 +99,7 @@ macro_rules! py_shared_methods {
                 super::shared::check_sequence("pad_sequence", sequences)?;
                 let sequences: Vec<$Arg> = sequences.extract()?;
                 let parts: Vec<&$Core> = sequences.iter().map(|t| t.get()).collect();
-                Ok($Core::pad_sequence(&parts, batch_first, padding_value.0, padding_side)?)
+                Ok($Core::pad_sequence(&parts, batch_first, $crate::python::args::CoreArg::core(&padding_value, "pad_sequence", "padding_value")?, padding_side)?)
             }
 
             /// The grids of the 1-d `tensors` (a sequence), as
@@ -300,13 +300,13 @@ macro_rules! py_shared_methods {
             /// Whether every element is close to `other`'s, as `torch.allclose`.
             /// (Values only: either may be a Tensor or a Variable.)
             #[pyo3(
-                signature = (other, rtol = $crate::python::args::Float(1e-05), atol = $crate::python::args::Float(1e-08), equal_nan = false),
+                signature = (other, rtol = $crate::python::args::Float::from(1e-05), atol = $crate::python::args::Float::from(1e-08), equal_nan = false),
                 text_signature = "($self, other, rtol=1e-05, atol=1e-08, equal_nan=False)"
             )]
             fn allclose(&self, other: &Bound<'_, PyAny>, rtol: $crate::python::args::Float, atol: $crate::python::args::Float, equal_nan: bool) -> PyResult<bool> {
                 let other = super::args::tensor_values("allclose", other)?;
                 let values = operators::Class::values(&self.inner);
-                Ok(values.allclose(&other, rtol.0, atol.0, equal_nan)?)
+                Ok(values.allclose(&other, $crate::python::args::CoreArg::core(&rtol, "allclose", "rtol")?, $crate::python::args::CoreArg::core(&atol, "allclose", "atol")?, equal_nan)?)
             }
 
             /// Whether `other` has this shape and these values, as `torch.equal`.

@@ -320,7 +320,7 @@ impl PyTensor {
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let (start, end, steps) = (start.0, end.0, steps.core("linspace", "steps")?);
+        let (start, end, steps) = (start.core("linspace", "start")?, end.core("linspace", "end")?, steps.core("linspace", "steps")?);
         Ok(Tensor::linspace(start, end, steps, options_arg(options, dtype, device)?)?.into())
     }
 

@@ -68,7 +68,9 @@ def test_one_int_stands_for_every_window_dim() -> None:
 def test_wrong_number_of_window_ints_is_an_argument_error() -> None:
     with pytest.raises(flodl.ArgumentError, match="max_pool2d: kernel_size expects 2 ints, got 3"):
         flodl.max_pool2d(Tensor.zeros([1, 1, 4, 4]), [2, 2, 2])
-    with pytest.raises(TypeError, match="max_pool2d: kernel_size expects an int or a sequence"):
+    with pytest.raises(
+        TypeError, match="max_pool2d: kernel_size must be an int or a sequence of 2 ints, got str"
+    ):
         flodl.max_pool2d(Tensor.zeros([1, 1, 4, 4]), "2")
 
 
@@ -154,3 +156,39 @@ def test_tensor_arguments_take_variables_that_need_no_grad() -> None:
         F.nll_loss(logits, Variable(Tensor.zeros([4]), requires_grad=True))
     # A soft target that requires grad gets its gradient (test_probe_habits.py).
     F.cross_entropy(logits, Variable(Tensor.zeros([4, 5]), requires_grad=True))
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda x: x.cumsum("a"), "cumsum: dim must be an int, got str"),
+        (lambda x: x.sum(True), "sum: dim must be an int, got bool"),
+        (lambda x: x.view("a"), "view: shape must be an int or a sequence of ints, got str"),
+        (lambda x: x.flip(None), "flip: dims must be an int or a sequence of ints, got NoneType"),
+        (
+            lambda x: x.permute(0, "b"),
+            "permute: dims must be a sequence of ints, got str at position 1",
+        ),
+        (lambda x: x.transpose(0, "a"), "transpose: dim1 must be an int, got str"),
+        (lambda x: x.softmax(1.0), "softmax: dim must be an int, got float"),
+        (lambda x: x.topk("k"), "topk: k must be an int, got str"),
+        (lambda x: x.argsort(0, 1), "argsort: descending must be a bool, got int"),
+        (lambda x: x.std(correction="a"), "std: correction must be a number, got str"),
+        (lambda x: x.clamp(min="a"), "clamp: min must be a number, got str"),
+        (lambda x: x.allclose(x, rtol="a"), "allclose: rtol must be a number, got str"),
+        (lambda x: flodl.nn.functional.dropout(x, p="a"), "dropout: p must be a number, got str"),
+        (
+            lambda x: flodl.nn.functional.interpolate(x[None], size=[2, "a"]),
+            "interpolate: size must be an int, got str",
+        ),
+        (lambda x: flodl.linspace(0, "a", 3), "linspace: end must be a number, got str"),
+    ],
+)
+def test_a_wrong_argument_type_is_one_line_naming_the_op_and_argument(call, message) -> None:
+    """PyTorch raises TypeError naming the op and the argument; so does
+    flodl, in one line (SPEC section 4), not the binding layer's wording."""
+    with pytest.raises(TypeError):
+        call(torch.ones(2, 3))
+    with pytest.raises(TypeError) as caught:
+        call(flodl.ones(2, 3))
+    assert str(caught.value) == message
