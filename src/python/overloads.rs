@@ -1028,8 +1028,9 @@ macro_rules! overloads {
             /// is the 2-norm, as PyTorch's; `p="nuc"` the nuclear norm over
             /// the two dims `dim` (all dims when None), as
             /// `torch.linalg.matrix_norm(x, "nuc")`.
-            #[pyo3(signature = (p = None, dim = None, keepdim = false), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
-            fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+            #[pyo3(signature = (p = None, dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
+            fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "norm", "keepdim")?;
                 let dims = $crate::python::args::reduction_dims(&dim, "norm")?;
                 let Some(p) = $crate::python::overloads::norm_order(p)? else {
                     let all: Vec<i64> = (0..self.inner.ndim() as i64).collect();
@@ -1047,8 +1048,9 @@ macro_rules! overloads {
 
             /// The sum of all elements, or along `dim` (one dim or several;
             /// Rust `sum`, `sum_dim`, `sum_dims`), in `dtype` when given.
-            #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
-            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
+            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "sum", "keepdim")?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
@@ -1084,8 +1086,9 @@ macro_rules! overloads {
 
             /// The mean of all elements, or along `dim` (one dim or several;
             /// Rust `mean`, `mean_dim`, `mean_dims`), in `dtype` when given.
-            #[pyo3(signature = (dim = None, keepdim = false, *, dtype = None))]
-            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
+            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "mean", "keepdim")?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
@@ -1095,22 +1098,25 @@ macro_rules! overloads {
 
             /// The largest values over `dim` (one dim or several; every dim
             /// when left out), as `torch.amax` (Rust `amax(dims, keepdim)`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn amax(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn amax(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "amax", "keepdim")?;
                 let dims = $crate::python::args::reduction_dims(&dim, "amax")?;
                 Ok(self.inner.amax(dims.as_slice(), keepdim)?)
             }
 
             /// The smallest values over `dim`, as `amax` (Rust `amin`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn amin(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn amin(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "amin", "keepdim")?;
                 let dims = $crate::python::args::reduction_dims(&dim, "amin")?;
                 Ok(self.inner.amin(dims.as_slice(), keepdim)?)
             }
 
             /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "prod", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "prod")?;
                 Ok($crate::python::overloads::reduce(
                     &self.inner,
@@ -1125,14 +1131,15 @@ macro_rules! overloads {
             /// several): unbiased by default, `unbiased=False` or
             /// `correction=0` for the population's (Rust `var`, `var_dim`,
             /// `var_correction`, `var_dims`).
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn var(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
-                keepdim: bool,
+                keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "var", "keepdim")?;
                 let methods = $crate::python::overloads::Spread {
                     all: $Core::var,
                     along: $Core::var_dim,
@@ -1143,14 +1150,15 @@ macro_rules! overloads {
             }
 
             /// The standard deviation, as `var`.
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn std(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
-                keepdim: bool,
+                keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "std", "keepdim")?;
                 let methods = $crate::python::overloads::Spread {
                     all: $Core::std,
                     along: $Core::std_dim,
@@ -1163,28 +1171,30 @@ macro_rules! overloads {
             /// The variance and the mean, of all elements or over `dim` (one
             /// dim or several), with `var`'s `unbiased=` or `correction=` (Rust
             /// `var_mean`).
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn var_mean(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
-                keepdim: bool,
+                keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<($Core, $Core)> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "var_mean", "keepdim")?;
                 let (dims, correction) = $crate::python::overloads::spread_with_mean("var_mean", &dim, unbiased, correction)?;
                 Ok(self.inner.var_mean(dims.as_deref(), correction, keepdim)?)
             }
 
             /// The standard deviation and the mean, as `var_mean` (Rust
             /// `std_mean`).
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = false, *, correction = None))]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn std_mean(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
-                keepdim: bool,
+                keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
             ) -> PyResult<($Core, $Core)> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "std_mean", "keepdim")?;
                 let (dims, correction) = $crate::python::overloads::spread_with_mean("std_mean", &dim, unbiased, correction)?;
                 Ok(self.inner.std_mean(dims.as_deref(), correction, keepdim)?)
             }
@@ -1192,8 +1202,9 @@ macro_rules! overloads {
             /// `log(sum(exp(self)))` of all elements, or along `dim` (one dim
             /// or several), computed stably (Rust `logsumexp(dim, keepdim)`,
             /// `logsumexp_dims`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "logsumexp", "keepdim")?;
                 let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
                 let dims = $crate::python::args::reduction_dims(&dim, "logsumexp")?;
                 Ok($crate::python::overloads::reduce_dims(&self.inner, dims, keepdim, all, $Core::logsumexp, $Core::logsumexp_dims)?)
@@ -1242,15 +1253,17 @@ macro_rules! overloads {
             /// The `q`-th quantile (a number, or a tensor of them: one result
             /// per entry) of all elements or along `dim`, as `torch.quantile`
             /// (Rust `quantile`, `quantile_tensor`).
-            #[pyo3(signature = (q, dim = None, keepdim = false, interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
-            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: bool, interpolation: &str) -> PyResult<$Core> {
+            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "quantile", "keepdim")?;
                 $crate::python::overloads::quantile_of(&self.inner, "quantile", q, dim, keepdim, interpolation, $Core::quantile, $Core::quantile_tensor)
             }
 
             /// `quantile` ignoring NaN, as `torch.nanquantile` (Rust
             /// `nanquantile`, `nanquantile_tensor`).
-            #[pyo3(signature = (q, dim = None, keepdim = false, interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
-            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: bool, interpolation: &str) -> PyResult<$Core> {
+            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str) -> PyResult<$Core> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "nanquantile", "keepdim")?;
                 $crate::python::overloads::quantile_of(&self.inner, "nanquantile", q, dim, keepdim, interpolation, $Core::nanquantile, $Core::nanquantile_tensor)
             }
 
@@ -1364,13 +1377,14 @@ macro_rules! overloads {
             /// The largest element; `(values, indices)` along `dim`; or the
             /// elementwise maximum with a tensor (Rust `max`, `max_with_indices`,
             /// `maximum`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
             fn max<'py>(
                 &self,
                 py: Python<'py>,
                 dim: Option<&Bound<'py, PyAny>>,
-                keepdim: bool,
+                keepdim: $crate::python::args::Bool,
             ) -> PyResult<Bound<'py, PyAny>> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "max", "keepdim")?;
                 let ops = $crate::python::overloads::Extreme {
                     name: "max",
                     all: $Core::max,
@@ -1384,13 +1398,14 @@ macro_rules! overloads {
             /// The smallest element; `(values, indices)` along `dim`; or the
             /// elementwise minimum with a tensor (Rust `min`, `min_with_indices`,
             /// `minimum`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
             fn min<'py>(
                 &self,
                 py: Python<'py>,
                 dim: Option<&Bound<'py, PyAny>>,
-                keepdim: bool,
+                keepdim: $crate::python::args::Bool,
             ) -> PyResult<Bound<'py, PyAny>> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "min", "keepdim")?;
                 let ops = $crate::python::overloads::Extreme {
                     name: "min",
                     all: $Core::min,
@@ -1403,8 +1418,9 @@ macro_rules! overloads {
 
             /// Int64 index of the largest value of the flattened tensor, or
             /// along `dim` (Rust `argmax_dim`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn argmax(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn argmax(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "argmax", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "argmax")?;
                 Ok($crate::python::overloads::arg_extreme(
                     &self.inner,
@@ -1416,8 +1432,9 @@ macro_rules! overloads {
 
             /// Int64 index of the smallest value of the flattened tensor, or
             /// along `dim` (Rust `argmin_dim`).
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn argmin(&self, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn argmin(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "argmin", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "argmin")?;
                 Ok($crate::python::overloads::arg_extreme(
                     &self.inner,
@@ -1493,8 +1510,9 @@ macro_rules! overloads {
         impl $Py {
             /// Whether any element is true (non-zero): of all elements (Rust
             /// `any`) or along `dim` (`any_dim`), as `torch.any`.
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn any(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn any(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "any", "keepdim")?;
                 use $crate::python::args::Dims;
                 Ok(match $crate::python::args::reduction_dims(&dim, "any")? {
                     Dims::Many(dims) => self.inner.any_dims(dims, keepdim)?,
@@ -1505,8 +1523,9 @@ macro_rules! overloads {
 
             /// Whether every element is true (non-zero): of all elements
             /// (Rust `all`) or along `dim` (`all_dim`), as `torch.all`.
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn all(&self, dim: Option<$crate::python::args::DimArg>, keepdim: bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn all(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "all", "keepdim")?;
                 use $crate::python::args::Dims;
                 Ok(match $crate::python::args::reduction_dims(&dim, "all")? {
                     Dims::Many(dims) => self.inner.all_dims(dims, keepdim)?,
@@ -1517,16 +1536,18 @@ macro_rules! overloads {
 
             /// The median of all elements (Rust `median`), or the named
             /// `(values, indices)` along `dim` (`median_dim`), as `torch.median`.
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<Bound<'py, PyAny>> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "median", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "median")?;
                 $crate::python::overloads::median(py, "median", &self.inner, dim, keepdim, $Core::median, $Core::median_dim)
             }
 
             /// `median` ignoring NaN (Rust `nanmedian`, `nanmedian_dim`), as
             /// `torch.nanmedian`.
-            #[pyo3(signature = (dim = None, keepdim = false))]
-            fn nanmedian<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: bool) -> PyResult<Bound<'py, PyAny>> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            fn nanmedian<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<Bound<'py, PyAny>> {
+                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "nanmedian", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "nanmedian")?;
                 $crate::python::overloads::median(py, "nanmedian", &self.inner, dim, keepdim, $Core::nanmedian, $Core::nanmedian_dim)
             }
