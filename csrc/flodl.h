@@ -239,6 +239,12 @@ char *flodl_histogram(const FlodlTensor *x, int64_t bins, int has_range, double 
                       const FlodlTensor *weight, int density, FlodlTensor **out);
 // Whether a and b are handles on one tensor (libtorch's is_same).
 int flodl_is_same(const FlodlTensor *a, const FlodlTensor *b);
+// Memory layouts by c10::MemoryFormat's code: `t.contiguous(format)`,
+// `t.clone(format)`, `t.is_contiguous(format)`; and `t.storage_offset()`.
+char *flodl_contiguous_format(const FlodlTensor *t, int64_t format, FlodlTensor **out);
+char *flodl_clone_format(const FlodlTensor *t, int64_t format, FlodlTensor **out);
+char *flodl_is_contiguous_format(const FlodlTensor *t, int64_t format, int *contiguous);
+char *flodl_storage_offset(const FlodlTensor *t, int64_t *offset);
 char *flodl_arange(FlodlScalar start, FlodlScalar end, FlodlScalar step, const FlodlTensor *like,
                    FlodlTensor **out);
 char *flodl_linspace(double start, double end, int64_t steps, const FlodlTensor *like,

@@ -141,6 +141,26 @@ char *flodl_histogram(const at::Tensor *x, int64_t bins, int has_range, double l
   });
 }
 
+// Memory layouts by c10::MemoryFormat's code (0 contiguous, 1 preserve,
+// 2 channels_last, 3 channels_last_3d), which flodl's MemoryFormat keeps.
+char *flodl_contiguous_format(const at::Tensor *t, int64_t format, at::Tensor **out) {
+  return guarded(out, [&] { return t->contiguous(static_cast<c10::MemoryFormat>(format)); });
+}
+
+char *flodl_clone_format(const at::Tensor *t, int64_t format, at::Tensor **out) {
+  return guarded(out, [&] { return t->clone(static_cast<c10::MemoryFormat>(format)); });
+}
+
+char *flodl_is_contiguous_format(const at::Tensor *t, int64_t format, int *contiguous) {
+  return guarded_change([&] {
+    *contiguous = t->is_contiguous(static_cast<c10::MemoryFormat>(format)) ? 1 : 0;
+  });
+}
+
+char *flodl_storage_offset(const at::Tensor *t, int64_t *offset) {
+  return guarded_change([&] { *offset = t->storage_offset(); });
+}
+
 char *flodl_arange(FlodlScalar start, FlodlScalar end, FlodlScalar step, const at::Tensor *like,
                    at::Tensor **out) {
   // Scalars, not doubles: int64 bounds past 2**53 stay exact.

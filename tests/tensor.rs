@@ -517,3 +517,39 @@ fn triangle_indices_of_a_matrix() -> flodl::Result<()> {
     assert_eq!(negative.kind(), ErrorKind::Argument);
     Ok(())
 }
+
+/// Channels-last layouts and storage offsets, with the strides PyTorch
+/// gives an NCHW tensor of shape [2, 3, 4, 5] (NHWC: C varies fastest).
+#[test]
+fn memory_formats_and_storage_offsets() -> flodl::Result<()> {
+    use flodl::MemoryFormat;
+    let x = Tensor::arange(0, 120, 1, f64_opts())?.reshape(&[2, 3, 4, 5])?;
+    let nhwc = x.contiguous_in(MemoryFormat::ChannelsLast)?;
+    assert_eq!(nhwc.stride(), vec![60, 1, 15, 3]);
+    assert!(!nhwc.is_contiguous() && nhwc.is_contiguous_in(MemoryFormat::ChannelsLast)?);
+    assert_eq!(nhwc.to_f64_vec()?, x.to_f64_vec()?);
+    assert_eq!(
+        nhwc.copy_in(MemoryFormat::Preserve)?.stride(),
+        vec![60, 1, 15, 3]
+    );
+    assert_eq!(
+        nhwc.copy_in(MemoryFormat::Contiguous)?.stride(),
+        vec![60, 20, 5, 1]
+    );
+    assert_eq!(x.narrow(0, 1, 1)?.storage_offset()?, 60);
+    let err = x
+        .select(0, 0)?
+        .contiguous_in(MemoryFormat::ChannelsLast)
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    // Through a Variable, the relayout is differentiable.
+    let v = Variable::new(x.clone(), true)?;
+    v.contiguous_in(MemoryFormat::ChannelsLast)?
+        .sum()?
+        .backward()?;
+    assert_eq!(
+        v.grad().map(|g| g.to_f64_vec()).transpose()?,
+        Some(vec![1.0; 120])
+    );
+    Ok(())
+}

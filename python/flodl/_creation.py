@@ -126,10 +126,50 @@ def _leaf(values: Tensor, requires_grad: bool) -> Tensor:
     return Variable(values, True) if requires_grad else values
 
 
-def _leaf_like(input: Tensor, values: Tensor, requires_grad: bool) -> Tensor:
-    """A ``*_like`` result: of a Variable, a Variable that requires no grad
-    (so that in-place writes of recorded values into it join the graph, as
-    PyTorch's ``zeros_like(h).index_add_(0, i, msg)`` does)."""
+class memory_format(str):
+    """How a tensor's elements lie in memory, as ``torch.memory_format``:
+    ``flodl.contiguous_format`` (row-major), ``flodl.preserve_format`` (as
+    the source lies, for copies), ``flodl.channels_last`` (4-d, NHWC) and
+    ``flodl.channels_last_3d`` (5-d, NDHWC). Ops that take
+    ``memory_format=`` read its name."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"flodl.{str.__str__(self)}"
+
+    __str__ = __repr__
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+channels_last = memory_format("channels_last")
+channels_last_3d = memory_format("channels_last_3d")
+
+
+def _laid_out_like(op: str, input: Tensor, values: Tensor, format: Any) -> Tensor:
+    """``values`` laid out as ``format`` says (``preserve_format``, the
+    default: channels last where ``input`` is, else row-major)."""
+    if format is None or format == preserve_format:
+        format = None
+        for dims, layout in ((4, channels_last), (5, channels_last_3d)):
+            if input.dim() == dims and not input.is_contiguous():
+                format = layout if input.is_contiguous(memory_format=layout) else None
+    elif not isinstance(format, memory_format):
+        raise TypeError(
+            f"{op}: memory_format must be a flodl.memory_format, got {type(format).__name__}"
+        )
+    return values if format is None else values.contiguous(memory_format=format)
+
+
+def _leaf_like(
+    input: Tensor, values: Tensor, requires_grad: bool, op: str = "", format: Any = None
+) -> Tensor:
+    """A ``*_like`` result, laid out as ``format`` says: of a Variable, a
+    Variable that requires no grad (so that in-place writes of recorded
+    values into it join the graph, as PyTorch's ``zeros_like(h).index_add_(0,
+    i, msg)`` does)."""
+    values = _laid_out_like(op, input, values, format)
     leaf = _leaf(values, requires_grad)
     if isinstance(input, Variable) and leaf is values:
         return Variable(values, False)
@@ -213,16 +253,23 @@ def _like(op: str):
     make = getattr(Tensor, op)
 
     def create(
-        input: Tensor, *, dtype: Any = None, device: Any = None, requires_grad: bool = False
+        input: Tensor,
+        *,
+        dtype: Any = None,
+        device: Any = None,
+        requires_grad: bool = False,
+        memory_format: Any = None,
     ) -> Tensor:
         _check_tensor(f"{op}_like", input)
         dtype, device = _options_like(input, dtype, device)
-        return _leaf_like(input, make(list(input.shape), dtype=dtype, device=device), requires_grad)
+        values = make(list(input.shape), dtype=dtype, device=device)
+        return _leaf_like(input, values, requires_grad, f"{op}_like", memory_format)
 
     create.__name__ = create.__qualname__ = f"{op}_like"
     create.__doc__ = (
         f"``torch.{op}_like``: a Tensor shaped like ``input``, of its dtype and device "
-        "unless given (a Variable that requires no grad for a Variable)."
+        "unless given (a Variable that requires no grad for a Variable), laid out as "
+        "``input`` unless ``memory_format`` says otherwise."
     )
     return create
 
@@ -278,12 +325,14 @@ def full_like(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
-    """``torch.full_like``: shaped like ``input``, of its dtype and device unless given."""
+    """``torch.full_like``: shaped like ``input``, of its dtype and device
+    unless given, laid out as ``input`` unless ``memory_format`` says."""
     _check_tensor("full_like", input)
     dtype, device = _options_like(input, dtype, device)
     values = Tensor.full(list(input.shape), fill_value, dtype=dtype, device=device)
-    return _leaf_like(input, values, requires_grad)
+    return _leaf_like(input, values, requires_grad, "full_like", memory_format)
 
 
 def arange(
@@ -479,6 +528,7 @@ def randint_like(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    memory_format: Any = None,
 ) -> Tensor:
     """``torch.randint_like(input, low=0, high)``: integers from ``[low,
     high)`` shaped like ``input``, of its dtype and device unless given."""
@@ -493,7 +543,7 @@ def randint_like(
         )
     dtype, device = _options_like(input, dtype, device)
     values = Tensor.randint(low, high, list(input.shape), dtype=dtype, device=device)
-    return _leaf_like(input, values, requires_grad)
+    return _leaf_like(input, values, requires_grad, "randint_like", memory_format)
 
 
 def randperm(

@@ -48,6 +48,9 @@ MatrixNormOrd: TypeAlias = Literal["fro", "nuc"]
 ScatterReduceMode: TypeAlias = Literal["sum", "prod", "mean", "amax", "amin"]
 ScatterMode: TypeAlias = Literal["add", "multiply"]
 IndexReduceMode: TypeAlias = Literal["prod", "mean", "amax", "amin"]
+MemoryFormat: TypeAlias = Literal[
+    "contiguous_format", "preserve_format", "channels_last", "channels_last_3d"
+]
 
 class FlodlError(RuntimeError):
     """Base class; also raised for libtorch failures that fit no subclass."""
@@ -582,8 +585,12 @@ class _Ops(Generic[_Self, _Operand]):
     def adjoint(self) -> _Self:
         """``mH``, as ``Tensor.adjoint``."""
     # Conversion, as PyTorch's.
-    def clone(self) -> _Self:
-        """A copy of the values (differentiable); Rust's ``copy``."""
+    def clone(self, *, memory_format: MemoryFormat | None = None) -> _Self:
+        """A copy of the values (differentiable), laid out as ``memory_format``
+        says when given; Rust's ``copy`` and ``copy_in``."""
+    def contiguous(self, memory_format: MemoryFormat | None = None) -> _Self:
+        """The values in one block of memory, row-major or as ``memory_format``
+        says (itself if they are); Rust's ``contiguous`` and ``contiguous_in``."""
     def to(
         self,
         *args: DTypeLike | DeviceLike | Tensor | Variable,
@@ -591,6 +598,7 @@ class _Ops(Generic[_Self, _Operand]):
         device: DeviceLike = None,
         non_blocking: bool = False,
         copy: bool = False,
+        memory_format: MemoryFormat | None = None,
     ) -> _Self:
         """``x.to(dtype)``, ``x.to(device)``, ``x.to(device, dtype)``, ``x.to(other)``."""
     def pin_memory(self) -> _Self:
@@ -625,7 +633,9 @@ class _Ops(Generic[_Self, _Operand]):
     def cuda(self, device: int | DeviceLike = None) -> _Self: ...
     def to_device(self, device: DeviceLike) -> _Self: ...
     def nelement(self) -> int: ...
-    def is_contiguous(self) -> bool: ...
+    def is_contiguous(self, memory_format: MemoryFormat | None = None) -> bool: ...
+    def storage_offset(self) -> int:
+        """Where this tensor starts in its storage, in elements."""
     @overload
     def stride(self) -> tuple[int, ...]: ...
     @overload
@@ -917,9 +927,13 @@ class _Ops(Generic[_Self, _Operand]):
         """Reshaped to the shape of ``other`` (a view when possible), as ``Tensor.reshape_as``."""
     def expand_as(self, other: _Operand) -> _Self:
         """Broadcast to the shape of ``other``, as ``Tensor.expand_as``."""
-    def contiguous(self) -> _Self:
-        """The values in one block of memory, in order (itself if they are), as
-        ``Tensor.contiguous``."""
+    def contiguous_in(self, memory_format: MemoryFormat) -> _Self:
+        """Self laid out as ``memory_format`` (a copy unless it already is; ``ChannelsLast`` for 4-d
+        tensors, ``ChannelsLast3d`` for 5-d), as ``Tensor.contiguous(memory_format=)`` (Python:
+        ``contiguous``)."""
+    def copy_in(self, memory_format: MemoryFormat) -> _Self:
+        """A copy laid out as ``memory_format`` (``Preserve``: as self is, where it can be), as
+        ``Tensor.clone(memory_format=)`` (Python: ``clone``)."""
     def t(self) -> _Self:
         """The transpose of a matrix (a vector or a scalar as it is), as ``Tensor.t``."""
     def flip(self, dims: int | Sequence[int]) -> _Self:

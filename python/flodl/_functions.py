@@ -1061,11 +1061,25 @@ def expand_as(input: Tensor, other: Any) -> Any:
     return input.expand_as(other)
 
 
-def contiguous(input: Tensor) -> Any:
+def contiguous(input: Tensor, memory_format: Any = None) -> Any:
     """``input.contiguous(...)``: The values in one block of memory, in order (itself if they  are), as `Tensor.contiguous`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("contiguous", input)
-    return input.contiguous()
+    return input.contiguous(memory_format)
+
+
+def contiguous_in(input: Tensor, memory_format: Any) -> Any:
+    """``input.contiguous_in(...)``: Self laid out as `memory_format` (a copy unless it already is;  `ChannelsLast` for 4-d tensors, `ChannelsLast3d` for 5-d), as  `Tensor.contiguous(memory_format=)` (Python: `contiguous`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("contiguous_in", input)
+    return input.contiguous_in(memory_format)
+
+
+def copy_in(input: Tensor, memory_format: Any) -> Any:
+    """``input.copy_in(...)``: A copy laid out as `memory_format` (`Preserve`: as self is,  where it can be), as `Tensor.clone(memory_format=)` (Python:  `clone`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("copy_in", input)
+    return input.copy_in(memory_format)
 
 
 def t(input: Tensor) -> Any:
@@ -2793,7 +2807,9 @@ __all__ = [
     "clamp_tensor",
     "combinations",
     "contiguous",
+    "contiguous_in",
     "copy",
+    "copy_in",
     "copysign",
     "corrcoef",
     "cos",

@@ -9,6 +9,14 @@ use crate::Scalar;
 
 extern "C" {
     fn flodl_is_same(a: *mut c_void, b: *mut c_void) -> c_int;
+    fn flodl_contiguous_format(t: *mut c_void, format: i64, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_clone_format(t: *mut c_void, format: i64, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_is_contiguous_format(
+        t: *mut c_void,
+        format: i64,
+        contiguous: *mut c_int,
+    ) -> *mut c_char;
+    fn flodl_storage_offset(t: *mut c_void, offset: *mut i64) -> *mut c_char;
     fn flodl_histogram(
         x: *mut c_void,
         bins: i64,
@@ -260,6 +268,34 @@ include!(concat!(env!("OUT_DIR"), "/scalar_ops.rs"));
 pub(crate) fn is_same(a: &tch::Tensor, b: &tch::Tensor) -> bool {
     // SAFETY: both are live tch tensors; the shim only compares them.
     unsafe { flodl_is_same(ptr(a), ptr(b)) != 0 }
+}
+
+/// `t.contiguous(memory_format)`, by c10::MemoryFormat's code.
+pub(crate) fn contiguous_format(t: &tch::Tensor, format: i64) -> Result<tch::Tensor, Failure> {
+    // SAFETY: a live tensor; the shim stores a new handle in `out`.
+    make_tensor(|out| unsafe { flodl_contiguous_format(ptr(t), format, out) })
+}
+
+/// `t.clone(memory_format)`, by c10::MemoryFormat's code.
+pub(crate) fn clone_format(t: &tch::Tensor, format: i64) -> Result<tch::Tensor, Failure> {
+    // SAFETY: a live tensor; the shim stores a new handle in `out`.
+    make_tensor(|out| unsafe { flodl_clone_format(ptr(t), format, out) })
+}
+
+/// `t.is_contiguous(memory_format)`, by c10::MemoryFormat's code.
+pub(crate) fn is_contiguous_format(t: &tch::Tensor, format: i64) -> Result<bool, Failure> {
+    let mut contiguous: c_int = 0;
+    // SAFETY: a live tensor; the shim writes one int.
+    check(unsafe { flodl_is_contiguous_format(ptr(t), format, &mut contiguous) })?;
+    Ok(contiguous != 0)
+}
+
+/// `t.storage_offset()`: where `t` starts in its storage, in elements.
+pub(crate) fn storage_offset(t: &tch::Tensor) -> Result<i64, Failure> {
+    let mut offset = 0;
+    // SAFETY: a live tensor; the shim writes one i64.
+    check(unsafe { flodl_storage_offset(ptr(t), &mut offset) })?;
+    Ok(offset)
 }
 
 /// `torch.histogram(x, bins, range, weight, density)`: `(hist, bin_edges)`.

@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode }
+        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode, MemoryFormat }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -400,7 +400,15 @@ macro_rules! method_ops {
             expand_as(other: Same) => |x| x.f_expand_as(other.raw());
             /// The values in one block of memory, in order (itself if they
             /// are), as `Tensor.contiguous`.
-            contiguous() => |x| x.f_contiguous();
+            contiguous() [overloaded] => |x| x.f_contiguous();
+            /// Self laid out as `memory_format` (a copy unless it already is;
+            /// `ChannelsLast` for 4-d tensors, `ChannelsLast3d` for 5-d), as
+            /// `Tensor.contiguous(memory_format=)` (Python: `contiguous`).
+            contiguous_in(memory_format: MemoryFormat) => |x| $crate::ffi::contiguous_format(x, memory_format.code());
+            /// A copy laid out as `memory_format` (`Preserve`: as self is,
+            /// where it can be), as `Tensor.clone(memory_format=)` (Python:
+            /// `clone`).
+            copy_in(memory_format: MemoryFormat) => |x| $crate::ffi::clone_format(x, memory_format.code());
             /// The transpose of a matrix (a vector or a scalar as it is), as
             /// `Tensor.t`.
             t() => |x| {

@@ -104,6 +104,10 @@ mode_enum!(/// How `scatter_reduce` combines the values that meet at one place.
 mode_enum!(/// How `scatter_with` combines a value with the one already there
     /// (`torch.scatter`'s older `reduce=`).
     ScatterMode { Add = "add", Multiply = "multiply" });
+mode_enum!(/// How a tensor's elements lie in memory, as `torch.memory_format`
+    /// (in c10::MemoryFormat's order): row-major; as the source is (for a
+    /// copy); channels last for 4-d (`NHWC`) and 5-d (`NDHWC`) tensors.
+    MemoryFormat { Contiguous = "contiguous_format", Preserve = "preserve_format", ChannelsLast = "channels_last", ChannelsLast3d = "channels_last_3d" });
 mode_enum!(/// How `index_reduce` combines the values that meet at one index.
     IndexReduceMode { Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
 

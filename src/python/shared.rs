@@ -179,9 +179,37 @@ macro_rules! py_shared_methods {
                 Ok(self.inner.numel())
             }
 
-            /// Whether the elements lie in memory in row-major order, without gaps.
-            fn is_contiguous(&self) -> PyResult<bool> {
-                Ok(self.inner.is_contiguous())
+            /// Whether the elements lie in memory in row-major order, without
+            /// gaps, or as `memory_format` says (Rust `is_contiguous`,
+            /// `is_contiguous_in`).
+            #[pyo3(signature = (memory_format = None), text_signature = "($self, memory_format=None)")]
+            fn is_contiguous(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<bool> {
+                match memory_format {
+                    None => Ok(self.inner.is_contiguous()),
+                    Some(format) => {
+                        let format = $crate::python::args::CoreArg::core(&format, "is_contiguous", "memory_format")?;
+                        Ok(self.inner.is_contiguous_in(format)?)
+                    }
+                }
+            }
+
+            /// Self laid out in row-major order, or as `memory_format` says
+            /// (`flodl.channels_last` for a 4-d tensor): a copy unless it
+            /// already is (Rust `contiguous`, `contiguous_in`).
+            #[pyo3(signature = (memory_format = None), text_signature = "($self, memory_format=None)")]
+            fn contiguous(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<$Core> {
+                match memory_format {
+                    None => Ok(self.inner.contiguous()?),
+                    Some(format) => {
+                        let format = $crate::python::args::CoreArg::core(&format, "contiguous", "memory_format")?;
+                        Ok(self.inner.contiguous_in(format)?)
+                    }
+                }
+            }
+
+            /// Where this tensor starts in its storage, in elements.
+            fn storage_offset(&self) -> PyResult<i64> {
+                Ok(self.inner.storage_offset()?)
             }
 
             /// The step in memory, in elements, between neighbours along each
@@ -528,16 +556,25 @@ macro_rules! py_shared_methods {
                 )))
             }
 
-            /// A copy of the values (differentiable), as `Tensor.clone`.
-            fn clone(&self) -> PyResult<$Core> {
-                Ok(self.inner.copy()?)
+            /// A copy of the values (differentiable), as `Tensor.clone`; laid
+            /// out as `memory_format` says when given (Rust `copy`, `copy_in`).
+            #[pyo3(signature = (*, memory_format = None), text_signature = "($self, *, memory_format=None)")]
+            fn clone(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<$Core> {
+                match memory_format {
+                    None => Ok(self.inner.copy()?),
+                    Some(format) => {
+                        let format = $crate::python::args::CoreArg::core(&format, "clone", "memory_format")?;
+                        Ok(self.inner.copy_in(format)?)
+                    }
+                }
             }
 
             /// `x.to(dtype)`, `x.to(device)`, `x.to(device, dtype)`,
             /// `x.to(other)` (its dtype and device), or keywords;
-            /// `non_blocking` and `copy` as PyTorch's. Without a change (and
-            /// without `copy`) it returns `x` itself, as PyTorch.
-            #[pyo3(signature = (*args, dtype = None, device = None, non_blocking = false, copy = false))]
+            /// `non_blocking` and `copy` as PyTorch's; `memory_format` lays
+            /// the result out as it says. Without a change (and without
+            /// `copy`) it returns `x` itself, as PyTorch.
+            #[pyo3(signature = (*args, dtype = None, device = None, non_blocking = false, copy = false, memory_format = None))]
             fn to(
                 slf: &Bound<'_, Self>,
                 args: &Bound<'_, pyo3::types::PyTuple>,
@@ -545,27 +582,41 @@ macro_rules! py_shared_methods {
                 device: Option<&Bound<'_, PyAny>>,
                 non_blocking: bool,
                 copy: bool,
+                memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>,
             ) -> PyResult<Py<PyAny>> {
                 let inner = &slf.get().inner;
                 let (dtype, device) = super::shared::to_arguments(args, dtype, device)?;
+                let format = memory_format
+                    .map(|f| $crate::python::args::CoreArg::core(&f, "to", "memory_format"))
+                    .transpose()?
+                    .filter(|f| *f != $crate::MemoryFormat::Preserve);
+                let laid_out = match format {
+                    Some(format) => inner.is_contiguous_in(format)?,
+                    None => true,
+                };
                 let unchanged = dtype.is_none_or(|d| d == inner.dtype())
-                    && device.is_none_or(|d| d == inner.device());
+                    && device.is_none_or(|d| d == inner.device())
+                    && laid_out;
                 if unchanged && !copy {
                     return Ok(slf.clone().into_any().unbind());
                 }
                 let py = slf.py();
-                if non_blocking || copy {
+                let mut result = if non_blocking || copy {
                     let device = device.unwrap_or_else(|| inner.device());
                     let dtype = dtype.unwrap_or_else(|| inner.dtype());
-                    let result = inner.to_with(device, dtype, non_blocking, copy)?;
-                    return $crate::python::results::new_object(py, result);
-                }
-                let mut result = inner.clone();
-                if let Some(device) = device {
-                    result = result.to_device(device)?;
-                }
-                if let Some(dtype) = dtype {
-                    result = result.to_dtype(dtype)?;
+                    inner.to_with(device, dtype, non_blocking, copy)?
+                } else {
+                    let mut result = inner.clone();
+                    if let Some(device) = device {
+                        result = result.to_device(device)?;
+                    }
+                    if let Some(dtype) = dtype {
+                        result = result.to_dtype(dtype)?;
+                    }
+                    result
+                };
+                if let Some(format) = format {
+                    result = result.contiguous_in(format)?;
                 }
                 $crate::python::results::new_object(py, result)
             }

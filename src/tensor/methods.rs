@@ -141,6 +141,23 @@ macro_rules! tensor_like_methods {
                 $crate::Operand::raw(self).is_contiguous()
             }
 
+            /// Whether the elements lie in memory as `format` says (with
+            /// `ChannelsLast`, dim 1 varies fastest), as
+            /// `Tensor.is_contiguous(memory_format=)`.
+            pub fn is_contiguous_in(&self, format: $crate::MemoryFormat) -> $crate::Result<bool> {
+                let raw = $crate::Operand::raw(self);
+                $crate::ffi::is_contiguous_format(raw, format.code())
+                    .map_err(|f| $crate::Error::from_failure("is_contiguous", "", f))
+            }
+
+            /// Where this tensor starts in its storage, in elements (a view
+            /// of a slice starts past 0), as `Tensor.storage_offset`.
+            pub fn storage_offset(&self) -> $crate::Result<i64> {
+                let raw = $crate::Operand::raw(self);
+                $crate::ffi::storage_offset(raw)
+                    .map_err(|f| $crate::Error::from_failure("storage_offset", "", f))
+            }
+
             /// How many in-place changes this tensor's values have had
             /// (shared with its views), as PyTorch's `_version`: what a
             /// saved tensor is checked against before backward uses it.

@@ -822,6 +822,28 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo("contiguous", lambda x: x.contiguous(), UNARY, returns_input=True),
     OpInfo(
+        "contiguous_in",
+        lambda x, memory_format: x.contiguous(memory_format=getattr(torch, memory_format)),
+        [
+            Sample(((2, 3, 4, 5),), {"memory_format": "channels_last"}),
+            Sample(((2, 3, 2, 4, 5),), {"memory_format": "channels_last_3d"}),
+            Sample(((2, 3, 4, 5),), {"memory_format": "contiguous_format"}),
+        ],
+        errors=shape_error((3, 4, 5), memory_format="channels_last")
+        + argument_error((2, 3, 4, 5), memory_format="nhwc"),
+        returns_input=True,
+    ),
+    OpInfo(
+        "copy_in",
+        lambda x, memory_format: x.clone(memory_format=getattr(torch, memory_format)),
+        [
+            Sample(((2, 3, 4, 5),), {"memory_format": "channels_last"}),
+            Sample(((2, 3, 4, 5),), {"memory_format": "preserve_format"}),
+            Sample(((2, 3, 2, 4, 5),), {"memory_format": "channels_last_3d"}),
+        ],
+        errors=shape_error((3, 4, 5), memory_format="channels_last"),
+    ),
+    OpInfo(
         "t",
         lambda x: x.t(),
         [Sample(((3, 4),)), Sample(((5,),)), Sample(((),))],

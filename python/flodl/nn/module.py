@@ -146,6 +146,7 @@ def _parse_to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, 
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
     for arg in args:
@@ -612,14 +613,18 @@ class Module:
         """Moves and/or casts the parameters and buffers in place:
         ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``;
         only floating point values change dtype. The Parameter objects stay
-        the same (their ``data`` is replaced)."""
+        the same (their ``data`` is replaced). ``memory_format=`` lays out
+        the 4-d and 5-d ones as it says (``flodl.channels_last``), as torch."""
         device, dtype = _parse_to_args(args, dict(kwargs))
+        format = kwargs.get("memory_format")
 
         def convert(t: Tensor) -> Tensor:
             if dtype is not None and _is_floating(t) and t.dtype != dtype:
                 t = t.to_dtype(dtype)
             if device is not None:
                 t = t.to_device(device)
+            if format is not None and t.dim() in (4, 5):
+                t = t.to(memory_format=format)
             return t
 
         return self._apply(convert)
