@@ -383,8 +383,16 @@ def write_functions(ops: list[Op]) -> str:
     for op in module_functions(ops):
         signature = inspect.signature(getattr(_flodl.Tensor, op.name))
         params, call = ["input: Tensor"], []
+        positional = [
+            p
+            for p in list(signature.parameters.values())[1:]
+            if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+        ]
         for p in list(signature.parameters.values())[1:]:
             default = "" if p.default is inspect.Parameter.empty else f"={p.default!r}"
+            later = positional[positional.index(p) + 1 :] if p in positional else []
+            if p.name == "dim" and not default and all(q.default is not q.empty for q in later):
+                default = "=None"  # may come as axis= (the method says when neither does)
             if p.kind is inspect.Parameter.VAR_POSITIONAL:
                 params.append(f"*{p.name}: Any")
                 call.append(f"*{p.name}")
@@ -396,6 +404,10 @@ def write_functions(ops: list[Op]) -> str:
             else:
                 params.append(f"{p.name}: Any{default}")
                 call.append(p.name)
+        if {"dim", "keepdim"} & set(signature.parameters):
+            # numpy's names (axis=, keepdims=), which the method takes.
+            params.append("**aliases: Any")
+            call.append("**aliases")
         first = op.doc.strip().split("\n\n")[0].replace("\n", " ").strip() or op.name
         names.append(op.name)
         lines += [

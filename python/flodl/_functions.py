@@ -231,18 +231,18 @@ def prelu(input: Tensor, weight: Any) -> Any:
     return input.prelu(weight)
 
 
-def softmax(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
+def softmax(input: Tensor, dim: Any = None, *, dtype: Any = None, **aliases: Any) -> Any:
     """``input.softmax(...)``: Softmax along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("softmax", input)
-    return input.softmax(dim, dtype=dtype)
+    return input.softmax(dim, dtype=dtype, **aliases)
 
 
-def log_softmax(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
+def log_softmax(input: Tensor, dim: Any = None, *, dtype: Any = None, **aliases: Any) -> Any:
     """``input.log_softmax(...)``: Log of the softmax along `dim`, computed stably."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("log_softmax", input)
-    return input.log_softmax(dim, dtype=dtype)
+    return input.log_softmax(dim, dtype=dtype, **aliases)
 
 
 def exp(input: Tensor) -> Any:
@@ -497,25 +497,25 @@ def masked_fill(input: Tensor, mask: Any, value: Any) -> Any:
     return input.masked_fill(mask, value)
 
 
-def normalize(input: Tensor, p: Any = 2.0, dim: Any = 1) -> Any:
+def normalize(input: Tensor, p: Any = 2.0, dim: Any = 1, **aliases: Any) -> Any:
     """``input.normalize(...)``: `self` over its `p`-norm along `dim` (at least 1e-12), as  `F.normalize`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("normalize", input)
-    return input.normalize(p, dim)
+    return input.normalize(p, dim, **aliases)
 
 
-def norm(input: Tensor, p: Any = 2.0, dim: Any = None, keepdim: Any = False) -> Any:
+def norm(input: Tensor, p: Any = 2.0, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.norm(...)``: The `p`-norm of all elements, as `torch.linalg.vector_norm`.  Python: `norm(p=2, dim=None, keepdim=False)`, which is  `norm_dim` when `dim` is given."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("norm", input)
-    return input.norm(p, dim, keepdim)
+    return input.norm(p, dim, keepdim, **aliases)
 
 
-def norm_dim(input: Tensor, p: Any, dim: Any, keepdim: Any = False) -> Any:
+def norm_dim(input: Tensor, p: Any, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.norm_dim(...)``: The `p`-norm along `dim`, as `torch.linalg.vector_norm`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("norm_dim", input)
-    return input.norm_dim(p, dim, keepdim)
+    return input.norm_dim(p, dim, keepdim, **aliases)
 
 
 def cdist(input: Tensor, other: Any, p: Any = 2.0) -> Any:
@@ -525,11 +525,13 @@ def cdist(input: Tensor, other: Any, p: Any = 2.0) -> Any:
     return input.cdist(other, p)
 
 
-def cosine_similarity(input: Tensor, other: Any, dim: Any = 1, eps: Any = 1e-08) -> Any:
+def cosine_similarity(
+    input: Tensor, other: Any, dim: Any = 1, eps: Any = 1e-08, **aliases: Any
+) -> Any:
     """``input.cosine_similarity(...)``: Cosine similarity along `dim`, as `F.cosine_similarity`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cosine_similarity", input)
-    return input.cosine_similarity(other, dim, eps)
+    return input.cosine_similarity(other, dim, eps, **aliases)
 
 
 def triu(input: Tensor, diagonal: Any = 0) -> Any:
@@ -763,32 +765,36 @@ def bitwise_right_shift_scalar(input: Tensor, scalar: Any) -> Any:
     return input.bitwise_right_shift_scalar(scalar)
 
 
-def sum(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None) -> Any:
+def sum(
+    input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, **aliases: Any
+) -> Any:
     """``input.sum(...)``: Sum of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sum", input)
-    return input.sum(dim, keepdim, dtype=dtype)
+    return input.sum(dim, keepdim, dtype=dtype, **aliases)
 
 
-def mean(input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None) -> Any:
+def mean(
+    input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, **aliases: Any
+) -> Any:
     """``input.mean(...)``: Mean of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("mean", input)
-    return input.mean(dim, keepdim, dtype=dtype)
+    return input.mean(dim, keepdim, dtype=dtype, **aliases)
 
 
-def min(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def min(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.min(...)``: Smallest element."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("min", input)
-    return input.min(dim, keepdim)
+    return input.min(dim, keepdim, **aliases)
 
 
-def max(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def max(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.max(...)``: Largest element."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("max", input)
-    return input.max(dim, keepdim)
+    return input.max(dim, keepdim, **aliases)
 
 
 def var(
@@ -798,11 +804,12 @@ def var(
     keepdim: Any = False,
     *,
     correction: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.var(...)``: Unbiased variance of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("var", input)
-    return input.var(dim, unbiased, keepdim, correction=correction)
+    return input.var(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
 def std(
@@ -812,190 +819,195 @@ def std(
     keepdim: Any = False,
     *,
     correction: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.std(...)``: Unbiased standard deviation of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std", input)
-    return input.std(dim, unbiased, keepdim, correction=correction)
+    return input.std(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
-def prod(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def prod(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.prod(...)``: Product of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("prod", input)
-    return input.prod(dim, keepdim)
+    return input.prod(dim, keepdim, **aliases)
 
 
-def sum_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def sum_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.sum_dim(...)``: Sum along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sum_dim", input)
-    return input.sum_dim(dim, keepdim)
+    return input.sum_dim(dim, keepdim, **aliases)
 
 
-def mean_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def mean_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.mean_dim(...)``: Mean along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("mean_dim", input)
-    return input.mean_dim(dim, keepdim)
+    return input.mean_dim(dim, keepdim, **aliases)
 
 
-def sum_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+def sum_dims(input: Tensor, dims: Any, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.sum_dims(...)``: Sum along several dims at once (Python: `sum(dim=(0, 2))`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sum_dims", input)
-    return input.sum_dims(dims, keepdim)
+    return input.sum_dims(dims, keepdim, **aliases)
 
 
-def mean_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+def mean_dims(input: Tensor, dims: Any, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.mean_dims(...)``: Mean along several dims at once (Python: `mean(dim=(0, 2))`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("mean_dims", input)
-    return input.mean_dims(dims, keepdim)
+    return input.mean_dims(dims, keepdim, **aliases)
 
 
-def min_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def min_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.min_dim(...)``: Smallest values along `dim` (the values only)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("min_dim", input)
-    return input.min_dim(dim, keepdim)
+    return input.min_dim(dim, keepdim, **aliases)
 
 
-def max_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def max_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.max_dim(...)``: Largest values along `dim` (the values only)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("max_dim", input)
-    return input.max_dim(dim, keepdim)
+    return input.max_dim(dim, keepdim, **aliases)
 
 
-def min_with_indices(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def min_with_indices(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.min_with_indices(...)``: Smallest values along `dim` and their int64 indices, as  `torch.min(x, dim, keepdim)` (Python: `x.min(dim)`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("min_with_indices", input)
-    return input.min_with_indices(dim, keepdim)
+    return input.min_with_indices(dim, keepdim, **aliases)
 
 
-def max_with_indices(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def max_with_indices(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.max_with_indices(...)``: Largest values along `dim` and their int64 indices, as  `torch.max(x, dim, keepdim)` (Python: `x.max(dim)`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("max_with_indices", input)
-    return input.max_with_indices(dim, keepdim)
+    return input.max_with_indices(dim, keepdim, **aliases)
 
 
-def var_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def var_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.var_dim(...)``: Unbiased variance along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("var_dim", input)
-    return input.var_dim(dim, keepdim)
+    return input.var_dim(dim, keepdim, **aliases)
 
 
-def std_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def std_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.std_dim(...)``: Unbiased standard deviation along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std_dim", input)
-    return input.std_dim(dim, keepdim)
+    return input.std_dim(dim, keepdim, **aliases)
 
 
-def median(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def median(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.median(...)``: The median of all elements (the lower of the two middle values  of an even count), as `torch.median(x)`. Python:  `median(dim=None, keepdim=False)`, `median_dim` with a dim."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("median", input)
-    return input.median(dim, keepdim)
+    return input.median(dim, keepdim, **aliases)
 
 
-def median_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def median_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.median_dim(...)``: The medians along `dim` (the lower middle values) and their  int64 indices, as `torch.median(x, dim, keepdim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("median_dim", input)
-    return input.median_dim(dim, keepdim)
+    return input.median_dim(dim, keepdim, **aliases)
 
 
-def mode(input: Tensor, dim: Any = -1, keepdim: Any = False) -> Any:
+def mode(input: Tensor, dim: Any = -1, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.mode(...)``: The most frequent values along `dim` (the smallest of equally  frequent ones) and int64 indices of them, as `torch.mode`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("mode", input)
-    return input.mode(dim, keepdim)
+    return input.mode(dim, keepdim, **aliases)
 
 
 def var_correction(
-    input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False
+    input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False, **aliases: Any
 ) -> Any:
     """``input.var_correction(...)``: Variance with `correction` (1: unbiased, 0: the population's),  of all elements or along `dim`, as `torch.var(x, dim,  correction=..., keepdim=...)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("var_correction", input)
-    return input.var_correction(dim, correction, keepdim)
+    return input.var_correction(dim, correction, keepdim, **aliases)
 
 
 def std_correction(
-    input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False
+    input: Tensor, dim: Any = None, correction: Any = 1.0, keepdim: Any = False, **aliases: Any
 ) -> Any:
     """``input.std_correction(...)``: Standard deviation with `correction`, as `var_correction`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std_correction", input)
-    return input.std_correction(dim, correction, keepdim)
+    return input.std_correction(dim, correction, keepdim, **aliases)
 
 
-def var_dims(input: Tensor, dims: Any, correction: Any = 1.0, keepdim: Any = False) -> Any:
+def var_dims(
+    input: Tensor, dims: Any, correction: Any = 1.0, keepdim: Any = False, **aliases: Any
+) -> Any:
     """``input.var_dims(...)``: Variance with `correction` over several `dims` at once, as  `torch.var(x, dims, correction=..., keepdim=...)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("var_dims", input)
-    return input.var_dims(dims, correction, keepdim)
+    return input.var_dims(dims, correction, keepdim, **aliases)
 
 
-def std_dims(input: Tensor, dims: Any, correction: Any = 1.0, keepdim: Any = False) -> Any:
+def std_dims(
+    input: Tensor, dims: Any, correction: Any = 1.0, keepdim: Any = False, **aliases: Any
+) -> Any:
     """``input.std_dims(...)``: Standard deviation with `correction` over several `dims`, as `var_dims`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std_dims", input)
-    return input.std_dims(dims, correction, keepdim)
+    return input.std_dims(dims, correction, keepdim, **aliases)
 
 
-def amax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def amax(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.amax(...)``: The largest values over the dims `dim` (every dim when empty),  as `torch.amax`: the gradient is shared evenly among equal maxima."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("amax", input)
-    return input.amax(dim, keepdim)
+    return input.amax(dim, keepdim, **aliases)
 
 
-def amin(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def amin(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.amin(...)``: The smallest values over the dims `dim` (every dim when empty), as `torch.amin`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("amin", input)
-    return input.amin(dim, keepdim)
+    return input.amin(dim, keepdim, **aliases)
 
 
-def prod_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def prod_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.prod_dim(...)``: Product along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("prod_dim", input)
-    return input.prod_dim(dim, keepdim)
+    return input.prod_dim(dim, keepdim, **aliases)
 
 
-def cumsum(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
+def cumsum(input: Tensor, dim: Any = None, *, dtype: Any = None, **aliases: Any) -> Any:
     """``input.cumsum(...)``: Running sum along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cumsum", input)
-    return input.cumsum(dim, dtype=dtype)
+    return input.cumsum(dim, dtype=dtype, **aliases)
 
 
-def logsumexp(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def logsumexp(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.logsumexp(...)``: `log(sum(exp(self)))` along `dim`, computed stably."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("logsumexp", input)
-    return input.logsumexp(dim, keepdim)
+    return input.logsumexp(dim, keepdim, **aliases)
 
 
-def argmax_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def argmax_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.argmax_dim(...)``: Int64 indices of the largest values along `dim` (the first of  equal ones), as `torch.argmax(x, dim, keepdim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("argmax_dim", input)
-    return input.argmax_dim(dim, keepdim)
+    return input.argmax_dim(dim, keepdim, **aliases)
 
 
-def argmin_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def argmin_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.argmin_dim(...)``: Int64 indices of the smallest values along `dim` (the first of  equal ones), as `torch.argmin(x, dim, keepdim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("argmin_dim", input)
-    return input.argmin_dim(dim, keepdim)
+    return input.argmin_dim(dim, keepdim, **aliases)
 
 
 def copy(input: Tensor) -> Any:
@@ -1103,25 +1115,25 @@ def roll(input: Tensor, shifts: Any, dims: Any = None) -> Any:
     return input.roll(shifts, dims)
 
 
-def split(input: Tensor, split_size: Any, dim: Any = 0) -> Any:
+def split(input: Tensor, split_size: Any, dim: Any = 0, **aliases: Any) -> Any:
     """``input.split(...)``: Pieces of `split_size` along `dim` (the last one smaller if  needed), as `torch.split(x, split_size, dim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("split", input)
-    return input.split(split_size, dim)
+    return input.split(split_size, dim, **aliases)
 
 
-def split_with_sizes(input: Tensor, split_sizes: Any, dim: Any = 0) -> Any:
+def split_with_sizes(input: Tensor, split_sizes: Any, dim: Any = 0, **aliases: Any) -> Any:
     """``input.split_with_sizes(...)``: Pieces of the sizes `split_sizes` (summing to the size of  `dim`) along `dim`, as `torch.split(x, [2, 3], dim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("split_with_sizes", input)
-    return input.split_with_sizes(split_sizes, dim)
+    return input.split_with_sizes(split_sizes, dim, **aliases)
 
 
-def unbind(input: Tensor, dim: Any = 0) -> Any:
+def unbind(input: Tensor, dim: Any = 0, **aliases: Any) -> Any:
     """``input.unbind(...)``: The slices along `dim`, as `torch.unbind`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("unbind", input)
-    return input.unbind(dim)
+    return input.unbind(dim, **aliases)
 
 
 def mm(input: Tensor, other: Any) -> Any:
@@ -1145,11 +1157,11 @@ def outer(input: Tensor, other: Any) -> Any:
     return input.outer(other)
 
 
-def cumprod(input: Tensor, dim: Any, *, dtype: Any = None) -> Any:
+def cumprod(input: Tensor, dim: Any = None, *, dtype: Any = None, **aliases: Any) -> Any:
     """``input.cumprod(...)``: Cumulative product along `dim`, as `torch.cumprod`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cumprod", input)
-    return input.cumprod(dim, dtype=dtype)
+    return input.cumprod(dim, dtype=dtype, **aliases)
 
 
 def rsqrt(input: Tensor) -> Any:
@@ -1236,11 +1248,13 @@ def diag(input: Tensor, diagonal: Any = 0) -> Any:
     return input.diag(diagonal)
 
 
-def argsort(input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False) -> Any:
+def argsort(
+    input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False, **aliases: Any
+) -> Any:
     """``input.argsort(...)``: The indices that sort along `dim` (with `stable`, equal values  keep their order), as `torch.argsort`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("argsort", input)
-    return input.argsort(dim, descending, stable)
+    return input.argsort(dim, descending, stable, **aliases)
 
 
 def isnan(input: Tensor) -> Any:
@@ -1273,60 +1287,60 @@ def isclose(
     return input.isclose(other, rtol, atol, equal_nan)
 
 
-def all(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def all(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.all(...)``: Whether every element is true (non-zero), as a 0-d Bool tensor.  Python: `all(dim=None, keepdim=False)`, `all_dim` with a dim."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("all", input)
-    return input.all(dim, keepdim)
+    return input.all(dim, keepdim, **aliases)
 
 
-def any(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def any(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.any(...)``: Whether any element is true (non-zero), as a 0-d Bool tensor.  Python: `any(dim=None, keepdim=False)`, `any_dim` with a dim."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("any", input)
-    return input.any(dim, keepdim)
+    return input.any(dim, keepdim, **aliases)
 
 
-def all_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def all_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.all_dim(...)``: Whether every element along `dim` is true (non-zero), as  `torch.all(x, dim, keepdim)`: Bool (uint8 for uint8 input)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("all_dim", input)
-    return input.all_dim(dim, keepdim)
+    return input.all_dim(dim, keepdim, **aliases)
 
 
-def any_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def any_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.any_dim(...)``: Whether any element along `dim` is true (non-zero), as  `torch.any(x, dim, keepdim)`: Bool (uint8 for uint8 input)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("any_dim", input)
-    return input.any_dim(dim, keepdim)
+    return input.any_dim(dim, keepdim, **aliases)
 
 
-def all_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+def all_dims(input: Tensor, dims: Any, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.all_dims(...)``: Whether every element along the dims `dims` is true  (Python: `all(dim=(0, 1))`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("all_dims", input)
-    return input.all_dims(dims, keepdim)
+    return input.all_dims(dims, keepdim, **aliases)
 
 
-def any_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+def any_dims(input: Tensor, dims: Any, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.any_dims(...)``: Whether any element along the dims `dims` is true  (Python: `any(dim=(0, 1))`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("any_dims", input)
-    return input.any_dims(dims, keepdim)
+    return input.any_dims(dims, keepdim, **aliases)
 
 
-def unflatten(input: Tensor, dim: Any, sizes: Any) -> Any:
+def unflatten(input: Tensor, dim: Any, sizes: Any, **aliases: Any) -> Any:
     """``input.unflatten(...)``: Splits dim `dim` into `sizes` (one of them may be -1), as  `Tensor.unflatten`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("unflatten", input)
-    return input.unflatten(dim, sizes)
+    return input.unflatten(dim, sizes, **aliases)
 
 
-def squeeze(input: Tensor, dim: Any = None) -> Any:
+def squeeze(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
     """``input.squeeze(...)``: Removes `dim` if its size is 1 (else keeps the shape, as PyTorch)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("squeeze", input)
-    return input.squeeze(dim)
+    return input.squeeze(dim, **aliases)
 
 
 def squeeze_dims(input: Tensor, dims: Any) -> Any:
@@ -1343,11 +1357,11 @@ def squeeze_all(input: Tensor) -> Any:
     return input.squeeze_all()
 
 
-def unsqueeze(input: Tensor, dim: Any) -> Any:
+def unsqueeze(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
     """``input.unsqueeze(...)``: Inserts a dim of size 1 at `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("unsqueeze", input)
-    return input.unsqueeze(dim)
+    return input.unsqueeze(dim, **aliases)
 
 
 def unsqueeze_many(input: Tensor, dims: Any) -> Any:
@@ -1364,25 +1378,25 @@ def expand(input: Tensor, *args: Any, shape: Any = None) -> Any:
     return input.expand(*args, shape=shape)
 
 
-def narrow(input: Tensor, dim: Any, start: Any, length: Any) -> Any:
+def narrow(input: Tensor, dim: Any, start: Any, length: Any, **aliases: Any) -> Any:
     """``input.narrow(...)``: `length` entries of `dim` from `start` (a view)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("narrow", input)
-    return input.narrow(dim, start, length)
+    return input.narrow(dim, start, length, **aliases)
 
 
-def select(input: Tensor, dim: Any, index: Any) -> Any:
+def select(input: Tensor, dim: Any, index: Any, **aliases: Any) -> Any:
     """``input.select(...)``: Entry `index` of `dim`, which is removed (a view)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("select", input)
-    return input.select(dim, index)
+    return input.select(dim, index, **aliases)
 
 
-def chunk(input: Tensor, chunks: Any, dim: Any = 0) -> Any:
+def chunk(input: Tensor, chunks: Any, dim: Any = 0, **aliases: Any) -> Any:
     """``input.chunk(...)``: `chunks` nearly equal pieces along `dim` (fewer if the size is  small)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("chunk", input)
-    return input.chunk(chunks, dim)
+    return input.chunk(chunks, dim, **aliases)
 
 
 def repeat(input: Tensor, *args: Any, repeats: Any = None) -> Any:
@@ -1392,76 +1406,87 @@ def repeat(input: Tensor, *args: Any, repeats: Any = None) -> Any:
     return input.repeat(*args, repeats=repeats)
 
 
-def index_select(input: Tensor, dim: Any, index: Any) -> Any:
+def index_select(input: Tensor, dim: Any, index: Any, **aliases: Any) -> Any:
     """``input.index_select(...)``: The entries of `dim` at the Int64 `index`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("index_select", input)
-    return input.index_select(dim, index)
+    return input.index_select(dim, index, **aliases)
 
 
-def gather(input: Tensor, dim: Any, index: Any) -> Any:
+def gather(input: Tensor, dim: Any, index: Any, **aliases: Any) -> Any:
     """``input.gather(...)``: Values along `dim` at the Int64 `index` (shaped like the  result), as `torch.gather`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("gather", input)
-    return input.gather(dim, index)
+    return input.gather(dim, index, **aliases)
 
 
-def scatter_add(input: Tensor, dim: Any, index: Any, src: Any) -> Any:
+def scatter_add(input: Tensor, dim: Any, index: Any, src: Any, **aliases: Any) -> Any:
     """``input.scatter_add(...)``: `self` with `src` added at the Int64 `index` along `dim`, as  `torch.scatter_add`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter_add", input)
-    return input.scatter_add(dim, index, src)
+    return input.scatter_add(dim, index, src, **aliases)
 
 
 def scatter(
-    input: Tensor, dim: Any, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    input: Tensor,
+    dim: Any,
+    index: Any,
+    src: Any = None,
+    value: Any = None,
+    *,
+    reduce: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.scatter(...)``: `self` with `src`'s values written at the Int64 `index` along  `dim`, as `torch.scatter`. Python: `scatter(dim, index, src)`  with a tensor or a number (`scatter_value`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter", input)
-    return input.scatter(dim, index, src, value, reduce=reduce)
+    return input.scatter(dim, index, src, value, reduce=reduce, **aliases)
 
 
-def scatter_value(input: Tensor, dim: Any, index: Any, value: Any) -> Any:
+def scatter_value(input: Tensor, dim: Any, index: Any, value: Any, **aliases: Any) -> Any:
     """``input.scatter_value(...)``: `self` with `value` written at the Int64 `index` along `dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter_value", input)
-    return input.scatter_value(dim, index, value)
+    return input.scatter_value(dim, index, value, **aliases)
 
 
-def scatter_with(input: Tensor, dim: Any, index: Any, src: Any, reduce: Any) -> Any:
+def scatter_with(input: Tensor, dim: Any, index: Any, src: Any, reduce: Any, **aliases: Any) -> Any:
     """``input.scatter_with(...)``: `self` with `src`'s values added to (or multiplying) the ones  at the Int64 `index` along `dim`, as `torch.scatter(dim,  index, src, reduce=)`. Python: `scatter(..., reduce=)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter_with", input)
-    return input.scatter_with(dim, index, src, reduce)
+    return input.scatter_with(dim, index, src, reduce, **aliases)
 
 
-def scatter_value_with(input: Tensor, dim: Any, index: Any, value: Any, reduce: Any) -> Any:
+def scatter_value_with(
+    input: Tensor, dim: Any, index: Any, value: Any, reduce: Any, **aliases: Any
+) -> Any:
     """``input.scatter_value_with(...)``: `scatter_with` of one number, as `torch.scatter(dim, index,  value, reduce=)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter_value_with", input)
-    return input.scatter_value_with(dim, index, value, reduce)
+    return input.scatter_value_with(dim, index, value, reduce, **aliases)
 
 
-def index_add(input: Tensor, dim: Any, index: Any, source: Any, alpha: Any = 1) -> Any:
+def index_add(
+    input: Tensor, dim: Any, index: Any, source: Any, alpha: Any = 1, **aliases: Any
+) -> Any:
     """``input.index_add(...)``: `self` with `alpha * source` added at the entries `index`  (Int64) of `dim`, as `torch.index_add`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("index_add", input)
-    return input.index_add(dim, index, source, alpha)
+    return input.index_add(dim, index, source, alpha, **aliases)
 
 
-def index_fill(input: Tensor, dim: Any, index: Any, value: Any) -> Any:
+def index_fill(input: Tensor, dim: Any, index: Any, value: Any, **aliases: Any) -> Any:
     """``input.index_fill(...)``: `self` with the entries `index` (Int64) of `dim` set to  `value`, as `torch.index_fill`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("index_fill", input)
-    return input.index_fill(dim, index, value)
+    return input.index_fill(dim, index, value, **aliases)
 
 
-def index_copy(input: Tensor, dim: Any, index: Any, source: Any) -> Any:
+def index_copy(input: Tensor, dim: Any, index: Any, source: Any, **aliases: Any) -> Any:
     """``input.index_copy(...)``: `self` with the entries `index` (Int64) of `dim` replaced by  `source`'s, as `torch.index_copy`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("index_copy", input)
-    return input.index_copy(dim, index, source)
+    return input.index_copy(dim, index, source, **aliases)
 
 
 def masked_scatter(input: Tensor, mask: Any, source: Any) -> Any:
@@ -1548,18 +1573,25 @@ def logit(input: Tensor, eps: Any = None) -> Any:
     return input.logit(eps)
 
 
-def repeat_interleave_tensor(input: Tensor, repeats: Any, dim: Any = None) -> Any:
+def repeat_interleave_tensor(input: Tensor, repeats: Any, dim: Any = None, **aliases: Any) -> Any:
     """``input.repeat_interleave_tensor(...)``: Each element (or slice of `dim`) repeated its own count of the  Int64 `repeats` (one per element or slice, or one for all), as  `torch.repeat_interleave(x, repeats_tensor, dim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("repeat_interleave_tensor", input)
-    return input.repeat_interleave_tensor(repeats, dim)
+    return input.repeat_interleave_tensor(repeats, dim, **aliases)
 
 
-def diff(input: Tensor, n: Any = 1, dim: Any = -1, prepend: Any = None, append: Any = None) -> Any:
+def diff(
+    input: Tensor,
+    n: Any = 1,
+    dim: Any = -1,
+    prepend: Any = None,
+    append: Any = None,
+    **aliases: Any,
+) -> Any:
     """``input.diff(...)``: The `n`-th forward differences along `dim`, as `torch.diff`,  of the values with `prepend` before them and `append` after  (along `dim`) when given."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("diff", input)
-    return input.diff(n, dim, prepend, append)
+    return input.diff(n, dim, prepend, append, **aliases)
 
 
 def unfold(input: Tensor, dimension: Any, size: Any, step: Any) -> Any:
@@ -1695,96 +1727,118 @@ def flipud(input: Tensor) -> Any:
     return input.flipud()
 
 
-def nansum(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def nansum(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.nansum(...)``: The sum treating NaN as 0, of all elements or over `dim`, as `torch.nansum`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nansum", input)
-    return input.nansum(dim, keepdim)
+    return input.nansum(dim, keepdim, **aliases)
 
 
-def nanmean(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def nanmean(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.nanmean(...)``: The mean of the values that are not NaN, of all elements or  over `dim`, as `torch.nanmean`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nanmean", input)
-    return input.nanmean(dim, keepdim)
+    return input.nanmean(dim, keepdim, **aliases)
 
 
-def trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1) -> Any:
+def trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1, **aliases: Any) -> Any:
     """``input.trapezoid_x(...)``: The trapezoidal integral of `self` along `dim` at the sample  points `x_at`, as `torch.trapezoid(y, x)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("trapezoid_x", input)
-    return input.trapezoid_x(x_at, dim)
+    return input.trapezoid_x(x_at, dim, **aliases)
 
 
-def cumulative_trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1) -> Any:
+def cumulative_trapezoid_x(input: Tensor, x_at: Any, dim: Any = -1, **aliases: Any) -> Any:
     """``input.cumulative_trapezoid_x(...)``: The running trapezoidal integral at the sample points `x_at`,  as `torch.cumulative_trapezoid(y, x)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cumulative_trapezoid_x", input)
-    return input.cumulative_trapezoid_x(x_at, dim)
+    return input.cumulative_trapezoid_x(x_at, dim, **aliases)
 
 
 def quantile(
-    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: Any = "linear"
+    input: Tensor,
+    q: Any,
+    dim: Any = None,
+    keepdim: Any = False,
+    *,
+    interpolation: Any = "linear",
+    **aliases: Any,
 ) -> Any:
     """``input.quantile(...)``: The `q`-th quantile (`q` in [0, 1]) of all elements or along  `dim`, between two values as `interpolation` says, as  `torch.quantile`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("quantile", input)
-    return input.quantile(q, dim, keepdim, interpolation=interpolation)
+    return input.quantile(q, dim, keepdim, interpolation=interpolation, **aliases)
 
 
 def quantile_tensor(
-    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, interpolation: Any = "linear"
+    input: Tensor,
+    q: Any,
+    dim: Any = None,
+    keepdim: Any = False,
+    interpolation: Any = "linear",
+    **aliases: Any,
 ) -> Any:
     """``input.quantile_tensor(...)``: The quantiles `q` (a 1-d tensor: a new first dim of the  result; 0-d: none) of all elements or along `dim`, as  `torch.quantile(x, q)` with a tensor `q`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("quantile_tensor", input)
-    return input.quantile_tensor(q, dim, keepdim, interpolation)
+    return input.quantile_tensor(q, dim, keepdim, interpolation, **aliases)
 
 
 def nanquantile(
-    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, *, interpolation: Any = "linear"
+    input: Tensor,
+    q: Any,
+    dim: Any = None,
+    keepdim: Any = False,
+    *,
+    interpolation: Any = "linear",
+    **aliases: Any,
 ) -> Any:
     """``input.nanquantile(...)``: `quantile` ignoring NaN, as `torch.nanquantile`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nanquantile", input)
-    return input.nanquantile(q, dim, keepdim, interpolation=interpolation)
+    return input.nanquantile(q, dim, keepdim, interpolation=interpolation, **aliases)
 
 
 def nanquantile_tensor(
-    input: Tensor, q: Any, dim: Any = None, keepdim: Any = False, interpolation: Any = "linear"
+    input: Tensor,
+    q: Any,
+    dim: Any = None,
+    keepdim: Any = False,
+    interpolation: Any = "linear",
+    **aliases: Any,
 ) -> Any:
     """``input.nanquantile_tensor(...)``: `quantile_tensor` ignoring NaN, as `torch.nanquantile(x, q)`  with a tensor `q`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nanquantile_tensor", input)
-    return input.nanquantile_tensor(q, dim, keepdim, interpolation)
+    return input.nanquantile_tensor(q, dim, keepdim, interpolation, **aliases)
 
 
-def cummax(input: Tensor, dim: Any) -> Any:
+def cummax(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
     """``input.cummax(...)``: The running maximum along `dim` and where it was found, as `torch.cummax`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cummax", input)
-    return input.cummax(dim)
+    return input.cummax(dim, **aliases)
 
 
-def cummin(input: Tensor, dim: Any) -> Any:
+def cummin(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
     """``input.cummin(...)``: The running minimum along `dim` and where it was found, as `torch.cummin`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cummin", input)
-    return input.cummin(dim)
+    return input.cummin(dim, **aliases)
 
 
-def logcumsumexp(input: Tensor, dim: Any) -> Any:
+def logcumsumexp(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
     """``input.logcumsumexp(...)``: The running `logsumexp` along `dim`, as `torch.logcumsumexp`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("logcumsumexp", input)
-    return input.logcumsumexp(dim)
+    return input.logcumsumexp(dim, **aliases)
 
 
-def aminmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def aminmax(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.aminmax(...)``: The smallest and the largest values, of all elements or along  `dim`, as `torch.aminmax` (`(min, max)`).  (`amin` and `amax` here: libtorch's `aminmax` has no  derivative before torch 2.13.)"""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("aminmax", input)
-    return input.aminmax(dim, keepdim)
+    return input.aminmax(dim, keepdim, **aliases)
 
 
 def std_mean(
@@ -1794,11 +1848,12 @@ def std_mean(
     keepdim: Any = False,
     *,
     correction: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.std_mean(...)``: The standard deviation (with `correction`) and the mean, of  all elements or over `dim`, as `torch.std_mean`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("std_mean", input)
-    return input.std_mean(dim, unbiased, keepdim, correction=correction)
+    return input.std_mean(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
 def var_mean(
@@ -1808,11 +1863,12 @@ def var_mean(
     keepdim: Any = False,
     *,
     correction: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.var_mean(...)``: The variance (with `correction`) and the mean, as `torch.var_mean`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("var_mean", input)
-    return input.var_mean(dim, unbiased, keepdim, correction=correction)
+    return input.var_mean(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
 def count_nonzero_dims(input: Tensor, dims: Any) -> Any:
@@ -1822,18 +1878,18 @@ def count_nonzero_dims(input: Tensor, dims: Any) -> Any:
     return input.count_nonzero_dims(dims)
 
 
-def logsumexp_dims(input: Tensor, dims: Any, keepdim: Any = False) -> Any:
+def logsumexp_dims(input: Tensor, dims: Any, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.logsumexp_dims(...)``: `logsumexp` over several `dims` at once."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("logsumexp_dims", input)
-    return input.logsumexp_dims(dims, keepdim)
+    return input.logsumexp_dims(dims, keepdim, **aliases)
 
 
-def norm_dims(input: Tensor, p: Any, dims: Any, keepdim: Any = False) -> Any:
+def norm_dims(input: Tensor, p: Any, dims: Any, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.norm_dims(...)``: The `p`-norm over several `dims` at once, as  `torch.linalg.vector_norm(x, p, dims)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("norm_dims", input)
-    return input.norm_dims(p, dims, keepdim)
+    return input.norm_dims(p, dims, keepdim, **aliases)
 
 
 def addmm(input: Tensor, mat1: Any, mat2: Any, beta: Any = 1, alpha: Any = 1) -> Any:
@@ -1878,11 +1934,11 @@ def inner(input: Tensor, other: Any) -> Any:
     return input.inner(other)
 
 
-def cross(input: Tensor, other: Any, dim: Any = None) -> Any:
+def cross(input: Tensor, other: Any, dim: Any = None, **aliases: Any) -> Any:
     """``input.cross(...)``: The 3-d cross product along `dim` (the first dim of size 3  when None), as `torch.cross`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cross", input)
-    return input.cross(other, dim)
+    return input.cross(other, dim, **aliases)
 
 
 def rot90(input: Tensor, k: Any = 1, dims: Any = (0, 1)) -> Any:
@@ -1899,18 +1955,18 @@ def diag_embed(input: Tensor, offset: Any = 0, dim1: Any = -2, dim2: Any = -1) -
     return input.diag_embed(offset, dim1, dim2)
 
 
-def tensor_split(input: Tensor, indices_or_sections: Any, dim: Any = 0) -> Any:
+def tensor_split(input: Tensor, indices_or_sections: Any, dim: Any = 0, **aliases: Any) -> Any:
     """``input.tensor_split(...)``: `sections` nearly equal pieces along `dim` (the first ones one  longer), as `torch.tensor_split(x, sections, dim)`. Python:  `tensor_split(sections_or_indices, dim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("tensor_split", input)
-    return input.tensor_split(indices_or_sections, dim)
+    return input.tensor_split(indices_or_sections, dim, **aliases)
 
 
-def tensor_split_indices(input: Tensor, indices: Any, dim: Any = 0) -> Any:
+def tensor_split_indices(input: Tensor, indices: Any, dim: Any = 0, **aliases: Any) -> Any:
     """``input.tensor_split_indices(...)``: The pieces between the `indices` along `dim`, as `torch.tensor_split(x, indices, dim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("tensor_split_indices", input)
-    return input.tensor_split_indices(indices, dim)
+    return input.tensor_split_indices(indices, dim, **aliases)
 
 
 def hsplit(input: Tensor, indices_or_sections: Any) -> Any:
@@ -2011,25 +2067,27 @@ def put(input: Tensor, index: Any, source: Any, accumulate: Any = False) -> Any:
     return input.put(index, source, accumulate)
 
 
-def take_along_dim(input: Tensor, indices: Any, dim: Any = None) -> Any:
+def take_along_dim(input: Tensor, indices: Any, dim: Any = None, **aliases: Any) -> Any:
     """``input.take_along_dim(...)``: The values along `dim` at the Int64 `indices` (broadcast), or  of the flattened tensor without `dim`, as `torch.take_along_dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("take_along_dim", input)
-    return input.take_along_dim(indices, dim)
+    return input.take_along_dim(indices, dim, **aliases)
 
 
-def topk(input: Tensor, k: Any, dim: Any = -1, largest: Any = True, sorted: Any = True) -> Any:
+def topk(
+    input: Tensor, k: Any, dim: Any = -1, largest: Any = True, sorted: Any = True, **aliases: Any
+) -> Any:
     """``input.topk(...)``: The `k` largest (or smallest) values along `dim`, and their  indices."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("topk", input)
-    return input.topk(k, dim, largest, sorted)
+    return input.topk(k, dim, largest, sorted, **aliases)
 
 
-def kthvalue(input: Tensor, k: Any, dim: Any = -1, keepdim: Any = False) -> Any:
+def kthvalue(input: Tensor, k: Any, dim: Any = -1, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.kthvalue(...)``: The `k`-th smallest value along `dim` (from 1), and its index."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("kthvalue", input)
-    return input.kthvalue(k, dim, keepdim)
+    return input.kthvalue(k, dim, keepdim, **aliases)
 
 
 def masked_select(input: Tensor, mask: Any) -> Any:
@@ -2046,11 +2104,11 @@ def nonzero(input: Tensor, *, as_tuple: Any = False) -> Any:
     return input.nonzero(as_tuple=as_tuple)
 
 
-def count_nonzero(input: Tensor, dim: Any = None) -> Any:
+def count_nonzero(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
     """``input.count_nonzero(...)``: How many entries are non-zero, as a 0-d Int64 tensor."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("count_nonzero", input)
-    return input.count_nonzero(dim)
+    return input.count_nonzero(dim, **aliases)
 
 
 def nan_to_num(input: Tensor, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
@@ -2060,11 +2118,13 @@ def nan_to_num(input: Tensor, nan: Any = 0.0, posinf: Any = None, neginf: Any = 
     return input.nan_to_num(nan, posinf, neginf)
 
 
-def sort(input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False) -> Any:
+def sort(
+    input: Tensor, dim: Any = -1, descending: Any = False, stable: Any = False, **aliases: Any
+) -> Any:
     """``input.sort(...)``: The values sorted along `dim`, and the indices they came from  (with `stable`, equal values keep their order)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("sort", input)
-    return input.sort(dim, descending, stable)
+    return input.sort(dim, descending, stable, **aliases)
 
 
 def ravel(input: Tensor) -> Any:
@@ -2270,11 +2330,11 @@ def addbmm(input: Tensor, batch1: Any, batch2: Any, beta: Any = 1, alpha: Any = 
     return input.addbmm(batch1, batch2, beta, alpha)
 
 
-def renorm(input: Tensor, p: Any, dim: Any, maxnorm: Any) -> Any:
+def renorm(input: Tensor, p: Any, dim: Any, maxnorm: Any, **aliases: Any) -> Any:
     """``input.renorm(...)``: Each slice along `dim` whose `p`-norm exceeds `maxnorm`  scaled down to norm `maxnorm`, as `torch.renorm`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("renorm", input)
-    return input.renorm(p, dim, maxnorm)
+    return input.renorm(p, dim, maxnorm, **aliases)
 
 
 def pdist(input: Tensor, p: Any = 2.0) -> Any:
@@ -2326,20 +2386,26 @@ def combinations(input: Tensor, r: Any = 2, with_replacement: Any = False) -> An
     return input.combinations(r, with_replacement)
 
 
-def select_scatter(input: Tensor, src: Any, dim: Any, index: Any) -> Any:
+def select_scatter(input: Tensor, src: Any, dim: Any, index: Any, **aliases: Any) -> Any:
     """``input.select_scatter(...)``: `self` with the slice `index` of `dim` replaced by `src`, as `torch.select_scatter`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("select_scatter", input)
-    return input.select_scatter(src, dim, index)
+    return input.select_scatter(src, dim, index, **aliases)
 
 
 def slice_scatter(
-    input: Tensor, src: Any, dim: Any = 0, start: Any = None, end: Any = None, step: Any = 1
+    input: Tensor,
+    src: Any,
+    dim: Any = 0,
+    start: Any = None,
+    end: Any = None,
+    step: Any = 1,
+    **aliases: Any,
 ) -> Any:
     """``input.slice_scatter(...)``: `self` with the slice `start:end:step` of `dim` replaced by  `src`, as `torch.slice_scatter`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("slice_scatter", input)
-    return input.slice_scatter(src, dim, start, end, step)
+    return input.slice_scatter(src, dim, start, end, step, **aliases)
 
 
 def diagonal_scatter(input: Tensor, src: Any, offset: Any = 0, dim1: Any = 0, dim2: Any = 1) -> Any:
@@ -2350,21 +2416,33 @@ def diagonal_scatter(input: Tensor, src: Any, offset: Any = 0, dim1: Any = 0, di
 
 
 def scatter_reduce(
-    input: Tensor, dim: Any, index: Any, src: Any, reduce: Any, include_self: Any = True
+    input: Tensor,
+    dim: Any,
+    index: Any,
+    src: Any,
+    reduce: Any,
+    include_self: Any = True,
+    **aliases: Any,
 ) -> Any:
     """``input.scatter_reduce(...)``: `self` with `src`'s values combined by `reduce` at the Int64  `index` of `dim` (with `self`'s own values unless not  `include_self`), as `torch.scatter_reduce`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("scatter_reduce", input)
-    return input.scatter_reduce(dim, index, src, reduce, include_self)
+    return input.scatter_reduce(dim, index, src, reduce, include_self, **aliases)
 
 
 def index_reduce(
-    input: Tensor, dim: Any, index: Any, source: Any, reduce: Any, include_self: Any = True
+    input: Tensor,
+    dim: Any,
+    index: Any,
+    source: Any,
+    reduce: Any,
+    include_self: Any = True,
+    **aliases: Any,
 ) -> Any:
     """``input.index_reduce(...)``: `self` with `source`'s slices combined by `reduce` at the  entries `index` of `dim`, as `torch.index_reduce`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("index_reduce", input)
-    return input.index_reduce(dim, index, source, reduce, include_self)
+    return input.index_reduce(dim, index, source, reduce, include_self, **aliases)
 
 
 def as_strided(input: Tensor, size: Any, stride: Any, storage_offset: Any = None) -> Any:
@@ -2388,32 +2466,32 @@ def angle(input: Tensor) -> Any:
     return input.angle()
 
 
-def nanmedian(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def nanmedian(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.nanmedian(...)``: The median of the values that are not NaN, as `torch.nanmedian(x)`.  Python: `nanmedian(dim=None, keepdim=False)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nanmedian", input)
-    return input.nanmedian(dim, keepdim)
+    return input.nanmedian(dim, keepdim, **aliases)
 
 
-def nanmedian_dim(input: Tensor, dim: Any, keepdim: Any = False) -> Any:
+def nanmedian_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.nanmedian_dim(...)``: The medians along `dim` ignoring NaN, and their Int64 indices,  as `torch.nanmedian(x, dim, keepdim)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("nanmedian_dim", input)
-    return input.nanmedian_dim(dim, keepdim)
+    return input.nanmedian_dim(dim, keepdim, **aliases)
 
 
-def norm_except_dim(input: Tensor, pow: Any = 2, dim: Any = 0) -> Any:
+def norm_except_dim(input: Tensor, pow: Any = 2, dim: Any = 0, **aliases: Any) -> Any:
     """``input.norm_except_dim(...)``: The `pow`-norm of each slice of `dim`, over every other dim  (kept, of size 1; of all elements when `dim` is -1), as  `torch.norm_except_dim`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("norm_except_dim", input)
-    return input.norm_except_dim(pow, dim)
+    return input.norm_except_dim(pow, dim, **aliases)
 
 
-def weight_norm_from(input: Tensor, g: Any, dim: Any = 0) -> Any:
+def weight_norm_from(input: Tensor, g: Any, dim: Any = 0, **aliases: Any) -> Any:
     """``input.weight_norm_from(...)``: The weight of direction `self` and norm `g` per slice of `dim`  (`g` shaped as `norm_except_dim(self, 2, dim)`), as  `torch._weight_norm`: what `nn.utils.weight_norm` computes."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("weight_norm_from", input)
-    return input.weight_norm_from(g, dim)
+    return input.weight_norm_from(g, dim, **aliases)
 
 
 def det(input: Tensor) -> Any:
@@ -2574,11 +2652,11 @@ def linalg_matrix_rank(
     return input.linalg_matrix_rank(atol, rtol, hermitian)
 
 
-def linalg_vecdot(input: Tensor, y: Any, dim: Any = -1) -> Any:
+def linalg_vecdot(input: Tensor, y: Any, dim: Any = -1, **aliases: Any) -> Any:
     """``input.linalg_vecdot(...)``: The sums of products along `dim`, as `torch.linalg.vecdot`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("linalg_vecdot", input)
-    return input.linalg_vecdot(y, dim)
+    return input.linalg_vecdot(y, dim, **aliases)
 
 
 def linalg_cond(input: Tensor, p: Any = 2) -> Any:
@@ -2646,34 +2724,36 @@ def linalg_householder_product(input: Tensor, tau: Any) -> Any:
     return input.linalg_householder_product(tau)
 
 
-def linalg_matrix_norm(input: Tensor, ord: Any, dim: Any = (-2, -1), keepdim: Any = False) -> Any:
+def linalg_matrix_norm(
+    input: Tensor, ord: Any, dim: Any = (-2, -1), keepdim: Any = False, **aliases: Any
+) -> Any:
     """``input.linalg_matrix_norm(...)``: The matrix norm of order `ord` (1, -1, 2, -2, inf, -inf) over  the two dims `dim`, as `torch.linalg.matrix_norm(x, ord)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("linalg_matrix_norm", input)
-    return input.linalg_matrix_norm(ord, dim, keepdim)
+    return input.linalg_matrix_norm(ord, dim, keepdim, **aliases)
 
 
 def linalg_matrix_norm_str(
-    input: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: Any = False
+    input: Tensor, ord: Any = "fro", dim: Any = (-2, -1), keepdim: Any = False, **aliases: Any
 ) -> Any:
     """``input.linalg_matrix_norm_str(...)``: The Frobenius (`"fro"`) or nuclear (`"nuc"`) norm over the two  dims `dim`, as `torch.linalg.matrix_norm(x, ord)`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("linalg_matrix_norm_str", input)
-    return input.linalg_matrix_norm_str(ord, dim, keepdim)
+    return input.linalg_matrix_norm_str(ord, dim, keepdim, **aliases)
 
 
-def argmax(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def argmax(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.argmax(...)``: Int64 indices of the largest values along `dim` (the first of  equal ones)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("argmax", input)
-    return input.argmax(dim, keepdim)
+    return input.argmax(dim, keepdim, **aliases)
 
 
-def argmin(input: Tensor, dim: Any = None, keepdim: Any = False) -> Any:
+def argmin(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.argmin(...)``: Int64 indices of the smallest values along `dim` (the first of  equal ones)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("argmin", input)
-    return input.argmin(dim, keepdim)
+    return input.argmin(dim, keepdim, **aliases)
 
 
 def unique(
@@ -2682,20 +2762,25 @@ def unique(
     return_inverse: Any = False,
     return_counts: Any = False,
     dim: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.unique(...)``: The distinct values, sorted, as `torch.unique`: of the  flattened tensor, or the distinct slices along `dim`; then the  index of each element's (slice's) value among them and each  value's count, both empty unless asked for. Python: one tensor,  or a tuple of those asked for."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("unique", input)
-    return input.unique(sorted, return_inverse, return_counts, dim)
+    return input.unique(sorted, return_inverse, return_counts, dim, **aliases)
 
 
 def unique_consecutive(
-    input: Tensor, return_inverse: Any = False, return_counts: Any = False, dim: Any = None
+    input: Tensor,
+    return_inverse: Any = False,
+    return_counts: Any = False,
+    dim: Any = None,
+    **aliases: Any,
 ) -> Any:
     """``input.unique_consecutive(...)``: The values with each run of equal consecutive values (slices  along `dim`) collapsed to one, as `torch.unique_consecutive`;  then the index of each element's run and each run's length,  both empty unless asked for. Python: one tensor, or a tuple of  those asked for."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("unique_consecutive", input)
-    return input.unique_consecutive(return_inverse, return_counts, dim)
+    return input.unique_consecutive(return_inverse, return_counts, dim, **aliases)
 
 
 def histogram(

@@ -51,11 +51,11 @@ def _loose(op: str, tensors: tuple[Any, ...]) -> list[Any]:
     return list(tensors)
 
 
-def cat(tensors: Any, dim: builtins.int = 0) -> Tensor:
-    """``torch.cat``: ``tensors`` joined along ``dim``; a Variable when any
-    of them is one."""
+def cat(tensors: Any, dim: builtins.int = 0, *, axis: Any = None) -> Tensor:
+    """``torch.cat``: ``tensors`` joined along ``dim`` (numpy's ``axis``
+    too); a Variable when any of them is one."""
     tensors = _sequence("cat", tensors)
-    return _class_of(tensors).cat_many(tensors, dim)
+    return _class_of(tensors).cat_many(tensors, dim if axis is None else axis)
 
 
 concat = concatenate = cat
@@ -105,10 +105,11 @@ def _sublist_equation(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
     return equation, operands
 
 
-def stack(tensors: Any, dim: builtins.int = 0) -> Tensor:
-    """``torch.stack``: ``tensors`` (of one shape) along a new dim ``dim``."""
+def stack(tensors: Any, dim: builtins.int = 0, *, axis: Any = None) -> Tensor:
+    """``torch.stack``: ``tensors`` (of one shape) along a new dim ``dim``
+    (numpy's ``axis`` too)."""
     tensors = _sequence("stack", tensors)
-    return _class_of(tensors).stack(tensors, dim)
+    return _class_of(tensors).stack(tensors, dim if axis is None else axis)
 
 
 def _sequence_join(name: str) -> Any:

@@ -102,6 +102,65 @@ macro_rules! copy_args {
 }
 copy_args!(f64, bool);
 
+/// PyTorch's numpy names for two arguments, which it takes as aliases:
+/// `axis` for `dim` and `keepdims` for `keepdim` (`x.sum(axis=0)`).
+const NUMPY_NAMES: [(&str, &str); 2] = [("dim", "axis"), ("keepdim", "keepdims")];
+
+/// `value`, or what `aliases` (the keywords a binding's signature did not
+/// name) gives under `alias`, its argument's numpy name.
+pub(crate) fn aliased<'py, T>(
+    value: T,
+    aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
+    alias: &str,
+) -> PyResult<T>
+where
+    T: for<'a> FromPyObject<'a, 'py>,
+{
+    match aliases.map(|a| a.get_item(alias)).transpose()?.flatten() {
+        Some(given) => given.extract::<T>().map_err(Into::into),
+        None => Ok(value),
+    }
+}
+
+/// A required `dim` that `aliases` may give as `axis`: PyTorch's
+/// TypeError when neither is there.
+pub(crate) fn required_dim(
+    op: &str,
+    dim: Option<Int>,
+    aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
+) -> PyResult<Int> {
+    only_aliases(op, aliases, &["dim"])?;
+    aliased(dim, aliases, "axis")?.ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "{op}() missing 1 required positional argument: 'dim'"
+        ))
+    })
+}
+
+/// The TypeError of a keyword in `aliases` that is not the numpy name of
+/// one of `args` (the op's arguments), as for any unknown keyword.
+pub(crate) fn only_aliases(
+    op: &str,
+    aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
+    args: &[&str],
+) -> PyResult<()> {
+    let Some(aliases) = aliases else {
+        return Ok(());
+    };
+    for key in aliases.keys() {
+        let key = key.str()?.to_string();
+        let known = NUMPY_NAMES
+            .iter()
+            .any(|(name, alias)| *alias == key && args.contains(name));
+        if !known {
+            return Err(PyTypeError::new_err(format!(
+                "{op}() got an unexpected keyword argument '{key}'"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// An `f64` argument: a Python or numpy number (`__float__` of anything
 /// else, a torch tensor say, is not called: its errors are not flodl's).
 /// Anything else is the op's TypeError naming the argument.

@@ -102,11 +102,17 @@ macro_rules! py_method {
      $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
      -> [()]) => {
         py_method!(@bind $Py; [$(#[doc = $doc])*] $name($($arg $(= $default)?),*);
-            fn $name<'py>(slf: PyRef<'py, Self> $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
-                -> PyResult<PyRef<'py, Self>>
+            #[allow(clippy::too_many_arguments)] // PyTorch's signature, and the aliases
+            fn $name<'py>(
+                slf: PyRef<'py, Self>
+                $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*,
+                aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
+            ) -> PyResult<PyRef<'py, Self>>
             {
                 #[allow(unused_imports)]
                 use $crate::python::args::CoreArg as _;
+                $crate::python::args::only_aliases(stringify!($name), aliases, &[$(stringify!($arg)),*])?;
+                $(let $arg = $crate::python::catalogue::numpy_alias!($arg, $arg, aliases);)*
                 py_method!(@join $operands slf, $name($($arg: $kind),*));
                 slf.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
                 Ok(slf)
@@ -118,11 +124,18 @@ macro_rules! py_method {
      $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)? $(= $default:tt)?),*)
      -> [$($ret:tt)?]) => {
         py_method!(@bind $Py; [$(#[doc = $doc])*] $name($($arg $(= $default)?),*);
-            fn $name(&self, py: Python<'_> $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*)
-                -> PyResult<Py<PyAny>>
+            #[allow(clippy::too_many_arguments)] // PyTorch's signature, and the aliases
+            fn $name<'py>(
+                &self,
+                py: Python<'py>
+                $(, $arg: py_arg!($Arg; $kind $(<$inner>)?))*,
+                aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
+            ) -> PyResult<Py<PyAny>>
             {
                 #[allow(unused_imports)]
                 use $crate::python::args::CoreArg as _;
+                $crate::python::args::only_aliases(stringify!($name), aliases, &[$(stringify!($arg)),*])?;
+                $(let $arg = $crate::python::catalogue::numpy_alias!($arg, $arg, aliases);)*
                 py_method!(@promote $operands self, py, $name($($arg: $kind),*));
                 let result = self.inner.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
                 let result = $crate::python::results::new_object(py, result)?;
@@ -139,7 +152,7 @@ macro_rules! py_method {
             #[doc = text_signature!($name("$self") $($arg $(= $default)?),*)]
             $($doc)*
             #[pyo3(
-                signature = ($($arg $(= py_default!($default))?),*),
+                signature = ($($arg $(= py_default!($default))?,)* **aliases),
                 text_signature = None
             )]
             $($method)*
@@ -169,6 +182,20 @@ macro_rules! py_method {
             let result = variable.$name($($arg.core(stringify!($name), stringify!($arg))?),*)?;
             return $crate::python::results::new_object($py, result);
         }
+    };
+}
+
+/// An argument under its numpy name when a binding's `aliases` (its
+/// unnamed keywords) hold it: `axis` for `dim`, `keepdims` for `keepdim`.
+macro_rules! numpy_alias {
+    (dim, $value:ident, $aliases:ident) => {
+        $crate::python::args::aliased($value, $aliases, "axis")?
+    };
+    (keepdim, $value:ident, $aliases:ident) => {
+        $crate::python::args::aliased($value, $aliases, "keepdims")?
+    };
+    ($other:ident, $value:ident, $aliases:ident) => {
+        $value
     };
 }
 
@@ -394,4 +421,4 @@ method_ops!(py_methods(PyVariable, Variable, VariableArg<'_>, single));
 tensor_ops!(py_methods(PyTensor, Tensor, SameTensorArg<'_>, single));
 nn_ops!(py_functions());
 
-pub(crate) use {py_arg, py_method, py_text, text_signature};
+pub(crate) use {numpy_alias, py_arg, py_method, py_text, text_signature};

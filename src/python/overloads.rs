@@ -872,8 +872,10 @@ macro_rules! overloads {
             /// Without `dim`, every dim of size 1 removed (Rust `squeeze_all`);
             /// with it, that dim if its size is 1 (Rust `squeeze`), or each
             /// of a tuple of dims (`squeeze_dims`).
-            #[pyo3(signature = (dim = None))]
-            fn squeeze(&self, dim: Option<$crate::python::args::DimArg>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, **aliases), text_signature = "($self, dim=None)")]
+            fn squeeze(&self, dim: Option<$crate::python::args::DimArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("squeeze", aliases, &["dim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
                 use $crate::python::args::{CoreArg as _, DimArg};
                 Ok(match dim {
                     None => self.inner.squeeze_all()?,
@@ -1028,8 +1030,11 @@ macro_rules! overloads {
             /// is the 2-norm, as PyTorch's; `p="nuc"` the nuclear norm over
             /// the two dims `dim` (all dims when None), as
             /// `torch.linalg.matrix_norm(x, "nuc")`.
-            #[pyo3(signature = (p = None, dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
-            fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+            #[pyo3(signature = (p = None, dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
+            fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("norm", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "norm", "keepdim")?;
                 let dims = $crate::python::args::reduction_dims(&dim, "norm")?;
                 let Some(p) = $crate::python::overloads::norm_order(p)? else {
@@ -1048,8 +1053,11 @@ macro_rules! overloads {
 
             /// The sum of all elements, or along `dim` (one dim or several;
             /// Rust `sum`, `sum_dim`, `sum_dims`), in `dtype` when given.
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
-            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
+            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("sum", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "sum", "keepdim")?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
@@ -1061,33 +1069,40 @@ macro_rules! overloads {
 
             /// Softmax along `dim`, in `dtype` when given (the values
             /// converted first, as PyTorch's).
-            #[pyo3(signature = (dim, *, dtype = None))]
-            fn softmax(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
+            fn softmax(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                let dim = $crate::python::args::required_dim("softmax", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "softmax", dim, dtype, $Core::softmax)
             }
 
             /// Log-softmax along `dim`, in `dtype` when given.
-            #[pyo3(signature = (dim, *, dtype = None))]
-            fn log_softmax(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
+            fn log_softmax(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                let dim = $crate::python::args::required_dim("log_softmax", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "log_softmax", dim, dtype, $Core::log_softmax)
             }
 
             /// Running sums along `dim`, in `dtype` when given.
-            #[pyo3(signature = (dim, *, dtype = None))]
-            fn cumsum(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
+            fn cumsum(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                let dim = $crate::python::args::required_dim("cumsum", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "cumsum", dim, dtype, $Core::cumsum)
             }
 
             /// Running products along `dim`, in `dtype` when given.
-            #[pyo3(signature = (dim, *, dtype = None))]
-            fn cumprod(&self, dim: $crate::python::args::Int, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
+            fn cumprod(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                let dim = $crate::python::args::required_dim("cumprod", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "cumprod", dim, dtype, $Core::cumprod)
             }
 
             /// The mean of all elements, or along `dim` (one dim or several;
             /// Rust `mean`, `mean_dim`, `mean_dims`), in `dtype` when given.
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
-            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
+            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("mean", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "mean", "keepdim")?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
@@ -1098,24 +1113,33 @@ macro_rules! overloads {
 
             /// The largest values over `dim` (one dim or several; every dim
             /// when left out), as `torch.amax` (Rust `amax(dims, keepdim)`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn amax(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn amax(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("amax", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "amax", "keepdim")?;
                 let dims = $crate::python::args::reduction_dims(&dim, "amax")?;
                 Ok(self.inner.amax(dims.as_slice(), keepdim)?)
             }
 
             /// The smallest values over `dim`, as `amax` (Rust `amin`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn amin(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn amin(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("amin", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "amin", "keepdim")?;
                 let dims = $crate::python::args::reduction_dims(&dim, "amin")?;
                 Ok(self.inner.amin(dims.as_slice(), keepdim)?)
             }
 
             /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("prod", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "prod", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "prod")?;
                 Ok($crate::python::overloads::reduce(
@@ -1131,14 +1155,18 @@ macro_rules! overloads {
             /// several): unbiased by default, `unbiased=False` or
             /// `correction=0` for the population's (Rust `var`, `var_dim`,
             /// `var_correction`, `var_dims`).
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None, **aliases), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn var(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
                 keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
+                aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("var", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "var", "keepdim")?;
                 let methods = $crate::python::overloads::Spread {
                     all: $Core::var,
@@ -1150,14 +1178,18 @@ macro_rules! overloads {
             }
 
             /// The standard deviation, as `var`.
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None, **aliases), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn std(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
                 keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
+                aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("std", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "std", "keepdim")?;
                 let methods = $crate::python::overloads::Spread {
                     all: $Core::std,
@@ -1171,14 +1203,18 @@ macro_rules! overloads {
             /// The variance and the mean, of all elements or over `dim` (one
             /// dim or several), with `var`'s `unbiased=` or `correction=` (Rust
             /// `var_mean`).
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None, **aliases), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn var_mean(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
                 keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
+                aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<($Core, $Core)> {
+                $crate::python::args::only_aliases("var_mean", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "var_mean", "keepdim")?;
                 let (dims, correction) = $crate::python::overloads::spread_with_mean("var_mean", &dim, unbiased, correction)?;
                 Ok(self.inner.var_mean(dims.as_deref(), correction, keepdim)?)
@@ -1186,14 +1222,18 @@ macro_rules! overloads {
 
             /// The standard deviation and the mean, as `var_mean` (Rust
             /// `std_mean`).
-            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
+            #[pyo3(signature = (dim = None, unbiased = None, keepdim = $crate::python::args::Bool::from(false), *, correction = None, **aliases), text_signature = "($self, dim=None, unbiased=None, keepdim=False, *, correction=None)")]
             fn std_mean(
                 &self,
                 dim: Option<$crate::python::args::DimArg>,
                 unbiased: Option<bool>,
                 keepdim: $crate::python::args::Bool,
                 correction: Option<$crate::python::args::Float>,
+                aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<($Core, $Core)> {
+                $crate::python::args::only_aliases("std_mean", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "std_mean", "keepdim")?;
                 let (dims, correction) = $crate::python::overloads::spread_with_mean("std_mean", &dim, unbiased, correction)?;
                 Ok(self.inner.std_mean(dims.as_deref(), correction, keepdim)?)
@@ -1202,8 +1242,11 @@ macro_rules! overloads {
             /// `log(sum(exp(self)))` of all elements, or along `dim` (one dim
             /// or several), computed stably (Rust `logsumexp(dim, keepdim)`,
             /// `logsumexp_dims`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$Core> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("logsumexp", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "logsumexp", "keepdim")?;
                 let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
                 let dims = $crate::python::args::reduction_dims(&dim, "logsumexp")?;
@@ -1213,8 +1256,10 @@ macro_rules! overloads {
             /// The count of non-zero elements, of all of them or over `dim`
             /// (one dim or several), as `torch.count_nonzero` (Rust
             /// `count_nonzero`, `count_nonzero_dims`).
-            #[pyo3(signature = (dim = None))]
-            fn count_nonzero(&self, dim: Option<$crate::python::args::DimArg>) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, **aliases), text_signature = "($self, dim=None)")]
+            fn count_nonzero(&self, dim: Option<$crate::python::args::DimArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
+                $crate::python::args::only_aliases("count_nonzero", aliases, &["dim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
                 Ok(match $crate::python::args::reduction_dims(&dim, "count_nonzero")? {
                     $crate::python::args::Dims::All => self.inner.count_nonzero()?,
                     dims => self.inner.count_nonzero_dims(dims.as_slice())?,
@@ -1253,16 +1298,22 @@ macro_rules! overloads {
             /// The `q`-th quantile (a number, or a tensor of them: one result
             /// per entry) of all elements or along `dim`, as `torch.quantile`
             /// (Rust `quantile`, `quantile_tensor`).
-            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
-            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str) -> PyResult<$Core> {
+            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear", **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("quantile", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "quantile", "keepdim")?;
                 $crate::python::overloads::quantile_of(&self.inner, "quantile", q, dim, keepdim, interpolation, $Core::quantile, $Core::quantile_tensor)
             }
 
             /// `quantile` ignoring NaN, as `torch.nanquantile` (Rust
             /// `nanquantile`, `nanquantile_tensor`).
-            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear"), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
-            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str) -> PyResult<$Core> {
+            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear", **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+                $crate::python::args::only_aliases("nanquantile", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "nanquantile", "keepdim")?;
                 $crate::python::overloads::quantile_of(&self.inner, "nanquantile", q, dim, keepdim, interpolation, $Core::nanquantile, $Core::nanquantile_tensor)
             }
@@ -1377,13 +1428,17 @@ macro_rules! overloads {
             /// The largest element; `(values, indices)` along `dim`; or the
             /// elementwise maximum with a tensor (Rust `max`, `max_with_indices`,
             /// `maximum`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn max<'py>(
                 &self,
                 py: Python<'py>,
-                dim: Option<&Bound<'py, PyAny>>,
+                dim: Option<Bound<'py, PyAny>>,
                 keepdim: $crate::python::args::Bool,
+                aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::python::args::only_aliases("max", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "max", "keepdim")?;
                 let ops = $crate::python::overloads::Extreme {
                     name: "max",
@@ -1392,19 +1447,23 @@ macro_rules! overloads {
                     with_indices: $Core::max_with_indices,
                     elementwise: $Core::maximum,
                 };
-                $crate::python::overloads::extreme(py, &self.inner, dim, keepdim, &ops)
+                $crate::python::overloads::extreme(py, &self.inner, dim.as_ref(), keepdim, &ops)
             }
 
             /// The smallest element; `(values, indices)` along `dim`; or the
             /// elementwise minimum with a tensor (Rust `min`, `min_with_indices`,
             /// `minimum`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn min<'py>(
                 &self,
                 py: Python<'py>,
-                dim: Option<&Bound<'py, PyAny>>,
+                dim: Option<Bound<'py, PyAny>>,
                 keepdim: $crate::python::args::Bool,
+                aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
+                $crate::python::args::only_aliases("min", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "min", "keepdim")?;
                 let ops = $crate::python::overloads::Extreme {
                     name: "min",
@@ -1413,13 +1472,16 @@ macro_rules! overloads {
                     with_indices: $Core::min_with_indices,
                     elementwise: $Core::minimum,
                 };
-                $crate::python::overloads::extreme(py, &self.inner, dim, keepdim, &ops)
+                $crate::python::overloads::extreme(py, &self.inner, dim.as_ref(), keepdim, &ops)
             }
 
             /// Int64 index of the largest value of the flattened tensor, or
             /// along `dim` (Rust `argmax_dim`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn argmax(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn argmax(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
+                $crate::python::args::only_aliases("argmax", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "argmax", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "argmax")?;
                 Ok($crate::python::overloads::arg_extreme(
@@ -1432,8 +1494,11 @@ macro_rules! overloads {
 
             /// Int64 index of the smallest value of the flattened tensor, or
             /// along `dim` (Rust `argmin_dim`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn argmin(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn argmin(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
+                $crate::python::args::only_aliases("argmin", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "argmin", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "argmin")?;
                 Ok($crate::python::overloads::arg_extreme(
@@ -1510,8 +1575,11 @@ macro_rules! overloads {
         impl $Py {
             /// Whether any element is true (non-zero): of all elements (Rust
             /// `any`) or along `dim` (`any_dim`), as `torch.any`.
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn any(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn any(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
+                $crate::python::args::only_aliases("any", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "any", "keepdim")?;
                 use $crate::python::args::Dims;
                 Ok(match $crate::python::args::reduction_dims(&dim, "any")? {
@@ -1523,8 +1591,11 @@ macro_rules! overloads {
 
             /// Whether every element is true (non-zero): of all elements
             /// (Rust `all`) or along `dim` (`all_dim`), as `torch.all`.
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn all(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool) -> PyResult<$crate::Tensor> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn all(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
+                $crate::python::args::only_aliases("all", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "all", "keepdim")?;
                 use $crate::python::args::Dims;
                 Ok(match $crate::python::args::reduction_dims(&dim, "all")? {
@@ -1536,8 +1607,11 @@ macro_rules! overloads {
 
             /// The median of all elements (Rust `median`), or the named
             /// `(values, indices)` along `dim` (`median_dim`), as `torch.median`.
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<Bound<'py, PyAny>> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'py, pyo3::types::PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                $crate::python::args::only_aliases("median", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "median", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "median")?;
                 $crate::python::overloads::median(py, "median", &self.inner, dim, keepdim, $Core::median, $Core::median_dim)
@@ -1545,8 +1619,11 @@ macro_rules! overloads {
 
             /// `median` ignoring NaN (Rust `nanmedian`, `nanmedian_dim`), as
             /// `torch.nanmedian`.
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false)), text_signature = "($self, dim=None, keepdim=False)")]
-            fn nanmedian<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool) -> PyResult<Bound<'py, PyAny>> {
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
+            fn nanmedian<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'py, pyo3::types::PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                $crate::python::args::only_aliases("nanmedian", aliases, &["dim", "keepdim"])?;
+                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
                 let keepdim = $crate::python::args::CoreArg::core(&keepdim, "nanmedian", "keepdim")?;
                 let dim = $crate::python::args::optional_dim(dim, "nanmedian")?;
                 $crate::python::overloads::median(py, "nanmedian", &self.inner, dim, keepdim, $Core::nanmedian, $Core::nanmedian_dim)

@@ -196,3 +196,64 @@ def test_a_wrong_argument_type_is_one_line_naming_the_op_and_argument(call, mess
     with pytest.raises(TypeError) as caught:
         call(flodl.ones(2, 3))
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "x.sum(axis=0)",
+        "x.mean(axis=0, keepdims=True)",
+        "x.std(axis=0)",
+        "x.var(axis=1, keepdims=True)",
+        "x.max(axis=0).values",
+        "x.min(axis=0, keepdims=True)[1]",
+        "x.argmax(axis=0)",
+        "x.argmin(axis=1)",
+        "x.amax(axis=0)",
+        "x.prod(axis=0)",
+        "x.cumsum(axis=0)",
+        "x.softmax(axis=1)",
+        "(x > 2).any(axis=0)",
+        "(x > 2).all(axis=0)",
+        "x.logsumexp(axis=0)",
+        "x.sort(axis=0, descending=True).values",
+        "x.argsort(axis=0)",
+        "x.topk(1, axis=0).values",
+        "x.median(axis=0).values",
+        "x.quantile(0.5, axis=0)",
+        "x.count_nonzero(axis=0)",
+        "x.nansum(axis=0)",
+        "x.unbind(axis=1)[0]",
+        "x.diff(axis=0)",
+        "x[None].squeeze(axis=0)",
+        "m.cat([x, x], axis=1)",
+        "m.concatenate([x, x], axis=0)",
+        "m.stack([x, x], axis=1)",
+        "m.sum(x, axis=0)",
+        "m.mean(x, axis=1, keepdims=True)",
+        "m.cumsum(x, axis=1)",
+        "m.amax(x, axis=1, keepdims=True)",
+    ],
+)
+def test_numpy_s_axis_and_keepdims_are_taken_as_torch_takes_them(expression: str) -> None:
+    """PyTorch takes numpy's ``axis=`` for ``dim=`` and ``keepdims=`` for
+    ``keepdim=`` (probe 10 R3)."""
+    results = []
+    for m in (torch, flodl):
+        x = m.arange(6.0).reshape(2, 3)
+        results.append(eval(expression, {"m": m, "x": x}).tolist())
+    assert results[1] == results[0]
+
+
+def test_other_unknown_keywords_are_still_refused() -> None:
+    x = flodl.ones(2, 3)
+    with pytest.raises(TypeError, match=r"sort\(\) got an unexpected keyword argument 'axes'"):
+        x.sort(axes=0)
+    with pytest.raises(TypeError, match=r"exp\(\) got an unexpected keyword argument 'axis'"):
+        x.exp(axis=0)
+    with pytest.raises(
+        TypeError, match=r"cumsum\(\) missing 1 required positional argument: 'dim'"
+    ):
+        x.cumsum()
+    with pytest.raises(TypeError, match="sum: dim must be an int, got str"):
+        x.sum(axis="a")
