@@ -116,7 +116,9 @@ fn cases() -> Vec<Case> {
         case("normalize", &[&[2, 3]], any, |v| v[0].normalize(2.0, 1)),
         case("norm", &[&[2, 3]], off_zero, |v| v[0].norm(3.0)),
         case("norm_dim", &[&[2, 3]], off_zero, |v| v[0].norm_dim(2.0, 1, true)),
-        case("cdist", &[&[3, 2], &[2, 2]], any, |v| v[0].cdist(&v[1], 2.0)),
+        case("cdist", &[&[3, 2], &[2, 2]], any, |v| {
+            v[0].cdist(&v[1], 2.0, flodl::CdistComputeMode::UseMmIfNecessary)
+        }),
         case("cosine_similarity", &[&[2, 3], &[2, 3]], any, |v| v[0].cosine_similarity(&v[1], 1, 1e-8)),
         case("triu", &[&[3, 3]], any, |v| v[0].triu(0)),
         case("tril", &[&[3, 3]], any, |v| v[0].tril(-1)),

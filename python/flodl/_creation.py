@@ -858,13 +858,24 @@ def _legacy_tensor(dtype: Any, *args: Any, device: Any = None) -> Tensor:
     )
 
 
-def _legacy_class(name: str, dtype: Any) -> Any:
-    def make(*args: Any, device: Any = None) -> Tensor:
-        return _legacy_tensor(dtype, *args, device=device)
+class _LegacyTensorType(type):
+    """The type of ``flodl.FloatTensor`` and its kin, as torch's: calling
+    one makes a Tensor of its dtype (the legacy constructors), and
+    ``isinstance(x, flodl.FloatTensor)`` holds for a CPU Tensor (or
+    Variable) of that dtype."""
 
-    make.__name__ = make.__qualname__ = name
-    make.__doc__ = f"``torch.{name}(...)``: a {dtype.name} Tensor from data or sizes."
-    return make
+    dtype: Any
+
+    def __call__(cls, *args: Any, device: Any = None) -> Tensor:  # type: ignore[override]
+        return _legacy_tensor(cls.dtype, *args, device=device)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype and obj.device.type == "cpu"
+
+
+def _legacy_class(name: str, dtype: Any) -> Any:
+    doc = f"``torch.{name}(...)``: a {dtype.name} Tensor from data or sizes."
+    return _LegacyTensorType(name, (), {"dtype": dtype, "__doc__": doc, "__module__": "flodl"})
 
 
 FloatTensor = _legacy_class("FloatTensor", _flodl.DType.Float32)

@@ -51,6 +51,9 @@ IndexReduceMode: TypeAlias = Literal["prod", "mean", "amax", "amin"]
 MemoryFormat: TypeAlias = Literal[
     "contiguous_format", "preserve_format", "channels_last", "channels_last_3d"
 ]
+CdistComputeMode: TypeAlias = Literal[
+    "use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"
+]
 
 class FlodlError(RuntimeError):
     """Base class; also raised for libtorch failures that fit no subclass."""
@@ -812,7 +815,12 @@ class _Ops(Generic[_Self, _Operand]):
         """``self`` over its ``p``-norm along ``dim`` (at least 1e-12), as ``F.normalize``."""
     def norm_dim(self, p: float, dim: int, keepdim: bool = False) -> _Self:
         """The ``p``-norm along ``dim``, as ``torch.linalg.vector_norm``."""
-    def cdist(self, other: _Operand, p: float = 2.0) -> _Self:
+    def cdist(
+        self,
+        other: _Operand,
+        p: float = 2.0,
+        compute_mode: CdistComputeMode = "use_mm_for_euclid_dist_if_necessary",
+    ) -> _Self:
         """The ``p``-norm distance between each row of ``self`` (``[.., P, M]``) and each row of
         ``other`` (``[.., R, M]``), as ``torch.cdist``."""
     def cosine_similarity(self, other: _Operand, dim: int = 1, eps: float = 1e-08) -> _Self:

@@ -518,11 +518,16 @@ def norm_dim(input: Tensor, p: Any, dim: Any = None, keepdim: Any = False, **ali
     return input.norm_dim(p, dim, keepdim, **aliases)
 
 
-def cdist(input: Tensor, other: Any, p: Any = 2.0) -> Any:
+def cdist(
+    input: Tensor,
+    other: Any,
+    p: Any = 2.0,
+    compute_mode: Any = "use_mm_for_euclid_dist_if_necessary",
+) -> Any:
     """``input.cdist(...)``: The `p`-norm distance between each row of `self` (`[.., P, M]`)  and each row of `other` (`[.., R, M]`), as `torch.cdist`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("cdist", input)
-    return input.cdist(other, p)
+    return input.cdist(other, p, compute_mode)
 
 
 def cosine_similarity(

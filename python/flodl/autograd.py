@@ -27,6 +27,7 @@ from typing import Union
 from . import _autograd_functional as functional
 from . import _flodl
 from . import _forward_ad as forward_ad
+from . import _grad_mode as grad_mode  # torch.autograd.grad_mode's path
 from ._flodl import Tensor, Variable
 from ._function import Function, FunctionCtx, checkpoint, once_differentiable
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
@@ -43,6 +44,7 @@ __all__ = [
     "function",
     "functional",
     "grad",
+    "grad_mode",
     "gradcheck",
     "gradgradcheck",
     "inference_mode",

@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode, MemoryFormat }
+        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode, MemoryFormat, CdistComputeMode }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -202,7 +202,8 @@ macro_rules! method_ops {
             norm_dim(p: f64, dim: i64, keepdim: bool = false) => |x| $crate::ffi::vector_norm(x, p, Some(&[dim]), keepdim);
             /// The `p`-norm distance between each row of `self` (`[.., P, M]`)
             /// and each row of `other` (`[.., R, M]`), as `torch.cdist`.
-            cdist(other: Same, p: f64 = 2.0) => |x| tch::Tensor::f_cdist(x, other.raw(), p, None::<i64>);
+            cdist(other: Same, p: f64 = 2.0, compute_mode: CdistComputeMode = "use_mm_for_euclid_dist_if_necessary")
+                => |x| tch::Tensor::f_cdist(x, other.raw(), p, compute_mode.code());
             /// Cosine similarity along `dim`, as `F.cosine_similarity`.
             cosine_similarity(other: Same, dim: i64 = 1, eps: f64 = 1e-8) => |x| tch::Tensor::f_cosine_similarity(x, other.raw(), dim, eps);
             /// The upper triangle from `diagonal` up; the rest zero.

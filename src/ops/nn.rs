@@ -108,6 +108,10 @@ mode_enum!(/// How a tensor's elements lie in memory, as `torch.memory_format`
     /// (in c10::MemoryFormat's order): row-major; as the source is (for a
     /// copy); channels last for 4-d (`NHWC`) and 5-d (`NDHWC`) tensors.
     MemoryFormat { Contiguous = "contiguous_format", Preserve = "preserve_format", ChannelsLast = "channels_last", ChannelsLast3d = "channels_last_3d" });
+mode_enum!(/// How `cdist` computes Euclidean distances: through a matrix product
+    /// when there are more than 25 rows (faster, less exact), always, or
+    /// never (in ATen's order).
+    CdistComputeMode { UseMmIfNecessary = "use_mm_for_euclid_dist_if_necessary", UseMm = "use_mm_for_euclid_dist", DoNotUseMm = "donot_use_mm_for_euclid_dist" });
 mode_enum!(/// How `index_reduce` combines the values that meet at one index.
     IndexReduceMode { Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
 

@@ -573,11 +573,11 @@ impl PyTensor {
     }
 
     /// The values themselves, as a new handle (PyTorch's `.data`: what
-    /// `p.grad.data` and the like read), detached: making it require grad
-    /// leaves this Tensor as it is.
+    /// `p.grad.data` and the like read), detached with a version counter
+    /// of its own: making it require grad leaves this Tensor as it is.
     #[getter]
     fn data(&self) -> PyResult<Self> {
-        Ok(self.inner.detach()?.into())
+        Ok(self.inner.data_unversioned()?.into())
     }
 
     /// None: a Tensor has no gradient (PyTorch's `.grad` of a tensor that

@@ -58,11 +58,13 @@ impl PyVariable {
         make(data, requires_grad)
     }
 
-    /// The values, as an untracked Tensor sharing this Variable's memory.
-    /// Setting it replaces the values (the same leaf, the same graph).
+    /// The values, as an untracked Tensor sharing this Variable's memory
+    /// with a version counter of its own, as PyTorch's `.data` (in-place
+    /// writes through it are not checked against saved values). Setting it
+    /// replaces the values (the same leaf, the same graph).
     #[getter]
     fn data(&self) -> PyResult<PyTensor> {
-        Ok(self.inner.data().into())
+        Ok(self.inner.data_unversioned()?.into())
     }
 
     #[setter]

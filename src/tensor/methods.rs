@@ -150,6 +150,17 @@ macro_rules! tensor_like_methods {
                     .map_err(|f| $crate::Error::from_failure("is_contiguous", "", f))
             }
 
+            /// The values as PyTorch's `.data` gives them: a Tensor sharing
+            /// this one's memory with a version counter of its own, so that
+            /// an in-place write through it goes unseen by backward's check
+            /// of saved values (PyTorch's `p.data.clamp_()` between forward
+            /// and backward). A write through [`Self::version`]'s sharers
+            /// (`data()` of a Variable, `detach`) is seen.
+            pub fn data_unversioned(&self) -> $crate::Result<$crate::Tensor> {
+                let raw = $crate::Operand::raw(self);
+                $crate::ops::run("data", &[raw], || raw.f_data())
+            }
+
             /// Where this tensor starts in its storage, in elements (a view
             /// of a slice starts past 0), as `Tensor.storage_offset`.
             pub fn storage_offset(&self) -> $crate::Result<i64> {

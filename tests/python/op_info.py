@@ -598,12 +598,16 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "cdist",
-        lambda x, other, p=2.0: torch.cdist(x, other, p),
+        lambda x, other, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary": torch.cdist(
+            x, other, p, compute_mode
+        ),
         [
             Sample(((3, 4), (5, 4))),
             Sample(((2, 3, 4), (2, 2, 4)), {"p": 1.0}),
+            Sample(((3, 4), (5, 4)), {"compute_mode": "use_mm_for_euclid_dist"}),
+            Sample(((3, 4), (5, 4)), {"compute_mode": "donot_use_mm_for_euclid_dist"}),
         ],
-        errors=shape_error((3, 4), (5, 3)),
+        errors=shape_error((3, 4), (5, 3)) + argument_error((3, 4), (5, 4), compute_mode="mm"),
     ),
     OpInfo(
         "cosine_similarity",

@@ -598,3 +598,24 @@ def test_a_scheduler_of_one_s_own_on_the_old_base_as_torch_s() -> None:
         return rates, scheduler.state_dict()
 
     assert run(flodl) == run(torch)
+
+
+def test_legacy_tensor_types_are_types_as_torch_s() -> None:
+    """``isinstance(x, torch.FloatTensor)`` (probe 10 R6) and the legacy
+    constructors, in both libraries."""
+    for m in (torch, flodl):
+        x = m.ones(2)
+        assert isinstance(x, m.FloatTensor) and not isinstance(x, m.LongTensor)
+        assert isinstance(m.arange(3), m.LongTensor)
+        assert isinstance(x.requires_grad_(), m.FloatTensor)
+        assert not isinstance(1.0, m.FloatTensor)
+        assert m.LongTensor([1, 2]).dtype == m.int64
+        assert x.type(m.DoubleTensor).dtype == m.float64
+        assert m.FloatTensor.__name__ == "FloatTensor"
+
+
+def test_autograd_grad_mode_is_where_torch_keeps_it() -> None:
+    for m in (torch, flodl):
+        with m.autograd.grad_mode.no_grad():
+            assert not m.is_grad_enabled()
+        assert m.autograd.grad_mode.set_grad_enabled is m.set_grad_enabled

@@ -539,3 +539,24 @@ def test_backward_inputs_of_the_wrong_kind_name_the_item() -> None:
         (v * 2).sum().backward(inputs=[flodl.ones(2)])
     with pytest.raises(TypeError, match="inputs must be .*; got int"):
         (v * 2).sum().backward(inputs=3)
+
+
+def test_data_has_its_own_version_counter_as_torch() -> None:
+    """Probe K7: a write through ``.data`` between forward and backward is
+    not checked against saved values (PyTorch's ``p.data.clamp_()``), while
+    one through ``detach()`` still is, in both libraries."""
+    got = []
+    for m in (torch, flodl):
+        w = m.tensor([1.0, 2.0], requires_grad=True)
+        loss = (w * w).sum()
+        version = w._version
+        w.data.mul_(0)
+        assert w._version == version
+        loss.backward()
+        got.append(w.grad.tolist())  # the saved w is the zeroed one, as torch's
+        v = m.tensor([1.0, 2.0], requires_grad=True)
+        loss = (v * v).sum()
+        v.detach().mul_(0)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            loss.backward()
+    assert got[1] == got[0] == [0.0, 0.0]
