@@ -161,16 +161,30 @@ pub(crate) fn only_aliases(
     Ok(())
 }
 
+/// Argument types holding a value or the Problem raised when the core asks
+/// for it: made from their value (a table default), lent as it is.
+macro_rules! deferred_args {
+    ($($t:ident => $value:ty),*) => {$(
+        impl From<$value> for $t {
+            fn from(v: $value) -> Self {
+                $t(Ok(v))
+            }
+        }
+
+        impl CoreArg for $t {
+            type Core<'a> = $value;
+            fn core(&self, op: &str, name: &str) -> PyResult<$value> {
+                self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
+            }
+        }
+    )*};
+}
+deferred_args!(Int => i64, Float => f64, Bool => bool);
+
 /// An `f64` argument: a Python or numpy number (`__float__` of anything
 /// else, a torch tensor say, is not called: its errors are not flodl's).
 /// Anything else is the op's TypeError naming the argument.
 pub(crate) struct Float(Result<f64, Problem>);
-
-impl From<f64> for Float {
-    fn from(v: f64) -> Self {
-        Float(Ok(v))
-    }
-}
 
 impl FromPyObject<'_, '_> for Float {
     type Error = PyErr;
@@ -187,22 +201,9 @@ impl FromPyObject<'_, '_> for Float {
     }
 }
 
-impl CoreArg for Float {
-    type Core<'a> = f64;
-    fn core(&self, op: &str, name: &str) -> PyResult<f64> {
-        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
-    }
-}
-
 /// A `bool` argument: a Python or numpy bool; anything else is the op's
 /// TypeError naming the argument (PyTorch takes no int for a bool).
 pub(crate) struct Bool(Result<bool, Problem>);
-
-impl From<bool> for Bool {
-    fn from(v: bool) -> Self {
-        Bool(Ok(v))
-    }
-}
 
 impl FromPyObject<'_, '_> for Bool {
     type Error = PyErr;
@@ -211,13 +212,6 @@ impl FromPyObject<'_, '_> for Bool {
             Ok(b) => Ok(b),
             Err(_) => Err(wrong_type("a bool", &obj)),
         }))
-    }
-}
-
-impl CoreArg for Bool {
-    type Core<'a> = bool;
-    fn core(&self, op: &str, name: &str) -> PyResult<bool> {
-        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
     }
 }
 
@@ -253,12 +247,6 @@ fn overflowed(obj: &Bound<'_, PyAny>, err: &PyErr) -> Option<Problem> {
 /// bits is an ArgumentError naming the op and the argument.
 pub(crate) struct Int(Result<i64, Problem>);
 
-impl From<i64> for Int {
-    fn from(v: i64) -> Self {
-        Int(Ok(v))
-    }
-}
-
 impl FromPyObject<'_, '_> for Int {
     type Error = PyErr;
     fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
@@ -271,13 +259,6 @@ impl FromPyObject<'_, '_> for Int {
             Ok(v) => Ok(v),
             Err(err) => Err(overflowed(&obj, &err).unwrap_or_else(|| wrong_type("an int", &obj))),
         }))
-    }
-}
-
-impl CoreArg for Int {
-    type Core<'a> = i64;
-    fn core(&self, op: &str, name: &str) -> PyResult<i64> {
-        self.0.as_ref().map(|v| *v).map_err(|p| p.raise(op, name))
     }
 }
 
@@ -961,6 +942,14 @@ impl<M: Mode> CoreArg for Choice<M> {
     fn core(&self, op: &str, name: &str) -> PyResult<M> {
         self.0.as_ref().map(|m| *m).map_err(|p| p.raise(op, name))
     }
+}
+
+/// A `memory_format=` argument as the core takes it (None: left out).
+pub(crate) fn memory_format(
+    op: &str,
+    format: Option<Choice<crate::MemoryFormat>>,
+) -> PyResult<Option<crate::MemoryFormat>> {
+    format.map(|f| f.core(op, "memory_format")).transpose()
 }
 
 // ----- indexing -----

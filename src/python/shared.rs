@@ -184,12 +184,9 @@ macro_rules! py_shared_methods {
             /// `is_contiguous_in`).
             #[pyo3(signature = (memory_format = None), text_signature = "($self, memory_format=None)")]
             fn is_contiguous(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<bool> {
-                match memory_format {
+                match $crate::python::args::memory_format("is_contiguous", memory_format)? {
                     None => Ok(self.inner.is_contiguous()),
-                    Some(format) => {
-                        let format = $crate::python::args::CoreArg::core(&format, "is_contiguous", "memory_format")?;
-                        Ok(self.inner.is_contiguous_in(format)?)
-                    }
+                    Some(format) => Ok(self.inner.is_contiguous_in(format)?),
                 }
             }
 
@@ -198,12 +195,9 @@ macro_rules! py_shared_methods {
             /// already is (Rust `contiguous`, `contiguous_in`).
             #[pyo3(signature = (memory_format = None), text_signature = "($self, memory_format=None)")]
             fn contiguous(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<$Core> {
-                match memory_format {
+                match $crate::python::args::memory_format("contiguous", memory_format)? {
                     None => Ok(self.inner.contiguous()?),
-                    Some(format) => {
-                        let format = $crate::python::args::CoreArg::core(&format, "contiguous", "memory_format")?;
-                        Ok(self.inner.contiguous_in(format)?)
-                    }
+                    Some(format) => Ok(self.inner.contiguous_in(format)?),
                 }
             }
 
@@ -560,12 +554,9 @@ macro_rules! py_shared_methods {
             /// out as `memory_format` says when given (Rust `copy`, `copy_in`).
             #[pyo3(signature = (*, memory_format = None), text_signature = "($self, *, memory_format=None)")]
             fn clone(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<$Core> {
-                match memory_format {
+                match $crate::python::args::memory_format("clone", memory_format)? {
                     None => Ok(self.inner.copy()?),
-                    Some(format) => {
-                        let format = $crate::python::args::CoreArg::core(&format, "clone", "memory_format")?;
-                        Ok(self.inner.copy_in(format)?)
-                    }
+                    Some(format) => Ok(self.inner.copy_in(format)?),
                 }
             }
 
@@ -586,9 +577,7 @@ macro_rules! py_shared_methods {
             ) -> PyResult<Py<PyAny>> {
                 let inner = &slf.get().inner;
                 let (dtype, device) = super::shared::to_arguments(args, dtype, device)?;
-                let format = memory_format
-                    .map(|f| $crate::python::args::CoreArg::core(&f, "to", "memory_format"))
-                    .transpose()?
+                let format = $crate::python::args::memory_format("to", memory_format)?
                     .filter(|f| *f != $crate::MemoryFormat::Preserve);
                 let laid_out = match format {
                     Some(format) => inner.is_contiguous_in(format)?,
