@@ -205,6 +205,9 @@ char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precis
 // the code is a float's.
 int flodl_default_dtype(void);
 char *flodl_set_default_dtype(int code);
+// The threads of libtorch's inter-op pool (set once, before it starts).
+char *flodl_set_num_interop_threads(int threads);
+int flodl_get_num_interop_threads(void);
 char *flodl_get_rng_state(int cuda_index, FlodlTensor **out);
 char *flodl_set_rng_state(int cuda_index, const FlodlTensor *state);
 

@@ -3,6 +3,7 @@
 #include "common.h"
 
 #include <ATen/Context.h>
+#include <ATen/Parallel.h>
 #include <c10/core/DefaultDtype.h>
 #include <c10/core/ScalarType.h>
 #include <c10/util/Logging.h>
@@ -137,5 +138,12 @@ char *flodl_set_default_dtype(int code) {
     c10::set_default_dtype(c10::scalarTypeToTypeMeta(static_cast<c10::ScalarType>(code)));
   });
 }
+
+// libtorch refuses (an error, not a crash) once inter-op work has started.
+char *flodl_set_num_interop_threads(int threads) {
+  return guarded_change([&] { at::set_num_interop_threads(threads); });
+}
+
+int flodl_get_num_interop_threads(void) { return at::get_num_interop_threads(); }
 
 }  // extern "C"

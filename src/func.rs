@@ -262,14 +262,14 @@ where
     O: Outputs,
 {
     let xs = constants(primals)?;
-    let (values_, tangents) = jvp_at(
+    let (outputs, tangents) = jvp_at(
         "jvp",
         &|xs: &[Variable]| Ok(f(xs)?.into_vec()),
         &xs,
         tangents,
         false,
     )?;
-    Ok((O::each(values(values_))?, O::each(values(tangents))?))
+    Ok((O::each(values(outputs))?, O::each(values(tangents))?))
 }
 
 /// [`jvp`] on Variables, as `torch.func.jvp` under an outer graph: the

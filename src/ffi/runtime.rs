@@ -19,6 +19,8 @@ extern "C" {
         -> *mut c_char;
     fn flodl_default_dtype() -> c_int;
     fn flodl_set_default_dtype(code: c_int) -> *mut c_char;
+    fn flodl_set_num_interop_threads(threads: c_int) -> *mut c_char;
+    fn flodl_get_num_interop_threads() -> c_int;
     fn flodl_get_rng_state(cuda_index: c_int, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_set_rng_state(cuda_index: c_int, state: *mut c_void) -> *mut c_char;
 }
@@ -104,6 +106,18 @@ pub(crate) fn default_dtype() -> c_int {
 pub(crate) fn set_default_dtype(code: c_int) -> Result<(), Failure> {
     // SAFETY: a plain integer; the shim catches every exception.
     check(unsafe { flodl_set_default_dtype(code) })
+}
+
+/// Sizes libtorch's inter-op thread pool (before it has started).
+pub(crate) fn set_num_interop_threads(threads: c_int) -> Result<(), Failure> {
+    // SAFETY: a plain integer; the shim catches every exception.
+    check(unsafe { flodl_set_num_interop_threads(threads) })
+}
+
+/// The threads of libtorch's inter-op pool.
+pub(crate) fn get_num_interop_threads() -> c_int {
+    // SAFETY: reads libtorch's setting; nothing can throw.
+    unsafe { flodl_get_num_interop_threads() }
 }
 
 /// Sets every switch of `flags` and, when given, the float32 matmul

@@ -77,6 +77,29 @@ fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<()> {
     Ok(())
 }
 
+/// The threads of libtorch's inter-op pool, as `torch.get_num_interop_threads`.
+#[pyfunction]
+fn get_num_interop_threads() -> usize {
+    crate::get_num_interop_threads()
+}
+
+/// Sizes libtorch's inter-op pool (shared with torch in one process), as
+/// `torch.set_num_interop_threads`: once, before the pool has started.
+#[pyfunction]
+fn set_num_interop_threads(threads: args::Int) -> PyResult<()> {
+    use args::CoreArg as _;
+    let threads = threads.core("set_num_interop_threads", "threads")?;
+    crate::error::ensure!(
+        threads > 0,
+        Argument,
+        "set_num_interop_threads: expects a positive number of threads, got {threads}"
+    );
+    // Positive and at most i64::MAX, so it fits a usize on 64-bit targets.
+    Ok(crate::set_num_interop_threads(
+        usize::try_from(threads).unwrap_or(usize::MAX),
+    )?)
+}
+
 /// The number of threads libtorch's CPU ops use, as `torch.get_num_threads`.
 #[pyfunction]
 fn get_num_threads() -> usize {
@@ -666,6 +689,8 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(manual_seed, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_interop_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(set_num_interop_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_rng_state, m)?)?;
     m.add_function(wrap_pyfunction!(save, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;

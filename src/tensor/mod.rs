@@ -547,6 +547,21 @@ pub fn set_num_threads(threads: usize) {
     tch::set_num_threads(i32::try_from(threads.max(1)).unwrap_or(i32::MAX));
 }
 
+/// The number of threads libtorch runs independent ops on (its inter-op
+/// pool), as `torch.get_num_interop_threads`.
+pub fn get_num_interop_threads() -> usize {
+    usize::try_from(crate::ffi::get_num_interop_threads()).unwrap_or(1)
+}
+
+/// Sizes libtorch's inter-op pool, as `torch.set_num_interop_threads`: once
+/// per process, before the pool has started (later, libtorch refuses: an
+/// error); at least 1.
+pub fn set_num_interop_threads(threads: usize) -> Result<()> {
+    let threads = i32::try_from(threads.max(1)).unwrap_or(i32::MAX);
+    crate::ffi::set_num_interop_threads(threads)
+        .map_err(|f| crate::Error::from_failure("set_num_interop_threads", "", f))
+}
+
 /// Seeds every random generator libtorch uses (CPU and CUDA).
 pub fn manual_seed(seed: u64) {
     tch::manual_seed(seed as i64);

@@ -619,3 +619,31 @@ def test_autograd_grad_mode_is_where_torch_keeps_it() -> None:
         with m.autograd.grad_mode.no_grad():
             assert not m.is_grad_enabled()
         assert m.autograd.grad_mode.set_grad_enabled is m.set_grad_enabled
+
+
+def test_the_inter_op_pool_is_sized_once_as_torch_s(tmp_path) -> None:
+    """``set_num_interop_threads`` works once, before the pool starts, and
+    then raises RuntimeError, as torch's (one libtorch: they agree)."""
+    program = tmp_path / "interop.py"
+    program.write_text(
+        "import flodl, torch\n"
+        "flodl.set_num_interop_threads(3)\n"
+        "assert flodl.get_num_interop_threads() == torch.get_num_interop_threads() == 3\n"
+        "for m in (flodl, torch):\n"
+        "    try:\n"
+        "        m.set_num_interop_threads(2)\n"
+        "    except RuntimeError:\n"
+        "        pass\n"
+        "    else:\n"
+        "        raise AssertionError(m.__name__)\n"
+        "print('ok')\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(program)], check=False, capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "ok", done.stderr
+    with pytest.raises(flodl.ArgumentError, match="expects a positive number of threads"):
+        flodl.set_num_interop_threads(0)
