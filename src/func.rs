@@ -352,16 +352,15 @@ where
             Some(t) => t,
             None => zeros(&value.data())?,
         };
-        match keep_graph {
-            true => {
-                values.push(value);
-                out_tangents.push(tangent);
-            }
-            false => {
-                values.push(Variable::new(value.data(), false)?);
-                out_tangents.push(Variable::new(tangent.data(), false)?);
-            }
-        }
+        let (value, tangent) = match keep_graph {
+            true => (value, tangent),
+            false => (
+                Variable::new(value.data(), false)?,
+                Variable::new(tangent.data(), false)?,
+            ),
+        };
+        values.push(value);
+        out_tangents.push(tangent);
     }
     drop(level);
     Ok((values, out_tangents))

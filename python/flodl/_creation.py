@@ -151,10 +151,9 @@ def _laid_out_like(op: str, input: Tensor, values: Tensor, format: Any) -> Tenso
     """``values`` laid out as ``format`` says (``preserve_format``, the
     default: channels last where ``input`` is, else row-major)."""
     if format is None or format == preserve_format:
-        format = None
-        for dims, layout in ((4, channels_last), (5, channels_last_3d)):
-            if input.dim() == dims and not input.is_contiguous():
-                format = layout if input.is_contiguous(memory_format=layout) else None
+        layout = {4: channels_last, 5: channels_last_3d}.get(input.dim())
+        laid_out = layout is not None and not input.is_contiguous()
+        format = layout if laid_out and input.is_contiguous(memory_format=layout) else None
     elif not isinstance(format, memory_format):
         raise TypeError(
             f"{op}: memory_format must be a flodl.memory_format, got {type(format).__name__}"

@@ -122,6 +122,37 @@ where
     }
 }
 
+/// An op's `dim`, or its numpy name `axis` from `aliases` (refusing any
+/// other keyword there).
+pub(crate) fn dim_aliased<'py, D>(
+    op: &str,
+    dim: D,
+    aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
+) -> PyResult<D>
+where
+    D: for<'a> FromPyObject<'a, 'py>,
+{
+    only_aliases(op, aliases, &["dim"])?;
+    aliased(dim, aliases, "axis")
+}
+
+/// A reduction's `dim` and `keepdim` (as the core takes it), either one
+/// under its numpy name from `aliases` (refusing any other keyword there).
+pub(crate) fn dim_keepdim<'py, D>(
+    op: &str,
+    dim: D,
+    keepdim: Bool,
+    aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
+) -> PyResult<(D, bool)>
+where
+    D: for<'a> FromPyObject<'a, 'py>,
+{
+    only_aliases(op, aliases, &["dim", "keepdim"])?;
+    let dim = aliased(dim, aliases, "axis")?;
+    let keepdim = aliased(keepdim, aliases, "keepdims")?.core(op, "keepdim")?;
+    Ok((dim, keepdim))
+}
+
 /// A required `dim` that `aliases` may give as `axis`: PyTorch's
 /// TypeError when neither is there.
 pub(crate) fn required_dim(
@@ -129,8 +160,7 @@ pub(crate) fn required_dim(
     dim: Option<Int>,
     aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
 ) -> PyResult<Int> {
-    only_aliases(op, aliases, &["dim"])?;
-    aliased(dim, aliases, "axis")?.ok_or_else(|| {
+    dim_aliased(op, dim, aliases)?.ok_or_else(|| {
         PyTypeError::new_err(format!(
             "{op}() missing 1 required positional argument: 'dim'"
         ))

@@ -147,6 +147,14 @@ fn variables_of(op: &str, items: &Bound<'_, PyAny>) -> PyResult<Vec<Variable>> {
         .collect()
 }
 
+/// Rows of results (one per output) as Python objects.
+fn rows_of<'py, T: IntoPyObject<'py>>(
+    py: Python<'py>,
+    rows: Vec<Vec<T>>,
+) -> PyResult<Vec<Vec<Bound<'py, PyAny>>>> {
+    rows.into_iter().map(|row| objects(py, row)).collect()
+}
+
 /// Results as Python objects, for [`PyF::shaped`].
 fn objects<'py, T: IntoPyObject<'py>>(
     py: Python<'py>,
@@ -204,6 +212,11 @@ impl VjpFn {
 
 }
 
+/// The values of `inputs`, for the transforms that leave their graphs.
+fn data_of(inputs: &[Variable]) -> Vec<Tensor> {
+    inputs.iter().map(Variable::data).collect()
+}
+
 /// Whether a transform of `inputs` keeps its results on the outer graph,
 /// as `torch.func`'s do: grad mode is on and some input requires grad.
 fn on_outer_graph(inputs: &[Variable]) -> bool {
@@ -226,7 +239,7 @@ pub(crate) fn vjp<'py>(
             let (values, products) = transform(py, || crate::func::vjp_with_graph(call, &inputs))?;
             return Ok((f.shaped(py, values)?, VjpFn(products)));
         }
-        let primals: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+        let primals = data_of(&inputs);
         let (values, products) = transform(py, || crate::func::vjp(call, &refs(&primals)))?;
         Ok((f.shaped(py, values)?, VjpFn(products)))
     })
@@ -294,7 +307,7 @@ pub(crate) fn jvp<'py>(
             })?;
             return Ok((f.shaped(py, values)?, f.shaped(py, out_tangents)?));
         }
-        let primals: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+        let primals = data_of(&inputs);
         let (values, out_tangents) = transform(py, || {
             crate::func::jvp(call, &refs(&primals), &refs(&tangents))
         })?;
@@ -338,7 +351,7 @@ pub(crate) fn grad_and_value<'py>(
                 transform(py, || crate::func::grad_and_value_with_graph(call, &inputs))?;
             return Ok((objects(py, grads)?, value.into_pyobject(py)?.into_any()));
         }
-        let primals: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+        let primals = data_of(&inputs);
         let (grads, value) = transform(py, || crate::func::grad_and_value(call, &refs(&primals)))?;
         Ok((objects(py, grads)?, value.into_pyobject(py)?.into_any()))
     })
@@ -368,26 +381,21 @@ pub(crate) fn jacobian<'py>(
         let f = PyF::new(op, &f);
         let call = |xs: &[Variable]| f.call(xs);
         let inputs = variables_of(op, inputs)?;
-        let per_output: Vec<Vec<Bound<'py, PyAny>>> =
-            if create_graph.unwrap_or_else(|| on_outer_graph(&inputs)) {
-                let inputs: Vec<&Variable> = inputs.iter().collect();
-                let rows = transform(py, || match op {
-                    "jacfwd" => crate::func::jacfwd_with_graph(call, &inputs),
-                    _ => crate::func::jacobian_with_graph(call, &inputs),
-                })?;
-                rows.into_iter()
-                    .map(|row| objects(py, row))
-                    .collect::<PyResult<_>>()?
-            } else {
-                let inputs: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
-                let rows = transform(py, || match op {
-                    "jacfwd" => crate::func::jacfwd(call, &refs(&inputs)),
-                    _ => crate::func::jacobian(call, &refs(&inputs)),
-                })?;
-                rows.into_iter()
-                    .map(|row| objects(py, row))
-                    .collect::<PyResult<_>>()?
-            };
+        let per_output = if create_graph.unwrap_or_else(|| on_outer_graph(&inputs)) {
+            let inputs: Vec<&Variable> = inputs.iter().collect();
+            let rows = transform(py, || match op {
+                "jacfwd" => crate::func::jacfwd_with_graph(call, &inputs),
+                _ => crate::func::jacobian_with_graph(call, &inputs),
+            })?;
+            rows_of(py, rows)?
+        } else {
+            let inputs = data_of(&inputs);
+            let rows = transform(py, || match op {
+                "jacfwd" => crate::func::jacfwd(call, &refs(&inputs)),
+                _ => crate::func::jacobian(call, &refs(&inputs)),
+            })?;
+            rows_of(py, rows)?
+        };
         let rows = per_output
             .into_iter()
             .map(|mut row| match per_input {
@@ -419,7 +427,7 @@ pub(crate) fn hessian<'py>(
             let rows = transform(py, || crate::func::hessian_with_graph(call, &inputs))?;
             return rows.into_iter().map(|row| PyTuple::new(py, row)).collect();
         }
-        let inputs: Vec<Tensor> = inputs.iter().map(Variable::data).collect();
+        let inputs = data_of(&inputs);
         let rows = transform(py, || crate::func::hessian(call, &refs(&inputs)))?;
         rows.into_iter().map(|row| PyTuple::new(py, row)).collect()
     })

@@ -87,17 +87,21 @@ fn get_num_interop_threads() -> usize {
 /// `torch.set_num_interop_threads`: once, before the pool has started.
 #[pyfunction]
 fn set_num_interop_threads(threads: args::Int) -> PyResult<()> {
+    let threads = thread_count("set_num_interop_threads", threads)?;
+    Ok(crate::set_num_interop_threads(threads)?)
+}
+
+/// A `set_num_*threads` count: a positive int.
+fn thread_count(op: &str, threads: args::Int) -> PyResult<usize> {
     use args::CoreArg as _;
-    let threads = threads.core("set_num_interop_threads", "threads")?;
+    let threads = threads.core(op, "threads")?;
     crate::error::ensure!(
         threads > 0,
         Argument,
-        "set_num_interop_threads: expects a positive number of threads, got {threads}"
+        "{op}: expects a positive number of threads, got {threads}"
     );
     // Positive and at most i64::MAX, so it fits a usize on 64-bit targets.
-    Ok(crate::set_num_interop_threads(
-        usize::try_from(threads).unwrap_or(usize::MAX),
-    )?)
+    Ok(usize::try_from(threads).unwrap_or(usize::MAX))
 }
 
 /// The number of threads libtorch's CPU ops use, as `torch.get_num_threads`.
@@ -110,15 +114,7 @@ fn get_num_threads() -> usize {
 /// one process), as `torch.set_num_threads`.
 #[pyfunction]
 fn set_num_threads(threads: args::Int) -> PyResult<()> {
-    use args::CoreArg as _;
-    let threads = threads.core("set_num_threads", "threads")?;
-    crate::error::ensure!(
-        threads > 0,
-        Argument,
-        "set_num_threads: expects a positive number of threads, got {threads}"
-    );
-    // Positive and at most i64::MAX, so it fits a usize on 64-bit targets.
-    crate::set_num_threads(usize::try_from(threads).unwrap_or(usize::MAX));
+    crate::set_num_threads(thread_count("set_num_threads", threads)?);
     Ok(())
 }
 

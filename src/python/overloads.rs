@@ -92,9 +92,7 @@ pub(crate) fn spread_with_mean(
     correction: Option<super::args::Float>,
 ) -> PyResult<(Option<Vec<i64>>, f64)> {
     use super::args::Dims;
-    let correction = correction
-        .map(|c| super::args::CoreArg::core(&c, op, "correction"))
-        .transpose()?;
+    let correction = super::args::CoreArg::core(&correction, op, "correction")?;
     let correction = self::correction(op, unbiased, correction)?.unwrap_or(1.0);
     let dims = match super::args::reduction_dims(dim, op)? {
         Dims::All => None,
@@ -874,8 +872,7 @@ macro_rules! overloads {
             /// of a tuple of dims (`squeeze_dims`).
             #[pyo3(signature = (dim = None, **aliases), text_signature = "($self, dim=None)")]
             fn squeeze(&self, dim: Option<$crate::python::args::DimArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("squeeze", aliases, &["dim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let dim = $crate::python::args::dim_aliased("squeeze", dim, aliases)?;
                 use $crate::python::args::{CoreArg as _, DimArg};
                 Ok(match dim {
                     None => self.inner.squeeze_all()?,
@@ -1032,10 +1029,7 @@ macro_rules! overloads {
             /// `torch.linalg.matrix_norm(x, "nuc")`.
             #[pyo3(signature = (p = None, dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, p=2.0, dim=None, keepdim=False)")]
             fn norm(&self, p: Option<&Bound<'_, PyAny>>, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("norm", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "norm", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("norm", dim, keepdim, aliases)?;
                 let dims = $crate::python::args::reduction_dims(&dim, "norm")?;
                 let Some(p) = $crate::python::overloads::norm_order(p)? else {
                     let all: Vec<i64> = (0..self.inner.ndim() as i64).collect();
@@ -1055,10 +1049,7 @@ macro_rules! overloads {
             /// Rust `sum`, `sum_dim`, `sum_dims`), in `dtype` when given.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
             fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("sum", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "sum", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("sum", dim, keepdim, aliases)?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
@@ -1100,10 +1091,7 @@ macro_rules! overloads {
             /// Rust `mean`, `mean_dim`, `mean_dims`), in `dtype` when given.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
             fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("mean", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "mean", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("mean", dim, keepdim, aliases)?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
@@ -1115,10 +1103,7 @@ macro_rules! overloads {
             /// when left out), as `torch.amax` (Rust `amax(dims, keepdim)`).
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn amax(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("amax", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "amax", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("amax", dim, keepdim, aliases)?;
                 let dims = $crate::python::args::reduction_dims(&dim, "amax")?;
                 Ok(self.inner.amax(dims.as_slice(), keepdim)?)
             }
@@ -1126,10 +1111,7 @@ macro_rules! overloads {
             /// The smallest values over `dim`, as `amax` (Rust `amin`).
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn amin(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("amin", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "amin", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("amin", dim, keepdim, aliases)?;
                 let dims = $crate::python::args::reduction_dims(&dim, "amin")?;
                 Ok(self.inner.amin(dims.as_slice(), keepdim)?)
             }
@@ -1137,10 +1119,7 @@ macro_rules! overloads {
             /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("prod", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "prod", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("prod", dim, keepdim, aliases)?;
                 let dim = $crate::python::args::optional_dim(dim, "prod")?;
                 Ok($crate::python::overloads::reduce(
                     &self.inner,
@@ -1164,17 +1143,14 @@ macro_rules! overloads {
                 correction: Option<$crate::python::args::Float>,
                 aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("var", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "var", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("var", dim, keepdim, aliases)?;
                 let methods = $crate::python::overloads::Spread {
                     all: $Core::var,
                     along: $Core::var_dim,
                     corrected: $Core::var_correction,
                     over: $Core::var_dims,
                 };
-                methods.call("var", &self.inner, &dim, unbiased, keepdim, correction.map(|c| $crate::python::args::CoreArg::core(&c, "var", "correction")).transpose()?)
+                methods.call("var", &self.inner, &dim, unbiased, keepdim, $crate::python::args::CoreArg::core(&correction, "var", "correction")?)
             }
 
             /// The standard deviation, as `var`.
@@ -1187,17 +1163,14 @@ macro_rules! overloads {
                 correction: Option<$crate::python::args::Float>,
                 aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("std", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "std", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("std", dim, keepdim, aliases)?;
                 let methods = $crate::python::overloads::Spread {
                     all: $Core::std,
                     along: $Core::std_dim,
                     corrected: $Core::std_correction,
                     over: $Core::std_dims,
                 };
-                methods.call("std", &self.inner, &dim, unbiased, keepdim, correction.map(|c| $crate::python::args::CoreArg::core(&c, "std", "correction")).transpose()?)
+                methods.call("std", &self.inner, &dim, unbiased, keepdim, $crate::python::args::CoreArg::core(&correction, "std", "correction")?)
             }
 
             /// The variance and the mean, of all elements or over `dim` (one
@@ -1212,10 +1185,7 @@ macro_rules! overloads {
                 correction: Option<$crate::python::args::Float>,
                 aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<($Core, $Core)> {
-                $crate::python::args::only_aliases("var_mean", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "var_mean", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("var_mean", dim, keepdim, aliases)?;
                 let (dims, correction) = $crate::python::overloads::spread_with_mean("var_mean", &dim, unbiased, correction)?;
                 Ok(self.inner.var_mean(dims.as_deref(), correction, keepdim)?)
             }
@@ -1231,10 +1201,7 @@ macro_rules! overloads {
                 correction: Option<$crate::python::args::Float>,
                 aliases: Option<&Bound<'_, pyo3::types::PyDict>>,
             ) -> PyResult<($Core, $Core)> {
-                $crate::python::args::only_aliases("std_mean", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "std_mean", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("std_mean", dim, keepdim, aliases)?;
                 let (dims, correction) = $crate::python::overloads::spread_with_mean("std_mean", &dim, unbiased, correction)?;
                 Ok(self.inner.std_mean(dims.as_deref(), correction, keepdim)?)
             }
@@ -1244,10 +1211,7 @@ macro_rules! overloads {
             /// `logsumexp_dims`).
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn logsumexp(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("logsumexp", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "logsumexp", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("logsumexp", dim, keepdim, aliases)?;
                 let all = |x: &$Core| x.reshape(&[-1])?.logsumexp(0, false);
                 let dims = $crate::python::args::reduction_dims(&dim, "logsumexp")?;
                 Ok($crate::python::overloads::reduce_dims(&self.inner, dims, keepdim, all, $Core::logsumexp, $Core::logsumexp_dims)?)
@@ -1258,8 +1222,7 @@ macro_rules! overloads {
             /// `count_nonzero`, `count_nonzero_dims`).
             #[pyo3(signature = (dim = None, **aliases), text_signature = "($self, dim=None)")]
             fn count_nonzero(&self, dim: Option<$crate::python::args::DimArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
-                $crate::python::args::only_aliases("count_nonzero", aliases, &["dim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
+                let dim = $crate::python::args::dim_aliased("count_nonzero", dim, aliases)?;
                 Ok(match $crate::python::args::reduction_dims(&dim, "count_nonzero")? {
                     $crate::python::args::Dims::All => self.inner.count_nonzero()?,
                     dims => self.inner.count_nonzero_dims(dims.as_slice())?,
@@ -1300,10 +1263,7 @@ macro_rules! overloads {
             /// (Rust `quantile`, `quantile_tensor`).
             #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear", **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
             fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("quantile", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "quantile", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("quantile", dim, keepdim, aliases)?;
                 $crate::python::overloads::quantile_of(&self.inner, "quantile", q, dim, keepdim, interpolation, $Core::quantile, $Core::quantile_tensor)
             }
 
@@ -1311,10 +1271,7 @@ macro_rules! overloads {
             /// `nanquantile`, `nanquantile_tensor`).
             #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear", **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
             fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
-                $crate::python::args::only_aliases("nanquantile", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "nanquantile", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("nanquantile", dim, keepdim, aliases)?;
                 $crate::python::overloads::quantile_of(&self.inner, "nanquantile", q, dim, keepdim, interpolation, $Core::nanquantile, $Core::nanquantile_tensor)
             }
 
@@ -1436,10 +1393,7 @@ macro_rules! overloads {
                 keepdim: $crate::python::args::Bool,
                 aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                $crate::python::args::only_aliases("max", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "max", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("max", dim, keepdim, aliases)?;
                 let ops = $crate::python::overloads::Extreme {
                     name: "max",
                     all: $Core::max,
@@ -1461,10 +1415,7 @@ macro_rules! overloads {
                 keepdim: $crate::python::args::Bool,
                 aliases: Option<&Bound<'py, pyo3::types::PyDict>>,
             ) -> PyResult<Bound<'py, PyAny>> {
-                $crate::python::args::only_aliases("min", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "min", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("min", dim, keepdim, aliases)?;
                 let ops = $crate::python::overloads::Extreme {
                     name: "min",
                     all: $Core::min,
@@ -1479,10 +1430,7 @@ macro_rules! overloads {
             /// along `dim` (Rust `argmax_dim`).
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn argmax(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
-                $crate::python::args::only_aliases("argmax", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "argmax", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("argmax", dim, keepdim, aliases)?;
                 let dim = $crate::python::args::optional_dim(dim, "argmax")?;
                 Ok($crate::python::overloads::arg_extreme(
                     &self.inner,
@@ -1496,10 +1444,7 @@ macro_rules! overloads {
             /// along `dim` (Rust `argmin_dim`).
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn argmin(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
-                $crate::python::args::only_aliases("argmin", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "argmin", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("argmin", dim, keepdim, aliases)?;
                 let dim = $crate::python::args::optional_dim(dim, "argmin")?;
                 Ok($crate::python::overloads::arg_extreme(
                     &self.inner,
@@ -1577,10 +1522,7 @@ macro_rules! overloads {
             /// `any`) or along `dim` (`any_dim`), as `torch.any`.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn any(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
-                $crate::python::args::only_aliases("any", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "any", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("any", dim, keepdim, aliases)?;
                 use $crate::python::args::Dims;
                 Ok(match $crate::python::args::reduction_dims(&dim, "any")? {
                     Dims::Many(dims) => self.inner.any_dims(dims, keepdim)?,
@@ -1593,10 +1535,7 @@ macro_rules! overloads {
             /// (Rust `all`) or along `dim` (`all_dim`), as `torch.all`.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn all(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$crate::Tensor> {
-                $crate::python::args::only_aliases("all", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "all", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("all", dim, keepdim, aliases)?;
                 use $crate::python::args::Dims;
                 Ok(match $crate::python::args::reduction_dims(&dim, "all")? {
                     Dims::Many(dims) => self.inner.all_dims(dims, keepdim)?,
@@ -1609,10 +1548,7 @@ macro_rules! overloads {
             /// `(values, indices)` along `dim` (`median_dim`), as `torch.median`.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn median<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'py, pyo3::types::PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-                $crate::python::args::only_aliases("median", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "median", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("median", dim, keepdim, aliases)?;
                 let dim = $crate::python::args::optional_dim(dim, "median")?;
                 $crate::python::overloads::median(py, "median", &self.inner, dim, keepdim, $Core::median, $Core::median_dim)
             }
@@ -1621,10 +1557,7 @@ macro_rules! overloads {
             /// `torch.nanmedian`.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
             fn nanmedian<'py>(&self, py: Python<'py>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'py, pyo3::types::PyDict>>) -> PyResult<Bound<'py, PyAny>> {
-                $crate::python::args::only_aliases("nanmedian", aliases, &["dim", "keepdim"])?;
-                let dim = $crate::python::args::aliased(dim, aliases, "axis")?;
-                let keepdim = $crate::python::args::aliased(keepdim, aliases, "keepdims")?;
-                let keepdim = $crate::python::args::CoreArg::core(&keepdim, "nanmedian", "keepdim")?;
+                let (dim, keepdim) = $crate::python::args::dim_keepdim("nanmedian", dim, keepdim, aliases)?;
                 let dim = $crate::python::args::optional_dim(dim, "nanmedian")?;
                 $crate::python::overloads::median(py, "nanmedian", &self.inner, dim, keepdim, $Core::nanmedian, $Core::nanmedian_dim)
             }
