@@ -157,6 +157,16 @@ char *flodl_is_contiguous_format(const at::Tensor *t, int64_t format, int *conti
   });
 }
 
+// `torch.empty_like(t, dtype=, device=, memory_format=)`, the dtype and device
+// `options`': preserve keeps a dense `t`'s strides, so that `rand_like`
+// filled in place draws in `t`'s memory order, as torch's does.
+char *flodl_empty_like(const at::Tensor *t, const at::Tensor *options, int64_t format,
+                       at::Tensor **out) {
+  return guarded(out, [&] {
+    return at::empty_like(*t, options->options(), static_cast<c10::MemoryFormat>(format));
+  });
+}
+
 char *flodl_storage_offset(const at::Tensor *t, int64_t *offset) {
   return guarded_change([&] { *offset = t->storage_offset(); });
 }

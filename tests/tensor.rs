@@ -553,3 +553,48 @@ fn memory_formats_and_storage_offsets() -> flodl::Result<()> {
     );
     Ok(())
 }
+
+/// The `*_like_with` constructors keep the source's layout (a transposed
+/// matrix stays transposed, channels last stays so), draw in its memory
+/// order (so the draw laid out row-major is the row-major draw relaid), and
+/// check their arguments.
+#[test]
+fn like_constructors_keep_the_layout_and_draw_in_memory_order() -> flodl::Result<()> {
+    use flodl::MemoryFormat::{self, ChannelsLast, Contiguous, Preserve};
+    let _alone = generator_alone();
+    let x = Tensor::zeros(&[2, 3, 4, 5], f64_opts())?.contiguous_in(ChannelsLast)?;
+    let opts = TensorOptions {
+        dtype: DType::Float32,
+        device: Device::CPU,
+    };
+    let zeros = Tensor::zeros_like_with(&x, opts, Preserve)?;
+    assert_eq!(
+        (zeros.stride(), zeros.dtype()),
+        (x.stride(), DType::Float32)
+    );
+    let t = Tensor::zeros(&[3, 4], f64_opts())?.t()?;
+    assert_eq!(Tensor::ones_like(&t)?.stride(), vec![1, 4]);
+    assert_eq!(
+        Tensor::full_like_with(&t, 2.5, t.options(), Contiguous)?.stride(),
+        vec![3, 1]
+    );
+    let draw = |format: MemoryFormat| -> flodl::Result<Vec<f64>> {
+        flodl::manual_seed(5);
+        let drawn = Tensor::rand_like_with(&x, x.options(), format)?;
+        // NHWC order: channels-last memory read row-major.
+        drawn.permute(&[0, 2, 3, 1])?.to_f64_vec()
+    };
+    let (nhwc, nchw) = (draw(Preserve)?, draw(Contiguous)?);
+    flodl::manual_seed(5);
+    let stream = Tensor::rand(&[120], f64_opts())?.to_f64_vec()?;
+    assert_eq!(nhwc, stream);
+    assert_ne!(nchw, stream);
+    let ints = Tensor::randint_like_with(&x, 3, 7, x.options(), Preserve)?.to_f64_vec()?;
+    assert!(ints.iter().all(|v| (3.0..7.0).contains(v)));
+    let err = Tensor::randint_like_with(&x, 7, 7, x.options(), Preserve).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    let err = Tensor::rand_like_with(&t, t.options(), ChannelsLast).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shape);
+    assert!(err.to_string().starts_with("rand_like: "), "{err}");
+    Ok(())
+}

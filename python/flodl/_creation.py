@@ -147,28 +147,10 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 
 
-def _laid_out_like(op: str, input: Tensor, values: Tensor, format: Any) -> Tensor:
-    """``values`` laid out as ``format`` says (``preserve_format``, the
-    default: channels last where ``input`` is, else row-major)."""
-    if format is None or format == preserve_format:
-        layout = {4: channels_last, 5: channels_last_3d}.get(input.dim())
-        laid_out = layout is not None and not input.is_contiguous()
-        format = layout if laid_out and input.is_contiguous(memory_format=layout) else None
-    elif not isinstance(format, memory_format):
-        raise TypeError(
-            f"{op}: memory_format must be a flodl.memory_format, got {type(format).__name__}"
-        )
-    return values if format is None else values.contiguous(memory_format=format)
-
-
-def _leaf_like(
-    input: Tensor, values: Tensor, requires_grad: bool, op: str = "", format: Any = None
-) -> Tensor:
-    """A ``*_like`` result, laid out as ``format`` says: of a Variable, a
-    Variable that requires no grad (so that in-place writes of recorded
-    values into it join the graph, as PyTorch's ``zeros_like(h).index_add_(0,
-    i, msg)`` does)."""
-    values = _laid_out_like(op, input, values, format)
+def _leaf_like(input: Tensor, values: Tensor, requires_grad: bool) -> Tensor:
+    """A ``*_like`` result: of a Variable, a Variable that requires no grad
+    (so that in-place writes of recorded values into it join the graph, as
+    PyTorch's ``zeros_like(h).index_add_(0, i, msg)`` does)."""
     leaf = _leaf(values, requires_grad)
     if isinstance(input, Variable) and leaf is values:
         return Variable(values, False)
@@ -249,7 +231,7 @@ randn = _shaped("randn", random=True)
 
 
 def _like(op: str):
-    make = getattr(Tensor, op)
+    make = getattr(Tensor, f"{op}_like")
 
     def create(
         input: Tensor,
@@ -260,9 +242,8 @@ def _like(op: str):
         memory_format: Any = None,
     ) -> Tensor:
         _check_tensor(f"{op}_like", input)
-        dtype, device = _options_like(input, dtype, device)
-        values = make(list(input.shape), dtype=dtype, device=device)
-        return _leaf_like(input, values, requires_grad, f"{op}_like", memory_format)
+        values = make(input, dtype=dtype, device=device, memory_format=memory_format)
+        return _leaf_like(input, values, requires_grad)
 
     create.__name__ = create.__qualname__ = f"{op}_like"
     create.__doc__ = (
@@ -278,11 +259,6 @@ ones_like = _like("ones")
 empty_like = _like("empty")
 rand_like = _like("rand")
 randn_like = _like("randn")
-
-
-def _options_like(input: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
-    """The ``*_like`` functions' dtype and device: ``input``'s unless given."""
-    return (input.dtype if dtype is None else dtype, input.device if device is None else device)
 
 
 def _check_tensor(op: str, input: Any) -> None:
@@ -329,9 +305,10 @@ def full_like(
     """``torch.full_like``: shaped like ``input``, of its dtype and device
     unless given, laid out as ``input`` unless ``memory_format`` says."""
     _check_tensor("full_like", input)
-    dtype, device = _options_like(input, dtype, device)
-    values = Tensor.full(list(input.shape), fill_value, dtype=dtype, device=device)
-    return _leaf_like(input, values, requires_grad, "full_like", memory_format)
+    values = Tensor.full_like(
+        input, fill_value, dtype=dtype, device=device, memory_format=memory_format
+    )
+    return _leaf_like(input, values, requires_grad)
 
 
 def arange(
@@ -540,9 +517,10 @@ def randint_like(
         raise TypeError(
             f"randint_like: takes (input, high) or (input, low, high), got {len(bounds) + 1} arguments"
         )
-    dtype, device = _options_like(input, dtype, device)
-    values = Tensor.randint(low, high, list(input.shape), dtype=dtype, device=device)
-    return _leaf_like(input, values, requires_grad, "randint_like", memory_format)
+    values = Tensor.randint_like(
+        input, low, high, dtype=dtype, device=device, memory_format=memory_format
+    )
+    return _leaf_like(input, values, requires_grad)
 
 
 def randperm(

@@ -1974,13 +1974,74 @@ class Tensor(_Ops[Tensor, Tensor]):
     ) -> Tensor:
         """A random permutation of ``0 .. n-1``; Int64 unless ``dtype=``."""
     @staticmethod
-    def zeros_like(other: Tensor) -> Tensor: ...
+    def empty_like(
+        other: Tensor,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """Uninitialised memory shaped like ``other``, of its dtype and device
+        unless given, laid out as ``other`` (a dense layout is kept) unless
+        ``memory_format`` says otherwise; the other ``*_like`` alike."""
     @staticmethod
-    def ones_like(other: Tensor) -> Tensor: ...
+    def zeros_like(
+        other: Tensor,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """Zeros shaped like ``other``."""
     @staticmethod
-    def rand_like(other: Tensor) -> Tensor: ...
+    def ones_like(
+        other: Tensor,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """Ones shaped like ``other``."""
     @staticmethod
-    def randn_like(other: Tensor) -> Tensor: ...
+    def full_like(
+        other: Tensor,
+        value: bool | float,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """``other``'s shape filled with ``value``."""
+    @staticmethod
+    def rand_like(
+        other: Tensor,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """Uniform samples in [0, 1), drawn in ``other``'s memory order (torch's
+        values from the same seed)."""
+    @staticmethod
+    def randn_like(
+        other: Tensor,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """Standard normal samples, drawn in ``other``'s memory order."""
+    @staticmethod
+    def randint_like(
+        other: Tensor,
+        low: int,
+        high: int,
+        *,
+        dtype: DTypeLike | None = None,
+        device: DeviceLike = None,
+        memory_format: MemoryFormat | None = None,
+    ) -> Tensor:
+        """Integers from ``[low, high)``, drawn in ``other``'s memory order."""
     # Inspection
     def backward(self, *args: Any, **kwargs: Any) -> NoReturn:
         """A Tensor records no graph: an AutogradError saying to use a Variable."""

@@ -11,6 +11,12 @@ extern "C" {
     fn flodl_is_same(a: *mut c_void, b: *mut c_void) -> c_int;
     fn flodl_contiguous_format(t: *mut c_void, format: i64, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_clone_format(t: *mut c_void, format: i64, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_empty_like(
+        t: *mut c_void,
+        options: *mut c_void,
+        format: i64,
+        out: *mut *mut c_void,
+    ) -> *mut c_char;
     fn flodl_is_contiguous_format(
         t: *mut c_void,
         format: i64,
@@ -280,6 +286,16 @@ pub(crate) fn contiguous_format(t: &tch::Tensor, format: i64) -> Result<tch::Ten
 pub(crate) fn clone_format(t: &tch::Tensor, format: i64) -> Result<tch::Tensor, Failure> {
     // SAFETY: a live tensor; the shim stores a new handle in `out`.
     make_tensor(|out| unsafe { flodl_clone_format(ptr(t), format, out) })
+}
+
+/// `torch.empty_like(t, memory_format=format)` of `options`' dtype and device.
+pub(crate) fn empty_like(
+    t: &tch::Tensor,
+    options: &tch::Tensor,
+    format: i64,
+) -> Result<tch::Tensor, Failure> {
+    // SAFETY: live tensors; the shim stores a new handle in `out`.
+    make_tensor(|out| unsafe { flodl_empty_like(ptr(t), ptr(options), format, out) })
 }
 
 /// `t.is_contiguous(memory_format)`, by c10::MemoryFormat's code.

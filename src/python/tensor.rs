@@ -6,6 +6,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyList, PyTuple};
 
+use super::args::Choice;
 use super::args::{
     device_arg, dtype_arg, dtype_given, options_arg, tensor_values, CoreArg as _, Float, Int,
     IntList, PyOperand as _, ScalarArg, TensorArg,
@@ -16,9 +17,10 @@ use super::numpy::{
 };
 use super::operators::{self, operators};
 use super::overloads::overloads;
+use super::shared::options_like;
 use super::shared::{py_joins, py_shared_methods};
 use crate::error::bail;
-use crate::{DType, Error, ErrorKind, Scalar, Tensor};
+use crate::{DType, Error, ErrorKind, MemoryFormat, Scalar, Tensor, TensorOptions};
 
 operators!(PyTensor, Tensor);
 py_shared_methods!(PyTensor, Tensor, TensorArg<'_>);
@@ -89,10 +91,10 @@ fn from_values(
     Ok(Tensor::from_bytes(&bytes, &shape, dtype, device)?.into())
 }
 
-/// Constructors that take only a shape (and options), and their `*_like`
-/// forms, each the core function of the same name.
+/// Constructors that take only a shape (and options), each the core
+/// function of the same name.
 macro_rules! shape_constructors {
-    ($($(#[doc = $doc:literal])* $name:ident / $like:ident;)*) => {
+    ($($(#[doc = $doc:literal])* $name:ident;)*) => {
         crate::python::guard::guarded! {
         #[pymethods]
         impl PyTensor {
@@ -109,12 +111,6 @@ macro_rules! shape_constructors {
                     let shape = shape.core(stringify!($name), "shape")?;
                     Ok(Tensor::$name(shape, options_arg(options, dtype, device)?)?.into())
                 }
-
-                /// The same, with the shape, dtype and device of `other`.
-                #[staticmethod]
-                fn $like(other: PyRef<'_, PyTensor>) -> PyResult<Self> {
-                    Ok(Tensor::$like(&other.inner)?.into())
-                }
             )*
         }
         }
@@ -123,13 +119,69 @@ macro_rules! shape_constructors {
 
 shape_constructors! {
     /// Every element 0.
-    zeros / zeros_like;
+    zeros;
     /// Every element 1.
-    ones / ones_like;
+    ones;
     /// Uniform samples in [0, 1).
-    rand / rand_like;
+    rand;
     /// Standard normal samples.
-    randn / randn_like;
+    randn;
+}
+
+/// The `*_like` constructors that take only `other` (and options), each
+/// the core `*_like_with`: shaped like `other`, of its dtype and device
+/// unless given, laid out as `other` unless `memory_format` says otherwise.
+macro_rules! like_constructors {
+    ($($(#[doc = $doc:literal])* $like:ident => $with:ident;)*) => {
+        crate::python::guard::guarded! {
+        #[pymethods]
+        impl PyTensor {
+            $(
+                $(#[doc = $doc])*
+                #[staticmethod]
+                #[pyo3(signature = (other, *, dtype = None, device = None, memory_format = None))]
+                fn $like(
+                    other: PyRef<'_, PyTensor>,
+                    dtype: Option<&Bound<'_, PyAny>>,
+                    device: Option<&Bound<'_, PyAny>>,
+                    memory_format: Option<Choice<MemoryFormat>>,
+                ) -> PyResult<Self> {
+                    let (opts, format) =
+                        like_options(stringify!($like), &other, dtype, device, memory_format)?;
+                    Ok(Tensor::$with(&other.inner, opts, format)?.into())
+                }
+            )*
+        }
+        }
+    };
+}
+
+like_constructors! {
+    /// Uninitialised memory shaped like `other` (`torch.empty_like`).
+    empty_like => empty_like_with;
+    /// Zeros shaped like `other`.
+    zeros_like => zeros_like_with;
+    /// Ones shaped like `other`.
+    ones_like => ones_like_with;
+    /// Uniform samples in [0, 1) shaped like `other`, drawn in its memory
+    /// order (torch's stream).
+    rand_like => rand_like_with;
+    /// Standard normal samples shaped like `other`, drawn in its memory order.
+    randn_like => randn_like_with;
+}
+
+/// A `*_like` constructor's options: `other`'s dtype and device unless
+/// given, and its memory format (`preserve_format` unless given).
+fn like_options(
+    op: &str,
+    other: &PyTensor,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    memory_format: Option<Choice<MemoryFormat>>,
+) -> PyResult<(TensorOptions, MemoryFormat)> {
+    let format = super::args::memory_format(op, memory_format)?;
+    let opts = options_like(other.inner.dtype(), other.inner.device(), dtype, device)?;
+    Ok((opts, format.unwrap_or(MemoryFormat::Preserve)))
 }
 
 crate::python::guard::guarded! {
@@ -341,6 +393,39 @@ impl PyTensor {
             Some(m) => Tensor::eye_m(n, m.core("eye", "m")?, opts)?,
         }
         .into())
+    }
+
+    /// `other`'s shape filled with `value`, of `other`'s dtype and device
+    /// unless given, laid out as `other` unless `memory_format` says.
+    #[staticmethod]
+    #[pyo3(signature = (other, value, *, dtype = None, device = None, memory_format = None))]
+    fn full_like(
+        other: PyRef<'_, PyTensor>,
+        value: ScalarArg,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+        memory_format: Option<Choice<MemoryFormat>>,
+    ) -> PyResult<Self> {
+        let value = value.core("full_like", "value")?;
+        let (opts, format) = like_options("full_like", &other, dtype, device, memory_format)?;
+        Ok(Tensor::full_like_with(&other.inner, value, opts, format)?.into())
+    }
+
+    /// Integers drawn uniformly from `[low, high)` in `other`'s shape and
+    /// memory order, of its dtype and device unless given.
+    #[staticmethod]
+    #[pyo3(signature = (other, low, high, *, dtype = None, device = None, memory_format = None))]
+    fn randint_like(
+        other: PyRef<'_, PyTensor>,
+        low: Int,
+        high: Int,
+        dtype: Option<&Bound<'_, PyAny>>,
+        device: Option<&Bound<'_, PyAny>>,
+        memory_format: Option<Choice<MemoryFormat>>,
+    ) -> PyResult<Self> {
+        let (low, high) = (low.core("randint_like", "low")?, high.core("randint_like", "high")?);
+        let (opts, format) = like_options("randint_like", &other, dtype, device, memory_format)?;
+        Ok(Tensor::randint_like_with(&other.inner, low, high, opts, format)?.into())
     }
 
     /// Integers drawn uniformly from `[low, high)`; Int64 unless `dtype=`.

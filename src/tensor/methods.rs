@@ -25,6 +25,13 @@ macro_rules! tensor_like_methods {
             pub fn device(&self) -> $crate::Device {
                 $crate::Operand::device(self)
             }
+            /// The dtype and device as one [`TensorOptions`]($crate::TensorOptions).
+            pub fn options(&self) -> $crate::TensorOptions {
+                $crate::TensorOptions {
+                    dtype: self.dtype(),
+                    device: self.device(),
+                }
+            }
             /// Whether autograd tracks this handle.
             pub fn requires_grad(&self) -> bool {
                 $crate::Operand::requires_grad(self)

@@ -223,6 +223,24 @@ fn create<E: Into<Failure>>(
     run(op, &[], || f(shape, opts.to_tch()))
 }
 
+/// A `*_like` tensor: `torch.empty_like(other, ...)`, then `fill` in place
+/// (how torch fills its own, so that random draws follow the memory order).
+fn like<E: Into<Failure>>(
+    op: &str,
+    other: &Tensor,
+    opts: TensorOptions,
+    format: crate::MemoryFormat,
+    fill: impl FnOnce(&mut tch::Tensor) -> std::result::Result<(), E>,
+) -> Result<Tensor> {
+    opts.device.check_available(op)?;
+    run(op, &[&other.raw], || {
+        let options = tch::Tensor::f_empty([0], opts.to_tch())?;
+        let mut out = crate::ffi::empty_like(&other.raw, &options, format.code())?;
+        fill(&mut out).map_err(Into::into)?;
+        Ok::<_, Failure>(out)
+    })
+}
+
 impl Tensor {
     // ----- creation -----
 
@@ -439,20 +457,116 @@ impl Tensor {
         create("randperm", &[n], opts, |_, o| tch::Tensor::f_randperm(n, o))
     }
 
+    /// Zeros shaped, typed and laid out as `other` (`torch.zeros_like`).
     pub fn zeros_like(other: &Tensor) -> Result<Tensor> {
-        run("zeros_like", &[&other.raw], || other.raw.f_zeros_like())
+        Self::zeros_like_with(other, other.options(), crate::MemoryFormat::Preserve)
     }
 
+    /// Ones shaped, typed and laid out as `other` (`torch.ones_like`).
     pub fn ones_like(other: &Tensor) -> Result<Tensor> {
-        run("ones_like", &[&other.raw], || other.raw.f_ones_like())
+        Self::ones_like_with(other, other.options(), crate::MemoryFormat::Preserve)
     }
 
+    /// Uniform samples in [0, 1) shaped, typed and laid out as `other`.
     pub fn rand_like(other: &Tensor) -> Result<Tensor> {
-        run("rand_like", &[&other.raw], || other.raw.f_rand_like())
+        Self::rand_like_with(other, other.options(), crate::MemoryFormat::Preserve)
     }
 
+    /// Standard normal samples shaped, typed and laid out as `other`.
     pub fn randn_like(other: &Tensor) -> Result<Tensor> {
-        run("randn_like", &[&other.raw], || other.raw.f_randn_like())
+        Self::randn_like_with(other, other.options(), crate::MemoryFormat::Preserve)
+    }
+
+    /// Uninitialised memory shaped like `other`, of `opts`' dtype and
+    /// device, laid out as `format` says, as `torch.empty_like`:
+    /// `Preserve` keeps the strides of an `other` without gaps or overlaps
+    /// (a transposed matrix stays transposed), else picks channels last
+    /// where `other` is so, else row-major.
+    pub fn empty_like_with(
+        other: &Tensor,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        like("empty_like", other, opts, format, |_| Ok::<(), Failure>(()))
+    }
+
+    /// [`empty_like_with`](Tensor::empty_like_with) filled with zeros.
+    pub fn zeros_like_with(
+        other: &Tensor,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        like("zeros_like", other, opts, format, |t| t.f_zero_().map(drop))
+    }
+
+    /// [`empty_like_with`](Tensor::empty_like_with) filled with ones.
+    pub fn ones_like_with(
+        other: &Tensor,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        like("ones_like", other, opts, format, |t| {
+            crate::ffi::fill_(t, Scalar::Int(1)).map(drop)
+        })
+    }
+
+    /// [`empty_like_with`](Tensor::empty_like_with) with every element
+    /// `value` (`torch.full_like`).
+    pub fn full_like_with(
+        other: &Tensor,
+        value: impl Into<Scalar>,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        let value = value.into();
+        like("full_like", other, opts, format, |t| {
+            crate::ffi::fill_(t, value).map(drop)
+        })
+    }
+
+    /// [`empty_like_with`](Tensor::empty_like_with) drawn uniformly from
+    /// [0, 1) in its memory order (`torch.rand_like`: the same stream).
+    pub fn rand_like_with(
+        other: &Tensor,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        like("rand_like", other, opts, format, |t| {
+            t.f_uniform_(0.0, 1.0).map(drop)
+        })
+    }
+
+    /// [`empty_like_with`](Tensor::empty_like_with) drawn from the standard
+    /// normal in its memory order (`torch.randn_like`).
+    pub fn randn_like_with(
+        other: &Tensor,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        like("randn_like", other, opts, format, |t| {
+            t.f_normal_(0.0, 1.0).map(drop)
+        })
+    }
+
+    /// [`empty_like_with`](Tensor::empty_like_with) of integers drawn
+    /// uniformly from `[low, high)` in its memory order
+    /// (`torch.randint_like`).
+    pub fn randint_like_with(
+        other: &Tensor,
+        low: i64,
+        high: i64,
+        opts: TensorOptions,
+        format: crate::MemoryFormat,
+    ) -> Result<Tensor> {
+        if low >= high {
+            bail!(
+                Argument,
+                "randint_like: low must be below high, got low={low}, high={high}"
+            );
+        }
+        like("randint_like", other, opts, format, |t| {
+            t.f_random_from_(low, Some(high)).map(drop)
+        })
     }
 
     // ----- inspection -----

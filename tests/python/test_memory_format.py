@@ -51,6 +51,13 @@ def test_the_names_are_torch_s() -> None:
         lambda m: m.full_like(nchw(m), 2.0, memory_format=m.channels_last).stride(),
         lambda m: m.randn_like(nchw(m), memory_format=m.channels_last).stride(),
         lambda m: m.nn.Conv2d(3, 4, 3).to(memory_format=m.channels_last).weight.stride(),
+        # preserve_format keeps any dense layout, and picks one for the rest
+        lambda m: [m.zeros_like(nchw(m).transpose(1, 3)).stride()],
+        lambda m: [m.empty_like(nchw(m)[:, ::2].permute(0, 2, 3, 1)).stride()],
+        lambda m: [
+            m.full_like(nchw(m, (4, 5)).t(), 1).stride(),
+            m.ones_like(nchw(m, (4, 5)).t()).stride(),
+        ],
         lambda m: [nchw(m)[1:].storage_offset(), nchw(m)[:, 1, 2].storage_offset()],
     ],
 )
@@ -90,5 +97,37 @@ def test_wrong_layouts_are_errors_naming_the_op() -> None:
         nchw(flodl)[0].contiguous(memory_format=flodl.channels_last)
     with pytest.raises(flodl.ArgumentError, match="contiguous: memory_format must be one of"):
         nchw(flodl).contiguous(memory_format=flodl.memory_format("nhwc"))
-    with pytest.raises(TypeError, match="zeros_like: memory_format must be a flodl.memory_format"):
+    with pytest.raises(TypeError, match="zeros_like: memory_format must be a string, got int"):
         flodl.zeros_like(nchw(flodl), memory_format=1)
+    with pytest.raises(flodl.ShapeError, match="rand_like: required rank 4 tensor"):
+        flodl.rand_like(nchw(flodl)[0], memory_format=flodl.channels_last)
+
+
+LAID_OUT = [
+    lambda m: nchw(m).contiguous(memory_format=m.channels_last),
+    lambda m: nchw(m, (2, 3, 4, 5, 6)).contiguous(memory_format=m.channels_last_3d),
+    lambda m: nchw(m, (4, 20)).t(),
+    lambda m: nchw(m)[:, :, ::2],
+]
+
+
+@pytest.mark.parametrize("source", LAID_OUT)
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda m, x: m.rand_like(x),
+        lambda m, x: m.randn_like(x, dtype=m.float64),
+        lambda m, x: m.randint_like(x, 3, 90),
+        lambda m, x: m.rand_like(x, memory_format=m.contiguous_format),
+    ],
+)
+def test_random_likes_draw_torch_s_values_in_its_memory_order(source, draw) -> None:
+    results = []
+    for m in (torch, flodl):
+        x = source(m)
+        m.manual_seed(7)
+        results.append(draw(m, x))
+    expected, got = results
+    assert tuple(got.stride()) == tuple(expected.stride())
+    assert got.dtype.name == str(expected.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(got.numpy(), expected.numpy())
