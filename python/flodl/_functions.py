@@ -832,11 +832,13 @@ def std(
     return input.std(dim, unbiased, keepdim, correction=correction, **aliases)
 
 
-def prod(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
+def prod(
+    input: Tensor, dim: Any = None, keepdim: Any = False, *, dtype: Any = None, **aliases: Any
+) -> Any:
     """``input.prod(...)``: Product of all elements."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("prod", input)
-    return input.prod(dim, keepdim, **aliases)
+    return input.prod(dim, keepdim, dtype=dtype, **aliases)
 
 
 def sum_dim(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:

@@ -8,20 +8,20 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use super::args::{dtype_arg, plain_tensor, type_name};
+use super::args::{dtype_arg, plain_tensor, type_name, CoreArg as _, Text};
 use super::classes::PyTensor;
 use super::hooks;
 use crate::amp::{self, GradScaler, GradScalerOptions, ScaledOptimizer};
 use crate::{DType, Device, Error, ErrorKind, Tensor, Variable};
 
 /// The device a `device_type` string names for autocast: "cpu" or "cuda".
-fn device_type(op: &str, device_type: &str) -> PyResult<Device> {
-    match device_type {
+fn device_type(op: &str, name: &str, device_type: &Text) -> PyResult<Device> {
+    match device_type.core(op, name)? {
         "cpu" => Ok(Device::CPU),
         "cuda" => Ok(Device::CUDA(0)),
         other => Err(Error::new(
             ErrorKind::Argument,
-            format!("{op}: device_type must be 'cpu' or 'cuda', got {other:?}"),
+            format!("{op}: {name} must be 'cpu' or 'cuda', got {other:?}"),
         )
         .into()),
     }
@@ -35,15 +35,18 @@ pub(crate) struct AutocastRegion(Mutex<Option<amp::Region>>);
 #[pyfunction]
 #[pyo3(name = "_autocast_enter")]
 fn autocast_enter(
-    device: &str,
+    device: Text,
     dtype: Option<&Bound<'_, PyAny>>,
     enabled: bool,
     cache_enabled: Option<bool>,
 ) -> PyResult<AutocastRegion> {
-    let device = device_type("autocast", device)?;
+    let device = device_type("autocast", "device_type", &device)?;
     // None: the flag as it is (torch.is_autocast_cache_enabled()).
     let cache_enabled = cache_enabled.unwrap_or_else(amp::is_autocast_cache_enabled);
-    let dtype = dtype.filter(|d| !d.is_none()).map(dtype_arg).transpose()?;
+    let dtype = dtype
+        .filter(|d| !d.is_none())
+        .map(|d| dtype_arg("autocast", d))
+        .transpose()?;
     let guard = amp::AutocastGuard::with_options(device, dtype, enabled, cache_enabled)?;
     Ok(AutocastRegion(Mutex::new(Some(guard.into_region()))))
 }
@@ -66,20 +69,22 @@ fn autocast_exit(region: &Bound<'_, AutocastRegion>) -> PyResult<()> {
 
 /// Whether autocast is on for `device_type` on this thread.
 #[pyfunction]
-#[pyo3(signature = (device_type = "cuda"))]
-fn is_autocast_enabled(device_type: &str) -> PyResult<bool> {
+#[pyo3(signature = (device_type = Text::from("cuda")), text_signature = "(device_type='cuda')")]
+fn is_autocast_enabled(device_type: Text) -> PyResult<bool> {
     Ok(amp::is_autocast_enabled(self::device_type(
         "is_autocast_enabled",
-        device_type,
+        "device_type",
+        &device_type,
     )?))
 }
 
 /// The dtype autocast casts to on `device_type`.
 #[pyfunction]
-fn get_autocast_dtype(device_type: &str) -> PyResult<DType> {
+fn get_autocast_dtype(device_type: Text) -> PyResult<DType> {
     Ok(amp::autocast_dtype(self::device_type(
         "get_autocast_dtype",
-        device_type,
+        "device_type",
+        &device_type,
     )?))
 }
 
@@ -214,16 +219,16 @@ impl PyGradScaler {
 #[pymethods]
 impl PyGradScaler {
     #[new]
-    #[pyo3(signature = (device = "cuda", init_scale = 65536.0, growth_factor = 2.0, backoff_factor = 0.5, growth_interval = 2000, enabled = true))]
+    #[pyo3(signature = (device = Text::from("cuda"), init_scale = 65536.0, growth_factor = 2.0, backoff_factor = 0.5, growth_interval = 2000, enabled = true), text_signature = "(device='cuda', init_scale=65536.0, growth_factor=2.0, backoff_factor=0.5, growth_interval=2000, enabled=True)")]
     fn new(
-        device: &str,
+        device: Text,
         init_scale: f64,
         growth_factor: f64,
         backoff_factor: f64,
         growth_interval: i64,
         enabled: bool,
     ) -> PyResult<Self> {
-        let device = device_type("GradScaler", device)?;
+        let device = device_type("GradScaler", "device", &device)?;
         let options = GradScalerOptions {
             init_scale,
             growth_factor,

@@ -36,6 +36,7 @@ annotated!(
     bool => "bool",
     Bool => "bool",
     Float => "float",
+    Text => "str",
     Int => "int",
     IntList => "int | Sequence[int]",
     ScalarArg => "Number",
@@ -209,7 +210,7 @@ macro_rules! deferred_args {
         }
     )*};
 }
-deferred_args!(Int => i64, Float => f64, Bool => bool);
+deferred_args!(Int => i64, Float => f64, Bool => bool, DTypeArg => DType, DeviceArg => Device);
 
 /// An `f64` argument: a Python or numpy number (`__float__` of anything
 /// else, a torch tensor say, is not called: its errors are not flodl's).
@@ -271,6 +272,34 @@ fn overflowed(obj: &Bound<'_, PyAny>, err: &PyErr) -> Option<Problem> {
         let text = obj.str().map(|s| s.to_string()).unwrap_or_default();
         Problem::Value(format!("{text} does not fit in a 64-bit integer"))
     })
+}
+
+/// A `str` argument (an equation, a mode's name): anything else is the
+/// op's TypeError naming the argument.
+pub(crate) struct Text(Result<String, Problem>);
+
+impl From<&str> for Text {
+    /// A default of the signature.
+    fn from(text: &str) -> Self {
+        Text(Ok(text.to_string()))
+    }
+}
+
+impl FromPyObject<'_, '_> for Text {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        Ok(Text(match obj.cast::<PyString>() {
+            Ok(text) => Ok(text.to_cow()?.into_owned()),
+            Err(_) => Err(wrong_type("a string", &obj)),
+        }))
+    }
+}
+
+impl CoreArg for Text {
+    type Core<'a> = &'a str;
+    fn core(&self, op: &str, name: &str) -> PyResult<&str> {
+        self.0.as_deref().map_err(|p| p.raise(op, name))
+    }
 }
 
 /// An `i64` (a dim, an index, a size): a Python int; one too large for 64
@@ -875,8 +904,12 @@ impl CoreArg for NnOperand<'_> {
 /// What was wrong with an argument PyO3 extracted, kept until the op can
 /// raise it with its own name and the argument's.
 pub(crate) enum Problem {
+    /// A TypeError.
     Type(String),
+    /// An ArgumentError.
     Value(String),
+    /// Another kind of error (a device flodl lacks is a DeviceError).
+    Of(ErrorKind, String),
 }
 
 impl Problem {
@@ -886,6 +919,7 @@ impl Problem {
             Problem::Value(m) => {
                 Error::new(ErrorKind::Argument, format!("{op}: {name} {m}")).into()
             }
+            Problem::Of(kind, m) => Error::new(*kind, format!("{op}: {name} {m}")).into(),
         }
     }
 }
@@ -1119,40 +1153,86 @@ fn is_numpy_integer(item: &Bound<'_, PyAny>) -> bool {
 
 // ----- devices, dtypes, options -----
 
-/// `Device.CPU`, `Device.CUDA(i)`, `"cpu"`, `"cuda:0"`; `None` is the CPU.
-pub(crate) fn device_arg(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else {
-        return Ok(Device::CPU);
-    };
-    if let Ok(d) = obj.cast::<PyDevice>() {
-        return Ok(d.get().0);
+/// A device argument: `Device.CPU`, `Device.CUDA(i)`, `"cpu"`, `"cuda:0"`;
+/// anything else is the op's error naming the argument.
+pub(crate) struct DeviceArg(Result<Device, Problem>);
+
+impl DeviceArg {
+    pub(crate) fn of(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(d) = obj.cast::<PyDevice>() {
+            return Ok(DeviceArg(Ok(d.get().0)));
+        }
+        let Ok(text) = obj.cast::<PyString>() else {
+            let expected = "a Device or a string like \"cpu\" or \"cuda:0\"";
+            return Ok(DeviceArg(Err(wrong_type(expected, obj))));
+        };
+        let text = text.to_cow()?;
+        Ok(DeviceArg(text.parse::<Device>().map_err(|err| {
+            if err.kind() == ErrorKind::Device {
+                let why = format!("{text:?} is not one flodl has (it has cpu and cuda)");
+                return Problem::Of(ErrorKind::Device, why);
+            }
+            Problem::Value(format!(
+                "must be \"cpu\", \"cuda\" or \"cuda:N\", got {text:?}"
+            ))
+        })))
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.parse::<Device>()?);
-    }
-    Err(PyTypeError::new_err(format!(
-        "expected a Device or a string like \"cpu\" or \"cuda:0\", got {}",
-        type_name(obj)
-    )))
 }
 
-/// `DType.Float32`, `"float32"`, `numpy.float32`, `numpy.dtype("float32")`.
-pub(crate) fn dtype_arg(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
-    if let Ok(d) = obj.extract::<DType>() {
-        return Ok(d);
+impl FromPyObject<'_, '_> for DeviceArg {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        DeviceArg::of(&obj)
     }
-    if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(s.to_cow()?.parse::<DType>()?);
+}
+
+/// `op`'s `device=`: as [`DeviceArg`] reads it; `None` is the CPU.
+pub(crate) fn device_arg(op: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+    match obj.filter(|o| !o.is_none()) {
+        Some(obj) => DeviceArg::of(obj)?.core(op, "device"),
+        None => Ok(Device::CPU),
     }
-    // Anything numpy understands as a dtype.
-    let numpy = obj.py().import("numpy")?;
-    match numpy.call_method1("dtype", (obj,)) {
-        Ok(dt) => Ok(dt.getattr("name")?.extract::<String>()?.parse::<DType>()?),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "expected a DType, a dtype name or a numpy dtype, got {}",
-            type_name(obj)
-        ))),
+}
+
+/// A dtype argument: `DType.Float32`, `"float32"`, `numpy.float32`,
+/// `numpy.dtype("float32")`; anything else is the op's error naming the
+/// argument.
+pub(crate) struct DTypeArg(Result<DType, Problem>);
+
+impl DTypeArg {
+    pub(crate) fn of(obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+        if let Ok(d) = obj.extract::<DType>() {
+            return Ok(DTypeArg(Ok(d)));
+        }
+        let name = match obj.cast::<PyString>() {
+            Ok(text) => text.to_cow()?.into_owned(),
+            // Anything numpy understands as a dtype.
+            Err(_) => match obj.py().import("numpy")?.call_method1("dtype", (obj,)) {
+                Ok(dt) => dt.getattr("name")?.extract::<String>()?,
+                Err(_) => {
+                    let expected = "a DType, a dtype name or a numpy dtype";
+                    return Ok(DTypeArg(Err(wrong_type(expected, obj))));
+                }
+            },
+        };
+        Ok(DTypeArg(name.parse::<DType>().map_err(|_| {
+            Problem::Value(format!(
+                "must name a dtype (\"float32\", \"int64\", ...), got {name:?}"
+            ))
+        })))
     }
+}
+
+impl FromPyObject<'_, '_> for DTypeArg {
+    type Error = PyErr;
+    fn extract(obj: Borrowed<'_, '_, PyAny>) -> PyResult<Self> {
+        DTypeArg::of(&obj)
+    }
+}
+
+/// `op`'s `dtype=`, as [`DTypeArg`] reads it.
+pub(crate) fn dtype_arg(op: &str, obj: &Bound<'_, PyAny>) -> PyResult<DType> {
+    DTypeArg::of(obj)?.core(op, "dtype")
 }
 
 /// Whether a creation function was given a dtype (by `options=` or
@@ -1167,6 +1247,7 @@ pub(crate) fn dtype_given(
 /// The `options=`, `dtype=` and `device=` arguments of creation functions:
 /// a keyword may repeat what the options say, not contradict it.
 pub(crate) fn options_arg(
+    op: &str,
     options: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
@@ -1174,17 +1255,23 @@ pub(crate) fn options_arg(
     let mut opts = match options.filter(|o| !o.is_none()) {
         Some(o) => {
             o.cast::<PyTensorOptions>()
-                .map_err(|_| PyTypeError::new_err("options must be a TensorOptions"))?
+                .map_err(|_| {
+                    let got = type_name(o);
+                    PyTypeError::new_err(format!(
+                        "{op}: options must be a TensorOptions, got {got}"
+                    ))
+                })?
                 .get()
                 .0
         }
         None => TensorOptions::default(),
     };
     let given = options.is_some_and(|o| !o.is_none());
-    if let Some(dtype) = dtype.filter(|o| !o.is_none()).map(dtype_arg).transpose()? {
+    if let Some(dtype) = dtype.filter(|o| !o.is_none()) {
+        let dtype = dtype_arg(op, dtype)?;
         if given && dtype != opts.dtype {
             let message = format!(
-                "options say dtype {}, the dtype= keyword {dtype}",
+                "{op}: options say dtype {}, the dtype= keyword {dtype}",
                 opts.dtype
             );
             return Err(Error::new(ErrorKind::Argument, message).into());
@@ -1192,10 +1279,10 @@ pub(crate) fn options_arg(
         opts.dtype = dtype;
     }
     if let Some(device) = device.filter(|o| !o.is_none()) {
-        let device = device_arg(Some(device))?;
+        let device = device_arg(op, Some(device))?;
         if given && device != opts.device {
             let message = format!(
-                "options say device {}, the device= keyword {device}",
+                "{op}: options say device {}, the device= keyword {device}",
                 opts.device
             );
             return Err(Error::new(ErrorKind::Argument, message).into());

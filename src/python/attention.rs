@@ -199,7 +199,7 @@ pub(crate) fn square_subsequent_mask(
 ) -> PyResult<Tensor> {
     const OP: &str = "generate_square_subsequent_mask";
     crate::python::guard::run(OP, move || {
-        let options = super::args::options_arg(None, dtype, device)?;
+        let options = super::args::options_arg(OP, None, dtype, device)?;
         Ok(crate::nn::square_subsequent_mask(
             sz.core(OP, "sz")?,
             options,

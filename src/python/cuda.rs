@@ -302,7 +302,10 @@ impl PyStream {
     #[new]
     #[pyo3(signature = (device = None, priority = 0))]
     fn new(device: Option<&Bound<'_, PyAny>>, priority: i32) -> PyResult<Self> {
-        Ok(PyStream(Stream::new(cuda_device_arg(device)?, priority)?))
+        Ok(PyStream(Stream::new(
+            cuda_device_arg("Stream", device)?,
+            priority,
+        )?))
     }
 
     #[getter]
@@ -406,14 +409,14 @@ impl PyEvent {
 }
 
 /// A device argument for CUDA calls: None (device 0), an index, or a device.
-fn cuda_device_arg(device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+fn cuda_device_arg(op: &str, device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
     let Some(device) = device.filter(|d| !d.is_none()) else {
         return Ok(Device::CUDA(0));
     };
     if let Ok(index) = device.extract::<u8>() {
         return Ok(Device::CUDA(index));
     }
-    super::args::device_arg(Some(device))
+    super::args::device_arg(op, Some(device))
 }
 
 /// The index of the CUDA device a `device` argument names (None: 0): what
@@ -421,7 +424,7 @@ fn cuda_device_arg(device: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
 #[pyfunction]
 #[pyo3(name = "_cuda_index", signature = (device = None))]
 fn cuda_index(device: Option<&Bound<'_, PyAny>>) -> PyResult<u8> {
-    match cuda_device_arg(device)? {
+    match cuda_device_arg("cuda", device)? {
         Device::CUDA(index) => Ok(index),
         Device::CPU => Err(Error::new(ErrorKind::Device, "cuda: cpu is not a CUDA device").into()),
     }
@@ -438,7 +441,10 @@ fn stream_or_current(stream: Option<&PyStream>) -> PyResult<Stream> {
 #[pyfunction]
 #[pyo3(signature = (device = None))]
 fn current_stream(device: Option<&Bound<'_, PyAny>>) -> PyResult<PyStream> {
-    Ok(PyStream(Stream::current(cuda_device_arg(device)?)?))
+    Ok(PyStream(Stream::current(cuda_device_arg(
+        "current_stream",
+        device,
+    )?)?))
 }
 
 /// Makes `stream` current on its device for this thread.

@@ -13,7 +13,7 @@ impl PyDevice {
     #[new]
     #[pyo3(signature = (r#type, index = None))]
     fn new(r#type: &Bound<'_, PyAny>, index: Option<&Bound<'_, PyAny>>) -> PyResult<PyDevice> {
-        let device = device_arg(Some(r#type))?;
+        let device = device_arg("Device", Some(r#type))?;
         let Some(index) = index.filter(|i| !i.is_none()) else {
             return Ok(PyDevice(device));
         };
@@ -62,7 +62,7 @@ impl PyDevice {
     /// Parses `"cpu"`, `"cuda"` or `"cuda:N"`.
     #[staticmethod]
     fn parse(name: &Bound<'_, PyAny>) -> PyResult<PyDevice> {
-        device_arg(Some(name)).map(PyDevice)
+        device_arg("Device.parse", Some(name)).map(PyDevice)
     }
 
     /// `"cpu"` or `"cuda"`.
@@ -194,7 +194,7 @@ impl PyTensorOptions {
     #[new]
     #[pyo3(signature = (dtype = None, device = None))]
     fn new(dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
-        options_arg(None, dtype, device).map(PyTensorOptions)
+        options_arg("TensorOptions", None, dtype, device).map(PyTensorOptions)
     }
 
     #[getter]

@@ -5,7 +5,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
 
-use super::args::type_name;
+use super::args::{type_name, CoreArg as _, Text};
 use crate::nn::init;
 
 /// The values of a Tensor or Variable argument (sharing its memory).
@@ -27,7 +27,7 @@ fn values(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<crate::Tensor> {
 #[pyfunction]
 #[pyo3(name = "_nn_init", signature = (
     name, tensor, *, a = 0.0, b = 1.0, mean = 0.0, std = 1.0, val = 0.0, gain = 1.0,
-    mode = "fan_in", nonlinearity = "leaky_relu", groups = 1, sparsity = 0.0, bias = None
+    mode = Text::from("fan_in"), nonlinearity = Text::from("leaky_relu"), groups = 1, sparsity = 0.0, bias = None
 ))]
 #[allow(clippy::too_many_arguments)] // every initialiser's arguments, by name
 pub(crate) fn nn_init(
@@ -39,14 +39,16 @@ pub(crate) fn nn_init(
     std: f64,
     val: f64,
     gain: f64,
-    mode: &str,
-    nonlinearity: &str,
+    mode: Text,
+    nonlinearity: Text,
     groups: i64,
     sparsity: f64,
     bias: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
     crate::python::guard::run("nn_init", move || {
         let t = values(name, tensor)?;
+        let mode = mode.core(name, "mode")?;
+        let nonlinearity = nonlinearity.core(name, "nonlinearity")?;
         match name {
             "uniform_" => init::uniform_(&t, a, b),
             "normal_" => init::normal_(&t, mean, std),
@@ -150,10 +152,11 @@ pub(crate) fn nn_layer_init(
 #[pyo3(name = "_nn_init_gain", signature = (nonlinearity, param = None))]
 pub(crate) fn gain<'py>(
     py: Python<'py>,
-    nonlinearity: &str,
+    nonlinearity: Text,
     param: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     crate::python::guard::run("nn_init_gain", move || {
+        let nonlinearity = nonlinearity.core("calculate_gain", "nonlinearity")?;
         let param = match param {
             None => None,
             Some(p) if p.is_none() => None,

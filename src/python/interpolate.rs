@@ -3,7 +3,7 @@
 
 use pyo3::prelude::*;
 
-use super::args::{CoreArg as _, Float, Int, PyOperand as _, VariableArg};
+use super::args::{Choice, CoreArg as _, Float, Int, PyOperand as _, VariableArg};
 use super::gil::without_gil;
 use super::results::NnResult as _;
 use crate::InterpolateMode;
@@ -32,13 +32,13 @@ fn one_or_many<'py, T: for<'a> FromPyObject<'a, 'py>>(
 /// "bilinear", "bicubic", "trilinear", "area" or "nearest-exact".
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // PyTorch's signature
-#[pyo3(signature = (input, size = None, scale_factor = None, mode = "nearest", align_corners = None, recompute_scale_factor = None, antialias = false))]
+#[pyo3(signature = (input, size = None, scale_factor = None, mode = Choice::from("nearest"), align_corners = None, recompute_scale_factor = None, antialias = false))]
 pub(crate) fn interpolate<'py>(
     py: Python<'py>,
     input: VariableArg<'py>,
     size: Option<&Bound<'py, PyAny>>,
     scale_factor: Option<&Bound<'py, PyAny>>,
-    mode: &str,
+    mode: Choice<InterpolateMode>,
     align_corners: Option<bool>,
     recompute_scale_factor: Option<bool>,
     antialias: bool,
@@ -56,9 +56,7 @@ pub(crate) fn interpolate<'py>(
                     .collect()
             })
             .transpose()?;
-        let mode: InterpolateMode = mode
-            .parse()
-            .map_err(|e: crate::Error| crate::Error::new(e.kind(), format!("interpolate: {e}")))?;
+        let mode = mode.core("interpolate", "mode")?;
         let tracked = input.tracked();
         let x = input.get();
         let out = without_gil(py, || {

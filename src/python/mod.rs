@@ -124,7 +124,10 @@ fn set_num_threads(threads: args::Int) -> PyResult<()> {
 #[pyo3(signature = (device = None))]
 fn get_rng_state(device: Option<&Bound<'_, PyAny>>) -> PyResult<crate::Tensor> {
     crate::python::guard::run("get_rng_state", move || {
-        Ok(crate::get_rng_state(args::device_arg(device)?)?)
+        Ok(crate::get_rng_state(args::device_arg(
+            "get_rng_state",
+            device,
+        )?)?)
     })
 }
 
@@ -139,7 +142,7 @@ fn set_rng_state(
     crate::python::guard::run("set_rng_state", move || {
         Ok(crate::set_rng_state(
             &state.inner,
-            args::device_arg(device)?,
+            args::device_arg("set_rng_state", device)?,
         )?)
     })
 }
@@ -523,7 +526,7 @@ fn switches<'py>(
 #[pyo3(signature = (dtype = None))]
 fn default_dtype(dtype: Option<&Bound<'_, PyAny>>) -> PyResult<crate::DType> {
     if let Some(dtype) = dtype {
-        crate::set_default_dtype(args::dtype_arg(dtype)?)?;
+        crate::set_default_dtype(args::dtype_arg("set_default_dtype", dtype)?)?;
     }
     Ok(crate::get_default_dtype())
 }

@@ -70,7 +70,7 @@ pub(crate) fn from_numpy_array(
         )));
     }
     let numpy_dtype = array.getattr("dtype")?;
-    let dtype = dtype_arg(&numpy_dtype).map_err(|_| {
+    let dtype = dtype_arg("from_numpy", &numpy_dtype).map_err(|_| {
         Error::new(
             ErrorKind::DType,
             format!("from_numpy: numpy dtype {numpy_dtype} has no flodl DType"),
@@ -82,7 +82,7 @@ pub(crate) fn from_numpy_array(
         &bytes,
         &shape,
         dtype,
-        device_arg(device)?,
+        device_arg("from_numpy", device)?,
     )?)
 }
 
@@ -102,7 +102,7 @@ pub(crate) fn share_numpy(
     array: &Bound<'_, PyAny>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Option<Tensor>> {
-    if device_arg(device)? != crate::Device::CPU || !array.hasattr("__dlpack__")? {
+    if device_arg("from_numpy", device)? != crate::Device::CPU || !array.hasattr("__dlpack__")? {
         return Ok(None);
     }
     let flags = array.getattr("flags")?;
@@ -114,7 +114,7 @@ pub(crate) fn share_numpy(
             .getattr("dtype")?
             .getattr("isnative")?
             .extract::<bool>()?
-        && dtype_arg(&array.getattr("dtype")?).is_ok();
+        && dtype_arg("from_numpy", &array.getattr("dtype")?).is_ok();
     if !shareable {
         return Ok(None);
     }

@@ -338,7 +338,7 @@ fn numpy_result_dtype(
         let out = numpy.getattr(op.ufunc)?.call1((mine, theirs))?;
         out.getattr("dtype")?
     };
-    let result = super::args::dtype_arg(&result).map_err(|_| {
+    let result = super::args::dtype_arg(op.ufunc, &result).map_err(|_| {
         crate::Error::new(
             crate::ErrorKind::DType,
             format!(

@@ -285,11 +285,12 @@ pub(crate) fn in_dtype<C: Class>(
     x: &C,
     op: &str,
     dim: super::args::Int,
-    dtype: Option<crate::DType>,
+    dtype: Option<super::args::DTypeArg>,
     apply: fn(&C, i64) -> Result<C>,
 ) -> PyResult<C> {
     use super::args::CoreArg as _;
     let dim = dim.core(op, "dim")?;
+    let dtype = dtype.core(op, "dtype")?;
     Ok(match dtype {
         Some(dtype) => in_given_dtype(apply(&x.to_dtype(dtype)?, dim)?, Some(dtype))?,
         None => apply(x, dim)?,
@@ -673,7 +674,7 @@ pub(crate) fn quantile_of<C>(
     q: &Bound<'_, PyAny>,
     dim: Option<crate::python::args::Int>,
     keepdim: bool,
-    interpolation: &str,
+    interpolation: crate::python::args::Choice<crate::ops::nn::QuantileInterpolation>,
     of_number: impl Fn(&C, f64, Option<i64>, bool, crate::ops::nn::QuantileInterpolation) -> Result<C>,
     of_tensor: impl Fn(
         &C,
@@ -686,9 +687,7 @@ pub(crate) fn quantile_of<C>(
     use crate::python::args::CoreArg as _;
     use crate::python::args::PyOperand as _;
     let dim = dim.map(|d| d.core(op, "dim")).transpose()?;
-    let interpolation: crate::ops::nn::QuantileInterpolation = interpolation
-        .parse()
-        .map_err(|e: Error| Error::new(ErrorKind::Argument, format!("{op}: interpolation: {e}")))?;
+    let interpolation = interpolation.core(op, "interpolation")?;
     if let Ok(qs) = q.extract::<crate::python::args::TensorArg<'_>>() {
         return Ok(of_tensor(x, qs.get(), dim, keepdim, interpolation)?);
     }
@@ -1012,9 +1011,10 @@ macro_rules! overloads {
             /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
             /// form (Rust `gelu`), `'tanh'` the tanh approximation (Rust
             /// `gelu_tanh`).
-            #[pyo3(signature = (approximate = "none"))]
-            fn gelu(&self, approximate: &str) -> PyResult<$Core> {
-                if $crate::python::overloads::gelu_is_tanh(approximate)? {
+            #[pyo3(signature = (approximate = $crate::python::args::Text::from("none")), text_signature = "($self, approximate='none')")]
+            fn gelu(&self, approximate: $crate::python::args::Text) -> PyResult<$Core> {
+                use $crate::python::args::CoreArg as _;
+                if $crate::python::overloads::gelu_is_tanh(approximate.core("gelu", "approximate")?)? {
                     Ok(self.inner.gelu_tanh()?)
                 } else {
                     Ok(self.inner.gelu()?)
@@ -1048,8 +1048,9 @@ macro_rules! overloads {
             /// The sum of all elements, or along `dim` (one dim or several;
             /// Rust `sum`, `sum_dim`, `sum_dims`), in `dtype` when given.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
-            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            fn sum(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let (dim, keepdim) = $crate::python::args::dim_keepdim("sum", dim, keepdim, aliases)?;
+                let dtype = $crate::python::args::CoreArg::core(&dtype, "sum", "dtype")?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
@@ -1061,28 +1062,28 @@ macro_rules! overloads {
             /// Softmax along `dim`, in `dtype` when given (the values
             /// converted first, as PyTorch's).
             #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
-            fn softmax(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            fn softmax(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let dim = $crate::python::args::required_dim("softmax", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "softmax", dim, dtype, $Core::softmax)
             }
 
             /// Log-softmax along `dim`, in `dtype` when given.
             #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
-            fn log_softmax(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            fn log_softmax(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let dim = $crate::python::args::required_dim("log_softmax", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "log_softmax", dim, dtype, $Core::log_softmax)
             }
 
             /// Running sums along `dim`, in `dtype` when given.
             #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
-            fn cumsum(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            fn cumsum(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let dim = $crate::python::args::required_dim("cumsum", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "cumsum", dim, dtype, $Core::cumsum)
             }
 
             /// Running products along `dim`, in `dtype` when given.
             #[pyo3(signature = (dim = None, *, dtype = None, **aliases), text_signature = "($self, dim, *, dtype=None)")]
-            fn cumprod(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            fn cumprod(&self, dim: Option<$crate::python::args::Int>, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let dim = $crate::python::args::required_dim("cumprod", dim, aliases)?;
                 $crate::python::overloads::in_dtype(&self.inner, "cumprod", dim, dtype, $Core::cumprod)
             }
@@ -1090,8 +1091,9 @@ macro_rules! overloads {
             /// The mean of all elements, or along `dim` (one dim or several;
             /// Rust `mean`, `mean_dim`, `mean_dims`), in `dtype` when given.
             #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
-            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::DType>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            fn mean(&self, dim: Option<$crate::python::args::DimArg>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let (dim, keepdim) = $crate::python::args::dim_keepdim("mean", dim, keepdim, aliases)?;
+                let dtype = $crate::python::args::CoreArg::core(&dtype, "mean", "dtype")?;
                 // `dtype`: the values converted first, as PyTorch accumulates in it.
                 let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
                 let x = converted.as_ref().unwrap_or(&self.inner);
@@ -1116,18 +1118,18 @@ macro_rules! overloads {
                 Ok(self.inner.amin(dims.as_slice(), keepdim)?)
             }
 
-            /// The product of all elements, or along `dim` (Rust `prod`, `prod_dim`).
-            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), **aliases), text_signature = "($self, dim=None, keepdim=False)")]
-            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            /// The product of all elements, or along `dim` (Rust `prod`,
+            /// `prod_dim`), in `dtype` when given.
+            #[pyo3(signature = (dim = None, keepdim = $crate::python::args::Bool::from(false), *, dtype = None, **aliases), text_signature = "($self, dim=None, keepdim=False, *, dtype=None)")]
+            fn prod(&self, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, dtype: Option<$crate::python::args::DTypeArg>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let (dim, keepdim) = $crate::python::args::dim_keepdim("prod", dim, keepdim, aliases)?;
                 let dim = $crate::python::args::optional_dim(dim, "prod")?;
-                Ok($crate::python::overloads::reduce(
-                    &self.inner,
-                    dim,
-                    keepdim,
-                    $Core::prod,
-                    $Core::prod_dim,
-                )?)
+                let dtype = $crate::python::args::CoreArg::core(&dtype, "prod", "dtype")?;
+                // `dtype`: the values converted first, as PyTorch multiplies in it.
+                let converted = dtype.map(|d| self.inner.to_dtype(d)).transpose()?;
+                let x = converted.as_ref().unwrap_or(&self.inner);
+                let prod = $crate::python::overloads::reduce(x, dim, keepdim, $Core::prod, $Core::prod_dim)?;
+                Ok($crate::python::overloads::in_given_dtype(prod, dtype)?)
             }
 
             /// The variance of all elements, or along `dim` (one dim or
@@ -1261,18 +1263,18 @@ macro_rules! overloads {
             /// The `q`-th quantile (a number, or a tensor of them: one result
             /// per entry) of all elements or along `dim`, as `torch.quantile`
             /// (Rust `quantile`, `quantile_tensor`).
-            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear", **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
-            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = $crate::python::args::Choice::from("linear"), **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn quantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: $crate::python::args::Choice<$crate::ops::nn::QuantileInterpolation>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let (dim, keepdim) = $crate::python::args::dim_keepdim("quantile", dim, keepdim, aliases)?;
-                $crate::python::overloads::quantile_of(&self.inner, "quantile", q, dim, keepdim, interpolation, $Core::quantile, $Core::quantile_tensor)
+                                $crate::python::overloads::quantile_of(&self.inner, "quantile", q, dim, keepdim, interpolation, $Core::quantile, $Core::quantile_tensor)
             }
 
             /// `quantile` ignoring NaN, as `torch.nanquantile` (Rust
             /// `nanquantile`, `nanquantile_tensor`).
-            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = "linear", **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
-            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: &str, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
+            #[pyo3(signature = (q, dim = None, keepdim = $crate::python::args::Bool::from(false), interpolation = $crate::python::args::Choice::from("linear"), **aliases), text_signature = "($self, q, dim=None, keepdim=False, *, interpolation='linear')")]
+            fn nanquantile(&self, q: &Bound<'_, PyAny>, dim: Option<$crate::python::args::Int>, keepdim: $crate::python::args::Bool, interpolation: $crate::python::args::Choice<$crate::ops::nn::QuantileInterpolation>, aliases: Option<&Bound<'_, pyo3::types::PyDict>>) -> PyResult<$Core> {
                 let (dim, keepdim) = $crate::python::args::dim_keepdim("nanquantile", dim, keepdim, aliases)?;
-                $crate::python::overloads::quantile_of(&self.inner, "nanquantile", q, dim, keepdim, interpolation, $Core::nanquantile, $Core::nanquantile_tensor)
+                                $crate::python::overloads::quantile_of(&self.inner, "nanquantile", q, dim, keepdim, interpolation, $Core::nanquantile, $Core::nanquantile_tensor)
             }
 
             /// `sections` nearly equal pieces along `dim` (an int), or the

@@ -43,8 +43,7 @@ macro_rules! py_shared_methods {
             #[pyo3(signature = (tensors, dim = $crate::python::args::Int::from(0)), text_signature = "(tensors, dim=0)")]
             fn cat_many(tensors: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<$Core> {
                 use $crate::python::args::CoreArg as _;
-                super::shared::check_sequence("cat_many", tensors)?;
-                let tensors: Vec<$Arg> = tensors.extract()?;
+                let tensors: Vec<$Arg> = super::shared::tensor_sequence("cat_many", tensors)?;
                 let dim = dim.core("cat_many", "dim")?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                 Ok($Core::cat_many(&parts, dim)?)
@@ -54,9 +53,9 @@ macro_rules! py_shared_methods {
             /// `operands` (`flodl.einsum(equation, *operands)` is the form to
             /// call; this order is the joins').
             #[staticmethod]
-            fn einsum(operands: &Bound<'_, PyAny>, equation: &str) -> PyResult<$Core> {
-                super::shared::check_sequence("einsum", operands)?;
-                let operands: Vec<$Arg> = operands.extract()?;
+            fn einsum(operands: &Bound<'_, PyAny>, equation: $crate::python::args::Text) -> PyResult<$Core> {
+                let equation = $crate::python::args::CoreArg::core(&equation, "einsum", "equation")?;
+                let operands: Vec<$Arg> = super::shared::tensor_sequence("einsum", operands)?;
                 let parts: Vec<&$Core> = operands.iter().map(|t| t.get()).collect();
                 Ok($Core::einsum(equation, &parts)?)
             }
@@ -78,8 +77,7 @@ macro_rules! py_shared_methods {
             #[pyo3(signature = (tensors, dim = $crate::python::args::Int::from(0)), text_signature = "(tensors, dim=0)")]
             fn stack(tensors: &Bound<'_, PyAny>, dim: $crate::python::args::Int) -> PyResult<$Core> {
                 use $crate::python::args::CoreArg as _;
-                super::shared::check_sequence("stack", tensors)?;
-                let tensors: Vec<$Arg> = tensors.extract()?;
+                let tensors: Vec<$Arg> = super::shared::tensor_sequence("stack", tensors)?;
                 let dim = dim.core("stack", "dim")?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                 Ok($Core::stack(&parts, dim)?)
@@ -89,15 +87,15 @@ macro_rules! py_shared_methods {
             /// `torch.nn.utils.rnn.pad_sequence` (`flodl.nn.utils.rnn.pad_sequence`
             /// is the form to call).
             #[staticmethod]
-            #[pyo3(signature = (sequences, batch_first = false, padding_value = $crate::python::args::Float::from(0.0), padding_side = "right"), text_signature = "(sequences, batch_first=False, padding_value=0.0, padding_side='right')")]
+            #[pyo3(signature = (sequences, batch_first = false, padding_value = $crate::python::args::Float::from(0.0), padding_side = $crate::python::args::Text::from("right")), text_signature = "(sequences, batch_first=False, padding_value=0.0, padding_side='right')")]
             fn pad_sequence(
                 sequences: &Bound<'_, PyAny>,
                 batch_first: bool,
                 padding_value: $crate::python::args::Float,
-                padding_side: &str,
+                padding_side: $crate::python::args::Text,
             ) -> PyResult<$Core> {
-                super::shared::check_sequence("pad_sequence", sequences)?;
-                let sequences: Vec<$Arg> = sequences.extract()?;
+                let padding_side = $crate::python::args::CoreArg::core(&padding_side, "pad_sequence", "padding_side")?;
+                let sequences: Vec<$Arg> = super::shared::tensor_sequence("pad_sequence", sequences)?;
                 let parts: Vec<&$Core> = sequences.iter().map(|t| t.get()).collect();
                 Ok($Core::pad_sequence(&parts, batch_first, $crate::python::args::CoreArg::core(&padding_value, "pad_sequence", "padding_value")?, padding_side)?)
             }
@@ -106,11 +104,11 @@ macro_rules! py_shared_methods {
             /// `torch.meshgrid(*tensors, indexing=...)` (`flodl.meshgrid`
             /// is the form to call).
             #[staticmethod]
-            #[pyo3(signature = (tensors, indexing = "ij"))]
-            fn meshgrid(tensors: &Bound<'_, PyAny>, indexing: &str) -> PyResult<Py<PyAny>> {
-                super::shared::check_sequence("meshgrid", tensors)?;
+            #[pyo3(signature = (tensors, indexing = $crate::python::args::Text::from("ij")), text_signature = "(tensors, indexing='ij')")]
+            fn meshgrid(tensors: &Bound<'_, PyAny>, indexing: $crate::python::args::Text) -> PyResult<Py<PyAny>> {
+                let indexing = $crate::python::args::CoreArg::core(&indexing, "meshgrid", "indexing")?;
                 let py = tensors.py();
-                let tensors: Vec<$Arg> = tensors.extract()?;
+                let tensors: Vec<$Arg> = super::shared::tensor_sequence("meshgrid", tensors)?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                 super::results::pieces(py, $Core::meshgrid(&parts, indexing)?)
             }
@@ -120,9 +118,8 @@ macro_rules! py_shared_methods {
             /// is the form to call).
             #[staticmethod]
             fn broadcast_tensors(tensors: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-                super::shared::check_sequence("broadcast_tensors", tensors)?;
                 let py = tensors.py();
-                let tensors: Vec<$Arg> = tensors.extract()?;
+                let tensors: Vec<$Arg> = super::shared::tensor_sequence("broadcast_tensors", tensors)?;
                 let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                 super::results::pieces(py, $Core::broadcast_tensors(&parts)?)
             }
@@ -309,14 +306,14 @@ macro_rules! py_shared_methods {
 
             /// A copy on `device` (differentiable on a Variable).
             fn to_device(&self, device: &Bound<'_, PyAny>) -> PyResult<$Core> {
-                let device = super::args::device_arg(Some(device))?;
+                let device = super::args::device_arg("to_device", Some(device))?;
                 Ok(self.inner.to_device(device)?)
             }
 
             /// A copy converted to `dtype` (differentiable on a Variable
             /// between float dtypes).
             fn to_dtype(&self, dtype: &Bound<'_, PyAny>) -> PyResult<$Core> {
-                Ok(self.inner.to_dtype(super::args::dtype_arg(dtype)?)?)
+                Ok(self.inner.to_dtype(super::args::dtype_arg("to_dtype", dtype)?)?)
             }
 
             /// Whether every element is close to `other`'s, as `torch.allclose`.
@@ -348,7 +345,7 @@ macro_rules! py_shared_methods {
                 };
                 let dtype = match dtype.extract::<String>() {
                     Ok(name) if name.starts_with("torch.") => super::shared::legacy_dtype(&name)?,
-                    Ok(_) => super::args::dtype_arg(dtype)?,
+                    Ok(_) => super::args::dtype_arg("type", dtype)?,
                     // A legacy constructor itself: `x.type(torch.DoubleTensor)`
                     // (`torch.cuda.FloatTensor` is refused as its name is).
                     Err(_) => match dtype.getattr("__name__").and_then(|n| n.extract::<String>()) {
@@ -360,7 +357,7 @@ macro_rules! py_shared_methods {
                             let cuda = if module.ends_with("cuda") { "cuda." } else { "" };
                             super::shared::legacy_dtype(&format!("torch.{cuda}{name}"))?
                         }
-                        _ => super::args::dtype_arg(dtype)?,
+                        _ => super::args::dtype_arg("type", dtype)?,
                     },
                 };
                 $crate::python::results::new_object(py, self.inner.to_dtype(dtype)?)
@@ -415,7 +412,7 @@ macro_rules! py_shared_methods {
             ) -> PyResult<$crate::Tensor> {
                 use $crate::python::args::CoreArg as _;
                 let shape = size.core("new_full", "size")?;
-                let options = super::shared::options_like(self.inner.dtype(), self.inner.device(), dtype, device)?;
+                let options = super::shared::options_like("new_full", self.inner.dtype(), self.inner.device(), dtype, device)?;
                 let value = fill_value.core("new_full", "fill_value")?;
                 Ok($crate::Tensor::full(&shape, value, options)?)
             }
@@ -686,7 +683,7 @@ macro_rules! py_shared_methods {
                     None => $crate::Device::CUDA(0),
                     Some(d) => match d.extract::<u8>() {
                         Ok(index) => $crate::Device::CUDA(index),
-                        Err(_) => super::args::device_arg(Some(d))?,
+                        Err(_) => super::args::device_arg("cuda", Some(d))?,
                     },
                 };
                 let own = &slf.get().inner;
@@ -929,17 +926,18 @@ pub(crate) fn reduce<'py>(
 /// `dtype` and `device` where given, else `like_dtype` and `like_device`
 /// (the `new_*` methods: PyTorch's "like this one unless told").
 pub(crate) fn options_like(
+    op: &str,
     like_dtype: crate::DType,
     like_device: crate::Device,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<crate::TensorOptions> {
     let dtype = match dtype.filter(|d| !d.is_none()) {
-        Some(d) => super::args::dtype_arg(d)?,
+        Some(d) => super::args::dtype_arg(op, d)?,
         None => like_dtype,
     };
     let device = match device.filter(|d| !d.is_none()) {
-        Some(d) => super::args::device_arg(Some(d))?,
+        Some(d) => super::args::device_arg(op, Some(d))?,
         None => like_device,
     };
     Ok(crate::TensorOptions { dtype, device })
@@ -955,7 +953,7 @@ pub(crate) fn new_like(
     (dtype, device): (Option<&Bound<'_, PyAny>>, Option<&Bound<'_, PyAny>>),
 ) -> PyResult<(Vec<i64>, crate::TensorOptions)> {
     let shape = super::overloads::int_args(op, "size", args, size)?;
-    Ok((shape, options_like(like.0, like.1, dtype, device)?))
+    Ok((shape, options_like(op, like.0, like.1, dtype, device)?))
 }
 
 /// The dtype and device `x.to(...)` asks for.
@@ -966,10 +964,13 @@ pub(crate) fn to_arguments(
 ) -> PyResult<(Option<crate::DType>, Option<crate::Device>)> {
     use super::args::{device_arg, dtype_arg};
     let mut wanted = (
-        dtype.filter(|d| !d.is_none()).map(dtype_arg).transpose()?,
+        dtype
+            .filter(|d| !d.is_none())
+            .map(|d| dtype_arg("to", d))
+            .transpose()?,
         device
             .filter(|d| !d.is_none())
-            .map(|d| device_arg(Some(d)))
+            .map(|d| device_arg("to", Some(d)))
             .transpose()?,
     );
     for arg in args.iter() {
@@ -993,10 +994,10 @@ pub(crate) fn to_arguments(
                     return Err(crate::Error::new(crate::ErrorKind::Argument, message).into());
                 }
             }
-        } else if let Ok(device) = device_arg(Some(&arg)) {
-            wanted.1 = Some(device);
+        } else if arg.is_instance_of::<super::classes::PyDevice>() {
+            wanted.1 = Some(device_arg("to", Some(&arg))?);
         } else {
-            wanted.0 = Some(dtype_arg(&arg)?);
+            wanted.0 = Some(dtype_arg("to", &arg)?);
         }
     }
     Ok(wanted)
@@ -1035,7 +1036,35 @@ where
 
 /// The tensors of `cat_many`/`stack`: a sequence of them, not one tensor
 /// (which is a sequence of its rows, and PyTorch refuses it).
-pub(crate) fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<()> {
+/// The tensors of the sequence `tensors`, each extracted as `A`: a wrong
+/// element is the op's TypeError naming its position.
+pub(crate) fn tensor_sequence<'py, A>(op: &str, tensors: &Bound<'py, PyAny>) -> PyResult<Vec<A>>
+where
+    A: for<'a> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    check_sequence(op, tensors)?;
+    let items = tensors.try_iter().map_err(|_| {
+        pyo3::exceptions::PyTypeError::new_err(format!(
+            "{op}: expected a sequence of tensors, got {}",
+            super::args::type_name(tensors)
+        ))
+    })?;
+    items
+        .enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            item.extract::<A>().map_err(|err| {
+                let py = tensors.py();
+                PyErr::from_type(
+                    err.get_type(py),
+                    format!("{op}: element {i}: {}", err.value(py)),
+                )
+            })
+        })
+        .collect()
+}
+
+fn check_sequence(op: &str, tensors: &Bound<'_, PyAny>) -> PyResult<()> {
     let one_tensor = tensors.is_instance_of::<super::classes::PyTensor>()
         || crate::python::args::is_variable(tensors);
     if one_tensor || tensors.is_instance_of::<pyo3::types::PyString>() {
@@ -1060,8 +1089,7 @@ macro_rules! py_joins {
                 #[staticmethod]
                 fn $name(tensors: &Bound<'_, PyAny>) -> PyResult<$Core> {
                     use $crate::python::args::PyOperand as _;
-                    super::shared::check_sequence(stringify!($name), tensors)?;
-                    let tensors: Vec<$Arg> = tensors.extract()?;
+                    let tensors: Vec<$Arg> = super::shared::tensor_sequence(stringify!($name), tensors)?;
                     let parts: Vec<&$Core> = tensors.iter().map(|t| t.get()).collect();
                     Ok($Core::$name(&parts)?)
                 }

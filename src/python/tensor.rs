@@ -8,7 +8,7 @@ use pyo3::types::{PyBool, PyList, PyTuple};
 
 use super::args::Choice;
 use super::args::{
-    device_arg, dtype_arg, dtype_given, options_arg, tensor_values, CoreArg as _, Float, Int,
+    device_arg, dtype_given, options_arg, tensor_values, CoreArg as _, DTypeArg, Float, Int,
     IntList, PyOperand as _, ScalarArg, TensorArg,
 };
 use super::classes::PyTensor;
@@ -30,11 +30,12 @@ overloads!(PyTensor, Tensor);
 /// The options of an integer-valued creation (randint, randperm): Int64
 /// unless a dtype is given, as PyTorch's.
 fn integer_options(
+    op: &str,
     options: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<crate::TensorOptions> {
-    let mut opts = options_arg(options, dtype, device)?;
+    let mut opts = options_arg(op, options, dtype, device)?;
     if options.is_none() && dtype.is_none() {
         opts.dtype = DType::Int64;
     }
@@ -50,7 +51,7 @@ fn from_values(
     device: Option<&Bound<'_, PyAny>>,
     dtype: DType,
 ) -> PyResult<PyTensor> {
-    let device = device_arg(device)?;
+    let device = device_arg(op, device)?;
     let is_sequence = data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>();
     if is_sequence
         && data
@@ -109,7 +110,7 @@ macro_rules! shape_constructors {
                     device: Option<&Bound<'_, PyAny>>,
                 ) -> PyResult<Self> {
                     let shape = shape.core(stringify!($name), "shape")?;
-                    Ok(Tensor::$name(shape, options_arg(options, dtype, device)?)?.into())
+                    Ok(Tensor::$name(shape, options_arg(stringify!($name), options, dtype, device)?)?.into())
                 }
             )*
         }
@@ -180,7 +181,7 @@ fn like_options(
     memory_format: Option<Choice<MemoryFormat>>,
 ) -> PyResult<(TensorOptions, MemoryFormat)> {
     let format = super::args::memory_format(op, memory_format)?;
-    let opts = options_like(other.inner.dtype(), other.inner.device(), dtype, device)?;
+    let opts = options_like(op, other.inner.dtype(), other.inner.device(), dtype, device)?;
     Ok((opts, format.unwrap_or(MemoryFormat::Preserve)))
 }
 
@@ -198,7 +199,7 @@ impl PyTensor {
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let shape = shape.core("empty", "shape")?;
-        Ok(Tensor::empty(shape, options_arg(options, dtype, device)?)?.into())
+        Ok(Tensor::empty(shape, options_arg("empty", options, dtype, device)?)?.into())
     }
 
     // ----- creation -----
@@ -314,7 +315,7 @@ impl PyTensor {
     ) -> PyResult<Self> {
         let value = value.core("full", "value")?;
         let shape = shape.core("full", "shape")?;
-        let mut opts = options_arg(options, dtype, device)?;
+        let mut opts = options_arg("full", options, dtype, device)?;
         if !dtype_given(options, dtype) {
             opts.dtype = match value {
                 Scalar::Bool(_) => DType::Bool,
@@ -347,7 +348,7 @@ impl PyTensor {
             None => (Scalar::Int(0), start),
         };
         let step = step.core("arange", "step")?;
-        let mut opts = options_arg(options, dtype, device)?;
+        let mut opts = options_arg("arange", options, dtype, device)?;
         if !dtype_given(options, dtype) {
             let all_ints = [start, end, step]
                 .iter()
@@ -373,7 +374,7 @@ impl PyTensor {
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let (start, end, steps) = (start.core("linspace", "start")?, end.core("linspace", "end")?, steps.core("linspace", "steps")?);
-        Ok(Tensor::linspace(start, end, steps, options_arg(options, dtype, device)?)?.into())
+        Ok(Tensor::linspace(start, end, steps, options_arg("linspace", options, dtype, device)?)?.into())
     }
 
     /// The `n` x `n` identity matrix, or `n` x `m` (ones on the diagonal).
@@ -387,7 +388,7 @@ impl PyTensor {
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let n = n.core("eye", "n")?;
-        let opts = options_arg(options, dtype, device)?;
+        let opts = options_arg("eye", options, dtype, device)?;
         Ok(match m {
             None => Tensor::eye(n, opts)?,
             Some(m) => Tensor::eye_m(n, m.core("eye", "m")?, opts)?,
@@ -440,7 +441,7 @@ impl PyTensor {
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let (low, high) = (low.core("randint", "low")?, high.core("randint", "high")?);
-        let opts = integer_options(options, dtype, device)?;
+        let opts = integer_options("randint", options, dtype, device)?;
         Ok(Tensor::randint_with(low, high, shape.core("randint", "shape")?, opts)?.into())
     }
 
@@ -453,7 +454,7 @@ impl PyTensor {
         dtype: Option<&Bound<'_, PyAny>>,
         device: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let opts = integer_options(options, dtype, device)?;
+        let opts = integer_options("randperm", options, dtype, device)?;
         Ok(Tensor::randperm_with(n.core("randperm", "n")?, opts)?.into())
     }
 
@@ -901,7 +902,7 @@ pub(crate) fn triangle_indices(
     } else {
         "tril_indices"
     };
-    let mut opts = options_arg(None, dtype, device)?;
+    let mut opts = options_arg(op, None, dtype, device)?;
     if dtype.is_none_or(|d| d.is_none()) {
         opts.dtype = crate::DType::Int64;
     }
@@ -955,7 +956,7 @@ pub(crate) fn normal(
     );
     if let (Err(mean), Err(std), Some(size)) = (&mean, &std, size) {
         let shape = size.core("normal", "size")?;
-        let opts = options_arg(None, dtype, device)?;
+        let opts = options_arg("normal", None, dtype, device)?;
         return Ok(Tensor::normal_sized(mean.to_f64(), std.to_f64(), shape, opts)?.into());
     }
     Ok(Tensor::normal(promoted(&mean), promoted(&std))?.into())
@@ -991,7 +992,9 @@ pub(crate) fn result_type(
 /// `torch.promote_types`.
 #[pyfunction]
 pub(crate) fn promote_types(type1: &Bound<'_, PyAny>, type2: &Bound<'_, PyAny>) -> PyResult<DType> {
-    Ok(dtype_arg(type1)?.promote_types(dtype_arg(type2)?)?)
+    Ok(DTypeArg::of(type1)?
+        .core("promote_types", "type1")?
+        .promote_types(DTypeArg::of(type2)?.core("promote_types", "type2")?)?)
 }
 
 /// can_cast(from_, to)
@@ -1001,5 +1004,7 @@ pub(crate) fn promote_types(type1: &Bound<'_, PyAny>, type2: &Bound<'_, PyAny>) 
 /// `torch.can_cast`.
 #[pyfunction]
 pub(crate) fn can_cast(from_: &Bound<'_, PyAny>, to: &Bound<'_, PyAny>) -> PyResult<bool> {
-    Ok(dtype_arg(from_)?.can_cast(dtype_arg(to)?)?)
+    Ok(DTypeArg::of(from_)?
+        .core("can_cast", "from_")?
+        .can_cast(DTypeArg::of(to)?.core("can_cast", "to")?)?)
 }

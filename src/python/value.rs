@@ -164,7 +164,7 @@ fn typed_from_py(
             let dtype = obj.getattr("dtype")?;
             let numpy_name: String = dtype.getattr("name")?.extract()?;
             let values = match dtype.getattr("kind")?.extract::<String>()?.as_str() {
-                "b" | "f" if super::args::dtype_arg(&dtype).is_ok() => obj.clone(),
+                "b" | "f" if super::args::dtype_arg("load", &dtype).is_ok() => obj.clone(),
                 // Unsigned and narrow ints flodl lacks (numpy's random state is
                 // uint32) are held as int64, which keeps their values.
                 "i" | "u" => {

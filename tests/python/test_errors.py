@@ -393,3 +393,103 @@ def test_fuzz_findings_of_the_drop_in_work_raise_typed_errors() -> None:
         flodl.use_deterministic_algorithms(flodl.ones(2))
     with pytest.raises(TypeError, match="equal: input must be a flodl Tensor"):
         flodl.equal(-1, flodl.ones(1))
+
+
+def _image():
+    return flodl.zeros(1, 1, 4, 4)
+
+
+@pytest.mark.parametrize(
+    "call, kind, message",
+    [
+        (
+            lambda: flodl.nn.functional.gelu(flodl.zeros(2), approximate=1),
+            TypeError,
+            "gelu: approximate must be a string, got int",
+        ),
+        (
+            lambda: flodl.zeros(2).quantile(0.5, interpolation=3),
+            TypeError,
+            "quantile: interpolation must be a string, got int",
+        ),
+        (
+            lambda: flodl.nn.functional.interpolate(_image(), scale_factor=2, mode="cubic"),
+            flodl.ArgumentError,
+            "interpolate: mode must be one of",
+        ),
+        (lambda: flodl.einsum(3, flodl.zeros(2)), TypeError, "einsum: equation must be a str"),
+        (
+            lambda: flodl.meshgrid(flodl.zeros(2), indexing=1),
+            TypeError,
+            "meshgrid: indexing must be a string",
+        ),
+        (
+            lambda: flodl.nn.init.kaiming_uniform_(flodl.zeros(3, 3), mode=2),
+            TypeError,
+            "kaiming_uniform_: mode must be a string",
+        ),
+        (lambda: flodl.amp.GradScaler(device=1), TypeError, "GradScaler: device must be a string"),
+        (
+            lambda: flodl.cat([flodl.zeros(2), 3]),
+            TypeError,
+            "cat_many: element 1: expected a Tensor",
+        ),
+        (
+            lambda: flodl.zeros(2, dtype="x"),
+            flodl.ArgumentError,
+            'zeros: dtype must name a dtype \\("float32", "int64", ...\\), got "x"',
+        ),
+        (
+            lambda: flodl.zeros(2, dtype=3),
+            TypeError,
+            "zeros: dtype must be a DType, a dtype name or a numpy dtype, got int",
+        ),
+        (
+            lambda: flodl.zeros(2).sum(dtype="q"),
+            flodl.ArgumentError,
+            "sum: dtype must name a dtype",
+        ),
+        (lambda: flodl.zeros(2).cumsum(0, dtype=5), TypeError, "cumsum: dtype must be a DType"),
+        (lambda: flodl.zeros(2).to(dtype=5), TypeError, "to: dtype must be a DType"),
+        (
+            lambda: flodl.zeros(2, device="tpu"),
+            flodl.ArgumentError,
+            'zeros: device must be "cpu", "cuda" or "cuda:N", got "tpu"',
+        ),
+        (
+            lambda: flodl.zeros(2, device="mps"),
+            flodl.DeviceError,
+            'zeros: device "mps" is not one flodl has',
+        ),
+        (lambda: flodl.zeros(2, device=3.5), TypeError, "zeros: device must be a Device"),
+        (
+            lambda: flodl.zeros_like(flodl.zeros(2), dtype="q"),
+            flodl.ArgumentError,
+            "zeros_like: dtype must name a dtype",
+        ),
+        (
+            lambda: flodl.zeros(2).new_zeros(2, dtype="q"),
+            flodl.ArgumentError,
+            "new_zeros: dtype must name a dtype",
+        ),
+        (
+            lambda: flodl.promote_types(flodl.float32, "q"),
+            flodl.ArgumentError,
+            "promote_types: type2 must name a dtype",
+        ),
+    ],
+)
+def test_wrong_arguments_name_the_op_and_the_argument(call, kind, message) -> None:
+    with pytest.raises(kind, match=message):
+        call()
+
+
+def test_sum_and_prod_take_a_dtype_name_as_other_dtype_arguments_do() -> None:
+    import torch
+
+    x = flodl.tensor([1, 2, 3], dtype=flodl.int32)
+    assert x.sum(dtype="float64").dtype == flodl.float64
+    for m, t in ((flodl, x), (torch, torch.tensor([1, 2, 3], dtype=torch.int32))):
+        assert str(t.prod(dtype=m.int32).dtype).endswith("int32")
+        assert str(t.prod().dtype).endswith("int64")
+        assert float(m.prod(t, 0, dtype=m.float64)) == 6.0
