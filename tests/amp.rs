@@ -154,3 +154,32 @@ fn scaler_stage_errors_and_state_dict_round_trip() -> Result<()> {
     );
     Ok(())
 }
+
+/// A checkpointed block recomputes in backward in the autocast state of its
+/// forward (backward runs outside the region): the gradients are those of
+/// the block run without checkpointing.
+#[test]
+fn checkpoint_recomputes_in_the_forward_autocast_state() -> Result<()> {
+    let grads = |checkpointed: bool| -> Result<Vec<f64>> {
+        let w = leaf(&[0.3, -1.7, 2.2, 0.9, -0.4, 1.3]).reshape(&[3, 2])?;
+        let w = Variable::new(w.data(), true)?;
+        let x = leaf(&[1.1, -0.6, 0.25, 2.0, -1.5, 0.7]).reshape(&[2, 3])?;
+        let block = {
+            let w = w.clone();
+            move |v: &[Variable]| Ok(vec![v[0].matmul(&w)?.tanh()?])
+        };
+        let out = {
+            let _region = AutocastGuard::new(Device::CPU, Some(DType::BFloat16))?;
+            if checkpointed {
+                flodl::autograd::checkpoint(block, &[&x])?.remove(0)
+            } else {
+                block(&[x.clone()])?.remove(0)
+            }
+        };
+        assert_eq!(out.dtype(), DType::BFloat16);
+        out.to_dtype(DType::Float32)?.sum()?.backward()?;
+        w.grad().expect("w is used").to_f64_vec()
+    };
+    assert_eq!(grads(true)?, grads(false)?);
+    Ok(())
+}

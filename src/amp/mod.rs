@@ -171,6 +171,47 @@ impl Drop for AutocastGuard {
     }
 }
 
+/// The autocast state of both device types on this thread, taken so that
+/// code can run again as it ran (checkpoint's recomputation in backward,
+/// as PyTorch's, which would otherwise run outside the forward's region).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct AutocastSnapshot([(AutocastDevice, AutocastState); 2]);
+
+impl AutocastSnapshot {
+    pub(crate) fn now() -> Result<Self> {
+        let state = |device| {
+            crate::ffi::autocast_state(device)
+                .map(|s| (device, s))
+                .map_err(|f| Error::from_failure("autocast", "", f))
+        };
+        Ok(AutocastSnapshot([
+            state(AutocastDevice::Cpu)?,
+            state(AutocastDevice::Cuda)?,
+        ]))
+    }
+
+    /// Runs `f` in these states, then restores the thread's own (also when
+    /// `f` panics).
+    pub(crate) fn replay<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
+        let mut guards = Vec::with_capacity(2);
+        for (device, state) in self.0 {
+            let previous = crate::ffi::autocast_enter(device, state)
+                .map_err(|f| Error::from_failure("autocast", "", f))?;
+            guards.push(AutocastGuard {
+                device,
+                previous,
+                _per_thread: PhantomData,
+            });
+        }
+        let out = f();
+        // Left in the reverse order of entry.
+        while let Some(guard) = guards.pop() {
+            drop(guard);
+        }
+        Ok(out)
+    }
+}
+
 /// Runs `f` with autocast on `device`'s type in `dtype`, then restores the
 /// previous state (also when `f` panics).
 pub fn autocast<T>(device: Device, dtype: DType, f: impl FnOnce() -> T) -> Result<T> {

@@ -60,6 +60,8 @@ where
         .iter()
         .map(|&d| Ok((d, get_rng_state(d)?)))
         .collect::<Result<Vec<(Device, Tensor)>>>()?;
+    // Recomputed in the forward's autocast state, not backward's.
+    let autocast = crate::amp::AutocastSnapshot::now()?;
     let kept: Vec<Variable> = inputs.iter().map(|v| (*v).clone()).collect();
     let outputs = crate::no_grad(|| f(&kept));
     done();
@@ -90,7 +92,7 @@ where
         for (d, state) in &states {
             set_rng_state(state, *d)?;
         }
-        let gradients = recompute(&f, &inputs, &shapes, grads).map(|mut g| {
+        let gradients = recompute(&f, &inputs, &autocast, &shapes, grads).map(|mut g| {
             g.push(None); // the anchor's
             g
         });
@@ -112,13 +114,14 @@ where
     )
 }
 
-/// Runs `f` again on fresh leaves holding the inputs' values and runs
-/// backward through it with the outputs' gradients: the parameters `f`
-/// uses get their gradients as without checkpointing, and the leaves' are
-/// returned (one per input).
+/// Runs `f` again on fresh leaves holding the inputs' values (in the
+/// forward's autocast state) and runs backward through it with the outputs'
+/// gradients: the parameters `f` uses get their gradients as without
+/// checkpointing, and the leaves' are returned (one per input).
 fn recompute<F>(
     f: &F,
     inputs: &[Variable],
+    autocast: &crate::amp::AutocastSnapshot,
     shapes: &[Vec<i64>],
     grads: &[Option<Tensor>],
 ) -> Result<Vec<Option<Tensor>>>
@@ -131,7 +134,7 @@ where
         .collect::<Result<Vec<Variable>>>()?;
     // libtorch runs a node's backward with grad mode off.
     crate::enable_grad(|| -> Result<()> {
-        let outputs = f(&leaves)?;
+        let outputs = autocast.replay(|| f(&leaves))??;
         let again: Vec<Vec<i64>> = outputs.iter().map(|o| o.shape()).collect();
         if again != shapes {
             bail!(

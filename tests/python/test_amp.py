@@ -117,6 +117,30 @@ def test_cuda_autocast_without_cuda_warns_and_stays_off() -> None:
         assert not flodl.is_autocast_enabled("cuda")
 
 
+def test_checkpoint_recomputes_in_the_forward_s_autocast_state_as_torch() -> None:
+    """Backward runs outside the region; the recomputation must not (it gave
+    float32 gradients, or a dtype error for the bfloat16 input of the second
+    block). Each weight is used in one block: where a weight's cached cast is
+    shared with code outside the block, PyTorch sums the gradients of both
+    uses in bfloat16 before the cast back, flodl in float32 (the recomputed
+    block has a graph of its own), a difference at bfloat16's precision."""
+    results = []
+    for m in (torch, flodl):
+        checkpoint = (torch.utils.checkpoint if m is torch else flodl.utils.checkpoint).checkpoint
+        m.manual_seed(0)
+        conv, conv2 = m.nn.Conv1d(2, 2, 3), m.nn.Conv1d(2, 3, 2)
+        x = m.randn(1, 2, 5, requires_grad=True)
+        with m.autocast("cpu", dtype=m.bfloat16):
+            y = checkpoint(lambda t, conv=conv: conv(t).relu() * 2, x, use_reentrant=False)
+            z = checkpoint(lambda t, conv2=conv2: conv2(t).sigmoid(), y, use_reentrant=False)
+        assert str(z.dtype).endswith("bfloat16")
+        z.float().sum().backward()
+        assert not m.is_autocast_enabled("cpu")
+        results.append([conv.weight.grad.numpy(), conv2.weight.grad.numpy(), x.grad.numpy()])
+    for expected, got in zip(*results):
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_a_training_step_under_autocast_matches_torch() -> None:
     rng = np.random.default_rng(0)
     w1, w2 = (
