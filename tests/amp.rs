@@ -173,7 +173,7 @@ fn checkpoint_recomputes_in_the_forward_autocast_state() -> Result<()> {
             if checkpointed {
                 flodl::autograd::checkpoint(block, &[&x])?.remove(0)
             } else {
-                block(&[x.clone()])?.remove(0)
+                block(std::slice::from_ref(&x))?.remove(0)
             }
         };
         assert_eq!(out.dtype(), DType::BFloat16);
