@@ -247,6 +247,7 @@ int flodl_is_same(const FlodlTensor *a, const FlodlTensor *b);
 char *flodl_contiguous_format(const FlodlTensor *t, int64_t format, FlodlTensor **out);
 char *flodl_clone_format(const FlodlTensor *t, int64_t format, FlodlTensor **out);
 char *flodl_is_contiguous_format(const FlodlTensor *t, int64_t format, int *contiguous);
+char *flodl_suggest_memory_format(const FlodlTensor *t, int64_t *format);
 char *flodl_empty_like(const FlodlTensor *t, const FlodlTensor *options, int64_t format,
                        FlodlTensor **out);
 char *flodl_storage_offset(const FlodlTensor *t, int64_t *offset);

@@ -167,6 +167,12 @@ char *flodl_empty_like(const at::Tensor *t, const at::Tensor *options, int64_t f
   });
 }
 
+// The layout `t`'s strides suggest (contiguous where ambiguous, as a
+// tensor with one channel), which `t.to(memory_format=)` compares with.
+char *flodl_suggest_memory_format(const at::Tensor *t, int64_t *format) {
+  return guarded_change([&] { *format = static_cast<int64_t>(t->suggest_memory_format()); });
+}
+
 char *flodl_storage_offset(const at::Tensor *t, int64_t *offset) {
   return guarded_change([&] { *offset = t->storage_offset(); });
 }

@@ -536,6 +536,11 @@ fn memory_formats_and_storage_offsets() -> flodl::Result<()> {
         nhwc.copy_in(MemoryFormat::Contiguous)?.stride(),
         vec![60, 20, 5, 1]
     );
+    assert_eq!(nhwc.suggest_memory_format()?, MemoryFormat::ChannelsLast);
+    // One channel is row-major and channels last at once: row-major wins.
+    let one = Tensor::zeros(&[2, 1, 4, 4], f64_opts())?;
+    assert!(one.is_contiguous_in(MemoryFormat::ChannelsLast)?);
+    assert_eq!(one.suggest_memory_format()?, MemoryFormat::Contiguous);
     assert_eq!(x.narrow(0, 1, 1)?.storage_offset()?, 60);
     let err = x
         .select(0, 0)?

@@ -197,6 +197,8 @@ def _shaped(op: str, random: bool = False):
         requires_grad: bool = False,
         **named: Any,
     ) -> Tensor:
+        # `empty(..., memory_format=channels_last)`, as torch's.
+        format = named.pop("memory_format", None) if op == "empty" else None
         # PyTorch also takes the sizes by name: `zeros(size=(2, 3))`.
         if named:
             if size or set(named) != {"size"}:
@@ -211,6 +213,9 @@ def _shaped(op: str, random: bool = False):
             values = _drawn(generator, op, (sizes,), sizes, probe)
         else:
             values = make(sizes, dtype=dtype, device=device)
+        if format is not None:
+            # Uninitialised memory either way: laid out anew, nothing copied.
+            values = Tensor.empty_like(values, memory_format=format)
         return _leaf(values, requires_grad)
 
     create.__name__ = create.__qualname__ = op

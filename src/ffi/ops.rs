@@ -11,6 +11,7 @@ extern "C" {
     fn flodl_is_same(a: *mut c_void, b: *mut c_void) -> c_int;
     fn flodl_contiguous_format(t: *mut c_void, format: i64, out: *mut *mut c_void) -> *mut c_char;
     fn flodl_clone_format(t: *mut c_void, format: i64, out: *mut *mut c_void) -> *mut c_char;
+    fn flodl_suggest_memory_format(t: *mut c_void, format: *mut i64) -> *mut c_char;
     fn flodl_empty_like(
         t: *mut c_void,
         options: *mut c_void,
@@ -304,6 +305,14 @@ pub(crate) fn is_contiguous_format(t: &tch::Tensor, format: i64) -> Result<bool,
     // SAFETY: a live tensor; the shim writes one int.
     check(unsafe { flodl_is_contiguous_format(ptr(t), format, &mut contiguous) })?;
     Ok(contiguous != 0)
+}
+
+/// `t.suggest_memory_format()`, as c10::MemoryFormat's code.
+pub(crate) fn suggest_memory_format(t: &tch::Tensor) -> Result<i64, Failure> {
+    let mut format = 0;
+    // SAFETY: a live tensor; the shim writes one i64.
+    check(unsafe { flodl_suggest_memory_format(ptr(t), &mut format) })?;
+    Ok(format)
 }
 
 /// `t.storage_offset()`: where `t` starts in its storage, in elements.

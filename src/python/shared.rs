@@ -576,8 +576,10 @@ macro_rules! py_shared_methods {
                 let (dtype, device) = super::shared::to_arguments(args, dtype, device)?;
                 let format = $crate::python::args::memory_format("to", memory_format)?
                     .filter(|f| *f != $crate::MemoryFormat::Preserve);
+                // PyTorch's rule: a layout the strides already suggest (a
+                // tensor with one channel is row-major, not channels last).
                 let laid_out = match format {
-                    Some(format) => inner.is_contiguous_in(format)?,
+                    Some(format) => inner.suggest_memory_format()? == format,
                     None => true,
                 };
                 let unchanged = dtype.is_none_or(|d| d == inner.dtype())
@@ -602,7 +604,9 @@ macro_rules! py_shared_methods {
                     result
                 };
                 if let Some(format) = format {
-                    result = result.contiguous_in(format)?;
+                    // A fresh layout, as PyTorch's copy: `contiguous_in` keeps
+                    // the strides of a tensor that is already so by its rule.
+                    result = result.copy_in(format)?;
                 }
                 $crate::python::results::new_object(py, result)
             }

@@ -157,6 +157,22 @@ macro_rules! tensor_like_methods {
                     .map_err(|f| $crate::Error::from_failure("is_contiguous", "", f))
             }
 
+            /// The layout the strides suggest, as `Tensor.suggest_memory_format`:
+            /// `ChannelsLast` (or `ChannelsLast3d`) where they are so and not
+            /// also row-major, else `Contiguous` (one channel, or 1x1
+            /// spatial dims, read as row-major).
+            pub fn suggest_memory_format(&self) -> $crate::Result<$crate::MemoryFormat> {
+                use $crate::ops::nn::Mode as _;
+                let raw = $crate::Operand::raw(self);
+                let code = $crate::ffi::suggest_memory_format(raw)
+                    .map_err(|f| $crate::Error::from_failure("suggest_memory_format", "", f))?;
+                // The shim gives one of c10's four codes, MemoryFormat's order.
+                Ok($crate::MemoryFormat::ALL
+                    .get(code as usize)
+                    .copied()
+                    .unwrap_or($crate::MemoryFormat::Contiguous))
+            }
+
             /// The values as PyTorch's `.data` gives them: a Tensor sharing
             /// this one's memory with a version counter of its own, so that
             /// an in-place write through it goes unseen by backward's check

@@ -51,6 +51,19 @@ def test_the_names_are_torch_s() -> None:
         lambda m: m.full_like(nchw(m), 2.0, memory_format=m.channels_last).stride(),
         lambda m: m.randn_like(nchw(m), memory_format=m.channels_last).stride(),
         lambda m: m.nn.Conv2d(3, 4, 3).to(memory_format=m.channels_last).weight.stride(),
+        # one channel (or 1x1 pixels) is ambiguous: `to` lays it out anew,
+        # `contiguous` keeps it, as torch's
+        lambda m: [
+            nchw(m, (2, 1, 4, 4)).to(memory_format=m.channels_last).stride(),
+            nchw(m, (2, 1, 4, 4)).contiguous(memory_format=m.channels_last).stride(),
+            nchw(m, (2, 3, 1, 1)).to(memory_format=m.channels_last).stride(),
+            m.nn.Conv2d(1, 8, 3).to(memory_format=m.channels_last).weight.stride(),
+        ],
+        lambda m: [
+            m.empty(2, 3, 4, 5, memory_format=m.channels_last).stride(),
+            m.empty((2, 3, 4, 5, 6), memory_format=m.channels_last_3d).stride(),
+            m.empty(2, 3, memory_format=m.contiguous_format).stride(),
+        ],
         # preserve_format keeps any dense layout, and picks one for the rest
         lambda m: [m.zeros_like(nchw(m).transpose(1, 3)).stride()],
         lambda m: [m.empty_like(nchw(m)[:, ::2].permute(0, 2, 3, 1)).stride()],
@@ -131,3 +144,18 @@ def test_random_likes_draw_torch_s_values_in_its_memory_order(source, draw) -> N
     assert tuple(got.stride()) == tuple(expected.stride())
     assert got.dtype.name == str(expected.dtype).removeprefix("torch.")
     np.testing.assert_array_equal(got.numpy(), expected.numpy())
+
+
+def test_a_one_channel_convolution_in_channels_last_is_torch_s() -> None:
+    results = []
+    for m in (torch, flodl):
+        m.manual_seed(0)
+        x = m.randn(2, 1, 6, 6)
+        conv = m.nn.Conv2d(1, 8, 3, padding=1).to(memory_format=m.channels_last)
+        y = conv(x.to(memory_format=m.channels_last))
+        (y * y).sum().backward()
+        results.append((tuple(y.stride()), y.detach().numpy(), conv.weight.grad.numpy()))
+    (strides, *expected), (got_strides, *got) = results
+    assert got_strides == strides
+    for e, g in zip(expected, got):
+        np.testing.assert_array_equal(g, e)
