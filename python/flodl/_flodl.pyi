@@ -228,7 +228,9 @@ class _Ops(Generic[_Self, _Operand]):
         """The largest values over ``dim`` (one dim, several, or all; Rust ``amax``)."""
     def amin(self, dim: int | Sequence[int] | None = None, keepdim: bool = False) -> _Self:
         """The smallest values over ``dim`` (one dim, several, or all; Rust ``amin``)."""
-    def prod(self, dim: int | None = None, keepdim: bool = False) -> _Self:
+    def prod(
+        self, dim: int | None = None, keepdim: bool = False, *, dtype: DTypeLike | None = None
+    ) -> _Self:
         """Of all elements (Rust ``prod``) or along ``dim`` (``prod_dim``)."""
     def var(
         self,

@@ -1,7 +1,8 @@
 """``flodl.save`` / ``flodl.load``: tensors, state dicts and checkpoints in the
 safetensors format (the format ``safetensors.torch`` reads and writes), and
-whole objects through pickle when asked, as PyTorch's ``weights_only`` rule
-allows."""
+whole objects through pickle otherwise, read back under PyTorch's
+``weights_only`` rule (``add_safe_globals`` names the classes a checkpoint
+may hold besides tensors and containers)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ import itertools
 import os
 import pickle as _pickle
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Union
 
 from . import _flodl
 
-__all__ = ["load", "save"]
+__all__ = [
+    "add_safe_globals",
+    "clear_safe_globals",
+    "get_safe_globals",
+    "load",
+    "safe_globals",
+    "save",
+]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -28,7 +37,7 @@ _ZIP_START = b"PK\x03\x04"
 _COUNTER = itertools.count()
 
 
-def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
+def save(obj: Any, path: PathLike, pickle: bool | None = None) -> None:
     """Writes ``obj`` to ``path`` as a safetensors file: a state dict (names
     to Tensors or Variables, whose values are saved), or nested dicts, lists
     and tuples of tensors, numbers, strings and None (an optimizer's
@@ -37,13 +46,15 @@ def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
     scripts keep beside them comes back as it went in, without pickle (so
     ``load`` runs no code for it): an ``OrderedDict``, numpy arrays of
     numbers (``np.random.get_state()`` included), sets, ``Size``, dtypes,
-    devices and an ``argparse.Namespace``. With
-    ``pickle=True`` any picklable object (a whole module) is pickled instead;
-    only ``load(path, weights_only=False)`` reads it back. The file appears
-    whole or not at all. ``path`` may also be a binary file object (an
+    devices and an ``argparse.Namespace``. Anything else picklable (a whole
+    module, a checkpoint holding a dataclass) is pickled, as ``torch.save``
+    pickles; ``load`` reads such a file under PyTorch's ``weights_only``
+    rule. ``pickle=True`` pickles whatever ``obj`` is; ``pickle=False``
+    refuses what the safetensors file cannot hold. The file appears whole or
+    not at all. ``path`` may also be a binary file object (an
     ``io.BytesIO``), which gets the file's bytes."""
-    if not isinstance(pickle, bool):
-        raise TypeError(f"save: pickle must be a bool, got {type(pickle).__name__}")
+    if pickle is not None and not isinstance(pickle, bool):
+        raise TypeError(f"save: pickle must be a bool or None, got {type(pickle).__name__}")
     if callable(getattr(path, "write", None)):
         with tempfile.TemporaryDirectory() as folder:
             written = os.path.join(folder, "saved")
@@ -51,17 +62,25 @@ def save(obj: Any, path: PathLike, pickle: bool = False) -> None:
             with open(written, "rb") as f:
                 path.write(f.read())
         return
-    if pickle:
+    is_module = callable(getattr(obj, "state_dict", None)) and hasattr(obj, "named_parameters")
+    if pickle or (pickle is None and is_module):
         _save_pickle(obj, os.fspath(path))
         return
-    if callable(getattr(obj, "state_dict", None)) and hasattr(obj, "named_parameters"):
+    if is_module:
         raise TypeError(
-            f"save: takes tensors and containers of them, got a {type(obj).__name__}; "
-            "save model.state_dict() instead (or the whole module with pickle=True)"
+            f"save: with pickle=False takes tensors and containers of them, got a "
+            f"{type(obj).__name__}; save model.state_dict() instead (or leave pickle out)"
         )
     if isinstance(obj, Mapping) and not isinstance(obj, dict):
         obj = dict(obj)
-    _flodl._save(obj, os.fspath(path))
+    try:
+        _flodl._save(obj, os.fspath(path))
+    except TypeError:
+        if pickle is False:
+            raise
+        # What safetensors cannot hold (a dataclass in a checkpoint) is
+        # pickled, as torch.save pickles everything.
+        _save_pickle(obj, os.fspath(path))
 
 
 def _save_pickle(obj: Any, path: str) -> None:
@@ -81,11 +100,17 @@ def _save_pickle(obj: Any, path: str) -> None:
 
 def load(path: PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
     """What ``save`` wrote to ``path`` (a state dict, or the nested
-    containers), tensors on the CPU, or on ``map_location`` when given (a
-    device, or its name); a plain safetensors file gives its tensors by
-    name, in the file's order. A file written with ``save(obj, path,
-    pickle=True)`` is read only with ``weights_only=False`` (unpickling runs
-    code from the file: load only files you trust). ``path`` may also be a
+    containers), tensors on the CPU, or where ``map_location`` says: a
+    device or its name, a dict from a location to a device (flodl reads
+    every tensor to ``"cpu"`` first: ``{"cpu": "cuda:0"}`` moves them), or
+    ``fn(tensor, "cpu")`` returning the tensor to keep (``lambda storage,
+    loc: storage`` keeps it). A plain safetensors file gives its tensors by
+    name, in the file's order. A pickled file is read with
+    ``weights_only=True`` only when it holds tensors, containers, numbers,
+    strings and the classes given to ``add_safe_globals`` (else a
+    ``pickle.UnpicklingError`` naming the class, as torch's); with
+    ``weights_only=False`` anything is read (unpickling runs code from the
+    file: load only files you trust). ``path`` may also be a
     binary file object (an ``io.BytesIO``) holding such a file. A missing
     file is a ``FileNotFoundError`` (as torch's); a truncated or malformed
     one an ArgumentError, and nothing is returned; so is a file written by
@@ -98,24 +123,24 @@ def load(path: PathLike, map_location: Any = None, weights_only: bool = True) ->
             read = os.path.join(folder, "loaded")
             with open(read, "wb") as f:
                 f.write(path.read())
-            return load(read, map_location, weights_only)
-    path = os.fspath(path)
-    device = None if map_location is None else _flodl.Device(map_location)
+            return _load(read, "the file object", map_location, weights_only)
+    return _load(os.fspath(path), os.fspath(path), map_location, weights_only)
+
+
+def _load(path: str, shown: str, map_location: Any, weights_only: bool) -> Any:
+    """``load`` of the file at ``path``, which messages call ``shown``."""
+    place = _placement(map_location)
     if not os.path.exists(path):
         # Python's own error for it, as torch.load's (programs catch it to
         # start afresh when there is no checkpoint yet).
         raise FileNotFoundError(errno.ENOENT, "load: no such file", path)
     if _starts_with_pickle(path):
-        if weights_only:
-            raise _flodl.ArgumentError(
-                f"load: {path} holds a pickled object (saved with pickle=True); "
-                "load it with weights_only=False if you trust its source"
-            )
         with open(path, "rb") as f:
-            obj = _pickle.load(f)
+            unpickler = _WeightsUnpickler(f, shown) if weights_only else _pickle.Unpickler(f)
+            obj = unpickler.load()
     else:
         obj = _flodl._load(path)
-    return obj if device is None or device == _flodl.Device("cpu") else _to_device(obj, device)
+    return obj if place is None else _placed(obj, place)
 
 
 def _starts_with_pickle(path: str) -> bool:
@@ -136,14 +161,114 @@ def _starts_with_pickle(path: str) -> bool:
     return start[:1] == _PICKLE_START
 
 
-def _to_device(obj: Any, device: Any) -> Any:
-    """``obj`` with every tensor in it moved to ``device``."""
+def _placement(map_location: Any) -> Any:
+    """What ``map_location`` does to a tensor read on the CPU, or None for
+    nothing: ``fn(tensor) -> tensor``."""
+    if map_location is None:
+        return None
+    if callable(map_location) and not isinstance(map_location, _flodl.Device):
+
+        def call(t: Any) -> Any:
+            placed = map_location(t, "cpu")
+            if placed is None:  # torch's "default placement": where it was read
+                return t
+            if not isinstance(placed, _flodl.Tensor):
+                raise TypeError(
+                    f"load: map_location returned a {type(placed).__name__}, not a tensor"
+                )
+            return placed
+
+        return call
+    if isinstance(map_location, Mapping):
+        target = map_location.get("cpu")
+        return None if target is None else _placement(target)
+    device = _flodl.Device(map_location)
+    return None if device == _flodl.Device("cpu") else (lambda t: t.to(device))
+
+
+def _placed(obj: Any, place: Any) -> Any:
+    """``obj`` with ``place`` applied to every tensor in it."""
     if isinstance(obj, (_flodl.Tensor, _flodl.Variable)):
-        return obj.to(device)
+        return place(obj)
     if isinstance(obj, dict):
-        return {k: _to_device(v, device) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return type(obj)(_to_device(v, device) for v in obj)
+        return type(obj)((k, _placed(v, place)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)) and not hasattr(obj, "_fields"):
+        return type(obj)(_placed(v, place) for v in obj)
     if callable(getattr(obj, "to", None)) and hasattr(obj, "named_parameters"):
-        return obj.to(device)
+        # A whole module: its own `to` moves what it holds, in place.
+        for name, t in [*obj.named_parameters(), *obj.named_buffers()]:
+            moved = place(t)
+            if moved.device != t.device:
+                return obj.to(moved.device)
+        return obj
     return obj
+
+
+# ----- weights_only: what a pickled file may hold without running code -----
+
+# The globals flodl's and numpy's tensor pickles and the plain containers
+# name, which weights_only loads.
+_WEIGHTS_GLOBALS = {
+    ("flodl._creation", "_rebuild_tensor"),
+    ("flodl._creation", "_rebuild_variable"),
+    ("flodl.nn.parameter", "_rebuild_parameter"),
+    ("flodl.nn.parameter", "Parameter"),
+    ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy", "dtype"),
+    ("collections", "OrderedDict"),
+    ("builtins", "set"),
+    ("builtins", "frozenset"),
+    ("builtins", "complex"),
+    ("builtins", "slice"),
+}
+_SAFE_GLOBALS: list[Any] = []
+
+
+class _WeightsUnpickler(_pickle.Unpickler):
+    """An unpickler that makes only the objects ``weights_only`` allows."""
+
+    def __init__(self, file: Any, shown: str) -> None:
+        super().__init__(file)
+        self._shown = shown
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = super().find_class(module, name)
+        if (module, name) in _WEIGHTS_GLOBALS or any(found is g for g in _SAFE_GLOBALS):
+            return found
+        raise _pickle.UnpicklingError(
+            f"load: weights_only=True does not make {module}.{name}, which {self._shown} "
+            "holds; allow it with flodl.serialization.add_safe_globals([...]) (a class of "
+            "your own), or pass weights_only=False if you trust the file's source"
+        )
+
+
+def add_safe_globals(safe_globals: Iterable[Any]) -> None:
+    """Lets ``load(weights_only=True)`` make these classes (and functions)
+    when a pickled file holds them, as ``torch.serialization.add_safe_globals``."""
+    for g in safe_globals:
+        # torch also takes (object, "module.name") pairs: the object is what counts.
+        g = g[0] if isinstance(g, tuple) else g
+        if not any(g is known for known in _SAFE_GLOBALS):
+            _SAFE_GLOBALS.append(g)
+
+
+def get_safe_globals() -> list[Any]:
+    """The objects ``add_safe_globals`` allowed."""
+    return list(_SAFE_GLOBALS)
+
+
+def clear_safe_globals() -> None:
+    """Forgets what ``add_safe_globals`` allowed."""
+    _SAFE_GLOBALS.clear()
+
+
+@contextmanager
+def safe_globals(safe_globals: Iterable[Any]) -> Iterator[None]:
+    """``add_safe_globals`` for the ``with`` block only."""
+    before = list(_SAFE_GLOBALS)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        _SAFE_GLOBALS[:] = before

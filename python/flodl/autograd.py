@@ -61,6 +61,10 @@ function = types.ModuleType(f"{__name__}.function", "Custom Functions, as torch.
 function.Function, function.FunctionCtx = Function, FunctionCtx
 function.once_differentiable = once_differentiable
 sys.modules[function.__name__] = function
+# `from torch.autograd.variable import Variable`, an old spelling still met.
+variable = types.ModuleType(f"{__name__}.variable", "Variable, as torch.autograd.variable.")
+variable.Variable = Variable
+sys.modules[variable.__name__] = variable
 
 _Variables = Union[Variable, Sequence[Variable]]
 

@@ -28,7 +28,7 @@ fn values(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<crate::Tensor> {
 #[pyo3(name = "_nn_init", signature = (
     name, tensor, *, a = 0.0, b = 1.0, mean = 0.0, std = 1.0, val = 0.0, gain = 1.0,
     mode = Text::from("fan_in"), nonlinearity = Text::from("leaky_relu"), groups = 1, sparsity = 0.0, bias = None
-))]
+), text_signature = "(name, tensor, *, a=0.0, b=1.0, mean=0.0, std=1.0, val=0.0, gain=1.0, mode='fan_in', nonlinearity='leaky_relu', groups=1, sparsity=0.0, bias=None)")]
 #[allow(clippy::too_many_arguments)] // every initialiser's arguments, by name
 pub(crate) fn nn_init(
     name: &str,

@@ -23,16 +23,13 @@ fn one_or_many<'py, T: for<'a> FromPyObject<'a, 'py>>(
     Ok(Some(vec![value.extract::<T>().map_err(Into::into)?]))
 }
 
-/// interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None, antialias=False)
-/// --
-///
 /// `input` (`[N, C, L]`, `[N, C, H, W]` or `[N, C, D, H, W]`) resized to
 /// `size` or by `scale_factor` (one value, or one per spatial dim), as
 /// `torch.nn.functional.interpolate`; `mode` is "nearest", "linear",
 /// "bilinear", "bicubic", "trilinear", "area" or "nearest-exact".
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // PyTorch's signature
-#[pyo3(signature = (input, size = None, scale_factor = None, mode = Choice::from("nearest"), align_corners = None, recompute_scale_factor = None, antialias = false))]
+#[pyo3(signature = (input, size = None, scale_factor = None, mode = Choice::from("nearest"), align_corners = None, recompute_scale_factor = None, antialias = false), text_signature = "(input, size=None, scale_factor=None, mode='nearest', align_corners=None, recompute_scale_factor=None, antialias=False)")]
 pub(crate) fn interpolate<'py>(
     py: Python<'py>,
     input: VariableArg<'py>,

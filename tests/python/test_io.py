@@ -1,7 +1,9 @@
 """flodl.save / flodl.load: safetensors files that safetensors.torch reads,
 and the other way round; bad files are clear errors."""
 
+import dataclasses
 import io
+import pickle
 
 import numpy as np
 import pytest
@@ -80,9 +82,9 @@ def test_bad_files_are_argument_errors(tmp_path):
 
 def test_save_refuses_what_a_file_cannot_hold(tmp_path):
     with pytest.raises(TypeError, match=r"save: the object\['w'\]\[1\] is a object"):
-        flodl.save({"w": [1.0, object()]}, tmp_path / "x.safetensors")
+        flodl.save({"w": [1.0, object()]}, tmp_path / "x.safetensors", pickle=False)
     with pytest.raises(TypeError, match="keys of the object must be str or int"):
-        flodl.save({(1, 2): Tensor.ones([1])}, tmp_path / "x.safetensors")
+        flodl.save({(1, 2): Tensor.ones([1])}, tmp_path / "x.safetensors", pickle=False)
     with pytest.raises(flodl.ArgumentError, match="outside int64"):
         flodl.save({"n": 2**70}, tmp_path / "x.safetensors")
     assert not (tmp_path / "x.safetensors").exists()
@@ -139,20 +141,73 @@ def test_a_truncated_checkpoint_leaves_the_model_as_it_was(tmp_path) -> None:
         np.testing.assert_array_equal(t.numpy(), before[name])
 
 
-def test_a_whole_module_is_pickled_only_when_asked(tmp_path):
+def test_a_whole_module_is_pickled_and_read_back_under_weights_only_as_torch_s(tmp_path):
     model = flodl.nn.Sequential(flodl.nn.Linear(3, 2), flodl.nn.ReLU())
     path = tmp_path / "model.pt"
-    with pytest.raises(TypeError, match="save model.state_dict.*pickle=True"):
-        flodl.save(model, path)
-    flodl.save(model, path, pickle=True)
-    # As PyTorch's rule: unpickling runs the file's code, so it must be asked for.
-    with pytest.raises(flodl.ArgumentError, match="weights_only=False"):
+    with pytest.raises(TypeError, match="save model.state_dict.*leave pickle out"):
+        flodl.save(model, path, pickle=False)
+    flodl.save(model, path)  # pickled, as torch.save pickles
+    # As PyTorch's rule: unpickling a class runs its code, so it must be asked for.
+    with pytest.raises(pickle.UnpicklingError, match="flodl.nn.container.Sequential"):
         flodl.load(path)
+    with pytest.raises(pickle.UnpicklingError):
+        torch_buffer = io.BytesIO()
+        torch.save(torch.nn.Sequential(torch.nn.Linear(3, 2)), torch_buffer)
+        torch_buffer.seek(0)
+        torch.load(torch_buffer)
     back = flodl.load(path, weights_only=False)
     assert type(back) is type(model) and repr(back) == repr(model)
     x = Tensor.ones([2, 3])
     assert back(x).tolist() == model(x).tolist()
     assert [n for n, _ in back.named_parameters()] == ["0.weight", "0.bias"]
+
+
+@dataclasses.dataclass
+class _Config:
+    lr: float = 0.1
+    layers: tuple = (4, 2)
+
+
+def test_a_checkpoint_holding_a_class_of_one_s_own_loads_once_allowed(tmp_path):
+    checkpoint = {"config": _Config(), "w": Tensor.ones([2]), "step": 3}
+    buffer = io.BytesIO()
+    flodl.save(checkpoint, buffer)  # not a safetensors file: pickled
+    with pytest.raises(pickle.UnpicklingError, match="_Config.*add_safe_globals"):
+        flodl.load(io.BytesIO(buffer.getvalue()))
+    with flodl.serialization.safe_globals([_Config]):
+        back = flodl.load(io.BytesIO(buffer.getvalue()))
+    assert back["config"] == _Config() and back["step"] == 3
+    assert back["w"].tolist() == [1.0, 1.0]
+    assert flodl.serialization.get_safe_globals() == []
+    flodl.serialization.add_safe_globals([_Config])
+    try:
+        assert flodl.load(io.BytesIO(buffer.getvalue()))["config"] == _Config()
+    finally:
+        flodl.serialization.clear_safe_globals()
+    # PyTorch reads the same rule for its own file.
+    theirs = io.BytesIO()
+    torch.save({"config": _Config(), "w": torch.ones(2)}, theirs)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(io.BytesIO(theirs.getvalue()))
+    with torch.serialization.safe_globals([_Config]):
+        assert torch.load(io.BytesIO(theirs.getvalue()))["config"] == _Config()
+
+
+def test_map_location_may_be_a_function_or_a_dict_as_torch_s(tmp_path):
+    state = flodl.nn.Linear(3, 2).state_dict()
+    buffer = io.BytesIO()
+    flodl.save(state, buffer)
+    for where in (lambda storage, loc: storage, {"cuda:0": "cpu"}, {"cpu": "cpu"}, "cpu", None):
+        back = flodl.load(io.BytesIO(buffer.getvalue()), map_location=where)
+        assert type(back) is type(state) and list(back) == list(state)
+        for name, t in back.items():
+            assert t.device == flodl.device("cpu")
+            np.testing.assert_array_equal(t.numpy(), state[name].numpy())
+    seen = []
+    flodl.load(io.BytesIO(buffer.getvalue()), map_location=lambda t, loc: seen.append(loc))
+    assert seen == ["cpu", "cpu"]
+    with pytest.raises(TypeError, match="load: map_location returned a int"):
+        flodl.load(io.BytesIO(buffer.getvalue()), map_location=lambda t, loc: 3)
 
 
 def test_load_moves_tensors_to_map_location(tmp_path):
@@ -263,6 +318,6 @@ def test_a_checkpoint_keeps_the_python_kinds_torch_save_keeps(tmp_path) -> None:
     # Still a safetensors file, its tensors under their paths.
     assert {"model.weight", "val_scores.1"} <= set(load_file(str(tmp_path / "ours")))
     with pytest.raises(TypeError, match=r"save: the object\['s'\] is a numpy array of str32"):
-        flodl.save({"s": np.array(["a"])}, tmp_path / "x")
+        flodl.save({"s": np.array(["a"])}, tmp_path / "x", pickle=False)
     with pytest.raises(flodl.ArgumentError, match=r"the object\['u'\] holds numbers outside int64"):
         flodl.save({"u": np.array([2**64 - 1], dtype=np.uint64)}, tmp_path / "x")

@@ -296,3 +296,34 @@ def test_num_threads_is_libtorch_s_setting_shared_with_torch() -> None:
     finally:
         flodl.set_num_threads(before)
     assert flodl.get_num_threads() == before
+
+
+@pytest.mark.parametrize(
+    "path, names",
+    [
+        ("types", ["Number", "Device", "_size", "_dtype", "_TensorOrTensors", "FileLike"]),
+        ("nn.common_types", ["_size_2_t", "_size_any_t", "_ratio_2_t", "_tensor_list_t"]),
+        ("utils.hooks", ["RemovableHandle"]),
+        ("autograd.variable", ["Variable"]),
+        ("serialization", ["add_safe_globals", "safe_globals", "get_safe_globals", "load"]),
+    ],
+)
+def test_torch_s_module_paths_import(path, names) -> None:
+    import importlib
+
+    ours, theirs = (importlib.import_module(f"{m}.{path}") for m in ("flodl", "torch"))
+    for name in names:
+        assert hasattr(theirs, name), name
+        assert hasattr(ours, name), name
+
+
+def test_every_hook_handle_is_a_removable_handle() -> None:
+    from flodl.utils.hooks import RemovableHandle
+
+    module = flodl.nn.Linear(2, 2)
+    v = Variable(Tensor.zeros([2]), True)
+    for handle in (module.register_forward_hook(lambda *a: None), v.register_hook(lambda g: g)):
+        assert isinstance(handle, RemovableHandle)
+        handle.remove()
+    assert flodl.autograd.variable.Variable is Variable
+    assert flodl.types.Number == torch.types.Number  # Union[int, float, bool] both

@@ -27,6 +27,7 @@ from .._flodl import ArgumentError, Tensor
 from .._grad_mode import no_grad
 from .._size import Size
 from . import constraints, transforms
+from . import utils as utils
 from .constraint_registry import biject_to, transform_to
 from .transforms import (
     AbsTransform,

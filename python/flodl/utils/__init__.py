@@ -1,15 +1,15 @@
 """``flodl.utils``: ``data``, PyTorch's data loading on flodl tensors
-(imported on first use: it imports torch), and ``checkpoint``."""
+(imported on first use: it imports torch), ``checkpoint`` and ``hooks``."""
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
-__all__ = ["checkpoint", "data"]
+__all__ = ["checkpoint", "data", "hooks"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("checkpoint", "data"):
+    if name in __all__ or name == "_pytree":
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'flodl.utils' has no attribute {name!r}")
