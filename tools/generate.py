@@ -193,6 +193,7 @@ PYTHON_NAMES = {
         "distributions",
         "func",
         "linalg",
+        "multiprocessing",
         "nn",
         "optim",
         "random",
