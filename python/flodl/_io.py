@@ -76,11 +76,22 @@ def save(obj: Any, path: PathLike, pickle: bool | None = None) -> None:
     try:
         _flodl._save(obj, os.fspath(path))
     except TypeError:
-        if pickle is False:
+        # A torch tensor is a mistake to name (convert it), not to pickle.
+        if pickle is False or _holds_torch_tensor(obj):
             raise
         # What safetensors cannot hold (a dataclass in a checkpoint) is
         # pickled, as torch.save pickles everything.
         _save_pickle(obj, os.fspath(path))
+
+
+def _holds_torch_tensor(obj: Any) -> bool:
+    if _flodl._is_torch_tensor(obj):
+        return True
+    if isinstance(obj, Mapping):
+        return any(_holds_torch_tensor(v) for v in obj.values())
+    if isinstance(obj, (list, tuple)):
+        return any(_holds_torch_tensor(v) for v in obj)
+    return False
 
 
 def _save_pickle(obj: Any, path: str) -> None:
