@@ -183,6 +183,14 @@ NOT_FUNCTIONAL = (
     "pca_lowrank",
 )
 
+# The module functions torch also calls with a number first
+# (`torch.remainder(2, x)`), and the op each then is of the tensor.
+REFLECTED = {
+    "remainder": "rremainder_scalar",
+    "xlogy": "rxlogy_scalar",
+    "float_power": "rfloat_power_scalar",
+}
+
 PYTHON_NAMES = {
     "": [
         "accelerator",
@@ -418,6 +426,15 @@ def write_functions(ops: list[Op]) -> str:
             f"def {op.name}({', '.join(params)}) -> Any:",
             f'    """``input.{op.name}(...)``: {first}"""',
             "    if not isinstance(input, Tensor):",
+        ]
+        if op.name in REFLECTED:
+            # torch's overload with a number first: the reflected op of the tensor.
+            other = positional[0].name
+            lines += [
+                f"        if isinstance({other}, Tensor):",
+                f"            return {other}.{REFLECTED[op.name]}(input)",
+            ]
+        lines += [
             f"        raise _not_a_tensor({op.name!r}, input)",
             f"    return input.{op.name}({', '.join(call)})",
             "",

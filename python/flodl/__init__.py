@@ -303,6 +303,7 @@ from ._functions import (
     copy,
     copy_in,
     copysign,
+    copysign_scalar,
     corrcoef,
     cos,
     cosh,
@@ -514,6 +515,7 @@ from ._functions import (
     repeat_interleave_tensor,
     reshape,
     reshape_as,
+    rfloat_power_scalar,
     rfloor_divide_scalar,
     roll,
     rot90,
@@ -523,6 +525,7 @@ from ._functions import (
     rremainder_scalar,
     rsqrt,
     rsub_scalar,
+    rxlogy_scalar,
     scatter,
     scatter_add,
     scatter_reduce,
@@ -614,6 +617,7 @@ from ._functions import (
     vsplit_indices,
     weight_norm_from,
     xlogy,
+    xlogy_scalar,
 )
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ._io import load, save
@@ -1013,6 +1017,7 @@ __all__ = [
     "copy",
     "copy_in",
     "copysign",
+    "copysign_scalar",
     "corrcoef",
     "cos",
     "cosh",
@@ -1405,6 +1410,7 @@ __all__ = [
     "resolve_neg",
     "result_type",
     "return_types",
+    "rfloat_power_scalar",
     "rfloor_divide_scalar",
     "rms_norm",
     "roll",
@@ -1417,6 +1423,7 @@ __all__ = [
     "rremainder_scalar",
     "rsqrt",
     "rsub_scalar",
+    "rxlogy_scalar",
     "save",
     "scalar_tensor",
     "scaled_dot_product_attention",
@@ -1555,6 +1562,7 @@ __all__ = [
     "weight_norm_from",
     "where",
     "xlogy",
+    "xlogy_scalar",
     "zeros",
     "zeros_like",
 ]

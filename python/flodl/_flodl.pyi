@@ -189,6 +189,10 @@ class _Ops(Generic[_Self, _Operand]):
         """Sums of products over ``dims`` (Rust ``tensordot(other, dims_self, dims_other)``)."""
     def fmod(self, other: _Operand | Number) -> _Self:
         """The remainder with the sign of self (Rust ``fmod``, ``fmod_scalar``)."""
+    def copysign(self, other: _Operand | Number) -> _Self:
+        """Self's magnitude with other's sign (Rust ``copysign``, ``copysign_scalar``)."""
+    def xlogy(self, other: _Operand | Number) -> _Self:
+        """``self * log(other)``, 0 where self is 0 (Rust ``xlogy``, ``xlogy_scalar``)."""
     def gt(self, other: _Operand | Number) -> Tensor: ...
     def lt(self, other: _Operand | Number) -> Tensor: ...
     def ge(self, other: _Operand | Number) -> Tensor: ...
@@ -1112,13 +1116,15 @@ class _Ops(Generic[_Self, _Operand]):
         """``sqrt(self² + other²)``, elementwise, as ``torch.hypot``."""
     def logaddexp(self, other: _Operand) -> _Self:
         """``log(exp(self) + exp(other))``, computed stably, as ``torch.logaddexp``."""
-    def copysign(self, other: _Operand) -> _Self:
-        """``self``'s magnitude with ``other``'s sign, as ``torch.copysign``."""
+    def copysign_scalar(self, scalar: Number) -> _Self:
+        """``copysign`` with a number's sign."""
     def heaviside(self, values: _Operand) -> _Self:
         """The step function: 0 below zero, 1 above, ``values`` at zero, as ``torch.heaviside`` (not
         differentiable)."""
-    def xlogy(self, other: _Operand) -> _Self:
-        """``self * log(other)``, 0 where ``self`` is 0, as ``torch.xlogy``."""
+    def xlogy_scalar(self, scalar: Number) -> _Self:
+        """``self * log(scalar)``, 0 where ``self`` is 0."""
+    def rxlogy_scalar(self, scalar: Number) -> _Self:
+        """``scalar * log(self)``, 0 where ``scalar`` is 0."""
     def fmax(self, other: _Operand) -> _Self:
         """The elementwise maximum, ignoring NaN (the other value wins), as ``torch.fmax``."""
     def fmin(self, other: _Operand) -> _Self:
@@ -1274,6 +1280,8 @@ class _Ops(Generic[_Self, _Operand]):
         """The values sorted along dim 0, as ``torch.msort``."""
     def float_power_scalar(self, exponent: Number) -> _Self:
         """``float_power`` to a number."""
+    def rfloat_power_scalar(self, scalar: Number) -> _Self:
+        """``scalar ** self`` in double precision (``flodl.float_power(number, x)``)."""
     def ldexp(self, other: _Operand) -> _Self:
         """``self * 2 ** other``, as ``torch.ldexp``."""
     def gcd(self, other: _Operand) -> _Self:

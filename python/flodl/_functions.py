@@ -108,6 +108,8 @@ def rfloor_divide_scalar(input: Tensor, scalar: Any) -> Any:
 def remainder(input: Tensor, other: Any) -> Any:
     """``input.remainder(...)``: `self % other`, with the sign of `other`, as `torch.remainder`."""
     if not isinstance(input, Tensor):
+        if isinstance(other, Tensor):
+            return other.rremainder_scalar(input)
         raise _not_a_tensor("remainder", input)
     return input.remainder(other)
 
@@ -1651,10 +1653,17 @@ def logaddexp(input: Tensor, other: Any) -> Any:
 
 
 def copysign(input: Tensor, other: Any) -> Any:
-    """``input.copysign(...)``: `self`'s magnitude with `other`'s sign, as `torch.copysign`."""
+    """``input.copysign(...)``: `self`'s magnitude with `other`'s sign, as `torch.copysign`.  Python: `copysign(other)`, a tensor or a number (`copysign_scalar`)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("copysign", input)
     return input.copysign(other)
+
+
+def copysign_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.copysign_scalar(...)``: `copysign` with a number's sign."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("copysign_scalar", input)
+    return input.copysign_scalar(scalar)
 
 
 def heaviside(input: Tensor, values: Any) -> Any:
@@ -1665,10 +1674,26 @@ def heaviside(input: Tensor, values: Any) -> Any:
 
 
 def xlogy(input: Tensor, other: Any) -> Any:
-    """``input.xlogy(...)``: `self * log(other)`, 0 where `self` is 0, as `torch.xlogy`."""
+    """``input.xlogy(...)``: `self * log(other)`, 0 where `self` is 0, as `torch.xlogy`.  Python: `xlogy(other)`, a tensor or a number (`xlogy_scalar`);  `flodl.xlogy(number, x)` is `rxlogy_scalar`."""
     if not isinstance(input, Tensor):
+        if isinstance(other, Tensor):
+            return other.rxlogy_scalar(input)
         raise _not_a_tensor("xlogy", input)
     return input.xlogy(other)
+
+
+def xlogy_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.xlogy_scalar(...)``: `self * log(scalar)`, 0 where `self` is 0."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("xlogy_scalar", input)
+    return input.xlogy_scalar(scalar)
+
+
+def rxlogy_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.rxlogy_scalar(...)``: `scalar * log(self)`, 0 where `scalar` is 0."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("rxlogy_scalar", input)
+    return input.rxlogy_scalar(scalar)
 
 
 def fmax(input: Tensor, other: Any) -> Any:
@@ -2151,6 +2176,8 @@ def msort(input: Tensor) -> Any:
 def float_power(input: Tensor, exponent: Any) -> Any:
     """``input.float_power(...)``: `self ** exponent` in double precision, as `torch.float_power`.  Python: `float_power(exponent)`, a tensor or a number  (`float_power_scalar`)."""
     if not isinstance(input, Tensor):
+        if isinstance(exponent, Tensor):
+            return exponent.rfloat_power_scalar(input)
         raise _not_a_tensor("float_power", input)
     return input.float_power(exponent)
 
@@ -2160,6 +2187,13 @@ def float_power_scalar(input: Tensor, exponent: Any) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("float_power_scalar", input)
     return input.float_power_scalar(exponent)
+
+
+def rfloat_power_scalar(input: Tensor, scalar: Any) -> Any:
+    """``input.rfloat_power_scalar(...)``: `scalar ** self` in double precision (`flodl.float_power(number, x)`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("rfloat_power_scalar", input)
+    return input.rfloat_power_scalar(scalar)
 
 
 def ldexp(input: Tensor, other: Any) -> Any:
@@ -2903,6 +2937,7 @@ __all__ = [
     "copy",
     "copy_in",
     "copysign",
+    "copysign_scalar",
     "corrcoef",
     "cos",
     "cosh",
@@ -3114,6 +3149,7 @@ __all__ = [
     "repeat_interleave_tensor",
     "reshape",
     "reshape_as",
+    "rfloat_power_scalar",
     "rfloor_divide_scalar",
     "roll",
     "rot90",
@@ -3123,6 +3159,7 @@ __all__ = [
     "rremainder_scalar",
     "rsqrt",
     "rsub_scalar",
+    "rxlogy_scalar",
     "scatter",
     "scatter_add",
     "scatter_reduce",
@@ -3214,4 +3251,5 @@ __all__ = [
     "vsplit_indices",
     "weight_norm_from",
     "xlogy",
+    "xlogy_scalar",
 ]

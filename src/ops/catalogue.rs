@@ -659,12 +659,21 @@ macro_rules! method_ops {
             /// `log(exp(self) + exp(other))`, computed stably, as `torch.logaddexp`.
             logaddexp(other: Same) => |x| x.f_logaddexp(other.raw());
             /// `self`'s magnitude with `other`'s sign, as `torch.copysign`.
-            copysign(other: Same) => |x| x.f_copysign(other.raw());
+            /// Python: `copysign(other)`, a tensor or a number (`copysign_scalar`).
+            copysign(other: Same) [overloaded] => |x| x.f_copysign(other.raw());
+            /// `copysign` with a number's sign.
+            copysign_scalar(scalar: Scalar) => |x| $crate::ffi::copysign_scalar(x, scalar);
             /// The step function: 0 below zero, 1 above, `values` at zero, as
             /// `torch.heaviside` (not differentiable).
             heaviside(values: Same) => |x| x.f_heaviside(values.raw());
             /// `self * log(other)`, 0 where `self` is 0, as `torch.xlogy`.
-            xlogy(other: Same) => |x| x.f_xlogy(other.raw());
+            /// Python: `xlogy(other)`, a tensor or a number (`xlogy_scalar`);
+            /// `flodl.xlogy(number, x)` is `rxlogy_scalar`.
+            xlogy(other: Same) [overloaded] => |x| x.f_xlogy(other.raw());
+            /// `self * log(scalar)`, 0 where `self` is 0.
+            xlogy_scalar(scalar: Scalar) => |x| $crate::ffi::xlogy_scalar(x, scalar);
+            /// `scalar * log(self)`, 0 where `scalar` is 0.
+            rxlogy_scalar(scalar: Scalar) => |x| $crate::ffi::rxlogy_scalar(x, scalar);
             /// The elementwise maximum, ignoring NaN (the other value wins), as `torch.fmax`.
             fmax(other: Same) => |x| x.f_fmax(other.raw());
             /// The elementwise minimum, ignoring NaN, as `torch.fmin`.
@@ -874,6 +883,8 @@ macro_rules! method_ops {
             float_power(exponent: Same) [overloaded] => |x| x.f_float_power(exponent.raw());
             /// `float_power` to a number.
             float_power_scalar(exponent: Scalar) => |x| $crate::ffi::float_power_scalar(x, exponent);
+            /// `scalar ** self` in double precision (`flodl.float_power(number, x)`).
+            rfloat_power_scalar(scalar: Scalar) => |x| $crate::ffi::rfloat_power_scalar(x, scalar);
             /// `self * 2 ** other`, as `torch.ldexp`.
             ldexp(other: Same) => |x| x.f_ldexp(other.raw());
             /// The greatest common divisor of integer tensors, as `torch.gcd`.

@@ -1373,6 +1373,26 @@ macro_rules! overloads {
                 )
             }
 
+            /// `self`'s magnitude with `other`'s sign, as `torch.copysign`:
+            /// other a tensor or a number (Rust `copysign`, `copysign_scalar`).
+            fn copysign(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::tensor_or_number(
+                    "copysign", slf.as_any(), &slf.get().inner, other,
+                    $Core::copysign, |x, n| x.copysign_scalar(n),
+                    |v| v.call_method1("copysign", (other,)),
+                )
+            }
+
+            /// `self * log(other)`, 0 where `self` is 0, as `torch.xlogy`:
+            /// other a tensor or a number (Rust `xlogy`, `xlogy_scalar`).
+            fn xlogy(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::tensor_or_number(
+                    "xlogy", slf.as_any(), &slf.get().inner, other,
+                    $Core::xlogy, |x, n| x.xlogy_scalar(n),
+                    |v| v.call_method1("xlogy", (other,)),
+                )
+            }
+
             /// `self ** exponent` in double precision, as `torch.float_power`:
             /// exponent a tensor or a number (Rust `float_power`,
             /// `float_power_scalar`).

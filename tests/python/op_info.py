@@ -1416,6 +1416,13 @@ OP_INFOS: list[OpInfo] = [
         errors=shape_error((2, 3), (4,)),
     ),
     OpInfo(
+        "copysign_scalar",
+        lambda x, scalar: torch.copysign(x, scalar),
+        [Sample(((3, 4),), {"scalar": -1.5}), Sample(((5,),), {"scalar": 2})],
+        domain=_away_from_zero,
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
         "heaviside",
         lambda x, values: torch.heaviside(x, values),
         [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
@@ -1429,6 +1436,19 @@ OP_INFOS: list[OpInfo] = [
         [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
         domain=_positive,
         errors=shape_error((2, 3), (4,)),
+    ),
+    OpInfo(
+        "xlogy_scalar",
+        lambda x, scalar: torch.xlogy(x, scalar),
+        [Sample(((3, 4),), {"scalar": 2.5}), Sample(((5,),), {"scalar": 3})],
+        errors=type_error(scalar=1.0),
+    ),
+    OpInfo(
+        "rxlogy_scalar",
+        lambda x, scalar: torch.xlogy(scalar, x),
+        [Sample(((3, 4),), {"scalar": 2.5}), Sample(((5,),), {"scalar": 0})],
+        domain=_positive,
+        errors=type_error(scalar=1.0),
     ),
     OpInfo("fmax", torch.fmax, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
     OpInfo("fmin", torch.fmin, ELEMENTWISE_BINARY, errors=shape_error((2, 3), (4,))),
@@ -2440,6 +2460,12 @@ OP_INFOS += [
         [Sample(((3, 4),), {"exponent": 2}), Sample(((5,),), {"exponent": 0.5})],
         _positive,
         type_error(exponent=2),
+    ),
+    OpInfo(
+        "rfloat_power_scalar",
+        lambda x, scalar: torch.float_power(scalar, x),
+        [Sample(((3, 4),), {"scalar": 2}), Sample(((5,),), {"scalar": 0.5})],
+        errors=type_error(scalar=2),
     ),
     OpInfo("ldexp", torch.ldexp, ELEMENTWISE_BINARY[:2], errors=shape_error((2, 3), (4,))),
     *[

@@ -327,3 +327,34 @@ def test_every_hook_handle_is_a_removable_handle() -> None:
         handle.remove()
     assert flodl.autograd.variable.Variable is Variable
     assert flodl.types.Number == torch.types.Number  # Union[int, float, bool] both
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m, x: m.copysign(x, -1),
+        lambda m, x: x.copysign(2.5),
+        lambda m, x: m.copysign(x.long(), -1),
+        lambda m, x: m.xlogy(x, 2),
+        lambda m, x: m.xlogy(2, x.abs()),
+        lambda m, x: m.xlogy(0, x.abs()),
+        lambda m, x: x.abs().xlogy(3),
+        lambda m, x: m.remainder(2, x),
+        lambda m, x: m.float_power(2, x),
+    ],
+)
+def test_the_number_forms_torch_takes_are_flodl_s(call) -> None:
+    values = np.array([1.5, -2.0, 0.5, 3.0], dtype=np.float32)
+    expected = call(torch, torch.tensor(values))
+    got = call(flodl, flodl.tensor(values))
+    assert str(got.dtype).split(".")[1] == str(expected.dtype).split(".")[1]
+    np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-6)
+
+
+def test_the_number_forms_are_differentiable_as_torch_s() -> None:
+    grads = []
+    for m in (torch, flodl):
+        x = m.tensor([1.5, 2.0, 0.5], requires_grad=True)
+        (m.xlogy(x, 3.0) + m.xlogy(2.0, x) + x.copysign(-1) + m.float_power(2, x)).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
