@@ -4,20 +4,5 @@ allow-list (``add_safe_globals``, ``safe_globals``), at
 
 from __future__ import annotations
 
-from ._io import (
-    add_safe_globals,
-    clear_safe_globals,
-    get_safe_globals,
-    load,
-    safe_globals,
-    save,
-)
-
-__all__ = [
-    "add_safe_globals",
-    "clear_safe_globals",
-    "get_safe_globals",
-    "load",
-    "safe_globals",
-    "save",
-]
+from ._io import *  # this module is _io's names at torch's path
+from ._io import __all__  # noqa: F401
