@@ -358,3 +358,20 @@ def test_the_number_forms_are_differentiable_as_torch_s() -> None:
         (m.xlogy(x, 3.0) + m.xlogy(2.0, x) + x.copysign(-1) + m.float_power(2, x)).sum().backward()
         grads.append(x.grad.numpy())
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+def test_dlpack_at_torch_s_path_shares_memory_both_ways() -> None:
+    from flodl.utils import dlpack
+
+    ours = flodl.tensor([1.0, 2.0, 3.0])
+    theirs = torch.utils.dlpack.from_dlpack(dlpack.to_dlpack(ours))
+    theirs[0] = 7.0  # one memory
+    assert ours.tolist() == [7.0, 2.0, 3.0]
+    back = dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(theirs))
+    assert back.tolist() == [7.0, 2.0, 3.0]
+    assert ours.__dlpack_device__()[0] == dlpack.DLDeviceType.kDLCPU
+    assert list(dlpack.DLDeviceType.__members__) == list(
+        torch.utils.dlpack.DLDeviceType.__members__
+    )
+    with pytest.raises(TypeError, match="to_dlpack: expected a flodl Tensor, got list"):
+        dlpack.to_dlpack([1.0])

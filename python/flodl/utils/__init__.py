@@ -1,12 +1,13 @@
 """``flodl.utils``: ``data``, PyTorch's data loading on flodl tensors
-(imported on first use: it imports torch), ``checkpoint`` and ``hooks``."""
+(imported on first use: it imports torch), ``checkpoint``, ``hooks`` and
+``dlpack``."""
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
-__all__ = ["checkpoint", "data", "hooks"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks"]
 
 
 def __getattr__(name: str) -> Any:
