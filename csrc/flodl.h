@@ -191,10 +191,12 @@ char *flodl_warn(const char *message);
 // libtorch's global switches (at::globalContext()) PyTorch programs set:
 // deterministic algorithms (and warn-only), deterministic cuDNN, TF32 in
 // cuBLAS and cuDNN, and the float32 matmul precision (0 highest, 1 high,
-// 2 medium, as at::Float32MatmulPrecision).
+// 2 medium, as at::Float32MatmulPrecision), and which kernels
+// scaled_dot_product_attention may pick (torch.nn.attention.sdpa_kernel).
 typedef struct {
   int deterministic_algorithms, deterministic_warn_only, deterministic_cudnn;
   int allow_tf32_cublas, allow_tf32_cudnn, float32_matmul_precision;
+  int sdp_math, sdp_flash, sdp_mem_efficient, sdp_cudnn;
 } FlodlContextFlags;
 void flodl_context_flags(FlodlContextFlags *out);
 // Sets every flag of `flags` (its precision field is ignored) and, unless

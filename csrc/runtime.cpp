@@ -115,6 +115,10 @@ void flodl_context_flags(FlodlContextFlags *out) {
   out->allow_tf32_cublas = ctx.allowTF32CuBLAS() ? 1 : 0;
   out->allow_tf32_cudnn = ctx.allowTF32CuDNN() ? 1 : 0;
   out->float32_matmul_precision = static_cast<int>(ctx.float32MatmulPrecision());
+  out->sdp_math = ctx.userEnabledMathSDP() ? 1 : 0;
+  out->sdp_flash = ctx.userEnabledFlashSDP() ? 1 : 0;
+  out->sdp_mem_efficient = ctx.userEnabledMemEfficientSDP() ? 1 : 0;
+  out->sdp_cudnn = ctx.userEnabledCuDNNSDP() ? 1 : 0;
 }
 
 char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precision) {
@@ -125,6 +129,10 @@ char *flodl_set_context_flags(const FlodlContextFlags *flags, const char *precis
     ctx.setDeterministicCuDNN(flags->deterministic_cudnn != 0);
     ctx.setAllowTF32CuBLAS(flags->allow_tf32_cublas != 0);
     ctx.setAllowTF32CuDNN(flags->allow_tf32_cudnn != 0);
+    ctx.setSDPUseMath(flags->sdp_math != 0);
+    ctx.setSDPUseFlash(flags->sdp_flash != 0);
+    ctx.setSDPUseMemEfficient(flags->sdp_mem_efficient != 0);
+    ctx.setSDPUseCuDNN(flags->sdp_cudnn != 0);
     if (precision != nullptr) ctx.setFloat32MatmulPrecision(precision);
   });
 }

@@ -603,3 +603,17 @@ fn like_constructors_keep_the_layout_and_draw_in_memory_order() -> flodl::Result
     assert!(err.to_string().starts_with("rand_like: "), "{err}");
     Ok(())
 }
+
+/// The switches of scaled_dot_product_attention's kernels: libtorch's own,
+/// read back as set.
+#[test]
+fn sdp_backend_switches_read_back_as_set() -> flodl::Result<()> {
+    use flodl::{sdp_backend_enabled, set_sdp_backend_enabled, SdpBackend};
+    assert!(sdp_backend_enabled(SdpBackend::Math));
+    set_sdp_backend_enabled(SdpBackend::EfficientAttention, false)?;
+    assert!(!sdp_backend_enabled(SdpBackend::EfficientAttention));
+    assert!(sdp_backend_enabled(SdpBackend::Math));
+    set_sdp_backend_enabled(SdpBackend::EfficientAttention, true)?;
+    assert!(sdp_backend_enabled(SdpBackend::EfficientAttention));
+    Ok(())
+}

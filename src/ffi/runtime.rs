@@ -85,6 +85,10 @@ pub(crate) struct ContextFlags {
     pub allow_tf32_cudnn: c_int,
     /// 0 highest, 1 high, 2 medium.
     pub float32_matmul_precision: c_int,
+    pub sdp_math: c_int,
+    pub sdp_flash: c_int,
+    pub sdp_mem_efficient: c_int,
+    pub sdp_cudnn: c_int,
 }
 
 /// The switches as libtorch has them now.

@@ -470,13 +470,15 @@ fn cudnn_set_benchmark(benchmark: bool) {
 }
 
 /// _set_switches(deterministic=None, warn_only=None, cudnn_deterministic=None,
-///     tf32_matmul=None, tf32_cudnn=None, matmul_precision=None)
+///     tf32_matmul=None, tf32_cudnn=None, matmul_precision=None, sdp_math=None,
+///     sdp_flash=None, sdp_mem_efficient=None, sdp_cudnn=None)
 /// --
 ///
 /// Sets the libtorch switches given (None keeps one), and returns them all
 /// as a dict (with no argument: reads them).
 #[pyfunction(name = "_switches")]
-#[pyo3(signature = (deterministic = None, warn_only = None, cudnn_deterministic = None, tf32_matmul = None, tf32_cudnn = None, matmul_precision = None))]
+#[pyo3(signature = (deterministic = None, warn_only = None, cudnn_deterministic = None, tf32_matmul = None, tf32_cudnn = None, matmul_precision = None, sdp_math = None, sdp_flash = None, sdp_mem_efficient = None, sdp_cudnn = None))]
+#[allow(clippy::too_many_arguments)] // one keyword per switch, as Python passes them
 fn switches<'py>(
     py: Python<'py>,
     deterministic: Option<bool>,
@@ -485,6 +487,10 @@ fn switches<'py>(
     tf32_matmul: Option<bool>,
     tf32_cudnn: Option<bool>,
     matmul_precision: Option<&str>,
+    sdp_math: Option<bool>,
+    sdp_flash: Option<bool>,
+    sdp_mem_efficient: Option<bool>,
+    sdp_cudnn: Option<bool>,
 ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
     if deterministic.is_some() || warn_only.is_some() {
         let on = deterministic.unwrap_or_else(crate::are_deterministic_algorithms_enabled);
@@ -500,6 +506,12 @@ fn switches<'py>(
     if let Some(precision) = matmul_precision {
         crate::set_float32_matmul_precision(precision)?;
     }
+    let sdp = [sdp_math, sdp_flash, sdp_mem_efficient, sdp_cudnn];
+    for (backend, on) in SDP_BACKENDS.iter().zip(sdp) {
+        if let Some(on) = on {
+            crate::set_sdp_backend_enabled(backend.1, on)?;
+        }
+    }
     let now = pyo3::types::PyDict::new(py);
     let (matmul, cudnn) = crate::allow_tf32();
     now.set_item(
@@ -514,8 +526,20 @@ fn switches<'py>(
     now.set_item("tf32_matmul", matmul)?;
     now.set_item("tf32_cudnn", cudnn)?;
     now.set_item("matmul_precision", crate::float32_matmul_precision())?;
+    for (name, backend) in SDP_BACKENDS {
+        now.set_item(name, crate::sdp_backend_enabled(backend))?;
+    }
     Ok(now)
 }
+
+/// The switches of scaled_dot_product_attention's kernels, by the names
+/// `_switches` takes and gives, in its argument order.
+const SDP_BACKENDS: [(&str, crate::SdpBackend); 4] = [
+    ("sdp_math", crate::SdpBackend::Math),
+    ("sdp_flash", crate::SdpBackend::FlashAttention),
+    ("sdp_mem_efficient", crate::SdpBackend::EfficientAttention),
+    ("sdp_cudnn", crate::SdpBackend::CudnnAttention),
+];
 
 /// _default_dtype(dtype=None)
 /// --

@@ -816,6 +816,49 @@ pub fn set_float32_matmul_precision(precision: &str) -> Result<()> {
         .map_err(|f| crate::ops::failed("set_float32_matmul_precision", std::iter::empty(), f))
 }
 
+/// The kernels `scaled_dot_product_attention` may pick from, as
+/// `torch.nn.attention.SDPBackend` names them. All are allowed by default;
+/// libtorch picks the fastest that fits the inputs (on the CPU, the flash
+/// kernel or the math one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SdpBackend {
+    /// The plain composition of matmul and softmax (any input, any device).
+    Math,
+    /// Flash attention (the CPU's fused kernel, or CUDA's).
+    FlashAttention,
+    /// Memory-efficient attention (CUDA).
+    EfficientAttention,
+    /// cuDNN's attention (CUDA).
+    CudnnAttention,
+}
+
+/// Allows or forbids one of `scaled_dot_product_attention`'s kernels (a
+/// global switch, as `torch.backends.cuda.enable_flash_sdp` and its kin;
+/// `torch.nn.attention.sdpa_kernel` sets several for a block).
+pub fn set_sdp_backend_enabled(backend: SdpBackend, on: bool) -> Result<()> {
+    update_switches("sdpa_kernel", |f| {
+        let flag = match backend {
+            SdpBackend::Math => &mut f.sdp_math,
+            SdpBackend::FlashAttention => &mut f.sdp_flash,
+            SdpBackend::EfficientAttention => &mut f.sdp_mem_efficient,
+            SdpBackend::CudnnAttention => &mut f.sdp_cudnn,
+        };
+        *flag = on.into();
+    })
+}
+
+/// Whether [`set_sdp_backend_enabled`] allows `backend`.
+pub fn sdp_backend_enabled(backend: SdpBackend) -> bool {
+    let f = crate::ffi::context_flags();
+    let flag = match backend {
+        SdpBackend::Math => f.sdp_math,
+        SdpBackend::FlashAttention => f.sdp_flash,
+        SdpBackend::EfficientAttention => f.sdp_mem_efficient,
+        SdpBackend::CudnnAttention => f.sdp_cudnn,
+    };
+    flag != 0
+}
+
 /// The precision [`set_float32_matmul_precision`] set (`"highest"` first).
 pub fn float32_matmul_precision() -> &'static str {
     match crate::ffi::context_flags().float32_matmul_precision {

@@ -1,6 +1,6 @@
 """Neural-network building blocks: parameters, modules, layers, losses and initialisation, as torch.nn."""
 
-from . import functional, init, utils
+from . import attention, functional, init, utils
 from .activation import (
     CELU,
     ELU,
@@ -286,6 +286,7 @@ __all__ = [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+    "attention",
     "functional",
     "init",
     "utils",
