@@ -430,3 +430,20 @@ fn backward_of_several_outputs_sums_their_gradients() {
     let err = backward(&[&a], &[None, None], BackwardOptions::default()).unwrap_err();
     assert_eq!(err.kind(), flodl::ErrorKind::Argument, "{err}");
 }
+
+/// Under no_grad a checkpoint records nothing, so it is the call itself, as
+/// PyTorch's: a block that turns grad on inside records its graph.
+#[test]
+fn checkpoint_under_no_grad_is_the_call_itself() -> flodl::Result<()> {
+    let w = Variable::new(Tensor::from_f64(&[0.5, -1.5], &[2], Device::CPU)?, true)?;
+    let x = Variable::new(Tensor::from_f64(&[2.0, 3.0], &[2], Device::CPU)?, false)?;
+    let block = {
+        let w = w.clone();
+        move |v: &[Variable]| flodl::enable_grad(|| Ok(vec![v[0].mul(&w)?.sum()?]))
+    };
+    let y = no_grad(|| flodl::autograd::checkpoint(block, &[&x]))?.remove(0);
+    assert!(y.requires_grad());
+    y.backward()?;
+    assert_eq!(w.grad().expect("w is used").to_f64_vec()?, [2.0, 3.0]);
+    Ok(())
+}

@@ -47,6 +47,15 @@ where
     F: Fn(&[Variable]) -> Result<Vec<Variable>> + Send + 'static,
     R: Fn() + Send + 'static,
 {
+    if !crate::is_grad_enabled() {
+        // Nothing is recorded, so nothing is recomputed: the call itself, as
+        // PyTorch's checkpoint under no_grad (an `f` that turns grad on
+        // inside records its graph as it would without checkpointing).
+        let kept: Vec<Variable> = inputs.iter().map(|v| (*v).clone()).collect();
+        let outputs = f(&kept);
+        done();
+        return outputs;
+    }
     let mut devices = vec![Device::CPU];
     for v in inputs {
         if !devices.contains(&v.device()) {

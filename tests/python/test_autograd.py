@@ -316,3 +316,25 @@ def test_numbers_used_in_inference_mode_do_not_break_later_training() -> None:
         b = Variable(Tensor.from_f32([1.0, 2.0], [2]), True)
         ((b * 3 + 1.5) / 2).sum().backward()
         assert b.grad.tolist() == [1.5, 1.5]
+
+
+def test_checkpoint_under_no_grad_is_the_call_itself_as_torch_s() -> None:
+    import torch
+
+    results = []
+    for m in (torch, flodl):
+        checkpoint = (torch.utils.checkpoint if m is torch else flodl.utils.checkpoint).checkpoint
+        m.manual_seed(0)
+        layer = m.nn.Linear(2, 2)
+
+        def turns_grad_on(t, layer=layer, m=m):
+            with m.enable_grad():
+                return layer(t).relu()
+
+        with m.no_grad():
+            inside = checkpoint(turns_grad_on, m.ones(1, 2), use_reentrant=False)
+            plain = checkpoint(layer, m.ones(1, 2), use_reentrant=False)
+        assert inside.requires_grad and not plain.requires_grad
+        inside.sum().backward()
+        results.append(layer.weight.grad.numpy())
+    np.testing.assert_array_equal(results[1], results[0])
