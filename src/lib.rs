@@ -56,9 +56,10 @@ pub use tensor::{
     cudnn_set_benchmark, cudnn_set_deterministic, float32_matmul_precision, get_default_dtype,
     get_num_interop_threads, get_num_threads, get_rng_state,
     is_deterministic_algorithms_warn_only_enabled, manual_seed, print_options, result_type,
-    sdp_backend_enabled, set_allow_tf32, set_default_dtype, set_float32_matmul_precision,
-    set_num_interop_threads, set_num_threads, set_print_options, set_rng_state,
-    set_sdp_backend_enabled, torch_repr, use_deterministic_algorithms, DType, Device, PrintOptions,
-    Promoted, Scalar, SdpBackend, Tensor, TensorOptions,
+    sdp_backend_enabled, sdpa_kernel, set_allow_tf32, set_default_dtype,
+    set_float32_matmul_precision, set_num_interop_threads, set_num_threads, set_print_options,
+    set_rng_state, set_sdp_backend_enabled, set_sdp_backends, torch_repr,
+    use_deterministic_algorithms, DType, Device, PrintOptions, Promoted, Scalar, SdpBackend,
+    Tensor, TensorOptions,
 };
 pub use value::{Key, Value};

@@ -605,7 +605,8 @@ fn like_constructors_keep_the_layout_and_draw_in_memory_order() -> flodl::Result
 }
 
 /// The switches of scaled_dot_product_attention's kernels: libtorch's own,
-/// read back as set.
+/// read back as set; `sdpa_kernel` allows only the kernels named for its
+/// block, then gives back those allowed before.
 #[test]
 fn sdp_backend_switches_read_back_as_set() -> flodl::Result<()> {
     use flodl::{sdp_backend_enabled, set_sdp_backend_enabled, SdpBackend};
@@ -615,5 +616,15 @@ fn sdp_backend_switches_read_back_as_set() -> flodl::Result<()> {
     assert!(sdp_backend_enabled(SdpBackend::Math));
     set_sdp_backend_enabled(SdpBackend::EfficientAttention, true)?;
     assert!(sdp_backend_enabled(SdpBackend::EfficientAttention));
+    // In one test: the switches are global, and tests run side by side.
+    let inside = flodl::sdpa_kernel(&[SdpBackend::Math], || {
+        SdpBackend::ALL.map(sdp_backend_enabled)
+    })?;
+    assert_eq!(inside, [true, false, false, false]);
+    assert!(sdp_backend_enabled(SdpBackend::FlashAttention));
+    assert_eq!(
+        SdpBackend::from_code(4).unwrap_err().kind(),
+        ErrorKind::Argument
+    );
     Ok(())
 }

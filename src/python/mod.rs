@@ -532,6 +532,23 @@ fn switches<'py>(
     Ok(now)
 }
 
+/// Allows exactly the kernels of `codes` (torch's SDPBackend values) and
+/// returns the codes of those allowed before (`sdpa_kernel`'s block).
+#[pyfunction(name = "_set_sdp_backends")]
+fn set_sdp_backends(codes: Vec<args::Int>) -> PyResult<Vec<i64>> {
+    use args::CoreArg as _;
+    let allowed = codes
+        .iter()
+        .map(|c| {
+            Ok(crate::SdpBackend::from_code(
+                c.core("sdpa_kernel", "backends")?,
+            )?)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let before = crate::set_sdp_backends(&allowed)?;
+    Ok(before.into_iter().map(crate::SdpBackend::code).collect())
+}
+
 /// The switches of scaled_dot_product_attention's kernels, by the names
 /// `_switches` takes and gives, in its argument order.
 const SDP_BACKENDS: [(&str, crate::SdpBackend); 4] = [
@@ -732,6 +749,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cudnn_available, m)?)?;
     m.add_function(wrap_pyfunction!(cudnn_set_benchmark, m)?)?;
     m.add_function(wrap_pyfunction!(switches, m)?)?;
+    m.add_function(wrap_pyfunction!(set_sdp_backends, m)?)?;
     m.add_function(wrap_pyfunction!(default_dtype, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::variable_view, m)?)?;
     m.add_function(wrap_pyfunction!(catalogue::catalogue, m)?)?;

@@ -817,46 +817,97 @@ pub fn set_float32_matmul_precision(precision: &str) -> Result<()> {
 }
 
 /// The kernels `scaled_dot_product_attention` may pick from, as
-/// `torch.nn.attention.SDPBackend` names them. All are allowed by default;
-/// libtorch picks the fastest that fits the inputs (on the CPU, the flash
-/// kernel or the math one).
+/// `torch.nn.attention.SDPBackend` names them (and numbers them: `code`).
+/// All are allowed by default; libtorch picks the fastest that fits the
+/// inputs (on the CPU, the flash kernel or the math one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SdpBackend {
     /// The plain composition of matmul and softmax (any input, any device).
-    Math,
+    Math = 0,
     /// Flash attention (the CPU's fused kernel, or CUDA's).
-    FlashAttention,
+    FlashAttention = 1,
     /// Memory-efficient attention (CUDA).
-    EfficientAttention,
+    EfficientAttention = 2,
     /// cuDNN's attention (CUDA).
-    CudnnAttention,
+    CudnnAttention = 3,
 }
 
-/// Allows or forbids one of `scaled_dot_product_attention`'s kernels (a
-/// global switch, as `torch.backends.cuda.enable_flash_sdp` and its kin;
-/// `torch.nn.attention.sdpa_kernel` sets several for a block).
-pub fn set_sdp_backend_enabled(backend: SdpBackend, on: bool) -> Result<()> {
-    update_switches("sdpa_kernel", |f| {
-        let flag = match backend {
+impl SdpBackend {
+    /// Every kernel, in torch's order.
+    pub const ALL: [SdpBackend; 4] = [
+        SdpBackend::Math,
+        SdpBackend::FlashAttention,
+        SdpBackend::EfficientAttention,
+        SdpBackend::CudnnAttention,
+    ];
+
+    /// torch's `SDPBackend` value.
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    /// The kernel of torch's `SDPBackend` value `code`.
+    pub fn from_code(code: i64) -> Result<SdpBackend> {
+        match SdpBackend::ALL.into_iter().find(|b| b.code() == code) {
+            Some(backend) => Ok(backend),
+            None => bail!(
+                Argument,
+                "sdpa_kernel: backends must be SDPBackend.MATH, FLASH_ATTENTION, \
+                 EFFICIENT_ATTENTION or CUDNN_ATTENTION, got the code {code}"
+            ),
+        }
+    }
+
+    /// Its switch among libtorch's flags.
+    fn switch(self, f: &mut crate::ffi::ContextFlags) -> &mut std::ffi::c_int {
+        match self {
             SdpBackend::Math => &mut f.sdp_math,
             SdpBackend::FlashAttention => &mut f.sdp_flash,
             SdpBackend::EfficientAttention => &mut f.sdp_mem_efficient,
             SdpBackend::CudnnAttention => &mut f.sdp_cudnn,
-        };
-        *flag = on.into();
-    })
+        }
+    }
+}
+
+/// Allows or forbids one of `scaled_dot_product_attention`'s kernels (a
+/// global switch, as `torch.backends.cuda.enable_flash_sdp` and its kin).
+pub fn set_sdp_backend_enabled(backend: SdpBackend, on: bool) -> Result<()> {
+    update_switches("sdpa_kernel", |f| *backend.switch(f) = on.into())
 }
 
 /// Whether [`set_sdp_backend_enabled`] allows `backend`.
 pub fn sdp_backend_enabled(backend: SdpBackend) -> bool {
-    let f = crate::ffi::context_flags();
-    let flag = match backend {
-        SdpBackend::Math => f.sdp_math,
-        SdpBackend::FlashAttention => f.sdp_flash,
-        SdpBackend::EfficientAttention => f.sdp_mem_efficient,
-        SdpBackend::CudnnAttention => f.sdp_cudnn,
-    };
-    flag != 0
+    *backend.switch(&mut crate::ffi::context_flags()) != 0
+}
+
+/// Allows exactly the kernels of `allowed` and returns those allowed
+/// before, to give back to this function once done.
+pub fn set_sdp_backends(allowed: &[SdpBackend]) -> Result<Vec<SdpBackend>> {
+    let before = SdpBackend::ALL
+        .into_iter()
+        .filter(|&b| sdp_backend_enabled(b))
+        .collect();
+    update_switches("sdpa_kernel", |f| {
+        for backend in SdpBackend::ALL {
+            *backend.switch(f) = allowed.contains(&backend).into();
+        }
+    })?;
+    Ok(before)
+}
+
+/// Runs `f` with only the kernels of `allowed`, then allows again those
+/// allowed before (also when `f` panics), as
+/// `torch.nn.attention.sdpa_kernel`.
+pub fn sdpa_kernel<T>(allowed: &[SdpBackend], f: impl FnOnce() -> T) -> Result<T> {
+    struct Restore(Vec<SdpBackend>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            // Setting flags already set once cannot fail.
+            let _ = set_sdp_backends(&self.0);
+        }
+    }
+    let _restore = Restore(set_sdp_backends(allowed)?);
+    Ok(f())
 }
 
 /// The precision [`set_float32_matmul_precision`] set (`"highest"` first).

@@ -24,15 +24,6 @@ class SDPBackend(enum.IntEnum):
     OVERRIDEABLE = 4
 
 
-# Each backend's switch, as `_flodl._switches` names it.
-_SWITCHES = {
-    SDPBackend.MATH: "sdp_math",
-    SDPBackend.FLASH_ATTENTION: "sdp_flash",
-    SDPBackend.EFFICIENT_ATTENTION: "sdp_mem_efficient",
-    SDPBackend.CUDNN_ATTENTION: "sdp_cudnn",
-}
-
-
 @contextmanager
 def sdpa_kernel(
     backends: SDPBackend | Iterable[SDPBackend], set_priority: bool = False
@@ -48,14 +39,13 @@ def sdpa_kernel(
         )
     chosen = [backends] if isinstance(backends, SDPBackend) else list(backends)
     for backend in chosen:
-        if not isinstance(backend, SDPBackend) or backend not in _SWITCHES:
+        if not isinstance(backend, SDPBackend):
             raise _flodl.ArgumentError(
                 f"sdpa_kernel: backends must be SDPBackend.MATH, FLASH_ATTENTION, "
                 f"EFFICIENT_ATTENTION or CUDNN_ATTENTION, got {backend!r}"
             )
-    before = _flodl._switches()
-    _flodl._switches(**{name: backend in chosen for backend, name in _SWITCHES.items()})
+    before = _flodl._set_sdp_backends([int(b) for b in chosen])
     try:
         yield
     finally:
-        _flodl._switches(**{name: before[name] for name in _SWITCHES.values()})
+        _flodl._set_sdp_backends(before)
