@@ -2210,7 +2210,9 @@ class Variable(_Ops[Variable, VariableLike], Tensor):  # type: ignore[misc]
         as ``create_graph``, which records the gradients' own graph);
         ``inputs`` limits which leaves get gradients."""
     def numpy(self, *, force: bool = False) -> np.ndarray[Any, Any]:
-        """A copy of the values (``.data.numpy()`` shares them)."""
+        """A numpy array sharing the values' memory, as PyTorch's; a Variable
+        that requires grad raises AutogradError unless ``force=True``
+        (``.detach().numpy()``)."""
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]: ...
     @staticmethod
     def from_torch(tensor: Any) -> Variable:

@@ -163,3 +163,46 @@ pub(crate) fn to_list<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, P
     };
     to_numpy(py, &t, None)?.call_method0("tolist")
 }
+
+/// `np.asarray(t, dtype, copy=copy)`: shares a CPU tensor's memory through
+/// DLPack (as PyTorch's `numpy()`); copies a CUDA or bfloat16 tensor or one
+/// asked for in another dtype, and refuses to with `copy=False`.
+pub(crate) fn as_array<'py>(
+    py: Python<'py>,
+    t: &Tensor,
+    dtype: Option<&Bound<'py, PyAny>>,
+    copy: Option<bool>,
+) -> PyResult<Bound<'py, PyAny>> {
+    check_numpy_dtype(dtype)?;
+    if copy == Some(true) {
+        return to_numpy(py, t, dtype);
+    }
+    let why = if t.device() != crate::Device::CPU {
+        Some("the tensor is not on the CPU")
+    } else if t.dtype() == DType::BFloat16 {
+        Some("numpy has no bfloat16")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        if copy == Some(false) {
+            return Err(super::interop::cannot_share(why));
+        }
+        return to_numpy(py, t, dtype);
+    }
+    let numpy = py.import("numpy")?;
+    let shared = numpy.call_method1("from_dlpack", (t.clone().into_pyobject(py)?,))?;
+    match dtype {
+        Some(dtype)
+            if !shared
+                .getattr("dtype")?
+                .eq(numpy.call_method1("dtype", (dtype,))?)? =>
+        {
+            if copy == Some(false) {
+                return Err(super::interop::cannot_share("the dtype differs"));
+            }
+            shared.call_method1("astype", (dtype,))
+        }
+        _ => Ok(shared),
+    }
+}

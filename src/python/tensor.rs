@@ -12,9 +12,7 @@ use super::args::{
     IntList, PyOperand as _, ScalarArg, TensorArg,
 };
 use super::classes::PyTensor;
-use super::numpy::{
-    check_numpy_dtype, dlpack_device, from_numpy_array, share_numpy, to_numpy, values_as_bytes,
-};
+use super::numpy::{as_array, dlpack_device, from_numpy_array, share_numpy, values_as_bytes};
 use super::operators::{self, operators};
 use super::overloads::overloads;
 use super::shared::options_like;
@@ -520,39 +518,7 @@ impl PyTensor {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        check_numpy_dtype(dtype)?;
-        if copy == Some(true) {
-            return to_numpy(py, &self.inner, dtype);
-        }
-        let t = &self.inner;
-        let why = if t.device() != crate::Device::CPU {
-            Some("the tensor is not on the CPU")
-        } else if t.dtype() == DType::BFloat16 {
-            Some("numpy has no bfloat16")
-        } else {
-            None
-        };
-        if let Some(why) = why {
-            if copy == Some(false) {
-                return Err(super::interop::cannot_share(why));
-            }
-            return to_numpy(py, t, dtype);
-        }
-        let numpy = py.import("numpy")?;
-        let shared = numpy.call_method1("from_dlpack", (self.inner.clone().into_pyobject(py)?,))?;
-        match dtype {
-            Some(dtype)
-                if !shared
-                    .getattr("dtype")?
-                    .eq(numpy.call_method1("dtype", (dtype,))?)? =>
-            {
-                if copy == Some(false) {
-                    return Err(super::interop::cannot_share("the dtype differs"));
-                }
-                shared.call_method1("astype", (dtype,))
-            }
-            _ => Ok(shared),
-        }
+        as_array(py, &self.inner, dtype, copy)
     }
 
     // ----- conversion -----

@@ -8,11 +8,11 @@ use pyo3::prelude::*;
 use super::args::{PyOperand as _, TensorArg, VariableArg};
 use super::classes::{PyTensor, PyVariable};
 use super::gil::without_gil;
-use super::numpy::to_numpy;
+use super::numpy::as_array;
 use super::operators::{self, operators};
 use super::overloads::overloads;
 use super::shared::{py_joins, py_shared_methods};
-use crate::Variable;
+use crate::{Error, ErrorKind, Variable};
 
 operators!(PyVariable, Variable);
 py_shared_methods!(PyVariable, Variable, VariableArg<'_>);
@@ -298,15 +298,17 @@ impl PyVariable {
         Ok(super::numpy::dlpack_device(&self.inner.data()))
     }
 
-    /// A copy of the values as a numpy array (a Variable's values are
-    /// tracked: numpy writes would bypass autograd; `.data.numpy()` shares).
-    /// PyTorch's `force=True` (detach, copy to the CPU) is accepted.
+    /// A numpy array sharing the values' memory, as PyTorch's `numpy()`; a
+    /// Variable that requires grad is refused (numpy writes and reads would
+    /// bypass autograd) unless `force=True`, which detaches.
     #[pyo3(signature = (*, force = false))]
     fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
-        let _ = force; // a copy of the values on the CPU, as force asks
-        to_numpy(py, &self.inner.data(), None)
+        self.refuse_numpy_with_grad("numpy", force)?;
+        as_array(py, &self.inner.data(), None, None)
     }
 
+    /// `np.asarray(v)`: as [`numpy`](Self::numpy), with numpy's `dtype` and
+    /// `copy`.
     #[pyo3(signature = (dtype = None, copy = None))]
     fn __array__<'py>(
         &self,
@@ -314,14 +316,28 @@ impl PyVariable {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        super::numpy::check_numpy_dtype(dtype)?;
-        if copy == Some(false) {
-            return Err(super::interop::cannot_share(
-                "a Variable's values are copied (use .data to share them)",
-            ));
-        }
-        to_numpy(py, &self.inner.data(), dtype)
+        self.refuse_numpy_with_grad("__array__", false)?;
+        as_array(py, &self.inner.data(), dtype, copy)
     }
 }
 
+}
+
+impl PyVariable {
+    /// PyTorch's rule for numpy views: a Variable that requires grad is
+    /// refused (what numpy writes or reads bypasses autograd) unless the
+    /// caller forces a detached view.
+    fn refuse_numpy_with_grad(&self, op: &str, force: bool) -> PyResult<()> {
+        if self.inner.requires_grad() && !force {
+            return Err(Error::new(
+                ErrorKind::Autograd,
+                format!(
+                    "{op}: can't call numpy() on a Variable that requires grad; \
+                     use .detach().numpy() (or numpy(force=True))"
+                ),
+            )
+            .into());
+        }
+        Ok(())
+    }
 }

@@ -87,7 +87,7 @@ def test_inspection_and_data() -> None:
     d = x.data
     assert isinstance(d, Tensor) and not d.requires_grad
     assert (x * 2).sum().item() == 6.0
-    np.testing.assert_array_equal(np.asarray(x), [1.0, 2.0])
+    np.testing.assert_array_equal(np.asarray(x.detach()), [1.0, 2.0])
     assert "requires_grad=True" in repr(x) and "[1., 2.]" in repr(x)
 
 

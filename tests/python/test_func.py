@@ -46,7 +46,9 @@ def th(a):
 
 
 def same(got, expected) -> None:
-    np.testing.assert_allclose(got.numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        got.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_grad_and_grad_and_value() -> None:

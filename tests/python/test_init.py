@@ -63,7 +63,9 @@ def test_initialisers_fill_torch_s_numbers(
         a, b = kwargs.get("a", -2.0), kwargs.get("b", 2.0)
         assert a <= target.numpy().min() and target.numpy().max() <= b
         return
-    np.testing.assert_allclose(target.numpy(), expected.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        target.detach().numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-15
+    )
     if kind == "variable":
         assert target.is_leaf and target.requires_grad
 

@@ -50,7 +50,7 @@ def test_gradients_through_in_place_ops_match_torch():
     tw = tx * 1.0
     tw.mul_(tx).add_(2.0).div_(torch.tensor(data * 3)).clamp_(-1.0, 1.0)
     (tw * tw).sum().backward()
-    np.testing.assert_allclose(w.numpy(), tw.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(w.detach().numpy(), tw.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
 
 

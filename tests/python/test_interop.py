@@ -164,11 +164,33 @@ def test_copy_false_refuses_what_cannot_be_shared() -> None:
         np.asarray(flodl.tensor([1.0]).to_dtype(flodl.DType.BFloat16), copy=False)
     with pytest.raises(ValueError, match="copy=False"):
         np.asarray(flodl.tensor([1.0]), dtype=np.float64, copy=False)
-    with pytest.raises(ValueError, match="copy=False"):
-        np.asarray(Variable(flodl.tensor([1.0])), copy=False)
     assert np.asarray(flodl.tensor([1.0]), copy=False).tolist() == [1.0]
     copied = np.array(flodl.tensor([1.0]))  # copy=True
     assert copied.flags.writeable and copied.tolist() == [1.0]
+
+
+def test_variables_follow_torch_s_numpy_rule() -> None:
+    """A Variable that requires grad refuses numpy() (PyTorch's
+    RuntimeError) unless forced; one that does not (a detached value, an
+    output under no_grad) shares memory as a torch tensor does."""
+    for lib in (torch, flodl):
+        w = lib.ones(3, requires_grad=True)
+        with pytest.raises(RuntimeError, match=r"numpy\(\) on .* requires grad"):
+            w.numpy()
+        with pytest.raises(RuntimeError, match="requires grad"):
+            np.asarray(w)
+        forced = w.numpy(force=True)
+        assert forced.tolist() == [1.0, 1.0, 1.0]
+        detached = w.detach().numpy()
+        detached[0] = 5.0  # shares: the write reaches w
+        assert w.tolist() == [5.0, 1.0, 1.0]
+        with lib.no_grad():
+            out = w * 2
+        array = np.asarray(out)
+        array[1] = 7.0
+        assert out.tolist() == [10.0, 7.0, 2.0]
+    with pytest.raises(flodl.AutogradError, match="^numpy: .*detach"):
+        flodl.ones(3, requires_grad=True).numpy()
 
 
 @CUDA

@@ -585,7 +585,7 @@ def _flat(out: Any) -> list[Any]:
 def _np(x: Any) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         return x.detach().numpy()
-    return x.numpy()
+    return x.detach().numpy()
 
 
 def _leaves(args: list[Any]) -> list[Any]:
@@ -601,7 +601,7 @@ def test_layer_init_matches_torch(case: LayerCase) -> None:
     for name, p in f_params.items():
         assert isinstance(p, nn.Parameter)
         assert p.dtype == flodl.DType.Float32
-        np.testing.assert_array_equal(p.numpy(), _np(t_params[name]), err_msg=name)
+        np.testing.assert_array_equal(p.detach().numpy(), _np(t_params[name]), err_msg=name)
     assert list(fm.state_dict()) == list(tm.state_dict())
     for name, b in fm.named_buffers():
         np.testing.assert_array_equal(b.numpy(), _np(dict(tm.named_buffers())[name]))
@@ -674,7 +674,9 @@ def test_batchnorm_running_stats_match_torch(momentum: float | None) -> None:
     for _ in range(3):
         x = rng.standard_normal((4, 3, 2, 2)) * 2 + 1
         np.testing.assert_allclose(
-            fm(Tensor.from_numpy(x)).numpy(), tm(torch.from_numpy(x)).detach().numpy(), rtol=1e-7
+            fm(Tensor.from_numpy(x)).detach().numpy(),
+            tm(torch.from_numpy(x)).detach().numpy(),
+            rtol=1e-7,
         )
     for name in ("running_mean", "running_var", "num_batches_tracked"):
         np.testing.assert_allclose(getattr(fm, name).numpy(), _np(getattr(tm, name)), rtol=1e-7)
@@ -683,7 +685,9 @@ def test_batchnorm_running_stats_match_torch(momentum: float | None) -> None:
     tm.eval()
     x = rng.standard_normal((2, 3, 2, 2))
     np.testing.assert_allclose(
-        fm(Tensor.from_numpy(x)).numpy(), tm(torch.from_numpy(x)).detach().numpy(), rtol=1e-7
+        fm(Tensor.from_numpy(x)).detach().numpy(),
+        tm(torch.from_numpy(x)).detach().numpy(),
+        rtol=1e-7,
     )
     assert fm.num_batches_tracked.item() == 3
 
@@ -797,7 +801,7 @@ def test_load_state_dict_reports_all_problems_and_loads_nothing() -> None:
     result = model.load_state_dict(bad, strict=False)
     assert result.missing_keys == ["fc.weight", "fc.bias", "bn.running_mean"]
     assert result.unexpected_keys == ["x"]
-    np.testing.assert_array_equal(model.fc.bias.numpy(), before["fc.bias"])
+    np.testing.assert_array_equal(model.fc.bias.detach().numpy(), before["fc.bias"])
     np.testing.assert_array_equal(model.bn.running_var.numpy(), before["bn.running_var"] + 1)
     full = {k: Variable(v.clone()) for k, v in model.state_dict().items()}
     assert repr(model.load_state_dict(full)) == "<All keys matched successfully>"
@@ -812,7 +816,9 @@ def test_load_torch_state_dict_gives_torch_outputs() -> None:
     fm.load_state_dict({k: flodl.tensor(v.detach().numpy()) for k, v in tm.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(np.float32)
     np.testing.assert_allclose(
-        fm(Tensor.from_numpy(x)).numpy(), tm(torch.from_numpy(x)).detach().numpy(), rtol=1e-5
+        fm(Tensor.from_numpy(x)).detach().numpy(),
+        tm(torch.from_numpy(x)).detach().numpy(),
+        rtol=1e-5,
     )
     state = fm.state_dict()
     assert isinstance(state, OrderedDict)
@@ -880,15 +886,15 @@ def test_apply_and_hooks() -> None:
     model.apply(lambda m: seen.append(type(m).__name__))
     assert seen == ["Linear", "Linear", "Sequential"]
     model.apply(lambda m: isinstance(m, nn.Linear) and nn.init.ones_(m.weight))
-    assert model[0].weight.numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    assert model[0].weight.detach().numpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
     calls: list[str] = []
     pre = model.register_forward_pre_hook(lambda m, args: calls.append("pre"))
     post = model.register_forward_hook(lambda m, args, out: out * 0)
     out = model(Tensor.ones([1, 2]))
-    assert calls == ["pre"] and out.numpy().tolist() == [[0.0, 0.0]]
+    assert calls == ["pre"] and out.detach().numpy().tolist() == [[0.0, 0.0]]
     pre.remove()
     post.remove()
-    assert model(Tensor.ones([1, 2])).numpy().any()
+    assert model(Tensor.ones([1, 2])).detach().numpy().any()
 
 
 def test_deepcopy_and_pickle_keep_parameters() -> None:
@@ -899,11 +905,11 @@ def test_deepcopy_and_pickle_keep_parameters() -> None:
         for (n1, p1), (n2, p2) in zip(model.named_parameters(), clone.named_parameters()):
             assert n1 == n2 and type(p2) is nn.Parameter and p2 is not p1
             assert p2.requires_grad
-            np.testing.assert_array_equal(p1.numpy(), p2.numpy())
+            np.testing.assert_array_equal(p1.detach().numpy(), p2.detach().numpy())
         np.testing.assert_array_equal(clone[1].running_mean.numpy(), [0.5, 0.5])
         with flodl.no_grad():
             clone[0].weight.fill_(9.0)
-        assert not np.any(model[0].weight.numpy() == 9.0)
+        assert not np.any(model[0].weight.detach().numpy() == 9.0)
         clone(Variable(Tensor.randn([4, 3]))).sum().backward()
         assert clone[0].weight.grad is not None and model[0].weight.grad is None
 
@@ -916,11 +922,11 @@ def test_parameter() -> None:
     with flodl.no_grad():
         p.fill_(3.0)
     assert data.numpy().tolist() == [[3.0, 3.0], [3.0, 3.0]]  # shared
-    assert nn.Parameter(Variable(data)).numpy().tolist() == data.numpy().tolist()
+    assert nn.Parameter(Variable(data)).detach().numpy().tolist() == data.detach().numpy().tolist()
     assert not nn.Parameter([1.0, 2.0], requires_grad=False).requires_grad
     assert nn.Parameter().shape == (0,)
     q = copy.deepcopy(p)
-    assert type(q) is nn.Parameter and q.numpy().tolist() == p.numpy().tolist()
+    assert type(q) is nn.Parameter and q.detach().numpy().tolist() == p.detach().numpy().tolist()
     r = pickle.loads(pickle.dumps(p))
     assert type(r) is nn.Parameter and r.requires_grad
 
@@ -1141,7 +1147,7 @@ def test_init_matches_torch(name: str, kwargs: dict[str, Any]) -> None:
     assert getattr(nn.init, name)(p, **kwargs) is p
     torch.manual_seed(4)
     getattr(torch.nn.init, name)(t, **kwargs)
-    np.testing.assert_array_equal(p.numpy(), t.detach().numpy())
+    np.testing.assert_array_equal(p.detach().numpy(), t.detach().numpy())
     assert p.requires_grad and p.is_leaf
 
 
@@ -1192,7 +1198,9 @@ def test_functional_activations_match_torch(name: str, args: tuple[Any, ...]) ->
     t = torch.from_numpy(a).requires_grad_(True)
     f_out = getattr(F, name)(x, *args)
     t_out = getattr(TF, name)(t, *args)
-    np.testing.assert_allclose(f_out.numpy(), t_out.detach().numpy(), rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(
+        f_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-7, atol=1e-12
+    )
     w = np.random.default_rng(1).standard_normal(tuple(t_out.shape))
     (f_out * Tensor.from_numpy(w)).sum().backward()
     (t_out * torch.from_numpy(w)).sum().backward()

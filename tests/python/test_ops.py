@@ -112,7 +112,9 @@ def flodl_loss_grads(info, arrays, kwargs, ws):
     loss.backward()
     grads = [v.grad for v in vs]
     zeros = [np.zeros_like(a) for a in arrays]
-    return [o.numpy() for o in outs], [z if g is None else g.numpy() for g, z in zip(grads, zeros)]
+    return [o.detach().numpy() for o in outs], [
+        z if g is None else g.detach().numpy() for g, z in zip(grads, zeros)
+    ]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

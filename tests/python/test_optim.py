@@ -123,7 +123,7 @@ def train(problem: Problem, opt: Any, params: list[Any], lib: str, steps: int = 
 def to_np(x: Any) -> np.ndarray:
     if isinstance(x, torch.Tensor):
         return x.detach().numpy()
-    return np.asarray(x.numpy())
+    return np.asarray(x.detach().numpy())
 
 
 def assert_close(flodl_values: list[Any], torch_values: list[Any]) -> None:
@@ -172,7 +172,7 @@ def test_ten_steps_float32(case: tuple[str, dict[str, Any]]) -> None:
     train(problem, fl, fp, "flodl")
     train(problem, th, tp, "torch")
     for a, b in zip(fp, tp):
-        np.testing.assert_allclose(a.numpy(), to_np(b), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(a.detach().numpy(), to_np(b), rtol=1e-4, atol=1e-6)
     for p in fp:
         for key, value in fl.state[p].items():
             assert value.dtype.name == "float32", key
@@ -286,7 +286,7 @@ def test_non_contiguous_parameter(name: str, grads_from: str) -> None:
             tp.grad = torch.tensor(c)
         fl.step()
         th.step()
-    np.testing.assert_allclose(fp.numpy(), to_np(tp), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(fp.detach().numpy(), to_np(tp), rtol=RTOL, atol=ATOL)
 
 
 # ----------------------------------------------------------------- closures
@@ -394,7 +394,7 @@ def test_state_dict_round_trip_continues_the_run(case: tuple[str, dict[str, Any]
     train(problem, opt1, first, "flodl", steps=3)
     train(problem, opt2, second, "flodl", steps=5)
     for a, b in zip(second, whole):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_named_parameters_like_torch() -> None:
@@ -641,7 +641,7 @@ def test_parameters_to_vector_and_back() -> None:
     fv = fl_utils.parameters_to_vector(fp)
     tv = torch.nn.utils.parameters_to_vector(tp)
     assert isinstance(fv, Variable)
-    np.testing.assert_array_equal(fv.numpy(), to_np(tv))
+    np.testing.assert_array_equal(fv.detach().numpy(), to_np(tv))
     # Differentiable, as torch's.
     (fv * fv).sum().backward()
     for p, start in zip(fp, problem.starts):
@@ -759,7 +759,7 @@ def test_lbfgs_steps_match_torch(line_search_fn: str | None, history_size: int) 
         tl, flo = th.step(tclosure(th)), fl.step(fclosure(fl))
         assert isinstance(flo, Variable)  # the closure's own result
         np.testing.assert_allclose(float(flo), tl.item(), rtol=1e-10)
-        np.testing.assert_allclose(fw.numpy(), tw.detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(fw.detach().numpy(), tw.detach().numpy(), rtol=1e-9, atol=1e-12)
     ts, fs = th.state[tw], fl.state[fw]
     assert sorted(fs) == sorted(ts)
     assert (fs["func_evals"], fs["n_iter"]) == (ts["func_evals"], ts["n_iter"])
@@ -783,7 +783,7 @@ def test_lbfgs_resumes_from_a_checkpoint_and_refuses_groups(tmp_path: Any) -> No
     assert resumed.param_groups[0]["line_search_fn"] == "strong_wolfe"
     for _ in range(2):
         resumed.step(closure_for(resumed))
-    np.testing.assert_allclose(v.numpy(), w.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(v.detach().numpy(), w.detach().numpy(), rtol=1e-12)
     p, q = (Variable(Tensor.ones([2]), requires_grad=True) for _ in range(2))
     with pytest.raises(ArgumentError, match="LBFGS: doesn't support per-parameter options"):
         fl_optim.LBFGS([{"params": [p]}, {"params": [q]}])

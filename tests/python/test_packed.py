@@ -27,7 +27,7 @@ def theirs(a: np.ndarray) -> torch.Tensor:
 
 def same(a, b) -> None:
     if isinstance(b, torch.Tensor):
-        np.testing.assert_allclose(a.numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-12, atol=1e-12)
         assert a.dtype.name == str(b.dtype).removeprefix("torch.")
     elif b is None:
         assert a is None

@@ -396,7 +396,7 @@ def test_python_module_and_its_rust_twin_agree(name: str, rust: tuple[dict, dict
     leaves = _flodl_inputs(name, case.inputs, case.grads)
     operands = [x.mul_scalar(1.0) if isinstance(x, flodl.Variable) else x for x in leaves]
     out = module(*operands)
-    _close(out.numpy(), got[f"{name}.output"], f"{name} output")
+    _close(out.detach().numpy(), got[f"{name}.output"], f"{name} output")
     (out * out).sum().mul_scalar(0.5).backward()
     for i in case.grads:
         _close(leaves[i].grad.numpy(), got[f"{name}.grad.{i}"], f"{name} gradient {i}")

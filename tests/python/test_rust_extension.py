@@ -33,7 +33,7 @@ def test_values_and_gradients_match_the_formula_in_torch():
     tb = torch.tensor(1.7, dtype=torch.float64, requires_grad=True)
     ty = tx * (tb * tx).sigmoid()
     (ty * ty).sum().backward()
-    np.testing.assert_allclose(y.numpy(), ty.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-12)
     np.testing.assert_allclose(b.grad.item(), tb.grad.item(), rtol=1e-12)
 

@@ -310,7 +310,7 @@ def test_python_classes_and_their_rust_twins_agree(
     floating = array.dtype.kind == "f"
     x = flodl.Variable(flodl.tensor(array), requires_grad=True) if floating else flodl.tensor(array)
     out = call(module, x)
-    np.testing.assert_allclose(out.numpy(), got[f"{name}.output"], rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(out.detach().numpy(), got[f"{name}.output"], rtol=1e-6, atol=1e-6)
     (out * out).sum().mul_scalar(0.5).backward()
     for key, p in module.named_parameters():
         if p.grad is None:
@@ -439,7 +439,7 @@ def test_rust_optimizers_take_torch_s_steps(tmp_path: Path) -> None:
             (w * w.tanh() + w * w / 4).sum().backward()
             opt.step()
         np.testing.assert_allclose(
-            w.numpy(), _torch_steps(start, OPTIMIZERS[name], 15), rtol=1e-6, err_msg=name
+            w.detach().numpy(), _torch_steps(start, OPTIMIZERS[name], 15), rtol=1e-6, err_msg=name
         )
 
 
@@ -474,7 +474,7 @@ def _check_one_cycle_resume(start: np.ndarray, rust: dict) -> None:
         group = python_opt.param_groups[0]
         rates.append((group["lr"], group["momentum"]))
     np.testing.assert_allclose(rates, torch_rates[8:], rtol=1e-12)
-    np.testing.assert_allclose(pw.numpy(), w.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(pw.detach().numpy(), w.detach().numpy(), rtol=1e-6)
 
 
 # name -> torch's scheduler with the options examples/optim_parity.rs uses
