@@ -1,10 +1,10 @@
 //! flodl::distributions from Rust alone, against closed forms.
 use flodl::distributions::{
     kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
-    Distribution, ExpRelaxedCategorical, Exponential, Gamma, Geometric, Gumbel, HalfNormal,
-    Independent, LogNormal, LogitRelaxedBernoulli, MixtureSameFamily, Multinomial,
-    MultivariateNormal, NegativeBinomial, Normal, OneHotCategorical, Pareto, Poisson, StudentT,
-    Uniform, Weibull,
+    Distribution, ExpRelaxedCategorical, Exponential, FisherSnedecor, Gamma, Geometric, Gumbel,
+    HalfNormal, Independent, InverseGamma, Kumaraswamy, LogNormal, LogitRelaxedBernoulli,
+    MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
+    OneHotCategorical, Pareto, Poisson, StudentT, Uniform, Weibull,
 };
 use flodl::distributions::{
     AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, TanhTransform,
@@ -432,4 +432,38 @@ fn weibull_and_pareto_against_closed_forms() {
     let q = Pareto::new(&var(&[2.0], &[1], false), &var(&[3.0], &[1], false), true).unwrap();
     close(&kl_divergence(&p, &q).unwrap(), &[f64::INFINITY]);
     close(&kl_divergence(&p, &p).unwrap(), &[0.0]);
+}
+
+#[test]
+fn inverse_gamma_fisher_snedecor_and_kumaraswamy_have_their_closed_forms() {
+    let one = |x: f64| var(&[x], &[1], false);
+    // InverseGamma(3, 2): density 4 / x^4 e^(-2/x) (Gamma(3) = 2), mean 1,
+    // variance 1; its mean is infinite for a concentration of 1 or less.
+    let ig = InverseGamma::new(&one(3.0), &one(2.0), true).unwrap();
+    close(
+        &ig.log_prob(&one(1.0)).unwrap(),
+        &[8f64.ln() - 2f64.ln() - 4.0 * 1f64.ln() - 2.0],
+    );
+    close(&ig.mean().unwrap(), &[1.0]);
+    close(&ig.variance().unwrap(), &[1.0]);
+    close(&ig.mode().unwrap(), &[0.5]);
+    let heavy = InverseGamma::new(&one(0.5), &one(2.0), true).unwrap();
+    close(&heavy.mean().unwrap(), &[f64::INFINITY]);
+    let draws = ig.rsample(&[4]).unwrap();
+    assert_eq!(draws.shape(), vec![4, 1]);
+    // F(2, 4): density (1 + x / 2)^-3, mean 2; no mean for df2 <= 2.
+    let f = FisherSnedecor::new(&one(2.0), &one(4.0), true).unwrap();
+    close(&f.log_prob(&one(1.0)).unwrap(), &[-3.0 * 1.5f64.ln()]);
+    close(&f.mean().unwrap(), &[2.0]);
+    let no_mean = FisherSnedecor::new(&one(2.0), &one(2.0), true).unwrap();
+    assert!(no_mean.mean().unwrap().data().to_f64_vec().unwrap()[0].is_nan());
+    assert_eq!(f.entropy().unwrap_err().kind(), ErrorKind::Argument);
+    // Kumaraswamy(1, 1) is Uniform(0, 1): density 1, mean 1/2, cdf x.
+    let k = Kumaraswamy::new(&one(1.0), &one(1.0), true).unwrap();
+    close(&k.log_prob(&one(0.3)).unwrap(), &[0.0]);
+    close(&k.mean().unwrap(), &[0.5]);
+    close(&k.cdf(&one(0.3)).unwrap(), &[0.3]);
+    close(&k.icdf(&one(0.3)).unwrap(), &[0.3]);
+    let outside = k.log_prob(&one(1.5)).unwrap_err();
+    assert_eq!(outside.kind(), ErrorKind::Argument);
 }

@@ -7,7 +7,7 @@ use std::any::Any;
 use super::constraints::{Bound, Constraint};
 use super::{
     both, broadcast_pair, check_parameter, checked, constant, enumerate_support, eps_of,
-    options_of, Categorical, Distribution, Gamma,
+    options_of, unsupported, Categorical, Distribution, Gamma,
 };
 use super::{require, UNIT_INTERVAL};
 use crate::error::{bail, Result};
@@ -263,11 +263,15 @@ impl Distribution for Binomial {
 }
 
 /// A Categorical's draws as one-hot vectors (the event dim is the
-/// classes), as `torch.distributions.OneHotCategorical`.
+/// classes), as `torch.distributions.OneHotCategorical`; made by
+/// [`straight_through`](Self::straight_through), it is
+/// `OneHotCategoricalStraightThrough`, whose `rsample` passes the gradient
+/// to the probabilities as if the draw were them.
 #[derive(Clone, Debug)]
 pub struct OneHotCategorical {
     categorical: Categorical,
     validate: bool,
+    straight_through: bool,
 }
 
 impl OneHotCategorical {
@@ -276,6 +280,17 @@ impl OneHotCategorical {
         OneHotCategorical {
             categorical,
             validate,
+            straight_through: false,
+        }
+    }
+
+    /// PyTorch's `OneHotCategoricalStraightThrough`: `rsample` is the
+    /// one-hot draw plus `probs - probs.detach()` (the draw's values, the
+    /// probabilities' gradient).
+    pub fn straight_through(categorical: Categorical, validate: bool) -> OneHotCategorical {
+        OneHotCategorical {
+            straight_through: true,
+            ..OneHotCategorical::new(categorical, validate)
         }
     }
 
@@ -292,7 +307,29 @@ impl OneHotCategorical {
 }
 
 impl Distribution for OneHotCategorical {
-    bookkeeping!("OneHotCategorical");
+    fn name(&self) -> &'static str {
+        match self.straight_through {
+            true => "OneHotCategoricalStraightThrough",
+            false => "OneHotCategorical",
+        }
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn boxed(&self) -> Box<dyn Distribution> {
+        Box::new(self.clone())
+    }
+    fn has_rsample(&self) -> bool {
+        self.straight_through
+    }
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        if !self.straight_through {
+            return unsupported(self.name(), "rsample (a reparameterized sample)");
+        }
+        let draws = constant(self.sample(sample_shape)?)?;
+        let probs = self.probs();
+        draws.add(&probs.sub(&probs.detach())?)
+    }
     fn batch_shape(&self) -> Vec<i64> {
         self.categorical.batch_shape()
     }
@@ -303,10 +340,10 @@ impl Distribution for OneHotCategorical {
         self.categorical.params()
     }
     fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        Ok(Box::new(OneHotCategorical::new(
-            self.categorical.expanded(batch_shape)?,
-            self.validate,
-        )))
+        Ok(Box::new(OneHotCategorical {
+            categorical: self.categorical.expanded(batch_shape)?,
+            ..self.clone()
+        }))
     }
     fn sample(&self, sample_shape: &[i64]) -> Result<Tensor> {
         self.one_hot(&self.categorical.sample(sample_shape)?)

@@ -83,6 +83,7 @@ macro_rules! bookkeeping {
 
 pub mod constraints;
 mod continuous;
+mod continuous_bernoulli;
 mod counts;
 mod cross_kl;
 mod mixture;
@@ -92,6 +93,7 @@ mod transforms;
 mod univariate;
 
 pub use continuous::{Beta, Dirichlet, Exponential, Gamma, Laplace, Poisson, Uniform};
+pub use continuous_bernoulli::ContinuousBernoulli;
 pub use counts::{Binomial, Geometric, Multinomial, NegativeBinomial, OneHotCategorical};
 pub use cross_kl::PAIRS as KL_CROSS_PAIRS;
 pub use mixture::MixtureSameFamily;
@@ -103,8 +105,8 @@ pub use transforms::{
     TanhTransform, Transform, TransformedDistribution,
 };
 pub use univariate::{
-    Cauchy, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, LogNormal, Pareto, StudentT, VonMises,
-    Weibull,
+    Cauchy, FisherSnedecor, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, InverseGamma,
+    Kumaraswamy, LogNormal, Pareto, StudentT, VonMises, Weibull,
 };
 
 /// What every distribution offers, as `torch.distributions.Distribution`.
@@ -906,6 +908,9 @@ pub fn kl_divergence(p: &dyn Distribution, q: &dyn Distribution) -> Result<Varia
     }
     if let Some((p, q)) = both::<Bernoulli>(p, q) {
         return crate::bernoulli_kl(&p.logits, &q.logits, p.kept_probs(), q.kept_probs());
+    }
+    if let Some((p, q)) = both::<ContinuousBernoulli>(p, q) {
+        return continuous_bernoulli::kl(p, q);
     }
     if let Some((p, q)) = both::<Independent>(p, q) {
         if p.reinterpreted_batch_ndims == q.reinterpreted_batch_ndims {

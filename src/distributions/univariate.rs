@@ -1,5 +1,6 @@
 //! More distributions of elementwise parameters: [`Cauchy`], [`Gumbel`],
 //! [`HalfNormal`], [`HalfCauchy`], [`LogNormal`], [`Weibull`], [`Pareto`],
+//! [`InverseGamma`], [`FisherSnedecor`], [`Kumaraswamy`],
 //! [`StudentT`] and [`VonMises`], as
 //! `torch.distributions`' (the formulas in PyTorch's order, the draws from
 //! libtorch's generator as PyTorch makes them), and the KL divergences
@@ -11,7 +12,7 @@ use std::f64::consts::PI;
 use super::constraints::{Bound, Constraint};
 use super::{
     both, broadcast_pair, broadcast_shape, check_positive, check_real, checked, constant, drawn,
-    expanded, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal,
+    expanded, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal, Uniform,
 };
 use super::{
     AffineTransform, ExpTransform, Exponential, Param, PowerTransform, Transform,
@@ -770,6 +771,322 @@ impl Distribution for Pareto {
         let a = self.alpha.clamp_min(2.0)?;
         let denominator = a.sub_scalar(1.0)?.pow_scalar(2)?.mul(&a.sub_scalar(2.0)?)?;
         self.scale.pow_scalar(2)?.mul(&a)?.div(&denominator)
+    }
+}
+
+/// The inverse gamma distribution of shape `concentration` and rate `rate`,
+/// as `torch.distributions.InverseGamma`: `1 / x` of `x ~
+/// Gamma(concentration, rate)`, drawn and evaluated through that transform.
+#[derive(Clone, Debug)]
+pub struct InverseGamma {
+    concentration: Variable,
+    rate: Variable,
+    transformed: TransformedDistribution,
+    validate: bool,
+}
+
+impl InverseGamma {
+    /// `concentration` and `rate` broadcast together; with `validate`, both
+    /// must be positive.
+    pub fn new(concentration: &Variable, rate: &Variable, validate: bool) -> Result<InverseGamma> {
+        let (concentration, rate) = broadcast_pair("InverseGamma", concentration, rate)?;
+        if validate {
+            check_positive("InverseGamma", "concentration", &concentration)?;
+            check_positive("InverseGamma", "rate", &rate)?;
+        }
+        Self::made(concentration, rate, validate)
+    }
+
+    fn made(concentration: Variable, rate: Variable, validate: bool) -> Result<InverseGamma> {
+        // PyTorch's exponent: a 0-dim -1 of the rate's dtype and device.
+        let minus_one = constant(Tensor::full(&[], -1.0, options_of(&rate))?)?;
+        let transforms = vec![Box::new(PowerTransform::new(&minus_one)) as Box<dyn Transform>];
+        let base = Box::new(Gamma::new(&concentration, &rate, false)?);
+        let transformed = TransformedDistribution::new(base, transforms, validate)?;
+        Ok(InverseGamma {
+            concentration,
+            rate,
+            transformed,
+            validate,
+        })
+    }
+}
+
+impl Distribution for InverseGamma {
+    bookkeeping!("InverseGamma");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.rate.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("concentration", self.concentration.clone()),
+            ("rate", self.rate.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let concentration = self.concentration.expand(batch_shape)?;
+        let rate = self.rate.expand(batch_shape)?;
+        Ok(Box::new(InverseGamma::made(
+            concentration,
+            rate,
+            self.validate,
+        )?))
+    }
+    through_transformed!();
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
+        self.transformed.log_prob(value)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let a = &self.concentration;
+        a.add(&self.rate.log()?)?
+            .add(&a.lgamma()?)?
+            .sub(&a.add_scalar(1.0)?.mul(&a.digamma()?)?)
+    }
+    /// Infinite where `concentration <= 1`, as PyTorch's.
+    fn mean(&self) -> Result<Variable> {
+        let a = &self.concentration;
+        let finite = self.rate.div(&a.sub_scalar(1.0)?)?;
+        infinite_unless(&a.data().gt_scalar(1.0)?, &finite)
+    }
+    fn mode(&self) -> Result<Variable> {
+        self.rate.div(&self.concentration.add_scalar(1.0)?)
+    }
+    /// Infinite where `concentration <= 2`, as PyTorch's.
+    fn variance(&self) -> Result<Variable> {
+        let a = &self.concentration;
+        let denominator = a.sub_scalar(1.0)?.square()?.mul(&a.sub_scalar(2.0)?)?;
+        let finite = self.rate.square()?.div(&denominator)?;
+        infinite_unless(&a.data().gt_scalar(2.0)?, &finite)
+    }
+}
+
+/// `finite` where `mask`, infinity elsewhere (PyTorch's `torch.where(mask,
+/// x, inf)`: the gradient flows where `mask` holds).
+fn infinite_unless(mask: &Tensor, finite: &Variable) -> Result<Variable> {
+    Variable::where_cond(mask, finite, &full_like(finite, f64::INFINITY)?)
+}
+
+/// Fisher-Snedecor's F distribution of `df1` and `df2` degrees of freedom,
+/// as `torch.distributions.FisherSnedecor`: drawn as the ratio of two gamma
+/// draws (`Gamma(df / 2, df)`, first `df1`'s, then `df2`'s).
+#[derive(Clone, Debug)]
+pub struct FisherSnedecor {
+    df1: Variable,
+    df2: Variable,
+    gamma1: Gamma,
+    gamma2: Gamma,
+    validate: bool,
+}
+
+impl FisherSnedecor {
+    /// `df1` and `df2` broadcast together; with `validate`, both must be
+    /// positive.
+    pub fn new(df1: &Variable, df2: &Variable, validate: bool) -> Result<FisherSnedecor> {
+        let (df1, df2) = broadcast_pair("FisherSnedecor", df1, df2)?;
+        if validate {
+            check_positive("FisherSnedecor", "df1", &df1)?;
+            check_positive("FisherSnedecor", "df2", &df2)?;
+        }
+        Self::made(df1, df2, validate)
+    }
+
+    fn made(df1: Variable, df2: Variable, validate: bool) -> Result<FisherSnedecor> {
+        let gamma1 = Gamma::new(&df1.mul_scalar(0.5)?, &df1, false)?;
+        let gamma2 = Gamma::new(&df2.mul_scalar(0.5)?, &df2, false)?;
+        Ok(FisherSnedecor {
+            df1,
+            df2,
+            gamma1,
+            gamma2,
+            validate,
+        })
+    }
+}
+
+impl Distribution for FisherSnedecor {
+    bookkeeping!("FisherSnedecor");
+    reparameterized!();
+    fn batch_shape(&self) -> Vec<i64> {
+        self.df1.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![("df1", self.df1.clone()), ("df2", self.df2.clone())]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let df1 = self.df1.expand(batch_shape)?;
+        let df2 = self.df2.expand(batch_shape)?;
+        Ok(Box::new(FisherSnedecor::made(df1, df2, self.validate)?))
+    }
+    /// As PyTorch: the denominator's draws, then the ratio, are kept from
+    /// the smallest normal number up (clamped in the graph).
+    fn rsample(&self, sample_shape: &[i64]) -> Result<Variable> {
+        let x1 = self.gamma1.rsample(sample_shape)?;
+        let x2 = self.gamma2.rsample(sample_shape)?;
+        let tiny = x2.dtype().finfo()?.tiny;
+        x1.div(&x2.clamp_min(tiny)?)?.clamp_min(tiny)
+    }
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
+        let half1 = self.df1.mul_scalar(0.5)?;
+        let half2 = self.df2.mul_scalar(0.5)?;
+        let ratio = self.df1.div(&self.df2)?;
+        let both = half1.add(&half2)?;
+        let t1 = both
+            .lgamma()?
+            .sub(&half1.lgamma()?)?
+            .sub(&half2.lgamma()?)?;
+        let t2 = half1
+            .mul(&ratio.log()?)?
+            .add(&half1.sub_scalar(1.0)?.mul(&value.log()?)?)?;
+        let t3 = both.mul(&ratio.mul(value)?.log1p()?)?;
+        t1.add(&t2)?.sub(&t3)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        unsupported(self.name(), "entropy")
+    }
+    /// NaN where `df2 <= 2`, as PyTorch's.
+    fn mean(&self) -> Result<Variable> {
+        let df2 = nan_where(&self.df2.data().le_scalar(2.0)?, &self.df2)?;
+        df2.div(&df2.sub_scalar(2.0)?)
+    }
+    /// NaN where `df1 <= 2`, as PyTorch's.
+    fn mode(&self) -> Result<Variable> {
+        let (df1, df2) = (&self.df1, &self.df2);
+        let mode = df1
+            .sub_scalar(2.0)?
+            .div(df1)?
+            .mul(df2)?
+            .div(&df2.add_scalar(2.0)?)?;
+        nan_where(&df1.data().le_scalar(2.0)?, &mode)
+    }
+    /// NaN where `df2 <= 4`, as PyTorch's.
+    fn variance(&self) -> Result<Variable> {
+        let df1 = &self.df1;
+        let df2 = nan_where(&self.df2.data().le_scalar(4.0)?, &self.df2)?;
+        let numerator = df2
+            .pow_scalar(2)?
+            .mul_scalar(2.0)?
+            .mul(&df1.add(&df2)?.sub_scalar(2.0)?)?;
+        let denominator = df1
+            .mul(&df2.sub_scalar(2.0)?.pow_scalar(2)?)?
+            .mul(&df2.sub_scalar(4.0)?)?;
+        numerator.div(&denominator)
+    }
+}
+
+/// `x` with NaN where `mask` (PyTorch's `x[mask] = nan`: no gradient
+/// reaches `x` there).
+fn nan_where(mask: &Tensor, x: &Variable) -> Result<Variable> {
+    Variable::where_cond(mask, &full_like(x, f64::NAN)?, x)
+}
+
+/// Kumaraswamy's distribution on `[0, 1]` of `concentration1` and
+/// `concentration0`, as `torch.distributions.Kumaraswamy`: `(1 - u ** (1 /
+/// concentration0)) ** (1 / concentration1)` of `u ~ Uniform(0, 1)`, drawn
+/// and evaluated through those transforms.
+#[derive(Clone, Debug)]
+pub struct Kumaraswamy {
+    concentration1: Variable,
+    concentration0: Variable,
+    transformed: TransformedDistribution,
+    validate: bool,
+}
+
+impl Kumaraswamy {
+    /// The two broadcast together; with `validate`, both must be positive.
+    pub fn new(
+        concentration1: &Variable,
+        concentration0: &Variable,
+        validate: bool,
+    ) -> Result<Kumaraswamy> {
+        let (c1, c0) = broadcast_pair("Kumaraswamy", concentration1, concentration0)?;
+        if validate {
+            check_positive("Kumaraswamy", "concentration1", &c1)?;
+            check_positive("Kumaraswamy", "concentration0", &c0)?;
+        }
+        Self::made(c1, c0, validate)
+    }
+
+    fn made(c1: Variable, c0: Variable, validate: bool) -> Result<Kumaraswamy> {
+        let zeros = constant(Tensor::zeros_like(&c0.data())?)?;
+        let ones = constant(Tensor::ones_like(&c0.data())?)?;
+        let base = Box::new(Uniform::new(&zeros, &ones, validate)?);
+        let flip = AffineTransform::new(Param::Number(1.0.into()), Param::Number((-1.0).into()), 0);
+        let transforms = vec![
+            Box::new(PowerTransform::new(&c0.reciprocal()?)) as Box<dyn Transform>,
+            Box::new(flip),
+            Box::new(PowerTransform::new(&c1.reciprocal()?)),
+        ];
+        let transformed = TransformedDistribution::new(base, transforms, validate)?;
+        Ok(Kumaraswamy {
+            concentration1: c1,
+            concentration0: c0,
+            transformed,
+            validate,
+        })
+    }
+
+    /// The `n`th moment, `b * B(1 + n / a, b)` (PyTorch's `_moments`).
+    fn moment(&self, n: f64) -> Result<Variable> {
+        let (a, b) = (&self.concentration1, &self.concentration0);
+        let arg = a.reciprocal()?.mul_scalar(n)?.add_scalar(1.0)?;
+        let log_value = arg
+            .lgamma()?
+            .add(&b.lgamma()?)?
+            .sub(&arg.add(b)?.lgamma()?)?;
+        b.mul(&log_value.exp()?)
+    }
+}
+
+impl Distribution for Kumaraswamy {
+    bookkeeping!("Kumaraswamy");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.concentration0.shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![
+            ("concentration1", self.concentration1.clone()),
+            ("concentration0", self.concentration0.clone()),
+        ]
+    }
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let c1 = self.concentration1.expand(batch_shape)?;
+        let c0 = self.concentration0.expand(batch_shape)?;
+        Ok(Box::new(Kumaraswamy::made(c1, c0, self.validate)?))
+    }
+    through_transformed!();
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| {
+            v.ge_scalar(0.0)?.logical_and(&v.le_scalar(1.0)?)
+        })?;
+        self.transformed.log_prob(value)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        let (c1, c0) = (&self.concentration1, &self.concentration0);
+        let t1 = c1.reciprocal()?.rsub_scalar(1.0)?;
+        let t0 = c0.reciprocal()?.rsub_scalar(1.0)?;
+        let h0 = c0.add_scalar(1.0)?.digamma()?.add_scalar(EULER)?;
+        t0.add(&t1.mul(&h0)?)?.sub(&c1.log()?)?.sub(&c0.log()?)
+    }
+    fn mean(&self) -> Result<Variable> {
+        self.moment(1.0)
+    }
+    /// NaN where either concentration is below 1, as PyTorch's.
+    fn mode(&self) -> Result<Variable> {
+        let (c1, c0) = (&self.concentration1, &self.concentration0);
+        let log_mode = c0
+            .reciprocal()?
+            .mul(&c0.neg()?.log1p()?)?
+            .sub(&c0.neg()?.mul(c1)?.log1p()?)?;
+        let below = c0
+            .data()
+            .lt_scalar(1.0)?
+            .logical_or(&c1.data().lt_scalar(1.0)?)?;
+        nan_where(&below, &log_mode)?.exp()
+    }
+    fn variance(&self) -> Result<Variable> {
+        self.moment(2.0)?.sub(&self.mean()?.pow_scalar(2)?)
     }
 }
 

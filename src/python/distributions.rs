@@ -9,13 +9,14 @@ use pyo3::prelude::*;
 use super::args::{plain_tensor, type_name};
 use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
-    Categorical, Cauchy, ComposeTransform, CovarianceForm, Dirichlet, Distribution,
-    ExpRelaxedCategorical, ExpTransform, Exponential, Gamma, Geometric, Gumbel, HalfCauchy,
-    HalfNormal, Independent, InverseTransform, Laplace, LogNormal, LogitRelaxedBernoulli,
-    LowRankMultivariateNormal, MixtureSameFamily, Multinomial, MultivariateNormal,
-    NegativeBinomial, Normal, OneHotCategorical, Param, Pareto, Poisson, PowerTransform,
-    SigmoidTransform, Sign, SoftplusTransform, StudentT, TanhTransform, Transform,
-    TransformedDistribution, Uniform, VonMises, Weibull,
+    Categorical, Cauchy, ComposeTransform, ContinuousBernoulli, CovarianceForm, Dirichlet,
+    Distribution, ExpRelaxedCategorical, ExpTransform, Exponential, FisherSnedecor, Gamma,
+    Geometric, Gumbel, HalfCauchy, HalfNormal, Independent, InverseGamma, InverseTransform,
+    Kumaraswamy, Laplace, LogNormal, LogitRelaxedBernoulli, LowRankMultivariateNormal,
+    MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
+    OneHotCategorical, Param, Pareto, Poisson, PowerTransform, SigmoidTransform, Sign,
+    SoftplusTransform, StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
+    VonMises, Weibull,
 };
 use crate::Variable;
 
@@ -141,8 +142,27 @@ impl PyDistribution {
         })
     }
 
+    /// `ContinuousBernoulli(probs=...)` or `(logits=...)`, with PyTorch's
+    /// `lims`.
+    #[staticmethod]
+    #[pyo3(signature = (probs, logits, lims, validate))]
+    fn continuous_bernoulli(
+        probs: Option<&Bound<'_, PyAny>>,
+        logits: Option<&Bound<'_, PyAny>>,
+        lims: (f64, f64),
+        validate: bool,
+    ) -> PyResult<Self> {
+        of_probs_or_logits("ContinuousBernoulli", probs, logits, |param, from_probs| {
+            Ok(Box::new(match from_probs {
+                true => ContinuousBernoulli::from_probs(param, lims, validate)?,
+                false => ContinuousBernoulli::from_logits(param, lims, validate)?,
+            }))
+        })
+    }
+
     /// `Geometric`, `Binomial`, `NegativeBinomial`, `Multinomial`
-    /// (`total_count` first) or `OneHotCategorical`, by its class name, from
+    /// (`total_count` first), `OneHotCategorical` or
+    /// `OneHotCategoricalStraightThrough`, by its class name, from
     /// `probs` or `logits`.
     #[staticmethod]
     #[pyo3(signature = (kind, probs, logits, validate, total_count = None))]
@@ -162,6 +182,10 @@ impl PyDistribution {
                 }
                 ("NegativeBinomial", Some((count, _))) => {
                     Box::new(NegativeBinomial::new(count, param, from_probs, validate)?)
+                }
+                ("OneHotCategoricalStraightThrough", _) => {
+                    let categorical = categorical_of(param, from_probs, validate)?;
+                    Box::new(OneHotCategorical::straight_through(categorical, validate))
                 }
                 ("OneHotCategorical" | "Multinomial", _) => {
                     let categorical = categorical_of(param, from_probs, validate)?;
@@ -252,12 +276,14 @@ impl PyDistribution {
     /// (concentration, rate), `Beta` (concentration1, concentration0),
     /// `Dirichlet` (concentration), `Poisson` (rate), `Cauchy`, `Gumbel`
     /// and `LogNormal` (loc, scale), `HalfNormal` and `HalfCauchy` (scale),
-    /// `Weibull` (scale, concentration), `Pareto` (scale, alpha), `StudentT`
+    /// `Weibull` (scale, concentration), `Pareto` (scale, alpha), `InverseGamma`
+    /// (concentration, rate), `FisherSnedecor` (df1, df2), `Kumaraswamy`
+    /// (concentration1, concentration0), `StudentT`
     /// (df, loc, scale), `VonMises` (loc, concentration) or
     /// `LowRankMultivariateNormal` (loc, cov_factor, cov_diag).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 17] = [
+        const NAMES: [(&str, &[&str]); 20] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -272,6 +298,9 @@ impl PyDistribution {
             ("HalfCauchy", &["scale"]),
             ("Weibull", &["scale", "concentration"]),
             ("Pareto", &["scale", "alpha"]),
+            ("InverseGamma", &["concentration", "rate"]),
+            ("FisherSnedecor", &["df1", "df2"]),
+            ("Kumaraswamy", &["concentration1", "concentration0"]),
             ("StudentT", &["df", "loc", "scale"]),
             ("VonMises", &["loc", "concentration"]),
             ("LowRankMultivariateNormal", &["loc", "cov_factor", "cov_diag"]),
@@ -311,6 +340,9 @@ impl PyDistribution {
             ("HalfCauchy", [scale]) => Box::new(HalfCauchy::new(scale, validate)?),
             ("Weibull", [scale, k]) => Box::new(Weibull::new(scale, k, validate)?),
             ("Pareto", [scale, alpha]) => Box::new(Pareto::new(scale, alpha, validate)?),
+            ("InverseGamma", [alpha, rate]) => Box::new(InverseGamma::new(alpha, rate, validate)?),
+            ("FisherSnedecor", [df1, df2]) => Box::new(FisherSnedecor::new(df1, df2, validate)?),
+            ("Kumaraswamy", [c1, c0]) => Box::new(Kumaraswamy::new(c1, c0, validate)?),
             ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
             ("VonMises", [loc, kappa]) => Box::new(VonMises::new(loc, kappa, validate)?),
             ("LowRankMultivariateNormal", [loc, w, d]) => {

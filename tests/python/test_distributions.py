@@ -375,7 +375,13 @@ ELEMENTWISE = [
     ("Weibull", (SCALE, POSITIVE), POSITIVE, True),
     ("Pareto", (SCALE, POSITIVE * 2.0), SCALE + POSITIVE, True),
     ("Chi2", (POSITIVE * 2.0,), SCALE, False),
+    ("InverseGamma", (POSITIVE * 2.0, SCALE), POSITIVE, False),
+    ("FisherSnedecor", (POSITIVE * 3.0, SCALE * 5.0), POSITIVE, False),
+    ("Kumaraswamy", (POSITIVE, SCALE), UNIT, True),
 ]
+# The ones torch defines no entropy, or no KL between two of a kind, for.
+NO_ENTROPY = {"Poisson", "FisherSnedecor"}
+NO_KL = {"FisherSnedecor"}
 
 
 @pytest.mark.parametrize("name, params, value, cdf", ELEMENTWISE, ids=[c[0] for c in ELEMENTWISE])
@@ -389,7 +395,10 @@ def test_each_distribution_s_draws_numbers_and_gradients_are_torch_s(
         out = [dist.sample(), dist.sample((4,)), dist.log_prob(v), dist.mean, dist.variance]
         out += [dist.stddev, dist.mode]
         total = dist.log_prob(v).sum()
-        if name != "Poisson":
+        if name in NO_ENTROPY:
+            with pytest.raises(NotImplementedError):
+                dist.entropy()
+        else:
             out.append(dist.entropy())
             total = total + dist.entropy().sum()
         if dist.has_rsample:
@@ -399,7 +408,11 @@ def test_each_distribution_s_draws_numbers_and_gradients_are_torch_s(
         if cdf:
             out += [dist.cdf(v), dist.icdf(m.tensor(UNIT))]
             total = total + dist.cdf(v).sum() + dist.icdf(m.tensor(UNIT)).sum()
-        out.append(d.kl_divergence(dist, dist.expand(dist.batch_shape)))
+        if name in NO_KL:
+            with pytest.raises(NotImplementedError):
+                d.kl_divergence(dist, dist.expand(dist.batch_shape))
+        else:
+            out.append(d.kl_divergence(dist, dist.expand(dist.batch_shape)))
         total.backward()
         return out + [p.grad for p in leaves], dist
 
@@ -419,13 +432,33 @@ def test_kl_divergence_of_two_of_a_kind_and_its_gradients_are_torch_s(
         p_leaves = [leaf(m, p) for p in params]
         q_params = [np.flip(p, 0).copy() * 1.5 for p in params]
         p, q = getattr(d, name)(*p_leaves), getattr(d, name)(*[m.tensor(x) for x in q_params])
-        if name == "Weibull":  # a TransformedDistribution pair: a KL only for equal transforms
+        if name in NO_KL:
+            with pytest.raises(NotImplementedError):
+                d.kl_divergence(p, q)
+            return []
+        if name in ("Weibull", "Kumaraswamy"):  # transformed ones: a KL only for equal transforms
             with pytest.raises(NotImplementedError):
                 d.kl_divergence(p, q)
             return [d.kl_divergence(p, getattr(d, name)(*[m.tensor(x) for x in params]))]
         kl = d.kl_divergence(p, q)
         kl.sum().backward()
         return [kl, *[x.grad for x in p_leaves]]
+
+    got, want = both(run)
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+
+
+def test_inverse_gamma_s_cdf_is_torch_s_and_its_icdf_is_absent_as_torch_s() -> None:
+    def run(m, d):
+        # libtorch's igamma has no gradient in the concentration.
+        concentration, rate = m.tensor(POSITIVE * 2.0), leaf(m, SCALE)
+        dist = d.InverseGamma(concentration, rate)
+        with pytest.raises(NotImplementedError):
+            dist.icdf(m.tensor(UNIT))
+        cdf = dist.cdf(m.tensor(POSITIVE))
+        cdf.sum().backward()
+        return [cdf, rate.grad, dist.base_dist.rate, dist.transforms[0].exponent]
 
     got, want = both(run)
     for g, w in zip(got, want, strict=True):

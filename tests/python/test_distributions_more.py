@@ -236,6 +236,69 @@ def test_one_hot_categorical_is_torch_s(given) -> None:
         D.OneHotCategorical(probs=flodl.tensor([0.5, 0.5])).log_prob(flodl.tensor([1.0, 1.0]))
 
 
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_one_hot_categorical_straight_through_is_torch_s(given) -> None:
+    """The draw's values, the probabilities' gradient (a DreamerV2 policy's
+    straight-through estimator)."""
+    probs = np.abs(LOC) + 0.1
+    probs /= probs.sum(-1, keepdims=True)
+    weights = np.arange(6.0).reshape(3, 2)
+
+    def run(m, d):
+        leaves = [leaf(m, probs if given == "probs" else np.log(probs))]
+        dist = d.OneHotCategoricalStraightThrough(**{given: leaves[0]})
+        assert dist.has_rsample and isinstance(dist, d.OneHotCategorical)
+        draw = dist.rsample((4,))
+        value = m.eye(2, dtype=m.float64)[m.tensor([1, 0, 1])]
+        other = d.OneHotCategorical(probs=m.tensor(probs[::-1].copy()))
+        methods = ["log_prob", "entropy", "mean"]
+        kl = d.kl_divergence(dist, other)
+        out = _run_all(dist, value, leaves, methods, [draw * m.tensor(weights), kl])
+        return [draw, *out], dist
+
+    _check(run)
+    assert repr(D.OneHotCategoricalStraightThrough(probs=flodl.tensor([0.5, 0.5]))) == (
+        "OneHotCategoricalStraightThrough()"
+    )
+
+
+@pytest.mark.parametrize("given", ["probs", "logits"])
+def test_continuous_bernoulli_is_torch_s(given) -> None:
+    """Closed forms away from 1/2, Taylor expansions within lims of it (the
+    second row), and the clamped ends (0 and 1)."""
+    probs = np.array([[0.1, 0.3, 0.8], [0.4995, 0.5, 0.5008], [0.0, 1.0, 0.65]])
+    if given == "logits":
+        probs = np.clip(probs, 0.05, 0.95)
+    value = np.array([[0.2, 0.9, 0.5], [0.0, 1.0, 0.3], [0.7, 0.1, 0.45]])
+
+    def run(m, d):
+        param = probs if given == "probs" else np.log(probs) - np.log1p(-probs)
+        leaves = [leaf(m, param)]
+        dist = d.ContinuousBernoulli(**{given: leaves[0]})
+        other = d.ContinuousBernoulli(probs=m.tensor(probs[::-1].copy()))
+        methods = ["log_prob", "cdf", "entropy", "mean", "variance", "stddev"]
+        extra = [dist.rsample((2,)), dist.icdf(m.tensor(value)), d.kl_divergence(dist, other)]
+        return _run_all(dist, m.tensor(value), leaves, methods, extra), dist
+
+    _check(run)
+
+
+def test_continuous_bernoulli_s_checks_and_absent_mode_are_torch_s() -> None:
+    for d in (D, TD):
+        with pytest.raises(NotImplementedError):
+            d.ContinuousBernoulli(probs=0.3).mode  # noqa: B018
+        with pytest.raises(ValueError):
+            d.ContinuousBernoulli(probs=0.2).log_prob(d.ContinuousBernoulli(0.2).mean + 2)
+    with pytest.raises(ValueError, match="probs"):
+        D.ContinuousBernoulli(probs=flodl.tensor([1.5]))
+    wide = D.ContinuousBernoulli(probs=flodl.tensor([0.45]), lims=(0.4, 0.6))
+    want = TD.ContinuousBernoulli(probs=torch.tensor([0.45]), lims=(0.4, 0.6))
+    same(wide.mean, want.mean)
+    assert repr(D.ContinuousBernoulli(logits=flodl.tensor(0.3))) == (
+        repr(TD.ContinuousBernoulli(logits=torch.tensor(0.3)))
+    )
+
+
 def _mixture(m, d, logits, locs, scales, event=False):
     components = d.Normal(locs, scales)
     if event:

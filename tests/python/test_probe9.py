@@ -203,7 +203,7 @@ def test_histogram_with_bin_edges_and_searchsorted_with_a_sorter() -> None:
 
 def test_absent_distributions_and_layers_say_so() -> None:
     for module, name in [
-        (flodl.distributions, "Kumaraswamy"),
+        (flodl.distributions, "Wishart"),
         (flodl.distributions, "StickBreakingTransform"),
         (flodl.nn, "AdaptiveLogSoftmaxWithLoss"),
     ]:

@@ -52,16 +52,20 @@ __all__ = [
     "Cauchy",
     "Chi2",
     "ComposeTransform",
+    "ContinuousBernoulli",
     "Dirichlet",
     "Distribution",
     "ExpTransform",
     "Exponential",
+    "FisherSnedecor",
     "Gamma",
     "Geometric",
     "Gumbel",
     "HalfCauchy",
     "HalfNormal",
     "Independent",
+    "InverseGamma",
+    "Kumaraswamy",
     "Laplace",
     "LogNormal",
     "LowRankMultivariateNormal",
@@ -71,6 +75,7 @@ __all__ = [
     "NegativeBinomial",
     "Normal",
     "OneHotCategorical",
+    "OneHotCategoricalStraightThrough",
     "Pareto",
     "Poisson",
     "PowerTransform",
@@ -97,15 +102,10 @@ __all__ = [
 # torch.distributions' names flodl lacks, for the AttributeError's way out.
 _ABSENT = frozenset(
     [
-        "ContinuousBernoulli",
         "ExponentialFamily",
-        "FisherSnedecor",
         "GeneralizedPareto",
-        "InverseGamma",
-        "Kumaraswamy",
         "LKJCholesky",
         "LogisticNormal",
-        "OneHotCategoricalStraightThrough",
         "Wishart",
         "CatTransform",
         "CorrCholeskyTransform",
@@ -434,6 +434,43 @@ class Bernoulli(_ProbsOrLogits):
         impl = _flodl._Distribution.bernoulli(probs, logits, validate)
         self._held(impl, validate_args, (probs, logits))
         self._shown = ("probs",) if probs is not None else ("logits",)
+
+
+class ContinuousBernoulli(_ProbsOrLogits):
+    """The continuous Bernoulli distribution on ``[0, 1]`` of shape
+    ``probs`` (or ``logits``), as ``torch.distributions.ContinuousBernoulli``:
+    density proportional to ``probs**x * (1 - probs)**(1 - x)``, with
+    Taylor expansions where ``probs`` is within ``lims`` of 1/2."""
+
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "probs": constraints.unit_interval,
+        "logits": constraints.real,
+    }
+    support = constraints.unit_interval
+    has_rsample = True
+    _defines = _ALL
+
+    def __init__(
+        self,
+        probs: Any = None,
+        logits: Any = None,
+        lims: tuple[float, float] = (0.499, 0.501),
+        validate_args: bool | None = None,
+    ) -> None:
+        if probs is not None:
+            (probs,) = _as_tensors("ContinuousBernoulli", probs)
+        if logits is not None:
+            (logits,) = _as_tensors("ContinuousBernoulli", logits)
+        validate = self._validating(validate_args)
+        lims = (float(lims[0]), float(lims[1]))
+        impl = _flodl._Distribution.continuous_bernoulli(probs, logits, lims, validate)
+        self._held(impl, validate_args, (probs, logits))
+        self._lims = lims
+        self._shown = ("probs",) if probs is not None else ("logits",)
+
+    @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError("ContinuousBernoulli does not implement mode")
 
 
 class Uniform(Distribution):
@@ -902,6 +939,15 @@ class OneHotCategorical(_Counts):
         self._of(probs, logits, validate_args)
 
 
+class OneHotCategoricalStraightThrough(OneHotCategorical):
+    """A OneHotCategorical whose ``rsample`` is the one-hot draw with the
+    probabilities' gradient (``draw + probs - probs.detach()``), as
+    ``torch.distributions.OneHotCategoricalStraightThrough``."""
+
+    _kind = "OneHotCategoricalStraightThrough"
+    has_rsample = True
+
+
 class Independent(Distribution):
     """``base_distribution`` with its rightmost ``reinterpreted_batch_ndims``
     batch dims taken as event dims (log-probabilities and entropies summed
@@ -1193,6 +1239,76 @@ class Pareto(_Pushed):
         return base, [ExpTransform(), AffineTransform(loc=0, scale=self.scale)]
 
 
+class InverseGamma(_Pushed):
+    """The inverse gamma distribution of shape ``concentration`` and rate
+    ``rate``, as ``torch.distributions.InverseGamma``: ``1 / x`` of ``x ~
+    Gamma(concentration, rate)``."""
+
+    _kind = "InverseGamma"
+    _defines = frozenset({"entropy", "cdf"})  # no icdf: Gamma has none
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration": constraints.positive,
+        "rate": constraints.positive,
+    }
+    support = constraints.positive
+    _params = ("concentration", "rate")
+    _shown = ()  # as torch's repr, which shows none of them
+
+    def __init__(self, concentration: Any, rate: Any, validate_args: bool | None = None) -> None:
+        super().__init__(concentration, rate, validate_args=validate_args)
+
+    def _parts(self) -> tuple[Distribution, list[Transform]]:
+        base = Gamma(self.concentration, self.rate, self._validate_args)
+        return base, [PowerTransform(exponent=-self.rate.new_ones(()))]
+
+
+class FisherSnedecor(Distribution):
+    """Fisher-Snedecor's F distribution of ``df1`` and ``df2`` degrees of
+    freedom, as ``torch.distributions.FisherSnedecor``."""
+
+    _kind = "FisherSnedecor"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "df1": constraints.positive,
+        "df2": constraints.positive,
+    }
+    support = constraints.positive
+    has_rsample = True
+    _defines = frozenset()  # no entropy, cdf or icdf, as torch's
+    _params = _shown = ("df1", "df2")
+
+    def __init__(self, df1: Any, df2: Any, validate_args: bool | None = None) -> None:
+        self._made(_as_tensors("FisherSnedecor", df1, df2), validate_args)
+
+
+class Kumaraswamy(_Pushed):
+    """Kumaraswamy's distribution on ``[0, 1]`` of ``concentration1`` and
+    ``concentration0``, as ``torch.distributions.Kumaraswamy``: ``(1 - u **
+    (1 / concentration0)) ** (1 / concentration1)`` of ``u ~ Uniform(0,
+    1)``."""
+
+    _kind = "Kumaraswamy"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "concentration1": constraints.positive,
+        "concentration0": constraints.positive,
+    }
+    support = constraints.unit_interval
+    _params = _shown = ("concentration1", "concentration0")
+
+    def __init__(
+        self, concentration1: Any, concentration0: Any, validate_args: bool | None = None
+    ) -> None:
+        super().__init__(concentration1, concentration0, validate_args=validate_args)
+
+    def _parts(self) -> tuple[Distribution, list[Transform]]:
+        c0 = self.concentration0
+        base = Uniform(c0.new_zeros(c0.shape), c0.new_ones(c0.shape), self._validate_args)
+        return base, [
+            PowerTransform(exponent=c0.reciprocal()),
+            AffineTransform(loc=1.0, scale=-1.0),
+            PowerTransform(exponent=self.concentration1.reciprocal()),
+        ]
+
+
 class _Relaxed(_ProbsOrLogits):
     """A relaxed base (``LogitRelaxedBernoulli``, ``ExpRelaxedCategorical``)
     at ``temperature``, from ``probs`` or ``logits``: draws and
@@ -1360,9 +1476,14 @@ _BUILT_IN = (
     StudentT,
     VonMises,
     Chi2,
+    InverseGamma,
+    Kumaraswamy,
+    FisherSnedecor,
+    ContinuousBernoulli,
     Geometric,
     Binomial,
     OneHotCategorical,
+    OneHotCategoricalStraightThrough,
     MixtureSameFamily,
     TransformedDistribution,
     Independent,
@@ -1395,6 +1516,7 @@ for _class in (
     Geometric,
     Binomial,
     OneHotCategorical,
+    ContinuousBernoulli,
 ):
     register_kl(_class, _class)(_kl_of_impls)
 # The pairs of two kinds with a KL in Rust (PyTorch's registrations).

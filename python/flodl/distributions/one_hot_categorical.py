@@ -1,5 +1,6 @@
-"""``torch.distributions.one_hot_categorical``'s name: ``OneHotCategorical``."""
+"""``torch.distributions.one_hot_categorical``'s names: ``OneHotCategorical``
+and ``OneHotCategoricalStraightThrough``."""
 
-from . import OneHotCategorical
+from . import OneHotCategorical, OneHotCategoricalStraightThrough
 
-__all__ = ["OneHotCategorical"]
+__all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]

@@ -1,0 +1,5 @@
+"""``torch.distributions.inverse_gamma``'s name: ``InverseGamma``."""
+
+from . import InverseGamma
+
+__all__ = ["InverseGamma"]
