@@ -2,13 +2,13 @@
 use flodl::distributions::{
     kl_divergence, Bernoulli, Beta, Binomial, Categorical, Cauchy, CovarianceForm, Dirichlet,
     Distribution, ExpRelaxedCategorical, Exponential, FisherSnedecor, Gamma, Geometric, Gumbel,
-    HalfNormal, Independent, InverseGamma, Kumaraswamy, LogNormal, LogitRelaxedBernoulli,
-    MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
-    OneHotCategorical, Pareto, Poisson, StudentT, Uniform, Weibull,
+    HalfNormal, Independent, InverseGamma, Kumaraswamy, LogNormal, LogisticNormal,
+    LogitRelaxedBernoulli, MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial,
+    Normal, OneHotCategorical, Pareto, Poisson, StudentT, Uniform, Weibull,
 };
 use flodl::distributions::{
-    AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, TanhTransform,
-    Transform, TransformedDistribution,
+    AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, SoftmaxTransform,
+    StickBreakingTransform, TanhTransform, Transform, TransformedDistribution,
 };
 use flodl::{Device, ErrorKind, Tensor, Variable};
 
@@ -466,4 +466,41 @@ fn inverse_gamma_fisher_snedecor_and_kumaraswamy_have_their_closed_forms() {
     close(&k.icdf(&one(0.3)).unwrap(), &[0.3]);
     let outside = k.log_prob(&one(1.5)).unwrap_err();
     assert_eq!(outside.kind(), ErrorKind::Argument);
+}
+
+#[test]
+fn stick_breaking_reaches_the_simplex_and_logistic_normal_lives_there() {
+    // Zeros break the stick into equal shares: the simplex's centre.
+    let zeros = var(&[0.0; 6], &[2, 3], true);
+    let y = StickBreakingTransform.forward(&zeros).unwrap();
+    assert_eq!(y.shape(), vec![2, 4]);
+    close(&y, &[0.25; 8]);
+    close(&StickBreakingTransform.inverse(&y).unwrap(), &[0.0; 6]);
+    assert_eq!(
+        StickBreakingTransform.inverse_shape(&[2, 4]).unwrap(),
+        vec![2, 3]
+    );
+    assert!(StickBreakingTransform.sign().is_err());
+    // Softmax: shares of exp, not one-to-one.
+    let x = var(&[0.0, 2f64.ln()], &[2], false);
+    close(
+        &SoftmaxTransform.forward(&x).unwrap(),
+        &[1.0 / 3.0, 2.0 / 3.0],
+    );
+    assert!(!SoftmaxTransform.bijective());
+    // LogisticNormal of 3 locations: events of 4 on the simplex.
+    let d = LogisticNormal::new(
+        &var(&[0.0; 3], &[3], false),
+        &var(&[1.0; 3], &[3], false),
+        true,
+    )
+    .unwrap();
+    assert_eq!((d.batch_shape(), d.event_shape()), (vec![], vec![4]));
+    let draws = d.sample(&[5]).unwrap();
+    assert_eq!(draws.shape(), vec![5, 4]);
+    let sums = draws.sum_dim(-1, false).unwrap().to_f64_vec().unwrap();
+    assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-6), "{sums:?}");
+    let off_simplex = d.log_prob(&var(&[0.5; 4], &[4], false)).unwrap_err();
+    assert_eq!(off_simplex.kind(), ErrorKind::Argument);
+    assert_eq!(d.mean().unwrap_err().kind(), ErrorKind::Argument);
 }

@@ -101,12 +101,12 @@ pub use multivariate_normal::{CovarianceForm, LowRankMultivariateNormal, Multiva
 pub use relaxed::{ExpRelaxedCategorical, LogitRelaxedBernoulli};
 pub use transforms::{
     AbsTransform, AffineTransform, CachedTransform, ComposeTransform, ExpTransform,
-    InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftplusTransform,
-    TanhTransform, Transform, TransformedDistribution,
+    InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftmaxTransform,
+    SoftplusTransform, StickBreakingTransform, TanhTransform, Transform, TransformedDistribution,
 };
 pub use univariate::{
     Cauchy, FisherSnedecor, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, InverseGamma,
-    Kumaraswamy, LogNormal, Pareto, StudentT, VonMises, Weibull,
+    Kumaraswamy, LogNormal, LogisticNormal, Pareto, StudentT, VonMises, Weibull,
 };
 
 /// What every distribution offers, as `torch.distributions.Distribution`.

@@ -357,6 +357,135 @@ impl Transform for AffineTransform {
     }
 }
 
+/// `ones(n).cumsum()` of `like`'s dtype and device: `1, 2, ..., n`, as
+/// PyTorch's transforms count the places of an event.
+fn places(like: &Variable, n: i64) -> Result<Variable> {
+    super::constant(Tensor::ones(&[n], super::options_of(like))?.cumsum(0)?)
+}
+
+/// The last dim's size, or the Shape error of `name` for a 0-dim value.
+fn last_dim(name: &str, shape: &[i64]) -> Result<i64> {
+    match shape.last() {
+        Some(&n) => Ok(n),
+        None => bail!(Shape, "{name}: needs at least one dim, got shape {shape:?}"),
+    }
+}
+
+/// `y = softmax(x)` over the last dim, as PyTorch's `SoftmaxTransform`
+/// (not one-to-one: `inverse` is `log y`, one of the preimages; no
+/// log-determinant).
+#[derive(Clone, Debug, Default)]
+pub struct SoftmaxTransform;
+
+impl Transform for SoftmaxTransform {
+    transform_bookkeeping!("SoftmaxTransform");
+    fn forward(&self, x: &Variable) -> Result<Variable> {
+        last_dim("SoftmaxTransform", &x.shape())?;
+        let probs = x.sub(&x.max_dim(-1, true)?)?.exp()?;
+        probs.div(&probs.sum_dim(-1, true)?)
+    }
+    fn inverse(&self, y: &Variable) -> Result<Variable> {
+        y.log()
+    }
+    fn log_abs_det_jacobian(&self, _x: &Variable, _y: &Variable) -> Result<Variable> {
+        bail!(
+            Argument,
+            "SoftmaxTransform: it is not one-to-one: no log-determinant"
+        )
+    }
+    fn domain_event_dim(&self) -> usize {
+        1
+    }
+    fn codomain_event_dim(&self) -> usize {
+        1
+    }
+    fn bijective(&self) -> bool {
+        false
+    }
+    fn sign(&self) -> Result<Sign> {
+        bail!(Argument, "SoftmaxTransform: it is not monotone: no sign")
+    }
+    fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
+        Constraint::Simplex.check(v)
+    }
+    fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
+        last_dim("SoftmaxTransform", shape)?;
+        Ok(shape.to_vec())
+    }
+    fn inverse_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
+        self.forward_shape(shape)
+    }
+}
+
+/// The stick-breaking map of `K - 1` reals onto the `K`-simplex, as
+/// PyTorch's `StickBreakingTransform` (the bijection `biject_to(simplex)`
+/// gives): each coordinate takes a sigmoid's share of what is left.
+#[derive(Clone, Debug, Default)]
+pub struct StickBreakingTransform;
+
+impl StickBreakingTransform {
+    /// `log(n + 1 - [1, ..., n])` for `n` reals: the shift that maps 0 to
+    /// the simplex's centre.
+    fn log_offset(x: &Variable) -> Result<Variable> {
+        let n = last_dim("StickBreakingTransform", &x.shape())?;
+        places(x, n)?.rsub_scalar(n + 1)?.log()
+    }
+}
+
+impl Transform for StickBreakingTransform {
+    transform_bookkeeping!("StickBreakingTransform");
+    fn forward(&self, x: &Variable) -> Result<Variable> {
+        let info = x.dtype().finfo()?;
+        let z = x
+            .sub(&Self::log_offset(x)?)?
+            .sigmoid()?
+            .clamp(info.tiny, 1.0 - info.eps)?;
+        let left = z.rsub_scalar(1)?.cumprod(-1)?;
+        let share = z.pad(&[0, 1], crate::PadMode::Constant, Some(1.0))?;
+        share.mul(&left.pad(&[1, 0], crate::PadMode::Constant, Some(1.0))?)
+    }
+    fn inverse(&self, y: &Variable) -> Result<Variable> {
+        let n = last_dim("StickBreakingTransform", &y.shape())?;
+        let crop = y.narrow(-1, 0, n - 1)?;
+        let offset = places(y, n - 1)?.rsub_scalar(n)?;
+        // Kept positive where y's last share is about 0 (as PyTorch's).
+        let left = crop
+            .cumsum(-1)?
+            .rsub_scalar(1)?
+            .clamp_min(y.dtype().finfo()?.tiny)?;
+        crop.log()?.sub(&left.log()?)?.add(&offset.log()?)
+    }
+    fn log_abs_det_jacobian(&self, x: &Variable, y: &Variable) -> Result<Variable> {
+        let shifted = x.sub(&Self::log_offset(x)?)?;
+        let n = last_dim("StickBreakingTransform", &y.shape())?;
+        shifted
+            .neg()?
+            .add(&crate::logsigmoid(&shifted)?)?
+            .add(&y.narrow(-1, 0, n - 1)?.log()?)?
+            .sum_dim(-1, false)
+    }
+    fn domain_event_dim(&self) -> usize {
+        1
+    }
+    fn codomain_event_dim(&self) -> usize {
+        1
+    }
+    fn sign(&self) -> Result<Sign> {
+        bail!(Argument, "StickBreakingTransform: it maps vectors: no sign")
+    }
+    fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
+        Constraint::Simplex.check(v)
+    }
+    fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
+        let n = last_dim("StickBreakingTransform", shape)?;
+        Ok([&shape[..shape.len() - 1], &[n + 1]].concat())
+    }
+    fn inverse_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
+        let n = last_dim("StickBreakingTransform", shape)?;
+        Ok([&shape[..shape.len() - 1], &[n - 1]].concat())
+    }
+}
+
 /// The inverse of a bijective transform (PyTorch's `transform.inv`).
 pub struct InverseTransform(Box<dyn Transform>);
 

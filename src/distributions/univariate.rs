@@ -1,6 +1,6 @@
 //! More distributions of elementwise parameters: [`Cauchy`], [`Gumbel`],
 //! [`HalfNormal`], [`HalfCauchy`], [`LogNormal`], [`Weibull`], [`Pareto`],
-//! [`InverseGamma`], [`FisherSnedecor`], [`Kumaraswamy`],
+//! [`InverseGamma`], [`FisherSnedecor`], [`Kumaraswamy`], [`LogisticNormal`],
 //! [`StudentT`] and [`VonMises`], as
 //! `torch.distributions`' (the formulas in PyTorch's order, the draws from
 //! libtorch's generator as PyTorch makes them), and the KL divergences
@@ -15,8 +15,8 @@ use super::{
     expanded, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal, Uniform,
 };
 use super::{
-    AffineTransform, ExpTransform, Exponential, Param, PowerTransform, Transform,
-    TransformedDistribution,
+    AffineTransform, ExpTransform, Exponential, Param, PowerTransform, StickBreakingTransform,
+    Transform, TransformedDistribution,
 };
 use crate::error::Result;
 use crate::{Tensor, Variable};
@@ -1087,6 +1087,81 @@ impl Distribution for Kumaraswamy {
     }
     fn variance(&self) -> Result<Variable> {
         self.moment(2.0)?.sub(&self.mean()?.pow_scalar(2)?)
+    }
+}
+
+/// The logistic normal distribution on the simplex, as
+/// `torch.distributions.LogisticNormal`: a `Normal(loc, scale)` over the
+/// last dim (one more than a 0-dim `loc` has) through the stick-breaking
+/// transform, so its events are one longer than `loc`'s last dim.
+#[derive(Clone, Debug)]
+pub struct LogisticNormal {
+    loc: Variable,
+    scale: Variable,
+    transformed: TransformedDistribution,
+    validate: bool,
+}
+
+impl LogisticNormal {
+    /// `loc` and `scale` broadcast together; with `validate`, `loc` must not
+    /// be NaN and `scale` must be positive.
+    pub fn new(loc: &Variable, scale: &Variable, validate: bool) -> Result<LogisticNormal> {
+        let (loc, scale) = loc_scale("LogisticNormal", loc, scale, validate)?;
+        Self::made(loc, scale, validate)
+    }
+
+    fn made(loc: Variable, scale: Variable, validate: bool) -> Result<LogisticNormal> {
+        let normal = Normal::new(&loc, &scale, false)?;
+        let base: Box<dyn Distribution> = match loc.shape().is_empty() {
+            true => normal.expand(&[1])?,
+            false => Box::new(normal),
+        };
+        let transforms = vec![Box::new(StickBreakingTransform) as Box<dyn Transform>];
+        let transformed = TransformedDistribution::new(base, transforms, validate)?;
+        Ok(LogisticNormal {
+            loc,
+            scale,
+            transformed,
+            validate,
+        })
+    }
+}
+
+impl Distribution for LogisticNormal {
+    bookkeeping!("LogisticNormal");
+    fn batch_shape(&self) -> Vec<i64> {
+        self.transformed.batch_shape()
+    }
+    fn event_shape(&self) -> Vec<i64> {
+        self.transformed.event_shape()
+    }
+    fn params(&self) -> Vec<(&'static str, Variable)> {
+        vec![("loc", self.loc.clone()), ("scale", self.scale.clone())]
+    }
+    /// `loc` and `scale` expanded to `batch_shape` and their last dim.
+    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+        let last = *self.loc.shape().last().unwrap_or(&1);
+        let shape = [batch_shape, &[last]].concat();
+        let loc = self.loc.expand(&shape)?;
+        let scale = self.scale.expand(&shape)?;
+        Ok(Box::new(LogisticNormal::made(loc, scale, self.validate)?))
+    }
+    through_transformed!();
+    fn log_prob(&self, value: &Variable) -> Result<Variable> {
+        checked(self, self.validate, value, |v| Constraint::Simplex.check(v))?;
+        self.transformed.log_prob(value)
+    }
+    fn entropy(&self) -> Result<Variable> {
+        unsupported(self.name(), "entropy")
+    }
+    fn mean(&self) -> Result<Variable> {
+        unsupported(self.name(), "mean")
+    }
+    fn mode(&self) -> Result<Variable> {
+        unsupported(self.name(), "mode")
+    }
+    fn variance(&self) -> Result<Variable> {
+        unsupported(self.name(), "variance")
     }
 }
 

@@ -12,11 +12,11 @@ use crate::distributions::{
     Categorical, Cauchy, ComposeTransform, ContinuousBernoulli, CovarianceForm, Dirichlet,
     Distribution, ExpRelaxedCategorical, ExpTransform, Exponential, FisherSnedecor, Gamma,
     Geometric, Gumbel, HalfCauchy, HalfNormal, Independent, InverseGamma, InverseTransform,
-    Kumaraswamy, Laplace, LogNormal, LogitRelaxedBernoulli, LowRankMultivariateNormal,
-    MixtureSameFamily, Multinomial, MultivariateNormal, NegativeBinomial, Normal,
-    OneHotCategorical, Param, Pareto, Poisson, PowerTransform, SigmoidTransform, Sign,
-    SoftplusTransform, StudentT, TanhTransform, Transform, TransformedDistribution, Uniform,
-    VonMises, Weibull,
+    Kumaraswamy, Laplace, LogNormal, LogisticNormal, LogitRelaxedBernoulli,
+    LowRankMultivariateNormal, MixtureSameFamily, Multinomial, MultivariateNormal,
+    NegativeBinomial, Normal, OneHotCategorical, Param, Pareto, Poisson, PowerTransform,
+    SigmoidTransform, Sign, SoftmaxTransform, SoftplusTransform, StickBreakingTransform, StudentT,
+    TanhTransform, Transform, TransformedDistribution, Uniform, VonMises, Weibull,
 };
 use crate::Variable;
 
@@ -278,12 +278,12 @@ impl PyDistribution {
     /// and `LogNormal` (loc, scale), `HalfNormal` and `HalfCauchy` (scale),
     /// `Weibull` (scale, concentration), `Pareto` (scale, alpha), `InverseGamma`
     /// (concentration, rate), `FisherSnedecor` (df1, df2), `Kumaraswamy`
-    /// (concentration1, concentration0), `StudentT`
+    /// (concentration1, concentration0), `LogisticNormal` (loc, scale), `StudentT`
     /// (df, loc, scale), `VonMises` (loc, concentration) or
     /// `LowRankMultivariateNormal` (loc, cov_factor, cov_diag).
     #[staticmethod]
     fn of(kind: &str, params: Vec<Bound<'_, PyAny>>, validate: bool) -> PyResult<Self> {
-        const NAMES: [(&str, &[&str]); 20] = [
+        const NAMES: [(&str, &[&str]); 21] = [
             ("Uniform", &["low", "high"]),
             ("Exponential", &["rate"]),
             ("Laplace", &["loc", "scale"]),
@@ -301,6 +301,7 @@ impl PyDistribution {
             ("InverseGamma", &["concentration", "rate"]),
             ("FisherSnedecor", &["df1", "df2"]),
             ("Kumaraswamy", &["concentration1", "concentration0"]),
+            ("LogisticNormal", &["loc", "scale"]),
             ("StudentT", &["df", "loc", "scale"]),
             ("VonMises", &["loc", "concentration"]),
             ("LowRankMultivariateNormal", &["loc", "cov_factor", "cov_diag"]),
@@ -343,6 +344,7 @@ impl PyDistribution {
             ("InverseGamma", [alpha, rate]) => Box::new(InverseGamma::new(alpha, rate, validate)?),
             ("FisherSnedecor", [df1, df2]) => Box::new(FisherSnedecor::new(df1, df2, validate)?),
             ("Kumaraswamy", [c1, c0]) => Box::new(Kumaraswamy::new(c1, c0, validate)?),
+            ("LogisticNormal", [loc, scale]) => Box::new(LogisticNormal::new(loc, scale, validate)?),
             ("StudentT", [df, loc, scale]) => Box::new(StudentT::new(df, loc, scale, validate)?),
             ("VonMises", [loc, kappa]) => Box::new(VonMises::new(loc, kappa, validate)?),
             ("LowRankMultivariateNormal", [loc, w, d]) => {
@@ -731,6 +733,16 @@ impl PyTransform {
     #[staticmethod]
     fn abs() -> PyResult<Self> {
         Ok(PyTransform::of(AbsTransform))
+    }
+
+    #[staticmethod]
+    fn softmax() -> PyResult<Self> {
+        Ok(PyTransform::of(SoftmaxTransform))
+    }
+
+    #[staticmethod]
+    fn stick_breaking() -> PyResult<Self> {
+        Ok(PyTransform::of(StickBreakingTransform))
     }
 
     /// `x ** exponent` (a tensor).

@@ -523,6 +523,82 @@ def test_each_transform_is_torch_s(name) -> None:
         same(g, w, rtol=1e-6)
 
 
+@pytest.mark.parametrize("name", ["StickBreakingTransform", "SoftmaxTransform"])
+def test_simplex_transforms_are_torch_s(name) -> None:
+    """Forward, inverse, log-determinant and their gradients, shapes and
+    facts, on a batch of vectors (the simplex transforms take the last dim
+    as the event)."""
+    x_values = np.concatenate([LOC, -LOC * 3.0], axis=1)
+
+    def run(m, d):
+        t = getattr(d.transforms, name)()
+        x = leaf(m, x_values)
+        y = t(x)
+        back = t.inv(y)
+        total = y.sum() + (back * back).sum()
+        out = [y, back]
+        if t.bijective:
+            jacobian = t.log_abs_det_jacobian(x, y)
+            out.append(jacobian)
+            total = total + jacobian.sum()
+        else:
+            with pytest.raises(NotImplementedError):
+                t.log_abs_det_jacobian(x, y)
+        with pytest.raises(NotImplementedError):
+            t.sign  # noqa: B018
+        total.backward()
+        shapes = [list(t.forward_shape((3, 4))), list(t.inverse_shape((3, 4)))]
+        facts = [t.bijective, t.domain.event_dim, t.codomain.event_dim, shapes, repr(t)]
+        assert d.constraints.simplex.check(y).all()
+        return [*out, x.grad], facts
+
+    (got, g_facts), (want, w_facts) = both(run)
+    assert g_facts == w_facts
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-6)
+
+
+def test_simplex_is_reached_through_biject_to_and_transform_to_as_torch() -> None:
+    x = LOC * 2.0
+    for registry in ("transform_to", "biject_to"):
+        got = getattr(D, registry)(D.constraints.simplex)
+        want = getattr(TD, registry)(TD.constraints.simplex)
+        assert type(got).__name__ == type(want).__name__
+        same(got(flodl.tensor(x)), want(torch.tensor(x)))
+
+
+@pytest.mark.parametrize("shape", [(), (3, 2)])
+def test_logistic_normal_is_torch_s(shape) -> None:
+    loc, scale = (0.3, 0.8) if shape == () else (LOC, SCALE)
+
+    def run(m, d):
+        leaves = [leaf(m, loc), leaf(m, scale)]
+        dist = d.LogisticNormal(*leaves)
+        draws = [dist.sample(), dist.sample((4,)), dist.rsample((2,))]
+        value = dist.sample((3,))
+        log_prob = dist.log_prob(value)
+        (log_prob.sum() + (draws[2] ** 2).sum()).backward()
+        expanded = dist.expand((5, *dist.batch_shape))
+        for absent in ("mean", "variance"):
+            with pytest.raises(NotImplementedError):
+                getattr(dist, absent)
+        with pytest.raises(NotImplementedError):
+            dist.entropy()
+        facts = [
+            tuple(dist.batch_shape),
+            tuple(dist.event_shape),
+            tuple(expanded.batch_shape),
+            repr(dist).replace("flodl", "torch"),
+            type(dist.base_dist).__name__,
+        ]
+        return [*draws, log_prob, expanded.log_prob(value[0]), *[x.grad for x in leaves]], facts
+
+    (got, g_facts), (want, w_facts) = both(run)
+    assert g_facts == w_facts
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-5)
+
+
 def test_transform_equality_and_inverse_as_torch() -> None:
     T, TT = D.transforms, TD.transforms
     for m, t in [(flodl, T), (torch, TT)]:

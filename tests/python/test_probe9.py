@@ -204,7 +204,7 @@ def test_histogram_with_bin_edges_and_searchsorted_with_a_sorter() -> None:
 def test_absent_distributions_and_layers_say_so() -> None:
     for module, name in [
         (flodl.distributions, "Wishart"),
-        (flodl.distributions, "StickBreakingTransform"),
+        (flodl.distributions, "CatTransform"),
         (flodl.nn, "AdaptiveLogSoftmaxWithLoss"),
     ]:
         with pytest.raises(AttributeError, match=f"{name} is not in flodl.*Variable.from_torch"):

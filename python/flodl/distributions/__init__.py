@@ -36,7 +36,9 @@ from .transforms import (
     ExpTransform,
     PowerTransform,
     SigmoidTransform,
+    SoftmaxTransform,
     SoftplusTransform,
+    StickBreakingTransform,
     TanhTransform,
     Transform,
     identity_transform,
@@ -68,6 +70,7 @@ __all__ = [
     "Kumaraswamy",
     "Laplace",
     "LogNormal",
+    "LogisticNormal",
     "LowRankMultivariateNormal",
     "MixtureSameFamily",
     "Multinomial",
@@ -82,7 +85,9 @@ __all__ = [
     "RelaxedBernoulli",
     "RelaxedOneHotCategorical",
     "SigmoidTransform",
+    "SoftmaxTransform",
     "SoftplusTransform",
+    "StickBreakingTransform",
     "StudentT",
     "TanhTransform",
     "Transform",
@@ -105,7 +110,6 @@ _ABSENT = frozenset(
         "ExponentialFamily",
         "GeneralizedPareto",
         "LKJCholesky",
-        "LogisticNormal",
         "Wishart",
         "CatTransform",
         "CorrCholeskyTransform",
@@ -114,9 +118,7 @@ _ABSENT = frozenset(
         "LowerCholeskyTransform",
         "PositiveDefiniteTransform",
         "ReshapeTransform",
-        "SoftmaxTransform",
         "StackTransform",
-        "StickBreakingTransform",
     ]
 )
 
@@ -1309,6 +1311,37 @@ class Kumaraswamy(_Pushed):
         ]
 
 
+class LogisticNormal(_Pushed):
+    """The logistic normal distribution on the simplex, as
+    ``torch.distributions.LogisticNormal``: ``Normal(loc, scale)`` over the
+    last dim through the stick-breaking transform (events one longer than
+    ``loc``'s last dim); no moments or entropy in closed form, as torch's."""
+
+    _kind = "LogisticNormal"
+    arg_constraints: ClassVar[dict[str, Any]] = {
+        "loc": constraints.real,
+        "scale": constraints.positive,
+    }
+    support = constraints.simplex
+    _params = ("loc", "scale")
+    _shown = ()  # as torch's repr, which shows neither
+    _defines = frozenset()
+
+    def __init__(self, loc: Any, scale: Any, validate_args: bool | None = None) -> None:
+        super().__init__(loc, scale, validate_args=validate_args)
+
+    def _parts(self) -> tuple[Distribution, list[Transform]]:
+        normal = Normal(self.loc, self.scale, self._validate_args)
+        if not normal.batch_shape:
+            normal = normal.expand((1,))
+        return Independent(normal, 1), [StickBreakingTransform()]
+
+    def _absent(self) -> Tensor:
+        raise NotImplementedError("LogisticNormal has no mean, mode or variance in closed form")
+
+    mean = mode = variance = stddev = property(_absent)  # type: ignore[assignment]
+
+
 class _Relaxed(_ProbsOrLogits):
     """A relaxed base (``LogitRelaxedBernoulli``, ``ExpRelaxedCategorical``)
     at ``temperature``, from ``probs`` or ``logits``: draws and
@@ -1478,6 +1511,7 @@ _BUILT_IN = (
     Chi2,
     InverseGamma,
     Kumaraswamy,
+    LogisticNormal,
     FisherSnedecor,
     ContinuousBernoulli,
     Geometric,

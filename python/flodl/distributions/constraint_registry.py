@@ -3,7 +3,8 @@ and ``transform_to`` give, for a constraint, a transform from the real line
 onto it (``transform_to(constraints.positive)`` is ``exp`` then ``+ 0``),
 for optimizing a constrained parameter through an unconstrained one.
 Registered: ``real``, ``positive``/``nonnegative``/``greater_than(_eq)``,
-``less_than``, ``interval``/``half_open_interval`` (``unit_interval``);
+``less_than``, ``interval``/``half_open_interval`` (``unit_interval``),
+``simplex`` (``biject_to``: stick-breaking, ``transform_to``: softmax);
 another constraint is a NotImplementedError, as torch's for one it lacks."""
 
 from __future__ import annotations
@@ -89,3 +90,13 @@ def _transform_to_interval(constraint: Any) -> Any:
     return transforms.ComposeTransform(
         [transforms.SigmoidTransform(), transforms.AffineTransform(lower, upper - lower)]
     )
+
+
+@biject_to.register(constraints.simplex)
+def _biject_to_simplex(constraint: Any) -> Any:
+    return transforms.StickBreakingTransform()
+
+
+@transform_to.register(constraints.simplex)
+def _transform_to_simplex(constraint: Any) -> Any:
+    return transforms.SoftmaxTransform()

@@ -25,7 +25,9 @@ __all__ = [
     "ExpTransform",
     "PowerTransform",
     "SigmoidTransform",
+    "SoftmaxTransform",
     "SoftplusTransform",
+    "StickBreakingTransform",
     "TanhTransform",
     "Transform",
     "identity_transform",
@@ -269,6 +271,37 @@ class AbsTransform(_Plain):
 
     def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
         raise NotImplementedError("AbsTransform has no log-determinant: it is not one-to-one")
+
+
+class SoftmaxTransform(_Plain):
+    """``y = softmax(x)`` over the last dim; not one-to-one: its inverse is
+    ``log y`` (one preimage) and it has no log-determinant."""
+
+    bijective = False
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    _maker = "softmax"
+
+    @property
+    def sign(self) -> Any:
+        raise NotImplementedError("SoftmaxTransform has no sign: it is not monotone")
+
+    def log_abs_det_jacobian(self, x: Any, y: Any) -> Any:
+        raise NotImplementedError("SoftmaxTransform has no log-determinant: it is not one-to-one")
+
+
+class StickBreakingTransform(_Plain):
+    """The stick-breaking bijection of ``K - 1`` reals onto the ``K``-simplex
+    (``biject_to(constraints.simplex)``): each coordinate takes a sigmoid's
+    share of what is left."""
+
+    domain = constraints.real_vector
+    codomain = constraints.simplex
+    _maker = "stick_breaking"
+
+    @property
+    def sign(self) -> Any:
+        raise NotImplementedError("StickBreakingTransform has no sign: it maps vectors")
 
 
 class PowerTransform(Transform):

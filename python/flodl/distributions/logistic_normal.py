@@ -1,0 +1,5 @@
+"""``torch.distributions.logistic_normal``'s name: ``LogisticNormal``."""
+
+from . import LogisticNormal
+
+__all__ = ["LogisticNormal"]
