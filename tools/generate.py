@@ -191,6 +191,59 @@ REFLECTED = {
     "float_power": "rfloat_power_scalar",
 }
 
+# The in-place ops torch also has as module functions (`torch.relu_(x)`).
+MODULE_INPLACE = frozenset(
+    [
+        "abs_",
+        "acos_",
+        "acosh_",
+        "asin_",
+        "asinh_",
+        "atan_",
+        "atanh_",
+        "ceil_",
+        "clamp_",
+        "clamp_max_",
+        "clamp_min_",
+        "cos_",
+        "cosh_",
+        "deg2rad_",
+        "erf_",
+        "erfc_",
+        "exp2_",
+        "exp_",
+        "expm1_",
+        "fill_",
+        "floor_",
+        "frac_",
+        "i0_",
+        "log10_",
+        "log1p_",
+        "log2_",
+        "log_",
+        "logit_",
+        "nan_to_num_",
+        "neg_",
+        "rad2deg_",
+        "reciprocal_",
+        "relu_",
+        "round_",
+        "rsqrt_",
+        "selu_",
+        "sigmoid_",
+        "sin_",
+        "sinc_",
+        "sinh_",
+        "sqrt_",
+        "square_",
+        "tan_",
+        "tanh_",
+        "trunc_",
+        "xlogy_",
+        "zero_",
+    ]
+)
+
 PYTHON_NAMES = {
     "": [
         "accelerator",
@@ -360,13 +413,16 @@ PYTHON_NAMES = {
 
 def module_functions(ops: list[Op]) -> list[Op]:
     """The ops `_functions.py` makes module functions: the method ops but
-    the in-place ones (PyTorch has `x.add_`, not `torch.add_`) and those the
-    package writes itself (`cat` joins a sequence at module level)."""
+    the in-place ones torch lacks at module level (it has `x.add_`, not
+    `torch.add_`, but `torch.relu_`) and those the package writes itself
+    (`cat` joins a sequence at module level)."""
     hand = {name for names in PYTHON_NAMES.values() for name in names}
     return [
         op
         for op in ops
-        if op.table != "nn" and not op.name.endswith("_") and op.name not in hand | {"pad"}
+        if op.table != "nn"
+        and (not op.name.endswith("_") or op.name in MODULE_INPLACE)
+        and op.name not in hand | {"pad"}
     ]
 
 

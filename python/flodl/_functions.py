@@ -2783,6 +2783,335 @@ def linalg_matrix_norm_str(
     return input.linalg_matrix_norm_str(ord, dim, keepdim, **aliases)
 
 
+def zero_(input: Tensor) -> Any:
+    """``input.zero_(...)``: Every element set to zero, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("zero_", input)
+    return input.zero_()
+
+
+def fill_(input: Tensor, value: Any) -> Any:
+    """``input.fill_(...)``: Every element set to `value`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fill_", input)
+    return input.fill_(value)
+
+
+def clamp_(input: Tensor, min: Any = None, max: Any = None) -> Any:
+    """``input.clamp_(...)``: Values clamped into `[min, max]`, in place. Python:  `clamp_(min=None, max=None)`, one bound `clamp_min_`/`clamp_max_`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("clamp_", input)
+    return input.clamp_(min, max)
+
+
+def clamp_min_(input: Tensor, min: Any) -> Any:
+    """``input.clamp_min_(...)``: Values raised to at least `min`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("clamp_min_", input)
+    return input.clamp_min_(min)
+
+
+def clamp_max_(input: Tensor, max: Any) -> Any:
+    """``input.clamp_max_(...)``: Values lowered to at most `max`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("clamp_max_", input)
+    return input.clamp_max_(max)
+
+
+def relu_(input: Tensor) -> Any:
+    """``input.relu_(...)``: `relu`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("relu_", input)
+    return input.relu_()
+
+
+def sigmoid_(input: Tensor) -> Any:
+    """``input.sigmoid_(...)``: `sigmoid`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sigmoid_", input)
+    return input.sigmoid_()
+
+
+def tanh_(input: Tensor) -> Any:
+    """``input.tanh_(...)``: `tanh`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tanh_", input)
+    return input.tanh_()
+
+
+def selu_(input: Tensor) -> Any:
+    """``input.selu_(...)``: `selu`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("selu_", input)
+    return input.selu_()
+
+
+def exp_(input: Tensor) -> Any:
+    """``input.exp_(...)``: `exp`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("exp_", input)
+    return input.exp_()
+
+
+def exp2_(input: Tensor) -> Any:
+    """``input.exp2_(...)``: `exp2`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("exp2_", input)
+    return input.exp2_()
+
+
+def log_(input: Tensor) -> Any:
+    """``input.log_(...)``: `log`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("log_", input)
+    return input.log_()
+
+
+def log2_(input: Tensor) -> Any:
+    """``input.log2_(...)``: `log2`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("log2_", input)
+    return input.log2_()
+
+
+def log10_(input: Tensor) -> Any:
+    """``input.log10_(...)``: `log10`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("log10_", input)
+    return input.log10_()
+
+
+def log1p_(input: Tensor) -> Any:
+    """``input.log1p_(...)``: `log1p`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("log1p_", input)
+    return input.log1p_()
+
+
+def expm1_(input: Tensor) -> Any:
+    """``input.expm1_(...)``: `expm1`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("expm1_", input)
+    return input.expm1_()
+
+
+def sqrt_(input: Tensor) -> Any:
+    """``input.sqrt_(...)``: `sqrt`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sqrt_", input)
+    return input.sqrt_()
+
+
+def rsqrt_(input: Tensor) -> Any:
+    """``input.rsqrt_(...)``: `rsqrt`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("rsqrt_", input)
+    return input.rsqrt_()
+
+
+def square_(input: Tensor) -> Any:
+    """``input.square_(...)``: `square`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("square_", input)
+    return input.square_()
+
+
+def abs_(input: Tensor) -> Any:
+    """``input.abs_(...)``: `abs`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("abs_", input)
+    return input.abs_()
+
+
+def neg_(input: Tensor) -> Any:
+    """``input.neg_(...)``: `neg`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("neg_", input)
+    return input.neg_()
+
+
+def sin_(input: Tensor) -> Any:
+    """``input.sin_(...)``: `sin`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sin_", input)
+    return input.sin_()
+
+
+def cos_(input: Tensor) -> Any:
+    """``input.cos_(...)``: `cos`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cos_", input)
+    return input.cos_()
+
+
+def tan_(input: Tensor) -> Any:
+    """``input.tan_(...)``: `tan`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("tan_", input)
+    return input.tan_()
+
+
+def asin_(input: Tensor) -> Any:
+    """``input.asin_(...)``: `asin`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("asin_", input)
+    return input.asin_()
+
+
+def acos_(input: Tensor) -> Any:
+    """``input.acos_(...)``: `acos`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("acos_", input)
+    return input.acos_()
+
+
+def atan_(input: Tensor) -> Any:
+    """``input.atan_(...)``: `atan`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("atan_", input)
+    return input.atan_()
+
+
+def sinh_(input: Tensor) -> Any:
+    """``input.sinh_(...)``: `sinh`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sinh_", input)
+    return input.sinh_()
+
+
+def cosh_(input: Tensor) -> Any:
+    """``input.cosh_(...)``: `cosh`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("cosh_", input)
+    return input.cosh_()
+
+
+def asinh_(input: Tensor) -> Any:
+    """``input.asinh_(...)``: `asinh`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("asinh_", input)
+    return input.asinh_()
+
+
+def acosh_(input: Tensor) -> Any:
+    """``input.acosh_(...)``: `acosh`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("acosh_", input)
+    return input.acosh_()
+
+
+def atanh_(input: Tensor) -> Any:
+    """``input.atanh_(...)``: `atanh`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("atanh_", input)
+    return input.atanh_()
+
+
+def erf_(input: Tensor) -> Any:
+    """``input.erf_(...)``: `erf`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("erf_", input)
+    return input.erf_()
+
+
+def erfc_(input: Tensor) -> Any:
+    """``input.erfc_(...)``: `erfc`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("erfc_", input)
+    return input.erfc_()
+
+
+def floor_(input: Tensor) -> Any:
+    """``input.floor_(...)``: `floor`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("floor_", input)
+    return input.floor_()
+
+
+def ceil_(input: Tensor) -> Any:
+    """``input.ceil_(...)``: `ceil`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("ceil_", input)
+    return input.ceil_()
+
+
+def round_(input: Tensor) -> Any:
+    """``input.round_(...)``: `round`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("round_", input)
+    return input.round_()
+
+
+def trunc_(input: Tensor) -> Any:
+    """``input.trunc_(...)``: `trunc`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("trunc_", input)
+    return input.trunc_()
+
+
+def frac_(input: Tensor) -> Any:
+    """``input.frac_(...)``: `frac`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("frac_", input)
+    return input.frac_()
+
+
+def reciprocal_(input: Tensor) -> Any:
+    """``input.reciprocal_(...)``: `reciprocal`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("reciprocal_", input)
+    return input.reciprocal_()
+
+
+def sinc_(input: Tensor) -> Any:
+    """``input.sinc_(...)``: `sinc`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("sinc_", input)
+    return input.sinc_()
+
+
+def i0_(input: Tensor) -> Any:
+    """``input.i0_(...)``: `i0`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("i0_", input)
+    return input.i0_()
+
+
+def deg2rad_(input: Tensor) -> Any:
+    """``input.deg2rad_(...)``: `deg2rad`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("deg2rad_", input)
+    return input.deg2rad_()
+
+
+def rad2deg_(input: Tensor) -> Any:
+    """``input.rad2deg_(...)``: `rad2deg`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("rad2deg_", input)
+    return input.rad2deg_()
+
+
+def xlogy_(input: Tensor, other: Any) -> Any:
+    """``input.xlogy_(...)``: `xlogy`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("xlogy_", input)
+    return input.xlogy_(other)
+
+
+def logit_(input: Tensor, eps: Any = None) -> Any:
+    """``input.logit_(...)``: `logit`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("logit_", input)
+    return input.logit_(eps)
+
+
+def nan_to_num_(input: Tensor, nan: Any = 0.0, posinf: Any = None, neginf: Any = None) -> Any:
+    """``input.nan_to_num_(...)``: `nan_to_num`, in place."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("nan_to_num_", input)
+    return input.nan_to_num_(nan, posinf, neginf)
+
+
 def argmax(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
     """``input.argmax(...)``: Int64 indices of the largest values along `dim` (the first of  equal ones)."""
     if not isinstance(input, Tensor):
@@ -2870,8 +3199,11 @@ def one_hot(input: Tensor, num_classes: Any = -1) -> Any:
 
 __all__ = [
     "abs",
+    "abs_",
     "acos",
+    "acos_",
     "acosh",
+    "acosh_",
     "add",
     "add_scalar",
     "addbmm",
@@ -2898,10 +3230,14 @@ __all__ = [
     "argwhere",
     "as_strided",
     "asin",
+    "asin_",
     "asinh",
+    "asinh_",
     "atan",
     "atan2",
+    "atan_",
     "atanh",
+    "atanh_",
     "baddbmm",
     "bincount",
     "binomial",
@@ -2921,14 +3257,18 @@ __all__ = [
     "bucketize",
     "cdist",
     "ceil",
+    "ceil_",
     "cholesky",
     "cholesky_inverse",
     "cholesky_solve",
     "chunk",
     "clamp",
+    "clamp_",
     "clamp_max",
+    "clamp_max_",
     "clamp_max_tensor",
     "clamp_min",
+    "clamp_min_",
     "clamp_min_tensor",
     "clamp_tensor",
     "combinations",
@@ -2940,7 +3280,9 @@ __all__ = [
     "copysign_scalar",
     "corrcoef",
     "cos",
+    "cos_",
     "cosh",
+    "cosh_",
     "cosine_similarity",
     "count_nonzero",
     "count_nonzero_dims",
@@ -2952,6 +3294,7 @@ __all__ = [
     "cumsum",
     "cumulative_trapezoid_x",
     "deg2rad",
+    "deg2rad_",
     "det",
     "diag",
     "diag_embed",
@@ -2972,13 +3315,19 @@ __all__ = [
     "eq",
     "eq_scalar",
     "erf",
+    "erf_",
     "erfc",
+    "erfc_",
     "erfinv",
     "exp",
     "exp2",
+    "exp2_",
+    "exp_",
     "expand",
     "expand_as",
     "expm1",
+    "expm1_",
+    "fill_",
     "flatten",
     "flip",
     "fliplr",
@@ -2986,6 +3335,7 @@ __all__ = [
     "float_power",
     "float_power_scalar",
     "floor",
+    "floor_",
     "floor_divide",
     "floor_divide_scalar",
     "fmax",
@@ -2993,6 +3343,7 @@ __all__ = [
     "fmod",
     "fmod_scalar",
     "frac",
+    "frac_",
     "frexp",
     "gather",
     "gcd",
@@ -3012,6 +3363,7 @@ __all__ = [
     "hsplit_indices",
     "hypot",
     "i0",
+    "i0_",
     "igamma",
     "igammac",
     "index_add",
@@ -3062,8 +3414,12 @@ __all__ = [
     "linalg_vecdot",
     "log",
     "log1p",
+    "log1p_",
     "log2",
+    "log2_",
     "log10",
+    "log10_",
+    "log_",
     "log_softmax",
     "logaddexp",
     "logaddexp2",
@@ -3074,6 +3430,7 @@ __all__ = [
     "logical_or",
     "logical_xor",
     "logit",
+    "logit_",
     "logsumexp",
     "logsumexp_dims",
     "lt",
@@ -3107,6 +3464,7 @@ __all__ = [
     "mv",
     "mvlgamma",
     "nan_to_num",
+    "nan_to_num_",
     "nanmean",
     "nanmedian",
     "nanmedian_dim",
@@ -3117,6 +3475,7 @@ __all__ = [
     "ne",
     "ne_scalar",
     "neg",
+    "neg_",
     "nextafter",
     "nonzero",
     "norm",
@@ -3139,9 +3498,12 @@ __all__ = [
     "quantile",
     "quantile_tensor",
     "rad2deg",
+    "rad2deg_",
     "ravel",
     "reciprocal",
+    "reciprocal_",
     "relu",
+    "relu_",
     "remainder",
     "remainder_scalar",
     "renorm",
@@ -3154,10 +3516,12 @@ __all__ = [
     "roll",
     "rot90",
     "round",
+    "round_",
     "round_decimals",
     "rpow_scalar",
     "rremainder_scalar",
     "rsqrt",
+    "rsqrt_",
     "rsub_scalar",
     "rxlogy_scalar",
     "scatter",
@@ -3170,14 +3534,19 @@ __all__ = [
     "select",
     "select_scatter",
     "selu",
+    "selu_",
     "sgn",
     "sigmoid",
+    "sigmoid_",
     "sign",
     "signbit",
     "silu",
     "sin",
+    "sin_",
     "sinc",
+    "sinc_",
     "sinh",
+    "sinh_",
     "slice_scatter",
     "slogdet",
     "softmax",
@@ -3198,7 +3567,9 @@ __all__ = [
     "split",
     "split_with_sizes",
     "sqrt",
+    "sqrt_",
     "square",
+    "square_",
     "squeeze",
     "squeeze_all",
     "squeeze_dims",
@@ -3219,7 +3590,9 @@ __all__ = [
     "take",
     "take_along_dim",
     "tan",
+    "tan_",
     "tanh",
+    "tanh_",
     "tensor_split",
     "tensor_split_indices",
     "tensordot",
@@ -3231,6 +3604,7 @@ __all__ = [
     "tril",
     "triu",
     "trunc",
+    "trunc_",
     "type_as",
     "unbind",
     "unflatten",
@@ -3251,5 +3625,7 @@ __all__ = [
     "vsplit_indices",
     "weight_norm_from",
     "xlogy",
+    "xlogy_",
     "xlogy_scalar",
+    "zero_",
 ]

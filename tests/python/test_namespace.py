@@ -83,7 +83,30 @@ def test_every_method_op_is_a_module_function_with_the_method_s_signature() -> N
             wanted.append("aliases")  # numpy's axis= and keepdims=, passed on
         got = list(inspect.signature(function).parameters)
         assert got == ["input", *wanted], name
-    assert "add_" not in _functions.__all__  # in place: methods only, as PyTorch
+    assert "add_" not in _functions.__all__  # torch has torch.relu_, not torch.add_
+
+
+# Arguments after the tensor for torch's module-level in-place functions.
+INPLACE_ARGS = {"clamp_": (0.3, 0.6), "clamp_min_": (0.4,), "clamp_max_": (0.4,), "fill_": (2.5,)}
+INPLACE_ARGS["xlogy_"] = (np.full((3, 4), 0.7),)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in _functions.__all__ if n.endswith("_")))
+def test_torch_s_module_level_in_place_functions_change_their_input_as_torch_s(name) -> None:
+    """``torch.relu_(x)`` and the like: torch's module-level in-place forms
+    exist, change ``x`` and return it (values in (0.1, 0.9), each op's
+    domain)."""
+    values = np.linspace(0.1, 0.9, 12).reshape(3, 4)
+    got_x, want_x = Tensor.from_numpy(values.copy()), torch.from_numpy(values.copy())
+    args = INPLACE_ARGS.get(name, ())
+    got = getattr(flodl, name)(
+        got_x, *[flodl.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    )
+    want = getattr(torch, name)(
+        want_x, *[torch.tensor(a) if isinstance(a, np.ndarray) else a for a in args]
+    )
+    assert got is got_x and want is want_x
+    close(got_x, want_x)
 
 
 def test_a_module_function_refuses_what_is_not_a_tensor() -> None:
