@@ -628,3 +628,19 @@ fn sdp_backend_switches_read_back_as_set() -> flodl::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn unravel_index_gives_coordinates_of_flat_indices() {
+    let flat = Tensor::from_i64(&[0, 5, 11, -1], &[4], Device::CPU).unwrap();
+    let coordinates = Tensor::unravel_index(&flat, &[3, 4]).unwrap();
+    assert_eq!(coordinates.len(), 2);
+    assert_eq!(coordinates[0].to_i64_vec().unwrap(), vec![0, 1, 2, 2]);
+    assert_eq!(coordinates[1].to_i64_vec().unwrap(), vec![0, 1, 3, 3]);
+    let floats = Tensor::from_f64(&[1.0], &[1], Device::CPU).unwrap();
+    let err = Tensor::unravel_index(&floats, &[3, 4]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DType);
+    let err = Tensor::unravel_index(&flat, &[3, -4]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    let err = Tensor::unravel_index(&flat, &[4, i64::MAX, 4]).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+}

@@ -266,7 +266,12 @@ PYTHON_NAMES = {
         "utils",
         "version",
     ],
-    "_legacy_amp": ["cpu"],
+    "_legacy_amp": [
+        "cpu",
+        "get_autocast_cpu_dtype",
+        "get_autocast_gpu_dtype",
+        "is_autocast_cpu_enabled",
+    ],
     "_creation": [
         "BFloat16Tensor",
         "BoolTensor",
@@ -400,6 +405,7 @@ PYTHON_NAMES = {
         "trapezoid",
         "trapz",
         "uint8",
+        "unravel_index",
         "use_deterministic_algorithms",
         "vander",
         "vstack",

@@ -668,7 +668,12 @@ from ._functions import (
 )
 from ._grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from ._io import load, save
-from ._legacy_amp import cpu
+from ._legacy_amp import (
+    cpu,
+    get_autocast_cpu_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cpu_enabled,
+)
 from ._namespace import (
     absolute,
     allclose,
@@ -778,6 +783,7 @@ from ._namespace import (
     trapz,
     true_divide,
     uint8,
+    unravel_index,
     use_deterministic_algorithms,
     vander,
     vstack,
@@ -1193,7 +1199,9 @@ __all__ = [
     "gelu",
     "gelu_tanh",
     "ger",
+    "get_autocast_cpu_dtype",
     "get_autocast_dtype",
+    "get_autocast_gpu_dtype",
     "get_default_device",
     "get_default_dtype",
     "get_float32_matmul_precision",
@@ -1254,6 +1262,7 @@ __all__ = [
     "inverse",
     "is_anomaly_check_nan_enabled",
     "is_anomaly_enabled",
+    "is_autocast_cpu_enabled",
     "is_autocast_enabled",
     "is_complex",
     "is_conj",
@@ -1633,6 +1642,7 @@ __all__ = [
     "unfold",
     "unique",
     "unique_consecutive",
+    "unravel_index",
     "unsqueeze",
     "unsqueeze_many",
     "use_deterministic_algorithms",

@@ -69,3 +69,26 @@ cpu_amp = _namespace("cpu")
 cpu = ModuleType("flodl.cpu", "``torch.cpu``'s mixed precision, under its older name (``amp``).")
 cpu.amp = cpu_amp  # type: ignore[attr-defined]
 sys.modules[cpu.__name__] = cpu
+
+
+def _older_query(name: str, query: Any, device: str) -> Any:
+    """``torch.<name>()``: ``flodl.amp``'s ``query(device)`` under its
+    older, deprecated name (warning as PyTorch's does)."""
+
+    def older() -> Any:
+        warnings.warn(
+            f"flodl.{name}() is deprecated (as torch.{name}): "
+            f"use flodl.{query.__name__}('{device}')",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return query(device)
+
+    older.__name__ = older.__qualname__ = name
+    older.__doc__ = f"``flodl.{query.__name__}('{device}')`` under its older name."
+    return older
+
+
+get_autocast_cpu_dtype = _older_query("get_autocast_cpu_dtype", amp.get_autocast_dtype, "cpu")
+get_autocast_gpu_dtype = _older_query("get_autocast_gpu_dtype", amp.get_autocast_dtype, "cuda")
+is_autocast_cpu_enabled = _older_query("is_autocast_cpu_enabled", amp.is_autocast_enabled, "cpu")

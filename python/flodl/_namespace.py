@@ -307,6 +307,18 @@ for _name, _method in OTHER_NAMES.items():
             setattr(_class, _name + "_", getattr(_class, _method + "_"))
 
 
+def unravel_index(indices: Tensor, shape: Any) -> tuple[Tensor, ...]:
+    """``torch.unravel_index``: the coordinates in an array of ``shape`` of
+    the flat (row-major) ``indices``, one int64 tensor per dim."""
+    if isinstance(shape, builtins.int) and not isinstance(shape, builtins.bool):
+        shape = [shape]
+    elif not isinstance(shape, (list, tuple)) or not all(
+        isinstance(n, builtins.int) and not isinstance(n, builtins.bool) for n in shape
+    ):
+        raise TypeError(f"unravel_index: shape must be an int or a sequence of ints, got {shape!r}")
+    return tuple(_flodl._unravel_index(indices, list(shape)))
+
+
 def polygamma(n: builtins.int, input: Tensor) -> Tensor:
     """``torch.polygamma(n, input)``: the ``n``-th derivative of digamma
     (``input.polygamma(n)``)."""

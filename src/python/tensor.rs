@@ -848,6 +848,21 @@ fn refuse_recording(op: &str, requires_grad: bool) -> PyResult<()> {
     .into())
 }
 
+/// _unravel_index(indices, shape)
+/// --
+///
+/// `torch.unravel_index`: the coordinates in an array of `shape` of the
+/// flat `indices`, one Int64 tensor per dim.
+#[pyfunction(name = "_unravel_index")]
+pub(crate) fn unravel_index(
+    indices: &Bound<'_, PyAny>,
+    shape: Vec<i64>,
+) -> PyResult<Vec<PyTensor>> {
+    let indices = super::args::tensor_values("unravel_index", indices)?;
+    let coordinates = Tensor::unravel_index(&indices, &shape)?;
+    Ok(coordinates.into_iter().map(PyTensor::from).collect())
+}
+
 /// _triangle_indices(upper, row, col, offset, dtype, device)
 /// --
 ///

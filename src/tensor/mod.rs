@@ -418,6 +418,46 @@ impl Tensor {
         })
     }
 
+    /// The coordinates in an array of `shape` of the flat (row-major)
+    /// `indices`, one Int64 tensor per dim shaped as `indices`, as
+    /// `torch.unravel_index` (indices past the end, or negative, wrap
+    /// around as PyTorch's floor division and remainder make them).
+    pub fn unravel_index(indices: &Tensor, shape: &[i64]) -> Result<Vec<Tensor>> {
+        let op = "unravel_index";
+        if indices.dtype().is_floating_point() || indices.dtype() == DType::Bool {
+            bail!(
+                DType,
+                "{op}: expected indices of an integer dtype, got {}",
+                indices.dtype()
+            );
+        }
+        if shape.iter().any(|&n| n < 0) {
+            bail!(
+                Argument,
+                "{op}: shape cannot have negative sizes, got {shape:?}"
+            );
+        }
+        // The flat stride of each dim: the product of the sizes after it.
+        let mut strides = vec![1i64; shape.len()];
+        for i in (0..shape.len().saturating_sub(1)).rev() {
+            strides[i] = match strides[i + 1].checked_mul(shape[i + 1]) {
+                Some(stride) => stride,
+                None => bail!(
+                    Argument,
+                    "{op}: shape {shape:?} has more elements than int64 counts"
+                ),
+            };
+        }
+        let device = indices.device();
+        let strides = Tensor::from_i64(&strides, &[shape.len() as i64], device)?;
+        let sizes = Tensor::from_i64(shape, &[shape.len() as i64], device)?;
+        indices
+            .unsqueeze(-1)?
+            .floor_divide(&strides)?
+            .remainder(&sizes)?
+            .unbind(-1)
+    }
+
     /// Int64 integers drawn uniformly from `[low, high)` on `device`, as
     /// `torch.randint` (PyTorch's default dtype; the same stream from the
     /// same seed).

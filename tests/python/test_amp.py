@@ -340,3 +340,16 @@ def test_the_older_spellings_are_autocast_and_grad_scaler_with_torch_s_warning()
     assert isinstance(scaler, flodl.amp.GradScaler) and not scaler.is_enabled()
     assert isinstance(scaler, cuda_amp.GradScaler)
     assert scaler.get_growth_interval() == 3
+
+
+def test_older_autocast_queries_answer_as_torch_s_and_warn() -> None:
+    names = ["get_autocast_cpu_dtype", "get_autocast_gpu_dtype", "is_autocast_cpu_enabled"]
+
+    def answers(m):
+        with pytest.warns(DeprecationWarning):
+            outside = [getattr(m, n)() for n in names]
+        with m.autocast("cpu"), pytest.warns(DeprecationWarning):
+            inside = [getattr(m, n)() for n in names]
+        return [str(a).replace("torch.", "").replace("flodl.", "") for a in outside + inside]
+
+    assert answers(flodl) == answers(torch)

@@ -684,3 +684,35 @@ def test_set_default_dtype_refuses_what_is_not_a_float_dtype(default_dtype_resto
     with pytest.raises(TypeError, match="set_default_dtype: expected a dtype"):
         flodl.set_default_dtype(3)
     assert flodl.get_default_dtype() == flodl.float32
+
+
+@pytest.mark.parametrize(
+    "indices, shape",
+    [
+        (5, (2, 3)),
+        ([0, 4, 11], (3, 4)),
+        ([[1, 7], [23, 0]], (2, 3, 4)),
+        ([3, 9], 10),
+        ([-1, 13], (3, 4)),  # wrapped around by floor division, as torch's
+        ([2], ()),
+    ],
+)
+def test_unravel_index_is_torch_s(indices, shape) -> None:
+    got = flodl.unravel_index(flodl.tensor(indices), shape)
+    want = torch.unravel_index(torch.tensor(indices), shape)
+    assert isinstance(got, tuple) and len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == flodl.int64 and g.tolist() == w.tolist()
+    small = flodl.unravel_index(flodl.tensor([5], dtype=flodl.int32), (2, 3))
+    assert [c.tolist() for c in small] == [[1], [2]]
+
+
+def test_unravel_index_refuses_what_torch_refuses() -> None:
+    with pytest.raises(TypeError, match="unravel_index: expected indices of an integer dtype"):
+        flodl.unravel_index(flodl.tensor([1.0]), (2, 3))
+    with pytest.raises(ValueError, match="unravel_index: shape cannot have negative sizes"):
+        flodl.unravel_index(flodl.tensor([1]), (2, -3))
+    with pytest.raises(TypeError, match="unravel_index: shape must be an int or a sequence"):
+        flodl.unravel_index(flodl.tensor([1]), (2.0, 3))
+    with pytest.raises(TypeError, match="unravel_index"):
+        flodl.unravel_index([1], (2, 3))
