@@ -60,6 +60,6 @@ pub use tensor::{
     set_float32_matmul_precision, set_num_interop_threads, set_num_threads, set_print_options,
     set_rng_state, set_sdp_backend_enabled, set_sdp_backends, torch_repr,
     use_deterministic_algorithms, DType, Device, PrintOptions, Promoted, Scalar, SdpBackend,
-    Tensor, TensorOptions,
+    Tensor, TensorOptions, Window,
 };
 pub use value::{Key, Value};

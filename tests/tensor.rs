@@ -1,6 +1,6 @@
 //! Tensor creation, inspection and errors, from Rust alone.
 use flodl::{
-    DType, Device, ErrorKind, GridSampleMode, PaddingMode, Tensor, TensorOptions, Variable,
+    DType, Device, ErrorKind, GridSampleMode, PaddingMode, Tensor, TensorOptions, Variable, Window,
 };
 
 fn f64_opts() -> TensorOptions {
@@ -643,4 +643,38 @@ fn unravel_index_gives_coordinates_of_flat_indices() {
     assert_eq!(err.kind(), ErrorKind::Argument);
     let err = Tensor::unravel_index(&flat, &[4, i64::MAX, 4]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Argument);
+}
+
+#[test]
+fn window_functions_have_their_closed_forms() {
+    let opts = TensorOptions {
+        dtype: DType::Float64,
+        device: Device::CPU,
+    };
+    // Symmetric Hann of 5: sin(pi n / 4)^2.
+    let hann = Tensor::window(Window::Hann, 5, false, opts).unwrap();
+    let want: Vec<f64> = (0..5)
+        .map(|n| (std::f64::consts::PI * n as f64 / 4.0).sin().powi(2))
+        .collect();
+    for (g, w) in hann.to_f64_vec().unwrap().iter().zip(&want) {
+        assert!((g - w).abs() < 1e-12, "{g} vs {w}");
+    }
+    // Periodic: the symmetric window one longer, its last point left out.
+    let periodic = Tensor::window(Window::Bartlett, 4, true, opts).unwrap();
+    assert_eq!(periodic.to_f64_vec().unwrap(), vec![0.0, 0.5, 1.0, 0.5]);
+    let hamming = Window::Hamming {
+        alpha: 0.5,
+        beta: 0.5,
+    };
+    let flat = Tensor::window(hamming, 3, false, opts).unwrap();
+    assert_eq!(flat.to_f64_vec().unwrap(), vec![0.0, 1.0, 0.0]);
+    let ints = TensorOptions {
+        dtype: DType::Int64,
+        device: Device::CPU,
+    };
+    let err = Tensor::window(Window::Hann, 4, true, ints).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DType);
+    let err = Tensor::window(Window::Kaiser { beta: 12.0 }, -1, true, opts).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert_eq!(Window::Blackman.name(), "blackman_window");
 }

@@ -415,6 +415,97 @@ def triu_indices(
     return _flodl._triangle_indices(True, row, col, offset, dtype, device)
 
 
+def _window(
+    name: str,
+    window_length: int,
+    periodic: bool,
+    alpha: float,
+    beta: float,
+    dtype: Any,
+    device: Any,
+    requires_grad: bool,
+) -> Tensor:
+    values = _flodl._window(name, window_length, periodic, alpha, beta, dtype, device)
+    return _leaf(values, requires_grad)
+
+
+def hann_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.hann_window``: ``sin(pi n / N)^2`` over ``window_length``
+    points (``N`` one more when ``periodic``, the last point left out)."""
+    return _window("hann_window", window_length, periodic, 0.0, 0.0, dtype, device, requires_grad)
+
+
+def hamming_window(
+    window_length: int,
+    periodic: bool = True,
+    alpha: float = 0.54,
+    beta: float = 0.46,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.hamming_window``: ``alpha - beta cos(2 pi n / N)``."""
+    return _window(
+        "hamming_window", window_length, periodic, alpha, beta, dtype, device, requires_grad
+    )
+
+
+def bartlett_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.bartlett_window``: the triangular window."""
+    return _window(
+        "bartlett_window", window_length, periodic, 0.0, 0.0, dtype, device, requires_grad
+    )
+
+
+def blackman_window(
+    window_length: int,
+    periodic: bool = True,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.blackman_window``: ``0.42 - 0.5 cos(2 pi n / N) + 0.08 cos(4 pi n / N)``."""
+    return _window(
+        "blackman_window", window_length, periodic, 0.0, 0.0, dtype, device, requires_grad
+    )
+
+
+def kaiser_window(
+    window_length: int,
+    periodic: bool = True,
+    beta: float = 12.0,
+    *,
+    dtype: Any = None,
+    layout: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """``torch.kaiser_window``: the Kaiser window of shape ``beta``."""
+    return _window(
+        "kaiser_window", window_length, periodic, 0.0, beta, dtype, device, requires_grad
+    )
+
+
 def normal(
     mean: Any = 0.0,
     std: Any = 1.0,

@@ -848,6 +848,47 @@ fn refuse_recording(op: &str, requires_grad: bool) -> PyResult<()> {
     .into())
 }
 
+/// _window(name, window_length, periodic, alpha, beta, dtype, device)
+/// --
+///
+/// `torch.hann_window` and the other window functions, by their name
+/// (`alpha` and `beta` as Hamming's, `beta` as Kaiser's); the default
+/// float dtype unless `dtype` says otherwise.
+#[pyfunction(name = "_window")]
+#[allow(clippy::too_many_arguments)] // torch's window parameters, in one binding
+pub(crate) fn window(
+    name: &str,
+    window_length: Int,
+    periodic: bool,
+    alpha: Float,
+    beta: Float,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let beta = beta.core(name, "beta")?;
+    let window = match name {
+        "hann_window" => crate::Window::Hann,
+        "hamming_window" => crate::Window::Hamming {
+            alpha: alpha.core(name, "alpha")?,
+            beta,
+        },
+        "bartlett_window" => crate::Window::Bartlett,
+        "blackman_window" => crate::Window::Blackman,
+        "kaiser_window" => crate::Window::Kaiser { beta },
+        _ => {
+            return Err(
+                Error::new(ErrorKind::Argument, format!("_window: no window {name:?}")).into(),
+            )
+        }
+    };
+    let mut opts = options_arg(name, None, dtype, device)?;
+    if dtype.is_none_or(|d| d.is_none()) {
+        opts.dtype = crate::get_default_dtype();
+    }
+    let length = window_length.core(name, "window_length")?;
+    Ok(Tensor::window(window, length, periodic, opts)?.into())
+}
+
 /// _unravel_index(indices, shape)
 /// --
 ///

@@ -418,6 +418,41 @@ impl Tensor {
         })
     }
 
+    /// A `window` of `length` points, as `torch.hann_window` and the other
+    /// window functions: `periodic` (the default in PyTorch) leaves out
+    /// the last point of the symmetric window of `length + 1`, as spectral
+    /// analysis wants; a floating-point dtype only.
+    pub fn window(
+        window: Window,
+        length: i64,
+        periodic: bool,
+        opts: TensorOptions,
+    ) -> Result<Tensor> {
+        let op = window.name();
+        if length < 0 {
+            bail!(
+                Argument,
+                "{op}: window_length must be non-negative, got {length}"
+            );
+        }
+        if !opts.dtype.is_floating_point() {
+            bail!(
+                DType,
+                "{op}: expects a floating-point dtype, got {}",
+                opts.dtype
+            );
+        }
+        create(op, &[length], opts, |_, o| match window {
+            Window::Hann => tch::Tensor::f_hann_window_periodic(length, periodic, o),
+            Window::Hamming { alpha, beta } => {
+                tch::Tensor::f_hamming_window_periodic_alpha_beta(length, periodic, alpha, beta, o)
+            }
+            Window::Bartlett => tch::Tensor::f_bartlett_window_periodic(length, periodic, o),
+            Window::Blackman => tch::Tensor::f_blackman_window_periodic(length, periodic, o),
+            Window::Kaiser { beta } => tch::Tensor::f_kaiser_window_beta(length, periodic, beta, o),
+        })
+    }
+
     /// The coordinates in an array of `shape` of the flat (row-major)
     /// `indices`, one Int64 tensor per dim shaped as `indices`, as
     /// `torch.unravel_index` (indices past the end, or negative, wrap
@@ -956,5 +991,29 @@ pub fn float32_matmul_precision() -> &'static str {
         1 => "high",
         2 => "medium",
         _ => "highest",
+    }
+}
+
+/// The window functions of [`Tensor::window`], with PyTorch's parameters
+/// (its defaults: Hamming `alpha` 0.54 and `beta` 0.46, Kaiser `beta` 12).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Window {
+    Hann,
+    Hamming { alpha: f64, beta: f64 },
+    Bartlett,
+    Blackman,
+    Kaiser { beta: f64 },
+}
+
+impl Window {
+    /// PyTorch's function name: `"hann_window"`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Window::Hann => "hann_window",
+            Window::Hamming { .. } => "hamming_window",
+            Window::Bartlett => "bartlett_window",
+            Window::Blackman => "blackman_window",
+            Window::Kaiser { .. } => "kaiser_window",
+        }
     }
 }

@@ -716,3 +716,38 @@ def test_unravel_index_refuses_what_torch_refuses() -> None:
         flodl.unravel_index(flodl.tensor([1]), (2.0, 3))
     with pytest.raises(TypeError, match="unravel_index"):
         flodl.unravel_index([1], (2, 3))
+
+
+WINDOWS = [
+    ("hann_window", ()),
+    ("hamming_window", ()),
+    ("hamming_window", (0.5, 0.5)),
+    ("bartlett_window", ()),
+    ("blackman_window", ()),
+    ("kaiser_window", ()),
+    ("kaiser_window", (5.0,)),
+]
+
+
+@pytest.mark.parametrize("name, params", WINDOWS)
+@pytest.mark.parametrize("periodic", [True, False])
+@pytest.mark.parametrize("length", [0, 1, 2, 9])
+def test_window_functions_are_torch_s(name, params, periodic, length) -> None:
+    got = getattr(flodl, name)(length, periodic, *params)
+    want = getattr(torch, name)(length, periodic, *params)
+    assert got.dtype == flodl.float32 and got.tolist() == want.tolist()
+    wide = getattr(flodl, name)(length, periodic, *params, dtype=flodl.float64)
+    assert (
+        wide.tolist()
+        == getattr(torch, name)(length, periodic, *params, dtype=torch.float64).tolist()
+    )
+
+
+def test_window_functions_refuse_what_torch_refuses() -> None:
+    with pytest.raises(ValueError, match="hann_window: window_length must be non-negative"):
+        flodl.hann_window(-1)
+    with pytest.raises(TypeError, match="hann_window: expects a floating-point dtype, got int64"):
+        flodl.hann_window(4, dtype=flodl.int64)
+    with pytest.raises(TypeError, match="hann_window: window_length must be an int"):
+        flodl.hann_window(2.5)
+    assert isinstance(flodl.hann_window(3, requires_grad=True), Variable)
