@@ -137,15 +137,7 @@ fn unit_interval(v: &Tensor) -> Result<Tensor> {
 }
 
 impl Distribution for ContinuousBernoulli {
-    fn name(&self) -> &'static str {
-        "ContinuousBernoulli"
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-    fn boxed(&self) -> Box<dyn Distribution> {
-        Box::new(self.clone())
-    }
+    bookkeeping!("ContinuousBernoulli");
     fn batch_shape(&self) -> Vec<i64> {
         self.probs.shape()
     }

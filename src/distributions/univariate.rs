@@ -591,6 +591,30 @@ macro_rules! through_transformed {
     };
 }
 
+/// The trait's bookkeeping, batch shape, parameters, `expand` (through
+/// `made(first, second, validate)`) and draws of a distribution of two
+/// elementwise parameters pushed through transforms.
+macro_rules! pushed_pair {
+    ($name:ident { $first:ident, $second:ident }) => {
+        bookkeeping!(stringify!($name));
+        fn batch_shape(&self) -> Vec<i64> {
+            self.$first.shape()
+        }
+        fn params(&self) -> Vec<(&'static str, Variable)> {
+            vec![
+                (stringify!($first), self.$first.clone()),
+                (stringify!($second), self.$second.clone()),
+            ]
+        }
+        fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
+            let $first = self.$first.expand(batch_shape)?;
+            let $second = self.$second.expand(batch_shape)?;
+            Ok(Box::new($name::made($first, $second, self.validate)?))
+        }
+        through_transformed!();
+    };
+}
+
 /// `y = scale * x`, PyTorch's `AffineTransform(0, scale)`.
 fn scaled_by(scale: &Variable) -> Box<dyn Transform> {
     Box::new(AffineTransform::new(
@@ -639,26 +663,10 @@ impl Weibull {
 }
 
 impl Distribution for Weibull {
-    bookkeeping!("Weibull");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.scale.shape()
-    }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![
-            ("scale", self.scale.clone()),
-            ("concentration", self.concentration.clone()),
-        ]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let scale = self.scale.expand(batch_shape)?;
-        let concentration = self.concentration.expand(batch_shape)?;
-        Ok(Box::new(Weibull::made(
-            scale,
-            concentration,
-            self.validate,
-        )?))
-    }
-    through_transformed!();
+    pushed_pair!(Weibull {
+        scale,
+        concentration
+    });
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
         self.transformed.log_prob(value)
@@ -735,19 +743,7 @@ impl Pareto {
 }
 
 impl Distribution for Pareto {
-    bookkeeping!("Pareto");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.scale.shape()
-    }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![("scale", self.scale.clone()), ("alpha", self.alpha.clone())]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let scale = self.scale.expand(batch_shape)?;
-        let alpha = self.alpha.expand(batch_shape)?;
-        Ok(Box::new(Pareto::made(scale, alpha, self.validate)?))
-    }
-    through_transformed!();
+    pushed_pair!(Pareto { scale, alpha });
     /// Values from `scale` up, as PyTorch's dependent support.
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         let support = Constraint::GreaterThanEq(Bound::Tensor(self.scale.data()));
@@ -813,26 +809,10 @@ impl InverseGamma {
 }
 
 impl Distribution for InverseGamma {
-    bookkeeping!("InverseGamma");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.rate.shape()
-    }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![
-            ("concentration", self.concentration.clone()),
-            ("rate", self.rate.clone()),
-        ]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let concentration = self.concentration.expand(batch_shape)?;
-        let rate = self.rate.expand(batch_shape)?;
-        Ok(Box::new(InverseGamma::made(
-            concentration,
-            rate,
-            self.validate,
-        )?))
-    }
-    through_transformed!();
+    pushed_pair!(InverseGamma {
+        concentration,
+        rate
+    });
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         checked(self, self.validate, value, |v| v.gt_scalar(0.0))?;
         self.transformed.log_prob(value)
@@ -1040,22 +1020,10 @@ impl Kumaraswamy {
 }
 
 impl Distribution for Kumaraswamy {
-    bookkeeping!("Kumaraswamy");
-    fn batch_shape(&self) -> Vec<i64> {
-        self.concentration0.shape()
-    }
-    fn params(&self) -> Vec<(&'static str, Variable)> {
-        vec![
-            ("concentration1", self.concentration1.clone()),
-            ("concentration0", self.concentration0.clone()),
-        ]
-    }
-    fn expand(&self, batch_shape: &[i64]) -> Result<Box<dyn Distribution>> {
-        let c1 = self.concentration1.expand(batch_shape)?;
-        let c0 = self.concentration0.expand(batch_shape)?;
-        Ok(Box::new(Kumaraswamy::made(c1, c0, self.validate)?))
-    }
-    through_transformed!();
+    pushed_pair!(Kumaraswamy {
+        concentration1,
+        concentration0
+    });
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
         checked(self, self.validate, value, |v| {
             v.ge_scalar(0.0)?.logical_and(&v.le_scalar(1.0)?)
