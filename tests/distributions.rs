@@ -7,8 +7,8 @@ use flodl::distributions::{
     Normal, OneHotCategorical, Pareto, Poisson, StudentT, Uniform, Weibull,
 };
 use flodl::distributions::{
-    AffineTransform, CachedTransform, ComposeTransform, ExpTransform, Param, SoftmaxTransform,
-    StickBreakingTransform, TanhTransform, Transform, TransformedDistribution,
+    AffineTransform, CachedTransform, ComposeTransform, ExpTransform, IndependentTransform, Param,
+    SoftmaxTransform, StickBreakingTransform, TanhTransform, Transform, TransformedDistribution,
 };
 use flodl::{Device, ErrorKind, Tensor, Variable};
 
@@ -503,4 +503,15 @@ fn stick_breaking_reaches_the_simplex_and_logistic_normal_lives_there() {
     let off_simplex = d.log_prob(&var(&[0.5; 4], &[4], false)).unwrap_err();
     assert_eq!(off_simplex.kind(), ErrorKind::Argument);
     assert_eq!(d.mean().unwrap_err().kind(), ErrorKind::Argument);
+}
+
+#[test]
+fn independent_transform_sums_its_log_determinant_over_the_event() {
+    // exp's log-determinant is x: summed over the last dim, 1 + 2 and 3 + 4.
+    let x = var(&[1.0, 2.0, 3.0, 4.0], &[2, 2], false);
+    let t = IndependentTransform::new(Box::new(ExpTransform), 1);
+    let y = t.forward(&x).unwrap();
+    close(&t.log_abs_det_jacobian(&x, &y).unwrap(), &[3.0, 7.0]);
+    close(&t.inverse(&y).unwrap(), &[1.0, 2.0, 3.0, 4.0]);
+    assert_eq!((t.domain_event_dim(), t.codomain_event_dim()), (1, 1));
 }

@@ -101,8 +101,9 @@ pub use multivariate_normal::{CovarianceForm, LowRankMultivariateNormal, Multiva
 pub use relaxed::{ExpRelaxedCategorical, LogitRelaxedBernoulli};
 pub use transforms::{
     AbsTransform, AffineTransform, CachedTransform, ComposeTransform, ExpTransform,
-    InverseTransform, Param, PowerTransform, SigmoidTransform, Sign, SoftmaxTransform,
-    SoftplusTransform, StickBreakingTransform, TanhTransform, Transform, TransformedDistribution,
+    IndependentTransform, InverseTransform, Param, PowerTransform, SigmoidTransform, Sign,
+    SoftmaxTransform, SoftplusTransform, StickBreakingTransform, TanhTransform, Transform,
+    TransformedDistribution,
 };
 pub use univariate::{
     Cauchy, FisherSnedecor, Gumbel, Half, HalfBase, HalfCauchy, HalfNormal, InverseGamma,

@@ -540,6 +540,72 @@ impl Transform for InverseTransform {
     }
 }
 
+/// `base` with the rightmost `reinterpreted_batch_ndims` dims of its values
+/// taken as one event, as PyTorch's `IndependentTransform`: the same map,
+/// its log-determinant summed over those dims.
+pub struct IndependentTransform {
+    base: Box<dyn Transform>,
+    reinterpreted_batch_ndims: usize,
+}
+
+impl IndependentTransform {
+    pub fn new(base: Box<dyn Transform>, reinterpreted_batch_ndims: usize) -> IndependentTransform {
+        IndependentTransform {
+            base,
+            reinterpreted_batch_ndims,
+        }
+    }
+}
+
+impl Transform for IndependentTransform {
+    fn name(&self) -> String {
+        "IndependentTransform".to_string()
+    }
+    fn forward(&self, x: &Variable) -> Result<Variable> {
+        self.base.forward(x)
+    }
+    fn inverse(&self, y: &Variable) -> Result<Variable> {
+        self.base.inverse(y)
+    }
+    fn log_abs_det_jacobian(&self, x: &Variable, y: &Variable) -> Result<Variable> {
+        let per_base_event = self.base.log_abs_det_jacobian(x, y)?;
+        super::sum_rightmost(&per_base_event, self.reinterpreted_batch_ndims)
+    }
+    fn domain_event_dim(&self) -> usize {
+        self.base.domain_event_dim() + self.reinterpreted_batch_ndims
+    }
+    fn codomain_event_dim(&self) -> usize {
+        self.base.codomain_event_dim() + self.reinterpreted_batch_ndims
+    }
+    fn bijective(&self) -> bool {
+        self.base.bijective()
+    }
+    fn sign(&self) -> Result<Sign> {
+        self.base.sign()
+    }
+    fn codomain_check(&self, v: &Tensor) -> Result<Tensor> {
+        self.base.codomain_check(v)
+    }
+    fn domain_check(&self, v: &Tensor) -> Result<Tensor> {
+        self.base.domain_check(v)
+    }
+    fn forward_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
+        self.base.forward_shape(shape)
+    }
+    fn inverse_shape(&self, shape: &[i64]) -> Result<Vec<i64>> {
+        self.base.inverse_shape(shape)
+    }
+    fn boxed(&self) -> Box<dyn Transform> {
+        Box::new(IndependentTransform::new(
+            self.base.boxed(),
+            self.reinterpreted_batch_ndims,
+        ))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// `parts` applied in order (PyTorch's `ComposeTransform`); none: the
 /// identity.
 pub struct ComposeTransform(Vec<Box<dyn Transform>>);

@@ -11,8 +11,8 @@ use crate::distributions::{
     kl_divergence, AbsTransform, AffineTransform, Bernoulli, Beta, Binomial, CachedTransform,
     Categorical, Cauchy, ComposeTransform, ContinuousBernoulli, CovarianceForm, Dirichlet,
     Distribution, ExpRelaxedCategorical, ExpTransform, Exponential, FisherSnedecor, Gamma,
-    Geometric, Gumbel, HalfCauchy, HalfNormal, Independent, InverseGamma, InverseTransform,
-    Kumaraswamy, Laplace, LogNormal, LogisticNormal, LogitRelaxedBernoulli,
+    Geometric, Gumbel, HalfCauchy, HalfNormal, Independent, IndependentTransform, InverseGamma,
+    InverseTransform, Kumaraswamy, Laplace, LogNormal, LogisticNormal, LogitRelaxedBernoulli,
     LowRankMultivariateNormal, MixtureSameFamily, Multinomial, MultivariateNormal,
     NegativeBinomial, Normal, OneHotCategorical, Param, Pareto, Poisson, PowerTransform,
     SigmoidTransform, Sign, SoftmaxTransform, SoftplusTransform, StickBreakingTransform, StudentT,
@@ -772,6 +772,15 @@ impl PyTransform {
         Ok(PyTransform {
             inner: Box::new(ComposeTransform::new(parts.iter().map(|p| p.inner.boxed()).collect())),
             plain: parts.iter().all(|p| p.plain),
+        })
+    }
+
+    /// `base` with its rightmost `reinterpreted_batch_ndims` dims as one event.
+    #[staticmethod]
+    fn independent(base: PyRef<'_, PyTransform>, reinterpreted_batch_ndims: usize) -> PyResult<Self> {
+        Ok(PyTransform {
+            inner: Box::new(IndependentTransform::new(base.inner.boxed(), reinterpreted_batch_ndims)),
+            plain: base.plain,
         })
     }
 

@@ -558,6 +558,42 @@ def test_simplex_transforms_are_torch_s(name) -> None:
         same(g, w, rtol=1e-6)
 
 
+@pytest.mark.parametrize("ndims", [0, 1, 2])
+def test_independent_transform_is_torch_s(ndims) -> None:
+    def run(m, d):
+        base = d.transforms.AffineTransform(m.tensor(LOC[0]), m.tensor(SCALE[0]))
+        t = d.transforms.IndependentTransform(d.transforms.SigmoidTransform(), ndims)
+        affine = d.transforms.IndependentTransform(base, ndims)
+        x = leaf(m, LOC * 0.7)
+        y = t(x)
+        ladj = t.log_abs_det_jacobian(x, y) + affine.log_abs_det_jacobian(x, affine(x))
+        (y.sum() + ladj.sum() + t.inv(y).sum()).backward()
+        facts = [t.bijective, t.domain.event_dim, t.codomain.event_dim, affine.sign.tolist()]
+        facts.append(repr(t).replace("flodl", "torch"))
+        return [y, t.inv(y), ladj, x.grad], facts
+
+    (got, g_facts), (want, w_facts) = both(run)
+    assert g_facts == w_facts
+    for g, w in zip(got, want, strict=True):
+        same(g, w, rtol=1e-6)
+
+
+def test_independent_constraints_are_reached_as_torch() -> None:
+    x = LOC * 2.0
+    for registry in ("transform_to", "biject_to"):
+        got = getattr(D, registry)(D.constraints.independent(D.constraints.positive, 1))
+        want = getattr(TD, registry)(TD.constraints.independent(TD.constraints.positive, 1))
+        assert type(got).__name__ == type(want).__name__ == "IndependentTransform"
+        y = got(flodl.tensor(x))
+        same(y, want(torch.tensor(x)))
+        same(
+            got.log_abs_det_jacobian(flodl.tensor(x), y),
+            want.log_abs_det_jacobian(torch.tensor(x), want(torch.tensor(x))),
+        )
+    with pytest.raises(ValueError, match="reinterpreted_batch_ndims"):
+        D.transforms.IndependentTransform(D.transforms.ExpTransform(), -1)
+
+
 def test_simplex_is_reached_through_biject_to_and_transform_to_as_torch() -> None:
     x = LOC * 2.0
     for registry in ("transform_to", "biject_to"):

@@ -4,7 +4,8 @@ onto it (``transform_to(constraints.positive)`` is ``exp`` then ``+ 0``),
 for optimizing a constrained parameter through an unconstrained one.
 Registered: ``real``, ``positive``/``nonnegative``/``greater_than(_eq)``,
 ``less_than``, ``interval``/``half_open_interval`` (``unit_interval``),
-``simplex`` (``biject_to``: stick-breaking, ``transform_to``: softmax);
+``simplex`` (``biject_to``: stick-breaking, ``transform_to``: softmax),
+``independent`` (the base constraint's, as an ``IndependentTransform``);
 another constraint is a NotImplementedError, as torch's for one it lacks."""
 
 from __future__ import annotations
@@ -100,3 +101,15 @@ def _biject_to_simplex(constraint: Any) -> Any:
 @transform_to.register(constraints.simplex)
 def _transform_to_simplex(constraint: Any) -> Any:
     return transforms.SoftmaxTransform()
+
+
+@biject_to.register(constraints.independent)
+def _biject_to_independent(constraint: Any) -> Any:
+    base = biject_to(constraint.base_constraint)
+    return transforms.IndependentTransform(base, constraint.reinterpreted_batch_ndims)
+
+
+@transform_to.register(constraints.independent)
+def _transform_to_independent(constraint: Any) -> Any:
+    base = transform_to(constraint.base_constraint)
+    return transforms.IndependentTransform(base, constraint.reinterpreted_batch_ndims)
