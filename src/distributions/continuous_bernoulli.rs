@@ -6,7 +6,7 @@
 use std::any::Any;
 
 use super::constraints::Constraint;
-use super::{checked, constant, drawn, options_of, require, unsupported, Distribution};
+use super::{checked, constant, drawn, full_like, options_of, require, unsupported, Distribution};
 use super::{eps_of, UNIT_INTERVAL};
 use crate::error::Result;
 use crate::{Tensor, Variable};
@@ -128,14 +128,6 @@ fn clamp_probs(probs: &Variable) -> Result<Variable> {
     probs.clamp(eps, 1.0 - eps)
 }
 
-fn full_like(x: &Variable, value: f64) -> Result<Variable> {
-    constant(Tensor::full(&x.shape(), value, options_of(x))?)
-}
-
-fn unit_interval(v: &Tensor) -> Result<Tensor> {
-    v.ge_scalar(0.0)?.logical_and(&v.le_scalar(1.0)?)
-}
-
 impl Distribution for ContinuousBernoulli {
     bookkeeping!("ContinuousBernoulli");
     fn batch_shape(&self) -> Vec<i64> {
@@ -167,11 +159,11 @@ impl Distribution for ContinuousBernoulli {
         self.icdf(&u)
     }
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
-        checked(self, self.validate, value, unit_interval)?;
+        checked(self, self.validate, value, |v| UNIT_INTERVAL.check(v))?;
         crate::bernoulli_log_prob(&self.logits, value)?.add(&self.log_norm()?)
     }
     fn cdf(&self, value: &Variable) -> Result<Variable> {
-        checked(self, self.validate, value, unit_interval)?;
+        checked(self, self.validate, value, |v| UNIT_INTERVAL.check(v))?;
         let cut = self.cut_probs()?;
         let numerator = cut
             .pow(value)?
@@ -219,6 +211,7 @@ impl Distribution for ContinuousBernoulli {
             .add_scalar(0.5)?;
         Variable::where_cond(&self.outside()?, &mus, &taylor)
     }
+    /// None in closed form, as PyTorch's.
     fn mode(&self) -> Result<Variable> {
         unsupported(self.name(), "mode")
     }

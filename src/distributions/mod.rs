@@ -66,6 +66,25 @@ macro_rules! reparameterized {
     };
 }
 
+/// The trait's methods these distributions lack (as PyTorch's): entropy
+/// and the moments, an Argument error each.
+macro_rules! no_moments {
+    () => {
+        fn entropy(&self) -> Result<Variable> {
+            unsupported(self.name(), "entropy")
+        }
+        fn mean(&self) -> Result<Variable> {
+            unsupported(self.name(), "mean")
+        }
+        fn mode(&self) -> Result<Variable> {
+            unsupported(self.name(), "mode")
+        }
+        fn variance(&self) -> Result<Variable> {
+            unsupported(self.name(), "variance")
+        }
+    };
+}
+
 /// Implements the trait's bookkeeping (name, `as_any`, `boxed`).
 macro_rules! bookkeeping {
     ($name:expr) => {
@@ -336,6 +355,11 @@ pub(crate) fn real(v: &Tensor) -> Result<Tensor> {
 /// The eps of `x`'s floating dtype, for clamping probabilities.
 pub(crate) fn eps_of(x: &Variable) -> Result<f64> {
     Ok(x.dtype().finfo()?.eps)
+}
+
+/// A constant shaped like `x`, every value `value`.
+pub(crate) fn full_like(x: &Variable, value: f64) -> Result<Variable> {
+    constant(Tensor::full(&x.shape(), value, options_of(x))?)
 }
 
 pub(crate) fn options_of(x: &Variable) -> TensorOptions {

@@ -15,25 +15,6 @@ use super::{
 use crate::error::Result;
 use crate::{Tensor, Variable};
 
-/// The trait's methods these distributions lack (as PyTorch's): entropy
-/// and the moments, an Argument error each.
-macro_rules! no_moments {
-    () => {
-        fn entropy(&self) -> Result<Variable> {
-            unsupported(self.name(), "entropy")
-        }
-        fn mean(&self) -> Result<Variable> {
-            unsupported(self.name(), "mean")
-        }
-        fn mode(&self) -> Result<Variable> {
-            unsupported(self.name(), "mode")
-        }
-        fn variance(&self) -> Result<Variable> {
-            unsupported(self.name(), "variance")
-        }
-    };
-}
-
 /// `p` clamped into `[eps, 1 - eps]` of its dtype (PyTorch's `clamp_probs`).
 fn clamp_probs(p: &Tensor) -> Result<Tensor> {
     let eps = p.dtype().finfo()?.eps;

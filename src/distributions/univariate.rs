@@ -12,7 +12,8 @@ use std::f64::consts::PI;
 use super::constraints::{Bound, Constraint};
 use super::{
     both, broadcast_pair, broadcast_shape, check_positive, check_real, checked, constant, drawn,
-    expanded, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal, Uniform,
+    expanded, full_like, loc_scale, options_of, real, unsupported, Distribution, Gamma, Normal,
+    Uniform, UNIT_INTERVAL,
 };
 use super::{
     AffineTransform, ExpTransform, Exponential, Param, PowerTransform, StickBreakingTransform,
@@ -278,11 +279,6 @@ impl Distribution for VonMises {
             .exp()?;
         ratio.rsub_scalar(1.0)
     }
-}
-
-/// A constant shaped like `x`, every value `value`.
-fn full_like(x: &Variable, value: f64) -> Result<Variable> {
-    constant(Tensor::full(&x.shape(), value, options_of(x))?)
 }
 
 /// The Gumbel distribution of location `loc` and scale `scale`, as
@@ -1025,9 +1021,7 @@ impl Distribution for Kumaraswamy {
         concentration0
     });
     fn log_prob(&self, value: &Variable) -> Result<Variable> {
-        checked(self, self.validate, value, |v| {
-            v.ge_scalar(0.0)?.logical_and(&v.le_scalar(1.0)?)
-        })?;
+        checked(self, self.validate, value, |v| UNIT_INTERVAL.check(v))?;
         self.transformed.log_prob(value)
     }
     fn entropy(&self) -> Result<Variable> {
@@ -1119,18 +1113,7 @@ impl Distribution for LogisticNormal {
         checked(self, self.validate, value, |v| Constraint::Simplex.check(v))?;
         self.transformed.log_prob(value)
     }
-    fn entropy(&self) -> Result<Variable> {
-        unsupported(self.name(), "entropy")
-    }
-    fn mean(&self) -> Result<Variable> {
-        unsupported(self.name(), "mean")
-    }
-    fn mode(&self) -> Result<Variable> {
-        unsupported(self.name(), "mode")
-    }
-    fn variance(&self) -> Result<Variable> {
-        unsupported(self.name(), "variance")
-    }
+    no_moments!();
 }
 
 /// Student's t distribution of `df` degrees of freedom, location `loc` and

@@ -1244,6 +1244,21 @@ pub(crate) fn dtype_given(
     options.is_some_and(|o| !o.is_none()) || dtype.is_some_and(|d| !d.is_none())
 }
 
+/// The `dtype=` and `device=` of a creation function whose dtype is
+/// `default` unless given (PyTorch's int64 indices, default-float windows).
+pub(crate) fn options_or(
+    op: &str,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    default: DType,
+) -> PyResult<TensorOptions> {
+    let mut opts = options_arg(op, None, dtype, device)?;
+    if !dtype_given(None, dtype) {
+        opts.dtype = default;
+    }
+    Ok(opts)
+}
+
 /// The `options=`, `dtype=` and `device=` arguments of creation functions:
 /// a keyword may repeat what the options say, not contradict it.
 pub(crate) fn options_arg(

@@ -532,19 +532,31 @@ fn switches<'py>(
     Ok(now)
 }
 
-/// Allows exactly the kernels of `codes` (torch's SDPBackend values) and
-/// returns the codes of those allowed before (`sdpa_kernel`'s block).
+/// Allows exactly the kernels of `codes` (torch's SDPBackend values; None
+/// for what is not one) and returns the codes of those allowed before
+/// (`sdpa_kernel`'s block).
 #[pyfunction(name = "_set_sdp_backends")]
-fn set_sdp_backends(codes: Vec<args::Int>) -> PyResult<Vec<i64>> {
-    use args::CoreArg as _;
+#[pyo3(signature = (codes, set_priority = false))]
+fn set_sdp_backends(codes: Vec<Option<i64>>, set_priority: bool) -> PyResult<Vec<i64>> {
+    if set_priority {
+        crate::error::bail!(
+            Argument,
+            "sdpa_kernel: set_priority=True (an order of preference) is not in flodl; \
+             name the kernels allowed"
+        );
+    }
     let allowed = codes
         .iter()
-        .map(|c| {
-            Ok(crate::SdpBackend::from_code(
-                c.core("sdpa_kernel", "backends")?,
-            )?)
+        .map(|code| match code {
+            Some(code) => crate::SdpBackend::from_code(*code),
+            None => Err(crate::Error::new(
+                crate::ErrorKind::Argument,
+                "sdpa_kernel: backends must be SDPBackend.MATH, FLASH_ATTENTION, \
+                 EFFICIENT_ATTENTION or CUDNN_ATTENTION, got a value that is not an SDPBackend"
+                    .to_string(),
+            )),
         })
-        .collect::<PyResult<Vec<_>>>()?;
+        .collect::<crate::Result<Vec<_>>>()?;
     let before = crate::set_sdp_backends(&allowed)?;
     Ok(before.into_iter().map(crate::SdpBackend::code).collect())
 }

@@ -881,10 +881,7 @@ pub(crate) fn window(
             )
         }
     };
-    let mut opts = options_arg(name, None, dtype, device)?;
-    if dtype.is_none_or(|d| d.is_none()) {
-        opts.dtype = crate::get_default_dtype();
-    }
+    let opts = super::args::options_or(name, dtype, device, crate::get_default_dtype())?;
     let length = window_length.core(name, "window_length")?;
     Ok(Tensor::window(window, length, periodic, opts)?.into())
 }
@@ -924,10 +921,7 @@ pub(crate) fn triangle_indices(
     } else {
         "tril_indices"
     };
-    let mut opts = options_arg(op, None, dtype, device)?;
-    if dtype.is_none_or(|d| d.is_none()) {
-        opts.dtype = crate::DType::Int64;
-    }
+    let opts = super::args::options_or(op, dtype, device, crate::DType::Int64)?;
     let (row, col, offset) = (
         row.core(op, "row")?,
         col.core(op, "col")?,

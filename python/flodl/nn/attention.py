@@ -32,19 +32,10 @@ def sdpa_kernel(
     kernels of ``backends`` (one or a list; the switches are libtorch's,
     global, and are restored after). With no kernel left that fits the
     inputs the op raises, as torch's does."""
-    if set_priority:
-        raise _flodl.ArgumentError(
-            "sdpa_kernel: set_priority=True (an order of preference) is not in flodl; "
-            "name the kernels allowed"
-        )
     chosen = [backends] if isinstance(backends, SDPBackend) else list(backends)
-    for backend in chosen:
-        if not isinstance(backend, SDPBackend):
-            raise _flodl.ArgumentError(
-                f"sdpa_kernel: backends must be SDPBackend.MATH, FLASH_ATTENTION, "
-                f"EFFICIENT_ATTENTION or CUDNN_ATTENTION, got {backend!r}"
-            )
-    before = _flodl._set_sdp_backends([int(b) for b in chosen])
+    # Rust checks the choice (None: not an SDPBackend) and keeps the rule.
+    codes = [int(b) if isinstance(b, SDPBackend) else None for b in chosen]
+    before = _flodl._set_sdp_backends(codes, set_priority)
     try:
         yield
     finally:
