@@ -62,6 +62,7 @@ typedef enum FlodlScalarTag {
   FLODL_SCALAR_BOOL = 0,
   FLODL_SCALAR_INT = 1,
   FLODL_SCALAR_FLOAT = 2,
+  FLODL_SCALAR_COMPLEX = 3,
 } FlodlScalarTag;
 
 // The update rules of flodl_optim_step.
@@ -88,15 +89,17 @@ typedef enum FlodlDeviceType {
 
 // A number, typed as Python's are, so that type promotion is PyTorch's
 // (int64 tensor + 1 stays int64). `tag` is a FlodlScalarTag; bool and int
-// are in `i`, float in `d`.
+// are in `i`, float in `d`, complex in `d` (real part) and `im`.
 typedef struct FlodlScalar {
   int32_t tag;
   int64_t i;
   double d;
+  double im;
 } FlodlScalar;
-FLODL_STATIC_ASSERT(sizeof(FlodlScalar) == 24, "FlodlScalar is mirrored in src/ffi/ops.rs");
+FLODL_STATIC_ASSERT(sizeof(FlodlScalar) == 32, "FlodlScalar is mirrored in src/ffi/ops.rs");
 FLODL_STATIC_ASSERT(offsetof(FlodlScalar, i) == 8, "FlodlScalar is mirrored in src/ffi/ops.rs");
 FLODL_STATIC_ASSERT(offsetof(FlodlScalar, d) == 16, "FlodlScalar is mirrored in src/ffi/ops.rs");
+FLODL_STATIC_ASSERT(offsetof(FlodlScalar, im) == 24, "FlodlScalar is mirrored in src/ffi/ops.rs");
 
 // The hyperparameters of one optimizer update; each method reads its own.
 typedef struct FlodlOptimHyper {

@@ -20,6 +20,7 @@ c10::Scalar to_scalar(FlodlScalar s) {
   switch (s.tag) {
     case FLODL_SCALAR_BOOL: return c10::Scalar(s.i != 0);
     case FLODL_SCALAR_INT: return c10::Scalar(s.i);
+    case FLODL_SCALAR_COMPLEX: return c10::Scalar(c10::complex<double>(s.d, s.im));
     default: return c10::Scalar(s.d);
   }
 }
@@ -32,7 +33,10 @@ c10::Scalar to_scalar(FlodlScalar s) {
 // those made in inference mode, which are inference tensors that autograd
 // refuses to save once the mode is left (each is made fresh there).
 at::Tensor wrapped(const c10::Scalar &a) {
-  if (c10::InferenceMode::is_enabled()) return at::native::wrapped_scalar_tensor(a);
+  // Complex numbers are rare enough to make afresh (the key holds one part).
+  if (c10::InferenceMode::is_enabled() || a.isComplex()) {
+    return at::native::wrapped_scalar_tensor(a);
+  }
   struct Key {
     int tag;
     int64_t bits;

@@ -22,11 +22,15 @@ pub enum DType {
     BFloat16,
     Float32,
     Float64,
+    /// Two float32s, real and imaginary parts (`torch.complex64`, `cfloat`).
+    Complex64,
+    /// Two float64s (`torch.complex128`, `cdouble`).
+    Complex128,
 }
 
 /// (flodl dtype, tch kind, name as PyTorch and numpy write it, its
 /// c10::ScalarType code for the shim)
-const DTYPES: [(DType, tch::Kind, &str, i32); 10] = [
+const DTYPES: [(DType, tch::Kind, &str, i32); 12] = [
     (DType::Bool, tch::Kind::Bool, "bool", 11),
     (DType::UInt8, tch::Kind::Uint8, "uint8", 0),
     (DType::Int8, tch::Kind::Int8, "int8", 1),
@@ -37,11 +41,18 @@ const DTYPES: [(DType, tch::Kind, &str, i32); 10] = [
     (DType::BFloat16, tch::Kind::BFloat16, "bfloat16", 15),
     (DType::Float32, tch::Kind::Float, "float32", 6),
     (DType::Float64, tch::Kind::Double, "float64", 7),
+    (DType::Complex64, tch::Kind::ComplexFloat, "complex64", 9),
+    (
+        DType::Complex128,
+        tch::Kind::ComplexDouble,
+        "complex128",
+        10,
+    ),
 ];
 
 impl DType {
     /// Every dtype, in declaration order.
-    pub const ALL: [DType; 10] = [
+    pub const ALL: [DType; 12] = [
         DType::Bool,
         DType::UInt8,
         DType::Int8,
@@ -52,6 +63,8 @@ impl DType {
         DType::BFloat16,
         DType::Float32,
         DType::Float64,
+        DType::Complex64,
+        DType::Complex128,
     ];
 
     fn entry(self) -> &'static (DType, tch::Kind, &'static str, i32) {
@@ -72,13 +85,51 @@ impl DType {
         )
     }
 
+    /// Whether a tensor of this dtype can require grad (floating point or
+    /// complex, as PyTorch's rule).
+    pub fn is_differentiable(self) -> bool {
+        self.is_floating_point() || self.is_complex()
+    }
+
+    pub fn is_complex(self) -> bool {
+        matches!(self, DType::Complex64 | DType::Complex128)
+    }
+
+    /// The dtype of a complex dtype's parts (`float32` for `complex64`);
+    /// any other dtype is its own.
+    pub fn to_real(self) -> DType {
+        match self {
+            DType::Complex64 => DType::Float32,
+            DType::Complex128 => DType::Float64,
+            other => other,
+        }
+    }
+
+    /// The complex dtype whose parts are this floating-point dtype
+    /// (`complex64` for `float32`); a DType error for the others, which
+    /// flodl has no complex form of (libtorch's complex32 included).
+    pub fn to_complex(self) -> Result<DType> {
+        match self {
+            DType::Float32 | DType::Complex64 => Ok(DType::Complex64),
+            DType::Float64 | DType::Complex128 => Ok(DType::Complex128),
+            other => Err(Error::new(
+                ErrorKind::DType,
+                format!(
+                    "to_complex: flodl has complex forms of float32 and float64, not {}",
+                    other.name()
+                ),
+            )),
+        }
+    }
+
     /// Bytes per element.
     pub fn element_size(self) -> usize {
         match self {
             DType::Bool | DType::UInt8 | DType::Int8 => 1,
             DType::Int16 | DType::Float16 | DType::BFloat16 => 2,
             DType::Int32 | DType::Float32 => 4,
-            DType::Int64 | DType::Float64 => 8,
+            DType::Int64 | DType::Float64 | DType::Complex64 => 8,
+            DType::Complex128 => 16,
         }
     }
 
@@ -172,6 +223,10 @@ pub struct IntInfo {
 impl DType {
     /// This floating-point dtype's limits (a DType error for another).
     pub fn finfo(self) -> Result<FloatInfo> {
+        if self.is_complex() {
+            // PyTorch's: a complex dtype's limits are its parts'.
+            return self.to_real().finfo();
+        }
         // (bits, eps, max, tiny, resolution), as IEEE and bfloat16 define them.
         let (bits, eps, max, tiny, resolution) = match self {
             DType::Float16 => (16, 0.0009765625, 65504.0, 6.103515625e-05, 0.001),
@@ -297,6 +352,8 @@ impl FromStr for DType {
             "long" => "int64",
             "int" => "int32",
             "short" => "int16",
+            "cfloat" => "complex64",
+            "cdouble" => "complex128",
             other => other,
         };
         DTYPES

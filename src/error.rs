@@ -458,6 +458,12 @@ fn classify(message: &str) -> ErrorKind {
                 "support bool",
                 "bool is not supported",
                 "type promoting",
+                // view_as_real of a real tensor, view_as_complex of an
+                // integer one
+                "only supported for complex",
+                "only supported for half, float",
+                // torch.complex of integer parts
+                "to be half, float or double",
             ],
         ),
         (

@@ -344,7 +344,7 @@ where
     for output in outputs {
         // An integer output carries no tangent: it is constant along the
         // tangents, as one that requires no grad is.
-        let (value, tangent) = match output.dtype().is_floating_point() {
+        let (value, tangent) = match output.dtype().is_differentiable() {
             true => crate::autograd::forward_ad::unpack_dual_at(&output, level.level)?,
             false => (output, None),
         };

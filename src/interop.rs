@@ -56,6 +56,14 @@ impl Tensor {
     /// A DLPack managed tensor sharing this tensor's memory (`versioned`:
     /// DLPack 1.x, which can say the memory is writable).
     pub fn to_dlpack(&self, versioned: bool) -> Result<DlpackTensor> {
+        // The memory of a lazy conjugate or negative view holds the values
+        // before it (PyTorch refuses these too).
+        if self.is_conj() || self.is_neg() {
+            crate::error::bail!(
+                Argument,
+                "to_dlpack: a conj() view shares memory that holds the unconjugated values: call resolve_conj() first"
+            );
+        }
         let managed = crate::ffi::to_dlpack(self.raw(), versioned)
             .map_err(|f| Error::from_failure("to_dlpack", "", f))?;
         Ok(DlpackTensor { managed, versioned })

@@ -16,9 +16,10 @@ use crate::error::{bail, Error, ErrorKind, Result};
 use crate::ops::Operand;
 use crate::{DType, Device, Key, Tensor, Value};
 
-/// A flodl dtype's safetensors name.
-fn file_dtype(dtype: DType) -> Dtype {
-    match dtype {
+/// A flodl dtype's safetensors name; None for complex dtypes, which the
+/// format lacks.
+fn file_dtype(dtype: DType) -> Option<Dtype> {
+    Some(match dtype {
         DType::Bool => Dtype::BOOL,
         DType::UInt8 => Dtype::U8,
         DType::Int8 => Dtype::I8,
@@ -29,7 +30,8 @@ fn file_dtype(dtype: DType) -> Dtype {
         DType::BFloat16 => Dtype::BF16,
         DType::Float32 => Dtype::F32,
         DType::Float64 => Dtype::F64,
-    }
+        DType::Complex64 | DType::Complex128 => return None,
+    })
 }
 
 /// The flodl dtype of a safetensors dtype, if flodl has it.
@@ -246,7 +248,7 @@ where
 {
     let op = "save";
     let mut names = std::collections::HashSet::new();
-    let mut bytes: Vec<(String, DType, Vec<usize>, Vec<u8>)> = Vec::with_capacity(tensors.len());
+    let mut bytes: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = Vec::with_capacity(tensors.len());
     for (name, tensor) in tensors {
         let (name, tensor) = (name.as_ref(), tensor.borrow());
         if !names.insert(name) {
@@ -258,10 +260,16 @@ where
                 "{op}: a tensor cannot be named \"__metadata__\" (the safetensors header's own entry): use another key"
             );
         }
+        let Some(file_dtype) = file_dtype(tensor.dtype()) else {
+            bail!(
+                DType,
+                "{op}: {name} is {}, which safetensors files cannot hold (save view_as_real of it)",
+                tensor.dtype()
+            );
+        };
         let cpu = tensor.to_device(Device::CPU)?;
-        let contiguous = cpu
-            .raw()
-            .f_contiguous()
+        let contiguous = crate::tensor::materialized(cpu.raw().shallow_clone())
+            .and_then(|t| t.f_contiguous())
             .map_err(|e| Error::from_torch(op, name, e))?;
         let numel = cpu.numel();
         let mut data = vec![0u8; numel * cpu.dtype().to_kind().elt_size_in_bytes()];
@@ -269,11 +277,11 @@ where
             .f_copy_data_u8(&mut data, numel)
             .map_err(|e| Error::from_torch(op, name, e))?;
         let shape = cpu.shape().iter().map(|&d| d as usize).collect();
-        bytes.push((name.to_string(), cpu.dtype(), shape, data));
+        bytes.push((name.to_string(), file_dtype, shape, data));
     }
     let mut views = Vec::with_capacity(bytes.len());
     for (name, dtype, shape, data) in &bytes {
-        let view = TensorView::new(file_dtype(*dtype), shape.clone(), data)
+        let view = TensorView::new(*dtype, shape.clone(), data)
             .map_err(|e| Error::new(ErrorKind::Argument, format!("{op}: {name}: {e}")))?;
         views.push((name.as_str(), view));
     }

@@ -678,3 +678,70 @@ fn window_functions_have_their_closed_forms() {
     assert_eq!(err.kind(), ErrorKind::Argument);
     assert_eq!(Window::Blackman.name(), "blackman_window");
 }
+
+#[test]
+fn complex_tensors_take_complex_numbers_and_transform() {
+    let opts = f64_opts();
+    assert_eq!("cfloat".parse::<DType>().unwrap(), DType::Complex64);
+    assert_eq!(DType::Complex128.to_real(), DType::Float64);
+    assert_eq!(DType::Float32.to_complex().unwrap(), DType::Complex64);
+    assert_eq!(
+        DType::Int64.to_complex().unwrap_err().kind(),
+        ErrorKind::DType
+    );
+    assert_eq!(DType::Complex64.finfo().unwrap().dtype, DType::Float32);
+    // A complex number with a float64 tensor: complex128, as torch promotes.
+    let x = Tensor::arange(0.0, 4.0, 1.0, opts).unwrap();
+    let z = x.mul_scalar(flodl::Scalar::Complex(0.0, 2.0)).unwrap();
+    assert_eq!(z.dtype(), DType::Complex128);
+    assert_eq!(z.real().unwrap().to_f64_vec().unwrap(), vec![0.0; 4]);
+    assert_eq!(
+        z.imag().unwrap().to_f64_vec().unwrap(),
+        vec![0.0, 2.0, 4.0, 6.0]
+    );
+    // conj() is a lazy view; reading it reads the conjugated values.
+    let conj = z.conj().unwrap();
+    assert!(conj.is_conj());
+    assert_eq!(
+        conj.imag().unwrap().to_f64_vec().unwrap(),
+        vec![0.0, -2.0, -4.0, -6.0]
+    );
+    // irfft(rfft(x)) is x; the frequencies are numpy's.
+    let spectrum = x.fft_rfft(None, -1, None).unwrap();
+    assert_eq!(
+        (spectrum.dtype(), spectrum.shape()),
+        (DType::Complex128, vec![3])
+    );
+    let back = spectrum.fft_irfft(Some(4), -1, None).unwrap();
+    for (g, w) in back.to_f64_vec().unwrap().iter().zip([0.0, 1.0, 2.0, 3.0]) {
+        assert!((g - w).abs() < 1e-12, "{g} vs {w}");
+    }
+    let freq = Tensor::fftfreq(4, 0.5, false, opts).unwrap();
+    assert_eq!(freq.to_f64_vec().unwrap(), vec![0.0, 0.5, -1.0, -0.5]);
+    let rfreq = Tensor::fftfreq(4, 1.0, true, opts).unwrap();
+    assert_eq!(rfreq.to_f64_vec().unwrap(), vec![0.0, 0.25, 0.5]);
+    // view_as_real and back share the values.
+    let parts = z.view_as_real().unwrap();
+    assert_eq!(parts.shape(), vec![4, 2]);
+    let again = parts.view_as_complex().unwrap();
+    assert_eq!(again.dtype(), DType::Complex128);
+    let err = x.imag().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::DType);
+    // A real input to stft needs return_complex.
+    let signal = Tensor::randn(&[32], opts).unwrap();
+    let err = signal
+        .stft(
+            8,
+            None,
+            None,
+            None,
+            true,
+            flodl::PadMode::Reflect,
+            false,
+            None,
+            None,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Argument);
+    assert!(err.to_string().starts_with("stft:"), "{err}");
+}

@@ -130,6 +130,8 @@ def write_stub(ops: list[Op]) -> str:
 
 
 def python_call(op: Op) -> str:
+    if isinstance(op.binding, type(_flodl.Tensor.dtype)):  # a property: `x.real`
+        return f"x.{op.name}"
     signature = inspect.signature(op.binding)
     params = [str(p) for name, p in signature.parameters.items() if name != "self"]
     prefix = "flodl." if op.table == "nn" else "x."
@@ -261,6 +263,7 @@ PYTHON_NAMES = {
         "return_types",
         "serialization",
         "special",
+        "fft",
         "testing",
         "types",
         "utils",
@@ -344,8 +347,6 @@ PYTHON_NAMES = {
         "clone",
         "column_stack",
         "concat",
-        "conj",
-        "conj_physical",
         "concatenate",
         "detach",
         "device",
@@ -359,6 +360,10 @@ PYTHON_NAMES = {
         "get_float32_matmul_precision",
         "float16",
         "float32",
+        "complex64",
+        "complex128",
+        "cfloat",
+        "cdouble",
         "float64",
         "get_default_device",
         "get_default_dtype",
@@ -396,9 +401,9 @@ PYTHON_NAMES = {
         "polygamma",
         "positive",
         "pow",
+        "real",
+        "imag",
         "repeat_interleave",
-        "resolve_conj",
-        "resolve_neg",
         "row_stack",
         "seed",
         "set_anomaly_enabled",

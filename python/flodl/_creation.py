@@ -17,8 +17,8 @@ from ._flodl import Tensor, Variable
 if TYPE_CHECKING:
     import numpy as np
 
-# numpy's kinds of numbers: bool, signed, unsigned, float.
-_NUMBER_KINDS = "biuf"
+# numpy's kinds of numbers: bool, signed, unsigned, float, complex.
+_NUMBER_KINDS = "biufc"
 
 
 def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
@@ -55,8 +55,13 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
 
 
 # The dtypes of Python's numbers in data, as PyTorch infers them (a float is
-# the default float dtype).
-_PYTHON_NUMBERS = {bool: _flodl.DType.Bool, int: _flodl.DType.Int64, float: "default"}
+# the default float dtype, a complex its complex form).
+_PYTHON_NUMBERS = {
+    bool: _flodl.DType.Bool,
+    int: _flodl.DType.Int64,
+    float: "default",
+    complex: "complex",
+}
 
 
 def _inferred_dtype(data: Any) -> Any:
@@ -107,9 +112,17 @@ def _number_dtype(kind: type) -> Any:
     is an int, as PyTorch reads it, but numpy's float64 keeps its own);
     None for another type."""
     found = _PYTHON_NUMBERS.get(kind)
-    if found is None and issubclass(kind, (bool, int, float)) and kind.__module__ != "numpy":
+    if (
+        found is None
+        and issubclass(kind, (bool, int, float, complex))
+        and kind.__module__ != "numpy"
+    ):
         found = next(v for k, v in _PYTHON_NUMBERS.items() if issubclass(kind, k))
-    return _flodl._default_dtype() if found == "default" else found
+    if found == "default":
+        return _flodl._default_dtype()
+    if found == "complex":
+        return _flodl._default_dtype().to_complex()
+    return found
 
 
 def _dtype_named(name: str) -> Any:
@@ -279,6 +292,8 @@ def _fill_dtype(value: Any) -> Any:
         return _flodl.DType.Bool
     if isinstance(value, (int, np.integer)):
         return _flodl.DType.Int64
+    if isinstance(value, (complex, np.complexfloating)):
+        return _flodl._default_dtype().to_complex()
     return _flodl._default_dtype()
 
 

@@ -54,6 +54,7 @@ MemoryFormat: TypeAlias = Literal[
 CdistComputeMode: TypeAlias = Literal[
     "use_mm_for_euclid_dist_if_necessary", "use_mm_for_euclid_dist", "donot_use_mm_for_euclid_dist"
 ]
+FftNorm: TypeAlias = Literal["backward", "ortho", "forward"]
 
 class FlodlError(RuntimeError):
     """Base class; also raised for libtorch failures that fit no subclass."""
@@ -78,6 +79,8 @@ class DType:
     BFloat16: DType
     Float32: DType
     Float64: DType
+    Complex64: DType
+    Complex128: DType
     @property
     def name(self) -> str:
         """``"float32"`` etc., as PyTorch and numpy name it."""
@@ -89,8 +92,11 @@ class DType:
     @property
     def is_signed(self) -> bool: ...
     @property
-    def is_complex(self) -> bool:
-        """False: flodl has no complex dtypes."""
+    def is_complex(self) -> bool: ...
+    def to_real(self) -> DType:
+        """The dtype of a complex dtype's parts (``complex64`` -> ``float32``)."""
+    def to_complex(self) -> DType:
+        """The complex dtype of ``float32`` or ``float64``."""
 
 class finfo:
     """The limits of a floating-point dtype (default float32), as ``torch.finfo``."""
@@ -398,10 +404,6 @@ class _Ops(Generic[_Self, _Operand]):
     def is_signed(self) -> bool: ...
     def is_nonzero(self) -> bool: ...
     def is_same_size(self, other: Tensor) -> bool: ...
-    def conj(self) -> _Self: ...
-    def conj_physical(self) -> _Self: ...
-    def resolve_conj(self) -> _Self: ...
-    def resolve_neg(self) -> _Self: ...
     def positive(self) -> _Self: ...
     def is_conj(self) -> bool: ...
     def is_neg(self) -> bool: ...
@@ -623,6 +625,18 @@ class _Ops(Generic[_Self, _Operand]):
     def byte(self) -> _Self: ...
     def char(self) -> _Self: ...
     def short(self) -> _Self: ...
+    def cfloat(self) -> _Self: ...
+    def cdouble(self) -> _Self: ...
+    @property
+    def real(self) -> _Self:
+        """The real parts, a view (assignable)."""
+    @real.setter
+    def real(self, value: Tensor) -> None: ...
+    @property
+    def imag(self) -> _Self:
+        """The imaginary parts of a complex tensor, a view (assignable)."""
+    @imag.setter
+    def imag(self, value: Tensor) -> None: ...
     @property
     def is_cuda(self) -> bool: ...
     @property
@@ -1332,8 +1346,8 @@ class _Ops(Generic[_Self, _Operand]):
     def isneginf(self) -> Tensor:
         """Where the values are -inf, as ``torch.isneginf``."""
     def isreal(self) -> Tensor:
-        """Where the values are real: everywhere, as flodl's dtypes are all real, as
-        ``torch.isreal``."""
+        """Where the values are real (a complex value with no imaginary part; every value of a real
+        dtype), as ``torch.isreal``."""
     def addr(self, vec1: _Operand, vec2: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
         """``beta * self + alpha * outer(vec1, vec2)``, as ``torch.addr``."""
     def addbmm(
@@ -1424,6 +1438,166 @@ class _Ops(Generic[_Self, _Operand]):
         """The mantissa (in [0.5, 1)) and the Int32 exponent of each value, as ``torch.frexp``."""
     def angle(self) -> _Self:
         """The angle of each value (0 or pi for real ones), as ``torch.angle``."""
+    def conj(self) -> _Self:
+        """The complex conjugate, a lazy view, as ``torch.conj`` (a real tensor is its own). Reading
+        it resolves it; it shares no memory with numpy or DLPack until ``resolve_conj()``."""
+    def conj_physical(self) -> _Self:
+        """The complex conjugate, computed, as ``torch.conj_physical``."""
+    def resolve_conj(self) -> _Self:
+        """A lazy ``conj()`` view made a tensor of its values (itself otherwise), as
+        ``torch.resolve_conj``."""
+    def resolve_neg(self) -> _Self:
+        """A lazy negative view (the ``imag`` of a ``conj()``) made a tensor of its values, as
+        ``torch.resolve_neg``."""
+    def view_as_real(self) -> _Self:
+        """A complex tensor as a real one with a last dim of 2 (real and imaginary parts), sharing
+        memory, as ``torch.view_as_real``."""
+    def view_as_complex(self) -> _Self:
+        """A float32 or float64 tensor whose last dim is 2 (contiguous) as the complex tensor of
+        those parts, sharing memory, as ``torch.view_as_complex``."""
+    def complex(self, imag: _Operand) -> _Self:
+        """The complex tensor with real parts ``self`` and imaginary parts ``imag`` (both float32 or
+        both float64), as ``torch.complex(real, imag)``."""
+    def polar(self, angle: _Operand) -> _Self:
+        """The complex tensor of magnitudes ``self`` and angles ``angle``, as ``torch.polar(abs,
+        angle)``."""
+    def fft_fft(self, n: int | None = None, dim: int = -1, norm: FftNorm | None = None) -> _Self:
+        """The 1-d discrete Fourier transform along ``dim`` (cut or zero-padded to ``n``), as
+        ``torch.fft.fft``."""
+    def fft_ifft(self, n: int | None = None, dim: int = -1, norm: FftNorm | None = None) -> _Self:
+        """The inverse of ``fft_fft``, as ``torch.fft.ifft``."""
+    def fft_rfft(self, n: int | None = None, dim: int = -1, norm: FftNorm | None = None) -> _Self:
+        """The transform of a real signal: the ``n / 2 + 1`` frequencies from 0 up, as
+        ``torch.fft.rfft``."""
+    def fft_irfft(self, n: int | None = None, dim: int = -1, norm: FftNorm | None = None) -> _Self:
+        """The inverse of ``fft_rfft``: a real signal of ``n`` values (``2 * (size - 1)`` by
+        default), as ``torch.fft.irfft``."""
+    def fft_hfft(self, n: int | None = None, dim: int = -1, norm: FftNorm | None = None) -> _Self:
+        """The transform of a Hermitian-symmetric signal given by its first half: a real result, as
+        ``torch.fft.hfft``."""
+    def fft_ihfft(self, n: int | None = None, dim: int = -1, norm: FftNorm | None = None) -> _Self:
+        """The inverse of ``fft_hfft``, as ``torch.fft.ihfft``."""
+    def fft_fft2(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] = (-2, -1),
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The 2-d transform over ``dim`` (cut or padded to ``s``), as ``torch.fft.fft2``."""
+    def fft_ifft2(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] = (-2, -1),
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The inverse of ``fft_fft2``, as ``torch.fft.ifft2``."""
+    def fft_rfft2(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] = (-2, -1),
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The 2-d transform of a real signal (half of the last dim), as ``torch.fft.rfft2``."""
+    def fft_irfft2(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] = (-2, -1),
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The inverse of ``fft_rfft2``, as ``torch.fft.irfft2``."""
+    def fft_hfft2(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] = (-2, -1),
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The 2-d ``fft_hfft``, as ``torch.fft.hfft2``."""
+    def fft_ihfft2(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] = (-2, -1),
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The inverse of ``fft_hfft2``, as ``torch.fft.ihfft2``."""
+    def fft_fftn(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] | None = None,
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The transform over the dims ``dim`` (all, or the last ``len(s)``, by default), as
+        ``torch.fft.fftn``."""
+    def fft_ifftn(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] | None = None,
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The inverse of ``fft_fftn``, as ``torch.fft.ifftn``."""
+    def fft_rfftn(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] | None = None,
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The n-d transform of a real signal, as ``torch.fft.rfftn``."""
+    def fft_irfftn(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] | None = None,
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The inverse of ``fft_rfftn``, as ``torch.fft.irfftn``."""
+    def fft_hfftn(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] | None = None,
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The n-d ``fft_hfft``, as ``torch.fft.hfftn``."""
+    def fft_ihfftn(
+        self,
+        s: int | Sequence[int] | None = None,
+        dim: int | Sequence[int] | None = None,
+        norm: FftNorm | None = None,
+    ) -> _Self:
+        """The inverse of ``fft_hfftn``, as ``torch.fft.ihfftn``."""
+    def fft_fftshift(self, dim: int | Sequence[int] | None = None) -> _Self:
+        """The zero frequency moved to the middle of ``dim`` (every dim by default), as
+        ``torch.fft.fftshift``."""
+    def fft_ifftshift(self, dim: int | Sequence[int] | None = None) -> _Self:
+        """The inverse of ``fft_fftshift``, as ``torch.fft.ifftshift``."""
+    def stft(
+        self,
+        n_fft: int,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Tensor | None = None,
+        center: bool = True,
+        pad_mode: PadMode = "reflect",
+        normalized: bool = False,
+        onesided: bool | None = None,
+        return_complex: bool | None = None,
+    ) -> _Self:
+        """The short-time Fourier transform of a 1-d signal (or a batch of them): the transforms of
+        frames of ``n_fft`` values every ``hop_length`` (``n_fft / 4``), times ``window`` (ones of
+        ``win_length``), ``[(batch,) freq, frames]``, as ``torch.stft``. ``center`` pads ``n_fft /
+        2`` values at both ends by ``pad_mode``; a real input needs ``return_complex`` (True, or
+        False for its ``view_as_real``)."""
+    def istft(
+        self,
+        n_fft: int,
+        hop_length: int | None = None,
+        win_length: int | None = None,
+        window: Tensor | None = None,
+        center: bool = True,
+        normalized: bool = False,
+        onesided: bool | None = None,
+        length: int | None = None,
+        return_complex: bool = False,
+    ) -> _Self:
+        """The signal whose ``stft`` is the complex ``self``, by overlap-add (cut or padded to
+        ``length``), as ``torch.istft``."""
     def nanmedian_dim(self, dim: int, keepdim: bool = False) -> tuple[_Self, Tensor]:
         """The medians along ``dim`` ignoring NaN, and their Int64 indices, as ``torch.nanmedian(x,
         dim, keepdim)``."""

@@ -2351,7 +2351,7 @@ def isneginf(input: Tensor) -> Any:
 
 
 def isreal(input: Tensor) -> Any:
-    """``input.isreal(...)``: Where the values are real: everywhere, as flodl's dtypes are  all real, as `torch.isreal`."""
+    """``input.isreal(...)``: Where the values are real (a complex value with no imaginary  part; every value of a real dtype), as `torch.isreal`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("isreal", input)
     return input.isreal()
@@ -2505,6 +2505,274 @@ def angle(input: Tensor) -> Any:
     if not isinstance(input, Tensor):
         raise _not_a_tensor("angle", input)
     return input.angle()
+
+
+def conj(input: Tensor) -> Any:
+    """``input.conj(...)``: The complex conjugate, a lazy view, as `torch.conj` (a real  tensor is its own). Reading it resolves it; it shares no  memory with numpy or DLPack until `resolve_conj()`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("conj", input)
+    return input.conj()
+
+
+def conj_physical(input: Tensor) -> Any:
+    """``input.conj_physical(...)``: The complex conjugate, computed, as `torch.conj_physical`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("conj_physical", input)
+    return input.conj_physical()
+
+
+def resolve_conj(input: Tensor) -> Any:
+    """``input.resolve_conj(...)``: A lazy `conj()` view made a tensor of its values (itself  otherwise), as `torch.resolve_conj`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("resolve_conj", input)
+    return input.resolve_conj()
+
+
+def resolve_neg(input: Tensor) -> Any:
+    """``input.resolve_neg(...)``: A lazy negative view (the `imag` of a `conj()`) made a tensor  of its values, as `torch.resolve_neg`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("resolve_neg", input)
+    return input.resolve_neg()
+
+
+def view_as_real(input: Tensor) -> Any:
+    """``input.view_as_real(...)``: A complex tensor as a real one with a last dim of 2 (real and  imaginary parts), sharing memory, as `torch.view_as_real`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("view_as_real", input)
+    return input.view_as_real()
+
+
+def view_as_complex(input: Tensor) -> Any:
+    """``input.view_as_complex(...)``: A float32 or float64 tensor whose last dim is 2 (contiguous)  as the complex tensor of those parts, sharing memory, as  `torch.view_as_complex`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("view_as_complex", input)
+    return input.view_as_complex()
+
+
+def complex(input: Tensor, imag: Any) -> Any:
+    """``input.complex(...)``: The complex tensor with real parts `self` and imaginary parts  `imag` (both float32 or both float64), as `torch.complex(real, imag)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("complex", input)
+    return input.complex(imag)
+
+
+def polar(input: Tensor, angle: Any) -> Any:
+    """``input.polar(...)``: The complex tensor of magnitudes `self` and angles `angle`,  as `torch.polar(abs, angle)`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("polar", input)
+    return input.polar(angle)
+
+
+def fft_fft(input: Tensor, n: Any = None, dim: Any = -1, norm: Any = None, **aliases: Any) -> Any:
+    """``input.fft_fft(...)``: The 1-d discrete Fourier transform along `dim` (cut or  zero-padded to `n`), as `torch.fft.fft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_fft", input)
+    return input.fft_fft(n, dim, norm, **aliases)
+
+
+def fft_ifft(input: Tensor, n: Any = None, dim: Any = -1, norm: Any = None, **aliases: Any) -> Any:
+    """``input.fft_ifft(...)``: The inverse of `fft_fft`, as `torch.fft.ifft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ifft", input)
+    return input.fft_ifft(n, dim, norm, **aliases)
+
+
+def fft_rfft(input: Tensor, n: Any = None, dim: Any = -1, norm: Any = None, **aliases: Any) -> Any:
+    """``input.fft_rfft(...)``: The transform of a real signal: the `n / 2 + 1` frequencies  from 0 up, as `torch.fft.rfft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_rfft", input)
+    return input.fft_rfft(n, dim, norm, **aliases)
+
+
+def fft_irfft(input: Tensor, n: Any = None, dim: Any = -1, norm: Any = None, **aliases: Any) -> Any:
+    """``input.fft_irfft(...)``: The inverse of `fft_rfft`: a real signal of `n` values  (`2 * (size - 1)` by default), as `torch.fft.irfft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_irfft", input)
+    return input.fft_irfft(n, dim, norm, **aliases)
+
+
+def fft_hfft(input: Tensor, n: Any = None, dim: Any = -1, norm: Any = None, **aliases: Any) -> Any:
+    """``input.fft_hfft(...)``: The transform of a Hermitian-symmetric signal given by its  first half: a real result, as `torch.fft.hfft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_hfft", input)
+    return input.fft_hfft(n, dim, norm, **aliases)
+
+
+def fft_ihfft(input: Tensor, n: Any = None, dim: Any = -1, norm: Any = None, **aliases: Any) -> Any:
+    """``input.fft_ihfft(...)``: The inverse of `fft_hfft`, as `torch.fft.ihfft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ihfft", input)
+    return input.fft_ihfft(n, dim, norm, **aliases)
+
+
+def fft_fft2(
+    input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_fft2(...)``: The 2-d transform over `dim` (cut or padded to `s`), as `torch.fft.fft2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_fft2", input)
+    return input.fft_fft2(s, dim, norm, **aliases)
+
+
+def fft_ifft2(
+    input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_ifft2(...)``: The inverse of `fft_fft2`, as `torch.fft.ifft2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ifft2", input)
+    return input.fft_ifft2(s, dim, norm, **aliases)
+
+
+def fft_rfft2(
+    input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_rfft2(...)``: The 2-d transform of a real signal (half of the last dim), as `torch.fft.rfft2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_rfft2", input)
+    return input.fft_rfft2(s, dim, norm, **aliases)
+
+
+def fft_irfft2(
+    input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_irfft2(...)``: The inverse of `fft_rfft2`, as `torch.fft.irfft2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_irfft2", input)
+    return input.fft_irfft2(s, dim, norm, **aliases)
+
+
+def fft_hfft2(
+    input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_hfft2(...)``: The 2-d `fft_hfft`, as `torch.fft.hfft2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_hfft2", input)
+    return input.fft_hfft2(s, dim, norm, **aliases)
+
+
+def fft_ihfft2(
+    input: Tensor, s: Any = None, dim: Any = (-2, -1), norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_ihfft2(...)``: The inverse of `fft_hfft2`, as `torch.fft.ihfft2`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ihfft2", input)
+    return input.fft_ihfft2(s, dim, norm, **aliases)
+
+
+def fft_fftn(
+    input: Tensor, s: Any = None, dim: Any = None, norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_fftn(...)``: The transform over the dims `dim` (all, or the last `len(s)`,  by default), as `torch.fft.fftn`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_fftn", input)
+    return input.fft_fftn(s, dim, norm, **aliases)
+
+
+def fft_ifftn(
+    input: Tensor, s: Any = None, dim: Any = None, norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_ifftn(...)``: The inverse of `fft_fftn`, as `torch.fft.ifftn`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ifftn", input)
+    return input.fft_ifftn(s, dim, norm, **aliases)
+
+
+def fft_rfftn(
+    input: Tensor, s: Any = None, dim: Any = None, norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_rfftn(...)``: The n-d transform of a real signal, as `torch.fft.rfftn`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_rfftn", input)
+    return input.fft_rfftn(s, dim, norm, **aliases)
+
+
+def fft_irfftn(
+    input: Tensor, s: Any = None, dim: Any = None, norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_irfftn(...)``: The inverse of `fft_rfftn`, as `torch.fft.irfftn`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_irfftn", input)
+    return input.fft_irfftn(s, dim, norm, **aliases)
+
+
+def fft_hfftn(
+    input: Tensor, s: Any = None, dim: Any = None, norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_hfftn(...)``: The n-d `fft_hfft`, as `torch.fft.hfftn`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_hfftn", input)
+    return input.fft_hfftn(s, dim, norm, **aliases)
+
+
+def fft_ihfftn(
+    input: Tensor, s: Any = None, dim: Any = None, norm: Any = None, **aliases: Any
+) -> Any:
+    """``input.fft_ihfftn(...)``: The inverse of `fft_hfftn`, as `torch.fft.ihfftn`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ihfftn", input)
+    return input.fft_ihfftn(s, dim, norm, **aliases)
+
+
+def fft_fftshift(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
+    """``input.fft_fftshift(...)``: The zero frequency moved to the middle of `dim` (every dim by  default), as `torch.fft.fftshift`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_fftshift", input)
+    return input.fft_fftshift(dim, **aliases)
+
+
+def fft_ifftshift(input: Tensor, dim: Any = None, **aliases: Any) -> Any:
+    """``input.fft_ifftshift(...)``: The inverse of `fft_fftshift`, as `torch.fft.ifftshift`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("fft_ifftshift", input)
+    return input.fft_ifftshift(dim, **aliases)
+
+
+def stft(
+    input: Tensor,
+    n_fft: Any,
+    hop_length: Any = None,
+    win_length: Any = None,
+    window: Any = None,
+    center: Any = True,
+    pad_mode: Any = "reflect",
+    normalized: Any = False,
+    onesided: Any = None,
+    return_complex: Any = None,
+) -> Any:
+    """``input.stft(...)``: The short-time Fourier transform of a 1-d signal (or a batch  of them): the transforms of frames of `n_fft` values every  `hop_length` (`n_fft / 4`), times `window` (ones of  `win_length`), `[(batch,) freq, frames]`, as `torch.stft`.  `center` pads `n_fft / 2` values at both ends by `pad_mode`; a  real input needs `return_complex` (True, or False for its  `view_as_real`)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("stft", input)
+    return input.stft(
+        n_fft,
+        hop_length,
+        win_length,
+        window,
+        center,
+        pad_mode,
+        normalized,
+        onesided,
+        return_complex,
+    )
+
+
+def istft(
+    input: Tensor,
+    n_fft: Any,
+    hop_length: Any = None,
+    win_length: Any = None,
+    window: Any = None,
+    center: Any = True,
+    normalized: Any = False,
+    onesided: Any = None,
+    length: Any = None,
+    return_complex: Any = False,
+) -> Any:
+    """``input.istft(...)``: The signal whose `stft` is the complex `self`, by  overlap-add (cut or padded to `length`), as `torch.istft`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("istft", input)
+    return input.istft(
+        n_fft, hop_length, win_length, window, center, normalized, onesided, length, return_complex
+    )
 
 
 def nanmedian(input: Tensor, dim: Any = None, keepdim: Any = False, **aliases: Any) -> Any:
@@ -3272,6 +3540,9 @@ __all__ = [
     "clamp_min_tensor",
     "clamp_tensor",
     "combinations",
+    "complex",
+    "conj",
+    "conj_physical",
     "contiguous",
     "contiguous_in",
     "copy",
@@ -3327,6 +3598,26 @@ __all__ = [
     "expand_as",
     "expm1",
     "expm1_",
+    "fft_fft",
+    "fft_fft2",
+    "fft_fftn",
+    "fft_fftshift",
+    "fft_hfft",
+    "fft_hfft2",
+    "fft_hfftn",
+    "fft_ifft",
+    "fft_ifft2",
+    "fft_ifftn",
+    "fft_ifftshift",
+    "fft_ihfft",
+    "fft_ihfft2",
+    "fft_ihfftn",
+    "fft_irfft",
+    "fft_irfft2",
+    "fft_irfftn",
+    "fft_rfft",
+    "fft_rfft2",
+    "fft_rfftn",
     "fill_",
     "flatten",
     "flip",
@@ -3380,6 +3671,7 @@ __all__ = [
     "isneginf",
     "isposinf",
     "isreal",
+    "istft",
     "kron",
     "kthvalue",
     "lcm",
@@ -3489,6 +3781,7 @@ __all__ = [
     "permute",
     "pinverse",
     "poisson",
+    "polar",
     "pow_scalar",
     "prelu",
     "prod",
@@ -3511,6 +3804,8 @@ __all__ = [
     "repeat_interleave_tensor",
     "reshape",
     "reshape_as",
+    "resolve_conj",
+    "resolve_neg",
     "rfloat_power_scalar",
     "rfloor_divide_scalar",
     "roll",
@@ -3579,6 +3874,7 @@ __all__ = [
     "std_dim",
     "std_dims",
     "std_mean",
+    "stft",
     "sub",
     "sub_scalar",
     "sum",
@@ -3621,6 +3917,8 @@ __all__ = [
     "vdot",
     "view",
     "view_as",
+    "view_as_complex",
+    "view_as_real",
     "vsplit",
     "vsplit_indices",
     "weight_norm_from",

@@ -420,7 +420,7 @@ def is_floating_point(input: Tensor) -> builtins.bool:
 
 
 def is_complex(input: Tensor) -> builtins.bool:
-    """False: flodl's dtypes are all real, as ``torch.is_complex``."""
+    """Whether ``input``'s dtype is complex, as ``torch.is_complex``."""
     return _tensor("is_complex", input).is_complex()
 
 
@@ -445,28 +445,24 @@ def is_inference(input: Tensor) -> builtins.bool:
 
 
 def is_conj(input: Tensor) -> builtins.bool:
-    """False: real values carry no lazy conjugation, as ``torch.is_conj``."""
+    """Whether ``input`` is a lazy ``conj()`` view, as ``torch.is_conj``."""
     return _tensor("is_conj", input).is_conj()
 
 
 def is_neg(input: Tensor) -> builtins.bool:
-    """False: no lazy negation, as ``torch.is_neg``."""
+    """Whether ``input`` is a lazy negative view, as ``torch.is_neg``."""
     return _tensor("is_neg", input).is_neg()
 
 
-def _itself(name: str) -> Any:
-    def itself(input: Tensor) -> Tensor:
-        return getattr(_tensor(name, input), name)()
-
-    itself.__name__ = itself.__qualname__ = name
-    itself.__doc__ = f"``torch.{name}``: ``input`` itself (its values are real)."
-    return itself
+def real(input: Tensor) -> Tensor:
+    """The real parts, a view, as ``torch.real`` (``input.real``)."""
+    return _tensor("real", input).real
 
 
-conj = _itself("conj")
-conj_physical = _itself("conj_physical")
-resolve_conj = _itself("resolve_conj")
-resolve_neg = _itself("resolve_neg")
+def imag(input: Tensor) -> Tensor:
+    """The imaginary parts of a complex tensor, a view, as ``torch.imag``
+    (``input.imag``)."""
+    return _tensor("imag", input).imag
 
 
 def detach(input: Tensor) -> Tensor:
@@ -676,6 +672,8 @@ newaxis = None
 float32 = float = DType.Float32
 float64 = double = DType.Float64
 float16 = half = DType.Float16
+complex64 = cfloat = DType.Complex64
+complex128 = cdouble = DType.Complex128
 bfloat16 = DType.BFloat16
 int64 = long = DType.Int64
 int32 = int = DType.Int32

@@ -80,7 +80,7 @@ where
     let values: Vec<&Tensor> = values.iter().collect();
     let differentiable: Vec<bool> = outputs
         .iter()
-        .map(|o| o.dtype().is_floating_point())
+        .map(|o| o.dtype().is_differentiable())
         .collect();
     // A leaf that requires grad, so that the node is recorded even when no
     // input requires grad (the parameters `f` uses may).

@@ -33,9 +33,9 @@ impl Variable {
                 "This Variable ({what}) has a gradient: the sum of what the backward passes that reached it added since it was made or last zeroed ({ran} since then); zero_grad() resets it to None."
             );
         }
-        if !self.dtype().is_floating_point() {
+        if !self.dtype().is_differentiable() {
             return format!(
-                "grad is None: this Variable ({what}) has an integer or bool dtype, and only floating-point Variables can have gradients."
+                "grad is None: this Variable ({what}) has an integer or bool dtype, and only floating-point and complex Variables can have gradients."
             );
         }
         if !self.requires_grad() {

@@ -96,10 +96,10 @@ pub(crate) fn check_dual(
         );
     }
     for (what, dtype) in [("primal", dtype), ("tangent", tangent.dtype())] {
-        if !dtype.is_floating_point() {
+        if !dtype.is_differentiable() {
             bail!(
                 DType,
-                "{op}: {} is {}; forward mode needs floating point",
+                "{op}: {} is {}; forward mode needs floating point or complex",
                 name(what),
                 dtype.name()
             );

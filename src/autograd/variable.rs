@@ -108,12 +108,13 @@ impl crate::ops::sealed::Sealed for Variable {}
 
 impl Variable {
     /// A leaf holding `data` (shared, not copied). With `requires_grad`,
-    /// backward fills its gradient; only floating-point data can have one.
+    /// backward fills its gradient; only floating-point and complex data
+    /// can have one.
     pub fn new(data: Tensor, requires_grad: bool) -> Result<Variable> {
-        if requires_grad && !data.dtype().is_floating_point() {
+        if requires_grad && !data.dtype().is_differentiable() {
             bail!(
                 DType,
-                "Variable::new: only floating-point tensors can require grad, got {} {:?}",
+                "Variable::new: only floating-point and complex tensors can require grad, got {} {:?}",
                 data.dtype(),
                 data.shape()
             );
@@ -207,10 +208,10 @@ impl Variable {
         if !self.is_leaf() {
             bail!(Autograd, "{op}: you can only change requires_grad flags of leaf variables; this Variable ({described}) was made by an op (use detach() for a new leaf)");
         }
-        if requires_grad && !self.dtype().is_floating_point() {
+        if requires_grad && !self.dtype().is_differentiable() {
             bail!(
                 DType,
-                "{op}: only floating-point tensors can require grad, got {described}"
+                "{op}: only floating-point and complex tensors can require grad, got {described}"
             );
         }
         run(op, &[&self.raw], || {

@@ -132,13 +132,15 @@ struct FlodlScalar {
     tag: i32,
     i: i64,
     d: f64,
+    im: f64,
 }
 
 // csrc/flodl.h asserts the same layout for its `FlodlScalar`.
 const _: () = {
-    assert!(std::mem::size_of::<FlodlScalar>() == 24);
+    assert!(std::mem::size_of::<FlodlScalar>() == 32);
     assert!(std::mem::offset_of!(FlodlScalar, i) == 8);
     assert!(std::mem::offset_of!(FlodlScalar, d) == 16);
+    assert!(std::mem::offset_of!(FlodlScalar, im) == 24);
 };
 
 impl From<Scalar> for FlodlScalar {
@@ -148,16 +150,25 @@ impl From<Scalar> for FlodlScalar {
                 tag: abi::FLODL_SCALAR_BOOL,
                 i: i64::from(b),
                 d: 0.0,
+                im: 0.0,
             },
             Scalar::Int(i) => FlodlScalar {
                 tag: abi::FLODL_SCALAR_INT,
                 i,
                 d: 0.0,
+                im: 0.0,
             },
             Scalar::Float(d) => FlodlScalar {
                 tag: abi::FLODL_SCALAR_FLOAT,
                 i: 0,
                 d,
+                im: 0.0,
+            },
+            Scalar::Complex(d, im) => FlodlScalar {
+                tag: abi::FLODL_SCALAR_COMPLEX,
+                i: 0,
+                d,
+                im,
             },
         }
     }

@@ -8,7 +8,7 @@
 /// Python module lists for the stubs (`_modes`).
 macro_rules! mode_kinds {
     ($then:ident) => {
-        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode, MemoryFormat, CdistComputeMode }
+        $then! { GridSampleMode, PaddingMode, PadMode, ConvPaddingMode, SearchSide, QuantileInterpolation, EmbeddingBagMode, Reduction, KlDivReduction, QrMode, LstsqDriver, Uplo, MatrixNormOrd, ScatterReduceMode, ScatterMode, IndexReduceMode, MemoryFormat, CdistComputeMode, FftNorm }
     };
 }
 #[cfg(feature = "python")] // the Python module lists them for the stubs
@@ -933,8 +933,8 @@ macro_rules! method_ops {
             isposinf() -> Tensor => |x| x.f_isposinf();
             /// Where the values are -inf, as `torch.isneginf`.
             isneginf() -> Tensor => |x| x.f_isneginf();
-            /// Where the values are real: everywhere, as flodl's dtypes are
-            /// all real, as `torch.isreal`.
+            /// Where the values are real (a complex value with no imaginary
+            /// part; every value of a real dtype), as `torch.isreal`.
             isreal() -> Tensor => |x| x.f_isreal();
             /// `beta * self + alpha * outer(vec1, vec2)`, as `torch.addr`.
             addr(vec1: Same, vec2: Same, beta: Scalar = 1, alpha: Scalar = 1)
@@ -1002,6 +1002,119 @@ macro_rules! method_ops {
             frexp() -> (Same, Tensor) => |x| x.f_frexp();
             /// The angle of each value (0 or pi for real ones), as `torch.angle`.
             angle() => |x| x.f_angle();
+
+            // --- complex numbers ---
+            /// The real parts of a complex tensor, a view, as `torch.real`
+            /// (a real tensor is its own). Python: the property `real`.
+            real() [overloaded] => |x| x.f_real();
+            /// The imaginary parts of a complex tensor, a view, as
+            /// `torch.imag` (a DTypeError for a real one). Python: the
+            /// property `imag`.
+            imag() [overloaded] => |x| x.f_imag();
+            /// The complex conjugate, a lazy view, as `torch.conj` (a real
+            /// tensor is its own). Reading it resolves it; it shares no
+            /// memory with numpy or DLPack until `resolve_conj()`.
+            conj() => |x| x.f_conj();
+            /// The complex conjugate, computed, as `torch.conj_physical`.
+            conj_physical() => |x| x.f_conj_physical();
+            /// A lazy `conj()` view made a tensor of its values (itself
+            /// otherwise), as `torch.resolve_conj`.
+            resolve_conj() => |x| x.f_resolve_conj();
+            /// A lazy negative view (the `imag` of a `conj()`) made a tensor
+            /// of its values, as `torch.resolve_neg`.
+            resolve_neg() => |x| x.f_resolve_neg();
+            /// A complex tensor as a real one with a last dim of 2 (real and
+            /// imaginary parts), sharing memory, as `torch.view_as_real`.
+            view_as_real() => |x| x.f_view_as_real();
+            /// A float32 or float64 tensor whose last dim is 2 (contiguous)
+            /// as the complex tensor of those parts, sharing memory, as
+            /// `torch.view_as_complex`.
+            view_as_complex() => |x| x.f_view_as_complex();
+            /// The complex tensor with real parts `self` and imaginary parts
+            /// `imag` (both float32 or both float64), as `torch.complex(real, imag)`.
+            complex(imag: Same) => |x| tch::Tensor::f_complex(x, imag.raw());
+            /// The complex tensor of magnitudes `self` and angles `angle`,
+            /// as `torch.polar(abs, angle)`.
+            polar(angle: Same) => |x| tch::Tensor::f_polar(x, angle.raw());
+
+            // --- discrete Fourier transforms (torch.fft) ---
+            /// The 1-d discrete Fourier transform along `dim` (cut or
+            /// zero-padded to `n`), as `torch.fft.fft`.
+            fft_fft(n: Option<i64> = None, dim: i64 = (-1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_fft(n, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_fft`, as `torch.fft.ifft`.
+            fft_ifft(n: Option<i64> = None, dim: i64 = (-1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_ifft(n, dim, $crate::ops::nn::fft_norm(norm));
+            /// The transform of a real signal: the `n / 2 + 1` frequencies
+            /// from 0 up, as `torch.fft.rfft`.
+            fft_rfft(n: Option<i64> = None, dim: i64 = (-1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_rfft(n, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_rfft`: a real signal of `n` values
+            /// (`2 * (size - 1)` by default), as `torch.fft.irfft`.
+            fft_irfft(n: Option<i64> = None, dim: i64 = (-1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_irfft(n, dim, $crate::ops::nn::fft_norm(norm));
+            /// The transform of a Hermitian-symmetric signal given by its
+            /// first half: a real result, as `torch.fft.hfft`.
+            fft_hfft(n: Option<i64> = None, dim: i64 = (-1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_hfft(n, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_hfft`, as `torch.fft.ihfft`.
+            fft_ihfft(n: Option<i64> = None, dim: i64 = (-1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_ihfft(n, dim, $crate::ops::nn::fft_norm(norm));
+            /// The 2-d transform over `dim` (cut or padded to `s`), as `torch.fft.fft2`.
+            fft_fft2(s: Option<Ints> = None, dim: Ints = (-2, -1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_fft2(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_fft2`, as `torch.fft.ifft2`.
+            fft_ifft2(s: Option<Ints> = None, dim: Ints = (-2, -1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_ifft2(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The 2-d transform of a real signal (half of the last dim), as `torch.fft.rfft2`.
+            fft_rfft2(s: Option<Ints> = None, dim: Ints = (-2, -1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_rfft2(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_rfft2`, as `torch.fft.irfft2`.
+            fft_irfft2(s: Option<Ints> = None, dim: Ints = (-2, -1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_irfft2(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The 2-d `fft_hfft`, as `torch.fft.hfft2`.
+            fft_hfft2(s: Option<Ints> = None, dim: Ints = (-2, -1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_hfft2(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_hfft2`, as `torch.fft.ihfft2`.
+            fft_ihfft2(s: Option<Ints> = None, dim: Ints = (-2, -1), norm: Option<FftNorm> = None)
+                => |x| x.f_fft_ihfft2(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The transform over the dims `dim` (all, or the last `len(s)`,
+            /// by default), as `torch.fft.fftn`.
+            fft_fftn(s: Option<Ints> = None, dim: Option<Ints> = None, norm: Option<FftNorm> = None)
+                => |x| x.f_fft_fftn(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_fftn`, as `torch.fft.ifftn`.
+            fft_ifftn(s: Option<Ints> = None, dim: Option<Ints> = None, norm: Option<FftNorm> = None)
+                => |x| x.f_fft_ifftn(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The n-d transform of a real signal, as `torch.fft.rfftn`.
+            fft_rfftn(s: Option<Ints> = None, dim: Option<Ints> = None, norm: Option<FftNorm> = None)
+                => |x| x.f_fft_rfftn(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_rfftn`, as `torch.fft.irfftn`.
+            fft_irfftn(s: Option<Ints> = None, dim: Option<Ints> = None, norm: Option<FftNorm> = None)
+                => |x| x.f_fft_irfftn(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The n-d `fft_hfft`, as `torch.fft.hfftn`.
+            fft_hfftn(s: Option<Ints> = None, dim: Option<Ints> = None, norm: Option<FftNorm> = None)
+                => |x| x.f_fft_hfftn(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The inverse of `fft_hfftn`, as `torch.fft.ihfftn`.
+            fft_ihfftn(s: Option<Ints> = None, dim: Option<Ints> = None, norm: Option<FftNorm> = None)
+                => |x| x.f_fft_ihfftn(s, dim, $crate::ops::nn::fft_norm(norm));
+            /// The zero frequency moved to the middle of `dim` (every dim by
+            /// default), as `torch.fft.fftshift`.
+            fft_fftshift(dim: Option<Ints> = None) => |x| x.f_fft_fftshift(dim);
+            /// The inverse of `fft_fftshift`, as `torch.fft.ifftshift`.
+            fft_ifftshift(dim: Option<Ints> = None) => |x| x.f_fft_ifftshift(dim);
+            /// The short-time Fourier transform of a 1-d signal (or a batch
+            /// of them): the transforms of frames of `n_fft` values every
+            /// `hop_length` (`n_fft / 4`), times `window` (ones of
+            /// `win_length`), `[(batch,) freq, frames]`, as `torch.stft`.
+            /// `center` pads `n_fft / 2` values at both ends by `pad_mode`; a
+            /// real input needs `return_complex` (True, or False for its
+            /// `view_as_real`).
+            stft(n_fft: i64, hop_length: Option<i64> = None, win_length: Option<i64> = None, window: Option<Tensor> = None, center: bool = true, pad_mode: PadMode = "reflect", normalized: bool = false, onesided: Option<bool> = None, return_complex: Option<bool> = None)
+                => |x| $crate::ops::spectral::stft(x, n_fft, hop_length, win_length, window.map(|w| w.raw()), center, pad_mode, normalized, onesided, return_complex);
+            /// The signal whose `stft` is the complex `self`, by
+            /// overlap-add (cut or padded to `length`), as `torch.istft`.
+            istft(n_fft: i64, hop_length: Option<i64> = None, win_length: Option<i64> = None, window: Option<Tensor> = None, center: bool = true, normalized: bool = false, onesided: Option<bool> = None, length: Option<i64> = None, return_complex: bool = false)
+                => |x| $crate::ops::spectral::istft(x, n_fft, hop_length, win_length, window.map(|w| w.raw()), center, normalized, onesided, length, return_complex);
             /// The median of the values that are not NaN, as `torch.nanmedian(x)`.
             /// Python: `nanmedian(dim=None, keepdim=False)`.
             nanmedian() [overloaded] => |x| x.f_nanmedian();

@@ -136,6 +136,7 @@ macro_rules! core_method {
     ($T:ty; $(#[doc = $doc:literal])* $name:ident($($arg:ident: $kind:ident $(<$inner:ident>)?),*)
      -> [$($ret:tt)?] |$x:ident| $body:expr) => {
         $(#[doc = $doc])*
+        #[allow(clippy::too_many_arguments)] // PyTorch's signature, argument for argument
         pub fn $name(&self $(, $arg: $crate::ops::core_arg!($T; $kind $(<$inner>)?))*)
             -> $crate::Result<$crate::ops::core_ret!($T; $($ret)?)>
         {

@@ -24,6 +24,7 @@ pub(crate) mod interpolate;
 pub(crate) mod lowrank;
 pub(crate) mod nn;
 pub(crate) mod rnn;
+pub(crate) mod spectral;
 
 pub(crate) use expand::{core_arg, core_function, core_method, core_methods, core_ret, operand_of};
 #[cfg(feature = "python")]
@@ -514,12 +515,22 @@ pub(crate) fn scalar_operand(
         Scalar::Float(_) if !floating => Kind::Float,
         Scalar::Float(_) if x.dim() == 0 => own,
         Scalar::Float(_) => Kind::Double,
+        // A complex number with a real x: complex64, which libtorch widens
+        // to complex128 against a float64 x, as torch's default complex
+        // dtype does.
+        Scalar::Complex(..) if !is_complex_kind(own) => Kind::ComplexFloat,
+        Scalar::Complex(..) if x.dim() == 0 => own,
+        Scalar::Complex(..) => Kind::ComplexDouble,
     };
     scalar_tensor(value, kind, x.device())
 }
 
 fn is_float_kind(kind: tch::Kind) -> bool {
     crate::DType::from_kind(kind).is_ok_and(crate::DType::is_floating_point)
+}
+
+fn is_complex_kind(kind: tch::Kind) -> bool {
+    crate::DType::from_kind(kind).is_ok_and(crate::DType::is_complex)
 }
 
 /// addcdiv refuses integer `t1` and `t2` (PyTorch's rule, whose message

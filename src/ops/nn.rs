@@ -19,6 +19,12 @@ pub trait Mode: Copy + Sized + 'static {
     fn name(self) -> &'static str;
 }
 
+/// The `norm` tch's Fourier transforms take: the mode's name, PyTorch's
+/// `"backward"` for None.
+pub(crate) fn fft_norm(norm: Option<FftNorm>) -> &'static str {
+    norm.map_or("backward", Mode::name)
+}
+
 /// Declares a [`Mode`] enum: `Name { Variant = "python name", ... }`.
 macro_rules! mode_enum {
     ($(#[doc = $doc:literal])* $name:ident { $($variant:ident = $text:literal),* $(,)? }) => {
@@ -99,6 +105,10 @@ mode_enum!(/// Which triangle of a symmetric matrix `linalg_eigh` reads.
     Uplo { L = "L", U = "U" });
 mode_enum!(/// The matrix norms named by a string: Frobenius and nuclear.
     MatrixNormOrd { Fro = "fro", Nuc = "nuc" });
+mode_enum!(/// How a discrete Fourier transform is scaled: not forward and by
+    /// `1/n` backward (`"backward"`, the default), by `1/sqrt(n)` both ways,
+    /// or by `1/n` forward and not backward.
+    FftNorm { Backward = "backward", Ortho = "ortho", Forward = "forward" });
 mode_enum!(/// How `scatter_reduce` combines the values that meet at one place.
     ScatterReduceMode { Sum = "sum", Prod = "prod", Mean = "mean", Amax = "amax", Amin = "amin" });
 mode_enum!(/// How `scatter_with` combines a value with the one already there

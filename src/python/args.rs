@@ -5,7 +5,7 @@
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
+use pyo3::types::{PyBool, PyComplex, PyFloat, PyInt, PyList, PySlice, PyString, PyTuple};
 
 use super::classes::PyTensor;
 use super::classes::PyVariable;
@@ -224,6 +224,7 @@ impl FromPyObject<'_, '_> for Float {
             return Ok(Float(Ok(f.value())));
         }
         Ok(Float(match scalar(&obj) {
+            Some(Ok(number)) if number.is_complex() => Err(wrong_type("a real number", &obj)),
             Some(Ok(number)) => Ok(number.to_f64()),
             // An int beyond 64 bits is still a float, if a large one.
             Some(Err(_)) => Ok(obj.extract::<f64>()?),
@@ -467,6 +468,9 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> 
     if obj.is_instance_of::<PyFloat>() {
         return obj.extract::<f64>().ok().map(|f| Ok(Scalar::Float(f)));
     }
+    if let Ok(z) = obj.cast::<PyComplex>() {
+        return Some(Ok(Scalar::Complex(z.real(), z.imag())));
+    }
     // A numpy scalar (np.float32(2.0), np.int64(3), np.bool_(True)): its
     // dtype's kind says which number it is. A 0-d array is an array, not a
     // number (PyTorch hands it to numpy's rules).
@@ -491,6 +495,11 @@ pub(crate) fn scalar(obj: &Bound<'_, PyAny>) -> Option<Result<Scalar, Problem>> 
             .map(|b| Ok(Scalar::Float(f64::from(u8::from(b))))),
         "i" | "u" => obj.extract::<i64>().ok().map(|i| Ok(Scalar::Int(i))),
         "f" => obj.extract::<f64>().ok().map(|f| Ok(Scalar::Float(f))),
+        "c" => {
+            let z = obj.call_method0("__complex__").ok()?;
+            let z = z.cast::<PyComplex>().ok()?;
+            Some(Ok(Scalar::Complex(z.real(), z.imag())))
+        }
         _ => None,
     }
 }
@@ -550,6 +559,13 @@ fn tensor_value(tensor: &Tensor) -> Option<Scalar> {
     Some(match tensor.dtype() {
         crate::DType::Bool => Scalar::Bool(raw.f_int64_value(&[]).ok()? != 0),
         d if d.is_floating_point() => Scalar::Float(raw.f_double_value(&[]).ok()?),
+        d if d.is_complex() => {
+            let parts = raw.f_view_as_real().ok()?;
+            Scalar::Complex(
+                parts.f_double_value(&[0]).ok()?,
+                parts.f_double_value(&[1]).ok()?,
+            )
+        }
         _ => Scalar::Int(raw.f_int64_value(&[]).ok()?),
     })
 }
@@ -1317,7 +1333,7 @@ pub(crate) fn setitem_value<C: SetItemTarget>(x: &C, value: &Bound<'_, PyAny>) -
             dtype: x.dtype(),
             device: x.device(),
         };
-        let filled = Tensor::full(&[], number.to_f64(), options)?;
+        let filled = Tensor::full(&[], number, options)?;
         return C::from_tensor(filled);
     }
     if let Some(t) = plain_tensor(value) {

@@ -121,10 +121,23 @@ impl DType {
         !matches!(*self, DType::Bool | DType::UInt8)
     }
 
-    /// False: flodl has no complex dtypes (`torch.dtype.is_complex`).
     #[getter(is_complex)]
     fn py_is_complex(&self) -> bool {
-        false
+        DType::is_complex(*self)
+    }
+
+    /// The dtype of a complex dtype's parts (`complex64.to_real()` is
+    /// float32); any other dtype is its own.
+    #[pyo3(name = "to_real")]
+    fn py_to_real(&self) -> DType {
+        DType::to_real(*self)
+    }
+
+    /// The complex dtype of float32 and float64 (and of a complex dtype,
+    /// itself); a DTypeError for the others.
+    #[pyo3(name = "to_complex")]
+    fn py_to_complex(&self) -> PyResult<DType> {
+        Ok(DType::to_complex(*self)?)
     }
 
     /// `flodl.float32`, as PyTorch prints `torch.float32` (the names

@@ -673,6 +673,7 @@ fn _flodl(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(tensor::triangle_indices, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::unravel_index, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::window, m)?)?;
+    m.add_function(wrap_pyfunction!(tensor::fftfreq, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::normal, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::result_type, m)?)?;
     m.add_function(wrap_pyfunction!(tensor::broadcast_shapes, m)?)?;

@@ -28,7 +28,7 @@ pub(crate) fn values_as_bytes(
         .call_method1("asarray", (data,))
         .map_err(|_| not_numbers())?;
     let kind: String = values.getattr("dtype")?.getattr("kind")?.extract()?;
-    let allowed = if op == "from_numpy" { "biuf" } else { "iuf" };
+    let allowed = if op == "from_numpy" { "biufc" } else { "iufc" };
     if !allowed.contains(kind.as_str()) {
         return Err(not_numbers());
     }
@@ -165,8 +165,9 @@ pub(crate) fn to_list<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, P
 }
 
 /// `np.asarray(t, dtype, copy=copy)`: shares a CPU tensor's memory through
-/// DLPack (as PyTorch's `numpy()`); copies a CUDA or bfloat16 tensor or one
-/// asked for in another dtype, and refuses to with `copy=False`.
+/// DLPack (as PyTorch's `numpy()`); copies a CUDA or bfloat16 tensor, a
+/// lazy `conj()` view (its memory holds other values) or one asked for in
+/// another dtype, and refuses to with `copy=False`.
 pub(crate) fn as_array<'py>(
     py: Python<'py>,
     t: &Tensor,
@@ -181,6 +182,8 @@ pub(crate) fn as_array<'py>(
         Some("the tensor is not on the CPU")
     } else if t.dtype() == DType::BFloat16 {
         Some("numpy has no bfloat16")
+    } else if t.is_conj() || t.is_neg() {
+        Some("the tensor is a lazy conj() view (resolve_conj() gives its values)")
     } else {
         None
     };

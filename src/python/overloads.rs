@@ -1008,6 +1008,30 @@ macro_rules! overloads {
                 Ok(slf.clone())
             }
 
+            /// The real parts, a view (Rust `real`), as the property
+            /// `Tensor.real`; assigning writes them.
+            #[getter(real)]
+            fn py_real(&self) -> PyResult<$Core> {
+                Ok(self.inner.real()?)
+            }
+            #[setter(real)]
+            fn set_real(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+                let value = $crate::python::overloads::operand_of::<$Core>("real", "value", value)?;
+                Ok(self.inner.real()?.copy_(value.get())?)
+            }
+
+            /// The imaginary parts of a complex tensor, a view (Rust
+            /// `imag`), as the property `Tensor.imag`; assigning writes them.
+            #[getter(imag)]
+            fn py_imag(&self) -> PyResult<$Core> {
+                Ok(self.inner.imag()?)
+            }
+            #[setter(imag)]
+            fn set_imag(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+                let value = $crate::python::overloads::operand_of::<$Core>("imag", "value", value)?;
+                Ok(self.inner.imag()?.copy_(value.get())?)
+            }
+
             /// GELU, as `F.gelu(x, approximate)`: `'none'` is the exact erf
             /// form (Rust `gelu`), `'tanh'` the tanh approximation (Rust
             /// `gelu_tanh`).

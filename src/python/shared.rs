@@ -275,7 +275,13 @@ macro_rules! py_shared_methods {
             /// The value of a single-element tensor, as a Python int, float
             /// or bool by its dtype.
             fn item<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                self.inner.item()?; // a ShapeError unless there is one element
+                // A ShapeError unless there is one element.
+                $crate::error::ensure!(
+                    self.inner.numel() == 1,
+                    Shape,
+                    "item: needs a single-element tensor, got shape {:?}",
+                    self.inner.shape()
+                );
                 let values = operators::Class::values(&self.inner).reshape(&[])?;
                 super::numpy::to_list(py, &values)
             }
@@ -417,6 +423,11 @@ macro_rules! py_shared_methods {
                 Ok($crate::Tensor::full(&shape, value, options)?)
             }
 
+            /// Whether the dtype is a complex one, as `Tensor.is_complex`.
+            fn is_complex(&self) -> bool {
+                self.inner.dtype().is_complex()
+            }
+
             /// Whether the dtype is a floating-point one, as `Tensor.is_floating_point`.
             fn is_floating_point(&self) -> bool {
                 self.inner.dtype().is_floating_point()
@@ -432,11 +443,6 @@ macro_rules! py_shared_methods {
             #[getter(_version)]
             fn py_version(&self) -> PyResult<i64> {
                 Ok(self.inner.version()?)
-            }
-
-            /// False: flodl's dtypes are all real, as `Tensor.is_complex`.
-            fn is_complex(&self) -> bool {
-                false
             }
 
             /// Whether the dtype holds negative values (not Bool or UInt8),
@@ -494,20 +500,6 @@ macro_rules! py_shared_methods {
                 Ok(self.inner.shape() == other.get().shape())
             }
 
-            /// The tensor itself: the conjugate of real values, as PyTorch's
-            /// `conj`, `conj_physical`, `resolve_conj`, `resolve_neg`.
-            fn conj(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-                Ok(slf.clone().into_any().unbind())
-            }
-            fn conj_physical(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-                Ok(slf.clone().into_any().unbind())
-            }
-            fn resolve_conj(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-                Ok(slf.clone().into_any().unbind())
-            }
-            fn resolve_neg(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-                Ok(slf.clone().into_any().unbind())
-            }
             /// The tensor itself, as `Tensor.positive` of a non-Bool tensor.
             fn positive(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
                 if slf.get().inner.dtype() == $crate::DType::Bool {
@@ -519,12 +511,14 @@ macro_rules! py_shared_methods {
                 Ok(slf.clone().into_any().unbind())
             }
 
-            /// False: no lazy conjugate or negation bit (`is_conj`, `is_neg`).
+            /// Whether this is a lazy `conj()` view, as `Tensor.is_conj`.
             fn is_conj(&self) -> bool {
-                false
+                self.inner.is_conj()
             }
+            /// Whether this is a lazy negative view (the `imag` of a
+            /// `conj()`), as `Tensor.is_neg`.
             fn is_neg(&self) -> bool {
-                false
+                self.inner.is_neg()
             }
 
             /// Whether the tensor was made under `inference_mode`, as
@@ -657,6 +651,14 @@ macro_rules! py_shared_methods {
             fn char(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
                 let own = &slf.get().inner;
                 super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Int8)?)
+            }
+            fn cfloat(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Complex64)?)
+            }
+            fn cdouble(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                let own = &slf.get().inner;
+                super::shared::itself_or(slf.as_any(), own, own.to_dtype($crate::DType::Complex128)?)
             }
             fn short(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
                 let own = &slf.get().inner;

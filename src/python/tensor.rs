@@ -319,6 +319,7 @@ impl PyTensor {
                 Scalar::Bool(_) => DType::Bool,
                 Scalar::Int(_) => DType::Int64,
                 Scalar::Float(_) => crate::get_default_dtype(),
+                Scalar::Complex(..) => crate::get_default_dtype().to_complex()?,
             };
         }
         Ok(Tensor::full(shape, value, opts)?.into())
@@ -500,8 +501,9 @@ impl PyTensor {
     }
 
     /// A numpy array sharing this CPU tensor's memory (as PyTorch's
-    /// `numpy()`); a copy of a CUDA tensor (what PyTorch's `force=True`
-    /// asks for; it is accepted); a DTypeError for bfloat16 (numpy has none).
+    /// `numpy()`); a copy of a CUDA tensor or a lazy `conj()` view (what
+    /// PyTorch's `force=True` asks for; it is accepted); a DTypeError for
+    /// bfloat16 (numpy has none).
     #[pyo3(signature = (*, force = false))]
     fn numpy<'py>(&self, py: Python<'py>, force: bool) -> PyResult<Bound<'py, PyAny>> {
         let _ = force; // what force does (a CPU copy) is what flodl does
@@ -715,9 +717,9 @@ impl PyTensor {
 /// change (a subclass of Tensor with another layout).
 fn make_leaf(op: &str, t: &Bound<'_, PyTensor>) -> PyResult<()> {
     let inner = &t.get().inner;
-    if !inner.dtype().is_floating_point() {
+    if !inner.dtype().is_differentiable() {
         let message = format!(
-            "{op}: only floating-point tensors can require grad, got {} {:?}",
+            "{op}: only floating-point and complex tensors can require grad, got {} {:?}",
             inner.dtype(),
             inner.shape()
         );
@@ -884,6 +886,25 @@ pub(crate) fn window(
     let opts = super::args::options_or(name, dtype, device, crate::get_default_dtype())?;
     let length = window_length.core(name, "window_length")?;
     Ok(Tensor::window(window, length, periodic, opts)?.into())
+}
+
+/// _fftfreq(n, d, onesided, dtype, device)
+/// --
+///
+/// `torch.fft.fftfreq` (`rfftfreq` when `onesided`): the default float
+/// dtype unless `dtype` says otherwise.
+#[pyfunction(name = "_fftfreq")]
+pub(crate) fn fftfreq(
+    n: Int,
+    d: Float,
+    onesided: bool,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyTensor> {
+    let op = if onesided { "rfftfreq" } else { "fftfreq" };
+    let opts = super::args::options_or(op, dtype, device, crate::get_default_dtype())?;
+    let (n, d) = (n.core(op, "n")?, d.core(op, "d")?);
+    Ok(Tensor::fftfreq(n, d, onesided, opts)?.into())
 }
 
 /// _unravel_index(indices, shape)

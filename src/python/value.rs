@@ -71,6 +71,11 @@ fn convert(obj: &Bound<'_, PyAny>, op: &str, at: &str, saving: bool) -> PyResult
             crate::Scalar::Bool(b) => Ok(Value::Bool(b)),
             crate::Scalar::Int(i) => Ok(Value::Int(i)),
             crate::Scalar::Float(x) => Ok(Value::Float(x)),
+            // Python's complex, kept by name as the other kinds the core lacks.
+            crate::Scalar::Complex(re, im) => Ok(Value::Typed(
+                "complex".into(),
+                Box::new(Value::Tuple(vec![Value::Float(re), Value::Float(im)])),
+            )),
         };
     }
     if obj.is_instance_of::<PyString>() {
@@ -210,7 +215,7 @@ fn int_key(key: &Bound<'_, PyAny>) -> Option<i64> {
     match super::args::scalar(key)?.ok()? {
         crate::Scalar::Int(i) => Some(i),
         crate::Scalar::Float(x) => Value::Float(x).as_count(),
-        crate::Scalar::Bool(_) => None,
+        crate::Scalar::Bool(_) | crate::Scalar::Complex(..) => None,
     }
 }
 
@@ -284,6 +289,12 @@ fn typed_to_py<'py>(py: Python<'py>, name: &str, content: Value) -> PyResult<Bou
             .into_pyobject(py)?
             .into_any(),
         ("Device", Value::Str(device)) => flodl()?.getattr("device")?.call1((device,))?,
+        ("complex", Value::Tuple(parts)) => match parts.as_slice() {
+            [Value::Float(re), Value::Float(im)] => {
+                pyo3::types::PyComplex::from_doubles(py, *re, *im).into_any()
+            }
+            _ => to_py(py, Value::Tuple(parts))?,
+        },
         ("ndarray", Value::Tuple(parts)) => match <[Value; 2]>::try_from(parts) {
             Ok([Value::Str(dtype), Value::Tensor(t)]) => {
                 super::numpy::to_numpy(py, &t, None)?.call_method1("astype", (dtype,))?

@@ -32,6 +32,16 @@ macro_rules! tensor_like_methods {
                     device: self.device(),
                 }
             }
+            /// Whether this is a lazy [`conj`](Self::conj) view (its memory
+            /// holds the unconjugated values).
+            pub fn is_conj(&self) -> bool {
+                // Only an undefined tensor fails, which a handle never is.
+                $crate::Operand::raw(self).f_is_conj().unwrap_or(false)
+            }
+            /// Whether this is a lazy negative view (the `imag` of a `conj()`).
+            pub fn is_neg(&self) -> bool {
+                $crate::Operand::raw(self).f_is_neg().unwrap_or(false)
+            }
             /// Whether autograd tracks this handle.
             pub fn requires_grad(&self) -> bool {
                 $crate::Operand::requires_grad(self)

@@ -80,6 +80,7 @@ pub fn result_type<'a>(a: impl Into<Promoted<'a>>, b: impl Into<Promoted<'a>>) -
                     Scalar::Bool(_) => tch::Kind::Bool,
                     Scalar::Int(_) => tch::Kind::Int64,
                     Scalar::Float(_) => tch::Kind::Double,
+                    Scalar::Complex(..) => tch::Kind::ComplexDouble,
                 };
                 (crate::ops::scalar_tensor(*s, kind, tch::Device::Cpu)?, true)
             }
@@ -418,6 +419,28 @@ impl Tensor {
         })
     }
 
+    /// The frequencies of the `n` bins of an `fft_fft` of samples `d`
+    /// apart, in cycles per unit (`[0, 1, ..., -1] / (d * n)`), as
+    /// `torch.fft.fftfreq`; with `onesided`, those of an `fft_rfft` (the
+    /// `n / 2 + 1` from 0 up), as `torch.fft.rfftfreq`.
+    pub fn fftfreq(n: i64, d: f64, onesided: bool, opts: TensorOptions) -> Result<Tensor> {
+        let op = if onesided { "rfftfreq" } else { "fftfreq" };
+        if n < 0 {
+            bail!(Argument, "{op}: n must be non-negative, got {n}");
+        }
+        if !opts.dtype.is_floating_point() && !opts.dtype.is_complex() {
+            bail!(
+                DType,
+                "{op}: expects a floating-point or complex dtype, got {}",
+                opts.dtype
+            );
+        }
+        create(op, &[n], opts, |_, o| match onesided {
+            true => tch::Tensor::f_fft_rfftfreq(n, d, o),
+            false => tch::Tensor::f_fft_fftfreq(n, d, o),
+        })
+    }
+
     /// A `window` of `length` points, as `torch.hann_window` and the other
     /// window functions: `periodic` (the default in PyTorch) leaves out
     /// the last point of the symmetric window of `length + 1`, as spectral
@@ -713,13 +736,14 @@ impl Tensor {
     }
 }
 
-/// `raw` with real memory: autograd's ZeroTensors (zeros without storage)
-/// become zeros, since values are read through the data pointer.
-fn materialized(raw: tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
+/// `raw` with real memory, since values are read through the data pointer:
+/// autograd's ZeroTensors (zeros without storage) become zeros, and lazy
+/// conjugate and negative views (`conj()`, and `imag` of one) their values.
+pub(crate) fn materialized(raw: tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
     if raw.f_internal_is_zerotensor()? {
         tch::Tensor::f_zeros(raw.size(), (raw.f_kind()?, raw.device()))
     } else {
-        Ok(raw)
+        raw.f_resolve_conj()?.f_resolve_neg()
     }
 }
 

@@ -191,12 +191,21 @@ fn non_finite(x: f64) -> Option<&'static str> {
     }
 }
 
-/// The printed values: the kept entries (row-major), the kept size of each
-/// dim, and whether each dim was cut in the middle.
+/// The printed values: the kept entries (row-major; a complex tensor's
+/// real parts, its imaginary parts beside them), the kept size of each dim,
+/// and whether each dim was cut in the middle.
 struct Kept {
     values: Values,
+    imag: Option<Vec<f64>>,
     shape: Vec<usize>,
     cut: Vec<bool>,
+}
+
+/// How the entries are written: a complex tensor's real and imaginary
+/// parts each have their own (PyTorch formats them apart).
+struct Formatters {
+    real: Formatter,
+    imag: Option<Formatter>,
 }
 
 impl Kept {
@@ -218,15 +227,50 @@ impl Kept {
             cut.push(cutting);
         }
         let shape = kept.shape().iter().map(|&d| d as usize).collect();
+        let mut imag = None;
         let values = match kept.dtype() {
             DType::Bool => Values::Bool(kept.to_i64_vec()?),
             d if d.is_floating_point() => Values::Float(kept.to_f64_vec()?),
+            d if d.is_complex() => {
+                imag = Some(kept.imag()?.to_f64_vec()?);
+                Values::Float(kept.real()?.to_f64_vec()?)
+            }
             _ => Values::Int(kept.to_i64_vec()?),
         };
-        Ok(Kept { values, shape, cut })
+        Ok(Kept {
+            values,
+            imag,
+            shape,
+            cut,
+        })
     }
 
-    fn item(&self, i: usize, f: &Formatter) -> String {
+    fn formatters(&self, options: &PrintOptions) -> Formatters {
+        Formatters {
+            real: Formatter::new(&self.values, options),
+            imag: self
+                .imag
+                .as_ref()
+                .map(|v| Formatter::new(&Values::Float(v.clone()), options)),
+        }
+    }
+
+    fn item(&self, i: usize, fs: &Formatters) -> String {
+        let f = &fs.real;
+        if let (Some(imag), Some(imag_f), Values::Float(real)) =
+            (&self.imag, &fs.imag, &self.values)
+        {
+            // PyTorch's: the real part padded, the imaginary part unpadded
+            // with its sign (`1.5000+2.0000j`, `0.-1.j`).
+            let imag = format!("{}j", imag_f.format_float(imag[i]));
+            let imag = imag.trim_start();
+            let sign = if imag.starts_with(['+', '-']) {
+                ""
+            } else {
+                "+"
+            };
+            return format!("{}{sign}{imag}", f.format_float(real[i]));
+        }
         match &self.values {
             Values::Float(v) => f.format_float(v[i]),
             Values::Int(v) => pad(v[i].to_string(), f.width),
@@ -244,7 +288,7 @@ impl Kept {
         dim: usize,
         start: usize,
         indent: usize,
-        f: &Formatter,
+        f: &Formatters,
         options: &PrintOptions,
     ) -> String {
         let rest = &self.shape[dim..];
@@ -254,7 +298,9 @@ impl Kept {
         let stride: usize = rest[1..].iter().product();
         let half = len / 2;
         if rest.len() == 1 {
-            let per_line = ((options.linewidth.saturating_sub(indent)) / (f.width + 2)).max(1);
+            // With ", " between entries, and a complex entry's "j".
+            let entry = f.real.width + 2 + f.imag.as_ref().map_or(0, |i| i.width + 1);
+            let per_line = ((options.linewidth.saturating_sub(indent)) / entry).max(1);
             let mut items: Vec<String> = (0..len).map(|i| self.item(start + i, f)).collect();
             if self.cut[dim] {
                 items.insert(half, " ...".to_string());
@@ -300,12 +346,16 @@ pub fn torch_repr(values: &Tensor, requires_grad: bool, grad_fn: Option<&str>) -
         if options.edgeitems == 0 {
             suffixes.push(format!("size={}", py_tuple(&values.shape())));
         }
-        if dtype != crate::get_default_dtype() && !matches!(dtype, DType::Int64 | DType::Bool) {
+        let default_complex = crate::get_default_dtype().to_complex().ok();
+        if dtype != crate::get_default_dtype()
+            && Some(dtype) != default_complex
+            && !matches!(dtype, DType::Int64 | DType::Bool)
+        {
             suffixes.push(format!("dtype=flodl.{}", dtype.name()));
         }
         let kept = Kept::of(values, &options)?;
-        let formatter = Formatter::new(&kept.values, &options);
-        kept.write(0, 0, indent, &formatter, &options)
+        let formatters = kept.formatters(&options);
+        kept.write(0, 0, indent, &formatters, &options)
     };
     match grad_fn {
         Some(name) => suffixes.push(format!("grad_fn=<{name}>")),

@@ -71,6 +71,9 @@ class OpInfo:
     # PyTorch's contiguous does for contiguous values): its result may be
     # the leaf it was given.
     returns_input: bool = False
+    # Complex operands: each sample's values get random imaginary parts,
+    # in the complex dtype of the float dtype under test.
+    complex_inputs: bool = False
     # An in-place op: it changes its first operand and returns it (not on a
     # leaf that requires grad, so no gradient cases here; test_inplace.py
     # checks gradients through in-place ops on non-leaves).
@@ -4488,3 +4491,130 @@ OP_INFOS += (
         ),
     ]
 )
+
+
+# ----- complex numbers and the discrete Fourier transforms -----
+
+
+def dtype_error(*shapes, dtype=None, **kwargs) -> list[ErrorCase]:
+    """Operands of `dtype` (float32 by default) where the op needs another."""
+    made = lambda: tuple(flodl.Tensor.zeros(list(s), dtype=dtype or flodl.float32) for s in shapes)
+    return [ErrorCase(made, kwargs, flodl.DTypeError)]
+
+
+def _complex_unary(name, torch_fn, errors=(), **kw) -> OpInfo:
+    return OpInfo(name, torch_fn, UNARY, errors=[*type_error(), *errors], complex_inputs=True, **kw)
+
+
+def _fft(name: str, complex_inputs: bool, samples) -> OpInfo:
+    short = name.removeprefix("fft_")
+    torch_fn = getattr(torch.fft, short)
+    return OpInfo(
+        name,
+        lambda x, **kw: torch_fn(x, **kw),
+        samples,
+        errors=[*type_error(), *argument_error((4, 4), norm="sideways")],
+        complex_inputs=complex_inputs,
+    )
+
+
+FFT_1D = [
+    Sample(((8,),)),
+    Sample(((3, 6),), {"dim": 0}),
+    Sample(((5,),), {"n": 8, "norm": "ortho"}),
+    Sample(((2, 6),), {"n": 4, "norm": "forward"}),
+]
+FFT_2D = [
+    Sample(((4, 6),)),
+    Sample(((2, 3, 4),), {"s": [4, 6], "norm": "ortho"}),
+    Sample(((3, 4, 5),), {"dim": [0, 2]}),
+]
+FFT_ND = [
+    Sample(((4, 6),)),
+    Sample(((2, 3, 4),), {"dim": [0, 2], "norm": "forward"}),
+    Sample(((3, 4),), {"s": [2, 6]}),
+]
+# A positive window keeps istft's overlap-add envelope away from zero.
+_WINDOW = np.hanning(8) + 0.5
+
+OP_INFOS += [
+    _complex_unary("real", torch.real),
+    _complex_unary("imag", torch.imag, dtype_error((3,))),
+    _complex_unary("conj", torch.conj),
+    _complex_unary("conj_physical", torch.conj_physical),
+    _complex_unary("resolve_conj", torch.resolve_conj, returns_input=True),
+    _complex_unary("resolve_neg", torch.resolve_neg, returns_input=True),
+    _complex_unary("view_as_real", torch.view_as_real, dtype_error((3,))),
+    OpInfo(
+        "view_as_complex",
+        torch.view_as_complex,
+        [Sample(((3, 2),)), Sample(((2, 4, 2),)), Sample(((2,),))],
+        errors=[*type_error(), *shape_error((3, 3))],
+    ),
+    OpInfo(
+        "complex",
+        torch.complex,
+        ELEMENTWISE_BINARY,
+        errors=[*type_error(), *dtype_error((3,), (3,), dtype=flodl.int64)],
+    ),
+    # PyTorch's derivative takes abs >= 0 (torch.polar's domain).
+    OpInfo("polar", torch.polar, ELEMENTWISE_BINARY, _positive, type_error()),
+    *(
+        _fft(f"fft_{n}", n not in ("rfft", "ihfft"), FFT_1D)
+        for n in ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft")
+    ),
+    *(
+        _fft(f"fft_{n}", n not in ("rfft2", "ihfft2"), FFT_2D)
+        for n in ("fft2", "ifft2", "rfft2", "irfft2", "hfft2", "ihfft2")
+    ),
+    *(
+        _fft(f"fft_{n}", n not in ("rfftn", "ihfftn"), FFT_ND)
+        for n in ("fftn", "ifftn", "rfftn", "irfftn", "hfftn", "ihfftn")
+    ),
+    OpInfo(
+        "fft_fftshift",
+        lambda x, dim=None: torch.fft.fftshift(x, dim),
+        [Sample(((5,),)), Sample(((4, 5),), {"dim": [0]}), Sample(((3, 4, 2),))],
+        errors=type_error(),
+        complex_inputs=True,
+    ),
+    OpInfo(
+        "fft_ifftshift",
+        lambda x, dim=None: torch.fft.ifftshift(x, dim),
+        [Sample(((5,),)), Sample(((4, 5),), {"dim": [-1]})],
+        errors=type_error(),
+    ),
+    OpInfo(
+        "stft",
+        lambda x, **kw: torch.stft(x, **kw),
+        [
+            Sample(
+                ((40,),),
+                {"n_fft": 16, "hop_length": 4, "window": np.hanning(16), "return_complex": True},
+            ),
+            Sample(((2, 30),), {"n_fft": 8, "center": False, "return_complex": True}),
+            Sample(
+                ((24,),),
+                {
+                    "n_fft": 8,
+                    "normalized": True,
+                    "onesided": False,
+                    "pad_mode": "constant",
+                    "return_complex": True,
+                },
+            ),
+        ],
+        errors=[*type_error(), *argument_error((30,), n_fft=8)],
+    ),
+    OpInfo(
+        "istft",
+        lambda x, **kw: torch.istft(x, **kw),
+        [
+            Sample(((5, 7),), {"n_fft": 8}),
+            Sample(((5, 9),), {"n_fft": 8, "hop_length": 2, "window": _WINDOW}),
+            Sample(((2, 5, 6),), {"n_fft": 8, "length": 20}),
+        ],
+        errors=[*type_error(), *dtype_error((5, 7), n_fft=8)],
+        complex_inputs=True,
+    ),
+]

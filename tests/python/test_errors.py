@@ -71,7 +71,7 @@ def test_dtype_error() -> None:
     with pytest.raises(flodl.DTypeError, match=r"mean.*int64"):
         Tensor.from_i64([1, 2], [2]).mean()
     with pytest.raises(TypeError):
-        Tensor.from_numpy(np.array([1 + 2j]))
+        Tensor.from_numpy(np.array([1], dtype=np.uint16))
 
 
 def test_device_error() -> None:
@@ -107,7 +107,7 @@ def test_argument_error() -> None:
     with pytest.raises(flodl.ArgumentError, match=r"tpu"):
         Tensor.zeros([1], device="tpu")
     with pytest.raises(flodl.ArgumentError, match=r"complex"):
-        Tensor.zeros([1], dtype="complex64")
+        Tensor.zeros([1], dtype="complex32")
 
 
 def test_out_of_memory_error() -> None:
@@ -351,8 +351,8 @@ def test_tensors_flodl_cannot_hold_are_refused_at_the_door() -> None:
 
     with pytest.raises(flodl.DeviceError, match="from_torch: a tensor on meta"):
         Tensor.from_torch(torch.empty(2, device="meta"))
-    with pytest.raises(flodl.DTypeError, match="from_torch: flodl has no dtype complex64"):
-        Tensor.from_torch(torch.zeros(2, dtype=torch.complex64))
+    with pytest.raises(flodl.DTypeError, match="from_torch: flodl has no dtype uint16"):
+        Tensor.from_torch(torch.zeros(2, dtype=torch.uint16))
     with pytest.raises(flodl.ArgumentError, match=r"sparse_coo tensor.*to_dense\(\)"):
         Tensor.from_torch(torch.eye(2).to_sparse())
     with warnings.catch_warnings():
@@ -367,12 +367,12 @@ def test_a_dtype_changed_through_torch_is_a_dtype_error_not_a_panic() -> None:
 
     shared = torch.zeros(2)
     v = Variable.from_torch(shared)
-    shared.data = torch.zeros(2, dtype=torch.complex64)  # behind flodl's back
+    shared.data = torch.zeros(2, dtype=torch.complex32)  # behind flodl's back
     for read in (lambda: v.dtype, lambda: repr(v), lambda: v + 1, lambda: v.numpy(), len):
         try:
             read(v) if read is len else read()
         except flodl.DTypeError as e:
-            assert "complex64" in str(e)
+            assert "complex32" in str(e)
         except Exception as e:  # noqa: BLE001 - any other kind is the bug
             pytest.fail(f"{type(e).__name__}: {e}")
 

@@ -32,9 +32,31 @@ ERROR_CASES = [
 def make_inputs(info: OpInfo, sample: Sample, dtype, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     dtype = info.input_dtype or dtype
+    if info.complex_inputs:
+        complex_dtype = np.complex64 if dtype == np.float32 else np.complex128
+        return [
+            np.asarray(
+                info.domain(rng.standard_normal(shape)) + 1j * rng.standard_normal(shape),
+                dtype=complex_dtype,
+            )
+            for shape in sample.shapes
+        ]
     return [
         np.asarray(info.domain(rng.standard_normal(shape)), dtype=dtype) for shape in sample.shapes
     ]
+
+
+def _random_like(rng, a: np.ndarray) -> np.ndarray:
+    """Standard normal values of `a`'s shape (complex ones for a complex `a`)."""
+    values = rng.standard_normal(a.shape)
+    if np.iscomplexobj(a):
+        values = np.asarray(values + 1j * rng.standard_normal(a.shape))
+    return values
+
+
+def real_part(x):
+    """A complex scalar's real part (a real loss for backward); else itself."""
+    return x.real if x.dtype.is_complex else x
 
 
 def _arg(value, dtype, to_tensor):
@@ -58,6 +80,8 @@ def call(info: OpInfo, operands, kwargs, dtype=np.float64):
     if info.operand_names:
         named = dict(zip(info.operand_names, operands[1:]))
         return getattr(operands[0], info.name)(**named, **kwargs)
+    if isinstance(getattr(type(operands[0]), info.name, None), type(Tensor.dtype)):
+        return getattr(operands[0], info.name)  # a property: x.real
     return getattr(operands[0], info.name)(*operands[1:], **kwargs)
 
 
@@ -71,14 +95,17 @@ def call_torch(info: OpInfo, tensors, kwargs, dtype=np.float64):
 
 
 def outputs(result) -> list:
-    """An op's outputs as a list (a tuple or list result, or one tensor)."""
-    return list(result) if isinstance(result, (tuple, list)) else [result]
+    """An op's outputs as a list (a tuple or list result, or one tensor); a
+    lazy conj() view resolved, as numpy() refuses one (torch's too)."""
+    outs = list(result) if isinstance(result, (tuple, list)) else [result]
+    return [o.resolve_conj() if getattr(o, "is_conj", lambda: False)() else o for o in outs]
 
 
 def is_float(out) -> bool:
+    """Whether an output is differentiable: floating point or complex."""
     if isinstance(out, torch.Tensor):
-        return out.is_floating_point()
-    return out.dtype.is_floating_point
+        return out.is_floating_point() or out.is_complex()
+    return out.dtype.is_floating_point or out.dtype.is_complex
 
 
 def weights(torch_result) -> list[np.ndarray | None]:
@@ -92,7 +119,7 @@ def weights(torch_result) -> list[np.ndarray | None]:
 def torch_loss_grads(info, arrays, kwargs, ws):
     xs = [torch.tensor(a, requires_grad=True) for a in arrays]
     outs = outputs(call_torch(info, xs, kwargs))
-    loss = sum((o * torch.tensor(w)).sum() for o, w in zip(outs, ws) if w is not None)
+    loss = sum(real_part((o * torch.tensor(w)).sum()) for o, w in zip(outs, ws) if w is not None)
     loss.backward()
     # An operand only read for its dtype or shape (type_as) gets no gradient;
     # a constant op's (sgn) is a ZeroTensor, which numpy takes only by force.
@@ -105,7 +132,11 @@ def torch_loss_grads(info, arrays, kwargs, ws):
 def flodl_loss_grads(info, arrays, kwargs, ws):
     vs = [Variable(Tensor.from_numpy(a), True) for a in arrays]
     outs = outputs(call(info, vs, kwargs))
-    terms = [o.mul(Variable(Tensor.from_numpy(w))).sum() for o, w in zip(outs, ws) if w is not None]
+    terms = [
+        real_part(o.mul(Variable(Tensor.from_numpy(w))).sum())
+        for o, w in zip(outs, ws)
+        if w is not None
+    ]
     loss = terms[0]
     for term in terms[1:]:
         loss = loss + term
@@ -160,7 +191,7 @@ def test_result_kind_follows_the_operands(info: OpInfo, index: int) -> None:
     recorded = [o.requires_grad for o in outputs(call_torch(info, torch_tracked, sample.kwargs))]
     tracked = [Variable(Tensor.from_numpy(a), True) for a in arrays]
     for out, torch_records in zip(outputs(call(info, tracked, sample.kwargs)), recorded):
-        if out.dtype.is_floating_point and torch_records:
+        if is_float(out) and torch_records:
             assert isinstance(out, Variable) and out.requires_grad and not out.is_leaf
         else:
             assert not out.requires_grad  # indices, values torch gives no gradient
@@ -192,18 +223,21 @@ def test_gradient_matches_finite_differences(info: OpInfo, index: int) -> None:
 
     def loss(inputs: list[np.ndarray]) -> float:
         outs = outputs(call(info, [Tensor.from_numpy(a) for a in inputs], sample.kwargs))
-        return float(sum((o.numpy() * w).sum() for o, w in zip(outs, ws) if w is not None))
+        return float(sum((o.numpy() * w).sum().real for o, w in zip(outs, ws) if w is not None))
 
     _, analytic = flodl_loss_grads(info, arrays, sample.kwargs, ws)
     eps = 1e-6
     for k, array in enumerate(arrays):
         numeric = np.zeros_like(array)
+        # A complex operand's gradient is PyTorch's: d/dre + 1j * d/dim.
+        steps = [1, 1j] if np.iscomplexobj(array) else [1]
         for idx in np.ndindex(array.shape):
-            plus = [a.copy() for a in arrays]
-            minus = [a.copy() for a in arrays]
-            plus[k][idx] += eps
-            minus[k][idx] -= eps
-            numeric[idx] = (loss(plus) - loss(minus)) / (2 * eps)
+            for step in steps:
+                plus = [a.copy() for a in arrays]
+                minus = [a.copy() for a in arrays]
+                plus[k][idx] += eps * step
+                minus[k][idx] -= eps * step
+                numeric[idx] += step * (loss(plus) - loss(minus)) / (2 * eps)
         np.testing.assert_allclose(analytic[k], numeric, rtol=1e-5, atol=1e-6)
 
 
@@ -282,7 +316,8 @@ def test_every_declared_op_is_bound() -> None:
                 + ("svd_lowrank", "pca_lowrank")
             ), name
         else:
-            assert callable(getattr(Tensor, name)), name
+            bound = getattr(Tensor, name)
+            assert callable(bound) or isinstance(bound, type(Tensor.dtype)), name  # x.real
             # A Tensor-only op is inherited by Variable (a Variable is a
             # Tensor) and gives a Tensor; a method op is Variable's own,
             # unless its Python name is an overload bound for both (argmax).
@@ -320,12 +355,12 @@ def _second_order(lib, info, arrays, kwargs, ws, us):
     if lib is None:
         xs = [Variable(Tensor.from_numpy(a.copy()), True) for a in arrays]
         outs = outputs(call(info, xs, kwargs))
-        weigh = lambda o, w: (o * Variable(Tensor.from_numpy(w))).sum()
+        weigh = lambda o, w: real_part((o * Variable(Tensor.from_numpy(w))).sum())
         grad = flodl.autograd.grad
     else:
         xs = [torch.tensor(a, requires_grad=True) for a in arrays]
         outs = outputs(call_torch(info, xs, kwargs))
-        weigh = lambda o, w: (o * torch.from_numpy(w)).sum()
+        weigh = lambda o, w: real_part((o * torch.from_numpy(w)).sum())
         grad = torch.autograd.grad
     terms = [weigh(o, w) for o, w in zip(outs, ws) if w is not None]
     loss = terms[0]
@@ -353,7 +388,7 @@ def test_second_order_matches_torch(info: OpInfo, index: int) -> None:
     arrays = make_inputs(info, sample, np.float64)
     ws = weights(call_torch(info, [torch.from_numpy(a) for a in arrays], sample.kwargs))
     rng = np.random.default_rng(3)
-    us = [rng.standard_normal(a.shape) for a in arrays]
+    us = [_random_like(rng, a) for a in arrays]
     try:
         expected = _second_order(torch, info, arrays, sample.kwargs, ws, us)
     except RuntimeError as e:
@@ -376,12 +411,10 @@ def test_forward_mode_matches_torch(info: OpInfo, index: int) -> None:
     sample = info.samples[index]
     arrays = make_inputs(info, sample, np.float64)
     rng = np.random.default_rng(4)
-    tangents = [rng.standard_normal(a.shape) for a in arrays]
+    tangents = [_random_like(rng, a) for a in arrays]
 
     def torch_f(*xs):
-        return tuple(
-            o for o in outputs(call_torch(info, list(xs), sample.kwargs)) if o.is_floating_point()
-        )
+        return tuple(o for o in outputs(call_torch(info, list(xs), sample.kwargs)) if is_float(o))
 
     def flodl_f(*xs):
         return tuple(o for o in outputs(call(info, list(xs), sample.kwargs)) if is_float(o))
