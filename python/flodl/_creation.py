@@ -794,7 +794,7 @@ def _check_integral_target(data: Any, dtype: Any) -> None:
     import numpy as np
 
     target = _flodl.Tensor.zeros([0], dtype=dtype).dtype
-    if target.is_floating_point or isinstance(data, np.ndarray):
+    if target.is_floating_point or target.is_complex or isinstance(data, np.ndarray):
         return
     is_bool = target.name == "bool"
 
