@@ -586,7 +586,8 @@ mod tests {
             assert_eq!(DType::from_kind(dtype.to_kind()).unwrap(), dtype);
         }
         assert_eq!("torch.double".parse::<DType>().unwrap(), DType::Float64);
-        assert!("complex64".parse::<DType>().is_err());
+        assert_eq!("cdouble".parse::<DType>().unwrap(), DType::Complex128);
+        assert!("complex32".parse::<DType>().is_err());
     }
 
     #[test]
