@@ -999,3 +999,43 @@ fn weight_average_copies_first_then_averages() -> Result<()> {
     assert_eq!(bad_decay.err().map(|e| e.kind()), Some(ErrorKind::Argument));
     Ok(())
 }
+
+/// A complex parameter steps as its real view would (PyTorch's rule): Adam
+/// on `a + bi` moves `a` and `b` as Adam on the float pair `[a, b]`, and
+/// Adagrad's starting sum fills both parts.
+#[test]
+fn complex_parameters_step_as_their_real_view() -> Result<()> {
+    let pairs = [0.5, -1.0, 2.0, 0.25];
+    let real = Tensor::from_f64(&pairs, &[2, 2], Device::CPU)?;
+    let complex_leaf = Variable::new(real.view_as_complex()?.copy()?, true)?;
+    let real_leaf = Variable::new(real.copy()?, true)?;
+    let adagrad = AdagradOptions {
+        lr: 0.1,
+        initial_accumulator_value: 0.5,
+        ..Default::default()
+    };
+    let mut complex_opts: (optim::Adam, optim::Adagrad) = (
+        optim::Adam::new(vec![complex_leaf.clone()], AdamOptions::default())?,
+        optim::Adagrad::new(vec![complex_leaf.clone()], adagrad.clone())?,
+    );
+    let mut real_opts: (optim::Adam, optim::Adagrad) = (
+        optim::Adam::new(vec![real_leaf.clone()], AdamOptions::default())?,
+        optim::Adagrad::new(vec![real_leaf.clone()], adagrad)?,
+    );
+    for _ in 0..3 {
+        // The same real loss of the parts: sum of cubes.
+        let parts = complex_leaf.view_as_real()?;
+        complex_leaf.zero_grad();
+        parts.mul(&parts)?.mul(&parts)?.sum()?.backward()?;
+        cube_grad(&real_leaf)?;
+        complex_opts.0.step()?;
+        complex_opts.1.step()?;
+        real_opts.0.step()?;
+        real_opts.1.step()?;
+        close(
+            &complex_leaf.data().view_as_real()?.to_f64_vec()?,
+            &real_leaf.data().to_f64_vec()?,
+        );
+    }
+    Ok(())
+}

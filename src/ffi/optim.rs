@@ -133,9 +133,31 @@ pub(crate) fn optim_step(
     hyper: &OptimHyper,
     scaling: Scaling<'_>,
 ) -> Result<(), Failure> {
+    // PyTorch's rule for complex parameters: each update runs on the real
+    // view (real and imaginary parts side by side, sharing memory), so a
+    // squared gradient or a maximum is the parts', not a complex product.
+    let real_views: Vec<Vec<Option<tch::Tensor>>> = lists
+        .iter()
+        .map(|list| {
+            list.iter()
+                .map(|t| match t.f_kind()? {
+                    tch::Kind::ComplexFloat | tch::Kind::ComplexDouble => {
+                        Ok(Some(t.f_view_as_real()?))
+                    }
+                    _ => Ok(None),
+                })
+                .collect::<Result<_, Failure>>()
+        })
+        .collect::<Result<_, Failure>>()?;
     let pointers: Vec<Vec<*mut c_void>> = lists
         .iter()
-        .map(|list| list.iter().map(|t| ptr(t)).collect())
+        .zip(&real_views)
+        .map(|(list, views)| {
+            list.iter()
+                .zip(views)
+                .map(|(t, view)| ptr(view.as_ref().unwrap_or(t)))
+                .collect()
+        })
         .collect();
     let mut n = [0; 6];
     for (count_of, list) in n.iter_mut().zip(&pointers) {

@@ -89,7 +89,8 @@ pub struct StateSlot {
 /// How a state tensor starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Start {
-    /// This value everywhere, like the parameter.
+    /// This value everywhere, like the parameter (in both parts of a
+    /// complex one, as torch's Adagrad and Rprop, which step its real view).
     Fill(f64),
     /// A counter (a step, a product): a float32 0-d tensor with this value
     /// on the parameter's device.
@@ -127,7 +128,13 @@ impl StateSlot {
 
     fn make(&self, param: &tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
         match self.start {
-            Start::Fill(value) => param.f_full_like(value),
+            Start::Fill(value) => {
+                let filled = param.f_full_like(value)?;
+                if filled.f_is_complex()? {
+                    let _ = filled.f_view_as_real()?.f_fill_(value)?;
+                }
+                Ok(filled)
+            }
             Start::Counter(value) => {
                 tch::Tensor::f_full([] as [i64; 0], value, (tch::Kind::Float, param.device()))
             }
