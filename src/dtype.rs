@@ -549,7 +549,7 @@ pub fn cuda_device_count() -> usize {
 }
 
 /// PyTorch's legacy tensor type names, by dtype.
-pub(crate) const LEGACY_TYPES: [(crate::DType, &str); 10] = [
+pub(crate) const LEGACY_TYPES: [(crate::DType, &str); 12] = [
     (crate::DType::Float32, "FloatTensor"),
     (crate::DType::Float64, "DoubleTensor"),
     (crate::DType::Float16, "HalfTensor"),
@@ -560,6 +560,8 @@ pub(crate) const LEGACY_TYPES: [(crate::DType, &str); 10] = [
     (crate::DType::Int8, "CharTensor"),
     (crate::DType::UInt8, "ByteTensor"),
     (crate::DType::Bool, "BoolTensor"),
+    (crate::DType::Complex64, "ComplexFloatTensor"),
+    (crate::DType::Complex128, "ComplexDoubleTensor"),
 ];
 
 /// `"torch.FloatTensor"`, `"torch.cuda.LongTensor"`: what `x.type()` says.

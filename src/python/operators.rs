@@ -773,6 +773,10 @@ macro_rules! operators {
             fn __float__(&self, py: Python<'_>) -> PyResult<f64> {
                 operators::single_value(py, &self.inner, "float")?.extract()
             }
+            fn __complex__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let value = operators::single_value(py, &self.inner, "complex")?;
+                py.get_type::<pyo3::types::PyComplex>().call1((value,))
+            }
             fn __index__(&self, py: Python<'_>) -> PyResult<i64> {
                 let value = operators::single_value(py, &self.inner, "index")?;
                 if !value.is_instance_of::<pyo3::types::PyInt>()

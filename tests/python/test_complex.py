@@ -109,6 +109,8 @@ def test_values_leave_as_python_and_numpy_numbers() -> None:
     back = Tensor.from_numpy(np.array([1 + 1j, 2j]))
     assert back.dtype == flodl.complex128
     assert flodl.tensor(np.complex64(1j)).dtype == flodl.complex64
+    assert complex(f[0, 1]) == complex(t[0, 1]) == -1j
+    assert f.type() == t.type() == "torch.ComplexFloatTensor"
     via_torch = Tensor.from_torch(torch.tensor([1 + 2j]))
     assert via_torch.to_torch().tolist() == [1 + 2j]
 
