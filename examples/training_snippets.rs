@@ -8,7 +8,7 @@ use flodl::distributions::{
 use flodl::nn::{self, Module, Parameter};
 use flodl::optim::lr_scheduler::{CosineAnnealingLR, Schedule, Scheduler, StepLR};
 use flodl::optim::swa::{AverageRule, WeightAverage};
-use flodl::optim::{self, AdamWOptions, SGDOptions};
+use flodl::optim::{self, AdamOptions, AdamWOptions, SGDOptions};
 use flodl::{
     no_grad, DType, Device, ErrorKind, Reduction, Result, Tensor, TensorOptions, Variable,
 };
@@ -423,6 +423,36 @@ fn save_and_load() -> Result<()> {
     Ok(())
 }
 
+fn complex_spectral_filter() -> Result<()> {
+    // A filter learned in the frequency domain: one complex weight per
+    // frequency of the rfft, trained to delay a signal by one step.
+    let opts = TensorOptions::default();
+    let complex = TensorOptions {
+        dtype: DType::Complex64,
+        ..opts
+    };
+    let signal = Variable::new(Tensor::randn(&[8, 32], opts)?, false)?;
+    let target = Variable::new(signal.data().roll(&[1], &[1])?, false)?;
+    let weight = Variable::new(Tensor::ones(&[17], complex)?, true)?;
+    let adam = AdamOptions {
+        lr: 0.05,
+        ..Default::default()
+    };
+    let mut optimizer = optim::Adam::new(vec![weight.clone()], adam)?;
+    let spectrum = signal.fft_rfft(None, -1, None)?; // [8, 17] complex64
+    let mut losses = Vec::new();
+    for _ in 0..200 {
+        let filtered = spectrum.mul(&weight)?.fft_irfft(Some(32), -1, None)?;
+        let loss = filtered.sub(&target)?.square()?.mean()?;
+        optimizer.zero_grad();
+        loss.backward()?;
+        optimizer.step()?;
+        losses.push(loss.item()?);
+    }
+    assert!(losses[199] < 0.01 * losses[0], "{losses:?}");
+    Ok(())
+}
+
 fn main() -> Result<()> {
     training_loop()?;
     a_module_of_your_own()?;
@@ -437,5 +467,6 @@ fn main() -> Result<()> {
     spectral_normalization()?;
     pruning()?;
     in_place_ops()?;
+    complex_spectral_filter()?;
     save_and_load()
 }

@@ -374,6 +374,9 @@ fn classify(message: &str) -> ErrorKind {
                 // an op libtorch has no backward formula for (torch's
                 // "derivative for aten::scatter is not implemented")
                 "derivative for",
+                // linalg.eig's gradient of a loss that depends on each
+                // eigenvector's phase
+                "so it is ill-defined",
             ],
         ),
         (

@@ -1653,6 +1653,12 @@ class _Ops(Generic[_Self, _Operand]):
         ``uplo`` triangle, as ``torch.linalg.eigh``."""
     def linalg_eigvalsh(self, uplo: Uplo = "L") -> _Self:
         """The eigenvalues (ascending) of each symmetric matrix, as ``torch.linalg.eigvalsh``."""
+    def linalg_eig(self) -> tuple[_Self, _Self]:
+        """The eigenvalues and eigenvectors (columns, of norm 1) of each square matrix, complex, as
+        ``torch.linalg.eig``. The gradient is defined for losses that do not depend on each vector's
+        phase (an AutogradError otherwise, as PyTorch's)."""
+    def linalg_eigvals(self) -> _Self:
+        """The complex eigenvalues of each square matrix, as ``torch.linalg.eigvals``."""
     def linalg_solve(self, b: _Operand, left: bool = True) -> _Self:
         """The solution ``X`` of ``self X = b`` (of ``X self = b`` when ``left`` is false), as
         ``torch.linalg.solve``."""

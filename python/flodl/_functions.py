@@ -2922,6 +2922,20 @@ def linalg_eigvalsh(input: Tensor, uplo: Any = "L") -> Any:
     return input.linalg_eigvalsh(uplo)
 
 
+def linalg_eig(input: Tensor) -> Any:
+    """``input.linalg_eig(...)``: The eigenvalues and eigenvectors (columns, of norm 1) of each  square matrix, complex, as `torch.linalg.eig`. The gradient  is defined for losses that do not depend on each vector's  phase (an AutogradError otherwise, as PyTorch's)."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_eig", input)
+    return input.linalg_eig()
+
+
+def linalg_eigvals(input: Tensor) -> Any:
+    """``input.linalg_eigvals(...)``: The complex eigenvalues of each square matrix, as  `torch.linalg.eigvals`."""
+    if not isinstance(input, Tensor):
+        raise _not_a_tensor("linalg_eigvals", input)
+    return input.linalg_eigvals()
+
+
 def linalg_solve(input: Tensor, b: Any, left: Any = True) -> Any:
     """``input.linalg_solve(...)``: The solution `X` of `self X = b` (of `X self = b` when `left`  is false), as `torch.linalg.solve`."""
     if not isinstance(input, Tensor):
@@ -3685,7 +3699,9 @@ __all__ = [
     "linalg_cholesky_ex",
     "linalg_cond",
     "linalg_cond_str",
+    "linalg_eig",
     "linalg_eigh",
+    "linalg_eigvals",
     "linalg_eigvalsh",
     "linalg_householder_product",
     "linalg_inv_ex",

@@ -24,7 +24,9 @@ __all__ = [
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
     "householder_product",
     "inv",
@@ -131,6 +133,17 @@ def eigh(A: Tensor, UPLO: str = "L") -> Any:
     """``(eigenvalues, eigenvectors)`` of each symmetric matrix, as
     ``torch.linalg.eigh``."""
     return _tensor("linalg.eigh", A).linalg_eigh(UPLO)
+
+
+def eig(A: Tensor) -> Any:
+    """``(eigenvalues, eigenvectors)`` of each square matrix, complex, as
+    ``torch.linalg.eig``."""
+    return return_types.linalg_eig(*_tensor("linalg.eig", A).linalg_eig())
+
+
+def eigvals(A: Tensor) -> Tensor:
+    """The complex eigenvalues of each square matrix, as ``torch.linalg.eigvals``."""
+    return _tensor("linalg.eigvals", A).linalg_eigvals()
 
 
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:

@@ -19,6 +19,7 @@ __all__ = [
     "histogram",
     "kthvalue",
     "linalg_cholesky_ex",
+    "linalg_eig",
     "linalg_eigh",
     "linalg_inv_ex",
     "linalg_lstsq",
@@ -69,6 +70,7 @@ svd = _return_type("svd", ("U", "S", "V"))
 linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_qr = _return_type("linalg_qr", ("Q", "R"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
+linalg_eig = _return_type("linalg_eig", ("eigenvalues", "eigenvectors"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 linalg_lu_factor = _return_type("linalg_lu_factor", ("LU", "pivots"))
 histogram = _return_type("histogram", ("hist", "bin_edges"))

@@ -1192,6 +1192,14 @@ macro_rules! method_ops {
             /// The eigenvalues (ascending) of each symmetric matrix, as
             /// `torch.linalg.eigvalsh`.
             linalg_eigvalsh(uplo: Uplo = "L") => |x| x.f_linalg_eigvalsh($crate::ops::nn::Mode::name(uplo));
+            /// The eigenvalues and eigenvectors (columns, of norm 1) of each
+            /// square matrix, complex, as `torch.linalg.eig`. The gradient
+            /// is defined for losses that do not depend on each vector's
+            /// phase (an AutogradError otherwise, as PyTorch's).
+            linalg_eig() -> (Same, Same) => |x| x.f_linalg_eig();
+            /// The complex eigenvalues of each square matrix, as
+            /// `torch.linalg.eigvals`.
+            linalg_eigvals() => |x| x.f_linalg_eigvals();
             /// The solution `X` of `self X = b` (of `X self = b` when `left`
             /// is false), as `torch.linalg.solve`.
             linalg_solve(b: Same, left: bool = true) => |x| tch::Tensor::f_linalg_solve(x, b.raw(), left);

@@ -2803,6 +2803,17 @@ OP_INFOS += [
         _positive_definite,
         argument_error((3, 3), uplo="X"),
     ),
+    # eig's gradient exists for losses that ignore each eigenvector's phase,
+    # which this table's random weights do not (torch raises, as flodl
+    # does): test_complex.py checks it with a phase-free loss.
+    OpInfo(
+        "linalg_eig",
+        lambda x: tuple(torch.linalg.eig(x)),
+        _SQUARE,
+        errors=[*type_error(), *shape_error((2, 3))],
+        differentiable=False,
+    ),
+    OpInfo("linalg_eigvals", torch.linalg.eigvals, _SQUARE, errors=shape_error((2, 3))),
     OpInfo(
         "linalg_eigvalsh",
         lambda x, uplo="L": torch.linalg.eigvalsh(x, uplo),

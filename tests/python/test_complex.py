@@ -294,3 +294,26 @@ def test_optimizers_step_complex_parameters_as_torch(name, options) -> None:
         return w.detach().numpy()
 
     np.testing.assert_allclose(run(flodl), run(torch), rtol=1e-10, atol=1e-12)
+
+
+def test_eig_values_and_phase_free_gradients_match_torch() -> None:
+    """linalg.eig of a real matrix: complex values and vectors as torch's,
+    and the gradient of a loss blind to each vector's phase (|v|, the
+    values); a phase-dependent loss is an error in both."""
+    a0 = np.random.default_rng(5).standard_normal((4, 4))
+
+    def run(m):
+        a = m.from_numpy(a0.copy()).requires_grad_()
+        values, vectors = m.linalg.eig(a)
+        (values.real.sum() + values.imag.square().sum() + vectors.abs().pow(3).sum()).backward()
+        return values, vectors, a.grad
+
+    got, want = run(flodl), run(torch)
+    for g, w in zip(got, want):
+        assert_same(g.detach(), w.detach(), rtol=1e-8, atol=1e-10)
+    assert_same(
+        flodl.linalg.eigvals(flodl.from_numpy(a0)), torch.linalg.eigvals(torch.from_numpy(a0))
+    )
+    a = Variable(flodl.from_numpy(a0), requires_grad=True)
+    with pytest.raises(flodl.AutogradError):
+        flodl.linalg.eig(a).eigenvectors.real.sum().backward()
