@@ -560,7 +560,8 @@ fn tensor_value(tensor: &Tensor) -> Option<Scalar> {
         crate::DType::Bool => Scalar::Bool(raw.f_int64_value(&[]).ok()? != 0),
         d if d.is_floating_point() => Scalar::Float(raw.f_double_value(&[]).ok()?),
         d if d.is_complex() => {
-            let parts = raw.f_view_as_real().ok()?;
+            // (A lazy conj() view has no real view of its own.)
+            let parts = raw.f_resolve_conj().ok()?.f_view_as_real().ok()?;
             Scalar::Complex(
                 parts.f_double_value(&[0]).ok()?,
                 parts.f_double_value(&[1]).ok()?,

@@ -137,6 +137,8 @@ def test_conj_is_lazy_and_reads_conjugated() -> None:
     assert c.imag.is_neg() and c.imag.tolist() == [-2.0]
     assert not c.resolve_conj().is_conj() and c.resolve_conj().tolist() == [1 - 2j]
     assert z.conj_physical().tolist() == [1 - 2j]
+    filled = flodl.zeros(2, dtype=flodl.cfloat).fill_(flodl.tensor(1 + 2j).conj())
+    assert filled.tolist() == [1 - 2j, 1 - 2j]  # a 0-d conj view as a number
     with pytest.raises(flodl.ArgumentError, match="resolve_conj"):
         np.from_dlpack(c)  # DLPack shares memory: the lazy view cannot go
 
