@@ -41,6 +41,10 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
         # Floats stay float64 until they are converted, once, to it.
         inferred = _inferred_dtype(data) if dtype is None else None
         array = _as_array(data)
+        if dtype is not None and array.dtype.kind == "c" and not hasattr(data, "dtype"):
+            target = _flodl.Tensor.zeros([0], dtype=dtype).dtype
+            if not target.is_complex:  # its imaginary parts would be dropped
+                raise TypeError(f"tensor: can't convert complex to {target.name}")
         if inferred == _flodl.DType.Int64 and array.dtype.kind not in "biu":
             # Only ints (and bools), yet numpy could not hold them in int64.
             raise _flodl.ArgumentError("tensor: an int does not fit in int64 (at most 2**63 - 1)")

@@ -5,6 +5,7 @@ comparison itself is flodl's ``isclose``."""
 
 from __future__ import annotations
 
+import cmath
 import math
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
@@ -21,6 +22,8 @@ _TOLERANCES = {
     "bfloat16": (1.6e-2, 1e-5),
     "float32": (1.3e-6, 1e-5),
     "float64": (1e-7, 1e-7),
+    "complex64": (1.3e-6, 1e-5),
+    "complex128": (1e-7, 1e-7),
 }
 
 
@@ -144,11 +147,14 @@ def _scalar_report(actual: Any, expected: Any, rtol: float, atol: float) -> str:
 def _numbers(actual, expected, fail, rtol, atol, equal_nan, check_dtype) -> None:
     if check_dtype and type(actual) is not type(expected):
         fail(f"The (d)types do not match: {type(actual)} != {type(expected)}.")
-    kinds = ["float64" if isinstance(v, float) else "int64" for v in (actual, expected)]
+    kinds = [
+        "complex128" if isinstance(v, complex) else "float64" if isinstance(v, float) else "int64"
+        for v in (actual, expected)
+    ]
     rtol, atol = _tolerances(kinds, rtol, atol)
     if actual == expected:
         return
-    if equal_nan and math.isnan(actual) and math.isnan(expected):
+    if equal_nan and cmath.isnan(actual) and cmath.isnan(expected):
         return
     difference = abs(actual - expected)
     if math.isfinite(difference) and difference <= atol + rtol * abs(expected):
@@ -183,7 +189,7 @@ def _tensor_report(actual: Tensor, expected: Tensor, matches: Tensor, rtol, atol
     wrong = total - int(matches.sum().item())
     extra = f"Mismatched elements: {wrong} / {total} ({wrong / total:.1%})"
     a, e, same = actual.reshape(-1), expected.reshape(-1), matches.reshape(-1)
-    if not a.dtype.is_floating_point:
+    if not a.dtype.is_floating_point and not a.dtype.is_complex:
         a, e = a.to(int64), e.to(int64)
     absolute = (a - e).abs().masked_fill(same, 0)
     relative = (absolute / e.abs()).masked_fill(same, 0)

@@ -28,7 +28,12 @@ pub(crate) fn values_as_bytes(
         .call_method1("asarray", (data,))
         .map_err(|_| not_numbers())?;
     let kind: String = values.getattr("dtype")?.getattr("kind")?.extract()?;
-    let allowed = if op == "from_numpy" { "biufc" } else { "iufc" };
+    let allowed = match op {
+        "from_numpy" => "biufc",
+        // A real target would drop the imaginary parts.
+        _ if dtype.is_complex() => "iufc",
+        _ => "iuf",
+    };
     if !allowed.contains(kind.as_str()) {
         return Err(not_numbers());
     }

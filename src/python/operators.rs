@@ -268,7 +268,7 @@ where
         let product = new_object(py, with_operand(&xi, &yi)?)?.into_bound(py);
         return wrapped(product.call_method1("__ne__", (0,))?, op);
     }
-    if op.ufunc == "power" && !x.dtype().is_floating_point() {
+    if op.ufunc == "power" && !x.dtype().is_differentiable() {
         // numpy refuses what libtorch would compute as 0 (2 ** -1).
         let negative = array.call_method1("__lt__", (0,))?.call_method0("any")?;
         crate::error::ensure!(
@@ -278,7 +278,7 @@ where
         );
     }
     let integral_division = matches!(op.ufunc, "floor_divide" | "remainder")
-        && !x.dtype().is_floating_point()
+        && !x.dtype().is_differentiable()
         && x.dtype() != DType::Bool;
     if integral_division {
         // numpy gives 0 for an integer divided by 0 (with a warning) where
@@ -639,7 +639,7 @@ macro_rules! operators {
                 // A bool base is its int: libtorch's backward cannot take a
                 // bool scalar (an internal assert), and the values agree.
                 let rpow = |a: &$Core, s: $crate::Scalar| match s {
-                    $crate::Scalar::Bool(b) if a.dtype().is_floating_point() => {
+                    $crate::Scalar::Bool(b) if a.dtype().is_differentiable() => {
                         a.rpow_scalar($crate::Scalar::Int(i64::from(b)))
                     }
                     s => a.rpow_scalar(s),

@@ -491,6 +491,11 @@ macro_rules! py_shared_methods {
                         format!("is_nonzero: needs exactly one value, got shape {:?}", x.shape()),
                     ).into());
                 }
+                if x.dtype().is_complex() {
+                    let values = operators::Class::values(x).resolve_conj()?;
+                    let parts = values.view_as_real()?.to_f64_vec()?;
+                    return Ok(parts.iter().any(|&p| p != 0.0));
+                }
                 Ok(x.item()? != 0.0)
             }
 

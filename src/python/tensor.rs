@@ -351,7 +351,7 @@ impl PyTensor {
         if !dtype_given(options, dtype) {
             let all_ints = [start, end, step]
                 .iter()
-                .all(|s| !matches!(s, Scalar::Float(_)));
+                .all(|s| matches!(s, Scalar::Int(_) | Scalar::Bool(_)));
             opts.dtype = if all_ints {
                 DType::Int64
             } else {
@@ -994,6 +994,10 @@ pub(crate) fn normal(
     if let (Err(mean), Err(std), Some(size)) = (&mean, &std, size) {
         let shape = size.core("normal", "size")?;
         let opts = options_arg("normal", None, dtype, device)?;
+        if mean.is_complex() || std.is_complex() {
+            let message = format!("normal: mean and std must be real, got {mean} and {std}");
+            return Err(Error::new(ErrorKind::DType, message).into());
+        }
         return Ok(Tensor::normal_sized(mean.to_f64(), std.to_f64(), shape, opts)?.into());
     }
     Ok(Tensor::normal(promoted(&mean), promoted(&std))?.into())

@@ -18,6 +18,18 @@ impl Tensor {
         let text = if dtype.is_floating_point() {
             self.to_f64_vec()
                 .map(|v| v.iter().map(|x| format!("{x:?}")).collect::<Vec<_>>())
+        } else if dtype.is_complex() {
+            // As Python writes a complex number: `(1.5+2.0j)`.
+            let parts = self
+                .real()
+                .and_then(|re| re.to_f64_vec())
+                .and_then(|re| Ok((re, self.imag()?.to_f64_vec()?)));
+            parts.map(|(re, im)| {
+                re.iter()
+                    .zip(&im)
+                    .map(|(&re, &im)| crate::Scalar::Complex(re, im).to_string())
+                    .collect()
+            })
         } else if dtype == DType::Bool {
             self.to_i64_vec().map(|v| {
                 v.iter()

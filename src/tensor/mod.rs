@@ -314,7 +314,15 @@ impl Tensor {
                 Promoted::Number(s) => (None, s.to_f64()),
             }
         }
-        let (mean, std) = (parts(&mean.into()), parts(&std.into()));
+        let (mean, std) = (mean.into(), std.into());
+        for p in [&mean, &std] {
+            if let Promoted::Number(s) = p {
+                if s.is_complex() {
+                    bail!(DType, "normal: mean and std must be real, got {s}");
+                }
+            }
+        }
+        let (mean, std) = (parts(&mean), parts(&std));
         let operands = [mean.0, std.0];
         if operands.iter().all(Option::is_none) {
             bail!(
@@ -359,6 +367,9 @@ impl Tensor {
     ) -> Result<Tensor> {
         let op = "arange";
         let (start_s, end_s, step_s) = (start.into(), end.into(), step.into());
+        if [start_s, end_s, step_s].iter().any(|s| s.is_complex()) {
+            bail!(DType, "{op}: bounds and step must be real numbers, got start={start_s}, end={end_s}, step={step_s}");
+        }
         let (start, end, step) = (start_s.to_f64(), end_s.to_f64(), step_s.to_f64());
         if step == 0.0 || !step.is_finite() || !start.is_finite() || !end.is_finite() {
             bail!(Argument, "{op}: needs finite bounds and a non-zero step, got start={start}, end={end}, step={step}");
@@ -689,6 +700,14 @@ impl Tensor {
         op: &str,
         kind: tch::Kind,
     ) -> Result<Vec<T>> {
+        if self.dtype().is_complex() {
+            // A real vector would drop the imaginary parts.
+            bail!(
+                DType,
+                "{op}: the tensor is {}: read real() and imag() (or view_as_real())",
+                self.dtype()
+            );
+        }
         let host: Tensor = run(op, &[&self.raw], || {
             let host = self
                 .raw

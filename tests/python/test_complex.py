@@ -319,3 +319,47 @@ def test_eig_values_and_phase_free_gradients_match_torch() -> None:
     a = Variable(flodl.from_numpy(a0), requires_grad=True)
     with pytest.raises(flodl.AutogradError):
         flodl.linalg.eig(a).eigenvectors.real.sum().backward()
+
+
+def test_nothing_drops_an_imaginary_part_silently() -> None:
+    """Where a real result would lose the imaginary parts, flodl refuses
+    (as torch does, or where torch would compute nonsense)."""
+    with pytest.raises(TypeError, match="complex"):
+        flodl.tensor([1 + 2j], dtype=flodl.float32)
+    with pytest.raises(TypeError):
+        Tensor.from_f64([1 + 2j], [1])
+    with pytest.raises(flodl.DTypeError, match="arange"):
+        flodl.arange(1j)
+    with pytest.raises(flodl.DTypeError, match="normal"):
+        flodl.normal(1j, 1.0, size=(3,))
+    with pytest.raises(TypeError):
+        flodl.ones(2).clamp(min=1j)
+    assert flodl.tensor(1j).is_nonzero() and not flodl.tensor(0j).is_nonzero()
+    z = flodl.tensor([1 + 2j])
+    flodl.testing.assert_close(z, z + 1e-7)
+    flodl.testing.assert_close(1 + 2j, 1 + 2j)
+    with pytest.raises(AssertionError):
+        flodl.testing.assert_close(z, z + 1j)
+    # Python's ** with a numpy exponent follows the complex rule, not the integer one.
+    assert (z ** np.array([-1.0])).tolist() == pytest.approx([1 / (1 + 2j)])
+
+
+def test_stft_defaults_for_complex_signals_and_real_results() -> None:
+    """The rules flodl's stft adds to ATen's: a complex signal (or window)
+    gives a two-sided complex result without return_complex; False gives
+    the view_as_real; istft of all n_fft bins is two-sided by default."""
+    rng = np.random.default_rng(4)
+    signal = rng.standard_normal(64) + 1j * rng.standard_normal(64)
+    real = rng.standard_normal(64)
+
+    def run(m):
+        z, x = m.from_numpy(signal.copy()), m.from_numpy(real.copy())
+        two_sided = m.stft(z, 16)
+        as_real = m.stft(x, 16, return_complex=False, center=False)
+        back = m.istft(two_sided, 16, return_complex=True)
+        return two_sided, as_real, back
+
+    with pytest.warns(UserWarning):  # torch's deprecation of return_complex=False
+        want = run(torch)
+    for g, w in zip(run(flodl), want):
+        assert_same(g, w, atol=1e-10)

@@ -109,10 +109,12 @@ def is_float(out) -> bool:
 
 
 def weights(torch_result) -> list[np.ndarray | None]:
-    """Random weights for the floating outputs, None for index outputs."""
+    """Random weights for the floating outputs (complex ones for complex
+    outputs, so the loss reads both parts), None for index outputs."""
     rng = np.random.default_rng(1)
     return [
-        rng.standard_normal(tuple(o.shape)) if is_float(o) else None for o in outputs(torch_result)
+        _random_like(rng, o.detach().resolve_conj().numpy()) if is_float(o) else None
+        for o in outputs(torch_result)
     ]
 
 
