@@ -491,12 +491,11 @@ macro_rules! py_shared_methods {
                         format!("is_nonzero: needs exactly one value, got shape {:?}", x.shape()),
                     ).into());
                 }
-                if x.dtype().is_complex() {
-                    let values = operators::Class::values(x).resolve_conj()?;
-                    let parts = values.view_as_real()?.to_f64_vec()?;
-                    return Ok(parts.iter().any(|&p| p != 0.0));
-                }
-                Ok(x.item()? != 0.0)
+                // libtorch's own test, which reads every dtype (complex too).
+                let raw = $crate::Operand::raw(x);
+                raw.f_is_nonzero().map_err(|e| {
+                    $crate::Error::from_torch("is_nonzero", &$crate::ops::describe(raw), e).into()
+                })
             }
 
             /// Whether `other` has the same shape, as `Tensor.is_same_size`.
