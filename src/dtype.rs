@@ -510,6 +510,21 @@ impl TensorOptions {
 }
 
 /// The dtype of a tensor flodl holds.
+/// Whether `kind` is one of libtorch's complex kinds.
+pub(crate) fn is_complex_kind(kind: tch::Kind) -> bool {
+    DType::from_kind(kind).is_ok_and(DType::is_complex)
+}
+
+/// `t` as real numbers: a complex tensor's `view_as_real` (real and
+/// imaginary parts side by side, sharing memory), any other tensor itself.
+/// PyTorch's optimizers update complex parameters through this view.
+pub(crate) fn real_view(t: &tch::Tensor) -> std::result::Result<tch::Tensor, tch::TchError> {
+    match is_complex_kind(t.f_kind()?) {
+        true => t.f_view_as_real(),
+        false => Ok(t.shallow_clone()),
+    }
+}
+
 pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
     // Every Tensor and Variable has one of flodl's dtypes: the constructors
     // make only those, and every op result is checked (`ops::FromTch`).

@@ -1039,3 +1039,43 @@ fn complex_parameters_step_as_their_real_view() -> Result<()> {
     }
     Ok(())
 }
+
+/// L-BFGS gathers a complex parameter's real view into its flat vectors
+/// (PyTorch's rule): on `a + bi` it moves as on the float pair `[a, b]`.
+#[test]
+fn lbfgs_steps_a_complex_parameter_as_its_real_view() -> Result<()> {
+    let pairs = [0.5, -1.0, 2.0, 0.25];
+    let real = Tensor::from_f64(&pairs, &[2, 2], Device::CPU)?;
+    let complex_leaf = Variable::new(real.view_as_complex()?.copy()?, true)?;
+    let real_leaf = Variable::new(real.copy()?, true)?;
+    let options = || optim::LBFGSOptions {
+        line_search_fn: Some("strong_wolfe".into()),
+        ..Default::default()
+    };
+    // The same real loss of the parts: sum((x - 1)^4 + x^2).
+    let loss_of = |parts: &Variable| -> Result<Variable> {
+        let shifted = parts.sub_scalar(1.0)?;
+        let square = shifted.mul(&shifted)?;
+        square.mul(&square)?.add(&parts.mul(parts)?)?.sum()
+    };
+    let mut losses = Vec::new();
+    for (leaf, parts) in [
+        (&complex_leaf, complex_leaf.view_as_real()?),
+        (&real_leaf, real_leaf.clone()),
+    ] {
+        let mut opt = optim::LBFGS::new(vec![leaf.clone()], options())?;
+        let mut closure = || -> Result<f64> {
+            leaf.zero_grad();
+            let loss = loss_of(&parts)?;
+            loss.backward()?;
+            loss.item()
+        };
+        losses.push((opt.step(&mut closure)?, opt.step(&mut closure)?));
+    }
+    assert_eq!(losses[0], losses[1]);
+    close(
+        &complex_leaf.data().view_as_real()?.to_f64_vec()?,
+        &real_leaf.data().to_f64_vec()?,
+    );
+    Ok(())
+}

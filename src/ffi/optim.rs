@@ -140,11 +140,9 @@ pub(crate) fn optim_step(
         .iter()
         .map(|list| {
             list.iter()
-                .map(|t| match t.f_kind()? {
-                    tch::Kind::ComplexFloat | tch::Kind::ComplexDouble => {
-                        Ok(Some(t.f_view_as_real()?))
-                    }
-                    _ => Ok(None),
+                .map(|t| match crate::dtype::is_complex_kind(t.f_kind()?) {
+                    true => Ok(Some(t.f_view_as_real()?)),
+                    false => Ok(None),
                 })
                 .collect::<Result<_, Failure>>()
         })

@@ -518,7 +518,7 @@ pub(crate) fn scalar_operand(
         // A complex number with a real x: complex64, which libtorch widens
         // to complex128 against a float64 x, as torch's default complex
         // dtype does.
-        Scalar::Complex(..) if !is_complex_kind(own) => Kind::ComplexFloat,
+        Scalar::Complex(..) if !crate::dtype::is_complex_kind(own) => Kind::ComplexFloat,
         Scalar::Complex(..) if x.dim() == 0 => own,
         Scalar::Complex(..) => Kind::ComplexDouble,
     };
@@ -527,10 +527,6 @@ pub(crate) fn scalar_operand(
 
 fn is_float_kind(kind: tch::Kind) -> bool {
     crate::DType::from_kind(kind).is_ok_and(crate::DType::is_floating_point)
-}
-
-fn is_complex_kind(kind: tch::Kind) -> bool {
-    crate::DType::from_kind(kind).is_ok_and(crate::DType::is_complex)
 }
 
 /// addcdiv refuses integer `t1` and `t2` (PyTorch's rule, whose message

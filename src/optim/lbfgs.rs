@@ -6,6 +6,7 @@
 
 use super::methods::OptionValue;
 use super::Options;
+use crate::dtype::real_view;
 use crate::error::{ensure, Error, ErrorKind, Result};
 use crate::{Key, Operand, Tensor, Value, Variable};
 
@@ -117,7 +118,12 @@ impl Arith {
     fn of(param: &tch::Tensor) -> Self {
         // float32 and float64 follow torch exactly; the half types compute
         // in float32 (their kernels' own precision) and are close only.
-        let kind = param.kind();
+        // A complex parameter's numbers are its real view's.
+        let kind = match param.kind() {
+            tch::Kind::ComplexFloat => tch::Kind::Float,
+            tch::Kind::ComplexDouble => tch::Kind::Double,
+            kind => kind,
+        };
         Arith {
             single: kind != tch::Kind::Double,
             kind,
@@ -237,16 +243,12 @@ impl Flat<'_> {
     fn grad(&self) -> Result<tch::Tensor> {
         let mut views = Vec::with_capacity(self.params.len());
         for p in self.params {
-            let view = match p.grad() {
-                Some(g) => g.raw().f_reshape([-1]).map_err(torch_err)?,
-                None => p
-                    .raw()
-                    .f_zeros_like()
-                    .map_err(torch_err)?
-                    .f_reshape([-1])
-                    .map_err(torch_err)?,
+            let grad = match p.grad() {
+                Some(g) => g.raw().shallow_clone(),
+                None => p.raw().f_zeros_like().map_err(torch_err)?,
             };
-            views.push(view);
+            let view = real_view(&grad).and_then(|g| g.f_reshape([-1]));
+            views.push(view.map_err(torch_err)?);
         }
         tch::Tensor::f_cat(&views, 0).map_err(torch_err)
     }
@@ -256,12 +258,13 @@ impl Flat<'_> {
         let _guard = crate::NoGradGuard::new();
         let mut offset = 0;
         for p in self.params {
-            let numel = p.raw().numel() as i64;
+            let param = real_view(p.raw()).map_err(torch_err)?;
+            let numel = param.numel() as i64;
             let part = update
                 .f_narrow(0, offset, numel)
-                .and_then(|u| u.f_view_as(p.raw()))
+                .and_then(|u| u.f_view_as(&param))
                 .map_err(torch_err)?;
-            add_scaled(p.raw(), &part, step)?;
+            add_scaled(&param, &part, step)?;
             offset += numel;
         }
         Ok(())

@@ -424,6 +424,7 @@ fn operand<'py>(
             let kind = |obj: &Bound<'py, PyAny>| match super::args::scalar(obj) {
                 Some(Ok(Scalar::Bool(_))) => Some(DType::Bool),
                 Some(Ok(Scalar::Int(_))) => Some(DType::Int64),
+                Some(Ok(Scalar::Complex(..))) => Some(DType::Complex64),
                 Some(_) => Some(DType::Float32),
                 None => obj.getattr("dtype").ok()?.extract::<DType>().ok(),
             };
@@ -431,7 +432,14 @@ fn operand<'py>(
             let all =
                 |test: fn(DType) -> bool| [x_kind, other_kind].iter().all(|k| k.is_some_and(test));
             match super::args::scalar(alpha) {
-                Some(Ok(Scalar::Float(a))) if all(|k| !k.is_floating_point()) => {
+                Some(Ok(Scalar::Complex(re, im))) if all(|k| !k.is_complex()) => {
+                    Err(crate::Error::new(
+                        crate::ErrorKind::DType,
+                        format!("{op}: alpha ({re}{im:+}j) is complex, but the operands are real (give a real alpha)"),
+                    )
+                    .into())
+                }
+                Some(Ok(Scalar::Float(a))) if all(|k| !k.is_floating_point() && !k.is_complex()) => {
                     Err(crate::Error::new(
                         crate::ErrorKind::DType,
                         format!("{op}: alpha {a} is a float, but the operands are integers (give an int alpha)"),
@@ -1016,6 +1024,11 @@ macro_rules! overloads {
             }
             #[setter(real)]
             fn set_real(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+                // A number fills every part, as torch's `z.real = 0.0`.
+                if let Some(number) = $crate::python::args::scalar(value) {
+                    let number = number.map_err(|p| p.raise("real", "value"))?;
+                    return Ok(self.inner.real()?.fill_(number)?);
+                }
                 let value = $crate::python::overloads::operand_of::<$Core>("real", "value", value)?;
                 Ok(self.inner.real()?.copy_(value.get())?)
             }
@@ -1028,6 +1041,11 @@ macro_rules! overloads {
             }
             #[setter(imag)]
             fn set_imag(&self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+                // A number fills every part, as torch's `z.imag = 0.0`.
+                if let Some(number) = $crate::python::args::scalar(value) {
+                    let number = number.map_err(|p| p.raise("imag", "value"))?;
+                    return Ok(self.inner.imag()?.fill_(number)?);
+                }
                 let value = $crate::python::overloads::operand_of::<$Core>("imag", "value", value)?;
                 Ok(self.inner.imag()?.copy_(value.get())?)
             }

@@ -4,6 +4,8 @@ each against torch on the same libtorch."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -363,3 +365,72 @@ def test_stft_defaults_for_complex_signals_and_real_results() -> None:
         want = run(torch)
     for g, w in zip(run(flodl), want):
         assert_same(g, w, atol=1e-10)
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_steps_complex_parameters_on_their_real_view(line_search_fn) -> None:
+    """torch's L-BFGS gathers a complex parameter's real view into its flat
+    vectors; the iterates agree with torch's step by step."""
+    target = np.array([1 + 1j, 2 - 1j, -0.5 + 3j])
+
+    def run(m):
+        w = m.zeros(3, dtype=m.complex128, requires_grad=True)
+        opt = m.optim.LBFGS([w], lr=0.5, line_search_fn=line_search_fn)
+        goal = m.from_numpy(target.copy())
+
+        def closure():
+            opt.zero_grad()
+            loss = ((w - goal).abs() ** 2).sum() + (w.real * w.imag).pow(2).sum()
+            loss.backward()
+            return loss
+
+        losses = [opt.step(closure).item() for _ in range(3)]
+        return losses, w.detach().numpy()
+
+    (ours, w_ours), (theirs, w_theirs) = run(flodl), run(torch)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+    np.testing.assert_allclose(w_ours, w_theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_assigning_a_number_to_real_or_imag_fills_that_part() -> None:
+    f, t = both(lambda m: m.tensor([1 + 2j, 3 - 4j]))
+    for z in (f, t):
+        z.real = 5.0
+        z.imag = 0
+    assert f.tolist() == t.tolist() == [5 + 0j, 5 + 0j]
+
+
+def test_a_complex_alpha_needs_a_complex_operand() -> None:
+    x = flodl.tensor([1.0, 2.0])
+    with pytest.raises(flodl.DTypeError, match=r"add: alpha .* is complex"):
+        x.add(x, alpha=1j)
+    with pytest.raises(flodl.DTypeError, match=r"sub: alpha .* is complex"):
+        x.sub(2.0, alpha=1j)
+    # A complex operand, a number or a tensor, takes any alpha, as torch's.
+    for m in (flodl, torch):
+        assert m.tensor([1.0]).add(1j, alpha=1j).tolist() == [0j]
+        assert m.tensor([1j]).add(m.tensor([1]), alpha=2.0).tolist() == [2 + 1j]
+
+
+def test_modules_move_to_complex_dtypes_and_train_as_torch() -> None:
+    def run(m):
+        m.manual_seed(0)
+        model = m.nn.Sequential(m.nn.Linear(3, 4), m.nn.Linear(4, 2))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's "complex modules are new"
+            model.to(m.complex64)
+        assert all(p.dtype == m.complex64 for p in model.parameters())
+        opt = m.optim.Adam(model.parameters(), lr=0.01)
+        x = m.ones(5, 3, dtype=m.complex64) * (1 - 0.5j)
+        for _ in range(3):
+            opt.zero_grad()
+            model(x).abs().sum().backward()
+            opt.step()
+        model.double()  # complex values are not floating point: unchanged
+        return [p.detach().numpy() for p in model.parameters()]
+
+    for ours, theirs in zip(run(flodl), run(torch)):
+        assert ours.dtype == np.complex64
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    with pytest.raises(flodl.ArgumentError, match="floating point or complex"):
+        flodl.nn.Linear(2, 2).to(flodl.int64)

@@ -158,8 +158,10 @@ def _parse_to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[Any, 
             dtype = arg
     if dtype is not None:
         dtype = _as_dtype(dtype)
-        if not dtype.is_floating_point:
-            raise ArgumentError(f"Module.to only accepts floating point dtypes, got {dtype.name}")
+        if not (dtype.is_floating_point or dtype.is_complex):
+            raise ArgumentError(
+                f"Module.to only accepts floating point or complex dtypes, got {dtype.name}"
+            )
     return device, dtype
 
 
@@ -612,14 +614,15 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Self:
         """Moves and/or casts the parameters and buffers in place:
         ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)``;
-        only floating point values change dtype. The Parameter objects stay
+        only floating point and complex values change dtype. The Parameter objects stay
         the same (their ``data`` is replaced). ``memory_format=`` lays out
         the 4-d and 5-d ones as it says (``flodl.channels_last``), as torch."""
         device, dtype = _parse_to_args(args, dict(kwargs))
         format = kwargs.get("memory_format")
 
         def convert(t: Tensor) -> Tensor:
-            if dtype is not None and _is_floating(t) and t.dtype != dtype:
+            castable = _is_floating(t) or t.dtype.is_complex
+            if dtype is not None and castable and t.dtype != dtype:
                 t = t.to_dtype(dtype)
             if device is not None:
                 t = t.to_device(device)
