@@ -77,6 +77,18 @@ impl Error {
         &self.message
     }
 
+    /// This error as `op`'s: a message that names the Rust method `method`
+    /// first names the Python spelling that called it instead (`contiguous`
+    /// for `contiguous_in`).
+    pub(crate) fn called_as(mut self, method: &str, op: &str) -> Self {
+        if let Some(rest) = self.message.strip_prefix(method) {
+            if rest.starts_with(':') {
+                self.message = format!("{op}{rest}");
+            }
+        }
+        self
+    }
+
     /// Turns a libtorch failure into a flodl error for op `op`, whose
     /// `context` (the operands' shapes, dtypes and devices) ends the message.
     pub(crate) fn from_failure(op: &str, context: &str, failure: Failure) -> Self {

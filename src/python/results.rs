@@ -93,7 +93,13 @@ pub(crate) fn named(py: Python<'_>, op: &str, result: Py<PyAny>) -> PyResult<Py<
         // tuple, as PyTorch's.
         _ => return Ok(list_as_tuple(py, result)),
     };
-    let class = py.import("flodl.return_types")?.getattr(name)?;
+    // Imported once: a fresh import per call cost more than the op on a
+    // small tensor.
+    static RETURN_TYPES: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let module = RETURN_TYPES.get_or_try_init(py, || {
+        PyResult::Ok(py.import("flodl.return_types")?.unbind())
+    })?;
+    let class = module.bind(py).getattr(name)?;
     Ok(class.call_method1("_make", (result,))?.unbind())
 }
 

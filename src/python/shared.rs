@@ -194,7 +194,7 @@ macro_rules! py_shared_methods {
             fn contiguous(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<$Core> {
                 match $crate::python::args::memory_format("contiguous", memory_format)? {
                     None => Ok(self.inner.contiguous()?),
-                    Some(format) => Ok(self.inner.contiguous_in(format)?),
+                    Some(format) => Ok(self.inner.contiguous_in(format).map_err(|e| e.called_as("contiguous_in", "contiguous"))?),
                 }
             }
 
@@ -551,7 +551,7 @@ macro_rules! py_shared_methods {
             fn clone(&self, memory_format: Option<$crate::python::args::Choice<$crate::MemoryFormat>>) -> PyResult<$Core> {
                 match $crate::python::args::memory_format("clone", memory_format)? {
                     None => Ok(self.inner.copy()?),
-                    Some(format) => Ok(self.inner.copy_in(format)?),
+                    Some(format) => Ok(self.inner.copy_in(format).map_err(|e| e.called_as("copy_in", "clone"))?),
                 }
             }
 
@@ -604,7 +604,7 @@ macro_rules! py_shared_methods {
                 if let Some(format) = format {
                     // A fresh layout, as PyTorch's copy: `contiguous_in` keeps
                     // the strides of a tensor that is already so by its rule.
-                    result = result.copy_in(format)?;
+                    result = result.copy_in(format).map_err(|e| e.called_as("copy_in", "to"))?;
                 }
                 $crate::python::results::new_object(py, result)
             }

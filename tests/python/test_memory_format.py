@@ -106,8 +106,14 @@ def test_values_and_gradients_go_through_a_relayout() -> None:
 def test_wrong_layouts_are_errors_naming_the_op() -> None:
     with pytest.raises(RuntimeError):
         nchw(torch)[0].contiguous(memory_format=torch.channels_last)
-    with pytest.raises(flodl.ShapeError, match="required rank 4 tensor"):
-        nchw(flodl)[0].contiguous(memory_format=flodl.channels_last)
+    # The message names the method the user called.
+    three_d = nchw(flodl)[0]
+    with pytest.raises(flodl.ShapeError, match="^contiguous: required rank 4 tensor"):
+        three_d.contiguous(memory_format=flodl.channels_last)
+    with pytest.raises(flodl.ShapeError, match="^clone: required rank 4 tensor"):
+        three_d.clone(memory_format=flodl.channels_last)
+    with pytest.raises(flodl.ShapeError, match="^to: required rank 4 tensor"):
+        three_d.to(memory_format=flodl.channels_last)
     with pytest.raises(flodl.ArgumentError, match="contiguous: memory_format must be one of"):
         nchw(flodl).contiguous(memory_format=flodl.memory_format("nhwc"))
     with pytest.raises(TypeError, match="zeros_like: memory_format must be a string, got int"):
