@@ -216,6 +216,21 @@ class _Ops(Generic[_Self, _Operand]):
     def div_(self, other: _Operand | Number) -> _Self: ...
     def floor_divide_(self, other: _Operand | Number) -> _Self: ...
     def remainder_(self, other: _Operand | Number) -> _Self: ...
+    def eq_(self, other: _Operand | Number) -> _Self:
+        """1 where equal, else 0, in self's dtype, in place (Rust ``eq_``, ``eq_scalar_``)."""
+    def ne_(self, other: _Operand | Number) -> _Self: ...
+    def lt_(self, other: _Operand | Number) -> _Self: ...
+    def le_(self, other: _Operand | Number) -> _Self: ...
+    def gt_(self, other: _Operand | Number) -> _Self: ...
+    def ge_(self, other: _Operand | Number) -> _Self: ...
+    def fmod_(self, other: _Operand | Number) -> _Self: ...
+    def float_power_(self, exponent: _Operand | Number) -> _Self:
+        """``float_power`` in place, on a float64 or complex128 self."""
+    def bitwise_and_(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_or_(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_xor_(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_left_shift_(self, other: _Operand | Number) -> _Self: ...
+    def bitwise_right_shift_(self, other: _Operand | Number) -> _Self: ...
     def pow(self, exponent: _Operand | Number) -> _Self:
         """``self ** exponent``: Rust's ``pow`` (a tensor) or ``pow_scalar`` (a number)."""
     def sum(
@@ -1950,6 +1965,42 @@ class _Ops(Generic[_Self, _Operand]):
         """``xlogy``, in place."""
     def heaviside_(self, other: _Operand) -> _Self:
         """``heaviside``, in place."""
+    def eq_scalar_(self, scalar: Number) -> _Self:
+        """``eq_`` with a number."""
+    def ne_scalar_(self, scalar: Number) -> _Self:
+        """``ne_`` with a number."""
+    def lt_scalar_(self, scalar: Number) -> _Self:
+        """``lt_`` with a number."""
+    def le_scalar_(self, scalar: Number) -> _Self:
+        """``le_`` with a number."""
+    def gt_scalar_(self, scalar: Number) -> _Self:
+        """``gt_`` with a number."""
+    def ge_scalar_(self, scalar: Number) -> _Self:
+        """``ge_`` with a number."""
+    def bitwise_and_scalar_(self, scalar: Number) -> _Self:
+        """``bitwise_and_`` with a number."""
+    def bitwise_or_scalar_(self, scalar: Number) -> _Self:
+        """``bitwise_or_`` with a number."""
+    def bitwise_xor_scalar_(self, scalar: Number) -> _Self:
+        """``bitwise_xor_`` with a number."""
+    def bitwise_left_shift_scalar_(self, scalar: Number) -> _Self:
+        """``bitwise_left_shift_`` by a number."""
+    def bitwise_right_shift_scalar_(self, scalar: Number) -> _Self:
+        """``bitwise_right_shift_`` by a number."""
+    def bitwise_not_(self) -> _Self:
+        """``bitwise_not``, in place."""
+    def fmod_scalar_(self, scalar: Number) -> _Self:
+        """``fmod_`` by a number."""
+    def float_power_scalar_(self, exponent: Number) -> _Self:
+        """``float_power_`` to a number."""
+    def gcd_(self, other: _Operand) -> _Self:
+        """``gcd``, in place."""
+    def lcm_(self, other: _Operand) -> _Self:
+        """``lcm``, in place."""
+    def ldexp_(self, other: _Operand) -> _Self:
+        """``ldexp``, in place."""
+    def nextafter_(self, other: _Operand) -> _Self:
+        """``nextafter``, in place."""
     def logical_and_(self, other: _Operand) -> _Self:
         """``logical_and``, in place."""
     def logical_or_(self, other: _Operand) -> _Self:
@@ -2012,10 +2063,15 @@ class _Ops(Generic[_Self, _Operand]):
     negative = neg
     negative_ = neg_
     not_equal = ne
+    not_equal_ = ne_
     greater = gt
+    greater_ = gt_
     greater_equal = ge
+    greater_equal_ = ge_
     less = lt
+    less_ = lt_
     less_equal = le
+    less_equal_ = le_
     fix = trunc
     fix_ = trunc_
     ger = outer

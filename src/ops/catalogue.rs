@@ -1558,6 +1558,70 @@ macro_rules! method_ops {
             xlogy_(other: Same) -> () => |x| x.shallow_clone().f_xlogy_(other.raw()).map(drop);
             /// `heaviside`, in place.
             heaviside_(other: Same) -> () => |x| x.shallow_clone().f_heaviside_(other.raw()).map(drop);
+            /// `eq` (1 where equal, else 0, in self's dtype), in place.
+            /// Python: `eq_(other)`, a tensor or a number (`eq_scalar_`).
+            eq_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_eq_tensor_(other.raw()).map(drop);
+            /// `eq_` with a number.
+            eq_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::eq_scalar_(x, scalar).map(drop);
+            /// `ne`, in place (`ne_scalar_` with a number).
+            ne_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_ne_tensor_(other.raw()).map(drop);
+            /// `ne_` with a number.
+            ne_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::ne_scalar_(x, scalar).map(drop);
+            /// `lt`, in place (`lt_scalar_` with a number).
+            lt_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_lt_tensor_(other.raw()).map(drop);
+            /// `lt_` with a number.
+            lt_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::lt_scalar_(x, scalar).map(drop);
+            /// `le`, in place (`le_scalar_` with a number).
+            le_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_le_tensor_(other.raw()).map(drop);
+            /// `le_` with a number.
+            le_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::le_scalar_(x, scalar).map(drop);
+            /// `gt`, in place (`gt_scalar_` with a number).
+            gt_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_gt_tensor_(other.raw()).map(drop);
+            /// `gt_` with a number.
+            gt_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::gt_scalar_(x, scalar).map(drop);
+            /// `ge`, in place (`ge_scalar_` with a number).
+            ge_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_ge_tensor_(other.raw()).map(drop);
+            /// `ge_` with a number.
+            ge_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::ge_scalar_(x, scalar).map(drop);
+            /// `bitwise_and`, in place. Python: also a number, and `&=`.
+            bitwise_and_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_bitwise_and_tensor_(other.raw()).map(drop);
+            /// `bitwise_and_` with a number.
+            bitwise_and_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::bitwise_and_scalar_(x, scalar).map(drop);
+            /// `bitwise_or`, in place. Python: also a number, and `|=`.
+            bitwise_or_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_bitwise_or_tensor_(other.raw()).map(drop);
+            /// `bitwise_or_` with a number.
+            bitwise_or_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::bitwise_or_scalar_(x, scalar).map(drop);
+            /// `bitwise_xor`, in place. Python: also a number, and `^=`.
+            bitwise_xor_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_bitwise_xor_tensor_(other.raw()).map(drop);
+            /// `bitwise_xor_` with a number.
+            bitwise_xor_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::bitwise_xor_scalar_(x, scalar).map(drop);
+            /// `bitwise_left_shift`, in place. Python: also a number, and `<<=`.
+            bitwise_left_shift_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_bitwise_left_shift_(other.raw()).map(drop);
+            /// `bitwise_left_shift_` by a number.
+            bitwise_left_shift_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::bitwise_left_shift_scalar_(x, scalar).map(drop);
+            /// `bitwise_right_shift`, in place. Python: also a number, and `>>=`.
+            bitwise_right_shift_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_bitwise_right_shift_(other.raw()).map(drop);
+            /// `bitwise_right_shift_` by a number.
+            bitwise_right_shift_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::bitwise_right_shift_scalar_(x, scalar).map(drop);
+            /// `bitwise_not`, in place.
+            bitwise_not_() -> () => |x| x.shallow_clone().f_bitwise_not_().map(drop);
+            /// `fmod`, in place. Python: also a number (`fmod_scalar_`).
+            fmod_(other: Same) -> () [overloaded] => |x| x.shallow_clone().f_fmod_tensor_(other.raw()).map(drop);
+            /// `fmod_` by a number.
+            fmod_scalar_(scalar: Scalar) -> () => |x| $crate::ffi::fmod_scalar_(x, scalar).map(drop);
+            /// `float_power`, in place (self must be float64 or complex128).
+            /// Python: also a number (`float_power_scalar_`).
+            float_power_(exponent: Same) -> () [overloaded] => |x| x.shallow_clone().f_float_power_tensor_(exponent.raw()).map(drop);
+            /// `float_power_` to a number.
+            float_power_scalar_(exponent: Scalar) -> () => |x| $crate::ffi::float_power_scalar_(x, exponent).map(drop);
+            /// `gcd`, in place.
+            gcd_(other: Same) -> () => |x| x.shallow_clone().f_gcd_(other.raw()).map(drop);
+            /// `lcm`, in place.
+            lcm_(other: Same) -> () => |x| x.shallow_clone().f_lcm_(other.raw()).map(drop);
+            /// `ldexp`, in place.
+            ldexp_(other: Same) -> () => |x| x.shallow_clone().f_ldexp_(other.raw()).map(drop);
+            /// `nextafter`, in place.
+            nextafter_(other: Same) -> () => |x| x.shallow_clone().f_nextafter_(other.raw()).map(drop);
             /// `logical_and`, in place.
             logical_and_(other: Same) -> () => |x| x.shallow_clone().f_logical_and_(other.raw()).map(drop);
             /// `logical_or`, in place.

@@ -502,6 +502,44 @@ macro_rules! operators {
                 })
             }
 
+            /// `element in self`: whether any value equals `element` (a
+            /// tensor or a number), as PyTorch's.
+            fn __contains__(slf: &Bound<'_, Self>, element: &Bound<'_, PyAny>) -> PyResult<bool> {
+                if !element.is_instance_of::<crate::python::classes::PyTensor>() && crate::python::args::scalar(element).is_none() {
+                    let got = element.get_type().name()?;
+                    return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                        "in: a tensor holds tensors or numbers, got {got}"
+                    )));
+                }
+                let equal = slf.as_any().rich_compare(element, pyo3::basic::CompareOp::Eq)?;
+                equal.call_method0("any")?.call_method0("item")?.is_truthy()
+            }
+
+            /// `reversed(self)`: the rows last to first (`flip(0)`), as
+            /// PyTorch's; a 0-d tensor is itself.
+            fn __reversed__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+                if slf.get().inner.ndim() == 0 {
+                    return Ok(slf.clone().into_any().unbind());
+                }
+                Ok(slf.call_method1("flip", (0,))?.unbind())
+            }
+
+            fn __iand__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("&=", "__iand__"), $Core::bitwise_and_, $Core::bitwise_and_scalar_)
+            }
+            fn __ior__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("|=", "__ior__"), $Core::bitwise_or_, $Core::bitwise_or_scalar_)
+            }
+            fn __ixor__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("^=", "__ixor__"), $Core::bitwise_xor_, $Core::bitwise_xor_scalar_)
+            }
+            fn __ilshift__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, ("<<=", "__ilshift__"), $Core::bitwise_left_shift_, $Core::bitwise_left_shift_scalar_)
+            }
+            fn __irshift__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<()> {
+                operators::in_place(slf.as_any(), &slf.get().inner, other, (">>=", "__irshift__"), $Core::bitwise_right_shift_, $Core::bitwise_right_shift_scalar_)
+            }
+
             fn __add__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
                 operators::binary(
                     &self.inner,

@@ -874,6 +874,86 @@ macro_rules! overloads {
                 $crate::python::overloads::as_in_place_operator("remainder_", slf.as_any(), other, None, "__imod__")
             }
 
+            /// 1 where self is equal other, else 0, in self's dtype, in
+            /// place (other a tensor or a number); returns self.
+            fn eq_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("eq_", "eq_"), $Core::eq_, $Core::eq_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// 1 where self is not equal other, else 0, in self's dtype, in
+            /// place (other a tensor or a number); returns self.
+            fn ne_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("ne_", "ne_"), $Core::ne_, $Core::ne_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// 1 where self is less than other, else 0, in self's dtype, in
+            /// place (other a tensor or a number); returns self.
+            fn lt_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("lt_", "lt_"), $Core::lt_, $Core::lt_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// 1 where self is at most other, else 0, in self's dtype, in
+            /// place (other a tensor or a number); returns self.
+            fn le_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("le_", "le_"), $Core::le_, $Core::le_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// 1 where self is greater than other, else 0, in self's dtype, in
+            /// place (other a tensor or a number); returns self.
+            fn gt_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("gt_", "gt_"), $Core::gt_, $Core::gt_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// 1 where self is at least other, else 0, in self's dtype, in
+            /// place (other a tensor or a number); returns self.
+            fn ge_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("ge_", "ge_"), $Core::ge_, $Core::ge_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// `fmod` in place (other a tensor or a number); returns self.
+            fn fmod_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, other, ("fmod_", "fmod_"), $Core::fmod_, $Core::fmod_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// `float_power` in place (a float64 or complex128 self; the
+            /// exponent a tensor or a number); returns self.
+            fn float_power_(slf: &Bound<'_, Self>, exponent: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::operators::in_place(slf.as_any(), &slf.get().inner, exponent, ("float_power_", "float_power_"), $Core::float_power_, $Core::float_power_scalar_)?;
+                Ok(slf.clone().into_any().unbind())
+            }
+
+            /// `self &= other` in place (a tensor or a number); returns self.
+            fn bitwise_and_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("bitwise_and_", slf.as_any(), other, None, "__iand__")
+            }
+
+            /// `self |= other` in place (a tensor or a number); returns self.
+            fn bitwise_or_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("bitwise_or_", slf.as_any(), other, None, "__ior__")
+            }
+
+            /// `self ^= other` in place (a tensor or a number); returns self.
+            fn bitwise_xor_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("bitwise_xor_", slf.as_any(), other, None, "__ixor__")
+            }
+
+            /// `self <<= other` in place (a tensor or a number); returns self.
+            fn bitwise_left_shift_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("bitwise_left_shift_", slf.as_any(), other, None, "__ilshift__")
+            }
+
+            /// `self >>= other` in place (a tensor or a number); returns self.
+            fn bitwise_right_shift_(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+                $crate::python::overloads::as_in_place_operator("bitwise_right_shift_", slf.as_any(), other, None, "__irshift__")
+            }
+
             /// Without `dim`, every dim of size 1 removed (Rust `squeeze_all`);
             /// with it, that dim if its size is 1 (Rust `squeeze`), or each
             /// of a tuple of dims (`squeeze_dims`).

@@ -3873,7 +3873,9 @@ OPS_BY_NAME = {info.name: info for info in OP_INFOS}
 
 # --- In place: the torch reference works on a copy (the inputs are shared
 # with numpy arrays the test reuses) ---
-def _in_place(name, torch_fn, samples, errors, random=False, domain=None, operand_names=()):
+def _in_place(
+    name, torch_fn, samples, errors, random=False, domain=None, operand_names=(), input_dtype=None
+):
     info = OpInfo(
         name,
         torch_fn,
@@ -3883,6 +3885,7 @@ def _in_place(name, torch_fn, samples, errors, random=False, domain=None, operan
         in_place=True,
         random=random,
         operand_names=operand_names,
+        input_dtype=input_dtype,
     )
     if domain is not None:
         info.domain = domain
@@ -4422,6 +4425,108 @@ OP_INFOS += (
             "igamma",
             "igammac",
         ]
+    ]
+    + [
+        _in_place(
+            f"{op}_",
+            lambda x, other, op=op: getattr(x.clone(), f"{op}_")(other),
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            shape_error((2, 3), (4,)),
+        )
+        for op in ("eq", "ne", "lt", "le", "gt", "ge", "ldexp", "nextafter")
+    ]
+    + [
+        _in_place(
+            f"{op}_scalar_",
+            lambda x, scalar, op=op: getattr(x.clone(), f"{op}_")(scalar),
+            [Sample(((3, 4),), {"scalar": 0.25}), Sample(((5,),), {"scalar": -1})],
+            type_error(scalar=1.0),
+        )
+        for op in ("eq", "ne", "lt", "le", "gt", "ge")
+    ]
+    + [
+        _in_place(
+            "fmod_",
+            lambda x, other: x.clone().fmod_(other),
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            shape_error((2, 3), (4,)),
+            domain=_positive,
+        ),
+        _in_place(
+            "fmod_scalar_",
+            lambda x, scalar: x.clone().fmod_(scalar),
+            [Sample(((3, 4),), {"scalar": 0.7}), Sample(((5,),), {"scalar": -2})],
+            type_error(scalar=1.0),
+        ),
+        # In place, float_power's float64 result must fit self: float64 inputs.
+        _in_place(
+            "float_power_",
+            lambda x, exponent: x.clone().float_power_(exponent),
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            [ErrorCase(_tensors((2,), (2,)), {}, flodl.DTypeError)],  # float32 self
+            domain=_positive,
+            input_dtype=np.float64,
+        ),
+        _in_place(
+            "float_power_scalar_",
+            lambda x, exponent: x.clone().float_power_(exponent),
+            [Sample(((3, 4),), {"exponent": 2}), Sample(((5,),), {"exponent": 0.5})],
+            [ErrorCase(_tensors((2,)), {"exponent": 2}, flodl.DTypeError)],
+            domain=_positive,
+            input_dtype=np.float64,
+        ),
+        _in_place(
+            "bitwise_not_",
+            lambda x: x.clone().bitwise_not_(),
+            UNARY,
+            type_error(),
+            domain=_BOOLS["domain"],
+            input_dtype=np.bool_,
+        ),
+    ]
+    + [
+        _in_place(
+            f"{op}_",
+            lambda x, other, op=op: getattr(x.clone(), f"{op}_")(other),
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            [ErrorCase(_tensors((2, 3), (2, 3)), {}, flodl.DTypeError)],
+            domain=_BOOLS["domain"],
+            input_dtype=np.bool_,
+        )
+        for op in ("bitwise_and", "bitwise_or", "bitwise_xor")
+    ]
+    + [
+        _in_place(
+            f"{op}_scalar_",
+            lambda x, scalar, op=op: getattr(x.clone(), f"{op}_")(scalar),
+            [Sample(((3, 4),), {"scalar": True}), Sample(((5,),), {"scalar": False})],
+            type_error(scalar=True),
+            domain=_BOOLS["domain"],
+            input_dtype=np.bool_,
+        )
+        for op in ("bitwise_and", "bitwise_or", "bitwise_xor")
+    ]
+    + [
+        _in_place(
+            f"{op}_",
+            lambda x, other, op=op: getattr(x.clone(), f"{op}_")(other),
+            [Sample(((3, 4), (3, 4))), Sample(((2, 3), (3,)))],
+            [ErrorCase(_tensors((2, 3), (2, 3)), {}, flodl.DTypeError)],
+            domain=_SMALL_INTS["domain"],
+            input_dtype=np.int64,
+        )
+        for op in ("bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm")
+    ]
+    + [
+        _in_place(
+            f"{op}_scalar_",
+            lambda x, scalar, op=op: getattr(x.clone(), f"{op}_")(scalar),
+            [Sample(((3, 4),), {"scalar": 2}), Sample(((),), {"scalar": 1})],
+            [ErrorCase(_tensors((2, 3)), {"scalar": 1}, flodl.DTypeError)],
+            domain=_SMALL_INTS["domain"],
+            input_dtype=np.int64,
+        )
+        for op in ("bitwise_left_shift", "bitwise_right_shift")
     ]
     + [
         _in_place(

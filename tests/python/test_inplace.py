@@ -275,3 +275,51 @@ def test_in_place_shape_changes_keep_the_gradient_path():
         (z * leaf.detach() + z).sum().backward()
         results.append(leaf.grad.numpy())
     np.testing.assert_array_equal(results[0], results[1])
+
+
+def test_bitwise_assignment_operators_change_the_tensor_itself():
+    """`mask &= other` (and |=, ^=, <<=, >>=) is in place, as PyTorch's: an
+    alias sees it."""
+    for m in (flodl, torch):
+        mask = m.tensor([True, True, False])
+        alias = mask
+        mask &= m.tensor([True, False, False])
+        mask |= m.tensor([False, False, True])
+        mask ^= True
+        assert mask is alias and alias.tolist() == [False, True, False]
+        bits = m.tensor([1, 2, 3])
+        alias = bits
+        bits <<= 2
+        bits >>= m.tensor([1, 0, 1])
+        assert bits is alias and alias.tolist() == [2, 8, 6]
+
+
+def test_comparison_and_integer_methods_in_place_are_torch_s():
+    def run(m):
+        x = m.tensor([1.0, 2.0, 3.0])
+        out = [x.clone().eq_(2).tolist(), x.clone().ge_(m.tensor([0.0, 3.0, 3.0])).tolist()]
+        out.append(x.clone().less_(2.5).tolist())  # PyTorch's other name
+        out.append(m.tensor([5.0, -7.0]).fmod_(3).tolist())
+        out.append(m.tensor([2.0], dtype=m.float64).float_power_(3).tolist())
+        ints = m.tensor([12, 18])
+        out.append(
+            [
+                ints.clone().gcd_(m.tensor([8, 12])).tolist(),
+                ints.clone().lcm_(m.tensor([8, 12])).tolist(),
+            ]
+        )
+        out.append(ints.clone().bitwise_not_().tolist())
+        return out
+
+    assert run(flodl) == run(torch)
+    with pytest.raises(flodl.DTypeError, match="float_power"):
+        flodl.tensor([2.0]).float_power_(2)  # a float32 self cannot hold float64
+
+
+def test_in_and_reversed_are_torch_s():
+    for m in (flodl, torch):
+        grid = m.arange(6).reshape(2, 3)
+        assert 4 in grid and 7 not in grid and m.tensor(5) in grid
+        assert [row.tolist() for row in reversed(grid)] == [[3, 4, 5], [0, 1, 2]]
+    with pytest.raises(TypeError, match="tensors or numbers"):
+        "a" in flodl.ones(2)  # noqa: B015
