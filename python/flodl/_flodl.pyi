@@ -1230,8 +1230,8 @@ class _Ops(Generic[_Self, _Operand]):
         self, batch1: _Operand, batch2: _Operand, beta: Number = 1, alpha: Number = 1
     ) -> _Self:
         """``beta * self + alpha * (batch1 @ batch2)`` per batch, as ``torch.baddbmm``."""
-    def addmv(self, mat: _Operand, vec: _Operand) -> _Self:
-        """``self + mat @ vec``, as ``torch.addmv`` (``beta = alpha = 1``)."""
+    def addmv(self, mat: _Operand, vec: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
+        """``beta * self + alpha * (mat @ vec)``, as ``torch.addmv``."""
     def kron(self, other: _Operand) -> _Self:
         """The Kronecker product, as ``torch.kron``."""
     def inner(self, other: _Operand) -> _Self:
@@ -2033,6 +2033,14 @@ class _Ops(Generic[_Self, _Operand]):
         self, batch1: _Operand, batch2: _Operand, beta: Number = 1, alpha: Number = 1
     ) -> _Self:
         """``baddbmm``, in place."""
+    def addmv_(self, mat: _Operand, vec: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
+        """``addmv``, in place."""
+    def addr_(self, vec1: _Operand, vec2: _Operand, beta: Number = 1, alpha: Number = 1) -> _Self:
+        """``addr``, in place."""
+    def addbmm_(
+        self, batch1: _Operand, batch2: _Operand, beta: Number = 1, alpha: Number = 1
+    ) -> _Self:
+        """``addbmm``, in place."""
     def renorm_(self, p: Number, dim: int, maxnorm: Number) -> _Self:
         """``renorm``, in place."""
     # @generated other_names: PyTorch's other names (flodl._namespace.OTHER_NAMES)

@@ -1938,11 +1938,11 @@ def baddbmm(input: Tensor, batch1: Any, batch2: Any, beta: Any = 1, alpha: Any =
     return input.baddbmm(batch1, batch2, beta, alpha)
 
 
-def addmv(input: Tensor, mat: Any, vec: Any) -> Any:
-    """``input.addmv(...)``: `self + mat @ vec`, as `torch.addmv` (`beta = alpha = 1`)."""
+def addmv(input: Tensor, mat: Any, vec: Any, beta: Any = 1, alpha: Any = 1) -> Any:
+    """``input.addmv(...)``: `beta * self + alpha * (mat @ vec)`, as `torch.addmv`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("addmv", input)
-    return input.addmv(mat, vec)
+    return input.addmv(mat, vec, beta, alpha)
 
 
 def tensordot(input: Tensor, other: Any, dims: Any = 2) -> Any:

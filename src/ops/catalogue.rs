@@ -761,8 +761,9 @@ macro_rules! method_ops {
             /// `beta * self + alpha * (batch1 @ batch2)` per batch, as `torch.baddbmm`.
             baddbmm(batch1: Same, batch2: Same, beta: Scalar = 1, alpha: Scalar = 1)
                 => |x| $crate::ffi::baddbmm(x, batch1.raw(), batch2.raw(), beta, alpha);
-            /// `self + mat @ vec`, as `torch.addmv` (`beta = alpha = 1`).
-            addmv(mat: Same, vec: Same) => |x| x.f_addmv(mat.raw(), vec.raw());
+            /// `beta * self + alpha * (mat @ vec)`, as `torch.addmv`.
+            addmv(mat: Same, vec: Same, beta: Scalar = 1, alpha: Scalar = 1)
+                => |x| $crate::ffi::addmv(x, mat.raw(), vec.raw(), beta, alpha);
             /// The sums of products over the dims `dims_self` of `self` and
             /// `dims_other` of `other` (paired in order), as
             /// `torch.tensordot(a, b, dims=(dims_self, dims_other))`. Python:
@@ -1653,6 +1654,15 @@ macro_rules! method_ops {
             /// `baddbmm`, in place.
             baddbmm_(batch1: Same, batch2: Same, beta: Scalar = 1, alpha: Scalar = 1) -> ()
                 => |x| $crate::ffi::baddbmm_(x, batch1.raw(), batch2.raw(), beta, alpha).map(drop);
+            /// `addmv`, in place.
+            addmv_(mat: Same, vec: Same, beta: Scalar = 1, alpha: Scalar = 1) -> ()
+                => |x| $crate::ffi::addmv_(x, mat.raw(), vec.raw(), beta, alpha).map(drop);
+            /// `addr`, in place.
+            addr_(vec1: Same, vec2: Same, beta: Scalar = 1, alpha: Scalar = 1) -> ()
+                => |x| $crate::ffi::addr_(x, vec1.raw(), vec2.raw(), beta, alpha).map(drop);
+            /// `addbmm`, in place.
+            addbmm_(batch1: Same, batch2: Same, beta: Scalar = 1, alpha: Scalar = 1) -> ()
+                => |x| $crate::ffi::addbmm_(x, batch1.raw(), batch2.raw(), beta, alpha).map(drop);
             /// `renorm`, in place.
             renorm_(p: Scalar, dim: i64, maxnorm: Scalar) -> () => |x| $crate::ffi::renorm_(x, p, dim, maxnorm).map(drop);
             /// Integers drawn uniformly from `[from, to)`, in place, as

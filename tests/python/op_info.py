@@ -1637,8 +1637,11 @@ OP_INFOS: list[OpInfo] = [
     ),
     OpInfo(
         "addmv",
-        torch.addmv,
-        [Sample(((3,), (3, 4), (4,))), Sample(((), (3, 4), (4,)))],
+        lambda x, mat, vec, beta=1.0, alpha=1.0: torch.addmv(x, mat, vec, beta=beta, alpha=alpha),
+        [
+            Sample(((3,), (3, 4), (4,))),
+            Sample(((), (3, 4), (4,)), {"beta": 0.5, "alpha": -1.5}),
+        ],
         errors=shape_error((3,), (3, 4), (3,)),
     ),
     OpInfo(
@@ -4582,6 +4585,39 @@ OP_INFOS += (
             [Sample(((3, 4), (3, 5), (5, 4)), {"beta": 0.5, "alpha": 2.0})],
             shape_error((3, 4), (3, 5), (4, 4)),
             operand_names=("mat1", "mat2"),
+        ),
+        _in_place(
+            "addmv_",
+            lambda x, mat, vec, beta=1.0, alpha=1.0: x.clone().addmv_(
+                mat, vec, beta=beta, alpha=alpha
+            ),
+            [
+                Sample(((3,), (3, 4), (4,))),
+                Sample(((3,), (3, 4), (4,)), {"beta": 0.5, "alpha": 2.0}),
+            ],
+            shape_error((3,), (3, 4), (3,)),
+        ),
+        _in_place(
+            "addr_",
+            lambda x, vec1, vec2, beta=1.0, alpha=1.0: x.clone().addr_(
+                vec1, vec2, beta=beta, alpha=alpha
+            ),
+            [
+                Sample(((3, 4), (3,), (4,))),
+                Sample(((3, 4), (3,), (4,)), {"beta": 0.5, "alpha": 2.0}),
+            ],
+            shape_error((3, 4), (3,), (5,)),
+        ),
+        _in_place(
+            "addbmm_",
+            lambda x, batch1, batch2, beta=1.0, alpha=1.0: x.clone().addbmm_(
+                batch1, batch2, beta=beta, alpha=alpha
+            ),
+            [
+                Sample(((3, 4), (2, 3, 5), (2, 5, 4))),
+                Sample(((3, 4), (2, 3, 5), (2, 5, 4)), {"beta": 0.5, "alpha": 2.0}),
+            ],
+            shape_error((3, 4), (2, 3, 5), (2, 4, 4)),
         ),
         _in_place(
             "baddbmm_",
