@@ -125,6 +125,34 @@ def test_no_grad_forms() -> None:
     assert flodl.is_grad_enabled()
 
 
+def test_bare_no_grad_decorates_a_function_that_takes_arguments() -> None:
+    """PyTorch's `@torch.no_grad` without parentheses (a method, say) is a
+    decorator; a function of no arguments is the closure form, run at once."""
+    x = leaf([1.0])
+    calls = []
+
+    class Model:
+        @no_grad
+        def evaluate(self, v, scale=2):
+            calls.append(flodl.is_grad_enabled())
+            return v * scale
+
+    @no_grad
+    def keyword_only(*, v):
+        return v * 4
+
+    @no_grad
+    def steps():
+        yield flodl.is_grad_enabled()
+
+    assert calls == []  # nothing ran while decorating
+    assert not Model().evaluate(x).requires_grad and calls == [False]
+    assert not keyword_only(v=x).requires_grad
+    assert list(steps()) == [False]
+    assert Model.evaluate.__name__ == "evaluate" and flodl.is_grad_enabled()
+    assert no_grad(lambda: flodl.is_grad_enabled()) is False
+
+
 def test_no_grad_restores_on_exceptions() -> None:
     with pytest.raises(ZeroDivisionError), no_grad():
         _ = 1 / 0
