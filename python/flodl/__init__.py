@@ -1773,6 +1773,11 @@ def __getattr__(name: str) -> object:
         import torch
 
         return getattr(torch, name)
+    from ._submodules import submodule
+
+    module = submodule(__name__, name)
+    if module is not None:
+        return module
     way_out = _ABSENT.get(name)
     hint = f": {way_out}" if way_out else " (docs/pytorch.md lists what differs and what is absent)"
     raise AttributeError(

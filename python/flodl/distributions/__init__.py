@@ -125,6 +125,11 @@ _ABSENT = frozenset(
 
 
 def __getattr__(name: str) -> object:
+    from .._submodules import submodule
+
+    module = submodule(__name__, name)
+    if module is not None:
+        return module
     message = f"module 'flodl.distributions' has no attribute {name!r}"
     if name in _ABSENT:
         message += (

@@ -294,12 +294,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # `nn.modules` (torch's submodule layout) imports torch: on first use only.
-    # `nn.parallel` imports torch.distributed (for DistributedDataParallel).
-    if name in ("modules", "parallel"):
-        import importlib
+    # `nn.modules` (torch's submodule layout) imports torch, `nn.parallel`
+    # torch.distributed (for DistributedDataParallel): on first use only.
+    from .._submodules import submodule
 
-        return importlib.import_module(f".{name}", __name__)
+    module = submodule(__name__, name)
+    if module is not None:
+        return module
     message = f"module 'flodl.nn' has no attribute {name!r}"
     if name in ("AdaptiveLogSoftmaxWithLoss", "CrossMapLRN2d", "FractionalMaxPool2d"):
         message += (

@@ -35,6 +35,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
+    from .._submodules import submodule
+
+    module = submodule(__name__, name)
+    if module is not None:
+        return module
     if name == "SparseAdam":
         raise AttributeError(
             "module 'flodl.optim' has no attribute 'SparseAdam'; flodl's gradients are dense "

@@ -154,3 +154,13 @@ def skip_init(module_cls: Any, *args: Any, **kwargs: Any) -> Any:
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
     return module_cls(*args, **kwargs)
+
+
+def __getattr__(name: str) -> object:
+    # Submodules (``torch.nn.utils.<name>``) on first use.
+    from ..._submodules import submodule
+
+    module = submodule(__name__, name)
+    if module is not None:
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

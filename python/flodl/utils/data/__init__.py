@@ -115,3 +115,13 @@ class DataLoader(_TorchDataLoader):
             batched = kwargs.get("batch_size", args[0] if args else 1) is not None
             kwargs["collate_fn"] = default_collate if batched else default_convert
         super().__init__(dataset, *args, **kwargs)
+
+
+def __getattr__(name: str) -> object:
+    # Submodules (``torch.utils.data.<name>``) on first use.
+    from ..._submodules import submodule
+
+    module = submodule(__name__, name)
+    if module is not None:
+        return module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
