@@ -398,6 +398,7 @@ PYTHON_NAMES = {
         "newaxis",
         "numel",
         "pi",
+        "poisson",
         "polygamma",
         "positive",
         "pow",

@@ -374,10 +374,25 @@ class _Ops(Generic[_Self, _Operand]):
         """Reorders the dims: ``x.permute(1, 0)`` or ``x.permute([1, 0])``."""
     def reshape(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
         """The same values in a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``."""
-    def view(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
-        """The same values in a new shape, without copying: ``x.view(2, 3)`` or ``x.view((2, 3))``."""
-    def expand(self, *args: int | Sequence[int], shape: Sequence[int] | None = None) -> _Self:
+    def view(
+        self,
+        *args: int | Sequence[int] | DType,
+        shape: Sequence[int] | None = None,
+        size: Sequence[int] | None = None,
+    ) -> _Self:
+        """The same values in a new shape, without copying: ``x.view(2, 3)`` or
+        ``x.view((2, 3))``; ``x.view(dtype)`` reads the memory as ``dtype``."""
+    def expand(
+        self,
+        *args: int | Sequence[int],
+        shape: Sequence[int] | None = None,
+        size: Sequence[int] | None = None,
+    ) -> _Self:
         """Broadcasts without copying: ``x.expand(4, -1)`` or ``x.expand([4, -1])``."""
+    def flip(self, *args: int | Sequence[int], dims: Sequence[int] | None = None) -> _Self:
+        """Reversed along ``dims``: ``x.flip(0, 2)`` or ``x.flip([0, 2])`` (Rust ``flip``)."""
+    def tile(self, *args: int | Sequence[int], dims: Sequence[int] | None = None) -> _Self:
+        """Tiled ``dims[i]`` times along each dim: ``x.tile(1, 2)`` (Rust ``tile``)."""
     def repeat(self, *args: int | Sequence[int], repeats: Sequence[int] | None = None) -> _Self:
         """Tiles the values: ``x.repeat(2, 1)`` or ``x.repeat([2, 1])``."""
     def scatter(
@@ -979,8 +994,6 @@ class _Ops(Generic[_Self, _Operand]):
         ``Tensor.clone(memory_format=)`` (Python: ``clone``)."""
     def t(self) -> _Self:
         """The transpose of a matrix (a vector or a scalar as it is), as ``Tensor.t``."""
-    def flip(self, dims: int | Sequence[int]) -> _Self:
-        """The values reversed along each of ``dims``, as ``torch.flip``."""
     def split_with_sizes(self, split_sizes: int | Sequence[int], dim: int = 0) -> tuple[_Self, ...]:
         """Pieces of the sizes ``split_sizes`` (summing to the size of ``dim``) along ``dim``, as
         ``torch.split(x, [2, 3], dim)``."""
@@ -1112,9 +1125,6 @@ class _Ops(Generic[_Self, _Operand]):
         ``torch.movedim``."""
     def swapaxes(self, axis0: int, axis1: int) -> _Self:
         """Dims ``axis0`` and ``axis1`` swapped, as ``torch.swapaxes`` (``transpose``)."""
-    def tile(self, dims: int | Sequence[int]) -> _Self:
-        """The values tiled ``dims[i]`` times along each dim (leading dims of size 1 added as
-        needed), as ``torch.tile``."""
     def broadcast_to(self, shape: int | Sequence[int]) -> _Self:
         """Broadcast to ``shape`` (a view), as ``torch.broadcast_to``."""
     def argwhere(self) -> Tensor:

@@ -1054,11 +1054,11 @@ def flatten(input: Tensor, start_dim: Any = 0, end_dim: Any = -1) -> Any:
     return input.flatten(start_dim, end_dim)
 
 
-def view(input: Tensor, *args: Any, shape: Any = None) -> Any:
+def view(input: Tensor, *args: Any, shape: Any = None, size: Any = None) -> Any:
     """``input.view(...)``: The same values in `shape` (one size may be -1) without  copying, as `Tensor.view`: a Shape error where the strides  allow no view (`reshape` copies then)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("view", input)
-    return input.view(*args, shape=shape)
+    return input.view(*args, shape=shape, size=size)
 
 
 def view_as(input: Tensor, other: Any) -> Any:
@@ -1110,11 +1110,11 @@ def t(input: Tensor) -> Any:
     return input.t()
 
 
-def flip(input: Tensor, dims: Any) -> Any:
-    """``input.flip(...)``: The values reversed along each of `dims`, as `torch.flip`."""
+def flip(input: Tensor, *args: Any, dims: Any = None) -> Any:
+    """``input.flip(...)``: The values reversed along each of `dims`, as `torch.flip`. Python:  `x.flip(0, 2)` or `x.flip([0, 2])`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("flip", input)
-    return input.flip(dims)
+    return input.flip(*args, dims=dims)
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Any:
@@ -1380,11 +1380,11 @@ def unsqueeze_many(input: Tensor, dims: Any) -> Any:
     return input.unsqueeze_many(dims)
 
 
-def expand(input: Tensor, *args: Any, shape: Any = None) -> Any:
+def expand(input: Tensor, *args: Any, shape: Any = None, size: Any = None) -> Any:
     """``input.expand(...)``: Broadcasts to `shape` (-1 keeps a size) without copying."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("expand", input)
-    return input.expand(*args, shape=shape)
+    return input.expand(*args, shape=shape, size=size)
 
 
 def narrow(input: Tensor, dim: Any, start: Any, length: Any, **aliases: Any) -> Any:
@@ -1554,11 +1554,11 @@ def swapaxes(input: Tensor, axis0: Any, axis1: Any) -> Any:
     return input.swapaxes(axis0, axis1)
 
 
-def tile(input: Tensor, dims: Any) -> Any:
-    """``input.tile(...)``: The values tiled `dims[i]` times along each dim (leading  dims of size 1 added as needed), as `torch.tile`."""
+def tile(input: Tensor, *args: Any, dims: Any = None) -> Any:
+    """``input.tile(...)``: The values tiled `dims[i]` times along each dim (leading  dims of size 1 added as needed), as `torch.tile`. Python:  `x.tile(1, 2)` or `x.tile((1, 2))`."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("tile", input)
-    return input.tile(dims)
+    return input.tile(*args, dims=dims)
 
 
 def broadcast_to(input: Tensor, shape: Any) -> Any:
@@ -3465,13 +3465,6 @@ def binomial(input: Tensor, prob: Any) -> Any:
     return input.binomial(prob)
 
 
-def poisson(input: Tensor) -> Any:
-    """``input.poisson(...)``: Counts drawn from `Poisson(self)` (non-negative rates), as  `torch.poisson`."""
-    if not isinstance(input, Tensor):
-        raise _not_a_tensor("poisson", input)
-    return input.poisson()
-
-
 def one_hot(input: Tensor, num_classes: Any = -1) -> Any:
     """``input.one_hot(...)``: Int64 class indices as one-hot rows (a new last dim of  `num_classes`; -1: the largest index + 1), as `F.one_hot`."""
     if not isinstance(input, Tensor):
@@ -3796,7 +3789,6 @@ __all__ = [
     "pdist",
     "permute",
     "pinverse",
-    "poisson",
     "polar",
     "pow_scalar",
     "prelu",

@@ -9,6 +9,7 @@ module, so they are bound last and the code above uses ``builtins``."""
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -523,6 +524,54 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Any = None) -> Tensor:
     return _from_generator(
         own, lambda torch: torch.bernoulli(input.detach().to_torch(), *extra, generator=generator)
     )
+
+
+def poisson(input: Tensor, generator: Any = None) -> Tensor:
+    """``torch.poisson``: counts drawn from Poisson distributions of rates
+    ``input``; ``generator=``: a ``flodl.Generator`` to draw from."""
+    input = _tensor("poisson", input)
+    if generator is None:
+        return input.poisson()
+    return _from_generator(
+        input.poisson, lambda torch: torch.poisson(input.detach().to_torch(), generator=generator)
+    )
+
+
+def _drawing_from_generator(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """The in-place random method ``name`` (``normal_``, ...) taking
+    ``generator=``, as torch's: flodl's own draw first, for its checks and
+    typed errors, undone on the default stream; then torch's method, with
+    the generator, writes the same memory."""
+
+    @functools.wraps(method)
+    def draw(self: Any, *args: Any, generator: Any = None, **kwargs: Any) -> Any:
+        if generator is None:
+            return method(self, *args, **kwargs)
+        import torch
+
+        from .random import fork_rng
+
+        with fork_rng():
+            method(self, *args, **kwargs)
+        with torch.no_grad():
+            getattr(self.detach().to_torch(), name)(*args, generator=generator, **kwargs)
+        return self
+
+    return draw
+
+
+for _class in (Tensor, Variable):
+    for _name in (
+        "normal_",
+        "uniform_",
+        "exponential_",
+        "random_",
+        "bernoulli_",
+        "geometric_",
+        "cauchy_",
+        "log_normal_",
+    ):
+        setattr(_class, _name, _drawing_from_generator(_name, getattr(_class, _name)))
 
 
 def numel(input: Tensor) -> builtins.int:

@@ -223,24 +223,32 @@ def make_graphed_callables(
     return results[0] if just_one else tuple(results)
 
 
+def _memory_stat(device: Any, which: int) -> int:
+    # Without CUDA nothing is held: 0, as torch's (so that memory logging
+    # runs unchanged on a CPU machine).
+    if not is_available():
+        return 0
+    return _flodl._cuda_memory_stats(_index(device))[which]
+
+
 def memory_allocated(device: Any = None) -> int:
-    """Bytes held by tensors on ``device`` (default: device 0)."""
-    return _flodl._cuda_memory_stats(_index(device))[0]
+    """Bytes held by tensors on ``device`` (default: device 0); 0 without CUDA."""
+    return _memory_stat(device, 0)
 
 
 def max_memory_allocated(device: Any = None) -> int:
     """The peak of ``memory_allocated`` since the start or the last reset."""
-    return _flodl._cuda_memory_stats(_index(device))[1]
+    return _memory_stat(device, 1)
 
 
 def memory_reserved(device: Any = None) -> int:
     """Bytes the caching allocator holds from CUDA on ``device``."""
-    return _flodl._cuda_memory_stats(_index(device))[2]
+    return _memory_stat(device, 2)
 
 
 def max_memory_reserved(device: Any = None) -> int:
     """The peak of ``memory_reserved``."""
-    return _flodl._cuda_memory_stats(_index(device))[3]
+    return _memory_stat(device, 3)
 
 
 def reset_peak_memory_stats(device: Any = None) -> None:

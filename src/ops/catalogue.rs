@@ -416,8 +416,9 @@ macro_rules! method_ops {
                 $crate::ops::check_rank("t", x, 2)?;
                 Ok::<_, $crate::error::Failure>(x.f_tr()?)
             };
-            /// The values reversed along each of `dims`, as `torch.flip`.
-            flip(dims: Ints) => |x| x.f_flip(dims);
+            /// The values reversed along each of `dims`, as `torch.flip`. Python:
+            /// `x.flip(0, 2)` or `x.flip([0, 2])`.
+            flip(dims: Ints) [overloaded] => |x| x.f_flip(dims);
             /// The values shifted by `shifts[i]` along `dims[i]`, wrapping
             /// around, as `torch.roll`; with no dims, one shift of the
             /// flattened values (the shape kept). Python: `roll(shifts,
@@ -615,8 +616,9 @@ macro_rules! method_ops {
             /// Dims `axis0` and `axis1` swapped, as `torch.swapaxes` (`transpose`).
             swapaxes(axis0: i64, axis1: i64) => |x| x.f_swapaxes(axis0, axis1);
             /// The values tiled `dims[i]` times along each dim (leading
-            /// dims of size 1 added as needed), as `torch.tile`.
-            tile(dims: Ints) => |x| x.f_tile(dims);
+            /// dims of size 1 added as needed), as `torch.tile`. Python:
+            /// `x.tile(1, 2)` or `x.tile((1, 2))`.
+            tile(dims: Ints) [overloaded] => |x| x.f_tile(dims);
             /// Broadcast to `shape` (a view), as `torch.broadcast_to`.
             broadcast_to(shape: Ints) => |x| x.f_broadcast_to(shape);
             /// The indices of the non-zero elements, one row each, as `torch.argwhere`.

@@ -1622,27 +1622,59 @@ macro_rules! overloads {
             }
 
             /// The same values in `shape` without copying (one size may be
-            /// -1): `x.view(2, 3)` or `x.view((2, 3))`.
-            #[pyo3(signature = (*args, shape = None))]
+            /// -1): `x.view(2, 3)` or `x.view((2, 3))`; `x.view(dtype)`
+            /// reads the same memory as another dtype (Rust `view_dtype`).
+            #[pyo3(signature = (*args, shape = None, size = None))]
             fn view(
                 &self,
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 shape: Option<$crate::python::args::IntList>,
+                size: Option<$crate::python::args::IntList>,
             ) -> PyResult<$Core> {
-                let shape = $crate::python::overloads::int_args("view", "shape", args, shape)?;
+                if args.len() == 1 {
+                    if let Ok(dtype) = args.get_item(0)?.extract::<$crate::DType>() {
+                        return Ok(self.inner.view_dtype(dtype)?);
+                    }
+                }
+                let shape = $crate::python::overloads::int_args("view", "shape", args, shape.or(size))?;
                 Ok(self.inner.view(&shape)?)
             }
 
             /// Broadcasts to `shape` (-1 keeps a size) without copying:
-            /// `x.expand(4, -1)` or `x.expand([4, -1])`.
-            #[pyo3(signature = (*args, shape = None))]
+            /// `x.expand(4, -1)` or `x.expand([4, -1])` (or `size=`).
+            #[pyo3(signature = (*args, shape = None, size = None))]
             fn expand(
                 &self,
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 shape: Option<$crate::python::args::IntList>,
+                size: Option<$crate::python::args::IntList>,
             ) -> PyResult<$Core> {
-                let shape = $crate::python::overloads::int_args("expand", "shape", args, shape)?;
+                let shape = $crate::python::overloads::int_args("expand", "shape", args, shape.or(size))?;
                 Ok(self.inner.expand(&shape)?)
+            }
+
+            /// The values reversed along each of `dims`: `x.flip(0, 2)` or
+            /// `x.flip([0, 2])`.
+            #[pyo3(signature = (*args, dims = None))]
+            fn flip(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                dims: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let dims = $crate::python::overloads::int_args("flip", "dims", args, dims)?;
+                Ok(self.inner.flip(&dims)?)
+            }
+
+            /// The values tiled `dims[i]` times along each dim (leading dims
+            /// of size 1 added): `x.tile(1, 2)` or `x.tile((1, 2))`.
+            #[pyo3(signature = (*args, dims = None))]
+            fn tile(
+                &self,
+                args: &Bound<'_, pyo3::types::PyTuple>,
+                dims: Option<$crate::python::args::IntList>,
+            ) -> PyResult<$Core> {
+                let dims = $crate::python::overloads::int_args("tile", "dims", args, dims)?;
+                Ok(self.inner.tile(&dims)?)
             }
 
             /// Tiles the values `repeats[i]` times along each dim:

@@ -116,6 +116,14 @@ macro_rules! tensor_like_methods {
                 $crate::ops::run("to_dtype", &[raw], || raw.f_to_kind(dtype.to_kind()))
             }
 
+            /// The same memory read as `dtype` (no copy), as
+            /// `Tensor.view(dtype)`: the last dim scales by the ratio of the
+            /// element sizes; not differentiable.
+            pub fn view_dtype(&self, dtype: $crate::DType) -> $crate::Result<$T> {
+                let raw = $crate::Operand::raw(self);
+                $crate::ops::run("view", &[raw], || raw.f_view_dtype(dtype.to_kind()))
+            }
+
             /// `self[items]`: numpy's and PyTorch's basic and advanced
             /// indexing, differentiable on a Variable (see [`TensorIndex`](crate::TensorIndex)).
             pub fn index(&self, items: &[$crate::TensorIndex]) -> $crate::Result<$T> {

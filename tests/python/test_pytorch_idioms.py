@@ -647,3 +647,46 @@ def test_the_inter_op_pool_is_sized_once_as_torch_s(tmp_path) -> None:
     assert done.stdout.strip() == "ok", done.stderr
     with pytest.raises(flodl.ArgumentError, match="expects a positive number of threads"):
         flodl.set_num_interop_threads(0)
+
+
+def test_flip_and_tile_take_their_dims_as_separate_ints() -> None:
+    for m in (flodl, torch):
+        x = m.arange(24).reshape(2, 3, 4)
+        assert x.flip(0, 2).tolist() == x.flip([0, 2]).tolist() == m.flip(x, (0, 2)).tolist()
+        assert tuple(x.tile(1, 2).shape) == tuple(x.tile((1, 2)).shape) == (2, 3, 8)
+        assert tuple(x.expand(size=(5, 2, 3, 4)).shape) == (5, 2, 3, 4)
+    f, t = flodl.arange(24).reshape(2, 3, 4), torch.arange(24).reshape(2, 3, 4)
+    assert f.flip(0, 2).tolist() == t.flip(0, 2).tolist()
+    assert f.tile(2, 1, 1).tolist() == t.tile(2, 1, 1).tolist()
+
+
+def test_view_with_a_dtype_reads_the_same_memory() -> None:
+    values = np.array([[1.0, -2.5, 3.0, 0.0]], dtype=np.float32)
+    f, t = flodl.tensor(values), torch.tensor(values)
+    for name in ("int32", "float16", "uint8", "float64"):
+        got, want = f.view(getattr(flodl, name)), t.view(getattr(torch, name))
+        assert str(got.dtype).split(".")[-1] == name and got.tolist() == want.tolist()
+    with pytest.raises(flodl.ArgumentError, match="view: .*divisible by 2"):
+        flodl.ones(3).view(flodl.float64)
+
+
+def test_in_place_random_methods_draw_from_a_generator() -> None:
+    def draws(m):
+        g = m.Generator().manual_seed(7)
+        return [
+            m.empty(3).normal_(0, 2, generator=g).tolist(),
+            m.empty(2).uniform_(-1, 1, generator=g).tolist(),
+            m.empty(3, dtype=m.int64).random_(0, 10, generator=g).tolist(),
+            m.empty(3).exponential_(2.0, generator=g).tolist(),
+            m.empty(4).bernoulli_(0.5, generator=g).tolist(),
+            m.empty(2).geometric_(0.3, generator=g).tolist(),
+            m.empty(2).cauchy_(generator=g).tolist(),
+            m.empty(2).log_normal_(generator=g).tolist(),
+            m.poisson(m.full((3,), 4.0), generator=g).tolist(),
+        ]
+
+    assert draws(flodl) == draws(torch)
+    before = flodl.get_rng_state()
+    with pytest.raises(flodl.ArgumentError, match="geometric_: p must be in"):
+        flodl.empty(2).geometric_(2.0, generator=flodl.Generator())
+    assert flodl.get_rng_state().tolist() == before.tolist()  # the default stream untouched
