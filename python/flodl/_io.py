@@ -149,9 +149,19 @@ def _load(path: str, shown: str, map_location: Any, weights_only: bool) -> Any:
         with open(path, "rb") as f:
             unpickler = _WeightsUnpickler(f, shown) if weights_only else _pickle.Unpickler(f)
             obj = unpickler.load()
+        if type(obj) is int and obj == _LEGACY_TORCH_MAGIC:
+            raise _flodl.ArgumentError(
+                f"load: {shown} was written by torch.save in its legacy format (before torch "
+                "1.6), which flodl does not read; convert it once with torch: flodl.save({k: "
+                "flodl.Tensor.from_torch(v) for k, v in torch.load(path).items()}, new_path)"
+            )
     else:
         obj = _flodl._load(path)
     return obj if place is None else _placed(obj, place)
+
+
+# The first pickle of torch.save's legacy (pre-1.6) files: its magic number.
+_LEGACY_TORCH_MAGIC = 0x1950A86A20F9469CFC6C
 
 
 def _starts_with_pickle(path: str) -> bool:
@@ -169,7 +179,12 @@ def _starts_with_pickle(path: str) -> bool:
             "read; convert it once with torch: flodl.save({k: flodl.Tensor.from_torch(v) for "
             "k, v in torch.load(path).items()}, new_path)"
         )
-    return start[:1] == _PICKLE_START
+    if start[:1] != _PICKLE_START:
+        raise _flodl.ArgumentError(
+            f"load: {path} is not a valid safetensors file, nor a pickle: not a checkpoint "
+            "that flodl.save (or pickle) wrote"
+        )
+    return True
 
 
 def _placement(map_location: Any) -> Any:

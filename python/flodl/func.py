@@ -344,6 +344,10 @@ def hvp(f: Callable[..., Any], inputs: TensorLike | Sequence[TensorLike], v: Any
     return value, (tuple(products) if isinstance(inputs, (tuple, list)) else products[0])
 
 
+# Marks an argument's leaf that vmap maps (None is an argument's own value).
+_MAPPED = object()
+
+
 def _mapped_leaves(
     args: tuple, in_dims: Any
 ) -> tuple[list, list, Callable[[Sequence[Any]], tuple]]:
@@ -356,7 +360,7 @@ def _mapped_leaves(
             f"vmap: in_dims has {len(dims)} entries for {len(args)} positional arguments"
         )
     mapped, mapped_dims = [], []
-    spans = []  # per argument: its leaves (None where mapped), rebuild
+    spans = []  # per argument: its leaves (_MAPPED where mapped), rebuild
     for arg, dim in zip(args, dims):
         leaves, rebuild = _flatten(arg)
         nested = isinstance(dim, (dict, list, tuple))
@@ -374,7 +378,7 @@ def _mapped_leaves(
                 raise TypeError(
                     f"vmap: a mapped argument must be a tensor, got {type(leaf).__name__}"
                 )
-            kept.append(None)
+            kept.append(_MAPPED)
             mapped.append(leaf)
             mapped_dims.append(d)
         spans.append((kept, rebuild))
@@ -382,7 +386,7 @@ def _mapped_leaves(
     def rebuild_args(samples: Sequence[Any]) -> tuple:
         given = iter(samples)
         return tuple(
-            rebuild([next(given) if x is None else x for x in kept]) for kept, rebuild in spans
+            rebuild([next(given) if x is _MAPPED else x for x in kept]) for kept, rebuild in spans
         )
 
     return mapped, mapped_dims, rebuild_args

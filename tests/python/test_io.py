@@ -249,6 +249,19 @@ def test_a_file_torch_saved_is_refused_with_the_way_to_convert_it(tmp_path) -> N
     torch.save({"w": torch.ones(2)}, path)
     with pytest.raises(flodl.ArgumentError, match="written by torch.save.*from_torch"):
         flodl.load(path)
+    # torch's legacy format (a row of pickles) too, whatever weights_only says.
+    torch.save({"w": torch.ones(2)}, path, _use_new_zipfile_serialization=False)
+    for weights_only in (True, False):
+        with pytest.raises(flodl.ArgumentError, match="legacy format.*from_torch"):
+            flodl.load(path, weights_only=weights_only)
+
+
+def test_bytes_that_are_no_checkpoint_say_so(tmp_path) -> None:
+    with pytest.raises(flodl.ArgumentError, match="not a valid safetensors file, nor a pickle"):
+        flodl.load(io.BytesIO(b"not a checkpoint"))
+    (tmp_path / "text.pt").write_text("hello, world")
+    with pytest.raises(flodl.ArgumentError, match="not a valid safetensors file, nor a pickle"):
+        flodl.load(tmp_path / "text.pt")
 
 
 def test_a_state_dict_loads_back_in_its_module_order(tmp_path) -> None:

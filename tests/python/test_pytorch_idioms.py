@@ -690,3 +690,36 @@ def test_in_place_random_methods_draw_from_a_generator() -> None:
     with pytest.raises(flodl.ArgumentError, match="geometric_: p must be in"):
         flodl.empty(2).geometric_(2.0, generator=flodl.Generator())
     assert flodl.get_rng_state().tolist() == before.tolist()  # the default stream untouched
+
+
+def test_ctc_loss_takes_its_lengths_as_sequences_of_ints() -> None:
+    rng = np.random.default_rng(0)
+    log_probs = np.log(rng.dirichlet(np.ones(5), size=(6, 3))).astype(np.float32)
+    targets = rng.integers(1, 5, size=(3, 4))
+
+    def loss(m):
+        as_tuple = m.nn.functional.ctc_loss(
+            m.tensor(log_probs), m.tensor(targets), (6,) * 3, [4, 2, 3]
+        )
+        module = m.nn.CTCLoss(reduction="sum")(
+            m.tensor(log_probs), m.tensor(targets), [6] * 3, (4, 2, 3)
+        )
+        return as_tuple.item(), module.item()
+
+    assert loss(flodl) == pytest.approx(loss(torch), rel=1e-6)
+    with pytest.raises(TypeError, match="input_lengths must be a tensor or a sequence of ints"):
+        flodl.nn.functional.ctc_loss(
+            flodl.tensor(log_probs), flodl.tensor(targets), (6.5,) * 3, [4, 2, 3]
+        )
+
+
+def test_vmap_passes_a_none_argument_through() -> None:
+    """Per-sample linear layers without a bias: `vmap(F.linear, in_dims=(0,
+    0, None))(x, w, None)`."""
+
+    def run(m):
+        m.manual_seed(0)
+        x, w = m.randn(4, 3), m.randn(4, 2, 3)
+        return m.func.vmap(m.nn.functional.linear, in_dims=(0, 0, None))(x, w, None).tolist()
+
+    np.testing.assert_allclose(run(flodl), run(torch), rtol=1e-6)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import inspect
 import numbers
+import operator
 import warnings
 from collections.abc import Sequence
 from typing import Any, Union
@@ -48,7 +49,6 @@ from .._flodl import (
     conv_transpose2d,
     conv_transpose3d,
     cosine_embedding_loss,
-    ctc_loss,
     dropout,
     dropout1d,
     dropout2d,
@@ -429,6 +429,43 @@ def cross_entropy(
     if getattr(target, "requires_grad", False):
         return soft_cross_entropy(input, target, weight, reduction, label_smoothing)
     return _flodl.cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing)
+
+
+def ctc_loss(
+    log_probs: TensorLike,
+    targets: Tensor,
+    input_lengths: Any,
+    target_lengths: Any,
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> TensorLike:
+    """The connectionist temporal classification loss of ``log_probs``
+    (``[T, N, C]``) against ``targets``, as ``F.ctc_loss``; the lengths are
+    int64 tensors or sequences of ints, as PyTorch takes them."""
+
+    def lengths(name: str, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            return value
+        try:
+            ints = [operator.index(v) for v in value]
+        except TypeError:
+            raise TypeError(
+                f"ctc_loss: {name} must be a tensor or a sequence of ints, got {value!r}"
+            ) from None
+        import numpy as np
+
+        return Tensor.from_numpy(np.array(ints, dtype=np.int64))
+
+    return _flodl.ctc_loss(
+        log_probs,
+        targets,
+        lengths("input_lengths", input_lengths),
+        lengths("target_lengths", target_lengths),
+        blank,
+        reduction,
+        zero_infinity,
+    )
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
