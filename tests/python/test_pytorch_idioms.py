@@ -723,3 +723,20 @@ def test_vmap_passes_a_none_argument_through() -> None:
         return m.func.vmap(m.nn.functional.linear, in_dims=(0, 0, None))(x, w, None).tolist()
 
     np.testing.assert_allclose(run(flodl), run(torch), rtol=1e-6)
+
+
+def test_optimizer_options_given_as_0d_tensors() -> None:
+    def run(m):
+        m.manual_seed(0)
+        w = m.nn.Parameter(m.randn(3))
+        opt = m.optim.AdamW([w], lr=m.tensor(1e-2), betas=(m.tensor(0.9), m.tensor(0.99)))
+        opt.add_param_group({"params": [m.nn.Parameter(m.ones(1))], "lr": m.tensor(0.5)})
+        for _ in range(3):
+            opt.zero_grad()
+            (w**2).sum().backward()
+            opt.step()
+        return w.tolist(), float(opt.param_groups[1]["lr"])
+
+    (ours, lr), (theirs, their_lr) = run(flodl), run(torch)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6)
+    assert lr == their_lr == 0.5
