@@ -38,6 +38,10 @@ impl From<Tensor> for PyTensor {
 #[pyclass(name = "Variable", module = "flodl", frozen, subclass, extends = PyTensor)]
 pub struct PyVariable {
     pub(crate) inner: Variable,
+    /// The gradient object `grad` handed out last, weakly: while it lives
+    /// and the gradient is still that tensor (backward accumulates in
+    /// place), `p.grad` is that object, as PyTorch's `p.grad is g`.
+    pub(crate) grad_object: std::sync::Mutex<Option<Py<pyo3::types::PyWeakrefReference>>>,
 }
 
 // SAFETY: as for PyTensor: all access is through `&self`; zero_grad and
@@ -46,8 +50,12 @@ unsafe impl Sync for PyVariable {}
 
 impl From<Variable> for PyClassInitializer<PyVariable> {
     fn from(inner: Variable) -> Self {
-        PyClassInitializer::from(PyTensor::from(crate::Tensor::alias_of(&inner)))
-            .add_subclass(PyVariable { inner })
+        PyClassInitializer::from(PyTensor::from(crate::Tensor::alias_of(&inner))).add_subclass(
+            PyVariable {
+                inner,
+                grad_object: std::sync::Mutex::new(None),
+            },
+        )
     }
 }
 

@@ -86,17 +86,32 @@ impl PyVariable {
             return Ok(None);
         };
         let raw = crate::ops::Operand::raw(&grad);
-        // requires_grad of a defined tensor (a gradient) cannot fail.
-        if raw.requires_grad() {
-            let tracked = <Variable as crate::ops::Operand>::from_raw(raw.shallow_clone());
-            return Ok(Some(super::results::new_object(py, tracked)?));
+        if let Some(object) = self.handed_out_grad(py, raw) {
+            return Ok(Some(object));
         }
-        Ok(Some(super::results::new_object(py, grad)?))
+        // requires_grad of a defined tensor (a gradient) cannot fail.
+        let object = if raw.requires_grad() {
+            let tracked = <Variable as crate::ops::Operand>::from_raw(raw.shallow_clone());
+            super::results::new_object(py, tracked)?
+        } else {
+            super::results::new_object(py, grad)?
+        };
+        let weak = pyo3::types::PyWeakrefReference::new(object.bind(py))?.unbind();
+        *self.grad_object.lock().unwrap_or_else(|e| e.into_inner()) = Some(weak);
+        Ok(Some(object))
     }
 
     #[setter]
-    fn set_grad(&self, grad: Option<TensorArg<'_>>) -> PyResult<()> {
-        Ok(self.inner.set_grad(grad.as_ref().map(|g| g.get()))?)
+    fn set_grad(&self, grad: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let Some(object) = grad else {
+            return Ok(self.inner.set_grad(None)?);
+        };
+        let tensor: TensorArg<'_> = object.extract()?;
+        self.inner.set_grad(Some(tensor.get()))?;
+        // `p.grad = g` then `p.grad is g`, where g itself became the gradient.
+        let weak = pyo3::types::PyWeakrefReference::new(object)?.unbind();
+        *self.grad_object.lock().unwrap_or_else(|e| e.into_inner()) = Some(weak);
+        Ok(())
     }
 
     /// `del v.grad` resets the gradient to None, as in PyTorch.
@@ -324,6 +339,20 @@ impl PyVariable {
 }
 
 impl PyVariable {
+    /// The gradient object handed out last, if it is still alive and still
+    /// holds `raw` itself (not a new tensor a later backward or assignment
+    /// put in its place).
+    fn handed_out_grad(&self, py: Python<'_>, raw: &tch::Tensor) -> Option<Py<PyAny>> {
+        let cached = self.grad_object.lock().unwrap_or_else(|e| e.into_inner());
+        let object = cached.as_ref()?.bind(py).upgrade()?;
+        let held = match object.cast::<PyVariable>() {
+            Ok(v) => crate::ops::Operand::raw(&v.get().inner).shallow_clone(),
+            Err(_) => crate::ops::Operand::raw(&object.cast::<PyTensor>().ok()?.get().inner)
+                .shallow_clone(),
+        };
+        crate::ffi::is_same(&held, raw).then(|| object.unbind())
+    }
+
     /// PyTorch's rule for numpy views: a Variable that requires grad is
     /// refused (what numpy writes or reads bypasses autograd) unless the
     /// caller forces a detached view.

@@ -740,3 +740,22 @@ def test_optimizer_options_given_as_0d_tensors() -> None:
     (ours, lr), (theirs, their_lr) = run(flodl), run(torch)
     np.testing.assert_allclose(ours, theirs, rtol=1e-6)
     assert lr == their_lr == 0.5
+
+
+def test_a_gradient_is_one_object_while_it_is_one_tensor() -> None:
+    """`g = p.grad` stays `p.grad` as backward accumulates into it, and an
+    assigned gradient is the object assigned, as torch's; a new gradient
+    tensor is a new object."""
+    for m in (flodl, torch):
+        x = m.ones(2, requires_grad=True)
+        (x * 2).sum().backward()
+        g = x.grad
+        assert x.grad is x.grad is g
+        (x * 3).sum().backward()
+        assert x.grad is g and g.tolist() == [5.0, 5.0]
+        x.grad = None
+        (x * 3).sum().backward()
+        assert x.grad is not g and g.tolist() == [5.0, 5.0]
+        h = m.zeros(2)
+        x.grad = h
+        assert x.grad is h
