@@ -908,3 +908,57 @@ def test_a_skipped_scaled_step_leaves_torch_s_gradients() -> None:
         return p.detach().numpy().tolist(), p.grad.numpy().tolist()
 
     assert run(flodl) == run(torch)
+
+
+def test_step_hooks_run_in_torch_s_order() -> None:
+    def run(m, optimizer_module):
+        log = []
+        w = m.nn.Parameter(m.ones(2))
+        opt = m.optim.SGD([w], lr=0.1)
+        pre = opt.register_step_pre_hook(lambda o, a, k: log.append("pre"))
+        post = opt.register_step_post_hook(lambda o, a, k: log.append(("post", o is opt)))
+        everyone = optimizer_module.register_optimizer_step_post_hook(
+            lambda o, a, k: log.append("all")
+        )
+        first = optimizer_module.register_optimizer_step_pre_hook(
+            lambda o, a, k: log.append("first")
+        )
+        w.sum().backward()
+        opt.step()
+        pre.remove()
+        first.remove()
+        opt.step()
+        everyone.remove()
+        post.remove()
+        opt.step()
+
+        replaced = m.optim.SGD([w], lr=0.1)
+        replaced.register_step_pre_hook(
+            lambda o, a, k: (a, {"closure": lambda: log.append("closure")})
+        )
+        replaced.step()
+        return log, w.tolist()
+
+    import torch.optim.optimizer as torch_optimizer
+
+    import flodl.optim.optimizer as flodl_optimizer
+
+    assert run(flodl, flodl_optimizer) == run(torch, torch_optimizer)
+
+
+def test_a_step_of_one_s_own_calling_super_runs_the_hooks_once() -> None:
+    # (torch runs them again in super's step once that class has been
+    # instantiated elsewhere: its patching is per class, on first use.)
+    log = []
+    w = flodl.nn.Parameter(flodl.ones(2))
+
+    class Mine(flodl.optim.Adam):
+        def step(self, closure=None):
+            log.append("mine")
+            return super().step(closure)
+
+    mine = Mine([w])
+    mine.register_step_pre_hook(lambda o, a, k: log.append(("pre", a == (mine,))))
+    mine.register_step_post_hook(lambda o, a, k: log.append("post"))
+    mine.step()
+    assert log == [("pre", True), "mine", "post"]

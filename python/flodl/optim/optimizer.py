@@ -10,6 +10,7 @@ only names its optimizer and declares torch's signature.
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any, Callable
@@ -17,8 +18,14 @@ from typing import Any, Callable
 from .. import _flodl
 from .._flodl import ArgumentError, Tensor, Variable
 from .._grad_mode import enable_grad
+from ..nn.module import _HookHandle
 
-__all__ = ["Optimizer", "required"]
+__all__ = [
+    "Optimizer",
+    "register_optimizer_step_post_hook",
+    "register_optimizer_step_pre_hook",
+    "required",
+]
 
 
 def _placed(param: Variable, value: Any, step: bool) -> Any:
@@ -54,6 +61,62 @@ def _number_of(value: Any) -> Any:
     return value
 
 
+# Step hooks of every optimizer (torch's globals), by handle id.
+_global_step_pre_hooks: dict[int, Callable[..., Any]] = {}
+_global_step_post_hooks: dict[int, Callable[..., Any]] = {}
+
+
+def _add_hook(table: dict[int, Callable[..., Any]], hook: Callable[..., Any]) -> _HookHandle:
+    handle = _HookHandle(table)
+    table[handle.id] = hook
+    return handle
+
+
+def register_optimizer_step_pre_hook(hook: Callable[..., Any]) -> _HookHandle:
+    """``hook(optimizer, args, kwargs)`` before every optimizer's step; it
+    may return ``(new_args, new_kwargs)``. Returns a removable handle."""
+    return _add_hook(_global_step_pre_hooks, hook)
+
+
+def register_optimizer_step_post_hook(hook: Callable[..., Any]) -> _HookHandle:
+    """``hook(optimizer, args, kwargs)`` after every optimizer's step."""
+    return _add_hook(_global_step_post_hooks, hook)
+
+
+def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
+    """``step`` running the step hooks around it, as torch's: the global
+    pre-hooks, then the optimizer's own; after the step its own post-hooks,
+    then the global ones. A step that calls ``super().step()`` runs them once."""
+
+    @functools.wraps(step)
+    def hooked(*args: Any, **kwargs: Any) -> Any:
+        # As torch's, the hooks see the step's arguments with the optimizer first.
+        self = args[0]
+        if self.__dict__.get("_in_step_hooks"):
+            return step(*args, **kwargs)
+        own_pre = self.__dict__.get("_optimizer_step_pre_hooks", {})
+        for hook in (*_global_step_pre_hooks.values(), *own_pre.values()):
+            result = hook(self, args, kwargs)
+            if result is None:
+                continue
+            if not (isinstance(result, tuple) and len(result) == 2):
+                raise TypeError(
+                    f"{hook} must return None or a tuple of (new_args, new_kwargs), got {result}"
+                )
+            args, kwargs = result
+        self.__dict__["_in_step_hooks"] = True
+        try:
+            out = step(*args, **kwargs)
+        finally:
+            self.__dict__["_in_step_hooks"] = False
+        own_post = self.__dict__.get("_optimizer_step_post_hooks", {})
+        for hook in (*own_post.values(), *_global_step_post_hooks.values()):
+            hook(self, args, kwargs)
+        return out
+
+    return hooked
+
+
 class Optimizer:
     """Base class of the optimizers: ``param_groups`` (dicts of ``'params'``
     and hyperparameters), ``state`` (per parameter, keyed by the Variable),
@@ -64,6 +127,12 @@ class Optimizer:
     state this class keeps."""
 
     _name: str = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:  # a step of its own runs the hooks too
+            cls.step = _with_step_hooks(cls.__dict__["step"])  # type: ignore[method-assign]
+
     #: torch's order of the ``defaults`` entries (names split by spaces),
     #: where it is not the order of the subclass's signature (torch prints
     #: and saves groups in it).
@@ -79,6 +148,8 @@ class Optimizer:
         self.defaults = defaults
         self.state: defaultdict[Variable, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        self._optimizer_step_pre_hooks: dict[int, Callable[..., Any]] = {}
+        self._optimizer_step_post_hooks: dict[int, Callable[..., Any]] = {}
         if isinstance(params, (Variable, Tensor)):
             self._fail(
                 "params must be an iterable of Variables or of dicts, "
@@ -216,6 +287,15 @@ class Optimizer:
         )
         return loss
 
+    def register_step_pre_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(optimizer, args, kwargs)`` before each step of this
+        optimizer; it may return ``(new_args, new_kwargs)``."""
+        return _add_hook(self._optimizer_step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook: Callable[..., Any]) -> _HookHandle:
+        """``hook(optimizer, args, kwargs)`` after each step of this optimizer."""
+        return _add_hook(self._optimizer_step_post_hooks, hook)
+
     @staticmethod
     def _eval_closure(closure: Callable[[], Any] | None) -> Any:
         if closure is None:
@@ -321,3 +401,6 @@ class Optimizer:
             text += f"\nParameter Group {i}\n"
             text += "".join(f"    {k}: {group[k]}\n" for k in sorted(group) if k != "params")
         return text + ")"
+
+
+Optimizer.step = _with_step_hooks(Optimizer.step)  # type: ignore[method-assign]
