@@ -412,3 +412,24 @@ def test_lambdas_get_the_epoch_as_an_int_as_torch() -> None:
     fs = fl_sched.LambdaLR(fl, record)
     fs.step()
     assert seen == [0, 0, 1, 1] and all(type(e) is int for e in seen)  # two groups
+
+
+def test_stepping_the_schedule_before_the_optimizer_warns_as_torch() -> None:
+    import warnings
+
+    def caught(m, optimizer_first):
+        w = m.nn.Parameter(m.ones(1))
+        opt = m.optim.SGD([w], lr=0.1)
+        schedule = m.optim.lr_scheduler.StepLR(opt, 2)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            if optimizer_first:
+                opt.step()
+            schedule.step()
+            opt.step()
+            schedule.step()
+        return [str(w.message) for w in seen if "optimizer.step()" in str(w.message)]
+
+    for m in (flodl, torch):
+        assert len(caught(m, optimizer_first=False)) == 1
+        assert caught(m, optimizer_first=True) == []

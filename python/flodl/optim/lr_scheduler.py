@@ -7,6 +7,7 @@ ones its formula reads in ``_args``."""
 
 from __future__ import annotations
 
+import warnings
 import types
 from bisect import bisect_right
 from collections import Counter
@@ -156,6 +157,14 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advances one epoch (or jumps to ``epoch``, with the closed form
         where the scheduler has one) and sets the groups' rates."""
+        if self._step_count == 1 and not self.optimizer.__dict__.get("_opt_called", False):
+            # torch's warning for the order it changed in 1.1.
+            warnings.warn(
+                "lr_scheduler.step() was called before optimizer.step(): call optimizer.step() "
+                "first, or the schedule's first learning rate is skipped",
+                UserWarning,
+                stacklevel=2,
+            )
         self._step_count += 1
         # torch's flag, which a get_lr of one's own may read (and which its
         # state_dict carries): set while step computes the rates.

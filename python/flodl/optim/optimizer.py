@@ -105,6 +105,7 @@ def _with_step_hooks(step: Callable[..., Any]) -> Callable[..., Any]:
                 )
             args, kwargs = result
         self.__dict__["_in_step_hooks"] = True
+        self.__dict__["_opt_called"] = True  # read by the schedulers' order check
         try:
             out = step(*args, **kwargs)
         finally:
