@@ -7,8 +7,8 @@ ones its formula reads in ``_args``."""
 
 from __future__ import annotations
 
-import warnings
 import types
+import warnings
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
