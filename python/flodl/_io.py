@@ -37,7 +37,7 @@ _ZIP_START = b"PK\x03\x04"
 _COUNTER = itertools.count()
 
 
-def save(obj: Any, path: PathLike, pickle: bool | None = None) -> None:
+def save(obj: Any, path: PathLike, pickle: bool | None = None, *, pickle_protocol: int = 2) -> None:
     """Writes ``obj`` to ``path`` as a safetensors file: a state dict (names
     to Tensors or Variables, whose values are saved), or nested dicts, lists
     and tuples of tensors, numbers, strings and None (an optimizer's
@@ -52,7 +52,13 @@ def save(obj: Any, path: PathLike, pickle: bool | None = None) -> None:
     rule. ``pickle=True`` pickles whatever ``obj`` is; ``pickle=False``
     refuses what the safetensors file cannot hold. The file appears whole or
     not at all. ``path`` may also be a binary file object (an
-    ``io.BytesIO``), which gets the file's bytes."""
+    ``io.BytesIO``), which gets the file's bytes. ``pickle_protocol`` is
+    taken for torch's signature: what flodl pickles, it pickles with the
+    highest protocol (large objects included)."""
+    if not isinstance(pickle_protocol, int) or isinstance(pickle_protocol, bool):
+        raise TypeError(
+            f"save: pickle_protocol must be an int, got {type(pickle_protocol).__name__}"
+        )
     if pickle is not None and not isinstance(pickle, bool):
         raise TypeError(f"save: pickle must be a bool or None, got {type(pickle).__name__}")
     if callable(getattr(path, "write", None)):
@@ -109,7 +115,13 @@ def _save_pickle(obj: Any, path: str) -> None:
             os.remove(temporary)
 
 
-def load(path: PathLike, map_location: Any = None, weights_only: bool = True) -> Any:
+def load(
+    path: PathLike,
+    map_location: Any = None,
+    weights_only: bool = True,
+    *,
+    mmap: bool | None = None,
+) -> Any:
     """What ``save`` wrote to ``path`` (a state dict, or the nested
     containers), tensors on the CPU, or where ``map_location`` says: a
     device or its name, a dict from a location to a device (flodl reads
@@ -126,9 +138,14 @@ def load(path: PathLike, map_location: Any = None, weights_only: bool = True) ->
     file is a ``FileNotFoundError`` (as torch's); a truncated or malformed
     one an ArgumentError, and nothing is returned; so is a file written by
     ``torch.save``, which flodl does not read (the message says how to
-    convert it)."""
+    convert it). ``mmap`` is taken for torch's signature (the values are
+    the same either way)."""
     if not isinstance(weights_only, bool):
         raise TypeError(f"load: weights_only must be a bool, got {type(weights_only).__name__}")
+    # `mmap` is torch's memory-mapping switch: the values are the same
+    # either way, so it is taken and flodl reads as it always does.
+    if mmap is not None and not isinstance(mmap, bool):
+        raise TypeError(f"load: mmap must be a bool or None, got {type(mmap).__name__}")
     if callable(getattr(path, "read", None)):
         with tempfile.TemporaryDirectory() as folder:
             read = os.path.join(folder, "loaded")

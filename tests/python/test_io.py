@@ -334,3 +334,15 @@ def test_a_checkpoint_keeps_the_python_kinds_torch_save_keeps(tmp_path) -> None:
         flodl.save({"s": np.array(["a"])}, tmp_path / "x", pickle=False)
     with pytest.raises(flodl.ArgumentError, match=r"the object\['u'\] holds numbers outside int64"):
         flodl.save({"u": np.array([2**64 - 1], dtype=np.uint64)}, tmp_path / "x")
+
+
+def test_torch_s_save_and_load_keywords_are_taken(tmp_path) -> None:
+    path = tmp_path / "ckpt.pt"
+    state = {"w": flodl.ones(2), "step": 3}
+    flodl.save(state, path, pickle_protocol=4)
+    loaded = flodl.load(path, mmap=True, weights_only=True)
+    assert loaded["w"].tolist() == [1.0, 1.0] and loaded["step"] == 3
+    with pytest.raises(TypeError, match="mmap must be a bool"):
+        flodl.load(path, mmap="yes")
+    with pytest.raises(TypeError, match="pickle_protocol must be an int"):
+        flodl.save(state, path, pickle_protocol="4")
