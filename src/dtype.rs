@@ -509,7 +509,6 @@ impl TensorOptions {
     }
 }
 
-/// The dtype of a tensor flodl holds.
 /// Whether `kind` is one of libtorch's complex kinds.
 pub(crate) fn is_complex_kind(kind: tch::Kind) -> bool {
     DType::from_kind(kind).is_ok_and(DType::is_complex)
@@ -525,6 +524,7 @@ pub(crate) fn real_view(t: &tch::Tensor) -> std::result::Result<tch::Tensor, tch
     }
 }
 
+/// The dtype of a tensor flodl holds.
 pub(crate) fn dtype_of(raw: &tch::Tensor) -> DType {
     // Every Tensor and Variable has one of flodl's dtypes: the constructors
     // make only those, and every op result is checked (`ops::FromTch`).

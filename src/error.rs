@@ -80,6 +80,7 @@ impl Error {
     /// This error as `op`'s: a message that names the Rust method `method`
     /// first names the Python spelling that called it instead (`contiguous`
     /// for `contiguous_in`).
+    #[cfg(feature = "python")]
     pub(crate) fn called_as(mut self, method: &str, op: &str) -> Self {
         if let Some(rest) = self.message.strip_prefix(method) {
             if rest.starts_with(':') {

@@ -379,6 +379,7 @@ class _Ops(Generic[_Self, _Operand]):
         *args: int | Sequence[int] | DType,
         shape: Sequence[int] | None = None,
         size: Sequence[int] | None = None,
+        dtype: DType | None = None,
     ) -> _Self:
         """The same values in a new shape, without copying: ``x.view(2, 3)`` or
         ``x.view((2, 3))``; ``x.view(dtype)`` reads the memory as ``dtype``."""

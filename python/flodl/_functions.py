@@ -1054,11 +1054,11 @@ def flatten(input: Tensor, start_dim: Any = 0, end_dim: Any = -1) -> Any:
     return input.flatten(start_dim, end_dim)
 
 
-def view(input: Tensor, *args: Any, shape: Any = None, size: Any = None) -> Any:
+def view(input: Tensor, *args: Any, shape: Any = None, size: Any = None, dtype: Any = None) -> Any:
     """``input.view(...)``: The same values in `shape` (one size may be -1) without  copying, as `Tensor.view`: a Shape error where the strides  allow no view (`reshape` copies then)."""
     if not isinstance(input, Tensor):
         raise _not_a_tensor("view", input)
-    return input.view(*args, shape=shape, size=size)
+    return input.view(*args, shape=shape, size=size, dtype=dtype)
 
 
 def view_as(input: Tensor, other: Any) -> Any:

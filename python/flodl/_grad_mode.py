@@ -80,17 +80,13 @@ def _check_bool(name: str, what: str, value: Any) -> None:
         raise TypeError(f"{name}: {what} must be a bool, got {type(value).__name__}")
 
 
-def _needs_arguments(fn: Callable[..., Any]) -> bool:
-    """Whether ``fn()`` cannot be called as it is: a parameter without a
-    default (``self`` of a method defined under a decorator included)."""
+def _takes_parameters(fn: Callable[..., Any]) -> bool:
+    """Whether ``fn`` has any parameter (``self``, ``*args`` or one with a
+    default included): only a function of none is the closure form."""
     try:
-        parameters = inspect.signature(fn).parameters.values()
+        return bool(inspect.signature(fn).parameters)
     except (TypeError, ValueError):  # a builtin without a signature
         return False
-    required = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return any(p.kind in required and p.default is p.empty for p in parameters) or any(
-        p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is p.empty for p in parameters
-    )
 
 
 def _check_callable(name: str, fn: Any) -> None:
@@ -107,13 +103,13 @@ class no_grad(_GradMode):
     - ``with no_grad(): ...`` records nothing inside the block;
     - ``@no_grad()`` does the same for every call of a function (or every
       step of a generator);
-    - ``no_grad(fn)`` of a function of no arguments calls ``fn()`` at once
-      with recording off and returns its result, like the Rust
-      ``no_grad(|| ...)``;
-    - ``@no_grad`` without parentheses on a function that takes arguments
-      (a method, say) decorates it, as PyTorch's bare decorator. A function
-      of no arguments would be called at once: decorate it with
-      ``@no_grad()``.
+    - ``no_grad(fn)`` of a function without parameters (``lambda: ...``)
+      calls ``fn()`` at once with recording off and returns its result,
+      like the Rust ``no_grad(|| ...)``;
+    - ``@no_grad`` without parentheses on a function with parameters (a
+      method, ``*args``, defaults included) decorates it, as PyTorch's bare
+      decorator. A function without parameters would be called at once:
+      decorate it with ``@no_grad()``.
     """
 
     enabled = False
@@ -121,7 +117,7 @@ class no_grad(_GradMode):
     def __new__(cls, fn: Callable[[], T] | None = None) -> Any:
         if fn is not None:
             _check_callable("no_grad", fn)
-            if _needs_arguments(fn) or inspect.isgeneratorfunction(fn):
+            if _takes_parameters(fn) or inspect.isgeneratorfunction(fn):
                 return cls()(fn)
             with cls():
                 return fn()

@@ -24,7 +24,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Callable, Union
 
 from . import _flodl
@@ -453,11 +453,19 @@ def functional_call(
     under two names) is replaced under both (``tie_weights``); ``strict``
     asks for every parameter and buffer and no other name; without it,
     another name sets that attribute of its module for the call."""
-    if isinstance(parameter_and_buffer_dicts, dict):
+    if not callable(getattr(module, "named_parameters", None)):
+        raise TypeError(f"functional_call: module must be a Module, got {type(module).__name__}")
+    if isinstance(parameter_and_buffer_dicts, Mapping):
         given = dict(parameter_and_buffer_dicts)
     else:
+        dicts = parameter_and_buffer_dicts
+        if not isinstance(dicts, (list, tuple)) or not all(isinstance(d, Mapping) for d in dicts):
+            raise TypeError(
+                "functional_call: parameter_and_buffer_dicts must be a dict of tensors or a "
+                f"tuple of them, got {type(dicts).__name__}"
+            )
         given = {}
-        for d in parameter_and_buffer_dicts:
+        for d in dicts:
             overlap = given.keys() & d.keys()
             if overlap:
                 raise ArgumentError(

@@ -108,7 +108,8 @@ pub fn backward(
             _ => {}
         }
         if !output.requires_grad() {
-            bail!(Autograd, "{op}: {which} ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph", describe(output.raw()));
+            let why = output.why_no_graph().replacen("this output", &which, 1);
+            bail!(Autograd, "{op}: {why}");
         }
     }
     if options.inputs.is_some_and(|inputs| inputs.is_empty()) {

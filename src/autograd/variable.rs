@@ -72,6 +72,22 @@ impl Variable {
         BACKWARD_PASSES.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Why this output has no graph to run backward through, the likeliest
+    /// reason first (the message of backward and autograd.grad).
+    pub(crate) fn why_no_graph(&self) -> String {
+        let what = crate::ops::describe(&self.raw);
+        match self.origin() {
+            Origin::Freed => format!(
+                "this output ({what}) went through backward once already, which freed its graph; \
+                 pass retain_graph=True to the first backward to run through it again"
+            ),
+            _ => format!(
+                "this output ({what}) does not require grad: no input requires grad, it was \
+                 computed under no_grad, or an earlier backward already freed its graph"
+            ),
+        }
+    }
+
     pub(crate) fn mark_freed(&self) {
         self.set_origin(Origin::Freed);
     }
@@ -259,8 +275,7 @@ impl Variable {
                 self.numel());
         }
         if !self.requires_grad() {
-            bail!(Autograd, "backward: this output ({}) does not require grad: no input requires grad, it was computed under no_grad, or an earlier backward already freed its graph",
-                crate::ops::describe(&self.raw));
+            bail!(Autograd, "backward: {}", self.why_no_graph());
         }
         Variable::count_backward_pass();
         self.raw

@@ -204,6 +204,15 @@ pub(crate) fn int_args(
     keyword: Option<super::args::IntList>,
 ) -> PyResult<Vec<i64>> {
     use super::args::CoreArg as _;
+    // As torch's: True is not a size or a dim.
+    if args
+        .iter()
+        .any(|a| a.is_instance_of::<pyo3::types::PyBool>())
+    {
+        return Err(PyTypeError::new_err(format!(
+            "{op}: {name} must be ints, got a bool"
+        )));
+    }
     let list = match (args.len(), keyword) {
         (0, Some(list)) => list,
         (_, Some(_)) => {
@@ -1624,17 +1633,23 @@ macro_rules! overloads {
             /// The same values in `shape` without copying (one size may be
             /// -1): `x.view(2, 3)` or `x.view((2, 3))`; `x.view(dtype)`
             /// reads the same memory as another dtype (Rust `view_dtype`).
-            #[pyo3(signature = (*args, shape = None, size = None))]
+            #[pyo3(signature = (*args, shape = None, size = None, dtype = None))]
             fn view(
                 &self,
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 shape: Option<$crate::python::args::IntList>,
                 size: Option<$crate::python::args::IntList>,
+                dtype: Option<$crate::DType>,
             ) -> PyResult<$Core> {
-                if args.len() == 1 {
-                    if let Ok(dtype) = args.get_item(0)?.extract::<$crate::DType>() {
-                        return Ok(self.inner.view_dtype(dtype)?);
+                let positional = match args.len() {
+                    1 => args.get_item(0)?.extract::<$crate::DType>().ok(),
+                    _ => None,
+                };
+                if let Some(dtype) = dtype.or(positional) {
+                    if shape.is_some() || size.is_some() || args.len() > usize::from(positional.is_some()) {
+                        return Err(pyo3::exceptions::PyTypeError::new_err("view: give a shape or a dtype, not both"));
                     }
+                    return Ok(self.inner.view_dtype(dtype)?);
                 }
                 let shape = $crate::python::overloads::int_args("view", "shape", args, shape.or(size))?;
                 Ok(self.inner.view(&shape)?)
@@ -1661,6 +1676,9 @@ macro_rules! overloads {
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 dims: Option<$crate::python::args::IntList>,
             ) -> PyResult<$Core> {
+                if args.is_empty() && dims.is_none() {
+                    return Err(pyo3::exceptions::PyTypeError::new_err("flip() missing 1 required argument: 'dims'"));
+                }
                 let dims = $crate::python::overloads::int_args("flip", "dims", args, dims)?;
                 Ok(self.inner.flip(&dims)?)
             }
@@ -1673,6 +1691,9 @@ macro_rules! overloads {
                 args: &Bound<'_, pyo3::types::PyTuple>,
                 dims: Option<$crate::python::args::IntList>,
             ) -> PyResult<$Core> {
+                if args.is_empty() && dims.is_none() {
+                    return Err(pyo3::exceptions::PyTypeError::new_err("tile() missing 1 required argument: 'dims'"));
+                }
                 let dims = $crate::python::overloads::int_args("tile", "dims", args, dims)?;
                 Ok(self.inner.tile(&dims)?)
             }

@@ -106,8 +106,19 @@ impl PyVariable {
         let Some(object) = grad else {
             return Ok(self.inner.set_grad(None)?);
         };
-        let tensor: TensorArg<'_> = object.extract()?;
-        self.inner.set_grad(Some(tensor.get()))?;
+        match object.cast::<PyVariable>() {
+            // The Variable's own tensor becomes the gradient (not an alias
+            // of it), so that `p.grad is v` afterwards, as torch's.
+            Ok(v) => {
+                let own = crate::ops::Operand::raw(&v.get().inner).shallow_clone();
+                let own = <crate::Tensor as crate::ops::Operand>::from_raw(own);
+                self.inner.set_grad(Some(&own))?;
+            }
+            Err(_) => {
+                let tensor: TensorArg<'_> = object.extract()?;
+                self.inner.set_grad(Some(tensor.get()))?;
+            }
+        }
         // `p.grad = g` then `p.grad is g`, where g itself became the gradient.
         let weak = pyo3::types::PyWeakrefReference::new(object)?.unbind();
         *self.grad_object.lock().unwrap_or_else(|e| e.into_inner()) = Some(weak);
@@ -345,12 +356,17 @@ impl PyVariable {
     fn handed_out_grad(&self, py: Python<'_>, raw: &tch::Tensor) -> Option<Py<PyAny>> {
         let cached = self.grad_object.lock().unwrap_or_else(|e| e.into_inner());
         let object = cached.as_ref()?.bind(py).upgrade()?;
-        let held = match object.cast::<PyVariable>() {
-            Ok(v) => crate::ops::Operand::raw(&v.get().inner).shallow_clone(),
-            Err(_) => crate::ops::Operand::raw(&object.cast::<PyTensor>().ok()?.get().inner)
-                .shallow_clone(),
-        };
-        crate::ffi::is_same(&held, raw).then(|| object.unbind())
+        // A Variable given to `p.grad = v` hands over its Tensor part's
+        // handle; one handed out by the getter is its own: either counts.
+        let own = object
+            .cast::<PyVariable>()
+            .ok()
+            .is_some_and(|v| crate::ffi::is_same(crate::ops::Operand::raw(&v.get().inner), raw));
+        let part = object
+            .cast::<PyTensor>()
+            .ok()
+            .is_some_and(|t| crate::ffi::is_same(crate::ops::Operand::raw(&t.get().inner), raw));
+        (own || part).then(|| object.unbind())
     }
 
     /// PyTorch's rule for numpy views: a Variable that requires grad is

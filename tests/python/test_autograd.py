@@ -149,6 +149,20 @@ def test_bare_no_grad_decorates_a_function_that_takes_arguments() -> None:
     assert not Model().evaluate(x).requires_grad and calls == [False]
     assert not keyword_only(v=x).requires_grad
     assert list(steps()) == [False]
+
+    @no_grad
+    def sample(n=2):  # defaults and *args count as parameters too
+        return x * n
+
+    def passing(f):
+        return lambda *args, **kwargs: f(*args, **kwargs)
+
+    @no_grad
+    @passing
+    def wrapped(v):
+        return v * 5
+
+    assert not sample().requires_grad and not wrapped(x).requires_grad
     assert Model.evaluate.__name__ == "evaluate" and flodl.is_grad_enabled()
     assert no_grad(lambda: flodl.is_grad_enabled()) is False
 

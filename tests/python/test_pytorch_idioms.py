@@ -655,6 +655,13 @@ def test_flip_and_tile_take_their_dims_as_separate_ints() -> None:
         assert x.flip(0, 2).tolist() == x.flip([0, 2]).tolist() == m.flip(x, (0, 2)).tolist()
         assert tuple(x.tile(1, 2).shape) == tuple(x.tile((1, 2)).shape) == (2, 3, 8)
         assert tuple(x.expand(size=(5, 2, 3, 4)).shape) == (5, 2, 3, 4)
+        with pytest.raises(TypeError):
+            x.flip()
+        with pytest.raises(TypeError):
+            x.tile()
+        for bad in (lambda: x.view(True), lambda: x.permute(True, 0, 1), lambda: x.repeat(True)):
+            with pytest.raises(TypeError):
+                bad()  # a bool is not a size or a dim
     f, t = flodl.arange(24).reshape(2, 3, 4), torch.arange(24).reshape(2, 3, 4)
     assert f.flip(0, 2).tolist() == t.flip(0, 2).tolist()
     assert f.tile(2, 1, 1).tolist() == t.tile(2, 1, 1).tolist()
@@ -666,6 +673,9 @@ def test_view_with_a_dtype_reads_the_same_memory() -> None:
     for name in ("int32", "float16", "uint8", "float64"):
         got, want = f.view(getattr(flodl, name)), t.view(getattr(torch, name))
         assert str(got.dtype).split(".")[-1] == name and got.tolist() == want.tolist()
+    assert f.view(dtype=flodl.int32).tolist() == t.view(dtype=torch.int32).tolist()
+    with pytest.raises(TypeError, match="a shape or a dtype"):
+        f.view(flodl.int32, shape=(4,))
     with pytest.raises(flodl.ArgumentError, match="view: .*divisible by 2"):
         flodl.ones(3).view(flodl.float64)
 
@@ -756,6 +766,6 @@ def test_a_gradient_is_one_object_while_it_is_one_tensor() -> None:
         x.grad = None
         (x * 3).sum().backward()
         assert x.grad is not g and g.tolist() == [5.0, 5.0]
-        h = m.zeros(2)
-        x.grad = h
-        assert x.grad is h
+        for h in (m.zeros(2), m.zeros_like(x), x.detach().clone()):
+            x.grad = h
+            assert x.grad is h

@@ -157,7 +157,7 @@ class LRScheduler:
     def step(self, epoch: int | None = None) -> None:
         """Advances one epoch (or jumps to ``epoch``, with the closed form
         where the scheduler has one) and sets the groups' rates."""
-        if self._step_count == 1 and not self.optimizer.__dict__.get("_opt_called", False):
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
             # torch's warning for the order it changed in 1.1.
             warnings.warn(
                 "lr_scheduler.step() was called before optimizer.step(): call optimizer.step() "
