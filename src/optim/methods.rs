@@ -23,7 +23,16 @@ impl OptionValue for f64 {
         Value::Float(*self)
     }
     fn from_value(value: &Value) -> Option<Self> {
-        value.as_f64()
+        number(value)
+    }
+}
+
+/// A number option: a number, or a 0-d tensor standing for one
+/// (`lr=torch.tensor(1e-3)`, as PyTorch takes it).
+fn number(value: &Value) -> Option<f64> {
+    match value.as_tensor() {
+        Some(t) if t.ndim() == 0 => t.item().ok(),
+        _ => value.as_f64(),
     }
 }
 
@@ -47,7 +56,7 @@ impl OptionValue for (f64, f64) {
     }
     fn from_value(value: &Value) -> Option<Self> {
         match value.items()? {
-            [a, b] => Some((a.as_f64()?, b.as_f64()?)),
+            [a, b] => Some((number(a)?, number(b)?)),
             _ => None,
         }
     }

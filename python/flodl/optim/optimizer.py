@@ -51,16 +51,6 @@ class _Required:
 required: Any = _Required()
 
 
-def _number_of(value: Any) -> Any:
-    """An option given as a 0-d tensor (``lr=torch.tensor(1e-3)``, betas of
-    them) as its number: flodl's steps take the hyperparameters as numbers."""
-    if isinstance(value, Tensor) and value.dim() == 0 and not value.requires_grad:
-        return value.item()
-    if isinstance(value, tuple) and any(isinstance(v, Tensor) for v in value):
-        return tuple(_number_of(v) for v in value)
-    return value
-
-
 # Step hooks of every optimizer (torch's globals), by handle id.
 _global_step_pre_hooks: dict[int, Callable[..., Any]] = {}
 _global_step_post_hooks: dict[int, Callable[..., Any]] = {}
@@ -182,7 +172,6 @@ class Optimizer:
             for name, value in arguments.items()
             if name not in ("self", "params", "__class__")
         }
-        options = {name: _number_of(value) for name, value in options.items()}
         return {name: options[name] for name in cls._order.split()} if cls._order else options
 
     # ----------------------------------------------------------------- errors
@@ -238,7 +227,8 @@ class Optimizer:
                 self._fail("all param groups must be with names, or all without")
             if any(id(p) in seen for p in group["params"]):
                 self._fail("some parameters appear in more than one parameter group")
-        group = {k: params if k == "params" else _number_of(v) for k, v in param_group.items()}
+        group = dict(param_group)
+        group["params"] = params
         if names is not None:
             group["param_names"] = names
         for name, default in self.defaults.items():
